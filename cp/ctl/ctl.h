@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * turnpikectl: what the subcommands share.
+ *
+ * turnpikectl is the operator's command-line tool. turnpikectl.c owns the
+ * global options and the top-level command table; each ctl_<area>.c owns
+ * one command (today only "stun") and, through ctl_dispatch(), its own
+ * table of subcommands. Adding a command is one row in a table plus one
+ * handler; commands that will talk to turnpike-cp over its local socket
+ * (status, allocations, users, secrets) plug in the same way.
+ *
+ * Return conventions: command handlers return a process exit status
+ * (enum ctl_exit), because that is what the operator and scripts see;
+ * every other ctl_ function returns 0 or -errno.
+ */
+#ifndef CTL_H
+#define CTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define CTL_PROG "turnpikectl"
+
+/* Process exit statuses, shared by every command. */
+enum ctl_exit {
+	CTL_EXIT_OK = 0,      /* done, or --help */
+	CTL_EXIT_USAGE = 1,   /* bad command line: message on stderr */
+	CTL_EXIT_FAIL = 2,    /* the input or the operation failed */
+};
+
+/* Global options, parsed before the command name, read-only afterwards. */
+struct ctl_opts {
+	bool json;            /* --json: machine-readable output */
+};
+
+/*
+ * One row of a command table. path is the full command as the operator
+ * types it ("turnpikectl stun decode"), for messages and usage text.
+ * argv[0] is the command's own name; getopt-style parsing starts at 1.
+ */
+struct ctl_cmd {
+	const char *name;
+	const char *summary;  /* one line for the parent's usage */
+	int (*run)(const struct ctl_opts *opts, const char *path, int argc,
+		   char **argv);
+};
+
+/*
+ * Find argv[0] in cmds and run it, with "<parent> <name>" as its path.
+ * Prints a usage error to stderr for a missing or unknown name.
+ * Returns the command's exit status, or CTL_EXIT_USAGE.
+ */
+int ctl_dispatch(const struct ctl_cmd *cmds, size_t ncmds,
+		 const struct ctl_opts *opts, const char *parent, int argc,
+		 char **argv);
+
+/* List cmds, one "  name  summary" line each, for a usage text. */
+void ctl_usage_commands(FILE *f, const struct ctl_cmd *cmds, size_t ncmds);
+
+/*
+ * Report a usage error: "<path>: <message>" and a hint to run --help, on
+ * stderr. Returns CTL_EXIT_USAGE so callers can `return ctl_usage_error()`.
+ */
+int ctl_usage_error(const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Report what getopt_long() rejected: c is the '?' or ':' it returned.
+ * Call right after it, while optind and optopt still describe the error.
+ * Returns CTL_EXIT_USAGE.
+ */
+int ctl_option_error(const char *path, int c, char *const *argv);
+
+/*
+ * Rewind getopt so that a subcommand can parse its own argv. Each handler
+ * calls it before its first getopt_long().
+ */
+void ctl_getopt_reset(void);
+
+/* ---- commands (one ctl_<name>.c each) ----------------------------------- */
+
+/* "stun": STUN message tools (ctl_stun.c). */
+int ctl_stun_main(const struct ctl_opts *opts, const char *path, int argc,
+		  char **argv);
+
+#endif /* CTL_H */

@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * turnpikectl: the operator's command-line tool, entry point.
+ *
+ * This file owns the global options (--help, --version, --json), the
+ * top-level command table and the helpers every command uses to dispatch
+ * its own subcommands and to report usage errors. It knows nothing about
+ * what a command does: adding one is a row in ctl_commands[] and a
+ * handler declared in ctl.h.
+ *
+ * Global options come before the command name and parsing stops at the
+ * first non-option ("turnpikectl [GLOBAL...] COMMAND [ARGS...]"), so that
+ * each command owns everything after its name.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "tp_version.h"
+
+static const struct ctl_cmd ctl_commands[] = {
+	{ "stun", "decode and inspect STUN/TURN messages", ctl_stun_main },
+};
+
+#define CTL_NCOMMANDS (sizeof(ctl_commands) / sizeof(ctl_commands[0]))
+
+void
+ctl_getopt_reset(void)
+{
+	/* glibc re-initialises its scanner (including the permutation state
+	 * left over from the previous argv) only when optind is 0. */
+#ifdef __GLIBC__
+	optind = 0;
+#else
+	optind = 1;
+#endif
+	opterr = 0;
+}
+
+int
+ctl_option_error(const char *path, int c, char *const *argv)
+{
+	const char *arg = argv[optind - 1];
+
+	if (c == ':')
+		return ctl_usage_error(path, "option '%s' needs an argument",
+				       arg);
+	/* A long option is reported whole; a short one may sit inside a
+	 * bundle ("-jx"), so name just its letter. */
+	if (strncmp(arg, "--", 2) == 0 || optopt == 0)
+		return ctl_usage_error(path, "unrecognized option '%s'", arg);
+	return ctl_usage_error(path, "unrecognized option '-%c'", optopt);
+}
+
+int
+ctl_usage_error(const char *path, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", path);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s --help' for more information.\n", path);
+	return CTL_EXIT_USAGE;
+}
+
+void
+ctl_usage_commands(FILE *f, const struct ctl_cmd *cmds, size_t ncmds)
+{
+	size_t i;
+
+	for (i = 0; i < ncmds; i++)
+		fprintf(f, "  %-14s %s\n", cmds[i].name, cmds[i].summary);
+}
+
+int
+ctl_dispatch(const struct ctl_cmd *cmds, size_t ncmds,
+	     const struct ctl_opts *opts, const char *parent, int argc,
+	     char **argv)
+{
+	char path[256];
+	size_t i;
+
+	if (argc < 1)
+		return ctl_usage_error(parent, "missing command");
+	for (i = 0; i < ncmds; i++) {
+		if (strcmp(argv[0], cmds[i].name) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s %s", parent, cmds[i].name);
+		return cmds[i].run(opts, path, argc, argv);
+	}
+	return ctl_usage_error(parent, "unknown command '%s'", argv[0]);
+}
+
+static void
+ctl_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s [OPTIONS] COMMAND [ARGS...]\n"
+		"\n"
+		"Operator's tool for the turnpike TURN relay.\n"
+		"\n"
+		"Options:\n"
+		"  -h, --help     show this help and exit\n"
+		"  -V, --version  show the version and exit\n"
+		"  -j, --json     machine-readable (JSON) output, for commands\n"
+		"                 that also have a human-readable form\n"
+		"\n"
+		"Commands:\n",
+		CTL_PROG);
+	ctl_usage_commands(f, ctl_commands, CTL_NCOMMANDS);
+	fprintf(f,
+		"\n"
+		"Run '%s COMMAND --help' for a command's own options.\n"
+		"Exit status: 0 success, 1 usage error, 2 failure.\n",
+		CTL_PROG);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ctl_opts opts = { .json = false };
+	int c;
+
+	ctl_getopt_reset();
+	/* '+': stop at the command name; ':': report a missing argument. */
+	while ((c = getopt_long(argc, argv, "+:hVj", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			ctl_usage(stdout);
+			return CTL_EXIT_OK;
+		case 'V':
+			printf("%s %s\n", CTL_PROG, TP_VERSION);
+			return CTL_EXIT_OK;
+		case 'j':
+			opts.json = true;
+			break;
+		default:
+			return ctl_option_error(CTL_PROG, c, argv);
+		}
+	}
+	if (optind >= argc)
+		return ctl_usage_error(CTL_PROG, "missing command");
+	return ctl_dispatch(ctl_commands, CTL_NCOMMANDS, &opts, CTL_PROG,
+			    argc - optind, argv + optind);
+}
