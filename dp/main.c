@@ -1,81 +1,266 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * turnpike-dp: the DPDK primary. Owns the NIC ports, the worker lcores and
- * every packet. This file holds the process entry: options that are ours
- * (--help, --version) are read before the EAL sees the command line; the
- * rest is handed to rte_eal_init() unchanged.
+ * every packet. This file is the process: command line, configuration,
+ * EAL start-up with one clear error per thing that can be missing
+ * (hugepages, a port, an lcore), the workers' launch, signals (SIGINT and
+ * SIGTERM stop, SIGUSR1 prints statistics) and an orderly stop that
+ * releases the ports.
  */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
+#include <rte_version.h>
 
+#include "dp.h"
+#include "tp_conf.h"
 #include "tp_version.h"
+
+static struct dp_ctx *g_ctx;  /* for the signal handler only */
 
 static void
 dp_usage(FILE *out, const char *prog)
 {
 	fprintf(out,
-		"Usage: %s [EAL options]\n"
+		"Usage: %s --config FILE [--check] [-- EAL options...]\n"
 		"       %s --help | --version\n"
 		"\n"
-		"turnpike-dp is the dataplane of turnpike: it initialises the DPDK EAL\n"
-		"from its arguments (for example: -l 0 --no-pci\n"
-		"--vdev net_tap0,iface=tp0 --file-prefix tp1), reports the ports and\n"
-		"lcores it was given, and exits.\n"
+		"turnpike-dp is the dataplane of turnpike. It reads the 'dp' group of\n"
+		"the configuration file (EAL arguments, worker lcores, ports with their\n"
+		"addresses), starts one worker per lcore and runs until SIGINT or\n"
+		"SIGTERM. SIGUSR1 prints every worker's counters, drops by reason and\n"
+		"cycles per packet per stage; so does the exit.\n"
 		"\n"
-		"  --help      show this help and exit\n"
-		"  --version   show the version and exit\n",
+		"  -c, --config FILE  the configuration file (see conf/demo.conf)\n"
+		"      --check        load and check the configuration, then exit\n"
+		"  -h, --help         show this help and exit\n"
+		"      --version      show the version and exit\n"
+		"  -- EAL options     appended to the configuration's dp.eal list\n",
 		prog, prog);
+}
+
+static void
+on_signal(int sig)
+{
+	if (g_ctx == NULL)
+		return;
+	if (sig == SIGUSR1)
+		g_ctx->dump_stats = 1;
+	else
+		g_ctx->stop = 1;
+}
+
+/* DPDK's own message for an empty hugepage pool is easy to miss among its
+ * other lines; say it plainly first. */
+static int
+check_hugepages(const struct tp_conf_dp *cd, int extra_argc, char **extra)
+{
+	char line[256];
+	long total = -1, free_pages = -1;
+	FILE *f;
+
+	for (int i = 0; i < cd->eal_argc; i++)
+		if (strcmp(cd->eal_argv[i], "--no-huge") == 0)
+			return 0;
+	for (int i = 0; i < extra_argc; i++)
+		if (strcmp(extra[i], "--no-huge") == 0)
+			return 0;
+	f = fopen("/proc/meminfo", "r");
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		sscanf(line, "HugePages_Total: %ld", &total);
+		sscanf(line, "HugePages_Free: %ld", &free_pages);
+	}
+	fclose(f);
+	if (total == 0 || free_pages == 0) {
+		fprintf(stderr, "turnpike-dp: no free hugepages (HugePages_Total=%ld, "
+			"HugePages_Free=%ld): run tools/bootstrap, or reserve them with "
+			"'echo 1024 > /proc/sys/vm/nr_hugepages' and mount hugetlbfs\n",
+			total, free_pages);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static const char *
+eal_file_prefix(const struct tp_conf_dp *cd)
+{
+	for (int i = 0; i + 1 < cd->eal_argc; i++)
+		if (strcmp(cd->eal_argv[i], "--file-prefix") == 0)
+			return cd->eal_argv[i + 1];
+	return "rte";
+}
+
+static int
+run(struct dp_ctx *ctx)
+{
+	unsigned int main_lcore = rte_get_main_lcore();
+	struct dp_worker *main_worker = NULL;
+	int rc;
+
+	for (unsigned int i = 0; i < ctx->nworkers; i++) {
+		struct dp_worker *w = ctx->workers[i];
+
+		if (w->lcore == main_lcore) {
+			main_worker = w;
+			continue;
+		}
+		rc = rte_eal_remote_launch(dp_worker_main, w, w->lcore);
+		if (rc < 0) {
+			fprintf(stderr, "turnpike-dp: cannot start worker %u on lcore %u: "
+				"%s (is the lcore busy?)\n", w->id, w->lcore, strerror(-rc));
+			ctx->stop = 1;
+			rte_eal_mp_wait_lcore();
+			return rc;
+		}
+	}
+	printf("turnpike-dp: running %u worker(s), %u port(s)\n", ctx->nworkers,
+	       ctx->nports);
+	fflush(stdout);
+	if (main_worker != NULL) {
+		dp_worker_main(main_worker);
+	} else {
+		while (!ctx->stop) {
+			usleep(100 * 1000);
+			if (ctx->dump_stats) {
+				ctx->dump_stats = 0;
+				dp_stats_print(ctx, stdout);
+			}
+		}
+	}
+	rte_eal_mp_wait_lcore();
+	return 0;
 }
 
 int
 main(int argc, char **argv)
 {
-	unsigned int lcore;
-	uint16_t port;
-	int rc;
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check", no_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct tp_conf conf;
+	static struct dp_ctx ctx;
+	const char *config = NULL;
+	char err[512], *eal_argv[TP_CONF_MAX_EAL_ARGS * 2 + 2];
+	int opt, eal_argc = 0, extra_argc, rc, status = EXIT_FAILURE;
+	bool check_only = false;
+	struct sigaction sa;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
+	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			config = optarg;
 			break;
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+		case 'C':
+			check_only = true;
+			break;
+		case 'h':
 			dp_usage(stdout, argv[0]);
 			return EXIT_SUCCESS;
-		}
-		if (strcmp(argv[i], "--version") == 0) {
+		case 'V':
 			printf("turnpike-dp %s (DPDK %s)\n", TP_VERSION, rte_version());
 			return EXIT_SUCCESS;
+		default:
+			dp_usage(stderr, argv[0]);
+			return EXIT_FAILURE;
 		}
 	}
-
-	rc = rte_eal_init(argc, argv);
-	if (rc < 0) {
-		fprintf(stderr, "turnpike-dp: cannot initialise the EAL: %s\n",
-			rte_strerror(rte_errno));
+	if (config == NULL) {
+		fprintf(stderr, "turnpike-dp: --config FILE is required\n");
+		dp_usage(stderr, argv[0]);
 		return EXIT_FAILURE;
 	}
-
-	printf("turnpike-dp %s: EAL up, %u lcore(s), %u port(s)\n", TP_VERSION,
-	       rte_lcore_count(), rte_eth_dev_count_avail());
-	RTE_LCORE_FOREACH(lcore)
-		printf("  lcore %u on socket %u\n", lcore, rte_lcore_to_socket_id(lcore));
-	RTE_ETH_FOREACH_DEV(port) {
-		struct rte_eth_dev_info info;
-
-		if (rte_eth_dev_info_get(port, &info) == 0)
-			printf("  port %u: %s\n", port, info.driver_name);
+	if (tp_conf_load(config, &conf, err, sizeof(err)) < 0) {
+		fprintf(stderr, "turnpike-dp: %s\n", err);
+		return 2;
+	}
+	if (check_only) {
+		printf("turnpike-dp: %s: configuration OK (%u port(s), %u worker(s))\n",
+		       config, conf.dp.nports, conf.dp.nworkers);
+		tp_conf_free(&conf);
+		return EXIT_SUCCESS;
 	}
 
-	rc = rte_eal_cleanup();
+	extra_argc = argc - optind;
+	if (extra_argc + conf.dp.eal_argc > (int)RTE_DIM(eal_argv) - 1) {
+		fprintf(stderr, "turnpike-dp: too many EAL arguments\n");
+		goto out_free_conf;
+	}
+	for (int i = 0; i < conf.dp.eal_argc; i++)
+		eal_argv[eal_argc++] = conf.dp.eal_argv[i];
+	for (int i = optind; i < argc; i++)
+		eal_argv[eal_argc++] = argv[i];
+	eal_argv[eal_argc] = NULL;
+
+	if (check_hugepages(&conf.dp, extra_argc, argv + optind) < 0)
+		goto out_free_conf;
+
+	rc = rte_eal_init(eal_argc, eal_argv);
 	if (rc < 0) {
-		fprintf(stderr, "turnpike-dp: EAL cleanup failed: %s\n",
-			rte_strerror(-rc));
-		return EXIT_FAILURE;
+		int e = rte_errno;
+
+		fprintf(stderr, "turnpike-dp: cannot initialise the EAL: %s%s%s\n",
+			rte_strerror(e),
+			e == EALREADY || e == EBUSY ? " (is another turnpike-dp running "
+			"with file prefix '" : "",
+			e == EALREADY || e == EBUSY ? eal_file_prefix(&conf.dp) : "");
+		if (e == EALREADY || e == EBUSY)
+			fprintf(stderr, "turnpike-dp: ... with file prefix '%s'? give each "
+				"instance its own --file-prefix)\n", eal_file_prefix(&conf.dp));
+		goto out_free_conf;
 	}
-	return EXIT_SUCCESS;
+
+	ctx.conf = &conf;
+	ctx.tsc_hz = rte_get_tsc_hz();
+	ctx.start_tsc = rte_rdtsc();
+	g_ctx = &ctx;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+
+	if (dp_workers_create(&ctx) < 0)
+		goto out_free_workers;
+	if (dp_ports_init(&ctx) < 0)
+		goto out_close_ports;
+	if (dp_udp_init(&ctx) < 0)
+		goto out_close_ports;
+	if (conf.dp.diag_echo_port != 0 &&
+	    dp_udp_register(&ctx, conf.dp.diag_echo_port, dp_diag_echo, NULL,
+			    DP_OWNER_FLOW) < 0) {
+		fprintf(stderr, "turnpike-dp: cannot register the diagnostic echo "
+			"on UDP port %u\n", conf.dp.diag_echo_port);
+		goto out_close_ports;
+	}
+	if (run(&ctx) == 0)
+		status = EXIT_SUCCESS;
+	printf("turnpike-dp: stopping\n");
+	dp_stats_print(&ctx, stdout);
+
+out_close_ports:
+	dp_ports_close(&ctx);
+	dp_udp_free(&ctx);
+out_free_workers:
+	dp_workers_free(&ctx);
+	g_ctx = NULL;
+	rte_eal_cleanup();
+out_free_conf:
+	tp_conf_free(&conf);
+	return status;
 }

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * turnpike-dp internal interfaces between its modules: ports, the
+ * impairment stage, input and output of the network layer, the UDP
+ * demultiplexer, the worker loop and statistics. Fast-path functions take
+ * the worker first; burst functions return counts and the caller owns
+ * what was not taken.
+ */
+#ifndef DP_H
+#define DP_H
+
+#include <stdio.h>
+
+#include <rte_cycles.h>
+
+#include "dp_types.h"
+
+struct rte_mbuf;
+
+/* ---- ports (port/port.c) ------------------------------------------------ */
+
+/* Open, configure and start every configured port with one RX and one TX
+ * queue per worker. Workers' mempools must exist. Returns 0 or -errno
+ * after printing one clear error. */
+int dp_ports_init(struct dp_ctx *ctx);
+void dp_ports_close(struct dp_ctx *ctx);
+
+/* ---- impairment (port/impair.c) ----------------------------------------- */
+
+int dp_impair_init(struct dp_worker *w);
+void dp_impair_free(struct dp_worker *w);
+/* Pass a burst through the port's impairment stage for one direction:
+ * drops, duplicates, holds back (reorder, delay). Returns how many
+ * packets of pkts[] (rewritten in place, up to cap) go on now. */
+uint16_t dp_impair_burst(struct dp_worker *w, struct dp_impair *im,
+			 const struct tp_conf_impair *cfg,
+			 struct rte_mbuf **pkts, uint16_t n, uint16_t cap,
+			 uint64_t now);
+/* Packets whose delay has passed, up to cap. */
+uint16_t dp_impair_release(struct dp_worker *w, struct dp_impair *im,
+			   struct rte_mbuf **pkts, uint16_t cap, uint64_t now);
+
+/* ---- input (net/net_input.c) -------------------------------------------- */
+
+/* Handle a burst received on port (or handed over by another worker when
+ * handed is true). Consumes every mbuf. */
+void dp_input_burst(struct dp_worker *w, struct dp_port *port,
+		    struct rte_mbuf **pkts, uint16_t n, bool handed);
+/* A packet another worker shared for neighbour learning only. */
+void dp_input_neigh_shared(struct dp_worker *w, struct rte_mbuf *m);
+
+/* ---- output (net/net_output.c) ------------------------------------------ */
+
+/* Send an IP packet whose data starts at its (complete) L3 header to dst:
+ * route, resolve the next hop (possibly queueing), add the Ethernet
+ * header and queue for TX. Consumes m. */
+void dp_ip_output(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
+		  const uint8_t *dst);
+/* Add the Ethernet header (and VLAN tag) and queue m on port for TX. */
+void dp_eth_output(struct dp_worker *w, struct dp_port *port,
+		   struct rte_mbuf *m, const uint8_t dst_mac[6],
+		   uint16_t ethertype);
+/* Queue a finished frame for TX on port. Consumes m. */
+void dp_tx_enqueue(struct dp_worker *w, struct dp_port *port,
+		   struct rte_mbuf *m);
+/* Hand every queued frame to the ports. */
+void dp_tx_flush(struct dp_worker *w, uint64_t now);
+/* Neighbour probes (ARP request / NS) for a table entry. */
+void dp_neigh_probe(void *arg, const struct neigh_entry *e);
+/* Pick the port and next hop for dst; -ENETUNREACH when none. */
+int dp_route(const struct dp_ctx *ctx, uint8_t family, const uint8_t *dst,
+	     struct dp_port **port, const uint8_t **nexthop);
+/* Source address we use towards dst on port. */
+const uint8_t *dp_port_src(const struct dp_port *port, uint8_t family);
+/* Allocate an mbuf from the worker's pool with room for L2 headers. */
+struct rte_mbuf *dp_alloc(struct dp_worker *w);
+
+/* ---- UDP (net/udp.c) ---------------------------------------------------- */
+
+/* The listener table (65536 entries), before any registration. */
+int dp_udp_init(struct dp_ctx *ctx);
+void dp_udp_free(struct dp_ctx *ctx);
+/* Register a listener before workers start. -EADDRINUSE if taken. */
+int dp_udp_register(struct dp_ctx *ctx, uint16_t port, dp_udp_handler_t fn,
+		    void *arg, uint16_t owner);
+/* Handle a validated UDP datagram: demux, ownership, listener or ICMP
+ * unreachable. l3/l4 point into m. */
+void dp_udp_input(struct dp_worker *w, struct dp_port *port,
+		  struct rte_mbuf *m, uint8_t family, const uint8_t *l3,
+		  uint16_t l3_off, const uint8_t *l4, uint16_t l4_len,
+		  bool handed);
+/* Send payload as UDP from (src, sport) to (dst, dport). Copies payload
+ * into a new mbuf. Returns 0 or -errno (counted). */
+int dp_udp_send(struct dp_worker *w, uint8_t family, const uint8_t *src,
+		uint16_t sport, const uint8_t *dst, uint16_t dport,
+		const void *payload, uint16_t len);
+/* The diagnostic echo listener ("worker N: <payload>"). */
+void dp_diag_echo(struct dp_worker *w, struct rte_mbuf *m,
+		  const struct dp_udp_meta *meta, void *arg);
+
+/* ---- workers (dp_worker.c) ---------------------------------------------- */
+
+int dp_workers_create(struct dp_ctx *ctx);
+void dp_workers_free(struct dp_ctx *ctx);
+/* lcore entry point (rte_eal_remote_launch). */
+int dp_worker_main(void *arg);
+/* Give m to worker owner's hand-off ring; kind as DP_HANDOFF_*. */
+void dp_handoff(struct dp_worker *w, unsigned int owner, struct rte_mbuf *m,
+		uint32_t kind);
+
+#define DP_HANDOFF_FLOW  1u   /* process as if received by the owner */
+#define DP_HANDOFF_NEIGH 2u   /* learn a neighbour from it, then free */
+
+/* Flow owner by a symmetric hash of the 5-tuple. */
+unsigned int dp_flow_owner(const struct dp_ctx *ctx, uint8_t family,
+			   const uint8_t *a, const uint8_t *b, uint16_t pa,
+			   uint16_t pb, uint8_t proto);
+
+/* ---- statistics (dp_stats.c) -------------------------------------------- */
+
+void dp_stats_print(const struct dp_ctx *ctx, FILE *out);
+
+static inline uint64_t
+dp_now(void)
+{
+	return rte_rdtsc();
+}
+
+/* Count why m is dropped and free it (m may be NULL: count only). */
+void dp_drop_pkt(struct dp_worker *w, struct rte_mbuf *m, enum dp_drop why);
+
+#endif /* DP_H */

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Statistics: every worker's counters, drops by reason and TSC cycles per
+ * packet per stage, printed on SIGUSR1 and at exit. One line per worker
+ * and a total, as "key=value" pairs so that people and scripts read the
+ * same text (cp will export the same figures as metrics later). Counters
+ * are read without locks while workers run: each is a 64-bit word written
+ * by one worker, so a reader sees a recent value, never a torn one.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include <rte_cycles.h>
+
+#include "dp.h"
+#include "net/net.h"
+
+static const char *const ctr_names[DP_CTR__COUNT] = {
+#define DP_CTR(e, name) [DP_CTR_##e] = name,
+#include "dp_counters.def"
+#undef DP_CTR
+};
+
+static const char *const stage_names[DP_STAGE__COUNT] = {
+#define X(e, n) [DP_STAGE_##e] = n,
+	DP_STAGES(X)
+#undef X
+};
+
+static void
+print_line(FILE *out, const char *who, const uint64_t *ctr,
+	   const uint64_t *drop, const uint64_t *cyc, const uint64_t *pkts,
+	   uint64_t busy_cycles, uint64_t busy_pkts)
+{
+	uint64_t drops = 0;
+
+	fprintf(out, "%s", who);
+	for (unsigned int i = 0; i < DP_CTR__COUNT; i++)
+		fprintf(out, " %s=%" PRIu64, ctr_names[i], ctr[i]);
+	for (unsigned int i = 0; i < DP_DROP__COUNT; i++)
+		drops += drop[i];
+	fprintf(out, " drops=%" PRIu64, drops);
+	for (unsigned int i = 0; i < DP_DROP__COUNT; i++)
+		if (drop[i] != 0)
+			fprintf(out, " drop_%s=%" PRIu64, dp_drop_name(i), drop[i]);
+	for (unsigned int i = 0; i < DP_STAGE__COUNT; i++)
+		if (pkts[i] != 0)
+			fprintf(out, " cycles_per_pkt_%s=%" PRIu64, stage_names[i],
+				cyc[i] / pkts[i]);
+	if (busy_pkts != 0)
+		fprintf(out, " cycles_per_pkt=%" PRIu64, busy_cycles / busy_pkts);
+	fputc('\n', out);
+}
+
+void
+dp_stats_print(const struct dp_ctx *ctx, FILE *out)
+{
+	uint64_t ctr[DP_CTR__COUNT] = { 0 }, drop[DP_DROP__COUNT] = { 0 };
+	uint64_t cyc[DP_STAGE__COUNT] = { 0 }, pkts[DP_STAGE__COUNT] = { 0 };
+	uint64_t busy_c = 0, busy_p = 0;
+	double up = (double)(rte_rdtsc() - ctx->start_tsc) / (double)ctx->tsc_hz;
+
+	fprintf(out, "turnpike-dp stats: uptime=%.1fs workers=%u ports=%u tsc_hz=%" PRIu64 "\n",
+		up, ctx->nworkers, ctx->nports, ctx->tsc_hz);
+	for (unsigned int wi = 0; wi < ctx->nworkers; wi++) {
+		const struct dp_worker *w = ctx->workers[wi];
+		char who[32];
+
+		if (w == NULL)
+			continue;
+		snprintf(who, sizeof(who), "worker=%u lcore=%u", w->id, w->lcore);
+		print_line(out, who, w->ctr, w->drop, w->stage_cycles,
+			   w->stage_pkts, w->busy_cycles, w->busy_pkts);
+		for (unsigned int i = 0; i < DP_CTR__COUNT; i++)
+			ctr[i] += w->ctr[i];
+		for (unsigned int i = 0; i < DP_DROP__COUNT; i++)
+			drop[i] += w->drop[i];
+		for (unsigned int i = 0; i < DP_STAGE__COUNT; i++) {
+			cyc[i] += w->stage_cycles[i];
+			pkts[i] += w->stage_pkts[i];
+		}
+		busy_c += w->busy_cycles;
+		busy_p += w->busy_pkts;
+	}
+	print_line(out, "total", ctr, drop, cyc, pkts, busy_c, busy_p);
+	fflush(out);
+}

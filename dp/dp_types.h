@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * turnpike-dp types: the process context (read-only once workers run),
+ * the ports, and the per-worker context that every fast-path function
+ * takes first. A worker owns its RX/TX queues, mempool, neighbour cache,
+ * counters and hand-off ring; nothing on the fast path takes a lock.
+ */
+#ifndef DP_TYPES_H
+#define DP_TYPES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_config.h>
+#include <rte_ether.h>
+
+#include "net/net_types.h"
+#include "tp_conf_types.h"
+
+#define DP_MAX_PORTS    TP_CONF_MAX_PORTS
+#define DP_MAX_WORKERS  TP_CONF_MAX_WORKERS
+#define DP_BURST        32
+#define DP_TX_BUF       (DP_BURST * 4)
+#define DP_NEIGH_SIZE   1024
+#define DP_HANDOFF_SIZE 4096
+#define DP_IMPAIR_HOLD  4096
+
+struct rte_mbuf;
+struct rte_mempool;
+struct rte_ring;
+struct dp_worker;
+
+enum dp_counter {
+#define DP_CTR(e, name) DP_CTR_##e,
+#include "dp_counters.def"
+#undef DP_CTR
+	DP_CTR__COUNT,
+};
+
+/* Stages whose TSC cycles a worker accounts per packet. */
+#define DP_STAGES(X) \
+	X(RX, "rx") X(INPUT, "input") X(HANDOFF, "handoff") X(TX, "tx")
+enum dp_stage {
+#define X(e, n) DP_STAGE_##e,
+	DP_STAGES(X)
+#undef X
+	DP_STAGE__COUNT,
+};
+
+struct dp_port {
+	uint16_t port_id;
+	uint8_t index;               /* position in ctx->ports */
+	char name[TP_CONF_NAME_LEN];
+	uint32_t roles;
+	struct rte_ether_addr mac;
+	bool has_ip4, has_gw4, has_ip6, has_gw6;
+	uint8_t ip4[4], gw4[4], plen4;
+	uint8_t ip6[16], gw6[16], plen6;
+	uint8_t ip6_snm[16];         /* solicited-node group of ip6 */
+	uint16_t mtu;
+	uint16_t vlan;
+	bool tx_ip4_cksum;           /* NIC fills IPv4 header checksums */
+	bool tx_l4_cksum;            /* NIC fills UDP checksums */
+	bool rx_cksum;               /* NIC verifies checksums on receive */
+	bool rss;                    /* NIC steers flows (symmetric RSS) */
+	struct tp_conf_impair impair;
+};
+
+/* Everything a UDP handler needs to know about a datagram. */
+struct dp_udp_meta {
+	uint8_t family;              /* NET_AF_IPV4 / NET_AF_IPV6 */
+	uint8_t in_port;             /* index into ctx->ports */
+	uint16_t src_port, dst_port; /* host order */
+	uint8_t src[16], dst[16];
+	uint16_t l3_off;             /* from mbuf data start */
+	uint16_t payload_off;
+	uint16_t payload_len;
+};
+
+/* A UDP listener: a TURN port, a relayed port, the diagnostic echo. */
+typedef void (*dp_udp_handler_t)(struct dp_worker *w, struct rte_mbuf *m,
+				 const struct dp_udp_meta *meta, void *arg);
+
+#define DP_OWNER_FLOW 0xffffu        /* owner chosen by flow hash */
+
+struct dp_udp_listener {
+	dp_udp_handler_t fn;
+	void *arg;
+	uint16_t owner;              /* worker id, or DP_OWNER_FLOW */
+};
+
+/* Process-wide context. Written during start-up only. */
+struct dp_ctx {
+	struct tp_conf *conf;
+	unsigned int nports;
+	struct dp_port ports[DP_MAX_PORTS];
+	uint8_t port_index[RTE_MAX_ETHPORTS];  /* ethdev port id -> ports[] */
+	unsigned int nworkers;
+	struct dp_worker *workers[DP_MAX_WORKERS];
+	struct dp_udp_listener *udp;  /* 65536 entries, by destination port */
+	uint64_t tsc_hz;
+	uint64_t start_tsc;
+	volatile int stop;
+	volatile int dump_stats;
+};
+
+/* Impairment state of one port in one direction of one worker. */
+struct dp_impair {
+	uint64_t rng;
+	struct rte_mbuf *held;       /* reorder: waits for the next packet */
+	uint64_t held_due;           /* ... or until then */
+	uint32_t head, tail;         /* delay FIFO */
+	struct rte_mbuf *q[DP_IMPAIR_HOLD];
+	uint64_t due[DP_IMPAIR_HOLD];
+};
+
+struct dp_txq {
+	uint16_t n;
+	struct rte_mbuf *pkts[DP_TX_BUF];
+};
+
+struct dp_worker {
+	/* read-mostly */
+	unsigned int id;
+	unsigned int lcore;
+	struct dp_ctx *ctx;
+	struct rte_mempool *pool;
+	struct rte_ring *handoff;    /* other workers -> this worker (MP/SC) */
+	uint64_t next_tick;
+	uint64_t tick_interval;
+
+	/* idle back-off */
+	uint32_t idle_loops;
+	uint32_t sleep_us;
+
+	/* counters, flushed by the owner only */
+	uint64_t ctr[DP_CTR__COUNT] __rte_cache_aligned;
+	uint64_t drop[DP_DROP__COUNT];
+	uint64_t stage_cycles[DP_STAGE__COUNT];
+	uint64_t stage_pkts[DP_STAGE__COUNT];
+	uint64_t busy_cycles;        /* cycles in iterations that did work */
+	uint64_t busy_pkts;
+
+	struct dp_txq tx[DP_MAX_PORTS] __rte_cache_aligned;
+	struct net_ratelimit icmp_rl;
+	struct neigh_table neigh;
+	struct neigh_entry neigh_mem[DP_NEIGH_SIZE];
+	struct dp_impair *impair_rx[DP_MAX_PORTS];
+	struct dp_impair *impair_tx[DP_MAX_PORTS];
+} __rte_cache_aligned;
+
+#endif /* DP_TYPES_H */

@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Workers: per-lcore run-to-completion loops. Each iteration takes a
+ * burst from every port's RX queue that the worker owns, runs it through
+ * the impairment stage (if configured) and the input path, takes what
+ * other workers handed over, and flushes its TX buffers. Cycles are read
+ * from the TSC around each stage, once per burst, and accumulated with the
+ * packet counts, so that statistics give cycles per packet per stage.
+ * A worker that finds nothing to do for a while sleeps in doubling steps
+ * up to idle_sleep_max_us (0: never), so a 2-core test box keeps running
+ * its kernel-side clients.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "dp.h"
+#include "net/net.h"
+
+/* Iterations without work before the first sleep. */
+#define DP_IDLE_SPIN 256
+#define DP_MBUF_DATA (RTE_MBUF_DEFAULT_BUF_SIZE)
+
+void
+dp_drop_pkt(struct dp_worker *w, struct rte_mbuf *m, enum dp_drop why)
+{
+	w->drop[why]++;
+	if (m != NULL)
+		rte_pktmbuf_free(m);
+}
+
+static void
+neigh_free_pkt(void *pkt, void *arg)
+{
+	(void)arg;
+	rte_pktmbuf_free(pkt);
+}
+
+static int
+worker_create(struct dp_ctx *ctx, unsigned int id, unsigned int lcore)
+{
+	const struct tp_conf_dp *cd = &ctx->conf->dp;
+	char name[RTE_MEMPOOL_NAMESIZE];
+	struct dp_worker *w;
+	int socket = (int)rte_lcore_to_socket_id(lcore);
+	uint32_t data = DP_MBUF_DATA;
+
+	for (unsigned int i = 0; i < cd->nports; i++) {
+		uint32_t need = (uint32_t)cd->ports[i].mtu + RTE_ETHER_HDR_LEN + 4 +
+				RTE_PKTMBUF_HEADROOM;
+
+		if (need > data)
+			data = need;
+	}
+	w = rte_zmalloc_socket("dp_worker", sizeof(*w), RTE_CACHE_LINE_SIZE, socket);
+	if (w == NULL)
+		return -ENOMEM;
+	w->id = id;
+	w->lcore = lcore;
+	w->ctx = ctx;
+	snprintf(name, sizeof(name), "tp_pool_%u", id);
+	w->pool = rte_pktmbuf_pool_create(name, cd->mbufs_per_worker, 256, 0,
+					  (uint16_t)data, socket);
+	if (w->pool == NULL) {
+		fprintf(stderr, "turnpike-dp: worker %u: cannot create a pool of %u "
+			"mbufs: %s (are enough hugepages reserved?)\n", id,
+			cd->mbufs_per_worker, rte_strerror(rte_errno));
+		rte_free(w);
+		return -ENOMEM;
+	}
+	snprintf(name, sizeof(name), "tp_handoff_%u", id);
+	w->handoff = rte_ring_create(name, DP_HANDOFF_SIZE, socket, RING_F_SC_DEQ);
+	if (w->handoff == NULL) {
+		rte_mempool_free(w->pool);
+		rte_free(w);
+		return -ENOMEM;
+	}
+	neigh_table_init(&w->neigh, w->neigh_mem, DP_NEIGH_SIZE,
+			 cd->neigh_queue_max,
+			 (uint64_t)cd->neigh_reachable_s * ctx->tsc_hz,
+			 (uint64_t)cd->neigh_retry_ms * ctx->tsc_hz / 1000u, 3,
+			 neigh_free_pkt, NULL);
+	net_ratelimit_init(&w->icmp_rl, cd->icmp_rate_per_s,
+			   cd->icmp_rate_per_s > 10 ? cd->icmp_rate_per_s / 10 : 1,
+			   ctx->tsc_hz, rte_rdtsc());
+	w->tick_interval = ctx->tsc_hz / 10;
+	ctx->workers[id] = w;
+	return 0;
+}
+
+int
+dp_workers_create(struct dp_ctx *ctx)
+{
+	const struct tp_conf_dp *cd = &ctx->conf->dp;
+	int rc;
+
+	ctx->nworkers = cd->nworkers;
+	for (unsigned int i = 0; i < cd->nworkers; i++) {
+		unsigned int lcore = cd->workers[i];
+
+		if (!rte_lcore_is_enabled(lcore)) {
+			fprintf(stderr, "turnpike-dp: %s: worker lcore %u is not in the "
+				"EAL core list (dp.eal '-l ...')\n", ctx->conf->path, lcore);
+			return -EINVAL;
+		}
+		rc = worker_create(ctx, i, lcore);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+void
+dp_workers_free(struct dp_ctx *ctx)
+{
+	for (unsigned int i = 0; i < ctx->nworkers; i++) {
+		struct dp_worker *w = ctx->workers[i];
+		struct rte_mbuf *m;
+
+		if (w == NULL)
+			continue;
+		while (rte_ring_dequeue(w->handoff, (void **)&m) == 0)
+			rte_pktmbuf_free(m);
+		for (unsigned int p = 0; p < DP_MAX_PORTS; p++) {
+			rte_pktmbuf_free_bulk(w->tx[p].pkts, w->tx[p].n);
+			w->tx[p].n = 0;
+		}
+		/* Packets still waiting for a neighbour. */
+		for (uint32_t e = 0; e < w->neigh.size; e++) {
+			struct neigh_entry *ne = &w->neigh.e[e];
+
+			for (unsigned int q = 0; q < ne->nqueued; q++)
+				rte_pktmbuf_free(ne->queue[q]);
+			ne->nqueued = 0;
+		}
+		dp_impair_free(w);
+		rte_ring_free(w->handoff);
+		ctx->workers[i] = NULL;
+		/* The pool goes with the EAL: ports may still hold its mbufs. */
+		rte_free(w);
+	}
+}
+
+void
+dp_handoff(struct dp_worker *w, unsigned int owner, struct rte_mbuf *m,
+	   uint32_t kind)
+{
+	struct dp_worker *o = w->ctx->workers[owner];
+
+	m->hash.usr = kind;
+	if (unlikely(rte_ring_mp_enqueue(o->handoff, m) != 0)) {
+		dp_drop_pkt(w, m, DP_DROP_HANDOFF_FULL);
+		return;
+	}
+	w->ctr[DP_CTR_HANDOFF_OUT]++;
+}
+
+static void
+handoff_input(struct dp_worker *w)
+{
+	struct rte_mbuf *pkts[DP_BURST];
+	unsigned int n = rte_ring_sc_dequeue_burst(w->handoff, (void **)pkts,
+						   DP_BURST, NULL);
+
+	for (unsigned int i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+
+		if (m->hash.usr == DP_HANDOFF_NEIGH) {
+			dp_input_neigh_shared(w, m);
+		} else {
+			struct dp_port *port =
+				&w->ctx->ports[w->ctx->port_index[m->port]];
+
+			w->ctr[DP_CTR_HANDOFF_IN]++;
+			dp_input_burst(w, port, &m, 1, true);
+		}
+	}
+	w->stage_pkts[DP_STAGE_HANDOFF] += n;
+}
+
+static void
+worker_tick(struct dp_worker *w, uint64_t now)
+{
+	neigh_tick(&w->neigh, now, dp_neigh_probe, w);
+	if (w->neigh.failed) {
+		w->drop[DP_DROP_NEIGH_FAILED] += w->neigh.failed;
+		w->neigh.failed = 0;
+	}
+	if (rte_lcore_id() == rte_get_main_lcore() && w->ctx->dump_stats) {
+		w->ctx->dump_stats = 0;
+		dp_stats_print(w->ctx, stdout);
+	}
+}
+
+static void
+idle_backoff(struct dp_worker *w, uint32_t max_us)
+{
+	struct timespec ts;
+
+	if (max_us == 0 || ++w->idle_loops < DP_IDLE_SPIN)
+		return;
+	w->sleep_us = w->sleep_us == 0 ? 1 : w->sleep_us * 2;
+	if (w->sleep_us > max_us)
+		w->sleep_us = max_us;
+	ts.tv_sec = 0;
+	ts.tv_nsec = (long)w->sleep_us * 1000;
+	nanosleep(&ts, NULL);
+	w->ctr[DP_CTR_IDLE_SLEEPS]++;
+}
+
+int
+dp_worker_main(void *arg)
+{
+	struct dp_worker *w = arg;
+	struct dp_ctx *ctx = w->ctx;
+	uint32_t max_sleep = ctx->conf->dp.idle_sleep_max_us;
+	struct rte_mbuf *pkts[DP_BURST * 2];
+
+	if (dp_impair_init(w) < 0) {
+		fprintf(stderr, "turnpike-dp: worker %u: no memory for the "
+			"impairment stage\n", w->id);
+		ctx->stop = 1;
+		return -ENOMEM;
+	}
+	w->next_tick = rte_rdtsc() + w->tick_interval;
+	printf("turnpike-dp: worker %u running on lcore %u\n", w->id, w->lcore);
+	fflush(stdout);
+
+	while (!ctx->stop) {
+		uint64_t start = rte_rdtsc(), t0 = start, t1, t2, t3;
+		unsigned int work = 0;
+
+		for (unsigned int i = 0; i < ctx->nports; i++) {
+			struct dp_port *port = &ctx->ports[i];
+			struct dp_impair *im = w->impair_rx[i];
+			uint16_t n = rte_eth_rx_burst(port->port_id, (uint16_t)w->id,
+						      pkts, DP_BURST);
+
+			t1 = rte_rdtsc();
+			if (n > 0) {
+				uint64_t bytes = 0;
+
+				for (uint16_t k = 0; k < n; k++)
+					bytes += rte_pktmbuf_pkt_len(pkts[k]);
+				w->ctr[DP_CTR_RX_PKTS] += n;
+				w->ctr[DP_CTR_RX_BYTES] += bytes;
+				w->stage_cycles[DP_STAGE_RX] += t1 - t0;
+				w->stage_pkts[DP_STAGE_RX] += n;
+			}
+			if (im != NULL) {
+				if (n > 0)
+					n = dp_impair_burst(w, im, &port->impair, pkts,
+							    n, RTE_DIM(pkts), t1);
+				n = (uint16_t)(n + dp_impair_release(w, im, pkts + n,
+						(uint16_t)(RTE_DIM(pkts) - n), t1));
+			}
+			if (n > 0) {
+				dp_input_burst(w, port, pkts, n, false);
+				t2 = rte_rdtsc();
+				w->stage_cycles[DP_STAGE_INPUT] += t2 - t1;
+				w->stage_pkts[DP_STAGE_INPUT] += n;
+				work += n;
+				t0 = t2;
+			} else {
+				t0 = t1;
+			}
+		}
+		if (ctx->nworkers > 1 && !rte_ring_empty(w->handoff)) {
+			uint64_t before = w->stage_pkts[DP_STAGE_HANDOFF];
+
+			handoff_input(w);
+			t2 = rte_rdtsc();
+			w->stage_cycles[DP_STAGE_HANDOFF] += t2 - t0;
+			work += (unsigned int)(w->stage_pkts[DP_STAGE_HANDOFF] - before);
+			t0 = t2;
+		}
+		{
+			uint64_t txn = 0;
+
+			for (unsigned int i = 0; i < ctx->nports; i++)
+				txn += w->tx[i].n;
+			dp_tx_flush(w, t0);
+			t3 = rte_rdtsc();
+			if (txn > 0) {
+				w->stage_cycles[DP_STAGE_TX] += t3 - t0;
+				w->stage_pkts[DP_STAGE_TX] += txn;
+			}
+		}
+		if (work > 0) {
+			w->busy_cycles += t3 - start;
+			w->busy_pkts += work;
+			w->idle_loops = 0;
+			w->sleep_us = 0;
+		}
+		if (t3 >= w->next_tick) {
+			worker_tick(w, t3);
+			w->next_tick = t3 + w->tick_interval;
+		}
+		if (work == 0)
+			idle_backoff(w, max_sleep);
+	}
+	dp_tx_flush(w, rte_rdtsc());
+	return 0;
+}

@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp's network layer, the pure part: functions over byte buffers that the
+ * worker calls on mbuf data. No EAL calls and no allocation; DPDK headers
+ * are used for their packet structs and inline checksum helpers only.
+ * Every function that reads a packet is bounded by the length it is given.
+ */
+#ifndef DP_NET_H
+#define DP_NET_H
+
+#include "net_types.h"
+
+/* ---- names --------------------------------------------------------------- */
+const char *dp_drop_name(enum dp_drop d);
+
+/* ---- IPv4 (net/ipv4.c) ---------------------------------------------------- */
+
+/*
+ * Validate an IPv4 header at p (len bytes available, Ethernet padding
+ * allowed after total_len): version 4, IHL >= 5 and within the buffer,
+ * total length within [IHL*4, len], header checksum (skipped when
+ * csum_ok says the NIC verified it), TTL > 0, not a fragment, source not
+ * multicast/broadcast/0/loopback. Fills out and returns DP_DROP_NONE, or
+ * the drop reason.
+ */
+enum dp_drop ipv4_validate(const uint8_t *p, size_t len, bool csum_ok,
+			   struct ipv4_info *out);
+
+/* Write a 20-byte IPv4 header (no options, DF set, ident 0) with its
+ * checksum; total_len includes the header. */
+void ipv4_build_hdr(uint8_t *p, const uint8_t src[4], const uint8_t dst[4],
+		    uint8_t proto, uint8_t ttl, uint16_t total_len);
+
+/* Is dst on the prefix addr/plen? (IPv4: 4 bytes; IPv6: 16.) */
+bool net_prefix_match(uint8_t family, const uint8_t *addr, uint8_t plen,
+		      const uint8_t *dst);
+
+/* ---- IPv6 (net/ipv6.c) ---------------------------------------------------- */
+
+/*
+ * Validate a fixed IPv6 header: version 6, payload length within the
+ * buffer, hop limit > 0, source not multicast/loopback, next header
+ * one we handle directly (UDP 17, TCP 6, ICMPv6 58) — extension headers
+ * are counted as DP_DROP_IP6_EXT_HDR.
+ */
+enum dp_drop ipv6_validate(const uint8_t *p, size_t len,
+			   struct ipv6_info *out);
+
+void ipv6_build_hdr(uint8_t *p, const uint8_t src[16], const uint8_t dst[16],
+		    uint8_t next_hdr, uint8_t hop_limit, uint16_t payload_len);
+
+/* Solicited-node multicast address ff02::1:ffXX:XXXX of ip (RFC 4291
+ * §2.7.1) and the Ethernet multicast MAC 33:33:xx:xx:xx:xx of an IPv6
+ * multicast address (RFC 2464 §7). */
+void ipv6_solicited_node(const uint8_t ip[16], uint8_t out[16]);
+void ipv6_mcast_mac(const uint8_t ip[16], uint8_t mac[6]);
+
+/* Upper-layer checksum with the IPv6 pseudo-header (RFC 8200 §8.1), over
+ * l4 (len bytes, checksum field included as it stands). Returns the value
+ * to store (0xffff for a computed 0, as UDP requires). */
+uint16_t ipv6_l4_cksum(const uint8_t src[16], const uint8_t dst[16],
+		       uint8_t proto, const uint8_t *l4, size_t len);
+/* The same with the IPv4 pseudo-header. */
+uint16_t ipv4_l4_cksum(const uint8_t src[4], const uint8_t dst[4],
+		       uint8_t proto, const uint8_t *l4, size_t len);
+
+/* ---- ARP (net/arp.c) ------------------------------------------------------ */
+
+/* Parse an ARP payload (after the Ethernet header): Ethernet/IPv4 only,
+ * op 1 or 2. Returns DP_DROP_NONE or DP_DROP_ARP_MALFORMED. */
+enum dp_drop arp_parse(const uint8_t *p, size_t len, struct arp_info *out);
+/* Write a 28-byte ARP payload; returns 28. */
+size_t arp_build(uint8_t *p, uint16_t op, const uint8_t sha[6],
+		 const uint8_t spa[4], const uint8_t tha[6], const uint8_t tpa[4]);
+
+/* ---- Neighbour discovery (net/nd.c) --------------------------------------- */
+
+/*
+ * Parse an ICMPv6 NS or NA (RFC 4861 §7.1.1/§7.1.2 validity: hop limit
+ * 255, code 0, length >= 24, checksum over the pseudo-header, target not
+ * multicast, options of non-zero length within the buffer). ip6 is the
+ * IPv6 header that carried it. Returns DP_DROP_NONE or DP_DROP_ND_MALFORMED.
+ */
+enum dp_drop nd_parse(const struct ipv6_info *ip6, const uint8_t *icmp,
+		      size_t len, struct nd_info *out);
+/*
+ * Build a complete IPv6 packet (header + ICMPv6) holding an NS for target
+ * (to its solicited-node group, with our source link-layer option) or an
+ * NA (solicited flag as given, override set, with our target link-layer
+ * option). Returns its length (72 for NS, 72 for NA), or 0 if cap is short.
+ */
+size_t nd_build_ns(uint8_t *p, size_t cap, const uint8_t src[16],
+		   const uint8_t mac[6], const uint8_t target[16]);
+size_t nd_build_na(uint8_t *p, size_t cap, const uint8_t src[16],
+		   const uint8_t dst[16], const uint8_t mac[6],
+		   const uint8_t target[16], bool solicited);
+
+/* ---- ICMP and ICMPv6 (net/icmp.c) ----------------------------------------- */
+
+/*
+ * Turn an ICMP echo request (the ICMP message at icmp, len bytes, checksum
+ * verified here) into the echo reply in place: type 0 and the checksum
+ * updated. Returns DP_DROP_NONE, DP_DROP_ICMP_MALFORMED or DP_DROP_ICMP_TYPE
+ * (not an echo request). The caller swaps the IP addresses.
+ */
+enum dp_drop icmp4_echo_reply(uint8_t *icmp, size_t len);
+/* The same for ICMPv6 (type 128 -> 129), checksum with the pseudo-header:
+ * src/dst are the request's addresses. */
+enum dp_drop icmp6_echo_reply(uint8_t *icmp, size_t len, const uint8_t src[16],
+			      const uint8_t dst[16]);
+
+/*
+ * Build a complete IPv4 packet holding ICMP destination unreachable
+ * (type 3, code) about the offending IPv4 packet orig (orig_len bytes):
+ * from src to orig's source, quoting as much of orig as keeps the whole
+ * packet within 576 bytes (RFC 1812 §4.3.2.3). Returns the length, or 0
+ * if cap is too small or orig is itself an ICMP error, a fragment, or
+ * sent to/from a broadcast or multicast address (RFC 1122 §3.2.2).
+ */
+size_t icmp4_build_unreach(uint8_t *p, size_t cap, const uint8_t src[4],
+			   uint8_t code, const uint8_t *orig, size_t orig_len);
+/* ICMPv6 destination unreachable (type 1, code; 4 = port unreachable)
+ * within 1280 bytes (RFC 4443 §3.1, §2.4(c)); same refusals. */
+size_t icmp6_build_unreach(uint8_t *p, size_t cap, const uint8_t src[16],
+			   uint8_t code, const uint8_t *orig, size_t orig_len);
+
+/* Token bucket: allow up to rate_per_s with bursts of burst; hz is the
+ * clock's units per second. net_ratelimit_allow() takes one token. */
+void net_ratelimit_init(struct net_ratelimit *r, uint64_t rate_per_s,
+			uint64_t burst, uint64_t hz, uint64_t now);
+bool net_ratelimit_allow(struct net_ratelimit *r, uint64_t now);
+
+/* ---- neighbour cache (net/neigh.c) ---------------------------------------- */
+
+/* Set up t over entries[size] (size a power of two; entries zeroed here). */
+int neigh_table_init(struct neigh_table *t, struct neigh_entry *entries,
+		     uint32_t size, uint32_t queue_max, uint64_t reachable_time,
+		     uint64_t retry_time, uint32_t max_probes,
+		     void (*free_pkt)(void *pkt, void *arg), void *free_arg);
+
+/*
+ * Find the MAC for (family, ip) to send pkt through port:
+ * - REACHABLE: fills mac, returns NEIGH_RES_READY;
+ * - STALE: fills mac, returns NEIGH_RES_READY and sets *probe when a
+ *   re-resolution probe is due (unicast confirmation is not required:
+ *   a broadcast/multicast probe is fine);
+ * - unknown: creates an INCOMPLETE entry, queues pkt, sets *probe;
+ * - INCOMPLETE: queues pkt (bounded by queue_max) — NEIGH_RES_DROPPED when
+ *   full (the caller frees pkt and counts it); *probe set when due.
+ * pkt may be NULL to only look up (never queued).
+ */
+enum neigh_result neigh_resolve(struct neigh_table *t, uint8_t family,
+				const uint8_t *ip, uint8_t port, void *pkt,
+				uint64_t now, uint8_t mac[6], bool *probe);
+
+/*
+ * Record that (family, ip) is at mac on port (from an ARP packet or an
+ * NA). create: add an entry if none exists (an ARP request addressed to
+ * us, an NS for our address, a solicited NA); otherwise only refresh one
+ * we have. Moves the entry to REACHABLE and hands its queued packets to
+ * the caller in out[] (up to out_max; the rest are freed with free_pkt).
+ * Returns the number of packets in out.
+ */
+unsigned int neigh_update(struct neigh_table *t, uint8_t family,
+			  const uint8_t *ip, uint8_t port, const uint8_t mac[6],
+			  uint64_t now, bool create, void **out,
+			  unsigned int out_max);
+
+/*
+ * Age the table: REACHABLE past reachable_time -> STALE; STALE unused
+ * past stale_time -> freed; INCOMPLETE whose probe is due -> probe(arg, e)
+ * again, or, after max_probes, its queued packets freed (counted in
+ * t->failed) and the entry freed. Call it a few times a second.
+ */
+void neigh_tick(struct neigh_table *t, uint64_t now,
+		void (*probe)(void *arg, const struct neigh_entry *e),
+		void *arg);
+
+/* Lookup without side effects (for statistics and tests). */
+const struct neigh_entry *neigh_lookup(const struct neigh_table *t,
+				       uint8_t family, const uint8_t *ip);
+
+#endif /* DP_NET_H */

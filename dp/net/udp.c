@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * UDP on a worker: validation (length, checksum unless the NIC checked
+ * it), the demultiplexer that TURN listeners and relayed ports register
+ * on, flow ownership (a datagram is handled by the worker that owns its
+ * flow, handed over when it arrived elsewhere), ICMP port unreachable for
+ * closed ports (rate limited, RFC 1812 §4.3.2.8 / RFC 4443 §2.4(f)), and
+ * sending. The diagnostic echo listener lives here too.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_hash_crc.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "../dp.h"
+#include "net.h"
+
+int
+dp_udp_init(struct dp_ctx *ctx)
+{
+	ctx->udp = rte_zmalloc("dp_udp", sizeof(*ctx->udp) * 65536,
+			       RTE_CACHE_LINE_SIZE);
+	return ctx->udp == NULL ? -ENOMEM : 0;
+}
+
+void
+dp_udp_free(struct dp_ctx *ctx)
+{
+	rte_free(ctx->udp);
+	ctx->udp = NULL;
+}
+
+int
+dp_udp_register(struct dp_ctx *ctx, uint16_t port, dp_udp_handler_t fn,
+		void *arg, uint16_t owner)
+{
+	if (port == 0 || fn == NULL)
+		return -EINVAL;
+	if (ctx->udp[port].fn != NULL)
+		return -EADDRINUSE;
+	ctx->udp[port].fn = fn;
+	ctx->udp[port].arg = arg;
+	ctx->udp[port].owner = owner;
+	return 0;
+}
+
+/* Symmetric: (a, pa) <-> (b, pb) give the same owner. */
+unsigned int
+dp_flow_owner(const struct dp_ctx *ctx, uint8_t family, const uint8_t *a,
+	      const uint8_t *b, uint16_t pa, uint16_t pb, uint8_t proto)
+{
+	uint32_t x[4] = { 0, 0, 0, 0 }, h;
+	unsigned int n = family == NET_AF_IPV4 ? 4 : 16;
+
+	if (ctx->nworkers == 1)
+		return 0;
+	for (unsigned int i = 0; i < n; i++)
+		((uint8_t *)x)[i] = a[i] ^ b[i];
+	h = rte_hash_crc(x, sizeof(x), (uint32_t)(pa ^ pb) << 8 | proto);
+	return h % ctx->nworkers;
+}
+
+static void
+send_port_unreach(struct dp_worker *w, struct dp_port *port, uint8_t family,
+		  const uint8_t *l3, uint16_t l3_len)
+{
+	struct rte_mbuf *r;
+	uint8_t *p;
+	size_t n;
+	uint16_t room;
+
+	if (!net_ratelimit_allow(&w->icmp_rl, dp_now())) {
+		w->drop[DP_DROP_ICMP_RATE]++;
+		return;
+	}
+	r = dp_alloc(w);
+	if (r == NULL) {
+		w->drop[DP_DROP_NO_MBUF]++;
+		return;
+	}
+	room = rte_pktmbuf_tailroom(r);
+	p = rte_pktmbuf_mtod(r, uint8_t *);
+	if (family == NET_AF_IPV4)
+		n = icmp4_build_unreach(p, room, port->ip4, 3, l3, l3_len);
+	else
+		n = icmp6_build_unreach(p, room, port->ip6, 4, l3, l3_len);
+	if (n == 0) {
+		rte_pktmbuf_free(r);
+		return;
+	}
+	rte_pktmbuf_append(r, (uint16_t)n);
+	w->ctr[DP_CTR_ICMP_UNREACH_TX]++;
+	/* Back to the offender's source. */
+	dp_ip_output(w, r, family, family == NET_AF_IPV4 ? l3 + 12 : l3 + 8);
+}
+
+void
+dp_udp_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
+	     uint8_t family, const uint8_t *l3, uint16_t l3_off,
+	     const uint8_t *l4, uint16_t l4_len, bool handed)
+{
+	const struct dp_udp_listener *l;
+	struct dp_udp_meta meta;
+	uint16_t ulen, cks;
+	unsigned int owner;
+	bool csum_ok = port->rx_cksum &&
+		(m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+
+	if (unlikely(l4_len < 8)) {
+		dp_drop_pkt(w, m, DP_DROP_UDP_MALFORMED);
+		return;
+	}
+	ulen = (uint16_t)((l4[4] << 8) | l4[5]);
+	cks = (uint16_t)((l4[6] << 8) | l4[7]);
+	if (unlikely(ulen < 8 || ulen > l4_len)) {
+		dp_drop_pkt(w, m, DP_DROP_UDP_MALFORMED);
+		return;
+	}
+	/* RFC 768: checksum 0 means none (IPv4 only; RFC 8200 §8.1 makes it
+	 * mandatory over IPv6). A valid packet sums to 0 (or 0xffff). */
+	if (!csum_ok && !handed && (family == NET_AF_IPV6 || cks != 0)) {
+		uint16_t v = family == NET_AF_IPV4 ?
+			ipv4_l4_cksum(l3 + 12, l3 + 16, 17, l4, ulen) :
+			ipv6_l4_cksum(l3 + 8, l3 + 24, 17, l4, ulen);
+
+		if (unlikely((family == NET_AF_IPV6 && cks == 0) ||
+			     (v != 0 && v != 0xffff))) {
+			dp_drop_pkt(w, m, DP_DROP_UDP_MALFORMED);
+			return;
+		}
+	}
+
+	meta.family = family;
+	meta.in_port = port->index;
+	meta.src_port = (uint16_t)((l4[0] << 8) | l4[1]);
+	meta.dst_port = (uint16_t)((l4[2] << 8) | l4[3]);
+	l = &w->ctx->udp[meta.dst_port];
+	if (l->fn == NULL) {
+		send_port_unreach(w, port, family, l3,
+				  (uint16_t)((l4 - l3) + l4_len));
+		dp_drop_pkt(w, m, DP_DROP_UDP_NO_LISTENER);
+		return;
+	}
+	if (l->owner != DP_OWNER_FLOW)
+		owner = l->owner;
+	else if (port->rss)
+		owner = w->id;
+	else
+		owner = dp_flow_owner(w->ctx, family,
+				      family == NET_AF_IPV4 ? l3 + 12 : l3 + 8,
+				      family == NET_AF_IPV4 ? l3 + 16 : l3 + 24,
+				      meta.src_port, meta.dst_port, 17);
+	if (owner != w->id && !handed) {
+		dp_handoff(w, owner, m, DP_HANDOFF_FLOW);
+		return;
+	}
+	if (family == NET_AF_IPV4) {
+		memset(meta.src, 0, sizeof(meta.src));
+		memset(meta.dst, 0, sizeof(meta.dst));
+		memcpy(meta.src, l3 + 12, 4);
+		memcpy(meta.dst, l3 + 16, 4);
+	} else {
+		memcpy(meta.src, l3 + 8, 16);
+		memcpy(meta.dst, l3 + 24, 16);
+	}
+	meta.l3_off = l3_off;
+	meta.payload_off = (uint16_t)(l3_off + (l4 - l3) + 8);
+	meta.payload_len = (uint16_t)(ulen - 8);
+	w->ctr[DP_CTR_UDP_IN]++;
+	l->fn(w, m, &meta, l->arg);
+}
+
+int
+dp_udp_send(struct dp_worker *w, uint8_t family, const uint8_t *src,
+	    uint16_t sport, const uint8_t *dst, uint16_t dport,
+	    const void *payload, uint16_t len)
+{
+	uint16_t l3 = family == NET_AF_IPV4 ? 20 : 40;
+	struct rte_mbuf *m = dp_alloc(w);
+	uint8_t *p, *u;
+	uint16_t cks;
+
+	if (m == NULL) {
+		w->drop[DP_DROP_NO_MBUF]++;
+		return -ENOBUFS;
+	}
+	p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(l3 + 8 + len));
+	if (p == NULL) {
+		dp_drop_pkt(w, m, DP_DROP_TOO_BIG);
+		return -EMSGSIZE;
+	}
+	u = p + l3;
+	u[0] = (uint8_t)(sport >> 8);
+	u[1] = (uint8_t)sport;
+	u[2] = (uint8_t)(dport >> 8);
+	u[3] = (uint8_t)dport;
+	u[4] = (uint8_t)((8 + len) >> 8);
+	u[5] = (uint8_t)(8 + len);
+	u[6] = u[7] = 0;
+	memcpy(u + 8, payload, len);
+	if (family == NET_AF_IPV4) {
+		ipv4_build_hdr(p, src, dst, 17, 64, (uint16_t)(l3 + 8 + len));
+		cks = ipv4_l4_cksum(src, dst, 17, u, (size_t)8 + len);
+	} else {
+		ipv6_build_hdr(p, src, dst, 17, 64, (uint16_t)(8 + len));
+		cks = ipv6_l4_cksum(src, dst, 17, u, (size_t)8 + len);
+	}
+	if (cks == 0)
+		cks = 0xffff;
+	u[6] = (uint8_t)(cks >> 8);
+	u[7] = (uint8_t)cks;
+	dp_ip_output(w, m, family, dst);
+	return 0;
+}
+
+void
+dp_diag_echo(struct dp_worker *w, struct rte_mbuf *m,
+	     const struct dp_udp_meta *meta, void *arg)
+{
+	uint8_t buf[2048];
+	int n;
+	uint16_t plen = meta->payload_len;
+
+	(void)arg;
+	n = snprintf((char *)buf, sizeof(buf), "worker %u: ", w->id);
+	if (plen > sizeof(buf) - (size_t)n)
+		plen = (uint16_t)(sizeof(buf) - (size_t)n);
+	memcpy(buf + n, rte_pktmbuf_mtod_offset(m, const uint8_t *,
+						 meta->payload_off), plen);
+	dp_udp_send(w, meta->family, meta->dst, meta->dst_port, meta->src,
+		    meta->src_port, buf, (uint16_t)(n + plen));
+	rte_pktmbuf_free(m);
+}

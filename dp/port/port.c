@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Ports: find or hot-plug each configured device, configure one RX and one
+ * TX queue per worker, turn on the offloads the device has (checksums,
+ * symmetric RSS), set the MTU and start it. A device that cannot be had
+ * gets one clear error naming the port and the device.
+ *
+ * RSS: with several workers a flow must always land on its owner. Where
+ * the device hashes flows itself (symmetric Toeplitz key, so both
+ * directions of a flow agree) we trust the queue it picked; net_tap only
+ * steers through an eBPF program that this kernel may refuse, so there —
+ * and on any device without RSS — workers compute the owner in software
+ * and hand packets over (dp_handoff()).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_bus.h>
+#include <rte_dev.h>
+#include <rte_ethdev.h>
+#include <rte_mempool.h>
+
+#include "../dp.h"
+#include "../net/net.h"
+
+/* A symmetric RSS key: the 16-bit pattern repeated makes the Toeplitz
+ * hash of (a, b) equal to that of (b, a). */
+static uint8_t sym_rss_key[40] = {
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+};
+
+/* "net_tap0,iface=x" -> "net_tap0"; "0000:3b:00.0" stays. */
+static void
+dev_name(const char *spec, char *out, size_t size)
+{
+	size_t n = strcspn(spec, ",");
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(out, spec, n);
+	out[n] = '\0';
+}
+
+static int
+port_find_or_probe(const struct tp_conf_port *cp, uint16_t *port_id)
+{
+	char name[RTE_DEV_NAME_MAX_LEN];
+	int rc;
+
+	dev_name(cp->dev, name, sizeof(name));
+	if (rte_eth_dev_get_port_by_name(name, port_id) == 0)
+		return 0;
+	rc = rte_dev_probe(cp->dev);
+	if (rc < 0 && rc != -EEXIST) {
+		fprintf(stderr, "turnpike-dp: port '%s': cannot open device '%s': %s\n",
+			cp->name, cp->dev, strerror(-rc));
+		return rc;
+	}
+	if (rte_eth_dev_get_port_by_name(name, port_id) != 0) {
+		fprintf(stderr, "turnpike-dp: port '%s': device '%s' probed but no "
+			"ethernet port named '%s' appeared\n", cp->name, cp->dev, name);
+		return -ENODEV;
+	}
+	return 0;
+}
+
+static void
+port_from_conf(struct dp_port *p, const struct tp_conf_port *cp)
+{
+	snprintf(p->name, sizeof(p->name), "%s", cp->name);
+	p->roles = cp->roles;
+	p->has_ip4 = cp->has_ip4;
+	memcpy(p->ip4, cp->ip4, 4);
+	p->plen4 = cp->plen4;
+	p->has_gw4 = cp->has_gw4;
+	memcpy(p->gw4, cp->gw4, 4);
+	p->has_ip6 = cp->has_ip6;
+	memcpy(p->ip6, cp->ip6, 16);
+	p->plen6 = cp->plen6;
+	p->has_gw6 = cp->has_gw6;
+	memcpy(p->gw6, cp->gw6, 16);
+	if (p->has_ip6)
+		ipv6_solicited_node(p->ip6, p->ip6_snm);
+	p->mtu = cp->mtu;
+	p->vlan = cp->vlan;
+	p->impair = cp->impair;
+}
+
+static int
+port_setup(struct dp_ctx *ctx, struct dp_port *p)
+{
+	struct rte_eth_conf conf;
+	struct rte_eth_dev_info info;
+	uint16_t nq = (uint16_t)ctx->nworkers, nb_rxd = 1024, nb_txd = 1024;
+	int rc;
+
+	memset(&conf, 0, sizeof(conf));
+	rc = rte_eth_dev_info_get(p->port_id, &info);
+	if (rc < 0)
+		goto fail;
+	if (info.max_rx_queues < nq || info.max_tx_queues < nq) {
+		fprintf(stderr, "turnpike-dp: port '%s': %u workers need %u queues, "
+			"the device has %u RX / %u TX\n", p->name, nq, nq,
+			info.max_rx_queues, info.max_tx_queues);
+		return -EINVAL;
+	}
+
+	if ((info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM) != 0) {
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_IPV4_CKSUM;
+		p->tx_ip4_cksum = true;
+	}
+	if ((info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_UDP_CKSUM) != 0) {
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
+		p->tx_l4_cksum = true;
+	}
+	if ((info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_CHECKSUM) ==
+	    RTE_ETH_RX_OFFLOAD_CHECKSUM) {
+		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_CHECKSUM;
+		p->rx_cksum = true;
+	}
+	if (nq > 1 && strcmp(info.driver_name, "net_tap") != 0 &&
+	    (info.flow_type_rss_offloads & (RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP)) != 0) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_key = sym_rss_key;
+		conf.rx_adv_conf.rss_conf.rss_key_len = sizeof(sym_rss_key);
+		conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads &
+			(RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP | RTE_ETH_RSS_TCP);
+		p->rss = true;
+	}
+
+	rc = rte_eth_dev_configure(p->port_id, nq, nq, &conf);
+	if (rc < 0)
+		goto fail;
+	rc = rte_eth_dev_adjust_nb_rx_tx_desc(p->port_id, &nb_rxd, &nb_txd);
+	if (rc < 0)
+		goto fail;
+	for (uint16_t q = 0; q < nq; q++) {
+		struct dp_worker *w = ctx->workers[q];
+		int sid = rte_eth_dev_socket_id(p->port_id);
+		unsigned int socket = sid < 0 ? (unsigned int)rte_socket_id() :
+						(unsigned int)sid;
+
+		rc = rte_eth_rx_queue_setup(p->port_id, q, nb_rxd,
+					    socket,
+					    NULL, w->pool);
+		if (rc < 0)
+			goto fail;
+		rc = rte_eth_tx_queue_setup(p->port_id, q, nb_txd,
+					    socket,
+					    NULL);
+		if (rc < 0)
+			goto fail;
+	}
+	rc = rte_eth_dev_set_mtu(p->port_id, p->mtu);
+	if (rc < 0 && rc != -ENOTSUP) {
+		fprintf(stderr, "turnpike-dp: port '%s': cannot set MTU %u: %s\n",
+			p->name, p->mtu, strerror(-rc));
+		return rc;
+	}
+	rc = rte_eth_macaddr_get(p->port_id, &p->mac);
+	if (rc < 0)
+		goto fail;
+	/* IPv6 neighbour discovery needs the solicited-node groups. */
+	rte_eth_allmulticast_enable(p->port_id);
+	rc = rte_eth_dev_start(p->port_id);
+	if (rc < 0)
+		goto fail;
+	rte_eth_dev_set_link_up(p->port_id);
+	return 0;
+fail:
+	fprintf(stderr, "turnpike-dp: port '%s' (%s): setup failed: %s\n", p->name,
+		ctx->conf->dp.ports[p->index].dev, strerror(-rc));
+	return rc;
+}
+
+int
+dp_ports_init(struct dp_ctx *ctx)
+{
+	const struct tp_conf_dp *cd = &ctx->conf->dp;
+	int rc;
+
+	ctx->nports = 0;
+	for (unsigned int i = 0; i < cd->nports; i++) {
+		struct dp_port *p = &ctx->ports[i];
+
+		memset(p, 0, sizeof(*p));
+		p->index = (uint8_t)i;
+		port_from_conf(p, &cd->ports[i]);
+		rc = port_find_or_probe(&cd->ports[i], &p->port_id);
+		if (rc < 0)
+			return rc;
+		for (unsigned int j = 0; j < i; j++) {
+			if (ctx->ports[j].port_id == p->port_id) {
+				fprintf(stderr, "turnpike-dp: ports '%s' and '%s' are the "
+					"same device\n", ctx->ports[j].name, p->name);
+				return -EINVAL;
+			}
+		}
+		ctx->port_index[p->port_id] = (uint8_t)i;
+		rc = port_setup(ctx, p);
+		if (rc < 0)
+			return rc;
+		ctx->nports++;
+		printf("turnpike-dp: port '%s' up: %s, mac " RTE_ETHER_ADDR_PRT_FMT
+		       ", %u queue(s)%s%s%s\n", p->name, cd->ports[i].dev,
+		       RTE_ETHER_ADDR_BYTES(&p->mac), ctx->nworkers,
+		       p->rss ? ", rss" : ", software flow hand-off",
+		       p->tx_l4_cksum ? ", tx checksum offload" : "",
+		       p->vlan ? ", vlan" : "");
+	}
+	return 0;
+}
+
+void
+dp_ports_close(struct dp_ctx *ctx)
+{
+	for (unsigned int i = 0; i < ctx->nports; i++) {
+		rte_eth_dev_stop(ctx->ports[i].port_id);
+		rte_eth_dev_close(ctx->ports[i].port_id);
+	}
+	ctx->nports = 0;
+}

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The box's configuration, as loaded from one file that dp and cp share
+ * (libconfig syntax). Types only. Addresses are kept in network byte order.
+ */
+#ifndef TP_CONF_TYPES_H
+#define TP_CONF_TYPES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define TP_CONF_MAX_PORTS     8
+#define TP_CONF_MAX_WORKERS   64
+#define TP_CONF_MAX_EAL_ARGS  64
+#define TP_CONF_NAME_LEN      32
+#define TP_CONF_DEV_LEN       256
+
+/* Port roles (a port may hold both). */
+#define TP_ROLE_ACCESS 0x1u   /* faces clients */
+#define TP_ROLE_CORE   0x2u   /* faces peers */
+
+/* Which direction the impairment stage acts on. */
+enum tp_impair_dir {
+	TP_IMPAIR_RX = 1,     /* packets arriving at dp from the wire */
+	TP_IMPAIR_TX = 2,     /* packets dp sends */
+	TP_IMPAIR_BOTH = 3,
+};
+
+/* Fault injection for tests (the kernel here has no netem). Rates are
+ * probabilities 0..1 per packet; delay holds every packet delay_us
+ * (plus up to jitter_us); seeded so a run repeats. Off unless enabled. */
+struct tp_conf_impair {
+	bool enabled;
+	enum tp_impair_dir dir;
+	double loss;
+	double dup;
+	double reorder;
+	uint32_t delay_us;
+	uint32_t jitter_us;
+	uint64_t seed;
+};
+
+struct tp_conf_port {
+	char name[TP_CONF_NAME_LEN];  /* operator's label: "access", "core" */
+	char dev[TP_CONF_DEV_LEN];    /* PCI address or vdev spec */
+	uint32_t roles;               /* TP_ROLE_* */
+	bool has_ip4;
+	uint8_t ip4[4];
+	uint8_t plen4;
+	bool has_gw4;
+	uint8_t gw4[4];
+	bool has_ip6;
+	uint8_t ip6[16];
+	uint8_t plen6;
+	bool has_gw6;
+	uint8_t gw6[16];
+	uint16_t mtu;                 /* IP MTU, default 1500 */
+	uint16_t vlan;                /* 802.1Q VLAN id, 0 = untagged */
+	struct tp_conf_impair impair;
+	int line;                     /* where the port was defined */
+};
+
+struct tp_conf_dp {
+	/* EAL arguments, argv[0] included ("turnpike-dp"); strings owned. */
+	int eal_argc;
+	char *eal_argv[TP_CONF_MAX_EAL_ARGS + 1];
+	/* Worker lcores (the main lcore may be one of them). */
+	unsigned int nworkers;
+	unsigned int workers[TP_CONF_MAX_WORKERS];
+	/* Idle back-off: a worker with nothing to do sleeps in growing steps
+	 * up to this bound, in microseconds; 0 = busy poll (carrier boxes). */
+	uint32_t idle_sleep_max_us;
+	/* Mbufs in each worker's pool. */
+	uint32_t mbufs_per_worker;
+	/* Neighbour (ARP/ND) cache: entry lifetime once reachable, the
+	 * re-resolution interval while unresolved, packets queued per
+	 * unresolved neighbour. */
+	uint32_t neigh_reachable_s;
+	uint32_t neigh_retry_ms;
+	uint32_t neigh_queue_max;
+	/* ICMP errors dp may send per second per worker (token bucket). */
+	uint32_t icmp_rate_per_s;
+	/* Diagnostic UDP echo port (0 = off): answers "worker N: <payload>". */
+	uint16_t diag_echo_port;
+	unsigned int nports;
+	struct tp_conf_port ports[TP_CONF_MAX_PORTS];
+};
+
+struct tp_conf {
+	char path[4096];
+	struct tp_conf_dp dp;
+};
+
+#endif /* TP_CONF_TYPES_H */
