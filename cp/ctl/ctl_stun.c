@@ -32,6 +32,7 @@
 
 #include "ctl.h"
 #include "stun.h"
+#include "tp_common.h"
 
 /* Hex text we accept: a maximum-size message is 131,110 digits; leave
  * room for whitespace and line breaks of a pasted dump. */
@@ -765,6 +766,8 @@ ctl_text_append(struct ctl_text *t, const char *s, size_t n)
 	size_t cap;
 	char *p;
 
+	if (n == 0)
+		return 0;
 	if (n > CTL_STUN_MAX_INPUT - t->len)
 		return -EFBIG;
 	if (t->len + n > t->cap) {
@@ -1068,7 +1071,7 @@ static const struct ctl_cmd ctl_stun_cmds[] = {
 	  ctl_stun_decode },
 };
 
-#define CTL_STUN_NCMDS (sizeof(ctl_stun_cmds) / sizeof(ctl_stun_cmds[0]))
+#define CTL_STUN_NCMDS TP_ARRAY_SIZE(ctl_stun_cmds)
 
 static void
 ctl_stun_usage(FILE *f, const char *path)

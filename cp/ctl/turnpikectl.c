@@ -19,13 +19,14 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "tp_common.h"
 #include "tp_version.h"
 
 static const struct ctl_cmd ctl_commands[] = {
 	{ "stun", "decode and inspect STUN/TURN messages", ctl_stun_main },
 };
 
-#define CTL_NCOMMANDS (sizeof(ctl_commands) / sizeof(ctl_commands[0]))
+#define CTL_NCOMMANDS TP_ARRAY_SIZE(ctl_commands)
 
 void
 ctl_getopt_reset(void)

@@ -197,7 +197,7 @@ stun_msg_parse(struct stun_msg *m, const uint8_t *buf, size_t len,
 		a = &m->attrs[m->nattrs];
 		a->type = type;
 		a->len = alen;
-		a->offset = (uint16_t)off;
+		a->offset = (uint32_t)off;
 		a->value = buf + off + STUN_ATTR_HDR_LEN;
 		idx = stun_attr_index(type);
 		a->idx = idx;
@@ -220,6 +220,11 @@ stun_msg_parse(struct stun_msg *m, const uint8_t *buf, size_t len,
 
 				if (alen < l->min || alen > l->max)
 					return fail(err, off + 2, "attribute length is wrong for its type");
+				/* RFC 8489 §14.6: a truncated MESSAGE-INTEGRITY-
+				 * SHA256 keeps a multiple of 4 bytes. */
+				if (type == STUN_ATTR_MESSAGE_INTEGRITY_SHA256 &&
+				    (alen & 3u))
+					return fail(err, off + 2, "MESSAGE-INTEGRITY-SHA256 length is not a multiple of 4");
 				why = check_value(l->kind, a->value, alen);
 				if (why != NULL)
 					return fail(err, off + STUN_ATTR_HDR_LEN, why);

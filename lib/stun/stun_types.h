@@ -119,10 +119,11 @@ struct stun_addr {
 struct stun_attr {
 	uint16_t type;
 	uint16_t len;             /* value length, without padding */
-	uint16_t offset;          /* of the attribute header, from message start */
+	uint32_t offset;          /* of the attribute header, from message start
+				   * (a stream-framed message reaches 65555) */
+	const uint8_t *value;
 	uint8_t idx;              /* enum stun_attr_idx, or STUN_AIDX_NONE */
 	uint8_t ignored;          /* after MESSAGE-INTEGRITY: not to be processed */
-	const uint8_t *value;
 };
 
 /* A parsed message. Built by stun_msg_parse(); read-only afterwards. */
