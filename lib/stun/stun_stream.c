@@ -69,13 +69,14 @@ stun_deframer_next(struct stun_deframer *d, struct stun_frame *f)
 	}
 	p = d->buf + d->head;
 	if ((p[0] & 0xc0u) == 0x00u) {
-		/* STUN: 20-byte header, length a multiple of 4 (RFC 8489 §6). */
-		if (avail >= 8 &&
-		    (((uint32_t)p[4] << 24) | ((uint32_t)p[5] << 16) |
+		/* STUN: 20-byte header, length a multiple of 4 (RFC 8489 §6).
+		 * Judge nothing before the cookie is in, so that the verdict
+		 * on bad bytes does not depend on how the stream was cut. */
+		if (avail < 8)
+			return 0;
+		if ((((uint32_t)p[4] << 24) | ((uint32_t)p[5] << 16) |
 		     ((uint32_t)p[6] << 8) | p[7]) != STUN_MAGIC_COOKIE)
 			return stream_error(d, -EBADMSG);
-		if (avail < 4)
-			return 0;
 		len = STUN_HDR_LEN + (size_t)((p[2] << 8) | p[3]);
 		if (len & 3u)
 			return stream_error(d, -EBADMSG);

@@ -197,7 +197,8 @@ walk_typed(const struct stun_msg *m, const struct stun_attr *a, size_t small)
 		break;
 	case STUN_KIND_U16LIST:
 		/* Once with room for all we look at, once truncating. */
-		if (stun_attr_get_u16list(a, list, TP_ARRAY_SIZE(list), &n) == 0)
+		n = TP_ARRAY_SIZE(list);
+		if (stun_attr_get_u16list(a, list, n, &n) == 0)
 			CHECK(n <= TP_ARRAY_SIZE(list));
 		if (stun_attr_get_u16list(a, list, 1, &n) == 0)
 			CHECK(n <= 1);
@@ -308,29 +309,37 @@ check_layout(const struct stun_msg *m, const uint8_t *data, size_t size)
 /* stun_msg_find()/_next() visit exactly the non-ignored attributes of a
  * type, in order. */
 static void
+check_lookup(const struct stun_msg *m, uint16_t type)
+{
+	const struct stun_attr *a = stun_msg_find(m, type);
+	unsigned want = 0, got = 0;
+
+	for (unsigned i = 0; i < m->nattrs; i++)
+		if (m->attrs[i].type == type && !m->attrs[i].ignored)
+			want++;
+	while (a != NULL) {
+		const struct stun_attr *next;
+
+		CHECK(a >= m->attrs && a < m->attrs + m->nattrs);
+		CHECK(a->type == type && !a->ignored);
+		got++;
+		CHECK(got <= want);
+		next = stun_msg_find_next(m, a);
+		CHECK(next == NULL || next > a);
+		a = next;
+	}
+	CHECK(got == want);
+}
+
+/* Known types go through the dense index, others through a scan. */
+static void
 check_lookups(const struct stun_msg *m)
 {
-	for (size_t t = 0; t < TP_ARRAY_SIZE(known_types); t++) {
-		uint16_t type = known_types[t];
-		const struct stun_attr *a = stun_msg_find(m, type);
-		unsigned want = 0, got = 0;
-
-		for (unsigned i = 0; i < m->nattrs; i++)
-			if (m->attrs[i].type == type && !m->attrs[i].ignored)
-				want++;
-		while (a != NULL) {
-			const struct stun_attr *next;
-
-			CHECK(a >= m->attrs && a < m->attrs + m->nattrs);
-			CHECK(a->type == type && !a->ignored);
-			got++;
-			CHECK(got <= want);
-			next = stun_msg_find_next(m, a);
-			CHECK(next == NULL || next > a);
-			a = next;
-		}
-		CHECK(got == want);
-	}
+	for (size_t t = 0; t < TP_ARRAY_SIZE(known_types); t++)
+		check_lookup(m, known_types[t]);
+	for (unsigned i = 0; i < m->nattrs; i++)
+		if (m->attrs[i].idx == STUN_AIDX_NONE)
+			check_lookup(m, m->attrs[i].type);
 }
 
 /*
@@ -350,11 +359,13 @@ mi_matches(const struct stun_msg *m, const struct stun_attr *a,
 	copy = malloc(a->offset);
 	CHECK(copy != NULL);
 	memcpy(copy, m->buf, a->offset);
-	hlen = (uint16_t)(a->offset + STUN_ATTR_HDR_LEN + a->len - STUN_HDR_LEN);
+	hlen = (uint16_t)(a->offset + STUN_ATTR_HDR_LEN + a->len -
+			  STUN_HDR_LEN);
 	copy[2] = (uint8_t)(hlen >> 8);
 	copy[3] = (uint8_t)hlen;
 	if (sha256) {
-		CHECK(stun_hmac_sha256(key, key_len, copy, a->offset, mac) == 0);
+		CHECK(stun_hmac_sha256(key, key_len, copy, a->offset,
+				       mac) == 0);
 		ok = a->len >= STUN_MI256_MIN_LEN && a->len <= STUN_MI256_LEN &&
 		     memcmp(mac, a->value, a->len) == 0;
 	} else {
@@ -369,7 +380,8 @@ mi_matches(const struct stun_msg *m, const struct stun_attr *a,
 static void
 check_integrity(const struct stun_msg *m, const uint8_t *key, size_t key_len)
 {
-	const struct stun_attr *mi = stun_msg_find(m, STUN_ATTR_MESSAGE_INTEGRITY);
+	const struct stun_attr *mi =
+		stun_msg_find(m, STUN_ATTR_MESSAGE_INTEGRITY);
 	const struct stun_attr *mi256 =
 		stun_msg_find(m, STUN_ATTR_MESSAGE_INTEGRITY_SHA256);
 	enum stun_check c;

@@ -15,7 +15,10 @@
  *     are either consumed or pending;
  *   - after draining, feed makes progress unless the stream is in error;
  *   - errors are -EBADMSG or -EMSGSIZE and sticky: every later next()
- *     returns the same error and feed() takes nothing.
+ *     returns the same error and feed() takes nothing;
+ *   - the frames, and whether the stream ends in error, do not depend on
+ *     the segmentation: a second pass feeds the whole stream at once (or
+ *     byte by byte, when the first pass did it whole) and must agree.
  * Each STUN frame is copied to a buffer of exactly its size and parsed
  * (it may fail, it must not crash); each ChannelData frame must decode.
  */
@@ -137,6 +140,7 @@ static void
 check_sticky(struct stun_deframer *d, int err, const uint8_t *rest,
 	     size_t left)
 {
+	static const uint8_t more[2] = { 0x00, 0x01 };
 	struct stun_frame f;
 	uint32_t pending = stun_deframer_pending(d);
 	uint64_t consumed = d->consumed;
@@ -147,30 +151,48 @@ check_sticky(struct stun_deframer *d, int err, const uint8_t *rest,
 		CHECK(stun_deframer_next(d, &f) == err);
 		if (left > 0)
 			CHECK(stun_deframer_feed(d, rest, left) == 0);
-		CHECK(stun_deframer_feed(d, (const uint8_t *)"\x00\x01", 2) == 0);
+		CHECK(stun_deframer_feed(d, more, sizeof(more)) == 0);
 	}
 	CHECK(stun_deframer_pending(d) == pending);
 	CHECK(d->consumed == consumed);
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* What one pass over the stream produced, to compare two segmentations. */
+struct frame_rec {
+	uint8_t kind;
+	uint32_t len;
+	uint32_t wire_len;
+	uint32_t hash;
+};
+
+struct frame_log {
+	struct frame_rec *recs;
+	size_t n, max;
+	int err;
+};
+
+static uint32_t
+fnv1a(const uint8_t *p, size_t len)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h;
+}
+
+/* One pass: feed stream[0..size) in the chunker's segments, draining after
+ * each, checking every invariant on the way. */
+static void
+run_stream(const uint8_t *stream, size_t size, uint32_t cap,
+	   struct chunker *ch, struct frame_log *log)
 {
 	struct stun_deframer d;
 	struct stun_frame f;
-	struct chunker ch;
 	uint8_t *buf;
-	uint32_t cap;
 	uint64_t fed = 0, handed = 0;
-	size_t off = 1;
+	size_t off = 0;
 	int r = 0;
-
-	if (size < 1)
-		return 0;
-	cap = buf_sizes[data[0] & 7u];
-	ch.mode = (data[0] >> 3) & 3u;
-	ch.param = data[0] >> 5;
-	ch.state = 0x9e3779b9u ^ data[0];
 
 	/* Exactly cap bytes, so ASan catches a write past the buffer. */
 	buf = malloc(cap);
@@ -179,8 +201,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(stun_deframer_pending(&d) == 0 && d.err == 0);
 
 	while (off < size) {
-		size_t want = chunk_next(&ch, size - off);
-		size_t took = stun_deframer_feed(&d, data + off, want);
+		size_t want = chunk_next(ch, size - off);
+		size_t took = stun_deframer_feed(&d, stream + off, want);
 
 		CHECK(took <= want);
 		if (took == 0) {
@@ -188,7 +210,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			 * would stall forever. Only an error may say so. */
 			r = stun_deframer_next(&d, &f);
 			CHECK(r < 0);
-			check_sticky(&d, r, data + off, size - off);
+			check_sticky(&d, r, stream + off, size - off);
 			break;
 		}
 		off += took;
@@ -197,9 +219,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		while ((r = stun_deframer_next(&d, &f)) == 1) {
 			check_frame(&d, &f);
 			handed += f.wire_len;
+			/* A frame takes at least 4 wire bytes. */
+			CHECK(log->n < log->max);
+			log->recs[log->n].kind = (uint8_t)f.kind;
+			log->recs[log->n].len = f.len;
+			log->recs[log->n].wire_len = f.wire_len;
+			log->recs[log->n].hash = fnv1a(f.data, f.len);
+			log->n++;
 		}
 		if (r < 0) {
-			check_sticky(&d, r, data + off, size - off);
+			check_sticky(&d, r, stream + off, size - off);
 			break;
 		}
 		CHECK(r == 0);
@@ -207,6 +236,52 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(fed == handed + stun_deframer_pending(&d));
 	}
 	CHECK(d.consumed == handed);
+	log->err = r < 0 ? r : 0;
 	free(buf);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct chunker ch, ref;
+	struct frame_log a, b;
+	uint32_t cap;
+
+	if (size < 1)
+		return 0;
+	cap = buf_sizes[data[0] & 7u];
+	ch.mode = (data[0] >> 3) & 3u;
+	ch.param = data[0] >> 5;
+	ch.state = 0x9e3779b9u ^ data[0];
+	/* The reference pass: whole stream at once, or byte by byte when
+	 * the chosen pattern already is "whole". */
+	ref.mode = ch.mode == 0 ? 1 : 0;
+	ref.param = 0;
+	ref.state = 1;
+
+	a.max = b.max = size / 4 + 1;
+	a.n = b.n = 0;
+	a.recs = calloc(a.max, sizeof(*a.recs));
+	b.recs = calloc(b.max, sizeof(*b.recs));
+	CHECK(a.recs != NULL && b.recs != NULL);
+
+	run_stream(data + 1, size - 1, cap, &ch, &a);
+	run_stream(data + 1, size - 1, cap, &ref, &b);
+
+	/* Resumable at any segment boundary: the frames do not depend on
+	 * how the stream was cut, nor does whether it ends in an error.
+	 * (Which error may differ: a bad STUN cookie is seen only once 8
+	 * bytes are in, an oversized length after 4.) */
+	CHECK(a.n == b.n);
+	for (size_t i = 0; i < a.n; i++) {
+		CHECK(a.recs[i].kind == b.recs[i].kind);
+		CHECK(a.recs[i].len == b.recs[i].len);
+		CHECK(a.recs[i].wire_len == b.recs[i].wire_len);
+		CHECK(a.recs[i].hash == b.recs[i].hash);
+	}
+	CHECK((a.err != 0) == (b.err != 0));
+
+	free(a.recs);
+	free(b.recs);
 	return 0;
 }
