@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The dp <-> cp contract: types only. One named shared-memory segment
+ * (shm_open) holds a header and, per dp worker, two single-producer
+ * single-consumer rings of fixed-size messages (dp->cp and cp->dp).
+ * Messages travel by value; nothing in them points anywhere. Either
+ * process may die and come back: ring indices live in the segment, so a
+ * restarted producer or consumer carries on where its predecessor stopped.
+ *
+ * Versioning: IPC_VERSION changes whenever a struct below changes size or
+ * meaning; a process that finds another version in an existing segment
+ * refuses to use it (and says so) rather than misread it.
+ */
+#ifndef IPC_TYPES_H
+#define IPC_TYPES_H
+
+#include <stdint.h>
+
+#define IPC_MAGIC        0x54504943u   /* "TPIC" */
+#define IPC_VERSION      1u
+#define IPC_MAX_WORKERS  64u
+#define IPC_MSG_SIZE     2048u
+#define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
+#define IPC_CACHE_LINE   64u
+#define IPC_NAME_MAX     64u
+#define IPC_USER_MAX     256u          /* USERNAME bytes we keep */
+#define IPC_KEY_MAX      32u           /* long-term key (MD5 16 / SHA-256 32) */
+
+enum ipc_kind {
+#define IPC_KIND(e, v, name, dir) IPC_##e = v,
+#include "ipc_kinds.def"
+#undef IPC_KIND
+};
+
+/* A transport address, family 4 or 6 (IPv4 in ip[0..3]), port host order. */
+struct ipc_addr {
+	uint8_t family;
+	uint8_t pad;
+	uint16_t port;
+	uint8_t ip[16];
+};
+
+/* The 5-tuple an allocation (or request) belongs to, as dp saw it. */
+struct ipc_tuple {
+	uint8_t transport;        /* 17 UDP, 6 TCP */
+	uint8_t in_port;          /* dp port index the client uses */
+	uint16_t pad;
+	uint32_t conn_id;         /* dp's TCP/TLS connection (0 for UDP) */
+	struct ipc_addr client;
+	struct ipc_addr server;   /* our listening address */
+};
+
+/* Fixed header of every message. */
+struct ipc_msg_hdr {
+	uint16_t kind;            /* enum ipc_kind */
+	uint16_t worker;          /* the dp worker the ring belongs to */
+	uint16_t body_len;        /* bytes used in the body */
+	uint16_t flags;
+	uint32_t seq;             /* per ring, for logs and loss checks */
+	uint32_t pad;
+	uint64_t alloc_id;        /* cp's allocation id, 0 when none */
+	struct ipc_tuple tuple;
+};
+
+/* An allocation as installed in dp (ALLOC_ADD) and reported back to a
+ * restarted cp (STATE_ALLOC). Times are absolute CLOCK_REALTIME
+ * milliseconds so that they survive either process restarting. */
+struct ipc_alloc {
+	uint8_t nrelayed;         /* 1 or 2 (dual allocation) */
+	uint8_t key_len;
+	uint16_t pwalg;           /* STUN_PWALG_* the key was made with */
+	uint16_t user_len;
+	uint16_t pad;
+	struct ipc_addr relayed[2];
+	uint64_t expires_ms;
+	uint8_t key[IPC_KEY_MAX];
+	char username[IPC_USER_MAX];
+};
+
+/* A permission (PERM_ADD/DEL) or channel (CHAN_ADD/DEL); STATE_ALLOC
+ * carries a list of these after the allocation. */
+struct ipc_binding {
+	struct ipc_addr peer;     /* permissions match on ip only */
+	uint16_t channel;         /* 0 for a permission */
+	uint16_t pad[3];
+	uint64_t expires_ms;
+};
+
+struct ipc_msg {
+	struct ipc_msg_hdr h;
+	uint8_t body[IPC_MSG_SIZE - sizeof(struct ipc_msg_hdr)];
+};
+
+/* One SPSC ring. head is written by the producer only, tail by the
+ * consumer only, each on its own cache line. */
+struct ipc_ring {
+	_Alignas(IPC_CACHE_LINE) _Atomic uint32_t head;
+	_Alignas(IPC_CACHE_LINE) _Atomic uint32_t tail;
+	_Alignas(IPC_CACHE_LINE) uint32_t slots;   /* power of two */
+	uint32_t mask;
+	uint64_t full;            /* producer: enqueues refused */
+	_Alignas(IPC_CACHE_LINE) struct ipc_msg msg[IPC_RING_SLOTS];
+};
+
+struct ipc_worker_rings {
+	struct ipc_ring to_cp;
+	struct ipc_ring to_dp;
+};
+
+/* The segment header. */
+struct ipc_shm {
+	uint32_t magic;
+	uint32_t version;
+	uint32_t nworkers;
+	uint32_t msg_size;
+	uint64_t size;            /* bytes of the whole segment */
+	uint64_t dp_epoch;        /* bumped by each dp start */
+	uint64_t cp_epoch;        /* bumped by each cp start */
+	int32_t dp_pid;
+	int32_t cp_pid;
+	uint64_t dp_heartbeat_ms; /* CLOCK_MONOTONIC ms, written by dp */
+	uint64_t cp_heartbeat_ms;
+	_Alignas(IPC_CACHE_LINE) struct ipc_worker_rings w[];
+};
+
+/* A process's handle on the segment. */
+struct ipc_seg {
+	struct ipc_shm *shm;
+	uint64_t size;
+	int fd;
+	char name[IPC_NAME_MAX];
+};
+
+#endif /* IPC_TYPES_H */
