@@ -1,49 +1,336 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * turnpike-cp: the control process. It will own users and secrets, nonces,
- * the allocation lifecycle, lifetimes, quotas, peer policy and the
- * operator API, and talk to turnpike-dp only over shared-memory rings.
- * This entry point has the command line; the control loop lands with the
- * TURN-over-UDP work, and until then cp refuses to start rather than
- * pretend to run.
+ * turnpike-cp: the control process. One loop: take what dp's workers
+ * passed on (requests, state, counters) from the shared-memory rings,
+ * decide, answer on the rings; advance the timer wheel (lifetimes,
+ * permissions, channels); serve the operator API; notice a restarted dp
+ * (its epoch changed) and install every allocation into it again. A
+ * restarted cp asks dp for its state first, so its timers carry on.
  */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "cp.h"
+#include "tp_conf.h"
 #include "tp_version.h"
+
+static volatile sig_atomic_t g_stop;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	g_stop = 1;
+}
 
 static void
 cp_usage(FILE *out, const char *prog)
 {
 	fprintf(out,
-		"Usage: %s --help | --version\n"
+		"Usage: %s --config FILE [--check]\n"
+		"       %s --help | --version\n"
 		"\n"
-		"turnpike-cp is the control process of turnpike (authentication,\n"
-		"allocations, lifetimes, quotas, peer policy, operator API).\n"
+		"turnpike-cp is the control process of turnpike: authentication,\n"
+		"allocations and their lifetimes, quotas, peer policy, and the\n"
+		"operator API that turnpikectl uses. It reads the 'turn' and 'cp'\n"
+		"groups of the configuration dp reads, and talks to turnpike-dp only\n"
+		"over the shared-memory segment named there. Either process may be\n"
+		"restarted without the other losing an allocation.\n"
 		"\n"
-		"  --help      show this help and exit\n"
-		"  --version   show the version and exit\n",
-		prog);
+		"  -c, --config FILE  the configuration file (see conf/demo.conf)\n"
+		"      --check        load and check the configuration, then exit\n"
+		"  -h, --help         show this help and exit\n"
+		"      --version      show the version and exit\n",
+		prog, prog);
+}
+
+static void
+mkdir_parent(const char *path)
+{
+	char dir[sizeof(((struct cp_api *)0)->path)];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash == NULL || slash == dir)
+		return;
+	*slash = '\0';
+	mkdir(dir, 0755);
+}
+
+static int
+auth_setup(struct cp_ctx *cp)
+{
+	const struct tp_conf_cp *c = &cp->conf->cp;
+	struct cp_auth_conf ac;
+
+	memset(&ac, 0, sizeof(ac));
+	ac.realm = cp->conf->turn.realm;
+	ac.software = cp->conf->turn.software;
+	ac.nonce_lifetime_s = c->nonce_lifetime_s;
+	cp->auth = cp_auth_init(&ac);
+	if (cp->auth == NULL) {
+		fprintf(stderr, "turnpike-cp: cannot set up authentication: %s\n",
+			strerror(errno));
+		return -errno;
+	}
+	for (unsigned int i = 0; i < c->nusers; i++) {
+		if (cp_auth_user_add(cp->auth, c->users[i].name, c->users[i].password) < 0) {
+			fprintf(stderr, "turnpike-cp: %s:%d: user '%s' refused (bad name or "
+				"password)\n", cp->conf->path, c->users[i].line,
+				c->users[i].name);
+			return -EINVAL;
+		}
+	}
+	for (unsigned int i = 0; i < c->nsecrets; i++) {
+		if (cp_auth_secret_add(cp->auth, c->secrets[i]) < 0) {
+			fprintf(stderr, "turnpike-cp: %s: REST secret %u refused\n",
+				cp->conf->path, i + 1);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int
+policy_setup(struct cp_ctx *cp)
+{
+	const struct tp_conf_cp *c = &cp->conf->cp;
+	const struct tp_conf_dp *d = &cp->conf->dp;
+	char err[256];
+
+	cp->policy = cp_policy_create();
+	if (cp->policy == NULL)
+		return -ENOMEM;
+	cp->policy->allow_loopback = c->allow_loopback;
+	cp->policy->allow_private = c->allow_private;
+	cp->policy->allow_link_local = c->allow_link_local;
+	cp->policy->allow_multicast = c->allow_multicast;
+	for (unsigned int i = 0; i < c->nallow; i++)
+		if (cp_policy_add_allow(cp->policy, c->allow[i], err, sizeof(err)) < 0) {
+			fprintf(stderr, "turnpike-cp: %s: peer allow list: %s\n",
+				cp->conf->path, err);
+			return -EINVAL;
+		}
+	for (unsigned int i = 0; i < c->ndeny; i++)
+		if (cp_policy_add_deny(cp->policy, c->deny[i], err, sizeof(err)) < 0) {
+			fprintf(stderr, "turnpike-cp: %s: peer deny list: %s\n",
+				cp->conf->path, err);
+			return -EINVAL;
+		}
+	/* Our own addresses are never peers (a relay loop). */
+	for (unsigned int i = 0; i < d->nports; i++) {
+		struct cp_addr a;
+
+		memset(&a, 0, sizeof(a));
+		if (d->ports[i].has_ip4) {
+			a.family = 4;
+			memcpy(a.ip, d->ports[i].ip4, 4);
+			cp_policy_add_own(cp->policy, &a);
+		}
+		if (d->ports[i].has_ip6) {
+			a.family = 6;
+			memcpy(a.ip, d->ports[i].ip6, 16);
+			cp_policy_add_own(cp->policy, &a);
+		}
+	}
+	return 0;
+}
+
+static int
+ipc_setup(struct cp_ctx *cp)
+{
+	bool created;
+	int rc = ipc_seg_open(&cp->seg, cp->conf->turn.ipc, cp->conf->dp.nworkers,
+			      &created);
+
+	if (rc == -EPROTO) {
+		fprintf(stderr, "turnpike-cp: shared memory '%s' has another version or "
+			"layout (a dp or cp of another build?): stop both and remove "
+			"/dev/shm%s\n", cp->conf->turn.ipc, cp->conf->turn.ipc);
+		return rc;
+	}
+	if (rc == -EINVAL) {
+		fprintf(stderr, "turnpike-cp: shared memory '%s' was made for another "
+			"worker count than dp.workers in %s\n", cp->conf->turn.ipc,
+			cp->conf->path);
+		return rc;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "turnpike-cp: cannot open shared memory '%s': %s\n",
+			cp->conf->turn.ipc, strerror(-rc));
+		return rc;
+	}
+	cp->nworkers = cp->seg.shm->nworkers;
+	cp->seg.shm->cp_epoch++;
+	cp->seg.shm->cp_pid = (int32_t)getpid();
+	cp->dp_epoch_seen = cp->seg.shm->dp_epoch;
+	printf("turnpike-cp: shared memory '%s' %s, %u worker ring pair(s), dp epoch %llu\n",
+	       cp->conf->turn.ipc, created ? "created" : "attached", cp->nworkers,
+	       (unsigned long long)cp->dp_epoch_seen);
+	return 0;
+}
+
+static void
+run(struct cp_ctx *cp)
+{
+	static struct ipc_msg msg;
+	uint64_t next_stats = 0;
+
+	while (!g_stop) {
+		unsigned int work = 0;
+		struct pollfd pfd = { .fd = cp->api.fd, .events = POLLIN };
+
+		cp->now_ms = ipc_realtime_ms();
+		cp->seg.shm->cp_heartbeat_ms = ipc_monotonic_ms();
+		if (cp->seg.shm->dp_epoch != cp->dp_epoch_seen) {
+			cp->dp_epoch_seen = cp->seg.shm->dp_epoch;
+			printf("turnpike-cp: dp restarted (epoch %llu): installing %u "
+			       "allocation(s) again\n",
+			       (unsigned long long)cp->dp_epoch_seen, cp->nallocs);
+			fflush(stdout);
+			cp_reinstall_all(cp);
+		}
+		for (unsigned int w = 0; w < cp->nworkers; w++) {
+			struct ipc_ring *r = &ipc_worker(&cp->seg, w)->to_cp;
+
+			for (unsigned int n = 0; n < 256 && ipc_ring_dequeue(r, &msg) == 1; n++) {
+				cp_handle(cp, w, &msg);
+				work++;
+			}
+		}
+		tw_advance(&cp->wheel, (cp->now_ms - cp->start_ms) / CP_TICK_MS);
+		if (cp->now_ms >= next_stats) {
+			cp_request_stats(cp);
+			next_stats = cp->now_ms + 1000;
+		}
+		if (poll(&pfd, 1, work ? 0 : 2) > 0)
+			cp_api_serve(&cp->api);
+	}
 }
 
 int
 main(int argc, char **argv)
 {
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check", no_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct tp_conf conf;
+	static struct cp_ctx cp;
+	const char *config = NULL;
+	bool check_only = false;
+	char err[512];
+	struct sigaction sa;
+	int opt, rc, status = EXIT_FAILURE;
+
+	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'C':
+			check_only = true;
+			break;
+		case 'h':
 			cp_usage(stdout, argv[0]);
 			return EXIT_SUCCESS;
-		}
-		if (strcmp(argv[i], "--version") == 0) {
+		case 'V':
 			printf("turnpike-cp %s\n", TP_VERSION);
 			return EXIT_SUCCESS;
+		default:
+			cp_usage(stderr, argv[0]);
+			return EXIT_FAILURE;
 		}
-		fprintf(stderr, "turnpike-cp: unknown option '%s'\n", argv[i]);
+	}
+	if (optind < argc) {
+		fprintf(stderr, "turnpike-cp: unexpected argument '%s'\n", argv[optind]);
 		cp_usage(stderr, argv[0]);
 		return EXIT_FAILURE;
 	}
-	fprintf(stderr, "turnpike-cp: the control loop is not built yet; "
-		"only --help and --version work in this version\n");
-	return EXIT_FAILURE;
+	if (config == NULL) {
+		fprintf(stderr, "turnpike-cp: --config FILE is required\n");
+		cp_usage(stderr, argv[0]);
+		return EXIT_FAILURE;
+	}
+	if (tp_conf_load(config, &conf, err, sizeof(err)) < 0) {
+		fprintf(stderr, "turnpike-cp: %s\n", err);
+		return 2;
+	}
+	if (!conf.turn.enabled) {
+		fprintf(stderr, "turnpike-cp: %s: no 'turn' group: nothing to control\n",
+			config);
+		goto out_free_conf;
+	}
+	cp.conf = &conf;
+	if (auth_setup(&cp) < 0 || policy_setup(&cp) < 0)
+		goto out_free_auth;
+	if (check_only) {
+		printf("turnpike-cp: %s: configuration OK (realm '%s', %u user(s), "
+		       "%u secret(s))\n", config, conf.turn.realm, conf.cp.nusers,
+		       conf.cp.nsecrets);
+		status = EXIT_SUCCESS;
+		goto out_free_auth;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (ipc_setup(&cp) < 0)
+		goto out_free_auth;
+	cp.start_ms = ipc_realtime_ms();
+	cp.now_ms = cp.start_ms;
+	tw_init(&cp.wheel, 0);
+	if (cp_alloc_init(&cp) < 0) {
+		fprintf(stderr, "turnpike-cp: no memory for %u allocations\n",
+			conf.cp.quota_total);
+		goto out_close_ipc;
+	}
+	mkdir_parent(conf.cp.api_socket);
+	rc = cp_api_open(&cp.api, conf.cp.api_socket, conf.cp.api_mode);
+	if (rc < 0) {
+		fprintf(stderr, "turnpike-cp: cannot listen on %s: %s\n",
+			conf.cp.api_socket, strerror(-rc));
+		goto out_free_allocs;
+	}
+	if (cp_api_commands_register(&cp) < 0)
+		goto out_close_api;
+	/* Learn what a running dp already relays before deciding anything. */
+	cp_request_state(&cp);
+	printf("turnpike-cp %s: realm '%s', API on %s, relayed ports %u-%u\n",
+	       TP_VERSION, conf.turn.realm, conf.cp.api_socket, conf.turn.relay_min,
+	       conf.turn.relay_max);
+	fflush(stdout);
+	run(&cp);
+	printf("turnpike-cp: stopping with %u allocation(s) live in dp\n", cp.nallocs);
+	status = EXIT_SUCCESS;
+
+out_close_api:
+	cp_api_close(&cp.api);
+out_free_allocs:
+	cp_alloc_fini(&cp);
+out_close_ipc:
+	if (cp.seg.shm != NULL)
+		cp.seg.shm->cp_pid = 0;
+	ipc_seg_close(&cp.seg);
+out_free_auth:
+	cp_policy_free(cp.policy);
+	cp_auth_free(cp.auth);
+out_free_conf:
+	tp_conf_free(&conf);
+	return status;
 }

@@ -9,6 +9,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <rte_cycles.h>
 
@@ -83,5 +84,36 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 		busy_p += w->busy_pkts;
 	}
 	print_line(out, "total", ctr, drop, cyc, pkts, busy_c, busy_p);
+	if (ctx->turn.enabled) {
+		static const char *const tnames[TURN_STAT__COUNT] = {
+#define X(e, n) [TURN_STAT_##e] = n,
+			TURN_STATS(X)
+#undef X
+		};
+
+		for (unsigned int wi = 0; wi < ctx->nworkers; wi++) {
+			const struct dp_worker *w = ctx->workers[wi];
+			const struct turn_worker *t;
+			uint64_t sum[TURN_STAT__COUNT];
+
+			if (w == NULL || w->turn.allocs == NULL)
+				continue;
+			t = &w->turn;
+			memcpy(sum, t->ctr, sizeof(sum));
+			for (uint32_t i = 0; i < TURN_ALLOCS_PER_WORKER; i++)
+				if (t->allocs[i].id != 0)
+					for (unsigned int k = 0; k < TURN_STAT__COUNT; k++)
+						sum[k] += t->allocs[i].stats[k];
+			fprintf(out, "turn worker=%u allocations=%u ipc_in=%" PRIu64
+				" ipc_out=%" PRIu64 " ipc_full=%" PRIu64
+				" binding_requests=%" PRIu64 " binding_indications=%" PRIu64
+				" stun_malformed=%" PRIu64, w->id, t->nallocs, t->ipc_in,
+				t->ipc_out, t->ipc_full, t->binding_requests,
+				t->binding_indications, t->stun_malformed);
+			for (unsigned int k = 0; k < TURN_STAT__COUNT; k++)
+				fprintf(out, " %s=%" PRIu64, tnames[k], sum[k]);
+			fputc('\n', out);
+		}
+	}
 	fflush(out);
 }

@@ -15,8 +15,10 @@
 #include <rte_config.h>
 #include <rte_ether.h>
 
+#include "ipc_types.h"
 #include "net/net_types.h"
 #include "tp_conf_types.h"
+#include "turn/turn_types.h"
 
 #define DP_MAX_PORTS    TP_CONF_MAX_PORTS
 #define DP_MAX_WORKERS  TP_CONF_MAX_WORKERS
@@ -90,8 +92,19 @@ struct dp_udp_listener {
 	uint16_t owner;              /* worker id, or DP_OWNER_FLOW */
 };
 
+/* TURN settings dp needs (from the configuration's turn group). */
+struct dp_turn_conf {
+	bool enabled;
+	uint16_t listen_port;        /* UDP, on access ports */
+	uint16_t relay_min, relay_max;
+	char software[64];
+	char ipc_name[IPC_NAME_MAX];
+};
+
 /* Process-wide context. Written during start-up only. */
 struct dp_ctx {
+	struct dp_turn_conf turn;
+	struct ipc_seg ipc;
 	struct tp_conf *conf;
 	unsigned int nports;
 	struct dp_port ports[DP_MAX_PORTS];
@@ -101,6 +114,7 @@ struct dp_ctx {
 	struct dp_udp_listener *udp;  /* 65536 entries, by destination port */
 	uint64_t tsc_hz;
 	uint64_t start_tsc;
+	uint64_t start_ms;           /* CLOCK_REALTIME ms at start_tsc */
 	volatile int stop;
 	volatile int dump_stats;
 };
@@ -129,6 +143,7 @@ struct dp_worker {
 	struct rte_ring *handoff;    /* other workers -> this worker (MP/SC) */
 	uint64_t next_tick;
 	uint64_t tick_interval;
+	uint64_t ticks;
 
 	/* idle back-off */
 	uint32_t idle_loops;
@@ -148,6 +163,7 @@ struct dp_worker {
 	struct neigh_entry neigh_mem[DP_NEIGH_SIZE];
 	struct dp_impair *impair_rx[DP_MAX_PORTS];
 	struct dp_impair *impair_tx[DP_MAX_PORTS];
+	struct turn_worker turn;
 } __rte_cache_aligned;
 
 #endif /* DP_TYPES_H */

@@ -23,6 +23,8 @@
 
 #include "dp.h"
 #include "net/net.h"
+#include "ipc.h"
+#include "turn/turn.h"
 
 /* Iterations without work before the first sleep. */
 #define DP_IDLE_SPIN 256
@@ -159,7 +161,8 @@ dp_handoff(struct dp_worker *w, unsigned int owner, struct rte_mbuf *m,
 		dp_drop_pkt(w, m, DP_DROP_HANDOFF_FULL);
 		return;
 	}
-	w->ctr[DP_CTR_HANDOFF_OUT]++;
+	if (kind == DP_HANDOFF_FLOW)
+		w->ctr[DP_CTR_HANDOFF_OUT]++;
 }
 
 static void
@@ -185,6 +188,14 @@ handoff_input(struct dp_worker *w)
 	w->stage_pkts[DP_STAGE_HANDOFF] += n;
 }
 
+/* Wall-clock milliseconds from the TSC (expiry times from cp are wall
+ * clock, so that they survive restarts of either process). */
+static inline uint64_t
+worker_now_ms(const struct dp_ctx *ctx, uint64_t tsc)
+{
+	return ctx->start_ms + (tsc - ctx->start_tsc) * 1000u / ctx->tsc_hz;
+}
+
 static void
 worker_tick(struct dp_worker *w, uint64_t now)
 {
@@ -193,6 +204,10 @@ worker_tick(struct dp_worker *w, uint64_t now)
 		w->drop[DP_DROP_NEIGH_FAILED] += w->neigh.failed;
 		w->neigh.failed = 0;
 	}
+	if (w->ctx->turn.enabled && w->id == 0)
+		w->ctx->ipc.shm->dp_heartbeat_ms = ipc_monotonic_ms();
+	if (w->ctx->turn.enabled && ++w->ticks % 10 == 0)
+		turn_expire(w, worker_now_ms(w->ctx, now));
 	if (rte_lcore_id() == rte_get_main_lcore() && w->ctx->dump_stats) {
 		w->ctx->dump_stats = 0;
 		dp_stats_print(w->ctx, stdout);
@@ -280,6 +295,14 @@ dp_worker_main(void *arg)
 			w->stage_cycles[DP_STAGE_HANDOFF] += t2 - t0;
 			work += (unsigned int)(w->stage_pkts[DP_STAGE_HANDOFF] - before);
 			t0 = t2;
+		}
+		if (ctx->turn.enabled) {
+			unsigned int k = turn_poll(w, worker_now_ms(ctx, t0));
+
+			if (k > 0) {
+				work += k;
+				t0 = rte_rdtsc();
+			}
 		}
 		{
 			uint64_t txn = 0;

@@ -8,6 +8,7 @@
  * releases the ports.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,6 +23,8 @@
 #include <rte_version.h>
 
 #include "dp.h"
+#include "ipc.h"
+#include "turn/turn.h"
 #include "tp_conf.h"
 #include "tp_version.h"
 
@@ -92,6 +95,39 @@ check_hugepages(const struct tp_conf_dp *cd, int extra_argc, char **extra)
 	return 0;
 }
 
+static const char *eal_file_prefix(const struct tp_conf_dp *cd);
+
+/* The EAL refuses a second primary on a file prefix with a lock error and
+ * rte_errno 0; look at the lock ourselves and say what to do. */
+static int
+check_prefix_free(const struct tp_conf_dp *cd)
+{
+	char path[512];
+	struct flock fl;
+	int fd;
+
+	for (int i = 0; i < cd->eal_argc; i++)
+		if (strcmp(cd->eal_argv[i], "--in-memory") == 0 ||
+		    strcmp(cd->eal_argv[i], "--no-shconf") == 0)
+			return 0;
+	snprintf(path, sizeof(path), "/var/run/dpdk/%s/config", eal_file_prefix(cd));
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK) {
+		fprintf(stderr, "turnpike-dp: file prefix '%s' is in use by process %d "
+			"(another turnpike-dp?): give each instance its own "
+			"--file-prefix in dp.eal\n", eal_file_prefix(cd), (int)fl.l_pid);
+		close(fd);
+		return -EBUSY;
+	}
+	close(fd);
+	return 0;
+}
+
 static const char *
 eal_file_prefix(const struct tp_conf_dp *cd)
 {
@@ -99,6 +135,41 @@ eal_file_prefix(const struct tp_conf_dp *cd)
 		if (strcmp(cd->eal_argv[i], "--file-prefix") == 0)
 			return cd->eal_argv[i + 1];
 	return "rte";
+}
+
+/* Open (or create) the segment cp shares with us, announce this start
+ * (the epoch tells cp to install its allocations again), set up TURN. */
+static int
+turn_setup(struct dp_ctx *ctx)
+{
+	const struct tp_conf_turn *tc = &ctx->conf->turn;
+	bool created;
+	int rc;
+
+	if (!tc->enabled)
+		return 0;
+	ctx->turn.enabled = true;
+	ctx->turn.listen_port = tc->listen_port;
+	ctx->turn.relay_min = tc->relay_min;
+	ctx->turn.relay_max = tc->relay_max;
+	snprintf(ctx->turn.software, sizeof(ctx->turn.software), "%s", tc->software);
+	snprintf(ctx->turn.ipc_name, sizeof(ctx->turn.ipc_name), "%s", tc->ipc);
+	rc = ipc_seg_open(&ctx->ipc, tc->ipc, ctx->nworkers, &created);
+	if (rc < 0) {
+		fprintf(stderr, "turnpike-dp: shared memory '%s': %s\n", tc->ipc,
+			rc == -EPROTO ? "another version or layout (stop dp and cp of "
+			"another build and remove it from /dev/shm)" :
+			rc == -EINVAL ? "made for another worker count" : strerror(-rc));
+		return rc;
+	}
+	ctx->ipc.shm->dp_pid = (int32_t)getpid();
+	ctx->ipc.shm->dp_heartbeat_ms = ipc_monotonic_ms();
+	__atomic_add_fetch(&ctx->ipc.shm->dp_epoch, 1, __ATOMIC_RELEASE);
+	printf("turnpike-dp: shared memory '%s' %s (epoch %llu); TURN on UDP %u, "
+	       "relayed ports %u-%u\n", tc->ipc, created ? "created" : "attached",
+	       (unsigned long long)ctx->ipc.shm->dp_epoch, tc->listen_port,
+	       tc->relay_min, tc->relay_max);
+	return turn_init(ctx);
 }
 
 static int
@@ -206,27 +277,23 @@ main(int argc, char **argv)
 		eal_argv[eal_argc++] = argv[i];
 	eal_argv[eal_argc] = NULL;
 
-	if (check_hugepages(&conf.dp, extra_argc, argv + optind) < 0)
+	if (check_hugepages(&conf.dp, extra_argc, argv + optind) < 0 ||
+	    check_prefix_free(&conf.dp) < 0)
 		goto out_free_conf;
 
 	rc = rte_eal_init(eal_argc, eal_argv);
 	if (rc < 0) {
 		int e = rte_errno;
 
-		fprintf(stderr, "turnpike-dp: cannot initialise the EAL: %s%s%s\n",
-			rte_strerror(e),
-			e == EALREADY || e == EBUSY ? " (is another turnpike-dp running "
-			"with file prefix '" : "",
-			e == EALREADY || e == EBUSY ? eal_file_prefix(&conf.dp) : "");
-		if (e == EALREADY || e == EBUSY)
-			fprintf(stderr, "turnpike-dp: ... with file prefix '%s'? give each "
-				"instance its own --file-prefix)\n", eal_file_prefix(&conf.dp));
+		fprintf(stderr, "turnpike-dp: cannot initialise the EAL: %s\n",
+			e != 0 ? rte_strerror(e) : "see the EAL messages above");
 		goto out_free_conf;
 	}
 
 	ctx.conf = &conf;
 	ctx.tsc_hz = rte_get_tsc_hz();
 	ctx.start_tsc = rte_rdtsc();
+	ctx.start_ms = ipc_realtime_ms();
 	g_ctx = &ctx;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -240,6 +307,8 @@ main(int argc, char **argv)
 	if (dp_ports_init(&ctx) < 0)
 		goto out_close_ports;
 	if (dp_udp_init(&ctx) < 0)
+		goto out_close_ports;
+	if (turn_setup(&ctx) < 0)
 		goto out_close_ports;
 	if (conf.dp.diag_echo_port != 0 &&
 	    dp_udp_register(&ctx, conf.dp.diag_echo_port, dp_diag_echo, NULL,
@@ -255,6 +324,11 @@ main(int argc, char **argv)
 
 out_close_ports:
 	dp_ports_close(&ctx);
+	turn_free(&ctx);
+	if (ctx.ipc.shm != NULL) {
+		ctx.ipc.shm->dp_pid = 0;
+		ipc_seg_close(&ctx.ipc);
+	}
 	dp_udp_free(&ctx);
 out_free_workers:
 	dp_workers_free(&ctx);

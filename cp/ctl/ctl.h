@@ -32,7 +32,11 @@ enum ctl_exit {
 /* Global options, parsed before the command name, read-only afterwards. */
 struct ctl_opts {
 	bool json;            /* --json: machine-readable output */
+	const char *socket;   /* --socket: turnpike-cp's API socket, or NULL */
 };
+
+/* Where turnpike-cp listens unless --socket or TURNPIKE_SOCKET say. */
+#define CTL_DEFAULT_SOCKET "/run/turnpike/cp.sock"
 
 /*
  * One row of a command table. path is the full command as the operator
@@ -83,5 +87,9 @@ void ctl_getopt_reset(void);
 /* "stun": STUN message tools (ctl_stun.c). */
 int ctl_stun_main(const struct ctl_opts *opts, const char *path, int argc,
 		  char **argv);
+
+/* status, allocations, kill, users, secrets: turnpike-cp's API (ctl_ops.c). */
+extern const struct ctl_cmd ctl_ops_commands[];
+extern const size_t ctl_ops_ncommands;
 
 #endif /* CTL_H */

@@ -110,9 +110,12 @@ ctl_usage(FILE *f)
 		"  -V, --version  show the version and exit\n"
 		"  -j, --json     machine-readable (JSON) output, for commands\n"
 		"                 that also have a human-readable form\n"
+		"  -s, --socket PATH  turnpike-cp's API socket (default: $TURNPIKE_SOCKET,\n"
+		"                 else " CTL_DEFAULT_SOCKET ")\n"
 		"\n"
 		"Commands:\n",
 		CTL_PROG);
+	ctl_usage_commands(f, ctl_ops_commands, ctl_ops_ncommands);
 	ctl_usage_commands(f, ctl_commands, CTL_NCOMMANDS);
 	fprintf(f,
 		"\n"
@@ -128,14 +131,15 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "socket", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ctl_opts opts = { .json = false };
+	struct ctl_opts opts = { .json = false, .socket = NULL };
 	int c;
 
 	ctl_getopt_reset();
 	/* '+': stop at the command name; ':': report a missing argument. */
-	while ((c = getopt_long(argc, argv, "+:hVj", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:hVjs:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			ctl_usage(stdout);
@@ -146,12 +150,19 @@ main(int argc, char **argv)
 		case 'j':
 			opts.json = true;
 			break;
+		case 's':
+			opts.socket = optarg;
+			break;
 		default:
 			return ctl_option_error(CTL_PROG, c, argv);
 		}
 	}
 	if (optind >= argc)
 		return ctl_usage_error(CTL_PROG, "missing command");
+	for (size_t i = 0; i < ctl_ops_ncommands; i++)
+		if (strcmp(argv[optind], ctl_ops_commands[i].name) == 0)
+			return ctl_dispatch(ctl_ops_commands, ctl_ops_ncommands, &opts,
+					    CTL_PROG, argc - optind, argv + optind);
 	return ctl_dispatch(ctl_commands, CTL_NCOMMANDS, &opts, CTL_PROG,
 			    argc - optind, argv + optind);
 }

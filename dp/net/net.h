@@ -13,6 +13,13 @@
 /* ---- names --------------------------------------------------------------- */
 const char *dp_drop_name(enum dp_drop d);
 
+/* ---- ones-complement sums (net/ipv4.c), RFC 1071 --------------------------- */
+
+/* Add len bytes (big-endian 16-bit words, odd byte padded) to sum. */
+uint32_t net_sum16(const uint8_t *p, size_t len, uint32_t sum);
+/* Fold the carries of sum into 16 bits (not inverted). */
+uint16_t net_fold(uint32_t sum);
+
 /* ---- IPv4 (net/ipv4.c) ---------------------------------------------------- */
 
 /*
@@ -56,8 +63,9 @@ void ipv6_solicited_node(const uint8_t ip[16], uint8_t out[16]);
 void ipv6_mcast_mac(const uint8_t ip[16], uint8_t mac[6]);
 
 /* Upper-layer checksum with the IPv6 pseudo-header (RFC 8200 §8.1), over
- * l4 (len bytes, checksum field included as it stands). Returns the value
- * to store (0xffff for a computed 0, as UDP requires). */
+ * l4 (len bytes, checksum field included as it stands): the ones-complement
+ * of the sum. With the field zeroed it is the value to store (UDP stores a
+ * computed 0 as 0xffff); over a received packet a valid one gives 0. */
 uint16_t ipv6_l4_cksum(const uint8_t src[16], const uint8_t dst[16],
 		       uint8_t proto, const uint8_t *l4, size_t len);
 /* The same with the IPv4 pseudo-header. */

@@ -80,6 +80,7 @@ struct neigh_entry {
 	uint8_t mac[6];
 	uint8_t ip[16];
 	uint64_t confirmed;    /* time of the last confirmation */
+	uint64_t confirmed_used; /* time of the last use while STALE */
 	uint64_t next_probe;   /* when to probe next (INCOMPLETE, or STALE in use) */
 	void *queue[NEIGH_QUEUE_MAX];
 };

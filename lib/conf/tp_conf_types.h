@@ -86,9 +86,62 @@ struct tp_conf_dp {
 	struct tp_conf_port ports[TP_CONF_MAX_PORTS];
 };
 
+#define TP_CONF_MAX_USERS    64
+#define TP_CONF_MAX_SECRETS  8
+#define TP_CONF_MAX_PREFIXES 64
+#define TP_CONF_STR_LEN      256
+
+/* What dp and cp both need about TURN (group "turn"). */
+struct tp_conf_turn {
+	bool enabled;                 /* the group is present */
+	uint16_t listen_port;         /* UDP on access ports; default 3478 */
+	uint16_t relay_min;           /* relayed ports, default 49152..65535, */
+	uint16_t relay_max;           /* split evenly among dp's workers */
+	char realm[TP_CONF_STR_LEN];
+	char software[64];            /* SOFTWARE attribute; default "turnpike <version>" */
+	char ipc[64];                 /* shared-memory segment; default "/turnpike" */
+	/* Highest channel number ChannelBind accepts: 0x4FFF (RFC 8656 §12)
+	 * or 0x7FFE (RFC 5766 §11.2, what coturn's own clients still pick).
+	 * Default 0x7FFE, "channels = "rfc8656"" makes it strict. */
+	uint16_t channel_max;
+};
+
+struct tp_conf_user {
+	char name[TP_CONF_STR_LEN];
+	char password[TP_CONF_STR_LEN];
+	int line;
+};
+
+/* The control process (group "cp"). */
+struct tp_conf_cp {
+	char api_socket[108];         /* default "/run/turnpike/cp.sock" */
+	uint32_t api_mode;            /* default 0600: root only */
+	uint32_t lifetime_default_s;  /* default 600 (RFC 8656 §6) */
+	uint32_t lifetime_max_s;      /* default 3600 */
+	uint32_t perm_lifetime_s;     /* 300, RFC 8656 §9: tests may shorten */
+	uint32_t chan_lifetime_s;     /* 600, RFC 8656 §12 */
+	uint32_t nonce_lifetime_s;    /* default 600 */
+	uint32_t quota_user;          /* allocations per username, 0 = no limit */
+	uint32_t quota_total;         /* allocations in all; default 100000 */
+	unsigned int nusers;
+	struct tp_conf_user users[TP_CONF_MAX_USERS];
+	unsigned int nsecrets;
+	char secrets[TP_CONF_MAX_SECRETS][TP_CONF_STR_LEN];
+	/* peer policy (cp/policy): class exceptions and prefix lists */
+	bool allow_loopback;
+	bool allow_private;
+	bool allow_link_local;
+	bool allow_multicast;
+	unsigned int nallow, ndeny;
+	char allow[TP_CONF_MAX_PREFIXES][64];
+	char deny[TP_CONF_MAX_PREFIXES][64];
+};
+
 struct tp_conf {
 	char path[4096];
 	struct tp_conf_dp dp;
+	struct tp_conf_turn turn;
+	struct tp_conf_cp cp;
 };
 
 #endif /* TP_CONF_TYPES_H */

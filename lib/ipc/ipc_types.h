@@ -86,6 +86,14 @@ struct ipc_binding {
 	uint64_t expires_ms;
 };
 
+/* Counters of one allocation (STATS carries an array of these). */
+#define IPC_ALLOC_STATS_N 8
+struct ipc_alloc_stats {
+	uint64_t alloc_id;
+	/* pkts/bytes from client, to peer, from peer, to client */
+	uint64_t c[IPC_ALLOC_STATS_N];
+};
+
 struct ipc_msg {
 	struct ipc_msg_hdr h;
 	uint8_t body[IPC_MSG_SIZE - sizeof(struct ipc_msg_hdr)];

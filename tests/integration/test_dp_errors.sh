@@ -37,7 +37,7 @@ sed 's|workers = \[0\];|workers = [0, 1];|' "$TP_TMP/good.conf" > "$TP_TMP/badlc
 expect_fail "a worker lcore outside the EAL list is named" "worker lcore 1 is not in the EAL core list" "$TP_TMP/badlcore.conf"
 
 tp_dp_start "$TP_TMP/good.conf"
-sed -e 's|--in-memory", ||' -e "s|iface=$TP_IF_A|iface=${TP_ID}x|" -e "s|iface=$TP_IF_K|iface=${TP_ID}y|" \
+sed -e 's|"--in-memory", ||' -e "s|iface=$TP_IF_A|iface=${TP_ID}x|" -e "s|iface=$TP_IF_K|iface=${TP_ID}y|" \
   "$TP_TMP/good.conf" > "$TP_TMP/second.conf"
 # A second instance with its own prefix and taps runs side by side.
 sed -i "s|\"$TP_ID\"|\"${TP_ID}b\"|" "$TP_TMP/second.conf"

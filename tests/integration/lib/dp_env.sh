@@ -23,6 +23,8 @@ tp_env_init() {
   TP_IF_K=${TP_ID}k
   TP_TMP=$(mktemp -d /tmp/tp-test.XXXXXX)
   TP_DP_PID=
+  TP_CP_PID=
+  TP_PEER_PID=
   trap tp_cleanup EXIT
   trap 'exit 130' INT TERM
   [ "$(id -u)" -eq 0 ] || tp_die "integration tests need root (network namespaces, hugepages)"
@@ -35,6 +37,10 @@ tp_cleanup() {
     for _ in $(seq 50); do kill -0 "$TP_DP_PID" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$TP_DP_PID" 2>/dev/null
   fi
+  for p in "${TP_PEER_PID:-}" "${TP_CP_PID:-}"; do
+    [ -n "$p" ] && kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null
+  done
+  rm -f "/dev/shm/$TP_ID"
   ip netns del "$TP_NS_C" 2>/dev/null
   ip netns del "$TP_NS_P" 2>/dev/null
   if [ $rc -ne 0 ] || [ $TP_FAILS -ne 0 ]; then
@@ -47,9 +53,9 @@ tp_cleanup() {
   exit $rc
 }
 
-# tp_write_conf FILE WORKERS(e.g. "0" or "0, 1") EXTRA_DP_SETTINGS ACCESS_EXTRA CORE_EXTRA
+# tp_write_conf FILE WORKERS(e.g. "0" or "0, 1") EXTRA_DP_SETTINGS ACCESS_EXTRA CORE_EXTRA [MORE_GROUPS]
 tp_write_conf() {
-  local file=$1 workers=$2 extra=${3:-} acc=${4:-} core=${5:-}
+  local file=$1 workers=$2 extra=${3:-} acc=${4:-} core=${5:-} more=${6:-}
   local lcores
   lcores=$(echo "$workers" | tr -d ' ' )
   cat > "$file" <<CONF
@@ -68,8 +74,46 @@ dp = {
       ipv4 = "10.211.0.1/24"; ipv6 = "fd00:211::1/64"; $core }
   );
 };
+$more
 CONF
 }
+
+# tp_turn_groups [CP_EXTRA]: turn and cp groups for a test (private ipc
+# name and API socket; the peers' prefixes allowed; user test/test).
+tp_turn_groups() {
+  cat <<CONF
+turn = { realm = "turnpike.test"; ipc = "/$TP_ID"; relay_ports = [50000, 50999]; };
+cp = {
+  api_socket = "$TP_TMP/cp.sock";
+  users = ( { name = "test"; password = "test"; }, { name = "other"; password = "other"; } );
+  secrets = [ "test-secret" ];
+  peers = { allow = [ "10.211.0.0/24", "fd00:211::/64" ]; };
+  ${1:-}
+};
+CONF
+}
+
+# tp_cp_start CONF: start turnpike-cp; sets TP_CP_PID, TP_CP_LOG.
+tp_cp_start() {
+  TP_CP_LOG=$TP_TMP/cp.$RANDOM.log
+  "$TP_BUILD/cp/turnpike-cp" --config "$1" >"$TP_CP_LOG" 2>&1 &
+  TP_CP_PID=$!
+  for _ in $(seq 100); do
+    [ -S "$TP_TMP/cp.sock" ] && grep -q 'API on' "$TP_CP_LOG" && return 0
+    kill -0 "$TP_CP_PID" 2>/dev/null || { cat "$TP_CP_LOG"; tp_die "turnpike-cp exited during start"; }
+    sleep 0.1
+  done
+  tp_die "turnpike-cp did not start in 10 s"
+}
+
+tp_cp_stop() {
+  local rc
+  kill -TERM "$TP_CP_PID"; wait "$TP_CP_PID"; rc=$?
+  TP_CP_PID=
+  return $rc
+}
+
+tp_ctl() { "$TP_BUILD/cp/ctl/turnpikectl" --socket "$TP_TMP/cp.sock" "$@"; }
 
 # tp_dp_start CONF: start dp, wait until it runs, move the taps into the
 # namespaces and address them. Sets TP_DP_PID, TP_DP_LOG, TP_MAC_A, TP_MAC_K.

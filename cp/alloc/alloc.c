@@ -1,0 +1,1174 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Allocations in cp (RFC 8656 §7–§12): the decisions on Allocate, Refresh,
+ * CreatePermission and ChannelBind requests that dp passes on, in the
+ * order the RFC gives; the relayed port chosen at random (CSPRNG, RFC 6056
+ * style) from the requesting worker's share of the range, so that peer
+ * traffic steers to the worker that owns the client; every lifetime a
+ * timer in cp's wheel; quotas per user and in total; peer policy on every
+ * peer address. What cp decides goes back to the worker install first,
+ * response second, on the same ring, so the response never overtakes the
+ * state it announces.
+ *
+ * Restarts: a new cp asks dp for its state and rebuilds allocations and
+ * timers from it (times are absolute wall-clock milliseconds); when dp
+ * restarts (its epoch changes), cp installs every allocation again.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/rand.h>
+
+#include "../cp.h"
+#include "stun.h"
+
+#define NET_AF4 4u
+#define NET_AF6 6u
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static uint32_t
+hash_bytes(const void *p, size_t n, uint32_t h)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 16777619u;   /* FNV-1a */
+	return h;
+}
+
+static uint32_t
+tuple_hash(const struct ipc_tuple *t)
+{
+	uint32_t h = 2166136261u;
+
+	h = hash_bytes(&t->transport, 1, h);
+	h = hash_bytes(&t->in_port, 1, h);
+	h = hash_bytes(&t->conn_id, sizeof(t->conn_id), h);
+	h = hash_bytes(&t->client.family, 1, h);
+	h = hash_bytes(&t->client.port, 2, h);
+	h = hash_bytes(t->client.ip, 16, h);
+	h = hash_bytes(&t->server.port, 2, h);
+	return h & (CP_HASH_BUCKETS - 1);
+}
+
+static bool
+tuple_eq(const struct ipc_tuple *a, const struct ipc_tuple *b)
+{
+	return a->transport == b->transport && a->in_port == b->in_port &&
+	       a->conn_id == b->conn_id && a->client.family == b->client.family &&
+	       a->client.port == b->client.port && a->server.port == b->server.port &&
+	       memcmp(a->client.ip, b->client.ip, 16) == 0;
+}
+
+static uint32_t
+id_hash(uint64_t id)
+{
+	return (uint32_t)((id * 0x9E3779B97F4A7C15ULL) >> 48) & (CP_HASH_BUCKETS - 1);
+}
+
+static void
+stun_from_ipc(struct stun_addr *s, const struct ipc_addr *a)
+{
+	memset(s, 0, sizeof(*s));
+	s->family = a->family == NET_AF4 ? STUN_AF_IPV4 : STUN_AF_IPV6;
+	s->port = a->port;
+	memcpy(s->ip, a->ip, 16);
+}
+
+static uint64_t
+ms_to_tick(const struct cp_ctx *cp, uint64_t ms)
+{
+	return ms <= cp->start_ms ? 0 : (ms - cp->start_ms) / CP_TICK_MS;
+}
+
+static bool
+port_used(const struct cp_ctx *cp, uint16_t p)
+{
+	return (cp->port_used[p >> 3] >> (p & 7)) & 1u;
+}
+
+static void
+port_set(struct cp_ctx *cp, uint16_t p, bool used)
+{
+	if (used)
+		cp->port_used[p >> 3] |= (uint8_t)(1u << (p & 7));
+	else
+		cp->port_used[p >> 3] &= (uint8_t)~(1u << (p & 7));
+}
+
+/* ---- quota counts by username ------------------------------------------ */
+
+static struct cp_user_count *
+user_slot(struct cp_ctx *cp, const char *name, size_t len, bool create)
+{
+	uint32_t h = hash_bytes(name, len, 2166136261u);
+
+	for (uint32_t i = 0; i < cp->users_cap; i++) {
+		struct cp_user_count *u = &cp->users[(h + i) & (cp->users_cap - 1)];
+
+		if (u->name[0] == '\0') {
+			if (!create)
+				return NULL;
+			memcpy(u->name, name, len);
+			u->name[len] = '\0';
+			return u;
+		}
+		if (strlen(u->name) == len && memcmp(u->name, name, len) == 0)
+			return u;
+	}
+	return NULL;
+}
+
+/* ---- sending to dp ------------------------------------------------------ */
+
+static int
+send_msg(struct cp_ctx *cp, unsigned int w, struct ipc_msg *m)
+{
+	int rc = ipc_ring_enqueue(&ipc_worker(&cp->seg, w)->to_dp, m);
+
+	if (rc < 0)
+		cp->stats[CP_STAT_IPC_FULL]++;
+	return rc;
+}
+
+static void
+msg_init(struct ipc_msg *m, uint16_t kind, const struct cp_alloc *a,
+	 const struct ipc_tuple *tu)
+{
+	memset(&m->h, 0, sizeof(m->h));
+	m->h.kind = kind;
+	m->h.alloc_id = a != NULL ? a->id : 0;
+	m->h.tuple = a != NULL ? a->tuple : *tu;
+	m->h.worker = a != NULL ? a->worker : 0;
+}
+
+static void
+send_response(struct cp_ctx *cp, unsigned int w, const struct ipc_tuple *tu,
+	      const uint8_t *buf, int len)
+{
+	static struct ipc_msg m;
+
+	if (len <= 0 || (size_t)len > sizeof(m.body))
+		return;
+	msg_init(&m, IPC_RESPONSE, NULL, tu);
+	m.h.worker = (uint16_t)w;
+	m.h.body_len = (uint16_t)len;
+	memcpy(m.body, buf, (size_t)len);
+	send_msg(cp, w, &m);
+}
+
+static void
+send_alloc(struct cp_ctx *cp, const struct cp_alloc *a, uint16_t kind)
+{
+	static struct ipc_msg m;
+
+	msg_init(&m, kind, a, NULL);
+	if (kind == IPC_ALLOC_ADD) {
+		struct ipc_alloc ia = a->auth;
+
+		ia.expires_ms = a->expires_ms;
+		memcpy(m.body, &ia, sizeof(ia));
+		m.h.body_len = sizeof(ia);
+	} else if (kind == IPC_ALLOC_LIFE) {
+		memcpy(m.body, &a->expires_ms, sizeof(a->expires_ms));
+		m.h.body_len = sizeof(a->expires_ms);
+	}
+	send_msg(cp, a->worker, &m);
+}
+
+static void
+send_binding(struct cp_ctx *cp, const struct cp_alloc *a, uint16_t kind,
+	     const struct ipc_addr *peer, uint16_t channel, uint64_t expires_ms)
+{
+	static struct ipc_msg m;
+	struct ipc_binding b;
+
+	msg_init(&m, kind, a, NULL);
+	memset(&b, 0, sizeof(b));
+	b.peer = *peer;
+	b.channel = channel;
+	b.expires_ms = expires_ms;
+	memcpy(m.body, &b, sizeof(b));
+	m.h.body_len = sizeof(b);
+	send_msg(cp, a->worker, &m);
+}
+
+/* ---- allocation table --------------------------------------------------- */
+
+static struct cp_alloc *
+alloc_by_tuple(struct cp_ctx *cp, const struct ipc_tuple *t)
+{
+	for (struct cp_alloc *a = cp->by_tuple[tuple_hash(t)]; a; a = a->next_tuple)
+		if (tuple_eq(&a->tuple, t))
+			return a;
+	return NULL;
+}
+
+static struct cp_alloc *
+alloc_by_id(struct cp_ctx *cp, uint64_t id)
+{
+	for (struct cp_alloc *a = cp->by_id[id_hash(id)]; a; a = a->next_id)
+		if (a->id == id)
+			return a;
+	return NULL;
+}
+
+static void alloc_expired(struct tw_timer *t, void *arg);
+static void perm_expired(struct tw_timer *t, void *arg);
+static void chan_expired(struct tw_timer *t, void *arg);
+
+static struct cp_alloc *
+alloc_new(struct cp_ctx *cp, const struct ipc_tuple *tu, uint16_t worker,
+	  uint64_t id)
+{
+	struct cp_alloc *a = cp->free_list;
+	uint32_t h;
+
+	if (a == NULL)
+		return NULL;
+	cp->free_list = a->next_free;
+	memset(a, 0, sizeof(*a));
+	a->id = id != 0 ? id : ++cp->next_id;
+	if (a->id > cp->next_id)
+		cp->next_id = a->id;
+	a->tuple = *tu;
+	a->worker = worker;
+	a->created_ms = cp->now_ms;
+	a->live = true;
+	tw_timer_init(&a->timer, alloc_expired, a);
+	for (unsigned int i = 0; i < CP_MAX_PERMS; i++) {
+		a->perms[i].owner = a;
+		tw_timer_init(&a->perms[i].timer, perm_expired, &a->perms[i]);
+	}
+	for (unsigned int i = 0; i < CP_MAX_CHANNELS; i++) {
+		a->chans[i].owner = a;
+		tw_timer_init(&a->chans[i].timer, chan_expired, &a->chans[i]);
+	}
+	h = tuple_hash(tu);
+	a->next_tuple = cp->by_tuple[h];
+	cp->by_tuple[h] = a;
+	h = id_hash(a->id);
+	a->next_id = cp->by_id[h];
+	cp->by_id[h] = a;
+	cp->nallocs++;
+	return a;
+}
+
+/* Forget an allocation (dp is told by the caller when it must be). */
+static void
+alloc_free(struct cp_ctx *cp, struct cp_alloc *a)
+{
+	struct cp_alloc **pp;
+	struct cp_user_count *u;
+
+	tw_del(&cp->wheel, &a->timer);
+	for (unsigned int i = 0; i < CP_MAX_PERMS; i++)
+		tw_del(&cp->wheel, &a->perms[i].timer);
+	for (unsigned int i = 0; i < CP_MAX_CHANNELS; i++)
+		tw_del(&cp->wheel, &a->chans[i].timer);
+	for (pp = &cp->by_tuple[tuple_hash(&a->tuple)]; *pp; pp = &(*pp)->next_tuple)
+		if (*pp == a) {
+			*pp = a->next_tuple;
+			break;
+		}
+	for (pp = &cp->by_id[id_hash(a->id)]; *pp; pp = &(*pp)->next_id)
+		if (*pp == a) {
+			*pp = a->next_id;
+			break;
+		}
+	port_set(cp, a->relay_port, false);
+	u = user_slot(cp, a->auth.username, a->auth.user_len, false);
+	if (u != NULL && u->n > 0)
+		u->n--;
+	a->live = false;
+	a->next_free = cp->free_list;
+	cp->free_list = a;
+	cp->nallocs--;
+}
+
+static void
+alloc_arm(struct cp_ctx *cp, struct cp_alloc *a)
+{
+	tw_add(&cp->wheel, &a->timer, ms_to_tick(cp, a->expires_ms));
+}
+
+static struct cp_ctx *g_cp;   /* timer callbacks reach the context here */
+
+static void
+alloc_expired(struct tw_timer *t, void *arg)
+{
+	struct cp_alloc *a = arg;
+
+	(void)t;
+	g_cp->stats[CP_STAT_EXPIRED_ALLOCS]++;
+	send_alloc(g_cp, a, IPC_ALLOC_DEL);
+	alloc_free(g_cp, a);
+}
+
+static void
+perm_expired(struct tw_timer *t, void *arg)
+{
+	struct cp_perm *p = arg;
+
+	(void)t;
+	g_cp->stats[CP_STAT_EXPIRED_PERMS]++;
+	send_binding(g_cp, p->owner, IPC_PERM_DEL, &p->peer, 0, 0);
+	p->used = false;
+}
+
+static void
+chan_expired(struct tw_timer *t, void *arg)
+{
+	struct cp_chan *c = arg;
+
+	(void)t;
+	g_cp->stats[CP_STAT_EXPIRED_CHANS]++;
+	send_binding(g_cp, c->owner, IPC_CHAN_DEL, &c->peer, c->channel, 0);
+	c->channel = 0;
+}
+
+/* ---- relayed ports ------------------------------------------------------ */
+
+static void
+worker_share(const struct cp_ctx *cp, unsigned int w, uint32_t *lo, uint32_t *hi)
+{
+	uint32_t min = cp->conf->turn.relay_min, max = cp->conf->turn.relay_max;
+	uint32_t chunk = (max - min + 1 + cp->nworkers - 1) / cp->nworkers;
+
+	*lo = min + w * chunk;
+	*hi = *lo + chunk - 1;
+	if (*hi > max)
+		*hi = max;
+}
+
+/* A free port in worker w's share (even when asked; with its odd
+ * neighbour free too when reserve). 0 when none. */
+static uint16_t
+port_pick(struct cp_ctx *cp, unsigned int w, bool even, bool reserve)
+{
+	uint32_t lo, hi, span, start, r = 0;
+
+	worker_share(cp, w, &lo, &hi);
+	if (hi < lo)
+		return 0;
+	span = hi - lo + 1;
+	RAND_bytes((unsigned char *)&r, sizeof(r));
+	start = r % span;
+	for (uint32_t i = 0; i < span; i++) {
+		uint32_t p = lo + (start + i) % span;
+
+		if ((even || reserve) && (p & 1u))
+			continue;
+		if (port_used(cp, (uint16_t)p))
+			continue;
+		if (reserve && (p + 1 > hi || port_used(cp, (uint16_t)(p + 1))))
+			continue;
+		return (uint16_t)p;
+	}
+	return 0;
+}
+
+/* ---- responses ---------------------------------------------------------- */
+
+struct req_ctx {
+	struct cp_ctx *cp;
+	unsigned int worker;
+	const struct ipc_msg *msg;
+	const struct stun_msg *req;
+	struct cp_auth_result auth;
+	struct cp_auth_peer from;
+};
+
+static void
+reply_error(struct req_ctx *r, uint16_t code, const struct stun_addr *aerr_for)
+{
+	uint8_t buf[512];
+	struct stun_builder b;
+
+	(void)aerr_for;
+	stun_build_init(&b, buf, sizeof(buf),
+			stun_msg_type(r->req->method, STUN_CLASS_ERROR), r->req->tid);
+	stun_build_error(&b, code, NULL);
+	if (code == STUN_ERR_UNKNOWN_ATTRIBUTE && r->req->nunknown > 0)
+		stun_build_u16list(&b, STUN_ATTR_UNKNOWN_ATTRIBUTES, r->req->unknown,
+				   r->req->nunknown);
+	stun_build_str(&b, STUN_ATTR_SOFTWARE, r->cp->conf->turn.software);
+	if (r->auth.key_len > 0)
+		cp_auth_sign(&b, &r->auth);
+	stun_build_fingerprint(&b);
+	r->cp->stats[CP_STAT_ERRORS]++;
+	send_response(r->cp, r->worker, &r->msg->h.tuple, buf, stun_build_finish(&b));
+}
+
+/* Start a success response; the caller adds attributes and finishes. */
+static void
+reply_begin(struct req_ctx *r, struct stun_builder *b, uint8_t *buf, size_t cap)
+{
+	stun_build_init(b, buf, cap, stun_msg_type(r->req->method, STUN_CLASS_SUCCESS),
+			r->req->tid);
+}
+
+static void
+reply_finish(struct req_ctx *r, struct stun_builder *b)
+{
+	stun_build_str(b, STUN_ATTR_SOFTWARE, r->cp->conf->turn.software);
+	cp_auth_sign(b, &r->auth);
+	stun_build_fingerprint(b);
+	send_response(r->cp, r->worker, &r->msg->h.tuple, b->buf, stun_build_finish(b));
+}
+
+/* ---- the relayed address families -------------------------------------- */
+
+static const uint8_t *
+relay_ip(const struct cp_ctx *cp, uint8_t family)
+{
+	const struct tp_conf_dp *d = &cp->conf->dp;
+
+	for (unsigned int i = 0; i < d->nports; i++) {
+		const struct tp_conf_port *p = &d->ports[i];
+
+		if (!(p->roles & TP_ROLE_CORE))
+			continue;
+		if (family == NET_AF4 && p->has_ip4)
+			return p->ip4;
+		if (family == NET_AF6 && p->has_ip6)
+			return p->ip6;
+	}
+	return NULL;
+}
+
+static bool
+alloc_has_family(const struct cp_alloc *a, uint8_t family)
+{
+	for (unsigned int i = 0; i < a->auth.nrelayed; i++)
+		if (a->auth.relayed[i].family == family)
+			return true;
+	return false;
+}
+
+/* ---- Allocate (RFC 8656 §7.2) ------------------------------------------- */
+
+static uint32_t
+granted_lifetime(const struct cp_ctx *cp, const struct stun_msg *req)
+{
+	const struct stun_attr *la = stun_msg_find(req, STUN_ATTR_LIFETIME);
+	uint32_t want = cp->conf->cp.lifetime_default_s, max = cp->conf->cp.lifetime_max_s;
+
+	if (la != NULL)
+		stun_attr_get_u32(la, &want);
+	if (want > max)
+		want = max;
+	/* §7.2: a request below the default gets the default. */
+	if (want < cp->conf->cp.lifetime_default_s)
+		want = cp->conf->cp.lifetime_default_s;
+	return want;
+}
+
+static void
+send_allocate_success(struct req_ctx *r, struct cp_alloc *a, uint64_t token,
+		      uint16_t addr_err_family)
+{
+	uint8_t buf[512];
+	struct stun_builder b;
+	struct stun_addr sa;
+	uint64_t left = a->expires_ms > r->cp->now_ms ?
+		(a->expires_ms - r->cp->now_ms + 500) / 1000 : 0;
+
+	reply_begin(r, &b, buf, sizeof(buf));
+	for (unsigned int i = 0; i < a->auth.nrelayed; i++) {
+		stun_from_ipc(&sa, &a->auth.relayed[i]);
+		stun_build_addr(&b, STUN_ATTR_XOR_RELAYED_ADDRESS, &sa);
+	}
+	if (addr_err_family != 0)
+		stun_build_addr_error(&b, addr_err_family,
+				      STUN_ERR_ADDRESS_FAMILY_NOT_SUPPORTED, NULL);
+	stun_build_u32(&b, STUN_ATTR_LIFETIME, (uint32_t)left);
+	if (token != 0) {
+		uint8_t t[8];
+
+		memcpy(t, &token, 8);
+		stun_build_attr(&b, STUN_ATTR_RESERVATION_TOKEN, t, 8);
+	}
+	stun_from_ipc(&sa, &a->tuple.client);
+	stun_build_addr(&b, STUN_ATTR_XOR_MAPPED_ADDRESS, &sa);
+	reply_finish(r, &b);
+}
+
+static void
+do_allocate(struct req_ctx *r)
+{
+	struct cp_ctx *cp = r->cp;
+	const struct stun_msg *req = r->req;
+	const struct stun_attr *rt = stun_msg_find(req, STUN_ATTR_REQUESTED_TRANSPORT);
+	const struct stun_attr *raf = stun_msg_find(req, STUN_ATTR_REQUESTED_ADDRESS_FAMILY);
+	const struct stun_attr *aaf = stun_msg_find(req, STUN_ATTR_ADDITIONAL_ADDRESS_FAMILY);
+	const struct stun_attr *ep = stun_msg_find(req, STUN_ATTR_EVEN_PORT);
+	const struct stun_attr *tok = stun_msg_find(req, STUN_ATTR_RESERVATION_TOKEN);
+	struct cp_alloc *a = alloc_by_tuple(cp, &r->msg->h.tuple);
+	struct cp_user_count *u;
+	uint8_t proto = 0, fam = STUN_AF_IPV4, addfam = 0;
+	uint8_t fams[2];
+	unsigned int nfams = 0;
+	uint16_t port = 0, addr_err = 0;
+	uint64_t token = 0;
+	bool reserve = false;
+
+	/* §7.2 step 2: the 5-tuple is taken. A retransmission of the request
+	 * that made it gets the same success again (§7.2, last paragraph). */
+	if (a != NULL) {
+		if (memcmp(a->tid, req->tid, CP_TID_LEN) == 0)
+			send_allocate_success(r, a, 0, 0);
+		else
+			reply_error(r, STUN_ERR_ALLOCATION_MISMATCH, NULL);
+		return;
+	}
+	/* step 3 */
+	if (rt == NULL || stun_attr_get_transport(rt, &proto) < 0) {
+		reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
+		return;
+	}
+	if (proto != STUN_TRANSPORT_UDP) {
+		reply_error(r, STUN_ERR_UNSUPPORTED_TRANSPORT, NULL);
+		return;
+	}
+	/* step 4: we do not implement DONT-FRAGMENT: treat it as unknown. */
+	if (stun_msg_find(req, STUN_ATTR_DONT_FRAGMENT) != NULL) {
+		uint8_t buf[256];
+		struct stun_builder b;
+		uint16_t t = STUN_ATTR_DONT_FRAGMENT;
+
+		stun_build_init(&b, buf, sizeof(buf),
+				stun_msg_type(req->method, STUN_CLASS_ERROR), req->tid);
+		stun_build_error(&b, STUN_ERR_UNKNOWN_ATTRIBUTE, NULL);
+		stun_build_u16list(&b, STUN_ATTR_UNKNOWN_ATTRIBUTES, &t, 1);
+		stun_build_str(&b, STUN_ATTR_SOFTWARE, cp->conf->turn.software);
+		cp_auth_sign(&b, &r->auth);
+		stun_build_fingerprint(&b);
+		cp->stats[CP_STAT_ERRORS]++;
+		send_response(cp, r->worker, &r->msg->h.tuple, buf, stun_build_finish(&b));
+		return;
+	}
+	/* step 5 */
+	if (tok != NULL) {
+		if (ep != NULL || raf != NULL || aaf != NULL) {
+			reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
+			return;
+		}
+		memcpy(&token, tok->value, 8);
+		for (unsigned int i = 0; i < CP_MAX_RESERV; i++) {
+			struct cp_reservation *rv = &cp->reserv[i];
+
+			if (rv->token == token && rv->expires_ms > cp->now_ms &&
+			    rv->worker == r->worker) {
+				port = rv->port;
+				rv->token = 0;
+				break;
+			}
+		}
+		if (port == 0) {
+			reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
+			return;
+		}
+		token = 0;
+	}
+	/* step 6 */
+	if (raf != NULL && aaf != NULL) {
+		reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
+		return;
+	}
+	/* step 7 */
+	if (raf != NULL) {
+		stun_attr_get_family(raf, &fam);
+		if (fam != STUN_AF_IPV4 && fam != STUN_AF_IPV6) {
+			reply_error(r, STUN_ERR_ADDRESS_FAMILY_NOT_SUPPORTED, NULL);
+			return;
+		}
+	}
+	if (relay_ip(cp, fam == STUN_AF_IPV4 ? NET_AF4 : NET_AF6) == NULL) {
+		reply_error(r, STUN_ERR_ADDRESS_FAMILY_NOT_SUPPORTED, NULL);
+		return;
+	}
+	fams[nfams++] = fam == STUN_AF_IPV4 ? NET_AF4 : NET_AF6;
+	/* step 8 */
+	if (ep != NULL) {
+		bool rbit = false;
+
+		stun_attr_get_even_port(ep, &rbit);
+		if (rbit && aaf != NULL) {
+			reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
+			return;
+		}
+		reserve = rbit;
+	}
+	/* step 9 */
+	if (aaf != NULL) {
+		stun_attr_get_family(aaf, &addfam);
+		if (addfam != STUN_AF_IPV6) {
+			reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
+			return;
+		}
+		if (relay_ip(cp, NET_AF6) != NULL)
+			fams[nfams++] = NET_AF6;
+		else
+			addr_err = STUN_AF_IPV6;   /* partial: success + ADDRESS-ERROR-CODE */
+	}
+	/* step 10: quotas (per username, and in total) */
+	u = user_slot(cp, r->auth.username, r->auth.username_len, true);
+	if (cp->nallocs >= cp->max_allocs || u == NULL ||
+	    (cp->conf->cp.quota_user && u->n >= cp->conf->cp.quota_user)) {
+		cp->stats[CP_STAT_QUOTA_REFUSED]++;
+		reply_error(r, STUN_ERR_ALLOCATION_QUOTA_REACHED, NULL);
+		return;
+	}
+	if (port == 0)
+		port = port_pick(cp, r->worker, ep != NULL, reserve);
+	if (port == 0) {
+		reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
+		return;
+	}
+	a = alloc_new(cp, &r->msg->h.tuple, (uint16_t)r->worker, 0);
+	if (a == NULL) {
+		reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
+		return;
+	}
+	u->n++;
+	memcpy(a->tid, req->tid, CP_TID_LEN);
+	a->relay_port = port;
+	port_set(cp, port, true);
+	if (reserve) {
+		for (unsigned int i = 0; i < CP_MAX_RESERV; i++) {
+			struct cp_reservation *rv = &cp->reserv[i];
+
+			if (rv->token == 0 || rv->expires_ms <= cp->now_ms) {
+				if (rv->token != 0)
+					port_set(cp, rv->port, false);
+				RAND_bytes((unsigned char *)&token, sizeof(token));
+				rv->token = token;
+				rv->port = (uint16_t)(port + 1);
+				rv->worker = (uint16_t)r->worker;
+				rv->expires_ms = cp->now_ms + 30000u;
+				port_set(cp, rv->port, true);
+				break;
+			}
+		}
+	}
+	a->auth.nrelayed = (uint8_t)nfams;
+	for (unsigned int i = 0; i < nfams; i++) {
+		const uint8_t *ip = relay_ip(cp, fams[i]);
+
+		a->auth.relayed[i].family = fams[i];
+		a->auth.relayed[i].port = port;
+		memcpy(a->auth.relayed[i].ip, ip, fams[i] == NET_AF4 ? 4 : 16);
+	}
+	a->auth.key_len = r->auth.key_len;
+	a->auth.pwalg = r->auth.pwalg;
+	memcpy(a->auth.key, r->auth.key, r->auth.key_len);
+	a->auth.user_len = (uint16_t)(r->auth.username_len < IPC_USER_MAX - 1 ?
+				      r->auth.username_len : IPC_USER_MAX - 1);
+	memcpy(a->auth.username, r->auth.username, a->auth.user_len);
+	a->expires_ms = cp->now_ms + (uint64_t)granted_lifetime(cp, req) * 1000u;
+	alloc_arm(cp, a);
+	send_alloc(cp, a, IPC_ALLOC_ADD);
+	send_allocate_success(r, a, token, addr_err);
+	cp->stats[CP_STAT_ALLOCATE_OK]++;
+}
+
+/* Requests other than Allocate need the allocation of their 5-tuple, made
+ * by the same user (RFC 8656 §5: 437, 441). */
+static struct cp_alloc *
+need_alloc(struct req_ctx *r)
+{
+	struct cp_alloc *a = alloc_by_tuple(r->cp, &r->msg->h.tuple);
+
+	if (a == NULL) {
+		reply_error(r, STUN_ERR_ALLOCATION_MISMATCH, NULL);
+		return NULL;
+	}
+	if (a->auth.user_len != r->auth.username_len ||
+	    memcmp(a->auth.username, r->auth.username, a->auth.user_len) != 0) {
+		reply_error(r, STUN_ERR_WRONG_CREDENTIALS, NULL);
+		return NULL;
+	}
+	return a;
+}
+
+/* ---- Refresh (§8.2) ----------------------------------------------------- */
+
+static void
+do_refresh(struct req_ctx *r)
+{
+	struct cp_ctx *cp = r->cp;
+	const struct stun_attr *la = stun_msg_find(r->req, STUN_ATTR_LIFETIME);
+	const struct stun_attr *raf = stun_msg_find(r->req, STUN_ATTR_REQUESTED_ADDRESS_FAMILY);
+	struct cp_alloc *a = need_alloc(r);
+	uint32_t want = 1;
+	uint8_t buf[256];
+	struct stun_builder b;
+
+	if (a == NULL)
+		return;
+	if (raf != NULL) {
+		uint8_t fam = 0;
+
+		stun_attr_get_family(raf, &fam);
+		if (!alloc_has_family(a, fam == STUN_AF_IPV4 ? NET_AF4 : NET_AF6)) {
+			reply_error(r, STUN_ERR_PEER_ADDRESS_FAMILY_MISMATCH, NULL);
+			return;
+		}
+	}
+	if (la != NULL)
+		stun_attr_get_u32(la, &want);
+	reply_begin(r, &b, buf, sizeof(buf));
+	if (la != NULL && want == 0) {
+		stun_build_u32(&b, STUN_ATTR_LIFETIME, 0);
+		send_alloc(cp, a, IPC_ALLOC_DEL);
+		alloc_free(cp, a);
+	} else {
+		uint32_t g = granted_lifetime(cp, r->req);
+
+		a->expires_ms = cp->now_ms + (uint64_t)g * 1000u;
+		alloc_arm(cp, a);
+		send_alloc(cp, a, IPC_ALLOC_LIFE);
+		stun_build_u32(&b, STUN_ATTR_LIFETIME, g);
+	}
+	cp->stats[CP_STAT_REFRESH_OK]++;
+	reply_finish(r, &b);
+}
+
+/* ---- permissions and channels (§9, §10, §12) --------------------------- */
+
+/* The peer address as policy sees it, or a refusal code. */
+static uint16_t
+peer_check(struct req_ctx *r, const struct cp_alloc *a,
+	   const struct stun_attr *attr, struct ipc_addr *canon)
+{
+	struct stun_addr sa;
+	struct cp_addr in, out;
+	enum cp_policy_verdict v;
+
+	if (stun_attr_get_addr(r->req, attr, &sa) < 0)
+		return STUN_ERR_BAD_REQUEST;
+	memset(&in, 0, sizeof(in));
+	in.family = sa.family == STUN_AF_IPV4 ? 4 : 6;
+	in.port = sa.port;
+	memcpy(in.ip, sa.ip, 16);
+	v = cp_policy_check(r->cp->policy, &in, &out);
+	if (v != CP_POLICY_ACCEPT) {
+		r->cp->stats[CP_STAT_POLICY_REFUSED]++;
+		return STUN_ERR_FORBIDDEN;
+	}
+	memset(canon, 0, sizeof(*canon));
+	canon->family = out.family;
+	canon->port = out.port;
+	memcpy(canon->ip, out.ip, 16);
+	/* §10.2 / §12.2: the peer must be of a family we relayed. */
+	if (!alloc_has_family(a, canon->family))
+		return STUN_ERR_PEER_ADDRESS_FAMILY_MISMATCH;
+	return 0;
+}
+
+static struct cp_perm *
+perm_find(struct cp_alloc *a, const struct ipc_addr *peer, bool create)
+{
+	struct cp_perm *free_slot = NULL;
+	unsigned int n = peer->family == NET_AF4 ? 4 : 16;
+
+	for (unsigned int i = 0; i < CP_MAX_PERMS; i++) {
+		struct cp_perm *p = &a->perms[i];
+
+		if (p->used && p->peer.family == peer->family &&
+		    memcmp(p->peer.ip, peer->ip, n) == 0)
+			return p;
+		if (!p->used && free_slot == NULL)
+			free_slot = p;
+	}
+	if (!create || free_slot == NULL)
+		return NULL;
+	memset(&free_slot->peer, 0, sizeof(free_slot->peer));
+	free_slot->peer.family = peer->family;
+	memcpy(free_slot->peer.ip, peer->ip, n);
+	free_slot->used = true;
+	return free_slot;
+}
+
+static void
+perm_install(struct cp_ctx *cp, struct cp_alloc *a, struct cp_perm *p)
+{
+	p->expires_ms = cp->now_ms + (uint64_t)cp->conf->cp.perm_lifetime_s * 1000u;
+	tw_add(&cp->wheel, &p->timer, ms_to_tick(cp, p->expires_ms));
+	send_binding(cp, a, IPC_PERM_ADD, &p->peer, 0, p->expires_ms);
+}
+
+static void
+do_create_permission(struct req_ctx *r)
+{
+	struct cp_ctx *cp = r->cp;
+	struct cp_alloc *a = need_alloc(r);
+	const struct stun_attr *pa;
+	struct ipc_addr peers[CP_MAX_PERMS];
+	unsigned int n = 0, have = 0;
+	uint8_t buf[256];
+	struct stun_builder b;
+
+	if (a == NULL)
+		return;
+	pa = stun_msg_find(r->req, STUN_ATTR_XOR_PEER_ADDRESS);
+	if (pa == NULL) {
+		reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
+		return;
+	}
+	/* Judge every address before installing any (§10.2: all or none). */
+	for (; pa != NULL; pa = stun_msg_find_next(r->req, pa)) {
+		uint16_t code;
+
+		if (n == CP_MAX_PERMS) {
+			reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
+			return;
+		}
+		code = peer_check(r, a, pa, &peers[n]);
+		if (code != 0) {
+			reply_error(r, code, NULL);
+			return;
+		}
+		n++;
+	}
+	for (unsigned int i = 0; i < CP_MAX_PERMS; i++)
+		have += a->perms[i].used;
+	for (unsigned int i = 0; i < n; i++)
+		if (perm_find(a, &peers[i], false) == NULL)
+			have++;
+	if (have > CP_MAX_PERMS) {
+		reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
+		return;
+	}
+	for (unsigned int i = 0; i < n; i++)
+		perm_install(cp, a, perm_find(a, &peers[i], true));
+	cp->stats[CP_STAT_PERMISSION_OK]++;
+	reply_begin(r, &b, buf, sizeof(buf));
+	reply_finish(r, &b);
+}
+
+static void
+do_channel_bind(struct req_ctx *r)
+{
+	struct cp_ctx *cp = r->cp;
+	struct cp_alloc *a = need_alloc(r);
+	const struct stun_attr *ca, *pa;
+	struct cp_chan *slot = NULL, *same = NULL;
+	struct cp_perm *perm;
+	struct ipc_addr peer;
+	uint16_t ch = 0, code;
+	uint8_t buf[256];
+	struct stun_builder b;
+
+	if (a == NULL)
+		return;
+	ca = stun_msg_find(r->req, STUN_ATTR_CHANNEL_NUMBER);
+	pa = stun_msg_find(r->req, STUN_ATTR_XOR_PEER_ADDRESS);
+	/* §12.2: both present, number in 0x4000..0x4FFF (or up to 0x7FFE
+	 * when configured for RFC 5766 clients, see turn.channels) */
+	if (ca == NULL || pa == NULL || stun_attr_get_channel(ca, &ch) < 0 ||
+	    ch < CHDATA_CHANNEL_MIN || ch > cp->conf->turn.channel_max) {
+		reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
+		return;
+	}
+	code = peer_check(r, a, pa, &peer);
+	if (code != 0) {
+		reply_error(r, code, NULL);
+		return;
+	}
+	for (unsigned int i = 0; i < CP_MAX_CHANNELS; i++) {
+		struct cp_chan *c = &a->chans[i];
+		bool same_peer = c->channel != 0 && c->peer.family == peer.family &&
+				 c->peer.port == peer.port &&
+				 memcmp(c->peer.ip, peer.ip, 16) == 0;
+
+		if (c->channel == ch) {
+			/* bound to another peer: 400 */
+			if (!same_peer) {
+				reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
+				return;
+			}
+			same = c;
+		} else if (same_peer) {
+			/* the peer is bound to another number: 400 */
+			reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
+			return;
+		}
+		if (c->channel == 0 && slot == NULL)
+			slot = c;
+	}
+	if (same != NULL)
+		slot = same;
+	perm = perm_find(a, &peer, true);
+	if (slot == NULL || perm == NULL) {
+		reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
+		return;
+	}
+	slot->channel = ch;
+	slot->peer = peer;
+	slot->expires_ms = cp->now_ms + (uint64_t)cp->conf->cp.chan_lifetime_s * 1000u;
+	tw_add(&cp->wheel, &slot->timer, ms_to_tick(cp, slot->expires_ms));
+	/* §12.2: binding also installs or refreshes the permission. */
+	perm_install(cp, a, perm);
+	send_binding(cp, a, IPC_CHAN_ADD, &slot->peer, ch, slot->expires_ms);
+	cp->stats[CP_STAT_CHANNEL_OK]++;
+	reply_begin(r, &b, buf, sizeof(buf));
+	reply_finish(r, &b);
+}
+
+/* ---- a request from dp -------------------------------------------------- */
+
+static void
+handle_request(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
+{
+	struct stun_msg req;
+	struct req_ctx r;
+
+	cp->stats[CP_STAT_REQUESTS]++;
+	if (stun_msg_parse(&req, msg->body, msg->h.body_len, NULL) < 0 ||
+	    req.cls != STUN_CLASS_REQUEST)
+		return;   /* dp parsed it already: not reachable from a client */
+	memset(&r, 0, sizeof(r));
+	r.cp = cp;
+	r.worker = w;
+	r.msg = msg;
+	r.req = &req;
+	stun_from_ipc(&r.from.addr, &msg->h.tuple.client);
+	r.from.transport = msg->h.tuple.transport;
+
+	if (req.nunknown > 0) {
+		reply_error(&r, STUN_ERR_UNKNOWN_ATTRIBUTE, NULL);
+		return;
+	}
+	if (cp_auth_check(cp->auth, &req, &r.from, cp->now_ms / 1000u, &r.auth) != 0) {
+		uint8_t buf[512];
+		int n;
+
+		if (r.auth.code != STUN_ERR_BAD_REQUEST &&
+		    !cp_auth_challenge_allowed(cp->auth, &r.from, cp->now_ms)) {
+			cp->stats[CP_STAT_CHALLENGES_DROPPED]++;
+			return;
+		}
+		n = cp_auth_build_challenge(cp->auth, &req, &r.auth, &r.from,
+					    cp->now_ms / 1000u, buf, sizeof(buf));
+		cp->stats[CP_STAT_CHALLENGES]++;
+		send_response(cp, w, &msg->h.tuple, buf, n);
+		return;
+	}
+	switch (req.method) {
+	case STUN_METHOD_ALLOCATE:
+		do_allocate(&r);
+		break;
+	case STUN_METHOD_REFRESH:
+		do_refresh(&r);
+		break;
+	case STUN_METHOD_CREATE_PERMISSION:
+		do_create_permission(&r);
+		break;
+	case STUN_METHOD_CHANNEL_BIND:
+		do_channel_bind(&r);
+		break;
+	default:
+		reply_error(&r, STUN_ERR_BAD_REQUEST, NULL);
+		break;
+	}
+}
+
+/* ---- state from dp (cp restarted) -------------------------------------- */
+
+static void
+restore(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
+{
+	const struct ipc_alloc *ia = (const struct ipc_alloc *)msg->body;
+	const struct ipc_binding *b;
+	struct cp_alloc *a;
+	struct cp_user_count *u;
+	size_t off = sizeof(*ia);
+
+	if (msg->h.body_len < sizeof(*ia) || alloc_by_id(cp, msg->h.alloc_id) != NULL)
+		return;
+	a = alloc_new(cp, &msg->h.tuple, (uint16_t)w, msg->h.alloc_id);
+	if (a == NULL)
+		return;
+	a->auth = *ia;
+	a->relay_port = ia->relayed[0].port;
+	port_set(cp, a->relay_port, true);
+	a->expires_ms = ia->expires_ms;
+	alloc_arm(cp, a);
+	u = user_slot(cp, ia->username, ia->user_len, true);
+	if (u != NULL)
+		u->n++;
+	for (unsigned int pi = 0, ci = 0; off + sizeof(*b) <= msg->h.body_len;
+	     off += sizeof(*b)) {
+		b = (const struct ipc_binding *)(msg->body + off);
+		if (b->channel == 0 && pi < CP_MAX_PERMS) {
+			struct cp_perm *p = &a->perms[pi++];
+
+			p->peer = b->peer;
+			p->used = true;
+			p->expires_ms = b->expires_ms;
+			tw_add(&cp->wheel, &p->timer, ms_to_tick(cp, p->expires_ms));
+		} else if (b->channel != 0 && ci < CP_MAX_CHANNELS) {
+			struct cp_chan *c = &a->chans[ci++];
+
+			c->channel = b->channel;
+			c->peer = b->peer;
+			c->expires_ms = b->expires_ms;
+			tw_add(&cp->wheel, &c->timer, ms_to_tick(cp, c->expires_ms));
+		}
+	}
+	cp->stats[CP_STAT_STATE_RESTORED]++;
+}
+
+void
+cp_handle(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
+{
+	switch (msg->h.kind) {
+	case IPC_REQUEST:
+		handle_request(cp, w, msg);
+		break;
+	case IPC_STATE_ALLOC:
+		restore(cp, w, msg);
+		break;
+	case IPC_STATS:
+		for (size_t off = 0; off + sizeof(struct ipc_alloc_stats) <= msg->h.body_len;
+		     off += sizeof(struct ipc_alloc_stats)) {
+			struct ipc_alloc_stats s;
+			struct cp_alloc *a;
+
+			memcpy(&s, msg->body + off, sizeof(s));
+			a = alloc_by_id(cp, s.alloc_id);
+			if (a != NULL) {
+				memcpy(a->counters, s.c, sizeof(a->counters));
+				a->reported_ms = cp->now_ms;
+			}
+		}
+		break;
+	case IPC_STATE_DONE:
+	default:
+		break;
+	}
+}
+
+void
+cp_reinstall_all(struct cp_ctx *cp)
+{
+	uint32_t cur = 0;
+	struct cp_alloc *a;
+
+	cp->stats[CP_STAT_DP_RESTARTS]++;
+	while ((a = cp_alloc_next(cp, &cur)) != NULL) {
+		send_alloc(cp, a, IPC_ALLOC_ADD);
+		for (unsigned int i = 0; i < CP_MAX_PERMS; i++)
+			if (a->perms[i].used)
+				send_binding(cp, a, IPC_PERM_ADD, &a->perms[i].peer, 0,
+					     a->perms[i].expires_ms);
+		for (unsigned int i = 0; i < CP_MAX_CHANNELS; i++)
+			if (a->chans[i].channel != 0)
+				send_binding(cp, a, IPC_CHAN_ADD, &a->chans[i].peer,
+					     a->chans[i].channel, a->chans[i].expires_ms);
+	}
+}
+
+void
+cp_request_stats(struct cp_ctx *cp)
+{
+	static struct ipc_msg m;
+
+	for (unsigned int w = 0; w < cp->nworkers; w++) {
+		memset(&m.h, 0, sizeof(m.h));
+		m.h.kind = IPC_STATS_REQ;
+		m.h.worker = (uint16_t)w;
+		send_msg(cp, w, &m);
+	}
+}
+
+void
+cp_request_state(struct cp_ctx *cp)
+{
+	static struct ipc_msg m;
+
+	for (unsigned int w = 0; w < cp->nworkers; w++) {
+		memset(&m.h, 0, sizeof(m.h));
+		m.h.kind = IPC_SYNC;
+		m.h.worker = (uint16_t)w;
+		send_msg(cp, w, &m);
+	}
+}
+
+int
+cp_alloc_kill(struct cp_ctx *cp, uint64_t id)
+{
+	struct cp_alloc *a = alloc_by_id(cp, id);
+
+	if (a == NULL)
+		return -ENOENT;
+	send_alloc(cp, a, IPC_ALLOC_DEL);
+	alloc_free(cp, a);
+	return 0;
+}
+
+struct cp_alloc *
+cp_alloc_next(struct cp_ctx *cp, uint32_t *cursor)
+{
+	while (*cursor < cp->max_allocs) {
+		struct cp_alloc *a = &cp->pool[(*cursor)++];
+
+		if (a->live)
+			return a;
+	}
+	return NULL;
+}
+
+const char *
+cp_stat_name(enum cp_stat s)
+{
+	static const char *const names[CP_STAT__COUNT] = {
+#define X(e, n) [CP_STAT_##e] = n,
+		CP_STATS(X)
+#undef X
+	};
+
+	return s < CP_STAT__COUNT ? names[s] : "?";
+}
+
+int
+cp_alloc_init(struct cp_ctx *cp)
+{
+	cp->max_allocs = cp->conf->cp.quota_total;
+	cp->pool = calloc(cp->max_allocs, sizeof(*cp->pool));
+	cp->by_tuple = calloc(CP_HASH_BUCKETS, sizeof(*cp->by_tuple));
+	cp->by_id = calloc(CP_HASH_BUCKETS, sizeof(*cp->by_id));
+	cp->users_cap = 1;
+	while (cp->users_cap < cp->max_allocs * 2u)
+		cp->users_cap <<= 1;
+	cp->users = calloc(cp->users_cap, sizeof(*cp->users));
+	if (cp->pool == NULL || cp->by_tuple == NULL || cp->by_id == NULL ||
+	    cp->users == NULL) {
+		cp_alloc_fini(cp);
+		return -ENOMEM;
+	}
+	for (uint32_t i = cp->max_allocs; i-- > 0;) {
+		cp->pool[i].next_free = cp->free_list;
+		cp->free_list = &cp->pool[i];
+	}
+	g_cp = cp;
+	return 0;
+}
+
+void
+cp_alloc_fini(struct cp_ctx *cp)
+{
+	free(cp->pool);
+	free(cp->by_tuple);
+	free(cp->by_id);
+	free(cp->users);
+	cp->pool = NULL;
+	cp->by_tuple = cp->by_id = NULL;
+	cp->users = NULL;
+	g_cp = NULL;
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Allocations as cp keeps them: types only. cp is the keeper of every
+ * allocation's lifetime, permissions and channel bindings (each one a
+ * timer in cp's wheel); dp holds a copy of what it needs to relay.
+ */
+#ifndef CP_ALLOC_TYPES_H
+#define CP_ALLOC_TYPES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ipc_types.h"
+#include "tw_types.h"
+
+#define CP_MAX_PERMS     16     /* must not exceed dp's TURN_MAX_PERMS */
+#define CP_MAX_CHANNELS  16
+#define CP_TID_LEN       12
+
+struct cp_alloc;
+
+struct cp_perm {
+	struct cp_alloc *owner;
+	struct ipc_addr peer;         /* canonical; port ignored */
+	uint64_t expires_ms;
+	struct tw_timer timer;
+	bool used;
+};
+
+struct cp_chan {
+	struct cp_alloc *owner;
+	uint16_t channel;             /* 0 = free */
+	struct ipc_addr peer;         /* canonical, with port */
+	uint64_t expires_ms;
+	struct tw_timer timer;
+};
+
+struct cp_alloc {
+	uint64_t id;
+	uint16_t worker;
+	struct ipc_tuple tuple;
+	uint8_t tid[CP_TID_LEN];      /* of the Allocate that made it */
+	struct ipc_alloc auth;        /* username, key, relayed addresses */
+	uint16_t relay_port;
+	uint64_t created_ms;
+	uint64_t expires_ms;
+	struct tw_timer timer;
+	struct cp_perm perms[CP_MAX_PERMS];
+	struct cp_chan chans[CP_MAX_CHANNELS];
+	/* counters dp last reported (IPC_STATS), for the operator */
+	uint64_t counters[IPC_ALLOC_STATS_N];
+	uint64_t reported_ms;
+	/* hash chains */
+	struct cp_alloc *next_tuple;
+	struct cp_alloc *next_id;
+	struct cp_alloc *next_free;
+	bool live;
+};
+
+/* An EVEN-PORT R=1 reservation (RFC 8656 §7.2: held at least 30 s). */
+struct cp_reservation {
+	uint64_t token;
+	uint16_t port;
+	uint16_t worker;
+	uint64_t expires_ms;
+};
+
+#endif /* CP_ALLOC_TYPES_H */

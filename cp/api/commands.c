@@ -1,0 +1,340 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The operator API's commands (what turnpikectl calls): status,
+ * allocations, kill, users.{add,del,list}, secrets.{add,del,list}. Each
+ * handler reads its arguments from the request object and fills the
+ * response; addresses print as "192.0.2.1:3478" / "[2001:db8::1]:3478".
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../cp.h"
+#include "tp_version.h"
+
+static void
+addr_str(const struct ipc_addr *a, bool with_port, char *buf, size_t size)
+{
+	char ip[INET6_ADDRSTRLEN] = "?";
+
+	inet_ntop(a->family == 4 ? AF_INET : AF_INET6, a->ip, ip, sizeof(ip));
+	if (!with_port)
+		snprintf(buf, size, "%s", ip);
+	else if (a->family == 4)
+		snprintf(buf, size, "%s:%u", ip, a->port);
+	else
+		snprintf(buf, size, "[%s]:%u", ip, a->port);
+}
+
+static int64_t
+left_s(const struct cp_ctx *cp, uint64_t expires_ms)
+{
+	return expires_ms > cp->now_ms ? (int64_t)((expires_ms - cp->now_ms + 999) / 1000) : 0;
+}
+
+static const char *
+get_str(struct json_object *req, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(req, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static int
+cmd_status(void *ctx, struct json_object *req, struct json_object *resp,
+	   const char **error)
+{
+	struct cp_ctx *cp = ctx;
+	struct ipc_shm *shm = cp->seg.shm;
+	struct json_object *dp = json_object_new_object();
+	struct json_object *stats = json_object_new_object();
+	struct json_object *workers = json_object_new_array();
+	bool alive = shm->dp_pid > 0 && kill(shm->dp_pid, 0) == 0 &&
+		     ipc_monotonic_ms() - shm->dp_heartbeat_ms < 3000;
+
+	(void)req;
+	(void)error;
+	json_object_object_add(resp, "version", json_object_new_string(TP_VERSION));
+	json_object_object_add(resp, "uptime_s",
+			       json_object_new_int64((int64_t)((cp->now_ms - cp->start_ms) / 1000)));
+	json_object_object_add(dp, "alive", json_object_new_boolean(alive));
+	json_object_object_add(dp, "pid", json_object_new_int(shm->dp_pid));
+	json_object_object_add(dp, "epoch", json_object_new_int64((int64_t)shm->dp_epoch));
+	json_object_object_add(dp, "workers", json_object_new_int((int)cp->nworkers));
+	json_object_object_add(resp, "dp", dp);
+	json_object_object_add(resp, "allocations", json_object_new_int64(cp->nallocs));
+	json_object_object_add(resp, "users",
+			       json_object_new_int64(cp_auth_user_count(cp->auth)));
+	json_object_object_add(resp, "secrets",
+			       json_object_new_int64(cp_auth_secret_list(cp->auth, NULL, 0)));
+	for (unsigned int i = 0; i < CP_STAT__COUNT; i++)
+		json_object_object_add(stats, cp_stat_name(i),
+				       json_object_new_int64((int64_t)cp->stats[i]));
+	json_object_object_add(resp, "stats", stats);
+	for (unsigned int w = 0; w < cp->nworkers; w++) {
+		struct json_object *o = json_object_new_object();
+		struct ipc_worker_rings *r = ipc_worker(&cp->seg, w);
+
+		json_object_object_add(o, "id", json_object_new_int((int)w));
+		json_object_object_add(o, "to_cp_pending",
+				       json_object_new_int((int)ipc_ring_count(&r->to_cp)));
+		json_object_object_add(o, "to_dp_pending",
+				       json_object_new_int((int)ipc_ring_count(&r->to_dp)));
+		json_object_array_add(workers, o);
+	}
+	json_object_object_add(resp, "workers", workers);
+	return 0;
+}
+
+static const char *const counter_names[IPC_ALLOC_STATS_N] = {
+	"pkts_from_client", "bytes_from_client", "pkts_to_peer", "bytes_to_peer",
+	"pkts_from_peer", "bytes_from_peer", "pkts_to_client", "bytes_to_client",
+};
+
+static int
+cmd_allocations(void *ctx, struct json_object *req, struct json_object *resp,
+		const char **error)
+{
+	struct cp_ctx *cp = ctx;
+	const char *user = get_str(req, "user");
+	struct json_object *list = json_object_new_array();
+	struct cp_alloc *a;
+	uint32_t cur = 0;
+	char buf[80];
+
+	(void)error;
+	while ((a = cp_alloc_next(cp, &cur)) != NULL) {
+		struct json_object *o, *rel, *peers, *chans;
+
+		if (user != NULL && (strlen(user) != a->auth.user_len ||
+				     memcmp(user, a->auth.username, a->auth.user_len) != 0))
+			continue;
+		o = json_object_new_object();
+		rel = json_object_new_array();
+		peers = json_object_new_array();
+		chans = json_object_new_array();
+		json_object_object_add(o, "id", json_object_new_int64((int64_t)a->id));
+		json_object_object_add(o, "user",
+				       json_object_new_string_len(a->auth.username,
+								  a->auth.user_len));
+		json_object_object_add(o, "worker", json_object_new_int(a->worker));
+		addr_str(&a->tuple.client, true, buf, sizeof(buf));
+		json_object_object_add(o, "client", json_object_new_string(buf));
+		for (unsigned int i = 0; i < a->auth.nrelayed; i++) {
+			addr_str(&a->auth.relayed[i], true, buf, sizeof(buf));
+			json_object_array_add(rel, json_object_new_string(buf));
+		}
+		json_object_object_add(o, "relayed", rel);
+		json_object_object_add(o, "lifetime_left_s",
+				       json_object_new_int64(left_s(cp, a->expires_ms)));
+		for (unsigned int i = 0; i < CP_MAX_PERMS; i++) {
+			struct json_object *p;
+
+			if (!a->perms[i].used)
+				continue;
+			p = json_object_new_object();
+			addr_str(&a->perms[i].peer, false, buf, sizeof(buf));
+			json_object_object_add(p, "peer", json_object_new_string(buf));
+			json_object_object_add(p, "expires_in_s",
+					       json_object_new_int64(left_s(cp, a->perms[i].expires_ms)));
+			json_object_array_add(peers, p);
+		}
+		json_object_object_add(o, "peers", peers);
+		for (unsigned int i = 0; i < CP_MAX_CHANNELS; i++) {
+			struct json_object *c;
+
+			if (a->chans[i].channel == 0)
+				continue;
+			c = json_object_new_object();
+			snprintf(buf, sizeof(buf), "0x%04x", a->chans[i].channel);
+			json_object_object_add(c, "channel", json_object_new_string(buf));
+			addr_str(&a->chans[i].peer, true, buf, sizeof(buf));
+			json_object_object_add(c, "peer", json_object_new_string(buf));
+			json_object_object_add(c, "expires_in_s",
+					       json_object_new_int64(left_s(cp, a->chans[i].expires_ms)));
+			json_object_array_add(chans, c);
+		}
+		json_object_object_add(o, "channels", chans);
+		for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
+			json_object_object_add(o, counter_names[i],
+					       json_object_new_int64((int64_t)a->counters[i]));
+		json_object_array_add(list, o);
+	}
+	json_object_object_add(resp, "allocations", list);
+	return 0;
+}
+
+static int
+cmd_kill(void *ctx, struct json_object *req, struct json_object *resp,
+	 const char **error)
+{
+	struct cp_ctx *cp = ctx;
+	struct json_object *v;
+	int64_t id;
+
+	(void)resp;
+	if (!json_object_object_get_ex(req, "id", &v) ||
+	    !json_object_is_type(v, json_type_int) ||
+	    (id = json_object_get_int64(v)) <= 0) {
+		*error = "kill needs a positive integer \"id\"";
+		return -EINVAL;
+	}
+	if (cp_alloc_kill(cp, (uint64_t)id) < 0) {
+		*error = "no such allocation";
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int
+cmd_users_add(void *ctx, struct json_object *req, struct json_object *resp,
+	      const char **error)
+{
+	struct cp_ctx *cp = ctx;
+	const char *name = get_str(req, "name"), *pw = get_str(req, "password");
+	int rc;
+
+	(void)resp;
+	if (name == NULL || pw == NULL) {
+		*error = "users.add needs \"name\" and \"password\"";
+		return -EINVAL;
+	}
+	rc = cp_auth_user_add(cp->auth, name, pw);
+	if (rc == -ENOSPC)
+		*error = "user table full";
+	else if (rc < 0)
+		*error = "invalid name or password (SASLprep refused it?)";
+	return rc;
+}
+
+static int
+cmd_users_del(void *ctx, struct json_object *req, struct json_object *resp,
+	      const char **error)
+{
+	struct cp_ctx *cp = ctx;
+	const char *name = get_str(req, "name");
+
+	(void)resp;
+	if (name == NULL) {
+		*error = "users.del needs \"name\"";
+		return -EINVAL;
+	}
+	if (cp_auth_user_del(cp->auth, name) < 0) {
+		*error = "no such user";
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int
+cmd_users_list(void *ctx, struct json_object *req, struct json_object *resp,
+	       const char **error)
+{
+	struct cp_ctx *cp = ctx;
+	struct json_object *list = json_object_new_array();
+	uint32_t cur = 0;
+	const char *name;
+
+	(void)req;
+	(void)error;
+	while ((name = cp_auth_user_next(cp->auth, &cur)) != NULL)
+		json_object_array_add(list, json_object_new_string(name));
+	json_object_object_add(resp, "users", list);
+	return 0;
+}
+
+static int
+cmd_secrets_add(void *ctx, struct json_object *req, struct json_object *resp,
+		const char **error)
+{
+	struct cp_ctx *cp = ctx;
+	const char *s = get_str(req, "secret");
+	int rc;
+
+	(void)resp;
+	if (s == NULL) {
+		*error = "secrets.add needs \"secret\"";
+		return -EINVAL;
+	}
+	rc = cp_auth_secret_add(cp->auth, s);
+	if (rc == -EEXIST)
+		*error = "that secret is already there";
+	else if (rc == -ENOSPC)
+		*error = "secret table full: delete an old secret first";
+	else if (rc < 0)
+		*error = "invalid secret";
+	return rc;
+}
+
+static int
+cmd_secrets_del(void *ctx, struct json_object *req, struct json_object *resp,
+		const char **error)
+{
+	struct cp_ctx *cp = ctx;
+	const char *s = get_str(req, "secret");
+
+	(void)resp;
+	if (s == NULL) {
+		*error = "secrets.del needs \"secret\" (the secret or its tag)";
+		return -EINVAL;
+	}
+	if (cp_auth_secret_del(cp->auth, s) < 0) {
+		*error = "no such secret";
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int
+cmd_secrets_list(void *ctx, struct json_object *req, struct json_object *resp,
+		 const char **error)
+{
+	struct cp_ctx *cp = ctx;
+	struct cp_auth_secret_info info[64];
+	struct json_object *list = json_object_new_array();
+	uint32_t n = cp_auth_secret_list(cp->auth, info, 64);
+
+	(void)req;
+	(void)error;
+	for (uint32_t i = 0; i < n && i < 64; i++) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "tag", json_object_new_string(info[i].tag));
+		json_object_object_add(o, "length", json_object_new_int(info[i].len));
+		json_object_array_add(list, o);
+	}
+	json_object_object_add(resp, "secrets", list);
+	return 0;
+}
+
+int
+cp_api_commands_register(struct cp_ctx *cp)
+{
+	static const struct {
+		const char *name;
+		cp_api_fn fn;
+	} cmds[] = {
+		{ "status", cmd_status },
+		{ "allocations", cmd_allocations },
+		{ "kill", cmd_kill },
+		{ "users.add", cmd_users_add },
+		{ "users.del", cmd_users_del },
+		{ "users.list", cmd_users_list },
+		{ "secrets.add", cmd_secrets_add },
+		{ "secrets.del", cmd_secrets_del },
+		{ "secrets.list", cmd_secrets_list },
+	};
+
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		int rc = cp_api_register(&cp->api, cmds[i].name, cmds[i].fn, cp);
+
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}

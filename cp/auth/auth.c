@@ -1,0 +1,409 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/auth: life of the module, the verdict on one request (RFC 8489
+ * §9.2.4, long-term credentials as RFC 8656 §5 requires), the 400/401/438
+ * responses and the signing of responses with the request's key.
+ *
+ * The verdict follows §9.2.4's checks in the order the RFC lists them;
+ * notably the stale-nonce check (438) comes last, after the integrity
+ * check, so that only a client that proved its key is told to retry with
+ * a new nonce, and one with a wrong key hears 401 whatever its nonce.
+ * Users live in users.c, REST secrets in rest.c, nonces in nonce.c, the
+ * challenge rate limit in ratelimit.c.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+#include <openssl/rand.h>
+
+#include "auth.h"
+#include "auth_priv.h"
+#include "stun.h"
+#include "tp_common.h"
+
+static const char *const reason_names[] = {
+#define CP_AUTH_REASON(e, code, name) [CP_AUTH_R_##e] = name,
+#include "auth_reasons.def"
+#undef CP_AUTH_REASON
+};
+
+static const uint16_t reason_codes[] = {
+#define CP_AUTH_REASON(e, code, name) [CP_AUTH_R_##e] = code,
+#include "auth_reasons.def"
+#undef CP_AUTH_REASON
+};
+
+/* What we offer in PASSWORD-ALGORITHMS, in order of preference (RFC 8489
+ * §9.2.4: "in preferential order"; RFC 8656 §6: a client that has both
+ * MUST choose SHA-256). */
+static const uint16_t our_pwalgs[] = { STUN_PWALG_SHA256, STUN_PWALG_MD5 };
+/* The same as the attribute value we send: algorithm(16) | params len(16). */
+static const uint8_t our_pwalgs_value[] = { 0x00, 0x02, 0x00, 0x00,
+					    0x00, 0x01, 0x00, 0x00 };
+
+const char *
+cp_auth_reason_name(enum cp_auth_reason r)
+{
+	return (unsigned)r < CP_AUTH_REASON__COUNT ? reason_names[r] : "?";
+}
+
+const char *
+cp_auth_realm(const struct cp_auth *a)
+{
+	return a->realm;
+}
+
+uint64_t
+cp_auth_hash(const struct cp_auth *a, const void *p, size_t n)
+{
+	uint8_t out[8];
+	size_t outlen = 0, size = sizeof(out);
+	OSSL_PARAM params[2];
+
+	params[0] = OSSL_PARAM_construct_size_t(OSSL_MAC_PARAM_SIZE, &size);
+	params[1] = OSSL_PARAM_construct_end();
+	if (!EVP_MAC_init(a->sip, a->hash_key, sizeof(a->hash_key), params) ||
+	    !EVP_MAC_update(a->sip, p, n) ||
+	    !EVP_MAC_final(a->sip, out, &outlen, sizeof(out)) || outlen != 8)
+		return 0;   /* degrades to one chain, never to a wrong answer */
+	return ((uint64_t)out[0] << 56) | ((uint64_t)out[1] << 48) |
+	       ((uint64_t)out[2] << 40) | ((uint64_t)out[3] << 32) |
+	       ((uint64_t)out[4] << 24) | ((uint64_t)out[5] << 16) |
+	       ((uint64_t)out[6] << 8) | out[7];
+}
+
+/* Defaults merged in one place; returns 0 or -EINVAL. */
+static int
+merge_conf(const struct cp_auth_conf *in, struct cp_auth_conf *out)
+{
+	*out = *in;
+	if (out->nonce_lifetime_s == 0)
+		out->nonce_lifetime_s = CP_AUTH_DEF_NONCE_LIFETIME_S;
+	if (out->max_users == 0)
+		out->max_users = CP_AUTH_DEF_MAX_USERS;
+	if (out->max_secrets == 0)
+		out->max_secrets = CP_AUTH_DEF_MAX_SECRETS;
+	if (out->rl_buckets == 0)
+		out->rl_buckets = CP_AUTH_DEF_RL_BUCKETS;
+	if (out->rl_rate == 0)
+		out->rl_rate = CP_AUTH_DEF_RL_RATE;
+	if (out->rl_burst == 0)
+		out->rl_burst = CP_AUTH_DEF_RL_BURST;
+	if (out->realm == NULL || out->realm[0] == '\0' ||
+	    strlen(out->realm) > CP_AUTH_REALM_MAX)
+		return -EINVAL;
+	if (out->software != NULL && strlen(out->software) > CP_AUTH_REALM_MAX)
+		return -EINVAL;
+	/* RFC 8656 §5: expire nonces at least once an hour. */
+	if (out->nonce_lifetime_s > 3600)
+		return -EINVAL;
+	if (out->max_users > (1u << 24) || out->max_secrets > 64 ||
+	    out->rl_rate > 1000000u || out->rl_burst > 1000000u)
+		return -EINVAL;
+	return 0;
+}
+
+struct cp_auth *
+cp_auth_init(const struct cp_auth_conf *conf)
+{
+	struct cp_auth_conf c;
+	struct cp_auth *a;
+	EVP_MAC *mac;
+	int rc;
+
+	if (conf == NULL || merge_conf(conf, &c) < 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	a = calloc(1, sizeof(*a));
+	if (a == NULL) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	a->realm_len = (uint16_t)strlen(c.realm);
+	memcpy(a->realm, c.realm, a->realm_len + 1u);
+	if (c.software != NULL) {
+		strcpy(a->software, c.software);
+		a->has_software = 1;
+	}
+	a->nonce_lifetime_s = c.nonce_lifetime_s;
+	a->features = 0;
+	if (!c.no_pwalgs)
+		a->features |= CP_AUTH_FEAT_PASSWORD_ALGORITHMS;
+	if (c.userhash)
+		a->features |= CP_AUTH_FEAT_USERNAME_ANONYMITY;
+
+	rc = -EIO;
+	if (RAND_bytes(a->nonce_key, sizeof(a->nonce_key)) != 1 ||
+	    RAND_bytes(a->hash_key, sizeof(a->hash_key)) != 1)
+		goto out_free_a;
+	rc = -ENOMEM;
+	mac = EVP_MAC_fetch(NULL, OSSL_MAC_NAME_SIPHASH, NULL);
+	if (mac == NULL)
+		goto out_free_a;
+	a->sip = EVP_MAC_CTX_new(mac);
+	EVP_MAC_free(mac);  /* the context keeps its own reference */
+	if (a->sip == NULL)
+		goto out_free_a;
+
+	rc = cp_auth_users_init(a, c.max_users);
+	if (rc < 0)
+		goto out_free_sip;
+	rc = cp_auth_secrets_init(a, c.max_secrets);
+	if (rc < 0)
+		goto out_free_users;
+	rc = cp_auth_rl_init(a, c.rl_buckets, c.rl_rate, c.rl_burst);
+	if (rc < 0)
+		goto out_free_secrets;
+	return a;
+
+out_free_secrets:
+	cp_auth_secrets_free(a);
+out_free_users:
+	cp_auth_users_free(a);
+out_free_sip:
+	EVP_MAC_CTX_free(a->sip);
+out_free_a:
+	OPENSSL_cleanse(a, sizeof(*a));
+	free(a);
+	errno = -rc;
+	return NULL;
+}
+
+void
+cp_auth_free(struct cp_auth *a)
+{
+	if (a == NULL)
+		return;
+	cp_auth_rl_free(a);
+	cp_auth_secrets_free(a);
+	cp_auth_users_free(a);
+	EVP_MAC_CTX_free(a->sip);
+	OPENSSL_cleanse(a, sizeof(*a));
+	free(a);
+}
+
+static int
+verdict(struct cp_auth_result *res, enum cp_auth_reason r)
+{
+	res->reason = (uint8_t)r;
+	res->code = reason_codes[r];
+	return res->code;
+}
+
+static bool
+pwalg_offered(uint16_t alg)
+{
+	for (size_t i = 0; i < TP_ARRAY_SIZE(our_pwalgs); i++)
+		if (our_pwalgs[i] == alg)
+			return true;
+	return false;
+}
+
+/*
+ * RFC 8489 §9.2.4, third check: which password algorithm derives the key.
+ * strict: the nonce is ours (its MAC verified) and carries the Password
+ * algorithms bit, so PASSWORD-ALGORITHMS must be what we sent and
+ * PASSWORD-ALGORITHM one of them, else 400. Otherwise (no bit, or a nonce
+ * that is not ours and will earn a 438 anyway) we honour a
+ * PASSWORD-ALGORITHM we support so that a client whose nonce went stale,
+ * e.g. across a cp restart, passes the integrity check and hears 438,
+ * not a 401 it would not retry (§9.2.5). Returns 0 or -EINVAL.
+ */
+static int
+select_pwalg(const struct stun_msg *req, bool strict, uint16_t *pwalg)
+{
+	const struct stun_attr *pa = stun_msg_find(req,
+						   STUN_ATTR_PASSWORD_ALGORITHM);
+	const struct stun_attr *pas = stun_msg_find(req,
+						    STUN_ATTR_PASSWORD_ALGORITHMS);
+	uint16_t alg;
+
+	*pwalg = STUN_PWALG_MD5;
+	if (pa == NULL && pas == NULL)
+		return 0;   /* processed as though PASSWORD-ALGORITHM were MD5 */
+	if (strict) {
+		if (pa == NULL || pas == NULL)
+			return -EINVAL;
+		if (pas->len != sizeof(our_pwalgs_value) ||
+		    memcmp(pas->value, our_pwalgs_value, pas->len) != 0)
+			return -EINVAL;
+	}
+	if (pa == NULL)
+		return 0;
+	if (stun_attr_get_pwalg(pa, &alg) < 0 || !pwalg_offered(alg))
+		return strict ? -EINVAL : 0;
+	*pwalg = alg;
+	return 0;
+}
+
+int
+cp_auth_check(struct cp_auth *a, const struct stun_msg *req,
+	      const struct cp_auth_peer *from, uint64_t now_s,
+	      struct cp_auth_result *res)
+{
+	const struct stun_attr *mi, *mi256, *uname, *uhash, *realm, *nonce;
+	const struct cp_auth_user *u = NULL;
+	enum cp_auth_nonce_state nstate;
+	enum stun_check ok;
+	uint32_t feat;
+	uint16_t pwalg;
+	bool sha256;
+
+	memset(res, 0, offsetof(struct cp_auth_result, username));
+	res->username[0] = '\0';
+
+	/* 1. No MESSAGE-INTEGRITY(-SHA256): challenge with 401. */
+	mi = stun_msg_find(req, STUN_ATTR_MESSAGE_INTEGRITY);
+	mi256 = stun_msg_find(req, STUN_ATTR_MESSAGE_INTEGRITY_SHA256);
+	if (mi == NULL && mi256 == NULL)
+		return verdict(res, CP_AUTH_R_NO_INTEGRITY);
+
+	/* 2. USERNAME or USERHASH, REALM and NONCE are mandatory: 400. */
+	uname = stun_msg_find(req, STUN_ATTR_USERNAME);
+	uhash = stun_msg_find(req, STUN_ATTR_USERHASH);
+	realm = stun_msg_find(req, STUN_ATTR_REALM);
+	nonce = stun_msg_find(req, STUN_ATTR_NONCE);
+	if ((uname == NULL && uhash == NULL) || realm == NULL || nonce == NULL)
+		return verdict(res, CP_AUTH_R_MISSING_ATTR);
+
+	/* The nonce is judged now (its feature bits matter to step 3) but a
+	 * bad one is only reported at step 6, as the RFC orders it. */
+	nstate = cp_auth_nonce_check(a, nonce->value, nonce->len, from, now_s,
+				     &feat);
+
+	/* 3. Password algorithms against what our nonce advertised. */
+	if (select_pwalg(req, (feat & CP_AUTH_FEAT_PASSWORD_ALGORITHMS) != 0,
+			 &pwalg) < 0)
+		return verdict(res, CP_AUTH_R_BAD_PWALG);
+
+	/* 4. Is USERNAME/USERHASH valid? (RFC 8489 leaves a REALM other
+	 * than ours to the key: it cannot verify. We say so up front, 401
+	 * with our REALM, as for wrong credentials.) */
+	if (uname != NULL) {
+		if (uname->len > CP_AUTH_NAME_MAX ||
+		    memchr(uname->value, '\0', uname->len) != NULL)
+			return verdict(res, CP_AUTH_R_UNKNOWN_USER);
+		memcpy(res->username, uname->value, uname->len);
+		res->username[uname->len] = '\0';
+		res->username_len = uname->len;
+	}
+	if (realm->len != a->realm_len ||
+	    memcmp(realm->value, a->realm, a->realm_len) != 0)
+		return verdict(res, CP_AUTH_R_WRONG_REALM);
+	if (uname != NULL) {
+		u = cp_auth_user_find(a, res->username, res->username_len);
+		if (u == NULL) {
+			uint64_t expiry;
+
+			if (cp_auth_secret_list(a, NULL, 0) == 0 ||
+			    cp_auth_rest_parse(res->username, res->username_len,
+					       &expiry) < 0)
+				return verdict(res, CP_AUTH_R_UNKNOWN_USER);
+			/* draft-uberti-behave-turn-rest §3: the timestamp is
+			 * when the credentials expire. */
+			res->rest_expiry = expiry;
+			if (expiry < now_s)
+				return verdict(res, CP_AUTH_R_REST_EXPIRED);
+			res->rest = 1;
+		}
+	} else {
+		/* USERHASH (RFC 8489 §14.4): static users only, a REST
+		 * name cannot be recovered from its hash. */
+		u = cp_auth_user_find_hash(a, uhash->value);
+		if (u == NULL)
+			return verdict(res, CP_AUTH_R_UNKNOWN_USER);
+		memcpy(res->username, u->name, (size_t)u->name_len + 1u);
+		res->username_len = u->name_len;
+	}
+
+	/* 5. Integrity: MESSAGE-INTEGRITY-SHA256 when present (both may be
+	 * present; §14.6), else MESSAGE-INTEGRITY. */
+	sha256 = mi256 != NULL;
+	if (u != NULL) {
+		const uint8_t *key = pwalg == STUN_PWALG_SHA256 ? u->key_sha256 :
+								  u->key_md5;
+		size_t klen = pwalg == STUN_PWALG_SHA256 ? 32 : 16;
+
+		ok = sha256 ? stun_check_integrity_sha256(req, key, klen) :
+			      stun_check_integrity(req, key, klen);
+		if (ok != STUN_CHECK_VALID)
+			return verdict(res, CP_AUTH_R_BAD_INTEGRITY);
+		memcpy(res->key, key, klen);
+		res->key_len = (uint8_t)klen;
+	} else if (cp_auth_rest_verify(a, req, res->username, pwalg, sha256,
+				       res->key, &res->key_len) < 0) {
+		res->rest = 0;
+		return verdict(res, CP_AUTH_R_BAD_INTEGRITY);
+	}
+	res->pwalg = pwalg;
+	/* §9.2.4, last paragraph: answer with MESSAGE-INTEGRITY-SHA256
+	 * unless the request was processed as MD5 for want of
+	 * PASSWORD-ALGORITHM(S); and in any case in the kind the client
+	 * used itself, which is the one it can check. */
+	res->mi_sha256 = sha256 ||
+			 stun_msg_find(req, STUN_ATTR_PASSWORD_ALGORITHM) != NULL ||
+			 stun_msg_find(req, STUN_ATTR_PASSWORD_ALGORITHMS) != NULL;
+
+	/* 6. Stale nonce: the key is proven, ask for a retry. */
+	if (nstate == CP_AUTH_NONCE_EXPIRED)
+		return verdict(res, CP_AUTH_R_NONCE_EXPIRED);
+	if (nstate == CP_AUTH_NONCE_FOREIGN)
+		return verdict(res, CP_AUTH_R_NONCE_FOREIGN);
+	return verdict(res, CP_AUTH_R_OK);
+}
+
+int
+cp_auth_build_challenge(struct cp_auth *a, const struct stun_msg *req,
+			const struct cp_auth_result *res,
+			const struct cp_auth_peer *from, uint64_t now_s,
+			uint8_t *buf, size_t cap)
+{
+	const char *sw = a->has_software ? a->software : NULL;
+	char nonce[CP_AUTH_NONCE_LEN + 1];
+	struct stun_builder b;
+
+	switch (res->code) {
+	case STUN_ERR_BAD_REQUEST:
+		/* §9.2.4: no USERNAME, USERHASH, NONCE or REALM. */
+		return stun_build_error_response(buf, cap, req, res->code, sw);
+	case STUN_ERR_UNAUTHENTICATED:
+	case STUN_ERR_STALE_NONCE:
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (cp_auth_nonce_make(a, from, now_s, nonce) < 0)
+		return -EIO;
+	stun_build_init(&b, buf, cap,
+			stun_msg_type(req->method, STUN_CLASS_ERROR), req->tid);
+	stun_build_error(&b, res->code, NULL);
+	stun_build_attr(&b, STUN_ATTR_REALM, a->realm, a->realm_len);
+	stun_build_attr(&b, STUN_ATTR_NONCE, nonce, CP_AUTH_NONCE_LEN);
+	/* §9.2.5: a client that sees the bit without the attribute must not
+	 * retry, so the attribute goes wherever the bit does. */
+	if (a->features & CP_AUTH_FEAT_PASSWORD_ALGORITHMS)
+		stun_build_pwalgs(&b, STUN_ATTR_PASSWORD_ALGORITHMS, our_pwalgs,
+				  TP_ARRAY_SIZE(our_pwalgs));
+	if (sw != NULL)
+		stun_build_str(&b, STUN_ATTR_SOFTWARE, sw);
+	stun_build_fingerprint(&b);
+	return stun_build_finish(&b);
+}
+
+int
+cp_auth_sign(struct stun_builder *b, const struct cp_auth_result *res)
+{
+	if (res->key_len == 0 || res->key_len > CP_AUTH_KEY_MAX)
+		return -EINVAL;
+	if (res->mi_sha256)
+		stun_build_integrity_sha256(b, res->key, res->key_len);
+	else
+		stun_build_integrity(b, res->key, res->key_len);
+	return 0;
+}

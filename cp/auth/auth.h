@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/auth: the long-term credential mechanism of turnpike-cp (RFC 8489
+ * §9.2, RFC 8656 §5), TURN REST API credentials, stateless nonces and the
+ * per-source challenge rate limit. See auth_types.h for what it owns and
+ * FEATURE.md for the RFC sections.
+ *
+ * Conventions: the constructor returns NULL and sets errno; operations
+ * return 0 or -errno; nothing allocates after cp_auth_init(). Not thread
+ * safe: one control loop owns a struct cp_auth.
+ */
+#ifndef CP_AUTH_H
+#define CP_AUTH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "auth_types.h"
+#include "stun_types.h"
+
+/* ---- life (auth.c) ----------------------------------------------------- */
+
+/*
+ * Create the module: copy the realm, size the tables, draw the nonce key
+ * and the hash key from RAND_bytes. Returns NULL with errno EINVAL (no
+ * realm, realm too long, lifetime 0 after defaults or > 3600), ENOMEM, or
+ * EIO (no randomness).
+ */
+struct cp_auth *cp_auth_init(const struct cp_auth_conf *conf);
+
+/* Wipe every key and secret and free. NULL is a no-op. */
+void cp_auth_free(struct cp_auth *a);
+
+/* The realm given at init. */
+const char *cp_auth_realm(const struct cp_auth *a);
+
+/* "ok", "unknown-user", ... for logs and counters. */
+const char *cp_auth_reason_name(enum cp_auth_reason r);
+
+/* ---- static users (users.c) -------------------------------------------- */
+
+/*
+ * Add a user, or replace its keys when the name exists. Only the long-term
+ * keys (MD5 and SHA-256, RFC 8489 §9.2.2 / §18.5.1) and the USERHASH
+ * (§14.4) for the configured realm are kept; the password is not.
+ * name: 1..CP_AUTH_NAME_MAX bytes, taken as it will appear in USERNAME.
+ * Returns 0, -EINVAL (bad name, password SASLprep refuses), -ENOSPC.
+ */
+int cp_auth_user_add(struct cp_auth *a, const char *name,
+		     const char *password);
+
+/* Remove a user; its keys are wiped. Returns 0 or -ENOENT. */
+int cp_auth_user_del(struct cp_auth *a, const char *name);
+
+/* Number of static users. */
+uint32_t cp_auth_user_count(const struct cp_auth *a);
+
+/*
+ * Iterate over the users: start with *cursor = 0; each call returns the
+ * next user's name (valid until that user is deleted) or NULL at the end.
+ * Adding or deleting while iterating may skip or repeat a user.
+ */
+const char *cp_auth_user_next(const struct cp_auth *a, uint32_t *cursor);
+
+/* ---- TURN REST API shared secrets (rest.c) ----------------------------- */
+
+/* Add a shared secret (1..CP_AUTH_SECRET_MAX bytes). Every secret is tried
+ * in turn, so adding the new one before deleting the old rotates without a
+ * gap. Returns 0, -EINVAL, -EEXIST, -ENOSPC. */
+int cp_auth_secret_add(struct cp_auth *a, const char *secret);
+
+/* Remove a secret given by value or by its tag (cp_auth_secret_list).
+ * Returns 0 or -ENOENT. */
+int cp_auth_secret_del(struct cp_auth *a, const char *secret_or_tag);
+
+/* Describe up to max secrets into out; returns how many there are. */
+uint32_t cp_auth_secret_list(const struct cp_auth *a,
+			     struct cp_auth_secret_info *out, uint32_t max);
+
+/*
+ * The REST password for a username (draft-uberti-behave-turn-rest §2.2):
+ * base64(HMAC-SHA1(secret, username)) with '=' padding, NUL terminated.
+ * out must hold 29 bytes. Returns 0 or -errno. Exposed for tests and for
+ * the operator's credential generator.
+ */
+int cp_auth_rest_password(const char *secret, const char *username,
+			  char out[29]);
+
+/*
+ * The expiry timestamp of a REST username: "expiry:user", "user:expiry"
+ * or a bare "expiry" (as coturn accepts). Returns 0 with *expiry set, or
+ * -EINVAL when the name has no timestamp part.
+ */
+int cp_auth_rest_parse(const char *username, size_t len, uint64_t *expiry);
+
+/* ---- nonces (nonce.c) -------------------------------------------------- */
+
+/*
+ * Write a fresh nonce for a client (RFC 8489 §9.2, §18.1): the cookie, our
+ * security features, and a body binding an expiry now_s + lifetime and a
+ * random salt to the client's address under a key drawn at init.
+ * out must hold CP_AUTH_NONCE_LEN + 1 bytes; it is NUL terminated.
+ * Returns CP_AUTH_NONCE_LEN or -EIO.
+ */
+int cp_auth_nonce_make(struct cp_auth *a, const struct cp_auth_peer *from,
+		       uint64_t now_s, char *out);
+
+/*
+ * Check a nonce (not NUL terminated). *features gets the security feature
+ * set it carries when it is ours (VALID or EXPIRED), 0 otherwise.
+ */
+enum cp_auth_nonce_state cp_auth_nonce_check(const struct cp_auth *a,
+					     const uint8_t *nonce, size_t len,
+					     const struct cp_auth_peer *from,
+					     uint64_t now_s,
+					     uint32_t *features);
+
+/* The security feature set this instance advertises. */
+uint32_t cp_auth_features(const struct cp_auth *a);
+
+/* ---- verdict and responses (auth.c) ------------------------------------ */
+
+/*
+ * Authenticate one request with the long-term mechanism, performing the
+ * checks of RFC 8489 §9.2.4 in the order specified (see FEATURE.md):
+ * no integrity -> 401; missing USERNAME/USERHASH, REALM or NONCE -> 400;
+ * PASSWORD-ALGORITHM(S) inconsistent with our nonce -> 400; wrong realm,
+ * unknown user or expired REST username -> 401; wrong integrity -> 401;
+ * nonce not ours, expired or for another source -> 438.
+ * req must be a parsed request; from is where it came from; now_s is Unix
+ * time in seconds. Fills res; returns res->code (0 when authenticated).
+ */
+int cp_auth_check(struct cp_auth *a, const struct stun_msg *req,
+		  const struct cp_auth_peer *from, uint64_t now_s,
+		  struct cp_auth_result *res);
+
+/*
+ * Build the error response res calls for into buf[0..cap) (same method and
+ * transaction id as req): for 401 and 438, ERROR-CODE, REALM, a fresh
+ * NONCE for from, PASSWORD-ALGORITHMS (SHA-256, MD5) when we advertise it,
+ * SOFTWARE and FINGERPRINT (RFC 8489 §9.2.4); for 400, ERROR-CODE, SOFTWARE
+ * and FINGERPRINT only. Unsigned. Call cp_auth_challenge_allowed() first.
+ * Returns the length, -EINVAL (res->code is 0 or unknown), -ENOBUFS.
+ */
+int cp_auth_build_challenge(struct cp_auth *a, const struct stun_msg *req,
+			    const struct cp_auth_result *res,
+			    const struct cp_auth_peer *from, uint64_t now_s,
+			    uint8_t *buf, size_t cap);
+
+/*
+ * Append MESSAGE-INTEGRITY-SHA256 or MESSAGE-INTEGRITY (as res->mi_sha256
+ * says) computed with the request's key to a response being built; the
+ * caller then appends FINGERPRINT. Returns 0, or -EINVAL when res holds no
+ * key (the builder is left untouched). Builder errors stay in b.
+ */
+int cp_auth_sign(struct stun_builder *b, const struct cp_auth_result *res);
+
+/* ---- challenge rate limit (ratelimit.c) -------------------------------- */
+
+/*
+ * May we answer this source with a 401/438 challenge now? A token bucket
+ * per hash of the source IP (IPv6: its /64), rl_rate per second, rl_burst
+ * deep. false: drop the request silently. now_ms is any monotonic clock
+ * in milliseconds.
+ */
+bool cp_auth_challenge_allowed(struct cp_auth *a,
+			       const struct cp_auth_peer *from,
+			       uint64_t now_ms);
+
+#endif /* CP_AUTH_H */

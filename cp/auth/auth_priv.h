@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/auth: the state shared by the module's files, private to cp/auth.
+ * Tables are sized once in cp_auth_init(): users in an array with two
+ * chained hash indexes (by name, by USERHASH) and a free list, secrets in
+ * a small array, rate-limit buckets in a power-of-two array.
+ */
+#ifndef CP_AUTH_PRIV_H
+#define CP_AUTH_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+
+#include "auth_types.h"
+
+#define CP_AUTH_NIL UINT32_MAX
+
+struct cp_auth_user {
+	uint32_t next_name;       /* chain in the name index; free list */
+	uint32_t next_hash;       /* chain in the USERHASH index */
+	uint8_t used;
+	uint16_t name_len;
+	uint8_t key_md5[16];
+	uint8_t key_sha256[32];
+	uint8_t userhash[STUN_USERHASH_LEN];
+	char name[CP_AUTH_NAME_MAX + 1];
+};
+
+struct cp_auth_secret {
+	uint16_t len;             /* 0: free slot */
+	uint8_t val[CP_AUTH_SECRET_MAX + 1];  /* NUL terminated */
+};
+
+struct cp_auth_bucket {
+	uint64_t last_ms;
+	uint32_t milli_tokens;    /* 1000 per challenge */
+};
+
+struct cp_auth {
+	/* configuration, defaults merged */
+	char realm[CP_AUTH_REALM_MAX + 1];
+	uint16_t realm_len;
+	char software[CP_AUTH_REALM_MAX + 1];
+	uint8_t has_software;
+	uint32_t features;
+	uint32_t nonce_lifetime_s;
+	uint32_t rl_rate;
+	uint32_t rl_burst;
+
+	/* keys from RAND_bytes */
+	uint8_t nonce_key[32];
+	uint8_t hash_key[16];
+	EVP_MAC_CTX *sip;         /* SipHash-2-4 keyed with hash_key */
+
+	/* static users */
+	struct cp_auth_user *users;
+	uint32_t max_users;
+	uint32_t nusers;
+	uint32_t free_head;
+	uint32_t *by_name;        /* heads, index_mask + 1 of them */
+	uint32_t *by_hash;
+	uint32_t index_mask;
+
+	/* REST secrets */
+	struct cp_auth_secret *secrets;
+	uint32_t max_secrets;
+
+	/* challenge rate limit */
+	struct cp_auth_bucket *buckets;
+	uint32_t rl_mask;
+};
+
+/* Keyed 64-bit hash (SipHash through OpenSSL) of a byte string. */
+uint64_t cp_auth_hash(const struct cp_auth *a, const void *p, size_t n);
+
+/* users.c */
+int cp_auth_users_init(struct cp_auth *a, uint32_t max_users);
+void cp_auth_users_free(struct cp_auth *a);
+const struct cp_auth_user *cp_auth_user_find(const struct cp_auth *a,
+					     const char *name, size_t len);
+const struct cp_auth_user *cp_auth_user_find_hash(const struct cp_auth *a,
+						  const uint8_t *userhash);
+
+/* rest.c */
+int cp_auth_secrets_init(struct cp_auth *a, uint32_t max_secrets);
+void cp_auth_secrets_free(struct cp_auth *a);
+/* Find the secret whose REST key verifies req's integrity; on success the
+ * key is in key[0..*key_len). Returns 0, -ENOENT (no secret matched). */
+int cp_auth_rest_verify(const struct cp_auth *a, const struct stun_msg *req,
+			const char *username, uint16_t pwalg, bool sha256,
+			uint8_t key[CP_AUTH_KEY_MAX], uint8_t *key_len);
+
+/* ratelimit.c */
+int cp_auth_rl_init(struct cp_auth *a, uint32_t buckets, uint32_t rate,
+		    uint32_t burst);
+void cp_auth_rl_free(struct cp_auth *a);
+
+#endif /* CP_AUTH_PRIV_H */

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/auth: types only.
+ *
+ * The authentication module of turnpike-cp owns the long-term credential
+ * mechanism of RFC 8489 §9.2 as RFC 8656 §5 requires it: the static users
+ * (their keys, never their passwords), the TURN REST API shared secrets
+ * (draft-uberti-behave-turn-rest), the stateless nonces with the RFC 8489
+ * "nonce cookie", the verdict on one request, the 401/438 challenges and
+ * the signing of responses, and the per-source rate limit on challenges.
+ * It is single-threaded (cp's control loop owns it) and allocates only in
+ * cp_auth_init().
+ */
+#ifndef CP_AUTH_TYPES_H
+#define CP_AUTH_TYPES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "stun_types.h"
+
+/* USERNAME is at most 512 bytes (RFC 8489 §14.3 asks for fewer than 509
+ * after OpaqueString; the codec accepts RFC 5389's 512). */
+#define CP_AUTH_NAME_MAX        512u
+/* REALM: fewer than 128 characters (RFC 8489 §14.9), at most 763 bytes. */
+#define CP_AUTH_REALM_MAX       763u
+/* A TURN REST shared secret, bytes. */
+#define CP_AUTH_SECRET_MAX      256u
+/* Largest long-term key (SHA-256, RFC 8489 §18.5.1.2). */
+#define CP_AUTH_KEY_MAX         32u
+
+/* The nonce cookie (RFC 8489 §9.2): "obMatJos2" and 4 base64 characters
+ * of the 24-bit security feature set. */
+#define CP_AUTH_COOKIE          "obMatJos2"
+#define CP_AUTH_COOKIE_LEN      9u
+/* Our whole nonce: cookie (9) + features (4) + base64 of a 24-byte body
+ * (32): expiry (4) || salt (4) || truncated HMAC-SHA256 (16). */
+#define CP_AUTH_NONCE_LEN       45u
+
+/*
+ * STUN security features (RFC 8489 §18.1) as numbered by verified erratum
+ * EID 6290: bit 0 is the least significant bit of the 24-bit set, so
+ * "Password algorithms" alone is 0x000001 = base64 "AAAB" and "Username
+ * anonymity" alone is 0x000002 = "AAAC" (what RFC 8489 B.1 shows). The
+ * printed figure numbers from the most significant side ("gAAA", as in the
+ * RFC 8656 appendix example); we emit the erratum's order.
+ */
+#define CP_AUTH_FEAT_PASSWORD_ALGORITHMS  0x000001u
+#define CP_AUTH_FEAT_USERNAME_ANONYMITY   0x000002u
+
+/* Defaults, merged in one place (cp_auth_init). */
+#define CP_AUTH_DEF_NONCE_LIFETIME_S  600u   /* RFC 8656 §5: at most 3600 */
+#define CP_AUTH_DEF_MAX_USERS         1024u
+#define CP_AUTH_DEF_MAX_SECRETS       4u
+#define CP_AUTH_DEF_RL_BUCKETS        4096u
+#define CP_AUTH_DEF_RL_RATE           10u    /* challenges per second */
+#define CP_AUTH_DEF_RL_BURST          20u
+
+/* Why cp_auth_check() decided what it did (auth_reasons.def). */
+enum cp_auth_reason {
+#define CP_AUTH_REASON(e, code, name) CP_AUTH_R_##e,
+#include "auth_reasons.def"
+#undef CP_AUTH_REASON
+	CP_AUTH_REASON__COUNT,
+};
+
+/* Verdict on a nonce a client sent back (nonce.c). */
+enum cp_auth_nonce_state {
+	CP_AUTH_NONCE_VALID = 0,
+	CP_AUTH_NONCE_EXPIRED = 1,  /* ours, for this client, too old */
+	CP_AUTH_NONCE_FOREIGN = 2,  /* not ours, tampered, or another client */
+};
+
+/*
+ * Where a request came from: the client's transport address as dp saw it
+ * and the transport (an opaque byte the caller keeps consistent, e.g.
+ * STUN_TRANSPORT_UDP / STUN_TRANSPORT_TCP). Nonces are bound to all of it.
+ */
+struct cp_auth_peer {
+	struct stun_addr addr;
+	uint8_t transport;
+};
+
+/* Configuration; zero fields take the CP_AUTH_DEF_* defaults. */
+struct cp_auth_conf {
+	const char *realm;            /* required, copied; fixed for life */
+	const char *software;         /* SOFTWARE in challenges, or NULL */
+	uint32_t nonce_lifetime_s;    /* 1..3600 */
+	uint32_t max_users;
+	uint32_t max_secrets;
+	uint32_t rl_buckets;          /* rounded up to a power of two */
+	uint32_t rl_rate;             /* challenges per second per bucket */
+	uint32_t rl_burst;            /* bucket depth */
+	/* Advertise "Username anonymity" (USERHASH). RFC 8489 §9.2.5 then
+	 * obliges clients to send USERHASH, which only static users can
+	 * match: leave it off when REST secrets are in use. */
+	bool userhash;
+	/* Do not advertise "Password algorithms" (no PASSWORD-ALGORITHMS in
+	 * challenges; clients then stay on MD5 keys). */
+	bool no_pwalgs;
+};
+
+/*
+ * The verdict on one request. code is 0 when the request is authenticated;
+ * otherwise the STUN error code to answer with (400, 401, 438; see
+ * cp_auth_build_challenge()). The key fields are set whenever the client
+ * proved knowledge of the key (success, and 438 after a valid integrity).
+ */
+struct cp_auth_result {
+	uint16_t code;
+	uint8_t reason;               /* enum cp_auth_reason */
+	uint8_t mi_sha256;            /* answer with MESSAGE-INTEGRITY-SHA256 */
+	uint8_t rest;                 /* authenticated by a REST shared secret */
+	uint8_t key_len;              /* 0 (no key), 16 (MD5) or 32 (SHA-256) */
+	uint16_t pwalg;               /* STUN_PWALG_MD5 or STUN_PWALG_SHA256 */
+	uint64_t rest_expiry;         /* the REST username's timestamp */
+	uint8_t key[CP_AUTH_KEY_MAX];
+	uint16_t username_len;
+	char username[CP_AUTH_NAME_MAX + 1];  /* NUL terminated */
+};
+
+/* One REST shared secret as the operator sees it: never the secret
+ * itself, a tag (hex of the first 8 bytes of its SHA-256) and its length. */
+struct cp_auth_secret_info {
+	char tag[17];
+	uint16_t len;
+};
+
+struct cp_auth;
+
+#endif /* CP_AUTH_TYPES_H */

@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * TURN REST API credentials (draft-uberti-behave-turn-rest-00 §2.2, §3):
+ * a web service and this server share secrets; the service hands a client
+ * USERNAME = "expiry-timestamp:user" and password =
+ * base64(HMAC-SHA1(secret, USERNAME)), and the server recomputes the
+ * password, then the ordinary long-term key MD5(USERNAME:realm:password)
+ * (RFC 8489 §9.2.2; or its SHA-256 variant, §18.5.1.2), and checks the
+ * request's integrity with it. Several secrets are held so that operators
+ * can rotate (the draft's "SHOULD validate against at least 2"); each is
+ * tried in turn. Like coturn we also accept "user:expiry" and a bare
+ * "expiry", and the timestamp is an expiry: accepted while expiry >= now.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "auth.h"
+#include "auth_priv.h"
+#include "stun.h"
+
+int
+cp_auth_secrets_init(struct cp_auth *a, uint32_t max_secrets)
+{
+	a->secrets = calloc(max_secrets, sizeof(*a->secrets));
+	if (a->secrets == NULL)
+		return -ENOMEM;
+	a->max_secrets = max_secrets;
+	return 0;
+}
+
+void
+cp_auth_secrets_free(struct cp_auth *a)
+{
+	if (a->secrets != NULL)
+		OPENSSL_cleanse(a->secrets, sizeof(*a->secrets) * a->max_secrets);
+	free(a->secrets);
+	a->secrets = NULL;
+	a->max_secrets = 0;
+}
+
+/* Hex of the first 8 bytes of SHA-256(secret): names a secret in listings
+ * and logs without disclosing it. */
+static void
+secret_tag(const uint8_t *val, size_t len, char tag[17])
+{
+	uint8_t md[32];
+	unsigned int mdlen = 0;
+
+	if (!EVP_Digest(val, len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32)
+		memset(md, 0, sizeof(md));
+	for (int i = 0; i < 8; i++)
+		snprintf(tag + 2 * i, 3, "%02x", md[i]);
+}
+
+static struct cp_auth_secret *
+secret_find(const struct cp_auth *a, const char *s, size_t len)
+{
+	for (uint32_t i = 0; i < a->max_secrets; i++) {
+		struct cp_auth_secret *sec = &a->secrets[i];
+
+		if (sec->len == len && memcmp(sec->val, s, len) == 0)
+			return sec;
+	}
+	return NULL;
+}
+
+int
+cp_auth_secret_add(struct cp_auth *a, const char *secret)
+{
+	size_t len = secret != NULL ? strlen(secret) : 0;
+
+	if (len == 0 || len > CP_AUTH_SECRET_MAX)
+		return -EINVAL;
+	if (secret_find(a, secret, len) != NULL)
+		return -EEXIST;
+	for (uint32_t i = 0; i < a->max_secrets; i++) {
+		struct cp_auth_secret *sec = &a->secrets[i];
+
+		if (sec->len == 0) {
+			memcpy(sec->val, secret, len + 1);
+			sec->len = (uint16_t)len;
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
+int
+cp_auth_secret_del(struct cp_auth *a, const char *secret_or_tag)
+{
+	size_t len = secret_or_tag != NULL ? strlen(secret_or_tag) : 0;
+	struct cp_auth_secret *sec;
+	char tag[17];
+
+	if (len == 0)
+		return -ENOENT;
+	sec = secret_find(a, secret_or_tag, len);
+	if (sec == NULL && len == 16) {
+		for (uint32_t i = 0; i < a->max_secrets && sec == NULL; i++) {
+			if (a->secrets[i].len == 0)
+				continue;
+			secret_tag(a->secrets[i].val, a->secrets[i].len, tag);
+			if (strcmp(tag, secret_or_tag) == 0)
+				sec = &a->secrets[i];
+		}
+	}
+	if (sec == NULL)
+		return -ENOENT;
+	OPENSSL_cleanse(sec, sizeof(*sec));
+	return 0;
+}
+
+uint32_t
+cp_auth_secret_list(const struct cp_auth *a, struct cp_auth_secret_info *out,
+		    uint32_t max)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < a->max_secrets; i++) {
+		const struct cp_auth_secret *sec = &a->secrets[i];
+
+		if (sec->len == 0)
+			continue;
+		if (n < max && out != NULL) {
+			secret_tag(sec->val, sec->len, out[n].tag);
+			out[n].len = sec->len;
+		}
+		n++;
+	}
+	return n;
+}
+
+static int
+rest_password(const uint8_t *secret, size_t secret_len, const char *username,
+	      char out[29])
+{
+	uint8_t mac[20];
+	int rc;
+
+	rc = stun_hmac_sha1(secret, secret_len, (const uint8_t *)username,
+			    strlen(username), mac);
+	if (rc < 0)
+		return rc;
+	/* Standard alphabet, '=' padded: 20 bytes -> 28 characters + NUL. */
+	rc = EVP_EncodeBlock((unsigned char *)out, mac, sizeof(mac));
+	OPENSSL_cleanse(mac, sizeof(mac));
+	return rc == 28 ? 0 : -EIO;
+}
+
+int
+cp_auth_rest_password(const char *secret, const char *username, char out[29])
+{
+	if (secret == NULL || username == NULL)
+		return -EINVAL;
+	return rest_password((const uint8_t *)secret, strlen(secret), username,
+			     out);
+}
+
+/* All decimal digits, at most 19 of them (fits uint64_t). */
+static bool
+parse_digits(const char *s, size_t len, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (len == 0 || len > 19)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10u + (uint64_t)(s[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+int
+cp_auth_rest_parse(const char *username, size_t len, uint64_t *expiry)
+{
+	const char *first, *last;
+
+	if (username == NULL || len == 0)
+		return -EINVAL;
+	/* A bare timestamp (coturn accepts it). */
+	if (parse_digits(username, len, expiry))
+		return 0;
+	first = memchr(username, ':', len);
+	if (first == NULL)
+		return -EINVAL;
+	/* "expiry:user", the draft's form. */
+	if (parse_digits(username, (size_t)(first - username), expiry))
+		return 0;
+	/* "user:expiry": the part after the last separator. */
+	last = first;
+	for (const char *p = first; p < username + len; p++)
+		if (*p == ':')
+			last = p;
+	if (parse_digits(last + 1, (size_t)(username + len - last - 1), expiry))
+		return 0;
+	return -EINVAL;
+}
+
+int
+cp_auth_rest_verify(const struct cp_auth *a, const struct stun_msg *req,
+		    const char *username, uint16_t pwalg, bool sha256,
+		    uint8_t key[CP_AUTH_KEY_MAX], uint8_t *key_len)
+{
+	char password[29];
+	int rc = -ENOENT;
+
+	for (uint32_t i = 0; i < a->max_secrets; i++) {
+		const struct cp_auth_secret *sec = &a->secrets[i];
+		enum stun_check ok;
+		int klen;
+
+		if (sec->len == 0)
+			continue;
+		if (rest_password(sec->val, sec->len, username, password) < 0)
+			continue;
+		klen = stun_key_long_term(pwalg, username, a->realm, password,
+					  key);
+		if (klen <= 0)
+			continue;
+		ok = sha256 ? stun_check_integrity_sha256(req, key, (size_t)klen) :
+			      stun_check_integrity(req, key, (size_t)klen);
+		if (ok == STUN_CHECK_VALID) {
+			*key_len = (uint8_t)klen;
+			rc = 0;
+			break;
+		}
+	}
+	OPENSSL_cleanse(password, sizeof(password));
+	if (rc < 0)
+		OPENSSL_cleanse(key, CP_AUTH_KEY_MAX);
+	return rc;
+}

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * turnpike-cp: the process context and the interfaces between its parts
+ * (allocations, the dp link, the operator API). One thread, one loop:
+ * nothing here takes a lock.
+ */
+#ifndef CP_H
+#define CP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "alloc/alloc_types.h"
+#include "api/api.h"
+#include "auth.h"
+#include "ipc.h"
+#include "policy.h"
+#include "tp_conf_types.h"
+#include "tw.h"
+
+#define CP_TICK_MS       10u      /* timer wheel granularity */
+#define CP_HASH_BUCKETS  65536u
+#define CP_MAX_RESERV    1024u
+
+#define CP_STATS(X) \
+	X(REQUESTS, "requests") \
+	X(ALLOCATE_OK, "allocate_ok") \
+	X(REFRESH_OK, "refresh_ok") \
+	X(PERMISSION_OK, "permission_ok") \
+	X(CHANNEL_OK, "channel_ok") \
+	X(ERRORS, "error_responses") \
+	X(CHALLENGES, "challenges") \
+	X(CHALLENGES_DROPPED, "challenges_dropped") \
+	X(EXPIRED_ALLOCS, "expired_allocations") \
+	X(EXPIRED_PERMS, "expired_permissions") \
+	X(EXPIRED_CHANS, "expired_channels") \
+	X(POLICY_REFUSED, "policy_refused") \
+	X(QUOTA_REFUSED, "quota_refused") \
+	X(IPC_FULL, "ipc_full") \
+	X(STATE_RESTORED, "state_restored") \
+	X(DP_RESTARTS, "dp_restarts")
+
+enum cp_stat {
+#define X(e, n) CP_STAT_##e,
+	CP_STATS(X)
+#undef X
+	CP_STAT__COUNT,
+};
+
+struct cp_user_count {
+	char name[IPC_USER_MAX];
+	uint32_t n;
+};
+
+struct cp_ctx {
+	struct tp_conf *conf;
+	struct cp_auth *auth;
+	struct cp_policy *policy;
+	struct ipc_seg seg;
+	struct cp_api api;
+	struct tw_wheel wheel;
+	uint64_t start_ms;
+	uint64_t now_ms;              /* CLOCK_REALTIME ms, once per loop */
+	uint64_t dp_epoch_seen;
+	unsigned int nworkers;
+	bool stop;
+
+	/* allocations */
+	uint32_t max_allocs;
+	uint32_t nallocs;
+	uint64_t next_id;
+	struct cp_alloc *pool;
+	struct cp_alloc *free_list;
+	struct cp_alloc **by_tuple;   /* CP_HASH_BUCKETS chains */
+	struct cp_alloc **by_id;
+	uint8_t port_used[65536 / 8];
+	struct cp_reservation reserv[CP_MAX_RESERV];
+	struct cp_user_count *users;  /* quota counts, open addressing */
+	uint32_t users_cap;
+
+	uint64_t stats[CP_STAT__COUNT];
+};
+
+/* ---- allocations (alloc/alloc.c) ------------------------------------- */
+
+int cp_alloc_init(struct cp_ctx *cp);
+void cp_alloc_fini(struct cp_ctx *cp);
+/* A message from dp worker w. */
+void cp_handle(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg);
+/* dp restarted: install every allocation again. */
+void cp_reinstall_all(struct cp_ctx *cp);
+/* Ask every worker for its state (cp just started). */
+void cp_request_state(struct cp_ctx *cp);
+/* Ask every worker for per-allocation counters (answers come as STATS). */
+void cp_request_stats(struct cp_ctx *cp);
+/* Operator: remove allocation id now. -ENOENT if unknown. */
+int cp_alloc_kill(struct cp_ctx *cp, uint64_t id);
+/* Iterate live allocations: *cursor starts at 0. */
+struct cp_alloc *cp_alloc_next(struct cp_ctx *cp, uint32_t *cursor);
+const char *cp_stat_name(enum cp_stat s);
+
+/* ---- operator API commands (api/commands.c) -------------------------- */
+int cp_api_commands_register(struct cp_ctx *cp);
+
+#endif /* CP_H */

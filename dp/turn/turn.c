@@ -1,0 +1,908 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * TURN in the worker (RFC 8656): the client listener and the relayed
+ * ports. Binding requests are answered here (RFC 8489 §7.3.1); the
+ * control requests (Allocate, Refresh, CreatePermission, ChannelBind) go
+ * to cp over the worker's ring, and what cp decides comes back on the
+ * other ring: installs first, then the response to send. Send and Data
+ * indications, ChannelData both ways and peer datagrams never leave the
+ * worker: the payload stays in its mbuf and only the headers in front of
+ * it are rewritten.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_hash.h>
+#include <rte_hash_crc.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "../dp.h"
+#include "../net/net.h"
+#include "ipc.h"
+#include "stun.h"
+#include "turn.h"
+
+/* Key of the client 5-tuple (transport is UDP here). */
+struct turn_key {
+	uint8_t family;
+	uint8_t in_port;
+	uint16_t client_port;
+	uint16_t server_port;
+	uint16_t pad;
+	uint8_t client_ip[16];
+};
+
+static void
+key_from(struct turn_key *k, uint8_t family, uint8_t in_port,
+	 const uint8_t *cip, uint16_t cport, uint16_t sport)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = family;
+	k->in_port = in_port;
+	k->client_port = cport;
+	k->server_port = sport;
+	memcpy(k->client_ip, cip, family == NET_AF_IPV4 ? 4 : 16);
+}
+
+static inline uint8_t
+stun_af(uint8_t family)
+{
+	return family == NET_AF_IPV4 ? STUN_AF_IPV4 : STUN_AF_IPV6;
+}
+
+static inline uint8_t
+net_af(uint8_t stun_family)
+{
+	return stun_family == STUN_AF_IPV4 ? NET_AF_IPV4 : NET_AF_IPV6;
+}
+
+/* ---- set-up ------------------------------------------------------------- */
+
+static uint16_t
+relay_owner(const struct dp_ctx *ctx, uint16_t port)
+{
+	const struct dp_turn_conf *tc = &ctx->turn;
+	uint32_t span = (uint32_t)tc->relay_max - tc->relay_min + 1;
+	uint32_t chunk = (span + ctx->nworkers - 1) / ctx->nworkers;
+
+	return (uint16_t)((port - tc->relay_min) / chunk);
+}
+
+int
+turn_init(struct dp_ctx *ctx)
+{
+	const struct dp_turn_conf *tc = &ctx->turn;
+	int rc;
+
+	if (!tc->enabled)
+		return 0;
+	for (unsigned int i = 0; i < ctx->nworkers; i++) {
+		struct dp_worker *w = ctx->workers[i];
+		struct turn_worker *t = &w->turn;
+		char name[RTE_HASH_NAMESIZE];
+		struct rte_hash_parameters hp = {
+			.name = name,
+			.entries = TURN_ALLOCS_PER_WORKER,
+			.key_len = sizeof(struct turn_key),
+			.hash_func = rte_hash_crc,
+			.socket_id = (int)rte_lcore_to_socket_id(w->lcore),
+		};
+
+		snprintf(name, sizeof(name), "turn_%u", i);
+		t->by_tuple = rte_hash_create(&hp);
+		t->allocs = rte_zmalloc("turn_allocs", sizeof(*t->allocs) *
+					TURN_ALLOCS_PER_WORKER, RTE_CACHE_LINE_SIZE);
+		t->by_relay_port = rte_zmalloc("turn_relay", sizeof(uint32_t) * 65536,
+					       RTE_CACHE_LINE_SIZE);
+		if (t->by_tuple == NULL || t->allocs == NULL ||
+		    t->by_relay_port == NULL) {
+			fprintf(stderr, "turnpike-dp: worker %u: no memory for %u "
+				"allocations\n", i, TURN_ALLOCS_PER_WORKER);
+			return -ENOMEM;
+		}
+		t->rings = ipc_worker(&ctx->ipc, i);
+	}
+	rc = dp_udp_register(ctx, tc->listen_port, turn_client_input, NULL,
+			     DP_OWNER_FLOW);
+	if (rc < 0) {
+		fprintf(stderr, "turnpike-dp: cannot listen for TURN on UDP %u: %s\n",
+			tc->listen_port, strerror(-rc));
+		return rc;
+	}
+	for (uint32_t p = tc->relay_min; p <= tc->relay_max; p++) {
+		rc = dp_udp_register(ctx, (uint16_t)p, turn_peer_input, NULL,
+				     relay_owner(ctx, (uint16_t)p));
+		if (rc < 0) {
+			fprintf(stderr, "turnpike-dp: relay port %u is taken: %s\n", p,
+				strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
+void
+turn_free(struct dp_ctx *ctx)
+{
+	for (unsigned int i = 0; i < ctx->nworkers; i++) {
+		struct dp_worker *w = ctx->workers[i];
+
+		if (w == NULL)
+			continue;
+		rte_hash_free(w->turn.by_tuple);
+		rte_free(w->turn.allocs);
+		rte_free(w->turn.by_relay_port);
+		memset(&w->turn, 0, sizeof(w->turn));
+	}
+}
+
+/* ---- sending ------------------------------------------------------------ */
+
+/*
+ * m's data is a UDP payload: put UDP and IP headers in front of it (in the
+ * headroom the received headers left), checksum, and send.
+ */
+static void
+udp_out(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
+	const uint8_t *src, uint16_t sport, const uint8_t *dst, uint16_t dport)
+{
+	uint16_t plen = (uint16_t)rte_pktmbuf_pkt_len(m);
+	uint16_t l3 = family == NET_AF_IPV4 ? 20 : 40;
+	uint8_t *p = (uint8_t *)rte_pktmbuf_prepend(m, (uint16_t)(l3 + 8));
+	uint8_t *u;
+	uint16_t cks;
+
+	if (unlikely(p == NULL)) {
+		dp_drop_pkt(w, m, DP_DROP_NO_MBUF);
+		return;
+	}
+	u = p + l3;
+	u[0] = (uint8_t)(sport >> 8);
+	u[1] = (uint8_t)sport;
+	u[2] = (uint8_t)(dport >> 8);
+	u[3] = (uint8_t)dport;
+	u[4] = (uint8_t)((plen + 8) >> 8);
+	u[5] = (uint8_t)(plen + 8);
+	u[6] = 0;
+	u[7] = 0;
+	if (family == NET_AF_IPV4) {
+		ipv4_build_hdr(p, src, dst, 17, 64, (uint16_t)(l3 + 8 + plen));
+		cks = ipv4_l4_cksum(src, dst, 17, u, (size_t)plen + 8);
+	} else {
+		ipv6_build_hdr(p, src, dst, 17, 64, (uint16_t)(plen + 8));
+		cks = ipv6_l4_cksum(src, dst, 17, u, (size_t)plen + 8);
+	}
+	if (cks == 0)
+		cks = 0xffff;
+	u[6] = (uint8_t)(cks >> 8);
+	u[7] = (uint8_t)cks;
+	dp_ip_output(w, m, family, dst);
+}
+
+/* Send a STUN message (built in buf) to the client of tuple. */
+static void
+send_stun(struct dp_worker *w, uint8_t family, const uint8_t *src,
+	  uint16_t sport, const uint8_t *dst, uint16_t dport,
+	  const uint8_t *buf, uint16_t len)
+{
+	dp_udp_send(w, family, src, sport, dst, dport, buf, len);
+}
+
+/* ---- allocations -------------------------------------------------------- */
+
+static struct turn_alloc *
+alloc_by_tuple(struct turn_worker *t, const struct turn_key *k)
+{
+	int pos = rte_hash_lookup(t->by_tuple, k);
+
+	return pos < 0 ? NULL : &t->allocs[pos];
+}
+
+static struct turn_alloc *
+alloc_by_relay_port(struct turn_worker *t, uint16_t port)
+{
+	uint32_t s = t->by_relay_port[port];
+
+	return s == 0 ? NULL : &t->allocs[s - 1];
+}
+
+static void
+key_of_alloc(struct turn_key *k, const struct turn_alloc *a)
+{
+	key_from(k, a->client.family, a->in_port, a->client.ip, a->client.port,
+		 a->server.port);
+}
+
+static void
+alloc_remove(struct turn_worker *t, struct turn_alloc *a)
+{
+	struct turn_key k;
+
+	key_of_alloc(&k, a);
+	rte_hash_del_key(t->by_tuple, &k);
+	if (t->by_relay_port[a->relay_port] == (uint32_t)(a - t->allocs) + 1)
+		t->by_relay_port[a->relay_port] = 0;
+	for (unsigned int i = 0; i < TURN_STAT__COUNT; i++)
+		t->ctr[i] += a->stats[i];
+	memset(a, 0, sizeof(*a));
+	t->nallocs--;
+}
+
+static bool
+perm_ok(const struct turn_alloc *a, uint8_t family, const uint8_t *ip,
+	uint64_t now_ms)
+{
+	unsigned int n = family == NET_AF_IPV4 ? 4 : 16;
+
+	for (unsigned int i = 0; i < a->nperms; i++) {
+		const struct turn_perm *p = &a->perms[i];
+
+		if (p->family == family && memcmp(p->ip, ip, n) == 0)
+			return p->expires_ms > now_ms;
+	}
+	return false;
+}
+
+static const struct turn_chan *
+chan_by_number(const struct turn_alloc *a, uint16_t ch, uint64_t now_ms)
+{
+	for (unsigned int i = 0; i < TURN_MAX_CHANNELS; i++)
+		if (a->chans[i].channel == ch)
+			return a->chans[i].expires_ms > now_ms ? &a->chans[i] : NULL;
+	return NULL;
+}
+
+static const struct turn_chan *
+chan_by_peer(const struct turn_alloc *a, uint8_t family, const uint8_t *ip,
+	     uint16_t port, uint64_t now_ms)
+{
+	unsigned int n = family == NET_AF_IPV4 ? 4 : 16;
+
+	for (unsigned int i = 0; i < TURN_MAX_CHANNELS; i++) {
+		const struct turn_chan *c = &a->chans[i];
+
+		if (c->channel != 0 && c->peer.family == family &&
+		    c->peer.port == port && memcmp(c->peer.ip, ip, n) == 0)
+			return c->expires_ms > now_ms ? c : NULL;
+	}
+	return NULL;
+}
+
+/* The relayed address of the allocation in family, or NULL. */
+static const struct ipc_addr *
+relayed_for(const struct turn_alloc *a, uint8_t family)
+{
+	for (unsigned int i = 0; i < a->nrelayed; i++)
+		if (a->relayed[i].family == family)
+			return &a->relayed[i];
+	return NULL;
+}
+
+/* ---- from the client ---------------------------------------------------- */
+
+static void
+to_peer(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf *m,
+	const struct ipc_addr *peer)
+{
+	const struct ipc_addr *rel = relayed_for(a, peer->family);
+	uint16_t len = (uint16_t)rte_pktmbuf_pkt_len(m);
+
+	if (rel == NULL || !perm_ok(a, peer->family, peer->ip, w->turn.now_ms)) {
+		a->stats[TURN_STAT_DROP_NO_PERMISSION]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	a->stats[TURN_STAT_PKTS_TO_PEER]++;
+	a->stats[TURN_STAT_BYTES_TO_PEER] += len;
+	udp_out(w, m, peer->family, rel->ip, a->relay_port, peer->ip, peer->port);
+}
+
+static void
+client_chdata(struct dp_worker *w, struct rte_mbuf *m,
+	      const struct dp_udp_meta *meta, const uint8_t *p)
+{
+	struct turn_worker *t = &w->turn;
+	struct turn_key k;
+	struct turn_alloc *a;
+	const struct turn_chan *c;
+	struct chdata cd;
+
+	key_from(&k, meta->family, meta->in_port, meta->src, meta->src_port,
+		 meta->dst_port);
+	a = alloc_by_tuple(t, &k);
+	/* RFC 8656 §12.6: no allocation, bad framing, unbound or reserved
+	 * channel: discard silently. */
+	if (a == NULL || chdata_decode(p, meta->payload_len, &cd) < 0) {
+		t->ctr[TURN_STAT_DROP_MALFORMED]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	a->stats[TURN_STAT_PKTS_FROM_CLIENT]++;
+	a->stats[TURN_STAT_BYTES_FROM_CLIENT] += meta->payload_len;
+	/* Only channels cp bound are found; reserved numbers never are. */
+	c = chan_by_number(a, cd.channel, t->now_ms);
+	if (c == NULL) {
+		a->stats[TURN_STAT_DROP_NO_CHANNEL]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	rte_pktmbuf_adj(m, (uint16_t)(meta->payload_off + CHDATA_HDR_LEN));
+	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - cd.len));
+	to_peer(w, a, m, &c->peer);
+}
+
+static void
+client_send_indication(struct dp_worker *w, struct rte_mbuf *m,
+		       const struct dp_udp_meta *meta, const struct stun_msg *msg)
+{
+	struct turn_worker *t = &w->turn;
+	const struct stun_attr *pa, *da;
+	struct turn_alloc *a;
+	struct turn_key k;
+	struct stun_addr sa;
+	struct ipc_addr peer;
+
+	key_from(&k, meta->family, meta->in_port, meta->src, meta->src_port,
+		 meta->dst_port);
+	a = alloc_by_tuple(t, &k);
+	pa = stun_msg_find(msg, STUN_ATTR_XOR_PEER_ADDRESS);
+	da = stun_msg_find(msg, STUN_ATTR_DATA);
+	/* RFC 8656 §11.2: without an allocation, XOR-PEER-ADDRESS or DATA, or
+	 * with DONT-FRAGMENT (not supported here): discard. */
+	if (a == NULL || pa == NULL || da == NULL ||
+	    stun_msg_find(msg, STUN_ATTR_DONT_FRAGMENT) != NULL ||
+	    stun_attr_get_addr(msg, pa, &sa) < 0) {
+		t->ctr[TURN_STAT_DROP_MALFORMED]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	a->stats[TURN_STAT_PKTS_FROM_CLIENT]++;
+	a->stats[TURN_STAT_BYTES_FROM_CLIENT] += meta->payload_len;
+	memset(&peer, 0, sizeof(peer));
+	peer.family = net_af(sa.family);
+	peer.port = sa.port;
+	memcpy(peer.ip, sa.ip, 16);
+	rte_pktmbuf_adj(m, (uint16_t)(meta->payload_off +
+				      (da->value - msg->buf)));
+	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - da->len));
+	to_peer(w, a, m, &peer);
+}
+
+static void
+answer_binding(struct dp_worker *w, const struct dp_udp_meta *meta,
+	       const struct stun_msg *msg)
+{
+	uint8_t buf[128];
+	struct stun_builder b;
+	struct stun_addr xa;
+	int n;
+
+	memset(&xa, 0, sizeof(xa));
+	xa.family = stun_af(meta->family);
+	xa.port = meta->src_port;
+	memcpy(xa.ip, meta->src, 16);
+	stun_build_init(&b, buf, sizeof(buf),
+			stun_msg_type(STUN_METHOD_BINDING, STUN_CLASS_SUCCESS),
+			msg->tid);
+	stun_build_addr(&b, STUN_ATTR_XOR_MAPPED_ADDRESS, &xa);
+	stun_build_str(&b, STUN_ATTR_SOFTWARE, w->ctx->turn.software);
+	stun_build_fingerprint(&b);
+	n = stun_build_finish(&b);
+	if (n > 0)
+		send_stun(w, meta->family, meta->dst, meta->dst_port, meta->src,
+			  meta->src_port, buf, (uint16_t)n);
+}
+
+static void
+answer_error(struct dp_worker *w, const struct dp_udp_meta *meta,
+	     const struct stun_msg *msg, uint16_t code)
+{
+	uint8_t buf[256];
+	int n = stun_build_error_response(buf, sizeof(buf), msg, code,
+					  w->ctx->turn.software);
+
+	if (n > 0)
+		send_stun(w, meta->family, meta->dst, meta->dst_port, meta->src,
+			  meta->src_port, buf, (uint16_t)n);
+}
+
+static void
+tuple_from_meta(struct ipc_tuple *tu, const struct dp_udp_meta *meta)
+{
+	memset(tu, 0, sizeof(*tu));
+	tu->transport = 17;
+	tu->in_port = meta->in_port;
+	tu->client.family = meta->family;
+	tu->client.port = meta->src_port;
+	memcpy(tu->client.ip, meta->src, 16);
+	tu->server.family = meta->family;
+	tu->server.port = meta->dst_port;
+	memcpy(tu->server.ip, meta->dst, 16);
+}
+
+/* Pass a control request to cp; 500 when the ring is full (never block). */
+static void
+to_cp(struct dp_worker *w, const struct dp_udp_meta *meta,
+      const struct stun_msg *msg)
+{
+	struct turn_worker *t = &w->turn;
+	static _Thread_local struct ipc_msg out;
+
+	memset(&out.h, 0, sizeof(out.h));
+	out.h.kind = IPC_REQUEST;
+	out.h.worker = (uint16_t)w->id;
+	out.h.seq = t->to_cp_seq++;
+	tuple_from_meta(&out.h.tuple, meta);
+	if (msg->len > sizeof(out.body)) {
+		answer_error(w, meta, msg, STUN_ERR_BAD_REQUEST);
+		return;
+	}
+	out.h.body_len = (uint16_t)msg->len;
+	memcpy(out.body, msg->buf, msg->len);
+	if (ipc_ring_enqueue(&t->rings->to_cp, &out) < 0) {
+		t->ipc_full++;
+		answer_error(w, meta, msg, STUN_ERR_SERVER_ERROR);
+		return;
+	}
+	t->ipc_out++;
+}
+
+void
+turn_client_input(struct dp_worker *w, struct rte_mbuf *m,
+		  const struct dp_udp_meta *meta, void *arg)
+{
+	struct turn_worker *t = &w->turn;
+	const uint8_t *p = rte_pktmbuf_mtod_offset(m, const uint8_t *,
+						   meta->payload_off);
+	struct stun_msg msg;
+	struct stun_parse_error err;
+
+	(void)arg;
+	if (meta->payload_len >= 1 && (p[0] & 0xc0u) == 0x40u) {
+		client_chdata(w, m, meta, p);
+		return;
+	}
+	if (stun_msg_parse(&msg, p, meta->payload_len, &err) < 0) {
+		/* A request we can frame gets a 400; anything else is dropped.
+		 * Both are counted. */
+		t->stun_malformed++;
+		if (meta->payload_len >= STUN_HDR_LEN && (p[0] & 0xc0u) == 0 &&
+		    stun_type_class((uint16_t)((p[0] << 8) | p[1])) ==
+			    STUN_CLASS_REQUEST &&
+		    ((uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 |
+		     (uint32_t)p[6] << 8 | p[7]) == STUN_MAGIC_COOKIE) {
+			struct stun_msg hdr_only;
+
+			memset(&hdr_only, 0, sizeof(hdr_only));
+			hdr_only.method = stun_type_method((uint16_t)((p[0] << 8) | p[1]));
+			hdr_only.tid = p + 8;
+			answer_error(w, meta, &hdr_only, STUN_ERR_BAD_REQUEST);
+		}
+		rte_pktmbuf_free(m);
+		return;
+	}
+	switch (msg.cls) {
+	case STUN_CLASS_REQUEST:
+		switch (msg.method) {
+		case STUN_METHOD_BINDING:
+			t->binding_requests++;
+			answer_binding(w, meta, &msg);
+			break;
+		case STUN_METHOD_ALLOCATE:
+		case STUN_METHOD_REFRESH:
+		case STUN_METHOD_CREATE_PERMISSION:
+		case STUN_METHOD_CHANNEL_BIND:
+			to_cp(w, meta, &msg);
+			break;
+		default:
+			answer_error(w, meta, &msg, STUN_ERR_BAD_REQUEST);
+			break;
+		}
+		break;
+	case STUN_CLASS_INDICATION:
+		if (msg.method == STUN_METHOD_SEND) {
+			client_send_indication(w, m, meta, &msg);
+			return;
+		}
+		if (msg.method == STUN_METHOD_BINDING)
+			t->binding_indications++;
+		break;
+	default:
+		break;
+	}
+	rte_pktmbuf_free(m);
+}
+
+/* ---- from peers --------------------------------------------------------- */
+
+static void
+to_client_data_indication(struct dp_worker *w, struct turn_alloc *a,
+			  struct rte_mbuf *m, const struct dp_udp_meta *meta)
+{
+	uint16_t dlen = meta->payload_len, pad = (uint16_t)((4 - (dlen & 3u)) & 3u);
+	uint16_t alen = meta->family == NET_AF_IPV4 ? 8 : 20;
+	uint16_t pre = (uint16_t)(STUN_HDR_LEN + 4 + alen + 4);
+	uint8_t *h, *tail, tid[STUN_TID_LEN];
+	struct stun_builder b;
+	struct stun_addr pa;
+
+	/* Build the STUN header and XOR-PEER-ADDRESS in a small builder,
+	 * then place them in front of the payload: DATA's value is the
+	 * datagram as it arrived. */
+	uint8_t head[STUN_HDR_LEN + 4 + 20];
+	for (unsigned int i = 0; i < STUN_TID_LEN; i++)
+		tid[i] = (uint8_t)rte_rand();
+	memset(&pa, 0, sizeof(pa));
+	pa.family = stun_af(meta->family);
+	pa.port = meta->src_port;
+	memcpy(pa.ip, meta->src, 16);
+	stun_build_init(&b, head, sizeof(head),
+			stun_msg_type(STUN_METHOD_DATA, STUN_CLASS_INDICATION), tid);
+	stun_build_addr(&b, STUN_ATTR_XOR_PEER_ADDRESS, &pa);
+	if (stun_build_finish(&b) < 0) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	rte_pktmbuf_adj(m, meta->payload_off);
+	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - dlen));
+	h = (uint8_t *)rte_pktmbuf_prepend(m, pre);
+	tail = pad ? (uint8_t *)rte_pktmbuf_append(m, pad) : NULL;
+	if (h == NULL || (pad && tail == NULL)) {
+		dp_drop_pkt(w, m, DP_DROP_NO_MBUF);
+		return;
+	}
+	memcpy(h, head, STUN_HDR_LEN + 4 + alen);
+	h[STUN_HDR_LEN + 4 + alen] = STUN_ATTR_DATA >> 8;
+	h[STUN_HDR_LEN + 4 + alen + 1] = STUN_ATTR_DATA & 0xff;
+	h[STUN_HDR_LEN + 4 + alen + 2] = (uint8_t)(dlen >> 8);
+	h[STUN_HDR_LEN + 4 + alen + 3] = (uint8_t)dlen;
+	if (pad)
+		memset(tail, 0, pad);
+	{
+		uint16_t mlen = (uint16_t)(pre - STUN_HDR_LEN + dlen + pad);
+
+		h[2] = (uint8_t)(mlen >> 8);
+		h[3] = (uint8_t)mlen;
+	}
+	a->stats[TURN_STAT_PKTS_TO_CLIENT]++;
+	a->stats[TURN_STAT_BYTES_TO_CLIENT] += rte_pktmbuf_pkt_len(m);
+	udp_out(w, m, a->client.family, a->server.ip, a->server.port,
+		a->client.ip, a->client.port);
+}
+
+void
+turn_peer_input(struct dp_worker *w, struct rte_mbuf *m,
+		const struct dp_udp_meta *meta, void *arg)
+{
+	struct turn_worker *t = &w->turn;
+	struct turn_alloc *a = alloc_by_relay_port(t, meta->dst_port);
+	const struct turn_chan *c;
+	uint16_t dlen = meta->payload_len;
+
+	(void)arg;
+	if (a == NULL) {
+		dp_drop_pkt(w, m, DP_DROP_UDP_NO_LISTENER);
+		return;
+	}
+	a->stats[TURN_STAT_PKTS_FROM_PEER]++;
+	a->stats[TURN_STAT_BYTES_FROM_PEER] += dlen;
+	/* RFC 8656 §10: permissions are by peer IP only. */
+	if (!perm_ok(a, meta->family, meta->src, t->now_ms)) {
+		a->stats[TURN_STAT_DROP_NO_PERMISSION]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	c = chan_by_peer(a, meta->family, meta->src, meta->src_port, t->now_ms);
+	if (c == NULL) {
+		to_client_data_indication(w, a, m, meta);
+		return;
+	}
+	/* RFC 8656 §12.5: ChannelData; over UDP no padding needed. */
+	rte_pktmbuf_adj(m, meta->payload_off);
+	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - dlen));
+	{
+		uint8_t *h = (uint8_t *)rte_pktmbuf_prepend(m, CHDATA_HDR_LEN);
+
+		if (h == NULL) {
+			dp_drop_pkt(w, m, DP_DROP_NO_MBUF);
+			return;
+		}
+		chdata_encode_hdr(h, c->channel, dlen, false);
+	}
+	a->stats[TURN_STAT_PKTS_TO_CLIENT]++;
+	a->stats[TURN_STAT_BYTES_TO_CLIENT] += (uint64_t)dlen + CHDATA_HDR_LEN;
+	udp_out(w, m, a->client.family, a->server.ip, a->server.port,
+		a->client.ip, a->client.port);
+}
+
+/* ---- what cp says ------------------------------------------------------- */
+
+static struct turn_alloc *
+alloc_find_msg(struct turn_worker *t, const struct ipc_msg *msg)
+{
+	const struct ipc_tuple *tu = &msg->h.tuple;
+	struct turn_key k;
+	struct turn_alloc *a;
+
+	key_from(&k, tu->client.family, tu->in_port, tu->client.ip,
+		 tu->client.port, tu->server.port);
+	a = alloc_by_tuple(t, &k);
+	return a != NULL && a->id == msg->h.alloc_id ? a : NULL;
+}
+
+static void
+apply_alloc_add(struct dp_worker *w, const struct ipc_msg *msg)
+{
+	struct turn_worker *t = &w->turn;
+	const struct ipc_tuple *tu = &msg->h.tuple;
+	const struct ipc_alloc *ia = (const struct ipc_alloc *)msg->body;
+	struct turn_key k;
+	struct turn_alloc *a;
+	int pos;
+
+	if (msg->h.body_len < sizeof(*ia) || ia->nrelayed < 1 || ia->nrelayed > 2)
+		return;
+	key_from(&k, tu->client.family, tu->in_port, tu->client.ip,
+		 tu->client.port, tu->server.port);
+	pos = rte_hash_add_key(t->by_tuple, &k);
+	if (pos < 0)
+		return;   /* table full: cp learns it from the missing state */
+	a = &t->allocs[pos];
+	if (a->id == 0)
+		t->nallocs++;
+	else if (a->relay_port != ia->relayed[0].port &&
+		 t->by_relay_port[a->relay_port] == (uint32_t)pos + 1)
+		t->by_relay_port[a->relay_port] = 0;
+	memset(a, 0, sizeof(*a));
+	a->id = msg->h.alloc_id;
+	a->in_port = tu->in_port;
+	a->client = tu->client;
+	a->server = tu->server;
+	a->nrelayed = ia->nrelayed;
+	a->relayed[0] = ia->relayed[0];
+	a->relayed[1] = ia->relayed[1];
+	a->relay_port = ia->relayed[0].port;
+	a->expires_ms = ia->expires_ms;
+	a->auth = *ia;
+	t->by_relay_port[a->relay_port] = (uint32_t)pos + 1;
+}
+
+static void
+apply_binding(struct turn_alloc *a, uint16_t kind, const struct ipc_binding *b)
+{
+	unsigned int n = b->peer.family == NET_AF_IPV4 ? 4 : 16;
+
+	if (kind == IPC_PERM_ADD || kind == IPC_PERM_DEL) {
+		unsigned int i;
+
+		for (i = 0; i < a->nperms; i++)
+			if (a->perms[i].family == b->peer.family &&
+			    memcmp(a->perms[i].ip, b->peer.ip, n) == 0)
+				break;
+		if (kind == IPC_PERM_DEL) {
+			if (i < a->nperms)
+				a->perms[i] = a->perms[--a->nperms];
+			return;
+		}
+		if (i == a->nperms) {
+			if (a->nperms == TURN_MAX_PERMS)
+				return;
+			a->nperms++;
+		}
+		memset(&a->perms[i], 0, sizeof(a->perms[i]));
+		a->perms[i].family = b->peer.family;
+		memcpy(a->perms[i].ip, b->peer.ip, n);
+		a->perms[i].expires_ms = b->expires_ms;
+		return;
+	}
+	for (unsigned int i = 0; i < TURN_MAX_CHANNELS; i++) {
+		if (a->chans[i].channel != b->channel)
+			continue;
+		if (kind == IPC_CHAN_DEL) {
+			memset(&a->chans[i], 0, sizeof(a->chans[i]));
+			a->nchans--;
+		} else {
+			a->chans[i].peer = b->peer;
+			a->chans[i].expires_ms = b->expires_ms;
+		}
+		return;
+	}
+	if (kind != IPC_CHAN_ADD || a->nchans == TURN_MAX_CHANNELS)
+		return;
+	for (unsigned int i = 0; i < TURN_MAX_CHANNELS; i++) {
+		if (a->chans[i].channel == 0) {
+			a->chans[i].channel = b->channel;
+			a->chans[i].peer = b->peer;
+			a->chans[i].expires_ms = b->expires_ms;
+			a->nchans++;
+			return;
+		}
+	}
+}
+
+/* Report every live allocation to a (re)started cp. */
+static void
+send_state(struct dp_worker *w)
+{
+	struct turn_worker *t = &w->turn;
+	static _Thread_local struct ipc_msg out;
+	uint32_t next = 0;
+	const void *key;
+	void *data;
+	int32_t pos;
+
+	while ((pos = rte_hash_iterate(t->by_tuple, &key, &data, &next)) >= 0) {
+		const struct turn_alloc *a = &t->allocs[pos];
+		struct ipc_binding *b;
+		size_t off = sizeof(struct ipc_alloc);
+
+		memset(&out.h, 0, sizeof(out.h));
+		out.h.kind = IPC_STATE_ALLOC;
+		out.h.worker = (uint16_t)w->id;
+		out.h.seq = t->to_cp_seq++;
+		out.h.alloc_id = a->id;
+		out.h.tuple.transport = 17;
+		out.h.tuple.in_port = a->in_port;
+		out.h.tuple.client = a->client;
+		out.h.tuple.server = a->server;
+		memcpy(out.body, &a->auth, sizeof(a->auth));
+		((struct ipc_alloc *)out.body)->expires_ms = a->expires_ms;
+		for (unsigned int i = 0; i < a->nperms &&
+		     off + sizeof(*b) <= sizeof(out.body); i++) {
+			b = (struct ipc_binding *)(out.body + off);
+			memset(b, 0, sizeof(*b));
+			b->peer.family = a->perms[i].family;
+			memcpy(b->peer.ip, a->perms[i].ip, 16);
+			b->expires_ms = a->perms[i].expires_ms;
+			off += sizeof(*b);
+		}
+		for (unsigned int i = 0; i < TURN_MAX_CHANNELS &&
+		     off + sizeof(*b) <= sizeof(out.body); i++) {
+			if (a->chans[i].channel == 0)
+				continue;
+			b = (struct ipc_binding *)(out.body + off);
+			memset(b, 0, sizeof(*b));
+			b->peer = a->chans[i].peer;
+			b->channel = a->chans[i].channel;
+			b->expires_ms = a->chans[i].expires_ms;
+			off += sizeof(*b);
+		}
+		out.h.body_len = (uint16_t)off;
+		if (ipc_ring_enqueue(&t->rings->to_cp, &out) < 0) {
+			t->ipc_full++;
+			return;   /* cp asks again when it sees no STATE_DONE */
+		}
+	}
+	memset(&out.h, 0, sizeof(out.h));
+	out.h.kind = IPC_STATE_DONE;
+	out.h.worker = (uint16_t)w->id;
+	out.h.seq = t->to_cp_seq++;
+	if (ipc_ring_enqueue(&t->rings->to_cp, &out) < 0)
+		t->ipc_full++;
+}
+
+/* Every allocation's counters, as many messages as it takes. */
+static void
+send_stats(struct dp_worker *w)
+{
+	struct turn_worker *t = &w->turn;
+	static _Thread_local struct ipc_msg out;
+	const size_t per = sizeof(struct ipc_alloc_stats);
+	uint32_t next = 0;
+	const void *key;
+	void *data;
+	int32_t pos;
+	size_t off = 0;
+
+	memset(&out.h, 0, sizeof(out.h));
+	out.h.kind = IPC_STATS;
+	out.h.worker = (uint16_t)w->id;
+	while ((pos = rte_hash_iterate(t->by_tuple, &key, &data, &next)) >= 0) {
+		const struct turn_alloc *a = &t->allocs[pos];
+		struct ipc_alloc_stats *s = (struct ipc_alloc_stats *)(out.body + off);
+
+		s->alloc_id = a->id;
+		for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
+			s->c[i] = a->stats[i];
+		off += per;
+		if (off + per > sizeof(out.body)) {
+			out.h.body_len = (uint16_t)off;
+			out.h.seq = t->to_cp_seq++;
+			if (ipc_ring_enqueue(&t->rings->to_cp, &out) < 0) {
+				t->ipc_full++;
+				return;
+			}
+			off = 0;
+		}
+	}
+	if (off > 0) {
+		out.h.body_len = (uint16_t)off;
+		out.h.seq = t->to_cp_seq++;
+		if (ipc_ring_enqueue(&t->rings->to_cp, &out) < 0)
+			t->ipc_full++;
+	}
+}
+
+static void
+apply(struct dp_worker *w, const struct ipc_msg *msg)
+{
+	struct turn_worker *t = &w->turn;
+	const struct ipc_tuple *tu = &msg->h.tuple;
+	struct turn_alloc *a;
+
+	switch (msg->h.kind) {
+	case IPC_RESPONSE:
+		send_stun(w, tu->client.family, tu->server.ip, tu->server.port,
+			  tu->client.ip, tu->client.port, msg->body, msg->h.body_len);
+		break;
+	case IPC_ALLOC_ADD:
+		apply_alloc_add(w, msg);
+		break;
+	case IPC_ALLOC_DEL:
+		a = alloc_find_msg(t, msg);
+		if (a != NULL)
+			alloc_remove(t, a);
+		break;
+	case IPC_ALLOC_LIFE:
+		a = alloc_find_msg(t, msg);
+		if (a != NULL && msg->h.body_len >= sizeof(uint64_t))
+			memcpy(&a->expires_ms, msg->body, sizeof(uint64_t));
+		break;
+	case IPC_PERM_ADD:
+	case IPC_PERM_DEL:
+	case IPC_CHAN_ADD:
+	case IPC_CHAN_DEL:
+		a = alloc_find_msg(t, msg);
+		if (a != NULL && msg->h.body_len >= sizeof(struct ipc_binding))
+			apply_binding(a, msg->h.kind,
+				      (const struct ipc_binding *)msg->body);
+		break;
+	case IPC_SYNC:
+		send_state(w);
+		break;
+	case IPC_STATS_REQ:
+		send_stats(w);
+		break;
+	default:
+		break;
+	}
+}
+
+unsigned int
+turn_poll(struct dp_worker *w, uint64_t now_ms)
+{
+	struct turn_worker *t = &w->turn;
+	static _Thread_local struct ipc_msg msg;
+	unsigned int n = 0;
+
+	t->now_ms = now_ms;
+	if (t->rings == NULL)
+		return 0;
+	while (n < 64 && ipc_ring_dequeue(&t->rings->to_dp, &msg) == 1) {
+		apply(w, &msg);
+		n++;
+	}
+	t->ipc_in += n;
+	return n;
+}
+
+void
+turn_expire(struct dp_worker *w, uint64_t now_ms)
+{
+	struct turn_worker *t = &w->turn;
+	uint32_t next = 0;
+	const void *key;
+	void *data;
+	int32_t pos;
+
+	/* cp removes what expires; this only guards against a cp that is
+	 * down for longer than a lifetime (a grace of 60 s past expiry). */
+	while ((pos = rte_hash_iterate(t->by_tuple, &key, &data, &next)) >= 0) {
+		struct turn_alloc *a = &t->allocs[pos];
+
+		if (a->expires_ms + 60000u < now_ms)
+			alloc_remove(t, a);
+	}
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * TURN in the worker: set-up, the two UDP listeners (clients, relayed
+ * ports), and the per-loop poll of cp's ring.
+ */
+#ifndef DP_TURN_H
+#define DP_TURN_H
+
+#include "../dp_types.h"
+
+struct rte_mbuf;
+
+/* Per-worker tables, the listeners; ctx->ipc must be open. */
+int turn_init(struct dp_ctx *ctx);
+void turn_free(struct dp_ctx *ctx);
+/* UDP listener of the TURN port. */
+void turn_client_input(struct dp_worker *w, struct rte_mbuf *m,
+		       const struct dp_udp_meta *meta, void *arg);
+/* UDP listener of every relayed port. */
+void turn_peer_input(struct dp_worker *w, struct rte_mbuf *m,
+		     const struct dp_udp_meta *meta, void *arg);
+/* Apply what cp sent (up to a bound); returns messages handled. */
+unsigned int turn_poll(struct dp_worker *w, uint64_t now_ms);
+/* Drop allocations long past their expiry (cp gone for that long). */
+void turn_expire(struct dp_worker *w, uint64_t now_ms);
+
+#endif /* DP_TURN_H */

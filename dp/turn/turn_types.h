@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * TURN in the worker: types only. A worker owns the allocations whose
+ * client flows it owns; their relayed ports come from its share of the
+ * relay port range, so peer traffic to them lands (or is handed) here too.
+ * cp decides everything (authentication, lifetimes, permissions, channel
+ * numbers); dp keeps what cp installed, relays, and counts.
+ */
+#ifndef DP_TURN_TYPES_H
+#define DP_TURN_TYPES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+
+struct rte_hash;
+
+#include "ipc_types.h"
+
+#define TURN_MAX_PERMS     16   /* per allocation (cp answers 508 beyond) */
+#define TURN_MAX_CHANNELS  16
+#define TURN_ALLOCS_PER_WORKER 16384
+
+#define TURN_STATS(X) \
+	X(PKTS_FROM_CLIENT, "pkts_from_client") \
+	X(BYTES_FROM_CLIENT, "bytes_from_client") \
+	X(PKTS_TO_PEER, "pkts_to_peer") \
+	X(BYTES_TO_PEER, "bytes_to_peer") \
+	X(PKTS_FROM_PEER, "pkts_from_peer") \
+	X(BYTES_FROM_PEER, "bytes_from_peer") \
+	X(PKTS_TO_CLIENT, "pkts_to_client") \
+	X(BYTES_TO_CLIENT, "bytes_to_client") \
+	X(DROP_NO_PERMISSION, "drop_no_permission") \
+	X(DROP_NO_CHANNEL, "drop_no_channel") \
+	X(DROP_MALFORMED, "drop_malformed")
+
+enum turn_stat {
+#define X(e, n) TURN_STAT_##e,
+	TURN_STATS(X)
+#undef X
+	TURN_STAT__COUNT,
+};
+
+struct turn_perm {
+	uint8_t family;
+	uint8_t ip[16];
+	uint64_t expires_ms;
+};
+
+struct turn_chan {
+	uint16_t channel;            /* 0: free slot */
+	struct ipc_addr peer;
+	uint64_t expires_ms;
+};
+
+/* One allocation, hot fields first. */
+struct turn_alloc {
+	/* cache line 0: what every relayed packet reads */
+	uint64_t id;                 /* cp's id; 0 = free slot */
+	uint16_t relay_port;
+	uint8_t nperms;
+	uint8_t nchans;
+	uint8_t in_port;             /* dp port index the client uses */
+	uint8_t relay_port_idx;      /* dp port index relayed traffic uses */
+	uint8_t nrelayed;
+	uint8_t pad;
+	uint64_t expires_ms;
+	struct ipc_addr client;
+	struct ipc_addr server;
+	/* then permissions and channels */
+	struct turn_perm perms[TURN_MAX_PERMS];
+	struct turn_chan chans[TURN_MAX_CHANNELS];
+	struct ipc_addr relayed[2];
+	uint64_t stats[TURN_STAT__COUNT];
+	/* what a restarted cp needs back */
+	struct ipc_alloc auth;
+};
+
+/* A worker's TURN state. */
+struct turn_worker {
+	struct ipc_worker_rings *rings;   /* NULL until cp's segment is open */
+	uint32_t to_cp_seq;
+	uint32_t nallocs;
+	uint64_t now_ms;                  /* refreshed once per loop */
+	struct turn_alloc *allocs;        /* TURN_ALLOCS_PER_WORKER slots */
+	struct rte_hash *by_tuple;        /* client 5-tuple -> slot */
+	uint32_t *by_relay_port;          /* 65536 entries: slot + 1, 0 = none */
+	uint64_t ctr[TURN_STAT__COUNT];   /* all allocations, including gone ones */
+	uint64_t ipc_full;                /* requests refused: ring to cp full */
+	uint64_t ipc_in;
+	uint64_t ipc_out;
+	uint64_t binding_requests;
+	uint64_t binding_indications;
+	uint64_t stun_malformed;
+};
+
+#endif /* DP_TURN_TYPES_H */

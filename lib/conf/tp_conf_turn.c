@@ -1,0 +1,340 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The "turn" and "cp" groups of the configuration file: what dp and cp
+ * share about TURN (listening port, relayed port range, realm, the
+ * shared-memory name) and what only cp reads (API socket, lifetimes,
+ * quotas, users, REST secrets, peer policy). Same rules as the dp group:
+ * defaults merged here, every error "file:line: what is wrong", unknown
+ * settings refused so that a typo cannot pass silently.
+ */
+#include <errno.h>
+#include <libconfig.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tp_conf.h"
+#include "tp_conf_internal.h"
+#include "tp_version.h"
+
+static int
+where(const config_setting_t *s)
+{
+	return config_setting_source_line(s);
+}
+
+#define FAIL(s, ...) do { \
+	int _n = snprintf(err, errlen, "%s:%d: ", c->path, where(s)); \
+	if (_n >= 0 && (size_t)_n < errlen) \
+		snprintf(err + _n, errlen - (size_t)_n, __VA_ARGS__); \
+	return -EINVAL; \
+} while (0)
+
+static bool
+known(const char *name, const char *const *names)
+{
+	for (; *names != NULL; names++)
+		if (strcmp(name, *names) == 0)
+			return true;
+	return false;
+}
+
+static int
+check_known(const config_setting_t *g, const char *group,
+	    const char *const *names, struct tp_conf *c, char *err, size_t errlen)
+{
+	for (int i = 0; i < config_setting_length(g); i++) {
+		const config_setting_t *s = config_setting_get_elem(g, (unsigned int)i);
+
+		if (!known(config_setting_name(s), names))
+			FAIL(s, "%s: unknown setting '%s'", group, config_setting_name(s));
+	}
+	return 0;
+}
+
+static int
+get_uint(const config_setting_t *g, const char *name, uint32_t lo, uint32_t hi,
+	 uint32_t *out, struct tp_conf *c, char *err, size_t errlen)
+{
+	const config_setting_t *s = config_setting_get_member(g, name);
+	long long v;
+
+	if (s == NULL)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64)
+		FAIL(s, "%s must be an integer", name);
+	v = config_setting_get_int64(s);
+	if (v < (long long)lo || v > (long long)hi)
+		FAIL(s, "%s %lld is out of range %u..%u", name, v, lo, hi);
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int
+get_str(const config_setting_t *g, const char *name, char *out, size_t size,
+	bool nonempty, struct tp_conf *c, char *err, size_t errlen)
+{
+	const config_setting_t *s = config_setting_get_member(g, name);
+	const char *v;
+
+	if (s == NULL)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+		FAIL(s, "%s must be a string", name);
+	v = config_setting_get_string(s);
+	if (strlen(v) >= size)
+		FAIL(s, "%s is longer than %zu bytes", name, size - 1);
+	if (nonempty && v[0] == '\0')
+		FAIL(s, "%s must not be empty", name);
+	snprintf(out, size, "%s", v);
+	return 0;
+}
+
+static int
+get_bool(const config_setting_t *g, const char *name, bool *out,
+	 struct tp_conf *c, char *err, size_t errlen)
+{
+	const config_setting_t *s = config_setting_get_member(g, name);
+
+	if (s == NULL)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+		FAIL(s, "%s must be true or false", name);
+	*out = config_setting_get_bool(s) != 0;
+	return 0;
+}
+
+static int
+load_turn(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
+{
+	static const char *const names[] = {
+		"listen_port", "relay_ports", "realm", "software", "ipc", "channels",
+		NULL,
+	};
+	struct tp_conf_turn *t = &c->turn;
+	const config_setting_t *s;
+	uint32_t v;
+	int rc;
+
+	if ((rc = check_known(g, "turn", names, c, err, errlen)) < 0)
+		return rc;
+	v = t->listen_port;
+	if ((rc = get_uint(g, "listen_port", 1, 65535, &v, c, err, errlen)) < 0)
+		return rc;
+	t->listen_port = (uint16_t)v;
+	s = config_setting_get_member(g, "relay_ports");
+	if (s != NULL) {
+		long long lo, hi;
+
+		if (!config_setting_is_array(s) || config_setting_length(s) != 2 ||
+		    config_setting_type(config_setting_get_elem(s, 0)) != CONFIG_TYPE_INT ||
+		    config_setting_type(config_setting_get_elem(s, 1)) != CONFIG_TYPE_INT)
+			FAIL(s, "relay_ports must be [first, last]");
+		lo = config_setting_get_int_elem(s, 0);
+		hi = config_setting_get_int_elem(s, 1);
+		/* RFC 8656 §7.2: SHOULD NOT be 0..1023. */
+		if (lo < 1024 || hi > 65535 || lo > hi)
+			FAIL(s, "relay_ports [%lld, %lld] must lie in 1024..65535, first <= last",
+			     lo, hi);
+		t->relay_min = (uint16_t)lo;
+		t->relay_max = (uint16_t)hi;
+	}
+	if (t->listen_port >= t->relay_min && t->listen_port <= t->relay_max)
+		FAIL(g, "turn.listen_port %u lies inside relay_ports", t->listen_port);
+	if ((rc = get_str(g, "realm", t->realm, sizeof(t->realm), true, c, err, errlen)) < 0 ||
+	    (rc = get_str(g, "software", t->software, sizeof(t->software), false, c, err, errlen)) < 0 ||
+	    (rc = get_str(g, "ipc", t->ipc, sizeof(t->ipc), true, c, err, errlen)) < 0)
+		return rc;
+	if (t->realm[0] == '\0')
+		FAIL(g, "turn.realm is required");
+	s = config_setting_get_member(g, "channels");
+	if (s != NULL) {
+		const char *cv = config_setting_get_string(s);
+
+		if (cv != NULL && strcmp(cv, "rfc8656") == 0)
+			t->channel_max = 0x4FFF;
+		else if (cv != NULL && strcmp(cv, "rfc5766") == 0)
+			t->channel_max = 0x7FFE;
+		else
+			FAIL(s, "turn.channels must be \"rfc8656\" (0x4000-0x4FFF) or "
+			     "\"rfc5766\" (0x4000-0x7FFE)");
+	}
+	if (t->ipc[0] != '/' || strchr(t->ipc + 1, '/') != NULL)
+		FAIL(config_setting_get_member(g, "ipc") ? config_setting_get_member(g, "ipc") : g,
+		     "turn.ipc '%s' must be a name like \"/turnpike\"", t->ipc);
+	t->enabled = true;
+	return 0;
+}
+
+static int
+load_prefixes(const config_setting_t *g, const char *name, char (*out)[64],
+	      unsigned int *n, struct tp_conf *c, char *err, size_t errlen)
+{
+	const config_setting_t *s = config_setting_get_member(g, name);
+
+	if (s == NULL)
+		return 0;
+	if (!config_setting_is_array(s) && !config_setting_is_list(s))
+		FAIL(s, "%s must be a list of prefixes", name);
+	if (config_setting_length(s) > TP_CONF_MAX_PREFIXES)
+		FAIL(s, "%s has more than %d prefixes", name, TP_CONF_MAX_PREFIXES);
+	for (int i = 0; i < config_setting_length(s); i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned int)i);
+		const char *v = config_setting_get_string(e);
+		uint8_t addr[16], plen;
+
+		if (v == NULL || strlen(v) >= 64 || strchr(v, '/') == NULL ||
+		    tp_conf_parse_prefix(v, addr, &plen) < 0)
+			FAIL(e, "%s: '%s' is not a prefix like \"10.201.0.0/24\"", name,
+			     v ? v : "?");
+		snprintf(out[*n], 64, "%s", v);
+		(*n)++;
+	}
+	return 0;
+}
+
+static int
+load_cp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
+{
+	static const char *const names[] = {
+		"api_socket", "api_mode", "lifetime_default", "lifetime_max",
+		"permission_lifetime", "channel_lifetime", "nonce_lifetime",
+		"quota_user", "quota_total", "users", "secrets", "peers", NULL,
+	};
+	static const char *const peer_names[] = {
+		"allow_loopback", "allow_private", "allow_link_local",
+		"allow_multicast", "allow", "deny", NULL,
+	};
+	struct tp_conf_cp *p = &c->cp;
+	const config_setting_t *s;
+	int rc;
+
+	if ((rc = check_known(g, "cp", names, c, err, errlen)) < 0)
+		return rc;
+	if ((rc = get_str(g, "api_socket", p->api_socket, sizeof(p->api_socket), true,
+			  c, err, errlen)) < 0 ||
+	    (rc = get_uint(g, "api_mode", 0, 0777, &p->api_mode, c, err, errlen)) < 0 ||
+	    (rc = get_uint(g, "lifetime_default", 1, 86400, &p->lifetime_default_s,
+			   c, err, errlen)) < 0 ||
+	    (rc = get_uint(g, "lifetime_max", 1, 86400, &p->lifetime_max_s, c, err,
+			   errlen)) < 0 ||
+	    (rc = get_uint(g, "permission_lifetime", 1, 3600, &p->perm_lifetime_s,
+			   c, err, errlen)) < 0 ||
+	    (rc = get_uint(g, "channel_lifetime", 1, 3600, &p->chan_lifetime_s, c,
+			   err, errlen)) < 0 ||
+	    (rc = get_uint(g, "nonce_lifetime", 1, 3600, &p->nonce_lifetime_s, c,
+			   err, errlen)) < 0 ||
+	    (rc = get_uint(g, "quota_user", 0, 10000000, &p->quota_user, c, err,
+			   errlen)) < 0 ||
+	    (rc = get_uint(g, "quota_total", 1, 10000000, &p->quota_total, c, err,
+			   errlen)) < 0)
+		return rc;
+	if (p->lifetime_default_s > p->lifetime_max_s)
+		FAIL(g, "cp.lifetime_default %u exceeds cp.lifetime_max %u",
+		     p->lifetime_default_s, p->lifetime_max_s);
+
+	s = config_setting_get_member(g, "users");
+	if (s != NULL) {
+		if (!config_setting_is_list(s))
+			FAIL(s, "users must be a list of { name = \"...\"; password = \"...\"; }");
+		if (config_setting_length(s) > TP_CONF_MAX_USERS)
+			FAIL(s, "more than %d users", TP_CONF_MAX_USERS);
+		for (int i = 0; i < config_setting_length(s); i++) {
+			const config_setting_t *u = config_setting_get_elem(s, (unsigned int)i);
+			static const char *const unames[] = { "name", "password", NULL };
+			struct tp_conf_user *cu = &p->users[p->nusers];
+
+			if (!config_setting_is_group(u))
+				FAIL(u, "a user must be { name = \"...\"; password = \"...\"; }");
+			if ((rc = check_known(u, "user", unames, c, err, errlen)) < 0 ||
+			    (rc = get_str(u, "name", cu->name, sizeof(cu->name), true, c,
+					  err, errlen)) < 0 ||
+			    (rc = get_str(u, "password", cu->password, sizeof(cu->password),
+					  true, c, err, errlen)) < 0)
+				return rc;
+			if (cu->name[0] == '\0' || cu->password[0] == '\0')
+				FAIL(u, "a user needs a name and a password");
+			for (unsigned int j = 0; j < p->nusers; j++)
+				if (strcmp(p->users[j].name, cu->name) == 0)
+					FAIL(u, "user '%s' is defined twice", cu->name);
+			cu->line = where(u);
+			p->nusers++;
+		}
+	}
+	s = config_setting_get_member(g, "secrets");
+	if (s != NULL) {
+		if (!config_setting_is_array(s) && !config_setting_is_list(s))
+			FAIL(s, "secrets must be a list of strings");
+		if (config_setting_length(s) > TP_CONF_MAX_SECRETS)
+			FAIL(s, "more than %d secrets", TP_CONF_MAX_SECRETS);
+		for (int i = 0; i < config_setting_length(s); i++) {
+			const config_setting_t *e = config_setting_get_elem(s, (unsigned int)i);
+			const char *v = config_setting_get_string(e);
+
+			if (v == NULL || v[0] == '\0' || strlen(v) >= TP_CONF_STR_LEN)
+				FAIL(e, "a secret must be a non-empty string under %d bytes",
+				     TP_CONF_STR_LEN);
+			snprintf(p->secrets[p->nsecrets++], TP_CONF_STR_LEN, "%s", v);
+		}
+	}
+	s = config_setting_get_member(g, "peers");
+	if (s != NULL) {
+		if (!config_setting_is_group(s))
+			FAIL(s, "peers must be a group { allow = [...]; deny = [...]; ... }");
+		if ((rc = check_known(s, "peers", peer_names, c, err, errlen)) < 0 ||
+		    (rc = get_bool(s, "allow_loopback", &p->allow_loopback, c, err, errlen)) < 0 ||
+		    (rc = get_bool(s, "allow_private", &p->allow_private, c, err, errlen)) < 0 ||
+		    (rc = get_bool(s, "allow_link_local", &p->allow_link_local, c, err, errlen)) < 0 ||
+		    (rc = get_bool(s, "allow_multicast", &p->allow_multicast, c, err, errlen)) < 0 ||
+		    (rc = load_prefixes(s, "allow", p->allow, &p->nallow, c, err, errlen)) < 0 ||
+		    (rc = load_prefixes(s, "deny", p->deny, &p->ndeny, c, err, errlen)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+void
+tp_conf_turn_defaults(struct tp_conf *c)
+{
+	c->turn.listen_port = 3478;
+	c->turn.relay_min = 49152;
+	c->turn.relay_max = 65535;
+	c->turn.channel_max = 0x7FFE;
+	snprintf(c->turn.software, sizeof(c->turn.software), "turnpike %s", TP_VERSION);
+	snprintf(c->turn.ipc, sizeof(c->turn.ipc), "/turnpike");
+	snprintf(c->cp.api_socket, sizeof(c->cp.api_socket), "/run/turnpike/cp.sock");
+	c->cp.api_mode = 0600;
+	c->cp.lifetime_default_s = 600;
+	c->cp.lifetime_max_s = 3600;
+	c->cp.perm_lifetime_s = 300;
+	c->cp.chan_lifetime_s = 600;
+	c->cp.nonce_lifetime_s = 600;
+	c->cp.quota_user = 0;
+	c->cp.quota_total = 100000;
+}
+
+int
+tp_conf_load_turn_cp(const config_t *cfg, struct tp_conf *c, char *err,
+		     size_t errlen)
+{
+	const config_setting_t *root = config_root_setting(cfg);
+	const config_setting_t *t = config_setting_get_member(root, "turn");
+	const config_setting_t *p = config_setting_get_member(root, "cp");
+	int rc;
+
+	if (t != NULL) {
+		if (!config_setting_is_group(t))
+			FAIL(t, "turn must be a group");
+		if ((rc = load_turn(t, c, err, errlen)) < 0)
+			return rc;
+	}
+	if (p != NULL) {
+		if (!config_setting_is_group(p))
+			FAIL(p, "cp must be a group");
+		if (t == NULL)
+			FAIL(p, "a cp group needs a turn group (realm, relayed ports)");
+		if ((rc = load_cp(p, c, err, errlen)) < 0)
+			return rc;
+	}
+	return 0;
+}

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# TURN over UDP end to end with coturn's own clients: turnutils_peer in the
+# peers namespace, turnutils_uclient in the clients namespace through
+# turnpike-dp and turnpike-cp: channels and send indications with 50
+# sessions and no message lost, a TURN REST API credential, a wrong
+# password refused (401, no allocation), and the allocations visible in
+# turnpikectl with their peers, channels and counters.
+set -uo pipefail
+. "$(dirname "$0")/lib/dp_env.sh"
+tp_env_init
+command -v turnutils_uclient >/dev/null || tp_die "turnutils_uclient missing (tools/bootstrap installs coturn)"
+
+tp_write_conf "$TP_TMP/dp.conf" "0" "" "" "" "$(tp_turn_groups)"
+tp_dp_start "$TP_TMP/dp.conf"
+tp_cp_start "$TP_TMP/dp.conf"
+ip netns exec "$TP_NS_P" turnutils_peer -L 10.211.0.2 -p 3480 >"$TP_TMP/peer.log" 2>&1 &
+TP_PEER_PID=$!
+ip netns exec "$TP_NS_P" turnutils_peer -L fd00:211::2 -p 3480 >"$TP_TMP/peer6.log" 2>&1 &
+peer6=$!
+sleep 0.3
+
+# uclient NAME ARGS...: run a client batch, print its summary, and check
+# that every message came back.
+uclient() {
+  local what=$1; shift
+  local out
+  out=$(ip netns exec "$TP_NS_C" timeout 60 turnutils_uclient -e 10.211.0.2 -r 3480 "$@" 10.210.0.1 2>&1)
+  echo "$out" | grep -E 'Total (transmit|lost)|tot_send_msgs|tot_recv_msgs' | sed 's/^/# /' | tail -n 4
+  local sent recv lost
+  sent=$(sed -n 's/.*tot_send_msgs=\([0-9]*\).*/\1/p' <<<"$out" | tail -n 1)
+  recv=$(sed -n 's/.*tot_recv_msgs=\([0-9]*\).*/\1/p' <<<"$out" | tail -n 1)
+  lost=$(sed -n 's/.*Total lost packets \([0-9]*\).*/\1/p' <<<"$out" | tail -n 1)
+  if [ -n "$sent" ] && [ "$sent" -gt 0 ] && [ "$sent" = "$recv" ] && [ "${lost:-1}" = 0 ]; then
+    tp_ok "$what: $sent sent, $recv received, 0 lost"
+  else
+    tp_not_ok "$what: sent=${sent:-?} recv=${recv:-?} lost=${lost:-?}"
+    echo "$out" | tail -n 20 | sed 's/^/#   /'
+  fi
+}
+
+uclient "50 sessions over channels" -u test -w test -m 50 -c -n 10 -l 120
+uclient "50 sessions over send indications" -u test -w test -m 50 -c -n 10 -l 120 -s
+uclient "TURN REST API credential" -W test-secret -u resty -m 4 -c -n 10
+uclient "IPv6 relayed address (-x)" -u test -w test -m 4 -c -n 10 -x -e fd00:211::2
+
+out=$(ip netns exec "$TP_NS_C" timeout 20 turnutils_uclient -e 10.211.0.2 -u test -w wrong -m 1 -c -n 2 10.210.0.1 2>&1)
+tp_check "a wrong password does not get an allocation" bash -c "! grep -q 'tot_recv_msgs=[1-9]' <<<\"\$0\"" "$out"
+st=$(tp_ctl --json status)
+tp_check "cp counted the challenges" python3 -c "import json,sys; d=json.loads(sys.argv[1]); sys.exit(0 if d['stats']['challenges'] > 0 else 1)" "$st"
+
+# A session left running so that its allocation can be inspected.
+ip netns exec "$TP_NS_C" turnutils_uclient -e 10.211.0.2 -r 3480 -u other -w other \
+  -m 1 -c -n 200 -z 50 10.210.0.1 >"$TP_TMP/long.log" 2>&1 &
+long=$!
+# Counters reach cp once a second: wait for the session's to show.
+for _ in $(seq 10); do
+  sleep 1
+  al=$(tp_ctl --json allocations --user other)
+  grep -q '"pkts_to_client":[1-9]' <<<"$al" && break
+done
+echo "# $al" | cut -c1-300
+tp_check "turnpikectl shows the running allocation with a channel and counters" python3 - "$al" <<'PY'
+import json, sys
+d = json.loads(sys.argv[1])
+allocs = d["allocations"]
+assert allocs and all(a["user"] == "other" for a in allocs), allocs
+# turnutils_uclient makes a second, idle allocation of its own; the one
+# carrying the session has the channel and the counters.
+a = [a for a in allocs if a["channels"]]
+assert len(a) == 1, allocs
+a = a[0]
+assert a["client"].startswith("10.210.0.2:")
+assert a["relayed"][0].startswith("10.211.0.1:")
+assert any(p["peer"] == "10.211.0.2" for p in a["peers"]), a["peers"]
+assert all(int(c["channel"], 16) >= 0x4000 for c in a["channels"]), a["channels"]
+assert 0 < a["lifetime_left_s"] <= 3600
+assert a["pkts_to_peer"] > 0 and a["pkts_to_client"] > 0, a
+PY
+tp_check "turnpikectl status shows dp alive" bash -c "tp() { \"$TP_BUILD/cp/ctl/turnpikectl\" --socket \"$TP_TMP/cp.sock\" --json status; }; tp | python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if d[\"dp\"][\"alive\"] else 1)'"
+kill "$long" 2>/dev/null; wait "$long" 2>/dev/null
+
+kill "$peer6" 2>/dev/null; wait "$peer6" 2>/dev/null
+tp_check "cp stops cleanly" tp_cp_stop
+tp_check "dp stops cleanly" tp_dp_stop
+[ $TP_FAILS -eq 0 ]
