@@ -65,6 +65,10 @@ void dp_tx_enqueue(struct dp_worker *w, struct dp_port *port,
 		   struct rte_mbuf *m);
 /* Hand every queued frame to the ports. */
 void dp_tx_flush(struct dp_worker *w, uint64_t now);
+/* m holds a complete IP+UDP packet with its UDP checksum not computed:
+ * ask the NIC for it; dp_ip_output() computes it in software when the
+ * chosen port cannot. */
+void dp_udp_cksum_offer(struct rte_mbuf *m, uint8_t family);
 /* Neighbour probes (ARP request / NS) for a table entry. */
 void dp_neigh_probe(void *arg, const struct neigh_entry *e);
 /* Pick the port and next hop for dst; -ENETUNREACH when none. */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <rte_ethdev.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 
 #include "../dp.h"
@@ -146,6 +147,47 @@ out_free:
 }
 
 void
+dp_udp_cksum_offer(struct rte_mbuf *m, uint8_t family)
+{
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	uint16_t l3 = family == NET_AF_IPV4 ? 20 : 40, c;
+
+	m->l3_len = l3;
+	/* A received mbuf carries RX flags: keep only what says how its
+	 * data is attached. */
+	m->ol_flags &= RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL;
+	m->ol_flags |= RTE_MBUF_F_TX_UDP_CKSUM |
+		(family == NET_AF_IPV4 ? RTE_MBUF_F_TX_IPV4 : RTE_MBUF_F_TX_IPV6);
+	/* The NIC wants the pseudo-header sum in the field (DPDK's
+	 * convention); software finishing replaces it. */
+	c = family == NET_AF_IPV4 ?
+		rte_ipv4_phdr_cksum((const struct rte_ipv4_hdr *)p, m->ol_flags) :
+		rte_ipv6_phdr_cksum((const struct rte_ipv6_hdr *)p, m->ol_flags);
+	memcpy(p + l3 + 6, &c, 2);
+}
+
+/* The port cannot checksum UDP: do it here and clear the request. */
+static void
+udp_cksum_finish(struct rte_mbuf *m, uint8_t family)
+{
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	uint16_t l3 = family == NET_AF_IPV4 ? 20 : 40;
+	uint8_t *u = p + l3;
+	size_t ulen = (size_t)((u[4] << 8) | u[5]);
+	uint16_t c;
+
+	u[6] = u[7] = 0;
+	c = family == NET_AF_IPV4 ? ipv4_l4_cksum(p + 12, p + 16, 17, u, ulen) :
+				    ipv6_l4_cksum(p + 8, p + 24, 17, u, ulen);
+	if (c == 0)
+		c = 0xffff;
+	u[6] = (uint8_t)(c >> 8);
+	u[7] = (uint8_t)c;
+	m->ol_flags &= ~(RTE_MBUF_F_TX_UDP_CKSUM | RTE_MBUF_F_TX_IPV4 |
+			 RTE_MBUF_F_TX_IPV6);
+}
+
+void
 dp_ip_output(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
 	     const uint8_t *dst)
 {
@@ -163,6 +205,8 @@ dp_ip_output(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
 		dp_drop_pkt(w, m, DP_DROP_TOO_BIG);
 		return;
 	}
+	if ((m->ol_flags & RTE_MBUF_F_TX_UDP_CKSUM) && !port->tx_l4_cksum)
+		udp_cksum_finish(m, family);
 	r = neigh_resolve(&w->neigh, family, nh, port->index, m, dp_now(), mac,
 			  &probe);
 	if (probe) {

@@ -181,7 +181,6 @@ dp_udp_send(struct dp_worker *w, uint8_t family, const uint8_t *src,
 	uint16_t l3 = family == NET_AF_IPV4 ? 20 : 40;
 	struct rte_mbuf *m = dp_alloc(w);
 	uint8_t *p, *u;
-	uint16_t cks;
 
 	if (m == NULL) {
 		w->drop[DP_DROP_NO_MBUF]++;
@@ -201,17 +200,11 @@ dp_udp_send(struct dp_worker *w, uint8_t family, const uint8_t *src,
 	u[5] = (uint8_t)(8 + len);
 	u[6] = u[7] = 0;
 	memcpy(u + 8, payload, len);
-	if (family == NET_AF_IPV4) {
+	if (family == NET_AF_IPV4)
 		ipv4_build_hdr(p, src, dst, 17, 64, (uint16_t)(l3 + 8 + len));
-		cks = ipv4_l4_cksum(src, dst, 17, u, (size_t)8 + len);
-	} else {
+	else
 		ipv6_build_hdr(p, src, dst, 17, 64, (uint16_t)(8 + len));
-		cks = ipv6_l4_cksum(src, dst, 17, u, (size_t)8 + len);
-	}
-	if (cks == 0)
-		cks = 0xffff;
-	u[6] = (uint8_t)(cks >> 8);
-	u[7] = (uint8_t)cks;
+	dp_udp_cksum_offer(m, family);
 	dp_ip_output(w, m, family, dst);
 	return 0;
 }

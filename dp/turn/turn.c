@@ -152,7 +152,6 @@ udp_out(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
 	uint16_t l3 = family == NET_AF_IPV4 ? 20 : 40;
 	uint8_t *p = (uint8_t *)rte_pktmbuf_prepend(m, (uint16_t)(l3 + 8));
 	uint8_t *u;
-	uint16_t cks;
 
 	if (unlikely(p == NULL)) {
 		dp_drop_pkt(w, m, DP_DROP_NO_MBUF);
@@ -167,17 +166,11 @@ udp_out(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
 	u[5] = (uint8_t)(plen + 8);
 	u[6] = 0;
 	u[7] = 0;
-	if (family == NET_AF_IPV4) {
+	if (family == NET_AF_IPV4)
 		ipv4_build_hdr(p, src, dst, 17, 64, (uint16_t)(l3 + 8 + plen));
-		cks = ipv4_l4_cksum(src, dst, 17, u, (size_t)plen + 8);
-	} else {
+	else
 		ipv6_build_hdr(p, src, dst, 17, 64, (uint16_t)(plen + 8));
-		cks = ipv6_l4_cksum(src, dst, 17, u, (size_t)plen + 8);
-	}
-	if (cks == 0)
-		cks = 0xffff;
-	u[6] = (uint8_t)(cks >> 8);
-	u[7] = (uint8_t)cks;
+	dp_udp_cksum_offer(m, family);
 	dp_ip_output(w, m, family, dst);
 }
 
