@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# TURN's rules, driven by a client of our own (lib/turnclient.py) so each
+# answer can be checked: permissions gate peers, channels relay both ways,
+# quotas answer 486 and peer policy 403 (a refused peer is never sent a
+# packet), malformed STUN gets 400 and malformed ChannelData is counted
+# and dropped without hurting other sessions, a stale nonce gets 438 and
+# the client recovers, and short lifetimes from the config expire
+# allocations and permissions on time (within 1 s), visible in turnpikectl.
+set -uo pipefail
+. "$(dirname "$0")/lib/dp_env.sh"
+tp_env_init
+LIB=$(cd "$(dirname "$0")/lib" && pwd)
+
+tp_write_conf "$TP_TMP/dp.conf" "0" "" "" "" "$(tp_turn_groups '
+  lifetime_default = 6; lifetime_max = 6; permission_lifetime = 3;
+  channel_lifetime = 4; nonce_lifetime = 3; quota_user = 3;')"
+sed -i 's|allow = \[ "10.211.0.0/24", "fd00:211::/64" \];|allow = [ "10.211.0.0/24", "fd00:211::/64" ]; deny = [ "10.211.0.128/25" ];|' "$TP_TMP/dp.conf"
+tp_dp_start "$TP_TMP/dp.conf"
+tp_cp_start "$TP_TMP/dp.conf"
+ip -n "$TP_NS_P" addr add 10.211.0.200/24 dev "$TP_IF_K"
+export TP_NS_P
+
+# Peers: 10.211.0.2:4000 echoes and logs; 10.211.0.200:4000 (refused by
+# the deny list) only logs what reaches it.
+peer() {
+  ip netns exec "$TP_NS_P" python3 - "$1" "$2" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], 4000))
+log = open(sys.argv[2], "a", buffering=1)
+while True:
+    data, src = s.recvfrom(4096)
+    log.write("%s:%d %s\n" % (src[0], src[1], data.decode(errors="replace")))
+    if sys.argv[1] == "10.211.0.2" and not data.startswith(b"noecho"):
+        s.sendto(b"echo " + data, src)
+PY
+}
+peer 10.211.0.2 "$TP_TMP/peer.log"; P1=$!
+peer 10.211.0.200 "$TP_TMP/refused.log"; P2=$!
+TP_PEER_PID=$P1
+sleep 0.3
+
+ip netns exec "$TP_NS_C" python3 - "$LIB" "$TP_TMP" <<'PY'
+import json, os, socket, struct, subprocess, sys, time
+sys.path.insert(0, sys.argv[1])
+import turnclient as tc
+tmp = sys.argv[2]
+fails = 0
+
+def check(what, cond, detail=""):
+    global fails
+    print(("ok - " if cond else "not ok - ") + what + ("" if cond else " " + str(detail)))
+    fails += 0 if cond else 1
+
+def peer_send(msg, dst_port, src=("10.211.0.2", 4001)):
+    # send from the peers' namespace through a helper process
+    subprocess.run(["ip", "netns", "exec", os.environ["TP_NS_P"], "python3", "-c",
+                    "import socket,sys; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM);"
+                    "s.bind(('%s', %d)); s.sendto(sys.argv[1].encode(), ('10.211.0.1', %d))"
+                    % (src[0], src[1], dst_port), msg], check=True)
+
+def recv_or_none(c, t=0.7):
+    c.sock.settimeout(t)
+    try:
+        return c.recv()
+    except socket.timeout:
+        return None
+    finally:
+        c.sock.settimeout(2.0)
+
+c = tc.Client("10.210.0.1")
+m = c.allocate()
+check("Allocate succeeds after the 401 challenge", m.cls == 2, m.error())
+rport = c.relayed[1]
+check("relayed address is on dp's core port", c.relayed[0] == "10.211.0.1", c.relayed)
+
+# A peer without permission cannot reach the client.
+peer_send("before permission", rport)
+check("peer without permission does not reach the client", recv_or_none(c) is None)
+m = c.permission(("10.211.0.2", 4000))
+check("CreatePermission succeeds", m.cls == 2, m.error())
+peer_send("after permission", rport)
+d = recv_or_none(c)
+check("peer with permission reaches the client as a Data indication",
+      d is not None and tc.Msg(d).method == tc.DATA and tc.Msg(d).get(tc.A_DATA) == b"after permission", d)
+
+# Send indication and ChannelData both ways.
+c.send_indication("10.211.0.2", 4000, b"via send")
+d = recv_or_none(c)
+check("Send indication relayed and echoed back", d is not None and b"echo via send" in d, d)
+m = c.channel_bind(0x4001, "10.211.0.2", 4000)
+check("ChannelBind succeeds", m.cls == 2, m.error())
+c.channel_data(0x4001, b"via channel")
+d = recv_or_none(c)
+check("ChannelData relayed and the answer comes back as ChannelData",
+      d is not None and d[:2] == b"\x40\x01" and d[4:] .startswith(b"echo via channel"), d)
+
+# Policy: 403 on CreatePermission/ChannelBind, never a packet to the peer.
+for what, peer in (("deny-listed", "10.211.0.200"), ("loopback", "127.0.0.1"),
+                   ("private, not allowed", "192.168.1.1"), ("mapped loopback", "::ffff:127.0.0.1")):
+    m = c.permission((peer, 4000))
+    check("CreatePermission to a %s peer gets 403" % what, m.error() == 403, m.error())
+m = c.channel_bind(0x4002, "10.211.0.200", 4000)
+check("ChannelBind to a refused peer gets 403", m.error() == 403, m.error())
+c.send_indication("10.211.0.200", 4000, b"noecho must not arrive")
+time.sleep(0.5)
+refused = open(os.path.join(tmp, "refused.log")).read() if os.path.exists(os.path.join(tmp, "refused.log")) else ""
+check("the refused peer never received a packet", refused == "", refused)
+m = c.channel_bind(0x3fff, "10.211.0.2", 4000)
+check("ChannelBind with a number below 0x4000 gets 400", m.error() == 400, m.error())
+
+# Quota: three allocations per user here.
+others = []
+for i in range(2):
+    o = tc.Client("10.210.0.1")
+    others.append(o)
+    check("allocation %d of 3 for the user" % (i + 2), o.allocate().cls == 2)
+o = tc.Client("10.210.0.1")
+m = o.allocate()
+check("the fourth allocation gets 486", m.error() == 486, m.error())
+for o in others:
+    check("Refresh 0 deletes an allocation", o.refresh(0).cls == 2)
+
+# Malformed input: a request with a lying attribute length gets 400;
+# broken ChannelData is dropped; the good session carries on.
+bad = bytearray(c.build(tc.REFRESH, [(tc.A_LIFETIME, struct.pack("!I", 600))], auth=False,
+                        fingerprint=False))
+bad[22:24] = struct.pack("!H", 200)
+c.send_raw(bytes(bad))
+d = recv_or_none(c)
+check("a malformed request gets 400", d is not None and tc.Msg(d).error() == 400, d)
+c.send_raw(struct.pack("!HH", 0x4001, 500) + b"short")
+c.send_raw(b"\x99garbage")
+check("broken ChannelData and garbage get no answer", recv_or_none(c, 0.4) is None)
+c.channel_data(0x4001, b"still fine")
+d = recv_or_none(c)
+check("the session still relays after the garbage", d is not None and b"echo still fine" in d, d)
+
+# Stale nonce: nonces last 3 s here.
+time.sleep(3.5)
+req = c.build(tc.REFRESH, [(tc.A_LIFETIME, struct.pack("!I", 6))])
+c.send_raw(req)
+m = tc.Msg(c.recv())
+check("a request with a stale nonce gets 438 with a new nonce",
+      m.error() == 438 and m.get(tc.A_NONCE) not in (None, c.nonce), m.error())
+m = c.refresh(6)
+check("the client recovers with the new nonce", m.cls == 2, m.error())
+t_refresh = time.time()
+
+json.dump({"relay_port": rport, "t_refresh": t_refresh}, open(os.path.join(tmp, "state.json"), "w"))
+sys.exit(1 if fails else 0)
+PY
+rc=$?
+[ $rc -eq 0 ] || TP_FAILS=$((TP_FAILS + 1))
+
+# Expiry (permission 3 s, channel 4 s, allocation 6 s after the last
+# refresh), watched through turnpikectl.
+t0=$(python3 -c "import json; print(json.load(open('$TP_TMP/state.json'))['t_refresh'])")
+python3 - "$TP_BUILD/cp/ctl/turnpikectl" "$TP_TMP/cp.sock" "$t0" <<'PY'
+import json, subprocess, sys, time
+ctl, sock, t0 = sys.argv[1], sys.argv[2], float(sys.argv[3])
+seen = {}
+deadline = t0 + 10
+while time.time() < deadline:
+    out = subprocess.run([ctl, "--socket", sock, "--json", "allocations", "--user", "test"],
+                         capture_output=True, text=True).stdout
+    allocs = json.loads(out)["allocations"]
+    now = time.time() - t0
+    if not allocs:
+        seen.setdefault("alloc_gone", now)
+        break
+    a = allocs[0]
+    if not a["peers"]:
+        seen.setdefault("perm_gone", now)
+    if not a["channels"]:
+        seen.setdefault("chan_gone", now)
+    time.sleep(0.1)
+fails = 0
+# the permission was last refreshed by the ChannelBind, about 4 s before t0
+for key, lo, hi in (("alloc_gone", 5.0, 7.0),):
+    v = seen.get(key)
+    ok = v is not None and lo <= v <= hi
+    print(("ok - " if ok else "not ok - ") + "allocation expired 6 s after its refresh (%s s)" % (
+        "%.2f" % v if v is not None else "never"))
+    fails += not ok
+ok = "perm_gone" in seen and "chan_gone" in seen and seen["perm_gone"] <= seen["alloc_gone"]
+print(("ok - " if ok else "not ok - ") + "permission and channel expired before the allocation %s" % seen)
+fails += not ok
+sys.exit(1 if fails else 0)
+PY
+[ $? -eq 0 ] || TP_FAILS=$((TP_FAILS + 1))
+
+st=$(tp_stats "turn worker=0")
+tp_check "dp counted the malformed ChannelData ($(tp_stat "$st" drop_malformed))" test "$(tp_stat "$st" drop_malformed)" -ge 1
+kill "$P2" 2>/dev/null; wait "$P2" 2>/dev/null
+tp_check "cp stops cleanly" tp_cp_stop
+tp_check "dp stops cleanly" tp_dp_stop
+[ $TP_FAILS -eq 0 ]
