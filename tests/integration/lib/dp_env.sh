@@ -130,8 +130,8 @@ tp_dp_start() {
   grep -q 'turnpike-dp: running' "$TP_DP_LOG" || tp_die "turnpike-dp did not start in 10 s"
   TP_MAC_A=$(sed -n "s/.*port 'access' up: .*mac \([0-9A-Fa-f:]*\),.*/\1/p" "$TP_DP_LOG" | tr 'A-F' 'a-f')
   TP_MAC_K=$(sed -n "s/.*port 'core' up: .*mac \([0-9A-Fa-f:]*\),.*/\1/p" "$TP_DP_LOG" | tr 'A-F' 'a-f')
-  ip netns add "$TP_NS_C"
-  ip netns add "$TP_NS_P"
+  ip netns add "$TP_NS_C" 2>/dev/null || true   # kept across a dp restart
+  ip netns add "$TP_NS_P" 2>/dev/null || true
   tp_ns_attach "$TP_NS_C" "$TP_IF_A" 10.210.0.2/24 fd00:210::2/64
   tp_ns_attach "$TP_NS_P" "$TP_IF_K" 10.211.0.2/24 fd00:211::2/64
 }
