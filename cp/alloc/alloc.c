@@ -534,23 +534,8 @@ do_allocate(struct req_ctx *r)
 		reply_error(r, STUN_ERR_UNSUPPORTED_TRANSPORT, NULL);
 		return;
 	}
-	/* step 4: we do not implement DONT-FRAGMENT: treat it as unknown. */
-	if (stun_msg_find(req, STUN_ATTR_DONT_FRAGMENT) != NULL) {
-		uint8_t buf[256];
-		struct stun_builder b;
-		uint16_t t = STUN_ATTR_DONT_FRAGMENT;
-
-		stun_build_init(&b, buf, sizeof(buf),
-				stun_msg_type(req->method, STUN_CLASS_ERROR), req->tid);
-		stun_build_error(&b, STUN_ERR_UNKNOWN_ATTRIBUTE, NULL);
-		stun_build_u16list(&b, STUN_ATTR_UNKNOWN_ATTRIBUTES, &t, 1);
-		stun_build_str(&b, STUN_ATTR_SOFTWARE, cp->conf->turn.software);
-		cp_auth_sign(&b, &r->auth);
-		stun_build_fingerprint(&b);
-		cp->stats[CP_STAT_ERRORS]++;
-		send_response(cp, r->worker, &r->msg->h.tuple, buf, stun_build_finish(&b));
-		return;
-	}
+	/* step 4: DONT-FRAGMENT is honoured: dp sets DF on every IPv4
+	 * packet it relays (RFC 8656 §14: DF set when asked for). */
 	/* step 5 */
 	if (tok != NULL) {
 		if (ep != NULL || raf != NULL || aaf != NULL) {
@@ -743,7 +728,7 @@ do_refresh(struct req_ctx *r)
 /* The peer address as policy sees it, or a refusal code. */
 static uint16_t
 peer_check(struct req_ctx *r, const struct cp_alloc *a,
-	   const struct stun_attr *attr, struct ipc_addr *canon)
+	   const struct stun_attr *attr, bool any_port, struct ipc_addr *canon)
 {
 	struct stun_addr sa;
 	struct cp_addr in, out;
@@ -753,7 +738,9 @@ peer_check(struct req_ctx *r, const struct cp_alloc *a,
 		return STUN_ERR_BAD_REQUEST;
 	memset(&in, 0, sizeof(in));
 	in.family = sa.family == STUN_AF_IPV4 ? 4 : 6;
-	in.port = sa.port;
+	/* RFC 8656 §9: a permission is for an IP address; the port of
+	 * CreatePermission's XOR-PEER-ADDRESS is ignored (often 0). */
+	in.port = any_port && sa.port == 0 ? 1 : sa.port;
 	memcpy(in.ip, sa.ip, 16);
 	v = cp_policy_check(r->cp->policy, &in, &out);
 	if (v != CP_POLICY_ACCEPT) {
@@ -828,7 +815,7 @@ do_create_permission(struct req_ctx *r)
 			reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
 			return;
 		}
-		code = peer_check(r, a, pa, &peers[n]);
+		code = peer_check(r, a, pa, true, &peers[n]);
 		if (code != 0) {
 			reply_error(r, code, NULL);
 			return;
@@ -875,7 +862,7 @@ do_channel_bind(struct req_ctx *r)
 		reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
 		return;
 	}
-	code = peer_check(r, a, pa, &peer);
+	code = peer_check(r, a, pa, false, &peer);
 	if (code != 0) {
 		reply_error(r, code, NULL);
 		return;

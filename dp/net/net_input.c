@@ -19,6 +19,7 @@
 
 #include "../dp.h"
 #include "net.h"
+#include "../turn/turn.h"
 
 #define ETH_P_IPV4 0x0800
 #define ETH_P_IPV6 0x86DD
@@ -124,6 +125,49 @@ arp_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 		rte_pktmbuf_free(m);
 }
 
+/*
+ * An ICMP error about a datagram we relayed: the worker that owns the
+ * relayed port (the quoted UDP source port) reports it to the client.
+ * Returns true when m was consumed.
+ */
+static bool
+icmp_error_input(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
+		 const uint8_t *icmp, size_t len, bool handed)
+{
+	const uint8_t *inner = icmp + 8;
+	size_t ilen = len - 8, l3;
+	uint16_t sport;
+	uint8_t type = icmp[0];
+	uint32_t data = 0;
+	unsigned int owner;
+
+	if (!w->ctx->turn.enabled || len < 8 + 28)
+		return false;
+	if (family == NET_AF_IPV4 ? (type != 3 && type != 11) : (type < 1 || type > 3))
+		return false;
+	l3 = family == NET_AF_IPV4 ? (size_t)(inner[0] & 0x0fu) * 4u : 40u;
+	if (ilen < l3 + 8)
+		return false;
+	sport = (uint16_t)((inner[l3] << 8) | inner[l3 + 1]);
+	owner = w->ctx->udp[sport].owner;
+	if (w->ctx->udp[sport].fn != turn_peer_input)
+		return false;
+	if (owner != w->id && owner != DP_OWNER_FLOW && !handed) {
+		dp_handoff(w, owner, m, DP_HANDOFF_FLOW);
+		return true;
+	}
+	/* RFC 8656 §18.13: the MTU for "fragmentation needed" / "packet
+	 * too big", else 0. */
+	if ((family == NET_AF_IPV4 && type == 3 && icmp[1] == 4) ||
+	    (family == NET_AF_IPV6 && type == 2))
+		data = ((uint32_t)icmp[4] << 24 | (uint32_t)icmp[5] << 16 |
+			(uint32_t)icmp[6] << 8 | icmp[7]) &
+		       (family == NET_AF_IPV4 ? 0xffffu : 0xffffffffu);
+	turn_icmp_input(w, family, type, icmp[1], data, inner, ilen);
+	rte_pktmbuf_free(m);
+	return true;
+}
+
 static void
 ip4_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 	  uint8_t *p, uint16_t off, uint16_t len, bool handed)
@@ -149,6 +193,11 @@ ip4_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 	l4len = (uint16_t)(ip.total_len - ip.hdr_len);
 	switch (ip.proto) {
 	case 1: /* ICMP */
+		if (l4len >= 1 && l4[0] != 8) {
+			if (l4len >= 8 && net_fold(net_sum16(l4, l4len, 0)) == 0xffffu &&
+			    icmp_error_input(w, m, NET_AF_IPV4, l4, l4len, handed))
+				return;
+		}
 		why = icmp4_echo_reply(l4, l4len);
 		if (why != DP_DROP_NONE) {
 			dp_drop_pkt(w, m, why);
@@ -301,6 +350,10 @@ ip6_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 			dp_drop_pkt(w, m, DP_DROP_ICMP_TYPE);
 			return;
 		}
+		if (ip.payload_len >= 8 && l4[0] < 128 &&
+		    ipv6_l4_cksum(ip.src, ip.dst, 58, l4, ip.payload_len) == 0 &&
+		    icmp_error_input(w, m, NET_AF_IPV6, l4, ip.payload_len, handed))
+			return;
 		why = icmp6_echo_reply(l4, ip.payload_len, ip.src, ip.dst);
 		if (why != DP_DROP_NONE) {
 			dp_drop_pkt(w, m, why);

@@ -342,10 +342,10 @@ client_send_indication(struct dp_worker *w, struct rte_mbuf *m,
 	a = alloc_by_tuple(t, &k);
 	pa = stun_msg_find(msg, STUN_ATTR_XOR_PEER_ADDRESS);
 	da = stun_msg_find(msg, STUN_ATTR_DATA);
-	/* RFC 8656 §11.2: without an allocation, XOR-PEER-ADDRESS or DATA, or
-	 * with DONT-FRAGMENT (not supported here): discard. */
+	/* RFC 8656 §11.2: without an allocation, XOR-PEER-ADDRESS or DATA:
+	 * discard. DONT-FRAGMENT is honoured as every relayed IPv4 packet
+	 * leaves with DF set. */
 	if (a == NULL || pa == NULL || da == NULL ||
-	    stun_msg_find(msg, STUN_ATTR_DONT_FRAGMENT) != NULL ||
 	    stun_attr_get_addr(msg, pa, &sa) < 0) {
 		t->ctr[TURN_STAT_DROP_MALFORMED]++;
 		rte_pktmbuf_free(m);
@@ -608,6 +608,59 @@ turn_peer_input(struct dp_worker *w, struct rte_mbuf *m,
 	a->stats[TURN_STAT_BYTES_TO_CLIENT] += (uint64_t)dlen + CHDATA_HDR_LEN;
 	udp_out(w, m, a->client.family, a->server.ip, a->server.port,
 		a->client.ip, a->client.port);
+}
+
+/* ---- ICMP errors about relayed datagrams (RFC 8656 §11.5) -------------- */
+
+void
+turn_icmp_input(struct dp_worker *w, uint8_t family, uint8_t type,
+		uint8_t code, uint32_t error_data, const uint8_t *inner,
+		size_t inner_len)
+{
+	struct turn_worker *t = &w->turn;
+	size_t l3 = family == NET_AF_IPV4 ? (size_t)(inner[0] & 0x0fu) * 4u : 40u;
+	const uint8_t *src = family == NET_AF_IPV4 ? inner + 12 : inner + 8;
+	const uint8_t *dst = family == NET_AF_IPV4 ? inner + 16 : inner + 24;
+	uint8_t proto = family == NET_AF_IPV4 ? inner[9] : inner[6];
+	const struct ipc_addr *rel;
+	struct turn_alloc *a;
+	struct stun_builder b;
+	struct stun_addr pa;
+	uint8_t buf[128], tid[STUN_TID_LEN];
+	uint16_t sport, dport;
+	int n;
+
+	/* The quote must hold the IP header and the UDP ports we sent. */
+	if (inner_len < l3 + 4 || proto != 17)
+		return;
+	sport = (uint16_t)((inner[l3] << 8) | inner[l3 + 1]);
+	dport = (uint16_t)((inner[l3 + 2] << 8) | inner[l3 + 3]);
+	a = alloc_by_relay_port(t, sport);
+	if (a == NULL)
+		return;
+	rel = relayed_for(a, family);
+	/* Ours, and (§11.5) the permission is checked on the inner
+	 * destination, the peer the datagram went to. */
+	if (rel == NULL || memcmp(rel->ip, src, family == NET_AF_IPV4 ? 4 : 16) != 0 ||
+	    !perm_ok(a, family, dst, t->now_ms))
+		return;
+	for (unsigned int i = 0; i < STUN_TID_LEN; i++)
+		tid[i] = (uint8_t)rte_rand();
+	memset(&pa, 0, sizeof(pa));
+	pa.family = stun_af(family);
+	pa.port = dport;
+	memcpy(pa.ip, dst, family == NET_AF_IPV4 ? 4 : 16);
+	stun_build_init(&b, buf, sizeof(buf),
+			stun_msg_type(STUN_METHOD_DATA, STUN_CLASS_INDICATION), tid);
+	stun_build_addr(&b, STUN_ATTR_XOR_PEER_ADDRESS, &pa);
+	stun_build_icmp(&b, type, code, error_data);
+	n = stun_build_finish(&b);
+	if (n > 0) {
+		a->stats[TURN_STAT_PKTS_TO_CLIENT]++;
+		a->stats[TURN_STAT_BYTES_TO_CLIENT] += (uint64_t)n;
+		send_stun(w, a->client.family, a->server.ip, a->server.port,
+			  a->client.ip, a->client.port, buf, (uint16_t)n);
+	}
 }
 
 /* ---- what cp says ------------------------------------------------------- */

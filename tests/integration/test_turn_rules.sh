@@ -70,6 +70,14 @@ def recv_or_none(c, t=0.7):
         c.sock.settimeout(2.0)
 
 c = tc.Client("10.210.0.1")
+# Binding requests are answered by dp itself, without authentication.
+req = c.build(1, [], auth=False)
+c.send_raw(req)
+m = tc.Msg(c.recv())
+mapped = tc.unxor_addr(m.get(tc.A_XOR_MAPPED), m.tid) if m.get(tc.A_XOR_MAPPED) else None
+check("a Binding request gets our address back in XOR-MAPPED-ADDRESS",
+      m.cls == 2 and m.tid == req[8:20] and mapped == ("10.210.0.2", c.sock.getsockname()[1]),
+      mapped)
 m = c.allocate()
 check("Allocate succeeds after the 401 challenge", m.cls == 2, m.error())
 rport = c.relayed[1]
@@ -95,6 +103,16 @@ c.channel_data(0x4001, b"via channel")
 d = recv_or_none(c)
 check("ChannelData relayed and the answer comes back as ChannelData",
       d is not None and d[:2] == b"\x40\x01" and d[4:] .startswith(b"echo via channel"), d)
+
+# ICMP from a peer about a relayed datagram comes back to the client as a
+# Data indication with an ICMP attribute (RFC 8656 §11.5).
+c.send_indication("10.211.0.2", 4999, b"noecho to a closed port")
+d = recv_or_none(c, 1.5)
+mi = tc.Msg(d) if d else None
+icmp = mi.get(0x8004) if mi else None
+check("an ICMP port unreachable from the peer reaches the client (type 3 code 3)",
+      mi is not None and mi.method == tc.DATA and icmp is not None and icmp[2] == 3 and icmp[3] == 3
+      and tc.unxor_addr(mi.get(tc.A_XOR_PEER), mi.tid) == ("10.211.0.2", 4999), d)
 
 # Policy: 403 on CreatePermission/ChannelBind, never a packet to the peer.
 for what, peer in (("deny-listed", "10.211.0.200"), ("loopback", "127.0.0.1"),
@@ -147,8 +165,11 @@ check("a request with a stale nonce gets 438 with a new nonce",
 m = c.refresh(6)
 check("the client recovers with the new nonce", m.cls == 2, m.error())
 t_refresh = time.time()
+m = c.permission(("10.211.0.5", None))
+t_perm = time.time()
+check("a permission for the expiry watch", m.cls == 2, m.error())
 
-json.dump({"relay_port": rport, "t_refresh": t_refresh}, open(os.path.join(tmp, "state.json"), "w"))
+json.dump({"relay_port": rport, "t_refresh": t_refresh, "t_perm": t_perm}, open(os.path.join(tmp, "state.json"), "w"))
 sys.exit(1 if fails else 0)
 PY
 rc=$?
@@ -156,10 +177,11 @@ rc=$?
 
 # Expiry (permission 3 s, channel 4 s, allocation 6 s after the last
 # refresh), watched through turnpikectl.
-t0=$(python3 -c "import json; print(json.load(open('$TP_TMP/state.json'))['t_refresh'])")
-python3 - "$TP_BUILD/cp/ctl/turnpikectl" "$TP_TMP/cp.sock" "$t0" <<'PY'
+python3 - "$TP_BUILD/cp/ctl/turnpikectl" "$TP_TMP/cp.sock" "$TP_TMP/state.json" <<'PY'
 import json, subprocess, sys, time
-ctl, sock, t0 = sys.argv[1], sys.argv[2], float(sys.argv[3])
+ctl, sock = sys.argv[1], sys.argv[2]
+st = json.load(open(sys.argv[3]))
+t0, tp = st["t_refresh"], st["t_perm"]
 seen = {}
 deadline = t0 + 10
 while time.time() < deadline:
@@ -171,8 +193,8 @@ while time.time() < deadline:
         seen.setdefault("alloc_gone", now)
         break
     a = allocs[0]
-    if not a["peers"]:
-        seen.setdefault("perm_gone", now)
+    if not any(p["peer"] == "10.211.0.5" for p in a["peers"]):
+        seen.setdefault("perm_gone", time.time() - tp)
     if not a["channels"]:
         seen.setdefault("chan_gone", now)
     time.sleep(0.1)
@@ -184,8 +206,13 @@ for key, lo, hi in (("alloc_gone", 5.0, 7.0),):
     print(("ok - " if ok else "not ok - ") + "allocation expired 6 s after its refresh (%s s)" % (
         "%.2f" % v if v is not None else "never"))
     fails += not ok
-ok = "perm_gone" in seen and "chan_gone" in seen and seen["perm_gone"] <= seen["alloc_gone"]
-print(("ok - " if ok else "not ok - ") + "permission and channel expired before the allocation %s" % seen)
+v = seen.get("perm_gone")
+ok = v is not None and 2.0 <= v <= 4.0
+print(("ok - " if ok else "not ok - ") + "permission expired 3 s after it was made (%s s)" % (
+    "%.2f" % v if v is not None else "never"))
+fails += not ok
+ok = "chan_gone" in seen and seen["chan_gone"] <= seen.get("alloc_gone", 99)
+print(("ok - " if ok else "not ok - ") + "the channel expired before the allocation %s" % seen)
 fails += not ok
 sys.exit(1 if fails else 0)
 PY
