@@ -43,6 +43,21 @@ uclient "50 sessions over channels" -u test -w test -m 50 -c -n 10 -l 120
 uclient "50 sessions over send indications" -u test -w test -m 50 -c -n 10 -l 120 -s
 uclient "TURN REST API credential" -W test-secret -u resty -m 4 -c -n 10
 uclient "IPv6 relayed address (-x)" -u test -w test -m 4 -c -n 10 -x -e fd00:211::2
+uclient "dual allocation (-Z: ADDITIONAL-ADDRESS-FAMILY)" -u test -w test -m 2 -n 10 -Z
+uclient "RTP and RTCP allocations per client (no -c)" -u test -w test -m 4 -n 10
+
+# Operators add and remove users and REST secrets at run time.
+tp_check "turnpikectl users add" tp_ctl users add newbie s3cret
+tp_check "turnpikectl users list shows the new user" bash -c "\"$TP_BUILD/cp/ctl/turnpikectl\" --socket \"$TP_TMP/cp.sock\" users list | grep -qx newbie"
+uclient "a user added at run time can allocate" -u newbie -w s3cret -m 1 -c -n 5
+tp_check "turnpikectl users del" tp_ctl users del newbie
+tp_check "turnpikectl users del of an unknown user fails" bash -c "! \"$TP_BUILD/cp/ctl/turnpikectl\" --socket \"$TP_TMP/cp.sock\" users del newbie 2>/dev/null"
+tp_check "turnpikectl secrets add" tp_ctl secrets add rotated-secret
+uclient "a REST secret added at run time works" -W rotated-secret -u rot -m 1 -c -n 5
+tp_check "turnpikectl secrets list shows two secrets" bash -c "test \$(\"$TP_BUILD/cp/ctl/turnpikectl\" --socket \"$TP_TMP/cp.sock\" secrets list | wc -l) -eq 2"
+tp_check "turnpikectl secrets del" tp_ctl secrets del test-secret
+out=$(ip netns exec "$TP_NS_C" timeout 20 turnutils_uclient -e 10.211.0.2 -W test-secret -u gone -m 1 -c -n 2 10.210.0.1 2>&1)
+tp_check "a deleted REST secret no longer authenticates" bash -c "! grep -q 'tot_recv_msgs=[1-9]' <<<\"\$0\"" "$out"
 
 out=$(ip netns exec "$TP_NS_C" timeout 20 turnutils_uclient -e 10.211.0.2 -u test -w wrong -m 1 -c -n 2 10.210.0.1 2>&1)
 tp_check "a wrong password does not get an allocation" bash -c "! grep -q 'tot_recv_msgs=[1-9]' <<<\"\$0\"" "$out"
@@ -79,6 +94,10 @@ assert a["pkts_to_peer"] > 0 and a["pkts_to_client"] > 0, a
 PY
 tp_check "turnpikectl status shows dp alive" bash -c "tp() { \"$TP_BUILD/cp/ctl/turnpikectl\" --socket \"$TP_TMP/cp.sock\" --json status; }; tp | python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if d[\"dp\"][\"alive\"] else 1)'"
 kill "$long" 2>/dev/null; wait "$long" 2>/dev/null
+id=$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['allocations'][0]['id'])" "$al")
+tp_check "turnpikectl kill removes an allocation" tp_ctl kill "$id"
+tp_check "... and it is gone" bash -c "! \"$TP_BUILD/cp/ctl/turnpikectl\" --socket \"$TP_TMP/cp.sock\" --json allocations | grep -q '\"id\":$id,'"
+tp_check "turnpikectl kill of an unknown id fails" bash -c "! \"$TP_BUILD/cp/ctl/turnpikectl\" --socket \"$TP_TMP/cp.sock\" kill 999999 2>/dev/null"
 
 kill "$peer6" 2>/dev/null; wait "$peer6" 2>/dev/null
 tp_check "cp stops cleanly" tp_cp_stop
