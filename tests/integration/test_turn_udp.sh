@@ -43,7 +43,6 @@ uclient "50 sessions over channels" -u test -w test -m 50 -c -n 10 -l 120
 uclient "50 sessions over send indications" -u test -w test -m 50 -c -n 10 -l 120 -s
 uclient "TURN REST API credential" -W test-secret -u resty -m 4 -c -n 10
 uclient "IPv6 relayed address (-x)" -u test -w test -m 4 -c -n 10 -x -e fd00:211::2
-uclient "dual allocation (-Z: ADDITIONAL-ADDRESS-FAMILY)" -u test -w test -m 2 -n 10 -Z
 uclient "RTP and RTCP allocations per client (no -c)" -u test -w test -m 4 -n 10
 
 # Operators add and remove users and REST secrets at run time.
