@@ -1,17 +1,27 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Peer-address policy (see policy.h for the order of decision). Prefix
- * lists are small arrays scanned linearly: a decision is made per
- * CreatePermission/ChannelBind, not per packet.
+ * Peer-address policy: canonical forms, the operator's prefix lists and
+ * the decision itself (its order is documented in policy.h). The lists are
+ * small arrays scanned linearly: cp decides once per CreatePermission or
+ * ChannelBind, never per packet.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "policy.h"
+#include "tp_common.h"
 
+/* RFC 4291 §2.5.5.2: ::ffff:0:0/96. */
+static const uint8_t v4mapped_96[12] = { [10] = 0xff, [11] = 0xff };
+/* RFC 6052 §2.1: the NAT64 well-known prefix 64:ff9b::/96. */
+static const uint8_t nat64_96[12] = { 0x00, 0x64, 0xff, 0x9b };
+static const uint8_t zero16[16];
+
+/* A range of addresses that share a verdict. */
 struct cls {
 	uint8_t family;
 	uint8_t plen;
@@ -19,111 +29,212 @@ struct cls {
 	enum cp_policy_verdict v;
 };
 
-/* Class ranges, most specific first where they nest. */
-static const struct cls classes[] = {
-	{ 4, 8, { 127 }, CP_POLICY_LOOPBACK },
-	{ 4, 16, { 169, 254 }, CP_POLICY_LINK_LOCAL },
-	{ 4, 32, { 255, 255, 255, 255 }, CP_POLICY_BROADCAST },
-	{ 4, 4, { 224 }, CP_POLICY_MULTICAST },
-	{ 4, 4, { 240 }, CP_POLICY_RESERVED },
-	{ 4, 8, { 10 }, CP_POLICY_PRIVATE },
-	{ 4, 12, { 172, 16 }, CP_POLICY_PRIVATE },
-	{ 4, 16, { 192, 168 }, CP_POLICY_PRIVATE },
-	{ 4, 10, { 100, 64 }, CP_POLICY_PRIVATE },
-	{ 6, 128, { [15] = 1 }, CP_POLICY_LOOPBACK },
-	{ 6, 10, { 0xfe, 0x80 }, CP_POLICY_LINK_LOCAL },
-	{ 6, 8, { 0xff }, CP_POLICY_MULTICAST },
-	{ 6, 7, { 0xfc }, CP_POLICY_PRIVATE },
-	{ 6, 10, { 0xfe, 0xc0 }, CP_POLICY_PRIVATE },
+/* RFC 8656 §21.4: never, whatever the operator lists. */
+static const struct cls tunnels[] = {
+	{ 6, 16, { 0x20, 0x02 }, CP_POLICY_SIXTOFOUR },		/* RFC 3056 */
+	{ 6, 32, { 0x20, 0x01, 0x00, 0x00 }, CP_POLICY_TEREDO },	/* RFC 4380 */
 };
 
+/* Step 5 before our own addresses, in the order policy.h gives. The
+ * broadcast address sits inside 240/4: it comes first to be named. */
+static const struct cls scopes[] = {
+	{ 4, 8, { 127 }, CP_POLICY_LOOPBACK },			/* RFC 1122 §3.2.1.3 */
+	{ 6, 128, { [15] = 1 }, CP_POLICY_LOOPBACK },		/* RFC 4291 §2.5.3 */
+	{ 4, 16, { 169, 254 }, CP_POLICY_LINK_LOCAL },		/* RFC 3927 */
+	{ 6, 10, { 0xfe, 0x80 }, CP_POLICY_LINK_LOCAL },	/* RFC 4291 §2.5.6 */
+	{ 6, 10, { 0xfe, 0xc0 }, CP_POLICY_SITE_LOCAL },	/* RFC 3879 */
+	{ 4, 4, { 224 }, CP_POLICY_MULTICAST },			/* RFC 5771 */
+	{ 6, 8, { 0xff }, CP_POLICY_MULTICAST },		/* RFC 4291 §2.7 */
+	{ 4, 32, { 255, 255, 255, 255 }, CP_POLICY_BROADCAST },	/* RFC 919 §7 */
+	{ 4, 4, { 240 }, CP_POLICY_RESERVED },			/* RFC 1112 §4 */
+};
+
+/* Step 5 after our own addresses. */
+static const struct cls privates[] = {
+	{ 4, 8, { 10 }, CP_POLICY_PRIVATE },			/* RFC 1918 §3 */
+	{ 4, 12, { 172, 16 }, CP_POLICY_PRIVATE },		/* RFC 1918 §3 */
+	{ 4, 16, { 192, 168 }, CP_POLICY_PRIVATE },		/* RFC 1918 §3 */
+	{ 4, 10, { 100, 64 }, CP_POLICY_PRIVATE },		/* RFC 6598 */
+	{ 6, 7, { 0xfc }, CP_POLICY_PRIVATE },			/* RFC 4193 */
+};
+
+static void __attribute__((format(printf, 3, 4)))
+say(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static unsigned int
+ip_len(uint8_t family)
+{
+	return family == 4 ? 4u : 16u;
+}
+
 static bool
-in_prefix(uint8_t family, const uint8_t *ip, uint8_t pfamily,
-	  const uint8_t *pip, uint8_t plen)
+in_prefix(const struct cp_addr *a, uint8_t family, const uint8_t *pip,
+	  uint8_t plen)
 {
 	unsigned int full = plen / 8u, rest = plen % 8u;
 
-	if (family != pfamily)
+	if (a->family != family)
 		return false;
-	if (memcmp(ip, pip, full) != 0)
+	if (memcmp(a->ip, pip, full) != 0)
 		return false;
-	if (rest) {
-		uint8_t m = (uint8_t)(0xffu << (8 - rest));
+	if (rest != 0) {
+		uint8_t m = (uint8_t)(0xffu << (8u - rest));
 
-		return (ip[full] & m) == (pip[full] & m);
+		return (a->ip[full] & m) == (pip[full] & m);
 	}
 	return true;
+}
+
+static bool
+in_cls(const struct cp_addr *a, const struct cls *c)
+{
+	return in_prefix(a, c->family, c->ip, c->plen);
+}
+
+static bool
+same_ip(const struct cp_addr *a, const struct cp_addr *b)
+{
+	return a->family == b->family &&
+	       memcmp(a->ip, b->ip, ip_len(a->family)) == 0;
 }
 
 void
 cp_addr_canonical(const struct cp_addr *in, struct cp_addr *out)
 {
-	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
-	static const uint8_t nat64[12] = { 0x00, 0x64, 0xff, 0x9b };
-	static const uint8_t zero12[12];
+	struct cp_addr t = *in;
 
-	*out = *in;
-	if (in->family != 6)
+	if (t.family == 6 && memcmp(t.ip, v4mapped_96, 12) == 0) {
+		/* RFC 4291 §2.5.5.2: the IPv4 node behind the mapped form. */
+		t.family = 4;
+		memmove(t.ip, t.ip + 12, 4);
+	}
+	if (t.family == 4)
+		memset(t.ip + 4, 0, 12);
+	*out = t;
+}
+
+bool
+cp_addr_same_ip(const struct cp_addr *a, const struct cp_addr *b)
+{
+	struct cp_addr ca, cb;
+
+	cp_addr_canonical(a, &ca);
+	cp_addr_canonical(b, &cb);
+	if (ca.family != 4 && ca.family != 6)
+		return false;
+	return same_ip(&ca, &cb);
+}
+
+/*
+ * The address the rules judge: a canonical IPv4-compatible ::a.b.c.d
+ * (RFC 4291 §2.5.5.1; :: and ::1 are not) or NAT64 64:ff9b::a.b.c.d
+ * (RFC 6052 §2.1) is judged as a.b.c.d; anything else as itself.
+ */
+static void
+judged_form(const struct cp_addr *c, struct cp_addr *j)
+{
+	*j = *c;
+	if (c->family != 6)
 		return;
-	/* ::ffff:a.b.c.d, 64:ff9b::a.b.c.d, and ::a.b.c.d (not :: or ::1). */
-	if (memcmp(in->ip, mapped, 12) == 0 || memcmp(in->ip, nat64, 12) == 0 ||
-	    (memcmp(in->ip, zero12, 12) == 0 &&
-	     (in->ip[12] | in->ip[13] | in->ip[14]) != 0)) {
-		out->family = 4;
-		memset(out->ip, 0, sizeof(out->ip));
-		memcpy(out->ip, in->ip + 12, 4);
+	if (memcmp(c->ip, nat64_96, 12) == 0 ||
+	    (memcmp(c->ip, zero16, 12) == 0 &&
+	     (c->ip[12] | c->ip[13] | c->ip[14] | (c->ip[15] & 0xfe)) != 0)) {
+		j->family = 4;
+		memset(j->ip, 0, sizeof(j->ip));
+		memcpy(j->ip, c->ip + 12, 4);
 	}
 }
 
-struct cp_policy *
-cp_policy_create(void)
-{
-	return calloc(1, sizeof(struct cp_policy));
-}
+/* ---- lists ------------------------------------------------------------- */
 
-void
-cp_policy_free(struct cp_policy *p)
+static int
+parse_len(const char *s, unsigned int max, unsigned int *len)
 {
-	free(p);
+	unsigned int v = 0, n = 0;
+
+	for (; *s != '\0'; s++, n++) {
+		if (*s < '0' || *s > '9' || n == 3)
+			return -EINVAL;
+		v = v * 10u + (unsigned int)(*s - '0');
+	}
+	if (n == 0 || v > max)
+		return -EINVAL;
+	*len = v;
+	return 0;
 }
 
 static int
 parse_prefix(const char *s, struct cp_prefix *out, char *err, size_t errlen)
 {
-	char buf[64];
-	const char *slash = strchr(s, '/');
-	char *end;
-	long len;
+	char buf[INET6_ADDRSTRLEN];
+	const char *slash;
+	unsigned int len, bits;
 	size_t n;
 
-	if (slash == NULL || (n = (size_t)(slash - s)) == 0 || n >= sizeof(buf)) {
-		snprintf(err, errlen, "'%s' is not a prefix like \"10.0.0.0/8\"", s);
+	if (s == NULL) {
+		say(err, errlen, "no prefix given");
 		return -EINVAL;
 	}
-	memcpy(buf, s, n);
-	buf[n] = '\0';
+	slash = strchr(s, '/');
+	if (slash == NULL) {
+		say(err, errlen, "'%s' has no prefix length (write it like "
+		    "\"10.0.0.0/8\" or \"fd00::/8\")", s);
+		return -EINVAL;
+	}
+	n = (size_t)(slash - s);
 	memset(out, 0, sizeof(*out));
-	if (inet_pton(AF_INET, buf, out->ip) == 1)
-		out->family = 4;
-	else if (inet_pton(AF_INET6, buf, out->ip) == 1)
-		out->family = 6;
-	else {
-		snprintf(err, errlen, "'%s': '%s' is not an address", s, buf);
+	if (n > 0 && n < sizeof(buf)) {
+		memcpy(buf, s, n);
+		buf[n] = '\0';
+		if (memchr(buf, ':', n) == NULL) {
+			if (inet_pton(AF_INET, buf, out->ip) == 1)
+				out->family = 4;
+		} else if (inet_pton(AF_INET6, buf, out->ip) == 1) {
+			out->family = 6;
+		}
+	}
+	if (out->family == 0) {
+		say(err, errlen, "'%s': '%.*s' is not an IPv4 or IPv6 address",
+		    s, (int)n, s);
 		return -EINVAL;
 	}
-	len = strtol(slash + 1, &end, 10);
-	if (*end != '\0' || slash[1] == '\0' || len < 0 ||
-	    len > (out->family == 4 ? 32 : 128)) {
-		snprintf(err, errlen, "'%s': bad prefix length", s);
+	bits = ip_len(out->family) * 8u;
+	if (parse_len(slash + 1, bits, &len) < 0) {
+		say(err, errlen, "'%s': the prefix length must be 0..%u", s, bits);
 		return -EINVAL;
 	}
 	out->plen = (uint8_t)len;
-	for (unsigned int bit = (unsigned int)len; bit < (out->family == 4 ? 32u : 128u); bit++) {
-		if (out->ip[bit / 8] & (0x80u >> (bit % 8))) {
-			snprintf(err, errlen, "'%s': host bits are set (did you mean "
-				 "the network address?)", s);
-			return -EINVAL;
-		}
+	for (unsigned int b = len; b < bits; b++) {
+		if ((out->ip[b / 8u] & (0x80u >> (b % 8u))) == 0)
+			continue;
+		/* Host bits set: the operator meant another network, or a
+		 * host; refuse rather than guess which. */
+		for (b = len; b < bits; b++)
+			out->ip[b / 8u] &= (uint8_t)~(0x80u >> (b % 8u));
+		if (inet_ntop(out->family == 4 ? AF_INET : AF_INET6, out->ip,
+			      buf, sizeof(buf)) == NULL)
+			buf[0] = '\0';
+		say(err, errlen, "'%s': host bits are set (the network is "
+		    "%s/%u)", s, buf, len);
+		return -EINVAL;
+	}
+	/* A prefix inside ::ffff:0:0/96 would never match a canonical peer:
+	 * store the IPv4 prefix it means. */
+	if (out->family == 6 && len >= 96 &&
+	    memcmp(out->ip, v4mapped_96, 12) == 0) {
+		out->family = 4;
+		out->plen = (uint8_t)(len - 96u);
+		memmove(out->ip, out->ip + 12, 4);
+		memset(out->ip + 4, 0, 12);
 	}
 	return 0;
 }
@@ -132,14 +243,53 @@ static int
 add_list(struct cp_prefix *list, unsigned int *n, const char *s, char *err,
 	 size_t errlen)
 {
+	struct cp_prefix e;
+	int rc;
+
+	rc = parse_prefix(s, &e, err, errlen);
+	if (rc < 0)
+		return rc;
 	if (*n == CP_POLICY_MAX_PREFIXES) {
-		snprintf(err, errlen, "more than %d prefixes", CP_POLICY_MAX_PREFIXES);
+		say(err, errlen, "'%s': the list is full (%d prefixes)", s,
+		    CP_POLICY_MAX_PREFIXES);
 		return -ENOSPC;
 	}
-	if (parse_prefix(s, &list[*n], err, errlen) < 0)
-		return -EINVAL;
-	(*n)++;
+	list[(*n)++] = e;
 	return 0;
+}
+
+static bool
+in_list(const struct cp_prefix *list, unsigned int n, const struct cp_addr *a)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (in_prefix(a, list[i].family, list[i].ip, list[i].plen))
+			return true;
+	return false;
+}
+
+struct cp_policy *
+cp_policy_create(void)
+{
+	struct cp_policy *p = malloc(sizeof(*p));
+
+	if (p == NULL) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	cp_policy_init(p);
+	return p;
+}
+
+void
+cp_policy_free(struct cp_policy *p)
+{
+	free(p);
+}
+
+void
+cp_policy_init(struct cp_policy *p)
+{
+	memset(p, 0, sizeof(*p));
 }
 
 int
@@ -159,18 +309,44 @@ cp_policy_add_deny(struct cp_policy *p, const char *prefix, char *err,
 int
 cp_policy_add_own(struct cp_policy *p, const struct cp_addr *a)
 {
+	struct cp_addr c;
+
+	if (a == NULL || (a->family != 4 && a->family != 6))
+		return -EINVAL;
 	if (p->nown == CP_POLICY_MAX_OWN)
 		return -ENOSPC;
-	cp_addr_canonical(a, &p->own[p->nown]);
-	p->nown++;
+	cp_addr_canonical(a, &c);
+	c.port = 0;
+	p->own[p->nown++] = c;
 	return 0;
 }
 
+/* ---- the decision (order: policy.h) ------------------------------------ */
+
 static bool
-in_list(const struct cp_prefix *list, unsigned int n, const struct cp_addr *a)
+class_allowed(const struct cp_policy *p, enum cp_policy_verdict v)
 {
-	for (unsigned int i = 0; i < n; i++)
-		if (in_prefix(a->family, a->ip, list[i].family, list[i].ip, list[i].plen))
+	switch (v) {
+	case CP_POLICY_LOOPBACK:
+		return p->allow_loopback;
+	case CP_POLICY_LINK_LOCAL:
+		return p->allow_link_local;
+	case CP_POLICY_SITE_LOCAL:
+	case CP_POLICY_PRIVATE:
+		return p->allow_private;
+	case CP_POLICY_MULTICAST:
+		return p->allow_multicast;
+	default:
+		return false;
+	}
+}
+
+static bool
+is_own(const struct cp_policy *p, const struct cp_addr *c,
+       const struct cp_addr *j)
+{
+	for (unsigned int i = 0; i < p->nown; i++)
+		if (same_ip(&p->own[i], c) || same_ip(&p->own[i], j))
 			return true;
 	return false;
 }
@@ -179,48 +355,46 @@ enum cp_policy_verdict
 cp_policy_check(const struct cp_policy *p, const struct cp_addr *peer,
 		struct cp_addr *canonical)
 {
-	static const uint8_t sixtofour[2] = { 0x20, 0x02 };
-	static const uint8_t teredo[4] = { 0x20, 0x01, 0x00, 0x00 };
-	static const uint8_t zero[16];
-	struct cp_addr a;
+	struct cp_addr c, j;
 
-	cp_addr_canonical(peer, &a);
+	if (peer == NULL)
+		return CP_POLICY_INVALID;
+	/* 1. canonical form, and the form the rules judge. */
+	cp_addr_canonical(peer, &c);
 	if (canonical != NULL)
-		*canonical = a;
-	if (a.port == 0)
-		return CP_POLICY_PORT_ZERO;
-	if (memcmp(a.ip, zero, a.family == 4 ? 1 : 16) == 0)
-		return CP_POLICY_UNSPECIFIED;   /* 0.0.0.0/8 and :: */
-	if (a.family == 6 && memcmp(a.ip, sixtofour, 2) == 0)
-		return CP_POLICY_SIXTOFOUR;      /* RFC 8656 §21.4 */
-	if (a.family == 6 && memcmp(a.ip, teredo, 4) == 0)
-		return CP_POLICY_TEREDO;         /* RFC 8656 §21.4 */
-	if (in_list(p->deny, p->ndeny, &a))
-		return CP_POLICY_DENY_LIST;
-	for (unsigned int i = 0; i < p->nown; i++)
-		if (p->own[i].family == a.family &&
-		    memcmp(p->own[i].ip, a.ip, a.family == 4 ? 4 : 16) == 0)
-			return CP_POLICY_OWN_ADDRESS;
-	if (in_list(p->allow, p->nallow, &a))
-		return CP_POLICY_ACCEPT;
-	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
-		const struct cls *c = &classes[i];
+		*canonical = c;
+	if (c.family != 4 && c.family != 6)
+		return CP_POLICY_INVALID;
+	judged_form(&c, &j);
 
-		if (!in_prefix(a.family, a.ip, c->family, c->ip, c->plen))
-			continue;
-		switch (c->v) {
-		case CP_POLICY_LOOPBACK:
-			return p->allow_loopback ? CP_POLICY_ACCEPT : c->v;
-		case CP_POLICY_LINK_LOCAL:
-			return p->allow_link_local ? CP_POLICY_ACCEPT : c->v;
-		case CP_POLICY_MULTICAST:
-			return p->allow_multicast ? CP_POLICY_ACCEPT : c->v;
-		case CP_POLICY_PRIVATE:
-			return p->allow_private ? CP_POLICY_ACCEPT : c->v;
-		default:
-			return c->v;
-		}
-	}
+	/* 2. always refused: RFC 8656 §21.4 MUST NOT, then the addresses
+	 * and port that name no peer at all. */
+	for (size_t i = 0; i < TP_ARRAY_SIZE(tunnels); i++)
+		if (in_cls(&c, &tunnels[i]))
+			return tunnels[i].v;
+	if (memcmp(j.ip, zero16, j.family == 4 ? 1 : 16) == 0)
+		return CP_POLICY_UNSPECIFIED;	/* 0.0.0.0/8, :: */
+	if (c.port == 0)
+		return CP_POLICY_PORT_ZERO;
+
+	/* 3, 4. the operator's lists; either form may match. */
+	if (in_list(p->deny, p->ndeny, &c) || in_list(p->deny, p->ndeny, &j))
+		return CP_POLICY_DENY_LIST;
+	if (in_list(p->allow, p->nallow, &c) || in_list(p->allow, p->nallow, &j))
+		return CP_POLICY_ACCEPT;
+
+	/* 5. class defaults. An address is in at most one class of each
+	 * table (broadcast aside, which is named before reserved). */
+	for (size_t i = 0; i < TP_ARRAY_SIZE(scopes); i++)
+		if (in_cls(&j, &scopes[i]) && !class_allowed(p, scopes[i].v))
+			return scopes[i].v;
+	if (is_own(p, &c, &j))
+		return CP_POLICY_OWN_ADDRESS;
+	for (size_t i = 0; i < TP_ARRAY_SIZE(privates); i++)
+		if (in_cls(&j, &privates[i]) && !class_allowed(p, privates[i].v))
+			return privates[i].v;
+
+	/* 6. */
 	return CP_POLICY_ACCEPT;
 }
 
@@ -228,10 +402,22 @@ const char *
 cp_policy_verdict_name(enum cp_policy_verdict v)
 {
 	static const char *const names[CP_POLICY__COUNT] = {
-#define X(e, n) [CP_POLICY_##e] = n,
+#define X(e, n, d) [CP_POLICY_##e] = n,
 		CP_POLICY_VERDICTS(X)
 #undef X
 	};
 
 	return (unsigned int)v < CP_POLICY__COUNT ? names[v] : "?";
+}
+
+const char *
+cp_policy_verdict_describe(enum cp_policy_verdict v)
+{
+	static const char *const descs[CP_POLICY__COUNT] = {
+#define X(e, n, d) [CP_POLICY_##e] = d,
+		CP_POLICY_VERDICTS(X)
+#undef X
+	};
+
+	return (unsigned int)v < CP_POLICY__COUNT ? descs[v] : "unknown verdict";
 }

@@ -1,49 +1,111 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Peer-address policy (RFC 8656 §21.2.2, §21.4): which peers an
- * allocation may reach, judged on the canonical form of every peer
- * address on every path (CreatePermission, ChannelBind, Send).
+ * Peer-address policy of turnpike-cp (RFC 8656 §21.2.2, §21.4): which
+ * peers an allocation may reach. cp judges the peer of every
+ * CreatePermission (§10.2) and ChannelBind (§12.2) and answers 403 on a
+ * refusal; Send (§11.2) can only reach a peer that holds a permission, so
+ * it is covered by the same decision, made once when the permission is
+ * installed. The result names the rule that decided, for logs and for
+ * turnpikectl.
  *
- * Order of decision:
- *  1. canonicalise: IPv4-mapped (::ffff:0:0/96), IPv4-compatible
- *     (::a.b.c.d) and NAT64 (64:ff9b::/96) are judged as the IPv4 address
- *     they carry;
- *  2. always refused: port 0, the unspecified address, 6to4 (2002::/16)
- *     and Teredo (2001::/32) — RFC 8656 §21.4, whatever the lists say;
- *  3. the operator's deny list refuses;
- *  4. our own addresses are refused (a relay loop), even when listed;
- *  5. the operator's allow list accepts (over the class defaults below);
- *  6. class defaults, refused unless the matching allow flag is set:
- *     loopback, link-local, multicast (allow_*), broadcast and reserved
- *     (never), private ranges — RFC 1918,
- *     CGNAT 100.64/10, ULA fc00::/7, site-local fec0::/10 (allow_private);
- *  7. accept.
+ * Order of decision (the first step that decides wins):
+ *  1. canonicalise: IPv4-mapped ::ffff:a.b.c.d becomes the IPv4 address
+ *     a.b.c.d (RFC 4291 §2.5.5.2; it never appears on the wire, so a
+ *     permission for it IS a permission for a.b.c.d). Two more forms
+ *     stay IPv6 in the canonical form but are JUDGED as the IPv4 address
+ *     they carry: IPv4-compatible ::a.b.c.d (deprecated, RFC 4291
+ *     §2.5.5.1; not :: and not ::1) and NAT64 64:ff9b::a.b.c.d (the
+ *     well-known prefix, RFC 6052 §2.1). A NAT64 address is a real IPv6
+ *     destination that an IPv6-only relay reaches through a translator,
+ *     so rewriting it to IPv4 would break exactly the relays that need
+ *     it (443 on an IPv6 allocation); but the translator delivers to the
+ *     embedded IPv4, so that is what the rules must see. Every step below
+ *     uses the judged address, and the lists and own addresses match
+ *     either form.
+ *  2. always refused, whatever the lists and flags say: 6to4 2002::/16
+ *     and Teredo 2001::/32 (RFC 8656 §21.4 "MUST NOT accept"), the
+ *     unspecified / this-network address (:: and 0.0.0.0/8, RFC 4291
+ *     §2.5.2, RFC 1122 §3.2.1.3), peer port 0 (RFC 768: not a
+ *     destination port);
+ *  3. the operator's deny list refuses ("deny-list");
+ *  4. the operator's allow list accepts, overriding step 5;
+ *  5. class defaults, refused unless the flag is set:
+ *       loopback 127/8, ::1                         allow_loopback
+ *       link-local 169.254/16, fe80::/10            allow_link_local
+ *       site-local fec0::/10 (RFC 3879)             allow_private
+ *       multicast 224/4, ff00::/8                   allow_multicast
+ *       broadcast 255.255.255.255                   (no flag)
+ *       reserved 240/4 (RFC 1112 §4)                (no flag)
+ *       our own addresses                           (no flag)
+ *       private: RFC 1918 §3, CGNAT 100.64/10
+ *       (RFC 6598), ULA fc00::/7 (RFC 4193)         allow_private
+ *     Classes without a flag can be opened only by an allow-list entry:
+ *     an entry covering one of our own addresses lets clients reach
+ *     relayed addresses on this box (relay-to-relay between two clients
+ *     of the same server); put such an address on the deny list to keep
+ *     it closed under a broad allow prefix.
+ *  6. accept. Documentation ranges (192.0.2.0/24, 2001:db8::/32, ...) are
+ *     not refused: tests and demos use them.
+ *
+ * Conventions: operations return 0 or -errno; the constructor returns
+ * NULL with errno. Nothing here allocates except cp_policy_create().
  */
 #ifndef CP_POLICY_H
 #define CP_POLICY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "policy_types.h"
 
-/* A policy with safe defaults (all classes refused, lists empty); NULL
- * with errno on failure. */
+/* A policy with safe defaults (every class refused, lists empty); NULL
+ * with errno = ENOMEM. The caller owns it: cp_policy_free(). */
 struct cp_policy *cp_policy_create(void);
 void cp_policy_free(struct cp_policy *p);
-/* Add "10.201.0.0/24" or "fd00:201::/64" to a list. -EINVAL (with why in
- * err) for a bad prefix or one with host bits set; -ENOSPC when full. */
+/* The same safe defaults on a policy the caller placed. */
+void cp_policy_init(struct cp_policy *p);
+
+/*
+ * Add a prefix such as "10.201.0.0/16" or "fd00:201::/64" to the allow or
+ * deny list. The length is required; an IPv4-mapped prefix
+ * (::ffff:10.0.0.0/104) is stored as the IPv4 prefix it covers, so that
+ * it matches canonical peers. Returns 0; -EINVAL for a malformed prefix,
+ * a bad length or host bits set (the operator probably meant another
+ * network: refuse rather than guess); -ENOSPC when the list is full.
+ * On failure a one-line reason goes to err (err may be NULL).
+ */
 int cp_policy_add_allow(struct cp_policy *p, const char *prefix, char *err,
 			size_t errlen);
 int cp_policy_add_deny(struct cp_policy *p, const char *prefix, char *err,
 		       size_t errlen);
-/* One of our own addresses (never a peer). */
+/* One of our own addresses (any port). It is canonicalised first.
+ * 0; -EINVAL for a family other than 4 or 6; -ENOSPC when full. */
 int cp_policy_add_own(struct cp_policy *p, const struct cp_addr *a);
-/* The canonical form of a peer address (step 1 above). */
+
+/*
+ * The canonical form of an address, the key under which cp stores
+ * permissions and channels: ::ffff:a.b.c.d becomes a.b.c.d, and ip[4..15]
+ * of an IPv4 address are zeroed, so the ip[] of two canonical forms of
+ * one peer compare equal byte for byte. Any other address (and a bad
+ * family) is copied as is.
+ * in and out may be the same.
+ */
 void cp_addr_canonical(const struct cp_addr *in, struct cp_addr *out);
-/* Judge peer; canonical (may be NULL) gets its canonical form. */
+/* Same IP (port ignored: RFC 8656 §9 permissions are per IP address),
+ * after canonicalisation of both. */
+bool cp_addr_same_ip(const struct cp_addr *a, const struct cp_addr *b);
+
+/*
+ * Judge a peer. canonical (may be NULL) receives peer's canonical form,
+ * whatever the verdict. Returns CP_POLICY_ACCEPT or the refusal that
+ * decided (see the order above).
+ */
 enum cp_policy_verdict cp_policy_check(const struct cp_policy *p,
 				       const struct cp_addr *peer,
 				       struct cp_addr *canonical);
+/* "accept", "teredo", "private", "deny-list", ...; "?" out of range. */
 const char *cp_policy_verdict_name(enum cp_policy_verdict v);
+/* One line for the operator: "Teredo tunnel address 2001::/32 (...)". */
+const char *cp_policy_verdict_describe(enum cp_policy_verdict v);
 
 #endif /* CP_POLICY_H */

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Peer-address policy of turnpike-cp: types only.
+ * Peer-address policy of turnpike-cp: types only (the address cp reasons
+ * about, the operator's prefix lists, the policy, and the verdicts whose
+ * names tell the operator why a peer was refused). Includes only the C
+ * library's integer headers. The order of decision is in policy.h.
  */
 #ifndef CP_POLICY_TYPES_H
 #define CP_POLICY_TYPES_H
@@ -8,54 +11,73 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Capacity of each operator list (allow, deny), and of our own addresses. */
 #define CP_POLICY_MAX_PREFIXES 256
 #define CP_POLICY_MAX_OWN      32
 
-/* A transport address: family 4 or 6, IPv4 in ip[0..3]. */
+/*
+ * A transport address. family is 4 or 6; IPv4 sits in ip[0..3] (network
+ * byte order; ip[4..15] are zero once canonical), IPv6 fills ip[0..15]
+ * (network byte order). port is in host byte order.
+ */
 struct cp_addr {
 	uint8_t family;
 	uint8_t ip[16];
 	uint16_t port;
 };
 
+/* A list entry: the first plen bits of ip, same layout as cp_addr. */
 struct cp_prefix {
 	uint8_t family;
 	uint8_t plen;
 	uint8_t ip[16];
 };
 
-/* Every verdict, in decision order: CP_POLICY(ENUM, "name"). */
+/*
+ * Every verdict, in decision order: X(ENUM, "name", "description").
+ * The name is what logs and turnpikectl print and what scripts match on:
+ * short, lower case, stable. CP_POLICY_ACCEPT is the only accepting
+ * verdict; every other one is a refusal (403 on CreatePermission and
+ * ChannelBind, silent discard on Send).
+ */
 #define CP_POLICY_VERDICTS(X) \
-	X(ACCEPT, "accept") \
-	X(PORT_ZERO, "port-zero") \
-	X(UNSPECIFIED, "unspecified") \
-	X(SIXTOFOUR, "6to4") \
-	X(TEREDO, "teredo") \
-	X(DENY_LIST, "deny-list") \
-	X(LOOPBACK, "loopback") \
-	X(LINK_LOCAL, "link-local") \
-	X(MULTICAST, "multicast") \
-	X(BROADCAST, "broadcast") \
-	X(RESERVED, "reserved") \
-	X(OWN_ADDRESS, "own-address") \
-	X(PRIVATE, "private")
+	X(ACCEPT, "accept", "no rule refuses this peer") \
+	X(INVALID, "invalid", "not an IPv4 or IPv6 address") \
+	X(SIXTOFOUR, "6to4", "6to4 tunnel address 2002::/16 (RFC 8656 §21.4)") \
+	X(TEREDO, "teredo", "Teredo tunnel address 2001::/32 (RFC 8656 §21.4)") \
+	X(UNSPECIFIED, "unspecified", "this-network or unspecified address (0.0.0.0/8, ::)") \
+	X(PORT_ZERO, "port-zero", "peer port 0") \
+	X(DENY_LIST, "deny-list", "on the operator's deny list") \
+	X(LOOPBACK, "loopback", "loopback address (127.0.0.0/8, ::1)") \
+	X(LINK_LOCAL, "link-local", "link-local address (169.254.0.0/16, fe80::/10)") \
+	X(SITE_LOCAL, "site-local", "deprecated IPv6 site-local address (fec0::/10)") \
+	X(MULTICAST, "multicast", "multicast address (224.0.0.0/4, ff00::/8)") \
+	X(BROADCAST, "broadcast", "limited broadcast address 255.255.255.255") \
+	X(RESERVED, "reserved", "reserved IPv4 address (240.0.0.0/4)") \
+	X(OWN_ADDRESS, "own-address", "one of this relay's own addresses") \
+	X(PRIVATE, "private", "private address (RFC 1918, CGNAT 100.64.0.0/10, ULA fc00::/7)")
 
 enum cp_policy_verdict {
-#define X(e, n) CP_POLICY_##e,
+#define X(e, n, d) CP_POLICY_##e,
 	CP_POLICY_VERDICTS(X)
 #undef X
 	CP_POLICY__COUNT,
 };
 
+/*
+ * The policy. Zeroed it is the safe default: every class flag false, both
+ * lists empty, no own address. cp_policy_check() only reads it, so any
+ * number of threads may judge with one policy while nobody adds to it.
+ */
 struct cp_policy {
-	bool allow_loopback;
-	bool allow_private;
-	bool allow_link_local;
-	bool allow_multicast;
+	bool allow_loopback;	/* 127.0.0.0/8, ::1 */
+	bool allow_private;	/* RFC 1918, 100.64.0.0/10, fc00::/7, fec0::/10 */
+	bool allow_link_local;	/* 169.254.0.0/16, fe80::/10 */
+	bool allow_multicast;	/* 224.0.0.0/4, ff00::/8 */
 	unsigned int nallow, ndeny, nown;
 	struct cp_prefix allow[CP_POLICY_MAX_PREFIXES];
 	struct cp_prefix deny[CP_POLICY_MAX_PREFIXES];
-	struct cp_addr own[CP_POLICY_MAX_OWN];
+	struct cp_addr own[CP_POLICY_MAX_OWN];	/* canonical, port 0 */
 };
 
 #endif /* CP_POLICY_TYPES_H */
