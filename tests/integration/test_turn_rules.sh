@@ -140,6 +140,22 @@ check("the fourth allocation gets 486", m.error() == 486, m.error())
 for o in others:
     check("Refresh 0 deletes an allocation", o.refresh(0).cls == 2)
 
+# Dual allocation (ADDITIONAL-ADDRESS-FAMILY, RFC 8656 §7.2 step 9).
+d = tc.Client("10.210.0.1")
+m = d.transact(tc.ALLOCATE, [(tc.A_REQ_TRANSPORT, struct.pack("!BBBB", 17, 0, 0, 0)),
+                             (0x8000, struct.pack("!BBBB", 2, 0, 0, 0))])
+rel = [tc.unxor_addr(v, m.tid) for t, v in m.attrs if t == tc.A_XOR_RELAYED]
+check("a dual allocation gets an IPv4 and an IPv6 relayed address on one port",
+      m.cls == 2 and [a for a, _ in rel] == ["10.211.0.1", "fd00:211::1"]
+      and rel[0][1] == rel[1][1], rel)
+check("... and takes permissions in both families",
+      d.permission(("10.211.0.2", 0)).cls == 2 and d.permission(("fd00:211::2", 0)).cls == 2)
+check("ADDITIONAL-ADDRESS-FAMILY IPv4 on a new 5-tuple is refused",
+      tc.Client("10.210.0.1").transact(tc.ALLOCATE, [
+          (tc.A_REQ_TRANSPORT, struct.pack("!BBBB", 17, 0, 0, 0)),
+          (0x8000, struct.pack("!BBBB", 1, 0, 0, 0))]).error() == 400)
+check("Refresh 0 deletes the dual allocation", d.refresh(0).cls == 2)
+
 # Malformed input: a request with a lying attribute length gets 400;
 # broken ChannelData is dropped; the good session carries on.
 bad = bytearray(c.build(tc.REFRESH, [(tc.A_LIFETIME, struct.pack("!I", 600))], auth=False,
