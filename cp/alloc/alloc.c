@@ -1061,30 +1061,30 @@ cp_reinstall_all(struct cp_ctx *cp)
 	}
 }
 
-void
-cp_request_stats(struct cp_ctx *cp)
+/* An empty message of kind to every worker. */
+static void
+to_every_worker(struct cp_ctx *cp, uint16_t kind)
 {
 	static struct ipc_msg m;
 
 	for (unsigned int w = 0; w < cp->nworkers; w++) {
 		memset(&m.h, 0, sizeof(m.h));
-		m.h.kind = IPC_STATS_REQ;
+		m.h.kind = kind;
 		m.h.worker = (uint16_t)w;
 		send_msg(cp, w, &m);
 	}
 }
 
 void
+cp_request_stats(struct cp_ctx *cp)
+{
+	to_every_worker(cp, IPC_STATS_REQ);
+}
+
+void
 cp_request_state(struct cp_ctx *cp)
 {
-	static struct ipc_msg m;
-
-	for (unsigned int w = 0; w < cp->nworkers; w++) {
-		memset(&m.h, 0, sizeof(m.h));
-		m.h.kind = IPC_SYNC;
-		m.h.worker = (uint16_t)w;
-		send_msg(cp, w, &m);
-	}
+	to_every_worker(cp, IPC_SYNC);
 }
 
 int

@@ -45,7 +45,7 @@ static const struct cls scopes[] = {
 	{ 6, 10, { 0xfe, 0xc0 }, CP_POLICY_SITE_LOCAL },	/* RFC 3879 */
 	{ 4, 4, { 224 }, CP_POLICY_MULTICAST },			/* RFC 5771 */
 	{ 6, 8, { 0xff }, CP_POLICY_MULTICAST },		/* RFC 4291 §2.7 */
-		/* RFC 919 §7 */
+	{ 4, 32, { 255, 255, 255, 255 }, CP_POLICY_BROADCAST },	/* RFC 919 §7 */
 	{ 4, 4, { 240 }, CP_POLICY_RESERVED },			/* RFC 1112 §4 */
 };
 

@@ -72,6 +72,19 @@ eth_parse(const struct dp_port *port, const struct rte_mbuf *m,
 	return off;
 }
 
+/* Other workers learn from the same bytes: m goes to each of them,
+ * reference counted and read-only; this worker still owns one reference. */
+static void
+share_neigh(struct dp_worker *w, struct rte_mbuf *m)
+{
+	if (w->ctx->nworkers < 2)
+		return;
+	rte_mbuf_refcnt_update(m, (int16_t)(w->ctx->nworkers - 1));
+	for (unsigned int i = 0; i < w->ctx->nworkers; i++)
+		if (i != w->id)
+			dp_handoff(w, i, m, DP_HANDOFF_NEIGH);
+}
+
 static void
 arp_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 	  const uint8_t *p, uint16_t len, bool shared)
@@ -99,13 +112,7 @@ arp_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 		rte_pktmbuf_free(m);
 		return;
 	}
-	if (w->ctx->nworkers > 1) {
-		/* Other workers learn from the same bytes. */
-		rte_mbuf_refcnt_update(m, (int16_t)(w->ctx->nworkers - 1));
-		for (unsigned int i = 0; i < w->ctx->nworkers; i++)
-			if (i != w->id)
-				dp_handoff(w, i, m, DP_HANDOFF_NEIGH);
-	}
+	share_neigh(w, m);
 	if (a.op == 1 && for_us) {
 		struct rte_mbuf *r = dp_alloc(w);
 
@@ -268,12 +275,8 @@ nd_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 		rte_pktmbuf_free(m);
 		return;
 	}
-	if (w->ctx->nworkers > 1 && nd.has_lladdr) {
-		rte_mbuf_refcnt_update(m, (int16_t)(w->ctx->nworkers - 1));
-		for (unsigned int i = 0; i < w->ctx->nworkers; i++)
-			if (i != w->id)
-				dp_handoff(w, i, m, DP_HANDOFF_NEIGH);
-	}
+	if (nd.has_lladdr)
+		share_neigh(w, m);
 	if (nd.type == 135 && target_ours) {
 		static const uint8_t unspec[16];
 		bool dad = memcmp(ip->src, unspec, 16) == 0;
