@@ -81,8 +81,8 @@ in_list(const char *name, const char *const *names)
 	return false;
 }
 
-static int
-check_names(const config_setting_t *g, const char *what,
+int
+tp_conf_check_names(const config_setting_t *g, const char *what,
 	    const char *const *names, struct tp_conf *c, char *err, size_t errlen)
 {
 	for (int i = 0; i < config_setting_length(g); i++) {
@@ -111,8 +111,8 @@ get_int(const config_setting_t *g, const char *name, long long lo, long long hi,
 	return 1;
 }
 
-static int
-get_u32(const config_setting_t *g, const char *name, uint32_t lo, uint32_t hi,
+int
+tp_conf_get_u32(const config_setting_t *g, const char *name, uint32_t lo, uint32_t hi,
 	uint32_t *out, struct tp_conf *c, char *err, size_t errlen)
 {
 	long long v;
@@ -251,12 +251,12 @@ load_impair(const config_setting_t *s, struct tp_conf_port *p,
 
 	if (!config_setting_is_group(s))
 		FAIL(s, "port '%s': impair must be a group { loss = 0.2; ... }", p->name);
-	if ((rc = check_names(s, "impair", names, c, err, errlen)) < 0 ||
+	if ((rc = tp_conf_check_names(s, "impair", names, c, err, errlen)) < 0 ||
 	    (rc = get_double(s, "loss", &im->loss, p->name, c, err, errlen)) < 0 ||
 	    (rc = get_double(s, "dup", &im->dup, p->name, c, err, errlen)) < 0 ||
 	    (rc = get_double(s, "reorder", &im->reorder, p->name, c, err, errlen)) < 0 ||
-	    (rc = get_u32(s, "delay_us", 0, 10000000, &im->delay_us, c, err, errlen)) < 0 ||
-	    (rc = get_u32(s, "jitter_us", 0, 10000000, &im->jitter_us, c, err, errlen)) < 0)
+	    (rc = tp_conf_get_u32(s, "delay_us", 0, 10000000, &im->delay_us, c, err, errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(s, "jitter_us", 0, 10000000, &im->jitter_us, c, err, errlen)) < 0)
 		return rc;
 	rc = get_int(s, "seed", 0, INT64_MAX, &v, c, err, errlen);
 	if (rc < 0)
@@ -309,7 +309,7 @@ load_port(const config_setting_t *s, struct tp_conf *c, char *err, size_t errlen
 		FAIL(v, "port name '%s' is longer than %zu bytes",
 		     config_setting_get_string(v), sizeof(p->name) - 1);
 	snprintf(p->name, sizeof(p->name), "%s", config_setting_get_string(v));
-	if ((rc = check_names(s, "port", names, c, err, errlen)) < 0)
+	if ((rc = tp_conf_check_names(s, "port", names, c, err, errlen)) < 0)
 		return rc;
 	for (unsigned int i = 0; i < d->nports; i++)
 		if (strcmp(d->ports[i].name, p->name) == 0)
@@ -383,7 +383,7 @@ load_port(const config_setting_t *s, struct tp_conf *c, char *err, size_t errlen
 		}
 	}
 	u = p->mtu;
-	if ((rc = get_u32(s, "mtu", 576, 9000, &u, c, err, errlen)) < 0)
+	if ((rc = tp_conf_get_u32(s, "mtu", 576, 9000, &u, c, err, errlen)) < 0)
 		return rc;
 	p->mtu = (uint16_t)u;
 	if (p->has_ip6 && p->mtu < 1280)
@@ -391,7 +391,7 @@ load_port(const config_setting_t *s, struct tp_conf *c, char *err, size_t errlen
 		     config_setting_get_member(s, "mtu") : s,
 		     "port '%s': mtu %u is below IPv6's minimum 1280", p->name, p->mtu);
 	u = 0;
-	if ((rc = get_u32(s, "vlan", 0, 4094, &u, c, err, errlen)) < 0)
+	if ((rc = tp_conf_get_u32(s, "vlan", 0, 4094, &u, c, err, errlen)) < 0)
 		return rc;
 	p->vlan = (uint16_t)u;
 	v = config_setting_get_member(s, "impair");
@@ -416,7 +416,7 @@ load_dp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 
 	if (!config_setting_is_group(g))
 		FAIL(g, "dp must be a group");
-	if ((rc = check_names(g, "dp", names, c, err, errlen)) < 0)
+	if ((rc = tp_conf_check_names(g, "dp", names, c, err, errlen)) < 0)
 		return rc;
 	d->eal_argv[d->eal_argc++] = strdup("turnpike-dp");
 	if (d->eal_argv[0] == NULL)
@@ -427,21 +427,21 @@ load_dp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 	s = config_setting_get_member(g, "workers");
 	if (s != NULL && (rc = load_workers(s, c, err, errlen)) < 0)
 		return rc;
-	if ((rc = get_u32(g, "idle_sleep_max_us", 0, 100000, &d->idle_sleep_max_us,
+	if ((rc = tp_conf_get_u32(g, "idle_sleep_max_us", 0, 100000, &d->idle_sleep_max_us,
 			  c, err, errlen)) < 0 ||
-	    (rc = get_u32(g, "mbufs_per_worker", 1023, 1048575, &d->mbufs_per_worker,
+	    (rc = tp_conf_get_u32(g, "mbufs_per_worker", 1023, 1048575, &d->mbufs_per_worker,
 			  c, err, errlen)) < 0 ||
-	    (rc = get_u32(g, "neigh_reachable_s", 1, 3600, &d->neigh_reachable_s,
+	    (rc = tp_conf_get_u32(g, "neigh_reachable_s", 1, 3600, &d->neigh_reachable_s,
 			  c, err, errlen)) < 0 ||
-	    (rc = get_u32(g, "neigh_retry_ms", 10, 60000, &d->neigh_retry_ms, c,
+	    (rc = tp_conf_get_u32(g, "neigh_retry_ms", 10, 60000, &d->neigh_retry_ms, c,
 			  err, errlen)) < 0 ||
-	    (rc = get_u32(g, "neigh_queue_max", 1, 16, &d->neigh_queue_max, c, err,
+	    (rc = tp_conf_get_u32(g, "neigh_queue_max", 1, 16, &d->neigh_queue_max, c, err,
 			  errlen)) < 0 ||
-	    (rc = get_u32(g, "icmp_rate_per_s", 0, 1000000, &d->icmp_rate_per_s, c,
+	    (rc = tp_conf_get_u32(g, "icmp_rate_per_s", 0, 1000000, &d->icmp_rate_per_s, c,
 			  err, errlen)) < 0)
 		return rc;
 	v = 0;
-	if ((rc = get_u32(g, "diag_echo_port", 0, 65535, &v, c, err, errlen)) < 0)
+	if ((rc = tp_conf_get_u32(g, "diag_echo_port", 0, 65535, &v, c, err, errlen)) < 0)
 		return rc;
 	d->diag_echo_port = (uint16_t)v;
 

@@ -10,6 +10,17 @@
 
 #include "tp_conf_types.h"
 
+/* Refuse a setting of group g not in names (NULL-terminated); "what" names
+ * the group in the message. 0 or -EINVAL with err set. */
+int tp_conf_check_names(const config_setting_t *g, const char *what,
+			const char *const *names, struct tp_conf *c, char *err,
+			size_t errlen);
+/* An optional integer setting within lo..hi into *out (untouched when
+ * absent). 0 or -EINVAL with err set. */
+int tp_conf_get_u32(const config_setting_t *g, const char *name, uint32_t lo,
+		    uint32_t hi, uint32_t *out, struct tp_conf *c, char *err,
+		    size_t errlen);
+
 /* Defaults of the turn and cp groups. */
 void tp_conf_turn_defaults(struct tp_conf *c);
 /* Read the turn and cp groups of a parsed file (both optional). */

@@ -29,47 +29,6 @@ where(const config_setting_t *s)
 	return -EINVAL; \
 } while (0)
 
-static bool
-known(const char *name, const char *const *names)
-{
-	for (; *names != NULL; names++)
-		if (strcmp(name, *names) == 0)
-			return true;
-	return false;
-}
-
-static int
-check_known(const config_setting_t *g, const char *group,
-	    const char *const *names, struct tp_conf *c, char *err, size_t errlen)
-{
-	for (int i = 0; i < config_setting_length(g); i++) {
-		const config_setting_t *s = config_setting_get_elem(g, (unsigned int)i);
-
-		if (!known(config_setting_name(s), names))
-			FAIL(s, "%s: unknown setting '%s'", group, config_setting_name(s));
-	}
-	return 0;
-}
-
-static int
-get_uint(const config_setting_t *g, const char *name, uint32_t lo, uint32_t hi,
-	 uint32_t *out, struct tp_conf *c, char *err, size_t errlen)
-{
-	const config_setting_t *s = config_setting_get_member(g, name);
-	long long v;
-
-	if (s == NULL)
-		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_INT &&
-	    config_setting_type(s) != CONFIG_TYPE_INT64)
-		FAIL(s, "%s must be an integer", name);
-	v = config_setting_get_int64(s);
-	if (v < (long long)lo || v > (long long)hi)
-		FAIL(s, "%s %lld is out of range %u..%u", name, v, lo, hi);
-	*out = (uint32_t)v;
-	return 0;
-}
-
 static int
 get_str(const config_setting_t *g, const char *name, char *out, size_t size,
 	bool nonempty, struct tp_conf *c, char *err, size_t errlen)
@@ -116,10 +75,10 @@ load_turn(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen
 	uint32_t v;
 	int rc;
 
-	if ((rc = check_known(g, "turn", names, c, err, errlen)) < 0)
+	if ((rc = tp_conf_check_names(g, "turn", names, c, err, errlen)) < 0)
 		return rc;
 	v = t->listen_port;
-	if ((rc = get_uint(g, "listen_port", 1, 65535, &v, c, err, errlen)) < 0)
+	if ((rc = tp_conf_get_u32(g, "listen_port", 1, 65535, &v, c, err, errlen)) < 0)
 		return rc;
 	t->listen_port = (uint16_t)v;
 	s = config_setting_get_member(g, "relay_ports");
@@ -209,24 +168,24 @@ load_cp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 	const config_setting_t *s;
 	int rc;
 
-	if ((rc = check_known(g, "cp", names, c, err, errlen)) < 0)
+	if ((rc = tp_conf_check_names(g, "cp", names, c, err, errlen)) < 0)
 		return rc;
 	if ((rc = get_str(g, "api_socket", p->api_socket, sizeof(p->api_socket), true,
 			  c, err, errlen)) < 0 ||
-	    (rc = get_uint(g, "api_mode", 0, 0777, &p->api_mode, c, err, errlen)) < 0 ||
-	    (rc = get_uint(g, "lifetime_default", 1, 86400, &p->lifetime_default_s,
+	    (rc = tp_conf_get_u32(g, "api_mode", 0, 0777, &p->api_mode, c, err, errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(g, "lifetime_default", 1, 86400, &p->lifetime_default_s,
 			   c, err, errlen)) < 0 ||
-	    (rc = get_uint(g, "lifetime_max", 1, 86400, &p->lifetime_max_s, c, err,
+	    (rc = tp_conf_get_u32(g, "lifetime_max", 1, 86400, &p->lifetime_max_s, c, err,
 			   errlen)) < 0 ||
-	    (rc = get_uint(g, "permission_lifetime", 1, 3600, &p->perm_lifetime_s,
+	    (rc = tp_conf_get_u32(g, "permission_lifetime", 1, 3600, &p->perm_lifetime_s,
 			   c, err, errlen)) < 0 ||
-	    (rc = get_uint(g, "channel_lifetime", 1, 3600, &p->chan_lifetime_s, c,
+	    (rc = tp_conf_get_u32(g, "channel_lifetime", 1, 3600, &p->chan_lifetime_s, c,
 			   err, errlen)) < 0 ||
-	    (rc = get_uint(g, "nonce_lifetime", 1, 3600, &p->nonce_lifetime_s, c,
+	    (rc = tp_conf_get_u32(g, "nonce_lifetime", 1, 3600, &p->nonce_lifetime_s, c,
 			   err, errlen)) < 0 ||
-	    (rc = get_uint(g, "quota_user", 0, 10000000, &p->quota_user, c, err,
+	    (rc = tp_conf_get_u32(g, "quota_user", 0, 10000000, &p->quota_user, c, err,
 			   errlen)) < 0 ||
-	    (rc = get_uint(g, "quota_total", 1, 10000000, &p->quota_total, c, err,
+	    (rc = tp_conf_get_u32(g, "quota_total", 1, 10000000, &p->quota_total, c, err,
 			   errlen)) < 0)
 		return rc;
 	if (p->lifetime_default_s > p->lifetime_max_s)
@@ -246,7 +205,7 @@ load_cp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 
 			if (!config_setting_is_group(u))
 				FAIL(u, "a user must be { name = \"...\"; password = \"...\"; }");
-			if ((rc = check_known(u, "user", unames, c, err, errlen)) < 0 ||
+			if ((rc = tp_conf_check_names(u, "user", unames, c, err, errlen)) < 0 ||
 			    (rc = get_str(u, "name", cu->name, sizeof(cu->name), true, c,
 					  err, errlen)) < 0 ||
 			    (rc = get_str(u, "password", cu->password, sizeof(cu->password),
@@ -281,7 +240,7 @@ load_cp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 	if (s != NULL) {
 		if (!config_setting_is_group(s))
 			FAIL(s, "peers must be a group { allow = [...]; deny = [...]; ... }");
-		if ((rc = check_known(s, "peers", peer_names, c, err, errlen)) < 0 ||
+		if ((rc = tp_conf_check_names(s, "peers", peer_names, c, err, errlen)) < 0 ||
 		    (rc = get_bool(s, "allow_loopback", &p->allow_loopback, c, err, errlen)) < 0 ||
 		    (rc = get_bool(s, "allow_private", &p->allow_private, c, err, errlen)) < 0 ||
 		    (rc = get_bool(s, "allow_link_local", &p->allow_link_local, c, err, errlen)) < 0 ||
