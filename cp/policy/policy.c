@@ -35,9 +35,9 @@ static const struct cls tunnels[] = {
 	{ 6, 32, { 0x20, 0x01, 0x00, 0x00 }, CP_POLICY_TEREDO },	/* RFC 4380 */
 };
 
-/* Step 5 before our own addresses, in the order policy.h gives. The
- * broadcast address sits inside 240/4: it comes first to be named. */
-static const struct cls scopes[] = {
+/* Step 6, in the order policy.h gives. The broadcast address sits inside
+ * 240/4: it comes first to be named. */
+static const struct cls classes[] = {
 	{ 4, 8, { 127 }, CP_POLICY_LOOPBACK },			/* RFC 1122 §3.2.1.3 */
 	{ 6, 128, { [15] = 1 }, CP_POLICY_LOOPBACK },		/* RFC 4291 §2.5.3 */
 	{ 4, 16, { 169, 254 }, CP_POLICY_LINK_LOCAL },		/* RFC 3927 */
@@ -47,10 +47,6 @@ static const struct cls scopes[] = {
 	{ 6, 8, { 0xff }, CP_POLICY_MULTICAST },		/* RFC 4291 §2.7 */
 	{ 4, 32, { 255, 255, 255, 255 }, CP_POLICY_BROADCAST },	/* RFC 919 §7 */
 	{ 4, 4, { 240 }, CP_POLICY_RESERVED },			/* RFC 1112 §4 */
-};
-
-/* Step 5 after our own addresses. */
-static const struct cls privates[] = {
 	{ 4, 8, { 10 }, CP_POLICY_PRIVATE },			/* RFC 1918 §3 */
 	{ 4, 12, { 172, 16 }, CP_POLICY_PRIVATE },		/* RFC 1918 §3 */
 	{ 4, 16, { 192, 168 }, CP_POLICY_PRIVATE },		/* RFC 1918 §3 */
@@ -377,24 +373,24 @@ cp_policy_check(const struct cp_policy *p, const struct cp_addr *peer,
 	if (c.port == 0)
 		return CP_POLICY_PORT_ZERO;
 
-	/* 3, 4. the operator's lists; either form may match. */
+	/* 3. the operator's deny list; either form may match. */
 	if (in_list(p->deny, p->ndeny, &c) || in_list(p->deny, p->ndeny, &j))
 		return CP_POLICY_DENY_LIST;
+	/* 4. never ourselves: a broad allow prefix usually covers the
+	 * relay's own network (conf/demo.conf does). */
+	if (is_own(p, &c, &j))
+		return CP_POLICY_OWN_ADDRESS;
+	/* 5. the operator's allow list, over the class defaults. */
 	if (in_list(p->allow, p->nallow, &c) || in_list(p->allow, p->nallow, &j))
 		return CP_POLICY_ACCEPT;
 
-	/* 5. class defaults. An address is in at most one class of each
-	 * table (broadcast aside, which is named before reserved). */
-	for (size_t i = 0; i < TP_ARRAY_SIZE(scopes); i++)
-		if (in_cls(&j, &scopes[i]) && !class_allowed(p, scopes[i].v))
-			return scopes[i].v;
-	if (is_own(p, &c, &j))
-		return CP_POLICY_OWN_ADDRESS;
-	for (size_t i = 0; i < TP_ARRAY_SIZE(privates); i++)
-		if (in_cls(&j, &privates[i]) && !class_allowed(p, privates[i].v))
-			return privates[i].v;
+	/* 6. class defaults. An address is in at most one class (the
+	 * broadcast address aside, which is named before reserved). */
+	for (size_t i = 0; i < TP_ARRAY_SIZE(classes); i++)
+		if (in_cls(&j, &classes[i]) && !class_allowed(p, classes[i].v))
+			return classes[i].v;
 
-	/* 6. */
+	/* 7. */
 	return CP_POLICY_ACCEPT;
 }
 

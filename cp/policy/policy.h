@@ -28,23 +28,24 @@
  *     §2.5.2, RFC 1122 §3.2.1.3), peer port 0 (RFC 768: not a
  *     destination port);
  *  3. the operator's deny list refuses ("deny-list");
- *  4. the operator's allow list accepts, overriding step 5;
- *  5. class defaults, refused unless the flag is set:
+ *  4. our own addresses are refused ("own-address"), whatever the allow
+ *     list and flags say: an operator's allow prefix usually covers the
+ *     relay's own network (conf/demo.conf allows 10.201.0.0/24, where
+ *     dp's core port is 10.201.0.1), and a permission to ourselves would
+ *     let a client bounce traffic off the relay (RFC 8656 §21.1.7). A
+ *     deny-listed own address reports "deny-list".
+ *  5. the operator's allow list accepts, overriding step 6;
+ *  6. class defaults, refused unless the flag is set:
  *       loopback 127/8, ::1                         allow_loopback
  *       link-local 169.254/16, fe80::/10            allow_link_local
  *       site-local fec0::/10 (RFC 3879)             allow_private
  *       multicast 224/4, ff00::/8                   allow_multicast
  *       broadcast 255.255.255.255                   (no flag)
  *       reserved 240/4 (RFC 1112 §4)                (no flag)
- *       our own addresses                           (no flag)
  *       private: RFC 1918 §3, CGNAT 100.64/10
  *       (RFC 6598), ULA fc00::/7 (RFC 4193)         allow_private
- *     Classes without a flag can be opened only by an allow-list entry:
- *     an entry covering one of our own addresses lets clients reach
- *     relayed addresses on this box (relay-to-relay between two clients
- *     of the same server); put such an address on the deny list to keep
- *     it closed under a broad allow prefix.
- *  6. accept. Documentation ranges (192.0.2.0/24, 2001:db8::/32, ...) are
+ *     Classes without a flag can be opened only by an allow-list entry.
+ *  7. accept. Documentation ranges (192.0.2.0/24, 2001:db8::/32, ...) are
  *     not refused: tests and demos use them.
  *
  * Conventions: operations return 0 or -errno; the constructor returns

@@ -48,13 +48,13 @@ struct cp_prefix {
 	X(UNSPECIFIED, "unspecified", "this-network or unspecified address (0.0.0.0/8, ::)") \
 	X(PORT_ZERO, "port-zero", "peer port 0") \
 	X(DENY_LIST, "deny-list", "on the operator's deny list") \
+	X(OWN_ADDRESS, "own-address", "one of this relay's own addresses") \
 	X(LOOPBACK, "loopback", "loopback address (127.0.0.0/8, ::1)") \
 	X(LINK_LOCAL, "link-local", "link-local address (169.254.0.0/16, fe80::/10)") \
 	X(SITE_LOCAL, "site-local", "deprecated IPv6 site-local address (fec0::/10)") \
 	X(MULTICAST, "multicast", "multicast address (224.0.0.0/4, ff00::/8)") \
 	X(BROADCAST, "broadcast", "limited broadcast address 255.255.255.255") \
 	X(RESERVED, "reserved", "reserved IPv4 address (240.0.0.0/4)") \
-	X(OWN_ADDRESS, "own-address", "one of this relay's own addresses") \
 	X(PRIVATE, "private", "private address (RFC 1918, CGNAT 100.64.0.0/10, ULA fc00::/7)")
 
 enum cp_policy_verdict {

@@ -109,6 +109,8 @@ port_setup(struct dp_ctx *ctx, struct dp_port *p)
 		return -EINVAL;
 	}
 
+	if (ctx->conf->dp.ports[p->index].no_tx_offload)
+		info.tx_offload_capa = 0;   /* operator's choice: software */
 	if ((info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM) != 0) {
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_IPV4_CKSUM;
 		p->tx_ip4_cksum = true;
@@ -209,7 +211,7 @@ dp_ports_init(struct dp_ctx *ctx)
 		       ", %u queue(s)%s%s%s\n", p->name, cd->ports[i].dev,
 		       RTE_ETHER_ADDR_BYTES(&p->mac), ctx->nworkers,
 		       p->rss ? ", rss" : ", software flow hand-off",
-		       p->tx_l4_cksum ? ", tx checksum offload" : "",
+		       p->tx_l4_cksum ? ", tx checksum offload" : ", software checksums",
 		       p->vlan ? ", vlan" : "");
 	}
 	return 0;

@@ -286,7 +286,7 @@ load_port(const config_setting_t *s, struct tp_conf *c, char *err, size_t errlen
 {
 	static const char *const names[] = {
 		"name", "dev", "roles", "ipv4", "ipv6", "gateway4", "gateway6",
-		"mtu", "vlan", "impair", NULL,
+		"mtu", "vlan", "impair", "tx_checksum_offload", NULL,
 	};
 	struct tp_conf_dp *d = &c->dp;
 	struct tp_conf_port *p = &d->ports[d->nports];
@@ -394,6 +394,13 @@ load_port(const config_setting_t *s, struct tp_conf *c, char *err, size_t errlen
 	if ((rc = tp_conf_get_u32(s, "vlan", 0, 4094, &u, c, err, errlen)) < 0)
 		return rc;
 	p->vlan = (uint16_t)u;
+	v = config_setting_get_member(s, "tx_checksum_offload");
+	if (v != NULL) {
+		if (config_setting_type(v) != CONFIG_TYPE_BOOL)
+			FAIL(v, "port '%s': tx_checksum_offload must be true or false",
+			     p->name);
+		p->no_tx_offload = !config_setting_get_bool(v);
+	}
 	v = config_setting_get_member(s, "impair");
 	if (v != NULL && (rc = load_impair(v, p, c, err, errlen)) < 0)
 		return rc;

@@ -56,6 +56,7 @@ struct tp_conf_port {
 	uint8_t gw6[16];
 	uint16_t mtu;                 /* IP MTU, default 1500 */
 	uint16_t vlan;                /* 802.1Q VLAN id, 0 = untagged */
+	bool no_tx_offload;           /* never use the NIC's TX checksums */
 	struct tp_conf_impair impair;
 	int line;                     /* where the port was defined */
 };

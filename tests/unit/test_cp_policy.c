@@ -4,7 +4,8 @@
  * the first and last address of each range and the ones just outside;
  * mapped, compatible and NAT64 forms judged as the IPv4 they carry; 6to4
  * and Teredo refused even when listed; deny over allow, allow over the
- * class defaults; own addresses in every form; malformed list entries;
+ * class defaults; own addresses in every form, even when allowed;
+ * malformed list entries;
  * canonical forms; verdict names.
  */
 #include <stdarg.h>
@@ -574,18 +575,29 @@ test_policy_own_private_address_stays_refused_with_allow_private(void **state)
 }
 
 static void
-test_policy_own_address_opened_by_allow_closed_by_deny(void **state)
+test_policy_own_address_refused_even_when_allowed(void **state)
 {
 	struct cp_policy *p = *state;
-	struct cp_addr a = addr("10.211.0.1", 0);
+	struct cp_addr a;
 	char err[128];
 
+	/* conf/demo.conf: the allow list covers dp's own core addresses */
+	a = addr("10.201.0.1", 0);
 	assert_int_equal(cp_policy_add_own(p, &a), 0);
-	add_ok(cp_policy_add_allow(p, "10.211.0.0/24", err, sizeof(err)), err);
-	EXPECT(p, "10.211.0.1", ACCEPT);	/* relay-to-relay on this box */
-	add_ok(cp_policy_add_deny(p, "10.211.0.1/32", err, sizeof(err)), err);
-	EXPECT(p, "10.211.0.1", DENY_LIST);
-	EXPECT(p, "10.211.0.2", ACCEPT);
+	a = addr("fd00:201::1", 0);
+	assert_int_equal(cp_policy_add_own(p, &a), 0);
+	add_ok(cp_policy_add_allow(p, "10.201.0.0/24", err, sizeof(err)), err);
+	add_ok(cp_policy_add_allow(p, "fd00:201::/64", err, sizeof(err)), err);
+	add_ok(cp_policy_add_allow(p, "10.201.0.1/32", err, sizeof(err)), err);
+	p->allow_private = true;
+	EXPECT(p, "10.201.0.1", OWN_ADDRESS);
+	EXPECT(p, "::ffff:10.201.0.1", OWN_ADDRESS);
+	EXPECT(p, "fd00:201::1", OWN_ADDRESS);
+	EXPECT(p, "10.201.0.2", ACCEPT);
+	EXPECT(p, "fd00:201::2", ACCEPT);
+	/* the deny list is judged first, so it names the refusal */
+	add_ok(cp_policy_add_deny(p, "10.201.0.0/31", err, sizeof(err)), err);
+	EXPECT(p, "10.201.0.1", DENY_LIST);
 }
 
 static void
@@ -751,7 +763,7 @@ main(void)
 		T(test_policy_list_full_returns_enospc),
 		T(test_policy_own_addresses_refused_in_every_form),
 		T(test_policy_own_private_address_stays_refused_with_allow_private),
-		T(test_policy_own_address_opened_by_allow_closed_by_deny),
+		T(test_policy_own_address_refused_even_when_allowed),
 		T(test_policy_own_list_rejects_bad_family_and_overflow),
 		T(test_policy_canonical_forms),
 		T(test_policy_check_reports_canonical_even_when_refusing),

@@ -3,7 +3,7 @@
 # Send hand-made (and deliberately broken) Ethernet frames from inside a
 # namespace, for dp's input-validation tests:
 #   rawsend.py IFACE DST_MAC KIND [COUNT]
-# KIND: ip4-bad-csum, ip4-bad-len, ip4-short-len, ip6-bad-len, udp-bad-csum
+# KIND: ip4-echo, ip4-bad-csum, ip4-bad-len, ip4-short-len, ip6-bad-len, udp-bad-csum
 import socket
 import struct
 import sys
@@ -55,6 +55,8 @@ def main():
         etype, pkt = 0x0800, ip4("10.210.0.2", "10.210.0.1", 1, icmp_echo(), total=12)
     elif kind == "ip6-bad-len":       # payload length beyond the frame
         etype, pkt = 0x86DD, ip6("fd00:210::2", "fd00:210::1", 58, icmp_echo(), plen=900)
+    elif kind == "ip4-echo":          # a good echo request
+        etype, pkt = 0x0800, ip4("10.210.0.2", "10.210.0.1", 1, icmp_echo())
     elif kind == "udp-bad-csum":
         udp = struct.pack("!HHHH", 40000, 9, 12, 0xBEEF) + b"bad!"
         etype, pkt = 0x0800, ip4("10.210.0.2", "10.210.0.1", 17, udp)
