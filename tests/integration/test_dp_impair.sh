@@ -24,6 +24,22 @@ tp_check "about 20% of 1000 pings lost (${loss}%)" \
 tp_check "dp counted its impairment drops ($dropped)" test "$dropped" -ge 120 -a "$dropped" -le 280
 tp_dp_stop
 
+# Duplication and delay, on the transmit side this time.
+tp_write_conf "$TP_TMP/dupdelay.conf" "0" "" \
+  'impair = { dup = 1.0; delay_us = 40000; seed = 7; direction = "tx"; };'
+ip netns del "$TP_NS_C"; ip netns del "$TP_NS_P"
+tp_dp_start "$TP_TMP/dupdelay.conf"
+out=$(ip netns exec "$TP_NS_C" ping -c 10 -i 0.1 -W 2 10.210.0.1)
+dups=$(grep -c 'DUP!' <<<"$out")
+rtt=$(sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p' <<<"$out")
+echo "# $(tail -n 1 <<<"$out")"
+tp_check "every reply duplicated ($dups DUP! of 10)" test "$dups" -ge 9
+tp_check "every reply delayed 40 ms (average RTT ${rtt} ms)" \
+  python3 -c "import sys; sys.exit(0 if 40 <= float('$rtt') < 200 else 1)"
+st=$(tp_stats)
+tp_check "duplicates and delays counted" test "$(tp_stat "$st" impair_dup)" -ge 10 -a "$(tp_stat "$st" impair_delayed)" -ge 20
+tp_dp_stop
+
 tp_write_conf "$TP_TMP/clean.conf" "0" ""
 ip netns del "$TP_NS_C"; ip netns del "$TP_NS_P"
 tp_dp_start "$TP_TMP/clean.conf"
