@@ -1,38 +1,206 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Loading the box's configuration file with libconfig: the "dp" group
- * here (EAL arguments, workers, ports and their addresses, impairment),
- * the "turn" and "cp" groups in tp_conf_turn.c. Defaults are merged in
- * one place (conf_defaults); every error names the file, the line and
- * what is wrong; unknown settings are refused so a typo cannot pass.
+ * here (EAL arguments, workers, idle back-off, neighbour cache, ports with
+ * their addresses, VLAN, MTU and impairment), the "turn" and "cp" groups
+ * in tp_conf_turn.c; other top-level groups are left to their readers.
+ *
+ * Defaults are merged in one place (conf_defaults, port_defaults). Every
+ * error is one line "<file>:<line>: <what> <value>: <why>", where <what>
+ * names the setting the way an operator finds it ("dp.mbufs_per_worker",
+ * "port 'access': impair.loss"). Unknown settings inside dp, a port or an
+ * impair group are refused (with the nearest known name as a hint), so a
+ * typo cannot pass silently.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <libconfig.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "tp_conf.h"
 #include "tp_conf_internal.h"
 
-#define FAIL(s, ...) do { \
-	int _n = snprintf(err, errlen, "%s:%d: ", c->path, \
-			  config_setting_source_line(s)); \
-	if (_n >= 0 && (size_t)_n < errlen) \
-		snprintf(err + _n, errlen - (size_t)_n, __VA_ARGS__); \
-	return -EINVAL; \
-} while (0)
+#define SUBJECT_LEN 160
+
+/* ---- messages --------------------------------------------------------- */
+
+/* Is s one element of dp.ports? */
+static bool
+is_port(const config_setting_t *s)
+{
+	const config_setting_t *list = config_setting_parent(s);
+	const config_setting_t *dp;
+	const char *n;
+
+	if (config_setting_name(s) != NULL || list == NULL)
+		return false;
+	n = config_setting_name(list);
+	dp = config_setting_parent(list);
+	if (n == NULL || strcmp(n, "ports") != 0 || dp == NULL)
+		return false;
+	n = config_setting_name(dp);
+	return n != NULL && strcmp(n, "dp") == 0 && config_setting_parent(dp) != NULL &&
+	       config_setting_parent(config_setting_parent(dp)) == NULL;
+}
+
+/* "port 'access'", or "port #2" while the port has no usable name. */
+static void
+port_label(const config_setting_t *port, char *buf, size_t len)
+{
+	const config_setting_t *n = config_setting_get_member(port, "name");
+
+	if (n != NULL && config_setting_type(n) == CONFIG_TYPE_STRING &&
+	    config_setting_get_string(n)[0] != '\0')
+		snprintf(buf, len, "port '%s'", config_setting_get_string(n));
+	else
+		snprintf(buf, len, "port #%d", config_setting_index(port) + 1);
+}
+
+/*
+ * How a message names setting s: "dp.idle_sleep_max_us", "dp.eal[3]",
+ * "port 'access': mtu", "port 'access': impair.loss", "turn.listen_port".
+ */
+static const char *
+subject(const config_setting_t *s, char *buf, size_t len)
+{
+	const config_setting_t *chain[16];
+	int n = 0;
+	size_t off = 0;
+	bool sep = false;
+
+	for (const config_setting_t *p = s;
+	     p != NULL && config_setting_parent(p) != NULL && n < 16;
+	     p = config_setting_parent(p))
+		chain[n++] = p;
+	buf[0] = '\0';
+	for (int i = n - 1; i >= 0 && off < len; i--) {
+		const char *name = config_setting_name(chain[i]);
+		int w;
+
+		if (is_port(chain[i])) {
+			port_label(chain[i], buf, len);
+			off = strlen(buf);
+			if (i > 0 && off + 2 < len) {
+				memcpy(buf + off, ": ", 3);
+				off += 2;
+			}
+			sep = false;
+			continue;
+		}
+		if (name != NULL)
+			w = snprintf(buf + off, len - off, "%s%s", sep ? "." : "", name);
+		else
+			w = snprintf(buf + off, len - off, "[%d]",
+				     config_setting_index(chain[i]));
+		if (w < 0)
+			break;
+		off += (size_t)w;
+		sep = true;
+	}
+	return buf;
+}
+
+/* "a string (\"x\")", "an integer (12)", "a group": for "must be X, not Y". */
+static const char *
+value_desc(const config_setting_t *s, char *buf, size_t len)
+{
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		snprintf(buf, len, "an integer (%lld)", config_setting_get_int64(s));
+		break;
+	case CONFIG_TYPE_FLOAT:
+		snprintf(buf, len, "a float (%g)", config_setting_get_float(s));
+		break;
+	case CONFIG_TYPE_STRING:
+		snprintf(buf, len, "a string (\"%.60s\")", config_setting_get_string(s));
+		break;
+	case CONFIG_TYPE_BOOL:
+		snprintf(buf, len, "a boolean (%s)",
+			 config_setting_get_bool(s) ? "true" : "false");
+		break;
+	case CONFIG_TYPE_GROUP:
+		snprintf(buf, len, "a group");
+		break;
+	case CONFIG_TYPE_ARRAY:
+		snprintf(buf, len, "an array");
+		break;
+	case CONFIG_TYPE_LIST:
+		snprintf(buf, len, "a list");
+		break;
+	default:
+		snprintf(buf, len, "nothing usable");
+		break;
+	}
+	return buf;
+}
+
+/*
+ * A file libconfig names (NULL: the one we opened; an @include'd one as
+ * written, where relative names live in the main file's folder).
+ */
+static const char *
+file_name(const char *f, const struct tp_conf *c, char *buf, size_t len)
+{
+	const char *slash = strrchr(c->path, '/');
+
+	if (f == NULL || strcmp(f, c->path) == 0)
+		return c->path;
+	if (f[0] == '/' || slash == NULL)
+		return f;
+	snprintf(buf, len, "%.*s%s", (int)(slash - c->path + 1), c->path, f);
+	return buf;
+}
+
+/*
+ * Write "<file>:<line>: [<subject of s>]<fmt...>" into err and return
+ * -EINVAL. with_subject puts the setting's name first, so that fmt goes
+ * on with " 5 is out of range ..." or ": ...".
+ */
+__attribute__((format(printf, 6, 7)))
+static int
+conf_fail(const struct tp_conf *c, char *err, size_t errlen,
+	  const config_setting_t *s, bool with_subject, const char *fmt, ...)
+{
+	char subj[SUBJECT_LEN], file[sizeof(c->path) + 64];
+	va_list ap;
+	int n;
+
+	if (errlen == 0)
+		return -EINVAL;
+	n = snprintf(err, errlen, "%s:%d: %s",
+		     file_name(s != NULL ? config_setting_source_file(s) : NULL, c,
+			       file, sizeof(file)),
+		     s != NULL ? config_setting_source_line(s) : 0,
+		     with_subject ? subject(s, subj, sizeof(subj)) : "");
+	if (n >= 0 && (size_t)n < errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+/* FAIL: the message as written; FAILS: the setting's name, then the text. */
+#define FAIL(s, ...)  return conf_fail(c, err, errlen, (s), false, __VA_ARGS__)
+#define FAILS(s, ...) return conf_fail(c, err, errlen, (s), true, __VA_ARGS__)
+
+/* ---- prefixes --------------------------------------------------------- */
 
 int
 tp_conf_parse_prefix(const char *s, uint8_t addr[16], uint8_t *plen)
 {
-	char buf[64];
+	char buf[INET6_ADDRSTRLEN + 1];
 	const char *slash = strchr(s, '/');
-	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+	size_t n = slash != NULL ? (size_t)(slash - s) : strlen(s);
+	unsigned int len = 0, max;
 	int family;
-	char *end;
-	long len;
 
 	if (n == 0 || n >= sizeof(buf))
 		return -EINVAL;
@@ -47,73 +215,160 @@ tp_conf_parse_prefix(const char *s, uint8_t addr[16], uint8_t *plen)
 		return -EINVAL;
 	if (plen == NULL)
 		return slash == NULL ? family : -EINVAL;
-	if (slash == NULL || slash[1] == '\0')
+	if (slash == NULL)
 		return -EINVAL;
-	errno = 0;
-	len = strtol(slash + 1, &end, 10);
-	if (errno != 0 || *end != '\0' || len < 0 || len > (family == 4 ? 32 : 128))
+	/* Decimal digits only: no sign, no blanks, at most three of them. */
+	max = family == 4 ? 32 : 128;
+	n = strlen(slash + 1);
+	if (n == 0 || n > 3)
+		return -EINVAL;
+	for (const char *d = slash + 1; *d != '\0'; d++) {
+		if (!isdigit((unsigned char)*d))
+			return -EINVAL;
+		len = len * 10 + (unsigned int)(*d - '0');
+	}
+	if (len > max)
 		return -EINVAL;
 	*plen = (uint8_t)len;
 	return family;
 }
+
+/* Do a and b agree on their first plen bits? */
+static bool
+same_prefix(const uint8_t *a, const uint8_t *b, unsigned int plen)
+{
+	unsigned int whole = plen / 8, rest = plen % 8;
+
+	if (memcmp(a, b, whole) != 0)
+		return false;
+	if (rest == 0)
+		return true;
+	return ((a[whole] ^ b[whole]) & (uint8_t)(0xFFu << (8 - rest))) == 0;
+}
+
+/* ---- defaults ---------------------------------------------------------- */
 
 static void
 conf_defaults(struct tp_conf *c)
 {
 	c->dp.nworkers = 1;
 	c->dp.workers[0] = 0;
-	c->dp.idle_sleep_max_us = 0;
+	c->dp.idle_sleep_max_us = 0;          /* busy poll */
 	c->dp.mbufs_per_worker = 8191;
 	c->dp.neigh_reachable_s = 30;
 	c->dp.neigh_retry_ms = 1000;
 	c->dp.neigh_queue_max = 8;
 	c->dp.icmp_rate_per_s = 100;
-	c->dp.diag_echo_port = 0;
+	c->dp.diag_echo_port = 0;             /* off */
 	tp_conf_turn_defaults(c);
 }
 
-static bool
-in_list(const char *name, const char *const *names)
+static void
+port_defaults(struct tp_conf_port *p)
 {
-	for (; *names != NULL; names++)
-		if (strcmp(*names, name) == 0)
-			return true;
-	return false;
+	memset(p, 0, sizeof(*p));
+	p->mtu = 1500;
+	p->vlan = 0;                          /* untagged */
+	p->impair.enabled = false;
+	p->impair.dir = TP_IMPAIR_RX;
+	p->impair.seed = 1;
+}
+
+/* ---- generic readers --------------------------------------------------- */
+
+/* Levenshtein distance, small strings only (setting names). */
+static unsigned int
+edit_distance(const char *a, const char *b)
+{
+	unsigned int row[64];
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la >= 64 || lb >= 64)
+		return UINT_MAX;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (unsigned int)j;
+	for (size_t i = 1; i <= la; i++) {
+		unsigned int diag = row[0];
+
+		row[0] = (unsigned int)i;
+		for (size_t j = 1; j <= lb; j++) {
+			unsigned int up = row[j];
+			unsigned int best = diag + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
 }
 
 int
 tp_conf_check_names(const config_setting_t *g, const char *what,
-	    const char *const *names, struct tp_conf *c, char *err, size_t errlen)
+		    const char *const *names, struct tp_conf *c, char *err,
+		    size_t errlen)
 {
 	for (int i = 0; i < config_setting_length(g); i++) {
 		const config_setting_t *s = config_setting_get_elem(g, (unsigned int)i);
+		const char *name = config_setting_name(s);
+		const char *hint = NULL;
+		unsigned int best = 3;
+		bool known = false;
 
-		if (!in_list(config_setting_name(s), names))
-			FAIL(s, "%s: unknown setting '%s'", what, config_setting_name(s));
+		if (name == NULL)
+			continue;
+		for (const char *const *k = names; *k != NULL; k++) {
+			unsigned int d;
+
+			if (strcmp(*k, name) == 0) {
+				known = true;
+				break;
+			}
+			d = edit_distance(name, *k);
+			if (d < best && d < strlen(*k)) {
+				best = d;
+				hint = *k;
+			}
+		}
+		if (known)
+			continue;
+		if (hint != NULL)
+			FAIL(s, "%s: unknown setting '%s' (did you mean '%s'?)", what,
+			     name, hint);
+		FAIL(s, "%s: unknown setting '%s'", what, name);
 	}
 	return 0;
 }
 
+/* An optional integer in lo..hi: 1 when read into *out, 0 when absent,
+ * -EINVAL with err set. */
 static int
 get_int(const config_setting_t *g, const char *name, long long lo, long long hi,
 	long long *out, struct tp_conf *c, char *err, size_t errlen)
 {
 	const config_setting_t *s = config_setting_get_member(g, name);
+	char vd[96];
+	long long v;
 
 	if (s == NULL)
 		return 0;
 	if (config_setting_type(s) != CONFIG_TYPE_INT &&
 	    config_setting_type(s) != CONFIG_TYPE_INT64)
-		FAIL(s, "%s must be an integer", name);
-	*out = config_setting_get_int64(s);
-	if (*out < lo || *out > hi)
-		FAIL(s, "%s %lld is out of range %lld..%lld", name, *out, lo, hi);
+		FAILS(s, " must be an integer, not %s", value_desc(s, vd, sizeof(vd)));
+	v = config_setting_get_int64(s);
+	if (v < lo || v > hi)
+		FAILS(s, " %lld is out of range %lld..%lld", v, lo, hi);
+	*out = v;
 	return 1;
 }
 
 int
-tp_conf_get_u32(const config_setting_t *g, const char *name, uint32_t lo, uint32_t hi,
-	uint32_t *out, struct tp_conf *c, char *err, size_t errlen)
+tp_conf_get_u32(const config_setting_t *g, const char *name, uint32_t lo,
+		uint32_t hi, uint32_t *out, struct tp_conf *c, char *err,
+		size_t errlen)
 {
 	long long v;
 	int rc = get_int(g, name, lo, hi, &v, c, err, errlen);
@@ -124,42 +379,93 @@ tp_conf_get_u32(const config_setting_t *g, const char *name, uint32_t lo, uint32
 }
 
 static int
-get_double(const config_setting_t *g, const char *name, double *out,
-	   const char *owner, struct tp_conf *c, char *err, size_t errlen)
+get_u16(const config_setting_t *g, const char *name, uint16_t lo, uint16_t hi,
+	uint16_t *out, struct tp_conf *c, char *err, size_t errlen)
+{
+	long long v;
+	int rc = get_int(g, name, lo, hi, &v, c, err, errlen);
+
+	if (rc > 0)
+		*out = (uint16_t)v;
+	return rc < 0 ? rc : 0;
+}
+
+/* An optional probability 0..1 (an integer 0 or 1 is fine too). */
+static int
+get_rate(const config_setting_t *g, const char *name, double *out,
+	 struct tp_conf *c, char *err, size_t errlen)
 {
 	const config_setting_t *s = config_setting_get_member(g, name);
+	char vd[96];
 	double v;
 
 	if (s == NULL)
 		return 0;
-	if (config_setting_type(s) == CONFIG_TYPE_FLOAT)
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_FLOAT:
 		v = config_setting_get_float(s);
-	else if (config_setting_type(s) == CONFIG_TYPE_INT)
-		v = config_setting_get_int(s);
-	else
-		FAIL(s, "port '%s': impair.%s must be a number", owner, name);
-	if (v < 0.0 || v > 1.0)
-		FAIL(s, "port '%s': impair.%s %g must lie in 0..1", owner, name, v);
+		break;
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		v = (double)config_setting_get_int64(s);
+		break;
+	default:
+		FAILS(s, " must be a number 0..1, not %s", value_desc(s, vd, sizeof(vd)));
+	}
+	if (!(v >= 0.0 && v <= 1.0))
+		FAILS(s, " %g must lie in 0..1", v);
 	*out = v;
 	return 0;
 }
+
+/* An optional string of at most size - 1 bytes; empty refused. */
+static int
+get_name(const config_setting_t *g, const char *name, char *out, size_t size,
+	 struct tp_conf *c, char *err, size_t errlen)
+{
+	const config_setting_t *s = config_setting_get_member(g, name);
+	char vd[96];
+	const char *v;
+
+	if (s == NULL)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+		FAILS(s, " must be a string, not %s", value_desc(s, vd, sizeof(vd)));
+	v = config_setting_get_string(s);
+	if (v[0] == '\0')
+		FAILS(s, " must not be empty");
+	if (strlen(v) >= size)
+		FAILS(s, " '%.40s%s' is longer than %zu bytes", v,
+		      strlen(v) > 40 ? "..." : "", size - 1);
+	snprintf(out, size, "%s", v);
+	return 0;
+}
+
+/* ---- dp: EAL and workers ---------------------------------------------- */
 
 static int
 load_eal(const config_setting_t *s, struct tp_conf *c, char *err, size_t errlen)
 {
 	struct tp_conf_dp *d = &c->dp;
+	char vd[96];
+	int n;
 
 	if (!config_setting_is_array(s) && !config_setting_is_list(s))
-		FAIL(s, "dp.eal must be a list of strings");
-	if (config_setting_length(s) > TP_CONF_MAX_EAL_ARGS)
-		FAIL(s, "dp.eal has more than %d arguments", TP_CONF_MAX_EAL_ARGS);
-	for (int i = 0; i < config_setting_length(s); i++) {
+		FAILS(s, " must be a list of strings [\"-l\", \"0\", ...], not %s",
+		      value_desc(s, vd, sizeof(vd)));
+	/* argv[0] takes one slot, the NULL terminator the extra one. */
+	n = config_setting_length(s);
+	if (n > TP_CONF_MAX_EAL_ARGS - 1)
+		FAILS(s, " has %d arguments; at most %d fit", n,
+		      TP_CONF_MAX_EAL_ARGS - 1);
+	for (int i = 0; i < n; i++) {
 		const config_setting_t *e = config_setting_get_elem(s, (unsigned int)i);
-		const char *v = config_setting_get_string(e);
 
-		if (v == NULL)
-			FAIL(e, "dp.eal: argument %d is not a string", i + 1);
-		d->eal_argv[d->eal_argc] = strdup(v);
+		if (config_setting_type(e) != CONFIG_TYPE_STRING)
+			FAILS(e, " must be a string, not %s", value_desc(e, vd, sizeof(vd)));
+		if (config_setting_get_string(e)[0] == '\0')
+			FAILS(e, " is an empty argument");
+		d->eal_argv[d->eal_argc] = strdup(config_setting_get_string(e));
 		if (d->eal_argv[d->eal_argc] == NULL) {
 			snprintf(err, errlen, "%s: out of memory", c->path);
 			return -ENOMEM;
@@ -174,70 +480,190 @@ load_workers(const config_setting_t *s, struct tp_conf *c, char *err,
 	     size_t errlen)
 {
 	struct tp_conf_dp *d = &c->dp;
-	int n = config_setting_length(s);
+	char vd[96];
+	int n;
 
-	if (!config_setting_is_array(s) || n < 1)
-		FAIL(s, "dp.workers must be a non-empty list of lcore numbers");
+	if (!config_setting_is_array(s) && !config_setting_is_list(s))
+		FAILS(s, " must be a list of lcore numbers [0, 1, ...], not %s",
+		      value_desc(s, vd, sizeof(vd)));
+	n = config_setting_length(s);
+	if (n < 1)
+		FAILS(s, " is empty: at least one worker lcore is needed");
 	if (n > TP_CONF_MAX_WORKERS)
-		FAIL(s, "dp.workers has more than %d lcores", TP_CONF_MAX_WORKERS);
+		FAILS(s, " has %d lcores; at most %d", n, TP_CONF_MAX_WORKERS);
 	d->nworkers = 0;
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *e = config_setting_get_elem(s, (unsigned int)i);
 		long long v;
 
-		if (config_setting_type(e) != CONFIG_TYPE_INT)
-			FAIL(e, "dp.workers: entry %d is not an lcore number", i + 1);
-		v = config_setting_get_int(e);
-		if (v < 0 || v >= 1024)
-			FAIL(e, "dp.workers: lcore %lld is out of range 0..1023", v);
+		if (config_setting_type(e) != CONFIG_TYPE_INT &&
+		    config_setting_type(e) != CONFIG_TYPE_INT64)
+			FAILS(e, " must be an lcore number, not %s",
+			      value_desc(e, vd, sizeof(vd)));
+		v = config_setting_get_int64(e);
+		if (v < 0 || v > 1023)
+			FAILS(e, ": lcore %lld is out of range 0..1023", v);
 		for (unsigned int j = 0; j < d->nworkers; j++)
 			if (d->workers[j] == (unsigned int)v)
-				FAIL(e, "dp.workers: lcore %lld is listed twice", v);
+				FAILS(e, ": lcore %lld is listed twice (also dp.workers[%u])",
+				      v, j);
 		d->workers[d->nworkers++] = (unsigned int)v;
 	}
 	return 0;
 }
 
-static int
-load_addr(const config_setting_t *p, const char *name, int family,
-	  bool want_prefix, uint8_t *addr, uint8_t *plen, bool *has,
-	  const char *owner, struct tp_conf *c, char *err, size_t errlen)
+/* ---- dp: ports --------------------------------------------------------- */
+
+/*
+ * The name DPDK knows a device by, for spotting two ports on one device:
+ * the part before the first ',' ("net_tap0" of "net_tap0,iface=x"), lower
+ * case, with PCI addresses given without a domain completed ("3b:00.0" is
+ * "0000:3b:00.0").
+ */
+static void
+dev_key(const char *dev, char *key, size_t len)
 {
-	const config_setting_t *s = config_setting_get_member(p, name);
+	size_t n = strcspn(dev, ",");
+	size_t off = 0;
+
+	if (n == 7 && dev[2] == ':' && dev[5] == '.')
+		off = (size_t)snprintf(key, len, "0000:");
+	for (size_t i = 0; i < n && off + 1 < len; i++)
+		key[off++] = (char)tolower((unsigned char)dev[i]);
+	key[off < len ? off : len - 1] = '\0';
+}
+
+/*
+ * ipv4/ipv6 of a port: "address/len" of the right family. The address may
+ * have host bits (it is the port's own address in its subnet).
+ */
+static int
+load_prefix(const config_setting_t *port, const char *name, int family,
+	    uint8_t *addr, uint8_t *plen, bool *has, const char *who,
+	    struct tp_conf *c, char *err, size_t errlen)
+{
+	const config_setting_t *s = config_setting_get_member(port, name);
+	const char *fam = family == 4 ? "IPv4" : "IPv6";
+	const char *eg = family == 4 ? "10.200.0.1/24" : "fd00:200::1/64";
+	char a_only[INET6_ADDRSTRLEN + 1], vd[96];
+	uint8_t a[16];
+	const char *v, *slash;
+	size_t n;
+	int f;
+
+	if (s == NULL)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+		FAIL(s, "%s: %s must be a string like \"%s\", not %s", who, name, eg,
+		     value_desc(s, vd, sizeof(vd)));
+	v = config_setting_get_string(s);
+	slash = strchr(v, '/');
+	n = slash != NULL ? (size_t)(slash - v) : strlen(v);
+	if (n == 0 || n >= sizeof(a_only))
+		FAIL(s, "%s: %s '%s' is not an %s address with a prefix length "
+		     "(\"%s\")", who, name, v, fam, eg);
+	memcpy(a_only, v, n);
+	a_only[n] = '\0';
+	f = tp_conf_parse_prefix(a_only, a, NULL);
+	if (f < 0)
+		FAIL(s, "%s: %s '%s': '%s' is not an %s address", who, name, v, a_only,
+		     fam);
+	if (f != family)
+		FAIL(s, "%s: %s '%s' is an IPv%d address; %s takes %s (use %s)", who,
+		     name, v, f, name, fam, family == 4 ? "ipv6" : "ipv4");
+	if (slash == NULL)
+		FAIL(s, "%s: %s '%s' needs a prefix length ('%s/len')", who, name, v, v);
+	if (tp_conf_parse_prefix(v, a, plen) != family)
+		FAIL(s, "%s: %s '%s': prefix length must be 0..%d", who, name, v,
+		     family == 4 ? 32 : 128);
+	memcpy(addr, a, family == 4 ? 4 : 16);
+	*has = true;
+	return 0;
+}
+
+/* gateway4/gateway6: a bare address inside the port's own prefix. */
+static int
+load_gateway(const config_setting_t *port, struct tp_conf_port *p, int family,
+	     const char *who, struct tp_conf *c, char *err, size_t errlen)
+{
+	const char *name = family == 4 ? "gateway4" : "gateway6";
+	const char *ipname = family == 4 ? "ipv4" : "ipv6";
+	const char *fam = family == 4 ? "IPv4" : "IPv6";
+	const config_setting_t *s = config_setting_get_member(port, name);
+	const uint8_t *ip = family == 4 ? p->ip4 : p->ip6;
+	unsigned int plen = family == 4 ? p->plen4 : p->plen6;
+	bool has_ip = family == 4 ? p->has_ip4 : p->has_ip6;
+	uint8_t *gw = family == 4 ? p->gw4 : p->gw6;
+	char ipbuf[INET6_ADDRSTRLEN], vd[96];
 	uint8_t a[16];
 	const char *v;
 	int f;
 
 	if (s == NULL)
 		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+		FAIL(s, "%s: %s must be a string holding an %s address, not %s", who,
+		     name, fam, value_desc(s, vd, sizeof(vd)));
 	v = config_setting_get_string(s);
-	if (v == NULL)
-		FAIL(s, "port '%s': %s must be a string", owner, name);
-	f = tp_conf_parse_prefix(v, a, want_prefix ? plen : NULL);
-	if (f < 0) {
-		if (want_prefix && strchr(v, '/') != NULL) {
-			const char *sl = strchr(v, '/');
-			char *end;
-			long len = strtol(sl + 1, &end, 10);
-
-			if (*end == '\0' && sl[1] != '\0' && len >= 0)
-				FAIL(s, "port '%s': %s '%s': prefix length must be 0..%d",
-				     owner, name, v, strchr(v, ':') ? 128 : 32);
-		}
-		FAIL(s, "port '%s': %s '%s' is not an %s%s", owner, name, v,
-		     family == 4 ? "IPv4 address" : "IPv6 address",
-		     want_prefix ? " with a prefix length (a.b.c.d/len)" : "");
-	}
+	f = tp_conf_parse_prefix(v, a, NULL);
+	if (f < 0)
+		FAIL(s, "%s: %s '%s' is not an %s address (no prefix length here)", who,
+		     name, v, fam);
 	if (f != family)
-		FAIL(s, "port '%s': %s '%s' is not an %s", owner, name, v,
-		     family == 4 ? "IPv4 address" : "IPv6 address");
-	memcpy(addr, a, family == 4 ? 4 : 16);
-	*has = true;
+		FAIL(s, "%s: %s '%s' is an IPv%d address; %s takes %s (use gateway%d)",
+		     who, name, v, f, name, fam, f);
+	if (!has_ip)
+		FAIL(s, "%s: %s '%s' needs an %s on the port", who, name, v, ipname);
+	inet_ntop(family == 4 ? AF_INET : AF_INET6, ip, ipbuf, sizeof(ipbuf));
+	if (!same_prefix(a, ip, plen))
+		FAIL(s, "%s: %s '%s' lies outside the port's prefix %s/%u", who, name,
+		     v, ipbuf, plen);
+	if (memcmp(a, ip, family == 4 ? 4 : 16) == 0)
+		FAIL(s, "%s: %s '%s' is the port's own address", who, name, v);
+	memcpy(gw, a, family == 4 ? 4 : 16);
+	if (family == 4)
+		p->has_gw4 = true;
+	else
+		p->has_gw6 = true;
 	return 0;
 }
 
 static int
-load_impair(const config_setting_t *s, struct tp_conf_port *p,
+load_roles(const config_setting_t *port, struct tp_conf_port *p, const char *who,
+	   struct tp_conf *c, char *err, size_t errlen)
+{
+	const config_setting_t *s = config_setting_get_member(port, "roles");
+	char vd[96];
+
+	if (s == NULL)
+		FAIL(port, "%s has no roles: give roles = [\"access\"], [\"core\"] or "
+		     "[\"access\", \"core\"]", who);
+	if (!config_setting_is_array(s) && !config_setting_is_list(s))
+		FAIL(s, "%s: roles must be a list like [\"access\"], not %s", who,
+		     value_desc(s, vd, sizeof(vd)));
+	if (config_setting_length(s) == 0)
+		FAIL(s, "%s: roles is empty: give \"access\", \"core\" or both", who);
+	for (int i = 0; i < config_setting_length(s); i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned int)i);
+		const char *r = config_setting_type(e) == CONFIG_TYPE_STRING ?
+				config_setting_get_string(e) : NULL;
+
+		if (r != NULL && strcmp(r, "access") == 0)
+			p->roles |= TP_ROLE_ACCESS;
+		else if (r != NULL && strcmp(r, "core") == 0)
+			p->roles |= TP_ROLE_CORE;
+		else if (r != NULL)
+			FAIL(e, "%s: unknown role '%s' (roles are \"access\" and \"core\")",
+			     who, r);
+		else
+			FAIL(e, "%s: a role must be \"access\" or \"core\", not %s", who,
+			     value_desc(e, vd, sizeof(vd)));
+	}
+	return 0;
+}
+
+static int
+load_impair(const config_setting_t *s, struct tp_conf_port *p, const char *who,
 	    struct tp_conf *c, char *err, size_t errlen)
 {
 	static const char *const names[] = {
@@ -246,17 +672,22 @@ load_impair(const config_setting_t *s, struct tp_conf_port *p,
 	};
 	struct tp_conf_impair *im = &p->impair;
 	const config_setting_t *dir;
+	char what[SUBJECT_LEN + 16], vd[96];
 	long long v;
 	int rc;
 
 	if (!config_setting_is_group(s))
-		FAIL(s, "port '%s': impair must be a group { loss = 0.2; ... }", p->name);
-	if ((rc = tp_conf_check_names(s, "impair", names, c, err, errlen)) < 0 ||
-	    (rc = get_double(s, "loss", &im->loss, p->name, c, err, errlen)) < 0 ||
-	    (rc = get_double(s, "dup", &im->dup, p->name, c, err, errlen)) < 0 ||
-	    (rc = get_double(s, "reorder", &im->reorder, p->name, c, err, errlen)) < 0 ||
-	    (rc = tp_conf_get_u32(s, "delay_us", 0, 10000000, &im->delay_us, c, err, errlen)) < 0 ||
-	    (rc = tp_conf_get_u32(s, "jitter_us", 0, 10000000, &im->jitter_us, c, err, errlen)) < 0)
+		FAIL(s, "%s: impair must be a group { loss = 0.2; ... }, not %s", who,
+		     value_desc(s, vd, sizeof(vd)));
+	snprintf(what, sizeof(what), "%s: impair", who);
+	if ((rc = tp_conf_check_names(s, what, names, c, err, errlen)) < 0 ||
+	    (rc = get_rate(s, "loss", &im->loss, c, err, errlen)) < 0 ||
+	    (rc = get_rate(s, "dup", &im->dup, c, err, errlen)) < 0 ||
+	    (rc = get_rate(s, "reorder", &im->reorder, c, err, errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(s, "delay_us", 0, 10000000, &im->delay_us, c, err,
+				  errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(s, "jitter_us", 0, 10000000, &im->jitter_us, c,
+				  err, errlen)) < 0)
 		return rc;
 	rc = get_int(s, "seed", 0, INT64_MAX, &v, c, err, errlen);
 	if (rc < 0)
@@ -265,17 +696,20 @@ load_impair(const config_setting_t *s, struct tp_conf_port *p,
 		im->seed = (uint64_t)v;
 	dir = config_setting_get_member(s, "direction");
 	if (dir != NULL) {
-		const char *d = config_setting_get_string(dir);
+		const char *d = config_setting_type(dir) == CONFIG_TYPE_STRING ?
+				config_setting_get_string(dir) : NULL;
 
-		if (d != NULL && strcmp(d, "rx") == 0)
+		if (d == NULL)
+			FAILS(dir, " must be \"rx\", \"tx\" or \"both\", not %s",
+			      value_desc(dir, vd, sizeof(vd)));
+		if (strcmp(d, "rx") == 0)
 			im->dir = TP_IMPAIR_RX;
-		else if (d != NULL && strcmp(d, "tx") == 0)
+		else if (strcmp(d, "tx") == 0)
 			im->dir = TP_IMPAIR_TX;
-		else if (d != NULL && strcmp(d, "both") == 0)
+		else if (strcmp(d, "both") == 0)
 			im->dir = TP_IMPAIR_BOTH;
 		else
-			FAIL(dir, "port '%s': impair.direction must be \"rx\", \"tx\" or "
-			     "\"both\"", p->name);
+			FAILS(dir, " '%s' must be \"rx\", \"tx\" or \"both\"", d);
 	}
 	im->enabled = true;
 	return 0;
@@ -291,122 +725,79 @@ load_port(const config_setting_t *s, struct tp_conf *c, char *err, size_t errlen
 	struct tp_conf_dp *d = &c->dp;
 	struct tp_conf_port *p = &d->ports[d->nports];
 	const config_setting_t *v;
-	uint32_t u;
+	char who[SUBJECT_LEN], key[TP_CONF_DEV_LEN + 8], okey[TP_CONF_DEV_LEN + 8];
+	char vd[96];
 	int rc;
 
+	port_label(s, who, sizeof(who));
 	if (!config_setting_is_group(s))
-		FAIL(s, "a port must be a group { name = ...; dev = ...; ... }");
-	memset(p, 0, sizeof(*p));
+		FAIL(s, "%s must be a group { name = ...; dev = ...; ... }, not %s", who,
+		     value_desc(s, vd, sizeof(vd)));
+	port_defaults(p);
 	p->line = config_setting_source_line(s);
-	p->mtu = 1500;
-	p->impair.dir = TP_IMPAIR_RX;
-	p->impair.seed = 1;
-	v = config_setting_get_member(s, "name");
-	if (v == NULL || config_setting_get_string(v) == NULL ||
-	    config_setting_get_string(v)[0] == '\0')
-		FAIL(s, "a port needs a name");
-	if (strlen(config_setting_get_string(v)) >= sizeof(p->name))
-		FAIL(v, "port name '%s' is longer than %zu bytes",
-		     config_setting_get_string(v), sizeof(p->name) - 1);
-	snprintf(p->name, sizeof(p->name), "%s", config_setting_get_string(v));
-	if ((rc = tp_conf_check_names(s, "port", names, c, err, errlen)) < 0)
+	if ((rc = tp_conf_check_names(s, who, names, c, err, errlen)) < 0)
 		return rc;
+
+	if (config_setting_get_member(s, "name") == NULL)
+		FAIL(s, "%s needs a name (name = \"access\";)", who);
+	if ((rc = get_name(s, "name", p->name, sizeof(p->name), c, err, errlen)) < 0)
+		return rc;
+	v = config_setting_get_member(s, "name");
 	for (unsigned int i = 0; i < d->nports; i++)
 		if (strcmp(d->ports[i].name, p->name) == 0)
-			FAIL(v, "port '%s' is defined twice (line %d)", p->name,
+			FAIL(v, "port '%s' is defined twice (first at line %d)", p->name,
 			     d->ports[i].line);
 
+	if (config_setting_get_member(s, "dev") == NULL)
+		FAIL(s, "%s needs a dev (a PCI address such as \"0000:3b:00.0\" or a "
+		     "vdev such as \"net_tap0,iface=tp0\")", who);
+	if ((rc = get_name(s, "dev", p->dev, sizeof(p->dev), c, err, errlen)) < 0)
+		return rc;
 	v = config_setting_get_member(s, "dev");
-	if (v == NULL || config_setting_get_string(v) == NULL ||
-	    config_setting_get_string(v)[0] == '\0')
-		FAIL(s, "port '%s' needs a dev (a PCI address or a vdev such as "
-		     "\"net_tap0,iface=tp0\")", p->name);
-	if (strlen(config_setting_get_string(v)) >= sizeof(p->dev))
-		FAIL(v, "port '%s': dev is too long", p->name);
-	snprintf(p->dev, sizeof(p->dev), "%s", config_setting_get_string(v));
+	dev_key(p->dev, key, sizeof(key));
 	for (unsigned int i = 0; i < d->nports; i++) {
-		size_t a = strcspn(d->ports[i].dev, ","), b = strcspn(p->dev, ",");
-
-		if (a == b && strncmp(d->ports[i].dev, p->dev, a) == 0)
-			FAIL(v, "port '%s' uses the device of port '%s'", p->name,
-			     d->ports[i].name);
+		dev_key(d->ports[i].dev, okey, sizeof(okey));
+		if (strcmp(key, okey) == 0)
+			FAIL(v, "%s: dev '%s' is the device of port '%s' (line %d)", who,
+			     p->dev, d->ports[i].name, d->ports[i].line);
 	}
 
-	v = config_setting_get_member(s, "roles");
-	if (v == NULL || !config_setting_is_array(v) || config_setting_length(v) < 1)
-		FAIL(v ? v : s, "port '%s' needs roles = [\"access\"], [\"core\"] or both",
-		     p->name);
-	for (int i = 0; i < config_setting_length(v); i++) {
-		const char *r = config_setting_get_string_elem(v, (unsigned int)i);
-
-		if (r != NULL && strcmp(r, "access") == 0)
-			p->roles |= TP_ROLE_ACCESS;
-		else if (r != NULL && strcmp(r, "core") == 0)
-			p->roles |= TP_ROLE_CORE;
-		else
-			FAIL(v, "port '%s': unknown role '%s' (access or core)", p->name,
-			     r ? r : "?");
-	}
-
-	if ((rc = load_addr(s, "ipv4", 4, true, p->ip4, &p->plen4, &p->has_ip4,
-			    p->name, c, err, errlen)) < 0 ||
-	    (rc = load_addr(s, "ipv6", 6, true, p->ip6, &p->plen6, &p->has_ip6,
-			    p->name, c, err, errlen)) < 0 ||
-	    (rc = load_addr(s, "gateway4", 4, false, p->gw4, NULL, &p->has_gw4,
-			    p->name, c, err, errlen)) < 0 ||
-	    (rc = load_addr(s, "gateway6", 6, false, p->gw6, NULL, &p->has_gw6,
-			    p->name, c, err, errlen)) < 0)
+	if ((rc = load_roles(s, p, who, c, err, errlen)) < 0 ||
+	    (rc = load_prefix(s, "ipv4", 4, p->ip4, &p->plen4, &p->has_ip4, who, c,
+			      err, errlen)) < 0 ||
+	    (rc = load_prefix(s, "ipv6", 6, p->ip6, &p->plen6, &p->has_ip6, who, c,
+			      err, errlen)) < 0)
 		return rc;
 	if (!p->has_ip4 && !p->has_ip6)
-		FAIL(s, "port '%s' needs an ipv4 or an ipv6 address", p->name);
-	if (p->has_gw4) {
-		uint32_t a, g, m = p->plen4 ? ~0u << (32 - p->plen4) : 0;
-
-		v = config_setting_get_member(s, "gateway4");
-		memcpy(&a, p->ip4, 4);
-		memcpy(&g, p->gw4, 4);
-		if (!p->has_ip4 || ((ntohl(a) ^ ntohl(g)) & m) != 0)
-			FAIL(v, "port '%s': gateway4 is not inside the port's IPv4 prefix",
-			     p->name);
-	}
-	if (p->has_gw6) {
-		v = config_setting_get_member(s, "gateway6");
-		if (!p->has_ip6)
-			FAIL(v, "port '%s': gateway6 needs an ipv6 address on the port",
-			     p->name);
-		for (unsigned int bit = 0; bit < p->plen6; bit++) {
-			uint8_t mask = (uint8_t)(0x80u >> (bit & 7));
-
-			if ((p->ip6[bit / 8] & mask) != (p->gw6[bit / 8] & mask))
-				FAIL(v, "port '%s': gateway6 is not inside the port's IPv6 "
-				     "prefix", p->name);
-		}
-	}
-	u = p->mtu;
-	if ((rc = tp_conf_get_u32(s, "mtu", 576, 9000, &u, c, err, errlen)) < 0)
+		FAIL(s, "%s needs an ipv4 or an ipv6 address (or both)", who);
+	if ((rc = load_gateway(s, p, 4, who, c, err, errlen)) < 0 ||
+	    (rc = load_gateway(s, p, 6, who, c, err, errlen)) < 0)
 		return rc;
-	p->mtu = (uint16_t)u;
-	if (p->has_ip6 && p->mtu < 1280)
-		FAIL(config_setting_get_member(s, "mtu") ?
-		     config_setting_get_member(s, "mtu") : s,
-		     "port '%s': mtu %u is below IPv6's minimum 1280", p->name, p->mtu);
-	u = 0;
-	if ((rc = tp_conf_get_u32(s, "vlan", 0, 4094, &u, c, err, errlen)) < 0)
+
+	if ((rc = get_u16(s, "mtu", 576, 9000, &p->mtu, c, err, errlen)) < 0 ||
+	    (rc = get_u16(s, "vlan", 0, 4094, &p->vlan, c, err, errlen)) < 0)
 		return rc;
-	p->vlan = (uint16_t)u;
+	/* RFC 8200 §5: every IPv6 link carries 1280-byte packets. */
+	if (p->has_ip6 && p->mtu < 1280) {
+		v = config_setting_get_member(s, "mtu");
+		FAIL(v != NULL ? v : s, "%s: mtu %u is below 1280, the IPv6 minimum, "
+		     "and the port has an ipv6 address", who, p->mtu);
+	}
 	v = config_setting_get_member(s, "tx_checksum_offload");
 	if (v != NULL) {
 		if (config_setting_type(v) != CONFIG_TYPE_BOOL)
-			FAIL(v, "port '%s': tx_checksum_offload must be true or false",
-			     p->name);
+			FAILS(v, " must be true or false, not %s",
+			      value_desc(v, vd, sizeof(vd)));
 		p->no_tx_offload = !config_setting_get_bool(v);
 	}
 	v = config_setting_get_member(s, "impair");
-	if (v != NULL && (rc = load_impair(v, p, c, err, errlen)) < 0)
+	if (v != NULL && (rc = load_impair(v, p, who, c, err, errlen)) < 0)
 		return rc;
 	d->nports++;
 	return 0;
 }
+
+/* ---- dp ---------------------------------------------------------------- */
 
 static int
 load_dp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
@@ -418,86 +809,123 @@ load_dp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 	};
 	struct tp_conf_dp *d = &c->dp;
 	const config_setting_t *s;
-	uint32_t v;
-	int rc;
+	char vd[96];
+	int rc, n;
 
 	if (!config_setting_is_group(g))
-		FAIL(g, "dp must be a group");
+		FAIL(g, "dp must be a group dp = { ... };, not %s",
+		     value_desc(g, vd, sizeof(vd)));
 	if ((rc = tp_conf_check_names(g, "dp", names, c, err, errlen)) < 0)
 		return rc;
-	d->eal_argv[d->eal_argc++] = strdup("turnpike-dp");
-	if (d->eal_argv[0] == NULL)
+
+	d->eal_argv[0] = strdup("turnpike-dp");
+	if (d->eal_argv[0] == NULL) {
+		snprintf(err, errlen, "%s: out of memory", c->path);
 		return -ENOMEM;
+	}
+	d->eal_argc = 1;
 	s = config_setting_get_member(g, "eal");
 	if (s != NULL && (rc = load_eal(s, c, err, errlen)) < 0)
 		return rc;
 	s = config_setting_get_member(g, "workers");
 	if (s != NULL && (rc = load_workers(s, c, err, errlen)) < 0)
 		return rc;
-	if ((rc = tp_conf_get_u32(g, "idle_sleep_max_us", 0, 100000, &d->idle_sleep_max_us,
-			  c, err, errlen)) < 0 ||
-	    (rc = tp_conf_get_u32(g, "mbufs_per_worker", 1023, 1048575, &d->mbufs_per_worker,
-			  c, err, errlen)) < 0 ||
-	    (rc = tp_conf_get_u32(g, "neigh_reachable_s", 1, 3600, &d->neigh_reachable_s,
-			  c, err, errlen)) < 0 ||
-	    (rc = tp_conf_get_u32(g, "neigh_retry_ms", 10, 60000, &d->neigh_retry_ms, c,
-			  err, errlen)) < 0 ||
-	    (rc = tp_conf_get_u32(g, "neigh_queue_max", 1, 16, &d->neigh_queue_max, c, err,
-			  errlen)) < 0 ||
-	    (rc = tp_conf_get_u32(g, "icmp_rate_per_s", 0, 1000000, &d->icmp_rate_per_s, c,
+
+	if ((rc = tp_conf_get_u32(g, "idle_sleep_max_us", 0, 100000,
+				  &d->idle_sleep_max_us, c, err, errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(g, "mbufs_per_worker", 1023, 1048575,
+				  &d->mbufs_per_worker, c, err, errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(g, "neigh_reachable_s", 1, 3600,
+				  &d->neigh_reachable_s, c, err, errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(g, "neigh_retry_ms", 10, 60000,
+				  &d->neigh_retry_ms, c, err, errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(g, "neigh_queue_max", 1, 16,
+				  &d->neigh_queue_max, c, err, errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(g, "icmp_rate_per_s", 0, 1000000,
+				  &d->icmp_rate_per_s, c, err, errlen)) < 0 ||
+	    (rc = get_u16(g, "diag_echo_port", 0, 65535, &d->diag_echo_port, c,
 			  err, errlen)) < 0)
 		return rc;
-	v = 0;
-	if ((rc = tp_conf_get_u32(g, "diag_echo_port", 0, 65535, &v, c, err, errlen)) < 0)
-		return rc;
-	d->diag_echo_port = (uint16_t)v;
 
 	s = config_setting_get_member(g, "ports");
-	if (s == NULL || !config_setting_is_list(s) || config_setting_length(s) == 0)
-		FAIL(s ? s : g, "dp needs ports = ( { name = ...; dev = ...; ... } )");
-	if (config_setting_length(s) > TP_CONF_MAX_PORTS)
-		FAIL(s, "dp has more than %d ports", TP_CONF_MAX_PORTS);
-	for (int i = 0; i < config_setting_length(s); i++)
+	if (s == NULL)
+		FAIL(g, "dp has no ports: give ports = ( { name = \"access\"; dev = "
+		     "...; roles = [\"access\"]; ipv4 = ...; }, ... )");
+	if (!config_setting_is_list(s))
+		FAILS(s, " must be a list ( { ... }, { ... } ), not %s",
+		      value_desc(s, vd, sizeof(vd)));
+	n = config_setting_length(s);
+	if (n == 0)
+		FAILS(s, " is empty: at least one port is needed");
+	if (n > TP_CONF_MAX_PORTS)
+		FAILS(s, " has %d ports; at most %d", n, TP_CONF_MAX_PORTS);
+	for (int i = 0; i < n; i++)
 		if ((rc = load_port(config_setting_get_elem(s, (unsigned int)i), c, err,
 				    errlen)) < 0)
 			return rc;
 	return 0;
 }
 
+/* ---- the file ---------------------------------------------------------- */
+
 int
 tp_conf_load(const char *path, struct tp_conf *c, char *err, size_t errlen)
 {
-	config_t cfg;
 	const config_setting_t *dp;
+	char dir[sizeof(c->path)];
+	const char *slash;
+	struct stat st;
+	config_t cfg;
 	FILE *f;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
+	if (errlen > 0)
+		err[0] = '\0';
+	if (strlen(path) >= sizeof(c->path)) {
+		snprintf(err, errlen, "%.64s...: path is too long", path);
+		return -ENAMETOOLONG;
+	}
 	snprintf(c->path, sizeof(c->path), "%s", path);
 	conf_defaults(c);
+
 	f = fopen(path, "r");
 	if (f == NULL) {
 		rc = -errno;
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-		return rc == -ENOENT ? -ENOENT : rc;
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(-rc));
+		return rc;
 	}
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(EISDIR));
+		return -EISDIR;
+	}
+
 	config_init(&cfg);
+	/* @include "x.conf" is relative to the file's own folder. */
+	slash = strrchr(path, '/');
+	if (slash != NULL) {
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path + 1), path);
+		config_set_include_dir(&cfg, dir);
+	}
 	if (config_read(&cfg, f) != CONFIG_TRUE) {
-		snprintf(err, errlen, "%s:%d: %s", path, config_error_line(&cfg),
-			 config_error_text(&cfg));
+		snprintf(err, errlen, "%s:%d: %s",
+			 file_name(config_error_file(&cfg), c, dir, sizeof(dir)),
+			 config_error_line(&cfg), config_error_text(&cfg));
 		rc = -EINVAL;
-		goto out;
+		goto out_destroy;
 	}
 	dp = config_setting_get_member(config_root_setting(&cfg), "dp");
 	if (dp == NULL) {
-		snprintf(err, errlen, "%s: no dp group", path);
+		snprintf(err, errlen, "%s: no dp group (dp = { ports = ( ... ); };)",
+			 path);
 		rc = -EINVAL;
-		goto out;
+		goto out_destroy;
 	}
 	rc = load_dp(dp, c, err, errlen);
 	if (rc == 0)
 		rc = tp_conf_load_turn_cp(&cfg, c, err, errlen);
-out:
+out_destroy:
 	config_destroy(&cfg);
 	fclose(f);
 	if (rc < 0)
@@ -508,7 +936,7 @@ out:
 void
 tp_conf_free(struct tp_conf *c)
 {
-	for (int i = 0; i < c->dp.eal_argc; i++) {
+	for (int i = 0; i < c->dp.eal_argc && i < TP_CONF_MAX_EAL_ARGS + 1; i++) {
 		free(c->dp.eal_argv[i]);
 		c->dp.eal_argv[i] = NULL;
 	}

@@ -1,7 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * lib/conf: both example files load; defaults apply; every kind of error
- * names the file and the line and says what is wrong; prefixes parse.
+ * lib/conf: both example files load with their fixed values; defaults
+ * apply; every kind of bad file is refused with "<file>:<line>: <what is
+ * wrong>" naming the setting and the value; prefixes parse; tp_conf_free
+ * (and a failed load) leaves nothing behind (ASan's leak check).
+ *
+ * Fixtures are written into a mkdtemp folder; the example files are read
+ * from $TP_SRC/conf (meson test sets TP_SRC).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +14,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,27 +24,99 @@
 #include "tp_conf.h"
 
 static struct tp_conf c;
-static char path[256], err[512];
+static char dir[64];
+static char path[256];
+static char err[512];
 
-static const char *good =
-	"dp = {\n"
-	"  eal = [\"-l\", \"0\"];\n"
-	"  ports = ({ name = \"a\"; dev = \"net_null0\"; roles = [\"access\"];\n"
-	"             ipv4 = \"192.0.2.1/24\"; });\n"
-	"};\n";
+/* ---- fixtures ---------------------------------------------------------- */
+
+static void
+write_file(const char *name, const char *text, char *out, size_t len)
+{
+	FILE *f;
+
+	snprintf(out, len, "%s/%s", dir, name);
+	f = fopen(out, "w");
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+}
 
 static int
 load_text(const char *text)
 {
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/tmp/tp-test-conf-%d.conf", (int)getpid());
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	err[0] = '\0';
+	write_file("t.conf", text, path, sizeof(path));
+	memset(err, 0, sizeof(err));
 	return tp_conf_load(path, &c, err, sizeof(err));
+}
+
+/* The load fails with -EINVAL and "<path>:<line>: ...<why>...". */
+static void
+expect_error_at(const char *text, int line, const char *why, const char *where)
+{
+	char want[300];
+	int rc = load_text(text);
+
+	snprintf(want, sizeof(want), "%s:%d: ", path, line);
+	if (rc != -EINVAL)
+		fail_msg("%s: rc %d (want -EINVAL), err \"%s\"", where, rc, err);
+	if (strncmp(err, want, strlen(want)) != 0 || strstr(err, why) == NULL)
+		fail_msg("%s: got \"%s\"\n  want \"%s...%s...\"", where, err, want, why);
+	/* A failed load owns nothing. */
+	assert_int_equal(c.dp.eal_argc, 0);
+	assert_null(c.dp.eal_argv[0]);
+}
+
+#define expect_error(text, line, why) \
+	expect_error_at((text), (line), (why), __FILE__ ":" TP_STR(__LINE__))
+#define TP_STR(x) TP_STR2(x)
+#define TP_STR2(x) #x
+
+static void
+expect_ok(const char *text)
+{
+	int rc = load_text(text);
+
+	if (rc != 0)
+		fail_msg("rc %d: %s", rc, err);
+}
+
+/* A dp group whose line 2 is `extra`; one good port on line 3. */
+#define DP(extra) \
+	"dp = {\n" \
+	"  " extra "\n" \
+	"  ports = ({ name = \"a\"; dev = \"net_null0\"; roles = [\"access\"]; ipv4 = \"10.0.0.1/24\"; });\n" \
+	"};\n"
+
+/* One port named "a" opening on line 3, its line 4 is `extra`. */
+#define PORT(extra) \
+	"dp = {\n" \
+	"  ports = (\n" \
+	"    { name = \"a\"; dev = \"net_null0\"; roles = [\"access\"];\n" \
+	"      " extra "\n" \
+	"    }\n" \
+	"  );\n" \
+	"};\n"
+
+static int
+group_setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/tp-test-conf-XXXXXX");
+	return mkdtemp(dir) != NULL ? 0 : -1;
+}
+
+static int
+group_teardown(void **state)
+{
+	char p[128];
+
+	(void)state;
+	snprintf(p, sizeof(p), "%s/t.conf", dir);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/sub.inc", dir);
+	unlink(p);
+	return rmdir(dir);
 }
 
 static int
@@ -46,56 +124,332 @@ teardown(void **state)
 {
 	(void)state;
 	tp_conf_free(&c);
-	unlink(path);
 	return 0;
 }
 
+static bool
+argv_has(const struct tp_conf_dp *d, const char *a, const char *b)
+{
+	for (int i = 0; i + 1 < d->eal_argc; i++)
+		if (strcmp(d->eal_argv[i], a) == 0 && strcmp(d->eal_argv[i + 1], b) == 0)
+			return true;
+	return false;
+}
+
 static void
-test_conf_examples_load(void **state)
+assert_addr(int family, const uint8_t *got, const char *want)
+{
+	uint8_t a[16];
+
+	assert_int_equal(inet_pton(family == 4 ? AF_INET : AF_INET6, want, a), 1);
+	assert_memory_equal(got, a, family == 4 ? 4 : 16);
+}
+
+static const char *
+example(const char *name)
 {
 	const char *src = getenv("TP_SRC");
-	const char *files[] = { "conf/demo.conf", "conf/carrier.conf" };
+
+	if (src == NULL) {
+		print_message("TP_SRC is not set (meson test sets it to the source "
+			      "tree): skipping conf/%s\n", name);
+		skip();
+	}
+	snprintf(path, sizeof(path), "%s/conf/%s", src, name);
+	return path;
+}
+
+/* ---- the examples ------------------------------------------------------ */
+
+static void
+test_conf_demo_loads_with_fixed_values(void **state)
+{
+	const struct tp_conf_port *a, *k;
 
 	(void)state;
-	if (src == NULL)
-		fail_msg("TP_SRC is not set: run through meson test");
-	for (size_t i = 0; i < 2; i++) {
-		char p[512];
-
-		snprintf(p, sizeof(p), "%s/%s", src, files[i]);
-		if (tp_conf_load(p, &c, err, sizeof(err)) != 0)
-			fail_msg("%s", err);
-		assert_int_equal(c.dp.nports, 2);
-		assert_true(c.turn.enabled);
-		tp_conf_free(&c);
-	}
-	snprintf(path, sizeof(path), "%s/conf/demo.conf", src);
-	assert_int_equal(tp_conf_load(path, &c, err, sizeof(err)), 0);
-	assert_string_equal(c.dp.ports[0].dev, "net_tap0,iface=tp-access");
-	assert_int_equal(c.dp.ports[0].ip4[0], 10);
-	assert_int_equal(c.dp.ports[1].roles, TP_ROLE_CORE);
+	if (tp_conf_load(example("demo.conf"), &c, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(c.dp.nports, 2);
+	a = &c.dp.ports[0];
+	k = &c.dp.ports[1];
+	assert_string_equal(a->name, "access");
+	assert_string_equal(a->dev, "net_tap0,iface=tp-access");
+	assert_int_equal(a->roles, TP_ROLE_ACCESS);
+	assert_true(a->has_ip4);
+	assert_addr(4, a->ip4, "10.200.0.1");
+	assert_int_equal(a->plen4, 24);
+	assert_true(a->has_ip6);
+	assert_addr(6, a->ip6, "fd00:200::1");
+	assert_int_equal(a->plen6, 64);
+	assert_string_equal(k->name, "core");
+	assert_string_equal(k->dev, "net_tap1,iface=tp-core");
+	assert_int_equal(k->roles, TP_ROLE_CORE);
+	assert_addr(4, k->ip4, "10.201.0.1");
+	assert_int_equal(k->plen4, 24);
+	assert_addr(6, k->ip6, "fd00:201::1");
+	assert_int_equal(k->plen6, 64);
+	assert_int_equal(c.dp.nworkers, 1);
+	assert_int_equal(c.dp.workers[0], 0);
+	assert_int_equal(c.dp.idle_sleep_max_us, 1000);
+	assert_string_equal(c.dp.eal_argv[0], "turnpike-dp");
+	assert_true(argv_has(&c.dp, "-l", "0"));
+	assert_true(argv_has(&c.dp, "--file-prefix", "turnpike-demo"));
+	assert_true(argv_has(&c.dp, "--vdev", "net_tap0,iface=tp-access"));
+	assert_true(argv_has(&c.dp, "--vdev", "net_tap1,iface=tp-core"));
+	assert_null(c.dp.eal_argv[c.dp.eal_argc]);
+	assert_true(c.turn.enabled);
 	assert_string_equal(c.turn.realm, "turnpike.demo");
-	assert_int_equal(c.cp.nusers, 1);
-	path[0] = '\0';
 }
+
+static void
+test_conf_carrier_loads(void **state)
+{
+	const struct tp_conf_port *a, *k;
+
+	(void)state;
+	if (tp_conf_load(example("carrier.conf"), &c, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(c.dp.nports, 2);
+	a = &c.dp.ports[0];
+	k = &c.dp.ports[1];
+	assert_string_equal(a->dev, "0000:3b:00.0");
+	assert_string_equal(k->dev, "0000:3b:00.1");
+	assert_int_equal(c.dp.nworkers, 8);
+	for (unsigned int i = 0; i < 8; i++)
+		assert_int_equal(c.dp.workers[i], i + 1);
+	assert_int_equal(c.dp.idle_sleep_max_us, 0);
+	assert_true(argv_has(&c.dp, "-l", "0-8"));
+	assert_true(argv_has(&c.dp, "--main-lcore", "0"));
+	assert_true(argv_has(&c.dp, "-n", "4"));
+	assert_addr(4, a->ip4, "192.0.2.10");
+	assert_true(a->has_gw4);
+	assert_addr(4, a->gw4, "192.0.2.1");
+	assert_addr(6, a->ip6, "2001:db8:1::10");
+	assert_true(a->has_gw6);
+	assert_addr(4, k->ip4, "198.51.100.10");
+	assert_addr(4, k->gw4, "198.51.100.1");
+	assert_addr(6, k->ip6, "2001:db8:2::10");
+	assert_int_equal(a->mtu, 1500);
+	assert_int_equal(k->mtu, 1500);
+	assert_int_equal(a->vlan, 0);
+	assert_int_equal(k->vlan, 100);
+}
+
+/* ---- what a good file yields ------------------------------------------ */
 
 static void
 test_conf_defaults_apply(void **state)
 {
+	const struct tp_conf_port *p;
+
 	(void)state;
-	assert_int_equal(load_text(good), 0);
-	assert_int_equal(c.dp.nworkers, 1);
-	assert_int_equal(c.dp.mbufs_per_worker, 8191);
-	assert_int_equal(c.dp.ports[0].mtu, 1500);
-	assert_int_equal(c.dp.ports[0].plen4, 24);
-	assert_false(c.dp.ports[0].impair.enabled);
-	assert_int_equal(c.dp.eal_argc, 3);
+	expect_ok("dp = {\n"
+		  "  ports = ({ name = \"a\"; dev = \"net_null0\"; roles = [\"access\"];\n"
+		  "             ipv4 = \"192.0.2.1/24\"; });\n"
+		  "};\n");
+	assert_int_equal(c.dp.eal_argc, 1);
 	assert_string_equal(c.dp.eal_argv[0], "turnpike-dp");
-	assert_null(c.dp.eal_argv[3]);
+	assert_null(c.dp.eal_argv[1]);
+	assert_int_equal(c.dp.nworkers, 1);
+	assert_int_equal(c.dp.workers[0], 0);
+	assert_int_equal(c.dp.idle_sleep_max_us, 0);
+	assert_int_equal(c.dp.mbufs_per_worker, 8191);
+	assert_int_equal(c.dp.neigh_reachable_s, 30);
+	assert_int_equal(c.dp.neigh_retry_ms, 1000);
+	assert_int_equal(c.dp.neigh_queue_max, 8);
+	assert_int_equal(c.dp.icmp_rate_per_s, 100);
+	assert_int_equal(c.dp.diag_echo_port, 0);
+	p = &c.dp.ports[0];
+	assert_int_equal(p->mtu, 1500);
+	assert_int_equal(p->vlan, 0);
+	assert_false(p->has_ip6);
+	assert_false(p->has_gw4);
+	assert_false(p->has_gw6);
+	assert_false(p->no_tx_offload);
+	assert_false(p->impair.enabled);
+	assert_int_equal(p->line, 2);
+	assert_string_equal(c.path, path);
 	assert_false(c.turn.enabled);
-	assert_int_equal(c.cp.lifetime_default_s, 600);
-	assert_int_equal(c.turn.relay_min, 49152);
 }
+
+static void
+test_conf_every_setting_is_read(void **state)
+{
+	const struct tp_conf_port *p;
+
+	(void)state;
+	expect_ok("dp = {\n"
+		  "  eal = [\"-l\", \"0-3\", \"--no-pci\"];\n"
+		  "  workers = [3, 1, 2];\n"
+		  "  idle_sleep_max_us = 100000; mbufs_per_worker = 1023;\n"
+		  "  neigh_reachable_s = 5; neigh_retry_ms = 250; neigh_queue_max = 16;\n"
+		  "  icmp_rate_per_s = 0; diag_echo_port = 65535;\n"
+		  "  ports = (\n"
+		  "    { name = \"both\"; dev = \"net_tap0,iface=x\"; roles = [\"access\", \"core\"];\n"
+		  "      ipv4 = \"10.200.0.1/24\"; ipv6 = \"fd00:200::1/64\";\n"
+		  "      gateway4 = \"10.200.0.254\"; gateway6 = \"fd00:200::fe\";\n"
+		  "      mtu = 9000; vlan = 4094; tx_checksum_offload = false;\n"
+		  "      impair = { loss = 0.2; dup = 1; reorder = 0.0; delay_us = 40000;\n"
+		  "                 jitter_us = 5; seed = 4294967296L; direction = \"both\"; };\n"
+		  "    },\n"
+		  "    { name = \"v6only\"; dev = \"net_tap1,iface=y\"; roles = [\"core\"];\n"
+		  "      ipv6 = \"2001:db8::5/48\"; impair = { direction = \"tx\"; }; }\n"
+		  "  );\n"
+		  "};\n"
+		  "cp_future = { anything = 1; };\n");
+	assert_int_equal(c.dp.eal_argc, 4);
+	assert_string_equal(c.dp.eal_argv[1], "-l");
+	assert_string_equal(c.dp.eal_argv[3], "--no-pci");
+	assert_null(c.dp.eal_argv[4]);
+	assert_int_equal(c.dp.nworkers, 3);
+	assert_int_equal(c.dp.workers[0], 3);
+	assert_int_equal(c.dp.workers[2], 2);
+	assert_int_equal(c.dp.idle_sleep_max_us, 100000);
+	assert_int_equal(c.dp.mbufs_per_worker, 1023);
+	assert_int_equal(c.dp.neigh_reachable_s, 5);
+	assert_int_equal(c.dp.neigh_retry_ms, 250);
+	assert_int_equal(c.dp.neigh_queue_max, 16);
+	assert_int_equal(c.dp.icmp_rate_per_s, 0);
+	assert_int_equal(c.dp.diag_echo_port, 65535);
+	assert_int_equal(c.dp.nports, 2);
+	p = &c.dp.ports[0];
+	assert_int_equal(p->line, 8);
+	assert_int_equal(p->roles, TP_ROLE_ACCESS | TP_ROLE_CORE);
+	assert_addr(4, p->gw4, "10.200.0.254");
+	assert_addr(6, p->gw6, "fd00:200::fe");
+	assert_true(p->has_gw4 && p->has_gw6);
+	assert_int_equal(p->mtu, 9000);
+	assert_int_equal(p->vlan, 4094);
+	assert_true(p->no_tx_offload);
+	assert_true(p->impair.enabled);
+	assert_true(p->impair.loss > 0.199 && p->impair.loss < 0.201);
+	assert_true(p->impair.dup == 1.0);
+	assert_true(p->impair.reorder == 0.0);
+	assert_int_equal(p->impair.delay_us, 40000);
+	assert_int_equal(p->impair.jitter_us, 5);
+	assert_true(p->impair.seed == 4294967296ULL);
+	assert_int_equal(p->impair.dir, TP_IMPAIR_BOTH);
+	p = &c.dp.ports[1];
+	assert_false(p->has_ip4);
+	assert_addr(6, p->ip6, "2001:db8::5");
+	assert_int_equal(p->plen6, 48);
+	/* An empty impair group still enables the stage, with its defaults. */
+	assert_true(p->impair.enabled);
+	assert_int_equal(p->impair.dir, TP_IMPAIR_TX);
+	assert_true(p->impair.seed == 1);
+	assert_true(p->impair.loss == 0.0);
+}
+
+static void
+test_conf_impair_direction_defaults_to_rx(void **state)
+{
+	(void)state;
+	expect_ok(PORT("ipv4 = \"10.0.0.1/24\"; impair = { loss = 0.5; };"));
+	assert_true(c.dp.ports[0].impair.enabled);
+	assert_int_equal(c.dp.ports[0].impair.dir, TP_IMPAIR_RX);
+	assert_true(c.dp.ports[0].impair.seed == 1);
+}
+
+static void
+test_conf_unknown_top_level_groups_are_ignored(void **state)
+{
+	(void)state;
+	expect_ok("agw = { msrp = true; };\n" DP("workers = [0];") "future = 3;\n");
+	assert_int_equal(c.dp.nports, 1);
+}
+
+static void
+test_conf_gateway_anywhere_in_a_zero_prefix(void **state)
+{
+	(void)state;
+	expect_ok(PORT("ipv4 = \"10.0.0.1/0\"; gateway4 = \"192.0.2.1\";"));
+	assert_true(c.dp.ports[0].has_gw4);
+}
+
+static void
+test_conf_eal_args_fill_the_table_exactly(void **state)
+{
+	char text[4096];
+	size_t off;
+
+	(void)state;
+	/* argv[0] plus 63 arguments fill TP_CONF_MAX_EAL_ARGS slots; the
+	 * NULL terminator takes the spare one. */
+	off = (size_t)snprintf(text, sizeof(text), "dp = {\n  eal = [");
+	for (int i = 0; i < TP_CONF_MAX_EAL_ARGS - 1; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off, "%s\"a%d\"",
+					i ? ", " : "", i);
+	snprintf(text + off, sizeof(text) - off, "];\n"
+		 "  ports = ({ name = \"a\"; dev = \"d\"; roles = [\"core\"]; ipv4 = \"10.0.0.1/8\"; });\n"
+		 "};\n");
+	expect_ok(text);
+	assert_int_equal(c.dp.eal_argc, TP_CONF_MAX_EAL_ARGS);
+	assert_string_equal(c.dp.eal_argv[TP_CONF_MAX_EAL_ARGS - 1], "a62");
+	assert_null(c.dp.eal_argv[TP_CONF_MAX_EAL_ARGS]);
+	tp_conf_free(&c);
+
+	off = (size_t)snprintf(text, sizeof(text), "dp = {\n  eal = [");
+	for (int i = 0; i < TP_CONF_MAX_EAL_ARGS; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off, "%s\"a%d\"",
+					i ? ", " : "", i);
+	snprintf(text + off, sizeof(text) - off, "];\n"
+		 "  ports = ({ name = \"a\"; dev = \"d\"; roles = [\"core\"]; ipv4 = \"10.0.0.1/8\"; });\n"
+		 "};\n");
+	expect_error(text, 2, "dp.eal has 64 arguments; at most 63 fit");
+}
+
+static void
+test_conf_workers_up_to_the_maximum(void **state)
+{
+	char text[4096];
+	size_t off;
+
+	(void)state;
+	for (int n = TP_CONF_MAX_WORKERS; n <= TP_CONF_MAX_WORKERS + 1; n++) {
+		off = (size_t)snprintf(text, sizeof(text), "dp = {\n  workers = [");
+		for (int i = 0; i < n; i++)
+			off += (size_t)snprintf(text + off, sizeof(text) - off, "%s%d",
+						i ? ", " : "", i);
+		snprintf(text + off, sizeof(text) - off, "];\n"
+			 "  ports = ({ name = \"a\"; dev = \"d\"; roles = [\"core\"]; ipv4 = \"10.0.0.1/8\"; });\n"
+			 "};\n");
+		if (n == TP_CONF_MAX_WORKERS) {
+			expect_ok(text);
+			assert_int_equal(c.dp.nworkers, TP_CONF_MAX_WORKERS);
+			assert_int_equal(c.dp.workers[63], 63);
+			tp_conf_free(&c);
+		} else {
+			expect_error(text, 2, "dp.workers has 65 lcores; at most 64");
+		}
+	}
+}
+
+static void
+test_conf_ports_up_to_the_maximum(void **state)
+{
+	char text[4096];
+	size_t off;
+
+	(void)state;
+	for (int n = TP_CONF_MAX_PORTS; n <= TP_CONF_MAX_PORTS + 1; n++) {
+		off = (size_t)snprintf(text, sizeof(text), "dp = {\n  ports = (\n");
+		for (int i = 0; i < n; i++)
+			off += (size_t)snprintf(text + off, sizeof(text) - off,
+				"%s    { name = \"p%d\"; dev = \"net_null%d\"; roles = [\"core\"];"
+				" ipv4 = \"10.%d.0.1/16\"; }\n", i ? "," : "", i, i, i);
+		snprintf(text + off, sizeof(text) - off, "  );\n};\n");
+		if (n == TP_CONF_MAX_PORTS) {
+			expect_ok(text);
+			assert_int_equal(c.dp.nports, TP_CONF_MAX_PORTS);
+			assert_string_equal(c.dp.ports[7].name, "p7");
+			tp_conf_free(&c);
+		} else {
+			expect_error(text, 2, "dp.ports has 9 ports; at most 8");
+		}
+	}
+}
+
+/* ---- errors ------------------------------------------------------------ */
 
 struct bad {
 	const char *text;
@@ -104,77 +458,429 @@ struct bad {
 };
 
 static void
-test_conf_errors_name_file_line_and_why(void **state)
+run_cases(const struct bad *cases, size_t n, const char *group)
 {
-	static const struct bad cases[] = {
-		{ "dp = {\n  workers = [0\n};\n", 3, "" },
-		{ "dp = {\n  ports = ({ name = \"a\"; dev = \"x\"; roles = [\"access\"];\n"
-		  "    ipv4 = \"10.0.0.1/33\"; });\n};\n", 3, "prefix length must be 0..32" },
-		{ "dp = {\n  ports = ({ name = \"a\"; dev = \"x\"; roles = [\"edge\"];\n"
-		  "    ipv4 = \"10.0.0.1/24\"; });\n};\n", 2, "unknown role 'edge'" },
-		{ "dp = {\n  wrokers = [0];\n  ports = ();\n};\n", 2, "unknown setting 'wrokers'" },
-		{ "dp = {\n  ports = ({ name = \"a\"; dev = \"x\"; roles = [\"access\"]; });\n};\n",
-		  2, "needs an ipv4 or an ipv6 address" },
-		{ "dp = {\n  ports = ({ name = \"a\"; dev = \"x\"; roles = [\"access\"];\n"
-		  "    ipv4 = \"10.0.0.1/24\"; gateway4 = \"10.0.1.1\"; });\n};\n", 3,
-		  "not inside the port's IPv4 prefix" },
-		{ "dp = {\n  workers = [0, 0];\n  ports = ();\n};\n", 2, "listed twice" },
-		{ "dp = {\n  idle_sleep_max_us = \"x\";\n};\n", 2, "must be an integer" },
-		{ "dp = {\n  ports = ({ name = \"a\"; dev = \"x\"; roles = [\"access\"];\n"
-		  "    ipv4 = \"10.0.0.1/24\"; mtu = 99999; });\n};\n", 3, "out of range" },
-		{ "dp = {\n  ports = ({ name = \"a\"; dev = \"x\"; roles = [\"access\"];\n"
-		  "    ipv4 = \"10.0.0.1/24\"; impair = { loss = 2.0; }; });\n};\n", 3,
-		  "must lie in 0..1" },
-		{ "dp = {\n  ports = ({ name = \"a\"; dev = \"x\"; roles = [\"access\"]; ipv4 = \"10.0.0.1/24\"; },\n"
-		  "           { name = \"a\"; dev = \"y\"; roles = [\"core\"]; ipv4 = \"10.0.1.1/24\"; });\n};\n",
-		  3, "defined twice" },
-	};
-	char want[300];
+	for (size_t i = 0; i < n; i++) {
+		char where[64];
 
-	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		assert_int_equal(load_text(cases[i].text), -EINVAL);
-		snprintf(want, sizeof(want), "%s:%d: ", path, cases[i].line);
-		if (strncmp(err, want, strlen(want)) != 0 || strstr(err, cases[i].why) == NULL)
-			fail_msg("case %zu: got \"%s\", want \"%s...%s\"", i, err, want,
-				 cases[i].why);
-		tp_conf_free(&c);
+		snprintf(where, sizeof(where), "%s case %zu", group, i);
+		expect_error_at(cases[i].text, cases[i].line, cases[i].why, where);
 	}
-	snprintf(path, sizeof(path), "/nonexistent/tp.conf");
+}
+
+#define RUN(cases, group) run_cases((cases), sizeof(cases) / sizeof((cases)[0]), (group))
+
+static void
+test_conf_missing_file_is_enoent(void **state)
+{
+	(void)state;
+	snprintf(path, sizeof(path), "%s/no-such.conf", dir);
 	assert_int_equal(tp_conf_load(path, &c, err, sizeof(err)), -ENOENT);
-	assert_non_null(strstr(err, "/nonexistent/tp.conf: cannot open"));
-	path[0] = '\0';
+	snprintf(path, sizeof(path), "%s/no-such.conf: cannot open: %s", dir,
+		 strerror(ENOENT));
+	assert_string_equal(err, path);
+	assert_int_equal(tp_conf_load(dir, &c, err, sizeof(err)), -EISDIR);
+	assert_non_null(strstr(err, ": cannot open: "));
 }
 
 static void
-test_conf_parse_prefix(void **state)
+test_conf_syntax_errors_name_the_line(void **state)
 {
-	uint8_t a[16], plen = 0;
+	static const struct bad cases[] = {
+		{ "dp = {\n  workers = [0\n};\n", 3, "syntax error" },
+		{ "dp = {\n  workers = [0];\n  workers = [1];\n};\n", 3,
+		  "duplicate setting name" },
+		{ "dp = {\n  eal = [\"-l\", 0];\n};\n", 2, "mismatched element type" },
+		{ "\n\ndp = {\n  idle_sleep_max_us = 5;\n  mbufs_per_worker = = 8191;\n};\n", 5,
+		  "syntax error" },
+	};
+
+	(void)state;
+	RUN(cases, "syntax");
+}
+
+static void
+test_conf_wrong_types_are_refused(void **state)
+{
+	static const struct bad cases[] = {
+		{ DP("idle_sleep_max_us = \"200\";"), 2,
+		  "dp.idle_sleep_max_us must be an integer, not a string (\"200\")" },
+		{ DP("mbufs_per_worker = 8191.0;"), 2,
+		  "dp.mbufs_per_worker must be an integer, not a float" },
+		{ DP("neigh_queue_max = true;"), 2, "dp.neigh_queue_max must be an integer" },
+		{ DP("workers = 0;"), 2, "dp.workers must be a list of lcore numbers" },
+		{ DP("workers = (0, \"1\");"), 2, "dp.workers[1] must be an lcore number" },
+		{ DP("eal = \"-l 0\";"), 2, "dp.eal must be a list of strings" },
+		{ DP("eal = (\"-l\", 0);"), 2, "dp.eal[1] must be a string, not an integer (0)" },
+		{ DP("eal = [\"-l\", \"\"];"), 2, "dp.eal[1] is an empty argument" },
+		{ "dp = 5;\n", 1, "dp must be a group" },
+		{ "dp = {\n  ports = { name = \"a\"; };\n};\n", 2, "dp.ports must be a list" },
+		{ "dp = {\n  ports = (\"a\");\n};\n", 2, "port #1 must be a group" },
+		{ PORT("ipv4 = \"10.0.0.1/24\"; mtu = \"1500\";"), 4,
+		  "port 'a': mtu must be an integer, not a string (\"1500\")" },
+		{ PORT("ipv4 = 10;"), 4, "port 'a': ipv4 must be a string" },
+		{ PORT("ipv6 = [\"fd00::1/64\"];"), 4, "port 'a': ipv6 must be a string" },
+		{ PORT("ipv4 = \"10.0.0.1/24\"; gateway4 = 1;"), 4,
+		  "port 'a': gateway4 must be a string" },
+		{ PORT("ipv4 = \"10.0.0.1/24\"; tx_checksum_offload = 1;"), 4,
+		  "port 'a': tx_checksum_offload must be true or false" },
+		{ PORT("ipv4 = \"10.0.0.1/24\"; impair = 1;"), 4,
+		  "port 'a': impair must be a group" },
+		{ PORT("ipv4 = \"10.0.0.1/24\"; impair = { loss = \"0.2\"; };"), 4,
+		  "port 'a': impair.loss must be a number 0..1" },
+		{ PORT("ipv4 = \"10.0.0.1/24\"; impair = { direction = 1; };"), 4,
+		  "port 'a': impair.direction must be \"rx\", \"tx\" or \"both\"" },
+		{ PORT("ipv4 = \"10.0.0.1/24\"; impair = { seed = \"x\"; };"), 4,
+		  "port 'a': impair.seed must be an integer" },
+		{ "dp = {\n  ports = ({ name = 7; dev = \"d\"; roles = [\"core\"]; });\n};\n", 2,
+		  "port #1: name must be a string, not an integer (7)" },
+		{ PORT("ipv4 = \"10.0.0.1/24\"; roles = \"access\";"), 4,
+		  "duplicate setting name" },
+		{ "dp = {\n  ports = ({ name = \"a\"; dev = \"d\"; roles = \"core\"; });\n};\n", 2,
+		  "port 'a': roles must be a list like [\"access\"], not a string" },
+		{ "dp = {\n  ports = ({ name = \"a\"; dev = \"d\"; roles = (1); });\n};\n", 2,
+		  "port 'a': a role must be \"access\" or \"core\", not an integer (1)" },
+	};
+
+	(void)state;
+	RUN(cases, "types");
+}
+
+static void
+test_conf_out_of_range_numbers_are_refused(void **state)
+{
+	static const struct bad cases[] = {
+		{ DP("idle_sleep_max_us = 100001;"), 2,
+		  "dp.idle_sleep_max_us 100001 is out of range 0..100000" },
+		{ DP("idle_sleep_max_us = -1;"), 2, "dp.idle_sleep_max_us -1 is out of range" },
+		{ DP("mbufs_per_worker = 1022;"), 2,
+		  "dp.mbufs_per_worker 1022 is out of range 1023.." },
+		{ DP("neigh_queue_max = 0;"), 2, "dp.neigh_queue_max 0 is out of range 1..16" },
+		{ DP("neigh_queue_max = 17;"), 2, "dp.neigh_queue_max 17 is out of range 1..16" },
+		{ DP("neigh_reachable_s = 0;"), 2, "dp.neigh_reachable_s 0 is out of range" },
+		{ DP("neigh_retry_ms = 0;"), 2, "dp.neigh_retry_ms 0 is out of range" },
+		{ DP("icmp_rate_per_s = -5;"), 2, "dp.icmp_rate_per_s -5 is out of range" },
+		{ DP("diag_echo_port = 65536;"), 2,
+		  "dp.diag_echo_port 65536 is out of range 0..65535" },
+		{ DP("workers = [0, -1];"), 2, "dp.workers[1]: lcore -1 is out of range 0..1023" },
+		{ DP("workers = [];"), 2, "dp.workers is empty" },
+		{ PORT("ipv4 = \"10.0.0.1/24\"; mtu = 575;"), 4,
+		  "port 'a': mtu 575 is out of range 576..9000" },
+		{ PORT("ipv4 = \"10.0.0.1/24\"; mtu = 9001;"), 4,
+		  "port 'a': mtu 9001 is out of range 576..9000" },
+		{ PORT("ipv6 = \"fd00::1/64\"; mtu = 1279;"), 4,
+		  "port 'a': mtu 1279 is below 1280, the IPv6 minimum" },
+		{ PORT("ipv4 = \"10.0.0.1/24\"; vlan = 4095;"), 4,
+		  "port 'a': vlan 4095 is out of range 0..4094" },
+		{ PORT("ipv4 = \"10.0.0.1/24\"; vlan = -1;"), 4, "port 'a': vlan -1 is out of range" },
+		{ PORT("ipv4 = \"10.0.0.1/24\"; impair = { loss = 1.5; };"), 4,
+		  "port 'a': impair.loss 1.5 must lie in 0..1" },
+		{ PORT("ipv4 = \"10.0.0.1/24\"; impair = { dup = -0.1; };"), 4,
+		  "port 'a': impair.dup -0.1 must lie in 0..1" },
+		{ PORT("ipv4 = \"10.0.0.1/24\"; impair = { reorder = 2; };"), 4,
+		  "port 'a': impair.reorder 2 must lie in 0..1" },
+		{ PORT("ipv4 = \"10.0.0.1/24\"; impair = { delay_us = 10000001; };"), 4,
+		  "port 'a': impair.delay_us 10000001 is out of range" },
+		{ PORT("ipv4 = \"10.0.0.1/24\"; impair = { jitter_us = -1; };"), 4,
+		  "port 'a': impair.jitter_us -1 is out of range" },
+		{ PORT("ipv4 = \"10.0.0.1/24\"; impair = { seed = -1; };"), 4,
+		  "port 'a': impair.seed -1 is out of range" },
+		{ PORT("ipv4 = \"10.0.0.1/24\"; impair = { direction = \"up\"; };"), 4,
+		  "port 'a': impair.direction 'up' must be \"rx\", \"tx\" or \"both\"" },
+	};
+
+	(void)state;
+	RUN(cases, "range");
+}
+
+static void
+test_conf_bad_addresses_are_refused(void **state)
+{
+	static const struct bad cases[] = {
+		{ PORT("ipv4 = \"10.200.0.1/33\";"), 4,
+		  "port 'a': ipv4 '10.200.0.1/33': prefix length must be 0..32" },
+		{ PORT("ipv4 = \"10.200.0.1/-1\";"), 4,
+		  "port 'a': ipv4 '10.200.0.1/-1': prefix length must be 0..32" },
+		{ PORT("ipv4 = \"10.200.0.1/\";"), 4, "prefix length must be 0..32" },
+		{ PORT("ipv6 = \"fd00::1/129\";"), 4,
+		  "port 'a': ipv6 'fd00::1/129': prefix length must be 0..128" },
+		{ PORT("ipv4 = \"10.0.0.256/24\";"), 4,
+		  "port 'a': ipv4 '10.0.0.256/24': '10.0.0.256' is not an IPv4 address" },
+		{ PORT("ipv6 = \"fd00:::1/64\";"), 4, "'fd00:::1' is not an IPv6 address" },
+		{ PORT("ipv4 = \"\";"), 4, "port 'a': ipv4 '' is not an IPv4 address" },
+		{ PORT("ipv4 = \"10.0.0.1\";"), 4,
+		  "port 'a': ipv4 '10.0.0.1' needs a prefix length" },
+		{ PORT("ipv4 = \"fd00::1/64\";"), 4,
+		  "port 'a': ipv4 'fd00::1/64' is an IPv6 address; ipv4 takes IPv4" },
+		{ PORT("ipv6 = \"10.0.0.1/24\";"), 4,
+		  "port 'a': ipv6 '10.0.0.1/24' is an IPv4 address; ipv6 takes IPv6" },
+	};
+
+	(void)state;
+	RUN(cases, "addresses");
+}
+
+static void
+test_conf_bad_gateways_are_refused(void **state)
+{
+	static const struct bad cases[] = {
+		{ PORT("ipv4 = \"10.0.0.1/24\"; gateway4 = \"10.0.1.1\";"), 4,
+		  "port 'a': gateway4 '10.0.1.1' lies outside the port's prefix 10.0.0.1/24" },
+		{ PORT("ipv4 = \"10.0.0.1/25\"; gateway4 = \"10.0.0.129\";"), 4,
+		  "gateway4 '10.0.0.129' lies outside" },
+		{ PORT("ipv6 = \"fd00:1::1/64\"; gateway6 = \"fd00:2::1\";"), 4,
+		  "port 'a': gateway6 'fd00:2::1' lies outside the port's prefix fd00:1::1/64" },
+		{ PORT("ipv6 = \"fd00:1::1/63\"; gateway6 = \"fd00:1:0:2::1\";"), 4,
+		  "gateway6 'fd00:1:0:2::1' lies outside" },
+		{ PORT("ipv4 = \"10.0.0.1/24\"; ipv6 = \"fd00::1/64\"; gateway4 = \"fd00::fe\";"), 4,
+		  "port 'a': gateway4 'fd00::fe' is an IPv6 address; gateway4 takes IPv4" },
+		{ PORT("ipv4 = \"10.0.0.1/24\"; ipv6 = \"fd00::1/64\"; gateway6 = \"10.0.0.254\";"), 4,
+		  "port 'a': gateway6 '10.0.0.254' is an IPv4 address; gateway6 takes IPv6" },
+		{ PORT("ipv6 = \"fd00::1/64\"; gateway4 = \"10.0.0.254\";"), 4,
+		  "port 'a': gateway4 '10.0.0.254' needs an ipv4 on the port" },
+		{ PORT("ipv4 = \"10.0.0.1/24\"; gateway6 = \"fd00::fe\";"), 4,
+		  "port 'a': gateway6 'fd00::fe' needs an ipv6 on the port" },
+		{ PORT("ipv4 = \"10.0.0.1/24\"; gateway4 = \"10.0.0.254/24\";"), 4,
+		  "port 'a': gateway4 '10.0.0.254/24' is not an IPv4 address" },
+		{ PORT("ipv4 = \"10.0.0.1/24\"; gateway4 = \"10.0.0.1\";"), 4,
+		  "port 'a': gateway4 '10.0.0.1' is the port's own address" },
+	};
+
+	(void)state;
+	RUN(cases, "gateways");
+}
+
+static void
+test_conf_bad_port_lists_are_refused(void **state)
+{
+	static const struct bad cases[] = {
+		{ "dp = {\n  workers = [0];\n};\n", 1, "dp has no ports" },
+		{ "dp = {\n  ports = ();\n};\n", 2, "dp.ports is empty" },
+		{ "dp = {\n  ports = (\n"
+		  "    { name = \"a\"; dev = \"x0\"; roles = [\"access\"]; ipv4 = \"10.0.0.1/24\"; },\n"
+		  "    { name = \"a\"; dev = \"x1\"; roles = [\"core\"]; ipv4 = \"10.0.1.1/24\"; }\n"
+		  "  );\n};\n", 4, "port 'a' is defined twice (first at line 3)" },
+		{ "dp = {\n  ports = (\n"
+		  "    { name = \"a\"; dev = \"net_tap0,iface=x\"; roles = [\"access\"]; ipv4 = \"10.0.0.1/24\"; },\n"
+		  "    { name = \"b\"; dev = \"net_tap0,iface=y\"; roles = [\"core\"]; ipv4 = \"10.0.1.1/24\"; }\n"
+		  "  );\n};\n", 4,
+		  "port 'b': dev 'net_tap0,iface=y' is the device of port 'a' (line 3)" },
+		{ "dp = {\n  ports = (\n"
+		  "    { name = \"a\"; dev = \"0000:3B:00.0\"; roles = [\"access\"]; ipv4 = \"10.0.0.1/24\"; },\n"
+		  "    { name = \"b\"; dev = \"3b:00.0\"; roles = [\"core\"]; ipv4 = \"10.0.1.1/24\"; }\n"
+		  "  );\n};\n", 4, "port 'b': dev '3b:00.0' is the device of port 'a'" },
+		{ "dp = {\n  ports = (\n"
+		  "    { name = \"a\"; dev = \"x\"; ipv4 = \"10.0.0.1/24\"; }\n"
+		  "  );\n};\n", 3, "port 'a' has no roles" },
+		{ PORT("ipv4 = \"10.0.0.1/24\"; }, { name = \"b\"; dev = \"y\"; roles = []; ipv4 = \"10.1.0.1/24\";"),
+		  4, "port 'b': roles is empty" },
+		{ "dp = {\n  ports = ({ name = \"a\"; dev = \"x\"; roles = [\"edge\"];\n"
+		  "    ipv4 = \"10.0.0.1/24\"; });\n};\n", 2,
+		  "port 'a': unknown role 'edge' (roles are \"access\" and \"core\")" },
+		{ PORT("mtu = 1500;"), 3, "port 'a' needs an ipv4 or an ipv6 address" },
+		{ "dp = {\n  ports = ({ dev = \"x\"; roles = [\"core\"]; ipv4 = \"10.0.0.1/8\"; });\n};\n",
+		  2, "port #1 needs a name" },
+		{ "dp = {\n  ports = ({ name = \"\"; dev = \"x\"; });\n};\n", 2,
+		  "port #1: name must not be empty" },
+		{ "dp = {\n  ports = ({ name = \"a-name-that-is-far-too-long-for-it\"; });\n};\n", 2,
+		  "port 'a-name-that-is-far-too-long-for-it': name "
+		  "'a-name-that-is-far-too-long-for-it' is longer than 31 bytes" },
+		{ "dp = {\n  ports = ({ name = \"a\"; roles = [\"core\"]; ipv4 = \"10.0.0.1/8\"; });\n};\n",
+		  2, "port 'a' needs a dev" },
+		{ "dp = {\n  ports = ({ name = \"a\"; dev = \"\"; });\n};\n", 2,
+		  "port 'a': dev must not be empty" },
+		{ DP("workers = [1, 2, 1];"), 2,
+		  "dp.workers[2]: lcore 1 is listed twice (also dp.workers[0])" },
+	};
+
+	(void)state;
+	RUN(cases, "ports");
+}
+
+static void
+test_conf_unknown_settings_are_named(void **state)
+{
+	static const struct bad cases[] = {
+		{ DP("wrokers = [0];"), 2,
+		  "dp: unknown setting 'wrokers' (did you mean 'workers'?)" },
+		{ DP("frobnicate = 1;"), 2, "dp: unknown setting 'frobnicate'" },
+		{ DP("impair = { loss = 0.1; };"), 2, "dp: unknown setting 'impair'" },
+		{ PORT("ipv4 = \"10.0.0.1/24\";\n      ipv5 = \"x\";"), 5,
+		  "port 'a': unknown setting 'ipv5' (did you mean 'ipv4'?)" },
+		{ PORT("ipv4 = \"10.0.0.1/24\"; gatway4 = \"10.0.0.2\";"), 4,
+		  "port 'a': unknown setting 'gatway4' (did you mean 'gateway4'?)" },
+		{ PORT("ipv4 = \"10.0.0.1/24\"; impair = { los = 0.2; };"), 4,
+		  "port 'a': impair: unknown setting 'los' (did you mean 'loss'?)" },
+		{ PORT("ipv4 = \"10.0.0.1/24\"; impair = { rate = 0.2; };"), 4,
+		  "port 'a': impair: unknown setting 'rate'" },
+	};
+
+	(void)state;
+	RUN(cases, "unknown");
+}
+
+static void
+test_conf_no_dp_group_names_the_file(void **state)
+{
+	(void)state;
+	assert_int_equal(load_text("cp_only = { x = 1; };\n"), -EINVAL);
+	assert_true(strncmp(err, path, strlen(path)) == 0);
+	assert_non_null(strstr(err, ": no dp group"));
+}
+
+static void
+test_conf_error_in_an_include_names_that_file(void **state)
+{
+	char sub[256], want[300];
+
+	(void)state;
+	write_file("sub.inc",
+		   "  ports = ({ name = \"a\"; dev = \"d\"; roles = [\"core\"];\n"
+		   "             ipv4 = \"10.0.0.1/24\"; vlan = 5000; });\n",
+		   sub, sizeof(sub));
+	assert_int_equal(load_text("dp = {\n  workers = [0];\n@include \"sub.inc\"\n};\n"),
+			 -EINVAL);
+	snprintf(want, sizeof(want), "%s:2: port 'a': vlan 5000 is out of range", sub);
+	if (strncmp(err, want, strlen(want)) != 0)
+		fail_msg("got \"%s\", want \"%s\"", err, want);
+	/* The include is found next to the file whatever the working folder. */
+	write_file("sub.inc",
+		   "  ports = ({ name = \"a\"; dev = \"d\"; roles = [\"core\"];\n"
+		   "             ipv4 = \"10.0.0.1/24\"; vlan = 7; });\n",
+		   sub, sizeof(sub));
+	assert_int_equal(chdir("/"), 0);
+	expect_ok("dp = {\n  workers = [0];\n@include \"sub.inc\"\n};\n");
+	assert_int_equal(c.dp.ports[0].vlan, 7);
+}
+
+static void
+test_conf_error_is_truncated_to_the_buffer(void **state)
+{
+	char small[16];
+
+	(void)state;
+	write_file("t.conf", DP("idle_sleep_max_us = 100001;"), path, sizeof(path));
+	memset(small, 'X', sizeof(small));
+	assert_int_equal(tp_conf_load(path, &c, small, sizeof(small)), -EINVAL);
+	assert_int_equal(strlen(small), sizeof(small) - 1);
+	assert_memory_equal(small, path, sizeof(small) - 1);
+	/* errlen 0: nothing is written, the result is the same. */
+	assert_int_equal(tp_conf_load(path, &c, small, 0), -EINVAL);
+}
+
+/* ---- ownership --------------------------------------------------------- */
+
+static void
+test_conf_free_releases_everything(void **state)
+{
+	(void)state;
+	expect_ok(DP("eal = [\"-l\", \"0\", \"--no-pci\", \"--vdev\", \"net_null0\"];"));
+	assert_int_equal(c.dp.eal_argc, 6);
+	tp_conf_free(&c);
+	assert_int_equal(c.dp.eal_argc, 0);
+	for (int i = 0; i <= TP_CONF_MAX_EAL_ARGS; i++)
+		assert_null(c.dp.eal_argv[i]);
+	/* A second free is harmless, and so is loading again into c. */
+	tp_conf_free(&c);
+	expect_ok(DP("eal = [\"-l\", \"0\"];"));
+	assert_int_equal(c.dp.eal_argc, 3);
+	/* A load that fails after copying EAL arguments frees them itself
+	 * (ASan's leak check would report them otherwise). */
+	tp_conf_free(&c);
+	assert_int_equal(load_text("dp = {\n  eal = [\"-l\", \"0\", \"--no-pci\"];\n"
+				   "  ports = ({ name = \"a\"; });\n};\n"), -EINVAL);
+	assert_int_equal(c.dp.eal_argc, 0);
+	assert_null(c.dp.eal_argv[0]);
+}
+
+/* ---- prefixes ---------------------------------------------------------- */
+
+static void
+test_conf_parse_prefix_reads_both_families(void **state)
+{
+	uint8_t a[16], plen = 0xAA;
 
 	(void)state;
 	assert_int_equal(tp_conf_parse_prefix("10.200.0.1/24", a, &plen), 4);
 	assert_int_equal(plen, 24);
-	assert_int_equal(a[1], 200);
+	assert_addr(4, a, "10.200.0.1");             /* host bits kept */
 	assert_int_equal(tp_conf_parse_prefix("fd00:200::1/64", a, &plen), 6);
 	assert_int_equal(plen, 64);
-	assert_int_equal(a[0], 0xfd);
+	assert_addr(6, a, "fd00:200::1");
+	assert_int_equal(tp_conf_parse_prefix("0.0.0.0/0", a, &plen), 4);
+	assert_int_equal(plen, 0);
+	assert_int_equal(tp_conf_parse_prefix("::/0", a, &plen), 6);
+	assert_int_equal(plen, 0);
+	assert_int_equal(tp_conf_parse_prefix("::ffff:10.0.0.1/128", a, &plen), 6);
+	assert_int_equal(plen, 128);
+	assert_int_equal(tp_conf_parse_prefix("255.255.255.255/32", a, &plen), 4);
+	assert_int_equal(plen, 32);
+}
+
+static void
+test_conf_parse_prefix_bare_address_without_plen(void **state)
+{
+	uint8_t a[16];
+
+	(void)state;
 	assert_int_equal(tp_conf_parse_prefix("10.0.0.1", a, NULL), 4);
-	assert_int_equal(tp_conf_parse_prefix("10.0.0.1/", a, &plen), -EINVAL);
-	assert_int_equal(tp_conf_parse_prefix("10.0.0.1/33", a, &plen), -EINVAL);
-	assert_int_equal(tp_conf_parse_prefix("::1/129", a, &plen), -EINVAL);
-	assert_int_equal(tp_conf_parse_prefix("nonsense/8", a, &plen), -EINVAL);
+	assert_addr(4, a, "10.0.0.1");
+	assert_int_equal(tp_conf_parse_prefix("2001:db8::fe", a, NULL), 6);
+	assert_addr(6, a, "2001:db8::fe");
+	/* A length where none is wanted, none where one is. */
 	assert_int_equal(tp_conf_parse_prefix("10.0.0.1/8", a, NULL), -EINVAL);
+	assert_int_equal(tp_conf_parse_prefix("10.0.0.1", a, (uint8_t[1]){ 0 }), -EINVAL);
+}
+
+static void
+test_conf_parse_prefix_rejects_garbage(void **state)
+{
+	static const char *const bad[] = {
+		"", "/24", "10.0.0.1/", "10.0.0.1/33", "::1/129", "nonsense/8",
+		"10.0.0/8", "10.0.0.1/ 8", "10.0.0.1/+8", "10.0.0.1/8x", "10.0.0.1/0008",
+		"10.0.0.1//8", " 10.0.0.1/8", "fd00::g/64", "1:2:3:4:5:6:7:8:9/64",
+		"10.0.0.1/8/8",
+		"0000:0000:0000:0000:0000:0000:0000:0000:0000/64",
+	};
+	uint8_t a[16], plen = 0xAA;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (tp_conf_parse_prefix(bad[i], a, &plen) != -EINVAL)
+			fail_msg("'%s' was accepted", bad[i]);
+	assert_int_equal(plen, 0xAA);                /* untouched on failure */
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_conf_examples_load, teardown),
+		cmocka_unit_test_teardown(test_conf_demo_loads_with_fixed_values, teardown),
+		cmocka_unit_test_teardown(test_conf_carrier_loads, teardown),
 		cmocka_unit_test_teardown(test_conf_defaults_apply, teardown),
-		cmocka_unit_test_teardown(test_conf_errors_name_file_line_and_why, teardown),
-		cmocka_unit_test(test_conf_parse_prefix),
+		cmocka_unit_test_teardown(test_conf_every_setting_is_read, teardown),
+		cmocka_unit_test_teardown(test_conf_impair_direction_defaults_to_rx, teardown),
+		cmocka_unit_test_teardown(test_conf_unknown_top_level_groups_are_ignored, teardown),
+		cmocka_unit_test_teardown(test_conf_gateway_anywhere_in_a_zero_prefix, teardown),
+		cmocka_unit_test_teardown(test_conf_eal_args_fill_the_table_exactly, teardown),
+		cmocka_unit_test_teardown(test_conf_workers_up_to_the_maximum, teardown),
+		cmocka_unit_test_teardown(test_conf_ports_up_to_the_maximum, teardown),
+		cmocka_unit_test_teardown(test_conf_missing_file_is_enoent, teardown),
+		cmocka_unit_test_teardown(test_conf_syntax_errors_name_the_line, teardown),
+		cmocka_unit_test_teardown(test_conf_wrong_types_are_refused, teardown),
+		cmocka_unit_test_teardown(test_conf_out_of_range_numbers_are_refused, teardown),
+		cmocka_unit_test_teardown(test_conf_bad_addresses_are_refused, teardown),
+		cmocka_unit_test_teardown(test_conf_bad_gateways_are_refused, teardown),
+		cmocka_unit_test_teardown(test_conf_bad_port_lists_are_refused, teardown),
+		cmocka_unit_test_teardown(test_conf_unknown_settings_are_named, teardown),
+		cmocka_unit_test_teardown(test_conf_no_dp_group_names_the_file, teardown),
+		cmocka_unit_test_teardown(test_conf_error_in_an_include_names_that_file, teardown),
+		cmocka_unit_test_teardown(test_conf_error_is_truncated_to_the_buffer, teardown),
+		cmocka_unit_test_teardown(test_conf_free_releases_everything, teardown),
+		cmocka_unit_test(test_conf_parse_prefix_reads_both_families),
+		cmocka_unit_test(test_conf_parse_prefix_bare_address_without_plen),
+		cmocka_unit_test(test_conf_parse_prefix_rejects_garbage),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
