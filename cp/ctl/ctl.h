@@ -4,10 +4,11 @@
  *
  * turnpikectl is the operator's command-line tool. turnpikectl.c owns the
  * global options and the top-level command table; each ctl_<area>.c owns
- * one command (today only "stun") and, through ctl_dispatch(), its own
- * table of subcommands. Adding a command is one row in a table plus one
- * handler; commands that will talk to turnpike-cp over its local socket
- * (status, allocations, users, secrets) plug in the same way.
+ * one command area and, through ctl_dispatch(), its own table of
+ * subcommands. Adding a command is one row in a table plus one handler.
+ * ctl_stun.c works offline; ctl_ops.c holds the commands that talk to
+ * turnpike-cp (status, allocations, kill, users, secrets) through the
+ * client in ctl_api.c.
  *
  * Return conventions: command handlers return a process exit status
  * (enum ctl_exit), because that is what the operator and scripts see;
@@ -82,14 +83,52 @@ int ctl_option_error(const char *path, int c, char *const *argv);
  */
 void ctl_getopt_reset(void);
 
+/* ---- turnpike-cp's API socket (ctl_api.c) ------------------------------ */
+
+/*
+ * The protocol (cp/api/api.h): connect to the unix stream socket, write
+ * one JSON object {"cmd": ..., arguments...}, read one JSON object until
+ * EOF: {"ok": true, ...} or {"ok": false, "error": "why"}.
+ */
+
+struct json_object;
+
+/* The whole exchange, connect to EOF, must finish within this. */
+#define CTL_API_TIMEOUT_S 5
+/* An answer larger than this is refused (a big allocation list is a few
+ * MB). */
+#define CTL_API_MAX_ANSWER (64u << 20)
+
+/* The socket to use: --socket, else $TURNPIKE_SOCKET (if not empty), else
+ * CTL_DEFAULT_SOCKET. */
+const char *ctl_api_socket(const struct ctl_opts *opts);
+
+/*
+ * Send req (not consumed) to turnpike-cp and read its answer. On 0,
+ * *answer (the caller puts it) is a well-formed answer: an object with a
+ * boolean "ok" and, when "ok" is false, a string "error". On -errno the
+ * reason (unreachable socket, timeout, malformed answer) is already on
+ * stderr and *answer is NULL.
+ */
+int ctl_api_call(const struct ctl_opts *opts, struct json_object *req,
+		 struct json_object **answer);
+
 /* ---- commands (one ctl_<name>.c each) ----------------------------------- */
 
 /* "stun": STUN message tools (ctl_stun.c). */
 int ctl_stun_main(const struct ctl_opts *opts, const char *path, int argc,
 		  char **argv);
 
-/* status, allocations, kill, users, secrets: turnpike-cp's API (ctl_ops.c). */
-extern const struct ctl_cmd ctl_ops_commands[];
-extern const size_t ctl_ops_ncommands;
+/* turnpike-cp's operator API (ctl_ops.c). */
+int ctl_status_main(const struct ctl_opts *opts, const char *path, int argc,
+		    char **argv);
+int ctl_allocations_main(const struct ctl_opts *opts, const char *path,
+			 int argc, char **argv);
+int ctl_kill_main(const struct ctl_opts *opts, const char *path, int argc,
+		  char **argv);
+int ctl_users_main(const struct ctl_opts *opts, const char *path, int argc,
+		   char **argv);
+int ctl_secrets_main(const struct ctl_opts *opts, const char *path, int argc,
+		     char **argv);
 
 #endif /* CTL_H */

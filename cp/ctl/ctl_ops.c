@@ -1,270 +1,861 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The operator commands that talk to turnpike-cp over its API socket:
- * status, allocations, kill, users, secrets. One JSON object each way per
- * connection (see cp/api/api.h); tables for people, the answer as is with
- * --json for scripts.
+ * turnpikectl's commands that talk to turnpike-cp over its API socket
+ * (ctl_api.c): status, allocations, kill, users, secrets.
+ *
+ * Each command sends one request and renders the answer for people: a
+ * few aligned lines or a table. With the global --json it prints the
+ * answer object instead, re-serialised by json-c exactly as turnpike-cp
+ * writes it (one line, no spaces), for scripts.
+ *
+ * Exit status (enum ctl_exit): 0 done; 1 bad command line (nothing is
+ * sent); 2 turnpike-cp unreachable, silent, malformed, or answering
+ * {"ok": false, "error": ...} ("turnpikectl: <error>" on stderr, and the
+ * answer on stdout with --json).
+ *
+ * Text from the server (user names above all: with TURN REST API secrets
+ * a client chooses its own) is printed with control characters replaced
+ * by '?', so that nothing it contains can drive the operator's terminal.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 #include <json-c/json.h>
 
 #include "ctl.h"
+#include "tp_common.h"
 
-static const char *
-socket_path(const struct ctl_opts *opts)
+/* ---- growing strings ----------------------------------------------------- */
+
+struct ops_str {
+	char *s;
+	size_t len;
+	size_t cap;
+	bool failed;          /* an allocation failed: s is incomplete */
+};
+
+static void
+ops_str_add(struct ops_str *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+ops_str_add(struct ops_str *b, const char *fmt, ...)
 {
-	const char *env = getenv("TURNPIKE_SOCKET");
+	va_list ap;
+	size_t cap;
+	char *p;
+	int n;
 
-	if (opts->socket != NULL)
-		return opts->socket;
-	return env != NULL && env[0] != '\0' ? env : CTL_DEFAULT_SOCKET;
+	if (b->failed)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		b->failed = true;
+		return;
+	}
+	if (b->len + (size_t)n + 1 > b->cap) {
+		cap = b->cap != 0 ? b->cap : 64;
+		while (cap < b->len + (size_t)n + 1)
+			cap *= 2;
+		p = realloc(b->s, cap);
+		if (p == NULL) {
+			b->failed = true;
+			return;
+		}
+		b->s = p;
+		b->cap = cap;
+	}
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
 }
 
-/* Send req (consumed) and return the answer object, or NULL after
- * printing why. */
-static struct json_object *
-api_call(const struct ctl_opts *opts, struct json_object *req)
+/* ---- terminal-safe text -------------------------------------------------- */
+
+/*
+ * A malloc'd copy of s with C0 controls, DEL and (UTF-8 encoded) C1
+ * controls replaced by '?'. Other bytes, UTF-8 included, pass.
+ */
+static char *
+ops_safe(const char *s)
 {
-	const char *path = socket_path(opts);
-	struct sockaddr_un sun;
-	struct timeval tv = { .tv_sec = 5, .tv_usec = 0 };
-	struct json_tokener *tok = NULL;
-	struct json_object *resp = NULL;
-	const char *text = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
-	size_t len = strlen(text), off = 0;
-	char buf[65536];
-	int fd;
+	size_t i, o, n = strlen(s);
+	unsigned char ch;
+	char *out;
 
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		fprintf(stderr, "%s: socket path too long: %s\n", CTL_PROG, path);
-		goto out;
+	out = malloc(n + 1);
+	if (out == NULL)
+		return NULL;
+	for (i = 0, o = 0; i < n; i++) {
+		ch = (unsigned char)s[i];
+		if (ch == 0xc2 && i + 1 < n &&
+		    (unsigned char)s[i + 1] >= 0x80 &&
+		    (unsigned char)s[i + 1] <= 0x9f) {
+			out[o++] = '?';
+			i++;
+		} else if (ch < 0x20 || ch == 0x7f) {
+			out[o++] = '?';
+		} else {
+			out[o++] = (char)ch;
+		}
 	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		goto out;
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	memcpy(sun.sun_path, path, strlen(path));
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		fprintf(stderr, "%s: cannot reach turnpike-cp at %s: %s (is turnpike-cp "
-			"running? see --socket or TURNPIKE_SOCKET)\n", CTL_PROG, path,
-			strerror(errno));
-		close(fd);
-		goto out;
-	}
-	while (off < len) {
-		ssize_t n = write(fd, text + off, len - off);
-
-		if (n <= 0)
-			break;
-		off += (size_t)n;
-	}
-	shutdown(fd, SHUT_WR);
-	tok = json_tokener_new();
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-
-		if (n <= 0)
-			break;
-		resp = json_tokener_parse_ex(tok, buf, (int)n);
-		if (resp != NULL || json_tokener_get_error(tok) != json_tokener_continue)
-			break;
-	}
-	close(fd);
-	json_tokener_free(tok);
-	if (resp == NULL || !json_object_is_type(resp, json_type_object)) {
-		fprintf(stderr, "%s: turnpike-cp at %s gave no valid answer\n", CTL_PROG,
-			path);
-		json_object_put(resp);
-		resp = NULL;
-	}
-out:
-	json_object_put(req);
-	return resp;
+	out[o] = '\0';
+	return out;
 }
 
-static long long
-num(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : 0;
-}
-
-static const char *
-str(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : "";
-}
-
-/* Print the answer: as JSON with --json, else via show(). Exit status. */
+/* printf("%s<suffix>") of s made terminal-safe; -ENOMEM or 0. */
 static int
-finish(const struct ctl_opts *opts, struct json_object *resp,
-       void (*show)(struct json_object *resp))
+ops_put_safe(FILE *f, const char *prefix, const char *s, const char *suffix)
 {
-	struct json_object *ok;
-	int rc = CTL_EXIT_OK;
+	char *t = ops_safe(s);
 
-	if (resp == NULL)
-		return CTL_EXIT_FAIL;
-	if (!json_object_object_get_ex(resp, "ok", &ok) || !json_object_get_boolean(ok)) {
-		fprintf(stderr, "%s: %s\n", CTL_PROG, str(resp, "error"));
-		rc = CTL_EXIT_FAIL;
+	if (t == NULL)
+		return -ENOMEM;
+	fprintf(f, "%s%s%s", prefix, t, suffix);
+	free(t);
+	return 0;
+}
+
+/* ---- tables -------------------------------------------------------------- */
+
+#define OPS_TABLE_MAX_COLS 12u
+
+/* Rows of cells printed in aligned columns, two spaces apart. */
+struct ops_table {
+	size_t ncols;
+	uint32_t right;       /* bit i set: column i aligned right */
+	size_t nrows;
+	size_t cap;           /* rows allocated */
+	char **cells;         /* nrows * ncols terminal-safe copies */
+	size_t width[OPS_TABLE_MAX_COLS];
+};
+
+static void
+ops_table_init(struct ops_table *t, size_t ncols, uint32_t right)
+{
+	memset(t, 0, sizeof(*t));
+	t->ncols = ncols < OPS_TABLE_MAX_COLS ? ncols : OPS_TABLE_MAX_COLS;
+	t->right = right;
+}
+
+static void
+ops_table_free(struct ops_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	t->cells = NULL;
+	t->nrows = t->cap = 0;
+}
+
+/* Append one row of t->ncols cells (copied). Returns 0 or -ENOMEM. */
+static int
+ops_table_row(struct ops_table *t, const char *const *cells)
+{
+	size_t i, len, cap;
+	char **p, **row;
+
+	if (t->nrows == t->cap) {
+		cap = t->cap != 0 ? 2 * t->cap : 16;
+		p = realloc(t->cells, cap * t->ncols * sizeof(*p));
+		if (p == NULL)
+			return -ENOMEM;
+		t->cells = p;
+		t->cap = cap;
 	}
-	if (opts->json)
-		printf("%s\n", json_object_to_json_string_ext(resp,
-			JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-	else if (rc == CTL_EXIT_OK && show != NULL)
-		show(resp);
-	json_object_put(resp);
+	row = t->cells + t->nrows * t->ncols;
+	for (i = 0; i < t->ncols; i++) {
+		row[i] = ops_safe(cells[i] != NULL ? cells[i] : "");
+		if (row[i] == NULL) {
+			while (i-- > 0)
+				free(row[i]);
+			return -ENOMEM;
+		}
+	}
+	for (i = 0; i < t->ncols; i++) {
+		len = strlen(row[i]);
+		if (len > t->width[i])
+			t->width[i] = len;
+	}
+	t->nrows++;
+	return 0;
+}
+
+static void
+ops_table_print(const struct ops_table *t, FILE *f)
+{
+	const char *cell;
+	size_t r, i;
+	int w;
+
+	for (r = 0; r < t->nrows; r++) {
+		for (i = 0; i < t->ncols; i++) {
+			cell = t->cells[r * t->ncols + i];
+			w = (int)t->width[i];
+			if (i > 0)
+				fputs("  ", f);
+			if (t->right & (1u << i))
+				fprintf(f, "%*s", w, cell);
+			else if (i + 1 < t->ncols)
+				fprintf(f, "%-*s", w, cell);
+			else
+				fputs(cell, f);   /* no trailing blanks */
+		}
+		fputc('\n', f);
+	}
+}
+
+/* ---- reading the answer -------------------------------------------------- */
+
+/* Report an answer that lacks what its command promises. Returns
+ * -EPROTO. */
+static int
+ops_malformed(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int
+ops_malformed(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: malformed answer from turnpike-cp: ", CTL_PROG);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return -EPROTO;
+}
+
+/* Member key of o, of type type, or -EPROTO naming what is missing.
+ * where says whose member it is ("the answer", "allocation 3"). */
+static int
+ops_member(struct json_object *o, const char *key, enum json_type type,
+	   const char *where, struct json_object **out)
+{
+	if (json_object_object_get_ex(o, key, out) &&
+	    json_object_is_type(*out, type))
+		return 0;
+	return ops_malformed("%s has no %s \"%s\"", where,
+			     json_type_to_name(type), key);
+}
+
+static int
+ops_int(struct json_object *o, const char *key, const char *where,
+	int64_t *v)
+{
+	struct json_object *m;
+	int rc = ops_member(o, key, json_type_int, where, &m);
+
+	if (rc == 0)
+		*v = json_object_get_int64(m);
 	return rc;
 }
 
-static struct json_object *
-request(const char *cmd)
+static int
+ops_text(struct json_object *o, const char *key, const char *where,
+	 const char **v)
 {
-	struct json_object *req = json_object_new_object();
+	struct json_object *m;
+	int rc = ops_member(o, key, json_type_string, where, &m);
 
-	json_object_object_add(req, "cmd", json_object_new_string(cmd));
+	if (rc == 0)
+		*v = json_object_get_string(m);
+	return rc;
+}
+
+/* ---- one exchange -------------------------------------------------------- */
+
+static struct json_object *
+ops_req_add(struct json_object *req, const char *key, struct json_object *v)
+{
+	if (req == NULL || v == NULL ||
+	    json_object_object_add(req, key, v) != 0) {
+		json_object_put(v);
+		json_object_put(req);
+		return NULL;
+	}
 	return req;
 }
 
-/* Commands take no options but --help; returns -1 to go on. */
-static int
-simple_args(const char *path, int argc, char **argv, int want_min, int want_max,
-	    const char *usage)
+/* Chainable request builders: each takes ownership of req and returns it
+ * grown, or NULL (everything freed) when memory ran out. */
+static struct json_object *
+ops_req_str(struct json_object *req, const char *key, const char *val)
 {
-	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		printf("Usage: %s %s\n", path, usage);
+	return ops_req_add(req, key,
+			   req != NULL ? json_object_new_string(val) : NULL);
+}
+
+static struct json_object *
+ops_req_int(struct json_object *req, const char *key, int64_t val)
+{
+	return ops_req_add(req, key,
+			   req != NULL ? json_object_new_int64(val) : NULL);
+}
+
+static struct json_object *
+ops_request(const char *cmd)
+{
+	return ops_req_str(json_object_new_object(), "cmd", cmd);
+}
+
+static int
+ops_out_of_memory(void)
+{
+	fprintf(stderr, "%s: out of memory\n", CTL_PROG);
+	return CTL_EXIT_FAIL;
+}
+
+/* Flush stdout; a failed write (full disk, closed pipe) is a failure. */
+static int
+ops_flush(void)
+{
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		fprintf(stderr, "%s: cannot write the output: %s\n", CTL_PROG,
+			strerror(errno));
+		return CTL_EXIT_FAIL;
+	}
+	return CTL_EXIT_OK;
+}
+
+/*
+ * Send req (consumed; NULL means building it ran out of memory) and deal
+ * with what every command does alike: print the answer with --json,
+ * report {"ok": false}. Returns an exit status; on CTL_EXIT_OK without
+ * --json, *answer (the caller puts it) is the answer to render, with
+ * --json it is NULL and there is nothing left to do.
+ */
+static int
+ops_exchange(const struct ctl_opts *opts, struct json_object *req,
+	     struct json_object **answer)
+{
+	struct json_object *ans = NULL, *ok, *err;
+	const char *text;
+	int status = CTL_EXIT_OK;
+
+	*answer = NULL;
+	if (req == NULL)
+		return ops_out_of_memory();
+	if (ctl_api_call(opts, req, &ans) != 0) {
+		json_object_put(req);
+		return CTL_EXIT_FAIL;
+	}
+	json_object_put(req);
+
+	if (opts->json) {
+		/* The flags turnpike-cp writes with (cp/api/api.c), so that
+		 * this is its answer byte for byte. */
+		text = json_object_to_json_string_ext(ans,
+			JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+		if (text == NULL) {
+			json_object_put(ans);
+			return ops_out_of_memory();
+		}
+		puts(text);
+		status = ops_flush();
+	}
+	/* ctl_api_call() checked the types of "ok" and "error". */
+	json_object_object_get_ex(ans, "ok", &ok);
+	if (!json_object_get_boolean(ok)) {
+		json_object_object_get_ex(ans, "error", &err);
+		if (ops_put_safe(stderr, CTL_PROG ": ",
+				 json_object_get_string(err), "\n") != 0)
+			fprintf(stderr, "%s: turnpike-cp refused\n", CTL_PROG);
+		status = CTL_EXIT_FAIL;
+	}
+	if (opts->json || status != CTL_EXIT_OK) {
+		json_object_put(ans);
+		return status;
+	}
+	*answer = ans;
+	return CTL_EXIT_OK;
+}
+
+/* The status of a rendering (0, -EPROTO already reported, -ENOMEM) as an
+ * exit status. */
+static int
+ops_rendered(int rc)
+{
+	if (rc == -ENOMEM)
+		return ops_out_of_memory();
+	if (rc != 0)
+		return CTL_EXIT_FAIL;
+	return ops_flush();
+}
+
+/* ---- command lines ------------------------------------------------------- */
+
+struct ops_usage {
+	const char *args;     /* after the path: "NAME PASSWORD" */
+	const char *text;     /* the rest of --help */
+};
+
+static void
+ops_print_usage(FILE *f, const char *path, const struct ops_usage *u)
+{
+	fprintf(f, "Usage: %s%s%s\n\n%s", path, u->args[0] ? " " : "",
+		u->args, u->text);
+}
+
+/*
+ * The command line of a command with positional arguments only (and
+ * -h/--help; "--" ends the options, for a password that starts with
+ * '-'). names are the nargs arguments, for messages. Returns -1 with the
+ * arguments at argv[optind...], or an exit status to return.
+ */
+static int
+ops_args(const char *path, int argc, char **argv, const struct ops_usage *u,
+	 const char *const *names, int nargs)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	ctl_getopt_reset();
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		if (c != 'h')
+			return ctl_option_error(path, c, argv);
+		ops_print_usage(stdout, path, u);
 		return CTL_EXIT_OK;
 	}
-	if (argc - 1 < want_min || argc - 1 > want_max)
-		return ctl_usage_error(path, "usage: %s %s", path, usage);
-	for (int i = 1; i < argc; i++)
-		if (argv[i][0] == '-' && argv[i][1] != '\0')
-			return ctl_usage_error(path, "unrecognized option '%s'", argv[i]);
+	if (argc - optind < nargs)
+		return ctl_usage_error(path, "missing %s",
+				       names[argc - optind]);
+	if (argc - optind > nargs)
+		return ctl_usage_error(path, "unexpected argument '%s'",
+				       argv[optind + nargs]);
 	return -1;
+}
+
+/* A command made of subcommands (users, secrets): dispatch. */
+static int
+ops_group(const struct ctl_opts *opts, const char *path, int argc,
+	  char **argv, const struct ctl_cmd *cmds, size_t ncmds,
+	  const char *what)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	ctl_getopt_reset();
+	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
+		if (c != 'h')
+			return ctl_option_error(path, c, argv);
+		printf("Usage: %s COMMAND [ARGS...]\n\n%s\n\nCommands:\n",
+		       path, what);
+		ctl_usage_commands(stdout, cmds, ncmds);
+		printf("\nRun '%s COMMAND --help' for a command's arguments.\n",
+		       path);
+		return CTL_EXIT_OK;
+	}
+	if (optind >= argc)
+		return ctl_usage_error(path, "missing command (add, del or list)");
+	return ctl_dispatch(cmds, ncmds, opts, path, argc - optind,
+			    argv + optind);
 }
 
 /* ---- status -------------------------------------------------------------- */
 
+/* "1d 2h 3m 4s", leading zero units left out. */
 static void
-show_status(struct json_object *r)
+ops_duration(int64_t s, char *buf, size_t size)
 {
-	struct json_object *dp, *stats, *workers;
+	int64_t d = s / 86400, h = s / 3600 % 24, m = s / 60 % 60;
 
-	printf("turnpike-cp %s, up %llds\n", str(r, "version"), num(r, "uptime_s"));
-	if (json_object_object_get_ex(r, "dp", &dp))
-		printf("dp:          %s (pid %lld, epoch %lld, %lld worker(s))\n",
-		       json_object_get_boolean(json_object_object_get(dp, "alive")) ?
-		       "alive" : "NOT RUNNING", num(dp, "pid"), num(dp, "epoch"),
-		       num(dp, "workers"));
-	printf("allocations: %lld\nusers:       %lld\nsecrets:     %lld\n",
-	       num(r, "allocations"), num(r, "users"), num(r, "secrets"));
-	if (json_object_object_get_ex(r, "workers", &workers))
-		for (size_t i = 0; i < json_object_array_length(workers); i++) {
-			struct json_object *w = json_object_array_get_idx(workers, i);
+	if (s < 0)
+		snprintf(buf, size, "%" PRId64 "s", s);
+	else if (d > 0)
+		snprintf(buf, size, "%" PRId64 "d %" PRId64 "h %" PRId64 "m %"
+			 PRId64 "s", d, h, m, s % 60);
+	else if (h > 0)
+		snprintf(buf, size, "%" PRId64 "h %" PRId64 "m %" PRId64 "s",
+			 h, m, s % 60);
+	else if (m > 0)
+		snprintf(buf, size, "%" PRId64 "m %" PRId64 "s", m, s % 60);
+	else
+		snprintf(buf, size, "%" PRId64 "s", s);
+}
 
-			printf("worker %lld:    rings to cp %lld, to dp %lld pending\n",
-			       num(w, "id"), num(w, "to_cp_pending"), num(w, "to_dp_pending"));
-		}
-	if (json_object_object_get_ex(r, "stats", &stats)) {
-		printf("counters:\n");
-		json_object_object_foreach(stats, k, v)
-			printf("  %-22s %lld\n", k, (long long)json_object_get_int64(v));
+/* WORKER TO_CP_PENDING TO_DP_PENDING, one row per worker. */
+static int
+ops_status_workers(struct json_object *workers, struct ops_table *t)
+{
+	char id[24], to_cp[24], to_dp[24], where[48];
+	const char *row[3] = { id, to_cp, to_dp };
+	struct json_object *w;
+	int64_t v[3];
+	size_t i, n = json_object_array_length(workers);
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		w = json_object_array_get_idx(workers, i);
+		snprintf(where, sizeof(where), "\"workers\"[%zu]", i);
+		if (!json_object_is_type(w, json_type_object))
+			return ops_malformed("%s is not an object", where);
+		rc = ops_int(w, "id", where, &v[0]);
+		if (rc == 0)
+			rc = ops_int(w, "to_cp_pending", where, &v[1]);
+		if (rc == 0)
+			rc = ops_int(w, "to_dp_pending", where, &v[2]);
+		if (rc != 0)
+			return rc;
+		snprintf(id, sizeof(id), "%" PRId64, v[0]);
+		snprintf(to_cp, sizeof(to_cp), "%" PRId64, v[1]);
+		snprintf(to_dp, sizeof(to_dp), "%" PRId64, v[2]);
+		rc = ops_table_row(t, row);
+		if (rc != 0)
+			return rc;
 	}
+	return 0;
+}
+
+/* STAT VALUE, in the server's order. Values are numbers, shown as the
+ * server wrote them. */
+static int
+ops_status_stats(struct json_object *stats, struct ops_table *t)
+{
+	const char *row[2];
+	int rc;
+
+	json_object_object_foreach(stats, name, val) {
+		if (!json_object_is_type(val, json_type_int) &&
+		    !json_object_is_type(val, json_type_double))
+			return ops_malformed("\"stats\" member \"%s\" is not a number",
+					     name);
+		row[0] = name;
+		row[1] = json_object_get_string(val);
+		rc = ops_table_row(t, row);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
 }
 
 static int
-cmd_status(const struct ctl_opts *opts, const char *path, int argc, char **argv)
+ops_status_show(struct json_object *a)
 {
-	int rc = simple_args(path, argc, argv, 0, 0, "");
+	static const char *const whead[3] = {
+		"WORKER", "TO_CP_PENDING", "TO_DP_PENDING",
+	};
+	static const char *const shead[2] = { "STAT", "VALUE" };
+	struct json_object *dp, *alive, *stats, *workers;
+	int64_t uptime, pid, epoch, nworkers, nallocs, nusers, nsecrets;
+	struct ops_table wt, st;
+	const char *version;
+	char up[64];
+	int rc;
 
-	if (rc >= 0)
-		return rc;
-	return finish(opts, api_call(opts, request("status")), show_status);
+	ops_table_init(&wt, 3, 0x6);
+	ops_table_init(&st, 2, 0x2);
+	rc = ops_text(a, "version", "the answer", &version);
+	if (rc == 0)
+		rc = ops_int(a, "uptime_s", "the answer", &uptime);
+	if (rc == 0)
+		rc = ops_member(a, "dp", json_type_object, "the answer", &dp);
+	if (rc == 0)
+		rc = ops_member(dp, "alive", json_type_boolean, "\"dp\"",
+				&alive);
+	if (rc == 0)
+		rc = ops_int(dp, "pid", "\"dp\"", &pid);
+	if (rc == 0)
+		rc = ops_int(dp, "epoch", "\"dp\"", &epoch);
+	if (rc == 0)
+		rc = ops_int(dp, "workers", "\"dp\"", &nworkers);
+	if (rc == 0)
+		rc = ops_int(a, "allocations", "the answer", &nallocs);
+	if (rc == 0)
+		rc = ops_int(a, "users", "the answer", &nusers);
+	if (rc == 0)
+		rc = ops_int(a, "secrets", "the answer", &nsecrets);
+	if (rc == 0)
+		rc = ops_member(a, "stats", json_type_object, "the answer",
+				&stats);
+	if (rc == 0)
+		rc = ops_member(a, "workers", json_type_array, "the answer",
+				&workers);
+	if (rc == 0)
+		rc = ops_table_row(&wt, whead);
+	if (rc == 0)
+		rc = ops_status_workers(workers, &wt);
+	if (rc == 0)
+		rc = ops_table_row(&st, shead);
+	if (rc == 0)
+		rc = ops_status_stats(stats, &st);
+	if (rc != 0)
+		goto out;
+
+	ops_duration(uptime, up, sizeof(up));
+	rc = ops_put_safe(stdout, "version      ", version, "\n");
+	if (rc != 0)
+		goto out;
+	printf("uptime       %s\n", up);
+	printf("dp           %s, pid %" PRId64 ", epoch %" PRId64 ", %" PRId64
+	       " worker%s\n",
+	       json_object_get_boolean(alive) ? "alive" : "NOT ALIVE", pid,
+	       epoch, nworkers, nworkers == 1 ? "" : "s");
+	printf("allocations  %" PRId64 "\n", nallocs);
+	printf("users        %" PRId64 "\n", nusers);
+	printf("secrets      %" PRId64 "\n", nsecrets);
+	if (wt.nrows > 1) {
+		putchar('\n');
+		ops_table_print(&wt, stdout);
+	}
+	if (st.nrows > 1) {
+		putchar('\n');
+		ops_table_print(&st, stdout);
+	}
+out:
+	ops_table_free(&wt);
+	ops_table_free(&st);
+	return rc;
+}
+
+static const struct ops_usage ops_status_usage = {
+	"",
+	"Show turnpike-cp's version and uptime, whether turnpike-dp is alive,\n"
+	"the numbers of allocations, users and secrets, each dp worker's\n"
+	"pending ring messages and turnpike-cp's counters.\n"
+	"\n"
+	"With the global --json: the answer object, one line:\n"
+	"  {\"version\", \"uptime_s\", \"dp\": {\"alive\", \"pid\", \"epoch\",\n"
+	"   \"workers\"}, \"allocations\", \"users\", \"secrets\", \"stats\": {...},\n"
+	"   \"workers\": [{\"id\", \"to_cp_pending\", \"to_dp_pending\"}], \"ok\"}\n",
+};
+
+int
+ctl_status_main(const struct ctl_opts *opts, const char *path, int argc,
+		char **argv)
+{
+	struct json_object *answer;
+	int status;
+
+	status = ops_args(path, argc, argv, &ops_status_usage, NULL, 0);
+	if (status >= 0)
+		return status;
+	status = ops_exchange(opts, ops_request("status"), &answer);
+	if (answer == NULL)
+		return status;
+	status = ops_rendered(ops_status_show(answer));
+	json_object_put(answer);
+	return status;
 }
 
 /* ---- allocations --------------------------------------------------------- */
 
-static void
-join(struct json_object *arr, const char *key, char *buf, size_t size)
+enum {
+	OPS_AL_ID, OPS_AL_USER, OPS_AL_CLIENT, OPS_AL_RELAYED, OPS_AL_PEERS,
+	OPS_AL_CHANNELS, OPS_AL_LEFT, OPS_AL_C2P, OPS_AL_P2C, OPS_AL_NCOLS,
+};
+
+/* Numbers right-aligned: ID, LEFT(s) and the counters. */
+#define OPS_AL_RIGHT ((1u << OPS_AL_ID) | (1u << OPS_AL_LEFT) | \
+		      (1u << OPS_AL_C2P) | (1u << OPS_AL_P2C))
+
+/* The strings of list, or member key of each of its objects, joined by
+ * commas into b ("-" when empty). Channels show as "0x4000=peer". */
+static int
+ops_join(struct json_object *list, const char *key, const char *key2,
+	 const char *where, struct ops_str *b)
 {
-	size_t off = 0;
+	struct json_object *e;
+	const char *s, *s2;
+	char ewhere[96];
+	size_t i, n = json_object_array_length(list);
+	int rc;
 
-	buf[0] = '\0';
-	for (size_t i = 0; arr != NULL && i < json_object_array_length(arr); i++) {
-		struct json_object *e = json_object_array_get_idx(arr, i);
-		const char *s = key ? str(e, key) : json_object_get_string(e);
-		int n = snprintf(buf + off, size - off, "%s%s", i ? "," : "", s);
-
-		if (n < 0 || (size_t)n >= size - off)
-			break;
-		off += (size_t)n;
+	for (i = 0; i < n; i++) {
+		e = json_object_array_get_idx(list, i);
+		snprintf(ewhere, sizeof(ewhere), "%s[%zu]", where, i);
+		if (key == NULL) {
+			if (!json_object_is_type(e, json_type_string))
+				return ops_malformed("%s is not a string",
+						     ewhere);
+			ops_str_add(b, "%s%s", i ? "," : "",
+				    json_object_get_string(e));
+			continue;
+		}
+		if (!json_object_is_type(e, json_type_object))
+			return ops_malformed("%s is not an object", ewhere);
+		rc = ops_text(e, key, ewhere, &s);
+		if (rc != 0)
+			return rc;
+		if (key2 == NULL) {
+			ops_str_add(b, "%s%s", i ? "," : "", s);
+			continue;
+		}
+		rc = ops_text(e, key2, ewhere, &s2);
+		if (rc != 0)
+			return rc;
+		ops_str_add(b, "%s%s=%s", i ? "," : "", s, s2);
 	}
-	if (buf[0] == '\0')
-		snprintf(buf, size, "-");
-}
-
-static void
-show_allocations(struct json_object *r)
-{
-	struct json_object *list;
-	size_t n;
-
-	if (!json_object_object_get_ex(r, "allocations", &list) ||
-	    (n = json_object_array_length(list)) == 0) {
-		printf("no allocations\n");
-		return;
-	}
-	printf("%-6s %-12s %-22s %-24s %-16s %-22s %6s %18s %18s\n", "ID", "USER",
-	       "CLIENT", "RELAYED", "PEERS", "CHANNELS", "LEFT", "C->P PKTS/BYTES",
-	       "P->C PKTS/BYTES");
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *a = json_object_array_get_idx(list, i), *v;
-		char rel[128], peers[128], chans[128], cp[40], pc[40];
-
-		join(json_object_object_get_ex(a, "relayed", &v) ? v : NULL, NULL, rel,
-		     sizeof(rel));
-		join(json_object_object_get_ex(a, "peers", &v) ? v : NULL, "peer", peers,
-		     sizeof(peers));
-		join(json_object_object_get_ex(a, "channels", &v) ? v : NULL, "channel",
-		     chans, sizeof(chans));
-		snprintf(cp, sizeof(cp), "%lld/%lld", num(a, "pkts_to_peer"),
-			 num(a, "bytes_to_peer"));
-		snprintf(pc, sizeof(pc), "%lld/%lld", num(a, "pkts_to_client"),
-			 num(a, "bytes_to_client"));
-		printf("%-6lld %-12s %-22s %-24s %-16s %-22s %6lld %18s %18s\n",
-		       num(a, "id"), str(a, "user"), str(a, "client"), rel, peers, chans,
-		       num(a, "lifetime_left_s"), cp, pc);
-	}
+	if (n == 0)
+		ops_str_add(b, "-");
+	return b->failed ? -ENOMEM : 0;
 }
 
 static int
-cmd_allocations(const struct ctl_opts *opts, const char *path, int argc,
-		char **argv)
+ops_allocation_row(struct json_object *a, size_t idx, struct ops_table *t)
+{
+	static const char *const counters[4] = {
+		"pkts_to_peer", "bytes_to_peer", "pkts_to_client",
+		"bytes_to_client",
+	};
+	struct ops_str rel = { 0 }, peers = { 0 }, chans = { 0 };
+	struct json_object *relayed, *plist, *clist;
+	char id[24], left[24], c2p[48], p2c[48], where[64], lwhere[96];
+	const char *row[OPS_AL_NCOLS], *user, *client;
+	int64_t vid, vleft, cnt[4];
+	unsigned int k;
+	int rc;
+
+	snprintf(where, sizeof(where), "\"allocations\"[%zu]", idx);
+	if (!json_object_is_type(a, json_type_object))
+		return ops_malformed("%s is not an object", where);
+	rc = ops_int(a, "id", where, &vid);
+	if (rc == 0) {
+		/* From here on, name the allocation by its id. */
+		snprintf(where, sizeof(where), "allocation %" PRId64, vid);
+		rc = ops_text(a, "user", where, &user);
+	}
+	if (rc == 0)
+		rc = ops_text(a, "client", where, &client);
+	if (rc == 0)
+		rc = ops_member(a, "relayed", json_type_array, where,
+				&relayed);
+	if (rc == 0)
+		rc = ops_member(a, "peers", json_type_array, where, &plist);
+	if (rc == 0)
+		rc = ops_member(a, "channels", json_type_array, where, &clist);
+	if (rc == 0)
+		rc = ops_int(a, "lifetime_left_s", where, &vleft);
+	for (k = 0; rc == 0 && k < 4; k++)
+		rc = ops_int(a, counters[k], where, &cnt[k]);
+	if (rc == 0) {
+		snprintf(lwhere, sizeof(lwhere), "%s \"relayed\"", where);
+		rc = ops_join(relayed, NULL, NULL, lwhere, &rel);
+	}
+	if (rc == 0) {
+		snprintf(lwhere, sizeof(lwhere), "%s \"peers\"", where);
+		rc = ops_join(plist, "peer", NULL, lwhere, &peers);
+	}
+	if (rc == 0) {
+		snprintf(lwhere, sizeof(lwhere), "%s \"channels\"", where);
+		rc = ops_join(clist, "channel", "peer", lwhere, &chans);
+	}
+	if (rc == 0) {
+		snprintf(id, sizeof(id), "%" PRId64, vid);
+		snprintf(left, sizeof(left), "%" PRId64, vleft);
+		snprintf(c2p, sizeof(c2p), "%" PRId64 "/%" PRId64, cnt[0],
+			 cnt[1]);
+		snprintf(p2c, sizeof(p2c), "%" PRId64 "/%" PRId64, cnt[2],
+			 cnt[3]);
+		row[OPS_AL_ID] = id;
+		row[OPS_AL_USER] = user;
+		row[OPS_AL_CLIENT] = client;
+		row[OPS_AL_RELAYED] = rel.s;
+		row[OPS_AL_PEERS] = peers.s;
+		row[OPS_AL_CHANNELS] = chans.s;
+		row[OPS_AL_LEFT] = left;
+		row[OPS_AL_C2P] = c2p;
+		row[OPS_AL_P2C] = p2c;
+		rc = ops_table_row(t, row);
+	}
+	free(rel.s);
+	free(peers.s);
+	free(chans.s);
+	return rc;
+}
+
+static int
+ops_allocations_show(struct json_object *a)
+{
+	static const char *const head[OPS_AL_NCOLS] = {
+		"ID", "USER", "CLIENT", "RELAYED", "PEERS", "CHANNELS",
+		"LEFT(s)", "C->P(pkts/bytes)", "P->C(pkts/bytes)",
+	};
+	struct json_object *list;
+	struct ops_table t;
+	size_t i, n;
+	int rc;
+
+	rc = ops_member(a, "allocations", json_type_array, "the answer",
+			&list);
+	if (rc != 0)
+		return rc;
+	n = json_object_array_length(list);
+	if (n == 0) {
+		puts("no allocations");
+		return 0;
+	}
+	ops_table_init(&t, OPS_AL_NCOLS, OPS_AL_RIGHT);
+	rc = ops_table_row(&t, head);
+	for (i = 0; rc == 0 && i < n; i++)
+		rc = ops_allocation_row(json_object_array_get_idx(list, i), i,
+					&t);
+	if (rc == 0)
+		ops_table_print(&t, stdout);
+	ops_table_free(&t);
+	return rc;
+}
+
+static void
+ops_allocations_usage(FILE *f, const char *path)
+{
+	fprintf(f,
+		"Usage: %s [--user USER]\n"
+		"\n"
+		"List the live allocations, one row each:\n"
+		"  ID        the allocation's id (for 'kill')\n"
+		"  USER      the username it authenticated with\n"
+		"  CLIENT    the client's address and port\n"
+		"  RELAYED   its relayed transport address(es)\n"
+		"  PEERS     the peer addresses it has permissions for\n"
+		"  CHANNELS  its channels, as CHANNEL=PEER:PORT\n"
+		"  LEFT(s)   seconds until it expires unless refreshed\n"
+		"  C->P      packets/bytes relayed from the client to peers\n"
+		"  P->C      packets/bytes relayed from peers to the client\n"
+		"\n"
+		"Options:\n"
+		"  -u, --user USER  only USER's allocations\n"
+		"  -h, --help       show this help and exit\n"
+		"\n"
+		"With the global --json: the answer object, one line, with\n"
+		"every expiry and all eight counters (pkts_/bytes_ from_client,\n"
+		"to_peer, from_peer, to_client):\n"
+		"  {\"allocations\": [{\"id\", \"user\", \"worker\", \"client\",\n"
+		"   \"relayed\", \"lifetime_left_s\", \"peers\": [{\"peer\",\n"
+		"   \"expires_in_s\"}], \"channels\": [{\"channel\", \"peer\",\n"
+		"   \"expires_in_s\"}], counters...}], \"ok\"}\n",
+		path);
+}
+
+int
+ctl_allocations_main(const struct ctl_opts *opts, const char *path, int argc,
+		     char **argv)
 {
 	static const struct option longopts[] = {
 		{ "user", required_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct json_object *req;
+	struct json_object *req, *answer;
 	const char *user = NULL;
-	int c;
+	int c, status;
 
 	ctl_getopt_reset();
 	while ((c = getopt_long(argc, argv, ":u:h", longopts, NULL)) != -1) {
@@ -273,131 +864,350 @@ cmd_allocations(const struct ctl_opts *opts, const char *path, int argc,
 			user = optarg;
 			break;
 		case 'h':
-			printf("Usage: %s [--user USER]\n", path);
+			ops_allocations_usage(stdout, path);
 			return CTL_EXIT_OK;
 		default:
 			return ctl_option_error(path, c, argv);
 		}
 	}
 	if (optind < argc)
-		return ctl_usage_error(path, "unexpected argument '%s'", argv[optind]);
-	req = request("allocations");
+		return ctl_usage_error(path, "unexpected argument '%s'",
+				       argv[optind]);
+	req = ops_request("allocations");
 	if (user != NULL)
-		json_object_object_add(req, "user", json_object_new_string(user));
-	return finish(opts, api_call(opts, req), show_allocations);
+		req = ops_req_str(req, "user", user);
+	status = ops_exchange(opts, req, &answer);
+	if (answer == NULL)
+		return status;
+	status = ops_rendered(ops_allocations_show(answer));
+	json_object_put(answer);
+	return status;
 }
 
 /* ---- kill ---------------------------------------------------------------- */
 
-static void
-show_ok(struct json_object *r)
+/* A positive decimal integer that fits an int64: digits only, no sign,
+ * no blanks. Returns 0 or -EINVAL. */
+static int
+ops_parse_id(const char *s, int64_t *id)
 {
-	(void)r;
+	uint64_t v = 0;
+	const char *p;
+
+	if (*s == '\0')
+		return -EINVAL;
+	for (p = s; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		if (v > ((uint64_t)INT64_MAX - (uint64_t)(*p - '0')) / 10)
+			return -EINVAL;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (v == 0)
+		return -EINVAL;
+	*id = (int64_t)v;
+	return 0;
 }
 
-static int
-cmd_kill(const struct ctl_opts *opts, const char *path, int argc, char **argv)
-{
-	struct json_object *req;
-	char *end;
-	long long id;
-	int rc = simple_args(path, argc, argv, 1, 1, "ALLOCATION-ID");
+static const struct ops_usage ops_kill_usage = {
+	"ALLOCATION-ID",
+	"Remove an allocation now: turnpike-dp stops relaying for it and its\n"
+	"relayed address is free again. ALLOCATION-ID is the ID column of\n"
+	"'turnpikectl allocations' (a positive decimal integer).\n",
+};
 
-	if (rc >= 0)
+int
+ctl_kill_main(const struct ctl_opts *opts, const char *path, int argc,
+	      char **argv)
+{
+	static const char *const names[] = { "ALLOCATION-ID" };
+	struct json_object *answer;
+	int64_t id;
+	int status;
+
+	status = ops_args(path, argc, argv, &ops_kill_usage, names, 1);
+	if (status >= 0)
+		return status;
+	if (ops_parse_id(argv[optind], &id) != 0)
+		return ctl_usage_error(path,
+			"'%s' is not an allocation id (a positive decimal integer, see '%s allocations')",
+			argv[optind], CTL_PROG);
+	status = ops_exchange(opts, ops_req_int(ops_request("kill"), "id", id),
+			      &answer);
+	if (answer == NULL)
+		return status;
+	printf("killed allocation %" PRId64 "\n", id);
+	json_object_put(answer);
+	return ops_flush();
+}
+
+/* ---- users --------------------------------------------------------------- */
+
+/* The strings of member key, one per line, or "no <key>". */
+static int
+ops_names_show(struct json_object *a, const char *key)
+{
+	struct json_object *list, *e;
+	size_t i, n;
+	int rc;
+
+	rc = ops_member(a, key, json_type_array, "the answer", &list);
+	if (rc != 0)
 		return rc;
-	errno = 0;
-	id = strtoll(argv[1], &end, 10);
-	if (errno != 0 || *end != '\0' || id <= 0)
-		return ctl_usage_error(path, "'%s' is not an allocation id (see "
-				       "'%s allocations')", argv[1], CTL_PROG);
-	req = request("kill");
-	json_object_object_add(req, "id", json_object_new_int64(id));
-	rc = finish(opts, api_call(opts, req), show_ok);
-	if (rc == CTL_EXIT_OK && !opts->json)
-		printf("killed allocation %lld\n", id);
+	n = json_object_array_length(list);
+	for (i = 0; i < n; i++)
+		if (!json_object_is_type(json_object_array_get_idx(list, i),
+					 json_type_string))
+			return ops_malformed("\"%s\"[%zu] is not a string", key,
+					     i);
+	if (n == 0)
+		printf("no %s\n", key);
+	for (i = 0; rc == 0 && i < n; i++) {
+		e = json_object_array_get_idx(list, i);
+		rc = ops_put_safe(stdout, "", json_object_get_string(e), "\n");
+	}
 	return rc;
 }
 
-/* ---- users and secrets --------------------------------------------------- */
-
-static void
-show_users(struct json_object *r)
-{
-	struct json_object *list;
-
-	if (json_object_object_get_ex(r, "users", &list))
-		for (size_t i = 0; i < json_object_array_length(list); i++)
-			printf("%s\n", json_object_get_string(json_object_array_get_idx(list, i)));
-}
-
-static void
-show_secrets(struct json_object *r)
-{
-	struct json_object *list;
-
-	if (json_object_object_get_ex(r, "secrets", &list))
-		for (size_t i = 0; i < json_object_array_length(list); i++) {
-			struct json_object *s = json_object_array_get_idx(list, i);
-
-			printf("%s  (%lld bytes)\n", str(s, "tag"), num(s, "length"));
-		}
-}
-
+/* Send req; on success print done (a terminal-safe line) unless --json. */
 static int
-cmd_users(const struct ctl_opts *opts, const char *path, int argc, char **argv)
+ops_simple(const struct ctl_opts *opts, struct json_object *req,
+	   const char *done, const char *arg)
 {
-	const char *usage = "add NAME PASSWORD | del NAME | list";
-	struct json_object *req;
+	struct json_object *answer;
+	int status;
 
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		if (argc < 2)
-			return ctl_usage_error(path, "usage: %s %s", path, usage);
-		printf("Usage: %s %s\n", path, usage);
-		return CTL_EXIT_OK;
-	}
-	if (strcmp(argv[1], "add") == 0 && argc == 4) {
-		req = request("users.add");
-		json_object_object_add(req, "name", json_object_new_string(argv[2]));
-		json_object_object_add(req, "password", json_object_new_string(argv[3]));
-		return finish(opts, api_call(opts, req), show_ok);
-	}
-	if (strcmp(argv[1], "del") == 0 && argc == 3) {
-		req = request("users.del");
-		json_object_object_add(req, "name", json_object_new_string(argv[2]));
-		return finish(opts, api_call(opts, req), show_ok);
-	}
-	if (strcmp(argv[1], "list") == 0 && argc == 2)
-		return finish(opts, api_call(opts, request("users.list")), show_users);
-	return ctl_usage_error(path, "usage: %s %s", path, usage);
+	status = ops_exchange(opts, req, &answer);
+	if (answer == NULL)
+		return status;
+	json_object_put(answer);
+	if (ops_put_safe(stdout, done, arg, "\n") != 0)
+		return ops_out_of_memory();
+	return ops_flush();
 }
 
-static int
-cmd_secrets(const struct ctl_opts *opts, const char *path, int argc, char **argv)
-{
-	const char *usage = "add SECRET | del SECRET-OR-TAG | list";
-	struct json_object *req;
-
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		if (argc < 2)
-			return ctl_usage_error(path, "usage: %s %s", path, usage);
-		printf("Usage: %s %s\n", path, usage);
-		return CTL_EXIT_OK;
-	}
-	if ((strcmp(argv[1], "add") == 0 || strcmp(argv[1], "del") == 0) && argc == 3) {
-		req = request(argv[1][0] == 'a' ? "secrets.add" : "secrets.del");
-		json_object_object_add(req, "secret", json_object_new_string(argv[2]));
-		return finish(opts, api_call(opts, req), show_ok);
-	}
-	if (strcmp(argv[1], "list") == 0 && argc == 2)
-		return finish(opts, api_call(opts, request("secrets.list")), show_secrets);
-	return ctl_usage_error(path, "usage: %s %s", path, usage);
-}
-
-const struct ctl_cmd ctl_ops_commands[] = {
-	{ "status", "dp and cp health, counters", cmd_status },
-	{ "allocations", "live allocations (--user U)", cmd_allocations },
-	{ "kill", "remove an allocation now", cmd_kill },
-	{ "users", "static users: add, del, list", cmd_users },
-	{ "secrets", "TURN REST API secrets: add, del, list", cmd_secrets },
+static const struct ops_usage ops_users_add_usage = {
+	"[--] NAME PASSWORD",
+	"Add a static (long-term credential) user, or set the password of\n"
+	"an existing one. turnpike-cp applies SASLprep (RFC 4013) to both.\n"
+	"\n"
+	"A password on the command line is visible to other local users\n"
+	"(ps, shell history). Put '--' before NAME if NAME or PASSWORD\n"
+	"starts with '-'.\n",
 };
-const size_t ctl_ops_ncommands = sizeof(ctl_ops_commands) / sizeof(ctl_ops_commands[0]);
+
+static int
+ops_users_add(const struct ctl_opts *opts, const char *path, int argc,
+	      char **argv)
+{
+	static const char *const names[] = { "NAME", "PASSWORD" };
+	int status;
+
+	status = ops_args(path, argc, argv, &ops_users_add_usage, names, 2);
+	if (status >= 0)
+		return status;
+	return ops_simple(opts,
+			  ops_req_str(ops_req_str(ops_request("users.add"),
+						  "name", argv[optind]),
+				      "password", argv[optind + 1]),
+			  "added user ", argv[optind]);
+}
+
+static const struct ops_usage ops_users_del_usage = {
+	"[--] NAME",
+	"Delete a static user. Its allocations stay until they expire (see\n"
+	"'turnpikectl allocations --user NAME' and 'turnpikectl kill').\n",
+};
+
+static int
+ops_users_del(const struct ctl_opts *opts, const char *path, int argc,
+	      char **argv)
+{
+	static const char *const names[] = { "NAME" };
+	int status;
+
+	status = ops_args(path, argc, argv, &ops_users_del_usage, names, 1);
+	if (status >= 0)
+		return status;
+	return ops_simple(opts,
+			  ops_req_str(ops_request("users.del"), "name",
+				      argv[optind]),
+			  "deleted user ", argv[optind]);
+}
+
+static const struct ops_usage ops_users_list_usage = {
+	"",
+	"List the static users' names, one per line (\"no users\" when\n"
+	"there are none). With the global --json: {\"users\": [NAME...],\n"
+	"\"ok\": true}.\n",
+};
+
+static int
+ops_users_list(const struct ctl_opts *opts, const char *path, int argc,
+	       char **argv)
+{
+	struct json_object *answer;
+	int status;
+
+	status = ops_args(path, argc, argv, &ops_users_list_usage, NULL, 0);
+	if (status >= 0)
+		return status;
+	status = ops_exchange(opts, ops_request("users.list"), &answer);
+	if (answer == NULL)
+		return status;
+	status = ops_rendered(ops_names_show(answer, "users"));
+	json_object_put(answer);
+	return status;
+}
+
+static const struct ctl_cmd ops_users_cmds[] = {
+	{ "add", "add a user or change its password", ops_users_add },
+	{ "del", "delete a user", ops_users_del },
+	{ "list", "list the users' names", ops_users_list },
+};
+
+int
+ctl_users_main(const struct ctl_opts *opts, const char *path, int argc,
+	       char **argv)
+{
+	return ops_group(opts, path, argc, argv, ops_users_cmds,
+			 TP_ARRAY_SIZE(ops_users_cmds),
+			 "Manage turnpike-cp's static users (long-term credentials).");
+}
+
+/* ---- secrets ------------------------------------------------------------- */
+
+/* TAG LENGTH, one line per secret, no header (so that a line is a
+ * secret), or "no secrets". */
+static int
+ops_secrets_show(struct json_object *a)
+{
+	struct json_object *list, *e;
+	struct ops_table t;
+	const char *tag, *row[2];
+	char where[48], len[40];
+	int64_t vlen;
+	size_t i, n;
+	int rc;
+
+	rc = ops_member(a, "secrets", json_type_array, "the answer", &list);
+	if (rc != 0)
+		return rc;
+	n = json_object_array_length(list);
+	if (n == 0) {
+		puts("no secrets");
+		return 0;
+	}
+	ops_table_init(&t, 2, 0);
+	for (i = 0; rc == 0 && i < n; i++) {
+		e = json_object_array_get_idx(list, i);
+		snprintf(where, sizeof(where), "\"secrets\"[%zu]", i);
+		if (!json_object_is_type(e, json_type_object)) {
+			rc = ops_malformed("%s is not an object", where);
+			break;
+		}
+		rc = ops_text(e, "tag", where, &tag);
+		if (rc == 0)
+			rc = ops_int(e, "length", where, &vlen);
+		if (rc != 0)
+			break;
+		snprintf(len, sizeof(len), "%" PRId64 " bytes", vlen);
+		row[0] = tag;
+		row[1] = len;
+		rc = ops_table_row(&t, row);
+	}
+	if (rc == 0)
+		ops_table_print(&t, stdout);
+	ops_table_free(&t);
+	return rc;
+}
+
+static const struct ops_usage ops_secrets_add_usage = {
+	"[--] SECRET",
+	"Add a shared secret for TURN REST API credentials (the username\n"
+	"carries an expiry time, the password is base64(HMAC-SHA1(SECRET,\n"
+	"username))).\n"
+	"Several secrets may be live at once, for rotation.\n"
+	"\n"
+	"A secret on the command line is visible to other local users (ps,\n"
+	"shell history). It is never printed back; 'list' shows its tag.\n",
+};
+
+static int
+ops_secrets_add(const struct ctl_opts *opts, const char *path, int argc,
+		char **argv)
+{
+	static const char *const names[] = { "SECRET" };
+	int status;
+
+	status = ops_args(path, argc, argv, &ops_secrets_add_usage, names, 1);
+	if (status >= 0)
+		return status;
+	return ops_simple(opts,
+			  ops_req_str(ops_request("secrets.add"), "secret",
+				      argv[optind]),
+			  "added secret", "");
+}
+
+static const struct ops_usage ops_secrets_del_usage = {
+	"[--] SECRET-OR-TAG",
+	"Delete a shared secret, given as itself or as its tag (the TAG\n"
+	"column of 'turnpikectl secrets list').\n",
+};
+
+static int
+ops_secrets_del(const struct ctl_opts *opts, const char *path, int argc,
+		char **argv)
+{
+	static const char *const names[] = { "SECRET-OR-TAG" };
+	int status;
+
+	status = ops_args(path, argc, argv, &ops_secrets_del_usage, names, 1);
+	if (status >= 0)
+		return status;
+	return ops_simple(opts,
+			  ops_req_str(ops_request("secrets.del"), "secret",
+				      argv[optind]),
+			  "deleted secret", "");
+}
+
+static const struct ops_usage ops_secrets_list_usage = {
+	"",
+	"List the shared secrets, one line each: its tag (16 hex digits,\n"
+	"safe to show) and its length; \"no secrets\" when there are none.\n"
+	"With the global --json: {\"secrets\": [{\"tag\", \"length\"}...],\n"
+	"\"ok\": true}.\n",
+};
+
+static int
+ops_secrets_list(const struct ctl_opts *opts, const char *path, int argc,
+		 char **argv)
+{
+	struct json_object *answer;
+	int status;
+
+	status = ops_args(path, argc, argv, &ops_secrets_list_usage, NULL, 0);
+	if (status >= 0)
+		return status;
+	status = ops_exchange(opts, ops_request("secrets.list"), &answer);
+	if (answer == NULL)
+		return status;
+	status = ops_rendered(ops_secrets_show(answer));
+	json_object_put(answer);
+	return status;
+}
+
+static const struct ctl_cmd ops_secrets_cmds[] = {
+	{ "add", "add a shared secret", ops_secrets_add },
+	{ "del", "delete a secret, by value or tag", ops_secrets_del },
+	{ "list", "list the secrets' tags and lengths", ops_secrets_list },
+};
+
+int
+ctl_secrets_main(const struct ctl_opts *opts, const char *path, int argc,
+		 char **argv)
+{
+	return ops_group(opts, path, argc, argv, ops_secrets_cmds,
+			 TP_ARRAY_SIZE(ops_secrets_cmds),
+			 "Manage the shared secrets of TURN REST API credentials.");
+}

@@ -2,11 +2,11 @@
 /*
  * turnpikectl: the operator's command-line tool, entry point.
  *
- * This file owns the global options (--help, --version, --json), the
- * top-level command table and the helpers every command uses to dispatch
- * its own subcommands and to report usage errors. It knows nothing about
- * what a command does: adding one is a row in ctl_commands[] and a
- * handler declared in ctl.h.
+ * This file owns the global options (--help, --version, --json,
+ * --socket), the top-level command table and the helpers every command
+ * uses to dispatch its own subcommands and to report usage errors. It
+ * knows nothing about what a command does: adding one is a row in
+ * ctl_commands[] and a handler declared in ctl.h.
  *
  * Global options come before the command name and parsing stops at the
  * first non-option ("turnpikectl [GLOBAL...] COMMAND [ARGS...]"), so that
@@ -23,6 +23,12 @@
 #include "tp_version.h"
 
 static const struct ctl_cmd ctl_commands[] = {
+	{ "status", "turnpike-cp and dp health, counters", ctl_status_main },
+	{ "allocations", "list live allocations", ctl_allocations_main },
+	{ "kill", "remove an allocation now", ctl_kill_main },
+	{ "users", "static users: add, del, list", ctl_users_main },
+	{ "secrets", "TURN REST API secrets: add, del, list",
+	  ctl_secrets_main },
 	{ "stun", "decode and inspect STUN/TURN messages", ctl_stun_main },
 };
 
@@ -110,12 +116,12 @@ ctl_usage(FILE *f)
 		"  -V, --version  show the version and exit\n"
 		"  -j, --json     machine-readable (JSON) output, for commands\n"
 		"                 that also have a human-readable form\n"
-		"  -s, --socket PATH  turnpike-cp's API socket (default: $TURNPIKE_SOCKET,\n"
+		"  -s, --socket PATH\n"
+		"                 turnpike-cp's API socket (default: $TURNPIKE_SOCKET,\n"
 		"                 else " CTL_DEFAULT_SOCKET ")\n"
 		"\n"
 		"Commands:\n",
 		CTL_PROG);
-	ctl_usage_commands(f, ctl_ops_commands, ctl_ops_ncommands);
 	ctl_usage_commands(f, ctl_commands, CTL_NCOMMANDS);
 	fprintf(f,
 		"\n"
@@ -159,10 +165,6 @@ main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return ctl_usage_error(CTL_PROG, "missing command");
-	for (size_t i = 0; i < ctl_ops_ncommands; i++)
-		if (strcmp(argv[optind], ctl_ops_commands[i].name) == 0)
-			return ctl_dispatch(ctl_ops_commands, ctl_ops_ncommands, &opts,
-					    CTL_PROG, argc - optind, argv + optind);
 	return ctl_dispatch(ctl_commands, CTL_NCOMMANDS, &opts, CTL_PROG,
 			    argc - optind, argv + optind);
 }
