@@ -1,34 +1,91 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * IPv4 header validation and building (RFC 791; RFC 1122 §3.2.1 for what
- * a host must check; RFC 1812 §5.3.7 for sources never to accept), the
- * ones-complement sums of RFC 1071 for headers and for upper layers with
- * the IPv4 pseudo-header (RFC 768, RFC 793), and prefix matching.
+ * IPv4 for a host that does not forward: validation of a received header
+ * (RFC 791 §3.1, RFC 1122 §3.2.1), building the 20-byte header of what we
+ * send, the Internet checksum (RFC 1071) both for headers and for upper
+ * layers over the IPv4 pseudo-header (RFC 768, RFC 9293 §3.1), and prefix
+ * matching for the route lookup. Every read is bounded by the length the
+ * caller gives; nothing here allocates or touches an mbuf.
+ *
+ * The checksum helpers are big-endian by construction (bytes are combined
+ * into 16-bit words explicitly), so their results can be stored with two
+ * byte writes on any host.
  */
 #include <string.h>
 
 #include "net.h"
 
-/* Ones-complement sum of len bytes folded to 16 bits, not inverted. */
-static uint32_t
-sum16(const uint8_t *p, size_t len, uint32_t sum)
+/* Offsets in the IPv4 header (RFC 791 §3.1). */
+#define IP4_VER_IHL   0
+#define IP4_TOTAL_LEN 2
+#define IP4_FRAG      6
+#define IP4_TTL       8
+#define IP4_PROTO     9
+#define IP4_CKSUM     10
+#define IP4_SRC       12
+#define IP4_DST       16
+#define IP4_MIN_HDR   20
+
+#define IP4_FLAG_DF   0x4000u
+#define IP4_FLAG_MF   0x2000u
+#define IP4_OFF_MASK  0x1fffu
+
+static inline uint16_t
+rd16(const uint8_t *p)
 {
+	return (uint16_t)((unsigned int)p[0] << 8 | p[1]);
+}
+
+static inline void
+wr16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/*
+ * RFC 1071 §4.1: add 16-bit big-endian words; an odd trailing byte is the
+ * high half of a word padded with zero. Summing into 64 bits and folding
+ * back to 32 keeps the carries of buffers far larger than any packet; a
+ * 2^32 carry is congruent to 1 in ones-complement arithmetic, so the
+ * partial fold loses nothing.
+ */
+uint32_t
+net_sum16(const uint8_t *p, size_t len, uint32_t sum)
+{
+	uint64_t s = sum;
+
 	while (len >= 2) {
-		sum += (uint32_t)((p[0] << 8) | p[1]);
+		s += rd16(p);
 		p += 2;
 		len -= 2;
 	}
-	if (len)
-		sum += (uint32_t)(p[0] << 8);
-	return sum;
+	if (len != 0)
+		s += (uint64_t)p[0] << 8;
+	while (s >> 32)
+		s = (s & 0xffffffffu) + (s >> 32);
+	return (uint32_t)s;
 }
 
-static uint16_t
-fold(uint32_t sum)
+/* RFC 1071 §4.1: fold the carries back in ("end-around carry"). */
+uint16_t
+net_fold(uint32_t sum)
 {
 	while (sum >> 16)
 		sum = (sum & 0xffffu) + (sum >> 16);
 	return (uint16_t)sum;
+}
+
+/*
+ * Sources no single host can have: "this network" 0/8 (RFC 1122
+ * §3.2.1.3(a), 0.0.0.0 included), loopback 127/8 (§3.2.1.3(g): never on
+ * a wire), multicast 224/4, class E 240/4 and limited broadcast
+ * 255.255.255.255 (§3.2.1.3, RFC 1812 §5.3.7).
+ */
+static bool
+ipv4_src_bad(const uint8_t *a)
+{
+	return a[0] == 0 || a[0] == 127 || a[0] >= 224;
 }
 
 enum dp_drop
@@ -36,33 +93,43 @@ ipv4_validate(const uint8_t *p, size_t len, bool csum_ok,
 	      struct ipv4_info *out)
 {
 	size_t ihl, total;
+	uint16_t frag;
 
-	if (len < 20)
+	if (len < IP4_MIN_HDR)
 		return DP_DROP_IP4_SHORT;
-	if ((p[0] >> 4) != 4)
+	/* RFC 1122 §3.2.1.1: silently discard a wrong version. */
+	if ((p[IP4_VER_IHL] >> 4) != 4)
 		return DP_DROP_IP4_VERSION;
-	ihl = (size_t)(p[0] & 0x0fu) * 4u;
-	if (ihl < 20 || ihl > len)
+	ihl = (size_t)(p[IP4_VER_IHL] & 0x0fu) * 4u;
+	if (ihl < IP4_MIN_HDR || ihl > len)
 		return DP_DROP_IP4_HDR_LEN;
-	total = (size_t)((p[2] << 8) | p[3]);
+	/* Total length covers header and data; what lies beyond it in the
+	 * buffer is Ethernet padding (a 60-byte minimum frame). */
+	total = rd16(p + IP4_TOTAL_LEN);
 	if (total < ihl || total > len)
 		return DP_DROP_IP4_TOTAL_LEN;
-	if (!csum_ok && fold(sum16(p, ihl, 0)) != 0xffffu)
+	/* RFC 1122 §3.2.1.2: verify the header checksum; a valid header,
+	 * checksum field included, sums to 0xffff. */
+	if (!csum_ok && net_fold(net_sum16(p, ihl, 0)) != 0xffffu)
 		return DP_DROP_IP4_CHECKSUM;
-	if (p[8] == 0)
+	/* RFC 791 §3.1 "Time to Live": a datagram with TTL 0 must be
+	 * destroyed; it never should have been sent. */
+	if (p[IP4_TTL] == 0)
 		return DP_DROP_IP4_TTL;
-	/* MF set or a non-zero offset: a fragment; we do not reassemble. */
-	if ((((p[6] << 8) | p[7]) & 0x3fffu) != 0)
+	/* MF set or a non-zero offset: a fragment. We do not reassemble
+	 * (RFC 791 §3.2 leaves reassembly to a host; we choose to drop). */
+	frag = rd16(p + IP4_FRAG);
+	if ((frag & (IP4_FLAG_MF | IP4_OFF_MASK)) != 0)
 		return DP_DROP_IP4_FRAGMENT;
-	/* RFC 1812 §5.3.7: 0/8, 127/8, class D/E and broadcast sources. */
-	if (p[12] == 0 || p[12] == 127 || p[12] >= 224)
+	if (ipv4_src_bad(p + IP4_SRC))
 		return DP_DROP_IP4_BAD_SRC;
+
 	out->hdr_len = (uint8_t)ihl;
-	out->proto = p[9];
-	out->ttl = p[8];
+	out->proto = p[IP4_PROTO];
+	out->ttl = p[IP4_TTL];
 	out->total_len = (uint16_t)total;
-	memcpy(out->src, p + 12, 4);
-	memcpy(out->dst, p + 16, 4);
+	memcpy(out->src, p + IP4_SRC, 4);
+	memcpy(out->dst, p + IP4_DST, 4);
 	return DP_DROP_NONE;
 }
 
@@ -70,71 +137,66 @@ void
 ipv4_build_hdr(uint8_t *p, const uint8_t src[4], const uint8_t dst[4],
 	       uint8_t proto, uint8_t ttl, uint16_t total_len)
 {
-	uint8_t s4[4], d4[4];
-	uint16_t c;
+	uint8_t s[4], d[4];
 
-	/* src/dst may point into the packet being rewritten. */
-	memcpy(s4, src, 4);
-	memcpy(d4, dst, 4);
-	p[0] = 0x45;
-	p[1] = 0;
-	p[2] = (uint8_t)(total_len >> 8);
-	p[3] = (uint8_t)total_len;
-	p[4] = 0;
-	p[5] = 0;
-	p[6] = 0x40;   /* DF: we never fragment */
-	p[7] = 0;
-	p[8] = ttl;
-	p[9] = proto;
-	p[10] = 0;
-	p[11] = 0;
-	memcpy(p + 12, s4, 4);
-	memcpy(p + 16, d4, 4);
-	c = (uint16_t)~fold(sum16(p, 20, 0));
-	p[10] = (uint8_t)(c >> 8);
-	p[11] = (uint8_t)c;
+	/* src and dst may point into the header being rewritten (a reply
+	 * built in place): take copies before writing anything. */
+	memcpy(s, src, 4);
+	memcpy(d, dst, 4);
+	p[IP4_VER_IHL] = 0x45;          /* version 4, IHL 5: no options */
+	p[1] = 0;                       /* DSCP/ECN */
+	wr16(p + IP4_TOTAL_LEN, total_len);
+	wr16(p + 4, 0);                 /* identification: DF set, RFC 6864 §4.1 */
+	wr16(p + IP4_FRAG, IP4_FLAG_DF);
+	p[IP4_TTL] = ttl;
+	p[IP4_PROTO] = proto;
+	wr16(p + IP4_CKSUM, 0);
+	memcpy(p + IP4_SRC, s, 4);
+	memcpy(p + IP4_DST, d, 4);
+	wr16(p + IP4_CKSUM,
+	     (uint16_t)~net_fold(net_sum16(p, IP4_MIN_HDR, 0)));
 }
 
-/* The pseudo-header sum: addresses, protocol and length (RFC 768). */
+/*
+ * RFC 768 (UDP), RFC 9293 §3.1 (TCP); ICMP (RFC 792) sums only its
+ * message. The pseudo-header is source, destination, a zero byte, the
+ * protocol and the upper-layer length. The result is the complement of
+ * the whole sum: the value to store when the checksum field was zero
+ * (UDP sends a computed 0 as 0xffff), and 0 over a received segment
+ * whose checksum is right.
+ */
 uint16_t
 ipv4_l4_cksum(const uint8_t src[4], const uint8_t dst[4], uint8_t proto,
 	      const uint8_t *l4, size_t len)
 {
-	uint32_t sum = sum16(src, 4, 0);
+	uint32_t sum;
 
-	sum = sum16(dst, 4, sum);
+	sum = net_sum16(src, 4, 0);
+	sum = net_sum16(dst, 4, sum);
 	sum += proto;
-	sum += (uint32_t)len;
-	sum = sum16(l4, len, sum);
-	return (uint16_t)~fold(sum);
+	sum += (uint32_t)(len & 0xffffu);
+	sum = net_sum16(l4, len, sum);
+	return (uint16_t)~net_fold(sum);
 }
 
 bool
 net_prefix_match(uint8_t family, const uint8_t *addr, uint8_t plen,
 		 const uint8_t *dst)
 {
-	unsigned int full = plen / 8u, rest = plen % 8u;
+	unsigned int max = family == NET_AF_IPV4 ? 32u : 128u;
+	unsigned int bytes = plen / 8u, bits = plen % 8u;
 
-	if (plen > (family == NET_AF_IPV4 ? 32 : 128))
+	if (family != NET_AF_IPV4 && family != NET_AF_IPV6)
 		return false;
-	if (memcmp(addr, dst, full) != 0)
+	if (plen > max)
 		return false;
-	if (rest) {
-		uint8_t m = (uint8_t)(0xffu << (8 - rest));
+	if (memcmp(addr, dst, bytes) != 0)
+		return false;
+	if (bits != 0) {
+		uint8_t mask = (uint8_t)(0xffu << (8u - bits));
 
-		return (addr[full] & m) == (dst[full] & m);
+		if (((addr[bytes] ^ dst[bytes]) & mask) != 0)
+			return false;
 	}
 	return true;
-}
-
-uint32_t
-net_sum16(const uint8_t *p, size_t len, uint32_t sum)
-{
-	return sum16(p, len, sum);
-}
-
-uint16_t
-net_fold(uint32_t sum)
-{
-	return fold(sum);
 }
