@@ -1,0 +1,770 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tpgen: the process (see tpgen.h for what the generator is). This file
+ * owns the port (one RX/TX queue pair per queue asked for, a TX pool kept
+ * zeroed so payload filler never needs writing), ARP (it answers for its
+ * own address and learns the server's MAC), the receive dispatch, and the
+ * command loop on stdin:
+ *
+ *   setup [window=N] [timeout=S]      allocate and bind every client
+ *   run kind=chan|send|peer|mix size=B [rate=PPS] secs=S [warm=S]
+ *   quit
+ *
+ * Each command answers one JSON object on one line of stdout. Between
+ * commands the port is still polled, so ARP keeps being answered.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_hash_crc.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "tpgen.h"
+
+volatile int gen_stop;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	gen_stop = 1;
+}
+
+/* ---- checksums ---------------------------------------------------------- */
+
+uint32_t
+gen_sum16(const uint8_t *p, size_t len, uint32_t sum)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (i < len)
+		sum += (uint32_t)p[i] << 8;
+	return sum;
+}
+
+uint16_t
+gen_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffffu) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+uint16_t
+gen_ip_cksum(const uint8_t *ip)
+{
+	return (uint16_t)~gen_fold(gen_sum16(ip, 20, 0));
+}
+
+static void
+put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Ethernet + IPv4 + UDP headers (42 bytes) for payload_len bytes, the UDP
+ * checksum left 0 for the caller. */
+void
+gen_build_udp(struct gen *g, uint8_t *f, uint32_t src, uint16_t sport,
+	      uint32_t dst, uint16_t dport, uint16_t payload_len)
+{
+	uint8_t *ip = f + 14, *u = f + 34;
+
+	memcpy(f, g->dut_mac.addr_bytes, 6);
+	memcpy(f + 6, g->mac.addr_bytes, 6);
+	put16(f + 12, 0x0800);
+	ip[0] = 0x45;
+	ip[1] = 0;
+	put16(ip + 2, (uint16_t)(20 + 8 + payload_len));
+	put16(ip + 4, 0);
+	put16(ip + 6, 0x4000);       /* DF */
+	ip[8] = 64;
+	ip[9] = 17;
+	put16(ip + 10, 0);
+	put32(ip + 12, src);
+	put32(ip + 16, dst);
+	put16(ip + 10, gen_ip_cksum(ip));
+	put16(u, sport);
+	put16(u + 2, dport);
+	put16(u + 4, (uint16_t)(8 + payload_len));
+	put16(u + 6, 0);
+}
+
+/* ---- the port ----------------------------------------------------------- */
+
+static void
+zero_obj(struct rte_mempool *mp, void *arg, void *obj, unsigned int idx)
+{
+	struct rte_mbuf *m = obj;
+
+	(void)mp;
+	(void)arg;
+	(void)idx;
+	memset(m->buf_addr, 0, m->buf_len);
+}
+
+static int
+port_init(struct gen *g)
+{
+	struct rte_eth_conf conf;
+	uint16_t nb_rxd = 1024, nb_txd = 1024;
+	int socket = (int)rte_socket_id(), rc;
+
+	memset(&conf, 0, sizeof(conf));
+	if (rte_eth_dev_count_avail() < 1) {
+		fprintf(stderr, "tpgen: no port: give one with --vdev\n");
+		return -ENODEV;
+	}
+	RTE_ETH_FOREACH_DEV(g->port_id)
+		break;
+	g->tx_pool = rte_pktmbuf_pool_create("gen_tx", 16383, 256, 0,
+					     RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+	g->rx_pool = rte_pktmbuf_pool_create("gen_rx", 16383, 256, 0,
+					     RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+	if (g->tx_pool == NULL || g->rx_pool == NULL) {
+		fprintf(stderr, "tpgen: cannot create mbuf pools: %s\n",
+			rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	/* Payload filler is zero and never written: frames only write their
+	 * heads and stamps, and a few bytes after (see tpgen_traffic.c). */
+	rte_mempool_obj_iter(g->tx_pool, zero_obj, NULL);
+	rc = rte_eth_dev_configure(g->port_id, g->nq, g->nq, &conf);
+	if (rc < 0)
+		goto fail;
+	rc = rte_eth_dev_adjust_nb_rx_tx_desc(g->port_id, &nb_rxd, &nb_txd);
+	if (rc < 0)
+		goto fail;
+	for (uint16_t q = 0; q < g->nq; q++) {
+		rc = rte_eth_rx_queue_setup(g->port_id, q, nb_rxd,
+					    (unsigned int)socket, NULL, g->rx_pool);
+		if (rc < 0)
+			goto fail;
+		rc = rte_eth_tx_queue_setup(g->port_id, q, nb_txd,
+					    (unsigned int)socket, NULL);
+		if (rc < 0)
+			goto fail;
+	}
+	rc = rte_eth_dev_start(g->port_id);
+	if (rc < 0)
+		goto fail;
+	rte_eth_promiscuous_enable(g->port_id);
+	rte_eth_macaddr_get(g->port_id, &g->mac);
+	return 0;
+fail:
+	fprintf(stderr, "tpgen: port setup failed: %s\n", strerror(-rc));
+	return rc;
+}
+
+int
+gen_tx_frame(struct gen *g, uint16_t q, const void *frame, uint16_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(g->rx_pool);
+	void *p;
+
+	if (m == NULL)
+		return -ENOBUFS;
+	p = rte_pktmbuf_append(m, len);
+	if (p == NULL) {
+		rte_pktmbuf_free(m);
+		return -EMSGSIZE;
+	}
+	memcpy(p, frame, len);
+	if (rte_eth_tx_burst(g->port_id, q, &m, 1) != 1) {
+		rte_pktmbuf_free(m);
+		return -EAGAIN;
+	}
+	return 0;
+}
+
+/* ---- ARP ---------------------------------------------------------------- */
+
+static void
+arp_send(struct gen *g, uint16_t op, const uint8_t *tha, uint32_t tpa)
+{
+	uint8_t f[60];
+
+	memset(f, 0, sizeof(f));
+	if (op == 1)
+		memset(f, 0xff, 6);
+	else
+		memcpy(f, tha, 6);
+	memcpy(f + 6, g->mac.addr_bytes, 6);
+	put16(f + 12, 0x0806);
+	put16(f + 14, 1);
+	put16(f + 16, 0x0800);
+	f[18] = 6;
+	f[19] = 4;
+	put16(f + 20, op);
+	memcpy(f + 22, g->mac.addr_bytes, 6);
+	put32(f + 28, g->local_ip);
+	if (op == 2)
+		memcpy(f + 32, tha, 6);
+	put32(f + 38, tpa);
+	gen_tx_frame(g, 0, f, sizeof(f));
+}
+
+static void
+arp_input(struct gen *g, const uint8_t *a, uint16_t len)
+{
+	uint16_t op;
+	uint32_t spa, tpa;
+
+	if (len < 28 || a[4] != 6 || a[5] != 4)
+		return;
+	op = (uint16_t)(a[6] << 8 | a[7]);
+	spa = get32(a + 14);
+	tpa = get32(a + 24);
+	if (spa == g->dut_ip) {
+		memcpy(g->dut_mac.addr_bytes, a + 8, 6);
+		g->dut_mac_known = true;
+	}
+	/* We stand for our own address and, as a router would, for the
+	 * clients and peers behind it. */
+	if (op == 1 && tpa != g->dut_ip) {
+		arp_send(g, 2, a + 8, spa);
+		g->arp_replies++;
+	}
+}
+
+/* The far side of a memif link comes after us: wait for it. */
+static int
+wait_link(struct gen *g, double timeout_s)
+{
+	uint64_t end = rte_rdtsc() + (uint64_t)(timeout_s * (double)g->hz);
+	struct rte_eth_link link;
+
+	while (!gen_stop && rte_rdtsc() < end) {
+		memset(&link, 0, sizeof(link));
+		if (rte_eth_link_get_nowait(g->port_id, &link) == 0 &&
+		    link.link_status == RTE_ETH_LINK_UP)
+			return 0;
+		rte_delay_ms(10);
+	}
+	return -ETIMEDOUT;
+}
+
+int
+gen_resolve_dut(struct gen *g, double timeout_s)
+{
+	uint64_t end = rte_rdtsc() + (uint64_t)(timeout_s * (double)g->hz);
+	uint64_t next = 0;
+
+	if (g->raw) {
+		/* testpmd bounces whatever it gets: any unicast address. */
+		static const uint8_t any[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+
+		memcpy(g->dut_mac.addr_bytes, any, 6);
+		g->dut_mac_known = true;
+		return 0;
+	}
+	while (!g->dut_mac_known && !gen_stop) {
+		uint64_t now = rte_rdtsc();
+
+		if (now > end)
+			return -ETIMEDOUT;
+		if (now >= next) {
+			arp_send(g, 1, NULL, g->dut_ip);
+			next = now + g->hz / 5;
+		}
+		gen_rx_poll(g, now);
+	}
+	return g->dut_mac_known ? 0 : -EINTR;
+}
+
+/* ---- receive ------------------------------------------------------------ */
+
+static void
+ip4_input(struct gen *g, const uint8_t *ip, uint16_t len, uint64_t now)
+{
+	uint16_t hl = (uint16_t)((ip[0] & 0x0fu) * 4u), tot, ulen;
+	uint32_t dst;
+	const uint8_t *u, *p;
+
+	if (len < 20 || (ip[0] >> 4) != 4 || hl < 20 || ip[9] != 17) {
+		g->rx_other++;
+		return;
+	}
+	tot = (uint16_t)(ip[2] << 8 | ip[3]);
+	if (tot > len || tot < hl + 8u) {
+		g->rx_other++;
+		return;
+	}
+	u = ip + hl;
+	ulen = (uint16_t)(u[4] << 8 | u[5]);
+	if (ulen < 8 || ulen > tot - hl) {
+		g->rx_other++;
+		return;
+	}
+	p = u + 8;
+	ulen = (uint16_t)(ulen - 8);
+	dst = get32(ip + 16);
+	if (g->raw) {
+		gen_traffic_input(g, false, p, ulen, now);
+		return;
+	}
+	if (dst - g->client_base < g->nclients) {
+		/* To a client: ChannelData or a Data indication carry
+		 * traffic; any other STUN message is a control answer. */
+		if (ulen >= 4 && ((p[0] & 0xc0u) == 0x40u ||
+				  (ulen >= 20 && p[0] == 0x00 && p[1] == 0x17))) {
+			gen_traffic_input(g, true, p, ulen, now);
+			return;
+		}
+		g->rx_ctl++;
+		gen_turn_input(g, dst - g->client_base, p, ulen, now);
+		return;
+	}
+	if (dst - g->peer_base < g->nclients) {
+		gen_traffic_input(g, false, p, ulen, now);
+		return;
+	}
+	g->rx_other++;
+}
+
+void
+gen_rx_poll(struct gen *g, uint64_t now)
+{
+	struct rte_mbuf *pkts[GEN_BURST];
+
+	for (uint16_t q = 0; q < g->nq; q++) {
+		uint16_t n = rte_eth_rx_burst(g->port_id, q, pkts, GEN_BURST);
+
+		/* Latency ends when the burst is in our hands, not when the
+		 * loop iteration began. */
+		if (n > 0)
+			now = rte_rdtsc();
+		for (uint16_t i = 0; i < n; i++) {
+			const uint8_t *f = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
+			uint16_t len = rte_pktmbuf_data_len(pkts[i]);
+			uint16_t type;
+
+			if (i + 1 < n)
+				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+			if (len < 14) {
+				g->rx_other++;
+				continue;
+			}
+			type = (uint16_t)(f[12] << 8 | f[13]);
+			if (type == 0x0800)
+				ip4_input(g, f + 14, (uint16_t)(len - 14), now);
+			else if (type == 0x0806)
+				arp_input(g, f + 14, (uint16_t)(len - 14));
+			else
+				g->rx_other++;
+		}
+		if (n > 0)
+			rte_pktmbuf_free_bulk(pkts, n);
+	}
+}
+
+/* ---- queue steering ----------------------------------------------------- */
+
+/*
+ * With --steer N the generator puts every frame on the queue of the dp
+ * worker that owns it, as a NIC with symmetric RSS and a flow rule per
+ * relayed-port share would: client flows by dp's software flow hash
+ * (dp/net/udp.c dp_flow_owner()), peer flows by the share of the relayed
+ * port (dp/turn/turn.c relay_owner()). Without it every frame goes on
+ * queue 0 and dp hands flows over between workers in software.
+ */
+static unsigned int
+flow_owner(unsigned int nworkers, uint32_t a, uint32_t b, uint16_t pa,
+	   uint16_t pb)
+{
+	uint32_t x[4] = { 0, 0, 0, 0 }, na = htonl(a), nb = htonl(b);
+
+	if (nworkers <= 1)
+		return 0;
+	x[0] = na ^ nb;
+	return rte_hash_crc(x, sizeof(x), (uint32_t)(pa ^ pb) << 8 | 17u) % nworkers;
+}
+
+static unsigned int
+relay_share(const struct gen *g, uint16_t port)
+{
+	uint32_t span = (uint32_t)g->relay_max - g->relay_min + 1;
+	uint32_t chunk = (span + g->dp_workers - 1) / g->dp_workers;
+
+	if (port < g->relay_min || port > g->relay_max)
+		return 0;
+	return (port - g->relay_min) / chunk;
+}
+
+void
+gen_assign_queues(struct gen *g)
+{
+	for (uint32_t i = 0; i < g->nclients; i++) {
+		struct gen_client *c = &g->c[i];
+
+		c->txq = 0;
+		c->relay_txq = 0;
+		if (!g->steer)
+			continue;
+		c->txq = (uint8_t)(flow_owner(g->dp_workers, c->ip, g->server_ip,
+					      c->port, g->server_port) % g->nq);
+		c->relay_txq = (uint8_t)(relay_share(g, c->relay_port) % g->nq);
+	}
+}
+
+/* ---- commands ----------------------------------------------------------- */
+
+static const char *
+arg_str(char *line, const char *key)
+{
+	size_t kl = strlen(key);
+
+	for (char *t = strtok(line, " \t\n"); t != NULL; t = strtok(NULL, " \t\n"))
+		if (strncmp(t, key, kl) == 0 && t[kl] == '=')
+			return t + kl + 1;
+	return NULL;
+}
+
+/* key=value from a command line (the line is copied: strtok writes). */
+static double
+arg_num(const char *line, const char *key, double def)
+{
+	char copy[512];
+	const char *v;
+
+	snprintf(copy, sizeof(copy), "%s", line);
+	v = arg_str(copy, key);
+	return v == NULL ? def : strtod(v, NULL);
+}
+
+static int
+arg_kind(const char *line, enum gen_kind *k)
+{
+	static const char *const names[] = { "chan", "send", "peer", "mix" };
+	char copy[512];
+	const char *v;
+
+	snprintf(copy, sizeof(copy), "%s", line);
+	v = arg_str(copy, "kind");
+	if (v == NULL)
+		v = "mix";
+	for (unsigned int i = 0; i < RTE_DIM(names); i++) {
+		if (strcmp(v, names[i]) == 0) {
+			*k = (enum gen_kind)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static void
+command(struct gen *g, const char *line)
+{
+	if (strncmp(line, "setup", 5) == 0) {
+		gen_turn_setup(g, (unsigned int)arg_num(line, "window", 256),
+			       arg_num(line, "timeout", 60), stdout);
+	} else if (strncmp(line, "run", 3) == 0) {
+		enum gen_kind k;
+		double size = arg_num(line, "size", 64);
+
+		if (arg_kind(line, &k) < 0 || size < GEN_STAMP_LEN || size > 1400) {
+			printf("{\"error\":\"run: kind is chan, send, peer or mix; "
+			       "size %u..1400\"}\n", GEN_STAMP_LEN);
+		} else if (gen_traffic_prepare(g, (uint16_t)size,
+					       (uint32_t)arg_num(line, "flows", 0)) < 0) {
+			printf("{\"error\":\"run: no memory for templates\"}\n");
+		} else {
+			gen_traffic_run(g, k, arg_num(line, "rate", 0),
+					arg_num(line, "secs", 1),
+					arg_num(line, "warm", 0.2), stdout);
+		}
+	} else if (strncmp(line, "quit", 4) == 0) {
+		gen_stop = 1;
+		printf("{\"bye\":true}\n");
+	} else {
+		printf("{\"error\":\"unknown command\"}\n");
+	}
+	fflush(stdout);
+}
+
+static void
+command_loop(struct gen *g)
+{
+	char line[512];
+	size_t have = 0;
+
+	while (!gen_stop) {
+		struct pollfd pfd = { .fd = 0, .events = POLLIN };
+		int r = poll(&pfd, 1, 1);
+		char *nl;
+
+		gen_rx_poll(g, rte_rdtsc());
+		if (r <= 0)
+			continue;
+		r = (int)read(0, line + have, sizeof(line) - 1 - have);
+		if (r <= 0)
+			break;           /* stdin closed: perf/run is gone */
+		have += (size_t)r;
+		line[have] = '\0';
+		while ((nl = strchr(line, '\n')) != NULL) {
+			*nl = '\0';
+			if (line[0] != '\0')
+				command(g, line);
+			have -= (size_t)(nl + 1 - line);
+			memmove(line, nl + 1, have + 1);
+		}
+		if (have == sizeof(line) - 1)
+			have = 0;        /* an overlong line: drop it */
+	}
+}
+
+/* ---- main --------------------------------------------------------------- */
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: tpgen [EAL options] -- [options]\n"
+		"  --local IP         our address on the link (default 10.200.0.2)\n"
+		"  --dut IP           the server's address on the link (10.200.0.1)\n"
+		"  --server IP:PORT   TURN server (default DUT:3478)\n"
+		"  --clients IP       first client address (10.128.0.1; one per client)\n"
+		"  --peers IP         first peer address (10.160.0.1; one per client)\n"
+		"  --allocs N         clients, one allocation each (default 1)\n"
+		"  --user U --pass P  long-term credentials (realm from the 401)\n"
+		"  --bind chan|perm   ChannelBind (default) or CreatePermission only\n"
+		"  --queues N         RX/TX queue pairs (default 1)\n"
+		"  --steer W          queue per frame as dp's W workers own them\n"
+		"  --relay-ports A-B  dp's relayed port range (for --steer)\n"
+		"  --raw              no TURN: frames are bounced back (testpmd)\n"
+		"Commands on stdin: setup [window=N] | run kind=K size=B [rate=PPS]\n"
+		"  secs=S [warm=S] [flows=F] | quit; one JSON answer per command.\n");
+}
+
+static int
+parse_ip(const char *s, uint32_t *out)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1)
+		return -EINVAL;
+	*out = ntohl(a.s_addr);
+	return 0;
+}
+
+static int
+parse_args(struct gen *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "local", required_argument, NULL, 'l' },
+		{ "dut", required_argument, NULL, 'd' },
+		{ "server", required_argument, NULL, 's' },
+		{ "clients", required_argument, NULL, 'c' },
+		{ "peers", required_argument, NULL, 'p' },
+		{ "allocs", required_argument, NULL, 'n' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "pass", required_argument, NULL, 'P' },
+		{ "bind", required_argument, NULL, 'b' },
+		{ "queues", required_argument, NULL, 'q' },
+		{ "steer", required_argument, NULL, 'S' },
+		{ "relay-ports", required_argument, NULL, 'r' },
+		{ "raw", no_argument, NULL, 'R' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool server_set = false;
+	int opt;
+
+	parse_ip("10.200.0.2", &g->local_ip);
+	parse_ip("10.200.0.1", &g->dut_ip);
+	parse_ip("10.128.0.1", &g->client_base);
+	parse_ip("10.160.0.1", &g->peer_base);
+	g->server_port = 3478;
+	g->client_port = 40000;
+	g->peer_port = 50000;
+	g->nclients = 1;
+	g->nq = 1;
+	g->use_channels = true;
+	g->lifetime = 3600;
+	g->relay_min = 49152;
+	g->relay_max = 65535;
+	snprintf(g->user, sizeof(g->user), "perf");
+	snprintf(g->pass, sizeof(g->pass), "perf");
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		char *colon;
+
+		switch (opt) {
+		case 'l':
+			if (parse_ip(optarg, &g->local_ip) < 0)
+				goto bad;
+			break;
+		case 'd':
+			if (parse_ip(optarg, &g->dut_ip) < 0)
+				goto bad;
+			break;
+		case 's':
+			colon = strchr(optarg, ':');
+			if (colon == NULL)
+				goto bad;
+			*colon = '\0';
+			if (parse_ip(optarg, &g->server_ip) < 0)
+				goto bad;
+			g->server_port = (uint16_t)atoi(colon + 1);
+			server_set = true;
+			break;
+		case 'c':
+			if (parse_ip(optarg, &g->client_base) < 0)
+				goto bad;
+			break;
+		case 'p':
+			if (parse_ip(optarg, &g->peer_base) < 0)
+				goto bad;
+			break;
+		case 'n':
+			g->nclients = (uint32_t)strtoul(optarg, NULL, 10);
+			if (g->nclients == 0 || g->nclients > 1000000)
+				goto bad;
+			break;
+		case 'u':
+			snprintf(g->user, sizeof(g->user), "%s", optarg);
+			break;
+		case 'P':
+			snprintf(g->pass, sizeof(g->pass), "%s", optarg);
+			break;
+		case 'b':
+			if (strcmp(optarg, "chan") == 0)
+				g->use_channels = true;
+			else if (strcmp(optarg, "perm") == 0)
+				g->use_channels = false;
+			else
+				goto bad;
+			break;
+		case 'q':
+			g->nq = (uint16_t)atoi(optarg);
+			if (g->nq < 1 || g->nq > GEN_MAX_QUEUES)
+				goto bad;
+			break;
+		case 'S':
+			g->steer = true;
+			g->dp_workers = (unsigned int)atoi(optarg);
+			if (g->dp_workers < 1)
+				goto bad;
+			break;
+		case 'r':
+			if (sscanf(optarg, "%hu-%hu", &g->relay_min, &g->relay_max) != 2 ||
+			    g->relay_min > g->relay_max)
+				goto bad;
+			break;
+		case 'R':
+			g->raw = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -EINVAL;
+		}
+	}
+	if (!server_set)
+		g->server_ip = g->dut_ip;
+	return 0;
+bad:
+	fprintf(stderr, "tpgen: bad value '%s' for %s\n", optarg,
+		argv[optind - 1]);
+	usage(stderr);
+	return -EINVAL;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct gen g;
+	int n;
+
+	n = rte_eal_init(argc, argv);
+	if (n < 0) {
+		fprintf(stderr, "tpgen: cannot initialise the EAL: %s\n",
+			rte_strerror(rte_errno));
+		return 1;
+	}
+	argc -= n;
+	argv += n;
+	if (parse_args(&g, argc, argv) < 0)
+		return 2;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	g.hz = rte_get_tsc_hz();
+	g.c = calloc(g.nclients, sizeof(*g.c));
+	if (g.c == NULL || port_init(&g) < 0)
+		return 1;
+	for (uint32_t i = 0; i < g.nclients; i++) {
+		struct gen_client *c = &g.c[i];
+
+		c->ip = g.client_base + i;
+		c->port = g.client_port;
+		c->peer_ip = g.peer_base + i;
+		c->peer_port = g.peer_port;
+		c->channel = 0x4000;
+		if (g.raw) {
+			/* Nothing to set up: frames only need to look real. */
+			c->relay_ip = g.dut_ip;
+			c->relay_port = (uint16_t)(g.relay_min +
+				i % ((uint32_t)g.relay_max - g.relay_min + 1));
+			c->state = CS_READY;
+		}
+	}
+	gen_assign_queues(&g);
+	printf("{\"listening\":true}\n");
+	fflush(stdout);
+	if (wait_link(&g, 60) < 0) {
+		printf("{\"error\":\"the link did not come up\"}\n");
+		fflush(stdout);
+		return 1;
+	}
+	if (gen_resolve_dut(&g, 10) < 0) {
+		fprintf(stderr, "tpgen: no ARP answer from the server's address\n");
+		printf("{\"error\":\"no ARP answer from the server\"}\n");
+		fflush(stdout);
+		return 1;
+	}
+	printf("{\"ready\":true,\"mac\":\"" RTE_ETHER_ADDR_PRT_FMT "\",\"dut_mac\":\""
+	       RTE_ETHER_ADDR_PRT_FMT "\",\"tsc_hz\":%" PRIu64 ",\"queues\":%u}\n",
+	       RTE_ETHER_ADDR_BYTES(&g.mac), RTE_ETHER_ADDR_BYTES(&g.dut_mac),
+	       g.hz, g.nq);
+	fflush(stdout);
+	command_loop(&g);
+	rte_eth_dev_stop(g.port_id);
+	rte_eth_dev_close(g.port_id);
+	rte_eal_cleanup();
+	return 0;
+}

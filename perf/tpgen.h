@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tpgen: the TURN load generator of perf/. One DPDK process on one lcore
+ * plays many TURN clients and their peers at once over one port (a memif
+ * link to turnpike-dp or testpmd, or a tap towards a kernel TURN server
+ * such as coturn). It sets up allocations through the server's real
+ * control path (Allocate with long-term credentials, then ChannelBind or
+ * CreatePermission), then offers ChannelData and Send indications from
+ * the clients and plain UDP from the peers at a chosen rate and size, and
+ * counts what comes back, with one-way latency from a TSC stamp that every
+ * payload carries (sender and receiver are this process, so one clock).
+ *
+ * perf/run drives it line by line on stdin (commands) and stdout (one
+ * JSON object per answer); see tpgen_usage() for the commands. IPv4 only.
+ */
+#ifndef TPGEN_H
+#define TPGEN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <rte_ether.h>
+
+#include "tpgen_hist.h"
+
+#define GEN_BURST      32
+#define GEN_MAX_QUEUES 8
+#define GEN_NONCE_MAX  128
+#define GEN_STAMP_MAGIC 0x7470676eu   /* "tpgn": first word of a payload */
+#define GEN_STAMP_LEN   16u           /* magic, flow, TSC */
+
+/* What a client is doing in the set-up phase. */
+enum gen_cstate {
+	CS_IDLE = 0,         /* nothing sent yet */
+	CS_ALLOC_PLAIN,      /* Allocate without credentials sent: wants 401 */
+	CS_ALLOC_AUTH,       /* authenticated Allocate sent */
+	CS_ALLOCATED,        /* has a relayed address */
+	CS_BIND,             /* ChannelBind / CreatePermission sent */
+	CS_READY,            /* can relay */
+	CS_FAILED,
+};
+
+/* Traffic kinds: from the client (ChannelData, Send indication) or from
+ * the peer (UDP to the relayed address); mix alternates chan and peer. */
+enum gen_kind {
+	GK_CHAN = 0,
+	GK_SEND,
+	GK_PEER,
+	GK__COUNT,
+	GK_MIX = GK__COUNT,
+};
+
+struct gen_client {
+	uint32_t ip;                 /* host order */
+	uint32_t peer_ip;
+	uint32_t relay_ip;           /* XOR-RELAYED-ADDRESS */
+	uint16_t port, peer_port, relay_port;
+	uint16_t channel;
+	uint8_t state;               /* enum gen_cstate */
+	uint8_t tries;
+	uint8_t txq;                 /* queue for client -> server packets */
+	uint8_t relay_txq;           /* queue for peer -> relay packets */
+	uint16_t err;                /* last error code seen */
+	uint8_t nonce_len;
+	uint8_t tid[12];
+	uint64_t deadline;           /* TSC: retransmit after */
+	char nonce[GEN_NONCE_MAX];
+};
+
+/* Precomputed frame heads of one flow and kind. */
+struct gen_tmpl {
+	uint8_t hdr[96];             /* Ethernet .. start of the stamp */
+	uint16_t hdr_len;
+	uint16_t frame_len;
+	uint32_t csum_base;          /* UDP sum of everything but the stamp */
+	uint8_t txq;
+};
+
+struct gen {
+	/* port */
+	uint16_t port_id;
+	uint16_t nq;                 /* TX/RX queues used */
+	struct rte_mempool *tx_pool, *rx_pool;
+	struct rte_ether_addr mac;   /* ours */
+	struct rte_ether_addr dut_mac;
+	bool dut_mac_known;
+	uint64_t hz;
+
+	/* addressing (host order) */
+	uint32_t local_ip;           /* our address on the link */
+	uint32_t dut_ip;             /* the server's address on the link */
+	uint32_t server_ip;          /* TURN server address */
+	uint16_t server_port;
+	uint32_t client_base, peer_base;
+	uint16_t client_port, peer_port;
+	bool raw;                    /* no TURN: frames are bounced (testpmd) */
+	bool steer;                  /* pick TX queues as dp's owners would */
+	unsigned int dp_workers;     /* for steer */
+	uint16_t relay_min, relay_max;
+
+	/* credentials */
+	char user[128], pass[128], realm[128];
+	uint8_t key[32];
+	int key_len;
+	uint32_t lifetime;
+
+	/* clients */
+	uint32_t nclients;
+	struct gen_client *c;
+	bool use_channels;
+
+	/* counters of the current phase */
+	uint64_t tx[GK__COUNT], rx[GK__COUNT];
+	uint64_t tx_fail;            /* not taken by the TX queue */
+	uint64_t rx_other, rx_ctl, arp_replies;
+	uint64_t stun_err[7];        /* 3xx..6xx answers seen in set-up */
+	struct gen_hist lat;
+
+	/* templates of the current traffic phase: [kind][flow] */
+	struct gen_tmpl *tmpl[GK__COUNT];
+	uint32_t tmpl_flows;
+	uint16_t tmpl_size;
+};
+
+extern volatile int gen_stop;
+
+/* tpgen.c */
+void gen_rx_poll(struct gen *g, uint64_t now);
+int gen_tx_frame(struct gen *g, uint16_t q, const void *frame, uint16_t len);
+uint16_t gen_ip_cksum(const uint8_t *ip);
+void gen_build_udp(struct gen *g, uint8_t *frame, uint32_t src, uint16_t sport,
+		   uint32_t dst, uint16_t dport, uint16_t payload_len);
+uint32_t gen_sum16(const uint8_t *p, size_t len, uint32_t sum);
+uint16_t gen_fold(uint32_t sum);
+int gen_resolve_dut(struct gen *g, double timeout_s);
+void gen_assign_queues(struct gen *g);
+
+/* tpgen_turn.c */
+/* Allocate (and bind) every client; prints one JSON object. */
+int gen_turn_setup(struct gen *g, unsigned int window, double timeout_s,
+		   FILE *out);
+/* A STUN message or ChannelData addressed to client idx (control answers
+ * during set-up). */
+void gen_turn_input(struct gen *g, uint32_t idx, const uint8_t *p,
+		    uint16_t len, uint64_t now);
+
+/* tpgen_traffic.c */
+int gen_traffic_prepare(struct gen *g, uint16_t size, uint32_t flows);
+/* Offer kind at rate pps (0: as fast as the link takes) for secs; prints
+ * one JSON object. */
+int gen_traffic_run(struct gen *g, enum gen_kind kind, double rate,
+		    double secs, double warm, FILE *out);
+/* A UDP payload that came back: count it, and its latency if stamped. */
+void gen_traffic_input(struct gen *g, bool to_client, const uint8_t *p,
+		       uint16_t len, uint64_t now);
+
+#endif /* TPGEN_H */

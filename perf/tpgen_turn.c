@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tpgen's TURN clients in the set-up phase (RFC 8656 §7, §10, §11): each
+ * client sends an Allocate without credentials, takes REALM and NONCE
+ * from the 401 (RFC 8489 §9.2), sends the Allocate again with USERNAME,
+ * REALM, NONCE and MESSAGE-INTEGRITY, and then a ChannelBind (or a
+ * CreatePermission) for its own peer. Up to `window` clients have a
+ * transaction in flight at once; a transaction unanswered for 250 ms is
+ * sent again with the same transaction id (RFC 8489 §6.2.1), up to 7
+ * times. 438 Stale Nonce takes the new nonce and retries. The Allocates
+ * and the binds are timed as two phases, so that the allocation rate is
+ * that of authenticated Allocates alone.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_random.h>
+
+#include "stun.h"
+#include "tpgen.h"
+
+#define GEN_RTO_MS    250u
+#define GEN_MAX_TRIES 7u
+
+static void
+new_tid(struct gen_client *c)
+{
+	for (unsigned int i = 0; i < sizeof(c->tid); i++)
+		c->tid[i] = (uint8_t)rte_rand();
+}
+
+static void
+stun_addr4(struct stun_addr *a, uint32_t ip, uint16_t port)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = STUN_AF_IPV4;
+	a->port = port;
+	a->ip[0] = (uint8_t)(ip >> 24);
+	a->ip[1] = (uint8_t)(ip >> 16);
+	a->ip[2] = (uint8_t)(ip >> 8);
+	a->ip[3] = (uint8_t)ip;
+}
+
+/* Build and send the request the client's state calls for. */
+static int
+send_request(struct gen *g, struct gen_client *c)
+{
+	uint8_t f[14 + 20 + 8 + 512];
+	struct stun_builder b;
+	struct stun_addr pa;
+	uint16_t method;
+	bool auth = c->state != CS_ALLOC_PLAIN;
+	int n;
+
+	method = c->state == CS_BIND ?
+		(g->use_channels ? STUN_METHOD_CHANNEL_BIND :
+				   STUN_METHOD_CREATE_PERMISSION) :
+		STUN_METHOD_ALLOCATE;
+	stun_build_init(&b, f + 42, sizeof(f) - 42,
+			stun_msg_type(method, STUN_CLASS_REQUEST), c->tid);
+	if (method == STUN_METHOD_ALLOCATE) {
+		stun_build_transport(&b, STUN_TRANSPORT_UDP);
+		stun_build_u32(&b, STUN_ATTR_LIFETIME, g->lifetime);
+	} else {
+		stun_addr4(&pa, c->peer_ip, c->peer_port);
+		if (g->use_channels)
+			stun_build_channel(&b, c->channel);
+		stun_build_addr(&b, STUN_ATTR_XOR_PEER_ADDRESS, &pa);
+	}
+	if (auth) {
+		stun_build_str(&b, STUN_ATTR_USERNAME, g->user);
+		stun_build_str(&b, STUN_ATTR_REALM, g->realm);
+		stun_build_attr(&b, STUN_ATTR_NONCE, c->nonce, c->nonce_len);
+		stun_build_integrity(&b, g->key, (size_t)g->key_len);
+	}
+	stun_build_fingerprint(&b);
+	n = stun_build_finish(&b);
+	if (n < 0)
+		return n;
+	gen_build_udp(g, f, c->ip, c->port, g->server_ip, g->server_port,
+		      (uint16_t)n);
+	/* UDP checksum 0: none (RFC 768), as cheap set-up traffic. */
+	c->deadline = rte_rdtsc() + g->hz * GEN_RTO_MS / 1000u;
+	return gen_tx_frame(g, c->txq, f, (uint16_t)(42 + n));
+}
+
+static void
+start(struct gen *g, struct gen_client *c, enum gen_cstate st)
+{
+	c->state = (uint8_t)st;
+	c->tries = 1;
+	new_tid(c);
+	send_request(g, c);
+}
+
+/* Take NONCE (and the realm, once) from an error answer. */
+static int
+take_nonce(struct gen *g, struct gen_client *c, const struct stun_msg *m)
+{
+	const struct stun_attr *na = stun_msg_find(m, STUN_ATTR_NONCE);
+	const struct stun_attr *ra = stun_msg_find(m, STUN_ATTR_REALM);
+
+	if (na == NULL || na->len >= GEN_NONCE_MAX)
+		return -EBADMSG;
+	memcpy(c->nonce, na->value, na->len);
+	c->nonce_len = (uint8_t)na->len;
+	if (g->key_len <= 0 && ra != NULL && ra->len < sizeof(g->realm)) {
+		memcpy(g->realm, ra->value, ra->len);
+		g->realm[ra->len] = '\0';
+		g->key_len = stun_key_long_term(STUN_PWALG_MD5, g->user, g->realm,
+						g->pass, g->key);
+	}
+	return g->key_len > 0 ? 0 : -EINVAL;
+}
+
+void
+gen_turn_input(struct gen *g, uint32_t idx, const uint8_t *p, uint16_t len,
+	       uint64_t now)
+{
+	struct gen_client *c = &g->c[idx];
+	const struct stun_attr *ea;
+	struct stun_msg m;
+	struct stun_addr ra;
+	uint16_t code = 0;
+	const char *reason;
+	uint16_t rlen;
+
+	(void)now;
+	if (stun_msg_parse(&m, p, len, NULL) < 0 ||
+	    memcmp(m.tid, c->tid, sizeof(c->tid)) != 0)
+		return;        /* late answer to an earlier try, or noise */
+	if (m.cls == STUN_CLASS_ERROR) {
+		ea = stun_msg_find(&m, STUN_ATTR_ERROR_CODE);
+		if (ea != NULL)
+			stun_attr_get_error(ea, &code, &reason, &rlen);
+		if (code >= 300 && code < 700)
+			g->stun_err[code / 100]++;
+	}
+	switch (c->state) {
+	case CS_ALLOC_PLAIN:
+		if (m.cls == STUN_CLASS_ERROR && code == 401 &&
+		    take_nonce(g, c, &m) == 0) {
+			start(g, c, CS_ALLOC_AUTH);
+			return;
+		}
+		break;
+	case CS_ALLOC_AUTH:
+	case CS_BIND:
+		if (m.cls == STUN_CLASS_ERROR && code == 438 &&
+		    take_nonce(g, c, &m) == 0 && c->tries < GEN_MAX_TRIES) {
+			c->tries++;
+			new_tid(c);
+			send_request(g, c);
+			return;
+		}
+		break;
+	default:
+		return;
+	}
+	if (m.cls == STUN_CLASS_SUCCESS && c->state == CS_ALLOC_AUTH) {
+		const struct stun_attr *xa =
+			stun_msg_find(&m, STUN_ATTR_XOR_RELAYED_ADDRESS);
+
+		if (xa != NULL && stun_attr_get_addr(&m, xa, &ra) == 0 &&
+		    ra.family == STUN_AF_IPV4) {
+			c->relay_ip = (uint32_t)ra.ip[0] << 24 | (uint32_t)ra.ip[1] << 16 |
+				      (uint32_t)ra.ip[2] << 8 | ra.ip[3];
+			c->relay_port = ra.port;
+			c->state = CS_ALLOCATED;
+			return;
+		}
+	} else if (m.cls == STUN_CLASS_SUCCESS && c->state == CS_BIND) {
+		c->state = CS_READY;
+		return;
+	}
+	c->err = code;
+	c->state = CS_FAILED;
+}
+
+/*
+ * Drive every client waiting for this phase (idle, or allocated for the
+ * bind phase) through it, starting in state `first`, until each is in
+ * `done` or failed. Returns the seconds it took.
+ */
+static double
+phase(struct gen *g, enum gen_cstate first, enum gen_cstate done,
+      unsigned int window, double timeout_s, uint32_t *ok, uint32_t *failed)
+{
+	uint32_t *inflight = calloc(window, sizeof(*inflight));
+	uint32_t nin = 0, next = 0;
+	uint64_t t0 = rte_rdtsc(), end = t0 + (uint64_t)(timeout_s * (double)g->hz);
+	uint64_t now = t0, next_scan = 0;
+
+	*ok = *failed = 0;
+	if (inflight == NULL)
+		return -1;
+	while ((next < g->nclients || nin > 0) && now < end && !gen_stop) {
+		/* Fill the window. */
+		while (nin < window && next < g->nclients) {
+			struct gen_client *c = &g->c[next];
+
+			if (c->state == (first == CS_ALLOC_PLAIN ? CS_IDLE : CS_ALLOCATED)) {
+				start(g, c, first);
+				inflight[nin++] = next;
+			}
+			next++;
+		}
+		gen_rx_poll(g, now);
+		now = rte_rdtsc();
+		if (now < next_scan)
+			continue;
+		next_scan = now + g->hz / 1000;
+		/* Retire what finished; send again what timed out. */
+		for (uint32_t k = 0; k < nin;) {
+			struct gen_client *c = &g->c[inflight[k]];
+
+			if (c->state == done || c->state == CS_FAILED) {
+				if (c->state == done)
+					(*ok)++;
+				else
+					(*failed)++;
+				inflight[k] = inflight[--nin];
+				continue;
+			}
+			if (now > c->deadline) {
+				if (c->tries >= GEN_MAX_TRIES) {
+					c->state = CS_FAILED;
+					c->err = 408;   /* no answer */
+					continue;
+				}
+				c->tries++;
+				send_request(g, c);
+			}
+			k++;
+		}
+	}
+	for (uint32_t k = 0; k < nin; k++) {
+		struct gen_client *c = &g->c[inflight[k]];
+
+		if (c->state == done) {
+			(*ok)++;
+		} else {
+			c->state = CS_FAILED;
+			(*failed)++;
+		}
+	}
+	free(inflight);
+	return (double)(rte_rdtsc() - t0) / (double)g->hz;
+}
+
+int
+gen_turn_setup(struct gen *g, unsigned int window, double timeout_s, FILE *out)
+{
+	uint32_t aok, afail, bok, bfail;
+	double at, bt;
+	uint16_t first_err = 0;
+
+	if (window == 0)
+		window = 1;
+	memset(g->stun_err, 0, sizeof(g->stun_err));
+	at = phase(g, CS_ALLOC_PLAIN, CS_ALLOCATED, window, timeout_s, &aok, &afail);
+	bt = phase(g, CS_BIND, CS_READY, window, timeout_s, &bok, &bfail);
+	for (uint32_t i = 0; i < g->nclients && first_err == 0; i++)
+		if (g->c[i].state == CS_FAILED)
+			first_err = g->c[i].err;
+	gen_assign_queues(g);
+	fprintf(out, "{\"allocs\":%u,\"alloc_ok\":%u,\"alloc_failed\":%u,"
+		"\"alloc_secs\":%.6f,\"allocs_per_s\":%.1f,\"bind_ok\":%u,"
+		"\"bind_failed\":%u,\"bind_secs\":%.6f,\"binds_per_s\":%.1f,"
+		"\"first_error\":%u,\"errors_4xx\":%" PRIu64 ",\"errors_5xx\":%" PRIu64
+		",\"realm\":\"%s\"}\n",
+		g->nclients, aok, afail, at, at > 0 ? aok / at : 0.0, bok, bfail, bt,
+		bt > 0 ? bok / bt : 0.0, first_err, g->stun_err[4], g->stun_err[5],
+		g->realm);
+	fflush(out);
+	return afail == 0 && bfail == 0 ? 0 : -EIO;
+}
