@@ -50,6 +50,13 @@ print_line(FILE *out, const char *who, const uint64_t *ctr,
 				cyc[i] / pkts[i]);
 	if (busy_pkts != 0)
 		fprintf(out, " cycles_per_pkt=%" PRIu64, busy_cycles / busy_pkts);
+	/* The raw sums too, so that a reader can take the difference of two
+	 * readings (perf/run measures an interval this way). */
+	fprintf(out, " busy_cycles=%" PRIu64 " busy_pkts=%" PRIu64, busy_cycles,
+		busy_pkts);
+	for (unsigned int i = 0; i < DP_STAGE__COUNT; i++)
+		fprintf(out, " stage_%s_cycles=%" PRIu64 " stage_%s_pkts=%" PRIu64,
+			stage_names[i], cyc[i], stage_names[i], pkts[i]);
 	fputc('\n', out);
 }
 
