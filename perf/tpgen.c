@@ -355,10 +355,11 @@ ip4_input(struct gen *g, const uint8_t *ip, uint16_t len, uint64_t now)
 	g->rx_other++;
 }
 
-void
+unsigned int
 gen_rx_poll(struct gen *g, uint64_t now)
 {
 	struct rte_mbuf *pkts[GEN_BURST];
+	unsigned int total = 0;
 
 	for (uint16_t q = 0; q < g->nq; q++) {
 		uint16_t n = rte_eth_rx_burst(g->port_id, q, pkts, GEN_BURST);
@@ -388,7 +389,9 @@ gen_rx_poll(struct gen *g, uint64_t now)
 		}
 		if (n > 0)
 			rte_pktmbuf_free_bulk(pkts, n);
+		total += n;
 	}
+	return total;
 }
 
 /* ---- queue steering ----------------------------------------------------- */

@@ -126,7 +126,8 @@ struct gen {
 extern volatile int gen_stop;
 
 /* tpgen.c */
-void gen_rx_poll(struct gen *g, uint64_t now);
+/* Take what the port has; returns the frames taken. */
+unsigned int gen_rx_poll(struct gen *g, uint64_t now);
 int gen_tx_frame(struct gen *g, uint16_t q, const void *frame, uint16_t len);
 uint16_t gen_ip_cksum(const uint8_t *ip);
 void gen_build_udp(struct gen *g, uint8_t *frame, uint32_t src, uint16_t sport,
