@@ -20,6 +20,31 @@ uint32_t net_sum16(const uint8_t *p, size_t len, uint32_t sum);
 /* Fold the carries of sum into 16 bits (not inverted). */
 uint16_t net_fold(uint32_t sum);
 
+/* ---- UDP checksums across a relay (net/cksum_relay.c), RFC 1624 ----------- */
+
+/*
+ * The sum of udp[off .. off+len) as if it stood alone at an even offset
+ * (an odd last byte the high half of a word), from the datagram's own
+ * checksum and the bytes around the region, without reading the region.
+ * udp points at the UDP header, whose length field bounds the datagram;
+ * src and dst are the IP addresses of the family. off must be even and at
+ * least 8. Returns false (and the caller sums the region itself) when the
+ * datagram carries no checksum or the region is not word aligned.
+ */
+bool net_udp_region_sum(uint8_t family, const uint8_t *src, const uint8_t *dst,
+			const uint8_t *udp, uint16_t off, uint16_t len,
+			uint32_t *sum);
+/*
+ * The checksum of a new datagram: the UDP header at udp (length set, the
+ * checksum field not read), plen bytes of prefix right after it (plen
+ * even: ChannelData or STUN head), then a region whose sum region_sum
+ * (from net_udp_region_sum() or net_sum16()), then zero padding.
+ */
+uint16_t net_udp_cksum_with(uint8_t family, const uint8_t *src,
+			    const uint8_t *dst, const uint8_t *udp,
+			    const uint8_t *prefix, size_t plen,
+			    uint32_t region_sum);
+
 /* ---- IPv4 (net/ipv4.c) ---------------------------------------------------- */
 
 /*
