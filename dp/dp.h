@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include <rte_cycles.h>
+#include <rte_mbuf.h>
 
 #include "dp_types.h"
 
@@ -69,6 +70,14 @@ void dp_tx_flush(struct dp_worker *w, uint64_t now);
  * ask the NIC for it; dp_ip_output() computes it in software when the
  * chosen port cannot. */
 void dp_udp_cksum_offer(struct rte_mbuf *m, uint8_t family);
+/* m holds a complete IP+UDP packet whose checksum is already final:
+ * clear what RX left in its flags so that no offload is asked for. */
+static inline void
+dp_udp_cksum_done(struct rte_mbuf *m, uint8_t family)
+{
+	m->l3_len = family == NET_AF_IPV4 ? 20 : 40;
+	m->ol_flags &= RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL;
+}
 /* Neighbour probes (ARP request / NS) for a table entry. */
 void dp_neigh_probe(void *arg, const struct neigh_entry *e);
 /* Pick the port and next hop for dst; -ENETUNREACH when none. */
@@ -87,6 +96,12 @@ void dp_udp_free(struct dp_ctx *ctx);
 /* Register a listener before workers start. -EADDRINUSE if taken. */
 int dp_udp_register(struct dp_ctx *ctx, uint16_t port, dp_udp_handler_t fn,
 		    void *arg, uint16_t owner);
+/* Set DP_UDP_* flags on a registered listener (before workers start). */
+void dp_udp_set_flags(struct dp_ctx *ctx, uint16_t port, uint16_t flags);
+/* Verify the UDP checksum of a datagram its listener got unverified
+ * (meta->cksum_ok false); true when it is right. */
+bool dp_udp_cksum_verify(const struct rte_mbuf *m,
+			 const struct dp_udp_meta *meta);
 /* Handle a validated UDP datagram: demux, ownership, listener or ICMP
  * unreachable. l3/l4 point into m. */
 void dp_udp_input(struct dp_worker *w, struct dp_port *port,

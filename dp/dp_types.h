@@ -76,8 +76,10 @@ struct dp_udp_meta {
 	uint16_t src_port, dst_port; /* host order */
 	uint8_t src[16], dst[16];
 	uint16_t l3_off;             /* from mbuf data start */
-	uint16_t payload_off;
+	uint16_t payload_off;        /* the UDP header is 8 bytes before */
 	uint16_t payload_len;
+	bool cksum_ok;               /* verified (NIC or dp), or none sent;
+				      * false: the listener deferred it */
 };
 
 /* A UDP listener: a TURN port, a relayed port, the diagnostic echo. */
@@ -86,10 +88,16 @@ typedef void (*dp_udp_handler_t)(struct dp_worker *w, struct rte_mbuf *m,
 
 #define DP_OWNER_FLOW 0xffffu        /* owner chosen by flow hash */
 
+/* Listener flags. DEFER_CKSUM: dp does not verify the UDP checksum
+ * before the handler; it checks what it reads (dp_udp_cksum_verify())
+ * and carries the checksum into what it relays (net_udp_region_sum()). */
+#define DP_UDP_DEFER_CKSUM 0x1u
+
 struct dp_udp_listener {
 	dp_udp_handler_t fn;
 	void *arg;
 	uint16_t owner;              /* worker id, or DP_OWNER_FLOW */
+	uint16_t flags;              /* DP_UDP_* */
 };
 
 /* TURN settings dp needs (from the configuration's turn group). */

@@ -47,6 +47,42 @@ dp_udp_register(struct dp_ctx *ctx, uint16_t port, dp_udp_handler_t fn,
 	return 0;
 }
 
+void
+dp_udp_set_flags(struct dp_ctx *ctx, uint16_t port, uint16_t flags)
+{
+	ctx->udp[port].flags = flags;
+}
+
+static bool
+udp_cksum_good(uint8_t family, const uint8_t *l3, const uint8_t *l4,
+	       uint16_t ulen)
+{
+	uint16_t cks = (uint16_t)((l4[6] << 8) | l4[7]);
+	uint16_t v;
+
+	/* RFC 768: checksum 0 means none (IPv4 only; RFC 8200 §8.1 makes it
+	 * mandatory over IPv6). A valid packet sums to 0 (or 0xffff). */
+	if (family == NET_AF_IPV4 && cks == 0)
+		return true;
+	if (family == NET_AF_IPV6 && cks == 0)
+		return false;
+	v = family == NET_AF_IPV4 ?
+		ipv4_l4_cksum(l3 + 12, l3 + 16, 17, l4, ulen) :
+		ipv6_l4_cksum(l3 + 8, l3 + 24, 17, l4, ulen);
+	return v == 0 || v == 0xffff;
+}
+
+bool
+dp_udp_cksum_verify(const struct rte_mbuf *m, const struct dp_udp_meta *meta)
+{
+	const uint8_t *l3 = rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->l3_off);
+	const uint8_t *l4 = rte_pktmbuf_mtod_offset(m, const uint8_t *,
+						    meta->payload_off - 8);
+
+	return meta->cksum_ok ||
+	       udp_cksum_good(meta->family, l3, l4, (uint16_t)(meta->payload_len + 8));
+}
+
 /* Symmetric: (a, pa) <-> (b, pb) give the same owner. */
 unsigned int
 dp_flow_owner(const struct dp_ctx *ctx, uint8_t family, const uint8_t *a,
@@ -104,7 +140,7 @@ dp_udp_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 {
 	const struct dp_udp_listener *l;
 	struct dp_udp_meta meta;
-	uint16_t ulen, cks;
+	uint16_t ulen;
 	unsigned int owner;
 	bool csum_ok = port->rx_cksum &&
 		(m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_GOOD;
@@ -114,30 +150,26 @@ dp_udp_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 		return;
 	}
 	ulen = (uint16_t)((l4[4] << 8) | l4[5]);
-	cks = (uint16_t)((l4[6] << 8) | l4[7]);
 	if (unlikely(ulen < 8 || ulen > l4_len)) {
 		dp_drop_pkt(w, m, DP_DROP_UDP_MALFORMED);
 		return;
 	}
-	/* RFC 768: checksum 0 means none (IPv4 only; RFC 8200 §8.1 makes it
-	 * mandatory over IPv6). A valid packet sums to 0 (or 0xffff). */
-	if (!csum_ok && !handed && (family == NET_AF_IPV6 || cks != 0)) {
-		uint16_t v = family == NET_AF_IPV4 ?
-			ipv4_l4_cksum(l3 + 12, l3 + 16, 17, l4, ulen) :
-			ipv6_l4_cksum(l3 + 8, l3 + 24, 17, l4, ulen);
-
-		if (unlikely((family == NET_AF_IPV6 && cks == 0) ||
-			     (v != 0 && v != 0xffff))) {
-			dp_drop_pkt(w, m, DP_DROP_UDP_MALFORMED);
-			return;
-		}
-	}
-
 	meta.family = family;
 	meta.in_port = port->index;
 	meta.src_port = (uint16_t)((l4[0] << 8) | l4[1]);
 	meta.dst_port = (uint16_t)((l4[2] << 8) | l4[3]);
 	l = &w->ctx->udp[meta.dst_port];
+	/* Verify here unless the listener defers it (a relay carries the
+	 * checksum instead of reading the payload twice); a handed packet
+	 * was verified by the worker that handed it, unless deferred. */
+	meta.cksum_ok = csum_ok || (handed && (l->flags & DP_UDP_DEFER_CKSUM) == 0);
+	if (!meta.cksum_ok && (l->flags & DP_UDP_DEFER_CKSUM) == 0) {
+		if (unlikely(!udp_cksum_good(family, l3, l4, ulen))) {
+			dp_drop_pkt(w, m, DP_DROP_UDP_MALFORMED);
+			return;
+		}
+		meta.cksum_ok = true;
+	}
 	if (l->fn == NULL) {
 		send_port_unreach(w, port, family, l3,
 				  (uint16_t)((l4 - l3) + l4_len));
