@@ -70,17 +70,15 @@ net_udp_region_sum(uint8_t family, const uint8_t *src, const uint8_t *dst,
 
 uint16_t
 net_udp_cksum_with(uint8_t family, const uint8_t *src, const uint8_t *dst,
-		   const uint8_t *udp, const uint8_t *prefix, size_t plen,
-		   uint32_t region_sum)
+		   uint16_t sport, uint16_t dport, uint16_t ulen,
+		   uint32_t payload_sum)
 {
-	uint16_t ulen = (uint16_t)(udp[4] << 8 | udp[5]);
 	uint32_t s = pseudo_sum(family, src, dst, ulen);
 	uint16_t c;
 
-	s = net_sum16(udp, 6, s);
-	if (plen != 0)
-		s = net_sum16(prefix, plen, s);
-	s += net_fold(region_sum);
+	/* The header from its values (the UDP length twice: pseudo-header
+	 * and header), not from bytes the caller has just stored. */
+	s += (uint32_t)sport + dport + ulen + net_fold(payload_sum);
 	c = (uint16_t)~net_fold(s);
 	/* RFC 768: a computed zero is sent as all ones. */
 	return c == 0 ? 0xffffu : c;

@@ -44,66 +44,6 @@ wr16(uint8_t *p, uint16_t v)
 }
 
 /*
- * RFC 1071 §4.1: add 16-bit big-endian words; an odd trailing byte is the
- * high half of a word padded with zero. §2(B) lets the words be added in
- * the machine's own byte order and the folded result be swapped once, so
- * eight bytes go in per step (two 32-bit halves into a 64-bit sum, which
- * cannot overflow for any buffer under 2^32 bytes). Folding 64 bits to 16
- * keeps the value modulo 0xffff; a 2^16 carry is congruent to 1 in
- * ones-complement arithmetic, so nothing is lost.
- */
-uint32_t
-net_sum16(const uint8_t *p, size_t len, uint32_t sum)
-{
-	uint64_t s = 0, r;
-	uint16_t h;
-
-	while (len >= 8) {
-		uint64_t q;
-
-		memcpy(&q, p, 8);
-		s += (q & 0xffffffffu) + (q >> 32);
-		p += 8;
-		len -= 8;
-	}
-	if (len >= 4) {
-		uint32_t w;
-
-		memcpy(&w, p, 4);
-		s += w;
-		p += 4;
-		len -= 4;
-	}
-	if (len >= 2) {
-		memcpy(&h, p, 2);
-		s += h;
-		p += 2;
-		len -= 2;
-	}
-	while (s >> 16)
-		s = (s & 0xffffu) + (s >> 16);
-	h = (uint16_t)s;
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	h = __builtin_bswap16(h);
-#endif
-	r = (uint64_t)sum + h;
-	if (len != 0)
-		r += (uint64_t)p[0] << 8;
-	while (r >> 32)
-		r = (r & 0xffffffffu) + (r >> 32);
-	return (uint32_t)r;
-}
-
-/* RFC 1071 §4.1: fold the carries back in ("end-around carry"). */
-uint16_t
-net_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffffu) + (sum >> 16);
-	return (uint16_t)sum;
-}
-
-/*
  * Sources no single host can have: "this network" 0/8 (RFC 1122
  * §3.2.1.3(a), 0.0.0.0 included), loopback 127/8 (§3.2.1.3(g): never on
  * a wire), multicast 224/4, class E 240/4 and limited broadcast
@@ -177,11 +117,13 @@ ipv4_build_hdr(uint8_t *p, const uint8_t src[4], const uint8_t dst[4],
 	wr16(p + IP4_FRAG, IP4_FLAG_DF);
 	p[IP4_TTL] = ttl;
 	p[IP4_PROTO] = proto;
-	wr16(p + IP4_CKSUM, 0);
 	memcpy(p + IP4_SRC, s, 4);
 	memcpy(p + IP4_DST, d, 4);
-	wr16(p + IP4_CKSUM,
-	     (uint16_t)~net_fold(net_sum16(p, IP4_MIN_HDR, 0)));
+	/* The sum from the values, not from the bytes just stored: reading
+	 * back narrow stores with wide loads stalls the store buffer. */
+	wr16(p + IP4_CKSUM, (uint16_t)~net_fold(
+		0x4500u + total_len + IP4_FLAG_DF + ((uint32_t)ttl << 8 | proto) +
+		net_sum16(s, 4, 0) + net_sum16(d, 4, 0)));
 }
 
 /*

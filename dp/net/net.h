@@ -8,17 +8,76 @@
 #ifndef DP_NET_H
 #define DP_NET_H
 
+#include <string.h>
+
 #include "net_types.h"
 
 /* ---- names --------------------------------------------------------------- */
 const char *dp_drop_name(enum dp_drop d);
 
-/* ---- ones-complement sums (net/ipv4.c), RFC 1071 --------------------------- */
+/* ---- ones-complement sums, RFC 1071 ----------------------------------------- */
 
-/* Add len bytes (big-endian 16-bit words, odd byte padded) to sum. */
-uint32_t net_sum16(const uint8_t *p, size_t len, uint32_t sum);
-/* Fold the carries of sum into 16 bits (not inverted). */
-uint16_t net_fold(uint32_t sum);
+/*
+ * net_sum16(): add len bytes to sum. Inline: most calls have a small
+ * constant length (a pseudo-header, an IP header) and unroll to a few
+ * additions. RFC 1071 §4.1: add 16-bit big-endian words; an odd trailing byte is the
+ * high half of a word padded with zero. §2(B) lets the words be added in
+ * the machine's own byte order and the folded result be swapped once, so
+ * eight bytes go in per step (two 32-bit halves into a 64-bit sum, which
+ * cannot overflow for any buffer under 2^32 bytes). Folding 64 bits to 16
+ * keeps the value modulo 0xffff; a 2^16 carry is congruent to 1 in
+ * ones-complement arithmetic, so nothing is lost.
+ */
+static inline uint32_t
+net_sum16(const uint8_t *p, size_t len, uint32_t sum)
+{
+	uint64_t s = 0, r;
+	uint16_t h;
+
+	while (len >= 8) {
+		uint64_t q;
+
+		memcpy(&q, p, 8);
+		s += (q & 0xffffffffu) + (q >> 32);
+		p += 8;
+		len -= 8;
+	}
+	if (len >= 4) {
+		uint32_t w;
+
+		memcpy(&w, p, 4);
+		s += w;
+		p += 4;
+		len -= 4;
+	}
+	if (len >= 2) {
+		memcpy(&h, p, 2);
+		s += h;
+		p += 2;
+		len -= 2;
+	}
+	while (s >> 16)
+		s = (s & 0xffffu) + (s >> 16);
+	h = (uint16_t)s;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	h = __builtin_bswap16(h);
+#endif
+	r = (uint64_t)sum + h;
+	if (len != 0)
+		r += (uint64_t)p[0] << 8;
+	while (r >> 32)
+		r = (r & 0xffffffffu) + (r >> 32);
+	return (uint32_t)r;
+}
+
+/* RFC 1071 §4.1: fold the carries back in ("end-around carry"). */
+static inline uint16_t
+net_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffffu) + (sum >> 16);
+	return (uint16_t)sum;
+}
 
 /* ---- UDP checksums across a relay (net/cksum_relay.c), RFC 1624 ----------- */
 
@@ -35,15 +94,15 @@ bool net_udp_region_sum(uint8_t family, const uint8_t *src, const uint8_t *dst,
 			const uint8_t *udp, uint16_t off, uint16_t len,
 			uint32_t *sum);
 /*
- * The checksum of a new datagram: the UDP header at udp (length set, the
- * checksum field not read), plen bytes of prefix right after it (plen
- * even: ChannelData or STUN head), then a region whose sum region_sum
- * (from net_udp_region_sum() or net_sum16()), then zero padding.
+ * The checksum of a new datagram from sport to dport, ulen bytes with
+ * its header, whose payload sums to payload_sum: the region's sum (from
+ * net_udp_region_sum() or net_sum16()) plus that of any head put before
+ * it (ChannelData, a Data indication) at an even offset; zero padding
+ * adds nothing.
  */
 uint16_t net_udp_cksum_with(uint8_t family, const uint8_t *src,
-			    const uint8_t *dst, const uint8_t *udp,
-			    const uint8_t *prefix, size_t plen,
-			    uint32_t region_sum);
+			    const uint8_t *dst, uint16_t sport, uint16_t dport,
+			    uint16_t ulen, uint32_t payload_sum);
 
 /* ---- IPv4 (net/ipv4.c) ---------------------------------------------------- */
 

@@ -207,8 +207,27 @@ dp_ip_output(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
 	}
 	if ((m->ol_flags & RTE_MBUF_F_TX_UDP_CKSUM) && !port->tx_l4_cksum)
 		udp_cksum_finish(m, family);
+	{
+		const struct neigh_entry *e = w->nh_last;
+		uint32_t a, b;
+
+		/* The entry may since have moved, changed state or gone:
+		 * only a REACHABLE entry with this very key is used as is
+		 * (neigh_resolve() does no more for one). */
+		if (e != NULL && family == NET_AF_IPV4 && e->family == family &&
+		    e->state == NEIGH_REACHABLE && e->port == port->index) {
+			memcpy(&a, e->ip, 4);
+			memcpy(&b, nh, 4);
+			if (a == b) {
+				dp_eth_output(w, port, m, e->mac, ETH_P_IPV4);
+				return;
+			}
+		}
+	}
 	r = neigh_resolve(&w->neigh, family, nh, port->index, m, dp_now(), mac,
 			  &probe);
+	if (r == NEIGH_RES_READY && family == NET_AF_IPV4)
+		w->nh_last = neigh_lookup(&w->neigh, family, nh);
 	if (probe) {
 		const struct neigh_entry *e = neigh_lookup(&w->neigh, family, nh);
 

@@ -163,6 +163,12 @@ dp_udp_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 	 * checksum instead of reading the payload twice); a handed packet
 	 * was verified by the worker that handed it, unless deferred. */
 	meta.cksum_ok = csum_ok || (handed && (l->flags & DP_UDP_DEFER_CKSUM) == 0);
+	if (unlikely(family == NET_AF_IPV6 && l4[6] == 0 && l4[7] == 0)) {
+		/* RFC 8200 §8.1: never valid, and a deferring listener's
+		 * relay would otherwise give it a checksum. */
+		dp_drop_pkt(w, m, DP_DROP_UDP_MALFORMED);
+		return;
+	}
 	if (!meta.cksum_ok && (l->flags & DP_UDP_DEFER_CKSUM) == 0) {
 		if (unlikely(!udp_cksum_good(family, l3, l4, ulen))) {
 			dp_drop_pkt(w, m, DP_DROP_UDP_MALFORMED);

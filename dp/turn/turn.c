@@ -7,7 +7,11 @@
  * other ring: installs first, then the response to send. Send and Data
  * indications, ChannelData both ways and peer datagrams never leave the
  * worker: the payload stays in its mbuf and only the headers in front of
- * it are rewritten.
+ * it are rewritten. Relayed payloads are not read at all: the UDP
+ * checksum of the datagram that brought one is carried into the datagram
+ * that takes it on (net_udp_region_sum(), RFC 1624), so the relay does
+ * not verify what it does not look at and damage stays detectable by the
+ * receiver; STUN messages, which dp does read, are verified first.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,7 +28,9 @@
 #include "stun.h"
 #include "turn.h"
 
-/* Key of the client 5-tuple (transport is UDP here). */
+/* Key of the client 5-tuple (transport is UDP here). 32 bytes: rte_hash
+ * compares keys of that size with vector instructions, other sizes with
+ * memcmp(). */
 struct turn_key {
 	uint8_t family;
 	uint8_t in_port;
@@ -32,18 +38,72 @@ struct turn_key {
 	uint16_t server_port;
 	uint16_t pad;
 	uint8_t client_ip[16];
+	uint64_t pad2;
 };
 
-static void
-key_from(struct turn_key *k, uint8_t family, uint8_t in_port,
+typedef uint64_t turn_u64x2 __attribute__((vector_size(16), aligned(16)));
+
+/* The key as the words the hash and the compare read. */
+union turn_keyu {
+	struct turn_key k;
+	uint64_t q[4];
+	turn_u64x2 v[2];
+};
+
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "key_from() lays the key out for a little-endian machine"
+#endif
+
+/*
+ * Build the key in registers and store it with two 16-byte stores, and
+ * hash the register values: written field by field, the key would be
+ * read back by the CRC (8-byte loads) and rte_hash's compare (16-byte
+ * loads) across narrower stores, which the store buffer cannot forward:
+ * a stall of a dozen cycles each time. The hash is rte_hash_crc() of the
+ * key (what rte_hash computes itself on add), in the same word order.
+ */
+static inline uint32_t
+key_from(union turn_keyu *k, uint8_t family, uint8_t in_port,
 	 const uint8_t *cip, uint16_t cport, uint16_t sport)
 {
-	memset(k, 0, sizeof(*k));
-	k->family = family;
-	k->in_port = in_port;
-	k->client_port = cport;
-	k->server_port = sport;
-	memcpy(k->client_ip, cip, family == NET_AF_IPV4 ? 4 : 16);
+	uint64_t w0 = (uint64_t)family | (uint64_t)in_port << 8 |
+		      (uint64_t)cport << 16 | (uint64_t)sport << 32;
+	uint64_t w1 = 0, w2 = 0;
+	uint32_t h;
+
+	if (family == NET_AF_IPV4) {
+		uint32_t a;
+
+		memcpy(&a, cip, 4);
+		w1 = a;
+	} else {
+		memcpy(&w1, cip, 8);
+		memcpy(&w2, cip + 8, 8);
+	}
+	k->v[0] = (turn_u64x2){ w0, w1 };
+	k->v[1] = (turn_u64x2){ w2, 0 };
+	h = rte_hash_crc_8byte(w0, 0);
+	h = rte_hash_crc_8byte(w1, h);
+	h = rte_hash_crc_8byte(w2, h);
+	return rte_hash_crc_8byte(0, h);
+}
+
+/* Address equality with the length known at compile time, so that it is
+ * one or two loads, never a call. */
+static inline bool
+ip_eq(uint8_t family, const uint8_t *a, const uint8_t *b)
+{
+	uint64_t x[2], y[2];
+	uint32_t u, v;
+
+	if (family == NET_AF_IPV4) {
+		memcpy(&u, a, 4);
+		memcpy(&v, b, 4);
+		return u == v;
+	}
+	memcpy(x, a, 16);
+	memcpy(y, b, 16);
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
 }
 
 static inline uint8_t
@@ -70,6 +130,28 @@ relay_owner(const struct dp_ctx *ctx, uint16_t port)
 	return (uint16_t)((port - tc->relay_min) / chunk);
 }
 
+_Static_assert(sizeof(struct turn_key) == 32, "turn_key must stay 32 bytes");
+
+/* key_from() hashes register values instead of the stored key: check at
+ * start that this is what rte_hash computes over the key itself. */
+static int
+key_hash_selfcheck(void)
+{
+	static const uint8_t ip6[16] = { 0x20, 0x01, 0x0d, 0xb8, 1, 2, 3, 4,
+					 5, 6, 7, 8, 9, 10, 11, 12 };
+	union turn_keyu k;
+	uint32_t h4 = key_from(&k, NET_AF_IPV4, 1, ip6, 40000, 3478);
+
+	if (h4 != rte_hash_crc(&k, sizeof(k), 0) || k.k.client_port != 40000 ||
+	    k.k.server_port != 3478 || k.k.in_port != 1 ||
+	    memcmp(k.k.client_ip, ip6, 4) != 0)
+		return -EINVAL;
+	if (key_from(&k, NET_AF_IPV6, 2, ip6, 1, 2) != rte_hash_crc(&k, sizeof(k), 0) ||
+	    memcmp(k.k.client_ip, ip6, 16) != 0 || k.k.family != NET_AF_IPV6)
+		return -EINVAL;
+	return 0;
+}
+
 int
 turn_init(struct dp_ctx *ctx)
 {
@@ -78,6 +160,11 @@ turn_init(struct dp_ctx *ctx)
 
 	if (!tc->enabled)
 		return 0;
+	if (key_hash_selfcheck() < 0) {
+		fprintf(stderr, "turnpike-dp: internal error: the allocation key's "
+			"hash differs from rte_hash_crc()\n");
+		return -EINVAL;
+	}
 	for (unsigned int i = 0; i < ctx->nworkers; i++) {
 		struct dp_worker *w = ctx->workers[i];
 		struct turn_worker *t = &w->turn;
@@ -111,6 +198,7 @@ turn_init(struct dp_ctx *ctx)
 			tc->listen_port, strerror(-rc));
 		return rc;
 	}
+	dp_udp_set_flags(ctx, tc->listen_port, DP_UDP_DEFER_CKSUM);
 	for (uint32_t p = tc->relay_min; p <= tc->relay_max; p++) {
 		rc = dp_udp_register(ctx, (uint16_t)p, turn_peer_input, NULL,
 				     relay_owner(ctx, (uint16_t)p));
@@ -119,6 +207,7 @@ turn_init(struct dp_ctx *ctx)
 				strerror(-rc));
 			return rc;
 		}
+		dp_udp_set_flags(ctx, (uint16_t)p, DP_UDP_DEFER_CKSUM);
 	}
 	return 0;
 }
@@ -140,13 +229,39 @@ turn_free(struct dp_ctx *ctx)
 
 /* ---- sending ------------------------------------------------------------ */
 
+/* Where a relayed payload's checksum comes from: the sum of the
+ * payload, recovered from the datagram that brought it, plus that of
+ * any head the new datagram puts before it (ChannelData, Data
+ * indication). */
+struct carry {
+	bool ok;                     /* false: sum the datagram at output */
+	uint32_t sum;
+};
+
+/* The sum of the payload at payload_off + skip (len bytes) of the
+ * datagram meta describes, from its checksum (net/cksum_relay.c). */
+static inline void
+carry_from(struct carry *c, const struct rte_mbuf *m,
+	   const struct dp_udp_meta *meta, uint16_t skip, uint16_t len)
+{
+	const uint8_t *udp = rte_pktmbuf_mtod_offset(m, const uint8_t *,
+						     meta->payload_off - 8);
+
+	c->sum = 0;
+	c->ok = net_udp_region_sum(meta->family, meta->src, meta->dst, udp,
+				   (uint16_t)(8 + skip), len, &c->sum);
+}
+
 /*
  * m's data is a UDP payload: put UDP and IP headers in front of it (in the
- * headroom the received headers left), checksum, and send.
+ * headroom the received headers left), checksum, and send. With a carry
+ * the checksum is final here (the payload is not read); without one the
+ * NIC or dp_ip_output() sums the whole datagram.
  */
 static void
 udp_out(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
-	const uint8_t *src, uint16_t sport, const uint8_t *dst, uint16_t dport)
+	const uint8_t *src, uint16_t sport, const uint8_t *dst, uint16_t dport,
+	const struct carry *cy)
 {
 	uint16_t plen = (uint16_t)rte_pktmbuf_pkt_len(m);
 	uint16_t l3 = family == NET_AF_IPV4 ? 20 : 40;
@@ -170,7 +285,16 @@ udp_out(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
 		ipv4_build_hdr(p, src, dst, 17, 64, (uint16_t)(l3 + 8 + plen));
 	else
 		ipv6_build_hdr(p, src, dst, 17, 64, (uint16_t)(plen + 8));
-	dp_udp_cksum_offer(m, family);
+	if (cy != NULL && cy->ok) {
+		uint16_t c = net_udp_cksum_with(family, src, dst, sport, dport,
+						(uint16_t)(plen + 8), cy->sum);
+
+		u[6] = (uint8_t)(c >> 8);
+		u[7] = (uint8_t)c;
+		dp_udp_cksum_done(m, family);
+	} else {
+		dp_udp_cksum_offer(m, family);
+	}
 	dp_ip_output(w, m, family, dst);
 }
 
@@ -186,9 +310,9 @@ send_stun(struct dp_worker *w, uint8_t family, const uint8_t *src,
 /* ---- allocations -------------------------------------------------------- */
 
 static struct turn_alloc *
-alloc_by_tuple(struct turn_worker *t, const struct turn_key *k)
+alloc_by_tuple(struct turn_worker *t, const union turn_keyu *k, uint32_t hash)
 {
-	int pos = rte_hash_lookup(t->by_tuple, k);
+	int pos = rte_hash_lookup_with_hash(t->by_tuple, k, hash);
 
 	return pos < 0 ? NULL : &t->allocs[pos];
 }
@@ -201,20 +325,20 @@ alloc_by_relay_port(struct turn_worker *t, uint16_t port)
 	return s == 0 ? NULL : &t->allocs[s - 1];
 }
 
-static void
-key_of_alloc(struct turn_key *k, const struct turn_alloc *a)
+static uint32_t
+key_of_alloc(union turn_keyu *k, const struct turn_alloc *a)
 {
-	key_from(k, a->client.family, a->in_port, a->client.ip, a->client.port,
-		 a->server.port);
+	return key_from(k, a->client.family, a->in_port, a->client.ip,
+			a->client.port, a->server.port);
 }
 
 static void
 alloc_remove(struct turn_worker *t, struct turn_alloc *a)
 {
-	struct turn_key k;
+	union turn_keyu k;
+	uint32_t h = key_of_alloc(&k, a);
 
-	key_of_alloc(&k, a);
-	rte_hash_del_key(t->by_tuple, &k);
+	rte_hash_del_key_with_hash(t->by_tuple, &k, h);
 	if (t->by_relay_port[a->relay_port] == (uint32_t)(a - t->allocs) + 1)
 		t->by_relay_port[a->relay_port] = 0;
 	for (unsigned int i = 0; i < TURN_STAT__COUNT; i++)
@@ -227,12 +351,10 @@ static bool
 perm_ok(const struct turn_alloc *a, uint8_t family, const uint8_t *ip,
 	uint64_t now_ms)
 {
-	unsigned int n = family == NET_AF_IPV4 ? 4 : 16;
-
 	for (unsigned int i = 0; i < a->nperms; i++) {
 		const struct turn_perm *p = &a->perms[i];
 
-		if (p->family == family && memcmp(p->ip, ip, n) == 0)
+		if (p->family == family && ip_eq(family, p->ip, ip))
 			return p->expires_ms > now_ms;
 	}
 	return false;
@@ -251,13 +373,11 @@ static const struct turn_chan *
 chan_by_peer(const struct turn_alloc *a, uint8_t family, const uint8_t *ip,
 	     uint16_t port, uint64_t now_ms)
 {
-	unsigned int n = family == NET_AF_IPV4 ? 4 : 16;
-
 	for (unsigned int i = 0; i < TURN_MAX_CHANNELS; i++) {
 		const struct turn_chan *c = &a->chans[i];
 
-		if (c->channel != 0 && c->peer.family == family &&
-		    c->peer.port == port && memcmp(c->peer.ip, ip, n) == 0)
+		if (c->channel != 0 && c->peer.port == port &&
+		    c->peer.family == family && ip_eq(family, c->peer.ip, ip))
 			return c->expires_ms > now_ms ? c : NULL;
 	}
 	return NULL;
@@ -277,7 +397,7 @@ relayed_for(const struct turn_alloc *a, uint8_t family)
 
 static void
 to_peer(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf *m,
-	const struct ipc_addr *peer)
+	const struct ipc_addr *peer, const struct carry *cy)
 {
 	const struct ipc_addr *rel = relayed_for(a, peer->family);
 	uint16_t len = (uint16_t)rte_pktmbuf_pkt_len(m);
@@ -289,7 +409,8 @@ to_peer(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf *m,
 	}
 	a->stats[TURN_STAT_PKTS_TO_PEER]++;
 	a->stats[TURN_STAT_BYTES_TO_PEER] += len;
-	udp_out(w, m, peer->family, rel->ip, a->relay_port, peer->ip, peer->port);
+	udp_out(w, m, peer->family, rel->ip, a->relay_port, peer->ip, peer->port,
+		cy);
 }
 
 static void
@@ -297,14 +418,15 @@ client_chdata(struct dp_worker *w, struct rte_mbuf *m,
 	      const struct dp_udp_meta *meta, const uint8_t *p)
 {
 	struct turn_worker *t = &w->turn;
-	struct turn_key k;
+	union turn_keyu k;
 	struct turn_alloc *a;
 	const struct turn_chan *c;
 	struct chdata cd;
+	struct carry cy;
 
-	key_from(&k, meta->family, meta->in_port, meta->src, meta->src_port,
-		 meta->dst_port);
-	a = alloc_by_tuple(t, &k);
+	a = alloc_by_tuple(t, &k, key_from(&k, meta->family, meta->in_port,
+					   meta->src, meta->src_port,
+					   meta->dst_port));
 	/* RFC 8656 §12.6: no allocation, bad framing, unbound or reserved
 	 * channel: discard silently. */
 	if (a == NULL || chdata_decode(p, meta->payload_len, &cd) < 0) {
@@ -321,9 +443,10 @@ client_chdata(struct dp_worker *w, struct rte_mbuf *m,
 		rte_pktmbuf_free(m);
 		return;
 	}
+	carry_from(&cy, m, meta, CHDATA_HDR_LEN, cd.len);
 	rte_pktmbuf_adj(m, (uint16_t)(meta->payload_off + CHDATA_HDR_LEN));
 	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - cd.len));
-	to_peer(w, a, m, &c->peer);
+	to_peer(w, a, m, &c->peer, &cy);
 }
 
 static void
@@ -333,13 +456,14 @@ client_send_indication(struct dp_worker *w, struct rte_mbuf *m,
 	struct turn_worker *t = &w->turn;
 	const struct stun_attr *pa, *da;
 	struct turn_alloc *a;
-	struct turn_key k;
+	union turn_keyu k;
 	struct stun_addr sa;
 	struct ipc_addr peer;
+	struct carry cy;
 
-	key_from(&k, meta->family, meta->in_port, meta->src, meta->src_port,
-		 meta->dst_port);
-	a = alloc_by_tuple(t, &k);
+	a = alloc_by_tuple(t, &k, key_from(&k, meta->family, meta->in_port,
+					   meta->src, meta->src_port,
+					   meta->dst_port));
 	pa = stun_msg_find(msg, STUN_ATTR_XOR_PEER_ADDRESS);
 	da = stun_msg_find(msg, STUN_ATTR_DATA);
 	/* RFC 8656 §11.2: without an allocation, XOR-PEER-ADDRESS or DATA:
@@ -357,10 +481,11 @@ client_send_indication(struct dp_worker *w, struct rte_mbuf *m,
 	peer.family = net_af(sa.family);
 	peer.port = sa.port;
 	memcpy(peer.ip, sa.ip, 16);
+	carry_from(&cy, m, meta, (uint16_t)(da->value - msg->buf), da->len);
 	rte_pktmbuf_adj(m, (uint16_t)(meta->payload_off +
 				      (da->value - msg->buf)));
 	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - da->len));
-	to_peer(w, a, m, &peer);
+	to_peer(w, a, m, &peer, &cy);
 }
 
 static void
@@ -457,6 +582,11 @@ turn_client_input(struct dp_worker *w, struct rte_mbuf *m,
 		client_chdata(w, m, meta, p);
 		return;
 	}
+	/* What dp reads and acts on must be what the client sent. */
+	if (!dp_udp_cksum_verify(m, meta)) {
+		dp_drop_pkt(w, m, DP_DROP_UDP_MALFORMED);
+		return;
+	}
 	if (stun_msg_parse(&msg, p, meta->payload_len, &err) < 0) {
 		/* A request we can frame gets a 400; anything else is dropped.
 		 * Both are counted. */
@@ -520,6 +650,7 @@ to_client_data_indication(struct dp_worker *w, struct turn_alloc *a,
 	uint8_t *h, *tail, tid[STUN_TID_LEN];
 	struct stun_builder b;
 	struct stun_addr pa;
+	struct carry cy;
 
 	/* Build the STUN header and XOR-PEER-ADDRESS in a small builder,
 	 * then place them in front of the payload: DATA's value is the
@@ -538,6 +669,7 @@ to_client_data_indication(struct dp_worker *w, struct turn_alloc *a,
 		rte_pktmbuf_free(m);
 		return;
 	}
+	carry_from(&cy, m, meta, 0, dlen);
 	rte_pktmbuf_adj(m, meta->payload_off);
 	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - dlen));
 	h = (uint8_t *)rte_pktmbuf_prepend(m, pre);
@@ -559,10 +691,11 @@ to_client_data_indication(struct dp_worker *w, struct turn_alloc *a,
 		h[2] = (uint8_t)(mlen >> 8);
 		h[3] = (uint8_t)mlen;
 	}
+	cy.sum += net_sum16(h, pre, 0);        /* the head goes in the sum */
 	a->stats[TURN_STAT_PKTS_TO_CLIENT]++;
 	a->stats[TURN_STAT_BYTES_TO_CLIENT] += rte_pktmbuf_pkt_len(m);
 	udp_out(w, m, a->client.family, a->server.ip, a->server.port,
-		a->client.ip, a->client.port);
+		a->client.ip, a->client.port, &cy);
 }
 
 void
@@ -573,6 +706,7 @@ turn_peer_input(struct dp_worker *w, struct rte_mbuf *m,
 	struct turn_alloc *a = alloc_by_relay_port(t, meta->dst_port);
 	const struct turn_chan *c;
 	uint16_t dlen = meta->payload_len;
+	struct carry cy;
 
 	(void)arg;
 	if (a == NULL) {
@@ -593,6 +727,8 @@ turn_peer_input(struct dp_worker *w, struct rte_mbuf *m,
 		return;
 	}
 	/* RFC 8656 §12.5: ChannelData; over UDP no padding needed. */
+	carry_from(&cy, m, meta, 0, dlen);
+	cy.sum += (uint32_t)c->channel + dlen;  /* the ChannelData head */
 	rte_pktmbuf_adj(m, meta->payload_off);
 	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - dlen));
 	{
@@ -607,7 +743,7 @@ turn_peer_input(struct dp_worker *w, struct rte_mbuf *m,
 	a->stats[TURN_STAT_PKTS_TO_CLIENT]++;
 	a->stats[TURN_STAT_BYTES_TO_CLIENT] += (uint64_t)dlen + CHDATA_HDR_LEN;
 	udp_out(w, m, a->client.family, a->server.ip, a->server.port,
-		a->client.ip, a->client.port);
+		a->client.ip, a->client.port, &cy);
 }
 
 /* ---- ICMP errors about relayed datagrams (RFC 8656 §11.5) -------------- */
@@ -669,12 +805,12 @@ static struct turn_alloc *
 alloc_find_msg(struct turn_worker *t, const struct ipc_msg *msg)
 {
 	const struct ipc_tuple *tu = &msg->h.tuple;
-	struct turn_key k;
+	union turn_keyu k;
 	struct turn_alloc *a;
 
-	key_from(&k, tu->client.family, tu->in_port, tu->client.ip,
-		 tu->client.port, tu->server.port);
-	a = alloc_by_tuple(t, &k);
+	a = alloc_by_tuple(t, &k, key_from(&k, tu->client.family, tu->in_port,
+					   tu->client.ip, tu->client.port,
+					   tu->server.port));
 	return a != NULL && a->id == msg->h.alloc_id ? a : NULL;
 }
 
@@ -684,15 +820,15 @@ apply_alloc_add(struct dp_worker *w, const struct ipc_msg *msg)
 	struct turn_worker *t = &w->turn;
 	const struct ipc_tuple *tu = &msg->h.tuple;
 	const struct ipc_alloc *ia = (const struct ipc_alloc *)msg->body;
-	struct turn_key k;
+	union turn_keyu k;
 	struct turn_alloc *a;
 	int pos;
 
 	if (msg->h.body_len < sizeof(*ia) || ia->nrelayed < 1 || ia->nrelayed > 2)
 		return;
-	key_from(&k, tu->client.family, tu->in_port, tu->client.ip,
-		 tu->client.port, tu->server.port);
-	pos = rte_hash_add_key(t->by_tuple, &k);
+	pos = rte_hash_add_key_with_hash(t->by_tuple, &k,
+			key_from(&k, tu->client.family, tu->in_port, tu->client.ip,
+				 tu->client.port, tu->server.port));
 	if (pos < 0)
 		return;   /* table full: cp learns it from the missing state */
 	a = &t->allocs[pos];
