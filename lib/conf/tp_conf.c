@@ -370,7 +370,7 @@ tp_conf_get_u32(const config_setting_t *g, const char *name, uint32_t lo,
 		uint32_t hi, uint32_t *out, struct tp_conf *c, char *err,
 		size_t errlen)
 {
-	long long v;
+	long long v = 0;   /* set when rc > 0; -O3 cannot tell */
 	int rc = get_int(g, name, lo, hi, &v, c, err, errlen);
 
 	if (rc > 0)
@@ -382,7 +382,7 @@ static int
 get_u16(const config_setting_t *g, const char *name, uint16_t lo, uint16_t hi,
 	uint16_t *out, struct tp_conf *c, char *err, size_t errlen)
 {
-	long long v;
+	long long v = 0;   /* set when rc > 0; -O3 cannot tell */
 	int rc = get_int(g, name, lo, hi, &v, c, err, errlen);
 
 	if (rc > 0)
