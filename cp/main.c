@@ -311,9 +311,10 @@ main(int argc, char **argv)
 		goto out_close_api;
 	/* Learn what a running dp already relays before deciding anything. */
 	cp_request_state(&cp);
-	printf("turnpike-cp %s: realm '%s', API on %s, relayed ports %u-%u\n",
+	printf("turnpike-cp %s: realm '%s', API on %s, relayed ports %u-%u on %u "
+	       "IPv4 and %u IPv6 address(es), at most %u allocations per worker\n",
 	       TP_VERSION, conf.turn.realm, conf.cp.api_socket, conf.turn.relay_min,
-	       conf.turn.relay_max);
+	       conf.turn.relay_max, cp.nrelay[0], cp.nrelay[1], cp.worker_cap);
 	fflush(stdout);
 	run(&cp);
 	printf("turnpike-cp: stopping with %u allocation(s) live in dp\n", cp.nallocs);
