@@ -125,19 +125,33 @@ policy_setup(struct cp_ctx *cp)
 				cp->conf->path, err);
 			return -EINVAL;
 		}
-	/* Our own addresses are never peers (a relay loop). */
+	/* Our own addresses, relayed ones included, are never peers (a
+	 * relay loop, RFC 8656 §21.1.7). */
 	for (unsigned int i = 0; i < d->nports; i++) {
+		const struct tp_conf_port *p = &d->ports[i];
 		struct cp_addr a;
 
 		memset(&a, 0, sizeof(a));
-		if (d->ports[i].has_ip4) {
+		if (p->has_ip4) {
 			a.family = 4;
-			memcpy(a.ip, d->ports[i].ip4, 4);
+			memcpy(a.ip, p->ip4, 4);
 			cp_policy_add_own(cp->policy, &a);
 		}
-		if (d->ports[i].has_ip6) {
+		if (p->has_ip6) {
 			a.family = 6;
-			memcpy(a.ip, d->ports[i].ip6, 16);
+			memcpy(a.ip, p->ip6, 16);
+			cp_policy_add_own(cp->policy, &a);
+		}
+		for (unsigned int k = 0; k < p->nrelay4; k++) {
+			memset(&a, 0, sizeof(a));
+			a.family = 4;
+			memcpy(a.ip, p->relay4[k], 4);
+			cp_policy_add_own(cp->policy, &a);
+		}
+		for (unsigned int k = 0; k < p->nrelay6; k++) {
+			memset(&a, 0, sizeof(a));
+			a.family = 6;
+			memcpy(a.ip, p->relay6[k], 16);
 			cp_policy_add_own(cp->policy, &a);
 		}
 	}

@@ -3,10 +3,10 @@
  * UDP on a worker: validation (length, checksum unless the NIC checked
  * it), the demultiplexer that TURN listeners and relayed ports register
  * on (relayed ports hear the relayed addresses, every other listener the
- * port's own address), flow ownership (a datagram is handled by the worker that owns its
- * flow, handed over when it arrived elsewhere), ICMP port unreachable for
- * closed ports (rate limited, RFC 1812 §4.3.2.8 / RFC 4443 §2.4(f)), and
- * sending. The diagnostic echo listener lives here too.
+ * port's own address), flow ownership (a datagram is handled by the worker
+ * that owns its flow, handed over when it arrived elsewhere), ICMP port
+ * unreachable for closed ports (rate limited, RFC 1812 §4.3.2.8 / RFC 4443
+ * §2.4(f)), and sending. The diagnostic echo listener lives here too.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -6,10 +6,10 @@
 # one address could (4), each at its own (address, port); beyond that the
 # client gets 508. Peers reach clients through the second address (dp
 # answers ARP and neighbour solicitations for the relayed addresses, and
-# pings), ICMP errors quoting a relayed address come back to the client, the
-# port's own address relays nothing any more, a dual allocation takes one
-# port in both families, and a restarted cp learns from dp which pairs are
-# taken.
+# pings), ICMP errors quoting a relayed address come back to the client,
+# the port's own address relays nothing any more, the relayed addresses are
+# refused as peers (a loop), a dual allocation takes one port in both
+# families, and a restarted cp learns from dp which pairs are taken.
 set -uo pipefail
 . "$(dirname "$0")/lib/dp_env.sh"
 tp_env_init
@@ -147,6 +147,8 @@ check("an ICMP port unreachable quoting the second address reaches the client",
 peer_send("to the own address", "10.211.0.1", port2, ("10.211.0.2", 4001))
 check("the core port's own address relays nothing (it is not in relay_ipv4)",
       recv_or_none(c2, 0.7) is None)
+check("a permission to another relayed address of ours gets 403 (a relay loop)",
+      c2.permission((V4[2], 0)).error() == 403)
 check("dp answers pings to the third relayed address",
       peers("ping", "-c", "1", "-W", "2", V4[2]).returncode == 0)
 
