@@ -10,9 +10,9 @@
  * ports allocations, a dual allocation one port in both families, each
  * family at an address where that port is free; every lifetime a timer in
  * cp's wheel; quotas per user and in total, and no worker given more than
- * its dp table holds (508); peer policy on every peer address. What cp decides goes back to the worker install first,
- * response second, on the same ring, so the response never overtakes the
- * state it announces.
+ * its dp table holds (508); peer policy on every peer address. What cp
+ * decides goes back to the worker install first, response second, on the
+ * same ring, so the response never overtakes the state it announces.
  *
  * Restarts: a new cp asks dp for its state and rebuilds allocations and
  * timers from it (times are absolute wall-clock milliseconds); when dp
@@ -694,7 +694,8 @@ do_allocate(struct req_ctx *r)
 	}
 	/* 508: no more than the worker's dp table holds, and a free
 	 * (address, port) pair in its share of the range. */
-	if (r->worker >= IPC_MAX_WORKERS || cp->worker_allocs[r->worker] >= cp->worker_cap) {
+	if (r->worker >= IPC_MAX_WORKERS ||
+	    cp->worker_allocs[r->worker] >= cp->worker_cap) {
 		reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
 		return;
 	}
@@ -739,7 +740,8 @@ do_allocate(struct req_ctx *r)
 				rv->family = fams[0];
 				rv->relay_idx = idx[0];
 				rv->expires_ms = cp->now_ms + 30000u;
-				port_set(cp, fam_i(rv->family), rv->relay_idx, rv->port, true);
+				port_set(cp, fam_i(rv->family), rv->relay_idx,
+					 rv->port, true);
 				break;
 			}
 		}

@@ -13,7 +13,7 @@
  * 5-tuple hash (tp_conf_worker_allocs() entries, with an extendable bucket
  * table so that an insert never fails below that), and for the peer side
  * one slot table per relayed address indexed by port. A peer datagram
- * finds its allocation with one array read: the network layer already
+ * finds its allocation with one table read: the network layer already
  * knows which relayed address it was sent to (the port's own address
  * compared first, then one 32-bit or two 64-bit compares per relayed
  * address), and (address, port) indexes the table.
