@@ -176,7 +176,7 @@ c4 = next(c for c in got if c.rel[0][1] == c6.rel[0][1] and c is not c2)
 free4, free6 = c4.rel[0], c6.rel[0]
 check("Refresh 0 frees %s:%d" % free4, c4.refresh(0).cls == 2)
 check("Refresh 0 frees [%s]:%d" % free6, c6.refresh(0).cls == 2)
-dual, dcodes = fill([AAF6], 1, 10)
+dual, dcodes = fill([AAF6], 1, 20)
 dual = dual[:1]
 check("a dual allocation takes the freed port in both families",
       len(dual) == 1 and dual[0].rel == [free4, free6] and set(dcodes) <= {508},
@@ -227,7 +227,7 @@ victim = next(x for x in a if x["relayed"] == ["%s:%d" % tuple(c2)])
 check("turnpikectl kill frees the allocation on %s:%d" % tuple(c2),
       subprocess.run(ctl + ["kill", str(victim["id"])]).returncode == 0)
 got = None
-for _ in range(10):
+for _ in range(20):
     c = client()
     m = c.transact(tc.ALLOCATE, [UDP])
     if m.cls == 2:
