@@ -73,7 +73,16 @@ struct cp_ctx {
 	struct cp_alloc *free_list;
 	struct cp_alloc **by_tuple;   /* CP_HASH_BUCKETS chains */
 	struct cp_alloc **by_id;
-	uint8_t port_used[65536 / 8];
+	uint32_t worker_allocs[IPC_MAX_WORKERS];  /* live allocations per worker */
+	uint32_t worker_cap;          /* what one dp worker's table holds */
+	/* Relayed transport addresses: each family's addresses (index 0
+	 * IPv4, 1 IPv6, in tp_conf_relay_addrs() order) and, per address, the
+	 * ports in use (allocations and reservations) with a count per
+	 * worker share of the range. */
+	unsigned int nrelay[2];
+	uint8_t relay_ip[2][TP_CONF_MAX_RELAY][16];
+	uint64_t port_used[2][TP_CONF_MAX_RELAY][65536 / 64];
+	uint32_t share_used[2][TP_CONF_MAX_RELAY][IPC_MAX_WORKERS];
 	struct cp_reservation reserv[CP_MAX_RESERV];
 	struct cp_user_count *users;  /* quota counts, open addressing */
 	uint32_t users_cap;

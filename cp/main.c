@@ -125,19 +125,33 @@ policy_setup(struct cp_ctx *cp)
 				cp->conf->path, err);
 			return -EINVAL;
 		}
-	/* Our own addresses are never peers (a relay loop). */
+	/* Our own addresses, relayed ones included, are never peers (a
+	 * relay loop, RFC 8656 §21.1.7). */
 	for (unsigned int i = 0; i < d->nports; i++) {
+		const struct tp_conf_port *p = &d->ports[i];
 		struct cp_addr a;
 
 		memset(&a, 0, sizeof(a));
-		if (d->ports[i].has_ip4) {
+		if (p->has_ip4) {
 			a.family = 4;
-			memcpy(a.ip, d->ports[i].ip4, 4);
+			memcpy(a.ip, p->ip4, 4);
 			cp_policy_add_own(cp->policy, &a);
 		}
-		if (d->ports[i].has_ip6) {
+		if (p->has_ip6) {
 			a.family = 6;
-			memcpy(a.ip, d->ports[i].ip6, 16);
+			memcpy(a.ip, p->ip6, 16);
+			cp_policy_add_own(cp->policy, &a);
+		}
+		for (unsigned int k = 0; k < p->nrelay4; k++) {
+			memset(&a, 0, sizeof(a));
+			a.family = 4;
+			memcpy(a.ip, p->relay4[k], 4);
+			cp_policy_add_own(cp->policy, &a);
+		}
+		for (unsigned int k = 0; k < p->nrelay6; k++) {
+			memset(&a, 0, sizeof(a));
+			a.family = 6;
+			memcpy(a.ip, p->relay6[k], 16);
 			cp_policy_add_own(cp->policy, &a);
 		}
 	}
@@ -311,9 +325,10 @@ main(int argc, char **argv)
 		goto out_close_api;
 	/* Learn what a running dp already relays before deciding anything. */
 	cp_request_state(&cp);
-	printf("turnpike-cp %s: realm '%s', API on %s, relayed ports %u-%u\n",
+	printf("turnpike-cp %s: realm '%s', API on %s, relayed ports %u-%u on %u "
+	       "IPv4 and %u IPv6 address(es), at most %u allocations per worker\n",
 	       TP_VERSION, conf.turn.realm, conf.cp.api_socket, conf.turn.relay_min,
-	       conf.turn.relay_max);
+	       conf.turn.relay_max, cp.nrelay[0], cp.nrelay[1], cp.worker_cap);
 	fflush(stdout);
 	run(&cp);
 	printf("turnpike-cp: stopping with %u allocation(s) live in dp\n", cp.nallocs);

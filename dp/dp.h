@@ -10,7 +10,9 @@
 #define DP_H
 
 #include <stdio.h>
+#include <string.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
 
@@ -93,9 +95,11 @@ struct rte_mbuf *dp_alloc(struct dp_worker *w);
 /* The listener table (65536 entries), before any registration. */
 int dp_udp_init(struct dp_ctx *ctx);
 void dp_udp_free(struct dp_ctx *ctx);
-/* Register a listener before workers start. -EADDRINUSE if taken. */
+/* Register a listener before workers start: relayed for a relayed port
+ * (it hears the relayed addresses), else the port's own address.
+ * -EADDRINUSE if taken. */
 int dp_udp_register(struct dp_ctx *ctx, uint16_t port, dp_udp_handler_t fn,
-		    void *arg, uint16_t owner);
+		    void *arg, uint16_t owner, bool relayed);
 /* Set DP_UDP_* flags on a registered listener (before workers start). */
 void dp_udp_set_flags(struct dp_ctx *ctx, uint16_t port, uint16_t flags);
 /* Verify the UDP checksum of a datagram its listener got unverified
@@ -103,11 +107,13 @@ void dp_udp_set_flags(struct dp_ctx *ctx, uint16_t port, uint16_t flags);
 bool dp_udp_cksum_verify(const struct rte_mbuf *m,
 			 const struct dp_udp_meta *meta);
 /* Handle a validated UDP datagram: demux, ownership, listener or ICMP
- * unreachable. l3/l4 point into m. */
+ * unreachable. l3/l4 point into m. to_own: sent to the port's own
+ * address; relay_idx: the destination's index among the port's relayed
+ * addresses, -1 when not one (what dp_local4/6() found). */
 void dp_udp_input(struct dp_worker *w, struct dp_port *port,
 		  struct rte_mbuf *m, uint8_t family, const uint8_t *l3,
 		  uint16_t l3_off, const uint8_t *l4, uint16_t l4_len,
-		  bool handed);
+		  bool handed, bool to_own, int relay_idx);
 /* Send payload as UDP from (src, sport) to (dst, dport). Copies payload
  * into a new mbuf. Returns 0 or -errno (counted). */
 int dp_udp_send(struct dp_worker *w, uint8_t family, const uint8_t *src,
@@ -138,6 +144,74 @@ unsigned int dp_flow_owner(const struct dp_ctx *ctx, uint8_t family,
 /* ---- statistics (dp_stats.c) -------------------------------------------- */
 
 void dp_stats_print(const struct dp_ctx *ctx, FILE *out);
+
+/* ---- the port's addresses (inline: every received IP packet asks) ------ */
+
+/*
+ * Is dst (4 bytes) one of port's IPv4 addresses? The port's own address
+ * is compared first, so a port without relay_ipv4 costs what it did
+ * before; a relayed address is a 32-bit compare each. Returns true and
+ * sets *own (dst is the port's own address) and *relay_idx (its index
+ * among the relayed addresses, -1 when not one).
+ */
+static inline bool
+dp_local4(const struct dp_port *port, const uint8_t *dst, bool *own,
+	  int *relay_idx)
+{
+	uint32_t d;
+
+	if (!port->has_ip4)
+		return false;
+	if (likely(memcmp(dst, port->ip4, 4) == 0)) {
+		*own = true;
+		*relay_idx = port->own_relay4;
+		return true;
+	}
+	memcpy(&d, dst, 4);
+	for (unsigned int i = 0; i < port->nrelay4; i++) {
+		if (port->relay4[i] == d) {
+			*own = false;
+			*relay_idx = (int)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Two 64-bit compares for an IPv6 address. */
+static inline bool
+dp_ip6_eq(const uint8_t *a, const uint8_t *b)
+{
+	uint64_t a0, a1, b0, b1;
+
+	memcpy(&a0, a, 8);
+	memcpy(&a1, a + 8, 8);
+	memcpy(&b0, b, 8);
+	memcpy(&b1, b + 8, 8);
+	return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+}
+
+/* The same for a unicast IPv6 dst (16 bytes). */
+static inline bool
+dp_local6(const struct dp_port *port, const uint8_t *dst, bool *own,
+	  int *relay_idx)
+{
+	if (!port->has_ip6)
+		return false;
+	if (likely(dp_ip6_eq(dst, port->ip6))) {
+		*own = true;
+		*relay_idx = port->own_relay6;
+		return true;
+	}
+	for (unsigned int i = 0; i < port->nrelay6; i++) {
+		if (dp_ip6_eq(dst, port->relay6[i])) {
+			*own = false;
+			*relay_idx = (int)i;
+			return true;
+		}
+	}
+	return false;
+}
 
 static inline uint64_t
 dp_now(void)

@@ -107,14 +107,16 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 				continue;
 			t = &w->turn;
 			memcpy(sum, t->ctr, sizeof(sum));
-			for (uint32_t i = 0; i < TURN_ALLOCS_PER_WORKER; i++)
+			for (uint32_t i = 0; i < t->cap; i++)
 				if (t->allocs[i].id != 0)
 					for (unsigned int k = 0; k < TURN_STAT__COUNT; k++)
 						sum[k] += t->allocs[i].stats[k];
-			fprintf(out, "turn worker=%u allocations=%u ipc_in=%" PRIu64
-				" ipc_out=%" PRIu64 " ipc_full=%" PRIu64
+			fprintf(out, "turn worker=%u allocations=%u capacity=%u"
+				" alloc_table_full=%" PRIu64 " alloc_bad_relay=%" PRIu64
+				" ipc_in=%" PRIu64 " ipc_out=%" PRIu64 " ipc_full=%" PRIu64
 				" binding_requests=%" PRIu64 " binding_indications=%" PRIu64
-				" stun_malformed=%" PRIu64, w->id, t->nallocs, t->ipc_in,
+				" stun_malformed=%" PRIu64, w->id, t->nallocs, t->cap,
+				t->alloc_table_full, t->alloc_bad_relay, t->ipc_in,
 				t->ipc_out, t->ipc_full, t->binding_requests,
 				t->binding_indications, t->stun_malformed);
 			for (unsigned int k = 0; k < TURN_STAT__COUNT; k++)

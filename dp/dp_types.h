@@ -60,6 +60,16 @@ struct dp_port {
 	uint8_t ip4[4], gw4[4], plen4;
 	uint8_t ip6[16], gw6[16], plen6;
 	uint8_t ip6_snm[16];         /* solicited-node group of ip6 */
+	/* Relayed addresses (only on the first core port of a family, see
+	 * tp_conf_relay_addrs()): an address's index here is its index in
+	 * cp and in the TURN tables. own_relay4/6: the index of the port's
+	 * own address among them (0 when no relay_ipv4/6 list was given),
+	 * -1 when it is not one. dp answers ARP, ND and echo for all. */
+	uint8_t nrelay4, nrelay6;
+	int8_t own_relay4, own_relay6;
+	uint32_t relay4[TP_CONF_MAX_RELAY];      /* network order, as on the wire */
+	uint8_t relay6[TP_CONF_MAX_RELAY][16];
+	uint8_t relay6_snm[TP_CONF_MAX_RELAY][16];
 	uint16_t mtu;
 	uint16_t vlan;
 	bool tx_ip4_cksum;           /* NIC fills IPv4 header checksums */
@@ -80,6 +90,8 @@ struct dp_udp_meta {
 	uint16_t payload_len;
 	bool cksum_ok;               /* verified (NIC or dp), or none sent;
 				      * false: the listener deferred it */
+	int8_t relay_idx;            /* dst's index among the port's relayed
+				      * addresses, -1: not a relayed one */
 };
 
 /* A UDP listener: a TURN port, a relayed port, the diagnostic echo. */
@@ -98,6 +110,9 @@ struct dp_udp_listener {
 	void *arg;
 	uint16_t owner;              /* worker id, or DP_OWNER_FLOW */
 	uint16_t flags;              /* DP_UDP_* */
+	bool relayed;                /* a relayed port: datagrams to the
+				      * relayed addresses; otherwise to the
+				      * port's own address */
 };
 
 /* TURN settings dp needs (from the configuration's turn group). */

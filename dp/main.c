@@ -312,7 +312,7 @@ main(int argc, char **argv)
 		goto out_close_ports;
 	if (conf.dp.diag_echo_port != 0 &&
 	    dp_udp_register(&ctx, conf.dp.diag_echo_port, dp_diag_echo, NULL,
-			    DP_OWNER_FLOW) < 0) {
+			    DP_OWNER_FLOW, false) < 0) {
 		fprintf(stderr, "turnpike-dp: cannot register the diagnostic echo "
 			"on UDP port %u\n", conf.dp.diag_echo_port);
 		goto out_close_ports;

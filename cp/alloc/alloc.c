@@ -2,13 +2,17 @@
 /*
  * Allocations in cp (RFC 8656 §7–§12): the decisions on Allocate, Refresh,
  * CreatePermission and ChannelBind requests that dp passes on, in the
- * order the RFC gives; the relayed port chosen at random (CSPRNG, RFC 6056
- * style) from the requesting worker's share of the range, so that peer
- * traffic steers to the worker that owns the client; every lifetime a
- * timer in cp's wheel; quotas per user and in total; peer policy on every
- * peer address. What cp decides goes back to the worker install first,
- * response second, on the same ring, so the response never overtakes the
- * state it announces.
+ * order the RFC gives; the relayed transport address chosen at random
+ * (CSPRNG, RFC 6056 style) among the free (address, port) pairs whose port
+ * lies in the requesting worker's share of the range, so that peer traffic
+ * steers to the worker that owns the client: with several relayed
+ * addresses per family (relay_ipv4 / relay_ipv6) the box holds addresses x
+ * ports allocations, a dual allocation one port in both families, each
+ * family at an address where that port is free; every lifetime a timer in
+ * cp's wheel; quotas per user and in total, and no worker given more than
+ * its dp table holds (508); peer policy on every peer address. What cp
+ * decides goes back to the worker install first, response second, on the
+ * same ring, so the response never overtakes the state it announces.
  *
  * Restarts: a new cp asks dp for its state and rebuilds allocations and
  * timers from it (times are absolute wall-clock milliseconds); when dp
@@ -23,6 +27,7 @@
 
 #include "../cp.h"
 #include "stun.h"
+#include "tp_conf.h"
 
 #define NET_AF4 4u
 #define NET_AF6 6u
@@ -84,19 +89,150 @@ ms_to_tick(const struct cp_ctx *cp, uint64_t ms)
 	return ms <= cp->start_ms ? 0 : (ms - cp->start_ms) / CP_TICK_MS;
 }
 
-static bool
-port_used(const struct cp_ctx *cp, uint16_t p)
+/* ---- relayed transport addresses ---------------------------------------- */
+
+/* Index of a family in cp's relayed-address tables. */
+static inline unsigned int
+fam_i(uint8_t family)
 {
-	return (cp->port_used[p >> 3] >> (p & 7)) & 1u;
+	return family == NET_AF6 ? 1u : 0u;
 }
 
 static void
-port_set(struct cp_ctx *cp, uint16_t p, bool used)
+worker_share(const struct cp_ctx *cp, unsigned int w, uint32_t *lo, uint32_t *hi)
 {
-	if (used)
-		cp->port_used[p >> 3] |= (uint8_t)(1u << (p & 7));
-	else
-		cp->port_used[p >> 3] &= (uint8_t)~(1u << (p & 7));
+	uint32_t min = cp->conf->turn.relay_min, max = cp->conf->turn.relay_max;
+	uint32_t chunk = (max - min + 1 + cp->nworkers - 1) / cp->nworkers;
+
+	*lo = min + w * chunk;
+	*hi = *lo + chunk - 1;
+	if (*hi > max)
+		*hi = max;
+}
+
+/* The worker whose share holds port p, or UINT32_MAX outside the range. */
+static uint32_t
+share_of(const struct cp_ctx *cp, uint32_t p)
+{
+	uint32_t min = cp->conf->turn.relay_min, max = cp->conf->turn.relay_max;
+	uint32_t chunk = (max - min + 1 + cp->nworkers - 1) / cp->nworkers;
+
+	return p < min || p > max ? UINT32_MAX : (p - min) / chunk;
+}
+
+/* The index of ip among the family's relayed addresses, or CP_RELAY_NONE. */
+static uint8_t
+relay_index(const struct cp_ctx *cp, uint8_t family, const uint8_t *ip)
+{
+	unsigned int fi = fam_i(family);
+
+	for (unsigned int k = 0; k < cp->nrelay[fi]; k++)
+		if (memcmp(cp->relay_ip[fi][k], ip, family == NET_AF4 ? 4 : 16) == 0)
+			return (uint8_t)k;
+	return CP_RELAY_NONE;
+}
+
+static bool
+port_used(const struct cp_ctx *cp, unsigned int fi, unsigned int idx, uint32_t p)
+{
+	return (cp->port_used[fi][idx][p >> 6] >> (p & 63)) & 1u;
+}
+
+/* Mark (address idx of family fi, port p) used or free, keeping the count
+ * of its worker share. */
+static void
+port_set(struct cp_ctx *cp, unsigned int fi, unsigned int idx, uint16_t p, bool used)
+{
+	uint64_t *word, bit = 1ULL << (p & 63);
+	uint32_t w;
+
+	if (idx >= cp->nrelay[fi])
+		return;   /* not one of ours (the configuration changed) */
+	word = &cp->port_used[fi][idx][p >> 6];
+	if (((*word & bit) != 0) == used)
+		return;
+	*word ^= bit;
+	w = share_of(cp, p);
+	if (w < IPC_MAX_WORKERS) {
+		if (used)
+			cp->share_used[fi][idx][w]++;
+		else
+			cp->share_used[fi][idx][w]--;
+	}
+}
+
+/* Take (or give back) every relayed transport address of a. */
+static void
+alloc_ports_set(struct cp_ctx *cp, const struct cp_alloc *a, bool used)
+{
+	for (unsigned int i = 0; i < a->auth.nrelayed && i < 2; i++)
+		if (a->relay_idx[i] != CP_RELAY_NONE)
+			port_set(cp, fam_i(a->auth.relayed[i].family), a->relay_idx[i],
+				 a->auth.relayed[i].port, used);
+}
+
+/*
+ * RFC 8656 §7.2: a relayed transport address for each of the nfams
+ * families in fams[]: one port for all of them, from worker w's share of
+ * the range (peer traffic to it steers to w), even when even is set, with
+ * port + 1 free too at the same address when reserve is set (EVEN-PORT
+ * R=1); in each family, one of its addresses where that port is free. The
+ * port and the first address tried are random (CSPRNG, RFC 6056 style):
+ * relayed transport addresses are hard to guess and spread over every
+ * address. Fills idx[] (address index per family) and returns the port,
+ * or 0 when the share has no such pair (508).
+ */
+static uint16_t
+port_pick(struct cp_ctx *cp, unsigned int w, const uint8_t *fams,
+	  unsigned int nfams, bool even, bool reserve, uint8_t *idx)
+{
+	uint32_t lo, hi, span, start, r[2] = { 0, 0 };
+
+	if (w >= IPC_MAX_WORKERS)
+		return 0;
+	worker_share(cp, w, &lo, &hi);
+	if (hi < lo)
+		return 0;
+	span = hi - lo + 1;
+	/* A family with its whole share in use at every address: no search. */
+	for (unsigned int f = 0; f < nfams; f++) {
+		unsigned int fi = fam_i(fams[f]), k;
+
+		for (k = 0; k < cp->nrelay[fi]; k++)
+			if (cp->share_used[fi][k][w] < span)
+				break;
+		if (k == cp->nrelay[fi])
+			return 0;
+	}
+	RAND_bytes((unsigned char *)r, sizeof(r));
+	start = r[0] % span;
+	for (uint32_t i = 0; i < span; i++) {
+		uint32_t p = lo + (start + i) % span;
+		unsigned int f;
+
+		if ((even || reserve) && (p & 1u))
+			continue;
+		if (reserve && p + 1 > hi)
+			continue;
+		for (f = 0; f < nfams; f++) {
+			unsigned int fi = fam_i(fams[f]), n = cp->nrelay[fi], k;
+
+			for (k = 0; k < n; k++) {
+				unsigned int a = (r[1] + k) % n;
+
+				if (port_used(cp, fi, a, p) ||
+				    (reserve && port_used(cp, fi, a, p + 1)))
+					continue;
+				idx[f] = (uint8_t)a;
+				break;
+			}
+			if (k == n)
+				break;
+		}
+		if (f == nfams)
+			return (uint16_t)p;
+	}
+	return 0;
 }
 
 /* ---- quota counts by username ------------------------------------------ */
@@ -254,6 +390,8 @@ alloc_new(struct cp_ctx *cp, const struct ipc_tuple *tu, uint16_t worker,
 	a->next_id = cp->by_id[h];
 	cp->by_id[h] = a;
 	cp->nallocs++;
+	if (worker < IPC_MAX_WORKERS)
+		cp->worker_allocs[worker]++;
 	return a;
 }
 
@@ -279,7 +417,9 @@ alloc_free(struct cp_ctx *cp, struct cp_alloc *a)
 			*pp = a->next_id;
 			break;
 		}
-	port_set(cp, a->relay_port, false);
+	alloc_ports_set(cp, a, false);
+	if (a->worker < IPC_MAX_WORKERS && cp->worker_allocs[a->worker] > 0)
+		cp->worker_allocs[a->worker]--;
 	u = user_slot(cp, a->auth.username, a->auth.user_len, false);
 	if (u != NULL && u->n > 0)
 		u->n--;
@@ -330,47 +470,6 @@ chan_expired(struct tw_timer *t, void *arg)
 	c->channel = 0;
 }
 
-/* ---- relayed ports ------------------------------------------------------ */
-
-static void
-worker_share(const struct cp_ctx *cp, unsigned int w, uint32_t *lo, uint32_t *hi)
-{
-	uint32_t min = cp->conf->turn.relay_min, max = cp->conf->turn.relay_max;
-	uint32_t chunk = (max - min + 1 + cp->nworkers - 1) / cp->nworkers;
-
-	*lo = min + w * chunk;
-	*hi = *lo + chunk - 1;
-	if (*hi > max)
-		*hi = max;
-}
-
-/* A free port in worker w's share (even when asked; with its odd
- * neighbour free too when reserve). 0 when none. */
-static uint16_t
-port_pick(struct cp_ctx *cp, unsigned int w, bool even, bool reserve)
-{
-	uint32_t lo, hi, span, start, r = 0;
-
-	worker_share(cp, w, &lo, &hi);
-	if (hi < lo)
-		return 0;
-	span = hi - lo + 1;
-	RAND_bytes((unsigned char *)&r, sizeof(r));
-	start = r % span;
-	for (uint32_t i = 0; i < span; i++) {
-		uint32_t p = lo + (start + i) % span;
-
-		if ((even || reserve) && (p & 1u))
-			continue;
-		if (port_used(cp, (uint16_t)p))
-			continue;
-		if (reserve && (p + 1 > hi || port_used(cp, (uint16_t)(p + 1))))
-			continue;
-		return (uint16_t)p;
-	}
-	return 0;
-}
-
 /* ---- responses ---------------------------------------------------------- */
 
 struct req_ctx {
@@ -418,26 +517,6 @@ reply_finish(struct req_ctx *r, struct stun_builder *b)
 	cp_auth_sign(b, &r->auth);
 	stun_build_fingerprint(b);
 	send_response(r->cp, r->worker, &r->msg->h.tuple, b->buf, stun_build_finish(b));
-}
-
-/* ---- the relayed address families -------------------------------------- */
-
-static const uint8_t *
-relay_ip(const struct cp_ctx *cp, uint8_t family)
-{
-	const struct tp_conf_dp *d = &cp->conf->dp;
-
-	for (unsigned int i = 0; i < d->nports; i++) {
-		const struct tp_conf_port *p = &d->ports[i];
-
-		if (!(p->roles & TP_ROLE_CORE))
-			continue;
-		if (family == NET_AF4 && p->has_ip4)
-			return p->ip4;
-		if (family == NET_AF6 && p->has_ip6)
-			return p->ip6;
-	}
-	return NULL;
 }
 
 static bool
@@ -508,9 +587,10 @@ do_allocate(struct req_ctx *r)
 	const struct stun_attr *ep = stun_msg_find(req, STUN_ATTR_EVEN_PORT);
 	const struct stun_attr *tok = stun_msg_find(req, STUN_ATTR_RESERVATION_TOKEN);
 	struct cp_alloc *a = alloc_by_tuple(cp, &r->msg->h.tuple);
+	struct cp_reservation *held = NULL;
 	struct cp_user_count *u;
 	uint8_t proto = 0, fam = STUN_AF_IPV4, addfam = 0;
-	uint8_t fams[2];
+	uint8_t fams[2], idx[2] = { 0, 0 };
 	unsigned int nfams = 0;
 	uint16_t port = 0, addr_err = 0;
 	uint64_t token = 0;
@@ -548,15 +628,19 @@ do_allocate(struct req_ctx *r)
 
 			if (rv->token == token && rv->expires_ms > cp->now_ms &&
 			    rv->worker == r->worker) {
-				port = rv->port;
-				rv->token = 0;
+				held = rv;
 				break;
 			}
 		}
-		if (port == 0) {
+		if (held == NULL) {
 			reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
 			return;
 		}
+		/* The reserved transport address: its port, family and
+		 * address; the reservation is used up on success only. */
+		port = held->port;
+		idx[0] = held->relay_idx;
+		fam = held->family == NET_AF6 ? STUN_AF_IPV6 : STUN_AF_IPV4;
 		token = 0;
 	}
 	/* step 6 */
@@ -572,7 +656,7 @@ do_allocate(struct req_ctx *r)
 			return;
 		}
 	}
-	if (relay_ip(cp, fam == STUN_AF_IPV4 ? NET_AF4 : NET_AF6) == NULL) {
+	if (cp->nrelay[fam_i(fam == STUN_AF_IPV4 ? NET_AF4 : NET_AF6)] == 0) {
 		reply_error(r, STUN_ERR_ADDRESS_FAMILY_NOT_SUPPORTED, NULL);
 		return;
 	}
@@ -595,7 +679,7 @@ do_allocate(struct req_ctx *r)
 			reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
 			return;
 		}
-		if (relay_ip(cp, NET_AF6) != NULL)
+		if (cp->nrelay[fam_i(NET_AF6)] > 0)
 			fams[nfams++] = NET_AF6;
 		else
 			addr_err = STUN_AF_IPV6;   /* partial: success + ADDRESS-ERROR-CODE */
@@ -608,9 +692,16 @@ do_allocate(struct req_ctx *r)
 		reply_error(r, STUN_ERR_ALLOCATION_QUOTA_REACHED, NULL);
 		return;
 	}
-	if (port == 0)
-		port = port_pick(cp, r->worker, ep != NULL, reserve);
-	if (port == 0) {
+	/* 508: no more than the worker's dp table holds, and a free
+	 * (address, port) pair in its share of the range. */
+	if (r->worker >= IPC_MAX_WORKERS ||
+	    cp->worker_allocs[r->worker] >= cp->worker_cap) {
+		reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
+		return;
+	}
+	if (held == NULL)
+		port = port_pick(cp, r->worker, fams, nfams, ep != NULL, reserve, idx);
+	if (port == 0 || idx[0] >= cp->nrelay[fam_i(fams[0])]) {
 		reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
 		return;
 	}
@@ -619,34 +710,41 @@ do_allocate(struct req_ctx *r)
 		reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
 		return;
 	}
+	if (held != NULL)
+		held->token = 0;   /* its port now belongs to the allocation */
 	u->n++;
 	memcpy(a->tid, req->tid, CP_TID_LEN);
 	a->relay_port = port;
-	port_set(cp, port, true);
+	a->auth.nrelayed = (uint8_t)nfams;
+	for (unsigned int i = 0; i < nfams; i++) {
+		a->auth.relayed[i].family = fams[i];
+		a->auth.relayed[i].port = port;
+		memcpy(a->auth.relayed[i].ip, cp->relay_ip[fam_i(fams[i])][idx[i]],
+		       fams[i] == NET_AF4 ? 4 : 16);
+		a->relay_idx[i] = idx[i];
+	}
+	alloc_ports_set(cp, a, true);
+	/* §7.2 step 8, R=1: hold port + 1 at the same address for 30 s. */
 	if (reserve) {
 		for (unsigned int i = 0; i < CP_MAX_RESERV; i++) {
 			struct cp_reservation *rv = &cp->reserv[i];
 
 			if (rv->token == 0 || rv->expires_ms <= cp->now_ms) {
 				if (rv->token != 0)
-					port_set(cp, rv->port, false);
+					port_set(cp, fam_i(rv->family), rv->relay_idx,
+						 rv->port, false);
 				RAND_bytes((unsigned char *)&token, sizeof(token));
 				rv->token = token;
 				rv->port = (uint16_t)(port + 1);
 				rv->worker = (uint16_t)r->worker;
+				rv->family = fams[0];
+				rv->relay_idx = idx[0];
 				rv->expires_ms = cp->now_ms + 30000u;
-				port_set(cp, rv->port, true);
+				port_set(cp, fam_i(rv->family), rv->relay_idx,
+					 rv->port, true);
 				break;
 			}
 		}
-	}
-	a->auth.nrelayed = (uint8_t)nfams;
-	for (unsigned int i = 0; i < nfams; i++) {
-		const uint8_t *ip = relay_ip(cp, fams[i]);
-
-		a->auth.relayed[i].family = fams[i];
-		a->auth.relayed[i].port = port;
-		memcpy(a->auth.relayed[i].ip, ip, fams[i] == NET_AF4 ? 4 : 16);
 	}
 	a->auth.key_len = r->auth.key_len;
 	a->auth.pwalg = r->auth.pwalg;
@@ -976,14 +1074,20 @@ restore(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	struct cp_user_count *u;
 	size_t off = sizeof(*ia);
 
-	if (msg->h.body_len < sizeof(*ia) || alloc_by_id(cp, msg->h.alloc_id) != NULL)
+	if (msg->h.body_len < sizeof(*ia) || ia->nrelayed < 1 || ia->nrelayed > 2 ||
+	    alloc_by_id(cp, msg->h.alloc_id) != NULL)
 		return;
 	a = alloc_new(cp, &msg->h.tuple, (uint16_t)w, msg->h.alloc_id);
 	if (a == NULL)
 		return;
 	a->auth = *ia;
 	a->relay_port = ia->relayed[0].port;
-	port_set(cp, a->relay_port, true);
+	/* The addresses by their index in today's configuration; one it no
+	 * longer has keeps relaying in dp but holds no port here. */
+	for (unsigned int i = 0; i < ia->nrelayed; i++)
+		a->relay_idx[i] = relay_index(cp, ia->relayed[i].family,
+					      ia->relayed[i].ip);
+	alloc_ports_set(cp, a, true);
 	a->expires_ms = ia->expires_ms;
 	alloc_arm(cp, a);
 	u = user_slot(cp, ia->username, ia->user_len, true);
@@ -1126,6 +1230,12 @@ cp_stat_name(enum cp_stat s)
 int
 cp_alloc_init(struct cp_ctx *cp)
 {
+	cp->nrelay[0] = tp_conf_relay_addrs(cp->conf, 4, cp->relay_ip[0], NULL);
+	cp->nrelay[1] = tp_conf_relay_addrs(cp->conf, 6, cp->relay_ip[1], NULL);
+	memset(cp->port_used, 0, sizeof(cp->port_used));
+	memset(cp->share_used, 0, sizeof(cp->share_used));
+	memset(cp->worker_allocs, 0, sizeof(cp->worker_allocs));
+	cp->worker_cap = tp_conf_worker_allocs(cp->conf);
 	cp->max_allocs = cp->conf->cp.quota_total;
 	cp->pool = calloc(cp->max_allocs, sizeof(*cp->pool));
 	cp->by_tuple = calloc(CP_HASH_BUCKETS, sizeof(*cp->by_tuple));

@@ -16,6 +16,7 @@
 #define CP_MAX_PERMS     16     /* must not exceed dp's TURN_MAX_PERMS */
 #define CP_MAX_CHANNELS  16
 #define CP_TID_LEN       12
+#define CP_RELAY_NONE    0xffu
 
 struct cp_alloc;
 
@@ -41,7 +42,10 @@ struct cp_alloc {
 	struct ipc_tuple tuple;
 	uint8_t tid[CP_TID_LEN];      /* of the Allocate that made it */
 	struct ipc_alloc auth;        /* username, key, relayed addresses */
-	uint16_t relay_port;
+	uint16_t relay_port;          /* the same in every relayed family */
+	uint8_t relay_idx[2];         /* address index of auth.relayed[i] in
+				       * its family, CP_RELAY_NONE when the
+				       * configuration no longer has it */
 	uint64_t created_ms;
 	uint64_t expires_ms;
 	struct tw_timer timer;
@@ -62,6 +66,8 @@ struct cp_reservation {
 	uint64_t token;
 	uint16_t port;
 	uint16_t worker;
+	uint8_t family;               /* 4 or 6: one family (§7.2 step 8) */
+	uint8_t relay_idx;            /* at this address of the family */
 	uint64_t expires_ms;
 };
 

@@ -11,9 +11,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Capacity of each operator list (allow, deny), and of our own addresses. */
+/* Capacity of each operator list (allow, deny), and of our own addresses
+ * (every port's two, 8 x 2, and up to 16 relayed ones per family). */
 #define CP_POLICY_MAX_PREFIXES 256
-#define CP_POLICY_MAX_OWN      32
+#define CP_POLICY_MAX_OWN      64
 
 /*
  * A transport address. family is 4 or 6; IPv4 sits in ip[0..3] (network

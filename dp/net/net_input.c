@@ -6,6 +6,12 @@
  * ipv6.c, arp.c, nd.c, icmp.c); this file applies it to mbufs, counts
  * every drop by reason and frees in one place per packet.
  *
+ * A port's addresses are its own and, on the core port of a family, its
+ * relayed addresses (relay_ipv4 / relay_ipv6): ARP, neighbour
+ * solicitations (to their solicited-node groups too), echo, ICMP errors
+ * and UDP are taken for every one of them, and answered from the address
+ * asked; UDP learns which one it was (dp_local4/6) for the listeners.
+ *
  * ARP and NA packets teach every worker: the one that receives a packet
  * learns from it and shares it (reference counted, read-only) with the
  * others through their hand-off rings, because the reply to a probe sent
@@ -92,7 +98,8 @@ arp_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 	struct rte_mbuf *released[NEIGH_QUEUE_MAX];
 	struct arp_info a;
 	enum dp_drop why = arp_parse(p, len, &a);
-	bool for_us;
+	bool for_us, own;
+	int relay_idx;
 	unsigned int n;
 
 	if (why != DP_DROP_NONE) {
@@ -101,7 +108,7 @@ arp_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 	}
 	if (!shared)
 		w->ctr[DP_CTR_ARP_IN]++;
-	for_us = port->has_ip4 && memcmp(a.tpa, port->ip4, 4) == 0;
+	for_us = dp_local4(port, a.tpa, &own, &relay_idx);
 	/* RFC 826 "merge": refresh a known sender; add it when the packet
 	 * is addressed to us (it will be talking to us). */
 	n = neigh_update(&w->neigh, NET_AF_IPV4, a.spa, port->index, a.sha,
@@ -121,7 +128,9 @@ arp_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 		} else {
 			uint8_t *rp = (uint8_t *)rte_pktmbuf_append(r, 28);
 
-			arp_build(rp, 2, port->mac.addr_bytes, port->ip4, a.sha, a.spa);
+			/* RFC 826: the reply's sender is the address asked
+			 * for (the port's own or a relayed one). */
+			arp_build(rp, 2, port->mac.addr_bytes, a.tpa, a.sha, a.spa);
 			dp_eth_output(w, port, r, a.sha, ETH_P_ARP);
 			w->ctr[DP_CTR_ARP_REPLY_TX]++;
 		}
@@ -185,12 +194,14 @@ ip4_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 	enum dp_drop why = ipv4_validate(p, len, csum_ok, &ip);
 	uint8_t *l4;
 	uint16_t l4len;
+	bool own;
+	int relay_idx;
 
 	if (why != DP_DROP_NONE) {
 		dp_drop_pkt(w, m, why);
 		return;
 	}
-	if (!port->has_ip4 || memcmp(ip.dst, port->ip4, 4) != 0) {
+	if (!dp_local4(port, ip.dst, &own, &relay_idx)) {
 		dp_drop_pkt(w, m, DP_DROP_IP4_NOT_FOR_US);
 		return;
 	}
@@ -220,13 +231,14 @@ ip4_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 			rte_pktmbuf_adj(m, (uint16_t)(ip.hdr_len - 20));
 			p = rte_pktmbuf_mtod(m, uint8_t *);
 		}
-		ipv4_build_hdr(p, port->ip4, ip.src, 1, 64,
+		ipv4_build_hdr(p, ip.dst, ip.src, 1, 64,
 			       (uint16_t)(ip.total_len - ip.hdr_len + 20));
 		w->ctr[DP_CTR_ICMP_ECHO]++;
 		dp_ip_output(w, m, NET_AF_IPV4, ip.src);
 		return;
 	case 17: /* UDP */
-		dp_udp_input(w, port, m, NET_AF_IPV4, p, off, l4, l4len, handed);
+		dp_udp_input(w, port, m, NET_AF_IPV4, p, off, l4, l4len, handed,
+			     own, relay_idx);
 		return;
 	case 6:
 		dp_drop_pkt(w, m, DP_DROP_TCP_UNSUPPORTED);
@@ -245,7 +257,8 @@ nd_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 	struct rte_mbuf *released[NEIGH_QUEUE_MAX];
 	struct nd_info nd;
 	enum dp_drop why = nd_parse(ip, icmp, len, &nd);
-	bool target_ours;
+	bool target_ours, own;
+	int relay_idx;
 	unsigned int n = 0;
 	const uint8_t *lladdr_ip;
 
@@ -255,7 +268,7 @@ nd_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 	}
 	if (!shared)
 		w->ctr[DP_CTR_ND_IN]++;
-	target_ours = port->has_ip6 && memcmp(nd.target, port->ip6, 16) == 0;
+	target_ours = dp_local6(port, nd.target, &own, &relay_idx);
 	/* NS: the sender's address is ip->src (unless ::, DAD); NA: the
 	 * target is the one advertised (RFC 4861 §7.2.5). */
 	lladdr_ip = nd.type == 135 ? ip->src : nd.target;
@@ -288,11 +301,12 @@ nd_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 			return;
 		}
 		/* RFC 4861 §7.2.4: to the solicitor, solicited; a DAD probe
-		 * gets an unsolicited NA to all-nodes. */
+		 * gets an unsolicited NA to all-nodes. From the target (an
+		 * address of the interface), about the target. */
 		uint8_t *rp = (uint8_t *)rte_pktmbuf_append(r, 72);
-		size_t rl = nd_build_na(rp, 72, port->ip6,
+		size_t rl = nd_build_na(rp, 72, nd.target,
 					dad ? ip6_all_nodes : ip->src,
-					port->mac.addr_bytes, port->ip6, !dad);
+					port->mac.addr_bytes, nd.target, !dad);
 
 		if (rl == 0) {
 			rte_pktmbuf_free(r);
@@ -316,13 +330,19 @@ nd_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 	rte_pktmbuf_free(m);
 }
 
+/* A multicast group the port listens to: all-nodes, the solicited-node
+ * group of its own address or of a relayed one (RFC 4861 §7.2.1). */
 static bool
-ip6_dst_ours(const struct dp_port *port, const uint8_t *dst)
+ip6_group_ours(const struct dp_port *port, const uint8_t *dst)
 {
-	return port->has_ip6 &&
-	       (memcmp(dst, port->ip6, 16) == 0 ||
-		memcmp(dst, port->ip6_snm, 16) == 0 ||
-		memcmp(dst, ip6_all_nodes, 16) == 0);
+	if (!port->has_ip6 || dst[0] != 0xff)
+		return false;
+	if (dp_ip6_eq(dst, port->ip6_snm) || dp_ip6_eq(dst, ip6_all_nodes))
+		return true;
+	for (unsigned int i = 0; i < port->nrelay6; i++)
+		if (dp_ip6_eq(dst, port->relay6_snm[i]))
+			return true;
+	return false;
 }
 
 static void
@@ -332,12 +352,15 @@ ip6_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 	struct ipv6_info ip;
 	enum dp_drop why = ipv6_validate(p, len, &ip);
 	uint8_t *l4 = p + 40;
+	bool unicast, own = false;
+	int relay_idx = -1;
 
 	if (why != DP_DROP_NONE) {
 		dp_drop_pkt(w, m, why);
 		return;
 	}
-	if (!ip6_dst_ours(port, ip.dst)) {
+	unicast = dp_local6(port, ip.dst, &own, &relay_idx);
+	if (!unicast && !ip6_group_ours(port, ip.dst)) {
 		dp_drop_pkt(w, m, DP_DROP_IP6_NOT_FOR_US);
 		return;
 	}
@@ -349,7 +372,7 @@ ip6_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 			nd_input(w, port, m, &ip, l4, ip.payload_len, shared);
 			return;
 		}
-		if (shared || memcmp(ip.dst, port->ip6, 16) != 0) {
+		if (shared || !unicast) {
 			dp_drop_pkt(w, m, DP_DROP_ICMP_TYPE);
 			return;
 		}
@@ -366,17 +389,17 @@ ip6_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 		rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - 40u - ip.payload_len));
 		/* The echo reply's checksum covered (src, dst) as they were,
 		 * and the pseudo-header sum is symmetric: swapping keeps it. */
-		ipv6_build_hdr(p, port->ip6, ip.src, 58, 64, ip.payload_len);
+		ipv6_build_hdr(p, ip.dst, ip.src, 58, 64, ip.payload_len);
 		w->ctr[DP_CTR_ICMP6_ECHO]++;
 		dp_ip_output(w, m, NET_AF_IPV6, ip.src);
 		return;
 	case 17:
-		if (memcmp(ip.dst, port->ip6, 16) != 0) {
+		if (!unicast) {
 			dp_drop_pkt(w, m, DP_DROP_IP6_NOT_FOR_US);
 			return;
 		}
 		dp_udp_input(w, port, m, NET_AF_IPV6, p, off, l4, ip.payload_len,
-			     handed);
+			     handed, own, relay_idx);
 		return;
 	case 6:
 		dp_drop_pkt(w, m, DP_DROP_TCP_UNSUPPORTED);

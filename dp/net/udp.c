@@ -2,10 +2,11 @@
 /*
  * UDP on a worker: validation (length, checksum unless the NIC checked
  * it), the demultiplexer that TURN listeners and relayed ports register
- * on, flow ownership (a datagram is handled by the worker that owns its
- * flow, handed over when it arrived elsewhere), ICMP port unreachable for
- * closed ports (rate limited, RFC 1812 §4.3.2.8 / RFC 4443 §2.4(f)), and
- * sending. The diagnostic echo listener lives here too.
+ * on (relayed ports hear the relayed addresses, every other listener the
+ * port's own address), flow ownership (a datagram is handled by the worker
+ * that owns its flow, handed over when it arrived elsewhere), ICMP port
+ * unreachable for closed ports (rate limited, RFC 1812 §4.3.2.8 / RFC 4443
+ * §2.4(f)), and sending. The diagnostic echo listener lives here too.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -35,7 +36,7 @@ dp_udp_free(struct dp_ctx *ctx)
 
 int
 dp_udp_register(struct dp_ctx *ctx, uint16_t port, dp_udp_handler_t fn,
-		void *arg, uint16_t owner)
+		void *arg, uint16_t owner, bool relayed)
 {
 	if (port == 0 || fn == NULL)
 		return -EINVAL;
@@ -44,6 +45,7 @@ dp_udp_register(struct dp_ctx *ctx, uint16_t port, dp_udp_handler_t fn,
 	ctx->udp[port].fn = fn;
 	ctx->udp[port].arg = arg;
 	ctx->udp[port].owner = owner;
+	ctx->udp[port].relayed = relayed;
 	return 0;
 }
 
@@ -136,7 +138,8 @@ send_port_unreach(struct dp_worker *w, struct dp_port *port, uint8_t family,
 void
 dp_udp_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 	     uint8_t family, const uint8_t *l3, uint16_t l3_off,
-	     const uint8_t *l4, uint16_t l4_len, bool handed)
+	     const uint8_t *l4, uint16_t l4_len, bool handed, bool to_own,
+	     int relay_idx)
 {
 	const struct dp_udp_listener *l;
 	struct dp_udp_meta meta;
@@ -176,7 +179,9 @@ dp_udp_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 		}
 		meta.cksum_ok = true;
 	}
-	if (l->fn == NULL) {
+	/* Relayed ports answer on the relayed addresses, every other
+	 * listener (TURN, diagnostic echo) on the port's own address only. */
+	if (l->fn == NULL || (l->relayed ? relay_idx < 0 : !to_own)) {
 		send_port_unreach(w, port, family, l3,
 				  (uint16_t)((l4 - l3) + l4_len));
 		dp_drop_pkt(w, m, DP_DROP_UDP_NO_LISTENER);
@@ -207,6 +212,7 @@ dp_udp_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 	meta.l3_off = l3_off;
 	meta.payload_off = (uint16_t)(l3_off + (l4 - l3) + 8);
 	meta.payload_len = (uint16_t)(ulen - 8);
+	meta.relay_idx = (int8_t)relay_idx;
 	w->ctr[DP_CTR_UDP_IN]++;
 	l->fn(w, m, &meta, l->arg);
 }

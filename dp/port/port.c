@@ -2,7 +2,9 @@
 /*
  * Ports: find or hot-plug each configured device, configure one RX and one
  * TX queue per worker, turn on the offloads the device has (checksums,
- * symmetric RSS), set the MTU and start it. A device that cannot be had
+ * symmetric RSS), set the MTU and start it. The first core port of a
+ * family also gets the family's relayed addresses (tp_conf_relay_addrs()),
+ * which the network layer answers for. A device that cannot be had
  * gets one clear error naming the port and the device.
  *
  * RSS: with several workers a flow must always land on its owner. Where
@@ -12,6 +14,7 @@
  * and on any device without RSS — workers compute the owner in software
  * and hand packets over (dp_handoff()).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +26,7 @@
 
 #include "../dp.h"
 #include "../net/net.h"
+#include "tp_conf.h"
 
 /* A symmetric RSS key: the 16-bit pattern repeated makes the Toeplitz
  * hash of (a, b) equal to that of (b, a). */
@@ -68,9 +72,44 @@ port_find_or_probe(const struct tp_conf_port *cp, uint16_t *port_id)
 	return 0;
 }
 
+/* The relayed addresses of family that live on port index (none when
+ * another port carries them). */
 static void
-port_from_conf(struct dp_port *p, const struct tp_conf_port *cp)
+port_relays(struct dp_port *p, const struct tp_conf *conf, unsigned int index,
+	    int family)
 {
+	uint8_t addrs[TP_CONF_MAX_RELAY][16];
+	unsigned int on = 0;
+	unsigned int n = tp_conf_relay_addrs(conf, family, addrs, &on);
+	const uint8_t *own = family == 4 ? p->ip4 : p->ip6;
+	int8_t own_idx = -1;
+
+	if (n == 0 || on != index)
+		n = 0;
+	for (unsigned int i = 0; i < n; i++) {
+		if (family == 4) {
+			memcpy(&p->relay4[i], addrs[i], 4);
+		} else {
+			memcpy(p->relay6[i], addrs[i], 16);
+			ipv6_solicited_node(p->relay6[i], p->relay6_snm[i]);
+		}
+		if (memcmp(addrs[i], own, family == 4 ? 4 : 16) == 0)
+			own_idx = (int8_t)i;
+	}
+	if (family == 4) {
+		p->nrelay4 = (uint8_t)n;
+		p->own_relay4 = own_idx;
+	} else {
+		p->nrelay6 = (uint8_t)n;
+		p->own_relay6 = own_idx;
+	}
+}
+
+static void
+port_from_conf(struct dp_port *p, const struct tp_conf *conf, unsigned int index)
+{
+	const struct tp_conf_port *cp = &conf->dp.ports[index];
+
 	snprintf(p->name, sizeof(p->name), "%s", cp->name);
 	p->roles = cp->roles;
 	p->has_ip4 = cp->has_ip4;
@@ -85,6 +124,8 @@ port_from_conf(struct dp_port *p, const struct tp_conf_port *cp)
 	memcpy(p->gw6, cp->gw6, 16);
 	if (p->has_ip6)
 		ipv6_solicited_node(p->ip6, p->ip6_snm);
+	port_relays(p, conf, index, 4);
+	port_relays(p, conf, index, 6);
 	p->mtu = cp->mtu;
 	p->vlan = cp->vlan;
 	p->impair = cp->impair;
@@ -179,6 +220,22 @@ fail:
 	return rc;
 }
 
+/* "port 'core' relays on 10.201.0.11 10.201.0.12 fd00:201::11" */
+static void
+print_relays(const struct dp_port *p)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	if (p->nrelay4 == 0 && p->nrelay6 == 0)
+		return;
+	printf("turnpike-dp: port '%s' relays on", p->name);
+	for (unsigned int i = 0; i < p->nrelay4; i++)
+		printf(" %s", inet_ntop(AF_INET, &p->relay4[i], buf, sizeof(buf)));
+	for (unsigned int i = 0; i < p->nrelay6; i++)
+		printf(" %s", inet_ntop(AF_INET6, p->relay6[i], buf, sizeof(buf)));
+	printf("\n");
+}
+
 int
 dp_ports_init(struct dp_ctx *ctx)
 {
@@ -191,7 +248,7 @@ dp_ports_init(struct dp_ctx *ctx)
 
 		memset(p, 0, sizeof(*p));
 		p->index = (uint8_t)i;
-		port_from_conf(p, &cd->ports[i]);
+		port_from_conf(p, ctx->conf, i);
 		rc = port_find_or_probe(&cd->ports[i], &p->port_id);
 		if (rc < 0)
 			return rc;
@@ -213,6 +270,7 @@ dp_ports_init(struct dp_ctx *ctx)
 		       p->rss ? ", rss" : ", software flow hand-off",
 		       p->tx_l4_cksum ? ", tx checksum offload" : ", software checksums",
 		       p->vlan ? ", vlan" : "");
+		print_relays(p);
 	}
 	return 0;
 }

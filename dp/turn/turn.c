@@ -12,6 +12,15 @@
  * that takes it on (net_udp_region_sum(), RFC 1624), so the relay does
  * not verify what it does not look at and damage stays detectable by the
  * receiver; STUN messages, which dp does read, are verified first.
+ *
+ * Tables, per worker, sized at start: the allocation slots and the client
+ * 5-tuple hash (tp_conf_worker_allocs() entries, with an extendable bucket
+ * table so that an insert never fails below that), and for the peer side
+ * one slot table per relayed address indexed by port. A peer datagram
+ * finds its allocation with one table read: the network layer already
+ * knows which relayed address it was sent to (the port's own address
+ * compared first, then one 32-bit or two 64-bit compares per relayed
+ * address), and (address, port) indexes the table.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,6 +35,7 @@
 #include "../net/net.h"
 #include "ipc.h"
 #include "stun.h"
+#include "tp_conf.h"
 #include "turn.h"
 
 /* Key of the client 5-tuple (transport is UDP here). 32 bytes: rte_hash
@@ -152,10 +162,55 @@ key_hash_selfcheck(void)
 	return 0;
 }
 
+/* One worker's tables; *bytes gets the memory they took. */
+static int
+worker_tables(struct dp_worker *w, uint32_t cap, uint32_t ntbl, uint32_t span,
+	      size_t *bytes)
+{
+	struct turn_worker *t = &w->turn;
+	int socket = (int)rte_lcore_to_socket_id(w->lcore);
+	struct rte_malloc_socket_stats before, after;
+	char name[RTE_HASH_NAMESIZE];
+	struct rte_hash_parameters hp = {
+		.name = name,
+		.entries = cap,
+		.key_len = sizeof(struct turn_key),
+		.hash_func = rte_hash_crc,
+		.socket_id = socket,
+		/* overflow buckets: an insert fails only when all cap
+		 * slots are taken, never on an unlucky cuckoo path */
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
+	};
+
+	memset(&before, 0, sizeof(before));
+	memset(&after, 0, sizeof(after));
+	rte_malloc_get_socket_stats(socket, &before);
+	snprintf(name, sizeof(name), "turn_%u", w->id);
+	t->by_tuple = rte_hash_create(&hp);
+	t->allocs = rte_zmalloc_socket("turn_allocs", sizeof(*t->allocs) * cap,
+				       RTE_CACHE_LINE_SIZE, socket);
+	t->by_relay = rte_zmalloc_socket("turn_relay", sizeof(uint32_t) * span *
+					 (ntbl > 0 ? ntbl : 1), RTE_CACHE_LINE_SIZE,
+					 socket);
+	if (t->by_tuple == NULL || t->allocs == NULL || t->by_relay == NULL)
+		return -ENOMEM;
+	rte_malloc_get_socket_stats(socket, &after);
+	*bytes = after.heap_allocsz_bytes > before.heap_allocsz_bytes ?
+		 after.heap_allocsz_bytes - before.heap_allocsz_bytes : 0;
+	t->cap = cap;
+	return 0;
+}
+
 int
 turn_init(struct dp_ctx *ctx)
 {
 	const struct dp_turn_conf *tc = &ctx->turn;
+	uint8_t addrs[TP_CONF_MAX_RELAY][16];
+	uint32_t cap = tp_conf_worker_allocs(ctx->conf);
+	uint32_t n4 = tp_conf_relay_addrs(ctx->conf, 4, addrs, NULL);
+	uint32_t n6 = tp_conf_relay_addrs(ctx->conf, 6, addrs, NULL);
+	uint32_t span = (uint32_t)tc->relay_max - tc->relay_min + 1;
+	size_t bytes = 0;
 	int rc;
 
 	if (!tc->enabled)
@@ -168,31 +223,29 @@ turn_init(struct dp_ctx *ctx)
 	for (unsigned int i = 0; i < ctx->nworkers; i++) {
 		struct dp_worker *w = ctx->workers[i];
 		struct turn_worker *t = &w->turn;
-		char name[RTE_HASH_NAMESIZE];
-		struct rte_hash_parameters hp = {
-			.name = name,
-			.entries = TURN_ALLOCS_PER_WORKER,
-			.key_len = sizeof(struct turn_key),
-			.hash_func = rte_hash_crc,
-			.socket_id = (int)rte_lcore_to_socket_id(w->lcore),
-		};
 
-		snprintf(name, sizeof(name), "turn_%u", i);
-		t->by_tuple = rte_hash_create(&hp);
-		t->allocs = rte_zmalloc("turn_allocs", sizeof(*t->allocs) *
-					TURN_ALLOCS_PER_WORKER, RTE_CACHE_LINE_SIZE);
-		t->by_relay_port = rte_zmalloc("turn_relay", sizeof(uint32_t) * 65536,
-					       RTE_CACHE_LINE_SIZE);
-		if (t->by_tuple == NULL || t->allocs == NULL ||
-		    t->by_relay_port == NULL) {
+		rc = worker_tables(w, cap, n4 + n6, span, &bytes);
+		if (rc < 0) {
 			fprintf(stderr, "turnpike-dp: worker %u: no memory for %u "
-				"allocations\n", i, TURN_ALLOCS_PER_WORKER);
-			return -ENOMEM;
+				"allocations (%zu bytes each; cp.quota_total %u over %u "
+				"worker(s)): reserve more hugepages or lower "
+				"cp.quota_total\n", i, cap, sizeof(struct turn_alloc),
+				ctx->conf->cp.quota_total, ctx->nworkers);
+			return rc;
 		}
+		t->relay_span = span;
+		t->relay_min = tc->relay_min;
+		t->relay_base6 = (uint8_t)n4;
 		t->rings = ipc_worker(&ctx->ipc, i);
 	}
+	printf("turnpike-dp: TURN table: %u allocations per worker (cp.quota_total "
+	       "%u over %u worker(s)), %.1f MiB per worker (%zu-byte slots); "
+	       "relayed on %u IPv4 and %u IPv6 address(es) x %u port(s)\n", cap,
+	       ctx->conf->cp.quota_total, ctx->nworkers,
+	       (double)bytes / (1024.0 * 1024.0), sizeof(struct turn_alloc), n4, n6,
+	       span);
 	rc = dp_udp_register(ctx, tc->listen_port, turn_client_input, NULL,
-			     DP_OWNER_FLOW);
+			     DP_OWNER_FLOW, false);
 	if (rc < 0) {
 		fprintf(stderr, "turnpike-dp: cannot listen for TURN on UDP %u: %s\n",
 			tc->listen_port, strerror(-rc));
@@ -201,7 +254,7 @@ turn_init(struct dp_ctx *ctx)
 	dp_udp_set_flags(ctx, tc->listen_port, DP_UDP_DEFER_CKSUM);
 	for (uint32_t p = tc->relay_min; p <= tc->relay_max; p++) {
 		rc = dp_udp_register(ctx, (uint16_t)p, turn_peer_input, NULL,
-				     relay_owner(ctx, (uint16_t)p));
+				     relay_owner(ctx, (uint16_t)p), true);
 		if (rc < 0) {
 			fprintf(stderr, "turnpike-dp: relay port %u is taken: %s\n", p,
 				strerror(-rc));
@@ -222,7 +275,7 @@ turn_free(struct dp_ctx *ctx)
 			continue;
 		rte_hash_free(w->turn.by_tuple);
 		rte_free(w->turn.allocs);
-		rte_free(w->turn.by_relay_port);
+		rte_free(w->turn.by_relay);
 		memset(&w->turn, 0, sizeof(w->turn));
 	}
 }
@@ -317,12 +370,63 @@ alloc_by_tuple(struct turn_worker *t, const union turn_keyu *k, uint32_t hash)
 	return pos < 0 ? NULL : &t->allocs[pos];
 }
 
-static struct turn_alloc *
-alloc_by_relay_port(struct turn_worker *t, uint16_t port)
+/* The by_relay table of relayed address idx of family. */
+static inline unsigned int
+relay_tbl(const struct turn_worker *t, uint8_t family, unsigned int idx)
 {
-	uint32_t s = t->by_relay_port[port];
+	return family == NET_AF_IPV4 ? idx : t->relay_base6 + idx;
+}
+
+/* The slot of relayed port in table tbl (port within the range). */
+static inline uint32_t *
+relay_slot(struct turn_worker *t, unsigned int tbl, uint16_t port)
+{
+	return &t->by_relay[tbl * t->relay_span + (uint32_t)(port - t->relay_min)];
+}
+
+static inline struct turn_alloc *
+alloc_by_relay(struct turn_worker *t, unsigned int tbl, uint16_t port)
+{
+	uint32_t s = *relay_slot(t, tbl, port);
 
 	return s == 0 ? NULL : &t->allocs[s - 1];
+}
+
+/*
+ * The index of ip among the family's relayed addresses, -1 when it is not
+ * one (control path: ALLOC_ADD, ICMP errors). Only the family's relay port
+ * carries them.
+ */
+static int
+relay_index(const struct dp_ctx *ctx, uint8_t family, const uint8_t *ip)
+{
+	for (unsigned int i = 0; i < ctx->nports; i++) {
+		const struct dp_port *p = &ctx->ports[i];
+		bool own;
+		int idx = -1;
+
+		if (family == NET_AF_IPV4 && p->nrelay4 > 0)
+			return dp_local4(p, ip, &own, &idx) ? idx : -1;
+		if (family == NET_AF_IPV6 && p->nrelay6 > 0)
+			return dp_local6(p, ip, &own, &idx) ? idx : -1;
+	}
+	return -1;
+}
+
+/* Point a's relayed transport addresses at slot pos (on), or clear those
+ * that still point at it. */
+static void
+relay_hook(struct turn_worker *t, const struct turn_alloc *a, uint32_t pos,
+	   bool on)
+{
+	for (unsigned int i = 0; i < a->nrelayed; i++) {
+		uint32_t *slot = relay_slot(t, a->relay_tbl[i], a->relay_port);
+
+		if (on)
+			*slot = pos + 1;
+		else if (*slot == pos + 1)
+			*slot = 0;
+	}
 }
 
 static uint32_t
@@ -339,8 +443,7 @@ alloc_remove(struct turn_worker *t, struct turn_alloc *a)
 	uint32_t h = key_of_alloc(&k, a);
 
 	rte_hash_del_key_with_hash(t->by_tuple, &k, h);
-	if (t->by_relay_port[a->relay_port] == (uint32_t)(a - t->allocs) + 1)
-		t->by_relay_port[a->relay_port] = 0;
+	relay_hook(t, a, (uint32_t)(a - t->allocs), false);
 	for (unsigned int i = 0; i < TURN_STAT__COUNT; i++)
 		t->ctr[i] += a->stats[i];
 	memset(a, 0, sizeof(*a));
@@ -703,7 +806,11 @@ turn_peer_input(struct dp_worker *w, struct rte_mbuf *m,
 		const struct dp_udp_meta *meta, void *arg)
 {
 	struct turn_worker *t = &w->turn;
-	struct turn_alloc *a = alloc_by_relay_port(t, meta->dst_port);
+	/* dp_udp_input() gives relayed ports only datagrams sent to a
+	 * relayed address: meta->relay_idx is its index. */
+	struct turn_alloc *a = alloc_by_relay(t, relay_tbl(t, meta->family,
+						   (unsigned int)meta->relay_idx),
+					      meta->dst_port);
 	const struct turn_chan *c;
 	uint16_t dlen = meta->payload_len;
 	struct carry cy;
@@ -764,14 +871,19 @@ turn_icmp_input(struct dp_worker *w, uint8_t family, uint8_t type,
 	struct stun_addr pa;
 	uint8_t buf[128], tid[STUN_TID_LEN];
 	uint16_t sport, dport;
-	int n;
+	int n, idx;
 
 	/* The quote must hold the IP header and the UDP ports we sent. */
 	if (inner_len < l3 + 4 || proto != 17)
 		return;
 	sport = (uint16_t)((inner[l3] << 8) | inner[l3 + 1]);
 	dport = (uint16_t)((inner[l3 + 2] << 8) | inner[l3 + 3]);
-	a = alloc_by_relay_port(t, sport);
+	/* The quoted source is one of our relayed transport addresses. */
+	idx = relay_index(w->ctx, family, src);
+	if (idx < 0 || sport < t->relay_min ||
+	    (uint32_t)(sport - t->relay_min) >= t->relay_span)
+		return;
+	a = alloc_by_relay(t, relay_tbl(t, family, (unsigned int)idx), sport);
 	if (a == NULL)
 		return;
 	rel = relayed_for(a, family);
@@ -822,21 +934,43 @@ apply_alloc_add(struct dp_worker *w, const struct ipc_msg *msg)
 	const struct ipc_alloc *ia = (const struct ipc_alloc *)msg->body;
 	union turn_keyu k;
 	struct turn_alloc *a;
+	uint8_t tbl[2] = { 0, 0 };
 	int pos;
 
-	if (msg->h.body_len < sizeof(*ia) || ia->nrelayed < 1 || ia->nrelayed > 2)
+	if (msg->h.body_len < sizeof(*ia) || ia->nrelayed < 1 || ia->nrelayed > 2) {
+		t->alloc_bad_relay++;
 		return;
+	}
+	/* Every relayed transport address must be ours: a relayed address
+	 * of its family, a port of the range, one port for both families
+	 * (as cp picks them). Anything else would relay for nobody. */
+	for (unsigned int i = 0; i < ia->nrelayed; i++) {
+		const struct ipc_addr *ra = &ia->relayed[i];
+		int idx = ra->family == NET_AF_IPV4 || ra->family == NET_AF_IPV6 ?
+			  relay_index(w->ctx, ra->family, ra->ip) : -1;
+
+		if (idx < 0 || ra->port != ia->relayed[0].port ||
+		    ra->port < t->relay_min ||
+		    (uint32_t)(ra->port - t->relay_min) >= t->relay_span ||
+		    (i == 1 && ra->family == ia->relayed[0].family)) {
+			t->alloc_bad_relay++;
+			return;
+		}
+		tbl[i] = (uint8_t)relay_tbl(t, ra->family, (unsigned int)idx);
+	}
 	pos = rte_hash_add_key_with_hash(t->by_tuple, &k,
 			key_from(&k, tu->client.family, tu->in_port, tu->client.ip,
 				 tu->client.port, tu->server.port));
-	if (pos < 0)
-		return;   /* table full: cp learns it from the missing state */
+	if (pos < 0) {
+		/* every slot taken (cp keeps a worker below that) */
+		t->alloc_table_full++;
+		return;
+	}
 	a = &t->allocs[pos];
 	if (a->id == 0)
 		t->nallocs++;
-	else if (a->relay_port != ia->relayed[0].port &&
-		 t->by_relay_port[a->relay_port] == (uint32_t)pos + 1)
-		t->by_relay_port[a->relay_port] = 0;
+	else
+		relay_hook(t, a, (uint32_t)pos, false);   /* installed again */
 	memset(a, 0, sizeof(*a));
 	a->id = msg->h.alloc_id;
 	a->in_port = tu->in_port;
@@ -845,10 +979,12 @@ apply_alloc_add(struct dp_worker *w, const struct ipc_msg *msg)
 	a->nrelayed = ia->nrelayed;
 	a->relayed[0] = ia->relayed[0];
 	a->relayed[1] = ia->relayed[1];
+	a->relay_tbl[0] = tbl[0];
+	a->relay_tbl[1] = tbl[1];
 	a->relay_port = ia->relayed[0].port;
 	a->expires_ms = ia->expires_ms;
 	a->auth = *ia;
-	t->by_relay_port[a->relay_port] = (uint32_t)pos + 1;
+	relay_hook(t, a, (uint32_t)pos, true);
 }
 
 static void

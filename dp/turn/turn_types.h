@@ -3,6 +3,9 @@
  * TURN in the worker: types only. A worker owns the allocations whose
  * client flows it owns; their relayed ports come from its share of the
  * relay port range, so peer traffic to them lands (or is handed) here too.
+ * A relayed transport address is (relayed address, port): with several
+ * relayed addresses per family the worker keeps one slot table per
+ * address, indexed by port.
  * cp decides everything (authentication, lifetimes, permissions, channel
  * numbers); dp keeps what cp installed, relays, and counts.
  */
@@ -20,7 +23,6 @@ struct rte_hash;
 
 #define TURN_MAX_PERMS     16   /* per allocation (cp answers 508 beyond) */
 #define TURN_MAX_CHANNELS  16
-#define TURN_ALLOCS_PER_WORKER 16384
 
 #define TURN_STATS(X) \
 	X(PKTS_FROM_CLIENT, "pkts_from_client") \
@@ -62,9 +64,8 @@ struct turn_alloc {
 	uint8_t nperms;
 	uint8_t nchans;
 	uint8_t in_port;             /* dp port index the client uses */
-	uint8_t relay_port_idx;      /* dp port index relayed traffic uses */
 	uint8_t nrelayed;
-	uint8_t pad;
+	uint8_t relay_tbl[2];        /* by_relay table of relayed[0], [1] */
 	uint64_t expires_ms;
 	struct ipc_addr client;
 	struct ipc_addr server;
@@ -82,12 +83,22 @@ struct turn_worker {
 	struct ipc_worker_rings *rings;   /* NULL until cp's segment is open */
 	uint32_t to_cp_seq;
 	uint32_t nallocs;
+	uint32_t cap;                     /* slots: tp_conf_worker_allocs() */
 	uint64_t now_ms;                  /* refreshed once per loop */
-	struct turn_alloc *allocs;        /* TURN_ALLOCS_PER_WORKER slots */
+	struct turn_alloc *allocs;        /* cap slots */
 	struct rte_hash *by_tuple;        /* client 5-tuple -> slot */
-	uint32_t *by_relay_port;          /* 65536 entries: slot + 1, 0 = none */
+	/* Peer side: one table per relayed address (IPv4 ones first, then
+	 * IPv6 from relay_base6), relay_span entries each, indexed by port -
+	 * relay_min: slot + 1, 0 = none. */
+	uint32_t *by_relay;
+	uint32_t relay_span;
+	uint16_t relay_min;
+	uint8_t relay_base6;
 	uint64_t ctr[TURN_STAT__COUNT];   /* all allocations, including gone ones */
 	uint64_t ipc_full;                /* requests refused: ring to cp full */
+	uint64_t alloc_table_full;        /* ALLOC_ADD refused: no free slot */
+	uint64_t alloc_bad_relay;         /* ALLOC_ADD refused: not a relayed
+					   * transport address of ours */
 	uint64_t ipc_in;
 	uint64_t ipc_out;
 	uint64_t binding_requests;

@@ -628,6 +628,115 @@ load_gateway(const config_setting_t *port, struct tp_conf_port *p, int family,
 	return 0;
 }
 
+/* Are the host bits of a (beyond plen, in alen bytes) all equal to bit? */
+static bool
+host_bits_all(const uint8_t *a, unsigned int plen, unsigned int alen, bool bit)
+{
+	for (unsigned int i = plen; i < alen * 8; i++)
+		if (((a[i / 8] >> (7 - i % 8)) & 1u) != (unsigned int)bit)
+			return false;
+	return true;
+}
+
+/*
+ * relay_ipv4 / relay_ipv6: the port's relayed addresses of that family
+ * instead of its own one. dp answers ARP and neighbour solicitations for
+ * them on this link, so each must lie inside the port's prefix; none may
+ * be the port's own address (the relayed one when the list is left out),
+ * its gateway, or the prefix's network (IPv4) / Subnet-Router anycast
+ * (IPv6, RFC 4291 §2.6.1) or broadcast address; no two alike. Only the
+ * first core port with an address of the family may list them: cp takes
+ * every relayed address from that port (tp_conf_relay_addrs()).
+ */
+static int
+load_relay(const config_setting_t *port, struct tp_conf_port *p, int family,
+	   const char *who, struct tp_conf *c, char *err, size_t errlen)
+{
+	const char *name = family == 4 ? "relay_ipv4" : "relay_ipv6";
+	const char *ipname = family == 4 ? "ipv4" : "ipv6";
+	const char *gwname = family == 4 ? "gateway4" : "gateway6";
+	const char *fam = family == 4 ? "IPv4" : "IPv6";
+	const char *eg = family == 4 ? "10.200.1.1" : "fd00:201::11";
+	const config_setting_t *s = config_setting_get_member(port, name);
+	unsigned int alen = family == 4 ? 4 : 16;
+	const uint8_t *ip = family == 4 ? p->ip4 : p->ip6;
+	const uint8_t *gw = family == 4 ? p->gw4 : p->gw6;
+	unsigned int plen = family == 4 ? p->plen4 : p->plen6;
+	bool has_ip = family == 4 ? p->has_ip4 : p->has_ip6;
+	bool has_gw = family == 4 ? p->has_gw4 : p->has_gw6;
+	uint8_t *nout = family == 4 ? &p->nrelay4 : &p->nrelay6;
+	char ipbuf[INET6_ADDRSTRLEN], vd[96];
+	int n;
+
+	if (s == NULL)
+		return 0;
+	if (!config_setting_is_array(s) && !config_setting_is_list(s))
+		FAIL(s, "%s: %s must be a list of %s addresses [\"%s\", ...], not %s",
+		     who, name, fam, eg, value_desc(s, vd, sizeof(vd)));
+	n = config_setting_length(s);
+	if (n == 0)
+		FAIL(s, "%s: %s is empty: leave it out to relay on the port's own %s "
+		     "address", who, name, fam);
+	if (n > TP_CONF_MAX_RELAY)
+		FAIL(s, "%s: %s has %d addresses; at most %d", who, name, n,
+		     TP_CONF_MAX_RELAY);
+	if (!(p->roles & TP_ROLE_CORE))
+		FAIL(s, "%s: %s: relayed addresses live on a core port (roles = "
+		     "[\"core\"])", who, name);
+	if (!has_ip)
+		FAIL(s, "%s: %s needs an %s on the port (relayed addresses lie in "
+		     "its prefix)", who, name, ipname);
+	for (unsigned int i = 0; i < c->dp.nports; i++) {
+		const struct tp_conf_port *q = &c->dp.ports[i];
+
+		if ((q->roles & TP_ROLE_CORE) && (family == 4 ? q->has_ip4 : q->has_ip6))
+			FAIL(s, "%s: %s: relayed %s addresses are those of the first core "
+			     "port with an %s, port '%s' (line %d): list them there", who,
+			     name, fam, ipname, q->name, q->line);
+	}
+	inet_ntop(family == 4 ? AF_INET : AF_INET6, ip, ipbuf, sizeof(ipbuf));
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned int)i);
+		uint8_t a[16];
+		const char *v;
+		int f;
+
+		if (config_setting_type(e) != CONFIG_TYPE_STRING)
+			FAILS(e, " must be a string holding an %s address, not %s", fam,
+			      value_desc(e, vd, sizeof(vd)));
+		v = config_setting_get_string(e);
+		f = tp_conf_parse_prefix(v, a, NULL);
+		if (f < 0)
+			FAILS(e, " '%s' is not an %s address (no prefix length here)", v,
+			      fam);
+		if (f != family)
+			FAILS(e, " '%s' is an IPv%d address; %s takes %s (use relay_ipv%d)",
+			      v, f, name, fam, f);
+		if (!same_prefix(a, ip, plen))
+			FAILS(e, " '%s' lies outside the port's prefix %s/%u: dp answers %s "
+			      "for relayed addresses on the port's link only", v, ipbuf,
+			      plen, family == 4 ? "ARP" : "neighbour solicitations");
+		if (memcmp(a, ip, alen) == 0)
+			FAILS(e, " '%s' is the port's own address (its relayed address "
+			      "when %s is left out)", v, name);
+		if (has_gw && memcmp(a, gw, alen) == 0)
+			FAILS(e, " '%s' is the port's %s", v, gwname);
+		if (plen + 2 <= alen * 8 && host_bits_all(a, plen, alen, false))
+			FAILS(e, " '%s' is the %s address of the port's prefix %s/%u", v,
+			      family == 4 ? "network" : "Subnet-Router anycast", ipbuf,
+			      plen);
+		if (family == 4 && plen + 2 <= 32 && host_bits_all(a, plen, alen, true))
+			FAILS(e, " '%s' is the broadcast address of the port's prefix %s/%u",
+			      v, ipbuf, plen);
+		for (int j = 0; j < i; j++)
+			if (memcmp(family == 4 ? p->relay4[j] : p->relay6[j], a, alen) == 0)
+				FAILS(e, " '%s' is listed twice (also %s[%d])", v, name, j);
+		memcpy(family == 4 ? p->relay4[i] : p->relay6[i], a, alen);
+		(*nout)++;
+	}
+	return 0;
+}
+
 static int
 load_roles(const config_setting_t *port, struct tp_conf_port *p, const char *who,
 	   struct tp_conf *c, char *err, size_t errlen)
@@ -720,7 +829,8 @@ load_port(const config_setting_t *s, struct tp_conf *c, char *err, size_t errlen
 {
 	static const char *const names[] = {
 		"name", "dev", "roles", "ipv4", "ipv6", "gateway4", "gateway6",
-		"mtu", "vlan", "impair", "tx_checksum_offload", NULL,
+		"relay_ipv4", "relay_ipv6", "mtu", "vlan", "impair",
+		"tx_checksum_offload", NULL,
 	};
 	struct tp_conf_dp *d = &c->dp;
 	struct tp_conf_port *p = &d->ports[d->nports];
@@ -771,7 +881,9 @@ load_port(const config_setting_t *s, struct tp_conf *c, char *err, size_t errlen
 	if (!p->has_ip4 && !p->has_ip6)
 		FAIL(s, "%s needs an ipv4 or an ipv6 address (or both)", who);
 	if ((rc = load_gateway(s, p, 4, who, c, err, errlen)) < 0 ||
-	    (rc = load_gateway(s, p, 6, who, c, err, errlen)) < 0)
+	    (rc = load_gateway(s, p, 6, who, c, err, errlen)) < 0 ||
+	    (rc = load_relay(s, p, 4, who, c, err, errlen)) < 0 ||
+	    (rc = load_relay(s, p, 6, who, c, err, errlen)) < 0)
 		return rc;
 
 	if ((rc = get_u16(s, "mtu", 576, 9000, &p->mtu, c, err, errlen)) < 0 ||
@@ -931,6 +1043,48 @@ out_destroy:
 	if (rc < 0)
 		tp_conf_free(c);
 	return rc;
+}
+
+/* ---- what dp and cp derive alike --------------------------------------- */
+
+unsigned int
+tp_conf_relay_addrs(const struct tp_conf *c, int family,
+		    uint8_t addrs[TP_CONF_MAX_RELAY][16], unsigned int *port)
+{
+	for (unsigned int i = 0; i < c->dp.nports; i++) {
+		const struct tp_conf_port *p = &c->dp.ports[i];
+		unsigned int n;
+
+		if (!(p->roles & TP_ROLE_CORE) || !(family == 4 ? p->has_ip4 : p->has_ip6))
+			continue;
+		if (port != NULL)
+			*port = i;
+		memset(addrs, 0, sizeof(uint8_t[TP_CONF_MAX_RELAY][16]));
+		n = family == 4 ? p->nrelay4 : p->nrelay6;
+		if (n == 0) {
+			memcpy(addrs[0], family == 4 ? p->ip4 : p->ip6, family == 4 ? 4 : 16);
+			return 1;
+		}
+		for (unsigned int k = 0; k < n; k++)
+			memcpy(addrs[k], family == 4 ? p->relay4[k] : p->relay6[k],
+			       family == 4 ? 4 : 16);
+		return n;
+	}
+	return 0;
+}
+
+uint32_t
+tp_conf_worker_allocs(const struct tp_conf *c)
+{
+	uint64_t q = c->cp.quota_total;
+	uint64_t n = c->dp.nworkers > 0 ? c->dp.nworkers : 1;
+	uint64_t cap = q / n * 5 / 4 + 1024;
+
+	if (cap > q)
+		cap = q;
+	if (cap < 64)
+		cap = 64;
+	return (uint32_t)cap;
 }
 
 void

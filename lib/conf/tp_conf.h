@@ -26,4 +26,26 @@ void tp_conf_free(struct tp_conf *c);
  * Returns 4 or 6 for the family, or -EINVAL. */
 int tp_conf_parse_prefix(const char *s, uint8_t addr[16], uint8_t *plen);
 
+/*
+ * The relayed addresses of family (4 or 6), the same for dp and cp: those
+ * of the first port with the core role and an address of that family,
+ * its relay_ipv4 / relay_ipv6 list, or its own address when it has none.
+ * Fills addrs[] in list order (IPv4 in the first 4 bytes of each entry,
+ * the rest zero) and *port with that port's index in c->dp.ports (when
+ * port is not NULL). Returns how many (1..TP_CONF_MAX_RELAY), 0 when no
+ * core port has an address of the family. An address's index here is
+ * its index everywhere (cp's port bitmaps, dp's relay tables).
+ */
+unsigned int tp_conf_relay_addrs(const struct tp_conf *c, int family,
+				 uint8_t addrs[TP_CONF_MAX_RELAY][16],
+				 unsigned int *port);
+
+/*
+ * Allocations one dp worker's table holds (dp sizes its table with it, cp
+ * answers 508 rather than give a worker more): cp.quota_total shared by
+ * dp.workers with a quarter more and 1024 on top for uneven flow hashing,
+ * never more than quota_total itself, at least 64.
+ */
+uint32_t tp_conf_worker_allocs(const struct tp_conf *c);
+
 #endif /* TP_CONF_H */

@@ -14,6 +14,7 @@
 #define TP_CONF_MAX_EAL_ARGS  64
 #define TP_CONF_NAME_LEN      32
 #define TP_CONF_DEV_LEN       256
+#define TP_CONF_MAX_RELAY     16     /* relayed addresses per family */
 
 /* Port roles (a port may hold both). */
 #define TP_ROLE_ACCESS 0x1u   /* faces clients */
@@ -54,6 +55,13 @@ struct tp_conf_port {
 	uint8_t plen6;
 	bool has_gw6;
 	uint8_t gw6[16];
+	/* relay_ipv4 / relay_ipv6 as listed (only on the first core port of
+	 * the family); none listed: the port's own address is the family's
+	 * one relayed address (tp_conf_relay_addrs() gives the effective set). */
+	uint8_t nrelay4;
+	uint8_t nrelay6;
+	uint8_t relay4[TP_CONF_MAX_RELAY][4];
+	uint8_t relay6[TP_CONF_MAX_RELAY][16];
 	uint16_t mtu;                 /* IP MTU, default 1500 */
 	uint16_t vlan;                /* 802.1Q VLAN id, 0 = untagged */
 	bool no_tx_offload;           /* never use the NIC's TX checksums */

@@ -470,6 +470,203 @@ run_cases(const struct bad *cases, size_t n, const char *group)
 
 #define RUN(cases, group) run_cases((cases), sizeof(cases) / sizeof((cases)[0]), (group))
 
+/* ---- relayed addresses ------------------------------------------------- */
+
+/* One core port "k" opening on line 3 (with a gateway4), its line 5 is
+ * `extra`. */
+#define CORE(extra) \
+	"dp = {\n" \
+	"  ports = (\n" \
+	"    { name = \"k\"; dev = \"x1\"; roles = [\"core\"]; ipv4 = \"10.1.0.1/24\";\n" \
+	"      ipv6 = \"fd00:1::1/64\"; gateway4 = \"10.1.0.254\";\n" \
+	"      " extra "\n" \
+	"    }\n" \
+	"  );\n" \
+	"};\n"
+
+static void
+test_conf_relay_lists_are_read(void **state)
+{
+	uint8_t addrs[TP_CONF_MAX_RELAY][16];
+	unsigned int port = 99;
+	const struct tp_conf_port *k;
+
+	(void)state;
+	expect_ok("dp = {\n"
+		  "  ports = (\n"
+		  "    { name = \"a\"; dev = \"x0\"; roles = [\"access\"]; ipv4 = \"10.0.0.1/24\";\n"
+		  "      ipv6 = \"fd00::1/64\"; },\n"
+		  "    { name = \"k\"; dev = \"x1\"; roles = [\"core\"]; ipv4 = \"10.1.0.1/24\";\n"
+		  "      ipv6 = \"fd00:1::1/64\";\n"
+		  "      relay_ipv4 = [\"10.1.0.10\", \"10.1.0.11\", \"10.1.0.200\"];\n"
+		  "      relay_ipv6 = (\"fd00:1::10\"); }\n"
+		  "  );\n"
+		  "};\n");
+	k = &c.dp.ports[1];
+	assert_int_equal(k->nrelay4, 3);
+	assert_addr(4, k->relay4[0], "10.1.0.10");
+	assert_addr(4, k->relay4[1], "10.1.0.11");
+	assert_addr(4, k->relay4[2], "10.1.0.200");
+	assert_int_equal(k->nrelay6, 1);
+	assert_addr(6, k->relay6[0], "fd00:1::10");
+	assert_int_equal(c.dp.ports[0].nrelay4, 0);
+	/* the effective sets: the lists, in order, on the core port */
+	assert_int_equal(tp_conf_relay_addrs(&c, 4, addrs, &port), 3);
+	assert_int_equal(port, 1);
+	assert_addr(4, addrs[0], "10.1.0.10");
+	assert_addr(4, addrs[2], "10.1.0.200");
+	assert_int_equal(addrs[2][4], 0);
+	assert_int_equal(tp_conf_relay_addrs(&c, 6, addrs, NULL), 1);
+	assert_addr(6, addrs[0], "fd00:1::10");
+	/* the port's own address stays its own */
+	assert_addr(4, k->ip4, "10.1.0.1");
+}
+
+static void
+test_conf_relay_defaults_to_the_core_port_address(void **state)
+{
+	uint8_t addrs[TP_CONF_MAX_RELAY][16];
+	unsigned int port = 99;
+
+	(void)state;
+	/* An access port first, then a v6-only core port, then a v4 one:
+	 * each family's relayed address is its first core port's own. */
+	expect_ok("dp = {\n"
+		  "  ports = (\n"
+		  "    { name = \"a\"; dev = \"x0\"; roles = [\"access\"]; ipv4 = \"10.0.0.1/24\"; },\n"
+		  "    { name = \"k6\"; dev = \"x1\"; roles = [\"core\"]; ipv6 = \"fd00:1::1/64\"; },\n"
+		  "    { name = \"k4\"; dev = \"x2\"; roles = [\"core\"]; ipv4 = \"10.2.0.1/24\"; }\n"
+		  "  );\n"
+		  "};\n");
+	assert_int_equal(c.dp.ports[1].nrelay6, 0);
+	assert_int_equal(c.dp.ports[2].nrelay4, 0);
+	assert_int_equal(tp_conf_relay_addrs(&c, 4, addrs, &port), 1);
+	assert_int_equal(port, 2);
+	assert_addr(4, addrs[0], "10.2.0.1");
+	assert_int_equal(tp_conf_relay_addrs(&c, 6, addrs, &port), 1);
+	assert_int_equal(port, 1);
+	assert_addr(6, addrs[0], "fd00:1::1");
+	tp_conf_free(&c);
+	/* no core port: nothing is relayed */
+	expect_ok(PORT("ipv4 = \"10.0.0.1/24\";"));
+	assert_int_equal(tp_conf_relay_addrs(&c, 4, addrs, NULL), 0);
+	assert_int_equal(tp_conf_relay_addrs(&c, 6, addrs, NULL), 0);
+}
+
+static void
+test_conf_relay_lists_hold_sixteen(void **state)
+{
+	char text[2048], list[1024];
+	size_t off = 0;
+
+	(void)state;
+	for (int i = 0; i < TP_CONF_MAX_RELAY; i++)
+		off += (size_t)snprintf(list + off, sizeof(list) - off, "%s\"10.1.0.%d\"",
+					i ? ", " : "", 10 + i);
+	snprintf(text, sizeof(text), CORE("relay_ipv4 = [%s];"), list);
+	expect_ok(text);
+	assert_int_equal(c.dp.ports[0].nrelay4, TP_CONF_MAX_RELAY);
+	assert_addr(4, c.dp.ports[0].relay4[15], "10.1.0.25");
+	tp_conf_free(&c);
+	snprintf(text, sizeof(text), CORE("relay_ipv4 = [%s, \"10.1.0.99\"];"), list);
+	expect_error(text, 5, "port 'k': relay_ipv4 has 17 addresses; at most 16");
+}
+
+static void
+test_conf_bad_relay_lists_are_refused(void **state)
+{
+	static const struct bad cases[] = {
+		{ CORE("relay_ipv4 = \"10.1.0.5\";"), 5,
+		  "port 'k': relay_ipv4 must be a list of IPv4 addresses [\"10.200.1.1\", "
+		  "...], not a string (\"10.1.0.5\")" },
+		{ CORE("relay_ipv4 = [];"), 5,
+		  "port 'k': relay_ipv4 is empty: leave it out to relay on the port's own "
+		  "IPv4 address" },
+		{ CORE("relay_ipv4 = [5];"), 5,
+		  "port 'k': relay_ipv4[0] must be a string holding an IPv4 address, not "
+		  "an integer (5)" },
+		{ CORE("relay_ipv4 = [\"10.1.0.5/24\"];"), 5,
+		  "port 'k': relay_ipv4[0] '10.1.0.5/24' is not an IPv4 address (no prefix "
+		  "length here)" },
+		{ CORE("relay_ipv4 = [\"10.1.0.5\", \"fd00:1::5\"];"), 5,
+		  "port 'k': relay_ipv4[1] 'fd00:1::5' is an IPv6 address; relay_ipv4 takes "
+		  "IPv4 (use relay_ipv6)" },
+		{ CORE("relay_ipv4 = [\"10.2.0.5\"];"), 5,
+		  "port 'k': relay_ipv4[0] '10.2.0.5' lies outside the port's prefix "
+		  "10.1.0.1/24: dp answers ARP for relayed addresses on the port's link only" },
+		{ CORE("relay_ipv4 = [\"10.1.0.1\"];"), 5,
+		  "port 'k': relay_ipv4[0] '10.1.0.1' is the port's own address (its "
+		  "relayed address when relay_ipv4 is left out)" },
+		{ CORE("relay_ipv4 = [\"10.1.0.254\"];"), 5,
+		  "port 'k': relay_ipv4[0] '10.1.0.254' is the port's gateway4" },
+		{ CORE("relay_ipv4 = [\"10.1.0.0\"];"), 5,
+		  "port 'k': relay_ipv4[0] '10.1.0.0' is the network address of the port's "
+		  "prefix 10.1.0.1/24" },
+		{ CORE("relay_ipv4 = [\"10.1.0.255\"];"), 5,
+		  "port 'k': relay_ipv4[0] '10.1.0.255' is the broadcast address of the "
+		  "port's prefix 10.1.0.1/24" },
+		{ CORE("relay_ipv4 = [\"10.1.0.5\", \"10.1.0.6\", \"10.1.0.5\"];"), 5,
+		  "port 'k': relay_ipv4[2] '10.1.0.5' is listed twice (also relay_ipv4[0])" },
+		{ CORE("relay_ipv6 = [\"fd00:2::5\"];"), 5,
+		  "port 'k': relay_ipv6[0] 'fd00:2::5' lies outside the port's prefix "
+		  "fd00:1::1/64: dp answers neighbour solicitations" },
+		{ CORE("relay_ipv6 = [\"fd00:1::\"];"), 5,
+		  "port 'k': relay_ipv6[0] 'fd00:1::' is the Subnet-Router anycast address "
+		  "of the port's prefix fd00:1::1/64" },
+		{ CORE("relay_ipv6 = [\"fd00:1::7\", \"fd00:1::1\"];"), 5,
+		  "port 'k': relay_ipv6[1] 'fd00:1::1' is the port's own address" },
+		{ CORE("relay_ipv6 = [\"10.1.0.5\"];"), 5,
+		  "port 'k': relay_ipv6[0] '10.1.0.5' is an IPv4 address; relay_ipv6 takes "
+		  "IPv6 (use relay_ipv4)" },
+		{ CORE("relay_ipv6 = [\"fd00:1::5\", \"fd00:1::0:5\"];"), 5,
+		  "port 'k': relay_ipv6[1] 'fd00:1::0:5' is listed twice (also relay_ipv6[0])" },
+		{ CORE("relay_ip4 = [\"10.1.0.5\"];"), 5,
+		  "port 'k': unknown setting 'relay_ip4' (did you mean 'relay_ipv4'?)" },
+		/* where relayed addresses may live */
+		{ PORT("ipv4 = \"10.0.0.1/24\"; relay_ipv4 = [\"10.0.0.5\"];"), 4,
+		  "port 'a': relay_ipv4: relayed addresses live on a core port "
+		  "(roles = [\"core\"])" },
+		{ "dp = {\n  ports = (\n"
+		  "    { name = \"k\"; dev = \"x1\"; roles = [\"core\"]; ipv4 = \"10.1.0.1/24\";\n"
+		  "      relay_ipv6 = [\"fd00:1::5\"]; }\n"
+		  "  );\n};\n", 4,
+		  "port 'k': relay_ipv6 needs an ipv6 on the port (relayed addresses lie in "
+		  "its prefix)" },
+		{ "dp = {\n  ports = (\n"
+		  "    { name = \"k\"; dev = \"x1\"; roles = [\"core\"]; ipv4 = \"10.1.0.1/24\"; },\n"
+		  "    { name = \"k2\"; dev = \"x2\"; roles = [\"access\", \"core\"];\n"
+		  "      ipv4 = \"10.2.0.1/24\"; relay_ipv4 = [\"10.2.0.5\"]; }\n"
+		  "  );\n};\n", 5,
+		  "port 'k2': relay_ipv4: relayed IPv4 addresses are those of the first core "
+		  "port with an ipv4, port 'k' (line 3): list them there" },
+	};
+
+	(void)state;
+	RUN(cases, "relay");
+}
+
+static void
+test_conf_worker_allocs_follow_the_quota(void **state)
+{
+	(void)state;
+	/* default quota_total 100000 */
+	expect_ok(DP("workers = [0, 1];"));
+	assert_int_equal(tp_conf_worker_allocs(&c), 100000 / 2 * 5 / 4 + 1024);
+	tp_conf_free(&c);
+	/* one worker never needs more than the quota itself */
+	expect_ok(DP("workers = [0];"));
+	assert_int_equal(tp_conf_worker_allocs(&c), 100000);
+	tp_conf_free(&c);
+	/* a tiny quota still gets a usable table */
+	expect_ok(DP("workers = [0, 1, 2];") "turn = { realm = \"r\"; };\n"
+		  "cp = { quota_total = 3; };\n");
+	assert_int_equal(tp_conf_worker_allocs(&c), 64);
+	tp_conf_free(&c);
+	expect_ok(DP("workers = [0, 1, 2, 3];") "turn = { realm = \"r\"; };\n"
+		  "cp = { quota_total = 10000000; };\n");
+	assert_int_equal(tp_conf_worker_allocs(&c), 10000000 / 4 * 5 / 4 + 1024);
+}
+
 static void
 test_conf_missing_file_is_enoent(void **state)
 {
@@ -873,6 +1070,12 @@ main(void)
 		cmocka_unit_test_teardown(test_conf_bad_gateways_are_refused, teardown),
 		cmocka_unit_test_teardown(test_conf_bad_port_lists_are_refused, teardown),
 		cmocka_unit_test_teardown(test_conf_unknown_settings_are_named, teardown),
+		cmocka_unit_test_teardown(test_conf_relay_lists_are_read, teardown),
+		cmocka_unit_test_teardown(test_conf_relay_defaults_to_the_core_port_address,
+					  teardown),
+		cmocka_unit_test_teardown(test_conf_relay_lists_hold_sixteen, teardown),
+		cmocka_unit_test_teardown(test_conf_bad_relay_lists_are_refused, teardown),
+		cmocka_unit_test_teardown(test_conf_worker_allocs_follow_the_quota, teardown),
 		cmocka_unit_test_teardown(test_conf_no_dp_group_names_the_file, teardown),
 		cmocka_unit_test_teardown(test_conf_error_in_an_include_names_that_file, teardown),
 		cmocka_unit_test_teardown(test_conf_error_is_truncated_to_the_buffer, teardown),

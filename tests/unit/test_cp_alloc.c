@@ -7,6 +7,13 @@
  * ports from the requesting worker's share, retransmissions answered
  * again, a second Allocate on a taken 5-tuple refused (437), Refresh 0
  * freeing quota, and expiry by the timer wheel with ALLOC_DEL to dp.
+ *
+ * With several relayed addresses per family (relay_ipv4 / relay_ipv6 and a
+ * range of 8 ports, 4 per worker): every (address, port) pair of a share
+ * is handed out before 508, a freed pair comes back, dual allocations
+ * take one port in both families, EVEN-PORT reservations keep their
+ * address, a worker gets no more than its dp table holds, and a
+ * restarted cp learns from dp's state which pairs are taken.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +21,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,25 +36,40 @@ static struct cp_ctx cp;
 static char conf_path[128], seg_name[64];
 static uint32_t tid_seq;
 
+/* The configuration most tests use: one relayed IPv4 address (the core
+ * port's own), 1000 ports, tight quotas. %s is the segment name. */
+static const char conf_plain[] =
+	"dp = { workers = [0, 1]; ports = (\n"
+	"  { name = \"a\"; dev = \"x0\"; roles = [\"access\"]; ipv4 = \"10.0.0.1/24\"; },\n"
+	"  { name = \"c\"; dev = \"x1\"; roles = [\"core\"]; ipv4 = \"10.1.0.1/24\"; }); };\n"
+	"turn = { realm = \"r.test\"; relay_ports = [50000, 50999]; ipc = \"%s\"; };\n"
+	"cp = { lifetime_default = 600; lifetime_max = 1200; quota_user = 2;\n"
+	"       quota_total = 3; };\n";
+
+/* Three relayed IPv4 and two IPv6 addresses, 8 ports: 4 per worker, so
+ * 12 IPv4 and 8 IPv6 (address, port) pairs in each worker's share. */
+static const char conf_relay[] =
+	"dp = { workers = [0, 1]; ports = (\n"
+	"  { name = \"a\"; dev = \"x0\"; roles = [\"access\"]; ipv4 = \"10.0.0.1/24\"; },\n"
+	"  { name = \"c\"; dev = \"x1\"; roles = [\"core\"]; ipv4 = \"10.1.0.1/24\";\n"
+	"    ipv6 = \"fd00:1::1/64\";\n"
+	"    relay_ipv4 = [\"10.1.0.11\", \"10.1.0.12\", \"10.1.0.13\"];\n"
+	"    relay_ipv6 = [\"fd00:1::11\", \"fd00:1::12\"]; }); };\n"
+	"turn = { realm = \"r.test\"; relay_ports = [50000, 50007]; ipc = \"%s\"; };\n"
+	"cp = { quota_total = 1000; };\n";
+
 static int
-setup(void **state)
+setup_with(const char *text)
 {
 	char err[256];
 	FILE *f;
 	struct cp_auth_conf ac = { .realm = "r.test" };
 	bool created;
 
-	(void)state;
 	snprintf(conf_path, sizeof(conf_path), "/tmp/tp-cp-alloc-%d.conf", (int)getpid());
 	snprintf(seg_name, sizeof(seg_name), "/tp-cp-alloc-%d", (int)getpid());
 	f = fopen(conf_path, "w");
-	fprintf(f,
-		"dp = { workers = [0, 1]; ports = (\n"
-		"  { name = \"a\"; dev = \"x0\"; roles = [\"access\"]; ipv4 = \"10.0.0.1/24\"; },\n"
-		"  { name = \"c\"; dev = \"x1\"; roles = [\"core\"]; ipv4 = \"10.1.0.1/24\"; }); };\n"
-		"turn = { realm = \"r.test\"; relay_ports = [50000, 50999]; ipc = \"%s\"; };\n"
-		"cp = { lifetime_default = 600; lifetime_max = 1200; quota_user = 2;\n"
-		"       quota_total = 3; };\n", seg_name);
+	fprintf(f, text, seg_name);
 	fclose(f);
 	memset(&cp, 0, sizeof(cp));
 	assert_int_equal(tp_conf_load(conf_path, &conf, err, sizeof(err)), 0);
@@ -64,6 +87,20 @@ setup(void **state)
 	tw_init(&cp.wheel, 0);
 	assert_int_equal(cp_alloc_init(&cp), 0);
 	return 0;
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	return setup_with(conf_plain);
+}
+
+static int
+setup_relay(void **state)
+{
+	(void)state;
+	return setup_with(conf_relay);
 }
 
 static int
@@ -125,12 +162,21 @@ tuple(struct ipc_tuple *t, uint16_t cport)
 	t->server.port = 3478;
 }
 
+/* What an Allocate asks for beyond a UDP relay. */
+struct alloc_opts {
+	uint8_t raf;                  /* REQUESTED-ADDRESS-FAMILY, 0: none */
+	uint8_t aaf;                  /* ADDITIONAL-ADDRESS-FAMILY, 0: none */
+	bool even, rbit;              /* EVEN-PORT and its R bit */
+	const uint8_t *token;         /* RESERVATION-TOKEN (8 bytes) */
+};
+
 /* Send a request as dp would; returns the response's error code (0 for
- * success). nonce/user select authentication; tid_out gets the tid. */
+ * success). nonce/user select authentication; tid_out gets the tid; o
+ * (may be NULL) adds Allocate attributes. */
 static int
-request(unsigned int w, uint16_t method, uint16_t cport, const char *user,
-	const char *nonce, int lifetime, const uint8_t *tid_in, uint8_t *tid_out,
-	struct reply *r)
+request_opts(unsigned int w, uint16_t method, uint16_t cport, const char *user,
+	     const char *nonce, int lifetime, const uint8_t *tid_in, uint8_t *tid_out,
+	     const struct alloc_opts *o, struct reply *r)
 {
 	static struct ipc_msg m;
 	struct stun_builder b;
@@ -150,6 +196,14 @@ request(unsigned int w, uint16_t method, uint16_t cport, const char *user,
 	stun_build_init(&b, m.body, sizeof(m.body), stun_msg_type(method, STUN_CLASS_REQUEST), tid);
 	if (method == STUN_METHOD_ALLOCATE)
 		stun_build_transport(&b, STUN_TRANSPORT_UDP);
+	if (o != NULL && o->raf != 0)
+		stun_build_family(&b, STUN_ATTR_REQUESTED_ADDRESS_FAMILY, o->raf);
+	if (o != NULL && o->aaf != 0)
+		stun_build_family(&b, STUN_ATTR_ADDITIONAL_ADDRESS_FAMILY, o->aaf);
+	if (o != NULL && o->even)
+		stun_build_even_port(&b, o->rbit);
+	if (o != NULL && o->token != NULL)
+		stun_build_attr(&b, STUN_ATTR_RESERVATION_TOKEN, o->token, 8);
 	if (lifetime >= 0)
 		stun_build_u32(&b, STUN_ATTR_LIFETIME, (uint32_t)lifetime);
 	if (nonce != NULL) {
@@ -175,6 +229,15 @@ request(unsigned int w, uint16_t method, uint16_t cport, const char *user,
 	return 0;
 }
 
+static int
+request(unsigned int w, uint16_t method, uint16_t cport, const char *user,
+	const char *nonce, int lifetime, const uint8_t *tid_in, uint8_t *tid_out,
+	struct reply *r)
+{
+	return request_opts(w, method, cport, user, nonce, lifetime, tid_in, tid_out,
+			    NULL, r);
+}
+
 static void
 nonce_for(unsigned int w, uint16_t cport, char *nonce)
 {
@@ -196,6 +259,30 @@ allocate(unsigned int w, uint16_t cport, const char *user, int lifetime,
 
 	nonce_for(w, cport, nonce);
 	return request(w, STUN_METHOD_ALLOCATE, cport, user, nonce, lifetime, NULL, NULL, r);
+}
+
+static int
+allocate_opts(unsigned int w, uint16_t cport, const char *user,
+	      const struct alloc_opts *o, struct reply *r)
+{
+	char nonce[128];
+
+	nonce_for(w, cport, nonce);
+	return request_opts(w, STUN_METHOD_ALLOCATE, cport, user, nonce, -1, NULL, NULL,
+			    o, r);
+}
+
+/* The XOR-RELAYED-ADDRESS attributes of a success, in order; returns how
+ * many. */
+static unsigned int
+relayed_of(const struct reply *r, struct stun_addr *out, unsigned int max)
+{
+	const struct stun_attr *a = stun_msg_find(&r->stun, STUN_ATTR_XOR_RELAYED_ADDRESS);
+	unsigned int n = 0;
+
+	for (; a != NULL && n < max; a = stun_msg_find_next(&r->stun, a))
+		assert_int_equal(stun_attr_get_addr(&r->stun, a, &out[n++]), 0);
+	return n;
 }
 
 static uint32_t
@@ -315,6 +402,267 @@ test_alloc_expires_on_the_wheel(void **state)
 	assert_int_equal(cp.stats[CP_STAT_EXPIRED_ALLOCS], 1);
 }
 
+/* ---- several relayed addresses ------------------------------------------ */
+
+/* Index of a relayed IPv4 address 10.1.0.11..13 (0..2), IPv6 fd00:1::11..12. */
+static int
+addr_index(const struct stun_addr *a)
+{
+	if (a->family == STUN_AF_IPV4) {
+		assert_int_equal(a->ip[0], 10);
+		assert_int_equal(a->ip[1], 1);
+		assert_int_equal(a->ip[2], 0);
+		assert_true(a->ip[3] >= 11 && a->ip[3] <= 13);
+		return a->ip[3] - 11;
+	}
+	assert_int_equal(a->ip[0], 0xfd);
+	assert_int_equal(a->ip[15] >= 0x11 && a->ip[15] <= 0x12, 1);
+	return a->ip[15] - 0x11;
+}
+
+static void
+test_alloc_relay_every_pair_of_the_share_before_508(void **state)
+{
+	struct reply r;
+	struct stun_addr ra;
+	bool seen[3][4] = { { false } };
+	unsigned int per_addr[3] = { 0, 0, 0 };
+
+	(void)state;
+	assert_int_equal(cp.nrelay[0], 3);
+	assert_int_equal(cp.nrelay[1], 2);
+	/* worker 0's share is 50000..50003: 3 addresses x 4 ports */
+	for (uint16_t i = 0; i < 12; i++) {
+		int k;
+
+		assert_int_equal(allocate_opts(0, (uint16_t)(6000 + i), "alice", NULL, &r), 0);
+		assert_int_equal(relayed_of(&r, &ra, 1), 1);
+		assert_true(ra.port >= 50000 && ra.port <= 50003);
+		k = addr_index(&ra);
+		assert_false(seen[k][ra.port - 50000]);
+		seen[k][ra.port - 50000] = true;
+		per_addr[k]++;
+	}
+	/* the addresses beyond the first were used once the first's ports
+	 * were: every pair exactly once */
+	assert_int_equal(per_addr[0], 4);
+	assert_int_equal(per_addr[1], 4);
+	assert_int_equal(per_addr[2], 4);
+	assert_int_equal(allocate_opts(0, 6100, "alice", NULL, &r),
+			 STUN_ERR_INSUFFICIENT_CAPACITY);
+	assert_int_equal(cp.nallocs, 12);
+	/* the other worker's share is its own */
+	assert_int_equal(allocate_opts(1, 6101, "bob", NULL, &r), 0);
+	assert_int_equal(relayed_of(&r, &ra, 1), 1);
+	assert_true(ra.port >= 50004 && ra.port <= 50007);
+}
+
+static void
+test_alloc_relay_freed_pair_is_given_again(void **state)
+{
+	struct reply r;
+	struct stun_addr ra, gone;
+	char nonce[128];
+
+	(void)state;
+	for (uint16_t i = 0; i < 12; i++) {
+		assert_int_equal(allocate_opts(0, (uint16_t)(7000 + i), "alice", NULL, &r), 0);
+		if (i == 5)
+			assert_int_equal(relayed_of(&r, &gone, 1), 1);
+	}
+	assert_int_equal(allocate_opts(0, 7100, "alice", NULL, &r),
+			 STUN_ERR_INSUFFICIENT_CAPACITY);
+	nonce_for(0, 7005, nonce);
+	assert_int_equal(request(0, STUN_METHOD_REFRESH, 7005, "alice", nonce, 0, NULL,
+				 NULL, &r), 0);
+	assert_int_equal(allocate_opts(0, 7101, "alice", NULL, &r), 0);
+	assert_int_equal(relayed_of(&r, &ra, 1), 1);
+	assert_int_equal(ra.port, gone.port);
+	assert_memory_equal(ra.ip, gone.ip, 4);
+	assert_int_equal(allocate_opts(0, 7102, "alice", NULL, &r),
+			 STUN_ERR_INSUFFICIENT_CAPACITY);
+}
+
+static void
+test_alloc_relay_dual_takes_one_port_in_both_families(void **state)
+{
+	const struct alloc_opts dual = { .aaf = STUN_AF_IPV6 };
+	const struct alloc_opts v6 = { .raf = STUN_AF_IPV6 };
+	struct reply r;
+	struct stun_addr ra[2];
+	bool seen6[2][4] = { { false } };
+	unsigned int v4_left = 12;
+
+	(void)state;
+	/* IPv6 has 2 x 4 pairs in the share: 8 dual allocations */
+	for (uint16_t i = 0; i < 8; i++) {
+		int k;
+
+		assert_int_equal(allocate_opts(0, (uint16_t)(8000 + i), "alice", &dual, &r), 0);
+		assert_int_equal(relayed_of(&r, ra, 2), 2);
+		assert_int_equal(ra[0].family, STUN_AF_IPV4);
+		assert_int_equal(ra[1].family, STUN_AF_IPV6);
+		assert_int_equal(ra[0].port, ra[1].port);
+		assert_true(ra[0].port >= 50000 && ra[0].port <= 50003);
+		(void)addr_index(&ra[0]);
+		k = addr_index(&ra[1]);
+		assert_false(seen6[k][ra[1].port - 50000]);
+		seen6[k][ra[1].port - 50000] = true;
+		v4_left--;
+	}
+	/* no IPv6 pair left: a dual allocation is refused whole ... */
+	assert_int_equal(allocate_opts(0, 8100, "alice", &dual, &r),
+			 STUN_ERR_INSUFFICIENT_CAPACITY);
+	assert_int_equal(allocate_opts(0, 8101, "alice", &v6, &r),
+			 STUN_ERR_INSUFFICIENT_CAPACITY);
+	/* ... while IPv4 still has its 4 */
+	for (uint16_t i = 0; i < v4_left; i++)
+		assert_int_equal(allocate_opts(0, (uint16_t)(8200 + i), "alice", NULL, &r), 0);
+	assert_int_equal(allocate_opts(0, 8300, "alice", NULL, &r),
+			 STUN_ERR_INSUFFICIENT_CAPACITY);
+	/* the ALLOC_ADD carried both relayed addresses of the last dual one */
+	assert_int_equal(cp.nallocs, 12);
+}
+
+static void
+test_alloc_relay_reservation_keeps_its_address(void **state)
+{
+	const struct alloc_opts even_r = { .even = true, .rbit = true };
+	struct alloc_opts with_token = { 0 };
+	struct reply r;
+	struct stun_addr first, ra;
+	const struct stun_attr *tok;
+	uint8_t token[8];
+
+	(void)state;
+	assert_int_equal(allocate_opts(0, 9000, "alice", &even_r, &r), 0);
+	assert_int_equal(relayed_of(&r, &first, 1), 1);
+	assert_int_equal(first.port % 2, 0);
+	tok = stun_msg_find(&r.stun, STUN_ATTR_RESERVATION_TOKEN);
+	assert_non_null(tok);
+	memcpy(token, tok->value, 8);
+	/* 12 pairs, 2 taken (the allocation and the reservation): 10 more */
+	for (uint16_t i = 0; i < 10; i++) {
+		assert_int_equal(allocate_opts(0, (uint16_t)(9100 + i), "bob", NULL, &r), 0);
+		assert_int_equal(relayed_of(&r, &ra, 1), 1);
+		assert_false(ra.port == first.port + 1 && memcmp(ra.ip, first.ip, 4) == 0);
+	}
+	assert_int_equal(allocate_opts(0, 9200, "bob", NULL, &r),
+			 STUN_ERR_INSUFFICIENT_CAPACITY);
+	/* the token gets the odd port next to it, at the same address */
+	with_token.token = token;
+	assert_int_equal(allocate_opts(0, 9001, "alice", &with_token, &r), 0);
+	assert_int_equal(relayed_of(&r, &ra, 1), 1);
+	assert_int_equal(ra.port, first.port + 1);
+	assert_memory_equal(ra.ip, first.ip, 4);
+	/* used up */
+	assert_int_equal(allocate_opts(0, 9002, "alice", &with_token, &r),
+			 STUN_ERR_INSUFFICIENT_CAPACITY);
+}
+
+static void
+test_alloc_relay_worker_capped_at_its_dp_table(void **state)
+{
+	struct reply r;
+
+	(void)state;
+	assert_int_equal(cp.worker_cap, tp_conf_worker_allocs(&conf));
+	assert_int_equal(cp.worker_cap, 1000);   /* quota_total 1000 caps it */
+	cp.worker_cap = 2;
+	assert_int_equal(allocate_opts(0, 9500, "alice", NULL, &r), 0);
+	assert_int_equal(allocate_opts(0, 9501, "alice", NULL, &r), 0);
+	assert_int_equal(allocate_opts(0, 9502, "alice", NULL, &r),
+			 STUN_ERR_INSUFFICIENT_CAPACITY);
+	assert_int_equal(allocate_opts(1, 9503, "alice", NULL, &r), 0);
+	assert_int_equal(cp.worker_allocs[0], 2);
+	assert_int_equal(cp.worker_allocs[1], 1);
+}
+
+/* Hand cp an allocation as dp reports it after a cp restart. */
+static void
+restore_one(unsigned int w, uint64_t id, uint16_t cport, uint16_t port,
+	    const char *ip4, const char *ip6)
+{
+	static struct ipc_msg m;
+	struct ipc_alloc ia;
+	unsigned int n = 0;
+
+	memset(&m.h, 0, sizeof(m.h));
+	memset(&ia, 0, sizeof(ia));
+	m.h.kind = IPC_STATE_ALLOC;
+	m.h.worker = (uint16_t)w;
+	m.h.alloc_id = id;
+	tuple(&m.h.tuple, cport);
+	if (ip4 != NULL) {
+		ia.relayed[n].family = 4;
+		ia.relayed[n].port = port;
+		assert_int_equal(inet_pton(AF_INET, ip4, ia.relayed[n].ip), 1);
+		n++;
+	}
+	if (ip6 != NULL) {
+		ia.relayed[n].family = 6;
+		ia.relayed[n].port = port;
+		assert_int_equal(inet_pton(AF_INET6, ip6, ia.relayed[n].ip), 1);
+		n++;
+	}
+	ia.nrelayed = (uint8_t)n;
+	ia.expires_ms = cp.now_ms + 600000;
+	ia.user_len = 5;
+	memcpy(ia.username, "alice", 5);
+	memcpy(m.body, &ia, sizeof(ia));
+	m.h.body_len = sizeof(ia);
+	cp_handle(&cp, w, &m);
+}
+
+static void
+test_alloc_relay_restore_marks_the_pairs_used(void **state)
+{
+	const struct alloc_opts v6 = { .raf = STUN_AF_IPV6 };
+	static const char *const v4[3] = { "10.1.0.11", "10.1.0.12", "10.1.0.13" };
+	struct reply r;
+	struct stun_addr ra;
+	uint64_t id = 100;
+
+	(void)state;
+	/* dp reports 10 IPv4 allocations, a dual one on (10.1.0.13,
+	 * fd00:1::12) port 50003, and one on an address this configuration
+	 * no longer has: every worker-0 IPv4 pair but (10.1.0.12, 50002) */
+	for (unsigned int k = 0; k < 3; k++)
+		for (uint16_t p = 50000; p <= 50003; p++) {
+			if ((k == 1 && p == 50002) || (k == 2 && p == 50003))
+				continue;
+			restore_one(0, id, (uint16_t)(id + 1000), p, v4[k], NULL);
+			id++;
+		}
+	restore_one(0, id, (uint16_t)(id + 1000), 50003, "10.1.0.13", "fd00:1::12");
+	id++;
+	restore_one(0, id, (uint16_t)(id + 1000), 50002, "10.1.0.99", NULL);
+	assert_int_equal(cp.nallocs, 12);
+	assert_int_equal(cp.stats[CP_STAT_STATE_RESTORED], 12);
+	assert_int_equal(cp.worker_allocs[0], 12);
+	/* the one free IPv4 pair, then nothing */
+	assert_int_equal(allocate_opts(0, 5000, "bob", NULL, &r), 0);
+	assert_int_equal(relayed_of(&r, &ra, 1), 1);
+	assert_int_equal(ra.port, 50002);
+	assert_int_equal(ra.ip[3], 12);
+	assert_int_equal(allocate_opts(0, 5001, "bob", NULL, &r),
+			 STUN_ERR_INSUFFICIENT_CAPACITY);
+	/* IPv6: 8 pairs, the dual allocation holds (fd00:1::12, 50003) */
+	for (uint16_t i = 0; i < 7; i++) {
+		assert_int_equal(allocate_opts(0, (uint16_t)(5100 + i), "bob", &v6, &r), 0);
+		assert_int_equal(relayed_of(&r, &ra, 1), 1);
+		assert_false(ra.port == 50003 && ra.ip[15] == 0x12);
+	}
+	assert_int_equal(allocate_opts(0, 5200, "bob", &v6, &r),
+			 STUN_ERR_INSUFFICIENT_CAPACITY);
+	/* an allocation that expires gives its pairs back */
+	assert_int_equal(cp_alloc_kill(&cp, 100 + 10), 0);   /* the dual one */
+	assert_int_equal(allocate_opts(0, 5300, "bob", &v6, &r), 0);
+	assert_int_equal(relayed_of(&r, &ra, 1), 1);
+	assert_int_equal(ra.port, 50003);
+	assert_int_equal(ra.ip[15], 0x12);
+}
+
 int
 main(void)
 {
@@ -324,6 +672,18 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_alloc_port_from_worker_share, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_retransmission_and_mismatch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_expires_on_the_wheel, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_relay_every_pair_of_the_share_before_508,
+						setup_relay, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_relay_freed_pair_is_given_again,
+						setup_relay, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_relay_dual_takes_one_port_in_both_families,
+						setup_relay, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_relay_reservation_keeps_its_address,
+						setup_relay, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_relay_worker_capped_at_its_dp_table,
+						setup_relay, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_relay_restore_marks_the_pairs_used,
+						setup_relay, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
