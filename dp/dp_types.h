@@ -166,6 +166,8 @@ struct dp_worker {
 	struct rte_ring *handoff;    /* other workers -> this worker (MP/SC) */
 	uint64_t next_tick;
 	uint64_t tick_interval;
+	uint64_t now_ms;             /* wall clock, refreshed once per ms */
+	uint64_t ms_next_tsc;
 	uint64_t ticks;
 
 	/* idle back-off */
