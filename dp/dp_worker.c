@@ -206,8 +206,7 @@ worker_tick(struct dp_worker *w, uint64_t now)
 	}
 	if (w->ctx->turn.enabled && w->id == 0)
 		w->ctx->ipc.shm->dp_heartbeat_ms = ipc_monotonic_ms();
-	if (w->ctx->turn.enabled && ++w->ticks % 10 == 0)
-		turn_expire(w, worker_now_ms(w->ctx, now));
+	w->ticks++;
 	if (rte_lcore_id() == rte_get_main_lcore() && w->ctx->dump_stats) {
 		w->ctx->dump_stats = 0;
 		dp_stats_print(w->ctx, stdout);
@@ -251,6 +250,7 @@ dp_worker_main(void *arg)
 	while (!ctx->stop) {
 		uint64_t start = rte_rdtsc(), t0 = start, t1, t2, t3;
 		unsigned int work = 0;
+		bool swept = false;
 
 		for (unsigned int i = 0; i < ctx->nports; i++) {
 			struct dp_port *port = &ctx->ports[i];
@@ -312,6 +312,12 @@ dp_worker_main(void *arg)
 				work += k;
 				t0 = rte_rdtsc();
 			}
+			/* Table sweeps are the worker's work too: their cycles
+			 * count as busy, though they relay no packet. */
+			if (turn_sweep(w, t0) > 0) {
+				swept = true;
+				t0 = rte_rdtsc();
+			}
 		}
 		{
 			uint64_t txn = 0;
@@ -319,13 +325,13 @@ dp_worker_main(void *arg)
 			for (unsigned int i = 0; i < ctx->nports; i++)
 				txn += w->tx[i].n;
 			dp_tx_flush(w, t0);
-			t3 = txn > 0 || work > 0 ? rte_rdtsc() : t0;
+			t3 = txn > 0 || work > 0 || swept ? rte_rdtsc() : t0;
 			if (txn > 0) {
 				w->stage_cycles[DP_STAGE_TX] += t3 - t0;
 				w->stage_pkts[DP_STAGE_TX] += txn;
 			}
 		}
-		if (work > 0) {
+		if (work > 0 || swept) {
 			w->busy_cycles += t3 - start;
 			w->busy_pkts += work;
 			w->idle_loops = 0;
@@ -335,7 +341,7 @@ dp_worker_main(void *arg)
 			worker_tick(w, t3);
 			w->next_tick = t3 + w->tick_interval;
 		}
-		if (work == 0)
+		if (work == 0 && !swept)
 			idle_backoff(w, max_sleep);
 	}
 	dp_tx_flush(w, rte_rdtsc());

@@ -1040,107 +1040,212 @@ apply_binding(struct turn_alloc *a, uint16_t kind, const struct ipc_binding *b)
 	}
 }
 
-/* Report every live allocation to a (re)started cp. */
-static void
-send_state(struct dp_worker *w)
+/* ---- sweeps over the allocation table ----------------------------------- */
+
+/*
+ * Three jobs visit every allocation: counters to cp (asked once a second),
+ * every allocation to a restarted cp (SYNC), and the expiry guard. At a
+ * carrier's allocation counts a whole pass is tens of milliseconds of
+ * cache misses and thousands of messages, more than the ring to cp holds:
+ * done at once, it stalled the worker (relayed packets waited, then were
+ * lost) and filled the ring, so that clients' requests met 500. So each
+ * job keeps a cursor and turn_sweep() moves them a slice at a time, no
+ * more often than every TURN_SWEEP_GAP_US, each slice's allocations
+ * prefetched together, and never takes the ring to cp below
+ * TURN_RING_HEADROOM free slots: those are the requests'.
+ */
+#define TURN_SWEEP_GAP_US    50u
+#define TURN_SWEEP_SLICE     32u     /* allocations a job visits per slice */
+#define TURN_RING_HEADROOM   256u
+#define TURN_EXPIRE_EVERY_MS 1000u   /* a new expiry pass at most this often */
+
+/* The next live allocation of a job's pass, or NULL when the pass is over
+ * (the job then stops). */
+static struct turn_alloc *
+sweep_next(struct turn_worker *t, struct turn_sweep_job *j)
 {
-	struct turn_worker *t = &w->turn;
-	static _Thread_local struct ipc_msg out;
-	uint32_t next = 0;
 	const void *key;
 	void *data;
-	int32_t pos;
+	int32_t pos = rte_hash_iterate(t->by_tuple, &key, &data, &j->next);
 
-	while ((pos = rte_hash_iterate(t->by_tuple, &key, &data, &next)) >= 0) {
-		const struct turn_alloc *a = &t->allocs[pos];
-		struct ipc_binding *b;
-		size_t off = sizeof(struct ipc_alloc);
-
-		memset(&out.h, 0, sizeof(out.h));
-		out.h.kind = IPC_STATE_ALLOC;
-		out.h.worker = (uint16_t)w->id;
-		out.h.seq = t->to_cp_seq++;
-		out.h.alloc_id = a->id;
-		out.h.tuple.transport = 17;
-		out.h.tuple.in_port = a->in_port;
-		out.h.tuple.client = a->client;
-		out.h.tuple.server = a->server;
-		memcpy(out.body, &a->auth, sizeof(a->auth));
-		((struct ipc_alloc *)out.body)->expires_ms = a->expires_ms;
-		for (unsigned int i = 0; i < a->nperms &&
-		     off + sizeof(*b) <= sizeof(out.body); i++) {
-			b = (struct ipc_binding *)(out.body + off);
-			memset(b, 0, sizeof(*b));
-			b->peer.family = a->perms[i].family;
-			memcpy(b->peer.ip, a->perms[i].ip, 16);
-			b->expires_ms = a->perms[i].expires_ms;
-			off += sizeof(*b);
-		}
-		for (unsigned int i = 0; i < TURN_MAX_CHANNELS &&
-		     off + sizeof(*b) <= sizeof(out.body); i++) {
-			if (a->chans[i].channel == 0)
-				continue;
-			b = (struct ipc_binding *)(out.body + off);
-			memset(b, 0, sizeof(*b));
-			b->peer = a->chans[i].peer;
-			b->channel = a->chans[i].channel;
-			b->expires_ms = a->chans[i].expires_ms;
-			off += sizeof(*b);
-		}
-		out.h.body_len = (uint16_t)off;
-		if (ipc_ring_enqueue(&t->rings->to_cp, &out) < 0) {
-			t->ipc_full++;
-			return;   /* cp asks again when it sees no STATE_DONE */
-		}
+	if (pos < 0) {
+		j->on = false;
+		return NULL;
 	}
-	memset(&out.h, 0, sizeof(out.h));
-	out.h.kind = IPC_STATE_DONE;
-	out.h.worker = (uint16_t)w->id;
-	out.h.seq = t->to_cp_seq++;
-	if (ipc_ring_enqueue(&t->rings->to_cp, &out) < 0)
-		t->ipc_full++;
+	return &t->allocs[pos];
 }
 
-/* Every allocation's counters, as many messages as it takes. */
-static void
-send_stats(struct dp_worker *w)
+/* Up to max allocations of the job's pass, their lines asked for at once
+ * (a slice's misses overlap instead of queueing). */
+static unsigned int
+sweep_take(struct turn_worker *t, struct turn_sweep_job *j,
+	   struct turn_alloc **out, unsigned int max)
+{
+	unsigned int n = 0;
+
+	while (n < max && (out[n] = sweep_next(t, j)) != NULL) {
+		rte_prefetch0(out[n]);
+		rte_prefetch0(&out[n]->stats);
+		n++;
+	}
+	return n;
+}
+
+static bool
+ring_room(const struct turn_worker *t)
+{
+	return IPC_RING_SLOTS - ipc_ring_count(&t->rings->to_cp) > TURN_RING_HEADROOM;
+}
+
+/* One STATE_ALLOC: an allocation as a restarted cp needs it back. */
+static int
+send_state_alloc(struct dp_worker *w, const struct turn_alloc *a)
 {
 	struct turn_worker *t = &w->turn;
 	static _Thread_local struct ipc_msg out;
-	const size_t per = sizeof(struct ipc_alloc_stats);
-	uint32_t next = 0;
-	const void *key;
-	void *data;
-	int32_t pos;
-	size_t off = 0;
+	struct ipc_binding *b;
+	size_t off = sizeof(struct ipc_alloc);
 
+	memset(&out.h, 0, sizeof(out.h));
+	out.h.kind = IPC_STATE_ALLOC;
+	out.h.worker = (uint16_t)w->id;
+	out.h.seq = t->to_cp_seq++;
+	out.h.alloc_id = a->id;
+	out.h.tuple.transport = 17;
+	out.h.tuple.in_port = a->in_port;
+	out.h.tuple.client = a->client;
+	out.h.tuple.server = a->server;
+	memcpy(out.body, &a->auth, sizeof(a->auth));
+	((struct ipc_alloc *)out.body)->expires_ms = a->expires_ms;
+	for (unsigned int i = 0; i < a->nperms &&
+	     off + sizeof(*b) <= sizeof(out.body); i++) {
+		b = (struct ipc_binding *)(out.body + off);
+		memset(b, 0, sizeof(*b));
+		b->peer.family = a->perms[i].family;
+		memcpy(b->peer.ip, a->perms[i].ip, 16);
+		b->expires_ms = a->perms[i].expires_ms;
+		off += sizeof(*b);
+	}
+	for (unsigned int i = 0; i < TURN_MAX_CHANNELS &&
+	     off + sizeof(*b) <= sizeof(out.body); i++) {
+		if (a->chans[i].channel == 0)
+			continue;
+		b = (struct ipc_binding *)(out.body + off);
+		memset(b, 0, sizeof(*b));
+		b->peer = a->chans[i].peer;
+		b->channel = a->chans[i].channel;
+		b->expires_ms = a->chans[i].expires_ms;
+		off += sizeof(*b);
+	}
+	out.h.body_len = (uint16_t)off;
+	return ipc_ring_enqueue(&t->rings->to_cp, &out);
+}
+
+/* SYNC: a slice of STATE_ALLOCs, and STATE_DONE at the end of the pass.
+ * Where the ring has no room the cursor steps back and the allocation
+ * goes on a later slice. Returns allocations visited. */
+static unsigned int
+sweep_state(struct dp_worker *w)
+{
+	struct turn_worker *t = &w->turn;
+	unsigned int n = 0;
+
+	while (n < TURN_SWEEP_SLICE && ring_room(t)) {
+		uint32_t at = t->state.next;
+		struct turn_alloc *a = sweep_next(t, &t->state);
+
+		if (a == NULL) {
+			static _Thread_local struct ipc_msg done;
+
+			memset(&done.h, 0, sizeof(done.h));
+			done.h.kind = IPC_STATE_DONE;
+			done.h.worker = (uint16_t)w->id;
+			done.h.seq = t->to_cp_seq++;
+			if (ipc_ring_enqueue(&t->rings->to_cp, &done) < 0) {
+				t->state.on = true;   /* DONE again next slice */
+				t->state.next = at;
+			}
+			break;
+		}
+		if (send_state_alloc(w, a) < 0) {
+			t->state.next = at;
+			break;
+		}
+		n++;
+	}
+	return n;
+}
+
+/* STATS_REQ: one STATS message's worth of allocations' counters. */
+static unsigned int
+sweep_stats(struct dp_worker *w)
+{
+	struct turn_worker *t = &w->turn;
+	static _Thread_local struct ipc_msg out;
+	enum { PER_MSG = sizeof(out.body) / sizeof(struct ipc_alloc_stats) };
+	struct turn_alloc *batch[PER_MSG];
+	unsigned int n;
+
+	if (!ring_room(t))
+		return 0;
+	n = sweep_take(t, &t->stats_job, batch, PER_MSG);
+	if (n == 0)
+		return 0;
 	memset(&out.h, 0, sizeof(out.h));
 	out.h.kind = IPC_STATS;
 	out.h.worker = (uint16_t)w->id;
-	while ((pos = rte_hash_iterate(t->by_tuple, &key, &data, &next)) >= 0) {
-		const struct turn_alloc *a = &t->allocs[pos];
-		struct ipc_alloc_stats *s = (struct ipc_alloc_stats *)(out.body + off);
+	for (unsigned int i = 0; i < n; i++) {
+		struct ipc_alloc_stats *st =
+			(struct ipc_alloc_stats *)(out.body + i * sizeof(*st));
 
-		s->alloc_id = a->id;
-		for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
-			s->c[i] = a->stats[i];
-		off += per;
-		if (off + per > sizeof(out.body)) {
-			out.h.body_len = (uint16_t)off;
-			out.h.seq = t->to_cp_seq++;
-			if (ipc_ring_enqueue(&t->rings->to_cp, &out) < 0) {
-				t->ipc_full++;
-				return;
-			}
-			off = 0;
-		}
+		st->alloc_id = batch[i]->id;
+		memcpy(st->c, batch[i]->stats, sizeof(st->c));
 	}
-	if (off > 0) {
-		out.h.body_len = (uint16_t)off;
-		out.h.seq = t->to_cp_seq++;
-		if (ipc_ring_enqueue(&t->rings->to_cp, &out) < 0)
-			t->ipc_full++;
+	out.h.body_len = (uint16_t)(n * sizeof(struct ipc_alloc_stats));
+	out.h.seq = t->to_cp_seq++;
+	/* Room was checked, and this worker is the ring's only producer. */
+	if (ipc_ring_enqueue(&t->rings->to_cp, &out) < 0)
+		t->ipc_full++;
+	return n;
+}
+
+/* The expiry guard: cp removes what expires; this only catches what a cp
+ * that has been down for longer than a lifetime left (60 s of grace). */
+static unsigned int
+sweep_expire(struct dp_worker *w)
+{
+	struct turn_worker *t = &w->turn;
+	struct turn_alloc *batch[TURN_SWEEP_SLICE];
+	unsigned int n = sweep_take(t, &t->expire_job, batch, TURN_SWEEP_SLICE);
+
+	for (unsigned int i = 0; i < n; i++)
+		if (batch[i]->expires_ms + 60000u < t->now_ms)
+			alloc_remove(t, batch[i]);
+	return n;
+}
+
+unsigned int
+turn_sweep(struct dp_worker *w, uint64_t tsc)
+{
+	struct turn_worker *t = &w->turn;
+	unsigned int n = 0;
+
+	if (t->rings == NULL || tsc < t->sweep_tsc)
+		return 0;
+	t->sweep_tsc = tsc + w->ctx->tsc_hz * TURN_SWEEP_GAP_US / 1000000u;
+	if (!t->expire_job.on && t->now_ms >= t->expire_next_ms) {
+		t->expire_job.on = true;
+		t->expire_job.next = 0;
+		t->expire_next_ms = t->now_ms + TURN_EXPIRE_EVERY_MS;
 	}
+	if (t->state.on)
+		n += sweep_state(w);
+	if (t->stats_job.on)
+		n += sweep_stats(w);
+	if (t->expire_job.on)
+		n += sweep_expire(w);
+	t->swept += n;
+	return n;
 }
 
 static void
@@ -1178,10 +1283,18 @@ apply(struct dp_worker *w, const struct ipc_msg *msg)
 				      (const struct ipc_binding *)msg->body);
 		break;
 	case IPC_SYNC:
-		send_state(w);
+		/* (Re)start the pass: a cp that asks again has lost what it
+		 * had been sent. */
+		t->state.on = true;
+		t->state.next = 0;
 		break;
 	case IPC_STATS_REQ:
-		send_stats(w);
+		/* A pass still under way carries on (each allocation is
+		 * reported once a pass, whenever the pass began). */
+		if (!t->stats_job.on) {
+			t->stats_job.on = true;
+			t->stats_job.next = 0;
+		}
 		break;
 	default:
 		break;
@@ -1204,23 +1317,4 @@ turn_poll(struct dp_worker *w, uint64_t now_ms)
 	}
 	t->ipc_in += n;
 	return n;
-}
-
-void
-turn_expire(struct dp_worker *w, uint64_t now_ms)
-{
-	struct turn_worker *t = &w->turn;
-	uint32_t next = 0;
-	const void *key;
-	void *data;
-	int32_t pos;
-
-	/* cp removes what expires; this only guards against a cp that is
-	 * down for longer than a lifetime (a grace of 60 s past expiry). */
-	while ((pos = rte_hash_iterate(t->by_tuple, &key, &data, &next)) >= 0) {
-		struct turn_alloc *a = &t->allocs[pos];
-
-		if (a->expires_ms + 60000u < now_ms)
-			alloc_remove(t, a);
-	}
 }

@@ -27,7 +27,11 @@ void turn_icmp_input(struct dp_worker *w, uint8_t family, uint8_t type,
 		     size_t inner_len);
 /* Apply what cp sent (up to a bound); returns messages handled. */
 unsigned int turn_poll(struct dp_worker *w, uint64_t now_ms);
-/* Drop allocations long past their expiry (cp gone for that long). */
-void turn_expire(struct dp_worker *w, uint64_t now_ms);
+/* Move the table sweeps on by a slice (counters to cp, state to a
+ * restarted cp, the expiry guard) when one is due: at most every few tens
+ * of microseconds, a bounded number of allocations, never filling the ring
+ * to cp past the room kept for requests. tsc: now. Returns allocations
+ * visited (0: nothing was due). */
+unsigned int turn_sweep(struct dp_worker *w, uint64_t tsc);
 
 #endif /* DP_TURN_H */

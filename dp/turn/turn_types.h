@@ -78,6 +78,13 @@ struct turn_alloc {
 	struct ipc_alloc auth;
 };
 
+/* A pass over the allocation table (turn_sweep()): rte_hash_iterate()'s
+ * cursor. */
+struct turn_sweep_job {
+	uint32_t next;
+	bool on;
+};
+
 /* A worker's TURN state. */
 struct turn_worker {
 	struct ipc_worker_rings *rings;   /* NULL until cp's segment is open */
@@ -101,6 +108,13 @@ struct turn_worker {
 					   * transport address of ours */
 	uint64_t ipc_in;
 	uint64_t ipc_out;
+	/* Table sweeps, a slice at a time (turn_sweep()). */
+	struct turn_sweep_job state;      /* SYNC: every allocation to cp */
+	struct turn_sweep_job stats_job;  /* STATS_REQ: counters to cp */
+	struct turn_sweep_job expire_job; /* the expiry guard */
+	uint64_t expire_next_ms;
+	uint64_t sweep_tsc;               /* no slice before this TSC */
+	uint64_t swept;                   /* allocations visited */
 	uint64_t binding_requests;
 	uint64_t binding_indications;
 	uint64_t stun_malformed;
