@@ -75,6 +75,13 @@ auth_setup(struct cp_ctx *cp)
 	ac.realm = cp->conf->turn.realm;
 	ac.software = cp->conf->turn.software;
 	ac.nonce_lifetime_s = c->nonce_lifetime_s;
+	/* Challenge rate-limit buckets: twice as many as there may be
+	 * allocations, so that clients who all (re)connect at once (after a
+	 * failover, say) each find a bucket of their own, not one shared
+	 * with two dozen others (at the default 4096 a 100k-client set-up
+	 * had clients silenced for good). */
+	ac.rl_buckets = c->quota_total > CP_AUTH_DEF_RL_BUCKETS / 2 ?
+			2 * c->quota_total : CP_AUTH_DEF_RL_BUCKETS;
 	cp->auth = cp_auth_init(&ac);
 	if (cp->auth == NULL) {
 		fprintf(stderr, "turnpike-cp: cannot set up authentication: %s\n",
@@ -277,6 +284,8 @@ main(int argc, char **argv)
 		cp_usage(stderr, argv[0]);
 		return EXIT_FAILURE;
 	}
+	/* A log file gets each line as it is written (see turnpike-dp). */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (tp_conf_load(config, &conf, err, sizeof(err)) < 0) {
 		fprintf(stderr, "turnpike-cp: %s\n", err);
 		return 2;

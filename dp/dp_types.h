@@ -102,17 +102,28 @@ typedef void (*dp_udp_handler_t)(struct dp_worker *w, struct rte_mbuf *m,
 
 /* Listener flags. DEFER_CKSUM: dp does not verify the UDP checksum
  * before the handler; it checks what it reads (dp_udp_cksum_verify())
- * and carries the checksum into what it relays (net_udp_region_sum()). */
+ * and carries the checksum into what it relays (net_udp_region_sum()).
+ * RELAYED: a relayed port: datagrams to the relayed addresses; otherwise
+ * to the port's own address (set by dp_udp_register()). */
 #define DP_UDP_DEFER_CKSUM 0x1u
+#define DP_UDP_RELAYED     0x2u
 
+/*
+ * A UDP port's listener: four bytes, so that the table of all 65536 is
+ * 256 KiB and stays in cache (peer traffic hits it at random relayed
+ * ports); what it calls is in a small table of handlers.
+ */
 struct dp_udp_listener {
+	uint8_t handler;             /* index in ctx->udp_fns; 0: none */
+	uint8_t flags;               /* DP_UDP_* */
+	uint16_t owner;              /* worker id, or DP_OWNER_FLOW */
+};
+
+#define DP_UDP_HANDLERS 8            /* distinct (fn, arg), 0 unused */
+
+struct dp_udp_handler {
 	dp_udp_handler_t fn;
 	void *arg;
-	uint16_t owner;              /* worker id, or DP_OWNER_FLOW */
-	uint16_t flags;              /* DP_UDP_* */
-	bool relayed;                /* a relayed port: datagrams to the
-				      * relayed addresses; otherwise to the
-				      * port's own address */
 };
 
 /* TURN settings dp needs (from the configuration's turn group). */
@@ -135,6 +146,8 @@ struct dp_ctx {
 	unsigned int nworkers;
 	struct dp_worker *workers[DP_MAX_WORKERS];
 	struct dp_udp_listener *udp;  /* 65536 entries, by destination port */
+	struct dp_udp_handler udp_fns[DP_UDP_HANDLERS];
+	unsigned int nudp_fns;        /* used entries of udp_fns, 0 included */
 	uint64_t tsc_hz;
 	uint64_t start_tsc;
 	uint64_t start_ms;           /* CLOCK_REALTIME ms at start_tsc */

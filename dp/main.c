@@ -255,6 +255,9 @@ main(int argc, char **argv)
 		dp_usage(stderr, argv[0]);
 		return EXIT_FAILURE;
 	}
+	/* A log file gets each line as it is written: an operator (or a
+	 * test) reading it must see where a start-up stands. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (tp_conf_load(config, &conf, err, sizeof(err)) < 0) {
 		fprintf(stderr, "turnpike-dp: %s\n", err);
 		return 2;

@@ -120,6 +120,7 @@ struct gen {
 	/* templates of the current traffic phase: [kind][flow] */
 	struct gen_tmpl *tmpl[GK__COUNT];
 	uint32_t tmpl_flows;
+	uint32_t tmpl_stride;        /* flow order (tpgen_traffic.c) */
 	uint16_t tmpl_size;
 };
 

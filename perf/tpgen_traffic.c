@@ -119,6 +119,39 @@ tmpl_peer(struct gen *g, struct gen_tmpl *t, const struct gen_client *c,
 	t->txq = c->relay_txq;
 }
 
+static uint32_t
+gcd32(uint32_t a, uint32_t b)
+{
+	while (b != 0) {
+		uint32_t r = a % b;
+
+		a = b;
+		b = r;
+	}
+	return a;
+}
+
+/*
+ * Flows are visited in a scattered order, every one once a round: f steps
+ * by a stride near n / golden ratio that is coprime with n. Visited in
+ * order 0, 1, 2, ... the server's per-flow state would be walked in the
+ * order it was created, which a hardware prefetcher follows and no real
+ * traffic does; scattered, each packet finds its flow where a real one
+ * would: wherever it happens to be.
+ */
+static uint32_t
+scatter_stride(uint32_t n)
+{
+	uint32_t s;
+
+	if (n <= 2)
+		return n == 2 ? 1 : 0;
+	s = (uint32_t)((double)n * 0.6180339887);
+	while (gcd32(s, n) != 1)
+		s++;
+	return s % n;
+}
+
 int
 gen_traffic_prepare(struct gen *g, uint16_t size, uint32_t flows)
 {
@@ -151,6 +184,7 @@ gen_traffic_prepare(struct gen *g, uint16_t size, uint32_t flows)
 		g->tmpl_flows++;
 	}
 	g->tmpl_size = size;
+	g->tmpl_stride = scatter_stride(g->tmpl_flows);
 	return 0;
 }
 
@@ -300,8 +334,9 @@ gen_traffic_run(struct gen *g, enum gen_kind kind, double rate, double secs,
 					counted_tx[k]++;
 					pkts[i]->hash.usr |= 0x100u;
 				}
-				if (++f == g->tmpl_flows)
-					f = 0;
+				f += g->tmpl_stride;
+				if (f >= g->tmpl_flows)
+					f -= g->tmpl_flows;
 			}
 			for (uint16_t q = 0; q < g->nq; q++)
 				tx_queue(g, q, qp[q], qn[q], counted_tx);

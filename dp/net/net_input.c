@@ -166,7 +166,7 @@ icmp_error_input(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
 		return false;
 	sport = (uint16_t)((inner[l3] << 8) | inner[l3 + 1]);
 	owner = w->ctx->udp[sport].owner;
-	if (w->ctx->udp[sport].fn != turn_peer_input)
+	if (w->ctx->udp_fns[w->ctx->udp[sport].handler].fn != turn_peer_input)
 		return false;
 	if (owner != w->id && owner != DP_OWNER_FLOW && !handed) {
 		dp_handoff(w, owner, m, DP_HANDOFF_FLOW);
@@ -446,6 +446,8 @@ void
 dp_input_burst(struct dp_worker *w, struct dp_port *port,
 	       struct rte_mbuf **pkts, uint16_t n, bool handed)
 {
+	if (w->ctx->turn.enabled && !handed && n > 1)
+		turn_prefetch_burst(w, port, pkts, n);
 	for (uint16_t i = 0; i < n; i++) {
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));

@@ -38,21 +38,35 @@ int
 dp_udp_register(struct dp_ctx *ctx, uint16_t port, dp_udp_handler_t fn,
 		void *arg, uint16_t owner, bool relayed)
 {
+	unsigned int h;
+
 	if (port == 0 || fn == NULL)
 		return -EINVAL;
-	if (ctx->udp[port].fn != NULL)
+	if (ctx->udp[port].handler != 0)
 		return -EADDRINUSE;
-	ctx->udp[port].fn = fn;
-	ctx->udp[port].arg = arg;
+	if (ctx->nudp_fns == 0)
+		ctx->nudp_fns = 1;           /* 0 stays "no listener" */
+	for (h = 1; h < ctx->nudp_fns; h++)
+		if (ctx->udp_fns[h].fn == fn && ctx->udp_fns[h].arg == arg)
+			break;
+	if (h == ctx->nudp_fns) {
+		if (h == DP_UDP_HANDLERS)
+			return -ENOSPC;
+		ctx->udp_fns[h].fn = fn;
+		ctx->udp_fns[h].arg = arg;
+		ctx->nudp_fns++;
+	}
+	ctx->udp[port].handler = (uint8_t)h;
 	ctx->udp[port].owner = owner;
-	ctx->udp[port].relayed = relayed;
+	ctx->udp[port].flags = relayed ? DP_UDP_RELAYED : 0;
 	return 0;
 }
 
 void
 dp_udp_set_flags(struct dp_ctx *ctx, uint16_t port, uint16_t flags)
 {
-	ctx->udp[port].flags = flags;
+	ctx->udp[port].flags = (uint8_t)((ctx->udp[port].flags & DP_UDP_RELAYED) |
+					 (flags & ~DP_UDP_RELAYED));
 }
 
 static bool
@@ -181,7 +195,8 @@ dp_udp_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 	}
 	/* Relayed ports answer on the relayed addresses, every other
 	 * listener (TURN, diagnostic echo) on the port's own address only. */
-	if (l->fn == NULL || (l->relayed ? relay_idx < 0 : !to_own)) {
+	if (l->handler == 0 ||
+	    ((l->flags & DP_UDP_RELAYED) ? relay_idx < 0 : !to_own)) {
 		send_port_unreach(w, port, family, l3,
 				  (uint16_t)((l4 - l3) + l4_len));
 		dp_drop_pkt(w, m, DP_DROP_UDP_NO_LISTENER);
@@ -214,7 +229,7 @@ dp_udp_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 	meta.payload_len = (uint16_t)(ulen - 8);
 	meta.relay_idx = (int8_t)relay_idx;
 	w->ctr[DP_CTR_UDP_IN]++;
-	l->fn(w, m, &meta, l->arg);
+	w->ctx->udp_fns[l->handler].fn(w, m, &meta, w->ctx->udp_fns[l->handler].arg);
 }
 
 int

@@ -23,6 +23,7 @@
  * address), and (address, port) indexes the table.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -189,10 +190,13 @@ worker_tables(struct dp_worker *w, uint32_t cap, uint32_t ntbl, uint32_t span,
 	t->by_tuple = rte_hash_create(&hp);
 	t->allocs = rte_zmalloc_socket("turn_allocs", sizeof(*t->allocs) * cap,
 				       RTE_CACHE_LINE_SIZE, socket);
+	t->cold = rte_zmalloc_socket("turn_cold", sizeof(*t->cold) * cap,
+				     RTE_CACHE_LINE_SIZE, socket);
 	t->by_relay = rte_zmalloc_socket("turn_relay", sizeof(uint32_t) * span *
 					 (ntbl > 0 ? ntbl : 1), RTE_CACHE_LINE_SIZE,
 					 socket);
-	if (t->by_tuple == NULL || t->allocs == NULL || t->by_relay == NULL)
+	if (t->by_tuple == NULL || t->allocs == NULL || t->cold == NULL ||
+	    t->by_relay == NULL)
 		return -ENOMEM;
 	rte_malloc_get_socket_stats(socket, &after);
 	*bytes = after.heap_allocsz_bytes > before.heap_allocsz_bytes ?
@@ -229,7 +233,8 @@ turn_init(struct dp_ctx *ctx)
 			fprintf(stderr, "turnpike-dp: worker %u: no memory for %u "
 				"allocations (%zu bytes each; cp.quota_total %u over %u "
 				"worker(s)): reserve more hugepages or lower "
-				"cp.quota_total\n", i, cap, sizeof(struct turn_alloc),
+				"cp.quota_total\n", i, cap,
+				sizeof(struct turn_alloc) + sizeof(struct turn_alloc_cold),
 				ctx->conf->cp.quota_total, ctx->nworkers);
 			return rc;
 		}
@@ -239,10 +244,12 @@ turn_init(struct dp_ctx *ctx)
 		t->rings = ipc_worker(&ctx->ipc, i);
 	}
 	printf("turnpike-dp: TURN table: %u allocations per worker (cp.quota_total "
-	       "%u over %u worker(s)), %.1f MiB per worker (%zu-byte slots); "
+	       "%u over %u worker(s)), %.1f MiB per worker (%zu-byte hot and %zu-byte "
+	       "cold slots); "
 	       "relayed on %u IPv4 and %u IPv6 address(es) x %u port(s)\n", cap,
 	       ctx->conf->cp.quota_total, ctx->nworkers,
-	       (double)bytes / (1024.0 * 1024.0), sizeof(struct turn_alloc), n4, n6,
+	       (double)bytes / (1024.0 * 1024.0), sizeof(struct turn_alloc),
+	       sizeof(struct turn_alloc_cold), n4, n6,
 	       span);
 	rc = dp_udp_register(ctx, tc->listen_port, turn_client_input, NULL,
 			     DP_OWNER_FLOW, false);
@@ -275,6 +282,7 @@ turn_free(struct dp_ctx *ctx)
 			continue;
 		rte_hash_free(w->turn.by_tuple);
 		rte_free(w->turn.allocs);
+		rte_free(w->turn.cold);
 		rte_free(w->turn.by_relay);
 		memset(&w->turn, 0, sizeof(w->turn));
 	}
@@ -362,6 +370,33 @@ send_stun(struct dp_worker *w, uint8_t family, const uint8_t *src,
 
 /* ---- allocations -------------------------------------------------------- */
 
+_Static_assert(sizeof(struct turn_alloc) == 5 * RTE_CACHE_LINE_SIZE,
+	       "the hot part of an allocation is five cache lines");
+_Static_assert(offsetof(struct turn_alloc, stats) == RTE_CACHE_LINE_SIZE,
+	       "counters start the second line");
+
+static inline struct turn_alloc_cold *
+alloc_cold(const struct turn_worker *t, const struct turn_alloc *a)
+{
+	return &t->cold[a - t->allocs];
+}
+
+/* Permission and channel i of a, hot or cold. */
+static inline struct turn_perm *
+perm_at(const struct turn_worker *t, struct turn_alloc *a, unsigned int i)
+{
+	return likely(i < TURN_HOT_BINDINGS) ? &a->perms[i] :
+		&alloc_cold(t, a)->perms[i - TURN_HOT_BINDINGS];
+}
+
+static inline struct turn_chan *
+chan_at(const struct turn_worker *t, struct turn_alloc *a, unsigned int i)
+{
+	return likely(i < TURN_HOT_BINDINGS) ? &a->chans[i] :
+		&alloc_cold(t, a)->chans[i - TURN_HOT_BINDINGS];
+}
+
+
 static struct turn_alloc *
 alloc_by_tuple(struct turn_worker *t, const union turn_keyu *k, uint32_t hash)
 {
@@ -446,16 +481,17 @@ alloc_remove(struct turn_worker *t, struct turn_alloc *a)
 	relay_hook(t, a, (uint32_t)(a - t->allocs), false);
 	for (unsigned int i = 0; i < TURN_STAT__COUNT; i++)
 		t->ctr[i] += a->stats[i];
+	memset(alloc_cold(t, a), 0, sizeof(struct turn_alloc_cold));
 	memset(a, 0, sizeof(*a));
 	t->nallocs--;
 }
 
 static bool
-perm_ok(const struct turn_alloc *a, uint8_t family, const uint8_t *ip,
-	uint64_t now_ms)
+perm_ok(const struct turn_worker *t, struct turn_alloc *a, uint8_t family,
+	const uint8_t *ip, uint64_t now_ms)
 {
 	for (unsigned int i = 0; i < a->nperms; i++) {
-		const struct turn_perm *p = &a->perms[i];
+		const struct turn_perm *p = perm_at(t, a, i);
 
 		if (p->family == family && ip_eq(family, p->ip, ip))
 			return p->expires_ms > now_ms;
@@ -464,23 +500,27 @@ perm_ok(const struct turn_alloc *a, uint8_t family, const uint8_t *ip,
 }
 
 static const struct turn_chan *
-chan_by_number(const struct turn_alloc *a, uint16_t ch, uint64_t now_ms)
+chan_by_number(const struct turn_worker *t, struct turn_alloc *a, uint16_t ch,
+	       uint64_t now_ms)
 {
-	for (unsigned int i = 0; i < TURN_MAX_CHANNELS; i++)
-		if (a->chans[i].channel == ch)
-			return a->chans[i].expires_ms > now_ms ? &a->chans[i] : NULL;
+	for (unsigned int i = 0; i < a->nchans; i++) {
+		const struct turn_chan *c = chan_at(t, a, i);
+
+		if (c->channel == ch)
+			return c->expires_ms > now_ms ? c : NULL;
+	}
 	return NULL;
 }
 
 static const struct turn_chan *
-chan_by_peer(const struct turn_alloc *a, uint8_t family, const uint8_t *ip,
-	     uint16_t port, uint64_t now_ms)
+chan_by_peer(const struct turn_worker *t, struct turn_alloc *a, uint8_t family,
+	     const uint8_t *ip, uint16_t port, uint64_t now_ms)
 {
-	for (unsigned int i = 0; i < TURN_MAX_CHANNELS; i++) {
-		const struct turn_chan *c = &a->chans[i];
+	for (unsigned int i = 0; i < a->nchans; i++) {
+		const struct turn_chan *c = chan_at(t, a, i);
 
-		if (c->channel != 0 && c->peer.port == port &&
-		    c->peer.family == family && ip_eq(family, c->peer.ip, ip))
+		if (c->peer.port == port && c->peer.family == family &&
+		    ip_eq(family, c->peer.ip, ip))
 			return c->expires_ms > now_ms ? c : NULL;
 	}
 	return NULL;
@@ -496,6 +536,104 @@ relayed_for(const struct turn_alloc *a, uint8_t family)
 	return NULL;
 }
 
+/* ---- ahead of a burst ---------------------------------------------------- */
+
+/* Allocations per worker from which turn_prefetch_burst() pays: 4096
+ * hot parts are 1.25 MiB, most of an L2 that also holds the packets. */
+#define TURN_PREFETCH_MIN_ALLOCS 4096u
+
+/* The lines of an allocation that relaying reads and writes. */
+static inline void
+alloc_prefetch(const struct turn_alloc *a)
+{
+	const uint8_t *p = (const uint8_t *)a;
+
+	rte_prefetch0(p);
+	rte_prefetch0(p + RTE_CACHE_LINE_SIZE);
+	rte_prefetch0(p + 2 * RTE_CACHE_LINE_SIZE);
+	rte_prefetch0(p + 3 * RTE_CACHE_LINE_SIZE);
+	rte_prefetch0(p + 4 * RTE_CACHE_LINE_SIZE);
+}
+
+/*
+ * With many allocations every relayed packet misses the cache several
+ * times (the hash bucket, its key, the allocation's lines), and handled
+ * one packet after another those misses queue. So before a burst is
+ * handled, find what its TURN packets will look up and ask for it: the
+ * client tuples of ChannelData in one bulk lookup (which overlaps its own
+ * misses), the allocations behind relayed ports from their slots, and
+ * every allocation's lines. Only plain IPv4/UDP is looked at; anything
+ * else (and anything malformed) is left to the normal path, which checks
+ * everything again: a hint is never trusted.
+ */
+void
+turn_prefetch_burst(struct dp_worker *w, const struct dp_port *port,
+		    struct rte_mbuf **pkts, uint16_t n)
+{
+	struct turn_worker *t = &w->turn;
+	const struct dp_ctx *ctx = w->ctx;
+	union turn_keyu keys[DP_BURST * 2];
+	const void *kp[DP_BURST * 2];
+	hash_sig_t sig[DP_BURST * 2];
+	int32_t pos[DP_BURST * 2];
+	unsigned int nk = 0;
+
+	/* Measured (perf/RESULTS.md): with 1000 allocations, all in L2,
+	 * the pass costs some 15 cycles a packet and saves nothing; at 100k
+	 * it saves hundreds. It starts where the hot parts outgrow L2. */
+	if (t->rings == NULL || t->nallocs < TURN_PREFETCH_MIN_ALLOCS)
+		return;
+	/* Every head at once: another core wrote them. */
+	for (uint16_t i = 0; i < n; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], const uint8_t *));
+	for (uint16_t i = 0; i < n; i++) {
+		const uint8_t *f = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
+		const uint8_t *ip = f + RTE_ETHER_HDR_LEN, *u;
+		const struct dp_udp_listener *l;
+		uint16_t dport;
+
+		if (unlikely(rte_pktmbuf_data_len(pkts[i]) < RTE_ETHER_HDR_LEN + 20 + 8 + 4))
+			continue;
+		if (f[12] == 0x81 && f[13] == 0x00)
+			ip += 4;
+		if (ip[-2] != 0x08 || ip[-1] != 0x00 || ip[0] != 0x45 || ip[9] != 17)
+			continue;
+		u = ip + 20;
+		dport = (uint16_t)(u[2] << 8 | u[3]);
+		l = &ctx->udp[dport];
+		if (l->flags & DP_UDP_RELAYED) {
+			bool own;
+			int idx;
+			struct turn_alloc *a;
+
+			if (l->owner != w->id || !dp_local4(port, ip + 16, &own, &idx) ||
+			    idx < 0)
+				continue;
+			a = alloc_by_relay(t, relay_tbl(t, NET_AF_IPV4, (unsigned int)idx),
+					   dport);
+			if (a != NULL)
+				alloc_prefetch(a);
+		} else if (dport == ctx->turn.listen_port && (u[8] & 0xc0u) == 0x40u) {
+			uint16_t sport = (uint16_t)(u[0] << 8 | u[1]);
+
+			if (!port->rss && dp_flow_owner(ctx, NET_AF_IPV4, ip + 12, ip + 16,
+							sport, dport, 17) != w->id)
+				continue;
+			sig[nk] = key_from(&keys[nk], NET_AF_IPV4, port->index, ip + 12,
+					   sport, dport);
+			kp[nk] = &keys[nk];
+			nk++;
+		}
+	}
+	if (nk == 0)
+		return;
+	if (rte_hash_lookup_with_hash_bulk(t->by_tuple, kp, sig, nk, pos) < 0)
+		return;
+	for (unsigned int i = 0; i < nk; i++)
+		if (pos[i] >= 0)
+			alloc_prefetch(&t->allocs[pos[i]]);
+}
+
 /* ---- from the client ---------------------------------------------------- */
 
 static void
@@ -505,7 +643,7 @@ to_peer(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf *m,
 	const struct ipc_addr *rel = relayed_for(a, peer->family);
 	uint16_t len = (uint16_t)rte_pktmbuf_pkt_len(m);
 
-	if (rel == NULL || !perm_ok(a, peer->family, peer->ip, w->turn.now_ms)) {
+	if (rel == NULL || !perm_ok(&w->turn, a, peer->family, peer->ip, w->turn.now_ms)) {
 		a->stats[TURN_STAT_DROP_NO_PERMISSION]++;
 		rte_pktmbuf_free(m);
 		return;
@@ -540,7 +678,7 @@ client_chdata(struct dp_worker *w, struct rte_mbuf *m,
 	a->stats[TURN_STAT_PKTS_FROM_CLIENT]++;
 	a->stats[TURN_STAT_BYTES_FROM_CLIENT] += meta->payload_len;
 	/* Only channels cp bound are found; reserved numbers never are. */
-	c = chan_by_number(a, cd.channel, t->now_ms);
+	c = chan_by_number(t, a, cd.channel, t->now_ms);
 	if (c == NULL) {
 		a->stats[TURN_STAT_DROP_NO_CHANNEL]++;
 		rte_pktmbuf_free(m);
@@ -823,12 +961,12 @@ turn_peer_input(struct dp_worker *w, struct rte_mbuf *m,
 	a->stats[TURN_STAT_PKTS_FROM_PEER]++;
 	a->stats[TURN_STAT_BYTES_FROM_PEER] += dlen;
 	/* RFC 8656 §10: permissions are by peer IP only. */
-	if (!perm_ok(a, meta->family, meta->src, t->now_ms)) {
+	if (!perm_ok(t, a, meta->family, meta->src, t->now_ms)) {
 		a->stats[TURN_STAT_DROP_NO_PERMISSION]++;
 		rte_pktmbuf_free(m);
 		return;
 	}
-	c = chan_by_peer(a, meta->family, meta->src, meta->src_port, t->now_ms);
+	c = chan_by_peer(t, a, meta->family, meta->src, meta->src_port, t->now_ms);
 	if (c == NULL) {
 		to_client_data_indication(w, a, m, meta);
 		return;
@@ -890,7 +1028,7 @@ turn_icmp_input(struct dp_worker *w, uint8_t family, uint8_t type,
 	/* Ours, and (§11.5) the permission is checked on the inner
 	 * destination, the peer the datagram went to. */
 	if (rel == NULL || memcmp(rel->ip, src, family == NET_AF_IPV4 ? 4 : 16) != 0 ||
-	    !perm_ok(a, family, dst, t->now_ms))
+	    !perm_ok(t, a, family, dst, t->now_ms))
 		return;
 	for (unsigned int i = 0; i < STUN_TID_LEN; i++)
 		tid[i] = (uint8_t)rte_rand();
@@ -972,6 +1110,7 @@ apply_alloc_add(struct dp_worker *w, const struct ipc_msg *msg)
 	else
 		relay_hook(t, a, (uint32_t)pos, false);   /* installed again */
 	memset(a, 0, sizeof(*a));
+	memset(alloc_cold(t, a), 0, sizeof(struct turn_alloc_cold));
 	a->id = msg->h.alloc_id;
 	a->in_port = tu->in_port;
 	a->client = tu->client;
@@ -983,25 +1122,31 @@ apply_alloc_add(struct dp_worker *w, const struct ipc_msg *msg)
 	a->relay_tbl[1] = tbl[1];
 	a->relay_port = ia->relayed[0].port;
 	a->expires_ms = ia->expires_ms;
-	a->auth = *ia;
+	alloc_cold(t, a)->auth = *ia;
 	relay_hook(t, a, (uint32_t)pos, true);
 }
 
 static void
-apply_binding(struct turn_alloc *a, uint16_t kind, const struct ipc_binding *b)
+apply_binding(const struct turn_worker *t, struct turn_alloc *a, uint16_t kind,
+	      const struct ipc_binding *b)
 {
 	unsigned int n = b->peer.family == NET_AF_IPV4 ? 4 : 16;
+	unsigned int i;
 
 	if (kind == IPC_PERM_ADD || kind == IPC_PERM_DEL) {
-		unsigned int i;
+		struct turn_perm *p;
 
-		for (i = 0; i < a->nperms; i++)
-			if (a->perms[i].family == b->peer.family &&
-			    memcmp(a->perms[i].ip, b->peer.ip, n) == 0)
+		for (i = 0; i < a->nperms; i++) {
+			p = perm_at(t, a, i);
+			if (p->family == b->peer.family && memcmp(p->ip, b->peer.ip, n) == 0)
 				break;
+		}
 		if (kind == IPC_PERM_DEL) {
-			if (i < a->nperms)
-				a->perms[i] = a->perms[--a->nperms];
+			if (i < a->nperms) {
+				/* the last one fills the hole */
+				*perm_at(t, a, i) = *perm_at(t, a, a->nperms - 1u);
+				a->nperms--;
+			}
 			return;
 		}
 		if (i == a->nperms) {
@@ -1009,35 +1154,34 @@ apply_binding(struct turn_alloc *a, uint16_t kind, const struct ipc_binding *b)
 				return;
 			a->nperms++;
 		}
-		memset(&a->perms[i], 0, sizeof(a->perms[i]));
-		a->perms[i].family = b->peer.family;
-		memcpy(a->perms[i].ip, b->peer.ip, n);
-		a->perms[i].expires_ms = b->expires_ms;
+		p = perm_at(t, a, i);
+		memset(p, 0, sizeof(*p));
+		p->family = b->peer.family;
+		memcpy(p->ip, b->peer.ip, n);
+		p->expires_ms = b->expires_ms;
 		return;
 	}
-	for (unsigned int i = 0; i < TURN_MAX_CHANNELS; i++) {
-		if (a->chans[i].channel != b->channel)
-			continue;
-		if (kind == IPC_CHAN_DEL) {
-			memset(&a->chans[i], 0, sizeof(a->chans[i]));
+	for (i = 0; i < a->nchans; i++)
+		if (chan_at(t, a, i)->channel == b->channel)
+			break;
+	if (kind == IPC_CHAN_DEL) {
+		if (i < a->nchans) {
+			*chan_at(t, a, i) = *chan_at(t, a, a->nchans - 1u);
+			memset(chan_at(t, a, a->nchans - 1u), 0, sizeof(struct turn_chan));
 			a->nchans--;
-		} else {
-			a->chans[i].peer = b->peer;
-			a->chans[i].expires_ms = b->expires_ms;
 		}
 		return;
 	}
-	if (kind != IPC_CHAN_ADD || a->nchans == TURN_MAX_CHANNELS)
+	if (kind != IPC_CHAN_ADD)
 		return;
-	for (unsigned int i = 0; i < TURN_MAX_CHANNELS; i++) {
-		if (a->chans[i].channel == 0) {
-			a->chans[i].channel = b->channel;
-			a->chans[i].peer = b->peer;
-			a->chans[i].expires_ms = b->expires_ms;
-			a->nchans++;
+	if (i == a->nchans) {
+		if (a->nchans == TURN_MAX_CHANNELS)
 			return;
-		}
+		a->nchans++;
+		chan_at(t, a, i)->channel = b->channel;
 	}
+	chan_at(t, a, i)->peer = b->peer;
+	chan_at(t, a, i)->expires_ms = b->expires_ms;
 }
 
 /* ---- sweeps over the allocation table ----------------------------------- */
@@ -1099,7 +1243,7 @@ ring_room(const struct turn_worker *t)
 
 /* One STATE_ALLOC: an allocation as a restarted cp needs it back. */
 static int
-send_state_alloc(struct dp_worker *w, const struct turn_alloc *a)
+send_state_alloc(struct dp_worker *w, struct turn_alloc *a)
 {
 	struct turn_worker *t = &w->turn;
 	static _Thread_local struct ipc_msg out;
@@ -1115,26 +1259,28 @@ send_state_alloc(struct dp_worker *w, const struct turn_alloc *a)
 	out.h.tuple.in_port = a->in_port;
 	out.h.tuple.client = a->client;
 	out.h.tuple.server = a->server;
-	memcpy(out.body, &a->auth, sizeof(a->auth));
+	memcpy(out.body, &alloc_cold(t, a)->auth, sizeof(struct ipc_alloc));
 	((struct ipc_alloc *)out.body)->expires_ms = a->expires_ms;
 	for (unsigned int i = 0; i < a->nperms &&
 	     off + sizeof(*b) <= sizeof(out.body); i++) {
+		const struct turn_perm *p = perm_at(t, a, i);
+
 		b = (struct ipc_binding *)(out.body + off);
 		memset(b, 0, sizeof(*b));
-		b->peer.family = a->perms[i].family;
-		memcpy(b->peer.ip, a->perms[i].ip, 16);
-		b->expires_ms = a->perms[i].expires_ms;
+		b->peer.family = p->family;
+		memcpy(b->peer.ip, p->ip, 16);
+		b->expires_ms = p->expires_ms;
 		off += sizeof(*b);
 	}
-	for (unsigned int i = 0; i < TURN_MAX_CHANNELS &&
+	for (unsigned int i = 0; i < a->nchans &&
 	     off + sizeof(*b) <= sizeof(out.body); i++) {
-		if (a->chans[i].channel == 0)
-			continue;
+		const struct turn_chan *c = chan_at(t, a, i);
+
 		b = (struct ipc_binding *)(out.body + off);
 		memset(b, 0, sizeof(*b));
-		b->peer = a->chans[i].peer;
-		b->channel = a->chans[i].channel;
-		b->expires_ms = a->chans[i].expires_ms;
+		b->peer = c->peer;
+		b->channel = c->channel;
+		b->expires_ms = c->expires_ms;
 		off += sizeof(*b);
 	}
 	out.h.body_len = (uint16_t)off;
@@ -1279,7 +1425,7 @@ apply(struct dp_worker *w, const struct ipc_msg *msg)
 	case IPC_CHAN_DEL:
 		a = alloc_find_msg(t, msg);
 		if (a != NULL && msg->h.body_len >= sizeof(struct ipc_binding))
-			apply_binding(a, msg->h.kind,
+			apply_binding(t, a, msg->h.kind,
 				      (const struct ipc_binding *)msg->body);
 		break;
 	case IPC_SYNC:

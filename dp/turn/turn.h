@@ -25,6 +25,10 @@ void turn_peer_input(struct dp_worker *w, struct rte_mbuf *m,
 void turn_icmp_input(struct dp_worker *w, uint8_t family, uint8_t type,
 		     uint8_t code, uint32_t error_data, const uint8_t *inner,
 		     size_t inner_len);
+/* Ask the cache for what the TURN packets of a received burst will look
+ * up (a hint only: handling checks everything itself). */
+void turn_prefetch_burst(struct dp_worker *w, const struct dp_port *port,
+			 struct rte_mbuf **pkts, uint16_t n);
 /* Apply what cp sent (up to a bound); returns messages handled. */
 unsigned int turn_poll(struct dp_worker *w, uint64_t now_ms);
 /* Move the table sweeps on by a slice (counters to cp, state to a

@@ -56,24 +56,43 @@ struct turn_chan {
 	uint64_t expires_ms;
 };
 
-/* One allocation, hot fields first. */
+/*
+ * An allocation is two parts in two arrays indexed by the same slot. The
+ * hot part is what relaying reads and writes, five cache lines: at a
+ * carrier's allocation counts the table must live in the last-level cache,
+ * and a 1.5 KiB slot (sixteen permissions, sixteen channels and the
+ * credentials, inline) put 100k allocations at 156 MiB, where every
+ * relayed packet missed it several times over, page walks included. The
+ * first TURN_HOT_BINDINGS permissions and channels are hot (most
+ * allocations have no more); the rest, and what only a restarted cp needs,
+ * are cold. Permissions and channels are dense: [0, nperms), [0, nchans).
+ */
+#define TURN_HOT_BINDINGS  2
+
 struct turn_alloc {
-	/* cache line 0: what every relayed packet reads */
-	uint64_t id;                 /* cp's id; 0 = free slot */
+	/* line 0: the client side and the keys (both directions) */
 	uint16_t relay_port;
 	uint8_t nperms;
 	uint8_t nchans;
 	uint8_t in_port;             /* dp port index the client uses */
 	uint8_t nrelayed;
 	uint8_t relay_tbl[2];        /* by_relay table of relayed[0], [1] */
-	uint64_t expires_ms;
 	struct ipc_addr client;
 	struct ipc_addr server;
-	/* then permissions and channels */
-	struct turn_perm perms[TURN_MAX_PERMS];
-	struct turn_chan chans[TURN_MAX_CHANNELS];
-	struct ipc_addr relayed[2];
+	uint64_t id;                 /* cp's id; 0 = free slot */
+	uint64_t expires_ms;
+	/* lines 1-2: counters and the relayed addresses */
 	uint64_t stats[TURN_STAT__COUNT];
+	struct ipc_addr relayed[2];
+	/* lines 3-4: the first permissions and channels */
+	struct turn_perm perms[TURN_HOT_BINDINGS];
+	struct turn_chan chans[TURN_HOT_BINDINGS];
+} __rte_cache_aligned;
+
+/* The rest of an allocation (t->cold[slot]). */
+struct turn_alloc_cold {
+	struct turn_perm perms[TURN_MAX_PERMS - TURN_HOT_BINDINGS];
+	struct turn_chan chans[TURN_MAX_CHANNELS - TURN_HOT_BINDINGS];
 	/* what a restarted cp needs back */
 	struct ipc_alloc auth;
 };
@@ -92,7 +111,8 @@ struct turn_worker {
 	uint32_t nallocs;
 	uint32_t cap;                     /* slots: tp_conf_worker_allocs() */
 	uint64_t now_ms;                  /* refreshed once per loop */
-	struct turn_alloc *allocs;        /* cap slots */
+	struct turn_alloc *allocs;        /* cap slots: the hot parts */
+	struct turn_alloc_cold *cold;     /* cap slots: the cold parts */
 	struct rte_hash *by_tuple;        /* client 5-tuple -> slot */
 	/* Peer side: one table per relayed address (IPv4 ones first, then
 	 * IPv6 from relay_base6), relay_span entries each, indexed by port -

@@ -38,6 +38,26 @@ PY
 }
 peer 10.211.0.2 "$TP_TMP/peer.log"; P1=$!
 peer 10.211.0.200 "$TP_TMP/refused.log"; P2=$!
+# Six more peers (10.211.0.11-16, each echoing on one of ports 4100-4105): one
+# allocation gets more permissions and channels than dp keeps in an
+# allocation's hot part, so that the rest live in its cold part.
+for i in 11 12 13 14 15 16; do
+  ip -n "$TP_NS_P" addr add 10.211.0.$i/24 dev "$TP_IF_K"
+done
+ip netns exec "$TP_NS_P" python3 - <<'PY' &
+import select, socket
+socks = []
+for i in range(6):
+    # Bound to its own address: the echo must come from where it was sent.
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("10.211.0.%d" % (11 + i), 4100 + i))
+    socks.append(s)
+while True:
+    for s in select.select(socks, [], [])[0]:
+        data, src = s.recvfrom(4096)
+        s.sendto(b"echo " + data, src)
+PY
+P3=$!
 TP_PEER_PID=$P1
 sleep 0.3
 
@@ -103,6 +123,28 @@ c.channel_data(0x4001, b"via channel")
 d = recv_or_none(c)
 check("ChannelData relayed and the answer comes back as ChannelData",
       d is not None and d[:2] == b"\x40\x01" and d[4:] .startswith(b"echo via channel"), d)
+
+# More bindings than an allocation's hot part holds: every one relays,
+# both ways, wherever it is kept.
+peers = [("10.211.0.%d" % (11 + i), 4100 + i) for i in range(6)]
+m = c.permission(*peers)
+check("six more permissions on one allocation", m.cls == 2, m.error())
+ok = True
+for i, (ip, port) in enumerate(peers):
+    m = c.channel_bind(0x4010 + i, ip, port)
+    ok = ok and m.cls == 2
+check("six more channels on one allocation", ok)
+got = []
+for i, (ip, port) in enumerate(peers):
+    c.channel_data(0x4010 + i, b"many %d" % i)
+    d = recv_or_none(c)
+    got.append(d is not None and d[:2] == struct.pack("!H", 0x4010 + i) and
+               d[4:4 + struct.unpack("!H", d[2:4])[0]] == b"echo many %d" % i)
+check("each of the six relays both ways on its own number", all(got), got)
+c.send_indication(peers[-1][0], peers[-1][1], b"last one")
+d = recv_or_none(c)
+check("a Send to the last peer comes back on its channel",
+      d is not None and d[:2] == struct.pack("!H", 0x4015) and b"echo last one" in d, d)
 
 # ICMP from a peer about a relayed datagram comes back to the client as a
 # Data indication with an ICMP attribute (RFC 8656 §11.5).
@@ -241,7 +283,7 @@ PY
 
 st=$(tp_stats "turn worker=0")
 tp_check "dp counted the malformed ChannelData ($(tp_stat "$st" drop_malformed))" test "$(tp_stat "$st" drop_malformed)" -ge 1
-kill "$P2" 2>/dev/null; wait "$P2" 2>/dev/null
+kill "$P2" "$P3" 2>/dev/null; wait "$P2" "$P3" 2>/dev/null
 tp_check "cp stops cleanly" tp_cp_stop
 tp_check "dp stops cleanly" tp_dp_stop
 [ $TP_FAILS -eq 0 ]
