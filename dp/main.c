@@ -307,11 +307,20 @@ main(int argc, char **argv)
 
 	if (dp_workers_create(&ctx) < 0)
 		goto out_free_workers;
-	if (dp_ports_init(&ctx) < 0)
-		goto out_close_ports;
+	/*
+	 * Every large allocation before any port starts. A memif port
+	 * connects from the EAL's interrupt thread once started, and its
+	 * zero-copy region set-up allocates inside rte_memseg_walk() (memory
+	 * lock held for reading, then the heap lock); the TURN tables,
+	 * allocated here at the same moment, hold the heap lock and want the
+	 * memory lock for writing to grow the heap: both threads spun for
+	 * good (seen at 100k allocations, DPDK 22.11's memif PMD).
+	 */
 	if (dp_udp_init(&ctx) < 0)
 		goto out_close_ports;
 	if (turn_setup(&ctx) < 0)
+		goto out_close_ports;
+	if (dp_ports_init(&ctx) < 0)
 		goto out_close_ports;
 	if (conf.dp.diag_echo_port != 0 &&
 	    dp_udp_register(&ctx, conf.dp.diag_echo_port, dp_diag_echo, NULL,
