@@ -75,6 +75,10 @@ struct cp_ctx {
 	struct cp_alloc **by_id;
 	uint32_t worker_allocs[IPC_MAX_WORKERS];  /* live allocations per worker */
 	uint32_t worker_cap;          /* what one dp worker's table holds */
+	/* dp restarted: every allocation is installed again a slice at a
+	 * time (cp_reinstall_step()), from this cursor over the pool. */
+	bool reinstalling;
+	uint32_t reinstall_cur;
 	/* Relayed transport addresses: each family's addresses (index 0
 	 * IPv4, 1 IPv6, in tp_conf_relay_addrs() order) and, per address, the
 	 * ports in use (allocations and reservations) with a count per
@@ -96,8 +100,15 @@ int cp_alloc_init(struct cp_ctx *cp);
 void cp_alloc_fini(struct cp_ctx *cp);
 /* A message from dp worker w. */
 void cp_handle(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg);
-/* dp restarted: install every allocation again. */
-void cp_reinstall_all(struct cp_ctx *cp);
+/* dp restarted: install every allocation again, starting (or starting
+ * over) a pass that cp_reinstall_step() carries on. */
+void cp_reinstall_start(struct cp_ctx *cp);
+/* Send the next allocations of the pass (with their permissions and
+ * channels) while the ring to their worker has room for all of one's
+ * messages and CP_RING_HEADROOM more, which are kept for answers to
+ * requests; an allocation that does not fit waits for the next call.
+ * Returns allocations sent; cp->reinstalling is false once all were. */
+unsigned int cp_reinstall_step(struct cp_ctx *cp);
 /* Ask every worker for its state (cp just started). */
 void cp_request_state(struct cp_ctx *cp);
 /* Ask every worker for per-allocation counters (answers come as STATS). */

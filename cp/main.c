@@ -217,8 +217,9 @@ run(struct cp_ctx *cp)
 			       "allocation(s) again\n",
 			       (unsigned long long)cp->dp_epoch_seen, cp->nallocs);
 			fflush(stdout);
-			cp_reinstall_all(cp);
+			cp_reinstall_start(cp);
 		}
+		work += cp_reinstall_step(cp);
 		for (unsigned int w = 0; w < cp->nworkers; w++) {
 			struct ipc_ring *r = &ipc_worker(&cp->seg, w)->to_cp;
 
@@ -232,7 +233,7 @@ run(struct cp_ctx *cp)
 			cp_request_stats(cp);
 			next_stats = cp->now_ms + 1000;
 		}
-		if (poll(&pfd, 1, work ? 0 : 2) > 0)
+		if (poll(&pfd, 1, work || cp->reinstalling ? 0 : 2) > 0)
 			cp_api_serve(&cp->api);
 	}
 }

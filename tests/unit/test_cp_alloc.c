@@ -314,6 +314,38 @@ test_alloc_quota_per_user_and_total(void **state)
 	assert_int_equal(allocate(0, 1003, "alice", -1, &r), 0);
 }
 
+/* A restarted dp gets every allocation back even when the ring to it is
+ * full: the pass waits for room (leaving some for answers) and goes on. */
+static void
+test_alloc_reinstall_waits_for_room_and_sends_every_allocation(void **state)
+{
+	static struct ipc_msg filler;
+	struct ipc_ring *ring = &ipc_worker(&cp.seg, 0)->to_dp;
+	struct reply r;
+	int adds, dels;
+
+	(void)state;
+	assert_int_equal(allocate(0, 1001, "alice", -1, &r), 0);
+	assert_int_equal(allocate(0, 1002, "bob", -1, &r), 0);
+	(void)drain(0, &r, &adds, &dels);
+	memset(&filler, 0, sizeof(filler));
+	filler.h.kind = IPC_STATS_REQ;
+	for (unsigned int i = 0; i < IPC_RING_SLOTS - 64; i++)
+		assert_int_equal(ipc_ring_enqueue(ring, &filler), 0);
+	cp_reinstall_start(&cp);
+	assert_int_equal(cp_reinstall_step(&cp), 0);
+	assert_true(cp.reinstalling);
+	assert_int_equal(ipc_ring_count(ring), IPC_RING_SLOTS - 64);
+	(void)drain(0, &r, &adds, &dels);
+	assert_int_equal(adds, 0);
+	/* Room again: both allocations go, and the pass is over. */
+	assert_int_equal(cp_reinstall_step(&cp), 2);
+	assert_false(cp.reinstalling);
+	(void)drain(0, &r, &adds, &dels);
+	assert_int_equal(adds, 2);
+	assert_int_equal(cp_reinstall_step(&cp), 0);
+}
+
 static void
 test_alloc_lifetime_clamped(void **state)
 {
@@ -682,6 +714,8 @@ main(void)
 						setup_relay, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_relay_worker_capped_at_its_dp_table,
 						setup_relay, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_reinstall_waits_for_room_and_sends_every_allocation,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_relay_restore_marks_the_pairs_used,
 						setup_relay, teardown),
 	};
