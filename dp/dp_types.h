@@ -181,7 +181,6 @@ struct dp_worker {
 	uint64_t tick_interval;
 	uint64_t now_ms;             /* wall clock, refreshed once per ms */
 	uint64_t ms_next_tsc;
-	uint64_t ticks;
 
 	/* idle back-off */
 	uint32_t idle_loops;

@@ -206,7 +206,6 @@ worker_tick(struct dp_worker *w, uint64_t now)
 	}
 	if (w->ctx->turn.enabled && w->id == 0)
 		w->ctx->ipc.shm->dp_heartbeat_ms = ipc_monotonic_ms();
-	w->ticks++;
 	if (rte_lcore_id() == rte_get_main_lcore() && w->ctx->dump_stats) {
 		w->ctx->dump_stats = 0;
 		dp_stats_print(w->ctx, stdout);

@@ -396,7 +396,6 @@ chan_at(const struct turn_worker *t, struct turn_alloc *a, unsigned int i)
 		&alloc_cold(t, a)->chans[i - TURN_HOT_BINDINGS];
 }
 
-
 static struct turn_alloc *
 alloc_by_tuple(struct turn_worker *t, const union turn_keyu *k, uint32_t hash)
 {
