@@ -38,6 +38,8 @@
 	X(QUOTA_REFUSED, "quota_refused") \
 	X(IPC_FULL, "ipc_full") \
 	X(STATE_RESTORED, "state_restored") \
+	X(NOT_READY_DROPPED, "requests_before_ready") \
+	X(STALE_DROPPED, "stale_messages_dropped") \
 	X(DP_RESTARTS, "dp_restarts")
 
 enum cp_stat {
@@ -65,12 +67,25 @@ struct cp_ctx {
 	unsigned int nworkers;
 	bool stop;
 
+	/* Start-up (issue 19): cp serves no request until it is ready, and
+	 * publishes ready in the segment only then (ipc_cp_set_ready()). It
+	 * is ready once its tables are built and it has every worker's state:
+	 * a SYNC to each worker (sync_unsent: those whose ring had no room
+	 * yet) answered by a STATE_DONE carrying this cp's epoch (state_wait:
+	 * those still to answer). A dp that is not running has nothing to
+	 * give back, and one that stops meanwhile is not waited for. */
+	bool ready;
+	uint64_t sync_unsent;         /* bit per worker */
+	uint64_t state_wait;          /* bit per worker */
+	uint64_t exec_ms;             /* CLOCK_MONOTONIC at exec, for the log */
+
 	/* allocations */
 	uint32_t max_allocs;
 	uint32_t nallocs;
 	uint64_t next_id;
-	struct cp_alloc *pool;
-	struct cp_alloc *free_list;
+	struct cp_alloc *pool;        /* max_allocs slots, touched as used: */
+	uint32_t pool_used;           /* slots [0, pool_used) were ever taken */
+	struct cp_alloc *free_list;   /* slots freed since */
 	struct cp_alloc **by_tuple;   /* CP_HASH_BUCKETS chains */
 	struct cp_alloc **by_id;
 	uint32_t worker_allocs[IPC_MAX_WORKERS];  /* live allocations per worker */
@@ -109,7 +124,8 @@ void cp_reinstall_start(struct cp_ctx *cp);
  * requests; an allocation that does not fit waits for the next call.
  * Returns allocations sent; cp->reinstalling is false once all were. */
 unsigned int cp_reinstall_step(struct cp_ctx *cp);
-/* Ask every worker for its state (cp just started). */
+/* Ask every worker for its state (cp just started): sends what the rings
+ * take now, the rest on later calls (cp->sync_unsent). */
 void cp_request_state(struct cp_ctx *cp);
 /* Ask every worker for per-allocation counters (answers come as STATS). */
 void cp_request_stats(struct cp_ctx *cp);

@@ -51,6 +51,27 @@ cp_usage(FILE *out, const char *prog)
 		prog, prog);
 }
 
+/*
+ * A test hook: TP_CP_TEST_START_DELAY_MS=N makes cp wait N ms (at most a
+ * minute) after it has announced its start in the segment and before it
+ * builds anything, as a cp with a million allocations to set up, or on a
+ * slow machine, would. Tests use it to show what clients see meanwhile.
+ */
+static void
+start_delay(void)
+{
+	const char *v = getenv("TP_CP_TEST_START_DELAY_MS");
+	unsigned long ms = v != NULL ? strtoul(v, NULL, 10) : 0;
+
+	if (ms == 0)
+		return;
+	if (ms > 60000)
+		ms = 60000;
+	printf("turnpike-cp: test hook: start delayed by %lu ms\n", ms);
+	fflush(stdout);
+	usleep((useconds_t)(ms * 1000u));
+}
+
 static void
 mkdir_parent(const char *path)
 {
@@ -190,13 +211,80 @@ ipc_setup(struct cp_ctx *cp)
 		return rc;
 	}
 	cp->nworkers = cp->seg.shm->nworkers;
-	cp->seg.shm->cp_epoch++;
+	/* A new epoch withdraws the readiness an earlier cp published: from
+	 * here dp holds requests back until this one says it is ready. */
+	__atomic_add_fetch(&cp->seg.shm->cp_epoch, 1, __ATOMIC_RELEASE);
 	cp->seg.shm->cp_pid = (int32_t)getpid();
+	cp->seg.shm->cp_heartbeat_ms = ipc_monotonic_ms();
 	cp->dp_epoch_seen = cp->seg.shm->dp_epoch;
 	printf("turnpike-cp: shared memory '%s' %s, %u worker ring pair(s), dp epoch %llu\n",
 	       cp->conf->turn.ipc, created ? "created" : "attached", cp->nworkers,
 	       (unsigned long long)cp->dp_epoch_seen);
 	return 0;
+}
+
+/*
+ * What an earlier cp left in the rings to cp (requests it never read, state
+ * and counters it asked for) is dropped: requests that old are answered by
+ * the clients' own retransmissions, and state is asked for again.
+ */
+static void
+drop_stale(struct cp_ctx *cp)
+{
+	static struct ipc_msg msg;
+	uint64_t n = 0;
+
+	for (unsigned int w = 0; w < cp->nworkers; w++)
+		while (ipc_ring_dequeue(&ipc_worker(&cp->seg, w)->to_cp, &msg) == 1)
+			n++;
+	cp->stats[CP_STAT_STALE_DROPPED] += n;
+	if (n > 0)
+		printf("turnpike-cp: dropped %llu message(s) an earlier cp left unread\n",
+		       (unsigned long long)n);
+}
+
+/* Ask dp for its state, when a dp runs: until every worker answered, cp is
+ * not ready. */
+static void
+start_restore(struct cp_ctx *cp)
+{
+	uint64_t all = cp->nworkers >= 64 ? ~0ULL : (1ULL << cp->nworkers) - 1;
+
+	if (!ipc_dp_running(cp->seg.shm, ipc_monotonic_ms()))
+		return;
+	cp->sync_unsent = all;
+	cp->state_wait = all;
+	cp_request_state(cp);
+}
+
+/* Ready once every worker gave its state back, or once there is no dp to
+ * wait for (it stopped, or another one started and has nothing). */
+static void
+check_ready(struct cp_ctx *cp, uint64_t mono_ms)
+{
+	bool dp_gone;
+
+	if (cp->ready)
+		return;
+	if (cp->sync_unsent)
+		cp_request_state(cp);
+	dp_gone = !ipc_dp_running(cp->seg.shm, mono_ms) ||
+		  cp->seg.shm->dp_epoch != cp->dp_epoch_seen;
+	if (cp->state_wait != 0 && !dp_gone)
+		return;
+	cp->ready = true;
+	cp->sync_unsent = cp->state_wait = 0;
+	ipc_cp_set_ready(cp->seg.shm, true);
+	printf("turnpike-cp: ready %llu ms after start, %u allocation(s) taken back "
+	       "from dp", (unsigned long long)(mono_ms - cp->exec_ms), cp->nallocs);
+	if (dp_gone)
+		printf(" (no dp to wait for: dp epoch %llu, ready for epoch %llu, last "
+		       "heartbeat %lld ms ago)",
+		       (unsigned long long)cp->seg.shm->dp_epoch,
+		       (unsigned long long)cp->seg.shm->dp_ready,
+		       (long long)mono_ms - (long long)cp->seg.shm->dp_heartbeat_ms);
+	putchar('\n');
+	fflush(stdout);
 }
 
 static void
@@ -208,9 +296,11 @@ run(struct cp_ctx *cp)
 	while (!g_stop) {
 		unsigned int work = 0;
 		struct pollfd pfd = { .fd = cp->api.fd, .events = POLLIN };
+		uint64_t mono = ipc_monotonic_ms();
 
 		cp->now_ms = ipc_realtime_ms();
-		cp->seg.shm->cp_heartbeat_ms = ipc_monotonic_ms();
+		__atomic_store_n(&cp->seg.shm->cp_heartbeat_ms, mono, __ATOMIC_RELAXED);
+		check_ready(cp, mono);
 		if (cp->seg.shm->dp_epoch != cp->dp_epoch_seen) {
 			cp->dp_epoch_seen = cp->seg.shm->dp_epoch;
 			printf("turnpike-cp: dp restarted (epoch %llu): installing %u "
@@ -229,7 +319,7 @@ run(struct cp_ctx *cp)
 			}
 		}
 		tw_advance(&cp->wheel, (cp->now_ms - cp->start_ms) / CP_TICK_MS);
-		if (cp->now_ms >= next_stats) {
+		if (cp->ready && cp->now_ms >= next_stats) {
 			cp_request_stats(cp);
 			next_stats = cp->now_ms + 1000;
 		}
@@ -287,6 +377,7 @@ main(int argc, char **argv)
 	}
 	/* A log file gets each line as it is written (see turnpike-dp). */
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	cp.exec_ms = ipc_monotonic_ms();
 	if (tp_conf_load(config, &conf, err, sizeof(err)) < 0) {
 		fprintf(stderr, "turnpike-cp: %s\n", err);
 		return 2;
@@ -316,6 +407,8 @@ main(int argc, char **argv)
 
 	if (ipc_setup(&cp) < 0)
 		goto out_free_auth;
+	start_delay();
+	drop_stale(&cp);
 	cp.start_ms = ipc_realtime_ms();
 	cp.now_ms = cp.start_ms;
 	tw_init(&cp.wheel, 0);
@@ -334,13 +427,14 @@ main(int argc, char **argv)
 	if (cp_api_commands_register(&cp) < 0)
 		goto out_close_api;
 	/* Learn what a running dp already relays before deciding anything. */
-	cp_request_state(&cp);
+	start_restore(&cp);
 	printf("turnpike-cp %s: realm '%s', API on %s, relayed ports %u-%u on %u "
 	       "IPv4 and %u IPv6 address(es), at most %u allocations per worker\n",
 	       TP_VERSION, conf.turn.realm, conf.cp.api_socket, conf.turn.relay_min,
 	       conf.turn.relay_max, cp.nrelay[0], cp.nrelay[1], cp.worker_cap);
 	fflush(stdout);
 	run(&cp);
+	ipc_cp_set_ready(cp.seg.shm, false);
 	printf("turnpike-cp: stopping with %u allocation(s) live in dp\n", cp.nallocs);
 	status = EXIT_SUCCESS;
 

@@ -205,7 +205,8 @@ worker_tick(struct dp_worker *w, uint64_t now)
 		w->neigh.failed = 0;
 	}
 	if (w->ctx->turn.enabled && w->id == 0)
-		w->ctx->ipc.shm->dp_heartbeat_ms = ipc_monotonic_ms();
+		__atomic_store_n(&w->ctx->ipc.shm->dp_heartbeat_ms, ipc_monotonic_ms(),
+				 __ATOMIC_RELAXED);
 	if (rte_lcore_id() == rte_get_main_lcore() && w->ctx->dump_stats) {
 		w->ctx->dump_stats = 0;
 		dp_stats_print(w->ctx, stdout);

@@ -195,6 +195,8 @@ run(struct dp_ctx *ctx)
 			return rc;
 		}
 	}
+	if (ctx->turn.enabled)
+		ipc_dp_set_ready(ctx->ipc.shm, true);
 	printf("turnpike-dp: running %u worker(s), %u port(s)\n", ctx->nworkers,
 	       ctx->nports);
 	fflush(stdout);
@@ -338,6 +340,7 @@ out_close_ports:
 	dp_ports_close(&ctx);
 	turn_free(&ctx);
 	if (ctx.ipc.shm != NULL) {
+		ipc_dp_set_ready(ctx.ipc.shm, false);
 		ctx.ipc.shm->dp_pid = 0;
 		ipc_seg_close(&ctx.ipc);
 	}

@@ -58,7 +58,9 @@ struct gen_client {
 	uint16_t port, peer_port, relay_port;
 	uint16_t channel;
 	uint8_t state;               /* enum gen_cstate */
-	uint8_t tries;
+	uint8_t tries;               /* sends of the current transaction */
+	uint8_t retries;             /* new transactions after a 5xx */
+	bool backoff;                /* waiting to retry after a 5xx */
 	uint8_t txq;                 /* queue for client -> server packets */
 	uint8_t relay_txq;           /* queue for peer -> relay packets */
 	uint16_t err;                /* last error code seen */
@@ -115,6 +117,8 @@ struct gen {
 	uint64_t tx_fail;            /* not taken by the TX queue */
 	uint64_t rx_other, rx_ctl, arp_replies;
 	uint64_t stun_err[7];        /* 3xx..6xx answers seen in set-up */
+	uint64_t retransmits;        /* set-up: requests sent again (RTO) */
+	uint64_t retries;            /* set-up: new requests after a 5xx */
 	struct gen_hist lat;
 
 	/* templates of the current traffic phase: [kind][flow] */

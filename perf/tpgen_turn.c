@@ -5,9 +5,15 @@
  * from the 401 (RFC 8489 §9.2), sends the Allocate again with USERNAME,
  * REALM, NONCE and MESSAGE-INTEGRITY, and then a ChannelBind (or a
  * CreatePermission) for its own peer. Up to `window` clients have a
- * transaction in flight at once; a transaction unanswered for 250 ms is
- * sent again with the same transaction id (RFC 8489 §6.2.1), up to 7
- * times. 438 Stale Nonce takes the new nonce and retries. When nothing
+ * transaction in flight at once. Clients behave as RFC 8489 §6.2.1 has
+ * them over UDP: a request unanswered after RTO (500 ms) is sent again
+ * unchanged, then after 1 s, 2 s ... (7 sends in all), and the last one
+ * is given 16 RTO (39.5 s in all) before the client gives up. A 500 (a
+ * server shedding load, or one whose control process has been gone for
+ * long) is tried again as a new transaction after 1 s, 2 s, 4 s ... (up to
+ * 5 times). Both are counted and reported, so that a set-up figure says
+ * how much of it was waiting. 438 Stale Nonce takes the new nonce and
+ * retries. When nothing
  * arrives the loop sleeps 20 us, so that a control process sharing the
  * core (a 2-core test box) is not starved by our polling. The Allocates
  * and the binds are timed as two phases, so that the allocation rate is
@@ -24,8 +30,11 @@
 #include "stun.h"
 #include "tpgen.h"
 
-#define GEN_RTO_MS    250u
-#define GEN_MAX_TRIES 7u
+#define GEN_RTO_MS    500u    /* RFC 8489 §6.2.1 */
+#define GEN_MAX_TRIES 7u      /* Rc */
+#define GEN_RM        16u     /* Rm: the last send waits Rm x RTO */
+#define GEN_5XX_MS    1000u   /* first wait before a retry after a 5xx */
+#define GEN_5XX_TRIES 5u
 
 static void
 new_tid(struct gen_client *c)
@@ -84,8 +93,10 @@ send_request(struct gen *g, struct gen_client *c)
 		return n;
 	gen_build_udp(g, f, c->ip, c->port, g->server_ip, g->server_port,
 		      (uint16_t)n);
-	/* UDP checksum 0: none (RFC 768), as cheap set-up traffic. */
-	c->deadline = rte_rdtsc() + g->hz * GEN_RTO_MS / 1000u;
+	/* UDP checksum 0: none (RFC 768), as cheap set-up traffic. The wait
+	 * doubles with each send; the last one waits Rm x RTO. */
+	c->deadline = rte_rdtsc() + g->hz * GEN_RTO_MS / 1000u *
+		      (c->tries >= GEN_MAX_TRIES ? GEN_RM : 1u << (c->tries - 1));
 	return gen_tx_frame(g, c->txq, f, (uint16_t)(42 + n));
 }
 
@@ -94,8 +105,29 @@ start(struct gen *g, struct gen_client *c, enum gen_cstate st)
 {
 	c->state = (uint8_t)st;
 	c->tries = 1;
+	c->retries = 0;
+	c->backoff = false;
 	new_tid(c);
 	send_request(g, c);
+}
+
+/* A 5xx: the same request again later, as a new transaction, after 1 s,
+ * 2 s, 4 s ... (a quarter of it random, so that clients refused together
+ * do not come back together). Returns false when the client gives up. */
+static bool
+retry_later(struct gen *g, struct gen_client *c)
+{
+	uint64_t ms;
+
+	if (c->retries >= GEN_5XX_TRIES)
+		return false;
+	ms = (uint64_t)GEN_5XX_MS << c->retries;
+	ms = ms - ms / 4 + rte_rand_max(ms / 4 + 1);
+	c->retries++;
+	c->backoff = true;
+	c->deadline = rte_rdtsc() + g->hz * ms / 1000u;
+	g->retries++;
+	return true;
 }
 
 /* Take NONCE (and the realm, once) from an error answer. */
@@ -141,8 +173,13 @@ gen_turn_input(struct gen *g, uint32_t idx, const uint8_t *p, uint16_t len,
 		if (code >= 300 && code < 700)
 			g->stun_err[code / 100]++;
 	}
+	if (c->backoff)
+		return;        /* a late answer: the retry is already planned */
 	switch (c->state) {
 	case CS_ALLOC_PLAIN:
+		if (m.cls == STUN_CLASS_ERROR && code >= 500 && code < 600 &&
+		    retry_later(g, c))
+			return;
 		if (m.cls == STUN_CLASS_ERROR && code == 401 &&
 		    take_nonce(g, c, &m) == 0) {
 			start(g, c, CS_ALLOC_AUTH);
@@ -151,9 +188,14 @@ gen_turn_input(struct gen *g, uint32_t idx, const uint8_t *p, uint16_t len,
 		break;
 	case CS_ALLOC_AUTH:
 	case CS_BIND:
+		if (m.cls == STUN_CLASS_ERROR && code >= 500 && code < 600 &&
+		    retry_later(g, c))
+			return;
 		if (m.cls == STUN_CLASS_ERROR && code == 438 &&
-		    take_nonce(g, c, &m) == 0 && c->tries < GEN_MAX_TRIES) {
-			c->tries++;
+		    take_nonce(g, c, &m) == 0 && c->retries < GEN_5XX_TRIES) {
+			/* a new transaction with the new nonce */
+			c->retries++;
+			c->tries = 1;
 			new_tid(c);
 			send_request(g, c);
 			return;
@@ -231,13 +273,21 @@ phase(struct gen *g, enum gen_cstate first, enum gen_cstate done,
 				continue;
 			}
 			if (now > c->deadline) {
-				if (c->tries >= GEN_MAX_TRIES) {
+				if (c->backoff) {
+					/* after a 5xx: a new transaction */
+					c->backoff = false;
+					c->tries = 1;
+					new_tid(c);
+					send_request(g, c);
+				} else if (c->tries >= GEN_MAX_TRIES) {
 					c->state = CS_FAILED;
 					c->err = 408;   /* no answer */
 					continue;
+				} else {
+					c->tries++;
+					g->retransmits++;
+					send_request(g, c);
 				}
-				c->tries++;
-				send_request(g, c);
 			}
 			k++;
 		}
@@ -260,14 +310,20 @@ int
 gen_turn_setup(struct gen *g, unsigned int window, double timeout_s, FILE *out)
 {
 	uint32_t aok, afail, bok, bfail;
+	uint64_t art, are, brt, bre;
 	double at, bt;
 	uint16_t first_err = 0;
 
 	if (window == 0)
 		window = 1;
 	memset(g->stun_err, 0, sizeof(g->stun_err));
+	g->retransmits = g->retries = 0;
 	at = phase(g, CS_ALLOC_PLAIN, CS_ALLOCATED, window, timeout_s, &aok, &afail);
+	art = g->retransmits;
+	are = g->retries;
 	bt = phase(g, CS_BIND, CS_READY, window, timeout_s, &bok, &bfail);
+	brt = g->retransmits - art;
+	bre = g->retries - are;
 	for (uint32_t i = 0; i < g->nclients && first_err == 0; i++)
 		if (g->c[i].state == CS_FAILED)
 			first_err = g->c[i].err;
@@ -276,10 +332,12 @@ gen_turn_setup(struct gen *g, unsigned int window, double timeout_s, FILE *out)
 		"\"alloc_secs\":%.6f,\"allocs_per_s\":%.1f,\"bind_ok\":%u,"
 		"\"bind_failed\":%u,\"bind_secs\":%.6f,\"binds_per_s\":%.1f,"
 		"\"first_error\":%u,\"errors_4xx\":%" PRIu64 ",\"errors_5xx\":%" PRIu64
+		",\"alloc_retransmits\":%" PRIu64 ",\"alloc_retries\":%" PRIu64
+		",\"bind_retransmits\":%" PRIu64 ",\"bind_retries\":%" PRIu64
 		",\"realm\":\"%s\"}\n",
 		g->nclients, aok, afail, at, at > 0 ? aok / at : 0.0, bok, bfail, bt,
 		bt > 0 ? bok / bt : 0.0, first_err, g->stun_err[4], g->stun_err[5],
-		g->realm);
+		art, are, brt, bre, g->realm);
 	fflush(out);
 	return afail == 0 && bfail == 0 ? 0 : -EIO;
 }

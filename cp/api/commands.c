@@ -62,7 +62,10 @@ cmd_status(void *ctx, struct json_object *req, struct json_object *resp,
 	json_object_object_add(resp, "version", json_object_new_string(TP_VERSION));
 	json_object_object_add(resp, "uptime_s",
 			       json_object_new_int64((int64_t)((cp->now_ms - cp->start_ms) / 1000)));
+	json_object_object_add(resp, "ready", json_object_new_boolean(cp->ready));
 	json_object_object_add(dp, "alive", json_object_new_boolean(alive));
+	json_object_object_add(dp, "running",
+			       json_object_new_boolean(ipc_dp_running(shm, ipc_monotonic_ms())));
 	json_object_object_add(dp, "pid", json_object_new_int(shm->dp_pid));
 	json_object_object_add(dp, "epoch", json_object_new_int64((int64_t)shm->dp_epoch));
 	json_object_object_add(dp, "workers", json_object_new_int((int)cp->nworkers));

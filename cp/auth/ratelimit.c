@@ -39,8 +39,9 @@ cp_auth_rl_init(struct cp_auth *a, uint32_t buckets, uint32_t rate,
 	a->rl_mask = n - 1;
 	a->rl_rate = rate;
 	a->rl_burst = burst;
-	for (uint32_t i = 0; i < n; i++)
-		a->buckets[i].milli_tokens = burst * 1000u;
+	/* Buckets are left as calloc() gave them (last_ms 0: never used,
+	 * hence full; see cp_auth_challenge_allowed()): filling 2M of them
+	 * here was most of a 1M-allocation cp's start-up. */
 	return 0;
 }
 
@@ -68,7 +69,9 @@ cp_auth_challenge_allowed(struct cp_auth *a, const struct cp_auth_peer *from,
 	/* rl_rate tokens per second = rl_rate milli-tokens per ms. A clock
 	 * that went backwards refills nothing. */
 	tokens = b->milli_tokens;
-	if (now_ms > b->last_ms) {
+	if (b->last_ms == 0) {
+		tokens = cap;                /* never used: full */
+	} else if (now_ms > b->last_ms) {
 		uint64_t elapsed = now_ms - b->last_ms;
 
 		if (elapsed >= cap) /* saturates whatever the rate */
@@ -79,6 +82,8 @@ cp_auth_challenge_allowed(struct cp_auth *a, const struct cp_auth_peer *from,
 			tokens = cap;
 	}
 	b->last_ms = now_ms > b->last_ms ? now_ms : b->last_ms;
+	if (b->last_ms == 0)
+		b->last_ms = 1;              /* used now: no longer "never" */
 	if (tokens < 1000u) {
 		b->milli_tokens = (uint32_t)tokens;
 		return false;

@@ -34,6 +34,7 @@ enum ctl_exit {
 struct ctl_opts {
 	bool json;            /* --json: machine-readable output */
 	const char *socket;   /* --socket: turnpike-cp's API socket, or NULL */
+	bool quiet;           /* ctl_api_call() reports no failure */
 };
 
 /* Where turnpike-cp listens unless --socket or TURNPIKE_SOCKET say. */
@@ -122,6 +123,8 @@ int ctl_stun_main(const struct ctl_opts *opts, const char *path, int argc,
 /* turnpike-cp's operator API (ctl_ops.c). */
 int ctl_status_main(const struct ctl_opts *opts, const char *path, int argc,
 		    char **argv);
+int ctl_ready_main(const struct ctl_opts *opts, const char *path, int argc,
+		   char **argv);
 int ctl_allocations_main(const struct ctl_opts *opts, const char *path,
 			 int argc, char **argv);
 int ctl_kill_main(const struct ctl_opts *opts, const char *path, int argc,

@@ -59,6 +59,10 @@ ctl_api_socket(const struct ctl_opts *opts)
 	return CTL_DEFAULT_SOCKET;
 }
 
+/* Where failures are reported: stderr, or nowhere for a quiet call
+ * (turnpikectl ready --wait asks again and reports only its last try). */
+static FILE *api_err;
+
 static int64_t
 ctl_api_now_ms(void)
 {
@@ -97,7 +101,7 @@ ctl_api_wait(const struct ctl_api_conn *c, short events)
 static void
 ctl_api_unreachable(const char *path, int err)
 {
-	fprintf(stderr,
+	fprintf(api_err,
 		"%s: cannot reach turnpike-cp at %s: %s (is turnpike-cp running? --socket or TURNPIKE_SOCKET)\n",
 		CTL_PROG, path, strerror(err));
 }
@@ -116,12 +120,12 @@ ctl_api_connect(struct ctl_api_conn *c)
 	int fd, flags, err;
 
 	if (len == 0) {
-		fprintf(stderr, "%s: the API socket path is empty\n",
+		fprintf(api_err, "%s: the API socket path is empty\n",
 			CTL_PROG);
 		return -EINVAL;
 	}
 	if (len >= sizeof(sun.sun_path)) {
-		fprintf(stderr,
+		fprintf(api_err,
 			"%s: API socket path too long (%zu bytes, at most %zu): %s\n",
 			CTL_PROG, len, sizeof(sun.sun_path) - 1, c->path);
 		return -ENAMETOOLONG;
@@ -133,7 +137,7 @@ ctl_api_connect(struct ctl_api_conn *c)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		err = errno;
-		fprintf(stderr, "%s: cannot create a unix socket: %s\n",
+		fprintf(api_err, "%s: cannot create a unix socket: %s\n",
 			CTL_PROG, strerror(err));
 		return -err;
 	}
@@ -151,7 +155,7 @@ ctl_api_connect(struct ctl_api_conn *c)
 	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) {
 		err = errno;
 		close(fd);
-		fprintf(stderr, "%s: cannot set up the socket: %s\n",
+		fprintf(api_err, "%s: cannot set up the socket: %s\n",
 			CTL_PROG, strerror(err));
 		return -err;
 	}
@@ -247,7 +251,7 @@ ctl_api_recv(struct ctl_api_conn *c, struct ctl_api_buf *b)
 static int
 ctl_api_malformed(const char *path, const char *why)
 {
-	fprintf(stderr, "%s: malformed answer from turnpike-cp at %s: %s\n",
+	fprintf(api_err, "%s: malformed answer from turnpike-cp at %s: %s\n",
 		CTL_PROG, path, why);
 	return -EPROTO;
 }
@@ -277,7 +281,7 @@ ctl_api_parse(const char *path, const struct ctl_api_buf *b,
 			"it closed the connection without answering");
 	tok = json_tokener_new();
 	if (tok == NULL) {
-		fprintf(stderr, "%s: out of memory\n", CTL_PROG);
+		fprintf(api_err, "%s: out of memory\n", CTL_PROG);
 		return -ENOMEM;
 	}
 #ifdef JSON_TOKENER_VALIDATE_UTF8
@@ -293,7 +297,7 @@ ctl_api_parse(const char *path, const struct ctl_api_buf *b,
 		if (jerr == json_tokener_continue || jerr == json_tokener_success)
 			return ctl_api_malformed(path, "truncated JSON");
 		/* Strict mode also ends here on data after the object. */
-		fprintf(stderr,
+		fprintf(api_err,
 			"%s: malformed answer from turnpike-cp at %s: not JSON at byte %zu of %zu (%s)\n",
 			CTL_PROG, path, end, b->len,
 			json_tokener_error_desc(jerr));
@@ -335,11 +339,20 @@ ctl_api_call(const struct ctl_opts *opts, struct json_object *req,
 	const char *text;
 	int rc, send_rc;
 
+	static FILE *devnull;
+
 	*answer = NULL;
+	api_err = stderr;
+	if (opts->quiet) {
+		if (devnull == NULL)
+			devnull = fopen("/dev/null", "w");
+		if (devnull != NULL)
+			api_err = devnull;
+	}
 	text = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN |
 					      JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (text == NULL) {
-		fprintf(stderr, "%s: out of memory\n", CTL_PROG);
+		fprintf(api_err, "%s: out of memory\n", CTL_PROG);
 		return -ENOMEM;
 	}
 	c.deadline_ms = ctl_api_now_ms() + CTL_API_TIMEOUT_S * 1000;
@@ -360,20 +373,20 @@ ctl_api_call(const struct ctl_opts *opts, struct json_object *req,
 		rc = ctl_api_parse(c.path, &b, answer);
 		break;
 	case -ETIMEDOUT:
-		fprintf(stderr,
+		fprintf(api_err,
 			"%s: turnpike-cp at %s did not answer within %d s\n",
 			CTL_PROG, c.path, CTL_API_TIMEOUT_S);
 		break;
 	case -EFBIG:
-		fprintf(stderr,
+		fprintf(api_err,
 			"%s: the answer from turnpike-cp at %s is larger than %u MiB\n",
 			CTL_PROG, c.path, CTL_API_MAX_ANSWER >> 20);
 		break;
 	case -ENOMEM:
-		fprintf(stderr, "%s: out of memory\n", CTL_PROG);
+		fprintf(api_err, "%s: out of memory\n", CTL_PROG);
 		break;
 	default:
-		fprintf(stderr, "%s: talking to turnpike-cp at %s: %s\n",
+		fprintf(api_err, "%s: talking to turnpike-cp at %s: %s\n",
 			CTL_PROG, c.path,
 			strerror(-(send_rc != 0 ? send_rc : rc)));
 		break;

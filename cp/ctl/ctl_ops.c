@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -553,7 +554,7 @@ ops_status_show(struct json_object *a)
 		"WORKER", "TO_CP_PENDING", "TO_DP_PENDING",
 	};
 	static const char *const shead[2] = { "STAT", "VALUE" };
-	struct json_object *dp, *alive, *stats, *workers;
+	struct json_object *dp, *alive, *running, *ready, *stats, *workers;
 	int64_t uptime, pid, epoch, nworkers, nallocs, nusers, nsecrets;
 	struct ops_table wt, st;
 	const char *version;
@@ -570,6 +571,12 @@ ops_status_show(struct json_object *a)
 	if (rc == 0)
 		rc = ops_member(dp, "alive", json_type_boolean, "\"dp\"",
 				&alive);
+	if (rc == 0)
+		rc = ops_member(dp, "running", json_type_boolean, "\"dp\"",
+				&running);
+	if (rc == 0)
+		rc = ops_member(a, "ready", json_type_boolean, "the answer",
+				&ready);
 	if (rc == 0)
 		rc = ops_int(dp, "pid", "\"dp\"", &pid);
 	if (rc == 0)
@@ -604,10 +611,13 @@ ops_status_show(struct json_object *a)
 	if (rc != 0)
 		goto out;
 	printf("uptime       %s\n", up);
-	printf("dp           %s, pid %" PRId64 ", epoch %" PRId64 ", %" PRId64
+	printf("cp           %s\n", json_object_get_boolean(ready) ? "ready" :
+	       "NOT READY (taking dp's state back)");
+	printf("dp           %s%s, pid %" PRId64 ", epoch %" PRId64 ", %" PRId64
 	       " worker%s\n",
-	       json_object_get_boolean(alive) ? "alive" : "NOT ALIVE", pid,
-	       epoch, nworkers, nworkers == 1 ? "" : "s");
+	       json_object_get_boolean(alive) ? "alive" : "NOT ALIVE",
+	       json_object_get_boolean(running) ? ", running" : ", NOT RUNNING",
+	       pid, epoch, nworkers, nworkers == 1 ? "" : "s");
 	printf("allocations  %" PRId64 "\n", nallocs);
 	printf("users        %" PRId64 "\n", nusers);
 	printf("secrets      %" PRId64 "\n", nsecrets);
@@ -632,8 +642,8 @@ static const struct ops_usage ops_status_usage = {
 	"pending ring messages and turnpike-cp's counters.\n"
 	"\n"
 	"With the global --json: the answer object, one line:\n"
-	"  {\"version\", \"uptime_s\", \"dp\": {\"alive\", \"pid\", \"epoch\",\n"
-	"   \"workers\"}, \"allocations\", \"users\", \"secrets\", \"stats\": {...},\n"
+	"  {\"version\", \"uptime_s\", \"ready\", \"dp\": {\"alive\", \"running\", \"pid\",\n"
+	"   \"epoch\", \"workers\"}, \"allocations\", \"users\", \"secrets\", \"stats\": {...},\n"
 	"   \"workers\": [{\"id\", \"to_cp_pending\", \"to_dp_pending\"}], \"ok\"}\n",
 };
 
@@ -653,6 +663,116 @@ ctl_status_main(const struct ctl_opts *opts, const char *path, int argc,
 	status = ops_rendered(ops_status_show(answer));
 	json_object_put(answer);
 	return status;
+}
+
+/* ---- ready ---------------------------------------------------------------- */
+
+/*
+ * Whether turnpike-cp serves requests (its tables built, dp's state taken
+ * back) and turnpike-dp runs, as cp's status answer says: 0 when both, 2
+ * when not (and why, on stderr). With --wait S it asks again every 100 ms
+ * for up to S seconds, quietly, and reports only how the last try went:
+ * what a start-up script or a test waits on before it offers load.
+ */
+static int
+ops_ready_once(const struct ctl_opts *opts, const char **why)
+{
+	struct json_object *req = ops_request("status"), *ans = NULL, *ok, *v, *dp;
+	int rc;
+
+	*why = "turnpike-cp unreachable";
+	if (req == NULL)
+		return ops_out_of_memory();
+	rc = ctl_api_call(opts, req, &ans);
+	json_object_put(req);
+	if (rc != 0)
+		return CTL_EXIT_FAIL;
+	rc = CTL_EXIT_FAIL;
+	*why = "turnpike-cp refused the status request";
+	if (!json_object_object_get_ex(ans, "ok", &ok) || !json_object_get_boolean(ok))
+		goto out;
+	*why = "turnpike-cp is not ready (taking dp's state back)";
+	if (!json_object_object_get_ex(ans, "ready", &v) ||
+	    !json_object_is_type(v, json_type_boolean) || !json_object_get_boolean(v))
+		goto out;
+	*why = "turnpike-dp is not running";
+	if (!json_object_object_get_ex(ans, "dp", &dp) ||
+	    !json_object_object_get_ex(dp, "running", &v) ||
+	    !json_object_is_type(v, json_type_boolean) || !json_object_get_boolean(v))
+		goto out;
+	*why = NULL;
+	rc = CTL_EXIT_OK;
+out:
+	json_object_put(ans);
+	return rc;
+}
+
+int
+ctl_ready_main(const struct ctl_opts *opts, const char *path, int argc,
+	       char **argv)
+{
+	static const struct option longopts[] = {
+		{ "wait", required_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ctl_opts q = *opts;
+	double wait_s = 0;
+	struct timespec t0, t;
+	const char *why = NULL;
+	char *end;
+	int c, status;
+
+	ctl_getopt_reset();
+	while ((c = getopt_long(argc, argv, ":w:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'w':
+			errno = 0;
+			wait_s = strtod(optarg, &end);
+			if (errno != 0 || end == optarg || *end != '\0' ||
+			    !(wait_s >= 0 && wait_s <= 3600))
+				return ctl_usage_error(path, "--wait takes seconds, 0..3600, "
+						       "not '%s'", optarg);
+			break;
+		case 'h':
+			printf("Usage: %s [--wait SECONDS]\n\n"
+			       "Exit 0 when turnpike-cp serves requests (its tables built and\n"
+			       "turnpike-dp's state taken back) and turnpike-dp runs; 2, and why\n"
+			       "on stderr, when not. --wait asks every 100 ms until then, for at\n"
+			       "most SECONDS.\n", path);
+			return CTL_EXIT_OK;
+		default:
+			return ctl_option_error(path, c, argv);
+		}
+	}
+	if (optind < argc)
+		return ctl_usage_error(path, "unexpected argument '%s'", argv[optind]);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	q.quiet = true;
+	q.json = false;
+	for (;;) {
+		double el;
+
+		status = ops_ready_once(&q, &why);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		el = (double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) / 1e9;
+		if (status == CTL_EXIT_OK || el + 0.1 > wait_s)
+			break;
+		nanosleep(&(struct timespec){ .tv_sec = 0, .tv_nsec = 100000000 }, NULL);
+	}
+	if (status != CTL_EXIT_OK) {
+		/* Once more, aloud, so that the reason for an unreachable cp
+		 * is on stderr too. */
+		if (why != NULL && strcmp(why, "turnpike-cp unreachable") == 0)
+			status = ops_ready_once(opts, &why);
+		fprintf(stderr, "%s: not ready: %s\n", CTL_PROG, why ? why : "?");
+		return CTL_EXIT_FAIL;
+	}
+	if (opts->json)
+		puts("{\"ready\":true}");
+	else
+		puts("ready: turnpike-cp serves, turnpike-dp runs");
+	return ops_flush();
 }
 
 /* ---- allocations --------------------------------------------------------- */

@@ -24,6 +24,7 @@
 
 static const struct ctl_cmd ctl_commands[] = {
 	{ "status", "turnpike-cp and dp health, counters", ctl_status_main },
+	{ "ready", "whether cp serves and dp runs (--wait S)", ctl_ready_main },
 	{ "allocations", "list live allocations", ctl_allocations_main },
 	{ "kill", "remove an allocation now", ctl_kill_main },
 	{ "users", "static users: add, del, list", ctl_users_main },

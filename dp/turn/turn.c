@@ -242,6 +242,10 @@ turn_init(struct dp_ctx *ctx)
 		t->relay_min = tc->relay_min;
 		t->relay_base6 = (uint8_t)n4;
 		t->rings = ipc_worker(&ctx->ipc, i);
+		/* cp has not been seen serving: the grace starts now */
+		t->cp_serving = false;
+		t->cp_down_since_ms = ipc_monotonic_ms();
+		t->cp_grace_ms = (uint64_t)ctx->conf->turn.cp_grace_s * 1000u;
 	}
 	printf("turnpike-dp: TURN table: %u allocations per worker (cp.quota_total "
 	       "%u over %u worker(s)), %.1f MiB per worker (%zu-byte hot and %zu-byte "
@@ -780,7 +784,16 @@ tuple_from_meta(struct ipc_tuple *tu, const struct dp_udp_meta *meta)
 	memcpy(tu->server.ip, meta->dst, 16);
 }
 
-/* Pass a control request to cp; 500 when the ring is full (never block). */
+/*
+ * Pass a control request to cp; never block. While cp is not serving
+ * (starting, restarting, gone) the request is dropped and counted, so that
+ * the client's retransmission meets a cp that is back, for up to
+ * turn.cp_grace; past that, 500, and the client can go elsewhere. A full
+ * ring is a burst cp has not caught up with yet (every client of a box
+ * retransmitting into a cp that just came back): the request is dropped as
+ * a congested link would drop it, and its retransmission, half a second
+ * later and more, finds room. (A 500 there made such clients give up.)
+ */
 static void
 to_cp(struct dp_worker *w, const struct dp_udp_meta *meta,
       const struct stun_msg *msg)
@@ -788,6 +801,15 @@ to_cp(struct dp_worker *w, const struct dp_udp_meta *meta,
 	struct turn_worker *t = &w->turn;
 	static _Thread_local struct ipc_msg out;
 
+	if (unlikely(!t->cp_serving)) {
+		if (t->cp_checked_ms - t->cp_down_since_ms < t->cp_grace_ms) {
+			t->cp_wait++;
+			return;
+		}
+		t->cp_gone++;
+		answer_error(w, meta, msg, STUN_ERR_SERVER_ERROR);
+		return;
+	}
 	memset(&out.h, 0, sizeof(out.h));
 	out.h.kind = IPC_REQUEST;
 	out.h.worker = (uint16_t)w->id;
@@ -801,7 +823,6 @@ to_cp(struct dp_worker *w, const struct dp_udp_meta *meta,
 	memcpy(out.body, msg->buf, msg->len);
 	if (ipc_ring_enqueue(&t->rings->to_cp, &out) < 0) {
 		t->ipc_full++;
-		answer_error(w, meta, msg, STUN_ERR_SERVER_ERROR);
 		return;
 	}
 	t->ipc_out++;
@@ -1305,6 +1326,7 @@ sweep_state(struct dp_worker *w)
 			memset(&done.h, 0, sizeof(done.h));
 			done.h.kind = IPC_STATE_DONE;
 			done.h.worker = (uint16_t)w->id;
+			done.h.alloc_id = t->state_sync_id;   /* whose SYNC */
 			done.h.seq = t->to_cp_seq++;
 			if (ipc_ring_enqueue(&t->rings->to_cp, &done) < 0) {
 				t->state.on = true;   /* DONE again next slice */
@@ -1432,6 +1454,7 @@ apply(struct dp_worker *w, const struct ipc_msg *msg)
 		 * had been sent. */
 		t->state.on = true;
 		t->state.next = 0;
+		t->state_sync_id = msg->h.alloc_id;
 		break;
 	case IPC_STATS_REQ:
 		/* A pass still under way carries on (each allocation is
@@ -1456,6 +1479,21 @@ turn_poll(struct dp_worker *w, uint64_t now_ms)
 	t->now_ms = now_ms;
 	if (t->rings == NULL)
 		return 0;
+	if (now_ms != t->cp_looked_ms) {
+		const struct ipc_shm *shm = w->ctx->ipc.shm;
+		uint64_t mono = ipc_monotonic_ms();
+		uint64_t epoch = __atomic_load_n(&shm->cp_epoch, __ATOMIC_ACQUIRE);
+		bool up = ipc_cp_serving(shm, mono);
+
+		t->cp_looked_ms = now_ms;
+		/* The grace runs from when cp was last seen serving, or from
+		 * when a new one started: a cp that is starting is not gone. */
+		if (!up && (t->cp_serving || epoch != t->cp_epoch_seen))
+			t->cp_down_since_ms = mono;
+		t->cp_epoch_seen = epoch;
+		t->cp_serving = up;
+		t->cp_checked_ms = mono;
+	}
 	while (n < 64 && ipc_ring_dequeue(&t->rings->to_dp, &msg) == 1) {
 		apply(w, &msg);
 		n++;

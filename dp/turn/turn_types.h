@@ -123,6 +123,21 @@ struct turn_worker {
 	uint8_t relay_base6;
 	uint64_t ctr[TURN_STAT__COUNT];   /* all allocations, including gone ones */
 	uint64_t ipc_full;                /* requests refused: ring to cp full */
+	/* Whether cp serves (ipc_cp_serving()), looked at once a millisecond,
+	 * and since when (CLOCK_MONOTONIC ms) it has not: since it was last
+	 * seen serving, or since the newest cp started, or since dp started.
+	 * While that is less than turn.cp_grace, requests for cp are held back
+	 * (cp_wait): clients retransmit into a cp that is back; after that
+	 * they are answered 500 (cp_gone). */
+	bool cp_serving;
+	uint64_t cp_looked_ms;            /* now_ms of the last look */
+	uint64_t cp_checked_ms;           /* CLOCK_MONOTONIC ms of it */
+	uint64_t cp_epoch_seen;           /* cp_epoch at the last look */
+	uint64_t cp_down_since_ms;
+	uint64_t cp_grace_ms;
+	uint64_t cp_wait;
+	uint64_t cp_gone;
+	uint64_t state_sync_id;           /* the SYNC being answered (its epoch) */
 	uint64_t alloc_table_full;        /* ALLOC_ADD refused: no free slot */
 	uint64_t alloc_bad_relay;         /* ALLOC_ADD refused: not a relayed
 					   * transport address of ours */

@@ -68,7 +68,7 @@ load_turn(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen
 {
 	static const char *const names[] = {
 		"listen_port", "relay_ports", "realm", "software", "ipc", "channels",
-		NULL,
+		"cp_grace", NULL,
 	};
 	struct tp_conf_turn *t = &c->turn;
 	const config_setting_t *s;
@@ -81,6 +81,9 @@ load_turn(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen
 	if ((rc = tp_conf_get_u32(g, "listen_port", 1, 65535, &v, c, err, errlen)) < 0)
 		return rc;
 	t->listen_port = (uint16_t)v;
+	if ((rc = tp_conf_get_u32(g, "cp_grace", 0, 600, &t->cp_grace_s, c, err,
+				  errlen)) < 0)
+		return rc;
 	s = config_setting_get_member(g, "relay_ports");
 	if (s != NULL) {
 		long long lo, hi;
@@ -259,6 +262,7 @@ tp_conf_turn_defaults(struct tp_conf *c)
 	c->turn.relay_min = 49152;
 	c->turn.relay_max = 65535;
 	c->turn.channel_max = 0x7FFE;
+	c->turn.cp_grace_s = 40;
 	snprintf(c->turn.software, sizeof(c->turn.software), "turnpike %s", TP_VERSION);
 	snprintf(c->turn.ipc, sizeof(c->turn.ipc), "/turnpike");
 	snprintf(c->cp.api_socket, sizeof(c->cp.api_socket), "/run/turnpike/cp.sock");

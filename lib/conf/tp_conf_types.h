@@ -113,6 +113,12 @@ struct tp_conf_turn {
 	 * or 0x7FFE (RFC 5766 §11.2, what coturn's own clients still pick).
 	 * Default 0x7FFE, "channels = "rfc8656"" makes it strict. */
 	uint16_t channel_max;
+	/* While cp is starting, restarting or gone, dp passes it no request
+	 * and answers none: clients retransmit (RFC 8489 §6.2.1: 0.5 s, then
+	 * doubling, 39.5 s in all) into a cp that is back. After cp_grace_s
+	 * seconds without a cp, dp answers 500 at once, so that clients stop
+	 * waiting and try another server. Default 40: one client transaction. */
+	uint32_t cp_grace_s;
 };
 
 struct tp_conf_user {

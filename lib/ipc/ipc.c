@@ -208,6 +208,50 @@ ipc_kind_name(uint16_t kind)
 	}
 }
 
+static bool
+beat_fresh(uint64_t beat_ms, uint64_t now_ms)
+{
+	/* A beat from the future (another clock, a corrupt value) is not fresh
+	 * either: only 0 <= now - beat < IPC_ALIVE_MS is. */
+	return beat_ms != 0 && beat_ms <= now_ms && now_ms - beat_ms < IPC_ALIVE_MS;
+}
+
+bool
+ipc_cp_serving(const struct ipc_shm *shm, uint64_t now_ms)
+{
+	uint64_t ready = atomic_load_explicit(&shm->cp_ready, memory_order_acquire);
+
+	return ready != 0 && ready == __atomic_load_n(&shm->cp_epoch, __ATOMIC_ACQUIRE) &&
+	       beat_fresh(__atomic_load_n(&shm->cp_heartbeat_ms, __ATOMIC_RELAXED), now_ms);
+}
+
+bool
+ipc_dp_running(const struct ipc_shm *shm, uint64_t now_ms)
+{
+	uint64_t ready = atomic_load_explicit(&shm->dp_ready, memory_order_acquire);
+
+	return ready != 0 && ready == __atomic_load_n(&shm->dp_epoch, __ATOMIC_ACQUIRE) &&
+	       beat_fresh(__atomic_load_n(&shm->dp_heartbeat_ms, __ATOMIC_RELAXED), now_ms);
+}
+
+void
+ipc_cp_set_ready(struct ipc_shm *shm, bool ready)
+{
+	__atomic_store_n(&shm->cp_heartbeat_ms, ipc_monotonic_ms(), __ATOMIC_RELAXED);
+	atomic_store_explicit(&shm->cp_ready,
+			      ready ? __atomic_load_n(&shm->cp_epoch, __ATOMIC_RELAXED) : 0,
+			      memory_order_release);
+}
+
+void
+ipc_dp_set_ready(struct ipc_shm *shm, bool ready)
+{
+	__atomic_store_n(&shm->dp_heartbeat_ms, ipc_monotonic_ms(), __ATOMIC_RELAXED);
+	atomic_store_explicit(&shm->dp_ready,
+			      ready ? __atomic_load_n(&shm->dp_epoch, __ATOMIC_RELAXED) : 0,
+			      memory_order_release);
+}
+
 static uint64_t
 clock_ms(clockid_t id)
 {

@@ -49,6 +49,18 @@ unsigned int ipc_ring_count(const struct ipc_ring *r);
 /* "request", "alloc_add", ...; "?" for an unknown kind. */
 const char *ipc_kind_name(uint16_t kind);
 
+/*
+ * Readiness, one rule for dp, cp and the operator's tools. cp serves when
+ * the cp that published ready is the newest one (cp_ready == cp_epoch)
+ * and it beat within IPC_ALIVE_MS of now (CLOCK_MONOTONIC ms); dp runs when
+ * dp_ready == dp_epoch and it beat as recently.
+ */
+bool ipc_cp_serving(const struct ipc_shm *shm, uint64_t now_ms);
+bool ipc_dp_running(const struct ipc_shm *shm, uint64_t now_ms);
+/* Publish (or, with ready false, withdraw) this process's readiness. */
+void ipc_cp_set_ready(struct ipc_shm *shm, bool ready);
+void ipc_dp_set_ready(struct ipc_shm *shm, bool ready);
+
 /* Milliseconds of CLOCK_REALTIME (what expiry times in messages use) and
  * of CLOCK_MONOTONIC (heartbeats). */
 uint64_t ipc_realtime_ms(void);

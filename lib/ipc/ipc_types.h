@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #define IPC_MAGIC        0x54504943u   /* "TPIC" */
-#define IPC_VERSION      1u
+#define IPC_VERSION      2u
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
@@ -25,6 +25,10 @@
 #define IPC_NAME_MAX     64u
 #define IPC_USER_MAX     256u          /* USERNAME bytes we keep */
 #define IPC_KEY_MAX      32u           /* long-term key (MD5 16 / SHA-256 32) */
+/* A process whose heartbeat is older than this is taken for gone. cp beats
+ * on every turn of its loop (a few ms apart), dp's first worker ten times a
+ * second: a second of silence is far outside what either does when well. */
+#define IPC_ALIVE_MS     1000u
 
 enum ipc_kind {
 #define IPC_KIND(e, v, name, dir) IPC_##e = v,
@@ -128,6 +132,17 @@ struct ipc_shm {
 	int32_t cp_pid;
 	uint64_t dp_heartbeat_ms; /* CLOCK_MONOTONIC ms, written by dp */
 	uint64_t cp_heartbeat_ms;
+	/*
+	 * Readiness. cp_ready holds the cp_epoch of the cp that serves requests
+	 * now: it is written only once that cp has built its tables and taken
+	 * back what dp relays (every worker's STATE_DONE), and cleared when it
+	 * stops. dp_ready holds the dp_epoch of a dp whose workers run. 0: none.
+	 * A ready value from an earlier epoch means "that one is gone, the new
+	 * one is still starting". ipc_cp_serving() is the one rule that reads
+	 * them.
+	 */
+	_Atomic uint64_t cp_ready;
+	_Atomic uint64_t dp_ready;
 	_Alignas(IPC_CACHE_LINE) struct ipc_worker_rings w[];
 };
 

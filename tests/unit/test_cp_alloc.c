@@ -86,6 +86,7 @@ setup_with(const char *text)
 	cp.now_ms = cp.start_ms;
 	tw_init(&cp.wheel, 0);
 	assert_int_equal(cp_alloc_init(&cp), 0);
+	cp.ready = true;
 	return 0;
 }
 
@@ -695,6 +696,90 @@ test_alloc_relay_restore_marks_the_pairs_used(void **state)
 	assert_int_equal(ra.ip[15], 0x12);
 }
 
+/* Issue 19: a cp that is not ready yet (taking dp's state back) answers no
+ * request: one that slipped into the ring is dropped and counted, and the
+ * client's retransmission, once cp is ready, is answered. */
+static void
+test_alloc_request_before_ready_is_dropped(void **state)
+{
+	struct reply r;
+	int adds, dels;
+
+	static struct ipc_msg m;
+	struct stun_builder b;
+	uint8_t tid[12] = { 1, 2, 3 };
+	int n;
+
+	(void)state;
+	cp.ready = false;
+	memset(&m.h, 0, sizeof(m.h));
+	m.h.kind = IPC_REQUEST;
+	tuple(&m.h.tuple, 40000);
+	stun_build_init(&b, m.body, sizeof(m.body),
+			stun_msg_type(STUN_METHOD_ALLOCATE, STUN_CLASS_REQUEST), tid);
+	stun_build_transport(&b, STUN_TRANSPORT_UDP);
+	n = stun_build_finish(&b);
+	assert_true(n > 0);
+	m.h.body_len = (uint16_t)n;
+	cp_handle(&cp, 0, &m);
+	assert_int_equal(drain(0, &r, &adds, &dels), 0);
+	assert_int_equal(cp.stats[CP_STAT_NOT_READY_DROPPED], 1);
+	cp.ready = true;
+	assert_int_equal(request_opts(0, STUN_METHOD_ALLOCATE, 40000, NULL, NULL, -1, NULL,
+				      NULL, NULL, &r), 401);
+}
+
+/* A STATE_DONE ends the wait for its worker only when it answers this cp's
+ * SYNC (its epoch in alloc_id): one from a pass an earlier cp asked for
+ * would make cp ready before dp's state is all back. */
+static void
+test_alloc_state_done_answers_this_cps_sync_only(void **state)
+{
+	static struct ipc_msg m;
+
+	(void)state;
+	cp.seg.shm->cp_epoch = 7;
+	cp.state_wait = 3;
+	memset(&m.h, 0, sizeof(m.h));
+	m.h.kind = IPC_STATE_DONE;
+	m.h.alloc_id = 6;               /* an earlier cp's SYNC */
+	cp_handle(&cp, 0, &m);
+	assert_int_equal(cp.state_wait, 3);
+	m.h.alloc_id = 7;
+	cp_handle(&cp, 0, &m);
+	assert_int_equal(cp.state_wait, 2);
+	cp_handle(&cp, 1, &m);
+	assert_int_equal(cp.state_wait, 0);
+}
+
+/* cp_request_state() sends SYNC, carrying cp's epoch, to every worker whose
+ * ring takes it, and keeps the others for a later call. */
+static void
+test_alloc_sync_waits_for_room(void **state)
+{
+	static struct ipc_msg m, got;
+	struct ipc_ring *r1 = &ipc_worker(&cp.seg, 1)->to_dp;
+	unsigned int filled = 0;
+
+	(void)state;
+	cp.seg.shm->cp_epoch = 9;
+	memset(&m, 0, sizeof(m));
+	while (ipc_ring_enqueue(r1, &m) == 0)
+		filled++;
+	cp.sync_unsent = 3;
+	cp_request_state(&cp);
+	assert_int_equal(cp.sync_unsent, 2);        /* worker 1's ring is full */
+	assert_int_equal(ipc_ring_dequeue(&ipc_worker(&cp.seg, 0)->to_dp, &got), 1);
+	assert_int_equal(got.h.kind, IPC_SYNC);
+	assert_int_equal(got.h.alloc_id, 9);
+	for (unsigned int i = 0; i < filled; i++)
+		assert_int_equal(ipc_ring_dequeue(r1, &got), 1);
+	cp_request_state(&cp);
+	assert_int_equal(cp.sync_unsent, 0);
+	assert_int_equal(ipc_ring_dequeue(r1, &got), 1);
+	assert_int_equal(got.h.kind, IPC_SYNC);
+}
+
 int
 main(void)
 {
@@ -716,6 +801,11 @@ main(void)
 						setup_relay, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_reinstall_waits_for_room_and_sends_every_allocation,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_request_before_ready_is_dropped,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_state_done_answers_this_cps_sync_only,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_sync_waits_for_room, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_relay_restore_marks_the_pairs_used,
 						setup_relay, teardown),
 	};

@@ -189,6 +189,41 @@ test_ipc_kind_names(void **state)
 	assert_string_equal(ipc_kind_name(999), "?");
 }
 
+/* Readiness (issue 19): cp serves only when the cp that published ready is
+ * the newest one and its heartbeat is fresh; a heartbeat from the future
+ * is not fresh; withdrawing readiness is seen at once. */
+static void
+test_ipc_readiness_rule(void **state)
+{
+	struct ipc_seg s;
+	bool created;
+	uint64_t now;
+
+	(void)state;
+	assert_int_equal(ipc_seg_open(&s, seg_name, 1, &created), 0);
+	now = ipc_monotonic_ms();
+	assert_false(ipc_cp_serving(s.shm, now));           /* never ready */
+	s.shm->cp_epoch = 1;
+	ipc_cp_set_ready(s.shm, true);
+	now = ipc_monotonic_ms();
+	assert_true(ipc_cp_serving(s.shm, now));
+	assert_false(ipc_cp_serving(s.shm, now + IPC_ALIVE_MS));  /* stale */
+	s.shm->cp_heartbeat_ms = now + 5000;                 /* from the future */
+	assert_false(ipc_cp_serving(s.shm, now));
+	s.shm->cp_heartbeat_ms = now;
+	s.shm->cp_epoch = 2;                                 /* a new cp starts */
+	assert_false(ipc_cp_serving(s.shm, now));
+	ipc_cp_set_ready(s.shm, true);
+	assert_true(ipc_cp_serving(s.shm, ipc_monotonic_ms()));
+	ipc_cp_set_ready(s.shm, false);
+	assert_false(ipc_cp_serving(s.shm, ipc_monotonic_ms()));
+	assert_false(ipc_dp_running(s.shm, ipc_monotonic_ms()));
+	s.shm->dp_epoch = 4;
+	ipc_dp_set_ready(s.shm, true);
+	assert_true(ipc_dp_running(s.shm, ipc_monotonic_ms()));
+	ipc_seg_close(&s);
+}
+
 int
 main(void)
 {
@@ -199,6 +234,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_ipc_ring_full_refuses_without_blocking, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ipc_spsc_threads_keep_order, setup, teardown),
 		cmocka_unit_test(test_ipc_kind_names),
+		cmocka_unit_test_setup_teardown(test_ipc_readiness_rule, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -93,17 +93,30 @@ cp = {
 CONF
 }
 
-# tp_cp_start CONF: start turnpike-cp; sets TP_CP_PID, TP_CP_LOG.
+# tp_cp_start CONF: start turnpike-cp and wait until it serves (its tables
+# built, dp's state taken back) and, when a dp runs, until `turnpikectl
+# ready` says both are: load offered before then would meet a cp that is
+# not there yet. Sets TP_CP_PID, TP_CP_LOG.
 tp_cp_start() {
   TP_CP_LOG=$TP_TMP/cp.$RANDOM.log
   "$TP_BUILD/cp/turnpike-cp" --config "$1" >"$TP_CP_LOG" 2>&1 &
   TP_CP_PID=$!
-  for _ in $(seq 100); do
-    [ -S "$TP_TMP/cp.sock" ] && grep -q 'API on' "$TP_CP_LOG" && return 0
+  tp_cp_wait_ready
+}
+
+# tp_cp_wait_ready: wait (up to 60 s) for the cp of TP_CP_PID to be ready.
+tp_cp_wait_ready() {
+  for _ in $(seq 600); do
+    if [ -S "$TP_TMP/cp.sock" ] && grep -q '^turnpike-cp: ready' "$TP_CP_LOG"; then
+      if [ -n "${TP_DP_PID:-}" ] && kill -0 "$TP_DP_PID" 2>/dev/null; then
+        tp_ctl ready --wait 10 >/dev/null || tp_die "turnpike-cp or dp not ready"
+      fi
+      return 0
+    fi
     kill -0 "$TP_CP_PID" 2>/dev/null || { cat "$TP_CP_LOG"; tp_die "turnpike-cp exited during start"; }
     sleep 0.1
   done
-  tp_die "turnpike-cp did not start in 10 s"
+  tp_die "turnpike-cp was not ready in 60 s"
 }
 
 tp_cp_stop() {

@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import os
 import socket
+import time
 import struct
 import zlib
 
@@ -72,7 +73,7 @@ class Msg:
 
 class Client:
     def __init__(self, server, port=3478, user="test", password="test",
-                 realm=None, bind=("", 0), timeout=2.0):
+                 realm=None, bind=("", 0), timeout=2.0, rto=0.5, rc=7, rm=16):
         fam = socket.AF_INET6 if ":" in server else socket.AF_INET
         self.sock = socket.socket(fam, socket.SOCK_DGRAM)
         self.sock.bind(bind)
@@ -80,6 +81,10 @@ class Client:
         self.server = (server, port)
         self.user, self.password = user, password
         self.realm, self.nonce, self.key = realm, None, None
+        # RFC 8489 §6.2.1 over UDP: RTO, Rc sends, Rm x RTO after the last
+        self.rto, self.rc, self.rm = rto, rc, rm
+        self.retransmits = 0      # resends over every transaction
+        self.last_sends = 0       # sends of the last one
 
     def _key(self):
         return hashlib.md5(("%s:%s:%s" % (self.user, self.realm, self.password))
@@ -108,15 +113,44 @@ class Client:
         data, _ = self.sock.recvfrom(65535)
         return data
 
+    def _exchange(self, req):
+        """One STUN transaction over UDP (RFC 8489 §6.2.1): req sent, and
+        sent again unchanged after RTO, 2 RTO, 4 RTO ... (Rc sends in all),
+        then Rm x RTO of waiting after the last one. Returns the answer with
+        req's transaction id; raises socket.timeout when none came."""
+        old = self.sock.gettimeout()
+        wait = self.rto
+        self.last_sends = 0
+        try:
+            for n in range(self.rc):
+                self.send_raw(req)
+                self.last_sends += 1
+                if n > 0:
+                    self.retransmits += 1
+                until = time.monotonic() + (wait if n < self.rc - 1 else self.rm * self.rto)
+                while True:
+                    left = until - time.monotonic()
+                    if left <= 0:
+                        break
+                    self.sock.settimeout(left)
+                    try:
+                        m = Msg(self.recv())
+                    except socket.timeout:
+                        break
+                    if m.tid == req[8:20]:
+                        return m
+                wait *= 2
+            raise socket.timeout("no answer to %d sends over %.1f s" %
+                                 (self.last_sends, self.rto * (2 ** (self.rc - 1) - 1 + self.rm)))
+        finally:
+            self.sock.settimeout(old)
+
     def transact(self, method, attrs, auth=True):
-        """Send a request (retrying once on 401/438 with the new nonce)."""
+        """Send a request, retransmitted as RFC 8489 says (_exchange), and
+        again with the new nonce after a 401/438."""
         for _ in range(3):
             req = self.build(method, attrs, auth=auth)
-            self.send_raw(req)
-            while True:
-                m = Msg(self.recv())
-                if m.tid == req[8:20]:
-                    break
+            m = self._exchange(req)
             code = m.error()
             if code in (401, 438) and auth and m.get(A_NONCE) is not None:
                 fresh = self.nonce is None or code == 438
