@@ -749,8 +749,9 @@ do_allocate(struct req_ctx *r)
 	a->auth.key_len = r->auth.key_len;
 	a->auth.pwalg = r->auth.pwalg;
 	memcpy(a->auth.key, r->auth.key, r->auth.key_len);
-	a->auth.user_len = (uint16_t)(r->auth.username_len < IPC_USER_MAX - 1 ?
-				      r->auth.username_len : IPC_USER_MAX - 1);
+	/* Whole: cp/auth took at most CP_AUTH_NAME_MAX (TP_USERNAME_MAX)
+	 * bytes, which IPC_USER_MAX holds (alloc_types.h). */
+	a->auth.user_len = r->auth.username_len;
 	memcpy(a->auth.username, r->auth.username, a->auth.user_len);
 	a->expires_ms = cp->now_ms + (uint64_t)granted_lifetime(cp, req) * 1000u;
 	alloc_arm(cp, a);
@@ -1074,7 +1075,10 @@ restore(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	struct cp_user_count *u;
 	size_t off = sizeof(*ia);
 
+	/* What dp reports is bounded like what cp sends: a username or key
+	 * longer than any cp installs is not ours (a corrupt segment). */
 	if (msg->h.body_len < sizeof(*ia) || ia->nrelayed < 1 || ia->nrelayed > 2 ||
+	    ia->user_len > TP_USERNAME_MAX || ia->key_len > IPC_KEY_MAX ||
 	    alloc_by_id(cp, msg->h.alloc_id) != NULL)
 		return;
 	a = alloc_new(cp, &msg->h.tuple, (uint16_t)w, msg->h.alloc_id);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "ipc_types.h"
+#include "tp_common.h"
 #include "tw_types.h"
 
 #define CP_MAX_PERMS     16     /* must not exceed dp's TURN_MAX_PERMS */
@@ -19,6 +20,17 @@
 #define CP_REINSTALL_SLICE 256u /* allocations a reinstall step sends at most */
 #define CP_TID_LEN       12
 #define CP_RELAY_NONE    0xffu
+
+/* What cp puts in IPC messages fits them (lib/ipc/ipc_types.h): an
+ * allocation carries its username whole (a name cut short fails its own
+ * Refresh with 441), and a restarted cp gets an allocation with every
+ * permission and channel in one STATE_ALLOC. */
+_Static_assert(IPC_USER_MAX >= TP_USERNAME_MAX,
+	       "IPC_USER_MAX must hold the longest USERNAME");
+_Static_assert(sizeof(struct ipc_alloc) +
+	       (CP_MAX_PERMS + CP_MAX_CHANNELS) * sizeof(struct ipc_binding) <=
+	       sizeof(((struct ipc_msg *)0)->body),
+	       "STATE_ALLOC must hold an allocation and all its bindings");
 
 struct cp_alloc;
 

@@ -17,13 +17,14 @@
 #include <stdint.h>
 
 #define IPC_MAGIC        0x54504943u   /* "TPIC" */
-#define IPC_VERSION      1u
+#define IPC_VERSION      2u
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
 #define IPC_CACHE_LINE   64u
 #define IPC_NAME_MAX     64u
-#define IPC_USER_MAX     256u          /* USERNAME bytes we keep */
+#define IPC_USER_MAX     512u          /* USERNAME bytes: TP_USERNAME_MAX (508)
+					* rounded up to 8, so a name goes whole */
 #define IPC_KEY_MAX      32u           /* long-term key (MD5 16 / SHA-256 32) */
 
 enum ipc_kind {

@@ -29,6 +29,7 @@
 
 #include "cp.h"
 #include "stun.h"
+#include "tp_common.h"
 #include "tp_conf.h"
 
 static struct tp_conf conf;
@@ -162,17 +163,23 @@ tuple(struct ipc_tuple *t, uint16_t cport)
 	t->server.port = 3478;
 }
 
-/* What an Allocate asks for beyond a UDP relay. */
+/* What a request carries beyond a UDP relay and the defaults. */
 struct alloc_opts {
 	uint8_t raf;                  /* REQUESTED-ADDRESS-FAMILY, 0: none */
 	uint8_t aaf;                  /* ADDITIONAL-ADDRESS-FAMILY, 0: none */
 	bool even, rbit;              /* EVEN-PORT and its R bit */
 	const uint8_t *token;         /* RESERVATION-TOKEN (8 bytes) */
+	const char *password;         /* NULL: "pw" */
+	uint16_t channel;             /* CHANNEL-NUMBER, 0: none */
+	const struct stun_addr *peers;  /* one XOR-PEER-ADDRESS each */
+	unsigned int npeers;
+	bool bad_fingerprint;         /* FINGERPRINT one bit off */
+	bool no_fingerprint;
 };
 
 /* Send a request as dp would; returns the response's error code (0 for
- * success). nonce/user select authentication; tid_out gets the tid; o
- * (may be NULL) adds Allocate attributes. */
+ * success), or -1 when cp sent no response at all. nonce/user select
+ * authentication; tid_out gets the tid; o (may be NULL) adds attributes. */
 static int
 request_opts(unsigned int w, uint16_t method, uint16_t cport, const char *user,
 	     const char *nonce, int lifetime, const uint8_t *tid_in, uint8_t *tid_out,
@@ -181,6 +188,7 @@ request_opts(unsigned int w, uint16_t method, uint16_t cport, const char *user,
 	static struct ipc_msg m;
 	struct stun_builder b;
 	uint8_t tid[12] = { 0 }, key[32];
+	const char *pw = o != NULL && o->password != NULL ? o->password : "pw";
 	int adds, dels, n;
 
 	if (tid_in != NULL)
@@ -204,21 +212,29 @@ request_opts(unsigned int w, uint16_t method, uint16_t cport, const char *user,
 		stun_build_even_port(&b, o->rbit);
 	if (o != NULL && o->token != NULL)
 		stun_build_attr(&b, STUN_ATTR_RESERVATION_TOKEN, o->token, 8);
+	if (o != NULL && o->channel != 0)
+		stun_build_channel(&b, o->channel);
+	for (unsigned int i = 0; o != NULL && i < o->npeers; i++)
+		stun_build_addr(&b, STUN_ATTR_XOR_PEER_ADDRESS, &o->peers[i]);
 	if (lifetime >= 0)
 		stun_build_u32(&b, STUN_ATTR_LIFETIME, (uint32_t)lifetime);
 	if (nonce != NULL) {
 		stun_build_str(&b, STUN_ATTR_USERNAME, user);
 		stun_build_str(&b, STUN_ATTR_REALM, "r.test");
 		stun_build_str(&b, STUN_ATTR_NONCE, nonce);
-		assert_int_equal(stun_key_long_term(STUN_PWALG_MD5, user, "r.test", "pw", key), 16);
+		assert_int_equal(stun_key_long_term(STUN_PWALG_MD5, user, "r.test", pw, key), 16);
 		stun_build_integrity(&b, key, 16);
 	}
-	stun_build_fingerprint(&b);
+	if (o == NULL || !o->no_fingerprint)
+		stun_build_fingerprint(&b);
 	n = stun_build_finish(&b);
 	assert_true(n > 0);
+	if (o != NULL && o->bad_fingerprint)
+		m.body[n - 1] ^= 0x01;   /* the CRC's last byte: MI still verifies */
 	m.h.body_len = (uint16_t)n;
 	cp_handle(&cp, w, &m);
-	assert_int_equal(drain(w, r, &adds, &dels), 1);
+	if (drain(w, r, &adds, &dels) == 0)
+		return -1;
 	if (r->stun.cls == STUN_CLASS_ERROR) {
 		uint16_t code;
 
@@ -695,6 +711,127 @@ test_alloc_relay_restore_marks_the_pairs_used(void **state)
 	assert_int_equal(ra.ip[15], 0x12);
 }
 
+/* ---- usernames: quota counts and lengths ------------------------------- */
+
+static const char rest_secret[] = "s3cret";
+
+/* Hand cp an allocation of user[0..user_len) as dp reports it. */
+static void
+restore_user(unsigned int w, uint64_t id, uint16_t cport, uint16_t port,
+	     const char *user, uint16_t user_len)
+{
+	static struct ipc_msg m;
+	struct ipc_alloc ia;
+
+	memset(&m.h, 0, sizeof(m.h));
+	memset(&ia, 0, sizeof(ia));
+	m.h.kind = IPC_STATE_ALLOC;
+	m.h.worker = (uint16_t)w;
+	m.h.alloc_id = id;
+	tuple(&m.h.tuple, cport);
+	ia.relayed[0].family = 4;
+	ia.relayed[0].port = port;
+	assert_int_equal(inet_pton(AF_INET, "10.1.0.1", ia.relayed[0].ip), 1);
+	ia.nrelayed = 1;
+	ia.expires_ms = cp.now_ms + 600000;
+	ia.user_len = user_len;
+	memcpy(ia.username, user, strlen(user) < sizeof(ia.username) ?
+	       strlen(user) : sizeof(ia.username));
+	memcpy(m.body, &ia, sizeof(ia));
+	m.h.body_len = sizeof(ia);
+	cp_handle(&cp, w, &m);
+}
+
+/* A username dp reports longer than any cp installs is not taken in (a
+ * corrupt segment): it overflowed the quota slot it was copied into. */
+static void
+test_alloc_restore_refuses_a_username_over_508_bytes(void **state)
+{
+	(void)state;
+	restore_user(1, 200, 1103, 50600, "mallory", TP_USERNAME_MAX + 1);
+	restore_user(1, 201, 1104, 50601, "mallory", 0xffff);
+	assert_int_equal(cp.nallocs, 0);
+	restore_user(1, 202, 1105, 50602, "mallory", 7);
+	assert_int_equal(cp.nallocs, 1);
+}
+
+/* A TURN REST username of exactly len bytes, and its password. */
+static void
+rest_user(char *user, size_t len, char fill, char pw[29])
+{
+	memcpy(user, "2000000000:", 11);
+	memset(user + 11, fill, len - 11);
+	user[len] = '\0';
+	assert_int_equal(cp_auth_rest_password(rest_secret, user, pw), 0);
+}
+
+/* Seen on the demo: a 311-byte REST username allocated (overflowing the
+ * quota slot) and its allocation kept the name cut to 255 bytes, so its
+ * first Refresh was 441. Every length up to RFC 8489's 508 works whole. */
+static void
+test_alloc_long_rest_usernames_allocate_and_refresh(void **state)
+{
+	static const size_t lens[] = { 255, 256, 300, 500, TP_USERNAME_MAX };
+	static char user[TP_USERNAME_MAX + 1];
+	const struct stun_addr peer = { .family = STUN_AF_IPV4, .port = 4000,
+					.ip = { 203, 0, 113, 7 } };
+	struct alloc_opts o = { 0 };
+	struct reply r;
+	char pw[29], nonce[128];
+
+	(void)state;
+	assert_int_equal(cp_auth_secret_add(cp.auth, rest_secret), 0);
+	o.password = pw;
+	for (size_t i = 0; i < TP_ARRAY_SIZE(lens); i++) {
+		uint16_t cport = (uint16_t)(8000 + i);
+		uint32_t cur = 0;
+		struct cp_alloc *a;
+
+		rest_user(user, lens[i], (char)('a' + i), pw);
+		nonce_for(1, cport, nonce);
+		assert_int_equal(request_opts(1, STUN_METHOD_ALLOCATE, cport, user, nonce, -1,
+					      NULL, NULL, &o, &r), 0);
+		assert_int_equal(request_opts(1, STUN_METHOD_REFRESH, cport, user, nonce, 600,
+					      NULL, NULL, &o, &r), 0);
+		o.peers = &peer;
+		o.npeers = 1;
+		assert_int_equal(request_opts(1, STUN_METHOD_CREATE_PERMISSION, cport, user,
+					      nonce, -1, NULL, NULL, &o, &r), 0);
+		o.npeers = 0;
+		/* the allocation (and what dp gets) holds the whole name */
+		while ((a = cp_alloc_next(&cp, &cur)) != NULL && a->tuple.client.port != cport)
+			;
+		assert_non_null(a);
+		assert_int_equal(a->auth.user_len, lens[i]);
+		assert_memory_equal(a->auth.username, user, lens[i]);
+		assert_int_equal(request_opts(1, STUN_METHOD_REFRESH, cport, user, nonce, 0,
+					      NULL, NULL, &o, &r), 0);
+	}
+	assert_int_equal(cp.nallocs, 0);
+}
+
+/* Longer than RFC 8489 allows: dp refuses it (400: lib/stun will not parse
+ * it); should one reach cp, cp does not parse it either. */
+static void
+test_alloc_username_over_508_bytes_gets_nothing(void **state)
+{
+	static char user[TP_USERNAME_MAX + 8];
+	struct alloc_opts o = { 0 };
+	struct reply r;
+	char pw[29], nonce[128];
+
+	(void)state;
+	assert_int_equal(cp_auth_secret_add(cp.auth, rest_secret), 0);
+	o.password = pw;
+	for (size_t len = TP_USERNAME_MAX + 1; len <= TP_USERNAME_MAX + 4; len++) {
+		rest_user(user, len, 'z', pw);
+		nonce_for(0, 8100, nonce);
+		assert_int_equal(request_opts(0, STUN_METHOD_ALLOCATE, 8100, user, nonce, -1,
+					      NULL, NULL, &o, &r), -1);
+	}
+	assert_int_equal(cp.nallocs, 0);
+}
+
 int
 main(void)
 {
@@ -717,6 +854,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_alloc_reinstall_waits_for_room_and_sends_every_allocation,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_relay_restore_marks_the_pairs_used,
+						setup_relay, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_restore_refuses_a_username_over_508_bytes,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_long_rest_usernames_allocate_and_refresh,
+						setup_relay, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_username_over_508_bytes_gets_nothing,
 						setup_relay, teardown),
 	};
 
