@@ -47,11 +47,6 @@ enum cp_stat {
 	CP_STAT__COUNT,
 };
 
-struct cp_user_count {
-	char name[IPC_USER_MAX];
-	uint32_t n;
-};
-
 struct cp_ctx {
 	struct tp_conf *conf;
 	struct cp_auth *auth;
@@ -88,8 +83,19 @@ struct cp_ctx {
 	uint64_t port_used[2][TP_CONF_MAX_RELAY][65536 / 64];
 	uint32_t share_used[2][TP_CONF_MAX_RELAY][IPC_MAX_WORKERS];
 	struct cp_reservation reserv[CP_MAX_RESERV];
-	struct cp_user_count *users;  /* quota counts, open addressing */
-	uint32_t users_cap;
+	/* Quota counts by username: an entry per username that has an
+	 * allocation, chained from by_user[hash & users_mask] (users_mask + 1
+	 * heads, the power of two at or above max_allocs). Entries come from
+	 * a pool of max_allocs (a user in the table has an allocation, so it
+	 * cannot run out) and go back with the user's last allocation: the
+	 * table's size and its chains follow the live allocations, however
+	 * many usernames come and go. */
+	struct cp_user *users;        /* the pool */
+	struct cp_user *users_free;
+	struct cp_user **by_user;
+	uint32_t users_mask;
+	uint32_t nusers;              /* usernames with an allocation */
+	uint32_t user_seed;           /* hash basis, random per run */
 
 	uint64_t stats[CP_STAT__COUNT];
 };

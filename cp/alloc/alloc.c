@@ -235,27 +235,106 @@ port_pick(struct cp_ctx *cp, unsigned int w, const uint8_t *fams,
 	return 0;
 }
 
-/* ---- quota counts by username ------------------------------------------ */
+/* ---- quota counts by username (RFC 8656 §7.2 step 10) ------------------ */
 
-static struct cp_user_count *
-user_slot(struct cp_ctx *cp, const char *name, size_t len, bool create)
+/*
+ * The table was open addressing without deletion, sized 2 x quota_total:
+ * with TURN REST credentials every session brings a new username, so it
+ * filled after a few hundred thousand sessions (then every Allocate got
+ * 486) and its probes grew long well before (300,000 usernames took 4
+ * minutes where 20,000 took 5 s). Now an entry leaves with its user's
+ * last allocation, chains stay as short as the live allocations make
+ * them, and the entry keeps no name of its own (see struct cp_user).
+ *
+ * The names are authenticated (cp/auth), so whoever picks them holds a
+ * credential; the hash basis is random per run all the same.
+ */
+static uint32_t
+user_hash(const struct cp_ctx *cp, const char *name, size_t len)
 {
-	uint32_t h = hash_bytes(name, len, 2166136261u);
+	return hash_bytes(name, len, 2166136261u ^ cp->user_seed);
+}
 
-	for (uint32_t i = 0; i < cp->users_cap; i++) {
-		struct cp_user_count *u = &cp->users[(h + i) & (cp->users_cap - 1)];
+static bool
+user_is(const struct cp_user *u, uint32_t h, const char *name, size_t len)
+{
+	const struct ipc_alloc *ia = &u->allocs->auth;
 
-		if (u->name[0] == '\0') {
-			if (!create)
-				return NULL;
-			memcpy(u->name, name, len);
-			u->name[len] = '\0';
+	return u->hash == h && ia->user_len == len &&
+	       memcmp(ia->username, name, len) == 0;
+}
+
+/* The entry of a username, or NULL when it has no allocation. */
+static struct cp_user *
+user_find(const struct cp_ctx *cp, const char *name, size_t len)
+{
+	uint32_t h = user_hash(cp, name, len);
+
+	for (struct cp_user *u = cp->by_user[h & cp->users_mask]; u; u = u->next)
+		if (user_is(u, h, name, len))
 			return u;
-		}
-		if (strlen(u->name) == len && memcmp(u->name, name, len) == 0)
-			return u;
-	}
 	return NULL;
+}
+
+/* Count allocation a (its auth.username set) under its username. */
+static void
+user_attach(struct cp_ctx *cp, struct cp_alloc *a)
+{
+	const char *name = a->auth.username;
+	size_t len = a->auth.user_len;
+	uint32_t h = user_hash(cp, name, len);
+	struct cp_user **head = &cp->by_user[h & cp->users_mask], *u;
+
+	for (u = *head; u != NULL; u = u->next)
+		if (user_is(u, h, name, len))
+			break;
+	if (u == NULL) {
+		/* Never empty: no more users than allocations, and the pool
+		 * has an entry for each allocation cp can hold. */
+		u = cp->users_free;
+		if (u == NULL)
+			return;
+		cp->users_free = u->next;
+		u->hash = h;
+		u->n = 0;
+		u->allocs = NULL;
+		u->next = *head;
+		*head = u;
+		cp->nusers++;
+	}
+	a->user = u;
+	a->user_prev = NULL;
+	a->user_next = u->allocs;
+	if (u->allocs != NULL)
+		u->allocs->user_prev = a;
+	u->allocs = a;
+	u->n++;
+}
+
+/* a no longer counts; its user leaves the table with its last one. */
+static void
+user_detach(struct cp_ctx *cp, struct cp_alloc *a)
+{
+	struct cp_user *u = a->user, **pp;
+
+	if (u == NULL)
+		return;
+	if (a->user_prev != NULL)
+		a->user_prev->user_next = a->user_next;
+	else
+		u->allocs = a->user_next;
+	if (a->user_next != NULL)
+		a->user_next->user_prev = a->user_prev;
+	a->user = NULL;
+	a->user_next = a->user_prev = NULL;
+	if (--u->n > 0)
+		return;
+	for (pp = &cp->by_user[u->hash & cp->users_mask]; *pp != u; pp = &(*pp)->next)
+		;
+	*pp = u->next;
+	u->next = cp->users_free;
+	cp->users_free = u;
+	cp->nusers--;
 }
 
 /* ---- sending to dp ------------------------------------------------------ */
@@ -400,7 +479,6 @@ static void
 alloc_free(struct cp_ctx *cp, struct cp_alloc *a)
 {
 	struct cp_alloc **pp;
-	struct cp_user_count *u;
 
 	tw_del(&cp->wheel, &a->timer);
 	for (unsigned int i = 0; i < CP_MAX_PERMS; i++)
@@ -420,9 +498,7 @@ alloc_free(struct cp_ctx *cp, struct cp_alloc *a)
 	alloc_ports_set(cp, a, false);
 	if (a->worker < IPC_MAX_WORKERS && cp->worker_allocs[a->worker] > 0)
 		cp->worker_allocs[a->worker]--;
-	u = user_slot(cp, a->auth.username, a->auth.user_len, false);
-	if (u != NULL && u->n > 0)
-		u->n--;
+	user_detach(cp, a);
 	a->live = false;
 	a->next_free = cp->free_list;
 	cp->free_list = a;
@@ -588,7 +664,7 @@ do_allocate(struct req_ctx *r)
 	const struct stun_attr *tok = stun_msg_find(req, STUN_ATTR_RESERVATION_TOKEN);
 	struct cp_alloc *a = alloc_by_tuple(cp, &r->msg->h.tuple);
 	struct cp_reservation *held = NULL;
-	struct cp_user_count *u;
+	const struct cp_user *u;
 	uint8_t proto = 0, fam = STUN_AF_IPV4, addfam = 0;
 	uint8_t fams[2], idx[2] = { 0, 0 };
 	unsigned int nfams = 0;
@@ -684,10 +760,12 @@ do_allocate(struct req_ctx *r)
 		else
 			addr_err = STUN_AF_IPV6;   /* partial: success + ADDRESS-ERROR-CODE */
 	}
-	/* step 10: quotas (per username, and in total) */
-	u = user_slot(cp, r->auth.username, r->auth.username_len, true);
-	if (cp->nallocs >= cp->max_allocs || u == NULL ||
-	    (cp->conf->cp.quota_user && u->n >= cp->conf->cp.quota_user)) {
+	/* step 10: quotas (per username, and in total). A username counts
+	 * from its first allocation on: nothing is recorded for a request
+	 * that is refused. */
+	u = user_find(cp, r->auth.username, r->auth.username_len);
+	if (cp->nallocs >= cp->max_allocs ||
+	    (cp->conf->cp.quota_user && u != NULL && u->n >= cp->conf->cp.quota_user)) {
 		cp->stats[CP_STAT_QUOTA_REFUSED]++;
 		reply_error(r, STUN_ERR_ALLOCATION_QUOTA_REACHED, NULL);
 		return;
@@ -712,7 +790,11 @@ do_allocate(struct req_ctx *r)
 	}
 	if (held != NULL)
 		held->token = 0;   /* its port now belongs to the allocation */
-	u->n++;
+	/* Whole: cp/auth took at most CP_AUTH_NAME_MAX (TP_USERNAME_MAX)
+	 * bytes, which IPC_USER_MAX holds (alloc_types.h). */
+	a->auth.user_len = r->auth.username_len;
+	memcpy(a->auth.username, r->auth.username, a->auth.user_len);
+	user_attach(cp, a);
 	memcpy(a->tid, req->tid, CP_TID_LEN);
 	a->relay_port = port;
 	a->auth.nrelayed = (uint8_t)nfams;
@@ -749,10 +831,6 @@ do_allocate(struct req_ctx *r)
 	a->auth.key_len = r->auth.key_len;
 	a->auth.pwalg = r->auth.pwalg;
 	memcpy(a->auth.key, r->auth.key, r->auth.key_len);
-	/* Whole: cp/auth took at most CP_AUTH_NAME_MAX (TP_USERNAME_MAX)
-	 * bytes, which IPC_USER_MAX holds (alloc_types.h). */
-	a->auth.user_len = r->auth.username_len;
-	memcpy(a->auth.username, r->auth.username, a->auth.user_len);
 	a->expires_ms = cp->now_ms + (uint64_t)granted_lifetime(cp, req) * 1000u;
 	alloc_arm(cp, a);
 	send_alloc(cp, a, IPC_ALLOC_ADD);
@@ -1072,7 +1150,6 @@ restore(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	const struct ipc_alloc *ia = (const struct ipc_alloc *)msg->body;
 	const struct ipc_binding *b;
 	struct cp_alloc *a;
-	struct cp_user_count *u;
 	size_t off = sizeof(*ia);
 
 	/* What dp reports is bounded like what cp sends: a username or key
@@ -1085,6 +1162,8 @@ restore(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	if (a == NULL)
 		return;
 	a->auth = *ia;
+	/* counted as a new one is: the quota holds across the restart */
+	user_attach(cp, a);
 	a->relay_port = ia->relayed[0].port;
 	/* The addresses by their index in today's configuration; one it no
 	 * longer has keeps relaying in dp but holds no port here. */
@@ -1094,9 +1173,6 @@ restore(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	alloc_ports_set(cp, a, true);
 	a->expires_ms = ia->expires_ms;
 	alloc_arm(cp, a);
-	u = user_slot(cp, ia->username, ia->user_len, true);
-	if (u != NULL)
-		u->n++;
 	for (unsigned int pi = 0, ci = 0; off + sizeof(*b) <= msg->h.body_len;
 	     off += sizeof(*b)) {
 		b = (const struct ipc_binding *)(msg->body + off);
@@ -1277,18 +1353,27 @@ cp_alloc_init(struct cp_ctx *cp)
 	cp->pool = calloc(cp->max_allocs, sizeof(*cp->pool));
 	cp->by_tuple = calloc(CP_HASH_BUCKETS, sizeof(*cp->by_tuple));
 	cp->by_id = calloc(CP_HASH_BUCKETS, sizeof(*cp->by_id));
-	cp->users_cap = 1;
-	while (cp->users_cap < cp->max_allocs * 2u)
-		cp->users_cap <<= 1;
-	cp->users = calloc(cp->users_cap, sizeof(*cp->users));
+	/* The quota table follows the allocations: at most max_allocs
+	 * users, as many chain heads (a power of two) at least. */
+	cp->users_mask = 1;
+	while (cp->users_mask < cp->max_allocs)
+		cp->users_mask <<= 1;
+	cp->users_mask--;
+	cp->users = calloc(cp->max_allocs, sizeof(*cp->users));
+	cp->by_user = calloc((size_t)cp->users_mask + 1, sizeof(*cp->by_user));
+	cp->users_free = NULL;
+	cp->nusers = 0;
 	if (cp->pool == NULL || cp->by_tuple == NULL || cp->by_id == NULL ||
-	    cp->users == NULL) {
+	    cp->users == NULL || cp->by_user == NULL ||
+	    RAND_bytes((unsigned char *)&cp->user_seed, sizeof(cp->user_seed)) != 1) {
 		cp_alloc_fini(cp);
 		return -ENOMEM;
 	}
 	for (uint32_t i = cp->max_allocs; i-- > 0;) {
 		cp->pool[i].next_free = cp->free_list;
 		cp->free_list = &cp->pool[i];
+		cp->users[i].next = cp->users_free;
+		cp->users_free = &cp->users[i];
 	}
 	g_cp = cp;
 	return 0;
@@ -1301,8 +1386,10 @@ cp_alloc_fini(struct cp_ctx *cp)
 	free(cp->by_tuple);
 	free(cp->by_id);
 	free(cp->users);
+	free(cp->by_user);
 	cp->pool = NULL;
 	cp->by_tuple = cp->by_id = NULL;
-	cp->users = NULL;
+	cp->users = cp->users_free = NULL;
+	cp->by_user = NULL;
 	g_cp = NULL;
 }

@@ -34,6 +34,21 @@ _Static_assert(sizeof(struct ipc_alloc) +
 
 struct cp_alloc;
 
+/*
+ * A username that has allocations, for its quota (RFC 8656 §7.2 step 10:
+ * SHOULD be per username). It holds no copy of the name: the name is the
+ * one each of the user's allocations keeps whole, read through the first
+ * of them. An entry lives exactly as long as its user has an allocation,
+ * so with TURN REST credentials (a new username every session) the table
+ * holds the users of today's allocations, never every name ever seen.
+ */
+struct cp_user {
+	struct cp_user *next;         /* hash chain; free list */
+	struct cp_alloc *allocs;      /* the user's allocations (user_next) */
+	uint32_t hash;
+	uint32_t n;                   /* allocations; >= 1 while in the table */
+};
+
 struct cp_perm {
 	struct cp_alloc *owner;
 	struct ipc_addr peer;         /* canonical; port ignored */
@@ -72,6 +87,10 @@ struct cp_alloc {
 	struct cp_alloc *next_tuple;
 	struct cp_alloc *next_id;
 	struct cp_alloc *next_free;
+	/* the quota entry of auth.username, and its other allocations */
+	struct cp_user *user;
+	struct cp_alloc *user_next;
+	struct cp_alloc *user_prev;
 	bool live;
 };
 

@@ -715,6 +715,62 @@ test_alloc_relay_restore_marks_the_pairs_used(void **state)
 
 static const char rest_secret[] = "s3cret";
 
+/* Usernames the quota table holds (each with an allocation). */
+static uint32_t
+quota_entries(void)
+{
+	uint32_t n = 0;
+
+	for (uint32_t b = 0; b <= cp.users_mask; b++)
+		for (const struct cp_user *u = cp.by_user[b]; u != NULL; u = u->next) {
+			assert_true(u->n > 0);
+			n++;
+		}
+	assert_int_equal(n, cp.nusers);
+	return n;
+}
+
+/* With TURN REST credentials every session is a new username: the table
+ * must forget a username when its last allocation goes, or it fills (486
+ * for everyone) and its probes grow long. 6144 distinct usernames: three
+ * times what the table once held (2 x quota_total rounded up), six times
+ * its size now. */
+static void
+test_alloc_quota_table_forgets_released_usernames(void **state)
+{
+	struct alloc_opts o = { 0 };
+	struct reply r;
+	char user[64], pw[29], nonce[128];
+
+	(void)state;
+	assert_int_equal(cp_auth_secret_add(cp.auth, rest_secret), 0);
+	nonce_for(0, 7000, nonce);
+	o.password = pw;
+	for (unsigned int i = 0; i < 6144; i++) {
+		int rc;
+
+		snprintf(user, sizeof(user), "2000000000:churn-%u", i);
+		assert_int_equal(cp_auth_rest_password(rest_secret, user, pw), 0);
+		rc = request_opts(0, STUN_METHOD_ALLOCATE, 7000, user, nonce, -1, NULL, NULL,
+				  &o, &r);
+		if (rc != 0)
+			fail_msg("username %u: Allocate answered %d", i, rc);
+		assert_int_equal(quota_entries(), 1);
+		rc = request_opts(0, STUN_METHOD_REFRESH, 7000, user, nonce, 0, NULL, NULL,
+				  &o, &r);
+		assert_int_equal(rc, 0);
+	}
+	assert_int_equal(cp.nallocs, 0);
+	assert_int_equal(quota_entries(), 0);
+	/* and the per-user count is still right afterwards */
+	assert_int_equal(cp_auth_secret_del(cp.auth, rest_secret), 0);
+	for (uint16_t i = 0; i < 3; i++)
+		assert_int_equal(allocate(0, (uint16_t)(7100 + i), "alice", -1, &r), 0);
+	assert_int_equal(quota_entries(), 1);
+	assert_int_equal(cp_alloc_kill(&cp, cp_alloc_next(&cp, &(uint32_t){ 0 })->id), 0);
+	assert_int_equal(quota_entries(), 1);
+}
+
 /* Hand cp an allocation of user[0..user_len) as dp reports it. */
 static void
 restore_user(unsigned int w, uint64_t id, uint16_t cport, uint16_t port,
@@ -740,6 +796,28 @@ restore_user(unsigned int w, uint64_t id, uint16_t cport, uint16_t port,
 	memcpy(m.body, &ia, sizeof(ia));
 	m.h.body_len = sizeof(ia);
 	cp_handle(&cp, w, &m);
+}
+
+/* A restarted cp counts what dp reports as allocations made: the quota
+ * holds across the restart, and the counts leave with the allocations. */
+static void
+test_alloc_quota_restored_allocations_count(void **state)
+{
+	struct reply r;
+
+	(void)state;
+	/* quota_user 2, quota_total 3 */
+	restore_user(0, 100, 1100, 50001, "alice", 5);
+	restore_user(0, 101, 1101, 50002, "alice", 5);
+	assert_int_equal(cp.nallocs, 2);
+	assert_int_equal(quota_entries(), 1);
+	assert_int_equal(allocate(0, 1200, "alice", -1, &r), STUN_ERR_ALLOCATION_QUOTA_REACHED);
+	assert_int_equal(allocate(0, 1201, "bob", -1, &r), 0);
+	assert_int_equal(quota_entries(), 2);
+	assert_int_equal(cp_alloc_kill(&cp, 100), 0);
+	assert_int_equal(allocate(0, 1202, "alice", -1, &r), 0);
+	assert_int_equal(cp_alloc_kill(&cp, 101), 0);
+	assert_int_equal(quota_entries(), 2);
 }
 
 /* A username dp reports longer than any cp installs is not taken in (a
@@ -808,6 +886,7 @@ test_alloc_long_rest_usernames_allocate_and_refresh(void **state)
 					      NULL, NULL, &o, &r), 0);
 	}
 	assert_int_equal(cp.nallocs, 0);
+	assert_int_equal(quota_entries(), 0);
 }
 
 /* Longer than RFC 8489 allows: dp refuses it (400: lib/stun will not parse
@@ -855,6 +934,10 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_relay_restore_marks_the_pairs_used,
 						setup_relay, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_quota_table_forgets_released_usernames,
+						setup_relay, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_quota_restored_allocations_count,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_restore_refuses_a_username_over_508_bytes,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_long_rest_usernames_allocate_and_refresh,
