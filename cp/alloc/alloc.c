@@ -17,6 +17,8 @@
  * Restarts: a new cp asks dp for its state and rebuilds allocations and
  * timers from it (times are absolute wall-clock milliseconds); when dp
  * restarts (its epoch changes), cp installs every allocation again.
+ * EVEN-PORT reservations are cp's alone and do not survive a cp restart
+ * (struct cp_reservation).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -233,6 +235,86 @@ port_pick(struct cp_ctx *cp, unsigned int w, const uint8_t *fams,
 			return (uint16_t)p;
 	}
 	return 0;
+}
+
+/* ---- EVEN-PORT reservations (RFC 8656 §7.2 steps 5 and 8) -------------- */
+
+/*
+ * A used reservation once kept its expiry and took token 0, which also
+ * marked its slot free: an Allocate carrying eight zero bytes matched it
+ * and got the port the token's owner already held. An expired one kept
+ * its port until another reservation took the slot. Now the slot's state
+ * says whether it is held, a token is never 0, and a reservation ends,
+ * slot and port, when it is used or when its timer fires.
+ */
+
+/* The reservation token names for worker w, or NULL: 0, unknown, used,
+ * expired, or another worker's (§7.2 step 5: then 508). The reserved port
+ * lies in the reserving worker's share, where peer traffic to it goes. */
+static struct cp_reservation *
+reserv_find(struct cp_ctx *cp, uint64_t token, unsigned int w)
+{
+	if (token == 0)
+		return NULL;
+	for (unsigned int i = 0; i < CP_MAX_RESERV; i++) {
+		struct cp_reservation *rv = &cp->reserv[i];
+
+		if (rv->used && rv->token == token)
+			return rv->expires_ms > cp->now_ms && rv->worker == w ? rv : NULL;
+	}
+	return NULL;
+}
+
+/* A free slot, or NULL when CP_MAX_RESERV are held. */
+static struct cp_reservation *
+reserv_free_slot(struct cp_ctx *cp)
+{
+	for (unsigned int i = 0; i < CP_MAX_RESERV; i++)
+		if (!cp->reserv[i].used)
+			return &cp->reserv[i];
+	return NULL;
+}
+
+/* A new token: random (CSPRNG: a token must not be guessed), never 0 and
+ * never one a held reservation has. 0 when no randomness is to be had. */
+static uint64_t
+reserv_new_token(struct cp_ctx *cp)
+{
+	for (unsigned int tries = 0; tries < 8; tries++) {
+		uint64_t t = 0;
+		bool taken = false;
+
+		if (RAND_bytes((unsigned char *)&t, sizeof(t)) != 1 || t == 0)
+			continue;
+		for (unsigned int i = 0; i < CP_MAX_RESERV && !taken; i++)
+			taken = cp->reserv[i].used && cp->reserv[i].token == t;
+		if (!taken)
+			return t;
+	}
+	return 0;
+}
+
+/* The reservation ends: its slot is free, its token names nothing. */
+static void
+reserv_end(struct cp_ctx *cp, struct cp_reservation *rv)
+{
+	tw_del(&cp->wheel, &rv->timer);
+	rv->used = false;
+	rv->token = 0;
+}
+
+static struct cp_ctx *g_cp;   /* timer callbacks reach the context here */
+
+/* Unused for its 30 s: the port is free again now, not when another
+ * reservation happens to take the slot. */
+static void
+reserv_expired(struct tw_timer *t, void *arg)
+{
+	struct cp_reservation *rv = arg;
+
+	(void)t;
+	port_set(g_cp, fam_i(rv->family), rv->relay_idx, rv->port, false);
+	reserv_end(g_cp, rv);
 }
 
 /* ---- quota counts by username (RFC 8656 §7.2 step 10) ------------------ */
@@ -511,8 +593,6 @@ alloc_arm(struct cp_ctx *cp, struct cp_alloc *a)
 	tw_add(&cp->wheel, &a->timer, ms_to_tick(cp, a->expires_ms));
 }
 
-static struct cp_ctx *g_cp;   /* timer callbacks reach the context here */
-
 static void
 alloc_expired(struct tw_timer *t, void *arg)
 {
@@ -663,7 +743,7 @@ do_allocate(struct req_ctx *r)
 	const struct stun_attr *ep = stun_msg_find(req, STUN_ATTR_EVEN_PORT);
 	const struct stun_attr *tok = stun_msg_find(req, STUN_ATTR_RESERVATION_TOKEN);
 	struct cp_alloc *a = alloc_by_tuple(cp, &r->msg->h.tuple);
-	struct cp_reservation *held = NULL;
+	struct cp_reservation *held = NULL, *rv = NULL;
 	const struct cp_user *u;
 	uint8_t proto = 0, fam = STUN_AF_IPV4, addfam = 0;
 	uint8_t fams[2], idx[2] = { 0, 0 };
@@ -698,16 +778,9 @@ do_allocate(struct req_ctx *r)
 			reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
 			return;
 		}
+		/* 0, unknown, used, expired or another worker's: 508 */
 		memcpy(&token, tok->value, 8);
-		for (unsigned int i = 0; i < CP_MAX_RESERV; i++) {
-			struct cp_reservation *rv = &cp->reserv[i];
-
-			if (rv->token == token && rv->expires_ms > cp->now_ms &&
-			    rv->worker == r->worker) {
-				held = rv;
-				break;
-			}
-		}
+		held = reserv_find(cp, token, r->worker);
 		if (held == NULL) {
 			reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
 			return;
@@ -777,6 +850,17 @@ do_allocate(struct req_ctx *r)
 		reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
 		return;
 	}
+	/* §7.2 step 8: R=1 asks for port + 1 as well; when cp cannot hold
+	 * it, the request cannot be satisfied (508), rather than succeed
+	 * without the reservation it asked for. */
+	if (reserve) {
+		rv = reserv_free_slot(cp);
+		token = rv != NULL ? reserv_new_token(cp) : 0;
+		if (token == 0) {
+			reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
+			return;
+		}
+	}
 	if (held == NULL)
 		port = port_pick(cp, r->worker, fams, nfams, ep != NULL, reserve, idx);
 	if (port == 0 || idx[0] >= cp->nrelay[fam_i(fams[0])]) {
@@ -789,7 +873,7 @@ do_allocate(struct req_ctx *r)
 		return;
 	}
 	if (held != NULL)
-		held->token = 0;   /* its port now belongs to the allocation */
+		reserv_end(cp, held);   /* its port now belongs to the allocation */
 	/* Whole: cp/auth took at most CP_AUTH_NAME_MAX (TP_USERNAME_MAX)
 	 * bytes, which IPC_USER_MAX holds (alloc_types.h). */
 	a->auth.user_len = r->auth.username_len;
@@ -807,26 +891,16 @@ do_allocate(struct req_ctx *r)
 	}
 	alloc_ports_set(cp, a, true);
 	/* §7.2 step 8, R=1: hold port + 1 at the same address for 30 s. */
-	if (reserve) {
-		for (unsigned int i = 0; i < CP_MAX_RESERV; i++) {
-			struct cp_reservation *rv = &cp->reserv[i];
-
-			if (rv->token == 0 || rv->expires_ms <= cp->now_ms) {
-				if (rv->token != 0)
-					port_set(cp, fam_i(rv->family), rv->relay_idx,
-						 rv->port, false);
-				RAND_bytes((unsigned char *)&token, sizeof(token));
-				rv->token = token;
-				rv->port = (uint16_t)(port + 1);
-				rv->worker = (uint16_t)r->worker;
-				rv->family = fams[0];
-				rv->relay_idx = idx[0];
-				rv->expires_ms = cp->now_ms + 30000u;
-				port_set(cp, fam_i(rv->family), rv->relay_idx,
-					 rv->port, true);
-				break;
-			}
-		}
+	if (rv != NULL) {
+		rv->used = true;
+		rv->token = token;
+		rv->port = (uint16_t)(port + 1);
+		rv->worker = (uint16_t)r->worker;
+		rv->family = fams[0];
+		rv->relay_idx = idx[0];
+		rv->expires_ms = cp->now_ms + 30000u;
+		port_set(cp, fam_i(rv->family), rv->relay_idx, rv->port, true);
+		tw_add(&cp->wheel, &rv->timer, ms_to_tick(cp, rv->expires_ms));
 	}
 	a->auth.key_len = r->auth.key_len;
 	a->auth.pwalg = r->auth.pwalg;
@@ -1368,6 +1442,10 @@ cp_alloc_init(struct cp_ctx *cp)
 	    RAND_bytes((unsigned char *)&cp->user_seed, sizeof(cp->user_seed)) != 1) {
 		cp_alloc_fini(cp);
 		return -ENOMEM;
+	}
+	for (unsigned int i = 0; i < CP_MAX_RESERV; i++) {
+		memset(&cp->reserv[i], 0, sizeof(cp->reserv[i]));
+		tw_timer_init(&cp->reserv[i].timer, reserv_expired, &cp->reserv[i]);
 	}
 	for (uint32_t i = cp->max_allocs; i-- > 0;) {
 		cp->pool[i].next_free = cp->free_list;

@@ -94,14 +94,30 @@ struct cp_alloc {
 	bool live;
 };
 
-/* An EVEN-PORT R=1 reservation (RFC 8656 §7.2: held at least 30 s). */
+/*
+ * An EVEN-PORT R=1 reservation (RFC 8656 §7.2 step 8: port + 1 of the
+ * allocation, at its address, held at least 30 s) for the Allocate that
+ * brings its RESERVATION-TOKEN (step 5). A slot is free or held by its
+ * state (used), never by its token's value: a token is never 0, and it
+ * lives exactly as long as the reservation. Using the token frees the slot
+ * (the port goes to the new allocation); expiry, a timer in cp's wheel,
+ * frees the slot and the port at once.
+ *
+ * Reservations live in cp only (dp has nothing to relay for them): a
+ * restarted cp starts with none. A client that brings a token from before
+ * the restart gets 508, as for any token that is no longer valid, and the
+ * reserved port is free again; the allocation that made the reservation
+ * comes back from dp's state like any other.
+ */
 struct cp_reservation {
-	uint64_t token;
+	uint64_t token;               /* never 0 */
+	uint64_t expires_ms;
+	struct tw_timer timer;
 	uint16_t port;
-	uint16_t worker;
+	uint16_t worker;              /* whose share the port lies in */
 	uint8_t family;               /* 4 or 6: one family (§7.2 step 8) */
 	uint8_t relay_idx;            /* at this address of the family */
-	uint64_t expires_ms;
+	bool used;
 };
 
 #endif /* CP_ALLOC_TYPES_H */

@@ -711,6 +711,176 @@ test_alloc_relay_restore_marks_the_pairs_used(void **state)
 	assert_int_equal(ra.ip[15], 0x12);
 }
 
+/* The token of a success, into t. */
+static void
+token_of(const struct reply *r, uint8_t t[8])
+{
+	const struct stun_attr *a = stun_msg_find(&r->stun, STUN_ATTR_RESERVATION_TOKEN);
+
+	assert_non_null(a);
+	assert_int_equal(a->len, 8);
+	memcpy(t, a->value, 8);
+}
+
+static void
+advance_to(uint64_t ms)
+{
+	cp.now_ms = cp.start_ms + ms;
+	tw_advance(&cp.wheel, ms / CP_TICK_MS);
+}
+
+/* Seen on the demo: a used reservation kept its time and took token 0, so
+ * eight zero bytes from anyone got the port the token's owner holds. */
+static void
+test_alloc_reservation_token_zero_is_508(void **state)
+{
+	const struct alloc_opts even_r = { .even = true, .rbit = true };
+	static const uint8_t zero[8];
+	struct alloc_opts with = { 0 };
+	struct reply r;
+	struct stun_addr first, ra;
+	uint8_t token[8], other[8];
+
+	(void)state;
+	/* before any reservation exists */
+	with.token = zero;
+	assert_int_equal(allocate_opts(0, 9000, "bob", &with, &r),
+			 STUN_ERR_INSUFFICIENT_CAPACITY);
+	assert_int_equal(allocate_opts(0, 9001, "alice", &even_r, &r), 0);
+	assert_int_equal(relayed_of(&r, &first, 1), 1);
+	token_of(&r, token);
+	assert_false(memcmp(token, zero, 8) == 0);
+	/* a live reservation does not answer to 0 or to another token */
+	assert_int_equal(allocate_opts(0, 9002, "bob", &with, &r),
+			 STUN_ERR_INSUFFICIENT_CAPACITY);
+	memcpy(other, token, 8);
+	other[7] ^= 0x5a;
+	with.token = other;
+	assert_int_equal(allocate_opts(0, 9003, "bob", &with, &r),
+			 STUN_ERR_INSUFFICIENT_CAPACITY);
+	/* its owner gets port + 1 ... */
+	with.token = token;
+	assert_int_equal(allocate_opts(0, 9004, "alice", &with, &r), 0);
+	assert_int_equal(relayed_of(&r, &ra, 1), 1);
+	assert_int_equal(ra.port, first.port + 1);
+	/* ... and then neither the token nor 0 gets anything */
+	assert_int_equal(allocate_opts(0, 9005, "bob", &with, &r),
+			 STUN_ERR_INSUFFICIENT_CAPACITY);
+	with.token = zero;
+	assert_int_equal(allocate_opts(0, 9006, "bob", &with, &r),
+			 STUN_ERR_INSUFFICIENT_CAPACITY);
+	assert_int_equal(cp.nallocs, 2);
+}
+
+/* An expired reservation gives its port back when it expires, not when
+ * another reservation happens to take its slot. */
+static void
+test_alloc_reservation_expiry_frees_its_port_at_once(void **state)
+{
+	const struct alloc_opts even_r = { .even = true, .rbit = true };
+	struct alloc_opts with = { 0 };
+	struct reply r;
+	struct stun_addr first, ra;
+	uint8_t token[8];
+
+	(void)state;
+	assert_int_equal(allocate_opts(0, 9000, "alice", &even_r, &r), 0);
+	assert_int_equal(relayed_of(&r, &first, 1), 1);
+	token_of(&r, token);
+	for (uint16_t i = 0; i < 10; i++)
+		assert_int_equal(allocate_opts(0, (uint16_t)(9100 + i), "bob", NULL, &r), 0);
+	assert_int_equal(allocate_opts(0, 9200, "bob", NULL, &r),
+			 STUN_ERR_INSUFFICIENT_CAPACITY);
+	/* held for 30 s (§7.2) ... */
+	advance_to(29990);
+	assert_int_equal(allocate_opts(0, 9201, "bob", NULL, &r),
+			 STUN_ERR_INSUFFICIENT_CAPACITY);
+	/* ... then the port is free again, at its address */
+	advance_to(30000);
+	assert_int_equal(allocate_opts(0, 9202, "bob", NULL, &r), 0);
+	assert_int_equal(relayed_of(&r, &ra, 1), 1);
+	assert_int_equal(ra.port, first.port + 1);
+	assert_memory_equal(ra.ip, first.ip, 4);
+	with.token = token;
+	assert_int_equal(allocate_opts(0, 9203, "alice", &with, &r),
+			 STUN_ERR_INSUFFICIENT_CAPACITY);
+}
+
+/* The reserved port lies in the share of the worker that reserved it:
+ * peer traffic to it steers there, so only that worker may use it. */
+static void
+test_alloc_reservation_only_from_its_worker(void **state)
+{
+	const struct alloc_opts even_r = { .even = true, .rbit = true };
+	struct alloc_opts with = { 0 };
+	struct reply r;
+	struct stun_addr first, ra;
+	uint8_t token[8];
+
+	(void)state;
+	assert_int_equal(allocate_opts(0, 9000, "alice", &even_r, &r), 0);
+	assert_int_equal(relayed_of(&r, &first, 1), 1);
+	token_of(&r, token);
+	with.token = token;
+	assert_int_equal(allocate_opts(1, 9001, "alice", &with, &r),
+			 STUN_ERR_INSUFFICIENT_CAPACITY);
+	assert_int_equal(allocate_opts(0, 9002, "alice", &with, &r), 0);
+	assert_int_equal(relayed_of(&r, &ra, 1), 1);
+	assert_int_equal(ra.port, first.port + 1);
+}
+
+/* Wide ports, room for more reservations than cp holds. */
+static const char conf_wide[] =
+	"dp = { workers = [0, 1]; ports = (\n"
+	"  { name = \"a\"; dev = \"x0\"; roles = [\"access\"]; ipv4 = \"10.0.0.1/24\"; },\n"
+	"  { name = \"c\"; dev = \"x1\"; roles = [\"core\"]; ipv4 = \"10.1.0.1/24\"; }); };\n"
+	"turn = { realm = \"r.test\"; relay_ports = [50000, 56999]; ipc = \"%s\"; };\n"
+	"cp = { quota_user = 0; quota_total = 2000; };\n";
+
+static int
+setup_wide(void **state)
+{
+	/* a thousand challenges at once from one client address: lift the
+	 * rate limit on challenges (cp/auth) for this one */
+	struct cp_auth_conf ac = { .realm = "r.test", .rl_rate = 1000000,
+				   .rl_burst = 1000000 };
+
+	(void)state;
+	setup_with(conf_wide);
+	cp_auth_free(cp.auth);
+	cp.auth = cp_auth_init(&ac);
+	assert_non_null(cp.auth);
+	assert_int_equal(cp_auth_user_add(cp.auth, "alice", "pw"), 0);
+	return 0;
+}
+
+/* §7.2 step 8: EVEN-PORT R=1 that cannot be satisfied is 508, never a
+ * success without the reservation it asked for. */
+static void
+test_alloc_reservation_508_when_no_slot_is_left(void **state)
+{
+	const struct alloc_opts even_r = { .even = true, .rbit = true };
+	struct reply r;
+	char nonce[128];
+	uint16_t cport = 10000;
+
+	(void)state;
+	for (unsigned int i = 0; i < CP_MAX_RESERV; i++, cport++) {
+		nonce_for(0, cport, nonce);
+		assert_int_equal(request_opts(0, STUN_METHOD_ALLOCATE, cport, "alice", nonce, -1,
+					      NULL, NULL, &even_r, &r), 0);
+		assert_non_null(stun_msg_find(&r.stun, STUN_ATTR_RESERVATION_TOKEN));
+	}
+	assert_int_equal(allocate_opts(0, cport++, "alice", &even_r, &r),
+			 STUN_ERR_INSUFFICIENT_CAPACITY);
+	/* ports are not what is missing */
+	assert_int_equal(allocate_opts(0, cport++, "alice", NULL, &r), 0);
+	/* a slot frees when its reservation expires */
+	advance_to(30000);
+	assert_int_equal(allocate_opts(0, cport++, "alice", &even_r, &r), 0);
+	assert_non_null(stun_msg_find(&r.stun, STUN_ATTR_RESERVATION_TOKEN));
+}
+
 /* ---- usernames: quota counts and lengths ------------------------------- */
 
 static const char rest_secret[] = "s3cret";
@@ -934,6 +1104,14 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_relay_restore_marks_the_pairs_used,
 						setup_relay, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_reservation_token_zero_is_508,
+						setup_relay, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_reservation_expiry_frees_its_port_at_once,
+						setup_relay, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_reservation_only_from_its_worker,
+						setup_relay, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_reservation_508_when_no_slot_is_left,
+						setup_wide, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_quota_table_forgets_released_usernames,
 						setup_relay, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_quota_restored_allocations_count,
