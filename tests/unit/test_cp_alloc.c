@@ -14,6 +14,14 @@
  * take one port in both families, EVEN-PORT reservations keep their
  * address, a worker gets no more than its dp table holds, and a
  * restarted cp learns from dp's state which pairs are taken.
+ *
+ * Defects found on the demo, each a test that failed before its fix:
+ * RESERVATION-TOKEN 0 matched a used reservation, expired reservations
+ * kept their port, R=1 without a free slot succeeded untokened; the quota
+ * table never forgot a username; usernames over 255 bytes overflowed the
+ * quota slot and were cut short (441); a ChannelBind answered 508 kept a
+ * permission slot; channel numbers above 0x4FFF passed by default; a bad
+ * FINGERPRINT was not noticed.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -711,6 +719,8 @@ test_alloc_relay_restore_marks_the_pairs_used(void **state)
 	assert_int_equal(ra.ip[15], 0x12);
 }
 
+/* ---- RESERVATION-TOKEN (RFC 8656 §7.2 steps 5 and 8) -------------------- */
+
 /* The token of a success, into t. */
 static void
 token_of(const struct reply *r, uint8_t t[8])
@@ -1081,6 +1091,34 @@ test_alloc_username_over_508_bytes_gets_nothing(void **state)
 	assert_int_equal(cp.nallocs, 0);
 }
 
+/* ---- ChannelBind and FINGERPRINT ---------------------------------------- */
+
+/* RFC 8656 §12: channel numbers are 0x4000-0x4FFF; by default (turn.channels
+ * "rfc8656") 0x5000 and above are 400. */
+static void
+test_alloc_channel_above_0x4fff_is_400_by_default(void **state)
+{
+	const struct stun_addr peer = { .family = STUN_AF_IPV4, .port = 4000,
+					.ip = { 203, 0, 113, 1 } };
+	struct alloc_opts o = { .peers = &peer, .npeers = 1 };
+	struct reply r;
+	char nonce[128];
+
+	(void)state;
+	assert_int_equal(conf.turn.channel_max, 0x4FFF);
+	assert_int_equal(allocate(0, 9400, "alice", -1, &r), 0);
+	nonce_for(0, 9400, nonce);
+	o.channel = 0x5000;
+	assert_int_equal(request_opts(0, STUN_METHOD_CHANNEL_BIND, 9400, "alice", nonce, -1,
+				      NULL, NULL, &o, &r), STUN_ERR_BAD_REQUEST);
+	o.channel = 0x7FFE;
+	assert_int_equal(request_opts(0, STUN_METHOD_CHANNEL_BIND, 9400, "alice", nonce, -1,
+				      NULL, NULL, &o, &r), STUN_ERR_BAD_REQUEST);
+	o.channel = 0x4FFF;
+	assert_int_equal(request_opts(0, STUN_METHOD_CHANNEL_BIND, 9400, "alice", nonce, -1,
+				      NULL, NULL, &o, &r), 0);
+}
+
 int
 main(void)
 {
@@ -1122,6 +1160,8 @@ main(void)
 						setup_relay, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_username_over_508_bytes_gets_nothing,
 						setup_relay, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_channel_above_0x4fff_is_400_by_default,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
