@@ -1032,6 +1032,15 @@ perm_find(struct cp_alloc *a, const struct ipc_addr *peer, bool create)
 	return free_slot;
 }
 
+static bool
+perm_room(const struct cp_alloc *a)
+{
+	for (unsigned int i = 0; i < CP_MAX_PERMS; i++)
+		if (!a->perms[i].used)
+			return true;
+	return false;
+}
+
 static void
 perm_install(struct cp_ctx *cp, struct cp_alloc *a, struct cp_perm *p)
 {
@@ -1106,8 +1115,9 @@ do_channel_bind(struct req_ctx *r)
 		return;
 	ca = stun_msg_find(r->req, STUN_ATTR_CHANNEL_NUMBER);
 	pa = stun_msg_find(r->req, STUN_ATTR_XOR_PEER_ADDRESS);
-	/* §12.2: both present, number in 0x4000..0x4FFF (or up to 0x7FFE
-	 * when configured for RFC 5766 clients, see turn.channels) */
+	/* §12.2: both present, number in 0x4000..0x4FFF (the default,
+	 * turn.channels "rfc8656"; up to 0x7FFE only when configured for
+	 * RFC 5766 clients, "rfc5766") */
 	if (ca == NULL || pa == NULL || stun_attr_get_channel(ca, &ch) < 0 ||
 	    ch < CHDATA_CHANNEL_MIN || ch > cp->conf->turn.channel_max) {
 		reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
@@ -1141,11 +1151,17 @@ do_channel_bind(struct req_ctx *r)
 	}
 	if (same != NULL)
 		slot = same;
-	perm = perm_find(a, &peer, true);
-	if (slot == NULL || perm == NULL) {
+	/* §12.2: the binding installs the permission as well. Both need room
+	 * before either is taken: a 508 leaves nothing behind (a permission
+	 * slot taken for a refused binding was never armed nor sent to dp,
+	 * and stayed taken for the allocation's life). */
+	perm = perm_find(a, &peer, false);
+	if (slot == NULL || (perm == NULL && !perm_room(a))) {
 		reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
 		return;
 	}
+	if (perm == NULL)
+		perm = perm_find(a, &peer, true);
 	slot->channel = ch;
 	slot->peer = peer;
 	slot->expires_ms = cp->now_ms + (uint64_t)cp->conf->cp.chan_lifetime_s * 1000u;
@@ -1170,6 +1186,14 @@ handle_request(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	if (stun_msg_parse(&req, msg->body, msg->h.body_len, NULL) < 0 ||
 	    req.cls != STUN_CLASS_REQUEST)
 		return;   /* dp parsed it already: not reachable from a client */
+	/* RFC 8489 §6.3, §14.7: a FINGERPRINT that does not match the
+	 * message discards it, silently (not even a challenge). dp passes
+	 * these requests on unchecked (it checks the UDP checksum only):
+	 * the CRC-32 pass is cp's, once per request. */
+	if (stun_check_fingerprint(&req) == STUN_CHECK_INVALID) {
+		cp->stats[CP_STAT_BAD_FINGERPRINT]++;
+		return;
+	}
 	memset(&r, 0, sizeof(r));
 	r.cp = cp;
 	r.worker = w;

@@ -1093,6 +1093,71 @@ test_alloc_username_over_508_bytes_gets_nothing(void **state)
 
 /* ---- ChannelBind and FINGERPRINT ---------------------------------------- */
 
+static struct cp_alloc *
+alloc_of(uint16_t cport)
+{
+	uint32_t cur = 0;
+	struct cp_alloc *a;
+
+	while ((a = cp_alloc_next(&cp, &cur)) != NULL)
+		if (a->tuple.client.port == cport)
+			return a;
+	return NULL;
+}
+
+static unsigned int
+perms_used(const struct cp_alloc *a)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < CP_MAX_PERMS; i++)
+		n += a->perms[i].used;
+	return n;
+}
+
+/* A ChannelBind refused 508 for want of a channel slot installs nothing:
+ * no permission for its peer either. */
+static void
+test_alloc_channel_bind_508_takes_no_permission(void **state)
+{
+	struct stun_addr peers[CP_MAX_PERMS];
+	struct alloc_opts o = { 0 };
+	struct reply r;
+	char nonce[128];
+
+	(void)state;
+	assert_int_equal(allocate(0, 9300, "alice", -1, &r), 0);
+	nonce_for(0, 9300, nonce);
+	/* every channel to ports of one peer IP: one permission */
+	for (uint16_t i = 0; i < CP_MAX_CHANNELS; i++) {
+		struct stun_addr p = { .family = STUN_AF_IPV4, .port = (uint16_t)(4000 + i),
+				       .ip = { 203, 0, 113, 1 } };
+
+		o.peers = &p;
+		o.npeers = 1;
+		o.channel = (uint16_t)(0x4000 + i);
+		assert_int_equal(request_opts(0, STUN_METHOD_CHANNEL_BIND, 9300, "alice", nonce,
+					      -1, NULL, NULL, &o, &r), 0);
+	}
+	assert_int_equal(perms_used(alloc_of(9300)), 1);
+	peers[0] = (struct stun_addr){ .family = STUN_AF_IPV4, .port = 5000,
+				       .ip = { 203, 0, 113, 2 } };
+	o.peers = peers;
+	o.channel = 0x4100;
+	assert_int_equal(request_opts(0, STUN_METHOD_CHANNEL_BIND, 9300, "alice", nonce, -1,
+				      NULL, NULL, &o, &r), STUN_ERR_INSUFFICIENT_CAPACITY);
+	assert_int_equal(perms_used(alloc_of(9300)), 1);
+	/* so the other 15 permissions are still there to have */
+	for (unsigned int i = 0; i < CP_MAX_PERMS - 1; i++)
+		peers[i] = (struct stun_addr){ .family = STUN_AF_IPV4, .port = 1,
+					       .ip = { 203, 0, 113, (uint8_t)(10 + i) } };
+	o.channel = 0;
+	o.npeers = CP_MAX_PERMS - 1;
+	assert_int_equal(request_opts(0, STUN_METHOD_CREATE_PERMISSION, 9300, "alice", nonce,
+				      -1, NULL, NULL, &o, &r), 0);
+	assert_int_equal(perms_used(alloc_of(9300)), CP_MAX_PERMS);
+}
+
 /* RFC 8656 §12: channel numbers are 0x4000-0x4FFF; by default (turn.channels
  * "rfc8656") 0x5000 and above are 400. */
 static void
@@ -1117,6 +1182,34 @@ test_alloc_channel_above_0x4fff_is_400_by_default(void **state)
 	o.channel = 0x4FFF;
 	assert_int_equal(request_opts(0, STUN_METHOD_CHANNEL_BIND, 9400, "alice", nonce, -1,
 				      NULL, NULL, &o, &r), 0);
+}
+
+/* RFC 8489 §6.3, §14.7: a message whose FINGERPRINT does not match is
+ * discarded, silently (counted); without FINGERPRINT it is processed. */
+static void
+test_alloc_bad_fingerprint_is_discarded_and_counted(void **state)
+{
+	struct alloc_opts bad = { .bad_fingerprint = true };
+	struct alloc_opts none = { .no_fingerprint = true };
+	struct reply r;
+	char nonce[128];
+
+	(void)state;
+	/* not even challenged */
+	assert_int_equal(request_opts(0, STUN_METHOD_ALLOCATE, 9500, NULL, NULL, -1, NULL,
+				      NULL, &bad, &r), -1);
+	nonce_for(0, 9500, nonce);
+	assert_int_equal(request_opts(0, STUN_METHOD_ALLOCATE, 9500, "alice", nonce, -1, NULL,
+				      NULL, &bad, &r), -1);
+	assert_int_equal(cp.nallocs, 0);
+	assert_int_equal(cp.stats[CP_STAT_BAD_FINGERPRINT], 2);
+	assert_int_equal(request_opts(0, STUN_METHOD_ALLOCATE, 9500, "alice", nonce, -1, NULL,
+				      NULL, &none, &r), 0);
+	assert_int_equal(request_opts(0, STUN_METHOD_REFRESH, 9500, "alice", nonce, 600, NULL,
+				      NULL, &bad, &r), -1);
+	assert_int_equal(request_opts(0, STUN_METHOD_REFRESH, 9500, "alice", nonce, 600, NULL,
+				      NULL, NULL, &r), 0);
+	assert_int_equal(cp.stats[CP_STAT_BAD_FINGERPRINT], 3);
 }
 
 int
@@ -1160,7 +1253,11 @@ main(void)
 						setup_relay, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_username_over_508_bytes_gets_nothing,
 						setup_relay, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_channel_bind_508_takes_no_permission,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_channel_above_0x4fff_is_400_by_default,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_bad_fingerprint_is_discarded_and_counted,
 						setup, teardown),
 	};
 
