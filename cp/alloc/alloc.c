@@ -265,6 +265,16 @@ reserv_find(struct cp_ctx *cp, uint64_t token, unsigned int w)
 	return NULL;
 }
 
+/* The token of the reservation allocation id made, or 0. */
+static uint64_t
+reserv_token_of(const struct cp_ctx *cp, uint64_t id)
+{
+	for (unsigned int i = 0; i < CP_MAX_RESERV; i++)
+		if (cp->reserv[i].used && cp->reserv[i].alloc_id == id)
+			return cp->reserv[i].token;
+	return 0;
+}
+
 /* A free slot, or NULL when CP_MAX_RESERV are held. */
 static struct cp_reservation *
 reserv_free_slot(struct cp_ctx *cp)
@@ -753,10 +763,12 @@ do_allocate(struct req_ctx *r)
 	bool reserve = false;
 
 	/* §7.2 step 2: the 5-tuple is taken. A retransmission of the request
-	 * that made it gets the same success again (§7.2, last paragraph). */
+	 * that made it gets the same success again (§7.2, last paragraph),
+	 * with the RESERVATION-TOKEN while the reservation is held: a client
+	 * whose first answer was lost learns it only here. */
 	if (a != NULL) {
 		if (memcmp(a->tid, req->tid, CP_TID_LEN) == 0)
-			send_allocate_success(r, a, 0, 0);
+			send_allocate_success(r, a, reserv_token_of(cp, a->id), 0);
 		else
 			reply_error(r, STUN_ERR_ALLOCATION_MISMATCH, NULL);
 		return;
@@ -894,6 +906,7 @@ do_allocate(struct req_ctx *r)
 	if (rv != NULL) {
 		rv->used = true;
 		rv->token = token;
+		rv->alloc_id = a->id;
 		rv->port = (uint16_t)(port + 1);
 		rv->worker = (uint16_t)r->worker;
 		rv->family = fams[0];

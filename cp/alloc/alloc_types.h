@@ -111,6 +111,9 @@ struct cp_alloc {
  */
 struct cp_reservation {
 	uint64_t token;               /* never 0 */
+	uint64_t alloc_id;            /* the allocation whose success carried
+				       * the token (a retransmission of its
+				       * Allocate gets it again) */
 	uint64_t expires_ms;
 	struct tw_timer timer;
 	uint16_t port;

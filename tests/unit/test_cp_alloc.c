@@ -839,6 +839,28 @@ test_alloc_reservation_only_from_its_worker(void **state)
 	assert_int_equal(ra.port, first.port + 1);
 }
 
+/* §7.2: a retransmitted Allocate gets the same success, token included
+ * (else a client whose first answer was lost never learns it). */
+static void
+test_alloc_reservation_token_in_the_retransmitted_success(void **state)
+{
+	const struct alloc_opts even_r = { .even = true, .rbit = true };
+	struct reply r;
+	char nonce[128];
+	uint8_t tid[12], token[8], again[8];
+
+	(void)state;
+	nonce_for(0, 9000, nonce);
+	assert_int_equal(request_opts(0, STUN_METHOD_ALLOCATE, 9000, "alice", nonce, -1, NULL,
+				      tid, &even_r, &r), 0);
+	token_of(&r, token);
+	assert_int_equal(request_opts(0, STUN_METHOD_ALLOCATE, 9000, "alice", nonce, -1, tid,
+				      NULL, &even_r, &r), 0);
+	token_of(&r, again);
+	assert_memory_equal(token, again, 8);
+	assert_int_equal(cp.nallocs, 1);
+}
+
 /* Wide ports, room for more reservations than cp holds. */
 static const char conf_wide[] =
 	"dp = { workers = [0, 1]; ports = (\n"
@@ -1240,6 +1262,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_alloc_reservation_expiry_frees_its_port_at_once,
 						setup_relay, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_reservation_only_from_its_worker,
+						setup_relay, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_reservation_token_in_the_retransmitted_success,
 						setup_relay, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_reservation_508_when_no_slot_is_left,
 						setup_wide, teardown),
