@@ -24,6 +24,7 @@
 
 #define CP_STATS(X) \
 	X(REQUESTS, "requests") \
+	X(BAD_FINGERPRINT, "bad_fingerprint") \
 	X(ALLOCATE_OK, "allocate_ok") \
 	X(REFRESH_OK, "refresh_ok") \
 	X(PERMISSION_OK, "permission_ok") \
@@ -47,11 +48,6 @@ enum cp_stat {
 	CP_STATS(X)
 #undef X
 	CP_STAT__COUNT,
-};
-
-struct cp_user_count {
-	char name[IPC_USER_MAX];
-	uint32_t n;
 };
 
 struct cp_ctx {
@@ -103,8 +99,20 @@ struct cp_ctx {
 	uint64_t port_used[2][TP_CONF_MAX_RELAY][65536 / 64];
 	uint32_t share_used[2][TP_CONF_MAX_RELAY][IPC_MAX_WORKERS];
 	struct cp_reservation reserv[CP_MAX_RESERV];
-	struct cp_user_count *users;  /* quota counts, open addressing */
-	uint32_t users_cap;
+	/* Quota counts by username: an entry per username that has an
+	 * allocation, chained from by_user[hash & users_mask] (users_mask + 1
+	 * heads, the power of two at or above max_allocs). Entries come from
+	 * a pool of max_allocs (a user in the table has an allocation, so it
+	 * cannot run out) and go back with the user's last allocation: the
+	 * table's size and its chains follow the live allocations, however
+	 * many usernames come and go. */
+	struct cp_user *users;        /* the pool, taken as used: */
+	uint32_t users_used;          /* [0, users_used) were ever taken */
+	struct cp_user *users_free;   /* freed since */
+	struct cp_user **by_user;
+	uint32_t users_mask;
+	uint32_t nusers;              /* usernames with an allocation */
+	uint32_t user_seed;           /* hash basis, random per run */
 
 	uint64_t stats[CP_STAT__COUNT];
 };

@@ -17,6 +17,8 @@
  * Restarts: a new cp asks dp for its state and rebuilds allocations and
  * timers from it (times are absolute wall-clock milliseconds); when dp
  * restarts (its epoch changes), cp installs every allocation again.
+ * EVEN-PORT reservations are cp's alone and do not survive a cp restart
+ * (struct cp_reservation).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -235,27 +237,199 @@ port_pick(struct cp_ctx *cp, unsigned int w, const uint8_t *fams,
 	return 0;
 }
 
-/* ---- quota counts by username ------------------------------------------ */
+/* ---- EVEN-PORT reservations (RFC 8656 §7.2 steps 5 and 8) -------------- */
 
-static struct cp_user_count *
-user_slot(struct cp_ctx *cp, const char *name, size_t len, bool create)
+/*
+ * A used reservation once kept its expiry and took token 0, which also
+ * marked its slot free: an Allocate carrying eight zero bytes matched it
+ * and got the port the token's owner already held. An expired one kept
+ * its port until another reservation took the slot. Now the slot's state
+ * says whether it is held, a token is never 0, and a reservation ends,
+ * slot and port, when it is used or when its timer fires.
+ */
+
+/* The reservation token names for worker w, or NULL: 0, unknown, used,
+ * expired, or another worker's (§7.2 step 5: then 508). The reserved port
+ * lies in the reserving worker's share, where peer traffic to it goes. */
+static struct cp_reservation *
+reserv_find(struct cp_ctx *cp, uint64_t token, unsigned int w)
 {
-	uint32_t h = hash_bytes(name, len, 2166136261u);
+	if (token == 0)
+		return NULL;
+	for (unsigned int i = 0; i < CP_MAX_RESERV; i++) {
+		struct cp_reservation *rv = &cp->reserv[i];
 
-	for (uint32_t i = 0; i < cp->users_cap; i++) {
-		struct cp_user_count *u = &cp->users[(h + i) & (cp->users_cap - 1)];
-
-		if (u->name[0] == '\0') {
-			if (!create)
-				return NULL;
-			memcpy(u->name, name, len);
-			u->name[len] = '\0';
-			return u;
-		}
-		if (strlen(u->name) == len && memcmp(u->name, name, len) == 0)
-			return u;
+		if (rv->used && rv->token == token)
+			return rv->expires_ms > cp->now_ms && rv->worker == w ? rv : NULL;
 	}
 	return NULL;
+}
+
+/* The token of the reservation allocation id made, or 0. */
+static uint64_t
+reserv_token_of(const struct cp_ctx *cp, uint64_t id)
+{
+	for (unsigned int i = 0; i < CP_MAX_RESERV; i++)
+		if (cp->reserv[i].used && cp->reserv[i].alloc_id == id)
+			return cp->reserv[i].token;
+	return 0;
+}
+
+/* A free slot, or NULL when CP_MAX_RESERV are held. */
+static struct cp_reservation *
+reserv_free_slot(struct cp_ctx *cp)
+{
+	for (unsigned int i = 0; i < CP_MAX_RESERV; i++)
+		if (!cp->reserv[i].used)
+			return &cp->reserv[i];
+	return NULL;
+}
+
+/* A new token: random (CSPRNG: a token must not be guessed), never 0 and
+ * never one a held reservation has. 0 when no randomness is to be had. */
+static uint64_t
+reserv_new_token(struct cp_ctx *cp)
+{
+	for (unsigned int tries = 0; tries < 8; tries++) {
+		uint64_t t = 0;
+		bool taken = false;
+
+		if (RAND_bytes((unsigned char *)&t, sizeof(t)) != 1 || t == 0)
+			continue;
+		for (unsigned int i = 0; i < CP_MAX_RESERV && !taken; i++)
+			taken = cp->reserv[i].used && cp->reserv[i].token == t;
+		if (!taken)
+			return t;
+	}
+	return 0;
+}
+
+/* The reservation ends: its slot is free, its token names nothing. */
+static void
+reserv_end(struct cp_ctx *cp, struct cp_reservation *rv)
+{
+	tw_del(&cp->wheel, &rv->timer);
+	rv->used = false;
+	rv->token = 0;
+}
+
+static struct cp_ctx *g_cp;   /* timer callbacks reach the context here */
+
+/* Unused for its 30 s: the port is free again now, not when another
+ * reservation happens to take the slot. */
+static void
+reserv_expired(struct tw_timer *t, void *arg)
+{
+	struct cp_reservation *rv = arg;
+
+	(void)t;
+	port_set(g_cp, fam_i(rv->family), rv->relay_idx, rv->port, false);
+	reserv_end(g_cp, rv);
+}
+
+/* ---- quota counts by username (RFC 8656 §7.2 step 10) ------------------ */
+
+/*
+ * The table was open addressing without deletion, sized 2 x quota_total:
+ * with TURN REST credentials every session brings a new username, so it
+ * filled after a few hundred thousand sessions (then every Allocate got
+ * 486) and its probes grew long well before (300,000 usernames took 4
+ * minutes where 20,000 took 5 s). Now an entry leaves with its user's
+ * last allocation, chains stay as short as the live allocations make
+ * them, and the entry keeps no name of its own (see struct cp_user).
+ *
+ * The names are authenticated (cp/auth), so whoever picks them holds a
+ * credential; the hash basis is random per run all the same.
+ */
+static uint32_t
+user_hash(const struct cp_ctx *cp, const char *name, size_t len)
+{
+	return hash_bytes(name, len, 2166136261u ^ cp->user_seed);
+}
+
+static bool
+user_is(const struct cp_user *u, uint32_t h, const char *name, size_t len)
+{
+	const struct ipc_alloc *ia = &u->allocs->auth;
+
+	return u->hash == h && ia->user_len == len &&
+	       memcmp(ia->username, name, len) == 0;
+}
+
+/* The entry of a username, or NULL when it has no allocation. */
+static struct cp_user *
+user_find(const struct cp_ctx *cp, const char *name, size_t len)
+{
+	uint32_t h = user_hash(cp, name, len);
+
+	for (struct cp_user *u = cp->by_user[h & cp->users_mask]; u; u = u->next)
+		if (user_is(u, h, name, len))
+			return u;
+	return NULL;
+}
+
+/* Count allocation a (its auth.username set) under its username. */
+static void
+user_attach(struct cp_ctx *cp, struct cp_alloc *a)
+{
+	const char *name = a->auth.username;
+	size_t len = a->auth.user_len;
+	uint32_t h = user_hash(cp, name, len);
+	struct cp_user **head = &cp->by_user[h & cp->users_mask], *u;
+
+	for (u = *head; u != NULL; u = u->next)
+		if (user_is(u, h, name, len))
+			break;
+	if (u == NULL) {
+		/* Never empty: no more users than allocations, and the pool
+		 * has an entry for each allocation cp can hold. */
+		u = cp->users_free;
+		if (u != NULL)
+			cp->users_free = u->next;
+		else if (cp->users_used < cp->max_allocs)
+			u = &cp->users[cp->users_used++];   /* never used before */
+		else
+			return;
+		u->hash = h;
+		u->n = 0;
+		u->allocs = NULL;
+		u->next = *head;
+		*head = u;
+		cp->nusers++;
+	}
+	a->user = u;
+	a->user_prev = NULL;
+	a->user_next = u->allocs;
+	if (u->allocs != NULL)
+		u->allocs->user_prev = a;
+	u->allocs = a;
+	u->n++;
+}
+
+/* a no longer counts; its user leaves the table with its last one. */
+static void
+user_detach(struct cp_ctx *cp, struct cp_alloc *a)
+{
+	struct cp_user *u = a->user, **pp;
+
+	if (u == NULL)
+		return;
+	if (a->user_prev != NULL)
+		a->user_prev->user_next = a->user_next;
+	else
+		u->allocs = a->user_next;
+	if (a->user_next != NULL)
+		a->user_next->user_prev = a->user_prev;
+	a->user = NULL;
+	a->user_next = a->user_prev = NULL;
+	if (--u->n > 0)
+		return;
+	for (pp = &cp->by_user[u->hash & cp->users_mask]; *pp != u; pp = &(*pp)->next)
+		;
+	*pp = u->next;
+	u->next = cp->users_free;
+	cp->users_free = u;
+	cp->nusers--;
 }
 
 /* ---- sending to dp ------------------------------------------------------ */
@@ -403,7 +577,6 @@ static void
 alloc_free(struct cp_ctx *cp, struct cp_alloc *a)
 {
 	struct cp_alloc **pp;
-	struct cp_user_count *u;
 
 	tw_del(&cp->wheel, &a->timer);
 	for (unsigned int i = 0; i < CP_MAX_PERMS; i++)
@@ -423,9 +596,7 @@ alloc_free(struct cp_ctx *cp, struct cp_alloc *a)
 	alloc_ports_set(cp, a, false);
 	if (a->worker < IPC_MAX_WORKERS && cp->worker_allocs[a->worker] > 0)
 		cp->worker_allocs[a->worker]--;
-	u = user_slot(cp, a->auth.username, a->auth.user_len, false);
-	if (u != NULL && u->n > 0)
-		u->n--;
+	user_detach(cp, a);
 	a->live = false;
 	a->next_free = cp->free_list;
 	cp->free_list = a;
@@ -437,8 +608,6 @@ alloc_arm(struct cp_ctx *cp, struct cp_alloc *a)
 {
 	tw_add(&cp->wheel, &a->timer, ms_to_tick(cp, a->expires_ms));
 }
-
-static struct cp_ctx *g_cp;   /* timer callbacks reach the context here */
 
 static void
 alloc_expired(struct tw_timer *t, void *arg)
@@ -590,8 +759,8 @@ do_allocate(struct req_ctx *r)
 	const struct stun_attr *ep = stun_msg_find(req, STUN_ATTR_EVEN_PORT);
 	const struct stun_attr *tok = stun_msg_find(req, STUN_ATTR_RESERVATION_TOKEN);
 	struct cp_alloc *a = alloc_by_tuple(cp, &r->msg->h.tuple);
-	struct cp_reservation *held = NULL;
-	struct cp_user_count *u;
+	struct cp_reservation *held = NULL, *rv = NULL;
+	const struct cp_user *u;
 	uint8_t proto = 0, fam = STUN_AF_IPV4, addfam = 0;
 	uint8_t fams[2], idx[2] = { 0, 0 };
 	unsigned int nfams = 0;
@@ -600,10 +769,12 @@ do_allocate(struct req_ctx *r)
 	bool reserve = false;
 
 	/* §7.2 step 2: the 5-tuple is taken. A retransmission of the request
-	 * that made it gets the same success again (§7.2, last paragraph). */
+	 * that made it gets the same success again (§7.2, last paragraph),
+	 * with the RESERVATION-TOKEN while the reservation is held: a client
+	 * whose first answer was lost learns it only here. */
 	if (a != NULL) {
 		if (memcmp(a->tid, req->tid, CP_TID_LEN) == 0)
-			send_allocate_success(r, a, 0, 0);
+			send_allocate_success(r, a, reserv_token_of(cp, a->id), 0);
 		else
 			reply_error(r, STUN_ERR_ALLOCATION_MISMATCH, NULL);
 		return;
@@ -625,16 +796,9 @@ do_allocate(struct req_ctx *r)
 			reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
 			return;
 		}
+		/* 0, unknown, used, expired or another worker's: 508 */
 		memcpy(&token, tok->value, 8);
-		for (unsigned int i = 0; i < CP_MAX_RESERV; i++) {
-			struct cp_reservation *rv = &cp->reserv[i];
-
-			if (rv->token == token && rv->expires_ms > cp->now_ms &&
-			    rv->worker == r->worker) {
-				held = rv;
-				break;
-			}
-		}
+		held = reserv_find(cp, token, r->worker);
 		if (held == NULL) {
 			reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
 			return;
@@ -687,10 +851,12 @@ do_allocate(struct req_ctx *r)
 		else
 			addr_err = STUN_AF_IPV6;   /* partial: success + ADDRESS-ERROR-CODE */
 	}
-	/* step 10: quotas (per username, and in total) */
-	u = user_slot(cp, r->auth.username, r->auth.username_len, true);
-	if (cp->nallocs >= cp->max_allocs || u == NULL ||
-	    (cp->conf->cp.quota_user && u->n >= cp->conf->cp.quota_user)) {
+	/* step 10: quotas (per username, and in total). A username counts
+	 * from its first allocation on: nothing is recorded for a request
+	 * that is refused. */
+	u = user_find(cp, r->auth.username, r->auth.username_len);
+	if (cp->nallocs >= cp->max_allocs ||
+	    (cp->conf->cp.quota_user && u != NULL && u->n >= cp->conf->cp.quota_user)) {
 		cp->stats[CP_STAT_QUOTA_REFUSED]++;
 		reply_error(r, STUN_ERR_ALLOCATION_QUOTA_REACHED, NULL);
 		return;
@@ -701,6 +867,17 @@ do_allocate(struct req_ctx *r)
 	    cp->worker_allocs[r->worker] >= cp->worker_cap) {
 		reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
 		return;
+	}
+	/* §7.2 step 8: R=1 asks for port + 1 as well; when cp cannot hold
+	 * it, the request cannot be satisfied (508), rather than succeed
+	 * without the reservation it asked for. */
+	if (reserve) {
+		rv = reserv_free_slot(cp);
+		token = rv != NULL ? reserv_new_token(cp) : 0;
+		if (token == 0) {
+			reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
+			return;
+		}
 	}
 	if (held == NULL)
 		port = port_pick(cp, r->worker, fams, nfams, ep != NULL, reserve, idx);
@@ -714,8 +891,12 @@ do_allocate(struct req_ctx *r)
 		return;
 	}
 	if (held != NULL)
-		held->token = 0;   /* its port now belongs to the allocation */
-	u->n++;
+		reserv_end(cp, held);   /* its port now belongs to the allocation */
+	/* Whole: cp/auth took at most CP_AUTH_NAME_MAX (TP_USERNAME_MAX)
+	 * bytes, which IPC_USER_MAX holds (alloc_types.h). */
+	a->auth.user_len = r->auth.username_len;
+	memcpy(a->auth.username, r->auth.username, a->auth.user_len);
+	user_attach(cp, a);
 	memcpy(a->tid, req->tid, CP_TID_LEN);
 	a->relay_port = port;
 	a->auth.nrelayed = (uint8_t)nfams;
@@ -728,33 +909,21 @@ do_allocate(struct req_ctx *r)
 	}
 	alloc_ports_set(cp, a, true);
 	/* §7.2 step 8, R=1: hold port + 1 at the same address for 30 s. */
-	if (reserve) {
-		for (unsigned int i = 0; i < CP_MAX_RESERV; i++) {
-			struct cp_reservation *rv = &cp->reserv[i];
-
-			if (rv->token == 0 || rv->expires_ms <= cp->now_ms) {
-				if (rv->token != 0)
-					port_set(cp, fam_i(rv->family), rv->relay_idx,
-						 rv->port, false);
-				RAND_bytes((unsigned char *)&token, sizeof(token));
-				rv->token = token;
-				rv->port = (uint16_t)(port + 1);
-				rv->worker = (uint16_t)r->worker;
-				rv->family = fams[0];
-				rv->relay_idx = idx[0];
-				rv->expires_ms = cp->now_ms + 30000u;
-				port_set(cp, fam_i(rv->family), rv->relay_idx,
-					 rv->port, true);
-				break;
-			}
-		}
+	if (rv != NULL) {
+		rv->used = true;
+		rv->token = token;
+		rv->alloc_id = a->id;
+		rv->port = (uint16_t)(port + 1);
+		rv->worker = (uint16_t)r->worker;
+		rv->family = fams[0];
+		rv->relay_idx = idx[0];
+		rv->expires_ms = cp->now_ms + 30000u;
+		port_set(cp, fam_i(rv->family), rv->relay_idx, rv->port, true);
+		tw_add(&cp->wheel, &rv->timer, ms_to_tick(cp, rv->expires_ms));
 	}
 	a->auth.key_len = r->auth.key_len;
 	a->auth.pwalg = r->auth.pwalg;
 	memcpy(a->auth.key, r->auth.key, r->auth.key_len);
-	a->auth.user_len = (uint16_t)(r->auth.username_len < IPC_USER_MAX - 1 ?
-				      r->auth.username_len : IPC_USER_MAX - 1);
-	memcpy(a->auth.username, r->auth.username, a->auth.user_len);
 	a->expires_ms = cp->now_ms + (uint64_t)granted_lifetime(cp, req) * 1000u;
 	alloc_arm(cp, a);
 	send_alloc(cp, a, IPC_ALLOC_ADD);
@@ -882,6 +1051,15 @@ perm_find(struct cp_alloc *a, const struct ipc_addr *peer, bool create)
 	return free_slot;
 }
 
+static bool
+perm_room(const struct cp_alloc *a)
+{
+	for (unsigned int i = 0; i < CP_MAX_PERMS; i++)
+		if (!a->perms[i].used)
+			return true;
+	return false;
+}
+
 static void
 perm_install(struct cp_ctx *cp, struct cp_alloc *a, struct cp_perm *p)
 {
@@ -956,8 +1134,9 @@ do_channel_bind(struct req_ctx *r)
 		return;
 	ca = stun_msg_find(r->req, STUN_ATTR_CHANNEL_NUMBER);
 	pa = stun_msg_find(r->req, STUN_ATTR_XOR_PEER_ADDRESS);
-	/* §12.2: both present, number in 0x4000..0x4FFF (or up to 0x7FFE
-	 * when configured for RFC 5766 clients, see turn.channels) */
+	/* §12.2: both present, number in 0x4000..0x4FFF (the default,
+	 * turn.channels "rfc8656"; up to 0x7FFE only when configured for
+	 * RFC 5766 clients, "rfc5766") */
 	if (ca == NULL || pa == NULL || stun_attr_get_channel(ca, &ch) < 0 ||
 	    ch < CHDATA_CHANNEL_MIN || ch > cp->conf->turn.channel_max) {
 		reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
@@ -991,11 +1170,17 @@ do_channel_bind(struct req_ctx *r)
 	}
 	if (same != NULL)
 		slot = same;
-	perm = perm_find(a, &peer, true);
-	if (slot == NULL || perm == NULL) {
+	/* §12.2: the binding installs the permission as well. Both need room
+	 * before either is taken: a 508 leaves nothing behind (a permission
+	 * slot taken for a refused binding was never armed nor sent to dp,
+	 * and stayed taken for the allocation's life). */
+	perm = perm_find(a, &peer, false);
+	if (slot == NULL || (perm == NULL && !perm_room(a))) {
 		reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
 		return;
 	}
+	if (perm == NULL)
+		perm = perm_find(a, &peer, true);
 	slot->channel = ch;
 	slot->peer = peer;
 	slot->expires_ms = cp->now_ms + (uint64_t)cp->conf->cp.chan_lifetime_s * 1000u;
@@ -1028,6 +1213,14 @@ handle_request(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	if (stun_msg_parse(&req, msg->body, msg->h.body_len, NULL) < 0 ||
 	    req.cls != STUN_CLASS_REQUEST)
 		return;   /* dp parsed it already: not reachable from a client */
+	/* RFC 8489 §6.3, §14.7: a FINGERPRINT that does not match the
+	 * message discards it, silently (not even a challenge). dp passes
+	 * these requests on unchecked (it checks the UDP checksum only):
+	 * the CRC-32 pass is cp's, once per request. */
+	if (stun_check_fingerprint(&req) == STUN_CHECK_INVALID) {
+		cp->stats[CP_STAT_BAD_FINGERPRINT]++;
+		return;
+	}
 	memset(&r, 0, sizeof(r));
 	r.cp = cp;
 	r.worker = w;
@@ -1082,16 +1275,20 @@ restore(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	const struct ipc_alloc *ia = (const struct ipc_alloc *)msg->body;
 	const struct ipc_binding *b;
 	struct cp_alloc *a;
-	struct cp_user_count *u;
 	size_t off = sizeof(*ia);
 
+	/* What dp reports is bounded like what cp sends: a username or key
+	 * longer than any cp installs is not ours (a corrupt segment). */
 	if (msg->h.body_len < sizeof(*ia) || ia->nrelayed < 1 || ia->nrelayed > 2 ||
+	    ia->user_len > TP_USERNAME_MAX || ia->key_len > IPC_KEY_MAX ||
 	    alloc_by_id(cp, msg->h.alloc_id) != NULL)
 		return;
 	a = alloc_new(cp, &msg->h.tuple, (uint16_t)w, msg->h.alloc_id);
 	if (a == NULL)
 		return;
 	a->auth = *ia;
+	/* counted as a new one is: the quota holds across the restart */
+	user_attach(cp, a);
 	a->relay_port = ia->relayed[0].port;
 	/* The addresses by their index in today's configuration; one it no
 	 * longer has keeps relaying in dp but holds no port here. */
@@ -1101,9 +1298,6 @@ restore(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	alloc_ports_set(cp, a, true);
 	a->expires_ms = ia->expires_ms;
 	alloc_arm(cp, a);
-	u = user_slot(cp, ia->username, ia->user_len, true);
-	if (u != NULL)
-		u->n++;
 	for (unsigned int pi = 0, ci = 0; off + sizeof(*b) <= msg->h.body_len;
 	     off += sizeof(*b)) {
 		b = (const struct ipc_binding *)(msg->body + off);
@@ -1301,22 +1495,34 @@ cp_alloc_init(struct cp_ctx *cp)
 	cp->pool = calloc(cp->max_allocs, sizeof(*cp->pool));
 	cp->by_tuple = calloc(CP_HASH_BUCKETS, sizeof(*cp->by_tuple));
 	cp->by_id = calloc(CP_HASH_BUCKETS, sizeof(*cp->by_id));
-	cp->users_cap = 1;
-	while (cp->users_cap < cp->max_allocs * 2u)
-		cp->users_cap <<= 1;
-	cp->users = calloc(cp->users_cap, sizeof(*cp->users));
+	/* The quota table follows the allocations: at most max_allocs
+	 * users, as many chain heads (a power of two) at least. */
+	cp->users_mask = 1;
+	while (cp->users_mask < cp->max_allocs)
+		cp->users_mask <<= 1;
+	cp->users_mask--;
+	cp->users = calloc(cp->max_allocs, sizeof(*cp->users));
+	cp->by_user = calloc((size_t)cp->users_mask + 1, sizeof(*cp->by_user));
+	cp->users_free = NULL;
+	cp->nusers = 0;
 	if (cp->pool == NULL || cp->by_tuple == NULL || cp->by_id == NULL ||
-	    cp->users == NULL) {
+	    cp->users == NULL || cp->by_user == NULL ||
+	    RAND_bytes((unsigned char *)&cp->user_seed, sizeof(cp->user_seed)) != 1) {
 		cp_alloc_fini(cp);
 		return -ENOMEM;
 	}
-	/* The pool is calloc()ed and taken a slot at a time (alloc_new()):
-	 * its pages are the kernel's zero pages until used. Threading a free
-	 * list through every slot here wrote all of them: 3 KiB a slot, 2.2 s
-	 * and 330 MB before a 100k-allocation cp could answer anyone, 25 s and
-	 * 3.2 GB at 1M. */
-	cp->pool_used = 0;
+	for (unsigned int i = 0; i < CP_MAX_RESERV; i++) {
+		memset(&cp->reserv[i], 0, sizeof(cp->reserv[i]));
+		tw_timer_init(&cp->reserv[i].timer, reserv_expired, &cp->reserv[i]);
+	}
+	/* The pools are calloc()ed and taken a slot at a time (alloc_new(),
+	 * the quota table): their pages are the kernel's zero pages until
+	 * used. Threading free lists through every slot here wrote all of
+	 * them: 3 KiB a slot, 2.2 s and 330 MB before a 100k-allocation cp
+	 * could answer anyone, 25 s and 3.2 GB at 1M. */
+	cp->pool_used = cp->users_used = 0;
 	cp->free_list = NULL;
+	cp->users_free = NULL;
 	g_cp = cp;
 	return 0;
 }
@@ -1328,8 +1534,10 @@ cp_alloc_fini(struct cp_ctx *cp)
 	free(cp->by_tuple);
 	free(cp->by_id);
 	free(cp->users);
+	free(cp->by_user);
 	cp->pool = NULL;
 	cp->by_tuple = cp->by_id = NULL;
-	cp->users = NULL;
+	cp->users = cp->users_free = NULL;
+	cp->by_user = NULL;
 	g_cp = NULL;
 }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "ipc_types.h"
+#include "tp_common.h"
 #include "tw_types.h"
 
 #define CP_MAX_PERMS     16     /* must not exceed dp's TURN_MAX_PERMS */
@@ -20,7 +21,33 @@
 #define CP_TID_LEN       12
 #define CP_RELAY_NONE    0xffu
 
+/* What cp puts in IPC messages fits them (lib/ipc/ipc_types.h): an
+ * allocation carries its username whole (a name cut short fails its own
+ * Refresh with 441), and a restarted cp gets an allocation with every
+ * permission and channel in one STATE_ALLOC. */
+_Static_assert(IPC_USER_MAX >= TP_USERNAME_MAX,
+	       "IPC_USER_MAX must hold the longest USERNAME");
+_Static_assert(sizeof(struct ipc_alloc) +
+	       (CP_MAX_PERMS + CP_MAX_CHANNELS) * sizeof(struct ipc_binding) <=
+	       sizeof(((struct ipc_msg *)0)->body),
+	       "STATE_ALLOC must hold an allocation and all its bindings");
+
 struct cp_alloc;
+
+/*
+ * A username that has allocations, for its quota (RFC 8656 §7.2 step 10:
+ * SHOULD be per username). It holds no copy of the name: the name is the
+ * one each of the user's allocations keeps whole, read through the first
+ * of them. An entry lives exactly as long as its user has an allocation,
+ * so with TURN REST credentials (a new username every session) the table
+ * holds the users of today's allocations, never every name ever seen.
+ */
+struct cp_user {
+	struct cp_user *next;         /* hash chain; free list */
+	struct cp_alloc *allocs;      /* the user's allocations (user_next) */
+	uint32_t hash;
+	uint32_t n;                   /* allocations; >= 1 while in the table */
+};
 
 struct cp_perm {
 	struct cp_alloc *owner;
@@ -60,17 +87,40 @@ struct cp_alloc {
 	struct cp_alloc *next_tuple;
 	struct cp_alloc *next_id;
 	struct cp_alloc *next_free;
+	/* the quota entry of auth.username, and its other allocations */
+	struct cp_user *user;
+	struct cp_alloc *user_next;
+	struct cp_alloc *user_prev;
 	bool live;
 };
 
-/* An EVEN-PORT R=1 reservation (RFC 8656 §7.2: held at least 30 s). */
+/*
+ * An EVEN-PORT R=1 reservation (RFC 8656 §7.2 step 8: port + 1 of the
+ * allocation, at its address, held at least 30 s) for the Allocate that
+ * brings its RESERVATION-TOKEN (step 5). A slot is free or held by its
+ * state (used), never by its token's value: a token is never 0, and it
+ * lives exactly as long as the reservation. Using the token frees the slot
+ * (the port goes to the new allocation); expiry, a timer in cp's wheel,
+ * frees the slot and the port at once.
+ *
+ * Reservations live in cp only (dp has nothing to relay for them): a
+ * restarted cp starts with none. A client that brings a token from before
+ * the restart gets 508, as for any token that is no longer valid, and the
+ * reserved port is free again; the allocation that made the reservation
+ * comes back from dp's state like any other.
+ */
 struct cp_reservation {
-	uint64_t token;
+	uint64_t token;               /* never 0 */
+	uint64_t alloc_id;            /* the allocation whose success carried
+				       * the token (a retransmission of its
+				       * Allocate gets it again) */
+	uint64_t expires_ms;
+	struct tw_timer timer;
 	uint16_t port;
-	uint16_t worker;
+	uint16_t worker;              /* whose share the port lies in */
 	uint8_t family;               /* 4 or 6: one family (§7.2 step 8) */
 	uint8_t relay_idx;            /* at this address of the family */
-	uint64_t expires_ms;
+	bool used;
 };
 
 #endif /* CP_ALLOC_TYPES_H */

@@ -284,7 +284,9 @@ cp_auth_check(struct cp_auth *a, const struct stun_msg *req,
 
 	/* 4. Is USERNAME/USERHASH valid? (RFC 8489 leaves a REALM other
 	 * than ours to the key: it cannot verify. We say so up front, 401
-	 * with our REALM, as for wrong credentials.) */
+	 * with our REALM, as for wrong credentials.) lib/stun already
+	 * refused a USERNAME over CP_AUTH_NAME_MAX; the check stays for
+	 * callers that hand us a message parsed otherwise. */
 	if (uname != NULL) {
 		if (uname->len > CP_AUTH_NAME_MAX ||
 		    memchr(uname->value, '\0', uname->len) != NULL)

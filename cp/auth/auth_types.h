@@ -18,10 +18,11 @@
 #include <stdint.h>
 
 #include "stun_types.h"
+#include "tp_common.h"
 
-/* USERNAME is at most 512 bytes (RFC 8489 §14.3 asks for fewer than 509
- * after OpaqueString; the codec accepts RFC 5389's 512). */
-#define CP_AUTH_NAME_MAX        512u
+/* USERNAME: turnpike's one limit, RFC 8489 §14.3's "fewer than 509 bytes"
+ * (lib/stun refuses a longer one; so does the user store). */
+#define CP_AUTH_NAME_MAX        TP_USERNAME_MAX
 /* REALM: fewer than 128 characters (RFC 8489 §14.9), at most 763 bytes. */
 #define CP_AUTH_REALM_MAX       763u
 /* A TURN REST shared secret, bytes. */

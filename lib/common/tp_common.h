@@ -15,4 +15,15 @@
 
 #define TP_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/*
+ * The longest USERNAME turnpike takes, in bytes, in every part of it: the
+ * STUN parser (lib/stun: a longer USERNAME makes the message malformed, so
+ * dp answers 400 before anything else), cp's user store and credential
+ * check (CP_AUTH_NAME_MAX), the per-user quota table, and the username an
+ * allocation carries over IPC (IPC_USER_MAX holds it whole). RFC 8489
+ * §14.3: USERNAME "MUST contain a UTF-8-encoded sequence of fewer than 509
+ * bytes" (RFC 5389 allowed 512: a client sending 509..512 is refused).
+ */
+#define TP_USERNAME_MAX 508u
+
 #endif /* TP_COMMON_H */

@@ -191,6 +191,9 @@ load_cp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 	    (rc = tp_conf_get_u32(g, "quota_total", 1, 10000000, &p->quota_total, c, err,
 			   errlen)) < 0)
 		return rc;
+	/* Unset: a tenth of the total, whatever the total became. */
+	if (config_setting_get_member(g, "quota_user") == NULL)
+		p->quota_user = TP_CONF_QUOTA_USER_DEF(p->quota_total);
 	if (p->lifetime_default_s > p->lifetime_max_s)
 		FAIL(g, "cp.lifetime_default %u exceeds cp.lifetime_max %u",
 		     p->lifetime_default_s, p->lifetime_max_s);
@@ -261,7 +264,9 @@ tp_conf_turn_defaults(struct tp_conf *c)
 	c->turn.listen_port = 3478;
 	c->turn.relay_min = 49152;
 	c->turn.relay_max = 65535;
-	c->turn.channel_max = 0x7FFE;
+	/* RFC 8656 §12: 0x4000-0x4FFF ("rfc8656"); RFC 5766's range only
+	 * when turn.channels says "rfc5766". */
+	c->turn.channel_max = 0x4FFF;
 	c->turn.cp_grace_s = 40;
 	snprintf(c->turn.software, sizeof(c->turn.software), "turnpike %s", TP_VERSION);
 	snprintf(c->turn.ipc, sizeof(c->turn.ipc), "/turnpike");
@@ -272,8 +277,8 @@ tp_conf_turn_defaults(struct tp_conf *c)
 	c->cp.perm_lifetime_s = 300;
 	c->cp.chan_lifetime_s = 600;
 	c->cp.nonce_lifetime_s = 600;
-	c->cp.quota_user = 0;
 	c->cp.quota_total = 100000;
+	c->cp.quota_user = TP_CONF_QUOTA_USER_DEF(c->cp.quota_total);
 }
 
 int

@@ -95,6 +95,17 @@ struct tp_conf_dp {
 	struct tp_conf_port ports[TP_CONF_MAX_PORTS];
 };
 
+/*
+ * cp.quota_user when the file does not set it: a tenth of quota_total, at
+ * least 1. RFC 8656 §7.2 step 10 puts the quota per username; unlimited
+ * (coturn's default), one credential, leaked or shared, could take every
+ * allocation of the box. A tenth stops that and scales with the box, while
+ * a credential shared by many clients (a static user; a REST username is
+ * one session's, a handful of allocations) still gets thousands on a
+ * default box (10,000 of 100,000). Operators who want no limit write 0.
+ */
+#define TP_CONF_QUOTA_USER_DEF(total) ((total) / 10u > 0 ? (total) / 10u : 1u)
+
 #define TP_CONF_MAX_USERS    64
 #define TP_CONF_MAX_SECRETS  8
 #define TP_CONF_MAX_PREFIXES 64
@@ -109,9 +120,10 @@ struct tp_conf_turn {
 	char realm[TP_CONF_STR_LEN];
 	char software[64];            /* SOFTWARE attribute; default "turnpike <version>" */
 	char ipc[64];                 /* shared-memory segment; default "/turnpike" */
-	/* Highest channel number ChannelBind accepts: 0x4FFF (RFC 8656 §12)
-	 * or 0x7FFE (RFC 5766 §11.2, what coturn's own clients still pick).
-	 * Default 0x7FFE, "channels = "rfc8656"" makes it strict. */
+	/* Highest channel number ChannelBind accepts: 0x4FFF (RFC 8656 §12,
+	 * the default, "channels = "rfc8656"") or 0x7FFE (RFC 5766 §11.2,
+	 * "channels = "rfc5766"", for clients that still pick numbers up to
+	 * 0x7FFF: coturn's turnutils_uclient, pion/turn). */
 	uint16_t channel_max;
 	/* While cp is starting, restarting or gone, dp passes it no request
 	 * and answers none: clients retransmit (RFC 8489 §6.2.1: 0.5 s, then
@@ -136,7 +148,8 @@ struct tp_conf_cp {
 	uint32_t perm_lifetime_s;     /* 300, RFC 8656 §9: tests may shorten */
 	uint32_t chan_lifetime_s;     /* 600, RFC 8656 §12 */
 	uint32_t nonce_lifetime_s;    /* default 600 */
-	uint32_t quota_user;          /* allocations per username, 0 = no limit */
+	uint32_t quota_user;          /* allocations per username, 0 = no limit;
+				       * default TP_CONF_QUOTA_USER_DEF */
 	uint32_t quota_total;         /* allocations in all; default 100000 */
 	unsigned int nusers;
 	struct tp_conf_user users[TP_CONF_MAX_USERS];

@@ -23,7 +23,8 @@
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
 #define IPC_CACHE_LINE   64u
 #define IPC_NAME_MAX     64u
-#define IPC_USER_MAX     256u          /* USERNAME bytes we keep */
+#define IPC_USER_MAX     512u          /* USERNAME bytes: TP_USERNAME_MAX (508)
+					* rounded up to 8, so a name goes whole */
 #define IPC_KEY_MAX      32u           /* long-term key (MD5 16 / SHA-256 32) */
 /* A process whose heartbeat is older than this is taken for gone. cp beats
  * on every turn of its loop (a few ms apart), dp's first worker ten times a

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tp_common.h"   /* TP_USERNAME_MAX, in stun_attrs.def */
+
 #define STUN_HDR_LEN            20u
 #define STUN_ATTR_HDR_LEN       4u
 #define STUN_MAGIC_COOKIE       0x2112A442u

@@ -667,6 +667,62 @@ test_conf_worker_allocs_follow_the_quota(void **state)
 	assert_int_equal(tp_conf_worker_allocs(&c), 10000000 / 4 * 5 / 4 + 1024);
 }
 
+/* RFC 8656 §12: channel numbers are 0x4000-0x4FFF; RFC 5766's wider
+ * range (server check 0x7FFE) only when asked for. */
+static void
+test_conf_channels_default_to_rfc8656(void **state)
+{
+	(void)state;
+	expect_ok(DP("") "turn = { realm = \"r\"; };\n");
+	assert_int_equal(c.turn.channel_max, 0x4FFF);
+	tp_conf_free(&c);
+	/* no turn group at all: the same default */
+	expect_ok(DP(""));
+	assert_int_equal(c.turn.channel_max, 0x4FFF);
+	tp_conf_free(&c);
+	expect_ok(DP("") "turn = { realm = \"r\"; channels = \"rfc5766\"; };\n");
+	assert_int_equal(c.turn.channel_max, 0x7FFE);
+	tp_conf_free(&c);
+	expect_ok(DP("") "turn = { realm = \"r\"; channels = \"rfc8656\"; };\n");
+	assert_int_equal(c.turn.channel_max, 0x4FFF);
+	tp_conf_free(&c);
+	expect_error(DP("") "turn = { realm = \"r\";\n channels = \"wide\"; };\n", 6,
+		     "turn.channels must be");
+}
+
+/* One credential may not take the box: quota_user defaults to a tenth of
+ * quota_total (at least 1); 0 still means no limit when written. */
+static void
+test_conf_quota_user_defaults_to_a_tenth_of_the_total(void **state)
+{
+	(void)state;
+	expect_ok(DP(""));
+	assert_int_equal(c.cp.quota_total, 100000);
+	assert_int_equal(c.cp.quota_user, 10000);
+	tp_conf_free(&c);
+	expect_ok(DP("") "turn = { realm = \"r\"; };\ncp = { quota_total = 1000; };\n");
+	assert_int_equal(c.cp.quota_user, 100);
+	tp_conf_free(&c);
+	expect_ok(DP("") "turn = { realm = \"r\"; };\ncp = { quota_total = 5; };\n");
+	assert_int_equal(c.cp.quota_user, 1);
+	tp_conf_free(&c);
+	expect_ok(DP("") "turn = { realm = \"r\"; };\n"
+		  "cp = { quota_user = 7; quota_total = 1000; };\n");
+	assert_int_equal(c.cp.quota_user, 7);
+	tp_conf_free(&c);
+	expect_ok(DP("") "turn = { realm = \"r\"; };\ncp = { quota_user = 0; };\n");
+	assert_int_equal(c.cp.quota_user, 0);
+	tp_conf_free(&c);
+	/* the examples: the demo takes the default, the carrier says 50 */
+	if (tp_conf_load(example("demo.conf"), &c, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(c.cp.quota_user, c.cp.quota_total / 10);
+	tp_conf_free(&c);
+	if (tp_conf_load(example("carrier.conf"), &c, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(c.cp.quota_user, 50);
+}
+
 static void
 test_conf_missing_file_is_enoent(void **state)
 {
@@ -1076,6 +1132,9 @@ main(void)
 		cmocka_unit_test_teardown(test_conf_relay_lists_hold_sixteen, teardown),
 		cmocka_unit_test_teardown(test_conf_bad_relay_lists_are_refused, teardown),
 		cmocka_unit_test_teardown(test_conf_worker_allocs_follow_the_quota, teardown),
+		cmocka_unit_test_teardown(test_conf_channels_default_to_rfc8656, teardown),
+		cmocka_unit_test_teardown(test_conf_quota_user_defaults_to_a_tenth_of_the_total,
+					  teardown),
 		cmocka_unit_test_teardown(test_conf_no_dp_group_names_the_file, teardown),
 		cmocka_unit_test_teardown(test_conf_error_in_an_include_names_that_file, teardown),
 		cmocka_unit_test_teardown(test_conf_error_is_truncated_to_the_buffer, teardown),

@@ -14,6 +14,14 @@
  * take one port in both families, EVEN-PORT reservations keep their
  * address, a worker gets no more than its dp table holds, and a
  * restarted cp learns from dp's state which pairs are taken.
+ *
+ * Defects found on the demo, each a test that failed before its fix:
+ * RESERVATION-TOKEN 0 matched a used reservation, expired reservations
+ * kept their port, R=1 without a free slot succeeded untokened; the quota
+ * table never forgot a username; usernames over 255 bytes overflowed the
+ * quota slot and were cut short (441); a ChannelBind answered 508 kept a
+ * permission slot; channel numbers above 0x4FFF passed by default; a bad
+ * FINGERPRINT was not noticed.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -29,6 +37,7 @@
 
 #include "cp.h"
 #include "stun.h"
+#include "tp_common.h"
 #include "tp_conf.h"
 
 static struct tp_conf conf;
@@ -163,17 +172,23 @@ tuple(struct ipc_tuple *t, uint16_t cport)
 	t->server.port = 3478;
 }
 
-/* What an Allocate asks for beyond a UDP relay. */
+/* What a request carries beyond a UDP relay and the defaults. */
 struct alloc_opts {
 	uint8_t raf;                  /* REQUESTED-ADDRESS-FAMILY, 0: none */
 	uint8_t aaf;                  /* ADDITIONAL-ADDRESS-FAMILY, 0: none */
 	bool even, rbit;              /* EVEN-PORT and its R bit */
 	const uint8_t *token;         /* RESERVATION-TOKEN (8 bytes) */
+	const char *password;         /* NULL: "pw" */
+	uint16_t channel;             /* CHANNEL-NUMBER, 0: none */
+	const struct stun_addr *peers;  /* one XOR-PEER-ADDRESS each */
+	unsigned int npeers;
+	bool bad_fingerprint;         /* FINGERPRINT one bit off */
+	bool no_fingerprint;
 };
 
 /* Send a request as dp would; returns the response's error code (0 for
- * success). nonce/user select authentication; tid_out gets the tid; o
- * (may be NULL) adds Allocate attributes. */
+ * success), or -1 when cp sent no response at all. nonce/user select
+ * authentication; tid_out gets the tid; o (may be NULL) adds attributes. */
 static int
 request_opts(unsigned int w, uint16_t method, uint16_t cport, const char *user,
 	     const char *nonce, int lifetime, const uint8_t *tid_in, uint8_t *tid_out,
@@ -182,6 +197,7 @@ request_opts(unsigned int w, uint16_t method, uint16_t cport, const char *user,
 	static struct ipc_msg m;
 	struct stun_builder b;
 	uint8_t tid[12] = { 0 }, key[32];
+	const char *pw = o != NULL && o->password != NULL ? o->password : "pw";
 	int adds, dels, n;
 
 	if (tid_in != NULL)
@@ -205,21 +221,29 @@ request_opts(unsigned int w, uint16_t method, uint16_t cport, const char *user,
 		stun_build_even_port(&b, o->rbit);
 	if (o != NULL && o->token != NULL)
 		stun_build_attr(&b, STUN_ATTR_RESERVATION_TOKEN, o->token, 8);
+	if (o != NULL && o->channel != 0)
+		stun_build_channel(&b, o->channel);
+	for (unsigned int i = 0; o != NULL && i < o->npeers; i++)
+		stun_build_addr(&b, STUN_ATTR_XOR_PEER_ADDRESS, &o->peers[i]);
 	if (lifetime >= 0)
 		stun_build_u32(&b, STUN_ATTR_LIFETIME, (uint32_t)lifetime);
 	if (nonce != NULL) {
 		stun_build_str(&b, STUN_ATTR_USERNAME, user);
 		stun_build_str(&b, STUN_ATTR_REALM, "r.test");
 		stun_build_str(&b, STUN_ATTR_NONCE, nonce);
-		assert_int_equal(stun_key_long_term(STUN_PWALG_MD5, user, "r.test", "pw", key), 16);
+		assert_int_equal(stun_key_long_term(STUN_PWALG_MD5, user, "r.test", pw, key), 16);
 		stun_build_integrity(&b, key, 16);
 	}
-	stun_build_fingerprint(&b);
+	if (o == NULL || !o->no_fingerprint)
+		stun_build_fingerprint(&b);
 	n = stun_build_finish(&b);
 	assert_true(n > 0);
+	if (o != NULL && o->bad_fingerprint)
+		m.body[n - 1] ^= 0x01;   /* the CRC's last byte: MI still verifies */
 	m.h.body_len = (uint16_t)n;
 	cp_handle(&cp, w, &m);
-	assert_int_equal(drain(w, r, &adds, &dels), 1);
+	if (drain(w, r, &adds, &dels) == 0)
+		return -1;
 	if (r->stun.cls == STUN_CLASS_ERROR) {
 		uint16_t code;
 
@@ -780,6 +804,521 @@ test_alloc_sync_waits_for_room(void **state)
 	assert_int_equal(got.h.kind, IPC_SYNC);
 }
 
+/* ---- RESERVATION-TOKEN (RFC 8656 §7.2 steps 5 and 8) -------------------- */
+
+/* The token of a success, into t. */
+static void
+token_of(const struct reply *r, uint8_t t[8])
+{
+	const struct stun_attr *a = stun_msg_find(&r->stun, STUN_ATTR_RESERVATION_TOKEN);
+
+	assert_non_null(a);
+	assert_int_equal(a->len, 8);
+	memcpy(t, a->value, 8);
+}
+
+static void
+advance_to(uint64_t ms)
+{
+	cp.now_ms = cp.start_ms + ms;
+	tw_advance(&cp.wheel, ms / CP_TICK_MS);
+}
+
+/* Seen on the demo: a used reservation kept its time and took token 0, so
+ * eight zero bytes from anyone got the port the token's owner holds. */
+static void
+test_alloc_reservation_token_zero_is_508(void **state)
+{
+	const struct alloc_opts even_r = { .even = true, .rbit = true };
+	static const uint8_t zero[8];
+	struct alloc_opts with = { 0 };
+	struct reply r;
+	struct stun_addr first, ra;
+	uint8_t token[8], other[8];
+
+	(void)state;
+	/* before any reservation exists */
+	with.token = zero;
+	assert_int_equal(allocate_opts(0, 9000, "bob", &with, &r),
+			 STUN_ERR_INSUFFICIENT_CAPACITY);
+	assert_int_equal(allocate_opts(0, 9001, "alice", &even_r, &r), 0);
+	assert_int_equal(relayed_of(&r, &first, 1), 1);
+	token_of(&r, token);
+	assert_false(memcmp(token, zero, 8) == 0);
+	/* a live reservation does not answer to 0 or to another token */
+	assert_int_equal(allocate_opts(0, 9002, "bob", &with, &r),
+			 STUN_ERR_INSUFFICIENT_CAPACITY);
+	memcpy(other, token, 8);
+	other[7] ^= 0x5a;
+	with.token = other;
+	assert_int_equal(allocate_opts(0, 9003, "bob", &with, &r),
+			 STUN_ERR_INSUFFICIENT_CAPACITY);
+	/* its owner gets port + 1 ... */
+	with.token = token;
+	assert_int_equal(allocate_opts(0, 9004, "alice", &with, &r), 0);
+	assert_int_equal(relayed_of(&r, &ra, 1), 1);
+	assert_int_equal(ra.port, first.port + 1);
+	/* ... and then neither the token nor 0 gets anything */
+	assert_int_equal(allocate_opts(0, 9005, "bob", &with, &r),
+			 STUN_ERR_INSUFFICIENT_CAPACITY);
+	with.token = zero;
+	assert_int_equal(allocate_opts(0, 9006, "bob", &with, &r),
+			 STUN_ERR_INSUFFICIENT_CAPACITY);
+	assert_int_equal(cp.nallocs, 2);
+}
+
+/* An expired reservation gives its port back when it expires, not when
+ * another reservation happens to take its slot. */
+static void
+test_alloc_reservation_expiry_frees_its_port_at_once(void **state)
+{
+	const struct alloc_opts even_r = { .even = true, .rbit = true };
+	struct alloc_opts with = { 0 };
+	struct reply r;
+	struct stun_addr first, ra;
+	uint8_t token[8];
+
+	(void)state;
+	assert_int_equal(allocate_opts(0, 9000, "alice", &even_r, &r), 0);
+	assert_int_equal(relayed_of(&r, &first, 1), 1);
+	token_of(&r, token);
+	for (uint16_t i = 0; i < 10; i++)
+		assert_int_equal(allocate_opts(0, (uint16_t)(9100 + i), "bob", NULL, &r), 0);
+	assert_int_equal(allocate_opts(0, 9200, "bob", NULL, &r),
+			 STUN_ERR_INSUFFICIENT_CAPACITY);
+	/* held for 30 s (§7.2) ... */
+	advance_to(29990);
+	assert_int_equal(allocate_opts(0, 9201, "bob", NULL, &r),
+			 STUN_ERR_INSUFFICIENT_CAPACITY);
+	/* ... then the port is free again, at its address */
+	advance_to(30000);
+	assert_int_equal(allocate_opts(0, 9202, "bob", NULL, &r), 0);
+	assert_int_equal(relayed_of(&r, &ra, 1), 1);
+	assert_int_equal(ra.port, first.port + 1);
+	assert_memory_equal(ra.ip, first.ip, 4);
+	with.token = token;
+	assert_int_equal(allocate_opts(0, 9203, "alice", &with, &r),
+			 STUN_ERR_INSUFFICIENT_CAPACITY);
+}
+
+/* The reserved port lies in the share of the worker that reserved it:
+ * peer traffic to it steers there, so only that worker may use it. */
+static void
+test_alloc_reservation_only_from_its_worker(void **state)
+{
+	const struct alloc_opts even_r = { .even = true, .rbit = true };
+	struct alloc_opts with = { 0 };
+	struct reply r;
+	struct stun_addr first, ra;
+	uint8_t token[8];
+
+	(void)state;
+	assert_int_equal(allocate_opts(0, 9000, "alice", &even_r, &r), 0);
+	assert_int_equal(relayed_of(&r, &first, 1), 1);
+	token_of(&r, token);
+	with.token = token;
+	assert_int_equal(allocate_opts(1, 9001, "alice", &with, &r),
+			 STUN_ERR_INSUFFICIENT_CAPACITY);
+	assert_int_equal(allocate_opts(0, 9002, "alice", &with, &r), 0);
+	assert_int_equal(relayed_of(&r, &ra, 1), 1);
+	assert_int_equal(ra.port, first.port + 1);
+}
+
+/* §7.2: a retransmitted Allocate gets the same success, token included
+ * (else a client whose first answer was lost never learns it). */
+static void
+test_alloc_reservation_token_in_the_retransmitted_success(void **state)
+{
+	const struct alloc_opts even_r = { .even = true, .rbit = true };
+	struct reply r;
+	char nonce[128];
+	uint8_t tid[12], token[8], again[8];
+
+	(void)state;
+	nonce_for(0, 9000, nonce);
+	assert_int_equal(request_opts(0, STUN_METHOD_ALLOCATE, 9000, "alice", nonce, -1, NULL,
+				      tid, &even_r, &r), 0);
+	token_of(&r, token);
+	assert_int_equal(request_opts(0, STUN_METHOD_ALLOCATE, 9000, "alice", nonce, -1, tid,
+				      NULL, &even_r, &r), 0);
+	token_of(&r, again);
+	assert_memory_equal(token, again, 8);
+	assert_int_equal(cp.nallocs, 1);
+}
+
+/* Wide ports, room for more reservations than cp holds. */
+static const char conf_wide[] =
+	"dp = { workers = [0, 1]; ports = (\n"
+	"  { name = \"a\"; dev = \"x0\"; roles = [\"access\"]; ipv4 = \"10.0.0.1/24\"; },\n"
+	"  { name = \"c\"; dev = \"x1\"; roles = [\"core\"]; ipv4 = \"10.1.0.1/24\"; }); };\n"
+	"turn = { realm = \"r.test\"; relay_ports = [50000, 56999]; ipc = \"%s\"; };\n"
+	"cp = { quota_user = 0; quota_total = 2000; };\n";
+
+static int
+setup_wide(void **state)
+{
+	/* a thousand challenges at once from one client address: lift the
+	 * rate limit on challenges (cp/auth) for this one */
+	struct cp_auth_conf ac = { .realm = "r.test", .rl_rate = 1000000,
+				   .rl_burst = 1000000 };
+
+	(void)state;
+	setup_with(conf_wide);
+	cp_auth_free(cp.auth);
+	cp.auth = cp_auth_init(&ac);
+	assert_non_null(cp.auth);
+	assert_int_equal(cp_auth_user_add(cp.auth, "alice", "pw"), 0);
+	return 0;
+}
+
+/* §7.2 step 8: EVEN-PORT R=1 that cannot be satisfied is 508, never a
+ * success without the reservation it asked for. */
+static void
+test_alloc_reservation_508_when_no_slot_is_left(void **state)
+{
+	const struct alloc_opts even_r = { .even = true, .rbit = true };
+	struct reply r;
+	char nonce[128];
+	uint16_t cport = 10000;
+
+	(void)state;
+	for (unsigned int i = 0; i < CP_MAX_RESERV; i++, cport++) {
+		nonce_for(0, cport, nonce);
+		assert_int_equal(request_opts(0, STUN_METHOD_ALLOCATE, cport, "alice", nonce, -1,
+					      NULL, NULL, &even_r, &r), 0);
+		assert_non_null(stun_msg_find(&r.stun, STUN_ATTR_RESERVATION_TOKEN));
+	}
+	assert_int_equal(allocate_opts(0, cport++, "alice", &even_r, &r),
+			 STUN_ERR_INSUFFICIENT_CAPACITY);
+	/* ports are not what is missing */
+	assert_int_equal(allocate_opts(0, cport++, "alice", NULL, &r), 0);
+	/* a slot frees when its reservation expires */
+	advance_to(30000);
+	assert_int_equal(allocate_opts(0, cport++, "alice", &even_r, &r), 0);
+	assert_non_null(stun_msg_find(&r.stun, STUN_ATTR_RESERVATION_TOKEN));
+}
+
+/* ---- usernames: quota counts and lengths ------------------------------- */
+
+static const char rest_secret[] = "s3cret";
+
+/* Usernames the quota table holds (each with an allocation). */
+static uint32_t
+quota_entries(void)
+{
+	uint32_t n = 0;
+
+	for (uint32_t b = 0; b <= cp.users_mask; b++)
+		for (const struct cp_user *u = cp.by_user[b]; u != NULL; u = u->next) {
+			assert_true(u->n > 0);
+			n++;
+		}
+	assert_int_equal(n, cp.nusers);
+	return n;
+}
+
+/* With TURN REST credentials every session is a new username: the table
+ * must forget a username when its last allocation goes, or it fills (486
+ * for everyone) and its probes grow long. 6144 distinct usernames: three
+ * times what the table once held (2 x quota_total rounded up), six times
+ * its size now. */
+static void
+test_alloc_quota_table_forgets_released_usernames(void **state)
+{
+	struct alloc_opts o = { 0 };
+	struct reply r;
+	char user[64], pw[29], nonce[128];
+
+	(void)state;
+	assert_int_equal(cp_auth_secret_add(cp.auth, rest_secret), 0);
+	nonce_for(0, 7000, nonce);
+	o.password = pw;
+	for (unsigned int i = 0; i < 6144; i++) {
+		int rc;
+
+		snprintf(user, sizeof(user), "2000000000:churn-%u", i);
+		assert_int_equal(cp_auth_rest_password(rest_secret, user, pw), 0);
+		rc = request_opts(0, STUN_METHOD_ALLOCATE, 7000, user, nonce, -1, NULL, NULL,
+				  &o, &r);
+		if (rc != 0)
+			fail_msg("username %u: Allocate answered %d", i, rc);
+		assert_int_equal(quota_entries(), 1);
+		rc = request_opts(0, STUN_METHOD_REFRESH, 7000, user, nonce, 0, NULL, NULL,
+				  &o, &r);
+		assert_int_equal(rc, 0);
+	}
+	assert_int_equal(cp.nallocs, 0);
+	assert_int_equal(quota_entries(), 0);
+	/* and the per-user count is still right afterwards */
+	assert_int_equal(cp_auth_secret_del(cp.auth, rest_secret), 0);
+	for (uint16_t i = 0; i < 3; i++)
+		assert_int_equal(allocate(0, (uint16_t)(7100 + i), "alice", -1, &r), 0);
+	assert_int_equal(quota_entries(), 1);
+	assert_int_equal(cp_alloc_kill(&cp, cp_alloc_next(&cp, &(uint32_t){ 0 })->id), 0);
+	assert_int_equal(quota_entries(), 1);
+}
+
+/* Hand cp an allocation of user[0..user_len) as dp reports it. */
+static void
+restore_user(unsigned int w, uint64_t id, uint16_t cport, uint16_t port,
+	     const char *user, uint16_t user_len)
+{
+	static struct ipc_msg m;
+	struct ipc_alloc ia;
+
+	memset(&m.h, 0, sizeof(m.h));
+	memset(&ia, 0, sizeof(ia));
+	m.h.kind = IPC_STATE_ALLOC;
+	m.h.worker = (uint16_t)w;
+	m.h.alloc_id = id;
+	tuple(&m.h.tuple, cport);
+	ia.relayed[0].family = 4;
+	ia.relayed[0].port = port;
+	assert_int_equal(inet_pton(AF_INET, "10.1.0.1", ia.relayed[0].ip), 1);
+	ia.nrelayed = 1;
+	ia.expires_ms = cp.now_ms + 600000;
+	ia.user_len = user_len;
+	memcpy(ia.username, user, strlen(user) < sizeof(ia.username) ?
+	       strlen(user) : sizeof(ia.username));
+	memcpy(m.body, &ia, sizeof(ia));
+	m.h.body_len = sizeof(ia);
+	cp_handle(&cp, w, &m);
+}
+
+/* A restarted cp counts what dp reports as allocations made: the quota
+ * holds across the restart, and the counts leave with the allocations. */
+static void
+test_alloc_quota_restored_allocations_count(void **state)
+{
+	struct reply r;
+
+	(void)state;
+	/* quota_user 2, quota_total 3 */
+	restore_user(0, 100, 1100, 50001, "alice", 5);
+	restore_user(0, 101, 1101, 50002, "alice", 5);
+	assert_int_equal(cp.nallocs, 2);
+	assert_int_equal(quota_entries(), 1);
+	assert_int_equal(allocate(0, 1200, "alice", -1, &r), STUN_ERR_ALLOCATION_QUOTA_REACHED);
+	assert_int_equal(allocate(0, 1201, "bob", -1, &r), 0);
+	assert_int_equal(quota_entries(), 2);
+	assert_int_equal(cp_alloc_kill(&cp, 100), 0);
+	assert_int_equal(allocate(0, 1202, "alice", -1, &r), 0);
+	assert_int_equal(cp_alloc_kill(&cp, 101), 0);
+	assert_int_equal(quota_entries(), 2);
+}
+
+/* A username dp reports longer than any cp installs is not taken in (a
+ * corrupt segment): it overflowed the quota slot it was copied into. */
+static void
+test_alloc_restore_refuses_a_username_over_508_bytes(void **state)
+{
+	(void)state;
+	restore_user(1, 200, 1103, 50600, "mallory", TP_USERNAME_MAX + 1);
+	restore_user(1, 201, 1104, 50601, "mallory", 0xffff);
+	assert_int_equal(cp.nallocs, 0);
+	restore_user(1, 202, 1105, 50602, "mallory", 7);
+	assert_int_equal(cp.nallocs, 1);
+}
+
+/* A TURN REST username of exactly len bytes, and its password. */
+static void
+rest_user(char *user, size_t len, char fill, char pw[29])
+{
+	memcpy(user, "2000000000:", 11);
+	memset(user + 11, fill, len - 11);
+	user[len] = '\0';
+	assert_int_equal(cp_auth_rest_password(rest_secret, user, pw), 0);
+}
+
+/* Seen on the demo: a 311-byte REST username allocated (overflowing the
+ * quota slot) and its allocation kept the name cut to 255 bytes, so its
+ * first Refresh was 441. Every length up to RFC 8489's 508 works whole. */
+static void
+test_alloc_long_rest_usernames_allocate_and_refresh(void **state)
+{
+	static const size_t lens[] = { 255, 256, 300, 500, TP_USERNAME_MAX };
+	static char user[TP_USERNAME_MAX + 1];
+	const struct stun_addr peer = { .family = STUN_AF_IPV4, .port = 4000,
+					.ip = { 203, 0, 113, 7 } };
+	struct alloc_opts o = { 0 };
+	struct reply r;
+	char pw[29], nonce[128];
+
+	(void)state;
+	assert_int_equal(cp_auth_secret_add(cp.auth, rest_secret), 0);
+	o.password = pw;
+	for (size_t i = 0; i < TP_ARRAY_SIZE(lens); i++) {
+		uint16_t cport = (uint16_t)(8000 + i);
+		uint32_t cur = 0;
+		struct cp_alloc *a;
+
+		rest_user(user, lens[i], (char)('a' + i), pw);
+		nonce_for(1, cport, nonce);
+		assert_int_equal(request_opts(1, STUN_METHOD_ALLOCATE, cport, user, nonce, -1,
+					      NULL, NULL, &o, &r), 0);
+		assert_int_equal(request_opts(1, STUN_METHOD_REFRESH, cport, user, nonce, 600,
+					      NULL, NULL, &o, &r), 0);
+		o.peers = &peer;
+		o.npeers = 1;
+		assert_int_equal(request_opts(1, STUN_METHOD_CREATE_PERMISSION, cport, user,
+					      nonce, -1, NULL, NULL, &o, &r), 0);
+		o.npeers = 0;
+		/* the allocation (and what dp gets) holds the whole name */
+		while ((a = cp_alloc_next(&cp, &cur)) != NULL && a->tuple.client.port != cport)
+			;
+		assert_non_null(a);
+		assert_int_equal(a->auth.user_len, lens[i]);
+		assert_memory_equal(a->auth.username, user, lens[i]);
+		assert_int_equal(request_opts(1, STUN_METHOD_REFRESH, cport, user, nonce, 0,
+					      NULL, NULL, &o, &r), 0);
+	}
+	assert_int_equal(cp.nallocs, 0);
+	assert_int_equal(quota_entries(), 0);
+}
+
+/* Longer than RFC 8489 allows: dp refuses it (400: lib/stun will not parse
+ * it); should one reach cp, cp does not parse it either. */
+static void
+test_alloc_username_over_508_bytes_gets_nothing(void **state)
+{
+	static char user[TP_USERNAME_MAX + 8];
+	struct alloc_opts o = { 0 };
+	struct reply r;
+	char pw[29], nonce[128];
+
+	(void)state;
+	assert_int_equal(cp_auth_secret_add(cp.auth, rest_secret), 0);
+	o.password = pw;
+	for (size_t len = TP_USERNAME_MAX + 1; len <= TP_USERNAME_MAX + 4; len++) {
+		rest_user(user, len, 'z', pw);
+		nonce_for(0, 8100, nonce);
+		assert_int_equal(request_opts(0, STUN_METHOD_ALLOCATE, 8100, user, nonce, -1,
+					      NULL, NULL, &o, &r), -1);
+	}
+	assert_int_equal(cp.nallocs, 0);
+}
+
+/* ---- ChannelBind and FINGERPRINT ---------------------------------------- */
+
+static struct cp_alloc *
+alloc_of(uint16_t cport)
+{
+	uint32_t cur = 0;
+	struct cp_alloc *a;
+
+	while ((a = cp_alloc_next(&cp, &cur)) != NULL)
+		if (a->tuple.client.port == cport)
+			return a;
+	return NULL;
+}
+
+static unsigned int
+perms_used(const struct cp_alloc *a)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < CP_MAX_PERMS; i++)
+		n += a->perms[i].used;
+	return n;
+}
+
+/* A ChannelBind refused 508 for want of a channel slot installs nothing:
+ * no permission for its peer either. */
+static void
+test_alloc_channel_bind_508_takes_no_permission(void **state)
+{
+	struct stun_addr peers[CP_MAX_PERMS];
+	struct alloc_opts o = { 0 };
+	struct reply r;
+	char nonce[128];
+
+	(void)state;
+	assert_int_equal(allocate(0, 9300, "alice", -1, &r), 0);
+	nonce_for(0, 9300, nonce);
+	/* every channel to ports of one peer IP: one permission */
+	for (uint16_t i = 0; i < CP_MAX_CHANNELS; i++) {
+		struct stun_addr p = { .family = STUN_AF_IPV4, .port = (uint16_t)(4000 + i),
+				       .ip = { 203, 0, 113, 1 } };
+
+		o.peers = &p;
+		o.npeers = 1;
+		o.channel = (uint16_t)(0x4000 + i);
+		assert_int_equal(request_opts(0, STUN_METHOD_CHANNEL_BIND, 9300, "alice", nonce,
+					      -1, NULL, NULL, &o, &r), 0);
+	}
+	assert_int_equal(perms_used(alloc_of(9300)), 1);
+	peers[0] = (struct stun_addr){ .family = STUN_AF_IPV4, .port = 5000,
+				       .ip = { 203, 0, 113, 2 } };
+	o.peers = peers;
+	o.channel = 0x4100;
+	assert_int_equal(request_opts(0, STUN_METHOD_CHANNEL_BIND, 9300, "alice", nonce, -1,
+				      NULL, NULL, &o, &r), STUN_ERR_INSUFFICIENT_CAPACITY);
+	assert_int_equal(perms_used(alloc_of(9300)), 1);
+	/* so the other 15 permissions are still there to have */
+	for (unsigned int i = 0; i < CP_MAX_PERMS - 1; i++)
+		peers[i] = (struct stun_addr){ .family = STUN_AF_IPV4, .port = 1,
+					       .ip = { 203, 0, 113, (uint8_t)(10 + i) } };
+	o.channel = 0;
+	o.npeers = CP_MAX_PERMS - 1;
+	assert_int_equal(request_opts(0, STUN_METHOD_CREATE_PERMISSION, 9300, "alice", nonce,
+				      -1, NULL, NULL, &o, &r), 0);
+	assert_int_equal(perms_used(alloc_of(9300)), CP_MAX_PERMS);
+}
+
+/* RFC 8656 §12: channel numbers are 0x4000-0x4FFF; by default (turn.channels
+ * "rfc8656") 0x5000 and above are 400. */
+static void
+test_alloc_channel_above_0x4fff_is_400_by_default(void **state)
+{
+	const struct stun_addr peer = { .family = STUN_AF_IPV4, .port = 4000,
+					.ip = { 203, 0, 113, 1 } };
+	struct alloc_opts o = { .peers = &peer, .npeers = 1 };
+	struct reply r;
+	char nonce[128];
+
+	(void)state;
+	assert_int_equal(conf.turn.channel_max, 0x4FFF);
+	assert_int_equal(allocate(0, 9400, "alice", -1, &r), 0);
+	nonce_for(0, 9400, nonce);
+	o.channel = 0x5000;
+	assert_int_equal(request_opts(0, STUN_METHOD_CHANNEL_BIND, 9400, "alice", nonce, -1,
+				      NULL, NULL, &o, &r), STUN_ERR_BAD_REQUEST);
+	o.channel = 0x7FFE;
+	assert_int_equal(request_opts(0, STUN_METHOD_CHANNEL_BIND, 9400, "alice", nonce, -1,
+				      NULL, NULL, &o, &r), STUN_ERR_BAD_REQUEST);
+	o.channel = 0x4FFF;
+	assert_int_equal(request_opts(0, STUN_METHOD_CHANNEL_BIND, 9400, "alice", nonce, -1,
+				      NULL, NULL, &o, &r), 0);
+}
+
+/* RFC 8489 §6.3, §14.7: a message whose FINGERPRINT does not match is
+ * discarded, silently (counted); without FINGERPRINT it is processed. */
+static void
+test_alloc_bad_fingerprint_is_discarded_and_counted(void **state)
+{
+	struct alloc_opts bad = { .bad_fingerprint = true };
+	struct alloc_opts none = { .no_fingerprint = true };
+	struct reply r;
+	char nonce[128];
+
+	(void)state;
+	/* not even challenged */
+	assert_int_equal(request_opts(0, STUN_METHOD_ALLOCATE, 9500, NULL, NULL, -1, NULL,
+				      NULL, &bad, &r), -1);
+	nonce_for(0, 9500, nonce);
+	assert_int_equal(request_opts(0, STUN_METHOD_ALLOCATE, 9500, "alice", nonce, -1, NULL,
+				      NULL, &bad, &r), -1);
+	assert_int_equal(cp.nallocs, 0);
+	assert_int_equal(cp.stats[CP_STAT_BAD_FINGERPRINT], 2);
+	assert_int_equal(request_opts(0, STUN_METHOD_ALLOCATE, 9500, "alice", nonce, -1, NULL,
+				      NULL, &none, &r), 0);
+	assert_int_equal(request_opts(0, STUN_METHOD_REFRESH, 9500, "alice", nonce, 600, NULL,
+				      NULL, &bad, &r), -1);
+	assert_int_equal(request_opts(0, STUN_METHOD_REFRESH, 9500, "alice", nonce, 600, NULL,
+				      NULL, NULL, &r), 0);
+	assert_int_equal(cp.stats[CP_STAT_BAD_FINGERPRINT], 3);
+}
+
 int
 main(void)
 {
@@ -808,6 +1347,32 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_alloc_sync_waits_for_room, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_relay_restore_marks_the_pairs_used,
 						setup_relay, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_reservation_token_zero_is_508,
+						setup_relay, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_reservation_expiry_frees_its_port_at_once,
+						setup_relay, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_reservation_only_from_its_worker,
+						setup_relay, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_reservation_token_in_the_retransmitted_success,
+						setup_relay, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_reservation_508_when_no_slot_is_left,
+						setup_wide, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_quota_table_forgets_released_usernames,
+						setup_relay, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_quota_restored_allocations_count,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_restore_refuses_a_username_over_508_bytes,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_long_rest_usernames_allocate_and_refresh,
+						setup_relay, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_username_over_508_bytes_gets_nothing,
+						setup_relay, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_channel_bind_508_takes_no_permission,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_channel_above_0x4fff_is_400_by_default,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_bad_fingerprint_is_discarded_and_counted,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -27,6 +27,7 @@
 
 #include "auth.h"
 #include "stun.h"
+#include "tp_common.h"
 
 #define REALM    "example.org"
 #define SOFTWARE "turnpike test"
@@ -914,6 +915,43 @@ test_auth_user_table_add_replace_list_full(void **state)
 	cp_auth_free(a);
 }
 
+/*
+ * One limit for a username across turnpike (RFC 8489 §14.3: fewer than 509
+ * bytes): the user store takes names up to TP_USERNAME_MAX and refuses a
+ * longer one, and a user with the longest name authenticates, its name
+ * whole in the verdict.
+ */
+static void
+test_auth_user_name_limit_is_tp_username_max(void **state)
+{
+	struct fx *f = *state;
+	static char name[TP_USERNAME_MAX + 2];
+	uint8_t key[16];
+	char nonce[64];
+	struct req_opts o = { 0 };
+
+	assert_int_equal(CP_AUTH_NAME_MAX, TP_USERNAME_MAX);
+	memset(name, 'n', TP_USERNAME_MAX + 1);
+	name[TP_USERNAME_MAX + 1] = '\0';
+	assert_int_equal(cp_auth_user_add(f->a, name, "pw"), -EINVAL);
+	assert_int_equal(cp_auth_user_del(f->a, name), -ENOENT);
+	name[TP_USERNAME_MAX] = '\0';
+	assert_int_equal(cp_auth_user_add(f->a, name, "pw"), 0);
+
+	get_nonce(f, &f->from, NOW, nonce);
+	client_key(STUN_PWALG_MD5, name, REALM, "pw", key);
+	o.username = name;
+	o.realm = REALM;
+	o.nonce = nonce;
+	o.key = key;
+	o.key_len = 16;
+	build_req(&o, f->buf, sizeof(f->buf), &f->req);
+	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW, &f->res), 0);
+	assert_int_equal(f->res.username_len, TP_USERNAME_MAX);
+	assert_memory_equal(f->res.username, name, TP_USERNAME_MAX + 1);
+	assert_int_equal(cp_auth_user_del(f->a, name), 0);
+}
+
 static void
 test_auth_replaced_password_takes_effect(void **state)
 {
@@ -1110,6 +1148,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_auth_user_del_then_401,
 						setup, teardown),
 		cmocka_unit_test(test_auth_user_table_add_replace_list_full),
+		cmocka_unit_test_setup_teardown(test_auth_user_name_limit_is_tp_username_max,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_auth_replaced_password_takes_effect, setup,
 			teardown),

@@ -23,6 +23,7 @@
 #include <zlib.h>
 
 #include "stun.h"
+#include "tp_common.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -1054,6 +1055,44 @@ test_parse_rejects_lying_fixed_attr_length(void **state)
 	}
 }
 
+/*
+ * RFC 8489 §14.3: USERNAME is fewer than 509 bytes. The parser holds every
+ * USERNAME to TP_USERNAME_MAX, the one limit cp's user store, quota table
+ * and IPC share, so that dp answers a longer one 400 before anything else.
+ */
+static void
+test_parse_username_limit_is_tp_username_max(void **state)
+{
+	static uint8_t name[TP_USERNAME_MAX + 4];
+	struct stun_msg m;
+	struct wbuf w;
+	uint8_t *p;
+
+	(void)state;
+	assert_int_equal(TP_USERNAME_MAX, 508);
+	memset(name, 'u', sizeof(name));
+	w_hdr(&w, 0x0003);                                     /* Allocate */
+	w_attr(&w, STUN_ATTR_USERNAME, TP_USERNAME_MAX, name);
+	w_fix(&w);
+	p = parse_ok(&m, w.b, w.n);
+	assert_int_equal(stun_msg_find(&m, STUN_ATTR_USERNAME)->len, TP_USERNAME_MAX);
+	free(p);
+	for (uint16_t len = TP_USERNAME_MAX + 1; len <= TP_USERNAME_MAX + 4; len++) {
+		w_hdr(&w, 0x0003);
+		w_attr(&w, STUN_ATTR_USERNAME, len, name);         /* at 20 */
+		w_fix(&w);
+		expect_bad_msg(w.b, w.n, 20, "USERNAME over TP_USERNAME_MAX");
+	}
+	/* After MESSAGE-INTEGRITY it is ignored, unread: no reason to refuse. */
+	w_hdr(&w, 0x0003);
+	w_attr(&w, STUN_ATTR_MESSAGE_INTEGRITY, 20, NULL);
+	w_attr(&w, STUN_ATTR_USERNAME, TP_USERNAME_MAX + 4, name);
+	w_fix(&w);
+	p = parse_ok(&m, w.b, w.n);
+	assert_null(stun_msg_find(&m, STUN_ATTR_USERNAME));
+	free(p);
+}
+
 static void
 test_parse_rejects_fingerprint_not_last(void **state)
 {
@@ -1575,6 +1614,7 @@ main(void)
 		cmocka_unit_test(test_parse_rejects_attr_padding_past_end),
 		cmocka_unit_test(test_parse_rejects_lying_fixed_attr_length),
 		cmocka_unit_test(test_parse_rejects_fingerprint_not_last),
+		cmocka_unit_test(test_parse_username_limit_is_tp_username_max),
 		cmocka_unit_test(test_parse_rejects_too_many_attrs),
 		cmocka_unit_test(test_parse_tolerates_null_err),
 		cmocka_unit_test(test_parse_accepts_header_only),
