@@ -57,8 +57,14 @@ struct cp_ctx {
 	struct ipc_seg seg;
 	struct cp_api api;
 	struct tw_wheel wheel;
-	uint64_t start_ms;
-	uint64_t now_ms;              /* CLOCK_REALTIME ms, once per loop */
+	/* Time (issue 17, item 5): every lifetime and timer runs on
+	 * CLOCK_MONOTONIC (one host, one monotonic clock: dp's and every
+	 * later cp's), which an NTP step or an operator's `date` does not
+	 * move; the wall clock only where a wall time is meant (TURN REST
+	 * usernames carry a Unix time). cp_time_advance() sets both. */
+	uint64_t start_ms;            /* CLOCK_MONOTONIC ms at start */
+	uint64_t now_ms;              /* CLOCK_MONOTONIC ms, once per loop */
+	uint64_t wall_ms;             /* CLOCK_REALTIME ms, once per loop */
 	uint64_t dp_epoch_seen;
 	unsigned int nworkers;
 	bool stop;
@@ -135,6 +141,10 @@ unsigned int cp_reinstall_step(struct cp_ctx *cp);
 /* Ask every worker for its state (cp just started): sends what the rings
  * take now, the rest on later calls (cp->sync_unsent). */
 void cp_request_state(struct cp_ctx *cp);
+/* The clocks moved on: now_ms to mono_ms (never backwards), wall_ms to
+ * wall_ms (which may step either way: it times nothing), and the timer
+ * wheel to now_ms, firing what expired. */
+void cp_time_advance(struct cp_ctx *cp, uint64_t mono_ms, uint64_t wall_ms);
 /* Ask every worker for per-allocation counters (answers come as STATS). */
 void cp_request_stats(struct cp_ctx *cp);
 /* Operator: remove allocation id now. -ENOENT if unknown. */

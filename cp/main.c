@@ -298,7 +298,10 @@ run(struct cp_ctx *cp)
 		struct pollfd pfd = { .fd = cp->api.fd, .events = POLLIN };
 		uint64_t mono = ipc_monotonic_ms();
 
-		cp->now_ms = ipc_realtime_ms();
+		/* Every lifetime runs on the monotonic clock: the wall clock
+		 * stepping back (NTP, `date`) once wrapped the wheel's tick
+		 * count and expired everything at once. */
+		cp_time_advance(cp, mono, ipc_realtime_ms());
 		__atomic_store_n(&cp->seg.shm->cp_heartbeat_ms, mono, __ATOMIC_RELAXED);
 		check_ready(cp, mono);
 		if (cp->seg.shm->dp_epoch != cp->dp_epoch_seen) {
@@ -318,7 +321,6 @@ run(struct cp_ctx *cp)
 				work++;
 			}
 		}
-		tw_advance(&cp->wheel, (cp->now_ms - cp->start_ms) / CP_TICK_MS);
 		if (cp->ready && cp->now_ms >= next_stats) {
 			cp_request_stats(cp);
 			next_stats = cp->now_ms + 1000;
@@ -409,8 +411,9 @@ main(int argc, char **argv)
 		goto out_free_auth;
 	start_delay();
 	drop_stale(&cp);
-	cp.start_ms = ipc_realtime_ms();
+	cp.start_ms = ipc_monotonic_ms();
 	cp.now_ms = cp.start_ms;
+	cp.wall_ms = ipc_realtime_ms();
 	tw_init(&cp.wheel, 0);
 	if (cp_alloc_init(&cp) < 0) {
 		fprintf(stderr, "turnpike-cp: no memory for %u allocations\n",

@@ -150,7 +150,9 @@ struct dp_ctx {
 	unsigned int nudp_fns;        /* used entries of udp_fns, 0 included */
 	uint64_t tsc_hz;
 	uint64_t start_tsc;
-	uint64_t start_ms;           /* CLOCK_REALTIME ms at start_tsc */
+	uint64_t start_ms;           /* CLOCK_MONOTONIC ms at start_tsc */
+	uint64_t clock_hz;           /* TSC ticks per second for time-keeping
+				      * (tsc_hz; a test hook may skew it) */
 	volatile int stop;
 	volatile int dump_stats;
 };
@@ -179,8 +181,15 @@ struct dp_worker {
 	struct rte_ring *handoff;    /* other workers -> this worker (MP/SC) */
 	uint64_t next_tick;
 	uint64_t tick_interval;
-	uint64_t now_ms;             /* wall clock, refreshed once per ms */
+	/* CLOCK_MONOTONIC ms (cp's clock: every expiry time from cp is on
+	 * it), refreshed once per ms by interpolating the TSC from an anchor
+	 * (clock_ms at clock_tsc) that worker_tick() takes afresh from the
+	 * kernel every tick, so a TSC rate that is a little off never drifts
+	 * dp's time away from cp's. */
+	uint64_t now_ms;
 	uint64_t ms_next_tsc;
+	uint64_t clock_ms;
+	uint64_t clock_tsc;
 
 	/* idle back-off */
 	uint32_t idle_loops;

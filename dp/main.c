@@ -128,6 +128,25 @@ check_prefix_free(const struct tp_conf_dp *cd)
 	return 0;
 }
 
+/*
+ * The TSC rate dp keeps time with: the EAL's, unless the test hook
+ * TP_DP_TEST_CLOCK_SKEW_PPM (-500000..500000) says to run it that many
+ * parts per million fast or slow, as a TSC whose rate was measured a
+ * little wrong would: tests show that dp's time still agrees with cp's.
+ */
+static uint64_t
+clock_hz(uint64_t tsc_hz)
+{
+	const char *v = getenv("TP_DP_TEST_CLOCK_SKEW_PPM");
+	long ppm = v != NULL ? strtol(v, NULL, 10) : 0;
+
+	if (ppm == 0 || ppm < -500000 || ppm > 500000)
+		return tsc_hz;
+	printf("turnpike-dp: test hook: the TSC taken as running %ld ppm %s\n",
+	       labs(ppm), ppm > 0 ? "slow (dp's clock runs fast)" : "fast");
+	return (uint64_t)((double)tsc_hz * (1e6 - (double)ppm) / 1e6);
+}
+
 static const char *
 eal_file_prefix(const struct tp_conf_dp *cd)
 {
@@ -298,7 +317,8 @@ main(int argc, char **argv)
 	ctx.conf = &conf;
 	ctx.tsc_hz = rte_get_tsc_hz();
 	ctx.start_tsc = rte_rdtsc();
-	ctx.start_ms = ipc_realtime_ms();
+	ctx.start_ms = ipc_monotonic_ms();
+	ctx.clock_hz = clock_hz(ctx.tsc_hz);
 	g_ctx = &ctx;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;

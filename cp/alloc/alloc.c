@@ -15,8 +15,9 @@
  * same ring, so the response never overtakes the state it announces.
  *
  * Restarts: a new cp asks dp for its state and rebuilds allocations and
- * timers from it (times are absolute wall-clock milliseconds); when dp
- * restarts (its epoch changes), cp installs every allocation again.
+ * timers from it (times are absolute CLOCK_MONOTONIC milliseconds, the
+ * same for every process of the host); when dp restarts (its epoch
+ * changes), cp installs every allocation again.
  * EVEN-PORT reservations are cp's alone and do not survive a cp restart
  * (struct cp_reservation).
  */
@@ -1233,7 +1234,10 @@ handle_request(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 		reply_error(&r, STUN_ERR_UNKNOWN_ATTRIBUTE, NULL);
 		return;
 	}
-	if (cp_auth_check(cp->auth, &req, &r.from, cp->now_ms / 1000u, &r.auth) != 0) {
+	/* Nonces age on the monotonic clock; REST usernames carry a Unix
+	 * time, and the wall clock is meant there. */
+	if (cp_auth_check(cp->auth, &req, &r.from, cp->now_ms / 1000u, cp->wall_ms / 1000u,
+			  &r.auth) != 0) {
 		uint8_t buf[512];
 		int n;
 
@@ -1420,6 +1424,15 @@ to_every_worker(struct cp_ctx *cp, uint16_t kind)
 		m.h.worker = (uint16_t)w;
 		send_msg(cp, w, &m);
 	}
+}
+
+void
+cp_time_advance(struct cp_ctx *cp, uint64_t mono_ms, uint64_t wall_ms)
+{
+	if (mono_ms > cp->now_ms)
+		cp->now_ms = mono_ms;
+	cp->wall_ms = wall_ms;
+	tw_advance(&cp->wheel, ms_to_tick(cp, cp->now_ms));
 }
 
 void

@@ -244,7 +244,7 @@ select_pwalg(const struct stun_msg *req, bool strict, uint16_t *pwalg)
 
 int
 cp_auth_check(struct cp_auth *a, const struct stun_msg *req,
-	      const struct cp_auth_peer *from, uint64_t now_s,
+	      const struct cp_auth_peer *from, uint64_t now_s, uint64_t wall_s,
 	      struct cp_auth_result *res)
 {
 	const struct stun_attr *mi, *mi256, *uname, *uhash, *realm, *nonce;
@@ -310,7 +310,7 @@ cp_auth_check(struct cp_auth *a, const struct stun_msg *req,
 			/* draft-uberti-behave-turn-rest §3: the timestamp is
 			 * when the credentials expire. */
 			res->rest_expiry = expiry;
-			if (expiry < now_s)
+			if (expiry < wall_s)   /* a Unix time: the wall clock */
 				return verdict(res, CP_AUTH_R_REST_EXPIRED);
 			res->rest = 1;
 		}

@@ -128,12 +128,15 @@ uint32_t cp_auth_features(const struct cp_auth *a);
  * PASSWORD-ALGORITHM(S) inconsistent with our nonce -> 400; wrong realm,
  * unknown user or expired REST username -> 401; wrong integrity -> 401;
  * nonce not ours, expired or for another source -> 438.
- * req must be a parsed request; from is where it came from; now_s is Unix
- * time in seconds. Fills res; returns res->code (0 when authenticated).
+ * req must be a parsed request; from is where it came from; now_s is the
+ * time nonces are made and judged by (cp gives CLOCK_MONOTONIC seconds, so
+ * that a wall-clock step neither ages nor rejuvenates them); wall_s is Unix
+ * time in seconds, what a TURN REST username's expiry is compared with.
+ * Fills res; returns res->code (0 when authenticated).
  */
 int cp_auth_check(struct cp_auth *a, const struct stun_msg *req,
 		  const struct cp_auth_peer *from, uint64_t now_s,
-		  struct cp_auth_result *res);
+		  uint64_t wall_s, struct cp_auth_result *res);
 
 /*
  * Build the error response res calls for into buf[0..cap) (same method and

@@ -1479,20 +1479,18 @@ turn_poll(struct dp_worker *w, uint64_t now_ms)
 	t->now_ms = now_ms;
 	if (t->rings == NULL)
 		return 0;
-	if (now_ms != t->cp_looked_ms) {
+	if (now_ms != t->cp_checked_ms) {
 		const struct ipc_shm *shm = w->ctx->ipc.shm;
-		uint64_t mono = ipc_monotonic_ms();
 		uint64_t epoch = __atomic_load_n(&shm->cp_epoch, __ATOMIC_ACQUIRE);
-		bool up = ipc_cp_serving(shm, mono);
+		bool up = ipc_cp_serving(shm, now_ms);
 
-		t->cp_looked_ms = now_ms;
 		/* The grace runs from when cp was last seen serving, or from
 		 * when a new one started: a cp that is starting is not gone. */
 		if (!up && (t->cp_serving || epoch != t->cp_epoch_seen))
-			t->cp_down_since_ms = mono;
+			t->cp_down_since_ms = now_ms;
 		t->cp_epoch_seen = epoch;
 		t->cp_serving = up;
-		t->cp_checked_ms = mono;
+		t->cp_checked_ms = now_ms;
 	}
 	while (n < 64 && ipc_ring_dequeue(&t->rings->to_dp, &msg) == 1) {
 		apply(w, &msg);

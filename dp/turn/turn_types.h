@@ -110,7 +110,7 @@ struct turn_worker {
 	uint32_t to_cp_seq;
 	uint32_t nallocs;
 	uint32_t cap;                     /* slots: tp_conf_worker_allocs() */
-	uint64_t now_ms;                  /* refreshed once per loop */
+	uint64_t now_ms;                  /* CLOCK_MONOTONIC, once per loop */
 	struct turn_alloc *allocs;        /* cap slots: the hot parts */
 	struct turn_alloc_cold *cold;     /* cap slots: the cold parts */
 	struct rte_hash *by_tuple;        /* client 5-tuple -> slot */
@@ -130,8 +130,7 @@ struct turn_worker {
 	 * (cp_wait): clients retransmit into a cp that is back; after that
 	 * they are answered 500 (cp_gone). */
 	bool cp_serving;
-	uint64_t cp_looked_ms;            /* now_ms of the last look */
-	uint64_t cp_checked_ms;           /* CLOCK_MONOTONIC ms of it */
+	uint64_t cp_checked_ms;           /* now_ms of the last look */
 	uint64_t cp_epoch_seen;           /* cp_epoch at the last look */
 	uint64_t cp_down_since_ms;
 	uint64_t cp_grace_ms;

@@ -211,9 +211,11 @@ ipc_kind_name(uint16_t kind)
 static bool
 beat_fresh(uint64_t beat_ms, uint64_t now_ms)
 {
-	/* A beat from the future (another clock, a corrupt value) is not fresh
-	 * either: only 0 <= now - beat < IPC_ALIVE_MS is. */
-	return beat_ms != 0 && beat_ms <= now_ms && now_ms - beat_ms < IPC_ALIVE_MS;
+	/* Fresh: within IPC_ALIVE_MS of now either way. A beat a little ahead
+	 * is normal (dp's now is its last millisecond tick, the beat may be
+	 * newer); one far ahead (another clock, a corrupt value) is not. */
+	return beat_ms != 0 && beat_ms < now_ms + IPC_ALIVE_MS &&
+	       now_ms < beat_ms + IPC_ALIVE_MS;
 }
 
 bool

@@ -61,8 +61,8 @@ bool ipc_dp_running(const struct ipc_shm *shm, uint64_t now_ms);
 void ipc_cp_set_ready(struct ipc_shm *shm, bool ready);
 void ipc_dp_set_ready(struct ipc_shm *shm, bool ready);
 
-/* Milliseconds of CLOCK_REALTIME (what expiry times in messages use) and
- * of CLOCK_MONOTONIC (heartbeats). */
+/* Milliseconds of CLOCK_REALTIME (wall times: REST usernames, logs) and
+ * of CLOCK_MONOTONIC (every expiry time in messages, heartbeats). */
 uint64_t ipc_realtime_ms(void);
 uint64_t ipc_monotonic_ms(void);
 

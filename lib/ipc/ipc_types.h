@@ -68,8 +68,10 @@ struct ipc_msg_hdr {
 };
 
 /* An allocation as installed in dp (ALLOC_ADD) and reported back to a
- * restarted cp (STATE_ALLOC). Times are absolute CLOCK_REALTIME
- * milliseconds so that they survive either process restarting. */
+ * restarted cp (STATE_ALLOC). Times here and in every message are
+ * absolute CLOCK_MONOTONIC milliseconds: the one clock every process of
+ * the host shares that no wall-clock step moves; they survive either
+ * process restarting (the segment does not survive a reboot). */
 struct ipc_alloc {
 	uint8_t nrelayed;         /* 1 or 2 (dual allocation) */
 	uint8_t key_len;

@@ -1319,6 +1319,57 @@ test_alloc_bad_fingerprint_is_discarded_and_counted(void **state)
 	assert_int_equal(cp.stats[CP_STAT_BAD_FINGERPRINT], 3);
 }
 
+/* Issue 17, item 5: lifetimes run on the monotonic clock. The wall clock
+ * stepped back an hour (once: every allocation expired at once, and the
+ * wheel's unsigned tick count wrapped) or forward an hour expires and
+ * extends nothing; an allocation goes when its monotonic lifetime is up,
+ * and REST usernames are still judged by the wall clock. */
+static void
+test_alloc_wall_clock_steps_expire_and_extend_nothing(void **state)
+{
+	const uint64_t wall = 1900000000000ull;      /* ms, 2030 */
+	struct alloc_opts o = { 0 };
+	struct reply r;
+	char user[64], pw[29], nonce[128];
+	int adds, dels;
+
+	(void)state;
+	cp_time_advance(&cp, cp.start_ms, wall);
+	assert_int_equal(allocate(1, 5001, "bob", -1, &r), 0);       /* 600 s */
+	assert_int_equal(cp.nallocs, 1);
+	drain(1, &r, &adds, &dels);
+	cp_time_advance(&cp, cp.start_ms + 10000, wall - 3600000);   /* back 1 h */
+	assert_int_equal(cp.nallocs, 1);
+	cp_time_advance(&cp, cp.start_ms + 20000, wall + 3600000);   /* fwd 1 h */
+	assert_int_equal(cp.nallocs, 1);
+	cp_time_advance(&cp, cp.start_ms + 30000, wall);             /* and back */
+	assert_int_equal(cp.nallocs, 1);
+	assert_int_equal(cp.stats[CP_STAT_EXPIRED_ALLOCS], 0);
+	/* a monotonic clock that seemed to go back is not followed */
+	cp_time_advance(&cp, cp.start_ms + 5000, wall);
+	assert_int_equal(cp.now_ms, cp.start_ms + 30000);
+	cp_time_advance(&cp, cp.start_ms + 599000, wall + 3600000);
+	assert_int_equal(cp.nallocs, 1);
+	cp_time_advance(&cp, cp.start_ms + 600000, wall - 3600000);
+	assert_int_equal(cp.nallocs, 0);
+	drain(1, &r, &adds, &dels);
+	assert_int_equal(dels, 1);
+	assert_int_equal(cp.stats[CP_STAT_EXPIRED_ALLOCS], 1);
+
+	/* REST: valid until wall + 60 s by its own timestamp */
+	assert_int_equal(cp_auth_secret_add(cp.auth, rest_secret), 0);
+	snprintf(user, sizeof(user), "%llu:rest", (unsigned long long)(wall / 1000 + 60));
+	assert_int_equal(cp_auth_rest_password(rest_secret, user, pw), 0);
+	o.password = pw;
+	nonce_for(1, 5002, nonce);
+	assert_int_equal(request_opts(1, STUN_METHOD_ALLOCATE, 5002, user, nonce, -1, NULL,
+				      NULL, &o, &r), 0);
+	cp_time_advance(&cp, cp.now_ms + 1000, wall + 3600000);      /* wall +1 h */
+	nonce_for(1, 5003, nonce);
+	assert_int_equal(request_opts(1, STUN_METHOD_ALLOCATE, 5003, user, nonce, -1, NULL,
+				      NULL, &o, &r), 401);
+}
+
 int
 main(void)
 {
@@ -1339,6 +1390,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_alloc_relay_worker_capped_at_its_dp_table,
 						setup_relay, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_reinstall_waits_for_room_and_sends_every_allocation,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_wall_clock_steps_expire_and_extend_nothing,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_request_before_ready_is_dropped,
 						setup, teardown),

@@ -263,7 +263,7 @@ get_nonce(struct fx *f, const struct cp_auth_peer *from, uint64_t now,
 	int len;
 
 	build_req(&o, f->buf, sizeof(f->buf), &f->req);
-	assert_int_equal(cp_auth_check(f->a, &f->req, from, now, &f->res), 401);
+	assert_int_equal(cp_auth_check(f->a, &f->req, from, now, now, &f->res), 401);
 	len = cp_auth_build_challenge(f->a, &f->req, &f->res, from, now, f->out,
 				      sizeof(f->out));
 	assert_int_equal(resp_code(f->out, len, &f->resp), 401);
@@ -281,7 +281,7 @@ check_alice(struct fx *f, const char *nonce, const struct cp_auth_peer *from,
 	};
 
 	build_req(&o, f->buf, sizeof(f->buf), &f->req);
-	return cp_auth_check(f->a, &f->req, from, now, &f->res);
+	return cp_auth_check(f->a, &f->req, from, now, now, &f->res);
 }
 
 /* ---- tests -------------------------------------------------------------- */
@@ -297,7 +297,7 @@ test_auth_unauthenticated_gets_401_with_nonce(void **state)
 	int len;
 
 	build_req(&o, f->buf, sizeof(f->buf), &f->req);
-	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW, &f->res),
+	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW, NOW, &f->res),
 			 401);
 	assert_int_equal(f->res.reason, CP_AUTH_R_NO_INTEGRITY);
 	assert_int_equal(f->res.key_len, 0);
@@ -379,7 +379,7 @@ test_auth_wrong_password_gets_401(void **state)
 	get_nonce(f, &f->from, NOW, nonce);
 	o.nonce = nonce;
 	build_req(&o, f->buf, sizeof(f->buf), &f->req);
-	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW, &f->res),
+	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW, NOW, &f->res),
 			 401);
 	assert_int_equal(f->res.reason, CP_AUTH_R_BAD_INTEGRITY);
 	assert_int_equal(f->res.key_len, 0);
@@ -404,7 +404,7 @@ test_auth_wrong_realm_gets_401(void **state)
 	get_nonce(f, &f->from, NOW, nonce);
 	o.nonce = nonce;
 	build_req(&o, f->buf, sizeof(f->buf), &f->req);
-	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW, &f->res),
+	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW, NOW, &f->res),
 			 401);
 	assert_int_equal(f->res.reason, CP_AUTH_R_WRONG_REALM);
 }
@@ -522,13 +522,13 @@ test_auth_checks_follow_rfc8489_order(void **state)
 	get_nonce(f, &f->from, NOW, nonce);
 	o.nonce = nonce;
 	build_req(&o, f->buf, sizeof(f->buf), &f->req);
-	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW + 601,
+	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW + 601, NOW + 601,
 				       &f->res), 401);
 	assert_int_equal(f->res.reason, CP_AUTH_R_BAD_INTEGRITY);
 	/* Unknown user before the nonce too. */
 	o.username = "mallory";
 	build_req(&o, f->buf, sizeof(f->buf), &f->req);
-	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW + 601,
+	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW + 601, NOW + 601,
 				       &f->res), 401);
 	assert_int_equal(f->res.reason, CP_AUTH_R_UNKNOWN_USER);
 
@@ -543,7 +543,7 @@ test_auth_checks_follow_rfc8489_order(void **state)
 			       .key_len = 32, .mi_sha256 = true,
 			       .pwalg = STUN_PWALG_SHA256, .pwalgs = true };
 	build_req(&o, f->buf, sizeof(f->buf), &f->req);
-	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW, &f->res),
+	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW, NOW, &f->res),
 			 438);
 	assert_int_equal(f->res.reason, CP_AUTH_R_NONCE_FOREIGN);
 	assert_int_equal(f->res.pwalg, STUN_PWALG_SHA256);
@@ -570,7 +570,7 @@ test_auth_missing_attributes_get_400(void **state)
 		else
 			o.username = NULL;
 		build_req(&o, f->buf, sizeof(f->buf), &f->req);
-		assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW,
+		assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW, NOW,
 					       &f->res), 400);
 		assert_int_equal(f->res.reason, CP_AUTH_R_MISSING_ATTR);
 		len = cp_auth_build_challenge(f->a, &f->req, &f->res, &f->from,
@@ -624,7 +624,7 @@ test_auth_rest_vector(void **state)
 			 CP_AUTH_NONCE_LEN);
 	o.nonce = nonce;
 	build_req(&o, buf, sizeof(buf), &m);
-	assert_int_equal(cp_auth_check(a, &m, &from, 1266890000ull, &res), 0);
+	assert_int_equal(cp_auth_check(a, &m, &from, 1266890000ull, 1266890000ull, &res), 0);
 	assert_int_equal(res.rest, 1);
 	assert_int_equal(res.rest_expiry, 1266890800ull);
 	assert_string_equal(res.username, user);
@@ -648,7 +648,7 @@ check_rest(struct fx *f, const char *secret, const char *user, uint64_t now)
 			 CP_AUTH_NONCE_LEN);
 	o.nonce = nonce;
 	build_req(&o, f->buf, sizeof(f->buf), &f->req);
-	return cp_auth_check(f->a, &f->req, &f->from, now, &f->res);
+	return cp_auth_check(f->a, &f->req, &f->from, now, now, &f->res);
 }
 
 static void
@@ -739,7 +739,7 @@ test_auth_mi_sha256_with_sha256_key(void **state)
 	get_nonce(f, &f->from, NOW, nonce);
 	o.nonce = nonce;
 	build_req(&o, f->buf, sizeof(f->buf), &f->req);
-	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW, &f->res), 0);
+	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW, NOW, &f->res), 0);
 	assert_int_equal(f->res.pwalg, STUN_PWALG_SHA256);
 	assert_int_equal(f->res.key_len, 32);
 	assert_memory_equal(f->res.key, f->key_sha256, 32);
@@ -760,12 +760,12 @@ test_auth_mi_sha256_with_sha256_key(void **state)
 	o.key = f->key_md5;
 	o.key_len = 16;
 	build_req(&o, f->buf, sizeof(f->buf), &f->req);
-	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW, &f->res),
+	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW, NOW, &f->res),
 			 401);
 	/* PASSWORD-ALGORITHM MD5 with MI-SHA256 over the MD5 key: fine. */
 	o.pwalg = STUN_PWALG_MD5;
 	build_req(&o, f->buf, sizeof(f->buf), &f->req);
-	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW, &f->res), 0);
+	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW, NOW, &f->res), 0);
 	assert_int_equal(f->res.pwalg, STUN_PWALG_MD5);
 	assert_int_equal(f->res.mi_sha256, 1);
 }
@@ -785,7 +785,7 @@ test_auth_password_algorithms_mismatch_gets_400(void **state)
 	o.nonce = nonce;
 	/* PASSWORD-ALGORITHM without PASSWORD-ALGORITHMS. */
 	build_req(&o, f->buf, sizeof(f->buf), &f->req);
-	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW, &f->res),
+	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW, NOW, &f->res),
 			 400);
 	assert_int_equal(f->res.reason, CP_AUTH_R_BAD_PWALG);
 	/* PASSWORD-ALGORITHMS not as sent (order, bid-down to MD5 only). */
@@ -793,23 +793,23 @@ test_auth_password_algorithms_mismatch_gets_400(void **state)
 	o.pwalgs_list = reordered;
 	o.pwalgs_n = 2;
 	build_req(&o, f->buf, sizeof(f->buf), &f->req);
-	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW, &f->res),
+	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW, NOW, &f->res),
 			 400);
 	o.pwalgs_list = md5_only;
 	o.pwalgs_n = 1;
 	build_req(&o, f->buf, sizeof(f->buf), &f->req);
-	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW, &f->res),
+	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW, NOW, &f->res),
 			 400);
 	/* PASSWORD-ALGORITHM not among them. */
 	o.pwalgs_list = NULL;
 	o.pwalg = 3;
 	build_req(&o, f->buf, sizeof(f->buf), &f->req);
-	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW, &f->res),
+	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW, NOW, &f->res),
 			 400);
 	/* Consistent: accepted. */
 	o.pwalg = STUN_PWALG_SHA256;
 	build_req(&o, f->buf, sizeof(f->buf), &f->req);
-	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW, &f->res), 0);
+	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW, NOW, &f->res), 0);
 }
 
 static void
@@ -827,14 +827,14 @@ test_auth_both_integrities_checks_sha256(void **state)
 	o.nonce = nonce;
 	/* Valid MESSAGE-INTEGRITY, wrong MESSAGE-INTEGRITY-SHA256: 401. */
 	build_req(&o, f->buf, sizeof(f->buf), &f->req);
-	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW, &f->res),
+	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW, NOW, &f->res),
 			 401);
 	assert_int_equal(f->res.reason, CP_AUTH_R_BAD_INTEGRITY);
 	/* Wrong MESSAGE-INTEGRITY, valid MESSAGE-INTEGRITY-SHA256: ok. */
 	o.key = bad;
 	o.key2 = f->key_md5;
 	build_req(&o, f->buf, sizeof(f->buf), &f->req);
-	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW, &f->res), 0);
+	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW, NOW, &f->res), 0);
 	assert_int_equal(f->res.mi_sha256, 1);
 }
 
@@ -852,13 +852,13 @@ test_auth_userhash_finds_static_user(void **state)
 	o.nonce = nonce;
 	build_req(&o, f->buf, sizeof(f->buf), &f->req);
 	assert_null(stun_msg_find(&f->req, STUN_ATTR_USERNAME));
-	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW, &f->res), 0);
+	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW, NOW, &f->res), 0);
 	assert_string_equal(f->res.username, "alice");
 	assert_int_equal(f->res.username_len, 5);
 
 	o.username = "mallory";
 	build_req(&o, f->buf, sizeof(f->buf), &f->req);
-	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW, &f->res),
+	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW, NOW, &f->res),
 			 401);
 	assert_int_equal(f->res.reason, CP_AUTH_R_UNKNOWN_USER);
 }
@@ -946,7 +946,7 @@ test_auth_user_name_limit_is_tp_username_max(void **state)
 	o.key = key;
 	o.key_len = 16;
 	build_req(&o, f->buf, sizeof(f->buf), &f->req);
-	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW, &f->res), 0);
+	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW, NOW, &f->res), 0);
 	assert_int_equal(f->res.username_len, TP_USERNAME_MAX);
 	assert_memory_equal(f->res.username, name, TP_USERNAME_MAX + 1);
 	assert_int_equal(cp_auth_user_del(f->a, name), 0);
@@ -1064,7 +1064,7 @@ test_auth_no_pwalgs_feature_omits_attribute(void **state)
 
 	assert_int_equal(setup_conf((void **)&f, &conf), 0);
 	build_req(&o, f->buf, sizeof(f->buf), &f->req);
-	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW, &f->res),
+	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW, NOW, &f->res),
 			 401);
 	len = cp_auth_build_challenge(f->a, &f->req, &f->res, &f->from, NOW,
 				      f->out, sizeof(f->out));

@@ -210,6 +210,11 @@ test_ipc_readiness_rule(void **state)
 	assert_false(ipc_cp_serving(s.shm, now + IPC_ALIVE_MS));  /* stale */
 	s.shm->cp_heartbeat_ms = now + 5000;                 /* from the future */
 	assert_false(ipc_cp_serving(s.shm, now));
+	/* a beat a few ms newer than the reader's now (dp's now is its last
+	 * millisecond tick) is fresh: taking it for stale made dp hold back
+	 * every request now and then */
+	s.shm->cp_heartbeat_ms = now + 3;
+	assert_true(ipc_cp_serving(s.shm, now));
 	s.shm->cp_heartbeat_ms = now;
 	s.shm->cp_epoch = 2;                                 /* a new cp starts */
 	assert_false(ipc_cp_serving(s.shm, now));
