@@ -75,6 +75,19 @@ cmd_status(void *ctx, struct json_object *req, struct json_object *resp,
 	for (unsigned int i = 0; i < CP_STAT__COUNT; i++)
 		json_object_object_add(stats, cp_stat_name(i),
 				       json_object_new_int64((int64_t)cp->stats[i]));
+	/* the operator API's own counters (cp/api/api.h) */
+	json_object_object_add(stats, "api_requests",
+			       json_object_new_int64((int64_t)cp->api.requests));
+	json_object_object_add(stats, "api_errors",
+			       json_object_new_int64((int64_t)cp->api.errors));
+	json_object_object_add(stats, "api_accepted",
+			       json_object_new_int64((int64_t)cp->api.stats.accepted));
+	json_object_object_add(stats, "api_refused",
+			       json_object_new_int64((int64_t)cp->api.stats.refused));
+	json_object_object_add(stats, "api_timed_out",
+			       json_object_new_int64((int64_t)cp->api.stats.timed_out));
+	json_object_object_add(stats, "api_too_many",
+			       json_object_new_int64((int64_t)cp->api.stats.too_many));
 	json_object_object_add(resp, "stats", stats);
 	for (unsigned int w = 0; w < cp->nworkers; w++) {
 		struct json_object *o = json_object_new_object();
@@ -330,11 +343,22 @@ cp_api_commands_register(struct cp_ctx *cp)
 		{ "secrets.list", cmd_secrets_list },
 	};
 
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		int rc = cp_api_register(&cp->api, cmds[i].name, cmds[i].fn, cp);
+	const struct tp_conf_cp *c = &cp->conf->cp;
+	int rc;
 
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		rc = cp_api_register(&cp->api, cmds[i].name, cmds[i].fn, cp);
 		if (rc < 0)
 			return rc;
 	}
-	return 0;
+	/* Every command is there: make the socket reachable at its path,
+	 * with the operator group (cp_api_open() left it under a temporary
+	 * name with its owner's bits only). */
+	rc = cp_api_publish(&cp->api, c->has_api_group ? (gid_t)c->api_gid :
+			    CP_API_NO_GROUP);
+	if (rc < 0)
+		fprintf(stderr, "turnpike-cp: cannot publish the API socket at %s%s%s: %s\n",
+			c->api_socket, c->has_api_group ? " for group " : "",
+			c->has_api_group ? c->api_group : "", strerror(-rc));
+	return rc;
 }
