@@ -191,9 +191,27 @@ cp_api_register(struct cp_api *a, const char *name, cp_api_fn fn, void *ctx)
 		return -ENOSPC;
 	a->cmds[a->ncmds].name = name;
 	a->cmds[a->ncmds].fn = fn;
+	a->cmds[a->ncmds].list = NULL;
+	a->cmds[a->ncmds].member = NULL;
 	a->cmds[a->ncmds].ctx = ctx;
 	a->ncmds++;
 	return 0;
+}
+
+int
+cp_api_register_list(struct cp_api *a, const char *name, cp_api_fn fn,
+		     cp_api_list_fn list, const char *member, void *ctx)
+{
+	int rc;
+
+	if (list == NULL || member == NULL)
+		return -EINVAL;
+	rc = cp_api_register(a, name, fn, ctx);
+	if (rc == 0) {
+		a->cmds[a->ncmds - 1].list = list;
+		a->cmds[a->ncmds - 1].member = member;
+	}
+	return rc;
 }
 
 /* ---- who may talk ------------------------------------------------------ */
@@ -346,8 +364,75 @@ conn_close(struct cp_api *a, struct cp_api_conn *c)
 	if (c->resp != NULL)
 		json_object_put(c->resp);
 	c->resp = NULL;
+	if (c->req != NULL)
+		json_object_put(c->req);
+	c->req = NULL;
+	free(c->buf);
+	c->buf = NULL;
+	c->buf_cap = 0;
+	free(c->tail);
+	c->tail = NULL;
+	c->list = NULL;
 	c->out = NULL;
 	a->nconns--;
+}
+
+/* Append len bytes to the list answer's buffer. 0 or -ENOMEM. */
+static int
+buf_put(struct cp_api_conn *c, const char *text, size_t len)
+{
+	if (c->out_len + len > c->buf_cap) {
+		size_t cap = c->buf_cap != 0 ? c->buf_cap : 4096;
+		char *p;
+
+		while (cap < c->out_len + len)
+			cap *= 2;
+		p = realloc(c->buf, cap);
+		if (p == NULL)
+			return -ENOMEM;
+		c->buf = p;
+		c->buf_cap = cap;
+	}
+	memcpy(c->buf + c->out_len, text, len);
+	c->out_len += len;
+	c->out = c->buf;
+	return 0;
+}
+
+/* The list's next piece into the (written out, so emptied) buffer; the
+ * tail after the last one. 0, or -errno. */
+static int
+list_piece(struct cp_api_conn *c)
+{
+	struct json_object *items = json_object_new_array();
+	size_t n;
+	int rc;
+
+	if (items == NULL)
+		return -ENOMEM;
+	c->out_len = 0;
+	c->out_off = 0;
+	rc = c->list->list(c->list->ctx, c->req, &c->cursor, items);
+	n = rc < 0 ? 0 : json_object_array_length(items);
+	if (n > 0) {
+		const char *text = json_object_to_json_string_ext(items,
+					JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+		size_t len = text != NULL ? strlen(text) : 0;
+
+		/* "[a,b]" -> "a,b", after a comma if items came before */
+		if (len < 2 || (c->nitems > 0 && buf_put(c, ",", 1) < 0) ||
+		    buf_put(c, text + 1, len - 2) < 0)
+			rc = -ENOMEM;
+		c->nitems += n;
+	}
+	json_object_put(items);
+	if (rc == 0) {
+		if (buf_put(c, c->tail, strlen(c->tail)) < 0)
+			return -ENOMEM;
+		free(c->tail);
+		c->tail = NULL;
+	}
+	return rc < 0 ? rc : 0;
 }
 
 static void
@@ -355,30 +440,97 @@ conn_write(struct cp_api *a, struct cp_api_conn *c, uint64_t now)
 {
 	bool progress = false;
 
-	while (c->out_off < c->out_len) {
-		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
-				 MSG_NOSIGNAL | MSG_DONTWAIT);
+	for (;;) {
+		while (c->out_off < c->out_len) {
+			ssize_t n = send(c->fd, c->out + c->out_off,
+					 c->out_len - c->out_off, MSG_NOSIGNAL | MSG_DONTWAIT);
 
-		if (n > 0) {
-			c->out_off += (size_t)n;
-			progress = true;
-			continue;
+			if (n > 0) {
+				c->out_off += (size_t)n;
+				progress = true;
+				continue;
+			}
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+				goto wait;
+			conn_close(a, c);      /* the client went away */
+			return;
 		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		if (c->list == NULL || c->tail == NULL)
 			break;
-		conn_close(a, c);      /* the client went away */
-		return;
+		/* A list with more to come: its next piece, if this call
+		 * may build one (else the socket, still writable, brings
+		 * us back on the next call). */
+		if (a->pieces_left == 0)
+			goto wait;
+		a->pieces_left--;
+		if (list_piece(c) < 0) {
+			a->errors++;
+			conn_close(a, c);
+			return;
+		}
+		progress = true;
 	}
-	if (c->out_off == c->out_len) {
-		drain(c->fd);
-		conn_close(a, c);
-		return;
-	}
+	drain(c->fd);
+	conn_close(a, c);
+	return;
+wait:
 	if (progress)
 		c->deadline_ms = now + CP_API_WRITE_IDLE_MS < c->write_end_ms ?
 				 now + CP_API_WRITE_IDLE_MS : c->write_end_ms;
+}
+
+/* The answer is ready to go: wait for the socket to take it. */
+static void
+conn_start_write(struct cp_api *a, struct cp_api_conn *c, uint64_t now)
+{
+	struct epoll_event ev = { .events = EPOLLOUT };
+
+	ev.data.u64 = tag((unsigned int)(c - a->conns), c->gen);
+	if (c->tok != NULL)
+		json_tokener_free(c->tok);
+	c->tok = NULL;
+	c->out_off = 0;
+	c->writing = 1;
+	c->deadline_ms = now + CP_API_WRITE_IDLE_MS;
+	c->write_end_ms = now + CP_API_WRITE_MAX_MS;
+	epoll_ctl(a->fd, EPOLL_CTL_MOD, c->fd, &ev);
+	conn_write(a, c, now);
+}
+
+/* A list command's answer: resp (its other members and "ok") becomes
+ * the tail; the list's pieces come before it. Takes req and resp. */
+static void
+conn_start_list(struct cp_api *a, struct cp_api_conn *c,
+		const struct cp_api_cmd *cmd, struct json_object *req,
+		struct json_object *resp, uint64_t now)
+{
+	const char *text = json_object_to_json_string_ext(resp, JSON_C_TO_STRING_PLAIN |
+							  JSON_C_TO_STRING_NOSLASHESCAPE);
+	size_t len = text != NULL ? strlen(text) : 0;
+
+	c->req = req;
+	c->list = cmd;
+	c->cursor = 0;
+	c->nitems = 0;
+	c->out_len = 0;
+	/* "{...,"ok":true}" -> "],...,"ok":true}" ("ok" is always there) */
+	c->tail = len > 2 ? malloc(len + 2) : NULL;
+	if (c->tail != NULL) {
+		c->tail[0] = ']';
+		c->tail[1] = ',';
+		memcpy(c->tail + 2, text + 1, len);    /* with the NUL */
+	}
+	json_object_put(resp);
+	if (c->tail == NULL || buf_put(c, "{\"", 2) < 0 ||
+	    buf_put(c, cmd->member, strlen(cmd->member)) < 0 ||
+	    buf_put(c, "\":[", 3) < 0) {
+		a->errors++;
+		conn_close(a, c);
+		return;
+	}
+	conn_start_write(a, c, now);
 }
 
 /* Take resp (the answer, "ok" already in it) and start sending it. */
@@ -386,11 +538,6 @@ static void
 conn_answer(struct cp_api *a, struct cp_api_conn *c, struct json_object *resp,
 	    uint64_t now)
 {
-	struct epoll_event ev = { .events = EPOLLOUT, .data.u64 = tag((unsigned int)(c - a->conns), c->gen) };
-
-	if (c->tok != NULL)
-		json_tokener_free(c->tok);
-	c->tok = NULL;
 	if (resp == NULL) {
 		conn_close(a, c);
 		return;
@@ -403,12 +550,7 @@ conn_answer(struct cp_api *a, struct cp_api_conn *c, struct json_object *resp,
 		return;
 	}
 	c->out_len = strlen(c->out);
-	c->out_off = 0;
-	c->writing = 1;
-	c->deadline_ms = now + CP_API_WRITE_IDLE_MS;
-	c->write_end_ms = now + CP_API_WRITE_MAX_MS;
-	epoll_ctl(a->fd, EPOLL_CTL_MOD, c->fd, &ev);
-	conn_write(a, c, now);
+	conn_start_write(a, c, now);
 }
 
 static void
@@ -425,6 +567,7 @@ conn_run(struct cp_api *a, struct cp_api_conn *c, struct json_object *req,
 	 uint64_t now)
 {
 	struct json_object *resp = json_object_new_object(), *cmdv, *eresp;
+	const struct cp_api_cmd *found = NULL;
 	const char *error = NULL, *cmd;
 	int rc;
 
@@ -439,8 +582,10 @@ conn_run(struct cp_api *a, struct cp_api_conn *c, struct json_object *req,
 		error = "unknown command";
 		for (unsigned int i = 0; i < a->ncmds; i++) {
 			if (strcmp(a->cmds[i].name, cmd) == 0) {
+				found = &a->cmds[i];
 				error = NULL;
-				rc = a->cmds[i].fn(a->cmds[i].ctx, req, resp, &error);
+				rc = found->fn == NULL ? 0 :
+				     found->fn(found->ctx, req, resp, &error);
 				if (rc < 0 && error == NULL)
 					error = strerror(-rc);
 				break;
@@ -456,6 +601,10 @@ conn_run(struct cp_api *a, struct cp_api_conn *c, struct json_object *req,
 		resp = eresp;
 	} else {
 		json_object_object_add(resp, "ok", json_object_new_boolean(1));
+		if (found->list != NULL) {
+			conn_start_list(a, c, found, req, resp, now);
+			return;
+		}
 	}
 	json_object_put(req);
 	conn_answer(a, c, resp, now);
@@ -541,6 +690,7 @@ accept_some(struct cp_api *a, uint64_t now)
 		c->have = 0;
 		c->resp = NULL;
 		c->out = NULL;
+		c->out_len = c->out_off = 0;
 		c->deadline_ms = now + CP_API_REQ_TIMEOUT_MS;
 		a->nconns++;
 		ev.data.u64 = tag((unsigned int)(c - a->conns), c->gen);
@@ -599,6 +749,8 @@ cp_api_serve(struct cp_api *a)
 	struct epoll_event ev[CP_API_EV_BATCH];
 	uint64_t now = mono_ms(), ticks;
 	int n = epoll_wait(a->fd, ev, CP_API_EV_BATCH, 0);
+
+	a->pieces_left = CP_API_PIECES;
 
 	for (int i = 0; i < n; i++) {
 		unsigned int slot = (unsigned int)(ev[i].data.u64 & 0xffffffffu);

@@ -35,6 +35,7 @@
 #define CP_API_REQ_TIMEOUT_MS 2000  /* accept .. complete request */
 #define CP_API_WRITE_IDLE_MS 2000   /* answer: longest wait for progress */
 #define CP_API_WRITE_MAX_MS 30000   /* answer: whole write, at most */
+#define CP_API_PIECES 2             /* list pieces per cp_api_serve() */
 #define CP_API_NO_GROUP ((gid_t)-1)
 
 /* A handler fills resp (an object the API created, "ok" is added for
@@ -43,9 +44,25 @@
 typedef int (*cp_api_fn)(void *ctx, struct json_object *req,
 			 struct json_object *resp, const char **error);
 
+/*
+ * A list answer (one member holding an array over a table that may be
+ * large: every allocation) is built a piece at a time, so that no
+ * cp_api_serve() call builds, prints or frees all of it: each time the
+ * connection's answer has been written out, fn appends at most a bounded
+ * number of items (it decides how many, a few ms' worth) to items, keeps
+ * its place in *cursor (0 at first), and returns 1 while there may be
+ * more, 0 when done, or -errno (the connection is closed: the answer so
+ * far cannot be taken back). The list is not a snapshot: an entry made
+ * or removed while it is written may or may not appear.
+ */
+typedef int (*cp_api_list_fn)(void *ctx, struct json_object *req,
+			      uint64_t *cursor, struct json_object *items);
+
 struct cp_api_cmd {
 	const char *name;
-	cp_api_fn fn;
+	cp_api_fn fn;                 /* may be NULL for a list command */
+	cp_api_list_fn list;          /* NULL: a plain command */
+	const char *member;           /* the list's member name */
 	void *ctx;
 };
 
@@ -58,9 +75,17 @@ struct cp_api_conn {
 	uint64_t write_end_ms;        /* the write's overall bound */
 	size_t have;                  /* request bytes read so far */
 	struct json_tokener *tok;     /* the request, parsed as it arrives */
-	struct json_object *resp;     /* owns out */
+	struct json_object *resp;     /* owns out (a plain answer) */
 	const char *out;
 	size_t out_len, out_off;
+	/* a list answer: its command, request, place and text */
+	const struct cp_api_cmd *list;
+	struct json_object *req;
+	uint64_t cursor;
+	uint64_t nitems;
+	char *buf;                    /* owns out (a list answer) */
+	size_t buf_cap;
+	char *tail;                   /* "]," and the rest of the object */
 };
 
 /* What the API counted since cp_api_open(). */
@@ -86,6 +111,7 @@ struct cp_api {
 	struct cp_api_cmd cmds[CP_API_MAX_CMDS];
 	unsigned int nconns;
 	struct cp_api_conn conns[CP_API_MAX_CONNS];
+	unsigned int pieces_left;     /* list pieces this cp_api_serve() may build */
 	unsigned long requests;       /* answers begun (errors included) */
 	unsigned long errors;         /* answers with "ok": false */
 	struct cp_api_stats stats;
@@ -112,11 +138,17 @@ int cp_api_publish(struct cp_api *a, gid_t gid);
 void cp_api_close(struct cp_api *a);
 int cp_api_register(struct cp_api *a, const char *name, cp_api_fn fn,
 		    void *ctx);
+/* A list command: fn (optional) fills the answer's other members as a
+ * plain handler does, then list fills member a piece at a time (above).
+ * The answer reads {"member":[...],...,"ok":true}. */
+int cp_api_register_list(struct cp_api *a, const char *name, cp_api_fn fn,
+			 cp_api_list_fn list, const char *member, void *ctx);
 /*
  * Do what is ready now, never waiting: accept (at most CP_API_MAX_CONNS
  * open, more are answered "too many connections" and closed), read
- * requests, run handlers, write answers, close connections past their
- * deadline. Returns how many events it handled (0: nothing was ready).
+ * requests, run handlers, write answers (at most CP_API_PIECES pieces of
+ * list answers built), close connections past their deadline. Returns
+ * how many events it handled (0: nothing was ready).
  */
 int cp_api_serve(struct cp_api *a);
 

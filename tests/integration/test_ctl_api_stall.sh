@@ -170,6 +170,25 @@ check("status counts the timed-out connections (api_timed_out %s)" %
       stats.get("api_timed_out"), stats.get("api_timed_out", 0) >= 4, stats)
 check("status counts nothing refused (api_refused %s)" % stats.get("api_refused"),
       stats.get("api_refused") == 0, stats)
+
+# The allocations list (built a piece at a time) has every one of them,
+# and --user filters it.
+def allocations(*args):
+    out = subprocess.run([ctl, "--socket", sock_path, "--json", "allocations"] + list(args),
+                         capture_output=True, text=True).stdout
+    try:
+        return json.loads(out)["allocations"]
+    except (ValueError, KeyError):
+        return None
+granted = sum(1 for x in base + stalled_lat if x is not None)
+got = allocations()
+check("allocations lists all %d allocations, ids unique" % granted,
+      got is not None and len(got) == granted and len({a["id"] for a in got}) == granted,
+      None if got is None else len(got))
+got = allocations("--user", "test")
+check("allocations --user test lists them all", got is not None and len(got) == granted)
+got = allocations("--user", "other")
+check("allocations --user other lists none", got == [], got)
 sys.exit(1 if fails else 0)
 PY
 rc=$?

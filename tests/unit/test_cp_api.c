@@ -543,6 +543,150 @@ test_cp_api_large_answer_arrives_whole(void **state)
 	assert_int_equal(api.errors, 0);
 }
 
+/* ---- list answers, a piece at a time ----------------------------------- */
+
+#define LIST_ITEMS 200000u
+#define LIST_PIECE 64u
+static uint64_t list_made;           /* items the list function built */
+static uint64_t list_fail_at;        /* fail once the cursor gets here */
+
+static int
+cmd_many_head(void *ctx, struct json_object *req, struct json_object *resp,
+	      const char **error)
+{
+	(void)ctx;
+	(void)req;
+	(void)error;
+	json_object_object_add(resp, "total", json_object_new_int64(LIST_ITEMS));
+	return 0;
+}
+
+static int
+list_many(void *ctx, struct json_object *req, uint64_t *cursor,
+	  struct json_object *items)
+{
+	struct json_object *n;
+	uint64_t total = LIST_ITEMS;
+
+	(void)ctx;
+	if (json_object_object_get_ex(req, "n", &n))
+		total = (uint64_t)json_object_get_int64(n);
+	if (list_fail_at != 0 && *cursor >= list_fail_at)
+		return -EIO;
+	for (unsigned int k = 0; k < LIST_PIECE && *cursor < total; k++) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "i", json_object_new_int64((int64_t)*cursor));
+		json_object_object_add(o, "s", json_object_new_string("0123456789abcdef"));
+		json_object_array_add(items, o);
+		(*cursor)++;
+		list_made++;
+	}
+	return *cursor < total ? 1 : 0;
+}
+
+static void
+list_up(void)
+{
+	api_up(0600, CP_API_NO_GROUP);
+	assert_int_equal(cp_api_register_list(&api, "many", cmd_many_head, list_many,
+					      "many", NULL), 0);
+	assert_int_equal(cp_api_register_list(&api, "bare", NULL, list_many, "bare", NULL), 0);
+	list_made = 0;
+	list_fail_at = 0;
+}
+
+/* 200,000 items: the whole list arrives, in order, as one object, and
+ * no cp_api_serve() call builds more than CP_API_PIECES pieces. */
+static void
+test_cp_api_list_answer_built_in_pieces(void **state)
+{
+	size_t cap = 64u << 20;
+	char *buf = malloc(cap);
+	struct json_object *ans, *list, *v;
+	uint64_t ms = 0;
+	long n;
+	int fd;
+
+	(void)state;
+	assert_non_null(buf);
+	list_up();
+	fd = cli_connect();
+	cli_send_str(fd, "{\"cmd\": \"many\"}");
+	n = cli_read_all(fd, buf, cap, 60000, &ms);
+	close(fd);
+	assert_true(n > 0 && (size_t)n < cap);
+	print_message("    %ld bytes in %llu ms, %lu serve calls\n", n,
+		      (unsigned long long)ms, served_calls);
+	ans = json_tokener_parse(buf);
+	assert_non_null(ans);
+	assert_true(json_object_object_get_ex(ans, "many", &list));
+	assert_int_equal(json_object_array_length(list), LIST_ITEMS);
+	for (size_t i = 0; i < LIST_ITEMS; i += 9973) {
+		assert_true(json_object_object_get_ex(json_object_array_get_idx(list, i), "i", &v));
+		assert_int_equal(json_object_get_int64(v), (int64_t)i);
+	}
+	assert_true(json_object_object_get_ex(ans, "total", &v));
+	assert_int_equal(json_object_get_int64(v), LIST_ITEMS);
+	assert_true(json_object_object_get_ex(ans, "ok", &v));
+	assert_true(json_object_get_boolean(v));
+	json_object_put(ans);
+	free(buf);
+	assert_serve_quick();
+	/* empty, and without a head handler */
+	buf = malloc(4096);
+	fd = cli_connect();
+	cli_send_str(fd, "{\"cmd\": \"bare\", \"n\": 0}");
+	assert_true(cli_read_all(fd, buf, 4096, 1000, NULL) > 0);
+	assert_string_equal(buf, "{\"bare\":[],\"ok\":true}");
+	close(fd);
+	fd = cli_connect();
+	cli_send_str(fd, "{\"cmd\": \"bare\", \"n\": 1}");
+	assert_true(cli_read_all(fd, buf, 4096, 1000, NULL) > 0);
+	assert_string_equal(buf, "{\"bare\":[{\"i\":0,\"s\":\"0123456789abcdef\"}],\"ok\":true}");
+	close(fd);
+	free(buf);
+	assert_int_equal(api.errors, 0);
+}
+
+/* A client that does not read: the list is not built ahead of it (the
+ * memory a connection holds stays a piece), and it is dropped after
+ * CP_API_WRITE_IDLE_MS. A list that fails half way closes the
+ * connection (the answer so far cannot be taken back). */
+static void
+test_cp_api_list_waits_for_its_reader(void **state)
+{
+	char buf[4096];
+	uint64_t t0 = now_us();
+	int fd;
+
+	(void)state;
+	list_up();
+	fd = cli_connect();
+	cli_send_str(fd, "{\"cmd\": \"many\"}");
+	loop_for_ms(300);
+	print_message("    %llu of %u items built for a client that reads nothing\n",
+		      (unsigned long long)list_made, LIST_ITEMS);
+	/* what the socket buffers hold (a few hundred KiB), no more */
+	assert_true(list_made < LIST_ITEMS / 4);
+	while (api.stats.timed_out == 0 && now_us() - t0 < 5000000u)
+		loop_once();
+	assert_int_equal(api.stats.timed_out, 1);
+	assert_int_equal(api.nconns, 0);
+	close(fd);
+	assert_serve_quick();
+
+	list_fail_at = 1000;
+	fd = cli_connect();
+	cli_send_str(fd, "{\"cmd\": \"bare\"}");
+	assert_true(cli_read_all(fd, buf, sizeof(buf), 2000, NULL) > 0);
+	assert_true(strncmp(buf, "{\"bare\":[{\"i\":0,", 15) == 0);
+	assert_null(strstr(buf, "\"ok\""));
+	close(fd);
+	assert_int_equal(api.errors, 1);
+	assert_int_equal(api.nconns, 0);
+}
+
 /* ---- peer credentials -------------------------------------------------- */
 
 /* In a child: take uid 65534 with gid and supplementary groups as given,
@@ -789,6 +933,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cp_api_unread_answer_does_not_block_serve,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cp_api_large_answer_arrives_whole,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cp_api_list_answer_built_in_pieces,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cp_api_list_waits_for_its_reader,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cp_api_refuses_peer_not_root_not_cp_not_in_group,
 						setup, teardown),
