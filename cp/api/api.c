@@ -10,7 +10,9 @@
  *   accept) -> handler -> WRITING (the answer's text, owned by its json
  *   object, sent as the socket takes it; no progress for
  *   CP_API_WRITE_IDLE_MS, or not done in CP_API_WRITE_MAX_MS: dropped)
- *   -> close.
+ *   -> close. A list answer (cp_api_register_list(): "allocations") is
+ *   built a piece at a time while WRITING, each piece once the one
+ *   before has been written out, at most CP_API_PIECES per call.
  *
  * At most CP_API_MAX_CONNS connections are open. One more is accepted,
  * told {"ok":false,"error":"too many connections"} in one non-blocking
