@@ -268,6 +268,8 @@ teardown(void **state)
 	if (api.path[0] != '\0')
 		cp_api_close(&api);
 	memset(&api, 0, sizeof(api));
+	snprintf(path, sizeof(path), "%s/t.conf", dir);
+	unlink(path);
 	rmdir(dir);
 	return 0;
 }
