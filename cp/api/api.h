@@ -5,14 +5,38 @@
  *   request  {"cmd": "status", ...arguments}
  *   response {"ok": true, ...} or {"ok": false, "error": "why"}
  * turnpikectl is its client. Handlers are registered by name.
+ *
+ * It lives inside cp's single loop, next to the rings from dp and the
+ * timer wheel, so it never waits for a client: every socket is
+ * non-blocking, each connection has its own request buffer and answer
+ * buffer and a deadline, and cp_api_serve() does what is ready and
+ * returns. a->fd is one pollable descriptor (an epoll set holding the
+ * listening socket, every open connection and a timerfd armed at the
+ * earliest deadline), so a loop that calls cp_api_serve() only when
+ * a->fd is readable still sees every deadline fire.
+ *
+ * Who may talk: SO_PEERCRED of each accepted connection, allowed are
+ * uid 0, cp's own euid, and members of the operator group (the peer's
+ * gid, its supplementary groups as the kernel holds them
+ * (SO_PEERGROUPS), or the peer user's groups in the group database
+ * (getgrouplist)). Others get {"ok":false,"error":"permission denied"}.
  */
 #ifndef CP_API_H
 #define CP_API_H
 
+#include <stdint.h>
+#include <sys/types.h>
+
 #include <json-c/json.h>
 
 #define CP_API_MAX_CMDS 32
-#define CP_API_MAX_REQ  65536
+#define CP_API_MAX_REQ  65536       /* request bytes, at most */
+#define CP_API_MAX_CONNS 16         /* open connections, at most */
+#define CP_API_REQ_TIMEOUT_MS 2000  /* accept .. complete request */
+#define CP_API_WRITE_IDLE_MS 2000   /* answer: longest wait for progress */
+#define CP_API_WRITE_MAX_MS 30000   /* answer: whole write, at most */
+#define CP_API_PIECES 2             /* list pieces per cp_api_serve() */
+#define CP_API_NO_GROUP ((gid_t)-1)
 
 /* A handler fills resp (an object the API created, "ok" is added for
  * it) and returns 0, or returns -errno after setting *error to a static
@@ -20,28 +44,112 @@
 typedef int (*cp_api_fn)(void *ctx, struct json_object *req,
 			 struct json_object *resp, const char **error);
 
+/*
+ * A list answer (one member holding an array over a table that may be
+ * large: every allocation) is built a piece at a time, so that no
+ * cp_api_serve() call builds, prints or frees all of it: each time the
+ * connection's answer has been written out, fn appends at most a bounded
+ * number of items (it decides how many, a few ms' worth) to items, keeps
+ * its place in *cursor (0 at first), and returns 1 while there may be
+ * more, 0 when done, or -errno (the connection is closed: the answer so
+ * far cannot be taken back). The list is not a snapshot: an entry made
+ * or removed while it is written may or may not appear.
+ */
+typedef int (*cp_api_list_fn)(void *ctx, struct json_object *req,
+			      uint64_t *cursor, struct json_object *items);
+
 struct cp_api_cmd {
 	const char *name;
-	cp_api_fn fn;
+	cp_api_fn fn;                 /* may be NULL for a list command */
+	cp_api_list_fn list;          /* NULL: a plain command */
+	const char *member;           /* the list's member name */
 	void *ctx;
 };
 
-struct cp_api {
+/* One open connection (fd -1: the slot is free). */
+struct cp_api_conn {
 	int fd;
-	char path[108];
-	unsigned int ncmds;
-	struct cp_api_cmd cmds[CP_API_MAX_CMDS];
-	unsigned long requests;
-	unsigned long errors;
+	uint32_t gen;                 /* tells a slot's successive tenants apart */
+	uint8_t writing;              /* answer under way (else reading) */
+	uint64_t deadline_ms;         /* CLOCK_MONOTONIC */
+	uint64_t write_end_ms;        /* the write's overall bound */
+	size_t have;                  /* request bytes read so far */
+	struct json_tokener *tok;     /* the request, parsed as it arrives */
+	struct json_object *resp;     /* owns out (a plain answer) */
+	const char *out;
+	size_t out_len, out_off;
+	/* a list answer: its command, request, place and text */
+	const struct cp_api_cmd *list;
+	struct json_object *req;
+	uint64_t cursor;
+	uint64_t nitems;
+	char *buf;                    /* owns out (a list answer) */
+	size_t buf_cap;
+	char *tail;                   /* "]," and the rest of the object */
 };
 
-/* Listen on path (replacing a stale socket), mode e.g. 0600. */
+/* What the API counted since cp_api_open(). */
+struct cp_api_stats {
+	uint64_t accepted;            /* connections accepted, all of them */
+	uint64_t refused;             /* peer credentials not allowed */
+	uint64_t timed_out;           /* request or answer missed its deadline */
+	uint64_t too_many;            /* CP_API_MAX_CONNS open already */
+};
+
+struct cp_api {
+	int fd;                       /* epoll set: what cp polls */
+	int lfd;                      /* the listening socket */
+	int tfd;                      /* timerfd: the earliest deadline */
+	uint64_t timer_ms;            /* what tfd is armed at, UINT64_MAX: not */
+	unsigned int mode;            /* the socket's mode once published */
+	gid_t gid;                    /* operator group, CP_API_NO_GROUP */
+	uid_t euid;                   /* cp's, allowed */
+	int published;                /* the socket is at path */
+	char path[108];
+	char tmp[108];                /* where it is bound until published */
+	unsigned int ncmds;
+	struct cp_api_cmd cmds[CP_API_MAX_CMDS];
+	unsigned int nconns;
+	struct cp_api_conn conns[CP_API_MAX_CONNS];
+	unsigned int pieces_left;     /* list pieces this cp_api_serve() may build */
+	unsigned long requests;       /* answers begun (errors included) */
+	unsigned long errors;         /* answers with "ok": false */
+	struct cp_api_stats stats;
+};
+
+/*
+ * Bind and listen, not yet reachable: the socket is bound under a
+ * temporary name beside path (".cpapi.<pid>" in path's folder) with its
+ * owner's bits of mode only (umask set around bind()), so that it never
+ * exists with a wider mode than asked. cp_api_publish() then makes it
+ * reachable at path. Returns 0 or -errno (-ENAMETOOLONG when the path or
+ * the temporary name does not fit a sockaddr_un).
+ */
 int cp_api_open(struct cp_api *a, const char *path, unsigned int mode);
+/*
+ * Give the socket its group (gid, or CP_API_NO_GROUP to keep cp's) and
+ * its full mode, then rename it onto path, replacing a stale socket in
+ * one step. gid also becomes the operator group of the peer check.
+ * Returns 0 or -errno. (cp calls it from cp_api_commands_register().)
+ */
+int cp_api_publish(struct cp_api *a, gid_t gid);
+/* Close every connection and the socket, remove it from the file
+ * system. Safe twice. */
 void cp_api_close(struct cp_api *a);
 int cp_api_register(struct cp_api *a, const char *name, cp_api_fn fn,
 		    void *ctx);
-/* Serve every connection waiting now (never blocks on accept; a client
- * gets 1 s to send its request). Returns connections served. */
+/* A list command: fn (optional) fills the answer's other members as a
+ * plain handler does, then list fills member a piece at a time (above).
+ * The answer reads {"member":[...],...,"ok":true}. */
+int cp_api_register_list(struct cp_api *a, const char *name, cp_api_fn fn,
+			 cp_api_list_fn list, const char *member, void *ctx);
+/*
+ * Do what is ready now, never waiting: accept (at most CP_API_MAX_CONNS
+ * open, more are answered "too many connections" and closed), read
+ * requests, run handlers, write answers (at most CP_API_PIECES pieces of
+ * list answers built), close connections past their deadline. Returns
+ * how many events it handled (0: nothing was ready).
+ */
 int cp_api_serve(struct cp_api *a);
 
 #endif /* CP_API_H */

@@ -2,15 +2,18 @@
 /*
  * The "turn" and "cp" groups of the configuration file: what dp and cp
  * share about TURN (listening port, relayed port range, realm, the
- * shared-memory name) and what only cp reads (API socket, lifetimes,
- * quotas, users, REST secrets, peer policy). Same rules as the dp group:
- * defaults merged here, every error "file:line: what is wrong", unknown
- * settings refused so that a typo cannot pass silently.
+ * shared-memory name) and what only cp reads (API socket and operator
+ * group, lifetimes, quotas, users, REST secrets, peer policy). Same rules
+ * as the dp group: defaults merged here, every error "file:line: what is
+ * wrong", unknown settings refused so that a typo cannot pass silently.
  */
 #include <errno.h>
+#include <grp.h>
 #include <libconfig.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tp_conf.h"
 #include "tp_conf_internal.h"
@@ -155,11 +158,55 @@ load_prefixes(const config_setting_t *g, const char *name, char (*out)[64],
 	return 0;
 }
 
+/* cp.api_group: a group name the system knows; its gid, and mode 0660
+ * unless api_mode says otherwise. */
+static int
+load_api_group(const config_setting_t *g, struct tp_conf *c, char *err,
+	       size_t errlen)
+{
+	const config_setting_t *s = config_setting_get_member(g, "api_group");
+	struct tp_conf_cp *p = &c->cp;
+	struct group gr, *res = NULL;
+	long size = sysconf(_SC_GETGR_R_SIZE_MAX);
+	char *buf = NULL;
+	int rc;
+
+	if (s == NULL)
+		return 0;
+	if ((rc = get_str(g, "api_group", p->api_group, sizeof(p->api_group), true,
+			  c, err, errlen)) < 0)
+		return rc;
+	if (size <= 0)
+		size = 16384;
+	for (;;) {
+		buf = malloc((size_t)size);
+		if (buf == NULL)
+			FAIL(s, "cp.api_group '%s': out of memory", p->api_group);
+		rc = getgrnam_r(p->api_group, &gr, buf, (size_t)size, &res);
+		if (rc != ERANGE || size >= (1L << 20))
+			break;
+		free(buf);
+		size *= 4;
+	}
+	if (res != NULL)
+		p->api_gid = (uint32_t)gr.gr_gid;
+	free(buf);
+	if (res == NULL && rc != 0)
+		FAIL(s, "cp.api_group '%s': cannot look it up: %s", p->api_group,
+		     strerror(rc));
+	if (res == NULL)
+		FAIL(s, "cp.api_group '%s': no such group", p->api_group);
+	p->has_api_group = true;
+	if (config_setting_get_member(g, "api_mode") == NULL)
+		p->api_mode = 0660;
+	return 0;
+}
+
 static int
 load_cp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 {
 	static const char *const names[] = {
-		"api_socket", "api_mode", "lifetime_default", "lifetime_max",
+		"api_socket", "api_mode", "api_group", "lifetime_default", "lifetime_max",
 		"permission_lifetime", "channel_lifetime", "nonce_lifetime",
 		"quota_user", "quota_total", "users", "secrets", "peers", NULL,
 	};
@@ -176,6 +223,7 @@ load_cp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 	if ((rc = get_str(g, "api_socket", p->api_socket, sizeof(p->api_socket), true,
 			  c, err, errlen)) < 0 ||
 	    (rc = tp_conf_get_u32(g, "api_mode", 0, 0777, &p->api_mode, c, err, errlen)) < 0 ||
+	    (rc = load_api_group(g, c, err, errlen)) < 0 ||
 	    (rc = tp_conf_get_u32(g, "lifetime_default", 1, 86400, &p->lifetime_default_s,
 			   c, err, errlen)) < 0 ||
 	    (rc = tp_conf_get_u32(g, "lifetime_max", 1, 86400, &p->lifetime_max_s, c, err,

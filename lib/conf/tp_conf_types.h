@@ -142,7 +142,13 @@ struct tp_conf_user {
 /* The control process (group "cp"). */
 struct tp_conf_cp {
 	char api_socket[108];         /* default "/run/turnpike/cp.sock" */
-	uint32_t api_mode;            /* default 0600: root only */
+	uint32_t api_mode;            /* default 0600: root only; 0660 with api_group */
+	/* The operator group (api_group): the socket's group, and whose
+	 * members cp's peer check lets in beside root and cp's own user.
+	 * Resolved to its gid when the file is loaded. */
+	bool has_api_group;
+	char api_group[64];
+	uint32_t api_gid;
 	uint32_t lifetime_default_s;  /* default 600 (RFC 8656 §6) */
 	uint32_t lifetime_max_s;      /* default 3600 */
 	uint32_t perm_lifetime_s;     /* 300, RFC 8656 §9: tests may shorten */
