@@ -1007,6 +1007,11 @@ peer_check(struct req_ctx *r, const struct cp_alloc *a,
 
 	if (stun_attr_get_addr(r->req, attr, &sa) < 0)
 		return STUN_ERR_BAD_REQUEST;
+	/* A channel leads to a transport address, and port 0 is none (RFC
+	 * 768): ChannelBind to it is 400, as a malformed peer address is.
+	 * (dp drops Send indications to it.) */
+	if (!any_port && sa.port == 0)
+		return STUN_ERR_BAD_REQUEST;
 	memset(&in, 0, sizeof(in));
 	in.family = sa.family == STUN_AF_IPV4 ? 4 : 6;
 	/* RFC 8656 §9: a permission is for an IP address; the port of

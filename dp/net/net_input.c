@@ -148,7 +148,7 @@ arp_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
  */
 static bool
 icmp_error_input(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
-		 const uint8_t *icmp, size_t len, bool handed)
+		 const uint8_t *src, const uint8_t *icmp, size_t len, bool handed)
 {
 	const uint8_t *inner = icmp + 8;
 	size_t ilen = len - 8, l3;
@@ -179,7 +179,7 @@ icmp_error_input(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
 		data = ((uint32_t)icmp[4] << 24 | (uint32_t)icmp[5] << 16 |
 			(uint32_t)icmp[6] << 8 | icmp[7]) &
 		       (family == NET_AF_IPV4 ? 0xffffu : 0xffffffffu);
-	turn_icmp_input(w, family, type, icmp[1], data, inner, ilen);
+	turn_icmp_input(w, family, src, type, icmp[1], data, inner, ilen);
 	rte_pktmbuf_free(m);
 	return true;
 }
@@ -213,7 +213,7 @@ ip4_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 	case 1: /* ICMP */
 		if (l4len >= 1 && l4[0] != 8) {
 			if (l4len >= 8 && net_fold(net_sum16(l4, l4len, 0)) == 0xffffu &&
-			    icmp_error_input(w, m, NET_AF_IPV4, l4, l4len, handed))
+			    icmp_error_input(w, m, NET_AF_IPV4, ip.src, l4, l4len, handed))
 				return;
 		}
 		why = icmp4_echo_reply(l4, l4len);
@@ -378,7 +378,8 @@ ip6_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 		}
 		if (ip.payload_len >= 8 && l4[0] < 128 &&
 		    ipv6_l4_cksum(ip.src, ip.dst, 58, l4, ip.payload_len) == 0 &&
-		    icmp_error_input(w, m, NET_AF_IPV6, l4, ip.payload_len, handed))
+		    icmp_error_input(w, m, NET_AF_IPV6, ip.src, l4, ip.payload_len,
+				     handed))
 			return;
 		why = icmp6_echo_reply(l4, ip.payload_len, ip.src, ip.dst);
 		if (why != DP_DROP_NONE) {

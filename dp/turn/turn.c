@@ -31,6 +31,7 @@
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_net_crc.h>
 
 #include "../dp.h"
 #include "../net/net.h"
@@ -195,8 +196,13 @@ worker_tables(struct dp_worker *w, uint32_t cap, uint32_t ntbl, uint32_t span,
 	t->by_relay = rte_zmalloc_socket("turn_relay", sizeof(uint32_t) * span *
 					 (ntbl > 0 ? ntbl : 1), RTE_CACHE_LINE_SIZE,
 					 socket);
+	t->live.slot = rte_malloc_socket("turn_live", sizeof(uint32_t) * cap,
+					 RTE_CACHE_LINE_SIZE, socket);
+	t->live.pos = rte_malloc_socket("turn_live_pos", sizeof(uint32_t) * cap,
+					RTE_CACHE_LINE_SIZE, socket);
+	t->live.n = 0;
 	if (t->by_tuple == NULL || t->allocs == NULL || t->cold == NULL ||
-	    t->by_relay == NULL)
+	    t->by_relay == NULL || t->live.slot == NULL || t->live.pos == NULL)
 		return -ENOMEM;
 	rte_malloc_get_socket_stats(socket, &after);
 	*bytes = after.heap_allocsz_bytes > before.heap_allocsz_bytes ?
@@ -219,6 +225,9 @@ turn_init(struct dp_ctx *ctx)
 
 	if (!tc->enabled)
 		return 0;
+	/* The fastest CRC-32 this CPU has (AVX-512, else SSE4.2 with
+	 * PCLMULQDQ, else a table): FINGERPRINT checks. */
+	rte_net_crc_set_alg(RTE_NET_CRC_AVX512);
 	if (key_hash_selfcheck() < 0) {
 		fprintf(stderr, "turnpike-dp: internal error: the allocation key's "
 			"hash differs from rte_hash_crc()\n");
@@ -288,6 +297,8 @@ turn_free(struct dp_ctx *ctx)
 		rte_free(w->turn.allocs);
 		rte_free(w->turn.cold);
 		rte_free(w->turn.by_relay);
+		rte_free(w->turn.live.slot);
+		rte_free(w->turn.live.pos);
 		memset(&w->turn, 0, sizeof(w->turn));
 	}
 }
@@ -486,7 +497,8 @@ alloc_remove(struct turn_worker *t, struct turn_alloc *a)
 		t->ctr[i] += a->stats[i];
 	memset(alloc_cold(t, a), 0, sizeof(struct turn_alloc_cold));
 	memset(a, 0, sizeof(*a));
-	t->nallocs--;
+	turn_live_del(&t->live, (uint32_t)(a - t->allocs));
+	t->nallocs = t->live.n;
 }
 
 static bool
@@ -725,6 +737,14 @@ client_send_indication(struct dp_worker *w, struct rte_mbuf *m,
 	peer.family = net_af(sa.family);
 	peer.port = sa.port;
 	memcpy(peer.ip, sa.ip, 16);
+	/* Port 0 is never a destination (RFC 768 reserves it; a datagram to
+	 * it was seen on the peers' wire): dropped and counted. ChannelBind
+	 * to it is refused by cp, so no channel leads there. */
+	if (unlikely(peer.port == 0)) {
+		t->peer_port0++;
+		rte_pktmbuf_free(m);
+		return;
+	}
 	carry_from(&cy, m, meta, (uint16_t)(da->value - msg->buf), da->len);
 	rte_pktmbuf_adj(m, (uint16_t)(meta->payload_off +
 				      (da->value - msg->buf)));
@@ -828,6 +848,30 @@ to_cp(struct dp_worker *w, const struct dp_udp_meta *meta,
 	t->ipc_out++;
 }
 
+/*
+ * RFC 8489 §14.7: a message whose FINGERPRINT does not match is not STUN,
+ * and is discarded. dp checks the messages it acts on itself (Binding
+ * requests, Send indications) with DPDK's CRC-32 (PCLMULQDQ: some 60
+ * cycles for 156 bytes, where zlib's takes 680); cp checks the requests
+ * it is handed. Messages without FINGERPRINT pass.
+ */
+static inline bool
+fingerprint_ok(const struct stun_msg *msg)
+{
+	const struct stun_attr *fp = stun_msg_find(msg, STUN_ATTR_FINGERPRINT);
+	uint32_t want;
+
+	if (likely(fp == NULL))
+		return true;
+	want = (uint32_t)fp->value[0] << 24 | (uint32_t)fp->value[1] << 16 |
+	       (uint32_t)fp->value[2] << 8 | fp->value[3];
+	/* FINGERPRINT is last (lib/stun refuses anything after it), so the
+	 * header's length already covers it: the CRC is over the bytes
+	 * before it, as they are. */
+	return (rte_net_crc_calc(msg->buf, fp->offset, RTE_NET_CRC32_ETH) ^
+		STUN_FINGERPRINT_XOR) == want;
+}
+
 void
 turn_client_input(struct dp_worker *w, struct rte_mbuf *m,
 		  const struct dp_udp_meta *meta, void *arg)
@@ -864,6 +908,11 @@ turn_client_input(struct dp_worker *w, struct rte_mbuf *m,
 			hdr_only.tid = p + 8;
 			answer_error(w, meta, &hdr_only, STUN_ERR_BAD_REQUEST);
 		}
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (unlikely(!fingerprint_ok(&msg))) {
+		t->stun_bad_fingerprint++;
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -1014,9 +1063,9 @@ turn_peer_input(struct dp_worker *w, struct rte_mbuf *m,
 /* ---- ICMP errors about relayed datagrams (RFC 8656 §11.5) -------------- */
 
 void
-turn_icmp_input(struct dp_worker *w, uint8_t family, uint8_t type,
-		uint8_t code, uint32_t error_data, const uint8_t *inner,
-		size_t inner_len)
+turn_icmp_input(struct dp_worker *w, uint8_t family, const uint8_t *outer_src,
+		uint8_t type, uint8_t code, uint32_t error_data,
+		const uint8_t *inner, size_t inner_len)
 {
 	struct turn_worker *t = &w->turn;
 	size_t l3 = family == NET_AF_IPV4 ? (size_t)(inner[0] & 0x0fu) * 4u : 40u;
@@ -1050,6 +1099,21 @@ turn_icmp_input(struct dp_worker *w, uint8_t family, uint8_t type,
 	if (rel == NULL || memcmp(rel->ip, src, family == NET_AF_IPV4 ? 4 : 16) != 0 ||
 	    !perm_ok(t, a, family, dst, t->now_ms))
 		return;
+	/*
+	 * Who may say so. "Port unreachable" (ICMPv4 3/3, ICMPv6 1/4) comes
+	 * from the host the datagram went to, and only from it: one from
+	 * another source is forged (it would make the client drop a working
+	 * peer, an ICE candidate pair say) and is dropped, counted. Errors
+	 * that routers on the path send (time exceeded, fragmentation
+	 * needed / packet too big, net or host unreachable) come from other
+	 * addresses by nature and are relayed whoever sent them.
+	 */
+	if (((family == NET_AF_IPV4 && type == 3 && code == 3) ||
+	     (family == NET_AF_IPV6 && type == 1 && code == 4)) &&
+	    !ip_eq(family, outer_src, dst)) {
+		t->icmp_forged++;
+		return;
+	}
 	for (unsigned int i = 0; i < STUN_TID_LEN; i++)
 		tid[i] = (uint8_t)rte_rand();
 	memset(&pa, 0, sizeof(pa));
@@ -1125,10 +1189,12 @@ apply_alloc_add(struct dp_worker *w, const struct ipc_msg *msg)
 		return;
 	}
 	a = &t->allocs[pos];
-	if (a->id == 0)
-		t->nallocs++;
-	else
+	if (a->id == 0) {
+		turn_live_add(&t->live, (uint32_t)pos);
+		t->nallocs = t->live.n;
+	} else {
 		relay_hook(t, a, (uint32_t)pos, false);   /* installed again */
+	}
 	memset(a, 0, sizeof(*a));
 	memset(alloc_cold(t, a), 0, sizeof(struct turn_alloc_cold));
 	a->id = msg->h.alloc_id;
@@ -1224,19 +1290,26 @@ apply_binding(const struct turn_worker *t, struct turn_alloc *a, uint16_t kind,
 #define TURN_EXPIRE_EVERY_MS 1000u   /* a new expiry pass at most this often */
 
 /* The next live allocation of a job's pass, or NULL when the pass is over
- * (the job then stops). */
+ * (the job then stops). The walk is turn_live's: every allocation live for
+ * the whole pass is visited, whatever is added or removed meanwhile. */
 static struct turn_alloc *
 sweep_next(struct turn_worker *t, struct turn_sweep_job *j)
 {
-	const void *key;
-	void *data;
-	int32_t pos = rte_hash_iterate(t->by_tuple, &key, &data, &j->next);
+	uint32_t slot = turn_live_next(&t->live, &j->next);
 
-	if (pos < 0) {
+	if (slot == TURN_LIVE_END) {
 		j->on = false;
 		return NULL;
 	}
-	return &t->allocs[pos];
+	return &t->allocs[slot];
+}
+
+/* Start (or start over) a job's pass. */
+static void
+sweep_start(struct turn_worker *t, struct turn_sweep_job *j)
+{
+	j->on = true;
+	j->next = t->live.n;
 }
 
 /* Up to max allocations of the job's pass, their lines asked for at once
@@ -1401,8 +1474,7 @@ turn_sweep(struct dp_worker *w, uint64_t tsc)
 		return 0;
 	t->sweep_tsc = tsc + w->ctx->tsc_hz * TURN_SWEEP_GAP_US / 1000000u;
 	if (!t->expire_job.on && t->now_ms >= t->expire_next_ms) {
-		t->expire_job.on = true;
-		t->expire_job.next = 0;
+		sweep_start(t, &t->expire_job);
 		t->expire_next_ms = t->now_ms + TURN_EXPIRE_EVERY_MS;
 	}
 	if (t->state.on)
@@ -1452,17 +1524,14 @@ apply(struct dp_worker *w, const struct ipc_msg *msg)
 	case IPC_SYNC:
 		/* (Re)start the pass: a cp that asks again has lost what it
 		 * had been sent. */
-		t->state.on = true;
-		t->state.next = 0;
+		sweep_start(t, &t->state);
 		t->state_sync_id = msg->h.alloc_id;
 		break;
 	case IPC_STATS_REQ:
 		/* A pass still under way carries on (each allocation is
 		 * reported once a pass, whenever the pass began). */
-		if (!t->stats_job.on) {
-			t->stats_job.on = true;
-			t->stats_job.next = 0;
-		}
+		if (!t->stats_job.on)
+			sweep_start(t, &t->stats_job);
 		break;
 	default:
 		break;

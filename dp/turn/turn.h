@@ -20,11 +20,12 @@ void turn_client_input(struct dp_worker *w, struct rte_mbuf *m,
 void turn_peer_input(struct dp_worker *w, struct rte_mbuf *m,
 		     const struct dp_udp_meta *meta, void *arg);
 /* An ICMP(v6) error (RFC 8656 §11.5: v4 types 3, 11; v6 types 1, 2, 3)
- * quoting inner (the datagram we sent, inner_len bytes): report it to
- * the allocation's client in a Data indication with an ICMP attribute. */
-void turn_icmp_input(struct dp_worker *w, uint8_t family, uint8_t type,
-		     uint8_t code, uint32_t error_data, const uint8_t *inner,
-		     size_t inner_len);
+ * from src quoting inner (the datagram we sent, inner_len bytes): report
+ * it to the allocation's client in a Data indication with an ICMP
+ * attribute. */
+void turn_icmp_input(struct dp_worker *w, uint8_t family, const uint8_t *src,
+		     uint8_t type, uint8_t code, uint32_t error_data,
+		     const uint8_t *inner, size_t inner_len);
 /* Ask the cache for what the TURN packets of a received burst will look
  * up (a hint only: handling checks everything itself). */
 void turn_prefetch_burst(struct dp_worker *w, const struct dp_port *port,

@@ -20,6 +20,7 @@
 struct rte_hash;
 
 #include "ipc_types.h"
+#include "turn_live.h"
 
 #define TURN_MAX_PERMS     16   /* per allocation (cp answers 508 beyond) */
 #define TURN_MAX_CHANNELS  16
@@ -97,8 +98,8 @@ struct turn_alloc_cold {
 	struct ipc_alloc auth;
 };
 
-/* A pass over the allocation table (turn_sweep()): rte_hash_iterate()'s
- * cursor. */
+/* A pass over the live allocations (turn_sweep()): a turn_live walk's
+ * cursor (turn_live.h). */
 struct turn_sweep_job {
 	uint32_t next;
 	bool on;
@@ -108,8 +109,9 @@ struct turn_sweep_job {
 struct turn_worker {
 	struct ipc_worker_rings *rings;   /* NULL until cp's segment is open */
 	uint32_t to_cp_seq;
-	uint32_t nallocs;
+	uint32_t nallocs;                 /* live.n */
 	uint32_t cap;                     /* slots: tp_conf_worker_allocs() */
+	struct turn_live live;            /* the live slots, for the sweeps */
 	uint64_t now_ms;                  /* CLOCK_MONOTONIC, once per loop */
 	struct turn_alloc *allocs;        /* cap slots: the hot parts */
 	struct turn_alloc_cold *cold;     /* cap slots: the cold parts */
@@ -152,6 +154,9 @@ struct turn_worker {
 	uint64_t binding_requests;
 	uint64_t binding_indications;
 	uint64_t stun_malformed;
+	uint64_t stun_bad_fingerprint;    /* RFC 8489 §14.7: discarded */
+	uint64_t peer_port0;              /* Send indications to port 0 */
+	uint64_t icmp_forged;             /* port unreachable not from the peer */
 };
 
 #endif /* DP_TURN_TYPES_H */

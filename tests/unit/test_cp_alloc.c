@@ -1291,6 +1291,35 @@ test_alloc_channel_above_0x4fff_is_400_by_default(void **state)
 				      NULL, NULL, &o, &r), 0);
 }
 
+/* Issue 17, item 4: port 0 is never a destination. ChannelBind to a peer
+ * at port 0 is 400 and installs nothing (before: a channel to port 0, and
+ * dp relayed to it); CreatePermission ignores the port (RFC 8656 §9), so
+ * port 0 there is fine. */
+static void
+test_alloc_channel_to_peer_port_0_is_400(void **state)
+{
+	const struct stun_addr peer0 = { .family = STUN_AF_IPV4, .port = 0,
+					 .ip = { 203, 0, 113, 1 } };
+	struct alloc_opts o = { .peers = &peer0, .npeers = 1, .channel = 0x4001 };
+	static struct ipc_msg m;
+	struct reply r;
+	char nonce[128];
+	int adds, dels, chans = 0;
+
+	(void)state;
+	assert_int_equal(allocate(0, 9500, "alice", -1, &r), 0);
+	drain(0, &r, &adds, &dels);
+	nonce_for(0, 9500, nonce);
+	assert_int_equal(request_opts(0, STUN_METHOD_CHANNEL_BIND, 9500, "alice", nonce, -1,
+				      NULL, NULL, &o, &r), STUN_ERR_BAD_REQUEST);
+	while (ipc_ring_dequeue(&ipc_worker(&cp.seg, 0)->to_dp, &m) == 1)
+		chans += m.h.kind == IPC_CHAN_ADD || m.h.kind == IPC_PERM_ADD;
+	assert_int_equal(chans, 0);
+	o.channel = 0;
+	assert_int_equal(request_opts(0, STUN_METHOD_CREATE_PERMISSION, 9500, "alice", nonce,
+				      -1, NULL, NULL, &o, &r), 0);
+}
+
 /* RFC 8489 §6.3, §14.7: a message whose FINGERPRINT does not match is
  * discarded, silently (counted); without FINGERPRINT it is processed. */
 static void
@@ -1421,6 +1450,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_alloc_username_over_508_bytes_gets_nothing,
 						setup_relay, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_channel_bind_508_takes_no_permission,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_channel_to_peer_port_0_is_400,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_channel_above_0x4fff_is_400_by_default,
 						setup, teardown),
