@@ -96,6 +96,8 @@ auth_setup(struct cp_ctx *cp)
 	ac.realm = cp->conf->turn.realm;
 	ac.software = cp->conf->turn.software;
 	ac.nonce_lifetime_s = c->nonce_lifetime_s;
+	ac.rl_rate = c->challenge_rate;
+	ac.rl_burst = c->challenge_burst;
 	/* Challenge rate-limit buckets: twice as many as there may be
 	 * allocations, so that clients who all (re)connect at once (after a
 	 * failover, say) each find a bucket of their own, not one shared

@@ -127,6 +127,9 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 				t->peer_port0, t->icmp_forged);
 			for (unsigned int k = 0; k < TURN_STAT__COUNT; k++)
 				fprintf(out, " %s=%" PRIu64, tnames[k], sum[k]);
+			for (unsigned int k = 0; k < TURN_ADMIT__COUNT; k++)
+				fprintf(out, " %s=%" PRIu64, turn_admit_stat_name(k),
+					t->admit->ctr[k]);
 			fputc('\n', out);
 		}
 	}

@@ -201,9 +201,18 @@ worker_tables(struct dp_worker *w, uint32_t cap, uint32_t ntbl, uint32_t span,
 	t->live.pos = rte_malloc_socket("turn_live_pos", sizeof(uint32_t) * cap,
 					RTE_CACHE_LINE_SIZE, socket);
 	t->live.n = 0;
+	t->admit = rte_malloc_socket("turn_admit", sizeof(*t->admit),
+				     RTE_CACHE_LINE_SIZE, socket);
 	if (t->by_tuple == NULL || t->allocs == NULL || t->cold == NULL ||
-	    t->by_relay == NULL || t->live.slot == NULL || t->live.pos == NULL)
+	    t->by_relay == NULL || t->live.slot == NULL || t->live.pos == NULL ||
+	    t->admit == NULL)
 		return -ENOMEM;
+	{
+		uint64_t key[2] = { rte_rand(), rte_rand() };
+
+		turn_admit_init(t->admit, w->ctx->conf->turn.admit_rate,
+				w->ctx->conf->turn.admit_burst, (const uint8_t *)key);
+	}
 	rte_malloc_get_socket_stats(socket, &after);
 	*bytes = after.heap_allocsz_bytes > before.heap_allocsz_bytes ?
 		 after.heap_allocsz_bytes - before.heap_allocsz_bytes : 0;
@@ -299,6 +308,7 @@ turn_free(struct dp_ctx *ctx)
 		rte_free(w->turn.by_relay);
 		rte_free(w->turn.live.slot);
 		rte_free(w->turn.live.pos);
+		rte_free(w->turn.admit);
 		memset(&w->turn, 0, sizeof(w->turn));
 	}
 }
@@ -829,6 +839,16 @@ to_cp(struct dp_worker *w, const struct dp_udp_meta *meta,
 		t->cp_gone++;
 		answer_error(w, meta, msg, STUN_ERR_SERVER_ERROR);
 		return;
+	}
+	{
+		union turn_keyu k;
+		bool existing = alloc_by_tuple(t, &k, key_from(&k, meta->family,
+					meta->in_port, meta->src, meta->src_port,
+					meta->dst_port)) != NULL;
+
+		if (!turn_admit(t->admit, meta->family, meta->src, existing,
+				ipc_ring_count(&t->rings->to_cp), t->now_ms))
+			return;         /* counted; the client retransmits */
 	}
 	memset(&out.h, 0, sizeof(out.h));
 	out.h.kind = IPC_REQUEST;

@@ -20,6 +20,7 @@
 struct rte_hash;
 
 #include "ipc_types.h"
+#include "turn_admit.h"
 #include "turn_live.h"
 
 #define TURN_MAX_PERMS     16   /* per allocation (cp answers 508 beyond) */
@@ -125,6 +126,7 @@ struct turn_worker {
 	uint8_t relay_base6;
 	uint64_t ctr[TURN_STAT__COUNT];   /* all allocations, including gone ones */
 	uint64_t ipc_full;                /* requests refused: ring to cp full */
+	struct turn_admit *admit;         /* what goes to cp (turn_admit.h) */
 	/* Whether cp serves (ipc_cp_serving()), looked at once a millisecond,
 	 * and since when (CLOCK_MONOTONIC ms) it has not: since it was last
 	 * seen serving, or since the newest cp started, or since dp started.

@@ -71,7 +71,7 @@ load_turn(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen
 {
 	static const char *const names[] = {
 		"listen_port", "relay_ports", "realm", "software", "ipc", "channels",
-		"cp_grace", NULL,
+		"cp_grace", "admit_rate", "admit_burst", NULL,
 	};
 	struct tp_conf_turn *t = &c->turn;
 	const config_setting_t *s;
@@ -85,6 +85,10 @@ load_turn(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen
 		return rc;
 	t->listen_port = (uint16_t)v;
 	if ((rc = tp_conf_get_u32(g, "cp_grace", 0, 600, &t->cp_grace_s, c, err,
+				  errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(g, "admit_rate", 1, 1000000, &t->admit_rate, c, err,
+				  errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(g, "admit_burst", 1, 1000000, &t->admit_burst, c, err,
 				  errlen)) < 0)
 		return rc;
 	s = config_setting_get_member(g, "relay_ports");
@@ -208,7 +212,8 @@ load_cp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 	static const char *const names[] = {
 		"api_socket", "api_mode", "api_group", "lifetime_default", "lifetime_max",
 		"permission_lifetime", "channel_lifetime", "nonce_lifetime",
-		"quota_user", "quota_total", "users", "secrets", "peers", NULL,
+		"quota_user", "quota_total", "users", "secrets", "peers",
+		"challenge_rate", "challenge_burst", NULL,
 	};
 	static const char *const peer_names[] = {
 		"allow_loopback", "allow_private", "allow_link_local",
@@ -237,7 +242,11 @@ load_cp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 	    (rc = tp_conf_get_u32(g, "quota_user", 0, 10000000, &p->quota_user, c, err,
 			   errlen)) < 0 ||
 	    (rc = tp_conf_get_u32(g, "quota_total", 1, 10000000, &p->quota_total, c, err,
-			   errlen)) < 0)
+			   errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(g, "challenge_rate", 1, 1000000, &p->challenge_rate, c,
+			   err, errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(g, "challenge_burst", 1, 1000000, &p->challenge_burst, c,
+			   err, errlen)) < 0)
 		return rc;
 	/* Unset: a tenth of the total, whatever the total became. */
 	if (config_setting_get_member(g, "quota_user") == NULL)
@@ -316,6 +325,10 @@ tp_conf_turn_defaults(struct tp_conf *c)
 	 * when turn.channels says "rfc5766". */
 	c->turn.channel_max = 0x4FFF;
 	c->turn.cp_grace_s = 40;
+	c->turn.admit_rate = 1000;
+	c->turn.admit_burst = 4000;
+	c->cp.challenge_rate = 500;
+	c->cp.challenge_burst = 2000;
 	snprintf(c->turn.software, sizeof(c->turn.software), "turnpike %s", TP_VERSION);
 	snprintf(c->turn.ipc, sizeof(c->turn.ipc), "/turnpike");
 	snprintf(c->cp.api_socket, sizeof(c->cp.api_socket), "/run/turnpike/cp.sock");

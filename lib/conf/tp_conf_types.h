@@ -131,6 +131,12 @@ struct tp_conf_turn {
 	 * seconds without a cp, dp answers 500 at once, so that clients stop
 	 * waiting and try another server. Default 40: one client transaction. */
 	uint32_t cp_grace_s;
+	/* dp's admission of new Allocates per source prefix (an IPv4 address,
+	 * an IPv6 /64), enforced only while cp falls behind: requests per
+	 * second and burst (dp/turn/turn_admit.h). Defaults 1000 and 4000
+	 * (two requests an allocation: cp's challenge budget, doubled). */
+	uint32_t admit_rate;
+	uint32_t admit_burst;
 };
 
 struct tp_conf_user {
@@ -157,6 +163,13 @@ struct tp_conf_cp {
 	uint32_t quota_user;          /* allocations per username, 0 = no limit;
 				       * default TP_CONF_QUOTA_USER_DEF */
 	uint32_t quota_total;         /* allocations in all; default 100000 */
+	/* 401/438 challenges per source (an IPv4 address, an IPv6 /64): per
+	 * second and burst. They bound what a spoofer can reflect at a victim
+	 * (a challenge is some five times a minimal Allocate) and sit above
+	 * what an honest source needs: a carrier-grade NAT whose subscribers
+	 * all reconnect at once, a media server. Defaults 500 and 2000. */
+	uint32_t challenge_rate;
+	uint32_t challenge_burst;
 	unsigned int nusers;
 	struct tp_conf_user users[TP_CONF_MAX_USERS];
 	unsigned int nsecrets;
