@@ -86,6 +86,29 @@ mkdir_parent(const char *path)
 	mkdir(dir, 0755);
 }
 
+/* cp.user, looked up; cp runs as root or as that user. */
+static int
+user_setup(struct cp_ctx *cp)
+{
+	const struct tp_conf_cp *c = &cp->conf->cp;
+	char err[512];
+	int rc = tp_conf_resolve_user(cp->conf, err, sizeof(err));
+
+	if (rc < 0) {
+		fprintf(stderr, "turnpike-cp: %s\n", err);
+		return rc;
+	}
+	if (c->user[0] != '\0' && geteuid() != 0 && geteuid() != c->user_uid) {
+		fprintf(stderr, "turnpike-cp: %s:%d: cp.user is '%s' (uid %u), but "
+			"turnpike-cp runs as uid %u: start it as root (it becomes '%s' "
+			"once its API socket is open) or as '%s'\n", cp->conf->path,
+			c->user_line, c->user, c->user_uid, (unsigned int)geteuid(),
+			c->user, c->user);
+		return -EPERM;
+	}
+	return 0;
+}
+
 static int
 auth_setup(struct cp_ctx *cp)
 {
@@ -186,31 +209,25 @@ policy_setup(struct cp_ctx *cp)
 	return 0;
 }
 
+/* The segment belongs to cp.user (or, without one, to the euid cp was
+ * started as, which dp shares): see ipc_seg_open() for what is refused. */
 static int
 ipc_setup(struct cp_ctx *cp)
 {
+	const struct tp_conf_cp *c = &cp->conf->cp;
+	uid_t owner = c->user[0] != '\0' ? (uid_t)c->user_uid : geteuid();
 	bool created;
 	int rc = ipc_seg_open(&cp->seg, cp->conf->turn.ipc, cp->conf->dp.nworkers,
-			      &created);
+			      owner, &created);
 
-	if (rc == -EPROTO) {
-		fprintf(stderr, "turnpike-cp: shared memory '%s' has another version or "
-			"layout (a dp or cp of another build?): stop both and remove "
-			"/dev/shm%s\n", cp->conf->turn.ipc, cp->conf->turn.ipc);
-		return rc;
-	}
-	if (rc == -EINVAL) {
-		fprintf(stderr, "turnpike-cp: shared memory '%s' was made for another "
-			"worker count than dp.workers in %s\n", cp->conf->turn.ipc,
+	if (rc == -EINVAL)
+		fprintf(stderr, "turnpike-cp: %s (dp.workers in %s)\n", cp->seg.err,
 			cp->conf->path);
+	else if (rc < 0)
+		fprintf(stderr, "turnpike-cp: %s\n", cp->seg.err);
+	if (rc < 0)
 		return rc;
-	}
-	if (rc < 0) {
-		fprintf(stderr, "turnpike-cp: cannot open shared memory '%s': %s\n",
-			cp->conf->turn.ipc, strerror(-rc));
-		return rc;
-	}
-	cp->nworkers = cp->seg.shm->nworkers;
+	cp->nworkers = cp->seg.nworkers;   /* checked; shm's may change */
 	/* A new epoch withdraws the readiness an earlier cp published: from
 	 * here dp holds requests back until this one says it is ready. */
 	__atomic_add_fetch(&cp->seg.shm->cp_epoch, 1, __ATOMIC_RELEASE);
@@ -388,7 +405,7 @@ main(int argc, char **argv)
 		goto out_free_conf;
 	}
 	cp.conf = &conf;
-	if (auth_setup(&cp) < 0 || policy_setup(&cp) < 0)
+	if (auth_setup(&cp) < 0 || policy_setup(&cp) < 0 || user_setup(&cp) < 0)
 		goto out_free_auth;
 	if (check_only) {
 		printf("turnpike-cp: %s: configuration OK (realm '%s', %u user(s), "
