@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -86,7 +87,19 @@ mkdir_parent(const char *path)
 	mkdir(dir, 0755);
 }
 
-/* cp.user, looked up; cp runs as root or as that user. */
+/*
+ * Privileges. turnpike-cp needs root for one thing at most: binding its
+ * API socket in a folder only root may write (/run/turnpike). Started as
+ * root with cp.user set, it reads its file, opens the segment (given to
+ * cp.user), binds the socket, gives the socket to cp.user and becomes that
+ * user for good (groups, gid, uid) before it acts on a message or an API
+ * request. Dropping rather than refusing to run as root: the file may stay
+ * readable by root only (it holds passwords and REST secrets), the socket's
+ * folder under /run needs nobody to make it first, and the start command
+ * stays what it was (tools/demo, systemd, a shell). cp may also be started
+ * as cp.user itself, if its socket's folder lets it; as anybody else it
+ * refuses. Without cp.user nothing changes: cp runs as it was started.
+ */
 static int
 user_setup(struct cp_ctx *cp)
 {
@@ -106,6 +119,44 @@ user_setup(struct cp_ctx *cp)
 			c->user, c->user);
 		return -EPERM;
 	}
+	return 0;
+}
+
+static int
+drop_privileges(struct cp_ctx *cp)
+{
+	const struct tp_conf_cp *c = &cp->conf->cp;
+	uid_t uid = (uid_t)c->user_uid;
+	gid_t gid = (gid_t)c->user_gid;
+	struct stat st;
+
+	if (c->user[0] == '\0' || geteuid() == uid)
+		return 0;
+	/* The socket we just bound (lstat and lchown: nothing a link points
+	 * at is given away). */
+	errno = 0;
+	if (lstat(c->api_socket, &st) < 0 || !S_ISSOCK(st.st_mode) ||
+	    lchown(c->api_socket, uid, gid) < 0) {
+		fprintf(stderr, "turnpike-cp: cannot give %s to '%s': %s\n",
+			c->api_socket, c->user, errno != 0 ? strerror(errno) :
+			"not the socket just bound");
+		return -EPERM;
+	}
+	if (initgroups(c->user, gid) < 0 || setresgid(gid, gid, gid) < 0 ||
+	    setresuid(uid, uid, uid) < 0) {
+		fprintf(stderr, "turnpike-cp: cannot become '%s' (uid %u, gid %u): %s\n",
+			c->user, (unsigned int)uid, (unsigned int)gid, strerror(errno));
+		return -EPERM;
+	}
+	/* For good: no way back. */
+	if (setuid(0) == 0 || geteuid() != uid || getuid() != uid ||
+	    getegid() != gid || getgid() != gid) {
+		fprintf(stderr, "turnpike-cp: still able to become root after "
+			"switching to '%s': stopping\n", c->user);
+		return -EPERM;
+	}
+	printf("turnpike-cp: running as '%s' (uid %u, gid %u)\n", c->user,
+	       (unsigned int)uid, (unsigned int)gid);
 	return 0;
 }
 
@@ -441,6 +492,8 @@ main(int argc, char **argv)
 			conf.cp.api_socket, strerror(-rc));
 		goto out_free_allocs;
 	}
+	if (drop_privileges(&cp) < 0)
+		goto out_close_api;
 	if (cp_api_commands_register(&cp) < 0)
 		goto out_close_api;
 	/* Learn what a running dp already relays before deciding anything. */
