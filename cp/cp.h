@@ -38,6 +38,7 @@
 	X(POLICY_REFUSED, "policy_refused") \
 	X(QUOTA_REFUSED, "quota_refused") \
 	X(IPC_FULL, "ipc_full") \
+	X(IPC_BAD, "ipc_bad") \
 	X(STATE_RESTORED, "state_restored") \
 	X(NOT_READY_DROPPED, "requests_before_ready") \
 	X(STALE_DROPPED, "stale_messages_dropped") \

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -84,6 +85,79 @@ mkdir_parent(const char *path)
 		return;
 	*slash = '\0';
 	mkdir(dir, 0755);
+}
+
+/*
+ * Privileges. turnpike-cp needs root for one thing at most: binding its
+ * API socket in a folder only root may write (/run/turnpike). Started as
+ * root with cp.user set, it reads its file, opens the segment (given to
+ * cp.user), binds the socket, gives the socket to cp.user and becomes that
+ * user for good (groups, gid, uid) before it acts on a message or an API
+ * request. Dropping rather than refusing to run as root: the file may stay
+ * readable by root only (it holds passwords and REST secrets), the socket's
+ * folder under /run needs nobody to make it first, and the start command
+ * stays what it was (tools/demo, systemd, a shell). cp may also be started
+ * as cp.user itself, if its socket's folder lets it; as anybody else it
+ * refuses. Without cp.user nothing changes: cp runs as it was started.
+ */
+static int
+user_setup(struct cp_ctx *cp)
+{
+	const struct tp_conf_cp *c = &cp->conf->cp;
+	char err[512];
+	int rc = tp_conf_resolve_user(cp->conf, err, sizeof(err));
+
+	if (rc < 0) {
+		fprintf(stderr, "turnpike-cp: %s\n", err);
+		return rc;
+	}
+	if (c->user[0] != '\0' && geteuid() != 0 && geteuid() != c->user_uid) {
+		fprintf(stderr, "turnpike-cp: %s:%d: cp.user is '%s' (uid %u), but "
+			"turnpike-cp runs as uid %u: start it as root (it becomes '%s' "
+			"once its API socket is open) or as '%s'\n", cp->conf->path,
+			c->user_line, c->user, c->user_uid, (unsigned int)geteuid(),
+			c->user, c->user);
+		return -EPERM;
+	}
+	return 0;
+}
+
+static int
+drop_privileges(struct cp_ctx *cp)
+{
+	const struct tp_conf_cp *c = &cp->conf->cp;
+	uid_t uid = (uid_t)c->user_uid;
+	gid_t gid = (gid_t)c->user_gid;
+	struct stat st;
+
+	if (c->user[0] == '\0' || geteuid() == uid)
+		return 0;
+	/* The socket we just bound (lstat and lchown: nothing a link points
+	 * at is given away). */
+	errno = 0;
+	if (lstat(c->api_socket, &st) < 0 || !S_ISSOCK(st.st_mode) ||
+	    lchown(c->api_socket, uid, gid) < 0) {
+		fprintf(stderr, "turnpike-cp: cannot give %s to '%s': %s\n",
+			c->api_socket, c->user, errno != 0 ? strerror(errno) :
+			"not the socket just bound");
+		return -EPERM;
+	}
+	if (initgroups(c->user, gid) < 0 || setresgid(gid, gid, gid) < 0 ||
+	    setresuid(uid, uid, uid) < 0) {
+		fprintf(stderr, "turnpike-cp: cannot become '%s' (uid %u, gid %u): %s\n",
+			c->user, (unsigned int)uid, (unsigned int)gid, strerror(errno));
+		return -EPERM;
+	}
+	/* For good: no way back. */
+	if (setuid(0) == 0 || geteuid() != uid || getuid() != uid ||
+	    getegid() != gid || getgid() != gid) {
+		fprintf(stderr, "turnpike-cp: still able to become root after "
+			"switching to '%s': stopping\n", c->user);
+		return -EPERM;
+	}
+	printf("turnpike-cp: running as '%s' (uid %u, gid %u)\n", c->user,
+	       (unsigned int)uid, (unsigned int)gid);
+	return 0;
 }
 
 static int
@@ -188,31 +262,25 @@ policy_setup(struct cp_ctx *cp)
 	return 0;
 }
 
+/* The segment belongs to cp.user (or, without one, to the euid cp was
+ * started as, which dp shares): see ipc_seg_open() for what is refused. */
 static int
 ipc_setup(struct cp_ctx *cp)
 {
+	const struct tp_conf_cp *c = &cp->conf->cp;
+	uid_t owner = c->user[0] != '\0' ? (uid_t)c->user_uid : geteuid();
 	bool created;
 	int rc = ipc_seg_open(&cp->seg, cp->conf->turn.ipc, cp->conf->dp.nworkers,
-			      &created);
+			      owner, &created);
 
-	if (rc == -EPROTO) {
-		fprintf(stderr, "turnpike-cp: shared memory '%s' has another version or "
-			"layout (a dp or cp of another build?): stop both and remove "
-			"/dev/shm%s\n", cp->conf->turn.ipc, cp->conf->turn.ipc);
-		return rc;
-	}
-	if (rc == -EINVAL) {
-		fprintf(stderr, "turnpike-cp: shared memory '%s' was made for another "
-			"worker count than dp.workers in %s\n", cp->conf->turn.ipc,
+	if (rc == -EINVAL)
+		fprintf(stderr, "turnpike-cp: %s (dp.workers in %s)\n", cp->seg.err,
 			cp->conf->path);
+	else if (rc < 0)
+		fprintf(stderr, "turnpike-cp: %s\n", cp->seg.err);
+	if (rc < 0)
 		return rc;
-	}
-	if (rc < 0) {
-		fprintf(stderr, "turnpike-cp: cannot open shared memory '%s': %s\n",
-			cp->conf->turn.ipc, strerror(-rc));
-		return rc;
-	}
-	cp->nworkers = cp->seg.shm->nworkers;
+	cp->nworkers = cp->seg.nworkers;   /* checked; shm's may change */
 	/* A new epoch withdraws the readiness an earlier cp published: from
 	 * here dp holds requests back until this one says it is ready. */
 	__atomic_add_fetch(&cp->seg.shm->cp_epoch, 1, __ATOMIC_RELEASE);
@@ -237,7 +305,7 @@ drop_stale(struct cp_ctx *cp)
 	uint64_t n = 0;
 
 	for (unsigned int w = 0; w < cp->nworkers; w++)
-		while (ipc_ring_dequeue(&ipc_worker(&cp->seg, w)->to_cp, &msg) == 1)
+		while (ipc_ring_dequeue(&ipc_worker(&cp->seg, w)->to_cp, &msg) != 0)
 			n++;
 	cp->stats[CP_STAT_STALE_DROPPED] += n;
 	if (n > 0)
@@ -318,9 +386,20 @@ run(struct cp_ctx *cp)
 		for (unsigned int w = 0; w < cp->nworkers; w++) {
 			struct ipc_ring *r = &ipc_worker(&cp->seg, w)->to_cp;
 
-			for (unsigned int n = 0; n < 256 && ipc_ring_dequeue(r, &msg) == 1; n++) {
-				cp_handle(cp, w, &msg);
+			/* Checked before believed (ipc_msg_check()): dp is
+			 * root, but its ring is memory anything may have
+			 * scribbled on; a bad message is counted and skipped. */
+			for (unsigned int n = 0; n < 256; n++) {
+				int rc = ipc_ring_dequeue(r, &msg);
+
+				if (rc == 0)
+					break;
 				work++;
+				if (rc < 0 || ipc_msg_check(&msg, IPC_DP2CP) != 0) {
+					cp->stats[CP_STAT_IPC_BAD]++;
+					continue;
+				}
+				cp_handle(cp, w, &msg);
 			}
 		}
 		if (cp->ready && cp->now_ms >= next_stats) {
@@ -392,7 +471,7 @@ main(int argc, char **argv)
 		goto out_free_conf;
 	}
 	cp.conf = &conf;
-	if (auth_setup(&cp) < 0 || policy_setup(&cp) < 0)
+	if (auth_setup(&cp) < 0 || policy_setup(&cp) < 0 || user_setup(&cp) < 0)
 		goto out_free_auth;
 	if (check_only) {
 		printf("turnpike-cp: %s: configuration OK (realm '%s', %u user(s), "
@@ -429,7 +508,12 @@ main(int argc, char **argv)
 			conf.cp.api_socket, strerror(-rc));
 		goto out_free_allocs;
 	}
+	/* Registering publishes the socket at its path (a rename in its
+	 * folder, which may be root's): then it is given to cp.user, and cp
+	 * becomes that user. */
 	if (cp_api_commands_register(&cp) < 0)
+		goto out_close_api;
+	if (drop_privileges(&cp) < 0)
 		goto out_close_api;
 	/* Learn what a running dp already relays before deciding anything. */
 	start_restore(&cp);

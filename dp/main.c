@@ -157,11 +157,15 @@ eal_file_prefix(const struct tp_conf_dp *cd)
 }
 
 /* Open (or create) the segment cp shares with us, announce this start
- * (the epoch tells cp to install its allocations again), set up TURN. */
+ * (the epoch tells cp to install its allocations again), set up TURN.
+ * The segment belongs to the user cp runs as (cp.user; without one, to
+ * us): one we create is given to it, one we find must be its, mode 0600. */
 static int
 turn_setup(struct dp_ctx *ctx)
 {
 	const struct tp_conf_turn *tc = &ctx->conf->turn;
+	char err[512];
+	uid_t owner;
 	bool created;
 	int rc;
 
@@ -173,12 +177,15 @@ turn_setup(struct dp_ctx *ctx)
 	ctx->turn.relay_max = tc->relay_max;
 	snprintf(ctx->turn.software, sizeof(ctx->turn.software), "%s", tc->software);
 	snprintf(ctx->turn.ipc_name, sizeof(ctx->turn.ipc_name), "%s", tc->ipc);
-	rc = ipc_seg_open(&ctx->ipc, tc->ipc, ctx->nworkers, &created);
+	rc = tp_conf_resolve_user(ctx->conf, err, sizeof(err));
 	if (rc < 0) {
-		fprintf(stderr, "turnpike-dp: shared memory '%s': %s\n", tc->ipc,
-			rc == -EPROTO ? "another version or layout (stop dp and cp of "
-			"another build and remove it from /dev/shm)" :
-			rc == -EINVAL ? "made for another worker count" : strerror(-rc));
+		fprintf(stderr, "turnpike-dp: %s\n", err);
+		return rc;
+	}
+	owner = ctx->conf->cp.user[0] != '\0' ? (uid_t)ctx->conf->cp.user_uid : geteuid();
+	rc = ipc_seg_open(&ctx->ipc, tc->ipc, ctx->nworkers, owner, &created);
+	if (rc < 0) {
+		fprintf(stderr, "turnpike-dp: %s\n", ctx->ipc.err);
 		return rc;
 	}
 	ctx->ipc.shm->dp_pid = (int32_t)getpid();

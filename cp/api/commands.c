@@ -58,7 +58,9 @@ cmd_status(void *ctx, struct json_object *req, struct json_object *resp,
 	struct json_object *dp = json_object_new_object();
 	struct json_object *stats = json_object_new_object();
 	struct json_object *workers = json_object_new_array();
-	bool alive = shm->dp_pid > 0 && kill(shm->dp_pid, 0) == 0 &&
+	/* EPERM: dp is there, and is root while cp no longer is */
+	bool alive = shm->dp_pid > 0 &&
+		     (kill(shm->dp_pid, 0) == 0 || errno == EPERM) &&
 		     ipc_monotonic_ms() - shm->dp_heartbeat_ms < 3000;
 
 	(void)req;

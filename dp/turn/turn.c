@@ -1581,9 +1581,22 @@ turn_poll(struct dp_worker *w, uint64_t now_ms)
 		t->cp_serving = up;
 		t->cp_checked_ms = now_ms;
 	}
-	while (n < 64 && ipc_ring_dequeue(&t->rings->to_dp, &msg) == 1) {
-		apply(w, &msg);
+	/* Whatever is in the ring is checked before it is believed (lib/ipc:
+	 * ipc_msg_check()): the segment is cp's, but a ring is memory that a
+	 * bug or a corruption can fill with anything, and dp acts on it as
+	 * root. A bad message is counted and skipped; it still counts toward
+	 * the bound, so a ring full of garbage costs no more than a full one. */
+	while (n < 64) {
+		int rc = ipc_ring_dequeue(&t->rings->to_dp, &msg);
+
+		if (rc == 0)
+			break;
 		n++;
+		if (rc < 0 || ipc_msg_check(&msg, IPC_CP2DP) != 0) {
+			t->ipc_bad++;
+			continue;
+		}
+		apply(w, &msg);
 	}
 	t->ipc_in += n;
 	return n;

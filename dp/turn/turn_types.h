@@ -144,6 +144,7 @@ struct turn_worker {
 	uint64_t alloc_table_full;        /* ALLOC_ADD refused: no free slot */
 	uint64_t alloc_bad_relay;         /* ALLOC_ADD refused: not a relayed
 					   * transport address of ours */
+	uint64_t ipc_bad;                 /* messages from cp that failed checks */
 	uint64_t ipc_in;
 	uint64_t ipc_out;
 	/* Table sweeps, a slice at a time (turn_sweep()). */

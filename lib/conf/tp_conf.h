@@ -19,6 +19,17 @@
  */
 int tp_conf_load(const char *path, struct tp_conf *c, char *err, size_t errlen);
 
+/*
+ * Look cp.user up in the system's user database (getpwnam): fill
+ * c->cp.user_uid and user_gid. 0 when there is no cp.user or it exists;
+ * -ENOENT (or the lookup's error) with "<file>:<line>: cp.user 'x': no such
+ * user on this system (create it: useradd ...)" in err. Apart from
+ * tp_conf_load() so that a file names a user another machine may not have
+ * (conf/demo.conf's, which tools/demo creates) and still loads there;
+ * dp and cp call it right after tp_conf_load().
+ */
+int tp_conf_resolve_user(struct tp_conf *c, char *err, size_t errlen);
+
 /* Release what tp_conf_load() allocated (the EAL argument strings). */
 void tp_conf_free(struct tp_conf *c);
 

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <libconfig.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,13 +207,36 @@ load_api_group(const config_setting_t *g, struct tp_conf *c, char *err,
 	return 0;
 }
 
+/* cp.user: a user name as useradd takes it (no ':', '/', space or control
+ * character, not starting with '-'); whether the system has it is
+ * tp_conf_resolve_user()'s question. */
+static int
+load_user(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
+{
+	const config_setting_t *s = config_setting_get_member(g, "user");
+	struct tp_conf_cp *p = &c->cp;
+	int rc;
+
+	if (s == NULL)
+		return 0;
+	if ((rc = get_str(g, "user", p->user, sizeof(p->user), true, c, err, errlen)) < 0)
+		return rc;
+	if (p->user[0] == '-')
+		FAIL(s, "cp.user '%s' is not a user name", p->user);
+	for (const char *q = p->user; *q != '\0'; q++)
+		if (*q == ':' || *q == '/' || (unsigned char)*q <= ' ' || *q == 0x7f)
+			FAIL(s, "cp.user '%s' is not a user name", p->user);
+	p->user_line = where(s);
+	return 0;
+}
+
 static int
 load_cp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 {
 	static const char *const names[] = {
 		"api_socket", "api_mode", "api_group", "lifetime_default", "lifetime_max",
 		"permission_lifetime", "channel_lifetime", "nonce_lifetime",
-		"quota_user", "quota_total", "users", "secrets", "peers",
+		"quota_user", "quota_total", "users", "secrets", "peers", "user",
 		"challenge_rate", "challenge_burst", NULL,
 	};
 	static const char *const peer_names[] = {
@@ -254,6 +278,8 @@ load_cp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 	if (p->lifetime_default_s > p->lifetime_max_s)
 		FAIL(g, "cp.lifetime_default %u exceeds cp.lifetime_max %u",
 		     p->lifetime_default_s, p->lifetime_max_s);
+	if ((rc = load_user(g, c, err, errlen)) < 0)
+		return rc;
 
 	s = config_setting_get_member(g, "users");
 	if (s != NULL) {
@@ -365,5 +391,31 @@ tp_conf_load_turn_cp(const config_t *cfg, struct tp_conf *c, char *err,
 		if ((rc = load_cp(p, c, err, errlen)) < 0)
 			return rc;
 	}
+	return 0;
+}
+
+int
+tp_conf_resolve_user(struct tp_conf *c, char *err, size_t errlen)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+	int rc;
+
+	if (c->cp.user[0] == '\0')
+		return 0;
+	rc = getpwnam_r(c->cp.user, &pw, buf, sizeof(buf), &res);
+	if (res == NULL) {
+		if (rc != 0)
+			snprintf(err, errlen, "%s:%d: cp.user '%s': cannot look it up: %s",
+				 c->path, c->cp.user_line, c->cp.user, strerror(rc));
+		else
+			snprintf(err, errlen, "%s:%d: cp.user '%s': no such user on this "
+				 "system (create it: useradd --system --no-create-home "
+				 "--shell /usr/sbin/nologin %s)", c->path, c->cp.user_line,
+				 c->cp.user, c->cp.user);
+		return rc != 0 ? -rc : -ENOENT;
+	}
+	c->cp.user_uid = (uint32_t)pw.pw_uid;
+	c->cp.user_gid = (uint32_t)pw.pw_gid;
 	return 0;
 }

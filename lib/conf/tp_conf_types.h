@@ -147,6 +147,16 @@ struct tp_conf_user {
 
 /* The control process (group "cp"). */
 struct tp_conf_cp {
+	/* cp.user: the system user turnpike-cp runs as. Started as root, cp
+	 * drops to it once its API socket is bound; the shared-memory segment
+	 * and the API socket belong to it, and dp (root) gives the segment it
+	 * creates to it. "" (the default): none, cp keeps the user it was
+	 * started as, and the segment belongs to that euid (root). The name
+	 * is checked when read; tp_conf_resolve_user() looks it up. */
+	char user[TP_CONF_NAME_LEN];
+	int user_line;
+	uint32_t user_uid;            /* set by tp_conf_resolve_user() */
+	uint32_t user_gid;
 	char api_socket[108];         /* default "/run/turnpike/cp.sock" */
 	uint32_t api_mode;            /* default 0600: root only; 0660 with api_group */
 	/* The operator group (api_group): the socket's group, and whose

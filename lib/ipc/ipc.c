@@ -5,9 +5,16 @@
  * ring indices are free-running 32-bit counters (head - tail is the fill
  * level), published with release stores and read with acquire loads, so
  * a message's bytes are visible before its slot is.
+ *
+ * Nothing read from the segment is trusted to be sane: a segment is used
+ * only when it belongs to the expected user with mode 0600 (whoever else
+ * made it could read relay keys and forge messages), ring geometry is
+ * compile-time, indices and lengths are bounded where they are read.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +27,10 @@
 
 _Static_assert(sizeof(struct ipc_msg) == IPC_MSG_SIZE, "ipc_msg size");
 _Static_assert((IPC_RING_SLOTS & (IPC_RING_SLOTS - 1)) == 0, "ring slots");
+_Static_assert(IPC_MAX_WORKERS <= 64, "worker bitmaps are 64 bits");
+
+/* Where glibc keeps shm_open() names (messages only). */
+#define IPC_SHM_DIR "/dev/shm"
 
 static uint64_t
 seg_size(unsigned int nworkers)
@@ -33,17 +44,128 @@ ring_init(struct ipc_ring *r)
 {
 	atomic_init(&r->head, 0);
 	atomic_init(&r->tail, 0);
-	r->slots = IPC_RING_SLOTS;
-	r->mask = IPC_RING_SLOTS - 1;
 	r->full = 0;
+	r->corrupt = 0;
+}
+
+/* "uid 999 (turnpike)", or "uid 1234" for a uid without a name. */
+static const char *
+uid_str(uid_t uid, char *buf, size_t len)
+{
+	struct passwd pw, *res = NULL;
+	char tmp[1024];
+
+	if (getpwuid_r(uid, &pw, tmp, sizeof(tmp), &res) == 0 && res != NULL)
+		snprintf(buf, len, "uid %u (%s)", (unsigned int)uid, res->pw_name);
+	else
+		snprintf(buf, len, "uid %u", (unsigned int)uid);
+	return buf;
+}
+
+/* Set s->err and return rc. */
+__attribute__((format(printf, 3, 4)))
+static int
+seg_fail(struct ipc_seg *s, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->err, sizeof(s->err), fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/*
+ * Is the open segment fd ours? Looked at through the descriptor we are
+ * about to map, so that what is checked is what is used (the name may be
+ * replaced meanwhile; the descriptor keeps the object it opened).
+ */
+static int
+seg_check_owner(struct ipc_seg *s, int fd, uid_t owner, struct stat *st)
+{
+	char want[128], have[128];
+
+	if (fstat(fd, st) < 0)
+		return seg_fail(s, -errno, IPC_SHM_DIR "%s: %s", s->name, strerror(errno));
+	if (S_ISREG(st->st_mode) && st->st_nlink == 1 && st->st_uid == owner &&
+	    (st->st_mode & 077) == 0)
+		return 0;
+	return seg_fail(s, -EPERM,
+		IPC_SHM_DIR "%s is not turnpike's: %s%sowned by %s, mode %04o%s; "
+		"turnpike uses only a segment owned by %s with mode 0600 "
+		"(someone else who made it could read the relay keys in it and "
+		"forge what dp and cp say). Stop turnpike-dp and turnpike-cp, "
+		"see who made it (ls -l " IPC_SHM_DIR "%s), remove it (rm "
+		IPC_SHM_DIR "%s) and start them again",
+		s->name, S_ISREG(st->st_mode) ? "" : "not a regular file, ",
+		st->st_nlink != 1 ? "more than one name (a hard link), " : "",
+		uid_str(st->st_uid, have, sizeof(have)),
+		(unsigned int)(st->st_mode & 07777),
+		(st->st_mode & 077) != 0 ? " (group or others may use it)" : "",
+		uid_str(owner, want, sizeof(want)), s->name, s->name);
+}
+
+/* We made it (O_EXCL): 0600 whatever the umask, then the owner's. */
+static int
+seg_create(struct ipc_seg *s, int fd, unsigned int nworkers, uid_t owner)
+{
+	uint64_t size = seg_size(nworkers);
+	char who[128];
+	void *p;
+	int rc;
+
+	if (fchmod(fd, 0600) < 0) {
+		rc = seg_fail(s, -errno, "cannot set mode 0600 on " IPC_SHM_DIR "%s: %s",
+			      s->name, strerror(errno));
+		goto out_unlink;
+	}
+	if (owner != geteuid() && fchown(fd, owner, (gid_t)-1) < 0) {
+		rc = seg_fail(s, -errno, "cannot give " IPC_SHM_DIR "%s to %s: %s "
+			      "(only root can give it to another user)", s->name,
+			      uid_str(owner, who, sizeof(who)), strerror(errno));
+		goto out_unlink;
+	}
+	if (ftruncate(fd, (off_t)size) < 0) {
+		rc = seg_fail(s, -errno, "cannot size " IPC_SHM_DIR "%s to %llu bytes: %s",
+			      s->name, (unsigned long long)size, strerror(errno));
+		goto out_unlink;
+	}
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		rc = seg_fail(s, -errno, "cannot map " IPC_SHM_DIR "%s: %s", s->name,
+			      strerror(errno));
+		goto out_unlink;
+	}
+	s->shm = p;
+	s->size = size;
+	s->fd = fd;
+	s->nworkers = nworkers;
+	s->shm->nworkers = nworkers;
+	s->shm->msg_size = IPC_MSG_SIZE;
+	s->shm->size = size;
+	for (unsigned int i = 0; i < nworkers; i++) {
+		ring_init(&s->shm->w[i].to_cp);
+		ring_init(&s->shm->w[i].to_dp);
+	}
+	s->shm->version = IPC_VERSION;
+	/* The magic goes last: a reader that sees it sees the rest. */
+	atomic_thread_fence(memory_order_release);
+	s->shm->magic = IPC_MAGIC;
+	return 0;
+
+out_unlink:
+	close(fd);
+	shm_unlink(s->name);
+	return rc;
 }
 
 int
 ipc_seg_open(struct ipc_seg *s, const char *name, unsigned int nworkers,
-	     bool *created)
+	     uid_t owner, bool *created)
 {
 	struct stat st;
 	uint64_t size;
+	unsigned int n;
 	int fd, rc;
 	void *p;
 
@@ -51,74 +173,80 @@ ipc_seg_open(struct ipc_seg *s, const char *name, unsigned int nworkers,
 	s->fd = -1;
 	*created = false;
 	if (nworkers > IPC_MAX_WORKERS || strlen(name) >= IPC_NAME_MAX)
-		return -EINVAL;
+		return seg_fail(s, -EINVAL, "shared memory '%s': a name under %u bytes "
+				"and at most %u workers", name, IPC_NAME_MAX,
+				IPC_MAX_WORKERS);
 	snprintf(s->name, sizeof(s->name), "%s", name);
 
+	/* glibc's shm_open() opens with O_NOFOLLOW | O_CLOEXEC: a symbolic
+	 * link in its place is refused (ELOOP), never followed. */
 	fd = nworkers ? shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600) : -1;
 	if (fd >= 0) {
-		size = seg_size(nworkers);
-		if (ftruncate(fd, (off_t)size) < 0) {
-			rc = -errno;
-			close(fd);
-			shm_unlink(name);
-			return rc;
-		}
-		p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-		if (p == MAP_FAILED) {
-			rc = -errno;
-			close(fd);
-			shm_unlink(name);
-			return rc;
-		}
-		s->shm = p;
-		s->size = size;
-		s->fd = fd;
-		s->shm->nworkers = nworkers;
-		s->shm->msg_size = IPC_MSG_SIZE;
-		s->shm->size = size;
-		for (unsigned int i = 0; i < nworkers; i++) {
-			ring_init(&s->shm->w[i].to_cp);
-			ring_init(&s->shm->w[i].to_dp);
-		}
-		s->shm->version = IPC_VERSION;
-		/* The magic goes last: a reader that sees it sees the rest. */
-		atomic_thread_fence(memory_order_release);
-		s->shm->magic = IPC_MAGIC;
-		*created = true;
-		return 0;
+		rc = seg_create(s, fd, nworkers, owner);
+		*created = rc == 0;
+		return rc;
 	}
 	if (nworkers && errno != EEXIST)
-		return -errno;
+		return seg_fail(s, -errno, "cannot create " IPC_SHM_DIR "%s: %s", name,
+				strerror(errno));
 
 	fd = shm_open(name, O_RDWR, 0);
 	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || (uint64_t)st.st_size < sizeof(struct ipc_shm)) {
+		return seg_fail(s, -errno, "cannot open " IPC_SHM_DIR "%s: %s%s", name,
+				strerror(errno), errno == ELOOP ?
+				" (a symbolic link: remove it)" : "");
+	rc = seg_check_owner(s, fd, owner, &st);
+	if (rc < 0) {
 		close(fd);
-		return -EPROTO;
+		return rc;
+	}
+	if ((uint64_t)st.st_size < sizeof(struct ipc_shm)) {
+		close(fd);
+		return seg_fail(s, -EPROTO, IPC_SHM_DIR "%s is too small (%lld bytes) to "
+				"be a turnpike segment: stop dp and cp and remove it",
+				name, (long long)st.st_size);
 	}
 	size = (uint64_t)st.st_size;
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED) {
 		rc = -errno;
 		close(fd);
-		return rc;
+		return seg_fail(s, rc, "cannot map " IPC_SHM_DIR "%s: %s", name,
+				strerror(-rc));
 	}
 	s->shm = p;
 	s->size = size;
 	s->fd = fd;
 	atomic_thread_fence(memory_order_acquire);
+	n = s->shm->nworkers;
 	if (s->shm->magic != IPC_MAGIC || s->shm->version != IPC_VERSION ||
-	    s->shm->msg_size != IPC_MSG_SIZE ||
-	    s->shm->size != size || seg_size(s->shm->nworkers) != size) {
-		ipc_seg_close(s);
-		return -EPROTO;
+	    s->shm->msg_size != IPC_MSG_SIZE) {
+		rc = seg_fail(s, -EPROTO, IPC_SHM_DIR "%s is of another version or "
+			      "layout (magic %08x version %u, this build speaks %08x "
+			      "version %u): stop the dp and cp of the other build and "
+			      "remove it", name, s->shm->magic, s->shm->version,
+			      IPC_MAGIC, IPC_VERSION);
+		goto out_close;
 	}
-	if (nworkers && s->shm->nworkers != nworkers) {
-		ipc_seg_close(s);
-		return -EINVAL;
+	if (n == 0 || n > IPC_MAX_WORKERS || s->shm->size != size ||
+	    seg_size(n) != size) {
+		rc = seg_fail(s, -EPROTO, IPC_SHM_DIR "%s is corrupt (%u workers, %llu "
+			      "bytes, the header says %llu): stop dp and cp and remove it",
+			      name, n, (unsigned long long)size,
+			      (unsigned long long)s->shm->size);
+		goto out_close;
 	}
+	if (nworkers && n != nworkers) {
+		rc = seg_fail(s, -EINVAL, IPC_SHM_DIR "%s was made for %u worker(s), "
+			      "not %u: stop dp and cp and remove it", name, n, nworkers);
+		goto out_close;
+	}
+	s->nworkers = n;
 	return 0;
+
+out_close:
+	ipc_seg_close(s);
+	return rc;
 }
 
 void
@@ -145,16 +273,19 @@ ipc_ring_enqueue(struct ipc_ring *r, const struct ipc_msg *msg)
 					     memory_order_relaxed);
 	uint32_t tail = atomic_load_explicit(&r->tail,
 					     memory_order_acquire);
+	uint32_t used = head - tail;
 	struct ipc_msg *slot;
 	size_t n = msg->h.body_len;
 
-	if (head - tail >= r->slots) {
+	if (used > IPC_RING_SLOTS)
+		return -EPROTO;   /* the consumer counts and resets it */
+	if (used == IPC_RING_SLOTS) {
 		r->full++;
 		return -ENOBUFS;
 	}
 	if (n > sizeof(msg->body))
 		return -EMSGSIZE;
-	slot = &r->msg[head & r->mask];
+	slot = &r->msg[head & IPC_RING_MASK];
 	memcpy(&slot->h, &msg->h, sizeof(slot->h));
 	memcpy(slot->body, msg->body, n);
 	atomic_store_explicit(&r->head, head + 1,
@@ -169,16 +300,29 @@ ipc_ring_dequeue(struct ipc_ring *r, struct ipc_msg *msg)
 					     memory_order_relaxed);
 	uint32_t head = atomic_load_explicit(&r->head,
 					     memory_order_acquire);
+	uint32_t used = head - tail;
 	const struct ipc_msg *slot;
 	size_t n;
 
-	if (head == tail)
+	if (used == 0)
 		return 0;
-	slot = &r->msg[tail & r->mask];
+	if (used > IPC_RING_SLOTS) {
+		/* No producer gets this far ahead (nor behind): corrupt. */
+		r->corrupt++;
+		atomic_store_explicit(&r->tail, head, memory_order_release);
+		return -EPROTO;
+	}
+	slot = &r->msg[tail & IPC_RING_MASK];
+	/* One copy of the header, then only that copy is read: the slot
+	 * may change under us. */
 	memcpy(&msg->h, &slot->h, sizeof(msg->h));
 	n = msg->h.body_len;
-	if (n > sizeof(msg->body))   /* a corrupt slot must not overflow us */
-		n = msg->h.body_len = sizeof(msg->body);
+	if (n > sizeof(msg->body)) {
+		r->corrupt++;
+		msg->h.body_len = 0;
+		atomic_store_explicit(&r->tail, tail + 1, memory_order_release);
+		return -EBADMSG;
+	}
 	memcpy(msg->body, slot->body, n);
 	atomic_store_explicit(&r->tail, tail + 1,
 			      memory_order_release);
@@ -192,8 +336,9 @@ ipc_ring_count(const struct ipc_ring *r)
 					     memory_order_acquire);
 	uint32_t tail = atomic_load_explicit(&r->tail,
 					     memory_order_acquire);
+	uint32_t used = head - tail;
 
-	return head - tail;
+	return used > IPC_RING_SLOTS ? IPC_RING_SLOTS : used;
 }
 
 const char *

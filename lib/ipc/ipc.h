@@ -13,19 +13,33 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "ipc_types.h"
 
 /*
  * Open the segment name ("/turnpike-demo"), creating it for nworkers when
- * it does not exist. An existing segment must carry our magic and
- * IPC_VERSION and the same worker count; otherwise -EPROTO (version or
- * magic) or -EINVAL (worker count) — the caller says which and stops.
- * nworkers 0 means "attach only, whatever the count" (cp, turnpikectl).
- * Returns 0 or -errno; *created tells whether this call made it.
+ * it does not exist. nworkers 0 means "attach only, whatever the count"
+ * (tests, tools).
+ *
+ * owner is the uid the segment must belong to: the user turnpike-cp runs
+ * as (cp.user; without one, the euid dp and cp share). A segment this call
+ * creates (O_CREAT | O_EXCL) is given mode 0600 and that owner (fchown,
+ * which takes root when owner is not the caller's euid). An existing one
+ * is used only when, seen through the open descriptor (no window between
+ * check and use; shm_open follows no symbolic link), it is a regular file
+ * with one name, owned by owner, with no group or other permission bit;
+ * otherwise -EPERM: whoever made it could read the relay keys in it and
+ * forge what dp and cp say. Then it must carry our magic and IPC_VERSION,
+ * a worker count of 1..IPC_MAX_WORKERS and the size that count gives
+ * (-EPROTO otherwise), and, when nworkers is not 0, that count (-EINVAL).
+ *
+ * Returns 0 or -errno; *created tells whether this call made it. On
+ * failure s->err holds one line naming /dev/shm/<name>, what is wrong and
+ * what to do, for the caller to print.
  */
 int ipc_seg_open(struct ipc_seg *s, const char *name, unsigned int nworkers,
-		 bool *created);
+		 uid_t owner, bool *created);
 /* Unmap (the segment stays). */
 void ipc_seg_close(struct ipc_seg *s);
 /* Remove the name (the last unmap frees the memory). */
@@ -39,12 +53,107 @@ ipc_worker(const struct ipc_seg *s, unsigned int w)
 }
 
 /* Copy msg (header and body_len bytes of body) into the ring.
- * Returns 0 or -ENOBUFS when full. Producer side only. */
+ * Returns 0, -ENOBUFS when full (counted in r->full), -EMSGSIZE when
+ * body_len exceeds a message, or -EPROTO when the indices are
+ * inconsistent (head - tail beyond IPC_RING_SLOTS: the consumer resets
+ * the ring when it sees it). Producer side only. */
 int ipc_ring_enqueue(struct ipc_ring *r, const struct ipc_msg *msg);
-/* Copy the oldest message out. Returns 1, or 0 when empty. Consumer side. */
+/*
+ * Copy the oldest message out. Returns 1, or 0 when empty. Consumer side.
+ * What the other process wrote is not trusted: slots are indexed with
+ * IPC_RING_MASK, and
+ *  - head more than IPC_RING_SLOTS ahead of tail (or behind it) is
+ *    corruption: nothing is read, the ring is emptied (tail = head, what
+ *    was in it cannot be told from garbage), r->corrupt counted, -EPROTO;
+ *  - a slot whose body_len exceeds a message body is consumed unread,
+ *    counted in r->corrupt, -EBADMSG.
+ * Either way the next call carries on. A message returned (1) has
+ * body_len within its body; its content is still the other side's word:
+ * ipc_msg_check() it before use.
+ */
 int ipc_ring_dequeue(struct ipc_ring *r, struct ipc_msg *msg);
-/* Messages waiting (approximate from the other side). */
+/* Messages waiting (approximate from the other side); a corrupt ring
+ * reads as full (IPC_RING_SLOTS). */
 unsigned int ipc_ring_count(const struct ipc_ring *r);
+
+/*
+ * Is m, as a receiver dequeued it from a ring of direction dir, a message
+ * the contract allows? Pure: reads m only, touches nothing. 0 or -EBADMSG.
+ * Checked: the kind is known and travels in dir; worker < IPC_MAX_WORKERS;
+ * body_len is what the kind carries:
+ *   REQUEST, RESPONSE  one STUN message (RFC 8489 §5: 20-byte header, top
+ *                      bits 0, magic cookie, length = body_len - 20, a
+ *                      multiple of 4), a request or a response;
+ *   ALLOC_ADD          one struct ipc_alloc;
+ *   STATE_ALLOC        one struct ipc_alloc, then whole struct ipc_binding;
+ *   ALLOC_LIFE         8 (the new expiry);
+ *   PERM_*, CHAN_*     one struct ipc_binding;
+ *   STATS              whole struct ipc_alloc_stats;
+ *   ALLOC_DEL, STATE_DONE, SYNC, STATS_REQ  nothing;
+ * the tuple of a message about a client (all but STATE_DONE, STATS, SYNC,
+ * STATS_REQ): transport 17 or 6, client and server of one family, 4 or 6;
+ * an allocation's alloc_id is not 0; an ipc_alloc: nrelayed 1 or 2, each
+ * relayed address of family 4 or 6 (a dual allocation one of each),
+ * key_len <= IPC_KEY_MAX, user_len <= IPC_USER_MAX; a binding: peer of
+ * family 4 or 6, channel 0 for a permission, 0x4000..0x7FFE for a channel
+ * (RFC 8656 §12), either in STATE_ALLOC.
+ * The accessors below are safe on a message that passed.
+ */
+int ipc_msg_check(const struct ipc_msg *m, enum ipc_dir dir);
+/* The direction of a kind, 0 for an unknown one. */
+enum ipc_dir ipc_kind_dir(uint16_t kind);
+
+/* The allocation an ALLOC_ADD or STATE_ALLOC carries. */
+static inline const struct ipc_alloc *
+ipc_msg_alloc(const struct ipc_msg *m)
+{
+	return (const struct ipc_alloc *)(const void *)m->body;
+}
+
+/* Bindings m carries: those after a STATE_ALLOC's allocation, the one of
+ * a PERM_* or CHAN_*, none for other kinds. */
+static inline unsigned int
+ipc_msg_nbindings(const struct ipc_msg *m)
+{
+	switch (m->h.kind) {
+	case IPC_STATE_ALLOC:
+		return m->h.body_len < sizeof(struct ipc_alloc) ? 0 :
+		       (unsigned int)((m->h.body_len - sizeof(struct ipc_alloc)) /
+				      sizeof(struct ipc_binding));
+	case IPC_PERM_ADD:
+	case IPC_PERM_DEL:
+	case IPC_CHAN_ADD:
+	case IPC_CHAN_DEL:
+		return m->h.body_len >= sizeof(struct ipc_binding) ? 1u : 0u;
+	default:
+		return 0;
+	}
+}
+
+/* Binding i (< ipc_msg_nbindings(m)). */
+static inline const struct ipc_binding *
+ipc_msg_binding(const struct ipc_msg *m, unsigned int i)
+{
+	size_t off = (m->h.kind == IPC_STATE_ALLOC ? sizeof(struct ipc_alloc) : 0) +
+		     (size_t)i * sizeof(struct ipc_binding);
+
+	return (const struct ipc_binding *)(const void *)(m->body + off);
+}
+
+/* Counters a STATS message carries, and entry i of them. */
+static inline unsigned int
+ipc_msg_nstats(const struct ipc_msg *m)
+{
+	return m->h.kind == IPC_STATS ?
+	       (unsigned int)(m->h.body_len / sizeof(struct ipc_alloc_stats)) : 0;
+}
+
+static inline const struct ipc_alloc_stats *
+ipc_msg_stats(const struct ipc_msg *m, unsigned int i)
+{
+	return (const struct ipc_alloc_stats *)(const void *)
+	       (m->body + (size_t)i * sizeof(struct ipc_alloc_stats));
+}
 
 /* "request", "alloc_add", ...; "?" for an unknown kind. */
 const char *ipc_kind_name(uint16_t kind);

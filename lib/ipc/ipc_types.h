@@ -10,6 +10,15 @@
  * Versioning: IPC_VERSION changes whenever a struct below changes size or
  * meaning; a process that finds another version in an existing segment
  * refuses to use it (and says so) rather than misread it.
+ *
+ * Trust: the segment is used only when it belongs to the user turnpike-cp
+ * runs as, with no group or other permission (ipc_seg_open()). Even so,
+ * each side reads what the other wrote as untrusted input: dp runs as
+ * root and cp does not, so a cp that is taken over must not get dp to
+ * read or write outside what it owns. Ring geometry is compile-time
+ * (IPC_RING_SLOTS), never read from the segment; indices and lengths are
+ * bounded where they are read; every message is checked
+ * (ipc_msg_check()) before it is acted on.
  */
 #ifndef IPC_TYPES_H
 #define IPC_TYPES_H
@@ -17,10 +26,11 @@
 #include <stdint.h>
 
 #define IPC_MAGIC        0x54504943u   /* "TPIC" */
-#define IPC_VERSION      2u
+#define IPC_VERSION      3u            /* 3: rings carry no geometry */
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
+#define IPC_RING_MASK    (IPC_RING_SLOTS - 1u)
 #define IPC_CACHE_LINE   64u
 #define IPC_NAME_MAX     64u
 #define IPC_USER_MAX     512u          /* USERNAME bytes: TP_USERNAME_MAX (508)
@@ -35,6 +45,12 @@ enum ipc_kind {
 #define IPC_KIND(e, v, name, dir) IPC_##e = v,
 #include "ipc_kinds.def"
 #undef IPC_KIND
+};
+
+/* Which way a message travels (the dir column of ipc_kinds.def). */
+enum ipc_dir {
+	IPC_DP2CP = 1,            /* dp's worker -> cp (ring to_cp) */
+	IPC_CP2DP = 2,            /* cp -> dp's worker (ring to_dp) */
 };
 
 /* A transport address, family 4 or 6 (IPv4 in ip[0..3]), port host order. */
@@ -107,13 +123,17 @@ struct ipc_msg {
 };
 
 /* One SPSC ring. head is written by the producer only, tail by the
- * consumer only, each on its own cache line. */
+ * consumer only, each on its own cache line with that side's counters.
+ * The ring has IPC_RING_SLOTS slots, always: its geometry is not stored
+ * here, so nothing in the segment can make a process index outside it. */
 struct ipc_ring {
 	_Alignas(IPC_CACHE_LINE) _Atomic uint32_t head;
+	uint32_t pad0;
+	uint64_t full;            /* producer: enqueues refused, ring full */
 	_Alignas(IPC_CACHE_LINE) _Atomic uint32_t tail;
-	_Alignas(IPC_CACHE_LINE) uint32_t slots;   /* power of two */
-	uint32_t mask;
-	uint64_t full;            /* producer: enqueues refused */
+	uint32_t pad1;
+	uint64_t corrupt;         /* consumer: head beyond reach, or a slot
+	                           * with a body longer than a message */
 	_Alignas(IPC_CACHE_LINE) struct ipc_msg msg[IPC_RING_SLOTS];
 };
 
@@ -149,12 +169,17 @@ struct ipc_shm {
 	_Alignas(IPC_CACHE_LINE) struct ipc_worker_rings w[];
 };
 
-/* A process's handle on the segment. */
+/* A process's handle on the segment. nworkers is this process's copy,
+ * checked once at open (1..IPC_MAX_WORKERS, and the size agrees): loops
+ * over the rings use it, never shm->nworkers, which the other side could
+ * change afterwards. err says what ipc_seg_open() refused, and why. */
 struct ipc_seg {
 	struct ipc_shm *shm;
 	uint64_t size;
+	unsigned int nworkers;
 	int fd;
 	char name[IPC_NAME_MAX];
+	char err[512];
 };
 
 #endif /* IPC_TYPES_H */

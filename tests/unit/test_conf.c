@@ -470,6 +470,73 @@ run_cases(const struct bad *cases, size_t n, const char *group)
 
 #define RUN(cases, group) run_cases((cases), sizeof(cases) / sizeof((cases)[0]), (group))
 
+/* ---- cp.user ----------------------------------------------------------- */
+
+/* A turn group, then a cp group whose line 3 is `extra`. */
+#define CP(extra) \
+	DP("") \
+	"turn = { realm = \"r\"; };\n" \
+	"cp = {\n" \
+	"  " extra "\n" \
+	"};\n"
+
+/* cp.user is read, with its line; tp_conf_resolve_user() finds its uid. */
+static void
+test_conf_cp_user_is_read_and_resolved(void **state)
+{
+	(void)state;
+	expect_ok(CP(""));
+	assert_string_equal(c.cp.user, "");
+	assert_int_equal(tp_conf_resolve_user(&c, err, sizeof(err)), 0);
+	assert_int_equal(c.cp.user_uid, 0);
+	tp_conf_free(&c);
+	expect_ok(CP("user = \"nobody\";"));
+	assert_string_equal(c.cp.user, "nobody");
+	assert_int_equal(c.cp.user_line, 7);
+	assert_int_equal(tp_conf_resolve_user(&c, err, sizeof(err)), 0);
+	assert_int_equal(c.cp.user_uid, 65534);
+	assert_int_equal(c.cp.user_gid, 65534);
+	tp_conf_free(&c);
+	expect_ok(CP("user = \"root\";"));
+	assert_int_equal(tp_conf_resolve_user(&c, err, sizeof(err)), 0);
+	assert_int_equal(c.cp.user_uid, 0);
+}
+
+/* A user the system does not have: "<file>:<line>: cp.user 'x': no such
+ * user ..." with the command that makes one. */
+static void
+test_conf_cp_user_unknown_names_file_and_line(void **state)
+{
+	char want[512];
+
+	(void)state;
+	expect_ok(CP("user = \"tp-no-such-user\";"));
+	memset(err, 0, sizeof(err));
+	assert_int_equal(tp_conf_resolve_user(&c, err, sizeof(err)), -ENOENT);
+	snprintf(want, sizeof(want), "%s:7: cp.user 'tp-no-such-user': no such user "
+		 "on this system (create it: useradd --system --no-create-home "
+		 "--shell /usr/sbin/nologin tp-no-such-user)", path);
+	assert_string_equal(err, want);
+}
+
+static void
+test_conf_cp_user_bad_names_are_refused(void **state)
+{
+	static const struct bad cases[] = {
+		{ CP("user = \"\";"), 7, "user must not be empty" },
+		{ CP("user = 0;"), 7, "user must be a string" },
+		{ CP("user = \"-r\";"), 7, "cp.user '-r' is not a user name" },
+		{ CP("user = \"a:b\";"), 7, "cp.user 'a:b' is not a user name" },
+		{ CP("user = \"a b\";"), 7, "cp.user 'a b' is not a user name" },
+		{ CP("user = \"../x\";"), 7, "cp.user '../x' is not a user name" },
+		{ CP("user = \"abcdefghijklmnopqrstuvwxyz0123456\";"), 7,
+		  "user is longer than 31 bytes" },
+	};
+
+	(void)state;
+	RUN(cases, "cp.user");
+}
+
 /* ---- relayed addresses ------------------------------------------------- */
 
 /* One core port "k" opening on line 3 (with a gateway4), its line 5 is
@@ -1139,6 +1206,9 @@ main(void)
 		cmocka_unit_test_teardown(test_conf_error_in_an_include_names_that_file, teardown),
 		cmocka_unit_test_teardown(test_conf_error_is_truncated_to_the_buffer, teardown),
 		cmocka_unit_test_teardown(test_conf_free_releases_everything, teardown),
+		cmocka_unit_test_teardown(test_conf_cp_user_is_read_and_resolved, teardown),
+		cmocka_unit_test_teardown(test_conf_cp_user_unknown_names_file_and_line, teardown),
+		cmocka_unit_test_teardown(test_conf_cp_user_bad_names_are_refused, teardown),
 		cmocka_unit_test(test_conf_parse_prefix_reads_both_families),
 		cmocka_unit_test(test_conf_parse_prefix_bare_address_without_plen),
 		cmocka_unit_test(test_conf_parse_prefix_rejects_garbage),

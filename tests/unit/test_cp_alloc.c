@@ -89,7 +89,7 @@ setup_with(const char *text)
 	assert_int_equal(cp_auth_user_add(cp.auth, "bob", "pw"), 0);
 	cp.policy = cp_policy_create();
 	ipc_seg_unlink(seg_name);
-	assert_int_equal(ipc_seg_open(&cp.seg, seg_name, 2, &created), 0);
+	assert_int_equal(ipc_seg_open(&cp.seg, seg_name, 2, geteuid(), &created), 0);
 	cp.nworkers = 2;
 	cp.start_ms = 1000000;
 	cp.now_ms = cp.start_ms;

@@ -4,6 +4,13 @@
  * process) with its rings intact; a version or geometry mismatch is
  * refused; rings keep order, refuse when full without blocking, and carry
  * a million messages between two threads without loss or reordering.
+ *
+ * Trust (issue 17 item 6): a segment is used only when it is its
+ * expected owner's, mode 0600, one name; one we create is made so; the
+ * rings' geometry never comes from the segment, a corrupt index or length
+ * is counted and refused without reading outside the ring; ipc_msg_check()
+ * takes what dp and cp send and refuses everything the contract does not
+ * allow. The ownership tests need root (fchown); they skip without it.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,19 +19,25 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ipc.h"
 
 static char seg_name[64];
+static uid_t me;
 
 static int
 setup(void **state)
 {
 	(void)state;
+	me = geteuid();
 	snprintf(seg_name, sizeof(seg_name), "/tp-test-ipc-%d", (int)getpid());
 	ipc_seg_unlink(seg_name);
 	return 0;
@@ -33,9 +46,44 @@ setup(void **state)
 static int
 teardown(void **state)
 {
+	char other[80];
+
 	(void)state;
 	ipc_seg_unlink(seg_name);
+	snprintf(other, sizeof(other), "%s-2", seg_name);
+	ipc_seg_unlink(other);
 	return 0;
+}
+
+/* /dev/shm/<name> of the test's segment. */
+static const char *
+seg_path(void)
+{
+	static char p[96];
+
+	snprintf(p, sizeof(p), "/dev/shm%s", seg_name);
+	return p;
+}
+
+static void
+need_root(void)
+{
+	if (geteuid() != 0) {
+		print_message("not root: cannot make segments of another owner\n");
+		skip();
+	}
+}
+
+/* A valid segment of nworkers made by us, then closed. */
+static void
+make_segment(unsigned int nworkers)
+{
+	struct ipc_seg a;
+	bool created;
+
+	assert_int_equal(ipc_seg_open(&a, seg_name, nworkers, me, &created), 0);
+	assert_true(created);
+	ipc_seg_close(&a);
 }
 
 static void
@@ -57,13 +105,13 @@ test_ipc_create_then_attach_keeps_messages(void **state)
 	bool created;
 
 	(void)state;
-	assert_int_equal(ipc_seg_open(&a, seg_name, 2, &created), 0);
+	assert_int_equal(ipc_seg_open(&a, seg_name, 2, me, &created), 0);
 	assert_true(created);
 	msg_fill(&m, IPC_REQUEST, 7, 100);
 	assert_int_equal(ipc_ring_enqueue(&ipc_worker(&a, 1)->to_cp, &m), 0);
 	ipc_seg_close(&a);  /* the producer "dies" */
 
-	assert_int_equal(ipc_seg_open(&b, seg_name, 0, &created), 0);
+	assert_int_equal(ipc_seg_open(&b, seg_name, 0, me, &created), 0);
 	assert_false(created);
 	assert_int_equal(b.shm->nworkers, 2);
 	assert_int_equal(ipc_ring_count(&ipc_worker(&b, 1)->to_cp), 1);
@@ -84,11 +132,11 @@ test_ipc_refuses_other_geometry_and_version(void **state)
 	bool created;
 
 	(void)state;
-	assert_int_equal(ipc_seg_open(&a, seg_name, 2, &created), 0);
-	assert_int_equal(ipc_seg_open(&b, seg_name, 3, &created), -EINVAL);
+	assert_int_equal(ipc_seg_open(&a, seg_name, 2, me, &created), 0);
+	assert_int_equal(ipc_seg_open(&b, seg_name, 3, me, &created), -EINVAL);
 	a.shm->version = IPC_VERSION + 1;
-	assert_int_equal(ipc_seg_open(&b, seg_name, 0, &created), -EPROTO);
-	assert_int_equal(ipc_seg_open(&b, seg_name, 2, &created), -EPROTO);
+	assert_int_equal(ipc_seg_open(&b, seg_name, 0, me, &created), -EPROTO);
+	assert_int_equal(ipc_seg_open(&b, seg_name, 2, me, &created), -EPROTO);
 	ipc_seg_close(&a);
 }
 
@@ -99,7 +147,7 @@ test_ipc_attach_without_segment_fails(void **state)
 	bool created;
 
 	(void)state;
-	assert_int_equal(ipc_seg_open(&a, seg_name, 0, &created), -ENOENT);
+	assert_int_equal(ipc_seg_open(&a, seg_name, 0, me, &created), -ENOENT);
 }
 
 static void
@@ -111,7 +159,7 @@ test_ipc_ring_full_refuses_without_blocking(void **state)
 	bool created;
 
 	(void)state;
-	assert_int_equal(ipc_seg_open(&a, seg_name, 1, &created), 0);
+	assert_int_equal(ipc_seg_open(&a, seg_name, 1, me, &created), 0);
 	r = &ipc_worker(&a, 0)->to_dp;
 	for (uint32_t i = 0; i < IPC_RING_SLOTS; i++) {
 		msg_fill(&m, IPC_RESPONSE, i, 8);
@@ -162,7 +210,7 @@ test_ipc_spsc_threads_keep_order(void **state)
 	struct ipc_ring *r;
 
 	(void)state;
-	assert_int_equal(ipc_seg_open(&a, seg_name, 1, &created), 0);
+	assert_int_equal(ipc_seg_open(&a, seg_name, 1, me, &created), 0);
 	r = &ipc_worker(&a, 0)->to_cp;
 	assert_int_equal(pthread_create(&t, NULL, producer, r), 0);
 	for (uint32_t want = 0; want < STRESS_N;) {
@@ -200,7 +248,7 @@ test_ipc_readiness_rule(void **state)
 	uint64_t now;
 
 	(void)state;
-	assert_int_equal(ipc_seg_open(&s, seg_name, 1, &created), 0);
+	assert_int_equal(ipc_seg_open(&s, seg_name, 1, me, &created), 0);
 	now = ipc_monotonic_ms();
 	assert_false(ipc_cp_serving(s.shm, now));           /* never ready */
 	s.shm->cp_epoch = 1;
@@ -229,6 +277,644 @@ test_ipc_readiness_rule(void **state)
 	ipc_seg_close(&s);
 }
 
+/* ---- whose segment ------------------------------------------------------ */
+
+/* One we create is 0600 whatever the umask, and the owner's we name (dp,
+ * root, gives it to cp.user). */
+static void
+test_ipc_created_segment_is_0600_and_the_owners(void **state)
+{
+	struct ipc_seg a;
+	struct stat st;
+	bool created;
+	mode_t old;
+
+	(void)state;
+	need_root();
+	old = umask(0);
+	assert_int_equal(ipc_seg_open(&a, seg_name, 1, 65534, &created), 0);
+	umask(old);
+	assert_true(created);
+	assert_int_equal(stat(seg_path(), &st), 0);
+	assert_int_equal(st.st_uid, 65534);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	ipc_seg_close(&a);
+	/* cp.user's to use; not ours any more. */
+	assert_int_equal(ipc_seg_open(&a, seg_name, 1, 65534, &created), 0);
+	assert_false(created);
+	ipc_seg_close(&a);
+	assert_int_equal(ipc_seg_open(&a, seg_name, 1, me, &created), -EPERM);
+}
+
+/* Made by someone else (a local user, before turnpike started): refused,
+ * by dp (which would otherwise create it) and cp alike, with a message
+ * that names the file, who owns it and what to do. */
+static void
+test_ipc_refuses_segment_of_another_owner(void **state)
+{
+	struct ipc_seg a;
+	bool created;
+	char want[160];
+
+	(void)state;
+	need_root();
+	make_segment(2);
+	assert_int_equal(chown(seg_path(), 65534, 65534), 0);
+	assert_int_equal(ipc_seg_open(&a, seg_name, 2, me, &created), -EPERM);
+	assert_false(created);
+	assert_null(a.shm);
+	assert_non_null(strstr(a.err, seg_path()));
+	assert_non_null(strstr(a.err, "owned by uid 65534"));
+	snprintf(want, sizeof(want), "rm %s", seg_path());
+	assert_non_null(strstr(a.err, want));
+	assert_int_equal(ipc_seg_open(&a, seg_name, 0, me, &created), -EPERM);
+	/* Its owner's it is. */
+	assert_int_equal(ipc_seg_open(&a, seg_name, 2, 65534, &created), 0);
+	ipc_seg_close(&a);
+}
+
+/* Ours, but others may read or write it: refused, whatever bit. */
+static void
+test_ipc_refuses_segment_group_or_others_may_use(void **state)
+{
+	static const mode_t modes[] = { 0666, 0660, 0640, 0604, 0602, 0610, 0601 };
+	struct ipc_seg a;
+	bool created;
+	char want[32];
+
+	(void)state;
+	make_segment(1);
+	for (unsigned int i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		assert_int_equal(chmod(seg_path(), modes[i]), 0);
+		if (ipc_seg_open(&a, seg_name, 1, me, &created) != -EPERM)
+			fail_msg("mode %04o accepted", (unsigned int)modes[i]);
+		snprintf(want, sizeof(want), "mode %04o", (unsigned int)modes[i]);
+		assert_non_null(strstr(a.err, want));
+		assert_non_null(strstr(a.err, seg_path()));
+	}
+	assert_int_equal(chmod(seg_path(), 0600), 0);
+	assert_int_equal(ipc_seg_open(&a, seg_name, 1, me, &created), 0);
+	ipc_seg_close(&a);
+}
+
+/* A second name for a segment (a hard link, one of them someone else's
+ * choice): refused under either name. */
+static void
+test_ipc_refuses_hard_linked_segment(void **state)
+{
+	struct ipc_seg a;
+	bool created;
+	char other[80], other_path[96];
+
+	(void)state;
+	make_segment(1);
+	snprintf(other, sizeof(other), "%s-2", seg_name);
+	snprintf(other_path, sizeof(other_path), "/dev/shm%s", other);
+	assert_int_equal(link(seg_path(), other_path), 0);
+	assert_int_equal(ipc_seg_open(&a, other, 1, me, &created), -EPERM);
+	assert_non_null(strstr(a.err, "hard link"));
+	assert_int_equal(ipc_seg_open(&a, seg_name, 1, me, &created), -EPERM);
+}
+
+/* A symbolic link in its place is not followed (shm_open's O_NOFOLLOW;
+ * this holds on the old code too: it guards against a libc without it). */
+static void
+test_ipc_refuses_symbolic_link(void **state)
+{
+	struct ipc_seg a;
+	bool created;
+	char other[80], other_path[96];
+
+	(void)state;
+	snprintf(other, sizeof(other), "%s-2", seg_name);
+	snprintf(other_path, sizeof(other_path), "/dev/shm%s", other);
+	assert_int_equal(ipc_seg_open(&a, other, 1, me, &created), 0);
+	ipc_seg_close(&a);
+	assert_int_equal(symlink(other_path, seg_path()), 0);
+	assert_int_equal(ipc_seg_open(&a, seg_name, 1, me, &created), -ELOOP);
+	assert_false(created);
+	assert_non_null(strstr(a.err, seg_path()));
+	assert_int_equal(ipc_seg_open(&a, seg_name, 0, me, &created), -ELOOP);
+}
+
+/* A header that claims more workers than there can be (and a file sized
+ * to match, so nothing else gives it away) is refused: nworkers bounds
+ * every loop over the rings. */
+static void
+test_ipc_refuses_too_many_workers(void **state)
+{
+	uint64_t size = sizeof(struct ipc_shm) +
+			(uint64_t)(IPC_MAX_WORKERS + 1) * sizeof(struct ipc_worker_rings);
+	struct ipc_shm *shm;
+	struct ipc_seg a;
+	bool created;
+	int fd;
+
+	(void)state;
+	fd = shm_open(seg_name, O_RDWR | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)size), 0);   /* sparse */
+	shm = mmap(NULL, sizeof(*shm), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	assert_true(shm != MAP_FAILED);
+	shm->magic = IPC_MAGIC;
+	shm->version = IPC_VERSION;
+	shm->msg_size = IPC_MSG_SIZE;
+	shm->size = size;
+	shm->nworkers = IPC_MAX_WORKERS + 1;
+	munmap(shm, sizeof(*shm));
+	close(fd);
+	assert_int_equal(ipc_seg_open(&a, seg_name, 0, me, &created), -EPROTO);
+	assert_null(a.shm);
+	assert_non_null(strstr(a.err, "corrupt"));
+}
+
+/* ---- corrupt rings ------------------------------------------------------ */
+
+/* Whatever the ring header holds besides head and tail (version 2 kept
+ * the ring's slot count and mask there), the ring has IPC_RING_SLOTS
+ * slots: an index wraps inside it, the SLOTS+1st message is refused, and
+ * the next ring in the segment is never written. */
+static void
+test_ipc_ring_ignores_geometry_in_the_segment(void **state)
+{
+	static struct ipc_msg m, out;
+	struct ipc_seg a;
+	struct ipc_ring *r, *next;
+	unsigned char *p;
+	bool created;
+
+	(void)state;
+	assert_int_equal(ipc_seg_open(&a, seg_name, 1, me, &created), 0);
+	r = &ipc_worker(&a, 0)->to_cp;
+	next = &ipc_worker(&a, 0)->to_dp;
+	p = (unsigned char *)r;
+	for (size_t off = 0; off < offsetof(struct ipc_ring, msg); off++)
+		if (off - offsetof(struct ipc_ring, head) >= 4 &&   /* unsigned */
+		    off - offsetof(struct ipc_ring, tail) >= 4)
+			p[off] = 0xff;
+	atomic_store(&r->head, 2000u);
+	atomic_store(&r->tail, 2000u);
+	for (uint32_t i = 0; i < IPC_RING_SLOTS; i++) {
+		msg_fill(&m, IPC_REQUEST, 1 + i, 16);
+		assert_int_equal(ipc_ring_enqueue(r, &m), 0);
+		if (i == 0)   /* the slot it wraps to, not 976 slots past the end */
+			assert_int_equal(r->msg[2000u & (IPC_RING_SLOTS - 1)].h.seq, 1);
+	}
+	msg_fill(&m, IPC_REQUEST, 99999, 16);
+	assert_int_equal(ipc_ring_enqueue(r, &m), -ENOBUFS);
+	/* The ring after it is untouched (all zero, as made). */
+	for (const unsigned char *q = (const unsigned char *)next;
+	     q < (const unsigned char *)(next + 1); q++)
+		if (*q != 0)
+			fail_msg("byte %td of the next ring written",
+				 q - (const unsigned char *)next);
+	for (uint32_t i = 0; i < IPC_RING_SLOTS; i++) {
+		assert_int_equal(ipc_ring_dequeue(r, &out), 1);
+		assert_int_equal(out.h.seq, 1 + i);
+	}
+	assert_int_equal(ipc_ring_dequeue(r, &out), 0);
+	ipc_seg_close(&a);
+}
+
+/* A head far ahead of tail (or behind it) is no producer's doing: the
+ * consumer reads nothing, counts it once, empties the ring and carries
+ * on; the producer refuses meanwhile; the fill level reads as full. */
+static void
+test_ipc_ring_corrupt_head_is_counted_and_refused(void **state)
+{
+	static struct ipc_msg m, out;
+	struct ipc_seg a;
+	struct ipc_ring *r;
+	bool created;
+	uint32_t tail;
+
+	(void)state;
+	assert_int_equal(ipc_seg_open(&a, seg_name, 1, me, &created), 0);
+	r = &ipc_worker(&a, 0)->to_dp;
+	for (uint32_t i = 0; i < 3; i++) {
+		msg_fill(&m, IPC_RESPONSE, i, 8);
+		assert_int_equal(ipc_ring_enqueue(r, &m), 0);
+	}
+	tail = atomic_load(&r->tail);
+	atomic_store(&r->head, tail + 5000u);
+	assert_int_equal(ipc_ring_count(r), IPC_RING_SLOTS);
+	msg_fill(&m, IPC_RESPONSE, 7, 8);
+	assert_int_equal(ipc_ring_enqueue(r, &m), -EPROTO);
+	assert_int_equal(ipc_ring_dequeue(r, &out), -EPROTO);
+	assert_int_equal(r->corrupt, 1);
+	assert_int_equal(ipc_ring_dequeue(r, &out), 0);
+	assert_int_equal(ipc_ring_count(r), 0);
+	/* The ring works again from there. */
+	assert_int_equal(ipc_ring_enqueue(r, &m), 0);
+	assert_int_equal(ipc_ring_dequeue(r, &out), 1);
+	assert_int_equal(out.h.seq, 7);
+	/* Tail ahead of head: the same. */
+	atomic_store(&r->tail, atomic_load(&r->head) + 1u);
+	assert_int_equal(ipc_ring_dequeue(r, &out), -EPROTO);
+	assert_int_equal(r->corrupt, 2);
+	assert_int_equal(ipc_ring_dequeue(r, &out), 0);
+	ipc_seg_close(&a);
+}
+
+/* A slot whose body_len is more than a message holds is consumed unread
+ * and counted; the message after it comes through. */
+static void
+test_ipc_ring_oversized_body_is_refused(void **state)
+{
+	static struct ipc_msg m, out;
+	struct ipc_seg a;
+	struct ipc_ring *r;
+	bool created;
+
+	(void)state;
+	assert_int_equal(ipc_seg_open(&a, seg_name, 1, me, &created), 0);
+	r = &ipc_worker(&a, 0)->to_cp;
+	msg_fill(&m, IPC_REQUEST, 1, 32);
+	assert_int_equal(ipc_ring_enqueue(r, &m), 0);
+	msg_fill(&m, IPC_REQUEST, 2, 32);
+	assert_int_equal(ipc_ring_enqueue(r, &m), 0);
+	r->msg[atomic_load(&r->tail) & (IPC_RING_SLOTS - 1)].h.body_len = 60000;
+	assert_int_equal(ipc_ring_dequeue(r, &out), -EBADMSG);
+	assert_int_equal(r->corrupt, 1);
+	assert_int_equal(ipc_ring_dequeue(r, &out), 1);
+	assert_int_equal(out.h.seq, 2);
+	assert_int_equal(out.h.body_len, 32);
+	ipc_seg_close(&a);
+}
+
+/* ---- ipc_msg_check ------------------------------------------------------ */
+
+static void
+tuple_fill(struct ipc_tuple *t, uint8_t family)
+{
+	memset(t, 0, sizeof(*t));
+	t->transport = 17;
+	t->in_port = 0;
+	t->client.family = family;
+	t->client.port = 40000;
+	t->client.ip[0] = 10;
+	t->client.ip[3] = 2;
+	t->server.family = family;
+	t->server.port = 3478;
+	t->server.ip[0] = 10;
+	t->server.ip[3] = 1;
+}
+
+/* A STUN message of type, with 4 bytes of attribute (RFC 8489 §5). */
+static uint16_t
+stun_fill(uint8_t *b, uint16_t type)
+{
+	static const uint8_t hdr[20] = {
+		0, 0, 0, 4, 0x21, 0x12, 0xa4, 0x42,
+		1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+	};
+
+	memcpy(b, hdr, sizeof(hdr));
+	b[0] = (uint8_t)(type >> 8);
+	b[1] = (uint8_t)type;
+	memcpy(b + 20, "\x80\x22\x00\x00", 4);   /* SOFTWARE, empty */
+	return 24;
+}
+
+static void
+alloc_fill(struct ipc_alloc *ia, unsigned int nrelayed)
+{
+	memset(ia, 0, sizeof(*ia));
+	ia->nrelayed = (uint8_t)nrelayed;
+	ia->key_len = 16;
+	ia->pwalg = 1;
+	ia->user_len = 5;
+	memcpy(ia->username, "alice", 5);
+	ia->relayed[0].family = 4;
+	ia->relayed[0].port = 50000;
+	ia->relayed[1].family = 6;
+	ia->relayed[1].port = 50000;
+	ia->expires_ms = 123456789;
+}
+
+static void
+binding_fill(struct ipc_binding *b, uint8_t family, uint16_t channel)
+{
+	memset(b, 0, sizeof(*b));
+	b->peer.family = family;
+	b->peer.port = 3480;
+	b->channel = channel;
+	b->expires_ms = 1000;
+}
+
+/* A message of kind as dp or cp builds it. */
+static void
+msg_make(struct ipc_msg *m, uint16_t kind)
+{
+	memset(m, 0, sizeof(*m));
+	m->h.kind = kind;
+	m->h.worker = 1;
+	m->h.seq = 9;
+	switch (kind) {
+	case IPC_REQUEST:
+		tuple_fill(&m->h.tuple, 4);
+		m->h.body_len = stun_fill(m->body, 0x0003);   /* Allocate request */
+		break;
+	case IPC_RESPONSE:
+		tuple_fill(&m->h.tuple, 6);
+		m->h.body_len = stun_fill(m->body, 0x0113);   /* Allocate error */
+		break;
+	case IPC_STATE_ALLOC:
+		m->h.alloc_id = 5;
+		tuple_fill(&m->h.tuple, 4);
+		alloc_fill((struct ipc_alloc *)(void *)m->body, 2);
+		binding_fill((struct ipc_binding *)(void *)(m->body + sizeof(struct ipc_alloc)),
+			     4, 0);
+		binding_fill((struct ipc_binding *)(void *)(m->body + sizeof(struct ipc_alloc) +
+							    sizeof(struct ipc_binding)),
+			     6, 0x4001);
+		m->h.body_len = sizeof(struct ipc_alloc) + 2 * sizeof(struct ipc_binding);
+		break;
+	case IPC_STATS:
+		m->h.body_len = 3 * sizeof(struct ipc_alloc_stats);
+		break;
+	case IPC_ALLOC_ADD:
+		m->h.alloc_id = 5;
+		tuple_fill(&m->h.tuple, 4);
+		alloc_fill((struct ipc_alloc *)(void *)m->body, 1);
+		m->h.body_len = sizeof(struct ipc_alloc);
+		break;
+	case IPC_ALLOC_DEL:
+		m->h.alloc_id = 5;
+		tuple_fill(&m->h.tuple, 4);
+		break;
+	case IPC_ALLOC_LIFE:
+		m->h.alloc_id = 5;
+		tuple_fill(&m->h.tuple, 4);
+		m->h.body_len = 8;
+		break;
+	case IPC_PERM_ADD:
+	case IPC_PERM_DEL:
+	case IPC_CHAN_ADD:
+	case IPC_CHAN_DEL:
+		m->h.alloc_id = 5;
+		tuple_fill(&m->h.tuple, 4);
+		binding_fill((struct ipc_binding *)(void *)m->body, 4,
+			     kind == IPC_CHAN_ADD || kind == IPC_CHAN_DEL ? 0x7FFE : 0);
+		m->h.body_len = sizeof(struct ipc_binding);
+		break;
+	case IPC_SYNC:
+	case IPC_STATE_DONE:
+		m->h.alloc_id = 3;   /* cp's epoch */
+		break;
+	default:
+		break;
+	}
+}
+
+static const uint16_t all_kinds[] = {
+#define IPC_KIND(e, v, name, dir) v,
+#include "ipc_kinds.def"
+#undef IPC_KIND
+};
+
+static void
+expect_bad(const struct ipc_msg *m, const char *what)
+{
+	if (ipc_msg_check(m, ipc_kind_dir(m->h.kind)) != -EBADMSG)
+		fail_msg("%s %s accepted", ipc_kind_name(m->h.kind), what);
+}
+
+/* Every kind, as its sender builds it, passes in its direction only. */
+static void
+test_ipc_msg_check_takes_what_dp_and_cp_send(void **state)
+{
+	static struct ipc_msg m;
+
+	(void)state;
+	for (unsigned int i = 0; i < sizeof(all_kinds) / sizeof(all_kinds[0]); i++) {
+		enum ipc_dir d = ipc_kind_dir(all_kinds[i]);
+
+		msg_make(&m, all_kinds[i]);
+		assert_true(d == IPC_DP2CP || d == IPC_CP2DP);
+		if (ipc_msg_check(&m, d) != 0)
+			fail_msg("%s refused", ipc_kind_name(all_kinds[i]));
+		if (ipc_msg_check(&m, d == IPC_DP2CP ? IPC_CP2DP : IPC_DP2CP) != -EBADMSG)
+			fail_msg("%s taken the wrong way", ipc_kind_name(all_kinds[i]));
+	}
+	/* Bounds that are still in: IPv6 relayed alone, the longest key and
+	 * name, a success response, STATS and STATE_ALLOC as long as fits. */
+	msg_make(&m, IPC_ALLOC_ADD);
+	((struct ipc_alloc *)(void *)m.body)->relayed[0].family = 6;
+	((struct ipc_alloc *)(void *)m.body)->key_len = IPC_KEY_MAX;
+	((struct ipc_alloc *)(void *)m.body)->user_len = IPC_USER_MAX;
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+	msg_make(&m, IPC_RESPONSE);
+	stun_fill(m.body, 0x0103);
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+	msg_make(&m, IPC_STATS);
+	m.h.body_len = (uint16_t)(sizeof(m.body) / sizeof(struct ipc_alloc_stats) *
+				  sizeof(struct ipc_alloc_stats));
+	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+	assert_int_equal(ipc_msg_nstats(&m), sizeof(m.body) / sizeof(struct ipc_alloc_stats));
+	msg_make(&m, IPC_STATE_ALLOC);
+	m.h.body_len = (uint16_t)(sizeof(struct ipc_alloc) +
+		(sizeof(m.body) - sizeof(struct ipc_alloc)) / sizeof(struct ipc_binding) *
+		sizeof(struct ipc_binding));
+	for (unsigned int i = 2; i < ipc_msg_nbindings(&m); i++)
+		binding_fill((struct ipc_binding *)(void *)(m.body + sizeof(struct ipc_alloc) +
+							    i * sizeof(struct ipc_binding)),
+			     6, 0);
+	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+}
+
+/* Each length a kind does not carry. */
+static void
+test_ipc_msg_check_refuses_wrong_lengths(void **state)
+{
+	static struct ipc_msg m;
+	static const struct { uint16_t kind; int delta; } cases[] = {
+		{ IPC_ALLOC_ADD, -1 }, { IPC_ALLOC_ADD, 1 }, { IPC_ALLOC_ADD, 40 },
+		{ IPC_STATE_ALLOC, -1 }, { IPC_STATE_ALLOC, 1 },
+		{ IPC_STATE_ALLOC, -(int)(2 * sizeof(struct ipc_binding)) - 8 },
+		{ IPC_ALLOC_LIFE, -1 }, { IPC_ALLOC_LIFE, 8 },
+		{ IPC_PERM_ADD, -1 }, { IPC_PERM_DEL, 1 }, { IPC_CHAN_ADD, -8 },
+		{ IPC_CHAN_DEL, 40 }, { IPC_STATS, 1 }, { IPC_STATS, -8 },
+		{ IPC_ALLOC_DEL, 1 }, { IPC_STATE_DONE, 1 }, { IPC_SYNC, 8 },
+		{ IPC_STATS_REQ, 4 },
+		{ IPC_REQUEST, 4 }, { IPC_REQUEST, -4 }, { IPC_RESPONSE, -24 },
+	};
+	char what[32];
+
+	(void)state;
+	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		msg_make(&m, cases[i].kind);
+		m.h.body_len = (uint16_t)(m.h.body_len + cases[i].delta);
+		snprintf(what, sizeof(what), "body_len %u", m.h.body_len);
+		expect_bad(&m, what);
+	}
+	/* Longer than a body: refused before anything is read. */
+	msg_make(&m, IPC_STATS);
+	m.h.body_len = (uint16_t)(sizeof(m.body) + sizeof(struct ipc_alloc_stats) -
+				  (sizeof(m.body) % sizeof(struct ipc_alloc_stats)));
+	expect_bad(&m, "past the body");
+	m.h.body_len = 0xffff;
+	expect_bad(&m, "0xffff");
+}
+
+/* Each field the contract bounds, one at a time. */
+static void
+test_ipc_msg_check_refuses_bad_fields(void **state)
+{
+	static struct ipc_msg m;
+	struct ipc_alloc *ia = (struct ipc_alloc *)(void *)m.body;
+	struct ipc_binding *b = (struct ipc_binding *)(void *)m.body;
+	struct ipc_binding *sb;
+
+	(void)state;
+	msg_make(&m, IPC_REQUEST);
+	m.h.kind = 0;
+	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), -EBADMSG);
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), -EBADMSG);
+	m.h.kind = 999;
+	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), -EBADMSG);
+	msg_make(&m, IPC_REQUEST);
+	assert_int_equal(ipc_msg_check(&m, (enum ipc_dir)0), -EBADMSG);
+	m.h.worker = IPC_MAX_WORKERS;
+	expect_bad(&m, "worker 64");
+
+	/* tuples */
+	msg_make(&m, IPC_REQUEST);
+	m.h.tuple.client.family = 0;
+	m.h.tuple.server.family = 0;
+	expect_bad(&m, "family 0");
+	msg_make(&m, IPC_RESPONSE);
+	m.h.tuple.client.family = 5;
+	m.h.tuple.server.family = 5;
+	expect_bad(&m, "family 5");
+	msg_make(&m, IPC_PERM_ADD);
+	m.h.tuple.server.family = 6;
+	expect_bad(&m, "client 4, server 6");
+	msg_make(&m, IPC_ALLOC_DEL);
+	m.h.tuple.transport = 0;
+	expect_bad(&m, "transport 0");
+	msg_make(&m, IPC_STATE_ALLOC);
+	m.h.tuple.client.family = 41;
+	expect_bad(&m, "family 41");
+
+	/* STUN framing (RFC 8489 §5) and class */
+	msg_make(&m, IPC_REQUEST);
+	m.body[4] ^= 1;
+	expect_bad(&m, "without the magic cookie");
+	msg_make(&m, IPC_REQUEST);
+	m.body[0] |= 0x40;
+	expect_bad(&m, "with a top bit set");
+	msg_make(&m, IPC_REQUEST);
+	m.body[3] = 2;
+	m.h.body_len = 22;
+	expect_bad(&m, "with a length not a multiple of 4");
+	msg_make(&m, IPC_REQUEST);
+	stun_fill(m.body, 0x0103);
+	expect_bad(&m, "that is a response");
+	msg_make(&m, IPC_REQUEST);
+	stun_fill(m.body, 0x0016);
+	expect_bad(&m, "that is an indication");
+	msg_make(&m, IPC_RESPONSE);
+	stun_fill(m.body, 0x0003);
+	expect_bad(&m, "that is a request");
+	msg_make(&m, IPC_RESPONSE);
+	stun_fill(m.body, 0x0017);
+	expect_bad(&m, "that is an indication");
+
+	/* allocations */
+	msg_make(&m, IPC_ALLOC_ADD);
+	m.h.alloc_id = 0;
+	expect_bad(&m, "alloc_id 0");
+	msg_make(&m, IPC_ALLOC_ADD);
+	ia->nrelayed = 0;
+	expect_bad(&m, "nrelayed 0");
+	ia->nrelayed = 3;
+	expect_bad(&m, "nrelayed 3");
+	msg_make(&m, IPC_ALLOC_ADD);
+	ia->key_len = IPC_KEY_MAX + 1;
+	expect_bad(&m, "key_len 33");
+	msg_make(&m, IPC_ALLOC_ADD);
+	ia->user_len = IPC_USER_MAX + 1;
+	expect_bad(&m, "user_len 257");
+	msg_make(&m, IPC_ALLOC_ADD);
+	ia->relayed[0].family = 0;
+	expect_bad(&m, "relayed family 0");
+	msg_make(&m, IPC_STATE_ALLOC);
+	ia->relayed[1].family = 4;
+	expect_bad(&m, "dual with two IPv4");
+	msg_make(&m, IPC_STATE_ALLOC);
+	ia->relayed[1].family = 0;
+	expect_bad(&m, "dual with family 0");
+	msg_make(&m, IPC_STATE_ALLOC);
+	ia->user_len = 0xffff;
+	expect_bad(&m, "user_len 0xffff");
+	msg_make(&m, IPC_STATE_ALLOC);
+	m.h.alloc_id = 0;
+	expect_bad(&m, "alloc_id 0");
+	msg_make(&m, IPC_ALLOC_LIFE);
+	m.h.alloc_id = 0;
+	expect_bad(&m, "alloc_id 0");
+
+	/* bindings */
+	msg_make(&m, IPC_PERM_ADD);
+	b->channel = 0x4000;
+	expect_bad(&m, "with a channel");
+	msg_make(&m, IPC_PERM_DEL);
+	b->peer.family = 0;
+	expect_bad(&m, "peer family 0");
+	msg_make(&m, IPC_CHAN_ADD);
+	b->channel = 0;
+	expect_bad(&m, "channel 0");
+	b->channel = 0x3FFF;
+	expect_bad(&m, "channel 0x3FFF");
+	b->channel = 0x7FFF;
+	expect_bad(&m, "channel 0x7FFF");
+	msg_make(&m, IPC_CHAN_DEL);
+	b->peer.family = 16;
+	expect_bad(&m, "peer family 16");
+	msg_make(&m, IPC_STATE_ALLOC);
+	sb = (struct ipc_binding *)(void *)(m.body + sizeof(struct ipc_alloc) +
+					    sizeof(struct ipc_binding));
+	sb->channel = 0x8000;
+	expect_bad(&m, "binding channel 0x8000");
+	msg_make(&m, IPC_STATE_ALLOC);
+	sb->peer.family = 0;
+	expect_bad(&m, "binding family 0");
+}
+
+/* The accessors a receiver walks a message with. */
+static void
+test_ipc_msg_accessors(void **state)
+{
+	static struct ipc_msg m;
+
+	(void)state;
+	msg_make(&m, IPC_STATE_ALLOC);
+	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+	assert_ptr_equal(ipc_msg_alloc(&m), (const void *)m.body);
+	assert_int_equal(ipc_msg_alloc(&m)->nrelayed, 2);
+	assert_int_equal(ipc_msg_nbindings(&m), 2);
+	assert_ptr_equal(ipc_msg_binding(&m, 1),
+			 (const void *)(m.body + sizeof(struct ipc_alloc) +
+					sizeof(struct ipc_binding)));
+	assert_int_equal(ipc_msg_binding(&m, 1)->channel, 0x4001);
+	assert_int_equal(ipc_msg_binding(&m, 0)->peer.family, 4);
+	assert_int_equal(ipc_msg_nstats(&m), 0);
+	msg_make(&m, IPC_CHAN_ADD);
+	assert_int_equal(ipc_msg_nbindings(&m), 1);
+	assert_int_equal(ipc_msg_binding(&m, 0)->channel, 0x7FFE);
+	msg_make(&m, IPC_STATS);
+	assert_int_equal(ipc_msg_nstats(&m), 3);
+	assert_ptr_equal(ipc_msg_stats(&m, 2),
+			 (const void *)(m.body + 2 * sizeof(struct ipc_alloc_stats)));
+	assert_int_equal(ipc_msg_nbindings(&m), 0);
+	msg_make(&m, IPC_ALLOC_ADD);
+	assert_int_equal(ipc_msg_nbindings(&m), 0);
+	assert_int_equal(ipc_kind_dir(IPC_REQUEST), IPC_DP2CP);
+	assert_int_equal(ipc_kind_dir(IPC_ALLOC_ADD), IPC_CP2DP);
+	assert_int_equal(ipc_kind_dir(999), 0);
+}
+
 int
 main(void)
 {
@@ -240,6 +926,19 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_ipc_spsc_threads_keep_order, setup, teardown),
 		cmocka_unit_test(test_ipc_kind_names),
 		cmocka_unit_test_setup_teardown(test_ipc_readiness_rule, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ipc_created_segment_is_0600_and_the_owners, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ipc_refuses_segment_of_another_owner, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ipc_refuses_segment_group_or_others_may_use, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ipc_refuses_hard_linked_segment, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ipc_refuses_symbolic_link, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ipc_refuses_too_many_workers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ipc_ring_ignores_geometry_in_the_segment, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ipc_ring_corrupt_head_is_counted_and_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ipc_ring_oversized_body_is_refused, setup, teardown),
+		cmocka_unit_test(test_ipc_msg_check_takes_what_dp_and_cp_send),
+		cmocka_unit_test(test_ipc_msg_check_refuses_wrong_lengths),
+		cmocka_unit_test(test_ipc_msg_check_refuses_bad_fields),
+		cmocka_unit_test(test_ipc_msg_accessors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

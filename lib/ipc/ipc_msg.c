@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What a receiver checks in a message before it acts on it. dp (root)
+ * and cp (an unprivileged user, cp.user) share writable memory, so each
+ * reads what the other wrote as it would read the network: a kind it does
+ * not know, a length that is not what the kind carries, a family that is
+ * neither 4 nor 6, a count that would index past an array, is refused
+ * here, once, in one function both sides call (ipc_msg_check()), and
+ * counted by the caller. Pure: no state, no side effect; fuzzed by
+ * tests/fuzz/fuzz_ipc_msg.c.
+ */
+#include <errno.h>
+#include <stddef.h>
+
+#include "ipc.h"
+
+/* Where the body starts, and every struct a body carries, keep 8-byte
+ * fields aligned (the accessors cast). */
+_Static_assert(offsetof(struct ipc_msg, body) % 8 == 0, "body alignment");
+_Static_assert(sizeof(struct ipc_alloc) % 8 == 0, "ipc_alloc size");
+_Static_assert(sizeof(struct ipc_binding) % 8 == 0, "ipc_binding size");
+_Static_assert(sizeof(struct ipc_alloc_stats) % 8 == 0, "ipc_alloc_stats size");
+
+/* RFC 8489 §5: the STUN header. */
+#define STUN_HDR          20u
+#define STUN_COOKIE       0x2112A442u
+/* RFC 8489 §5: class bits C1 (0x0100) and C0 (0x0010) of the type. */
+#define STUN_CLASS_MASK   0x0110u
+#define STUN_CLASS_REQ    0x0000u
+/* RFC 8656 §12: channel numbers; RFC 5766 §11 allowed up to 0x7FFE, which
+ * turn.channels = "rfc5766" still accepts, so the contract does too. */
+#define CHANNEL_MIN       0x4000u
+#define CHANNEL_MAX       0x7FFEu
+
+enum ipc_dir
+ipc_kind_dir(uint16_t kind)
+{
+	switch (kind) {
+#define IPC_KIND(e, v, name, dir) case v: return IPC_##dir;
+#include "ipc_kinds.def"
+#undef IPC_KIND
+	default:
+		return (enum ipc_dir)0;
+	}
+}
+
+static bool
+family_ok(uint8_t family)
+{
+	return family == 4 || family == 6;
+}
+
+/* The 5-tuple of a message about a client. */
+static bool
+tuple_ok(const struct ipc_tuple *t)
+{
+	return (t->transport == 17 || t->transport == 6) &&
+	       family_ok(t->client.family) && t->server.family == t->client.family;
+}
+
+/* One whole STUN message, a request (dp -> cp) or a response (cp -> dp):
+ * RFC 8489 §5 framing, as lib/stun's parser wants it. */
+static bool
+stun_ok(const uint8_t *b, size_t len, bool response)
+{
+	uint16_t type, hlen;
+	uint32_t cookie;
+
+	if (len < STUN_HDR || (b[0] & 0xc0u) != 0)
+		return false;
+	type = (uint16_t)(b[0] << 8 | b[1]);
+	hlen = (uint16_t)(b[2] << 8 | b[3]);
+	cookie = (uint32_t)b[4] << 24 | (uint32_t)b[5] << 16 |
+		 (uint32_t)b[6] << 8 | b[7];
+	if (cookie != STUN_COOKIE || (hlen & 3u) != 0 || hlen + STUN_HDR != len)
+		return false;
+	if (response)
+		return (type & 0x0100u) != 0;   /* success or error response */
+	return (type & STUN_CLASS_MASK) == STUN_CLASS_REQ;
+}
+
+static bool
+alloc_ok(const struct ipc_alloc *a)
+{
+	if (a->nrelayed < 1 || a->nrelayed > 2 || a->key_len > IPC_KEY_MAX ||
+	    a->user_len > IPC_USER_MAX)
+		return false;
+	for (unsigned int i = 0; i < a->nrelayed; i++)
+		if (!family_ok(a->relayed[i].family))
+			return false;
+	/* RFC 8656 §7.2: a dual allocation is one address of each family. */
+	return a->nrelayed == 1 || a->relayed[0].family != a->relayed[1].family;
+}
+
+/* chan: true for CHAN_*, false for PERM_*; STATE_ALLOC carries both. */
+static bool
+binding_ok(const struct ipc_binding *b, bool perm, bool chan)
+{
+	if (!family_ok(b->peer.family))
+		return false;
+	if (b->channel == 0)
+		return perm;
+	return chan && b->channel >= CHANNEL_MIN && b->channel <= CHANNEL_MAX;
+}
+
+int
+ipc_msg_check(const struct ipc_msg *m, enum ipc_dir dir)
+{
+	const struct ipc_msg_hdr *h = &m->h;
+	size_t len = h->body_len;
+	bool ok;
+
+	if (len > sizeof(m->body) || h->worker >= IPC_MAX_WORKERS ||
+	    ipc_kind_dir(h->kind) != dir)
+		return -EBADMSG;
+	switch (h->kind) {
+	case IPC_REQUEST:
+	case IPC_RESPONSE:
+		ok = tuple_ok(&h->tuple) &&
+		     stun_ok(m->body, len, h->kind == IPC_RESPONSE);
+		break;
+	case IPC_ALLOC_ADD:
+		ok = len == sizeof(struct ipc_alloc) && h->alloc_id != 0 &&
+		     tuple_ok(&h->tuple) && alloc_ok(ipc_msg_alloc(m));
+		break;
+	case IPC_STATE_ALLOC:
+		ok = len >= sizeof(struct ipc_alloc) &&
+		     (len - sizeof(struct ipc_alloc)) % sizeof(struct ipc_binding) == 0 &&
+		     h->alloc_id != 0 && tuple_ok(&h->tuple) &&
+		     alloc_ok(ipc_msg_alloc(m));
+		for (unsigned int i = 0, n = ok ? ipc_msg_nbindings(m) : 0; i < n; i++)
+			if (!binding_ok(ipc_msg_binding(m, i), true, true))
+				ok = false;
+		break;
+	case IPC_ALLOC_DEL:
+		ok = len == 0 && h->alloc_id != 0 && tuple_ok(&h->tuple);
+		break;
+	case IPC_ALLOC_LIFE:
+		ok = len == sizeof(uint64_t) && h->alloc_id != 0 && tuple_ok(&h->tuple);
+		break;
+	case IPC_PERM_ADD:
+	case IPC_PERM_DEL:
+	case IPC_CHAN_ADD:
+	case IPC_CHAN_DEL: {
+		bool chan = h->kind == IPC_CHAN_ADD || h->kind == IPC_CHAN_DEL;
+
+		ok = len == sizeof(struct ipc_binding) && h->alloc_id != 0 &&
+		     tuple_ok(&h->tuple) && binding_ok(ipc_msg_binding(m, 0), !chan, chan);
+		break;
+	}
+	case IPC_STATS:
+		ok = len % sizeof(struct ipc_alloc_stats) == 0;
+		break;
+	case IPC_STATE_DONE:
+	case IPC_SYNC:
+	case IPC_STATS_REQ:
+		ok = len == 0;
+		break;
+	default:
+		ok = false;
+		break;
+	}
+	return ok ? 0 : -EBADMSG;
+}

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * libFuzzer target: one message as a receiver dequeues it from a ring.
+ *
+ * The input is the message's bytes: header (struct ipc_msg_hdr), then the
+ * body. It is laid out in a heap buffer of exactly header + body_len bytes
+ * (the header alone when body_len exceeds a body, which ipc_ring_dequeue()
+ * never hands over and ipc_msg_check() must refuse unread), missing bytes
+ * zero, so that ASan sees any read past what the message carries. Each
+ * direction is checked; a message ipc_msg_check() passes is walked with
+ * the accessors a receiver uses (the allocation, every binding of a
+ * STATE_ALLOC, every STATS entry, the STUN bytes of a REQUEST/RESPONSE)
+ * and every value they give is read.
+ *
+ * Besides ASan and UBSan, the target aborts on a broken promise of ipc.h:
+ * a passed message of the other direction, a body_len not what its kind
+ * carries, an accessor pointing outside body_len, a field outside the
+ * range the check claims, a verdict that changes on a second look.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ipc.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define CHECK(cond)							\
+	do {								\
+		if (!(cond)) {						\
+			fprintf(stderr, "%s:%d: broken invariant: %s\n", \
+				__FILE__, __LINE__, #cond);		\
+			abort();					\
+		}							\
+	} while (0)
+
+#define HDR sizeof(struct ipc_msg_hdr)
+#define BODY_MAX (IPC_MSG_SIZE - HDR)
+
+/* Everything read is folded in here so that no read is elided. */
+static volatile uint64_t sink;
+
+static void
+fold(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	uint64_t h = sink;
+
+	for (size_t i = 0; i < n; i++)
+		h = h * 31u + b[i];
+	sink = h;
+}
+
+/* p .. p + n lies within m's body_len. */
+static void
+within_body(const struct ipc_msg *m, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	CHECK(b >= m->body);
+	CHECK((size_t)(b - m->body) + n <= m->h.body_len);
+}
+
+static void
+walk_addr(const struct ipc_addr *a)
+{
+	CHECK(a->family == 4 || a->family == 6);
+	fold(a, sizeof(*a));
+}
+
+static void
+walk_alloc(const struct ipc_msg *m)
+{
+	const struct ipc_alloc *a = ipc_msg_alloc(m);
+
+	within_body(m, a, sizeof(*a));
+	CHECK(a->nrelayed >= 1 && a->nrelayed <= 2);
+	CHECK(a->key_len <= IPC_KEY_MAX && a->user_len <= IPC_USER_MAX);
+	for (unsigned int i = 0; i < a->nrelayed; i++)
+		walk_addr(&a->relayed[i]);
+	fold(a->key, a->key_len);
+	fold(a->username, a->user_len);
+	fold(&a->expires_ms, sizeof(a->expires_ms));
+}
+
+static void
+walk_bindings(const struct ipc_msg *m)
+{
+	unsigned int n = ipc_msg_nbindings(m);
+
+	for (unsigned int i = 0; i < n; i++) {
+		const struct ipc_binding *b = ipc_msg_binding(m, i);
+
+		within_body(m, b, sizeof(*b));
+		walk_addr(&b->peer);
+		CHECK(b->channel == 0 || (b->channel >= 0x4000 && b->channel <= 0x7FFE));
+		fold(&b->channel, sizeof(b->channel));
+		fold(&b->expires_ms, sizeof(b->expires_ms));
+	}
+}
+
+static void
+walk(const struct ipc_msg *m, enum ipc_dir dir)
+{
+	size_t len = m->h.body_len;
+
+	CHECK(ipc_kind_dir(m->h.kind) == dir);
+	CHECK(len <= BODY_MAX);
+	CHECK(m->h.worker < IPC_MAX_WORKERS);
+	fold(ipc_kind_name(m->h.kind), 1);
+	switch (m->h.kind) {
+	case IPC_REQUEST:
+	case IPC_RESPONSE:
+		CHECK(len >= 20 && len % 4 == 0);
+		CHECK((size_t)(m->body[2] << 8 | m->body[3]) + 20 == len);
+		walk_addr(&m->h.tuple.client);
+		walk_addr(&m->h.tuple.server);
+		fold(m->body, len);
+		break;
+	case IPC_ALLOC_ADD:
+		CHECK(len == sizeof(struct ipc_alloc));
+		CHECK(ipc_msg_nbindings(m) == 0);
+		walk_alloc(m);
+		break;
+	case IPC_STATE_ALLOC:
+		CHECK(len >= sizeof(struct ipc_alloc));
+		CHECK(sizeof(struct ipc_alloc) + ipc_msg_nbindings(m) *
+		      sizeof(struct ipc_binding) == len);
+		walk_alloc(m);
+		walk_bindings(m);
+		break;
+	case IPC_PERM_ADD:
+	case IPC_PERM_DEL:
+	case IPC_CHAN_ADD:
+	case IPC_CHAN_DEL:
+		CHECK(ipc_msg_nbindings(m) == 1);
+		CHECK((ipc_msg_binding(m, 0)->channel != 0) ==
+		      (m->h.kind == IPC_CHAN_ADD || m->h.kind == IPC_CHAN_DEL));
+		walk_bindings(m);
+		break;
+	case IPC_ALLOC_LIFE:
+		CHECK(len == sizeof(uint64_t));
+		fold(m->body, len);
+		break;
+	case IPC_STATS:
+		CHECK(ipc_msg_nstats(m) * sizeof(struct ipc_alloc_stats) == len);
+		for (unsigned int i = 0; i < ipc_msg_nstats(m); i++) {
+			const struct ipc_alloc_stats *s = ipc_msg_stats(m, i);
+
+			within_body(m, s, sizeof(*s));
+			fold(s, sizeof(*s));
+		}
+		break;
+	default:   /* ALLOC_DEL, STATE_DONE, SYNC, STATS_REQ */
+		CHECK(len == 0);
+		break;
+	}
+	if (m->h.kind != IPC_STATS && m->h.kind != IPC_STATE_DONE &&
+	    m->h.kind != IPC_SYNC && m->h.kind != IPC_STATS_REQ) {
+		CHECK(m->h.tuple.transport == 17 || m->h.tuple.transport == 6);
+		CHECK(m->h.tuple.client.family == m->h.tuple.server.family);
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct ipc_msg_hdr h;
+	struct ipc_msg *m;
+	size_t body, have;
+
+	memset(&h, 0, sizeof(h));
+	memcpy(&h, data, size < HDR ? size : HDR);
+	body = h.body_len <= BODY_MAX ? h.body_len : 0;
+	m = calloc(1, HDR + body);
+	if (m == NULL)
+		return 0;
+	memcpy(m, &h, HDR);
+	have = size > HDR ? size - HDR : 0;
+	memcpy(m->body, data + HDR, have < body ? have : body);
+
+	for (int d = IPC_DP2CP; d <= IPC_CP2DP; d++) {
+		int rc = ipc_msg_check(m, (enum ipc_dir)d);
+
+		CHECK(rc == 0 || rc == -EBADMSG);
+		CHECK(ipc_msg_check(m, (enum ipc_dir)d) == rc);
+		if (rc == 0)
+			walk(m, (enum ipc_dir)d);
+	}
+	free(m);
+	return 0;
+}

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Writes the seed corpus of fuzz_ipc_msg (tests/fuzz/corpus/ipc_msg/): one
+ * message of every kind as dp or cp builds it (header, then body_len bytes
+ * of body), and a few variants at the edges (IPv6, a dual allocation with
+ * bindings, the longest STATS, an error response). Built with the fuzz
+ * targets so that it keeps compiling; run it when the contract changes:
+ *
+ *   build-fuzz/tests/fuzz/gen_ipc_msg_seeds tests/fuzz/corpus/ipc_msg
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ipc.h"
+
+static const char *dir;
+
+static void
+put(const char *name, const struct ipc_msg *m)
+{
+	char path[512];
+	FILE *f;
+	size_t n = sizeof(m->h) + m->h.body_len;
+
+	if (ipc_msg_check(m, ipc_kind_dir(m->h.kind)) != 0) {
+		fprintf(stderr, "seed %s does not pass ipc_msg_check\n", name);
+		exit(1);
+	}
+	snprintf(path, sizeof(path), "%s/%s.bin", dir, name);
+	f = fopen(path, "wb");
+	if (f == NULL || fwrite(m, 1, n, f) != n || fclose(f) != 0) {
+		perror(path);
+		exit(1);
+	}
+}
+
+static void
+tuple(struct ipc_tuple *t, uint8_t family)
+{
+	memset(t, 0, sizeof(*t));
+	t->transport = 17;
+	t->client.family = family;
+	t->client.port = 40000;
+	t->server.family = family;
+	t->server.port = 3478;
+	if (family == 4) {
+		memcpy(t->client.ip, "\x0a\xc8\x00\x02", 4);
+		memcpy(t->server.ip, "\x0a\xc8\x00\x01", 4);
+	} else {
+		memcpy(t->client.ip, "\xfd\x00\x02\x00", 4);
+		t->client.ip[15] = 2;
+		memcpy(t->server.ip, "\xfd\x00\x02\x00", 4);
+		t->server.ip[15] = 1;
+	}
+}
+
+/* A STUN message of type with one SOFTWARE attribute (RFC 8489 §5, §14.14). */
+static uint16_t
+stun(uint8_t *b, uint16_t type)
+{
+	static const uint8_t msg[] = {
+		0, 0, 0, 12, 0x21, 0x12, 0xa4, 0x42,
+		1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+		0x80, 0x22, 0, 8, 't', 'u', 'r', 'n', 'p', 'i', 'k', 'e',
+	};
+
+	memcpy(b, msg, sizeof(msg));
+	b[0] = (uint8_t)(type >> 8);
+	b[1] = (uint8_t)type;
+	return sizeof(msg);
+}
+
+static struct ipc_alloc *
+alloc(struct ipc_msg *m, unsigned int nrelayed)
+{
+	struct ipc_alloc *a = (struct ipc_alloc *)(void *)m->body;
+
+	memset(a, 0, sizeof(*a));
+	a->nrelayed = (uint8_t)nrelayed;
+	a->key_len = 16;
+	a->pwalg = 1;
+	memset(a->key, 0xab, 16);
+	a->user_len = 4;
+	memcpy(a->username, "demo", 4);
+	a->relayed[0].family = 4;
+	a->relayed[0].port = 49200;
+	memcpy(a->relayed[0].ip, "\x0a\xc9\x00\x01", 4);
+	if (nrelayed == 2) {
+		a->relayed[1].family = 6;
+		a->relayed[1].port = 49200;
+		memcpy(a->relayed[1].ip, "\xfd\x00\x02\x01", 4);
+		a->relayed[1].ip[15] = 1;
+	}
+	a->expires_ms = 1700000000000ull;
+	return a;
+}
+
+static struct ipc_binding *
+binding(struct ipc_msg *m, size_t off, uint8_t family, uint16_t channel)
+{
+	struct ipc_binding *b = (struct ipc_binding *)(void *)(m->body + off);
+
+	memset(b, 0, sizeof(*b));
+	b->peer.family = family;
+	b->peer.port = 3480;
+	memcpy(b->peer.ip, family == 4 ? "\x0a\xc9\x00\x02" : "\xfd\x00\x02\x01", 4);
+	b->channel = channel;
+	b->expires_ms = 1700000300000ull;
+	return b;
+}
+
+static void
+start(struct ipc_msg *m, uint16_t kind, uint64_t alloc_id, int family)
+{
+	memset(m, 0, sizeof(*m));
+	m->h.kind = kind;
+	m->h.worker = 0;
+	m->h.seq = 1;
+	m->h.alloc_id = alloc_id;
+	if (family != 0)
+		tuple(&m->h.tuple, (uint8_t)family);
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct ipc_msg m;
+	size_t off;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s CORPUS_DIR\n", argv[0]);
+		return 2;
+	}
+	dir = argv[1];
+
+	start(&m, IPC_REQUEST, 0, 4);
+	m.h.body_len = stun(m.body, 0x0003);          /* Allocate request */
+	put("request_allocate", &m);
+	start(&m, IPC_REQUEST, 0, 6);
+	m.h.body_len = stun(m.body, 0x0009);          /* ChannelBind request */
+	put("request_channel_bind_ipv6", &m);
+	start(&m, IPC_RESPONSE, 0, 4);
+	m.h.body_len = stun(m.body, 0x0103);          /* Allocate success */
+	put("response_allocate_success", &m);
+	start(&m, IPC_RESPONSE, 0, 6);
+	m.h.body_len = stun(m.body, 0x0113);          /* Allocate error */
+	put("response_allocate_error_ipv6", &m);
+
+	start(&m, IPC_ALLOC_ADD, 7, 4);
+	alloc(&m, 1);
+	m.h.body_len = sizeof(struct ipc_alloc);
+	put("alloc_add", &m);
+	start(&m, IPC_ALLOC_ADD, 8, 6);
+	alloc(&m, 2)->key_len = IPC_KEY_MAX;
+	m.h.body_len = sizeof(struct ipc_alloc);
+	put("alloc_add_dual", &m);
+	start(&m, IPC_ALLOC_DEL, 7, 4);
+	put("alloc_del", &m);
+	start(&m, IPC_ALLOC_LIFE, 7, 4);
+	memcpy(m.body, &(uint64_t){ 1700000600000ull }, 8);
+	m.h.body_len = 8;
+	put("alloc_life", &m);
+
+	start(&m, IPC_PERM_ADD, 7, 4);
+	binding(&m, 0, 4, 0);
+	m.h.body_len = sizeof(struct ipc_binding);
+	put("perm_add", &m);
+	start(&m, IPC_PERM_DEL, 7, 4);
+	binding(&m, 0, 6, 0);
+	m.h.body_len = sizeof(struct ipc_binding);
+	put("perm_del_ipv6", &m);
+	start(&m, IPC_CHAN_ADD, 7, 4);
+	binding(&m, 0, 4, 0x4000);
+	m.h.body_len = sizeof(struct ipc_binding);
+	put("chan_add", &m);
+	start(&m, IPC_CHAN_DEL, 7, 4);
+	binding(&m, 0, 4, 0x7FFE);
+	m.h.body_len = sizeof(struct ipc_binding);
+	put("chan_del", &m);
+
+	start(&m, IPC_SYNC, 3, 0);
+	put("sync", &m);
+	start(&m, IPC_STATS_REQ, 0, 0);
+	put("stats_req", &m);
+
+	start(&m, IPC_STATE_ALLOC, 7, 4);
+	alloc(&m, 1);
+	m.h.body_len = sizeof(struct ipc_alloc);
+	put("state_alloc_bare", &m);
+	start(&m, IPC_STATE_ALLOC, 8, 6);
+	alloc(&m, 2);
+	off = sizeof(struct ipc_alloc);
+	binding(&m, off, 4, 0);
+	off += sizeof(struct ipc_binding);
+	binding(&m, off, 6, 0);
+	off += sizeof(struct ipc_binding);
+	binding(&m, off, 4, 0x4001);
+	off += sizeof(struct ipc_binding);
+	m.h.body_len = (uint16_t)off;
+	put("state_alloc_bindings", &m);
+	start(&m, IPC_STATE_DONE, 3, 0);
+	put("state_done", &m);
+
+	start(&m, IPC_STATS, 0, 0);
+	for (unsigned int i = 0; i < 2; i++) {
+		struct ipc_alloc_stats *s =
+			(struct ipc_alloc_stats *)(void *)(m.body + i * sizeof(*s));
+
+		s->alloc_id = 7 + i;
+		for (unsigned int k = 0; k < IPC_ALLOC_STATS_N; k++)
+			s->c[k] = 100 * (k + 1);
+	}
+	m.h.body_len = 2 * sizeof(struct ipc_alloc_stats);
+	put("stats", &m);
+	m.h.body_len = (uint16_t)(sizeof(m.body) / sizeof(struct ipc_alloc_stats) *
+				  sizeof(struct ipc_alloc_stats));
+	put("stats_full", &m);
+	return 0;
+}
