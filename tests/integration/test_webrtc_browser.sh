@@ -57,6 +57,13 @@ for transport in udp tcp; do
     continue
   fi
   webrtc_case "$c1" --case aiortc --turn "$url" --peer-ns "$TP_NS_P" --messages 200 --frames 30
+  if [ "$TW_SERVER" = turnpike ] && [ "$transport" = udp ]; then
+    # The call's packets were turnpike-dp's to relay: its own counters.
+    st=$(tp_stats "turn worker=0")
+    to_peer=$(tp_stat "$st" bytes_to_peer); to_client=$(tp_stat "$st" bytes_to_client)
+    tp_check "turnpike-dp relayed the call: $to_peer bytes to the peer, $to_client to the client" \
+      test "$to_peer" -gt 50000 -a "$to_client" -gt 40000
+  fi
   webrtc_case "$c2" --case loopback --turn "$url" --messages 200 --frames 30
 done
 
