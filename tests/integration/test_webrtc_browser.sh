@@ -39,7 +39,7 @@ n=0
 webrtc_case() {
   local name=$1; shift
   n=$((n + 1))
-  ip netns exec "$TP_NS_C" timeout 90 $PY "$HERE/lib/webrtc/browser.py" \
+  ip netns exec "$TP_NS_C" timeout 60 $PY "$HERE/lib/webrtc/browser.py" \
     --name "$name" --logdir "$TP_TMP/case$n" "$@"
   local rc=$?
   [ $rc -eq 0 ] || TP_FAILS=$((TP_FAILS + 1))

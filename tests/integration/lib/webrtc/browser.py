@@ -193,7 +193,7 @@ class AiortcPeer:
         self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   stderr=self.err, text=True)
 
-    def ask(self, obj, timeout=20):
+    def ask(self, obj, timeout=15):
         self.p.stdin.write(json.dumps(obj) + "\n")
         self.p.stdin.flush()
         r, _, _ = select.select([self.p.stdout], [], [], timeout)
@@ -220,7 +220,7 @@ def case_aiortc(driver, a):
     peer = AiortcPeer(a.peer_ns, a.logdir)
     try:
         step("browser: creating a relay-only offer (%s)" % a.turn)
-        off = js(driver, "tp.offer(arguments[0], arguments[1])", a.turn, 15000)
+        off = js(driver, "tp.offer(arguments[0], arguments[1])", a.turn, 10000)
         step("browser: offer gathered, candidates %s" % off["types"])
         if not off["types"].get("relay"):
             raise Failure("Chromium gathered no relay candidate (%s)" %
@@ -228,11 +228,11 @@ def case_aiortc(driver, a):
         ans = peer.ask({"offer": off["sdp"]})
         step("aiortc: answered, candidates %s" %
              sorted(set(re.findall(r"typ (\w+)", ans["answer"]))))
-        js(driver, "tp.answer(arguments[0], arguments[1])", ans["answer"], 15000)
+        js(driver, "tp.answer(arguments[0], arguments[1])", ans["answer"], 10000)
         step("browser: data channel open")
-        got = js(driver, "tp.echo(arguments[0], arguments[1])", a.messages, 15000)
+        got = js(driver, "tp.echo(arguments[0], arguments[1])", a.messages, 10000)
         step("browser: %d of %d messages echoed by aiortc" % (got, a.messages))
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + 10
         while True:
             ps = peer.ask({"stats": True})
             if ps["frames"] >= a.frames or time.monotonic() > deadline:
@@ -270,16 +270,16 @@ def case_loopback(driver, a):
     got, frames, stats = 0, 0, None
     try:
         step("browser: two relay-only peer connections on %s" % a.turn)
-        r = js(driver, "tp.loopback(arguments[0], arguments[1])", a.turn, 15000)
+        r = js(driver, "tp.loopback(arguments[0], arguments[1])", a.turn, 10000)
         step("browser: offer/answer done, candidates %s" % r["types"])
         if not r["types"]["a"].get("relay") or not r["types"]["b"].get("relay"):
             raise Failure("Chromium gathered no relay candidate (%s)" %
                           ("; ".join(r["errors"]) or "no icecandidateerror event"))
-        js(driver, "tp.opened(arguments[0])", 15000)
+        js(driver, "tp.opened(arguments[0])", 10000)
         step("browser: data channel open")
-        got = js(driver, "tp.echo(arguments[0], arguments[1])", a.messages, 15000)
+        got = js(driver, "tp.echo(arguments[0], arguments[1])", a.messages, 10000)
         step("browser: %d of %d messages echoed by the second connection" % (got, a.messages))
-        frames = js(driver, "tp.framesDecoded('b', arguments[0], arguments[1])", a.frames, 15000)
+        frames = js(driver, "tp.framesDecoded('b', arguments[0], arguments[1])", a.frames, 10000)
         step("browser: second connection decoded %d video frames" % frames)
     except Failure as e:
         step("stopped: %s" % e)
