@@ -229,8 +229,10 @@ policy_setup(struct cp_ctx *cp)
 				cp->conf->path, err);
 			return -EINVAL;
 		}
-	/* Our own addresses, relayed ones included, are never peers (a
-	 * relay loop, RFC 8656 §21.1.7). */
+	/* Our own addresses are never peers (a relay loop, RFC 8656
+	 * §21.1.7); our relayed addresses are refused too unless cp finds
+	 * the peer is an allocation's relayed transport address and
+	 * allow_relay_to_relay is on (alloc.c: relay_peer_ok()). */
 	for (unsigned int i = 0; i < d->nports; i++) {
 		const struct tp_conf_port *p = &d->ports[i];
 		struct cp_addr a;
@@ -246,17 +248,18 @@ policy_setup(struct cp_ctx *cp)
 			memcpy(a.ip, p->ip6, 16);
 			cp_policy_add_own(cp->policy, &a);
 		}
-		for (unsigned int k = 0; k < p->nrelay4; k++) {
+	}
+	for (unsigned int fi = 0; fi < 2; fi++) {
+		uint8_t ips[TP_CONF_MAX_RELAY][16];
+		unsigned int n = tp_conf_relay_addrs(cp->conf, fi == 0 ? 4 : 6, ips, NULL);
+
+		for (unsigned int k = 0; k < n; k++) {
+			struct cp_addr a;
+
 			memset(&a, 0, sizeof(a));
-			a.family = 4;
-			memcpy(a.ip, p->relay4[k], 4);
-			cp_policy_add_own(cp->policy, &a);
-		}
-		for (unsigned int k = 0; k < p->nrelay6; k++) {
-			memset(&a, 0, sizeof(a));
-			a.family = 6;
-			memcpy(a.ip, p->relay6[k], 16);
-			cp_policy_add_own(cp->policy, &a);
+			a.family = fi == 0 ? 4 : 6;
+			memcpy(a.ip, ips[k], fi == 0 ? 4 : 16);
+			cp_policy_add_own_relayed(cp->policy, &a);
 		}
 	}
 	return 0;

@@ -302,7 +302,9 @@ dp_worker_main(void *arg)
 				t0 = t1;
 			}
 		}
-		if (ctx->nworkers > 1 && !rte_ring_empty(w->handoff)) {
+		/* (one worker hands off to itself too: relay-to-relay
+		 * datagrams come back in through its ring) */
+		if (!rte_ring_empty(w->handoff)) {
 			uint64_t before = w->stage_pkts[DP_STAGE_HANDOFF];
 
 			handoff_input(w);

@@ -996,6 +996,37 @@ do_refresh(struct req_ctx *r)
 
 /* ---- permissions and channels (§9, §10, §12) --------------------------- */
 
+/*
+ * Relay to relay (issue 18): a peer that is one of our relayed addresses
+ * (the policy says "own-relayed", after the deny list and canonical forms
+ * had their say) is allowed when cp.peers.allow_relay_to_relay is on and
+ * an allocation holds that relayed transport address: its IP for a
+ * permission (RFC 8656 §9: the port does not matter), the (IP, port) pair
+ * for a channel. A port merely reserved (EVEN-PORT) is no allocation yet.
+ * dp delivers such datagrams inside the box.
+ */
+static bool
+relay_peer_ok(const struct cp_ctx *cp, const struct cp_addr *peer, bool any_port)
+{
+	uint8_t fam = peer->family == 4 ? NET_AF4 : NET_AF6;
+	uint8_t idx = relay_index(cp, fam, peer->ip);
+
+	if (!cp->conf->cp.allow_relay_to_relay || idx == CP_RELAY_NONE)
+		return false;
+	if (any_port)
+		return true;
+	if (!port_used(cp, fam_i(fam), idx, peer->port))
+		return false;
+	for (unsigned int i = 0; i < CP_MAX_RESERV; i++) {
+		const struct cp_reservation *rv = &cp->reserv[i];
+
+		if (rv->used && rv->port == peer->port && rv->family == fam &&
+		    rv->relay_idx == idx)
+			return false;
+	}
+	return true;
+}
+
 /* The peer address as policy sees it, or a refusal code. */
 static uint16_t
 peer_check(struct req_ctx *r, const struct cp_alloc *a,
@@ -1019,6 +1050,8 @@ peer_check(struct req_ctx *r, const struct cp_alloc *a,
 	in.port = any_port && sa.port == 0 ? 1 : sa.port;
 	memcpy(in.ip, sa.ip, 16);
 	v = cp_policy_check(r->cp->policy, &in, &out);
+	if (v == CP_POLICY_OWN_RELAYED && relay_peer_ok(r->cp, &out, any_port))
+		v = CP_POLICY_ACCEPT;
 	if (v != CP_POLICY_ACCEPT) {
 		r->cp->stats[CP_STAT_POLICY_REFUSED]++;
 		return STUN_ERR_FORBIDDEN;

@@ -302,8 +302,8 @@ cp_policy_add_deny(struct cp_policy *p, const char *prefix, char *err,
 	return add_list(p->deny, &p->ndeny, prefix, err, errlen);
 }
 
-int
-cp_policy_add_own(struct cp_policy *p, const struct cp_addr *a)
+static int
+add_own(struct cp_policy *p, const struct cp_addr *a, bool relayed)
 {
 	struct cp_addr c;
 
@@ -313,8 +313,21 @@ cp_policy_add_own(struct cp_policy *p, const struct cp_addr *a)
 		return -ENOSPC;
 	cp_addr_canonical(a, &c);
 	c.port = 0;
+	p->own_relayed[p->nown] = relayed;
 	p->own[p->nown++] = c;
 	return 0;
+}
+
+int
+cp_policy_add_own(struct cp_policy *p, const struct cp_addr *a)
+{
+	return add_own(p, a, false);
+}
+
+int
+cp_policy_add_own_relayed(struct cp_policy *p, const struct cp_addr *a)
+{
+	return add_own(p, a, true);
 }
 
 /* ---- the decision (order: policy.h) ------------------------------------ */
@@ -337,14 +350,21 @@ class_allowed(const struct cp_policy *p, enum cp_policy_verdict v)
 	}
 }
 
-static bool
+/* 0: not ours; CP_POLICY_OWN_ADDRESS; CP_POLICY_OWN_RELAYED when any
+ * entry that matches is a relayed address. */
+static enum cp_policy_verdict
 is_own(const struct cp_policy *p, const struct cp_addr *c,
        const struct cp_addr *j)
 {
+	enum cp_policy_verdict v = CP_POLICY_ACCEPT;
+
 	for (unsigned int i = 0; i < p->nown; i++)
-		if (same_ip(&p->own[i], c) || same_ip(&p->own[i], j))
-			return true;
-	return false;
+		if (same_ip(&p->own[i], c) || same_ip(&p->own[i], j)) {
+			if (p->own_relayed[i])
+				return CP_POLICY_OWN_RELAYED;
+			v = CP_POLICY_OWN_ADDRESS;
+		}
+	return v;
 }
 
 enum cp_policy_verdict
@@ -352,6 +372,7 @@ cp_policy_check(const struct cp_policy *p, const struct cp_addr *peer,
 		struct cp_addr *canonical)
 {
 	struct cp_addr c, j;
+	enum cp_policy_verdict v;
 
 	if (peer == NULL)
 		return CP_POLICY_INVALID;
@@ -378,8 +399,9 @@ cp_policy_check(const struct cp_policy *p, const struct cp_addr *peer,
 		return CP_POLICY_DENY_LIST;
 	/* 4. never ourselves: a broad allow prefix usually covers the
 	 * relay's own network (conf/demo.conf does). */
-	if (is_own(p, &c, &j))
-		return CP_POLICY_OWN_ADDRESS;
+	v = is_own(p, &c, &j);
+	if (v != CP_POLICY_ACCEPT)
+		return v;
 	/* 5. the operator's allow list, over the class defaults. */
 	if (in_list(p->allow, p->nallow, &c) || in_list(p->allow, p->nallow, &j))
 		return CP_POLICY_ACCEPT;

@@ -33,7 +33,13 @@
  *     relay's own network (conf/demo.conf allows 10.201.0.0/24, where
  *     dp's core port is 10.201.0.1), and a permission to ourselves would
  *     let a client bounce traffic off the relay (RFC 8656 §21.1.7). A
- *     deny-listed own address reports "deny-list".
+ *     deny-listed own address reports "deny-list". One of our RELAYED
+ *     addresses reports "own-relayed" instead: the policy refuses it as
+ *     well, and cp (which knows the allocations) may accept it as the
+ *     peer of a relay-to-relay call (issue 18: two relayed WebRTC clients
+ *     of one box are each other's peers), only at a relayed transport
+ *     address an allocation holds, and dp delivers such datagrams inside
+ *     the box, never to the wire.
  *  5. the operator's allow list accepts, overriding step 6;
  *  6. class defaults, refused unless the flag is set:
  *       loopback 127/8, ::1                         allow_loopback
@@ -82,6 +88,9 @@ int cp_policy_add_deny(struct cp_policy *p, const char *prefix, char *err,
 /* One of our own addresses (any port). It is canonicalised first.
  * 0; -EINVAL for a family other than 4 or 6; -ENOSPC when full. */
 int cp_policy_add_own(struct cp_policy *p, const struct cp_addr *a);
+/* The same for one of our relayed addresses ("own-relayed"). An address
+ * added both ways is a relayed one. */
+int cp_policy_add_own_relayed(struct cp_policy *p, const struct cp_addr *a);
 
 /*
  * The canonical form of an address, the key under which cp stores

@@ -50,6 +50,7 @@ struct cp_prefix {
 	X(PORT_ZERO, "port-zero", "peer port 0") \
 	X(DENY_LIST, "deny-list", "on the operator's deny list") \
 	X(OWN_ADDRESS, "own-address", "one of this relay's own addresses") \
+	X(OWN_RELAYED, "own-relayed", "one of this relay's relayed addresses (a relay-to-relay peer only where cp.peers.allow_relay_to_relay and an allocation holds it)") \
 	X(LOOPBACK, "loopback", "loopback address (127.0.0.0/8, ::1)") \
 	X(LINK_LOCAL, "link-local", "link-local address (169.254.0.0/16, fe80::/10)") \
 	X(SITE_LOCAL, "site-local", "deprecated IPv6 site-local address (fec0::/10)") \
@@ -79,6 +80,7 @@ struct cp_policy {
 	struct cp_prefix allow[CP_POLICY_MAX_PREFIXES];
 	struct cp_prefix deny[CP_POLICY_MAX_PREFIXES];
 	struct cp_addr own[CP_POLICY_MAX_OWN];	/* canonical, port 0 */
+	bool own_relayed[CP_POLICY_MAX_OWN];	/* a relayed address */
 };
 
 #endif /* CP_POLICY_TYPES_H */

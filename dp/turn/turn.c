@@ -344,10 +344,11 @@ carry_from(struct carry *c, const struct rte_mbuf *m,
  * the checksum is final here (the payload is not read); without one the
  * NIC or dp_ip_output() sums the whole datagram.
  */
-static void
-udp_out(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
-	const uint8_t *src, uint16_t sport, const uint8_t *dst, uint16_t dport,
-	const struct carry *cy)
+/* Put UDP and IP headers in front of m's data (a UDP payload); returns
+ * the IP header, or NULL (m freed, counted) without headroom. */
+static uint8_t *
+udp_ip_hdrs(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
+	    const uint8_t *src, uint16_t sport, const uint8_t *dst, uint16_t dport)
 {
 	uint16_t plen = (uint16_t)rte_pktmbuf_pkt_len(m);
 	uint16_t l3 = family == NET_AF_IPV4 ? 20 : 40;
@@ -356,7 +357,7 @@ udp_out(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
 
 	if (unlikely(p == NULL)) {
 		dp_drop_pkt(w, m, DP_DROP_NO_MBUF);
-		return;
+		return NULL;
 	}
 	u = p + l3;
 	u[0] = (uint8_t)(sport >> 8);
@@ -371,6 +372,21 @@ udp_out(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
 		ipv4_build_hdr(p, src, dst, 17, 64, (uint16_t)(l3 + 8 + plen));
 	else
 		ipv6_build_hdr(p, src, dst, 17, 64, (uint16_t)(plen + 8));
+	return p;
+}
+
+static void
+udp_out(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
+	const uint8_t *src, uint16_t sport, const uint8_t *dst, uint16_t dport,
+	const struct carry *cy)
+{
+	uint16_t plen = (uint16_t)rte_pktmbuf_pkt_len(m);
+	uint8_t *p = udp_ip_hdrs(w, m, family, src, sport, dst, dport);
+	uint8_t *u;
+
+	if (unlikely(p == NULL))
+		return;
+	u = p + (family == NET_AF_IPV4 ? 20 : 40);
 	if (cy != NULL && cy->ok) {
 		uint16_t c = net_udp_cksum_with(family, src, dst, sport, dport,
 						(uint16_t)(plen + 8), cy->sum);
@@ -511,17 +527,25 @@ alloc_remove(struct turn_worker *t, struct turn_alloc *a)
 	t->nallocs = t->live.n;
 }
 
-static bool
-perm_ok(const struct turn_worker *t, struct turn_alloc *a, uint8_t family,
-	const uint8_t *ip, uint64_t now_ms)
+/* The live permission of a for ip, or NULL. */
+static const struct turn_perm *
+perm_get(const struct turn_worker *t, struct turn_alloc *a, uint8_t family,
+	 const uint8_t *ip, uint64_t now_ms)
 {
 	for (unsigned int i = 0; i < a->nperms; i++) {
 		const struct turn_perm *p = perm_at(t, a, i);
 
 		if (p->family == family && ip_eq(family, p->ip, ip))
-			return p->expires_ms > now_ms;
+			return p->expires_ms > now_ms ? p : NULL;
 	}
-	return false;
+	return NULL;
+}
+
+static bool
+perm_ok(const struct turn_worker *t, struct turn_alloc *a, uint8_t family,
+	const uint8_t *ip, uint64_t now_ms)
+{
+	return perm_get(t, a, family, ip, now_ms) != NULL;
 }
 
 static const struct turn_chan *
@@ -659,6 +683,147 @@ turn_prefetch_burst(struct dp_worker *w, const struct dp_port *port,
 			alloc_prefetch(&t->allocs[pos[i]]);
 }
 
+/* ---- relay to relay (issue 18) ------------------------------------------ */
+
+/*
+ * m holds an IP packet (at its data start) addressed to one of our own
+ * relayed addresses: give it to the worker that owns dst_port as if it had
+ * arrived on the port the relayed addresses live on, through the hand-off
+ * ring (this worker's own too). It never goes to the wire, and everything
+ * that judges a peer's datagram (the receiving allocation's permission for
+ * the sender's relayed address, its channel to it) is what judges it.
+ */
+static void
+loop_in(struct dp_worker *w, struct rte_mbuf *m, uint8_t family, uint16_t dst_port)
+{
+	struct turn_worker *t = &w->turn;
+	struct dp_port *port = t->relay_port[family == NET_AF_IPV6];
+	struct rte_ether_hdr *eh;
+	unsigned int owner = w->ctx->udp[dst_port].owner;
+
+	if (unlikely(port == NULL)) {
+		/* found on first use: the ports come up after turn_init() */
+		for (unsigned int k = 0; k < w->ctx->nports && port == NULL; k++)
+			if (family == NET_AF_IPV4 ? w->ctx->ports[k].nrelay4 > 0 :
+						    w->ctx->ports[k].nrelay6 > 0)
+				port = &w->ctx->ports[k];
+		t->relay_port[family == NET_AF_IPV6] = port;
+	}
+
+	if (unlikely(port == NULL || owner >= w->ctx->nworkers)) {
+		t->hairpin_refused++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eh));
+	if (unlikely(eh == NULL)) {
+		dp_drop_pkt(w, m, DP_DROP_NO_MBUF);
+		return;
+	}
+	rte_ether_addr_copy(&port->mac, &eh->dst_addr);
+	rte_ether_addr_copy(&port->mac, &eh->src_addr);
+	eh->ether_type = rte_cpu_to_be_16(family == NET_AF_IPV4 ? RTE_ETHER_TYPE_IPV4 :
+					  RTE_ETHER_TYPE_IPV6);
+	if (port->vlan != 0) {
+		/* the port's input expects its tag */
+		struct rte_vlan_hdr *vh;
+		uint8_t *q = (uint8_t *)rte_pktmbuf_prepend(m, sizeof(*vh));
+
+		if (unlikely(q == NULL)) {
+			dp_drop_pkt(w, m, DP_DROP_NO_MBUF);
+			return;
+		}
+		memmove(q, q + sizeof(*vh), 12);
+		eh = (struct rte_ether_hdr *)q;
+		eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN);
+		vh = (struct rte_vlan_hdr *)(eh + 1);
+		vh->vlan_tci = rte_cpu_to_be_16(port->vlan);
+		vh->eth_proto = rte_cpu_to_be_16(family == NET_AF_IPV4 ?
+						 RTE_ETHER_TYPE_IPV4 : RTE_ETHER_TYPE_IPV6);
+	}
+	m->port = port->port_id;
+	m->ol_flags = 0;             /* nothing verified: input checks all */
+	m->packet_type = 0;
+	dp_handoff(w, owner, m, DP_HANDOFF_FLOW);
+}
+
+/*
+ * A datagram from allocation a to peer, which is one of our relayed
+ * addresses: the UDP datagram it would have been on the wire, its
+ * checksum computed (no NIC will), looped in. Only to a relayed port: a
+ * client may not reach dp's other listeners (TURN itself, the diagnostic
+ * echo) from inside the relay.
+ */
+static void
+hairpin_out(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf *m,
+	    const struct ipc_addr *rel, const struct ipc_addr *peer,
+	    const struct carry *cy)
+{
+	struct turn_worker *t = &w->turn;
+	uint16_t plen = (uint16_t)rte_pktmbuf_pkt_len(m), c;
+	uint32_t sum;
+	uint8_t *p, *u;
+
+	if (unlikely((w->ctx->udp[peer->port].flags & DP_UDP_RELAYED) == 0)) {
+		t->hairpin_refused++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	sum = cy != NULL && cy->ok ? cy->sum :
+		net_sum16(rte_pktmbuf_mtod(m, const uint8_t *), plen, 0);
+	p = udp_ip_hdrs(w, m, peer->family, rel->ip, a->relay_port, peer->ip, peer->port);
+	if (p == NULL)
+		return;
+	u = p + (peer->family == NET_AF_IPV4 ? 20 : 40);
+	c = net_udp_cksum_with(peer->family, rel->ip, peer->ip, a->relay_port, peer->port,
+			       (uint16_t)(plen + 8), sum);
+	u[6] = (uint8_t)(c >> 8);
+	u[7] = (uint8_t)c;
+	t->hairpin++;
+	loop_in(w, m, peer->family, peer->port);
+}
+
+/*
+ * A looped-in datagram (from one of our relayed addresses) found no
+ * allocation on its relayed port: the sender gets what the wire would
+ * give it, a port unreachable from the address it sent to (RFC 8656
+ * §11.5: relayed to its client as a Data indication with ICMP), looped in
+ * to the worker that owns the sender's relayed port. Rate-limited as
+ * every ICMP error dp sends.
+ */
+static void
+hairpin_unreach(struct dp_worker *w, struct rte_mbuf *m, const struct dp_udp_meta *meta)
+{
+	struct turn_worker *t = &w->turn;
+	const uint8_t *l3 = rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->l3_off);
+	uint16_t l3_len = (uint16_t)(rte_pktmbuf_pkt_len(m) - meta->l3_off);
+	struct rte_mbuf *r;
+	size_t n;
+
+	if (!net_ratelimit_allow(&w->icmp_rl, rte_rdtsc())) {
+		w->drop[DP_DROP_ICMP_RATE]++;
+		return;
+	}
+	r = dp_alloc(w);
+	if (r == NULL) {
+		w->drop[DP_DROP_NO_MBUF]++;
+		return;
+	}
+	n = meta->family == NET_AF_IPV4 ?
+		icmp4_build_unreach(rte_pktmbuf_mtod(r, uint8_t *), rte_pktmbuf_tailroom(r),
+				    meta->dst, 3, l3, l3_len) :
+		icmp6_build_unreach(rte_pktmbuf_mtod(r, uint8_t *), rte_pktmbuf_tailroom(r),
+				    meta->dst, 4, l3, l3_len);
+	if (n == 0) {
+		rte_pktmbuf_free(r);
+		return;
+	}
+	rte_pktmbuf_append(r, (uint16_t)n);
+	t->hairpin_unreach++;
+	/* to the owner of the sender's relayed port, the quoted source */
+	loop_in(w, r, meta->family, meta->src_port);
+}
+
 /* ---- from the client ---------------------------------------------------- */
 
 static void
@@ -666,15 +831,21 @@ to_peer(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf *m,
 	const struct ipc_addr *peer, const struct carry *cy)
 {
 	const struct ipc_addr *rel = relayed_for(a, peer->family);
+	const struct turn_perm *perm = perm_get(&w->turn, a, peer->family, peer->ip,
+						w->turn.now_ms);
 	uint16_t len = (uint16_t)rte_pktmbuf_pkt_len(m);
 
-	if (rel == NULL || !perm_ok(&w->turn, a, peer->family, peer->ip, w->turn.now_ms)) {
+	if (rel == NULL || perm == NULL) {
 		a->stats[TURN_STAT_DROP_NO_PERMISSION]++;
 		rte_pktmbuf_free(m);
 		return;
 	}
 	a->stats[TURN_STAT_PKTS_TO_PEER]++;
 	a->stats[TURN_STAT_BYTES_TO_PEER] += len;
+	if (unlikely(perm->hairpin)) {
+		hairpin_out(w, a, m, rel, peer, cy);
+		return;
+	}
 	udp_out(w, m, peer->family, rel->ip, a->relay_port, peer->ip, peer->port,
 		cy);
 }
@@ -1044,6 +1215,10 @@ turn_peer_input(struct dp_worker *w, struct rte_mbuf *m,
 
 	(void)arg;
 	if (a == NULL) {
+		/* From one of our relayed addresses: a relay-to-relay datagram
+		 * to an allocation that is gone. Its sender is told. */
+		if (unlikely(relay_index(w->ctx, meta->family, meta->src) >= 0))
+			hairpin_unreach(w, m, meta);
 		dp_drop_pkt(w, m, DP_DROP_UDP_NO_LISTENER);
 		return;
 	}
@@ -1234,7 +1409,7 @@ apply_alloc_add(struct dp_worker *w, const struct ipc_msg *msg)
 
 static void
 apply_binding(const struct turn_worker *t, struct turn_alloc *a, uint16_t kind,
-	      const struct ipc_binding *b)
+	      const struct ipc_binding *b, bool hairpin)
 {
 	unsigned int n = b->peer.family == NET_AF_IPV4 ? 4 : 16;
 	unsigned int i;
@@ -1265,6 +1440,7 @@ apply_binding(const struct turn_worker *t, struct turn_alloc *a, uint16_t kind,
 		p->family = b->peer.family;
 		memcpy(p->ip, b->peer.ip, n);
 		p->expires_ms = b->expires_ms;
+		p->hairpin = hairpin;
 		return;
 	}
 	for (i = 0; i < a->nchans; i++)
@@ -1537,9 +1713,16 @@ apply(struct dp_worker *w, const struct ipc_msg *msg)
 	case IPC_CHAN_ADD:
 	case IPC_CHAN_DEL:
 		a = alloc_find_msg(t, msg);
-		if (a != NULL && msg->h.body_len >= sizeof(struct ipc_binding))
-			apply_binding(t, a, msg->h.kind,
-				      (const struct ipc_binding *)msg->body);
+		if (a != NULL && msg->h.body_len >= sizeof(struct ipc_binding)) {
+			const struct ipc_binding *b = (const struct ipc_binding *)msg->body;
+
+			/* A permission to one of our relayed addresses: a
+			 * relay-to-relay call (cp decided it may be). */
+			apply_binding(t, a, msg->h.kind, b,
+				      (b->peer.family == NET_AF_IPV4 ||
+				       b->peer.family == NET_AF_IPV6) &&
+				      relay_index(w->ctx, b->peer.family, b->peer.ip) >= 0);
+		}
 		break;
 	case IPC_SYNC:
 		/* (Re)start the pass: a cp that asks again has lost what it

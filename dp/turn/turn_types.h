@@ -18,6 +18,7 @@
 #include <rte_common.h>
 
 struct rte_hash;
+struct dp_port;
 
 #include "ipc_types.h"
 #include "turn_admit.h"
@@ -46,8 +47,12 @@ enum turn_stat {
 	TURN_STAT__COUNT,
 };
 
+/* A permission's peer is one of our relayed addresses (a relay-to-relay
+ * call, issue 18): datagrams to it never go to the wire (turn.c: hairpin).
+ * Found once, when cp installs it, so that relaying pays one branch. */
 struct turn_perm {
 	uint8_t family;
+	uint8_t hairpin;
 	uint8_t ip[16];
 	uint64_t expires_ms;
 };
@@ -160,6 +165,14 @@ struct turn_worker {
 	uint64_t stun_bad_fingerprint;    /* RFC 8489 §14.7: discarded */
 	uint64_t peer_port0;              /* Send indications to port 0 */
 	uint64_t icmp_forged;             /* port unreachable not from the peer */
+	/* Relay to relay inside the box (issue 18). */
+	struct dp_port *relay_port[2];    /* the port relayed addresses live
+					   * on: [0] IPv4, [1] IPv6 */
+	uint64_t hairpin;                 /* datagrams to one of our relayed
+					   * addresses, looped back in */
+	uint64_t hairpin_refused;         /* ... to a port that is not a
+					   * relayed one (never to the wire) */
+	uint64_t hairpin_unreach;         /* ... to no allocation: ICMP back */
 };
 
 #endif /* DP_TURN_TYPES_H */

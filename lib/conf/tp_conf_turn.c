@@ -241,7 +241,7 @@ load_cp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 	};
 	static const char *const peer_names[] = {
 		"allow_loopback", "allow_private", "allow_link_local",
-		"allow_multicast", "allow", "deny", NULL,
+		"allow_multicast", "allow_relay_to_relay", "allow", "deny", NULL,
 	};
 	struct tp_conf_cp *p = &c->cp;
 	const config_setting_t *s;
@@ -334,6 +334,8 @@ load_cp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 		    (rc = get_bool(s, "allow_private", &p->allow_private, c, err, errlen)) < 0 ||
 		    (rc = get_bool(s, "allow_link_local", &p->allow_link_local, c, err, errlen)) < 0 ||
 		    (rc = get_bool(s, "allow_multicast", &p->allow_multicast, c, err, errlen)) < 0 ||
+		    (rc = get_bool(s, "allow_relay_to_relay", &p->allow_relay_to_relay, c,
+				   err, errlen)) < 0 ||
 		    (rc = load_prefixes(s, "allow", p->allow, &p->nallow, c, err, errlen)) < 0 ||
 		    (rc = load_prefixes(s, "deny", p->deny, &p->ndeny, c, err, errlen)) < 0)
 			return rc;
@@ -353,6 +355,7 @@ tp_conf_turn_defaults(struct tp_conf *c)
 	c->turn.cp_grace_s = 40;
 	c->turn.admit_rate = 1000;
 	c->turn.admit_burst = 4000;
+	c->cp.allow_relay_to_relay = true;
 	c->cp.challenge_rate = 500;
 	c->cp.challenge_burst = 2000;
 	snprintf(c->turn.software, sizeof(c->turn.software), "turnpike %s", TP_VERSION);

@@ -189,6 +189,10 @@ struct tp_conf_cp {
 	bool allow_private;
 	bool allow_link_local;
 	bool allow_multicast;
+	/* A relayed transport address of this box that an allocation holds is
+	 * an allowed peer (two relayed clients of one box calling each other,
+	 * as WebRTC does; coturn allows it too). Default true. */
+	bool allow_relay_to_relay;
 	unsigned int nallow, ndeny;
 	char allow[TP_CONF_MAX_PREFIXES][64];
 	char deny[TP_CONF_MAX_PREFIXES][64];

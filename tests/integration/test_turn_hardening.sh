@@ -52,7 +52,8 @@ while True:
     out.write("%d %d %s\n" % (sport, dport, ip[ihl + 8:ihl + 40].hex()))
 PY
 SNIFF_PID=$!
-trap 'kill $SNIFF_PID 2>/dev/null; tp_cleanup' EXIT
+# (the script's status survives the kill: tp_cleanup exits with $?)
+trap 'rc=$?; kill $SNIFF_PID 2>/dev/null; (exit $rc); tp_cleanup' EXIT
 sleep 0.5
 
 export TP_TMP

@@ -1399,6 +1399,92 @@ test_alloc_wall_clock_steps_expire_and_extend_nothing(void **state)
 				      NULL, &o, &r), 401);
 }
 
+/* ---- relay to relay (issue 18) ----------------------------------------- */
+
+/* The policy's own addresses as cp's main sets them: the access port's
+ * 10.0.0.1 (TURN listens there) and the core port's 10.1.0.1, which is
+ * the relayed address of conf_plain. */
+static void
+own_addresses(void)
+{
+	struct cp_addr a = { .family = 4, .ip = { 10, 0, 0, 1 } };
+
+	assert_int_equal(cp_policy_add_own(cp.policy, &a), 0);
+	a.ip[1] = 1;
+	assert_int_equal(cp_policy_add_own(cp.policy, &a), 0);
+	assert_int_equal(cp_policy_add_own_relayed(cp.policy, &a), 0);
+}
+
+/* What a client asks of peer at port: CreatePermission (channel 0) or
+ * ChannelBind; returns the error code, 0 for success. */
+static int
+ask(uint16_t cport, const char *nonce, const uint8_t ip[16], uint8_t family,
+    uint16_t port, uint16_t channel)
+{
+	struct stun_addr peer = { .family = family, .port = port };
+	struct alloc_opts o = { .peers = &peer, .npeers = 1, .channel = channel };
+	struct reply r;
+
+	memcpy(peer.ip, ip, 16);
+	return request_opts(0, channel ? STUN_METHOD_CHANNEL_BIND :
+			    STUN_METHOD_CREATE_PERMISSION, cport, "alice", nonce, -1,
+			    NULL, NULL, &o, &r);
+}
+
+/* Two clients of the box are each other's peers: a permission to our
+ * relayed address and a channel to the relayed transport address of a
+ * live allocation are allowed (they were 403). Every other own address is
+ * refused as before: the TURN listening address, the relayed address at a
+ * port no allocation holds, a port merely reserved, and the same in their
+ * IPv4-mapped forms; with allow_relay_to_relay off, and for a deny-listed
+ * relayed address, the relayed address too. */
+static void
+test_alloc_relay_to_relay_peer_policy(void **state)
+{
+	static const uint8_t access[16] = { 10, 0, 0, 1 }, relay[16] = { 10, 1, 0, 1 };
+	static const uint8_t mapped_relay[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff,
+						  10, 1, 0, 1 };
+	static const uint8_t mapped_access[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff,
+						   10, 0, 0, 1 };
+	const struct alloc_opts even_r = { .even = true, .rbit = true };
+	struct stun_addr rb, rr;
+	struct reply r;
+	char nonce[128];
+
+	(void)state;
+	own_addresses();
+	conf.cp.quota_user = 0;
+	conf.cp.quota_total = 3;
+	/* B: an allocation whose relayed transport address A will call */
+	assert_int_equal(allocate(0, 9601, "alice", -1, &r), 0);
+	assert_int_equal(relayed_of(&r, &rb, 1), 1);
+	/* R: a reservation (EVEN-PORT R=1): its port + 1 is held, by nobody */
+	assert_int_equal(allocate_opts(0, 9602, "alice", &even_r, &r), 0);
+	assert_int_equal(relayed_of(&r, &rr, 1), 1);
+	assert_int_equal(allocate(0, 9600, "alice", -1, &r), 0);     /* A */
+	nonce_for(0, 9600, nonce);
+
+	assert_int_equal(ask(9600, nonce, relay, STUN_AF_IPV4, 0, 0), 0);
+	assert_int_equal(ask(9600, nonce, relay, STUN_AF_IPV4, rb.port, 0x4001), 0);
+	assert_int_equal(ask(9600, nonce, mapped_relay, STUN_AF_IPV6, rb.port, 0x4002),
+			 STUN_ERR_BAD_REQUEST);   /* the same peer on another number */
+	assert_int_equal(ask(9600, nonce, mapped_relay, STUN_AF_IPV6, 0, 0), 0);
+	/* refused: not an allocation's, a listening address, reserved */
+	assert_int_equal(ask(9600, nonce, relay, STUN_AF_IPV4, 3478, 0x4003), 403);
+	assert_int_equal(ask(9600, nonce, access, STUN_AF_IPV4, 0, 0), 403);
+	assert_int_equal(ask(9600, nonce, access, STUN_AF_IPV4, rb.port, 0x4004), 403);
+	assert_int_equal(ask(9600, nonce, mapped_access, STUN_AF_IPV6, 0, 0), 403);
+	assert_int_equal(ask(9600, nonce, relay, STUN_AF_IPV4, (uint16_t)(rr.port + 1),
+			     0x4005), 403);
+	/* the operator says no */
+	conf.cp.allow_relay_to_relay = false;
+	assert_int_equal(ask(9600, nonce, relay, STUN_AF_IPV4, 0, 0), 403);
+	assert_int_equal(ask(9600, nonce, relay, STUN_AF_IPV4, rb.port, 0x4006), 403);
+	conf.cp.allow_relay_to_relay = true;
+	assert_int_equal(cp_policy_add_deny(cp.policy, "10.1.0.0/24", NULL, 0), 0);
+	assert_int_equal(ask(9600, nonce, relay, STUN_AF_IPV4, 0, 0), 403);
+}
+
 int
 main(void)
 {
@@ -1450,6 +1536,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_alloc_username_over_508_bytes_gets_nothing,
 						setup_relay, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_channel_bind_508_takes_no_permission,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_relay_to_relay_peer_policy,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_channel_to_peer_port_0_is_400,
 						setup, teardown),
