@@ -1000,9 +1000,9 @@ do_refresh(struct req_ctx *r)
  * Relay to relay (issue 18): a peer that is one of our relayed addresses
  * (the policy says "own-relayed", after the deny list and canonical forms
  * had their say) is allowed when cp.peers.allow_relay_to_relay is on and
- * an allocation holds that relayed transport address: its IP for a
- * permission (RFC 8656 §9: the port does not matter), the (IP, port) pair
- * for a channel. A port merely reserved (EVEN-PORT) is no allocation yet.
+ * an allocation holds that relayed transport address: an allocation at
+ * that IP for a permission (RFC 8656 §9: the port does not matter), the
+ * (IP, port) pair for a channel. A port merely reserved (EVEN-PORT) is no allocation yet.
  * dp delivers such datagrams inside the box.
  */
 static bool
@@ -1013,8 +1013,13 @@ relay_peer_ok(const struct cp_ctx *cp, const struct cp_addr *peer, bool any_port
 
 	if (!cp->conf->cp.allow_relay_to_relay || idx == CP_RELAY_NONE)
 		return false;
-	if (any_port)
-		return true;
+	if (any_port) {
+		/* some allocation (or reservation) at that address */
+		for (unsigned int w = 0; w < cp->nworkers && w < IPC_MAX_WORKERS; w++)
+			if (cp->share_used[fam_i(fam)][idx][w] > 0)
+				return true;
+		return false;
+	}
 	if (!port_used(cp, fam_i(fam), idx, peer->port))
 		return false;
 	for (unsigned int i = 0; i < CP_MAX_RESERV; i++) {

@@ -980,6 +980,61 @@ load_dp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 
 /* ---- the file ---------------------------------------------------------- */
 
+/*
+ * libconfig 1.5 reads an @include'd file without asking what it is: a
+ * folder or "" ends the process (its scanner calls exit(2), with no
+ * file:line), a FIFO or /dev/zero never returns. So every @include line
+ * (at the start of a line, as libconfig takes it) of path and of what it
+ * includes is looked at first: the name (relative to dir, the top file's
+ * folder, as libconfig resolves it) must be a regular file, and includes
+ * go at most 10 deep (libconfig's own limit). Found by the fuzz_conf
+ * target. Returns 0 or -EINVAL with "file:line: why" in err.
+ */
+static int
+check_includes(const char *path, const char *dir, int depth, char *err, size_t errlen)
+{
+	char line[1024], name[PATH_MAX], full[PATH_MAX];
+	struct stat st;
+	int lineno = 0, rc = 0;
+	FILE *f;
+
+	if (depth > 10) {
+		snprintf(err, errlen, "%s: @include nested more than 10 deep", path);
+		return -EINVAL;
+	}
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;                    /* libconfig says why, with file:line */
+	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
+		const char *p = line, *q;
+
+		lineno++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncmp(p, "@include", 8) != 0)
+			continue;
+		p = strchr(p + 8, '"');
+		q = p != NULL ? strchr(p + 1, '"') : NULL;
+		if (q == NULL)
+			continue;                /* libconfig's syntax error */
+		snprintf(name, sizeof(name), "%.*s", (int)(q - p - 1), p + 1);
+		if (name[0] == '/' || dir[0] == '\0')
+			snprintf(full, sizeof(full), "%s", name);
+		else
+			snprintf(full, sizeof(full), "%s%s", dir, name);
+		if (name[0] == '\0' || stat(full, &st) < 0 || !S_ISREG(st.st_mode)) {
+			snprintf(err, errlen, "%s:%d: @include \"%s\": %s", path, lineno, name,
+				 name[0] == '\0' ? "no file named" :
+				 stat(full, &st) < 0 ? strerror(errno) : "not a regular file");
+			rc = -EINVAL;
+			break;
+		}
+		rc = check_includes(full, dir, depth + 1, err, errlen);
+	}
+	fclose(f);
+	return rc;
+}
+
 int
 tp_conf_load(const char *path, struct tp_conf *c, char *err, size_t errlen)
 {
@@ -1015,11 +1070,15 @@ tp_conf_load(const char *path, struct tp_conf *c, char *err, size_t errlen)
 
 	config_init(&cfg);
 	/* @include "x.conf" is relative to the file's own folder. */
+	dir[0] = '\0';
 	slash = strrchr(path, '/');
 	if (slash != NULL) {
 		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path + 1), path);
 		config_set_include_dir(&cfg, dir);
 	}
+	rc = check_includes(path, dir, 0, err, errlen);
+	if (rc < 0)
+		goto out_destroy;
 	if (config_read(&cfg, f) != CONFIG_TRUE) {
 		snprintf(err, errlen, "%s:%d: %s",
 			 file_name(config_error_file(&cfg), c, dir, sizeof(dir)),

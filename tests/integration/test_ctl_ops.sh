@@ -209,13 +209,13 @@ check_help() {
 }
 
 # ---- status ----------------------------------------------------------------
-STATUS='{"version":"0.1.0","uptime_s":3725,"dp":{"alive":true,"pid":4242,"epoch":7,"workers":2},"allocations":2,"users":3,"secrets":1,"stats":{"challenges":5,"allocate_ok":12,"ratio":0.25},"workers":[{"id":0,"to_cp_pending":0,"to_dp_pending":1},{"id":1,"to_cp_pending":3,"to_dp_pending":0}],"ok":true}'
+STATUS='{"version":"0.1.0","uptime_s":3725,"ready":true,"dp":{"alive":true,"running":true,"pid":4242,"epoch":7,"workers":2},"allocations":2,"users":3,"secrets":1,"stats":{"challenges":5,"allocate_ok":12,"ratio":0.25},"workers":[{"id":0,"to_cp_pending":0,"to_dp_pending":1},{"id":1,"to_cp_pending":3,"to_dp_pending":0}],"ok":true}'
 answer status "$STATUS"
 ctl status
 check "status exits 0" "rc == 0 and err == ''"
 check_req "status sends {\"cmd\": \"status\"}" '{"cmd":"status"}'
 check "status prints version, uptime and dp" \
-	"has(r'^version +0\.1\.0$') and has(r'^uptime +1h 2m 5s$') and has(r'^dp +alive, pid 4242, epoch 7, 2 workers$')"
+	"has(r'^version +0\.1\.0$') and has(r'^uptime +1h 2m 5s$') and has(r'^cp +ready$') and has(r'^dp +alive, running, pid 4242, epoch 7, 2 workers$')"
 check "status prints the counts" \
 	"has(r'^allocations +2$') and has(r'^users +3$') and has(r'^secrets +1$')"
 check "status prints the workers' rings" \
@@ -223,7 +223,7 @@ check "status prints the workers' rings" \
 check "status prints the stats as name/value columns" \
 	"has(r'^STAT +VALUE$') and has(r'^challenges +5$') and has(r'^allocate_ok +12$') and has(r'^ratio +0\.25$')"
 check "status aligns its first lines" \
-	"len({l.index(l.split()[1]) for l in lines[:6]}) == 1"
+	"len({l.index(l.split()[1]) for l in lines[:7]}) == 1"
 
 ctl --json status
 check "status --json prints the answer object on one line" \
@@ -231,10 +231,19 @@ check "status --json prints the answer object on one line" \
 check "status --json prints the answer as the server wrote it" \
 	"out.strip() == r'''$STATUS'''"
 
-answer status '{"version":"0.1.0","uptime_s":42,"dp":{"alive":false,"pid":0,"epoch":0,"workers":1},"allocations":0,"users":0,"secrets":0,"stats":{},"workers":[],"ok":true}'
+ctl ready
+check "ready: exit 0 when cp serves and dp runs" "rc == 0 and 'ready' in out"
+
+answer status '{"version":"0.1.0","uptime_s":42,"ready":false,"dp":{"alive":false,"running":false,"pid":0,"epoch":0,"workers":1},"allocations":0,"users":0,"secrets":0,"stats":{},"workers":[],"ok":true}'
 ctl status
-check "status shows a dead dp loudly" \
-	"rc == 0 and has(r'^dp +NOT ALIVE, pid 0, epoch 0, 1 worker$') and has(r'^uptime +42s$') and 'STAT' not in out"
+check "status shows a dead dp and a cp not ready loudly" \
+	"rc == 0 and has(r'^dp +NOT ALIVE, NOT RUNNING, pid 0, epoch 0, 1 worker$') and has(r'^cp +NOT READY') and has(r'^uptime +42s$') and 'STAT' not in out"
+ctl ready
+check "ready: exit 2 and why when cp is not ready" "rc == 2 and 'not ready' in err and 'taking dp' in err"
+ctl ready --wait 0.5
+check "ready --wait: still not ready after the wait, exit 2" "rc == 2 and 'not ready' in err"
+ctl ready --wait abc
+check "ready --wait abc is a usage error" "rc == 1"
 
 # ---- allocations -------------------------------------------------------------
 A1='{"id":17,"user":"alice","worker":0,"client":"192.0.2.10:50000","relayed":["198.51.100.1:49152","[2001:db8::1]:49153"],"lifetime_left_s":598,"peers":[{"peer":"203.0.113.5","expires_in_s":290},{"peer":"203.0.113.6","expires_in_s":12}],"channels":[{"channel":"0x4000","peer":"203.0.113.5:4000","expires_in_s":590}],"pkts_from_client":11,"bytes_from_client":1100,"pkts_to_peer":10,"bytes_to_peer":1000,"pkts_from_peer":21,"bytes_from_peer":2100,"pkts_to_client":20,"bytes_to_client":2000}'

@@ -147,8 +147,10 @@ check("an ICMP port unreachable quoting the second address reaches the client",
 peer_send("to the own address", "10.211.0.1", port2, ("10.211.0.2", 4001))
 check("the core port's own address relays nothing (it is not in relay_ipv4)",
       recv_or_none(c2, 0.7) is None)
-check("a permission to another relayed address of ours gets 403 (a relay loop)",
-      c2.permission((V4[2], 0)).error() == 403)
+check("a permission to the core port's own address, not a relayed one, gets 403",
+      c2.permission(("10.211.0.1", 0)).error() == 403)
+check("a permission to a relayed address an allocation holds is allowed (relay to relay)",
+      c2.permission((c2.rel[0][0], 0)).cls == 2)
 check("dp answers pings to the third relayed address",
       peers("ping", "-c", "1", "-W", "2", V4[2]).returncode == 0)
 

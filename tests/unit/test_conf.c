@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tp_conf.h"
@@ -115,6 +116,8 @@ group_teardown(void **state)
 	snprintf(p, sizeof(p), "%s/t.conf", dir);
 	unlink(p);
 	snprintf(p, sizeof(p), "%s/sub.inc", dir);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/outer.inc", dir);
 	unlink(p);
 	return rmdir(dir);
 }
@@ -1073,6 +1076,33 @@ test_conf_error_in_an_include_names_that_file(void **state)
 	assert_int_equal(c.dp.ports[0].vlan, 7);
 }
 
+/* libconfig 1.5 ends the process (exit(2), no file:line) on an @include of
+ * "" or a folder, and never returns from a FIFO: each is refused first,
+ * with file:line (found by the fuzz_conf target). */
+static void
+test_conf_include_of_no_regular_file_is_refused(void **state)
+{
+	char sub[256], fifo[256];
+
+	(void)state;
+	expect_error("dp = {\n  workers = [0];\n@include \"\"\n};\n", 3,
+		     "@include \"\": no file named");
+	expect_error("dp = {\n@include \".\"\n};\n", 2,
+		     "@include \".\": not a regular file");
+	snprintf(fifo, sizeof(fifo), "%s/pipe.inc", dir);
+	unlink(fifo);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	expect_error("dp = {\n\n  @include \"pipe.inc\"\n};\n", 3,
+		     "@include \"pipe.inc\": not a regular file");
+	unlink(fifo);
+	expect_error("dp = {\n@include \"missing.inc\"\n};\n", 2,
+		     "@include \"missing.inc\": No such file or directory");
+	/* nested: the included file's own @include is checked too */
+	write_file("outer.inc", "@include \".\"\n", sub, sizeof(sub));
+	assert_int_equal(load_text("dp = {\n@include \"outer.inc\"\n};\n"), -EINVAL);
+	assert_non_null(strstr(err, "outer.inc:1: @include \".\": not a regular file"));
+}
+
 static void
 test_conf_error_is_truncated_to_the_buffer(void **state)
 {
@@ -1204,6 +1234,8 @@ main(void)
 					  teardown),
 		cmocka_unit_test_teardown(test_conf_no_dp_group_names_the_file, teardown),
 		cmocka_unit_test_teardown(test_conf_error_in_an_include_names_that_file, teardown),
+		cmocka_unit_test_teardown(test_conf_include_of_no_regular_file_is_refused,
+					  teardown),
 		cmocka_unit_test_teardown(test_conf_error_is_truncated_to_the_buffer, teardown),
 		cmocka_unit_test_teardown(test_conf_free_releases_everything, teardown),
 		cmocka_unit_test_teardown(test_conf_cp_user_is_read_and_resolved, teardown),
