@@ -39,13 +39,18 @@
  *     announces (install first, response second, on the same ring);
  *   - an Allocate success relays from one of cp's addresses, at a port
  *     of the requesting worker's share of the range;
- *   - no two live allocations share a relayed (address, port), every
- *     live allocation's and reservation's pair is marked used;
- *   - the quota table: every name NUL-terminated within its slot, the
- *     counts add up to the live allocations, and 486 is answered only
- *     when a quota is really reached;
+ *   - no two live allocations share a relayed (address, port), and every
+ *     live allocation's pair is marked used in cp's port bitmap;
+ *   - 486 is answered only when a quota is really reached (the user has
+ *     quota_user live allocations, or cp has quota_total);
  *   - dp's view (the ALLOC_ADD / ALLOC_DEL cp sent, and what dp reported
- *     back) is exactly cp's set of live allocations; no ring overflows.
+ *     back) is exactly cp's set of live allocations; no ring overflows;
+ *   - cp's counts (live allocations, per worker) match its allocations.
+ * Only what cp shows through cp.h is read (cp_alloc_next(), the
+ * allocations, counts, the port bitmap), not how it keeps its quota table
+ * or reservations. An overrun of a fixed array inside a struct (a quota
+ * slot's name, say) is caught by UBSan's bounds check where the index is
+ * out of range, and by ASan past the end of the heap block.
  * The logical checks assume dp's reports are consistent: once a
  * STATE_ALLOC that contradicts cp's state (a pair or 5-tuple in use, a
  * username longer than the slot) was accepted, only memory safety is
@@ -311,9 +316,12 @@ write_seeds(const char *dir)
 	    (const uint8_t[]){ 0x04 }, 1);
 	write_seed(dir, "even_port_token", &sd);
 
-	/* 3b. a token is good once: the second use gets 508 */
+	/* 3b. a token nobody was given (all zeros) gets 508, and a token
+	 * is good once: its second use gets 508 too */
 	memset(&sd, 0, sizeof(sd));
 	PUT(&sd, 0x00);
+	req(&sd, 0, WHO(1, 3), METH(M_ALLOC, A_ALICE), AUX(0, 1, 0, 0, 0),
+	    (const uint8_t[]){ 0x15 }, 1);
 	req(&sd, 0, WHO(1, 0), METH(M_ALLOC, A_ALICE), AUX(0, 1, 0, 0, 0),
 	    (const uint8_t[]){ 0x14 }, 1);
 	req(&sd, 0, WHO(1, 1), METH(M_ALLOC, A_BOB), AUX(0, 1, 0, 0, 0),
@@ -1508,7 +1516,10 @@ op_dp_message(struct cur *c)
 			else
 				client_tuple(&outmsg.h.tuple, b1 & 7u, (b1 >> 3) & 1u);
 			outmsg.h.body_len = get16(c);
-			raw_len = getbytes(c, outmsg.body, get8(c) * 8u);
+			raw_len = get8(c) * 8u;
+			if (raw_len > sizeof(outmsg.body))
+				raw_len = sizeof(outmsg.body);
+			raw_len = getbytes(c, outmsg.body, raw_len);
 			/* what a short input left unsaid is zero */
 			if (raw_len < sizeof(struct ipc_alloc))
 				raw_len = sizeof(struct ipc_alloc);
