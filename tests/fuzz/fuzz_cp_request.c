@@ -740,6 +740,19 @@ check_state(void)
 	}
 }
 
+/* Worker w's share of the relay port range (alloc.c's worker_share()). */
+static void
+share_of_worker(unsigned int w, uint32_t *lo, uint32_t *hi)
+{
+	uint32_t min = cp.conf->turn.relay_min, max = cp.conf->turn.relay_max;
+	uint32_t chunk = (max - min + 1 + cp.nworkers - 1) / cp.nworkers;
+
+	*lo = min + w * chunk;
+	*hi = *lo + chunk - 1;
+	if (*hi > max)
+		*hi = max;
+}
+
 /* The same 5-tuple as cp compares them (alloc.c's tuple_eq()). */
 static bool
 tuple_same(const struct ipc_tuple *a, const struct ipc_tuple *b)
@@ -808,9 +821,16 @@ judge_restore(uint64_t id, bool existed, uint32_t nallocs_before,
 		g.tainted = true;
 		return;
 	}
-	for (unsigned int k = 0; k < a->auth.nrelayed; k++)
-		if (a->auth.relayed[k].family != 4 && a->auth.relayed[k].family != 6)
+	for (unsigned int k = 0; k < a->auth.nrelayed; k++) {
+		uint32_t lo, hi;
+
+		/* dp steers a relayed port to the worker whose share holds it:
+		 * it never reports one elsewhere */
+		share_of_worker(a->worker, &lo, &hi);
+		if ((a->auth.relayed[k].family != 4 && a->auth.relayed[k].family != 6) ||
+		    a->auth.relayed[k].port < lo || a->auth.relayed[k].port > hi)
 			g.tainted = true;
+	}
 	cur = 0;
 	while ((b = cp_alloc_next(&cp, &cur)) != NULL) {
 		if (b == a)
@@ -848,8 +868,6 @@ check_allocate_success(const struct sent *s, const struct stun_msg *r)
 {
 	const struct stun_attr *x = stun_msg_find(r, STUN_ATTR_XOR_RELAYED_ADDRESS);
 	unsigned int n = 0;
-	uint32_t min = cp.conf->turn.relay_min, max = cp.conf->turn.relay_max;
-	uint32_t chunk = (max - min + 1 + cp.nworkers - 1) / cp.nworkers;
 	uint32_t cur = 0, lo, hi;
 	const struct cp_alloc *a;
 
@@ -860,8 +878,7 @@ check_allocate_success(const struct sent *s, const struct stun_msg *r)
 			break;
 	if (a == NULL)
 		BROKEN("Allocate success, and no allocation holds its 5-tuple");
-	lo = min + a->worker * chunk;
-	hi = lo + chunk - 1;
+	share_of_worker(a->worker, &lo, &hi);
 	CHECK(stun_msg_find(r, STUN_ATTR_LIFETIME) != NULL);
 	for (; x != NULL; x = stun_msg_find_next(r, x)) {
 		struct stun_addr sa;
@@ -1475,11 +1492,19 @@ op_dp_message(struct cur *c)
 				fi = 0;
 			for (unsigned int r = 0; r < ia.nrelayed; r++) {
 				unsigned int f = r == 0 ? fi : 1;
+				uint32_t lo, hi;
 
+				/* a port of this worker's share, as dp has them
+				 * (bit 4: anywhere in the range) */
+				if ((b2 >> 4) & 1u) {
+					lo = cp.conf->turn.relay_min;
+					hi = cp.conf->turn.relay_max;
+				} else {
+					share_of_worker(w, &lo, &hi);
+				}
 				idx = ((b2 >> 2) & 3u) % (cp.nrelay[f] ? cp.nrelay[f] : 1);
 				ia.relayed[r].family = f ? 6 : 4;
-				ia.relayed[r].port = (uint16_t)(cp.conf->turn.relay_min +
-					b3 % (cp.conf->turn.relay_max - cp.conf->turn.relay_min + 1));
+				ia.relayed[r].port = (uint16_t)(lo + b3 % (hi - lo + 1));
 				memcpy(ia.relayed[r].ip, cp.relay_ip[f][idx], 16);
 			}
 			ia.expires_ms = cp.now_ms + (uint64_t)get8(c) * 10000u;
