@@ -1247,6 +1247,15 @@ rest_name(char *out, size_t len, uint64_t expiry, unsigned int form)
 	return fill + 1 + (size_t)tl;
 }
 
+/* A request cp must answer: one that parses, unless its FINGERPRINT is
+ * wrong (RFC 8489 §7.3: such a message may be discarded silently). */
+static bool
+must_answer(const struct stun_msg *m)
+{
+	return stun_msg_find(m, STUN_ATTR_FINGERPRINT) == NULL ||
+	       stun_check_fingerprint(m) == STUN_CHECK_VALID;
+}
+
 static void
 op_request(struct cur *c, bool raw)
 {
@@ -1291,7 +1300,7 @@ op_request(struct cur *c, bool raw)
 		outmsg.h.body_len = (uint16_t)len;
 		if (stun_msg_parse(&pm, outmsg.body, len, NULL) == 0 &&
 		    pm.cls == STUN_CLASS_REQUEST) {
-			s.parsed = true;
+			s.parsed = must_answer(&pm);
 			s.method = pm.method;
 			memcpy(s.tid, pm.tid, STUN_TID_LEN);
 		}
@@ -1437,7 +1446,7 @@ op_request(struct cur *c, bool raw)
 	outmsg.h.body_len = (uint16_t)n;
 	if (stun_msg_parse(&pm, outmsg.body, (size_t)n, NULL) == 0 &&
 	    pm.cls == STUN_CLASS_REQUEST) {
-		s.parsed = true;
+		s.parsed = must_answer(&pm);
 		s.method = pm.method;
 		memcpy(s.tid, pm.tid, STUN_TID_LEN);
 	}
