@@ -1284,7 +1284,6 @@ op_request(struct cur *c, bool raw)
 	memset(&s, 0, sizeof(s));
 	client_tuple(&tu, k, tcp);
 	peer_of(&from, &tu);
-	memset(&inmsg.h, 0, sizeof(inmsg.h));
 	outmsg.h.kind = IPC_REQUEST;
 	outmsg.h.worker = (uint16_t)w;
 	outmsg.h.tuple = tu;
