@@ -57,6 +57,8 @@
  * checked for the rest of the input, unless TP_FUZZ_CP_STRICT=1 (then
  * they hold always: cp should refuse such reports). TP_FUZZ_CP_NO_STATE=1
  * skips STATE_ALLOC records (to look for request-path bugs alone).
+ * TP_FUZZ_CP_TRACE=1 prints each record and cp's answers (to read a
+ * crashing input: ./fuzz_cp_request crash-...).
  *
  * RAND_bytes() is replaced by a generator seeded per input, so that a
  * crashing input replays exactly (relayed ports and tokens are random).
