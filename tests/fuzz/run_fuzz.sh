@@ -32,7 +32,10 @@ fi
 
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/tp-fuzz.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT INT TERM
-mkdir -p "$artifacts"
+mkdir -p "$artifacts" "$scratch/corpus" "$scratch/tmp"
+# A target's own temporary files (fuzz_conf writes each input to a file)
+# go with the scratch dir, even when the target dies.
+export TMPDIR="$scratch/tmp"
 
 # Recoverable UBSan checks in the codec must fail the run, not just print.
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
@@ -40,6 +43,10 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}"
 
 echo "fuzzing $(basename "$target") for ${seconds}s; seeds $seeds;" \
      "crashes to $artifacts/"
+# libFuzzer exits 77 on a crash and 70 on a timeout by default; 77 is
+# what meson takes for "skipped", so a crash would pass as a skip. Any
+# finding is exit 1: a failed test.
 "$target" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
+	-error_exitcode=1 -timeout_exitcode=1 \
 	-print_final_stats=1 -artifact_prefix="$artifacts/" \
-	"$scratch" "$seeds"
+	"$scratch/corpus" "$seeds"
