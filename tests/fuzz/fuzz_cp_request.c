@@ -107,7 +107,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define REALM     "r.test"
 #define SECRET    "fuzz-rest-secret"
-#define START_MS  1700000000000ull   /* a plausible CLOCK_REALTIME */
+#define START_MS  123456789ull       /* CLOCK_MONOTONIC: some 34 h up */
+#define WALL_MS   1700000000000ull   /* CLOCK_REALTIME then */
 #define NCONF     2
 #define NCLIENTS  8
 #define MAX_SIM   256
@@ -516,7 +517,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		exit(0);
 	}
 	ipc_seg_unlink(segname);
-	CHECK(ipc_seg_open(&seg, segname, 2, &created) == 0);
+	CHECK(ipc_seg_open(&seg, segname, 2, geteuid(), &created) == 0);
 	/* The mapping stays; nothing is left in /dev/shm if we crash. */
 	ipc_seg_unlink(segname);
 	return 0;
@@ -581,6 +582,7 @@ static struct {
 } g;
 
 static struct ipc_msg inmsg, outmsg, seen;
+static bool delivered;      /* the last deliver() reached cp_handle() */
 
 static bool
 sim_has(uint64_t id, unsigned int *at)
@@ -626,6 +628,7 @@ cp_setup(unsigned int ci, uint8_t flags)
 	cp.nworkers = 2;
 	cp.start_ms = START_MS;
 	cp.now_ms = START_MS;
+	cp.wall_ms = WALL_MS;
 	cp.seg.shm->cp_epoch = 7;
 	memset(&ac, 0, sizeof(ac));
 	ac.realm = REALM;
@@ -1049,7 +1052,8 @@ deliver(unsigned int w, const struct ipc_msg *m, size_t raw_body)
 {
 	struct ipc_ring *r = &ipc_worker(&seg, w)->to_cp;
 	uint32_t head = atomic_load(&r->head);
-	struct ipc_msg *slot = &r->msg[head & r->mask];
+	int rc;
+	struct ipc_msg *slot = &r->msg[head & (IPC_RING_SLOTS - 1)];
 
 	/* Written as a writer of the shared segment may: body_len is
 	 * whatever the header says, the body whatever is there. */
@@ -1058,8 +1062,13 @@ deliver(unsigned int w, const struct ipc_msg *m, size_t raw_body)
 	/* what the input did not give is zero, not a former message */
 	memset(slot->body + raw_body, 0, sizeof(slot->body) - raw_body);
 	atomic_store(&r->head, head + 1);
-	CHECK(ipc_ring_dequeue(r, &inmsg) == 1);
-	cp_handle(&cp, w, &inmsg);
+	/* As cp's loop does (cp/main.c run()): what the ring or the message
+	 * check refuses is counted and never reaches cp_handle(). */
+	rc = ipc_ring_dequeue(r, &inmsg);
+	CHECK(rc != 0);
+	delivered = rc > 0 && ipc_msg_check(&inmsg, IPC_DP2CP) == 0;
+	if (delivered)
+		cp_handle(&cp, w, &inmsg);
 }
 
 /* ---- records ---------------------------------------------------------------- */
@@ -1071,11 +1080,19 @@ static const uint32_t steps_ms[32] = {
 	86400000, 100, 15000,
 };
 
+/* Both clocks move on by the step; every 32nd value of i also steps the
+ * wall clock back an hour, and the next forward (an NTP step, `date`):
+ * lifetimes must not care (they are monotonic), REST expiry must. */
 static void
 clock_step(unsigned int i)
 {
-	cp.now_ms += steps_ms[i & 31];
-	tw_advance(&cp.wheel, (cp.now_ms - cp.start_ms) / CP_TICK_MS);
+	uint64_t wall = cp.wall_ms + steps_ms[i & 31];
+
+	if ((i & 0x60u) == 0x20u)
+		wall -= 3600000u;
+	else if ((i & 0x60u) == 0x40u)
+		wall += 3600000u;
+	cp_time_advance(&cp, cp.now_ms + steps_ms[i & 31], wall);
 	drain(NULL);
 	check_state();
 }
@@ -1307,6 +1324,8 @@ op_request(struct cur *c, bool raw)
 		}
 		s.dropped = cp.stats[CP_STAT_CHALLENGES_DROPPED];
 		deliver(w, &outmsg, len);
+		if (!delivered)
+			s.parsed = false;   /* refused before cp: no answer due */
 		drain(&s);
 		check_state();
 		return;
@@ -1351,7 +1370,7 @@ op_request(struct cur *c, bool raw)
 		bool sha256 = (aux >> 3) & 1u, mi256 = (aux >> 4) & 1u, userhash = false;
 		const char *pw;
 		uint16_t pwalg = sha256 ? STUN_PWALG_SHA256 : STUN_PWALG_MD5;
-		uint64_t now_s = cp.now_ms / 1000u;
+		uint64_t now_s = cp.wall_ms / 1000u;   /* REST times are wall times */
 
 		switch (mode) {
 		case 1:
@@ -1453,6 +1472,8 @@ op_request(struct cur *c, bool raw)
 	}
 	s.dropped = cp.stats[CP_STAT_CHALLENGES_DROPPED];
 	deliver(w, &outmsg, (size_t)n);
+	if (!delivered)
+		s.parsed = false;
 	drain(&s);
 	check_state();
 }
@@ -1524,7 +1545,9 @@ op_dp_message(struct cur *c)
 			memset(ia.username, 'r', ia.user_len);
 			memcpy(outmsg.body, &ia, sizeof(ia));
 			/* bindings: permissions and channels */
-			nb = get8(c) % 40u;
+			/* as many as a message holds (32 with 508-byte names) */
+			nb = get8(c) % ((sizeof(outmsg.body) - sizeof(ia)) /
+					sizeof(struct ipc_binding) + 1u);
 			for (unsigned int i = 0; i < nb; i++) {
 				struct ipc_binding bd;
 				struct stun_addr pa;
