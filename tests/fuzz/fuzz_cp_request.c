@@ -488,7 +488,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		unlink(path);
 		policies[i] = cp_policy_create();
 		CHECK(policies[i] != NULL);
-		/* as cp's policy_setup(): our own addresses are never peers */
+		/* as cp's policy_setup(): our own addresses are never peers,
+		 * our relayed ones only to a live allocation (relay to relay) */
 		for (unsigned int p = 0; p < confs[i].dp.nports; p++) {
 			const struct tp_conf_port *tp = &confs[i].dp.ports[p];
 			struct cp_addr a;
@@ -497,17 +498,18 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 			a.family = 4;
 			memcpy(a.ip, tp->ip4, 4);
 			cp_policy_add_own(policies[i], &a);
-			for (unsigned int k = 0; k < tp->nrelay4; k++) {
+		}
+		for (unsigned int fi = 0; fi < 2; fi++) {
+			uint8_t ips[TP_CONF_MAX_RELAY][16];
+			unsigned int n = tp_conf_relay_addrs(&confs[i], fi == 0 ? 4 : 6, ips, NULL);
+
+			for (unsigned int k = 0; k < n; k++) {
+				struct cp_addr a;
+
 				memset(&a, 0, sizeof(a));
-				a.family = 4;
-				memcpy(a.ip, tp->relay4[k], 4);
-				cp_policy_add_own(policies[i], &a);
-			}
-			for (unsigned int k = 0; k < tp->nrelay6; k++) {
-				memset(&a, 0, sizeof(a));
-				a.family = 6;
-				memcpy(a.ip, tp->relay6[k], 16);
-				cp_policy_add_own(policies[i], &a);
+				a.family = fi == 0 ? 4 : 6;
+				memcpy(a.ip, ips[k], fi == 0 ? 4 : 16);
+				cp_policy_add_own_relayed(policies[i], &a);
 			}
 		}
 		CHECK(cp_policy_add_deny(policies[i], "192.0.2.128/25", NULL, 0) == 0);
