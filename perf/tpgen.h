@@ -158,6 +158,11 @@ struct gen {
 	uint64_t retransmits;        /* set-up: requests sent again (RTO) */
 	uint64_t retries;            /* set-up: new requests after a 5xx */
 	uint64_t ctl_refused;        /* requests the link did not take */
+	/* A request the link refuses (its ring full: the server is off its
+	 * core) is offered again for up to ctl_hold_us, as a host's own queue
+	 * would hold it; counted, with the longest wait. 0: dropped at once. */
+	uint32_t ctl_hold_us;
+	uint64_t ctl_held, ctl_held_max_tsc;
 	uint64_t rtx_state[CS_FAILED + 1];   /* retransmissions, by state */
 	struct gen_hist lat;
 
@@ -220,7 +225,8 @@ int gen_flood_prepare(struct gen *g, enum gen_flood_kind kind,
  * nothing is due (a control process on the generator's core gets it).
  * Prints one JSON object. */
 int gen_flood_run(struct gen *g, double rate, double secs, double warm,
-		  double legit, double give_up, bool yield, FILE *out);
+		  double legit, double give_up, bool yield, uint32_t hold_us,
+		  FILE *out);
 /* A message to flood source idx. */
 void gen_flood_input(struct gen *g, uint32_t idx, const uint8_t *p,
 		     uint16_t len);

@@ -293,7 +293,8 @@ ms_of(const struct gen *g, uint64_t ns)
 
 int
 gen_flood_run(struct gen *g, double rate, double secs, double warm,
-	      double legit, double give_up, bool yield, FILE *out)
+	      double legit, double give_up, bool yield, uint32_t hold_us,
+	      FILE *out)
 {
 	struct gen_flood *fl = &g->flood;
 	struct rte_mbuf *pkts[GEN_BURST];
@@ -320,6 +321,8 @@ gen_flood_run(struct gen *g, double rate, double secs, double warm,
 	fl->rx_5xx = fl->rx_success = fl->rx_other = 0;
 	memset(g->stun_err, 0, sizeof(g->stun_err));
 	g->retransmits = g->retries = g->ctl_refused = 0;
+	g->ctl_held = g->ctl_held_max_tsc = 0;
+	g->ctl_hold_us = hold_us;
 	memset(g->rtx_state, 0, sizeof(g->rtx_state));
 	gen_hist_reset(&g->lat);
 	t0 = rte_rdtsc();
@@ -454,6 +457,7 @@ gen_flood_run(struct gen *g, double rate, double secs, double warm,
 		rtx += c->rtx;
 	}
 	g->fresh = first + started;
+	g->ctl_hold_us = 0;
 	free(inflight);
 	{
 		double fsecs = (double)(t_last_flood - t0) / (double)g->hz;
@@ -476,6 +480,7 @@ gen_flood_run(struct gen *g, double rate, double secs, double warm,
 			"\"p999\":%.3f,\"max\":%.3f,\"mean\":%.3f},\"retransmits\":%" PRIu64
 			",\"with_retransmits\":%u,\"retransmits_plain\":%" PRIu64
 			",\"retransmits_auth\":%" PRIu64 ",\"refused_by_link\":%" PRIu64
+			",\"held_by_link\":%" PRIu64 ",\"held_max_ms\":%.3f"
 			",\"retries_5xx\":%" PRIu64
 			",\"errors_4xx\":%" PRIu64 ",\"errors_5xx\":%" PRIu64
 			",\"first_error\":%u}}\n",
@@ -486,7 +491,8 @@ gen_flood_run(struct gen *g, double rate, double secs, double warm,
 			ms_of(g, gen_hist_quantile(&g->lat, 0.999)), ms_of(g, g->lat.max),
 			g->lat.n ? ms_of(g, (uint64_t)(g->lat.sum / g->lat.n)) : 0.0, rtx,
 			with_rtx, g->rtx_state[CS_ALLOC_PLAIN], g->rtx_state[CS_ALLOC_AUTH],
-			g->ctl_refused, g->retries, g->stun_err[4], g->stun_err[5], first_err);
+			g->ctl_refused, g->ctl_held,
+			(double)g->ctl_held_max_tsc * 1e3 / (double)g->hz, g->retries, g->stun_err[4], g->stun_err[5], first_err);
 	}
 	fflush(out);
 	return 0;

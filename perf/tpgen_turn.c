@@ -64,6 +64,7 @@ send_request(struct gen *g, struct gen_client *c)
 	struct stun_addr pa;
 	uint16_t method;
 	bool auth = c->state != CS_ALLOC_PLAIN;
+	uint16_t len;
 	int n;
 
 	method = c->state == CS_BIND ?
@@ -97,7 +98,17 @@ send_request(struct gen *g, struct gen_client *c)
 	 * doubles with each send; the last one waits Rm x RTO. */
 	c->deadline = rte_rdtsc() + g->hz * GEN_RTO_MS / 1000u *
 		      (c->tries >= GEN_MAX_TRIES ? GEN_RM : 1u << (c->tries - 1));
-	n = gen_tx_frame(g, c->txq, f, (uint16_t)(42 + n));
+	len = (uint16_t)(42 + n);
+	n = gen_tx_frame(g, c->txq, f, len);
+	if (n == -EAGAIN && g->ctl_hold_us > 0) {
+		uint64_t t0 = rte_rdtsc(), end = t0 + g->hz * g->ctl_hold_us / 1000000u;
+
+		g->ctl_held++;
+		while (n == -EAGAIN && rte_rdtsc() < end)
+			n = gen_tx_frame(g, c->txq, f, len);
+		if (rte_rdtsc() - t0 > g->ctl_held_max_tsc)
+			g->ctl_held_max_tsc = rte_rdtsc() - t0;
+	}
 	if (n < 0)
 		g->ctl_refused++;    /* lost before the server: it retransmits */
 	return n;
