@@ -6,8 +6,10 @@
  * own address and learns the server's MAC), the receive dispatch, and the
  * command loop on stdin:
  *
- *   setup [window=N] [timeout=S]      allocate and bind every client
+ *   setup [window=N] [timeout=S] [count=N]   allocate and bind clients
  *   run kind=chan|send|peer|mix size=B [rate=PPS] secs=S [warm=S]
+ *   flood [kind=badmi|noauth] [sources=N] [rate=PPS] secs=S [warm=S]
+ *         [legit=PER_S] [give_up=S] [yield=0|1] [hold_us=US]
  *   quit
  *
  * Each command answers one JSON object on one line of stdout. Between
@@ -352,6 +354,10 @@ ip4_input(struct gen *g, const uint8_t *ip, uint16_t len, uint64_t now)
 		gen_traffic_input(g, false, p, ulen, now);
 		return;
 	}
+	if (dst - g->flood_base < g->flood_n) {
+		gen_flood_input(g, dst - g->flood_base, p, ulen);
+		return;
+	}
 	g->rx_other++;
 }
 
@@ -489,11 +495,45 @@ arg_kind(const char *line, enum gen_kind *k)
 }
 
 static void
+flood_command(struct gen *g, const char *line)
+{
+	char copy[512];
+	const char *v;
+	enum gen_flood_kind kind = GF_BAD_MI;
+	double sources = arg_num(line, "sources", 1);
+
+	snprintf(copy, sizeof(copy), "%s", line);
+	v = arg_str(copy, "kind");
+	if (v != NULL && strcmp(v, "noauth") == 0)
+		kind = GF_NO_AUTH;
+	else if (v != NULL && strcmp(v, "badmi") != 0)
+		sources = 0;
+	if (sources < 1 || sources > 65536 || g->raw) {
+		printf("{\"error\":\"flood: kind is badmi or noauth, sources "
+		       "1..65536, not with --raw\"}\n");
+		return;
+	}
+	if (gen_flood_prepare(g, kind, (uint32_t)sources,
+			      (uint32_t)arg_num(line, "frames", 256)) < 0) {
+		printf("{\"error\":\"flood: could not build the frames (no 401 "
+		       "from the server, or no memory)\"}\n");
+		return;
+	}
+	gen_flood_run(g, arg_num(line, "rate", 0), arg_num(line, "secs", 1),
+		      arg_num(line, "warm", 0.5), arg_num(line, "legit", 0),
+		      arg_num(line, "give_up", 5), arg_num(line, "yield", 1) != 0,
+		      (uint32_t)arg_num(line, "hold_us", 0), stdout);
+}
+
+static void
 command(struct gen *g, const char *line)
 {
 	if (strncmp(line, "setup", 5) == 0) {
 		gen_turn_setup(g, (unsigned int)arg_num(line, "window", 256),
-			       arg_num(line, "timeout", 60), stdout);
+			       arg_num(line, "timeout", 60),
+			       (uint32_t)arg_num(line, "count", 0), stdout);
+	} else if (strncmp(line, "flood", 5) == 0) {
+		flood_command(g, line);
 	} else if (strncmp(line, "run", 3) == 0) {
 		enum gen_kind k;
 		double size = arg_num(line, "size", 64);
@@ -561,6 +601,7 @@ usage(FILE *out)
 		"  --server IP:PORT   TURN server (default DUT:3478)\n"
 		"  --clients IP       first client address (10.128.0.1; one per client)\n"
 		"  --peers IP         first peer address (10.160.0.1; one per client)\n"
+		"  --flood-base IP    first flood source address (10.176.0.1)\n"
 		"  --allocs N         clients, one allocation each (default 1)\n"
 		"  --user U --pass P  long-term credentials (realm from the 401)\n"
 		"  --bind chan|perm   ChannelBind (default) or CreatePermission only\n"
@@ -568,8 +609,10 @@ usage(FILE *out)
 		"  --steer W          queue per frame as dp's W workers own them\n"
 		"  --relay-ports A-B  dp's relayed port range (for --steer)\n"
 		"  --raw              no TURN: frames are bounced back (testpmd)\n"
-		"Commands on stdin: setup [window=N] | run kind=K size=B [rate=PPS]\n"
-		"  secs=S [warm=S] [flows=F] | quit; one JSON answer per command.\n");
+		"Commands on stdin: setup [window=N] [count=N] | run kind=K size=B\n"
+		"  [rate=PPS] secs=S [warm=S] [flows=F] | flood [kind=badmi|noauth]\n"
+		"  [sources=N] [rate=PPS] secs=S [warm=S] [legit=PER_S] [give_up=S]\n"
+		"  [yield=0|1] [hold_us=US] | quit; one JSON answer per command.\n");
 }
 
 static int
@@ -592,6 +635,7 @@ parse_args(struct gen *g, int argc, char **argv)
 		{ "server", required_argument, NULL, 's' },
 		{ "clients", required_argument, NULL, 'c' },
 		{ "peers", required_argument, NULL, 'p' },
+		{ "flood-base", required_argument, NULL, 'f' },
 		{ "allocs", required_argument, NULL, 'n' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "pass", required_argument, NULL, 'P' },
@@ -610,6 +654,7 @@ parse_args(struct gen *g, int argc, char **argv)
 	parse_ip("10.200.0.1", &g->dut_ip);
 	parse_ip("10.128.0.1", &g->client_base);
 	parse_ip("10.160.0.1", &g->peer_base);
+	parse_ip("10.176.0.1", &g->flood_base);
 	g->server_port = 3478;
 	g->client_port = 40000;
 	g->peer_port = 50000;
@@ -649,6 +694,10 @@ parse_args(struct gen *g, int argc, char **argv)
 			break;
 		case 'p':
 			if (parse_ip(optarg, &g->peer_base) < 0)
+				goto bad;
+			break;
+		case 'f':
+			if (parse_ip(optarg, &g->flood_base) < 0)
 				goto bad;
 			break;
 		case 'n':

@@ -10,6 +10,11 @@
  * counts what comes back, with one-way latency from a TSC stamp that every
  * payload carries (sender and receiver are this process, so one clock).
  *
+ * It can also offer a flood of Allocates that cp must refuse (bad
+ * credentials, or none) from many source addresses at up to line rate
+ * while a paced population of honest clients allocates, and time those
+ * clients (tpgen_flood.c).
+ *
  * perf/run drives it line by line on stdin (commands) and stdout (one
  * JSON object per answer); see tpgen_usage() for the commands. IPv4 only.
  */
@@ -67,7 +72,35 @@ struct gen_client {
 	uint8_t nonce_len;
 	uint8_t tid[12];
 	uint64_t deadline;           /* TSC: retransmit after */
+	uint64_t t_first;            /* TSC: first request (flood phase) */
+	uint64_t t_done;             /* TSC: allocated (flood phase) */
+	uint16_t rtx;                /* retransmissions of this client */
 	char nonce[GEN_NONCE_MAX];
+};
+
+/* What the flood sends (tpgen_flood.c). */
+enum gen_flood_kind {
+	GF_BAD_MI = 0,       /* USERNAME, REALM, a nonce not this source's,
+			      * a wrong MESSAGE-INTEGRITY */
+	GF_NO_AUTH,          /* no credentials: cp answers 401 (a nonce) */
+	GF__COUNT,
+};
+
+struct gen_flood {
+	uint8_t *frames;             /* nframes x GEN_FLOOD_FRAME bytes */
+	uint16_t *len;               /* frame lengths */
+	uint32_t nframes;
+	uint32_t nsources;
+	enum gen_flood_kind kind;
+	/* what came back to the flood's sources */
+	uint64_t rx_answers;
+	uint64_t rx_401, rx_438, rx_400, rx_5xx, rx_success, rx_other;
+	/* the probe (a 401 to learn REALM and a nonce of cp's) */
+	uint8_t probe_tid[12];
+	bool probe_done;
+	uint8_t nonce_len;
+	char nonce[GEN_NONCE_MAX];
+	char realm[128];
 };
 
 /* Precomputed frame heads of one flow and kind. */
@@ -95,6 +128,8 @@ struct gen {
 	uint32_t server_ip;          /* TURN server address */
 	uint16_t server_port;
 	uint32_t client_base, peer_base;
+	uint32_t flood_base;         /* first flood source address */
+	uint32_t flood_n;            /* flood sources in use */
 	uint16_t client_port, peer_port;
 	bool raw;                    /* no TURN: frames are bounced (testpmd) */
 	bool steer;                  /* pick TX queues as dp's owners would */
@@ -111,6 +146,9 @@ struct gen {
 	uint32_t nclients;
 	struct gen_client *c;
 	bool use_channels;
+	uint32_t fresh;              /* first client never used (flood phase) */
+
+	struct gen_flood flood;
 
 	/* counters of the current phase */
 	uint64_t tx[GK__COUNT], rx[GK__COUNT];
@@ -119,6 +157,13 @@ struct gen {
 	uint64_t stun_err[7];        /* 3xx..6xx answers seen in set-up */
 	uint64_t retransmits;        /* set-up: requests sent again (RTO) */
 	uint64_t retries;            /* set-up: new requests after a 5xx */
+	uint64_t ctl_refused;        /* requests the link did not take */
+	/* A request the link refuses (its ring full: the server is off its
+	 * core) is offered again for up to ctl_hold_us, as a host's own queue
+	 * would hold it; counted, with the longest wait. 0: dropped at once. */
+	uint32_t ctl_hold_us;
+	uint64_t ctl_held, ctl_held_max_tsc;
+	uint64_t rtx_state[CS_FAILED + 1];   /* retransmissions, by state */
 	struct gen_hist lat;
 
 	/* templates of the current traffic phase: [kind][flow] */
@@ -143,9 +188,15 @@ int gen_resolve_dut(struct gen *g, double timeout_s);
 void gen_assign_queues(struct gen *g);
 
 /* tpgen_turn.c */
-/* Allocate (and bind) every client; prints one JSON object. */
+/* Allocate (and bind) the first `count` clients (0: all); prints one
+ * JSON object. */
 int gen_turn_setup(struct gen *g, unsigned int window, double timeout_s,
-		   FILE *out);
+		   uint32_t count, FILE *out);
+/* Start client c's allocation (an Allocate without credentials). */
+void gen_turn_start(struct gen *g, struct gen_client *c);
+/* Client c's timer: retransmit (RFC 8489 §6.2.1), retry after a 5xx, or
+ * give up (state CS_FAILED, err 408). */
+void gen_turn_timer(struct gen *g, struct gen_client *c, uint64_t now);
 /* A STUN message or ChannelData addressed to client idx (control answers
  * during set-up). */
 void gen_turn_input(struct gen *g, uint32_t idx, const uint8_t *p,
@@ -160,5 +211,24 @@ int gen_traffic_run(struct gen *g, enum gen_kind kind, double rate,
 /* A UDP payload that came back: count it, and its latency if stamped. */
 void gen_traffic_input(struct gen *g, bool to_client, const uint8_t *p,
 		       uint16_t len, uint64_t now);
+
+/* tpgen_flood.c */
+#define GEN_FLOOD_FRAME 256u         /* bytes per precomputed frame */
+/* Build the flood's frames: nsources sources from g->flood_base, at least
+ * nframes frames (each its own transaction ID); probes the server for its
+ * REALM and a nonce first (bad-MI kind). */
+int gen_flood_prepare(struct gen *g, enum gen_flood_kind kind,
+		      uint32_t nsources, uint32_t nframes);
+/* Offer the flood at rate pps (0: as fast as the link takes; < 0: no
+ * flood, the honest clients alone) for warm + secs, while legit new allocations per second start (after warm)
+ * from fresh clients; each is given give_up seconds. yield: sleep when
+ * nothing is due (a control process on the generator's core gets it).
+ * Prints one JSON object. */
+int gen_flood_run(struct gen *g, double rate, double secs, double warm,
+		  double legit, double give_up, bool yield, uint32_t hold_us,
+		  FILE *out);
+/* A message to flood source idx. */
+void gen_flood_input(struct gen *g, uint32_t idx, const uint8_t *p,
+		     uint16_t len);
 
 #endif /* TPGEN_H */

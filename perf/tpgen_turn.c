@@ -64,6 +64,7 @@ send_request(struct gen *g, struct gen_client *c)
 	struct stun_addr pa;
 	uint16_t method;
 	bool auth = c->state != CS_ALLOC_PLAIN;
+	uint16_t len;
 	int n;
 
 	method = c->state == CS_BIND ?
@@ -97,7 +98,20 @@ send_request(struct gen *g, struct gen_client *c)
 	 * doubles with each send; the last one waits Rm x RTO. */
 	c->deadline = rte_rdtsc() + g->hz * GEN_RTO_MS / 1000u *
 		      (c->tries >= GEN_MAX_TRIES ? GEN_RM : 1u << (c->tries - 1));
-	return gen_tx_frame(g, c->txq, f, (uint16_t)(42 + n));
+	len = (uint16_t)(42 + n);
+	n = gen_tx_frame(g, c->txq, f, len);
+	if (n == -EAGAIN && g->ctl_hold_us > 0) {
+		uint64_t t0 = rte_rdtsc(), end = t0 + g->hz * g->ctl_hold_us / 1000000u;
+
+		g->ctl_held++;
+		while (n == -EAGAIN && rte_rdtsc() < end)
+			n = gen_tx_frame(g, c->txq, f, len);
+		if (rte_rdtsc() - t0 > g->ctl_held_max_tsc)
+			g->ctl_held_max_tsc = rte_rdtsc() - t0;
+	}
+	if (n < 0)
+		g->ctl_refused++;    /* lost before the server: it retransmits */
+	return n;
 }
 
 static void
@@ -162,7 +176,6 @@ gen_turn_input(struct gen *g, uint32_t idx, const uint8_t *p, uint16_t len,
 	const char *reason;
 	uint16_t rlen;
 
-	(void)now;
 	if (stun_msg_parse(&m, p, len, NULL) < 0 ||
 	    memcmp(m.tid, c->tid, sizeof(c->tid)) != 0)
 		return;        /* late answer to an earlier try, or noise */
@@ -214,6 +227,7 @@ gen_turn_input(struct gen *g, uint32_t idx, const uint8_t *p, uint16_t len,
 				      (uint32_t)ra.ip[2] << 8 | ra.ip[3];
 			c->relay_port = ra.port;
 			c->state = CS_ALLOCATED;
+			c->t_done = now;
 			return;
 		}
 	} else if (m.cls == STUN_CLASS_SUCCESS && c->state == CS_BIND) {
@@ -224,6 +238,35 @@ gen_turn_input(struct gen *g, uint32_t idx, const uint8_t *p, uint16_t len,
 	c->state = CS_FAILED;
 }
 
+void
+gen_turn_start(struct gen *g, struct gen_client *c)
+{
+	start(g, c, CS_ALLOC_PLAIN);
+}
+
+void
+gen_turn_timer(struct gen *g, struct gen_client *c, uint64_t now)
+{
+	if (now <= c->deadline)
+		return;
+	if (c->backoff) {
+		/* after a 5xx: a new transaction */
+		c->backoff = false;
+		c->tries = 1;
+		new_tid(c);
+		send_request(g, c);
+	} else if (c->tries >= GEN_MAX_TRIES) {
+		c->state = CS_FAILED;
+		c->err = 408;   /* no answer */
+	} else {
+		c->tries++;
+		c->rtx++;
+		g->retransmits++;
+		g->rtx_state[c->state]++;
+		send_request(g, c);
+	}
+}
+
 /*
  * Drive every client waiting for this phase (idle, or allocated for the
  * bind phase) through it, starting in state `first`, until each is in
@@ -231,7 +274,8 @@ gen_turn_input(struct gen *g, uint32_t idx, const uint8_t *p, uint16_t len,
  */
 static double
 phase(struct gen *g, enum gen_cstate first, enum gen_cstate done,
-      unsigned int window, double timeout_s, uint32_t *ok, uint32_t *failed)
+      unsigned int window, double timeout_s, uint32_t count, uint32_t *ok,
+      uint32_t *failed)
 {
 	uint32_t *inflight = calloc(window, sizeof(*inflight));
 	uint32_t nin = 0, next = 0;
@@ -241,9 +285,9 @@ phase(struct gen *g, enum gen_cstate first, enum gen_cstate done,
 	*ok = *failed = 0;
 	if (inflight == NULL)
 		return -1;
-	while ((next < g->nclients || nin > 0) && now < end && !gen_stop) {
+	while ((next < count || nin > 0) && now < end && !gen_stop) {
 		/* Fill the window. */
-		while (nin < window && next < g->nclients) {
+		while (nin < window && next < count) {
 			struct gen_client *c = &g->c[next];
 
 			if (c->state == (first == CS_ALLOC_PLAIN ? CS_IDLE : CS_ALLOCATED)) {
@@ -272,23 +316,9 @@ phase(struct gen *g, enum gen_cstate first, enum gen_cstate done,
 				inflight[k] = inflight[--nin];
 				continue;
 			}
-			if (now > c->deadline) {
-				if (c->backoff) {
-					/* after a 5xx: a new transaction */
-					c->backoff = false;
-					c->tries = 1;
-					new_tid(c);
-					send_request(g, c);
-				} else if (c->tries >= GEN_MAX_TRIES) {
-					c->state = CS_FAILED;
-					c->err = 408;   /* no answer */
-					continue;
-				} else {
-					c->tries++;
-					g->retransmits++;
-					send_request(g, c);
-				}
-			}
+			gen_turn_timer(g, c, now);
+			if (c->state == CS_FAILED)
+				continue;   /* retired on the next scan */
 			k++;
 		}
 	}
@@ -307,7 +337,8 @@ phase(struct gen *g, enum gen_cstate first, enum gen_cstate done,
 }
 
 int
-gen_turn_setup(struct gen *g, unsigned int window, double timeout_s, FILE *out)
+gen_turn_setup(struct gen *g, unsigned int window, double timeout_s,
+	       uint32_t count, FILE *out)
 {
 	uint32_t aok, afail, bok, bfail;
 	uint64_t art, are, brt, bre;
@@ -316,15 +347,20 @@ gen_turn_setup(struct gen *g, unsigned int window, double timeout_s, FILE *out)
 
 	if (window == 0)
 		window = 1;
+	if (count == 0 || count > g->nclients)
+		count = g->nclients;
 	memset(g->stun_err, 0, sizeof(g->stun_err));
 	g->retransmits = g->retries = 0;
-	at = phase(g, CS_ALLOC_PLAIN, CS_ALLOCATED, window, timeout_s, &aok, &afail);
+	at = phase(g, CS_ALLOC_PLAIN, CS_ALLOCATED, window, timeout_s, count, &aok,
+		   &afail);
 	art = g->retransmits;
 	are = g->retries;
-	bt = phase(g, CS_BIND, CS_READY, window, timeout_s, &bok, &bfail);
+	bt = phase(g, CS_BIND, CS_READY, window, timeout_s, count, &bok, &bfail);
 	brt = g->retransmits - art;
 	bre = g->retries - are;
-	for (uint32_t i = 0; i < g->nclients && first_err == 0; i++)
+	if (g->fresh < count)
+		g->fresh = count;
+	for (uint32_t i = 0; i < count && first_err == 0; i++)
 		if (g->c[i].state == CS_FAILED)
 			first_err = g->c[i].err;
 	gen_assign_queues(g);
@@ -335,7 +371,7 @@ gen_turn_setup(struct gen *g, unsigned int window, double timeout_s, FILE *out)
 		",\"alloc_retransmits\":%" PRIu64 ",\"alloc_retries\":%" PRIu64
 		",\"bind_retransmits\":%" PRIu64 ",\"bind_retries\":%" PRIu64
 		",\"realm\":\"%s\"}\n",
-		g->nclients, aok, afail, at, at > 0 ? aok / at : 0.0, bok, bfail, bt,
+		count, aok, afail, at, at > 0 ? aok / at : 0.0, bok, bfail, bt,
 		bt > 0 ? bok / bt : 0.0, first_err, g->stun_err[4], g->stun_err[5],
 		art, are, brt, bre, g->realm);
 	fflush(out);
