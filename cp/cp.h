@@ -24,7 +24,6 @@
 
 #define CP_STATS(X) \
 	X(REQUESTS, "requests") \
-	X(BAD_FINGERPRINT, "bad_fingerprint") \
 	X(ALLOCATE_OK, "allocate_ok") \
 	X(REFRESH_OK, "refresh_ok") \
 	X(PERMISSION_OK, "permission_ok") \

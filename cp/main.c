@@ -18,6 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "cp.h"
 #include "tp_conf.h"
 #include "tp_version.h"
@@ -297,6 +299,22 @@ ipc_setup(struct cp_ctx *cp)
 }
 
 /*
+ * What dp needs to answer requests without integrity as cp would (a 401
+ * with a nonce of cp's own making) and to tell a nonce of ours from one
+ * that is not (issue 17): published for this epoch before cp says it is
+ * ready, so that dp never judges a nonce with another cp's key.
+ */
+static void
+nonce_publish(struct cp_ctx *cp)
+{
+	static struct ipc_nonce n;
+
+	cp_auth_nonce_export(cp->auth, &n);
+	ipc_nonce_publish(cp->seg.shm, &n);
+	OPENSSL_cleanse(&n, sizeof(n));
+}
+
+/*
  * What an earlier cp left in the rings to cp (requests it never read, state
  * and counters it asked for) is dropped: requests that old are answered by
  * the clients' own retransmissions, and state is asked for again.
@@ -493,6 +511,7 @@ main(int argc, char **argv)
 
 	if (ipc_setup(&cp) < 0)
 		goto out_free_auth;
+	nonce_publish(&cp);
 	start_delay();
 	drop_stale(&cp);
 	cp.start_ms = ipc_monotonic_ms();

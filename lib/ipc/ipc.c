@@ -390,6 +390,52 @@ ipc_cp_set_ready(struct ipc_shm *shm, bool ready)
 			      memory_order_release);
 }
 
+/*
+ * A sequence lock of one writer: the epoch is cleared, the block
+ * written, the epoch set (release). A reader copies between two reads of
+ * the epoch and keeps the copy only when both saw the epoch it wants.
+ */
+void
+ipc_nonce_publish(struct ipc_shm *shm, const struct ipc_nonce *src)
+{
+	struct ipc_nonce *n = &shm->nonce;
+
+	__atomic_store_n(&n->epoch, 0, __ATOMIC_RELAXED);
+	atomic_thread_fence(memory_order_release);
+	memcpy(n->key, src->key, sizeof(n->key));
+	n->features = src->features;
+	n->lifetime_s = src->lifetime_s;
+	n->realm_len = src->realm_len;
+	n->software_len = src->software_len;
+	n->has_software = src->has_software;
+	memcpy(n->realm, src->realm, sizeof(n->realm));
+	memcpy(n->software, src->software, sizeof(n->software));
+	__atomic_store_n(&n->epoch, __atomic_load_n(&shm->cp_epoch, __ATOMIC_RELAXED),
+			 __ATOMIC_RELEASE);
+}
+
+int
+ipc_nonce_copy(const struct ipc_shm *shm, uint64_t epoch, struct ipc_nonce *out)
+{
+	const struct ipc_nonce *n = &shm->nonce;
+
+	if (epoch == 0 || __atomic_load_n(&n->epoch, __ATOMIC_ACQUIRE) != epoch)
+		return -EAGAIN;
+	memcpy(out, (const void *)n, sizeof(*out));
+	atomic_thread_fence(memory_order_acquire);
+	if (__atomic_load_n(&n->epoch, __ATOMIC_RELAXED) != epoch)
+		return -EAGAIN;
+	out->epoch = epoch;
+	/* cp's to trust no more than any other byte of the segment. */
+	if (out->realm_len == 0 || out->realm_len >= IPC_NONCE_STR_MAX ||
+	    out->software_len >= IPC_NONCE_STR_MAX || out->lifetime_s == 0 ||
+	    out->lifetime_s > 3600 || out->features > 0xffffffu)
+		return -EPROTO;
+	out->realm[out->realm_len] = '\0';
+	out->software[out->software_len] = '\0';
+	return 0;
+}
+
 void
 ipc_dp_set_ready(struct ipc_shm *shm, bool ready)
 {
