@@ -41,7 +41,8 @@
 	X(STATE_RESTORED, "state_restored") \
 	X(NOT_READY_DROPPED, "requests_before_ready") \
 	X(STALE_DROPPED, "stale_messages_dropped") \
-	X(DP_RESTARTS, "dp_restarts")
+	X(DP_RESTARTS, "dp_restarts") \
+	X(DOZES, "dozes")
 
 enum cp_stat {
 #define X(e, n) CP_STAT_##e,

@@ -1100,6 +1100,9 @@ to_cp(struct dp_worker *w, const struct dp_udp_meta *meta,
 		return;
 	}
 	t->ipc_out++;
+	/* cp dozing on its doorbell: wake it (a system call, only then) */
+	if (ipc_cp_ring(w->ctx->ipc.shm))
+		t->cp_rung++;
 }
 
 /*

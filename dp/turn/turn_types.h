@@ -160,6 +160,7 @@ struct turn_worker {
 	uint64_t ipc_bad;                 /* messages from cp that failed checks */
 	uint64_t ipc_in;
 	uint64_t ipc_out;
+	uint64_t cp_rung;                 /* cp woken from its doze */
 	/* Table sweeps, a slice at a time (turn_sweep()). */
 	struct turn_sweep_job state;      /* SYNC: every allocation to cp */
 	struct turn_sweep_job stats_job;  /* STATS_REQ: counters to cp */

@@ -18,7 +18,9 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/futex.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -388,6 +390,38 @@ ipc_cp_set_ready(struct ipc_shm *shm, bool ready)
 	atomic_store_explicit(&shm->cp_ready,
 			      ready ? __atomic_load_n(&shm->cp_epoch, __ATOMIC_RELAXED) : 0,
 			      memory_order_release);
+}
+
+void
+ipc_cp_doze(const struct ipc_seg *s, unsigned int ms)
+{
+	struct ipc_shm *shm = s->shm;
+	struct timespec ts = { .tv_sec = ms / 1000u,
+			       .tv_nsec = (long)(ms % 1000u) * 1000000L };
+
+	atomic_store_explicit(&shm->cp_dozing, 1, memory_order_relaxed);
+	/* The store before the looks (dp: its head store before its look
+	 * at the word): one of the two sees the other's. */
+	atomic_thread_fence(memory_order_seq_cst);
+	for (unsigned int w = 0; w < s->nworkers; w++)
+		if (atomic_load_explicit(&shm->w[w].to_cp.head, memory_order_relaxed) !=
+		    atomic_load_explicit(&shm->w[w].to_cp.tail, memory_order_relaxed))
+			goto out;
+	/* Returns at once when the word is no longer 1 (dp rang). */
+	syscall(SYS_futex, &shm->cp_dozing, FUTEX_WAIT, 1, &ts, NULL, 0);
+out:
+	atomic_store_explicit(&shm->cp_dozing, 0, memory_order_relaxed);
+}
+
+bool
+ipc_cp_ring(struct ipc_shm *shm)
+{
+	atomic_thread_fence(memory_order_seq_cst);
+	if (atomic_load_explicit(&shm->cp_dozing, memory_order_relaxed) == 0 ||
+	    atomic_exchange_explicit(&shm->cp_dozing, 0, memory_order_relaxed) == 0)
+		return false;
+	syscall(SYS_futex, &shm->cp_dozing, FUTEX_WAKE, 1, NULL, NULL, 0);
+	return true;
 }
 
 /*

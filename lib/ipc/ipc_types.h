@@ -194,6 +194,9 @@ struct ipc_shm {
 	 */
 	_Atomic uint64_t cp_ready;
 	_Atomic uint64_t dp_ready;
+	/* cp's doorbell (ipc_cp_doze(), ipc_cp_ring()): 1 while cp dozes,
+	 * a futex word. On a line of its own: dp reads it per request. */
+	_Alignas(IPC_CACHE_LINE) _Atomic uint32_t cp_dozing;
 	_Alignas(IPC_CACHE_LINE) struct ipc_nonce nonce;
 	_Alignas(IPC_CACHE_LINE) struct ipc_worker_rings w[];
 };
