@@ -24,7 +24,6 @@
 
 #define CP_STATS(X) \
 	X(REQUESTS, "requests") \
-	X(BAD_FINGERPRINT, "bad_fingerprint") \
 	X(ALLOCATE_OK, "allocate_ok") \
 	X(REFRESH_OK, "refresh_ok") \
 	X(PERMISSION_OK, "permission_ok") \
@@ -42,7 +41,8 @@
 	X(STATE_RESTORED, "state_restored") \
 	X(NOT_READY_DROPPED, "requests_before_ready") \
 	X(STALE_DROPPED, "stale_messages_dropped") \
-	X(DP_RESTARTS, "dp_restarts")
+	X(DP_RESTARTS, "dp_restarts") \
+	X(DOZES, "dozes")
 
 enum cp_stat {
 #define X(e, n) CP_STAT_##e,

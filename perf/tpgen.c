@@ -9,7 +9,7 @@
  *   setup [window=N] [timeout=S] [count=N]   allocate and bind clients
  *   run kind=chan|send|peer|mix size=B [rate=PPS] secs=S [warm=S]
  *   flood [kind=badmi|noauth] [sources=N] [rate=PPS] secs=S [warm=S]
- *         [legit=PER_S] [give_up=S] [yield=0|1] [hold_us=US]
+ *         [legit=PER_S] [give_up=S] [yield=0|1] [hold_us=US] [stale=0|1]
  *   quit
  *
  * Each command answers one JSON object on one line of stdout. Between
@@ -514,7 +514,8 @@ flood_command(struct gen *g, const char *line)
 		return;
 	}
 	if (gen_flood_prepare(g, kind, (uint32_t)sources,
-			      (uint32_t)arg_num(line, "frames", 256)) < 0) {
+			      (uint32_t)arg_num(line, "frames", 256),
+			      arg_num(line, "stale", 0) != 0) < 0) {
 		printf("{\"error\":\"flood: could not build the frames (no 401 "
 		       "from the server, or no memory)\"}\n");
 		return;
@@ -522,7 +523,8 @@ flood_command(struct gen *g, const char *line)
 	gen_flood_run(g, arg_num(line, "rate", 0), arg_num(line, "secs", 1),
 		      arg_num(line, "warm", 0.5), arg_num(line, "legit", 0),
 		      arg_num(line, "give_up", 5), arg_num(line, "yield", 1) != 0,
-		      (uint32_t)arg_num(line, "hold_us", 0), stdout);
+		      (uint32_t)arg_num(line, "hold_us", 0),
+		      arg_num(line, "stale", 0) != 0, stdout);
 }
 
 static void
@@ -612,7 +614,7 @@ usage(FILE *out)
 		"Commands on stdin: setup [window=N] [count=N] | run kind=K size=B\n"
 		"  [rate=PPS] secs=S [warm=S] [flows=F] | flood [kind=badmi|noauth]\n"
 		"  [sources=N] [rate=PPS] secs=S [warm=S] [legit=PER_S] [give_up=S]\n"
-		"  [yield=0|1] [hold_us=US] | quit; one JSON answer per command.\n");
+		"  [yield=0|1] [hold_us=US] [stale=0|1] | quit; one JSON answer per command.\n");
 }
 
 static int

@@ -194,6 +194,11 @@ int gen_turn_setup(struct gen *g, unsigned int window, double timeout_s,
 		   uint32_t count, FILE *out);
 /* Start client c's allocation (an Allocate without credentials). */
 void gen_turn_start(struct gen *g, struct gen_client *c);
+/* Start with an authenticated Allocate carrying nonce (one the client
+ * holds from before: another port's, another server run's): the server
+ * answers 438 with a fresh nonce, and the client goes on with it. */
+void gen_turn_start_with_nonce(struct gen *g, struct gen_client *c,
+			       const char *nonce, uint8_t len);
 /* Client c's timer: retransmit (RFC 8489 §6.2.1), retry after a 5xx, or
  * give up (state CS_FAILED, err 408). */
 void gen_turn_timer(struct gen *g, struct gen_client *c, uint64_t now);
@@ -218,15 +223,19 @@ void gen_traffic_input(struct gen *g, bool to_client, const uint8_t *p,
  * nframes frames (each its own transaction ID); probes the server for its
  * REALM and a nonce first (bad-MI kind). */
 int gen_flood_prepare(struct gen *g, enum gen_flood_kind kind,
-		      uint32_t nsources, uint32_t nframes);
+		      uint32_t nsources, uint32_t nframes, bool probe);
 /* Offer the flood at rate pps (0: as fast as the link takes; < 0: no
  * flood, the honest clients alone) for warm + secs, while legit new allocations per second start (after warm)
  * from fresh clients; each is given give_up seconds. yield: sleep when
  * nothing is due (a control process on the generator's core gets it).
+ * stale: each honest client starts with an authenticated Allocate that
+ * carries a nonce the server made for another address (the probe's), as
+ * one that held a nonce from another port or an earlier server run:
+ * it needs the server's 438 before it can allocate.
  * Prints one JSON object. */
 int gen_flood_run(struct gen *g, double rate, double secs, double warm,
 		  double legit, double give_up, bool yield, uint32_t hold_us,
-		  FILE *out);
+		  bool stale, FILE *out);
 /* A message to flood source idx. */
 void gen_flood_input(struct gen *g, uint32_t idx, const uint8_t *p,
 		     uint16_t len);

@@ -245,6 +245,15 @@ gen_turn_start(struct gen *g, struct gen_client *c)
 }
 
 void
+gen_turn_start_with_nonce(struct gen *g, struct gen_client *c,
+			  const char *nonce, uint8_t len)
+{
+	memcpy(c->nonce, nonce, len);
+	c->nonce_len = len;
+	start(g, c, CS_ALLOC_AUTH);
+}
+
+void
 gen_turn_timer(struct gen *g, struct gen_client *c, uint64_t now)
 {
 	if (now <= c->deadline)

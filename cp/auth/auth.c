@@ -23,6 +23,7 @@
 
 #include "auth.h"
 #include "auth_priv.h"
+#include "nonce.h"
 #include "stun.h"
 #include "tp_common.h"
 
@@ -38,10 +39,10 @@ static const uint16_t reason_codes[] = {
 #undef CP_AUTH_REASON
 };
 
-/* What we offer in PASSWORD-ALGORITHMS, in order of preference (RFC 8489
- * §9.2.4: "in preferential order"; RFC 8656 §6: a client that has both
- * MUST choose SHA-256). */
-static const uint16_t our_pwalgs[] = { STUN_PWALG_SHA256, STUN_PWALG_MD5 };
+/* What we offer in PASSWORD-ALGORITHMS (lib/nonce's challenges send it):
+ * in order of preference (RFC 8489 §9.2.4: "in preferential order"; RFC
+ * 8656 §6: a client that has both MUST choose SHA-256). */
+static const uint16_t our_pwalgs[] = NONCE_PWALGS;
 /* The same as the attribute value we send: algorithm(16) | params len(16). */
 static const uint8_t our_pwalgs_value[] = { 0x00, 0x02, 0x00, 0x00,
 					    0x00, 0x01, 0x00, 0x00 };
@@ -55,7 +56,7 @@ cp_auth_reason_name(enum cp_auth_reason r)
 const char *
 cp_auth_realm(const struct cp_auth *a)
 {
-	return a->realm;
+	return a->nonce.realm;
 }
 
 uint64_t
@@ -111,8 +112,10 @@ merge_conf(const struct cp_auth_conf *in, struct cp_auth_conf *out)
 struct cp_auth *
 cp_auth_init(const struct cp_auth_conf *conf)
 {
+	uint8_t nonce_key[NONCE_KEY_LEN];
 	struct cp_auth_conf c;
 	struct cp_auth *a;
+	uint32_t features;
 	EVP_MAC *mac;
 	int rc;
 
@@ -125,31 +128,36 @@ cp_auth_init(const struct cp_auth_conf *conf)
 		errno = ENOMEM;
 		return NULL;
 	}
-	a->realm_len = (uint16_t)strlen(c.realm);
-	memcpy(a->realm, c.realm, a->realm_len + 1u);
-	if (c.software != NULL) {
-		strcpy(a->software, c.software);
-		a->has_software = 1;
-	}
-	a->nonce_lifetime_s = c.nonce_lifetime_s;
-	a->features = 0;
+	features = 0;
 	if (!c.no_pwalgs)
-		a->features |= CP_AUTH_FEAT_PASSWORD_ALGORITHMS;
+		features |= CP_AUTH_FEAT_PASSWORD_ALGORITHMS;
 	if (c.userhash)
-		a->features |= CP_AUTH_FEAT_USERNAME_ANONYMITY;
+		features |= CP_AUTH_FEAT_USERNAME_ANONYMITY;
 
-	rc = -EIO;
-	if (RAND_bytes(a->nonce_key, sizeof(a->nonce_key)) != 1 ||
-	    RAND_bytes(a->hash_key, sizeof(a->hash_key)) != 1)
+	rc = nonce_ctx_init(&a->nonce);
+	if (rc < 0)
 		goto out_free_a;
+	/* The salt is a counter, seeded once (lib/nonce: a RAND_bytes per
+	 * nonce was a system call per challenge). */
+	rc = -EIO;
+	if (RAND_bytes(nonce_key, sizeof(nonce_key)) != 1 ||
+	    RAND_bytes((unsigned char *)&a->nonce.salt, sizeof(a->nonce.salt)) != 1 ||
+	    RAND_bytes(a->hash_key, sizeof(a->hash_key)) != 1)
+		goto out_free_nonce;
+	rc = nonce_ctx_set(&a->nonce, nonce_key, features, c.nonce_lifetime_s,
+			   c.realm, strlen(c.realm), c.software,
+			   c.software != NULL ? strlen(c.software) : 0);
+	OPENSSL_cleanse(nonce_key, sizeof(nonce_key));
+	if (rc < 0)
+		goto out_free_nonce;
 	rc = -ENOMEM;
 	mac = EVP_MAC_fetch(NULL, OSSL_MAC_NAME_SIPHASH, NULL);
 	if (mac == NULL)
-		goto out_free_a;
+		goto out_free_nonce;
 	a->sip = EVP_MAC_CTX_new(mac);
 	EVP_MAC_free(mac);  /* the context keeps its own reference */
 	if (a->sip == NULL)
-		goto out_free_a;
+		goto out_free_nonce;
 
 	rc = cp_auth_users_init(a, c.max_users);
 	if (rc < 0)
@@ -168,6 +176,8 @@ out_free_users:
 	cp_auth_users_free(a);
 out_free_sip:
 	EVP_MAC_CTX_free(a->sip);
+out_free_nonce:
+	nonce_ctx_fini(&a->nonce);
 out_free_a:
 	OPENSSL_cleanse(a, sizeof(*a));
 	free(a);
@@ -184,6 +194,7 @@ cp_auth_free(struct cp_auth *a)
 	cp_auth_secrets_free(a);
 	cp_auth_users_free(a);
 	EVP_MAC_CTX_free(a->sip);
+	nonce_ctx_fini(&a->nonce);
 	OPENSSL_cleanse(a, sizeof(*a));
 	free(a);
 }
@@ -295,8 +306,8 @@ cp_auth_check(struct cp_auth *a, const struct stun_msg *req,
 		res->username[uname->len] = '\0';
 		res->username_len = uname->len;
 	}
-	if (realm->len != a->realm_len ||
-	    memcmp(realm->value, a->realm, a->realm_len) != 0)
+	if (realm->len != a->nonce.realm_len ||
+	    memcmp(realm->value, a->nonce.realm, a->nonce.realm_len) != 0)
 		return verdict(res, CP_AUTH_R_WRONG_REALM);
 	if (uname != NULL) {
 		u = cp_auth_user_find(a, res->username, res->username_len);
@@ -366,36 +377,22 @@ cp_auth_build_challenge(struct cp_auth *a, const struct stun_msg *req,
 			const struct cp_auth_peer *from, uint64_t now_s,
 			uint8_t *buf, size_t cap)
 {
-	const char *sw = a->has_software ? a->software : NULL;
-	char nonce[CP_AUTH_NONCE_LEN + 1];
-	struct stun_builder b;
-
 	switch (res->code) {
 	case STUN_ERR_BAD_REQUEST:
 		/* §9.2.4: no USERNAME, USERHASH, NONCE or REALM. */
-		return stun_build_error_response(buf, cap, req, res->code, sw);
+		return stun_build_error_response(buf, cap, req, res->code,
+						 a->nonce.has_software ?
+						 a->nonce.software : NULL);
 	case STUN_ERR_UNAUTHENTICATED:
 	case STUN_ERR_STALE_NONCE:
-		break;
+		/* lib/nonce's: byte for byte what dp answers a request
+		 * without integrity with (dp/turn/turn.c). */
+		return nonce_challenge_build(&a->nonce, res->code, req->method,
+					     req->tid, &from->addr, from->transport,
+					     now_s, buf, cap);
 	default:
 		return -EINVAL;
 	}
-	if (cp_auth_nonce_make(a, from, now_s, nonce) < 0)
-		return -EIO;
-	stun_build_init(&b, buf, cap,
-			stun_msg_type(req->method, STUN_CLASS_ERROR), req->tid);
-	stun_build_error(&b, res->code, NULL);
-	stun_build_attr(&b, STUN_ATTR_REALM, a->realm, a->realm_len);
-	stun_build_attr(&b, STUN_ATTR_NONCE, nonce, CP_AUTH_NONCE_LEN);
-	/* §9.2.5: a client that sees the bit without the attribute must not
-	 * retry, so the attribute goes wherever the bit does. */
-	if (a->features & CP_AUTH_FEAT_PASSWORD_ALGORITHMS)
-		stun_build_pwalgs(&b, STUN_ATTR_PASSWORD_ALGORITHMS, our_pwalgs,
-				  TP_ARRAY_SIZE(our_pwalgs));
-	if (sw != NULL)
-		stun_build_str(&b, STUN_ATTR_SOFTWARE, sw);
-	stun_build_fingerprint(&b);
-	return stun_build_finish(&b);
 }
 
 int

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "auth_types.h"
+#include "ipc_types.h"
 #include "stun_types.h"
 
 /* ---- life (auth.c) ----------------------------------------------------- */
@@ -110,7 +111,7 @@ int cp_auth_nonce_make(struct cp_auth *a, const struct cp_auth_peer *from,
  * Check a nonce (not NUL terminated). *features gets the security feature
  * set it carries when it is ours (VALID or EXPIRED), 0 otherwise.
  */
-enum cp_auth_nonce_state cp_auth_nonce_check(const struct cp_auth *a,
+enum cp_auth_nonce_state cp_auth_nonce_check(struct cp_auth *a,
 					     const uint8_t *nonce, size_t len,
 					     const struct cp_auth_peer *from,
 					     uint64_t now_s,
@@ -118,6 +119,15 @@ enum cp_auth_nonce_state cp_auth_nonce_check(const struct cp_auth *a,
 
 /* The security feature set this instance advertises. */
 uint32_t cp_auth_features(const struct cp_auth *a);
+
+/* What cp's nonces and challenges are made of (key, features, lifetime,
+ * realm, SOFTWARE): what cp publishes for dp (lib/ipc, ipc_nonce_publish()),
+ * so that dp makes and checks the same nonces. */
+const struct nonce_ctx *cp_auth_nonce_ctx(const struct cp_auth *a);
+
+/* The same as the block cp publishes in the shared segment for dp (lib/ipc
+ * ipc_nonce_publish(); out->epoch is left 0, the publisher sets it). */
+void cp_auth_nonce_export(const struct cp_auth *a, struct ipc_nonce *out);
 
 /* ---- verdict and responses (auth.c) ------------------------------------ */
 

@@ -15,6 +15,7 @@
 #include <openssl/evp.h>
 
 #include "auth_types.h"
+#include "nonce_types.h"
 
 #define CP_AUTH_NIL UINT32_MAX
 
@@ -40,18 +41,16 @@ struct cp_auth_bucket {
 };
 
 struct cp_auth {
+	/* Nonces and challenges (lib/nonce): the realm, SOFTWARE, the
+	 * features advertised, the nonce lifetime and key (RAND_bytes), the
+	 * salt counter (seeded from RAND_bytes). dp gets a copy of all but
+	 * the counter through the shared segment (cp_auth_nonce_ctx()). */
+	struct nonce_ctx nonce;
 	/* configuration, defaults merged */
-	char realm[CP_AUTH_REALM_MAX + 1];
-	uint16_t realm_len;
-	char software[CP_AUTH_REALM_MAX + 1];
-	uint8_t has_software;
-	uint32_t features;
-	uint32_t nonce_lifetime_s;
 	uint32_t rl_rate;
 	uint32_t rl_burst;
 
-	/* keys from RAND_bytes */
-	uint8_t nonce_key[32];
+	/* key from RAND_bytes */
 	uint8_t hash_key[16];
 	EVP_MAC_CTX *sip;         /* SipHash-2-4 keyed with hash_key */
 

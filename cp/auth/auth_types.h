@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "nonce_types.h"
 #include "stun_types.h"
 #include "tp_common.h"
 
@@ -24,30 +25,22 @@
  * (lib/stun refuses a longer one; so does the user store). */
 #define CP_AUTH_NAME_MAX        TP_USERNAME_MAX
 /* REALM: fewer than 128 characters (RFC 8489 §14.9), at most 763 bytes. */
-#define CP_AUTH_REALM_MAX       763u
+#define CP_AUTH_REALM_MAX       NONCE_REALM_MAX
 /* A TURN REST shared secret, bytes. */
 #define CP_AUTH_SECRET_MAX      256u
 /* Largest long-term key (SHA-256, RFC 8489 §18.5.1.2). */
 #define CP_AUTH_KEY_MAX         32u
 
-/* The nonce cookie (RFC 8489 §9.2): "obMatJos2" and 4 base64 characters
- * of the 24-bit security feature set. */
-#define CP_AUTH_COOKIE          "obMatJos2"
-#define CP_AUTH_COOKIE_LEN      9u
-/* Our whole nonce: cookie (9) + features (4) + base64 of a 24-byte body
- * (32): expiry (4) || salt (4) || truncated HMAC-SHA256 (16). */
-#define CP_AUTH_NONCE_LEN       45u
-
-/*
- * STUN security features (RFC 8489 §18.1) as numbered by verified erratum
- * EID 6290: bit 0 is the least significant bit of the 24-bit set, so
- * "Password algorithms" alone is 0x000001 = base64 "AAAB" and "Username
- * anonymity" alone is 0x000002 = "AAAC" (what RFC 8489 B.1 shows). The
- * printed figure numbers from the most significant side ("gAAA", as in the
- * RFC 8656 appendix example); we emit the erratum's order.
- */
-#define CP_AUTH_FEAT_PASSWORD_ALGORITHMS  0x000001u
-#define CP_AUTH_FEAT_USERNAME_ANONYMITY   0x000002u
+/* Nonces are lib/nonce's (nonce_types.h), shared with dp: the cookie
+ * (RFC 8489 §9.2), the 45-character nonce, the security features as
+ * erratum EID 6290 numbers them (the printed RFC figure numbers from the
+ * most significant side, "gAAA" as in the RFC 8656 appendix example; we
+ * emit the erratum's order). */
+#define CP_AUTH_COOKIE          NONCE_COOKIE
+#define CP_AUTH_COOKIE_LEN      NONCE_COOKIE_LEN
+#define CP_AUTH_NONCE_LEN       NONCE_LEN
+#define CP_AUTH_FEAT_PASSWORD_ALGORITHMS  NONCE_FEAT_PASSWORD_ALGORITHMS
+#define CP_AUTH_FEAT_USERNAME_ANONYMITY   NONCE_FEAT_USERNAME_ANONYMITY
 
 /* Defaults, merged in one place (cp_auth_init). */
 #define CP_AUTH_DEF_NONCE_LIFETIME_S  600u   /* RFC 8656 §5: at most 3600 */
@@ -65,11 +58,11 @@ enum cp_auth_reason {
 	CP_AUTH_REASON__COUNT,
 };
 
-/* Verdict on a nonce a client sent back (nonce.c). */
+/* Verdict on a nonce a client sent back (lib/nonce's). */
 enum cp_auth_nonce_state {
-	CP_AUTH_NONCE_VALID = 0,
-	CP_AUTH_NONCE_EXPIRED = 1,  /* ours, for this client, too old */
-	CP_AUTH_NONCE_FOREIGN = 2,  /* not ours, tampered, or another client */
+	CP_AUTH_NONCE_VALID = NONCE_VALID,
+	CP_AUTH_NONCE_EXPIRED = NONCE_EXPIRED,  /* ours, for this client, too old */
+	CP_AUTH_NONCE_FOREIGN = NONCE_FOREIGN,  /* not ours, tampered, or another client */
 };
 
 /*

@@ -221,7 +221,7 @@ cp_auth_rest_verify(const struct cp_auth *a, const struct stun_msg *req,
 			continue;
 		if (rest_password(sec->val, sec->len, username, password) < 0)
 			continue;
-		klen = stun_key_long_term(pwalg, username, a->realm, password,
+		klen = stun_key_long_term(pwalg, username, a->nonce.realm, password,
 					  key);
 		if (klen <= 0)
 			continue;

@@ -134,17 +134,17 @@ derive(const struct cp_auth *a, const char *name, const char *password,
 	uint8_t key[32];
 	int rc;
 
-	rc = stun_key_long_term(STUN_PWALG_MD5, name, a->realm, password, key);
+	rc = stun_key_long_term(STUN_PWALG_MD5, name, a->nonce.realm, password, key);
 	if (rc != 16)
 		goto fail;
 	memcpy(u->key_md5, key, 16);
-	rc = stun_key_long_term(STUN_PWALG_SHA256, name, a->realm, password,
+	rc = stun_key_long_term(STUN_PWALG_SHA256, name, a->nonce.realm, password,
 				key);
 	if (rc != 32)
 		goto fail;
 	memcpy(u->key_sha256, key, 32);
 	OPENSSL_cleanse(key, sizeof(key));
-	rc = stun_userhash(name, a->realm, u->userhash);
+	rc = stun_userhash(name, a->nonce.realm, u->userhash);
 	return rc < 0 ? rc : 0;
 fail:
 	OPENSSL_cleanse(key, sizeof(key));

@@ -36,6 +36,7 @@
 #include "../dp.h"
 #include "../net/net.h"
 #include "ipc.h"
+#include "nonce.h"
 #include "stun.h"
 #include "tp_conf.h"
 #include "turn.h"
@@ -164,6 +165,15 @@ key_hash_selfcheck(void)
 	return 0;
 }
 
+/* FINGERPRINT's CRC-32 for lib/nonce's challenges (RFC 8489 §14.7):
+ * DPDK's (PCLMULQDQ or AVX-512), which rte_net_crc_set_alg() chose at
+ * start; the same value as zlib's crc32(). */
+static uint32_t
+fp_crc32(const uint8_t *buf, size_t len)
+{
+	return rte_net_crc_calc(buf, (uint32_t)len, RTE_NET_CRC32_ETH);
+}
+
 /* One worker's tables; *bytes gets the memory they took. */
 static int
 worker_tables(struct dp_worker *w, uint32_t cap, uint32_t ntbl, uint32_t span,
@@ -205,14 +215,26 @@ worker_tables(struct dp_worker *w, uint32_t cap, uint32_t ntbl, uint32_t span,
 				     RTE_CACHE_LINE_SIZE, socket);
 	if (t->by_tuple == NULL || t->allocs == NULL || t->cold == NULL ||
 	    t->by_relay == NULL || t->live.slot == NULL || t->live.pos == NULL ||
-	    t->admit == NULL)
+	    t->admit == NULL || nonce_ctx_init(&t->nonce) < 0)
 		return -ENOMEM;
 	{
+		const struct tp_conf *c = w->ctx->conf;
 		uint64_t key[2] = { rte_rand(), rte_rand() };
+		struct turn_admit_conf ac = {
+			.admit_rate = c->turn.admit_rate,
+			.admit_burst = c->turn.admit_burst,
+			.challenge_rate = c->cp.challenge_rate,
+			.challenge_burst = c->cp.challenge_burst,
+		};
 
-		turn_admit_init(t->admit, w->ctx->conf->turn.admit_rate,
-				w->ctx->conf->turn.admit_burst, (const uint8_t *)key);
+		turn_admit_init(t->admit, &ac, (const uint8_t *)key);
 	}
+	/* Keyed from cp's block once a cp serves (turn_poll()); the salt a
+	 * counter of the worker's own, FINGERPRINT by DPDK's CRC. */
+	t->nonce.salt = (uint32_t)rte_rand();
+	t->nonce.crc32 = fp_crc32;
+	t->nonce_ok = false;
+	t->nonce_epoch = 0;
 	rte_malloc_get_socket_stats(socket, &after);
 	*bytes = after.heap_allocsz_bytes > before.heap_allocsz_bytes ?
 		 after.heap_allocsz_bytes - before.heap_allocsz_bytes : 0;
@@ -309,6 +331,7 @@ turn_free(struct dp_ctx *ctx)
 		rte_free(w->turn.live.slot);
 		rte_free(w->turn.live.pos);
 		rte_free(w->turn.admit);
+		nonce_ctx_fini(&w->turn.nonce);
 		memset(&w->turn, 0, sizeof(w->turn));
 	}
 }
@@ -971,6 +994,33 @@ answer_error(struct dp_worker *w, const struct dp_udp_meta *meta,
 			  meta->src_port, buf, (uint16_t)n);
 }
 
+/*
+ * RFC 8489 §9.2.4, first check: a request without MESSAGE-INTEGRITY(-SHA256)
+ * is answered 401 with REALM and a fresh NONCE. dp answers it itself, with
+ * cp's key, realm and SOFTWARE (the block cp published: lib/nonce builds
+ * cp's challenges too, byte for byte), within the source's challenge
+ * budget: a 401 is some three times the size of a bare Allocate, and a
+ * spoofed flood would aim them at its victim. The nonce proves return
+ * routability when it comes back (turn_admit_lane()).
+ */
+static void
+answer_challenge(struct dp_worker *w, const struct dp_udp_meta *meta,
+		 const struct stun_msg *msg, const struct stun_addr *from)
+{
+	struct turn_worker *t = &w->turn;
+	uint8_t buf[1024];
+	int n;
+
+	if (!turn_admit_challenge(t->admit, meta->family, meta->src, t->now_ms))
+		return;         /* counted; silence, as cp's limiter */
+	n = nonce_challenge_build(&t->nonce, STUN_ERR_UNAUTHENTICATED, msg->method,
+				  msg->tid, from, STUN_TRANSPORT_UDP,
+				  t->now_ms / 1000u, buf, sizeof(buf));
+	if (n > 0)
+		send_stun(w, meta->family, meta->dst, meta->dst_port, meta->src,
+			  meta->src_port, buf, (uint16_t)n);
+}
+
 static void
 tuple_from_meta(struct ipc_tuple *tu, const struct dp_udp_meta *meta)
 {
@@ -1016,8 +1066,21 @@ to_cp(struct dp_worker *w, const struct dp_udp_meta *meta,
 		bool existing = alloc_by_tuple(t, &k, key_from(&k, meta->family,
 					meta->in_port, meta->src, meta->src_port,
 					meta->dst_port)) != NULL;
+		struct stun_addr from;
+		enum turn_lane lane;
 
-		if (!turn_admit(t->admit, meta->family, meta->src, existing,
+		from.family = stun_af(meta->family);
+		from.port = meta->src_port;
+		memcpy(from.ip, meta->src, 16);
+		/* Nonces expire on CLOCK_MONOTONIC seconds, as cp's do. */
+		lane = turn_admit_lane(t->admit, t->nonce_ok ? &t->nonce : NULL, msg,
+				       existing, &from, STUN_TRANSPORT_UDP,
+				       t->now_ms / 1000u);
+		if (lane == TURN_LANE_CHALLENGE) {
+			answer_challenge(w, meta, msg, &from);
+			return;
+		}
+		if (!turn_admit(t->admit, lane, meta->family, meta->src,
 				ipc_ring_count(&t->rings->to_cp), t->now_ms))
 			return;         /* counted; the client retransmits */
 	}
@@ -1037,6 +1100,9 @@ to_cp(struct dp_worker *w, const struct dp_udp_meta *meta,
 		return;
 	}
 	t->ipc_out++;
+	/* cp dozing on its doorbell: wake it (a system call, only then) */
+	if (ipc_cp_ring(w->ctx->ipc.shm))
+		t->cp_rung++;
 }
 
 /*
@@ -1741,6 +1807,24 @@ apply(struct dp_worker *w, const struct ipc_msg *msg)
 	}
 }
 
+static void
+nonce_take(struct turn_worker *t, const struct ipc_shm *shm, uint64_t epoch)
+{
+	static _Thread_local struct ipc_nonce n;
+	int rc = ipc_nonce_copy(shm, epoch, &n);
+
+	if (rc == 0)
+		rc = turn_admit_nonce_load(&t->nonce, &n);
+	memset(n.key, 0, sizeof(n.key));
+	if (rc < 0) {
+		t->nonce_ok = false;
+		t->nonce_load_failed++;
+		return;
+	}
+	t->nonce_ok = true;
+	t->nonce_epoch = epoch;
+}
+
 unsigned int
 turn_poll(struct dp_worker *w, uint64_t now_ms)
 {
@@ -1763,6 +1847,13 @@ turn_poll(struct dp_worker *w, uint64_t now_ms)
 		t->cp_epoch_seen = epoch;
 		t->cp_serving = up;
 		t->cp_checked_ms = now_ms;
+		/* A cp serves that this worker has no nonce key of: take a
+		 * copy of what it published (before it said it was ready), once
+		 * per cp, never per request. Until then (a copy torn by a cp
+		 * starting meanwhile, a corrupt block) nothing is answered here
+		 * and every request goes to cp as before. */
+		if (up && epoch != t->nonce_epoch)
+			nonce_take(t, shm, epoch);
 	}
 	/* Whatever is in the ring is checked before it is believed (lib/ipc:
 	 * ipc_msg_check()): the segment is cp's, but a ring is memory that a

@@ -1,22 +1,35 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Admission of requests for cp (turn_admit.h): lanes by ring fill, and a
- * token bucket per source prefix enforced under pressure. Pure C (no EAL):
- * the unit tests drive it with a fake clock.
+ * Admission of requests for cp (turn_admit.h): which lane a request takes
+ * (answered here, existing allocation, return-routable, other), the
+ * lanes' shares of the ring, and token buckets per source prefix. Pure C
+ * (no EAL): the unit tests drive it with a fake clock.
  */
+#include <errno.h>
 #include <string.h>
 
+#include "nonce.h"
+#include "stun.h"
 #include "turn_admit.h"
 
+static void
+budget_init(struct turn_budget *bd, uint32_t rate, uint32_t burst)
+{
+	memset(bd->b, 0, sizeof(bd->b));
+	bd->rate = rate;
+	bd->burst = burst > 0 ? burst : 1;
+}
+
 void
-turn_admit_init(struct turn_admit *ad, uint32_t rate, uint32_t burst,
+turn_admit_init(struct turn_admit *ad, const struct turn_admit_conf *c,
 		const uint8_t key[16])
 {
-	memset(ad, 0, sizeof(*ad));
+	memset(ad->ctr, 0, sizeof(ad->ctr));
 	memcpy(&ad->k0, key, 8);
 	memcpy(&ad->k1, key + 8, 8);
-	ad->rate = rate;
-	ad->burst = burst > 0 ? burst : 1;
+	budget_init(&ad->routable, c->admit_rate, c->admit_burst);
+	budget_init(&ad->other, c->admit_rate, c->admit_burst);
+	budget_init(&ad->challenge, c->challenge_rate, c->challenge_burst);
 }
 
 /* A keyed mix of the source prefix (not a MAC; enough that nobody without
@@ -37,23 +50,14 @@ prefix_bucket(const struct turn_admit *ad, uint8_t family, const uint8_t *src)
 	return (uint32_t)h & (TURN_ADMIT_BUCKETS - 1);
 }
 
-bool
-turn_admit(struct turn_admit *ad, uint8_t family, const uint8_t *src,
-	   bool existing, uint32_t fill, uint64_t now_ms)
+/* Take a token from src's bucket: true when there was one. */
+static bool
+budget_take(struct turn_budget *bd, uint32_t bucket, uint64_t now_ms)
 {
-	struct turn_admit_bucket *b;
+	struct turn_admit_bucket *b = &bd->b[bucket];
 	uint32_t now = (uint32_t)now_ms | 1u;   /* 0 means "never charged" */
-	uint64_t cap = (uint64_t)ad->burst * 1000u, tokens;
+	uint64_t cap = (uint64_t)bd->burst * 1000u, tokens;
 
-	if (existing) {
-		ad->ctr[TURN_ADMIT_EXISTING]++;
-		return true;
-	}
-	if (fill >= TURN_ADMIT_NEW_MAX) {
-		ad->ctr[TURN_ADMIT_DROP_LANE]++;
-		return false;
-	}
-	b = &ad->b[prefix_bucket(ad, family, src)];
 	if (b->last_ms == 0) {
 		tokens = cap;
 	} else {
@@ -61,24 +65,122 @@ turn_admit(struct turn_admit *ad, uint8_t family, const uint8_t *src,
 		 * a bucket idle for longer than that is full anyway. */
 		uint64_t elapsed = (uint32_t)(now - b->last_ms);
 
-		tokens = b->milli + elapsed * ad->rate;
+		tokens = b->milli + elapsed * bd->rate;
 		if (tokens > cap)
 			tokens = cap;
 	}
 	b->last_ms = now;
 	if (tokens >= 1000u) {
 		b->milli = (uint32_t)(tokens - 1000u);
-		ad->ctr[TURN_ADMIT_NEW]++;
 		return true;
 	}
 	b->milli = (uint32_t)tokens;
-	/* Over its budget: served while cp keeps up, dropped when not. */
-	if (fill < TURN_ADMIT_PRESSURE) {
-		ad->ctr[TURN_ADMIT_NEW_OVER_BUDGET]++;
+	return false;
+}
+
+enum turn_lane
+turn_admit_lane(struct turn_admit *ad, struct nonce_ctx *nc,
+		const struct stun_msg *msg, bool existing,
+		const struct stun_addr *from, uint8_t transport, uint64_t now_s)
+{
+	const struct stun_attr *na;
+	uint32_t expiry;
+
+	/* RFC 8489 §9.2.4, the first check: no integrity, 401 with a nonce.
+	 * What cp would answer first otherwise: 420 for an unknown
+	 * comprehension-required attribute (cp/alloc handle_request()), so
+	 * those still go to cp. */
+	if (nc != NULL && msg->nunknown == 0 &&
+	    stun_msg_find(msg, STUN_ATTR_MESSAGE_INTEGRITY) == NULL &&
+	    stun_msg_find(msg, STUN_ATTR_MESSAGE_INTEGRITY_SHA256) == NULL)
+		return TURN_LANE_CHALLENGE;
+	if (existing)
+		return TURN_LANE_EXISTING;
+	if (nc == NULL)
+		return TURN_LANE_OTHER;
+	na = stun_msg_find(msg, STUN_ATTR_NONCE);
+	if (na == NULL)
+		return TURN_LANE_OTHER;
+	switch (nonce_check(nc, na->value, na->len, from, transport, now_s, NULL,
+			    &expiry)) {
+	case NONCE_VALID:
+		return TURN_LANE_ROUTABLE;
+	case NONCE_EXPIRED:
+		/* It still proves the client received it at this address;
+		 * not long ago, though, or a nonce seen once would open the
+		 * lane for as long as cp lives. cp answers it 438. */
+		if ((uint64_t)expiry + nc->lifetime_s >= now_s) {
+			ad->ctr[TURN_ADMIT_ROUTABLE_STALE]++;
+			return TURN_LANE_ROUTABLE;
+		}
+		return TURN_LANE_OTHER;
+	default:
+		return TURN_LANE_OTHER;
+	}
+}
+
+bool
+turn_admit(struct turn_admit *ad, enum turn_lane lane, uint8_t family,
+	   const uint8_t *src, uint32_t fill, uint64_t now_ms)
+{
+	switch (lane) {
+	case TURN_LANE_EXISTING:
+		ad->ctr[TURN_ADMIT_EXISTING]++;
+		return true;
+	case TURN_LANE_ROUTABLE:
+		if (fill >= TURN_ADMIT_ROUTABLE_MAX) {
+			ad->ctr[TURN_ADMIT_DROP_ROUTABLE_LANE]++;
+			return false;
+		}
+		if (budget_take(&ad->routable, prefix_bucket(ad, family, src),
+				now_ms)) {
+			ad->ctr[TURN_ADMIT_ROUTABLE]++;
+			return true;
+		}
+		/* Over its budget: served while cp keeps up, dropped when
+		 * not. */
+		if (fill < TURN_ADMIT_PRESSURE) {
+			ad->ctr[TURN_ADMIT_ROUTABLE_OVER_BUDGET]++;
+			return true;
+		}
+		ad->ctr[TURN_ADMIT_DROP_ROUTABLE_BUDGET]++;
+		return false;
+	default:
+		if (fill >= TURN_ADMIT_OTHER_MAX) {
+			ad->ctr[TURN_ADMIT_DROP_OTHER_LANE]++;
+			return false;
+		}
+		if (!budget_take(&ad->other, prefix_bucket(ad, family, src), now_ms)) {
+			ad->ctr[TURN_ADMIT_DROP_OTHER_BUDGET]++;
+			return false;
+		}
+		ad->ctr[TURN_ADMIT_OTHER]++;
 		return true;
 	}
-	ad->ctr[TURN_ADMIT_DROP_BUDGET]++;
-	return false;
+}
+
+bool
+turn_admit_challenge(struct turn_admit *ad, uint8_t family, const uint8_t *src,
+		     uint64_t now_ms)
+{
+	if (!budget_take(&ad->challenge, prefix_bucket(ad, family, src), now_ms)) {
+		ad->ctr[TURN_ADMIT_CHALLENGES_DROPPED]++;
+		return false;
+	}
+	ad->ctr[TURN_ADMIT_CHALLENGES]++;
+	return true;
+}
+
+int
+turn_admit_nonce_load(struct nonce_ctx *nc, const struct ipc_nonce *n)
+{
+	_Static_assert(IPC_NONCE_KEY_LEN == NONCE_KEY_LEN, "nonce key length");
+
+	if (n->realm_len >= IPC_NONCE_STR_MAX || n->software_len >= IPC_NONCE_STR_MAX)
+		return -EINVAL;
+	return nonce_ctx_set(nc, n->key, n->features, n->lifetime_s, n->realm,
+			     n->realm_len, n->has_software ? n->software : NULL,
+			     n->software_len);
 }
 
 const char *

@@ -21,6 +21,7 @@ struct rte_hash;
 struct dp_port;
 
 #include "ipc_types.h"
+#include "nonce_types.h"
 #include "turn_admit.h"
 #include "turn_live.h"
 
@@ -132,6 +133,13 @@ struct turn_worker {
 	uint64_t ctr[TURN_STAT__COUNT];   /* all allocations, including gone ones */
 	uint64_t ipc_full;                /* requests refused: ring to cp full */
 	struct turn_admit *admit;         /* what goes to cp (turn_admit.h) */
+	/* cp's nonce maker, keyed from the block the serving cp published
+	 * (nonce_ok; nonce_epoch is that cp's epoch): 401s answered here and
+	 * nonces judged for the lanes. */
+	bool nonce_ok;
+	uint64_t nonce_epoch;
+	uint64_t nonce_load_failed;       /* copies refused (torn, corrupt) */
+	struct nonce_ctx nonce;
 	/* Whether cp serves (ipc_cp_serving()), looked at once a millisecond,
 	 * and since when (CLOCK_MONOTONIC ms) it has not: since it was last
 	 * seen serving, or since the newest cp started, or since dp started.
@@ -152,6 +160,7 @@ struct turn_worker {
 	uint64_t ipc_bad;                 /* messages from cp that failed checks */
 	uint64_t ipc_in;
 	uint64_t ipc_out;
+	uint64_t cp_rung;                 /* cp woken from its doze */
 	/* Table sweeps, a slice at a time (turn_sweep()). */
 	struct turn_sweep_job state;      /* SYNC: every allocation to cp */
 	struct turn_sweep_job stats_job;  /* STATS_REQ: counters to cp */

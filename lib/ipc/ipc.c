@@ -18,7 +18,9 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/futex.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -388,6 +390,84 @@ ipc_cp_set_ready(struct ipc_shm *shm, bool ready)
 	atomic_store_explicit(&shm->cp_ready,
 			      ready ? __atomic_load_n(&shm->cp_epoch, __ATOMIC_RELAXED) : 0,
 			      memory_order_release);
+}
+
+void
+ipc_cp_doze(const struct ipc_seg *s, unsigned int ms)
+{
+	struct ipc_shm *shm = s->shm;
+	struct timespec ts = { .tv_sec = ms / 1000u,
+			       .tv_nsec = (long)(ms % 1000u) * 1000000L };
+
+	atomic_store_explicit(&shm->cp_dozing, 1, memory_order_relaxed);
+	/* The store before the looks (dp: its head store before its look
+	 * at the word): one of the two sees the other's. */
+	atomic_thread_fence(memory_order_seq_cst);
+	for (unsigned int w = 0; w < s->nworkers; w++)
+		if (atomic_load_explicit(&shm->w[w].to_cp.head, memory_order_relaxed) !=
+		    atomic_load_explicit(&shm->w[w].to_cp.tail, memory_order_relaxed))
+			goto out;
+	/* Returns at once when the word is no longer 1 (dp rang). */
+	syscall(SYS_futex, &shm->cp_dozing, FUTEX_WAIT, 1, &ts, NULL, 0);
+out:
+	atomic_store_explicit(&shm->cp_dozing, 0, memory_order_relaxed);
+}
+
+bool
+ipc_cp_ring(struct ipc_shm *shm)
+{
+	atomic_thread_fence(memory_order_seq_cst);
+	if (atomic_load_explicit(&shm->cp_dozing, memory_order_relaxed) == 0 ||
+	    atomic_exchange_explicit(&shm->cp_dozing, 0, memory_order_relaxed) == 0)
+		return false;
+	syscall(SYS_futex, &shm->cp_dozing, FUTEX_WAKE, 1, NULL, NULL, 0);
+	return true;
+}
+
+/*
+ * A sequence lock of one writer: the epoch is cleared, the block
+ * written, the epoch set (release). A reader copies between two reads of
+ * the epoch and keeps the copy only when both saw the epoch it wants.
+ */
+void
+ipc_nonce_publish(struct ipc_shm *shm, const struct ipc_nonce *src)
+{
+	struct ipc_nonce *n = &shm->nonce;
+
+	__atomic_store_n(&n->epoch, 0, __ATOMIC_RELAXED);
+	atomic_thread_fence(memory_order_release);
+	memcpy(n->key, src->key, sizeof(n->key));
+	n->features = src->features;
+	n->lifetime_s = src->lifetime_s;
+	n->realm_len = src->realm_len;
+	n->software_len = src->software_len;
+	n->has_software = src->has_software;
+	memcpy(n->realm, src->realm, sizeof(n->realm));
+	memcpy(n->software, src->software, sizeof(n->software));
+	__atomic_store_n(&n->epoch, __atomic_load_n(&shm->cp_epoch, __ATOMIC_RELAXED),
+			 __ATOMIC_RELEASE);
+}
+
+int
+ipc_nonce_copy(const struct ipc_shm *shm, uint64_t epoch, struct ipc_nonce *out)
+{
+	const struct ipc_nonce *n = &shm->nonce;
+
+	if (epoch == 0 || __atomic_load_n(&n->epoch, __ATOMIC_ACQUIRE) != epoch)
+		return -EAGAIN;
+	memcpy(out, (const void *)n, sizeof(*out));
+	atomic_thread_fence(memory_order_acquire);
+	if (__atomic_load_n(&n->epoch, __ATOMIC_RELAXED) != epoch)
+		return -EAGAIN;
+	out->epoch = epoch;
+	/* cp's to trust no more than any other byte of the segment. */
+	if (out->realm_len == 0 || out->realm_len >= IPC_NONCE_STR_MAX ||
+	    out->software_len >= IPC_NONCE_STR_MAX || out->lifetime_s == 0 ||
+	    out->lifetime_s > 3600 || out->features > 0xffffffu)
+		return -EPROTO;
+	out->realm[out->realm_len] = '\0';
+	out->software[out->software_len] = '\0';
+	return 0;
 }
 
 void

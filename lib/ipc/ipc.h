@@ -170,6 +170,32 @@ bool ipc_dp_running(const struct ipc_shm *shm, uint64_t now_ms);
 void ipc_cp_set_ready(struct ipc_shm *shm, bool ready);
 void ipc_dp_set_ready(struct ipc_shm *shm, bool ready);
 
+/*
+ * cp's nonce block (struct ipc_nonce). ipc_nonce_publish() writes src for
+ * the segment's current cp_epoch (cp, before ipc_cp_set_ready()).
+ * ipc_nonce_copy() takes a consistent copy of the block for epoch into
+ * out: 0, or -EAGAIN (being written, or written for another epoch: try
+ * again later) or -EPROTO (lengths or lifetime out of range: a corrupt
+ * segment; nothing of it is used).
+ */
+void ipc_nonce_publish(struct ipc_shm *shm, const struct ipc_nonce *src);
+int ipc_nonce_copy(const struct ipc_shm *shm, uint64_t epoch,
+		   struct ipc_nonce *out);
+
+/*
+ * cp's doorbell. cp, with nothing to do, dozes for up to ms milliseconds
+ * (ipc_cp_doze()): it says so in the segment, looks at every ring to cp
+ * once more, and sleeps on the word (a futex) unless a message came
+ * meanwhile. dp, having put a request in a ring to cp, rings
+ * (ipc_cp_ring()): a system call only when cp dozes, once per doze
+ * whichever worker rings. So a request that finds cp idle is taken at
+ * once, not after the rest of a 2 ms sleep, and an idle cp costs no more
+ * than it did. Neither side can make the other block: the doze has a
+ * timeout, a ring is only a wake. Returns whether it woke cp.
+ */
+void ipc_cp_doze(const struct ipc_seg *s, unsigned int ms);
+bool ipc_cp_ring(struct ipc_shm *shm);
+
 /* Milliseconds of CLOCK_REALTIME (wall times: REST usernames, logs) and
  * of CLOCK_MONOTONIC (every expiry time in messages, heartbeats). */
 uint64_t ipc_realtime_ms(void);

@@ -26,7 +26,7 @@
 #include <stdint.h>
 
 #define IPC_MAGIC        0x54504943u   /* "TPIC" */
-#define IPC_VERSION      3u            /* 3: rings carry no geometry */
+#define IPC_VERSION      4u            /* 4: cp's nonce key for dp (ipc_nonce) */
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
@@ -142,6 +142,34 @@ struct ipc_worker_rings {
 	struct ipc_ring to_dp;
 };
 
+/*
+ * What dp needs to make and check cp's nonces and to answer a request
+ * without integrity with the 401 cp would send (lib/nonce, issue 17:
+ * return routability checked before cp). cp writes it once, after it
+ * bumped cp_epoch and before it says it is ready; dp takes a copy per
+ * worker when it sees a new cp epoch serve (ipc_nonce_copy()), never per
+ * request. The key in the segment is no new exposure: whoever can read
+ * the segment can already write requests into cp's rings and read every
+ * relay key.
+ */
+#define IPC_NONCE_KEY_LEN  32u
+#define IPC_NONCE_STR_MAX  764u         /* NONCE_REALM_MAX + 1, a multiple of 4 */
+
+struct ipc_nonce {
+	/* The cp_epoch this is for, written last (release); 0 while cp
+	 * writes the rest (a reader that sees it change retries). */
+	uint64_t epoch;
+	uint8_t key[IPC_NONCE_KEY_LEN];   /* HMAC-SHA256 key of the nonces */
+	uint32_t features;                /* NONCE_FEAT_* advertised */
+	uint32_t lifetime_s;              /* 1..3600 */
+	uint16_t realm_len;               /* 1..IPC_NONCE_STR_MAX - 1 */
+	uint16_t software_len;            /* < IPC_NONCE_STR_MAX */
+	uint8_t has_software;             /* SOFTWARE in challenges */
+	uint8_t pad[3];
+	char realm[IPC_NONCE_STR_MAX];
+	char software[IPC_NONCE_STR_MAX];
+};
+
 /* The segment header. */
 struct ipc_shm {
 	uint32_t magic;
@@ -166,6 +194,10 @@ struct ipc_shm {
 	 */
 	_Atomic uint64_t cp_ready;
 	_Atomic uint64_t dp_ready;
+	/* cp's doorbell (ipc_cp_doze(), ipc_cp_ring()): 1 while cp dozes,
+	 * a futex word. On a line of its own: dp reads it per request. */
+	_Alignas(IPC_CACHE_LINE) _Atomic uint32_t cp_dozing;
+	_Alignas(IPC_CACHE_LINE) struct ipc_nonce nonce;
 	_Alignas(IPC_CACHE_LINE) struct ipc_worker_rings w[];
 };
 

@@ -170,6 +170,11 @@ void stun_build_integrity_sha256(struct stun_builder *b, const uint8_t *key,
 				 size_t key_len);
 /* FINGERPRINT; must be the last attribute appended. */
 void stun_build_fingerprint(struct stun_builder *b);
+/* The same with the caller's CRC-32 (IEEE 802.3, what zlib's crc32()
+ * computes, over buf[0..len) from an initial value of 0): dp passes
+ * DPDK's, some 11x faster than zlib's. */
+void stun_build_fingerprint_crc(struct stun_builder *b,
+				uint32_t (*crc32)(const uint8_t *buf, size_t len));
 /* Total message length, or -ENOBUFS / -EINVAL from the first failed step. */
 int stun_build_finish(struct stun_builder *b);
 

@@ -297,6 +297,17 @@ stun_build_fingerprint(struct stun_builder *b)
 		wr32(p, stun_fingerprint(b->buf, start));
 }
 
+void
+stun_build_fingerprint_crc(struct stun_builder *b,
+			   uint32_t (*crc32)(const uint8_t *buf, size_t len))
+{
+	uint32_t start = b->len;
+	uint8_t *p = attr_reserve(b, STUN_ATTR_FINGERPRINT, 4);
+
+	if (p != NULL)
+		wr32(p, crc32(b->buf, start) ^ STUN_FINGERPRINT_XOR);
+}
+
 int
 stun_build_finish(struct stun_builder *b)
 {

@@ -1268,15 +1268,6 @@ rest_name(char *out, size_t len, uint64_t expiry, unsigned int form)
 	return fill + 1 + (size_t)tl;
 }
 
-/* A request cp must answer: one that parses, unless its FINGERPRINT is
- * wrong (RFC 8489 §7.3: such a message may be discarded silently). */
-static bool
-must_answer(const struct stun_msg *m)
-{
-	return stun_msg_find(m, STUN_ATTR_FINGERPRINT) == NULL ||
-	       stun_check_fingerprint(m) == STUN_CHECK_VALID;
-}
-
 static void
 op_request(struct cur *c, bool raw)
 {
@@ -1320,7 +1311,9 @@ op_request(struct cur *c, bool raw)
 		outmsg.h.body_len = (uint16_t)len;
 		if (stun_msg_parse(&pm, outmsg.body, len, NULL) == 0 &&
 		    pm.cls == STUN_CLASS_REQUEST) {
-			s.parsed = must_answer(&pm);
+			/* parsed: cp must answer it (a FINGERPRINT that does
+			 * not match is dp's to discard, RFC 8489 §14.7) */
+			s.parsed = true;
 			s.method = pm.method;
 			memcpy(s.tid, pm.tid, STUN_TID_LEN);
 		}
@@ -1468,7 +1461,7 @@ op_request(struct cur *c, bool raw)
 	outmsg.h.body_len = (uint16_t)n;
 	if (stun_msg_parse(&pm, outmsg.body, (size_t)n, NULL) == 0 &&
 	    pm.cls == STUN_CLASS_REQUEST) {
-		s.parsed = must_answer(&pm);
+		s.parsed = true;
 		s.method = pm.method;
 		memcpy(s.tid, pm.tid, STUN_TID_LEN);
 	}

@@ -915,6 +915,66 @@ test_ipc_msg_accessors(void **state)
 	assert_int_equal(ipc_kind_dir(999), 0);
 }
 
+/* cp's nonce block (issue 17): taken for the epoch it was published for
+ * only, never while it is being written, never with lengths or a lifetime
+ * out of range (the segment is untrusted), NUL terminated in the copy. */
+static void
+test_ipc_nonce_block_copied_for_its_epoch_only(void **state)
+{
+	static struct ipc_nonce n, out;
+	struct ipc_seg a;
+	bool created;
+	uint64_t e;
+
+	(void)state;
+	assert_int_equal(ipc_seg_open(&a, seg_name, 1, me, &created), 0);
+	e = __atomic_add_fetch(&a.shm->cp_epoch, 1, __ATOMIC_RELEASE);
+	/* nothing published yet */
+	assert_int_equal(ipc_nonce_copy(a.shm, e, &out), -EAGAIN);
+	memset(&n, 0, sizeof(n));
+	memset(n.key, 0x42, sizeof(n.key));
+	n.features = 1;
+	n.lifetime_s = 600;
+	n.realm_len = 3;
+	memcpy(n.realm, "abc", 3);
+	n.has_software = 1;
+	n.software_len = 2;
+	memcpy(n.software, "sw", 2);
+	ipc_nonce_publish(a.shm, &n);
+	assert_int_equal(a.shm->nonce.epoch, e);
+	assert_int_equal(ipc_nonce_copy(a.shm, e, &out), 0);
+	assert_memory_equal(out.key, n.key, sizeof(n.key));
+	assert_int_equal(out.epoch, e);
+	assert_int_equal(out.lifetime_s, 600);
+	assert_string_equal(out.realm, "abc");
+	assert_string_equal(out.software, "sw");
+	assert_int_equal(ipc_nonce_copy(a.shm, e + 1, &out), -EAGAIN);
+	assert_int_equal(ipc_nonce_copy(a.shm, 0, &out), -EAGAIN);
+	/* a writer under way (epoch cleared first) */
+	a.shm->nonce.epoch = 0;
+	assert_int_equal(ipc_nonce_copy(a.shm, e, &out), -EAGAIN);
+	a.shm->nonce.epoch = e;
+	/* what a corrupt segment may hold */
+	a.shm->nonce.realm[3] = 'x';           /* no NUL: the copy ends it */
+	assert_int_equal(ipc_nonce_copy(a.shm, e, &out), 0);
+	assert_string_equal(out.realm, "abc");
+	a.shm->nonce.realm_len = IPC_NONCE_STR_MAX;
+	assert_int_equal(ipc_nonce_copy(a.shm, e, &out), -EPROTO);
+	a.shm->nonce.realm_len = 0;
+	assert_int_equal(ipc_nonce_copy(a.shm, e, &out), -EPROTO);
+	a.shm->nonce.realm_len = 3;
+	a.shm->nonce.software_len = 0xffff;
+	assert_int_equal(ipc_nonce_copy(a.shm, e, &out), -EPROTO);
+	a.shm->nonce.software_len = 2;
+	a.shm->nonce.lifetime_s = 0;
+	assert_int_equal(ipc_nonce_copy(a.shm, e, &out), -EPROTO);
+	a.shm->nonce.lifetime_s = 3601;
+	assert_int_equal(ipc_nonce_copy(a.shm, e, &out), -EPROTO);
+	a.shm->nonce.lifetime_s = 600;
+	assert_int_equal(ipc_nonce_copy(a.shm, e, &out), 0);
+	ipc_seg_close(&a);
+}
+
 int
 main(void)
 {
@@ -939,6 +999,8 @@ main(void)
 		cmocka_unit_test(test_ipc_msg_check_refuses_wrong_lengths),
 		cmocka_unit_test(test_ipc_msg_check_refuses_bad_fields),
 		cmocka_unit_test(test_ipc_msg_accessors),
+		cmocka_unit_test_setup_teardown(test_ipc_nonce_block_copied_for_its_epoch_only,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
