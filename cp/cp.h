@@ -67,6 +67,7 @@ struct cp_ctx {
 	uint64_t now_ms;              /* CLOCK_MONOTONIC ms, once per loop */
 	uint64_t wall_ms;             /* CLOCK_REALTIME ms, once per loop */
 	uint64_t dp_epoch_seen;
+	uint64_t epoch;               /* the cp_epoch this cp made */
 	unsigned int nworkers;
 	bool stop;
 

@@ -268,6 +268,28 @@ policy_setup(struct cp_ctx *cp)
 	return 0;
 }
 
+/* Whether process pid runs: exists and is not a zombie (a cp killed a
+ * moment ago whose parent has not reaped it yet is gone). */
+static bool
+pid_runs(int32_t pid)
+{
+	char path[64], buf[256], *p;
+	FILE *f;
+	size_t n;
+
+	if (kill(pid, 0) < 0 && errno != EPERM)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return true;            /* no /proc: kill() said it exists */
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');      /* "pid (comm) S ...": comm may hold ')' */
+	return p == NULL || p[1] == '\0' || (p[2] != 'Z' && p[2] != 'X');
+}
+
 /* The segment belongs to cp.user (or, without one, to the euid cp was
  * started as, which dp shares): see ipc_seg_open() for what is refused. */
 static int
@@ -287,9 +309,28 @@ ipc_setup(struct cp_ctx *cp)
 	if (rc < 0)
 		return rc;
 	cp->nworkers = cp->seg.nworkers;   /* checked; shm's may change */
+	/* One cp a segment: a second one would take the rings' consumer
+	 * side from under the first and publish a nonce key under an epoch
+	 * it did not make. A cp that beats and whose process exists serves;
+	 * one that stopped beating (hung, killed) is replaced. */
+	{
+		struct ipc_shm *shm = cp->seg.shm;
+		int32_t pid = __atomic_load_n(&shm->cp_pid, __ATOMIC_RELAXED);
+		uint64_t beat = __atomic_load_n(&shm->cp_heartbeat_ms, __ATOMIC_RELAXED);
+		uint64_t now = ipc_monotonic_ms();
+
+		if (pid > 0 && pid != (int32_t)getpid() &&
+		    now - beat < IPC_ALIVE_MS && pid_runs(pid)) {
+			fprintf(stderr, "turnpike-cp: another turnpike-cp (pid %d) serves "
+				"shared memory '%s'; stop it first (one cp a segment)\n",
+				(int)pid, cp->conf->turn.ipc);
+			ipc_seg_close(&cp->seg);
+			return -EBUSY;
+		}
+	}
 	/* A new epoch withdraws the readiness an earlier cp published: from
 	 * here dp holds requests back until this one says it is ready. */
-	__atomic_add_fetch(&cp->seg.shm->cp_epoch, 1, __ATOMIC_RELEASE);
+	cp->epoch = __atomic_add_fetch(&cp->seg.shm->cp_epoch, 1, __ATOMIC_RELEASE);
 	cp->seg.shm->cp_pid = (int32_t)getpid();
 	cp->seg.shm->cp_heartbeat_ms = ipc_monotonic_ms();
 	cp->dp_epoch_seen = cp->seg.shm->dp_epoch;
@@ -311,7 +352,7 @@ nonce_publish(struct cp_ctx *cp)
 	static struct ipc_nonce n;
 
 	cp_auth_nonce_export(cp->auth, &n);
-	ipc_nonce_publish(cp->seg.shm, &n);
+	ipc_nonce_publish(cp->seg.shm, &n, cp->epoch);
 	OPENSSL_cleanse(&n, sizeof(n));
 }
 

@@ -1280,7 +1280,7 @@ handle_request(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	 * time, and the wall clock is meant there. */
 	if (cp_auth_check(cp->auth, &req, &r.from, cp->now_ms / 1000u, cp->wall_ms / 1000u,
 			  &r.auth) != 0) {
-		uint8_t buf[512];
+		uint8_t buf[NONCE_CHALLENGE_MAX];
 		int n;
 
 		if (r.auth.code != STUN_ERR_BAD_REQUEST &&

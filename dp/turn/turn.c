@@ -220,11 +220,15 @@ worker_tables(struct dp_worker *w, uint32_t cap, uint32_t ntbl, uint32_t span,
 	{
 		const struct tp_conf *c = w->ctx->conf;
 		uint64_t key[2] = { rte_rand(), rte_rand() };
+		uint32_t nw = w->ctx->nworkers > 0 ? w->ctx->nworkers : 1;
+		/* cp.challenge_rate bounds what one source can have reflected
+		 * at it by the box; RSS spreads a spoofer's source ports over
+		 * every worker, so each worker's buckets hold its share. */
 		struct turn_admit_conf ac = {
 			.admit_rate = c->turn.admit_rate,
 			.admit_burst = c->turn.admit_burst,
-			.challenge_rate = c->cp.challenge_rate,
-			.challenge_burst = c->cp.challenge_burst,
+			.challenge_rate = (c->cp.challenge_rate + nw - 1) / nw,
+			.challenge_burst = (c->cp.challenge_burst + nw - 1) / nw,
 		};
 
 		turn_admit_init(t->admit, &ac, (const uint8_t *)key);
@@ -1011,6 +1015,7 @@ answer_challenge(struct dp_worker *w, const struct dp_udp_meta *meta,
 	uint8_t buf[1024];
 	int n;
 
+	_Static_assert(sizeof(buf) >= NONCE_CHALLENGE_MAX, "a challenge fits");
 	if (!turn_admit_challenge(t->admit, meta->family, meta->src, t->now_ms))
 		return;         /* counted; silence, as cp's limiter */
 	n = nonce_challenge_build(&t->nonce, STUN_ERR_UNAUTHENTICATED, msg->method,

@@ -430,7 +430,8 @@ ipc_cp_ring(struct ipc_shm *shm)
  * the epoch and keeps the copy only when both saw the epoch it wants.
  */
 void
-ipc_nonce_publish(struct ipc_shm *shm, const struct ipc_nonce *src)
+ipc_nonce_publish(struct ipc_shm *shm, const struct ipc_nonce *src,
+		  uint64_t epoch)
 {
 	struct ipc_nonce *n = &shm->nonce;
 
@@ -444,8 +445,7 @@ ipc_nonce_publish(struct ipc_shm *shm, const struct ipc_nonce *src)
 	n->has_software = src->has_software;
 	memcpy(n->realm, src->realm, sizeof(n->realm));
 	memcpy(n->software, src->software, sizeof(n->software));
-	__atomic_store_n(&n->epoch, __atomic_load_n(&shm->cp_epoch, __ATOMIC_RELAXED),
-			 __ATOMIC_RELEASE);
+	__atomic_store_n(&n->epoch, epoch, __ATOMIC_RELEASE);
 }
 
 int

@@ -172,13 +172,16 @@ void ipc_dp_set_ready(struct ipc_shm *shm, bool ready);
 
 /*
  * cp's nonce block (struct ipc_nonce). ipc_nonce_publish() writes src for
- * the segment's current cp_epoch (cp, before ipc_cp_set_ready()).
+ * epoch, the cp_epoch this cp made (cp, before ipc_cp_set_ready()): the
+ * value its own increment returned, not one read back from the segment,
+ * so that a block is never labelled with another process's epoch.
  * ipc_nonce_copy() takes a consistent copy of the block for epoch into
  * out: 0, or -EAGAIN (being written, or written for another epoch: try
  * again later) or -EPROTO (lengths or lifetime out of range: a corrupt
  * segment; nothing of it is used).
  */
-void ipc_nonce_publish(struct ipc_shm *shm, const struct ipc_nonce *src);
+void ipc_nonce_publish(struct ipc_shm *shm, const struct ipc_nonce *src,
+		       uint64_t epoch);
 int ipc_nonce_copy(const struct ipc_shm *shm, uint64_t epoch,
 		   struct ipc_nonce *out);
 

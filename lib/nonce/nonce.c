@@ -93,7 +93,8 @@ nonce_ctx_set(struct nonce_ctx *nc, const uint8_t key[NONCE_KEY_LEN],
 	if (nc->mac == NULL || lifetime_s == 0 || lifetime_s > 3600 ||
 	    features > 0xffffffu || realm == NULL || realm_len == 0 ||
 	    realm_len > NONCE_REALM_MAX ||
-	    (software != NULL && software_len > NONCE_SOFTWARE_MAX))
+	    (software != NULL && software_len > NONCE_SOFTWARE_MAX) ||
+	    realm_len + (software != NULL ? software_len : 0) > NONCE_STRINGS_MAX)
 		return -EINVAL;
 	if (!EVP_MAC_init(nc->mac, key, NONCE_KEY_LEN, NULL))
 		return -EIO;
@@ -220,8 +221,10 @@ nonce_check(struct nonce_ctx *nc, const uint8_t *nonce, size_t len,
 	if (now_s > exp)
 		return NONCE_EXPIRED;
 	/* A clock stepped backwards would stretch a nonce's life: one that
-	 * claims to live longer than we ever grant is stale too. */
-	if ((uint64_t)exp - now_s > nc->lifetime_s)
+	 * claims to live longer than we ever grant is stale too. A second
+	 * of slack: dp's seconds (TSC between re-anchorings) may run a
+	 * little ahead of cp's, and a nonce dp made must not meet a 438. */
+	if ((uint64_t)exp - now_s > (uint64_t)nc->lifetime_s + 1u)
 		return NONCE_EXPIRED;
 	return NONCE_VALID;
 }

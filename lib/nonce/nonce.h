@@ -29,7 +29,8 @@ void nonce_ctx_fini(struct nonce_ctx *nc);
 /*
  * Key nc and say what its challenges advertise: features (NONCE_FEAT_*),
  * lifetime_s (1..3600, RFC 8656 §5), realm (1..NONCE_REALM_MAX bytes),
- * software (NULL: no SOFTWARE attribute; up to NONCE_SOFTWARE_MAX bytes).
+ * software (NULL: no SOFTWARE attribute; up to NONCE_SOFTWARE_MAX bytes),
+ * realm and software together at most NONCE_STRINGS_MAX bytes.
  * The salt counter is left as it is. Returns 0, -EINVAL, -EIO.
  */
 int nonce_ctx_set(struct nonce_ctx *nc, const uint8_t key[NONCE_KEY_LEN],

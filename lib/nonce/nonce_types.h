@@ -29,6 +29,15 @@
  * SOFTWARE the same (§14.14). */
 #define NONCE_REALM_MAX       763u
 #define NONCE_SOFTWARE_MAX    763u
+/* REALM and SOFTWARE together (nonce_ctx_set() refuses more), so that a
+ * challenge always fits NONCE_CHALLENGE_MAX bytes: header 20, ERROR-CODE
+ * 24 (a reason of at most 16), REALM and SOFTWARE 4 + 3 of padding each,
+ * NONCE 4 + 48, PASSWORD-ALGORITHMS 12, FINGERPRINT 8. The config allows
+ * 255 + 63. */
+#define NONCE_STRINGS_MAX     376u
+#define NONCE_CHALLENGE_MAX   512u
+_Static_assert(20u + 24u + 2u * (4u + 3u) + 52u + 12u + 8u + NONCE_STRINGS_MAX <=
+	       NONCE_CHALLENGE_MAX, "a challenge fits NONCE_CHALLENGE_MAX");
 
 /*
  * STUN security features (RFC 8489 §18.1) as numbered by verified erratum

@@ -53,6 +53,20 @@ tp_check "dp held requests back while cp was not ready (cp_wait=$(tp_stat "$st" 
 tp_check "dp holds the 1080 allocations" test "$(tp_stat "$st" allocations)" -eq 1080
 tp_check "turnpikectl ready: cp serves, dp runs" tp_ctl ready
 
+# One cp a segment: a second one, started by mistake beside a serving one,
+# would take the rings from under it and publish its nonce key under the
+# first one's epoch. It refuses and names the one that serves.
+"$TP_BUILD/cp/turnpike-cp" --config "$TP_TMP/dp.conf" >"$TP_TMP/cp2.log" 2>&1 &
+cp2=$!
+for _ in $(seq 100); do kill -0 "$cp2" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$cp2" 2>/dev/null; then kill -KILL "$cp2"; cp2_rc=running; else wait "$cp2"; cp2_rc=$?; fi
+echo "# second cp: exit $cp2_rc: $(grep -m1 another "$TP_TMP/cp2.log")"
+tp_check "a second cp beside a serving one exits with an error" \
+  test "$cp2_rc" != running -a "$cp2_rc" != 0
+tp_check "... naming the cp that serves (pid $TP_CP_PID)" \
+  grep -q "another turnpike-cp (pid $TP_CP_PID) serves" "$TP_TMP/cp2.log"
+tp_check "... and the first still serves" tp_ctl ready
+
 # ---- B. a restart, the new cp 2 s late ---------------------------------------
 rm -f "$TP_TMP/b.go" "$TP_TMP/b.ready" "$TP_TMP/b.out"
 export TP_TMP

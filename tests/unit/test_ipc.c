@@ -940,7 +940,7 @@ test_ipc_nonce_block_copied_for_its_epoch_only(void **state)
 	n.has_software = 1;
 	n.software_len = 2;
 	memcpy(n.software, "sw", 2);
-	ipc_nonce_publish(a.shm, &n);
+	ipc_nonce_publish(a.shm, &n, e);
 	assert_int_equal(a.shm->nonce.epoch, e);
 	assert_int_equal(ipc_nonce_copy(a.shm, e, &out), 0);
 	assert_memory_equal(out.key, n.key, sizeof(n.key));

@@ -207,6 +207,10 @@ test_nonce_expires(void **state)
 	assert_int_equal(exp, NOW + 600);
 	/* a clock that went back: it would live longer than we grant */
 	assert_int_equal(check(&nc, n, &a, STUN_TRANSPORT_UDP, NOW - 10), NONCE_EXPIRED);
+	assert_int_equal(check(&nc, n, &a, STUN_TRANSPORT_UDP, NOW - 2), NONCE_EXPIRED);
+	/* but a maker whose seconds ran one ahead of the checker's (dp's TSC
+	 * clock between re-anchorings against cp's) is not a stepped clock */
+	assert_int_equal(check(&nc, n, &a, STUN_TRANSPORT_UDP, NOW - 1), NONCE_VALID);
 	/* made under a longer lifetime than the checker's */
 	ctx_up(&longer, key1, NONCE_FEAT_PASSWORD_ALGORITHMS, 3600, 1);
 	assert_int_equal(nonce_make(&longer, &a, STUN_TRANSPORT_UDP, NOW, n), (int)NONCE_LEN);
@@ -279,7 +283,33 @@ test_nonce_unkeyed_or_bad_settings_refused(void **state)
 	assert_int_equal(nonce_ctx_set(&nc, key1, 0x1000000u, 600, REALM, strlen(REALM),
 				       NULL, 0), -EINVAL);
 	assert_int_equal(nonce_make(&nc, &a, STUN_TRANSPORT_UDP, NOW, n), -EIO);
+	/* REALM and SOFTWARE together beyond what a challenge's buffer holds
+	 * (a corrupt segment's block: the config allows 255 + 63) */
 	assert_int_equal(nonce_ctx_set(&nc, key1, 1, 600, realm, NONCE_REALM_MAX,
+				       NULL, 0), -EINVAL);
+	assert_int_equal(nonce_ctx_set(&nc, key1, 1, 600, realm, NONCE_STRINGS_MAX + 1,
+				       NULL, 0), -EINVAL);
+	assert_int_equal(nonce_ctx_set(&nc, key1, 1, 600, realm, 300, realm,
+				       NONCE_STRINGS_MAX - 300 + 1), -EINVAL);
+	assert_int_equal(nonce_make(&nc, &a, STUN_TRANSPORT_UDP, NOW, n), -EIO);
+	{
+		/* the most it takes: every challenge fits NONCE_CHALLENGE_MAX */
+		static const uint8_t tid[12];
+		uint8_t buf[NONCE_CHALLENGE_MAX];
+
+		assert_int_equal(nonce_ctx_set(&nc, key1, NONCE_FEAT_PASSWORD_ALGORITHMS,
+					       600, realm, 301, realm,
+					       NONCE_STRINGS_MAX - 301), 0);
+		assert_true(nonce_challenge_build(&nc, STUN_ERR_UNAUTHENTICATED,
+						  STUN_METHOD_ALLOCATE, tid, &a,
+						  STUN_TRANSPORT_UDP, NOW, buf,
+						  sizeof(buf)) > 0);
+		assert_true(nonce_challenge_build(&nc, STUN_ERR_STALE_NONCE,
+						  STUN_METHOD_ALLOCATE, tid, &a,
+						  STUN_TRANSPORT_UDP, NOW, buf,
+						  sizeof(buf)) > 0);
+	}
+	assert_int_equal(nonce_ctx_set(&nc, key1, 1, 600, realm, NONCE_STRINGS_MAX,
 				       NULL, 0), 0);
 	assert_int_equal(nonce_make(&nc, &a, STUN_TRANSPORT_UDP, NOW, n), (int)NONCE_LEN);
 	nonce_ctx_fini(&nc);

@@ -75,9 +75,9 @@ setup(void **state)
 	assert_int_equal(cp_auth_user_add(fx.a, "alice", "wonderland"), 0);
 	assert_int_equal(ipc_seg_open(&fx.seg, seg_name, 1, geteuid(), &created), 0);
 	/* cp: a new epoch, then the block, then (not here) ready */
-	__atomic_add_fetch(&fx.seg.shm->cp_epoch, 1, __ATOMIC_RELEASE);
 	cp_auth_nonce_export(fx.a, &n);
-	ipc_nonce_publish(fx.seg.shm, &n);
+	ipc_nonce_publish(fx.seg.shm, &n,
+			  __atomic_add_fetch(&fx.seg.shm->cp_epoch, 1, __ATOMIC_RELEASE));
 	/* dp: the copy for the epoch that serves, the maker keyed from it */
 	assert_int_equal(nonce_ctx_init(&fx.dp), 0);
 	fx.dp.crc32 = crc32_bitwise;
@@ -249,7 +249,7 @@ test_turn_challenge_new_cp_new_key(void **state)
 	epoch = __atomic_add_fetch(&fx.seg.shm->cp_epoch, 1, __ATOMIC_RELEASE);
 	assert_int_equal(ipc_nonce_copy(fx.seg.shm, epoch, &copy), -EAGAIN);
 	cp_auth_nonce_export(b, &n);
-	ipc_nonce_publish(fx.seg.shm, &n);
+	ipc_nonce_publish(fx.seg.shm, &n, epoch);
 	assert_int_equal(ipc_nonce_copy(fx.seg.shm, epoch - 1, &copy), -EAGAIN);
 	assert_int_equal(ipc_nonce_copy(fx.seg.shm, epoch, &copy), 0);
 	assert_int_equal(turn_admit_nonce_load(&fx.dp, &copy), 0);
