@@ -1272,10 +1272,6 @@ handle_request(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	stun_from_ipc(&r.from.addr, &msg->h.tuple.client);
 	r.from.transport = msg->h.tuple.transport;
 
-	if (req.nunknown > 0) {
-		reply_error(&r, STUN_ERR_UNKNOWN_ATTRIBUTE, NULL);
-		return;
-	}
 	/* Nonces age on the monotonic clock; REST usernames carry a Unix
 	 * time, and the wall clock is meant there. */
 	if (cp_auth_check(cp->auth, &req, &r.from, cp->now_ms / 1000u, cp->wall_ms / 1000u,
@@ -1292,6 +1288,15 @@ handle_request(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 					    cp->now_ms / 1000u, buf, sizeof(buf));
 		cp->stats[CP_STAT_CHALLENGES]++;
 		send_response(cp, w, &msg->h.tuple, buf, n);
+		return;
+	}
+	/* RFC 8489 §6.3 (RFC 5389 §7.3): "Once the authentication checks
+	 * are done", unknown comprehension-required attributes: 420, signed
+	 * like any answer to an authenticated request. (It was checked
+	 * first: an unauthenticated probe got 420 instead of 401, and such
+	 * requests went past dp's challenge to cp.) */
+	if (req.nunknown > 0) {
+		reply_error(&r, STUN_ERR_UNKNOWN_ATTRIBUTE, NULL);
 		return;
 	}
 	switch (req.method) {

@@ -87,10 +87,10 @@ turn_admit_lane(struct turn_admit *ad, struct nonce_ctx *nc,
 	uint32_t expiry;
 
 	/* RFC 8489 §9.2.4, the first check: no integrity, 401 with a nonce.
-	 * What cp would answer first otherwise: 420 for an unknown
-	 * comprehension-required attribute (cp/alloc handle_request()), so
-	 * those still go to cp. */
-	if (nc != NULL && msg->nunknown == 0 &&
+	 * Unknown comprehension-required attributes are looked at only once
+	 * authentication is done (§6.3): cp answers those 420 to the
+	 * authenticated retry. */
+	if (nc != NULL &&
 	    stun_msg_find(msg, STUN_ATTR_MESSAGE_INTEGRITY) == NULL &&
 	    stun_msg_find(msg, STUN_ATTR_MESSAGE_INTEGRITY_SHA256) == NULL)
 		return TURN_LANE_CHALLENGE;

@@ -14,8 +14,7 @@
  * it spoofs, so it cannot hold a valid nonce for it. So, per request
  * (turn_admit_lane()):
  *
- *  - No MESSAGE-INTEGRITY(-SHA256) (and no unknown comprehension-required
- *    attribute: cp answers those 420): dp answers with the 401 cp would
+ *  - No MESSAGE-INTEGRITY(-SHA256): dp answers with the 401 cp would
  *    send (lib/nonce builds both, byte for byte), a fresh nonce of cp's
  *    key for this client's address, within a per-source challenge budget
  *    (cp.challenge_rate, cp.challenge_burst: what a reflection toward a

@@ -4,7 +4,9 @@
 # integrity with cp's own 401 (lib/nonce builds both) and cp never sees
 # them; the nonce dp gave authenticates at cp; dp's 401 carries the same
 # attributes, in the same order, as the 401 cp sends for a wrong password;
-# a request owed a 420 still reaches cp; a nonce issued to another port
+# unknown comprehension-required attributes are judged after authentication
+# (RFC 8489 §6.3: dp's 401 first, cp's signed 420 to the authenticated
+# retry); a nonce issued to another port
 # gets cp's 438 (dp's other lane), a stale one its 438 too (dp's routable
 # lane) and the client recovers; dp's challenges keep to cp.challenge_rate
 # per source; a restarted cp's key reaches dp before the first client of
@@ -112,11 +114,21 @@ nd, nc = d401.get(tc.A_NONCE), c401.get(tc.A_NONCE)
 check("... and a nonce of the same shape (%s / %s)" % (nd[:13], nc[:13]),
       len(nd) == len(nc) == 45 and nd[:13] == nc[:13] == b"obMatJos2AAAB" and nd != nc)
 
-# 4. cp owes a 420 first: dp passes the request on.
+# 4. An unknown comprehension-required attribute is judged once
+# authentication is done (RFC 8489 §6.3): without integrity dp's 401, with
+# it cp's 420, naming the attribute and signed.
 c = tc.Client(SERVER)
+d4 = dp_stats()
 m = once(c, c.build(tc.ALLOCATE, [UDP, (0x7ABC, b"\0\0\0\1")], auth=False))
-check("an unknown comprehension-required attribute gets cp's 420",
-      m is not None and m.error() == 420 and m.get(A_UNKNOWN_ATTRS) == b"\x7a\xbc", m and m.error())
+d4b = dp_stats()
+check("an unknown comprehension-required attribute without integrity gets dp's 401",
+      m is not None and m.error() == 401 and d4b["challenges"] == d4["challenges"] + 1,
+      m and m.error())
+c.realm, c.nonce = m.get(tc.A_REALM).decode(), m.get(tc.A_NONCE)
+m = once(c, c.build(tc.ALLOCATE, [UDP, (0x7ABC, b"\0\0\0\1")]))
+check("... and, authenticated, cp's 420 naming it, with MESSAGE-INTEGRITY",
+      m is not None and m.error() == 420 and m.get(A_UNKNOWN_ATTRS) == b"\x7a\xbc"
+      and m.get(tc.A_MI) is not None, m and m.error())
 
 # 5. A nonce issued to another port: cp's 438 (dp's other lane), then in.
 d5 = dp_stats()

@@ -183,6 +183,7 @@ struct alloc_opts {
 	const struct stun_addr *peers;  /* one XOR-PEER-ADDRESS each */
 	unsigned int npeers;
 	bool no_fingerprint;
+	bool unknown;                 /* an unknown comprehension-required attribute */
 };
 
 /* Send a request as dp would; returns the response's error code (0 for
@@ -226,6 +227,8 @@ request_opts(unsigned int w, uint16_t method, uint16_t cport, const char *user,
 		stun_build_addr(&b, STUN_ATTR_XOR_PEER_ADDRESS, &o->peers[i]);
 	if (lifetime >= 0)
 		stun_build_u32(&b, STUN_ATTR_LIFETIME, (uint32_t)lifetime);
+	if (o != NULL && o->unknown)
+		stun_build_u32(&b, 0x7abc, 1);
 	if (nonce != NULL) {
 		stun_build_str(&b, STUN_ATTR_USERNAME, user);
 		stun_build_str(&b, STUN_ATTR_REALM, "r.test");
@@ -1336,6 +1339,38 @@ test_alloc_without_fingerprint_is_processed(void **state)
 				      NULL, &none, &r), 0);
 }
 
+/* RFC 8489 §6.3: unknown comprehension-required attributes are judged
+ * once authentication is done. Without credentials: 401 (it was 420);
+ * with a wrong password: 401; authenticated: 420, naming the attribute,
+ * with MESSAGE-INTEGRITY; nothing allocated. */
+static void
+test_alloc_unknown_attribute_judged_after_authentication(void **state)
+{
+	struct alloc_opts unk = { .unknown = true };
+	struct alloc_opts unk_wrong = { .unknown = true, .password = "wrong" };
+	struct reply r;
+	char nonce[128];
+
+	(void)state;
+	assert_int_equal(request_opts(0, STUN_METHOD_ALLOCATE, 9600, NULL, NULL, -1, NULL,
+				      NULL, &unk, &r), 401);
+	nonce_for(0, 9600, nonce);
+	assert_int_equal(request_opts(0, STUN_METHOD_ALLOCATE, 9600, "alice", nonce, -1,
+				      NULL, NULL, &unk_wrong, &r), 401);
+	assert_int_equal(request_opts(0, STUN_METHOD_ALLOCATE, 9600, "alice", nonce, -1,
+				      NULL, NULL, &unk, &r), 420);
+	{
+		const struct stun_attr *ua = stun_msg_find(&r.stun, STUN_ATTR_UNKNOWN_ATTRIBUTES);
+
+		assert_non_null(ua);
+		assert_int_equal(ua->len, 2);
+		assert_int_equal(ua->value[0], 0x7a);
+		assert_int_equal(ua->value[1], 0xbc);
+	}
+	assert_non_null(stun_msg_find(&r.stun, STUN_ATTR_MESSAGE_INTEGRITY));
+	assert_int_equal(cp.nallocs, 0);
+}
+
 /* Issue 17, item 5: lifetimes run on the monotonic clock. The wall clock
  * stepped back an hour (once: every allocation expired at once, and the
  * wheel's unsigned tick count wrapped) or forward an hour expires and
@@ -1532,6 +1567,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_alloc_channel_above_0x4fff_is_400_by_default,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_without_fingerprint_is_processed,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_unknown_attribute_judged_after_authentication,
 						setup, teardown),
 	};
 

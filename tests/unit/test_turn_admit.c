@@ -254,10 +254,11 @@ test_turn_admit_lane_of_each_request(void **state)
 	request(&m, mine, false, false, false);   /* a nonce is no integrity */
 	assert_int_equal(turn_admit_lane(&ad, &nc, &m, false, &me, STUN_TRANSPORT_UDP,
 					 NOW_S), TURN_LANE_CHALLENGE);
-	/* ... unless cp owes it a 420 first */
+	/* ... with an unknown comprehension-required attribute too: those
+	 * are judged after authentication (RFC 8489 §6.3), by cp */
 	request(&m, NULL, false, false, true);
 	assert_int_equal(turn_admit_lane(&ad, &nc, &m, false, &me, STUN_TRANSPORT_UDP,
-					 NOW_S), TURN_LANE_OTHER);
+					 NOW_S), TURN_LANE_CHALLENGE);
 	/* ... or dp has no key (cp answers the 401 itself) */
 	request(&m, NULL, false, false, false);
 	assert_int_equal(turn_admit_lane(&ad, NULL, &m, false, &me, STUN_TRANSPORT_UDP,
