@@ -328,6 +328,18 @@ ipc_setup(struct cp_ctx *cp)
 			return -EBUSY;
 		}
 	}
+	/* The nonce key of the cp before (its block, checked like any byte
+	 * of the segment): the nonces it and dp gave out stay good. */
+	{
+		static struct ipc_nonce prev;
+		uint64_t e = __atomic_load_n(&cp->seg.shm->cp_epoch, __ATOMIC_ACQUIRE);
+
+		if (!created && e != 0 && ipc_nonce_copy(cp->seg.shm, e, &prev) == 0 &&
+		    cp_auth_nonce_adopt(cp->auth, &prev) == 0)
+			printf("turnpike-cp: kept the nonce key of the cp before (epoch %llu)\n",
+			       (unsigned long long)e);
+		OPENSSL_cleanse(&prev, sizeof(prev));
+	}
 	/* A new epoch withdraws the readiness an earlier cp published: from
 	 * here dp holds requests back until this one says it is ready. */
 	cp->epoch = __atomic_add_fetch(&cp->seg.shm->cp_epoch, 1, __ATOMIC_RELEASE);

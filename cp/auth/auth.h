@@ -129,6 +129,14 @@ const struct nonce_ctx *cp_auth_nonce_ctx(const struct cp_auth *a);
  * ipc_nonce_publish(); out->epoch is left 0, the publisher sets it). */
 void cp_auth_nonce_export(const struct cp_auth *a, struct ipc_nonce *out);
 
+/* Take the nonce key of the cp before this one (its block in the
+ * segment, prev: ipc_nonce_copy() checked it), when it made nonces as this
+ * one does (the same realm, lifetime and features): the nonces it and dp
+ * gave out stay good across a restart, instead of all turning foreign at
+ * once (clients mid-handshake would meet 438, or a flood's lane). 0, or
+ * -EINVAL (not adopted: this cp's own key stays). */
+int cp_auth_nonce_adopt(struct cp_auth *a, const struct ipc_nonce *prev);
+
 /* ---- verdict and responses (auth.c) ------------------------------------ */
 
 /*

@@ -7,6 +7,7 @@
  * cp_auth_nonce_export()), so a nonce dp put in a 401 verifies here, and
  * the reverse.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "auth.h"
@@ -42,6 +43,27 @@ cp_auth_nonce_export(const struct cp_auth *a, struct ipc_nonce *out)
 	out->has_software = nc->has_software;
 	out->software_len = nc->software_len;
 	memcpy(out->software, nc->software, nc->software_len);
+}
+
+int
+cp_auth_nonce_adopt(struct cp_auth *a, const struct ipc_nonce *prev)
+{
+	struct nonce_ctx *nc = &a->nonce;
+	static char realm[NONCE_REALM_MAX + 1], software[NONCE_SOFTWARE_MAX + 1];
+	size_t rlen = nc->realm_len, slen = nc->software_len;
+	int rc;
+
+	if (!nc->keyed || prev->lifetime_s != nc->lifetime_s ||
+	    prev->features != nc->features || prev->realm_len != nc->realm_len ||
+	    memcmp(prev->realm, nc->realm, nc->realm_len) != 0)
+		return -EINVAL;
+	memcpy(realm, nc->realm, rlen);
+	memcpy(software, nc->software, slen);
+	rc = nonce_ctx_set(nc, prev->key, nc->features, nc->lifetime_s, realm, rlen,
+			   nc->has_software ? software : NULL, slen);
+	if (rc < 0)
+		return rc;
+	return 0;
 }
 
 int

@@ -79,6 +79,11 @@ old = tc.Client("10.210.0.1", bind=("10.210.0.70", 0))
 ok = old.allocate().cls == 2
 open(os.path.join(tmp, "b.ready"), "w").write("%s\n" % ok)
 new = tc.Client("10.210.0.1", bind=("10.210.0.71", 0))
+# A client that got its nonce (dp's 401) before the restart and sends its
+# authenticated Allocate after it: the new cp kept the old one's key.
+keep = tc.Client("10.210.0.1", bind=("10.210.0.72", 0))
+m = keep._exchange(keep.build(tc.ALLOCATE, [(tc.A_REQ_TRANSPORT, b"\x11\0\0\0")], auth=False))
+keep.realm, keep.nonce = m.get(tc.A_REALM).decode(), m.get(tc.A_NONCE)
 while not os.path.exists(os.path.join(tmp, "b.go")):
     time.sleep(0.02)
 res = {}
@@ -92,7 +97,9 @@ t = time.monotonic()
 r = old.refresh(600)
 refresh = (r.cls == 2, old.retransmits, time.monotonic() - t)
 th.join()
-open(os.path.join(tmp, "b.out"), "w").write("%s %d %.2f %s %d %.2f\n" % (refresh + res["a"]))
+m = keep._exchange(keep.build(tc.ALLOCATE, [(tc.A_REQ_TRANSPORT, b"\x11\0\0\0")]))
+kept = "%d" % (m.error() or 200)
+open(os.path.join(tmp, "b.out"), "w").write("%s %d %.2f %s %d %.2f %s\n" % (refresh + res["a"] + (kept,)))
 PY
 client=$!
 for _ in $(seq 100); do [ -f "$TP_TMP/b.ready" ] && break; sleep 0.1; done
@@ -104,7 +111,7 @@ TP_CP_TEST_START_DELAY_MS=2000 "$TP_BUILD/cp/turnpike-cp" --config "$TP_TMP/dp.c
 TP_CP_PID=$!
 touch "$TP_TMP/b.go"
 wait "$client"
-read -r r_ok r_rt r_s a_ok a_rt a_s < "$TP_TMP/b.out"
+read -r r_ok r_rt r_s a_ok a_rt a_s kept < "$TP_TMP/b.out"
 echo "# during the restart: Refresh answered after $r_s s and $r_rt retransmission(s); a new Allocate after $a_s s and $a_rt retransmission(s)"
 tp_check "a Refresh sent while cp restarts succeeds, by retransmission ($r_rt, $r_s s)" \
   test "$r_ok" = True -a "$r_rt" -ge 1
@@ -113,6 +120,10 @@ tp_check "an Allocate sent while cp restarts succeeds, by retransmission ($a_rt,
 grep -q 'allocation(s) taken back from dp' "$TP_CP_LOG" &&
   tp_ok "the new cp took dp's state back: $(sed -n 's/^turnpike-cp: ready //p' "$TP_CP_LOG")" ||
   tp_not_ok "the new cp took dp's state back"
+tp_check "a nonce given before the restart authenticates after it, at once (answer $kept; with a new key it was 438)" \
+  test "$kept" = 200
+tp_check "... the new cp kept the old one's nonce key" \
+  grep -q 'kept the nonce key of the cp before' "$TP_CP_LOG"
 tp_check "... all 1081 allocations of before the restart" \
   grep -q 'ready [0-9]* ms after start, 108[12] allocation' "$TP_CP_LOG"
 
