@@ -183,10 +183,16 @@ PY
 rc=$?
 [ $rc -eq 0 ] || TP_FAILS=$((TP_FAILS + 1))
 
-# A restarted cp draws a new key: dp takes it before it answers anybody
-# for the new cp, so a client of the new cp is in at its second request.
+# A restarted cp whose nonces differ (here their lifetime) draws a new key
+# (with the same settings it keeps the old one: test cp_start): dp takes it
+# before it answers anybody for the new cp, so a client of the new cp is in
+# at its second request.
+tp_write_conf "$TP_TMP/cp2.conf" "0" "" "" "" "$(tp_turn_groups '
+  nonce_lifetime = 3; challenge_rate = 2; challenge_burst = 5;')"
 tp_cp_stop
-tp_cp_start "$TP_TMP/dp.conf"
+tp_cp_start "$TP_TMP/cp2.conf"
+tp_check "... the new cp drew a new key (its nonces differ)" \
+  bash -c "! grep -q 'kept the nonce key' '$TP_CP_LOG'"
 st0=$(tp_ctl --json status)
 ip netns exec "$TP_NS_C" python3 - "$LIB" <<'PY'
 import struct, sys
