@@ -94,6 +94,24 @@ set_cksum(uint8_t *f, uint16_t payload_len)
 	f[41] = (uint8_t)ck;
 }
 
+/* FINGERPRINT, then the Ethernet, IPv4 and UDP headers (with checksums)
+ * in front of the STUN message b built at f + 42: the frame's length, or
+ * the builder's error. */
+static int
+finish_frame(struct gen *g, struct stun_builder *b, uint8_t *f, uint32_t src,
+	     uint16_t sport)
+{
+	int n;
+
+	stun_build_fingerprint(b);
+	n = stun_build_finish(b);
+	if (n < 0)
+		return n;
+	gen_build_udp(g, f, src, sport, g->server_ip, g->server_port, (uint16_t)n);
+	set_cksum(f, (uint16_t)n);
+	return 42 + n;
+}
+
 /* A plain Allocate (no credentials) from src:sport into f (a frame);
  * returns the frame length or < 0. */
 static int
@@ -101,19 +119,12 @@ build_plain(struct gen *g, uint8_t *f, size_t cap, uint32_t src,
 	    uint16_t sport, const uint8_t tid[12])
 {
 	struct stun_builder b;
-	int n;
 
 	stun_build_init(&b, f + 42, cap - 42,
 			stun_msg_type(STUN_METHOD_ALLOCATE, STUN_CLASS_REQUEST), tid);
 	stun_build_transport(&b, STUN_TRANSPORT_UDP);
 	stun_build_u32(&b, STUN_ATTR_LIFETIME, g->lifetime);
-	stun_build_fingerprint(&b);
-	n = stun_build_finish(&b);
-	if (n < 0)
-		return n;
-	gen_build_udp(g, f, src, sport, g->server_ip, g->server_port, (uint16_t)n);
-	set_cksum(f, (uint16_t)n);
-	return 42 + n;
+	return finish_frame(g, &b, f, src, sport);
 }
 
 /* An Allocate with credentials that do not verify. */
@@ -124,7 +135,6 @@ build_bad_mi(struct gen *g, uint8_t *f, size_t cap, uint32_t src,
 {
 	struct gen_flood *fl = &g->flood;
 	struct stun_builder b;
-	int n;
 
 	stun_build_init(&b, f + 42, cap - 42,
 			stun_msg_type(STUN_METHOD_ALLOCATE, STUN_CLASS_REQUEST), tid);
@@ -134,13 +144,7 @@ build_bad_mi(struct gen *g, uint8_t *f, size_t cap, uint32_t src,
 	stun_build_str(&b, STUN_ATTR_REALM, fl->realm);
 	stun_build_attr(&b, STUN_ATTR_NONCE, fl->nonce, fl->nonce_len);
 	stun_build_integrity(&b, key, key_len);
-	stun_build_fingerprint(&b);
-	n = stun_build_finish(&b);
-	if (n < 0)
-		return n;
-	gen_build_udp(g, f, src, sport, g->server_ip, g->server_port, (uint16_t)n);
-	set_cksum(f, (uint16_t)n);
-	return 42 + n;
+	return finish_frame(g, &b, f, src, sport);
 }
 
 /* The answer's class and, for an error whose first attribute is

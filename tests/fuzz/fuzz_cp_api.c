@@ -31,13 +31,7 @@
 #include "cp.h"
 #include "stun.h"
 #include "tp_conf.h"
-
-#define CHECK(x) do { \
-	if (!(x)) { \
-		fprintf(stderr, "%s:%d: broken invariant: %s\n", __FILE__, __LINE__, #x); \
-		abort(); \
-	} \
-} while (0)
+#include "fuzz_check.h"
 
 static struct tp_conf conf;
 static struct cp_ctx cp;

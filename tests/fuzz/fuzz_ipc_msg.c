@@ -24,17 +24,9 @@
 #include <string.h>
 
 #include "ipc.h"
+#include "fuzz_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "%s:%d: broken invariant: %s\n", \
-				__FILE__, __LINE__, #cond);		\
-			abort();					\
-		}							\
-	} while (0)
 
 #define HDR sizeof(struct ipc_msg_hdr)
 #define BODY_MAX (IPC_MSG_SIZE - HDR)

@@ -33,18 +33,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FUZZ_USER     "evtj:h6vY"
 #define FUZZ_REALM    "example.org"
 
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "%s:%d: broken invariant: %s\n", \
-				__FILE__, __LINE__, #cond);		\
-			abort();					\
-		}							\
-	} while (0)
-
 static const uint16_t known_types[] = {
 #define STUN_ATTR(e, code, name, kind, lmin, lmax) code,
 #include "stun_attrs.def"
+#include "fuzz_check.h"
 #undef STUN_ATTR
 };
 

@@ -31,17 +31,9 @@
 
 #include "stun.h"
 #include "tp_common.h"
+#include "fuzz_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "%s:%d: broken invariant: %s\n", \
-				__FILE__, __LINE__, #cond);		\
-			abort();					\
-		}							\
-	} while (0)
 
 /* Small sizes make -EMSGSIZE reachable; 1500 is a typical MTU. */
 static const uint32_t buf_sizes[8] = {
