@@ -42,7 +42,9 @@
 	X(NOT_READY_DROPPED, "requests_before_ready") \
 	X(STALE_DROPPED, "stale_messages_dropped") \
 	X(DP_RESTARTS, "dp_restarts") \
-	X(DOZES, "dozes")
+	X(DOZES, "dozes") \
+	X(CONN_DOWN, "connections_closed") \
+	X(CONN_DOWN_ALLOCS, "allocations_closed_with_connection")
 
 enum cp_stat {
 #define X(e, n) CP_STAT_##e,
@@ -122,6 +124,7 @@ struct cp_ctx {
 	uint32_t nusers;              /* usernames with an allocation */
 	uint32_t user_seed;           /* hash basis, random per run */
 
+	bool fatal;                   /* stopped for an error (exit status) */
 	uint64_t stats[CP_STAT__COUNT];
 };
 

@@ -290,6 +290,22 @@ pid_runs(int32_t pid)
 	return p == NULL || p[1] == '\0' || (p[2] != 'Z' && p[2] != 'X');
 }
 
+/* A running dp that read another relayed-port range (or worker count)
+ * than this cp steers peer traffic to workers that do not hold the
+ * allocations cp gives them: refuse to serve, and say why. */
+static bool
+sides_disagree(struct cp_ctx *cp)
+{
+	char err[256];
+
+	if (!ipc_dp_running(cp->seg.shm, ipc_monotonic_ms()) ||
+	    ipc_sides_agree(cp->seg.shm, err, sizeof(err)) == 0)
+		return false;
+	fprintf(stderr, "turnpike-cp: %s (%s)\n", err, cp->conf->path);
+	ipc_side_clear(&cp->seg.shm->cp_side);
+	return true;
+}
+
 /* The segment belongs to cp.user (or, without one, to the euid cp was
  * started as, which dp shares): see ipc_seg_open() for what is refused. */
 static int
@@ -346,6 +362,11 @@ ipc_setup(struct cp_ctx *cp)
 	cp->seg.shm->cp_pid = (int32_t)getpid();
 	cp->seg.shm->cp_heartbeat_ms = ipc_monotonic_ms();
 	cp->dp_epoch_seen = cp->seg.shm->dp_epoch;
+	/* What this cp takes (CONN_DOWN) and the settings dp must share. */
+	ipc_side_publish(&cp->seg.shm->cp_side, IPC_CAP_CONN_DOWN,
+			 cp->conf->turn.relay_min, cp->conf->turn.relay_max, cp->nworkers);
+	if (sides_disagree(cp))
+		return -EINVAL;
 	printf("turnpike-cp: shared memory '%s' %s, %u worker ring pair(s), dp epoch %llu\n",
 	       cp->conf->turn.ipc, created ? "created" : "attached", cp->nworkers,
 	       (unsigned long long)cp->dp_epoch_seen);
@@ -500,9 +521,15 @@ run(struct cp_ctx *cp)
 				cp_handle(cp, w, &msg);
 			}
 		}
-		if (cp->ready && cp->now_ms >= next_stats) {
-			cp_request_stats(cp);
+		if (cp->now_ms >= next_stats) {
+			if (cp->ready)
+				cp_request_stats(cp);
 			next_stats = cp->now_ms + 1000;
+			/* A dp started since with other settings. */
+			if (sides_disagree(cp)) {
+				cp->fatal = true;
+				break;
+			}
 		}
 		us = mono_us();
 		if (work || cp->reinstalling) {
@@ -634,8 +661,9 @@ main(int argc, char **argv)
 	fflush(stdout);
 	run(&cp);
 	ipc_cp_set_ready(cp.seg.shm, false);
+	ipc_side_clear(&cp.seg.shm->cp_side);
 	printf("turnpike-cp: stopping with %u allocation(s) live in dp\n", cp.nallocs);
-	status = EXIT_SUCCESS;
+	status = cp.fatal ? EXIT_FAILURE : EXIT_SUCCESS;
 
 out_close_api:
 	cp_api_close(&cp.api);

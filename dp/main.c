@@ -200,6 +200,19 @@ turn_setup(struct dp_ctx *ctx)
 		fprintf(stderr, "turnpike-dp: %s\n", ctx->ipc.err);
 		return rc;
 	}
+	/* The settings cp must share (no stream capability yet), checked
+	 * before this start is announced: a cp that serves with other ones
+	 * would give out relayed ports whose peer traffic lands on workers
+	 * without the allocation. */
+	ipc_side_publish(&ctx->ipc.shm->dp_side, 0, tc->relay_min, tc->relay_max,
+			 ctx->nworkers);
+	if (ipc_cp_serving(ctx->ipc.shm, ipc_monotonic_ms()) &&
+	    ipc_sides_agree(ctx->ipc.shm, err, sizeof(err)) < 0) {
+		fprintf(stderr, "turnpike-dp: %s (%s)\n", err, ctx->conf->path);
+		ipc_side_clear(&ctx->ipc.shm->dp_side);
+		ipc_seg_close(&ctx->ipc);
+		return -EINVAL;
+	}
 	ctx->ipc.shm->dp_pid = (int32_t)getpid();
 	ctx->ipc.shm->dp_heartbeat_ms = ipc_monotonic_ms();
 	__atomic_add_fetch(&ctx->ipc.shm->dp_epoch, 1, __ATOMIC_RELEASE);
@@ -380,6 +393,7 @@ out_close_ports:
 	turn_free(&ctx);
 	if (ctx.ipc.shm != NULL) {
 		ipc_dp_set_ready(ctx.ipc.shm, false);
+		ipc_side_clear(&ctx.ipc.shm->dp_side);
 		ctx.ipc.shm->dp_pid = 0;
 		ipc_seg_close(&ctx.ipc);
 	}

@@ -1395,6 +1395,21 @@ cp_handle(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 			}
 		}
 		break;
+	case IPC_CONN_DOWN: {
+		/* An allocation made over a stream (TCP, TLS) belongs to the
+		 * connection it was made on and goes when that closes.
+		 * dp drops it on its own when the connection closes; the
+		 * ALLOC_DEL makes cp's word the last one all the same. */
+		struct cp_alloc *a = alloc_by_tuple(cp, &msg->h.tuple);
+
+		cp->stats[CP_STAT_CONN_DOWN]++;
+		if (a != NULL) {
+			cp->stats[CP_STAT_CONN_DOWN_ALLOCS]++;
+			send_alloc(cp, a, IPC_ALLOC_DEL);
+			alloc_free(cp, a);
+		}
+		break;
+	}
 	case IPC_STATE_DONE:
 		/* The end of the pass this cp asked for (the SYNC carried its
 		 * epoch); one from a pass an earlier cp asked for says nothing. */

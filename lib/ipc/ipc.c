@@ -393,6 +393,128 @@ ipc_cp_set_ready(struct ipc_shm *shm, bool ready)
 }
 
 void
+ipc_side_publish(struct ipc_side *side, uint64_t caps, uint16_t relay_min,
+		 uint16_t relay_max, unsigned int nworkers)
+{
+	__atomic_store_n(&side->set, 0, __ATOMIC_RELEASE);
+	side->caps = caps;
+	side->relay_min = relay_min;
+	side->relay_max = relay_max;
+	side->nworkers = (uint16_t)nworkers;
+	__atomic_store_n(&side->set, 1, __ATOMIC_RELEASE);
+}
+
+void
+ipc_side_clear(struct ipc_side *side)
+{
+	__atomic_store_n(&side->set, 0, __ATOMIC_RELEASE);
+}
+
+uint64_t
+ipc_peer_caps(const struct ipc_shm *shm, bool of_cp, uint64_t now_ms)
+{
+	const struct ipc_side *side = of_cp ? &shm->cp_side : &shm->dp_side;
+	bool up = of_cp ? ipc_cp_serving(shm, now_ms) : ipc_dp_running(shm, now_ms);
+
+	if (!up || __atomic_load_n(&side->set, __ATOMIC_ACQUIRE) != 1)
+		return 0;
+	return __atomic_load_n(&side->caps, __ATOMIC_RELAXED);
+}
+
+int
+ipc_sides_agree(const struct ipc_shm *shm, char *err, size_t errlen)
+{
+	struct ipc_side d, c;
+
+	if (__atomic_load_n(&shm->dp_side.set, __ATOMIC_ACQUIRE) != 1 ||
+	    __atomic_load_n(&shm->cp_side.set, __ATOMIC_ACQUIRE) != 1)
+		return 0;
+	memcpy(&d, &shm->dp_side, sizeof(d));
+	memcpy(&c, &shm->cp_side, sizeof(c));
+	if (d.relay_min != c.relay_min || d.relay_max != c.relay_max) {
+		snprintf(err, errlen, "turn.relay_ports differ: dp relays %u-%u, "
+			 "cp %u-%u; give both the same configuration",
+			 d.relay_min, d.relay_max, c.relay_min,
+			 c.relay_max);
+		return -EINVAL;
+	}
+	if (d.nworkers != c.nworkers) {
+		snprintf(err, errlen, "dp.workers differ: dp runs %u worker(s), "
+			 "cp expects %u; give both the same configuration",
+			 d.nworkers, c.nworkers);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void
+ipc_backlog_init(struct ipc_backlog *b, struct ipc_event *ev, uint32_t cap)
+{
+	memset(b, 0, sizeof(*b));
+	b->ev = ev;
+	b->cap = cap;
+}
+
+int
+ipc_backlog_push(struct ipc_backlog *b, uint16_t kind, uint64_t alloc_id,
+		 const struct ipc_tuple *tuple, const void *body, uint16_t len)
+{
+	struct ipc_event *e;
+
+	if (len > IPC_EVENT_BODY_MAX)
+		return -EMSGSIZE;
+	if (b->head - b->tail >= b->cap) {
+		b->lost++;
+		return -ENOBUFS;
+	}
+	e = &b->ev[b->head & (b->cap - 1u)];
+	memset(e, 0, sizeof(*e));
+	e->kind = kind;
+	e->body_len = len;
+	e->alloc_id = alloc_id;
+	if (tuple != NULL)
+		e->tuple = *tuple;
+	if (len > 0)
+		memcpy(e->body, body, len);
+	b->head++;
+	b->queued++;
+	return 0;
+}
+
+unsigned int
+ipc_backlog_flush(struct ipc_backlog *b, struct ipc_ring *r, unsigned int headroom,
+		  uint16_t worker, uint32_t *seq)
+{
+	static _Thread_local struct ipc_msg m;
+	unsigned int n = 0;
+
+	while (b->head != b->tail) {
+		const struct ipc_event *e = &b->ev[b->tail & (b->cap - 1u)];
+
+		if (ipc_ring_count(r) + headroom >= IPC_RING_SLOTS)
+			break;
+		memset(&m.h, 0, sizeof(m.h));
+		m.h.kind = e->kind;
+		m.h.worker = worker;
+		m.h.body_len = e->body_len;
+		m.h.seq = (*seq)++;
+		m.h.alloc_id = e->alloc_id;
+		m.h.tuple = e->tuple;
+		memcpy(m.body, e->body, e->body_len);
+		if (ipc_ring_enqueue(r, &m) != 0) {
+			(*seq)--;
+			break;
+		}
+		b->tail++;
+		b->sent++;
+		n++;
+	}
+	if (b->head != b->tail)
+		b->deferred++;
+	return n;
+}
+
+void
 ipc_cp_doze(const struct ipc_seg *s, unsigned int ms)
 {
 	struct ipc_shm *shm = s->shm;

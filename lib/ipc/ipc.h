@@ -89,9 +89,13 @@ unsigned int ipc_ring_count(const struct ipc_ring *r);
  *   ALLOC_LIFE         8 (the new expiry);
  *   PERM_*, CHAN_*     one struct ipc_binding;
  *   STATS              whole struct ipc_alloc_stats;
+ *   CONN_DOWN          one struct ipc_conn_event, a known reason, and a
+ *                      tuple of transport 6;
  *   ALLOC_DEL, STATE_DONE, SYNC, STATS_REQ  nothing;
  * the tuple of a message about a client (all but STATE_DONE, STATS, SYNC,
- * STATS_REQ): transport 17 or 6, client and server of one family, 4 or 6;
+ * STATS_REQ): transport 17 with conn_id 0, or 6 with a connection id of
+ * the ring's worker (ipc_conn_worker() == worker, generation not 0);
+ * client and server of one family, 4 or 6;
  * an allocation's alloc_id is not 0; an ipc_alloc: nrelayed 1 or 2, each
  * relayed address of family 4 or 6 (a dual allocation one of each),
  * key_len <= IPC_KEY_MAX, user_len <= IPC_USER_MAX; a binding: peer of
@@ -198,6 +202,71 @@ int ipc_nonce_copy(const struct ipc_shm *shm, uint64_t epoch,
  */
 void ipc_cp_doze(const struct ipc_seg *s, unsigned int ms);
 bool ipc_cp_ring(struct ipc_shm *shm);
+
+/* Connection ids (ipc_types.h): worker | slot | generation, 0 for none. */
+static inline uint64_t
+ipc_conn_make(unsigned int worker, uint32_t slot, uint32_t gen)
+{
+	return (uint64_t)(worker & 0xffu) << IPC_CONN_WORKER_SHIFT |
+	       (uint64_t)(slot & IPC_CONN_SLOT_MAX) << IPC_CONN_SLOT_SHIFT | gen;
+}
+
+static inline unsigned int
+ipc_conn_worker(uint64_t id)
+{
+	return (unsigned int)(id >> IPC_CONN_WORKER_SHIFT);
+}
+
+static inline uint32_t
+ipc_conn_slot(uint64_t id)
+{
+	return (uint32_t)(id >> IPC_CONN_SLOT_SHIFT) & IPC_CONN_SLOT_MAX;
+}
+
+static inline uint32_t
+ipc_conn_gen(uint64_t id)
+{
+	return (uint32_t)id;
+}
+
+/*
+ * Capabilities and shared settings (struct ipc_side). A process publishes
+ * its side once its settings are known and before it says it is ready,
+ * and clears it when it stops. ipc_peer_caps() is what the other side
+ * published, or 0 while it does not run (cp: serving; dp: running): a kind
+ * that needs a capability is sent only when this says the receiver has it.
+ * ipc_sides_agree() compares the two when both are published: 0, or
+ * -EINVAL with one line in err naming the setting and both values (the
+ * relayed-port range steers peer traffic to the worker cp gave the port
+ * to: a dp and a cp that read different ranges would install allocations
+ * whose peers' datagrams go to a worker without them).
+ */
+void ipc_side_publish(struct ipc_side *side, uint64_t caps, uint16_t relay_min,
+		      uint16_t relay_max, unsigned int nworkers);
+void ipc_side_clear(struct ipc_side *side);
+uint64_t ipc_peer_caps(const struct ipc_shm *shm, bool of_cp, uint64_t now_ms);
+int ipc_sides_agree(const struct ipc_shm *shm, char *err, size_t errlen);
+
+/*
+ * The backlog of events to cp (struct ipc_backlog). init: ev is cap
+ * entries (a power of two, >= 1). push: 0, or -ENOBUFS (full, counted in
+ * lost) or -EMSGSIZE (body over IPC_EVENT_BODY_MAX). flush: moves waiting
+ * events, oldest first, into r while r keeps more than headroom free
+ * slots, each as a message of kind/alloc_id/tuple/body from worker with
+ * the next *seq; returns how many it moved. What does not fit waits for
+ * the next flush.
+ */
+void ipc_backlog_init(struct ipc_backlog *b, struct ipc_event *ev, uint32_t cap);
+int ipc_backlog_push(struct ipc_backlog *b, uint16_t kind, uint64_t alloc_id,
+		     const struct ipc_tuple *tuple, const void *body, uint16_t len);
+unsigned int ipc_backlog_flush(struct ipc_backlog *b, struct ipc_ring *r,
+			       unsigned int headroom, uint16_t worker, uint32_t *seq);
+
+static inline unsigned int
+ipc_backlog_count(const struct ipc_backlog *b)
+{
+	return b->head - b->tail;
+}
 
 /* Milliseconds of CLOCK_REALTIME (wall times: REST usernames, logs) and
  * of CLOCK_MONOTONIC (every expiry time in messages, heartbeats). */

@@ -20,6 +20,8 @@ _Static_assert(offsetof(struct ipc_msg, body) % 8 == 0, "body alignment");
 _Static_assert(sizeof(struct ipc_alloc) % 8 == 0, "ipc_alloc size");
 _Static_assert(sizeof(struct ipc_binding) % 8 == 0, "ipc_binding size");
 _Static_assert(sizeof(struct ipc_alloc_stats) % 8 == 0, "ipc_alloc_stats size");
+_Static_assert(sizeof(struct ipc_conn_event) % 8 == 0, "ipc_conn_event size");
+_Static_assert(sizeof(struct ipc_conn_event) <= IPC_EVENT_BODY_MAX, "event body");
 
 /* RFC 8489 §5: the STUN header. */
 #define STUN_HDR          20u
@@ -50,12 +52,20 @@ family_ok(uint8_t family)
 	return family == 4 || family == 6;
 }
 
-/* The 5-tuple of a message about a client. */
+/* The 5-tuple of a message about a client, on the ring of worker: UDP
+ * has no connection; a stream's connection belongs to that worker (a
+ * message about another worker's connection is on the wrong ring). */
 static bool
-tuple_ok(const struct ipc_tuple *t)
+tuple_ok(const struct ipc_tuple *t, uint16_t worker)
 {
-	return (t->transport == 17 || t->transport == 6) &&
-	       family_ok(t->client.family) && t->server.family == t->client.family;
+	if (t->transport == 17) {
+		if (t->conn_id != 0)
+			return false;
+	} else if (t->transport != 6 || ipc_conn_gen(t->conn_id) == 0 ||
+		   ipc_conn_worker(t->conn_id) != worker) {
+		return false;
+	}
+	return family_ok(t->client.family) && t->server.family == t->client.family;
 }
 
 /* One whole STUN message, a request (dp -> cp) or a response (cp -> dp):
@@ -116,27 +126,27 @@ ipc_msg_check(const struct ipc_msg *m, enum ipc_dir dir)
 	switch (h->kind) {
 	case IPC_REQUEST:
 	case IPC_RESPONSE:
-		ok = tuple_ok(&h->tuple) &&
+		ok = tuple_ok(&h->tuple, h->worker) &&
 		     stun_ok(m->body, len, h->kind == IPC_RESPONSE);
 		break;
 	case IPC_ALLOC_ADD:
 		ok = len == sizeof(struct ipc_alloc) && h->alloc_id != 0 &&
-		     tuple_ok(&h->tuple) && alloc_ok(ipc_msg_alloc(m));
+		     tuple_ok(&h->tuple, h->worker) && alloc_ok(ipc_msg_alloc(m));
 		break;
 	case IPC_STATE_ALLOC:
 		ok = len >= sizeof(struct ipc_alloc) &&
 		     (len - sizeof(struct ipc_alloc)) % sizeof(struct ipc_binding) == 0 &&
-		     h->alloc_id != 0 && tuple_ok(&h->tuple) &&
+		     h->alloc_id != 0 && tuple_ok(&h->tuple, h->worker) &&
 		     alloc_ok(ipc_msg_alloc(m));
 		for (unsigned int i = 0, n = ok ? ipc_msg_nbindings(m) : 0; i < n; i++)
 			if (!binding_ok(ipc_msg_binding(m, i), true, true))
 				ok = false;
 		break;
 	case IPC_ALLOC_DEL:
-		ok = len == 0 && h->alloc_id != 0 && tuple_ok(&h->tuple);
+		ok = len == 0 && h->alloc_id != 0 && tuple_ok(&h->tuple, h->worker);
 		break;
 	case IPC_ALLOC_LIFE:
-		ok = len == sizeof(uint64_t) && h->alloc_id != 0 && tuple_ok(&h->tuple);
+		ok = len == sizeof(uint64_t) && h->alloc_id != 0 && tuple_ok(&h->tuple, h->worker);
 		break;
 	case IPC_PERM_ADD:
 	case IPC_PERM_DEL:
@@ -145,12 +155,20 @@ ipc_msg_check(const struct ipc_msg *m, enum ipc_dir dir)
 		bool chan = h->kind == IPC_CHAN_ADD || h->kind == IPC_CHAN_DEL;
 
 		ok = len == sizeof(struct ipc_binding) && h->alloc_id != 0 &&
-		     tuple_ok(&h->tuple) && binding_ok(ipc_msg_binding(m, 0), !chan, chan);
+		     tuple_ok(&h->tuple, h->worker) && binding_ok(ipc_msg_binding(m, 0), !chan, chan);
 		break;
 	}
 	case IPC_STATS:
 		ok = len % sizeof(struct ipc_alloc_stats) == 0;
 		break;
+	case IPC_CONN_DOWN: {
+		const struct ipc_conn_event *ev = (const void *)m->body;
+
+		ok = len == sizeof(struct ipc_conn_event) && h->tuple.transport == 6 &&
+		     tuple_ok(&h->tuple, h->worker) && ev->reason >= 1 &&
+		     ev->reason <= IPC_CONN_REASON_MAX;
+		break;
+	}
 	case IPC_STATE_DONE:
 	case IPC_SYNC:
 	case IPC_STATS_REQ:

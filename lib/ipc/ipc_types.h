@@ -26,7 +26,8 @@
 #include <stdint.h>
 
 #define IPC_MAGIC        0x54504943u   /* "TPIC" */
-#define IPC_VERSION      4u            /* 4: cp's nonce key for dp (ipc_nonce) */
+#define IPC_VERSION      5u            /* 5: 64-bit connection ids, capabilities
+					* and relayed-port ranges in the header */
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
@@ -61,12 +62,27 @@ struct ipc_addr {
 	uint8_t ip[16];
 };
 
+/*
+ * A stream connection of dp's (TCP, TLS) is named by who owns it: the
+ * worker (bits 63-56), its slot in that worker's connection table (55-32)
+ * and the slot's generation (31-0, never 0), so that cp sends what concerns
+ * a connection to the right ring without a lookup, and a message about a
+ * connection that closed (its slot reused, the generation moved on) is
+ * recognised as stale by the worker. 0 is "no connection" (UDP).
+ * ipc_conn_make() and the accessors in ipc.h are the one place the layout
+ * is written.
+ */
+#define IPC_CONN_WORKER_SHIFT  56
+#define IPC_CONN_SLOT_SHIFT    32
+#define IPC_CONN_SLOT_MAX      0xffffffu       /* 24 bits of slot */
+
 /* The 5-tuple an allocation (or request) belongs to, as dp saw it. */
 struct ipc_tuple {
-	uint8_t transport;        /* 17 UDP, 6 TCP */
+	uint8_t transport;        /* 17 UDP, 6 TCP (TLS runs over TCP) */
 	uint8_t in_port;          /* dp port index the client uses */
 	uint16_t pad;
-	uint32_t conn_id;         /* dp's TCP/TLS connection (0 for UDP) */
+	uint32_t pad2;
+	uint64_t conn_id;         /* dp's stream connection; 0 for UDP */
 	struct ipc_addr client;
 	struct ipc_addr server;   /* our listening address */
 };
@@ -107,6 +123,22 @@ struct ipc_binding {
 	uint16_t channel;         /* 0 for a permission */
 	uint16_t pad[3];
 	uint64_t expires_ms;
+};
+
+/* Why a stream connection closed (CONN_DOWN). */
+enum ipc_conn_reason {
+	IPC_CONN_CLOSED = 1,      /* FIN both ways, or closed by us */
+	IPC_CONN_RESET = 2,       /* RST received */
+	IPC_CONN_TIMEOUT = 3,     /* retransmissions or keepalive gave up */
+	IPC_CONN_ABORTED = 4,     /* bad input (deframer, limits): we reset it */
+	IPC_CONN_REASON_MAX = 4,
+};
+
+/* A stream connection went away (CONN_DOWN, dp -> cp): the tuple in the
+ * header names it (transport 6, conn_id); what belonged to it goes too. */
+struct ipc_conn_event {
+	uint32_t reason;          /* enum ipc_conn_reason */
+	uint32_t pad;
 };
 
 /* Counters of one allocation (STATS carries an array of these). */
@@ -170,6 +202,58 @@ struct ipc_nonce {
 	char software[IPC_NONCE_STR_MAX];
 };
 
+/*
+ * What each side understands beyond IPC_VERSION's base set, and the
+ * settings both must share. The layout of the segment is IPC_VERSION's;
+ * capabilities let a kind be added without refusing a peer that predates
+ * it: a sender sends a kind (or a value) that needs a capability only when
+ * the receiver published it (ipc_peer_caps()). Each side writes its block
+ * once at start, before it publishes its readiness, and clears it when it
+ * stops; a reader takes it only from a side that is ready.
+ */
+#define IPC_CAP_CONN_DOWN  (1ull << 0)   /* takes CONN_DOWN (cp) */
+#define IPC_CAP_STREAMS    (1ull << 1)   /* has stream connections (dp):
+					  * tuples of transport 6 */
+
+struct ipc_side {
+	uint64_t caps;            /* IPC_CAP_* */
+	uint16_t relay_min;       /* turn.relay_ports as this side read them */
+	uint16_t relay_max;
+	uint16_t nworkers;        /* dp.workers as this side read them */
+	uint16_t set;             /* 1 once published (written last, release);
+				   * 0 while none is (never, or stopped) */
+};
+
+/* A dp -> cp event waiting for room in the ring (ipc_backlog). */
+#define IPC_EVENT_BODY_MAX 16u
+struct ipc_event {
+	uint16_t kind;
+	uint16_t body_len;        /* <= IPC_EVENT_BODY_MAX */
+	uint32_t pad;
+	uint64_t alloc_id;
+	struct ipc_tuple tuple;
+	uint8_t body[IPC_EVENT_BODY_MAX];
+};
+
+/*
+ * Events that must reach cp (a connection closed: cp frees what belonged
+ * to it) are never refused for a full ring: they wait here, in order, and
+ * go when the ring has room beyond what requests need. The owner sizes
+ * ev[] so that it cannot fill (one slot per connection it can hold: each
+ * has at most one event waiting); if it still does, push refuses and
+ * counts (lost), the one case an event is dropped. Not shared: one per
+ * producer (a dp worker).
+ */
+struct ipc_backlog {
+	struct ipc_event *ev;     /* cap entries, the owner's memory */
+	uint32_t cap;             /* a power of two */
+	uint32_t head, tail;      /* free-running; head - tail waiting */
+	uint64_t queued;          /* events pushed */
+	uint64_t sent;            /* events moved into the ring */
+	uint64_t deferred;        /* flushes that left events for later */
+	uint64_t lost;            /* pushes refused: the backlog was full */
+};
+
 /* The segment header. */
 struct ipc_shm {
 	uint32_t magic;
@@ -183,6 +267,8 @@ struct ipc_shm {
 	int32_t cp_pid;
 	uint64_t dp_heartbeat_ms; /* CLOCK_MONOTONIC ms, written by dp */
 	uint64_t cp_heartbeat_ms;
+	struct ipc_side dp_side;  /* written by dp (ipc_side_publish()) */
+	struct ipc_side cp_side;  /* written by cp */
 	/*
 	 * Readiness. cp_ready holds the cp_epoch of the cp that serves requests
 	 * now: it is written only once that cp has built its tables and taken

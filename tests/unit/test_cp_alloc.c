@@ -44,6 +44,8 @@ static struct tp_conf conf;
 static struct cp_ctx cp;
 static char conf_path[128], seg_name[64];
 static uint32_t tid_seq;
+/* The stream connection requests come on (tuple()), 0 for UDP. */
+static uint64_t tuple_conn;
 
 /* The configuration most tests use: one relayed IPv4 address (the core
  * port's own), 1000 ports, tight quotas. %s is the segment name. */
@@ -81,6 +83,7 @@ setup_with(const char *text)
 	fprintf(f, text, seg_name);
 	fclose(f);
 	memset(&cp, 0, sizeof(cp));
+	tuple_conn = 0;
 	assert_int_equal(tp_conf_load(conf_path, &conf, err, sizeof(err)), 0);
 	cp.conf = &conf;
 	cp.auth = cp_auth_init(&ac);
@@ -161,7 +164,8 @@ static void
 tuple(struct ipc_tuple *t, uint16_t cport)
 {
 	memset(t, 0, sizeof(*t));
-	t->transport = 17;
+	t->transport = tuple_conn != 0 ? 6 : 17;
+	t->conn_id = tuple_conn;
 	t->client.family = 4;
 	t->client.ip[0] = 10;
 	t->client.ip[3] = 2;
@@ -1508,6 +1512,56 @@ test_alloc_relay_to_relay_peer_policy(void **state)
 	assert_int_equal(ask(9600, nonce, relay, STUN_AF_IPV4, 0, 0), 403);
 }
 
+/* An allocation made over a stream goes when dp says its connection
+ * closed (CONN_DOWN): cp frees it and its port, tells dp, and leaves the
+ * same client's UDP allocation alone (the tuple has the transport). */
+static void
+test_alloc_closes_with_its_connection(void **state)
+{
+	static struct ipc_msg m;
+	struct ipc_conn_event ev = { .reason = IPC_CONN_RESET };
+	struct reply r;
+	int adds, dels;
+
+	(void)state;
+	assert_int_equal(allocate(1, 3001, "alice", -1, &r), 0);        /* UDP */
+	tuple_conn = ipc_conn_make(1, 9, 4);
+	assert_int_equal(allocate(1, 3001, "alice", -1, &r), 0);        /* TCP */
+	assert_int_equal(r.msg.h.tuple.transport, 6);
+	assert_true(r.msg.h.tuple.conn_id == tuple_conn);
+	assert_int_equal(cp.nallocs, 2);
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_CONN_DOWN;
+	m.h.worker = 1;
+	tuple(&m.h.tuple, 3001);
+	memcpy(m.body, &ev, sizeof(ev));
+	m.h.body_len = sizeof(ev);
+	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+	cp_handle(&cp, 1, &m);
+	drain(1, &r, &adds, &dels);
+	assert_int_equal(dels, 1);
+	assert_int_equal(cp.nallocs, 1);
+	assert_int_equal(cp.stats[CP_STAT_CONN_DOWN], 1);
+	assert_int_equal(cp.stats[CP_STAT_CONN_DOWN_ALLOCS], 1);
+	/* the same connection again (or one that had none): counted only */
+	cp_handle(&cp, 1, &m);
+	drain(1, &r, &adds, &dels);
+	assert_int_equal(dels, 0);
+	assert_int_equal(cp.nallocs, 1);
+	assert_int_equal(cp.stats[CP_STAT_CONN_DOWN], 2);
+	assert_int_equal(cp.stats[CP_STAT_CONN_DOWN_ALLOCS], 1);
+	/* the UDP one still refreshes */
+	tuple_conn = 0;
+	assert_int_equal(cp.nallocs, 1);
+	{
+		char nonce[128];
+
+		nonce_for(1, 3001, nonce);
+		assert_int_equal(request(1, STUN_METHOD_REFRESH, 3001, "alice", nonce, 600,
+					 NULL, NULL, &r), 0);
+	}
+}
+
 int
 main(void)
 {
@@ -1567,6 +1621,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_alloc_channel_above_0x4fff_is_400_by_default,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_without_fingerprint_is_processed,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_closes_with_its_connection,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_unknown_attribute_judged_after_authentication,
 						setup, teardown),

@@ -662,6 +662,16 @@ msg_make(struct ipc_msg *m, uint16_t kind)
 	case IPC_STATE_DONE:
 		m->h.alloc_id = 3;   /* cp's epoch */
 		break;
+	case IPC_CONN_DOWN: {
+		struct ipc_conn_event ev = { .reason = IPC_CONN_RESET };
+
+		tuple_fill(&m->h.tuple, 4);
+		m->h.tuple.transport = 6;
+		m->h.tuple.conn_id = ipc_conn_make(m->h.worker, 77, 3);
+		memcpy(m->body, &ev, sizeof(ev));
+		m->h.body_len = sizeof(ev);
+		break;
+	}
 	default:
 		break;
 	}
@@ -738,6 +748,7 @@ test_ipc_msg_check_refuses_wrong_lengths(void **state)
 		{ IPC_ALLOC_DEL, 1 }, { IPC_STATE_DONE, 1 }, { IPC_SYNC, 8 },
 		{ IPC_STATS_REQ, 4 },
 		{ IPC_REQUEST, 4 }, { IPC_REQUEST, -4 }, { IPC_RESPONSE, -24 },
+		{ IPC_CONN_DOWN, -1 }, { IPC_CONN_DOWN, 8 }, { IPC_CONN_DOWN, -8 },
 	};
 	char what[32];
 
@@ -796,6 +807,36 @@ test_ipc_msg_check_refuses_bad_fields(void **state)
 	msg_make(&m, IPC_STATE_ALLOC);
 	m.h.tuple.client.family = 41;
 	expect_bad(&m, "family 41");
+
+	/* connection ids: none on UDP; on a stream, one of the ring's worker
+	 * with a generation (issue 10's contract) */
+	msg_make(&m, IPC_REQUEST);
+	m.h.tuple.conn_id = ipc_conn_make(1, 2, 3);
+	expect_bad(&m, "UDP with a connection id");
+	msg_make(&m, IPC_REQUEST);
+	m.h.tuple.transport = 6;
+	expect_bad(&m, "TCP without a connection id");
+	m.h.tuple.conn_id = ipc_conn_make(1, 2, 3);
+	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+	m.h.tuple.conn_id = ipc_conn_make(2, 2, 3);
+	expect_bad(&m, "TCP connection of another worker");
+	m.h.tuple.conn_id = ipc_conn_make(1, 2, 0);
+	expect_bad(&m, "TCP connection of generation 0");
+	msg_make(&m, IPC_ALLOC_ADD);
+	m.h.tuple.transport = 6;
+	m.h.tuple.conn_id = ipc_conn_make(1, IPC_CONN_SLOT_MAX, 0xffffffffu);
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+	m.h.worker = 0;
+	expect_bad(&m, "on worker 0's ring, connection of worker 1");
+	msg_make(&m, IPC_CONN_DOWN);
+	m.h.tuple.transport = 17;
+	m.h.tuple.conn_id = 0;
+	expect_bad(&m, "UDP");
+	msg_make(&m, IPC_CONN_DOWN);
+	((struct ipc_conn_event *)(void *)m.body)->reason = 0;
+	expect_bad(&m, "reason 0");
+	((struct ipc_conn_event *)(void *)m.body)->reason = IPC_CONN_REASON_MAX + 1;
+	expect_bad(&m, "reason past the last");
 
 	/* STUN framing (RFC 8489 §5) and class */
 	msg_make(&m, IPC_REQUEST);
@@ -918,6 +959,122 @@ test_ipc_msg_accessors(void **state)
 /* cp's nonce block (issue 17): taken for the epoch it was published for
  * only, never while it is being written, never with lengths or a lifetime
  * out of range (the segment is untrusted), NUL terminated in the copy. */
+/* ---- connection ids, sides, backlog (issue 10's contract) -------------- */
+
+static void
+test_ipc_conn_id_round_trips(void **state)
+{
+	static const struct { unsigned int w; uint32_t slot, gen; } v[] = {
+		{ 0, 0, 1 }, { 1, 2, 3 }, { 63, IPC_CONN_SLOT_MAX, 0xffffffffu },
+		{ 255, 0x123456, 0x80000000u },
+	};
+
+	(void)state;
+	for (unsigned int i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		uint64_t id = ipc_conn_make(v[i].w, v[i].slot, v[i].gen);
+
+		assert_int_equal(ipc_conn_worker(id), v[i].w);
+		assert_int_equal(ipc_conn_slot(id), v[i].slot);
+		assert_int_equal(ipc_conn_gen(id), v[i].gen);
+	}
+	/* a slot past 24 bits does not spill into the worker */
+	assert_int_equal(ipc_conn_worker(ipc_conn_make(5, 0xffffffffu, 1)), 5);
+	assert_int_equal(sizeof(struct ipc_tuple), 56);
+}
+
+/* Capabilities are read only from a side that runs; the relayed-port
+ * range and the worker count must agree once both sides published. */
+static void
+test_ipc_sides_caps_and_agreement(void **state)
+{
+	struct ipc_seg s;
+	bool created;
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(ipc_seg_open(&s, seg_name, 2, me, &created), 0);
+	assert_int_equal(ipc_peer_caps(s.shm, true, ipc_monotonic_ms()), 0);
+	ipc_side_publish(&s.shm->cp_side, IPC_CAP_CONN_DOWN, 50000, 50999, 2);
+	/* published but not serving: nothing to rely on yet */
+	assert_int_equal(ipc_peer_caps(s.shm, true, ipc_monotonic_ms()), 0);
+	s.shm->cp_epoch = 1;
+	ipc_cp_set_ready(s.shm, true);
+	assert_int_equal(ipc_peer_caps(s.shm, true, ipc_monotonic_ms()), IPC_CAP_CONN_DOWN);
+	/* only one side: nothing to compare */
+	assert_int_equal(ipc_sides_agree(s.shm, err, sizeof(err)), 0);
+	ipc_side_publish(&s.shm->dp_side, 0, 50000, 50999, 2);
+	assert_int_equal(ipc_sides_agree(s.shm, err, sizeof(err)), 0);
+	ipc_side_publish(&s.shm->dp_side, 0, 50000, 59999, 2);
+	assert_int_equal(ipc_sides_agree(s.shm, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "50000-59999"));
+	assert_non_null(strstr(err, "50000-50999"));
+	ipc_side_publish(&s.shm->dp_side, 0, 50000, 50999, 1);
+	assert_int_equal(ipc_sides_agree(s.shm, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "dp.workers"));
+	/* a side that stopped is not compared, and offers nothing */
+	ipc_side_clear(&s.shm->dp_side);
+	assert_int_equal(ipc_sides_agree(s.shm, err, sizeof(err)), 0);
+	ipc_side_clear(&s.shm->cp_side);
+	assert_int_equal(ipc_peer_caps(s.shm, true, ipc_monotonic_ms()), 0);
+	ipc_seg_close(&s);
+}
+
+/* Events wait in order for room beyond the headroom, none lost while the
+ * backlog has room; a full backlog refuses and counts. */
+static void
+test_ipc_backlog_waits_for_room_in_order(void **state)
+{
+	static struct ipc_msg out;
+	static struct ipc_event ev[8];
+	struct ipc_backlog b;
+	struct ipc_seg s;
+	struct ipc_ring *r;
+	struct ipc_tuple tu;
+	struct ipc_conn_event ce = { .reason = IPC_CONN_CLOSED };
+	uint32_t seq = 100;
+	bool created;
+
+	(void)state;
+	assert_int_equal(ipc_seg_open(&s, seg_name, 1, me, &created), 0);
+	r = &ipc_worker(&s, 0)->to_cp;
+	ipc_backlog_init(&b, ev, 8);
+	tuple_fill(&tu, 4);
+	tu.transport = 6;
+	for (uint32_t i = 0; i < 8; i++) {
+		tu.conn_id = ipc_conn_make(0, i, 1);
+		assert_int_equal(ipc_backlog_push(&b, IPC_CONN_DOWN, 0, &tu, &ce, sizeof(ce)), 0);
+	}
+	assert_int_equal(ipc_backlog_push(&b, IPC_CONN_DOWN, 0, &tu, &ce, sizeof(ce)),
+			 -ENOBUFS);
+	assert_int_equal(b.lost, 1);
+	assert_int_equal(ipc_backlog_push(&b, IPC_CONN_DOWN, 0, &tu, &ce, 17), -EMSGSIZE);
+	/* the ring holds all but 4 slots' worth: with 2 of headroom, two go */
+	for (uint32_t i = 0; i < IPC_RING_SLOTS - 4; i++) {
+		msg_fill(&out, IPC_STATS, i, 0);
+		assert_int_equal(ipc_ring_enqueue(r, &out), 0);
+	}
+	assert_int_equal(ipc_backlog_flush(&b, r, 2, 0, &seq), 2);
+	assert_int_equal(ipc_backlog_count(&b), 6);
+	assert_int_equal(b.deferred, 1);
+	assert_int_equal(ipc_backlog_flush(&b, r, 2, 0, &seq), 0);
+	/* the consumer drains: the rest follows, in order, each checked */
+	for (uint32_t i = 0; i < IPC_RING_SLOTS - 4; i++)
+		assert_int_equal(ipc_ring_dequeue(r, &out), 1);
+	assert_int_equal(ipc_backlog_flush(&b, r, 2, 0, &seq), 6);
+	assert_int_equal(ipc_backlog_count(&b), 0);
+	for (uint32_t i = 0; i < 8; i++) {
+		assert_int_equal(ipc_ring_dequeue(r, &out), 1);
+		assert_int_equal(ipc_msg_check(&out, IPC_DP2CP), 0);
+		assert_int_equal(out.h.kind, IPC_CONN_DOWN);
+		assert_int_equal(out.h.seq, 100 + i);
+		assert_int_equal(ipc_conn_slot(out.h.tuple.conn_id), i);
+	}
+	assert_int_equal(ipc_ring_dequeue(r, &out), 0);
+	assert_int_equal(b.sent, 8);
+	assert_int_equal(b.queued, 8);
+	ipc_seg_close(&s);
+}
+
 static void
 test_ipc_nonce_block_copied_for_its_epoch_only(void **state)
 {
@@ -999,6 +1156,11 @@ main(void)
 		cmocka_unit_test(test_ipc_msg_check_refuses_wrong_lengths),
 		cmocka_unit_test(test_ipc_msg_check_refuses_bad_fields),
 		cmocka_unit_test(test_ipc_msg_accessors),
+		cmocka_unit_test(test_ipc_conn_id_round_trips),
+		cmocka_unit_test_setup_teardown(test_ipc_sides_caps_and_agreement,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ipc_backlog_waits_for_room_in_order,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ipc_nonce_block_copied_for_its_epoch_only,
 						setup, teardown),
 	};
