@@ -7,7 +7,8 @@
  * they agree by construction. The relayed-port shares are lib/steer's.
  *
  * Header-only over rte_hash_crc (no EAL needed; the program links
- * librte_eal for the CRC's CPU check).
+ * librte_eal for the CRC's CPU check). dp_flow_pick_sport() and
+ * dp_flow_rx_worker() are in flow.c (pure, part of dpnet).
  */
 #ifndef DP_NET_FLOW_H
 #define DP_NET_FLOW_H
@@ -55,5 +56,35 @@ dp_flow_worker(bool rss, uint32_t self, uint32_t nworkers, uint8_t family,
 {
 	return rss ? self : dp_flow_owner_n(nworkers, family, a, b, pa, pb, proto);
 }
+
+/*
+ * The worker that receives a packet of this tuple (src, sport -> dst,
+ * dport; proto 6 or 17) on a port steered as s: the RETA entry the
+ * NIC's Toeplitz hash picks (ports in the hash when s->rss_l4 says so),
+ * or the software owner. STEER_NONE-like UINT32_MAX when s->rss and
+ * the RETA is unknown (reta_size 0).
+ */
+uint32_t dp_flow_rx_worker(const struct net_flow_steer *s, uint8_t family,
+			   const uint8_t *src, const uint8_t *dst, uint16_t sport,
+			   uint16_t dport, uint8_t proto);
+
+/*
+ * Active open (RFC 6062 Connect, AGW client legs): a local port in
+ * [lo, hi], the first at or after start (wrapping), such that the
+ * replies from (remote, rport) to (local, lport) reach worker on a port
+ * steered as s. Computed, never tried on the wire: with RSS from the
+ * Toeplitz key and the RETA read back from the NIC (the hash is linear in
+ * the port's bits, so each candidate costs a few XORs), otherwise from
+ * dp_flow_owner_n().
+ * Returns 0 with *lport set; -EADDRNOTAVAIL when no port of the range
+ * lands on worker; -ENOTSUP when s->rss but the RETA is unknown, or the
+ * NIC does not hash proto's ports and the addresses alone do not land on
+ * worker; -EINVAL for lo > hi, start outside [lo, hi], worker >= nworkers,
+ * an unknown family or proto.
+ */
+int dp_flow_pick_sport(const struct net_flow_steer *s, uint8_t family,
+		       const uint8_t *local, const uint8_t *remote, uint16_t rport,
+		       uint8_t proto, uint16_t lo, uint16_t hi, uint16_t start,
+		       uint32_t worker, uint16_t *lport);
 
 #endif /* DP_NET_FLOW_H */

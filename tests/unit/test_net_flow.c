@@ -154,6 +154,232 @@ test_flow_worker_rss_trusts_the_queue(void **state)
 	}
 }
 
+/* ---- active opens -------------------------------------------------------- */
+
+/* dp/port/port.c's symmetric key, and one that is not symmetric. */
+static const uint8_t sym_key[NET_RSS_KEY_LEN] = {
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+};
+
+static struct net_flow_steer steer;
+
+static void
+steer_rss(uint32_t n, uint16_t reta_size, bool random_key)
+{
+	memset(&steer, 0, sizeof(steer));
+	steer.nworkers = n;
+	steer.rss = true;
+	steer.rss_l4 = NET_RSS_L4_UDP | NET_RSS_L4_TCP;
+	steer.reta_size = reta_size;
+	for (unsigned int i = 0; i < NET_RSS_KEY_LEN; i++)
+		steer.rss_key[i] = random_key ? (uint8_t)rand() : sym_key[i];
+	for (unsigned int i = 0; i < reta_size; i++)
+		steer.reta[i] = (uint8_t)(i % n);
+}
+
+/* The queue a NIC gives the reply (remote, rport -> local, lport), by
+ * DPDK's own tuple layout and rte_softrss(), independently of flow.c. */
+static uint32_t
+nic_queue(uint8_t fam, const uint8_t *local, const uint8_t *remote,
+	  uint16_t rport, uint16_t lport)
+{
+	union rte_thash_tuple t;
+	uint32_t h;
+
+	memset(&t, 0, sizeof(t));
+	if (fam == NET_AF_IPV4) {
+		t.v4.src_addr = (uint32_t)remote[0] << 24 | (uint32_t)remote[1] << 16 |
+				(uint32_t)remote[2] << 8 | remote[3];
+		t.v4.dst_addr = (uint32_t)local[0] << 24 | (uint32_t)local[1] << 16 |
+				(uint32_t)local[2] << 8 | local[3];
+		t.v4.sport = rport;
+		t.v4.dport = lport;
+		h = rte_softrss((uint32_t *)&t, RTE_THASH_V4_L4_LEN, steer.rss_key);
+	} else {
+		struct rte_ipv6_hdr ip6;
+
+		memset(&ip6, 0, sizeof(ip6));
+		memcpy(ip6.src_addr, remote, 16);
+		memcpy(ip6.dst_addr, local, 16);
+		rte_thash_load_v6_addrs(&ip6, &t);
+		t.v6.sport = rport;
+		t.v6.dport = lport;
+		h = rte_softrss((uint32_t *)&t, RTE_THASH_V6_L4_LEN, steer.rss_key);
+	}
+	return steer.reta[h % steer.reta_size];
+}
+
+static void
+random_addrs(uint8_t fam, uint8_t *local, uint8_t *remote)
+{
+	for (unsigned int k = 0; k < (fam == NET_AF_IPV4 ? 4u : 16u); k++) {
+		local[k] = (uint8_t)rand();
+		remote[k] = (uint8_t)rand();
+	}
+}
+
+/* Under RSS and under the software owner, for random tuples, ranges and
+ * workers: the chosen port is in the range, is the first at or after
+ * start (wrapping) whose reply lands on the worker, and its reply lands
+ * there. */
+static void
+check_picks(bool rss)
+{
+	uint8_t local[16], remote[16];
+	unsigned int unreachable = 0;
+
+	srand(rss ? 6062 : 9293);
+	for (unsigned int i = 0; i < 2000; i++) {
+		uint8_t fam = (i & 1) ? NET_AF_IPV6 : NET_AF_IPV4;
+		uint8_t proto = (i & 2) ? 6 : 17;
+		uint32_t n = 2 + (uint32_t)rand() % 15, worker = (uint32_t)rand() % n;
+		uint16_t lo = (uint16_t)(1024 + rand() % 60000);
+		uint16_t hi = (uint16_t)(lo + (i & 4 ? 1000 : 64511 - (lo - 1024)));
+		uint16_t start = (uint16_t)(lo + (uint32_t)rand() % ((uint32_t)hi - lo + 1));
+		uint16_t rport = (uint16_t)rand(), lport = 0;
+		int rc;
+
+		if (rss)
+			steer_rss(n, (i & 8) ? 512 : 128, (i & 16) != 0);
+		else {
+			memset(&steer, 0, sizeof(steer));
+			steer.nworkers = n;
+		}
+		random_addrs(fam, local, remote);
+		rc = dp_flow_pick_sport(&steer, fam, local, remote, rport, proto, lo, hi,
+					start, worker, &lport);
+		if (rc == -EADDRNOTAVAIL) {
+			/* a key whose windows over the range's port bits do
+			 * not reach every RETA entry: no port may land there */
+			assert_true(rss && (i & 16) != 0);
+			for (uint32_t p = lo; p <= hi; p++)
+				assert_int_not_equal(nic_queue(fam, local, remote, rport,
+							       (uint16_t)p), worker);
+			unreachable++;
+			continue;
+		}
+		assert_int_equal(rc, 0);
+		assert_true(lport >= lo && lport <= hi);
+		if (rss)
+			assert_int_equal(nic_queue(fam, local, remote, rport, lport), worker);
+		if (rss && (i & 16) == 0)    /* symmetric key: our own SYN's
+					      * hash names the worker too */
+			assert_int_equal(nic_queue(fam, remote, local, lport, rport), worker);
+		if (!rss)
+			assert_int_equal(dp_flow_owner_n(n, fam, local, remote, lport, rport,
+							 proto), worker);
+		assert_int_equal(dp_flow_rx_worker(&steer, fam, remote, local, rport,
+						   lport, proto), worker);
+		/* the first one at or after start */
+		for (uint32_t p = start; p != lport; p = p == hi ? lo : p + 1)
+			assert_int_not_equal(dp_flow_rx_worker(&steer, fam, remote, local,
+							       rport, (uint16_t)p, proto),
+					     worker);
+	}
+	/* rare: only random keys over 1000-port ranges */
+	assert_true(unreachable < 40);
+}
+
+static void
+test_flow_pick_sport_rss_reply_lands_on_worker(void **state)
+{
+	(void)state;
+	check_picks(true);
+}
+
+static void
+test_flow_pick_sport_software_reply_lands_on_worker(void **state)
+{
+	(void)state;
+	check_picks(false);
+}
+
+/* One worker: any port. */
+static void
+test_flow_pick_sport_one_worker_takes_start(void **state)
+{
+	uint16_t lport = 0;
+
+	(void)state;
+	memset(&steer, 0, sizeof(steer));
+	steer.nworkers = 1;
+	assert_int_equal(dp_flow_pick_sport(&steer, NET_AF_IPV4, v4[0], v4[1], 80, 6,
+					    1024, 65535, 33333, 0, &lport), 0);
+	assert_int_equal(lport, 33333);
+}
+
+/* A range where no port brings the reply to the worker: a clear
+ * -EADDRNOTAVAIL, *lport untouched. */
+static void
+test_flow_pick_sport_no_port_in_range(void **state)
+{
+	uint16_t lport = 4242, p = 40000;
+	uint32_t at;
+
+	(void)state;
+	/* one-port range: the worker it lands on, and not another */
+	steer_rss(4, 128, false);
+	at = nic_queue(NET_AF_IPV4, v4[0], v4[1], 443, p);
+	assert_int_equal(dp_flow_pick_sport(&steer, NET_AF_IPV4, v4[0], v4[1], 443, 6,
+					    p, p, p, at, &lport), 0);
+	assert_int_equal(lport, p);
+	lport = 4242;
+	assert_int_equal(dp_flow_pick_sport(&steer, NET_AF_IPV4, v4[0], v4[1], 443, 6,
+					    p, p, p, (at + 1) % 4, &lport), -EADDRNOTAVAIL);
+	assert_int_equal(lport, 4242);
+	/* a RETA that never names worker 3: no port anywhere */
+	for (unsigned int i = 0; i < 128; i++)
+		steer.reta[i] = (uint8_t)(i % 3);
+	assert_int_equal(dp_flow_pick_sport(&steer, NET_AF_IPV6, v6[0], v6[1], 443, 6,
+					    1024, 65535, 1024, 3, &lport), -EADDRNOTAVAIL);
+	/* software owner, one-port range */
+	memset(&steer, 0, sizeof(steer));
+	steer.nworkers = 4;
+	at = dp_flow_owner_n(4, NET_AF_IPV6, v6[0], v6[1], p, 443, 17);
+	assert_int_equal(dp_flow_pick_sport(&steer, NET_AF_IPV6, v6[0], v6[1], 443, 17,
+					    p, p, p, (at + 1) % 4, &lport), -EADDRNOTAVAIL);
+	assert_int_equal(lport, 4242);
+}
+
+/* What cannot be computed is refused, never guessed. */
+static void
+test_flow_pick_sport_refuses_what_it_cannot_know(void **state)
+{
+	uint16_t lport = 0;
+	uint32_t at;
+
+	(void)state;
+	steer_rss(2, 128, false);
+	steer.reta_size = 0;      /* the RETA could not be read back */
+	assert_int_equal(dp_flow_pick_sport(&steer, NET_AF_IPV4, v4[0], v4[1], 443, 6,
+					    1024, 65535, 1024, 0, &lport), -ENOTSUP);
+	assert_int_equal(dp_flow_rx_worker(&steer, NET_AF_IPV4, v4[1], v4[0], 443, 1024,
+					   6), UINT32_MAX);
+	/* the NIC hashes addresses only: the port changes nothing */
+	steer_rss(2, 128, false);
+	steer.rss_l4 = NET_RSS_L4_UDP;
+	at = dp_flow_rx_worker(&steer, NET_AF_IPV4, v4[1], v4[0], 443, 1, 6);
+	assert_int_equal(dp_flow_pick_sport(&steer, NET_AF_IPV4, v4[0], v4[1], 443, 6,
+					    1024, 65535, 2000, at, &lport), 0);
+	assert_int_equal(lport, 2000);
+	assert_int_equal(dp_flow_pick_sport(&steer, NET_AF_IPV4, v4[0], v4[1], 443, 6,
+					    1024, 65535, 2000, 1 - at, &lport), -ENOTSUP);
+	/* bad arguments */
+	assert_int_equal(dp_flow_pick_sport(&steer, NET_AF_IPV4, v4[0], v4[1], 443, 6,
+					    2000, 1999, 2000, 0, &lport), -EINVAL);
+	assert_int_equal(dp_flow_pick_sport(&steer, NET_AF_IPV4, v4[0], v4[1], 443, 6,
+					    2000, 3000, 1999, 0, &lport), -EINVAL);
+	assert_int_equal(dp_flow_pick_sport(&steer, NET_AF_IPV4, v4[0], v4[1], 443, 6,
+					    2000, 3000, 2000, 2, &lport), -EINVAL);
+	assert_int_equal(dp_flow_pick_sport(&steer, 5, v4[0], v4[1], 443, 6,
+					    2000, 3000, 2000, 0, &lport), -EINVAL);
+	assert_int_equal(dp_flow_pick_sport(&steer, NET_AF_IPV4, v4[0], v4[1], 443, 1,
+					    2000, 3000, 2000, 0, &lport), -EINVAL);
+}
+
 int
 main(void)
 {
@@ -161,6 +387,11 @@ main(void)
 		cmocka_unit_test(test_flow_owner_golden_values),
 		cmocka_unit_test(test_flow_owner_symmetric),
 		cmocka_unit_test(test_flow_worker_rss_trusts_the_queue),
+		cmocka_unit_test(test_flow_pick_sport_rss_reply_lands_on_worker),
+		cmocka_unit_test(test_flow_pick_sport_software_reply_lands_on_worker),
+		cmocka_unit_test(test_flow_pick_sport_one_worker_takes_start),
+		cmocka_unit_test(test_flow_pick_sport_no_port_in_range),
+		cmocka_unit_test(test_flow_pick_sport_refuses_what_it_cannot_know),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
