@@ -29,6 +29,18 @@ struct rte_mbuf;
 int dp_ports_init(struct dp_ctx *ctx);
 void dp_ports_close(struct dp_ctx *ctx);
 
+/* ---- steering on the NIC (port/port_steer.c) ----------------------------- */
+
+struct rte_eth_dev_info;
+/* After the port started: program and read back the RETA (RSS ports),
+ * install the relay rte_flow rules where the PMD takes them; fills
+ * p->steer, p->flow_rules*, p->steering. Never fails the port: what the
+ * NIC refuses is left to the software hand-off and said. Returns 0. */
+int dp_port_steer(struct dp_ctx *ctx, struct dp_port *p,
+		  const struct rte_eth_dev_info *info);
+/* Remove the port's rules (before it stops). */
+void dp_port_unsteer(struct dp_port *p);
+
 /* ---- impairment (port/impair.c) ----------------------------------------- */
 
 int dp_impair_init(struct dp_worker *w);

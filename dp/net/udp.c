@@ -194,6 +194,8 @@ dp_udp_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 				       family == NET_AF_IPV4 ? l3 + 16 : l3 + 24,
 				       meta.src_port, meta.dst_port, 17);
 	if (owner != w->id && !handed) {
+		if (l->flags & DP_UDP_RELAYED)
+			w->ctr[DP_CTR_RELAY_HANDOFF]++;
 		dp_handoff(w, owner, m, DP_HANDOFF_FLOW);
 		return;
 	}

@@ -76,4 +76,38 @@ steer_relay_share(uint16_t min, uint16_t max, uint32_t nworkers, uint32_t w,
 	return true;
 }
 
+/* A block of ports: those p with (p & mask) == base. */
+struct steer_block {
+	uint16_t base;
+	uint16_t mask;
+};
+
+/*
+ * [lo, hi] as the fewest aligned power-of-two blocks (what a NIC's flow
+ * rule can match with a value and a mask where it takes no range), in
+ * port order: at most 2 * 16 - 2 = 30 blocks for any range. Fills up to
+ * max blocks of out and returns how many the range needs (more than max:
+ * out holds only the first max); 0 when lo > hi.
+ */
+static inline unsigned int
+steer_port_blocks(uint16_t lo, uint16_t hi, struct steer_block *out, unsigned int max)
+{
+	uint32_t p = lo, end = (uint32_t)hi + 1;
+	unsigned int n = 0;
+
+	while (lo <= hi && p < end) {
+		uint32_t size = p == 0 ? 65536u : p & -p;   /* largest alignment of p */
+
+		while (p + size > end)
+			size >>= 1;
+		if (n < max) {
+			out[n].base = (uint16_t)p;
+			out[n].mask = (uint16_t)~(size - 1);
+		}
+		n++;
+		p += size;
+	}
+	return n;
+}
+
 #endif /* STEER_H */

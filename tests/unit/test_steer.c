@@ -14,6 +14,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdlib.h>
+
 #include "steer.h"
 
 static const struct {
@@ -215,6 +217,59 @@ test_steer_zero_workers_refused(void **state)
 	assert_false(steer_relay_share(50999, 50000, 2, 0, &lo, &hi));
 }
 
+/* Prefix blocks: cover [lo, hi] exactly, each port once, aligned, the
+ * fewest (no two neighbours could merge), at most 30. */
+static void
+test_steer_port_blocks_cover_the_range_exactly(void **state)
+{
+	static const struct {
+		uint16_t lo, hi;
+		unsigned int n;
+	} r[] = {
+		{ 50000, 50499, 6 }, { 50500, 50999, 9 }, { 0, 65535, 1 }, { 1, 65534, 30 },
+		{ 1024, 2047, 1 }, { 7, 7, 1 }, { 65535, 65535, 1 }, { 49152, 65535, 1 },
+	};
+	struct steer_block b[32];
+
+	(void)state;
+	for (unsigned int i = 0; i < sizeof(r) / sizeof(r[0]); i++)
+		assert_int_equal(steer_port_blocks(r[i].lo, r[i].hi, b, 32), r[i].n);
+	srand(8656);
+	for (unsigned int t = 0; t < 3000; t++) {
+		uint16_t lo = (uint16_t)rand(), hi = (uint16_t)rand(), tmp;
+		unsigned int n;
+		uint32_t next;
+
+		if (lo > hi) {
+			tmp = lo;
+			lo = hi;
+			hi = tmp;
+		}
+		if (t < 64) {    /* the shares of real ranges */
+			assert_true(steer_relay_share(1024, 65535, 64, t, &lo, &hi));
+		}
+		n = steer_port_blocks(lo, hi, b, 32);
+		assert_true(n >= 1 && n <= 30);
+		next = lo;
+		for (unsigned int k = 0; k < n; k++) {
+			uint32_t size = (uint32_t)(uint16_t)~b[k].mask + 1;
+
+			assert_int_equal(b[k].base, next);
+			assert_int_equal(b[k].base & ~b[k].mask & 0xffff, 0);
+			assert_int_equal(b[k].base & b[k].mask, b[k].base);
+			next += size;
+			/* fewest: a block and the next of the same size do not
+			 * form one aligned block of twice the size */
+			if (k + 1 < n && b[k + 1].mask == b[k].mask)
+				assert_int_not_equal(b[k].base & (size * 2 - 1), 0);
+		}
+		assert_int_equal(next, (uint32_t)hi + 1);
+		/* a short out[] still says how many are needed */
+		assert_int_equal(steer_port_blocks(lo, hi, b, 1), n);
+	}
+	assert_int_equal(steer_port_blocks(5, 4, b, 32), 0);
+}
+
 int
 main(void)
 {
@@ -224,6 +279,7 @@ main(void)
 		cmocka_unit_test(test_steer_golden_values),
 		cmocka_unit_test(test_steer_one_worker_owns_everything),
 		cmocka_unit_test(test_steer_zero_workers_refused),
+		cmocka_unit_test(test_steer_port_blocks_cover_the_range_exactly),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
