@@ -18,7 +18,11 @@
  *   is created; where the PMD refuses one, or a creation fails, the port
  *   keeps none and relayed traffic goes by the software hand-off (dp's
  *   listener owner, counted per worker as relay_handoff), and the refusal
- *   is counted on the port (flow_refused).
+ *   is counted on the port (flow_refused). Validation is not enough on
+ *   every PMD: net_tap (DPDK 22.11) refuses item ranges at validate, but
+ *   validates a partial port mask and refuses it only at create (TC
+ *   flower takes exact ports only); and it needs the multiq qdisc, flower
+ *   and skbedit in the kernel, without which it disables rte_flow.
  *
  * One line per port at start says which steering it got.
  */
@@ -101,9 +105,15 @@ port_reta(struct dp_port *p, const struct rte_eth_dev_info *info, uint16_t nq,
 	for (unsigned int q = 0; q < nq; q++)
 		even = even && (cnt[q] == n / nq || cnt[q] == ((unsigned int)n + nq - 1) / nq);
 	p->steer.reta_size = n;
-	snprintf(out, size, "rss reta %u entries over %u queues, %s%s", n, nq,
-		 rc < 0 ? "not programmable, read back " : "programmed and read back",
-		 exact ? "" : even ? " (even, other order)" : " (UNEVEN)");
+	/* what it reads back is what flow.c computes with, in any case */
+	if (rc == 0 && exact)
+		snprintf(out, size, "rss reta %u entries over %u queues, programmed and "
+			 "verified", n, nq);
+	else
+		snprintf(out, size, "rss reta %u entries over %u queues, %s%s, reads back "
+			 "%s", n, nq, rc < 0 ? "not programmable: " : "programmed",
+			 rc < 0 ? strerror(-rc) : "", exact ? "as asked" :
+			 even ? "other entries, even" : "other entries, UNEVEN");
 }
 
 struct rule_set {
@@ -228,6 +238,7 @@ rules_install(struct dp_port *p, const struct rule_set *rs, const char *form,
 			snprintf(out, size, "%s validated, create failed (rule %u/%u: %s)",
 				 form, i + 1, rs->n, flow_err(&err, rc));
 			rte_flow_flush(p->port_id, &err);
+			p->flow_rules = 0;
 			return rc;
 		}
 		p->flow_rules++;

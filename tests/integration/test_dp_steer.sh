@@ -7,8 +7,10 @@
 #   net_tap's eBPF RSS alone); the relay rte_flow rules are tried: where
 #   the PMD takes them every one is installed and no peer datagram to a
 #   relayed port is handed between workers; where it refuses (this
-#   machine's kernel has no multiq qdisc, flower or skbedit, and net_tap
-#   takes no item ranges) the refusal is counted and peer datagrams that
+#   machine's kernel has no multiq qdisc, flower or skbedit; net_tap takes
+#   neither item ranges (refused at validate) nor partial port masks
+#   (validated, refused at create)) the refusal is counted and peer
+#   datagrams that
 #   the kernel put on the other worker's queue are handed over, counted as
 #   relay_handoff. The shares dp prints are lib/steer's.
 # - net_null, 2 workers: a PMD with RSS and a RETA: dp programs the RETA
@@ -101,7 +103,7 @@ for _ in $(seq 100); do grep -q 'turnpike-dp: running' "$TP_DP_LOG" && break; sl
 nl=$(steer_line null)
 echo "# null: $nl"
 tp_check "net_null: RETA programmed evenly over 2 queues and read back" \
-  grep -Eq "^rss reta [0-9]+ entries over 2 queues, programmed and read back," <<<"$nl"
+  grep -Eq "^rss reta [0-9]+ entries over 2 queues, programmed and verified," <<<"$nl"
 tp_check "net_null: no rte_flow, relay rules refused, software hand-off" \
   grep -Eq ", rte_flow relay rules 0/30 \(.*\), relayed ports by software hand-off$" <<<"$nl"
 np=$(tp_stats port=null)
