@@ -17,6 +17,7 @@
 #include <rte_mbuf.h>
 
 #include "dp_types.h"
+#include "net/flow.h"
 
 struct rte_mbuf;
 
@@ -27,6 +28,18 @@ struct rte_mbuf;
  * after printing one clear error. */
 int dp_ports_init(struct dp_ctx *ctx);
 void dp_ports_close(struct dp_ctx *ctx);
+
+/* ---- steering on the NIC (port/port_steer.c) ----------------------------- */
+
+struct rte_eth_dev_info;
+/* After the port started: program and read back the RETA (RSS ports),
+ * install the relay rte_flow rules where the PMD takes them; fills
+ * p->steer, p->flow_rules*, p->steering. Never fails the port: what the
+ * NIC refuses is left to the software hand-off and said. Returns 0. */
+int dp_port_steer(struct dp_ctx *ctx, struct dp_port *p,
+		  const struct rte_eth_dev_info *info);
+/* Remove the port's rules (before it stops). */
+void dp_port_unsteer(struct dp_port *p);
 
 /* ---- impairment (port/impair.c) ----------------------------------------- */
 
@@ -136,10 +149,14 @@ void dp_handoff(struct dp_worker *w, unsigned int owner, struct rte_mbuf *m,
 #define DP_HANDOFF_FLOW  1u   /* process as if received by the owner */
 #define DP_HANDOFF_NEIGH 2u   /* learn a neighbour from it, then free */
 
-/* Flow owner by a symmetric hash of the 5-tuple. */
-unsigned int dp_flow_owner(const struct dp_ctx *ctx, uint8_t family,
-			   const uint8_t *a, const uint8_t *b, uint16_t pa,
-			   uint16_t pb, uint8_t proto);
+/* Flow owner by a symmetric hash of the 5-tuple (net/flow.h's
+ * dp_flow_owner_n() over this dp's worker count). */
+static inline unsigned int
+dp_flow_owner(const struct dp_ctx *ctx, uint8_t family, const uint8_t *a,
+	      const uint8_t *b, uint16_t pa, uint16_t pb, uint8_t proto)
+{
+	return dp_flow_owner_n(ctx->nworkers, family, a, b, pa, pb, proto);
+}
 
 /* ---- statistics (dp_stats.c) -------------------------------------------- */
 

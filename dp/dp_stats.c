@@ -91,6 +91,14 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 		busy_p += w->busy_pkts;
 	}
 	print_line(out, "total", ctr, drop, cyc, pkts, busy_c, busy_p);
+	for (unsigned int i = 0; i < ctx->nports; i++) {
+		const struct dp_port *p = &ctx->ports[i];
+
+		fprintf(out, "port=%s rss=%u reta_size=%u flow_rules=%u "
+			"flow_rules_wanted=%u flow_refused=%u\n", p->name, p->rss ? 1u : 0u,
+			p->steer.reta_size, p->flow_rules, p->flow_rules_wanted,
+			p->flow_refused);
+	}
 	if (ctx->turn.enabled) {
 		static const char *const tnames[TURN_STAT__COUNT] = {
 #define X(e, n) [TURN_STAT_##e] = n,

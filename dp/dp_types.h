@@ -77,6 +77,12 @@ struct dp_port {
 	bool rx_cksum;               /* NIC verifies checksums on receive */
 	bool rss;                    /* NIC steers flows (symmetric RSS) */
 	struct tp_conf_impair impair;
+	/* Steering as programmed and read back (port/port_steer.c): relay
+	 * rte_flow rules installed, needed, refused by the PMD; a summary
+	 * for the start line and the statistics; the RSS key and RETA. */
+	uint16_t flow_rules, flow_rules_wanted, flow_refused;
+	char steering[480];
+	struct net_flow_steer steer;
 };
 
 /* Everything a UDP handler needs to know about a datagram. */

@@ -30,11 +30,12 @@
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
-#include <rte_hash_crc.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include "flow.h"
+#include "steer.h"
 #include "tpgen.h"
 
 volatile int gen_stop;
@@ -405,32 +406,28 @@ gen_rx_poll(struct gen *g, uint64_t now)
 /*
  * With --steer N the generator puts every frame on the queue of the dp
  * worker that owns it, as a NIC with symmetric RSS and a flow rule per
- * relayed-port share would: client flows by dp's software flow hash
- * (dp/net/udp.c dp_flow_owner()), peer flows by the share of the relayed
- * port (dp/turn/turn.c relay_owner()). Without it every frame goes on
+ * relayed-port share would: client flows by dp's software flow owner
+ * (dp/net/flow.h), peer flows by the share of the relayed port (lib/steer),
+ * the very functions dp and cp call. Without it every frame goes on
  * queue 0 and dp hands flows over between workers in software.
  */
 static unsigned int
 flow_owner(unsigned int nworkers, uint32_t a, uint32_t b, uint16_t pa,
 	   uint16_t pb)
 {
-	uint32_t x[4] = { 0, 0, 0, 0 }, na = htonl(a), nb = htonl(b);
+	uint32_t na = htonl(a), nb = htonl(b);
 
-	if (nworkers <= 1)
-		return 0;
-	x[0] = na ^ nb;
-	return rte_hash_crc(x, sizeof(x), (uint32_t)(pa ^ pb) << 8 | 17u) % nworkers;
+	return dp_flow_owner_n(nworkers, NET_AF_IPV4, (const uint8_t *)&na,
+			       (const uint8_t *)&nb, pa, pb, 17);
 }
 
+/* The worker whose share holds port; queue 0 outside the range. */
 static unsigned int
 relay_share(const struct gen *g, uint16_t port)
 {
-	uint32_t span = (uint32_t)g->relay_max - g->relay_min + 1;
-	uint32_t chunk = (span + g->dp_workers - 1) / g->dp_workers;
+	uint32_t w = steer_relay_owner(g->relay_min, g->relay_max, g->dp_workers, port);
 
-	if (port < g->relay_min || port > g->relay_max)
-		return 0;
-	return (port - g->relay_min) / chunk;
+	return w == STEER_NONE ? 0 : w;
 }
 
 void
@@ -726,12 +723,24 @@ parse_args(struct gen *g, int argc, char **argv)
 			if (g->nq < 1 || g->nq > GEN_MAX_QUEUES)
 				goto bad;
 			break;
-		case 'S':
+		case 'S': {
+			char *end;
+			unsigned long n;
+
+			/* shared among as lib/steer does: 0 workers share
+			 * nothing (and once divided by zero) */
+			errno = 0;
+			n = strtoul(optarg, &end, 10);
+			if (optarg[0] < '0' || optarg[0] > '9' || *end != '\0' ||
+			    errno != 0 || n < 1 || n > GEN_MAX_DP_WORKERS) {
+				fprintf(stderr, "tpgen: --steer wants dp's worker count, "
+					"1 to %u, not '%s'\n", GEN_MAX_DP_WORKERS, optarg);
+				return -EINVAL;
+			}
 			g->steer = true;
-			g->dp_workers = (unsigned int)atoi(optarg);
-			if (g->dp_workers < 1)
-				goto bad;
+			g->dp_workers = (unsigned int)n;
 			break;
+		}
 		case 'r':
 			if (sscanf(optarg, "%hu-%hu", &g->relay_min, &g->relay_max) != 2 ||
 			    g->relay_min > g->relay_max)

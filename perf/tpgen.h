@@ -31,6 +31,7 @@
 
 #define GEN_BURST      32
 #define GEN_MAX_QUEUES 8
+#define GEN_MAX_DP_WORKERS 64      /* dp's TP_CONF_MAX_WORKERS */
 #define GEN_NONCE_MAX  128
 #define GEN_STAMP_MAGIC 0x7470676eu   /* "tpgn": first word of a payload */
 #define GEN_STAMP_LEN   16u           /* magic, flow, TSC */

@@ -29,6 +29,7 @@
 #include <openssl/rand.h>
 
 #include "../cp.h"
+#include "steer.h"
 #include "stun.h"
 #include "tp_conf.h"
 
@@ -101,26 +102,15 @@ fam_i(uint8_t family)
 	return family == NET_AF6 ? 1u : 0u;
 }
 
-static void
-worker_share(const struct cp_ctx *cp, unsigned int w, uint32_t *lo, uint32_t *hi)
-{
-	uint32_t min = cp->conf->turn.relay_min, max = cp->conf->turn.relay_max;
-	uint32_t chunk = (max - min + 1 + cp->nworkers - 1) / cp->nworkers;
-
-	*lo = min + w * chunk;
-	*hi = *lo + chunk - 1;
-	if (*hi > max)
-		*hi = max;
-}
-
-/* The worker whose share holds port p, or UINT32_MAX outside the range. */
+/* The worker whose share of the relay range holds port p (lib/steer: the
+ * rule dp and the load generator use too), or STEER_NONE outside it. */
 static uint32_t
 share_of(const struct cp_ctx *cp, uint32_t p)
 {
-	uint32_t min = cp->conf->turn.relay_min, max = cp->conf->turn.relay_max;
-	uint32_t chunk = (max - min + 1 + cp->nworkers - 1) / cp->nworkers;
-
-	return p < min || p > max ? UINT32_MAX : (p - min) / chunk;
+	if (p > UINT16_MAX)
+		return STEER_NONE;
+	return steer_relay_owner(cp->conf->turn.relay_min, cp->conf->turn.relay_max,
+				 cp->nworkers, (uint16_t)p);
 }
 
 /* The index of ip among the family's relayed addresses, or CP_RELAY_NONE. */
@@ -190,12 +180,14 @@ port_pick(struct cp_ctx *cp, unsigned int w, const uint8_t *fams,
 	  unsigned int nfams, bool even, bool reserve, uint8_t *idx)
 {
 	uint32_t lo, hi, span, start, r[2] = { 0, 0 };
+	uint16_t slo, shi;
 
-	if (w >= IPC_MAX_WORKERS)
+	if (w >= IPC_MAX_WORKERS ||
+	    !steer_relay_share(cp->conf->turn.relay_min, cp->conf->turn.relay_max,
+			       cp->nworkers, w, &slo, &shi))
 		return 0;
-	worker_share(cp, w, &lo, &hi);
-	if (hi < lo)
-		return 0;
+	lo = slo;
+	hi = shi;
 	span = hi - lo + 1;
 	/* A family with its whole share in use at every address: no search. */
 	for (unsigned int f = 0; f < nfams; f++) {

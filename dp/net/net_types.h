@@ -119,4 +119,28 @@ struct net_ratelimit {
 	uint64_t hz;              /* time units per second */
 };
 
+/*
+ * How a port spreads received flows over the worker queues (one queue per
+ * worker, queue q = worker q), as dp programmed it and read it back
+ * (dp/port/port.c): what dp/net/flow.h computes a flow's worker against.
+ * rss false: every queue may get any flow; the software owner
+ * (dp_flow_owner_n()) decides and packets are handed over. rss true: the
+ * NIC picks the queue by the Toeplitz hash of the tuple under rss_key,
+ * indexing reta[] by the hash modulo reta_size; reta_size 0 means that
+ * table could not be read back, so nothing can be predicted.
+ */
+#define NET_RSS_KEY_LEN 40u
+#define NET_RETA_MAX    2048u
+#define NET_RSS_L4_UDP  0x1u       /* rss_l4: UDP ports are in the hash */
+#define NET_RSS_L4_TCP  0x2u       /* ... TCP ports */
+
+struct net_flow_steer {
+	uint32_t nworkers;
+	bool rss;
+	uint8_t rss_l4;                /* NET_RSS_L4_* */
+	uint16_t reta_size;
+	uint8_t rss_key[NET_RSS_KEY_LEN];
+	uint8_t reta[NET_RETA_MAX];    /* entry -> queue (= worker id) */
+};
+
 #endif /* DP_NET_TYPES_H */

@@ -99,22 +99,6 @@ dp_udp_cksum_verify(const struct rte_mbuf *m, const struct dp_udp_meta *meta)
 	       udp_cksum_good(meta->family, l3, l4, (uint16_t)(meta->payload_len + 8));
 }
 
-/* Symmetric: (a, pa) <-> (b, pb) give the same owner. */
-unsigned int
-dp_flow_owner(const struct dp_ctx *ctx, uint8_t family, const uint8_t *a,
-	      const uint8_t *b, uint16_t pa, uint16_t pb, uint8_t proto)
-{
-	uint32_t x[4] = { 0, 0, 0, 0 }, h;
-	unsigned int n = family == NET_AF_IPV4 ? 4 : 16;
-
-	if (ctx->nworkers == 1)
-		return 0;
-	for (unsigned int i = 0; i < n; i++)
-		((uint8_t *)x)[i] = a[i] ^ b[i];
-	h = rte_hash_crc(x, sizeof(x), (uint32_t)(pa ^ pb) << 8 | proto);
-	return h % ctx->nworkers;
-}
-
 static void
 send_port_unreach(struct dp_worker *w, struct dp_port *port, uint8_t family,
 		  const uint8_t *l3, uint16_t l3_len)
@@ -204,14 +188,14 @@ dp_udp_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 	}
 	if (l->owner != DP_OWNER_FLOW)
 		owner = l->owner;
-	else if (port->rss)
-		owner = w->id;
 	else
-		owner = dp_flow_owner(w->ctx, family,
-				      family == NET_AF_IPV4 ? l3 + 12 : l3 + 8,
-				      family == NET_AF_IPV4 ? l3 + 16 : l3 + 24,
-				      meta.src_port, meta.dst_port, 17);
+		owner = dp_flow_worker(port->rss, w->id, w->ctx->nworkers, family,
+				       family == NET_AF_IPV4 ? l3 + 12 : l3 + 8,
+				       family == NET_AF_IPV4 ? l3 + 16 : l3 + 24,
+				       meta.src_port, meta.dst_port, 17);
 	if (owner != w->id && !handed) {
+		if (l->flags & DP_UDP_RELAYED)
+			w->ctr[DP_CTR_RELAY_HANDOFF]++;
 		dp_handoff(w, owner, m, DP_HANDOFF_FLOW);
 		return;
 	}

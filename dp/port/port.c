@@ -26,6 +26,7 @@
 
 #include "../dp.h"
 #include "../net/net.h"
+#include "steer.h"
 #include "tp_conf.h"
 
 /* A symmetric RSS key: the 16-bit pattern repeated makes the Toeplitz
@@ -213,7 +214,7 @@ port_setup(struct dp_ctx *ctx, struct dp_port *p)
 	if (rc < 0)
 		goto fail;
 	rte_eth_dev_set_link_up(p->port_id);
-	return 0;
+	return dp_port_steer(ctx, p, &info);
 fail:
 	fprintf(stderr, "turnpike-dp: port '%s' (%s): setup failed: %s\n", p->name,
 		ctx->conf->dp.ports[p->index].dev, strerror(-rc));
@@ -233,6 +234,27 @@ print_relays(const struct dp_port *p)
 		printf(" %s", inet_ntop(AF_INET, &p->relay4[i], buf, sizeof(buf)));
 	for (unsigned int i = 0; i < p->nrelay6; i++)
 		printf(" %s", inet_ntop(AF_INET6, p->relay6[i], buf, sizeof(buf)));
+	printf("\n");
+}
+
+/* "relay port shares: worker 0 50000-50499, worker 1 50500-50999": the
+ * rule (lib/steer) that cp picks ports by and the NIC rules steer by. */
+static void
+print_shares(const struct dp_ctx *ctx)
+{
+	const struct dp_turn_conf *tc = &ctx->turn;
+	uint16_t lo, hi;
+
+	if (!tc->enabled)
+		return;
+	printf("turnpike-dp: relay port shares:");
+	for (uint32_t w = 0; w < ctx->nworkers; w++) {
+		if (steer_relay_share(tc->relay_min, tc->relay_max, ctx->nworkers, w,
+				      &lo, &hi))
+			printf("%s worker %u %u-%u", w ? "," : "", w, lo, hi);
+		else
+			printf("%s worker %u none", w ? "," : "", w);
+	}
 	printf("\n");
 }
 
@@ -270,8 +292,10 @@ dp_ports_init(struct dp_ctx *ctx)
 		       p->rss ? ", rss" : ", software flow hand-off",
 		       p->tx_l4_cksum ? ", tx checksum offload" : ", software checksums",
 		       p->vlan ? ", vlan" : "");
+		printf("turnpike-dp: port '%s' steering: %s\n", p->name, p->steering);
 		print_relays(p);
 	}
+	print_shares(ctx);
 	return 0;
 }
 
@@ -279,6 +303,7 @@ void
 dp_ports_close(struct dp_ctx *ctx)
 {
 	for (unsigned int i = 0; i < ctx->nports; i++) {
+		dp_port_unsteer(&ctx->ports[i]);
 		rte_eth_dev_stop(ctx->ports[i].port_id);
 		rte_eth_dev_close(ctx->ports[i].port_id);
 	}

@@ -82,6 +82,7 @@
 #include "cp.h"
 #include "ipc.h"
 #include "policy.h"
+#include "steer.h"
 #include "stun.h"
 #include "tp_conf.h"
 #include "tw.h"
@@ -739,17 +740,17 @@ check_state(void)
 	}
 }
 
-/* Worker w's share of the relay port range (alloc.c's worker_share()). */
+/* Worker w's share of the relay port range (lib/steer, as cp and dp have
+ * it; an empty share comes out as lo 1, hi 0). */
 static void
 share_of_worker(unsigned int w, uint32_t *lo, uint32_t *hi)
 {
-	uint32_t min = cp.conf->turn.relay_min, max = cp.conf->turn.relay_max;
-	uint32_t chunk = (max - min + 1 + cp.nworkers - 1) / cp.nworkers;
+	uint16_t l, h;
 
-	*lo = min + w * chunk;
-	*hi = *lo + chunk - 1;
-	if (*hi > max)
-		*hi = max;
+	steer_relay_share(cp.conf->turn.relay_min, cp.conf->turn.relay_max,
+			  cp.nworkers, w, &l, &h);
+	*lo = l;
+	*hi = h;
 }
 
 /* The same 5-tuple as cp compares them (alloc.c's tuple_eq()). */

@@ -37,8 +37,13 @@ PY
 TP_PEER_PID=$!
 sleep 0.5
 
-ip netns exec "$TP_NS_C" python3 - "$LIB" <<'PY'
-import socket, struct, sys, time
+# The relayed-port shares as dp has them (lib/steer's rule, printed at start).
+SHARES=$(sed -n 's/^turnpike-dp: relay port shares: //p' "$TP_DP_LOG")
+tp_check "dp prints two relay port shares ($SHARES)" \
+  grep -Eq '^worker 0 [0-9]+-[0-9]+, worker 1 [0-9]+-[0-9]+$' <<<"$SHARES"
+
+ip netns exec "$TP_NS_C" python3 - "$LIB" "$SHARES" <<'PY'
+import re, socket, struct, sys, time
 sys.path.insert(0, sys.argv[1])
 import turnclient as tc
 fails = 0
@@ -49,8 +54,13 @@ def check(what, cond, detail=""):
           flush=True)
     fails += 0 if cond else 1
 
-def worker(port):                  # relay_ports 50000-50999 over 2 workers
-    return 0 if port < 50500 else 1
+# "worker 0 50000-50499, worker 1 50500-50999": dp's own shares
+SHARES = [(int(w), int(lo), int(hi))
+          for w, lo, hi in re.findall(r"worker (\d+) (\d+)-(\d+)", sys.argv[2])]
+
+def worker(port):
+    """The worker whose share (lib/steer, as dp printed it) holds port."""
+    return next(w for w, lo, hi in SHARES if lo <= port <= hi)
 
 def recv(c, t=1.0):
     c.sock.settimeout(t)
