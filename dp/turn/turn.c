@@ -40,96 +40,7 @@
 #include "stun.h"
 #include "tp_conf.h"
 #include "turn.h"
-
-/* Key of the client 5-tuple (transport is UDP here). 32 bytes: rte_hash
- * compares keys of that size with vector instructions, other sizes with
- * memcmp(). */
-struct turn_key {
-	uint8_t family;
-	uint8_t in_port;
-	uint16_t client_port;
-	uint16_t server_port;
-	uint16_t pad;
-	uint8_t client_ip[16];
-	uint64_t pad2;
-};
-
-typedef uint64_t turn_u64x2 __attribute__((vector_size(16), aligned(16)));
-
-/* The key as the words the hash and the compare read. */
-union turn_keyu {
-	struct turn_key k;
-	uint64_t q[4];
-	turn_u64x2 v[2];
-};
-
-#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-#error "key_from() lays the key out for a little-endian machine"
-#endif
-
-/*
- * Build the key in registers and store it with two 16-byte stores, and
- * hash the register values: written field by field, the key would be
- * read back by the CRC (8-byte loads) and rte_hash's compare (16-byte
- * loads) across narrower stores, which the store buffer cannot forward:
- * a stall of a dozen cycles each time. The hash is rte_hash_crc() of the
- * key (what rte_hash computes itself on add), in the same word order.
- */
-static inline uint32_t
-key_from(union turn_keyu *k, uint8_t family, uint8_t in_port,
-	 const uint8_t *cip, uint16_t cport, uint16_t sport)
-{
-	uint64_t w0 = (uint64_t)family | (uint64_t)in_port << 8 |
-		      (uint64_t)cport << 16 | (uint64_t)sport << 32;
-	uint64_t w1 = 0, w2 = 0;
-	uint32_t h;
-
-	if (family == NET_AF_IPV4) {
-		uint32_t a;
-
-		memcpy(&a, cip, 4);
-		w1 = a;
-	} else {
-		memcpy(&w1, cip, 8);
-		memcpy(&w2, cip + 8, 8);
-	}
-	k->v[0] = (turn_u64x2){ w0, w1 };
-	k->v[1] = (turn_u64x2){ w2, 0 };
-	h = rte_hash_crc_8byte(w0, 0);
-	h = rte_hash_crc_8byte(w1, h);
-	h = rte_hash_crc_8byte(w2, h);
-	return rte_hash_crc_8byte(0, h);
-}
-
-/* Address equality with the length known at compile time, so that it is
- * one or two loads, never a call. */
-static inline bool
-ip_eq(uint8_t family, const uint8_t *a, const uint8_t *b)
-{
-	uint64_t x[2], y[2];
-	uint32_t u, v;
-
-	if (family == NET_AF_IPV4) {
-		memcpy(&u, a, 4);
-		memcpy(&v, b, 4);
-		return u == v;
-	}
-	memcpy(x, a, 16);
-	memcpy(y, b, 16);
-	return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
-}
-
-static inline uint8_t
-stun_af(uint8_t family)
-{
-	return family == NET_AF_IPV4 ? STUN_AF_IPV4 : STUN_AF_IPV6;
-}
-
-static inline uint8_t
-net_af(uint8_t stun_family)
-{
-	return stun_family == STUN_AF_IPV4 ? NET_AF_IPV4 : NET_AF_IPV6;
-}
+#include "turn_inlines.h"
 
 /* ---- set-up ------------------------------------------------------------- */
 
@@ -143,9 +54,7 @@ relay_owner(const struct dp_ctx *ctx, uint16_t port)
 	return (uint16_t)((port - tc->relay_min) / chunk);
 }
 
-_Static_assert(sizeof(struct turn_key) == 32, "turn_key must stay 32 bytes");
-
-/* key_from() hashes register values instead of the stored key: check at
+/* turn_key_from() hashes register values instead of the stored key: check at
  * start that this is what rte_hash computes over the key itself. */
 static int
 key_hash_selfcheck(void)
@@ -153,13 +62,13 @@ key_hash_selfcheck(void)
 	static const uint8_t ip6[16] = { 0x20, 0x01, 0x0d, 0xb8, 1, 2, 3, 4,
 					 5, 6, 7, 8, 9, 10, 11, 12 };
 	union turn_keyu k;
-	uint32_t h4 = key_from(&k, NET_AF_IPV4, 1, ip6, 40000, 3478);
+	uint32_t h4 = turn_key_from(&k, NET_AF_IPV4, 1, ip6, 40000, 3478);
 
 	if (h4 != rte_hash_crc(&k, sizeof(k), 0) || k.k.client_port != 40000 ||
 	    k.k.server_port != 3478 || k.k.in_port != 1 ||
 	    memcmp(k.k.client_ip, ip6, 4) != 0)
 		return -EINVAL;
-	if (key_from(&k, NET_AF_IPV6, 2, ip6, 1, 2) != rte_hash_crc(&k, sizeof(k), 0) ||
+	if (turn_key_from(&k, NET_AF_IPV6, 2, ip6, 1, 2) != rte_hash_crc(&k, sizeof(k), 0) ||
 	    memcmp(k.k.client_ip, ip6, 16) != 0 || k.k.family != NET_AF_IPV6)
 		return -EINVAL;
 	return 0;
@@ -342,91 +251,6 @@ turn_free(struct dp_ctx *ctx)
 
 /* ---- sending ------------------------------------------------------------ */
 
-/* Where a relayed payload's checksum comes from: the sum of the
- * payload, recovered from the datagram that brought it, plus that of
- * any head the new datagram puts before it (ChannelData, Data
- * indication). */
-struct carry {
-	bool ok;                     /* false: sum the datagram at output */
-	uint32_t sum;
-};
-
-/* The sum of the payload at payload_off + skip (len bytes) of the
- * datagram meta describes, from its checksum (net/cksum_relay.c). */
-static inline void
-carry_from(struct carry *c, const struct rte_mbuf *m,
-	   const struct dp_udp_meta *meta, uint16_t skip, uint16_t len)
-{
-	const uint8_t *udp = rte_pktmbuf_mtod_offset(m, const uint8_t *,
-						     meta->payload_off - 8);
-
-	c->sum = 0;
-	c->ok = net_udp_region_sum(meta->family, meta->src, meta->dst, udp,
-				   (uint16_t)(8 + skip), len, &c->sum);
-}
-
-/*
- * m's data is a UDP payload: put UDP and IP headers in front of it (in the
- * headroom the received headers left), checksum, and send. With a carry
- * the checksum is final here (the payload is not read); without one the
- * NIC or dp_ip_output() sums the whole datagram.
- */
-/* Put UDP and IP headers in front of m's data (a UDP payload); returns
- * the IP header, or NULL (m freed, counted) without headroom. */
-static uint8_t *
-udp_ip_hdrs(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
-	    const uint8_t *src, uint16_t sport, const uint8_t *dst, uint16_t dport)
-{
-	uint16_t plen = (uint16_t)rte_pktmbuf_pkt_len(m);
-	uint16_t l3 = family == NET_AF_IPV4 ? 20 : 40;
-	uint8_t *p = (uint8_t *)rte_pktmbuf_prepend(m, (uint16_t)(l3 + 8));
-	uint8_t *u;
-
-	if (unlikely(p == NULL)) {
-		dp_drop_pkt(w, m, DP_DROP_NO_MBUF);
-		return NULL;
-	}
-	u = p + l3;
-	u[0] = (uint8_t)(sport >> 8);
-	u[1] = (uint8_t)sport;
-	u[2] = (uint8_t)(dport >> 8);
-	u[3] = (uint8_t)dport;
-	u[4] = (uint8_t)((plen + 8) >> 8);
-	u[5] = (uint8_t)(plen + 8);
-	u[6] = 0;
-	u[7] = 0;
-	if (family == NET_AF_IPV4)
-		ipv4_build_hdr(p, src, dst, 17, 64, (uint16_t)(l3 + 8 + plen));
-	else
-		ipv6_build_hdr(p, src, dst, 17, 64, (uint16_t)(plen + 8));
-	return p;
-}
-
-static void
-udp_out(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
-	const uint8_t *src, uint16_t sport, const uint8_t *dst, uint16_t dport,
-	const struct carry *cy)
-{
-	uint16_t plen = (uint16_t)rte_pktmbuf_pkt_len(m);
-	uint8_t *p = udp_ip_hdrs(w, m, family, src, sport, dst, dport);
-	uint8_t *u;
-
-	if (unlikely(p == NULL))
-		return;
-	u = p + (family == NET_AF_IPV4 ? 20 : 40);
-	if (cy != NULL && cy->ok) {
-		uint16_t c = net_udp_cksum_with(family, src, dst, sport, dport,
-						(uint16_t)(plen + 8), cy->sum);
-
-		u[6] = (uint8_t)(c >> 8);
-		u[7] = (uint8_t)c;
-		dp_udp_cksum_done(m, family);
-	} else {
-		dp_udp_cksum_offer(m, family);
-	}
-	dp_ip_output(w, m, family, dst);
-}
-
 /* Send a STUN message (built in buf) to the client of tuple. */
 static void
 send_stun(struct dp_worker *w, uint8_t family, const uint8_t *src,
@@ -437,62 +261,6 @@ send_stun(struct dp_worker *w, uint8_t family, const uint8_t *src,
 }
 
 /* ---- allocations -------------------------------------------------------- */
-
-_Static_assert(sizeof(struct turn_alloc) == 5 * RTE_CACHE_LINE_SIZE,
-	       "the hot part of an allocation is five cache lines");
-_Static_assert(offsetof(struct turn_alloc, stats) == RTE_CACHE_LINE_SIZE,
-	       "counters start the second line");
-
-static inline struct turn_alloc_cold *
-alloc_cold(const struct turn_worker *t, const struct turn_alloc *a)
-{
-	return &t->cold[a - t->allocs];
-}
-
-/* Permission and channel i of a, hot or cold. */
-static inline struct turn_perm *
-perm_at(const struct turn_worker *t, struct turn_alloc *a, unsigned int i)
-{
-	return likely(i < TURN_HOT_BINDINGS) ? &a->perms[i] :
-		&alloc_cold(t, a)->perms[i - TURN_HOT_BINDINGS];
-}
-
-static inline struct turn_chan *
-chan_at(const struct turn_worker *t, struct turn_alloc *a, unsigned int i)
-{
-	return likely(i < TURN_HOT_BINDINGS) ? &a->chans[i] :
-		&alloc_cold(t, a)->chans[i - TURN_HOT_BINDINGS];
-}
-
-static struct turn_alloc *
-alloc_by_tuple(struct turn_worker *t, const union turn_keyu *k, uint32_t hash)
-{
-	int pos = rte_hash_lookup_with_hash(t->by_tuple, k, hash);
-
-	return pos < 0 ? NULL : &t->allocs[pos];
-}
-
-/* The by_relay table of relayed address idx of family. */
-static inline unsigned int
-relay_tbl(const struct turn_worker *t, uint8_t family, unsigned int idx)
-{
-	return family == NET_AF_IPV4 ? idx : t->relay_base6 + idx;
-}
-
-/* The slot of relayed port in table tbl (port within the range). */
-static inline uint32_t *
-relay_slot(struct turn_worker *t, unsigned int tbl, uint16_t port)
-{
-	return &t->by_relay[tbl * t->relay_span + (uint32_t)(port - t->relay_min)];
-}
-
-static inline struct turn_alloc *
-alloc_by_relay(struct turn_worker *t, unsigned int tbl, uint16_t port)
-{
-	uint32_t s = *relay_slot(t, tbl, port);
-
-	return s == 0 ? NULL : &t->allocs[s - 1];
-}
 
 /*
  * The index of ip among the family's relayed addresses, -1 when it is not
@@ -522,7 +290,7 @@ relay_hook(struct turn_worker *t, const struct turn_alloc *a, uint32_t pos,
 	   bool on)
 {
 	for (unsigned int i = 0; i < a->nrelayed; i++) {
-		uint32_t *slot = relay_slot(t, a->relay_tbl[i], a->relay_port);
+		uint32_t *slot = turn_relay_slot(t, a->relay_tbl[i], a->relay_port);
 
 		if (on)
 			*slot = pos + 1;
@@ -534,7 +302,7 @@ relay_hook(struct turn_worker *t, const struct turn_alloc *a, uint32_t pos,
 static uint32_t
 key_of_alloc(union turn_keyu *k, const struct turn_alloc *a)
 {
-	return key_from(k, a->client.family, a->in_port, a->client.ip,
+	return turn_key_from(k, a->client.family, a->in_port, a->client.ip,
 			a->client.port, a->server.port);
 }
 
@@ -548,68 +316,10 @@ alloc_remove(struct turn_worker *t, struct turn_alloc *a)
 	relay_hook(t, a, (uint32_t)(a - t->allocs), false);
 	for (unsigned int i = 0; i < TURN_STAT__COUNT; i++)
 		t->ctr[i] += a->stats[i];
-	memset(alloc_cold(t, a), 0, sizeof(struct turn_alloc_cold));
+	memset(turn_alloc_cold(t, a), 0, sizeof(struct turn_alloc_cold));
 	memset(a, 0, sizeof(*a));
 	turn_live_del(&t->live, (uint32_t)(a - t->allocs));
 	t->nallocs = t->live.n;
-}
-
-/* The live permission of a for ip, or NULL. */
-static const struct turn_perm *
-perm_get(const struct turn_worker *t, struct turn_alloc *a, uint8_t family,
-	 const uint8_t *ip, uint64_t now_ms)
-{
-	for (unsigned int i = 0; i < a->nperms; i++) {
-		const struct turn_perm *p = perm_at(t, a, i);
-
-		if (p->family == family && ip_eq(family, p->ip, ip))
-			return p->expires_ms > now_ms ? p : NULL;
-	}
-	return NULL;
-}
-
-static bool
-perm_ok(const struct turn_worker *t, struct turn_alloc *a, uint8_t family,
-	const uint8_t *ip, uint64_t now_ms)
-{
-	return perm_get(t, a, family, ip, now_ms) != NULL;
-}
-
-static const struct turn_chan *
-chan_by_number(const struct turn_worker *t, struct turn_alloc *a, uint16_t ch,
-	       uint64_t now_ms)
-{
-	for (unsigned int i = 0; i < a->nchans; i++) {
-		const struct turn_chan *c = chan_at(t, a, i);
-
-		if (c->channel == ch)
-			return c->expires_ms > now_ms ? c : NULL;
-	}
-	return NULL;
-}
-
-static const struct turn_chan *
-chan_by_peer(const struct turn_worker *t, struct turn_alloc *a, uint8_t family,
-	     const uint8_t *ip, uint16_t port, uint64_t now_ms)
-{
-	for (unsigned int i = 0; i < a->nchans; i++) {
-		const struct turn_chan *c = chan_at(t, a, i);
-
-		if (c->peer.port == port && c->peer.family == family &&
-		    ip_eq(family, c->peer.ip, ip))
-			return c->expires_ms > now_ms ? c : NULL;
-	}
-	return NULL;
-}
-
-/* The relayed address of the allocation in family, or NULL. */
-static const struct ipc_addr *
-relayed_for(const struct turn_alloc *a, uint8_t family)
-{
-	for (unsigned int i = 0; i < a->nrelayed; i++)
-		if (a->relayed[i].family == family)
-			return &a->relayed[i];
-	return NULL;
 }
 
 /* ---- ahead of a burst ---------------------------------------------------- */
@@ -617,19 +327,6 @@ relayed_for(const struct turn_alloc *a, uint8_t family)
 /* Allocations per worker from which turn_prefetch_burst() pays: 4096
  * hot parts are 1.25 MiB, most of an L2 that also holds the packets. */
 #define TURN_PREFETCH_MIN_ALLOCS 4096u
-
-/* The lines of an allocation that relaying reads and writes. */
-static inline void
-alloc_prefetch(const struct turn_alloc *a)
-{
-	const uint8_t *p = (const uint8_t *)a;
-
-	rte_prefetch0(p);
-	rte_prefetch0(p + RTE_CACHE_LINE_SIZE);
-	rte_prefetch0(p + 2 * RTE_CACHE_LINE_SIZE);
-	rte_prefetch0(p + 3 * RTE_CACHE_LINE_SIZE);
-	rte_prefetch0(p + 4 * RTE_CACHE_LINE_SIZE);
-}
 
 /*
  * With many allocations every relayed packet misses the cache several
@@ -685,17 +382,17 @@ turn_prefetch_burst(struct dp_worker *w, const struct dp_port *port,
 			if (l->owner != w->id || !dp_local4(port, ip + 16, &own, &idx) ||
 			    idx < 0)
 				continue;
-			a = alloc_by_relay(t, relay_tbl(t, NET_AF_IPV4, (unsigned int)idx),
+			a = turn_alloc_by_relay(t, turn_relay_tbl(t, NET_AF_IPV4, (unsigned int)idx),
 					   dport);
 			if (a != NULL)
-				alloc_prefetch(a);
+				turn_alloc_prefetch(a);
 		} else if (dport == ctx->turn.listen_port && (u[8] & 0xc0u) == 0x40u) {
 			uint16_t sport = (uint16_t)(u[0] << 8 | u[1]);
 
 			if (!port->rss && dp_flow_owner(ctx, NET_AF_IPV4, ip + 12, ip + 16,
 							sport, dport, 17) != w->id)
 				continue;
-			sig[nk] = key_from(&keys[nk], NET_AF_IPV4, port->index, ip + 12,
+			sig[nk] = turn_key_from(&keys[nk], NET_AF_IPV4, port->index, ip + 12,
 					   sport, dport);
 			kp[nk] = &keys[nk];
 			nk++;
@@ -707,7 +404,7 @@ turn_prefetch_burst(struct dp_worker *w, const struct dp_port *port,
 		return;
 	for (unsigned int i = 0; i < nk; i++)
 		if (pos[i] >= 0)
-			alloc_prefetch(&t->allocs[pos[i]]);
+			turn_alloc_prefetch(&t->allocs[pos[i]]);
 }
 
 /* ---- relay to relay (issue 18) ------------------------------------------ */
@@ -784,7 +481,7 @@ loop_in(struct dp_worker *w, struct rte_mbuf *m, uint8_t family, uint16_t dst_po
 static void
 hairpin_out(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf *m,
 	    const struct ipc_addr *rel, const struct ipc_addr *peer,
-	    const struct carry *cy)
+	    const struct turn_carry *cy)
 {
 	struct turn_worker *t = &w->turn;
 	uint16_t plen = (uint16_t)rte_pktmbuf_pkt_len(m), c;
@@ -798,7 +495,7 @@ hairpin_out(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf *m,
 	}
 	sum = cy != NULL && cy->ok ? cy->sum :
 		net_sum16(rte_pktmbuf_mtod(m, const uint8_t *), plen, 0);
-	p = udp_ip_hdrs(w, m, peer->family, rel->ip, a->relay_port, peer->ip, peer->port);
+	p = turn_udp_ip_hdrs(w, m, peer->family, rel->ip, a->relay_port, peer->ip, peer->port);
 	if (p == NULL)
 		return;
 	u = p + (peer->family == NET_AF_IPV4 ? 20 : 40);
@@ -855,10 +552,10 @@ hairpin_unreach(struct dp_worker *w, struct rte_mbuf *m, const struct dp_udp_met
 
 static void
 to_peer(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf *m,
-	const struct ipc_addr *peer, const struct carry *cy)
+	const struct ipc_addr *peer, const struct turn_carry *cy)
 {
-	const struct ipc_addr *rel = relayed_for(a, peer->family);
-	const struct turn_perm *perm = perm_get(&w->turn, a, peer->family, peer->ip,
+	const struct ipc_addr *rel = turn_relayed_for(a, peer->family);
+	const struct turn_perm *perm = turn_perm_get(&w->turn, a, peer->family, peer->ip,
 						w->turn.now_ms);
 	uint16_t len = (uint16_t)rte_pktmbuf_pkt_len(m);
 
@@ -873,7 +570,7 @@ to_peer(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf *m,
 		hairpin_out(w, a, m, rel, peer, cy);
 		return;
 	}
-	udp_out(w, m, peer->family, rel->ip, a->relay_port, peer->ip, peer->port,
+	turn_udp_out(w, m, peer->family, rel->ip, a->relay_port, peer->ip, peer->port,
 		cy);
 }
 
@@ -886,9 +583,9 @@ client_chdata(struct dp_worker *w, struct rte_mbuf *m,
 	struct turn_alloc *a;
 	const struct turn_chan *c;
 	struct chdata cd;
-	struct carry cy;
+	struct turn_carry cy;
 
-	a = alloc_by_tuple(t, &k, key_from(&k, meta->family, meta->in_port,
+	a = turn_alloc_by_tuple(t, &k, turn_key_from(&k, meta->family, meta->in_port,
 					   meta->src, meta->src_port,
 					   meta->dst_port));
 	/* RFC 8656 §12.6: no allocation, bad framing, unbound or reserved
@@ -901,13 +598,13 @@ client_chdata(struct dp_worker *w, struct rte_mbuf *m,
 	a->stats[TURN_STAT_PKTS_FROM_CLIENT]++;
 	a->stats[TURN_STAT_BYTES_FROM_CLIENT] += meta->payload_len;
 	/* Only channels cp bound are found; reserved numbers never are. */
-	c = chan_by_number(t, a, cd.channel, t->now_ms);
+	c = turn_chan_by_number(t, a, cd.channel, t->now_ms);
 	if (c == NULL) {
 		a->stats[TURN_STAT_DROP_NO_CHANNEL]++;
 		rte_pktmbuf_free(m);
 		return;
 	}
-	carry_from(&cy, m, meta, CHDATA_HDR_LEN, cd.len);
+	turn_carry_from(&cy, m, meta, CHDATA_HDR_LEN, cd.len);
 	rte_pktmbuf_adj(m, (uint16_t)(meta->payload_off + CHDATA_HDR_LEN));
 	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - cd.len));
 	to_peer(w, a, m, &c->peer, &cy);
@@ -923,9 +620,9 @@ client_send_indication(struct dp_worker *w, struct rte_mbuf *m,
 	union turn_keyu k;
 	struct stun_addr sa;
 	struct ipc_addr peer;
-	struct carry cy;
+	struct turn_carry cy;
 
-	a = alloc_by_tuple(t, &k, key_from(&k, meta->family, meta->in_port,
+	a = turn_alloc_by_tuple(t, &k, turn_key_from(&k, meta->family, meta->in_port,
 					   meta->src, meta->src_port,
 					   meta->dst_port));
 	pa = stun_msg_find(msg, STUN_ATTR_XOR_PEER_ADDRESS);
@@ -942,7 +639,7 @@ client_send_indication(struct dp_worker *w, struct rte_mbuf *m,
 	a->stats[TURN_STAT_PKTS_FROM_CLIENT]++;
 	a->stats[TURN_STAT_BYTES_FROM_CLIENT] += meta->payload_len;
 	memset(&peer, 0, sizeof(peer));
-	peer.family = net_af(sa.family);
+	peer.family = turn_net_af(sa.family);
 	peer.port = sa.port;
 	memcpy(peer.ip, sa.ip, 16);
 	/* Port 0 is never a destination (RFC 768 reserves it; a datagram to
@@ -953,7 +650,7 @@ client_send_indication(struct dp_worker *w, struct rte_mbuf *m,
 		rte_pktmbuf_free(m);
 		return;
 	}
-	carry_from(&cy, m, meta, (uint16_t)(da->value - msg->buf), da->len);
+	turn_carry_from(&cy, m, meta, (uint16_t)(da->value - msg->buf), da->len);
 	rte_pktmbuf_adj(m, (uint16_t)(meta->payload_off +
 				      (da->value - msg->buf)));
 	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - da->len));
@@ -970,7 +667,7 @@ answer_binding(struct dp_worker *w, const struct dp_udp_meta *meta,
 	int n;
 
 	memset(&xa, 0, sizeof(xa));
-	xa.family = stun_af(meta->family);
+	xa.family = turn_stun_af(meta->family);
 	xa.port = meta->src_port;
 	memcpy(xa.ip, meta->src, 16);
 	stun_build_init(&b, buf, sizeof(buf),
@@ -1068,13 +765,13 @@ to_cp(struct dp_worker *w, const struct dp_udp_meta *meta,
 	}
 	{
 		union turn_keyu k;
-		bool existing = alloc_by_tuple(t, &k, key_from(&k, meta->family,
+		bool existing = turn_alloc_by_tuple(t, &k, turn_key_from(&k, meta->family,
 					meta->in_port, meta->src, meta->src_port,
 					meta->dst_port)) != NULL;
 		struct stun_addr from;
 		enum turn_lane lane;
 
-		from.family = stun_af(meta->family);
+		from.family = turn_stun_af(meta->family);
 		from.port = meta->src_port;
 		memcpy(from.ip, meta->src, 16);
 		/* Nonces expire on CLOCK_MONOTONIC seconds, as cp's do. */
@@ -1222,7 +919,7 @@ to_client_data_indication(struct dp_worker *w, struct turn_alloc *a,
 	uint8_t *h, *tail, tid[STUN_TID_LEN];
 	struct stun_builder b;
 	struct stun_addr pa;
-	struct carry cy;
+	struct turn_carry cy;
 
 	/* Build the STUN header and XOR-PEER-ADDRESS in a small builder,
 	 * then place them in front of the payload: DATA's value is the
@@ -1231,7 +928,7 @@ to_client_data_indication(struct dp_worker *w, struct turn_alloc *a,
 	for (unsigned int i = 0; i < STUN_TID_LEN; i++)
 		tid[i] = (uint8_t)rte_rand();
 	memset(&pa, 0, sizeof(pa));
-	pa.family = stun_af(meta->family);
+	pa.family = turn_stun_af(meta->family);
 	pa.port = meta->src_port;
 	memcpy(pa.ip, meta->src, 16);
 	stun_build_init(&b, head, sizeof(head),
@@ -1241,7 +938,7 @@ to_client_data_indication(struct dp_worker *w, struct turn_alloc *a,
 		rte_pktmbuf_free(m);
 		return;
 	}
-	carry_from(&cy, m, meta, 0, dlen);
+	turn_carry_from(&cy, m, meta, 0, dlen);
 	rte_pktmbuf_adj(m, meta->payload_off);
 	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - dlen));
 	h = (uint8_t *)rte_pktmbuf_prepend(m, pre);
@@ -1266,7 +963,7 @@ to_client_data_indication(struct dp_worker *w, struct turn_alloc *a,
 	cy.sum += net_sum16(h, pre, 0);        /* the head goes in the sum */
 	a->stats[TURN_STAT_PKTS_TO_CLIENT]++;
 	a->stats[TURN_STAT_BYTES_TO_CLIENT] += rte_pktmbuf_pkt_len(m);
-	udp_out(w, m, a->client.family, a->server.ip, a->server.port,
+	turn_udp_out(w, m, a->client.family, a->server.ip, a->server.port,
 		a->client.ip, a->client.port, &cy);
 }
 
@@ -1277,12 +974,12 @@ turn_peer_input(struct dp_worker *w, struct rte_mbuf *m,
 	struct turn_worker *t = &w->turn;
 	/* dp_udp_input() gives relayed ports only datagrams sent to a
 	 * relayed address: meta->relay_idx is its index. */
-	struct turn_alloc *a = alloc_by_relay(t, relay_tbl(t, meta->family,
+	struct turn_alloc *a = turn_alloc_by_relay(t, turn_relay_tbl(t, meta->family,
 						   (unsigned int)meta->relay_idx),
 					      meta->dst_port);
 	const struct turn_chan *c;
 	uint16_t dlen = meta->payload_len;
-	struct carry cy;
+	struct turn_carry cy;
 
 	(void)arg;
 	if (a == NULL) {
@@ -1296,18 +993,18 @@ turn_peer_input(struct dp_worker *w, struct rte_mbuf *m,
 	a->stats[TURN_STAT_PKTS_FROM_PEER]++;
 	a->stats[TURN_STAT_BYTES_FROM_PEER] += dlen;
 	/* RFC 8656 §10: permissions are by peer IP only. */
-	if (!perm_ok(t, a, meta->family, meta->src, t->now_ms)) {
+	if (!turn_perm_ok(t, a, meta->family, meta->src, t->now_ms)) {
 		a->stats[TURN_STAT_DROP_NO_PERMISSION]++;
 		rte_pktmbuf_free(m);
 		return;
 	}
-	c = chan_by_peer(t, a, meta->family, meta->src, meta->src_port, t->now_ms);
+	c = turn_chan_by_peer(t, a, meta->family, meta->src, meta->src_port, t->now_ms);
 	if (c == NULL) {
 		to_client_data_indication(w, a, m, meta);
 		return;
 	}
 	/* RFC 8656 §12.5: ChannelData; over UDP no padding needed. */
-	carry_from(&cy, m, meta, 0, dlen);
+	turn_carry_from(&cy, m, meta, 0, dlen);
 	cy.sum += (uint32_t)c->channel + dlen;  /* the ChannelData head */
 	rte_pktmbuf_adj(m, meta->payload_off);
 	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - dlen));
@@ -1322,7 +1019,7 @@ turn_peer_input(struct dp_worker *w, struct rte_mbuf *m,
 	}
 	a->stats[TURN_STAT_PKTS_TO_CLIENT]++;
 	a->stats[TURN_STAT_BYTES_TO_CLIENT] += (uint64_t)dlen + CHDATA_HDR_LEN;
-	udp_out(w, m, a->client.family, a->server.ip, a->server.port,
+	turn_udp_out(w, m, a->client.family, a->server.ip, a->server.port,
 		a->client.ip, a->client.port, &cy);
 }
 
@@ -1356,14 +1053,14 @@ turn_icmp_input(struct dp_worker *w, uint8_t family, const uint8_t *outer_src,
 	if (idx < 0 || sport < t->relay_min ||
 	    (uint32_t)(sport - t->relay_min) >= t->relay_span)
 		return;
-	a = alloc_by_relay(t, relay_tbl(t, family, (unsigned int)idx), sport);
+	a = turn_alloc_by_relay(t, turn_relay_tbl(t, family, (unsigned int)idx), sport);
 	if (a == NULL)
 		return;
-	rel = relayed_for(a, family);
+	rel = turn_relayed_for(a, family);
 	/* Ours, and (§11.5) the permission is checked on the inner
 	 * destination, the peer the datagram went to. */
 	if (rel == NULL || memcmp(rel->ip, src, family == NET_AF_IPV4 ? 4 : 16) != 0 ||
-	    !perm_ok(t, a, family, dst, t->now_ms))
+	    !turn_perm_ok(t, a, family, dst, t->now_ms))
 		return;
 	/*
 	 * Who may say so. "Port unreachable" (ICMPv4 3/3, ICMPv6 1/4) comes
@@ -1376,14 +1073,14 @@ turn_icmp_input(struct dp_worker *w, uint8_t family, const uint8_t *outer_src,
 	 */
 	if (((family == NET_AF_IPV4 && type == 3 && code == 3) ||
 	     (family == NET_AF_IPV6 && type == 1 && code == 4)) &&
-	    !ip_eq(family, outer_src, dst)) {
+	    !turn_ip_eq(family, outer_src, dst)) {
 		t->icmp_forged++;
 		return;
 	}
 	for (unsigned int i = 0; i < STUN_TID_LEN; i++)
 		tid[i] = (uint8_t)rte_rand();
 	memset(&pa, 0, sizeof(pa));
-	pa.family = stun_af(family);
+	pa.family = turn_stun_af(family);
 	pa.port = dport;
 	memcpy(pa.ip, dst, family == NET_AF_IPV4 ? 4 : 16);
 	stun_build_init(&b, buf, sizeof(buf),
@@ -1408,7 +1105,7 @@ alloc_find_msg(struct turn_worker *t, const struct ipc_msg *msg)
 	union turn_keyu k;
 	struct turn_alloc *a;
 
-	a = alloc_by_tuple(t, &k, key_from(&k, tu->client.family, tu->in_port,
+	a = turn_alloc_by_tuple(t, &k, turn_key_from(&k, tu->client.family, tu->in_port,
 					   tu->client.ip, tu->client.port,
 					   tu->server.port));
 	return a != NULL && a->id == msg->h.alloc_id ? a : NULL;
@@ -1444,10 +1141,10 @@ apply_alloc_add(struct dp_worker *w, const struct ipc_msg *msg)
 			t->alloc_bad_relay++;
 			return;
 		}
-		tbl[i] = (uint8_t)relay_tbl(t, ra->family, (unsigned int)idx);
+		tbl[i] = (uint8_t)turn_relay_tbl(t, ra->family, (unsigned int)idx);
 	}
 	pos = rte_hash_add_key_with_hash(t->by_tuple, &k,
-			key_from(&k, tu->client.family, tu->in_port, tu->client.ip,
+			turn_key_from(&k, tu->client.family, tu->in_port, tu->client.ip,
 				 tu->client.port, tu->server.port));
 	if (pos < 0) {
 		/* every slot taken (cp keeps a worker below that) */
@@ -1462,7 +1159,7 @@ apply_alloc_add(struct dp_worker *w, const struct ipc_msg *msg)
 		relay_hook(t, a, (uint32_t)pos, false);   /* installed again */
 	}
 	memset(a, 0, sizeof(*a));
-	memset(alloc_cold(t, a), 0, sizeof(struct turn_alloc_cold));
+	memset(turn_alloc_cold(t, a), 0, sizeof(struct turn_alloc_cold));
 	a->id = msg->h.alloc_id;
 	a->in_port = tu->in_port;
 	a->client = tu->client;
@@ -1474,7 +1171,7 @@ apply_alloc_add(struct dp_worker *w, const struct ipc_msg *msg)
 	a->relay_tbl[1] = tbl[1];
 	a->relay_port = ia->relayed[0].port;
 	a->expires_ms = ia->expires_ms;
-	alloc_cold(t, a)->auth = *ia;
+	turn_alloc_cold(t, a)->auth = *ia;
 	relay_hook(t, a, (uint32_t)pos, true);
 }
 
@@ -1489,14 +1186,14 @@ apply_binding(const struct turn_worker *t, struct turn_alloc *a, uint16_t kind,
 		struct turn_perm *p;
 
 		for (i = 0; i < a->nperms; i++) {
-			p = perm_at(t, a, i);
+			p = turn_perm_at(t, a, i);
 			if (p->family == b->peer.family && memcmp(p->ip, b->peer.ip, n) == 0)
 				break;
 		}
 		if (kind == IPC_PERM_DEL) {
 			if (i < a->nperms) {
 				/* the last one fills the hole */
-				*perm_at(t, a, i) = *perm_at(t, a, a->nperms - 1u);
+				*turn_perm_at(t, a, i) = *turn_perm_at(t, a, a->nperms - 1u);
 				a->nperms--;
 			}
 			return;
@@ -1506,7 +1203,7 @@ apply_binding(const struct turn_worker *t, struct turn_alloc *a, uint16_t kind,
 				return;
 			a->nperms++;
 		}
-		p = perm_at(t, a, i);
+		p = turn_perm_at(t, a, i);
 		memset(p, 0, sizeof(*p));
 		p->family = b->peer.family;
 		memcpy(p->ip, b->peer.ip, n);
@@ -1515,12 +1212,12 @@ apply_binding(const struct turn_worker *t, struct turn_alloc *a, uint16_t kind,
 		return;
 	}
 	for (i = 0; i < a->nchans; i++)
-		if (chan_at(t, a, i)->channel == b->channel)
+		if (turn_chan_at(t, a, i)->channel == b->channel)
 			break;
 	if (kind == IPC_CHAN_DEL) {
 		if (i < a->nchans) {
-			*chan_at(t, a, i) = *chan_at(t, a, a->nchans - 1u);
-			memset(chan_at(t, a, a->nchans - 1u), 0, sizeof(struct turn_chan));
+			*turn_chan_at(t, a, i) = *turn_chan_at(t, a, a->nchans - 1u);
+			memset(turn_chan_at(t, a, a->nchans - 1u), 0, sizeof(struct turn_chan));
 			a->nchans--;
 		}
 		return;
@@ -1531,10 +1228,10 @@ apply_binding(const struct turn_worker *t, struct turn_alloc *a, uint16_t kind,
 		if (a->nchans == TURN_MAX_CHANNELS)
 			return;
 		a->nchans++;
-		chan_at(t, a, i)->channel = b->channel;
+		turn_chan_at(t, a, i)->channel = b->channel;
 	}
-	chan_at(t, a, i)->peer = b->peer;
-	chan_at(t, a, i)->expires_ms = b->expires_ms;
+	turn_chan_at(t, a, i)->peer = b->peer;
+	turn_chan_at(t, a, i)->expires_ms = b->expires_ms;
 }
 
 /* ---- sweeps over the allocation table ----------------------------------- */
@@ -1619,11 +1316,11 @@ send_state_alloc(struct dp_worker *w, struct turn_alloc *a)
 	out.h.tuple.in_port = a->in_port;
 	out.h.tuple.client = a->client;
 	out.h.tuple.server = a->server;
-	memcpy(out.body, &alloc_cold(t, a)->auth, sizeof(struct ipc_alloc));
+	memcpy(out.body, &turn_alloc_cold(t, a)->auth, sizeof(struct ipc_alloc));
 	((struct ipc_alloc *)out.body)->expires_ms = a->expires_ms;
 	for (unsigned int i = 0; i < a->nperms &&
 	     off + sizeof(*b) <= sizeof(out.body); i++) {
-		const struct turn_perm *p = perm_at(t, a, i);
+		const struct turn_perm *p = turn_perm_at(t, a, i);
 
 		b = (struct ipc_binding *)(out.body + off);
 		memset(b, 0, sizeof(*b));
@@ -1634,7 +1331,7 @@ send_state_alloc(struct dp_worker *w, struct turn_alloc *a)
 	}
 	for (unsigned int i = 0; i < a->nchans &&
 	     off + sizeof(*b) <= sizeof(out.body); i++) {
-		const struct turn_chan *c = chan_at(t, a, i);
+		const struct turn_chan *c = turn_chan_at(t, a, i);
 
 		b = (struct ipc_binding *)(out.body + off);
 		memset(b, 0, sizeof(*b));
