@@ -54,107 +54,6 @@ relay_owner(const struct dp_ctx *ctx, uint16_t port)
 	return (uint16_t)((port - tc->relay_min) / chunk);
 }
 
-/* turn_key_from() hashes register values instead of the stored key: check at
- * start that this is what rte_hash computes over the key itself. */
-static int
-key_hash_selfcheck(void)
-{
-	static const uint8_t ip6[16] = { 0x20, 0x01, 0x0d, 0xb8, 1, 2, 3, 4,
-					 5, 6, 7, 8, 9, 10, 11, 12 };
-	union turn_keyu k;
-	uint32_t h4 = turn_key_from(&k, NET_AF_IPV4, 1, ip6, 40000, 3478);
-
-	if (h4 != rte_hash_crc(&k, sizeof(k), 0) || k.k.client_port != 40000 ||
-	    k.k.server_port != 3478 || k.k.in_port != 1 ||
-	    memcmp(k.k.client_ip, ip6, 4) != 0)
-		return -EINVAL;
-	if (turn_key_from(&k, NET_AF_IPV6, 2, ip6, 1, 2) != rte_hash_crc(&k, sizeof(k), 0) ||
-	    memcmp(k.k.client_ip, ip6, 16) != 0 || k.k.family != NET_AF_IPV6)
-		return -EINVAL;
-	return 0;
-}
-
-/* FINGERPRINT's CRC-32 for lib/nonce's challenges (RFC 8489 §14.7):
- * DPDK's (PCLMULQDQ or AVX-512), which rte_net_crc_set_alg() chose at
- * start; the same value as zlib's crc32(). */
-static uint32_t
-fp_crc32(const uint8_t *buf, size_t len)
-{
-	return rte_net_crc_calc(buf, (uint32_t)len, RTE_NET_CRC32_ETH);
-}
-
-/* One worker's tables; *bytes gets the memory they took. */
-static int
-worker_tables(struct dp_worker *w, uint32_t cap, uint32_t ntbl, uint32_t span,
-	      size_t *bytes)
-{
-	struct turn_worker *t = &w->turn;
-	int socket = (int)rte_lcore_to_socket_id(w->lcore);
-	struct rte_malloc_socket_stats before, after;
-	char name[RTE_HASH_NAMESIZE];
-	struct rte_hash_parameters hp = {
-		.name = name,
-		.entries = cap,
-		.key_len = sizeof(struct turn_key),
-		.hash_func = rte_hash_crc,
-		.socket_id = socket,
-		/* overflow buckets: an insert fails only when all cap
-		 * slots are taken, never on an unlucky cuckoo path */
-		.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
-	};
-
-	memset(&before, 0, sizeof(before));
-	memset(&after, 0, sizeof(after));
-	rte_malloc_get_socket_stats(socket, &before);
-	snprintf(name, sizeof(name), "turn_%u", w->id);
-	t->by_tuple = rte_hash_create(&hp);
-	t->allocs = rte_zmalloc_socket("turn_allocs", sizeof(*t->allocs) * cap,
-				       RTE_CACHE_LINE_SIZE, socket);
-	t->cold = rte_zmalloc_socket("turn_cold", sizeof(*t->cold) * cap,
-				     RTE_CACHE_LINE_SIZE, socket);
-	t->by_relay = rte_zmalloc_socket("turn_relay", sizeof(uint32_t) * span *
-					 (ntbl > 0 ? ntbl : 1), RTE_CACHE_LINE_SIZE,
-					 socket);
-	t->live.slot = rte_malloc_socket("turn_live", sizeof(uint32_t) * cap,
-					 RTE_CACHE_LINE_SIZE, socket);
-	t->live.pos = rte_malloc_socket("turn_live_pos", sizeof(uint32_t) * cap,
-					RTE_CACHE_LINE_SIZE, socket);
-	t->live.n = 0;
-	t->admit = rte_malloc_socket("turn_admit", sizeof(*t->admit),
-				     RTE_CACHE_LINE_SIZE, socket);
-	if (t->by_tuple == NULL || t->allocs == NULL || t->cold == NULL ||
-	    t->by_relay == NULL || t->live.slot == NULL || t->live.pos == NULL ||
-	    t->admit == NULL || nonce_ctx_init(&t->nonce) < 0)
-		return -ENOMEM;
-	{
-		const struct tp_conf *c = w->ctx->conf;
-		uint64_t key[2] = { rte_rand(), rte_rand() };
-		uint32_t nw = w->ctx->nworkers > 0 ? w->ctx->nworkers : 1;
-		/* cp.challenge_rate bounds what one source can have reflected
-		 * at it by the box; RSS spreads a spoofer's source ports over
-		 * every worker, so each worker's buckets hold its share. */
-		struct turn_admit_conf ac = {
-			.admit_rate = c->turn.admit_rate,
-			.admit_burst = c->turn.admit_burst,
-			.challenge_rate = (c->cp.challenge_rate + nw - 1) / nw,
-			.challenge_burst = (c->cp.challenge_burst + nw - 1) / nw,
-		};
-
-		turn_admit_init(t->admit, &ac, (const uint8_t *)key);
-	}
-	/* Keyed from cp's block once a cp serves (turn_poll()); the salt a
-	 * counter of the worker's own, FINGERPRINT by DPDK's CRC. */
-	t->nonce.salt = (uint32_t)rte_rand();
-	t->nonce.crc32 = fp_crc32;
-	t->nonce_ok = false;
-	t->nonce_epoch = 0;
-	rte_malloc_get_socket_stats(socket, &after);
-	*bytes = after.heap_allocsz_bytes > before.heap_allocsz_bytes ?
-		 after.heap_allocsz_bytes - before.heap_allocsz_bytes : 0;
-	t->cap = cap;
-	return 0;
-}
-
 int
 turn_init(struct dp_ctx *ctx)
 {
@@ -172,7 +71,7 @@ turn_init(struct dp_ctx *ctx)
 	/* The fastest CRC-32 this CPU has (AVX-512, else SSE4.2 with
 	 * PCLMULQDQ, else a table): FINGERPRINT checks. */
 	rte_net_crc_set_alg(RTE_NET_CRC_AVX512);
-	if (key_hash_selfcheck() < 0) {
+	if (turn_key_hash_selfcheck() < 0) {
 		fprintf(stderr, "turnpike-dp: internal error: the allocation key's "
 			"hash differs from rte_hash_crc()\n");
 		return -EINVAL;
@@ -181,7 +80,7 @@ turn_init(struct dp_ctx *ctx)
 		struct dp_worker *w = ctx->workers[i];
 		struct turn_worker *t = &w->turn;
 
-		rc = worker_tables(w, cap, n4 + n6, span, &bytes);
+		rc = turn_worker_tables(w, cap, n4 + n6, span, &bytes);
 		if (rc < 0) {
 			fprintf(stderr, "turnpike-dp: worker %u: no memory for %u "
 				"allocations (%zu bytes each; cp.quota_total %u over %u "
@@ -258,68 +157,6 @@ send_stun(struct dp_worker *w, uint8_t family, const uint8_t *src,
 	  const uint8_t *buf, uint16_t len)
 {
 	dp_udp_send(w, family, src, sport, dst, dport, buf, len);
-}
-
-/* ---- allocations -------------------------------------------------------- */
-
-/*
- * The index of ip among the family's relayed addresses, -1 when it is not
- * one (control path: ALLOC_ADD, ICMP errors). Only the family's relay port
- * carries them.
- */
-static int
-relay_index(const struct dp_ctx *ctx, uint8_t family, const uint8_t *ip)
-{
-	for (unsigned int i = 0; i < ctx->nports; i++) {
-		const struct dp_port *p = &ctx->ports[i];
-		bool own;
-		int idx = -1;
-
-		if (family == NET_AF_IPV4 && p->nrelay4 > 0)
-			return dp_local4(p, ip, &own, &idx) ? idx : -1;
-		if (family == NET_AF_IPV6 && p->nrelay6 > 0)
-			return dp_local6(p, ip, &own, &idx) ? idx : -1;
-	}
-	return -1;
-}
-
-/* Point a's relayed transport addresses at slot pos (on), or clear those
- * that still point at it. */
-static void
-relay_hook(struct turn_worker *t, const struct turn_alloc *a, uint32_t pos,
-	   bool on)
-{
-	for (unsigned int i = 0; i < a->nrelayed; i++) {
-		uint32_t *slot = turn_relay_slot(t, a->relay_tbl[i], a->relay_port);
-
-		if (on)
-			*slot = pos + 1;
-		else if (*slot == pos + 1)
-			*slot = 0;
-	}
-}
-
-static uint32_t
-key_of_alloc(union turn_keyu *k, const struct turn_alloc *a)
-{
-	return turn_key_from(k, a->client.family, a->in_port, a->client.ip,
-			a->client.port, a->server.port);
-}
-
-static void
-alloc_remove(struct turn_worker *t, struct turn_alloc *a)
-{
-	union turn_keyu k;
-	uint32_t h = key_of_alloc(&k, a);
-
-	rte_hash_del_key_with_hash(t->by_tuple, &k, h);
-	relay_hook(t, a, (uint32_t)(a - t->allocs), false);
-	for (unsigned int i = 0; i < TURN_STAT__COUNT; i++)
-		t->ctr[i] += a->stats[i];
-	memset(turn_alloc_cold(t, a), 0, sizeof(struct turn_alloc_cold));
-	memset(a, 0, sizeof(*a));
-	turn_live_del(&t->live, (uint32_t)(a - t->allocs));
-	t->nallocs = t->live.n;
 }
 
 /* ---- ahead of a burst ---------------------------------------------------- */
@@ -985,7 +822,7 @@ turn_peer_input(struct dp_worker *w, struct rte_mbuf *m,
 	if (a == NULL) {
 		/* From one of our relayed addresses: a relay-to-relay datagram
 		 * to an allocation that is gone. Its sender is told. */
-		if (unlikely(relay_index(w->ctx, meta->family, meta->src) >= 0))
+		if (unlikely(turn_relay_index(w->ctx, meta->family, meta->src) >= 0))
 			hairpin_unreach(w, m, meta);
 		dp_drop_pkt(w, m, DP_DROP_UDP_NO_LISTENER);
 		return;
@@ -1049,7 +886,7 @@ turn_icmp_input(struct dp_worker *w, uint8_t family, const uint8_t *outer_src,
 	sport = (uint16_t)((inner[l3] << 8) | inner[l3 + 1]);
 	dport = (uint16_t)((inner[l3 + 2] << 8) | inner[l3 + 3]);
 	/* The quoted source is one of our relayed transport addresses. */
-	idx = relay_index(w->ctx, family, src);
+	idx = turn_relay_index(w->ctx, family, src);
 	if (idx < 0 || sport < t->relay_min ||
 	    (uint32_t)(sport - t->relay_min) >= t->relay_span)
 		return;
@@ -1115,12 +952,8 @@ static void
 apply_alloc_add(struct dp_worker *w, const struct ipc_msg *msg)
 {
 	struct turn_worker *t = &w->turn;
-	const struct ipc_tuple *tu = &msg->h.tuple;
 	const struct ipc_alloc *ia = (const struct ipc_alloc *)msg->body;
-	union turn_keyu k;
-	struct turn_alloc *a;
 	uint8_t tbl[2] = { 0, 0 };
-	int pos;
 
 	if (msg->h.body_len < sizeof(*ia) || ia->nrelayed < 1 || ia->nrelayed > 2) {
 		t->alloc_bad_relay++;
@@ -1132,7 +965,7 @@ apply_alloc_add(struct dp_worker *w, const struct ipc_msg *msg)
 	for (unsigned int i = 0; i < ia->nrelayed; i++) {
 		const struct ipc_addr *ra = &ia->relayed[i];
 		int idx = ra->family == NET_AF_IPV4 || ra->family == NET_AF_IPV6 ?
-			  relay_index(w->ctx, ra->family, ra->ip) : -1;
+			  turn_relay_index(w->ctx, ra->family, ra->ip) : -1;
 
 		if (idx < 0 || ra->port != ia->relayed[0].port ||
 		    ra->port < t->relay_min ||
@@ -1143,36 +976,7 @@ apply_alloc_add(struct dp_worker *w, const struct ipc_msg *msg)
 		}
 		tbl[i] = (uint8_t)turn_relay_tbl(t, ra->family, (unsigned int)idx);
 	}
-	pos = rte_hash_add_key_with_hash(t->by_tuple, &k,
-			turn_key_from(&k, tu->client.family, tu->in_port, tu->client.ip,
-				 tu->client.port, tu->server.port));
-	if (pos < 0) {
-		/* every slot taken (cp keeps a worker below that) */
-		t->alloc_table_full++;
-		return;
-	}
-	a = &t->allocs[pos];
-	if (a->id == 0) {
-		turn_live_add(&t->live, (uint32_t)pos);
-		t->nallocs = t->live.n;
-	} else {
-		relay_hook(t, a, (uint32_t)pos, false);   /* installed again */
-	}
-	memset(a, 0, sizeof(*a));
-	memset(turn_alloc_cold(t, a), 0, sizeof(struct turn_alloc_cold));
-	a->id = msg->h.alloc_id;
-	a->in_port = tu->in_port;
-	a->client = tu->client;
-	a->server = tu->server;
-	a->nrelayed = ia->nrelayed;
-	a->relayed[0] = ia->relayed[0];
-	a->relayed[1] = ia->relayed[1];
-	a->relay_tbl[0] = tbl[0];
-	a->relay_tbl[1] = tbl[1];
-	a->relay_port = ia->relayed[0].port;
-	a->expires_ms = ia->expires_ms;
-	turn_alloc_cold(t, a)->auth = *ia;
-	relay_hook(t, a, (uint32_t)pos, true);
+	turn_alloc_install(t, msg, tbl);
 }
 
 static void
@@ -1424,7 +1228,7 @@ sweep_expire(struct dp_worker *w)
 
 	for (unsigned int i = 0; i < n; i++)
 		if (batch[i]->expires_ms + 60000u < t->now_ms)
-			alloc_remove(t, batch[i]);
+			turn_alloc_remove(t, batch[i]);
 	return n;
 }
 
@@ -1469,7 +1273,7 @@ apply(struct dp_worker *w, const struct ipc_msg *msg)
 	case IPC_ALLOC_DEL:
 		a = alloc_find_msg(t, msg);
 		if (a != NULL)
-			alloc_remove(t, a);
+			turn_alloc_remove(t, a);
 		break;
 	case IPC_ALLOC_LIFE:
 		a = alloc_find_msg(t, msg);
@@ -1489,7 +1293,7 @@ apply(struct dp_worker *w, const struct ipc_msg *msg)
 			apply_binding(t, a, msg->h.kind, b,
 				      (b->peer.family == NET_AF_IPV4 ||
 				       b->peer.family == NET_AF_IPV6) &&
-				      relay_index(w->ctx, b->peer.family, b->peer.ip) >= 0);
+				      turn_relay_index(w->ctx, b->peer.family, b->peer.ip) >= 0);
 		}
 		break;
 	case IPC_SYNC:

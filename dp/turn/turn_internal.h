@@ -17,6 +17,10 @@
 
 #include "turn_types.h"
 
+struct dp_ctx;
+struct dp_worker;
+struct ipc_msg;
+
 /* Key of the client 5-tuple (transport is UDP here). 32 bytes: rte_hash
  * compares keys of that size with vector instructions, other sizes with
  * memcmp(). */
@@ -58,5 +62,25 @@ _Static_assert(sizeof(struct turn_alloc) == 5 * RTE_CACHE_LINE_SIZE,
 	       "the hot part of an allocation is five cache lines");
 _Static_assert(offsetof(struct turn_alloc, stats) == RTE_CACHE_LINE_SIZE,
 	       "counters start the second line");
+
+/* ---- turn_table.c ---- */
+/* 0, or -EINVAL when turn_key_from()'s hash is not rte_hash_crc() of the
+ * stored key (checked once at start). */
+int turn_key_hash_selfcheck(void);
+/* One worker's tables (cap allocations, ntbl relayed addresses of span
+ * ports each); *bytes gets the memory they took. 0 or -ENOMEM. */
+int turn_worker_tables(struct dp_worker *w, uint32_t cap, uint32_t ntbl,
+		       uint32_t span, size_t *bytes);
+/* The index of ip among the family's relayed addresses, -1 when not one. */
+int turn_relay_index(const struct dp_ctx *ctx, uint8_t family, const uint8_t *ip);
+/* Point a's relayed transport addresses at slot pos (on), or clear those
+ * that still point at it. */
+void turn_relay_hook(struct turn_worker *t, const struct turn_alloc *a,
+		     uint32_t pos, bool on);
+/* Remove a from the tables; its counters go to the worker's. */
+void turn_alloc_remove(struct turn_worker *t, struct turn_alloc *a);
+struct turn_alloc *turn_alloc_install(struct turn_worker *t,
+				      const struct ipc_msg *msg,
+				      const uint8_t tbl[2]);
 
 #endif /* DP_TURN_INTERNAL_H */
