@@ -83,4 +83,11 @@ struct turn_alloc *turn_alloc_install(struct turn_worker *t,
 				      const struct ipc_msg *msg,
 				      const uint8_t tbl[2]);
 
+/* ---- turn_sweep.c ---- */
+/* Start (or start over) a sweep job's pass over the live allocations. */
+void turn_sweep_start(struct turn_worker *t, struct turn_sweep_job *j);
+/* A STATE_ALLOC for a (kind, alloc_id, tuple, body; not worker, seq). */
+void turn_state_alloc_fill(struct ipc_msg *out, const struct turn_worker *t,
+			   struct turn_alloc *a);
+
 #endif /* DP_TURN_INTERNAL_H */
