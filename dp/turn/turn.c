@@ -148,17 +148,6 @@ turn_free(struct dp_ctx *ctx)
 	}
 }
 
-/* ---- sending ------------------------------------------------------------ */
-
-/* Send a STUN message (built in buf) to the client of tuple. */
-static void
-send_stun(struct dp_worker *w, uint8_t family, const uint8_t *src,
-	  uint16_t sport, const uint8_t *dst, uint16_t dport,
-	  const uint8_t *buf, uint16_t len)
-{
-	dp_udp_send(w, family, src, sport, dst, dport, buf, len);
-}
-
 /* ---- ahead of a burst ---------------------------------------------------- */
 
 /* Allocations per worker from which turn_prefetch_burst() pays: 4096
@@ -515,7 +504,7 @@ answer_binding(struct dp_worker *w, const struct dp_udp_meta *meta,
 	stun_build_fingerprint(&b);
 	n = stun_build_finish(&b);
 	if (n > 0)
-		send_stun(w, meta->family, meta->dst, meta->dst_port, meta->src,
+		turn_send_stun(w, meta->family, meta->dst, meta->dst_port, meta->src,
 			  meta->src_port, buf, (uint16_t)n);
 }
 
@@ -528,7 +517,7 @@ answer_error(struct dp_worker *w, const struct dp_udp_meta *meta,
 					  w->ctx->turn.software);
 
 	if (n > 0)
-		send_stun(w, meta->family, meta->dst, meta->dst_port, meta->src,
+		turn_send_stun(w, meta->family, meta->dst, meta->dst_port, meta->src,
 			  meta->src_port, buf, (uint16_t)n);
 }
 
@@ -556,7 +545,7 @@ answer_challenge(struct dp_worker *w, const struct dp_udp_meta *meta,
 				  msg->tid, from, STUN_TRANSPORT_UDP,
 				  t->now_ms / 1000u, buf, sizeof(buf));
 	if (n > 0)
-		send_stun(w, meta->family, meta->dst, meta->dst_port, meta->src,
+		turn_send_stun(w, meta->family, meta->dst, meta->dst_port, meta->src,
 			  meta->src_port, buf, (uint16_t)n);
 }
 
@@ -928,239 +917,8 @@ turn_icmp_input(struct dp_worker *w, uint8_t family, const uint8_t *outer_src,
 	if (n > 0) {
 		a->stats[TURN_STAT_PKTS_TO_CLIENT]++;
 		a->stats[TURN_STAT_BYTES_TO_CLIENT] += (uint64_t)n;
-		send_stun(w, a->client.family, a->server.ip, a->server.port,
+		turn_send_stun(w, a->client.family, a->server.ip, a->server.port,
 			  a->client.ip, a->client.port, buf, (uint16_t)n);
 	}
 }
 
-/* ---- what cp says ------------------------------------------------------- */
-
-static struct turn_alloc *
-alloc_find_msg(struct turn_worker *t, const struct ipc_msg *msg)
-{
-	const struct ipc_tuple *tu = &msg->h.tuple;
-	union turn_keyu k;
-	struct turn_alloc *a;
-
-	a = turn_alloc_by_tuple(t, &k, turn_key_from(&k, tu->client.family, tu->in_port,
-					   tu->client.ip, tu->client.port,
-					   tu->server.port));
-	return a != NULL && a->id == msg->h.alloc_id ? a : NULL;
-}
-
-static void
-apply_alloc_add(struct dp_worker *w, const struct ipc_msg *msg)
-{
-	struct turn_worker *t = &w->turn;
-	const struct ipc_alloc *ia = (const struct ipc_alloc *)msg->body;
-	uint8_t tbl[2] = { 0, 0 };
-
-	if (msg->h.body_len < sizeof(*ia) || ia->nrelayed < 1 || ia->nrelayed > 2) {
-		t->alloc_bad_relay++;
-		return;
-	}
-	/* Every relayed transport address must be ours: a relayed address
-	 * of its family, a port of the range, one port for both families
-	 * (as cp picks them). Anything else would relay for nobody. */
-	for (unsigned int i = 0; i < ia->nrelayed; i++) {
-		const struct ipc_addr *ra = &ia->relayed[i];
-		int idx = ra->family == NET_AF_IPV4 || ra->family == NET_AF_IPV6 ?
-			  turn_relay_index(w->ctx, ra->family, ra->ip) : -1;
-
-		if (idx < 0 || ra->port != ia->relayed[0].port ||
-		    ra->port < t->relay_min ||
-		    (uint32_t)(ra->port - t->relay_min) >= t->relay_span ||
-		    (i == 1 && ra->family == ia->relayed[0].family)) {
-			t->alloc_bad_relay++;
-			return;
-		}
-		tbl[i] = (uint8_t)turn_relay_tbl(t, ra->family, (unsigned int)idx);
-	}
-	turn_alloc_install(t, msg, tbl);
-}
-
-static void
-apply_binding(const struct turn_worker *t, struct turn_alloc *a, uint16_t kind,
-	      const struct ipc_binding *b, bool hairpin)
-{
-	unsigned int n = b->peer.family == NET_AF_IPV4 ? 4 : 16;
-	unsigned int i;
-
-	if (kind == IPC_PERM_ADD || kind == IPC_PERM_DEL) {
-		struct turn_perm *p;
-
-		for (i = 0; i < a->nperms; i++) {
-			p = turn_perm_at(t, a, i);
-			if (p->family == b->peer.family && memcmp(p->ip, b->peer.ip, n) == 0)
-				break;
-		}
-		if (kind == IPC_PERM_DEL) {
-			if (i < a->nperms) {
-				/* the last one fills the hole */
-				*turn_perm_at(t, a, i) = *turn_perm_at(t, a, a->nperms - 1u);
-				a->nperms--;
-			}
-			return;
-		}
-		if (i == a->nperms) {
-			if (a->nperms == TURN_MAX_PERMS)
-				return;
-			a->nperms++;
-		}
-		p = turn_perm_at(t, a, i);
-		memset(p, 0, sizeof(*p));
-		p->family = b->peer.family;
-		memcpy(p->ip, b->peer.ip, n);
-		p->expires_ms = b->expires_ms;
-		p->hairpin = hairpin;
-		return;
-	}
-	for (i = 0; i < a->nchans; i++)
-		if (turn_chan_at(t, a, i)->channel == b->channel)
-			break;
-	if (kind == IPC_CHAN_DEL) {
-		if (i < a->nchans) {
-			*turn_chan_at(t, a, i) = *turn_chan_at(t, a, a->nchans - 1u);
-			memset(turn_chan_at(t, a, a->nchans - 1u), 0, sizeof(struct turn_chan));
-			a->nchans--;
-		}
-		return;
-	}
-	if (kind != IPC_CHAN_ADD)
-		return;
-	if (i == a->nchans) {
-		if (a->nchans == TURN_MAX_CHANNELS)
-			return;
-		a->nchans++;
-		turn_chan_at(t, a, i)->channel = b->channel;
-	}
-	turn_chan_at(t, a, i)->peer = b->peer;
-	turn_chan_at(t, a, i)->expires_ms = b->expires_ms;
-}
-
-static void
-apply(struct dp_worker *w, const struct ipc_msg *msg)
-{
-	struct turn_worker *t = &w->turn;
-	const struct ipc_tuple *tu = &msg->h.tuple;
-	struct turn_alloc *a;
-
-	switch (msg->h.kind) {
-	case IPC_RESPONSE:
-		send_stun(w, tu->client.family, tu->server.ip, tu->server.port,
-			  tu->client.ip, tu->client.port, msg->body, msg->h.body_len);
-		break;
-	case IPC_ALLOC_ADD:
-		apply_alloc_add(w, msg);
-		break;
-	case IPC_ALLOC_DEL:
-		a = alloc_find_msg(t, msg);
-		if (a != NULL)
-			turn_alloc_remove(t, a);
-		break;
-	case IPC_ALLOC_LIFE:
-		a = alloc_find_msg(t, msg);
-		if (a != NULL && msg->h.body_len >= sizeof(uint64_t))
-			memcpy(&a->expires_ms, msg->body, sizeof(uint64_t));
-		break;
-	case IPC_PERM_ADD:
-	case IPC_PERM_DEL:
-	case IPC_CHAN_ADD:
-	case IPC_CHAN_DEL:
-		a = alloc_find_msg(t, msg);
-		if (a != NULL && msg->h.body_len >= sizeof(struct ipc_binding)) {
-			const struct ipc_binding *b = (const struct ipc_binding *)msg->body;
-
-			/* A permission to one of our relayed addresses: a
-			 * relay-to-relay call (cp decided it may be). */
-			apply_binding(t, a, msg->h.kind, b,
-				      (b->peer.family == NET_AF_IPV4 ||
-				       b->peer.family == NET_AF_IPV6) &&
-				      turn_relay_index(w->ctx, b->peer.family, b->peer.ip) >= 0);
-		}
-		break;
-	case IPC_SYNC:
-		/* (Re)start the pass: a cp that asks again has lost what it
-		 * had been sent. */
-		turn_sweep_start(t, &t->state);
-		t->state_sync_id = msg->h.alloc_id;
-		break;
-	case IPC_STATS_REQ:
-		/* A pass still under way carries on (each allocation is
-		 * reported once a pass, whenever the pass began). */
-		if (!t->stats_job.on)
-			turn_sweep_start(t, &t->stats_job);
-		break;
-	default:
-		break;
-	}
-}
-
-static void
-nonce_take(struct turn_worker *t, const struct ipc_shm *shm, uint64_t epoch)
-{
-	static _Thread_local struct ipc_nonce n;
-	int rc = ipc_nonce_copy(shm, epoch, &n);
-
-	if (rc == 0)
-		rc = turn_admit_nonce_load(&t->nonce, &n);
-	memset(n.key, 0, sizeof(n.key));
-	if (rc < 0) {
-		t->nonce_ok = false;
-		t->nonce_load_failed++;
-		return;
-	}
-	t->nonce_ok = true;
-	t->nonce_epoch = epoch;
-}
-
-unsigned int
-turn_poll(struct dp_worker *w, uint64_t now_ms)
-{
-	struct turn_worker *t = &w->turn;
-	static _Thread_local struct ipc_msg msg;
-	unsigned int n = 0;
-
-	t->now_ms = now_ms;
-	if (t->rings == NULL)
-		return 0;
-	if (now_ms != t->cp_checked_ms) {
-		const struct ipc_shm *shm = w->ctx->ipc.shm;
-		uint64_t epoch = __atomic_load_n(&shm->cp_epoch, __ATOMIC_ACQUIRE);
-		bool up = ipc_cp_serving(shm, now_ms);
-
-		/* The grace runs from when cp was last seen serving, or from
-		 * when a new one started: a cp that is starting is not gone. */
-		if (!up && (t->cp_serving || epoch != t->cp_epoch_seen))
-			t->cp_down_since_ms = now_ms;
-		t->cp_epoch_seen = epoch;
-		t->cp_serving = up;
-		t->cp_checked_ms = now_ms;
-		/* A cp serves that this worker has no nonce key of: take a
-		 * copy of what it published (before it said it was ready), once
-		 * per cp, never per request. Until then (a copy torn by a cp
-		 * starting meanwhile, a corrupt block) nothing is answered here
-		 * and every request goes to cp as before. */
-		if (up && epoch != t->nonce_epoch)
-			nonce_take(t, shm, epoch);
-	}
-	/* Whatever is in the ring is checked before it is believed (lib/ipc:
-	 * ipc_msg_check()): the segment is cp's, but a ring is memory that a
-	 * bug or a corruption can fill with anything, and dp acts on it as
-	 * root. A bad message is counted and skipped; it still counts toward
-	 * the bound, so a ring full of garbage costs no more than a full one. */
-	while (n < 64) {
-		int rc = ipc_ring_dequeue(&t->rings->to_dp, &msg);
-
-		if (rc == 0)
-			break;
-		n++;
-		if (rc < 0 || ipc_msg_check(&msg, IPC_CP2DP) != 0) {
-			t->ipc_bad++;
-			continue;
-		}
-		apply(w, &msg);
-	}
-	t->ipc_in += n;
-	return n;
-}

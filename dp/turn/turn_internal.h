@@ -82,6 +82,9 @@ void turn_alloc_remove(struct turn_worker *t, struct turn_alloc *a);
 struct turn_alloc *turn_alloc_install(struct turn_worker *t,
 				      const struct ipc_msg *msg,
 				      const uint8_t tbl[2]);
+struct ipc_binding;
+void turn_apply_binding(const struct turn_worker *t, struct turn_alloc *a,
+			uint16_t kind, const struct ipc_binding *b, bool hairpin);
 
 /* ---- turn_sweep.c ---- */
 /* Start (or start over) a sweep job's pass over the live allocations. */

@@ -232,3 +232,66 @@ turn_alloc_install(struct turn_worker *t, const struct ipc_msg *msg,
 	turn_relay_hook(t, a, (uint32_t)pos, true);
 	return a;
 }
+
+/* A binding cp installed (PERM_ADD/DEL, CHAN_ADD/DEL: kind) in a's
+ * permissions or channels, hot part first; hairpin: the peer is one of our
+ * relayed addresses. Dense after a delete (the last one fills the hole);
+ * beyond TURN_MAX_PERMS / TURN_MAX_CHANNELS ignored (cp refuses them). */
+void
+turn_apply_binding(const struct turn_worker *t, struct turn_alloc *a, uint16_t kind,
+	      const struct ipc_binding *b, bool hairpin)
+{
+	unsigned int n = b->peer.family == NET_AF_IPV4 ? 4 : 16;
+	unsigned int i;
+
+	if (kind == IPC_PERM_ADD || kind == IPC_PERM_DEL) {
+		struct turn_perm *p;
+
+		for (i = 0; i < a->nperms; i++) {
+			p = turn_perm_at(t, a, i);
+			if (p->family == b->peer.family && memcmp(p->ip, b->peer.ip, n) == 0)
+				break;
+		}
+		if (kind == IPC_PERM_DEL) {
+			if (i < a->nperms) {
+				/* the last one fills the hole */
+				*turn_perm_at(t, a, i) = *turn_perm_at(t, a, a->nperms - 1u);
+				a->nperms--;
+			}
+			return;
+		}
+		if (i == a->nperms) {
+			if (a->nperms == TURN_MAX_PERMS)
+				return;
+			a->nperms++;
+		}
+		p = turn_perm_at(t, a, i);
+		memset(p, 0, sizeof(*p));
+		p->family = b->peer.family;
+		memcpy(p->ip, b->peer.ip, n);
+		p->expires_ms = b->expires_ms;
+		p->hairpin = hairpin;
+		return;
+	}
+	for (i = 0; i < a->nchans; i++)
+		if (turn_chan_at(t, a, i)->channel == b->channel)
+			break;
+	if (kind == IPC_CHAN_DEL) {
+		if (i < a->nchans) {
+			*turn_chan_at(t, a, i) = *turn_chan_at(t, a, a->nchans - 1u);
+			memset(turn_chan_at(t, a, a->nchans - 1u), 0, sizeof(struct turn_chan));
+			a->nchans--;
+		}
+		return;
+	}
+	if (kind != IPC_CHAN_ADD)
+		return;
+	if (i == a->nchans) {
+		if (a->nchans == TURN_MAX_CHANNELS)
+			return;
+		a->nchans++;
+		turn_chan_at(t, a, i)->channel = b->channel;
+	}
+	turn_chan_at(t, a, i)->peer = b->peer;
+	turn_chan_at(t, a, i)->expires_ms = b->expires_ms;
+}
