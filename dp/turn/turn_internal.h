@@ -93,4 +93,38 @@ void turn_sweep_start(struct turn_worker *t, struct turn_sweep_job *j);
 void turn_state_alloc_fill(struct ipc_msg *out, const struct turn_worker *t,
 			   struct turn_alloc *a);
 
+/* ---- turn_hairpin.c ---- */
+struct rte_mbuf;
+struct dp_udp_meta;
+/* A datagram from a to peer, one of our relayed addresses (rel: a's
+ * relayed address of its family): looped in to the peer port's owner,
+ * never to the wire. Consumes m. */
+void turn_hairpin_out(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf *m,
+		      const struct ipc_addr *rel, const struct ipc_addr *peer,
+		      const struct turn_carry *cy);
+/* A looped-in datagram (meta) found no allocation: port unreachable back
+ * to its sender, looped in. m stays the caller's. */
+void turn_hairpin_unreach(struct dp_worker *w, struct rte_mbuf *m,
+			  const struct dp_udp_meta *meta);
+
+/* ---- turn_wire.c: wire formats, pure (no EAL, no mbuf) ---- */
+#define TURN_DATA_IND_HEAD_MAX (20 + 4 + 20 + 4)
+/*
+ * RFC 8656 §11.4: the head of a Data indication from peer (family, src,
+ * port) carrying dlen bytes of data: STUN header (tid), XOR-PEER-ADDRESS,
+ * and DATA's type and length, the message length counting the data and
+ * its padding to 4. head holds TURN_DATA_IND_HEAD_MAX bytes. Returns the
+ * head's length (36 for IPv4, 48 for IPv6), 0 when it cannot be built.
+ */
+uint16_t turn_data_ind_head(uint8_t *head, uint8_t family, const uint8_t *src,
+			    uint16_t port, uint16_t dlen, const uint8_t *tid);
+/*
+ * The datagram an ICMP error quotes (inner, len bytes; family's IP header
+ * first): its addresses (pointers into inner) and UDP ports. 0, or -EINVAL
+ * when the quote is not UDP or too short to hold the ports.
+ */
+int turn_icmp_quote(uint8_t family, const uint8_t *inner, size_t len,
+		    const uint8_t **src, const uint8_t **dst, uint16_t *sport,
+		    uint16_t *dport);
+
 #endif /* DP_TURN_INTERNAL_H */
