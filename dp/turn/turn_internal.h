@@ -107,6 +107,12 @@ void turn_hairpin_out(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf
 void turn_hairpin_unreach(struct dp_worker *w, struct rte_mbuf *m,
 			  const struct dp_udp_meta *meta);
 
+/* ---- turn_client.c ---- */
+void turn_client_chdata(struct dp_worker *w, struct rte_mbuf *m,
+			const struct dp_udp_meta *meta, const uint8_t *p);
+void turn_client_stun(struct dp_worker *w, struct rte_mbuf *m,
+		      const struct dp_udp_meta *meta, const uint8_t *p);
+
 /* ---- turn_wire.c: wire formats, pure (no EAL, no mbuf) ---- */
 #define TURN_DATA_IND_HEAD_MAX (20 + 4 + 20 + 4)
 /*
@@ -126,5 +132,11 @@ uint16_t turn_data_ind_head(uint8_t *head, uint8_t family, const uint8_t *src,
 int turn_icmp_quote(uint8_t family, const uint8_t *inner, size_t len,
 		    const uint8_t **src, const uint8_t **dst, uint16_t *sport,
 		    uint16_t *dport);
+
+/* A message that failed to parse but is framed as a STUN request (len
+ * bytes at p: a whole header, the two top bits 0, the request class, the
+ * magic cookie), which is answered 400 (RFC 8489 §6.3.1); anything else
+ * is dropped. */
+bool turn_stun_is_framed_request(const uint8_t *p, size_t len);
 
 #endif /* DP_TURN_INTERNAL_H */

@@ -144,6 +144,30 @@ test_turn_icmp_quote_v6(void **state)
 	assert_int_equal(turn_icmp_quote(NET_AF_IPV6, q, 48, &src, &dst, &sp, &dp), -EINVAL);
 }
 
+/* A request we can frame (header, class, cookie) gets a 400 when it does
+ * not parse; responses, indications, ChannelData and short or cookieless
+ * messages are dropped. */
+static void
+test_turn_stun_is_framed_request(void **state)
+{
+	uint8_t h[STUN_HDR_LEN] = { 0x00, 0x03, 0x00, 0x08, 0x21, 0x12, 0xa4, 0x42 };
+
+	(void)state;
+	assert_true(turn_stun_is_framed_request(h, sizeof(h)));
+	assert_true(turn_stun_is_framed_request(h, sizeof(h) + 100));
+	assert_false(turn_stun_is_framed_request(h, sizeof(h) - 1));
+	h[1] = 0x13;                                 /* 0x0013: Data indication */
+	assert_false(turn_stun_is_framed_request(h, sizeof(h)));
+	h[1] = 0x03;
+	h[0] = 0x01;                                 /* 0x0103: success response */
+	assert_false(turn_stun_is_framed_request(h, sizeof(h)));
+	h[0] = 0x40;                                 /* ChannelData */
+	assert_false(turn_stun_is_framed_request(h, sizeof(h)));
+	h[0] = 0x00;
+	h[7] = 0x43;                                 /* not the magic cookie */
+	assert_false(turn_stun_is_framed_request(h, sizeof(h)));
+}
+
 int
 main(void)
 {
@@ -151,6 +175,7 @@ main(void)
 		cmocka_unit_test(test_turn_data_ind_head_parses_with_data_and_padding),
 		cmocka_unit_test(test_turn_icmp_quote_v4),
 		cmocka_unit_test(test_turn_icmp_quote_v6),
+		cmocka_unit_test(test_turn_stun_is_framed_request),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
