@@ -151,7 +151,7 @@ answer_binding(struct dp_worker *w, const struct dp_udp_meta *meta,
 	stun_build_fingerprint(&b);
 	n = stun_build_finish(&b);
 	if (n > 0)
-		turn_send_stun(w, meta->family, meta->dst, meta->dst_port, meta->src,
+		turn_udp_reply(w, meta->family, meta->dst, meta->dst_port, meta->src,
 			  meta->src_port, buf, (uint16_t)n);
 }
 
@@ -164,7 +164,7 @@ answer_error(struct dp_worker *w, const struct dp_udp_meta *meta,
 					  w->ctx->turn.software);
 
 	if (n > 0)
-		turn_send_stun(w, meta->family, meta->dst, meta->dst_port, meta->src,
+		turn_udp_reply(w, meta->family, meta->dst, meta->dst_port, meta->src,
 			  meta->src_port, buf, (uint16_t)n);
 }
 
@@ -192,7 +192,7 @@ answer_challenge(struct dp_worker *w, const struct dp_udp_meta *meta,
 				  msg->tid, from, STUN_TRANSPORT_UDP,
 				  t->now_ms / 1000u, buf, sizeof(buf));
 	if (n > 0)
-		turn_send_stun(w, meta->family, meta->dst, meta->dst_port, meta->src,
+		turn_udp_reply(w, meta->family, meta->dst, meta->dst_port, meta->src,
 			  meta->src_port, buf, (uint16_t)n);
 }
 

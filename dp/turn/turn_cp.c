@@ -66,7 +66,7 @@ apply(struct dp_worker *w, const struct ipc_msg *msg)
 
 	switch (msg->h.kind) {
 	case IPC_RESPONSE:
-		turn_send_stun(w, tu->client.family, tu->server.ip, tu->server.port,
+		turn_udp_reply(w, tu->client.family, tu->server.ip, tu->server.port,
 			  tu->client.ip, tu->client.port, msg->body, msg->h.body_len);
 		break;
 	case IPC_ALLOC_ADD:

@@ -285,13 +285,4 @@ turn_alloc_prefetch(const struct turn_alloc *a)
 	rte_prefetch0(p + 4 * RTE_CACHE_LINE_SIZE);
 }
 
-/* Send a STUN message (built in buf) to the client of tuple. */
-static inline void
-turn_send_stun(struct dp_worker *w, uint8_t family, const uint8_t *src,
-	  uint16_t sport, const uint8_t *dst, uint16_t dport,
-	  const uint8_t *buf, uint16_t len)
-{
-	dp_udp_send(w, family, src, sport, dst, dport, buf, len);
-}
-
 #endif /* DP_TURN_INLINES_H */

@@ -113,6 +113,13 @@ void turn_client_chdata(struct dp_worker *w, struct rte_mbuf *m,
 void turn_client_stun(struct dp_worker *w, struct rte_mbuf *m,
 		      const struct dp_udp_meta *meta, const uint8_t *p);
 
+/* ---- turn_udp.c ---- */
+/* A STUN message (built in buf, len bytes) from (src, sport) to (dst,
+ * dport) over UDP. */
+void turn_udp_reply(struct dp_worker *w, uint8_t family, const uint8_t *src,
+		    uint16_t sport, const uint8_t *dst, uint16_t dport,
+		    const uint8_t *buf, uint16_t len);
+
 /* ---- turn_wire.c: wire formats, pure (no EAL, no mbuf) ---- */
 #define TURN_DATA_IND_HEAD_MAX (20 + 4 + 20 + 4)
 /*
