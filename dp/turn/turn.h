@@ -16,6 +16,19 @@ void turn_free(struct dp_ctx *ctx);
 /* UDP listener of the TURN port. */
 void turn_client_input(struct dp_worker *w, struct rte_mbuf *m,
 		       const struct dp_udp_meta *meta, void *arg);
+/*
+ * TURN's two entries for what a client sent, whatever the transport
+ * (ARCHITECTURE "Streams"): a STUN message, or a ChannelData message
+ * (RFC 8656 §12.4), in->len bytes at in->off in in->m (contiguous in its
+ * first segment), from where from says; answers go back the same way.
+ * Both consume in->m. A UDP message's checksum must have been verified
+ * before turn_client_stun() (dp reads it); ChannelData is relayed with
+ * its checksum carried (in->udp), not verified.
+ */
+void turn_client_stun(struct dp_worker *w, const struct turn_from *from,
+		      const struct turn_in *in);
+void turn_client_chdata(struct dp_worker *w, const struct turn_from *from,
+			const struct turn_in *in);
 /* UDP listener of every relayed port. */
 void turn_peer_input(struct dp_worker *w, struct rte_mbuf *m,
 		     const struct dp_udp_meta *meta, void *arg);

@@ -45,31 +45,31 @@ to_peer(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf *m,
 		cy);
 }
 
-/* ChannelData from the client (p: its first byte, at meta->payload_off
- * in m): to the channel's peer. Consumes m. */
 void
-turn_client_chdata(struct dp_worker *w, struct rte_mbuf *m,
-	      const struct dp_udp_meta *meta, const uint8_t *p)
+turn_client_chdata(struct dp_worker *w, const struct turn_from *from,
+		   const struct turn_in *in)
 {
 	struct turn_worker *t = &w->turn;
+	struct rte_mbuf *m = in->m;
+	const uint8_t *p = rte_pktmbuf_mtod_offset(m, const uint8_t *, in->off);
 	union turn_keyu k;
 	struct turn_alloc *a;
 	const struct turn_chan *c;
 	struct chdata cd;
 	struct turn_carry cy;
 
-	a = turn_alloc_by_tuple(t, &k, turn_key_from(&k, meta->family, meta->in_port,
-					   meta->src, meta->src_port,
-					   meta->dst_port));
+	a = turn_alloc_by_tuple(t, &k, turn_key_from(&k, from->family, from->in_port,
+					   from->src, from->src_port,
+					   from->dst_port));
 	/* RFC 8656 §12.6: no allocation, bad framing, unbound or reserved
 	 * channel: discard silently. */
-	if (a == NULL || chdata_decode(p, meta->payload_len, &cd) < 0) {
+	if (a == NULL || chdata_decode(p, in->len, &cd) < 0) {
 		t->ctr[TURN_STAT_DROP_MALFORMED]++;
 		rte_pktmbuf_free(m);
 		return;
 	}
 	a->stats[TURN_STAT_PKTS_FROM_CLIENT]++;
-	a->stats[TURN_STAT_BYTES_FROM_CLIENT] += meta->payload_len;
+	a->stats[TURN_STAT_BYTES_FROM_CLIENT] += in->len;
 	/* Only channels cp bound are found; reserved numbers never are. */
 	c = turn_chan_by_number(t, a, cd.channel, t->now_ms);
 	if (c == NULL) {
@@ -77,17 +77,18 @@ turn_client_chdata(struct dp_worker *w, struct rte_mbuf *m,
 		rte_pktmbuf_free(m);
 		return;
 	}
-	turn_carry_from(&cy, m, meta, CHDATA_HDR_LEN, cd.len);
-	rte_pktmbuf_adj(m, (uint16_t)(meta->payload_off + CHDATA_HDR_LEN));
+	turn_carry_from_in(&cy, from, in, CHDATA_HDR_LEN, cd.len);
+	rte_pktmbuf_adj(m, (uint16_t)(in->off + CHDATA_HDR_LEN));
 	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - cd.len));
 	to_peer(w, a, m, &c->peer, &cy);
 }
 
 static void
-client_send_indication(struct dp_worker *w, struct rte_mbuf *m,
-		       const struct dp_udp_meta *meta, const struct stun_msg *msg)
+client_send_indication(struct dp_worker *w, const struct turn_from *from,
+		       const struct turn_in *in, const struct stun_msg *msg)
 {
 	struct turn_worker *t = &w->turn;
+	struct rte_mbuf *m = in->m;
 	const struct stun_attr *pa, *da;
 	struct turn_alloc *a;
 	union turn_keyu k;
@@ -95,9 +96,9 @@ client_send_indication(struct dp_worker *w, struct rte_mbuf *m,
 	struct ipc_addr peer;
 	struct turn_carry cy;
 
-	a = turn_alloc_by_tuple(t, &k, turn_key_from(&k, meta->family, meta->in_port,
-					   meta->src, meta->src_port,
-					   meta->dst_port));
+	a = turn_alloc_by_tuple(t, &k, turn_key_from(&k, from->family, from->in_port,
+					   from->src, from->src_port,
+					   from->dst_port));
 	pa = stun_msg_find(msg, STUN_ATTR_XOR_PEER_ADDRESS);
 	da = stun_msg_find(msg, STUN_ATTR_DATA);
 	/* RFC 8656 §11.2: without an allocation, XOR-PEER-ADDRESS or DATA:
@@ -110,7 +111,7 @@ client_send_indication(struct dp_worker *w, struct rte_mbuf *m,
 		return;
 	}
 	a->stats[TURN_STAT_PKTS_FROM_CLIENT]++;
-	a->stats[TURN_STAT_BYTES_FROM_CLIENT] += meta->payload_len;
+	a->stats[TURN_STAT_BYTES_FROM_CLIENT] += in->len;
 	memset(&peer, 0, sizeof(peer));
 	peer.family = turn_net_af(sa.family);
 	peer.port = sa.port;
@@ -123,15 +124,15 @@ client_send_indication(struct dp_worker *w, struct rte_mbuf *m,
 		rte_pktmbuf_free(m);
 		return;
 	}
-	turn_carry_from(&cy, m, meta, (uint16_t)(da->value - msg->buf), da->len);
-	rte_pktmbuf_adj(m, (uint16_t)(meta->payload_off +
+	turn_carry_from_in(&cy, from, in, (uint16_t)(da->value - msg->buf), da->len);
+	rte_pktmbuf_adj(m, (uint16_t)(in->off +
 				      (da->value - msg->buf)));
 	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - da->len));
 	to_peer(w, a, m, &peer, &cy);
 }
 
 static void
-answer_binding(struct dp_worker *w, const struct dp_udp_meta *meta,
+answer_binding(struct dp_worker *w, const struct turn_from *from,
 	       const struct stun_msg *msg)
 {
 	uint8_t buf[128];
@@ -140,9 +141,9 @@ answer_binding(struct dp_worker *w, const struct dp_udp_meta *meta,
 	int n;
 
 	memset(&xa, 0, sizeof(xa));
-	xa.family = turn_stun_af(meta->family);
-	xa.port = meta->src_port;
-	memcpy(xa.ip, meta->src, 16);
+	xa.family = turn_stun_af(from->family);
+	xa.port = from->src_port;
+	memcpy(xa.ip, from->src, 16);
 	stun_build_init(&b, buf, sizeof(buf),
 			stun_msg_type(STUN_METHOD_BINDING, STUN_CLASS_SUCCESS),
 			msg->tid);
@@ -151,12 +152,12 @@ answer_binding(struct dp_worker *w, const struct dp_udp_meta *meta,
 	stun_build_fingerprint(&b);
 	n = stun_build_finish(&b);
 	if (n > 0)
-		turn_udp_reply(w, meta->family, meta->dst, meta->dst_port, meta->src,
-			  meta->src_port, buf, (uint16_t)n);
+		turn_udp_reply(w, from->family, from->dst, from->dst_port, from->src,
+			  from->src_port, buf, (uint16_t)n);
 }
 
 static void
-answer_error(struct dp_worker *w, const struct dp_udp_meta *meta,
+answer_error(struct dp_worker *w, const struct turn_from *from,
 	     const struct stun_msg *msg, uint16_t code)
 {
 	uint8_t buf[256];
@@ -164,8 +165,8 @@ answer_error(struct dp_worker *w, const struct dp_udp_meta *meta,
 					  w->ctx->turn.software);
 
 	if (n > 0)
-		turn_udp_reply(w, meta->family, meta->dst, meta->dst_port, meta->src,
-			  meta->src_port, buf, (uint16_t)n);
+		turn_udp_reply(w, from->family, from->dst, from->dst_port, from->src,
+			  from->src_port, buf, (uint16_t)n);
 }
 
 /*
@@ -178,36 +179,37 @@ answer_error(struct dp_worker *w, const struct dp_udp_meta *meta,
  * routability when it comes back (turn_admit_lane()).
  */
 static void
-answer_challenge(struct dp_worker *w, const struct dp_udp_meta *meta,
-		 const struct stun_msg *msg, const struct stun_addr *from)
+answer_challenge(struct dp_worker *w, const struct turn_from *from,
+		 const struct stun_msg *msg, const struct stun_addr *sa)
 {
 	struct turn_worker *t = &w->turn;
 	uint8_t buf[1024];
 	int n;
 
 	_Static_assert(sizeof(buf) >= NONCE_CHALLENGE_MAX, "a challenge fits");
-	if (!turn_admit_challenge(t->admit, meta->family, meta->src, t->now_ms))
+	if (!turn_admit_challenge(t->admit, from->family, from->src, t->now_ms))
 		return;         /* counted; silence, as cp's limiter */
 	n = nonce_challenge_build(&t->nonce, STUN_ERR_UNAUTHENTICATED, msg->method,
-				  msg->tid, from, STUN_TRANSPORT_UDP,
+				  msg->tid, sa, from->transport,
 				  t->now_ms / 1000u, buf, sizeof(buf));
 	if (n > 0)
-		turn_udp_reply(w, meta->family, meta->dst, meta->dst_port, meta->src,
-			  meta->src_port, buf, (uint16_t)n);
+		turn_udp_reply(w, from->family, from->dst, from->dst_port, from->src,
+			  from->src_port, buf, (uint16_t)n);
 }
 
 static void
-tuple_from_meta(struct ipc_tuple *tu, const struct dp_udp_meta *meta)
+turn_tuple_from(struct ipc_tuple *tu, const struct turn_from *from)
 {
 	memset(tu, 0, sizeof(*tu));
-	tu->transport = 17;
-	tu->in_port = meta->in_port;
-	tu->client.family = meta->family;
-	tu->client.port = meta->src_port;
-	memcpy(tu->client.ip, meta->src, 16);
-	tu->server.family = meta->family;
-	tu->server.port = meta->dst_port;
-	memcpy(tu->server.ip, meta->dst, 16);
+	tu->transport = from->transport;
+	tu->conn_id = from->conn_id;
+	tu->in_port = from->in_port;
+	tu->client.family = from->family;
+	tu->client.port = from->src_port;
+	memcpy(tu->client.ip, from->src, 16);
+	tu->server.family = from->family;
+	tu->server.port = from->dst_port;
+	memcpy(tu->server.ip, from->dst, 16);
 }
 
 /*
@@ -221,7 +223,7 @@ tuple_from_meta(struct ipc_tuple *tu, const struct dp_udp_meta *meta)
  * later and more, finds room. (A 500 there made such clients give up.)
  */
 static void
-to_cp(struct dp_worker *w, const struct dp_udp_meta *meta,
+to_cp(struct dp_worker *w, const struct turn_from *from,
       const struct stun_msg *msg)
 {
 	struct turn_worker *t = &w->turn;
@@ -233,29 +235,29 @@ to_cp(struct dp_worker *w, const struct dp_udp_meta *meta,
 			return;
 		}
 		t->cp_gone++;
-		answer_error(w, meta, msg, STUN_ERR_SERVER_ERROR);
+		answer_error(w, from, msg, STUN_ERR_SERVER_ERROR);
 		return;
 	}
 	{
 		union turn_keyu k;
-		bool existing = turn_alloc_by_tuple(t, &k, turn_key_from(&k, meta->family,
-					meta->in_port, meta->src, meta->src_port,
-					meta->dst_port)) != NULL;
-		struct stun_addr from;
+		bool existing = turn_alloc_by_tuple(t, &k, turn_key_from(&k, from->family,
+					from->in_port, from->src, from->src_port,
+					from->dst_port)) != NULL;
+		struct stun_addr src;
 		enum turn_lane lane;
 
-		from.family = turn_stun_af(meta->family);
-		from.port = meta->src_port;
-		memcpy(from.ip, meta->src, 16);
+		src.family = turn_stun_af(from->family);
+		src.port = from->src_port;
+		memcpy(src.ip, from->src, 16);
 		/* Nonces expire on CLOCK_MONOTONIC seconds, as cp's do. */
 		lane = turn_admit_lane(t->admit, t->nonce_ok ? &t->nonce : NULL, msg,
-				       existing, &from, STUN_TRANSPORT_UDP,
+				       existing, &src, from->transport,
 				       t->now_ms / 1000u);
 		if (lane == TURN_LANE_CHALLENGE) {
-			answer_challenge(w, meta, msg, &from);
+			answer_challenge(w, from, msg, &src);
 			return;
 		}
-		if (!turn_admit(t->admit, lane, meta->family, meta->src,
+		if (!turn_admit(t->admit, lane, from->family, from->src,
 				ipc_ring_count(&t->rings->to_cp), t->now_ms))
 			return;         /* counted; the client retransmits */
 	}
@@ -263,9 +265,9 @@ to_cp(struct dp_worker *w, const struct dp_udp_meta *meta,
 	out.h.kind = IPC_REQUEST;
 	out.h.worker = (uint16_t)w->id;
 	out.h.seq = t->to_cp_seq++;
-	tuple_from_meta(&out.h.tuple, meta);
+	turn_tuple_from(&out.h.tuple, from);
 	if (msg->len > sizeof(out.body)) {
-		answer_error(w, meta, msg, STUN_ERR_BAD_REQUEST);
+		answer_error(w, from, msg, STUN_ERR_BAD_REQUEST);
 		return;
 	}
 	out.h.body_len = (uint16_t)msg->len;
@@ -304,28 +306,27 @@ fingerprint_ok(const struct stun_msg *msg)
 		STUN_FINGERPRINT_XOR) == want;
 }
 
-/* A STUN message from the client (p: meta->payload_len bytes at
- * meta->payload_off in m, its checksum verified): Binding answered here,
- * control requests to cp, Send indications relayed. Consumes m. */
 void
-turn_client_stun(struct dp_worker *w, struct rte_mbuf *m,
-		 const struct dp_udp_meta *meta, const uint8_t *p)
+turn_client_stun(struct dp_worker *w, const struct turn_from *from,
+		 const struct turn_in *in)
 {
 	struct turn_worker *t = &w->turn;
+	struct rte_mbuf *m = in->m;
+	const uint8_t *p = rte_pktmbuf_mtod_offset(m, const uint8_t *, in->off);
 	struct stun_msg msg;
 	struct stun_parse_error err;
 
-	if (stun_msg_parse(&msg, p, meta->payload_len, &err) < 0) {
+	if (stun_msg_parse(&msg, p, in->len, &err) < 0) {
 		/* A request we can frame gets a 400; anything else is dropped.
 		 * Both are counted. */
 		t->stun_malformed++;
-		if (turn_stun_is_framed_request(p, meta->payload_len)) {
+		if (turn_stun_is_framed_request(p, in->len)) {
 			struct stun_msg hdr_only;
 
 			memset(&hdr_only, 0, sizeof(hdr_only));
 			hdr_only.method = stun_type_method((uint16_t)((p[0] << 8) | p[1]));
 			hdr_only.tid = p + 8;
-			answer_error(w, meta, &hdr_only, STUN_ERR_BAD_REQUEST);
+			answer_error(w, from, &hdr_only, STUN_ERR_BAD_REQUEST);
 		}
 		rte_pktmbuf_free(m);
 		return;
@@ -340,22 +341,22 @@ turn_client_stun(struct dp_worker *w, struct rte_mbuf *m,
 		switch (msg.method) {
 		case STUN_METHOD_BINDING:
 			t->binding_requests++;
-			answer_binding(w, meta, &msg);
+			answer_binding(w, from, &msg);
 			break;
 		case STUN_METHOD_ALLOCATE:
 		case STUN_METHOD_REFRESH:
 		case STUN_METHOD_CREATE_PERMISSION:
 		case STUN_METHOD_CHANNEL_BIND:
-			to_cp(w, meta, &msg);
+			to_cp(w, from, &msg);
 			break;
 		default:
-			answer_error(w, meta, &msg, STUN_ERR_BAD_REQUEST);
+			answer_error(w, from, &msg, STUN_ERR_BAD_REQUEST);
 			break;
 		}
 		break;
 	case STUN_CLASS_INDICATION:
 		if (msg.method == STUN_METHOD_SEND) {
-			client_send_indication(w, m, meta, &msg);
+			client_send_indication(w, from, in, &msg);
 			return;
 		}
 		if (msg.method == STUN_METHOD_BINDING)

@@ -101,6 +101,18 @@ turn_carry_from(struct turn_carry *c, const struct rte_mbuf *m,
 				   (uint16_t)(8 + skip), len, &c->sum);
 }
 
+/* The same for a client's message (in->udp: its datagram's UDP header;
+ * NULL on streams, where nothing is carried: the sum is made at output). */
+static inline void
+turn_carry_from_in(struct turn_carry *c, const struct turn_from *from,
+		   const struct turn_in *in, uint16_t skip, uint16_t len)
+{
+	c->sum = 0;
+	c->ok = in->udp != NULL &&
+		net_udp_region_sum(from->family, from->src, from->dst, in->udp,
+				   (uint16_t)(8 + skip), len, &c->sum);
+}
+
 /*
  * m's data is a UDP payload: put UDP and IP headers in front of it (in the
  * headroom the received headers left), checksum, and send. With a carry

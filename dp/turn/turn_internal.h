@@ -107,12 +107,6 @@ void turn_hairpin_out(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf
 void turn_hairpin_unreach(struct dp_worker *w, struct rte_mbuf *m,
 			  const struct dp_udp_meta *meta);
 
-/* ---- turn_client.c ---- */
-void turn_client_chdata(struct dp_worker *w, struct rte_mbuf *m,
-			const struct dp_udp_meta *meta, const uint8_t *p);
-void turn_client_stun(struct dp_worker *w, struct rte_mbuf *m,
-		      const struct dp_udp_meta *meta, const uint8_t *p);
-
 /* ---- turn_udp.c ---- */
 /* A STUN message (built in buf, len bytes) from (src, sport) to (dst,
  * dport) over UDP. */

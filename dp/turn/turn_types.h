@@ -18,6 +18,7 @@
 #include <rte_common.h>
 
 struct rte_hash;
+struct rte_mbuf;
 struct dp_port;
 
 #include "ipc_types.h"
@@ -103,6 +104,33 @@ struct turn_alloc_cold {
 	struct turn_chan chans[TURN_MAX_CHANNELS - TURN_HOT_BINDINGS];
 	/* what a restarted cp needs back */
 	struct ipc_alloc auth;
+};
+
+/*
+ * Where a client's message came from; answers go back the same way
+ * (transport: the same values as ipc_tuple.transport and lib/nonce's,
+ * STUN_TRANSPORT_UDP 17 or _TCP 6, so no mapping).
+ */
+struct turn_from {
+	uint8_t transport;           /* 17 UDP, 6 a stream (TCP, TLS over TCP) */
+	uint8_t family;              /* NET_AF_IPV4 / NET_AF_IPV6 */
+	uint8_t in_port;             /* dp port index */
+	uint8_t pad;
+	uint16_t src_port;           /* the client's, host order */
+	uint16_t dst_port;           /* ours (3478, 80, ...) */
+	uint32_t conn_id;            /* 0 for UDP; the stream's connection */
+	uint8_t src[16], dst[16];
+};
+
+/* A client's message: len bytes at off in m (contiguous in its first
+ * segment). */
+struct turn_in {
+	struct rte_mbuf *m;
+	const uint8_t *udp;          /* the datagram's UDP header, for the
+				      * checksum carried (RFC 1624); NULL on
+				      * streams */
+	uint16_t off;
+	uint16_t len;
 };
 
 /* A pass over the live allocations (turn_sweep()): a turn_live walk's

@@ -109,6 +109,21 @@ turn_prefetch_burst(struct dp_worker *w, const struct dp_port *port,
 			turn_alloc_prefetch(&t->allocs[pos[i]]);
 }
 
+/* Where a datagram to the TURN port came from. */
+static inline void
+turn_from_udp(struct turn_from *f, const struct dp_udp_meta *meta)
+{
+	f->transport = 17;
+	f->family = meta->family;
+	f->in_port = meta->in_port;
+	f->pad = 0;
+	f->src_port = meta->src_port;
+	f->dst_port = meta->dst_port;
+	f->conn_id = 0;
+	memcpy(f->src, meta->src, 16);
+	memcpy(f->dst, meta->dst, 16);
+}
+
 void
 turn_client_input(struct dp_worker *w, struct rte_mbuf *m,
 		  const struct dp_udp_meta *meta, void *arg)
@@ -116,9 +131,15 @@ turn_client_input(struct dp_worker *w, struct rte_mbuf *m,
 	const uint8_t *p = rte_pktmbuf_mtod_offset(m, const uint8_t *,
 						   meta->payload_off);
 
+	struct turn_from from;
+	struct turn_in in = {
+		.m = m, .udp = p - 8, .off = meta->payload_off, .len = meta->payload_len,
+	};
+
 	(void)arg;
+	turn_from_udp(&from, meta);
 	if (meta->payload_len >= 1 && (p[0] & 0xc0u) == 0x40u) {
-		turn_client_chdata(w, m, meta, p);
+		turn_client_chdata(w, &from, &in);
 		return;
 	}
 	/* What dp reads and acts on must be what the client sent. */
@@ -126,5 +147,5 @@ turn_client_input(struct dp_worker *w, struct rte_mbuf *m,
 		dp_drop_pkt(w, m, DP_DROP_UDP_MALFORMED);
 		return;
 	}
-	turn_client_stun(w, m, meta, p);
+	turn_client_stun(w, &from, &in);
 }
