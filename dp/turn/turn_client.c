@@ -152,8 +152,7 @@ answer_binding(struct dp_worker *w, const struct turn_from *from,
 	stun_build_fingerprint(&b);
 	n = stun_build_finish(&b);
 	if (n > 0)
-		turn_udp_reply(w, from->family, from->dst, from->dst_port, from->src,
-			  from->src_port, buf, (uint16_t)n);
+		turn_reply(w, from, buf, (uint16_t)n);
 }
 
 static void
@@ -165,8 +164,7 @@ answer_error(struct dp_worker *w, const struct turn_from *from,
 					  w->ctx->turn.software);
 
 	if (n > 0)
-		turn_udp_reply(w, from->family, from->dst, from->dst_port, from->src,
-			  from->src_port, buf, (uint16_t)n);
+		turn_reply(w, from, buf, (uint16_t)n);
 }
 
 /*
@@ -193,8 +191,7 @@ answer_challenge(struct dp_worker *w, const struct turn_from *from,
 				  msg->tid, sa, from->transport,
 				  t->now_ms / 1000u, buf, sizeof(buf));
 	if (n > 0)
-		turn_udp_reply(w, from->family, from->dst, from->dst_port, from->src,
-			  from->src_port, buf, (uint16_t)n);
+		turn_reply(w, from, buf, (uint16_t)n);
 }
 
 static void

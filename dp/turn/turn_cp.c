@@ -65,10 +65,13 @@ apply(struct dp_worker *w, const struct ipc_msg *msg)
 	struct turn_alloc *a;
 
 	switch (msg->h.kind) {
-	case IPC_RESPONSE:
-		turn_udp_reply(w, tu->client.family, tu->server.ip, tu->server.port,
-			  tu->client.ip, tu->client.port, msg->body, msg->h.body_len);
+	case IPC_RESPONSE: {
+		struct turn_from to;
+
+		turn_from_tuple(&to, tu);
+		turn_reply(w, &to, msg->body, msg->h.body_len);
 		break;
+	}
 	case IPC_ALLOC_ADD:
 		apply_alloc_add(w, msg);
 		break;

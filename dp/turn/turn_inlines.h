@@ -297,4 +297,63 @@ turn_alloc_prefetch(const struct turn_alloc *a)
 	rte_prefetch0(p + 4 * RTE_CACHE_LINE_SIZE);
 }
 
+/* ---- transports -------------------------------------------------------- */
+
+/* The ops of a transport (17 or 6), NULL when dp has no adapter for it. */
+static inline const struct turn_xport_ops *
+turn_xport(uint8_t transport)
+{
+	return transport == STUN_TRANSPORT_UDP ? &turn_udp_ops : NULL;
+}
+
+/* A STUN message back to where from came from (copied from buf). UDP by
+ * a direct call; a transport without an adapter is counted. */
+static inline void
+turn_reply(struct dp_worker *w, const struct turn_from *from, const uint8_t *buf,
+	   uint16_t len)
+{
+	const struct turn_xport_ops *x;
+
+	if (likely(from->transport == STUN_TRANSPORT_UDP)) {
+		turn_udp_reply(w, from, buf, len);
+		return;
+	}
+	x = turn_xport(from->transport);
+	if (x == NULL) {
+		w->turn.xport_none++;
+		return;
+	}
+	x->reply(w, from, buf, len);
+}
+
+/* Where a's client is, as a reply needs it. */
+static inline void
+turn_from_alloc(struct turn_from *f, const struct turn_alloc *a)
+{
+	f->transport = STUN_TRANSPORT_UDP;
+	f->family = a->client.family;
+	f->in_port = a->in_port;
+	f->pad = 0;
+	f->src_port = a->client.port;
+	f->dst_port = a->server.port;
+	f->conn_id = 0;
+	memcpy(f->src, a->client.ip, 16);
+	memcpy(f->dst, a->server.ip, 16);
+}
+
+/* Where the client of a tuple from cp is. */
+static inline void
+turn_from_tuple(struct turn_from *f, const struct ipc_tuple *tu)
+{
+	f->transport = tu->transport;
+	f->family = tu->client.family;
+	f->in_port = tu->in_port;
+	f->pad = 0;
+	f->src_port = tu->client.port;
+	f->dst_port = tu->server.port;
+	f->conn_id = tu->conn_id;
+	memcpy(f->src, tu->client.ip, 16);
+	memcpy(f->dst, tu->server.ip, 16);
+}
+
 #endif /* DP_TURN_INLINES_H */

@@ -107,11 +107,31 @@ void turn_hairpin_out(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf
 void turn_hairpin_unreach(struct dp_worker *w, struct rte_mbuf *m,
 			  const struct dp_udp_meta *meta);
 
-/* ---- turn_udp.c ---- */
-/* A STUN message (built in buf, len bytes) from (src, sport) to (dst,
- * dport) over UDP. */
-void turn_udp_reply(struct dp_worker *w, uint8_t family, const uint8_t *src,
-		    uint16_t sport, const uint8_t *dst, uint16_t dport,
+/* ---- transports: turn_udp.c (and the stream adapter, later) ---- */
+/*
+ * What TURN needs of a client transport (HAProxy's xprt_ops in small):
+ * answering a STUN message, and relaying data to an allocation's client.
+ * UDP's are also called directly (turn_reply(), turn_to_client()): no
+ * indirect call on UDP's paths.
+ */
+struct turn_xport_ops {
+	const char *name;                    /* "udp", "stream" */
+	bool chdata_pad;                     /* RFC 8656 §12.5: streams pad
+					      * ChannelData to 4 */
+	/* A STUN message (dp's or cp's, len bytes in buf, copied) back to
+	 * where to came from (to->src). Failures counted. */
+	void (*reply)(struct dp_worker *w, const struct turn_from *to,
+		      const uint8_t *buf, uint16_t len);
+	/* Relayed data (ChannelData or a Data indication at m's data start)
+	 * to a's client; cy NULL or the carried sum. Consumes m. */
+	void (*to_client)(struct dp_worker *w, struct turn_alloc *a,
+			  struct rte_mbuf *m, const struct turn_carry *cy);
+};
+
+extern const struct turn_xport_ops turn_udp_ops;
+
+/* A STUN message (built in buf, len bytes) back to to->src over UDP. */
+void turn_udp_reply(struct dp_worker *w, const struct turn_from *to,
 		    const uint8_t *buf, uint16_t len);
 
 /* ---- turn_wire.c: wire formats, pure (no EAL, no mbuf) ---- */

@@ -172,8 +172,10 @@ turn_icmp_input(struct dp_worker *w, uint8_t family, const uint8_t *outer_src,
 	if (n > 0) {
 		a->stats[TURN_STAT_PKTS_TO_CLIENT]++;
 		a->stats[TURN_STAT_BYTES_TO_CLIENT] += (uint64_t)n;
-		turn_udp_reply(w, a->client.family, a->server.ip, a->server.port,
-			  a->client.ip, a->client.port, buf, (uint16_t)n);
+		struct turn_from to;
+
+		turn_from_alloc(&to, a);
+		turn_reply(w, &to, buf, (uint16_t)n);
 	}
 }
 

@@ -202,6 +202,8 @@ struct turn_worker {
 	uint64_t stun_bad_fingerprint;    /* RFC 8489 §14.7: discarded */
 	uint64_t peer_port0;              /* Send indications to port 0 */
 	uint64_t icmp_forged;             /* port unreachable not from the peer */
+	uint64_t xport_none;              /* replies and relayed data for a
+					   * transport dp has no adapter for */
 	/* Relay to relay inside the box (issue 18). */
 	struct dp_port *relay_port[2];    /* the port relayed addresses live
 					   * on: [0] IPv4, [1] IPv6 */

@@ -19,12 +19,31 @@
 
 /* A STUN message (dp's or cp's, built in buf) to a client. */
 void
-turn_udp_reply(struct dp_worker *w, uint8_t family, const uint8_t *src,
-	       uint16_t sport, const uint8_t *dst, uint16_t dport,
+turn_udp_reply(struct dp_worker *w, const struct turn_from *to,
 	       const uint8_t *buf, uint16_t len)
 {
-	dp_udp_send(w, family, src, sport, dst, dport, buf, len);
+	dp_udp_send(w, to->family, to->dst, to->dst_port, to->src, to->src_port,
+		    buf, len);
 }
+
+/* Relayed data to a's client: m's data is the ChannelData or Data
+ * indication, cy the sum carried. */
+static void
+udp_to_client(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf *m,
+	      const struct turn_carry *cy)
+{
+	turn_udp_out(w, m, a->client.family, a->server.ip, a->server.port,
+		     a->client.ip, a->client.port, cy);
+}
+
+/* What the cold paths call through turn_xport(); the relayed data and
+ * replies of UDP take the direct calls in turn_inlines.h. */
+const struct turn_xport_ops turn_udp_ops = {
+	.name = "udp",
+	.chdata_pad = false,
+	.reply = turn_udp_reply,
+	.to_client = udp_to_client,
+};
 
 /* Allocations per worker from which turn_prefetch_burst() pays: 4096
  * hot parts are 1.25 MiB, most of an L2 that also holds the packets. */
