@@ -113,6 +113,7 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 						sum[k] += t->allocs[i].stats[k];
 			fprintf(out, "turn worker=%u allocations=%u capacity=%u"
 				" alloc_table_full=%" PRIu64 " alloc_bad_relay=%" PRIu64
+				" alloc_bad_transport=%" PRIu64
 				" ipc_in=%" PRIu64 " ipc_out=%" PRIu64 " ipc_full=%" PRIu64
 				" binding_requests=%" PRIu64 " binding_indications=%" PRIu64
 				" stun_malformed=%" PRIu64 " swept=%" PRIu64
@@ -123,7 +124,7 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 				" nonce_ok=%u nonce_load_failed=%" PRIu64
 				" cp_rung=%" PRIu64 " xport_none=%" PRIu64, w->id,
 				t->nallocs, t->cap, t->alloc_table_full,
-				t->alloc_bad_relay, t->ipc_in, t->ipc_out, t->ipc_full,
+				t->alloc_bad_relay, t->alloc_bad_transport, t->ipc_in, t->ipc_out, t->ipc_full,
 				t->binding_requests, t->binding_indications,
 				t->stun_malformed, t->swept, t->cp_serving ? 1u : 0u,
 				t->cp_wait, t->cp_gone, t->stun_bad_fingerprint,

@@ -71,7 +71,8 @@ turn_init(struct dp_ctx *ctx)
 				"allocations (%zu bytes each; cp.quota_total %u over %u "
 				"worker(s)): reserve more hugepages or lower "
 				"cp.quota_total\n", i, cap,
-				sizeof(struct turn_alloc) + sizeof(struct turn_alloc_cold),
+				sizeof(struct turn_alloc) + sizeof(struct turn_alloc_cold) +
+				sizeof(uint64_t),
 				ctx->conf->cp.quota_total, ctx->nworkers);
 			return rc;
 		}
@@ -127,6 +128,7 @@ turn_free(struct dp_ctx *ctx)
 		rte_free(w->turn.by_relay);
 		rte_free(w->turn.live.slot);
 		rte_free(w->turn.live.pos);
+		rte_free(w->turn.expires);
 		rte_free(w->turn.admit);
 		nonce_ctx_fini(&w->turn.nonce);
 		memset(&w->turn, 0, sizeof(w->turn));

@@ -58,7 +58,8 @@ turn_client_chdata(struct dp_worker *w, const struct turn_from *from,
 	struct chdata cd;
 	struct turn_carry cy;
 
-	a = turn_alloc_by_tuple(t, &k, turn_key_from(&k, from->family, from->in_port,
+	a = turn_alloc_by_tuple(t, &k, turn_key_from(&k, from->transport, from->conn_id,
+					   from->family, from->in_port,
 					   from->src, from->src_port,
 					   from->dst_port));
 	/* RFC 8656 §12.6: no allocation, bad framing, unbound or reserved
@@ -96,7 +97,8 @@ client_send_indication(struct dp_worker *w, const struct turn_from *from,
 	struct ipc_addr peer;
 	struct turn_carry cy;
 
-	a = turn_alloc_by_tuple(t, &k, turn_key_from(&k, from->family, from->in_port,
+	a = turn_alloc_by_tuple(t, &k, turn_key_from(&k, from->transport, from->conn_id,
+					   from->family, from->in_port,
 					   from->src, from->src_port,
 					   from->dst_port));
 	pa = stun_msg_find(msg, STUN_ATTR_XOR_PEER_ADDRESS);
@@ -237,7 +239,8 @@ to_cp(struct dp_worker *w, const struct turn_from *from,
 	}
 	{
 		union turn_keyu k;
-		bool existing = turn_alloc_by_tuple(t, &k, turn_key_from(&k, from->family,
+		bool existing = turn_alloc_by_tuple(t, &k, turn_key_from(&k, from->transport,
+					from->conn_id, from->family,
 					from->in_port, from->src, from->src_port,
 					from->dst_port)) != NULL;
 		struct stun_addr src;

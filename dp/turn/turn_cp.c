@@ -20,7 +20,8 @@ alloc_find_msg(struct turn_worker *t, const struct ipc_msg *msg)
 	union turn_keyu k;
 	struct turn_alloc *a;
 
-	a = turn_alloc_by_tuple(t, &k, turn_key_from(&k, tu->client.family, tu->in_port,
+	a = turn_alloc_by_tuple(t, &k, turn_key_from(&k, tu->transport, tu->conn_id,
+					   tu->client.family, tu->in_port,
 					   tu->client.ip, tu->client.port,
 					   tu->server.port));
 	return a != NULL && a->id == msg->h.alloc_id ? a : NULL;
@@ -35,6 +36,13 @@ apply_alloc_add(struct dp_worker *w, const struct ipc_msg *msg)
 
 	if (msg->h.body_len < sizeof(*ia) || ia->nrelayed < 1 || ia->nrelayed > 2) {
 		t->alloc_bad_relay++;
+		return;
+	}
+	/* A client on a stream (transport 6) needs its connection, and dp
+	 * has no stream transport registered yet (dp/tcp): refused, counted.
+	 * cp sends none today. */
+	if (msg->h.tuple.transport != STUN_TRANSPORT_UDP) {
+		t->alloc_bad_transport++;
 		return;
 	}
 	/* Every relayed transport address must be ours: a relayed address
@@ -83,7 +91,7 @@ apply(struct dp_worker *w, const struct ipc_msg *msg)
 	case IPC_ALLOC_LIFE:
 		a = alloc_find_msg(t, msg);
 		if (a != NULL && msg->h.body_len >= sizeof(uint64_t))
-			memcpy(&a->expires_ms, msg->body, sizeof(uint64_t));
+			memcpy(&t->expires[a - t->allocs], msg->body, sizeof(uint64_t));
 		break;
 	case IPC_PERM_ADD:
 	case IPC_PERM_DEL:

@@ -32,12 +32,14 @@
  * key (what rte_hash computes itself on add), in the same word order.
  */
 static inline uint32_t
-turn_key_from(union turn_keyu *k, uint8_t family, uint8_t in_port,
-	 const uint8_t *cip, uint16_t cport, uint16_t sport)
+turn_key_from(union turn_keyu *k, uint8_t transport, uint32_t conn_id,
+	      uint8_t family, uint8_t in_port, const uint8_t *cip, uint16_t cport,
+	      uint16_t sport)
 {
 	uint64_t w0 = (uint64_t)family | (uint64_t)in_port << 8 |
-		      (uint64_t)cport << 16 | (uint64_t)sport << 32;
-	uint64_t w1 = 0, w2 = 0;
+		      (uint64_t)cport << 16 | (uint64_t)sport << 32 |
+		      (uint64_t)transport << 48;
+	uint64_t w1 = 0, w2 = 0, w3 = conn_id;
 	uint32_t h;
 
 	if (family == NET_AF_IPV4) {
@@ -50,11 +52,11 @@ turn_key_from(union turn_keyu *k, uint8_t family, uint8_t in_port,
 		memcpy(&w2, cip + 8, 8);
 	}
 	k->v[0] = (turn_u64x2){ w0, w1 };
-	k->v[1] = (turn_u64x2){ w2, 0 };
+	k->v[1] = (turn_u64x2){ w2, w3 };
 	h = rte_hash_crc_8byte(w0, 0);
 	h = rte_hash_crc_8byte(w1, h);
 	h = rte_hash_crc_8byte(w2, h);
-	return rte_hash_crc_8byte(0, h);
+	return rte_hash_crc_8byte(w3, h);
 }
 
 /* Address equality with the length known at compile time, so that it is
@@ -330,13 +332,13 @@ turn_reply(struct dp_worker *w, const struct turn_from *from, const uint8_t *buf
 static inline void
 turn_from_alloc(struct turn_from *f, const struct turn_alloc *a)
 {
-	f->transport = STUN_TRANSPORT_UDP;
+	f->transport = a->transport;
 	f->family = a->client.family;
 	f->in_port = a->in_port;
 	f->pad = 0;
 	f->src_port = a->client.port;
 	f->dst_port = a->server.port;
-	f->conn_id = 0;
+	f->conn_id = a->conn_id;
 	memcpy(f->src, a->client.ip, 16);
 	memcpy(f->dst, a->server.ip, 16);
 }
@@ -354,6 +356,29 @@ turn_from_tuple(struct turn_from *f, const struct ipc_tuple *tu)
 	f->conn_id = tu->conn_id;
 	memcpy(f->src, tu->client.ip, 16);
 	memcpy(f->dst, tu->server.ip, 16);
+}
+
+/* Relayed data to a's client: m's data is the ChannelData or Data
+ * indication, cy NULL or its carried sum. UDP inline, as it always was;
+ * a transport without an adapter is counted. Consumes m. */
+static inline void
+turn_to_client(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf *m,
+	       const struct turn_carry *cy)
+{
+	const struct turn_xport_ops *x;
+
+	if (likely(a->transport == STUN_TRANSPORT_UDP)) {
+		turn_udp_out(w, m, a->client.family, a->server.ip, a->server.port,
+			     a->client.ip, a->client.port, cy);
+		return;
+	}
+	x = turn_xport(a->transport);
+	if (x == NULL) {
+		w->turn.xport_none++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	x->to_client(w, a, m, cy);
 }
 
 #endif /* DP_TURN_INLINES_H */

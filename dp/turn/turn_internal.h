@@ -21,17 +21,21 @@ struct dp_ctx;
 struct dp_worker;
 struct ipc_msg;
 
-/* Key of the client 5-tuple (transport is UDP here). 32 bytes: rte_hash
- * compares keys of that size with vector instructions, other sizes with
- * memcmp(). */
+/* Key of the client's transport: 5-tuple and, on a stream, the
+ * connection (two connections from one address and port cannot both be
+ * live, but a new one can come while the old one's allocation is still
+ * here). 32 bytes: rte_hash compares keys of that size with vector
+ * instructions, other sizes with memcmp(). */
 struct turn_key {
 	uint8_t family;
 	uint8_t in_port;
 	uint16_t client_port;
 	uint16_t server_port;
-	uint16_t pad;
+	uint8_t transport;           /* 17 UDP, 6 a stream */
+	uint8_t pad;
 	uint8_t client_ip[16];
-	uint64_t pad2;
+	uint32_t conn_id;            /* 0 for UDP */
+	uint32_t pad2;
 };
 
 typedef uint64_t turn_u64x2 __attribute__((vector_size(16), aligned(16)));
@@ -62,6 +66,8 @@ _Static_assert(sizeof(struct turn_alloc) == 5 * RTE_CACHE_LINE_SIZE,
 	       "the hot part of an allocation is five cache lines");
 _Static_assert(offsetof(struct turn_alloc, stats) == RTE_CACHE_LINE_SIZE,
 	       "counters start the second line");
+_Static_assert(offsetof(struct turn_alloc, conn_id) + sizeof(uint32_t) <=
+	       RTE_CACHE_LINE_SIZE, "the client's transport is on line 0");
 
 /* ---- turn_table.c ---- */
 /* 0, or -EINVAL when turn_key_from()'s hash is not rte_hash_crc() of the

@@ -51,8 +51,7 @@ to_client_data_indication(struct dp_worker *w, struct turn_alloc *a,
 	cy.sum += net_sum16(h, pre, 0);        /* the head goes in the sum */
 	a->stats[TURN_STAT_PKTS_TO_CLIENT]++;
 	a->stats[TURN_STAT_BYTES_TO_CLIENT] += rte_pktmbuf_pkt_len(m);
-	turn_udp_out(w, m, a->client.family, a->server.ip, a->server.port,
-		     a->client.ip, a->client.port, &cy);
+	turn_to_client(w, a, m, &cy);
 }
 
 void
@@ -107,8 +106,7 @@ turn_peer_input(struct dp_worker *w, struct rte_mbuf *m,
 	}
 	a->stats[TURN_STAT_PKTS_TO_CLIENT]++;
 	a->stats[TURN_STAT_BYTES_TO_CLIENT] += (uint64_t)dlen + CHDATA_HDR_LEN;
-	turn_udp_out(w, m, a->client.family, a->server.ip, a->server.port,
-		a->client.ip, a->client.port, &cy);
+	turn_to_client(w, a, m, &cy);
 }
 
 /* ICMP errors about relayed datagrams (RFC 8656 §11.5). */

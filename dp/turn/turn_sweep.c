@@ -90,12 +90,13 @@ turn_state_alloc_fill(struct ipc_msg *out, const struct turn_worker *t,
 	memset(&out->h, 0, sizeof(out->h));
 	out->h.kind = IPC_STATE_ALLOC;
 	out->h.alloc_id = a->id;
-	out->h.tuple.transport = 17;
+	out->h.tuple.transport = a->transport;
+	out->h.tuple.conn_id = a->conn_id;
 	out->h.tuple.in_port = a->in_port;
 	out->h.tuple.client = a->client;
 	out->h.tuple.server = a->server;
 	memcpy(out->body, &turn_alloc_cold(t, a)->auth, sizeof(struct ipc_alloc));
-	((struct ipc_alloc *)out->body)->expires_ms = a->expires_ms;
+	((struct ipc_alloc *)out->body)->expires_ms = t->expires[a - t->allocs];
 	for (unsigned int i = 0; i < a->nperms &&
 	     off + sizeof(*b) <= sizeof(out->body); i++) {
 		const struct turn_perm *p = turn_perm_at(t, a, i);
@@ -212,7 +213,7 @@ sweep_expire(struct dp_worker *w)
 	unsigned int n = sweep_take(t, &t->expire_job, batch, TURN_SWEEP_SLICE);
 
 	for (unsigned int i = 0; i < n; i++)
-		if (batch[i]->expires_ms + 60000u < t->now_ms)
+		if (t->expires[batch[i] - t->allocs] + 60000u < t->now_ms)
 			turn_alloc_remove(t, batch[i]);
 	return n;
 }

@@ -33,13 +33,15 @@ turn_key_hash_selfcheck(void)
 	static const uint8_t ip6[16] = { 0x20, 0x01, 0x0d, 0xb8, 1, 2, 3, 4,
 					 5, 6, 7, 8, 9, 10, 11, 12 };
 	union turn_keyu k;
-	uint32_t h4 = turn_key_from(&k, NET_AF_IPV4, 1, ip6, 40000, 3478);
+	uint32_t h4 = turn_key_from(&k, STUN_TRANSPORT_UDP, 0, NET_AF_IPV4, 1, ip6,
+				     40000, 3478);
 
 	if (h4 != rte_hash_crc(&k, sizeof(k), 0) || k.k.client_port != 40000 ||
 	    k.k.server_port != 3478 || k.k.in_port != 1 ||
 	    memcmp(k.k.client_ip, ip6, 4) != 0)
 		return -EINVAL;
-	if (turn_key_from(&k, NET_AF_IPV6, 2, ip6, 1, 2) != rte_hash_crc(&k, sizeof(k), 0) ||
+	if (turn_key_from(&k, STUN_TRANSPORT_TCP, 7, NET_AF_IPV6, 2, ip6, 1, 2) !=
+	    rte_hash_crc(&k, sizeof(k), 0) || k.k.conn_id != 7 ||
 	    memcmp(k.k.client_ip, ip6, 16) != 0 || k.k.family != NET_AF_IPV6)
 		return -EINVAL;
 	return 0;
@@ -91,11 +93,13 @@ turn_worker_tables(struct dp_worker *w, uint32_t cap, uint32_t ntbl, uint32_t sp
 	t->live.pos = rte_malloc_socket("turn_live_pos", sizeof(uint32_t) * cap,
 					RTE_CACHE_LINE_SIZE, socket);
 	t->live.n = 0;
+	t->expires = rte_zmalloc_socket("turn_expires", sizeof(uint64_t) * cap,
+					RTE_CACHE_LINE_SIZE, socket);
 	t->admit = rte_malloc_socket("turn_admit", sizeof(*t->admit),
 				     RTE_CACHE_LINE_SIZE, socket);
 	if (t->by_tuple == NULL || t->allocs == NULL || t->cold == NULL ||
 	    t->by_relay == NULL || t->live.slot == NULL || t->live.pos == NULL ||
-	    t->admit == NULL || nonce_ctx_init(&t->nonce) < 0)
+	    t->admit == NULL || t->expires == NULL || nonce_ctx_init(&t->nonce) < 0)
 		return -ENOMEM;
 	{
 		const struct tp_conf *c = w->ctx->conf;
@@ -166,7 +170,8 @@ turn_relay_hook(struct turn_worker *t, const struct turn_alloc *a, uint32_t pos,
 static uint32_t
 turn_key_of_alloc(union turn_keyu *k, const struct turn_alloc *a)
 {
-	return turn_key_from(k, a->client.family, a->in_port, a->client.ip,
+	return turn_key_from(k, a->transport, a->conn_id, a->client.family,
+			     a->in_port, a->client.ip,
 			a->client.port, a->server.port);
 }
 
@@ -182,6 +187,7 @@ turn_alloc_remove(struct turn_worker *t, struct turn_alloc *a)
 		t->ctr[i] += a->stats[i];
 	memset(turn_alloc_cold(t, a), 0, sizeof(struct turn_alloc_cold));
 	memset(a, 0, sizeof(*a));
+	t->expires[a - t->allocs] = 0;
 	turn_live_del(&t->live, (uint32_t)(a - t->allocs));
 	t->nallocs = t->live.n;
 }
@@ -201,7 +207,8 @@ turn_alloc_install(struct turn_worker *t, const struct ipc_msg *msg,
 	int pos;
 
 	pos = rte_hash_add_key_with_hash(t->by_tuple, &k,
-			turn_key_from(&k, tu->client.family, tu->in_port, tu->client.ip,
+			turn_key_from(&k, tu->transport, tu->conn_id, tu->client.family,
+				      tu->in_port, tu->client.ip,
 				 tu->client.port, tu->server.port));
 	if (pos < 0) {
 		/* every slot taken (cp keeps a worker below that) */
@@ -219,6 +226,8 @@ turn_alloc_install(struct turn_worker *t, const struct ipc_msg *msg,
 	memset(turn_alloc_cold(t, a), 0, sizeof(struct turn_alloc_cold));
 	a->id = msg->h.alloc_id;
 	a->in_port = tu->in_port;
+	a->transport = tu->transport;
+	a->conn_id = tu->conn_id;
 	a->client = tu->client;
 	a->server = tu->server;
 	a->nrelayed = ia->nrelayed;
@@ -227,7 +236,7 @@ turn_alloc_install(struct turn_worker *t, const struct ipc_msg *msg,
 	a->relay_tbl[0] = tbl[0];
 	a->relay_tbl[1] = tbl[1];
 	a->relay_port = ia->relayed[0].port;
-	a->expires_ms = ia->expires_ms;
+	t->expires[pos] = ia->expires_ms;
 	turn_alloc_cold(t, a)->auth = *ia;
 	turn_relay_hook(t, a, (uint32_t)pos, true);
 	return a;

@@ -89,7 +89,9 @@ struct turn_alloc {
 	struct ipc_addr client;
 	struct ipc_addr server;
 	uint64_t id;                 /* cp's id; 0 = free slot */
-	uint64_t expires_ms;
+	uint8_t transport;           /* the client's: 17 UDP, 6 a stream */
+	uint8_t pad[3];
+	uint32_t conn_id;            /* the client's connection; 0 for UDP */
 	/* lines 1-2: counters and the relayed addresses */
 	uint64_t stats[TURN_STAT__COUNT];
 	struct ipc_addr relayed[2];
@@ -150,6 +152,10 @@ struct turn_worker {
 	uint64_t now_ms;                  /* CLOCK_MONOTONIC, once per loop */
 	struct turn_alloc *allocs;        /* cap slots: the hot parts */
 	struct turn_alloc_cold *cold;     /* cap slots: the cold parts */
+	uint64_t *expires;                /* cap slots: the allocation's
+					   * expiry (ms), which only cp's
+					   * messages and the sweeps read:
+					   * densely, not a line each */
 	struct rte_hash *by_tuple;        /* client 5-tuple -> slot */
 	/* Peer side: one table per relayed address (IPv4 ones first, then
 	 * IPv6 from relay_base6), relay_span entries each, indexed by port -
@@ -185,6 +191,8 @@ struct turn_worker {
 	uint64_t alloc_table_full;        /* ALLOC_ADD refused: no free slot */
 	uint64_t alloc_bad_relay;         /* ALLOC_ADD refused: not a relayed
 					   * transport address of ours */
+	uint64_t alloc_bad_transport;     /* ALLOC_ADD refused: a client
+					   * transport dp has no adapter for */
 	uint64_t ipc_bad;                 /* messages from cp that failed checks */
 	uint64_t ipc_in;
 	uint64_t ipc_out;

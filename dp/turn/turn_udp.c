@@ -113,7 +113,8 @@ turn_prefetch_burst(struct dp_worker *w, const struct dp_port *port,
 			if (!port->rss && dp_flow_owner(ctx, NET_AF_IPV4, ip + 12, ip + 16,
 							sport, dport, 17) != w->id)
 				continue;
-			sig[nk] = turn_key_from(&keys[nk], NET_AF_IPV4, port->index, ip + 12,
+			sig[nk] = turn_key_from(&keys[nk], STUN_TRANSPORT_UDP, 0,
+						NET_AF_IPV4, port->index, ip + 12,
 					   sport, dport);
 			kp[nk] = &keys[nk];
 			nk++;

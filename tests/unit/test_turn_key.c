@@ -36,7 +36,7 @@ test_turn_key_hash_is_rte_hash_crc_of_stored_key(void **state)
 			for (unsigned int b = 0; b < 16; b++)
 				ip[b] = (uint8_t)(ip6[b] * (i + 1) + b);
 			memset(&k, 0xa5, sizeof(k));
-			h = turn_key_from(&k, fam[f], (uint8_t)i, ip,
+			h = turn_key_from(&k, 17, 0, fam[f], (uint8_t)i, ip,
 					  (uint16_t)(1000u * i + 7u), (uint16_t)(3478u + i));
 			assert_int_equal(h, rte_hash_crc(&k, sizeof(k), 0));
 		}
@@ -51,15 +51,17 @@ test_turn_key_v4_layout(void **state)
 
 	(void)state;
 	memset(&k, 0xff, sizeof(k));
-	turn_key_from(&k, NET_AF_IPV4, 1, ip6, 40000, 3478);
+	turn_key_from(&k, 17, 0, NET_AF_IPV4, 1, ip6, 40000, 3478);
 	assert_int_equal(k.k.family, NET_AF_IPV4);
 	assert_int_equal(k.k.in_port, 1);
 	assert_int_equal(k.k.client_port, 40000);
 	assert_int_equal(k.k.server_port, 3478);
+	assert_int_equal(k.k.transport, 17);
 	assert_int_equal(k.k.pad, 0);
 	assert_memory_equal(k.k.client_ip, ip6, 4);
 	for (unsigned int b = 4; b < 16; b++)
 		assert_int_equal(k.k.client_ip[b], 0);
+	assert_int_equal(k.k.conn_id, 0);
 	assert_true(k.k.pad2 == 0);
 }
 
@@ -70,7 +72,7 @@ test_turn_key_v6_layout(void **state)
 
 	(void)state;
 	memset(&k, 0xff, sizeof(k));
-	turn_key_from(&k, NET_AF_IPV6, 2, ip6, 1, 2);
+	turn_key_from(&k, 17, 0, NET_AF_IPV6, 2, ip6, 1, 2);
 	assert_int_equal(k.k.family, NET_AF_IPV6);
 	assert_int_equal(k.k.in_port, 2);
 	assert_int_equal(k.k.client_port, 1);
@@ -78,6 +80,26 @@ test_turn_key_v6_layout(void **state)
 	assert_int_equal(k.k.pad, 0);
 	assert_memory_equal(k.k.client_ip, ip6, 16);
 	assert_true(k.k.pad2 == 0);
+}
+
+/* A stream client's key: transport and connection in their fields, and
+ * still hashed as stored. */
+static void
+test_turn_key_stream_layout(void **state)
+{
+	union turn_keyu k;
+	uint32_t h;
+
+	(void)state;
+	memset(&k, 0xff, sizeof(k));
+	h = turn_key_from(&k, 6, 0xdeadbeefu, NET_AF_IPV4, 1, ip6, 40000, 80);
+	assert_int_equal(h, rte_hash_crc(&k, sizeof(k), 0));
+	assert_int_equal(k.k.transport, 6);
+	assert_int_equal(k.k.pad, 0);
+	assert_int_equal(k.k.conn_id, 0xdeadbeefu);
+	assert_int_equal(k.k.pad2, 0);
+	assert_int_equal(k.k.server_port, 80);
+	assert_memory_equal(k.k.client_ip, ip6, 4);
 }
 
 /* Keys that differ in any one field are different keys (and, for these,
@@ -90,19 +112,23 @@ test_turn_key_any_field_differs(void **state)
 	uint8_t ip[16];
 
 	(void)state;
-	hb = turn_key_from(&base, NET_AF_IPV6, 3, ip6, 5000, 3478);
-	h = turn_key_from(&k, NET_AF_IPV4, 3, ip6, 5000, 3478);
+	hb = turn_key_from(&base, 17, 0, NET_AF_IPV6, 3, ip6, 5000, 3478);
+	h = turn_key_from(&k, 17, 0, NET_AF_IPV4, 3, ip6, 5000, 3478);
 	assert_true(h != hb && memcmp(&k, &base, sizeof(k)) != 0);
-	h = turn_key_from(&k, NET_AF_IPV6, 4, ip6, 5000, 3478);
+	h = turn_key_from(&k, 17, 0, NET_AF_IPV6, 4, ip6, 5000, 3478);
 	assert_true(h != hb && memcmp(&k, &base, sizeof(k)) != 0);
-	h = turn_key_from(&k, NET_AF_IPV6, 3, ip6, 5001, 3478);
+	h = turn_key_from(&k, 17, 0, NET_AF_IPV6, 3, ip6, 5001, 3478);
 	assert_true(h != hb && memcmp(&k, &base, sizeof(k)) != 0);
-	h = turn_key_from(&k, NET_AF_IPV6, 3, ip6, 5000, 80);
+	h = turn_key_from(&k, 17, 0, NET_AF_IPV6, 3, ip6, 5000, 80);
+	assert_true(h != hb && memcmp(&k, &base, sizeof(k)) != 0);
+	h = turn_key_from(&k, 6, 0, NET_AF_IPV6, 3, ip6, 5000, 3478);
+	assert_true(h != hb && memcmp(&k, &base, sizeof(k)) != 0);
+	h = turn_key_from(&k, 17, 1, NET_AF_IPV6, 3, ip6, 5000, 3478);
 	assert_true(h != hb && memcmp(&k, &base, sizeof(k)) != 0);
 	for (unsigned int b = 0; b < 16; b++) {
 		memcpy(ip, ip6, 16);
 		ip[b] ^= 0x10;
-		h = turn_key_from(&k, NET_AF_IPV6, 3, ip, 5000, 3478);
+		h = turn_key_from(&k, 17, 0, NET_AF_IPV6, 3, ip, 5000, 3478);
 		assert_true(h != hb && memcmp(&k, &base, sizeof(k)) != 0);
 	}
 }
@@ -114,6 +140,7 @@ main(void)
 		cmocka_unit_test(test_turn_key_hash_is_rte_hash_crc_of_stored_key),
 		cmocka_unit_test(test_turn_key_v4_layout),
 		cmocka_unit_test(test_turn_key_v6_layout),
+		cmocka_unit_test(test_turn_key_stream_layout),
 		cmocka_unit_test(test_turn_key_any_field_differs),
 	};
 

@@ -72,6 +72,7 @@ setup(void **state)
 	t->cold = calloc(CAP, sizeof(struct turn_alloc_cold));
 	t->live.slot = calloc(CAP, sizeof(uint32_t));
 	t->live.pos = calloc(CAP, sizeof(uint32_t));
+	t->expires = calloc(CAP, sizeof(uint64_t));
 	assert_non_null(t->cold);
 	t->expire_next_ms = UINT64_MAX;      /* the expiry guard needs the hash */
 	f->tsc = 1000;
@@ -89,6 +90,7 @@ teardown(void **state)
 	free(t->cold);
 	free(t->live.slot);
 	free(t->live.pos);
+	free(t->expires);
 	free(f->rings);
 	free(f->w);
 	free(f);
@@ -104,6 +106,7 @@ add(struct fix *f, uint32_t s)
 	struct turn_alloc_cold *c = &t->cold[s];
 
 	a->id = s + 1u;
+	a->transport = 17;
 	a->client.family = NET_AF_IPV4;
 	a->server.family = NET_AF_IPV4;
 	a->client.port = (uint16_t)(1000 + s);
@@ -318,7 +321,7 @@ test_turn_sweep_state_alloc_full_bindings_fits_and_passes_ipc_msg_check(void **s
 	static struct ipc_msg m;
 
 	add(f, 9);
-	a->expires_ms = 123456;
+	t->expires[9] = 123456;
 	a->nperms = TURN_MAX_PERMS;
 	a->nchans = TURN_MAX_CHANNELS;
 	for (unsigned int i = 0; i < TURN_MAX_PERMS; i++) {
@@ -337,8 +340,12 @@ test_turn_sweep_state_alloc_full_bindings_fits_and_passes_ipc_msg_check(void **s
 		c->peer.port = (uint16_t)(2000u + i);
 		c->expires_ms = 5000u + i;
 	}
+	a->transport = 6;                    /* a stream client's, kept */
+	a->conn_id = 0x01000203u;
 	turn_state_alloc_fill(&m, t, a);
 	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+	assert_int_equal(m.h.tuple.transport, 6);
+	assert_int_equal(m.h.tuple.conn_id, 0x01000203u);
 	assert_int_equal(m.h.body_len, sizeof(struct ipc_alloc) +
 			 (TURN_MAX_PERMS + TURN_MAX_CHANNELS) * sizeof(struct ipc_binding));
 	assert_true(m.h.body_len <= sizeof(m.body));
