@@ -299,6 +299,36 @@ turn_alloc_prefetch(const struct turn_alloc *a)
 	rte_prefetch0(p + 4 * RTE_CACHE_LINE_SIZE);
 }
 
+/*
+ * RFC 8656 §12.4: put the ChannelData head (channel, length dlen; the
+ * layout chdata_encode_hdr() writes, inline here) in front of m's data,
+ * dlen bytes, and with pad (§12.5: stream transports) 0-3 zero bytes
+ * after it to a multiple of 4. Returns the frame's length, 0 when m has
+ * no room for it (m is then the caller's to free).
+ */
+static inline uint16_t
+turn_chdata_wrap(struct rte_mbuf *m, uint16_t channel, uint16_t dlen, bool pad)
+{
+	uint16_t padlen = pad ? (uint16_t)((4u - (dlen & 3u)) & 3u) : 0;
+	uint8_t *h;
+
+	if (padlen != 0) {
+		uint8_t *tail = (uint8_t *)rte_pktmbuf_append(m, padlen);
+
+		if (tail == NULL)
+			return 0;
+		memset(tail, 0, padlen);
+	}
+	h = (uint8_t *)rte_pktmbuf_prepend(m, CHDATA_HDR_LEN);
+	if (h == NULL)
+		return 0;
+	h[0] = (uint8_t)(channel >> 8);
+	h[1] = (uint8_t)channel;
+	h[2] = (uint8_t)(dlen >> 8);
+	h[3] = (uint8_t)dlen;
+	return (uint16_t)(CHDATA_HDR_LEN + dlen + padlen);
+}
+
 /* ---- transports -------------------------------------------------------- */
 
 /* The ops of a transport (17 or 6), NULL when dp has no adapter for it. */

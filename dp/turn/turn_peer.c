@@ -65,7 +65,7 @@ turn_peer_input(struct dp_worker *w, struct rte_mbuf *m,
 						   (unsigned int)meta->relay_idx),
 					      meta->dst_port);
 	const struct turn_chan *c;
-	uint16_t dlen = meta->payload_len;
+	uint16_t dlen = meta->payload_len, flen;
 	struct turn_carry cy;
 
 	(void)arg;
@@ -90,22 +90,19 @@ turn_peer_input(struct dp_worker *w, struct rte_mbuf *m,
 		to_client_data_indication(w, a, m, meta);
 		return;
 	}
-	/* RFC 8656 §12.5: ChannelData; over UDP no padding needed. */
+	/* RFC 8656 §12.5: ChannelData, padded to 4 on a stream; over UDP
+	 * no padding (the pad bytes, zeros, would add nothing to the sum). */
 	turn_carry_from(&cy, m, meta, 0, dlen);
 	cy.sum += (uint32_t)c->channel + dlen;  /* the ChannelData head */
 	rte_pktmbuf_adj(m, meta->payload_off);
 	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - dlen));
-	{
-		uint8_t *h = (uint8_t *)rte_pktmbuf_prepend(m, CHDATA_HDR_LEN);
-
-		if (h == NULL) {
-			dp_drop_pkt(w, m, DP_DROP_NO_MBUF);
-			return;
-		}
-		chdata_encode_hdr(h, c->channel, dlen, false);
+	flen = turn_chdata_wrap(m, c->channel, dlen, a->transport != STUN_TRANSPORT_UDP);
+	if (unlikely(flen == 0)) {
+		dp_drop_pkt(w, m, DP_DROP_NO_MBUF);
+		return;
 	}
 	a->stats[TURN_STAT_PKTS_TO_CLIENT]++;
-	a->stats[TURN_STAT_BYTES_TO_CLIENT] += (uint64_t)dlen + CHDATA_HDR_LEN;
+	a->stats[TURN_STAT_BYTES_TO_CLIENT] += flen;
 	turn_to_client(w, a, m, &cy);
 }
 
