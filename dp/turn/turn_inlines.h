@@ -331,11 +331,13 @@ turn_chdata_wrap(struct rte_mbuf *m, uint16_t channel, uint16_t dlen, bool pad)
 
 /* ---- transports -------------------------------------------------------- */
 
-/* The ops of a transport (17 or 6), NULL when dp has no adapter for it. */
+/* The ops of a transport (17 or 6; ipc_msg_check() and the adapters allow
+ * no other), NULL for any other. */
 static inline const struct turn_xport_ops *
 turn_xport(uint8_t transport)
 {
-	return transport == STUN_TRANSPORT_UDP ? &turn_udp_ops : NULL;
+	return transport == STUN_TRANSPORT_UDP ? &turn_udp_ops :
+	       transport == STUN_TRANSPORT_TCP ? &turn_stream_ops : NULL;
 }
 
 /* A STUN message back to where from came from (copied from buf). UDP by

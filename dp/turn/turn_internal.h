@@ -113,7 +113,7 @@ void turn_hairpin_out(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf
 void turn_hairpin_unreach(struct dp_worker *w, struct rte_mbuf *m,
 			  const struct dp_udp_meta *meta);
 
-/* ---- transports: turn_udp.c (and the stream adapter, later) ---- */
+/* ---- transports: turn_udp.c, turn_stream.c ---- */
 /*
  * What TURN needs of a client transport (HAProxy's xprt_ops in small):
  * answering a STUN message, and relaying data to an allocation's client.
@@ -134,7 +134,7 @@ struct turn_xport_ops {
 			  struct rte_mbuf *m, const struct turn_carry *cy);
 };
 
-extern const struct turn_xport_ops turn_udp_ops;
+extern const struct turn_xport_ops turn_udp_ops, turn_stream_ops;
 
 /* A STUN message (built in buf, len bytes) back to to->src over UDP. */
 void turn_udp_reply(struct dp_worker *w, const struct turn_from *to,

@@ -20,6 +20,7 @@
 struct rte_hash;
 struct rte_mbuf;
 struct dp_port;
+struct turn_stream_io;
 
 #include "ipc_types.h"
 #include "nonce_types.h"
@@ -211,7 +212,13 @@ struct turn_worker {
 	uint64_t peer_port0;              /* Send indications to port 0 */
 	uint64_t icmp_forged;             /* port unreachable not from the peer */
 	uint64_t xport_none;              /* replies and relayed data for a
-					   * transport dp has no adapter for */
+					   * transport dp has no adapter for
+					   * (a stream, until one attaches) */
+	/* TURN over streams (turn_stream.c): NULL until dp/tcp attaches. */
+	const struct turn_stream_io *stream_io;
+	uint64_t stream_bad_frame;        /* framing lost: connection closed */
+	uint64_t stream_too_big;          /* frames larger than an mbuf */
+	uint64_t stream_write_failed;
 	/* Relay to relay inside the box (issue 18). */
 	struct dp_port *relay_port[2];    /* the port relayed addresses live
 					   * on: [0] IPv4, [1] IPv6 */
