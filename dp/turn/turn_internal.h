@@ -154,7 +154,8 @@ uint16_t turn_data_ind_head(uint8_t *head, uint8_t family, const uint8_t *src,
 /*
  * The datagram an ICMP error quotes (inner, len bytes; family's IP header
  * first): its addresses (pointers into inner) and UDP ports. 0, or -EINVAL
- * when the quote is not UDP or too short to hold the ports.
+ * when the quote is not UDP, its IPv4 header is shorter than 20 bytes
+ * (IHL < 5), or it is too short to hold the ports.
  */
 int turn_icmp_quote(uint8_t family, const uint8_t *inner, size_t len,
 		    const uint8_t **src, const uint8_t **dst, uint16_t *sport,

@@ -51,8 +51,10 @@ turn_icmp_quote(uint8_t family, const uint8_t *inner, size_t len,
 	if (len < (family == NET_AF_IPV4 ? 20u : 40u))
 		return -EINVAL;
 	l3 = family == NET_AF_IPV4 ? (size_t)(inner[0] & 0x0fu) * 4u : 40u;
-	/* The quote must hold the IP header and the UDP ports we sent. */
-	if (len < l3 + 4 || (family == NET_AF_IPV4 ? inner[9] : inner[6]) != 17)
+	/* The quote must hold the IP header (an IPv4 one has at least five
+	 * words) and the UDP ports we sent. */
+	if (l3 < 20 || len < l3 + 4 ||
+	    (family == NET_AF_IPV4 ? inner[9] : inner[6]) != 17)
 		return -EINVAL;
 	*src = family == NET_AF_IPV4 ? inner + 12 : inner + 8;
 	*dst = family == NET_AF_IPV4 ? inner + 16 : inner + 24;

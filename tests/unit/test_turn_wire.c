@@ -114,6 +114,14 @@ test_turn_icmp_quote_v4(void **state)
 	n = quote4(q, 5, 6, 8);
 	assert_int_equal(turn_icmp_quote(NET_AF_IPV4, q, n, &src, &dst, &sp, &dp), -EINVAL);
 	assert_int_equal(turn_icmp_quote(NET_AF_IPV4, q, 19, &src, &dst, &sp, &dp), -EINVAL);
+	/* an IHL below 5 is no IPv4 header: the "ports" would be read from
+	 * inside it */
+	for (unsigned int ihl = 0; ihl < 5; ihl++) {
+		n = quote4(q, ihl, 17, 8);
+		q[9] = 17;
+		assert_int_equal(turn_icmp_quote(NET_AF_IPV4, q, 28, &src, &dst, &sp, &dp),
+				 -EINVAL);
+	}
 }
 
 static void
