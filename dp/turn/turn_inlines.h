@@ -115,12 +115,6 @@ turn_carry_from_in(struct turn_carry *c, const struct turn_from *from,
 				   (uint16_t)(8 + skip), len, &c->sum);
 }
 
-/*
- * m's data is a UDP payload: put UDP and IP headers in front of it (in the
- * headroom the received headers left), checksum, and send. With a carry
- * the checksum is final here (the payload is not read); without one the
- * NIC or dp_ip_output() sums the whole datagram.
- */
 /* Put UDP and IP headers in front of m's data (a UDP payload); returns
  * the IP header, or NULL (m freed, counted) without headroom. */
 static inline uint8_t *
@@ -152,6 +146,12 @@ turn_udp_ip_hdrs(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
 	return p;
 }
 
+/*
+ * m's data is a UDP payload: put UDP and IP headers in front of it (in the
+ * headroom the received headers left), checksum, and send. With a carry
+ * the checksum is final here (the payload is not read); without one the
+ * NIC or dp_ip_output() sums the whole datagram.
+ */
 static inline void
 turn_udp_out(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
 	const uint8_t *src, uint16_t sport, const uint8_t *dst, uint16_t dport,
