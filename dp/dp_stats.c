@@ -121,6 +121,7 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 						sum[k] += t->allocs[i].stats[k];
 			fprintf(out, "turn worker=%u allocations=%u capacity=%u"
 				" alloc_table_full=%" PRIu64 " alloc_bad_relay=%" PRIu64
+				" alloc_bad_transport=%" PRIu64
 				" ipc_in=%" PRIu64 " ipc_out=%" PRIu64 " ipc_full=%" PRIu64
 				" binding_requests=%" PRIu64 " binding_indications=%" PRIu64
 				" stun_malformed=%" PRIu64 " swept=%" PRIu64
@@ -129,16 +130,19 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 				" icmp_forged=%" PRIu64 " ipc_bad=%" PRIu64 " hairpin=%" PRIu64
 				" hairpin_refused=%" PRIu64 " hairpin_unreach=%" PRIu64
 				" nonce_ok=%u nonce_load_failed=%" PRIu64
-				" cp_rung=%" PRIu64, w->id,
+				" cp_rung=%" PRIu64 " xport_none=%" PRIu64
+				" stream_bad_frame=%" PRIu64 " stream_too_big=%" PRIu64
+				" stream_write_failed=%" PRIu64, w->id,
 				t->nallocs, t->cap, t->alloc_table_full,
-				t->alloc_bad_relay, t->ipc_in, t->ipc_out, t->ipc_full,
+				t->alloc_bad_relay, t->alloc_bad_transport, t->ipc_in, t->ipc_out, t->ipc_full,
 				t->binding_requests, t->binding_indications,
 				t->stun_malformed, t->swept, t->cp_serving ? 1u : 0u,
 				t->cp_wait, t->cp_gone, t->stun_bad_fingerprint,
 				t->peer_port0, t->icmp_forged, t->ipc_bad, t->hairpin,
 				t->hairpin_refused, t->hairpin_unreach,
 				t->nonce_ok ? 1u : 0u, t->nonce_load_failed,
-				t->cp_rung);
+				t->cp_rung, t->xport_none, t->stream_bad_frame,
+				t->stream_too_big, t->stream_write_failed);
 			for (unsigned int k = 0; k < TURN_STAT__COUNT; k++)
 				fprintf(out, " %s=%" PRIu64, tnames[k], sum[k]);
 			for (unsigned int k = 0; k < TURN_ADMIT__COUNT; k++)

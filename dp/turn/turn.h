@@ -16,6 +16,19 @@ void turn_free(struct dp_ctx *ctx);
 /* UDP listener of the TURN port. */
 void turn_client_input(struct dp_worker *w, struct rte_mbuf *m,
 		       const struct dp_udp_meta *meta, void *arg);
+/*
+ * TURN's two entries for what a client sent, whatever the transport
+ * (ARCHITECTURE "Streams"): a STUN message, or a ChannelData message
+ * (RFC 8656 §12.4), in->len bytes at in->off in in->m (contiguous in its
+ * first segment), from where from says; answers go back the same way.
+ * Both consume in->m. A UDP message's checksum must have been verified
+ * before turn_client_stun() (dp reads it); ChannelData is relayed with
+ * its checksum carried (in->udp), not verified.
+ */
+void turn_client_stun(struct dp_worker *w, const struct turn_from *from,
+		      const struct turn_in *in);
+void turn_client_chdata(struct dp_worker *w, const struct turn_from *from,
+			const struct turn_in *in);
 /* UDP listener of every relayed port. */
 void turn_peer_input(struct dp_worker *w, struct rte_mbuf *m,
 		     const struct dp_udp_meta *meta, void *arg);
@@ -38,5 +51,36 @@ unsigned int turn_poll(struct dp_worker *w, uint64_t now_ms);
  * to cp past the room kept for requests. tsc: now. Returns allocations
  * visited (0: nothing was due). */
 unsigned int turn_sweep(struct dp_worker *w, uint64_t tsc);
+
+/*
+ * TURN over a stream (turn_stream.c). What the stream transport (dp/tcp,
+ * TLS above it) gives TURN to answer and relay on a client's connection.
+ * Both all or nothing: 0, or -errno (dropped and counted).
+ */
+struct turn_stream_io {
+	/* Write a STUN message (len bytes, copied) to connection conn_id. */
+	int (*write)(struct dp_worker *w, uint64_t conn_id, const uint8_t *buf,
+		     uint16_t len);
+	/* The whole of m's data (one frame) to conn_id; consumes m. */
+	int (*write_mbuf)(struct dp_worker *w, uint64_t conn_id, struct rte_mbuf *m);
+};
+
+struct stun_deframer;
+
+/* The stream transport of worker w (io lives as long as w). */
+void turn_stream_attach(struct dp_worker *w, const struct turn_stream_io *io);
+/*
+ * Bytes that arrived on a stream client's connection (from: transport 6,
+ * its conn_id and addresses): fed to the connection's deframer, and every
+ * complete frame handed to TURN's entries. Returns 0, or a negative errno
+ * when the stream's framing is lost (-EBADMSG, -EMSGSIZE: lib/stun's
+ * deframer): the connection must then be closed.
+ */
+int turn_stream_recv(struct dp_worker *w, const struct turn_from *from,
+		     struct stun_deframer *d, const uint8_t *data, size_t len);
+/* The complete frames already in d: frames handed on, or the deframer's
+ * negative errno. */
+int turn_stream_input(struct dp_worker *w, const struct turn_from *from,
+		      struct stun_deframer *d);
 
 #endif /* DP_TURN_H */

@@ -18,7 +18,9 @@
 #include <rte_common.h>
 
 struct rte_hash;
+struct rte_mbuf;
 struct dp_port;
+struct turn_stream_io;
 
 #include "ipc_types.h"
 #include "nonce_types.h"
@@ -88,7 +90,11 @@ struct turn_alloc {
 	struct ipc_addr client;
 	struct ipc_addr server;
 	uint64_t id;                 /* cp's id; 0 = free slot */
-	uint64_t expires_ms;
+	/* The client's stream connection (lib/ipc's id: worker | slot |
+	 * generation), 0 for UDP: the transport is UDP exactly when this is
+	 * 0 (the contract, ipc_msg_check()), so it is not stored apart
+	 * (turn_alloc_transport()). */
+	uint64_t conn_id;
 	/* lines 1-2: counters and the relayed addresses */
 	uint64_t stats[TURN_STAT__COUNT];
 	struct ipc_addr relayed[2];
@@ -103,6 +109,33 @@ struct turn_alloc_cold {
 	struct turn_chan chans[TURN_MAX_CHANNELS - TURN_HOT_BINDINGS];
 	/* what a restarted cp needs back */
 	struct ipc_alloc auth;
+};
+
+/*
+ * Where a client's message came from; answers go back the same way
+ * (transport: the same values as ipc_tuple.transport and lib/nonce's,
+ * STUN_TRANSPORT_UDP 17 or _TCP 6, so no mapping).
+ */
+struct turn_from {
+	uint8_t transport;           /* 17 UDP, 6 a stream (TCP, TLS over TCP) */
+	uint8_t family;              /* NET_AF_IPV4 / NET_AF_IPV6 */
+	uint8_t in_port;             /* dp port index */
+	uint8_t pad;
+	uint16_t src_port;           /* the client's, host order */
+	uint16_t dst_port;           /* ours (3478, 80, ...) */
+	uint64_t conn_id;            /* 0 for UDP; the stream's connection */
+	uint8_t src[16], dst[16];
+};
+
+/* A client's message: len bytes at off in m (contiguous in its first
+ * segment). */
+struct turn_in {
+	struct rte_mbuf *m;
+	const uint8_t *udp;          /* the datagram's UDP header, for the
+				      * checksum carried (RFC 1624); NULL on
+				      * streams */
+	uint16_t off;
+	uint16_t len;
 };
 
 /* A pass over the live allocations (turn_sweep()): a turn_live walk's
@@ -122,6 +155,10 @@ struct turn_worker {
 	uint64_t now_ms;                  /* CLOCK_MONOTONIC, once per loop */
 	struct turn_alloc *allocs;        /* cap slots: the hot parts */
 	struct turn_alloc_cold *cold;     /* cap slots: the cold parts */
+	uint64_t *expires;                /* cap slots: the allocation's
+					   * expiry (ms), which only cp's
+					   * messages and the sweeps read:
+					   * densely, not a line each */
 	struct rte_hash *by_tuple;        /* client 5-tuple -> slot */
 	/* Peer side: one table per relayed address (IPv4 ones first, then
 	 * IPv6 from relay_base6), relay_span entries each, indexed by port -
@@ -157,6 +194,8 @@ struct turn_worker {
 	uint64_t alloc_table_full;        /* ALLOC_ADD refused: no free slot */
 	uint64_t alloc_bad_relay;         /* ALLOC_ADD refused: not a relayed
 					   * transport address of ours */
+	uint64_t alloc_bad_transport;     /* ALLOC_ADD refused: a client
+					   * transport dp has no adapter for */
 	uint64_t ipc_bad;                 /* messages from cp that failed checks */
 	uint64_t ipc_in;
 	uint64_t ipc_out;
@@ -174,6 +213,14 @@ struct turn_worker {
 	uint64_t stun_bad_fingerprint;    /* RFC 8489 §14.7: discarded */
 	uint64_t peer_port0;              /* Send indications to port 0 */
 	uint64_t icmp_forged;             /* port unreachable not from the peer */
+	uint64_t xport_none;              /* replies and relayed data for a
+					   * transport dp has no adapter for
+					   * (a stream, until one attaches) */
+	/* TURN over streams (turn_stream.c): NULL until dp/tcp attaches. */
+	const struct turn_stream_io *stream_io;
+	uint64_t stream_bad_frame;        /* framing lost: connection closed */
+	uint64_t stream_too_big;          /* frames larger than an mbuf */
+	uint64_t stream_write_failed;
 	/* Relay to relay inside the box (issue 18). */
 	struct dp_port *relay_port[2];    /* the port relayed addresses live
 					   * on: [0] IPv4, [1] IPv6 */

@@ -1,0 +1,370 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The client side (RFC 8656): ChannelData (§12.4) and Send indications
+ * (§11.2) relayed to the peer once the allocation's permission allows it;
+ * Binding requests answered here (RFC 8489 §7.3.1); requests without
+ * integrity answered 401 with dp's copy of cp's nonce maker (RFC 8489
+ * §9.2.4), within a source's challenge budget; the control requests
+ * (Allocate, Refresh, CreatePermission, ChannelBind) passed to cp over the
+ * worker's ring, after admission (turn_admit.h), never blocking.
+ */
+#include <string.h>
+
+#include <rte_mbuf.h>
+#include <rte_net_crc.h>
+
+#include "../dp.h"
+#include "../net/net.h"
+#include "ipc.h"
+#include "nonce.h"
+#include "stun.h"
+#include "turn.h"
+#include "turn_inlines.h"
+
+static void
+to_peer(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf *m,
+	const struct ipc_addr *peer, const struct turn_carry *cy)
+{
+	const struct ipc_addr *rel = turn_relayed_for(a, peer->family);
+	const struct turn_perm *perm = turn_perm_get(&w->turn, a, peer->family, peer->ip,
+						w->turn.now_ms);
+	uint16_t len = (uint16_t)rte_pktmbuf_pkt_len(m);
+
+	if (rel == NULL || perm == NULL) {
+		a->stats[TURN_STAT_DROP_NO_PERMISSION]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	a->stats[TURN_STAT_PKTS_TO_PEER]++;
+	a->stats[TURN_STAT_BYTES_TO_PEER] += len;
+	if (unlikely(perm->hairpin)) {
+		turn_hairpin_out(w, a, m, rel, peer, cy);
+		return;
+	}
+	turn_udp_out(w, m, peer->family, rel->ip, a->relay_port, peer->ip, peer->port,
+		cy);
+}
+
+void
+turn_client_chdata(struct dp_worker *w, const struct turn_from *from,
+		   const struct turn_in *in)
+{
+	struct turn_worker *t = &w->turn;
+	struct rte_mbuf *m = in->m;
+	const uint8_t *p = rte_pktmbuf_mtod_offset(m, const uint8_t *, in->off);
+	union turn_keyu k;
+	struct turn_alloc *a;
+	const struct turn_chan *c;
+	struct chdata cd;
+	struct turn_carry cy;
+
+	a = turn_alloc_by_tuple(t, &k, turn_key_from(&k, from->transport, from->conn_id,
+					   from->family, from->in_port,
+					   from->src, from->src_port,
+					   from->dst_port));
+	/* RFC 8656 §12.6: no allocation, bad framing, unbound or reserved
+	 * channel: discard silently. */
+	if (a == NULL || chdata_decode(p, in->len, &cd) < 0) {
+		t->ctr[TURN_STAT_DROP_MALFORMED]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	a->stats[TURN_STAT_PKTS_FROM_CLIENT]++;
+	a->stats[TURN_STAT_BYTES_FROM_CLIENT] += in->len;
+	/* Only channels cp bound are found; reserved numbers never are. */
+	c = turn_chan_by_number(t, a, cd.channel, t->now_ms);
+	if (c == NULL) {
+		a->stats[TURN_STAT_DROP_NO_CHANNEL]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	turn_carry_from_in(&cy, from, in, CHDATA_HDR_LEN, cd.len);
+	rte_pktmbuf_adj(m, (uint16_t)(in->off + CHDATA_HDR_LEN));
+	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - cd.len));
+	to_peer(w, a, m, &c->peer, &cy);
+}
+
+static void
+client_send_indication(struct dp_worker *w, const struct turn_from *from,
+		       const struct turn_in *in, const struct stun_msg *msg)
+{
+	struct turn_worker *t = &w->turn;
+	struct rte_mbuf *m = in->m;
+	const struct stun_attr *pa, *da;
+	struct turn_alloc *a;
+	union turn_keyu k;
+	struct stun_addr sa;
+	struct ipc_addr peer;
+	struct turn_carry cy;
+
+	a = turn_alloc_by_tuple(t, &k, turn_key_from(&k, from->transport, from->conn_id,
+					   from->family, from->in_port,
+					   from->src, from->src_port,
+					   from->dst_port));
+	pa = stun_msg_find(msg, STUN_ATTR_XOR_PEER_ADDRESS);
+	da = stun_msg_find(msg, STUN_ATTR_DATA);
+	/* RFC 8656 §11.2: without an allocation, XOR-PEER-ADDRESS or DATA:
+	 * discard. DONT-FRAGMENT is honoured as every relayed IPv4 packet
+	 * leaves with DF set. */
+	if (a == NULL || pa == NULL || da == NULL ||
+	    stun_attr_get_addr(msg, pa, &sa) < 0) {
+		t->ctr[TURN_STAT_DROP_MALFORMED]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	a->stats[TURN_STAT_PKTS_FROM_CLIENT]++;
+	a->stats[TURN_STAT_BYTES_FROM_CLIENT] += in->len;
+	memset(&peer, 0, sizeof(peer));
+	peer.family = turn_net_af(sa.family);
+	peer.port = sa.port;
+	memcpy(peer.ip, sa.ip, 16);
+	/* Port 0 is never a destination (RFC 768 reserves it; a datagram to
+	 * it was seen on the peers' wire): dropped and counted. ChannelBind
+	 * to it is refused by cp, so no channel leads there. */
+	if (unlikely(peer.port == 0)) {
+		t->peer_port0++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	turn_carry_from_in(&cy, from, in, (uint16_t)(da->value - msg->buf), da->len);
+	rte_pktmbuf_adj(m, (uint16_t)(in->off +
+				      (da->value - msg->buf)));
+	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - da->len));
+	to_peer(w, a, m, &peer, &cy);
+}
+
+static void
+answer_binding(struct dp_worker *w, const struct turn_from *from,
+	       const struct stun_msg *msg)
+{
+	uint8_t buf[128];
+	struct stun_builder b;
+	struct stun_addr xa;
+	int n;
+
+	memset(&xa, 0, sizeof(xa));
+	xa.family = turn_stun_af(from->family);
+	xa.port = from->src_port;
+	memcpy(xa.ip, from->src, 16);
+	stun_build_init(&b, buf, sizeof(buf),
+			stun_msg_type(STUN_METHOD_BINDING, STUN_CLASS_SUCCESS),
+			msg->tid);
+	stun_build_addr(&b, STUN_ATTR_XOR_MAPPED_ADDRESS, &xa);
+	stun_build_str(&b, STUN_ATTR_SOFTWARE, w->ctx->turn.software);
+	stun_build_fingerprint(&b);
+	n = stun_build_finish(&b);
+	if (n > 0)
+		turn_reply(w, from, buf, (uint16_t)n);
+}
+
+static void
+answer_error(struct dp_worker *w, const struct turn_from *from,
+	     const struct stun_msg *msg, uint16_t code)
+{
+	uint8_t buf[256];
+	int n = stun_build_error_response(buf, sizeof(buf), msg, code,
+					  w->ctx->turn.software);
+
+	if (n > 0)
+		turn_reply(w, from, buf, (uint16_t)n);
+}
+
+/*
+ * RFC 8489 §9.2.4, first check: a request without MESSAGE-INTEGRITY(-SHA256)
+ * is answered 401 with REALM and a fresh NONCE. dp answers it itself, with
+ * cp's key, realm and SOFTWARE (the block cp published: lib/nonce builds
+ * cp's challenges too, byte for byte), within the source's challenge
+ * budget: a 401 is some three times the size of a bare Allocate, and a
+ * spoofed flood would aim them at its victim. The nonce proves return
+ * routability when it comes back (turn_admit_lane()).
+ */
+static void
+answer_challenge(struct dp_worker *w, const struct turn_from *from,
+		 const struct stun_msg *msg, const struct stun_addr *sa)
+{
+	struct turn_worker *t = &w->turn;
+	uint8_t buf[1024];
+	int n;
+
+	_Static_assert(sizeof(buf) >= NONCE_CHALLENGE_MAX, "a challenge fits");
+	if (!turn_admit_challenge(t->admit, from->family, from->src, t->now_ms))
+		return;         /* counted; silence, as cp's limiter */
+	n = nonce_challenge_build(&t->nonce, STUN_ERR_UNAUTHENTICATED, msg->method,
+				  msg->tid, sa, from->transport,
+				  t->now_ms / 1000u, buf, sizeof(buf));
+	if (n > 0)
+		turn_reply(w, from, buf, (uint16_t)n);
+}
+
+static void
+turn_tuple_from(struct ipc_tuple *tu, const struct turn_from *from)
+{
+	memset(tu, 0, sizeof(*tu));
+	tu->transport = from->transport;
+	tu->conn_id = from->conn_id;
+	tu->in_port = from->in_port;
+	tu->client.family = from->family;
+	tu->client.port = from->src_port;
+	memcpy(tu->client.ip, from->src, 16);
+	tu->server.family = from->family;
+	tu->server.port = from->dst_port;
+	memcpy(tu->server.ip, from->dst, 16);
+}
+
+/*
+ * Pass a control request to cp; never block. While cp is not serving
+ * (starting, restarting, gone) the request is dropped and counted, so that
+ * the client's retransmission meets a cp that is back, for up to
+ * turn.cp_grace; past that, 500, and the client can go elsewhere. A full
+ * ring is a burst cp has not caught up with yet (every client of a box
+ * retransmitting into a cp that just came back): the request is dropped as
+ * a congested link would drop it, and its retransmission, half a second
+ * later and more, finds room. (A 500 there made such clients give up.)
+ */
+static void
+to_cp(struct dp_worker *w, const struct turn_from *from,
+      const struct stun_msg *msg)
+{
+	struct turn_worker *t = &w->turn;
+	static _Thread_local struct ipc_msg out;
+
+	if (unlikely(!t->cp_serving)) {
+		if (t->cp_checked_ms - t->cp_down_since_ms < t->cp_grace_ms) {
+			t->cp_wait++;
+			return;
+		}
+		t->cp_gone++;
+		answer_error(w, from, msg, STUN_ERR_SERVER_ERROR);
+		return;
+	}
+	{
+		union turn_keyu k;
+		bool existing = turn_alloc_by_tuple(t, &k, turn_key_from(&k, from->transport,
+					from->conn_id, from->family,
+					from->in_port, from->src, from->src_port,
+					from->dst_port)) != NULL;
+		struct stun_addr src;
+		enum turn_lane lane;
+
+		src.family = turn_stun_af(from->family);
+		src.port = from->src_port;
+		memcpy(src.ip, from->src, 16);
+		/* Nonces expire on CLOCK_MONOTONIC seconds, as cp's do. */
+		lane = turn_admit_lane(t->admit, t->nonce_ok ? &t->nonce : NULL, msg,
+				       existing, &src, from->transport,
+				       t->now_ms / 1000u);
+		if (lane == TURN_LANE_CHALLENGE) {
+			answer_challenge(w, from, msg, &src);
+			return;
+		}
+		if (!turn_admit(t->admit, lane, from->family, from->src,
+				ipc_ring_count(&t->rings->to_cp), t->now_ms))
+			return;         /* counted; the client retransmits */
+	}
+	memset(&out.h, 0, sizeof(out.h));
+	out.h.kind = IPC_REQUEST;
+	out.h.worker = (uint16_t)w->id;
+	out.h.seq = t->to_cp_seq++;
+	turn_tuple_from(&out.h.tuple, from);
+	if (msg->len > sizeof(out.body)) {
+		answer_error(w, from, msg, STUN_ERR_BAD_REQUEST);
+		return;
+	}
+	out.h.body_len = (uint16_t)msg->len;
+	memcpy(out.body, msg->buf, msg->len);
+	if (ipc_ring_enqueue(&t->rings->to_cp, &out) < 0) {
+		t->ipc_full++;
+		return;
+	}
+	t->ipc_out++;
+	/* cp dozing on its doorbell: wake it (a system call, only then) */
+	if (ipc_cp_ring(w->ctx->ipc.shm))
+		t->cp_rung++;
+}
+
+/*
+ * RFC 8489 §14.7: a message whose FINGERPRINT does not match is not STUN,
+ * and is discarded. dp checks the messages it acts on itself (Binding
+ * requests, Send indications) with DPDK's CRC-32 (PCLMULQDQ: some 60
+ * cycles for 156 bytes, where zlib's takes 680); cp checks the requests
+ * it is handed. Messages without FINGERPRINT pass.
+ */
+static inline bool
+fingerprint_ok(const struct stun_msg *msg)
+{
+	const struct stun_attr *fp = stun_msg_find(msg, STUN_ATTR_FINGERPRINT);
+	uint32_t want;
+
+	if (likely(fp == NULL))
+		return true;
+	want = (uint32_t)fp->value[0] << 24 | (uint32_t)fp->value[1] << 16 |
+	       (uint32_t)fp->value[2] << 8 | fp->value[3];
+	/* FINGERPRINT is last (lib/stun refuses anything after it), so the
+	 * header's length already covers it: the CRC is over the bytes
+	 * before it, as they are. */
+	return (rte_net_crc_calc(msg->buf, fp->offset, RTE_NET_CRC32_ETH) ^
+		STUN_FINGERPRINT_XOR) == want;
+}
+
+void
+turn_client_stun(struct dp_worker *w, const struct turn_from *from,
+		 const struct turn_in *in)
+{
+	struct turn_worker *t = &w->turn;
+	struct rte_mbuf *m = in->m;
+	const uint8_t *p = rte_pktmbuf_mtod_offset(m, const uint8_t *, in->off);
+	struct stun_msg msg;
+	struct stun_parse_error err;
+
+	if (stun_msg_parse(&msg, p, in->len, &err) < 0) {
+		/* A request we can frame gets a 400; anything else is dropped.
+		 * Both are counted. */
+		t->stun_malformed++;
+		if (turn_stun_is_framed_request(p, in->len)) {
+			struct stun_msg hdr_only;
+
+			memset(&hdr_only, 0, sizeof(hdr_only));
+			hdr_only.method = stun_type_method((uint16_t)((p[0] << 8) | p[1]));
+			hdr_only.tid = p + 8;
+			answer_error(w, from, &hdr_only, STUN_ERR_BAD_REQUEST);
+		}
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (unlikely(!fingerprint_ok(&msg))) {
+		t->stun_bad_fingerprint++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	switch (msg.cls) {
+	case STUN_CLASS_REQUEST:
+		switch (msg.method) {
+		case STUN_METHOD_BINDING:
+			t->binding_requests++;
+			answer_binding(w, from, &msg);
+			break;
+		case STUN_METHOD_ALLOCATE:
+		case STUN_METHOD_REFRESH:
+		case STUN_METHOD_CREATE_PERMISSION:
+		case STUN_METHOD_CHANNEL_BIND:
+			to_cp(w, from, &msg);
+			break;
+		default:
+			answer_error(w, from, &msg, STUN_ERR_BAD_REQUEST);
+			break;
+		}
+		break;
+	case STUN_CLASS_INDICATION:
+		if (msg.method == STUN_METHOD_SEND) {
+			client_send_indication(w, from, in, &msg);
+			return;
+		}
+		if (msg.method == STUN_METHOD_BINDING)
+			t->binding_indications++;
+		break;
+	default:
+		break;
+	}
+	rte_pktmbuf_free(m);
+}
+

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What cp says, over the worker's ring from cp (lib/ipc): installs first
+ * (ALLOC_ADD, ALLOC_DEL, ALLOC_LIFE, PERM_*, CHAN_*), then the response to
+ * send; the start of the table sweeps (SYNC, STATS_REQ); and, once a
+ * millisecond, whether cp serves and which nonce key it published. Every
+ * message is checked (ipc_msg_check()) before it is believed.
+ */
+#include <string.h>
+
+#include "../dp.h"
+#include "ipc.h"
+#include "turn.h"
+#include "turn_inlines.h"
+
+static struct turn_alloc *
+alloc_find_msg(struct turn_worker *t, const struct ipc_msg *msg)
+{
+	const struct ipc_tuple *tu = &msg->h.tuple;
+	union turn_keyu k;
+	struct turn_alloc *a;
+
+	a = turn_alloc_by_tuple(t, &k, turn_key_from(&k, tu->transport, tu->conn_id,
+					   tu->client.family, tu->in_port,
+					   tu->client.ip, tu->client.port,
+					   tu->server.port));
+	return a != NULL && a->id == msg->h.alloc_id ? a : NULL;
+}
+
+static void
+apply_alloc_add(struct dp_worker *w, const struct ipc_msg *msg)
+{
+	struct turn_worker *t = &w->turn;
+	const struct ipc_alloc *ia = (const struct ipc_alloc *)msg->body;
+	uint8_t tbl[2] = { 0, 0 };
+
+	if (msg->h.body_len < sizeof(*ia) || ia->nrelayed < 1 || ia->nrelayed > 2) {
+		t->alloc_bad_relay++;
+		return;
+	}
+	/* A client on a stream (transport 6) needs its connection, and dp
+	 * has no stream transport registered yet (dp/tcp): refused, counted.
+	 * cp sends none today. */
+	if (msg->h.tuple.transport != STUN_TRANSPORT_UDP) {
+		t->alloc_bad_transport++;
+		return;
+	}
+	/* Every relayed transport address must be ours: a relayed address
+	 * of its family, a port of the range, one port for both families
+	 * (as cp picks them). Anything else would relay for nobody. */
+	for (unsigned int i = 0; i < ia->nrelayed; i++) {
+		const struct ipc_addr *ra = &ia->relayed[i];
+		int idx = ra->family == NET_AF_IPV4 || ra->family == NET_AF_IPV6 ?
+			  turn_relay_index(w->ctx, ra->family, ra->ip) : -1;
+
+		if (idx < 0 || ra->port != ia->relayed[0].port ||
+		    ra->port < t->relay_min ||
+		    (uint32_t)(ra->port - t->relay_min) >= t->relay_span ||
+		    (i == 1 && ra->family == ia->relayed[0].family)) {
+			t->alloc_bad_relay++;
+			return;
+		}
+		tbl[i] = (uint8_t)turn_relay_tbl(t, ra->family, (unsigned int)idx);
+	}
+	turn_alloc_install(t, msg, tbl);
+}
+
+static void
+apply(struct dp_worker *w, const struct ipc_msg *msg)
+{
+	struct turn_worker *t = &w->turn;
+	const struct ipc_tuple *tu = &msg->h.tuple;
+	struct turn_alloc *a;
+
+	switch (msg->h.kind) {
+	case IPC_RESPONSE: {
+		struct turn_from to;
+
+		turn_from_tuple(&to, tu);
+		turn_reply(w, &to, msg->body, msg->h.body_len);
+		break;
+	}
+	case IPC_ALLOC_ADD:
+		apply_alloc_add(w, msg);
+		break;
+	case IPC_ALLOC_DEL:
+		a = alloc_find_msg(t, msg);
+		if (a != NULL)
+			turn_alloc_remove(t, a);
+		break;
+	case IPC_ALLOC_LIFE:
+		a = alloc_find_msg(t, msg);
+		if (a != NULL && msg->h.body_len >= sizeof(uint64_t))
+			memcpy(&t->expires[a - t->allocs], msg->body, sizeof(uint64_t));
+		break;
+	case IPC_PERM_ADD:
+	case IPC_PERM_DEL:
+	case IPC_CHAN_ADD:
+	case IPC_CHAN_DEL:
+		a = alloc_find_msg(t, msg);
+		if (a != NULL && msg->h.body_len >= sizeof(struct ipc_binding)) {
+			const struct ipc_binding *b = (const struct ipc_binding *)msg->body;
+
+			/* A permission to one of our relayed addresses: a
+			 * relay-to-relay call (cp decided it may be). */
+			turn_apply_binding(t, a, msg->h.kind, b,
+				      (b->peer.family == NET_AF_IPV4 ||
+				       b->peer.family == NET_AF_IPV6) &&
+				      turn_relay_index(w->ctx, b->peer.family, b->peer.ip) >= 0);
+		}
+		break;
+	case IPC_SYNC:
+		/* (Re)start the pass: a cp that asks again has lost what it
+		 * had been sent. */
+		turn_sweep_start(t, &t->state);
+		t->state_sync_id = msg->h.alloc_id;
+		break;
+	case IPC_STATS_REQ:
+		/* A pass still under way carries on (each allocation is
+		 * reported once a pass, whenever the pass began). */
+		if (!t->stats_job.on)
+			turn_sweep_start(t, &t->stats_job);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+nonce_take(struct turn_worker *t, const struct ipc_shm *shm, uint64_t epoch)
+{
+	static _Thread_local struct ipc_nonce n;
+	int rc = ipc_nonce_copy(shm, epoch, &n);
+
+	if (rc == 0)
+		rc = turn_admit_nonce_load(&t->nonce, &n);
+	memset(n.key, 0, sizeof(n.key));
+	if (rc < 0) {
+		t->nonce_ok = false;
+		t->nonce_load_failed++;
+		return;
+	}
+	t->nonce_ok = true;
+	t->nonce_epoch = epoch;
+}
+
+unsigned int
+turn_poll(struct dp_worker *w, uint64_t now_ms)
+{
+	struct turn_worker *t = &w->turn;
+	static _Thread_local struct ipc_msg msg;
+	unsigned int n = 0;
+
+	t->now_ms = now_ms;
+	if (t->rings == NULL)
+		return 0;
+	if (now_ms != t->cp_checked_ms) {
+		const struct ipc_shm *shm = w->ctx->ipc.shm;
+		uint64_t epoch = __atomic_load_n(&shm->cp_epoch, __ATOMIC_ACQUIRE);
+		bool up = ipc_cp_serving(shm, now_ms);
+
+		/* The grace runs from when cp was last seen serving, or from
+		 * when a new one started: a cp that is starting is not gone. */
+		if (!up && (t->cp_serving || epoch != t->cp_epoch_seen))
+			t->cp_down_since_ms = now_ms;
+		t->cp_epoch_seen = epoch;
+		t->cp_serving = up;
+		t->cp_checked_ms = now_ms;
+		/* A cp serves that this worker has no nonce key of: take a
+		 * copy of what it published (before it said it was ready), once
+		 * per cp, never per request. Until then (a copy torn by a cp
+		 * starting meanwhile, a corrupt block) nothing is answered here
+		 * and every request goes to cp as before. */
+		if (up && epoch != t->nonce_epoch)
+			nonce_take(t, shm, epoch);
+	}
+	/* Whatever is in the ring is checked before it is believed (lib/ipc:
+	 * ipc_msg_check()): the segment is cp's, but a ring is memory that a
+	 * bug or a corruption can fill with anything, and dp acts on it as
+	 * root. A bad message is counted and skipped; it still counts toward
+	 * the bound, so a ring full of garbage costs no more than a full one. */
+	while (n < 64) {
+		int rc = ipc_ring_dequeue(&t->rings->to_dp, &msg);
+
+		if (rc == 0)
+			break;
+		n++;
+		if (rc < 0 || ipc_msg_check(&msg, IPC_CP2DP) != 0) {
+			t->ipc_bad++;
+			continue;
+		}
+		apply(w, &msg);
+	}
+	t->ipc_in += n;
+	return n;
+}

@@ -1,0 +1,425 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp/turn's fast-path helpers, inline: building and looking up the
+ * allocation key, permissions and channels (hot part first, then cold),
+ * the relayed address of a family, and putting UDP/IP headers in front of
+ * a relayed payload with its checksum carried (RFC 1624). Every one of
+ * them is on the per-packet path of more than one file (client side, peer
+ * side, hairpin), and perf builds have no LTO: a static function moved to
+ * another .c would become a call.
+ */
+#ifndef DP_TURN_INLINES_H
+#define DP_TURN_INLINES_H
+
+#include <string.h>
+
+#include <rte_hash.h>
+#include <rte_hash_crc.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+
+#include "../dp.h"
+#include "../net/net.h"
+#include "stun.h"
+#include "turn_internal.h"
+
+/*
+ * Build the key in registers and store it with two 16-byte stores, and
+ * hash the register values: written field by field, the key would be
+ * read back by the CRC (8-byte loads) and rte_hash's compare (16-byte
+ * loads) across narrower stores, which the store buffer cannot forward:
+ * a stall of a dozen cycles each time. The hash is rte_hash_crc() of the
+ * key (what rte_hash computes itself on add), in the same word order.
+ */
+static inline uint32_t
+turn_key_from(union turn_keyu *k, uint8_t transport, uint64_t conn_id,
+	      uint8_t family, uint8_t in_port, const uint8_t *cip, uint16_t cport,
+	      uint16_t sport)
+{
+	uint64_t w0 = (uint64_t)family | (uint64_t)in_port << 8 |
+		      (uint64_t)cport << 16 | (uint64_t)sport << 32 |
+		      (uint64_t)transport << 48;
+	uint64_t w1 = 0, w2 = 0, w3 = conn_id;
+	uint32_t h;
+
+	if (family == NET_AF_IPV4) {
+		uint32_t a;
+
+		memcpy(&a, cip, 4);
+		w1 = a;
+	} else {
+		memcpy(&w1, cip, 8);
+		memcpy(&w2, cip + 8, 8);
+	}
+	k->v[0] = (turn_u64x2){ w0, w1 };
+	k->v[1] = (turn_u64x2){ w2, w3 };
+	h = rte_hash_crc_8byte(w0, 0);
+	h = rte_hash_crc_8byte(w1, h);
+	h = rte_hash_crc_8byte(w2, h);
+	return rte_hash_crc_8byte(w3, h);
+}
+
+/* Address equality with the length known at compile time, so that it is
+ * one or two loads, never a call. */
+static inline bool
+turn_ip_eq(uint8_t family, const uint8_t *a, const uint8_t *b)
+{
+	uint64_t x[2], y[2];
+	uint32_t u, v;
+
+	if (family == NET_AF_IPV4) {
+		memcpy(&u, a, 4);
+		memcpy(&v, b, 4);
+		return u == v;
+	}
+	memcpy(x, a, 16);
+	memcpy(y, b, 16);
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
+}
+
+static inline uint8_t
+turn_stun_af(uint8_t family)
+{
+	return family == NET_AF_IPV4 ? STUN_AF_IPV4 : STUN_AF_IPV6;
+}
+
+static inline uint8_t
+turn_net_af(uint8_t stun_family)
+{
+	return stun_family == STUN_AF_IPV4 ? NET_AF_IPV4 : NET_AF_IPV6;
+}
+
+/* The sum of the payload at payload_off + skip (len bytes) of the
+ * datagram meta describes, from its checksum (net/cksum_relay.c). */
+static inline void
+turn_carry_from(struct turn_carry *c, const struct rte_mbuf *m,
+	   const struct dp_udp_meta *meta, uint16_t skip, uint16_t len)
+{
+	const uint8_t *udp = rte_pktmbuf_mtod_offset(m, const uint8_t *,
+						     meta->payload_off - 8);
+
+	c->sum = 0;
+	c->ok = net_udp_region_sum(meta->family, meta->src, meta->dst, udp,
+				   (uint16_t)(8 + skip), len, &c->sum);
+}
+
+/* The same for a client's message (in->udp: its datagram's UDP header;
+ * NULL on streams, where nothing is carried: the sum is made at output). */
+static inline void
+turn_carry_from_in(struct turn_carry *c, const struct turn_from *from,
+		   const struct turn_in *in, uint16_t skip, uint16_t len)
+{
+	c->sum = 0;
+	c->ok = in->udp != NULL &&
+		net_udp_region_sum(from->family, from->src, from->dst, in->udp,
+				   (uint16_t)(8 + skip), len, &c->sum);
+}
+
+/* Put UDP and IP headers in front of m's data (a UDP payload); returns
+ * the IP header, or NULL (m freed, counted) without headroom. */
+static inline uint8_t *
+turn_udp_ip_hdrs(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
+	    const uint8_t *src, uint16_t sport, const uint8_t *dst, uint16_t dport)
+{
+	uint16_t plen = (uint16_t)rte_pktmbuf_pkt_len(m);
+	uint16_t l3 = family == NET_AF_IPV4 ? 20 : 40;
+	uint8_t *p = (uint8_t *)rte_pktmbuf_prepend(m, (uint16_t)(l3 + 8));
+	uint8_t *u;
+
+	if (unlikely(p == NULL)) {
+		dp_drop_pkt(w, m, DP_DROP_NO_MBUF);
+		return NULL;
+	}
+	u = p + l3;
+	u[0] = (uint8_t)(sport >> 8);
+	u[1] = (uint8_t)sport;
+	u[2] = (uint8_t)(dport >> 8);
+	u[3] = (uint8_t)dport;
+	u[4] = (uint8_t)((plen + 8) >> 8);
+	u[5] = (uint8_t)(plen + 8);
+	u[6] = 0;
+	u[7] = 0;
+	if (family == NET_AF_IPV4)
+		ipv4_build_hdr(p, src, dst, 17, 64, (uint16_t)(l3 + 8 + plen));
+	else
+		ipv6_build_hdr(p, src, dst, 17, 64, (uint16_t)(plen + 8));
+	return p;
+}
+
+/*
+ * m's data is a UDP payload: put UDP and IP headers in front of it (in the
+ * headroom the received headers left), checksum, and send. With a carry
+ * the checksum is final here (the payload is not read); without one the
+ * NIC or dp_ip_output() sums the whole datagram.
+ */
+static inline void
+turn_udp_out(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
+	const uint8_t *src, uint16_t sport, const uint8_t *dst, uint16_t dport,
+	const struct turn_carry *cy)
+{
+	uint16_t plen = (uint16_t)rte_pktmbuf_pkt_len(m);
+	uint8_t *p = turn_udp_ip_hdrs(w, m, family, src, sport, dst, dport);
+	uint8_t *u;
+
+	if (unlikely(p == NULL))
+		return;
+	u = p + (family == NET_AF_IPV4 ? 20 : 40);
+	if (cy != NULL && cy->ok) {
+		uint16_t c = net_udp_cksum_with(family, src, dst, sport, dport,
+						(uint16_t)(plen + 8), cy->sum);
+
+		u[6] = (uint8_t)(c >> 8);
+		u[7] = (uint8_t)c;
+		dp_udp_cksum_done(m, family);
+	} else {
+		dp_udp_cksum_offer(m, family);
+	}
+	dp_ip_output(w, m, family, dst);
+}
+
+static inline struct turn_alloc_cold *
+turn_alloc_cold(const struct turn_worker *t, const struct turn_alloc *a)
+{
+	return &t->cold[a - t->allocs];
+}
+
+/* Permission and channel i of a, hot or cold. */
+static inline struct turn_perm *
+turn_perm_at(const struct turn_worker *t, struct turn_alloc *a, unsigned int i)
+{
+	return likely(i < TURN_HOT_BINDINGS) ? &a->perms[i] :
+		&turn_alloc_cold(t, a)->perms[i - TURN_HOT_BINDINGS];
+}
+
+static inline struct turn_chan *
+turn_chan_at(const struct turn_worker *t, struct turn_alloc *a, unsigned int i)
+{
+	return likely(i < TURN_HOT_BINDINGS) ? &a->chans[i] :
+		&turn_alloc_cold(t, a)->chans[i - TURN_HOT_BINDINGS];
+}
+
+static inline struct turn_alloc *
+turn_alloc_by_tuple(struct turn_worker *t, const union turn_keyu *k, uint32_t hash)
+{
+	int pos = rte_hash_lookup_with_hash(t->by_tuple, k, hash);
+
+	return pos < 0 ? NULL : &t->allocs[pos];
+}
+
+/* The by_relay table of relayed address idx of family. */
+static inline unsigned int
+turn_relay_tbl(const struct turn_worker *t, uint8_t family, unsigned int idx)
+{
+	return family == NET_AF_IPV4 ? idx : t->relay_base6 + idx;
+}
+
+/* The slot of relayed port in table tbl (port within the range). */
+static inline uint32_t *
+turn_relay_slot(struct turn_worker *t, unsigned int tbl, uint16_t port)
+{
+	return &t->by_relay[tbl * t->relay_span + (uint32_t)(port - t->relay_min)];
+}
+
+static inline struct turn_alloc *
+turn_alloc_by_relay(struct turn_worker *t, unsigned int tbl, uint16_t port)
+{
+	uint32_t s = *turn_relay_slot(t, tbl, port);
+
+	return s == 0 ? NULL : &t->allocs[s - 1];
+}
+
+/* The live permission of a for ip, or NULL. */
+static inline const struct turn_perm *
+turn_perm_get(const struct turn_worker *t, struct turn_alloc *a, uint8_t family,
+	 const uint8_t *ip, uint64_t now_ms)
+{
+	for (unsigned int i = 0; i < a->nperms; i++) {
+		const struct turn_perm *p = turn_perm_at(t, a, i);
+
+		if (p->family == family && turn_ip_eq(family, p->ip, ip))
+			return p->expires_ms > now_ms ? p : NULL;
+	}
+	return NULL;
+}
+
+static inline bool
+turn_perm_ok(const struct turn_worker *t, struct turn_alloc *a, uint8_t family,
+	const uint8_t *ip, uint64_t now_ms)
+{
+	return turn_perm_get(t, a, family, ip, now_ms) != NULL;
+}
+
+static inline const struct turn_chan *
+turn_chan_by_number(const struct turn_worker *t, struct turn_alloc *a, uint16_t ch,
+	       uint64_t now_ms)
+{
+	for (unsigned int i = 0; i < a->nchans; i++) {
+		const struct turn_chan *c = turn_chan_at(t, a, i);
+
+		if (c->channel == ch)
+			return c->expires_ms > now_ms ? c : NULL;
+	}
+	return NULL;
+}
+
+static inline const struct turn_chan *
+turn_chan_by_peer(const struct turn_worker *t, struct turn_alloc *a, uint8_t family,
+	     const uint8_t *ip, uint16_t port, uint64_t now_ms)
+{
+	for (unsigned int i = 0; i < a->nchans; i++) {
+		const struct turn_chan *c = turn_chan_at(t, a, i);
+
+		if (c->peer.port == port && c->peer.family == family &&
+		    turn_ip_eq(family, c->peer.ip, ip))
+			return c->expires_ms > now_ms ? c : NULL;
+	}
+	return NULL;
+}
+
+/* The relayed address of the allocation in family, or NULL. */
+static inline const struct ipc_addr *
+turn_relayed_for(const struct turn_alloc *a, uint8_t family)
+{
+	for (unsigned int i = 0; i < a->nrelayed; i++)
+		if (a->relayed[i].family == family)
+			return &a->relayed[i];
+	return NULL;
+}
+
+/* The lines of an allocation that relaying reads and writes. */
+static inline void
+turn_alloc_prefetch(const struct turn_alloc *a)
+{
+	const uint8_t *p = (const uint8_t *)a;
+
+	rte_prefetch0(p);
+	rte_prefetch0(p + RTE_CACHE_LINE_SIZE);
+	rte_prefetch0(p + 2 * RTE_CACHE_LINE_SIZE);
+	rte_prefetch0(p + 3 * RTE_CACHE_LINE_SIZE);
+	rte_prefetch0(p + 4 * RTE_CACHE_LINE_SIZE);
+}
+
+/*
+ * RFC 8656 §12.4: put the ChannelData head (channel, length dlen; the
+ * layout chdata_encode_hdr() writes, inline here) in front of m's data,
+ * dlen bytes, and with pad (§12.5: stream transports) 0-3 zero bytes
+ * after it to a multiple of 4. Returns the frame's length, 0 when m has
+ * no room for it (m is then the caller's to free).
+ */
+static inline uint16_t
+turn_chdata_wrap(struct rte_mbuf *m, uint16_t channel, uint16_t dlen, bool pad)
+{
+	uint16_t padlen = pad ? (uint16_t)((4u - (dlen & 3u)) & 3u) : 0;
+	uint8_t *h;
+
+	if (padlen != 0) {
+		uint8_t *tail = (uint8_t *)rte_pktmbuf_append(m, padlen);
+
+		if (tail == NULL)
+			return 0;
+		memset(tail, 0, padlen);
+	}
+	h = (uint8_t *)rte_pktmbuf_prepend(m, CHDATA_HDR_LEN);
+	if (h == NULL)
+		return 0;
+	h[0] = (uint8_t)(channel >> 8);
+	h[1] = (uint8_t)channel;
+	h[2] = (uint8_t)(dlen >> 8);
+	h[3] = (uint8_t)dlen;
+	return (uint16_t)(CHDATA_HDR_LEN + dlen + padlen);
+}
+
+/* ---- transports -------------------------------------------------------- */
+
+/* The ops of a transport (17 or 6; ipc_msg_check() and the adapters allow
+ * no other), NULL for any other. */
+static inline const struct turn_xport_ops *
+turn_xport(uint8_t transport)
+{
+	return transport == STUN_TRANSPORT_UDP ? &turn_udp_ops :
+	       transport == STUN_TRANSPORT_TCP ? &turn_stream_ops : NULL;
+}
+
+/* A STUN message back to where from came from (copied from buf). UDP by
+ * a direct call; a transport without an adapter is counted. */
+static inline void
+turn_reply(struct dp_worker *w, const struct turn_from *from, const uint8_t *buf,
+	   uint16_t len)
+{
+	const struct turn_xport_ops *x;
+
+	if (likely(from->transport == STUN_TRANSPORT_UDP)) {
+		turn_udp_reply(w, from, buf, len);
+		return;
+	}
+	x = turn_xport(from->transport);
+	if (x == NULL) {
+		w->turn.xport_none++;
+		return;
+	}
+	x->reply(w, from, buf, len);
+}
+
+/* The client's transport of a: a stream exactly when it has a
+ * connection (lib/ipc's contract: UDP tuples carry conn_id 0, stream
+ * ones never do). */
+static inline uint8_t
+turn_alloc_transport(const struct turn_alloc *a)
+{
+	return a->conn_id != 0 ? STUN_TRANSPORT_TCP : STUN_TRANSPORT_UDP;
+}
+
+/* Where a's client is, as a reply needs it. */
+static inline void
+turn_from_alloc(struct turn_from *f, const struct turn_alloc *a)
+{
+	f->transport = turn_alloc_transport(a);
+	f->family = a->client.family;
+	f->in_port = a->in_port;
+	f->pad = 0;
+	f->src_port = a->client.port;
+	f->dst_port = a->server.port;
+	f->conn_id = a->conn_id;
+	memcpy(f->src, a->client.ip, 16);
+	memcpy(f->dst, a->server.ip, 16);
+}
+
+/* Where the client of a tuple from cp is. */
+static inline void
+turn_from_tuple(struct turn_from *f, const struct ipc_tuple *tu)
+{
+	f->transport = tu->transport;
+	f->family = tu->client.family;
+	f->in_port = tu->in_port;
+	f->pad = 0;
+	f->src_port = tu->client.port;
+	f->dst_port = tu->server.port;
+	f->conn_id = tu->conn_id;
+	memcpy(f->src, tu->client.ip, 16);
+	memcpy(f->dst, tu->server.ip, 16);
+}
+
+/* Relayed data to a's client: m's data is the ChannelData or Data
+ * indication, cy NULL or its carried sum. UDP inline, as it always was;
+ * a transport without an adapter is counted. Consumes m. */
+static inline void
+turn_to_client(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf *m,
+	       const struct turn_carry *cy)
+{
+	const struct turn_xport_ops *x;
+
+	if (likely(a->conn_id == 0)) {
+		turn_udp_out(w, m, a->client.family, a->server.ip, a->server.port,
+			     a->client.ip, a->client.port, cy);
+		return;
+	}
+	x = turn_xport(turn_alloc_transport(a));
+	if (x == NULL) {
+		w->turn.xport_none++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	x->to_client(w, a, m, cy);
+}
+
+#endif /* DP_TURN_INLINES_H */

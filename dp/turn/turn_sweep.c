@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The sweeps over a worker's allocation table, a slice at a time: counters
+ * to cp (STATS_REQ), every allocation to a restarted cp (SYNC: STATE_ALLOC
+ * then STATE_DONE), and the expiry guard. They walk turn_live's list
+ * (turn_live.h) and never take the ring to cp below the room kept for
+ * clients' requests.
+ */
+#include <string.h>
+
+#include <rte_prefetch.h>
+
+#include "../dp.h"
+#include "ipc.h"
+#include "turn.h"
+#include "turn_inlines.h"
+
+/*
+ * Three jobs visit every allocation: counters to cp (asked once a second),
+ * every allocation to a restarted cp (SYNC), and the expiry guard. At a
+ * carrier's allocation counts a whole pass is tens of milliseconds of
+ * cache misses and thousands of messages, more than the ring to cp holds:
+ * done at once, it stalled the worker (relayed packets waited, then were
+ * lost) and filled the ring, so that clients' requests met 500. So each
+ * job keeps a cursor and turn_sweep() moves them a slice at a time, no
+ * more often than every TURN_SWEEP_GAP_US, each slice's allocations
+ * prefetched together, and never takes the ring to cp below
+ * TURN_RING_HEADROOM free slots: those are the requests'.
+ */
+#define TURN_SWEEP_GAP_US    50u
+#define TURN_SWEEP_SLICE     32u     /* allocations a job visits per slice */
+#define TURN_RING_HEADROOM   256u
+#define TURN_EXPIRE_EVERY_MS 1000u   /* a new expiry pass at most this often */
+
+/* The next live allocation of a job's pass, or NULL when the pass is over
+ * (the job then stops). The walk is turn_live's: every allocation live for
+ * the whole pass is visited, whatever is added or removed meanwhile. */
+static struct turn_alloc *
+sweep_next(struct turn_worker *t, struct turn_sweep_job *j)
+{
+	uint32_t slot = turn_live_next(&t->live, &j->next);
+
+	if (slot == TURN_LIVE_END) {
+		j->on = false;
+		return NULL;
+	}
+	return &t->allocs[slot];
+}
+
+/* Start (or start over) a job's pass. */
+void
+turn_sweep_start(struct turn_worker *t, struct turn_sweep_job *j)
+{
+	j->on = true;
+	j->next = t->live.n;
+}
+
+/* Up to max allocations of the job's pass, their lines asked for at once
+ * (a slice's misses overlap instead of queueing). */
+static unsigned int
+sweep_take(struct turn_worker *t, struct turn_sweep_job *j,
+	   struct turn_alloc **out, unsigned int max)
+{
+	unsigned int n = 0;
+
+	while (n < max && (out[n] = sweep_next(t, j)) != NULL) {
+		rte_prefetch0(out[n]);
+		rte_prefetch0(&out[n]->stats);
+		n++;
+	}
+	return n;
+}
+
+static bool
+ring_room(const struct turn_worker *t)
+{
+	return IPC_RING_SLOTS - ipc_ring_count(&t->rings->to_cp) > TURN_RING_HEADROOM;
+}
+
+/* One STATE_ALLOC (all but worker and seq, the sender's): allocation a as
+ * a restarted cp needs it back. As many bindings as the body holds (all of
+ * them: 16 + 16 fit). */
+void
+turn_state_alloc_fill(struct ipc_msg *out, const struct turn_worker *t,
+		      struct turn_alloc *a)
+{
+	struct ipc_binding *b;
+	size_t off = sizeof(struct ipc_alloc);
+
+	memset(&out->h, 0, sizeof(out->h));
+	out->h.kind = IPC_STATE_ALLOC;
+	out->h.alloc_id = a->id;
+	out->h.tuple.transport = turn_alloc_transport(a);
+	out->h.tuple.conn_id = a->conn_id;
+	out->h.tuple.in_port = a->in_port;
+	out->h.tuple.client = a->client;
+	out->h.tuple.server = a->server;
+	memcpy(out->body, &turn_alloc_cold(t, a)->auth, sizeof(struct ipc_alloc));
+	((struct ipc_alloc *)out->body)->expires_ms = t->expires[a - t->allocs];
+	for (unsigned int i = 0; i < a->nperms &&
+	     off + sizeof(*b) <= sizeof(out->body); i++) {
+		const struct turn_perm *p = turn_perm_at(t, a, i);
+
+		b = (struct ipc_binding *)(out->body + off);
+		memset(b, 0, sizeof(*b));
+		b->peer.family = p->family;
+		memcpy(b->peer.ip, p->ip, 16);
+		b->expires_ms = p->expires_ms;
+		off += sizeof(*b);
+	}
+	for (unsigned int i = 0; i < a->nchans &&
+	     off + sizeof(*b) <= sizeof(out->body); i++) {
+		const struct turn_chan *c = turn_chan_at(t, a, i);
+
+		b = (struct ipc_binding *)(out->body + off);
+		memset(b, 0, sizeof(*b));
+		b->peer = c->peer;
+		b->channel = c->channel;
+		b->expires_ms = c->expires_ms;
+		off += sizeof(*b);
+	}
+	out->h.body_len = (uint16_t)off;
+}
+
+static int
+send_state_alloc(struct dp_worker *w, struct turn_alloc *a)
+{
+	struct turn_worker *t = &w->turn;
+	static _Thread_local struct ipc_msg out;
+
+	turn_state_alloc_fill(&out, t, a);
+	out.h.worker = (uint16_t)w->id;
+	out.h.seq = t->to_cp_seq++;
+	return ipc_ring_enqueue(&t->rings->to_cp, &out);
+}
+
+/* SYNC: a slice of STATE_ALLOCs, and STATE_DONE at the end of the pass.
+ * Where the ring has no room the cursor steps back and the allocation
+ * goes on a later slice. Returns allocations visited. */
+static unsigned int
+sweep_state(struct dp_worker *w)
+{
+	struct turn_worker *t = &w->turn;
+	unsigned int n = 0;
+
+	while (n < TURN_SWEEP_SLICE && ring_room(t)) {
+		uint32_t at = t->state.next;
+		struct turn_alloc *a = sweep_next(t, &t->state);
+
+		if (a == NULL) {
+			static _Thread_local struct ipc_msg done;
+
+			memset(&done.h, 0, sizeof(done.h));
+			done.h.kind = IPC_STATE_DONE;
+			done.h.worker = (uint16_t)w->id;
+			done.h.alloc_id = t->state_sync_id;   /* whose SYNC */
+			done.h.seq = t->to_cp_seq++;
+			if (ipc_ring_enqueue(&t->rings->to_cp, &done) < 0) {
+				t->state.on = true;   /* DONE again next slice */
+				t->state.next = at;
+			}
+			break;
+		}
+		if (send_state_alloc(w, a) < 0) {
+			t->state.next = at;
+			break;
+		}
+		n++;
+	}
+	return n;
+}
+
+/* STATS_REQ: one STATS message's worth of allocations' counters. */
+static unsigned int
+sweep_stats(struct dp_worker *w)
+{
+	struct turn_worker *t = &w->turn;
+	static _Thread_local struct ipc_msg out;
+	enum { PER_MSG = sizeof(out.body) / sizeof(struct ipc_alloc_stats) };
+	struct turn_alloc *batch[PER_MSG];
+	unsigned int n;
+
+	if (!ring_room(t))
+		return 0;
+	n = sweep_take(t, &t->stats_job, batch, PER_MSG);
+	if (n == 0)
+		return 0;
+	memset(&out.h, 0, sizeof(out.h));
+	out.h.kind = IPC_STATS;
+	out.h.worker = (uint16_t)w->id;
+	for (unsigned int i = 0; i < n; i++) {
+		struct ipc_alloc_stats *st =
+			(struct ipc_alloc_stats *)(out.body + i * sizeof(*st));
+
+		st->alloc_id = batch[i]->id;
+		memcpy(st->c, batch[i]->stats, sizeof(st->c));
+	}
+	out.h.body_len = (uint16_t)(n * sizeof(struct ipc_alloc_stats));
+	out.h.seq = t->to_cp_seq++;
+	/* Room was checked, and this worker is the ring's only producer. */
+	if (ipc_ring_enqueue(&t->rings->to_cp, &out) < 0)
+		t->ipc_full++;
+	return n;
+}
+
+/* The expiry guard: cp removes what expires; this only catches what a cp
+ * that has been down for longer than a lifetime left (60 s of grace). */
+static unsigned int
+sweep_expire(struct dp_worker *w)
+{
+	struct turn_worker *t = &w->turn;
+	struct turn_alloc *batch[TURN_SWEEP_SLICE];
+	unsigned int n = sweep_take(t, &t->expire_job, batch, TURN_SWEEP_SLICE);
+
+	for (unsigned int i = 0; i < n; i++)
+		if (t->expires[batch[i] - t->allocs] + 60000u < t->now_ms)
+			turn_alloc_remove(t, batch[i]);
+	return n;
+}
+
+unsigned int
+turn_sweep(struct dp_worker *w, uint64_t tsc)
+{
+	struct turn_worker *t = &w->turn;
+	unsigned int n = 0;
+
+	if (t->rings == NULL || tsc < t->sweep_tsc)
+		return 0;
+	t->sweep_tsc = tsc + w->ctx->tsc_hz * TURN_SWEEP_GAP_US / 1000000u;
+	if (!t->expire_job.on && t->now_ms >= t->expire_next_ms) {
+		turn_sweep_start(t, &t->expire_job);
+		t->expire_next_ms = t->now_ms + TURN_EXPIRE_EVERY_MS;
+	}
+	if (t->state.on)
+		n += sweep_state(w);
+	if (t->stats_job.on)
+		n += sweep_stats(w);
+	if (t->expire_job.on)
+		n += sweep_expire(w);
+	t->swept += n;
+	return n;
+}
+

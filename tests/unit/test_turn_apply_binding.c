@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp/turn: turn_apply_binding(), what PERM_ADD/DEL and CHAN_ADD/DEL from cp
+ * do to an allocation's permissions and channels. They are dense
+ * ([0, nperms), [0, nchans)), the first TURN_HOT_BINDINGS in the hot part
+ * and the rest in the cold one; a delete moves the last into the hole,
+ * across that boundary; an add beyond the maximum is ignored; a freed
+ * channel slot is zeroed (turn_chan_by_number() stops at nchans, but the
+ * STATE_ALLOC a restarted cp reads must not carry stale channels).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "turn_inlines.h"
+
+#define CAP 4u
+
+struct fix {
+	struct turn_worker t;
+	struct turn_alloc *a;
+};
+
+static int
+setup(void **state)
+{
+	struct fix *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->t.cap = CAP;
+	f->t.allocs = aligned_alloc(64, sizeof(struct turn_alloc) * CAP);
+	f->t.cold = calloc(CAP, sizeof(struct turn_alloc_cold));
+	assert_non_null(f->t.allocs);
+	assert_non_null(f->t.cold);
+	memset(f->t.allocs, 0, sizeof(struct turn_alloc) * CAP);
+	f->a = &f->t.allocs[2];
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fix *f = *state;
+
+	free(f->t.allocs);
+	free(f->t.cold);
+	free(f);
+	return 0;
+}
+
+static struct ipc_binding
+perm(uint8_t last, uint64_t exp)
+{
+	struct ipc_binding b;
+
+	memset(&b, 0, sizeof(b));
+	b.peer.family = NET_AF_IPV4;
+	b.peer.ip[0] = 198;
+	b.peer.ip[1] = 51;
+	b.peer.ip[2] = 100;
+	b.peer.ip[3] = last;
+	b.expires_ms = exp;
+	return b;
+}
+
+static struct ipc_binding
+chan(uint16_t ch, uint16_t port, uint64_t exp)
+{
+	struct ipc_binding b = perm((uint8_t)port, exp);
+
+	b.channel = ch;
+	b.peer.port = port;
+	return b;
+}
+
+static bool
+has_perm(struct fix *f, uint8_t last)
+{
+	struct ipc_binding b = perm(last, 0);
+
+	return turn_perm_ok(&f->t, f->a, NET_AF_IPV4, b.peer.ip, 0);
+}
+
+/* Add up to the maximum (hot then cold), refresh in place, the 17th is
+ * ignored. */
+static void
+test_turn_apply_binding_perm_add_refresh_and_max(void **state)
+{
+	struct fix *f = *state;
+	struct turn_alloc *a = f->a;
+	struct ipc_binding b;
+
+	for (unsigned int i = 0; i < TURN_MAX_PERMS; i++) {
+		b = perm((uint8_t)i, 100u + i);
+		turn_apply_binding(&f->t, a, IPC_PERM_ADD, &b, i == 3);
+		assert_int_equal(a->nperms, i + 1);
+	}
+	assert_int_equal(f->t.cold[2].perms[0].ip[3], TURN_HOT_BINDINGS);
+	assert_int_equal(f->t.cold[2].perms[1].hairpin, 1);
+	b = perm(200, 1000);
+	turn_apply_binding(&f->t, a, IPC_PERM_ADD, &b, false);
+	assert_int_equal(a->nperms, TURN_MAX_PERMS);
+	assert_false(has_perm(f, 200));
+	/* refresh: same place, new expiry, hairpin as told now */
+	b = perm(5, 9999);
+	turn_apply_binding(&f->t, a, IPC_PERM_ADD, &b, false);
+	assert_int_equal(a->nperms, TURN_MAX_PERMS);
+	assert_true(turn_perm_at(&f->t, a, 5)->expires_ms == 9999);
+	b = perm(3, 50);
+	turn_apply_binding(&f->t, a, IPC_PERM_ADD, &b, false);
+	assert_int_equal(turn_perm_at(&f->t, a, 3)->hairpin, 0);
+}
+
+/* Deleting a hot one moves the last (cold) one into the hot part. */
+static void
+test_turn_apply_binding_perm_del_last_fills_hole_across_hot_cold(void **state)
+{
+	struct fix *f = *state;
+	struct turn_alloc *a = f->a;
+	struct ipc_binding b;
+
+	for (unsigned int i = 0; i < 5; i++) {
+		b = perm((uint8_t)i, 100u + i);
+		turn_apply_binding(&f->t, a, IPC_PERM_ADD, &b, false);
+	}
+	b = perm(0, 0);
+	turn_apply_binding(&f->t, a, IPC_PERM_DEL, &b, false);
+	assert_int_equal(a->nperms, 4);
+	assert_int_equal(a->perms[0].ip[3], 4);      /* the last, now hot */
+	assert_true(a->perms[0].expires_ms == 104);
+	assert_false(has_perm(f, 0));
+	for (uint8_t i = 1; i < 5; i++)
+		assert_true(has_perm(f, i));
+	b = perm(77, 0);                              /* not there: nothing */
+	turn_apply_binding(&f->t, a, IPC_PERM_DEL, &b, false);
+	assert_int_equal(a->nperms, 4);
+	/* an IPv6 permission with the same first bytes is another one */
+	b = perm(1, 0);
+	b.peer.family = NET_AF_IPV6;
+	turn_apply_binding(&f->t, a, IPC_PERM_DEL, &b, false);
+	assert_int_equal(a->nperms, 4);
+}
+
+/* Channels: add, rebind (peer and expiry change), delete fills the hole
+ * and zeroes the freed slot, the 17th ignored. */
+static void
+test_turn_apply_binding_chan_add_del_zeroes_slot(void **state)
+{
+	struct fix *f = *state;
+	struct turn_alloc *a = f->a;
+	struct ipc_binding b;
+
+	for (unsigned int i = 0; i < TURN_MAX_CHANNELS; i++) {
+		b = chan((uint16_t)(0x4000u + i), (uint16_t)(3000u + i), 100u + i);
+		turn_apply_binding(&f->t, a, IPC_CHAN_ADD, &b, false);
+	}
+	assert_int_equal(a->nchans, TURN_MAX_CHANNELS);
+	b = chan(0x4100, 1, 1);
+	turn_apply_binding(&f->t, a, IPC_CHAN_ADD, &b, false);
+	assert_int_equal(a->nchans, TURN_MAX_CHANNELS);
+	assert_null(turn_chan_by_number(&f->t, a, 0x4100, 0));
+	/* refresh keeps the slot */
+	b = chan(0x4003, 3003, 5000);
+	turn_apply_binding(&f->t, a, IPC_CHAN_ADD, &b, false);
+	assert_true(turn_chan_by_number(&f->t, a, 0x4003, 0)->expires_ms == 5000);
+	/* delete a hot one: the last (cold) fills it, its slot is zeroed */
+	b = chan(0x4001, 0, 0);
+	turn_apply_binding(&f->t, a, IPC_CHAN_DEL, &b, false);
+	assert_int_equal(a->nchans, TURN_MAX_CHANNELS - 1);
+	assert_int_equal(a->chans[1].channel, 0x4000 + TURN_MAX_CHANNELS - 1);
+	assert_int_equal(a->chans[1].peer.port, 3000 + TURN_MAX_CHANNELS - 1);
+	{
+		struct turn_chan zero;
+
+		memset(&zero, 0, sizeof(zero));
+		assert_memory_equal(turn_chan_at(&f->t, a, TURN_MAX_CHANNELS - 1), &zero,
+				    sizeof(zero));
+	}
+	assert_null(turn_chan_by_number(&f->t, a, 0x4001, 0));
+	/* the freed slot takes a new channel */
+	b = chan(0x4100, 9, 1);
+	turn_apply_binding(&f->t, a, IPC_CHAN_ADD, &b, false);
+	assert_int_equal(a->nchans, TURN_MAX_CHANNELS);
+	assert_non_null(turn_chan_by_number(&f->t, a, 0x4100, 0));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_turn_apply_binding_perm_add_refresh_and_max,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_turn_apply_binding_perm_del_last_fills_hole_across_hot_cold,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(test_turn_apply_binding_chan_add_del_zeroes_slot,
+						setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp/turn's permission and channel lookups (turn_inlines.h): the first
+ * TURN_HOT_BINDINGS live in the allocation's hot part, the rest in its cold
+ * part (t->cold[slot]); a binding is live while expires_ms > now; an IPv4
+ * address compares its four bytes and nothing after them. Tables are
+ * calloc'd here: no hash, no EAL.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "turn_inlines.h"
+
+#define CAP 8u
+#define NOW 100000u
+
+struct fix {
+	struct turn_worker t;
+	struct turn_alloc *a;
+};
+
+static int
+setup(void **state)
+{
+	struct fix *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->t.cap = CAP;
+	f->t.allocs = aligned_alloc(64, sizeof(struct turn_alloc) * CAP);
+	f->t.cold = calloc(CAP, sizeof(struct turn_alloc_cold));
+	assert_non_null(f->t.allocs);
+	assert_non_null(f->t.cold);
+	memset(f->t.allocs, 0, sizeof(struct turn_alloc) * CAP);
+	f->a = &f->t.allocs[5];            /* not slot 0: cold is by slot */
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fix *f = *state;
+
+	free(f->t.allocs);
+	free(f->t.cold);
+	free(f);
+	return 0;
+}
+
+static void
+perm_v4(struct turn_perm *p, uint8_t last, uint64_t exp)
+{
+	memset(p, 0, sizeof(*p));
+	p->family = NET_AF_IPV4;
+	p->ip[0] = 192;
+	p->ip[1] = 0;
+	p->ip[2] = 2;
+	p->ip[3] = last;
+	memset(p->ip + 4, 0xee, 12);       /* never compared for IPv4 */
+	p->expires_ms = exp;
+}
+
+/* A heap copy of exactly four bytes: ASan faults a longer read. */
+static uint8_t *
+ip4(uint8_t last)
+{
+	uint8_t *ip = malloc(4);
+
+	ip[0] = 192;
+	ip[1] = 0;
+	ip[2] = 2;
+	ip[3] = last;
+	return ip;
+}
+
+/* Lookups reach every permission, hot and cold, at the boundary and
+ * beyond; the hot part holds [0, TURN_HOT_BINDINGS). */
+static void
+test_turn_bindings_perm_across_hot_cold(void **state)
+{
+	struct fix *f = *state;
+	struct turn_alloc *a = f->a;
+
+	a->nperms = TURN_MAX_PERMS;
+	for (unsigned int i = 0; i < TURN_MAX_PERMS; i++)
+		perm_v4(turn_perm_at(&f->t, a, i), (uint8_t)(10 + i), NOW + 1 + i);
+	assert_ptr_equal(turn_perm_at(&f->t, a, TURN_HOT_BINDINGS - 1),
+			 &a->perms[TURN_HOT_BINDINGS - 1]);
+	assert_ptr_equal(turn_perm_at(&f->t, a, TURN_HOT_BINDINGS),
+			 &f->t.cold[5].perms[0]);
+	for (unsigned int i = 0; i < TURN_MAX_PERMS; i++) {
+		uint8_t *ip = ip4((uint8_t)(10 + i));
+		const struct turn_perm *p = turn_perm_get(&f->t, a, NET_AF_IPV4, ip, NOW);
+
+		assert_non_null(p);
+		assert_int_equal(p->ip[3], 10 + i);
+		assert_ptr_equal(p, turn_perm_at(&f->t, a, i));
+		free(ip);
+	}
+	/* not one of them; and nothing past nperms is looked at */
+	{
+		uint8_t *ip = ip4(9);
+
+		assert_false(turn_perm_ok(&f->t, a, NET_AF_IPV4, ip, NOW));
+		a->nperms = TURN_HOT_BINDINGS;
+		free(ip);
+		ip = ip4(10 + TURN_HOT_BINDINGS);
+		assert_false(turn_perm_ok(&f->t, a, NET_AF_IPV4, ip, NOW));
+		free(ip);
+	}
+}
+
+/* Live while expires_ms > now: equal is expired. */
+static void
+test_turn_bindings_expiry_boundary(void **state)
+{
+	struct fix *f = *state;
+	struct turn_alloc *a = f->a;
+	uint8_t *ip = ip4(7);
+
+	a->nperms = 3;
+	perm_v4(&a->perms[0], 1, NOW + 5);
+	perm_v4(&a->perms[1], 2, NOW + 5);
+	perm_v4(&f->t.cold[5].perms[0], 7, NOW);
+	assert_false(turn_perm_ok(&f->t, a, NET_AF_IPV4, ip, NOW));
+	assert_true(turn_perm_ok(&f->t, a, NET_AF_IPV4, ip, NOW - 1));
+	free(ip);
+
+	a->nchans = 3;
+	a->chans[0].channel = 0x4000;
+	a->chans[0].expires_ms = NOW + 1;
+	a->chans[1].channel = 0x4001;
+	a->chans[1].expires_ms = NOW + 1;
+	f->t.cold[5].chans[0].channel = 0x4002;
+	f->t.cold[5].chans[0].peer.family = NET_AF_IPV4;
+	f->t.cold[5].chans[0].peer.port = 9;
+	f->t.cold[5].chans[0].expires_ms = NOW;
+	assert_null(turn_chan_by_number(&f->t, a, 0x4002, NOW));
+	assert_non_null(turn_chan_by_number(&f->t, a, 0x4002, NOW - 1));
+	assert_non_null(turn_chan_by_number(&f->t, a, 0x4000, NOW));
+	assert_null(turn_chan_by_number(&f->t, a, 0x4003, 0));
+}
+
+/* An IPv6 lookup never matches an IPv4 permission with the same first
+ * bytes, nor the other way round. */
+static void
+test_turn_bindings_family_mismatch(void **state)
+{
+	struct fix *f = *state;
+	struct turn_alloc *a = f->a;
+	uint8_t ip[16];
+
+	a->nperms = 1;
+	perm_v4(&a->perms[0], 1, NOW + 1);
+	memcpy(ip, a->perms[0].ip, 16);
+	assert_true(turn_perm_ok(&f->t, a, NET_AF_IPV4, ip, NOW));
+	assert_false(turn_perm_ok(&f->t, a, NET_AF_IPV6, ip, NOW));
+	a->perms[0].family = NET_AF_IPV6;
+	assert_false(turn_perm_ok(&f->t, a, NET_AF_IPV4, ip, NOW));
+	assert_true(turn_perm_ok(&f->t, a, NET_AF_IPV6, ip, NOW));
+	ip[15] ^= 1;                       /* v6 compares all sixteen */
+	assert_false(turn_perm_ok(&f->t, a, NET_AF_IPV6, ip, NOW));
+}
+
+/* Channels by peer: address, port and family, hot and cold. */
+static void
+test_turn_bindings_chan_by_peer(void **state)
+{
+	struct fix *f = *state;
+	struct turn_alloc *a = f->a;
+
+	a->nchans = TURN_MAX_CHANNELS;
+	for (unsigned int i = 0; i < TURN_MAX_CHANNELS; i++) {
+		struct turn_chan *c = turn_chan_at(&f->t, a, i);
+
+		c->channel = (uint16_t)(0x4000 + i);
+		c->peer.family = NET_AF_IPV4;
+		c->peer.ip[0] = 10;
+		c->peer.ip[3] = (uint8_t)i;
+		memset(c->peer.ip + 4, 0x77, 12);
+		c->peer.port = (uint16_t)(5000 + i);
+		c->expires_ms = NOW + 1;
+	}
+	assert_ptr_equal(turn_chan_at(&f->t, a, TURN_HOT_BINDINGS),
+			 &f->t.cold[5].chans[0]);
+	for (unsigned int i = 0; i < TURN_MAX_CHANNELS; i++) {
+		uint8_t *ip = malloc(4);
+		const struct turn_chan *c;
+
+		ip[0] = 10;
+		ip[1] = 0;
+		ip[2] = 0;
+		ip[3] = (uint8_t)i;
+		c = turn_chan_by_peer(&f->t, a, NET_AF_IPV4, ip, (uint16_t)(5000 + i), NOW);
+		assert_non_null(c);
+		assert_int_equal(c->channel, 0x4000 + i);
+		assert_null(turn_chan_by_peer(&f->t, a, NET_AF_IPV4, ip,
+					      (uint16_t)(5001 + i), NOW));
+		free(ip);
+		{
+			uint8_t ip16[16] = { 10, 0, 0, (uint8_t)i };
+
+			memset(ip16 + 4, 0x77, 12);
+			assert_null(turn_chan_by_peer(&f->t, a, NET_AF_IPV6, ip16,
+						      (uint16_t)(5000 + i), NOW));
+		}
+	}
+}
+
+/* The relayed address of a family, of one or two. */
+static void
+test_turn_bindings_relayed_for(void **state)
+{
+	struct fix *f = *state;
+	struct turn_alloc *a = f->a;
+
+	a->nrelayed = 1;
+	a->relayed[0].family = NET_AF_IPV6;
+	a->relayed[1].family = NET_AF_IPV4;     /* beyond nrelayed */
+	assert_ptr_equal(turn_relayed_for(a, NET_AF_IPV6), &a->relayed[0]);
+	assert_null(turn_relayed_for(a, NET_AF_IPV4));
+	a->nrelayed = 2;
+	assert_ptr_equal(turn_relayed_for(a, NET_AF_IPV4), &a->relayed[1]);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_turn_bindings_perm_across_hot_cold,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_turn_bindings_expiry_boundary,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_turn_bindings_family_mismatch,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_turn_bindings_chan_by_peer,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_turn_bindings_relayed_for,
+						setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp/turn/turn_cp.c: an ALLOC_ADD from cp that dp cannot honour is
+ * refused and counted before it touches a table: a client transport dp
+ * has no adapter for (6, a stream, until dp/tcp exists: alloc_bad_transport),
+ * a relayed address that is not ours (alloc_bad_relay). Driven through
+ * turn_poll() with the worker's rings in heap memory (lib/ipc, checked by
+ * ipc_msg_check() on the way), no hash (none is reached) and no EAL; the
+ * UDP sender and the stream adapter are the test's and fail it if used.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ipc.h"
+#include "turn.h"
+#include "turn_inlines.h"
+
+void
+turn_udp_reply(struct dp_worker *w, const struct turn_from *to,
+	       const uint8_t *buf, uint16_t len)
+{
+	(void)w;
+	(void)to;
+	(void)buf;
+	(void)len;
+	fail_msg("nothing is answered here");
+}
+
+const struct turn_xport_ops turn_udp_ops = { .name = "udp" };
+const struct turn_xport_ops turn_stream_ops = { .name = "stream" };
+
+struct fix {
+	struct dp_ctx ctx;
+	struct dp_worker *w;
+	struct ipc_worker_rings *rings;
+	struct ipc_shm *shm;
+};
+
+static int
+setup(void **state)
+{
+	struct fix *f = calloc(1, sizeof(*f));
+	size_t wsz = (sizeof(struct dp_worker) + 63u) & ~(size_t)63u;
+	size_t rsz = (sizeof(struct ipc_worker_rings) + 63u) & ~(size_t)63u;
+	size_t ssz = (sizeof(struct ipc_shm) + 63u) & ~(size_t)63u;
+
+	assert_non_null(f);
+	f->w = aligned_alloc(64, wsz);
+	f->rings = aligned_alloc(64, rsz);
+	f->shm = aligned_alloc(64, ssz);
+	assert_non_null(f->w);
+	assert_non_null(f->rings);
+	assert_non_null(f->shm);
+	memset(f->w, 0, wsz);
+	memset(f->rings, 0, rsz);
+	memset(f->shm, 0, ssz);
+	f->ctx.ipc.shm = f->shm;             /* cp not serving: zeroed */
+	f->w->ctx = &f->ctx;
+	f->w->turn.rings = f->rings;
+	f->w->turn.relay_min = 50000;
+	f->w->turn.relay_span = 1000;
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fix *f = *state;
+
+	free(f->shm);
+	free(f->rings);
+	free(f->w);
+	free(f);
+	return 0;
+}
+
+/* An ALLOC_ADD that cp's checks pass, for a client on transport. */
+static void
+send_alloc_add(struct fix *f, uint8_t transport)
+{
+	static struct ipc_msg m;
+	struct ipc_alloc *ia = (struct ipc_alloc *)m.body;
+
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_ALLOC_ADD;
+	m.h.alloc_id = 42;
+	m.h.tuple.transport = transport;
+	m.h.tuple.conn_id = transport == 6 ? 7u : 0u;
+	m.h.tuple.client.family = NET_AF_IPV4;
+	m.h.tuple.client.port = 40000;
+	m.h.tuple.server.family = NET_AF_IPV4;
+	m.h.tuple.server.port = 3478;
+	m.h.body_len = sizeof(*ia);
+	ia->nrelayed = 1;
+	ia->relayed[0].family = NET_AF_IPV4;
+	ia->relayed[0].port = 50001;
+	ia->relayed[0].ip[0] = 10;
+	ia->expires_ms = 1000;
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+	assert_int_equal(ipc_ring_enqueue(&f->rings->to_dp, &m), 0);
+}
+
+static void
+test_turn_cp_alloc_add_stream_client_refused_counted(void **state)
+{
+	struct fix *f = *state;
+	struct turn_worker *t = &f->w->turn;
+
+	send_alloc_add(f, 6);
+	assert_int_equal(turn_poll(f->w, 1), 1);
+	assert_true(t->alloc_bad_transport == 1);
+	assert_true(t->alloc_bad_relay == 0);
+	assert_true(t->ipc_bad == 0);
+	assert_int_equal(t->nallocs, 0);
+}
+
+/* The same for UDP gets as far as the relayed address (not ours: this
+ * worker has no port): refused for that, not for its transport. */
+static void
+test_turn_cp_alloc_add_udp_client_judged_on_relay(void **state)
+{
+	struct fix *f = *state;
+	struct turn_worker *t = &f->w->turn;
+
+	send_alloc_add(f, 17);
+	assert_int_equal(turn_poll(f->w, 1), 1);
+	assert_true(t->alloc_bad_transport == 0);
+	assert_true(t->alloc_bad_relay == 1);
+	assert_int_equal(t->nallocs, 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_turn_cp_alloc_add_stream_client_refused_counted,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_turn_cp_alloc_add_udp_client_judged_on_relay,
+						setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,387 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp/turn/turn_sweep.c: the table sweeps, a slice at a time, over real
+ * rings in heap memory (lib/ipc) and calloc'd tables (no hash, no EAL).
+ * What matters: a SYNC pass gives a restarted cp every allocation that was
+ * live for the whole pass, then one STATE_DONE naming the SYNC; the sweeps
+ * never take the ring to cp down to the room kept for clients' requests
+ * (TURN_RING_HEADROOM, 256 slots) and resume where they stopped; a
+ * STATE_ALLOC with every binding fits the message and passes cp's checks.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ipc.h"
+#include "turn.h"
+#include "turn_inlines.h"
+
+#define CAP 512u
+#define HEADROOM 256u          /* turn_sweep.c's TURN_RING_HEADROOM */
+
+struct fix {
+	struct dp_ctx ctx;
+	struct dp_worker *w;
+	struct ipc_worker_rings *rings;
+	uint64_t tsc;
+	uint32_t seen[CAP];    /* STATE_ALLOC / STATS per slot */
+	unsigned int done;     /* STATE_DONEs */
+	uint64_t done_id;
+};
+
+static uint64_t rng = 88172645463325252ull;
+
+static uint32_t
+rnd(uint32_t n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)(rng % n);
+}
+
+static int
+setup(void **state)
+{
+	struct fix *f = calloc(1, sizeof(*f));
+	struct turn_worker *t;
+	size_t wsz = (sizeof(struct dp_worker) + 63u) & ~(size_t)63u;
+	size_t rsz = (sizeof(struct ipc_worker_rings) + 63u) & ~(size_t)63u;
+
+	assert_non_null(f);
+	f->w = aligned_alloc(64, wsz);
+	f->rings = aligned_alloc(64, rsz);
+	assert_non_null(f->w);
+	assert_non_null(f->rings);
+	memset(f->w, 0, wsz);
+	memset(f->rings, 0, rsz);
+	f->ctx.tsc_hz = 1000000u;            /* one tick a microsecond */
+	f->w->ctx = &f->ctx;
+	f->w->id = 3;
+	t = &f->w->turn;
+	t->rings = f->rings;
+	t->cap = CAP;
+	t->allocs = aligned_alloc(64, sizeof(struct turn_alloc) * CAP);
+	assert_non_null(t->allocs);
+	memset(t->allocs, 0, sizeof(struct turn_alloc) * CAP);
+	t->cold = calloc(CAP, sizeof(struct turn_alloc_cold));
+	t->live.slot = calloc(CAP, sizeof(uint32_t));
+	t->live.pos = calloc(CAP, sizeof(uint32_t));
+	t->expires = calloc(CAP, sizeof(uint64_t));
+	assert_non_null(t->cold);
+	t->expire_next_ms = UINT64_MAX;      /* the expiry guard needs the hash */
+	f->tsc = 1000;
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fix *f = *state;
+	struct turn_worker *t = &f->w->turn;
+
+	free(t->allocs);
+	free(t->cold);
+	free(t->live.slot);
+	free(t->live.pos);
+	free(t->expires);
+	free(f->rings);
+	free(f->w);
+	free(f);
+	return 0;
+}
+
+/* A live allocation in slot s: id s + 1, one IPv4 relayed address. */
+static void
+add(struct fix *f, uint32_t s)
+{
+	struct turn_worker *t = &f->w->turn;
+	struct turn_alloc *a = &t->allocs[s];
+	struct turn_alloc_cold *c = &t->cold[s];
+
+	a->id = s + 1u;
+	a->client.family = NET_AF_IPV4;
+	a->server.family = NET_AF_IPV4;
+	a->client.port = (uint16_t)(1000 + s);
+	a->stats[TURN_STAT_PKTS_FROM_CLIENT] = s * 3u;
+	c->auth.nrelayed = 1;
+	c->auth.relayed[0].family = NET_AF_IPV4;
+	turn_live_add(&t->live, s);
+	t->nallocs = t->live.n;
+}
+
+static void
+del(struct fix *f, uint32_t s)
+{
+	struct turn_worker *t = &f->w->turn;
+
+	turn_live_del(&t->live, s);
+	t->nallocs = t->live.n;
+	memset(&t->allocs[s], 0, sizeof(t->allocs[s]));
+}
+
+/* One sweep call, a slice's gap later. */
+static unsigned int
+step(struct fix *f)
+{
+	f->tsc += 1000;
+	return turn_sweep(f->w, f->tsc);
+}
+
+/* Fill the ring to cp with n filler messages. */
+static void
+fill(struct fix *f, unsigned int n)
+{
+	struct ipc_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_REQUEST;
+	for (unsigned int i = 0; i < n; i++)
+		assert_int_equal(ipc_ring_enqueue(&f->rings->to_cp, &m), 0);
+}
+
+/* Take up to n messages from the ring to cp, recording what the sweeps
+ * sent; the sweeps' messages are all well formed. Returns messages taken. */
+static unsigned int
+drain(struct fix *f, unsigned int n)
+{
+	static struct ipc_msg m;
+	unsigned int k = 0;
+
+	while (k < n && ipc_ring_dequeue(&f->rings->to_cp, &m) == 1) {
+		k++;
+		if (m.h.kind == IPC_REQUEST)
+			continue;               /* filler */
+		assert_int_equal(m.h.worker, 3);
+		assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+		if (m.h.kind == IPC_STATE_ALLOC) {
+			assert_int_equal(f->done, 0);   /* DONE comes last */
+			assert_true(m.h.alloc_id >= 1 && m.h.alloc_id <= CAP);
+			f->seen[m.h.alloc_id - 1]++;
+		} else if (m.h.kind == IPC_STATE_DONE) {
+			f->done++;
+			f->done_id = m.h.alloc_id;
+		} else if (m.h.kind == IPC_STATS) {
+			for (unsigned int i = 0; i < ipc_msg_nstats(&m); i++) {
+				const struct ipc_alloc_stats *st = ipc_msg_stats(&m, i);
+
+				assert_true(st->alloc_id >= 1 && st->alloc_id <= CAP);
+				assert_true(st->c[TURN_STAT_PKTS_FROM_CLIENT] ==
+					    (st->alloc_id - 1) * 3u);
+				f->seen[st->alloc_id - 1]++;
+			}
+		} else {
+			fail_msg("unexpected kind %u", m.h.kind);
+		}
+	}
+	return k;
+}
+
+static unsigned int
+ring_used(struct fix *f)
+{
+	return ipc_ring_count(&f->rings->to_cp);
+}
+
+/* SYNC with the ring nearly full: the pass stops where the headroom
+ * starts, resumes as cp drains, sends every allocation once, then one
+ * STATE_DONE with the SYNC's id. */
+static void
+test_turn_sweep_state_stops_at_headroom_and_resumes(void **state)
+{
+	struct fix *f = *state;
+	struct turn_worker *t = &f->w->turn;
+	unsigned int guard = 0;
+
+	for (uint32_t s = 0; s < 300; s++)
+		add(f, s * 7u % CAP);
+	fill(f, IPC_RING_SLOTS - HEADROOM - 5u);
+	turn_sweep_start(t, &t->state);
+	t->state_sync_id = 77;
+	assert_int_equal(step(f), 5);        /* five slots above the headroom */
+	assert_int_equal(ring_used(f), IPC_RING_SLOTS - HEADROOM);
+	assert_int_equal(step(f), 0);        /* nothing until cp takes some */
+	assert_int_equal(ring_used(f), IPC_RING_SLOTS - HEADROOM);
+	while (f->done == 0 && guard++ < 10000) {
+		drain(f, 3);
+		step(f);
+		assert_true(ring_used(f) <= IPC_RING_SLOTS - HEADROOM);
+	}
+	drain(f, IPC_RING_SLOTS);
+	assert_int_equal(f->done, 1);
+	assert_true(f->done_id == 77);
+	for (uint32_t s = 0; s < CAP; s++)
+		assert_int_equal(f->seen[s], t->allocs[s].id != 0 ? 1 : 0);
+	assert_false(t->state.on);
+	step(f);                             /* the pass is over */
+	assert_int_equal(ring_used(f), 0);
+}
+
+/* An empty table: STATE_DONE alone. With no room at all, DONE waits. */
+static void
+test_turn_sweep_state_done_waits_for_room(void **state)
+{
+	struct fix *f = *state;
+	struct turn_worker *t = &f->w->turn;
+
+	fill(f, IPC_RING_SLOTS - HEADROOM);
+	turn_sweep_start(t, &t->state);
+	t->state_sync_id = 5;
+	step(f);
+	step(f);
+	assert_int_equal(ring_used(f), IPC_RING_SLOTS - HEADROOM);
+	assert_true(t->state.on);
+	drain(f, 1);
+	step(f);
+	drain(f, IPC_RING_SLOTS);
+	assert_int_equal(f->done, 1);
+	assert_true(f->done_id == 5);
+	assert_false(t->state.on);
+}
+
+/* STATS_REQ: no message while the ring is down to its headroom; then
+ * every allocation's counters once. */
+static void
+test_turn_sweep_stats_respects_headroom(void **state)
+{
+	struct fix *f = *state;
+	struct turn_worker *t = &f->w->turn;
+	unsigned int guard = 0;
+
+	for (uint32_t s = 0; s < 200; s++)
+		add(f, s);
+	fill(f, IPC_RING_SLOTS - HEADROOM);
+	turn_sweep_start(t, &t->stats_job);
+	assert_int_equal(step(f), 0);
+	assert_int_equal(ring_used(f), IPC_RING_SLOTS - HEADROOM);
+	while (t->stats_job.on && guard++ < 10000) {
+		drain(f, 1);
+		step(f);
+		assert_true(ring_used(f) <= IPC_RING_SLOTS - HEADROOM);
+	}
+	drain(f, IPC_RING_SLOTS);
+	for (uint32_t s = 0; s < 200; s++)
+		assert_int_equal(f->seen[s], 1);
+}
+
+/* Allocations deleted and added between slices: every one live for the
+ * whole pass is sent (at least once); no deleted one after its deletion. */
+static void
+test_turn_sweep_every_live_alloc_once_across_deletes(void **state)
+{
+	struct fix *f = *state;
+	struct turn_worker *t = &f->w->turn;
+	bool stayed[CAP], on[CAP];
+	unsigned int guard = 0;
+
+	memset(on, 0, sizeof(on));
+	for (uint32_t s = 0; s < 400; s++) {
+		add(f, s);
+		on[s] = true;
+	}
+	memcpy(stayed, on, sizeof(stayed));
+	turn_sweep_start(t, &t->state);
+	t->state_sync_id = 9;
+	while (f->done == 0 && guard++ < 10000) {
+		step(f);
+		drain(f, IPC_RING_SLOTS);
+		for (unsigned int k = 0; k < 4; k++) {
+			uint32_t s = rnd(CAP);
+
+			if (on[s]) {
+				del(f, s);
+				on[s] = stayed[s] = false;
+			} else {
+				add(f, s);
+				on[s] = true;
+			}
+		}
+	}
+	assert_int_equal(f->done, 1);
+	for (uint32_t s = 0; s < CAP; s++)
+		if (stayed[s])
+			assert_true(f->seen[s] >= 1);
+}
+
+/* Sixteen permissions and sixteen channels, hot and cold, all in one
+ * STATE_ALLOC that cp accepts, in order. */
+static void
+test_turn_sweep_state_alloc_full_bindings_fits_and_passes_ipc_msg_check(void **state)
+{
+	struct fix *f = *state;
+	struct turn_worker *t = &f->w->turn;
+	struct turn_alloc *a = &t->allocs[9];
+	static struct ipc_msg m;
+
+	add(f, 9);
+	t->expires[9] = 123456;
+	a->nperms = TURN_MAX_PERMS;
+	a->nchans = TURN_MAX_CHANNELS;
+	for (unsigned int i = 0; i < TURN_MAX_PERMS; i++) {
+		struct turn_perm *p = turn_perm_at(t, a, i);
+
+		p->family = NET_AF_IPV6;
+		p->ip[15] = (uint8_t)i;
+		p->expires_ms = 1000u + i;
+	}
+	for (unsigned int i = 0; i < TURN_MAX_CHANNELS; i++) {
+		struct turn_chan *c = turn_chan_at(t, a, i);
+
+		c->channel = (uint16_t)(0x4000u + i);
+		c->peer.family = NET_AF_IPV4;
+		c->peer.ip[3] = (uint8_t)i;
+		c->peer.port = (uint16_t)(2000u + i);
+		c->expires_ms = 5000u + i;
+	}
+	a->conn_id = ipc_conn_make(3, 2, 0x203);   /* a stream client's, kept */
+	turn_state_alloc_fill(&m, t, a);
+	m.h.worker = 3;                      /* as the sender sets it */
+	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+	assert_int_equal(m.h.tuple.transport, 6);
+	assert_true(m.h.tuple.conn_id == ipc_conn_make(3, 2, 0x203));
+	assert_int_equal(m.h.body_len, sizeof(struct ipc_alloc) +
+			 (TURN_MAX_PERMS + TURN_MAX_CHANNELS) * sizeof(struct ipc_binding));
+	assert_true(m.h.body_len <= sizeof(m.body));
+	assert_true(ipc_msg_alloc(&m)->expires_ms == 123456);
+	assert_int_equal(ipc_msg_nbindings(&m), TURN_MAX_PERMS + TURN_MAX_CHANNELS);
+	for (unsigned int i = 0; i < TURN_MAX_PERMS; i++) {
+		const struct ipc_binding *b = ipc_msg_binding(&m, i);
+
+		assert_int_equal(b->channel, 0);
+		assert_int_equal(b->peer.ip[15], i);
+		assert_true(b->expires_ms == 1000u + i);
+	}
+	for (unsigned int i = 0; i < TURN_MAX_CHANNELS; i++) {
+		const struct ipc_binding *b = ipc_msg_binding(&m, TURN_MAX_PERMS + i);
+
+		assert_int_equal(b->channel, 0x4000u + i);
+		assert_int_equal(b->peer.port, 2000u + i);
+		assert_true(b->expires_ms == 5000u + i);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_turn_sweep_state_stops_at_headroom_and_resumes,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_turn_sweep_state_done_waits_for_room,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_turn_sweep_stats_respects_headroom,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_turn_sweep_every_live_alloc_once_across_deletes,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_turn_sweep_state_alloc_full_bindings_fits_and_passes_ipc_msg_check,
+			setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
