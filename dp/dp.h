@@ -149,14 +149,6 @@ void dp_handoff(struct dp_worker *w, unsigned int owner, struct rte_mbuf *m,
 #define DP_HANDOFF_FLOW  1u   /* process as if received by the owner */
 #define DP_HANDOFF_NEIGH 2u   /* learn a neighbour from it, then free */
 
-/* Flow owner by a symmetric hash of the 5-tuple (net/flow.h's
- * dp_flow_owner_n() over this dp's worker count). */
-static inline unsigned int
-dp_flow_owner(const struct dp_ctx *ctx, uint8_t family, const uint8_t *a,
-	      const uint8_t *b, uint16_t pa, uint16_t pb, uint8_t proto)
-{
-	return dp_flow_owner_n(ctx->nworkers, family, a, b, pa, pb, proto);
-}
 
 /* ---- statistics (dp_stats.c) -------------------------------------------- */
 

@@ -23,21 +23,12 @@
 #include "../dp.h"
 #include "ipc.h"
 #include "nonce.h"
+#include "steer.h"
 #include "tp_conf.h"
 #include "turn.h"
 #include "turn_internal.h"
 
 /* ---- set-up ------------------------------------------------------------- */
-
-static uint16_t
-relay_owner(const struct dp_ctx *ctx, uint16_t port)
-{
-	const struct dp_turn_conf *tc = &ctx->turn;
-	uint32_t span = (uint32_t)tc->relay_max - tc->relay_min + 1;
-	uint32_t chunk = (span + ctx->nworkers - 1) / ctx->nworkers;
-
-	return (uint16_t)((port - tc->relay_min) / chunk);
-}
 
 int
 turn_init(struct dp_ctx *ctx)
@@ -103,7 +94,9 @@ turn_init(struct dp_ctx *ctx)
 	dp_udp_set_flags(ctx, tc->listen_port, DP_UDP_DEFER_CKSUM);
 	for (uint32_t p = tc->relay_min; p <= tc->relay_max; p++) {
 		rc = dp_udp_register(ctx, (uint16_t)p, turn_peer_input, NULL,
-				     relay_owner(ctx, (uint16_t)p), true);
+				     (uint16_t)steer_relay_owner(tc->relay_min, tc->relay_max,
+								 ctx->nworkers, (uint16_t)p),
+				     true);
 		if (rc < 0) {
 			fprintf(stderr, "turnpike-dp: relay port %u is taken: %s\n", p,
 				strerror(-rc));

@@ -10,6 +10,7 @@
 
 #include "../dp.h"
 #include "ipc.h"
+#include "steer.h"
 #include "turn.h"
 #include "turn_inlines.h"
 
@@ -53,9 +54,13 @@ apply_alloc_add(struct dp_worker *w, const struct ipc_msg *msg)
 		int idx = ra->family == NET_AF_IPV4 || ra->family == NET_AF_IPV6 ?
 			  turn_relay_index(w->ctx, ra->family, ra->ip) : -1;
 
+		/* ... and of this worker's share: peer traffic to a port
+		 * steers to the share's worker (lib/steer), which would
+		 * have no allocation for it. */
 		if (idx < 0 || ra->port != ia->relayed[0].port ||
-		    ra->port < t->relay_min ||
-		    (uint32_t)(ra->port - t->relay_min) >= t->relay_span ||
+		    steer_relay_owner(t->relay_min,
+				      (uint16_t)(t->relay_min + t->relay_span - 1u),
+				      w->ctx->nworkers, ra->port) != w->id ||
 		    (i == 1 && ra->family == ia->relayed[0].family)) {
 			t->alloc_bad_relay++;
 			return;

@@ -110,8 +110,8 @@ turn_prefetch_burst(struct dp_worker *w, const struct dp_port *port,
 		} else if (dport == ctx->turn.listen_port && (u[8] & 0xc0u) == 0x40u) {
 			uint16_t sport = (uint16_t)(u[0] << 8 | u[1]);
 
-			if (!port->rss && dp_flow_owner(ctx, NET_AF_IPV4, ip + 12, ip + 16,
-							sport, dport, 17) != w->id)
+			if (dp_flow_worker(port->rss, w->id, ctx->nworkers, NET_AF_IPV4,
+					   ip + 12, ip + 16, sport, dport, 17) != w->id)
 				continue;
 			sig[nk] = turn_key_from(&keys[nk], STUN_TRANSPORT_UDP, 0,
 						NET_AF_IPV4, port->index, ip + 12,
