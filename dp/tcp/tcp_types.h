@@ -201,6 +201,7 @@ struct tcp_cc_ops {
 #define TCP_CF_READABLE    0x00010000u  /* tell the app at the end of input */
 #define TCP_CF_IN_TABLE    0x00020000u
 #define TCP_CF_SYN_QUEUED  0x00040000u  /* counted in its listener's nsyn */
+#define TCP_CF_DELACK      0x00080000u  /* an ACK is owed (delayed) */
 
 /* The three deadlines that share a connection's one wheel timer. */
 enum tcp_timer {
@@ -214,12 +215,10 @@ enum tcp_timer {
 struct tcp_conn_cold {
 	uint32_t rtt_seq;        /* Karn: the sequence being timed (no TS) */
 	uint32_t rtt_start;      /* ms, when it was sent */
-	uint32_t ts_offset;      /* added to our TSval (RFC 7323 §7.1) */
 	uint32_t fin_seq;        /* peer's FIN, when TCP_CF_FIN_OOO */
 	uint32_t ooo_bytes;      /* payload held out of order */
 	uint32_t max_snd_wnd;    /* RFC 5961 §5.2 MAX.SND.WND */
 	uint32_t tw_prev, tw_next;   /* TIME_WAIT FIFO, slot + 1; 0: none */
-	uint32_t last_rcv;       /* ms, last segment in (keepalive) */
 	uint32_t peer_mss;       /* from the SYN, 536 when absent */
 	uint16_t ooo_segs;
 	uint8_t keep_probes;
@@ -281,6 +280,8 @@ struct tcp_conn {
 	struct rte_mbuf *ooo_head;   /* out of order, sorted, seq in hash.usr */
 	uint32_t srtt8;          /* smoothed RTT, ms << 3 */
 	uint32_t rttvar4;        /* RTT variation, ms << 2 */
+	uint32_t ts_offset;      /* added to our TSval (RFC 7323 §7.1) */
+	uint32_t last_rcv;       /* ms, last acceptable segment (keepalive) */
 
 	/* ---- line 3: the timer and the application ---- */
 	struct tw_timer timer;
@@ -320,6 +321,7 @@ struct tcp_conf {
 	uint32_t retries;            /* data retransmissions before giving up */
 	uint32_t syn_backlog;        /* per listener */
 	uint32_t init_cwnd_segs;     /* 0: RFC 5681 §3.1 */
+	uint32_t challenge_acks;     /* per second, RFC 5961 §7 */
 	bool timestamps, wscale, sack;
 	uint8_t worker;              /* goes into connection ids */
 	int socket;                  /* NUMA socket for the pool */
@@ -360,6 +362,9 @@ struct tcp_stack {
 	unsigned int napps;
 	const struct tcp_cc_ops *cc[TCP_MAX_CC];
 	unsigned int ncc;
+
+	uint64_t chack_sec;          /* RFC 5961 §7: challenge ACKs ... */
+	uint32_t chack_n;            /* ... sent in that second */
 
 	uint64_t ctr[TCP_CTR__COUNT];
 	uint64_t closes[TCP_REASON__COUNT];
