@@ -24,7 +24,7 @@ newreno_ssthresh(struct tcp_stack *ts, struct tcp_conn *c)
 	uint32_t half = tcp_flight(c) / 2;
 
 	(void)ts;
-	return half > 2u * c->mss ? half : 2u * c->mss;
+	return half > 2u * tcp_smss(c) ? half : 2u * tcp_smss(c);
 }
 
 static void
@@ -35,21 +35,24 @@ newreno_cong_avoid(struct tcp_stack *ts, struct tcp_conn *c, uint32_t acked)
 	(void)ts;
 	if (c->cwnd < c->ssthresh) {
 		/* §3.1 eq. 2, L = 1 SMSS (RFC 3465 §2.2). */
-		inc = acked < c->mss ? acked : c->mss;
+		inc = acked < tcp_smss(c) ? acked : tcp_smss(c);
 	} else {
 		/* §3.1 eq. 3: about one SMSS per RTT. */
-		inc = (uint32_t)((uint64_t)c->mss * c->mss / c->cwnd);
+		inc = (uint32_t)((uint64_t)tcp_smss(c) * tcp_smss(c) / c->cwnd);
 		if (inc == 0)
 			inc = 1;
 	}
 	c->cwnd = c->cwnd + inc > CWND_MAX ? CWND_MAX : c->cwnd + inc;
 }
 
-/* RFC 6582 §3.2 step 6, option (1): min(ssthresh, FlightSize + SMSS). */
+/* RFC 6582 §3.2 step 6, option (1):
+ * min(ssthresh, max(FlightSize, SMSS) + SMSS). */
 static void
 newreno_recovered(struct tcp_stack *ts, struct tcp_conn *c)
 {
-	uint32_t f = tcp_flight(c) + c->mss;
+	uint32_t f = tcp_flight(c) > tcp_smss(c) ? tcp_flight(c) : tcp_smss(c);
+
+	f += tcp_smss(c);
 
 	(void)ts;
 	c->cwnd = c->ssthresh < f ? c->ssthresh : f;

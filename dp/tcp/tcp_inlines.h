@@ -82,6 +82,14 @@ tcp_conn_id(const struct tcp_stack *ts, const struct tcp_conn *c)
 	return TCP_ID(ts->conf.worker, tcp_conn_slot(ts, c), c->gen);
 }
 
+/* SMSS (RFC 5681 §2): the largest payload we send, i.e. the MSS less
+ * the timestamp option every segment carries when negotiated. */
+static inline uint32_t
+tcp_smss(const struct tcp_conn *c)
+{
+	return (uint32_t)c->mss - ((c->flags & TCP_CF_TS) ? TCP_OPT_TS_LEN : 0);
+}
+
 /* The stack's clock, truncated as the TCB keeps it. */
 static inline uint32_t
 tcp_now32(const struct tcp_stack *ts)

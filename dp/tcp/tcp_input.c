@@ -236,7 +236,7 @@ listener_find(const struct tcp_stack *ts, uint8_t family, uint16_t port)
 static void
 cwnd_init(struct tcp_stack *ts, struct tcp_conn *c)
 {
-	uint32_t mss = c->mss;
+	uint32_t mss = tcp_smss(c);
 
 	if (ts->conf.init_cwnd_segs != 0)
 		c->cwnd = ts->conf.init_cwnd_segs * mss;
@@ -537,8 +537,8 @@ rexmit_first(struct tcp_stack *ts, struct tcp_conn *c)
 	uint32_t len = tcp_seq_lt(c->snd_una, data_end) ? data_end - c->snd_una : 0;
 	uint8_t flags = TCP_ACK;
 
-	if (len > tcp_eff_mss(c))
-		len = tcp_eff_mss(c);
+	if (len > tcp_smss(c))
+		len = tcp_smss(c);
 	if ((c->flags & TCP_CF_FIN_QUEUED) && c->snd_una + len == data_end &&
 	    tcp_seq_gt(c->snd_max, data_end))
 		flags |= TCP_FIN;
@@ -564,6 +564,9 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 		}
 		if ((c->flags & TCP_CF_TS) && seg->tsecr != 0 && c->rxtshift == 0)
 			tcp_rtt_sample(ts, c, tcp_now32(ts) + c->ts_offset - seg->tsecr);
+		else if ((c->flags & TCP_CF_RTT_TIMING) && c->rxtshift == 0)
+			tcp_rtt_sample(ts, c, tcp_now32(ts) - c->cold.rtt_start);
+		c->flags &= ~TCP_CF_RTT_TIMING;
 		c->snd_una = c->iss + 1;
 		c->rxtshift = 0;
 		c->snd_wnd = wnd;
@@ -618,10 +621,10 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 				ts->ctr[TCP_CTR_PARTIAL_ACK]++;
 				rexmit_first(ts, c);
 				c->cwnd = c->cwnd > acked ? c->cwnd - acked : 0;
-				if (acked >= c->mss)
-					c->cwnd += c->mss;
-				if (c->cwnd < c->mss)
-					c->cwnd = c->mss;
+				if (acked >= tcp_smss(c))
+					c->cwnd += tcp_smss(c);
+				if (c->cwnd < tcp_smss(c))
+					c->cwnd = tcp_smss(c);
 			}
 		} else {
 			ts->cc[c->cc]->cong_avoid(ts, c, acked);
@@ -652,7 +655,7 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 		/* RFC 5681 §2 duplicate ACK. */
 		ts->ctr[TCP_CTR_DUP_ACK_IN]++;
 		if (c->flags & TCP_CF_RECOVERY) {
-			c->cwnd += c->mss;       /* RFC 6582 §3.2 step 4 */
+			c->cwnd += tcp_smss(c);  /* RFC 6582 §3.2 step 4 */
 		} else if (++c->dupacks == 3 && tcp_seq_gt(ack, c->recover)) {
 			/* RFC 6582 §3.2 steps 2-3. */
 			ts->ctr[TCP_CTR_FAST_RETRANS]++;
@@ -661,7 +664,7 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 			c->recover = c->snd_max;
 			c->flags |= TCP_CF_RECOVERY;
 			rexmit_first(ts, c);
-			c->cwnd = c->ssthresh + 3u * c->mss;
+			c->cwnd = c->ssthresh + 3u * tcp_smss(c);
 		}
 	}
 
@@ -701,7 +704,7 @@ data_input(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m,
 		c->flags |= TCP_CF_READABLE;
 		/* RFC 9293 §3.8.6.3 / RFC 5681 §4.2: ACK at least every
 		 * second full-sized segment, else within the delay. */
-		if (len >= tcp_eff_mss(c) && ++c->ack_segs >= 2)
+		if (len >= tcp_smss(c) && ++c->ack_segs >= 2)
 			c->flags |= TCP_CF_ACK_NOW;
 		if (!(c->flags & TCP_CF_ACK_NOW)) {
 			c->flags |= TCP_CF_DELACK;

@@ -24,12 +24,6 @@
 
 #include "tcp_private.h"
 
-uint16_t
-tcp_eff_mss(const struct tcp_conn *c)
-{
-	return (uint16_t)(c->mss - ((c->flags & TCP_CF_TS) ? TCP_OPT_TS_LEN : 0));
-}
-
 uint32_t
 tcp_rcv_window(const struct tcp_stack *ts, const struct tcp_conn *c)
 {
@@ -294,7 +288,7 @@ tcp_output(struct tcp_stack *ts, struct tcp_conn *c)
 	if (c->flags & TCP_CF_DEAD)
 		return;
 	if (can_send_data(c->state)) {
-		uint16_t emss = tcp_eff_mss(c);
+		uint32_t emss = tcp_smss(c);
 		uint32_t data_end = c->snd_una + c->snd_queued;
 		uint32_t wnd = c->snd_wnd < c->cwnd ? c->snd_wnd : c->cwnd;
 

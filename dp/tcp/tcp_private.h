@@ -57,7 +57,6 @@ void tcp_send_rst_reply(struct tcp_stack *ts, uint8_t family,
 			const struct tcp_seg *seg);
 /* Our window to advertise (scaled for the header unless a SYN). */
 uint32_t tcp_rcv_window(const struct tcp_stack *ts, const struct tcp_conn *c);
-uint16_t tcp_eff_mss(const struct tcp_conn *c);
 
 /* ---- tcp_timer.c ---- */
 void tcp_timer_set(struct tcp_stack *ts, struct tcp_conn *c, enum tcp_timer t,

@@ -117,7 +117,7 @@ rxt_timeout(struct tcp_stack *ts, struct tcp_conn *c)
 	 * (recover after an RTO); go back to SND.UNA (RFC 6298 §5.4). */
 	if (c->rxtshift == 1 || !(c->flags & TCP_CF_RECOVERY))
 		c->ssthresh = ts->cc[c->cc]->ssthresh(ts, c);
-	c->cwnd = c->mss;
+	c->cwnd = tcp_smss(c);
 	c->recover = c->snd_max;
 	c->flags &= ~TCP_CF_RECOVERY;
 	c->dupacks = 0;

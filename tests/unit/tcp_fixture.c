@@ -194,6 +194,7 @@ h_new(const struct tcp_conf *conf)
 		h_conf(&def);
 		conf = &def;
 	}
+	h->mbufs_at_start = rte_mempool_in_use_count(pool);
 	h->now = 1000;
 	tw_init(&h->wheel, h->now);
 	h->ts = tcp_stack_create(conf, &h->wheel, &h_out_ops, h, pool, h->now);
@@ -220,7 +221,7 @@ h_free(struct h *h)
 	tcp_stack_free(h->ts);
 	assert_int_equal(tw_count(&h->wheel), 0);
 	/* Every mbuf is back: nothing leaked, nothing freed twice. */
-	assert_int_equal(rte_mempool_in_use_count(pool), 0);
+	assert_int_equal(rte_mempool_in_use_count(pool), h->mbufs_at_start);
 	free(h);
 	cur = NULL;
 }
@@ -262,6 +263,7 @@ h_inject_raw(struct h *h, const uint8_t *seg, uint32_t len, bool bad_cksum)
 		p[17] = (uint8_t)ck;
 	}
 	tcp_stack_set_time(h->ts, h->now);
+	h->last_in = m;
 	tcp_input(h->ts, m, h->family, h->raddr, h->laddr, 0, len, false);
 }
 

@@ -52,6 +52,8 @@ struct h {
 	uint16_t p_wnd;
 	bool p_ts;                   /* the peer sends timestamps */
 	tcp_id_t id;                 /* the connection under test */
+	struct rte_mbuf *last_in;
+	unsigned int mbufs_at_start; /* in use when the harness was made */    /* the last mbuf given to tcp_input() */
 };
 
 /* Start the EAL (once per process) and the pool. */

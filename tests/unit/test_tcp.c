@@ -21,6 +21,12 @@
 #include "tcp_fixture.h"
 #include "tcp_inlines.h"
 
+static uint32_t
+tcp_eff_mss_test(const struct tcp_conn *c)
+{
+	return c->mss - ((c->flags & TCP_CF_TS) ? TCP_OPT_TS_LEN : 0);
+}
+
 static const struct tcp_opts_out syn_opts = {
 	.opts = TCP_OPT_F_MSS | TCP_OPT_F_WS | TCP_OPT_F_TS,
 	.mss = 1460, .wscale = 0, .tsval = 5000,
@@ -919,6 +925,637 @@ test_tcp_ack_unsent_data_dropped(void **state)
 	h_free(h);
 }
 
+/* ---- data ------------------------------------------------------------------ */
+
+/* In order: readable, and the bytes come back in the very mbuf they
+ * arrived in (no copy), headers cut off. */
+static void
+test_tcp_data_in_order_by_reference(void **state)
+{
+	struct h *h = h_new(NULL);
+	struct rte_mbuf *in, *m;
+	const struct h_out *r;
+
+	(void)state;
+	h_open_passive(h);
+	h_send_data(h, "hello", 5);
+	in = h->last_in;
+	assert_int_equal(h->ev.readables, 1);
+	/* Delayed: one small segment is not acked at once. */
+	assert_int_equal(h_pending(h), 0);
+	h_advance(h, 40);
+	r = h_pop(h);
+	assert_int_equal(r->seg.ack, h->p_seq);
+	assert_int_equal(tcp_recv(h->ts, h->id, &m, 100), 5);
+	assert_ptr_equal(m, in);
+	assert_memory_equal(rte_pktmbuf_mtod(m, void *), "hello", 5);
+	rte_pktmbuf_free(m);
+	assert_int_equal(tcp_recv(h->ts, h->id, &m, 100), -EAGAIN);
+	h_free(h);
+}
+
+static void
+test_tcp_data_out_of_order(void **state)
+{
+	struct h *h = h_new(NULL);
+	uint32_t base;
+	uint8_t buf[32];
+
+	(void)state;
+	h_open_passive(h);
+	base = h->p_seq;
+	h_inject(h, TCP_ACK, base + 4, h->p_ack, 1000, NULL, "efgh", 4);
+	assert_int_equal(h_pop(h)->seg.ack, base);          /* dup ACK, now */
+	h_inject(h, TCP_ACK, base + 8, h->p_ack, 1000, NULL, "ijkl", 4);
+	assert_int_equal(h_pop(h)->seg.ack, base);
+	assert_int_equal(h->ev.readables, 0);
+	assert_int_equal(tcp_recv(h->ts, h->id, (struct rte_mbuf **)buf, 100), -EAGAIN);
+	h_inject(h, TCP_ACK, base, h->p_ack, 1000, NULL, "abcd", 4);
+	assert_int_equal(h_pop(h)->seg.ack, base + 12);     /* hole filled: now */
+	assert_int_equal(read_all(h, buf, sizeof(buf)), 12);
+	assert_memory_equal(buf, "abcdefghijkl", 12);
+	assert_int_equal(h->ts->ctr[TCP_CTR_OOO_SEGS], 2);
+	assert_int_equal(h_conn(h)->cold.ooo_segs, 0);
+	h_free(h);
+}
+
+/* Overlaps of every kind, in and out of order; the stream comes out
+ * once, in order; the duplicated bytes are counted. */
+static void
+test_tcp_data_overlap_trimmed(void **state)
+{
+	static const char az[] = "abcdefghijklmnopqrstuvwxyz";
+	static const struct { uint32_t off, len; } segs[] = {
+		{ 10, 4 },      /* klmn: out of order */
+		{ 8, 4 },       /* ijkl: overlaps its front */
+		{ 12, 6 },      /* mnopqr: overlaps its tail */
+		{ 20, 2 },      /* uv */
+		{ 19, 5 },      /* tuvwx: covers uv */
+		{ 9, 3 },       /* jkl: all held already */
+		{ 0, 3 },       /* abc: in order */
+		{ 1, 8 },       /* bcdefghi: fills the hole, partly old */
+		{ 17, 3 },      /* rst: joins at 20 */
+		{ 0, 26 },      /* everything again */
+		{ 24, 2 },      /* yz */
+	};
+	struct h *h = h_new(NULL);
+	uint32_t base;
+	uint8_t buf[64];
+	uint32_t n = 0;
+
+	(void)state;
+	h_open_passive(h);
+	base = h->p_seq;
+	for (size_t i = 0; i < sizeof(segs) / sizeof(segs[0]); i++) {
+		h_inject(h, TCP_ACK, base + segs[i].off, h->p_ack, 1000, NULL,
+			 az + segs[i].off, segs[i].len);
+		n += read_all(h, buf + n, (uint32_t)sizeof(buf) - n);
+	}
+	assert_int_equal(n, 26);
+	assert_memory_equal(buf, az, 26);
+	assert_int_equal(h_conn(h)->rcv_nxt, base + 26);
+	assert_int_equal(h_conn(h)->cold.ooo_bytes, 0);
+	assert_true(h->ts->ctr[TCP_CTR_DUP_DATA] >= 26 + 3);
+	h_free(h);
+}
+
+static void
+test_tcp_data_delayed_ack(void **state)
+{
+	struct h *h = h_new(NULL);
+	struct tcp_conn *c;
+	uint32_t emss;
+
+	(void)state;
+	h_open_passive(h);
+	c = h_conn(h);
+	emss = tcp_eff_mss_test(c);
+	h_send_data(h, pattern, 10);
+	h_advance(h, 39);
+	assert_int_equal(h_pending(h), 0);
+	h_advance(h, 1);
+	assert_int_equal(h_pop(h)->seg.ack, h->p_seq);
+	assert_int_equal(h->ts->ctr[TCP_CTR_DELACK], 1);
+	/* RFC 5681 §4.2: every second full-sized segment is acked now. */
+	h_send_data(h, pattern, emss);
+	assert_int_equal(h_pending(h), 0);
+	h_send_data(h, pattern, emss);
+	assert_int_equal(h_pop(h)->seg.ack, h->p_seq);
+	h_advance(h, 100);
+	assert_int_equal(h_pending(h), 0);
+	h_drain(h);
+	{
+		uint8_t big[4096];
+
+		assert_int_equal(read_all(h, big, sizeof(big)), 10 + 2 * emss);
+	}
+	h_free(h);
+}
+
+/* Data past the advertised window is cut off; reading reopens it and
+ * the window update goes out. */
+static void
+test_tcp_data_beyond_window(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	const struct h_out *r;
+	uint8_t buf[4096];
+
+	(void)state;
+	h_conf(&conf);
+	conf.rcv_buf = 3000;
+	h = h_new(&conf);
+	h_open_passive(h);
+	assert_int_equal(h_conn(h)->rcv_wscale, 0);
+	h_send_data(h, pattern, 2000);
+	h_send_data(h, pattern + 2000, 2000);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RCV_WND_DROP], 1);
+	r = h_pop(h);
+	assert_int_equal(r->seg.ack, h->p_seq - 2000 + 1000);
+	assert_int_equal(r->seg.wnd, 0);
+	h_drain(h);
+	assert_int_equal(read_all(h, buf, sizeof(buf)), 3000);
+	assert_memory_equal(buf, pattern, 3000);
+	r = h_pop(h);                            /* window update */
+	assert_int_equal(r->seg.wnd, 3000);
+	/* A zero-window probe beyond the window: answered, not taken. */
+	h_free(h);
+}
+
+static void
+test_tcp_data_window_scaling(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	struct tcp_opts_out o = syn_opts;
+	const struct h_out *r;
+	uint32_t sent = 0;
+
+	(void)state;
+	h_conf(&conf);
+	conf.init_cwnd_segs = 100;
+	h = h_new(&conf);
+	o.wscale = 7;
+	h_inject(h, TCP_SYN, h->p_seq, 0, 65535, &o, NULL, 0);
+	h->p_seq++;
+	r = h_pop(h);
+	assert_int_equal(r->seg.wscale, 3);
+	h->p_ack = r->seg.seq + 1;
+	h_ack(h, h->p_ack, 100);                 /* 100 << 7 = 12800 bytes */
+	h->id = h->ev.last_id;
+	assert_int_equal(h_conn(h)->snd_wnd, 12800);
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(20000, 0)), 20000);
+	while (h_pending(h) > 0) {
+		r = h_pop(h);
+		assert_int_equal(r->seg.wnd, 262144 >> 3);
+		sent += r->seg.len;
+	}
+	/* 8 full segments; the last 1216 bytes wait: less than an SMSS,
+	 * less than what is queued and under half the largest window seen
+	 * (sender SWS avoidance, RFC 9293 §3.8.6.2.1). */
+	assert_int_equal(sent, 8 * 1448);
+	h_free(h);
+}
+
+/* MSS from the port's MTU (conf.mss4), the peer's when smaller; segments
+ * of MSS less the timestamp option; the bytes are the application's. */
+static void
+test_tcp_data_send_mss(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	struct tcp_opts_out o = syn_opts;
+	const struct h_out *r;
+	uint32_t off = 0, lens[4] = { 988, 988, 988, 36 };
+
+	(void)state;
+	h_conf(&conf);
+	conf.mss4 = 1000;                        /* MTU 1040 */
+	h = h_new(&conf);
+	h_inject(h, TCP_SYN, h->p_seq, 0, 65535, &o, NULL, 0);
+	h->p_seq++;
+	r = h_pop(h);
+	assert_int_equal(r->seg.mss, 1000);
+	h->p_ack = r->seg.seq + 1;
+	h_ack(h, h->p_ack, 65535);
+	h->id = h->ev.last_id;
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(3000, 0)), 3000);
+	for (unsigned int i = 0; i < 4; i++) {
+		r = h_pop(h);
+		assert_int_equal(r->seg.len, lens[i]);
+		assert_int_equal(r->seg.seq, h->p_ack + off);
+		assert_int_equal(r->seg.flags, i == 3 ? (TCP_ACK | TCP_PSH) : TCP_ACK);
+		for (uint32_t k = 0; k < r->seg.len; k++)
+			assert_int_equal(r->payload[k], (uint8_t)(off + k));
+		off += r->seg.len;
+	}
+	assert_int_equal(h_pending(h), 0);
+	h_free(h);
+
+	/* A peer MSS of 500 wins. */
+	h = h_new(NULL);
+	o.mss = 500;
+	h_inject(h, TCP_SYN, h->p_seq, 0, 65535, &o, NULL, 0);
+	h->p_seq++;
+	h->p_ack = h_pop(h)->seg.seq + 1;
+	h_ack(h, h->p_ack, 65535);
+	h->id = h->ev.last_id;
+	assert_int_equal(h_conn(h)->mss, 500);
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(600, 0)), 600);
+	assert_int_equal(h_pop(h)->seg.len, 488);
+	h_free(h);
+}
+
+static void
+test_tcp_data_send_backpressure(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	struct rte_mbuf *m;
+	uint32_t base;
+
+	(void)state;
+	h_conf(&conf);
+	conf.snd_buf = 4000;
+	h = h_new(&conf);
+	h_open_passive(h);
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(3000, 0)), 3000);
+	assert_int_equal(tcp_send_space(h->ts, h->id), 1000);
+	m = h_mbuf(2000, 0);
+	assert_int_equal(tcp_send(h->ts, h->id, m), -EAGAIN);   /* m is ours */
+	h_drain(h);
+	base = h->p_ack;
+	h_ack(h, base + 500, 65535);
+	assert_int_equal(h->ev.writables, 0);    /* 1500 free: under half */
+	h_ack(h, base + 1000, 65535);
+	assert_int_equal(h->ev.writables, 1);    /* 2000: half */
+	assert_int_equal(tcp_send(h->ts, h->id, m), 2000);
+	h_free(h);
+}
+
+/* RFC 9293 §3.8.6.1: a closed window is probed on the persist timer,
+ * backing off; the window's opening lets the data go. */
+static void
+test_tcp_persist_zero_window(void **state)
+{
+	struct h *h = h_new(NULL);
+	const struct h_out *r;
+	uint32_t una;
+
+	(void)state;
+	h_open_passive(h);
+	una = h->p_ack;
+	h_ack(h, una, 0);
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(100, 0)), 100);
+	assert_int_equal(h_pending(h), 0);
+	h_advance(h, 199);
+	assert_int_equal(h_pending(h), 0);
+	h_advance(h, 1);                          /* RTO 200 (rto_min) */
+	r = h_pop(h);
+	assert_int_equal(r->seg.seq, una - 1);
+	assert_int_equal(r->seg.len, 0);
+	h_ack(h, una, 0);
+	h_advance(h, 399);
+	assert_int_equal(h_pending(h), 0);
+	h_advance(h, 1);                          /* backed off: 400 */
+	assert_int_equal(h_pop(h)->seg.seq, una - 1);
+	h_ack(h, una, 0);
+	h_advance(h, 800);
+	assert_int_equal(h_pop(h)->seg.seq, una - 1);
+	assert_int_equal(h->ts->ctr[TCP_CTR_PERSIST_PROBE], 3);
+	h_ack(h, una, 1000);                      /* open */
+	r = h_pop(h);
+	assert_int_equal(r->seg.seq, una);
+	assert_int_equal(r->seg.len, 100);
+	assert_int_equal(tcp_conn_state(h->ts, h->id), TCP_ST_ESTABLISHED);
+	h_free(h);
+}
+
+static void
+test_tcp_keepalive(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	const struct h_out *r;
+
+	(void)state;
+	h_conf(&conf);
+	conf.keep_idle = 10000;
+	conf.keep_intvl = 1000;
+	conf.keep_cnt = 3;
+	h = h_new(&conf);
+	h_open_passive(h);
+	h_advance(h, 9999);
+	assert_int_equal(h_pending(h), 0);
+	h_advance(h, 1);
+	r = h_pop(h);
+	assert_int_equal(r->seg.seq, h->p_ack - 1);   /* RFC 9293 §3.8.4 */
+	assert_int_equal(r->seg.len, 0);
+	assert_int_equal(r->seg.ack, h->p_seq);
+	h_advance(h, 500);
+	h_ack(h, h->p_ack, 65535);                    /* answered */
+	h_advance(h, 9999);
+	assert_int_equal(h_pending(h), 0);
+	h_advance(h, 1);
+	assert_int_equal(h_pop(h)->seg.seq, h->p_ack - 1);
+	h_advance(h, 1000);
+	assert_int_equal(h_pop(h)->seg.seq, h->p_ack - 1);
+	h_advance(h, 1000);
+	assert_int_equal(h_pop(h)->seg.seq, h->p_ack - 1);
+	assert_int_equal(h->ev.closeds, 0);
+	h_advance(h, 1000);
+	assert_int_equal(h_pop(h)->seg.flags, TCP_RST);
+	assert_int_equal(h->ev.closeds, 1);
+	assert_int_equal(h->ev.last_reason, TCP_REASON_KEEPALIVE);
+	assert_int_equal(h->ts->ctr[TCP_CTR_KEEPALIVE_PROBE], 4);
+	h_free(h);
+}
+
+/* ---- timestamps ------------------------------------------------------------ */
+
+static void
+test_tcp_ts_paws_drops_old(void **state)
+{
+	struct h *h = h_new(NULL);
+	uint8_t buf[16];
+
+	(void)state;
+	h_open_passive(h);
+	h->p_tsval = 4000;                        /* older than the SYN's 5000 */
+	h_inject(h, TCP_ACK, h->p_seq, h->p_ack, 1000, NULL, "old!", 4);
+	assert_int_equal(h->ts->ctr[TCP_CTR_PAWS_DROP], 1);
+	assert_int_equal(h_pop(h)->seg.ack, h->p_seq);
+	assert_int_equal(read_all(h, buf, sizeof(buf)), 0);
+	h->p_tsval = 5001;
+	h_send_data(h, "new!", 4);
+	assert_int_equal(read_all(h, buf, sizeof(buf)), 4);
+	assert_int_equal(h_conn(h)->ts_recent, 5001);
+	h_free(h);
+}
+
+/* Timestamps compare modulo 2^32 (RFC 7323 §5.2): the peer's clock
+ * wraps, and so does ours, and RTT samples stay right. */
+static void
+test_tcp_ts_wrap(void **state)
+{
+	struct h *h = h_new(NULL);
+	struct tcp_conn *c;
+	uint8_t buf[16];
+	uint32_t ours;
+
+	(void)state;
+	h->p_tsval = 0xfffffff0u;
+	h_open_passive(h);
+	c = h_conn(h);
+	h->p_tsval = 0x10;                        /* wrapped: newer */
+	h_send_data(h, "abcd", 4);
+	assert_int_equal(read_all(h, buf, sizeof(buf)), 4);
+	assert_int_equal(c->ts_recent, 0x10);
+	h->p_tsval = 0xfffffff5u;                 /* before 0x10: old */
+	h_inject(h, TCP_ACK, h->p_seq, h->p_ack, 1000, NULL, "efgh", 4);
+	assert_int_equal(h->ts->ctr[TCP_CTR_PAWS_DROP], 1);
+	h_drain(h);
+	/* Move our clock so that our TSval is 100 ms before the wrap. */
+	ours = (uint32_t)h->now + c->ts_offset;
+	h_advance(h, (uint32_t)(0xffffff9cu - ours));
+	h->p_tsval = 0x20;
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(10, 0)), 10);
+	assert_int_equal(h_pop(h)->seg.tsval, 0xffffff9cu);
+	h_advance(h, 150);                        /* now past the wrap */
+	h_ack(h, h->p_ack + 10, 1000);
+	/* srtt was 1 ms (the handshake); this sample is 150: RFC 6298
+	 * gives SRTT 7/8*1 + 150/8 = 19 (srtt8 = 8 - 1 + 150 = 157). */
+	assert_int_equal(c->srtt8, 157);
+	h_free(h);
+}
+
+/* ---- IPv6 ------------------------------------------------------------------ */
+
+static void
+test_tcp_handshake_ipv6(void **state)
+{
+	struct h *h = h_new(NULL);
+	const struct h_out *r;
+	uint8_t buf[16];
+
+	(void)state;
+	assert_int_equal(tcp_listen(h->ts, TCP_AF_IPV6, H_LPORT, h->app, h), 0);
+	h->family = TCP_AF_IPV6;
+	memset(h->laddr, 0, 16);
+	memset(h->raddr, 0, 16);
+	h->laddr[0] = 0x20, h->laddr[1] = 0x01, h->laddr[15] = 1;
+	h->raddr[0] = 0x20, h->raddr[1] = 0x01, h->raddr[15] = 2;
+	h_inject(h, TCP_SYN, h->p_seq, 0, 65535, &syn_opts, NULL, 0);
+	h->p_seq++;
+	r = h_pop(h);
+	assert_int_equal(r->family, TCP_AF_IPV6);
+	assert_int_equal(r->seg.mss, 1440);
+	h->p_ack = r->seg.seq + 1;
+	h_ack(h, h->p_ack, 65535);
+	h->id = h->ev.last_id;
+	h_send_data(h, "six", 3);
+	assert_int_equal(read_all(h, buf, sizeof(buf)), 3);
+	assert_memory_equal(buf, "six", 3);
+	h_drain(h);                      /* the window update after reading */
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(3, 0)), 3);
+	assert_int_equal(h_pop(h)->seg.len, 3);
+	h_free(h);
+}
+
+/* ---- retransmission and congestion control -------------------------------- */
+
+static void
+test_tcp_rto_backoff_and_give_up(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	const struct h_out *r;
+	struct tcp_conn *c;
+	uint32_t una, wait = 200;
+
+	(void)state;
+	h_conf(&conf);
+	conf.retries = 3;
+	h = h_new(&conf);
+	h_open_passive(h);
+	una = h->p_ack;
+	c = h_conn(h);
+	assert_int_equal(c->rto, 200);
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(100, 0)), 100);
+	h_pop(h);
+	for (unsigned int i = 0; i < 3; i++) {
+		h_advance(h, wait - 1);
+		assert_int_equal(h_pending(h), 0);
+		h_advance(h, 1);
+		r = h_pop(h);
+		assert_int_equal(r->seg.seq, una);
+		assert_int_equal(r->seg.len, 100);
+		assert_int_equal(r->payload[99], 99);
+		assert_int_equal(c->cwnd, tcp_eff_mss_test(c));  /* RFC 5681 LW */
+		assert_int_equal(c->ssthresh, 2u * tcp_eff_mss_test(c));
+		wait *= 2;
+	}
+	assert_int_equal(h->ts->ctr[TCP_CTR_RTO], 3);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RETRANS_SEGS], 3);
+	h_advance(h, wait);
+	assert_int_equal(h_pop(h)->seg.flags, TCP_RST);
+	assert_int_equal(h->ev.closeds, 1);
+	assert_int_equal(h->ev.last_reason, TCP_REASON_TIMEOUT);
+	h_free(h);
+}
+
+/* RFC 6298 §2.3 with a 300 ms sample after a 1 ms one:
+ * RTTVAR = 3/4 * 0.5 + 1/4 * |1 - 300|, in rttvar4 units 2 - 0 + 299 = 301;
+ * SRTT = 7/8 + 300/8, srtt8 = 8 - 1 + 300 = 307;
+ * RTO = 307/8 + 301 = 38 + 301 = 339. */
+static void
+test_tcp_rto_rtt_estimate(void **state)
+{
+	struct h *h;
+	struct tcp_conn *c;
+
+	(void)state;
+	h = h_new(NULL);
+	h_open_passive(h);
+	c = h_conn(h);
+	/* The handshake's sample: 1 ms (the clock's granularity). */
+	assert_int_equal(c->srtt8, 8);
+	assert_int_equal(c->rttvar4, 2);
+	assert_int_equal(c->rto, 200);            /* 1 + 2, raised to rto_min */
+	c->rto = 1000;                            /* room to wait 300 ms */
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(100, 0)), 100);
+	h_drain(h);
+	h_advance(h, 300);
+	h_ack(h, h->p_ack + 100, 65535);
+	assert_int_equal(c->srtt8, 307);
+	assert_int_equal(c->rttvar4, 301);
+	assert_int_equal(c->rto, 339);
+	h_free(h);
+}
+
+/* Karn: without timestamps, an ACK for retransmitted data gives no
+ * sample; the next fresh segment does. */
+static void
+test_tcp_rto_karn(void **state)
+{
+	struct h *h = h_new(NULL);
+	struct tcp_conn *c;
+	uint32_t srtt, base;
+
+	(void)state;
+	h->p_ts = false;
+	h_inject(h, TCP_SYN, h->p_seq, 0, 65535, NULL, NULL, 0);
+	h->p_seq++;
+	h->p_ack = h_pop(h)->seg.seq + 1;
+	h_advance(h, 20);
+	h_ack(h, h->p_ack, 65535);
+	h->id = h->ev.last_id;
+	c = h_conn(h);
+	assert_false(c->flags & TCP_CF_TS);
+	assert_int_equal(c->srtt8, 20 * 8);       /* the SYN-ACK was timed */
+	srtt = c->srtt8;
+	base = h->p_ack;
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(100, 0)), 100);
+	h_pop(h);
+	h_advance(h, c->rto);
+	assert_int_equal(h_pop(h)->seg.len, 100); /* retransmitted */
+	h_advance(h, 5);
+	h_ack(h, base + 100, 65535);
+	assert_int_equal(c->srtt8, srtt);         /* no sample */
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(100, 0)), 100);
+	h_pop(h);
+	h_advance(h, 60);
+	h_ack(h, base + 200, 65535);
+	assert_int_not_equal(c->srtt8, srtt);     /* 160 - 20 + 60 */
+	assert_int_equal(c->srtt8, 200);
+	h_free(h);
+}
+
+/* RFC 5681 §3.2 / RFC 6582: three duplicate ACKs retransmit the hole
+ * at once; a partial ACK retransmits the next hole; the full ACK ends
+ * recovery with cwnd = min(ssthresh, max(FlightSize, SMSS) + SMSS). */
+static void
+test_tcp_fast_retransmit_newreno(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	struct tcp_conn *c;
+	const struct h_out *r;
+	uint32_t base, mss;
+
+	(void)state;
+	h_conf(&conf);
+	conf.init_cwnd_segs = 10;
+	h = h_new(&conf);
+	h_open_passive(h);
+	c = h_conn(h);
+	mss = tcp_eff_mss_test(c);
+	base = h->p_ack;
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(10 * mss, 0)), (int)(10 * mss));
+	assert_int_equal(h_pending(h), 10);
+	h_drain(h);
+	/* Segments 2 and 5 (from 0) are lost: the peer acks 0-1, then
+	 * sends a duplicate for each of 3, 4, 6, 7, 8, 9. */
+	h_ack(h, base + 2 * mss, 65535);
+	h_drain(h);                               /* cwnd grew: nothing queued */
+	h_ack(h, base + 2 * mss, 65535);
+	h_ack(h, base + 2 * mss, 65535);
+	assert_int_equal(h_pending(h), 0);
+	h_ack(h, base + 2 * mss, 65535);          /* third duplicate */
+	r = h_pop(h);
+	assert_int_equal(r->seg.seq, base + 2 * mss);
+	assert_int_equal(r->seg.len, mss);
+	assert_int_equal(h->ts->ctr[TCP_CTR_FAST_RETRANS], 1);
+	assert_true(c->flags & TCP_CF_RECOVERY);
+	assert_int_equal(c->ssthresh, 8 * mss / 2);
+	assert_int_equal(c->cwnd, 4 * mss + 3 * mss);
+	h_ack(h, base + 2 * mss, 65535);
+	assert_int_equal(c->cwnd, 8 * mss);       /* inflated */
+	assert_int_equal(h_pending(h), 0);
+	/* Partial ACK up to the second hole. */
+	h_ack(h, base + 5 * mss, 65535);
+	r = h_pop(h);
+	assert_int_equal(r->seg.seq, base + 5 * mss);
+	assert_int_equal(h->ts->ctr[TCP_CTR_PARTIAL_ACK], 1);
+	assert_int_equal(c->cwnd, 8 * mss - 3 * mss + mss);
+	assert_true(c->flags & TCP_CF_RECOVERY);
+	/* Full ACK. */
+	h_ack(h, base + 10 * mss, 65535);
+	assert_false(c->flags & TCP_CF_RECOVERY);
+	assert_int_equal(c->cwnd, 2 * mss);       /* min(4 mss, mss + mss) */
+	assert_int_equal(h->ts->ctr[TCP_CTR_RETRANS_SEGS], 2);
+	h_free(h);
+}
+
+/* NewReno's own numbers (RFC 5681 §3.1). */
+static void
+test_tcp_cc_newreno_growth(void **state)
+{
+	struct h *h = h_new(NULL);
+	struct tcp_conn c;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	c.mss = 1000;
+	c.cwnd = 3000;
+	c.ssthresh = 5000;
+	tcp_cc_newreno.cong_avoid(h->ts, &c, 2500);   /* slow start: +1 SMSS max */
+	assert_int_equal(c.cwnd, 4000);
+	tcp_cc_newreno.cong_avoid(h->ts, &c, 500);
+	assert_int_equal(c.cwnd, 4500);
+	tcp_cc_newreno.cong_avoid(h->ts, &c, 1000);
+	assert_int_equal(c.cwnd, 5500);
+	tcp_cc_newreno.cong_avoid(h->ts, &c, 1000);   /* avoidance: mss^2/cwnd */
+	assert_int_equal(c.cwnd, 5500 + 1000000 / 5500);
+	c.snd_una = 0;
+	c.snd_max = 10000;
+	assert_int_equal(tcp_cc_newreno.ssthresh(h->ts, &c), 5000);
+	c.snd_max = 1000;
+	assert_int_equal(tcp_cc_newreno.ssthresh(h->ts, &c), 2000);
+	h_free(h);
+}
+
 int
 main(void)
 {
@@ -960,6 +1597,24 @@ main(void)
 		cmocka_unit_test(test_tcp_rst_time_wait_ignored),
 		cmocka_unit_test(test_tcp_syn_in_window_challenge_ack),
 		cmocka_unit_test(test_tcp_ack_unsent_data_dropped),
+		cmocka_unit_test(test_tcp_data_in_order_by_reference),
+		cmocka_unit_test(test_tcp_data_out_of_order),
+		cmocka_unit_test(test_tcp_data_overlap_trimmed),
+		cmocka_unit_test(test_tcp_data_delayed_ack),
+		cmocka_unit_test(test_tcp_data_beyond_window),
+		cmocka_unit_test(test_tcp_data_window_scaling),
+		cmocka_unit_test(test_tcp_data_send_mss),
+		cmocka_unit_test(test_tcp_data_send_backpressure),
+		cmocka_unit_test(test_tcp_persist_zero_window),
+		cmocka_unit_test(test_tcp_keepalive),
+		cmocka_unit_test(test_tcp_ts_paws_drops_old),
+		cmocka_unit_test(test_tcp_ts_wrap),
+		cmocka_unit_test(test_tcp_handshake_ipv6),
+		cmocka_unit_test(test_tcp_rto_backoff_and_give_up),
+		cmocka_unit_test(test_tcp_rto_rtt_estimate),
+		cmocka_unit_test(test_tcp_rto_karn),
+		cmocka_unit_test(test_tcp_fast_retransmit_newreno),
+		cmocka_unit_test(test_tcp_cc_newreno_growth),
 	};
 
 	fill_pattern();
