@@ -90,6 +90,16 @@ tcp_smss(const struct tcp_conn *c)
 	return (uint32_t)c->mss - ((c->flags & TCP_CF_TS) ? TCP_OPT_TS_LEN : 0);
 }
 
+/* Unsent data (or an unsent FIN) waits in the send queue. */
+static inline bool
+tcp_snd_waiting(const struct tcp_conn *c)
+{
+	uint32_t data_end = c->snd_una + c->snd_queued;
+
+	return tcp_seq_lt(c->snd_nxt, data_end) ||
+	       ((c->flags & TCP_CF_FIN_QUEUED) && c->snd_nxt == data_end);
+}
+
 /* The stack's clock, truncated as the TCB keeps it. */
 static inline uint32_t
 tcp_now32(const struct tcp_stack *ts)

@@ -280,8 +280,10 @@ can_send_data(uint8_t st)
 	       st == TCP_ST_LAST_ACK;
 }
 
-void
-tcp_output(struct tcp_stack *ts, struct tcp_conn *c)
+/* force: send what the window allows even if small (the persist timer's
+ * override of sender SWS avoidance, RFC 9293 §3.8.6.2.1). */
+static void
+output(struct tcp_stack *ts, struct tcp_conn *c, bool force)
 {
 	bool sent = false;
 
@@ -310,7 +312,8 @@ tcp_output(struct tcp_stack *ts, struct tcp_conn *c)
 				break;
 			/* RFC 9293 §3.8.6.2.1: send a full segment, or all we
 			 * have, or at least half the largest window seen. */
-			if (len < emss && len < avail && len < c->cold.max_snd_wnd / 2)
+			if (len < emss && len < avail && len < c->cold.max_snd_wnd / 2 &&
+			    !force)
 				break;
 			if (len > 0 && len == avail)
 				flags |= TCP_PSH;
@@ -320,16 +323,30 @@ tcp_output(struct tcp_stack *ts, struct tcp_conn *c)
 				break;
 			c->snd_nxt += len + (fin ? 1 : 0);
 			sent = true;
+			force = false;
 			if (fin)
 				break;
 		}
-		/* RFC 9293 §3.8.6.1: a closed window with data waiting and
-		 * nothing in flight: the persist timer probes it. */
-		if (!sent && c->snd_una == c->snd_max && tcp_seq_lt(c->snd_nxt, data_end) &&
-		    c->snd_wnd == 0 && !tcp_timer_armed(c, TCP_T_RXT))
+		/* Data waiting and nothing in flight (a closed or small
+		 * window, or no mbuf): the persist timer comes back to it
+		 * (RFC 9293 §3.8.6.1), so nothing waits forever. */
+		if (c->snd_una == c->snd_max && tcp_snd_waiting(c) &&
+		    !tcp_timer_armed(c, TCP_T_RXT))
 			tcp_timer_set(ts, c, TCP_T_RXT, tcp_rto_backoff(ts, c));
 	}
 	if (!sent && (c->flags & TCP_CF_ACK_NOW) && c->state != TCP_ST_CLOSED &&
 	    c->state != TCP_ST_LISTEN && c->state != TCP_ST_SYN_SENT)
 		tcp_send_ack(ts, c);
+}
+
+void
+tcp_output(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	output(ts, c, false);
+}
+
+void
+tcp_output_force(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	output(ts, c, true);
 }

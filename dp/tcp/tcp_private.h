@@ -41,6 +41,8 @@ uint8_t tcp_choose_wscale(const struct tcp_stack *ts);
 /* ---- tcp_output.c ---- */
 /* Send what window, cwnd and queue allow, and a pure ACK if one is owed. */
 void tcp_output(struct tcp_stack *ts, struct tcp_conn *c);
+/* The same, overriding sender SWS avoidance (the persist timer). */
+void tcp_output_force(struct tcp_stack *ts, struct tcp_conn *c);
 /* Send one segment: [seq, seq+len) of the send queue with flags (SYN and
  * FIN consume sequence space as usual). Returns 0 or -ENOBUFS. */
 int tcp_xmit(struct tcp_stack *ts, struct tcp_conn *c, uint32_t seq,

@@ -68,9 +68,7 @@ tcp_rtt_sample(struct tcp_stack *ts, struct tcp_conn *c, uint32_t r)
 void
 tcp_rxt_restart(struct tcp_stack *ts, struct tcp_conn *c)
 {
-	if (c->snd_una != c->snd_max ||
-	    (c->snd_wnd == 0 && c->snd_queued > 0 &&
-	     tcp_seq_lt(c->snd_nxt, c->snd_una + c->snd_queued)))
+	if (c->snd_una != c->snd_max || tcp_snd_waiting(c))
 		tcp_timer_set(ts, c, TCP_T_RXT, tcp_rto_backoff(ts, c));
 	else
 		tcp_timer_clear(c, TCP_T_RXT);
@@ -83,12 +81,20 @@ rxt_timeout(struct tcp_stack *ts, struct tcp_conn *c)
 	uint32_t limit = syn ? ts->conf.syn_retries : ts->conf.retries;
 
 	if (c->snd_una == c->snd_max) {
+		if (!tcp_snd_waiting(c) || !tcp_state_synced(c->state))
+			return;
+		if (c->snd_wnd != 0) {
+			/* The window is open but small, or an mbuf was
+			 * missing: send what it allows now. */
+			tcp_output_force(ts, c);
+			if (c->snd_una == c->snd_max)
+				tcp_timer_set(ts, c, TCP_T_RXT, tcp_rto_backoff(ts, c));
+			return;
+		}
 		/* Persist: a zero-window probe, <SEQ=SND.UNA-1> with no data,
 		 * which the peer must answer with an ACK carrying its window
 		 * (RFC 9293 §3.10.7.4); backed off like the RTO, never given
 		 * up on while the peer answers. */
-		if (c->snd_wnd != 0 || c->snd_queued == 0)
-			return;
 		ts->ctr[TCP_CTR_PERSIST_PROBE]++;
 		tcp_xmit(ts, c, c->snd_una - 1, 0, TCP_ACK);
 		if (c->rxtshift < 16)
@@ -115,7 +121,7 @@ rxt_timeout(struct tcp_stack *ts, struct tcp_conn *c)
 	}
 	/* RFC 5681 §3.1 eq. 4 and the loss window; RFC 6582 §3.2 step 4
 	 * (recover after an RTO); go back to SND.UNA (RFC 6298 §5.4). */
-	if (c->rxtshift == 1 || !(c->flags & TCP_CF_RECOVERY))
+	if (c->rxtshift == 1)            /* held for later backoffs (§3.1) */
 		c->ssthresh = ts->cc[c->cc]->ssthresh(ts, c);
 	c->cwnd = tcp_smss(c);
 	c->recover = c->snd_max;

@@ -1556,6 +1556,56 @@ test_tcp_cc_newreno_growth(void **state)
 	h_free(h);
 }
 
+/* Sender SWS avoidance holds back a sliver of window, but not forever:
+ * the persist timer sends what the window allows (RFC 9293 §3.8.6.2.1's
+ * override timeout). */
+static void
+test_tcp_persist_small_window_override(void **state)
+{
+	struct h *h = h_new(NULL);
+	const struct h_out *r;
+
+	(void)state;
+	h_open_passive(h);
+	h_ack(h, h->p_ack, 500);                 /* 500 of 65535 seen */
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(2000, 0)), 2000);
+	assert_int_equal(h_pending(h), 0);
+	h_advance(h, 200);
+	r = h_pop(h);
+	assert_int_equal(r->seg.seq, h->p_ack);
+	assert_int_equal(r->seg.len, 500);
+	h_ack(h, h->p_ack + 500, 65535);
+	assert_int_equal(h_pop(h)->seg.len, 1448);
+	assert_int_equal(h_pop(h)->seg.len, 52);
+	h_free(h);
+}
+
+/* No mbuf for a segment: counted, and the timer sends it later. */
+static void
+test_tcp_data_send_without_mbufs(void **state)
+{
+	struct h *h = h_new(NULL);
+	struct rte_mbuf *hold[8192], *m;
+	unsigned int n = 0;
+	const struct h_out *r;
+
+	(void)state;
+	h_open_passive(h);
+	m = h_mbuf(100, 0);
+	while (n < 8192 && (hold[n] = rte_pktmbuf_alloc(h_pool())) != NULL)
+		n++;
+	assert_int_equal(tcp_send(h->ts, h->id, m), 100);
+	assert_int_equal(h_pending(h), 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_NO_MBUF], 1);
+	for (unsigned int i = 0; i < n; i++)
+		rte_pktmbuf_free(hold[i]);
+	h_advance(h, 200);
+	r = h_pop(h);
+	assert_int_equal(r->seg.len, 100);
+	assert_int_equal(r->seg.seq, h->p_ack);
+	h_free(h);
+}
+
 int
 main(void)
 {
@@ -1607,6 +1657,8 @@ main(void)
 		cmocka_unit_test(test_tcp_data_send_backpressure),
 		cmocka_unit_test(test_tcp_persist_zero_window),
 		cmocka_unit_test(test_tcp_keepalive),
+		cmocka_unit_test(test_tcp_persist_small_window_override),
+		cmocka_unit_test(test_tcp_data_send_without_mbufs),
 		cmocka_unit_test(test_tcp_ts_paws_drops_old),
 		cmocka_unit_test(test_tcp_ts_wrap),
 		cmocka_unit_test(test_tcp_handshake_ipv6),
