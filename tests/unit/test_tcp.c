@@ -1606,6 +1606,59 @@ test_tcp_data_send_without_mbufs(void **state)
 	h_free(h);
 }
 
+/* The connection table under churn: 60 connections in a 128-entry table
+ * (runs of colliding entries), half reset in a scattered order (backward
+ * shift deletion moves entries), every survivor still found by its tuple
+ * and every reset one gone. */
+static void
+test_tcp_conn_table_churn(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	tcp_id_t ids[60];
+	uint32_t seqs[60], acks[60];
+	uint8_t buf[8];
+
+	(void)state;
+	h_conf(&conf);
+	conf.max_conns = 64;
+	h = h_new(&conf);
+	for (unsigned int i = 0; i < 60; i++) {
+		h->rport = (uint16_t)(1024 + i * 7919 % 50000);
+		h->ev.accepts = 0;
+		h->p_seq = 1000u * i;
+		h_open_passive(h);
+		ids[i] = h->id;
+		seqs[i] = h->p_seq;
+		acks[i] = h->p_ack;
+	}
+	assert_int_equal(h->ts->nconns, 60);
+	for (unsigned int k = 0; k < 60; k++) {
+		unsigned int i = k * 37 % 60;        /* a scattered order */
+
+		if (i % 2 == 0)
+			continue;
+		h->rport = (uint16_t)(1024 + i * 7919 % 50000);
+		h_inject(h, TCP_RST, seqs[i], 0, 0, NULL, NULL, 0);
+		assert_int_equal(tcp_conn_state(h->ts, ids[i]), -ENOTCONN);
+	}
+	assert_int_equal(h->ts->nconns, 30);
+	h_drain(h);
+	for (unsigned int i = 0; i < 60; i++) {
+		h->rport = (uint16_t)(1024 + i * 7919 % 50000);
+		h->id = ids[i];
+		h_inject(h, TCP_ACK | TCP_PSH, seqs[i], acks[i], 65535, NULL, "x", 1);
+		if (i % 2 == 0) {
+			assert_int_equal(tcp_conn_state(h->ts, ids[i]), TCP_ST_ESTABLISHED);
+			assert_int_equal(read_all(h, buf, sizeof(buf)), 1);
+			h_drain(h);              /* window updates */
+		} else {
+			assert_int_equal(h_pop(h)->seg.flags, TCP_RST);
+		}
+	}
+	h_free(h);
+}
+
 int
 main(void)
 {
@@ -1621,6 +1674,7 @@ main(void)
 		cmocka_unit_test(test_tcp_handshake_backlog_full),
 		cmocka_unit_test(test_tcp_handshake_accept_refused),
 		cmocka_unit_test(test_tcp_conn_pool_and_stale_id),
+		cmocka_unit_test(test_tcp_conn_table_churn),
 		cmocka_unit_test(test_tcp_input_bad_segments_counted),
 		cmocka_unit_test(test_tcp_close_active),
 		cmocka_unit_test(test_tcp_close_passive),
