@@ -144,6 +144,11 @@ ooo_insert_one(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m,
 		m->data_len = (uint16_t)len;
 		break;
 	}
+	if (len == 0) {
+		/* Held already, across two or more segments. */
+		rte_pktmbuf_free_seg(m);
+		return;
+	}
 	if (c->cold.ooo_segs >= ts->conf.ooo_max_segs) {
 		ts->ctr[TCP_CTR_OOO_DROP]++;
 		rte_pktmbuf_free_seg(m);

@@ -985,18 +985,19 @@ static void
 test_tcp_data_overlap_trimmed(void **state)
 {
 	static const char az[] = "abcdefghijklmnopqrstuvwxyz";
-	static const struct { uint32_t off, len; } segs[] = {
-		{ 10, 4 },      /* klmn: out of order */
-		{ 8, 4 },       /* ijkl: overlaps its front */
-		{ 12, 6 },      /* mnopqr: overlaps its tail */
-		{ 20, 2 },      /* uv */
-		{ 19, 5 },      /* tuvwx: covers uv */
-		{ 9, 3 },       /* jkl: all held already */
-		{ 0, 3 },       /* abc: in order */
-		{ 1, 8 },       /* bcdefghi: fills the hole, partly old */
-		{ 17, 3 },      /* rst: joins at 20 */
-		{ 0, 26 },      /* everything again */
-		{ 24, 2 },      /* yz */
+	/* ooo: the out-of-order bytes and segments held after each one. */
+	static const struct { uint32_t off, len, ooo_bytes, ooo_segs; } segs[] = {
+		{ 10, 4, 4, 1 },      /* klmn: out of order */
+		{ 8, 4, 6, 2 },       /* ijkl: overlaps its front: ij kept */
+		{ 12, 6, 10, 3 },     /* mnopqr: overlaps its tail: opqr kept */
+		{ 20, 2, 12, 4 },     /* uv */
+		{ 19, 5, 15, 4 },     /* tuvwx: replaces uv */
+		{ 9, 3, 15, 4 },      /* jkl: held already, across two */
+		{ 0, 3, 15, 4 },      /* abc: in order */
+		{ 1, 8, 5, 1 },       /* bcdefghi: fills the hole, partly old */
+		{ 17, 3, 5, 1 },      /* rst: up to the held tuvwx */
+		{ 0, 26, 0, 0 },      /* everything again */
+		{ 24, 2, 0, 0 },      /* yz, again */
 	};
 	struct h *h = h_new(NULL);
 	uint32_t base;
@@ -1009,6 +1010,8 @@ test_tcp_data_overlap_trimmed(void **state)
 	for (size_t i = 0; i < sizeof(segs) / sizeof(segs[0]); i++) {
 		h_inject(h, TCP_ACK, base + segs[i].off, h->p_ack, 1000, NULL,
 			 az + segs[i].off, segs[i].len);
+		assert_int_equal(h_conn(h)->cold.ooo_bytes, segs[i].ooo_bytes);
+		assert_int_equal(h_conn(h)->cold.ooo_segs, segs[i].ooo_segs);
 		n += read_all(h, buf + n, (uint32_t)sizeof(buf) - n);
 	}
 	assert_int_equal(n, 26);
