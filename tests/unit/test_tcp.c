@@ -995,7 +995,7 @@ test_tcp_data_overlap_trimmed(void **state)
 		{ 9, 3, 15, 4 },      /* jkl: held already, across two */
 		{ 0, 3, 15, 4 },      /* abc: in order */
 		{ 1, 8, 5, 1 },       /* bcdefghi: fills the hole, partly old */
-		{ 17, 3, 5, 1 },      /* rst: up to the held tuvwx */
+		{ 17, 3, 0, 0 },      /* rst: joins the held tuvwx, all in order */
 		{ 0, 26, 0, 0 },      /* everything again */
 		{ 24, 2, 0, 0 },      /* yz, again */
 	};
