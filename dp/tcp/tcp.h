@@ -126,7 +126,8 @@ int tcp_connect(struct tcp_stack *ts, uint8_t family, const uint8_t *laddr,
  */
 int tcp_send(struct tcp_stack *ts, tcp_id_t id, struct rte_mbuf *m);
 
-/* Room in the send queue, in bytes (0 when closed). */
+/* Room in the send queue, in bytes (0 when closed). Under half the
+ * queue's size, writable() follows when half is free again. */
 uint32_t tcp_send_space(struct tcp_stack *ts, tcp_id_t id);
 
 /*

@@ -151,9 +151,16 @@ tcp_send_space(struct tcp_stack *ts, tcp_id_t id)
 {
 	struct tcp_conn *c = live(ts, id);
 
+	uint32_t room;
+
 	if (c == NULL || (c->flags & TCP_CF_FIN_QUEUED))
 		return 0;
-	return ts->conf.snd_buf - c->snd_queued;
+	room = ts->conf.snd_buf - c->snd_queued;
+	/* Under the writable() threshold: the caller will want to know
+	 * when it is reached, as if a send had been refused. */
+	if (room < ts->conf.snd_buf / 2)
+		c->flags |= TCP_CF_WANT_WRITE;
+	return room;
 }
 
 int

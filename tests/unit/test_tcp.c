@@ -1662,6 +1662,28 @@ test_tcp_conn_table_churn(void **state)
 	h_free(h);
 }
 
+/* An application that asks for the room first (and so never sees
+ * -EAGAIN) is told too when room comes back: found by the kernel echo
+ * test, where the echo stopped reading for good. */
+static void
+test_tcp_data_send_space_then_writable(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+
+	(void)state;
+	h_conf(&conf);
+	conf.snd_buf = 4000;
+	h = h_new(&conf);
+	h_open_passive(h);
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(3000, 0)), 3000);
+	h_drain(h);
+	assert_int_equal(tcp_send_space(h->ts, h->id), 1000);   /* not enough */
+	h_ack(h, h->p_ack + 2000, 65535);
+	assert_int_equal(h->ev.writables, 1);
+	h_free(h);
+}
+
 int
 main(void)
 {
@@ -1712,6 +1734,7 @@ main(void)
 		cmocka_unit_test(test_tcp_data_window_scaling),
 		cmocka_unit_test(test_tcp_data_send_mss),
 		cmocka_unit_test(test_tcp_data_send_backpressure),
+		cmocka_unit_test(test_tcp_data_send_space_then_writable),
 		cmocka_unit_test(test_tcp_persist_zero_window),
 		cmocka_unit_test(test_tcp_keepalive),
 		cmocka_unit_test(test_tcp_persist_small_window_override),
