@@ -54,4 +54,24 @@ echo "# $st" | cut -c1-600
 tp_check "dp repaired losses (out_of_order_segments=$(tp_stat "$st" out_of_order_segments))" \
   test "$(tp_stat "$st" out_of_order_segments)" -gt 0
 tp_check "SIGTERM stops dp with status 0" tp_dp_stop
+
+# Both ways: 5% loss, 2% reordering, 1% duplication on everything dp
+# receives and sends, so that dp's own retransmissions are needed too.
+tp_write_conf "$TP_TMP/both.conf" "0" "diag_tcp_echo_port = 7;" \
+  'impair = { loss = 0.05; reorder = 0.02; dup = 0.01; seed = 5; direction = "both"; };'
+ip netns del "$TP_NS_C"; ip netns del "$TP_NS_P"
+tp_dp_start "$TP_TMP/both.conf"
+$C ping -c 5 -i 0.1 -W 1 -q 10.210.0.1 >/dev/null
+tp_check "5% loss, 2% reordering, 1% duplication both ways: 2 MB byte-exact" \
+  $C $CLIENT 10.210.0.1 7 2000000 150
+sleep 0.5
+st=$(tp_stats tcp)
+echo "# retransmitted_segments=$(tp_stat "$st" retransmitted_segments)" \
+  "fast_retransmits=$(tp_stat "$st" fast_retransmits)" \
+  "retransmission_timeouts=$(tp_stat "$st" retransmission_timeouts)" \
+  "partial_acks=$(tp_stat "$st" partial_acks)" \
+  "out_of_order_segments=$(tp_stat "$st" out_of_order_segments)"
+tp_check "dp retransmitted what it lost, fast retransmit included" \
+  test "$(tp_stat "$st" retransmitted_segments)" -gt 0 -a "$(tp_stat "$st" fast_retransmits)" -gt 0
+tp_check "SIGTERM stops dp with status 0" tp_dp_stop
 [ $TP_FAILS -eq 0 ]
