@@ -73,7 +73,7 @@ tcp_conf_defaults(struct tcp_conf *c)
 	c->challenge_acks = 1000;
 	c->timestamps = true;
 	c->wscale = true;
-	c->sack = false;             /* not implemented yet: never offered */
+	c->sack = true;              /* RFC 2018 receiver side: blocks sent */
 	c->socket = -1;              /* SOCKET_ID_ANY */
 }
 

@@ -157,6 +157,7 @@ ooo_insert_one(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m,
 	OOO_SEQ(m) = seq;
 	m->next = *pp;
 	*pp = m;
+	c->cold.sack_last = seq;
 	c->cold.ooo_bytes += len;
 	c->cold.ooo_segs++;
 }

@@ -98,6 +98,47 @@ copy_from_queue(const struct tcp_conn *c, uint32_t off, uint8_t *dst, uint32_t l
 	}
 }
 
+/*
+ * RFC 2018 §4: SACK blocks for what is held out of order, at most max:
+ * the first block holds the latest segment that arrived, the others
+ * follow in sequence order. Contiguous held segments make one block.
+ */
+static unsigned int
+sack_blocks(const struct tcp_conn *c, struct tcp_sack_block *b, unsigned int max)
+{
+	const struct rte_mbuf *m;
+	struct tcp_sack_block run = { 0, 0 };
+	unsigned int n = 1;
+	bool open = false;
+
+	b[0].left = b[0].right = 0;
+	for (m = c->ooo_head;; m = m->next) {
+		uint32_t seq = m != NULL ? m->hash.usr : 0;
+
+		if (m != NULL && open && seq == run.right) {
+			run.right += m->data_len;
+			continue;
+		}
+		if (open) {
+			if (tcp_seq_in(c->cold.sack_last, run.left, run.right))
+				b[0] = run;
+			else if (n < max)
+				b[n++] = run;
+		}
+		if (m == NULL)
+			break;
+		run.left = seq;
+		run.right = seq + m->data_len;
+		open = true;
+	}
+	if (b[0].left == b[0].right) {      /* no latest: shift the rest up */
+		for (unsigned int i = 1; i < n; i++)
+			b[i - 1] = b[i];
+		n--;
+	}
+	return n;
+}
+
 static void
 emit(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m,
      uint8_t *p, uint32_t seglen)
@@ -143,8 +184,21 @@ tcp_xmit(struct tcp_stack *ts, struct tcp_conn *c, uint32_t seq, uint32_t len,
 			o.opts |= TCP_OPT_F_TS;
 		if (synack ? (c->flags & TCP_CF_SACK) : ts->conf.sack)
 			o.opts |= TCP_OPT_F_SACKOK;
-	} else if (c->flags & TCP_CF_TS) {
-		o.opts |= TCP_OPT_F_TS;
+	} else {
+		if (c->flags & TCP_CF_TS)
+			o.opts |= TCP_OPT_F_TS;
+		if ((c->flags & TCP_CF_SACK) && c->ooo_head != NULL && (flags & TCP_ACK)) {
+			/* 40 bytes of options: 3 blocks beside timestamps, else 4. */
+			o.nsack = (uint8_t)sack_blocks(c, o.sack, (c->flags & TCP_CF_TS) ? 3 : 4);
+			/* Options and data within the MSS (RFC 9293 §3.7.1):
+			 * a full data segment carries fewer blocks, or none;
+			 * pure ACKs carry them all. */
+			while (o.nsack > 0 && len + 4u + 8u * o.nsack >
+			       (uint32_t)c->mss - ((c->flags & TCP_CF_TS) ? TCP_OPT_TS_LEN : 0))
+				o.nsack--;
+			if (o.nsack > 0)
+				o.opts |= TCP_OPT_F_SACK;
+		}
 	}
 	o.tsval = tcp_now32(ts) + c->ts_offset;
 	o.tsecr = (flags & TCP_ACK) ? c->ts_recent : 0;

@@ -220,6 +220,7 @@ struct tcp_conn_cold {
 	uint32_t max_snd_wnd;    /* RFC 5961 §5.2 MAX.SND.WND */
 	uint32_t tw_prev, tw_next;   /* TIME_WAIT FIFO, slot + 1; 0: none */
 	uint32_t peer_mss;       /* from the SYN, 536 when absent */
+	uint32_t sack_last;      /* start of the latest out-of-order arrival */
 	uint16_t ooo_segs;
 	uint8_t keep_probes;
 	uint8_t syn_tries;

@@ -93,7 +93,7 @@ test_tcp_handshake_passive(void **state)
 	assert_int_equal(r->seg.sport, H_LPORT);
 	assert_int_equal(r->seg.dport, H_RPORT);
 	/* MSS from the configuration, our window scale for 256 KiB (3),
-	 * timestamps echoing the SYN's; SACK-permitted not offered. */
+	 * timestamps echoing the SYN's; SACK-permitted only if offered. */
 	assert_int_equal(r->seg.opts, TCP_OPT_F_MSS | TCP_OPT_F_WS | TCP_OPT_F_TS);
 	assert_int_equal(r->seg.mss, 1460);
 	assert_int_equal(r->seg.wscale, 3);
@@ -162,7 +162,8 @@ test_tcp_handshake_active(void **state)
 	h->lport = 5000;
 	r = h_pop(h);
 	assert_int_equal(r->seg.flags, TCP_SYN);
-	assert_int_equal(r->seg.opts, TCP_OPT_F_MSS | TCP_OPT_F_WS | TCP_OPT_F_TS);
+	assert_int_equal(r->seg.opts, TCP_OPT_F_MSS | TCP_OPT_F_WS | TCP_OPT_F_TS |
+			 TCP_OPT_F_SACKOK);
 	assert_int_equal(r->seg.sport, 5000);
 	assert_int_equal(tcp_conn_state(h->ts, h->id), TCP_ST_SYN_SENT);
 	/* Same tuple again: refused. */
@@ -1684,6 +1685,90 @@ test_tcp_data_send_space_then_writable(void **state)
 	h_free(h);
 }
 
+/* ---- SACK (RFC 2018 receiver) ------------------------------------------- */
+
+static void
+sack_expect(const struct h_out *r, unsigned int n, const uint32_t *lr)
+{
+	assert_int_equal(r->seg.nsack, n);
+	assert_int_equal(!!(r->seg.opts & TCP_OPT_F_SACK), n > 0);
+	for (unsigned int i = 0; i < n; i++) {
+		assert_int_equal(r->seg.sack[i].left, lr[2 * i]);
+		assert_int_equal(r->seg.sack[i].right, lr[2 * i + 1]);
+	}
+}
+
+/* The first block holds the latest arrival (RFC 2018 §4), the others
+ * follow; contiguous held data is one block; blocks go when the hole
+ * fills; without SACK-permitted there are none. */
+static void
+test_tcp_sack_blocks_generated(void **state)
+{
+	struct h *h = h_new(NULL);
+	uint32_t b;
+
+	(void)state;
+	h_open_passive(h);                       /* the SYN offered SACK */
+	assert_true(h_conn(h)->flags & TCP_CF_SACK);
+	b = h->p_seq;
+	h_inject(h, TCP_ACK, b + 4, h->p_ack, 1000, NULL, "efgh", 4);
+	sack_expect(h_pop(h), 1, (const uint32_t[]){ b + 4, b + 8 });
+	h_inject(h, TCP_ACK, b + 12, h->p_ack, 1000, NULL, "mnop", 4);
+	sack_expect(h_pop(h), 2, (const uint32_t[]){ b + 12, b + 16, b + 4, b + 8 });
+	h_inject(h, TCP_ACK, b + 20, h->p_ack, 1000, NULL, "uvwx", 4);
+	h_inject(h, TCP_ACK, b + 28, h->p_ack, 1000, NULL, "2345", 4);
+	/* Four runs, three blocks beside timestamps: the latest first. */
+	h_drain(h);
+	h_inject(h, TCP_ACK, b + 8, h->p_ack, 1000, NULL, "ijkl", 4);
+	sack_expect(h_pop(h), 3, (const uint32_t[]){ b + 4, b + 16, b + 20, b + 24,
+						     b + 28, b + 32 });
+	h_send_data(h, "abcd", 4);
+	assert_int_equal(h_pop(h)->seg.ack, b + 16);
+	h_inject(h, TCP_ACK, b + 16, h->p_ack, 1000, NULL, "qrst", 4);
+	/* uvwx joined the in-order data; 2345 is still held. */
+	sack_expect(h_pop(h), 1, (const uint32_t[]){ b + 28, b + 32 });
+	h_inject(h, TCP_ACK, b + 24, h->p_ack, 1000, NULL, "yz01", 4);
+	sack_expect(h_pop(h), 0, NULL);          /* all in order: no block */
+	assert_int_equal(h_conn(h)->rcv_nxt, b + 32);
+	h_free(h);
+
+	h = h_new(NULL);
+	h->p_ts = false;
+	h_inject(h, TCP_SYN, h->p_seq, 0, 65535, NULL, NULL, 0);
+	h->p_seq++;
+	h->p_ack = h_pop(h)->seg.seq + 1;
+	h_ack(h, h->p_ack, 65535);
+	h->id = h->ev.last_id;
+	h_inject(h, TCP_ACK, h->p_seq + 4, h->p_ack, 1000, NULL, "efgh", 4);
+	sack_expect(h_pop(h), 0, NULL);
+	h_free(h);
+}
+
+/* Blocks never push a segment past the MSS: a full data segment goes
+ * without them, a small one carries them. */
+static void
+test_tcp_sack_within_mss(void **state)
+{
+	struct h *h = h_new(NULL);
+	const struct h_out *r;
+	uint32_t b;
+
+	(void)state;
+	h_open_passive(h);
+	b = h->p_seq;
+	h_inject(h, TCP_ACK, b + 4, h->p_ack, 65535, NULL, "efgh", 4);
+	h_drain(h);
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(1448 + 100, 0)), 1548);
+	r = h_pop(h);
+	assert_int_equal(r->seg.len, 1448);
+	assert_int_equal(r->seg.nsack, 0);
+	assert_true(r->seg.hdr_len - 20 + r->seg.len <= 1460);
+	r = h_pop(h);
+	assert_int_equal(r->seg.len, 100);
+	assert_int_equal(r->seg.nsack, 1);
+	h_free(h);
+}
+
 int
 main(void)
 {
@@ -1747,6 +1832,8 @@ main(void)
 		cmocka_unit_test(test_tcp_rto_karn),
 		cmocka_unit_test(test_tcp_fast_retransmit_newreno),
 		cmocka_unit_test(test_tcp_cc_newreno_growth),
+		cmocka_unit_test(test_tcp_sack_blocks_generated),
+		cmocka_unit_test(test_tcp_sack_within_mss),
 	};
 
 	fill_pattern();
