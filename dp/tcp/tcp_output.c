@@ -346,7 +346,13 @@ output(struct tcp_stack *ts, struct tcp_conn *c, bool force)
 	if (can_send_data(c->state)) {
 		uint32_t emss = tcp_smss(c);
 		uint32_t data_end = c->snd_una + c->snd_queued;
-		uint32_t wnd = c->snd_wnd < c->cwnd ? c->snd_wnd : c->cwnd;
+		uint32_t cwnd = c->cwnd, wnd;
+
+		/* RFC 3042 limited transmit: the first two duplicate ACKs
+		 * each let one new segment go, cwnd itself unchanged. */
+		if (!(c->flags & TCP_CF_RECOVERY) && c->dupacks > 0 && c->dupacks < 3)
+			cwnd += c->dupacks * emss;
+		wnd = c->snd_wnd < cwnd ? c->snd_wnd : cwnd;
 
 		for (;;) {
 			uint32_t avail = tcp_seq_lt(c->snd_nxt, data_end) ? data_end - c->snd_nxt : 0;

@@ -1769,6 +1769,39 @@ test_tcp_sack_within_mss(void **state)
 	h_free(h);
 }
 
+/* RFC 3042: the first two duplicate ACKs each send one new segment; the
+ * third retransmits (RFC 5681 §3.2). */
+static void
+test_tcp_fast_retransmit_limited_transmit(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	const struct h_out *r;
+	uint32_t base, mss;
+
+	(void)state;
+	h_conf(&conf);
+	conf.init_cwnd_segs = 4;
+	h = h_new(&conf);
+	h_open_passive(h);
+	mss = tcp_eff_mss_test(h_conn(h));
+	base = h->p_ack;
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(8 * mss, 0)), (int)(8 * mss));
+	assert_int_equal(h_pending(h), 4);
+	h_drain(h);
+	h_ack(h, base, 65535);
+	r = h_pop(h);
+	assert_int_equal(r->seg.seq, base + 4 * mss);
+	assert_int_equal(h_pending(h), 0);
+	h_ack(h, base, 65535);
+	assert_int_equal(h_pop(h)->seg.seq, base + 5 * mss);
+	assert_int_equal(h_pending(h), 0);
+	assert_int_equal(h_conn(h)->cwnd, 4 * mss);
+	h_ack(h, base, 65535);
+	assert_int_equal(h_pop(h)->seg.seq, base);   /* fast retransmit */
+	h_free(h);
+}
+
 int
 main(void)
 {
@@ -1831,6 +1864,7 @@ main(void)
 		cmocka_unit_test(test_tcp_rto_rtt_estimate),
 		cmocka_unit_test(test_tcp_rto_karn),
 		cmocka_unit_test(test_tcp_fast_retransmit_newreno),
+		cmocka_unit_test(test_tcp_fast_retransmit_limited_transmit),
 		cmocka_unit_test(test_tcp_cc_newreno_growth),
 		cmocka_unit_test(test_tcp_sack_blocks_generated),
 		cmocka_unit_test(test_tcp_sack_within_mss),
