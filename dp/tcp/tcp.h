@@ -73,10 +73,12 @@ tcp_stack_set_time(struct tcp_stack *ts, uint64_t now_ms)
 		ts->now = now_ms;
 }
 
-/* Register congestion control; returns its index or -ENOSPC. The first
- * one registered (NewReno, at creation) is the default. */
+/* Register congestion control; returns its index or -ENOSPC. NewReno
+ * and CUBIC are registered at creation (TCP_CC_NEWRENO, TCP_CC_CUBIC);
+ * conf.cc picks the one new connections use. */
 int tcp_cc_register(struct tcp_stack *ts, const struct tcp_cc_ops *ops);
 extern const struct tcp_cc_ops tcp_cc_newreno;
+extern const struct tcp_cc_ops tcp_cc_cubic;
 
 /* Memory one connection costs with no data queued: the TCB and its share
  * of the connection table. */

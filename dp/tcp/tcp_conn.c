@@ -241,6 +241,7 @@ tcp_conn_alloc(struct tcp_stack *ts, uint8_t family, const uint8_t *laddr,
 	if (family == TCP_AF_IPV6)
 		c->flags |= TCP_CF_V6;
 	c->state = TCP_ST_CLOSED;
+	c->cc = ts->cc_default;
 	tw_timer_init(&c->timer, tcp_timer_fn, ts);
 	table_insert(ts, tuple_hash(ts, family, c->laddr, lport, c->raddr, rport), slot);
 	c->flags |= TCP_CF_IN_TABLE;
@@ -378,6 +379,7 @@ tcp_stack_create(const struct tcp_conf *conf, struct tw_wheel *wheel,
 	static const uint8_t zero[16];
 
 	if (conf == NULL || wheel == NULL || out == NULL || out->output == NULL ||
+	    conf->cc > TCP_CC_CUBIC ||
 	    pool == NULL || conf->max_conns == 0 || conf->max_conns >= TCP_MAX_CONNS ||
 	    conf->mss4 < 64 || conf->mss6 < 64 || conf->rcv_buf == 0 ||
 	    conf->snd_buf == 0) {
@@ -424,6 +426,8 @@ tcp_stack_create(const struct tcp_conf *conf, struct tw_wheel *wheel,
 		goto out_free_table;
 	}
 	tcp_cc_register(ts, &tcp_cc_newreno);
+	tcp_cc_register(ts, &tcp_cc_cubic);
+	ts->cc_default = conf->cc < ts->ncc ? conf->cc : TCP_CC_NEWRENO;
 	return ts;
 
 out_free_table:

@@ -221,6 +221,7 @@ struct tcp_conn_cold {
 	uint32_t tw_prev, tw_next;   /* TIME_WAIT FIFO, slot + 1; 0: none */
 	uint32_t peer_mss;       /* from the SYN, 536 when absent */
 	uint32_t sack_last;      /* start of the latest out-of-order arrival */
+	uint32_t cc_epoch;       /* ms, congestion control's epoch (CUBIC) */
 	uint16_t ooo_segs;
 	uint8_t keep_probes;
 	uint8_t syn_tries;
@@ -322,12 +323,18 @@ struct tcp_conf {
 	uint32_t retries;            /* data retransmissions before giving up */
 	uint32_t syn_backlog;        /* per listener */
 	uint32_t init_cwnd_segs;     /* 0: RFC 5681 §3.1 */
+	uint8_t cc;                  /* TCP_CC_NEWRENO or TCP_CC_CUBIC */
 	uint32_t challenge_acks;     /* per second, RFC 5961 §7 */
 	bool timestamps, wscale, sack;
 	uint8_t worker;              /* goes into connection ids */
 	int socket;                  /* NUMA socket for the pool */
 	uint8_t isn_key[16];         /* all zero: drawn from getrandom() */
 };
+
+/* Congestion control algorithms, in the order tcp_stack_create()
+ * registers them (conf.cc). */
+#define TCP_CC_NEWRENO 0
+#define TCP_CC_CUBIC   1
 
 #define TCP_MAX_LISTENERS 16
 #define TCP_MAX_APPS      8
@@ -363,6 +370,7 @@ struct tcp_stack {
 	unsigned int napps;
 	const struct tcp_cc_ops *cc[TCP_MAX_CC];
 	unsigned int ncc;
+	uint8_t cc_default;          /* for new connections */
 
 	uint64_t chack_sec;          /* RFC 5961 §7: challenge ACKs ... */
 	uint32_t chack_n;            /* ... sent in that second */

@@ -1802,6 +1802,114 @@ test_tcp_fast_retransmit_limited_transmit(void **state)
 	h_free(h);
 }
 
+/* ---- CUBIC (RFC 9438) ------------------------------------------------------ */
+
+/* §4.6, §4.7: beta = 0.7; W_max remembered; a second event before W_max
+ * was reached lowers it to cwnd (1 + beta) / 2 (fast convergence). */
+static void
+test_tcp_cc_cubic_loss_reduction(void **state)
+{
+	struct h *h = h_new(NULL);
+	struct tcp_conn c;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	c.mss = 1000;
+	tcp_cc_cubic.init(h->ts, &c);
+	c.cwnd = 100000;
+	assert_int_equal(tcp_cc_cubic.ssthresh(h->ts, &c), 70000);
+	c.cwnd = 80000;                          /* before regaining 100 */
+	assert_int_equal(tcp_cc_cubic.ssthresh(h->ts, &c), 56000);
+	/* W_max is now 80 * 0.85 = 68 segments, K = cbrt(12 / 0.4) = 3.1 s;
+	 * but the Reno-friendly estimate (§4.3) grows alpha = 0.53 segment
+	 * per RTT from 56: 56 + 0.53 * 31 = 72.4 at 3.1 s, above W_cubic's
+	 * 68, so that is the window. */
+	c.ssthresh = 56000;
+	c.cwnd = 56000;
+	c.srtt8 = 8 * 100;
+	for (unsigned int ms = 0; ms <= 3100; ms += 100) {
+		h->now += 100;
+		tcp_stack_set_time(h->ts, h->now);
+		tcp_cc_cubic.cong_avoid(h->ts, &c, c.cwnd);   /* a window of ACKs */
+	}
+	assert_true(c.cwnd >= 71500 && c.cwnd <= 73500);
+	tcp_cc_cubic.recovered(h->ts, &c);
+	assert_int_equal(c.cwnd, c.ssthresh);
+	h_free(h);
+}
+
+/* §4.2: after a loss at 100 segments the window climbs back to W_max
+ * around K = cbrt(30 / 0.4) = 4.2 s (concave: fast first, flat near
+ * W_max), then grows past it (convex); faster than Reno's one segment
+ * per RTT early on. */
+static void
+test_tcp_cc_cubic_growth_curve(void **state)
+{
+	struct h *h = h_new(NULL);
+	struct tcp_conn c;
+	uint32_t at1s = 0, atk = 0, at6s = 0, at8s = 0;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	c.mss = 1000;
+	tcp_cc_cubic.init(h->ts, &c);
+	c.cwnd = 100000;
+	c.ssthresh = tcp_cc_cubic.ssthresh(h->ts, &c);
+	c.cwnd = c.ssthresh;                     /* 70 segments */
+	c.srtt8 = 8 * 100;                       /* RTT 100 ms */
+	for (unsigned int ms = 100; ms <= 8000; ms += 100) {
+		h->now += 100;
+		tcp_stack_set_time(h->ts, h->now);
+		tcp_cc_cubic.cong_avoid(h->ts, &c, c.cwnd);
+		if (ms == 1000)
+			at1s = c.cwnd;
+		if (ms == 4200)
+			atk = c.cwnd;
+		if (ms == 6000)
+			at6s = c.cwnd;
+		if (ms == 8000)
+			at8s = c.cwnd;
+	}
+	printf("CUBIC from 70 segments (W_max 100, RTT 100 ms): %u at 1 s, %u at K, "
+	       "%u at 6 s, %u at 8 s\n", at1s / 1000, atk / 1000, at6s / 1000, at8s / 1000);
+	assert_true(at1s > 80000);                /* Reno: 80 after 10 RTTs */
+	assert_true(atk >= 97000 && atk <= 103000);
+	/* W(t) = 0.4 (t - 4.2)^3 + 100: 102.3 at 6 s, 121.8 at 8 s. */
+	assert_true(at6s > 101000 && at6s < 106000);
+	assert_true(at8s > 115000 && at8s < 130000);
+	h_free(h);
+}
+
+/* The stack with conf.cc = CUBIC: fast retransmit takes beta = 0.7 of
+ * the window, not half the flight. */
+static void
+test_tcp_cc_cubic_in_stack(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	struct tcp_conn *c;
+	uint32_t base, mss;
+
+	(void)state;
+	h_conf(&conf);
+	conf.init_cwnd_segs = 10;
+	conf.cc = TCP_CC_CUBIC;
+	h = h_new(&conf);
+	h_open_passive(h);
+	c = h_conn(h);
+	assert_int_equal(c->cc, TCP_CC_CUBIC);
+	mss = tcp_eff_mss_test(c);
+	base = h->p_ack;
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(10 * mss, 0)), (int)(10 * mss));
+	h_drain(h);
+	for (unsigned int i = 0; i < 4; i++)
+		h_ack(h, base, 65535);
+	assert_int_equal(h->ts->ctr[TCP_CTR_FAST_RETRANS], 1);
+	assert_int_equal(c->ssthresh, 7 * mss);
+	h_drain(h);
+	h_free(h);
+}
+
 int
 main(void)
 {
@@ -1866,6 +1974,9 @@ main(void)
 		cmocka_unit_test(test_tcp_fast_retransmit_newreno),
 		cmocka_unit_test(test_tcp_fast_retransmit_limited_transmit),
 		cmocka_unit_test(test_tcp_cc_newreno_growth),
+		cmocka_unit_test(test_tcp_cc_cubic_loss_reduction),
+		cmocka_unit_test(test_tcp_cc_cubic_growth_curve),
+		cmocka_unit_test(test_tcp_cc_cubic_in_stack),
 		cmocka_unit_test(test_tcp_sack_blocks_generated),
 		cmocka_unit_test(test_tcp_sack_within_mss),
 	};
