@@ -150,6 +150,9 @@ int tcp_close(struct tcp_stack *ts, tcp_id_t id);
 /* Send RST and free now. */
 int tcp_abort(struct tcp_stack *ts, tcp_id_t id);
 
+/* Passive connections from addr now counted (conf.max_per_source). */
+uint32_t tcp_src_count(struct tcp_stack *ts, uint8_t family, const uint8_t *addr);
+
 /* State of a connection, or -ENOTCONN. */
 int tcp_conn_state(struct tcp_stack *ts, tcp_id_t id);
 /* The TCB behind id, or NULL if stale (for statistics and tests). */

@@ -165,6 +165,104 @@ table_remove(struct tcp_stack *ts, uint32_t h, uint32_t slot)
 	}
 }
 
+/*
+ * Per-source counts: the same open addressing as the connection table,
+ * keyed by the remote address (SipHash, so a remote cannot aim at one
+ * run), deletion by backward shift. At most one entry per connection.
+ */
+static uint32_t
+src_hash(const struct tcp_stack *ts, uint8_t family, const uint8_t *addr)
+{
+	return (uint32_t)tcp_siphash24((const uint8_t *)ts->hash_key, addr, 16) + family;
+}
+
+static struct tcp_src_ent *
+src_find(struct tcp_stack *ts, uint8_t family, const uint8_t *addr, bool add)
+{
+	uint32_t i;
+
+	for (i = src_hash(ts, family, addr) & ts->src_mask;; i = (i + 1) & ts->src_mask) {
+		struct tcp_src_ent *e = &ts->src[i];
+
+		if (e->family == 0) {
+			if (!add)
+				return NULL;
+			memcpy(e->addr, addr, 16);
+			e->family = family;
+			e->count = 0;
+			return e;
+		}
+		if (e->family == family && memcmp(e->addr, addr, 16) == 0)
+			return e;
+	}
+}
+
+static void
+src_remove(struct tcp_stack *ts, struct tcp_src_ent *e)
+{
+	uint32_t mask = ts->src_mask, i = (uint32_t)(e - ts->src), j = i;
+
+	for (;;) {
+		uint32_t home;
+
+		ts->src[i].family = 0;
+		for (;;) {
+			j = (j + 1) & mask;
+			if (ts->src[j].family == 0)
+				return;
+			home = src_hash(ts, ts->src[j].family, ts->src[j].addr) & mask;
+			if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+				continue;
+			break;
+		}
+		ts->src[i] = ts->src[j];
+		i = j;
+	}
+}
+
+bool
+tcp_src_take(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	uint8_t family = (c->flags & TCP_CF_V6) ? TCP_AF_IPV6 : TCP_AF_IPV4;
+	struct tcp_src_ent *e;
+
+	if (ts->src == NULL)
+		return true;
+	e = src_find(ts, family, c->raddr, true);
+	if (e->count >= ts->conf.max_per_source) {
+		if (e->count == 0)
+			src_remove(ts, e);
+		ts->ctr[TCP_CTR_SRC_LIMIT]++;
+		return false;
+	}
+	e->count++;
+	c->flags |= TCP_CF_SRC_COUNTED;
+	return true;
+}
+
+static void
+src_give(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	uint8_t family = (c->flags & TCP_CF_V6) ? TCP_AF_IPV6 : TCP_AF_IPV4;
+	struct tcp_src_ent *e = src_find(ts, family, c->raddr, false);
+
+	if (e != NULL && --e->count == 0)
+		src_remove(ts, e);
+}
+
+uint32_t
+tcp_src_count(struct tcp_stack *ts, uint8_t family, const uint8_t *addr)
+{
+	uint8_t a[16];
+	const struct tcp_src_ent *e;
+
+	if (ts->src == NULL)
+		return 0;
+	addr16(a, family, addr);
+	e = src_find(ts, family, a, false);
+	return e != NULL ? e->count : 0;
+}
+
 static void
 tw_unlink(struct tcp_stack *ts, struct tcp_conn *c)
 {
@@ -283,6 +381,8 @@ conn_free(struct tcp_stack *ts, struct tcp_conn *c)
 	tcp_conn_flush(c);
 	if (c->cold.tw_prev != 0 || ts->tw_head == slot + 1)
 		tw_unlink(ts, c);
+	if (c->flags & TCP_CF_SRC_COUNTED)
+		src_give(ts, c);
 	if ((c->flags & TCP_CF_SYN_QUEUED) && ts->listeners[c->listener].nsyn > 0)
 		ts->listeners[c->listener].nsyn--;
 	if (c->flags & TCP_CF_IN_TABLE) {
@@ -348,9 +448,11 @@ tcp_conn_end(struct tcp_stack *ts, struct tcp_conn *c, enum tcp_reason why)
 size_t
 tcp_idle_conn_bytes(const struct tcp_stack *ts)
 {
+	size_t per_entry = sizeof(struct tcp_table_ent) +
+			   (ts->src != NULL ? sizeof(struct tcp_src_ent) : 0);
+
 	return sizeof(struct tcp_conn) + sizeof(uint32_t) +
-	       sizeof(struct tcp_table_ent) * (size_t)(ts->table_mask + 1) /
-	       ts->conf.max_conns;
+	       per_entry * (size_t)(ts->table_mask + 1) / ts->conf.max_conns;
 }
 
 size_t
@@ -407,6 +509,13 @@ tcp_stack_create(const struct tcp_conf *conf, struct tw_wheel *wheel,
 	if (ts->table == NULL)
 		goto out_free_slots;
 	ts->table_mask = tsize - 1;
+	if (conf->max_per_source != 0) {
+		ts->src = rte_zmalloc_socket("tcp_src", sizeof(struct tcp_src_ent) * tsize,
+					     64, socket);
+		if (ts->src == NULL)
+			goto out_free_table;
+		ts->src_mask = tsize - 1;
+	}
 	/* Lowest slots first: a fresh stack hands out 0, 1, 2... */
 	for (uint32_t i = 0; i < conf->max_conns; i++)
 		ts->free_slots[i] = conf->max_conns - 1 - i;
@@ -431,6 +540,7 @@ tcp_stack_create(const struct tcp_conf *conf, struct tw_wheel *wheel,
 	return ts;
 
 out_free_table:
+	rte_free(ts->src);
 	rte_free(ts->table);
 out_free_slots:
 	rte_free(ts->free_slots);
@@ -456,6 +566,7 @@ tcp_stack_free(struct tcp_stack *ts)
 			conn_free(ts, c);
 		}
 	}
+	rte_free(ts->src);
 	rte_free(ts->table);
 	rte_free(ts->free_slots);
 	rte_free(ts->conns);

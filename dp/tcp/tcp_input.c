@@ -391,6 +391,10 @@ passive_open(struct tcp_stack *ts, int li, uint8_t family, const uint8_t *laddr,
 	c = tcp_conn_alloc(ts, family, laddr, seg->dport, raddr, seg->sport);
 	if (c == NULL)
 		return;
+	if (!tcp_src_take(ts, c)) {
+		tcp_conn_release(ts, c);         /* the SYN is dropped */
+		return;
+	}
 	ts->ctr[TCP_CTR_PASSIVE_OPEN]++;
 	c->flags |= TCP_CF_PASSIVE | TCP_CF_SYN_QUEUED;
 	c->listener = (uint8_t)li;

@@ -28,6 +28,9 @@ void tcp_conn_release(struct tcp_stack *ts, struct tcp_conn *c);
 /* Called by input and timers when done with c: frees it if it died. */
 void tcp_conn_unbusy(struct tcp_stack *ts, struct tcp_conn *c);
 void tcp_tw_enter(struct tcp_stack *ts, struct tcp_conn *c);
+/* Count c against its remote address (conf.max_per_source); false (and
+ * counted) when the address is at its limit. */
+bool tcp_src_take(struct tcp_stack *ts, struct tcp_conn *c);
 /* c ends: count reason, tell the app (unless it left or never knew), and
  * release it. */
 void tcp_conn_end(struct tcp_stack *ts, struct tcp_conn *c, enum tcp_reason why);

@@ -202,6 +202,7 @@ struct tcp_cc_ops {
 #define TCP_CF_IN_TABLE    0x00020000u
 #define TCP_CF_SYN_QUEUED  0x00040000u  /* counted in its listener's nsyn */
 #define TCP_CF_DELACK      0x00080000u  /* an ACK is owed (delayed) */
+#define TCP_CF_SRC_COUNTED 0x00100000u  /* counted in the per-source table */
 
 /* The three deadlines that share a connection's one wheel timer. */
 enum tcp_timer {
@@ -325,6 +326,8 @@ struct tcp_conf {
 	uint32_t init_cwnd_segs;     /* 0: RFC 5681 §3.1 */
 	uint8_t cc;                  /* TCP_CC_NEWRENO or TCP_CC_CUBIC */
 	uint32_t challenge_acks;     /* per second, RFC 5961 §7 */
+	uint32_t max_per_source;     /* passive connections per remote
+				      * address; 0: no limit */
 	bool timestamps, wscale, sack;
 	uint8_t worker;              /* goes into connection ids */
 	int socket;                  /* NUMA socket for the pool */
@@ -345,6 +348,14 @@ struct tcp_table_ent {
 	uint32_t slot1;          /* slot + 1; 0: empty */
 };
 
+/* Passive connections per remote address (conf.max_per_source). */
+struct tcp_src_ent {
+	uint8_t addr[16];
+	uint8_t family;          /* 0: empty */
+	uint8_t pad[3];
+	uint32_t count;
+};
+
 /* One per worker. Nothing in it is shared with another worker. */
 struct tcp_stack {
 	struct tcp_conf conf;
@@ -362,6 +373,8 @@ struct tcp_stack {
 	struct tcp_table_ent *table; /* open addressing, linear probing */
 	uint32_t table_mask;
 	uint32_t nconns;             /* in use */
+	struct tcp_src_ent *src;     /* open addressing; NULL: no limit */
+	uint32_t src_mask;
 	uint32_t tw_head, tw_tail;   /* TIME_WAIT FIFO, slot + 1 */
 	uint32_t ntw;
 

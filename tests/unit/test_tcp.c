@@ -1613,7 +1613,8 @@ test_tcp_data_send_without_mbufs(void **state)
 /* The connection table under churn: 60 connections in a 128-entry table
  * (runs of colliding entries), half reset in a scattered order (backward
  * shift deletion moves entries), every survivor still found by its tuple
- * and every reset one gone. */
+ * and every reset one gone; the same for the per-source table (60
+ * sources, one connection each). */
 static void
 test_tcp_conn_table_churn(void **state)
 {
@@ -1626,9 +1627,11 @@ test_tcp_conn_table_churn(void **state)
 	(void)state;
 	h_conf(&conf);
 	conf.max_conns = 64;
+	conf.max_per_source = 1;                 /* one each: that table churns too */
 	h = h_new(&conf);
 	for (unsigned int i = 0; i < 60; i++) {
 		h->rport = (uint16_t)(1024 + i * 7919 % 50000);
+		h->raddr[2] = (uint8_t)i;
 		h->ev.accepts = 0;
 		h->p_seq = 1000u * i;
 		h_open_passive(h);
@@ -1643,6 +1646,7 @@ test_tcp_conn_table_churn(void **state)
 		if (i % 2 == 0)
 			continue;
 		h->rport = (uint16_t)(1024 + i * 7919 % 50000);
+		h->raddr[2] = (uint8_t)i;
 		h_inject(h, TCP_RST, seqs[i], 0, 0, NULL, NULL, 0);
 		assert_int_equal(tcp_conn_state(h->ts, ids[i]), -ENOTCONN);
 	}
@@ -1650,8 +1654,10 @@ test_tcp_conn_table_churn(void **state)
 	h_drain(h);
 	for (unsigned int i = 0; i < 60; i++) {
 		h->rport = (uint16_t)(1024 + i * 7919 % 50000);
+		h->raddr[2] = (uint8_t)i;
 		h->id = ids[i];
 		h_inject(h, TCP_ACK | TCP_PSH, seqs[i], acks[i], 65535, NULL, "x", 1);
+		assert_int_equal(tcp_src_count(h->ts, TCP_AF_IPV4, h->raddr), i % 2 == 0);
 		if (i % 2 == 0) {
 			assert_int_equal(tcp_conn_state(h->ts, ids[i]), TCP_ST_ESTABLISHED);
 			assert_int_equal(read_all(h, buf, sizeof(buf)), 1);
@@ -1910,6 +1916,47 @@ test_tcp_cc_cubic_in_stack(void **state)
 	h_free(h);
 }
 
+/* conf.max_per_source: a third connection from one address is refused
+ * (its SYN dropped, counted), another address is not affected, and a
+ * closed connection gives its place back. */
+static void
+test_tcp_conn_per_source_limit(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	tcp_id_t first;
+
+	(void)state;
+	h_conf(&conf);
+	conf.max_per_source = 2;
+	h = h_new(&conf);
+	h_open_passive(h);
+	first = h->id;
+	h->rport = H_RPORT + 1;
+	h->ev.accepts = 0;
+	h_open_passive(h);
+	assert_int_equal(tcp_src_count(h->ts, TCP_AF_IPV4, h->raddr), 2);
+	h->rport = H_RPORT + 2;
+	h_inject(h, TCP_SYN, 1000, 0, 65535, &syn_opts, NULL, 0);
+	assert_int_equal(h_pending(h), 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_SRC_LIMIT], 1);
+	assert_int_equal(h->ts->nconns, 2);
+	/* Another source still gets in. */
+	h->raddr[3] = 3;
+	h_inject(h, TCP_SYN, 1000, 0, 65535, &syn_opts, NULL, 0);
+	assert_int_equal(h_pop(h)->seg.flags, TCP_SYN | TCP_ACK);
+	assert_int_equal(tcp_src_count(h->ts, TCP_AF_IPV4, h->raddr), 1);
+	/* The first source closes one: its third gets in now. */
+	h->raddr[3] = 2;
+	assert_int_equal(tcp_abort(h->ts, first), 0);
+	h_drain(h);
+	assert_int_equal(tcp_src_count(h->ts, TCP_AF_IPV4, h->raddr), 1);
+	h_inject(h, TCP_SYN, 1000, 0, 65535, &syn_opts, NULL, 0);
+	assert_int_equal(h_pop(h)->seg.flags, TCP_SYN | TCP_ACK);
+	assert_int_equal(tcp_src_count(h->ts, TCP_AF_IPV4, h->raddr), 2);
+	h_free(h);
+}
+
 int
 main(void)
 {
@@ -1926,6 +1973,7 @@ main(void)
 		cmocka_unit_test(test_tcp_handshake_accept_refused),
 		cmocka_unit_test(test_tcp_conn_pool_and_stale_id),
 		cmocka_unit_test(test_tcp_conn_table_churn),
+		cmocka_unit_test(test_tcp_conn_per_source_limit),
 		cmocka_unit_test(test_tcp_input_bad_segments_counted),
 		cmocka_unit_test(test_tcp_close_active),
 		cmocka_unit_test(test_tcp_close_passive),
