@@ -71,6 +71,7 @@ tcp_conf_defaults(struct tcp_conf *c)
 	c->syn_backlog = 1024;
 	c->init_cwnd_segs = 0;
 	c->challenge_acks = 1000;
+	c->syn_cookies = true;
 	c->timestamps = true;
 	c->wscale = true;
 	c->sack = true;              /* RFC 2018 receiver side: blocks sent */

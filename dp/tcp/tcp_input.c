@@ -386,6 +386,8 @@ passive_open(struct tcp_stack *ts, int li, uint8_t family, const uint8_t *laddr,
 
 	if (l->nsyn >= l->backlog) {
 		ts->ctr[TCP_CTR_SYN_QUEUE_FULL]++;
+		if (ts->conf.syn_cookies)
+			tcp_syncookie_send(ts, family, laddr, raddr, seg);
 		return;
 	}
 	c = tcp_conn_alloc(ts, family, laddr, seg->dport, raddr, seg->sport);
@@ -824,6 +826,12 @@ tcp_input(struct tcp_stack *ts, struct rte_mbuf *m, uint8_t family,
 	if (c == NULL) {
 		if (li < 0)
 			li = listener_find(ts, family, seg.dport);
+		if (li >= 0 && (seg.flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_ACK &&
+		    (c = tcp_syncookie_check(ts, li, family, dst, src, &seg)) != NULL) {
+			/* A good cookie: the TCB is back in SYN_RCVD, and this
+			 * ACK goes through the usual processing. */
+			goto have_conn;
+		}
 		if (li >= 0 && (seg.flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN) {
 			passive_open(ts, li, family, dst, src, &seg);
 		} else if (li >= 0 && !(seg.flags & TCP_ACK)) {
@@ -838,6 +846,7 @@ tcp_input(struct tcp_stack *ts, struct rte_mbuf *m, uint8_t family,
 		goto drop;
 	}
 
+have_conn:
 	c->flags |= TCP_CF_BUSY;
 	if (c->state == TCP_ST_SYN_SENT) {
 		syn_sent_input(ts, c, &seg, family);

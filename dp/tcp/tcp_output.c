@@ -410,3 +410,37 @@ tcp_output_force(struct tcp_stack *ts, struct tcp_conn *c)
 {
 	output(ts, c, true);
 }
+
+void
+tcp_xmit_stateless(struct tcp_stack *ts, struct tcp_conn *t, uint8_t flags)
+{
+	struct tcp_opts_out o = { .opts = TCP_OPT_F_MSS, .mss = t->mss };
+	struct rte_mbuf *m = rte_pktmbuf_alloc(ts->pool);
+	uint32_t wnd = ts->conf.rcv_buf > 65535 ? 65535 : ts->conf.rcv_buf;
+	uint8_t *p;
+	size_t hl;
+
+	if (m == NULL) {
+		ts->ctr[TCP_CTR_NO_MBUF]++;
+		return;
+	}
+	if (t->flags & TCP_CF_WS) {
+		o.opts |= TCP_OPT_F_WS;
+		o.wscale = t->rcv_wscale;
+	}
+	if (t->flags & TCP_CF_TS) {
+		o.opts |= TCP_OPT_F_TS;
+		o.tsval = tcp_now32(ts) + t->ts_offset;
+		o.tsecr = t->ts_recent;
+	}
+	if (t->flags & TCP_CF_SACK)
+		o.opts |= TCP_OPT_F_SACKOK;
+	hl = TCP_HDR_LEN + tcp_opts_len(&o);
+	p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)hl);
+	if (p == NULL) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	tcp_seg_build(p, t->lport, t->rport, t->iss, t->rcv_nxt, flags, (uint16_t)wnd, &o);
+	emit(ts, t, m, p, (uint32_t)hl);
+}

@@ -63,6 +63,21 @@ void tcp_send_rst_reply(struct tcp_stack *ts, uint8_t family,
 /* Our window to advertise (scaled for the header unless a SYN). */
 uint32_t tcp_rcv_window(const struct tcp_stack *ts, const struct tcp_conn *c);
 
+/* A SYN-ACK for t, a TCB that lives on the caller's stack (cookies):
+ * no timer, no sequence bookkeeping. */
+void tcp_xmit_stateless(struct tcp_stack *ts, struct tcp_conn *t, uint8_t flags);
+
+/* ---- tcp_syncookie.c ---- */
+/* Answer seg (a SYN to listener li, whose backlog is full) with a
+ * cookie SYN-ACK; nothing is kept. */
+void tcp_syncookie_send(struct tcp_stack *ts, uint8_t family, const uint8_t *laddr,
+			const uint8_t *raddr, const struct tcp_seg *seg);
+/* An ACK to listener li with no connection: a TCB in SYN_RCVD rebuilt
+ * from a good cookie (the ACK then completes it), or NULL (counted). */
+struct tcp_conn *tcp_syncookie_check(struct tcp_stack *ts, int li, uint8_t family,
+				     const uint8_t *laddr, const uint8_t *raddr,
+				     const struct tcp_seg *seg);
+
 /* ---- tcp_timer.c ---- */
 void tcp_timer_set(struct tcp_stack *ts, struct tcp_conn *c, enum tcp_timer t,
 		   uint32_t delta_ms);

@@ -178,6 +178,10 @@ tcp_timer_fn(struct tw_timer *t, void *arg)
 	uint32_t now;
 	uint64_t next = UINT64_MAX;
 
+	/* The clock never goes back, not even to the tick being fired:
+	 * timestamps must not (RFC 7323 §5.4). After a jump, deadlines set
+	 * here count from the new time: the caller advances often (dp:
+	 * every loop), so that is at most a tick late. */
 	if (tw_now(ts->wheel) > ts->now)
 		ts->now = tw_now(ts->wheel);
 	now = tcp_now32(ts);

@@ -325,6 +325,7 @@ struct tcp_conf {
 	uint32_t syn_backlog;        /* per listener */
 	uint32_t init_cwnd_segs;     /* 0: RFC 5681 §3.1 */
 	uint8_t cc;                  /* TCP_CC_NEWRENO or TCP_CC_CUBIC */
+	bool syn_cookies;            /* when a listener's backlog is full */
 	uint32_t challenge_acks;     /* per second, RFC 5961 §7 */
 	uint32_t max_per_source;     /* passive connections per remote
 				      * address; 0: no limit */
@@ -385,6 +386,7 @@ struct tcp_stack {
 	unsigned int ncc;
 	uint8_t cc_default;          /* for new connections */
 
+	uint64_t cookie_sec;         /* s, the last SYN cookie sent; 0: never */
 	uint64_t chack_sec;          /* RFC 5961 §7: challenge ACKs ... */
 	uint32_t chack_n;            /* ... sent in that second */
 

@@ -332,6 +332,7 @@ test_tcp_handshake_backlog_full(void **state)
 	(void)state;
 	h_conf(&conf);
 	conf.syn_backlog = 2;
+	conf.syn_cookies = false;
 	h = h_new(&conf);
 	for (unsigned int i = 0; i < 3; i++) {
 		h->rport = (uint16_t)(H_RPORT + i);
@@ -1957,6 +1958,109 @@ test_tcp_conn_per_source_limit(void **state)
 	h_free(h);
 }
 
+/* ---- SYN cookies (RFC 4987) -------------------------------------------------- */
+
+/* The backlog full: the SYN-ACK carries a cookie and nothing is kept;
+ * the ACK that returns it makes the connection, with the MSS, window
+ * scale and timestamps the SYN asked for; data on it is taken. */
+static void
+test_tcp_syncookie_handshake(void **state)
+{
+	struct tcp_conf conf;
+	struct tcp_opts_out o = syn_opts;
+	struct h *h;
+	const struct h_out *r;
+	struct tcp_conn *c;
+	uint8_t buf[8];
+
+	(void)state;
+	h_conf(&conf);
+	conf.syn_backlog = 1;
+	h = h_new(&conf);
+	h->rport = H_RPORT + 1;
+	h_inject(h, TCP_SYN, 7, 0, 65535, &syn_opts, NULL, 0);   /* fills it */
+	h_drain(h);
+	h->rport = H_RPORT;
+	o.wscale = 5;
+	o.opts |= TCP_OPT_F_SACKOK;
+	h_inject(h, TCP_SYN, h->p_seq, 0, 65535, &o, NULL, 0);
+	h->p_seq++;
+	r = h_pop(h);
+	assert_int_equal(r->seg.flags, TCP_SYN | TCP_ACK);
+	assert_int_equal(r->seg.ack, h->p_seq);
+	assert_int_equal(r->seg.mss, 1460);
+	assert_int_equal(r->seg.opts, TCP_OPT_F_MSS | TCP_OPT_F_WS | TCP_OPT_F_TS |
+			 TCP_OPT_F_SACKOK);
+	assert_int_equal(r->seg.tsval & 0x3f, 5 << 2 | 2 | 1);
+	assert_int_equal(h->ts->nconns, 1);                  /* no state */
+	assert_int_equal(h->ts->ctr[TCP_CTR_SYNCOOKIE_SENT], 1);
+	h->p_ack = r->seg.seq + 1;
+	{
+		/* The ACK, with data, echoing the cookie's TSval (the first
+		 * connection's SYN-ACKs go again meanwhile). */
+		struct tcp_opts_out a = { .opts = TCP_OPT_F_TS, .tsval = h->p_tsval + 1,
+					  .tsecr = r->seg.tsval };
+
+		h_advance(h, 30000);
+		h_inject(h, TCP_ACK | TCP_PSH, h->p_seq, h->p_ack, 65535, &a, "hi", 2);
+		h->p_seq += 2;
+		h->p_tsval++;
+	}
+	assert_int_equal(h->ts->ctr[TCP_CTR_SYNCOOKIE_OK], 1);
+	assert_int_equal(h->ev.accepts, 1);
+	h->id = h->ev.last_id;
+	c = h_conn(h);
+	assert_non_null(c);
+	assert_int_equal(c->state, TCP_ST_ESTABLISHED);
+	assert_int_equal(c->snd_wscale, 5);
+	assert_int_equal(c->mss, 1460);
+	assert_true(c->flags & TCP_CF_TS);
+	assert_true(c->flags & TCP_CF_SACK);
+	assert_int_equal(c->snd_wnd, 65535u << 5);
+	assert_int_equal(read_all(h, buf, sizeof(buf)), 2);
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(10, 0)), 10);
+	h_drain(h);
+	h_free(h);
+}
+
+/* A forged or stale cookie makes nothing; the ACK gets a RST. */
+static void
+test_tcp_syncookie_bad_or_old(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	const struct h_out *r;
+	uint32_t cookie;
+
+	(void)state;
+	h_conf(&conf);
+	conf.syn_backlog = 1;
+	h = h_new(&conf);
+	h->rport = H_RPORT + 1;
+	h_inject(h, TCP_SYN, 7, 0, 65535, &syn_opts, NULL, 0);
+	h_drain(h);
+	h->rport = H_RPORT;
+	h_inject(h, TCP_SYN, h->p_seq, 0, 65535, &syn_opts, NULL, 0);
+	h->p_seq++;
+	cookie = h_pop(h)->seg.seq;
+	h_inject(h, TCP_ACK, h->p_seq, cookie + 1 + 256, 65535, NULL, NULL, 0);
+	r = h_pop(h);
+	assert_int_equal(r->seg.flags, TCP_RST);
+	assert_int_equal(h->ts->ctr[TCP_CTR_SYNCOOKIE_BAD], 1);
+	h_inject(h, TCP_ACK, h->p_seq + 1, cookie + 1, 65535, NULL, NULL, 0);  /* other ISN */
+	assert_int_equal(h_pop(h)->seg.flags, TCP_RST);
+	assert_int_equal(h->ts->ctr[TCP_CTR_SYNCOOKIE_BAD], 2);
+	for (unsigned int i = 0; i < 120; i++)   /* two minutes on */
+		h_advance(h, 1000);
+	h_drain(h);                              /* the first one's SYN-ACKs */
+	h_inject(h, TCP_ACK, h->p_seq, cookie + 1, 65535, NULL, NULL, 0);
+	assert_int_equal(h_pop(h)->seg.flags, TCP_RST);
+	assert_int_equal(h->ts->ctr[TCP_CTR_SYNCOOKIE_BAD], 3);
+	assert_int_equal(h->ev.accepts, 0);
+	assert_int_equal(h->ts->nconns, 0);      /* the first SYN_RCVD timed out */
+	h_free(h);
+}
+
 int
 main(void)
 {
@@ -1971,6 +2075,8 @@ main(void)
 		cmocka_unit_test(test_tcp_handshake_syn_sent_bad_ack),
 		cmocka_unit_test(test_tcp_handshake_backlog_full),
 		cmocka_unit_test(test_tcp_handshake_accept_refused),
+		cmocka_unit_test(test_tcp_syncookie_handshake),
+		cmocka_unit_test(test_tcp_syncookie_bad_or_old),
 		cmocka_unit_test(test_tcp_conn_pool_and_stale_id),
 		cmocka_unit_test(test_tcp_conn_table_churn),
 		cmocka_unit_test(test_tcp_conn_per_source_limit),
