@@ -181,6 +181,7 @@ test_tcp_seg_build_roundtrip(void **state)
 	}
 	hl = tcp_seg_build(b, 2, 3, 4, 5, TCP_ACK, 6, &o);
 	assert_int_equal(hl, 60);
+	assert_int_equal(hl, 20 + tcp_opts_len(&o));   /* what xmit appends */
 	assert_int_equal(tcp_seg_parse(b, hl, &s), TCP_PARSE_OK);
 	assert_int_equal(s.opts, TCP_OPT_F_TS | TCP_OPT_F_SACK);
 	assert_int_equal(s.nsack, 3);
@@ -192,6 +193,7 @@ test_tcp_seg_build_roundtrip(void **state)
 	o.opts = TCP_OPT_F_SACKOK;
 	hl = tcp_seg_build(b, 2, 3, 4, 5, TCP_SYN, 6, &o);
 	assert_int_equal(hl, 24);
+	assert_int_equal(hl, 20 + tcp_opts_len(&o));
 	assert_int_equal(tcp_seg_parse(b, hl, &s), TCP_PARSE_OK);
 	assert_int_equal(s.opts, TCP_OPT_F_SACKOK);
 }
