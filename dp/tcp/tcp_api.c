@@ -193,6 +193,7 @@ tcp_recv(struct tcp_stack *ts, tcp_id_t id, struct rte_mbuf **out, uint32_t max)
 	head->pkt_len = total;
 	head->nb_segs = nseg;
 	c->rcv_queued -= total;
+	c->cold.rcv_segs = (uint16_t)(c->cold.rcv_segs - nseg);
 	*out = head;
 
 	/* RFC 9293 §3.8.6.2.2: tell the peer when the window grew by

@@ -55,6 +55,7 @@ tcp_conf_defaults(struct tcp_conf *c)
 	c->snd_buf = 256 * 1024;
 	c->rcv_buf = 256 * 1024;
 	c->ooo_max_segs = 256;
+	c->rcv_max_segs = 1024;
 	c->mss4 = 1460;
 	c->mss6 = 1440;
 	c->rto_init = 1000;          /* RFC 6298 §2.1 */
@@ -371,6 +372,7 @@ tcp_conn_flush(struct tcp_conn *c)
 	c->snd_head = c->snd_tail = c->rcv_head = c->rcv_tail = c->ooo_head = NULL;
 	c->snd_queued = c->rcv_queued = c->cold.ooo_bytes = 0;
 	c->cold.ooo_segs = 0;
+	c->cold.rcv_segs = 0;
 }
 
 static void
@@ -485,7 +487,7 @@ tcp_stack_create(const struct tcp_conf *conf, struct tw_wheel *wheel,
 	    conf->cc > TCP_CC_CUBIC ||
 	    pool == NULL || conf->max_conns == 0 || conf->max_conns >= TCP_MAX_CONNS ||
 	    conf->mss4 < 64 || conf->mss6 < 64 || conf->rcv_buf == 0 ||
-	    conf->snd_buf == 0) {
+	    conf->snd_buf == 0 || conf->rcv_max_segs == 0 || conf->rcv_max_segs > 65535) {
 		errno = EINVAL;
 		return NULL;
 	}

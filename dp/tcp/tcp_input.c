@@ -79,23 +79,23 @@ chain_trim_to(struct rte_mbuf *m, uint32_t keep)
 	return head;
 }
 
-static struct rte_mbuf *
-chain_last(struct rte_mbuf *m)
-{
-	while (m->next != NULL)
-		m = m->next;
-	return m;
-}
-
 static void
 rcv_append(struct tcp_conn *c, struct rte_mbuf *m, uint32_t len)
 {
+	struct rte_mbuf *last = m;
+	uint16_t n = 1;
+
+	while (last->next != NULL) {
+		last = last->next;
+		n++;
+	}
 	if (c->rcv_tail != NULL)
 		c->rcv_tail->next = m;
 	else
 		c->rcv_head = m;
-	c->rcv_tail = chain_last(m);
+	c->rcv_tail = last;
 	c->rcv_queued += len;
+	c->cold.rcv_segs = (uint16_t)(c->cold.rcv_segs + n);
 }
 
 #define OOO_SEQ(m) ((m)->hash.usr)
@@ -706,6 +706,16 @@ data_input(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m,
 {
 	if (seq == c->rcv_nxt) {
 		bool had_ooo = c->ooo_head != NULL;
+
+		if (c->cold.rcv_segs >= ts->conf.rcv_max_segs) {
+			/* The window counts bytes; this counts mbufs: a peer
+			 * sending tiny segments to an application that does
+			 * not read stops here (the window said so). */
+			ts->ctr[TCP_CTR_RCV_SEGS_DROP]++;
+			chain_free(m);
+			c->flags |= TCP_CF_ACK_NOW;
+			return;
+		}
 
 		rcv_append(c, m, len);
 		c->rcv_nxt += len;

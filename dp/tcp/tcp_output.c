@@ -31,6 +31,13 @@ tcp_rcv_window(const struct tcp_stack *ts, const struct tcp_conn *c)
 	uint32_t space = held < ts->conf.rcv_buf ? ts->conf.rcv_buf - held : 0;
 	uint32_t adv = tcp_seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
 	uint32_t max = (uint32_t)65535 << c->rcv_wscale;
+	uint32_t segs = (uint32_t)c->cold.rcv_segs + c->cold.ooo_segs;
+
+	/* Room for as many full segments as mbufs may still be held. */
+	if (segs >= ts->conf.rcv_max_segs)
+		space = 0;
+	else if (space / tcp_smss(c) >= ts->conf.rcv_max_segs - segs)
+		space = (ts->conf.rcv_max_segs - segs) * tcp_smss(c);
 
 	/* RFC 9293 §3.8.6.2.2: receiver SWS avoidance, do not offer a
 	 * sliver; and never move the right edge back (shrinking). */

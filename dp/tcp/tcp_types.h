@@ -224,10 +224,11 @@ struct tcp_conn_cold {
 	uint32_t sack_last;      /* start of the latest out-of-order arrival */
 	uint32_t cc_epoch;       /* ms, congestion control's epoch (CUBIC) */
 	uint16_t ooo_segs;
+	uint16_t rcv_segs;       /* mbuf segments in the in-order queue */
 	uint8_t keep_probes;
 	uint8_t syn_tries;
 	uint8_t peer_wscale;     /* from the SYN (kept until both agree) */
-	uint8_t pad[3];
+	uint8_t pad[1];
 	uint64_t cc_priv[4];     /* congestion-control state */
 };
 
@@ -312,6 +313,9 @@ struct tcp_conf {
 	uint32_t snd_buf;            /* per connection, bytes queued */
 	uint32_t rcv_buf;            /* per connection: window */
 	uint32_t ooo_max_segs;       /* per connection */
+	uint32_t rcv_max_segs;       /* mbufs held in order, per connection
+				      * (< 65536): bounds what tiny segments
+				      * cost, the window counting bytes */
 	uint16_t mss4, mss6;         /* ours: port MTU - 40 / - 60 */
 	uint32_t rto_init, rto_min, rto_max;
 	uint32_t delack;

@@ -2061,6 +2061,46 @@ test_tcp_syncookie_bad_or_old(void **state)
 	h_free(h);
 }
 
+/* What received data holds is bounded in mbufs too: one-byte segments to
+ * an application that does not read stop at rcv_max_segs (dropped,
+ * counted), and reading makes room again. */
+static void
+test_tcp_data_tiny_segments_capped(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	const struct h_out *r = NULL;
+	uint8_t buf[16];
+	uint32_t base;
+
+	(void)state;
+	h_conf(&conf);
+	conf.rcv_max_segs = 8;
+	conf.delack = 1000;
+	h = h_new(&conf);
+	h_open_passive(h);
+	base = h->p_seq;
+	for (unsigned int i = 0; i < 10; i++)
+		h_send_data(h, "x", 1);
+	/* The 9th is dropped (the right edge we offered never moves back,
+	 * so the peer may send it: it is refused here); the 10th, beyond
+	 * the 9th, waits out of order (bounded by ooo_max_segs). */
+	assert_int_equal(h->ts->ctr[TCP_CTR_RCV_SEGS_DROP], 1);
+	assert_int_equal(h->ts->ctr[TCP_CTR_OOO_SEGS], 1);
+	while (h_pending(h) > 0)
+		r = h_pop(h);
+	assert_non_null(r);
+	assert_int_equal(r->seg.ack, base + 8);
+	assert_int_equal(h_conn(h)->cold.rcv_segs, 8);
+	assert_int_equal(read_all(h, buf, sizeof(buf)), 8);
+	assert_int_equal(h_conn(h)->cold.rcv_segs, 0);
+	h_drain(h);
+	h->p_seq = base + 8;
+	h_send_data(h, "yz", 2);
+	assert_int_equal(read_all(h, buf, sizeof(buf)), 2);
+	h_free(h);
+}
+
 int
 main(void)
 {
@@ -2111,6 +2151,7 @@ main(void)
 		cmocka_unit_test(test_tcp_data_overlap_trimmed),
 		cmocka_unit_test(test_tcp_data_delayed_ack),
 		cmocka_unit_test(test_tcp_data_beyond_window),
+		cmocka_unit_test(test_tcp_data_tiny_segments_capped),
 		cmocka_unit_test(test_tcp_data_window_scaling),
 		cmocka_unit_test(test_tcp_data_send_mss),
 		cmocka_unit_test(test_tcp_data_send_backpressure),
