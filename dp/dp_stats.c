@@ -15,6 +15,7 @@
 
 #include "dp.h"
 #include "net/net.h"
+#include "tcp.h"
 
 static const char *const ctr_names[DP_CTR__COUNT] = {
 #define DP_CTR(e, name) [DP_CTR_##e] = name,
@@ -98,6 +99,21 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 			"flow_rules_wanted=%u flow_refused=%u\n", p->name, p->rss ? 1u : 0u,
 			p->steer.reta_size, p->flow_rules, p->flow_rules_wanted,
 			p->flow_refused);
+	}
+	for (unsigned int wi = 0; wi < ctx->nworkers; wi++) {
+		const struct dp_worker *w = ctx->workers[wi];
+		const struct tcp_stack *ts;
+
+		if (w == NULL || w->tcp == NULL)
+			continue;
+		ts = w->tcp;
+		fprintf(out, "tcp worker=%u conns=%u time_wait=%u", w->id, ts->nconns,
+			ts->ntw);
+		for (unsigned int k = 0; k < TCP_CTR__COUNT; k++)
+			fprintf(out, " %s=%" PRIu64, tcp_ctr_name(k), ts->ctr[k]);
+		for (unsigned int k = 1; k < TCP_REASON__COUNT; k++)
+			fprintf(out, " close_%s=%" PRIu64, tcp_reason_name(k), ts->closes[k]);
+		fputc('\n', out);
 	}
 	if (ctx->turn.enabled) {
 		static const char *const tnames[TURN_STAT__COUNT] = {

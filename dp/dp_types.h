@@ -32,6 +32,8 @@ struct rte_mbuf;
 struct rte_mempool;
 struct rte_ring;
 struct dp_worker;
+struct tcp_stack;
+struct tw_wheel;
 
 enum dp_counter {
 #define DP_CTR(e, name) DP_CTR_##e,
@@ -220,6 +222,10 @@ struct dp_worker {
 	struct dp_impair *impair_rx[DP_MAX_PORTS];
 	struct dp_impair *impair_tx[DP_MAX_PORTS];
 	struct turn_worker turn;
+	/* dp/tcp (dp_tcp.c): NULL when nothing listens on TCP. The wheel
+	 * ticks in ms (now_ms). */
+	struct tcp_stack *tcp;
+	struct tw_wheel *tcp_wheel;
 } __rte_cache_aligned;
 
 #endif /* DP_TYPES_H */

@@ -22,6 +22,7 @@
 #include <rte_ring.h>
 
 #include "dp.h"
+#include "dp_tcp.h"
 #include "net/net.h"
 #include "ipc.h"
 #include "turn/turn.h"
@@ -94,7 +95,7 @@ worker_create(struct dp_ctx *ctx, unsigned int id, unsigned int lcore)
 			   ctx->tsc_hz, rte_rdtsc());
 	w->tick_interval = ctx->tsc_hz / 10;
 	ctx->workers[id] = w;
-	return 0;
+	return dp_tcp_create(w);
 }
 
 int
@@ -143,6 +144,7 @@ dp_workers_free(struct dp_ctx *ctx)
 			ne->nqueued = 0;
 		}
 		dp_impair_free(w);
+		dp_tcp_free(w);
 		rte_ring_free(w->handoff);
 		ctx->workers[i] = NULL;
 		/* The pool goes with the EAL: ports may still hold its mbufs. */
@@ -313,18 +315,26 @@ dp_worker_main(void *arg)
 			work += (unsigned int)(w->stage_pkts[DP_STAGE_HANDOFF] - before);
 			t0 = t2;
 		}
+		/* Wall-clock ms by division once per millisecond. */
+		if ((ctx->turn.enabled || w->tcp != NULL) && t0 >= w->ms_next_tsc) {
+			uint64_t ms = worker_now_ms(w, t0);
+
+			/* never backwards across a new anchor */
+			if (ms > w->now_ms)
+				w->now_ms = ms;
+			w->ms_next_tsc = t0 + ctx->tsc_hz / 1000u;
+		}
+		if (w->tcp != NULL) {
+			unsigned int k = dp_tcp_poll(w, w->now_ms);
+
+			if (k > 0) {
+				work += k;
+				t0 = rte_rdtsc();
+			}
+		}
 		if (ctx->turn.enabled) {
 			unsigned int k;
 
-			/* Wall-clock ms by division once per millisecond. */
-			if (t0 >= w->ms_next_tsc) {
-				uint64_t ms = worker_now_ms(w, t0);
-
-				/* never backwards across a new anchor */
-				if (ms > w->now_ms)
-					w->now_ms = ms;
-				w->ms_next_tsc = t0 + ctx->tsc_hz / 1000u;
-			}
 			k = turn_poll(w, w->now_ms);
 
 			if (k > 0) {

@@ -26,6 +26,7 @@
 #include "../dp.h"
 #include "net.h"
 #include "../turn/turn.h"
+#include "../dp_tcp.h"
 
 #define ETH_P_IPV4 0x0800
 #define ETH_P_IPV6 0x86DD
@@ -241,7 +242,13 @@ ip4_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 			     own, relay_idx);
 		return;
 	case 6:
-		dp_drop_pkt(w, m, DP_DROP_TCP_UNSUPPORTED);
+		if (w->tcp == NULL) {
+			dp_drop_pkt(w, m, DP_DROP_TCP_UNSUPPORTED);
+			return;
+		}
+		dp_tcp_input(w, m, NET_AF_IPV4, ip.src, ip.dst, l4, l4len,
+			     port->rx_cksum && (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
+			     RTE_MBUF_F_RX_L4_CKSUM_GOOD);
 		return;
 	default:
 		dp_drop_pkt(w, m, DP_DROP_IP_PROTO);
@@ -403,7 +410,14 @@ ip6_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 			     handed, own, relay_idx);
 		return;
 	case 6:
-		dp_drop_pkt(w, m, DP_DROP_TCP_UNSUPPORTED);
+		if (w->tcp == NULL || !unicast) {
+			dp_drop_pkt(w, m, w->tcp == NULL ? DP_DROP_TCP_UNSUPPORTED :
+				    DP_DROP_IP6_NOT_FOR_US);
+			return;
+		}
+		dp_tcp_input(w, m, NET_AF_IPV6, ip.src, ip.dst, l4, ip.payload_len,
+			     port->rx_cksum && (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
+			     RTE_MBUF_F_RX_L4_CKSUM_GOOD);
 		return;
 	default:
 		dp_drop_pkt(w, m, DP_DROP_IP_PROTO);

@@ -260,6 +260,7 @@ conf_defaults(struct tp_conf *c)
 	c->dp.neigh_queue_max = 8;
 	c->dp.icmp_rate_per_s = 100;
 	c->dp.diag_echo_port = 0;             /* off */
+	c->dp.diag_tcp_echo_port = 0;         /* off */
 	tp_conf_turn_defaults(c);
 }
 
@@ -917,7 +918,8 @@ load_dp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 	static const char *const names[] = {
 		"eal", "workers", "idle_sleep_max_us", "mbufs_per_worker",
 		"neigh_reachable_s", "neigh_retry_ms", "neigh_queue_max",
-		"icmp_rate_per_s", "diag_echo_port", "ports", NULL,
+		"icmp_rate_per_s", "diag_echo_port", "diag_tcp_echo_port", "ports",
+		NULL,
 	};
 	struct tp_conf_dp *d = &c->dp;
 	const config_setting_t *s;
@@ -956,7 +958,9 @@ load_dp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 	    (rc = tp_conf_get_u32(g, "icmp_rate_per_s", 0, 1000000,
 				  &d->icmp_rate_per_s, c, err, errlen)) < 0 ||
 	    (rc = get_u16(g, "diag_echo_port", 0, 65535, &d->diag_echo_port, c,
-			  err, errlen)) < 0)
+			  err, errlen)) < 0 ||
+	    (rc = get_u16(g, "diag_tcp_echo_port", 0, 65535, &d->diag_tcp_echo_port,
+			  c, err, errlen)) < 0)
 		return rc;
 
 	s = config_setting_get_member(g, "ports");

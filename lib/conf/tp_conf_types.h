@@ -91,6 +91,9 @@ struct tp_conf_dp {
 	uint32_t icmp_rate_per_s;
 	/* Diagnostic UDP echo port (0 = off): answers "worker N: <payload>". */
 	uint16_t diag_echo_port;
+	/* Diagnostic TCP echo port (0 = off): dp's own TCP stack (dp/tcp)
+	 * echoes every byte back, on the ports' own addresses. */
+	uint16_t diag_tcp_echo_port;
 	unsigned int nports;
 	struct tp_conf_port ports[TP_CONF_MAX_PORTS];
 };

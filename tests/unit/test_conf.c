@@ -262,6 +262,7 @@ test_conf_defaults_apply(void **state)
 	assert_int_equal(c.dp.neigh_queue_max, 8);
 	assert_int_equal(c.dp.icmp_rate_per_s, 100);
 	assert_int_equal(c.dp.diag_echo_port, 0);
+	assert_int_equal(c.dp.diag_tcp_echo_port, 0);
 	p = &c.dp.ports[0];
 	assert_int_equal(p->mtu, 1500);
 	assert_int_equal(p->vlan, 0);
@@ -286,7 +287,7 @@ test_conf_every_setting_is_read(void **state)
 		  "  workers = [3, 1, 2];\n"
 		  "  idle_sleep_max_us = 100000; mbufs_per_worker = 1023;\n"
 		  "  neigh_reachable_s = 5; neigh_retry_ms = 250; neigh_queue_max = 16;\n"
-		  "  icmp_rate_per_s = 0; diag_echo_port = 65535;\n"
+		  "  icmp_rate_per_s = 0; diag_echo_port = 65535; diag_tcp_echo_port = 9;\n"
 		  "  ports = (\n"
 		  "    { name = \"both\"; dev = \"net_tap0,iface=x\"; roles = [\"access\", \"core\"];\n"
 		  "      ipv4 = \"10.200.0.1/24\"; ipv6 = \"fd00:200::1/64\";\n"
@@ -314,6 +315,7 @@ test_conf_every_setting_is_read(void **state)
 	assert_int_equal(c.dp.neigh_queue_max, 16);
 	assert_int_equal(c.dp.icmp_rate_per_s, 0);
 	assert_int_equal(c.dp.diag_echo_port, 65535);
+	assert_int_equal(c.dp.diag_tcp_echo_port, 9);
 	assert_int_equal(c.dp.nports, 2);
 	p = &c.dp.ports[0];
 	assert_int_equal(p->line, 8);
@@ -885,6 +887,8 @@ test_conf_out_of_range_numbers_are_refused(void **state)
 		{ DP("icmp_rate_per_s = -5;"), 2, "dp.icmp_rate_per_s -5 is out of range" },
 		{ DP("diag_echo_port = 65536;"), 2,
 		  "dp.diag_echo_port 65536 is out of range 0..65535" },
+		{ DP("diag_tcp_echo_port = -1;"), 2,
+		  "dp.diag_tcp_echo_port -1 is out of range 0..65535" },
 		{ DP("workers = [0, -1];"), 2, "dp.workers[1]: lcore -1 is out of range 0..1023" },
 		{ DP("workers = [];"), 2, "dp.workers is empty" },
 		{ PORT("ipv4 = \"10.0.0.1/24\"; mtu = 575;"), 4,

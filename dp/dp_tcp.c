@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp's side of dp/tcp (see dp_tcp.h): the stack of each worker, its
+ * output (an IP header in front of the segment, then dp_ip_output()),
+ * and the diagnostic TCP echo, an application that sends back every mbuf
+ * it reads, by reference, and shuts its side when the peer does. The
+ * echo reads only while the send queue has room, so a peer that does not
+ * read its echo sees our receive window close (backpressure end to end).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "dp.h"
+#include "dp_tcp.h"
+#include "net/net.h"
+#include "tcp.h"
+#include "tw.h"
+
+static void
+tcp_out(void *arg, struct rte_mbuf *m, uint8_t family, const uint8_t *src,
+	const uint8_t *dst)
+{
+	struct dp_worker *w = arg;
+	uint16_t seglen = (uint16_t)rte_pktmbuf_pkt_len(m);
+	uint8_t *p;
+
+	p = (uint8_t *)rte_pktmbuf_prepend(m, family == TCP_AF_IPV4 ? 20 : 40);
+	if (p == NULL) {
+		dp_drop_pkt(w, m, DP_DROP_NO_MBUF);
+		return;
+	}
+	if (family == TCP_AF_IPV4)
+		ipv4_build_hdr(p, src, dst, 6, 64, (uint16_t)(seglen + 20));
+	else
+		ipv6_build_hdr(p, src, dst, 6, 64, seglen);
+	w->ctr[DP_CTR_TCP_OUT]++;
+	dp_ip_output(w, m, family, dst);
+}
+
+static const struct tcp_out_ops dp_tcp_out_ops = { .output = tcp_out };
+
+/* ---- the diagnostic echo ---- */
+
+static int
+echo_accept(struct tcp_stack *ts, tcp_id_t id, void *larg, void **carg)
+{
+	(void)ts;
+	(void)id;
+	*carg = larg;
+	return 0;
+}
+
+static void
+echo_pump(struct tcp_stack *ts, tcp_id_t id, void *arg)
+{
+	struct rte_mbuf *m;
+	int n;
+
+	(void)arg;
+	for (;;) {
+		uint32_t room = tcp_send_space(ts, id);
+
+		if (room < 2048)
+			return;          /* writable() comes back */
+		n = tcp_recv(ts, id, &m, room - 2048 + 1);
+		if (n == 0) {
+			tcp_shutdown(ts, id);
+			return;
+		}
+		if (n < 0)
+			return;
+		if (tcp_send(ts, id, m) < 0) {
+			rte_pktmbuf_free(m);
+			tcp_abort(ts, id);
+			return;
+		}
+	}
+}
+
+static void
+echo_closed(struct tcp_stack *ts, tcp_id_t id, void *arg, enum tcp_reason why)
+{
+	(void)ts;
+	(void)id;
+	(void)arg;
+	(void)why;
+}
+
+static const struct tcp_app_ops echo_ops = {
+	.accept = echo_accept,
+	.readable = echo_pump,
+	.writable = echo_pump,
+	.closed = echo_closed,
+};
+
+int
+dp_tcp_create(struct dp_worker *w)
+{
+	const struct tp_conf *conf = w->ctx->conf;
+	struct tcp_conf tc;
+	uint16_t mtu = 65535;
+	int app, socket = (int)rte_lcore_to_socket_id(w->lcore);
+
+	if (conf->dp.diag_tcp_echo_port == 0)
+		return 0;
+	/* Workers come before ports: the configuration has the MTUs. */
+	for (unsigned int i = 0; i < conf->dp.nports; i++)
+		if (conf->dp.ports[i].mtu < mtu)
+			mtu = conf->dp.ports[i].mtu;
+	tcp_conf_defaults(&tc);
+	tc.max_conns = 1024;
+	tc.mss4 = (uint16_t)(mtu - 40);      /* RFC 9293 §3.7.1 */
+	tc.mss6 = (uint16_t)(mtu - 60);
+	tc.worker = (uint8_t)w->id;
+	tc.socket = socket;
+	w->tcp_wheel = rte_zmalloc_socket("tcp_wheel", sizeof(*w->tcp_wheel), 64, socket);
+	if (w->tcp_wheel == NULL)
+		goto fail;
+	tw_init(w->tcp_wheel, w->now_ms);
+	w->tcp = tcp_stack_create(&tc, w->tcp_wheel, &dp_tcp_out_ops, w, w->pool,
+				  w->now_ms);
+	if (w->tcp == NULL)
+		goto out_free_wheel;
+	app = tcp_app_register(w->tcp, &echo_ops);
+	if (app < 0 || tcp_listen(w->tcp, 0, conf->dp.diag_tcp_echo_port, app, NULL) < 0)
+		goto out_free_stack;
+	return 0;
+
+out_free_stack:
+	tcp_stack_free(w->tcp);
+	w->tcp = NULL;
+out_free_wheel:
+	rte_free(w->tcp_wheel);
+	w->tcp_wheel = NULL;
+fail:
+	fprintf(stderr, "turnpike-dp: worker %u: cannot create its TCP stack\n", w->id);
+	return -ENOMEM;
+}
+
+void
+dp_tcp_free(struct dp_worker *w)
+{
+	if (w->tcp != NULL)
+		tcp_stack_free(w->tcp);
+	rte_free(w->tcp_wheel);
+	w->tcp = NULL;
+	w->tcp_wheel = NULL;
+}
+
+void
+dp_tcp_input(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
+	     const uint8_t *src, const uint8_t *dst, const uint8_t *l4,
+	     uint16_t l4len, bool cksum_ok)
+{
+	uint32_t off = (uint32_t)(l4 - rte_pktmbuf_mtod(m, const uint8_t *));
+
+	w->ctr[DP_CTR_TCP_IN]++;
+	tcp_stack_set_time(w->tcp, w->now_ms);
+	tcp_input(w->tcp, m, family, src, dst, off, l4len, cksum_ok);
+}
+
+unsigned int
+dp_tcp_poll(struct dp_worker *w, uint64_t now_ms)
+{
+	tcp_stack_set_time(w->tcp, now_ms);
+	return tw_advance(w->tcp_wheel, now_ms);
+}

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp/tcp: a TCP stack per worker (RFC 9293), nothing shared between
+ * workers, no locks, no allocation per segment. Connections come from a
+ * pool sized at creation; received payload is kept in the mbufs it came
+ * in (by reference), data to send is a queue of the application's mbufs;
+ * every connection has one timer on the worker's wheel (lib/timer, ticks
+ * of one millisecond). Segments leave through struct tcp_out_ops.
+ *
+ * Conventions: constructors return NULL and set errno; operations return
+ * 0 (or a count) or -errno. The application names connections by id
+ * (tcp_id_t): a stale id gives -ENOTCONN, never another connection.
+ *
+ * Time: the caller sets the stack's clock (tcp_stack_set_time(), ms) once
+ * per burst and advances the wheel itself (tw_advance(wheel, now_ms)).
+ */
+#ifndef DP_TCP_H
+#define DP_TCP_H
+
+#include "tcp_types.h"
+
+/* ---- names --------------------------------------------------------------- */
+const char *tcp_state_name(unsigned int st);
+const char *tcp_ctr_name(unsigned int c);
+const char *tcp_reason_name(unsigned int r);
+
+/* ---- segments (tcp_seg.c) -------------------------------------------------- */
+
+/* Parse the header at p (len bytes: header and payload). Fills s. */
+enum tcp_parse_err tcp_seg_parse(const uint8_t *p, size_t len, struct tcp_seg *s);
+/* Bytes the options in o take (a multiple of 4, at most 40). */
+size_t tcp_opts_len(const struct tcp_opts_out *o);
+/* Write a header with o's options (o may be NULL) at p, checksum zero.
+ * Returns the header length (20 + tcp_opts_len(o)). */
+size_t tcp_seg_build(uint8_t *p, uint16_t sport, uint16_t dport, uint32_t seq,
+		     uint32_t ack, uint8_t flags, uint16_t wnd,
+		     const struct tcp_opts_out *o);
+
+/* ---- keyed hashes (tcp_isn.c) ------------------------------------------ */
+
+/* SipHash-2-4 of in[0..len) under key. */
+uint64_t tcp_siphash24(const uint8_t key[16], const void *in, size_t len);
+/* SipHash-2-4 of the 4-tuple (addresses 16 bytes each, ports host order). */
+uint64_t tcp_tuple_hash(const uint8_t key[16], const uint8_t laddr[16],
+			uint16_t lport, const uint8_t raddr[16], uint16_t rport);
+/* RFC 6528 ISN at now_us (microseconds). */
+uint32_t tcp_isn(const uint8_t key[16], const uint8_t laddr[16], uint16_t lport,
+		 const uint8_t raddr[16], uint16_t rport, uint64_t now_us);
+
+/* ---- the stack (tcp_conn.c) ------------------------------------------------ */
+
+/* Fill conf with the defaults (see FEATURE.md for the values). */
+void tcp_conf_defaults(struct tcp_conf *conf);
+
+/*
+ * Create a stack: conf is copied; wheel is the worker's (its ticks are
+ * milliseconds; the stack keeps a pointer); out and out_arg receive every
+ * segment; pool gives the mbufs segments are built in. The clock starts
+ * at now_ms. Returns NULL with errno (EINVAL, ENOMEM).
+ */
+struct tcp_stack *tcp_stack_create(const struct tcp_conf *conf,
+				   struct tw_wheel *wheel,
+				   const struct tcp_out_ops *out, void *out_arg,
+				   struct rte_mempool *pool, uint64_t now_ms);
+/* Free every connection (no segment sent, no callback) and the stack.
+ * The wheel must still be valid (timers are deleted from it). */
+void tcp_stack_free(struct tcp_stack *ts);
+
+static inline void
+tcp_stack_set_time(struct tcp_stack *ts, uint64_t now_ms)
+{
+	if (now_ms > ts->now)
+		ts->now = now_ms;
+}
+
+/* Register congestion control; returns its index or -ENOSPC. NewReno
+ * and CUBIC are registered at creation (TCP_CC_NEWRENO, TCP_CC_CUBIC);
+ * conf.cc picks the one new connections use. */
+int tcp_cc_register(struct tcp_stack *ts, const struct tcp_cc_ops *ops);
+extern const struct tcp_cc_ops tcp_cc_newreno;
+extern const struct tcp_cc_ops tcp_cc_cubic;
+
+/* Memory one connection costs with no data queued: the TCB and its share
+ * of the connection table. */
+size_t tcp_idle_conn_bytes(const struct tcp_stack *ts);
+/* Bytes of the TCB that the fast path touches (its first cache lines). */
+size_t tcp_tcb_hot_bytes(void);
+
+/* ---- input (tcp_input.c) ---------------------------------------------------- */
+
+/*
+ * One received segment: the TCP header at l4_off in m, l4_len bytes of
+ * header and payload (IP padding excluded); src/dst its IP addresses (4
+ * or 16 bytes by family). cksum_ok: the NIC verified the checksum
+ * (otherwise it is checked here). Consumes m (kept as received data or
+ * freed), always.
+ */
+void tcp_input(struct tcp_stack *ts, struct rte_mbuf *m, uint8_t family,
+	       const uint8_t *src, const uint8_t *dst, uint32_t l4_off,
+	       uint32_t l4_len, bool cksum_ok);
+
+/* ---- the application interface (tcp_api.c) -------------------------------- */
+
+/* Register an application's callbacks; returns its index or -ENOSPC. */
+int tcp_app_register(struct tcp_stack *ts, const struct tcp_app_ops *ops);
+
+/* Accept connections to port (host order) on any local address of the
+ * family (0: both), for the application app; arg goes to its accept().
+ * Returns 0, -EADDRINUSE, -ENOSPC or -EINVAL. */
+int tcp_listen(struct tcp_stack *ts, uint8_t family, uint16_t port, int app,
+	       void *arg);
+int tcp_unlisten(struct tcp_stack *ts, uint8_t family, uint16_t port);
+
+/*
+ * Active open from laddr:lport to raddr:rport (the caller chose lport so
+ * that replies reach this worker). Sends the SYN. Returns the id in *id,
+ * 0; or -EADDRINUSE (that 4-tuple exists), -ENOBUFS (no slot), -EINVAL.
+ */
+int tcp_connect(struct tcp_stack *ts, uint8_t family, const uint8_t *laddr,
+		uint16_t lport, const uint8_t *raddr, uint16_t rport, int app,
+		void *arg, tcp_id_t *id);
+
+/*
+ * Queue m (a chain; the payload is its data) to send. All or nothing:
+ * returns its length and owns m, or -EAGAIN when the connection's send
+ * queue is full (the caller keeps m; writable() follows when room
+ * opens), -EPIPE after shutdown, -ENOTCONN for a stale id.
+ */
+int tcp_send(struct tcp_stack *ts, tcp_id_t id, struct rte_mbuf *m);
+
+/* Room in the send queue, in bytes (0 when closed). Under half the
+ * queue's size, writable() follows when half is free again. */
+uint32_t tcp_send_space(struct tcp_stack *ts, tcp_id_t id);
+
+/*
+ * Take up to max bytes of in-order data: *out gets a chain (the caller
+ * owns it; at least one byte), the return value is its length. 0: the
+ * peer sent FIN and everything was read. -EAGAIN: nothing yet.
+ * -ENOTCONN: stale id. Reading opens the receive window.
+ */
+int tcp_recv(struct tcp_stack *ts, tcp_id_t id, struct rte_mbuf **out,
+	     uint32_t max);
+
+/* Send FIN after the queued data; receiving goes on (half-close). */
+int tcp_shutdown(struct tcp_stack *ts, tcp_id_t id);
+/* Shut down and detach: no more callbacks; unread or later data resets
+ * the connection (RFC 9293 §3.10.4 with RFC 1122's reset on data after
+ * close, as BSD and Linux do). */
+int tcp_close(struct tcp_stack *ts, tcp_id_t id);
+/* Send RST and free now. */
+int tcp_abort(struct tcp_stack *ts, tcp_id_t id);
+
+/* Passive connections from addr now counted (conf.max_per_source). */
+uint32_t tcp_src_count(struct tcp_stack *ts, uint8_t family, const uint8_t *addr);
+
+/* State of a connection, or -ENOTCONN. */
+int tcp_conn_state(struct tcp_stack *ts, tcp_id_t id);
+/* The TCB behind id, or NULL if stale (for statistics and tests). */
+struct tcp_conn *tcp_conn_get(struct tcp_stack *ts, tcp_id_t id);
+
+#endif /* DP_TCP_H */

@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp/tcp application interface (RFC 9293 §3.10.1-3.10.6 user calls):
+ * listen, connect, send, receive, shutdown (half-close), close, abort.
+ * The application names connections by id; a stale id gets -ENOTCONN.
+ * Data goes both ways as mbufs, by reference: tcp_send() takes the
+ * caller's chain into the send queue, tcp_recv() hands over the mbufs the
+ * data arrived in.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+
+#include <rte_mbuf.h>
+
+#include "tcp_private.h"
+
+int
+tcp_app_register(struct tcp_stack *ts, const struct tcp_app_ops *ops)
+{
+	if (ops == NULL || ops->accept == NULL)
+		return -EINVAL;
+	if (ts->napps >= TCP_MAX_APPS)
+		return -ENOSPC;
+	ts->apps[ts->napps] = ops;
+	return (int)ts->napps++;
+}
+
+int
+tcp_listen(struct tcp_stack *ts, uint8_t family, uint16_t port, int app, void *arg)
+{
+	int free_i = -1;
+
+	if (app < 0 || (unsigned int)app >= ts->napps || port == 0 ||
+	    (family != 0 && family != TCP_AF_IPV4 && family != TCP_AF_IPV6))
+		return -EINVAL;
+	for (int i = 0; i < TCP_MAX_LISTENERS; i++) {
+		struct tcp_listener *l = &ts->listeners[i];
+
+		if (!l->used) {
+			if (free_i < 0)
+				free_i = i;
+			continue;
+		}
+		if (l->port == port && (l->family == 0 || family == 0 || l->family == family))
+			return -EADDRINUSE;
+	}
+	if (free_i < 0)
+		return -ENOSPC;
+	ts->listeners[free_i] = (struct tcp_listener){
+		.used = true, .family = family, .app = (uint8_t)app, .port = port,
+		.backlog = ts->conf.syn_backlog, .arg = arg,
+	};
+	return 0;
+}
+
+int
+tcp_unlisten(struct tcp_stack *ts, uint8_t family, uint16_t port)
+{
+	for (int i = 0; i < TCP_MAX_LISTENERS; i++) {
+		struct tcp_listener *l = &ts->listeners[i];
+
+		if (l->used && l->port == port && l->family == family) {
+			l->used = false;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int
+tcp_connect(struct tcp_stack *ts, uint8_t family, const uint8_t *laddr,
+	    uint16_t lport, const uint8_t *raddr, uint16_t rport, int app,
+	    void *arg, tcp_id_t *id)
+{
+	struct tcp_conn *c;
+
+	if (app < 0 || (unsigned int)app >= ts->napps || lport == 0 || rport == 0 ||
+	    (family != TCP_AF_IPV4 && family != TCP_AF_IPV6))
+		return -EINVAL;
+	if (tcp_conn_lookup(ts, family, laddr, lport, raddr, rport) != NULL)
+		return -EADDRINUSE;
+	c = tcp_conn_alloc(ts, family, laddr, lport, raddr, rport);
+	if (c == NULL)
+		return -ENOBUFS;
+	ts->ctr[TCP_CTR_ACTIVE_OPEN]++;
+	c->app = (uint8_t)app;
+	c->app_arg = arg;
+	c->mss = family == TCP_AF_IPV6 ? ts->conf.mss6 : ts->conf.mss4;
+	c->rcv_wscale = ts->conf.wscale ? tcp_choose_wscale(ts) : 0;
+	c->ts_offset = (uint32_t)tcp_tuple_hash(ts->isn_key, c->raddr, c->rport,
+						    c->laddr, c->lport);
+	c->iss = tcp_isn(ts->isn_key, c->laddr, lport, c->raddr, rport, ts->now * 1000u);
+	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
+	c->recover = c->iss;
+	c->rto = ts->conf.rto_init;
+	c->state = TCP_ST_SYN_SENT;
+	/* The SYN's window is unscaled; later ones are (RFC 7323 §2.2). */
+	if (tcp_xmit(ts, c, c->iss, 0, TCP_SYN) == 0)
+		c->snd_nxt = c->iss + 1;
+	else
+		tcp_timer_set(ts, c, TCP_T_RXT, c->rto);
+	*id = tcp_conn_id(ts, c);
+	return 0;
+}
+
+static struct tcp_conn *
+live(struct tcp_stack *ts, tcp_id_t id)
+{
+	struct tcp_conn *c = tcp_conn_get(ts, id);
+
+	return c != NULL && c->state != TCP_ST_CLOSED ? c : NULL;
+}
+
+int
+tcp_send(struct tcp_stack *ts, tcp_id_t id, struct rte_mbuf *m)
+{
+	struct tcp_conn *c = live(ts, id);
+	uint32_t len;
+
+	if (c == NULL)
+		return -ENOTCONN;
+	if (c->state == TCP_ST_LISTEN || c->state == TCP_ST_TIME_WAIT ||
+	    (c->flags & (TCP_CF_FIN_QUEUED | TCP_CF_APP_GONE)))
+		return -EPIPE;
+	len = m->pkt_len;
+	if (len > INT_MAX)
+		return -EMSGSIZE;
+	if (len > ts->conf.snd_buf - c->snd_queued) {
+		c->flags |= TCP_CF_WANT_WRITE;
+		return -EAGAIN;
+	}
+	if (len == 0) {
+		rte_pktmbuf_free(m);
+		return 0;
+	}
+	if (c->snd_tail != NULL)
+		c->snd_tail->next = m;
+	else
+		c->snd_head = m;
+	while (m->next != NULL)
+		m = m->next;
+	c->snd_tail = m;
+	c->snd_queued += len;
+	tcp_output(ts, c);
+	return (int)len;
+}
+
+uint32_t
+tcp_send_space(struct tcp_stack *ts, tcp_id_t id)
+{
+	struct tcp_conn *c = live(ts, id);
+
+	uint32_t room;
+
+	if (c == NULL || (c->flags & TCP_CF_FIN_QUEUED))
+		return 0;
+	room = ts->conf.snd_buf - c->snd_queued;
+	/* Under the writable() threshold: the caller will want to know
+	 * when it is reached, as if a send had been refused. */
+	if (room < ts->conf.snd_buf / 2)
+		c->flags |= TCP_CF_WANT_WRITE;
+	return room;
+}
+
+int
+tcp_recv(struct tcp_stack *ts, tcp_id_t id, struct rte_mbuf **out, uint32_t max)
+{
+	struct tcp_conn *c = live(ts, id);
+	struct rte_mbuf *m, *last = NULL, *head;
+	uint32_t total = 0, old, now_wnd;
+	uint16_t nseg = 0;
+
+	if (c == NULL)
+		return -ENOTCONN;
+	if (c->rcv_head == NULL)
+		return (c->flags & TCP_CF_FIN_RCVD) ? 0 : -EAGAIN;
+	if (max > INT_MAX)
+		max = INT_MAX;
+	/* Whole mbuf segments: at least the first, then while they fit. */
+	head = m = c->rcv_head;
+	while (m != NULL && nseg < UINT16_MAX &&
+	       (total == 0 || total + m->data_len <= max)) {
+		total += m->data_len;
+		last = m;
+		m = m->next;
+		nseg++;
+	}
+	c->rcv_head = m;
+	if (m == NULL)
+		c->rcv_tail = NULL;
+	last->next = NULL;
+	head->pkt_len = total;
+	head->nb_segs = nseg;
+	c->rcv_queued -= total;
+	c->cold.rcv_segs = (uint16_t)(c->cold.rcv_segs - nseg);
+	*out = head;
+
+	/* RFC 9293 §3.8.6.2.2: tell the peer when the window grew by
+	 * min(half the buffer, 2 * MSS) (Linux's choice of "a fraction"). */
+	if (tcp_state_synced(c->state) && !(c->flags & TCP_CF_FIN_RCVD)) {
+		uint32_t thresh = ts->conf.rcv_buf / 2 < 2u * c->mss ?
+				  ts->conf.rcv_buf / 2 : 2u * c->mss;
+
+		old = tcp_seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+		now_wnd = tcp_rcv_window(ts, c);
+		if (now_wnd >= old + thresh)
+			tcp_send_ack(ts, c);
+	}
+	return (int)total;
+}
+
+int
+tcp_shutdown(struct tcp_stack *ts, tcp_id_t id)
+{
+	struct tcp_conn *c = live(ts, id);
+
+	if (c == NULL)
+		return -ENOTCONN;
+	switch (c->state) {
+	case TCP_ST_SYN_SENT:
+	case TCP_ST_SYN_RCVD:
+		/* Nothing was said yet: the attempt just ends. */
+		c->flags |= TCP_CF_APP_GONE;
+		tcp_conn_end(ts, c, TCP_REASON_LOCAL_CLOSE);
+		return 0;
+	case TCP_ST_ESTABLISHED:
+		c->state = TCP_ST_FIN_WAIT_1;
+		break;
+	case TCP_ST_CLOSE_WAIT:
+		c->state = TCP_ST_LAST_ACK;
+		break;
+	default:
+		return 0;                /* already shut */
+	}
+	c->flags |= TCP_CF_FIN_QUEUED;
+	tcp_output(ts, c);
+	return 0;
+}
+
+int
+tcp_close(struct tcp_stack *ts, tcp_id_t id)
+{
+	struct tcp_conn *c = live(ts, id);
+
+	if (c == NULL)
+		return -ENOTCONN;
+	c->flags |= TCP_CF_APP_GONE;
+	if (c->rcv_queued > 0 && tcp_state_synced(c->state)) {
+		/* RFC 2525 §2.17: closing with unread data resets. */
+		tcp_send_rst(ts, c);
+		tcp_conn_end(ts, c, TCP_REASON_LOCAL_CLOSE);
+		return 0;
+	}
+	switch (c->state) {
+	case TCP_ST_SYN_SENT:
+	case TCP_ST_SYN_RCVD:
+		tcp_conn_end(ts, c, TCP_REASON_LOCAL_CLOSE);
+		return 0;
+	case TCP_ST_FIN_WAIT_2:
+		tcp_timer_set(ts, c, TCP_T_KEEP, ts->conf.fin_wait2);
+		return 0;
+	default:
+		break;
+	}
+	/* Flags say the app left; tcp_shutdown() checks only the state. */
+	return tcp_shutdown(ts, id);
+}
+
+int
+tcp_abort(struct tcp_stack *ts, tcp_id_t id)
+{
+	struct tcp_conn *c = live(ts, id);
+
+	if (c == NULL)
+		return -ENOTCONN;
+	c->flags |= TCP_CF_APP_GONE;
+	if (c->state != TCP_ST_SYN_SENT && c->state != TCP_ST_TIME_WAIT)
+		tcp_send_rst(ts, c);
+	tcp_conn_end(ts, c, TCP_REASON_LOCAL_ABORT);
+	return 0;
+}
+
+int
+tcp_conn_state(struct tcp_stack *ts, tcp_id_t id)
+{
+	struct tcp_conn *c = tcp_conn_get(ts, id);
+
+	return c == NULL ? -ENOTCONN : c->state;
+}

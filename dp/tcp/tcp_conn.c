@@ -1,0 +1,593 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp/tcp connections: the per-worker stack, its pool of control blocks
+ * and its connection table.
+ *
+ * The pool is an array of TCBs sized at creation (conf.max_conns) with a
+ * stack of free slots: taking and giving back a TCB is O(1) and never
+ * allocates. A slot's generation changes on every reuse, so the id
+ * worker | slot | generation of a finished connection is recognised.
+ *
+ * The table is ours rather than rte_hash: open addressing with linear
+ * probing over 8-byte entries (the tuple's hash and the slot), twice as
+ * many entries as connections, deletion by backward shift (no
+ * tombstones). A lookup is one SipHash of the tuple, then entries on one
+ * or two cache lines, then the TCB's first line where the tuple is
+ * compared; 16 bytes per connection. rte_hash would store a copy of the
+ * 37-byte key and bucket metadata (about 3x the memory per connection),
+ * needs EAL memory zones for its own allocation, and its lock-free
+ * multi-writer machinery buys nothing for a table only its worker
+ * touches. The hash is keyed per worker (SipHash-2-4), so a remote
+ * cannot aim many tuples at one run of entries.
+ *
+ * TIME_WAIT connections are bounded (conf.max_time_wait) and kept in a
+ * FIFO: when the bound is reached or the pool is empty, the oldest one is
+ * recycled (RFC 9293 §3.6.1 allows giving up TIME_WAIT's protection; RFC
+ * 7323 timestamps then reject old duplicates).
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "tcp_private.h"
+
+/* The hot part of the TCB: what a segment touches, at most four lines. */
+_Static_assert(offsetof(struct tcp_conn, cold) <= 256,
+	       "the TCB's hot part exceeds 256 bytes (4 cache lines)");
+_Static_assert(offsetof(struct tcp_conn, snd_nxt) == 64,
+	       "line 0 of the TCB is not 64 bytes");
+_Static_assert(offsetof(struct tcp_conn, irs) == 128,
+	       "line 1 of the TCB is not 64 bytes");
+_Static_assert(offsetof(struct tcp_conn, timer) == 192,
+	       "line 2 of the TCB is not 64 bytes");
+_Static_assert(sizeof(struct tcp_conn_cold) <= 128,
+	       "the TCB's cold part exceeds two lines");
+
+void
+tcp_conf_defaults(struct tcp_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->max_conns = 1024;
+	c->max_time_wait = 256;
+	c->snd_buf = 256 * 1024;
+	c->rcv_buf = 256 * 1024;
+	c->ooo_max_segs = 256;
+	c->rcv_max_segs = 1024;
+	c->mss4 = 1460;
+	c->mss6 = 1440;
+	c->rto_init = 1000;          /* RFC 6298 §2.1 */
+	c->rto_min = 200;            /* Linux's; RFC 6298 §2.4 suggests 1 s */
+	c->rto_max = 60000;          /* RFC 6298 §2.5: at least 60 s */
+	c->delack = 40;
+	c->msl = 30000;              /* TIME_WAIT 60 s, as Linux */
+	c->fin_wait2 = 60000;
+	c->keep_idle = 0;
+	c->keep_intvl = 75000;
+	c->keep_cnt = 9;
+	c->syn_retries = 5;
+	c->retries = 15;
+	c->syn_backlog = 1024;
+	c->init_cwnd_segs = 0;
+	c->challenge_acks = 1000;
+	c->syn_cookies = true;
+	c->timestamps = true;
+	c->wscale = true;
+	c->sack = true;              /* RFC 2018 receiver side: blocks sent */
+	c->socket = -1;              /* SOCKET_ID_ANY */
+}
+
+static uint32_t
+tuple_hash(const struct tcp_stack *ts, uint8_t family, const uint8_t *laddr,
+	   uint16_t lport, const uint8_t *raddr, uint16_t rport)
+{
+	return (uint32_t)tcp_tuple_hash((const uint8_t *)ts->hash_key, laddr,
+					lport, raddr, rport) + family;
+}
+
+static bool
+conn_match(const struct tcp_conn *c, uint8_t family, const uint8_t *laddr,
+	   uint16_t lport, const uint8_t *raddr, uint16_t rport)
+{
+	return c->lport == lport && c->rport == rport &&
+	       ((c->flags & TCP_CF_V6) != 0) == (family == TCP_AF_IPV6) &&
+	       memcmp(c->raddr, raddr, 16) == 0 && memcmp(c->laddr, laddr, 16) == 0;
+}
+
+/* Addresses are kept as 16 bytes: IPv4 in the first 4, zeros after. */
+static void
+addr16(uint8_t out[16], uint8_t family, const uint8_t *a)
+{
+	memset(out, 0, 16);
+	memcpy(out, a, family == TCP_AF_IPV6 ? 16 : 4);
+}
+
+struct tcp_conn *
+tcp_conn_lookup(struct tcp_stack *ts, uint8_t family, const uint8_t *laddr,
+		uint16_t lport, const uint8_t *raddr, uint16_t rport)
+{
+	uint8_t la[16], ra[16];
+	uint32_t h, i;
+
+	addr16(la, family, laddr);
+	addr16(ra, family, raddr);
+	h = tuple_hash(ts, family, la, lport, ra, rport);
+	for (i = h & ts->table_mask;; i = (i + 1) & ts->table_mask) {
+		const struct tcp_table_ent *e = &ts->table[i];
+		struct tcp_conn *c;
+
+		if (e->slot1 == 0)
+			return NULL;
+		if (e->hash != h)
+			continue;
+		c = &ts->conns[e->slot1 - 1];
+		if (conn_match(c, family, la, lport, ra, rport))
+			return c;
+	}
+}
+
+static void
+table_insert(struct tcp_stack *ts, uint32_t h, uint32_t slot)
+{
+	uint32_t i = h & ts->table_mask;
+
+	while (ts->table[i].slot1 != 0)
+		i = (i + 1) & ts->table_mask;
+	ts->table[i].hash = h;
+	ts->table[i].slot1 = slot + 1;
+}
+
+/* Backward-shift deletion (Knuth 6.4 Algorithm R): move later entries of
+ * the run into the hole when their home is not between hole and them. */
+static void
+table_remove(struct tcp_stack *ts, uint32_t h, uint32_t slot)
+{
+	uint32_t mask = ts->table_mask, i = h & mask, j;
+
+	while (ts->table[i].slot1 != slot + 1)
+		i = (i + 1) & mask;
+	for (j = i;;) {
+		uint32_t home;
+
+		ts->table[i].slot1 = 0;
+		for (;;) {
+			j = (j + 1) & mask;
+			if (ts->table[j].slot1 == 0)
+				return;
+			home = ts->table[j].hash & mask;
+			/* Keep j where it is if home lies cyclically in (i, j]. */
+			if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+				continue;
+			break;
+		}
+		ts->table[i] = ts->table[j];
+		i = j;
+	}
+}
+
+/*
+ * Per-source counts: the same open addressing as the connection table,
+ * keyed by the remote address (SipHash, so a remote cannot aim at one
+ * run), deletion by backward shift. At most one entry per connection.
+ */
+static uint32_t
+src_hash(const struct tcp_stack *ts, uint8_t family, const uint8_t *addr)
+{
+	return (uint32_t)tcp_siphash24((const uint8_t *)ts->hash_key, addr, 16) + family;
+}
+
+static struct tcp_src_ent *
+src_find(struct tcp_stack *ts, uint8_t family, const uint8_t *addr, bool add)
+{
+	uint32_t i;
+
+	for (i = src_hash(ts, family, addr) & ts->src_mask;; i = (i + 1) & ts->src_mask) {
+		struct tcp_src_ent *e = &ts->src[i];
+
+		if (e->family == 0) {
+			if (!add)
+				return NULL;
+			memcpy(e->addr, addr, 16);
+			e->family = family;
+			e->count = 0;
+			return e;
+		}
+		if (e->family == family && memcmp(e->addr, addr, 16) == 0)
+			return e;
+	}
+}
+
+static void
+src_remove(struct tcp_stack *ts, struct tcp_src_ent *e)
+{
+	uint32_t mask = ts->src_mask, i = (uint32_t)(e - ts->src), j = i;
+
+	for (;;) {
+		uint32_t home;
+
+		ts->src[i].family = 0;
+		for (;;) {
+			j = (j + 1) & mask;
+			if (ts->src[j].family == 0)
+				return;
+			home = src_hash(ts, ts->src[j].family, ts->src[j].addr) & mask;
+			if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+				continue;
+			break;
+		}
+		ts->src[i] = ts->src[j];
+		i = j;
+	}
+}
+
+bool
+tcp_src_take(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	uint8_t family = (c->flags & TCP_CF_V6) ? TCP_AF_IPV6 : TCP_AF_IPV4;
+	struct tcp_src_ent *e;
+
+	if (ts->src == NULL)
+		return true;
+	e = src_find(ts, family, c->raddr, true);
+	if (e->count >= ts->conf.max_per_source) {
+		if (e->count == 0)
+			src_remove(ts, e);
+		ts->ctr[TCP_CTR_SRC_LIMIT]++;
+		return false;
+	}
+	e->count++;
+	c->flags |= TCP_CF_SRC_COUNTED;
+	return true;
+}
+
+static void
+src_give(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	uint8_t family = (c->flags & TCP_CF_V6) ? TCP_AF_IPV6 : TCP_AF_IPV4;
+	struct tcp_src_ent *e = src_find(ts, family, c->raddr, false);
+
+	if (e != NULL && --e->count == 0)
+		src_remove(ts, e);
+}
+
+uint32_t
+tcp_src_count(struct tcp_stack *ts, uint8_t family, const uint8_t *addr)
+{
+	uint8_t a[16];
+	const struct tcp_src_ent *e;
+
+	if (ts->src == NULL)
+		return 0;
+	addr16(a, family, addr);
+	e = src_find(ts, family, a, false);
+	return e != NULL ? e->count : 0;
+}
+
+static void
+tw_unlink(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	uint32_t prev = c->cold.tw_prev, next = c->cold.tw_next;
+
+	if (prev != 0)
+		ts->conns[prev - 1].cold.tw_next = next;
+	else
+		ts->tw_head = next;
+	if (next != 0)
+		ts->conns[next - 1].cold.tw_prev = prev;
+	else
+		ts->tw_tail = prev;
+	c->cold.tw_prev = c->cold.tw_next = 0;
+	ts->ntw--;
+}
+
+static void
+tw_recycle_oldest(struct tcp_stack *ts)
+{
+	struct tcp_conn *old = &ts->conns[ts->tw_head - 1];
+
+	ts->ctr[TCP_CTR_TW_RECYCLED]++;
+	tcp_conn_end(ts, old, TCP_REASON_TIME_WAIT_RECYCLED);
+}
+
+void
+tcp_tw_enter(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	uint32_t s1 = tcp_conn_slot(ts, c) + 1;
+
+	c->state = TCP_ST_TIME_WAIT;
+	tcp_timer_clear(c, TCP_T_RXT);
+	tcp_timer_clear(c, TCP_T_DELACK);
+	tcp_timer_set(ts, c, TCP_T_KEEP, 2 * ts->conf.msl);
+	if (c->cold.tw_prev != 0 || ts->tw_head == s1)
+		return;                  /* already there (a FIN again) */
+	if (ts->ntw >= ts->conf.max_time_wait && ts->tw_head != 0)
+		tw_recycle_oldest(ts);
+	c->cold.tw_prev = ts->tw_tail;
+	c->cold.tw_next = 0;
+	if (ts->tw_tail != 0)
+		ts->conns[ts->tw_tail - 1].cold.tw_next = s1;
+	else
+		ts->tw_head = s1;
+	ts->tw_tail = s1;
+	ts->ntw++;
+}
+
+struct tcp_conn *
+tcp_conn_alloc(struct tcp_stack *ts, uint8_t family, const uint8_t *laddr,
+	       uint16_t lport, const uint8_t *raddr, uint16_t rport)
+{
+	struct tcp_conn *c;
+	uint32_t slot, gen;
+
+	if (ts->nfree == 0 && ts->tw_head != 0)
+		tw_recycle_oldest(ts);
+	if (ts->nfree == 0) {
+		ts->ctr[TCP_CTR_POOL_FULL]++;
+		return NULL;
+	}
+	slot = ts->free_slots[--ts->nfree];
+	c = &ts->conns[slot];
+	gen = c->gen + 1;
+	if (gen == 0)
+		gen = 1;
+	memset(c, 0, sizeof(*c));
+	c->gen = gen;
+	addr16(c->laddr, family, laddr);
+	addr16(c->raddr, family, raddr);
+	c->lport = lport;
+	c->rport = rport;
+	if (family == TCP_AF_IPV6)
+		c->flags |= TCP_CF_V6;
+	c->state = TCP_ST_CLOSED;
+	c->cc = ts->cc_default;
+	tw_timer_init(&c->timer, tcp_timer_fn, ts);
+	table_insert(ts, tuple_hash(ts, family, c->laddr, lport, c->raddr, rport), slot);
+	c->flags |= TCP_CF_IN_TABLE;
+	ts->nconns++;
+	return c;
+}
+
+void
+tcp_conn_flush(struct tcp_conn *c)
+{
+	struct rte_mbuf *m, *n;
+
+	for (m = c->snd_head; m != NULL; m = n) {
+		n = m->next;
+		m->next = NULL;
+		rte_pktmbuf_free_seg(m);
+	}
+	for (m = c->rcv_head; m != NULL; m = n) {
+		n = m->next;
+		m->next = NULL;
+		rte_pktmbuf_free_seg(m);
+	}
+	for (m = c->ooo_head; m != NULL; m = n) {
+		n = m->next;
+		m->next = NULL;
+		rte_pktmbuf_free_seg(m);
+	}
+	c->snd_head = c->snd_tail = c->rcv_head = c->rcv_tail = c->ooo_head = NULL;
+	c->snd_queued = c->rcv_queued = c->cold.ooo_bytes = 0;
+	c->cold.ooo_segs = 0;
+	c->cold.rcv_segs = 0;
+}
+
+static void
+conn_free(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	uint32_t slot = tcp_conn_slot(ts, c);
+
+	tw_del(ts->wheel, &c->timer);
+	tcp_conn_flush(c);
+	if (c->cold.tw_prev != 0 || ts->tw_head == slot + 1)
+		tw_unlink(ts, c);
+	if (c->flags & TCP_CF_SRC_COUNTED)
+		src_give(ts, c);
+	if ((c->flags & TCP_CF_SYN_QUEUED) && ts->listeners[c->listener].nsyn > 0)
+		ts->listeners[c->listener].nsyn--;
+	if (c->flags & TCP_CF_IN_TABLE) {
+		uint8_t family = (c->flags & TCP_CF_V6) ? TCP_AF_IPV6 : TCP_AF_IPV4;
+
+		table_remove(ts, tuple_hash(ts, family, c->laddr, c->lport,
+					    c->raddr, c->rport), slot);
+		ts->nconns--;
+	}
+	c->flags = 0;
+	c->state = TCP_ST_CLOSED;
+	c->gen++;                        /* every old id is stale now */
+	if (c->gen == 0)
+		c->gen = 1;
+	ts->free_slots[ts->nfree++] = slot;
+}
+
+void
+tcp_conn_release(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	if (c->flags & TCP_CF_DEAD)
+		return;
+	if (c->flags & TCP_CF_BUSY) {
+		c->flags |= TCP_CF_DEAD;
+		c->state = TCP_ST_CLOSED;
+		tw_del(ts->wheel, &c->timer);
+		return;
+	}
+	conn_free(ts, c);
+}
+
+void
+tcp_conn_unbusy(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	c->flags &= ~TCP_CF_BUSY;
+	if (c->flags & TCP_CF_DEAD)
+		conn_free(ts, c);
+}
+
+void
+tcp_conn_end(struct tcp_stack *ts, struct tcp_conn *c, enum tcp_reason why)
+{
+	if (c->flags & TCP_CF_DEAD)
+		return;
+	ts->closes[why]++;
+	c->state = TCP_ST_CLOSED;
+	if ((c->flags & (TCP_CF_APP_KNOWS | TCP_CF_APP_GONE)) == TCP_CF_APP_KNOWS) {
+		const struct tcp_app_ops *ops = ts->apps[c->app];
+
+		c->flags |= TCP_CF_APP_GONE;
+		if (ops->closed != NULL) {
+			uint32_t busy = c->flags & TCP_CF_BUSY;
+
+			/* The callback may call the API on c: keep it alive. */
+			c->flags |= TCP_CF_BUSY;
+			ops->closed(ts, tcp_conn_id(ts, c), c->app_arg, why);
+			c->flags = (c->flags & ~TCP_CF_BUSY) | busy;
+		}
+	}
+	tcp_conn_release(ts, c);
+}
+
+size_t
+tcp_idle_conn_bytes(const struct tcp_stack *ts)
+{
+	size_t per_entry = sizeof(struct tcp_table_ent) +
+			   (ts->src != NULL ? sizeof(struct tcp_src_ent) : 0);
+
+	return sizeof(struct tcp_conn) + sizeof(uint32_t) +
+	       per_entry * (size_t)(ts->table_mask + 1) / ts->conf.max_conns;
+}
+
+size_t
+tcp_tcb_hot_bytes(void)
+{
+	return offsetof(struct tcp_conn, cold);
+}
+
+int
+tcp_cc_register(struct tcp_stack *ts, const struct tcp_cc_ops *ops)
+{
+	if (ts->ncc >= TCP_MAX_CC)
+		return -ENOSPC;
+	ts->cc[ts->ncc] = ops;
+	return (int)ts->ncc++;
+}
+
+struct tcp_stack *
+tcp_stack_create(const struct tcp_conf *conf, struct tw_wheel *wheel,
+		 const struct tcp_out_ops *out, void *out_arg,
+		 struct rte_mempool *pool, uint64_t now_ms)
+{
+	struct tcp_stack *ts;
+	uint32_t tsize = 1;
+	int socket;
+	static const uint8_t zero[16];
+
+	if (conf == NULL || wheel == NULL || out == NULL || out->output == NULL ||
+	    conf->cc > TCP_CC_CUBIC ||
+	    pool == NULL || conf->max_conns == 0 || conf->max_conns >= TCP_MAX_CONNS ||
+	    conf->mss4 < 64 || conf->mss6 < 64 || conf->rcv_buf == 0 ||
+	    conf->snd_buf == 0 || conf->rcv_max_segs == 0 || conf->rcv_max_segs > 65535) {
+		errno = EINVAL;
+		return NULL;
+	}
+	socket = conf->socket;
+	while (tsize < 2 * conf->max_conns)
+		tsize <<= 1;
+	ts = rte_zmalloc_socket("tcp_stack", sizeof(*ts), 64, socket);
+	if (ts == NULL)
+		goto fail;
+	ts->conf = *conf;
+	ts->conns = rte_zmalloc_socket("tcp_conns",
+				       sizeof(struct tcp_conn) * conf->max_conns,
+				       64, socket);
+	if (ts->conns == NULL)
+		goto out_free_stack;
+	ts->free_slots = rte_malloc_socket("tcp_free",
+					   sizeof(uint32_t) * conf->max_conns, 64, socket);
+	if (ts->free_slots == NULL)
+		goto out_free_conns;
+	ts->table = rte_zmalloc_socket("tcp_table",
+				       sizeof(struct tcp_table_ent) * tsize, 64, socket);
+	if (ts->table == NULL)
+		goto out_free_slots;
+	ts->table_mask = tsize - 1;
+	if (conf->max_per_source != 0) {
+		ts->src = rte_zmalloc_socket("tcp_src", sizeof(struct tcp_src_ent) * tsize,
+					     64, socket);
+		if (ts->src == NULL)
+			goto out_free_table;
+		ts->src_mask = tsize - 1;
+	}
+	/* Lowest slots first: a fresh stack hands out 0, 1, 2... */
+	for (uint32_t i = 0; i < conf->max_conns; i++)
+		ts->free_slots[i] = conf->max_conns - 1 - i;
+	ts->nfree = conf->max_conns;
+	ts->wheel = wheel;
+	ts->out = out;
+	ts->out_arg = out_arg;
+	ts->pool = pool;
+	ts->now = now_ms;
+	if (memcmp(conf->isn_key, zero, 16) != 0) {
+		memcpy(ts->isn_key, conf->isn_key, 16);
+		/* A derived table key: tests with a fixed key stay repeatable. */
+		ts->hash_key[0] = tcp_siphash24(conf->isn_key, "table0", 6);
+		ts->hash_key[1] = tcp_siphash24(conf->isn_key, "table1", 6);
+	} else if (getrandom(ts->isn_key, 16, 0) != 16 ||
+		   getrandom(ts->hash_key, 16, 0) != 16) {
+		goto out_free_table;
+	}
+	tcp_cc_register(ts, &tcp_cc_newreno);
+	tcp_cc_register(ts, &tcp_cc_cubic);
+	ts->cc_default = conf->cc < ts->ncc ? conf->cc : TCP_CC_NEWRENO;
+	return ts;
+
+out_free_table:
+	rte_free(ts->src);
+	rte_free(ts->table);
+out_free_slots:
+	rte_free(ts->free_slots);
+out_free_conns:
+	rte_free(ts->conns);
+out_free_stack:
+	rte_free(ts);
+fail:
+	errno = errno != 0 ? errno : ENOMEM;
+	return NULL;
+}
+
+void
+tcp_stack_free(struct tcp_stack *ts)
+{
+	if (ts == NULL)
+		return;
+	for (uint32_t i = 0; i < ts->conf.max_conns; i++) {
+		struct tcp_conn *c = &ts->conns[i];
+
+		if (c->flags & TCP_CF_IN_TABLE) {
+			c->flags &= ~(TCP_CF_BUSY | TCP_CF_DEAD);
+			conn_free(ts, c);
+		}
+	}
+	rte_free(ts->src);
+	rte_free(ts->table);
+	rte_free(ts->free_slots);
+	rte_free(ts->conns);
+	rte_free(ts);
+}
+
+struct tcp_conn *
+tcp_conn_get(struct tcp_stack *ts, tcp_id_t id)
+{
+	uint32_t slot = TCP_ID_SLOT(id);
+	struct tcp_conn *c;
+
+	if (id == 0 || TCP_ID_WORKER(id) != ts->conf.worker ||
+	    slot >= ts->conf.max_conns)
+		return NULL;
+	c = &ts->conns[slot];
+	if (c->gen != TCP_ID_GEN(id) || !(c->flags & TCP_CF_IN_TABLE) ||
+	    (c->flags & TCP_CF_DEAD))
+		return NULL;
+	return c;
+}

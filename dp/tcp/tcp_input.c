@@ -1,0 +1,1034 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp/tcp input: RFC 9293 §3.10.7 "SEGMENT ARRIVES", state by state, with
+ * RFC 5961 (challenge ACKs for in-window RST and SYN, ACK acceptability),
+ * RFC 7323 (window scaling, timestamps, PAWS), RFC 6191 (a SYN reusing a
+ * TIME_WAIT connection whose timestamps show it is new), RFC 1337 (RST
+ * ignored in TIME_WAIT), RFC 5681 / RFC 6582 (duplicate ACKs, fast
+ * retransmit, NewReno recovery), RFC 6298 (RTT samples, Karn).
+ *
+ * Received payload stays in the mbuf it came in: the headers are cut off
+ * by moving data_off, the segment goes onto the connection's in-order
+ * queue or its out-of-order list (sorted, each mbuf segment tagged with
+ * its sequence number in hash.usr, overlaps trimmed: data already held
+ * wins). The application reads the in-order queue with tcp_recv().
+ *
+ * Callbacks to the application run after the segment is processed; the
+ * connection is marked busy meanwhile so that a callback closing it
+ * cannot free it under our feet.
+ */
+#include <string.h>
+
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "tcp_private.h"
+
+/* ---- mbuf chains ---------------------------------------------------------- */
+
+static void
+chain_free(struct rte_mbuf *m)
+{
+	while (m != NULL) {
+		struct rte_mbuf *n = m->next;
+
+		m->next = NULL;
+		rte_pktmbuf_free_seg(m);
+		m = n;
+	}
+}
+
+/* Drop the first n bytes of a chain; returns the new head. */
+static struct rte_mbuf *
+chain_trim_front(struct rte_mbuf *m, uint32_t n)
+{
+	while (m != NULL && n >= m->data_len) {
+		struct rte_mbuf *next = m->next;
+
+		n -= m->data_len;
+		m->next = NULL;
+		rte_pktmbuf_free_seg(m);
+		m = next;
+	}
+	if (m != NULL && n > 0) {
+		m->data_off = (uint16_t)(m->data_off + n);
+		m->data_len = (uint16_t)(m->data_len - n);
+	}
+	return m;
+}
+
+/* Keep the first keep bytes of a chain; returns the head (NULL if 0). */
+static struct rte_mbuf *
+chain_trim_to(struct rte_mbuf *m, uint32_t keep)
+{
+	struct rte_mbuf *head = m;
+
+	if (keep == 0) {
+		chain_free(m);
+		return NULL;
+	}
+	while (m != NULL && keep > m->data_len) {
+		keep -= m->data_len;
+		m = m->next;
+	}
+	if (m != NULL) {
+		m->data_len = (uint16_t)keep;
+		chain_free(m->next);
+		m->next = NULL;
+	}
+	return head;
+}
+
+static void
+rcv_append(struct tcp_conn *c, struct rte_mbuf *m, uint32_t len)
+{
+	struct rte_mbuf *last = m;
+	uint16_t n = 1;
+
+	while (last->next != NULL) {
+		last = last->next;
+		n++;
+	}
+	if (c->rcv_tail != NULL)
+		c->rcv_tail->next = m;
+	else
+		c->rcv_head = m;
+	c->rcv_tail = last;
+	c->rcv_queued += len;
+	c->cold.rcv_segs = (uint16_t)(c->cold.rcv_segs + n);
+}
+
+#define OOO_SEQ(m) ((m)->hash.usr)
+
+/* Insert one mbuf segment [seq, seq + data_len) into the sorted
+ * out-of-order list, trimming it against what is held. */
+static void
+ooo_insert_one(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m,
+	       uint32_t seq)
+{
+	struct rte_mbuf **pp = &c->ooo_head, *cur;
+	uint32_t len = m->data_len;
+
+	while ((cur = *pp) != NULL &&
+	       tcp_seq_leq(OOO_SEQ(cur) + cur->data_len, seq))
+		pp = &cur->next;
+	if (cur != NULL && tcp_seq_leq(OOO_SEQ(cur), seq)) {
+		uint32_t cend = OOO_SEQ(cur) + cur->data_len;
+
+		if (tcp_seq_geq(cend, seq + len)) {
+			ts->ctr[TCP_CTR_DUP_DATA] += len;
+			rte_pktmbuf_free_seg(m);
+			return;
+		}
+		ts->ctr[TCP_CTR_DUP_DATA] += cend - seq;
+		m->data_off = (uint16_t)(m->data_off + (cend - seq));
+		m->data_len = (uint16_t)(m->data_len - (cend - seq));
+		len -= cend - seq;
+		seq = cend;
+		pp = &cur->next;
+	}
+	while ((cur = *pp) != NULL && tcp_seq_lt(OOO_SEQ(cur), seq + len)) {
+		uint32_t cend = OOO_SEQ(cur) + cur->data_len;
+
+		if (tcp_seq_leq(cend, seq + len)) {
+			/* Wholly inside the new one: the new one replaces it. */
+			*pp = cur->next;
+			cur->next = NULL;
+			c->cold.ooo_bytes -= cur->data_len;
+			c->cold.ooo_segs--;
+			rte_pktmbuf_free_seg(cur);
+			continue;
+		}
+		ts->ctr[TCP_CTR_DUP_DATA] += seq + len - OOO_SEQ(cur);
+		len = OOO_SEQ(cur) - seq;
+		m->data_len = (uint16_t)len;
+		break;
+	}
+	if (len == 0) {
+		/* Held already, across two or more segments. */
+		rte_pktmbuf_free_seg(m);
+		return;
+	}
+	if (c->cold.ooo_segs >= ts->conf.ooo_max_segs) {
+		ts->ctr[TCP_CTR_OOO_DROP]++;
+		rte_pktmbuf_free_seg(m);
+		return;
+	}
+	OOO_SEQ(m) = seq;
+	m->next = *pp;
+	*pp = m;
+	c->cold.sack_last = seq;
+	c->cold.ooo_bytes += len;
+	c->cold.ooo_segs++;
+}
+
+static void
+ooo_insert(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m,
+	   uint32_t seq)
+{
+	while (m != NULL) {
+		struct rte_mbuf *n = m->next;
+		uint32_t len = m->data_len;
+
+		m->next = NULL;
+		if (len == 0)
+			rte_pktmbuf_free_seg(m);
+		else
+			ooo_insert_one(ts, c, m, seq);
+		seq += len;
+		m = n;
+	}
+}
+
+/* Move what the out-of-order list now continues onto the in-order
+ * queue. Returns true if anything moved. */
+static bool
+ooo_pull(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	struct rte_mbuf *m;
+	bool moved = false;
+
+	while ((m = c->ooo_head) != NULL && tcp_seq_leq(OOO_SEQ(m), c->rcv_nxt)) {
+		uint32_t seq = OOO_SEQ(m), len = m->data_len;
+
+		c->ooo_head = m->next;
+		m->next = NULL;
+		c->cold.ooo_bytes -= len;
+		c->cold.ooo_segs--;
+		if (tcp_seq_leq(seq + len, c->rcv_nxt)) {
+			ts->ctr[TCP_CTR_DUP_DATA] += len;
+			rte_pktmbuf_free_seg(m);
+			continue;
+		}
+		if (seq != c->rcv_nxt) {
+			uint32_t cut = c->rcv_nxt - seq;
+
+			m->data_off = (uint16_t)(m->data_off + cut);
+			m->data_len = (uint16_t)(m->data_len - cut);
+			len -= cut;
+		}
+		rcv_append(c, m, len);
+		c->rcv_nxt += len;
+		moved = true;
+	}
+	return moved;
+}
+
+/* ---- helpers ----------------------------------------------------------------- */
+
+uint8_t
+tcp_choose_wscale(const struct tcp_stack *ts)
+{
+	uint8_t s = 0;
+
+	while (s < TCP_MAX_WSCALE && (ts->conf.rcv_buf >> s) > 65535)
+		s++;
+	return s;
+}
+
+static int
+listener_find(const struct tcp_stack *ts, uint8_t family, uint16_t port)
+{
+	for (int i = 0; i < TCP_MAX_LISTENERS; i++) {
+		const struct tcp_listener *l = &ts->listeners[i];
+
+		if (l->used && l->port == port && (l->family == 0 || l->family == family))
+			return i;
+	}
+	return -1;
+}
+
+/* RFC 5681 §3.1: the initial window. */
+static void
+cwnd_init(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	uint32_t mss = tcp_smss(c);
+
+	if (ts->conf.init_cwnd_segs != 0)
+		c->cwnd = ts->conf.init_cwnd_segs * mss;
+	else if (mss > 2190)
+		c->cwnd = 2 * mss;
+	else if (mss > 1095)
+		c->cwnd = 3 * mss;
+	else
+		c->cwnd = 4 * mss;
+	c->ssthresh = 0x3fffffffu;
+	ts->cc[c->cc]->init(ts, c);
+}
+
+/* Options of a SYN we answer or a SYN-ACK we get (RFC 7323 §1.3, §2.2;
+ * RFC 9293 §3.7.1: 536 without MSS on IPv4, 1220 on IPv6). For a
+ * SYN-ACK, only what we offered counts. */
+static void
+syn_options(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
+{
+	bool v6 = (c->flags & TCP_CF_V6) != 0;
+	uint16_t ours = v6 ? ts->conf.mss6 : ts->conf.mss4;
+	uint32_t peer = (seg->opts & TCP_OPT_F_MSS) ? seg->mss : (v6 ? 1220u : 536u);
+
+	if (peer < 64)
+		peer = 64;
+	c->cold.peer_mss = peer;
+	c->mss = (uint16_t)(peer < ours ? peer : ours);
+	if ((seg->opts & TCP_OPT_F_WS) && ts->conf.wscale) {
+		c->flags |= TCP_CF_WS;
+		c->snd_wscale = seg->wscale;
+		c->rcv_wscale = tcp_choose_wscale(ts);
+	} else {
+		c->flags &= ~TCP_CF_WS;
+		c->snd_wscale = c->rcv_wscale = 0;
+	}
+	if ((seg->opts & TCP_OPT_F_TS) && ts->conf.timestamps) {
+		c->flags |= TCP_CF_TS;
+		c->ts_recent = seg->tsval;
+		c->ts_recent_age = tcp_now32(ts);
+	} else {
+		c->flags &= ~TCP_CF_TS;
+	}
+	if ((seg->opts & TCP_OPT_F_SACKOK) && ts->conf.sack)
+		c->flags |= TCP_CF_SACK;
+	else
+		c->flags &= ~TCP_CF_SACK;
+}
+
+static void
+established(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	c->state = TCP_ST_ESTABLISHED;
+	ts->ctr[TCP_CTR_ESTABLISHED]++;
+	cwnd_init(ts, c);
+	c->last_rcv = tcp_now32(ts);
+	if (ts->conf.keep_idle != 0)
+		tcp_timer_set(ts, c, TCP_T_KEEP, ts->conf.keep_idle);
+}
+
+/* Tell the application about a new connection. Returns false if the
+ * connection is gone (refused). */
+static bool
+app_open(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	const struct tcp_app_ops *ops = ts->apps[c->app];
+	tcp_id_t id = tcp_conn_id(ts, c);
+
+	if (c->flags & TCP_CF_PASSIVE) {
+		struct tcp_listener *l = &ts->listeners[c->listener];
+
+		c->flags |= TCP_CF_APP_KNOWS;
+		if (ops->accept(ts, id, l->arg, &c->app_arg) < 0) {
+			c->flags |= TCP_CF_APP_GONE;
+			ts->ctr[TCP_CTR_ACCEPT_REFUSED]++;
+			tcp_send_rst(ts, c);
+			tcp_conn_end(ts, c, TCP_REASON_ACCEPT_REFUSED);
+			return false;
+		}
+	} else {
+		c->flags |= TCP_CF_APP_KNOWS;
+		if (ops->connected != NULL)
+			ops->connected(ts, id, c->app_arg);
+	}
+	return !(c->flags & TCP_CF_DEAD);
+}
+
+/* The peer's FIN is next in sequence: consume it (RFC 9293 §3.10.7.4
+ * eighth step). */
+static void
+fin_consume(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	c->rcv_nxt++;
+	c->flags = (c->flags | TCP_CF_FIN_RCVD | TCP_CF_ACK_NOW | TCP_CF_READABLE) &
+		   ~TCP_CF_FIN_OOO;
+	switch (c->state) {
+	case TCP_ST_SYN_RCVD:
+	case TCP_ST_ESTABLISHED:
+		c->state = TCP_ST_CLOSE_WAIT;
+		break;
+	case TCP_ST_FIN_WAIT_1:
+		/* Our FIN not yet acked (else we'd be in FIN_WAIT_2). */
+		c->state = TCP_ST_CLOSING;
+		break;
+	case TCP_ST_FIN_WAIT_2:
+		tcp_tw_enter(ts, c);
+		break;
+	default:
+		break;
+	}
+}
+
+/* The application is done with a connection that is not freed yet
+ * (TIME_WAIT): tell it now. */
+static void
+app_done(struct tcp_stack *ts, struct tcp_conn *c, enum tcp_reason why)
+{
+	const struct tcp_app_ops *ops = ts->apps[c->app];
+
+	if ((c->flags & (TCP_CF_APP_KNOWS | TCP_CF_APP_GONE)) != TCP_CF_APP_KNOWS)
+		return;
+	c->flags |= TCP_CF_APP_GONE;
+	if (ops->closed != NULL)
+		ops->closed(ts, tcp_conn_id(ts, c), c->app_arg, why);
+}
+
+static void
+enter_time_wait(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	tcp_tw_enter(ts, c);
+	app_done(ts, c, TCP_REASON_NORMAL);
+}
+
+/* ---- passive open ------------------------------------------------------------ */
+
+static void
+passive_open(struct tcp_stack *ts, int li, uint8_t family, const uint8_t *laddr,
+	     const uint8_t *raddr, const struct tcp_seg *seg)
+{
+	struct tcp_listener *l = &ts->listeners[li];
+	struct tcp_conn *c;
+
+	if (l->nsyn >= l->backlog) {
+		ts->ctr[TCP_CTR_SYN_QUEUE_FULL]++;
+		if (ts->conf.syn_cookies)
+			tcp_syncookie_send(ts, family, laddr, raddr, seg);
+		return;
+	}
+	c = tcp_conn_alloc(ts, family, laddr, seg->dport, raddr, seg->sport);
+	if (c == NULL)
+		return;
+	if (!tcp_src_take(ts, c)) {
+		tcp_conn_release(ts, c);         /* the SYN is dropped */
+		return;
+	}
+	ts->ctr[TCP_CTR_PASSIVE_OPEN]++;
+	c->flags |= TCP_CF_PASSIVE | TCP_CF_SYN_QUEUED;
+	c->listener = (uint8_t)li;
+	c->app = l->app;
+	l->nsyn++;
+	c->irs = seg->seq;
+	c->rcv_nxt = seg->seq + 1;
+	c->rcv_adv = c->rcv_nxt;
+	syn_options(ts, c, seg);
+	c->ts_offset = (uint32_t)tcp_tuple_hash(ts->isn_key, c->raddr, c->rport,
+						    c->laddr, c->lport);
+	c->snd_wnd = seg->wnd;                   /* never scaled in a SYN */
+	c->cold.max_snd_wnd = c->snd_wnd;
+	c->snd_wl1 = seg->seq;
+	c->iss = tcp_isn(ts->isn_key, c->laddr, c->lport, c->raddr, c->rport,
+			 ts->now * 1000u);
+	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
+	c->recover = c->iss;
+	c->rto = ts->conf.rto_init;
+	c->state = TCP_ST_SYN_RCVD;
+	/* Data on the SYN is not kept (no TCP Fast Open): the peer sends
+	 * it again once we acknowledge only the SYN. */
+	if (tcp_xmit(ts, c, c->iss, 0, TCP_SYN | TCP_ACK) == 0)
+		c->snd_nxt = c->iss + 1;
+	else
+		tcp_timer_set(ts, c, TCP_T_RXT, c->rto);
+}
+
+/* ---- SYN_SENT (RFC 9293 §3.10.7.3) ----------------------------------------- */
+
+static void
+syn_sent_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg,
+	       uint8_t family)
+{
+	bool ack_ok = false;
+
+	if (seg->flags & TCP_ACK) {
+		if (tcp_seq_leq(seg->ack, c->iss) || tcp_seq_gt(seg->ack, c->snd_max)) {
+			if (!(seg->flags & TCP_RST))
+				tcp_send_rst_reply(ts, family, c->laddr, c->raddr, seg);
+			return;
+		}
+		ack_ok = true;
+	}
+	if (seg->flags & TCP_RST) {
+		/* RFC 5961 §3.2: in SYN-SENT a RST counts only if it
+		 * acknowledges our SYN. */
+		ts->ctr[TCP_CTR_RST_IN]++;
+		if (ack_ok)
+			tcp_conn_end(ts, c, TCP_REASON_REFUSED);
+		else
+			ts->ctr[TCP_CTR_RST_IGNORED]++;
+		return;
+	}
+	if (!(seg->flags & TCP_SYN))
+		return;
+	c->irs = seg->seq;
+	c->rcv_nxt = seg->seq + 1;
+	c->rcv_adv = c->rcv_nxt;
+	syn_options(ts, c, seg);
+	c->snd_wnd = seg->wnd;
+	c->cold.max_snd_wnd = c->snd_wnd;
+	c->snd_wl1 = seg->seq;
+	c->snd_wl2 = seg->ack;
+	if (ack_ok) {
+		/* Our SYN acked: RTT from it unless it was sent again. */
+		if ((c->flags & TCP_CF_TS) && seg->tsecr != 0 && c->rxtshift == 0)
+			tcp_rtt_sample(ts, c, tcp_now32(ts) + c->ts_offset - seg->tsecr);
+		else if ((c->flags & TCP_CF_RTT_TIMING) && c->rxtshift == 0)
+			tcp_rtt_sample(ts, c, tcp_now32(ts) - c->cold.rtt_start);
+		c->flags &= ~TCP_CF_RTT_TIMING;
+		c->snd_una = seg->ack;
+		c->rxtshift = 0;
+		tcp_timer_clear(c, TCP_T_RXT);
+		established(ts, c);
+		c->flags |= TCP_CF_ACK_NOW;
+		if (!app_open(ts, c))
+			return;
+		tcp_rxt_restart(ts, c);
+		return;
+	}
+	/* Simultaneous open: SYN_RCVD, SYN-ACK with our ISS. */
+	c->state = TCP_ST_SYN_RCVD;
+	tcp_xmit(ts, c, c->iss, 0, TCP_SYN | TCP_ACK);
+}
+
+/* ---- synchronized states and SYN_RCVD (RFC 9293 §3.10.7.4) ----------------- */
+
+/* First check: is the segment acceptable? */
+static bool
+seq_acceptable(const struct tcp_conn *c, uint32_t seq, uint32_t seglen)
+{
+	uint32_t wnd = tcp_seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+
+	if (seglen == 0)
+		return wnd == 0 ? seq == c->rcv_nxt :
+			tcp_seq_in(seq, c->rcv_nxt, c->rcv_nxt + wnd);
+	if (wnd == 0)
+		return false;
+	return tcp_seq_in(seq, c->rcv_nxt, c->rcv_nxt + wnd) ||
+	       tcp_seq_in(seq + seglen - 1, c->rcv_nxt, c->rcv_nxt + wnd);
+}
+
+static void
+rst_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
+{
+	ts->ctr[TCP_CTR_RST_IN]++;
+	if (c->state == TCP_ST_TIME_WAIT) {
+		ts->ctr[TCP_CTR_RST_IGNORED]++;  /* RFC 1337 */
+		return;
+	}
+	if (seg->seq != c->rcv_nxt) {
+		/* RFC 5961 §3.2: in window but not exact: challenge. */
+		tcp_send_challenge_ack(ts, c);
+		return;
+	}
+	if (c->state == TCP_ST_SYN_RCVD && (c->flags & TCP_CF_PASSIVE)) {
+		/* Back to LISTEN: this TCB simply goes. */
+		tcp_conn_end(ts, c, TCP_REASON_RESET);
+		return;
+	}
+	tcp_conn_end(ts, c, c->state == TCP_ST_SYN_RCVD ? TCP_REASON_REFUSED :
+		     TCP_REASON_RESET);
+}
+
+/* Acknowledged send-queue bytes leave (their mbufs are freed). */
+static void
+snd_drop(struct tcp_conn *c, uint32_t n)
+{
+	c->snd_queued -= n;
+	n += c->snd_head_off;
+	while (c->snd_head != NULL && n >= c->snd_head->data_len) {
+		struct rte_mbuf *m = c->snd_head;
+
+		n -= m->data_len;
+		c->snd_head = m->next;
+		m->next = NULL;
+		rte_pktmbuf_free_seg(m);
+	}
+	if (c->snd_head == NULL)
+		c->snd_tail = NULL;
+	c->snd_head_off = n;
+}
+
+/* Fast retransmit / partial-ACK retransmission of the first segment. */
+static void
+rexmit_first(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	uint32_t data_end = c->snd_una + c->snd_queued;
+	uint32_t len = tcp_seq_lt(c->snd_una, data_end) ? data_end - c->snd_una : 0;
+	uint8_t flags = TCP_ACK;
+
+	if (len > tcp_smss(c))
+		len = tcp_smss(c);
+	if ((c->flags & TCP_CF_FIN_QUEUED) && c->snd_una + len == data_end &&
+	    tcp_seq_gt(c->snd_max, data_end))
+		flags |= TCP_FIN;
+	tcp_xmit(ts, c, c->snd_una, len, flags);
+}
+
+/* Fifth step: the ACK field. Returns false when processing stops. */
+static bool
+ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
+{
+	uint32_t ack = seg->ack;
+	uint32_t wnd = (uint32_t)seg->wnd << c->snd_wscale;
+
+	if (c->state == TCP_ST_SYN_RCVD) {
+		if (!tcp_seq_gt(ack, c->snd_una) || tcp_seq_gt(ack, c->snd_max)) {
+			tcp_send_rst_reply(ts, (c->flags & TCP_CF_V6) ? TCP_AF_IPV6 : TCP_AF_IPV4,
+					   c->laddr, c->raddr, seg);
+			return false;
+		}
+		if (c->flags & TCP_CF_SYN_QUEUED) {
+			ts->listeners[c->listener].nsyn--;
+			c->flags &= ~TCP_CF_SYN_QUEUED;
+		}
+		if ((c->flags & TCP_CF_TS) && seg->tsecr != 0 && c->rxtshift == 0)
+			tcp_rtt_sample(ts, c, tcp_now32(ts) + c->ts_offset - seg->tsecr);
+		else if ((c->flags & TCP_CF_RTT_TIMING) && c->rxtshift == 0)
+			tcp_rtt_sample(ts, c, tcp_now32(ts) - c->cold.rtt_start);
+		c->flags &= ~TCP_CF_RTT_TIMING;
+		c->snd_una = c->iss + 1;
+		c->rxtshift = 0;
+		c->snd_wnd = wnd;
+		c->cold.max_snd_wnd = wnd;
+		c->snd_wl1 = seg->seq;
+		c->snd_wl2 = ack;
+		tcp_timer_clear(c, TCP_T_RXT);
+		established(ts, c);
+		if (!app_open(ts, c))
+			return false;
+	}
+
+	/* RFC 5961 §5.2: SND.UNA - MAX.SND.WND <= SEG.ACK <= SND.NXT. */
+	if (tcp_seq_gt(ack, c->snd_max)) {
+		ts->ctr[TCP_CTR_ACK_TOO_NEW]++;
+		tcp_send_ack(ts, c);
+		return false;
+	}
+	if (tcp_seq_lt(ack, c->snd_una - c->cold.max_snd_wnd)) {
+		ts->ctr[TCP_CTR_ACK_TOO_OLD]++;
+		tcp_send_challenge_ack(ts, c);
+		return false;
+	}
+
+	if (tcp_seq_gt(ack, c->snd_una)) {
+		uint32_t acked = ack - c->snd_una;
+		uint32_t data_end = c->snd_una + c->snd_queued;
+		bool fin_acked = (c->flags & TCP_CF_FIN_QUEUED) && tcp_seq_gt(ack, data_end);
+		uint32_t data_acked = fin_acked ? acked - 1 : acked;
+
+		/* RTT: RFC 7323 §4.1 from TSecr, else the timed segment. */
+		if ((c->flags & TCP_CF_TS) && (seg->opts & TCP_OPT_F_TS) && seg->tsecr != 0)
+			tcp_rtt_sample(ts, c, tcp_now32(ts) + c->ts_offset - seg->tsecr);
+		else if ((c->flags & TCP_CF_RTT_TIMING) && tcp_seq_gt(ack, c->cold.rtt_seq)) {
+			tcp_rtt_sample(ts, c, tcp_now32(ts) - c->cold.rtt_start);
+			c->flags &= ~TCP_CF_RTT_TIMING;
+		}
+		snd_drop(c, data_acked);
+		c->snd_una = ack;
+		if (tcp_seq_lt(c->snd_nxt, c->snd_una))
+			c->snd_nxt = c->snd_una;
+		c->rxtshift = 0;
+
+		if (c->flags & TCP_CF_RECOVERY) {
+			if (tcp_seq_geq(ack, c->recover)) {
+				/* RFC 6582 §3.2 step 6: full acknowledgment. */
+				c->flags &= ~TCP_CF_RECOVERY;
+				ts->cc[c->cc]->recovered(ts, c);
+			} else {
+				/* Step 5: partial ACK: the next hole goes now;
+				 * deflate by what was acked, add back one SMSS. */
+				ts->ctr[TCP_CTR_PARTIAL_ACK]++;
+				rexmit_first(ts, c);
+				c->cwnd = c->cwnd > acked ? c->cwnd - acked : 0;
+				if (acked >= tcp_smss(c))
+					c->cwnd += tcp_smss(c);
+				if (c->cwnd < tcp_smss(c))
+					c->cwnd = tcp_smss(c);
+			}
+		} else {
+			ts->cc[c->cc]->cong_avoid(ts, c, acked);
+		}
+		c->dupacks = 0;
+		tcp_rxt_restart(ts, c);
+
+		if (fin_acked) {
+			switch (c->state) {
+			case TCP_ST_FIN_WAIT_1:
+				c->state = TCP_ST_FIN_WAIT_2;
+				if (c->flags & TCP_CF_APP_GONE)
+					tcp_timer_set(ts, c, TCP_T_KEEP, ts->conf.fin_wait2);
+				break;
+			case TCP_ST_CLOSING:
+				enter_time_wait(ts, c);
+				break;
+			case TCP_ST_LAST_ACK:
+				tcp_conn_end(ts, c, TCP_REASON_NORMAL);
+				return false;
+			default:
+				break;
+			}
+		}
+	} else if (ack == c->snd_una && seg->len == 0 &&
+		   !(seg->flags & (TCP_SYN | TCP_FIN)) && c->snd_max != c->snd_una &&
+		   wnd == c->snd_wnd) {
+		/* RFC 5681 §2 duplicate ACK. */
+		ts->ctr[TCP_CTR_DUP_ACK_IN]++;
+		if (c->flags & TCP_CF_RECOVERY) {
+			c->cwnd += tcp_smss(c);  /* RFC 6582 §3.2 step 4 */
+		} else if (++c->dupacks == 3 && tcp_seq_gt(ack, c->recover)) {
+			/* RFC 6582 §3.2 steps 2-3. */
+			ts->ctr[TCP_CTR_FAST_RETRANS]++;
+			ts->ctr[TCP_CTR_RECOVERY]++;
+			c->ssthresh = ts->cc[c->cc]->ssthresh(ts, c);
+			c->recover = c->snd_max;
+			c->flags |= TCP_CF_RECOVERY;
+			rexmit_first(ts, c);
+			c->cwnd = c->ssthresh + 3u * tcp_smss(c);
+		}
+	}
+
+	/* Window update (RFC 9293 §3.10.7.4 fifth step). */
+	if (tcp_seq_lt(c->snd_wl1, seg->seq) ||
+	    (c->snd_wl1 == seg->seq && tcp_seq_leq(c->snd_wl2, ack))) {
+		bool opened = c->snd_wnd == 0 && wnd != 0;
+
+		c->snd_wnd = wnd;
+		c->snd_wl1 = seg->seq;
+		c->snd_wl2 = ack;
+		if (wnd > c->cold.max_snd_wnd)
+			c->cold.max_snd_wnd = wnd;
+		if (opened && c->snd_una == c->snd_max) {
+			c->rxtshift = 0;         /* persist over */
+			tcp_timer_clear(c, TCP_T_RXT);
+		}
+	}
+	return true;
+}
+
+/* Seventh step: segment text. m is the payload (seg->len bytes from
+ * seq, already trimmed to the window). Consumes m. */
+static void
+data_input(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m,
+	   uint32_t seq, uint32_t len)
+{
+	if (seq == c->rcv_nxt) {
+		bool had_ooo = c->ooo_head != NULL;
+
+		if (c->cold.rcv_segs >= ts->conf.rcv_max_segs) {
+			/* The window counts bytes; this counts mbufs: a peer
+			 * sending tiny segments to an application that does
+			 * not read stops here (the window said so). */
+			ts->ctr[TCP_CTR_RCV_SEGS_DROP]++;
+			chain_free(m);
+			c->flags |= TCP_CF_ACK_NOW;
+			return;
+		}
+
+		rcv_append(c, m, len);
+		c->rcv_nxt += len;
+		if (had_ooo) {
+			ooo_pull(ts, c);
+			c->flags |= TCP_CF_ACK_NOW;   /* RFC 5681 §4.2: a hole filled */
+		}
+		c->flags |= TCP_CF_READABLE;
+		/* RFC 9293 §3.8.6.3 / RFC 5681 §4.2: ACK at least every
+		 * second full-sized segment, else within the delay. */
+		if (len >= tcp_smss(c) && ++c->ack_segs >= 2)
+			c->flags |= TCP_CF_ACK_NOW;
+		if (!(c->flags & TCP_CF_ACK_NOW)) {
+			c->flags |= TCP_CF_DELACK;
+			if (!tcp_timer_armed(c, TCP_T_DELACK))
+				tcp_timer_set(ts, c, TCP_T_DELACK, ts->conf.delack);
+		}
+	} else {
+		ts->ctr[TCP_CTR_OOO_SEGS]++;
+		ooo_insert(ts, c, m, seq);
+		c->flags |= TCP_CF_ACK_NOW;           /* duplicate ACK at once */
+	}
+}
+
+void
+tcp_input(struct tcp_stack *ts, struct rte_mbuf *m, uint8_t family,
+	  const uint8_t *src, const uint8_t *dst, uint32_t l4_off,
+	  uint32_t l4_len, bool cksum_ok)
+{
+	struct tcp_seg seg;
+	struct tcp_conn *c;
+	enum tcp_parse_err pe;
+	const uint8_t *p;
+	uint32_t seq, seglen, plen, hl;
+	int li;
+
+	ts->ctr[TCP_CTR_SEG_IN]++;
+	if (m->data_len < l4_off + TCP_HDR_LEN || m->pkt_len < l4_off + l4_len) {
+		ts->ctr[TCP_CTR_BAD_SHORT]++;
+		goto drop;
+	}
+	p = rte_pktmbuf_mtod_offset(m, const uint8_t *, l4_off);
+	hl = (uint32_t)(p[12] >> 4) * 4u;
+	if (hl >= TCP_HDR_LEN && m->data_len < l4_off + hl) {
+		ts->ctr[TCP_CTR_BAD_SHORT]++;    /* header not contiguous */
+		goto drop;
+	}
+	pe = tcp_seg_parse(p, l4_len, &seg);
+	if (pe != TCP_PARSE_OK) {
+		ts->ctr[pe == TCP_PARSE_SHORT ? TCP_CTR_BAD_SHORT :
+			pe == TCP_PARSE_BAD_OFF ? TCP_CTR_BAD_OFF : TCP_CTR_BAD_OPT]++;
+		goto drop;
+	}
+	if (!cksum_ok) {
+		uint8_t ph[40];
+		uint16_t sum = 0;
+		uint32_t s;
+
+		if (family == TCP_AF_IPV6) {
+			memcpy(ph, src, 16);
+			memcpy(ph + 16, dst, 16);
+			ph[32] = (uint8_t)(l4_len >> 24);
+			ph[33] = (uint8_t)(l4_len >> 16);
+			ph[34] = (uint8_t)(l4_len >> 8);
+			ph[35] = (uint8_t)l4_len;
+			ph[36] = ph[37] = ph[38] = 0;
+			ph[39] = 6;
+		} else {
+			memcpy(ph, src, 4);
+			memcpy(ph + 4, dst, 4);
+			ph[8] = 0;
+			ph[9] = 6;
+			ph[10] = (uint8_t)(l4_len >> 8);
+			ph[11] = (uint8_t)l4_len;
+		}
+		rte_raw_cksum_mbuf(m, l4_off, l4_len, &sum);
+		s = (uint32_t)sum + rte_raw_cksum(ph, family == TCP_AF_IPV6 ? 40 : 12);
+		s = (s & 0xffff) + (s >> 16);
+		s = (s & 0xffff) + (s >> 16);
+		if (s != 0xffff) {
+			ts->ctr[TCP_CTR_BAD_CKSUM]++;
+			goto drop;
+		}
+	}
+	if ((seg.flags & TCP_SYN) && (seg.flags & (TCP_RST | TCP_FIN))) {
+		ts->ctr[TCP_CTR_BAD_FLAGS]++;
+		goto drop;
+	}
+	/* Keep only the payload in m. */
+	plen = seg.len;
+	if (plen == 0) {
+		rte_pktmbuf_free(m);
+		m = NULL;
+	} else {
+		m->data_off = (uint16_t)(m->data_off + l4_off + seg.hdr_len);
+		m->data_len = (uint16_t)(m->data_len - l4_off - seg.hdr_len);
+		m = chain_trim_to(m, plen);
+	}
+
+	c = tcp_conn_lookup(ts, family, dst, seg.dport, src, seg.sport);
+	li = -1;
+	if (c != NULL && c->state == TCP_ST_TIME_WAIT &&
+	    (seg.flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN &&
+	    (li = listener_find(ts, family, seg.dport)) >= 0) {
+		/* RFC 6191 §2: a new SYN may end TIME_WAIT when its
+		 * timestamp (or, without timestamps, its sequence number)
+		 * shows it belongs to a new incarnation. */
+		bool newer = (c->flags & TCP_CF_TS) && (seg.opts & TCP_OPT_F_TS) ?
+			tcp_seq_gt(seg.tsval, c->ts_recent) :
+			!(c->flags & TCP_CF_TS) && tcp_seq_gt(seg.seq, c->rcv_nxt);
+
+		if (newer) {
+			ts->ctr[TCP_CTR_TW_REUSED]++;
+			tcp_conn_end(ts, c, TCP_REASON_NORMAL);
+			c = NULL;
+		}
+	}
+	if (c == NULL) {
+		if (li < 0)
+			li = listener_find(ts, family, seg.dport);
+		if (li >= 0 && (seg.flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_ACK &&
+		    (c = tcp_syncookie_check(ts, li, family, dst, src, &seg)) != NULL) {
+			/* A good cookie: the TCB is back in SYN_RCVD, and this
+			 * ACK goes through the usual processing. */
+			goto have_conn;
+		}
+		if (li >= 0 && (seg.flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN) {
+			passive_open(ts, li, family, dst, src, &seg);
+		} else if (li >= 0 && !(seg.flags & TCP_ACK)) {
+			/* LISTEN: RST ignored, anything else without ACK
+			 * dropped (RFC 9293 §3.10.7.2). */
+			if (seg.flags & TCP_RST)
+				ts->ctr[TCP_CTR_RST_IN]++;
+		} else {
+			ts->ctr[TCP_CTR_NO_CONN]++;
+			tcp_send_rst_reply(ts, family, dst, src, &seg);
+		}
+		goto drop;
+	}
+
+have_conn:
+	c->flags |= TCP_CF_BUSY;
+	if (c->state == TCP_ST_SYN_SENT) {
+		syn_sent_input(ts, c, &seg, family);
+		goto out;
+	}
+
+	seq = seg.seq;
+	seglen = plen + ((seg.flags & TCP_SYN) ? 1 : 0) + ((seg.flags & TCP_FIN) ? 1 : 0);
+
+	/* SYN_RCVD and a copy of the peer's SYN: our SYN-ACK was lost. */
+	if (c->state == TCP_ST_SYN_RCVD && (seg.flags & (TCP_SYN | TCP_ACK)) == TCP_SYN &&
+	    seg.seq == c->irs) {
+		tcp_xmit(ts, c, c->iss, 0, TCP_SYN | TCP_ACK);
+		goto out;
+	}
+
+	/* Simultaneous open (RFC 9293 figure 8): the peer's SYN-ACK in
+	 * SYN_RCVD acknowledges our SYN; its SYN is the one we have. */
+	if (c->state == TCP_ST_SYN_RCVD && (seg.flags & (TCP_SYN | TCP_ACK)) ==
+	    (TCP_SYN | TCP_ACK) && seg.seq == c->irs) {
+		seg.flags &= (uint8_t)~TCP_SYN;
+		seg.seq++;
+		seq++;
+		seglen--;
+		c->flags |= TCP_CF_ACK_NOW;
+	}
+
+	/* RFC 7323 §5.3 PAWS, before the sequence check. */
+	if ((c->flags & TCP_CF_TS) && (seg.opts & TCP_OPT_F_TS) && !(seg.flags & TCP_RST) &&
+	    tcp_seq_lt(seg.tsval, c->ts_recent)) {
+		if (tcp_now32(ts) - c->ts_recent_age > TCP_PAWS_IDLE) {
+			c->ts_recent = seg.tsval;        /* §5.5: too old to trust */
+		} else {
+			ts->ctr[TCP_CTR_PAWS_DROP]++;
+			tcp_send_ack(ts, c);
+			goto out;
+		}
+	}
+
+	/* First: sequence number. */
+	if (!seq_acceptable(c, seq, seglen)) {
+		ts->ctr[(seg.flags & TCP_RST) ? TCP_CTR_RST_IGNORED : TCP_CTR_OUT_OF_WINDOW]++;
+		if (!(seg.flags & TCP_RST))
+			tcp_send_ack(ts, c);
+		goto out;
+	}
+	c->last_rcv = tcp_now32(ts);
+	c->cold.keep_probes = 0;
+
+	/* Second: RST (RFC 5961 §3.2). */
+	if (seg.flags & TCP_RST) {
+		rst_input(ts, c, &seg);
+		goto out;
+	}
+	/* Fourth: SYN in a synchronized state (RFC 5961 §4.2). */
+	if (seg.flags & TCP_SYN) {
+		tcp_send_challenge_ack(ts, c);
+		goto out;
+	}
+	if (!(seg.flags & TCP_ACK))
+		goto out;
+
+	/* RFC 7323 §4.3: TS.Recent from a segment covering Last.ACK.sent. */
+	if ((c->flags & TCP_CF_TS) && (seg.opts & TCP_OPT_F_TS) &&
+	    tcp_seq_leq(seq, c->last_ack_sent) && tcp_seq_geq(seg.tsval, c->ts_recent)) {
+		c->ts_recent = seg.tsval;
+		c->ts_recent_age = tcp_now32(ts);
+	}
+
+	/* Trim to the window: before RCV.NXT, then past the right edge. */
+	if (tcp_seq_lt(seq, c->rcv_nxt)) {
+		uint32_t cut = c->rcv_nxt - seq;
+
+		if (cut >= plen) {
+			if (plen > 0)
+				ts->ctr[TCP_CTR_DUP_DATA] += plen;
+			if ((seg.flags & TCP_FIN) && cut > plen)
+				seg.flags &= (uint8_t)~TCP_FIN;  /* FIN already had */
+			chain_free(m);
+			m = NULL;
+			cut = plen;
+		} else {
+			ts->ctr[TCP_CTR_DUP_DATA] += cut;
+			m = chain_trim_front(m, cut);
+		}
+		plen -= cut;
+		seq += cut;
+		if (plen > 0 || cut > 0)
+			c->flags |= TCP_CF_ACK_NOW;
+	}
+	{
+		uint32_t wnd_end = tcp_seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv :
+				   c->rcv_nxt;
+
+		if (plen > 0 && tcp_seq_gt(seq + plen, wnd_end)) {
+			uint32_t keep = wnd_end - seq;
+
+			ts->ctr[TCP_CTR_RCV_WND_DROP]++;
+			m = chain_trim_to(m, keep);
+			plen = keep;
+			seg.flags &= (uint8_t)~TCP_FIN;
+			c->flags |= TCP_CF_ACK_NOW;
+		}
+	}
+
+	/* Fifth: ACK. */
+	if (!ack_input(ts, c, &seg))
+		goto out;
+
+	/* Seventh: text. */
+	if (plen > 0) {
+		if (c->state == TCP_ST_ESTABLISHED || c->state == TCP_ST_FIN_WAIT_1 ||
+		    c->state == TCP_ST_FIN_WAIT_2) {
+			if ((c->flags & TCP_CF_APP_GONE) && (c->flags & TCP_CF_APP_KNOWS)) {
+				/* Data after tcp_close(): nobody will read it. */
+				ts->ctr[TCP_CTR_DATA_AFTER_CLOSE]++;
+				chain_free(m);
+				m = NULL;
+				tcp_send_rst(ts, c);
+				tcp_conn_end(ts, c, TCP_REASON_DATA_AFTER_CLOSE);
+				goto out;
+			}
+			data_input(ts, c, m, seq, plen);
+			m = NULL;
+		}
+	}
+
+	/* Eighth: FIN. */
+	if (seg.flags & TCP_FIN) {
+		uint32_t fseq = seq + plen;
+
+		if (c->state == TCP_ST_TIME_WAIT) {
+			c->flags |= TCP_CF_ACK_NOW;
+			tcp_timer_set(ts, c, TCP_T_KEEP, 2 * ts->conf.msl);
+		} else if (!(c->flags & TCP_CF_FIN_RCVD)) {
+			if (fseq == c->rcv_nxt) {
+				fin_consume(ts, c);
+			} else if (tcp_seq_gt(fseq, c->rcv_nxt)) {
+				c->flags |= TCP_CF_FIN_OOO;
+				c->cold.fin_seq = fseq;
+			}
+		}
+	}
+	if ((c->flags & TCP_CF_FIN_OOO) && c->rcv_nxt == c->cold.fin_seq)
+		fin_consume(ts, c);
+	if (c->state == TCP_ST_TIME_WAIT && (c->flags & TCP_CF_APP_KNOWS) &&
+	    !(c->flags & TCP_CF_APP_GONE))
+		app_done(ts, c, TCP_REASON_NORMAL);
+
+out:
+	chain_free(m);
+	if (!(c->flags & TCP_CF_DEAD)) {
+		const struct tcp_app_ops *ops = ts->apps[c->app];
+		bool app = (c->flags & (TCP_CF_APP_KNOWS | TCP_CF_APP_GONE)) == TCP_CF_APP_KNOWS;
+
+		tcp_output(ts, c);
+		if (app && (c->flags & TCP_CF_READABLE) && ops->readable != NULL) {
+			c->flags &= ~TCP_CF_READABLE;
+			ops->readable(ts, tcp_conn_id(ts, c), c->app_arg);
+		}
+		c->flags &= ~TCP_CF_READABLE;
+		app = (c->flags & (TCP_CF_APP_KNOWS | TCP_CF_APP_GONE | TCP_CF_DEAD)) ==
+		      TCP_CF_APP_KNOWS;
+		if (app && (c->flags & TCP_CF_WANT_WRITE) &&
+		    ts->conf.snd_buf - c->snd_queued >= ts->conf.snd_buf / 2 &&
+		    ops->writable != NULL) {
+			c->flags &= ~TCP_CF_WANT_WRITE;
+			ops->writable(ts, tcp_conn_id(ts, c), c->app_arg);
+		}
+	}
+	tcp_conn_unbusy(ts, c);
+	return;
+drop:
+	chain_free(m);
+}

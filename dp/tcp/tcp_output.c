@@ -1,0 +1,453 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp/tcp output: building segments and deciding what to send.
+ *
+ * A segment is built in one mbuf from the stack's pool: the header with
+ * its options, then the payload copied from the send queue (the queue
+ * keeps the application's mbufs until they are acknowledged, so a
+ * retransmission copies again). The checksum is computed here over the
+ * pseudo-header (RFC 9293 §3.1) and the segment goes to out->output().
+ *
+ * tcp_output() sends what the peer's window, the congestion window and
+ * the queue allow, in segments of the effective MSS (RFC 9293 §3.7.1:
+ * MSS less the timestamp option), avoiding silly windows on the sending
+ * side (RFC 9293 §3.8.6.2.1; no Nagle delay: small writes go at once, as
+ * with TCP_NODELAY, which TURN and media want), then the FIN once the
+ * data before it is out, then a pure ACK if one is owed and nothing else
+ * carried it.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "tcp_private.h"
+
+uint32_t
+tcp_rcv_window(const struct tcp_stack *ts, const struct tcp_conn *c)
+{
+	uint32_t held = c->rcv_queued + c->cold.ooo_bytes;
+	uint32_t space = held < ts->conf.rcv_buf ? ts->conf.rcv_buf - held : 0;
+	uint32_t adv = tcp_seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+	uint32_t max = (uint32_t)65535 << c->rcv_wscale;
+	uint32_t segs = (uint32_t)c->cold.rcv_segs + c->cold.ooo_segs;
+
+	/* Room for as many full segments as mbufs may still be held. */
+	if (segs >= ts->conf.rcv_max_segs)
+		space = 0;
+	else if (space / tcp_smss(c) >= ts->conf.rcv_max_segs - segs)
+		space = (ts->conf.rcv_max_segs - segs) * tcp_smss(c);
+
+	/* RFC 9293 §3.8.6.2.2: receiver SWS avoidance, do not offer a
+	 * sliver; and never move the right edge back (shrinking). */
+	if (space < ts->conf.rcv_buf / 4 && space < c->mss)
+		space = 0;
+	if (space < adv)
+		space = adv;
+	return space > max ? max : space;
+}
+
+/* Pseudo-header (RFC 9293 §3.1 / RFC 8200 §8.1) plus segment. */
+static uint16_t
+seg_cksum(const struct tcp_conn *c, const uint8_t *seg, uint32_t len)
+{
+	uint8_t ph[40];
+	size_t n;
+	uint32_t sum;
+
+	if (c->flags & TCP_CF_V6) {
+		memcpy(ph, c->laddr, 16);
+		memcpy(ph + 16, c->raddr, 16);
+		ph[32] = (uint8_t)(len >> 24);
+		ph[33] = (uint8_t)(len >> 16);
+		ph[34] = (uint8_t)(len >> 8);
+		ph[35] = (uint8_t)len;
+		ph[36] = ph[37] = ph[38] = 0;
+		ph[39] = 6;
+		n = 40;
+	} else {
+		memcpy(ph, c->laddr, 4);
+		memcpy(ph + 4, c->raddr, 4);
+		ph[8] = 0;
+		ph[9] = 6;
+		ph[10] = (uint8_t)(len >> 8);
+		ph[11] = (uint8_t)len;
+		n = 12;
+	}
+	sum = (uint32_t)rte_raw_cksum(ph, n) + rte_raw_cksum(seg, len);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* Copy len bytes of the send queue from offset off (from snd_una). */
+static void
+copy_from_queue(const struct tcp_conn *c, uint32_t off, uint8_t *dst, uint32_t len)
+{
+	const struct rte_mbuf *m = c->snd_head;
+
+	off += c->snd_head_off;
+	while (m != NULL && off >= m->data_len) {
+		off -= m->data_len;
+		m = m->next;
+	}
+	while (len > 0 && m != NULL) {
+		uint32_t n = m->data_len - off;
+
+		if (n > len)
+			n = len;
+		memcpy(dst, rte_pktmbuf_mtod_offset(m, const uint8_t *, off), n);
+		dst += n;
+		len -= n;
+		off = 0;
+		m = m->next;
+	}
+}
+
+/*
+ * RFC 2018 §4: SACK blocks for what is held out of order, at most max:
+ * the first block holds the latest segment that arrived, the others
+ * follow in sequence order. Contiguous held segments make one block.
+ */
+static unsigned int
+sack_blocks(const struct tcp_conn *c, struct tcp_sack_block *b, unsigned int max)
+{
+	const struct rte_mbuf *m;
+	struct tcp_sack_block run = { 0, 0 };
+	unsigned int n = 1;
+	bool open = false;
+
+	b[0].left = b[0].right = 0;
+	for (m = c->ooo_head;; m = m->next) {
+		uint32_t seq = m != NULL ? m->hash.usr : 0;
+
+		if (m != NULL && open && seq == run.right) {
+			run.right += m->data_len;
+			continue;
+		}
+		if (open) {
+			if (tcp_seq_in(c->cold.sack_last, run.left, run.right))
+				b[0] = run;
+			else if (n < max)
+				b[n++] = run;
+		}
+		if (m == NULL)
+			break;
+		run.left = seq;
+		run.right = seq + m->data_len;
+		open = true;
+	}
+	if (b[0].left == b[0].right) {      /* no latest: shift the rest up */
+		for (unsigned int i = 1; i < n; i++)
+			b[i - 1] = b[i];
+		n--;
+	}
+	return n;
+}
+
+static void
+emit(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m,
+     uint8_t *p, uint32_t seglen)
+{
+	uint16_t ck = seg_cksum(c, p, seglen);
+
+	memcpy(p + 16, &ck, 2);
+	ts->ctr[TCP_CTR_SEG_OUT]++;
+	ts->out->output(ts->out_arg, m, (c->flags & TCP_CF_V6) ? TCP_AF_IPV6 : TCP_AF_IPV4,
+			c->laddr, c->raddr);
+}
+
+int
+tcp_xmit(struct tcp_stack *ts, struct tcp_conn *c, uint32_t seq, uint32_t len,
+	 uint8_t flags)
+{
+	struct tcp_opts_out o;
+	struct rte_mbuf *m;
+	uint32_t wnd, end;
+	uint16_t field;
+	uint8_t *p;
+	size_t hl;
+
+	m = rte_pktmbuf_alloc(ts->pool);
+	if (m == NULL) {
+		ts->ctr[TCP_CTR_NO_MBUF]++;
+		return -ENOBUFS;
+	}
+	o.opts = 0;
+	o.nsack = 0;
+	if (flags & TCP_SYN) {
+		bool synack = (flags & TCP_ACK) != 0;
+
+		o.opts |= TCP_OPT_F_MSS;
+		o.mss = (c->flags & TCP_CF_V6) ? ts->conf.mss6 : ts->conf.mss4;
+		/* RFC 7323 §2.2, §3.2: offer in a SYN; in a SYN-ACK only
+		 * what the peer offered. */
+		if (synack ? (c->flags & TCP_CF_WS) : ts->conf.wscale) {
+			o.opts |= TCP_OPT_F_WS;
+			o.wscale = c->rcv_wscale;
+		}
+		if (synack ? (c->flags & TCP_CF_TS) : ts->conf.timestamps)
+			o.opts |= TCP_OPT_F_TS;
+		if (synack ? (c->flags & TCP_CF_SACK) : ts->conf.sack)
+			o.opts |= TCP_OPT_F_SACKOK;
+	} else {
+		if (c->flags & TCP_CF_TS)
+			o.opts |= TCP_OPT_F_TS;
+		if ((c->flags & TCP_CF_SACK) && c->ooo_head != NULL && (flags & TCP_ACK)) {
+			/* 40 bytes of options: 3 blocks beside timestamps, else 4. */
+			o.nsack = (uint8_t)sack_blocks(c, o.sack, (c->flags & TCP_CF_TS) ? 3 : 4);
+			/* Options and data within the MSS (RFC 9293 §3.7.1):
+			 * a full data segment carries fewer blocks, or none;
+			 * pure ACKs carry them all. */
+			while (o.nsack > 0 && len + 4u + 8u * o.nsack >
+			       (uint32_t)c->mss - ((c->flags & TCP_CF_TS) ? TCP_OPT_TS_LEN : 0))
+				o.nsack--;
+			if (o.nsack > 0)
+				o.opts |= TCP_OPT_F_SACK;
+		}
+	}
+	o.tsval = tcp_now32(ts) + c->ts_offset;
+	o.tsecr = (flags & TCP_ACK) ? c->ts_recent : 0;
+
+	wnd = tcp_rcv_window(ts, c);
+	if (flags & TCP_SYN)
+		field = (uint16_t)(wnd > 65535 ? 65535 : wnd);  /* RFC 7323 §2.2 */
+	else
+		field = (uint16_t)(wnd >> c->rcv_wscale);
+	hl = TCP_HDR_LEN + tcp_opts_len(&o);
+	p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(hl + len));
+	if (p == NULL) {
+		rte_pktmbuf_free(m);
+		ts->ctr[TCP_CTR_NO_MBUF]++;
+		return -ENOBUFS;
+	}
+	tcp_seg_build(p, c->lport, c->rport, seq, (flags & TCP_ACK) ? c->rcv_nxt : 0,
+		      flags, field, &o);
+	if (len > 0)
+		copy_from_queue(c, seq - c->snd_una, p + hl, len);
+
+	if (flags & TCP_ACK) {
+		uint32_t edge = c->rcv_nxt + ((uint32_t)field << ((flags & TCP_SYN) ? 0 : c->rcv_wscale));
+
+		if (tcp_seq_gt(edge, c->rcv_adv))
+			c->rcv_adv = edge;
+		c->last_ack_sent = c->rcv_nxt;
+		c->flags &= ~(TCP_CF_ACK_NOW | TCP_CF_DELACK);
+		c->ack_segs = 0;
+		tcp_timer_clear(c, TCP_T_DELACK);
+	}
+	end = seq + len + ((flags & TCP_SYN) ? 1 : 0) + ((flags & TCP_FIN) ? 1 : 0);
+	if (end != seq) {
+		if (tcp_seq_lt(seq, c->snd_max)) {
+			/* Karn (RFC 6298 §3): no sample from a retransmission. */
+			ts->ctr[TCP_CTR_RETRANS_SEGS]++;
+			c->flags &= ~TCP_CF_RTT_TIMING;
+		} else if (!(c->flags & (TCP_CF_TS | TCP_CF_RTT_TIMING))) {
+			c->flags |= TCP_CF_RTT_TIMING;
+			c->cold.rtt_seq = seq;
+			c->cold.rtt_start = tcp_now32(ts);
+		}
+		if (tcp_seq_gt(end, c->snd_max))
+			c->snd_max = end;
+		if (!tcp_timer_armed(c, TCP_T_RXT) || c->snd_una == seq)
+			tcp_timer_set(ts, c, TCP_T_RXT, tcp_rto_backoff(ts, c));
+	}
+	emit(ts, c, m, p, (uint32_t)(hl + len));
+	return 0;
+}
+
+void
+tcp_send_ack(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	tcp_xmit(ts, c, c->snd_nxt, 0, TCP_ACK);
+}
+
+void
+tcp_send_challenge_ack(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	uint64_t sec = ts->now / 1000;
+
+	/* RFC 5961 §7: a per-stack limit on challenge ACKs. */
+	if (sec != ts->chack_sec) {
+		ts->chack_sec = sec;
+		ts->chack_n = 0;
+	}
+	if (ts->chack_n >= ts->conf.challenge_acks)
+		return;
+	ts->chack_n++;
+	ts->ctr[TCP_CTR_CHALLENGE_ACK]++;
+	tcp_send_ack(ts, c);
+}
+
+static void
+send_bare(struct tcp_stack *ts, uint8_t family, const uint8_t *laddr,
+	  const uint8_t *raddr, uint16_t lport, uint16_t rport, uint32_t seq,
+	  uint32_t ack, uint8_t flags)
+{
+	struct tcp_conn tmp;             /* only the addresses and family */
+	struct rte_mbuf *m = rte_pktmbuf_alloc(ts->pool);
+	uint8_t *p;
+
+	if (m == NULL) {
+		ts->ctr[TCP_CTR_NO_MBUF]++;
+		return;
+	}
+	p = (uint8_t *)rte_pktmbuf_append(m, TCP_HDR_LEN);
+	if (p == NULL) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	tmp.flags = family == TCP_AF_IPV6 ? TCP_CF_V6 : 0;
+	memset(tmp.laddr, 0, 16);
+	memset(tmp.raddr, 0, 16);
+	memcpy(tmp.laddr, laddr, family == TCP_AF_IPV6 ? 16 : 4);
+	memcpy(tmp.raddr, raddr, family == TCP_AF_IPV6 ? 16 : 4);
+	tcp_seg_build(p, lport, rport, seq, ack, flags, 0, NULL);
+	ts->ctr[TCP_CTR_RST_OUT]++;
+	emit(ts, &tmp, m, p, TCP_HDR_LEN);
+}
+
+void
+tcp_send_rst(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	send_bare(ts, (c->flags & TCP_CF_V6) ? TCP_AF_IPV6 : TCP_AF_IPV4,
+		  c->laddr, c->raddr, c->lport, c->rport, c->snd_nxt, 0, TCP_RST);
+}
+
+void
+tcp_send_rst_reply(struct tcp_stack *ts, uint8_t family, const uint8_t *laddr,
+		   const uint8_t *raddr, const struct tcp_seg *seg)
+{
+	/* RFC 9293 §3.10.7.1: <SEQ=SEG.ACK><CTL=RST> when the segment
+	 * had ACK, else <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. */
+	if (seg->flags & TCP_RST)
+		return;
+	if (seg->flags & TCP_ACK)
+		send_bare(ts, family, laddr, raddr, seg->dport, seg->sport,
+			  seg->ack, 0, TCP_RST);
+	else
+		send_bare(ts, family, laddr, raddr, seg->dport, seg->sport, 0,
+			  seg->seq + seg->len + ((seg->flags & TCP_SYN) ? 1 : 0) +
+			  ((seg->flags & TCP_FIN) ? 1 : 0), TCP_RST | TCP_ACK);
+}
+
+/* States in which we send data (and our FIN). */
+static bool
+can_send_data(uint8_t st)
+{
+	return st == TCP_ST_ESTABLISHED || st == TCP_ST_CLOSE_WAIT ||
+	       st == TCP_ST_FIN_WAIT_1 || st == TCP_ST_CLOSING ||
+	       st == TCP_ST_LAST_ACK;
+}
+
+/* force: send what the window allows even if small (the persist timer's
+ * override of sender SWS avoidance, RFC 9293 §3.8.6.2.1). */
+static void
+output(struct tcp_stack *ts, struct tcp_conn *c, bool force)
+{
+	bool sent = false;
+
+	if (c->flags & TCP_CF_DEAD)
+		return;
+	if (can_send_data(c->state)) {
+		uint32_t emss = tcp_smss(c);
+		uint32_t data_end = c->snd_una + c->snd_queued;
+		uint32_t cwnd = c->cwnd, wnd;
+
+		/* RFC 3042 limited transmit: the first two duplicate ACKs
+		 * each let one new segment go, cwnd itself unchanged. */
+		if (!(c->flags & TCP_CF_RECOVERY) && c->dupacks > 0 && c->dupacks < 3)
+			cwnd += c->dupacks * emss;
+		wnd = c->snd_wnd < cwnd ? c->snd_wnd : cwnd;
+
+		for (;;) {
+			uint32_t avail = tcp_seq_lt(c->snd_nxt, data_end) ? data_end - c->snd_nxt : 0;
+			uint32_t right = c->snd_una + wnd;
+			uint32_t usable = tcp_seq_lt(c->snd_nxt, right) ? right - c->snd_nxt : 0;
+			uint32_t len = avail < usable ? avail : usable;
+			bool fin;
+			uint8_t flags = TCP_ACK;
+
+			if (len > emss)
+				len = emss;
+			/* The FIN goes with (or after) the last byte, once. */
+			fin = (c->flags & TCP_CF_FIN_QUEUED) && len == avail &&
+			      tcp_seq_leq(c->snd_nxt + len, data_end) &&
+			      (len > 0 || c->snd_nxt == data_end);
+			if (len == 0 && !fin)
+				break;
+			/* RFC 9293 §3.8.6.2.1: send a full segment, or all we
+			 * have, or at least half the largest window seen. */
+			if (len < emss && len < avail && len < c->cold.max_snd_wnd / 2 &&
+			    !force)
+				break;
+			if (len > 0 && len == avail)
+				flags |= TCP_PSH;
+			if (fin)
+				flags |= TCP_FIN;
+			if (tcp_xmit(ts, c, c->snd_nxt, len, flags) < 0)
+				break;
+			c->snd_nxt += len + (fin ? 1 : 0);
+			sent = true;
+			force = false;
+			if (fin)
+				break;
+		}
+		/* Data waiting and nothing in flight (a closed or small
+		 * window, or no mbuf): the persist timer comes back to it
+		 * (RFC 9293 §3.8.6.1), so nothing waits forever. */
+		if (c->snd_una == c->snd_max && tcp_snd_waiting(c) &&
+		    !tcp_timer_armed(c, TCP_T_RXT))
+			tcp_timer_set(ts, c, TCP_T_RXT, tcp_rto_backoff(ts, c));
+	}
+	if (!sent && (c->flags & TCP_CF_ACK_NOW) && c->state != TCP_ST_CLOSED &&
+	    c->state != TCP_ST_LISTEN && c->state != TCP_ST_SYN_SENT)
+		tcp_send_ack(ts, c);
+}
+
+void
+tcp_output(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	output(ts, c, false);
+}
+
+void
+tcp_output_force(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	output(ts, c, true);
+}
+
+void
+tcp_xmit_stateless(struct tcp_stack *ts, struct tcp_conn *t, uint8_t flags)
+{
+	struct tcp_opts_out o = { .opts = TCP_OPT_F_MSS, .mss = t->mss };
+	struct rte_mbuf *m = rte_pktmbuf_alloc(ts->pool);
+	uint32_t wnd = ts->conf.rcv_buf > 65535 ? 65535 : ts->conf.rcv_buf;
+	uint8_t *p;
+	size_t hl;
+
+	if (m == NULL) {
+		ts->ctr[TCP_CTR_NO_MBUF]++;
+		return;
+	}
+	if (t->flags & TCP_CF_WS) {
+		o.opts |= TCP_OPT_F_WS;
+		o.wscale = t->rcv_wscale;
+	}
+	if (t->flags & TCP_CF_TS) {
+		o.opts |= TCP_OPT_F_TS;
+		o.tsval = tcp_now32(ts) + t->ts_offset;
+		o.tsecr = t->ts_recent;
+	}
+	if (t->flags & TCP_CF_SACK)
+		o.opts |= TCP_OPT_F_SACKOK;
+	hl = TCP_HDR_LEN + tcp_opts_len(&o);
+	p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)hl);
+	if (p == NULL) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	tcp_seg_build(p, t->lport, t->rport, t->iss, t->rcv_nxt, flags, (uint16_t)wnd, &o);
+	emit(ts, t, m, p, (uint32_t)hl);
+}

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp/tcp internals shared by its files (not for the application):
+ * connection table and pool (tcp_conn.c), segment output (tcp_output.c),
+ * timers (tcp_timer.c), and the end of a connection.
+ */
+#ifndef DP_TCP_PRIVATE_H
+#define DP_TCP_PRIVATE_H
+
+#include "tcp.h"
+#include "tcp_inlines.h"
+#include "tw.h"
+
+#define TCP_PAWS_IDLE (24u * 24 * 3600 * 1000)   /* RFC 7323 §5.5: 24 days, ms */
+
+/* ---- tcp_conn.c ---- */
+struct tcp_conn *tcp_conn_lookup(struct tcp_stack *ts, uint8_t family,
+				 const uint8_t *laddr, uint16_t lport,
+				 const uint8_t *raddr, uint16_t rport);
+/* A fresh TCB in CLOSED with the tuple set and in the table; NULL when
+ * the pool is empty (after recycling the oldest TIME_WAIT). */
+struct tcp_conn *tcp_conn_alloc(struct tcp_stack *ts, uint8_t family,
+				const uint8_t *laddr, uint16_t lport,
+				const uint8_t *raddr, uint16_t rport);
+/* Free c (its queues, timer, table entry) now, or when the input or
+ * timer that is working on it returns. */
+void tcp_conn_release(struct tcp_stack *ts, struct tcp_conn *c);
+/* Called by input and timers when done with c: frees it if it died. */
+void tcp_conn_unbusy(struct tcp_stack *ts, struct tcp_conn *c);
+void tcp_tw_enter(struct tcp_stack *ts, struct tcp_conn *c);
+/* Count c against its remote address (conf.max_per_source); false (and
+ * counted) when the address is at its limit. */
+bool tcp_src_take(struct tcp_stack *ts, struct tcp_conn *c);
+/* c ends: count reason, tell the app (unless it left or never knew), and
+ * release it. */
+void tcp_conn_end(struct tcp_stack *ts, struct tcp_conn *c, enum tcp_reason why);
+/* Free every mbuf c holds. */
+void tcp_conn_flush(struct tcp_conn *c);
+
+/* ---- tcp_input.c ---- */
+/* Our window scale: the smallest shift that lets rcv_buf be offered. */
+uint8_t tcp_choose_wscale(const struct tcp_stack *ts);
+
+/* ---- tcp_output.c ---- */
+/* Send what window, cwnd and queue allow, and a pure ACK if one is owed. */
+void tcp_output(struct tcp_stack *ts, struct tcp_conn *c);
+/* The same, overriding sender SWS avoidance (the persist timer). */
+void tcp_output_force(struct tcp_stack *ts, struct tcp_conn *c);
+/* Send one segment: [seq, seq+len) of the send queue with flags (SYN and
+ * FIN consume sequence space as usual). Returns 0 or -ENOBUFS. */
+int tcp_xmit(struct tcp_stack *ts, struct tcp_conn *c, uint32_t seq,
+	     uint32_t len, uint8_t flags);
+/* A pure ACK now (<SEQ=SND.NXT><ACK=RCV.NXT>). */
+void tcp_send_ack(struct tcp_stack *ts, struct tcp_conn *c);
+/* RFC 5961 §3.2/§4.2 challenge ACK. */
+void tcp_send_challenge_ack(struct tcp_stack *ts, struct tcp_conn *c);
+/* RST for c (<SEQ=SND.NXT><CTL=RST>). */
+void tcp_send_rst(struct tcp_stack *ts, struct tcp_conn *c);
+/* RFC 9293 §3.10.7.1: RST answering seg (which had no connection). */
+void tcp_send_rst_reply(struct tcp_stack *ts, uint8_t family,
+			const uint8_t *laddr, const uint8_t *raddr,
+			const struct tcp_seg *seg);
+/* Our window to advertise (scaled for the header unless a SYN). */
+uint32_t tcp_rcv_window(const struct tcp_stack *ts, const struct tcp_conn *c);
+
+/* A SYN-ACK for t, a TCB that lives on the caller's stack (cookies):
+ * no timer, no sequence bookkeeping. */
+void tcp_xmit_stateless(struct tcp_stack *ts, struct tcp_conn *t, uint8_t flags);
+
+/* ---- tcp_syncookie.c ---- */
+/* Answer seg (a SYN to listener li, whose backlog is full) with a
+ * cookie SYN-ACK; nothing is kept. */
+void tcp_syncookie_send(struct tcp_stack *ts, uint8_t family, const uint8_t *laddr,
+			const uint8_t *raddr, const struct tcp_seg *seg);
+/* An ACK to listener li with no connection: a TCB in SYN_RCVD rebuilt
+ * from a good cookie (the ACK then completes it), or NULL (counted). */
+struct tcp_conn *tcp_syncookie_check(struct tcp_stack *ts, int li, uint8_t family,
+				     const uint8_t *laddr, const uint8_t *raddr,
+				     const struct tcp_seg *seg);
+
+/* ---- tcp_timer.c ---- */
+void tcp_timer_set(struct tcp_stack *ts, struct tcp_conn *c, enum tcp_timer t,
+		   uint32_t delta_ms);
+static inline void
+tcp_timer_clear(struct tcp_conn *c, enum tcp_timer t)
+{
+	c->t_armed &= (uint8_t)~(1u << t);
+}
+static inline bool
+tcp_timer_armed(const struct tcp_conn *c, enum tcp_timer t)
+{
+	return (c->t_armed >> t) & 1u;
+}
+void tcp_timer_fn(struct tw_timer *t, void *arg);
+/* The current RTO with backoff, clamped to rto_max. */
+uint32_t tcp_rto_backoff(const struct tcp_stack *ts, const struct tcp_conn *c);
+/* (Re)start the retransmission timer if data or SYN/FIN is outstanding,
+ * else the persist timer if the window is closed, else stop it. */
+void tcp_rxt_restart(struct tcp_stack *ts, struct tcp_conn *c);
+void tcp_rtt_sample(struct tcp_stack *ts, struct tcp_conn *c, uint32_t rtt_ms);
+
+#endif /* DP_TCP_PRIVATE_H */

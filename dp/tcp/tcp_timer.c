@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp/tcp timers: each connection has one timer on the worker's wheel
+ * (lib/timer, 1 ms ticks) and three deadlines that share it:
+ * - RXT: retransmission (RFC 6298, with Karn's rule and exponential
+ *   backoff) or, when nothing is in flight and the peer's window is
+ *   closed, persist (RFC 9293 §3.8.6.1 zero-window probes);
+ * - DELACK: a delayed ACK (RFC 9293 §3.8.6.3, RFC 5681 §4.2);
+ * - KEEP: keepalive (RFC 9293 §3.8.4, RFC 1122 §4.2.3.6), the
+ *   FIN_WAIT_2 limit after tcp_close(), and TIME_WAIT (2 MSL).
+ * Setting a deadline moves the wheel timer only when it comes earlier;
+ * clearing one only clears its bit: when the wheel timer fires, due
+ * deadlines run and the timer is re-armed at the earliest left. So a
+ * deadline pushed back on every segment (RXT on each ACK) costs no wheel
+ * operation at all.
+ */
+#include <rte_mbuf.h>
+
+#include "tcp_private.h"
+
+
+uint32_t
+tcp_rto_backoff(const struct tcp_stack *ts, const struct tcp_conn *c)
+{
+	uint64_t r = (uint64_t)c->rto << (c->rxtshift < 16 ? c->rxtshift : 16);
+
+	return r > ts->conf.rto_max ? ts->conf.rto_max : (uint32_t)r;
+}
+
+void
+tcp_timer_set(struct tcp_stack *ts, struct tcp_conn *c, enum tcp_timer t,
+	      uint32_t delta_ms)
+{
+	uint64_t exp = ts->now + delta_ms;
+
+	c->t_due[t] = (uint32_t)exp;
+	c->t_armed |= (uint8_t)(1u << t);
+	if (!tw_pending(&c->timer) || exp < c->timer.expires)
+		tw_add(ts->wheel, &c->timer, exp);
+}
+
+/* RFC 6298 §2.2-2.3, in ms: srtt8 = 8 SRTT, rttvar4 = 4 RTTVAR. */
+void
+tcp_rtt_sample(struct tcp_stack *ts, struct tcp_conn *c, uint32_t r)
+{
+	uint32_t rto;
+
+	if (r == 0)
+		r = 1;                   /* the clock's granularity */
+	if (c->srtt8 == 0) {
+		c->srtt8 = r << 3;
+		c->rttvar4 = r << 1;
+	} else {
+		uint32_t srtt = c->srtt8 >> 3;
+		uint32_t err = srtt > r ? srtt - r : r - srtt;
+
+		c->rttvar4 = c->rttvar4 - (c->rttvar4 >> 2) + err;
+		c->srtt8 = c->srtt8 - (c->srtt8 >> 3) + r;
+	}
+	rto = (c->srtt8 >> 3) + (c->rttvar4 > 1 ? c->rttvar4 : 1);
+	if (rto < ts->conf.rto_min)
+		rto = ts->conf.rto_min;
+	if (rto > ts->conf.rto_max)
+		rto = ts->conf.rto_max;
+	c->rto = rto;
+}
+
+void
+tcp_rxt_restart(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	if (c->snd_una != c->snd_max || tcp_snd_waiting(c))
+		tcp_timer_set(ts, c, TCP_T_RXT, tcp_rto_backoff(ts, c));
+	else
+		tcp_timer_clear(c, TCP_T_RXT);
+}
+
+static void
+rxt_timeout(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	bool syn = c->state == TCP_ST_SYN_SENT || c->state == TCP_ST_SYN_RCVD;
+	uint32_t limit = syn ? ts->conf.syn_retries : ts->conf.retries;
+
+	if (c->snd_una == c->snd_max) {
+		if (!tcp_snd_waiting(c) || !tcp_state_synced(c->state))
+			return;
+		if (c->snd_wnd != 0) {
+			/* The window is open but small, or an mbuf was
+			 * missing: send what it allows now. */
+			tcp_output_force(ts, c);
+			if (c->snd_una == c->snd_max)
+				tcp_timer_set(ts, c, TCP_T_RXT, tcp_rto_backoff(ts, c));
+			return;
+		}
+		/* Persist: a zero-window probe, <SEQ=SND.UNA-1> with no data,
+		 * which the peer must answer with an ACK carrying its window
+		 * (RFC 9293 §3.10.7.4); backed off like the RTO, never given
+		 * up on while the peer answers. */
+		ts->ctr[TCP_CTR_PERSIST_PROBE]++;
+		tcp_xmit(ts, c, c->snd_una - 1, 0, TCP_ACK);
+		if (c->rxtshift < 16)
+			c->rxtshift++;
+		tcp_timer_set(ts, c, TCP_T_RXT, tcp_rto_backoff(ts, c));
+		return;
+	}
+	if (c->rxtshift >= limit) {
+		if (!syn)
+			tcp_send_rst(ts, c);
+		tcp_conn_end(ts, c, syn ? TCP_REASON_SYN_TIMEOUT : TCP_REASON_TIMEOUT);
+		return;
+	}
+	ts->ctr[TCP_CTR_RTO]++;
+	c->rxtshift++;
+	c->flags &= ~TCP_CF_RTT_TIMING;          /* Karn */
+	if (syn) {
+		/* RFC 6298 §5.7: after a lost SYN the RTO once data flows is
+		 * 3 s; we keep the backed-off value until a sample. */
+		tcp_xmit(ts, c, c->iss, 0,
+			 c->state == TCP_ST_SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK);
+		tcp_timer_set(ts, c, TCP_T_RXT, tcp_rto_backoff(ts, c));
+		return;
+	}
+	/* RFC 5681 §3.1 eq. 4 and the loss window; RFC 6582 §3.2 step 4
+	 * (recover after an RTO); go back to SND.UNA (RFC 6298 §5.4). */
+	if (c->rxtshift == 1)            /* held for later backoffs (§3.1) */
+		c->ssthresh = ts->cc[c->cc]->ssthresh(ts, c);
+	c->cwnd = tcp_smss(c);
+	c->recover = c->snd_max;
+	c->flags &= ~TCP_CF_RECOVERY;
+	c->dupacks = 0;
+	c->snd_nxt = c->snd_una;
+	tcp_timer_clear(c, TCP_T_RXT);
+	tcp_output(ts, c);
+	tcp_timer_set(ts, c, TCP_T_RXT, tcp_rto_backoff(ts, c));
+}
+
+static void
+keep_timeout(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	uint32_t idle;
+
+	switch (c->state) {
+	case TCP_ST_TIME_WAIT:
+		tcp_conn_end(ts, c, TCP_REASON_NORMAL);
+		return;
+	case TCP_ST_FIN_WAIT_2:
+		if (c->flags & TCP_CF_APP_GONE) {
+			tcp_conn_end(ts, c, TCP_REASON_FIN_WAIT2_TIMEOUT);
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	if (ts->conf.keep_idle == 0 || !tcp_state_synced(c->state))
+		return;
+	idle = tcp_now32(ts) - c->last_rcv;
+	if (c->cold.keep_probes == 0 && idle < ts->conf.keep_idle) {
+		tcp_timer_set(ts, c, TCP_T_KEEP, ts->conf.keep_idle - idle);
+		return;
+	}
+	if (c->cold.keep_probes >= ts->conf.keep_cnt) {
+		tcp_send_rst(ts, c);
+		tcp_conn_end(ts, c, TCP_REASON_KEEPALIVE);
+		return;
+	}
+	/* RFC 9293 §3.8.4: <SEQ=SND.NXT-1> with no data. */
+	ts->ctr[TCP_CTR_KEEPALIVE_PROBE]++;
+	c->cold.keep_probes++;
+	tcp_xmit(ts, c, c->snd_una - 1, 0, TCP_ACK);
+	tcp_timer_set(ts, c, TCP_T_KEEP, ts->conf.keep_intvl);
+}
+
+void
+tcp_timer_fn(struct tw_timer *t, void *arg)
+{
+	struct tcp_stack *ts = arg;
+	struct tcp_conn *c = (struct tcp_conn *)((char *)t - offsetof(struct tcp_conn, timer));
+	uint32_t now;
+	uint64_t next = UINT64_MAX;
+
+	/* The clock never goes back, not even to the tick being fired:
+	 * timestamps must not (RFC 7323 §5.4). After a jump, deadlines set
+	 * here count from the new time: the caller advances often (dp:
+	 * every loop), so that is at most a tick late. */
+	if (tw_now(ts->wheel) > ts->now)
+		ts->now = tw_now(ts->wheel);
+	now = tcp_now32(ts);
+	c->flags |= TCP_CF_BUSY;
+	for (unsigned int i = 0; i < TCP_T__COUNT && !(c->flags & TCP_CF_DEAD); i++) {
+		if (!tcp_timer_armed(c, (enum tcp_timer)i) ||
+		    (int32_t)(c->t_due[i] - now) > 0)
+			continue;
+		tcp_timer_clear(c, (enum tcp_timer)i);
+		switch (i) {
+		case TCP_T_RXT:
+			rxt_timeout(ts, c);
+			break;
+		case TCP_T_DELACK:
+			if (c->flags & TCP_CF_DELACK) {
+				ts->ctr[TCP_CTR_DELACK]++;
+				tcp_send_ack(ts, c);
+			}
+			break;
+		case TCP_T_KEEP:
+			keep_timeout(ts, c);
+			break;
+		}
+	}
+	if (!(c->flags & TCP_CF_DEAD)) {
+		for (unsigned int i = 0; i < TCP_T__COUNT; i++) {
+			uint64_t e;
+
+			if (!tcp_timer_armed(c, (enum tcp_timer)i))
+				continue;
+			e = ts->now + (uint64_t)(int64_t)(int32_t)(c->t_due[i] - now);
+			if (e < next)
+				next = e;
+		}
+		if (next != UINT64_MAX && (!tw_pending(&c->timer) || next < c->timer.expires))
+			tw_add(ts->wheel, &c->timer, next);
+	}
+	tcp_conn_unbusy(ts, c);
+}

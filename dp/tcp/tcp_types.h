@@ -1,0 +1,402 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp/tcp types: the parsed segment, the connection (TCB), the per-worker
+ * stack, configuration, the application and congestion-control ops
+ * tables. Types only; includes only other type headers. See tcp.h for
+ * the operations and FEATURE.md for the RFCs.
+ */
+#ifndef DP_TCP_TYPES_H
+#define DP_TCP_TYPES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ipc.h"
+
+#include "tw_types.h"
+
+struct rte_mbuf;
+struct rte_mempool;
+struct tcp_stack;
+struct tcp_conn;
+
+#define TCP_AF_IPV4 4u           /* same values as NET_AF_IPV4/6 */
+#define TCP_AF_IPV6 6u
+
+/* Header flags (RFC 9293 §3.1). */
+#define TCP_FIN 0x01u
+#define TCP_SYN 0x02u
+#define TCP_RST 0x04u
+#define TCP_PSH 0x08u
+#define TCP_ACK 0x10u
+#define TCP_URG 0x20u
+
+#define TCP_HDR_LEN     20u
+#define TCP_HDR_MAX     60u
+#define TCP_MAX_SACK    4u       /* blocks a header can carry */
+#define TCP_MAX_WSCALE  14u      /* RFC 7323 §2.3 */
+#define TCP_OPT_TS_LEN  12u      /* NOP NOP TS(10): on every segment */
+
+/* Options seen in a segment (struct tcp_seg.opts). */
+#define TCP_OPT_F_MSS    0x01u
+#define TCP_OPT_F_WS     0x02u
+#define TCP_OPT_F_SACKOK 0x04u
+#define TCP_OPT_F_TS     0x08u
+#define TCP_OPT_F_SACK   0x10u
+
+/* Option kinds (RFC 9293 §3.2, RFC 7323, RFC 2018). */
+#define TCP_OPT_EOL    0u
+#define TCP_OPT_NOP    1u
+#define TCP_OPT_MSS    2u
+#define TCP_OPT_WS     3u
+#define TCP_OPT_SACKOK 4u
+#define TCP_OPT_SACK   5u
+#define TCP_OPT_TS     8u
+
+/* Why tcp_seg_parse() refused a header. */
+enum tcp_parse_err {
+	TCP_PARSE_OK = 0,
+	TCP_PARSE_SHORT,         /* fewer than 20 bytes */
+	TCP_PARSE_BAD_OFF,       /* data offset < 5 or past the segment */
+	TCP_PARSE_BAD_OPT,       /* an option's length is wrong or overruns */
+};
+
+struct tcp_sack_block {
+	uint32_t left, right;    /* [left, right) */
+};
+
+/* A parsed segment header: host order throughout. */
+struct tcp_seg {
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint16_t wnd;            /* as on the wire, not scaled */
+	uint8_t flags;
+	uint8_t hdr_len;         /* data offset in bytes */
+	uint32_t len;            /* payload bytes */
+	uint8_t opts;            /* TCP_OPT_F_* */
+	uint8_t wscale;
+	uint8_t nsack;
+	uint16_t mss;
+	uint32_t tsval, tsecr;
+	struct tcp_sack_block sack[TCP_MAX_SACK];
+};
+
+/* Options to write into a segment we build. */
+struct tcp_opts_out {
+	uint8_t opts;            /* TCP_OPT_F_* to write */
+	uint8_t wscale;
+	uint8_t nsack;
+	uint16_t mss;
+	uint32_t tsval, tsecr;
+	struct tcp_sack_block sack[TCP_MAX_SACK];
+};
+
+enum tcp_state {
+#define TCP_STATE(e, n) TCP_ST_##e,
+#include "tcp_states.def"
+#undef TCP_STATE
+	TCP_ST__COUNT,
+};
+
+enum tcp_ctr {
+#define TCP_CTR(e, n) TCP_CTR_##e,
+#include "tcp_counters.def"
+#undef TCP_CTR
+	TCP_CTR__COUNT,
+};
+
+enum tcp_reason {
+#define TCP_REASON(e, n) TCP_REASON_##e,
+#include "tcp_reasons.def"
+#undef TCP_REASON
+	TCP_REASON__COUNT,
+};
+
+/*
+ * A connection id is lib/ipc's (ipc_conn_make(): worker 8 bits | slot 24
+ * | generation 32), the one layout cp routes by. The generation of a slot
+ * changes every time it is reused, so an id kept past its connection's
+ * end is recognised as stale (never zero: 0 is "no connection").
+ */
+typedef uint64_t tcp_id_t;
+#define TCP_ID(worker, slot, gen) ipc_conn_make((worker), (slot), (gen))
+#define TCP_ID_WORKER(id) ipc_conn_worker(id)
+#define TCP_ID_SLOT(id)   ipc_conn_slot(id)
+#define TCP_ID_GEN(id)    ipc_conn_gen(id)
+#define TCP_MAX_CONNS     (IPC_CONN_SLOT_MAX + 1u)
+
+/*
+ * What the application (TURN now; TLS and the splice later) is told.
+ * Every callback may call any tcp_*() function on any connection,
+ * including the one it is about (closing it, too): the stack frees a
+ * connection only after the callback returns.
+ *
+ * accept: a passive connection reached ESTABLISHED on a listener of this
+ *   app; *conn_arg is what later callbacks get. Return 0 to take it,
+ *   < 0 to refuse (the connection is reset, reason ACCEPT_REFUSED).
+ * connected: an active open (tcp_connect()) reached ESTABLISHED.
+ * readable: in-order data or the peer's FIN can be read (tcp_recv()).
+ * writable: the send queue, once refused (-EAGAIN), has room again.
+ * closed: the connection ended without the application asking (reset,
+ *   timeout, or both sides closed after tcp_shutdown()); id is stale
+ *   after it returns. Not called after tcp_close() or tcp_abort().
+ */
+struct tcp_app_ops {
+	int (*accept)(struct tcp_stack *ts, tcp_id_t id, void *listen_arg,
+		      void **conn_arg);
+	void (*connected)(struct tcp_stack *ts, tcp_id_t id, void *arg);
+	void (*readable)(struct tcp_stack *ts, tcp_id_t id, void *arg);
+	void (*writable)(struct tcp_stack *ts, tcp_id_t id, void *arg);
+	void (*closed)(struct tcp_stack *ts, tcp_id_t id, void *arg,
+		       enum tcp_reason why);
+};
+
+/*
+ * Where segments go: m holds the TCP header and payload from its data
+ * start (one segment, checksum filled in, at least 64 bytes of headroom
+ * for the IP and link headers); src and dst are the IP addresses (4 or 16
+ * bytes). The callee owns m.
+ */
+struct tcp_out_ops {
+	void (*output)(void *arg, struct rte_mbuf *m, uint8_t family,
+		       const uint8_t *src, const uint8_t *dst);
+};
+
+/*
+ * Congestion control (RFC 5681 framing, as Linux's tcp_congestion_ops):
+ * the stack detects loss (duplicate ACKs, RFC 6582 partial ACKs, RTO)
+ * and asks the algorithm for the numbers.
+ * init: at ESTABLISHED (cwnd already set to the RFC 5681 §3.1 initial
+ *   window).
+ * ssthresh: the new ssthresh on entering recovery or after an RTO.
+ * cong_avoid: acked new bytes outside recovery: grow cwnd.
+ * recovered: the ACK that ends fast recovery arrived: set cwnd.
+ */
+struct tcp_cc_ops {
+	const char *name;
+	void (*init)(struct tcp_stack *ts, struct tcp_conn *c);
+	uint32_t (*ssthresh)(struct tcp_stack *ts, struct tcp_conn *c);
+	void (*cong_avoid)(struct tcp_stack *ts, struct tcp_conn *c,
+			   uint32_t acked);
+	void (*recovered)(struct tcp_stack *ts, struct tcp_conn *c);
+};
+
+/* Connection flags (struct tcp_conn.flags). */
+#define TCP_CF_V6          0x00000001u  /* family IPv6 */
+#define TCP_CF_TS          0x00000002u  /* timestamps negotiated */
+#define TCP_CF_WS          0x00000004u  /* window scaling negotiated */
+#define TCP_CF_SACK        0x00000008u  /* SACK-permitted both ways */
+#define TCP_CF_PASSIVE     0x00000010u  /* from a listener */
+#define TCP_CF_ACK_NOW     0x00000020u  /* send an ACK at the end of input */
+#define TCP_CF_FIN_QUEUED  0x00000040u  /* app shut down: FIN after the data */
+#define TCP_CF_FIN_RCVD    0x00000080u  /* peer's FIN consumed: EOF */
+#define TCP_CF_FIN_OOO     0x00000100u  /* a FIN seen beyond a hole */
+#define TCP_CF_APP_GONE    0x00000200u  /* tcp_close(): no more callbacks */
+#define TCP_CF_APP_KNOWS   0x00000400u  /* accepted/connected was called */
+#define TCP_CF_BUSY        0x00000800u  /* inside input or a timer */
+#define TCP_CF_DEAD        0x00001000u  /* to be freed when not busy */
+#define TCP_CF_RECOVERY    0x00002000u  /* RFC 6582 fast recovery */
+#define TCP_CF_WANT_WRITE  0x00004000u  /* a send was refused: notify */
+#define TCP_CF_RTT_TIMING  0x00008000u  /* rtt_seq is being timed */
+#define TCP_CF_READABLE    0x00010000u  /* tell the app at the end of input */
+#define TCP_CF_IN_TABLE    0x00020000u
+#define TCP_CF_SYN_QUEUED  0x00040000u  /* counted in its listener's nsyn */
+#define TCP_CF_DELACK      0x00080000u  /* an ACK is owed (delayed) */
+#define TCP_CF_SRC_COUNTED 0x00100000u  /* counted in the per-source table */
+
+/* The three deadlines that share a connection's one wheel timer. */
+enum tcp_timer {
+	TCP_T_RXT,               /* retransmission or persist (RFC 6298; 9293 §3.8.6.1) */
+	TCP_T_DELACK,            /* delayed ACK (RFC 9293 §3.8.6.3) */
+	TCP_T_KEEP,              /* keepalive, SYN/FIN_WAIT_2 limits, TIME_WAIT */
+	TCP_T__COUNT,
+};
+
+/* Fields the fast path rarely reads. */
+struct tcp_conn_cold {
+	uint32_t rtt_seq;        /* Karn: the sequence being timed (no TS) */
+	uint32_t rtt_start;      /* ms, when it was sent */
+	uint32_t fin_seq;        /* peer's FIN, when TCP_CF_FIN_OOO */
+	uint32_t ooo_bytes;      /* payload held out of order */
+	uint32_t max_snd_wnd;    /* RFC 5961 §5.2 MAX.SND.WND */
+	uint32_t tw_prev, tw_next;   /* TIME_WAIT FIFO, slot + 1; 0: none */
+	uint32_t peer_mss;       /* from the SYN, 536 when absent */
+	uint32_t sack_last;      /* start of the latest out-of-order arrival */
+	uint32_t cc_epoch;       /* ms, congestion control's epoch (CUBIC) */
+	uint16_t ooo_segs;
+	uint16_t rcv_segs;       /* mbuf segments in the in-order queue */
+	uint8_t keep_probes;
+	uint8_t syn_tries;
+	uint8_t peer_wscale;     /* from the SYN (kept until both agree) */
+	uint8_t pad[1];
+	uint64_t cc_priv[4];     /* congestion-control state */
+};
+
+/*
+ * The control block. The first four cache lines are what a segment in
+ * either direction touches (checked at build time, tcp_types.h's
+ * _Static_assert in tcp_conn.c); struct tcp_conn_cold follows.
+ */
+struct tcp_conn {
+	/* ---- line 0: demultiplexing, state ---- */
+	uint8_t raddr[16];       /* IPv4: the first 4 bytes, rest zero */
+	uint8_t laddr[16];
+	uint16_t rport, lport;   /* host order */
+	uint32_t gen;
+	uint32_t flags;          /* TCP_CF_* */
+	uint32_t rcv_nxt;
+	uint32_t snd_una;
+	uint8_t state;           /* enum tcp_state */
+	uint8_t snd_wscale;      /* applied to the peer's windows */
+	uint8_t rcv_wscale;      /* applied to ours */
+	uint8_t dupacks;
+	uint8_t rxtshift;        /* RTO backoff exponent */
+	uint8_t app;             /* index into the stack's apps */
+	uint8_t listener;        /* index into the stack's listeners */
+	uint8_t cc;              /* index into the stack's cc algorithms */
+	uint16_t mss;            /* send MSS, options excluded */
+	uint8_t t_armed;         /* bit per enum tcp_timer */
+	uint8_t ack_segs;        /* full segments received since our last ACK */
+
+	/* ---- line 1: send sequence space (RFC 9293 §3.3.1) ---- */
+	uint32_t snd_nxt;
+	uint32_t snd_max;        /* highest sequence sent + 1 */
+	uint32_t snd_wnd;        /* scaled */
+	uint32_t snd_wl1, snd_wl2;
+	uint32_t iss;
+	uint32_t cwnd, ssthresh;
+	uint32_t recover;        /* RFC 6582 */
+	uint32_t snd_queued;     /* bytes in the send queue, from snd_una */
+	struct rte_mbuf *snd_head;   /* segments linked by ->next */
+	struct rte_mbuf *snd_tail;
+	uint32_t snd_head_off;   /* acked bytes of snd_head */
+	uint32_t rto;            /* ms, before backoff */
+
+	/* ---- line 2: receive side, timestamps, RTT ---- */
+	uint32_t irs;
+	uint32_t rcv_adv;        /* right edge we advertised */
+	uint32_t last_ack_sent;  /* RFC 7323 §4.3 Last.ACK.sent */
+	uint32_t ts_recent;
+	uint32_t ts_recent_age;  /* ms */
+	uint32_t rcv_queued;     /* in-order bytes the app has not read */
+	struct rte_mbuf *rcv_head;   /* in order, ->next linked */
+	struct rte_mbuf *rcv_tail;
+	struct rte_mbuf *ooo_head;   /* out of order, sorted, seq in hash.usr */
+	uint32_t srtt8;          /* smoothed RTT, ms << 3 */
+	uint32_t rttvar4;        /* RTT variation, ms << 2 */
+	uint32_t ts_offset;      /* added to our TSval (RFC 7323 §7.1) */
+	uint32_t last_rcv;       /* ms, last acceptable segment (keepalive) */
+
+	/* ---- line 3: the timer and the application ---- */
+	struct tw_timer timer;
+	uint32_t t_due[TCP_T__COUNT];   /* ms (low 32 bits of the clock) */
+	uint32_t reserved;
+	void *app_arg;
+
+	struct tcp_conn_cold cold;
+} __attribute__((aligned(64)));
+
+struct tcp_listener {
+	bool used;
+	uint8_t family;          /* 0: both */
+	uint8_t app;
+	uint16_t port;           /* host order */
+	uint32_t nsyn;           /* connections in SYN_RCVD */
+	uint32_t backlog;        /* nsyn limit */
+	void *arg;
+};
+
+/* Configuration: defaults from tcp_conf_defaults(). Times in ms. */
+struct tcp_conf {
+	uint32_t max_conns;          /* pool size, < 2^24 */
+	uint32_t max_time_wait;      /* TIME_WAIT connections kept at most */
+	uint32_t snd_buf;            /* per connection, bytes queued */
+	uint32_t rcv_buf;            /* per connection: window */
+	uint32_t ooo_max_segs;       /* per connection */
+	uint32_t rcv_max_segs;       /* mbufs held in order, per connection
+				      * (< 65536): bounds what tiny segments
+				      * cost, the window counting bytes */
+	uint16_t mss4, mss6;         /* ours: port MTU - 40 / - 60 */
+	uint32_t rto_init, rto_min, rto_max;
+	uint32_t delack;
+	uint32_t msl;                /* TIME_WAIT lasts 2 * msl */
+	uint32_t fin_wait2;          /* after tcp_close() */
+	uint32_t keep_idle;          /* 0: no keepalive */
+	uint32_t keep_intvl;
+	uint32_t keep_cnt;
+	uint32_t syn_retries;        /* SYN and SYN-ACK retransmissions */
+	uint32_t retries;            /* data retransmissions before giving up */
+	uint32_t syn_backlog;        /* per listener */
+	uint32_t init_cwnd_segs;     /* 0: RFC 5681 §3.1 */
+	uint8_t cc;                  /* TCP_CC_NEWRENO or TCP_CC_CUBIC */
+	bool syn_cookies;            /* when a listener's backlog is full */
+	uint32_t challenge_acks;     /* per second, RFC 5961 §7 */
+	uint32_t max_per_source;     /* passive connections per remote
+				      * address; 0: no limit */
+	bool timestamps, wscale, sack;
+	uint8_t worker;              /* goes into connection ids */
+	int socket;                  /* NUMA socket for the pool */
+	uint8_t isn_key[16];         /* all zero: drawn from getrandom() */
+};
+
+/* Congestion control algorithms, in the order tcp_stack_create()
+ * registers them (conf.cc). */
+#define TCP_CC_NEWRENO 0
+#define TCP_CC_CUBIC   1
+
+#define TCP_MAX_LISTENERS 16
+#define TCP_MAX_APPS      8
+#define TCP_MAX_CC        4
+
+struct tcp_table_ent {
+	uint32_t hash;
+	uint32_t slot1;          /* slot + 1; 0: empty */
+};
+
+/* Passive connections per remote address (conf.max_per_source). */
+struct tcp_src_ent {
+	uint8_t addr[16];
+	uint8_t family;          /* 0: empty */
+	uint8_t pad[3];
+	uint32_t count;
+};
+
+/* One per worker. Nothing in it is shared with another worker. */
+struct tcp_stack {
+	struct tcp_conf conf;
+	struct tw_wheel *wheel;      /* the worker's; ticks are ms */
+	const struct tcp_out_ops *out;
+	void *out_arg;
+	struct rte_mempool *pool;    /* headers and copies of data */
+	uint64_t now;                /* ms, from tcp_stack_set_time() */
+	uint64_t hash_key[2];        /* table hash */
+	uint8_t isn_key[16];         /* RFC 6528 F() */
+
+	struct tcp_conn *conns;      /* conf.max_conns */
+	uint32_t *free_slots;        /* stack of free slots */
+	uint32_t nfree;
+	struct tcp_table_ent *table; /* open addressing, linear probing */
+	uint32_t table_mask;
+	uint32_t nconns;             /* in use */
+	struct tcp_src_ent *src;     /* open addressing; NULL: no limit */
+	uint32_t src_mask;
+	uint32_t tw_head, tw_tail;   /* TIME_WAIT FIFO, slot + 1 */
+	uint32_t ntw;
+
+	struct tcp_listener listeners[TCP_MAX_LISTENERS];
+	const struct tcp_app_ops *apps[TCP_MAX_APPS];
+	unsigned int napps;
+	const struct tcp_cc_ops *cc[TCP_MAX_CC];
+	unsigned int ncc;
+	uint8_t cc_default;          /* for new connections */
+
+	uint64_t cookie_sec;         /* s, the last SYN cookie sent; 0: never */
+	uint64_t chack_sec;          /* RFC 5961 §7: challenge ACKs ... */
+	uint32_t chack_n;            /* ... sent in that second */
+
+	uint64_t ctr[TCP_CTR__COUNT];
+	uint64_t closes[TCP_REASON__COUNT];
+};
+
+#endif /* DP_TCP_TYPES_H */

@@ -1,0 +1,2182 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp/tcp wire-level scenarios, one per test (tcp_<area>_<scenario>, in
+ * the spirit of packetdrill): a peer's segments written byte by byte,
+ * the stack's answers captured and checked field by field, time moved by
+ * a fake clock through the real timer wheel. Every test ends with every
+ * mbuf back in the pool and the wheel empty (tcp_fixture.c h_free()).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_mbuf.h>
+
+#include "tcp_fixture.h"
+#include "tcp_inlines.h"
+
+static uint32_t
+tcp_eff_mss_test(const struct tcp_conn *c)
+{
+	return c->mss - ((c->flags & TCP_CF_TS) ? TCP_OPT_TS_LEN : 0);
+}
+
+static const struct tcp_opts_out syn_opts = {
+	.opts = TCP_OPT_F_MSS | TCP_OPT_F_WS | TCP_OPT_F_TS,
+	.mss = 1460, .wscale = 0, .tsval = 5000,
+};
+
+static uint8_t pattern[65536];
+
+static void
+fill_pattern(void)
+{
+	for (size_t i = 0; i < sizeof(pattern); i++)
+		pattern[i] = (uint8_t)(i * 7 + (i >> 8));
+}
+
+/* Read everything readable into buf; returns the byte count. */
+static uint32_t
+read_all(struct h *h, uint8_t *buf, uint32_t cap)
+{
+	uint32_t n = 0;
+	struct rte_mbuf *m;
+	int r;
+
+	while ((r = tcp_recv(h->ts, h->id, &m, 1u << 20)) > 0) {
+		assert_int_equal(m->pkt_len, (uint32_t)r);
+		assert_true(n + (uint32_t)r <= cap);
+		memcpy(buf + n, rte_pktmbuf_read(m, 0, (uint32_t)r, buf + n), (size_t)r);
+		n += (uint32_t)r;
+		rte_pktmbuf_free(m);
+	}
+	return n;
+}
+
+/* ---- sizes ----------------------------------------------------------------- */
+
+static void
+test_tcp_tcb_size(void **state)
+{
+	struct h *h = h_new(NULL);
+
+	(void)state;
+	printf("TCB: %zu bytes hot (limit 256), %zu bytes in all; idle connection: "
+	       "%zu bytes (TCB + table share + free-slot entry)\n",
+	       tcp_tcb_hot_bytes(), sizeof(struct tcp_conn), tcp_idle_conn_bytes(h->ts));
+	assert_true(tcp_tcb_hot_bytes() <= 256);
+	assert_true(tcp_idle_conn_bytes(h->ts) <= 1024);
+	h_free(h);
+}
+
+/* ---- handshakes ------------------------------------------------------------ */
+
+static void
+test_tcp_handshake_passive(void **state)
+{
+	struct h *h = h_new(NULL);
+	const struct h_out *r;
+	struct tcp_conn *c;
+
+	(void)state;
+	h_inject(h, TCP_SYN, h->p_seq, 0, 65535, &syn_opts, NULL, 0);
+	h->p_seq++;
+	r = h_pop(h);
+	assert_int_equal(r->seg.flags, TCP_SYN | TCP_ACK);
+	assert_int_equal(r->seg.ack, h->p_seq);
+	assert_int_equal(r->seg.sport, H_LPORT);
+	assert_int_equal(r->seg.dport, H_RPORT);
+	/* MSS from the configuration, our window scale for 256 KiB (3),
+	 * timestamps echoing the SYN's; SACK-permitted only if offered. */
+	assert_int_equal(r->seg.opts, TCP_OPT_F_MSS | TCP_OPT_F_WS | TCP_OPT_F_TS);
+	assert_int_equal(r->seg.mss, 1460);
+	assert_int_equal(r->seg.wscale, 3);
+	assert_int_equal(r->seg.tsecr, 5000);
+	assert_int_equal(r->seg.wnd, 65535);             /* unscaled in a SYN */
+	assert_int_equal(h->ev.accepts, 0);
+	h->p_ack = r->seg.seq + 1;
+	h_ack(h, h->p_ack, 1000);
+	assert_int_equal(h->ev.accepts, 1);
+	h->id = h->ev.last_id;
+	assert_int_equal(tcp_conn_state(h->ts, h->id), TCP_ST_ESTABLISHED);
+	assert_int_equal(h_pending(h), 0);                /* nothing to say */
+	c = h_conn(h);
+	assert_int_equal(c->snd_wnd, 1000);                /* peer's shift 0 */
+	assert_int_equal(c->snd_wscale, 0);
+	assert_int_equal(c->rcv_wscale, 3);
+	assert_int_equal(c->mss, 1460);
+	assert_true(c->flags & TCP_CF_TS);
+	assert_int_equal(h->ts->ctr[TCP_CTR_PASSIVE_OPEN], 1);
+	h_free(h);
+}
+
+static void
+test_tcp_handshake_passive_no_options(void **state)
+{
+	struct h *h = h_new(NULL);
+	const struct h_out *r;
+	struct tcp_conn *c;
+
+	(void)state;
+	h->p_ts = false;
+	h_inject(h, TCP_SYN, h->p_seq, 0, 8192, NULL, NULL, 0);
+	h->p_seq++;
+	r = h_pop(h);
+	/* RFC 7323: no WS, no TS in the answer to a SYN without them. */
+	assert_int_equal(r->seg.opts, TCP_OPT_F_MSS);
+	h->p_ack = r->seg.seq + 1;
+	h_ack(h, h->p_ack, 8192);
+	h->id = h->ev.last_id;
+	c = h_conn(h);
+	assert_non_null(c);
+	assert_int_equal(c->mss, 536);     /* RFC 9293 §3.7.1 default */
+	assert_int_equal(c->rcv_wscale, 0);
+	assert_false(c->flags & (TCP_CF_TS | TCP_CF_WS));
+	/* Without scaling our window tops out at 65535. */
+	{
+		struct rte_mbuf *m = h_mbuf(10, 0);
+
+		assert_int_equal(tcp_send(h->ts, h->id, m), 10);
+		r = h_pop(h);
+		assert_int_equal(r->seg.wnd, 65535);
+		assert_int_equal(r->seg.opts, 0);
+	}
+	h_free(h);
+}
+
+static void
+test_tcp_handshake_active(void **state)
+{
+	struct h *h = h_new(NULL);
+	const struct h_out *r;
+
+	(void)state;
+	assert_int_equal(tcp_connect(h->ts, TCP_AF_IPV4, h->laddr, 5000, h->raddr,
+				     H_RPORT, h->app, h, &h->id), 0);
+	h->lport = 5000;
+	r = h_pop(h);
+	assert_int_equal(r->seg.flags, TCP_SYN);
+	assert_int_equal(r->seg.opts, TCP_OPT_F_MSS | TCP_OPT_F_WS | TCP_OPT_F_TS |
+			 TCP_OPT_F_SACKOK);
+	assert_int_equal(r->seg.sport, 5000);
+	assert_int_equal(tcp_conn_state(h->ts, h->id), TCP_ST_SYN_SENT);
+	/* Same tuple again: refused. */
+	{
+		tcp_id_t id2;
+
+		assert_int_equal(tcp_connect(h->ts, TCP_AF_IPV4, h->laddr, 5000, h->raddr,
+					     H_RPORT, h->app, h, &id2), -EADDRINUSE);
+	}
+	h->p_ack = r->seg.seq + 1;
+	h_inject(h, TCP_SYN | TCP_ACK, h->p_seq, h->p_ack, 65535, &syn_opts, NULL, 0);
+	h->p_seq++;
+	assert_int_equal(h->ev.connecteds, 1);
+	r = h_pop(h);
+	assert_int_equal(r->seg.flags, TCP_ACK);
+	assert_int_equal(r->seg.seq, h->p_ack);
+	assert_int_equal(r->seg.ack, h->p_seq);
+	assert_int_equal(tcp_conn_state(h->ts, h->id), TCP_ST_ESTABLISHED);
+	assert_int_equal(h->ts->ctr[TCP_CTR_ACTIVE_OPEN], 1);
+	h_free(h);
+}
+
+/* RFC 9293 figure 8: SYNs cross, each side answers SYN-ACK. */
+static void
+test_tcp_handshake_simultaneous_open(void **state)
+{
+	struct h *h = h_new(NULL);
+	const struct h_out *r;
+	uint32_t iss;
+
+	(void)state;
+	assert_int_equal(tcp_connect(h->ts, TCP_AF_IPV4, h->laddr, 5000, h->raddr,
+				     H_RPORT, h->app, h, &h->id), 0);
+	h->lport = 5000;
+	r = h_pop(h);
+	iss = r->seg.seq;
+	h_inject(h, TCP_SYN, h->p_seq, 0, 65535, &syn_opts, NULL, 0);
+	h->p_seq++;
+	assert_int_equal(tcp_conn_state(h->ts, h->id), TCP_ST_SYN_RCVD);
+	r = h_pop(h);
+	assert_int_equal(r->seg.flags, TCP_SYN | TCP_ACK);
+	assert_int_equal(r->seg.seq, iss);
+	assert_int_equal(r->seg.ack, h->p_seq);
+	/* The peer's SYN-ACK (its SYN again, acking ours). */
+	h->p_ack = iss + 1;
+	h_inject(h, TCP_SYN | TCP_ACK, h->p_seq - 1, h->p_ack, 65535, &syn_opts, NULL, 0);
+	assert_int_equal(tcp_conn_state(h->ts, h->id), TCP_ST_ESTABLISHED);
+	assert_int_equal(h->ev.connecteds, 1);
+	assert_int_equal(h->ev.accepts, 0);
+	r = h_pop(h);
+	assert_int_equal(r->seg.flags, TCP_ACK);
+	assert_int_equal(r->seg.seq, iss + 1);
+	assert_int_equal(r->seg.ack, h->p_seq);
+	h_free(h);
+}
+
+static void
+test_tcp_handshake_closed_port_rst(void **state)
+{
+	struct h *h = h_new(NULL);
+	const struct h_out *r;
+
+	(void)state;
+	h->lport = 9;
+	/* SYN: <SEQ=0><ACK=SEG.SEQ+1><CTL=RST,ACK>. */
+	h_inject(h, TCP_SYN, 1000, 0, 65535, &syn_opts, NULL, 0);
+	r = h_pop(h);
+	assert_int_equal(r->seg.flags, TCP_RST | TCP_ACK);
+	assert_int_equal(r->seg.seq, 0);
+	assert_int_equal(r->seg.ack, 1001);
+	/* ACK with data: <SEQ=SEG.ACK><CTL=RST>. */
+	h_inject(h, TCP_ACK, 1000, 777, 65535, NULL, "abc", 3);
+	r = h_pop(h);
+	assert_int_equal(r->seg.flags, TCP_RST);
+	assert_int_equal(r->seg.seq, 777);
+	/* RST: never answered. */
+	h_inject(h, TCP_RST, 1000, 0, 0, NULL, NULL, 0);
+	assert_int_equal(h_pending(h), 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_NO_CONN], 3);   /* the RST too */
+	/* An ACK to the listener: RST too (RFC 9293 §3.10.7.2). */
+	h->lport = H_LPORT;
+	h_inject(h, TCP_ACK, 1000, 555, 65535, NULL, NULL, 0);
+	r = h_pop(h);
+	assert_int_equal(r->seg.flags, TCP_RST);
+	assert_int_equal(r->seg.seq, 555);
+	h_free(h);
+}
+
+/* The SYN-ACK is lost: retransmitted on the RTO (1 s, then 2 s...), and
+ * at once when the peer's SYN comes again; syn_retries then the end. */
+static void
+test_tcp_handshake_synack_retransmit(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	const struct h_out *r;
+	uint32_t iss;
+
+	(void)state;
+	h_conf(&conf);
+	conf.syn_retries = 2;
+	h = h_new(&conf);
+	h_inject(h, TCP_SYN, h->p_seq, 0, 65535, &syn_opts, NULL, 0);
+	iss = h_pop(h)->seg.seq;
+	h_advance(h, 999);
+	assert_int_equal(h_pending(h), 0);
+	h_advance(h, 1);
+	r = h_pop(h);
+	assert_int_equal(r->seg.flags, TCP_SYN | TCP_ACK);
+	assert_int_equal(r->seg.seq, iss);
+	/* The peer's SYN again: the SYN-ACK again, now. */
+	h_inject(h, TCP_SYN, h->p_seq, 0, 65535, &syn_opts, NULL, 0);
+	r = h_pop(h);
+	assert_int_equal(r->seg.flags, TCP_SYN | TCP_ACK);
+	assert_int_equal(r->seg.seq, iss);
+	h_advance(h, 1999);
+	assert_int_equal(h_pending(h), 0);
+	h_advance(h, 1);
+	assert_int_equal(h_pop(h)->seg.flags, TCP_SYN | TCP_ACK);
+	assert_int_equal(h->ts->nconns, 1);
+	h_advance(h, 4000);                      /* third RTO: give up */
+	assert_int_equal(h_pending(h), 0);
+	assert_int_equal(h->ts->nconns, 0);
+	assert_int_equal(h->ts->closes[TCP_REASON_SYN_TIMEOUT], 1);
+	assert_int_equal(h->ts->listeners[0].nsyn, 0);
+	assert_int_equal(h->ev.accepts + h->ev.closeds, 0);
+	h_free(h);
+}
+
+static void
+test_tcp_handshake_syn_sent_bad_ack(void **state)
+{
+	struct h *h = h_new(NULL);
+	const struct h_out *r;
+	uint32_t iss;
+
+	(void)state;
+	assert_int_equal(tcp_connect(h->ts, TCP_AF_IPV4, h->laddr, 5000, h->raddr,
+				     H_RPORT, h->app, h, &h->id), 0);
+	h->lport = 5000;
+	iss = h_pop(h)->seg.seq;
+	/* RFC 9293 §3.10.7.3: unacceptable ACK: <SEQ=SEG.ACK><CTL=RST>. */
+	h_inject(h, TCP_SYN | TCP_ACK, h->p_seq, iss + 100, 65535, &syn_opts, NULL, 0);
+	r = h_pop(h);
+	assert_int_equal(r->seg.flags, TCP_RST);
+	assert_int_equal(r->seg.seq, iss + 100);
+	assert_int_equal(tcp_conn_state(h->ts, h->id), TCP_ST_SYN_SENT);
+	/* A RST that does not ack our SYN is ignored (RFC 5961 §3.2)... */
+	h_inject(h, TCP_RST, h->p_seq, 0, 0, NULL, NULL, 0);
+	assert_int_equal(tcp_conn_state(h->ts, h->id), TCP_ST_SYN_SENT);
+	/* ...one that does refuses the connection. */
+	h_inject(h, TCP_RST | TCP_ACK, h->p_seq, iss + 1, 0, NULL, NULL, 0);
+	assert_int_equal(tcp_conn_state(h->ts, h->id), -ENOTCONN);
+	assert_int_equal(h->ev.closeds, 0);      /* the app never had it */
+	assert_int_equal(h->ts->closes[TCP_REASON_REFUSED], 1);
+	assert_int_equal(h_pending(h), 0);
+	h_free(h);
+}
+
+static void
+test_tcp_handshake_backlog_full(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+
+	(void)state;
+	h_conf(&conf);
+	conf.syn_backlog = 2;
+	conf.syn_cookies = false;
+	h = h_new(&conf);
+	for (unsigned int i = 0; i < 3; i++) {
+		h->rport = (uint16_t)(H_RPORT + i);
+		h_inject(h, TCP_SYN, 1000, 0, 65535, &syn_opts, NULL, 0);
+	}
+	assert_int_equal(h_pending(h), 2);
+	assert_int_equal(h->ts->ctr[TCP_CTR_SYN_QUEUE_FULL], 1);
+	assert_int_equal(h->ts->nconns, 2);
+	h_free(h);
+}
+
+static void
+test_tcp_handshake_accept_refused(void **state)
+{
+	struct h *h = h_new(NULL);
+	const struct h_out *r;
+
+	(void)state;
+	h->ev.refuse = true;
+	h_inject(h, TCP_SYN, h->p_seq, 0, 65535, &syn_opts, NULL, 0);
+	h->p_seq++;
+	r = h_pop(h);
+	h_ack(h, r->seg.seq + 1, 1000);
+	assert_int_equal(h->ev.accepts, 1);
+	r = h_pop(h);
+	assert_int_equal(r->seg.flags, TCP_RST);
+	assert_int_equal(h->ts->nconns, 0);
+	assert_int_equal(h->ev.closeds, 0);
+	assert_int_equal(h->ts->closes[TCP_REASON_ACCEPT_REFUSED], 1);
+	h_free(h);
+}
+
+/* The pool is full: a SYN is dropped, counted; a freed slot serves the
+ * next one, and an id of the old connection is stale. */
+static void
+test_tcp_conn_pool_and_stale_id(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	tcp_id_t first;
+
+	(void)state;
+	h_conf(&conf);
+	conf.max_conns = 1;
+	h = h_new(&conf);
+	h_open_passive(h);
+	first = h->id;
+	h->rport = H_RPORT + 1;
+	h_inject(h, TCP_SYN, 1000, 0, 65535, &syn_opts, NULL, 0);
+	assert_int_equal(h_pending(h), 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_POOL_FULL], 1);
+	assert_int_equal(tcp_abort(h->ts, first), 0);
+	assert_int_equal(h_pop(h)->seg.flags, TCP_RST);
+	assert_int_equal(tcp_conn_state(h->ts, first), -ENOTCONN);
+	assert_int_equal(tcp_abort(h->ts, first), -ENOTCONN);
+	h_inject(h, TCP_SYN, 1000, 0, 65535, &syn_opts, NULL, 0);
+	assert_int_equal(h_pop(h)->seg.flags, TCP_SYN | TCP_ACK);
+	/* Same slot, new generation. */
+	assert_int_equal(h->ts->nconns, 1);
+	assert_int_equal(TCP_ID_SLOT(first), 0);
+	assert_int_equal(tcp_conn_state(h->ts, first), -ENOTCONN);
+	assert_int_equal(tcp_conn_state(h->ts, TCP_ID(0, 0, TCP_ID_GEN(first) + 2)),
+			 TCP_ST_SYN_RCVD);
+	h_free(h);
+}
+
+/* ---- bad input ----------------------------------------------------------- */
+
+static void
+test_tcp_input_bad_segments_counted(void **state)
+{
+	struct h *h = h_new(NULL);
+	uint8_t b[60];
+	size_t hl;
+
+	(void)state;
+	hl = tcp_seg_build(b, H_RPORT, H_LPORT, 1, 0, TCP_SYN, 65535, &syn_opts);
+	h_inject_raw(h, b, (uint32_t)hl, true);
+	assert_int_equal(h->ts->ctr[TCP_CTR_BAD_CKSUM], 1);
+	h_inject_raw(h, b, 19, false);
+	assert_int_equal(h->ts->ctr[TCP_CTR_BAD_SHORT], 1);
+	b[12] = 0x40;
+	h_inject_raw(h, b, (uint32_t)hl, false);
+	assert_int_equal(h->ts->ctr[TCP_CTR_BAD_OFF], 1);
+	b[12] = (uint8_t)((hl / 4) << 4);
+	b[21] = 5;                               /* MSS option, length 5 */
+	h_inject_raw(h, b, (uint32_t)hl, false);
+	assert_int_equal(h->ts->ctr[TCP_CTR_BAD_OPT], 1);
+	b[21] = 4;
+	b[13] = TCP_SYN | TCP_FIN;
+	h_inject_raw(h, b, (uint32_t)hl, false);
+	assert_int_equal(h->ts->ctr[TCP_CTR_BAD_FLAGS], 1);
+	/* Nothing answered, nothing created, and still working. */
+	assert_int_equal(h_pending(h), 0);
+	assert_int_equal(h->ts->nconns, 0);
+	h_open_passive(h);
+	h_free(h);
+}
+
+/* ---- close ------------------------------------------------------------------ */
+
+static void
+test_tcp_close_active(void **state)
+{
+	struct h *h = h_new(NULL);
+	const struct h_out *r;
+
+	(void)state;
+	h_open_passive(h);
+	assert_int_equal(tcp_shutdown(h->ts, h->id), 0);
+	r = h_pop(h);
+	assert_int_equal(r->seg.flags, TCP_FIN | TCP_ACK);
+	assert_int_equal(r->seg.seq, h->p_ack);
+	assert_int_equal(tcp_conn_state(h->ts, h->id), TCP_ST_FIN_WAIT_1);
+	assert_int_equal(tcp_send(h->ts, h->id, NULL), -EPIPE);
+	h_ack(h, h->p_ack + 1, 1000);
+	assert_int_equal(tcp_conn_state(h->ts, h->id), TCP_ST_FIN_WAIT_2);
+	h_inject(h, TCP_FIN | TCP_ACK, h->p_seq, h->p_ack, 1000, NULL, NULL, 0);
+	h->p_seq++;
+	r = h_pop(h);
+	assert_int_equal(r->seg.flags, TCP_ACK);
+	assert_int_equal(r->seg.ack, h->p_seq);
+	assert_int_equal(h->ev.closeds, 1);
+	assert_int_equal(h->ev.last_reason, TCP_REASON_NORMAL);
+	assert_int_equal(h->ts->ntw, 1);
+	assert_int_equal(h->ts->nconns, 1);      /* TIME_WAIT holds the tuple */
+	h_advance(h, 59999);
+	assert_int_equal(h->ts->nconns, 1);
+	h_advance(h, 1);
+	assert_int_equal(h->ts->nconns, 0);
+	assert_int_equal(h->ts->ntw, 0);
+	assert_int_equal(h->ts->closes[TCP_REASON_NORMAL], 1);
+	assert_int_equal(h->ev.closeds, 1);
+	h_free(h);
+}
+
+static void
+test_tcp_close_passive(void **state)
+{
+	struct h *h = h_new(NULL);
+	const struct h_out *r;
+	struct rte_mbuf *m;
+
+	(void)state;
+	h_open_passive(h);
+	h_inject(h, TCP_FIN | TCP_ACK, h->p_seq, h->p_ack, 1000, NULL, NULL, 0);
+	h->p_seq++;
+	assert_int_equal(tcp_conn_state(h->ts, h->id), TCP_ST_CLOSE_WAIT);
+	r = h_pop(h);                            /* the FIN is acked at once */
+	assert_int_equal(r->seg.flags, TCP_ACK);
+	assert_int_equal(r->seg.ack, h->p_seq);
+	assert_int_equal(h->ev.readables, 1);
+	assert_int_equal(tcp_recv(h->ts, h->id, &m, 100), 0);   /* EOF */
+	/* We may still send in CLOSE_WAIT. */
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(5, 1)), 5);
+	r = h_pop(h);
+	assert_int_equal(r->seg.len, 5);
+	assert_int_equal(tcp_close(h->ts, h->id), 0);
+	r = h_pop(h);
+	assert_int_equal(r->seg.flags, TCP_FIN | TCP_ACK);
+	assert_int_equal(r->seg.seq, h->p_ack + 5);
+	assert_int_equal(tcp_conn_state(h->ts, h->id), TCP_ST_LAST_ACK);
+	h_ack(h, h->p_ack + 6, 1000);
+	assert_int_equal(h->ts->nconns, 0);
+	assert_int_equal(h->ev.closeds, 0);      /* the app closed it */
+	assert_int_equal(h->ts->closes[TCP_REASON_NORMAL], 1);
+	h_free(h);
+}
+
+static void
+test_tcp_close_simultaneous(void **state)
+{
+	struct h *h = h_new(NULL);
+	const struct h_out *r;
+	uint32_t fin;
+
+	(void)state;
+	h_open_passive(h);
+	assert_int_equal(tcp_shutdown(h->ts, h->id), 0);
+	fin = h_pop(h)->seg.seq;
+	/* The peer's FIN crosses ours (it has not seen ours). */
+	h_inject(h, TCP_FIN | TCP_ACK, h->p_seq, h->p_ack, 1000, NULL, NULL, 0);
+	h->p_seq++;
+	assert_int_equal(tcp_conn_state(h->ts, h->id), TCP_ST_CLOSING);
+	r = h_pop(h);
+	assert_int_equal(r->seg.flags, TCP_ACK);
+	assert_int_equal(r->seg.ack, h->p_seq);
+	h_ack(h, fin + 1, 1000);
+	assert_int_equal(tcp_conn_state(h->ts, h->id), TCP_ST_TIME_WAIT);
+	assert_int_equal(h->ev.closeds, 1);
+	assert_int_equal(h->ev.last_reason, TCP_REASON_NORMAL);
+	h_free(h);
+}
+
+/* Half-close: after our FIN the peer goes on sending, we go on reading. */
+static void
+test_tcp_close_half_close(void **state)
+{
+	struct h *h = h_new(NULL);
+	uint8_t buf[64];
+
+	(void)state;
+	h_open_passive(h);
+	assert_int_equal(tcp_shutdown(h->ts, h->id), 0);
+	h_pop(h);
+	h_ack(h, h->p_ack + 1, 1000);
+	assert_int_equal(tcp_conn_state(h->ts, h->id), TCP_ST_FIN_WAIT_2);
+	h_send_data(h, "still talking", 13);
+	assert_int_equal(read_all(h, buf, sizeof(buf)), 13);
+	assert_memory_equal(buf, "still talking", 13);
+	h_inject(h, TCP_FIN | TCP_ACK, h->p_seq, h->p_ack, 1000, NULL, NULL, 0);
+	assert_int_equal(tcp_conn_state(h->ts, h->id), TCP_ST_TIME_WAIT);
+	h_free(h);
+}
+
+/* TIME_WAIT is bounded: past max_time_wait the oldest goes. */
+static void
+test_tcp_close_time_wait_bounded(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+
+	(void)state;
+	h_conf(&conf);
+	conf.max_time_wait = 2;
+	h = h_new(&conf);
+	for (unsigned int i = 0; i < 3; i++) {
+		h->rport = (uint16_t)(H_RPORT + i);
+		h->ev.accepts = 0;
+		h_open_passive(h);
+		tcp_shutdown(h->ts, h->id);
+		h_ack(h, h->p_ack + 1, 1000);
+		h_inject(h, TCP_FIN | TCP_ACK, h->p_seq, h->p_ack, 1000, NULL, NULL, 0);
+		h->p_seq += 1;
+		h_drain(h);
+	}
+	assert_int_equal(h->ts->ntw, 2);
+	assert_int_equal(h->ts->nconns, 2);
+	assert_int_equal(h->ts->ctr[TCP_CTR_TW_RECYCLED], 1);
+	assert_int_equal(h->ts->closes[TCP_REASON_TIME_WAIT_RECYCLED], 1);
+	h_free(h);
+}
+
+/* RFC 6191: a SYN with a newer timestamp reuses the TIME_WAIT tuple; an
+ * older one gets an ACK (RFC 9293 §3.10.7.4) and nothing else. */
+static void
+test_tcp_close_time_wait_reuse(void **state)
+{
+	struct h *h = h_new(NULL);
+	struct tcp_opts_out o = syn_opts;
+	const struct h_out *r;
+
+	(void)state;
+	h_open_passive(h);
+	tcp_shutdown(h->ts, h->id);
+	h_ack(h, h->p_ack + 1, 1000);
+	h_inject(h, TCP_FIN | TCP_ACK, h->p_seq, h->p_ack, 1000, NULL, NULL, 0);
+	h_drain(h);
+	assert_int_equal(h->ts->ntw, 1);
+	o.tsval = h->p_tsval - 1;                /* older */
+	h_inject(h, TCP_SYN, h->p_seq + 100000, 0, 65535, &o, NULL, 0);
+	r = h_pop(h);
+	assert_int_equal(r->seg.flags, TCP_ACK);
+	assert_int_equal(h->ts->ntw, 1);
+	o.tsval = h->p_tsval + 1;                /* newer */
+	h_inject(h, TCP_SYN, h->p_seq + 100000, 0, 65535, &o, NULL, 0);
+	r = h_pop(h);
+	assert_int_equal(r->seg.flags, TCP_SYN | TCP_ACK);
+	assert_int_equal(r->seg.ack, h->p_seq + 100001);
+	assert_int_equal(h->ts->ntw, 0);
+	assert_int_equal(h->ts->nconns, 1);
+	assert_int_equal(h->ts->ctr[TCP_CTR_TW_REUSED], 1);
+	h_free(h);
+}
+
+static void
+test_tcp_close_data_after_close_resets(void **state)
+{
+	struct h *h = h_new(NULL);
+	const struct h_out *r;
+
+	(void)state;
+	h_open_passive(h);
+	assert_int_equal(tcp_close(h->ts, h->id), 0);
+	assert_int_equal(h_pop(h)->seg.flags, TCP_FIN | TCP_ACK);
+	h_send_data(h, "late", 4);
+	r = h_pop(h);
+	assert_int_equal(r->seg.flags, TCP_RST);
+	assert_int_equal(h->ts->nconns, 0);
+	assert_int_equal(h->ts->closes[TCP_REASON_DATA_AFTER_CLOSE], 1);
+	assert_int_equal(h->ev.closeds, 0);
+	h_free(h);
+}
+
+/* After tcp_close() a peer that never sends FIN cannot hold FIN_WAIT_2. */
+static void
+test_tcp_close_fin_wait2_timeout(void **state)
+{
+	struct h *h = h_new(NULL);
+
+	(void)state;
+	h_open_passive(h);
+	tcp_close(h->ts, h->id);
+	h_pop(h);
+	h_ack(h, h->p_ack + 1, 1000);
+	assert_int_equal(tcp_conn_state(h->ts, h->id), TCP_ST_FIN_WAIT_2);
+	h_advance(h, 60000);
+	assert_int_equal(h->ts->nconns, 0);
+	assert_int_equal(h->ts->closes[TCP_REASON_FIN_WAIT2_TIMEOUT], 1);
+	h_free(h);
+}
+
+/* ---- FIN in every state ----------------------------------------------------- */
+
+static void
+test_tcp_fin_syn_rcvd(void **state)
+{
+	struct h *h = h_new(NULL);
+	const struct h_out *r;
+
+	(void)state;
+	h_inject(h, TCP_SYN, h->p_seq, 0, 65535, &syn_opts, NULL, 0);
+	h->p_seq++;
+	h->p_ack = h_pop(h)->seg.seq + 1;
+	/* The handshake's ACK carries a FIN: established, then CLOSE_WAIT. */
+	h_inject(h, TCP_FIN | TCP_ACK, h->p_seq, h->p_ack, 1000, NULL, NULL, 0);
+	h->p_seq++;
+	h->id = h->ev.last_id;
+	assert_int_equal(h->ev.accepts, 1);
+	assert_int_equal(tcp_conn_state(h->ts, h->id), TCP_ST_CLOSE_WAIT);
+	r = h_pop(h);
+	assert_int_equal(r->seg.ack, h->p_seq);
+	h_free(h);
+}
+
+static void
+test_tcp_fin_syn_sent_ignored(void **state)
+{
+	struct h *h = h_new(NULL);
+
+	(void)state;
+	assert_int_equal(tcp_connect(h->ts, TCP_AF_IPV4, h->laddr, 5000, h->raddr,
+				     H_RPORT, h->app, h, &h->id), 0);
+	h->lport = 5000;
+	h_pop(h);
+	h_inject(h, TCP_FIN, h->p_seq, 0, 1000, NULL, NULL, 0);
+	assert_int_equal(tcp_conn_state(h->ts, h->id), TCP_ST_SYN_SENT);
+	assert_int_equal(h_pending(h), 0);
+	h_free(h);
+}
+
+static void
+test_tcp_fin_established(void **state)
+{
+	struct h *h = h_new(NULL);
+
+	(void)state;
+	h_open_passive(h);
+	h_inject(h, TCP_FIN | TCP_ACK, h->p_seq, h->p_ack, 1000, NULL, NULL, 0);
+	assert_int_equal(tcp_conn_state(h->ts, h->id), TCP_ST_CLOSE_WAIT);
+	assert_int_equal(h_pop(h)->seg.ack, h->p_seq + 1);
+	h_free(h);
+}
+
+static void
+test_tcp_fin_fin_wait_1(void **state)
+{
+	struct h *h = h_new(NULL);
+
+	(void)state;
+	h_open_passive(h);
+	tcp_shutdown(h->ts, h->id);
+	h_pop(h);
+	/* FIN that acks our FIN too: straight to TIME_WAIT. */
+	h_inject(h, TCP_FIN | TCP_ACK, h->p_seq, h->p_ack + 1, 1000, NULL, NULL, 0);
+	assert_int_equal(tcp_conn_state(h->ts, h->id), TCP_ST_TIME_WAIT);
+	assert_int_equal(h_pop(h)->seg.ack, h->p_seq + 1);
+	h_free(h);
+}
+
+static void
+test_tcp_fin_fin_wait_2(void **state)
+{
+	struct h *h = h_new(NULL);
+
+	(void)state;
+	h_open_passive(h);
+	tcp_shutdown(h->ts, h->id);
+	h_pop(h);
+	h_ack(h, h->p_ack + 1, 1000);
+	h_inject(h, TCP_FIN | TCP_ACK, h->p_seq, h->p_ack, 1000, NULL, NULL, 0);
+	assert_int_equal(tcp_conn_state(h->ts, h->id), TCP_ST_TIME_WAIT);
+	assert_int_equal(h_pop(h)->seg.ack, h->p_seq + 1);
+	h_free(h);
+}
+
+/* A FIN again in CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT: acknowledged,
+ * nothing else changes. */
+static void
+fin_again(uint8_t want_state)
+{
+	struct h *h = h_new(NULL);
+	const struct h_out *r;
+
+	h_open_passive(h);
+	if (want_state == TCP_ST_CLOSING || want_state == TCP_ST_TIME_WAIT) {
+		tcp_shutdown(h->ts, h->id);
+		h_pop(h);
+	}
+	h_inject(h, TCP_FIN | TCP_ACK, h->p_seq, h->p_ack, 1000, NULL, NULL, 0);
+	h_drain(h);
+	if (want_state == TCP_ST_LAST_ACK) {
+		tcp_shutdown(h->ts, h->id);
+		h_pop(h);
+	}
+	if (want_state == TCP_ST_TIME_WAIT)     /* acks our FIN, after its own */
+		h_inject(h, TCP_ACK, h->p_seq + 1, h->p_ack + 1, 1000, NULL, NULL, 0);
+	assert_int_equal(tcp_conn_get(h->ts, h->id) != NULL ? h_conn(h)->state :
+			 h->ts->conns[TCP_ID_SLOT(h->id)].state, want_state);
+	h_inject(h, TCP_FIN | TCP_ACK, h->p_seq, h->p_ack, 1000, NULL, NULL, 0);
+	r = h_pop(h);
+	assert_int_equal(r->seg.flags & (TCP_ACK | TCP_RST | TCP_SYN), TCP_ACK);
+	assert_int_equal(r->seg.ack, h->p_seq + 1);
+	assert_int_equal(h->ts->conns[TCP_ID_SLOT(h->id)].state, want_state);
+	assert_int_equal(h->ts->nconns, 1);
+	h_free(h);
+}
+
+static void
+test_tcp_fin_close_wait(void **state)
+{
+	(void)state;
+	fin_again(TCP_ST_CLOSE_WAIT);
+}
+
+static void
+test_tcp_fin_closing(void **state)
+{
+	(void)state;
+	fin_again(TCP_ST_CLOSING);
+}
+
+static void
+test_tcp_fin_last_ack(void **state)
+{
+	(void)state;
+	fin_again(TCP_ST_LAST_ACK);
+}
+
+static void
+test_tcp_fin_time_wait(void **state)
+{
+	(void)state;
+	fin_again(TCP_ST_TIME_WAIT);
+}
+
+/* A FIN beyond a hole waits for the hole. */
+static void
+test_tcp_fin_out_of_order(void **state)
+{
+	struct h *h = h_new(NULL);
+	uint8_t buf[16];
+
+	(void)state;
+	h_open_passive(h);
+	h_inject(h, TCP_FIN | TCP_ACK, h->p_seq + 4, h->p_ack, 1000, NULL, "efgh", 4);
+	assert_int_equal(tcp_conn_state(h->ts, h->id), TCP_ST_ESTABLISHED);
+	assert_int_equal(h_pop(h)->seg.ack, h->p_seq);   /* duplicate ACK */
+	h_send_data(h, "abcd", 4);
+	assert_int_equal(tcp_conn_state(h->ts, h->id), TCP_ST_CLOSE_WAIT);
+	assert_int_equal(h_pop(h)->seg.ack, h->p_seq + 4 + 1);
+	assert_int_equal(read_all(h, buf, sizeof(buf)), 8);
+	assert_memory_equal(buf, "abcdefgh", 8);
+	h_free(h);
+}
+
+/* ---- RST and SYN (RFC 5961) ------------------------------------------------ */
+
+static void
+test_tcp_rst_exact_resets(void **state)
+{
+	struct h *h = h_new(NULL);
+
+	(void)state;
+	h_open_passive(h);
+	h_inject(h, TCP_RST, h->p_seq, 0, 0, NULL, NULL, 0);
+	assert_int_equal(h->ev.closeds, 1);
+	assert_int_equal(h->ev.last_reason, TCP_REASON_RESET);
+	assert_int_equal(tcp_conn_state(h->ts, h->id), -ENOTCONN);
+	assert_int_equal(h_pending(h), 0);
+	h_free(h);
+}
+
+static void
+test_tcp_rst_in_window_challenge_ack(void **state)
+{
+	struct h *h = h_new(NULL);
+	const struct h_out *r;
+
+	(void)state;
+	h_open_passive(h);
+	h_inject(h, TCP_RST, h->p_seq + 100, 0, 0, NULL, NULL, 0);
+	r = h_pop(h);
+	assert_int_equal(r->seg.flags, TCP_ACK);
+	assert_int_equal(r->seg.seq, h->p_ack);
+	assert_int_equal(r->seg.ack, h->p_seq);
+	assert_int_equal(tcp_conn_state(h->ts, h->id), TCP_ST_ESTABLISHED);
+	assert_int_equal(h->ts->ctr[TCP_CTR_CHALLENGE_ACK], 1);
+	h_free(h);
+}
+
+static void
+test_tcp_rst_out_of_window_ignored(void **state)
+{
+	struct h *h = h_new(NULL);
+
+	(void)state;
+	h_open_passive(h);
+	h_inject(h, TCP_RST, h->p_seq + 10000000, 0, 0, NULL, NULL, 0);
+	h_inject(h, TCP_RST, h->p_seq - 1, 0, 0, NULL, NULL, 0);
+	assert_int_equal(h_pending(h), 0);
+	assert_int_equal(tcp_conn_state(h->ts, h->id), TCP_ST_ESTABLISHED);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RST_IGNORED], 2);
+	h_free(h);
+}
+
+static void
+test_tcp_rst_syn_rcvd(void **state)
+{
+	struct h *h = h_new(NULL);
+
+	(void)state;
+	h_inject(h, TCP_SYN, h->p_seq, 0, 65535, &syn_opts, NULL, 0);
+	h->p_seq++;
+	h_pop(h);
+	h_inject(h, TCP_RST, h->p_seq, 0, 0, NULL, NULL, 0);
+	assert_int_equal(h->ts->nconns, 0);
+	assert_int_equal(h->ts->listeners[0].nsyn, 0);
+	assert_int_equal(h->ev.accepts + h->ev.closeds, 0);
+	h_free(h);
+}
+
+/* RFC 1337: a RST does not cut TIME_WAIT short. */
+static void
+test_tcp_rst_time_wait_ignored(void **state)
+{
+	struct h *h = h_new(NULL);
+
+	(void)state;
+	h_open_passive(h);
+	tcp_shutdown(h->ts, h->id);
+	h_ack(h, h->p_ack + 1, 1000);
+	h_inject(h, TCP_FIN | TCP_ACK, h->p_seq, h->p_ack, 1000, NULL, NULL, 0);
+	h->p_seq++;
+	h_drain(h);
+	h_inject(h, TCP_RST, h->p_seq, 0, 0, NULL, NULL, 0);
+	assert_int_equal(h->ts->ntw, 1);
+	assert_int_equal(h->ts->nconns, 1);
+	h_free(h);
+}
+
+static void
+test_tcp_syn_in_window_challenge_ack(void **state)
+{
+	struct h *h = h_new(NULL);
+	const struct h_out *r;
+
+	(void)state;
+	h_open_passive(h);
+	h_inject(h, TCP_SYN, h->p_seq + 5, 0, 65535, &syn_opts, NULL, 0);
+	r = h_pop(h);
+	assert_int_equal(r->seg.flags, TCP_ACK);
+	assert_int_equal(r->seg.ack, h->p_seq);
+	assert_int_equal(tcp_conn_state(h->ts, h->id), TCP_ST_ESTABLISHED);
+	assert_int_equal(h->ts->ctr[TCP_CTR_CHALLENGE_ACK], 1);
+	h_free(h);
+}
+
+/* RFC 5961 §5.2: an ACK for data never sent is answered and dropped. */
+static void
+test_tcp_ack_unsent_data_dropped(void **state)
+{
+	struct h *h = h_new(NULL);
+	uint8_t buf[8];
+
+	(void)state;
+	h_open_passive(h);
+	h_inject(h, TCP_ACK, h->p_seq, h->p_ack + 1000, 1000, NULL, "xyz", 3);
+	assert_int_equal(h_pop(h)->seg.ack, h->p_seq);
+	assert_int_equal(read_all(h, buf, sizeof(buf)), 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_ACK_TOO_NEW], 1);
+	h_free(h);
+}
+
+/* ---- data ------------------------------------------------------------------ */
+
+/* In order: readable, and the bytes come back in the very mbuf they
+ * arrived in (no copy), headers cut off. */
+static void
+test_tcp_data_in_order_by_reference(void **state)
+{
+	struct h *h = h_new(NULL);
+	struct rte_mbuf *in, *m;
+	const struct h_out *r;
+
+	(void)state;
+	h_open_passive(h);
+	h_send_data(h, "hello", 5);
+	in = h->last_in;
+	assert_int_equal(h->ev.readables, 1);
+	/* Delayed: one small segment is not acked at once. */
+	assert_int_equal(h_pending(h), 0);
+	h_advance(h, 40);
+	r = h_pop(h);
+	assert_int_equal(r->seg.ack, h->p_seq);
+	assert_int_equal(tcp_recv(h->ts, h->id, &m, 100), 5);
+	assert_ptr_equal(m, in);
+	assert_memory_equal(rte_pktmbuf_mtod(m, void *), "hello", 5);
+	rte_pktmbuf_free(m);
+	assert_int_equal(tcp_recv(h->ts, h->id, &m, 100), -EAGAIN);
+	h_free(h);
+}
+
+static void
+test_tcp_data_out_of_order(void **state)
+{
+	struct h *h = h_new(NULL);
+	uint32_t base;
+	uint8_t buf[32];
+
+	(void)state;
+	h_open_passive(h);
+	base = h->p_seq;
+	h_inject(h, TCP_ACK, base + 4, h->p_ack, 1000, NULL, "efgh", 4);
+	assert_int_equal(h_pop(h)->seg.ack, base);          /* dup ACK, now */
+	h_inject(h, TCP_ACK, base + 8, h->p_ack, 1000, NULL, "ijkl", 4);
+	assert_int_equal(h_pop(h)->seg.ack, base);
+	assert_int_equal(h->ev.readables, 0);
+	assert_int_equal(tcp_recv(h->ts, h->id, (struct rte_mbuf **)buf, 100), -EAGAIN);
+	h_inject(h, TCP_ACK, base, h->p_ack, 1000, NULL, "abcd", 4);
+	assert_int_equal(h_pop(h)->seg.ack, base + 12);     /* hole filled: now */
+	assert_int_equal(read_all(h, buf, sizeof(buf)), 12);
+	assert_memory_equal(buf, "abcdefghijkl", 12);
+	assert_int_equal(h->ts->ctr[TCP_CTR_OOO_SEGS], 2);
+	assert_int_equal(h_conn(h)->cold.ooo_segs, 0);
+	h_free(h);
+}
+
+/* Overlaps of every kind, in and out of order; the stream comes out
+ * once, in order; the duplicated bytes are counted. */
+static void
+test_tcp_data_overlap_trimmed(void **state)
+{
+	static const char az[] = "abcdefghijklmnopqrstuvwxyz";
+	/* ooo: the out-of-order bytes and segments held after each one. */
+	static const struct { uint32_t off, len, ooo_bytes, ooo_segs; } segs[] = {
+		{ 10, 4, 4, 1 },      /* klmn: out of order */
+		{ 8, 4, 6, 2 },       /* ijkl: overlaps its front: ij kept */
+		{ 12, 6, 10, 3 },     /* mnopqr: overlaps its tail: opqr kept */
+		{ 20, 2, 12, 4 },     /* uv */
+		{ 19, 5, 15, 4 },     /* tuvwx: replaces uv */
+		{ 9, 3, 15, 4 },      /* jkl: held already, across two */
+		{ 0, 3, 15, 4 },      /* abc: in order */
+		{ 1, 8, 5, 1 },       /* bcdefghi: fills the hole, partly old */
+		{ 17, 3, 0, 0 },      /* rst: joins the held tuvwx, all in order */
+		{ 0, 26, 0, 0 },      /* everything again */
+		{ 24, 2, 0, 0 },      /* yz, again */
+	};
+	struct h *h = h_new(NULL);
+	uint32_t base;
+	uint8_t buf[64];
+	uint32_t n = 0;
+
+	(void)state;
+	h_open_passive(h);
+	base = h->p_seq;
+	for (size_t i = 0; i < sizeof(segs) / sizeof(segs[0]); i++) {
+		h_inject(h, TCP_ACK, base + segs[i].off, h->p_ack, 1000, NULL,
+			 az + segs[i].off, segs[i].len);
+		assert_int_equal(h_conn(h)->cold.ooo_bytes, segs[i].ooo_bytes);
+		assert_int_equal(h_conn(h)->cold.ooo_segs, segs[i].ooo_segs);
+		n += read_all(h, buf + n, (uint32_t)sizeof(buf) - n);
+	}
+	assert_int_equal(n, 26);
+	assert_memory_equal(buf, az, 26);
+	assert_int_equal(h_conn(h)->rcv_nxt, base + 26);
+	assert_int_equal(h_conn(h)->cold.ooo_bytes, 0);
+	assert_true(h->ts->ctr[TCP_CTR_DUP_DATA] >= 26 + 3);
+	h_free(h);
+}
+
+static void
+test_tcp_data_delayed_ack(void **state)
+{
+	struct h *h = h_new(NULL);
+	struct tcp_conn *c;
+	uint32_t emss;
+
+	(void)state;
+	h_open_passive(h);
+	c = h_conn(h);
+	emss = tcp_eff_mss_test(c);
+	h_send_data(h, pattern, 10);
+	h_advance(h, 39);
+	assert_int_equal(h_pending(h), 0);
+	h_advance(h, 1);
+	assert_int_equal(h_pop(h)->seg.ack, h->p_seq);
+	assert_int_equal(h->ts->ctr[TCP_CTR_DELACK], 1);
+	/* RFC 5681 §4.2: every second full-sized segment is acked now. */
+	h_send_data(h, pattern, emss);
+	assert_int_equal(h_pending(h), 0);
+	h_send_data(h, pattern, emss);
+	assert_int_equal(h_pop(h)->seg.ack, h->p_seq);
+	h_advance(h, 100);
+	assert_int_equal(h_pending(h), 0);
+	h_drain(h);
+	{
+		uint8_t big[4096];
+
+		assert_int_equal(read_all(h, big, sizeof(big)), 10 + 2 * emss);
+	}
+	h_free(h);
+}
+
+/* Data past the advertised window is cut off; reading reopens it and
+ * the window update goes out. */
+static void
+test_tcp_data_beyond_window(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	const struct h_out *r;
+	uint8_t buf[4096];
+
+	(void)state;
+	h_conf(&conf);
+	conf.rcv_buf = 3000;
+	h = h_new(&conf);
+	h_open_passive(h);
+	assert_int_equal(h_conn(h)->rcv_wscale, 0);
+	h_send_data(h, pattern, 2000);
+	h_send_data(h, pattern + 2000, 2000);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RCV_WND_DROP], 1);
+	r = h_pop(h);
+	assert_int_equal(r->seg.ack, h->p_seq - 2000 + 1000);
+	assert_int_equal(r->seg.wnd, 0);
+	h_drain(h);
+	assert_int_equal(read_all(h, buf, sizeof(buf)), 3000);
+	assert_memory_equal(buf, pattern, 3000);
+	r = h_pop(h);                            /* window update */
+	assert_int_equal(r->seg.wnd, 3000);
+	/* A zero-window probe beyond the window: answered, not taken. */
+	h_free(h);
+}
+
+static void
+test_tcp_data_window_scaling(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	struct tcp_opts_out o = syn_opts;
+	const struct h_out *r;
+	uint32_t sent = 0;
+
+	(void)state;
+	h_conf(&conf);
+	conf.init_cwnd_segs = 100;
+	h = h_new(&conf);
+	o.wscale = 7;
+	h_inject(h, TCP_SYN, h->p_seq, 0, 65535, &o, NULL, 0);
+	h->p_seq++;
+	r = h_pop(h);
+	assert_int_equal(r->seg.wscale, 3);
+	h->p_ack = r->seg.seq + 1;
+	h_ack(h, h->p_ack, 100);                 /* 100 << 7 = 12800 bytes */
+	h->id = h->ev.last_id;
+	assert_int_equal(h_conn(h)->snd_wnd, 12800);
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(20000, 0)), 20000);
+	while (h_pending(h) > 0) {
+		r = h_pop(h);
+		assert_int_equal(r->seg.wnd, 262144 >> 3);
+		sent += r->seg.len;
+	}
+	/* 8 full segments; the last 1216 bytes wait: less than an SMSS,
+	 * less than what is queued and under half the largest window seen
+	 * (sender SWS avoidance, RFC 9293 §3.8.6.2.1). */
+	assert_int_equal(sent, 8 * 1448);
+	h_free(h);
+}
+
+/* MSS from the port's MTU (conf.mss4), the peer's when smaller; segments
+ * of MSS less the timestamp option; the bytes are the application's. */
+static void
+test_tcp_data_send_mss(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	struct tcp_opts_out o = syn_opts;
+	const struct h_out *r;
+	uint32_t off = 0, lens[4] = { 988, 988, 988, 36 };
+
+	(void)state;
+	h_conf(&conf);
+	conf.mss4 = 1000;                        /* MTU 1040 */
+	h = h_new(&conf);
+	h_inject(h, TCP_SYN, h->p_seq, 0, 65535, &o, NULL, 0);
+	h->p_seq++;
+	r = h_pop(h);
+	assert_int_equal(r->seg.mss, 1000);
+	h->p_ack = r->seg.seq + 1;
+	h_ack(h, h->p_ack, 65535);
+	h->id = h->ev.last_id;
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(3000, 0)), 3000);
+	for (unsigned int i = 0; i < 4; i++) {
+		r = h_pop(h);
+		assert_int_equal(r->seg.len, lens[i]);
+		assert_int_equal(r->seg.seq, h->p_ack + off);
+		assert_int_equal(r->seg.flags, i == 3 ? (TCP_ACK | TCP_PSH) : TCP_ACK);
+		for (uint32_t k = 0; k < r->seg.len; k++)
+			assert_int_equal(r->payload[k], (uint8_t)(off + k));
+		off += r->seg.len;
+	}
+	assert_int_equal(h_pending(h), 0);
+	h_free(h);
+
+	/* A peer MSS of 500 wins. */
+	h = h_new(NULL);
+	o.mss = 500;
+	h_inject(h, TCP_SYN, h->p_seq, 0, 65535, &o, NULL, 0);
+	h->p_seq++;
+	h->p_ack = h_pop(h)->seg.seq + 1;
+	h_ack(h, h->p_ack, 65535);
+	h->id = h->ev.last_id;
+	assert_int_equal(h_conn(h)->mss, 500);
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(600, 0)), 600);
+	assert_int_equal(h_pop(h)->seg.len, 488);
+	h_free(h);
+}
+
+static void
+test_tcp_data_send_backpressure(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	struct rte_mbuf *m;
+	uint32_t base;
+
+	(void)state;
+	h_conf(&conf);
+	conf.snd_buf = 4000;
+	h = h_new(&conf);
+	h_open_passive(h);
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(3000, 0)), 3000);
+	assert_int_equal(tcp_send_space(h->ts, h->id), 1000);
+	m = h_mbuf(2000, 0);
+	assert_int_equal(tcp_send(h->ts, h->id, m), -EAGAIN);   /* m is ours */
+	h_drain(h);
+	base = h->p_ack;
+	h_ack(h, base + 500, 65535);
+	assert_int_equal(h->ev.writables, 0);    /* 1500 free: under half */
+	h_ack(h, base + 1000, 65535);
+	assert_int_equal(h->ev.writables, 1);    /* 2000: half */
+	assert_int_equal(tcp_send(h->ts, h->id, m), 2000);
+	h_free(h);
+}
+
+/* RFC 9293 §3.8.6.1: a closed window is probed on the persist timer,
+ * backing off; the window's opening lets the data go. */
+static void
+test_tcp_persist_zero_window(void **state)
+{
+	struct h *h = h_new(NULL);
+	const struct h_out *r;
+	uint32_t una;
+
+	(void)state;
+	h_open_passive(h);
+	una = h->p_ack;
+	h_ack(h, una, 0);
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(100, 0)), 100);
+	assert_int_equal(h_pending(h), 0);
+	h_advance(h, 199);
+	assert_int_equal(h_pending(h), 0);
+	h_advance(h, 1);                          /* RTO 200 (rto_min) */
+	r = h_pop(h);
+	assert_int_equal(r->seg.seq, una - 1);
+	assert_int_equal(r->seg.len, 0);
+	h_ack(h, una, 0);
+	h_advance(h, 399);
+	assert_int_equal(h_pending(h), 0);
+	h_advance(h, 1);                          /* backed off: 400 */
+	assert_int_equal(h_pop(h)->seg.seq, una - 1);
+	h_ack(h, una, 0);
+	h_advance(h, 800);
+	assert_int_equal(h_pop(h)->seg.seq, una - 1);
+	assert_int_equal(h->ts->ctr[TCP_CTR_PERSIST_PROBE], 3);
+	h_ack(h, una, 1000);                      /* open */
+	r = h_pop(h);
+	assert_int_equal(r->seg.seq, una);
+	assert_int_equal(r->seg.len, 100);
+	assert_int_equal(tcp_conn_state(h->ts, h->id), TCP_ST_ESTABLISHED);
+	h_free(h);
+}
+
+static void
+test_tcp_keepalive(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	const struct h_out *r;
+
+	(void)state;
+	h_conf(&conf);
+	conf.keep_idle = 10000;
+	conf.keep_intvl = 1000;
+	conf.keep_cnt = 3;
+	h = h_new(&conf);
+	h_open_passive(h);
+	h_advance(h, 9999);
+	assert_int_equal(h_pending(h), 0);
+	h_advance(h, 1);
+	r = h_pop(h);
+	assert_int_equal(r->seg.seq, h->p_ack - 1);   /* RFC 9293 §3.8.4 */
+	assert_int_equal(r->seg.len, 0);
+	assert_int_equal(r->seg.ack, h->p_seq);
+	h_advance(h, 500);
+	h_ack(h, h->p_ack, 65535);                    /* answered */
+	h_advance(h, 9999);
+	assert_int_equal(h_pending(h), 0);
+	h_advance(h, 1);
+	assert_int_equal(h_pop(h)->seg.seq, h->p_ack - 1);
+	h_advance(h, 1000);
+	assert_int_equal(h_pop(h)->seg.seq, h->p_ack - 1);
+	h_advance(h, 1000);
+	assert_int_equal(h_pop(h)->seg.seq, h->p_ack - 1);
+	assert_int_equal(h->ev.closeds, 0);
+	h_advance(h, 1000);
+	assert_int_equal(h_pop(h)->seg.flags, TCP_RST);
+	assert_int_equal(h->ev.closeds, 1);
+	assert_int_equal(h->ev.last_reason, TCP_REASON_KEEPALIVE);
+	assert_int_equal(h->ts->ctr[TCP_CTR_KEEPALIVE_PROBE], 4);
+	h_free(h);
+}
+
+/* ---- timestamps ------------------------------------------------------------ */
+
+static void
+test_tcp_ts_paws_drops_old(void **state)
+{
+	struct h *h = h_new(NULL);
+	uint8_t buf[16];
+
+	(void)state;
+	h_open_passive(h);
+	h->p_tsval = 4000;                        /* older than the SYN's 5000 */
+	h_inject(h, TCP_ACK, h->p_seq, h->p_ack, 1000, NULL, "old!", 4);
+	assert_int_equal(h->ts->ctr[TCP_CTR_PAWS_DROP], 1);
+	assert_int_equal(h_pop(h)->seg.ack, h->p_seq);
+	assert_int_equal(read_all(h, buf, sizeof(buf)), 0);
+	h->p_tsval = 5001;
+	h_send_data(h, "new!", 4);
+	assert_int_equal(read_all(h, buf, sizeof(buf)), 4);
+	assert_int_equal(h_conn(h)->ts_recent, 5001);
+	h_free(h);
+}
+
+/* Timestamps compare modulo 2^32 (RFC 7323 §5.2): the peer's clock
+ * wraps, and so does ours, and RTT samples stay right. */
+static void
+test_tcp_ts_wrap(void **state)
+{
+	struct h *h = h_new(NULL);
+	struct tcp_conn *c;
+	uint8_t buf[16];
+	uint32_t ours;
+
+	(void)state;
+	h->p_tsval = 0xfffffff0u;
+	h_open_passive(h);
+	c = h_conn(h);
+	h->p_tsval = 0x10;                        /* wrapped: newer */
+	h_send_data(h, "abcd", 4);
+	assert_int_equal(read_all(h, buf, sizeof(buf)), 4);
+	assert_int_equal(c->ts_recent, 0x10);
+	h->p_tsval = 0xfffffff5u;                 /* before 0x10: old */
+	h_inject(h, TCP_ACK, h->p_seq, h->p_ack, 1000, NULL, "efgh", 4);
+	assert_int_equal(h->ts->ctr[TCP_CTR_PAWS_DROP], 1);
+	h_drain(h);
+	/* Move our clock so that our TSval is 100 ms before the wrap. */
+	ours = (uint32_t)h->now + c->ts_offset;
+	h_advance(h, (uint32_t)(0xffffff9cu - ours));
+	h->p_tsval = 0x20;
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(10, 0)), 10);
+	assert_int_equal(h_pop(h)->seg.tsval, 0xffffff9cu);
+	h_advance(h, 150);                        /* now past the wrap */
+	h_ack(h, h->p_ack + 10, 1000);
+	/* srtt was 1 ms (the handshake); this sample is 150: RFC 6298
+	 * gives SRTT 7/8*1 + 150/8 = 19 (srtt8 = 8 - 1 + 150 = 157). */
+	assert_int_equal(c->srtt8, 157);
+	h_free(h);
+}
+
+/* ---- IPv6 ------------------------------------------------------------------ */
+
+static void
+test_tcp_handshake_ipv6(void **state)
+{
+	struct h *h = h_new(NULL);
+	const struct h_out *r;
+	uint8_t buf[16];
+
+	(void)state;
+	assert_int_equal(tcp_listen(h->ts, TCP_AF_IPV6, H_LPORT, h->app, h), 0);
+	h->family = TCP_AF_IPV6;
+	memset(h->laddr, 0, 16);
+	memset(h->raddr, 0, 16);
+	h->laddr[0] = 0x20, h->laddr[1] = 0x01, h->laddr[15] = 1;
+	h->raddr[0] = 0x20, h->raddr[1] = 0x01, h->raddr[15] = 2;
+	h_inject(h, TCP_SYN, h->p_seq, 0, 65535, &syn_opts, NULL, 0);
+	h->p_seq++;
+	r = h_pop(h);
+	assert_int_equal(r->family, TCP_AF_IPV6);
+	assert_int_equal(r->seg.mss, 1440);
+	h->p_ack = r->seg.seq + 1;
+	h_ack(h, h->p_ack, 65535);
+	h->id = h->ev.last_id;
+	h_send_data(h, "six", 3);
+	assert_int_equal(read_all(h, buf, sizeof(buf)), 3);
+	assert_memory_equal(buf, "six", 3);
+	h_drain(h);                      /* the window update after reading */
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(3, 0)), 3);
+	assert_int_equal(h_pop(h)->seg.len, 3);
+	h_free(h);
+}
+
+/* ---- retransmission and congestion control -------------------------------- */
+
+static void
+test_tcp_rto_backoff_and_give_up(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	const struct h_out *r;
+	struct tcp_conn *c;
+	uint32_t una, wait = 200;
+
+	(void)state;
+	h_conf(&conf);
+	conf.retries = 3;
+	h = h_new(&conf);
+	h_open_passive(h);
+	una = h->p_ack;
+	c = h_conn(h);
+	assert_int_equal(c->rto, 200);
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(100, 0)), 100);
+	h_pop(h);
+	for (unsigned int i = 0; i < 3; i++) {
+		h_advance(h, wait - 1);
+		assert_int_equal(h_pending(h), 0);
+		h_advance(h, 1);
+		r = h_pop(h);
+		assert_int_equal(r->seg.seq, una);
+		assert_int_equal(r->seg.len, 100);
+		assert_int_equal(r->payload[99], 99);
+		assert_int_equal(c->cwnd, tcp_eff_mss_test(c));  /* RFC 5681 LW */
+		assert_int_equal(c->ssthresh, 2u * tcp_eff_mss_test(c));
+		wait *= 2;
+	}
+	assert_int_equal(h->ts->ctr[TCP_CTR_RTO], 3);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RETRANS_SEGS], 3);
+	h_advance(h, wait);
+	assert_int_equal(h_pop(h)->seg.flags, TCP_RST);
+	assert_int_equal(h->ev.closeds, 1);
+	assert_int_equal(h->ev.last_reason, TCP_REASON_TIMEOUT);
+	h_free(h);
+}
+
+/* RFC 6298 §2.3 with a 300 ms sample after a 1 ms one:
+ * RTTVAR = 3/4 * 0.5 + 1/4 * |1 - 300|, in rttvar4 units 2 - 0 + 299 = 301;
+ * SRTT = 7/8 + 300/8, srtt8 = 8 - 1 + 300 = 307;
+ * RTO = 307/8 + 301 = 38 + 301 = 339. */
+static void
+test_tcp_rto_rtt_estimate(void **state)
+{
+	struct h *h;
+	struct tcp_conn *c;
+
+	(void)state;
+	h = h_new(NULL);
+	h_open_passive(h);
+	c = h_conn(h);
+	/* The handshake's sample: 1 ms (the clock's granularity). */
+	assert_int_equal(c->srtt8, 8);
+	assert_int_equal(c->rttvar4, 2);
+	assert_int_equal(c->rto, 200);            /* 1 + 2, raised to rto_min */
+	c->rto = 1000;                            /* room to wait 300 ms */
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(100, 0)), 100);
+	h_drain(h);
+	h_advance(h, 300);
+	h_ack(h, h->p_ack + 100, 65535);
+	assert_int_equal(c->srtt8, 307);
+	assert_int_equal(c->rttvar4, 301);
+	assert_int_equal(c->rto, 339);
+	h_free(h);
+}
+
+/* Karn: without timestamps, an ACK for retransmitted data gives no
+ * sample; the next fresh segment does. */
+static void
+test_tcp_rto_karn(void **state)
+{
+	struct h *h = h_new(NULL);
+	struct tcp_conn *c;
+	uint32_t srtt, base;
+
+	(void)state;
+	h->p_ts = false;
+	h_inject(h, TCP_SYN, h->p_seq, 0, 65535, NULL, NULL, 0);
+	h->p_seq++;
+	h->p_ack = h_pop(h)->seg.seq + 1;
+	h_advance(h, 20);
+	h_ack(h, h->p_ack, 65535);
+	h->id = h->ev.last_id;
+	c = h_conn(h);
+	assert_false(c->flags & TCP_CF_TS);
+	assert_int_equal(c->srtt8, 20 * 8);       /* the SYN-ACK was timed */
+	srtt = c->srtt8;
+	base = h->p_ack;
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(100, 0)), 100);
+	h_pop(h);
+	h_advance(h, c->rto);
+	assert_int_equal(h_pop(h)->seg.len, 100); /* retransmitted */
+	h_advance(h, 5);
+	h_ack(h, base + 100, 65535);
+	assert_int_equal(c->srtt8, srtt);         /* no sample */
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(100, 0)), 100);
+	h_pop(h);
+	h_advance(h, 60);
+	h_ack(h, base + 200, 65535);
+	assert_int_not_equal(c->srtt8, srtt);     /* 160 - 20 + 60 */
+	assert_int_equal(c->srtt8, 200);
+	h_free(h);
+}
+
+/* RFC 5681 §3.2 / RFC 6582: three duplicate ACKs retransmit the hole
+ * at once; a partial ACK retransmits the next hole; the full ACK ends
+ * recovery with cwnd = min(ssthresh, max(FlightSize, SMSS) + SMSS). */
+static void
+test_tcp_fast_retransmit_newreno(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	struct tcp_conn *c;
+	const struct h_out *r;
+	uint32_t base, mss;
+
+	(void)state;
+	h_conf(&conf);
+	conf.init_cwnd_segs = 10;
+	h = h_new(&conf);
+	h_open_passive(h);
+	c = h_conn(h);
+	mss = tcp_eff_mss_test(c);
+	base = h->p_ack;
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(10 * mss, 0)), (int)(10 * mss));
+	assert_int_equal(h_pending(h), 10);
+	h_drain(h);
+	/* Segments 2 and 5 (from 0) are lost: the peer acks 0-1, then
+	 * sends a duplicate for each of 3, 4, 6, 7, 8, 9. */
+	h_ack(h, base + 2 * mss, 65535);
+	h_drain(h);                               /* cwnd grew: nothing queued */
+	h_ack(h, base + 2 * mss, 65535);
+	h_ack(h, base + 2 * mss, 65535);
+	assert_int_equal(h_pending(h), 0);
+	h_ack(h, base + 2 * mss, 65535);          /* third duplicate */
+	r = h_pop(h);
+	assert_int_equal(r->seg.seq, base + 2 * mss);
+	assert_int_equal(r->seg.len, mss);
+	assert_int_equal(h->ts->ctr[TCP_CTR_FAST_RETRANS], 1);
+	assert_true(c->flags & TCP_CF_RECOVERY);
+	assert_int_equal(c->ssthresh, 8 * mss / 2);
+	assert_int_equal(c->cwnd, 4 * mss + 3 * mss);
+	h_ack(h, base + 2 * mss, 65535);
+	assert_int_equal(c->cwnd, 8 * mss);       /* inflated */
+	assert_int_equal(h_pending(h), 0);
+	/* Partial ACK up to the second hole. */
+	h_ack(h, base + 5 * mss, 65535);
+	r = h_pop(h);
+	assert_int_equal(r->seg.seq, base + 5 * mss);
+	assert_int_equal(h->ts->ctr[TCP_CTR_PARTIAL_ACK], 1);
+	assert_int_equal(c->cwnd, 8 * mss - 3 * mss + mss);
+	assert_true(c->flags & TCP_CF_RECOVERY);
+	/* Full ACK. */
+	h_ack(h, base + 10 * mss, 65535);
+	assert_false(c->flags & TCP_CF_RECOVERY);
+	assert_int_equal(c->cwnd, 2 * mss);       /* min(4 mss, mss + mss) */
+	assert_int_equal(h->ts->ctr[TCP_CTR_RETRANS_SEGS], 2);
+	h_free(h);
+}
+
+/* NewReno's own numbers (RFC 5681 §3.1). */
+static void
+test_tcp_cc_newreno_growth(void **state)
+{
+	struct h *h = h_new(NULL);
+	struct tcp_conn c;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	c.mss = 1000;
+	c.cwnd = 3000;
+	c.ssthresh = 5000;
+	tcp_cc_newreno.cong_avoid(h->ts, &c, 2500);   /* slow start: +1 SMSS max */
+	assert_int_equal(c.cwnd, 4000);
+	tcp_cc_newreno.cong_avoid(h->ts, &c, 500);
+	assert_int_equal(c.cwnd, 4500);
+	tcp_cc_newreno.cong_avoid(h->ts, &c, 1000);
+	assert_int_equal(c.cwnd, 5500);
+	tcp_cc_newreno.cong_avoid(h->ts, &c, 1000);   /* avoidance: mss^2/cwnd */
+	assert_int_equal(c.cwnd, 5500 + 1000000 / 5500);
+	c.snd_una = 0;
+	c.snd_max = 10000;
+	assert_int_equal(tcp_cc_newreno.ssthresh(h->ts, &c), 5000);
+	c.snd_max = 1000;
+	assert_int_equal(tcp_cc_newreno.ssthresh(h->ts, &c), 2000);
+	h_free(h);
+}
+
+/* Sender SWS avoidance holds back a sliver of window, but not forever:
+ * the persist timer sends what the window allows (RFC 9293 §3.8.6.2.1's
+ * override timeout). */
+static void
+test_tcp_persist_small_window_override(void **state)
+{
+	struct h *h = h_new(NULL);
+	const struct h_out *r;
+
+	(void)state;
+	h_open_passive(h);
+	h_ack(h, h->p_ack, 500);                 /* 500 of 65535 seen */
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(2000, 0)), 2000);
+	assert_int_equal(h_pending(h), 0);
+	h_advance(h, 200);
+	r = h_pop(h);
+	assert_int_equal(r->seg.seq, h->p_ack);
+	assert_int_equal(r->seg.len, 500);
+	h_ack(h, h->p_ack + 500, 65535);
+	assert_int_equal(h_pop(h)->seg.len, 1448);
+	assert_int_equal(h_pop(h)->seg.len, 52);
+	h_free(h);
+}
+
+/* No mbuf for a segment: counted, and the timer sends it later. */
+static void
+test_tcp_data_send_without_mbufs(void **state)
+{
+	struct h *h = h_new(NULL);
+	struct rte_mbuf *hold[8192], *m;
+	unsigned int n = 0;
+	const struct h_out *r;
+
+	(void)state;
+	h_open_passive(h);
+	m = h_mbuf(100, 0);
+	while (n < 8192 && (hold[n] = rte_pktmbuf_alloc(h_pool())) != NULL)
+		n++;
+	assert_int_equal(tcp_send(h->ts, h->id, m), 100);
+	assert_int_equal(h_pending(h), 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_NO_MBUF], 1);
+	for (unsigned int i = 0; i < n; i++)
+		rte_pktmbuf_free(hold[i]);
+	h_advance(h, 200);
+	r = h_pop(h);
+	assert_int_equal(r->seg.len, 100);
+	assert_int_equal(r->seg.seq, h->p_ack);
+	h_free(h);
+}
+
+/* The connection table under churn: 60 connections in a 128-entry table
+ * (runs of colliding entries), half reset in a scattered order (backward
+ * shift deletion moves entries), every survivor still found by its tuple
+ * and every reset one gone; the same for the per-source table (60
+ * sources, one connection each). */
+static void
+test_tcp_conn_table_churn(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	tcp_id_t ids[60];
+	uint32_t seqs[60], acks[60];
+	uint8_t buf[8];
+
+	(void)state;
+	h_conf(&conf);
+	conf.max_conns = 64;
+	conf.max_per_source = 1;                 /* one each: that table churns too */
+	h = h_new(&conf);
+	for (unsigned int i = 0; i < 60; i++) {
+		h->rport = (uint16_t)(1024 + i * 7919 % 50000);
+		h->raddr[2] = (uint8_t)i;
+		h->ev.accepts = 0;
+		h->p_seq = 1000u * i;
+		h_open_passive(h);
+		ids[i] = h->id;
+		seqs[i] = h->p_seq;
+		acks[i] = h->p_ack;
+	}
+	assert_int_equal(h->ts->nconns, 60);
+	for (unsigned int k = 0; k < 60; k++) {
+		unsigned int i = k * 37 % 60;        /* a scattered order */
+
+		if (i % 2 == 0)
+			continue;
+		h->rport = (uint16_t)(1024 + i * 7919 % 50000);
+		h->raddr[2] = (uint8_t)i;
+		h_inject(h, TCP_RST, seqs[i], 0, 0, NULL, NULL, 0);
+		assert_int_equal(tcp_conn_state(h->ts, ids[i]), -ENOTCONN);
+	}
+	assert_int_equal(h->ts->nconns, 30);
+	h_drain(h);
+	for (unsigned int i = 0; i < 60; i++) {
+		h->rport = (uint16_t)(1024 + i * 7919 % 50000);
+		h->raddr[2] = (uint8_t)i;
+		h->id = ids[i];
+		h_inject(h, TCP_ACK | TCP_PSH, seqs[i], acks[i], 65535, NULL, "x", 1);
+		assert_int_equal(tcp_src_count(h->ts, TCP_AF_IPV4, h->raddr), i % 2 == 0);
+		if (i % 2 == 0) {
+			assert_int_equal(tcp_conn_state(h->ts, ids[i]), TCP_ST_ESTABLISHED);
+			assert_int_equal(read_all(h, buf, sizeof(buf)), 1);
+			h_drain(h);              /* window updates */
+		} else {
+			assert_int_equal(h_pop(h)->seg.flags, TCP_RST);
+		}
+	}
+	h_free(h);
+}
+
+/* An application that asks for the room first (and so never sees
+ * -EAGAIN) is told too when room comes back: found by the kernel echo
+ * test, where the echo stopped reading for good. */
+static void
+test_tcp_data_send_space_then_writable(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+
+	(void)state;
+	h_conf(&conf);
+	conf.snd_buf = 4000;
+	h = h_new(&conf);
+	h_open_passive(h);
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(3000, 0)), 3000);
+	h_drain(h);
+	assert_int_equal(tcp_send_space(h->ts, h->id), 1000);   /* not enough */
+	h_ack(h, h->p_ack + 2000, 65535);
+	assert_int_equal(h->ev.writables, 1);
+	h_free(h);
+}
+
+/* ---- SACK (RFC 2018 receiver) ------------------------------------------- */
+
+static void
+sack_expect(const struct h_out *r, unsigned int n, const uint32_t *lr)
+{
+	assert_int_equal(r->seg.nsack, n);
+	assert_int_equal(!!(r->seg.opts & TCP_OPT_F_SACK), n > 0);
+	for (unsigned int i = 0; i < n; i++) {
+		assert_int_equal(r->seg.sack[i].left, lr[2 * i]);
+		assert_int_equal(r->seg.sack[i].right, lr[2 * i + 1]);
+	}
+}
+
+/* The first block holds the latest arrival (RFC 2018 §4), the others
+ * follow; contiguous held data is one block; blocks go when the hole
+ * fills; without SACK-permitted there are none. */
+static void
+test_tcp_sack_blocks_generated(void **state)
+{
+	struct h *h = h_new(NULL);
+	uint32_t b;
+
+	(void)state;
+	h_open_passive(h);                       /* the SYN offered SACK */
+	assert_true(h_conn(h)->flags & TCP_CF_SACK);
+	b = h->p_seq;
+	h_inject(h, TCP_ACK, b + 4, h->p_ack, 1000, NULL, "efgh", 4);
+	sack_expect(h_pop(h), 1, (const uint32_t[]){ b + 4, b + 8 });
+	h_inject(h, TCP_ACK, b + 12, h->p_ack, 1000, NULL, "mnop", 4);
+	sack_expect(h_pop(h), 2, (const uint32_t[]){ b + 12, b + 16, b + 4, b + 8 });
+	h_inject(h, TCP_ACK, b + 20, h->p_ack, 1000, NULL, "uvwx", 4);
+	h_inject(h, TCP_ACK, b + 28, h->p_ack, 1000, NULL, "2345", 4);
+	/* Four runs, three blocks beside timestamps: the latest first. */
+	h_drain(h);
+	h_inject(h, TCP_ACK, b + 8, h->p_ack, 1000, NULL, "ijkl", 4);
+	sack_expect(h_pop(h), 3, (const uint32_t[]){ b + 4, b + 16, b + 20, b + 24,
+						     b + 28, b + 32 });
+	h_send_data(h, "abcd", 4);
+	assert_int_equal(h_pop(h)->seg.ack, b + 16);
+	h_inject(h, TCP_ACK, b + 16, h->p_ack, 1000, NULL, "qrst", 4);
+	/* uvwx joined the in-order data; 2345 is still held. */
+	sack_expect(h_pop(h), 1, (const uint32_t[]){ b + 28, b + 32 });
+	h_inject(h, TCP_ACK, b + 24, h->p_ack, 1000, NULL, "yz01", 4);
+	sack_expect(h_pop(h), 0, NULL);          /* all in order: no block */
+	assert_int_equal(h_conn(h)->rcv_nxt, b + 32);
+	h_free(h);
+
+	h = h_new(NULL);
+	h->p_ts = false;
+	h_inject(h, TCP_SYN, h->p_seq, 0, 65535, NULL, NULL, 0);
+	h->p_seq++;
+	h->p_ack = h_pop(h)->seg.seq + 1;
+	h_ack(h, h->p_ack, 65535);
+	h->id = h->ev.last_id;
+	h_inject(h, TCP_ACK, h->p_seq + 4, h->p_ack, 1000, NULL, "efgh", 4);
+	sack_expect(h_pop(h), 0, NULL);
+	h_free(h);
+}
+
+/* Blocks never push a segment past the MSS: a full data segment goes
+ * without them, a small one carries them. */
+static void
+test_tcp_sack_within_mss(void **state)
+{
+	struct h *h = h_new(NULL);
+	const struct h_out *r;
+	uint32_t b;
+
+	(void)state;
+	h_open_passive(h);
+	b = h->p_seq;
+	h_inject(h, TCP_ACK, b + 4, h->p_ack, 65535, NULL, "efgh", 4);
+	h_drain(h);
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(1448 + 100, 0)), 1548);
+	r = h_pop(h);
+	assert_int_equal(r->seg.len, 1448);
+	assert_int_equal(r->seg.nsack, 0);
+	assert_true(r->seg.hdr_len - 20 + r->seg.len <= 1460);
+	r = h_pop(h);
+	assert_int_equal(r->seg.len, 100);
+	assert_int_equal(r->seg.nsack, 1);
+	h_free(h);
+}
+
+/* RFC 3042: the first two duplicate ACKs each send one new segment; the
+ * third retransmits (RFC 5681 §3.2). */
+static void
+test_tcp_fast_retransmit_limited_transmit(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	const struct h_out *r;
+	uint32_t base, mss;
+
+	(void)state;
+	h_conf(&conf);
+	conf.init_cwnd_segs = 4;
+	h = h_new(&conf);
+	h_open_passive(h);
+	mss = tcp_eff_mss_test(h_conn(h));
+	base = h->p_ack;
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(8 * mss, 0)), (int)(8 * mss));
+	assert_int_equal(h_pending(h), 4);
+	h_drain(h);
+	h_ack(h, base, 65535);
+	r = h_pop(h);
+	assert_int_equal(r->seg.seq, base + 4 * mss);
+	assert_int_equal(h_pending(h), 0);
+	h_ack(h, base, 65535);
+	assert_int_equal(h_pop(h)->seg.seq, base + 5 * mss);
+	assert_int_equal(h_pending(h), 0);
+	assert_int_equal(h_conn(h)->cwnd, 4 * mss);
+	h_ack(h, base, 65535);
+	assert_int_equal(h_pop(h)->seg.seq, base);   /* fast retransmit */
+	h_free(h);
+}
+
+/* ---- CUBIC (RFC 9438) ------------------------------------------------------ */
+
+/* §4.6, §4.7: beta = 0.7; W_max remembered; a second event before W_max
+ * was reached lowers it to cwnd (1 + beta) / 2 (fast convergence). */
+static void
+test_tcp_cc_cubic_loss_reduction(void **state)
+{
+	struct h *h = h_new(NULL);
+	struct tcp_conn c;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	c.mss = 1000;
+	tcp_cc_cubic.init(h->ts, &c);
+	c.cwnd = 100000;
+	assert_int_equal(tcp_cc_cubic.ssthresh(h->ts, &c), 70000);
+	c.cwnd = 80000;                          /* before regaining 100 */
+	assert_int_equal(tcp_cc_cubic.ssthresh(h->ts, &c), 56000);
+	/* W_max is now 80 * 0.85 = 68 segments, K = cbrt(12 / 0.4) = 3.1 s;
+	 * but the Reno-friendly estimate (§4.3) grows alpha = 0.53 segment
+	 * per RTT from 56: 56 + 0.53 * 31 = 72.4 at 3.1 s, above W_cubic's
+	 * 68, so that is the window. */
+	c.ssthresh = 56000;
+	c.cwnd = 56000;
+	c.srtt8 = 8 * 100;
+	for (unsigned int ms = 0; ms <= 3100; ms += 100) {
+		h->now += 100;
+		tcp_stack_set_time(h->ts, h->now);
+		tcp_cc_cubic.cong_avoid(h->ts, &c, c.cwnd);   /* a window of ACKs */
+	}
+	assert_true(c.cwnd >= 71500 && c.cwnd <= 73500);
+	tcp_cc_cubic.recovered(h->ts, &c);
+	assert_int_equal(c.cwnd, c.ssthresh);
+	h_free(h);
+}
+
+/* §4.2: after a loss at 100 segments the window climbs back to W_max
+ * around K = cbrt(30 / 0.4) = 4.2 s (concave: fast first, flat near
+ * W_max), then grows past it (convex); faster than Reno's one segment
+ * per RTT early on. */
+static void
+test_tcp_cc_cubic_growth_curve(void **state)
+{
+	struct h *h = h_new(NULL);
+	struct tcp_conn c;
+	uint32_t at1s = 0, atk = 0, at6s = 0, at8s = 0;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	c.mss = 1000;
+	tcp_cc_cubic.init(h->ts, &c);
+	c.cwnd = 100000;
+	c.ssthresh = tcp_cc_cubic.ssthresh(h->ts, &c);
+	c.cwnd = c.ssthresh;                     /* 70 segments */
+	c.srtt8 = 8 * 100;                       /* RTT 100 ms */
+	for (unsigned int ms = 100; ms <= 8000; ms += 100) {
+		h->now += 100;
+		tcp_stack_set_time(h->ts, h->now);
+		tcp_cc_cubic.cong_avoid(h->ts, &c, c.cwnd);
+		if (ms == 1000)
+			at1s = c.cwnd;
+		if (ms == 4200)
+			atk = c.cwnd;
+		if (ms == 6000)
+			at6s = c.cwnd;
+		if (ms == 8000)
+			at8s = c.cwnd;
+	}
+	printf("CUBIC from 70 segments (W_max 100, RTT 100 ms): %u at 1 s, %u at K, "
+	       "%u at 6 s, %u at 8 s\n", at1s / 1000, atk / 1000, at6s / 1000, at8s / 1000);
+	assert_true(at1s > 80000);                /* Reno: 80 after 10 RTTs */
+	assert_true(atk >= 97000 && atk <= 103000);
+	/* W(t) = 0.4 (t - 4.2)^3 + 100: 102.3 at 6 s, 121.8 at 8 s. */
+	assert_true(at6s > 101000 && at6s < 106000);
+	assert_true(at8s > 115000 && at8s < 130000);
+	h_free(h);
+}
+
+/* The stack with conf.cc = CUBIC: fast retransmit takes beta = 0.7 of
+ * the window, not half the flight. */
+static void
+test_tcp_cc_cubic_in_stack(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	struct tcp_conn *c;
+	uint32_t base, mss;
+
+	(void)state;
+	h_conf(&conf);
+	conf.init_cwnd_segs = 10;
+	conf.cc = TCP_CC_CUBIC;
+	h = h_new(&conf);
+	h_open_passive(h);
+	c = h_conn(h);
+	assert_int_equal(c->cc, TCP_CC_CUBIC);
+	mss = tcp_eff_mss_test(c);
+	base = h->p_ack;
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(10 * mss, 0)), (int)(10 * mss));
+	h_drain(h);
+	for (unsigned int i = 0; i < 4; i++)
+		h_ack(h, base, 65535);
+	assert_int_equal(h->ts->ctr[TCP_CTR_FAST_RETRANS], 1);
+	assert_int_equal(c->ssthresh, 7 * mss);
+	h_drain(h);
+	h_free(h);
+}
+
+/* conf.max_per_source: a third connection from one address is refused
+ * (its SYN dropped, counted), another address is not affected, and a
+ * closed connection gives its place back. */
+static void
+test_tcp_conn_per_source_limit(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	tcp_id_t first;
+
+	(void)state;
+	h_conf(&conf);
+	conf.max_per_source = 2;
+	h = h_new(&conf);
+	h_open_passive(h);
+	first = h->id;
+	h->rport = H_RPORT + 1;
+	h->ev.accepts = 0;
+	h_open_passive(h);
+	assert_int_equal(tcp_src_count(h->ts, TCP_AF_IPV4, h->raddr), 2);
+	h->rport = H_RPORT + 2;
+	h_inject(h, TCP_SYN, 1000, 0, 65535, &syn_opts, NULL, 0);
+	assert_int_equal(h_pending(h), 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_SRC_LIMIT], 1);
+	assert_int_equal(h->ts->nconns, 2);
+	/* Another source still gets in. */
+	h->raddr[3] = 3;
+	h_inject(h, TCP_SYN, 1000, 0, 65535, &syn_opts, NULL, 0);
+	assert_int_equal(h_pop(h)->seg.flags, TCP_SYN | TCP_ACK);
+	assert_int_equal(tcp_src_count(h->ts, TCP_AF_IPV4, h->raddr), 1);
+	/* The first source closes one: its third gets in now. */
+	h->raddr[3] = 2;
+	assert_int_equal(tcp_abort(h->ts, first), 0);
+	h_drain(h);
+	assert_int_equal(tcp_src_count(h->ts, TCP_AF_IPV4, h->raddr), 1);
+	h_inject(h, TCP_SYN, 1000, 0, 65535, &syn_opts, NULL, 0);
+	assert_int_equal(h_pop(h)->seg.flags, TCP_SYN | TCP_ACK);
+	assert_int_equal(tcp_src_count(h->ts, TCP_AF_IPV4, h->raddr), 2);
+	h_free(h);
+}
+
+/* ---- SYN cookies (RFC 4987) -------------------------------------------------- */
+
+/* The backlog full: the SYN-ACK carries a cookie and nothing is kept;
+ * the ACK that returns it makes the connection, with the MSS, window
+ * scale and timestamps the SYN asked for; data on it is taken. */
+static void
+test_tcp_syncookie_handshake(void **state)
+{
+	struct tcp_conf conf;
+	struct tcp_opts_out o = syn_opts;
+	struct h *h;
+	const struct h_out *r;
+	struct tcp_conn *c;
+	uint8_t buf[8];
+
+	(void)state;
+	h_conf(&conf);
+	conf.syn_backlog = 1;
+	h = h_new(&conf);
+	h->rport = H_RPORT + 1;
+	h_inject(h, TCP_SYN, 7, 0, 65535, &syn_opts, NULL, 0);   /* fills it */
+	h_drain(h);
+	h->rport = H_RPORT;
+	o.wscale = 5;
+	o.opts |= TCP_OPT_F_SACKOK;
+	h_inject(h, TCP_SYN, h->p_seq, 0, 65535, &o, NULL, 0);
+	h->p_seq++;
+	r = h_pop(h);
+	assert_int_equal(r->seg.flags, TCP_SYN | TCP_ACK);
+	assert_int_equal(r->seg.ack, h->p_seq);
+	assert_int_equal(r->seg.mss, 1460);
+	assert_int_equal(r->seg.opts, TCP_OPT_F_MSS | TCP_OPT_F_WS | TCP_OPT_F_TS |
+			 TCP_OPT_F_SACKOK);
+	assert_int_equal(r->seg.tsval & 0x3f, 5 << 2 | 2 | 1);
+	assert_int_equal(h->ts->nconns, 1);                  /* no state */
+	assert_int_equal(h->ts->ctr[TCP_CTR_SYNCOOKIE_SENT], 1);
+	h->p_ack = r->seg.seq + 1;
+	{
+		/* The ACK, with data, echoing the cookie's TSval (the first
+		 * connection's SYN-ACKs go again meanwhile). */
+		struct tcp_opts_out a = { .opts = TCP_OPT_F_TS, .tsval = h->p_tsval + 1,
+					  .tsecr = r->seg.tsval };
+
+		h_advance(h, 30000);
+		h_inject(h, TCP_ACK | TCP_PSH, h->p_seq, h->p_ack, 65535, &a, "hi", 2);
+		h->p_seq += 2;
+		h->p_tsval++;
+	}
+	assert_int_equal(h->ts->ctr[TCP_CTR_SYNCOOKIE_OK], 1);
+	assert_int_equal(h->ev.accepts, 1);
+	h->id = h->ev.last_id;
+	c = h_conn(h);
+	assert_non_null(c);
+	assert_int_equal(c->state, TCP_ST_ESTABLISHED);
+	assert_int_equal(c->snd_wscale, 5);
+	assert_int_equal(c->mss, 1460);
+	assert_true(c->flags & TCP_CF_TS);
+	assert_true(c->flags & TCP_CF_SACK);
+	assert_int_equal(c->snd_wnd, 65535u << 5);
+	assert_int_equal(read_all(h, buf, sizeof(buf)), 2);
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(10, 0)), 10);
+	h_drain(h);
+	h_free(h);
+}
+
+/* A forged or stale cookie makes nothing; the ACK gets a RST. */
+static void
+test_tcp_syncookie_bad_or_old(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	const struct h_out *r;
+	uint32_t cookie;
+
+	(void)state;
+	h_conf(&conf);
+	conf.syn_backlog = 1;
+	h = h_new(&conf);
+	h->rport = H_RPORT + 1;
+	h_inject(h, TCP_SYN, 7, 0, 65535, &syn_opts, NULL, 0);
+	h_drain(h);
+	h->rport = H_RPORT;
+	h_inject(h, TCP_SYN, h->p_seq, 0, 65535, &syn_opts, NULL, 0);
+	h->p_seq++;
+	cookie = h_pop(h)->seg.seq;
+	h_inject(h, TCP_ACK, h->p_seq, cookie + 1 + 256, 65535, NULL, NULL, 0);
+	r = h_pop(h);
+	assert_int_equal(r->seg.flags, TCP_RST);
+	assert_int_equal(h->ts->ctr[TCP_CTR_SYNCOOKIE_BAD], 1);
+	h_inject(h, TCP_ACK, h->p_seq + 1, cookie + 1, 65535, NULL, NULL, 0);  /* other ISN */
+	assert_int_equal(h_pop(h)->seg.flags, TCP_RST);
+	assert_int_equal(h->ts->ctr[TCP_CTR_SYNCOOKIE_BAD], 2);
+	for (unsigned int i = 0; i < 120; i++)   /* two minutes on */
+		h_advance(h, 1000);
+	h_drain(h);                              /* the first one's SYN-ACKs */
+	h_inject(h, TCP_ACK, h->p_seq, cookie + 1, 65535, NULL, NULL, 0);
+	assert_int_equal(h_pop(h)->seg.flags, TCP_RST);
+	assert_int_equal(h->ts->ctr[TCP_CTR_SYNCOOKIE_BAD], 3);
+	assert_int_equal(h->ev.accepts, 0);
+	assert_int_equal(h->ts->nconns, 0);      /* the first SYN_RCVD timed out */
+	h_free(h);
+}
+
+/* What received data holds is bounded in mbufs too: one-byte segments to
+ * an application that does not read stop at rcv_max_segs (dropped,
+ * counted), and reading makes room again. */
+static void
+test_tcp_data_tiny_segments_capped(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	const struct h_out *r = NULL;
+	uint8_t buf[16];
+	uint32_t base;
+
+	(void)state;
+	h_conf(&conf);
+	conf.rcv_max_segs = 8;
+	conf.delack = 1000;
+	h = h_new(&conf);
+	h_open_passive(h);
+	base = h->p_seq;
+	for (unsigned int i = 0; i < 10; i++)
+		h_send_data(h, "x", 1);
+	/* The 9th is dropped (the right edge we offered never moves back,
+	 * so the peer may send it: it is refused here); the 10th, beyond
+	 * the 9th, waits out of order (bounded by ooo_max_segs). */
+	assert_int_equal(h->ts->ctr[TCP_CTR_RCV_SEGS_DROP], 1);
+	assert_int_equal(h->ts->ctr[TCP_CTR_OOO_SEGS], 1);
+	while (h_pending(h) > 0)
+		r = h_pop(h);
+	assert_non_null(r);
+	assert_int_equal(r->seg.ack, base + 8);
+	assert_int_equal(h_conn(h)->cold.rcv_segs, 8);
+	assert_int_equal(read_all(h, buf, sizeof(buf)), 8);
+	assert_int_equal(h_conn(h)->cold.rcv_segs, 0);
+	h_drain(h);
+	h->p_seq = base + 8;
+	h_send_data(h, "yz", 2);
+	assert_int_equal(read_all(h, buf, sizeof(buf)), 2);
+	h_free(h);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tcp_tcb_size),
+		cmocka_unit_test(test_tcp_handshake_passive),
+		cmocka_unit_test(test_tcp_handshake_passive_no_options),
+		cmocka_unit_test(test_tcp_handshake_active),
+		cmocka_unit_test(test_tcp_handshake_simultaneous_open),
+		cmocka_unit_test(test_tcp_handshake_closed_port_rst),
+		cmocka_unit_test(test_tcp_handshake_synack_retransmit),
+		cmocka_unit_test(test_tcp_handshake_syn_sent_bad_ack),
+		cmocka_unit_test(test_tcp_handshake_backlog_full),
+		cmocka_unit_test(test_tcp_handshake_accept_refused),
+		cmocka_unit_test(test_tcp_syncookie_handshake),
+		cmocka_unit_test(test_tcp_syncookie_bad_or_old),
+		cmocka_unit_test(test_tcp_conn_pool_and_stale_id),
+		cmocka_unit_test(test_tcp_conn_table_churn),
+		cmocka_unit_test(test_tcp_conn_per_source_limit),
+		cmocka_unit_test(test_tcp_input_bad_segments_counted),
+		cmocka_unit_test(test_tcp_close_active),
+		cmocka_unit_test(test_tcp_close_passive),
+		cmocka_unit_test(test_tcp_close_simultaneous),
+		cmocka_unit_test(test_tcp_close_half_close),
+		cmocka_unit_test(test_tcp_close_time_wait_bounded),
+		cmocka_unit_test(test_tcp_close_time_wait_reuse),
+		cmocka_unit_test(test_tcp_close_data_after_close_resets),
+		cmocka_unit_test(test_tcp_close_fin_wait2_timeout),
+		cmocka_unit_test(test_tcp_fin_syn_rcvd),
+		cmocka_unit_test(test_tcp_fin_syn_sent_ignored),
+		cmocka_unit_test(test_tcp_fin_established),
+		cmocka_unit_test(test_tcp_fin_fin_wait_1),
+		cmocka_unit_test(test_tcp_fin_fin_wait_2),
+		cmocka_unit_test(test_tcp_fin_close_wait),
+		cmocka_unit_test(test_tcp_fin_closing),
+		cmocka_unit_test(test_tcp_fin_last_ack),
+		cmocka_unit_test(test_tcp_fin_time_wait),
+		cmocka_unit_test(test_tcp_fin_out_of_order),
+		cmocka_unit_test(test_tcp_rst_exact_resets),
+		cmocka_unit_test(test_tcp_rst_in_window_challenge_ack),
+		cmocka_unit_test(test_tcp_rst_out_of_window_ignored),
+		cmocka_unit_test(test_tcp_rst_syn_rcvd),
+		cmocka_unit_test(test_tcp_rst_time_wait_ignored),
+		cmocka_unit_test(test_tcp_syn_in_window_challenge_ack),
+		cmocka_unit_test(test_tcp_ack_unsent_data_dropped),
+		cmocka_unit_test(test_tcp_data_in_order_by_reference),
+		cmocka_unit_test(test_tcp_data_out_of_order),
+		cmocka_unit_test(test_tcp_data_overlap_trimmed),
+		cmocka_unit_test(test_tcp_data_delayed_ack),
+		cmocka_unit_test(test_tcp_data_beyond_window),
+		cmocka_unit_test(test_tcp_data_tiny_segments_capped),
+		cmocka_unit_test(test_tcp_data_window_scaling),
+		cmocka_unit_test(test_tcp_data_send_mss),
+		cmocka_unit_test(test_tcp_data_send_backpressure),
+		cmocka_unit_test(test_tcp_data_send_space_then_writable),
+		cmocka_unit_test(test_tcp_persist_zero_window),
+		cmocka_unit_test(test_tcp_keepalive),
+		cmocka_unit_test(test_tcp_persist_small_window_override),
+		cmocka_unit_test(test_tcp_data_send_without_mbufs),
+		cmocka_unit_test(test_tcp_ts_paws_drops_old),
+		cmocka_unit_test(test_tcp_ts_wrap),
+		cmocka_unit_test(test_tcp_handshake_ipv6),
+		cmocka_unit_test(test_tcp_rto_backoff_and_give_up),
+		cmocka_unit_test(test_tcp_rto_rtt_estimate),
+		cmocka_unit_test(test_tcp_rto_karn),
+		cmocka_unit_test(test_tcp_fast_retransmit_newreno),
+		cmocka_unit_test(test_tcp_fast_retransmit_limited_transmit),
+		cmocka_unit_test(test_tcp_cc_newreno_growth),
+		cmocka_unit_test(test_tcp_cc_cubic_loss_reduction),
+		cmocka_unit_test(test_tcp_cc_cubic_growth_curve),
+		cmocka_unit_test(test_tcp_cc_cubic_in_stack),
+		cmocka_unit_test(test_tcp_sack_blocks_generated),
+		cmocka_unit_test(test_tcp_sack_within_mss),
+	};
+
+	fill_pattern();
+	h_eal_init();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
