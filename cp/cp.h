@@ -15,6 +15,7 @@
 #include "auth.h"
 #include "ipc.h"
 #include "policy.h"
+#include "store.h"
 #include "tp_conf_types.h"
 #include "tw.h"
 
@@ -42,7 +43,8 @@
 	X(NOT_READY_DROPPED, "requests_before_ready") \
 	X(STALE_DROPPED, "stale_messages_dropped") \
 	X(DP_RESTARTS, "dp_restarts") \
-	X(DOZES, "dozes")
+	X(DOZES, "dozes") \
+	X(STORE_ERRORS, "store_errors")
 
 enum cp_stat {
 #define X(e, n) CP_STAT_##e,
@@ -55,6 +57,7 @@ struct cp_ctx {
 	struct tp_conf *conf;
 	struct cp_auth *auth;
 	struct cp_policy *policy;
+	struct cp_store *store;       /* NULL: no cp.store, memory only */
 	struct ipc_seg seg;
 	struct cp_api api;
 	struct tw_wheel wheel;
@@ -123,6 +126,7 @@ struct cp_ctx {
 	uint32_t user_seed;           /* hash basis, random per run */
 
 	uint64_t stats[CP_STAT__COUNT];
+	char api_err[1024];           /* an API error sentence (api/commands.c) */
 };
 
 /* ---- allocations (alloc/alloc.c) ------------------------------------- */
@@ -157,5 +161,7 @@ const char *cp_stat_name(enum cp_stat s);
 
 /* ---- operator API commands (api/commands.c) -------------------------- */
 int cp_api_commands_register(struct cp_ctx *cp);
+/* Whether name is a user of the configuration file (read-only). */
+bool cp_conf_user(const struct cp_ctx *cp, const char *name);
 
 #endif /* CP_H */

@@ -171,6 +171,8 @@ auth_setup(struct cp_ctx *cp)
 
 	memset(&ac, 0, sizeof(ac));
 	ac.realm = cp->conf->turn.realm;
+	ac.max_users = c->max_users;
+	ac.max_secrets = TP_CONF_MAX_SECRETS + 16;
 	ac.software = cp->conf->turn.software;
 	ac.nonce_lifetime_s = c->nonce_lifetime_s;
 	ac.rl_rate = c->challenge_rate;
@@ -203,6 +205,90 @@ auth_setup(struct cp_ctx *cp)
 			return -EINVAL;
 		}
 	}
+	return 0;
+}
+
+/* A user of the store, into cp's table under the file's users. */
+static int
+store_load_user(void *arg, const struct cp_store_user *u)
+{
+	struct cp_ctx *cp = arg;
+	int rc;
+
+	if (cp_conf_user(cp, u->name)) {
+		printf("turnpike-cp: user '%s' of %s is also in %s: the file's is used\n",
+		       u->name, cp->conf->cp.store, cp->conf->path);
+		return 0;
+	}
+	rc = cp_auth_user_add_keys(cp->auth, u->name, u->md5,
+				   u->has_sha256 ? u->sha256 : NULL);
+	if (rc == -ENOSPC)
+		fprintf(stderr, "turnpike-cp: %s holds more users than cp.max_users "
+			"(%u) allows: raise it\n", cp->conf->cp.store,
+			cp->conf->cp.max_users);
+	return rc;
+}
+
+static int
+store_load_secret(void *arg, const char *secret)
+{
+	struct cp_ctx *cp = arg;
+	int rc = cp_auth_secret_add(cp->auth, secret);
+
+	if (rc == -ENOSPC)
+		fprintf(stderr, "turnpike-cp: %s holds more REST secrets than cp keeps "
+			"(%u)\n", cp->conf->cp.store, TP_CONF_MAX_SECRETS + 16);
+	return rc == -EEXIST ? 0 : rc;
+}
+
+/*
+ * The user store (cp.store): opened, made on first start, and read into
+ * cp's tables under the configuration file's users, which win a name
+ * both have. A store cp cannot open (locked past the busy timeout,
+ * damaged, not a turnpike store, from a newer turnpike) stops the start
+ * with the reason: running without the users it holds would refuse them
+ * all, and writing to it could lose them.
+ */
+static int
+store_setup(struct cp_ctx *cp)
+{
+	const struct tp_conf_cp *c = &cp->conf->cp;
+	struct cp_store_conf sc;
+	char err[CP_STORE_ERR_MAX];
+	int rc;
+
+	if (c->store[0] == '\0')
+		return 0;
+	memset(&sc, 0, sizeof(sc));
+	sc.path = c->store;
+	sc.realm = cp->conf->turn.realm;
+	sc.busy_ms = c->store_busy_ms;
+	sc.owner_uid = -1;
+	sc.owner_gid = -1;
+	if (c->user[0] != '\0' && geteuid() == 0) {
+		sc.owner_uid = c->user_uid;
+		sc.owner_gid = c->user_gid;
+	}
+	cp->store = cp_store_sqlite_open(&sc, err, sizeof(err));
+	if (cp->store == NULL) {
+		fprintf(stderr, "turnpike-cp: %s (cp.store in %s)\n", err, cp->conf->path);
+		return -EIO;
+	}
+	rc = cp_store_user_list(cp->store, store_load_user, cp);
+	if (rc == 0)
+		rc = cp_store_secret_list(cp->store, store_load_secret, cp);
+	if (rc < 0) {
+		fprintf(stderr, "turnpike-cp: %s: %s\n", c->store,
+			rc == -ENOSPC || rc == -EINVAL ? "cannot load it" : cp->store->err);
+		return rc;
+	}
+	if (cp->store->bad_rows > 0)
+		fprintf(stderr, "turnpike-cp: %s: %llu malformed row(s) skipped\n",
+			c->store, (unsigned long long)cp->store->bad_rows);
+	cp->stats[CP_STAT_STORE_ERRORS] += cp->store->bad_rows;
+	printf("turnpike-cp: user store %s: %u user(s) in all, %u REST secret(s)\n",
+	       c->store, cp_auth_user_count(cp->auth),
+	       cp_auth_secret_list(cp->auth, NULL, 0));
 	return 0;
 }
 
@@ -580,7 +666,8 @@ main(int argc, char **argv)
 		goto out_free_conf;
 	}
 	cp.conf = &conf;
-	if (auth_setup(&cp) < 0 || policy_setup(&cp) < 0 || user_setup(&cp) < 0)
+	if (auth_setup(&cp) < 0 || policy_setup(&cp) < 0 || user_setup(&cp) < 0 ||
+	    store_setup(&cp) < 0)
 		goto out_free_auth;
 	if (check_only) {
 		printf("turnpike-cp: %s: configuration OK (realm '%s', %u user(s), "
@@ -646,6 +733,7 @@ out_close_ipc:
 		cp.seg.shm->cp_pid = 0;
 	ipc_seg_close(&cp.seg);
 out_free_auth:
+	cp_store_close(cp.store);
 	cp_policy_free(cp.policy);
 	cp_auth_free(cp.auth);
 out_free_conf:

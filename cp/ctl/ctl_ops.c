@@ -465,7 +465,8 @@ ops_group(const struct ctl_opts *opts, const char *path, int argc,
 		return CTL_EXIT_OK;
 	}
 	if (optind >= argc)
-		return ctl_usage_error(path, "missing command (add, del or list)");
+		return ctl_usage_error(path, "missing command (add, del, list%s)",
+				       ncmds > 3 ? " or import-coturn" : "");
 	return ctl_dispatch(cmds, ncmds, opts, path, argc - optind,
 			    argv + optind);
 }
@@ -1184,6 +1185,8 @@ static const struct ctl_cmd ops_users_cmds[] = {
 	{ "add", "add a user or change its password", ops_users_add },
 	{ "del", "delete a user", ops_users_del },
 	{ "list", "list the users' names", ops_users_list },
+	{ "import-coturn", "import users and secrets from coturn's database",
+	  ctl_users_import_coturn },
 };
 
 int

@@ -237,7 +237,8 @@ load_cp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 		"api_socket", "api_mode", "api_group", "lifetime_default", "lifetime_max",
 		"permission_lifetime", "channel_lifetime", "nonce_lifetime",
 		"quota_user", "quota_total", "users", "secrets", "peers", "user",
-		"challenge_rate", "challenge_burst", NULL,
+		"challenge_rate", "challenge_burst", "store", "store_busy_ms",
+		"max_users", NULL,
 	};
 	static const char *const peer_names[] = {
 		"allow_loopback", "allow_private", "allow_link_local",
@@ -270,6 +271,12 @@ load_cp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 	    (rc = tp_conf_get_u32(g, "challenge_rate", 1, 1000000, &p->challenge_rate, c,
 			   err, errlen)) < 0 ||
 	    (rc = tp_conf_get_u32(g, "challenge_burst", 1, 1000000, &p->challenge_burst, c,
+			   err, errlen)) < 0 ||
+	    (rc = get_str(g, "store", p->store, sizeof(p->store), false, c, err,
+			  errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(g, "store_busy_ms", 1, 10000, &p->store_busy_ms, c,
+			   err, errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(g, "max_users", 1, 10000000, &p->max_users, c,
 			   err, errlen)) < 0)
 		return rc;
 	/* Unset: a tenth of the total, whatever the total became. */
@@ -358,6 +365,8 @@ tp_conf_turn_defaults(struct tp_conf *c)
 	c->cp.allow_relay_to_relay = true;
 	c->cp.challenge_rate = 500;
 	c->cp.challenge_burst = 2000;
+	c->cp.store_busy_ms = 200;
+	c->cp.max_users = 10000;
 	snprintf(c->turn.software, sizeof(c->turn.software), "turnpike %s", TP_VERSION);
 	snprintf(c->turn.ipc, sizeof(c->turn.ipc), "/turnpike");
 	snprintf(c->cp.api_socket, sizeof(c->cp.api_socket), "/run/turnpike/cp.sock");

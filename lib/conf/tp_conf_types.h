@@ -180,6 +180,14 @@ struct tp_conf_cp {
 	 * all reconnect at once, a media server. Defaults 500 and 2000. */
 	uint32_t challenge_rate;
 	uint32_t challenge_burst;
+	/* The user store (cp/store): users and REST secrets added at run
+	 * time (turnpikectl users|secrets add, users import-coturn) are kept
+	 * in the SQLite database at this path, made on first start, and are
+	 * there after a restart. "" (the default): none, they live in memory
+	 * only. The users and secrets below stay a read-only layer above it. */
+	char store[TP_CONF_STR_LEN];
+	uint32_t store_busy_ms;       /* wait for another's lock; default 200 */
+	uint32_t max_users;           /* users cp holds in all; default 10000 */
 	unsigned int nusers;
 	struct tp_conf_user users[TP_CONF_MAX_USERS];
 	unsigned int nsecrets;
