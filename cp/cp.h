@@ -46,6 +46,21 @@
 	X(DOZES, "dozes") \
 	X(STORE_ERRORS, "store_errors")
 
+/* Error responses cp sends, by code (a bounded label set for metrics;
+ * anything else counts as "other"). RFC 8489 §14.8, RFC 8656 §19,
+ * RFC 6062 §6.3. */
+#define CP_ERR_CODES(X) \
+	X(300) X(400) X(401) X(403) X(420) X(437) X(438) X(440) X(441) \
+	X(442) X(443) X(446) X(447) X(486) X(500) X(508)
+
+enum cp_err_code {
+#define X(c) CP_ERR_##c,
+	CP_ERR_CODES(X)
+#undef X
+	CP_ERR_OTHER,
+	CP_ERR__COUNT,
+};
+
 enum cp_stat {
 #define X(e, n) CP_STAT_##e,
 	CP_STATS(X)
@@ -126,6 +141,12 @@ struct cp_ctx {
 	uint32_t user_seed;           /* hash basis, random per run */
 
 	uint64_t stats[CP_STAT__COUNT];
+	uint64_t err_by_code[CP_ERR__COUNT];   /* error responses sent */
+	/* What finished allocations relayed (their counters as dp last
+	 * reported them, at most a second old), IPC_ALLOC_STATS_N order:
+	 * coturn's "finished sessions" traffic. */
+	uint64_t traffic_done[IPC_ALLOC_STATS_N];
+	struct cp_metrics *metrics;   /* the Prometheus endpoint, or NULL */
 	char api_err[1024];           /* an API error sentence (api/commands.c) */
 };
 
@@ -158,6 +179,9 @@ int cp_alloc_kill(struct cp_ctx *cp, uint64_t id);
 /* Iterate live allocations: *cursor starts at 0. */
 struct cp_alloc *cp_alloc_next(struct cp_ctx *cp, uint32_t *cursor);
 const char *cp_stat_name(enum cp_stat s);
+
+/* Count an error response of this code (err_by_code). */
+void cp_count_error(struct cp_ctx *cp, uint16_t code);
 
 /* ---- operator API commands (api/commands.c) -------------------------- */
 int cp_api_commands_register(struct cp_ctx *cp);

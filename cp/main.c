@@ -22,6 +22,7 @@
 #include <openssl/crypto.h>
 
 #include "cp.h"
+#include "metrics/metrics.h"
 #include "tp_conf.h"
 #include "tp_version.h"
 
@@ -545,7 +546,7 @@ static void
 run(struct cp_ctx *cp)
 {
 	static struct ipc_msg msg;
-	uint64_t next_stats = 0, last_work_us = 0, api_ms = 0;
+	uint64_t next_stats = 0, last_work_us = 0, api_ms = 0, metrics_ms = 0;
 
 	while (!g_stop) {
 		unsigned int work = 0;
@@ -602,6 +603,15 @@ run(struct cp_ctx *cp)
 			api_ms = mono;
 			if (poll(&pfd, 1, 0) > 0)
 				cp_api_serve(&cp->api);
+			/* the Prometheus endpoint: when there is work, and
+			 * once a second for its connections' timeouts */
+			if (cp->metrics != NULL) {
+				struct pollfd mfd = { .fd = cp_metrics_fd(cp->metrics),
+						      .events = POLLIN };
+
+				if (poll(&mfd, 1, 0) > 0 || mono >= metrics_ms)
+					metrics_ms = mono + cp_metrics_serve(cp->metrics);
+			}
 		}
 	}
 }
@@ -710,6 +720,17 @@ main(int argc, char **argv)
 	 * becomes that user. */
 	if (cp_api_commands_register(&cp) < 0)
 		goto out_close_api;
+	/* Before dropping privileges: a port below 1024 is the operator's
+	 * choice. */
+	if (conf.cp.metrics[0] != '\0') {
+		cp.metrics = cp_metrics_open(&cp, conf.cp.metrics, err, sizeof(err));
+		if (cp.metrics == NULL) {
+			fprintf(stderr, "turnpike-cp: %s (cp.metrics in %s)\n", err, config);
+			goto out_close_api;
+		}
+		printf("turnpike-cp: Prometheus metrics on http://%s/metrics\n",
+		       conf.cp.metrics);
+	}
 	if (drop_privileges(&cp) < 0)
 		goto out_close_api;
 	/* Learn what a running dp already relays before deciding anything. */
@@ -725,6 +746,7 @@ main(int argc, char **argv)
 	status = EXIT_SUCCESS;
 
 out_close_api:
+	cp_metrics_close(cp.metrics);
 	cp_api_close(&cp.api);
 out_free_allocs:
 	cp_alloc_fini(&cp);

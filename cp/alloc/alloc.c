@@ -595,6 +595,8 @@ alloc_free(struct cp_ctx *cp, struct cp_alloc *a)
 			break;
 		}
 	alloc_ports_set(cp, a, false);
+	for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
+		cp->traffic_done[i] += a->counters[i];
 	if (a->worker < IPC_MAX_WORKERS && cp->worker_allocs[a->worker] > 0)
 		cp->worker_allocs[a->worker]--;
 	user_detach(cp, a);
@@ -672,6 +674,7 @@ reply_error(struct req_ctx *r, uint16_t code, const struct stun_addr *aerr_for)
 		cp_auth_sign(&b, &r->auth);
 	stun_build_fingerprint(&b);
 	r->cp->stats[CP_STAT_ERRORS]++;
+	cp_count_error(r->cp, code);
 	send_response(r->cp, r->worker, &r->msg->h.tuple, buf, stun_build_finish(&b));
 }
 
@@ -1287,6 +1290,7 @@ handle_request(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 		n = cp_auth_build_challenge(cp->auth, &req, &r.auth, &r.from,
 					    cp->now_ms / 1000u, buf, sizeof(buf));
 		cp->stats[CP_STAT_CHALLENGES]++;
+		cp_count_error(cp, r.auth.code);
 		send_response(cp, w, &msg->h.tuple, buf, n);
 		return;
 	}
@@ -1528,6 +1532,18 @@ cp_alloc_next(struct cp_ctx *cp, uint32_t *cursor)
 			return a;
 	}
 	return NULL;
+}
+
+void
+cp_count_error(struct cp_ctx *cp, uint16_t code)
+{
+	switch (code) {
+#define X(c) case c: cp->err_by_code[CP_ERR_##c]++; return;
+	CP_ERR_CODES(X)
+#undef X
+	default:
+		cp->err_by_code[CP_ERR_OTHER]++;
+	}
 }
 
 const char *

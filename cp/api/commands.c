@@ -14,11 +14,13 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 
 #include "../cp.h"
+#include "../metrics/metrics.h"
 #include "tp_version.h"
 
 static void
@@ -52,68 +54,100 @@ get_str(struct json_object *req, const char *key)
 	return json_object_get_string(v);
 }
 
+/*
+ * status: the numbers of cp_metrics_collect() (the one source, which the
+ * Prometheus endpoint renders too) as JSON.
+ */
 static int
 cmd_status(void *ctx, struct json_object *req, struct json_object *resp,
 	   const char **error)
 {
 	struct cp_ctx *cp = ctx;
 	struct ipc_shm *shm = cp->seg.shm;
-	struct json_object *dp = json_object_new_object();
-	struct json_object *stats = json_object_new_object();
-	struct json_object *workers = json_object_new_array();
-	/* EPERM: dp is there, and is root while cp no longer is */
-	bool alive = shm->dp_pid > 0 &&
-		     (kill(shm->dp_pid, 0) == 0 || errno == EPERM) &&
-		     ipc_monotonic_ms() - shm->dp_heartbeat_ms < 3000;
+	struct cp_metrics_snap *s = malloc(sizeof(*s));
+	struct json_object *dp, *stats, *workers, *codes, *traffic, *done, *all, *by;
 
 	(void)req;
-	(void)error;
+	if (s == NULL) {
+		*error = "out of memory";
+		return -ENOMEM;
+	}
+	cp_metrics_collect(cp, s);
+	dp = json_object_new_object();
+	stats = json_object_new_object();
+	workers = json_object_new_array();
+	codes = json_object_new_object();
+	traffic = json_object_new_object();
+	done = json_object_new_object();
+	all = json_object_new_object();
+	by = json_object_new_object();
 	json_object_object_add(resp, "version", json_object_new_string(TP_VERSION));
-	json_object_object_add(resp, "uptime_s",
-			       json_object_new_int64((int64_t)((cp->now_ms - cp->start_ms) / 1000)));
-	json_object_object_add(resp, "ready", json_object_new_boolean(cp->ready));
+	json_object_object_add(resp, "uptime_s", json_object_new_int64((int64_t)s->uptime_s));
+	json_object_object_add(resp, "ready", json_object_new_boolean(s->ready));
 	json_object_object_add(resp, "realm", json_object_new_string(cp->conf->turn.realm));
-	json_object_object_add(dp, "alive", json_object_new_boolean(alive));
-	json_object_object_add(dp, "running",
-			       json_object_new_boolean(ipc_dp_running(shm, ipc_monotonic_ms())));
+	json_object_object_add(resp, "cp_starts", json_object_new_int64((int64_t)s->cp_epoch));
+	json_object_object_add(dp, "alive", json_object_new_boolean(s->dp_alive));
+	json_object_object_add(dp, "running", json_object_new_boolean(s->dp_running));
 	json_object_object_add(dp, "pid", json_object_new_int(shm->dp_pid));
-	json_object_object_add(dp, "epoch", json_object_new_int64((int64_t)shm->dp_epoch));
-	json_object_object_add(dp, "workers", json_object_new_int((int)cp->nworkers));
+	json_object_object_add(dp, "epoch", json_object_new_int64((int64_t)s->dp_epoch));
+	json_object_object_add(dp, "workers", json_object_new_int((int)s->nworkers));
 	json_object_object_add(resp, "dp", dp);
-	json_object_object_add(resp, "allocations", json_object_new_int64(cp->nallocs));
-	json_object_object_add(resp, "users",
-			       json_object_new_int64(cp_auth_user_count(cp->auth)));
-	json_object_object_add(resp, "secrets",
-			       json_object_new_int64(cp_auth_secret_list(cp->auth, NULL, 0)));
+	json_object_object_add(resp, "allocations", json_object_new_int64(s->allocations));
+	json_object_object_add(by, "UDP", json_object_new_int64(s->alloc_udp));
+	json_object_object_add(by, "TCP", json_object_new_int64(s->alloc_tcp));
+	json_object_object_add(resp, "allocations_by_transport", by);
+	json_object_object_add(resp, "users", json_object_new_int64(s->users));
+	json_object_object_add(resp, "secrets", json_object_new_int64(s->secrets));
 	for (unsigned int i = 0; i < CP_STAT__COUNT; i++)
 		json_object_object_add(stats, cp_stat_name(i),
-				       json_object_new_int64((int64_t)cp->stats[i]));
+				       json_object_new_int64((int64_t)s->stats[i]));
 	/* the operator API's own counters (cp/api/api.h) */
 	json_object_object_add(stats, "api_requests",
-			       json_object_new_int64((int64_t)cp->api.requests));
+			       json_object_new_int64((int64_t)s->api_requests));
 	json_object_object_add(stats, "api_errors",
-			       json_object_new_int64((int64_t)cp->api.errors));
+			       json_object_new_int64((int64_t)s->api_errors));
 	json_object_object_add(stats, "api_accepted",
-			       json_object_new_int64((int64_t)cp->api.stats.accepted));
+			       json_object_new_int64((int64_t)s->api_accepted));
 	json_object_object_add(stats, "api_refused",
-			       json_object_new_int64((int64_t)cp->api.stats.refused));
+			       json_object_new_int64((int64_t)s->api_refused));
 	json_object_object_add(stats, "api_timed_out",
-			       json_object_new_int64((int64_t)cp->api.stats.timed_out));
+			       json_object_new_int64((int64_t)s->api_timed_out));
 	json_object_object_add(stats, "api_too_many",
-			       json_object_new_int64((int64_t)cp->api.stats.too_many));
+			       json_object_new_int64((int64_t)s->api_too_many));
 	json_object_object_add(resp, "stats", stats);
-	for (unsigned int w = 0; w < cp->nworkers; w++) {
+	for (unsigned int i = 0; i < CP_ERR__COUNT; i++)
+		json_object_object_add(codes, cp_metrics_code_name(i),
+				       json_object_new_int64((int64_t)s->err_by_code[i]));
+	json_object_object_add(resp, "error_responses_by_code", codes);
+	for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++) {
+		json_object_object_add(done, cp_metrics_traffic_name(i),
+				       json_object_new_int64((int64_t)s->traffic_done[i]));
+		json_object_object_add(all, cp_metrics_traffic_name(i),
+				       json_object_new_int64((int64_t)s->traffic_all[i]));
+	}
+	json_object_object_add(traffic, "finished", done);
+	json_object_object_add(traffic, "all", all);
+	json_object_object_add(resp, "traffic", traffic);
+	for (unsigned int w = 0; w < s->nworkers; w++) {
 		struct json_object *o = json_object_new_object();
-		struct ipc_worker_rings *r = ipc_worker(&cp->seg, w);
 
 		json_object_object_add(o, "id", json_object_new_int((int)w));
+		json_object_object_add(o, "allocations",
+				       json_object_new_int64(s->w[w].allocations));
 		json_object_object_add(o, "to_cp_pending",
-				       json_object_new_int((int)ipc_ring_count(&r->to_cp)));
+				       json_object_new_int((int)s->w[w].to_cp_pending));
 		json_object_object_add(o, "to_dp_pending",
-				       json_object_new_int((int)ipc_ring_count(&r->to_dp)));
+				       json_object_new_int((int)s->w[w].to_dp_pending));
+		json_object_object_add(o, "to_cp_full",
+				       json_object_new_int64((int64_t)s->w[w].to_cp_full));
+		json_object_object_add(o, "to_dp_full",
+				       json_object_new_int64((int64_t)s->w[w].to_dp_full));
 		json_object_array_add(workers, o);
 	}
 	json_object_object_add(resp, "workers", workers);
+	json_object_object_add(resp, "metrics", cp->metrics != NULL ?
+			       json_object_new_string(cp->conf->cp.metrics) : NULL);
+	free(s);
 	return 0;
 }
 

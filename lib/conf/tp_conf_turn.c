@@ -238,7 +238,7 @@ load_cp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 		"permission_lifetime", "channel_lifetime", "nonce_lifetime",
 		"quota_user", "quota_total", "users", "secrets", "peers", "user",
 		"challenge_rate", "challenge_burst", "store", "store_busy_ms",
-		"max_users", NULL,
+		"max_users", "metrics", NULL,
 	};
 	static const char *const peer_names[] = {
 		"allow_loopback", "allow_private", "allow_link_local",
@@ -277,7 +277,9 @@ load_cp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 	    (rc = tp_conf_get_u32(g, "store_busy_ms", 1, 10000, &p->store_busy_ms, c,
 			   err, errlen)) < 0 ||
 	    (rc = tp_conf_get_u32(g, "max_users", 1, 10000000, &p->max_users, c,
-			   err, errlen)) < 0)
+			   err, errlen)) < 0 ||
+	    (rc = get_str(g, "metrics", p->metrics, sizeof(p->metrics), false, c,
+			  err, errlen)) < 0)
 		return rc;
 	/* Unset: a tenth of the total, whatever the total became. */
 	if (config_setting_get_member(g, "quota_user") == NULL)

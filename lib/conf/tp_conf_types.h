@@ -188,6 +188,9 @@ struct tp_conf_cp {
 	char store[TP_CONF_STR_LEN];
 	uint32_t store_busy_ms;       /* wait for another's lock; default 200 */
 	uint32_t max_users;           /* users cp holds in all; default 10000 */
+	/* The Prometheus endpoint (cp/metrics): "ADDR:PORT" (coturn's port
+	 * is 9641), "" (the default): off. */
+	char metrics[64];
 	unsigned int nusers;
 	struct tp_conf_user users[TP_CONF_MAX_USERS];
 	unsigned int nsecrets;
