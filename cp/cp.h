@@ -22,6 +22,7 @@
 #define CP_TICK_MS       10u      /* timer wheel granularity */
 #define CP_HASH_BUCKETS  65536u
 #define CP_MAX_RESERV    1024u
+#define CP_MAX_ALTERNATES 8u
 
 #define CP_STATS(X) \
 	X(REQUESTS, "requests") \
@@ -44,7 +45,9 @@
 	X(STALE_DROPPED, "stale_messages_dropped") \
 	X(DP_RESTARTS, "dp_restarts") \
 	X(DOZES, "dozes") \
-	X(STORE_ERRORS, "store_errors")
+	X(STORE_ERRORS, "store_errors") \
+	X(REDIRECTED, "redirected") \
+	X(DRAIN_REFUSED, "drain_refused")
 
 /* Error responses cp sends, by code (a bounded label set for metrics;
  * anything else counts as "other"). RFC 8489 §14.8, RFC 8656 §19,
@@ -147,6 +150,13 @@ struct cp_ctx {
 	 * coturn's "finished sessions" traffic. */
 	uint64_t traffic_done[IPC_ALLOC_STATS_N];
 	struct cp_metrics *metrics;   /* the Prometheus endpoint, or NULL */
+	/* Drain (turnpikectl drain): new Allocates get 300 Try Alternate
+	 * with an ALTERNATE-SERVER of the client's family (RFC 8489 §10,
+	 * RFC 8656 §7.2), or 508 when none is given; what exists runs on. */
+	bool draining;
+	uint64_t drain_since_ms;
+	unsigned int ndrain_alt;
+	struct stun_addr drain_alt[CP_MAX_ALTERNATES];
 	char api_err[1024];           /* an API error sentence (api/commands.c) */
 };
 
@@ -185,6 +195,9 @@ void cp_count_error(struct cp_ctx *cp, uint16_t code);
 
 /* ---- operator API commands (api/commands.c) -------------------------- */
 int cp_api_commands_register(struct cp_ctx *cp);
+/* "192.0.2.1:3478" or "[2001:db8::1]:3478" into a; 0 or -EINVAL. */
+int cp_parse_hostport(const char *s, struct stun_addr *a);
+
 /* Whether name is a user of the configuration file (read-only). */
 bool cp_conf_user(const struct cp_ctx *cp, const char *name);
 

@@ -678,6 +678,49 @@ reply_error(struct req_ctx *r, uint16_t code, const struct stun_addr *aerr_for)
 	send_response(r->cp, r->worker, &r->msg->h.tuple, buf, stun_build_finish(&b));
 }
 
+/*
+ * RFC 8489 §10 (ALTERNATE-SERVER mechanism), RFC 8656 §7.2: the box is
+ * draining, answer a new Allocate 300 Try Alternate naming an alternate
+ * of the request's family (§14.15: "The IP address family MUST be
+ * identical to that of the source IP address of the request"), signed
+ * with the request's key, which the client has proven (so it can tell
+ * our redirect from a forged one). No alternate of that family: 508.
+ */
+static bool
+drain_answer(struct req_ctx *r)
+{
+	struct cp_ctx *cp = r->cp;
+	const struct stun_addr *alt = NULL;
+	uint8_t fam = r->msg->h.tuple.client.family == NET_AF4 ? STUN_AF_IPV4 :
+							     STUN_AF_IPV6;
+	struct stun_builder b;
+	uint8_t buf[512];
+
+	if (!cp->draining)
+		return false;
+	for (unsigned int i = 0; i < cp->ndrain_alt && alt == NULL; i++)
+		if (cp->drain_alt[i].family == fam)
+			alt = &cp->drain_alt[i];
+	if (alt == NULL) {
+		cp->stats[CP_STAT_DRAIN_REFUSED]++;
+		reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
+		return true;
+	}
+	stun_build_init(&b, buf, sizeof(buf),
+			stun_msg_type(r->req->method, STUN_CLASS_ERROR), r->req->tid);
+	stun_build_error(&b, STUN_ERR_TRY_ALTERNATE, NULL);
+	stun_build_addr(&b, STUN_ATTR_ALTERNATE_SERVER, alt);
+	stun_build_str(&b, STUN_ATTR_SOFTWARE, cp->conf->turn.software);
+	if (r->auth.key_len > 0)
+		cp_auth_sign(&b, &r->auth);
+	stun_build_fingerprint(&b);
+	cp->stats[CP_STAT_ERRORS]++;
+	cp->stats[CP_STAT_REDIRECTED]++;
+	cp_count_error(cp, STUN_ERR_TRY_ALTERNATE);
+	send_response(cp, r->worker, &r->msg->h.tuple, buf, stun_build_finish(&b));
+	return true;
+}
+
 /* Start a success response; the caller adds attributes and finishes. */
 static void
 reply_begin(struct req_ctx *r, struct stun_builder *b, uint8_t *buf, size_t cap)
@@ -855,6 +898,10 @@ do_allocate(struct req_ctx *r)
 		else
 			addr_err = STUN_AF_IPV6;   /* partial: success + ADDRESS-ERROR-CODE */
 	}
+	/* step 11 (ahead of the quotas: a draining box takes nothing new
+	 * whatever they say): 300 Try Alternate, or 508. */
+	if (drain_answer(r))
+		return;
 	/* step 10: quotas (per username, and in total). A username counts
 	 * from its first allocation on: nothing is recorded for a request
 	 * that is refused. */

@@ -54,6 +54,8 @@ get_str(struct json_object *req, const char *key)
 	return json_object_get_string(v);
 }
 
+static struct json_object *drain_json(const struct cp_ctx *cp);
+
 /*
  * status: the numbers of cp_metrics_collect() (the one source, which the
  * Prometheus endpoint renders too) as JSON.
@@ -145,6 +147,7 @@ cmd_status(void *ctx, struct json_object *req, struct json_object *resp,
 		json_object_array_add(workers, o);
 	}
 	json_object_object_add(resp, "workers", workers);
+	json_object_object_add(resp, "drain", drain_json(cp));
 	json_object_object_add(resp, "metrics", cp->metrics != NULL ?
 			       json_object_new_string(cp->conf->cp.metrics) : NULL);
 	free(s);
@@ -635,6 +638,140 @@ cmd_secrets_list(void *ctx, struct json_object *req, struct json_object *resp,
 	return 0;
 }
 
+/* ---- drain --------------------------------------------------------------- */
+
+int
+cp_parse_hostport(const char *str, struct stun_addr *a)
+{
+	char host[64];
+	const char *colon;
+	unsigned long port;
+	char *end;
+	size_t hl;
+
+	memset(a, 0, sizeof(*a));
+	if (str == NULL)
+		return -EINVAL;
+	if (str[0] == '[') {
+		const char *rb = strchr(str, ']');
+
+		if (rb == NULL || rb[1] != ':' || (size_t)(rb - str - 1) >= sizeof(host))
+			return -EINVAL;
+		hl = (size_t)(rb - str - 1);
+		memcpy(host, str + 1, hl);
+		colon = rb + 1;
+		a->family = STUN_AF_IPV6;
+	} else {
+		colon = strrchr(str, ':');
+		if (colon == NULL || (size_t)(colon - str) >= sizeof(host))
+			return -EINVAL;
+		hl = (size_t)(colon - str);
+		memcpy(host, str, hl);
+		a->family = STUN_AF_IPV4;
+	}
+	host[hl] = '\0';
+	errno = 0;
+	port = strtoul(colon + 1, &end, 10);
+	if (colon[1] == '\0' || *end != '\0' || errno != 0 || port == 0 || port > 65535)
+		return -EINVAL;
+	a->port = (uint16_t)port;
+	return inet_pton(a->family == STUN_AF_IPV4 ? AF_INET : AF_INET6, host, a->ip) == 1 ?
+	       0 : -EINVAL;
+}
+
+static void
+stun_addr_str(const struct stun_addr *a, char *buf, size_t size)
+{
+	char ip[INET6_ADDRSTRLEN] = "?";
+
+	inet_ntop(a->family == STUN_AF_IPV4 ? AF_INET : AF_INET6, a->ip, ip, sizeof(ip));
+	snprintf(buf, size, a->family == STUN_AF_IPV4 ? "%s:%u" : "[%s]:%u", ip, a->port);
+}
+
+/* The drain as status shows it. */
+static struct json_object *
+drain_json(const struct cp_ctx *cp)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *alts = json_object_new_array();
+	char buf[80];
+
+	json_object_object_add(o, "active", json_object_new_boolean(cp->draining));
+	for (unsigned int i = 0; i < cp->ndrain_alt; i++) {
+		stun_addr_str(&cp->drain_alt[i], buf, sizeof(buf));
+		json_object_array_add(alts, json_object_new_string(buf));
+	}
+	json_object_object_add(o, "alternates", alts);
+	json_object_object_add(o, "since_s", json_object_new_int64(cp->draining ?
+			       (int64_t)((cp->now_ms - cp->drain_since_ms) / 1000) : 0));
+	/* what is left: it runs until it expires or is refreshed to 0 */
+	json_object_object_add(o, "allocations_left", json_object_new_int64(cp->nallocs));
+	return o;
+}
+
+/*
+ * drain {"alternates": ["192.0.2.7:3478", "[2001:db8::7]:3478"]}: new
+ * Allocates get 300 Try Alternate (or 508 without an alternate of the
+ * client's family); allocations, their refreshes, permissions and
+ * channels go on. Draining again replaces the alternates.
+ */
+static int
+cmd_drain(void *ctx, struct json_object *req, struct json_object *resp,
+	  const char **error)
+{
+	struct stun_addr alt[CP_MAX_ALTERNATES];
+	struct cp_ctx *cp = ctx;
+	struct json_object *v;
+	size_t n = 0;
+
+	if (json_object_object_get_ex(req, "alternates", &v)) {
+		if (!json_object_is_type(v, json_type_array) ||
+		    (n = json_object_array_length(v)) > CP_MAX_ALTERNATES) {
+			*error = api_err(cp, "\"alternates\" must be an array of at most %u "
+					 "addresses", CP_MAX_ALTERNATES);
+			return -EINVAL;
+		}
+		for (size_t i = 0; i < n; i++) {
+			struct json_object *e = json_object_array_get_idx(v, i);
+
+			if (!json_object_is_type(e, json_type_string) ||
+			    cp_parse_hostport(json_object_get_string(e), &alt[i]) < 0) {
+				*error = api_err(cp, "alternate %zu is not an address like "
+						 "192.0.2.7:3478 or [2001:db8::7]:3478", i + 1);
+				return -EINVAL;
+			}
+		}
+	}
+	memcpy(cp->drain_alt, alt, n * sizeof(alt[0]));
+	cp->ndrain_alt = (unsigned int)n;
+	if (!cp->draining)
+		cp->drain_since_ms = cp->now_ms;
+	cp->draining = true;
+	printf("turnpike-cp: draining: new allocations get %s, %u allocation(s) run on\n",
+	       n > 0 ? "300 Try Alternate" : "508", cp->nallocs);
+	fflush(stdout);
+	json_object_object_add(resp, "drain", drain_json(cp));
+	return 0;
+}
+
+static int
+cmd_undrain(void *ctx, struct json_object *req, struct json_object *resp,
+	    const char **error)
+{
+	struct cp_ctx *cp = ctx;
+
+	(void)req;
+	(void)error;
+	if (cp->draining)
+		printf("turnpike-cp: drain ended after %llu s\n",
+		       (unsigned long long)((cp->now_ms - cp->drain_since_ms) / 1000));
+	fflush(stdout);
+	cp->draining = false;
+	cp->ndrain_alt = 0;
+	json_object_object_add(resp, "drain", drain_json(cp));
+	return 0;
+}
+
 int
 cp_api_commands_register(struct cp_ctx *cp)
 {
@@ -648,6 +785,8 @@ cp_api_commands_register(struct cp_ctx *cp)
 		{ "users.del", cmd_users_del },
 		{ "users.list", cmd_users_list },
 		{ "users.import", cmd_users_import },
+		{ "drain", cmd_drain },
+		{ "undrain", cmd_undrain },
 		{ "secrets.add", cmd_secrets_add },
 		{ "secrets.del", cmd_secrets_del },
 		{ "secrets.list", cmd_secrets_list },

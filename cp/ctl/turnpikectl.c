@@ -27,9 +27,12 @@ static const struct ctl_cmd ctl_commands[] = {
 	{ "ready", "whether cp serves and dp runs (--wait S)", ctl_ready_main },
 	{ "allocations", "list live allocations", ctl_allocations_main },
 	{ "kill", "remove an allocation now", ctl_kill_main },
-	{ "users", "static users: add, del, list", ctl_users_main },
+	{ "users", "users: add, del, list, import-coturn", ctl_users_main },
 	{ "secrets", "TURN REST API secrets: add, del, list",
 	  ctl_secrets_main },
+	{ "drain", "new allocations to other servers (300), existing run on",
+	  ctl_drain_main },
+	{ "undrain", "end a drain", ctl_undrain_main },
 	{ "stun", "decode and inspect STUN/TURN messages", ctl_stun_main },
 };
 
