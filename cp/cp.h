@@ -157,6 +157,9 @@ struct cp_ctx {
 	uint64_t drain_since_ms;
 	unsigned int ndrain_alt;
 	struct stun_addr drain_alt[CP_MAX_ALTERNATES];
+	/* cp.alternates: where new clients go when the box is full */
+	unsigned int nfull_alt;
+	struct stun_addr full_alt[CP_MAX_ALTERNATES];
 	char api_err[1024];           /* an API error sentence (api/commands.c) */
 };
 

@@ -676,6 +676,15 @@ main(int argc, char **argv)
 		goto out_free_conf;
 	}
 	cp.conf = &conf;
+	for (unsigned int i = 0; i < conf.cp.nalternates; i++) {
+		if (cp_parse_hostport(conf.cp.alternates[i], &cp.full_alt[i]) < 0) {
+			fprintf(stderr, "turnpike-cp: %s: cp.alternates: '%s' is not an "
+				"address like \"192.0.2.7:3478\" or \"[2001:db8::7]:3478\"\n",
+				config, conf.cp.alternates[i]);
+			goto out_free_conf;
+		}
+		cp.nfull_alt = i + 1;
+	}
 	if (auth_setup(&cp) < 0 || policy_setup(&cp) < 0 || user_setup(&cp) < 0 ||
 	    store_setup(&cp) < 0)
 		goto out_free_auth;

@@ -679,15 +679,15 @@ reply_error(struct req_ctx *r, uint16_t code, const struct stun_addr *aerr_for)
 }
 
 /*
- * RFC 8489 §10 (ALTERNATE-SERVER mechanism), RFC 8656 §7.2: the box is
- * draining, answer a new Allocate 300 Try Alternate naming an alternate
- * of the request's family (§14.15: "The IP address family MUST be
- * identical to that of the source IP address of the request"), signed
- * with the request's key, which the client has proven (so it can tell
- * our redirect from a forged one). No alternate of that family: 508.
+ * RFC 8489 §10 (ALTERNATE-SERVER mechanism), RFC 8656 §7.2: 300 Try
+ * Alternate naming an alternate of the request's family (§14.15: "The IP
+ * address family MUST be identical to that of the source IP address of
+ * the request"), signed with the request's key, which the client has
+ * proven (so it can tell our redirect from a forged one). false: none of
+ * that family, nothing sent.
  */
 static bool
-drain_answer(struct req_ctx *r)
+reply_alternate(struct req_ctx *r, const struct stun_addr *alts, unsigned int n)
 {
 	struct cp_ctx *cp = r->cp;
 	const struct stun_addr *alt = NULL;
@@ -696,16 +696,11 @@ drain_answer(struct req_ctx *r)
 	struct stun_builder b;
 	uint8_t buf[512];
 
-	if (!cp->draining)
+	for (unsigned int i = 0; i < n && alt == NULL; i++)
+		if (alts[i].family == fam)
+			alt = &alts[i];
+	if (alt == NULL)
 		return false;
-	for (unsigned int i = 0; i < cp->ndrain_alt && alt == NULL; i++)
-		if (cp->drain_alt[i].family == fam)
-			alt = &cp->drain_alt[i];
-	if (alt == NULL) {
-		cp->stats[CP_STAT_DRAIN_REFUSED]++;
-		reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
-		return true;
-	}
 	stun_build_init(&b, buf, sizeof(buf),
 			stun_msg_type(r->req->method, STUN_CLASS_ERROR), r->req->tid);
 	stun_build_error(&b, STUN_ERR_TRY_ALTERNATE, NULL);
@@ -719,6 +714,30 @@ drain_answer(struct req_ctx *r)
 	cp_count_error(cp, STUN_ERR_TRY_ALTERNATE);
 	send_response(cp, r->worker, &r->msg->h.tuple, buf, stun_build_finish(&b));
 	return true;
+}
+
+/* The box drains (turnpikectl drain): 300 with an alternate, or 508. */
+static bool
+drain_answer(struct req_ctx *r)
+{
+	struct cp_ctx *cp = r->cp;
+
+	if (!cp->draining)
+		return false;
+	if (!reply_alternate(r, cp->drain_alt, cp->ndrain_alt)) {
+		cp->stats[CP_STAT_DRAIN_REFUSED]++;
+		reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
+	}
+	return true;
+}
+
+/* The box is full (its quota_total, a worker's share, the ports): with
+ * cp.alternates, 300 to one of them; else the code the caller names. */
+static void
+full_answer(struct req_ctx *r, uint16_t code)
+{
+	if (!reply_alternate(r, r->cp->full_alt, r->cp->nfull_alt))
+		reply_error(r, code, NULL);
 }
 
 /* Start a success response; the caller adds attributes and finishes. */
@@ -906,17 +925,22 @@ do_allocate(struct req_ctx *r)
 	 * from its first allocation on: nothing is recorded for a request
 	 * that is refused. */
 	u = user_find(cp, r->auth.username, r->auth.username_len);
-	if (cp->nallocs >= cp->max_allocs ||
-	    (cp->conf->cp.quota_user && u != NULL && u->n >= cp->conf->cp.quota_user)) {
+	if (cp->conf->cp.quota_user && u != NULL && u->n >= cp->conf->cp.quota_user) {
 		cp->stats[CP_STAT_QUOTA_REFUSED]++;
 		reply_error(r, STUN_ERR_ALLOCATION_QUOTA_REACHED, NULL);
+		return;
+	}
+	/* The box is full: another server may have room (cp.alternates). */
+	if (cp->nallocs >= cp->max_allocs) {
+		cp->stats[CP_STAT_QUOTA_REFUSED]++;
+		full_answer(r, STUN_ERR_ALLOCATION_QUOTA_REACHED);
 		return;
 	}
 	/* 508: no more than the worker's dp table holds, and a free
 	 * (address, port) pair in its share of the range. */
 	if (r->worker >= IPC_MAX_WORKERS ||
 	    cp->worker_allocs[r->worker] >= cp->worker_cap) {
-		reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
+		full_answer(r, STUN_ERR_INSUFFICIENT_CAPACITY);
 		return;
 	}
 	/* §7.2 step 8: R=1 asks for port + 1 as well; when cp cannot hold
@@ -933,7 +957,7 @@ do_allocate(struct req_ctx *r)
 	if (held == NULL)
 		port = port_pick(cp, r->worker, fams, nfams, ep != NULL, reserve, idx);
 	if (port == 0 || idx[0] >= cp->nrelay[fam_i(fams[0])]) {
-		reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
+		full_answer(r, STUN_ERR_INSUFFICIENT_CAPACITY);
 		return;
 	}
 	a = alloc_new(cp, &r->msg->h.tuple, (uint16_t)r->worker, 0);

@@ -238,7 +238,7 @@ load_cp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 		"permission_lifetime", "channel_lifetime", "nonce_lifetime",
 		"quota_user", "quota_total", "users", "secrets", "peers", "user",
 		"challenge_rate", "challenge_burst", "store", "store_busy_ms",
-		"max_users", "metrics", NULL,
+		"max_users", "metrics", "alternates", NULL,
 	};
 	static const char *const peer_names[] = {
 		"allow_loopback", "allow_private", "allow_link_local",
@@ -332,6 +332,21 @@ load_cp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 				FAIL(e, "a secret must be a non-empty string under %d bytes",
 				     TP_CONF_STR_LEN);
 			snprintf(p->secrets[p->nsecrets++], TP_CONF_STR_LEN, "%s", v);
+		}
+	}
+	s = config_setting_get_member(g, "alternates");
+	if (s != NULL) {
+		if (!config_setting_is_array(s) && !config_setting_is_list(s))
+			FAIL(s, "alternates must be a list of \"ADDR:PORT\" strings");
+		if (config_setting_length(s) > TP_CONF_MAX_ALTERNATES)
+			FAIL(s, "more than %d alternates", TP_CONF_MAX_ALTERNATES);
+		for (int i = 0; i < config_setting_length(s); i++) {
+			const config_setting_t *e = config_setting_get_elem(s, (unsigned int)i);
+			const char *v = config_setting_get_string(e);
+
+			if (v == NULL || v[0] == '\0' || strlen(v) >= 64 || strchr(v, ':') == NULL)
+				FAIL(e, "an alternate is \"192.0.2.7:3478\" or \"[2001:db8::7]:3478\"");
+			snprintf(p->alternates[p->nalternates++], 64, "%s", v);
 		}
 	}
 	s = config_setting_get_member(g, "peers");

@@ -109,6 +109,7 @@ struct tp_conf_dp {
 #define TP_CONF_MAX_USERS    64
 #define TP_CONF_MAX_SECRETS  8
 #define TP_CONF_MAX_PREFIXES 64
+#define TP_CONF_MAX_ALTERNATES 8
 #define TP_CONF_STR_LEN      256
 
 /* What dp and cp both need about TURN (group "turn"). */
@@ -191,6 +192,11 @@ struct tp_conf_cp {
 	/* The Prometheus endpoint (cp/metrics): "ADDR:PORT" (coturn's port
 	 * is 9641), "" (the default): off. */
 	char metrics[64];
+	/* Other servers to send new clients to when this box is full (300
+	 * Try Alternate, RFC 8489 §10, instead of 486/508): "ADDR:PORT"
+	 * strings, cp checks them. */
+	unsigned int nalternates;
+	char alternates[TP_CONF_MAX_ALTERNATES][64];
 	unsigned int nusers;
 	struct tp_conf_user users[TP_CONF_MAX_USERS];
 	unsigned int nsecrets;

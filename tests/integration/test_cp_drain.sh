@@ -125,6 +125,22 @@ lost=$(sed -n 's/.*Total lost packets \([0-9]*\).*/\1/p' "$TP_TMP/long.log" | ta
 echo "# session across the drain: sent=${sent:-?} recv=${recv:-?} lost=${lost:-?}"
 tp_check "a session running across drain and undrain lost nothing" \
   test -n "$sent" -a "${sent:-0}" -gt 0 -a "$sent" = "$recv" -a "${lost:-1}" = 0
+# A full box with cp.alternates: 300 to an alternate instead of 486/508.
+n=$(tp_ctl --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)["allocations"])')
+tp_check "cp stops" tp_cp_stop
+tp_write_conf "$TP_TMP/full.conf" "0" "" "" "" "$(tp_turn_groups "quota_total = $((n + 1)); quota_user = 0; alternates = [\"10.210.0.8:3478\"];")"
+tp_cp_start "$TP_TMP/full.conf"
+ip netns exec "$TP_NS_C" ip addr add 10.210.0.73/24 dev "$TP_IF_A"
+ip netns exec "$TP_NS_C" ip addr add 10.210.0.74/24 dev "$TP_IF_A"
+r=$(client 10.210.0.73); echo "# $n allocations of $((n + 1)): $r"
+tp_check "cp.alternates: the last free allocation is served" test "${r%% *}" = ok
+r=$(client 10.210.0.74); echo "# box full: $r"
+tp_check "... then the box is full: 300 to the configured alternate, signed" test "$r" = "300 10.210.0.8:3478 signed"
+r=$(client v6); echo "# box full, IPv6 client: $r"
+tp_check "... an IPv6 client (no IPv6 alternate) gets 486 as before" test "${r%% *}" = 486
+tp_write_conf "$TP_TMP/bad.conf" "0" "" "" "" "$(tp_turn_groups "alternates = [\"nowhere:x\"];")"
+out=$(timeout 20 "$TP_BUILD/cp/turnpike-cp" --config "$TP_TMP/bad.conf" 2>&1); rc=$?
+tp_check "a bad cp.alternates stops cp and says why" bash -c "[ $rc -ne 0 ] && grep -q 'cp.alternates' <<<\"\$0\"" "$out"
 tp_check "cp stops cleanly" tp_cp_stop
 kill "$TP_PEER_PID" 2>/dev/null; wait "$TP_PEER_PID" 2>/dev/null; TP_PEER_PID=
 tp_check "dp stops cleanly" tp_dp_stop
