@@ -198,6 +198,22 @@ void cp_count_error(struct cp_ctx *cp, uint16_t code);
 
 /* ---- operator API commands (api/commands.c) -------------------------- */
 int cp_api_commands_register(struct cp_ctx *cp);
+/* The peer policy of conf (its cp.peers) with this box's addresses from
+ * the running configuration; NULL with err set (main.c). */
+struct cp_policy *cp_policy_build(const struct cp_ctx *cp, const struct tp_conf *conf,
+				  char *err, size_t errlen);
+
+/*
+ * Re-read the configuration file (reload.c): what can change live does
+ * (users and secrets of the file, peer policy, quota_user, lifetimes,
+ * metrics address, alternates), what cannot is named; a file that does
+ * not load, or a change that cannot be applied whole, changes nothing.
+ * resp (or NULL: SIGHUP, the log only) gets "changed": [...],
+ * "restart_needed": [...] or "error". Returns 0 or -errno.
+ */
+struct json_object;
+int cp_reload(struct cp_ctx *cp, struct json_object *resp);
+
 /* "192.0.2.1:3478" or "[2001:db8::1]:3478" into a; 0 or -EINVAL. */
 int cp_parse_hostport(const char *s, struct stun_addr *a);
 

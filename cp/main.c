@@ -27,6 +27,14 @@
 #include "tp_version.h"
 
 static volatile sig_atomic_t g_stop;
+static volatile sig_atomic_t g_reload;
+
+static void
+on_hup(int sig)
+{
+	(void)sig;
+	g_reload = 1;
+}
 
 static void
 on_signal(int sig)
@@ -296,61 +304,12 @@ store_setup(struct cp_ctx *cp)
 static int
 policy_setup(struct cp_ctx *cp)
 {
-	const struct tp_conf_cp *c = &cp->conf->cp;
-	const struct tp_conf_dp *d = &cp->conf->dp;
-	char err[256];
+	char err[512];
 
-	cp->policy = cp_policy_create();
-	if (cp->policy == NULL)
-		return -ENOMEM;
-	cp->policy->allow_loopback = c->allow_loopback;
-	cp->policy->allow_private = c->allow_private;
-	cp->policy->allow_link_local = c->allow_link_local;
-	cp->policy->allow_multicast = c->allow_multicast;
-	for (unsigned int i = 0; i < c->nallow; i++)
-		if (cp_policy_add_allow(cp->policy, c->allow[i], err, sizeof(err)) < 0) {
-			fprintf(stderr, "turnpike-cp: %s: peer allow list: %s\n",
-				cp->conf->path, err);
-			return -EINVAL;
-		}
-	for (unsigned int i = 0; i < c->ndeny; i++)
-		if (cp_policy_add_deny(cp->policy, c->deny[i], err, sizeof(err)) < 0) {
-			fprintf(stderr, "turnpike-cp: %s: peer deny list: %s\n",
-				cp->conf->path, err);
-			return -EINVAL;
-		}
-	/* Our own addresses are never peers (a relay loop, RFC 8656
-	 * §21.1.7); our relayed addresses are refused too unless cp finds
-	 * the peer is an allocation's relayed transport address and
-	 * allow_relay_to_relay is on (alloc.c: relay_peer_ok()). */
-	for (unsigned int i = 0; i < d->nports; i++) {
-		const struct tp_conf_port *p = &d->ports[i];
-		struct cp_addr a;
-
-		memset(&a, 0, sizeof(a));
-		if (p->has_ip4) {
-			a.family = 4;
-			memcpy(a.ip, p->ip4, 4);
-			cp_policy_add_own(cp->policy, &a);
-		}
-		if (p->has_ip6) {
-			a.family = 6;
-			memcpy(a.ip, p->ip6, 16);
-			cp_policy_add_own(cp->policy, &a);
-		}
-	}
-	for (unsigned int fi = 0; fi < 2; fi++) {
-		uint8_t ips[TP_CONF_MAX_RELAY][16];
-		unsigned int n = tp_conf_relay_addrs(cp->conf, fi == 0 ? 4 : 6, ips, NULL);
-
-		for (unsigned int k = 0; k < n; k++) {
-			struct cp_addr a;
-
-			memset(&a, 0, sizeof(a));
-			a.family = fi == 0 ? 4 : 6;
-			memcpy(a.ip, ips[k], fi == 0 ? 4 : 16);
-			cp_policy_add_own_relayed(cp->policy, &a);
-		}
+	cp->policy = cp_policy_build(cp, cp->conf, err, sizeof(err));
+	if (cp->policy == NULL) {
+		fprintf(stderr, "turnpike-cp: %s\n", err);
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -557,6 +516,12 @@ run(struct cp_ctx *cp)
 		 * stepping back (NTP, `date`) once wrapped the wheel's tick
 		 * count and expired everything at once. */
 		cp_time_advance(cp, mono, ipc_realtime_ms());
+		if (g_reload) {
+			/* SIGHUP: what `turnpikectl reload` does, said in
+			 * the log instead of an answer. */
+			g_reload = 0;
+			cp_reload(cp, NULL);
+		}
 		__atomic_store_n(&cp->seg.shm->cp_heartbeat_ms, mono, __ATOMIC_RELAXED);
 		check_ready(cp, mono);
 		if (cp->seg.shm->dp_epoch != cp->dp_epoch_seen) {
@@ -701,6 +666,8 @@ main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	if (ipc_setup(&cp) < 0)

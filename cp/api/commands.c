@@ -772,6 +772,22 @@ cmd_undrain(void *ctx, struct json_object *req, struct json_object *resp,
 	return 0;
 }
 
+/* reload: cp_reload() (reload.c) answers what changed and what needs a
+ * restart, or why nothing changed. */
+static int
+cmd_reload(void *ctx, struct json_object *req, struct json_object *resp,
+	   const char **error)
+{
+	struct cp_ctx *cp = ctx;
+	int rc;
+
+	(void)req;
+	rc = cp_reload(cp, resp);
+	if (rc < 0)
+		*error = cp->api_err;
+	return rc;
+}
+
 int
 cp_api_commands_register(struct cp_ctx *cp)
 {
@@ -787,6 +803,7 @@ cp_api_commands_register(struct cp_ctx *cp)
 		{ "users.import", cmd_users_import },
 		{ "drain", cmd_drain },
 		{ "undrain", cmd_undrain },
+		{ "reload", cmd_reload },
 		{ "secrets.add", cmd_secrets_add },
 		{ "secrets.del", cmd_secrets_del },
 		{ "secrets.list", cmd_secrets_list },

@@ -1093,6 +1093,54 @@ ctl_kill_main(const struct ctl_opts *opts, const char *path, int argc,
 	return ops_flush();
 }
 
+/* ---- reload ------------------------------------------------------------ */
+
+/* The strings of array key, each on a line after prefix. */
+static void
+ops_lines(struct json_object *a, const char *key, const char *prefix)
+{
+	struct json_object *list;
+
+	if (!json_object_object_get_ex(a, key, &list) ||
+	    !json_object_is_type(list, json_type_array))
+		return;
+	for (size_t i = 0; i < json_object_array_length(list); i++)
+		ops_put_safe(stdout, prefix, json_object_get_string(
+			     json_object_array_get_idx(list, i)), "\n");
+}
+
+int
+ctl_reload_main(const struct ctl_opts *opts, const char *path, int argc,
+		char **argv)
+{
+	static const struct ops_usage usage = {
+		"",
+		"Make turnpike-cp read its configuration file again (as SIGHUP does).\n"
+		"Users and REST secrets of the file, the peer policy, cp.quota_user,\n"
+		"the lifetimes, cp.metrics and cp.alternates change at once, with no\n"
+		"allocation lost; other changed settings are named with the restart\n"
+		"they need. A file that does not load changes nothing (exit 2).\n",
+	};
+	struct json_object *answer, *list;
+	int status;
+
+	status = ops_args(path, argc, argv, &usage, NULL, 0);
+	if (status >= 0)
+		return status;
+	status = ops_exchange(opts, ops_request("reload"), &answer);
+	if (answer == NULL)
+		return status;
+	if (json_object_object_get_ex(answer, "changed", &list) &&
+	    json_object_array_length(list) == 0)
+		puts("reloaded: nothing changed");
+	else
+		puts("reloaded:");
+	ops_lines(answer, "changed", "  changed: ");
+	ops_lines(answer, "restart_needed", "  NOT applied, needs a restart: ");
+	json_object_put(answer);
+	return ops_flush();
+}
+
 /* ---- drain ------------------------------------------------------------- */
 
 int

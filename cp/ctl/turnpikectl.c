@@ -30,6 +30,8 @@ static const struct ctl_cmd ctl_commands[] = {
 	{ "users", "users: add, del, list, import-coturn", ctl_users_main },
 	{ "secrets", "TURN REST API secrets: add, del, list",
 	  ctl_secrets_main },
+	{ "reload", "re-read the configuration file, say what changed",
+	  ctl_reload_main },
 	{ "drain", "new allocations to other servers (300), existing run on",
 	  ctl_drain_main },
 	{ "undrain", "end a drain", ctl_undrain_main },
