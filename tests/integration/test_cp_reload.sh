@@ -61,6 +61,11 @@ ip netns exec "$TP_NS_C" timeout 90 turnutils_uclient -e 10.211.0.2 -r 3480 -u o
 long=$!
 sleep 1
 
+ctl=$TP_BUILD/cp/ctl/turnpikectl
+tp_check "turnpikectl --config FILE finds cp's socket there" bash -c "\"$ctl\" --config \"$conf\" --json status | grep -q '\"ready\":true'"
+tp_check "options after the command: status --json --socket S" bash -c "\"$ctl\" status --json --socket \"$TP_TMP/cp.sock\" | grep -q '\"ready\":true'"
+tp_check "... and --config=FILE after it" bash -c "\"$ctl\" status --config=\"$conf\" | grep -q '^cp *ready'"
+tp_check "after '--' an argument is the command's, not an option" bash -c "! \"$ctl\" --socket \"$TP_TMP/cp.sock\" users del -- --json 2>&1 | grep -q unrecognized"
 tp_check "before: test/test relays" uc -u test -w test
 tp_check "before: the REST secret test-secret works" uc -W test-secret -u r1
 tp_check "before: 10.211.0.3 may be a peer" test "$(perm 10.211.0.3 test)" = ok
