@@ -20,6 +20,9 @@
 #include <unistd.h>
 
 #include <openssl/crypto.h>
+#ifdef TP_HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
 
 #include "cp.h"
 #include "metrics/metrics.h"
@@ -466,6 +469,10 @@ check_ready(struct cp_ctx *cp, uint64_t mono_ms)
 	cp->ready = true;
 	cp->sync_unsent = cp->state_wait = 0;
 	ipc_cp_set_ready(cp->seg.shm, true);
+#ifdef TP_HAVE_SYSTEMD
+	/* Type=notify: cp serves (issue 13). */
+	sd_notifyf(0, "READY=1\nSTATUS=serving, %u allocation(s)", cp->nallocs);
+#endif
 	printf("turnpike-cp: ready %llu ms after start, %u allocation(s) taken back "
 	       "from dp", (unsigned long long)(mono_ms - cp->exec_ms), cp->nallocs);
 	if (dp_gone)
@@ -506,6 +513,15 @@ run(struct cp_ctx *cp)
 {
 	static struct ipc_msg msg;
 	uint64_t next_stats = 0, last_work_us = 0, api_ms = 0, metrics_ms = 0;
+	uint64_t wd_every_ms = 0, wd_next_ms = 0;
+#ifdef TP_HAVE_SYSTEMD
+	uint64_t wd_usec = 0;
+
+	/* WatchdogSec=: a keep-alive from the loop itself at half the
+	 * period, so that a loop stuck anywhere is restarted. */
+	if (sd_watchdog_enabled(0, &wd_usec) > 0)
+		wd_every_ms = wd_usec / 2000u > 0 ? wd_usec / 2000u : 1u;
+#endif
 
 	while (!g_stop) {
 		unsigned int work = 0;
@@ -516,6 +532,12 @@ run(struct cp_ctx *cp)
 		 * stepping back (NTP, `date`) once wrapped the wheel's tick
 		 * count and expired everything at once. */
 		cp_time_advance(cp, mono, ipc_realtime_ms());
+		if (wd_every_ms != 0 && mono >= wd_next_ms) {
+#ifdef TP_HAVE_SYSTEMD
+			sd_notify(0, "WATCHDOG=1");
+#endif
+			wd_next_ms = mono + wd_every_ms;
+		}
 		if (g_reload) {
 			/* SIGHUP: what `turnpikectl reload` does, said in
 			 * the log instead of an answer. */
@@ -718,6 +740,9 @@ main(int argc, char **argv)
 	fflush(stdout);
 	run(&cp);
 	ipc_cp_set_ready(cp.seg.shm, false);
+#ifdef TP_HAVE_SYSTEMD
+	sd_notify(0, "STOPPING=1");
+#endif
 	printf("turnpike-cp: stopping with %u allocation(s) live in dp\n", cp.nallocs);
 	status = EXIT_SUCCESS;
 

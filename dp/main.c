@@ -16,6 +16,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#ifdef TP_HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
+
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
@@ -238,6 +242,11 @@ run(struct dp_ctx *ctx)
 	printf("turnpike-dp: running %u worker(s), %u port(s)\n", ctx->nworkers,
 	       ctx->nports);
 	fflush(stdout);
+#ifdef TP_HAVE_SYSTEMD
+	/* Type=notify: ports, rings and workers are up (issue 13). */
+	sd_notifyf(0, "READY=1\nSTATUS=running %u worker(s), %u port(s)",
+		   ctx->nworkers, ctx->nports);
+#endif
 	if (main_worker != NULL) {
 		dp_worker_main(main_worker);
 	} else {
