@@ -34,7 +34,9 @@
 
 /* A sentence for the operator may be cut short at CP_STORE_ERR_MAX
  * (a path near 255 bytes and SQLite's message): said, not lost. */
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wformat-truncation"
+#endif
 
 #define TP_STORE_APP_ID  0x54504b31   /* "TPK1" */
 #define TP_STORE_SCHEMA  1

@@ -25,6 +25,15 @@ out=$(systemd-analyze verify "$TP_TMP/units/turnpike-dp.service" "$TP_TMP/units/
 tp_check "systemd-analyze verify passes on both units" test $rc -eq 0 -a -z "$out"
 tp_check "both are Type=notify" test "$(grep -h '^Type=notify' "$TP_TMP"/units/*.service | wc -l)" = 2
 
+# bash completion, installed beside them.
+comp=$(find "$dest" -path '*bash-completion/completions/turnpikectl')
+tp_check "meson install puts turnpikectl's bash completion in place" test -n "$comp"
+tp_check "... it completes commands, subcommands and options" bash -c '
+  source "$0"
+  f() { COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); COMPREPLY=(); _turnpikectl; echo "${COMPREPLY[*]}"; }
+  [ "$(f turnpikectl us)" = users ] && [ "$(f turnpikectl --json users i)" = import-coturn ] &&
+  [ "$(f turnpikectl -s /x secrets "")" = "add del list" ] && [ "$(f turnpikectl drain --al)" = --alternate ]' "$comp"
+
 # The notify socket.
 sock=$TP_TMP/notify.sock
 python3 - "$sock" "$TP_TMP/notify.log" <<'PY' &
