@@ -28,6 +28,7 @@
 
 #include "dp.h"
 #include "ipc.h"
+#include "net/net.h"
 #include "turn/turn.h"
 #include "tp_conf.h"
 #include "tp_version.h"
@@ -206,6 +207,13 @@ turn_setup(struct dp_ctx *ctx)
 	}
 	ctx->ipc.shm->dp_pid = (int32_t)getpid();
 	ctx->ipc.shm->dp_heartbeat_ms = ipc_monotonic_ms();
+	/* what cp's metrics call dp's counters (lib/ipc ipc_dp_stats) */
+	ctx->ipc.shm->dp_tsc_hz = ctx->tsc_hz;
+	ctx->ipc.shm->dp_ndrops = DP_DROP__COUNT < IPC_DP_DROPS_MAX ? DP_DROP__COUNT :
+				  IPC_DP_DROPS_MAX;
+	for (unsigned int i = 0; i < ctx->ipc.shm->dp_ndrops; i++)
+		snprintf(ctx->ipc.shm->dp_drop_names[i], IPC_DP_NAME_LEN, "%s",
+			 dp_drop_name(i));
 	__atomic_add_fetch(&ctx->ipc.shm->dp_epoch, 1, __ATOMIC_RELEASE);
 	printf("turnpike-dp: shared memory '%s' %s (epoch %llu); TURN on UDP %u, "
 	       "relayed ports %u-%u\n", tc->ipc, created ? "created" : "attached",

@@ -144,6 +144,26 @@ cmd_status(void *ctx, struct json_object *req, struct json_object *resp,
 				       json_object_new_int64((int64_t)s->w[w].to_cp_full));
 		json_object_object_add(o, "to_dp_full",
 				       json_object_new_int64((int64_t)s->w[w].to_dp_full));
+		if (s->w[w].dp_valid) {
+			struct json_object *d = json_object_new_object();
+			struct json_object *drops = json_object_new_object();
+
+			json_object_object_add(d, "age_ms", json_object_new_int64((int64_t)s->w[w].dp_age_ms));
+			json_object_object_add(d, "rx_pkts", json_object_new_int64((int64_t)s->w[w].rx_pkts));
+			json_object_object_add(d, "rx_bytes", json_object_new_int64((int64_t)s->w[w].rx_bytes));
+			json_object_object_add(d, "tx_pkts", json_object_new_int64((int64_t)s->w[w].tx_pkts));
+			json_object_object_add(d, "tx_bytes", json_object_new_int64((int64_t)s->w[w].tx_bytes));
+			json_object_object_add(d, "handoff_out", json_object_new_int64((int64_t)s->w[w].handoff_out));
+			json_object_object_add(d, "handoff_in", json_object_new_int64((int64_t)s->w[w].handoff_in));
+			json_object_object_add(d, "busy_cycles", json_object_new_int64((int64_t)s->w[w].busy_cycles));
+			json_object_object_add(d, "busy_pkts", json_object_new_int64((int64_t)s->w[w].busy_pkts));
+			for (unsigned int i = 0; i < s->ndrops; i++)
+				if (s->drop_ok[i])
+					json_object_object_add(drops, s->drop_names[i],
+						json_object_new_int64((int64_t)s->w[w].drop[i]));
+			json_object_object_add(d, "drops", drops);
+			json_object_object_add(o, "dp", d);
+		}
 		json_object_array_add(workers, o);
 	}
 	json_object_object_add(resp, "workers", workers);

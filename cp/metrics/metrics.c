@@ -80,8 +80,39 @@ cp_metrics_collect(struct cp_ctx *cp, struct cp_metrics_snap *s)
 			s->traffic_all[i] += a->counters[i];
 	}
 	s->nworkers = cp->nworkers;
+	s->dp_tsc_hz = shm->dp_tsc_hz;
+	s->ndrops = shm->dp_ndrops <= IPC_DP_DROPS_MAX ? shm->dp_ndrops : 0;
+	for (unsigned int i = 0; i < s->ndrops; i++) {
+		const char *src = shm->dp_drop_names[i];
+		size_t len = strnlen(src, IPC_DP_NAME_LEN);
+		bool ok = len > 0 && len < IPC_DP_NAME_LEN;
+
+		memcpy(s->drop_names[i], src, len < IPC_DP_NAME_LEN ? len : 0);
+		for (size_t k = 0; ok && k < len; k++)
+			ok = (src[k] >= 'a' && src[k] <= 'z') ||
+			     (src[k] >= '0' && src[k] <= '9') || src[k] == '_';
+		s->drop_ok[i] = ok;
+		s->bad_names += !ok;
+	}
 	for (unsigned int w = 0; w < cp->nworkers && w < IPC_MAX_WORKERS; w++) {
 		struct ipc_worker_rings *r = ipc_worker(&cp->seg, w);
+		const struct ipc_dp_stats *d = &r->dp_stats;
+		uint64_t upd = __atomic_load_n(&d->updated_ms, __ATOMIC_ACQUIRE);
+		uint64_t now = ipc_monotonic_ms();
+
+		if (upd != 0) {
+			s->w[w].dp_valid = true;
+			s->w[w].dp_age_ms = now > upd ? now - upd : 0;
+			s->w[w].rx_pkts = d->rx_pkts;
+			s->w[w].rx_bytes = d->rx_bytes;
+			s->w[w].tx_pkts = d->tx_pkts;
+			s->w[w].tx_bytes = d->tx_bytes;
+			s->w[w].handoff_out = d->handoff_out;
+			s->w[w].handoff_in = d->handoff_in;
+			s->w[w].busy_cycles = d->busy_cycles;
+			s->w[w].busy_pkts = d->busy_pkts;
+			memcpy(s->w[w].drop, d->drop, sizeof(s->w[w].drop));
+		}
 
 		s->w[w].allocations = cp->worker_allocs[w];
 		s->w[w].to_cp_pending = ipc_ring_count(&r->to_cp);
@@ -245,6 +276,60 @@ cp_metrics_render(const struct cp_metrics_snap *s, const char *realm, char **out
 			"turnpike_ring_full_total{worker=\"%u\",ring=\"to_dp\"} %llu\n",
 			w, (unsigned long long)s->w[w].to_cp_full, w,
 			(unsigned long long)s->w[w].to_dp_full);
+	/* dp's own counters per worker (lib/ipc struct ipc_dp_stats) */
+	family(f, "turnpike_dp_packets_total", "counter",
+	       "Packets a dp worker took from (rx) or gave to (tx) its ports");
+	for (unsigned int w = 0; w < s->nworkers; w++)
+		if (s->w[w].dp_valid)
+			fprintf(f, "turnpike_dp_packets_total{worker=\"%u\",direction=\"rx\"} %llu\n"
+				"turnpike_dp_packets_total{worker=\"%u\",direction=\"tx\"} %llu\n",
+				w, (unsigned long long)s->w[w].rx_pkts, w,
+				(unsigned long long)s->w[w].tx_pkts);
+	family(f, "turnpike_dp_bytes_total", "counter",
+	       "Bytes a dp worker took from (rx) or gave to (tx) its ports");
+	for (unsigned int w = 0; w < s->nworkers; w++)
+		if (s->w[w].dp_valid)
+			fprintf(f, "turnpike_dp_bytes_total{worker=\"%u\",direction=\"rx\"} %llu\n"
+				"turnpike_dp_bytes_total{worker=\"%u\",direction=\"tx\"} %llu\n",
+				w, (unsigned long long)s->w[w].rx_bytes, w,
+				(unsigned long long)s->w[w].tx_bytes);
+	family(f, "turnpike_dp_handoffs_total", "counter",
+	       "Flows a dp worker handed to their owner (out) or took from another (in)");
+	for (unsigned int w = 0; w < s->nworkers; w++)
+		if (s->w[w].dp_valid)
+			fprintf(f, "turnpike_dp_handoffs_total{worker=\"%u\",direction=\"out\"} %llu\n"
+				"turnpike_dp_handoffs_total{worker=\"%u\",direction=\"in\"} %llu\n",
+				w, (unsigned long long)s->w[w].handoff_out, w,
+				(unsigned long long)s->w[w].handoff_in);
+	family(f, "turnpike_dp_busy_cycles_total", "counter",
+	       "TSC cycles of a dp worker's loop turns that did work "
+	       "(rate over turnpike_dp_busy_packets_total: cycles per packet)");
+	for (unsigned int w = 0; w < s->nworkers; w++)
+		if (s->w[w].dp_valid)
+			fprintf(f, "turnpike_dp_busy_cycles_total{worker=\"%u\"} %llu\n", w,
+				(unsigned long long)s->w[w].busy_cycles);
+	family(f, "turnpike_dp_busy_packets_total", "counter",
+	       "Packets handled in a dp worker's busy loop turns");
+	for (unsigned int w = 0; w < s->nworkers; w++)
+		if (s->w[w].dp_valid)
+			fprintf(f, "turnpike_dp_busy_packets_total{worker=\"%u\"} %llu\n", w,
+				(unsigned long long)s->w[w].busy_pkts);
+	family(f, "turnpike_dp_cycles_per_packet", "gauge",
+	       "A dp worker's busy cycles per packet since it started");
+	for (unsigned int w = 0; w < s->nworkers; w++)
+		if (s->w[w].dp_valid && s->w[w].busy_pkts > 0)
+			fprintf(f, "turnpike_dp_cycles_per_packet{worker=\"%u\"} %llu\n", w,
+				(unsigned long long)(s->w[w].busy_cycles / s->w[w].busy_pkts));
+	one(f, "turnpike_dp_tsc_hz", "gauge", "The TSC rate dp's cycles count in",
+	    s->dp_tsc_hz);
+	family(f, "turnpike_dp_drops_total", "counter",
+	       "Packets a dp worker dropped, by reason (dp/dp_drops.def)");
+	for (unsigned int w = 0; w < s->nworkers; w++)
+		for (unsigned int i = 0; s->w[w].dp_valid && i < s->ndrops; i++)
+			if (s->drop_ok[i])
+				fprintf(f, "turnpike_dp_drops_total{worker=\"%u\",reason=\"%s\"} %llu\n",
+					w, s->drop_names[i],
+					(unsigned long long)s->w[w].drop[i]);
 	if (fclose(f) != 0) {
 		free(*out);
 		*out = NULL;

@@ -28,8 +28,16 @@
 
 struct cp_ctx;
 
-/* What one worker's ring pair holds and refused. */
+/* What one worker's ring pair holds and refused, and dp's own counters
+ * of the worker (lib/ipc struct ipc_dp_stats, copied by the worker every
+ * 100 ms; dp_valid false when it never did). */
 struct cp_metrics_worker {
+	bool dp_valid;
+	uint64_t dp_age_ms;
+	uint64_t rx_pkts, rx_bytes, tx_pkts, tx_bytes;
+	uint64_t handoff_out, handoff_in;
+	uint64_t busy_cycles, busy_pkts;
+	uint64_t drop[IPC_DP_DROPS_MAX];
 	uint32_t allocations;         /* cp's count of the worker's allocations */
 	uint32_t to_cp_pending;
 	uint32_t to_dp_pending;
@@ -62,6 +70,13 @@ struct cp_metrics_snap {
 	uint64_t traffic_all[IPC_ALLOC_STATS_N];
 	unsigned int nworkers;
 	struct cp_metrics_worker w[IPC_MAX_WORKERS];
+	/* dp's drop reasons (checked names: [a-z0-9_], NUL within the
+	 * field; a bad one is left out and counted in bad_names) */
+	unsigned int ndrops;
+	char drop_names[IPC_DP_DROPS_MAX][IPC_DP_NAME_LEN];
+	bool drop_ok[IPC_DP_DROPS_MAX];
+	unsigned int bad_names;
+	uint64_t dp_tsc_hz;
 };
 
 /* The one source of the numbers. Walks the allocations (the live ones'

@@ -107,9 +107,35 @@ between('turnpike_ring_pending{worker="0",ring="to_cp"}', lambda s: s['workers']
 between('turnpike_ring_full_total{worker="0",ring="to_dp"}', lambda s: s['workers'][0]['to_dp_full'])
 assert between('turnpike_cp_starts_total', lambda s: s['cp_starts']) == 1
 assert m['turnpike_cp_ready'] == 1 and m['turnpike_dp_alive'] == 1
+# dp's own counters per worker (copied by the worker every 100 ms)
+assert between('turnpike_dp_packets_total{worker="0",direction="rx"}',
+               lambda s: s['workers'][0]['dp']['rx_pkts']) > 0
+assert between('turnpike_dp_packets_total{worker="0",direction="tx"}',
+               lambda s: s['workers'][0]['dp']['tx_pkts']) > 0
+between('turnpike_dp_handoffs_total{worker="0",direction="out"}',
+        lambda s: s['workers'][0]['dp']['handoff_out'])
+assert between('turnpike_dp_busy_cycles_total{worker="0"}',
+               lambda s: s['workers'][0]['dp']['busy_cycles']) > 0
+assert m['turnpike_dp_cycles_per_packet{worker="0"}'] > 0
+drops = {k: v for k, v in m.items() if k.startswith('turnpike_dp_drops_total{')}
+assert len(drops) >= 10, drops          # every reason dp has, per worker
+for k, v in drops.items():
+    reason = re.search(r'reason="(\w+)"', k).group(1)
+    between(k, lambda s, r=reason: s['workers'][0]['dp']['drops'][r])
 # bounded label sets: no label per allocation or user
 labels = set(re.findall(r'(\w+)="', t))
-assert labels <= {'type', 'realm', 'direction', 'code', 'worker', 'ring'}, labels
+assert labels <= {'type', 'realm', 'direction', 'code', 'worker', 'ring', 'reason'}, labels
+PY
+dpline=$(tp_stats "worker=0")
+tp_check "dp's counters in the scrape are at most what dp itself prints after (SIGUSR1)" python3 - "$TP_TMP/scrape.txt" "$dpline" <<'PY'
+import sys
+t = open(sys.argv[1]).read()
+dp = dict(kv.split('=', 1) for kv in sys.argv[2].split()[1:] if '=' in kv)
+m = {l.rsplit(' ', 1)[0]: int(float(l.rsplit(' ', 1)[1])) for l in t.splitlines() if l and l[0] != '#'}
+for name, key in [('turnpike_dp_packets_total{worker="0",direction="rx"}', 'rx_pkts'),
+                  ('turnpike_dp_packets_total{worker="0",direction="tx"}', 'tx_pkts'),
+                  ('turnpike_dp_bytes_total{worker="0",direction="rx"}', 'rx_bytes')]:
+    assert 0 < m[name] <= int(dp[key]), (name, m[name], dp[key])
 PY
 tp_check "GET / answers ok" bash -c "[ \"\$(scrape_() { :; }; python3 -c 'import urllib.request; print(urllib.request.urlopen(\"http://$maddr/\", timeout=5).read().decode().strip())')\" = ok ]"
 tp_check "an unknown path is 404" bash -c "python3 -c 'import urllib.request,urllib.error,sys
