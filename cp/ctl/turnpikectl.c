@@ -33,6 +33,8 @@ static const struct ctl_cmd ctl_commands[] = {
 	{ "users", "users: add, del, list, import-coturn", ctl_users_main },
 	{ "secrets", "TURN REST API secrets: add, del, list",
 	  ctl_secrets_main },
+	{ "top", "live view of each worker: packets, drops, allocations",
+	  ctl_top_main },
 	{ "reload", "re-read the configuration file, say what changed",
 	  ctl_reload_main },
 	{ "drain", "new allocations to other servers (300), existing run on",

@@ -161,6 +161,22 @@ echo "# status in $(( (t1 - t0) / 1000000 )) ms, scrape in $(( (t2 - t1) / 10000
 # may take a second.
 tp_check "... each well before the silent one is dropped (3 s)" test $(( (t1 - t0) / 1000000 )) -lt 3000 -a $(( (t2 - t1) / 1000000 )) -lt 3000
 kill $mute 2>/dev/null; wait $mute 2>/dev/null
+
+# turnpikectl top: frames of per-worker rates while a session relays.
+ip netns exec "$TP_NS_C" timeout 30 turnutils_uclient -e 10.211.0.2 -r 3480 -u test -w test \
+  -m 1 -c -n 400 -z 20 10.210.0.1 >"$TP_TMP/uc3.log" 2>&1 &
+uc3=$!
+# uclient sends its first message some 4 s after it starts
+for _ in $(seq 100); do grep -q 'tot_send_msgs=[1-9]' "$TP_TMP/uc3.log" && break; sleep 0.1; done
+top=$(tp_ctl top --count 2 --interval 0.5); rc=$?
+echo "$top" | sed 's/^/# /'
+tp_check "turnpikectl top --count 2: two frames with a row for worker 0" bash -c '[ $1 -eq 0 ] && [ "$(grep -c "^ *WORKER" <<<"$0")" = 2 ] && [ "$(grep -c "^ *0 " <<<"$0")" = 2 ]' "$top" $rc
+tp_check "... packets per second in and out while the session relays" python3 -c '
+import sys
+rows = [l.split() for l in sys.argv[1].splitlines() if l.split()[:1] == ["0"]]
+assert any(float(r[1]) > 0 and float(r[2]) > 0 and int(r[4]) > 0 for r in rows), rows' "$top"
+tp_check "top --count 0 is a usage error" bash -c "\"$TP_BUILD/cp/ctl/turnpikectl\" --socket \"$TP_TMP/cp.sock\" top --count 0 2>/dev/null; [ \$? -eq 1 ]"
+wait $uc3
 tp_check "cp stops" tp_cp_stop
 
 tp_write_conf "$TP_TMP/bad.conf" "0" "" "" "" "$(tp_turn_groups "metrics = \"127.0.0.1:notaport\";")"

@@ -7,7 +7,7 @@ _turnpikectl()
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
 	local globals="--help --version --json --socket --config"
-	local commands="status ready allocations kill users secrets reload drain undrain stun"
+	local commands="status ready allocations kill users secrets top reload drain undrain stun"
 
 	case $prev in
 	--socket|-s)
@@ -46,6 +46,8 @@ _turnpikectl()
 		COMPREPLY=($(compgen -W "--wait --help" -- "$cur")) ;;
 	allocations)
 		COMPREPLY=($(compgen -W "--user --help" -- "$cur")) ;;
+	top)
+		COMPREPLY=($(compgen -W "--interval --count --help" -- "$cur")) ;;
 	*)
 		COMPREPLY=($(compgen -W "--help --json" -- "$cur")) ;;
 	esac
