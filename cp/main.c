@@ -8,6 +8,7 @@
  * restarted cp asks dp for its state first, so its timers carry on.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
 #include <poll.h>
@@ -280,6 +281,40 @@ store_setup(struct cp_ctx *cp)
 	if (c->user[0] != '\0' && geteuid() == 0) {
 		sc.owner_uid = c->user_uid;
 		sc.owner_gid = c->user_gid;
+	}
+	/* SQLite writes its journal beside the file: once cp is cp.user, the
+	 * folder must let that user in and write, or every write would fail
+	 * after the start (seen as that user, now, rather than then). */
+	if (c->user[0] != '\0' && geteuid() == 0) {
+		char dir[sizeof(c->store)];
+		char *slash;
+		bool ok;
+
+		snprintf(dir, sizeof(dir), "%s", c->store);
+		slash = strrchr(dir, '/');
+		if (slash == NULL)
+			snprintf(dir, sizeof(dir), ".");
+		else if (slash == dir)
+			dir[1] = '\0';
+		else
+			*slash = '\0';
+		if (setegid((gid_t)c->user_gid) < 0 || seteuid((uid_t)c->user_uid) < 0) {
+			fprintf(stderr, "turnpike-cp: cannot check %s as '%s': %s\n", dir,
+				c->user, strerror(errno));
+			return -EPERM;
+		}
+		ok = faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) == 0;
+		if (seteuid(0) < 0 || setegid(0) < 0) {
+			fprintf(stderr, "turnpike-cp: cannot become root again: %s\n",
+				strerror(errno));
+			return -EPERM;
+		}
+		if (!ok) {
+			fprintf(stderr, "turnpike-cp: cp.store: the folder %s is not writable "
+				"by cp.user '%s' (SQLite writes its journal there): give it to "
+				"that user (chown %s %s)\n", dir, c->user, c->user, dir);
+			return -EACCES;
+		}
 	}
 	cp->store = cp_store_sqlite_open(&sc, err, sizeof(err));
 	if (cp->store == NULL) {

@@ -163,6 +163,17 @@ tp_check "a damaged store: cp does not start, says why, file untouched" \
 tp_check "coturn's own database as the store: refused, import-coturn named" \
   start_fails "$cdb" "import-coturn"
 
+# cp.user: the store's folder must be writable by that user (SQLite's
+# journal): a root-only folder stops cp at start, with the fix named.
+mkdir -p "$TP_TMP/rootonly"; chmod 0755 "$TP_TMP/rootonly"
+chmod 0755 "$TP_TMP"
+tp_write_conf "$TP_TMP/nobody.conf" "0" "" "" "" "$(tp_turn_groups "store = \"$TP_TMP/rootonly/users.db\"; user = \"nobody\";")"
+out=$(timeout 20 "$TP_BUILD/cp/turnpike-cp" --config "$TP_TMP/nobody.conf" 2>&1); rc=$?
+echo "# $out" | head -n 2
+tp_check "cp.user with a store folder it cannot write: cp does not start, names the fix" \
+  bash -c "[ $rc -ne 0 ] && grep -q 'not writable by cp.user .nobody.*chown nobody' <<<\"\$0\" && [ ! -e '$TP_TMP/rootonly/users.db' ]" "$out"
+chmod 0700 "$TP_TMP"
+
 kill "$TP_PEER_PID" 2>/dev/null; wait "$TP_PEER_PID" 2>/dev/null; TP_PEER_PID=
 tp_check "dp stops cleanly" tp_dp_stop
 [ $TP_FAILS -eq 0 ]
