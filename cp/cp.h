@@ -47,7 +47,9 @@
 	X(DOZES, "dozes") \
 	X(STORE_ERRORS, "store_errors") \
 	X(REDIRECTED, "redirected") \
-	X(DRAIN_REFUSED, "drain_refused")
+	X(DRAIN_REFUSED, "drain_refused") \
+	X(RELOADS, "reloads") \
+	X(RELOADS_REFUSED, "reloads_refused")
 
 /* Error responses cp sends, by code (a bounded label set for metrics;
  * anything else counts as "other"). RFC 8489 §14.8, RFC 8656 §19,

@@ -405,6 +405,7 @@ cp_reload(struct cp_ctx *cp, struct json_object *resp)
 	OPENSSL_cleanse(&next, sizeof(next));
 	OPENSSL_cleanse(md5, sizeof(md5));
 	OPENSSL_cleanse(sha, sizeof(sha));
+	cp->stats[CP_STAT_RELOADS]++;
 	printf("turnpike-cp: reloaded %s: %s\n", cur->path,
 	       n.loglen > 0 ? n.log : "nothing changed");
 	fflush(stdout);
@@ -426,6 +427,7 @@ fail:
 	OPENSSL_cleanse(sha, sizeof(sha));
 	json_object_put(n.changed);
 	json_object_put(n.restart);
+	cp->stats[CP_STAT_RELOADS_REFUSED]++;
 	fprintf(stderr, "turnpike-cp: reload refused, nothing changed: %s\n", err);
 	if (resp != NULL)
 		snprintf(cp->api_err, sizeof(cp->api_err), "reload refused, nothing "

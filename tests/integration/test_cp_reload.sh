@@ -100,6 +100,11 @@ for _ in $(seq 50); do grep -q 'reloaded .*user test: new password' "$TP_CP_LOG"
 tp_check "SIGHUP reloads" uc -u test -w test3
 tp_check "... the old password refused" refused -u test -w test2
 
+st=$(tp_ctl --json status)
+tp_check "status counts 2 reloads and 1 refused" python3 -c 'import json,sys; s=json.loads(sys.argv[1])["stats"]; sys.exit(0 if (s["reloads"], s["reloads_refused"]) == (2, 1) else 1)' "$st"
+kill -HUP "$TP_CP_PID"
+for _ in $(seq 50); do [ "$(grep -c 'reloaded' "$TP_CP_LOG")" -ge 3 ] && break; sleep 0.1; done
+tp_check "a reload with nothing changed says so" grep -q 'reloaded .*: nothing changed' "$TP_CP_LOG"
 wait $long
 sent=$(sed -n 's/.*tot_send_msgs=\([0-9]*\).*/\1/p' "$TP_TMP/long.log" | tail -n 1)
 recv=$(sed -n 's/.*tot_recv_msgs=\([0-9]*\).*/\1/p' "$TP_TMP/long.log" | tail -n 1)
