@@ -348,7 +348,11 @@ store_failed(struct cp_ctx *cp, int rc, const char **error)
 static bool
 user_room(const struct cp_ctx *cp, uint32_t n)
 {
-	return cp_auth_user_count(cp->auth) + n <= cp->conf->cp.max_users;
+	uint32_t max = cp_auth_user_max(cp->auth);
+
+	if (cp->conf->cp.max_users < max)
+		max = cp->conf->cp.max_users;
+	return cp_auth_user_count(cp->auth) + n <= max;
 }
 
 /*

@@ -75,8 +75,9 @@ bool cp_auth_user_exists(const struct cp_auth *a, const char *name);
 /* Remove a user; its keys are wiped. Returns 0 or -ENOENT. */
 int cp_auth_user_del(struct cp_auth *a, const char *name);
 
-/* Number of static users. */
+/* Number of static users, and how many the table holds. */
 uint32_t cp_auth_user_count(const struct cp_auth *a);
+uint32_t cp_auth_user_max(const struct cp_auth *a);
 
 /*
  * Iterate over the users: start with *cursor = 0; each call returns the

@@ -322,6 +322,12 @@ cp_auth_user_count(const struct cp_auth *a)
 	return a->nusers;
 }
 
+uint32_t
+cp_auth_user_max(const struct cp_auth *a)
+{
+	return a->max_users;
+}
+
 const char *
 cp_auth_user_next(const struct cp_auth *a, uint32_t *cursor)
 {
