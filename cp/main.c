@@ -263,15 +263,22 @@ store_load_secret(void *arg, const char *secret)
  * all, and writing to it could lose them.
  */
 static int
-store_setup(struct cp_ctx *cp)
+store_setup(struct cp_ctx *cp, bool check_only)
 {
 	const struct tp_conf_cp *c = &cp->conf->cp;
 	struct cp_store_conf sc;
 	char err[CP_STORE_ERR_MAX];
+	struct stat st;
 	int rc;
 
 	if (c->store[0] == '\0')
 		return 0;
+	/* --check reads a store that is there; it makes none */
+	if (check_only && stat(c->store, &st) < 0 && errno == ENOENT) {
+		printf("turnpike-cp: user store %s does not exist yet: the first start "
+		       "makes it\n", c->store);
+		return 0;
+	}
 	memset(&sc, 0, sizeof(sc));
 	sc.path = c->store;
 	sc.realm = cp->conf->turn.realm;
@@ -708,7 +715,7 @@ main(int argc, char **argv)
 		cp.nfull_alt = i + 1;
 	}
 	if (auth_setup(&cp) < 0 || policy_setup(&cp) < 0 || user_setup(&cp) < 0 ||
-	    store_setup(&cp) < 0)
+	    store_setup(&cp, check_only) < 0)
 		goto out_free_auth;
 	if (check_only) {
 		printf("turnpike-cp: %s: configuration OK (realm '%s', %u user(s), "

@@ -163,6 +163,9 @@ tp_check "a damaged store: cp does not start, says why, file untouched" \
 tp_check "coturn's own database as the store: refused, import-coturn named" \
   start_fails "$cdb" "import-coturn"
 
+tp_write_conf "$TP_TMP/check.conf" "0" "" "" "" "$(tp_turn_groups "store = \"$TP_TMP/state/new.db\";")"
+tp_check "turnpike-cp --check with a store not there yet: OK, and makes none" bash -c "\"$TP_BUILD/cp/turnpike-cp\" --config \"$TP_TMP/check.conf\" --check | grep -q 'does not exist yet' && [ ! -e \"$TP_TMP/state/new.db\" ]"
+
 # cp.user: the store's folder must be writable by that user (SQLite's
 # journal): a root-only folder stops cp at start, with the fix named.
 mkdir -p "$TP_TMP/rootonly"; chmod 0755 "$TP_TMP/rootonly"
