@@ -15,12 +15,14 @@
 #include "auth.h"
 #include "ipc.h"
 #include "policy.h"
+#include "store.h"
 #include "tp_conf_types.h"
 #include "tw.h"
 
 #define CP_TICK_MS       10u      /* timer wheel granularity */
 #define CP_HASH_BUCKETS  65536u
 #define CP_MAX_RESERV    1024u
+#define CP_MAX_ALTERNATES 8u
 
 #define CP_STATS(X) \
 	X(REQUESTS, "requests") \
@@ -44,7 +46,27 @@
 	X(DP_RESTARTS, "dp_restarts") \
 	X(DOZES, "dozes") \
 	X(CONN_DOWN, "connections_closed") \
-	X(CONN_DOWN_ALLOCS, "allocations_closed_with_connection")
+	X(CONN_DOWN_ALLOCS, "allocations_closed_with_connection") \
+	X(STORE_ERRORS, "store_errors") \
+	X(REDIRECTED, "redirected") \
+	X(DRAIN_REFUSED, "drain_refused") \
+	X(RELOADS, "reloads") \
+	X(RELOADS_REFUSED, "reloads_refused")
+
+/* Error responses cp sends, by code (a bounded label set for metrics;
+ * anything else counts as "other"). RFC 8489 §14.8, RFC 8656 §19,
+ * RFC 6062 §6.3. */
+#define CP_ERR_CODES(X) \
+	X(300) X(400) X(401) X(403) X(420) X(437) X(438) X(440) X(441) \
+	X(442) X(443) X(446) X(447) X(486) X(500) X(508)
+
+enum cp_err_code {
+#define X(c) CP_ERR_##c,
+	CP_ERR_CODES(X)
+#undef X
+	CP_ERR_OTHER,
+	CP_ERR__COUNT,
+};
 
 enum cp_stat {
 #define X(e, n) CP_STAT_##e,
@@ -57,6 +79,7 @@ struct cp_ctx {
 	struct tp_conf *conf;
 	struct cp_auth *auth;
 	struct cp_policy *policy;
+	struct cp_store *store;       /* NULL: no cp.store, memory only */
 	struct ipc_seg seg;
 	struct cp_api api;
 	struct tw_wheel wheel;
@@ -126,6 +149,23 @@ struct cp_ctx {
 
 	bool fatal;                   /* stopped for an error (exit status) */
 	uint64_t stats[CP_STAT__COUNT];
+	uint64_t err_by_code[CP_ERR__COUNT];   /* error responses sent */
+	/* What finished allocations relayed (their counters as dp last
+	 * reported them, at most a second old), IPC_ALLOC_STATS_N order:
+	 * coturn's "finished sessions" traffic. */
+	uint64_t traffic_done[IPC_ALLOC_STATS_N];
+	struct cp_metrics *metrics;   /* the Prometheus endpoint, or NULL */
+	/* Drain (turnpikectl drain): new Allocates get 300 Try Alternate
+	 * with an ALTERNATE-SERVER of the client's family (RFC 8489 §10,
+	 * RFC 8656 §7.2), or 508 when none is given; what exists runs on. */
+	bool draining;
+	uint64_t drain_since_ms;
+	unsigned int ndrain_alt;
+	struct stun_addr drain_alt[CP_MAX_ALTERNATES];
+	/* cp.alternates: where new clients go when the box is full */
+	unsigned int nfull_alt;
+	struct stun_addr full_alt[CP_MAX_ALTERNATES];
+	char api_err[1024];           /* an API error sentence (api/commands.c) */
 };
 
 /* ---- allocations (alloc/alloc.c) ------------------------------------- */
@@ -158,7 +198,31 @@ int cp_alloc_kill(struct cp_ctx *cp, uint64_t id);
 struct cp_alloc *cp_alloc_next(struct cp_ctx *cp, uint32_t *cursor);
 const char *cp_stat_name(enum cp_stat s);
 
+/* Count an error response of this code (err_by_code). */
+void cp_count_error(struct cp_ctx *cp, uint16_t code);
+
 /* ---- operator API commands (api/commands.c) -------------------------- */
 int cp_api_commands_register(struct cp_ctx *cp);
+/* The peer policy of conf (its cp.peers) with this box's addresses from
+ * the running configuration; NULL with err set (main.c). */
+struct cp_policy *cp_policy_build(const struct cp_ctx *cp, const struct tp_conf *conf,
+				  char *err, size_t errlen);
+
+/*
+ * Re-read the configuration file (reload.c): what can change live does
+ * (users and secrets of the file, peer policy, quota_user, lifetimes,
+ * metrics address, alternates), what cannot is named; a file that does
+ * not load, or a change that cannot be applied whole, changes nothing.
+ * resp (or NULL: SIGHUP, the log only) gets "changed": [...],
+ * "restart_needed": [...] or "error". Returns 0 or -errno.
+ */
+struct json_object;
+int cp_reload(struct cp_ctx *cp, struct json_object *resp);
+
+/* "192.0.2.1:3478" or "[2001:db8::1]:3478" into a; 0 or -EINVAL. */
+int cp_parse_hostport(const char *s, struct stun_addr *a);
+
+/* Whether name is a user of the configuration file (read-only). */
+bool cp_conf_user(const struct cp_ctx *cp, const char *name);
 
 #endif /* CP_H */

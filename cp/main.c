@@ -8,6 +8,7 @@
  * restarted cp asks dp for its state first, so its timers carry on.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
 #include <poll.h>
@@ -20,12 +21,24 @@
 #include <unistd.h>
 
 #include <openssl/crypto.h>
+#ifdef TP_HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
 
 #include "cp.h"
+#include "metrics/metrics.h"
 #include "tp_conf.h"
 #include "tp_version.h"
 
 static volatile sig_atomic_t g_stop;
+static volatile sig_atomic_t g_reload;
+
+static void
+on_hup(int sig)
+{
+	(void)sig;
+	g_reload = 1;
+}
 
 static void
 on_signal(int sig)
@@ -171,6 +184,8 @@ auth_setup(struct cp_ctx *cp)
 
 	memset(&ac, 0, sizeof(ac));
 	ac.realm = cp->conf->turn.realm;
+	ac.max_users = c->max_users;
+	ac.max_secrets = TP_CONF_MAX_SECRETS + 16;
 	ac.software = cp->conf->turn.software;
 	ac.nonce_lifetime_s = c->nonce_lifetime_s;
 	ac.rl_rate = c->challenge_rate;
@@ -206,64 +221,140 @@ auth_setup(struct cp_ctx *cp)
 	return 0;
 }
 
+/* A user of the store, into cp's table under the file's users. */
+static int
+store_load_user(void *arg, const struct cp_store_user *u)
+{
+	struct cp_ctx *cp = arg;
+	int rc;
+
+	if (cp_conf_user(cp, u->name)) {
+		printf("turnpike-cp: user '%s' of %s is also in %s: the file's is used\n",
+		       u->name, cp->conf->cp.store, cp->conf->path);
+		return 0;
+	}
+	rc = cp_auth_user_add_keys(cp->auth, u->name, u->md5,
+				   u->has_sha256 ? u->sha256 : NULL);
+	if (rc == -ENOSPC)
+		fprintf(stderr, "turnpike-cp: %s holds more users than cp.max_users "
+			"(%u) allows: raise it\n", cp->conf->cp.store,
+			cp->conf->cp.max_users);
+	return rc;
+}
+
+static int
+store_load_secret(void *arg, const char *secret)
+{
+	struct cp_ctx *cp = arg;
+	int rc = cp_auth_secret_add(cp->auth, secret);
+
+	if (rc == -ENOSPC)
+		fprintf(stderr, "turnpike-cp: %s holds more REST secrets than cp keeps "
+			"(%u)\n", cp->conf->cp.store, TP_CONF_MAX_SECRETS + 16);
+	return rc == -EEXIST ? 0 : rc;
+}
+
+/*
+ * The user store (cp.store): opened, made on first start, and read into
+ * cp's tables under the configuration file's users, which win a name
+ * both have. A store cp cannot open (locked past the busy timeout,
+ * damaged, not a turnpike store, from a newer turnpike) stops the start
+ * with the reason: running without the users it holds would refuse them
+ * all, and writing to it could lose them.
+ */
+static int
+store_setup(struct cp_ctx *cp, bool check_only)
+{
+	const struct tp_conf_cp *c = &cp->conf->cp;
+	struct cp_store_conf sc;
+	char err[CP_STORE_ERR_MAX];
+	struct stat st;
+	int rc;
+
+	if (c->store[0] == '\0')
+		return 0;
+	/* --check reads a store that is there; it makes none */
+	if (check_only && stat(c->store, &st) < 0 && errno == ENOENT) {
+		printf("turnpike-cp: user store %s does not exist yet: the first start "
+		       "makes it\n", c->store);
+		return 0;
+	}
+	memset(&sc, 0, sizeof(sc));
+	sc.path = c->store;
+	sc.realm = cp->conf->turn.realm;
+	sc.busy_ms = c->store_busy_ms;
+	sc.owner_uid = -1;
+	sc.owner_gid = -1;
+	if (c->user[0] != '\0' && geteuid() == 0) {
+		sc.owner_uid = c->user_uid;
+		sc.owner_gid = c->user_gid;
+	}
+	/* SQLite writes its journal beside the file: once cp is cp.user, the
+	 * folder must let that user in and write, or every write would fail
+	 * after the start (seen as that user, now, rather than then). */
+	if (c->user[0] != '\0' && geteuid() == 0) {
+		char dir[sizeof(c->store)];
+		char *slash;
+		bool ok;
+
+		snprintf(dir, sizeof(dir), "%s", c->store);
+		slash = strrchr(dir, '/');
+		if (slash == NULL)
+			snprintf(dir, sizeof(dir), ".");
+		else if (slash == dir)
+			dir[1] = '\0';
+		else
+			*slash = '\0';
+		if (setegid((gid_t)c->user_gid) < 0 || seteuid((uid_t)c->user_uid) < 0) {
+			fprintf(stderr, "turnpike-cp: cannot check %s as '%s': %s\n", dir,
+				c->user, strerror(errno));
+			return -EPERM;
+		}
+		ok = faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) == 0;
+		if (seteuid(0) < 0 || setegid(0) < 0) {
+			fprintf(stderr, "turnpike-cp: cannot become root again: %s\n",
+				strerror(errno));
+			return -EPERM;
+		}
+		if (!ok) {
+			fprintf(stderr, "turnpike-cp: cp.store: the folder %s is not writable "
+				"by cp.user '%s' (SQLite writes its journal there): give it to "
+				"that user (chown %s %s)\n", dir, c->user, c->user, dir);
+			return -EACCES;
+		}
+	}
+	cp->store = cp_store_sqlite_open(&sc, err, sizeof(err));
+	if (cp->store == NULL) {
+		fprintf(stderr, "turnpike-cp: %s (cp.store in %s)\n", err, cp->conf->path);
+		return -EIO;
+	}
+	rc = cp_store_user_list(cp->store, store_load_user, cp);
+	if (rc == 0)
+		rc = cp_store_secret_list(cp->store, store_load_secret, cp);
+	if (rc < 0) {
+		fprintf(stderr, "turnpike-cp: %s: %s\n", c->store,
+			rc == -ENOSPC || rc == -EINVAL ? "cannot load it" : cp->store->err);
+		return rc;
+	}
+	if (cp->store->bad_rows > 0)
+		fprintf(stderr, "turnpike-cp: %s: %llu malformed row(s) skipped\n",
+			c->store, (unsigned long long)cp->store->bad_rows);
+	cp->stats[CP_STAT_STORE_ERRORS] += cp->store->bad_rows;
+	printf("turnpike-cp: user store %s: %u user(s) in all, %u REST secret(s)\n",
+	       c->store, cp_auth_user_count(cp->auth),
+	       cp_auth_secret_list(cp->auth, NULL, 0));
+	return 0;
+}
+
 static int
 policy_setup(struct cp_ctx *cp)
 {
-	const struct tp_conf_cp *c = &cp->conf->cp;
-	const struct tp_conf_dp *d = &cp->conf->dp;
-	char err[256];
+	char err[512];
 
-	cp->policy = cp_policy_create();
-	if (cp->policy == NULL)
-		return -ENOMEM;
-	cp->policy->allow_loopback = c->allow_loopback;
-	cp->policy->allow_private = c->allow_private;
-	cp->policy->allow_link_local = c->allow_link_local;
-	cp->policy->allow_multicast = c->allow_multicast;
-	for (unsigned int i = 0; i < c->nallow; i++)
-		if (cp_policy_add_allow(cp->policy, c->allow[i], err, sizeof(err)) < 0) {
-			fprintf(stderr, "turnpike-cp: %s: peer allow list: %s\n",
-				cp->conf->path, err);
-			return -EINVAL;
-		}
-	for (unsigned int i = 0; i < c->ndeny; i++)
-		if (cp_policy_add_deny(cp->policy, c->deny[i], err, sizeof(err)) < 0) {
-			fprintf(stderr, "turnpike-cp: %s: peer deny list: %s\n",
-				cp->conf->path, err);
-			return -EINVAL;
-		}
-	/* Our own addresses are never peers (a relay loop, RFC 8656
-	 * §21.1.7); our relayed addresses are refused too unless cp finds
-	 * the peer is an allocation's relayed transport address and
-	 * allow_relay_to_relay is on (alloc.c: relay_peer_ok()). */
-	for (unsigned int i = 0; i < d->nports; i++) {
-		const struct tp_conf_port *p = &d->ports[i];
-		struct cp_addr a;
-
-		memset(&a, 0, sizeof(a));
-		if (p->has_ip4) {
-			a.family = 4;
-			memcpy(a.ip, p->ip4, 4);
-			cp_policy_add_own(cp->policy, &a);
-		}
-		if (p->has_ip6) {
-			a.family = 6;
-			memcpy(a.ip, p->ip6, 16);
-			cp_policy_add_own(cp->policy, &a);
-		}
-	}
-	for (unsigned int fi = 0; fi < 2; fi++) {
-		uint8_t ips[TP_CONF_MAX_RELAY][16];
-		unsigned int n = tp_conf_relay_addrs(cp->conf, fi == 0 ? 4 : 6, ips, NULL);
-
-		for (unsigned int k = 0; k < n; k++) {
-			struct cp_addr a;
-
-			memset(&a, 0, sizeof(a));
-			a.family = fi == 0 ? 4 : 6;
-			memcpy(a.ip, ips[k], fi == 0 ? 4 : 16);
-			cp_policy_add_own_relayed(cp->policy, &a);
-		}
+	cp->policy = cp_policy_build(cp, cp->conf, err, sizeof(err));
+	if (cp->policy == NULL) {
+		fprintf(stderr, "turnpike-cp: %s\n", err);
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -441,6 +532,10 @@ check_ready(struct cp_ctx *cp, uint64_t mono_ms)
 	cp->ready = true;
 	cp->sync_unsent = cp->state_wait = 0;
 	ipc_cp_set_ready(cp->seg.shm, true);
+#ifdef TP_HAVE_SYSTEMD
+	/* Type=notify: cp serves (issue 13). */
+	sd_notifyf(0, "READY=1\nSTATUS=serving, %u allocation(s)", cp->nallocs);
+#endif
 	printf("turnpike-cp: ready %llu ms after start, %u allocation(s) taken back "
 	       "from dp", (unsigned long long)(mono_ms - cp->exec_ms), cp->nallocs);
 	if (dp_gone)
@@ -480,7 +575,16 @@ static void
 run(struct cp_ctx *cp)
 {
 	static struct ipc_msg msg;
-	uint64_t next_stats = 0, last_work_us = 0, api_ms = 0;
+	uint64_t next_stats = 0, last_work_us = 0, api_ms = 0, metrics_ms = 0;
+	uint64_t wd_every_ms = 0, wd_next_ms = 0;
+#ifdef TP_HAVE_SYSTEMD
+	uint64_t wd_usec = 0;
+
+	/* WatchdogSec=: a keep-alive from the loop itself at half the
+	 * period, so that a loop stuck anywhere is restarted. */
+	if (sd_watchdog_enabled(0, &wd_usec) > 0)
+		wd_every_ms = wd_usec / 2000u > 0 ? wd_usec / 2000u : 1u;
+#endif
 
 	while (!g_stop) {
 		unsigned int work = 0;
@@ -491,6 +595,18 @@ run(struct cp_ctx *cp)
 		 * stepping back (NTP, `date`) once wrapped the wheel's tick
 		 * count and expired everything at once. */
 		cp_time_advance(cp, mono, ipc_realtime_ms());
+		if (wd_every_ms != 0 && mono >= wd_next_ms) {
+#ifdef TP_HAVE_SYSTEMD
+			sd_notify(0, "WATCHDOG=1");
+#endif
+			wd_next_ms = mono + wd_every_ms;
+		}
+		if (g_reload) {
+			/* SIGHUP: what `turnpikectl reload` does, said in
+			 * the log instead of an answer. */
+			g_reload = 0;
+			cp_reload(cp, NULL);
+		}
 		__atomic_store_n(&cp->seg.shm->cp_heartbeat_ms, mono, __ATOMIC_RELAXED);
 		check_ready(cp, mono);
 		if (cp->seg.shm->dp_epoch != cp->dp_epoch_seen) {
@@ -543,6 +659,15 @@ run(struct cp_ctx *cp)
 			api_ms = mono;
 			if (poll(&pfd, 1, 0) > 0)
 				cp_api_serve(&cp->api);
+			/* the Prometheus endpoint: when there is work, and
+			 * once a second for its connections' timeouts */
+			if (cp->metrics != NULL) {
+				struct pollfd mfd = { .fd = cp_metrics_fd(cp->metrics),
+						      .events = POLLIN };
+
+				if (poll(&mfd, 1, 0) > 0 || mono >= metrics_ms)
+					metrics_ms = mono + cp_metrics_serve(cp->metrics);
+			}
 		}
 	}
 }
@@ -607,7 +732,17 @@ main(int argc, char **argv)
 		goto out_free_conf;
 	}
 	cp.conf = &conf;
-	if (auth_setup(&cp) < 0 || policy_setup(&cp) < 0 || user_setup(&cp) < 0)
+	for (unsigned int i = 0; i < conf.cp.nalternates; i++) {
+		if (cp_parse_hostport(conf.cp.alternates[i], &cp.full_alt[i]) < 0) {
+			fprintf(stderr, "turnpike-cp: %s: cp.alternates: '%s' is not an "
+				"address like \"192.0.2.7:3478\" or \"[2001:db8::7]:3478\"\n",
+				config, conf.cp.alternates[i]);
+			goto out_free_conf;
+		}
+		cp.nfull_alt = i + 1;
+	}
+	if (auth_setup(&cp) < 0 || policy_setup(&cp) < 0 || user_setup(&cp) < 0 ||
+	    store_setup(&cp, check_only) < 0)
 		goto out_free_auth;
 	if (check_only) {
 		printf("turnpike-cp: %s: configuration OK (realm '%s', %u user(s), "
@@ -622,6 +757,8 @@ main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	if (ipc_setup(&cp) < 0)
@@ -650,6 +787,17 @@ main(int argc, char **argv)
 	 * becomes that user. */
 	if (cp_api_commands_register(&cp) < 0)
 		goto out_close_api;
+	/* Before dropping privileges: a port below 1024 is the operator's
+	 * choice. */
+	if (conf.cp.metrics[0] != '\0') {
+		cp.metrics = cp_metrics_open(&cp, conf.cp.metrics, err, sizeof(err));
+		if (cp.metrics == NULL) {
+			fprintf(stderr, "turnpike-cp: %s (cp.metrics in %s)\n", err, config);
+			goto out_close_api;
+		}
+		printf("turnpike-cp: Prometheus metrics on http://%s/metrics\n",
+		       conf.cp.metrics);
+	}
 	if (drop_privileges(&cp) < 0)
 		goto out_close_api;
 	/* Learn what a running dp already relays before deciding anything. */
@@ -662,10 +810,14 @@ main(int argc, char **argv)
 	run(&cp);
 	ipc_cp_set_ready(cp.seg.shm, false);
 	ipc_side_clear(&cp.seg.shm->cp_side);
+#ifdef TP_HAVE_SYSTEMD
+	sd_notify(0, "STOPPING=1");
+#endif
 	printf("turnpike-cp: stopping with %u allocation(s) live in dp\n", cp.nallocs);
 	status = cp.fatal ? EXIT_FAILURE : EXIT_SUCCESS;
 
 out_close_api:
+	cp_metrics_close(cp.metrics);
 	cp_api_close(&cp.api);
 out_free_allocs:
 	cp_alloc_fini(&cp);
@@ -674,6 +826,7 @@ out_close_ipc:
 		cp.seg.shm->cp_pid = 0;
 	ipc_seg_close(&cp.seg);
 out_free_auth:
+	cp_store_close(cp.store);
 	cp_policy_free(cp.policy);
 	cp_auth_free(cp.auth);
 out_free_conf:

@@ -208,6 +208,31 @@ worker_clock_anchor(struct dp_worker *w)
 	w->clock_ms = ipc_monotonic_ms();
 }
 
+/* This worker's counters into the segment for cp's metrics (lib/ipc
+ * struct ipc_dp_stats): plain stores of words only this worker writes. */
+static void
+worker_publish_stats(struct dp_worker *w)
+{
+	struct ipc_dp_stats *st;
+	unsigned int n = DP_DROP__COUNT < IPC_DP_DROPS_MAX ? DP_DROP__COUNT :
+							      IPC_DP_DROPS_MAX;
+
+	if (w->ctx->ipc.shm == NULL || w->id >= w->ctx->ipc.nworkers)
+		return;
+	st = &ipc_worker(&w->ctx->ipc, w->id)->dp_stats;
+	st->rx_pkts = w->ctr[DP_CTR_RX_PKTS];
+	st->rx_bytes = w->ctr[DP_CTR_RX_BYTES];
+	st->tx_pkts = w->ctr[DP_CTR_TX_PKTS];
+	st->tx_bytes = w->ctr[DP_CTR_TX_BYTES];
+	st->handoff_out = w->ctr[DP_CTR_HANDOFF_OUT];
+	st->handoff_in = w->ctr[DP_CTR_HANDOFF_IN];
+	st->busy_cycles = w->busy_cycles;
+	st->busy_pkts = w->busy_pkts;
+	for (unsigned int i = 0; i < n; i++)
+		st->drop[i] = w->drop[i];
+	__atomic_store_n(&st->updated_ms, ipc_monotonic_ms(), __ATOMIC_RELEASE);
+}
+
 static void
 worker_tick(struct dp_worker *w, uint64_t now)
 {
@@ -220,6 +245,8 @@ worker_tick(struct dp_worker *w, uint64_t now)
 	if (w->ctx->turn.enabled && w->id == 0)
 		__atomic_store_n(&w->ctx->ipc.shm->dp_heartbeat_ms, ipc_monotonic_ms(),
 				 __ATOMIC_RELAXED);
+	if (w->ctx->turn.enabled)
+		worker_publish_stats(w);
 	if (rte_lcore_id() == rte_get_main_lcore() && w->ctx->dump_stats) {
 		w->ctx->dump_stats = 0;
 		dp_stats_print(w->ctx, stdout);

@@ -16,6 +16,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#ifdef TP_HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
+
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
@@ -24,6 +28,7 @@
 
 #include "dp.h"
 #include "ipc.h"
+#include "net/net.h"
 #include "turn/turn.h"
 #include "tp_conf.h"
 #include "tp_version.h"
@@ -215,6 +220,13 @@ turn_setup(struct dp_ctx *ctx)
 	}
 	ctx->ipc.shm->dp_pid = (int32_t)getpid();
 	ctx->ipc.shm->dp_heartbeat_ms = ipc_monotonic_ms();
+	/* what cp's metrics call dp's counters (lib/ipc ipc_dp_stats) */
+	ctx->ipc.shm->dp_tsc_hz = ctx->tsc_hz;
+	ctx->ipc.shm->dp_ndrops = DP_DROP__COUNT < IPC_DP_DROPS_MAX ? DP_DROP__COUNT :
+				  IPC_DP_DROPS_MAX;
+	for (unsigned int i = 0; i < ctx->ipc.shm->dp_ndrops; i++)
+		snprintf(ctx->ipc.shm->dp_drop_names[i], IPC_DP_NAME_LEN, "%s",
+			 dp_drop_name(i));
 	__atomic_add_fetch(&ctx->ipc.shm->dp_epoch, 1, __ATOMIC_RELEASE);
 	printf("turnpike-dp: shared memory '%s' %s (epoch %llu); TURN on UDP %u, "
 	       "relayed ports %u-%u\n", tc->ipc, created ? "created" : "attached",
@@ -251,6 +263,11 @@ run(struct dp_ctx *ctx)
 	printf("turnpike-dp: running %u worker(s), %u port(s)\n", ctx->nworkers,
 	       ctx->nports);
 	fflush(stdout);
+#ifdef TP_HAVE_SYSTEMD
+	/* Type=notify: ports, rings and workers are up (issue 13). */
+	sd_notifyf(0, "READY=1\nSTATUS=running %u worker(s), %u port(s)",
+		   ctx->nworkers, ctx->nports);
+#endif
 	if (main_worker != NULL) {
 		dp_worker_main(main_worker);
 	} else {

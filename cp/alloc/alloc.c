@@ -587,6 +587,8 @@ alloc_free(struct cp_ctx *cp, struct cp_alloc *a)
 			break;
 		}
 	alloc_ports_set(cp, a, false);
+	for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
+		cp->traffic_done[i] += a->counters[i];
 	if (a->worker < IPC_MAX_WORKERS && cp->worker_allocs[a->worker] > 0)
 		cp->worker_allocs[a->worker]--;
 	user_detach(cp, a);
@@ -664,7 +666,70 @@ reply_error(struct req_ctx *r, uint16_t code, const struct stun_addr *aerr_for)
 		cp_auth_sign(&b, &r->auth);
 	stun_build_fingerprint(&b);
 	r->cp->stats[CP_STAT_ERRORS]++;
+	cp_count_error(r->cp, code);
 	send_response(r->cp, r->worker, &r->msg->h.tuple, buf, stun_build_finish(&b));
+}
+
+/*
+ * RFC 8489 §10 (ALTERNATE-SERVER mechanism), RFC 8656 §7.2: 300 Try
+ * Alternate naming an alternate of the request's family (§14.15: "The IP
+ * address family MUST be identical to that of the source IP address of
+ * the request"), signed with the request's key, which the client has
+ * proven (so it can tell our redirect from a forged one). false: none of
+ * that family, nothing sent.
+ */
+static bool
+reply_alternate(struct req_ctx *r, const struct stun_addr *alts, unsigned int n)
+{
+	struct cp_ctx *cp = r->cp;
+	const struct stun_addr *alt = NULL;
+	uint8_t fam = r->msg->h.tuple.client.family == NET_AF4 ? STUN_AF_IPV4 :
+							     STUN_AF_IPV6;
+	struct stun_builder b;
+	uint8_t buf[512];
+
+	for (unsigned int i = 0; i < n && alt == NULL; i++)
+		if (alts[i].family == fam)
+			alt = &alts[i];
+	if (alt == NULL)
+		return false;
+	stun_build_init(&b, buf, sizeof(buf),
+			stun_msg_type(r->req->method, STUN_CLASS_ERROR), r->req->tid);
+	stun_build_error(&b, STUN_ERR_TRY_ALTERNATE, NULL);
+	stun_build_addr(&b, STUN_ATTR_ALTERNATE_SERVER, alt);
+	stun_build_str(&b, STUN_ATTR_SOFTWARE, cp->conf->turn.software);
+	if (r->auth.key_len > 0)
+		cp_auth_sign(&b, &r->auth);
+	stun_build_fingerprint(&b);
+	cp->stats[CP_STAT_ERRORS]++;
+	cp->stats[CP_STAT_REDIRECTED]++;
+	cp_count_error(cp, STUN_ERR_TRY_ALTERNATE);
+	send_response(cp, r->worker, &r->msg->h.tuple, buf, stun_build_finish(&b));
+	return true;
+}
+
+/* The box drains (turnpikectl drain): 300 with an alternate, or 508. */
+static bool
+drain_answer(struct req_ctx *r)
+{
+	struct cp_ctx *cp = r->cp;
+
+	if (!cp->draining)
+		return false;
+	if (!reply_alternate(r, cp->drain_alt, cp->ndrain_alt)) {
+		cp->stats[CP_STAT_DRAIN_REFUSED]++;
+		reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
+	}
+	return true;
+}
+
+/* The box is full (its quota_total, a worker's share, the ports): with
+ * cp.alternates, 300 to one of them; else the code the caller names. */
+static void
+full_answer(struct req_ctx *r, uint16_t code)
+{
+	if (!reply_alternate(r, r->cp->full_alt, r->cp->nfull_alt))
+		reply_error(r, code, NULL);
 }
 
 /* Start a success response; the caller adds attributes and finishes. */
@@ -844,21 +909,30 @@ do_allocate(struct req_ctx *r)
 		else
 			addr_err = STUN_AF_IPV6;   /* partial: success + ADDRESS-ERROR-CODE */
 	}
+	/* step 11 (ahead of the quotas: a draining box takes nothing new
+	 * whatever they say): 300 Try Alternate, or 508. */
+	if (drain_answer(r))
+		return;
 	/* step 10: quotas (per username, and in total). A username counts
 	 * from its first allocation on: nothing is recorded for a request
 	 * that is refused. */
 	u = user_find(cp, r->auth.username, r->auth.username_len);
-	if (cp->nallocs >= cp->max_allocs ||
-	    (cp->conf->cp.quota_user && u != NULL && u->n >= cp->conf->cp.quota_user)) {
+	if (cp->conf->cp.quota_user && u != NULL && u->n >= cp->conf->cp.quota_user) {
 		cp->stats[CP_STAT_QUOTA_REFUSED]++;
 		reply_error(r, STUN_ERR_ALLOCATION_QUOTA_REACHED, NULL);
+		return;
+	}
+	/* The box is full: another server may have room (cp.alternates). */
+	if (cp->nallocs >= cp->max_allocs) {
+		cp->stats[CP_STAT_QUOTA_REFUSED]++;
+		full_answer(r, STUN_ERR_ALLOCATION_QUOTA_REACHED);
 		return;
 	}
 	/* 508: no more than the worker's dp table holds, and a free
 	 * (address, port) pair in its share of the range. */
 	if (r->worker >= IPC_MAX_WORKERS ||
 	    cp->worker_allocs[r->worker] >= cp->worker_cap) {
-		reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
+		full_answer(r, STUN_ERR_INSUFFICIENT_CAPACITY);
 		return;
 	}
 	/* §7.2 step 8: R=1 asks for port + 1 as well; when cp cannot hold
@@ -875,7 +949,7 @@ do_allocate(struct req_ctx *r)
 	if (held == NULL)
 		port = port_pick(cp, r->worker, fams, nfams, ep != NULL, reserve, idx);
 	if (port == 0 || idx[0] >= cp->nrelay[fam_i(fams[0])]) {
-		reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
+		full_answer(r, STUN_ERR_INSUFFICIENT_CAPACITY);
 		return;
 	}
 	a = alloc_new(cp, &r->msg->h.tuple, (uint16_t)r->worker, 0);
@@ -1279,6 +1353,7 @@ handle_request(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 		n = cp_auth_build_challenge(cp->auth, &req, &r.auth, &r.from,
 					    cp->now_ms / 1000u, buf, sizeof(buf));
 		cp->stats[CP_STAT_CHALLENGES]++;
+		cp_count_error(cp, r.auth.code);
 		send_response(cp, w, &msg->h.tuple, buf, n);
 		return;
 	}
@@ -1535,6 +1610,18 @@ cp_alloc_next(struct cp_ctx *cp, uint32_t *cursor)
 			return a;
 	}
 	return NULL;
+}
+
+void
+cp_count_error(struct cp_ctx *cp, uint16_t code)
+{
+	switch (code) {
+#define X(c) case c: cp->err_by_code[CP_ERR_##c]++; return;
+	CP_ERR_CODES(X)
+#undef X
+	default:
+		cp->err_by_code[CP_ERR_OTHER]++;
+	}
 }
 
 const char *

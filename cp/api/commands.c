@@ -12,10 +12,15 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "../cp.h"
+#include "../metrics/metrics.h"
 #include "tp_version.h"
 
 static void
@@ -49,67 +54,123 @@ get_str(struct json_object *req, const char *key)
 	return json_object_get_string(v);
 }
 
+static struct json_object *drain_json(const struct cp_ctx *cp);
+
+/*
+ * status: the numbers of cp_metrics_collect() (the one source, which the
+ * Prometheus endpoint renders too) as JSON.
+ */
 static int
 cmd_status(void *ctx, struct json_object *req, struct json_object *resp,
 	   const char **error)
 {
 	struct cp_ctx *cp = ctx;
 	struct ipc_shm *shm = cp->seg.shm;
-	struct json_object *dp = json_object_new_object();
-	struct json_object *stats = json_object_new_object();
-	struct json_object *workers = json_object_new_array();
-	/* EPERM: dp is there, and is root while cp no longer is */
-	bool alive = shm->dp_pid > 0 &&
-		     (kill(shm->dp_pid, 0) == 0 || errno == EPERM) &&
-		     ipc_monotonic_ms() - shm->dp_heartbeat_ms < 3000;
+	struct cp_metrics_snap *s = malloc(sizeof(*s));
+	struct json_object *dp, *stats, *workers, *codes, *traffic, *done, *all, *by;
 
 	(void)req;
-	(void)error;
+	if (s == NULL) {
+		*error = "out of memory";
+		return -ENOMEM;
+	}
+	cp_metrics_collect(cp, s);
+	dp = json_object_new_object();
+	stats = json_object_new_object();
+	workers = json_object_new_array();
+	codes = json_object_new_object();
+	traffic = json_object_new_object();
+	done = json_object_new_object();
+	all = json_object_new_object();
+	by = json_object_new_object();
 	json_object_object_add(resp, "version", json_object_new_string(TP_VERSION));
-	json_object_object_add(resp, "uptime_s",
-			       json_object_new_int64((int64_t)((cp->now_ms - cp->start_ms) / 1000)));
-	json_object_object_add(resp, "ready", json_object_new_boolean(cp->ready));
-	json_object_object_add(dp, "alive", json_object_new_boolean(alive));
-	json_object_object_add(dp, "running",
-			       json_object_new_boolean(ipc_dp_running(shm, ipc_monotonic_ms())));
+	json_object_object_add(resp, "uptime_s", json_object_new_int64((int64_t)s->uptime_s));
+	json_object_object_add(resp, "ready", json_object_new_boolean(s->ready));
+	json_object_object_add(resp, "realm", json_object_new_string(cp->conf->turn.realm));
+	json_object_object_add(resp, "cp_starts", json_object_new_int64((int64_t)s->cp_epoch));
+	json_object_object_add(dp, "alive", json_object_new_boolean(s->dp_alive));
+	json_object_object_add(dp, "running", json_object_new_boolean(s->dp_running));
 	json_object_object_add(dp, "pid", json_object_new_int(shm->dp_pid));
-	json_object_object_add(dp, "epoch", json_object_new_int64((int64_t)shm->dp_epoch));
-	json_object_object_add(dp, "workers", json_object_new_int((int)cp->nworkers));
+	json_object_object_add(dp, "epoch", json_object_new_int64((int64_t)s->dp_epoch));
+	json_object_object_add(dp, "workers", json_object_new_int((int)s->nworkers));
 	json_object_object_add(resp, "dp", dp);
-	json_object_object_add(resp, "allocations", json_object_new_int64(cp->nallocs));
-	json_object_object_add(resp, "users",
-			       json_object_new_int64(cp_auth_user_count(cp->auth)));
-	json_object_object_add(resp, "secrets",
-			       json_object_new_int64(cp_auth_secret_list(cp->auth, NULL, 0)));
+	json_object_object_add(resp, "allocations", json_object_new_int64(s->allocations));
+	json_object_object_add(by, "UDP", json_object_new_int64(s->alloc_udp));
+	json_object_object_add(by, "TCP", json_object_new_int64(s->alloc_tcp));
+	json_object_object_add(resp, "allocations_by_transport", by);
+	json_object_object_add(resp, "users", json_object_new_int64(s->users));
+	json_object_object_add(resp, "secrets", json_object_new_int64(s->secrets));
 	for (unsigned int i = 0; i < CP_STAT__COUNT; i++)
 		json_object_object_add(stats, cp_stat_name(i),
-				       json_object_new_int64((int64_t)cp->stats[i]));
+				       json_object_new_int64((int64_t)s->stats[i]));
 	/* the operator API's own counters (cp/api/api.h) */
 	json_object_object_add(stats, "api_requests",
-			       json_object_new_int64((int64_t)cp->api.requests));
+			       json_object_new_int64((int64_t)s->api_requests));
 	json_object_object_add(stats, "api_errors",
-			       json_object_new_int64((int64_t)cp->api.errors));
+			       json_object_new_int64((int64_t)s->api_errors));
 	json_object_object_add(stats, "api_accepted",
-			       json_object_new_int64((int64_t)cp->api.stats.accepted));
+			       json_object_new_int64((int64_t)s->api_accepted));
 	json_object_object_add(stats, "api_refused",
-			       json_object_new_int64((int64_t)cp->api.stats.refused));
+			       json_object_new_int64((int64_t)s->api_refused));
 	json_object_object_add(stats, "api_timed_out",
-			       json_object_new_int64((int64_t)cp->api.stats.timed_out));
+			       json_object_new_int64((int64_t)s->api_timed_out));
 	json_object_object_add(stats, "api_too_many",
-			       json_object_new_int64((int64_t)cp->api.stats.too_many));
+			       json_object_new_int64((int64_t)s->api_too_many));
 	json_object_object_add(resp, "stats", stats);
-	for (unsigned int w = 0; w < cp->nworkers; w++) {
+	for (unsigned int i = 0; i < CP_ERR__COUNT; i++)
+		json_object_object_add(codes, cp_metrics_code_name(i),
+				       json_object_new_int64((int64_t)s->err_by_code[i]));
+	json_object_object_add(resp, "error_responses_by_code", codes);
+	for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++) {
+		json_object_object_add(done, cp_metrics_traffic_name(i),
+				       json_object_new_int64((int64_t)s->traffic_done[i]));
+		json_object_object_add(all, cp_metrics_traffic_name(i),
+				       json_object_new_int64((int64_t)s->traffic_all[i]));
+	}
+	json_object_object_add(traffic, "finished", done);
+	json_object_object_add(traffic, "all", all);
+	json_object_object_add(resp, "traffic", traffic);
+	for (unsigned int w = 0; w < s->nworkers; w++) {
 		struct json_object *o = json_object_new_object();
-		struct ipc_worker_rings *r = ipc_worker(&cp->seg, w);
 
 		json_object_object_add(o, "id", json_object_new_int((int)w));
+		json_object_object_add(o, "allocations",
+				       json_object_new_int64(s->w[w].allocations));
 		json_object_object_add(o, "to_cp_pending",
-				       json_object_new_int((int)ipc_ring_count(&r->to_cp)));
+				       json_object_new_int((int)s->w[w].to_cp_pending));
 		json_object_object_add(o, "to_dp_pending",
-				       json_object_new_int((int)ipc_ring_count(&r->to_dp)));
+				       json_object_new_int((int)s->w[w].to_dp_pending));
+		json_object_object_add(o, "to_cp_full",
+				       json_object_new_int64((int64_t)s->w[w].to_cp_full));
+		json_object_object_add(o, "to_dp_full",
+				       json_object_new_int64((int64_t)s->w[w].to_dp_full));
+		if (s->w[w].dp_valid) {
+			struct json_object *d = json_object_new_object();
+			struct json_object *drops = json_object_new_object();
+
+			json_object_object_add(d, "age_ms", json_object_new_int64((int64_t)s->w[w].dp_age_ms));
+			json_object_object_add(d, "rx_pkts", json_object_new_int64((int64_t)s->w[w].rx_pkts));
+			json_object_object_add(d, "rx_bytes", json_object_new_int64((int64_t)s->w[w].rx_bytes));
+			json_object_object_add(d, "tx_pkts", json_object_new_int64((int64_t)s->w[w].tx_pkts));
+			json_object_object_add(d, "tx_bytes", json_object_new_int64((int64_t)s->w[w].tx_bytes));
+			json_object_object_add(d, "handoff_out", json_object_new_int64((int64_t)s->w[w].handoff_out));
+			json_object_object_add(d, "handoff_in", json_object_new_int64((int64_t)s->w[w].handoff_in));
+			json_object_object_add(d, "busy_cycles", json_object_new_int64((int64_t)s->w[w].busy_cycles));
+			json_object_object_add(d, "busy_pkts", json_object_new_int64((int64_t)s->w[w].busy_pkts));
+			for (unsigned int i = 0; i < s->ndrops; i++)
+				if (s->drop_ok[i])
+					json_object_object_add(drops, s->drop_names[i],
+						json_object_new_int64((int64_t)s->w[w].drop[i]));
+			json_object_object_add(d, "drops", drops);
+			json_object_object_add(o, "dp", d);
+		}
 		json_object_array_add(workers, o);
 	}
 	json_object_object_add(resp, "workers", workers);
+	json_object_object_add(resp, "drain", drain_json(cp));
+	json_object_object_add(resp, "metrics", cp->metrics != NULL ?
+			       json_object_new_string(cp->conf->cp.metrics) : NULL);
+	free(s);
 	return 0;
 }
 
@@ -230,12 +291,108 @@ cmd_kill(void *ctx, struct json_object *req, struct json_object *resp,
 	return 0;
 }
 
+static int secret_add(struct cp_ctx *cp, const char *s, const char **error);
+
+/* ---- users and secrets: the file's read-only, the store's written through */
+
+bool
+cp_conf_user(const struct cp_ctx *cp, const char *name)
+{
+	const struct tp_conf_cp *c = &cp->conf->cp;
+
+	for (unsigned int i = 0; i < c->nusers; i++)
+		if (strcmp(c->users[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+static bool
+conf_secret(const struct cp_ctx *cp, const char *secret)
+{
+	const struct tp_conf_cp *c = &cp->conf->cp;
+
+	for (unsigned int i = 0; i < c->nsecrets; i++)
+		if (strcmp(c->secrets[i], secret) == 0)
+			return true;
+	return false;
+}
+
+/* An error sentence in cp's buffer (the API copies it at once). */
+static const char *
+api_err(struct cp_ctx *cp, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static const char *
+api_err(struct cp_ctx *cp, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cp->api_err, sizeof(cp->api_err), fmt, ap);
+	va_end(ap);
+	return cp->api_err;
+}
+
+/* A store write failed: counted, and its sentence is the answer. */
+static int
+store_failed(struct cp_ctx *cp, int rc, const char **error)
+{
+	cp->stats[CP_STAT_STORE_ERRORS]++;
+	*error = api_err(cp, "%s", cp->store->err);
+	fprintf(stderr, "turnpike-cp: %s\n", cp->store->err);
+	return rc;
+}
+
+/* Room in cp's table for n more users (a name there already takes none;
+ * the caller counts those out). */
+static bool
+user_room(const struct cp_ctx *cp, uint32_t n)
+{
+	uint32_t max = cp_auth_user_max(cp->auth);
+
+	if (cp->conf->cp.max_users < max)
+		max = cp->conf->cp.max_users;
+	return cp_auth_user_count(cp->auth) + n <= max;
+}
+
+/*
+ * Put users (keys given) into the store, in one transaction, then into
+ * cp's table: a store that refuses leaves cp's table as it was.
+ */
+static int
+users_put(struct cp_ctx *cp, const struct cp_store_user *u, unsigned int n,
+	  const char **error)
+{
+	uint32_t fresh = 0;
+	int rc;
+
+	for (unsigned int i = 0; i < n; i++)
+		fresh += !cp_auth_user_exists(cp->auth, u[i].name);
+	if (!user_room(cp, fresh)) {
+		*error = api_err(cp, "user table full (cp.max_users %u)",
+				 cp->conf->cp.max_users);
+		return -ENOSPC;
+	}
+	if (cp->store != NULL && (rc = cp_store_user_put(cp->store, u, n)) < 0)
+		return store_failed(cp, rc, error);
+	for (unsigned int i = 0; i < n; i++) {
+		rc = cp_auth_user_add_keys(cp->auth, u[i].name, u[i].md5,
+					   u[i].has_sha256 ? u[i].sha256 : NULL);
+		if (rc < 0) {
+			*error = "cannot add the user to cp's table";
+			return rc;
+		}
+	}
+	return 0;
+}
+
 static int
 cmd_users_add(void *ctx, struct json_object *req, struct json_object *resp,
 	      const char **error)
 {
 	struct cp_ctx *cp = ctx;
 	const char *name = get_str(req, "name"), *pw = get_str(req, "password");
+	struct cp_store_user u;
 	int rc;
 
 	(void)resp;
@@ -243,11 +400,112 @@ cmd_users_add(void *ctx, struct json_object *req, struct json_object *resp,
 		*error = "users.add needs \"name\" and \"password\"";
 		return -EINVAL;
 	}
-	rc = cp_auth_user_add(cp->auth, name, pw);
-	if (rc == -ENOSPC)
-		*error = "user table full";
-	else if (rc < 0)
+	if (cp_conf_user(cp, name)) {
+		*error = api_err(cp, "user '%.64s' is defined in %s (read-only here): "
+				 "change it there", name, cp->conf->path);
+		return -EPERM;
+	}
+	memset(&u, 0, sizeof(u));
+	if (strlen(name) > CP_STORE_NAME_MAX ||
+	    cp_auth_user_keys(cp->auth, name, pw, u.md5, u.sha256) < 0) {
 		*error = "invalid name or password (SASLprep refused it?)";
+		return -EINVAL;
+	}
+	memcpy(u.name, name, strlen(name) + 1);
+	u.has_sha256 = true;
+	rc = users_put(cp, &u, 1, error);
+	OPENSSL_cleanse(&u, sizeof(u));
+	return rc;
+}
+
+/*
+ * users.import: users by their keys, as coturn keeps them (turnpikectl
+ * users import-coturn reads turnadmin's database and sends them here in
+ * batches): {"realm": R, "users": [{"name": N, "hmackey": HEX}...],
+ * "secrets": [S...]}. An MD5 key holds the realm it was made for: keys
+ * of another realm could never authenticate here and are refused.
+ * Users of the configuration file are left as they are (named in
+ * "skipped"). The users go in as one transaction.
+ */
+#define IMPORT_MAX 512
+
+static int
+cmd_users_import(void *ctx, struct json_object *req, struct json_object *resp,
+		 const char **error)
+{
+	static struct cp_store_user u[IMPORT_MAX];
+	struct cp_ctx *cp = ctx;
+	const char *realm = get_str(req, "realm");
+	struct json_object *users = NULL, *secrets = NULL;
+	struct json_object *skipped = json_object_new_array();
+	unsigned int n = 0, nsec = 0;
+	size_t nu = 0;
+	int rc = 0;
+
+	json_object_object_add(resp, "skipped", skipped);
+	if (realm == NULL || strcmp(realm, cp->conf->turn.realm) != 0) {
+		*error = api_err(cp, "the keys are for realm '%.128s', this turnpike's "
+				 "realm is '%.128s': they cannot authenticate here",
+				 realm != NULL ? realm : "?", cp->conf->turn.realm);
+		return -EINVAL;
+	}
+	if (json_object_object_get_ex(req, "users", &users)) {
+		if (!json_object_is_type(users, json_type_array) ||
+		    (nu = json_object_array_length(users)) > IMPORT_MAX) {
+			*error = api_err(cp, "\"users\" must be an array of at most %d",
+					 IMPORT_MAX);
+			return -EINVAL;
+		}
+	}
+	for (size_t i = 0; i < nu; i++) {
+		struct json_object *e = json_object_array_get_idx(users, i);
+		const char *name = get_str(e, "name"), *key = get_str(e, "hmackey");
+
+		if (name == NULL || key == NULL || name[0] == '\0' ||
+		    strlen(name) > CP_STORE_NAME_MAX || strlen(key) != 32 ||
+		    cp_store_unhex(key, u[n].md5, 16) < 0) {
+			*error = api_err(cp, "\"users\"[%zu] needs a \"name\" and an "
+					 "\"hmackey\" of 32 hex digits (MD5)", i);
+			rc = -EINVAL;
+			goto out;
+		}
+		if (cp_conf_user(cp, name)) {
+			json_object_array_add(skipped, json_object_new_string(name));
+			continue;
+		}
+		memcpy(u[n].name, name, strlen(name) + 1);
+		u[n].has_sha256 = false;
+		n++;
+	}
+	if (n > 0 && (rc = users_put(cp, u, n, error)) < 0)
+		goto out;
+	if (json_object_object_get_ex(req, "secrets", &secrets) &&
+	    json_object_is_type(secrets, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(secrets); i++) {
+			struct json_object *e = json_object_array_get_idx(secrets, i);
+			const char *v = json_object_is_type(e, json_type_string) ?
+					json_object_get_string(e) : NULL;
+
+			if (v == NULL || v[0] == '\0' || strlen(v) > CP_AUTH_SECRET_MAX) {
+				*error = "\"secrets\" must hold non-empty strings";
+				rc = -EINVAL;
+				goto out;
+			}
+			rc = secret_add(cp, v, error);
+			if (rc == -EEXIST) {
+				rc = 0;
+				continue;
+			}
+			if (rc < 0)
+				goto out;
+			nsec++;
+		}
+	}
+	json_object_object_add(resp, "users", json_object_new_int((int)n));
+	json_object_object_add(resp, "secrets", json_object_new_int((int)nsec));
+	json_object_object_add(resp, "stored", json_object_new_boolean(cp->store != NULL));
+out:
+	OPENSSL_cleanse(u, sizeof(u[0]) * (n < IMPORT_MAX ? n + 1 : n));
 	return rc;
 }
 
@@ -257,16 +515,26 @@ cmd_users_del(void *ctx, struct json_object *req, struct json_object *resp,
 {
 	struct cp_ctx *cp = ctx;
 	const char *name = get_str(req, "name");
+	int rc;
 
 	(void)resp;
 	if (name == NULL) {
 		*error = "users.del needs \"name\"";
 		return -EINVAL;
 	}
-	if (cp_auth_user_del(cp->auth, name) < 0) {
+	if (cp_conf_user(cp, name)) {
+		*error = api_err(cp, "user '%.64s' is defined in %s (read-only here): "
+				 "delete it there", name, cp->conf->path);
+		return -EPERM;
+	}
+	if (!cp_auth_user_exists(cp->auth, name)) {
 		*error = "no such user";
 		return -ENOENT;
 	}
+	if (cp->store != NULL && (rc = cp_store_user_del(cp->store, name)) < 0 &&
+	    rc != -ENOENT)
+		return store_failed(cp, rc, error);
+	cp_auth_user_del(cp->auth, name);
 	return 0;
 }
 
@@ -276,15 +544,51 @@ cmd_users_list(void *ctx, struct json_object *req, struct json_object *resp,
 {
 	struct cp_ctx *cp = ctx;
 	struct json_object *list = json_object_new_array();
+	struct json_object *ro = json_object_new_array();
 	uint32_t cur = 0;
 	const char *name;
 
 	(void)req;
 	(void)error;
-	while ((name = cp_auth_user_next(cp->auth, &cur)) != NULL)
+	while ((name = cp_auth_user_next(cp->auth, &cur)) != NULL) {
 		json_object_array_add(list, json_object_new_string(name));
+		if (cp_conf_user(cp, name))
+			json_object_array_add(ro, json_object_new_string(name));
+	}
 	json_object_object_add(resp, "users", list);
+	/* the configuration file's: read-only here */
+	json_object_object_add(resp, "read_only", ro);
+	json_object_object_add(resp, "store", cp->store != NULL ?
+			       json_object_new_string(cp->conf->cp.store) : NULL);
 	return 0;
+}
+
+static int
+secret_add(struct cp_ctx *cp, const char *s, const char **error)
+{
+	int rc;
+
+	if (strlen(s) > CP_AUTH_SECRET_MAX) {
+		*error = "invalid secret";
+		return -EINVAL;
+	}
+	if (conf_secret(cp, s) || cp_auth_secret_lookup(cp->auth, s, cp->api_err) == 0) {
+		*error = "that secret is already there";
+		return -EEXIST;
+	}
+	if (cp_auth_secret_list(cp->auth, NULL, 0) >= TP_CONF_MAX_SECRETS + 16) {
+		*error = "secret table full: delete an old secret first";
+		return -ENOSPC;
+	}
+	if (cp->store != NULL && (rc = cp_store_secret_add(cp->store, s)) < 0 &&
+	    rc != -EEXIST)
+		return store_failed(cp, rc, error);
+	rc = cp_auth_secret_add(cp->auth, s);
+	if (rc == -ENOSPC)
+		*error = "secret table full: delete an old secret first";
+	else if (rc < 0)
+		*error = "invalid secret";
+	return rc;
 }
 
 static int
@@ -293,39 +597,46 @@ cmd_secrets_add(void *ctx, struct json_object *req, struct json_object *resp,
 {
 	struct cp_ctx *cp = ctx;
 	const char *s = get_str(req, "secret");
-	int rc;
 
 	(void)resp;
-	if (s == NULL) {
+	if (s == NULL || s[0] == '\0') {
 		*error = "secrets.add needs \"secret\"";
 		return -EINVAL;
 	}
-	rc = cp_auth_secret_add(cp->auth, s);
-	if (rc == -EEXIST)
-		*error = "that secret is already there";
-	else if (rc == -ENOSPC)
-		*error = "secret table full: delete an old secret first";
-	else if (rc < 0)
-		*error = "invalid secret";
-	return rc;
+	return secret_add(cp, s, error);
 }
 
 static int
 cmd_secrets_del(void *ctx, struct json_object *req, struct json_object *resp,
 		const char **error)
 {
+	static char val[CP_AUTH_SECRET_MAX + 1];
 	struct cp_ctx *cp = ctx;
 	const char *s = get_str(req, "secret");
+	int rc;
 
 	(void)resp;
 	if (s == NULL) {
 		*error = "secrets.del needs \"secret\" (the secret or its tag)";
 		return -EINVAL;
 	}
-	if (cp_auth_secret_del(cp->auth, s) < 0) {
+	if (cp_auth_secret_lookup(cp->auth, s, val) < 0) {
 		*error = "no such secret";
 		return -ENOENT;
 	}
+	if (conf_secret(cp, val)) {
+		OPENSSL_cleanse(val, sizeof(val));
+		*error = api_err(cp, "that secret is in %s (read-only here): delete it "
+				 "there", cp->conf->path);
+		return -EPERM;
+	}
+	if (cp->store != NULL && (rc = cp_store_secret_del(cp->store, val)) < 0 &&
+	    rc != -ENOENT) {
+		OPENSSL_cleanse(val, sizeof(val));
+		return store_failed(cp, rc, error);
+	}
+	cp_auth_secret_del(cp->auth, val);
+	OPENSSL_cleanse(val, sizeof(val));
 	return 0;
 }
 
@@ -351,6 +662,156 @@ cmd_secrets_list(void *ctx, struct json_object *req, struct json_object *resp,
 	return 0;
 }
 
+/* ---- drain --------------------------------------------------------------- */
+
+int
+cp_parse_hostport(const char *str, struct stun_addr *a)
+{
+	char host[64];
+	const char *colon;
+	unsigned long port;
+	char *end;
+	size_t hl;
+
+	memset(a, 0, sizeof(*a));
+	if (str == NULL)
+		return -EINVAL;
+	if (str[0] == '[') {
+		const char *rb = strchr(str, ']');
+
+		if (rb == NULL || rb[1] != ':' || (size_t)(rb - str - 1) >= sizeof(host))
+			return -EINVAL;
+		hl = (size_t)(rb - str - 1);
+		memcpy(host, str + 1, hl);
+		colon = rb + 1;
+		a->family = STUN_AF_IPV6;
+	} else {
+		colon = strrchr(str, ':');
+		if (colon == NULL || (size_t)(colon - str) >= sizeof(host))
+			return -EINVAL;
+		hl = (size_t)(colon - str);
+		memcpy(host, str, hl);
+		a->family = STUN_AF_IPV4;
+	}
+	host[hl] = '\0';
+	errno = 0;
+	port = strtoul(colon + 1, &end, 10);
+	if (colon[1] == '\0' || *end != '\0' || errno != 0 || port == 0 || port > 65535)
+		return -EINVAL;
+	a->port = (uint16_t)port;
+	return inet_pton(a->family == STUN_AF_IPV4 ? AF_INET : AF_INET6, host, a->ip) == 1 ?
+	       0 : -EINVAL;
+}
+
+static void
+stun_addr_str(const struct stun_addr *a, char *buf, size_t size)
+{
+	char ip[INET6_ADDRSTRLEN] = "?";
+
+	inet_ntop(a->family == STUN_AF_IPV4 ? AF_INET : AF_INET6, a->ip, ip, sizeof(ip));
+	snprintf(buf, size, a->family == STUN_AF_IPV4 ? "%s:%u" : "[%s]:%u", ip, a->port);
+}
+
+/* The drain as status shows it. */
+static struct json_object *
+drain_json(const struct cp_ctx *cp)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *alts = json_object_new_array();
+	char buf[80];
+
+	json_object_object_add(o, "active", json_object_new_boolean(cp->draining));
+	for (unsigned int i = 0; i < cp->ndrain_alt; i++) {
+		stun_addr_str(&cp->drain_alt[i], buf, sizeof(buf));
+		json_object_array_add(alts, json_object_new_string(buf));
+	}
+	json_object_object_add(o, "alternates", alts);
+	json_object_object_add(o, "since_s", json_object_new_int64(cp->draining ?
+			       (int64_t)((cp->now_ms - cp->drain_since_ms) / 1000) : 0));
+	/* what is left: it runs until it expires or is refreshed to 0 */
+	json_object_object_add(o, "allocations_left", json_object_new_int64(cp->nallocs));
+	return o;
+}
+
+/*
+ * drain {"alternates": ["192.0.2.7:3478", "[2001:db8::7]:3478"]}: new
+ * Allocates get 300 Try Alternate (or 508 without an alternate of the
+ * client's family); allocations, their refreshes, permissions and
+ * channels go on. Draining again replaces the alternates.
+ */
+static int
+cmd_drain(void *ctx, struct json_object *req, struct json_object *resp,
+	  const char **error)
+{
+	struct stun_addr alt[CP_MAX_ALTERNATES];
+	struct cp_ctx *cp = ctx;
+	struct json_object *v;
+	size_t n = 0;
+
+	if (json_object_object_get_ex(req, "alternates", &v)) {
+		if (!json_object_is_type(v, json_type_array) ||
+		    (n = json_object_array_length(v)) > CP_MAX_ALTERNATES) {
+			*error = api_err(cp, "\"alternates\" must be an array of at most %u "
+					 "addresses", CP_MAX_ALTERNATES);
+			return -EINVAL;
+		}
+		for (size_t i = 0; i < n; i++) {
+			struct json_object *e = json_object_array_get_idx(v, i);
+
+			if (!json_object_is_type(e, json_type_string) ||
+			    cp_parse_hostport(json_object_get_string(e), &alt[i]) < 0) {
+				*error = api_err(cp, "alternate %zu is not an address like "
+						 "192.0.2.7:3478 or [2001:db8::7]:3478", i + 1);
+				return -EINVAL;
+			}
+		}
+	}
+	memcpy(cp->drain_alt, alt, n * sizeof(alt[0]));
+	cp->ndrain_alt = (unsigned int)n;
+	if (!cp->draining)
+		cp->drain_since_ms = cp->now_ms;
+	cp->draining = true;
+	printf("turnpike-cp: draining: new allocations get %s, %u allocation(s) run on\n",
+	       n > 0 ? "300 Try Alternate" : "508", cp->nallocs);
+	fflush(stdout);
+	json_object_object_add(resp, "drain", drain_json(cp));
+	return 0;
+}
+
+static int
+cmd_undrain(void *ctx, struct json_object *req, struct json_object *resp,
+	    const char **error)
+{
+	struct cp_ctx *cp = ctx;
+
+	(void)req;
+	(void)error;
+	if (cp->draining)
+		printf("turnpike-cp: drain ended after %llu s\n",
+		       (unsigned long long)((cp->now_ms - cp->drain_since_ms) / 1000));
+	fflush(stdout);
+	cp->draining = false;
+	cp->ndrain_alt = 0;
+	json_object_object_add(resp, "drain", drain_json(cp));
+	return 0;
+}
+
+/* reload: cp_reload() (reload.c) answers what changed and what needs a
+ * restart, or why nothing changed. */
+static int
+cmd_reload(void *ctx, struct json_object *req, struct json_object *resp,
+	   const char **error)
+{
+	struct cp_ctx *cp = ctx;
+	int rc;
+
+	(void)req;
+	rc = cp_reload(cp, resp);
+	if (rc < 0)
+		*error = cp->api_err;
+	return rc;
+}
+
 int
 cp_api_commands_register(struct cp_ctx *cp)
 {
@@ -363,6 +824,10 @@ cp_api_commands_register(struct cp_ctx *cp)
 		{ "users.add", cmd_users_add },
 		{ "users.del", cmd_users_del },
 		{ "users.list", cmd_users_list },
+		{ "users.import", cmd_users_import },
+		{ "drain", cmd_drain },
+		{ "undrain", cmd_undrain },
+		{ "reload", cmd_reload },
 		{ "secrets.add", cmd_secrets_add },
 		{ "secrets.del", cmd_secrets_del },
 		{ "secrets.list", cmd_secrets_list },

@@ -343,6 +343,10 @@ cp_auth_check(struct cp_auth *a, const struct stun_msg *req,
 								  u->key_md5;
 		size_t klen = pwalg == STUN_PWALG_SHA256 ? 32 : 16;
 
+		/* A user imported with its MD5 key only (coturn's hmackey)
+		 * has no SHA-256 key to check with: wrong credentials. */
+		if (pwalg == STUN_PWALG_SHA256 && !u->has_sha256)
+			return verdict(res, CP_AUTH_R_BAD_INTEGRITY);
 		ok = sha256 ? stun_check_integrity_sha256(req, key, klen) :
 			      stun_check_integrity(req, key, klen);
 		if (ok != STUN_CHECK_VALID)

@@ -51,11 +51,33 @@ const char *cp_auth_reason_name(enum cp_auth_reason r);
 int cp_auth_user_add(struct cp_auth *a, const char *name,
 		     const char *password);
 
+/*
+ * The long-term keys of name/password for our realm, as cp_auth_user_add()
+ * would keep them (RFC 8489 §9.2.2: MD5(name ":" realm ":" password), and
+ * SHA-256 of the same string, §18.5.1.2), for a store that keeps keys, not
+ * passwords. Returns 0, -EINVAL (bad name, SASLprep refused the password).
+ */
+int cp_auth_user_keys(const struct cp_auth *a, const char *name,
+		      const char *password, uint8_t md5[16], uint8_t sha256[32]);
+
+/*
+ * Add a user by its keys, or replace them: md5 (coturn's hmackey) always,
+ * sha256 or NULL (a user imported from coturn has no SHA-256 key: a
+ * request with PASSWORD-ALGORITHM SHA-256 then fails integrity, 401, and
+ * the client may retry with MD5). Returns 0, -EINVAL, -ENOSPC.
+ */
+int cp_auth_user_add_keys(struct cp_auth *a, const char *name,
+			  const uint8_t md5[16], const uint8_t *sha256);
+
+/* Whether name is a user. */
+bool cp_auth_user_exists(const struct cp_auth *a, const char *name);
+
 /* Remove a user; its keys are wiped. Returns 0 or -ENOENT. */
 int cp_auth_user_del(struct cp_auth *a, const char *name);
 
-/* Number of static users. */
+/* Number of static users, and how many the table holds. */
 uint32_t cp_auth_user_count(const struct cp_auth *a);
+uint32_t cp_auth_user_max(const struct cp_auth *a);
 
 /*
  * Iterate over the users: start with *cursor = 0; each call returns the
@@ -74,6 +96,11 @@ int cp_auth_secret_add(struct cp_auth *a, const char *secret);
 /* Remove a secret given by value or by its tag (cp_auth_secret_list).
  * Returns 0 or -ENOENT. */
 int cp_auth_secret_del(struct cp_auth *a, const char *secret_or_tag);
+
+/* The secret that secret_or_tag names (itself or its tag), copied into
+ * out (CP_AUTH_SECRET_MAX + 1 bytes). Returns 0 or -ENOENT. */
+int cp_auth_secret_lookup(const struct cp_auth *a, const char *secret_or_tag,
+			  char *out);
 
 /* Describe up to max secrets into out; returns how many there are. */
 uint32_t cp_auth_secret_list(const struct cp_auth *a,

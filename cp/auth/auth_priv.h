@@ -23,6 +23,7 @@ struct cp_auth_user {
 	uint32_t next_name;       /* chain in the name index; free list */
 	uint32_t next_hash;       /* chain in the USERHASH index */
 	uint8_t used;
+	uint8_t has_sha256;       /* 0: MD5 key only (imported from coturn) */
 	uint16_t name_len;
 	uint8_t key_md5[16];
 	uint8_t key_sha256[32];

@@ -115,6 +115,31 @@ cp_auth_secret_del(struct cp_auth *a, const char *secret_or_tag)
 	return 0;
 }
 
+int
+cp_auth_secret_lookup(const struct cp_auth *a, const char *secret_or_tag, char *out)
+{
+	size_t len = secret_or_tag != NULL ? strlen(secret_or_tag) : 0;
+	const struct cp_auth_secret *sec;
+	char tag[17];
+
+	if (len == 0)
+		return -ENOENT;
+	sec = secret_find(a, secret_or_tag, len);
+	if (sec == NULL && len == 16) {
+		for (uint32_t i = 0; i < a->max_secrets && sec == NULL; i++) {
+			if (a->secrets[i].len == 0)
+				continue;
+			secret_tag(a->secrets[i].val, a->secrets[i].len, tag);
+			if (strcmp(tag, secret_or_tag) == 0)
+				sec = &a->secrets[i];
+		}
+	}
+	if (sec == NULL)
+		return -ENOENT;
+	memcpy(out, sec->val, (size_t)sec->len + 1);
+	return 0;
+}
+
 uint32_t
 cp_auth_secret_list(const struct cp_auth *a, struct cp_auth_secret_info *out,
 		    uint32_t max)

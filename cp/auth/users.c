@@ -171,11 +171,49 @@ link_hash(struct cp_auth *a, uint32_t idx)
 	*head = idx;
 }
 
+/* Put tmp (keys and USERHASH set) under name: a new slot or the same
+ * name's. */
+static int
+user_put(struct cp_auth *a, const char *name, size_t len,
+	 const struct cp_auth_user *tmp)
+{
+	struct cp_auth_user *u;
+	uint32_t idx, *head;
+
+	idx = find_index(a, name, len);
+	if (idx != CP_AUTH_NIL) {
+		/* Replace the keys (a password change); the USERHASH does
+		 * not depend on the password but relink for clarity. */
+		u = &a->users[idx];
+		unlink_hash(a, idx);
+		memcpy(u->key_md5, tmp->key_md5, sizeof(u->key_md5));
+		memcpy(u->key_sha256, tmp->key_sha256, sizeof(u->key_sha256));
+		memcpy(u->userhash, tmp->userhash, sizeof(u->userhash));
+		u->has_sha256 = tmp->has_sha256;
+		link_hash(a, idx);
+		return 0;
+	}
+	if (a->free_head == CP_AUTH_NIL)
+		return -ENOSPC;
+	idx = a->free_head;
+	a->free_head = a->users[idx].next_name;
+	u = &a->users[idx];
+	*u = *tmp;
+	u->used = 1;
+	u->name_len = (uint16_t)len;
+	memcpy(u->name, name, len + 1);
+	head = &a->by_name[name_slot(a, name, len)];
+	u->next_name = *head;
+	*head = idx;
+	link_hash(a, idx);
+	a->nusers++;
+	return 0;
+}
+
 int
 cp_auth_user_add(struct cp_auth *a, const char *name, const char *password)
 {
-	struct cp_auth_user tmp, *u;
-	uint32_t idx, *head;
+	struct cp_auth_user tmp;
 	size_t len;
 	int rc;
 
@@ -186,42 +224,68 @@ cp_auth_user_add(struct cp_auth *a, const char *name, const char *password)
 		return -EINVAL;
 	memset(&tmp, 0, sizeof(tmp));
 	rc = derive(a, name, password, &tmp);
-	if (rc < 0)
-		goto out_wipe;
-
-	idx = find_index(a, name, len);
-	if (idx != CP_AUTH_NIL) {
-		/* Replace the keys (a password change); the USERHASH does
-		 * not depend on the password but relink for clarity. */
-		u = &a->users[idx];
-		unlink_hash(a, idx);
-		memcpy(u->key_md5, tmp.key_md5, sizeof(u->key_md5));
-		memcpy(u->key_sha256, tmp.key_sha256, sizeof(u->key_sha256));
-		memcpy(u->userhash, tmp.userhash, sizeof(u->userhash));
-		link_hash(a, idx);
-		rc = 0;
-		goto out_wipe;
+	if (rc == 0) {
+		tmp.has_sha256 = 1;
+		rc = user_put(a, name, len, &tmp);
 	}
-	if (a->free_head == CP_AUTH_NIL) {
-		rc = -ENOSPC;
-		goto out_wipe;
-	}
-	idx = a->free_head;
-	a->free_head = a->users[idx].next_name;
-	u = &a->users[idx];
-	*u = tmp;
-	u->used = 1;
-	u->name_len = (uint16_t)len;
-	memcpy(u->name, name, len + 1);
-	head = &a->by_name[name_slot(a, name, len)];
-	u->next_name = *head;
-	*head = idx;
-	link_hash(a, idx);
-	a->nusers++;
-	rc = 0;
-out_wipe:
 	OPENSSL_cleanse(&tmp, sizeof(tmp));
 	return rc;
+}
+
+int
+cp_auth_user_keys(const struct cp_auth *a, const char *name, const char *password,
+		  uint8_t md5[16], uint8_t sha256[32])
+{
+	struct cp_auth_user tmp;
+	size_t len;
+	int rc;
+
+	if (name == NULL || password == NULL)
+		return -EINVAL;
+	len = strlen(name);
+	if (len == 0 || len > CP_AUTH_NAME_MAX)
+		return -EINVAL;
+	memset(&tmp, 0, sizeof(tmp));
+	rc = derive(a, name, password, &tmp);
+	if (rc == 0) {
+		memcpy(md5, tmp.key_md5, 16);
+		memcpy(sha256, tmp.key_sha256, 32);
+	}
+	OPENSSL_cleanse(&tmp, sizeof(tmp));
+	return rc;
+}
+
+int
+cp_auth_user_add_keys(struct cp_auth *a, const char *name, const uint8_t md5[16],
+		      const uint8_t *sha256)
+{
+	struct cp_auth_user tmp;
+	size_t len;
+	int rc;
+
+	if (name == NULL || md5 == NULL)
+		return -EINVAL;
+	len = strlen(name);
+	if (len == 0 || len > CP_AUTH_NAME_MAX)
+		return -EINVAL;
+	memset(&tmp, 0, sizeof(tmp));
+	memcpy(tmp.key_md5, md5, 16);
+	if (sha256 != NULL) {
+		memcpy(tmp.key_sha256, sha256, 32);
+		tmp.has_sha256 = 1;
+	}
+	/* RFC 8489 §14.4: USERHASH depends on name and realm only. */
+	rc = stun_userhash(name, a->nonce.realm, tmp.userhash);
+	if (rc >= 0)
+		rc = user_put(a, name, len, &tmp);
+	OPENSSL_cleanse(&tmp, sizeof(tmp));
+	return rc < 0 ? rc : 0;
+}
+
+bool
+cp_auth_user_exists(const struct cp_auth *a, const char *name)
+{
+	return name != NULL && cp_auth_user_find(a, name, strlen(name)) != NULL;
 }
 
 int
@@ -256,6 +320,12 @@ uint32_t
 cp_auth_user_count(const struct cp_auth *a)
 {
 	return a->nusers;
+}
+
+uint32_t
+cp_auth_user_max(const struct cp_auth *a)
+{
+	return a->max_users;
 }
 
 const char *

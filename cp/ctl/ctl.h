@@ -131,6 +131,17 @@ int ctl_kill_main(const struct ctl_opts *opts, const char *path, int argc,
 		  char **argv);
 int ctl_users_main(const struct ctl_opts *opts, const char *path, int argc,
 		   char **argv);
+int ctl_top_main(const struct ctl_opts *opts, const char *path, int argc,
+		 char **argv);
+int ctl_reload_main(const struct ctl_opts *opts, const char *path, int argc,
+		    char **argv);
+int ctl_drain_main(const struct ctl_opts *opts, const char *path, int argc,
+		   char **argv);
+int ctl_undrain_main(const struct ctl_opts *opts, const char *path, int argc,
+		     char **argv);
+/* "users import-coturn FILE" (ctl_import.c). */
+int ctl_users_import_coturn(const struct ctl_opts *opts, const char *path,
+			    int argc, char **argv);
 int ctl_secrets_main(const struct ctl_opts *opts, const char *path, int argc,
 		     char **argv);
 

@@ -465,7 +465,8 @@ ops_group(const struct ctl_opts *opts, const char *path, int argc,
 		return CTL_EXIT_OK;
 	}
 	if (optind >= argc)
-		return ctl_usage_error(path, "missing command (add, del or list)");
+		return ctl_usage_error(path, "missing command (add, del, list%s)",
+				       ncmds > 3 ? " or import-coturn" : "");
 	return ctl_dispatch(cmds, ncmds, opts, path, argc - optind,
 			    argv + optind);
 }
@@ -547,6 +548,36 @@ ops_status_stats(struct json_object *stats, struct ops_table *t)
 	return 0;
 }
 
+/* "drain        on for 12s, 3 allocation(s) left, alternates ..." when
+ * the answer says the box drains (an older cp says nothing). */
+static void
+ops_drain_line(struct json_object *a)
+{
+	struct json_object *d, *v, *alts;
+	int64_t since = 0, left = 0;
+
+	if (!json_object_object_get_ex(a, "drain", &d) ||
+	    !json_object_is_type(d, json_type_object) ||
+	    !json_object_object_get_ex(d, "active", &v) ||
+	    !json_object_get_boolean(v))
+		return;
+	ops_int(d, "since_s", "\"drain\"", &since);
+	ops_int(d, "allocations_left", "\"drain\"", &left);
+	printf("drain        ON for %" PRId64 "s, %" PRId64 " allocation(s) left, "
+	       "new ones get ", since, left);
+	if (json_object_object_get_ex(d, "alternates", &alts) &&
+	    json_object_is_type(alts, json_type_array) &&
+	    json_object_array_length(alts) > 0) {
+		printf("300 Try Alternate:");
+		for (size_t i = 0; i < json_object_array_length(alts); i++)
+			ops_put_safe(stdout, " ", json_object_get_string(
+				     json_object_array_get_idx(alts, i)), "");
+		putchar('\n');
+	} else {
+		printf("508\n");
+	}
+}
+
 static int
 ops_status_show(struct json_object *a)
 {
@@ -621,6 +652,7 @@ ops_status_show(struct json_object *a)
 	printf("allocations  %" PRId64 "\n", nallocs);
 	printf("users        %" PRId64 "\n", nusers);
 	printf("secrets      %" PRId64 "\n", nsecrets);
+	ops_drain_line(a);
 	if (wt.nrows > 1) {
 		putchar('\n');
 		ops_table_print(&wt, stdout);
@@ -1061,6 +1093,122 @@ ctl_kill_main(const struct ctl_opts *opts, const char *path, int argc,
 	return ops_flush();
 }
 
+/* ---- reload ------------------------------------------------------------ */
+
+/* The strings of array key, each on a line after prefix. */
+static void
+ops_lines(struct json_object *a, const char *key, const char *prefix)
+{
+	struct json_object *list;
+
+	if (!json_object_object_get_ex(a, key, &list) ||
+	    !json_object_is_type(list, json_type_array))
+		return;
+	for (size_t i = 0; i < json_object_array_length(list); i++)
+		ops_put_safe(stdout, prefix, json_object_get_string(
+			     json_object_array_get_idx(list, i)), "\n");
+}
+
+int
+ctl_reload_main(const struct ctl_opts *opts, const char *path, int argc,
+		char **argv)
+{
+	static const struct ops_usage usage = {
+		"",
+		"Make turnpike-cp read its configuration file again (as SIGHUP does).\n"
+		"Users and REST secrets of the file, the peer policy, cp.quota_user,\n"
+		"the lifetimes, cp.metrics and cp.alternates change at once, with no\n"
+		"allocation lost; other changed settings are named with the restart\n"
+		"they need. A file that does not load changes nothing (exit 2).\n",
+	};
+	struct json_object *answer, *list;
+	int status;
+
+	status = ops_args(path, argc, argv, &usage, NULL, 0);
+	if (status >= 0)
+		return status;
+	status = ops_exchange(opts, ops_request("reload"), &answer);
+	if (answer == NULL)
+		return status;
+	if (json_object_object_get_ex(answer, "changed", &list) &&
+	    json_object_array_length(list) == 0)
+		puts("reloaded: nothing changed");
+	else
+		puts("reloaded:");
+	ops_lines(answer, "changed", "  changed: ");
+	ops_lines(answer, "restart_needed", "  NOT applied, needs a restart: ");
+	json_object_put(answer);
+	return ops_flush();
+}
+
+/* ---- drain ------------------------------------------------------------- */
+
+int
+ctl_drain_main(const struct ctl_opts *opts, const char *path, int argc,
+	       char **argv)
+{
+	static const struct option longopts[] = {
+		{ "alternate", required_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct json_object *req, *alts, *answer;
+	int c, status;
+
+	alts = json_object_new_array();
+	ctl_getopt_reset();
+	while ((c = getopt_long(argc, argv, ":a:h", longopts, NULL)) != -1) {
+		if (c == 'a') {
+			json_object_array_add(alts, json_object_new_string(optarg));
+			continue;
+		}
+		json_object_put(alts);
+		if (c != 'h')
+			return ctl_option_error(path, c, argv);
+		printf("Usage: %s [--alternate ADDR]...\n\n"
+		       "Take the box out of service gently: new Allocates are answered\n"
+		       "300 Try Alternate with an ALTERNATE-SERVER (RFC 8489 section 10) of the\n"
+		       "client's address family from the ADDRs given (192.0.2.7:3478,\n"
+		       "[2001:db8::7]:3478), or 508 when there is none; allocations that\n"
+		       "exist run on until they expire. 'status' shows the drain and\n"
+		       "what is left; 'undrain' ends it.\n", path);
+		return CTL_EXIT_OK;
+	}
+	if (optind < argc) {
+		json_object_put(alts);
+		return ctl_usage_error(path, "unexpected argument '%s'", argv[optind]);
+	}
+	req = ops_request("drain");
+	json_object_object_add(req, "alternates", alts);
+	status = ops_exchange(opts, req, &answer);
+	if (answer == NULL)
+		return status;
+	ops_drain_line(answer);
+	json_object_put(answer);
+	return ops_flush();
+}
+
+int
+ctl_undrain_main(const struct ctl_opts *opts, const char *path, int argc,
+		 char **argv)
+{
+	static const struct ops_usage usage = {
+		"", "End a drain: new Allocates are served again.\n",
+	};
+	struct json_object *answer;
+	int status;
+
+	status = ops_args(path, argc, argv, &usage, NULL, 0);
+	if (status >= 0)
+		return status;
+	status = ops_exchange(opts, ops_request("undrain"), &answer);
+	if (answer == NULL)
+		return status;
+	puts("drain ended: new allocations are served");
+	json_object_put(answer);
+	return ops_flush();
+}
+
 /* ---- users --------------------------------------------------------------- */
 
 /* The strings of member key, one per line, or "no <key>". */
@@ -1184,6 +1332,8 @@ static const struct ctl_cmd ops_users_cmds[] = {
 	{ "add", "add a user or change its password", ops_users_add },
 	{ "del", "delete a user", ops_users_del },
 	{ "list", "list the users' names", ops_users_list },
+	{ "import-coturn", "import users and secrets from coturn's database",
+	  ctl_users_import_coturn },
 };
 
 int

@@ -18,7 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <errno.h>
+
 #include "ctl.h"
+#include "tp_conf.h"
 #include "tp_common.h"
 #include "tp_version.h"
 
@@ -27,9 +30,16 @@ static const struct ctl_cmd ctl_commands[] = {
 	{ "ready", "whether cp serves and dp runs (--wait S)", ctl_ready_main },
 	{ "allocations", "list live allocations", ctl_allocations_main },
 	{ "kill", "remove an allocation now", ctl_kill_main },
-	{ "users", "static users: add, del, list", ctl_users_main },
+	{ "users", "users: add, del, list, import-coturn", ctl_users_main },
 	{ "secrets", "TURN REST API secrets: add, del, list",
 	  ctl_secrets_main },
+	{ "top", "live view of each worker: packets, drops, allocations",
+	  ctl_top_main },
+	{ "reload", "re-read the configuration file, say what changed",
+	  ctl_reload_main },
+	{ "drain", "new allocations to other servers (300), existing run on",
+	  ctl_drain_main },
+	{ "undrain", "end a drain", ctl_undrain_main },
 	{ "stun", "decode and inspect STUN/TURN messages", ctl_stun_main },
 };
 
@@ -118,8 +128,13 @@ ctl_usage(FILE *f)
 		"  -j, --json     machine-readable (JSON) output, for commands\n"
 		"                 that also have a human-readable form\n"
 		"  -s, --socket PATH\n"
-		"                 turnpike-cp's API socket (default: $TURNPIKE_SOCKET,\n"
-		"                 else " CTL_DEFAULT_SOCKET ")\n"
+		"                 turnpike-cp's API socket (default: cp.api_socket of\n"
+		"                 --config, else $TURNPIKE_SOCKET, else\n"
+		"                 " CTL_DEFAULT_SOCKET ")\n"
+		"  -c, --config FILE\n"
+		"                 the configuration file turnpike-cp reads: its socket\n"
+		"                 is used\n"
+		"Options may also follow the command: 'turnpikectl status --json'.\n"
 		"\n"
 		"Commands:\n",
 		CTL_PROG);
@@ -131,6 +146,23 @@ ctl_usage(FILE *f)
 		CTL_PROG);
 }
 
+/* cp.api_socket of the configuration file at path (lib/conf reads it as
+ * turnpike-cp does). 0, or -errno with the reason on stderr. */
+static int
+ctl_socket_from_config(const char *path, char *out, size_t size)
+{
+	static struct tp_conf conf;
+	char err[512];
+
+	if (tp_conf_load(path, &conf, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", CTL_PROG, err);
+		return -EINVAL;
+	}
+	snprintf(out, size, "%s", conf.cp.api_socket);
+	tp_conf_free(&conf);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -139,14 +171,17 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "socket", required_argument, NULL, 's' },
+		{ "config", required_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ctl_opts opts = { .json = false, .socket = NULL };
+	static char sock[108];
+	const char *config = NULL;
 	int c;
 
 	ctl_getopt_reset();
 	/* '+': stop at the command name; ':': report a missing argument. */
-	while ((c = getopt_long(argc, argv, "+:hVjs:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:hVjs:c:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			ctl_usage(stdout);
@@ -160,12 +195,59 @@ main(int argc, char **argv)
 		case 's':
 			opts.socket = optarg;
 			break;
+		case 'c':
+			config = optarg;
+			break;
 		default:
 			return ctl_option_error(CTL_PROG, c, argv);
 		}
 	}
 	if (optind >= argc)
 		return ctl_usage_error(CTL_PROG, "missing command");
+	/* Global options anywhere after the command too ("turnpikectl
+	 * status --json"), up to a "--" (after which a name or password may
+	 * start with '-'): taken out before the command parses its own. No
+	 * command has an option of these names. */
+	{
+		int out = optind + 1;
+
+		for (int i = optind + 1; i < argc; i++) {
+			const char *a = argv[i];
+
+			if (strcmp(a, "--") == 0) {
+				while (i < argc)
+					argv[out++] = argv[i++];
+				break;
+			}
+			if (strcmp(a, "--json") == 0 || strcmp(a, "-j") == 0) {
+				opts.json = true;
+			} else if (strncmp(a, "--socket=", 9) == 0) {
+				opts.socket = a + 9;
+			} else if (strncmp(a, "--config=", 9) == 0) {
+				config = a + 9;
+			} else if (strcmp(a, "--socket") == 0 || strcmp(a, "-s") == 0 ||
+				   strcmp(a, "--config") == 0 || strcmp(a, "-c") == 0) {
+				if (i + 1 >= argc)
+					return ctl_usage_error(CTL_PROG, "option '%s' needs an "
+							       "argument", a);
+				if (a[1] == 's' || a[2] == 's')
+					opts.socket = argv[++i];
+				else
+					config = argv[++i];
+			} else {
+				argv[out++] = argv[i];
+			}
+		}
+		argv[out] = NULL;
+		argc = out;
+	}
+	/* The socket named in the configuration file cp reads, unless
+	 * --socket says otherwise. */
+	if (config != NULL && opts.socket == NULL) {
+		if (ctl_socket_from_config(config, sock, sizeof(sock)) < 0)
+			return CTL_EXIT_FAIL;
+		opts.socket = sock;
+	}
 	return ctl_dispatch(ctl_commands, CTL_NCOMMANDS, &opts, CTL_PROG,
 			    argc - optind, argv + optind);
 }

@@ -237,7 +237,8 @@ load_cp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 		"api_socket", "api_mode", "api_group", "lifetime_default", "lifetime_max",
 		"permission_lifetime", "channel_lifetime", "nonce_lifetime",
 		"quota_user", "quota_total", "users", "secrets", "peers", "user",
-		"challenge_rate", "challenge_burst", NULL,
+		"challenge_rate", "challenge_burst", "store", "store_busy_ms",
+		"max_users", "metrics", "alternates", NULL,
 	};
 	static const char *const peer_names[] = {
 		"allow_loopback", "allow_private", "allow_link_local",
@@ -270,7 +271,15 @@ load_cp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 	    (rc = tp_conf_get_u32(g, "challenge_rate", 1, 1000000, &p->challenge_rate, c,
 			   err, errlen)) < 0 ||
 	    (rc = tp_conf_get_u32(g, "challenge_burst", 1, 1000000, &p->challenge_burst, c,
-			   err, errlen)) < 0)
+			   err, errlen)) < 0 ||
+	    (rc = get_str(g, "store", p->store, sizeof(p->store), false, c, err,
+			  errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(g, "store_busy_ms", 1, 10000, &p->store_busy_ms, c,
+			   err, errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(g, "max_users", 1, 10000000, &p->max_users, c,
+			   err, errlen)) < 0 ||
+	    (rc = get_str(g, "metrics", p->metrics, sizeof(p->metrics), false, c,
+			  err, errlen)) < 0)
 		return rc;
 	/* Unset: a tenth of the total, whatever the total became. */
 	if (config_setting_get_member(g, "quota_user") == NULL)
@@ -325,6 +334,21 @@ load_cp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 			snprintf(p->secrets[p->nsecrets++], TP_CONF_STR_LEN, "%s", v);
 		}
 	}
+	s = config_setting_get_member(g, "alternates");
+	if (s != NULL) {
+		if (!config_setting_is_array(s) && !config_setting_is_list(s))
+			FAIL(s, "alternates must be a list of \"ADDR:PORT\" strings");
+		if (config_setting_length(s) > TP_CONF_MAX_ALTERNATES)
+			FAIL(s, "more than %d alternates", TP_CONF_MAX_ALTERNATES);
+		for (int i = 0; i < config_setting_length(s); i++) {
+			const config_setting_t *e = config_setting_get_elem(s, (unsigned int)i);
+			const char *v = config_setting_get_string(e);
+
+			if (v == NULL || v[0] == '\0' || strlen(v) >= 64 || strchr(v, ':') == NULL)
+				FAIL(e, "an alternate is \"192.0.2.7:3478\" or \"[2001:db8::7]:3478\"");
+			snprintf(p->alternates[p->nalternates++], 64, "%s", v);
+		}
+	}
 	s = config_setting_get_member(g, "peers");
 	if (s != NULL) {
 		if (!config_setting_is_group(s))
@@ -358,6 +382,8 @@ tp_conf_turn_defaults(struct tp_conf *c)
 	c->cp.allow_relay_to_relay = true;
 	c->cp.challenge_rate = 500;
 	c->cp.challenge_burst = 2000;
+	c->cp.store_busy_ms = 200;
+	c->cp.max_users = 10000;
 	snprintf(c->turn.software, sizeof(c->turn.software), "turnpike %s", TP_VERSION);
 	snprintf(c->turn.ipc, sizeof(c->turn.ipc), "/turnpike");
 	snprintf(c->cp.api_socket, sizeof(c->cp.api_socket), "/run/turnpike/cp.sock");

@@ -112,6 +112,7 @@ struct tp_conf_dp {
 #define TP_CONF_MAX_USERS    64
 #define TP_CONF_MAX_SECRETS  8
 #define TP_CONF_MAX_PREFIXES 64
+#define TP_CONF_MAX_ALTERNATES 8
 #define TP_CONF_STR_LEN      256
 
 /* What dp and cp both need about TURN (group "turn"). */
@@ -183,6 +184,22 @@ struct tp_conf_cp {
 	 * all reconnect at once, a media server. Defaults 500 and 2000. */
 	uint32_t challenge_rate;
 	uint32_t challenge_burst;
+	/* The user store (cp/store): users and REST secrets added at run
+	 * time (turnpikectl users|secrets add, users import-coturn) are kept
+	 * in the SQLite database at this path, made on first start, and are
+	 * there after a restart. "" (the default): none, they live in memory
+	 * only. The users and secrets below stay a read-only layer above it. */
+	char store[TP_CONF_STR_LEN];
+	uint32_t store_busy_ms;       /* wait for another's lock; default 200 */
+	uint32_t max_users;           /* users cp holds in all; default 10000 */
+	/* The Prometheus endpoint (cp/metrics): "ADDR:PORT" (coturn's port
+	 * is 9641), "" (the default): off. */
+	char metrics[64];
+	/* Other servers to send new clients to when this box is full (300
+	 * Try Alternate, RFC 8489 §10, instead of 486/508): "ADDR:PORT"
+	 * strings, cp checks them. */
+	unsigned int nalternates;
+	char alternates[TP_CONF_MAX_ALTERNATES][64];
 	unsigned int nusers;
 	struct tp_conf_user users[TP_CONF_MAX_USERS];
 	unsigned int nsecrets;

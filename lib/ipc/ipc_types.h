@@ -26,8 +26,9 @@
 #include <stdint.h>
 
 #define IPC_MAGIC        0x54504943u   /* "TPIC" */
-#define IPC_VERSION      5u            /* 5: 64-bit connection ids, capabilities
-					* and relayed-port ranges in the header */
+#define IPC_VERSION      6u            /* 5: 64-bit connection ids, capabilities
+					* and relayed-port ranges in the header;
+					* 6: and dp's worker counters (ipc_dp_stats) */
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
@@ -169,9 +170,29 @@ struct ipc_ring {
 	_Alignas(IPC_CACHE_LINE) struct ipc_msg msg[IPC_RING_SLOTS];
 };
 
+/*
+ * One dp worker's counters for cp's metrics and status (issue 13): the
+ * worker copies them here on its tick (every 100 ms); cp reads them
+ * without a lock (each an aligned 64-bit word written by that worker
+ * only: a recent value, never a torn one). The drop reasons are dp's
+ * (dp/dp_drops.def) in the order of ipc_shm.dp_drop_names; cp checks a
+ * name before it uses it (the segment is memory anything may scribble on).
+ */
+#define IPC_DP_DROPS_MAX   64u
+#define IPC_DP_NAME_LEN    32u
+
+struct ipc_dp_stats {
+	uint64_t updated_ms;      /* CLOCK_MONOTONIC of the copy; 0: never */
+	uint64_t rx_pkts, rx_bytes, tx_pkts, tx_bytes;
+	uint64_t handoff_out, handoff_in;
+	uint64_t busy_cycles, busy_pkts;
+	uint64_t drop[IPC_DP_DROPS_MAX];
+};
+
 struct ipc_worker_rings {
 	struct ipc_ring to_cp;
 	struct ipc_ring to_dp;
+	_Alignas(IPC_CACHE_LINE) struct ipc_dp_stats dp_stats;
 };
 
 /*
@@ -284,6 +305,12 @@ struct ipc_shm {
 	 * a futex word. On a line of its own: dp reads it per request. */
 	_Alignas(IPC_CACHE_LINE) _Atomic uint32_t cp_dozing;
 	_Alignas(IPC_CACHE_LINE) struct ipc_nonce nonce;
+	/* dp's counters (ipc_dp_stats): the TSC rate of its cycles, how many
+	 * drop reasons it has and their names, written at dp's start. */
+	uint64_t dp_tsc_hz;
+	uint32_t dp_ndrops;           /* <= IPC_DP_DROPS_MAX, checked by cp */
+	uint32_t pad_drops;
+	char dp_drop_names[IPC_DP_DROPS_MAX][IPC_DP_NAME_LEN];
 	_Alignas(IPC_CACHE_LINE) struct ipc_worker_rings w[];
 };
 

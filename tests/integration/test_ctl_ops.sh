@@ -488,7 +488,11 @@ check_usage "secrets del with two arguments is a usage error"
 ctl secrets list extra
 check_usage "secrets list with an argument is a usage error"
 ctl status --json
-check_usage "--json after the command is a usage error (it is global)"
+check "--json after the command works as before it (options anywhere, issue 13)" \
+	"rc == 0 and js()['ok'] is True and req == {'cmd': 'status'}"
+ctl users add -- --json pw
+check "... but not after '--': there it is the command's argument" \
+	"rc == 0 and req == {'cmd': 'users.add', 'name': '--json', 'password': 'pw'}"
 
 for cmd in status allocations kill users "users add" "users del" "users list" \
 	secrets "secrets add" "secrets del" "secrets list"; do

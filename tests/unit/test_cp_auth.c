@@ -770,6 +770,45 @@ test_auth_mi_sha256_with_sha256_key(void **state)
 	assert_int_equal(f->res.mi_sha256, 1);
 }
 
+/* A user added by its keys (a store, coturn's hmackey): the keys given
+ * are the ones checked; with an MD5 key only, PASSWORD-ALGORITHM SHA-256
+ * gets 401, also for a request signed with an all-zero key (the SHA-256
+ * slot such a user leaves empty must not be a key). */
+static void
+test_auth_user_by_keys_md5_only(void **state)
+{
+	struct fx *f = *state;
+	uint8_t md5[16], sha[32], zero[32] = { 0 };
+	char nonce[64];
+	struct req_opts o = { .username = "alice", .realm = REALM,
+			      .mi_sha256 = true, .pwalg = STUN_PWALG_SHA256,
+			      .pwalgs = true };
+
+	assert_int_equal(cp_auth_user_keys(f->a, "alice", "wonderland", md5, sha), 0);
+	assert_memory_equal(md5, f->key_md5, 16);
+	assert_memory_equal(sha, f->key_sha256, 32);
+	assert_int_equal(cp_auth_user_del(f->a, "alice"), 0);
+	assert_false(cp_auth_user_exists(f->a, "alice"));
+	assert_int_equal(cp_auth_user_add_keys(f->a, "alice", md5, NULL), 0);
+	assert_true(cp_auth_user_exists(f->a, "alice"));
+	get_nonce(f, &f->from, NOW, nonce);
+	assert_int_equal(check_alice(f, nonce, &f->from, NOW), 0);
+	o.nonce = nonce;
+	o.key = f->key_sha256;
+	o.key_len = 32;
+	build_req(&o, f->buf, sizeof(f->buf), &f->req);
+	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW, NOW, &f->res), 401);
+	assert_int_equal(f->res.reason, CP_AUTH_R_BAD_INTEGRITY);
+	o.key = zero;
+	build_req(&o, f->buf, sizeof(f->buf), &f->req);
+	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW, NOW, &f->res), 401);
+	/* with both keys given, SHA-256 works again */
+	assert_int_equal(cp_auth_user_add_keys(f->a, "alice", md5, sha), 0);
+	o.key = f->key_sha256;
+	build_req(&o, f->buf, sizeof(f->buf), &f->req);
+	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW, NOW, &f->res), 0);
+}
+
 static void
 test_auth_password_algorithms_mismatch_gets_400(void **state)
 {
@@ -1137,6 +1176,8 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_auth_mi_sha256_with_sha256_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_auth_user_by_keys_md5_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_auth_password_algorithms_mismatch_gets_400, setup,
 			teardown),

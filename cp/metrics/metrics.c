@@ -1,0 +1,339 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/metrics: the snapshot of cp's numbers (the one source of `turnpikectl
+ * status` and of the Prometheus endpoint) and its Prometheus rendering.
+ * See metrics.h for the names and why coturn's are typed "untyped".
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../cp.h"
+#include "metrics.h"
+
+_Static_assert(CP_STAT__COUNT <= 64, "cp_metrics_snap.stats too small");
+_Static_assert(CP_ERR__COUNT <= 32, "cp_metrics_snap.err_by_code too small");
+
+static const char *const code_names[CP_ERR__COUNT] = {
+#define X(c) #c,
+	CP_ERR_CODES(X)
+#undef X
+	"other",
+};
+
+/* IPC_ALLOC_STATS_N order (lib/ipc struct ipc_alloc_stats). */
+static const char *const traffic_names[IPC_ALLOC_STATS_N] = {
+	"pkts_from_client", "bytes_from_client", "pkts_to_peer", "bytes_to_peer",
+	"pkts_from_peer", "bytes_from_peer", "pkts_to_client", "bytes_to_client",
+};
+
+const char *
+cp_metrics_code_name(unsigned int i)
+{
+	return i < CP_ERR__COUNT ? code_names[i] : "?";
+}
+
+const char *
+cp_metrics_traffic_name(unsigned int i)
+{
+	return i < IPC_ALLOC_STATS_N ? traffic_names[i] : "?";
+}
+
+void
+cp_metrics_collect(struct cp_ctx *cp, struct cp_metrics_snap *s)
+{
+	struct ipc_shm *shm = cp->seg.shm;
+	uint32_t cur = 0;
+	struct cp_alloc *a;
+
+	memset(s, 0, sizeof(*s));
+	s->uptime_s = (cp->now_ms - cp->start_ms) / 1000;
+	s->ready = cp->ready;
+	/* EPERM: dp is there, and is root while cp no longer is */
+	s->dp_alive = shm->dp_pid > 0 &&
+		      (kill(shm->dp_pid, 0) == 0 || errno == EPERM) &&
+		      ipc_monotonic_ms() - shm->dp_heartbeat_ms < 3000;
+	s->dp_running = ipc_dp_running(shm, ipc_monotonic_ms());
+	s->cp_epoch = cp->epoch;
+	s->dp_epoch = shm->dp_epoch;
+	s->allocations = cp->nallocs;
+	s->users = cp_auth_user_count(cp->auth);
+	s->secrets = cp_auth_secret_list(cp->auth, NULL, 0);
+	memcpy(s->stats, cp->stats, sizeof(cp->stats));
+	memcpy(s->err_by_code, cp->err_by_code, sizeof(cp->err_by_code));
+	s->api_requests = cp->api.requests;
+	s->api_errors = cp->api.errors;
+	s->api_accepted = cp->api.stats.accepted;
+	s->api_refused = cp->api.stats.refused;
+	s->api_timed_out = cp->api.stats.timed_out;
+	s->api_too_many = cp->api.stats.too_many;
+	memcpy(s->traffic_done, cp->traffic_done, sizeof(s->traffic_done));
+	memcpy(s->traffic_all, cp->traffic_done, sizeof(s->traffic_all));
+	while ((a = cp_alloc_next(cp, &cur)) != NULL) {
+		if (a->tuple.transport == 6)
+			s->alloc_tcp++;
+		else
+			s->alloc_udp++;
+		for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
+			s->traffic_all[i] += a->counters[i];
+	}
+	s->nworkers = cp->nworkers;
+	s->dp_tsc_hz = shm->dp_tsc_hz;
+	s->ndrops = shm->dp_ndrops <= IPC_DP_DROPS_MAX ? shm->dp_ndrops : 0;
+	for (unsigned int i = 0; i < s->ndrops; i++) {
+		const char *src = shm->dp_drop_names[i];
+		size_t len = strnlen(src, IPC_DP_NAME_LEN);
+		bool ok = len > 0 && len < IPC_DP_NAME_LEN;
+
+		memcpy(s->drop_names[i], src, len < IPC_DP_NAME_LEN ? len : 0);
+		for (size_t k = 0; ok && k < len; k++)
+			ok = (src[k] >= 'a' && src[k] <= 'z') ||
+			     (src[k] >= '0' && src[k] <= '9') || src[k] == '_';
+		s->drop_ok[i] = ok;
+		s->bad_names += !ok;
+	}
+	for (unsigned int w = 0; w < cp->nworkers && w < IPC_MAX_WORKERS; w++) {
+		struct ipc_worker_rings *r = ipc_worker(&cp->seg, w);
+		const struct ipc_dp_stats *d = &r->dp_stats;
+		uint64_t upd = __atomic_load_n(&d->updated_ms, __ATOMIC_ACQUIRE);
+		uint64_t now = ipc_monotonic_ms();
+
+		if (upd != 0) {
+			s->w[w].dp_valid = true;
+			s->w[w].dp_age_ms = now > upd ? now - upd : 0;
+			s->w[w].rx_pkts = d->rx_pkts;
+			s->w[w].rx_bytes = d->rx_bytes;
+			s->w[w].tx_pkts = d->tx_pkts;
+			s->w[w].tx_bytes = d->tx_bytes;
+			s->w[w].handoff_out = d->handoff_out;
+			s->w[w].handoff_in = d->handoff_in;
+			s->w[w].busy_cycles = d->busy_cycles;
+			s->w[w].busy_pkts = d->busy_pkts;
+			memcpy(s->w[w].drop, d->drop, sizeof(s->w[w].drop));
+		}
+
+		s->w[w].allocations = cp->worker_allocs[w];
+		s->w[w].to_cp_pending = ipc_ring_count(&r->to_cp);
+		s->w[w].to_dp_pending = ipc_ring_count(&r->to_dp);
+		s->w[w].to_cp_full = __atomic_load_n(&r->to_cp.full, __ATOMIC_RELAXED);
+		s->w[w].to_dp_full = r->to_dp.full;
+	}
+}
+
+/* "# HELP" and "# TYPE" of one family. */
+static void
+family(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void
+one(FILE *f, const char *name, const char *type, const char *help, uint64_t v)
+{
+	family(f, name, type, help);
+	fprintf(f, "%s %llu\n", name, (unsigned long long)v);
+}
+
+/* A realm as a label value: '\\', '"' and newline escaped (the text
+ * format's rule). */
+static void
+label_value(FILE *f, const char *v)
+{
+	for (; *v != '\0'; v++) {
+		if (*v == '\\' || *v == '"')
+			fputc('\\', f);
+		if (*v == '\n') {
+			fputs("\\n", f);
+			continue;
+		}
+		fputc(*v, f);
+	}
+}
+
+/* coturn's traffic families: finished sessions; idx into
+ * traffic_done. */
+static const struct {
+	const char *name;
+	unsigned int idx;
+	const char *help;
+} coturn_traffic[] = {
+	{ "rcvp", 0, "received packets (from clients)" },
+	{ "rcvb", 1, "received bytes (from clients)" },
+	{ "sentp", 6, "sent packets (to clients)" },
+	{ "sentb", 7, "sent bytes (to clients)" },
+	{ "peer_rcvp", 4, "peer received packets (from peers)" },
+	{ "peer_rcvb", 5, "peer received bytes (from peers)" },
+	{ "peer_sentp", 2, "peer sent packets (to peers)" },
+	{ "peer_sentb", 3, "peer sent bytes (to peers)" },
+};
+
+/* turnpike's relayed traffic: direction label per index pair. */
+static const char *const directions[IPC_ALLOC_STATS_N / 2] = {
+	"from_client", "to_peer", "from_peer", "to_client",
+};
+
+long
+cp_metrics_render(const struct cp_metrics_snap *s, const char *realm, char **out)
+{
+	char name[128];
+	size_t len = 0;
+	FILE *f;
+
+	*out = NULL;
+	f = open_memstream(out, &len);
+	if (f == NULL)
+		return -ENOMEM;
+
+	/* ---- coturn's names (src/apps/relay/prom_server.c) ---- */
+	family(f, "turn_total_allocations", "gauge",
+	       "Represents current allocations number (coturn's name)");
+	fprintf(f, "turn_total_allocations{type=\"UDP\"} %u\n", s->alloc_udp);
+	fprintf(f, "turn_total_allocations{type=\"TCP\"} %u\n", s->alloc_tcp);
+	for (size_t i = 0; i < sizeof(coturn_traffic) / sizeof(coturn_traffic[0]); i++) {
+		char help[160];
+
+		snprintf(name, sizeof(name), "turn_traffic_%s", coturn_traffic[i].name);
+		snprintf(help, sizeof(help), "Finished sessions' %s: a counter under "
+			 "coturn's name (untyped: no _total suffix)", coturn_traffic[i].help);
+		family(f, name, "untyped", help);
+		fprintf(f, "%s{realm=\"", name);
+		label_value(f, realm);
+		fprintf(f, "\"} %llu\n",
+			(unsigned long long)s->traffic_done[coturn_traffic[i].idx]);
+		snprintf(name, sizeof(name), "turn_total_traffic_%s", coturn_traffic[i].name);
+		snprintf(help, sizeof(help), "Total finished sessions' %s: a counter "
+			 "under coturn's name (untyped: no _total suffix)",
+			 coturn_traffic[i].help);
+		one(f, name, "untyped", help, s->traffic_done[coturn_traffic[i].idx]);
+	}
+
+	/* ---- turnpike's own ---- */
+	one(f, "turnpike_cp_ready", "gauge", "1 once cp serves requests", s->ready);
+	one(f, "turnpike_dp_alive", "gauge", "1 while turnpike-dp beats", s->dp_alive);
+	one(f, "turnpike_cp_uptime_seconds", "gauge", "Seconds since this cp started",
+	    s->uptime_s);
+	one(f, "turnpike_cp_starts_total", "counter",
+	    "turnpike-cp starts on this shared-memory segment", s->cp_epoch);
+	one(f, "turnpike_dp_starts_total", "counter",
+	    "turnpike-dp starts on this shared-memory segment", s->dp_epoch);
+	one(f, "turnpike_allocations", "gauge", "Live allocations", s->allocations);
+	one(f, "turnpike_users", "gauge",
+	    "Long-term credential users (file and store)", s->users);
+	one(f, "turnpike_rest_secrets", "gauge", "TURN REST API shared secrets",
+	    s->secrets);
+	for (unsigned int k = 0; k < 2; k++) {
+		const char *what = k == 0 ? "packets" : "bytes";
+
+		snprintf(name, sizeof(name), "turnpike_relayed_%s_total", what);
+		family(f, name, "counter", k == 0 ?
+		       "Relayed packets by direction, finished and live allocations "
+		       "(live ones as dp last reported, at most a second old)" :
+		       "Relayed bytes by direction, finished and live allocations");
+		for (unsigned int d = 0; d < IPC_ALLOC_STATS_N / 2; d++)
+			fprintf(f, "%s{direction=\"%s\"} %llu\n", name, directions[d],
+				(unsigned long long)s->traffic_all[2 * d + k]);
+	}
+	for (unsigned int i = 0; i < CP_STAT__COUNT; i++) {
+		char help[128];
+
+		snprintf(name, sizeof(name), "turnpike_cp_%s_total",
+			 cp_stat_name((enum cp_stat)i));
+		snprintf(help, sizeof(help), "cp counter %s (turnpikectl status)",
+			 cp_stat_name((enum cp_stat)i));
+		one(f, name, "counter", help, s->stats[i]);
+	}
+	family(f, "turnpike_cp_error_responses_by_code_total", "counter",
+	       "Error responses and challenges cp sent, by STUN error code");
+	for (unsigned int i = 0; i < CP_ERR__COUNT; i++)
+		fprintf(f, "turnpike_cp_error_responses_by_code_total{code=\"%s\"} %llu\n",
+			code_names[i], (unsigned long long)s->err_by_code[i]);
+	one(f, "turnpike_api_requests_total", "counter", "Operator API requests",
+	    s->api_requests);
+	one(f, "turnpike_api_errors_total", "counter",
+	    "Operator API answers with ok false", s->api_errors);
+	one(f, "turnpike_api_refused_total", "counter",
+	    "Operator API peers refused (credentials)", s->api_refused);
+	one(f, "turnpike_api_timed_out_total", "counter",
+	    "Operator API connections past their deadline", s->api_timed_out);
+	family(f, "turnpike_worker_allocations", "gauge", "Live allocations per dp worker");
+	for (unsigned int w = 0; w < s->nworkers; w++)
+		fprintf(f, "turnpike_worker_allocations{worker=\"%u\"} %u\n", w,
+			s->w[w].allocations);
+	one(f, "turnpike_ring_slots", "gauge", "Slots of each dp<->cp ring",
+	    IPC_RING_SLOTS);
+	family(f, "turnpike_ring_pending", "gauge",
+	       "Messages waiting in a dp<->cp ring, by worker and direction");
+	for (unsigned int w = 0; w < s->nworkers; w++)
+		fprintf(f, "turnpike_ring_pending{worker=\"%u\",ring=\"to_cp\"} %u\n"
+			"turnpike_ring_pending{worker=\"%u\",ring=\"to_dp\"} %u\n",
+			w, s->w[w].to_cp_pending, w, s->w[w].to_dp_pending);
+	family(f, "turnpike_ring_full_total", "counter",
+	       "Messages a full dp<->cp ring refused, by worker and direction");
+	for (unsigned int w = 0; w < s->nworkers; w++)
+		fprintf(f, "turnpike_ring_full_total{worker=\"%u\",ring=\"to_cp\"} %llu\n"
+			"turnpike_ring_full_total{worker=\"%u\",ring=\"to_dp\"} %llu\n",
+			w, (unsigned long long)s->w[w].to_cp_full, w,
+			(unsigned long long)s->w[w].to_dp_full);
+	/* dp's own counters per worker (lib/ipc struct ipc_dp_stats) */
+	family(f, "turnpike_dp_packets_total", "counter",
+	       "Packets a dp worker took from (rx) or gave to (tx) its ports");
+	for (unsigned int w = 0; w < s->nworkers; w++)
+		if (s->w[w].dp_valid)
+			fprintf(f, "turnpike_dp_packets_total{worker=\"%u\",direction=\"rx\"} %llu\n"
+				"turnpike_dp_packets_total{worker=\"%u\",direction=\"tx\"} %llu\n",
+				w, (unsigned long long)s->w[w].rx_pkts, w,
+				(unsigned long long)s->w[w].tx_pkts);
+	family(f, "turnpike_dp_bytes_total", "counter",
+	       "Bytes a dp worker took from (rx) or gave to (tx) its ports");
+	for (unsigned int w = 0; w < s->nworkers; w++)
+		if (s->w[w].dp_valid)
+			fprintf(f, "turnpike_dp_bytes_total{worker=\"%u\",direction=\"rx\"} %llu\n"
+				"turnpike_dp_bytes_total{worker=\"%u\",direction=\"tx\"} %llu\n",
+				w, (unsigned long long)s->w[w].rx_bytes, w,
+				(unsigned long long)s->w[w].tx_bytes);
+	family(f, "turnpike_dp_handoffs_total", "counter",
+	       "Flows a dp worker handed to their owner (out) or took from another (in)");
+	for (unsigned int w = 0; w < s->nworkers; w++)
+		if (s->w[w].dp_valid)
+			fprintf(f, "turnpike_dp_handoffs_total{worker=\"%u\",direction=\"out\"} %llu\n"
+				"turnpike_dp_handoffs_total{worker=\"%u\",direction=\"in\"} %llu\n",
+				w, (unsigned long long)s->w[w].handoff_out, w,
+				(unsigned long long)s->w[w].handoff_in);
+	family(f, "turnpike_dp_busy_cycles_total", "counter",
+	       "TSC cycles of a dp worker's loop turns that did work "
+	       "(rate over turnpike_dp_busy_packets_total: cycles per packet)");
+	for (unsigned int w = 0; w < s->nworkers; w++)
+		if (s->w[w].dp_valid)
+			fprintf(f, "turnpike_dp_busy_cycles_total{worker=\"%u\"} %llu\n", w,
+				(unsigned long long)s->w[w].busy_cycles);
+	family(f, "turnpike_dp_busy_packets_total", "counter",
+	       "Packets handled in a dp worker's busy loop turns");
+	for (unsigned int w = 0; w < s->nworkers; w++)
+		if (s->w[w].dp_valid)
+			fprintf(f, "turnpike_dp_busy_packets_total{worker=\"%u\"} %llu\n", w,
+				(unsigned long long)s->w[w].busy_pkts);
+	family(f, "turnpike_dp_cycles_per_packet", "gauge",
+	       "A dp worker's busy cycles per packet since it started");
+	for (unsigned int w = 0; w < s->nworkers; w++)
+		if (s->w[w].dp_valid && s->w[w].busy_pkts > 0)
+			fprintf(f, "turnpike_dp_cycles_per_packet{worker=\"%u\"} %llu\n", w,
+				(unsigned long long)(s->w[w].busy_cycles / s->w[w].busy_pkts));
+	one(f, "turnpike_dp_tsc_hz", "gauge", "The TSC rate dp's cycles count in",
+	    s->dp_tsc_hz);
+	family(f, "turnpike_dp_drops_total", "counter",
+	       "Packets a dp worker dropped, by reason (dp/dp_drops.def)");
+	for (unsigned int w = 0; w < s->nworkers; w++)
+		for (unsigned int i = 0; s->w[w].dp_valid && i < s->ndrops; i++)
+			if (s->drop_ok[i])
+				fprintf(f, "turnpike_dp_drops_total{worker=\"%u\",reason=\"%s\"} %llu\n",
+					w, s->drop_names[i],
+					(unsigned long long)s->w[w].drop[i]);
+	if (fclose(f) != 0) {
+		free(*out);
+		*out = NULL;
+		return -ENOMEM;
+	}
+	return (long)len;
+}

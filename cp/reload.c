@@ -1,0 +1,436 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * turnpike-cp: reload (SIGHUP, `turnpikectl reload`; issue 13). The file
+ * is read again; what cp can change without dropping anything changes:
+ * the file's users and REST secrets (the store's stay), the peer policy
+ * (cp.peers), cp.quota_user, the lifetimes, cp.metrics, cp.alternates.
+ * Everything else that differs is named as needing a restart (of cp, or
+ * of dp for the dp group and the turn settings dp reads). In three steps,
+ * so that a reload happens whole or not at all: load and check the new
+ * file (a file that does not load changes nothing, and says why); prepare
+ * what can fail (the new policy, the users' keys and room for them, the
+ * new metrics endpoint, the alternates); then apply what cannot fail.
+ * Allocations are untouched: a permission granted before a peer became
+ * denied runs until it expires (RFC 8656 §9: permissions are not revoked
+ * by the server), refreshes are judged by the new rules.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+#include <openssl/crypto.h>
+
+#include "cp.h"
+#include "metrics/metrics.h"
+#include "tp_conf.h"
+
+/*
+ * The peer policy of conf's cp.peers, with this box's own and relayed
+ * addresses from the running configuration (cp->conf: the dp group is
+ * dp's, a change there needs dp restarted). NULL with the reason in err.
+ */
+struct cp_policy *
+cp_policy_build(const struct cp_ctx *cp, const struct tp_conf *conf, char *err,
+		size_t errlen)
+{
+	const struct tp_conf_cp *c = &conf->cp;
+	const struct tp_conf_dp *d = &cp->conf->dp;
+	struct cp_policy *p;
+	char why[256];
+
+	p = cp_policy_create();
+	if (p == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	p->allow_loopback = c->allow_loopback;
+	p->allow_private = c->allow_private;
+	p->allow_link_local = c->allow_link_local;
+	p->allow_multicast = c->allow_multicast;
+	for (unsigned int i = 0; i < c->nallow; i++)
+		if (cp_policy_add_allow(p, c->allow[i], why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "%s: peer allow list: %s", conf->path, why);
+			goto fail;
+		}
+	for (unsigned int i = 0; i < c->ndeny; i++)
+		if (cp_policy_add_deny(p, c->deny[i], why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "%s: peer deny list: %s", conf->path, why);
+			goto fail;
+		}
+	/* Our own addresses are never peers (a relay loop, RFC 8656
+	 * §21.1.7); our relayed addresses are refused too unless cp finds
+	 * the peer is an allocation's relayed transport address and
+	 * allow_relay_to_relay is on (alloc.c: relay_peer_ok()). */
+	for (unsigned int i = 0; i < d->nports; i++) {
+		const struct tp_conf_port *pt = &d->ports[i];
+		struct cp_addr a;
+
+		memset(&a, 0, sizeof(a));
+		if (pt->has_ip4) {
+			a.family = 4;
+			memcpy(a.ip, pt->ip4, 4);
+			cp_policy_add_own(p, &a);
+		}
+		if (pt->has_ip6) {
+			a.family = 6;
+			memcpy(a.ip, pt->ip6, 16);
+			cp_policy_add_own(p, &a);
+		}
+	}
+	for (unsigned int fi = 0; fi < 2; fi++) {
+		uint8_t ips[TP_CONF_MAX_RELAY][16];
+		unsigned int n = tp_conf_relay_addrs(cp->conf, fi == 0 ? 4 : 6, ips, NULL);
+
+		for (unsigned int k = 0; k < n; k++) {
+			struct cp_addr a;
+
+			memset(&a, 0, sizeof(a));
+			a.family = fi == 0 ? 4 : 6;
+			memcpy(a.ip, ips[k], fi == 0 ? 4 : 16);
+			cp_policy_add_own_relayed(p, &a);
+		}
+	}
+	return p;
+fail:
+	cp_policy_free(p);
+	return NULL;
+}
+
+/* What a reload reports: in resp's arrays and in cp's log. */
+struct rl_note {
+	struct json_object *changed;
+	struct json_object *restart;
+	char log[2048];
+	size_t loglen;
+};
+
+static void
+note(struct rl_note *n, bool restart, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+note(struct rl_note *n, bool restart, const char *fmt, ...)
+{
+	char line[400];
+	va_list ap;
+	int k;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	json_object_array_add(restart ? n->restart : n->changed,
+			      json_object_new_string(line));
+	if (n->loglen < sizeof(n->log)) {
+		k = snprintf(n->log + n->loglen, sizeof(n->log) - n->loglen, "%s%s%s",
+			     n->loglen > 0 ? "; " : "", restart ? "needs a restart: " : "",
+			     line);
+		if (k > 0)
+			n->loglen += (size_t)k;
+	}
+}
+
+static const struct tp_conf_user *
+conf_user(const struct tp_conf_cp *c, const char *name)
+{
+	for (unsigned int i = 0; i < c->nusers; i++)
+		if (strcmp(c->users[i].name, name) == 0)
+			return &c->users[i];
+	return NULL;
+}
+
+static bool
+conf_secret(const struct tp_conf_cp *c, const char *s)
+{
+	for (unsigned int i = 0; i < c->nsecrets; i++)
+		if (strcmp(c->secrets[i], s) == 0)
+			return true;
+	return false;
+}
+
+struct find_secret {
+	const char *want;
+	bool found;
+};
+
+static int
+find_secret_cb(void *arg, const char *s)
+{
+	struct find_secret *f = arg;
+
+	if (strcmp(f->want, s) == 0)
+		f->found = true;
+	return 0;
+}
+
+static bool
+store_has_secret(struct cp_ctx *cp, const char *s)
+{
+	struct find_secret f = { .want = s, .found = false };
+
+	if (cp->store != NULL)
+		cp_store_secret_list(cp->store, find_secret_cb, &f);
+	return f.found;
+}
+
+/* The settings only a restart applies: name them when they differ. */
+static void
+restart_needed(const struct tp_conf *a, const struct tp_conf *b, struct rl_note *n)
+{
+#define NUM(field, name, who) \
+	if (a->field != b->field) \
+		note(n, true, "%s %llu -> %llu (restart %s)", name, \
+		     (unsigned long long)a->field, (unsigned long long)b->field, who)
+#define STR(field, name, who) \
+	if (strcmp(a->field, b->field) != 0) \
+		note(n, true, "%s (restart %s)", name, who)
+	bool dp_same = a->dp.eal_argc == b->dp.eal_argc;
+
+	STR(turn.realm, "turn.realm", "turnpike-cp and turnpike-dp");
+	STR(turn.ipc, "turn.ipc", "turnpike-cp and turnpike-dp");
+	STR(turn.software, "turn.software", "turnpike-cp and turnpike-dp");
+	NUM(turn.listen_port, "turn.listen_port", "turnpike-dp");
+	NUM(turn.relay_min, "turn.relay_ports (first)", "turnpike-cp and turnpike-dp");
+	NUM(turn.relay_max, "turn.relay_ports (last)", "turnpike-cp and turnpike-dp");
+	NUM(turn.channel_max, "turn.channels", "turnpike-cp");
+	NUM(turn.cp_grace_s, "turn.cp_grace", "turnpike-dp");
+	NUM(turn.admit_rate, "turn.admit_rate", "turnpike-dp");
+	NUM(turn.admit_burst, "turn.admit_burst", "turnpike-dp");
+	STR(cp.api_socket, "cp.api_socket", "turnpike-cp");
+	NUM(cp.api_mode, "cp.api_mode", "turnpike-cp");
+	STR(cp.api_group, "cp.api_group", "turnpike-cp");
+	STR(cp.user, "cp.user", "turnpike-cp");
+	NUM(cp.quota_total, "cp.quota_total", "turnpike-cp and turnpike-dp");
+	NUM(cp.nonce_lifetime_s, "cp.nonce_lifetime", "turnpike-cp");
+	NUM(cp.challenge_rate, "cp.challenge_rate", "turnpike-cp");
+	NUM(cp.challenge_burst, "cp.challenge_burst", "turnpike-cp");
+	STR(cp.store, "cp.store", "turnpike-cp");
+	NUM(cp.store_busy_ms, "cp.store_busy_ms", "turnpike-cp");
+	NUM(cp.max_users, "cp.max_users", "turnpike-cp");
+#undef NUM
+#undef STR
+	for (int i = 0; dp_same && i < a->dp.eal_argc; i++)
+		dp_same = strcmp(a->dp.eal_argv[i], b->dp.eal_argv[i]) == 0;
+	if (dp_same)
+		dp_same = memcmp(&a->dp.nworkers, &b->dp.nworkers,
+				 sizeof(a->dp) - offsetof(struct tp_conf_dp, nworkers)) == 0;
+	if (!dp_same)
+		note(n, true, "the dp group (restart turnpike-dp)");
+}
+
+static bool
+peers_differ(const struct tp_conf_cp *a, const struct tp_conf_cp *b)
+{
+	return a->allow_loopback != b->allow_loopback ||
+	       a->allow_private != b->allow_private ||
+	       a->allow_link_local != b->allow_link_local ||
+	       a->allow_multicast != b->allow_multicast ||
+	       a->allow_relay_to_relay != b->allow_relay_to_relay ||
+	       a->nallow != b->nallow || a->ndeny != b->ndeny ||
+	       memcmp(a->allow, b->allow, sizeof(a->allow[0]) * a->nallow) != 0 ||
+	       memcmp(a->deny, b->deny, sizeof(a->deny[0]) * a->ndeny) != 0;
+}
+
+int
+cp_reload(struct cp_ctx *cp, struct json_object *resp)
+{
+	static struct tp_conf next;
+	struct tp_conf *cur = cp->conf;
+	struct tp_conf_cp *c = &cur->cp, *x = &next.cp;
+	struct stun_addr alts[CP_MAX_ALTERNATES];
+	struct cp_policy *pol = NULL;
+	struct cp_metrics *met = NULL;
+	struct rl_note n = { 0 };
+	uint8_t md5[16], sha[32];
+	uint32_t users_after, secrets_after;
+	bool metrics_new, loaded = false;
+	char err[600];
+	int rc = -EINVAL;
+
+	n.changed = json_object_new_array();
+	n.restart = json_object_new_array();
+	/* 1. load and check */
+	if (tp_conf_load(cur->path, &next, err, sizeof(err)) < 0)
+		goto fail;
+	loaded = true;
+	if (!next.turn.enabled) {
+		snprintf(err, sizeof(err), "%.200s: no 'turn' group", cur->path);
+		goto fail;
+	}
+	/* 2. prepare what can fail */
+	pol = cp_policy_build(cp, &next, err, sizeof(err));
+	if (pol == NULL)
+		goto fail;
+	for (unsigned int i = 0; i < x->nalternates; i++)
+		if (cp_parse_hostport(x->alternates[i], &alts[i]) < 0) {
+			snprintf(err, sizeof(err), "%.200s: cp.alternates: '%s' is not an address "
+				 "like \"192.0.2.7:3478\"", cur->path, x->alternates[i]);
+			goto fail;
+		}
+	users_after = cp_auth_user_count(cp->auth);
+	for (unsigned int i = 0; i < x->nusers; i++) {
+		if (cp_auth_user_keys(cp->auth, x->users[i].name, x->users[i].password,
+				      md5, sha) < 0) {
+			snprintf(err, sizeof(err), "%.200s:%d: user '%.100s' refused (bad name or "
+				 "password)", cur->path, x->users[i].line, x->users[i].name);
+			goto fail;
+		}
+		users_after += !cp_auth_user_exists(cp->auth, x->users[i].name);
+	}
+	if (users_after > c->max_users) {
+		snprintf(err, sizeof(err), "more users than cp.max_users (%u)", c->max_users);
+		goto fail;
+	}
+	secrets_after = cp_auth_secret_list(cp->auth, NULL, 0);
+	for (unsigned int i = 0; i < x->nsecrets; i++) {
+		char v[CP_AUTH_SECRET_MAX + 1];
+
+		secrets_after += cp_auth_secret_lookup(cp->auth, x->secrets[i], v) < 0;
+		OPENSSL_cleanse(v, sizeof(v));
+	}
+	if (secrets_after > TP_CONF_MAX_SECRETS + 16) {
+		snprintf(err, sizeof(err), "more REST secrets than cp keeps (%u)",
+			 TP_CONF_MAX_SECRETS + 16);
+		goto fail;
+	}
+	metrics_new = strcmp(c->metrics, x->metrics) != 0;
+	if (metrics_new && x->metrics[0] != '\0') {
+		/* the old endpoint holds the port when only the address
+		 * changes: close it first, reopen it on failure */
+		if (cp->metrics != NULL && strchr(x->metrics, ':') != NULL &&
+		    strcmp(strrchr(c->metrics, ':'), strrchr(x->metrics, ':')) == 0) {
+			cp_metrics_close(cp->metrics);
+			cp->metrics = NULL;
+		}
+		met = cp_metrics_open(cp, x->metrics, err, sizeof(err));
+		if (met == NULL) {
+			if (cp->metrics == NULL && c->metrics[0] != '\0')
+				cp->metrics = cp_metrics_open(cp, c->metrics, err + strlen(err),
+							      0);
+			goto fail;
+		}
+	}
+
+	/* 3. apply: nothing below fails */
+	restart_needed(cur, &next, &n);
+	if (peers_differ(c, x))
+		note(&n, false, "cp.peers (the peer policy)");
+	cp_policy_free(cp->policy);
+	cp->policy = pol;
+	pol = NULL;
+	c->allow_loopback = x->allow_loopback;
+	c->allow_private = x->allow_private;
+	c->allow_link_local = x->allow_link_local;
+	c->allow_multicast = x->allow_multicast;
+	c->allow_relay_to_relay = x->allow_relay_to_relay;
+	c->nallow = x->nallow;
+	memcpy(c->allow, x->allow, sizeof(c->allow));
+	c->ndeny = x->ndeny;
+	memcpy(c->deny, x->deny, sizeof(c->deny));
+	/* users of the file: gone ones fall back to the store's (if it has
+	 * the name) or go; new and changed ones are (re)keyed */
+	for (unsigned int i = 0; i < c->nusers; i++) {
+		const char *name = c->users[i].name;
+		struct cp_store_user su;
+
+		if (conf_user(x, name) != NULL)
+			continue;
+		if (cp->store != NULL && cp_store_user_get(cp->store, name, &su) == 0) {
+			cp_auth_user_add_keys(cp->auth, name, su.md5,
+					      su.has_sha256 ? su.sha256 : NULL);
+			OPENSSL_cleanse(&su, sizeof(su));
+			note(&n, false, "user %s: now the store's", name);
+		} else {
+			cp_auth_user_del(cp->auth, name);
+			note(&n, false, "user %s: removed", name);
+		}
+	}
+	for (unsigned int i = 0; i < x->nusers; i++) {
+		const struct tp_conf_user *old = conf_user(c, x->users[i].name);
+
+		if (old != NULL && strcmp(old->password, x->users[i].password) == 0)
+			continue;
+		cp_auth_user_add(cp->auth, x->users[i].name, x->users[i].password);
+		note(&n, false, "user %s: %s", x->users[i].name, old != NULL ?
+		     "new password" : "added");
+	}
+	c->nusers = x->nusers;
+	memcpy(c->users, x->users, sizeof(c->users));
+	for (unsigned int i = 0; i < c->nsecrets; i++) {
+		if (conf_secret(x, c->secrets[i]))
+			continue;
+		if (!store_has_secret(cp, c->secrets[i]))
+			cp_auth_secret_del(cp->auth, c->secrets[i]);
+		note(&n, false, "a REST secret removed");
+	}
+	for (unsigned int i = 0; i < x->nsecrets; i++) {
+		if (conf_secret(c, x->secrets[i]))
+			continue;
+		cp_auth_secret_add(cp->auth, x->secrets[i]);   /* -EEXIST: the store's */
+		note(&n, false, "a REST secret added");
+	}
+	c->nsecrets = x->nsecrets;
+	memcpy(c->secrets, x->secrets, sizeof(c->secrets));
+#define LIVE(field, name) \
+	if (c->field != x->field) { \
+		note(&n, false, "%s %llu -> %llu", name, (unsigned long long)c->field, \
+		     (unsigned long long)x->field); \
+		c->field = x->field; \
+	}
+	LIVE(quota_user, "cp.quota_user");
+	LIVE(lifetime_default_s, "cp.lifetime_default");
+	LIVE(lifetime_max_s, "cp.lifetime_max");
+	LIVE(perm_lifetime_s, "cp.permission_lifetime");
+	LIVE(chan_lifetime_s, "cp.channel_lifetime");
+#undef LIVE
+	if (metrics_new) {
+		cp_metrics_close(cp->metrics);
+		cp->metrics = met;
+		met = NULL;
+		note(&n, false, "cp.metrics '%s' -> '%s'", c->metrics, x->metrics);
+		memcpy(c->metrics, x->metrics, sizeof(c->metrics));
+	}
+	if (c->nalternates != x->nalternates ||
+	    memcmp(c->alternates, x->alternates, sizeof(c->alternates)) != 0) {
+		note(&n, false, "cp.alternates");
+		c->nalternates = x->nalternates;
+		memcpy(c->alternates, x->alternates, sizeof(c->alternates));
+		memcpy(cp->full_alt, alts, sizeof(alts[0]) * x->nalternates);
+		cp->nfull_alt = x->nalternates;
+	}
+	tp_conf_free(&next);
+	OPENSSL_cleanse(&next, sizeof(next));
+	OPENSSL_cleanse(md5, sizeof(md5));
+	OPENSSL_cleanse(sha, sizeof(sha));
+	cp->stats[CP_STAT_RELOADS]++;
+	printf("turnpike-cp: reloaded %s: %s\n", cur->path,
+	       n.loglen > 0 ? n.log : "nothing changed");
+	fflush(stdout);
+	if (resp != NULL) {
+		json_object_object_add(resp, "changed", n.changed);
+		json_object_object_add(resp, "restart_needed", n.restart);
+	} else {
+		json_object_put(n.changed);
+		json_object_put(n.restart);
+	}
+	return 0;
+fail:
+	cp_policy_free(pol);
+	cp_metrics_close(met);
+	if (loaded)
+		tp_conf_free(&next);
+	OPENSSL_cleanse(&next, sizeof(next));
+	OPENSSL_cleanse(md5, sizeof(md5));
+	OPENSSL_cleanse(sha, sizeof(sha));
+	json_object_put(n.changed);
+	json_object_put(n.restart);
+	cp->stats[CP_STAT_RELOADS_REFUSED]++;
+	fprintf(stderr, "turnpike-cp: reload refused, nothing changed: %s\n", err);
+	if (resp != NULL)
+		snprintf(cp->api_err, sizeof(cp->api_err), "reload refused, nothing "
+			 "changed: %s", err);
+	return rc;
+}

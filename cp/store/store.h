@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/store: open a user store and call its operations (store_types.h).
+ * Single-threaded: cp's loop owns a store. Constructors return NULL and
+ * set errno; operations return 0 or -errno with a sentence in s->err.
+ */
+#ifndef CP_STORE_H
+#define CP_STORE_H
+
+#include <stddef.h>
+
+#include "store_types.h"
+
+/*
+ * Open (and on first use create) the SQLite store at conf->path: schema
+ * version checked (a newer one, or a file that is not a turnpike store,
+ * is refused, never rewritten), an integrity check, the busy timeout set.
+ * NULL with errno (EINVAL, EIO corrupt or not a database, EBUSY locked,
+ * ENOMEM, EACCES, ENOENT no such folder) and the reason in err.
+ */
+struct cp_store *cp_store_sqlite_open(const struct cp_store_conf *conf,
+				      char *err, size_t errlen);
+
+/* Close; NULL is a no-op. */
+void cp_store_close(struct cp_store *s);
+
+/* The operations, through the ops table. */
+int cp_store_user_get(struct cp_store *s, const char *name,
+		      struct cp_store_user *out);
+int cp_store_user_list(struct cp_store *s, cp_store_user_fn fn, void *arg);
+int cp_store_user_put(struct cp_store *s, const struct cp_store_user *u,
+		      unsigned int n);
+int cp_store_user_del(struct cp_store *s, const char *name);
+int cp_store_secret_list(struct cp_store *s, cp_store_secret_fn fn, void *arg);
+int cp_store_secret_add(struct cp_store *s, const char *secret);
+int cp_store_secret_del(struct cp_store *s, const char *secret);
+
+/* Lower-case hex of n bytes into out (2n + 1 bytes); and back: 0 or
+ * -EINVAL (wrong length, not hex). coturn writes hmackey this way. */
+void cp_store_hex(const uint8_t *in, size_t n, char *out);
+int cp_store_unhex(const char *in, uint8_t *out, size_t n);
+
+#endif /* CP_STORE_H */

@@ -1,0 +1,546 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/store over SQLite: one database file on the box (cp.store), made on
+ * first start.
+ *
+ * The tables are coturn's (turnadmin's turnusers_lt and turn_secret, keyed
+ * by realm), so that an operator who knows coturn's database knows this
+ * one, with one column more (sha256key, the RFC 8489 §18.5.1.2 key, which
+ * coturn does not keep). The file says what it is: PRAGMA application_id
+ * TP_STORE_APP_ID ("TPK1") and PRAGMA user_version the schema version. A
+ * file that is not ours, or from a newer turnpike, is refused, never
+ * written to; a damaged one (PRAGMA quick_check) too.
+ *
+ * Nothing is lost: every write is one transaction (BEGIN IMMEDIATE, so
+ * that a lock is met before anything is written, not at COMMIT), and the
+ * caller updates its own tables only once it committed. A lock held by
+ * another process is waited for busy_ms at most (cp's loop must not stall:
+ * allocations wait on it), then the write fails with -EBUSY and says so.
+ * A file removed or replaced under a running cp (its inode is checked
+ * before each operation) fails with -ESTALE rather than writing into an
+ * unlinked file that the next start would not find.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+/* A sentence for the operator may be cut short at CP_STORE_ERR_MAX
+ * (a path near 255 bytes and SQLite's message): said, not lost. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wformat-truncation"
+#endif
+
+#define TP_STORE_APP_ID  0x54504b31   /* "TPK1" */
+#define TP_STORE_SCHEMA  1
+
+static const char schema_v1[] =
+	"CREATE TABLE turnusers_lt (realm varchar(127) default '', "
+	"name varchar(512), hmackey char(128), sha256key char(64), "
+	"PRIMARY KEY (realm, name));"
+	"CREATE TABLE turn_secret (realm varchar(127) default '', "
+	"value varchar(256), PRIMARY KEY (realm, value));"
+	"PRAGMA application_id = 1414548273;"   /* TP_STORE_APP_ID */
+	"PRAGMA user_version = 1;";
+
+struct sq_store {
+	struct cp_store base;         /* first */
+	sqlite3 *db;
+	char path[256];
+	uint32_t busy_ms;
+	dev_t dev;
+	ino_t ino;
+};
+
+static struct sq_store *
+sq(struct cp_store *s)
+{
+	return (struct sq_store *)s;
+}
+
+/* An SQLite result as -errno, with the operator's sentence in s->err. */
+static int
+sq_fail(struct sq_store *q, int rc, const char *what)
+{
+	const char *msg = q->db != NULL ? sqlite3_errmsg(q->db) : sqlite3_errstr(rc);
+
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		snprintf(q->base.err, sizeof(q->base.err), "user store %s is locked by "
+			 "another process (waited %u ms) while %s: nothing changed, "
+			 "try again", q->path, q->busy_ms, what);
+		return -EBUSY;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		snprintf(q->base.err, sizeof(q->base.err), "user store %s is damaged "
+			 "or not a database (%s) while %s: nothing changed; restore it "
+			 "from a backup", q->path, msg, what);
+		return -EIO;
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+	case SQLITE_CANTOPEN:
+	case SQLITE_AUTH:
+		snprintf(q->base.err, sizeof(q->base.err), "user store %s cannot be "
+			 "written (%s) while %s: nothing changed", q->path, msg, what);
+		return -EACCES;
+	case SQLITE_FULL:
+		snprintf(q->base.err, sizeof(q->base.err), "user store %s: disk full "
+			 "while %s: nothing changed", q->path, what);
+		return -ENOSPC;
+	case SQLITE_CONSTRAINT:
+		snprintf(q->base.err, sizeof(q->base.err), "already in user store %s",
+			 q->path);
+		return -EEXIST;
+	default:
+		snprintf(q->base.err, sizeof(q->base.err), "user store %s: %s while "
+			 "%s: nothing changed", q->path, msg, what);
+		return -EIO;
+	}
+}
+
+/* The file is still the one opened (not removed, not replaced). */
+static int
+sq_check_file(struct sq_store *q)
+{
+	struct stat st;
+
+	if (stat(q->path, &st) < 0 || st.st_dev != q->dev || st.st_ino != q->ino) {
+		snprintf(q->base.err, sizeof(q->base.err), "user store %s was %s since "
+			 "turnpike-cp opened it: nothing changed; put it back or restart "
+			 "turnpike-cp (it makes a new one)", q->path,
+			 errno == ENOENT ? "removed" : "replaced");
+		return -ESTALE;
+	}
+	return 0;
+}
+
+static int
+sq_exec(struct sq_store *q, const char *sql, const char *what)
+{
+	int rc = sqlite3_exec(q->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : sq_fail(q, rc, what);
+}
+
+/* A prepared statement with the realm bound as parameter 1. */
+static int
+sq_prepare(struct sq_store *q, const char *sql, sqlite3_stmt **st,
+	   const char *what)
+{
+	int rc = sqlite3_prepare_v2(q->db, sql, -1, st, NULL);
+
+	if (rc != SQLITE_OK)
+		return sq_fail(q, rc, what);
+	sqlite3_bind_text(*st, 1, q->base.realm, -1, SQLITE_STATIC);
+	return 0;
+}
+
+/* One integer from a pragma or a count; -errno on failure. */
+static int
+sq_int(struct sq_store *q, const char *sql, int64_t *out, const char *what)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(q->db, sql, -1, &st, NULL);
+
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			*out = sqlite3_column_int64(st, 0);
+			rc = SQLITE_OK;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_OK ? 0 : sq_fail(q, rc, what);
+}
+
+/* A row of turnusers_lt as a user; -EINVAL when it is malformed. */
+static int
+sq_row_user(sqlite3_stmt *st, int col, struct cp_store_user *u)
+{
+	const char *name = (const char *)sqlite3_column_text(st, col);
+	const char *md5 = (const char *)sqlite3_column_text(st, col + 1);
+	const char *sha = (const char *)sqlite3_column_text(st, col + 2);
+
+	memset(u, 0, sizeof(*u));
+	if (name == NULL || name[0] == '\0' || strlen(name) > CP_STORE_NAME_MAX ||
+	    md5 == NULL || strlen(md5) != 32 || cp_store_unhex(md5, u->md5, 16) < 0)
+		return -EINVAL;
+	memcpy(u->name, name, strlen(name) + 1);
+	if (sha != NULL && sha[0] != '\0') {
+		if (strlen(sha) != 64 || cp_store_unhex(sha, u->sha256, 32) < 0)
+			return -EINVAL;
+		u->has_sha256 = true;
+	}
+	return 0;
+}
+
+static int
+sq_user_get(struct cp_store *s, const char *name, struct cp_store_user *out)
+{
+	struct sq_store *q = sq(s);
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = sq_check_file(q)) < 0)
+		return rc;
+	rc = sq_prepare(q, "SELECT name, hmackey, sha256key FROM turnusers_lt "
+			"WHERE realm = ?1 AND name = ?2", &st, "reading a user");
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		rc = sq_row_user(st, 0, out) < 0 ? -EINVAL : 0;
+		if (rc < 0)
+			snprintf(s->err, sizeof(s->err), "user store %s: user '%s' has a "
+				 "malformed key", q->path, name);
+	} else if (rc == SQLITE_DONE) {
+		snprintf(s->err, sizeof(s->err), "no user '%s' in %s", name, q->path);
+		rc = -ENOENT;
+	} else {
+		rc = sq_fail(q, rc, "reading a user");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+sq_user_list(struct cp_store *s, cp_store_user_fn fn, void *arg)
+{
+	struct sq_store *q = sq(s);
+	struct cp_store_user u;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = sq_check_file(q)) < 0)
+		return rc;
+	rc = sq_prepare(q, "SELECT name, hmackey, sha256key FROM turnusers_lt "
+			"WHERE realm = ?1 ORDER BY name", &st, "listing users");
+	if (rc < 0)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sq_row_user(st, 0, &u) < 0) {
+			s->bad_rows++;
+			continue;
+		}
+		rc = fn(arg, &u);
+		if (rc != 0)
+			break;
+	}
+	if (rc == SQLITE_DONE)
+		rc = 0;
+	else if (rc == SQLITE_ROW)
+		rc = 0;
+	else if (rc > 0)
+		rc = sq_fail(q, rc, "listing users");
+	sqlite3_finalize(st);
+	memset(&u, 0, sizeof(u));
+	return rc;
+}
+
+static int
+sq_user_put(struct cp_store *s, const struct cp_store_user *u, unsigned int n)
+{
+	struct sq_store *q = sq(s);
+	char md5[33], sha[65];
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = sq_check_file(q)) < 0)
+		return rc;
+	if ((rc = sq_exec(q, "BEGIN IMMEDIATE", "adding users")) < 0)
+		return rc;
+	rc = sq_prepare(q, "INSERT OR REPLACE INTO turnusers_lt (realm, name, "
+			"hmackey, sha256key) VALUES (?1, ?2, ?3, ?4)", &st,
+			"adding users");
+	for (unsigned int i = 0; rc == 0 && i < n; i++) {
+		int r;
+
+		cp_store_hex(u[i].md5, 16, md5);
+		sqlite3_bind_text(st, 2, u[i].name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, md5, -1, SQLITE_TRANSIENT);
+		if (u[i].has_sha256) {
+			cp_store_hex(u[i].sha256, 32, sha);
+			sqlite3_bind_text(st, 4, sha, -1, SQLITE_TRANSIENT);
+		} else {
+			sqlite3_bind_null(st, 4);
+		}
+		r = sqlite3_step(st);
+		if (r != SQLITE_DONE)
+			rc = sq_fail(q, r, "adding users");
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	memset(sha, 0, sizeof(sha));
+	memset(md5, 0, sizeof(md5));
+	if (rc == 0)
+		rc = sq_exec(q, "COMMIT", "adding users");
+	if (rc < 0)
+		sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+/* DELETE with realm ?1 and one text parameter ?2: 0, -ENOENT, -errno. */
+static int
+sq_delete(struct sq_store *q, const char *sql, const char *v, const char *what,
+	  const char *notfound)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = sq_check_file(q)) < 0)
+		return rc;
+	if ((rc = sq_prepare(q, sql, &st, what)) < 0)
+		return rc;
+	sqlite3_bind_text(st, 2, v, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE) {
+		rc = sq_fail(q, rc, what);
+	} else if (sqlite3_changes(q->db) == 0) {
+		snprintf(q->base.err, sizeof(q->base.err), "%s", notfound);
+		rc = -ENOENT;
+	} else {
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+sq_user_del(struct cp_store *s, const char *name)
+{
+	return sq_delete(sq(s), "DELETE FROM turnusers_lt WHERE realm = ?1 AND "
+			 "name = ?2", name, "deleting a user", "no such user");
+}
+
+static int
+sq_secret_list(struct cp_store *s, cp_store_secret_fn fn, void *arg)
+{
+	struct sq_store *q = sq(s);
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = sq_check_file(q)) < 0)
+		return rc;
+	rc = sq_prepare(q, "SELECT value FROM turn_secret WHERE realm = ?1 "
+			"ORDER BY rowid", &st, "listing secrets");
+	if (rc < 0)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(st, 0);
+
+		if (v == NULL || v[0] == '\0' || strlen(v) > CP_STORE_SECRET_MAX) {
+			s->bad_rows++;
+			continue;
+		}
+		rc = fn(arg, v);
+		if (rc != 0)
+			break;
+	}
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+		rc = 0;
+	else if (rc > 0)
+		rc = sq_fail(q, rc, "listing secrets");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+sq_secret_add(struct cp_store *s, const char *secret)
+{
+	struct sq_store *q = sq(s);
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = sq_check_file(q)) < 0)
+		return rc;
+	rc = sq_prepare(q, "INSERT INTO turn_secret (realm, value) VALUES (?1, ?2)",
+			&st, "adding a secret");
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_text(st, 2, secret, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	rc = rc == SQLITE_DONE ? 0 : sq_fail(q, rc, "adding a secret");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+sq_secret_del(struct cp_store *s, const char *secret)
+{
+	return sq_delete(sq(s), "DELETE FROM turn_secret WHERE realm = ?1 AND "
+			 "value = ?2", secret, "deleting a secret", "no such secret");
+}
+
+static void
+sq_close(struct cp_store *s)
+{
+	struct sq_store *q = sq(s);
+
+	sqlite3_close(q->db);
+	free(q);
+}
+
+static const struct cp_store_ops sq_ops = {
+	.kind = "sqlite",
+	.user_get = sq_user_get,
+	.user_list = sq_user_list,
+	.user_put = sq_user_put,
+	.user_del = sq_user_del,
+	.secret_list = sq_secret_list,
+	.secret_add = sq_secret_add,
+	.secret_del = sq_secret_del,
+	.close = sq_close,
+};
+
+/* First start: the tables and the marks, in one transaction (a second
+ * cp, or turnpikectl's reader, never sees half a schema). */
+static int
+sq_create(struct sq_store *q)
+{
+	int rc = sq_exec(q, "BEGIN EXCLUSIVE", "creating the tables");
+
+	if (rc < 0)
+		return rc;
+	rc = sq_exec(q, schema_v1, "creating the tables");
+	if (rc == 0)
+		rc = sq_exec(q, "COMMIT", "creating the tables");
+	if (rc < 0)
+		sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+/* What the file is: ours (of which version), empty (new), or not ours. */
+static int
+sq_check_schema(struct sq_store *q)
+{
+	int64_t app = 0, ver = 0, nobj = 0;
+	int rc;
+
+	if ((rc = sq_int(q, "PRAGMA application_id", &app, "opening it")) < 0 ||
+	    (rc = sq_int(q, "PRAGMA user_version", &ver, "opening it")) < 0 ||
+	    (rc = sq_int(q, "SELECT count(*) FROM sqlite_master", &nobj,
+			 "opening it")) < 0)
+		return rc;
+	if (app == 0 && ver == 0 && nobj == 0)
+		return sq_create(q);
+	if (app != TP_STORE_APP_ID) {
+		snprintf(q->base.err, sizeof(q->base.err), "%s is an SQLite database "
+			 "but not a turnpike user store (application_id %lld): left "
+			 "untouched; a coturn database is imported with 'turnpikectl "
+			 "users import-coturn %s'", q->path, (long long)app, q->path);
+		return -EINVAL;
+	}
+	if (ver > TP_STORE_SCHEMA || ver < 1) {
+		snprintf(q->base.err, sizeof(q->base.err), "user store %s has schema "
+			 "version %lld; this turnpike knows version %d: left untouched",
+			 q->path, (long long)ver, TP_STORE_SCHEMA);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+sq_quick_check(struct sq_store *q)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(q->db, "PRAGMA quick_check(1)", -1, &st, NULL);
+
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *r = (const char *)sqlite3_column_text(st, 0);
+
+		if (r == NULL || strcmp(r, "ok") != 0) {
+			snprintf(q->base.err, sizeof(q->base.err), "user store %s is "
+				 "damaged (integrity check: %s): left untouched; restore "
+				 "it from a backup", q->path, r != NULL ? r : "?");
+			sqlite3_finalize(st);
+			return -EIO;
+		}
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_OK ? 0 : sq_fail(q, rc, "checking it");
+}
+
+struct cp_store *
+cp_store_sqlite_open(const struct cp_store_conf *conf, char *err, size_t errlen)
+{
+	struct sq_store *q;
+	struct stat st;
+	bool existed;
+	mode_t old;
+	int rc;
+
+	if (conf == NULL || conf->path == NULL || conf->realm == NULL ||
+	    conf->path[0] == '\0' || strlen(conf->path) >= sizeof(q->path) ||
+	    strlen(conf->realm) > CP_STORE_REALM_MAX) {
+		snprintf(err, errlen, "user store: no path, or path or realm too long");
+		errno = EINVAL;
+		return NULL;
+	}
+	q = calloc(1, sizeof(*q));
+	if (q == NULL) {
+		snprintf(err, errlen, "user store %s: out of memory", conf->path);
+		errno = ENOMEM;
+		return NULL;
+	}
+	q->base.ops = &sq_ops;
+	snprintf(q->base.realm, sizeof(q->base.realm), "%s", conf->realm);
+	snprintf(q->base.where, sizeof(q->base.where), "%s", conf->path);
+	snprintf(q->path, sizeof(q->path), "%s", conf->path);
+	q->busy_ms = conf->busy_ms != 0 ? conf->busy_ms : CP_STORE_DEF_BUSY_MS;
+
+	existed = stat(q->path, &st) == 0;
+	if (existed && !S_ISREG(st.st_mode)) {
+		snprintf(q->base.err, sizeof(q->base.err), "user store %s is not a "
+			 "regular file", q->path);
+		rc = -EINVAL;
+		goto fail;
+	}
+	/* Keys and secrets: the file is its owner's only. */
+	old = umask(077);
+	rc = sqlite3_open_v2(q->path, &q->db, SQLITE_OPEN_READWRITE |
+			     SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	umask(old);
+	if (rc != SQLITE_OK) {
+		snprintf(q->base.err, sizeof(q->base.err), "cannot open user store %s: "
+			 "%s%s", q->path, q->db != NULL ? sqlite3_errmsg(q->db) :
+			 sqlite3_errstr(rc), existed ? "" : " (does its folder exist?)");
+		rc = -EACCES;
+		goto fail;
+	}
+	sqlite3_busy_timeout(q->db, (int)q->busy_ms);
+	if ((rc = sq_check_schema(q)) < 0 || (rc = sq_quick_check(q)) < 0)
+		goto fail;
+	if (stat(q->path, &st) < 0) {
+		snprintf(q->base.err, sizeof(q->base.err), "user store %s: %s", q->path,
+			 strerror(errno));
+		rc = -errno;
+		goto fail;
+	}
+	q->dev = st.st_dev;
+	q->ino = st.st_ino;
+	if (!existed && conf->owner_uid >= 0 &&
+	    chown(q->path, (uid_t)conf->owner_uid, (gid_t)conf->owner_gid) < 0) {
+		snprintf(q->base.err, sizeof(q->base.err), "user store %s: cannot give "
+			 "it to uid %lld: %s", q->path, (long long)conf->owner_uid,
+			 strerror(errno));
+		rc = -errno;
+		goto fail;
+	}
+	return &q->base;
+fail:
+	snprintf(err, errlen, "%s", q->base.err);
+	sqlite3_close(q->db);
+	free(q);
+	errno = -rc;
+	return NULL;
+}

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/store: types only.
+ *
+ * The user store of turnpike-cp: where the users and TURN REST API shared
+ * secrets that the operator adds at run time (turnpikectl users|secrets
+ * add|del, users import-coturn) live, so that they are there after a
+ * restart. One interface (struct cp_store_ops), one implementation per
+ * kind of store: SQLite on the box (store_sqlite.c) now, a cluster store
+ * later. Users of the configuration file are not here: they stay a
+ * read-only layer that cp keeps in memory (cp/api/commands.c).
+ *
+ * A user is kept as coturn keeps it (turnadmin's table turnusers_lt): its
+ * name, the realm and the long-term key MD5(name ":" realm ":" password)
+ * (RFC 8489 §9.2.2, "hmackey"), never the password (RFC 8656 §6: the
+ * server SHOULD store only the key). turnpike adds the SHA-256 key of the
+ * same string (RFC 8489 §18.5.1.2) when it made the key itself; a user
+ * imported from coturn has only the MD5 one.
+ */
+#ifndef CP_STORE_TYPES_H
+#define CP_STORE_TYPES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tp_common.h"
+
+#define CP_STORE_NAME_MAX    TP_USERNAME_MAX   /* RFC 8489 §14.3 */
+#define CP_STORE_REALM_MAX   763u              /* RFC 8489 §14.9 */
+#define CP_STORE_SECRET_MAX  256u              /* CP_AUTH_SECRET_MAX */
+#define CP_STORE_ERR_MAX     512u
+
+/* The SQLite store's defaults. */
+#define CP_STORE_DEF_BUSY_MS 200u
+
+struct cp_store_user {
+	char name[CP_STORE_NAME_MAX + 1];
+	uint8_t md5[16];              /* coturn's hmackey */
+	uint8_t sha256[32];           /* valid when has_sha256 */
+	bool has_sha256;
+};
+
+struct cp_store;
+
+/* Called once per user or secret by the list operations; a non-zero
+ * return stops the walk and is what the list returns. */
+typedef int (*cp_store_user_fn)(void *arg, const struct cp_store_user *u);
+typedef int (*cp_store_secret_fn)(void *arg, const char *secret);
+
+/*
+ * What a store does. Every operation returns 0 or -errno and, when it
+ * fails, leaves a sentence for the operator in s->err:
+ *   -ENOENT  no such user or secret
+ *   -EEXIST  the secret is there already
+ *   -EBUSY   another process holds the store locked past the busy timeout
+ *   -ESTALE  the store's file was removed or replaced since it was opened
+ *   -EIO     the store is damaged or the disk failed
+ * A write either happens whole or not at all (one transaction): the
+ * caller changes its own tables only after a 0.
+ */
+struct cp_store_ops {
+	const char *kind;             /* "sqlite" */
+	int (*user_get)(struct cp_store *s, const char *name,
+			struct cp_store_user *out);
+	int (*user_list)(struct cp_store *s, cp_store_user_fn fn, void *arg);
+	/* Add or replace n users at once (an import is one transaction). */
+	int (*user_put)(struct cp_store *s, const struct cp_store_user *u,
+			unsigned int n);
+	int (*user_del)(struct cp_store *s, const char *name);
+	int (*secret_list)(struct cp_store *s, cp_store_secret_fn fn, void *arg);
+	int (*secret_add)(struct cp_store *s, const char *secret);
+	int (*secret_del)(struct cp_store *s, const char *secret);
+	void (*close)(struct cp_store *s);
+};
+
+/* The part every store shares; an implementation embeds it first. */
+struct cp_store {
+	const struct cp_store_ops *ops;
+	char realm[CP_STORE_REALM_MAX + 1];   /* the rows this cp sees */
+	char where[256];                      /* the path, for messages */
+	char err[CP_STORE_ERR_MAX];
+	uint64_t bad_rows;                    /* rows a list skipped, malformed */
+};
+
+/* How to open one. */
+struct cp_store_conf {
+	const char *path;             /* SQLite database file */
+	const char *realm;            /* required */
+	uint32_t busy_ms;             /* wait for a lock at most; 0: default */
+	/* Give a file the store creates to this owner (cp.user, when cp
+	 * starts as root and drops to it); -1: leave it. */
+	int64_t owner_uid;
+	int64_t owner_gid;
+};
+
+#endif /* CP_STORE_TYPES_H */

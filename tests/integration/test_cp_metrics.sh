@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# cp's Prometheus endpoint (cp.metrics; issue 13): a scrape from a running
+# dp+cp that relayed turnutils_uclient sessions (and refused a wrong
+# password) passes Prometheus' own `promtool check metrics`, carries
+# coturn's metric names (turn_total_allocations{type}, turn_traffic_*,
+# turn_total_traffic_*) and turnpike's, and its values are those of
+# `turnpikectl status --json` (one source): taken between two status
+# calls, each lies between the two. GET / answers "ok", other paths 404,
+# POST 405; a scraper that connects and says nothing does not hold cp's
+# loop; a bad address stops cp with the reason; without cp.metrics there
+# is no endpoint.
+set -uo pipefail
+. "$(dirname "$0")/lib/dp_env.sh"
+tp_env_init
+command -v turnutils_uclient >/dev/null || tp_die "turnutils_uclient missing (tools/bootstrap installs coturn)"
+command -v promtool >/dev/null || tp_die "promtool missing (tools/bootstrap installs prometheus)"
+
+port=$((20000 + $$ % 20000))
+maddr=127.0.0.1:$port
+tp_write_conf "$TP_TMP/dp.conf" "0" "" "" "" "$(tp_turn_groups "metrics = \"$maddr\";")"
+tp_dp_start "$TP_TMP/dp.conf"
+tp_cp_start "$TP_TMP/dp.conf"
+ip netns exec "$TP_NS_P" turnutils_peer -L 10.211.0.2 -p 3480 >"$TP_TMP/peer.log" 2>&1 &
+TP_PEER_PID=$!
+sleep 0.3
+
+scrape() { python3 - "http://$maddr${1:-/metrics}" "${2:-GET}" <<'PY'
+import sys, urllib.request, urllib.error
+req = urllib.request.Request(sys.argv[1], method=sys.argv[2])
+try:
+    r = urllib.request.urlopen(req, timeout=5)
+    sys.stdout.write(r.read().decode()); print("HTTP", r.status, file=sys.stderr)
+except urllib.error.HTTPError as e:
+    print("HTTP", e.code, file=sys.stderr); sys.exit(1)
+PY
+}
+
+# Traffic: sessions that end, one that runs on, and a refused password.
+ip netns exec "$TP_NS_C" timeout 60 turnutils_uclient -e 10.211.0.2 -r 3480 -u test -w test \
+  -m 4 -c -n 20 -l 120 10.210.0.1 >"$TP_TMP/uc1.log" 2>&1
+ip netns exec "$TP_NS_C" timeout 20 turnutils_uclient -e 10.211.0.2 -r 3480 -u test -w wrong \
+  -m 1 -c -n 2 10.210.0.1 >"$TP_TMP/uc2.log" 2>&1
+tp_check "the sessions relayed" grep -q 'tot_recv_msgs=[1-9]' "$TP_TMP/uc1.log"
+# one allocation deleted by the operator: its traffic counts as finished
+sleep 2
+id=$(tp_ctl --json allocations | python3 -c 'import json,sys; a=[x for x in json.load(sys.stdin)["allocations"] if x["pkts_from_client"]>0]; print(a[0]["id"] if a else "")')
+[ -n "$id" ] && tp_ctl kill "$id" >/dev/null
+sleep 1.5
+
+s1=$(tp_ctl --json status)
+m=$(scrape /metrics 2>"$TP_TMP/http.err")
+s2=$(tp_ctl --json status)
+printf '%s\n' "$m" >"$TP_TMP/scrape.txt"
+echo "# $(wc -l <"$TP_TMP/scrape.txt") lines scraped"
+tp_check "GET /metrics answers 200" grep -q 'HTTP 200' "$TP_TMP/http.err"
+out=$(promtool check metrics <"$TP_TMP/scrape.txt" 2>&1); rc=$?
+[ -n "$out" ] && echo "$out" | sed 's/^/# promtool: /'
+tp_check "promtool check metrics accepts the scrape" test $rc -eq 0
+tp_check "coturn's names are there" python3 - "$TP_TMP/scrape.txt" <<'PY'
+import sys
+t = open(sys.argv[1]).read()
+for n in ['turn_total_allocations{type="UDP"}', 'turn_total_allocations{type="TCP"}',
+          'turn_traffic_rcvp{realm="turnpike.test"}', 'turn_traffic_sentb{realm="turnpike.test"}',
+          'turn_traffic_peer_rcvp{realm="turnpike.test"}', 'turn_traffic_peer_sentb{realm="turnpike.test"}',
+          'turn_total_traffic_rcvp ', 'turn_total_traffic_peer_sentp ']:
+    assert n in t, n
+PY
+tp_check "the scrape's values are turnpikectl status's (between two status calls)" \
+  python3 - "$TP_TMP/scrape.txt" "$s1" "$s2" <<'PY'
+import json, re, sys
+t = open(sys.argv[1]).read()
+s1, s2 = json.loads(sys.argv[2]), json.loads(sys.argv[3])
+m = {}
+for line in t.splitlines():
+    if line.startswith('#') or not line.strip():
+        continue
+    k, v = line.rsplit(' ', 1)
+    m[k] = float(v)
+def between(name, f):
+    a, b, v = f(s1), f(s2), m[name]
+    assert a <= v <= b, (name, a, v, b)
+    return v
+assert between('turnpike_allocations', lambda s: s['allocations']) > 0
+between('turn_total_allocations{type="UDP"}', lambda s: s['allocations_by_transport']['UDP'])
+assert between('turnpike_cp_requests_total', lambda s: s['stats']['requests']) > 0
+assert between('turnpike_cp_challenges_total', lambda s: s['stats']['challenges']) > 0
+between('turnpike_cp_allocate_ok_total', lambda s: s['stats']['allocate_ok'])
+between('turnpike_cp_error_responses_total', lambda s: s['stats']['error_responses'])
+between('turnpike_cp_policy_refused_total', lambda s: s['stats']['policy_refused'])
+between('turnpike_cp_quota_refused_total', lambda s: s['stats']['quota_refused'])
+between('turnpike_cp_dp_restarts_total', lambda s: s['stats']['dp_restarts'])
+assert between('turnpike_cp_error_responses_by_code_total{code="401"}',
+               lambda s: s['error_responses_by_code']['401']) > 0
+between('turnpike_users', lambda s: s['users'])
+between('turnpike_rest_secrets', lambda s: s['secrets'])
+assert between('turnpike_relayed_packets_total{direction="from_client"}',
+               lambda s: s['traffic']['all']['pkts_from_client']) > 0
+assert between('turnpike_relayed_bytes_total{direction="to_client"}',
+               lambda s: s['traffic']['all']['bytes_to_client']) > 0
+assert between('turn_traffic_rcvp{realm="turnpike.test"}',
+               lambda s: s['traffic']['finished']['pkts_from_client']) > 0
+between('turn_traffic_peer_sentb{realm="turnpike.test"}',
+        lambda s: s['traffic']['finished']['bytes_to_peer'])
+between('turnpike_worker_allocations{worker="0"}', lambda s: s['workers'][0]['allocations'])
+between('turnpike_ring_pending{worker="0",ring="to_cp"}', lambda s: s['workers'][0]['to_cp_pending'])
+between('turnpike_ring_full_total{worker="0",ring="to_dp"}', lambda s: s['workers'][0]['to_dp_full'])
+assert between('turnpike_cp_starts_total', lambda s: s['cp_starts']) == 1
+assert m['turnpike_cp_ready'] == 1 and m['turnpike_dp_alive'] == 1
+# dp's own counters per worker (copied by the worker every 100 ms)
+assert between('turnpike_dp_packets_total{worker="0",direction="rx"}',
+               lambda s: s['workers'][0]['dp']['rx_pkts']) > 0
+assert between('turnpike_dp_packets_total{worker="0",direction="tx"}',
+               lambda s: s['workers'][0]['dp']['tx_pkts']) > 0
+between('turnpike_dp_handoffs_total{worker="0",direction="out"}',
+        lambda s: s['workers'][0]['dp']['handoff_out'])
+assert between('turnpike_dp_busy_cycles_total{worker="0"}',
+               lambda s: s['workers'][0]['dp']['busy_cycles']) > 0
+assert m['turnpike_dp_cycles_per_packet{worker="0"}'] > 0
+drops = {k: v for k, v in m.items() if k.startswith('turnpike_dp_drops_total{')}
+assert len(drops) >= 10, drops          # every reason dp has, per worker
+for k, v in drops.items():
+    reason = re.search(r'reason="(\w+)"', k).group(1)
+    between(k, lambda s, r=reason: s['workers'][0]['dp']['drops'][r])
+# bounded label sets: no label per allocation or user
+labels = set(re.findall(r'(\w+)="', t))
+assert labels <= {'type', 'realm', 'direction', 'code', 'worker', 'ring', 'reason'}, labels
+PY
+dpline=$(tp_stats "worker=0")
+tp_check "dp's counters in the scrape are at most what dp itself prints after (SIGUSR1)" python3 - "$TP_TMP/scrape.txt" "$dpline" <<'PY'
+import sys
+t = open(sys.argv[1]).read()
+dp = dict(kv.split('=', 1) for kv in sys.argv[2].split()[1:] if '=' in kv)
+m = {l.rsplit(' ', 1)[0]: int(float(l.rsplit(' ', 1)[1])) for l in t.splitlines() if l and l[0] != '#'}
+for name, key in [('turnpike_dp_packets_total{worker="0",direction="rx"}', 'rx_pkts'),
+                  ('turnpike_dp_packets_total{worker="0",direction="tx"}', 'tx_pkts'),
+                  ('turnpike_dp_bytes_total{worker="0",direction="rx"}', 'rx_bytes')]:
+    assert 0 < m[name] <= int(dp[key]), (name, m[name], dp[key])
+PY
+tp_check "GET / answers ok" bash -c "[ \"\$(scrape_() { :; }; python3 -c 'import urllib.request; print(urllib.request.urlopen(\"http://$maddr/\", timeout=5).read().decode().strip())')\" = ok ]"
+tp_check "an unknown path is 404" bash -c "python3 -c 'import urllib.request,urllib.error,sys
+try: urllib.request.urlopen(\"http://$maddr/nope\", timeout=5)
+except urllib.error.HTTPError as e: sys.exit(0 if e.code == 404 else 1)
+sys.exit(1)'"
+tp_check "POST is 405" bash -c "python3 -c 'import urllib.request,urllib.error,sys
+try: urllib.request.urlopen(urllib.request.Request(\"http://$maddr/metrics\", data=b\"x\"), timeout=5)
+except urllib.error.HTTPError as e: sys.exit(0 if e.code == 405 else 1)
+sys.exit(1)'"
+# A scraper that connects and says nothing: cp answers others at once.
+python3 -c "import socket,time; s=socket.create_connection(('127.0.0.1',$port)); time.sleep(10)" &
+mute=$!
+sleep 0.3
+t0=$(date +%s%N)
+tp_check "with a silent scraper connected, turnpikectl status answers" bash -c "\"$TP_BUILD/cp/ctl/turnpikectl\" --socket \"$TP_TMP/cp.sock\" status >/dev/null"
+t1=$(date +%s%N)
+tp_check "... and a scrape too" curl -sf -o /dev/null "http://$maddr/metrics"
+t2=$(date +%s%N)
+echo "# status in $(( (t1 - t0) / 1000000 )) ms, scrape in $(( (t2 - t1) / 1000000 )) ms"
+# A loop held by the silent one would answer only once it is dropped
+# (libmicrohttpd's 5 s timeout) or gone (10 s); a loaded 2-core box
+# may take a second.
+tp_check "... each well before the silent one is dropped (3 s)" test $(( (t1 - t0) / 1000000 )) -lt 3000 -a $(( (t2 - t1) / 1000000 )) -lt 3000
+kill $mute 2>/dev/null; wait $mute 2>/dev/null
+
+# turnpikectl top: frames of per-worker rates while a session relays.
+ip netns exec "$TP_NS_C" timeout 30 turnutils_uclient -e 10.211.0.2 -r 3480 -u test -w test \
+  -m 1 -c -n 400 -z 20 10.210.0.1 >"$TP_TMP/uc3.log" 2>&1 &
+uc3=$!
+# uclient sends its first message some 4 s after it starts
+for _ in $(seq 100); do grep -q 'tot_send_msgs=[1-9]' "$TP_TMP/uc3.log" && break; sleep 0.1; done
+top=$(tp_ctl top --count 2 --interval 0.5); rc=$?
+echo "$top" | sed 's/^/# /'
+tp_check "turnpikectl top --count 2: two frames with a row for worker 0" bash -c '[ $1 -eq 0 ] && [ "$(grep -c "^ *WORKER" <<<"$0")" = 2 ] && [ "$(grep -c "^ *0 " <<<"$0")" = 2 ]' "$top" $rc
+tp_check "... packets per second in and out while the session relays" python3 -c '
+import sys
+rows = [l.split() for l in sys.argv[1].splitlines() if l.split()[:1] == ["0"]]
+assert any(float(r[1]) > 0 and float(r[2]) > 0 and int(r[4]) > 0 for r in rows), rows' "$top"
+tp_check "top --count 0 is a usage error" bash -c "\"$TP_BUILD/cp/ctl/turnpikectl\" --socket \"$TP_TMP/cp.sock\" top --count 0 2>/dev/null; [ \$? -eq 1 ]"
+wait $uc3
+tp_check "cp stops" tp_cp_stop
+
+tp_write_conf "$TP_TMP/bad.conf" "0" "" "" "" "$(tp_turn_groups "metrics = \"127.0.0.1:notaport\";")"
+out=$(timeout 20 "$TP_BUILD/cp/turnpike-cp" --config "$TP_TMP/bad.conf" 2>&1); rc=$?
+tp_check "a bad cp.metrics stops cp and says why" bash -c "[ $rc -ne 0 ] && grep -q 'cp.metrics' <<<\"\$0\"" "$out"
+tp_write_conf "$TP_TMP/off.conf" "0" "" "" "" "$(tp_turn_groups)"
+tp_cp_start "$TP_TMP/off.conf"
+tp_check "without cp.metrics: no endpoint" bash -c "! python3 -c 'import urllib.request; urllib.request.urlopen(\"http://$maddr/metrics\", timeout=2)' 2>/dev/null"
+tp_check "... and status says metrics null" bash -c "\"$TP_BUILD/cp/ctl/turnpikectl\" --socket \"$TP_TMP/cp.sock\" --json status | grep -q '\"metrics\":null'"
+tp_check "cp stops" tp_cp_stop
+kill "$TP_PEER_PID" 2>/dev/null; wait "$TP_PEER_PID" 2>/dev/null; TP_PEER_PID=
+tp_check "dp stops cleanly" tp_dp_stop
+[ $TP_FAILS -eq 0 ]

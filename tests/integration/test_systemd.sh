@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# systemd (issue 13): the units meson install puts in place pass
+# `systemd-analyze verify`; turnpike-dp and turnpike-cp speak sd_notify
+# (Type=notify) to the socket systemd would give them: dp READY=1 once its
+# ports and workers run, cp READY=1 once it serves, WATCHDOG=1 from cp's
+# loop at half of WATCHDOG_USEC, STOPPING=1 when cp stops. No systemd is
+# needed: a datagram socket of this test stands in for it.
+set -uo pipefail
+. "$(dirname "$0")/lib/dp_env.sh"
+tp_env_init
+command -v systemd-analyze >/dev/null || tp_die "systemd-analyze missing"
+
+dest=$TP_TMP/dest
+meson install -C "$TP_BUILD" --no-rebuild --destdir "$dest" >"$TP_TMP/install.log" 2>&1
+tp_check "meson install puts both units in place" test -n "$(find "$dest" -name turnpike-cp.service)" -a -n "$(find "$dest" -name turnpike-dp.service)"
+# verify looks for ExecStart's binary: point it at the installed one.
+mkdir -p "$TP_TMP/units"
+for u in $(find "$dest" -name 'turnpike-*.service'); do
+  bindir=$(sed -n 's#^ExecStart=\(.*\)/turnpike-[cd]p .*#\1#p' "$u")
+  sed "s#^ExecStart=$bindir/#ExecStart=$dest$bindir/#" "$u" >"$TP_TMP/units/$(basename "$u")"
+done
+out=$(systemd-analyze verify "$TP_TMP/units/turnpike-dp.service" "$TP_TMP/units/turnpike-cp.service" 2>&1); rc=$?
+[ -n "$out" ] && echo "$out" | sed 's/^/# /'
+tp_check "systemd-analyze verify passes on both units" test $rc -eq 0 -a -z "$out"
+tp_check "both are Type=notify" test "$(grep -h '^Type=notify' "$TP_TMP"/units/*.service | wc -l)" = 2
+
+# bash completion, installed beside them.
+comp=$(find "$dest" -path '*bash-completion/completions/turnpikectl')
+tp_check "meson install puts turnpikectl's bash completion in place" test -n "$comp"
+tp_check "... it completes commands, subcommands and options" bash -c '
+  source "$0"
+  f() { COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); COMPREPLY=(); _turnpikectl; echo "${COMPREPLY[*]}"; }
+  [ "$(f turnpikectl us)" = users ] && [ "$(f turnpikectl --json users i)" = import-coturn ] &&
+  [ "$(f turnpikectl -s /x secrets "")" = "add del list" ] && [ "$(f turnpikectl drain --al)" = --alternate ]' "$comp"
+
+# The notify socket.
+sock=$TP_TMP/notify.sock
+python3 - "$sock" "$TP_TMP/notify.log" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "a", buffering=1) as f:
+    while True:
+        f.write(s.recv(4096).decode().replace("\n", " ") + "\n")
+PY
+listener=$!
+for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
+
+tp_write_conf "$TP_TMP/dp.conf" "0" "" "" "" "$(tp_turn_groups)"
+NOTIFY_SOCKET=$sock tp_dp_start "$TP_TMP/dp.conf"
+for _ in $(seq 50); do grep -q 'READY=1 STATUS=running' "$TP_TMP/notify.log" 2>/dev/null && break; sleep 0.1; done
+tp_check "dp: READY=1 once its workers run" grep -q 'READY=1 STATUS=running 1 worker(s), 2 port(s)' "$TP_TMP/notify.log"
+NOTIFY_SOCKET=$sock WATCHDOG_USEC=1000000 tp_cp_start "$TP_TMP/dp.conf"
+for _ in $(seq 50); do grep -q 'READY=1 STATUS=serving' "$TP_TMP/notify.log" && break; sleep 0.1; done
+tp_check "cp: READY=1 once it serves" grep -q 'READY=1 STATUS=serving' "$TP_TMP/notify.log"
+before=$(grep -c '^WATCHDOG=1' "$TP_TMP/notify.log")
+sleep 2.2
+after=$(grep -c '^WATCHDOG=1' "$TP_TMP/notify.log")
+echo "# WATCHDOG=1 in 2.2 s: $((after - before))"
+tp_check "cp: WATCHDOG=1 from its loop every half second (WATCHDOG_USEC=1 s)" test $((after - before)) -ge 3 -a $((after - before)) -le 6
+tp_check "cp stops" tp_cp_stop
+tp_check "cp: STOPPING=1" grep -q '^STOPPING=1' "$TP_TMP/notify.log"
+kill $listener 2>/dev/null; wait $listener 2>/dev/null
+tp_check "dp stops cleanly" tp_dp_stop
+[ $TP_FAILS -eq 0 ]

@@ -1,0 +1,403 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/store over SQLite (store_sqlite.c), on real files in a temporary
+ * folder: made on first open with its schema and mode 0600, users and
+ * secrets kept across a reopen, each realm its own, and what must be
+ * refused with a clear error and nothing changed: a file that is not a
+ * database, a damaged one, another program's database, a newer schema, a
+ * lock held by another connection, a file removed under a running store.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "store.h"
+
+static char dir[64];
+static char path[128];
+
+static int
+setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/tp-store.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/users.db", dir);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[160];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static struct cp_store *
+open_realm(const char *realm, char *err, size_t errlen)
+{
+	struct cp_store_conf c = {
+		.path = path, .realm = realm, .busy_ms = 50,
+		.owner_uid = -1, .owner_gid = -1,
+	};
+
+	return cp_store_sqlite_open(&c, err, errlen);
+}
+
+static struct cp_store *
+open_ok(void)
+{
+	char err[CP_STORE_ERR_MAX];
+	struct cp_store *s = open_realm("turnpike.test", err, sizeof(err));
+
+	if (s == NULL)
+		fail_msg("open: %s", err);
+	return s;
+}
+
+static struct cp_store_user
+user(const char *name, uint8_t fill, bool sha)
+{
+	struct cp_store_user u;
+
+	memset(&u, 0, sizeof(u));
+	snprintf(u.name, sizeof(u.name), "%s", name);
+	memset(u.md5, fill, sizeof(u.md5));
+	if (sha) {
+		memset(u.sha256, fill ^ 0xff, sizeof(u.sha256));
+		u.has_sha256 = true;
+	}
+	return u;
+}
+
+struct names {
+	unsigned int n;
+	char name[8][32];
+};
+
+static int
+collect(void *arg, const struct cp_store_user *u)
+{
+	struct names *ns = arg;
+
+	if (ns->n < 8)
+		snprintf(ns->name[ns->n], sizeof(ns->name[0]), "%.31s", u->name);
+	ns->n++;
+	return 0;
+}
+
+static int
+collect_secret(void *arg, const char *s)
+{
+	struct names *ns = arg;
+
+	if (ns->n < 8)
+		snprintf(ns->name[ns->n], sizeof(ns->name[0]), "%.31s", s);
+	ns->n++;
+	return 0;
+}
+
+static void
+write_file(const char *p, const void *buf, size_t n)
+{
+	FILE *f = fopen(p, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(buf, 1, n, f), n);
+	fclose(f);
+}
+
+static size_t
+read_file(const char *p, void *buf, size_t cap)
+{
+	FILE *f = fopen(p, "rb");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(buf, 1, cap, f);
+	fclose(f);
+	return n;
+}
+
+static void
+test_store_first_open_creates_file_0600_with_schema(void **state)
+{
+	struct cp_store *s;
+	struct stat st;
+	sqlite3 *db;
+	sqlite3_stmt *q;
+
+	(void)state;
+	assert_int_not_equal(access(path, F_OK), 0);
+	s = open_ok();
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	cp_store_close(s);
+	/* coturn's table names, our marks */
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(q, 0), 1);
+	sqlite3_finalize(q);
+	assert_int_equal(sqlite3_exec(db, "SELECT realm, name, hmackey, sha256key FROM "
+				      "turnusers_lt; SELECT realm, value FROM turn_secret",
+				      NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static void
+test_store_users_survive_reopen(void **state)
+{
+	struct cp_store_user u[2] = { user("alice", 0x11, true), user("bob", 0x22, false) };
+	struct cp_store_user got;
+	struct names ns = { 0 };
+	struct cp_store *s = open_ok();
+
+	(void)state;
+	assert_int_equal(cp_store_user_put(s, u, 2), 0);
+	cp_store_close(s);
+	s = open_ok();
+	assert_int_equal(cp_store_user_list(s, collect, &ns), 0);
+	assert_int_equal(ns.n, 2);
+	assert_string_equal(ns.name[0], "alice");
+	assert_string_equal(ns.name[1], "bob");
+	assert_int_equal(cp_store_user_get(s, "alice", &got), 0);
+	assert_memory_equal(got.md5, u[0].md5, 16);
+	assert_true(got.has_sha256);
+	assert_memory_equal(got.sha256, u[0].sha256, 32);
+	assert_int_equal(cp_store_user_get(s, "bob", &got), 0);
+	assert_false(got.has_sha256);
+	/* replace: a new password's key */
+	u[1] = user("bob", 0x33, true);
+	assert_int_equal(cp_store_user_put(s, &u[1], 1), 0);
+	assert_int_equal(cp_store_user_get(s, "bob", &got), 0);
+	assert_memory_equal(got.md5, u[1].md5, 16);
+	assert_int_equal(cp_store_user_del(s, "alice"), 0);
+	assert_int_equal(cp_store_user_del(s, "alice"), -ENOENT);
+	assert_int_equal(cp_store_user_get(s, "alice", &got), -ENOENT);
+	cp_store_close(s);
+	s = open_ok();
+	memset(&ns, 0, sizeof(ns));
+	assert_int_equal(cp_store_user_list(s, collect, &ns), 0);
+	assert_int_equal(ns.n, 1);
+	assert_string_equal(ns.name[0], "bob");
+	cp_store_close(s);
+}
+
+static void
+test_store_secrets_add_del_and_duplicates(void **state)
+{
+	struct names ns = { 0 };
+	struct cp_store *s = open_ok();
+
+	(void)state;
+	assert_int_equal(cp_store_secret_add(s, "north"), 0);
+	assert_int_equal(cp_store_secret_add(s, "south"), 0);
+	assert_int_equal(cp_store_secret_add(s, "north"), -EEXIST);
+	cp_store_close(s);
+	s = open_ok();
+	assert_int_equal(cp_store_secret_list(s, collect_secret, &ns), 0);
+	assert_int_equal(ns.n, 2);
+	assert_string_equal(ns.name[0], "north");
+	assert_int_equal(cp_store_secret_del(s, "north"), 0);
+	assert_int_equal(cp_store_secret_del(s, "north"), -ENOENT);
+	cp_store_close(s);
+}
+
+static void
+test_store_realms_are_apart(void **state)
+{
+	char err[CP_STORE_ERR_MAX];
+	struct cp_store_user u = user("carol", 0x44, true), got;
+	struct names ns = { 0 };
+	struct cp_store *s = open_ok(), *o;
+
+	(void)state;
+	assert_int_equal(cp_store_user_put(s, &u, 1), 0);
+	o = open_realm("other.realm", err, sizeof(err));
+	assert_non_null(o);
+	assert_int_equal(cp_store_user_get(o, "carol", &got), -ENOENT);
+	assert_int_equal(cp_store_user_list(o, collect, &ns), 0);
+	assert_int_equal(ns.n, 0);
+	cp_store_close(o);
+	cp_store_close(s);
+}
+
+static void
+test_store_not_a_database_refused_untouched(void **state)
+{
+	static const char junk[] = "this is not an SQLite database, it is a note\n";
+	char err[CP_STORE_ERR_MAX], back[256];
+
+	(void)state;
+	write_file(path, junk, sizeof(junk));
+	errno = 0;
+	assert_null(open_realm("turnpike.test", err, sizeof(err)));
+	assert_int_equal(errno, EIO);
+	assert_non_null(strstr(err, "not a database"));
+	assert_int_equal(read_file(path, back, sizeof(back)), sizeof(junk));
+	assert_memory_equal(back, junk, sizeof(junk));
+}
+
+static void
+test_store_damaged_database_refused(void **state)
+{
+	struct cp_store_user u[40];
+	char err[CP_STORE_ERR_MAX];
+	struct cp_store *s = open_ok();
+	int fd;
+
+	(void)state;
+	/* enough rows for pages beyond the first, then scribble on page 2 */
+	for (int i = 0; i < 40; i++) {
+		char n[256];
+
+		snprintf(n, sizeof(n), "user%02d-%0200d", i, 0);
+		u[i] = user(n, (uint8_t)i, true);
+	}
+	assert_int_equal(cp_store_user_put(s, u, 40), 0);
+	cp_store_close(s);
+	fd = open(path, O_WRONLY);
+	assert_true(fd >= 0);
+	{
+		uint8_t garbage[4096];
+
+		memset(garbage, 0xa5, sizeof(garbage));
+		assert_int_equal(pwrite(fd, garbage, sizeof(garbage), 4096 + 100),
+				 (ssize_t)sizeof(garbage));
+	}
+	close(fd);
+	errno = 0;
+	assert_null(open_realm("turnpike.test", err, sizeof(err)));
+	assert_int_equal(errno, EIO);
+	assert_non_null(strstr(err, "damaged"));
+}
+
+static void
+test_store_foreign_database_refused(void **state)
+{
+	char err[CP_STORE_ERR_MAX];
+	sqlite3 *db;
+
+	(void)state;
+	/* what coturn's turnadmin makes */
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE turnusers_lt (realm varchar(127) "
+				      "default '', name varchar(512), hmackey char(128), "
+				      "PRIMARY KEY (realm,name))", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	errno = 0;
+	assert_null(open_realm("turnpike.test", err, sizeof(err)));
+	assert_int_equal(errno, EINVAL);
+	assert_non_null(strstr(err, "import-coturn"));
+}
+
+static void
+test_store_newer_schema_refused(void **state)
+{
+	char err[CP_STORE_ERR_MAX];
+	struct cp_store *s = open_ok();
+	sqlite3 *db;
+
+	(void)state;
+	cp_store_close(s);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 7", NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	errno = 0;
+	assert_null(open_realm("turnpike.test", err, sizeof(err)));
+	assert_int_equal(errno, EINVAL);
+	assert_non_null(strstr(err, "schema version 7"));
+}
+
+static void
+test_store_locked_write_fails_busy_nothing_changed(void **state)
+{
+	struct cp_store_user u = user("dave", 0x55, true), got;
+	struct cp_store *s = open_ok();
+	sqlite3 *other;
+
+	(void)state;
+	assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN EXCLUSIVE", NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(cp_store_user_put(s, &u, 1), -EBUSY);
+	assert_non_null(strstr(s->err, "locked"));
+	assert_int_equal(cp_store_secret_add(s, "x"), -EBUSY);
+	assert_int_equal(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(other);
+	assert_int_equal(cp_store_user_get(s, "dave", &got), -ENOENT);
+	/* the lock gone, the same write goes through */
+	assert_int_equal(cp_store_user_put(s, &u, 1), 0);
+	assert_int_equal(cp_store_user_get(s, "dave", &got), 0);
+	cp_store_close(s);
+}
+
+static void
+test_store_removed_file_fails_stale(void **state)
+{
+	struct cp_store_user u = user("erin", 0x66, true);
+	struct cp_store *s = open_ok();
+
+	(void)state;
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(cp_store_user_put(s, &u, 1), -ESTALE);
+	assert_non_null(strstr(s->err, "removed"));
+	cp_store_close(s);
+}
+
+static void
+test_store_hex_round_trip_and_refusals(void **state)
+{
+	uint8_t in[16], out[16];
+	char hex[33];
+
+	(void)state;
+	for (int i = 0; i < 16; i++)
+		in[i] = (uint8_t)(i * 17);
+	cp_store_hex(in, 16, hex);
+	assert_string_equal(hex, "00112233445566778899aabbccddeeff");
+	assert_int_equal(cp_store_unhex(hex, out, 16), 0);
+	assert_memory_equal(in, out, 16);
+	assert_int_equal(cp_store_unhex("00112233445566778899AABBCCDDEEFF", out, 16), 0);
+	assert_int_equal(cp_store_unhex("0011223344556677889900aabbccddeeff", out, 16),
+			 -EINVAL);
+	assert_int_equal(cp_store_unhex("zz112233445566778899aabbccddeeff", out, 16),
+			 -EINVAL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_store_first_open_creates_file_0600_with_schema, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_users_survive_reopen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_secrets_add_del_and_duplicates, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_realms_are_apart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_not_a_database_refused_untouched, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_damaged_database_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_foreign_database_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_newer_schema_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_locked_write_fails_busy_nothing_changed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_removed_file_fails_stale, setup, teardown),
+		cmocka_unit_test(test_store_hex_round_trip_and_refusals),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

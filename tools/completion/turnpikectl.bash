@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# bash completion for turnpikectl (installed by meson install into
+# bash-completion's completions folder).
+_turnpikectl()
+{
+	local cur prev words cword
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD-1]}
+	local globals="--help --version --json --socket --config"
+	local commands="status ready allocations kill users secrets top reload drain undrain stun"
+
+	case $prev in
+	--socket|-s)
+		COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--config|-c)
+		COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	esac
+	# the command: the first word after turnpikectl that is not an option
+	# (or the argument of one)
+	local i cmd= sub= skip=0
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		if ((skip)); then skip=0; continue; fi
+		case ${COMP_WORDS[i]} in
+		--socket|-s|--config|-c) skip=1 ;;
+		-*) ;;
+		*) if [ -z "$cmd" ]; then cmd=${COMP_WORDS[i]}; elif [ -z "$sub" ]; then sub=${COMP_WORDS[i]}; fi ;;
+		esac
+	done
+	if [ -z "$cmd" ]; then
+		COMPREPLY=($(compgen -W "$commands $globals" -- "$cur")); return
+	fi
+	case $cmd in
+	users)
+		if [ -z "$sub" ]; then
+			COMPREPLY=($(compgen -W "add del list import-coturn" -- "$cur"))
+		elif [ "$sub" = import-coturn ]; then
+			COMPREPLY=($(compgen -f -- "$cur"))
+		fi ;;
+	secrets)
+		[ -z "$sub" ] && COMPREPLY=($(compgen -W "add del list" -- "$cur")) ;;
+	stun)
+		[ -z "$sub" ] && COMPREPLY=($(compgen -W "decode" -- "$cur")) ;;
+	drain)
+		COMPREPLY=($(compgen -W "--alternate --help" -- "$cur")) ;;
+	ready)
+		COMPREPLY=($(compgen -W "--wait --help" -- "$cur")) ;;
+	allocations)
+		COMPREPLY=($(compgen -W "--user --help" -- "$cur")) ;;
+	top)
+		COMPREPLY=($(compgen -W "--interval --count --help" -- "$cur")) ;;
+	*)
+		COMPREPLY=($(compgen -W "--help --json" -- "$cur")) ;;
+	esac
+}
+complete -F _turnpikectl turnpikectl
