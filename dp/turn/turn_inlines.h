@@ -422,4 +422,74 @@ turn_to_client(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf *m,
 	x->to_client(w, a, m, cy);
 }
 
+static inline void
+turn_to_peer(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf *m,
+	     const struct ipc_addr *peer, const struct turn_carry *cy)
+{
+	const struct ipc_addr *rel = turn_relayed_for(a, peer->family);
+	const struct turn_perm *perm = turn_perm_get(&w->turn, a, peer->family, peer->ip,
+						w->turn.now_ms);
+	uint16_t len = (uint16_t)rte_pktmbuf_pkt_len(m);
+
+	if (rel == NULL || perm == NULL) {
+		a->stats[TURN_STAT_DROP_NO_PERMISSION]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	a->stats[TURN_STAT_PKTS_TO_PEER]++;
+	a->stats[TURN_STAT_BYTES_TO_PEER] += len;
+	if (unlikely(perm->hairpin)) {
+		turn_hairpin_out(w, a, m, rel, peer, cy);
+		return;
+	}
+	turn_udp_out(w, m, peer->family, rel->ip, a->relay_port, peer->ip, peer->port,
+		cy);
+}
+
+/*
+ * ChannelData from a client (RFC 8656 §12.4) relayed to the peer bound to
+ * its channel. Inline: the UDP listener (turn_udp.c) is its hot caller,
+ * and a call into another file here, plus the turn_from its caller must
+ * then build in memory, cost 10-15 cycles a packet (perf/run --ab, issue
+ * 10's split); streams call turn_client_chdata().
+ */
+static inline void
+turn_client_chdata_inline(struct dp_worker *w, const struct turn_from *from,
+			  const struct turn_in *in)
+{
+	struct turn_worker *t = &w->turn;
+	struct rte_mbuf *m = in->m;
+	const uint8_t *p = rte_pktmbuf_mtod_offset(m, const uint8_t *, in->off);
+	union turn_keyu k;
+	struct turn_alloc *a;
+	const struct turn_chan *c;
+	struct chdata cd;
+	struct turn_carry cy;
+
+	a = turn_alloc_by_tuple(t, &k, turn_key_from(&k, from->transport, from->conn_id,
+					   from->family, from->in_port,
+					   from->src, from->src_port,
+					   from->dst_port));
+	/* RFC 8656 §12.6: no allocation, bad framing, unbound or reserved
+	 * channel: discard silently. */
+	if (a == NULL || chdata_decode(p, in->len, &cd) < 0) {
+		t->ctr[TURN_STAT_DROP_MALFORMED]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	a->stats[TURN_STAT_PKTS_FROM_CLIENT]++;
+	a->stats[TURN_STAT_BYTES_FROM_CLIENT] += in->len;
+	/* Only channels cp bound are found; reserved numbers never are. */
+	c = turn_chan_by_number(t, a, cd.channel, t->now_ms);
+	if (c == NULL) {
+		a->stats[TURN_STAT_DROP_NO_CHANNEL]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	turn_carry_from_in(&cy, from, in, CHDATA_HDR_LEN, cd.len);
+	rte_pktmbuf_adj(m, (uint16_t)(in->off + CHDATA_HDR_LEN));
+	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - cd.len));
+	turn_to_peer(w, a, m, &c->peer, &cy);
+}
+
 #endif /* DP_TURN_INLINES_H */

@@ -159,7 +159,7 @@ turn_client_input(struct dp_worker *w, struct rte_mbuf *m,
 	(void)arg;
 	turn_from_udp(&from, meta);
 	if (meta->payload_len >= 1 && (p[0] & 0xc0u) == 0x40u) {
-		turn_client_chdata(w, &from, &in);
+		turn_client_chdata_inline(w, &from, &in);
 		return;
 	}
 	/* What dp reads and acts on must be what the client sent. */
