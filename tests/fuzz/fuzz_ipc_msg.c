@@ -145,14 +145,32 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 			fold(s, sizeof(*s));
 		}
 		break;
+	case IPC_CONN_DOWN: {
+		const struct ipc_conn_event *ev = (const void *)m->body;
+
+		CHECK(len == sizeof(*ev));
+		CHECK(ev->reason >= 1 && ev->reason <= IPC_CONN_REASON_MAX);
+		CHECK(m->h.tuple.transport == 6);
+		fold(ev, sizeof(*ev));
+		break;
+	}
 	default:   /* ALLOC_DEL, STATE_DONE, SYNC, STATS_REQ */
 		CHECK(len == 0);
 		break;
 	}
 	if (m->h.kind != IPC_STATS && m->h.kind != IPC_STATE_DONE &&
 	    m->h.kind != IPC_SYNC && m->h.kind != IPC_STATS_REQ) {
-		CHECK(m->h.tuple.transport == 17 || m->h.tuple.transport == 6);
-		CHECK(m->h.tuple.client.family == m->h.tuple.server.family);
+		const struct ipc_tuple *t = &m->h.tuple;
+
+		CHECK(t->transport == 17 || t->transport == 6);
+		CHECK(t->client.family == t->server.family);
+		/* UDP has no connection; a stream's is the ring's worker's. */
+		if (t->transport == 17)
+			CHECK(t->conn_id == 0);
+		else
+			CHECK(ipc_conn_gen(t->conn_id) != 0 &&
+			      ipc_conn_worker(t->conn_id) == m->h.worker);
+		fold(&t->conn_id, sizeof(t->conn_id));
 	}
 }
 

@@ -216,5 +216,23 @@ main(int argc, char **argv)
 	m.h.body_len = (uint16_t)(sizeof(m.body) / sizeof(struct ipc_alloc_stats) *
 				  sizeof(struct ipc_alloc_stats));
 	put("stats_full", &m);
+
+	/* Streams (IPC v5): a request and an allocation on a connection of
+	 * worker 2, and the connection going down. */
+	start(&m, IPC_ALLOC_ADD, 9, 4);
+	m.h.worker = 2;
+	m.h.tuple.transport = 6;
+	m.h.tuple.conn_id = ipc_conn_make(2, 0x1234, 7);
+	alloc(&m, 1);
+	m.h.body_len = sizeof(struct ipc_alloc);
+	put("alloc_add_tcp", &m);
+	start(&m, IPC_CONN_DOWN, 0, 4);
+	m.h.worker = 2;
+	m.h.tuple.transport = 6;
+	m.h.tuple.conn_id = ipc_conn_make(2, 0x1234, 7);
+	memcpy(m.body, &(struct ipc_conn_event){ .reason = IPC_CONN_RESET },
+	       sizeof(struct ipc_conn_event));
+	m.h.body_len = sizeof(struct ipc_conn_event);
+	put("conn_down", &m);
 	return 0;
 }
