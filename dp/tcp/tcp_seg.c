@@ -10,35 +10,7 @@
 #include <string.h>
 
 #include "tcp.h"
-
-static inline uint16_t
-rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t
-rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline void
-wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void
-wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
+#include "tp_common.h"
 
 static enum tcp_parse_err
 parse_opts(const uint8_t *p, size_t n, struct tcp_seg *s)
@@ -63,7 +35,7 @@ parse_opts(const uint8_t *p, size_t n, struct tcp_seg *s)
 		case TCP_OPT_MSS:
 			if (olen != 4)
 				return TCP_PARSE_BAD_OPT;
-			s->mss = rd16(p + i + 2);
+			s->mss = tp_rd16(p + i + 2);
 			s->opts |= TCP_OPT_F_MSS;
 			break;
 		case TCP_OPT_WS:
@@ -81,8 +53,8 @@ parse_opts(const uint8_t *p, size_t n, struct tcp_seg *s)
 		case TCP_OPT_TS:
 			if (olen != 10)
 				return TCP_PARSE_BAD_OPT;
-			s->tsval = rd32(p + i + 2);
-			s->tsecr = rd32(p + i + 6);
+			s->tsval = tp_rd32(p + i + 2);
+			s->tsecr = tp_rd32(p + i + 6);
 			s->opts |= TCP_OPT_F_TS;
 			break;
 		case TCP_OPT_SACK:
@@ -92,8 +64,8 @@ parse_opts(const uint8_t *p, size_t n, struct tcp_seg *s)
 				return TCP_PARSE_BAD_OPT;
 			s->nsack = (uint8_t)((olen - 2) / 8);
 			for (unsigned int b = 0; b < s->nsack; b++) {
-				s->sack[b].left = rd32(p + i + 2 + 8 * b);
-				s->sack[b].right = rd32(p + i + 6 + 8 * b);
+				s->sack[b].left = tp_rd32(p + i + 2 + 8 * b);
+				s->sack[b].right = tp_rd32(p + i + 6 + 8 * b);
 			}
 			s->opts |= TCP_OPT_F_SACK;
 			break;
@@ -116,12 +88,12 @@ tcp_seg_parse(const uint8_t *p, size_t len, struct tcp_seg *s)
 	off = (size_t)(p[12] >> 4) * 4u;
 	if (off < TCP_HDR_LEN || off > len)
 		return TCP_PARSE_BAD_OFF;
-	s->sport = rd16(p);
-	s->dport = rd16(p + 2);
-	s->seq = rd32(p + 4);
-	s->ack = rd32(p + 8);
+	s->sport = tp_rd16(p);
+	s->dport = tp_rd16(p + 2);
+	s->seq = tp_rd32(p + 4);
+	s->ack = tp_rd32(p + 8);
 	s->flags = p[13] & 0x3fu;
-	s->wnd = rd16(p + 14);
+	s->wnd = tp_rd16(p + 14);
 	s->hdr_len = (uint8_t)off;
 	s->len = (uint32_t)(len - off);
 	return parse_opts(p + TCP_HDR_LEN, off - TCP_HDR_LEN, s);
@@ -157,7 +129,7 @@ tcp_seg_build(uint8_t *p, uint16_t sport, uint16_t dport, uint32_t seq,
 		if (o->opts & TCP_OPT_F_MSS) {
 			*q++ = TCP_OPT_MSS;
 			*q++ = 4;
-			wr16(q, o->mss);
+			tp_wr16(q, o->mss);
 			q += 2;
 		}
 		if (o->opts & TCP_OPT_F_TS) {
@@ -170,8 +142,8 @@ tcp_seg_build(uint8_t *p, uint16_t sport, uint16_t dport, uint32_t seq,
 			}
 			*q++ = TCP_OPT_TS;
 			*q++ = 10;
-			wr32(q, o->tsval);
-			wr32(q + 4, o->tsecr);
+			tp_wr32(q, o->tsval);
+			tp_wr32(q + 4, o->tsecr);
 			q += 8;
 		} else if (o->opts & TCP_OPT_F_SACKOK) {
 			*q++ = TCP_OPT_NOP;
@@ -193,20 +165,20 @@ tcp_seg_build(uint8_t *p, uint16_t sport, uint16_t dport, uint32_t seq,
 			*q++ = TCP_OPT_SACK;
 			*q++ = (uint8_t)(2 + 8 * nb);
 			for (unsigned int b = 0; b < nb; b++) {
-				wr32(q, o->sack[b].left);
-				wr32(q + 4, o->sack[b].right);
+				tp_wr32(q, o->sack[b].left);
+				tp_wr32(q + 4, o->sack[b].right);
 				q += 8;
 			}
 		}
 	}
 	hl = (size_t)(q - p);
-	wr16(p, sport);
-	wr16(p + 2, dport);
-	wr32(p + 4, seq);
-	wr32(p + 8, ack);
+	tp_wr16(p, sport);
+	tp_wr16(p + 2, dport);
+	tp_wr32(p + 4, seq);
+	tp_wr32(p + 8, ack);
 	p[12] = (uint8_t)((hl / 4) << 4);
 	p[13] = flags;
-	wr16(p + 14, wnd);
+	tp_wr16(p + 14, wnd);
 	p[16] = p[17] = 0;           /* checksum: the caller's */
 	p[18] = p[19] = 0;           /* urgent pointer: never sent */
 	return hl;

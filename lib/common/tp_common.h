@@ -6,6 +6,8 @@
 #ifndef TP_COMMON_H
 #define TP_COMMON_H
 
+#include <stdint.h>
+
 #ifndef likely
 #define likely(x) __builtin_expect(!!(x), 1)
 #endif
@@ -14,6 +16,36 @@
 #endif
 
 #define TP_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Network byte order at any alignment (wire formats: STUN, TCP). */
+static inline uint16_t
+tp_rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline uint32_t
+tp_rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline void
+tp_wr16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static inline void
+tp_wr32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
 
 /*
  * The longest USERNAME turnpike takes, in bytes, in every part of it: the

@@ -9,22 +9,7 @@
 #include <string.h>
 
 #include "stun.h"
-
-static inline void
-wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void
-wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
+#include "tp_common.h"
 
 void
 stun_build_init(struct stun_builder *b, uint8_t *buf, size_t cap,
@@ -38,9 +23,9 @@ stun_build_init(struct stun_builder *b, uint8_t *buf, size_t cap,
 		b->err = (type & 0xc000u) ? -EINVAL : -ENOBUFS;
 		return;
 	}
-	wr16(buf, type);
-	wr16(buf + 2, 0);
-	wr32(buf + 4, STUN_MAGIC_COOKIE);
+	tp_wr16(buf, type);
+	tp_wr16(buf + 2, 0);
+	tp_wr32(buf + 4, STUN_MAGIC_COOKIE);
 	if (tid != NULL)
 		memmove(buf + 8, tid, STUN_TID_LEN); /* tid may alias buf */
 	else
@@ -67,11 +52,11 @@ attr_reserve(struct stun_builder *b, uint16_t type, size_t len)
 		return NULL;
 	}
 	p = b->buf + b->len;
-	wr16(p, type);
-	wr16(p + 2, (uint16_t)len);
+	tp_wr16(p, type);
+	tp_wr16(p + 2, (uint16_t)len);
 	memset(p + STUN_ATTR_HDR_LEN + len, 0, padded - len);
 	b->len += (uint32_t)(STUN_ATTR_HDR_LEN + padded);
-	wr16(b->buf + 2, (uint16_t)(b->len - STUN_HDR_LEN));
+	tp_wr16(b->buf + 2, (uint16_t)(b->len - STUN_HDR_LEN));
 	return p + STUN_ATTR_HDR_LEN;
 }
 
@@ -91,7 +76,7 @@ stun_build_u32(struct stun_builder *b, uint16_t type, uint32_t v)
 	uint8_t *p = attr_reserve(b, type, 4);
 
 	if (p != NULL)
-		wr32(p, v);
+		tp_wr32(p, v);
 }
 
 void
@@ -117,15 +102,15 @@ stun_build_addr(struct stun_builder *b, uint16_t type,
 		return;
 	p[0] = 0;
 	p[1] = a->family;
-	wr16(p + 2, a->port);
+	tp_wr16(p + 2, a->port);
 	memcpy(p + 4, a->ip, alen);
 	if (stun_attr_kind(type) == STUN_KIND_XADDR) {
 		/* RFC 8489 §14.2: XOR with the cookie, then the transaction id. */
 		uint8_t mask[16];
 
-		wr32(mask, STUN_MAGIC_COOKIE);
+		tp_wr32(mask, STUN_MAGIC_COOKIE);
 		memcpy(mask + 4, b->buf + 8, STUN_TID_LEN);
-		wr16(p + 2, (uint16_t)(a->port ^ (STUN_MAGIC_COOKIE >> 16)));
+		tp_wr16(p + 2, (uint16_t)(a->port ^ (STUN_MAGIC_COOKIE >> 16)));
 		for (size_t i = 0; i < alen; i++)
 			p[4 + i] ^= mask[i];
 	}
@@ -226,7 +211,7 @@ stun_build_icmp(struct stun_builder *b, uint8_t type, uint8_t code,
 	p[1] = 0;
 	p[2] = type;
 	p[3] = code;
-	wr32(p + 4, error_data);
+	tp_wr32(p + 4, error_data);
 }
 
 void
@@ -238,7 +223,7 @@ stun_build_u16list(struct stun_builder *b, uint16_t type,
 	if (p == NULL)
 		return;
 	for (size_t i = 0; i < n; i++)
-		wr16(p + 2 * i, types[i]);
+		tp_wr16(p + 2 * i, types[i]);
 }
 
 void
@@ -256,8 +241,8 @@ stun_build_pwalgs(struct stun_builder *b, uint16_t type, const uint16_t *algs,
 	if (p == NULL)
 		return;
 	for (size_t i = 0; i < n; i++) {
-		wr16(p + 4 * i, algs[i]);
-		wr16(p + 4 * i + 2, 0);
+		tp_wr16(p + 4 * i, algs[i]);
+		tp_wr16(p + 4 * i + 2, 0);
 	}
 }
 
@@ -294,7 +279,7 @@ stun_build_fingerprint(struct stun_builder *b)
 	uint8_t *p = attr_reserve(b, STUN_ATTR_FINGERPRINT, 4);
 
 	if (p != NULL)
-		wr32(p, stun_fingerprint(b->buf, start));
+		tp_wr32(p, stun_fingerprint(b->buf, start));
 }
 
 void
@@ -305,7 +290,7 @@ stun_build_fingerprint_crc(struct stun_builder *b,
 	uint8_t *p = attr_reserve(b, STUN_ATTR_FINGERPRINT, 4);
 
 	if (p != NULL)
-		wr32(p, crc32(b->buf, start) ^ STUN_FINGERPRINT_XOR);
+		tp_wr32(p, crc32(b->buf, start) ^ STUN_FINGERPRINT_XOR);
 }
 
 int
