@@ -24,6 +24,8 @@ ip netns exec "$TP_NS_P" turnutils_peer -L 10.211.0.2 -p 3480 >"$TP_TMP/peer.log
 TP_PEER_PID=$!
 ip netns exec "$TP_NS_P" turnutils_peer -L fd00:211::2 -p 3480 >"$TP_TMP/peer6.log" 2>&1 &
 peer6=$!
+ip netns exec "$TP_NS_P" turnutils_peer -L 10.211.0.2 -p 3481 >"$TP_TMP/peer3481.log" 2>&1 &
+peer3481=$!
 sleep 0.3
 
 # uclient NAME ARGS...: one batch over TCP; its summary, then the verdict.
@@ -51,6 +53,53 @@ uclient "TCP, 50 sessions over send indications" -u test -w test -m 50 -c -n 10 
 uclient "TCP on port 80, 10 sessions over channels" -u test -w test -m 10 -c -n 10 -p 80 $V4
 uclient "TCP over IPv6 (client and relayed address)" -u test -w test -m 4 -c -n 10 -x \
   -e fd00:211::2 fd00:210::1
+
+# Framing, with our own client (lib/turnclient.py): frames cut into
+# pieces of 1, 3 and 7 bytes (each its own segment), and many frames in
+# one write; ChannelData of every length mod 4 (padding both ways), Send
+# indications answered by Data indications. Every payload comes back
+# intact from turnutils_peer's echo.
+tp_check "frames split across segments and packed into one: all echoed intact" \
+  ip netns exec "$TP_NS_C" python3 - "$HERE/lib" <<'PY'
+import struct, sys
+sys.path.insert(0, sys.argv[1])
+from turnclient import TcpClient, A_DATA, A_XOR_PEER, unxor_addr
+bad = 0
+for chop in (1, 3, 7, 0):
+    c = TcpClient("10.210.0.1", chop=chop)
+    m = c.allocate()
+    assert m.cls == 2, ("allocate", chop, m.error())
+    assert c.channel_bind(0x4001, "10.211.0.2", 3480).cls == 2
+    sent = [bytes([i % 251]) * (1 + (i * 37) % 300) for i in range(24)]
+    if chop == 0:     # all frames in one write
+        c.chop = 0
+        c.send_raw(b"".join(struct.pack("!HH", 0x4001, len(d)) + d +
+                            b"\0" * ((4 - len(d) % 4) % 4) for d in sent))
+    else:
+        for d in sent:
+            c.channel_data(0x4001, d)
+    got = []
+    while len(got) < len(sent):
+        f = c.recv()
+        if f[0] >= 0x40:
+            got.append(f[4:])
+    if got != sent:
+        bad += 1
+        print("# chop %d: %d of %d differ" % (chop, sum(a != b for a, b in zip(got, sent)), len(sent)))
+    # a Send indication to a port without a channel comes back as a
+    # Data indication (the channel's peer IP has its permission)
+    c.send_indication("10.211.0.2", 3481, b"indication-%d" % chop)
+    while True:
+        f = c.recv()
+        if f[0] < 0x40 and struct.unpack("!H", f[0:2])[0] == 0x0017:
+            from turnclient import Msg
+            if Msg(f).get(A_DATA) != b"indication-%d" % chop:
+                bad += 1
+            break
+    print("# chop %d: %d ChannelData and a Data indication back" % (chop, len(got)))
+    c.sock.close()
+sys.exit(1 if bad else 0)
+PY
 
 # Bad input while a good client relays: each bad connection is reset and
 # counted, the good one loses nothing.
@@ -132,7 +181,7 @@ tp_check "cp heard every close (conn_events_sent=$(tp_stat "$st" conn_events_sen
 n=$(tp_ctl status --json | python3 -c 'import json,sys; print(json.load(sys.stdin).get("allocations", -1))')
 tp_check "cp holds no allocation once the clients are gone ($n)" test "$n" = 0
 
-kill "$peer6" 2>/dev/null
+kill "$peer6" "$peer3481" 2>/dev/null
 tp_check "cp stops cleanly" tp_cp_stop
 tp_check "dp stops cleanly" tp_dp_stop
 echo "# [$((SECONDS - start)) s] $TP_FAILS failed"
