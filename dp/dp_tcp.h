@@ -41,6 +41,7 @@ unsigned int dp_tcp_poll(struct dp_worker *w, uint64_t now_ms);
 	DP_TT(STUN, "stun_frames") \
 	DP_TT(CHDATA, "chdata_frames") \
 	DP_TT(ZERO_COPY, "frames_zero_copy") \
+	DP_TT(GATHERED, "frames_gathered") \
 	DP_TT(CLIENT_EOF, "client_eof") \
 	DP_TT(CLOSED, "closed") \
 	DP_TT(FIRST_TIMEOUT, "reset_first_message_timeout") \
@@ -49,6 +50,7 @@ unsigned int dp_tcp_poll(struct dp_worker *w, uint64_t now_ms);
 	DP_TT(TOO_BIG, "reset_frame_too_big") \
 	DP_TT(NO_MBUF, "reset_no_mbuf") \
 	DP_TT(SEND_FULL, "send_queue_full") \
+	DP_TT(POOL_LOW, "dropped_pool_low") \
 	DP_TT(SEND_GONE, "send_closed")
 
 enum dp_tt_ctr {
@@ -63,7 +65,10 @@ enum dp_tt_ctr {
  * error. */
 int dp_tcp_turn_init(struct dp_worker *w);
 void dp_tcp_turn_free(struct dp_worker *w);
-/* Once a millisecond: connections silent past turn.tcp_first_message. */
+/* Frames gathered for clients in this burst into their send queues
+ * (before the worker flushes its transmit queues). */
+void dp_tcp_turn_flush(struct dp_worker *w);
+/* Connections silent past turn.tcp_first_message. */
 void dp_tcp_turn_poll(struct dp_worker *w, uint64_t now_ms);
 /* The worker's "tcp_turn" statistics line (nothing when not in use). */
 void dp_tcp_turn_stats(const struct dp_worker *w, FILE *out);

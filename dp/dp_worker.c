@@ -375,6 +375,9 @@ dp_worker_main(void *arg)
 				t0 = rte_rdtsc();
 			}
 		}
+		/* TURN-over-TCP frames gathered in this burst go to their
+		 * connections now, so that their segments leave with it. */
+		dp_tcp_turn_flush(w);
 		{
 			uint64_t txn = 0;
 

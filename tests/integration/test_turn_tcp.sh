@@ -101,6 +101,57 @@ for chop in (1, 3, 7, 0):
 sys.exit(1 if bad else 0)
 PY
 
+# Clients that stop reading while their peers send: their send queues
+# fill and what does not fit is dropped and counted (as for a datagram),
+# and the worker's mbufs last: a client beside them relays with 0 lost.
+# (Each small datagram used to hold an mbuf in the queue until acked, so
+# four such clients took the worker's pool.)
+ip netns exec "$TP_NS_C" python3 - "$HERE/lib" "$TP_TMP/slow" <<'PY' &
+import os, socket, struct, sys, time
+sys.path.insert(0, sys.argv[1])
+from turnclient import TcpClient
+cs = []
+for i in range(4):
+    c = TcpClient("10.210.0.1")
+    assert c.allocate().cls == 2 and c.permission(("10.211.0.2", None)).cls == 2
+    assert c.channel_bind(0x4001, "10.211.0.2", 5000 + i).cls == 2
+    c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    cs.append(c)
+open(sys.argv[2], "w").write(" ".join("%s:%d" % c.relayed for c in cs))
+time.sleep(25)                  # never reads
+PY
+slow=$!
+for _ in $(seq 50); do [ -s "$TP_TMP/slow" ] && break; sleep 0.1; done
+st0=$(tp_stats tcp_turn); w0=$(tp_stats "worker=0")
+ip netns exec "$TP_NS_P" python3 - $(cat "$TP_TMP/slow") <<'PY' &
+import socket, sys, time
+targets = [(a.split(":")[0], int(a.split(":")[1])) for a in sys.argv[1:]]
+socks = []
+for i, t in enumerate(targets):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("10.211.0.2", 5000 + i))
+    socks.append((s, t))
+end = time.time() + 8        # some 20k datagrams a second in all
+payload = b"m" * 100
+while time.time() < end:
+    for s, t in socks:
+        for _ in range(5):
+            try:
+                s.sendto(payload, t)
+            except OSError:
+                pass
+    time.sleep(0.001)
+PY
+flood=$!
+sleep 1
+uclient "beside four clients that do not read: 4 sessions over channels" \
+  -u test -w test -m 4 -c -n 20 -e 10.211.0.2 10.210.0.1
+wait $flood
+st=$(tp_stats tcp_turn); wst=$(tp_stats "worker=0")
+dd() { echo $(( $(tp_stat "$2" "$1") - $(tp_stat "$3" "$1") )); }
+tp_check "the slow clients' frames were dropped at their full send queues (send_queue_full=$(dd send_queue_full "$st" "$st0"), gathered=$(dd frames_gathered "$st" "$st0")), no mbuf ran out (drop_no_mbuf=$(dd drop_no_mbuf "$wst" "$w0"))" \
+  test "$(dd send_queue_full "$st" "$st0")" -gt 0 -a "$(dd drop_no_mbuf "$wst" "$w0")" -eq 0
+kill "$slow" 2>/dev/null; wait "$slow" 2>/dev/null
+
 # Bad input while a good client relays: each bad connection is reset and
 # counted, the good one loses nothing.
 badpy() {
