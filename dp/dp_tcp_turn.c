@@ -732,6 +732,15 @@ dp_tcp_turn_poll(struct dp_worker *w, uint64_t now_ms)
 }
 
 void
+dp_tcp_turn_values(const struct dp_worker *w, uint64_t *out)
+{
+	const struct dp_tcp_turn *tt = w->tcp_turn;
+
+	for (unsigned int i = 0; i < DP_TT__COUNT; i++)
+		out[i] = tt != NULL ? tt->ctr[i] : 0;
+}
+
+void
 dp_tcp_turn_stats(const struct dp_worker *w, FILE *out)
 {
 	const struct dp_tcp_turn *tt = w->tcp_turn;

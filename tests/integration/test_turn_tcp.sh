@@ -147,6 +147,18 @@ uclient "beside four clients that do not read: 4 sessions over channels" \
   -u test -w test -m 4 -c -n 20 -e 10.211.0.2 10.210.0.1
 wait $flood
 st=$(tp_stats tcp_turn); wst=$(tp_stats "worker=0")
+tp_check "turnpikectl status shows the worker's TCP connections, allocations shows TCP ones" \
+  python3 - "$(tp_ctl --json status)" "$(tp_ctl --json allocations)" <<'PY'
+import json, sys
+st, al = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+tcp = [a for a in al["allocations"] if a.get("transport") == "TCP"]
+print("# tcp_connections=%s, TCP allocations %d (%s), by transport %s" % (
+    st["workers"][0]["tcp_connections"], len(tcp), tcp[0].get("connection") if tcp else "-",
+    st["allocations_by_transport"]))
+sys.exit(0 if st["workers"][0]["tcp_connections"] >= 4 and len(tcp) >= 4
+         and all(a.get("connection", "").startswith("0:") for a in tcp)
+         and st["allocations_by_transport"]["TCP"] >= 4 else 1)
+PY
 dd() { echo $(( $(tp_stat "$2" "$1") - $(tp_stat "$3" "$1") )); }
 tp_check "the slow clients' frames were dropped at their full send queues (send_queue_full=$(dd send_queue_full "$st" "$st0"), gathered=$(dd frames_gathered "$st" "$st0")), no mbuf ran out (drop_no_mbuf=$(dd drop_no_mbuf "$wst" "$w0"))" \
   test "$(dd send_queue_full "$st" "$st0")" -gt 0 -a "$(dd drop_no_mbuf "$wst" "$w0")" -eq 0
@@ -194,8 +206,8 @@ tp_check "meanwhile a good client relayed 160 messages, 0 lost" \
 grep -E "tot_send_msgs=.*tot_recv" "$TP_TMP/good.log" | tail -n 1 | sed 's/^/# /'
 st=$(tp_stats tcp_turn)
 d() { echo $(( $(tp_stat "$st" "$1") - $(tp_stat "$st0" "$1") )); }
-tp_check "counted: first_message_timeout=$(d reset_first_message_timeout) bad_frame=$(d reset_bad_frame) too_big=$(d reset_frame_too_big)" \
-  test "$(d reset_first_message_timeout)" -eq 1 -a "$(d reset_bad_frame)" -eq 2 \
+tp_check "counted: silent=$(d reset_silent) bad_frame=$(d reset_bad_frame) too_big=$(d reset_frame_too_big)" \
+  test "$(d reset_silent)" -eq 1 -a "$(d reset_bad_frame)" -eq 2 \
   -a "$(d reset_frame_too_big)" -eq 1
 
 # A flood of connections from one source: past turn.tcp_per_source (120
