@@ -44,6 +44,11 @@ uclient() {
   else
     tp_not_ok "$what: sent=${sent:-?} recv=${recv:-?} lost=${lost:-?} (exit $rc)"
     echo "$out" | tail -n 15 | sed 's/^/#   /'
+    # where the messages went: dp's relay counters and TCP's drops
+    tp_stats "turn worker=0" | tr ' ' '\n' |
+      grep -E '^(pkts_(from|to)_(client|peer)|drop_no_(permission|channel))=' | paste -sd' ' | sed 's/^/#   dp: /'
+    tp_stats tcp_turn | tr ' ' '\n' |
+      grep -E '^(chdata_frames|send_queue_full|dropped_pool_low|send_closed|reset_.*)=' | paste -sd' ' | sed 's/^/#   dp: /'
   fi
 }
 
