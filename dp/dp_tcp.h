@@ -59,6 +59,7 @@ uint64_t dp_tcp_stat_values(const struct dp_worker *w, uint64_t *out,
 	DP_TT(BAD_FRAME, "reset_bad_frame") \
 	DP_TT(TOO_BIG, "reset_frame_too_big") \
 	DP_TT(NO_MBUF, "reset_no_mbuf") \
+	DP_TT(STALLED, "reset_stalled_frame") \
 	DP_TT(SEND_FULL, "send_queue_full") \
 	DP_TT(POOL_LOW, "dropped_pool_low") \
 	DP_TT(SEND_GONE, "send_closed")

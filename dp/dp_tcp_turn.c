@@ -52,7 +52,8 @@ struct tt_conn {
 	struct rte_mbuf *out;     /* frames to send, gathered in this burst */
 	uint8_t flags;            /* TT_* */
 	uint8_t in_port;          /* dp port index of its local address */
-	uint16_t pad[3];
+	uint16_t pad;
+	uint32_t pf_ms;           /* now_ms (low bits) when pf began */
 };
 
 #define TT_GREETED 0x1u           /* a complete STUN message arrived */
@@ -86,6 +87,8 @@ struct dp_tcp_turn {
 	uint32_t *pend;           /* slots with frames gathered (TT_PENDING) */
 	uint32_t npend;
 	bool pool_low;            /* the worker's pool under a quarter */
+	uint64_t pool_checked_ms; /* when pool_low was last computed */
+	uint64_t scanned_ms;      /* the last sweep for stalled frames */
 	uint64_t ctr[DP_TT__COUNT];
 };
 
@@ -309,7 +312,6 @@ dp_tcp_turn_flush(struct dp_worker *w)
 
 	if (tt == NULL || tt->npend == 0)
 		return;
-	tt->pool_low = rte_mempool_avail_count(w->pool) < w->pool->size / 4u;
 	for (uint32_t i = 0; i < tt->npend; i++) {
 		uint32_t slot = tt->pend[i];
 		struct tt_conn *tc = &tt->conns[slot];
@@ -473,6 +475,7 @@ tt_segment(struct dp_worker *w, struct dp_tcp_turn *tt, struct tt_conn *tc,
 		}
 		/* Gather: the header first (4 bytes), then the rest. */
 		if (pf == NULL) {
+			tc->pf_ms = (uint32_t)w->now_ms;
 			pf = tc->pf = tt_frame_mbuf(w);
 			if (pf == NULL) {
 				/* no mbuf to keep the partial frame in: the
@@ -711,6 +714,35 @@ dp_tcp_turn_free(struct dp_worker *w)
 	w->tcp_turn = NULL;
 }
 
+/*
+ * A frame being gathered holds an mbuf until its last byte comes: a
+ * client that starts frames and never finishes them, on many connections,
+ * could hold as many mbufs as it has connections. While the pool is low
+ * (checked once a millisecond), once a second, connections whose frame
+ * has been incomplete for over TT_STALLED_MS are reset, counted. Nothing
+ * is paid while the pool is not low.
+ */
+#define TT_STALLED_MS 2000u
+
+static void
+tt_pool_watch(struct dp_worker *w, struct dp_tcp_turn *tt, uint64_t now_ms)
+{
+	if (now_ms == tt->pool_checked_ms)
+		return;
+	tt->pool_checked_ms = now_ms;
+	tt->pool_low = rte_mempool_avail_count(w->pool) < w->pool->size / 4u;
+	if (!tt->pool_low || now_ms < tt->scanned_ms + 1000u)
+		return;
+	tt->scanned_ms = now_ms;
+	for (uint32_t i = 0; i < tt->max_conns; i++) {
+		struct tt_conn *tc = &tt->conns[i];
+
+		if (tc->id != 0 && tc->pf != NULL &&
+		    (uint32_t)now_ms - tc->pf_ms > TT_STALLED_MS)
+			tt_kill(w, tc, DP_TT_STALLED);
+	}
+}
+
 void
 dp_tcp_turn_poll(struct dp_worker *w, uint64_t now_ms)
 {
@@ -718,6 +750,7 @@ dp_tcp_turn_poll(struct dp_worker *w, uint64_t now_ms)
 
 	if (tt == NULL)
 		return;
+	tt_pool_watch(w, tt, now_ms);
 	while (tt->fifo_head != tt->fifo_tail) {
 		struct tt_due *d = &tt->fifo[tt->fifo_tail & (tt->fifo_cap - 1u)];
 		struct tt_conn *tc;
