@@ -237,6 +237,9 @@ static void
 worker_tick(struct dp_worker *w, uint64_t now)
 {
 	worker_clock_anchor(w);
+	/* progress, for the watchdog thread */
+	__atomic_store_n(&w->heartbeat, w->heartbeat + 1, __ATOMIC_RELAXED);
+	dp_watchdog_test_stall(w);
 	neigh_tick(&w->neigh, now, dp_neigh_probe, w);
 	if (w->neigh.failed) {
 		w->drop[DP_DROP_NEIGH_FAILED] += w->neigh.failed;

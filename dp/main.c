@@ -268,6 +268,11 @@ run(struct dp_ctx *ctx)
 	sd_notifyf(0, "READY=1\nSTATUS=running %u worker(s), %u port(s)",
 		   ctx->nworkers, ctx->nports);
 #endif
+	if (dp_watchdog_start(ctx) < 0) {
+		ctx->stop = 1;
+		rte_eal_mp_wait_lcore();
+		return -1;
+	}
 	if (main_worker != NULL) {
 		dp_worker_main(main_worker);
 	} else {
@@ -280,6 +285,7 @@ run(struct dp_ctx *ctx)
 		}
 	}
 	rte_eal_mp_wait_lcore();
+	dp_watchdog_stop(ctx);
 	return 0;
 }
 
@@ -368,6 +374,7 @@ main(int argc, char **argv)
 	ctx.start_tsc = rte_rdtsc();
 	ctx.start_ms = ipc_monotonic_ms();
 	ctx.clock_hz = clock_hz(ctx.tsc_hz);
+	dp_watchdog_test_hook(&ctx);
 	g_ctx = &ctx;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
