@@ -268,11 +268,27 @@ store_setup(struct cp_ctx *cp, bool check_only)
 	const struct tp_conf_cp *c = &cp->conf->cp;
 	struct cp_store_conf sc;
 	char err[CP_STORE_ERR_MAX];
+	uid_t owner = geteuid();
+	gid_t group = getegid();
 	struct stat st;
 	int rc;
 
-	if (c->store[0] == '\0')
+	if (c->store[0] == '\0') {
+		printf("turnpike-cp: no user store (cp.store = \"none\"): users and "
+		       "secrets added at run time live in memory only\n");
 		return 0;
+	}
+	/* Whose place it is, before SQLite opens or makes anything there. */
+	if (c->user[0] != '\0' && geteuid() == 0) {
+		owner = (uid_t)c->user_uid;
+		group = (gid_t)c->user_gid;
+	}
+	rc = cp_store_path_check(c->store, owner, group, !check_only, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "turnpike-cp: %s (cp.store in %s; cp.store = \"none\" "
+			"runs without a store)\n", err, cp->conf->path);
+		return rc;
+	}
 	/* --check reads a store that is there; it makes none */
 	if (check_only && stat(c->store, &st) < 0 && errno == ENOENT) {
 		printf("turnpike-cp: user store %s does not exist yet: the first start "

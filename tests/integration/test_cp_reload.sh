@@ -21,6 +21,7 @@ cp = {
   users = ( { name = "test"; password = "$1"; }, { name = "other"; password = "other"; } );
   secrets = [ "$2" ];
   peers = { allow = [ "10.211.0.0/24", "fd00:211::/64" ]; deny = [ $3 ]; };
+  store = "$TP_TMP/users.db";
 };
 CONF
 }

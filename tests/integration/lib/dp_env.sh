@@ -79,8 +79,12 @@ CONF
 }
 
 # tp_turn_groups [CP_EXTRA]: turn and cp groups for a test (private ipc
-# name and API socket; the peers' prefixes allowed; user test/test).
+# name and API socket; the peers' prefixes allowed; user test/test; the
+# user store in the test's folder, not the shared default
+# /var/lib/turnpike/turnpike.db, unless CP_EXTRA names one).
 tp_turn_groups() {
+  local store="store = \"$TP_TMP/users.db\";"
+  case "${1:-}" in *"store ="*) store= ;; esac
   cat <<CONF
 turn = { realm = "turnpike.test"; ipc = "/$TP_ID"; relay_ports = [50000, 50999];
        channels = "rfc5766"; };   # coturn's turnutils_uclient picks channels up to 0x7FFF
@@ -89,6 +93,7 @@ cp = {
   users = ( { name = "test"; password = "test"; }, { name = "other"; password = "other"; } );
   secrets = [ "test-secret" ];
   peers = { allow = [ "10.211.0.0/24", "fd00:211::/64" ]; };
+  $store
   ${1:-}
 };
 CONF
