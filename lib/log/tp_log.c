@@ -82,18 +82,34 @@ tp_log(enum tp_log_level level, const char *fmt, ...)
 {
 	FILE *f = level <= TP_LOG_WARNING ? stderr : stdout;
 	bool journal = level <= TP_LOG_WARNING ? journal_err : journal_out;
-	size_t n = strlen(fmt);
+	char line[2048];
+	size_t n = 0;
 	va_list ap;
+	int k;
 
 	if (level > cur_level)
 		return;
+	/* One write a line: stderr is unbuffered, and a line written in
+	 * pieces could meet another thread's. */
 	if (journal)
-		fprintf(f, "<%d>", (int)level);
-	if (prog_name[0] != '\0')
-		fprintf(f, "%s: ", prog_name);
+		k = snprintf(line, sizeof(line), "<%d>%s%s", (int)level, prog_name,
+			     prog_name[0] != '\0' ? ": " : "");
+	else
+		k = snprintf(line, sizeof(line), "%s%s", prog_name,
+			     prog_name[0] != '\0' ? ": " : "");
+	if (k > 0)
+		n = (size_t)k < sizeof(line) ? (size_t)k : sizeof(line) - 1;
 	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
+	k = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
 	va_end(ap);
-	if (n == 0 || fmt[n - 1] != '\n')
-		fputc('\n', f);
+	if (k > 0)
+		n = n + (size_t)k < sizeof(line) ? n + (size_t)k : sizeof(line) - 1;
+	/* a line cut short still ends */
+	if (n == 0 || line[n - 1] != '\n') {
+		if (n >= sizeof(line) - 1)
+			n = sizeof(line) - 2;
+		line[n++] = '\n';
+		line[n] = '\0';
+	}
+	fputs(line, f);
 }

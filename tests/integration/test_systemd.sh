@@ -85,7 +85,7 @@ listener=$!
 NOTIFY_SOCKET=$sock tp_dp_start "$TP_TMP/dp.conf"
 for _ in $(seq 50); do grep -q 'READY=1 STATUS=running' "$TP_TMP/notify.log" 2>/dev/null && break; sleep 0.1; done
 tp_check "dp: READY=1 once its workers run" grep -q 'READY=1 STATUS=running 1 worker(s), 2 port(s)' "$TP_TMP/notify.log"
-NOTIFY_SOCKET=$sock WATCHDOG_USEC=1000000 tp_cp_start "$TP_TMP/dp.conf"
+NOTIFY_SOCKET=$sock WATCHDOG_USEC=1000000 TP_CP_JOURNAL=1 tp_cp_start "$TP_TMP/dp.conf"
 for _ in $(seq 50); do grep -q 'READY=1 STATUS=serving' "$TP_TMP/notify.log" && break; sleep 0.1; done
 tp_check "cp: READY=1 once it serves" grep -q 'READY=1 STATUS=serving' "$TP_TMP/notify.log"
 before=$(grep -c '^WATCHDOG=1' "$TP_TMP/notify.log")
@@ -93,6 +93,15 @@ sleep 2.2
 after=$(grep -c '^WATCHDOG=1' "$TP_TMP/notify.log")
 echo "# WATCHDOG=1 in 2.2 s: $((after - before))"
 tp_check "cp: WATCHDOG=1 from its loop every half second (WATCHDOG_USEC=1 s)" test $((after - before)) -ge 3 -a $((after - before)) -le 6
+# The journal (JOURNAL_STREAM is cp's stdout and stderr): each line opens
+# with its syslog priority, "<N>" (sd-daemon(3)).
+good=$(cat "$TP_TMP/dp.conf")
+printf 'cp = { users = ( { name = "x"; ;\n' >>"$TP_TMP/dp.conf"
+tp_ctl reload >/dev/null 2>&1
+printf '%s\n' "$good" >"$TP_TMP/dp.conf"
+sed 's/^/# /' "$TP_CP_LOG" | grep '<[0-7]>' | head -n 5
+tp_check "journal: cp's lines carry their priority (notice: ready; info; error: a refused reload)" \
+  bash -c 'grep -q "^<5>turnpike-cp: ready" "$0" && grep -q "^<6>turnpike-cp: shared memory" "$0" && grep -q "^<3>turnpike-cp: reload refused" "$0"' "$TP_CP_LOG"
 tp_check "cp stops" tp_cp_stop
 tp_check "cp: STOPPING=1" grep -q '^STOPPING=1' "$TP_TMP/notify.log"
 kill $listener 2>/dev/null; wait $listener 2>/dev/null

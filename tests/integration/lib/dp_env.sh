@@ -102,10 +102,16 @@ CONF
 # tp_cp_start CONF: start turnpike-cp and wait until it serves (its tables
 # built, dp's state taken back) and, when a dp runs, until `turnpikectl
 # ready` says both are: load offered before then would meet a cp that is
-# not there yet. Sets TP_CP_PID, TP_CP_LOG.
+# not there yet. Sets TP_CP_PID, TP_CP_LOG. TP_CP_JOURNAL=1: the log file
+# stands for the journal (JOURNAL_STREAM names it, as systemd does).
 tp_cp_start() {
   TP_CP_LOG=$TP_TMP/cp.$RANDOM.log
-  "$TP_BUILD/cp/turnpike-cp" --config "$1" >"$TP_CP_LOG" 2>&1 &
+  : >"$TP_CP_LOG"
+  if [ -n "${TP_CP_JOURNAL:-}" ]; then
+    JOURNAL_STREAM=$(stat -c '%d:%i' "$TP_CP_LOG") "$TP_BUILD/cp/turnpike-cp" --config "$1" >>"$TP_CP_LOG" 2>&1 &
+  else
+    "$TP_BUILD/cp/turnpike-cp" --config "$1" >>"$TP_CP_LOG" 2>&1 &
+  fi
   TP_CP_PID=$!
   tp_cp_wait_ready
 }
@@ -113,7 +119,7 @@ tp_cp_start() {
 # tp_cp_wait_ready: wait (up to 60 s) for the cp of TP_CP_PID to be ready.
 tp_cp_wait_ready() {
   for _ in $(seq 600); do
-    if [ -S "$TP_TMP/cp.sock" ] && grep -q '^turnpike-cp: ready' "$TP_CP_LOG"; then
+    if [ -S "$TP_TMP/cp.sock" ] && grep -q '^\(<[0-7]>\)\{0,1\}turnpike-cp: ready' "$TP_CP_LOG"; then
       if [ -n "${TP_DP_PID:-}" ] && kill -0 "$TP_DP_PID" 2>/dev/null; then
         tp_ctl ready --wait 10 >/dev/null || tp_die "turnpike-cp or dp not ready"
       fi
