@@ -2,8 +2,8 @@
 /*
  * turnpike-dp's systemd watchdog (issue 13): WATCHDOG=1 only while every
  * worker makes progress. Each worker bumps its heartbeat once a tick
- * (worker_tick(), every 100 ms); a control thread of its own, off the
- * workers' loops (the main lcore runs a worker, and a worker cannot
+ * (worker_tick(), every 100 ms); a DPDK control thread of its own, off
+ * the workers' loops and lcores (the main lcore runs a worker, and a worker cannot
  * vouch for itself), wakes every half of WATCHDOG_USEC and pings only if
  * every worker's heartbeat moved since its last look. A worker stuck in
  * a loop, a PMD call or a lock stops the pings, and systemd restarts dp
@@ -24,6 +24,8 @@
 #ifdef TP_HAVE_SYSTEMD
 #include <systemd/sd-daemon.h>
 #endif
+
+#include <rte_lcore.h>
 
 #include "dp.h"
 #include "ipc.h"
@@ -96,11 +98,14 @@ dp_watchdog_start(struct dp_ctx *ctx)
 	if (sd_watchdog_enabled(0, &usec) <= 0 || usec == 0)
 		return 0;
 	ctx->watchdog_usec = usec;
-	rc = pthread_create(&ctx->watchdog_thread, NULL, watchdog_main, ctx);
+	/* A control thread: on the CPUs the EAL was given minus the
+	 * workers' lcores, so it never takes a polling worker's time. */
+	rc = rte_ctrl_thread_create(&ctx->watchdog_thread, "tp-watchdog", NULL,
+				    watchdog_main, ctx);
 	if (rc != 0) {
 		fprintf(stderr, "turnpike-dp: cannot start the watchdog thread: %s\n",
-			strerror(rc));
-		return -rc;
+			strerror(rc < 0 ? -rc : rc));
+		return rc < 0 ? rc : -rc;
 	}
 	ctx->watchdog_running = true;
 	printf("turnpike-dp: systemd watchdog: WATCHDOG=1 every %llu ms while every "
