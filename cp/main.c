@@ -544,6 +544,7 @@ start_restore(struct cp_ctx *cp)
 static void
 check_ready(struct cp_ctx *cp, uint64_t mono_ms)
 {
+	char gone[160];
 	bool dp_gone;
 
 	if (cp->ready)
@@ -561,15 +562,15 @@ check_ready(struct cp_ctx *cp, uint64_t mono_ms)
 	/* Type=notify: cp serves (issue 13). */
 	sd_notifyf(0, "READY=1\nSTATUS=serving, %u allocation(s)", cp->nallocs);
 #endif
-	tp_log(TP_LOG_NOTICE, "ready %llu ms after start, %u allocation(s) taken back "
-	       "from dp", (unsigned long long)(mono_ms - cp->exec_ms), cp->nallocs);
+	gone[0] = '\0';
 	if (dp_gone)
-		printf(" (no dp to wait for: dp epoch %llu, ready for epoch %llu, last "
-		       "heartbeat %lld ms ago)",
-		       (unsigned long long)cp->seg.shm->dp_epoch,
-		       (unsigned long long)cp->seg.shm->dp_ready,
-		       (long long)mono_ms - (long long)cp->seg.shm->dp_heartbeat_ms);
-	putchar('\n');
+		snprintf(gone, sizeof(gone), " (no dp to wait for: dp epoch %llu, ready "
+			 "for epoch %llu, last heartbeat %lld ms ago)",
+			 (unsigned long long)cp->seg.shm->dp_epoch,
+			 (unsigned long long)cp->seg.shm->dp_ready,
+			 (long long)mono_ms - (long long)cp->seg.shm->dp_heartbeat_ms);
+	tp_log(TP_LOG_NOTICE, "ready %llu ms after start, %u allocation(s) taken back "
+	       "from dp%s", (unsigned long long)(mono_ms - cp->exec_ms), cp->nallocs, gone);
 	fflush(stdout);
 }
 

@@ -17,6 +17,7 @@
 #include <rte_mbuf.h>
 
 #include "dp_types.h"
+#include "tp_log.h"
 #include "net/flow.h"
 
 struct rte_mbuf;

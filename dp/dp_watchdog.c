@@ -77,7 +77,7 @@ watchdog_main(void *arg)
 		}
 		ctx->watchdog_withheld++;
 		if (!stuck_said) {
-			fprintf(stderr, "turnpike-dp: worker %d made no progress in %llu "
+			tp_log(TP_LOG_WARNING, "worker %d made no progress in %llu "
 				"ms: WATCHDOG=1 withheld (systemd restarts dp if it "
 				"stays stuck)\n", stuck,
 				(unsigned long long)(period_us / 1000));
@@ -103,12 +103,12 @@ dp_watchdog_start(struct dp_ctx *ctx)
 	rc = rte_ctrl_thread_create(&ctx->watchdog_thread, "tp-watchdog", NULL,
 				    watchdog_main, ctx);
 	if (rc != 0) {
-		fprintf(stderr, "turnpike-dp: cannot start the watchdog thread: %s\n",
+		tp_log(TP_LOG_ERR, "cannot start the watchdog thread: %s\n",
 			strerror(rc < 0 ? -rc : rc));
 		return rc < 0 ? rc : -rc;
 	}
 	ctx->watchdog_running = true;
-	printf("turnpike-dp: systemd watchdog: WATCHDOG=1 every %llu ms while every "
+	tp_log(TP_LOG_INFO, "systemd watchdog: WATCHDOG=1 every %llu ms while every "
 	       "worker makes progress\n", (unsigned long long)(usec / 2000));
 #else
 	(void)ctx;
@@ -138,7 +138,7 @@ dp_watchdog_test_hook(struct dp_ctx *ctx)
 		return;
 	ctx->test_stall_worker = (int)id;
 	ctx->test_stall_ms = ms;
-	printf("turnpike-dp: test hook: worker %u stalls %lu ms after it starts\n",
+	tp_log(TP_LOG_INFO, "test hook: worker %u stalls %lu ms after it starts\n",
 	       id, ms);
 }
 
@@ -151,7 +151,7 @@ dp_watchdog_test_stall(struct dp_worker *w)
 	if (likely(ctx->test_stall_worker != (int)w->id) ||
 	    ipc_monotonic_ms() < ctx->start_ms + ctx->test_stall_ms)
 		return;
-	printf("turnpike-dp: test hook: worker %u stalls now\n", w->id);
+	tp_log(TP_LOG_INFO, "test hook: worker %u stalls now\n", w->id);
 	fflush(stdout);
 	while (!ctx->stop) {
 		struct timespec ts = { 0, 10 * 1000 * 1000L };

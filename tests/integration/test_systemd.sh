@@ -58,7 +58,7 @@ tp_write_conf "$TP_TMP/dp.conf" "0" "" "" "" "$(tp_turn_groups)"
 wsock=$TP_TMP/notify-dp.sock
 tp_notify_listen "$wsock" "$TP_TMP/notify-dp.log"
 wlistener=$!
-NOTIFY_SOCKET=$wsock WATCHDOG_USEC=1000000 TP_DP_TEST_STALL_WORKER=0:4000 tp_dp_start "$TP_TMP/dp.conf"
+NOTIFY_SOCKET=$wsock WATCHDOG_USEC=1000000 TP_DP_TEST_STALL_WORKER=0:4000 TP_DP_JOURNAL=1 tp_dp_start "$TP_TMP/dp.conf"
 t0=$(date +%s.%N)
 sleep 2.2
 t1=$(date +%s.%N)
@@ -75,7 +75,8 @@ t3=$(date +%s.%N)
 n=$(tp_pings "$TP_TMP/notify-dp.log" "$t2" "$t3")
 echo "# dp: WATCHDOG=1 in 2.5 s with worker 0 stalled: $n"
 tp_check "dp: no WATCHDOG=1 while a worker is stuck" test "$n" -eq 0
-tp_check "dp: says which worker is stuck" grep -q 'worker 0 made no progress .*WATCHDOG=1 withheld' "$TP_DP_LOG"
+tp_check "dp: says which worker is stuck (a warning, <4>, in the journal)" grep -q '^<4>turnpike-dp: worker 0 made no progress .*WATCHDOG=1 withheld' "$TP_DP_LOG"
+tp_check "journal: dp's info lines carry <6>" grep -q '^<6>turnpike-dp: running 1 worker' "$TP_DP_LOG"
 tp_check "dp with a stalled worker still stops" tp_dp_stop
 kill $wlistener 2>/dev/null; wait $wlistener 2>/dev/null
 

@@ -145,7 +145,12 @@ tp_ctl() { "$TP_BUILD/cp/ctl/turnpikectl" --socket "$TP_TMP/cp.sock" "$@"; }
 tp_dp_start() {
   local conf=$1
   TP_DP_LOG=$TP_TMP/dp.$RANDOM.log
-  "$TP_DP" --config "$conf" >"$TP_DP_LOG" 2>&1 &
+  : >"$TP_DP_LOG"
+  if [ -n "${TP_DP_JOURNAL:-}" ]; then   # the log file stands for the journal
+    JOURNAL_STREAM=$(stat -c '%d:%i' "$TP_DP_LOG") "$TP_DP" --config "$conf" >>"$TP_DP_LOG" 2>&1 &
+  else
+    "$TP_DP" --config "$conf" >>"$TP_DP_LOG" 2>&1 &
+  fi
   TP_DP_PID=$!
   for _ in $(seq 100); do
     grep -q 'turnpike-dp: running' "$TP_DP_LOG" && break
