@@ -255,6 +255,39 @@ store_load_secret(void *arg, const char *secret)
 }
 
 /*
+ * The default store's folder (/var/lib/turnpike) and what is in it, when
+ * root's: systemd's StateDirectory=turnpike makes the folder, and gives
+ * it and its files to the unit's user at each start, root (cp starts as
+ * root to bind its socket). They are turnpike's own, so cp.user's: given
+ * back to it, in a folder only root could write to (so root's doing).
+ * Not for a store elsewhere: cp does not take over an operator's folder.
+ */
+static void
+store_default_to_user(const struct tp_conf_cp *c)
+{
+	static const char *const names[] = { "", "-journal", "-wal", "-shm", NULL };
+	char dir[sizeof(c->store)], f[sizeof(c->store) + 16];
+	struct stat st;
+
+	if (strcmp(c->store, TP_CONF_STORE_DEFAULT) != 0)
+		return;
+	snprintf(dir, sizeof(dir), "%s", c->store);
+	*strrchr(dir, '/') = '\0';
+	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != 0 ||
+	    (st.st_mode & 022) != 0)
+		return;
+	if (chown(dir, (uid_t)c->user_uid, (gid_t)c->user_gid) == 0)
+		tp_log(TP_LOG_NOTICE, "gave %s (the user store's folder) to cp.user '%s'",
+		       dir, c->user);
+	for (unsigned int i = 0; names[i] != NULL; i++) {
+		snprintf(f, sizeof(f), "%s%s", c->store, names[i]);
+		if (lstat(f, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == 0 &&
+		    chown(f, (uid_t)c->user_uid, (gid_t)c->user_gid) == 0 && i == 0)
+			tp_log(TP_LOG_NOTICE, "gave %s to cp.user '%s'", f, c->user);
+	}
+}
+
+/*
  * The user store (cp.store): opened, made on first start, and read into
  * cp's tables under the configuration file's users, which win a name
  * both have. A store cp cannot open (locked past the busy timeout,
@@ -283,6 +316,8 @@ store_setup(struct cp_ctx *cp, bool check_only)
 		owner = (uid_t)c->user_uid;
 		group = (gid_t)c->user_gid;
 	}
+	if (owner != geteuid() && !check_only)
+		store_default_to_user(c);
 	rc = cp_store_path_check(c->store, owner, group, !check_only, err, sizeof(err));
 	if (rc < 0) {
 		tp_log(TP_LOG_ERR, "%s (cp.store in %s; cp.store = \"none\" "
@@ -321,15 +356,6 @@ store_setup(struct cp_ctx *cp, bool check_only)
 			dir[1] = '\0';
 		else
 			*slash = '\0';
-		/* The default's folder, made by root (systemd's
-		 * StateDirectory=turnpike makes it root's, 0750, as the unit
-		 * has no User=): turnpike's own, so cp.user's. */
-		if (strcmp(c->store, TP_CONF_STORE_DEFAULT) == 0 &&
-		    stat(dir, &st) == 0 && st.st_uid == 0 && (st.st_mode & 022) == 0 &&
-		    faccessat(AT_FDCWD, dir, W_OK, 0) == 0 &&
-		    chown(dir, (uid_t)c->user_uid, (gid_t)c->user_gid) == 0)
-			tp_log(TP_LOG_NOTICE, "gave %s (the user store's folder) to cp.user "
-			       "'%s'\n", dir, c->user);
 		if (setegid((gid_t)c->user_gid) < 0 || seteuid((uid_t)c->user_uid) < 0) {
 			tp_log(TP_LOG_ERR, "cannot check %s as '%s': %s\n", dir,
 				c->user, strerror(errno));
