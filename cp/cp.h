@@ -16,6 +16,7 @@
 #include "ipc.h"
 #include "policy.h"
 #include "store.h"
+#include "tp_log.h"
 #include "tp_conf_types.h"
 #include "tw.h"
 

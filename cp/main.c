@@ -84,7 +84,7 @@ start_delay(void)
 		return;
 	if (ms > 60000)
 		ms = 60000;
-	printf("turnpike-cp: test hook: start delayed by %lu ms\n", ms);
+	tp_log(TP_LOG_INFO, "test hook: start delayed by %lu ms\n", ms);
 	fflush(stdout);
 	usleep((useconds_t)(ms * 1000u));
 }
@@ -124,11 +124,11 @@ user_setup(struct cp_ctx *cp)
 	int rc = tp_conf_resolve_user(cp->conf, err, sizeof(err));
 
 	if (rc < 0) {
-		fprintf(stderr, "turnpike-cp: %s\n", err);
+		tp_log(TP_LOG_ERR, "%s\n", err);
 		return rc;
 	}
 	if (c->user[0] != '\0' && geteuid() != 0 && geteuid() != c->user_uid) {
-		fprintf(stderr, "turnpike-cp: %s:%d: cp.user is '%s' (uid %u), but "
+		tp_log(TP_LOG_ERR, "%s:%d: cp.user is '%s' (uid %u), but "
 			"turnpike-cp runs as uid %u: start it as root (it becomes '%s' "
 			"once its API socket is open) or as '%s'\n", cp->conf->path,
 			c->user_line, c->user, c->user_uid, (unsigned int)geteuid(),
@@ -153,25 +153,25 @@ drop_privileges(struct cp_ctx *cp)
 	errno = 0;
 	if (lstat(c->api_socket, &st) < 0 || !S_ISSOCK(st.st_mode) ||
 	    lchown(c->api_socket, uid, gid) < 0) {
-		fprintf(stderr, "turnpike-cp: cannot give %s to '%s': %s\n",
+		tp_log(TP_LOG_ERR, "cannot give %s to '%s': %s\n",
 			c->api_socket, c->user, errno != 0 ? strerror(errno) :
 			"not the socket just bound");
 		return -EPERM;
 	}
 	if (initgroups(c->user, gid) < 0 || setresgid(gid, gid, gid) < 0 ||
 	    setresuid(uid, uid, uid) < 0) {
-		fprintf(stderr, "turnpike-cp: cannot become '%s' (uid %u, gid %u): %s\n",
+		tp_log(TP_LOG_ERR, "cannot become '%s' (uid %u, gid %u): %s\n",
 			c->user, (unsigned int)uid, (unsigned int)gid, strerror(errno));
 		return -EPERM;
 	}
 	/* For good: no way back. */
 	if (setuid(0) == 0 || geteuid() != uid || getuid() != uid ||
 	    getegid() != gid || getgid() != gid) {
-		fprintf(stderr, "turnpike-cp: still able to become root after "
+		tp_log(TP_LOG_ERR, "still able to become root after "
 			"switching to '%s': stopping\n", c->user);
 		return -EPERM;
 	}
-	printf("turnpike-cp: running as '%s' (uid %u, gid %u)\n", c->user,
+	tp_log(TP_LOG_INFO, "running as '%s' (uid %u, gid %u)\n", c->user,
 	       (unsigned int)uid, (unsigned int)gid);
 	return 0;
 }
@@ -199,13 +199,13 @@ auth_setup(struct cp_ctx *cp)
 			2 * c->quota_total : CP_AUTH_DEF_RL_BUCKETS;
 	cp->auth = cp_auth_init(&ac);
 	if (cp->auth == NULL) {
-		fprintf(stderr, "turnpike-cp: cannot set up authentication: %s\n",
+		tp_log(TP_LOG_ERR, "cannot set up authentication: %s\n",
 			strerror(errno));
 		return -errno;
 	}
 	for (unsigned int i = 0; i < c->nusers; i++) {
 		if (cp_auth_user_add(cp->auth, c->users[i].name, c->users[i].password) < 0) {
-			fprintf(stderr, "turnpike-cp: %s:%d: user '%s' refused (bad name or "
+			tp_log(TP_LOG_ERR, "%s:%d: user '%s' refused (bad name or "
 				"password)\n", cp->conf->path, c->users[i].line,
 				c->users[i].name);
 			return -EINVAL;
@@ -213,7 +213,7 @@ auth_setup(struct cp_ctx *cp)
 	}
 	for (unsigned int i = 0; i < c->nsecrets; i++) {
 		if (cp_auth_secret_add(cp->auth, c->secrets[i]) < 0) {
-			fprintf(stderr, "turnpike-cp: %s: REST secret %u refused\n",
+			tp_log(TP_LOG_ERR, "%s: REST secret %u refused\n",
 				cp->conf->path, i + 1);
 			return -EINVAL;
 		}
@@ -229,14 +229,14 @@ store_load_user(void *arg, const struct cp_store_user *u)
 	int rc;
 
 	if (cp_conf_user(cp, u->name)) {
-		printf("turnpike-cp: user '%s' of %s is also in %s: the file's is used\n",
+		tp_log(TP_LOG_NOTICE, "user '%s' of %s is also in %s: the file's is used\n",
 		       u->name, cp->conf->cp.store, cp->conf->path);
 		return 0;
 	}
 	rc = cp_auth_user_add_keys(cp->auth, u->name, u->md5,
 				   u->has_sha256 ? u->sha256 : NULL);
 	if (rc == -ENOSPC)
-		fprintf(stderr, "turnpike-cp: %s holds more users than cp.max_users "
+		tp_log(TP_LOG_ERR, "%s holds more users than cp.max_users "
 			"(%u) allows: raise it\n", cp->conf->cp.store,
 			cp->conf->cp.max_users);
 	return rc;
@@ -249,9 +249,42 @@ store_load_secret(void *arg, const char *secret)
 	int rc = cp_auth_secret_add(cp->auth, secret);
 
 	if (rc == -ENOSPC)
-		fprintf(stderr, "turnpike-cp: %s holds more REST secrets than cp keeps "
+		tp_log(TP_LOG_ERR, "%s holds more REST secrets than cp keeps "
 			"(%u)\n", cp->conf->cp.store, TP_CONF_MAX_SECRETS + 16);
 	return rc == -EEXIST ? 0 : rc;
+}
+
+/*
+ * The default store's folder (/var/lib/turnpike) and what is in it, when
+ * root's: systemd's StateDirectory=turnpike makes the folder, and gives
+ * it and its files to the unit's user at each start, root (cp starts as
+ * root to bind its socket). They are turnpike's own, so cp.user's: given
+ * back to it, in a folder only root could write to (so root's doing).
+ * Not for a store elsewhere: cp does not take over an operator's folder.
+ */
+static void
+store_default_to_user(const struct tp_conf_cp *c)
+{
+	static const char *const names[] = { "", "-journal", "-wal", "-shm", NULL };
+	char dir[sizeof(c->store)], f[sizeof(c->store) + 16];
+	struct stat st;
+
+	if (strcmp(c->store, TP_CONF_STORE_DEFAULT) != 0)
+		return;
+	snprintf(dir, sizeof(dir), "%s", c->store);
+	*strrchr(dir, '/') = '\0';
+	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != 0 ||
+	    (st.st_mode & 022) != 0)
+		return;
+	if (chown(dir, (uid_t)c->user_uid, (gid_t)c->user_gid) == 0)
+		tp_log(TP_LOG_NOTICE, "gave %s (the user store's folder) to cp.user '%s'",
+		       dir, c->user);
+	for (unsigned int i = 0; names[i] != NULL; i++) {
+		snprintf(f, sizeof(f), "%s%s", c->store, names[i]);
+		if (lstat(f, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == 0 &&
+		    chown(f, (uid_t)c->user_uid, (gid_t)c->user_gid) == 0 && i == 0)
+			tp_log(TP_LOG_NOTICE, "gave %s to cp.user '%s'", f, c->user);
+	}
 }
 
 /*
@@ -268,14 +301,32 @@ store_setup(struct cp_ctx *cp, bool check_only)
 	const struct tp_conf_cp *c = &cp->conf->cp;
 	struct cp_store_conf sc;
 	char err[CP_STORE_ERR_MAX];
+	uid_t owner = geteuid();
+	gid_t group = getegid();
 	struct stat st;
 	int rc;
 
-	if (c->store[0] == '\0')
+	if (c->store[0] == '\0') {
+		tp_log(TP_LOG_NOTICE, "no user store (cp.store = \"none\"): users and "
+		       "secrets added at run time live in memory only\n");
 		return 0;
+	}
+	/* Whose place it is, before SQLite opens or makes anything there. */
+	if (c->user[0] != '\0' && geteuid() == 0) {
+		owner = (uid_t)c->user_uid;
+		group = (gid_t)c->user_gid;
+	}
+	if (owner != geteuid() && !check_only)
+		store_default_to_user(c);
+	rc = cp_store_path_check(c->store, owner, group, !check_only, err, sizeof(err));
+	if (rc < 0) {
+		tp_log(TP_LOG_ERR, "%s (cp.store in %s; cp.store = \"none\" "
+			"runs without a store)\n", err, cp->conf->path);
+		return rc;
+	}
 	/* --check reads a store that is there; it makes none */
 	if (check_only && stat(c->store, &st) < 0 && errno == ENOENT) {
-		printf("turnpike-cp: user store %s does not exist yet: the first start "
+		tp_log(TP_LOG_INFO, "user store %s does not exist yet: the first start "
 		       "makes it\n", c->store);
 		return 0;
 	}
@@ -306,18 +357,18 @@ store_setup(struct cp_ctx *cp, bool check_only)
 		else
 			*slash = '\0';
 		if (setegid((gid_t)c->user_gid) < 0 || seteuid((uid_t)c->user_uid) < 0) {
-			fprintf(stderr, "turnpike-cp: cannot check %s as '%s': %s\n", dir,
+			tp_log(TP_LOG_ERR, "cannot check %s as '%s': %s\n", dir,
 				c->user, strerror(errno));
 			return -EPERM;
 		}
 		ok = faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) == 0;
 		if (seteuid(0) < 0 || setegid(0) < 0) {
-			fprintf(stderr, "turnpike-cp: cannot become root again: %s\n",
+			tp_log(TP_LOG_ERR, "cannot become root again: %s\n",
 				strerror(errno));
 			return -EPERM;
 		}
 		if (!ok) {
-			fprintf(stderr, "turnpike-cp: cp.store: the folder %s is not writable "
+			tp_log(TP_LOG_ERR, "cp.store: the folder %s is not writable "
 				"by cp.user '%s' (SQLite writes its journal there): give it to "
 				"that user (chown %s %s)\n", dir, c->user, c->user, dir);
 			return -EACCES;
@@ -325,22 +376,22 @@ store_setup(struct cp_ctx *cp, bool check_only)
 	}
 	cp->store = cp_store_sqlite_open(&sc, err, sizeof(err));
 	if (cp->store == NULL) {
-		fprintf(stderr, "turnpike-cp: %s (cp.store in %s)\n", err, cp->conf->path);
+		tp_log(TP_LOG_ERR, "%s (cp.store in %s)\n", err, cp->conf->path);
 		return -EIO;
 	}
 	rc = cp_store_user_list(cp->store, store_load_user, cp);
 	if (rc == 0)
 		rc = cp_store_secret_list(cp->store, store_load_secret, cp);
 	if (rc < 0) {
-		fprintf(stderr, "turnpike-cp: %s: %s\n", c->store,
+		tp_log(TP_LOG_ERR, "%s: %s\n", c->store,
 			rc == -ENOSPC || rc == -EINVAL ? "cannot load it" : cp->store->err);
 		return rc;
 	}
 	if (cp->store->bad_rows > 0)
-		fprintf(stderr, "turnpike-cp: %s: %llu malformed row(s) skipped\n",
+		tp_log(TP_LOG_WARNING, "%s: %llu malformed row(s) skipped\n",
 			c->store, (unsigned long long)cp->store->bad_rows);
 	cp->stats[CP_STAT_STORE_ERRORS] += cp->store->bad_rows;
-	printf("turnpike-cp: user store %s: %u user(s) in all, %u REST secret(s)\n",
+	tp_log(TP_LOG_INFO, "user store %s: %u user(s) in all, %u REST secret(s)\n",
 	       c->store, cp_auth_user_count(cp->auth),
 	       cp_auth_secret_list(cp->auth, NULL, 0));
 	return 0;
@@ -353,7 +404,7 @@ policy_setup(struct cp_ctx *cp)
 
 	cp->policy = cp_policy_build(cp, cp->conf, err, sizeof(err));
 	if (cp->policy == NULL) {
-		fprintf(stderr, "turnpike-cp: %s\n", err);
+		tp_log(TP_LOG_ERR, "%s\n", err);
 		return -EINVAL;
 	}
 	return 0;
@@ -392,7 +443,7 @@ sides_disagree(struct cp_ctx *cp)
 	if (!ipc_dp_running(cp->seg.shm, ipc_monotonic_ms()) ||
 	    ipc_sides_agree(cp->seg.shm, err, sizeof(err)) == 0)
 		return false;
-	fprintf(stderr, "turnpike-cp: %s (%s)\n", err, cp->conf->path);
+	tp_log(TP_LOG_ERR, "%s (%s)\n", err, cp->conf->path);
 	ipc_side_clear(&cp->seg.shm->cp_side);
 	return true;
 }
@@ -409,10 +460,10 @@ ipc_setup(struct cp_ctx *cp)
 			      owner, &created);
 
 	if (rc == -EINVAL)
-		fprintf(stderr, "turnpike-cp: %s (dp.workers in %s)\n", cp->seg.err,
+		tp_log(TP_LOG_ERR, "%s (dp.workers in %s)\n", cp->seg.err,
 			cp->conf->path);
 	else if (rc < 0)
-		fprintf(stderr, "turnpike-cp: %s\n", cp->seg.err);
+		tp_log(TP_LOG_ERR, "%s\n", cp->seg.err);
 	if (rc < 0)
 		return rc;
 	cp->nworkers = cp->seg.nworkers;   /* checked; shm's may change */
@@ -428,7 +479,7 @@ ipc_setup(struct cp_ctx *cp)
 
 		if (pid > 0 && pid != (int32_t)getpid() &&
 		    now - beat < IPC_ALIVE_MS && pid_runs(pid)) {
-			fprintf(stderr, "turnpike-cp: another turnpike-cp (pid %d) serves "
+			tp_log(TP_LOG_ERR, "another turnpike-cp (pid %d) serves "
 				"shared memory '%s'; stop it first (one cp a segment)\n",
 				(int)pid, cp->conf->turn.ipc);
 			ipc_seg_close(&cp->seg);
@@ -443,7 +494,7 @@ ipc_setup(struct cp_ctx *cp)
 
 		if (!created && e != 0 && ipc_nonce_copy(cp->seg.shm, e, &prev) == 0 &&
 		    cp_auth_nonce_adopt(cp->auth, &prev) == 0)
-			printf("turnpike-cp: kept the nonce key of the cp before (epoch %llu)\n",
+			tp_log(TP_LOG_INFO, "kept the nonce key of the cp before (epoch %llu)\n",
 			       (unsigned long long)e);
 		OPENSSL_cleanse(&prev, sizeof(prev));
 	}
@@ -458,7 +509,7 @@ ipc_setup(struct cp_ctx *cp)
 			 cp->conf->turn.relay_min, cp->conf->turn.relay_max, cp->nworkers);
 	if (sides_disagree(cp))
 		return -EINVAL;
-	printf("turnpike-cp: shared memory '%s' %s, %u worker ring pair(s), dp epoch %llu\n",
+	tp_log(TP_LOG_INFO, "shared memory '%s' %s, %u worker ring pair(s), dp epoch %llu\n",
 	       cp->conf->turn.ipc, created ? "created" : "attached", cp->nworkers,
 	       (unsigned long long)cp->dp_epoch_seen);
 	return 0;
@@ -496,7 +547,7 @@ drop_stale(struct cp_ctx *cp)
 			n++;
 	cp->stats[CP_STAT_STALE_DROPPED] += n;
 	if (n > 0)
-		printf("turnpike-cp: dropped %llu message(s) an earlier cp left unread\n",
+		tp_log(TP_LOG_WARNING, "dropped %llu message(s) an earlier cp left unread\n",
 		       (unsigned long long)n);
 }
 
@@ -519,6 +570,7 @@ start_restore(struct cp_ctx *cp)
 static void
 check_ready(struct cp_ctx *cp, uint64_t mono_ms)
 {
+	char gone[160];
 	bool dp_gone;
 
 	if (cp->ready)
@@ -536,15 +588,15 @@ check_ready(struct cp_ctx *cp, uint64_t mono_ms)
 	/* Type=notify: cp serves (issue 13). */
 	sd_notifyf(0, "READY=1\nSTATUS=serving, %u allocation(s)", cp->nallocs);
 #endif
-	printf("turnpike-cp: ready %llu ms after start, %u allocation(s) taken back "
-	       "from dp", (unsigned long long)(mono_ms - cp->exec_ms), cp->nallocs);
+	gone[0] = '\0';
 	if (dp_gone)
-		printf(" (no dp to wait for: dp epoch %llu, ready for epoch %llu, last "
-		       "heartbeat %lld ms ago)",
-		       (unsigned long long)cp->seg.shm->dp_epoch,
-		       (unsigned long long)cp->seg.shm->dp_ready,
-		       (long long)mono_ms - (long long)cp->seg.shm->dp_heartbeat_ms);
-	putchar('\n');
+		snprintf(gone, sizeof(gone), " (no dp to wait for: dp epoch %llu, ready "
+			 "for epoch %llu, last heartbeat %lld ms ago)",
+			 (unsigned long long)cp->seg.shm->dp_epoch,
+			 (unsigned long long)cp->seg.shm->dp_ready,
+			 (long long)mono_ms - (long long)cp->seg.shm->dp_heartbeat_ms);
+	tp_log(TP_LOG_NOTICE, "ready %llu ms after start, %u allocation(s) taken back "
+	       "from dp%s", (unsigned long long)(mono_ms - cp->exec_ms), cp->nallocs, gone);
 	fflush(stdout);
 }
 
@@ -611,7 +663,7 @@ run(struct cp_ctx *cp)
 		check_ready(cp, mono);
 		if (cp->seg.shm->dp_epoch != cp->dp_epoch_seen) {
 			cp->dp_epoch_seen = cp->seg.shm->dp_epoch;
-			printf("turnpike-cp: dp restarted (epoch %llu): installing %u "
+			tp_log(TP_LOG_INFO, "dp restarted (epoch %llu): installing %u "
 			       "allocation(s) again\n",
 			       (unsigned long long)cp->dp_epoch_seen, cp->nallocs);
 			fflush(stdout);
@@ -690,6 +742,7 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	int opt, rc, status = EXIT_FAILURE;
 
+	tp_log_init("turnpike-cp");
 	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
@@ -710,12 +763,12 @@ main(int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "turnpike-cp: unexpected argument '%s'\n", argv[optind]);
+		tp_log(TP_LOG_ERR, "unexpected argument '%s'\n", argv[optind]);
 		cp_usage(stderr, argv[0]);
 		return EXIT_FAILURE;
 	}
 	if (config == NULL) {
-		fprintf(stderr, "turnpike-cp: --config FILE is required\n");
+		tp_log(TP_LOG_ERR, "--config FILE is required\n");
 		cp_usage(stderr, argv[0]);
 		return EXIT_FAILURE;
 	}
@@ -723,18 +776,19 @@ main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	cp.exec_ms = ipc_monotonic_ms();
 	if (tp_conf_load(config, &conf, err, sizeof(err)) < 0) {
-		fprintf(stderr, "turnpike-cp: %s\n", err);
+		tp_log(TP_LOG_ERR, "%s\n", err);
 		return 2;
 	}
+	tp_log_set_level((enum tp_log_level)conf.cp.log_level);
 	if (!conf.turn.enabled) {
-		fprintf(stderr, "turnpike-cp: %s: no 'turn' group: nothing to control\n",
+		tp_log(TP_LOG_ERR, "%s: no 'turn' group: nothing to control\n",
 			config);
 		goto out_free_conf;
 	}
 	cp.conf = &conf;
 	for (unsigned int i = 0; i < conf.cp.nalternates; i++) {
 		if (cp_parse_hostport(conf.cp.alternates[i], &cp.full_alt[i]) < 0) {
-			fprintf(stderr, "turnpike-cp: %s: cp.alternates: '%s' is not an "
+			tp_log(TP_LOG_ERR, "%s: cp.alternates: '%s' is not an "
 				"address like \"192.0.2.7:3478\" or \"[2001:db8::7]:3478\"\n",
 				config, conf.cp.alternates[i]);
 			goto out_free_conf;
@@ -771,14 +825,14 @@ main(int argc, char **argv)
 	cp.wall_ms = ipc_realtime_ms();
 	tw_init(&cp.wheel, 0);
 	if (cp_alloc_init(&cp) < 0) {
-		fprintf(stderr, "turnpike-cp: no memory for %u allocations\n",
+		tp_log(TP_LOG_ERR, "no memory for %u allocations\n",
 			conf.cp.quota_total);
 		goto out_close_ipc;
 	}
 	mkdir_parent(conf.cp.api_socket);
 	rc = cp_api_open(&cp.api, conf.cp.api_socket, conf.cp.api_mode);
 	if (rc < 0) {
-		fprintf(stderr, "turnpike-cp: cannot listen on %s: %s\n",
+		tp_log(TP_LOG_ERR, "cannot listen on %s: %s\n",
 			conf.cp.api_socket, strerror(-rc));
 		goto out_free_allocs;
 	}
@@ -792,10 +846,10 @@ main(int argc, char **argv)
 	if (conf.cp.metrics[0] != '\0') {
 		cp.metrics = cp_metrics_open(&cp, conf.cp.metrics, err, sizeof(err));
 		if (cp.metrics == NULL) {
-			fprintf(stderr, "turnpike-cp: %s (cp.metrics in %s)\n", err, config);
+			tp_log(TP_LOG_ERR, "%s (cp.metrics in %s)\n", err, config);
 			goto out_close_api;
 		}
-		printf("turnpike-cp: Prometheus metrics on http://%s/metrics\n",
+		tp_log(TP_LOG_INFO, "Prometheus metrics on http://%s/metrics\n",
 		       conf.cp.metrics);
 	}
 	if (drop_privileges(&cp) < 0)
@@ -813,7 +867,7 @@ main(int argc, char **argv)
 #ifdef TP_HAVE_SYSTEMD
 	sd_notify(0, "STOPPING=1");
 #endif
-	printf("turnpike-cp: stopping with %u allocation(s) live in dp\n", cp.nallocs);
+	tp_log(TP_LOG_NOTICE, "stopping with %u allocation(s) live in dp\n", cp.nallocs);
 	status = cp.fatal ? EXIT_FAILURE : EXIT_SUCCESS;
 
 out_close_api:

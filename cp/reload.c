@@ -3,7 +3,8 @@
  * turnpike-cp: reload (SIGHUP, `turnpikectl reload`; issue 13). The file
  * is read again; what cp can change without dropping anything changes:
  * the file's users and REST secrets (the store's stay), the peer policy
- * (cp.peers), cp.quota_user, the lifetimes, cp.metrics, cp.alternates.
+ * (cp.peers), cp.quota_user, the lifetimes, cp.metrics, cp.alternates,
+ * cp.log_level.
  * Everything else that differs is named as needing a restart (of cp, or
  * of dp for the dp group and the turn settings dp reads). In three steps,
  * so that a reload happens whole or not at all: load and check the new
@@ -386,6 +387,12 @@ cp_reload(struct cp_ctx *cp, struct json_object *resp)
 	LIVE(perm_lifetime_s, "cp.permission_lifetime");
 	LIVE(chan_lifetime_s, "cp.channel_lifetime");
 #undef LIVE
+	if (c->log_level != x->log_level) {
+		note(&n, false, "cp.log_level %s -> %s", tp_log_level_name((int)c->log_level),
+		     tp_log_level_name((int)x->log_level));
+		c->log_level = x->log_level;
+		tp_log_set_level((enum tp_log_level)c->log_level);
+	}
 	if (metrics_new) {
 		cp_metrics_close(cp->metrics);
 		cp->metrics = met;
@@ -406,7 +413,7 @@ cp_reload(struct cp_ctx *cp, struct json_object *resp)
 	OPENSSL_cleanse(md5, sizeof(md5));
 	OPENSSL_cleanse(sha, sizeof(sha));
 	cp->stats[CP_STAT_RELOADS]++;
-	printf("turnpike-cp: reloaded %s: %s\n", cur->path,
+	tp_log(TP_LOG_NOTICE, "reloaded %s: %s\n", cur->path,
 	       n.loglen > 0 ? n.log : "nothing changed");
 	fflush(stdout);
 	if (resp != NULL) {
@@ -428,7 +435,7 @@ fail:
 	json_object_put(n.changed);
 	json_object_put(n.restart);
 	cp->stats[CP_STAT_RELOADS_REFUSED]++;
-	fprintf(stderr, "turnpike-cp: reload refused, nothing changed: %s\n", err);
+	tp_log(TP_LOG_ERR, "reload refused, nothing changed: %s\n", err);
 	if (resp != NULL)
 		snprintf(cp->api_err, sizeof(cp->api_err), "reload refused, nothing "
 			 "changed: %s", err);

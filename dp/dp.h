@@ -17,6 +17,7 @@
 #include <rte_mbuf.h>
 
 #include "dp_types.h"
+#include "tp_log.h"
 #include "net/flow.h"
 
 struct rte_mbuf;
@@ -230,5 +231,15 @@ dp_now(void)
 
 /* Count why m is dropped and free it (m may be NULL: count only). */
 void dp_drop_pkt(struct dp_worker *w, struct rte_mbuf *m, enum dp_drop why);
+
+/* ---- systemd's watchdog (dp_watchdog.c) ---------------------------------- */
+
+/* Under a WatchdogSec (WATCHDOG_USEC set): a thread that sends WATCHDOG=1
+ * every half period while every worker's heartbeat moves. 0 or -errno. */
+int dp_watchdog_start(struct dp_ctx *ctx);
+void dp_watchdog_stop(struct dp_ctx *ctx);
+/* TP_DP_TEST_STALL_WORKER, read once at start; the stall, from a tick. */
+void dp_watchdog_test_hook(struct dp_ctx *ctx);
+void dp_watchdog_test_stall(struct dp_worker *w);
 
 #endif /* DP_H */

@@ -142,7 +142,7 @@ out_free_wheel:
 	rte_free(w->tcp_wheel);
 	w->tcp_wheel = NULL;
 fail:
-	fprintf(stderr, "turnpike-dp: worker %u: cannot create its TCP stack\n", w->id);
+	tp_log(TP_LOG_ERR, "worker %u: cannot create its TCP stack\n", w->id);
 	return -ENOMEM;
 }
 

@@ -8,6 +8,7 @@
 #ifndef DP_TYPES_H
 #define DP_TYPES_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -163,6 +164,14 @@ struct dp_ctx {
 				      * (tsc_hz; a test hook may skew it) */
 	volatile int stop;
 	volatile int dump_stats;
+	/* systemd's watchdog (dp_watchdog.c): WATCHDOG_USEC, the thread
+	 * that pings, how many looks found a worker stuck; the stall hook */
+	uint64_t watchdog_usec;
+	pthread_t watchdog_thread;
+	bool watchdog_running;
+	uint64_t watchdog_withheld;
+	int test_stall_worker;        /* -1: none */
+	uint64_t test_stall_ms;
 };
 
 /* Impairment state of one port in one direction of one worker. */
@@ -210,6 +219,8 @@ struct dp_worker {
 	uint64_t stage_pkts[DP_STAGE__COUNT];
 	uint64_t busy_cycles;        /* cycles in iterations that did work */
 	uint64_t busy_pkts;
+	/* bumped every tick; the watchdog thread reads it (dp_watchdog.c) */
+	uint64_t heartbeat;
 
 	struct dp_txq tx[DP_MAX_PORTS] __rte_cache_aligned;
 	struct net_ratelimit icmp_rl;

@@ -72,7 +72,7 @@ worker_create(struct dp_ctx *ctx, unsigned int id, unsigned int lcore)
 	w->pool = rte_pktmbuf_pool_create(name, cd->mbufs_per_worker, 256, 0,
 					  (uint16_t)data, socket);
 	if (w->pool == NULL) {
-		fprintf(stderr, "turnpike-dp: worker %u: cannot create a pool of %u "
+		tp_log(TP_LOG_ERR, "worker %u: cannot create a pool of %u "
 			"mbufs: %s (are enough hugepages reserved?)\n", id,
 			cd->mbufs_per_worker, rte_strerror(rte_errno));
 		rte_free(w);
@@ -109,7 +109,7 @@ dp_workers_create(struct dp_ctx *ctx)
 		unsigned int lcore = cd->workers[i];
 
 		if (!rte_lcore_is_enabled(lcore)) {
-			fprintf(stderr, "turnpike-dp: %s: worker lcore %u is not in the "
+			tp_log(TP_LOG_ERR, "%s: worker lcore %u is not in the "
 				"EAL core list (dp.eal '-l ...')\n", ctx->conf->path, lcore);
 			return -EINVAL;
 		}
@@ -238,6 +238,9 @@ static void
 worker_tick(struct dp_worker *w, uint64_t now)
 {
 	worker_clock_anchor(w);
+	/* progress, for the watchdog thread */
+	__atomic_store_n(&w->heartbeat, w->heartbeat + 1, __ATOMIC_RELAXED);
+	dp_watchdog_test_stall(w);
 	neigh_tick(&w->neigh, now, dp_neigh_probe, w);
 	if (w->neigh.failed) {
 		w->drop[DP_DROP_NEIGH_FAILED] += w->neigh.failed;
@@ -279,7 +282,7 @@ dp_worker_main(void *arg)
 	struct rte_mbuf *pkts[DP_BURST * 2];
 
 	if (dp_impair_init(w) < 0) {
-		fprintf(stderr, "turnpike-dp: worker %u: no memory for the "
+		tp_log(TP_LOG_ERR, "worker %u: no memory for the "
 			"impairment stage\n", w->id);
 		ctx->stop = 1;
 		return -ENOMEM;
@@ -287,7 +290,7 @@ dp_worker_main(void *arg)
 	w->next_tick = rte_rdtsc() + w->tick_interval;
 	worker_clock_anchor(w);
 	w->now_ms = w->clock_ms;
-	printf("turnpike-dp: worker %u running on lcore %u\n", w->id, w->lcore);
+	tp_log(TP_LOG_INFO, "worker %u running on lcore %u\n", w->id, w->lcore);
 	fflush(stdout);
 
 	while (!ctx->stop) {

@@ -92,7 +92,7 @@ check_hugepages(const struct tp_conf_dp *cd, int extra_argc, char **extra)
 	}
 	fclose(f);
 	if (total == 0 || free_pages == 0) {
-		fprintf(stderr, "turnpike-dp: no free hugepages (HugePages_Total=%ld, "
+		tp_log(TP_LOG_ERR, "no free hugepages (HugePages_Total=%ld, "
 			"HugePages_Free=%ld): run tools/bootstrap, or reserve them with "
 			"'echo 1024 > /proc/sys/vm/nr_hugepages' and mount hugetlbfs\n",
 			total, free_pages);
@@ -124,7 +124,7 @@ check_prefix_free(const struct tp_conf_dp *cd)
 	fl.l_type = F_WRLCK;
 	fl.l_whence = SEEK_SET;
 	if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK) {
-		fprintf(stderr, "turnpike-dp: file prefix '%s' is in use by process %d "
+		tp_log(TP_LOG_ERR, "file prefix '%s' is in use by process %d "
 			"(another turnpike-dp?): give each instance its own "
 			"--file-prefix in dp.eal\n", eal_file_prefix(cd), (int)fl.l_pid);
 		close(fd);
@@ -148,7 +148,7 @@ clock_hz(uint64_t tsc_hz)
 
 	if (ppm == 0 || ppm < -500000 || ppm > 500000)
 		return tsc_hz;
-	printf("turnpike-dp: test hook: the TSC taken as running %ld ppm %s\n",
+	tp_log(TP_LOG_INFO, "test hook: the TSC taken as running %ld ppm %s\n",
 	       labs(ppm), ppm > 0 ? "slow (dp's clock runs fast)" : "fast");
 	return (uint64_t)((double)tsc_hz * (1e6 - (double)ppm) / 1e6);
 }
@@ -197,13 +197,13 @@ turn_setup(struct dp_ctx *ctx)
 	snprintf(ctx->turn.ipc_name, sizeof(ctx->turn.ipc_name), "%s", tc->ipc);
 	rc = tp_conf_resolve_user(ctx->conf, err, sizeof(err));
 	if (rc < 0) {
-		fprintf(stderr, "turnpike-dp: %s\n", err);
+		tp_log(TP_LOG_ERR, "%s\n", err);
 		return rc;
 	}
 	owner = ctx->conf->cp.user[0] != '\0' ? (uid_t)ctx->conf->cp.user_uid : geteuid();
 	rc = ipc_seg_open(&ctx->ipc, tc->ipc, ctx->nworkers, owner, &created);
 	if (rc < 0) {
-		fprintf(stderr, "turnpike-dp: %s\n", ctx->ipc.err);
+		tp_log(TP_LOG_ERR, "%s\n", ctx->ipc.err);
 		return rc;
 	}
 	/* What dp has (stream connections when TURN listens on TCP) and the
@@ -215,7 +215,7 @@ turn_setup(struct dp_ctx *ctx)
 			 tc->relay_max, ctx->nworkers);
 	if (ipc_cp_serving(ctx->ipc.shm, ipc_monotonic_ms()) &&
 	    ipc_sides_agree(ctx->ipc.shm, err, sizeof(err)) < 0) {
-		fprintf(stderr, "turnpike-dp: %s (%s)\n", err, ctx->conf->path);
+		tp_log(TP_LOG_ERR, "%s (%s)\n", err, ctx->conf->path);
 		ipc_side_clear(&ctx->ipc.shm->dp_side);
 		ipc_seg_close(&ctx->ipc);
 		return -EINVAL;
@@ -232,7 +232,7 @@ turn_setup(struct dp_ctx *ctx)
 	ctx->ipc.shm->dp_ntcp = dp_tcp_stat_names(&ctx->ipc.shm->dp_tcp_names[0][0],
 						   IPC_DP_TCP_MAX, IPC_DP_NAME_LEN);
 	__atomic_add_fetch(&ctx->ipc.shm->dp_epoch, 1, __ATOMIC_RELEASE);
-	printf("turnpike-dp: shared memory '%s' %s (epoch %llu); TURN on UDP %u, "
+	tp_log(TP_LOG_INFO, "shared memory '%s' %s (epoch %llu); TURN on UDP %u, "
 	       "relayed ports %u-%u\n", tc->ipc, created ? "created" : "attached",
 	       (unsigned long long)ctx->ipc.shm->dp_epoch, tc->listen_port,
 	       tc->relay_min, tc->relay_max);
@@ -266,7 +266,7 @@ run(struct dp_ctx *ctx)
 		}
 		rc = rte_eal_remote_launch(dp_worker_main, w, w->lcore);
 		if (rc < 0) {
-			fprintf(stderr, "turnpike-dp: cannot start worker %u on lcore %u: "
+			tp_log(TP_LOG_ERR, "cannot start worker %u on lcore %u: "
 				"%s (is the lcore busy?)\n", w->id, w->lcore, strerror(-rc));
 			ctx->stop = 1;
 			rte_eal_mp_wait_lcore();
@@ -275,7 +275,7 @@ run(struct dp_ctx *ctx)
 	}
 	if (ctx->turn.enabled)
 		ipc_dp_set_ready(ctx->ipc.shm, true);
-	printf("turnpike-dp: running %u worker(s), %u port(s)\n", ctx->nworkers,
+	tp_log(TP_LOG_INFO, "running %u worker(s), %u port(s)\n", ctx->nworkers,
 	       ctx->nports);
 	fflush(stdout);
 #ifdef TP_HAVE_SYSTEMD
@@ -283,6 +283,11 @@ run(struct dp_ctx *ctx)
 	sd_notifyf(0, "READY=1\nSTATUS=running %u worker(s), %u port(s)",
 		   ctx->nworkers, ctx->nports);
 #endif
+	if (dp_watchdog_start(ctx) < 0) {
+		ctx->stop = 1;
+		rte_eal_mp_wait_lcore();
+		return -1;
+	}
 	if (main_worker != NULL) {
 		dp_worker_main(main_worker);
 	} else {
@@ -295,6 +300,7 @@ run(struct dp_ctx *ctx)
 		}
 	}
 	rte_eal_mp_wait_lcore();
+	dp_watchdog_stop(ctx);
 	return 0;
 }
 
@@ -316,6 +322,7 @@ main(int argc, char **argv)
 	bool check_only = false;
 	struct sigaction sa;
 
+	tp_log_init("turnpike-dp");
 	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
@@ -336,7 +343,7 @@ main(int argc, char **argv)
 		}
 	}
 	if (config == NULL) {
-		fprintf(stderr, "turnpike-dp: --config FILE is required\n");
+		tp_log(TP_LOG_ERR, "--config FILE is required\n");
 		dp_usage(stderr, argv[0]);
 		return EXIT_FAILURE;
 	}
@@ -344,7 +351,7 @@ main(int argc, char **argv)
 	 * test) reading it must see where a start-up stands. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (tp_conf_load(config, &conf, err, sizeof(err)) < 0) {
-		fprintf(stderr, "turnpike-dp: %s\n", err);
+		tp_log(TP_LOG_ERR, "%s\n", err);
 		return 2;
 	}
 	if (check_only) {
@@ -356,7 +363,7 @@ main(int argc, char **argv)
 
 	extra_argc = argc - optind;
 	if (extra_argc + conf.dp.eal_argc > (int)RTE_DIM(eal_argv) - 1) {
-		fprintf(stderr, "turnpike-dp: too many EAL arguments\n");
+		tp_log(TP_LOG_ERR, "too many EAL arguments\n");
 		goto out_free_conf;
 	}
 	for (int i = 0; i < conf.dp.eal_argc; i++)
@@ -373,7 +380,7 @@ main(int argc, char **argv)
 	if (rc < 0) {
 		int e = rte_errno;
 
-		fprintf(stderr, "turnpike-dp: cannot initialise the EAL: %s\n",
+		tp_log(TP_LOG_ERR, "cannot initialise the EAL: %s\n",
 			e != 0 ? rte_strerror(e) : "see the EAL messages above");
 		goto out_free_conf;
 	}
@@ -383,6 +390,7 @@ main(int argc, char **argv)
 	ctx.start_tsc = rte_rdtsc();
 	ctx.start_ms = ipc_monotonic_ms();
 	ctx.clock_hz = clock_hz(ctx.tsc_hz);
+	dp_watchdog_test_hook(&ctx);
 	g_ctx = &ctx;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -411,13 +419,13 @@ main(int argc, char **argv)
 	if (conf.dp.diag_echo_port != 0 &&
 	    dp_udp_register(&ctx, conf.dp.diag_echo_port, dp_diag_echo, NULL,
 			    DP_OWNER_FLOW, false) < 0) {
-		fprintf(stderr, "turnpike-dp: cannot register the diagnostic echo "
+		tp_log(TP_LOG_ERR, "cannot register the diagnostic echo "
 			"on UDP port %u\n", conf.dp.diag_echo_port);
 		goto out_close_ports;
 	}
 	if (run(&ctx) == 0)
 		status = EXIT_SUCCESS;
-	printf("turnpike-dp: stopping\n");
+	tp_log(TP_LOG_INFO, "stopping\n");
 	dp_stats_print(&ctx, stdout);
 
 out_close_ports:

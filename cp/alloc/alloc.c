@@ -32,6 +32,7 @@
 #include "steer.h"
 #include "stun.h"
 #include "tp_conf.h"
+#include "tp_log.h"
 
 #define NET_AF4 4u
 #define NET_AF6 6u
@@ -611,6 +612,8 @@ alloc_expired(struct tw_timer *t, void *arg)
 
 	(void)t;
 	g_cp->stats[CP_STAT_EXPIRED_ALLOCS]++;
+	tp_log(TP_LOG_DEBUG, "allocation %llu (worker %u): expired",
+	       (unsigned long long)a->id, a->worker);
 	send_alloc(g_cp, a, IPC_ALLOC_DEL);
 	alloc_free(g_cp, a);
 }
@@ -667,6 +670,8 @@ reply_error(struct req_ctx *r, uint16_t code, const struct stun_addr *aerr_for)
 	stun_build_fingerprint(&b);
 	r->cp->stats[CP_STAT_ERRORS]++;
 	cp_count_error(r->cp, code);
+	tp_log(TP_LOG_DEBUG, "request (method 0x%03x, worker %u): error %u",
+	       r->req->method, r->worker, code);
 	send_response(r->cp, r->worker, &r->msg->h.tuple, buf, stun_build_finish(&b));
 }
 
@@ -804,6 +809,9 @@ send_allocate_success(struct req_ctx *r, struct cp_alloc *a, uint64_t token,
 	stun_from_ipc(&sa, &a->tuple.client);
 	stun_build_addr(&b, STUN_ATTR_XOR_MAPPED_ADDRESS, &sa);
 	reply_finish(r, &b);
+	tp_log(TP_LOG_DEBUG, "allocation %llu (worker %u): granted, lifetime %llu s, "
+	       "%u relayed address(es), port %u", (unsigned long long)a->id,
+	       a->worker, (unsigned long long)left, a->auth.nrelayed, a->relay_port);
 }
 
 static void

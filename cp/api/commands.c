@@ -88,6 +88,8 @@ cmd_status(void *ctx, struct json_object *req, struct json_object *resp,
 	json_object_object_add(resp, "ready", json_object_new_boolean(s->ready));
 	json_object_object_add(resp, "realm", json_object_new_string(cp->conf->turn.realm));
 	json_object_object_add(resp, "cp_starts", json_object_new_int64((int64_t)s->cp_epoch));
+	json_object_object_add(resp, "log_level",
+			       json_object_new_string(tp_log_level_name((int)tp_log_level())));
 	json_object_object_add(dp, "alive", json_object_new_boolean(s->dp_alive));
 	json_object_object_add(dp, "running", json_object_new_boolean(s->dp_running));
 	json_object_object_add(dp, "pid", json_object_new_int(shm->dp_pid));
@@ -351,7 +353,7 @@ store_failed(struct cp_ctx *cp, int rc, const char **error)
 {
 	cp->stats[CP_STAT_STORE_ERRORS]++;
 	*error = api_err(cp, "%s", cp->store->err);
-	fprintf(stderr, "turnpike-cp: %s\n", cp->store->err);
+	tp_log(TP_LOG_ERR, "%s\n", cp->store->err);
 	return rc;
 }
 
@@ -783,7 +785,7 @@ cmd_drain(void *ctx, struct json_object *req, struct json_object *resp,
 	if (!cp->draining)
 		cp->drain_since_ms = cp->now_ms;
 	cp->draining = true;
-	printf("turnpike-cp: draining: new allocations get %s, %u allocation(s) run on\n",
+	tp_log(TP_LOG_NOTICE, "draining: new allocations get %s, %u allocation(s) run on\n",
 	       n > 0 ? "300 Try Alternate" : "508", cp->nallocs);
 	fflush(stdout);
 	json_object_object_add(resp, "drain", drain_json(cp));
@@ -799,7 +801,7 @@ cmd_undrain(void *ctx, struct json_object *req, struct json_object *resp,
 	(void)req;
 	(void)error;
 	if (cp->draining)
-		printf("turnpike-cp: drain ended after %llu s\n",
+		tp_log(TP_LOG_NOTICE, "drain ended after %llu s\n",
 		       (unsigned long long)((cp->now_ms - cp->drain_since_ms) / 1000));
 	fflush(stdout);
 	cp->draining = false;
@@ -864,7 +866,7 @@ cp_api_commands_register(struct cp_ctx *cp)
 	rc = cp_api_publish(&cp->api, c->has_api_group ? (gid_t)c->api_gid :
 			    CP_API_NO_GROUP);
 	if (rc < 0)
-		fprintf(stderr, "turnpike-cp: cannot publish the API socket at %s%s%s: %s\n",
+		tp_log(TP_LOG_ERR, "cannot publish the API socket at %s%s%s: %s\n",
 			c->api_socket, c->has_api_group ? " for group " : "",
 			c->has_api_group ? c->api_group : "", strerror(-rc));
 	return rc;

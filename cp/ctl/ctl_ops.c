@@ -667,6 +667,17 @@ ops_status_show(struct json_object *a)
 	       json_object_get_boolean(alive) ? "alive" : "NOT ALIVE",
 	       json_object_get_boolean(running) ? ", running" : ", NOT RUNNING",
 	       pid, epoch, nworkers, nworkers == 1 ? "" : "s");
+	{
+		struct json_object *lv;
+		const char *level = json_object_object_get_ex(a, "log_level", &lv) &&
+				    json_object_is_type(lv, json_type_string) ?
+				    json_object_get_string(lv) : NULL;
+
+		/* an older cp does not say */
+		if (level != NULL &&
+		    (rc = ops_put_safe(stdout, "log level    ", level, "\n")) != 0)
+			goto out;
+	}
 	printf("allocations  %" PRId64 "%s\n", nallocs, by_xport);
 	printf("users        %" PRId64 "\n", nusers);
 	printf("secrets      %" PRId64 "\n", nsecrets);

@@ -7,7 +7,9 @@
 #ifndef CP_STORE_H
 #define CP_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "store_types.h"
 
@@ -20,6 +22,18 @@
  */
 struct cp_store *cp_store_sqlite_open(const struct cp_store_conf *conf,
 				      char *err, size_t errlen);
+
+/*
+ * May the store live at path (store_path.c)? Absolute; every folder from
+ * / down owned by root or owner and writable by no one else (sticky ones
+ * above the store's folder excepted); the file and SQLite's journals,
+ * when there, regular files of owner's that no one else may write. A
+ * missing store folder is made (0700, owner:group) when create is true
+ * and its parent passes. 0, or -errno with the reason in err and nothing
+ * changed.
+ */
+int cp_store_path_check(const char *path, uid_t owner, gid_t group, bool create,
+			char *err, size_t errlen);
 
 /* Close; NULL is a no-op. */
 void cp_store_close(struct cp_store *s);

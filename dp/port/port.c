@@ -61,12 +61,12 @@ port_find_or_probe(const struct tp_conf_port *cp, uint16_t *port_id)
 		return 0;
 	rc = rte_dev_probe(cp->dev);
 	if (rc < 0 && rc != -EEXIST) {
-		fprintf(stderr, "turnpike-dp: port '%s': cannot open device '%s': %s\n",
+		tp_log(TP_LOG_ERR, "port '%s': cannot open device '%s': %s\n",
 			cp->name, cp->dev, strerror(-rc));
 		return rc;
 	}
 	if (rte_eth_dev_get_port_by_name(name, port_id) != 0) {
-		fprintf(stderr, "turnpike-dp: port '%s': device '%s' probed but no "
+		tp_log(TP_LOG_ERR, "port '%s': device '%s' probed but no "
 			"ethernet port named '%s' appeared\n", cp->name, cp->dev, name);
 		return -ENODEV;
 	}
@@ -145,7 +145,7 @@ port_setup(struct dp_ctx *ctx, struct dp_port *p)
 	if (rc < 0)
 		goto fail;
 	if (info.max_rx_queues < nq || info.max_tx_queues < nq) {
-		fprintf(stderr, "turnpike-dp: port '%s': %u workers need %u queues, "
+		tp_log(TP_LOG_ERR, "port '%s': %u workers need %u queues, "
 			"the device has %u RX / %u TX\n", p->name, nq, nq,
 			info.max_rx_queues, info.max_tx_queues);
 		return -EINVAL;
@@ -201,7 +201,7 @@ port_setup(struct dp_ctx *ctx, struct dp_port *p)
 	}
 	rc = rte_eth_dev_set_mtu(p->port_id, p->mtu);
 	if (rc < 0 && rc != -ENOTSUP) {
-		fprintf(stderr, "turnpike-dp: port '%s': cannot set MTU %u: %s\n",
+		tp_log(TP_LOG_ERR, "port '%s': cannot set MTU %u: %s\n",
 			p->name, p->mtu, strerror(-rc));
 		return rc;
 	}
@@ -216,7 +216,7 @@ port_setup(struct dp_ctx *ctx, struct dp_port *p)
 	rte_eth_dev_set_link_up(p->port_id);
 	return dp_port_steer(ctx, p, &info);
 fail:
-	fprintf(stderr, "turnpike-dp: port '%s' (%s): setup failed: %s\n", p->name,
+	tp_log(TP_LOG_ERR, "port '%s' (%s): setup failed: %s\n", p->name,
 		ctx->conf->dp.ports[p->index].dev, strerror(-rc));
 	return rc;
 }
@@ -225,16 +225,20 @@ fail:
 static void
 print_relays(const struct dp_port *p)
 {
-	char buf[INET6_ADDRSTRLEN];
+	char buf[INET6_ADDRSTRLEN], line[1024];
+	size_t n = 0;
 
 	if (p->nrelay4 == 0 && p->nrelay6 == 0)
 		return;
-	printf("turnpike-dp: port '%s' relays on", p->name);
-	for (unsigned int i = 0; i < p->nrelay4; i++)
-		printf(" %s", inet_ntop(AF_INET, &p->relay4[i], buf, sizeof(buf)));
-	for (unsigned int i = 0; i < p->nrelay6; i++)
-		printf(" %s", inet_ntop(AF_INET6, p->relay6[i], buf, sizeof(buf)));
-	printf("\n");
+	/* one line, one write (lib/log) */
+	line[0] = '\0';
+	for (unsigned int i = 0; i < p->nrelay4 && n < sizeof(line); i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, " %s",
+				      inet_ntop(AF_INET, &p->relay4[i], buf, sizeof(buf)));
+	for (unsigned int i = 0; i < p->nrelay6 && n < sizeof(line); i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, " %s",
+				      inet_ntop(AF_INET6, p->relay6[i], buf, sizeof(buf)));
+	tp_log(TP_LOG_INFO, "port '%s' relays on%s", p->name, line);
 }
 
 /* "relay port shares: worker 0 50000-50499, worker 1 50500-50999": the
@@ -243,19 +247,23 @@ static void
 print_shares(const struct dp_ctx *ctx)
 {
 	const struct dp_turn_conf *tc = &ctx->turn;
+	char line[2048];
+	size_t n = 0;
 	uint16_t lo, hi;
 
 	if (!tc->enabled)
 		return;
-	printf("turnpike-dp: relay port shares:");
-	for (uint32_t w = 0; w < ctx->nworkers; w++) {
+	line[0] = '\0';
+	for (uint32_t w = 0; w < ctx->nworkers && n < sizeof(line); w++) {
 		if (steer_relay_share(tc->relay_min, tc->relay_max, ctx->nworkers, w,
 				      &lo, &hi))
-			printf("%s worker %u %u-%u", w ? "," : "", w, lo, hi);
+			n += (size_t)snprintf(line + n, sizeof(line) - n, "%s worker %u %u-%u",
+					      w ? "," : "", w, lo, hi);
 		else
-			printf("%s worker %u none", w ? "," : "", w);
+			n += (size_t)snprintf(line + n, sizeof(line) - n, "%s worker %u none",
+					      w ? "," : "", w);
 	}
-	printf("\n");
+	tp_log(TP_LOG_INFO, "relay port shares:%s", line);
 }
 
 int
@@ -276,7 +284,7 @@ dp_ports_init(struct dp_ctx *ctx)
 			return rc;
 		for (unsigned int j = 0; j < i; j++) {
 			if (ctx->ports[j].port_id == p->port_id) {
-				fprintf(stderr, "turnpike-dp: ports '%s' and '%s' are the "
+				tp_log(TP_LOG_ERR, "ports '%s' and '%s' are the "
 					"same device\n", ctx->ports[j].name, p->name);
 				return -EINVAL;
 			}
@@ -286,13 +294,13 @@ dp_ports_init(struct dp_ctx *ctx)
 		if (rc < 0)
 			return rc;
 		ctx->nports++;
-		printf("turnpike-dp: port '%s' up: %s, mac " RTE_ETHER_ADDR_PRT_FMT
+		tp_log(TP_LOG_INFO, "port '%s' up: %s, mac " RTE_ETHER_ADDR_PRT_FMT
 		       ", %u queue(s)%s%s%s\n", p->name, cd->ports[i].dev,
 		       RTE_ETHER_ADDR_BYTES(&p->mac), ctx->nworkers,
 		       p->rss ? ", rss" : ", software flow hand-off",
 		       p->tx_l4_cksum ? ", tx checksum offload" : ", software checksums",
 		       p->vlan ? ", vlan" : "");
-		printf("turnpike-dp: port '%s' steering: %s\n", p->name, p->steering);
+		tp_log(TP_LOG_INFO, "port '%s' steering: %s\n", p->name, p->steering);
 		print_relays(p);
 	}
 	print_shares(ctx);

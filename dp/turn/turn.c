@@ -48,7 +48,7 @@ turn_init(struct dp_ctx *ctx)
 	 * PCLMULQDQ, else a table): FINGERPRINT checks. */
 	rte_net_crc_set_alg(RTE_NET_CRC_AVX512);
 	if (turn_key_hash_selfcheck() < 0) {
-		fprintf(stderr, "turnpike-dp: internal error: the allocation key's "
+		tp_log(TP_LOG_ERR, "internal error: the allocation key's "
 			"hash differs from rte_hash_crc()\n");
 		return -EINVAL;
 	}
@@ -58,7 +58,7 @@ turn_init(struct dp_ctx *ctx)
 
 		rc = turn_worker_tables(w, cap, n4 + n6, span, &bytes);
 		if (rc < 0) {
-			fprintf(stderr, "turnpike-dp: worker %u: no memory for %u "
+			tp_log(TP_LOG_ERR, "worker %u: no memory for %u "
 				"allocations (%zu bytes each; cp.quota_total %u over %u "
 				"worker(s)): reserve more hugepages or lower "
 				"cp.quota_total\n", i, cap,
@@ -76,7 +76,7 @@ turn_init(struct dp_ctx *ctx)
 		t->cp_down_since_ms = ipc_monotonic_ms();
 		t->cp_grace_ms = (uint64_t)ctx->conf->turn.cp_grace_s * 1000u;
 	}
-	printf("turnpike-dp: TURN table: %u allocations per worker (cp.quota_total "
+	tp_log(TP_LOG_INFO, "TURN table: %u allocations per worker (cp.quota_total "
 	       "%u over %u worker(s)), %.1f MiB per worker (%zu-byte hot and %zu-byte "
 	       "cold slots); "
 	       "relayed on %u IPv4 and %u IPv6 address(es) x %u port(s)\n", cap,
@@ -87,7 +87,7 @@ turn_init(struct dp_ctx *ctx)
 	rc = dp_udp_register(ctx, tc->listen_port, turn_client_input, NULL,
 			     DP_OWNER_FLOW, false);
 	if (rc < 0) {
-		fprintf(stderr, "turnpike-dp: cannot listen for TURN on UDP %u: %s\n",
+		tp_log(TP_LOG_ERR, "cannot listen for TURN on UDP %u: %s\n",
 			tc->listen_port, strerror(-rc));
 		return rc;
 	}
@@ -98,7 +98,7 @@ turn_init(struct dp_ctx *ctx)
 								 ctx->nworkers, (uint16_t)p),
 				     true);
 		if (rc < 0) {
-			fprintf(stderr, "turnpike-dp: relay port %u is taken: %s\n", p,
+			tp_log(TP_LOG_ERR, "relay port %u is taken: %s\n", p,
 				strerror(-rc));
 			return rc;
 		}

@@ -283,7 +283,7 @@ load_cp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 		"permission_lifetime", "channel_lifetime", "nonce_lifetime",
 		"quota_user", "quota_total", "users", "secrets", "peers", "user",
 		"challenge_rate", "challenge_burst", "store", "store_busy_ms",
-		"max_users", "metrics", "alternates", NULL,
+		"max_users", "metrics", "alternates", "log_level", NULL,
 	};
 	static const char *const peer_names[] = {
 		"allow_loopback", "allow_private", "allow_link_local",
@@ -326,6 +326,27 @@ load_cp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 	    (rc = get_str(g, "metrics", p->metrics, sizeof(p->metrics), false, c,
 			  err, errlen)) < 0)
 		return rc;
+	if ((s = config_setting_get_member(g, "log_level")) != NULL) {
+		const char *v = config_setting_type(s) == CONFIG_TYPE_STRING ?
+				config_setting_get_string(s) : "";
+
+		p->log_level = 0;
+#define TP_LOG_LEVEL(n, num, name) \
+		if (strcmp(v, name) == 0) \
+			p->log_level = num;
+#include "tp_log_levels.def"
+#undef TP_LOG_LEVEL
+		if (p->log_level == 0)
+			FAIL(s, "cp.log_level must be \"error\", \"warning\", \"notice\", "
+			     "\"info\" or \"debug\"");
+	}
+	if (strcmp(p->store, "none") == 0)
+		p->store[0] = '\0';
+	else if (p->store[0] != '/') {
+		s = config_setting_get_member(g, "store");
+		FAIL(s, "cp.store must be an absolute path, or \"none\" (no user "
+		     "store: users added at run time live in memory only)");
+	}
 	/* Unset: a tenth of the total, whatever the total became. */
 	if (config_setting_get_member(g, "quota_user") == NULL)
 		p->quota_user = TP_CONF_QUOTA_USER_DEF(p->quota_total);
@@ -431,8 +452,10 @@ tp_conf_turn_defaults(struct tp_conf *c)
 	c->cp.allow_relay_to_relay = true;
 	c->cp.challenge_rate = 500;
 	c->cp.challenge_burst = 2000;
+	snprintf(c->cp.store, sizeof(c->cp.store), "%s", TP_CONF_STORE_DEFAULT);
 	c->cp.store_busy_ms = 200;
 	c->cp.max_users = 10000;
+	c->cp.log_level = 6;          /* info (tp_log_levels.def) */
 	snprintf(c->turn.software, sizeof(c->turn.software), "turnpike %s", TP_VERSION);
 	snprintf(c->turn.ipc, sizeof(c->turn.ipc), "/turnpike");
 	snprintf(c->cp.api_socket, sizeof(c->cp.api_socket), "/run/turnpike/cp.sock");

@@ -164,6 +164,10 @@ struct tp_conf_user {
 	int line;
 };
 
+/* cp.store's default: where a carrier's operator looks for a daemon's
+ * state (systemd's StateDirectory=turnpike makes the folder). */
+#define TP_CONF_STORE_DEFAULT "/var/lib/turnpike/turnpike.db"
+
 /* The control process (group "cp"). */
 struct tp_conf_cp {
 	/* cp.user: the system user turnpike-cp runs as. Started as root, cp
@@ -201,12 +205,17 @@ struct tp_conf_cp {
 	uint32_t challenge_burst;
 	/* The user store (cp/store): users and REST secrets added at run
 	 * time (turnpikectl users|secrets add, users import-coturn) are kept
-	 * in the SQLite database at this path, made on first start, and are
-	 * there after a restart. "" (the default): none, they live in memory
-	 * only. The users and secrets below stay a read-only layer above it. */
+	 * in the SQLite database at this absolute path, made on first start,
+	 * and are there after a restart. Default TP_CONF_STORE_DEFAULT;
+	 * "none" in the file: no store ("" here), they live in memory only.
+	 * The users and secrets below stay a read-only layer above it. */
 	char store[TP_CONF_STR_LEN];
 	uint32_t store_busy_ms;       /* wait for another's lock; default 200 */
 	uint32_t max_users;           /* users cp holds in all; default 10000 */
+	/* cp.log_level: "error", "warning", "notice", "info" (the default),
+	 * "debug"; kept as syslog's priority (3-7, tp_log_levels.def).
+	 * Reload changes it. */
+	uint32_t log_level;
 	/* The Prometheus endpoint (cp/metrics): "ADDR:PORT" (coturn's port
 	 * is 9641), "" (the default): off. */
 	char metrics[64];

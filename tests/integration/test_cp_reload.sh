@@ -12,7 +12,7 @@ command -v turnutils_uclient >/dev/null || tp_die "turnutils_uclient missing (to
 LIB=$(cd "$(dirname "$0")/lib" && pwd)
 
 conf=$TP_TMP/dp.conf
-# groups PASSWORD SECRET DENY REALM
+# groups PASSWORD SECRET DENY REALM [CP_EXTRA]
 groups() {
   cat <<CONF
 turn = { realm = "$4"; ipc = "/$TP_ID"; relay_ports = [50000, 50999]; channels = "rfc5766"; };
@@ -21,6 +21,8 @@ cp = {
   users = ( { name = "test"; password = "$1"; }, { name = "other"; password = "other"; } );
   secrets = [ "$2" ];
   peers = { allow = [ "10.211.0.0/24", "fd00:211::/64" ]; deny = [ $3 ]; };
+  store = "$TP_TMP/users.db";
+  ${5:-}
 };
 CONF
 }
@@ -105,6 +107,31 @@ tp_check "status counts 2 reloads and 1 refused" python3 -c 'import json,sys; s=
 kill -HUP "$TP_CP_PID"
 for _ in $(seq 50); do [ "$(grep -c 'reloaded' "$TP_CP_LOG")" -ge 3 ] && break; sleep 0.1; done
 tp_check "a reload with nothing changed says so" grep -q 'reloaded .*: nothing changed' "$TP_CP_LOG"
+
+# cp.log_level: reload changes it, status shows it, debug lines (one per
+# allocation granted) appear and go with it.
+granted() { grep -c 'turnpike-cp: allocation [0-9]* (worker [0-9]*): granted' "$TP_CP_LOG"; }
+tp_check "status shows the log level (info by default)" bash -c "\"$ctl\" --socket \"$TP_TMP/cp.sock\" status | grep -q '^log level *info$'"
+n0=$(granted)
+tp_check "at info: a client relays" uc -u test -w test3
+tp_check "... and no debug line is written" test "$(granted)" -eq "$n0"
+tp_write_conf "$conf" "0" "" "" "" "$(groups test3 new-secret '"10.211.0.3/32"' turnpike.test 'log_level = "debug";')"
+out=$(tp_ctl reload); rc=$?
+echo "$out" | sed 's/^/# /'
+tp_check "reload to debug says what changed" bash -c '[ $1 -eq 0 ] && grep -q "changed: cp.log_level info -> debug" <<<"$0"' "$out" $rc
+tp_check "... status shows debug" bash -c "\"$ctl\" --socket \"$TP_TMP/cp.sock\" --json status | grep -q '\"log_level\":\"debug\"'"
+tp_check "at debug: a client relays" uc -u test -w test3
+n1=$(granted)
+echo "# debug lines 'allocation ... granted': $n0 before, $n1 after"
+tp_check "... and its allocation is a debug line" test "$n1" -gt "$n0"
+tp_write_conf "$conf" "0" "" "" "" "$(groups test3 new-secret '"10.211.0.3/32"' turnpike.test 'log_level = "notice";')"
+out=$(tp_ctl reload); rc=$?
+tp_check "reload to notice says what changed" bash -c '[ $1 -eq 0 ] && grep -q "changed: cp.log_level debug -> notice" <<<"$0"' "$out" $rc
+tp_check "at notice: a client relays" uc -u test -w test3
+tp_check "... and no debug line is written any more" test "$(granted)" -eq "$n1"
+tp_write_conf "$conf" "0" "" "" "" "$(groups test3 new-secret '"10.211.0.3/32"' turnpike.test 'log_level = "loud";')"
+err=$(tp_ctl reload 2>&1); rc=$?
+tp_check "a log level that is none: reload refused, named" bash -c '[ $1 -ne 0 ] && grep -q "cp.log_level must be" <<<"$0"' "$err" $rc
 wait $long
 sent=$(sed -n 's/.*tot_send_msgs=\([0-9]*\).*/\1/p' "$TP_TMP/long.log" | tail -n 1)
 recv=$(sed -n 's/.*tot_recv_msgs=\([0-9]*\).*/\1/p' "$TP_TMP/long.log" | tail -n 1)

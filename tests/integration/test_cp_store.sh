@@ -170,6 +170,16 @@ tp_check "a damaged store: cp does not start, says why, file untouched" \
 tp_check "coturn's own database as the store: refused, import-coturn named" \
   start_fails "$cdb" "import-coturn"
 
+# Where the store lives must be ours: a symbolic link planted where the
+# store goes, or a folder another user made, stops cp, named, untouched.
+cp "$db" "$TP_TMP/target.db"
+ln -s "$TP_TMP/target.db" "$TP_TMP/link.db"
+tp_check "a symbolic link as the store: cp does not start, says why, target untouched" \
+  start_fails "$TP_TMP/link.db" "is a symbolic link"
+mkdir -p "$TP_TMP/theirs"; cp "$db" "$TP_TMP/theirs/users.db"; chown -R nobody "$TP_TMP/theirs"
+tp_check "a store folder of another user's: cp does not start, says whose" \
+  start_fails "$TP_TMP/theirs/users.db" "folder $TP_TMP/theirs belongs to uid $(id -u nobody)"
+
 tp_write_conf "$TP_TMP/check.conf" "0" "" "" "" "$(tp_turn_groups "store = \"$TP_TMP/state/new.db\";")"
 tp_check "turnpike-cp --check with a store not there yet: OK, and makes none" bash -c "\"$TP_BUILD/cp/turnpike-cp\" --config \"$TP_TMP/check.conf\" --check | grep -q 'does not exist yet' && [ ! -e \"$TP_TMP/state/new.db\" ]"
 

@@ -53,6 +53,7 @@ turn = { realm = "trust.test"; ipc = "/$id"; relay_ports = [50000, 50999]; };
 cp = {
   api_socket = "$tmp/cp.sock";
   users = ( { name = "t"; password = "t"; } );
+  store = "none";   # not the shared default; cp runs as others here
   ${2:-}
 };
 CONF

@@ -833,6 +833,25 @@ test_conf_quota_user_defaults_to_a_tenth_of_the_total(void **state)
 	assert_int_equal(c.cp.quota_user, 50);
 }
 
+/* The user store is on by default at TP_CONF_STORE_DEFAULT; "none" turns
+ * it off; a relative path is refused (issue 13). */
+static void
+test_conf_cp_store_defaults_on_none_turns_it_off(void **state)
+{
+	(void)state;
+	expect_ok(DP("") "turn = { realm = \"r\"; };\ncp = { };\n");
+	assert_string_equal(c.cp.store, "/var/lib/turnpike/turnpike.db");
+	tp_conf_free(&c);
+	expect_ok(DP("") "turn = { realm = \"r\"; };\ncp = { store = \"none\"; };\n");
+	assert_string_equal(c.cp.store, "");
+	tp_conf_free(&c);
+	expect_ok(DP("") "turn = { realm = \"r\"; };\ncp = { store = \"/srv/tp/u.db\"; };\n");
+	assert_string_equal(c.cp.store, "/srv/tp/u.db");
+	tp_conf_free(&c);
+	expect_error(DP("") "turn = { realm = \"r\"; };\ncp = {\n store = \"users.db\"; };\n",
+		     7, "cp.store must be an absolute path");
+}
+
 static void
 test_conf_missing_file_is_enoent(void **state)
 {
@@ -1275,6 +1294,7 @@ main(void)
 		cmocka_unit_test_teardown(test_conf_listen_tcp, teardown),
 		cmocka_unit_test_teardown(test_conf_quota_user_defaults_to_a_tenth_of_the_total,
 					  teardown),
+		cmocka_unit_test_teardown(test_conf_cp_store_defaults_on_none_turns_it_off, teardown),
 		cmocka_unit_test_teardown(test_conf_no_dp_group_names_the_file, teardown),
 		cmocka_unit_test_teardown(test_conf_error_in_an_include_names_that_file, teardown),
 		cmocka_unit_test_teardown(test_conf_include_of_no_regular_file_is_refused,

@@ -382,6 +382,140 @@ test_store_hex_round_trip_and_refusals(void **state)
 			 -EINVAL);
 }
 
+
+/* ---- where the store may live (store_path.c) ---- */
+
+#define OTHER_UID 65534u   /* nobody: "another user" */
+
+static int
+path_check(const char *p, bool create, char *err, size_t errlen)
+{
+	return cp_store_path_check(p, geteuid(), getegid(), create, err, errlen);
+}
+
+static void
+test_store_path_ok_in_own_folder_and_made_when_missing(void **state)
+{
+	char err[CP_STORE_ERR_MAX], sub[160], p[200];
+	struct stat st;
+
+	(void)state;
+	assert_int_equal(path_check(path, true, err, sizeof(err)), 0);
+	/* a missing store folder: made 0700 only when asked */
+	snprintf(sub, sizeof(sub), "%s/state", dir);
+	snprintf(p, sizeof(p), "%s/turnpike.db", sub);
+	assert_int_equal(path_check(p, false, err, sizeof(err)), 0);
+	assert_int_equal(stat(sub, &st), -1);
+	assert_int_equal(path_check(p, true, err, sizeof(err)), 0);
+	assert_int_equal(stat(sub, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(st.st_mode & 0777, 0700);
+}
+
+static void
+test_store_path_relative_refused(void **state)
+{
+	char err[CP_STORE_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(path_check("users.db", true, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "absolute"));
+}
+
+static void
+test_store_path_symlink_refused_untouched(void **state)
+{
+	char err[CP_STORE_ERR_MAX], target[160];
+	struct stat st;
+
+	(void)state;
+	snprintf(target, sizeof(target), "%s/elsewhere", dir);
+	assert_int_equal(symlink(target, path), 0);
+	assert_int_equal(path_check(path, true, err, sizeof(err)), -ELOOP);
+	assert_non_null(strstr(err, "symbolic link"));
+	assert_int_equal(stat(target, &st), -1);   /* nothing made through it */
+	/* a planted journal, too */
+	unlink(path);
+	snprintf(target, sizeof(target), "%s-journal", path);
+	assert_int_equal(symlink("/etc/passwd", target), 0);
+	assert_int_equal(path_check(path, true, err, sizeof(err)), -ELOOP);
+}
+
+static void
+test_store_path_file_of_another_user_refused(void **state)
+{
+	char err[CP_STORE_ERR_MAX];
+	int fd;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	fd = open(path, O_CREAT | O_WRONLY, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(chown(path, OTHER_UID, OTHER_UID), 0);
+	assert_int_equal(path_check(path, true, err, sizeof(err)), -EPERM);
+	assert_non_null(strstr(err, "not ours"));
+}
+
+static void
+test_store_path_file_writable_by_others_refused(void **state)
+{
+	char err[CP_STORE_ERR_MAX];
+	int fd;
+
+	(void)state;
+	fd = open(path, O_CREAT | O_WRONLY, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(chmod(path, 0666), 0);
+	assert_int_equal(path_check(path, true, err, sizeof(err)), -EPERM);
+	assert_non_null(strstr(err, "chmod 600"));
+}
+
+static void
+test_store_path_folder_of_another_user_refused(void **state)
+{
+	char err[CP_STORE_ERR_MAX], sub[160], p[200];
+	struct stat st;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	/* the default's case: someone made /var/lib/turnpike before us */
+	snprintf(sub, sizeof(sub), "%s/turnpike", dir);
+	snprintf(p, sizeof(p), "%s/turnpike.db", sub);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	assert_int_equal(chown(sub, OTHER_UID, OTHER_UID), 0);
+	assert_int_equal(path_check(p, true, err, sizeof(err)), -EPERM);
+	assert_non_null(strstr(err, "belongs to uid 65534"));
+	assert_int_equal(stat(p, &st), -1);
+}
+
+static void
+test_store_path_folder_writable_by_others_refused(void **state)
+{
+	char err[CP_STORE_ERR_MAX], sub[160], p[200];
+
+	(void)state;
+	snprintf(sub, sizeof(sub), "%s/shared", dir);
+	snprintf(p, sizeof(p), "%s/turnpike.db", sub);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	/* even sticky: the journal could be planted beside the store */
+	assert_int_equal(chmod(sub, 01777), 0);
+	assert_int_equal(path_check(p, true, err, sizeof(err)), -EPERM);
+	assert_non_null(strstr(err, "writable by everyone"));
+	assert_int_equal(chmod(sub, 0770), 0);
+	assert_int_equal(path_check(p, true, err, sizeof(err)), -EPERM);
+	assert_non_null(strstr(err, "its group"));
+	/* a folder above that others may write, sticky or not */
+	snprintf(p, sizeof(p), "%s/inner/turnpike.db", sub);
+	assert_int_equal(chmod(sub, 0777), 0);
+	assert_int_equal(path_check(p, true, err, sizeof(err)), -EPERM);
+	assert_int_equal(chmod(sub, 01777), 0);
+	assert_int_equal(path_check(p, true, err, sizeof(err)), 0);  /* like /tmp */
+}
+
 int
 main(void)
 {
@@ -397,6 +531,13 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_store_locked_write_fails_busy_nothing_changed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_removed_file_fails_stale, setup, teardown),
 		cmocka_unit_test(test_store_hex_round_trip_and_refusals),
+		cmocka_unit_test_setup_teardown(test_store_path_ok_in_own_folder_and_made_when_missing, setup, teardown),
+		cmocka_unit_test(test_store_path_relative_refused),
+		cmocka_unit_test_setup_teardown(test_store_path_symlink_refused_untouched, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_path_file_of_another_user_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_path_file_writable_by_others_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_path_folder_of_another_user_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_path_folder_writable_by_others_refused, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

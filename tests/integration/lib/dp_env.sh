@@ -78,9 +78,13 @@ $more
 CONF
 }
 
-# tp_turn_groups [CP_EXTRA [TURN_EXTRA]]: turn and cp groups for a test (private ipc
-# name and API socket; the peers' prefixes allowed; user test/test).
+# tp_turn_groups [CP_EXTRA [TURN_EXTRA]]: turn and cp groups for a test
+# (private ipc name and API socket; the peers' prefixes allowed; user
+# test/test; the user store in the test's folder, not the shared default
+# /var/lib/turnpike/turnpike.db, unless CP_EXTRA names one).
 tp_turn_groups() {
+  local store="store = \"$TP_TMP/users.db\";"
+  case "${1:-}" in *"store ="*) store= ;; esac
   cat <<CONF
 turn = { realm = "turnpike.test"; ipc = "/$TP_ID"; relay_ports = [50000, 50999];
        channels = "rfc5766";      # coturn's turnutils_uclient picks channels up to 0x7FFF
@@ -90,6 +94,7 @@ cp = {
   users = ( { name = "test"; password = "test"; }, { name = "other"; password = "other"; } );
   secrets = [ "test-secret" ];
   peers = { allow = [ "10.211.0.0/24", "fd00:211::/64" ]; };
+  $store
   ${1:-}
 };
 CONF
@@ -98,10 +103,16 @@ CONF
 # tp_cp_start CONF: start turnpike-cp and wait until it serves (its tables
 # built, dp's state taken back) and, when a dp runs, until `turnpikectl
 # ready` says both are: load offered before then would meet a cp that is
-# not there yet. Sets TP_CP_PID, TP_CP_LOG.
+# not there yet. Sets TP_CP_PID, TP_CP_LOG. TP_CP_JOURNAL=1: the log file
+# stands for the journal (JOURNAL_STREAM names it, as systemd does).
 tp_cp_start() {
   TP_CP_LOG=$TP_TMP/cp.$RANDOM.log
-  "$TP_BUILD/cp/turnpike-cp" --config "$1" >"$TP_CP_LOG" 2>&1 &
+  : >"$TP_CP_LOG"
+  if [ -n "${TP_CP_JOURNAL:-}" ]; then
+    JOURNAL_STREAM=$(stat -c '%d:%i' "$TP_CP_LOG") "$TP_BUILD/cp/turnpike-cp" --config "$1" >>"$TP_CP_LOG" 2>&1 &
+  else
+    "$TP_BUILD/cp/turnpike-cp" --config "$1" >>"$TP_CP_LOG" 2>&1 &
+  fi
   TP_CP_PID=$!
   tp_cp_wait_ready
 }
@@ -109,7 +120,7 @@ tp_cp_start() {
 # tp_cp_wait_ready: wait (up to 60 s) for the cp of TP_CP_PID to be ready.
 tp_cp_wait_ready() {
   for _ in $(seq 600); do
-    if [ -S "$TP_TMP/cp.sock" ] && grep -q '^turnpike-cp: ready' "$TP_CP_LOG"; then
+    if [ -S "$TP_TMP/cp.sock" ] && grep -q '^\(<[0-7]>\)\{0,1\}turnpike-cp: ready' "$TP_CP_LOG"; then
       if [ -n "${TP_DP_PID:-}" ] && kill -0 "$TP_DP_PID" 2>/dev/null; then
         tp_ctl ready --wait 10 >/dev/null || tp_die "turnpike-cp or dp not ready"
       fi
@@ -135,7 +146,12 @@ tp_ctl() { "$TP_BUILD/cp/ctl/turnpikectl" --socket "$TP_TMP/cp.sock" "$@"; }
 tp_dp_start() {
   local conf=$1
   TP_DP_LOG=$TP_TMP/dp.$RANDOM.log
-  "$TP_DP" --config "$conf" >"$TP_DP_LOG" 2>&1 &
+  : >"$TP_DP_LOG"
+  if [ -n "${TP_DP_JOURNAL:-}" ]; then   # the log file stands for the journal
+    JOURNAL_STREAM=$(stat -c '%d:%i' "$TP_DP_LOG") "$TP_DP" --config "$conf" >>"$TP_DP_LOG" 2>&1 &
+  else
+    "$TP_DP" --config "$conf" >>"$TP_DP_LOG" 2>&1 &
+  fi
   TP_DP_PID=$!
   for _ in $(seq 100); do
     grep -q 'turnpike-dp: running' "$TP_DP_LOG" && break
