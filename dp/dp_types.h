@@ -226,6 +226,7 @@ struct dp_worker {
 	 * ticks in ms (now_ms). */
 	struct tcp_stack *tcp;
 	struct tw_wheel *tcp_wheel;
+	uint16_t tcp_eph_next;       /* dp_tcp_connect()'s next source port */
 } __rte_cache_aligned;
 
 #endif /* DP_TYPES_H */
