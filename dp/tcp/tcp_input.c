@@ -557,12 +557,47 @@ rexmit_first(struct tcp_stack *ts, struct tcp_conn *c)
 	tcp_xmit(ts, c, c->snd_una, len, flags);
 }
 
+/* RFC 6675: the first unSACKed segment from SND.UNA (to the first SACKed
+ * range, at most SMSS), sent again. */
+static void
+sack_rexmit_first(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	uint32_t data_end = c->snd_una + c->snd_queued;
+	uint32_t end = c->cold.sb_n > 0 ? c->cold.sb[0].left : data_end;
+	uint32_t len = tcp_seq_gt(end, c->snd_una) ? end - c->snd_una : 0;
+
+	if (tcp_seq_gt(c->snd_una + len, data_end))
+		len = tcp_seq_gt(data_end, c->snd_una) ? data_end - c->snd_una : 0;
+	if (len > tcp_smss(c))
+		len = tcp_smss(c);
+	tcp_sack_rexmit(ts, c, c->snd_una, len);
+}
+
+/* RFC 6675 §5 step (4): fast retransmit, then recovery by pipe. */
+static void
+sack_enter_recovery(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	ts->ctr[TCP_CTR_FAST_RETRANS]++;
+	ts->ctr[TCP_CTR_RECOVERY]++;
+	ts->ctr[TCP_CTR_SACK_RECOVERY]++;
+	c->ssthresh = ts->cc[c->cc]->ssthresh(ts, c);      /* (4.2) */
+	c->cwnd = c->ssthresh;
+	c->recover = c->snd_max;                           /* (4.1) RecoveryPoint */
+	c->flags |= TCP_CF_RECOVERY | TCP_CF_SACK_RECOV;
+	c->cold.high_rxt = c->snd_una;
+	sack_rexmit_first(ts, c);                          /* (4.3) */
+	/* (4.4), (4.5): pipe and step (C) in tcp_output() at the end of
+	 * this segment's processing. */
+}
+
 /* Fifth step: the ACK field. Returns false when processing stops. */
 static bool
 ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 {
 	uint32_t ack = seg->ack;
 	uint32_t wnd = (uint32_t)seg->wnd << c->snd_wscale;
+	uint32_t sacked = 0;
+	bool advanced = false;
 
 	if (c->state == TCP_ST_SYN_RCVD) {
 		if (!tcp_seq_gt(ack, c->snd_una) || tcp_seq_gt(ack, c->snd_max)) {
@@ -603,6 +638,10 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 		return false;
 	}
 
+	/* RFC 6675 §5: the scoreboard takes every ACK's SACK blocks. */
+	if ((c->flags & TCP_CF_SACK) && (seg->opts & TCP_OPT_F_SACK))
+		sacked = tcp_sack_update(ts, c, seg);
+
 	if (tcp_seq_gt(ack, c->snd_una)) {
 		uint32_t acked = ack - c->snd_una;
 		uint32_t data_end = c->snd_una + c->snd_queued;
@@ -621,12 +660,24 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 		if (tcp_seq_lt(c->snd_nxt, c->snd_una))
 			c->snd_nxt = c->snd_una;
 		c->rxtshift = 0;
+		advanced = true;
+		if (c->cold.sb_n > 0)
+			tcp_sack_trim(c);
 
 		if (c->flags & TCP_CF_RECOVERY) {
 			if (tcp_seq_geq(ack, c->recover)) {
-				/* RFC 6582 §3.2 step 6: full acknowledgment. */
-				c->flags &= ~TCP_CF_RECOVERY;
+				/* RFC 6582 §3.2 step 6, RFC 6675 §5 (A): full
+				 * acknowledgment. */
+				c->flags &= ~(TCP_CF_RECOVERY | TCP_CF_SACK_RECOV);
 				ts->cc[c->cc]->recovered(ts, c);
+			} else if (c->flags & TCP_CF_SACK_RECOV) {
+				/* RFC 6675 §5 (B), (C): no deflation; what
+				 * goes now is pipe's business (tcp_output()).
+				 * A peer that stopped sending blocks gets the
+				 * next segment as NewReno would send it. */
+				ts->ctr[TCP_CTR_PARTIAL_ACK]++;
+				if (c->cold.sb_n == 0 && tcp_seq_geq(c->snd_una, c->cold.high_rxt))
+					sack_rexmit_first(ts, c);
 			} else {
 				/* Step 5: partial ACK: the next hole goes now;
 				 * deflate by what was acked, add back one SMSS. */
@@ -661,7 +712,7 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 				break;
 			}
 		}
-	} else if (ack == c->snd_una && seg->len == 0 &&
+	} else if (!(c->flags & TCP_CF_SACK) && ack == c->snd_una && seg->len == 0 &&
 		   !(seg->flags & (TCP_SYN | TCP_FIN)) && c->snd_max != c->snd_una &&
 		   wnd == c->snd_wnd) {
 		/* RFC 5681 §2 duplicate ACK. */
@@ -677,6 +728,23 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 			c->flags |= TCP_CF_RECOVERY;
 			rexmit_first(ts, c);
 			c->cwnd = c->ssthresh + 3u * tcp_smss(c);
+		}
+	}
+
+	/* RFC 6675 §5: a duplicate ACK (one that SACKs new data counts even
+	 * when it also moves SND.UNA), loss recovery on the third or when
+	 * IsLost(HighACK + 1). After an RTO, not before SND.UNA passes the
+	 * data sent before it (RFC 6582 §3.2 step 2's guard). */
+	if ((c->flags & TCP_CF_SACK) && c->snd_max != c->snd_una &&
+	    (sacked > 0 || (!advanced && ack == c->snd_una && seg->len == 0 &&
+			    !(seg->flags & (TCP_SYN | TCP_FIN)) && wnd == c->snd_wnd))) {
+		ts->ctr[TCP_CTR_DUP_ACK_IN]++;
+		if (!(c->flags & TCP_CF_RECOVERY)) {
+			if (c->dupacks < 255)
+				c->dupacks++;
+			if ((c->dupacks >= 3 || tcp_sack_is_lost(c, c->snd_una)) &&
+			    tcp_seq_geq(c->snd_una, c->recover))
+				sack_enter_recovery(ts, c);
 		}
 	}
 

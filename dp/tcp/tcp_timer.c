@@ -125,8 +125,11 @@ rxt_timeout(struct tcp_stack *ts, struct tcp_conn *c)
 		c->ssthresh = ts->cc[c->cc]->ssthresh(ts, c);
 	c->cwnd = tcp_smss(c);
 	c->recover = c->snd_max;
-	c->flags &= ~TCP_CF_RECOVERY;
+	c->flags &= ~(TCP_CF_RECOVERY | TCP_CF_SACK_RECOV);
 	c->dupacks = 0;
+	/* RFC 6675 §5.1: the scoreboard goes (a peer may have reneged,
+	 * RFC 2018 §8); go-back-N from SND.UNA resends what it held. */
+	tcp_sack_clear(c);
 	c->snd_nxt = c->snd_una;
 	tcp_timer_clear(c, TCP_T_RXT);
 	tcp_output(ts, c);
