@@ -115,6 +115,10 @@ dp_tcp_create(struct dp_worker *w)
 	tc.max_conns = 1024;
 	tc.mss4 = (uint16_t)(mtu - 40);      /* RFC 9293 §3.7.1 */
 	tc.mss6 = (uint16_t)(mtu - 60);
+	/* The worker's cap on held payload (dp.tcp_held_max): by default
+	 * what half its mbufs hold in full segments. */
+	tc.max_held = conf->dp.tcp_held_max != 0 ? conf->dp.tcp_held_max :
+		      (uint64_t)conf->dp.mbufs_per_worker / 2 * 1448u;
 	tc.worker = (uint8_t)w->id;
 	tc.socket = socket;
 	w->tcp_wheel = rte_zmalloc_socket("tcp_wheel", sizeof(*w->tcp_wheel), 64, socket);

@@ -80,7 +80,7 @@ chain_trim_to(struct rte_mbuf *m, uint32_t keep)
 }
 
 static void
-rcv_append(struct tcp_conn *c, struct rte_mbuf *m, uint32_t len)
+rcv_append(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m, uint32_t len)
 {
 	struct rte_mbuf *last = m;
 	uint16_t n = 1;
@@ -95,6 +95,7 @@ rcv_append(struct tcp_conn *c, struct rte_mbuf *m, uint32_t len)
 		c->rcv_head = m;
 	c->rcv_tail = last;
 	c->rcv_queued += len;
+	ts->held += len;
 	c->cold.rcv_segs = (uint16_t)(c->cold.rcv_segs + n);
 }
 
@@ -135,6 +136,7 @@ ooo_insert_one(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m,
 			*pp = cur->next;
 			cur->next = NULL;
 			c->cold.ooo_bytes -= cur->data_len;
+			ts->held -= cur->data_len;
 			c->cold.ooo_segs--;
 			rte_pktmbuf_free_seg(cur);
 			continue;
@@ -159,6 +161,7 @@ ooo_insert_one(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m,
 	*pp = m;
 	c->cold.sack_last = seq;
 	c->cold.ooo_bytes += len;
+	ts->held += len;
 	c->cold.ooo_segs++;
 }
 
@@ -194,6 +197,7 @@ ooo_pull(struct tcp_stack *ts, struct tcp_conn *c)
 		c->ooo_head = m->next;
 		m->next = NULL;
 		c->cold.ooo_bytes -= len;
+		ts->held -= len;
 		c->cold.ooo_segs--;
 		if (tcp_seq_leq(seq + len, c->rcv_nxt)) {
 			ts->ctr[TCP_CTR_DUP_DATA] += len;
@@ -207,7 +211,7 @@ ooo_pull(struct tcp_stack *ts, struct tcp_conn *c)
 			m->data_len = (uint16_t)(m->data_len - cut);
 			len -= cut;
 		}
-		rcv_append(c, m, len);
+		rcv_append(ts, c, m, len);
 		c->rcv_nxt += len;
 		moved = true;
 	}
@@ -524,9 +528,10 @@ rst_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 
 /* Acknowledged send-queue bytes leave (their mbufs are freed). */
 static void
-snd_drop(struct tcp_conn *c, uint32_t n)
+snd_drop(struct tcp_stack *ts, struct tcp_conn *c, uint32_t n)
 {
 	c->snd_queued -= n;
+	ts->held -= n;
 	n += c->snd_head_off;
 	while (c->snd_head != NULL && n >= c->snd_head->data_len) {
 		struct rte_mbuf *m = c->snd_head;
@@ -655,7 +660,7 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 			tcp_rtt_sample(ts, c, tcp_now32(ts) - c->cold.rtt_start);
 			c->flags &= ~TCP_CF_RTT_TIMING;
 		}
-		snd_drop(c, data_acked);
+		snd_drop(ts, c, data_acked);
 		c->snd_una = ack;
 		if (tcp_seq_lt(c->snd_nxt, c->snd_una))
 			c->snd_nxt = c->snd_una;
@@ -772,6 +777,16 @@ static void
 data_input(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m,
 	   uint32_t seq, uint32_t len)
 {
+	if (len > tcp_held_room(ts)) {
+		/* The worker holds its cap (conf.max_held) over all its
+		 * connections: the window said less (tcp_rcv_window()),
+		 * what an older, larger one let in is dropped; the peer
+		 * sends it again. */
+		ts->ctr[TCP_CTR_HELD_DROP]++;
+		chain_free(m);
+		c->flags |= TCP_CF_ACK_NOW;
+		return;
+	}
 	if (seq == c->rcv_nxt) {
 		bool had_ooo = c->ooo_head != NULL;
 
@@ -785,7 +800,7 @@ data_input(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m,
 			return;
 		}
 
-		rcv_append(c, m, len);
+		rcv_append(ts, c, m, len);
 		c->rcv_nxt += len;
 		if (had_ooo) {
 			ooo_pull(ts, c);
@@ -1090,8 +1105,8 @@ out:
 		      TCP_CF_APP_KNOWS;
 		if (app && (c->flags & TCP_CF_WANT_WRITE) &&
 		    ts->conf.snd_buf - c->snd_queued >= ts->conf.snd_buf / 2 &&
-		    ops->writable != NULL) {
-			c->flags &= ~TCP_CF_WANT_WRITE;
+		    tcp_held_room(ts) >= tcp_held_wake(ts) && ops->writable != NULL) {
+			c->flags &= ~(TCP_CF_WANT_WRITE | TCP_CF_HELD_WAIT);
 			ops->writable(ts, tcp_conn_id(ts, c), c->app_arg);
 		}
 	}

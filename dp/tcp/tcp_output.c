@@ -29,10 +29,15 @@ tcp_rcv_window(const struct tcp_stack *ts, const struct tcp_conn *c)
 {
 	uint32_t held = c->rcv_queued + c->cold.ooo_bytes;
 	uint32_t space = held < ts->conf.rcv_buf ? ts->conf.rcv_buf - held : 0;
+	uint64_t room = tcp_held_room(ts);
 	uint32_t adv = tcp_seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
 	uint32_t max = (uint32_t)65535 << c->rcv_wscale;
 	uint32_t segs = (uint32_t)c->cold.rcv_segs + c->cold.ooo_segs;
 
+	/* The worker's cap over all its connections closes the window
+	 * too (backpressure to every peer once the worker holds its cap). */
+	if (room < space)
+		space = (uint32_t)room;
 	/* Room for as many full segments as mbufs may still be held. */
 	if (segs >= ts->conf.rcv_max_segs)
 		space = 0;

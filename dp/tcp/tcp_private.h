@@ -35,7 +35,30 @@ bool tcp_src_take(struct tcp_stack *ts, struct tcp_conn *c);
  * release it. */
 void tcp_conn_end(struct tcp_stack *ts, struct tcp_conn *c, enum tcp_reason why);
 /* Free every mbuf c holds. */
-void tcp_conn_flush(struct tcp_conn *c);
+void tcp_conn_flush(struct tcp_stack *ts, struct tcp_conn *c);
+
+/* conf.max_held: room left under the cap (UINT64_MAX without one), and
+ * what a send refused by it waits for before writable() (a quarter of
+ * the cap, at most half a send queue). */
+static inline uint64_t
+tcp_held_room(const struct tcp_stack *ts)
+{
+	if (ts->conf.max_held == 0)
+		return UINT64_MAX;
+	return ts->held < ts->conf.max_held ? ts->conf.max_held - ts->held : 0;
+}
+
+static inline uint64_t
+tcp_held_wake(const struct tcp_stack *ts)
+{
+	uint64_t q = ts->conf.max_held / 4, h = ts->conf.snd_buf / 2;
+
+	return q < h ? q : h;
+}
+
+/* A send refused by the cap: the timer looks for room every this many ms
+ * (nothing else may come to tell the application). */
+#define TCP_HELD_POLL_MS 10u
 
 /* ---- tcp_input.c ---- */
 /* Our window scale: the smallest shift that lets rcv_buf be offered. */

@@ -205,6 +205,7 @@ struct tcp_cc_ops {
 #define TCP_CF_DELACK      0x00080000u  /* an ACK is owed (delayed) */
 #define TCP_CF_SRC_COUNTED 0x00100000u  /* counted in the per-source table */
 #define TCP_CF_SACK_RECOV  0x00200000u  /* the recovery is RFC 6675's */
+#define TCP_CF_HELD_WAIT   0x00400000u  /* a send met the stack's cap */
 
 /* The three deadlines that share a connection's one wheel timer. */
 enum tcp_timer {
@@ -344,6 +345,11 @@ struct tcp_conf {
 	uint32_t challenge_acks;     /* per second, RFC 5961 §7 */
 	uint32_t max_per_source;     /* passive connections per remote
 				      * address; 0: no limit */
+	uint64_t max_held;           /* payload bytes held over all the
+				      * stack's connections (received in
+				      * and out of order, queued to send);
+				      * above it new data is refused;
+				      * 0: no cap */
 	bool timestamps, wscale, sack;
 	uint8_t worker;              /* goes into connection ids */
 	int socket;                  /* NUMA socket for the pool */
@@ -400,6 +406,8 @@ struct tcp_stack {
 	const struct tcp_cc_ops *cc[TCP_MAX_CC];
 	unsigned int ncc;
 	uint8_t cc_default;          /* for new connections */
+
+	uint64_t held;               /* payload bytes held (conf.max_held) */
 
 	uint64_t cookie_sec;         /* s, the last SYN cookie sent; 0: never */
 	uint64_t chack_sec;          /* RFC 5961 §7: challenge ACKs ... */

@@ -94,6 +94,10 @@ struct tp_conf_dp {
 	/* Diagnostic TCP echo port (0 = off): dp's own TCP stack (dp/tcp)
 	 * echoes every byte back, on the ports' own addresses. */
 	uint16_t diag_tcp_echo_port;
+	/* Bytes dp/tcp holds per worker over all its connections (received
+	 * in and out of order, queued to send); above it new data is
+	 * refused. 0: half of mbufs_per_worker times 1448. */
+	uint32_t tcp_held_max;
 	unsigned int nports;
 	struct tp_conf_port ports[TP_CONF_MAX_PORTS];
 };

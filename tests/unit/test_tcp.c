@@ -2005,6 +2005,105 @@ test_tcp_sack_bad_blocks_ignored(void **state)
 	h_free(h);
 }
 
+/* ---- the worker's cap on held data (conf.max_held) -------------------------- */
+
+/* Over all connections of a stack: a send that would pass the cap is
+ * refused (-EAGAIN, counted) and tcp_send_space() says so; another
+ * connection's window closes to what is left; data an older window let
+ * in is dropped (counted) while the cap is held; room coming back wakes
+ * the refused senders, the one with nothing in flight by its timer. */
+static void
+test_tcp_held_cap_backpressure(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	const struct h_out *r;
+	tcp_id_t a, b;
+	uint32_t a_base, a_rseq, b_seq, b_ack, mss;
+	int w0;
+
+	(void)state;
+	h_conf(&conf);
+	conf.max_held = 8000;
+	conf.init_cwnd_segs = 10;
+	h = h_new(&conf);
+	h_open_passive(h);
+	a = h->id;
+	a_base = h->p_ack;
+	a_rseq = h->p_seq;
+	mss = tcp_eff_mss_test(h_conn(h));
+	assert_int_equal(tcp_send(h->ts, a, h_mbuf(6000, 0)), 6000);
+	h_drain(h);
+	assert_int_equal(h->ts->held, 6000);
+	assert_true(tcp_send_space(h->ts, a) <= 2000);
+	{
+		struct rte_mbuf *m = h_mbuf(3000, 0);
+
+		assert_int_equal(tcp_send(h->ts, a, m), -EAGAIN);
+		rte_pktmbuf_free(m);
+	}
+	assert_int_equal(h->ts->ctr[TCP_CTR_HELD_SEND_REFUSED], 1);
+
+	/* Connection b from another port: its SYN-ACK offers what is left. */
+	h->rport = H_RPORT + 1;
+	h->p_seq = 0x20000000u;
+	h->ev.accepts = 0;
+	{
+		struct tcp_opts_out o = {
+			.opts = TCP_OPT_F_MSS | TCP_OPT_F_TS | TCP_OPT_F_SACKOK,
+			.mss = 1460, .tsval = h->p_tsval,
+		};
+
+		h_inject(h, TCP_SYN, h->p_seq, 0, 65535, &o, NULL, 0);
+	}
+	h->p_seq++;
+	r = h_pop(h);
+	assert_int_equal(r->seg.flags, TCP_SYN | TCP_ACK);
+	assert_int_equal(r->seg.wnd, 2000);
+	b_ack = r->seg.seq + 1;
+	h_ack(h, b_ack, 65535);
+	b = h->ev.last_id;
+	assert_int_equal(tcp_conn_state(h->ts, b), TCP_ST_ESTABLISHED);
+	b_seq = h->p_seq;
+	/* a queues 1500 more (room: 2000); b's peer then sends 1000 in
+	 * the window it was offered: over the cap, dropped. */
+	assert_int_equal(tcp_send(h->ts, a, h_mbuf(1500, 0)), 1500);
+	h_drain(h);
+	h_inject(h, TCP_ACK, b_seq, b_ack, 65535, NULL, pattern, 1000);
+	assert_int_equal(h->ts->ctr[TCP_CTR_HELD_DROP], 1);
+	assert_int_equal(tcp_conn_get(h->ts, b)->rcv_nxt, b_seq);
+	r = h_pop(h);                            /* the ACK: nothing taken */
+	assert_int_equal(r->seg.ack, b_seq);
+	assert_int_equal(h->ts->held, 7500);
+	/* b's application cannot send either; nothing is in flight on b. */
+	{
+		struct rte_mbuf *m = h_mbuf(1000, 0);
+
+		assert_int_equal(tcp_send(h->ts, b, m), -EAGAIN);
+		rte_pktmbuf_free(m);
+	}
+	assert_int_equal(h->ts->ctr[TCP_CTR_HELD_SEND_REFUSED], 2);
+	w0 = h->ev.writables;
+
+	/* a's peer acknowledges everything: a is told at once. */
+	h->rport = H_RPORT;
+	h->p_seq = a_rseq;
+	h_ack(h, a_base + 7500, 65535);
+	assert_int_equal(h->ts->held, 0);
+	assert_int_equal(h->ev.writables, w0 + 1);
+	/* b learns of the room from its timer. */
+	h->rport = H_RPORT + 1;
+	h_advance(h, 20);                        /* TCP_HELD_POLL_MS is 10 */
+	assert_int_equal(h->ev.writables, w0 + 2);
+	/* b's peer sends again: taken now. */
+	h->p_seq = b_seq;
+	h_inject(h, TCP_ACK, b_seq, b_ack, 65535, NULL, pattern, 1000);
+	assert_int_equal(tcp_conn_get(h->ts, b)->rcv_nxt, b_seq + 1000);
+	assert_int_equal(h->ts->held, 1000);
+	(void)mss;
+	h_free(h);
+}
+
 /* ---- CUBIC (RFC 9438) ------------------------------------------------------ */
 
 /* §4.6, §4.7: beta = 0.7; W_max remembered; a second event before W_max
@@ -2351,6 +2450,7 @@ main(void)
 		cmocka_unit_test(test_tcp_sack_multiple_holes_one_rtt),
 		cmocka_unit_test(test_tcp_sack_reneging_tolerated),
 		cmocka_unit_test(test_tcp_sack_bad_blocks_ignored),
+		cmocka_unit_test(test_tcp_held_cap_backpressure),
 		cmocka_unit_test(test_tcp_data_window_scaling),
 		cmocka_unit_test(test_tcp_data_send_mss),
 		cmocka_unit_test(test_tcp_data_send_backpressure),
