@@ -42,23 +42,26 @@ def owner(a, b, pa, pb, proto, n):
     return c % n
 
 def stats():
-    def count():
+    """Ask dp for its statistics; the TCBs per worker from the new
+    report's tcp lines, once both are written (the report may reach the
+    file in pieces)."""
+    def reports():
         with open(log) as f:
-            return sum(1 for l in f if l.startswith("turnpike-dp stats:"))
-    before = count()
+            return f.read().split("turnpike-dp stats:")
+    before = len(reports())
     os.kill(pid, signal.SIGUSR1)
-    for _ in range(50):
-        if count() > before:
-            break
+    for _ in range(200):
+        r = reports()
+        if len(r) > before:
+            conns = {}
+            for l in r[before].splitlines():
+                m = re.match(r"tcp worker=(\d+) conns=(\d+)", l)
+                if m:
+                    conns[int(m.group(1))] = int(m.group(2))
+            if len(conns) == 2:
+                return conns
         time.sleep(0.05)
-    time.sleep(0.1)
-    conns = {}
-    with open(log) as f:
-        for l in f:
-            m = re.match(r"tcp worker=(\d+) conns=(\d+)", l)
-            if m:
-                conns[int(m.group(1))] = int(m.group(2))
-    return conns
+    sys.exit("no statistics from dp")
 
 held, wrong, bad, where = [], 0, 0, {0: 0, 1: 0}
 for i in range(32):
