@@ -117,6 +117,10 @@ dp_tcp_create(struct dp_worker *w)
 	tc.max_per_source = conf->turn.enabled ? conf->turn.tcp_per_source : 0;
 	tc.mss4 = (uint16_t)(mtu - 40);      /* RFC 9293 §3.7.1 */
 	tc.mss6 = (uint16_t)(mtu - 60);
+	/* The worker's cap on held payload (dp.tcp_held_max): by default
+	 * what half its mbufs hold in full segments. */
+	tc.max_held = conf->dp.tcp_held_max != 0 ? conf->dp.tcp_held_max :
+		      (uint64_t)conf->dp.mbufs_per_worker / 2 * 1448u;
 	tc.worker = (uint8_t)w->id;
 	tc.socket = socket;
 	w->tcp_wheel = rte_zmalloc_socket("tcp_wheel", sizeof(*w->tcp_wheel), 64, socket);
@@ -206,4 +210,44 @@ dp_tcp_poll(struct dp_worker *w, uint64_t now_ms)
 	tcp_stack_set_time(w->tcp, now_ms);
 	dp_tcp_turn_poll(w, now_ms);
 	return tw_advance(w->tcp_wheel, now_ms);
+}
+
+/* ---- active open ---- */
+
+int
+dp_tcp_connect(struct dp_worker *w, uint8_t family, const uint8_t *raddr,
+	       uint16_t rport, int app, void *arg, uint64_t *id)
+{
+	const uint32_t span = DP_TCP_EPH_HI - DP_TCP_EPH_LO + 1;
+	struct dp_port *port;
+	const uint8_t *nh, *laddr;
+	uint16_t start, lport;
+	int rc;
+
+	if (w->tcp == NULL)
+		return -ENOTCONN;
+	if (family != TCP_AF_IPV4 && family != TCP_AF_IPV6)
+		return -EINVAL;
+	if (dp_route(w->ctx, family, raddr, &port, &nh) < 0)
+		return -ENETUNREACH;
+	if (family == TCP_AF_IPV4 ? !port->has_ip4 : !port->has_ip6)
+		return -ENETUNREACH;
+	laddr = dp_port_src(port, family);
+	start = w->tcp_eph_next;
+	if (start < DP_TCP_EPH_LO)       /* first use: spread the workers */
+		start = (uint16_t)(DP_TCP_EPH_LO + (w->id * 7919u + rte_rdtsc()) % span);
+	/* A port taken by another connection to the same peer: the next
+	 * one that lands here, a bounded number of times. */
+	for (unsigned int tries = 0; tries < 64; tries++) {
+		rc = dp_flow_pick_sport(&port->steer, family, laddr, raddr, rport, 6,
+					DP_TCP_EPH_LO, DP_TCP_EPH_HI, start, w->id, &lport);
+		if (rc < 0)
+			return rc;
+		start = lport == DP_TCP_EPH_HI ? DP_TCP_EPH_LO : (uint16_t)(lport + 1);
+		w->tcp_eph_next = start;
+		rc = tcp_connect(w->tcp, family, laddr, lport, raddr, rport, app, arg, id);
+		if (rc != -EADDRINUSE)
+			return rc;
+	}
+	return -EADDRNOTAVAIL;
 }

@@ -238,6 +238,7 @@ struct dp_worker {
 	struct tcp_stack *tcp;
 	struct tw_wheel *tcp_wheel;
 	struct dp_tcp_turn *tcp_turn;   /* TURN over TCP (dp_tcp_turn.c) */
+	uint16_t tcp_eph_next;       /* dp_tcp_connect()'s next source port */
 } __rte_cache_aligned;
 
 #endif /* DP_TYPES_H */

@@ -25,6 +25,7 @@
 
 #include "../dp.h"
 #include "net.h"
+#include "tp_common.h"
 #include "../turn/turn.h"
 #include "../dp_tcp.h"
 
@@ -185,6 +186,35 @@ icmp_error_input(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
 	return true;
 }
 
+/*
+ * A TCP segment: each flow lives in one worker's stack, the owner by the
+ * same rule as UDP (dp_flow_worker(), proto 6, the 4-tuple): a SYN to a
+ * listener makes its connection there for good, and dp_tcp_connect()
+ * picks source ports whose replies come back to the opener. A segment
+ * that reached another worker (no RSS, or a NIC without it) goes to the
+ * owner through its hand-off ring; the owner takes it as handed.
+ */
+static void
+tcp_demux(struct dp_worker *w, const struct dp_port *port, struct rte_mbuf *m,
+	  uint8_t family, const uint8_t *src, const uint8_t *dst,
+	  const uint8_t *l4, uint16_t l4len, bool handed)
+{
+	if (!handed && l4len >= 4 && w->ctx->nworkers > 1) {
+		unsigned int owner = dp_flow_worker(port->rss, w->id, w->ctx->nworkers,
+						    family, src, dst, tp_rd16(l4),
+						    tp_rd16(l4 + 2), 6);
+
+		if (owner != w->id) {
+			w->ctr[DP_CTR_TCP_HANDOFF]++;
+			dp_handoff(w, owner, m, DP_HANDOFF_FLOW);
+			return;
+		}
+	}
+	dp_tcp_input(w, m, family, src, dst, l4, l4len,
+		     port->rx_cksum && (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
+		     RTE_MBUF_F_RX_L4_CKSUM_GOOD);
+}
+
 static void
 ip4_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 	  uint8_t *p, uint16_t off, uint16_t len, bool handed)
@@ -246,9 +276,7 @@ ip4_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 			dp_drop_pkt(w, m, DP_DROP_TCP_UNSUPPORTED);
 			return;
 		}
-		dp_tcp_input(w, m, NET_AF_IPV4, ip.src, ip.dst, l4, l4len,
-			     port->rx_cksum && (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
-			     RTE_MBUF_F_RX_L4_CKSUM_GOOD);
+		tcp_demux(w, port, m, NET_AF_IPV4, ip.src, ip.dst, l4, l4len, handed);
 		return;
 	default:
 		dp_drop_pkt(w, m, DP_DROP_IP_PROTO);
@@ -415,9 +443,8 @@ ip6_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 				    DP_DROP_IP6_NOT_FOR_US);
 			return;
 		}
-		dp_tcp_input(w, m, NET_AF_IPV6, ip.src, ip.dst, l4, ip.payload_len,
-			     port->rx_cksum && (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
-			     RTE_MBUF_F_RX_L4_CKSUM_GOOD);
+		tcp_demux(w, port, m, NET_AF_IPV6, ip.src, ip.dst, l4, ip.payload_len,
+			  handed);
 		return;
 	default:
 		dp_drop_pkt(w, m, DP_DROP_IP_PROTO);

@@ -130,6 +130,14 @@ tcp_send(struct tcp_stack *ts, tcp_id_t id, struct rte_mbuf *m)
 		c->flags |= TCP_CF_WANT_WRITE;
 		return -EAGAIN;
 	}
+	if (len > tcp_held_room(ts)) {
+		/* The worker's cap (conf.max_held): writable() follows when
+		 * room opens, found by the timer if nothing else comes. */
+		ts->ctr[TCP_CTR_HELD_SEND_REFUSED]++;
+		c->flags |= TCP_CF_WANT_WRITE | TCP_CF_HELD_WAIT;
+		tcp_timer_set(ts, c, TCP_T_KEEP, TCP_HELD_POLL_MS);
+		return -EAGAIN;
+	}
 	if (len == 0) {
 		rte_pktmbuf_free(m);
 		return 0;
@@ -142,6 +150,7 @@ tcp_send(struct tcp_stack *ts, tcp_id_t id, struct rte_mbuf *m)
 		m = m->next;
 	c->snd_tail = m;
 	c->snd_queued += len;
+	ts->held += len;
 	tcp_output(ts, c);
 	return (int)len;
 }
@@ -156,6 +165,8 @@ tcp_send_space(struct tcp_stack *ts, tcp_id_t id)
 	if (c == NULL || (c->flags & TCP_CF_FIN_QUEUED))
 		return 0;
 	room = ts->conf.snd_buf - c->snd_queued;
+	if (room > tcp_held_room(ts))
+		room = (uint32_t)tcp_held_room(ts);
 	/* Under the writable() threshold: the caller will want to know
 	 * when it is reached, as if a send had been refused. */
 	if (room < ts->conf.snd_buf / 2)
@@ -193,6 +204,7 @@ tcp_recv(struct tcp_stack *ts, tcp_id_t id, struct rte_mbuf **out, uint32_t max)
 	head->pkt_len = total;
 	head->nb_segs = nseg;
 	c->rcv_queued -= total;
+	ts->held -= total;
 	c->cold.rcv_segs = (uint16_t)(c->cold.rcv_segs - nseg);
 	*out = head;
 

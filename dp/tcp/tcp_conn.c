@@ -72,6 +72,7 @@ tcp_conf_defaults(struct tcp_conf *c)
 	c->syn_backlog = 1024;
 	c->init_cwnd_segs = 0;
 	c->challenge_acks = 1000;
+	c->max_held = 64u << 20;     /* 64 MiB over all connections */
 	c->syn_cookies = true;
 	c->timestamps = true;
 	c->wscale = true;
@@ -350,10 +351,11 @@ tcp_conn_alloc(struct tcp_stack *ts, uint8_t family, const uint8_t *laddr,
 }
 
 void
-tcp_conn_flush(struct tcp_conn *c)
+tcp_conn_flush(struct tcp_stack *ts, struct tcp_conn *c)
 {
 	struct rte_mbuf *m, *n;
 
+	ts->held -= (uint64_t)c->snd_queued + c->rcv_queued + c->cold.ooo_bytes;
 	for (m = c->snd_head; m != NULL; m = n) {
 		n = m->next;
 		m->next = NULL;
@@ -381,7 +383,7 @@ conn_free(struct tcp_stack *ts, struct tcp_conn *c)
 	uint32_t slot = tcp_conn_slot(ts, c);
 
 	tw_del(ts->wheel, &c->timer);
-	tcp_conn_flush(c);
+	tcp_conn_flush(ts, c);
 	if (c->cold.tw_prev != 0 || ts->tw_head == slot + 1)
 		tw_unlink(ts, c);
 	if (c->flags & TCP_CF_SRC_COUNTED)

@@ -80,7 +80,7 @@ chain_trim_to(struct rte_mbuf *m, uint32_t keep)
 }
 
 static void
-rcv_append(struct tcp_conn *c, struct rte_mbuf *m, uint32_t len)
+rcv_append(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m, uint32_t len)
 {
 	struct rte_mbuf *last = m;
 	uint16_t n = 1;
@@ -95,6 +95,7 @@ rcv_append(struct tcp_conn *c, struct rte_mbuf *m, uint32_t len)
 		c->rcv_head = m;
 	c->rcv_tail = last;
 	c->rcv_queued += len;
+	ts->held += len;
 	c->cold.rcv_segs = (uint16_t)(c->cold.rcv_segs + n);
 }
 
@@ -135,6 +136,7 @@ ooo_insert_one(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m,
 			*pp = cur->next;
 			cur->next = NULL;
 			c->cold.ooo_bytes -= cur->data_len;
+			ts->held -= cur->data_len;
 			c->cold.ooo_segs--;
 			rte_pktmbuf_free_seg(cur);
 			continue;
@@ -159,6 +161,7 @@ ooo_insert_one(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m,
 	*pp = m;
 	c->cold.sack_last = seq;
 	c->cold.ooo_bytes += len;
+	ts->held += len;
 	c->cold.ooo_segs++;
 }
 
@@ -194,6 +197,7 @@ ooo_pull(struct tcp_stack *ts, struct tcp_conn *c)
 		c->ooo_head = m->next;
 		m->next = NULL;
 		c->cold.ooo_bytes -= len;
+		ts->held -= len;
 		c->cold.ooo_segs--;
 		if (tcp_seq_leq(seq + len, c->rcv_nxt)) {
 			ts->ctr[TCP_CTR_DUP_DATA] += len;
@@ -207,7 +211,7 @@ ooo_pull(struct tcp_stack *ts, struct tcp_conn *c)
 			m->data_len = (uint16_t)(m->data_len - cut);
 			len -= cut;
 		}
-		rcv_append(c, m, len);
+		rcv_append(ts, c, m, len);
 		c->rcv_nxt += len;
 		moved = true;
 	}
@@ -524,9 +528,10 @@ rst_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 
 /* Acknowledged send-queue bytes leave (their mbufs are freed). */
 static void
-snd_drop(struct tcp_conn *c, uint32_t n)
+snd_drop(struct tcp_stack *ts, struct tcp_conn *c, uint32_t n)
 {
 	c->snd_queued -= n;
+	ts->held -= n;
 	n += c->snd_head_off;
 	while (c->snd_head != NULL && n >= c->snd_head->data_len) {
 		struct rte_mbuf *m = c->snd_head;
@@ -557,12 +562,47 @@ rexmit_first(struct tcp_stack *ts, struct tcp_conn *c)
 	tcp_xmit(ts, c, c->snd_una, len, flags);
 }
 
+/* RFC 6675: the first unSACKed segment from SND.UNA (to the first SACKed
+ * range, at most SMSS), sent again. */
+static void
+sack_rexmit_first(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	uint32_t data_end = c->snd_una + c->snd_queued;
+	uint32_t end = c->cold.sb_n > 0 ? c->cold.sb[0].left : data_end;
+	uint32_t len = tcp_seq_gt(end, c->snd_una) ? end - c->snd_una : 0;
+
+	if (tcp_seq_gt(c->snd_una + len, data_end))
+		len = tcp_seq_gt(data_end, c->snd_una) ? data_end - c->snd_una : 0;
+	if (len > tcp_smss(c))
+		len = tcp_smss(c);
+	tcp_sack_rexmit(ts, c, c->snd_una, len);
+}
+
+/* RFC 6675 §5 step (4): fast retransmit, then recovery by pipe. */
+static void
+sack_enter_recovery(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	ts->ctr[TCP_CTR_FAST_RETRANS]++;
+	ts->ctr[TCP_CTR_RECOVERY]++;
+	ts->ctr[TCP_CTR_SACK_RECOVERY]++;
+	c->ssthresh = ts->cc[c->cc]->ssthresh(ts, c);      /* (4.2) */
+	c->cwnd = c->ssthresh;
+	c->recover = c->snd_max;                           /* (4.1) RecoveryPoint */
+	c->flags |= TCP_CF_RECOVERY | TCP_CF_SACK_RECOV;
+	c->cold.high_rxt = c->snd_una;
+	sack_rexmit_first(ts, c);                          /* (4.3) */
+	/* (4.4), (4.5): pipe and step (C) in tcp_output() at the end of
+	 * this segment's processing. */
+}
+
 /* Fifth step: the ACK field. Returns false when processing stops. */
 static bool
 ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 {
 	uint32_t ack = seg->ack;
 	uint32_t wnd = (uint32_t)seg->wnd << c->snd_wscale;
+	uint32_t sacked = 0;
+	bool advanced = false;
 
 	if (c->state == TCP_ST_SYN_RCVD) {
 		if (!tcp_seq_gt(ack, c->snd_una) || tcp_seq_gt(ack, c->snd_max)) {
@@ -603,6 +643,10 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 		return false;
 	}
 
+	/* RFC 6675 §5: the scoreboard takes every ACK's SACK blocks. */
+	if ((c->flags & TCP_CF_SACK) && (seg->opts & TCP_OPT_F_SACK))
+		sacked = tcp_sack_update(ts, c, seg);
+
 	if (tcp_seq_gt(ack, c->snd_una)) {
 		uint32_t acked = ack - c->snd_una;
 		uint32_t data_end = c->snd_una + c->snd_queued;
@@ -616,17 +660,29 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 			tcp_rtt_sample(ts, c, tcp_now32(ts) - c->cold.rtt_start);
 			c->flags &= ~TCP_CF_RTT_TIMING;
 		}
-		snd_drop(c, data_acked);
+		snd_drop(ts, c, data_acked);
 		c->snd_una = ack;
 		if (tcp_seq_lt(c->snd_nxt, c->snd_una))
 			c->snd_nxt = c->snd_una;
 		c->rxtshift = 0;
+		advanced = true;
+		if (c->cold.sb_n > 0)
+			tcp_sack_trim(c);
 
 		if (c->flags & TCP_CF_RECOVERY) {
 			if (tcp_seq_geq(ack, c->recover)) {
-				/* RFC 6582 §3.2 step 6: full acknowledgment. */
-				c->flags &= ~TCP_CF_RECOVERY;
+				/* RFC 6582 §3.2 step 6, RFC 6675 §5 (A): full
+				 * acknowledgment. */
+				c->flags &= ~(TCP_CF_RECOVERY | TCP_CF_SACK_RECOV);
 				ts->cc[c->cc]->recovered(ts, c);
+			} else if (c->flags & TCP_CF_SACK_RECOV) {
+				/* RFC 6675 §5 (B), (C): no deflation; what
+				 * goes now is pipe's business (tcp_output()).
+				 * A peer that stopped sending blocks gets the
+				 * next segment as NewReno would send it. */
+				ts->ctr[TCP_CTR_PARTIAL_ACK]++;
+				if (c->cold.sb_n == 0 && tcp_seq_geq(c->snd_una, c->cold.high_rxt))
+					sack_rexmit_first(ts, c);
 			} else {
 				/* Step 5: partial ACK: the next hole goes now;
 				 * deflate by what was acked, add back one SMSS. */
@@ -661,7 +717,7 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 				break;
 			}
 		}
-	} else if (ack == c->snd_una && seg->len == 0 &&
+	} else if (!(c->flags & TCP_CF_SACK) && ack == c->snd_una && seg->len == 0 &&
 		   !(seg->flags & (TCP_SYN | TCP_FIN)) && c->snd_max != c->snd_una &&
 		   wnd == c->snd_wnd) {
 		/* RFC 5681 §2 duplicate ACK. */
@@ -677,6 +733,23 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 			c->flags |= TCP_CF_RECOVERY;
 			rexmit_first(ts, c);
 			c->cwnd = c->ssthresh + 3u * tcp_smss(c);
+		}
+	}
+
+	/* RFC 6675 §5: a duplicate ACK (one that SACKs new data counts even
+	 * when it also moves SND.UNA), loss recovery on the third or when
+	 * IsLost(HighACK + 1). After an RTO, not before SND.UNA passes the
+	 * data sent before it (RFC 6582 §3.2 step 2's guard). */
+	if ((c->flags & TCP_CF_SACK) && c->snd_max != c->snd_una &&
+	    (sacked > 0 || (!advanced && ack == c->snd_una && seg->len == 0 &&
+			    !(seg->flags & (TCP_SYN | TCP_FIN)) && wnd == c->snd_wnd))) {
+		ts->ctr[TCP_CTR_DUP_ACK_IN]++;
+		if (!(c->flags & TCP_CF_RECOVERY)) {
+			if (c->dupacks < 255)
+				c->dupacks++;
+			if ((c->dupacks >= 3 || tcp_sack_is_lost(c, c->snd_una)) &&
+			    tcp_seq_geq(c->snd_una, c->recover))
+				sack_enter_recovery(ts, c);
 		}
 	}
 
@@ -704,6 +777,16 @@ static void
 data_input(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m,
 	   uint32_t seq, uint32_t len)
 {
+	if (len > tcp_held_room(ts)) {
+		/* The worker holds its cap (conf.max_held) over all its
+		 * connections: the window said less (tcp_rcv_window()),
+		 * what an older, larger one let in is dropped; the peer
+		 * sends it again. */
+		ts->ctr[TCP_CTR_HELD_DROP]++;
+		chain_free(m);
+		c->flags |= TCP_CF_ACK_NOW;
+		return;
+	}
 	if (seq == c->rcv_nxt) {
 		bool had_ooo = c->ooo_head != NULL;
 
@@ -717,7 +800,7 @@ data_input(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m,
 			return;
 		}
 
-		rcv_append(c, m, len);
+		rcv_append(ts, c, m, len);
 		c->rcv_nxt += len;
 		if (had_ooo) {
 			ooo_pull(ts, c);
@@ -1022,8 +1105,8 @@ out:
 		      TCP_CF_APP_KNOWS;
 		if (app && (c->flags & TCP_CF_WANT_WRITE) &&
 		    ts->conf.snd_buf - c->snd_queued >= ts->conf.snd_buf / 2 &&
-		    ops->writable != NULL) {
-			c->flags &= ~TCP_CF_WANT_WRITE;
+		    tcp_held_room(ts) >= tcp_held_wake(ts) && ops->writable != NULL) {
+			c->flags &= ~(TCP_CF_WANT_WRITE | TCP_CF_HELD_WAIT);
 			ops->writable(ts, tcp_conn_id(ts, c), c->app_arg);
 		}
 	}

@@ -29,10 +29,15 @@ tcp_rcv_window(const struct tcp_stack *ts, const struct tcp_conn *c)
 {
 	uint32_t held = c->rcv_queued + c->cold.ooo_bytes;
 	uint32_t space = held < ts->conf.rcv_buf ? ts->conf.rcv_buf - held : 0;
+	uint64_t room = tcp_held_room(ts);
 	uint32_t adv = tcp_seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
 	uint32_t max = (uint32_t)65535 << c->rcv_wscale;
 	uint32_t segs = (uint32_t)c->cold.rcv_segs + c->cold.ooo_segs;
 
+	/* The worker's cap over all its connections closes the window
+	 * too (backpressure to every peer once the worker holds its cap). */
+	if (room < space)
+		space = (uint32_t)room;
 	/* Room for as many full segments as mbufs may still be held. */
 	if (segs >= ts->conf.rcv_max_segs)
 		space = 0;
@@ -332,6 +337,46 @@ tcp_send_rst_reply(struct tcp_stack *ts, uint8_t family, const uint8_t *laddr,
 			  ((seg->flags & TCP_FIN) ? 1 : 0), TCP_RST | TCP_ACK);
 }
 
+int
+tcp_sack_rexmit(struct tcp_stack *ts, struct tcp_conn *c, uint32_t seq, uint32_t len)
+{
+	uint32_t data_end = c->snd_una + c->snd_queued;
+	uint8_t flags = TCP_ACK;
+	int rc;
+
+	if ((c->flags & TCP_CF_FIN_QUEUED) && seq + len == data_end &&
+	    tcp_seq_gt(c->snd_max, data_end))
+		flags |= TCP_FIN;
+	if (len == 0 && !(flags & TCP_FIN))
+		return 0;
+	rc = tcp_xmit(ts, c, seq, len, flags);
+	if (rc == 0) {
+		ts->ctr[TCP_CTR_SACK_RETRANS]++;
+		if (tcp_seq_gt(seq + len, c->cold.high_rxt))
+			c->cold.high_rxt = seq + len;
+	}
+	return rc;
+}
+
+/*
+ * RFC 6675 §5 step (C), rules 1 and 3 of NextSeg(): send holes while
+ * cwnd - pipe >= 1 SMSS. Rule 1 (lost data) goes before new data, rule 3
+ * (what is not yet known lost) after it (rule3). Returns the room left
+ * (cwnd - pipe).
+ */
+static uint32_t
+sack_send_holes(struct tcp_stack *ts, struct tcp_conn *c, bool rule3)
+{
+	uint32_t pipe = tcp_sack_pipe(c), smss = tcp_smss(c), seq, len;
+
+	while (c->cwnd >= pipe + smss && tcp_sack_next_seg(c, rule3, &seq, &len)) {
+		if (tcp_sack_rexmit(ts, c, seq, len) < 0)
+			break;
+		pipe += len;
+	}
+	return c->cwnd > pipe ? c->cwnd - pipe : 0;
+}
+
 /* States in which we send data (and our FIN). */
 static bool
 can_send_data(uint8_t st)
@@ -353,17 +398,26 @@ output(struct tcp_stack *ts, struct tcp_conn *c, bool force)
 	if (can_send_data(c->state)) {
 		uint32_t emss = tcp_smss(c);
 		uint32_t data_end = c->snd_una + c->snd_queued;
-		uint32_t cwnd = c->cwnd, wnd;
+		uint32_t cwnd = c->cwnd, wnd, right, room = 0;
+		bool sack_recov = (c->flags & TCP_CF_SACK_RECOV) != 0;
 
 		/* RFC 3042 limited transmit: the first two duplicate ACKs
 		 * each let one new segment go, cwnd itself unchanged. */
 		if (!(c->flags & TCP_CF_RECOVERY) && c->dupacks > 0 && c->dupacks < 3)
 			cwnd += c->dupacks * emss;
 		wnd = c->snd_wnd < cwnd ? c->snd_wnd : cwnd;
+		right = c->snd_una + wnd;
+		if (sack_recov) {
+			/* RFC 6675 §5 (C): lost holes first, then new data
+			 * within cwnd - pipe and the peer's window. */
+			room = sack_send_holes(ts, c, false);
+			right = c->snd_nxt + room;
+			if (tcp_seq_gt(right, c->snd_una + c->snd_wnd))
+				right = c->snd_una + c->snd_wnd;
+		}
 
 		for (;;) {
 			uint32_t avail = tcp_seq_lt(c->snd_nxt, data_end) ? data_end - c->snd_nxt : 0;
-			uint32_t right = c->snd_una + wnd;
 			uint32_t usable = tcp_seq_lt(c->snd_nxt, right) ? right - c->snd_nxt : 0;
 			uint32_t len = avail < usable ? avail : usable;
 			bool fin;
@@ -394,6 +448,9 @@ output(struct tcp_stack *ts, struct tcp_conn *c, bool force)
 			if (fin)
 				break;
 		}
+		/* NextSeg() rule 3: nothing new went, room is left. */
+		if (sack_recov && !sent && room >= emss)
+			sack_send_holes(ts, c, true);
 		/* Data waiting and nothing in flight (a closed or small
 		 * window, or no mbuf): the persist timer comes back to it
 		 * (RFC 9293 §3.8.6.1), so nothing waits forever. */

@@ -35,7 +35,30 @@ bool tcp_src_take(struct tcp_stack *ts, struct tcp_conn *c);
  * release it. */
 void tcp_conn_end(struct tcp_stack *ts, struct tcp_conn *c, enum tcp_reason why);
 /* Free every mbuf c holds. */
-void tcp_conn_flush(struct tcp_conn *c);
+void tcp_conn_flush(struct tcp_stack *ts, struct tcp_conn *c);
+
+/* conf.max_held: room left under the cap (UINT64_MAX without one), and
+ * what a send refused by it waits for before writable() (a quarter of
+ * the cap, at most half a send queue). */
+static inline uint64_t
+tcp_held_room(const struct tcp_stack *ts)
+{
+	if (ts->conf.max_held == 0)
+		return UINT64_MAX;
+	return ts->held < ts->conf.max_held ? ts->conf.max_held - ts->held : 0;
+}
+
+static inline uint64_t
+tcp_held_wake(const struct tcp_stack *ts)
+{
+	uint64_t q = ts->conf.max_held / 4, h = ts->conf.snd_buf / 2;
+
+	return q < h ? q : h;
+}
+
+/* A send refused by the cap: the timer looks for room every this many ms
+ * (nothing else may come to tell the application). */
+#define TCP_HELD_POLL_MS 10u
 
 /* ---- tcp_input.c ---- */
 /* Our window scale: the smallest shift that lets rcv_buf be offered. */
@@ -50,6 +73,10 @@ void tcp_output_force(struct tcp_stack *ts, struct tcp_conn *c);
  * FIN consume sequence space as usual). Returns 0 or -ENOBUFS. */
 int tcp_xmit(struct tcp_stack *ts, struct tcp_conn *c, uint32_t seq,
 	     uint32_t len, uint8_t flags);
+/* RFC 6675 retransmission of [seq, seq+len) (with the FIN if it ends
+ * there): HighRxt moves to its end. Returns 0 or -ENOBUFS. */
+int tcp_sack_rexmit(struct tcp_stack *ts, struct tcp_conn *c, uint32_t seq,
+		    uint32_t len);
 /* A pure ACK now (<SEQ=SND.NXT><ACK=RCV.NXT>). */
 void tcp_send_ack(struct tcp_stack *ts, struct tcp_conn *c);
 /* RFC 5961 §3.2/§4.2 challenge ACK. */
@@ -66,6 +93,19 @@ uint32_t tcp_rcv_window(const struct tcp_stack *ts, const struct tcp_conn *c);
 /* A SYN-ACK for t, a TCB that lives on the caller's stack (cookies):
  * no timer, no sequence bookkeeping. */
 void tcp_xmit_stateless(struct tcp_stack *ts, struct tcp_conn *t, uint8_t flags);
+
+/* ---- tcp_sack.c (RFC 6675) ---- */
+/* Record seg's SACK blocks (bad ones counted and ignored); returns the
+ * bytes newly SACKed. */
+uint32_t tcp_sack_update(struct tcp_stack *ts, struct tcp_conn *c,
+			 const struct tcp_seg *seg);
+/* Forget what SND.UNA covers now. */
+void tcp_sack_trim(struct tcp_conn *c);
+void tcp_sack_clear(struct tcp_conn *c);
+bool tcp_sack_is_lost(const struct tcp_conn *c, uint32_t seq);
+uint32_t tcp_sack_pipe(const struct tcp_conn *c);
+bool tcp_sack_next_seg(const struct tcp_conn *c, bool rule3, uint32_t *seq,
+		       uint32_t *len);
 
 /* ---- tcp_syncookie.c ---- */
 /* Answer seg (a SYN to listener li, whose backlog is full) with a

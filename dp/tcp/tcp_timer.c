@@ -125,8 +125,11 @@ rxt_timeout(struct tcp_stack *ts, struct tcp_conn *c)
 		c->ssthresh = ts->cc[c->cc]->ssthresh(ts, c);
 	c->cwnd = tcp_smss(c);
 	c->recover = c->snd_max;
-	c->flags &= ~TCP_CF_RECOVERY;
+	c->flags &= ~(TCP_CF_RECOVERY | TCP_CF_SACK_RECOV);
 	c->dupacks = 0;
+	/* RFC 6675 §5.1: the scoreboard goes (a peer may have reneged,
+	 * RFC 2018 §8); go-back-N from SND.UNA resends what it held. */
+	tcp_sack_clear(c);
 	c->snd_nxt = c->snd_una;
 	tcp_timer_clear(c, TCP_T_RXT);
 	tcp_output(ts, c);
@@ -170,6 +173,27 @@ keep_timeout(struct tcp_stack *ts, struct tcp_conn *c)
 	tcp_timer_set(ts, c, TCP_T_KEEP, ts->conf.keep_intvl);
 }
 
+/* A send refused by the stack's cap (conf.max_held): writable() once
+ * there is room, else look again soon. */
+static void
+held_wait(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	const struct tcp_app_ops *ops = ts->apps[c->app];
+
+	if ((c->flags & (TCP_CF_APP_KNOWS | TCP_CF_APP_GONE)) != TCP_CF_APP_KNOWS ||
+	    !(c->flags & TCP_CF_WANT_WRITE)) {
+		c->flags &= ~TCP_CF_HELD_WAIT;
+		return;
+	}
+	if (tcp_held_room(ts) < tcp_held_wake(ts)) {
+		tcp_timer_set(ts, c, TCP_T_KEEP, TCP_HELD_POLL_MS);
+		return;
+	}
+	c->flags &= ~(TCP_CF_HELD_WAIT | TCP_CF_WANT_WRITE);
+	if (ops->writable != NULL)
+		ops->writable(ts, tcp_conn_id(ts, c), c->app_arg);
+}
+
 void
 tcp_timer_fn(struct tw_timer *t, void *arg)
 {
@@ -206,6 +230,8 @@ tcp_timer_fn(struct tw_timer *t, void *arg)
 			break;
 		}
 	}
+	if ((c->flags & (TCP_CF_HELD_WAIT | TCP_CF_DEAD)) == TCP_CF_HELD_WAIT)
+		held_wait(ts, c);
 	if (!(c->flags & TCP_CF_DEAD)) {
 		for (unsigned int i = 0; i < TCP_T__COUNT; i++) {
 			uint64_t e;

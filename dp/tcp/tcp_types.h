@@ -204,6 +204,8 @@ struct tcp_cc_ops {
 #define TCP_CF_SYN_QUEUED  0x00040000u  /* counted in its listener's nsyn */
 #define TCP_CF_DELACK      0x00080000u  /* an ACK is owed (delayed) */
 #define TCP_CF_SRC_COUNTED 0x00100000u  /* counted in the per-source table */
+#define TCP_CF_SACK_RECOV  0x00200000u  /* the recovery is RFC 6675's */
+#define TCP_CF_HELD_WAIT   0x00400000u  /* a send met the stack's cap */
 
 /* The three deadlines that share a connection's one wheel timer. */
 enum tcp_timer {
@@ -212,6 +214,9 @@ enum tcp_timer {
 	TCP_T_KEEP,              /* keepalive, SYN/FIN_WAIT_2 limits, TIME_WAIT */
 	TCP_T__COUNT,
 };
+
+/* Ranges the peer SACKed (RFC 6675 scoreboard), at most this many. */
+#define TCP_SACK_SB 5u
 
 /* Fields the fast path rarely reads. */
 struct tcp_conn_cold {
@@ -229,7 +234,13 @@ struct tcp_conn_cold {
 	uint8_t keep_probes;
 	uint8_t syn_tries;
 	uint8_t peer_wscale;     /* from the SYN (kept until both agree) */
-	uint8_t pad[1];
+	uint8_t sb_n;            /* ranges in sb[] */
+	/* RFC 6675 sender: HighRxt + 1 (the end of the last hole resent in
+	 * this recovery), and the scoreboard: SACKed ranges above SND.UNA,
+	 * sorted, disjoint, not touching. Full: the highest range is
+	 * forgotten (its bytes count as not SACKed: conservative). */
+	uint32_t high_rxt;
+	struct tcp_sack_block sb[TCP_SACK_SB];
 	uint64_t cc_priv[4];     /* congestion-control state */
 };
 
@@ -334,6 +345,11 @@ struct tcp_conf {
 	uint32_t challenge_acks;     /* per second, RFC 5961 §7 */
 	uint32_t max_per_source;     /* passive connections per remote
 				      * address; 0: no limit */
+	uint64_t max_held;           /* payload bytes held over all the
+				      * stack's connections (received in
+				      * and out of order, queued to send);
+				      * above it new data is refused;
+				      * 0: no cap */
 	bool timestamps, wscale, sack;
 	uint8_t worker;              /* goes into connection ids */
 	int socket;                  /* NUMA socket for the pool */
@@ -390,6 +406,8 @@ struct tcp_stack {
 	const struct tcp_cc_ops *cc[TCP_MAX_CC];
 	unsigned int ncc;
 	uint8_t cc_default;          /* for new connections */
+
+	uint64_t held;               /* payload bytes held (conf.max_held) */
 
 	uint64_t cookie_sec;         /* s, the last SYN cookie sent; 0: never */
 	uint64_t chack_sec;          /* RFC 5961 §7: challenge ACKs ... */

@@ -97,6 +97,10 @@ struct tp_conf_dp {
 	/* TCP connections each worker's stack holds (dp/tcp's pool; an idle
 	 * one costs some 450 bytes). Default 16384. */
 	uint32_t tcp_max_conns;
+	/* Bytes dp/tcp holds per worker over all its connections (received
+	 * in and out of order, queued to send); above it new data is
+	 * refused. 0: half of mbufs_per_worker times 1448. */
+	uint32_t tcp_held_max;
 	unsigned int nports;
 	struct tp_conf_port ports[TP_CONF_MAX_PORTS];
 };

@@ -70,8 +70,11 @@ echo "# retransmitted_segments=$(tp_stat "$st" retransmitted_segments)" \
   "fast_retransmits=$(tp_stat "$st" fast_retransmits)" \
   "retransmission_timeouts=$(tp_stat "$st" retransmission_timeouts)" \
   "partial_acks=$(tp_stat "$st" partial_acks)" \
+  "sack_recoveries=$(tp_stat "$st" sack_recoveries)" "sack_retransmits=$(tp_stat "$st" sack_retransmits)" \
   "out_of_order_segments=$(tp_stat "$st" out_of_order_segments)"
 tp_check "dp retransmitted what it lost, fast retransmit included" \
   test "$(tp_stat "$st" retransmitted_segments)" -gt 0 -a "$(tp_stat "$st" fast_retransmits)" -gt 0
+tp_check "dp's losses were repaired from the kernel's SACK blocks (sack_recoveries=$(tp_stat "$st" sack_recoveries))" \
+  test "$(tp_stat "$st" sack_recoveries)" -gt 0 -a "$(tp_stat "$st" sack_retransmits)" -gt 0
 tp_check "SIGTERM stops dp with status 0" tp_dp_stop
 [ $TP_FAILS -eq 0 ]

@@ -337,6 +337,8 @@ h_open_passive(struct h *h)
 	};
 	const struct h_out *r;
 
+	if (h->p_nosack)
+		o.opts &= (uint8_t)~TCP_OPT_F_SACKOK;
 	h_inject(h, TCP_SYN, h->p_seq, 0, 65535, &o, NULL, 0);
 	h->p_seq++;
 	assert_int_equal(h_pending(h), 1);

@@ -51,6 +51,7 @@ struct h {
 	uint32_t p_tsval;
 	uint16_t p_wnd;
 	bool p_ts;                   /* the peer sends timestamps */
+	bool p_nosack;               /* the peer's SYN offers no SACK */
 	tcp_id_t id;                 /* the connection under test */
 	struct rte_mbuf *last_in;
 	unsigned int mbufs_at_start; /* in use when the harness was made */    /* the last mbuf given to tcp_input() */

@@ -1493,8 +1493,10 @@ test_tcp_fast_retransmit_newreno(void **state)
 	h_conf(&conf);
 	conf.init_cwnd_segs = 10;
 	h = h_new(&conf);
+	h->p_nosack = true;                       /* NewReno: the fallback */
 	h_open_passive(h);
 	c = h_conn(h);
+	assert_false(c->flags & TCP_CF_SACK);
 	mss = tcp_eff_mss_test(c);
 	base = h->p_ack;
 	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(10 * mss, 0)), (int)(10 * mss));
@@ -1806,6 +1808,299 @@ test_tcp_fast_retransmit_limited_transmit(void **state)
 	assert_int_equal(h_conn(h)->cwnd, 4 * mss);
 	h_ack(h, base, 65535);
 	assert_int_equal(h_pop(h)->seg.seq, base);   /* fast retransmit */
+	h_free(h);
+}
+
+/* ---- SACK sender (RFC 6675) ------------------------------------------------- */
+
+/* The peer acknowledges ack with n SACK blocks (lr: left, right pairs),
+ * timestamps as usual. */
+static void
+peer_sack(struct h *h, uint32_t ack, unsigned int n, const uint32_t *lr)
+{
+	struct tcp_opts_out o = {
+		.opts = TCP_OPT_F_TS | (n > 0 ? TCP_OPT_F_SACK : 0),
+		.tsval = h->p_tsval, .tsecr = h_last_tsval(h), .nsack = (uint8_t)n,
+	};
+
+	for (unsigned int i = 0; i < n; i++) {
+		o.sack[i].left = lr[2 * i];
+		o.sack[i].right = lr[2 * i + 1];
+	}
+	h->p_ack = ack;
+	h_inject(h, TCP_ACK, h->p_seq, ack, h->p_wnd, &o, NULL, 0);
+}
+
+/* Segments 2, 5 and 7 of 10 lost: the SACKs that the seven arrivals
+ * bring have all three holes sent again before any cumulative ACK moves
+ * (NewReno would send 5 one RTT after 2, and 7 one more RTT later);
+ * the full ACK ends the recovery, one SACK recovery counted. */
+static void
+test_tcp_sack_multiple_holes_one_rtt(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	struct tcp_conn *c;
+	const struct h_out *r;
+	uint32_t mss, S[11];
+
+	(void)state;
+	h_conf(&conf);
+	conf.init_cwnd_segs = 10;
+	h = h_new(&conf);
+	h_open_passive(h);
+	c = h_conn(h);
+	assert_true(c->flags & TCP_CF_SACK);
+	mss = tcp_eff_mss_test(c);
+	for (unsigned int i = 0; i <= 10; i++)
+		S[i] = h->p_ack + i * mss;
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(10 * mss, 0)), (int)(10 * mss));
+	assert_int_equal(h_pending(h), 10);
+	h_drain(h);
+	peer_sack(h, S[2], 1, (const uint32_t[]){ S[3], S[4] });
+	peer_sack(h, S[2], 1, (const uint32_t[]){ S[3], S[5] });
+	assert_int_equal(h_pending(h), 0);
+	assert_false(c->flags & TCP_CF_RECOVERY);
+	peer_sack(h, S[2], 2, (const uint32_t[]){ S[6], S[7], S[3], S[5] });
+	assert_true(c->flags & TCP_CF_RECOVERY);
+	/* ssthresh = cwnd = FlightSize / 2 (0-1 were acknowledged). */
+	assert_int_equal(c->cwnd, 4 * mss);
+	r = h_pop(h);
+	assert_int_equal(r->seg.seq, S[2]);
+	assert_int_equal(r->seg.len, mss);
+	assert_int_equal(h_pending(h), 0);
+	/* pipe: 5, 7, 9 in flight and 2 again = cwnd: nothing goes. */
+	peer_sack(h, S[2], 3, (const uint32_t[]){ S[8], S[9], S[6], S[7], S[3], S[5] });
+	assert_int_equal(h_pending(h), 0);
+	/* 9 arrives: 5 is lost now (three SMSS SACKed above it), pipe is
+	 * 2 and 7: 5 by rule 1, then 7 by rule 3. */
+	peer_sack(h, S[2], 3, (const uint32_t[]){ S[8], S[10], S[6], S[7], S[3], S[5] });
+	r = h_pop(h);
+	assert_int_equal(r->seg.seq, S[5]);
+	assert_int_equal(r->seg.len, mss);
+	r = h_pop(h);
+	assert_int_equal(r->seg.seq, S[7]);
+	assert_int_equal(r->seg.len, mss);
+	assert_int_equal(h_pending(h), 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_SACK_RETRANS], 3);
+	assert_int_equal(h->ts->ctr[TCP_CTR_PARTIAL_ACK], 0);
+	/* The three arrive: everything is acknowledged at once. */
+	peer_sack(h, S[10], 0, NULL);
+	assert_false(c->flags & TCP_CF_RECOVERY);
+	assert_int_equal(c->snd_queued, 0);
+	assert_int_equal(c->cold.sb_n, 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_SACK_RECOVERY], 1);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RETRANS_SEGS], 3);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RTO], 0);
+	h_free(h);
+}
+
+/* RFC 2018 §8: the peer SACKs data, then drops it (reneges): the data
+ * stays queued until acknowledged cumulatively, the recovery does not
+ * send what the scoreboard says the peer holds, and the RTO clears the
+ * scoreboard so that it goes again; the connection completes. */
+static void
+test_tcp_sack_reneging_tolerated(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	struct tcp_conn *c;
+	const struct h_out *r;
+	uint32_t mss, S[7];
+
+	(void)state;
+	h_conf(&conf);
+	conf.init_cwnd_segs = 6;
+	h = h_new(&conf);
+	h_open_passive(h);
+	c = h_conn(h);
+	mss = tcp_eff_mss_test(c);
+	for (unsigned int i = 0; i <= 6; i++)
+		S[i] = h->p_ack + i * mss;
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(6 * mss, 0)), (int)(6 * mss));
+	h_drain(h);
+	/* 0 and 3 lost; 1, 2, 4, 5 SACKed. */
+	peer_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[2] });
+	peer_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[3] });
+	peer_sack(h, S[0], 2, (const uint32_t[]){ S[4], S[5], S[1], S[3] });
+	assert_true(c->flags & TCP_CF_SACK_RECOV);
+	assert_int_equal(h_pop(h)->seg.seq, S[0]);
+	h_drain(h);
+	/* 0 arrives; the peer then reneges on 4 and 5: its ACK covers 0-2
+	 * and SACKs nothing. 4 and 5 stay queued. */
+	peer_sack(h, S[3], 0, NULL);
+	assert_int_equal(c->snd_una, S[3]);
+	assert_int_equal(c->snd_queued, 3 * mss);
+	h_drain(h);
+	/* The RTO: the scoreboard goes, 3 is sent, then 4 and 5 as the
+	 * window opens again (go-back-N), although they were SACKed. */
+	h_advance(h, 1500);
+	assert_false(c->flags & TCP_CF_RECOVERY);
+	assert_int_equal(c->cold.sb_n, 0);
+	r = h_pop(h);
+	assert_int_equal(r->seg.seq, S[3]);
+	assert_int_equal(h_pending(h), 0);
+	peer_sack(h, S[4], 0, NULL);
+	assert_int_equal(h_pop(h)->seg.seq, S[4]);
+	assert_int_equal(h_pop(h)->seg.seq, S[5]);
+	peer_sack(h, S[6], 0, NULL);
+	assert_int_equal(c->snd_queued, 0);
+	assert_int_equal(tcp_conn_state(h->ts, h->id), TCP_ST_ESTABLISHED);
+	h_free(h);
+}
+
+/* Blocks that are not about data in flight are counted and ignored:
+ * past SND.MAX, empty or reversed (bad), wholly below SND.UNA (a D-SACK,
+ * counted apart); and the scoreboard keeps at most TCP_SACK_SB ranges
+ * (the highest forgotten, counted). */
+static void
+test_tcp_sack_bad_blocks_ignored(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	struct tcp_conn *c;
+	uint32_t mss, S[16];
+
+	(void)state;
+	h_conf(&conf);
+	conf.init_cwnd_segs = 16;
+	h = h_new(&conf);
+	h_open_passive(h);
+	c = h_conn(h);
+	mss = tcp_eff_mss_test(c);
+	for (unsigned int i = 0; i < 16; i++)
+		S[i] = h->p_ack + i * mss;
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(14 * mss, 0)), (int)(14 * mss));
+	h_drain(h);
+	/* 2 acknowledged first, so that there is room below SND.UNA. */
+	peer_sack(h, S[2], 0, NULL);
+	h_drain(h);
+	peer_sack(h, S[2], 3, (const uint32_t[]){ S[14], S[15], S[5], S[4],
+						  S[3], S[3] });
+	assert_int_equal(h->ts->ctr[TCP_CTR_SACK_BAD], 3);
+	assert_int_equal(c->cold.sb_n, 0);
+	peer_sack(h, S[2], 2, (const uint32_t[]){ S[0], S[1], S[13], S[14] + 1 });
+	assert_int_equal(h->ts->ctr[TCP_CTR_SACK_OLD], 1);
+	assert_int_equal(h->ts->ctr[TCP_CTR_SACK_BAD], 4);
+	assert_int_equal(c->cold.sb_n, 0);
+	assert_false(c->flags & TCP_CF_RECOVERY);
+	/* Good blocks: six disjoint ranges, five kept (the lowest). */
+	peer_sack(h, S[2], 3, (const uint32_t[]){ S[3], S[4], S[5], S[6], S[7], S[8] });
+	peer_sack(h, S[2], 3, (const uint32_t[]){ S[9], S[10], S[11], S[12], S[13], S[14] });
+	assert_int_equal(c->cold.sb_n, TCP_SACK_SB);
+	assert_int_equal(h->ts->ctr[TCP_CTR_SACK_SB_FULL], 1);
+	assert_int_equal(c->cold.sb[0].left, S[3]);
+	assert_int_equal(c->cold.sb[TCP_SACK_SB - 1].right, S[12]);
+	/* Adjacent ones merge. */
+	peer_sack(h, S[2], 1, (const uint32_t[]){ S[4], S[5] });
+	assert_int_equal(c->cold.sb_n, TCP_SACK_SB - 1);
+	assert_int_equal(c->cold.sb[0].right, S[6]);
+	/* The cumulative ACK trims. */
+	peer_sack(h, S[5], 0, NULL);
+	assert_int_equal(c->cold.sb[0].left, S[5]);
+	assert_int_equal(c->cold.sb[0].right, S[6]);
+	h_drain(h);
+	peer_sack(h, S[14], 0, NULL);
+	assert_int_equal(c->cold.sb_n, 0);
+	h_free(h);
+}
+
+/* ---- the worker's cap on held data (conf.max_held) -------------------------- */
+
+/* Over all connections of a stack: a send that would pass the cap is
+ * refused (-EAGAIN, counted) and tcp_send_space() says so; another
+ * connection's window closes to what is left; data an older window let
+ * in is dropped (counted) while the cap is held; room coming back wakes
+ * the refused senders, the one with nothing in flight by its timer. */
+static void
+test_tcp_held_cap_backpressure(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	const struct h_out *r;
+	tcp_id_t a, b;
+	uint32_t a_base, a_rseq, b_seq, b_ack, mss;
+	int w0;
+
+	(void)state;
+	h_conf(&conf);
+	conf.max_held = 8000;
+	conf.init_cwnd_segs = 10;
+	h = h_new(&conf);
+	h_open_passive(h);
+	a = h->id;
+	a_base = h->p_ack;
+	a_rseq = h->p_seq;
+	mss = tcp_eff_mss_test(h_conn(h));
+	assert_int_equal(tcp_send(h->ts, a, h_mbuf(6000, 0)), 6000);
+	h_drain(h);
+	assert_int_equal(h->ts->held, 6000);
+	assert_true(tcp_send_space(h->ts, a) <= 2000);
+	{
+		struct rte_mbuf *m = h_mbuf(3000, 0);
+
+		assert_int_equal(tcp_send(h->ts, a, m), -EAGAIN);
+		rte_pktmbuf_free(m);
+	}
+	assert_int_equal(h->ts->ctr[TCP_CTR_HELD_SEND_REFUSED], 1);
+
+	/* Connection b from another port: its SYN-ACK offers what is left. */
+	h->rport = H_RPORT + 1;
+	h->p_seq = 0x20000000u;
+	h->ev.accepts = 0;
+	{
+		struct tcp_opts_out o = {
+			.opts = TCP_OPT_F_MSS | TCP_OPT_F_TS | TCP_OPT_F_SACKOK,
+			.mss = 1460, .tsval = h->p_tsval,
+		};
+
+		h_inject(h, TCP_SYN, h->p_seq, 0, 65535, &o, NULL, 0);
+	}
+	h->p_seq++;
+	r = h_pop(h);
+	assert_int_equal(r->seg.flags, TCP_SYN | TCP_ACK);
+	assert_int_equal(r->seg.wnd, 2000);
+	b_ack = r->seg.seq + 1;
+	h_ack(h, b_ack, 65535);
+	b = h->ev.last_id;
+	assert_int_equal(tcp_conn_state(h->ts, b), TCP_ST_ESTABLISHED);
+	b_seq = h->p_seq;
+	/* a queues 1500 more (room: 2000); b's peer then sends 1000 in
+	 * the window it was offered: over the cap, dropped. */
+	assert_int_equal(tcp_send(h->ts, a, h_mbuf(1500, 0)), 1500);
+	h_drain(h);
+	h_inject(h, TCP_ACK, b_seq, b_ack, 65535, NULL, pattern, 1000);
+	assert_int_equal(h->ts->ctr[TCP_CTR_HELD_DROP], 1);
+	assert_int_equal(tcp_conn_get(h->ts, b)->rcv_nxt, b_seq);
+	r = h_pop(h);                            /* the ACK: nothing taken */
+	assert_int_equal(r->seg.ack, b_seq);
+	assert_int_equal(h->ts->held, 7500);
+	/* b's application cannot send either; nothing is in flight on b. */
+	{
+		struct rte_mbuf *m = h_mbuf(1000, 0);
+
+		assert_int_equal(tcp_send(h->ts, b, m), -EAGAIN);
+		rte_pktmbuf_free(m);
+	}
+	assert_int_equal(h->ts->ctr[TCP_CTR_HELD_SEND_REFUSED], 2);
+	w0 = h->ev.writables;
+
+	/* a's peer acknowledges everything: a is told at once. */
+	h->rport = H_RPORT;
+	h->p_seq = a_rseq;
+	h_ack(h, a_base + 7500, 65535);
+	assert_int_equal(h->ts->held, 0);
+	assert_int_equal(h->ev.writables, w0 + 1);
+	/* b learns of the room from its timer. */
+	h->rport = H_RPORT + 1;
+	h_advance(h, 20);                        /* TCP_HELD_POLL_MS is 10 */
+	assert_int_equal(h->ev.writables, w0 + 2);
+	/* b's peer sends again: taken now. */
+	h->p_seq = b_seq;
+	h_inject(h, TCP_ACK, b_seq, b_ack, 65535, NULL, pattern, 1000);
+	assert_int_equal(tcp_conn_get(h->ts, b)->rcv_nxt, b_seq + 1000);
+	assert_int_equal(h->ts->held, 1000);
+	(void)mss;
 	h_free(h);
 }
 
@@ -2152,6 +2447,10 @@ main(void)
 		cmocka_unit_test(test_tcp_data_delayed_ack),
 		cmocka_unit_test(test_tcp_data_beyond_window),
 		cmocka_unit_test(test_tcp_data_tiny_segments_capped),
+		cmocka_unit_test(test_tcp_sack_multiple_holes_one_rtt),
+		cmocka_unit_test(test_tcp_sack_reneging_tolerated),
+		cmocka_unit_test(test_tcp_sack_bad_blocks_ignored),
+		cmocka_unit_test(test_tcp_held_cap_backpressure),
 		cmocka_unit_test(test_tcp_data_window_scaling),
 		cmocka_unit_test(test_tcp_data_send_mss),
 		cmocka_unit_test(test_tcp_data_send_backpressure),
