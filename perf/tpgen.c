@@ -842,9 +842,14 @@ main(int argc, char **argv)
 	g.c = calloc(g.nclients, sizeof(*g.c));
 	if (g.c == NULL || port_init(&g) < 0)
 		return 1;
-	if (tcp_conns > 0 && gen_tcp_create(&g, tcp_conns) < 0) {
-		fprintf(stderr, "tpgen: cannot create the TCP stack\n");
-		return 1;
+	if (tcp_conns > 0) {
+		int rc = gen_tcp_create(&g, tcp_conns);
+
+		if (rc < 0) {
+			fprintf(stderr, "tpgen: cannot create the TCP stack: %s\n",
+				strerror(-rc));
+			return 1;
+		}
 	}
 	for (uint32_t i = 0; i < g.nclients; i++) {
 		struct gen_client *c = &g.c[i];

@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
@@ -62,11 +63,12 @@ struct gen_tcp {
 
 	/* TURN over TCP */
 	struct gen_tcp_client *tc;     /* one per client */
-	uint64_t turn_bad_frames, turn_closed, turn_send_full;
+	uint64_t turn_bad_frames, turn_closed, turn_send_full, turn_refused;
 
 	/* tcpconn and tcpbulk */
 	uint32_t inflight;
 	uint64_t done, failed, refused, rx_bytes, tx_bytes;
+	uint64_t all_done, all_rx_bytes;   /* warm-up and drain included */
 	uint32_t req, chunk;
 	bool measuring;
 	uint32_t next_addr;            /* client address index */
@@ -191,6 +193,18 @@ gen_tcp_poll(struct gen *g, uint64_t now)
 	gen_tcp_flush(g);
 }
 
+/* The generator only connects: nothing listens, nothing is accepted
+ * (the stack wants the callback all the same). */
+static int
+no_accept(struct tcp_stack *ts, tcp_id_t id, void *larg, void **carg)
+{
+	(void)ts;
+	(void)id;
+	(void)larg;
+	(void)carg;
+	return -ECONNREFUSED;
+}
+
 /* ---- TURN over TCP ------------------------------------------------------ */
 
 static void
@@ -285,6 +299,7 @@ turn_closed(struct tcp_stack *ts, tcp_id_t id, void *arg, enum tcp_reason why)
 }
 
 static const struct tcp_app_ops turn_ops = {
+	.accept = no_accept,
 	.connected = turn_connected,
 	.readable = turn_readable,
 	.closed = turn_closed,
@@ -351,51 +366,71 @@ addr4(uint8_t *a, uint32_t ip)
 }
 
 /* Open the first count clients' connections to the server, window at a
- * time; prints nothing, fills the counts. */
+ * time. A connection refused (the server's listener not up yet: coturn
+ * opens it after its relay ports) or timed out is tried again after
+ * 100 ms; the stack tells an active open's end only to an application
+ * that saw it connected, so the state is asked. Fills the counts. */
 int
 gen_tcp_turn_connect(struct gen *g, uint32_t count, unsigned int window,
 		     double timeout_s, uint32_t *ok, uint32_t *failed, double *secs)
 {
 	struct gen_tcp *t = g->tcp;
 	uint64_t t0 = rte_rdtsc(), end = t0 + (uint64_t)(timeout_s * (double)g->hz);
+	uint64_t *again = calloc(count ? count : 1, sizeof(*again));
 	uint32_t next = 0, nin = 0;
 	uint8_t la[4], ra[4];
 
 	*ok = *failed = 0;
+	if (again == NULL)
+		return -ENOMEM;
 	addr4(ra, g->server_ip);
 	while ((next < count || nin > 0) && rte_rdtsc() < end && !gen_stop) {
-		while (nin < window && next < count) {
-			struct gen_tcp_client *k = &t->tc[next];
-			struct gen_client *c = &g->c[next];
+		uint64_t now = rte_rdtsc();
 
+		while (nin < window && next < count) {
+			t->tc[next].id = 0;
+			again[next] = now;      /* connect at once */
+			nin++;
+			next++;
+		}
+		nin = 0;
+		*ok = 0;
+		for (uint32_t i = 0; i < next; i++) {
+			struct gen_tcp_client *k = &t->tc[i];
+			struct gen_client *c = &g->c[i];
+
+			if (k->up) {
+				(*ok)++;
+				continue;
+			}
+			nin++;
+			if (k->id != 0 && tcp_conn_state(t->ts, k->id) >= 0)
+				continue;        /* still opening */
+			if (k->id != 0) {
+				/* refused or timed out: again later */
+				k->id = 0;
+				t->turn_refused++;
+				again[i] = now + g->hz / 10;
+			}
+			if (now < again[i])
+				continue;
 			addr4(la, c->ip);
-			tcp_stack_set_time(t->ts, now_ms(g, rte_rdtsc()));
+			tcp_stack_set_time(t->ts, now_ms(g, now));
 			if (tcp_connect(t->ts, TCP_AF_IPV4, la, c->port, ra,
 					g->server_port, t->app_turn,
-					(void *)(uintptr_t)next, &k->id) < 0) {
-				k->dead = true;
-				(*failed)++;
-			} else {
-				nin++;
+					(void *)(uintptr_t)i, &k->id) < 0) {
+				k->id = 0;
+				again[i] = now + g->hz / 10;
 			}
-			next++;
 		}
 		gen_tcp_flush(g);
 		if (gen_rx_poll(g, rte_rdtsc()) == 0)
 			rte_delay_us_sleep(20);
-		/* count what finished */
-		nin = 0;
-		*ok = 0;
-		for (uint32_t i = 0; i < next; i++) {
-			if (t->tc[i].up && !t->tc[i].dead)
-				(*ok)++;
-			else if (!t->tc[i].dead)
-				nin++;
-		}
 	}
-	*failed = next - *ok;
+	free(again);
+	*failed = count - *ok;
 	*secs = (double)(rte_rdtsc() - t0) / (double)g->hz;
-	return *failed == 0 && next == count ? 0 : -EIO;
+	return *failed == 0 ? 0 : -EIO;
 }
 
 /* ---- tcpconn and tcpbulk ---------------------------------------------- */
@@ -466,6 +501,7 @@ conn_readable(struct tcp_stack *ts, tcp_id_t id, void *arg)
 		/* the server's FIN after its echo: done (we keep TIME_WAIT) */
 		tcp_close(ts, id);
 		t->inflight--;
+		t->all_done++;
 		if (t->measuring)
 			t->done++;
 	}
@@ -479,13 +515,20 @@ conn_closed(struct tcp_stack *ts, tcp_id_t id, void *arg, enum tcp_reason why)
 
 	(void)id;
 	(void)arg;
-	(void)why;
 	t->inflight--;
-	if (t->measuring)
+	if (why == TCP_REASON_NORMAL) {
+		/* both FINs exchanged (TIME_WAIT): the stack says so before
+		 * an EOF read */
+		t->all_done++;
+		if (t->measuring)
+			t->done++;
+	} else if (t->measuring) {
 		t->failed++;
+	}
 }
 
 static const struct tcp_app_ops conn_ops = {
+	.accept = no_accept,
 	.connected = conn_connected,
 	.readable = conn_readable,
 	.closed = conn_closed,
@@ -527,6 +570,7 @@ bulk_readable(struct tcp_stack *ts, tcp_id_t id, void *arg)
 	while ((n = tcp_recv(ts, id, &m, UINT32_MAX)) > 0) {
 		if (t->measuring)
 			t->rx_bytes += (uint64_t)n;
+		t->all_rx_bytes += (uint64_t)n;
 		rte_pktmbuf_free(m);
 	}
 	if (n == 0) {
@@ -545,6 +589,7 @@ bulk_connected(struct tcp_stack *ts, tcp_id_t id, void *arg)
 }
 
 static const struct tcp_app_ops bulk_ops = {
+	.accept = no_accept,
 	.connected = bulk_connected,
 	.readable = bulk_readable,
 	.writable = bulk_pump,
@@ -568,10 +613,11 @@ gen_tcp_conn_run(struct gen *g, uint16_t port, unsigned int window,
 {
 	struct gen_tcp *t = g->tcp;
 	uint64_t t0 = rte_rdtsc(), tw = t0 + (uint64_t)(warm * (double)g->hz);
-	uint64_t tend = tw + (uint64_t)(secs * (double)g->hz), now = t0;
+	uint64_t tend = tw + (uint64_t)(secs * (double)g->hz), now = t0, end;
 	uint64_t segs0 = 0, rsegs0 = 0;
 
 	t->done = t->failed = t->refused = t->rx_bytes = t->tx_bytes = 0;
+	t->all_done = t->all_rx_bytes = 0;
 	t->measuring = false;
 	t->req = req;
 	while (now < tend && !gen_stop) {
@@ -593,17 +639,20 @@ gen_tcp_conn_run(struct gen *g, uint16_t port, unsigned int window,
 		now = rte_rdtsc();
 	}
 	t->measuring = false;
+	segs0 = t->tx_segs - segs0;
+	rsegs0 = t->rx_segs - rsegs0;
+	/* Let the window's last connections finish (not measured, but in
+	 * all_conns: what the server's whole cost is divided by). */
+	end = rte_rdtsc() + g->hz;
+	while (t->inflight > 0 && rte_rdtsc() < end && !gen_stop)
+		spin(g, rte_rdtsc() + g->hz / 1000);
 	fprintf(out, "{\"conns\":%" PRIu64 ",\"conns_per_s\":%.1f,\"failed\":%" PRIu64
 		",\"refused\":%" PRIu64 ",\"window\":%u,\"req\":%u,\"secs\":%.3f,"
 		"\"rx_bytes\":%" PRIu64 ",\"tx_segs\":%" PRIu64 ",\"rx_segs\":%" PRIu64
-		",\"tx_fail\":%" PRIu64 ",\"inflight_end\":%u}\n",
+		",\"tx_fail\":%" PRIu64 ",\"inflight_end\":%u,\"all_conns\":%" PRIu64 "}\n",
 		t->done, (double)t->done / secs, t->failed, t->refused, window, req,
-		secs, t->rx_bytes, t->tx_segs - segs0, t->rx_segs - rsegs0,
-		t->tx_fail, t->inflight);
+		secs, t->rx_bytes, segs0, rsegs0, t->tx_fail, t->inflight, t->all_done);
 	fflush(out);
-	/* let the window's last connections finish (not measured) */
-	t->req = 0;
-	spin(g, rte_rdtsc() + g->hz / 2);
 	return 0;
 }
 
@@ -616,6 +665,7 @@ gen_tcp_bulk_run(struct gen *g, uint16_t port, uint32_t conns, uint32_t chunk,
 	uint64_t segs0 = 0, rsegs0 = 0;
 
 	t->done = t->failed = t->refused = t->rx_bytes = t->tx_bytes = 0;
+	t->all_done = t->all_rx_bytes = 0;
 	t->measuring = false;
 	t->stopping = false;
 	t->chunk = chunk;
@@ -648,20 +698,24 @@ gen_tcp_bulk_run(struct gen *g, uint16_t port, uint32_t conns, uint32_t chunk,
 	}
 	t->measuring = false;
 	t->stopping = true;
-	fprintf(out, "{\"conns\":%u,\"up\":%" PRIu64 ",\"failed\":%" PRIu64
-		",\"chunk\":%u,\"secs\":%.3f,\"tx_bytes\":%" PRIu64 ",\"rx_bytes\":%"
-		PRIu64 ",\"goodput_bps\":%.0f,\"tx_segs\":%" PRIu64 ",\"rx_segs\":%"
-		PRIu64 ",\"tx_fail\":%" PRIu64 "}\n",
-		conns, t->done, t->failed, chunk, secs, t->tx_bytes, t->rx_bytes,
-		(double)t->rx_bytes * 8.0 / secs, t->tx_segs - segs0,
-		t->rx_segs - rsegs0, t->tx_fail);
-	fflush(out);
-	/* Close: abort every connection (RST), not measured. */
+	segs0 = t->tx_segs - segs0;
+	rsegs0 = t->rx_segs - rsegs0;
+	/* Close: abort every connection (RST), then let the link go quiet;
+	 * all_rx_bytes (warm-up included) is what the server's whole cost
+	 * is divided by. */
 	for (uint32_t i = 0; i < t->nbulk; i++)
 		tcp_abort(t->ts, t->bulk_ids[i]);
 	t->nbulk = 0;
 	spin(g, rte_rdtsc() + g->hz / 5);
 	t->inflight = 0;
+	fprintf(out, "{\"conns\":%u,\"up\":%" PRIu64 ",\"failed\":%" PRIu64
+		",\"chunk\":%u,\"secs\":%.3f,\"tx_bytes\":%" PRIu64 ",\"rx_bytes\":%"
+		PRIu64 ",\"goodput_bps\":%.0f,\"tx_segs\":%" PRIu64 ",\"rx_segs\":%"
+		PRIu64 ",\"tx_fail\":%" PRIu64 ",\"all_rx_bytes\":%" PRIu64 "}\n",
+		conns, t->done, t->failed, chunk, secs, t->tx_bytes, t->rx_bytes,
+		(double)t->rx_bytes * 8.0 / secs, segs0, rsegs0, t->tx_fail,
+		t->all_rx_bytes);
+	fflush(out);
 	return 0;
 }
 
@@ -681,8 +735,10 @@ gen_tcp_create(struct gen *g, uint32_t max_conns)
 					  RTE_MBUF_DEFAULT_BUF_SIZE,
 					  (int)rte_socket_id());
 	t->tc = calloc(g->nclients, sizeof(*t->tc));
-	if (t->pool == NULL || t->tc == NULL)
+	if (t->pool == NULL || t->tc == NULL) {
+		fprintf(stderr, "tpgen: no TCP mbuf pool: %s\n", rte_strerror(rte_errno));
 		return -ENOMEM;
+	}
 	t->ms_tsc = g->hz / 1000u;
 	t->t0 = rte_rdtsc();
 	t->next_port = 1023;
