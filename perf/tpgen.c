@@ -570,11 +570,12 @@ command(struct gen *g, const char *line)
 		if (g->tcp == NULL) {
 			printf("{\"error\":\"%.7s: start with --tcp\"}\n", line);
 		} else if (line[3] == 'c') {
-			gen_tcp_conn_run(g, (uint16_t)arg_num(line, "port", 7),
-					 (unsigned int)arg_num(line, "window", 64),
-					 (uint32_t)arg_num(line, "req", 0),
-					 arg_num(line, "secs", 1), arg_num(line, "warm", 0.2),
-					 stdout);
+			if (gen_tcp_conn_run(g, (uint16_t)arg_num(line, "port", 7),
+					     (unsigned int)arg_num(line, "window", 64),
+					     (uint32_t)arg_num(line, "req", 0),
+					     arg_num(line, "secs", 1),
+					     arg_num(line, "warm", 0.2), stdout) < 0)
+				printf("{\"error\":\"tcpconn: window 1 or more\"}\n");
 		} else if (gen_tcp_bulk_run(g, (uint16_t)arg_num(line, "port", 7),
 					    (uint32_t)arg_num(line, "conns", 4),
 					    (uint32_t)arg_num(line, "chunk", 1400),

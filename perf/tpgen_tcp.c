@@ -76,6 +76,11 @@ struct gen_tcp {
 	bool stopping;                 /* bulk: stop sending */
 	tcp_id_t *bulk_ids;            /* bulk: the connections opened */
 	uint32_t nbulk;
+	/* tcpconn: the window's connections by slot (0: free). The stack
+	 * tells an application nothing of an active open that ends before
+	 * it connects (refused, SYN timeout): the slots are asked. */
+	tcp_id_t *slot;
+	uint32_t nslots;
 };
 
 /* The one stack of this process and its generator (callbacks get the
@@ -436,7 +441,7 @@ gen_tcp_turn_connect(struct gen *g, uint32_t count, unsigned int window,
 /* ---- tcpconn and tcpbulk ---------------------------------------------- */
 
 static int
-open_one(struct gen *g, int app, uint16_t port, tcp_id_t *idp)
+open_one(struct gen *g, int app, uint16_t port, tcp_id_t *idp, void *arg)
 {
 	struct gen_tcp *t = g->tcp;
 	uint8_t la[4], ra[4];
@@ -452,7 +457,7 @@ open_one(struct gen *g, int app, uint16_t port, tcp_id_t *idp)
 			t->next_addr = (t->next_addr + 1) % 64u;
 		}
 		rc = tcp_connect(t->ts, TCP_AF_IPV4, la, t->next_port, ra, port,
-				 app, NULL, &id);
+				 app, arg, &id);
 		if (rc == 0) {
 			t->inflight++;
 			if (idp != NULL)
@@ -484,6 +489,17 @@ conn_connected(struct tcp_stack *ts, tcp_id_t id, void *arg)
 	tcp_shutdown(ts, id);
 }
 
+/* A tcpconn or tcpbulk connection ended: its slot (arg - 1) is free. */
+static void
+conn_gone(struct gen_tcp *t, void *arg)
+{
+	uintptr_t s = (uintptr_t)arg;
+
+	if (s > 0 && s <= t->nslots)
+		t->slot[s - 1] = 0;
+	t->inflight--;
+}
+
 static void
 conn_readable(struct tcp_stack *ts, tcp_id_t id, void *arg)
 {
@@ -492,7 +508,6 @@ conn_readable(struct tcp_stack *ts, tcp_id_t id, void *arg)
 	struct rte_mbuf *m;
 	int n;
 
-	(void)arg;
 	while ((n = tcp_recv(ts, id, &m, UINT32_MAX)) > 0) {
 		t->rx_bytes += (uint64_t)n;
 		rte_pktmbuf_free(m);
@@ -500,7 +515,7 @@ conn_readable(struct tcp_stack *ts, tcp_id_t id, void *arg)
 	if (n == 0) {
 		/* the server's FIN after its echo: done (we keep TIME_WAIT) */
 		tcp_close(ts, id);
-		t->inflight--;
+		conn_gone(t, arg);
 		t->all_done++;
 		if (t->measuring)
 			t->done++;
@@ -514,8 +529,7 @@ conn_closed(struct tcp_stack *ts, tcp_id_t id, void *arg, enum tcp_reason why)
 	struct gen_tcp *t = g->tcp;
 
 	(void)id;
-	(void)arg;
-	t->inflight--;
+	conn_gone(t, arg);
 	if (why == TCP_REASON_NORMAL) {
 		/* both FINs exchanged (TIME_WAIT): the stack says so before
 		 * an EOF read */
@@ -614,12 +628,19 @@ gen_tcp_conn_run(struct gen *g, uint16_t port, unsigned int window,
 	struct gen_tcp *t = g->tcp;
 	uint64_t t0 = rte_rdtsc(), tw = t0 + (uint64_t)(warm * (double)g->hz);
 	uint64_t tend = tw + (uint64_t)(secs * (double)g->hz), now = t0, end;
+	uint64_t next_scan = 0;
 	uint64_t segs0 = 0, rsegs0 = 0;
 
 	t->done = t->failed = t->refused = t->rx_bytes = t->tx_bytes = 0;
 	t->all_done = t->all_rx_bytes = 0;
 	t->measuring = false;
 	t->req = req;
+	free(t->slot);
+	t->slot = calloc(window ? window : 1, sizeof(*t->slot));
+	t->nslots = window;
+	t->inflight = 0;
+	if (t->slot == NULL || window == 0)
+		return -ENOMEM;
 	while (now < tend && !gen_stop) {
 		if (!t->measuring && now >= tw) {
 			t->measuring = true;
@@ -627,13 +648,26 @@ gen_tcp_conn_run(struct gen *g, uint16_t port, unsigned int window,
 			rsegs0 = t->rx_segs;
 		}
 		tcp_stack_set_time(t->ts, now_ms(g, now));
-		while (t->inflight < window) {
-			if (open_one(g, t->app_conn, port, NULL) < 0) {
+		for (uint32_t i = 0; i < window; i++) {
+			if (t->slot[i] != 0) {
+				if (now < next_scan ||
+				    tcp_conn_state(t->ts, t->slot[i]) >= 0)
+					continue;
+				/* ended before it connected */
+				t->slot[i] = 0;
+				t->inflight--;
+				if (t->measuring)
+					t->failed++;
+			}
+			if (open_one(g, t->app_conn, port, &t->slot[i],
+				     (void *)(uintptr_t)(i + 1)) < 0) {
 				if (t->measuring)
 					t->refused++;
 				break;
 			}
 		}
+		if (now >= next_scan)
+			next_scan = now + t->ms_tsc;
 		gen_tcp_flush(g);
 		gen_rx_poll(g, now);
 		now = rte_rdtsc();
@@ -644,8 +678,21 @@ gen_tcp_conn_run(struct gen *g, uint16_t port, unsigned int window,
 	/* Let the window's last connections finish (not measured, but in
 	 * all_conns: what the server's whole cost is divided by). */
 	end = rte_rdtsc() + g->hz;
-	while (t->inflight > 0 && rte_rdtsc() < end && !gen_stop)
+	while (t->inflight > 0 && rte_rdtsc() < end && !gen_stop) {
 		spin(g, rte_rdtsc() + g->hz / 1000);
+		for (uint32_t i = 0; i < window; i++) {
+			if (t->slot[i] != 0 && tcp_conn_state(t->ts, t->slot[i]) < 0) {
+				t->slot[i] = 0;
+				t->inflight--;
+			}
+		}
+	}
+	/* what is left is aborted: the next run starts clean */
+	for (uint32_t i = 0; i < window; i++)
+		if (t->slot[i] != 0)
+			tcp_abort(t->ts, t->slot[i]);
+	t->inflight = 0;
+	t->nslots = 0;
 	fprintf(out, "{\"conns\":%" PRIu64 ",\"conns_per_s\":%.1f,\"failed\":%" PRIu64
 		",\"refused\":%" PRIu64 ",\"window\":%u,\"req\":%u,\"secs\":%.3f,"
 		"\"rx_bytes\":%" PRIu64 ",\"tx_segs\":%" PRIu64 ",\"rx_segs\":%" PRIu64
@@ -676,7 +723,7 @@ gen_tcp_bulk_run(struct gen *g, uint16_t port, uint32_t conns, uint32_t chunk,
 		return -ENOMEM;
 	tcp_stack_set_time(t->ts, now_ms(g, rte_rdtsc()));
 	for (uint32_t i = 0; i < conns; i++) {
-		if (open_one(g, t->app_bulk, port, &t->bulk_ids[t->nbulk]) < 0)
+		if (open_one(g, t->app_bulk, port, &t->bulk_ids[t->nbulk], NULL) < 0)
 			t->refused++;
 		else
 			t->nbulk++;
