@@ -47,6 +47,7 @@
 	X(DOZES, "dozes") \
 	X(CONN_DOWN, "connections_closed") \
 	X(CONN_DOWN_ALLOCS, "allocations_closed_with_connection") \
+	X(DP_RESTART_STREAM_ALLOCS, "allocations_closed_with_dp") \
 	X(STORE_ERRORS, "store_errors") \
 	X(REDIRECTED, "redirected") \
 	X(DRAIN_REFUSED, "drain_refused") \

@@ -105,14 +105,16 @@ dp_tcp_create(struct dp_worker *w)
 	uint16_t mtu = 65535;
 	int app, socket = (int)rte_lcore_to_socket_id(w->lcore);
 
-	if (conf->dp.diag_tcp_echo_port == 0)
+	if (conf->dp.diag_tcp_echo_port == 0 &&
+	    !(conf->turn.enabled && conf->turn.nlisten_tcp > 0))
 		return 0;
 	/* Workers come before ports: the configuration has the MTUs. */
 	for (unsigned int i = 0; i < conf->dp.nports; i++)
 		if (conf->dp.ports[i].mtu < mtu)
 			mtu = conf->dp.ports[i].mtu;
 	tcp_conf_defaults(&tc);
-	tc.max_conns = 1024;
+	tc.max_conns = conf->dp.tcp_max_conns;
+	tc.max_per_source = conf->turn.enabled ? conf->turn.tcp_per_source : 0;
 	tc.mss4 = (uint16_t)(mtu - 40);      /* RFC 9293 §3.7.1 */
 	tc.mss6 = (uint16_t)(mtu - 60);
 	tc.worker = (uint8_t)w->id;
@@ -125,9 +127,12 @@ dp_tcp_create(struct dp_worker *w)
 				  w->now_ms);
 	if (w->tcp == NULL)
 		goto out_free_wheel;
-	app = tcp_app_register(w->tcp, &echo_ops);
-	if (app < 0 || tcp_listen(w->tcp, 0, conf->dp.diag_tcp_echo_port, app, NULL) < 0)
-		goto out_free_stack;
+	if (conf->dp.diag_tcp_echo_port != 0) {
+		app = tcp_app_register(w->tcp, &echo_ops);
+		if (app < 0 ||
+		    tcp_listen(w->tcp, 0, conf->dp.diag_tcp_echo_port, app, NULL) < 0)
+			goto out_free_stack;
+	}
 	return 0;
 
 out_free_stack:
@@ -144,6 +149,7 @@ fail:
 void
 dp_tcp_free(struct dp_worker *w)
 {
+	dp_tcp_turn_free(w);
 	if (w->tcp != NULL)
 		tcp_stack_free(w->tcp);
 	rte_free(w->tcp_wheel);
@@ -167,5 +173,6 @@ unsigned int
 dp_tcp_poll(struct dp_worker *w, uint64_t now_ms)
 {
 	tcp_stack_set_time(w->tcp, now_ms);
+	dp_tcp_turn_poll(w, now_ms);
 	return tw_advance(w->tcp_wheel, now_ms);
 }

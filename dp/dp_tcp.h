@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct dp_worker;
 struct rte_mbuf;
@@ -30,5 +31,42 @@ void dp_tcp_input(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
 
 /* Move the stack's clock and run its timers; returns the timers fired. */
 unsigned int dp_tcp_poll(struct dp_worker *w, uint64_t now_ms);
+
+/* ---- TURN over TCP (dp_tcp_turn.c) ---- */
+
+/* Counters of TURN's TCP application, per worker. */
+#define DP_TT_LIST \
+	DP_TT(ACCEPTED, "accepted") \
+	DP_TT(NOT_ACCESS, "refused_not_access") \
+	DP_TT(STUN, "stun_frames") \
+	DP_TT(CHDATA, "chdata_frames") \
+	DP_TT(ZERO_COPY, "frames_zero_copy") \
+	DP_TT(CLIENT_EOF, "client_eof") \
+	DP_TT(CLOSED, "closed") \
+	DP_TT(FIRST_TIMEOUT, "reset_first_message_timeout") \
+	DP_TT(FIRST_EVICTED, "reset_first_message_evicted") \
+	DP_TT(BAD_FRAME, "reset_bad_frame") \
+	DP_TT(TOO_BIG, "reset_frame_too_big") \
+	DP_TT(NO_MBUF, "reset_no_mbuf") \
+	DP_TT(SEND_FULL, "send_queue_full") \
+	DP_TT(SEND_GONE, "send_closed")
+
+enum dp_tt_ctr {
+#define DP_TT(n, s) DP_TT_##n,
+	DP_TT_LIST
+#undef DP_TT
+	DP_TT__COUNT
+};
+
+/* Listen on turn.listen_tcp and attach TURN's stream transport (after
+ * turn_init()); 0 when done or not configured, -errno after one clear
+ * error. */
+int dp_tcp_turn_init(struct dp_worker *w);
+void dp_tcp_turn_free(struct dp_worker *w);
+/* Once a millisecond: connections silent past turn.tcp_first_message. */
+void dp_tcp_turn_poll(struct dp_worker *w, uint64_t now_ms);
+/* The worker's "tcp_turn" statistics line (nothing when not in use). */
+void dp_tcp_turn_stats(const struct dp_worker *w, FILE *out);
+const char *dp_tcp_turn_ctr_name(unsigned int i);
 
 #endif /* DP_TCP_GLUE_H */

@@ -226,6 +226,7 @@ struct dp_worker {
 	 * ticks in ms (now_ms). */
 	struct tcp_stack *tcp;
 	struct tw_wheel *tcp_wheel;
+	struct dp_tcp_turn *tcp_turn;   /* TURN over TCP (dp_tcp_turn.c) */
 } __rte_cache_aligned;
 
 #endif /* DP_TYPES_H */

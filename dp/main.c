@@ -27,6 +27,7 @@
 #include <rte_version.h>
 
 #include "dp.h"
+#include "dp_tcp.h"
 #include "ipc.h"
 #include "net/net.h"
 #include "turn/turn.h"
@@ -205,12 +206,13 @@ turn_setup(struct dp_ctx *ctx)
 		fprintf(stderr, "turnpike-dp: %s\n", ctx->ipc.err);
 		return rc;
 	}
-	/* The settings cp must share (no stream capability yet), checked
-	 * before this start is announced: a cp that serves with other ones
-	 * would give out relayed ports whose peer traffic lands on workers
-	 * without the allocation. */
-	ipc_side_publish(&ctx->ipc.shm->dp_side, 0, tc->relay_min, tc->relay_max,
-			 ctx->nworkers);
+	/* What dp has (stream connections when TURN listens on TCP) and the
+	 * settings cp must share, checked before this start is announced: a
+	 * cp that serves with other ones would give out relayed ports whose
+	 * peer traffic lands on workers without the allocation. */
+	ipc_side_publish(&ctx->ipc.shm->dp_side,
+			 tc->nlisten_tcp > 0 ? IPC_CAP_STREAMS : 0, tc->relay_min,
+			 tc->relay_max, ctx->nworkers);
 	if (ipc_cp_serving(ctx->ipc.shm, ipc_monotonic_ms()) &&
 	    ipc_sides_agree(ctx->ipc.shm, err, sizeof(err)) < 0) {
 		fprintf(stderr, "turnpike-dp: %s (%s)\n", err, ctx->conf->path);
@@ -232,7 +234,18 @@ turn_setup(struct dp_ctx *ctx)
 	       "relayed ports %u-%u\n", tc->ipc, created ? "created" : "attached",
 	       (unsigned long long)ctx->ipc.shm->dp_epoch, tc->listen_port,
 	       tc->relay_min, tc->relay_max);
-	return turn_init(ctx);
+	rc = turn_init(ctx);
+	for (unsigned int i = 0; rc == 0 && i < ctx->nworkers; i++)
+		rc = dp_tcp_turn_init(ctx->workers[i]);
+	if (rc == 0 && tc->nlisten_tcp > 0) {
+		printf("turnpike-dp: TURN on TCP");
+		for (unsigned int i = 0; i < tc->nlisten_tcp; i++)
+			printf("%s%u", i ? ", " : " ", tc->listen_tcp[i]);
+		printf(" (%u connections per worker, %u per source; first message "
+		       "within %u s)\n", ctx->conf->dp.tcp_max_conns, tc->tcp_per_source,
+		       tc->tcp_first_message_s);
+	}
+	return rc;
 }
 
 static int

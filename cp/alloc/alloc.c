@@ -1517,6 +1517,14 @@ cp_reinstall_step(struct cp_ctx *cp)
 			cp->reinstalling = false;
 			break;
 		}
+		/* An allocation made over TCP belonged to a connection that
+		 * ended with the dp that held it (a new dp has its own
+		 * connections): it goes, as CONN_DOWN would have made it. */
+		if (a->tuple.transport == 6) {
+			cp->stats[CP_STAT_DP_RESTART_STREAM_ALLOCS]++;
+			alloc_free(cp, a);
+			continue;
+		}
 		for (unsigned int i = 0; i < CP_MAX_PERMS; i++)
 			need += a->perms[i].used ? 1u : 0u;
 		for (unsigned int i = 0; i < CP_MAX_CHANNELS; i++)

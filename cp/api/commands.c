@@ -196,6 +196,15 @@ alloc_json(const struct cp_ctx *cp, const struct cp_alloc *a)
 	json_object_object_add(o, "worker", json_object_new_int(a->worker));
 	addr_str(&a->tuple.client, true, buf, sizeof(buf));
 	json_object_object_add(o, "client", json_object_new_string(buf));
+	/* The client's transport, and on a stream its connection (dp's id:
+	 * worker, slot, generation); the allocation goes when it closes. */
+	json_object_object_add(o, "transport",
+			       json_object_new_string(a->tuple.transport == 6 ? "TCP" : "UDP"));
+	if (a->tuple.transport == 6) {
+		snprintf(buf, sizeof(buf), "%u:%u:%u", ipc_conn_worker(a->tuple.conn_id),
+			 ipc_conn_slot(a->tuple.conn_id), ipc_conn_gen(a->tuple.conn_id));
+		json_object_object_add(o, "connection", json_object_new_string(buf));
+	}
 	for (unsigned int i = 0; i < a->auth.nrelayed; i++) {
 		addr_str(&a->auth.relayed[i], true, buf, sizeof(buf));
 		json_object_array_add(rel, json_object_new_string(buf));

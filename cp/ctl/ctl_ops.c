@@ -585,11 +585,11 @@ ops_status_show(struct json_object *a)
 		"WORKER", "TO_CP_PENDING", "TO_DP_PENDING",
 	};
 	static const char *const shead[2] = { "STAT", "VALUE" };
-	struct json_object *dp, *alive, *running, *ready, *stats, *workers;
+	struct json_object *dp, *alive, *running, *ready, *stats, *workers, *byx;
 	int64_t uptime, pid, epoch, nworkers, nallocs, nusers, nsecrets;
 	struct ops_table wt, st;
 	const char *version;
-	char up[64];
+	char up[64], by_xport[64] = "";
 	int rc;
 
 	ops_table_init(&wt, 3, 0x6);
@@ -636,6 +636,18 @@ ops_status_show(struct json_object *a)
 		rc = ops_status_stats(stats, &st);
 	if (rc != 0)
 		goto out;
+	/* by transport, when cp gives it */
+	if (json_object_object_get_ex(a, "allocations_by_transport", &byx) &&
+	    json_object_is_type(byx, json_type_object)) {
+		struct json_object *u = NULL, *t = NULL;
+
+		if (json_object_object_get_ex(byx, "UDP", &u) &&
+		    json_object_object_get_ex(byx, "TCP", &t) &&
+		    json_object_is_type(u, json_type_int) &&
+		    json_object_is_type(t, json_type_int))
+			snprintf(by_xport, sizeof(by_xport), " (UDP %" PRId64 ", TCP %" PRId64 ")",
+				 json_object_get_int64(u), json_object_get_int64(t));
+	}
 
 	ops_duration(uptime, up, sizeof(up));
 	rc = ops_put_safe(stdout, "version      ", version, "\n");
@@ -649,7 +661,7 @@ ops_status_show(struct json_object *a)
 	       json_object_get_boolean(alive) ? "alive" : "NOT ALIVE",
 	       json_object_get_boolean(running) ? ", running" : ", NOT RUNNING",
 	       pid, epoch, nworkers, nworkers == 1 ? "" : "s");
-	printf("allocations  %" PRId64 "\n", nallocs);
+	printf("allocations  %" PRId64 "%s\n", nallocs, by_xport);
 	printf("users        %" PRId64 "\n", nusers);
 	printf("secrets      %" PRId64 "\n", nsecrets);
 	ops_drain_line(a);
@@ -810,7 +822,7 @@ ctl_ready_main(const struct ctl_opts *opts, const char *path, int argc,
 /* ---- allocations --------------------------------------------------------- */
 
 enum {
-	OPS_AL_ID, OPS_AL_USER, OPS_AL_CLIENT, OPS_AL_RELAYED, OPS_AL_PEERS,
+	OPS_AL_ID, OPS_AL_USER, OPS_AL_CLIENT, OPS_AL_XPORT, OPS_AL_RELAYED, OPS_AL_PEERS,
 	OPS_AL_CHANNELS, OPS_AL_LEFT, OPS_AL_C2P, OPS_AL_P2C, OPS_AL_NCOLS,
 };
 
@@ -870,7 +882,9 @@ ops_allocation_row(struct json_object *a, size_t idx, struct ops_table *t)
 	struct ops_str rel = { 0 }, peers = { 0 }, chans = { 0 };
 	struct json_object *relayed, *plist, *clist;
 	char id[24], left[24], c2p[48], p2c[48], where[64], lwhere[96];
-	const char *row[OPS_AL_NCOLS], *user, *client;
+	const char *row[OPS_AL_NCOLS], *user, *client, *transport = "UDP", *conn = NULL;
+	struct json_object *tmp;
+	char xport[64];
 	int64_t vid, vleft, cnt[4];
 	unsigned int k;
 	int rc;
@@ -886,6 +900,14 @@ ops_allocation_row(struct json_object *a, size_t idx, struct ops_table *t)
 	}
 	if (rc == 0)
 		rc = ops_text(a, "client", where, &client);
+	/* "transport" and "connection" came with TURN over TCP: a cp
+	 * before them has neither (UDP). */
+	if (rc == 0 && json_object_object_get_ex(a, "transport", &tmp) &&
+	    json_object_is_type(tmp, json_type_string))
+		transport = json_object_get_string(tmp);
+	if (rc == 0 && json_object_object_get_ex(a, "connection", &tmp) &&
+	    json_object_is_type(tmp, json_type_string))
+		conn = json_object_get_string(tmp);
 	if (rc == 0)
 		rc = ops_member(a, "relayed", json_type_array, where,
 				&relayed);
@@ -919,6 +941,11 @@ ops_allocation_row(struct json_object *a, size_t idx, struct ops_table *t)
 		row[OPS_AL_ID] = id;
 		row[OPS_AL_USER] = user;
 		row[OPS_AL_CLIENT] = client;
+		if (conn != NULL)
+			snprintf(xport, sizeof(xport), "%s %s", transport, conn);
+		else
+			snprintf(xport, sizeof(xport), "%s", transport);
+		row[OPS_AL_XPORT] = xport;
 		row[OPS_AL_RELAYED] = rel.s;
 		row[OPS_AL_PEERS] = peers.s;
 		row[OPS_AL_CHANNELS] = chans.s;
@@ -937,7 +964,7 @@ static int
 ops_allocations_show(struct json_object *a)
 {
 	static const char *const head[OPS_AL_NCOLS] = {
-		"ID", "USER", "CLIENT", "RELAYED", "PEERS", "CHANNELS",
+		"ID", "USER", "CLIENT", "TRANSPORT", "RELAYED", "PEERS", "CHANNELS",
 		"LEFT(s)", "C->P(pkts/bytes)", "P->C(pkts/bytes)",
 	};
 	struct json_object *list;
@@ -975,6 +1002,8 @@ ops_allocations_usage(FILE *f, const char *path)
 		"  ID        the allocation's id (for 'kill')\n"
 		"  USER      the username it authenticated with\n"
 		"  CLIENT    the client's address and port\n"
+		"  TRANSPORT UDP, or TCP and its connection in dp (worker:slot:gen);\n"
+		"            an allocation made over TCP goes when that closes\n"
 		"  RELAYED   its relayed transport address(es)\n"
 		"  PEERS     the peer addresses it has permissions for\n"
 		"  CHANNELS  its channels, as CHANNEL=PEER:PORT\n"
@@ -990,6 +1019,7 @@ ops_allocations_usage(FILE *f, const char *path)
 		"every expiry and all eight counters (pkts_/bytes_ from_client,\n"
 		"to_peer, from_peer, to_client):\n"
 		"  {\"allocations\": [{\"id\", \"user\", \"worker\", \"client\",\n"
+		"   \"transport\", \"connection\" (TCP only),\n"
 		"   \"relayed\", \"lifetime_left_s\", \"peers\": [{\"peer\",\n"
 		"   \"expires_in_s\"}], \"channels\": [{\"channel\", \"peer\",\n"
 		"   \"expires_in_s\"}], counters...}], \"ok\"}\n",

@@ -123,6 +123,8 @@ turn_free(struct dp_ctx *ctx)
 		rte_free(w->turn.live.pos);
 		rte_free(w->turn.expires);
 		rte_free(w->turn.admit);
+		rte_free(w->turn.conn_events_mem);
+		w->turn.conn_events_mem = NULL;
 		nonce_ctx_fini(&w->turn.nonce);
 		memset(&w->turn, 0, sizeof(w->turn));
 	}

@@ -63,12 +63,34 @@ struct turn_stream_io {
 		     uint16_t len);
 	/* The whole of m's data (one frame) to conn_id; consumes m. */
 	int (*write_mbuf)(struct dp_worker *w, uint64_t conn_id, struct rte_mbuf *m);
+	/* Whether conn_id is a connection of w's that is open now: cp's
+	 * ALLOC_ADD for a stream client is taken only then (the connection
+	 * may have closed while cp decided). */
+	bool (*live)(struct dp_worker *w, uint64_t conn_id);
 };
 
 struct stun_deframer;
 
-/* The stream transport of worker w (io lives as long as w). */
-void turn_stream_attach(struct dp_worker *w, const struct turn_stream_io *io);
+/* The stream transport of worker w (io lives as long as w); max_conns:
+ * the connections it can hold at once, which sizes the backlog of
+ * CONN_DOWN events to cp (one each at most). 0, or -ENOMEM. */
+int turn_stream_attach(struct dp_worker *w, const struct turn_stream_io *io,
+		       uint32_t max_conns);
+/*
+ * A stream client's connection closed (from: transport 6, its conn_id and
+ * addresses): its allocation, if it has one, goes now (RFC 8656 §3.1: an
+ * allocation made over TCP lives as long as its connection), and, when
+ * talked is set (it sent cp something), cp hears of it (CONN_DOWN, with
+ * reason, an enum ipc_conn_reason) through the worker's backlog: cp frees
+ * what it holds for the connection even if dp had nothing.
+ */
+void turn_stream_gone(struct dp_worker *w, const struct turn_from *from,
+		      uint32_t reason, bool talked);
+/* Move waiting CONN_DOWN events into the ring to cp while it has room
+ * beyond the requests' (called from turn_sweep()); returns events moved. */
+unsigned int turn_stream_flush(struct dp_worker *w);
+struct stun_deframer;
+
 /*
  * Bytes that arrived on a stream client's connection (from: transport 6,
  * its conn_id and addresses): fed to the connection's deframer, and every

@@ -142,21 +142,6 @@ answer_challenge(struct dp_worker *w, const struct turn_from *from,
 		turn_reply(w, from, buf, (uint16_t)n);
 }
 
-static void
-turn_tuple_from(struct ipc_tuple *tu, const struct turn_from *from)
-{
-	memset(tu, 0, sizeof(*tu));
-	tu->transport = from->transport;
-	tu->conn_id = from->conn_id;
-	tu->in_port = from->in_port;
-	tu->client.family = from->family;
-	tu->client.port = from->src_port;
-	memcpy(tu->client.ip, from->src, 16);
-	tu->server.family = from->family;
-	tu->server.port = from->dst_port;
-	memcpy(tu->server.ip, from->dst, 16);
-}
-
 /*
  * Pass a control request to cp; never block. While cp is not serving
  * (starting, restarting, gone) the request is dropped and counted, so that

@@ -39,10 +39,15 @@ apply_alloc_add(struct dp_worker *w, const struct ipc_msg *msg)
 		t->alloc_bad_relay++;
 		return;
 	}
-	/* A client on a stream (transport 6) needs its connection, and dp
-	 * has no stream transport registered yet (dp/tcp): refused, counted.
-	 * cp sends none today. */
-	if (msg->h.tuple.transport != STUN_TRANSPORT_UDP) {
+	/* A client on a stream (transport 6): its allocation lives as long
+	 * as its connection, which must be this worker's and open now (it
+	 * may have closed while cp decided: cp hears of that by CONN_DOWN
+	 * and frees its side). Anything else is refused, counted. */
+	if (msg->h.tuple.transport != STUN_TRANSPORT_UDP &&
+	    (msg->h.tuple.transport != STUN_TRANSPORT_TCP || t->stream_io == NULL ||
+	     t->stream_io->live == NULL ||
+	     ipc_conn_worker(msg->h.tuple.conn_id) != w->id ||
+	     !t->stream_io->live(w, msg->h.tuple.conn_id))) {
 		t->alloc_bad_transport++;
 		return;
 	}

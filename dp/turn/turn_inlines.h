@@ -384,6 +384,22 @@ turn_from_alloc(struct turn_from *f, const struct turn_alloc *a)
 	memcpy(f->dst, a->server.ip, 16);
 }
 
+/* The tuple cp keys a client by, from where it is. */
+static inline void
+turn_tuple_from(struct ipc_tuple *tu, const struct turn_from *from)
+{
+	memset(tu, 0, sizeof(*tu));
+	tu->transport = from->transport;
+	tu->conn_id = from->conn_id;
+	tu->in_port = from->in_port;
+	tu->client.family = from->family;
+	tu->client.port = from->src_port;
+	memcpy(tu->client.ip, from->src, 16);
+	tu->server.family = from->family;
+	tu->server.port = from->dst_port;
+	memcpy(tu->server.ip, from->dst, 16);
+}
+
 /* Where the client of a tuple from cp is. */
 static inline void
 turn_from_tuple(struct turn_from *f, const struct ipc_tuple *tu)

@@ -112,6 +112,10 @@ void turn_hairpin_out(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf
 void turn_hairpin_unreach(struct dp_worker *w, struct rte_mbuf *m,
 			  const struct dp_udp_meta *meta);
 
+/* Free slots of the ring to cp that only clients' requests may take:
+ * the sweeps and the events stop short of them (turn_sweep.c). */
+#define TURN_RING_HEADROOM 256u
+
 /* ---- transports: turn_udp.c, turn_stream.c ---- */
 /*
  * What TURN needs of a client transport (HAProxy's xprt_ops in small):

@@ -10,26 +10,77 @@
  * turn_chdata_wrap(), or a Data indication, a multiple of 4 already) is
  * handed over in its mbuf.
  *
- * Not registered anywhere yet: dp has no TCP (issue 10 §2). dp/tcp will
- * attach its write functions to each worker (turn_stream_attach()) and
- * feed turn_stream_recv() from its receive path; until then a reply or
- * relayed datagram for a stream client is counted (xport_none) and no
- * stream client can get an allocation (ALLOC_ADD refuses transport 6).
+ * dp's TCP (dp/dp_tcp_turn.c) attaches its write functions to each
+ * worker (turn_stream_attach()) and hands complete frames, cut from the
+ * connection's mbufs, to the two entries itself; the deframer path here
+ * (turn_stream_recv()) is for transports that give bytes in a buffer (TLS
+ * records, later). A connection that closes takes its allocation with it
+ * and cp hears of it (turn_stream_gone(), CONN_DOWN through a backlog
+ * that waits for room in the ring rather than failing).
  */
 #include <errno.h>
 #include <string.h>
 
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
 
 #include "../dp.h"
+#include "ipc.h"
 #include "stun.h"
 #include "turn.h"
 #include "turn_inlines.h"
 
-void
-turn_stream_attach(struct dp_worker *w, const struct turn_stream_io *io)
+int
+turn_stream_attach(struct dp_worker *w, const struct turn_stream_io *io,
+		   uint32_t max_conns)
 {
-	w->turn.stream_io = io;
+	struct turn_worker *t = &w->turn;
+	uint32_t cap = 1;
+
+	/* One event at most per connection that can be open at once, and
+	 * as many again for those that closed since the last flush. */
+	while (cap < 2u * max_conns && cap < (1u << 30))
+		cap <<= 1;
+	t->stream_io = io;
+	if (t->conn_events_mem == NULL) {
+		t->conn_events_mem = rte_zmalloc("turn_conn_events",
+						 (size_t)cap * sizeof(struct ipc_event), 0);
+		if (t->conn_events_mem == NULL)
+			return -ENOMEM;
+		ipc_backlog_init(&t->conn_events, t->conn_events_mem, cap);
+	}
+	return 0;
+}
+
+void
+turn_stream_gone(struct dp_worker *w, const struct turn_from *from,
+		 uint32_t reason, bool talked)
+{
+	struct turn_worker *t = &w->turn;
+	struct ipc_conn_event ev = { .reason = reason };
+	struct ipc_tuple tu;
+	union turn_keyu k;
+	struct turn_alloc *a;
+	uint64_t alloc_id = 0;
+
+	a = turn_alloc_by_tuple(t, &k, turn_key_from(&k, from->transport, from->conn_id,
+					   from->family, from->in_port, from->src,
+					   from->src_port, from->dst_port));
+	if (a != NULL) {
+		alloc_id = a->id;
+		turn_alloc_remove(t, a);
+		t->stream_allocs_closed++;
+	}
+	if (!talked && a == NULL)
+		return;
+	if (t->conn_events_mem == NULL) {
+		t->conn_events_dropped++;
+		return;
+	}
+	turn_tuple_from(&tu, from);
+	/* full: counted in conn_events.lost (it is sized not to fill) */
+	(void)ipc_backlog_push(&t->conn_events, IPC_CONN_DOWN, alloc_id, &tu, &ev,
+			       sizeof(ev));
 }
 
 int

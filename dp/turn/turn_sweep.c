@@ -29,7 +29,6 @@
  */
 #define TURN_SWEEP_GAP_US    50u
 #define TURN_SWEEP_SLICE     32u     /* allocations a job visits per slice */
-#define TURN_RING_HEADROOM   256u
 #define TURN_EXPIRE_EVERY_MS 1000u   /* a new expiry pass at most this often */
 
 /* The next live allocation of a job's pass, or NULL when the pass is over
@@ -218,6 +217,37 @@ sweep_expire(struct dp_worker *w)
 	return n;
 }
 
+/* CONN_DOWN events waiting in the worker's backlog (turn_stream_gone()),
+ * moved under the same rule as the sweeps: never into the requests' room. */
+unsigned int
+turn_stream_flush(struct dp_worker *w)
+{
+	struct turn_worker *t = &w->turn;
+	const struct ipc_shm *shm = w->ctx->ipc.shm;
+	unsigned int n, waiting = ipc_backlog_count(&t->conn_events);
+
+	if (waiting == 0 || t->rings == NULL || shm == NULL)
+		return 0;
+	/* Only a cp that serves takes events; one that does not know
+	 * CONN_DOWN (an older one) would refuse them: they are dropped,
+	 * counted, and it frees the allocations when they expire. */
+	if (!ipc_cp_serving(shm, t->now_ms))
+		return 0;
+	if (!(ipc_peer_caps(shm, true, t->now_ms) & IPC_CAP_CONN_DOWN)) {
+		t->conn_events_dropped += waiting;
+		t->conn_events.tail = t->conn_events.head;
+		return 0;
+	}
+	n = ipc_backlog_flush(&t->conn_events, &t->rings->to_cp, TURN_RING_HEADROOM,
+			      (uint16_t)w->id, &t->to_cp_seq);
+	if (n > 0) {
+		t->ipc_out += n;
+		if (ipc_cp_ring(w->ctx->ipc.shm))
+			t->cp_rung++;
+	}
+	return n;
+}
+
 unsigned int
 turn_sweep(struct dp_worker *w, uint64_t tsc)
 {
@@ -237,6 +267,7 @@ turn_sweep(struct dp_worker *w, uint64_t tsc)
 		n += sweep_stats(w);
 	if (t->expire_job.on)
 		n += sweep_expire(w);
+	turn_stream_flush(w);
 	t->swept += n;
 	return n;
 }

@@ -221,6 +221,14 @@ struct turn_worker {
 	uint64_t stream_bad_frame;        /* framing lost: connection closed */
 	uint64_t stream_too_big;          /* frames larger than an mbuf */
 	uint64_t stream_write_failed;
+	/* CONN_DOWN events to cp (turn_stream_gone()): waiting for room in
+	 * the ring; conn_events_mem is theirs. Dropped: a cp that does not
+	 * take CONN_DOWN (it frees the allocation at its expiry instead). */
+	struct ipc_backlog conn_events;
+	struct ipc_event *conn_events_mem;
+	uint64_t conn_events_dropped;
+	uint64_t stream_allocs_closed;    /* allocations gone with their
+					   * connection */
 	/* Relay to relay inside the box (issue 18). */
 	struct dp_port *relay_port[2];    /* the port relayed addresses live
 					   * on: [0] IPv4, [1] IPv6 */

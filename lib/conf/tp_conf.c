@@ -261,6 +261,7 @@ conf_defaults(struct tp_conf *c)
 	c->dp.icmp_rate_per_s = 100;
 	c->dp.diag_echo_port = 0;             /* off */
 	c->dp.diag_tcp_echo_port = 0;         /* off */
+	c->dp.tcp_max_conns = 16384;
 	tp_conf_turn_defaults(c);
 }
 
@@ -918,7 +919,7 @@ load_dp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 	static const char *const names[] = {
 		"eal", "workers", "idle_sleep_max_us", "mbufs_per_worker",
 		"neigh_reachable_s", "neigh_retry_ms", "neigh_queue_max",
-		"icmp_rate_per_s", "diag_echo_port", "diag_tcp_echo_port", "ports",
+		"icmp_rate_per_s", "diag_echo_port", "diag_tcp_echo_port", "tcp_max_conns", "ports",
 		NULL,
 	};
 	struct tp_conf_dp *d = &c->dp;
@@ -960,7 +961,9 @@ load_dp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 	    (rc = get_u16(g, "diag_echo_port", 0, 65535, &d->diag_echo_port, c,
 			  err, errlen)) < 0 ||
 	    (rc = get_u16(g, "diag_tcp_echo_port", 0, 65535, &d->diag_tcp_echo_port,
-			  c, err, errlen)) < 0)
+			  c, err, errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(g, "tcp_max_conns", 16, 1u << 22,
+				  &d->tcp_max_conns, c, err, errlen)) < 0)
 		return rc;
 
 	s = config_setting_get_member(g, "ports");

@@ -67,12 +67,51 @@ get_bool(const config_setting_t *g, const char *name, bool *out,
 	return 0;
 }
 
+/* turn.listen_tcp: a list of distinct ports outside relay_ports ([] for
+ * none). */
+static int
+load_listen_tcp(const config_setting_t *g, struct tp_conf_turn *t,
+		struct tp_conf *c, char *err, size_t errlen)
+{
+	const config_setting_t *s = config_setting_get_member(g, "listen_tcp");
+	int n;
+
+	if (s == NULL)
+		return 0;
+	if (!config_setting_is_array(s) && !config_setting_is_list(s))
+		FAIL(s, "turn.listen_tcp must be a list of ports like [3478, 80], "
+		     "or [] for none");
+	n = config_setting_length(s);
+	if (n > TP_CONF_MAX_TCP_LISTEN)
+		FAIL(s, "turn.listen_tcp has %d ports, at most %d", n,
+		     TP_CONF_MAX_TCP_LISTEN);
+	t->nlisten_tcp = 0;
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned int)i);
+		long long v = config_setting_get_int64(e);
+
+		if (config_setting_type(e) != CONFIG_TYPE_INT &&
+		    config_setting_type(e) != CONFIG_TYPE_INT64)
+			FAIL(e, "turn.listen_tcp: element %d is not a port number", i + 1);
+		if (v < 1 || v > 65535)
+			FAIL(e, "turn.listen_tcp: port %lld is not in 1..65535", v);
+		if (v >= t->relay_min && v <= t->relay_max)
+			FAIL(e, "turn.listen_tcp: port %lld lies inside relay_ports", v);
+		for (unsigned int j = 0; j < t->nlisten_tcp; j++)
+			if (t->listen_tcp[j] == v)
+				FAIL(e, "turn.listen_tcp: port %lld is listed twice", v);
+		t->listen_tcp[t->nlisten_tcp++] = (uint16_t)v;
+	}
+	return 0;
+}
+
 static int
 load_turn(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 {
 	static const char *const names[] = {
 		"listen_port", "relay_ports", "realm", "software", "ipc", "channels",
-		"cp_grace", "admit_rate", "admit_burst", NULL,
+		"cp_grace", "admit_rate", "admit_burst", "listen_tcp",
+		"tcp_first_message", "tcp_per_source", NULL,
 	};
 	struct tp_conf_turn *t = &c->turn;
 	const config_setting_t *s;
@@ -111,6 +150,12 @@ load_turn(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen
 	}
 	if (t->listen_port >= t->relay_min && t->listen_port <= t->relay_max)
 		FAIL(g, "turn.listen_port %u lies inside relay_ports", t->listen_port);
+	if ((rc = tp_conf_get_u32(g, "tcp_first_message", 1, 300, &t->tcp_first_message_s,
+				  c, err, errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(g, "tcp_per_source", 0, 1u << 22, &t->tcp_per_source,
+				  c, err, errlen)) < 0 ||
+	    (rc = load_listen_tcp(g, t, c, err, errlen)) < 0)
+		return rc;
 	if ((rc = get_str(g, "realm", t->realm, sizeof(t->realm), true, c, err, errlen)) < 0 ||
 	    (rc = get_str(g, "software", t->software, sizeof(t->software), false, c, err, errlen)) < 0 ||
 	    (rc = get_str(g, "ipc", t->ipc, sizeof(t->ipc), true, c, err, errlen)) < 0)
@@ -379,6 +424,10 @@ tp_conf_turn_defaults(struct tp_conf *c)
 	c->turn.cp_grace_s = 40;
 	c->turn.admit_rate = 1000;
 	c->turn.admit_burst = 4000;
+	c->turn.listen_tcp[0] = 3478;
+	c->turn.nlisten_tcp = 1;
+	c->turn.tcp_first_message_s = 5;
+	c->turn.tcp_per_source = 256;
 	c->cp.allow_relay_to_relay = true;
 	c->cp.challenge_rate = 500;
 	c->cp.challenge_burst = 2000;

@@ -94,6 +94,9 @@ struct tp_conf_dp {
 	/* Diagnostic TCP echo port (0 = off): dp's own TCP stack (dp/tcp)
 	 * echoes every byte back, on the ports' own addresses. */
 	uint16_t diag_tcp_echo_port;
+	/* TCP connections each worker's stack holds (dp/tcp's pool; an idle
+	 * one costs some 450 bytes). Default 16384. */
+	uint32_t tcp_max_conns;
 	unsigned int nports;
 	struct tp_conf_port ports[TP_CONF_MAX_PORTS];
 };
@@ -109,6 +112,7 @@ struct tp_conf_dp {
  */
 #define TP_CONF_QUOTA_USER_DEF(total) ((total) / 10u > 0 ? (total) / 10u : 1u)
 
+#define TP_CONF_MAX_TCP_LISTEN 4
 #define TP_CONF_MAX_USERS    64
 #define TP_CONF_MAX_SECRETS  8
 #define TP_CONF_MAX_PREFIXES 64
@@ -141,6 +145,17 @@ struct tp_conf_turn {
 	 * (two requests an allocation: cp's challenge budget, doubled). */
 	uint32_t admit_rate;
 	uint32_t admit_burst;
+	/* TURN over TCP (RFC 8656 §3.1): ports dp's TCP accepts clients on,
+	 * on the access ports' own addresses; default [3478], [] for none
+	 * (tools/demo adds 80 for clients behind web-only firewalls). */
+	uint16_t listen_tcp[TP_CONF_MAX_TCP_LISTEN];
+	unsigned int nlisten_tcp;
+	/* A TCP client that sends no complete STUN message within this many
+	 * seconds of connecting is reset and counted (default 5). */
+	uint32_t tcp_first_message_s;
+	/* TCP connections one source address may hold on a worker (dp/tcp's
+	 * per-source limit; 0: none; default 256). */
+	uint32_t tcp_per_source;
 };
 
 struct tp_conf_user {

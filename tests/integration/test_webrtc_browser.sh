@@ -64,6 +64,12 @@ for transport in udp tcp; do
     tp_check "turnpike-dp relayed the call: $to_peer bytes to the peer, $to_client to the client" \
       test "$to_peer" -gt 50000 -a "$to_client" -gt 40000
   fi
+  if [ "$TW_SERVER" = turnpike ] && [ "$transport" = tcp ]; then
+    # ... and over TCP, through dp's own TCP stack.
+    st=$(tp_stats "tcp_turn worker=0")
+    tp_check "turnpike-dp took the call over TCP: $(tp_stat "$st" accepted) connection(s), $(tp_stat "$st" chdata_frames) ChannelData frames" \
+      test "$(tp_stat "$st" accepted)" -ge 1 -a "$(tp_stat "$st" chdata_frames)" -gt 100
+  fi
   webrtc_case "$c2" --case loopback --turn "$url" --messages 200 --frames 30
 done
 

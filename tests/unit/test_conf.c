@@ -762,6 +762,44 @@ test_conf_channels_default_to_rfc8656(void **state)
 		     "turn.channels must be");
 }
 
+/* turn.listen_tcp: [3478] by default, [] for none, a list of distinct
+ * ports outside relay_ports; each error names its line. */
+static void
+test_conf_listen_tcp(void **state)
+{
+	(void)state;
+	expect_ok(DP("") "turn = { realm = \"r\"; };\n");
+	assert_int_equal(c.turn.nlisten_tcp, 1);
+	assert_int_equal(c.turn.listen_tcp[0], 3478);
+	assert_int_equal(c.turn.tcp_first_message_s, 5);
+	assert_int_equal(c.dp.tcp_max_conns, 16384);
+	tp_conf_free(&c);
+	expect_ok(DP("") "turn = { realm = \"r\"; listen_tcp = []; };\n");
+	assert_int_equal(c.turn.nlisten_tcp, 0);
+	tp_conf_free(&c);
+	expect_ok(DP("") "turn = { realm = \"r\"; listen_tcp = [3478, 80, 443];\n"
+		  " tcp_first_message = 3; tcp_per_source = 0; };\n");
+	assert_int_equal(c.turn.nlisten_tcp, 3);
+	assert_int_equal(c.turn.listen_tcp[1], 80);
+	assert_int_equal(c.turn.tcp_first_message_s, 3);
+	assert_int_equal(c.turn.tcp_per_source, 0);
+	tp_conf_free(&c);
+	expect_error(DP("") "turn = { realm = \"r\";\n listen_tcp = [3478, 80, 3478]; };\n",
+		     6, "port 3478 is listed twice");
+	expect_error(DP("") "turn = { realm = \"r\";\n listen_tcp = [0]; };\n", 6,
+		     "port 0 is not in 1..65535");
+	expect_error(DP("") "turn = { realm = \"r\";\n listen_tcp = [50000]; };\n", 6,
+		     "lies inside relay_ports");
+	expect_error(DP("") "turn = { realm = \"r\";\n listen_tcp = 3478; };\n", 6,
+		     "must be a list of ports");
+	expect_error(DP("") "turn = { realm = \"r\";\n listen_tcp = [\"80\"]; };\n", 6,
+		     "is not a port number");
+	expect_error(DP("") "turn = { realm = \"r\";\n listen_tcp = [1, 2, 3, 4, 5]; };\n", 6,
+		     "at most 4");
+	expect_error(DP("") "turn = { realm = \"r\";\n tcp_first_message = 0; };\n", 6,
+		     "tcp_first_message");
+}
+
 /* One credential may not take the box: quota_user defaults to a tenth of
  * quota_total (at least 1); 0 still means no limit when written. */
 static void
@@ -1234,6 +1272,7 @@ main(void)
 		cmocka_unit_test_teardown(test_conf_bad_relay_lists_are_refused, teardown),
 		cmocka_unit_test_teardown(test_conf_worker_allocs_follow_the_quota, teardown),
 		cmocka_unit_test_teardown(test_conf_channels_default_to_rfc8656, teardown),
+		cmocka_unit_test_teardown(test_conf_listen_tcp, teardown),
 		cmocka_unit_test_teardown(test_conf_quota_user_defaults_to_a_tenth_of_the_total,
 					  teardown),
 		cmocka_unit_test_teardown(test_conf_no_dp_group_names_the_file, teardown),

@@ -78,12 +78,13 @@ $more
 CONF
 }
 
-# tp_turn_groups [CP_EXTRA]: turn and cp groups for a test (private ipc
+# tp_turn_groups [CP_EXTRA [TURN_EXTRA]]: turn and cp groups for a test (private ipc
 # name and API socket; the peers' prefixes allowed; user test/test).
 tp_turn_groups() {
   cat <<CONF
 turn = { realm = "turnpike.test"; ipc = "/$TP_ID"; relay_ports = [50000, 50999];
-       channels = "rfc5766"; };   # coturn's turnutils_uclient picks channels up to 0x7FFF
+       channels = "rfc5766";      # coturn's turnutils_uclient picks channels up to 0x7FFF
+       ${2:-} };
 cp = {
   api_socket = "$TP_TMP/cp.sock";
   users = ( { name = "test"; password = "test"; }, { name = "other"; password = "other"; } );

@@ -20,7 +20,7 @@ tw_server_start() {
   TW_SERVER=${TP_TURN_SERVER:-turnpike}
   case $TW_SERVER in
   turnpike)
-    TW_TCP=0     # TURN over TCP not implemented yet (RFC 6062 neither)
+    TW_TCP=1     # TURN over TCP (dp/tcp; RFC 6062 not yet)
     tp_write_conf "$TP_TMP/dp.conf" "0" "" "" "" "$(tp_turn_groups)"
     tp_dp_start "$TP_TMP/dp.conf"
     tp_cp_start "$TP_TMP/dp.conf"

@@ -187,3 +187,69 @@ class Client:
 
     def channel_data(self, ch, data):
         self.send_raw(struct.pack("!HH", ch, len(data)) + data)
+
+
+class TcpClient(Client):
+    """The same client over a TCP connection (RFC 8656 §3.1): requests are
+    sent once (RFC 8489 §6.2.2: no retransmission on a reliable transport),
+    ChannelData is padded to 4 bytes both ways (RFC 8656 §12.5), and what
+    arrives is cut into frames from the stream. chop: write every frame in
+    pieces of that many bytes, each its own segment (TCP_NODELAY), so that
+    the server has to gather frames across segments."""
+
+    def __init__(self, server, port=3478, timeout=5.0, chop=0, **kw):
+        super().__init__(server, port=port, timeout=timeout, **kw)
+        self.sock.close()
+        fam = socket.AF_INET6 if ":" in server else socket.AF_INET
+        self.sock = socket.socket(fam, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.sock.settimeout(timeout)
+        self.sock.connect((server, port))
+        self.chop = chop
+        self.buf = b""
+        self.frames = []          # frames read while waiting for another
+
+    def send_raw(self, data):
+        if self.chop <= 0:
+            self.sock.sendall(data)
+            return
+        for i in range(0, len(data), self.chop):
+            self.sock.sendall(data[i:i + self.chop])
+            time.sleep(0.0005)
+
+    def _frame(self):
+        """The next whole frame from the stream (padding dropped)."""
+        while True:
+            if len(self.buf) >= 4:
+                first, n = self.buf[0], struct.unpack("!H", self.buf[2:4])[0]
+                if first < 0x40:
+                    need, keep = 20 + n, 20 + n
+                elif first < 0x80:
+                    need, keep = 4 + ((n + 3) & ~3), 4 + n
+                else:
+                    raise ValueError("stream lost its framing: first byte %#x" % first)
+                if len(self.buf) >= need:
+                    f, self.buf = self.buf[:keep], self.buf[need:]
+                    return f
+            d = self.sock.recv(65536)
+            if not d:
+                raise ConnectionError("the server closed the connection")
+            self.buf += d
+
+    def recv(self):
+        if self.frames:
+            return self.frames.pop(0)
+        return self._frame()
+
+    def _exchange(self, req):
+        self.send_raw(req)
+        self.last_sends = 1
+        while True:
+            f = self._frame()
+            if f[0] < 0x40 and f[8:20] == req[8:20]:
+                return Msg(f)
+            self.frames.append(f)
+
+    def channel_data(self, ch, data):
+        pad = b"\0" * ((4 - len(data) % 4) % 4)
+        self.send_raw(struct.pack("!HH", ch, len(data)) + data + pad)

@@ -1,0 +1,619 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * TURN over TCP (RFC 8656 §3.1, §12.5): the application that dp/tcp runs
+ * on turn.listen_tcp. It cuts each connection's byte stream into STUN
+ * messages and ChannelData frames and hands each, in an mbuf of its own,
+ * to TURN's two entries (turn_client_stun(), turn_client_chdata()) with
+ * the connection in turn_from; TURN answers and relays through
+ * turn_stream_ops, whose writes land here (tcp_send()).
+ *
+ * Framing works on the received mbufs themselves, with no buffer per
+ * connection: a frame that fills a received segment exactly (one
+ * ChannelData per segment, the usual case) is handed on in that mbuf, no
+ * copy; frames that share a segment, or span two, are copied into a fresh
+ * one. Only a frame still being gathered holds an mbuf, so an idle
+ * connection costs its TCB and the 24 bytes here.
+ *
+ * Bad input closes the connection (RST) and is counted, nothing else is
+ * touched: a first byte that is neither STUN nor ChannelData, a STUN
+ * length that is not a multiple of 4 or a wrong magic cookie, a frame
+ * larger than an mbuf holds, and no complete STUN message within
+ * turn.tcp_first_message seconds of connecting. dp/tcp's per-source limit
+ * (turn.tcp_per_source) and SYN cookies take care of connection floods.
+ *
+ * A connection that closes, for whatever reason, takes its allocation
+ * with it, and cp hears of it (turn_stream_gone()).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "dp.h"
+#include "dp_tcp.h"
+#include "ipc.h"
+#include "net/net.h"
+#include "stun.h"
+#include "tcp.h"
+#include "tp_common.h"
+#include "turn/turn.h"
+
+#define TT_FIRST_FIFO_MIN 64u
+
+/* What the TURN application keeps of a connection (by its slot). */
+struct tt_conn {
+	uint64_t id;              /* the connection's id; 0: slot unused */
+	struct rte_mbuf *pf;      /* a frame being gathered, or NULL */
+	uint8_t flags;            /* TT_* */
+	uint8_t in_port;          /* dp port index of its local address */
+	uint16_t pad[3];
+};
+
+#define TT_GREETED 0x1u           /* a complete STUN message arrived */
+
+/* Connections that have not sent a STUN message yet, oldest first: their
+ * deadline is the same span after their accept, so a FIFO is in order. */
+struct tt_due {
+	uint64_t id;
+	uint64_t due_ms;
+};
+
+struct dp_tcp_turn {
+	struct tt_conn *conns;    /* max_conns */
+	uint32_t max_conns;
+	struct tt_due *fifo;      /* fifo_cap, a power of two */
+	uint32_t fifo_cap;
+	uint32_t fifo_head, fifo_tail;
+	uint32_t first_ms;
+	uint16_t frame_max;       /* largest frame an mbuf holds */
+	int app;
+	uint64_t ctr[DP_TT__COUNT];
+};
+
+static const char *const tt_ctr_names[DP_TT__COUNT] = {
+#define DP_TT(n, s) [DP_TT_##n] = s,
+	DP_TT_LIST
+#undef DP_TT
+};
+
+const char *
+dp_tcp_turn_ctr_name(unsigned int i)
+{
+	return i < DP_TT__COUNT ? tt_ctr_names[i] : "?";
+}
+
+static inline struct dp_tcp_turn *
+tt_of(struct dp_worker *w)
+{
+	return w->tcp_turn;
+}
+
+static struct tt_conn *
+tt_conn(struct dp_tcp_turn *tt, uint64_t id)
+{
+	uint32_t slot = ipc_conn_slot(id);
+
+	if (slot >= tt->max_conns || tt->conns[slot].id != id)
+		return NULL;
+	return &tt->conns[slot];
+}
+
+/* Where a connection's messages come from, as TURN keys them. */
+static bool
+tt_from(struct dp_worker *w, uint64_t id, const struct tt_conn *tc,
+	struct turn_from *f)
+{
+	const struct tcp_conn *c = tcp_conn_get(w->tcp, id);
+
+	if (c == NULL)
+		return false;
+	memset(f, 0, sizeof(*f));
+	f->transport = STUN_TRANSPORT_TCP;
+	f->family = (c->flags & TCP_CF_V6) ? NET_AF_IPV6 : NET_AF_IPV4;
+	f->in_port = tc->in_port;
+	f->src_port = c->rport;
+	f->dst_port = c->lport;
+	f->conn_id = id;
+	memcpy(f->src, c->raddr, 16);
+	memcpy(f->dst, c->laddr, 16);
+	return true;
+}
+
+static uint32_t
+ipc_reason_of(enum tcp_reason why)
+{
+	switch (why) {
+	case TCP_REASON_RESET:
+	case TCP_REASON_REFUSED:
+		return IPC_CONN_RESET;
+	case TCP_REASON_TIMEOUT:
+	case TCP_REASON_SYN_TIMEOUT:
+	case TCP_REASON_KEEPALIVE:
+		return IPC_CONN_TIMEOUT;
+	case TCP_REASON_LOCAL_ABORT:
+		return IPC_CONN_ABORTED;
+	default:
+		return IPC_CONN_CLOSED;
+	}
+}
+
+/* The end of a connection for TURN: its allocation and its state here
+ * (the TCB must still be there: called before tcp_abort()/tcp_close(),
+ * or from closed()). */
+static void
+tt_forget(struct dp_worker *w, struct tt_conn *tc, uint32_t reason)
+{
+	struct turn_from f;
+
+	if (tt_from(w, tc->id, tc, &f))
+		turn_stream_gone(w, &f, reason, (tc->flags & TT_GREETED) != 0);
+	rte_pktmbuf_free(tc->pf);
+	tc->pf = NULL;
+	tc->id = 0;
+	tc->flags = 0;
+}
+
+/* Bad input: reset the connection, count why. */
+static void
+tt_kill(struct dp_worker *w, struct tt_conn *tc, enum dp_tt_ctr why)
+{
+	uint64_t id = tc->id;
+
+	tt_of(w)->ctr[why]++;
+	tt_forget(w, tc, IPC_CONN_ABORTED);
+	tcp_abort(w->tcp, id);
+}
+
+/* ---- writes: turn_stream_io ---------------------------------------- */
+
+static int
+tt_write(struct dp_worker *w, uint64_t id, const uint8_t *buf, uint16_t len)
+{
+	struct rte_mbuf *m = dp_alloc(w);
+	uint8_t *p;
+	int rc;
+
+	if (m == NULL)
+		return -ENOBUFS;
+	p = (uint8_t *)rte_pktmbuf_append(m, len);
+	if (p == NULL) {
+		rte_pktmbuf_free(m);
+		return -EMSGSIZE;
+	}
+	memcpy(p, buf, len);
+	rc = tcp_send(w->tcp, id, m);
+	if (rc < 0) {
+		rte_pktmbuf_free(m);
+		tt_of(w)->ctr[rc == -EAGAIN ? DP_TT_SEND_FULL : DP_TT_SEND_GONE]++;
+		return rc;
+	}
+	return 0;
+}
+
+static int
+tt_write_mbuf(struct dp_worker *w, uint64_t id, struct rte_mbuf *m)
+{
+	int rc = tcp_send(w->tcp, id, m);
+
+	if (rc < 0) {
+		rte_pktmbuf_free(m);
+		tt_of(w)->ctr[rc == -EAGAIN ? DP_TT_SEND_FULL : DP_TT_SEND_GONE]++;
+		return rc;
+	}
+	return 0;
+}
+
+static bool
+tt_live(struct dp_worker *w, uint64_t id)
+{
+	int st;
+
+	if (w->tcp == NULL || tt_of(w) == NULL || tt_conn(tt_of(w), id) == NULL)
+		return false;
+	st = tcp_conn_state(w->tcp, id);
+	return st == TCP_ST_ESTABLISHED;
+}
+
+static const struct turn_stream_io tt_io = {
+	.write = tt_write,
+	.write_mbuf = tt_write_mbuf,
+	.live = tt_live,
+};
+
+/* ---- framing ------------------------------------------------------------ */
+
+/*
+ * The length a frame takes on the stream from its first four bytes, and
+ * the length TURN gets (ChannelData without its padding, RFC 8656
+ * §12.5); 0 for bytes that are neither STUN (first two bits 00) nor
+ * ChannelData (01): nothing else comes over TURN's stream.
+ */
+static uint32_t
+tt_frame_len(const uint8_t *h, uint16_t *msg_len)
+{
+	uint16_t len = tp_rd16(h + 2);
+
+	if ((h[0] & 0xC0u) == 0x00u) {
+		if (len % 4u != 0)
+			return 0;       /* RFC 8489 §5: STUN is padded to 4 */
+		*msg_len = (uint16_t)(20u + len);
+		return 20u + len;
+	}
+	if ((h[0] & 0xC0u) == 0x40u) {
+		/* 0x4000-0x7FFF: RFC 8656 §12's range and RFC 5766's wider
+		 * one (turn.channels); TURN refuses a channel not bound */
+		*msg_len = (uint16_t)(4u + len);
+		return 4u + ((len + 3u) & ~3u);
+	}
+	return 0;
+}
+
+/* A complete frame (wire bytes at m's data start, msg_len of them for
+ * TURN): to STUN or ChannelData; consumes m. */
+static void
+tt_dispatch(struct dp_worker *w, struct dp_tcp_turn *tt, struct tt_conn *tc,
+	    struct rte_mbuf *m, uint16_t msg_len)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	struct turn_from f;
+	struct turn_in in = { .m = m, .udp = NULL, .off = 0, .len = msg_len };
+
+	if (!tt_from(w, tc->id, tc, &f)) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if ((p[0] & 0xC0u) == 0x00u) {
+		/* RFC 8489 §5: the magic cookie (the header's length was
+		 * checked when the frame was cut) */
+		if (tp_rd32(p + 4) != STUN_MAGIC_COOKIE) {
+			rte_pktmbuf_free(m);
+			tt_kill(w, tc, DP_TT_BAD_FRAME);
+			return;
+		}
+		tc->flags |= TT_GREETED;
+		tt->ctr[DP_TT_STUN]++;
+		turn_client_stun(w, &f, &in);
+	} else {
+		tt->ctr[DP_TT_CHDATA]++;
+		turn_client_chdata(w, &f, &in);
+	}
+}
+
+/* A new mbuf holding nothing yet, for a frame of up to frame_max bytes. */
+static struct rte_mbuf *
+tt_frame_mbuf(struct dp_worker *w)
+{
+	return dp_alloc(w);
+}
+
+/*
+ * The bytes of one received segment (one mbuf; consumed): frames cut
+ * from it, the partial one gathered in tc->pf. Returns false when the
+ * connection was reset (bad input): stop reading it.
+ */
+static bool
+tt_segment(struct dp_worker *w, struct dp_tcp_turn *tt, struct tt_conn *tc,
+	   struct rte_mbuf *seg)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(seg, const uint8_t *);
+	uint32_t left = seg->data_len;
+	uint16_t msg_len = 0;
+
+	while (left > 0) {
+		struct rte_mbuf *pf = tc->pf;
+		uint32_t flen, take;
+		uint8_t *dst;
+
+		if (pf == NULL && left >= 4u) {
+			flen = tt_frame_len(p, &msg_len);
+			if (flen == 0 || flen > tt->frame_max) {
+				rte_pktmbuf_free(seg);
+				tt_kill(w, tc, flen == 0 ? DP_TT_BAD_FRAME : DP_TT_TOO_BIG);
+				return false;
+			}
+			if (flen == left && RTE_MBUF_DIRECT(seg) &&
+			    rte_mbuf_refcnt_read(seg) == 1) {
+				/* The rest of the segment is the frame (all
+				 * of it, usually): no copy. */
+				seg->pkt_len = seg->data_len;
+				seg->nb_segs = 1;
+				seg->next = NULL;
+				rte_pktmbuf_adj(seg, (uint16_t)(seg->data_len - left));
+				tt->ctr[DP_TT_ZERO_COPY]++;
+				tt_dispatch(w, tt, tc, seg, msg_len);
+				return tc->id != 0;
+			}
+			if (flen <= left) {
+				struct rte_mbuf *m = tt_frame_mbuf(w);
+
+				if (m == NULL) {
+					/* no mbuf: the frame is lost, the
+					 * stream stays in step */
+					w->drop[DP_DROP_NO_MBUF]++;
+				} else {
+					memcpy(rte_pktmbuf_append(m, (uint16_t)flen), p, flen);
+					tt_dispatch(w, tt, tc, m, msg_len);
+					if (tc->id == 0) {
+						rte_pktmbuf_free(seg);
+						return false;
+					}
+				}
+				p += flen;
+				left -= flen;
+				continue;
+			}
+		}
+		/* Gather: the header first (4 bytes), then the rest. */
+		if (pf == NULL) {
+			pf = tc->pf = tt_frame_mbuf(w);
+			if (pf == NULL) {
+				/* no mbuf to keep the partial frame in: the
+				 * stream would lose step; reset it */
+				rte_pktmbuf_free(seg);
+				tt_kill(w, tc, DP_TT_NO_MBUF);
+				return false;
+			}
+		}
+		if (pf->data_len < 4u) {
+			take = RTE_MIN(4u - pf->data_len, left);
+		} else {
+			flen = tt_frame_len(rte_pktmbuf_mtod(pf, const uint8_t *), &msg_len);
+			take = RTE_MIN(flen - pf->data_len, left);
+		}
+		dst = (uint8_t *)rte_pktmbuf_append(pf, (uint16_t)take);
+		memcpy(dst, p, take);
+		p += take;
+		left -= take;
+		if (pf->data_len < 4u)
+			continue;
+		flen = tt_frame_len(rte_pktmbuf_mtod(pf, const uint8_t *), &msg_len);
+		if (flen == 0 || flen > tt->frame_max) {
+			rte_pktmbuf_free(seg);
+			tt_kill(w, tc, flen == 0 ? DP_TT_BAD_FRAME : DP_TT_TOO_BIG);
+			return false;
+		}
+		if (pf->data_len == flen) {
+			tc->pf = NULL;
+			tt_dispatch(w, tt, tc, pf, msg_len);
+			if (tc->id == 0) {
+				rte_pktmbuf_free(seg);
+				return false;
+			}
+		}
+	}
+	rte_pktmbuf_free(seg);
+	return true;
+}
+
+/* ---- the application's callbacks ------------------------------------- */
+
+/* The access port whose own address is laddr, or -1. */
+static int
+tt_access_port(const struct dp_ctx *ctx, const struct tcp_conn *c)
+{
+	for (unsigned int i = 0; i < ctx->nports; i++) {
+		const struct dp_port *p = &ctx->ports[i];
+
+		if (!(p->roles & TP_ROLE_ACCESS))
+			continue;
+		if (!(c->flags & TCP_CF_V6) ? p->has_ip4 && memcmp(p->ip4, c->laddr, 4) == 0 :
+		    p->has_ip6 && memcmp(p->ip6, c->laddr, 16) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+static int
+tt_accept(struct tcp_stack *ts, tcp_id_t id, void *larg, void **carg)
+{
+	struct dp_worker *w = larg;
+	struct dp_tcp_turn *tt = tt_of(w);
+	const struct tcp_conn *c = tcp_conn_get(ts, id);
+	uint32_t slot = ipc_conn_slot(id);
+	struct tt_conn *tc;
+	struct tt_due *d;
+	int port;
+
+	if (c == NULL || slot >= tt->max_conns)
+		return -EINVAL;
+	/* TURN's TCP listens on the access ports' own addresses only (not
+	 * on relayed addresses, not on the core side). */
+	port = tt_access_port(w->ctx, c);
+	if (port < 0) {
+		tt->ctr[DP_TT_NOT_ACCESS]++;
+		return -EADDRNOTAVAIL;
+	}
+	tc = &tt->conns[slot];
+	if (tc->id != 0)          /* a slot reused without closed(): stale */
+		tt_forget(w, tc, IPC_CONN_CLOSED);
+	tc->id = id;
+	tc->pf = NULL;
+	tc->flags = 0;
+	tc->in_port = (uint8_t)port;
+	/* The first message's deadline. The FIFO holds as many entries as
+	 * two pools of connections; when a flood of short connections fills
+	 * it, the oldest entry goes early: if its connection is still
+	 * silent, it is the one to reset. */
+	if (tt->fifo_head - tt->fifo_tail == tt->fifo_cap) {
+		struct tt_due *old = &tt->fifo[tt->fifo_tail++ & (tt->fifo_cap - 1u)];
+		struct tt_conn *oc = tt_conn(tt, old->id);
+
+		if (oc != NULL && !(oc->flags & TT_GREETED))
+			tt_kill(w, oc, DP_TT_FIRST_EVICTED);
+	}
+	d = &tt->fifo[tt->fifo_head++ & (tt->fifo_cap - 1u)];
+	d->id = id;
+	d->due_ms = w->now_ms + tt->first_ms;
+	tt->ctr[DP_TT_ACCEPTED]++;
+	*carg = w;
+	return 0;
+}
+
+static void
+tt_readable(struct tcp_stack *ts, tcp_id_t id, void *arg)
+{
+	struct dp_worker *w = arg;
+	struct dp_tcp_turn *tt = tt_of(w);
+	struct tt_conn *tc = tt_conn(tt, id);
+	struct rte_mbuf *m, *next;
+	int n;
+
+	if (tc == NULL)
+		return;
+	for (;;) {
+		n = tcp_recv(ts, id, &m, UINT32_MAX);
+		if (n == -EAGAIN)
+			return;
+		if (n <= 0) {
+			/* The client's FIN (or the connection is gone): it
+			 * is done with TURN; the allocation goes, and our
+			 * side closes after what is queued. */
+			tt->ctr[DP_TT_CLIENT_EOF]++;
+			if (n == 0) {
+				tt_forget(w, tc, IPC_CONN_CLOSED);
+				tcp_close(ts, id);
+			}
+			return;
+		}
+		for (; m != NULL; m = next) {
+			next = m->next;
+			m->next = NULL;
+			if (!tt_segment(w, tt, tc, m)) {
+				rte_pktmbuf_free(next);
+				return;
+			}
+		}
+	}
+}
+
+static void
+tt_closed(struct tcp_stack *ts, tcp_id_t id, void *arg, enum tcp_reason why)
+{
+	struct dp_worker *w = arg;
+	struct dp_tcp_turn *tt = tt_of(w);
+	struct tt_conn *tc = tt_conn(tt, id);
+
+	(void)ts;
+	tt->ctr[DP_TT_CLOSED]++;
+	if (tc != NULL)
+		tt_forget(w, tc, ipc_reason_of(why));
+}
+
+static const struct tcp_app_ops tt_ops = {
+	.accept = tt_accept,
+	.readable = tt_readable,
+	.closed = tt_closed,
+};
+
+/* ---- set-up, timers, statistics -------------------------------------- */
+
+int
+dp_tcp_turn_init(struct dp_worker *w)
+{
+	const struct tp_conf *conf = w->ctx->conf;
+	int socket = (int)rte_lcore_to_socket_id(w->lcore);
+	struct dp_tcp_turn *tt;
+	uint32_t cap = TT_FIRST_FIFO_MIN;
+	int rc;
+
+	if (w->tcp == NULL || conf->turn.nlisten_tcp == 0)
+		return 0;
+	tt = rte_zmalloc_socket("tcp_turn", sizeof(*tt), 64, socket);
+	if (tt == NULL)
+		return -ENOMEM;
+	tt->max_conns = conf->dp.tcp_max_conns;
+	while (cap < 2u * tt->max_conns)
+		cap <<= 1;
+	tt->fifo_cap = cap;
+	tt->first_ms = conf->turn.tcp_first_message_s * 1000u;
+	tt->frame_max = (uint16_t)RTE_MIN((uint32_t)UINT16_MAX,
+					  (uint32_t)rte_pktmbuf_data_room_size(w->pool) -
+					  RTE_PKTMBUF_HEADROOM);
+	tt->conns = rte_zmalloc_socket("tcp_turn_conns",
+				       (size_t)tt->max_conns * sizeof(*tt->conns), 64, socket);
+	tt->fifo = rte_zmalloc_socket("tcp_turn_fifo", (size_t)cap * sizeof(*tt->fifo),
+				      64, socket);
+	w->tcp_turn = tt;
+	if (tt->conns == NULL || tt->fifo == NULL)
+		goto nomem;
+	if (turn_stream_attach(w, &tt_io, tt->max_conns) < 0)
+		goto nomem;
+	tt->app = tcp_app_register(w->tcp, &tt_ops);
+	if (tt->app < 0) {
+		fprintf(stderr, "turnpike-dp: worker %u: no room for TURN's TCP "
+			"application\n", w->id);
+		return tt->app;
+	}
+	for (unsigned int i = 0; i < conf->turn.nlisten_tcp; i++) {
+		rc = tcp_listen(w->tcp, 0, conf->turn.listen_tcp[i], tt->app, w);
+		if (rc < 0) {
+			fprintf(stderr, "turnpike-dp: %s: turn.listen_tcp: cannot listen "
+				"on TCP %u: %s\n", conf->path, conf->turn.listen_tcp[i],
+				rc == -EADDRINUSE ? "the port is taken (dp.diag_tcp_echo_port?)" :
+				strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+nomem:
+	fprintf(stderr, "turnpike-dp: worker %u: no memory for %u TURN-over-TCP "
+		"connections (dp.tcp_max_conns)\n", w->id, tt->max_conns);
+	return -ENOMEM;
+}
+
+void
+dp_tcp_turn_free(struct dp_worker *w)
+{
+	struct dp_tcp_turn *tt = w->tcp_turn;
+
+	if (tt == NULL)
+		return;
+	if (tt->conns != NULL)
+		for (uint32_t i = 0; i < tt->max_conns; i++)
+			rte_pktmbuf_free(tt->conns[i].pf);
+	rte_free(tt->conns);
+	rte_free(tt->fifo);
+	rte_free(tt);
+	w->tcp_turn = NULL;
+}
+
+void
+dp_tcp_turn_poll(struct dp_worker *w, uint64_t now_ms)
+{
+	struct dp_tcp_turn *tt = w->tcp_turn;
+
+	if (tt == NULL)
+		return;
+	while (tt->fifo_head != tt->fifo_tail) {
+		struct tt_due *d = &tt->fifo[tt->fifo_tail & (tt->fifo_cap - 1u)];
+		struct tt_conn *tc;
+
+		if (d->due_ms > now_ms)
+			break;
+		tt->fifo_tail++;
+		tc = tt_conn(tt, d->id);
+		if (tc != NULL && !(tc->flags & TT_GREETED))
+			tt_kill(w, tc, DP_TT_FIRST_TIMEOUT);
+	}
+}
+
+void
+dp_tcp_turn_stats(const struct dp_worker *w, FILE *out)
+{
+	const struct dp_tcp_turn *tt = w->tcp_turn;
+
+	if (tt == NULL)
+		return;
+	fprintf(out, "tcp_turn worker=%u", w->id);
+	for (unsigned int i = 0; i < DP_TT__COUNT; i++)
+		fprintf(out, " %s=%" PRIu64, tt_ctr_names[i], tt->ctr[i]);
+	fprintf(out, " conn_events_waiting=%u conn_events_sent=%" PRIu64
+		" conn_events_lost=%" PRIu64 " conn_events_dropped=%" PRIu64
+		" allocs_closed=%" PRIu64 "\n",
+		ipc_backlog_count(&w->turn.conn_events), w->turn.conn_events.sent,
+		w->turn.conn_events.lost, w->turn.conn_events_dropped,
+		w->turn.stream_allocs_closed);
+}

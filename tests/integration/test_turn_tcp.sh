@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# TURN over TCP (RFC 8656 §3.1) end to end: coturn's turnutils_uclient -t
+# in the clients' namespace talks TURN over TCP connections to dp's own
+# TCP stack (turn.listen_tcp, here 3478 and 80), turnutils_peer answers
+# over UDP in the peers' namespace. Pass: channels and send indications
+# with 50 sessions, 0 lost, on 3478 and on 80; an allocation lives as long
+# as its connection (cp's and dp's tables empty once the clients have
+# gone); bad input (a stream that is not STUN, a frame over the limit, a
+# connection that never speaks) is reset and counted while a good client
+# on the same box keeps relaying.
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib/dp_env.sh"
+tp_env_init
+command -v turnutils_uclient >/dev/null || tp_die "turnutils_uclient missing (tools/bootstrap installs coturn)"
+start=$SECONDS
+
+tp_write_conf "$TP_TMP/dp.conf" "0" "" "" "" \
+  "$(tp_turn_groups "" "listen_tcp = [3478, 80]; tcp_first_message = 2; tcp_per_source = 120;")"
+tp_dp_start "$TP_TMP/dp.conf"
+tp_cp_start "$TP_TMP/dp.conf"
+ip netns exec "$TP_NS_P" turnutils_peer -L 10.211.0.2 -p 3480 >"$TP_TMP/peer.log" 2>&1 &
+TP_PEER_PID=$!
+ip netns exec "$TP_NS_P" turnutils_peer -L fd00:211::2 -p 3480 >"$TP_TMP/peer6.log" 2>&1 &
+peer6=$!
+ip netns exec "$TP_NS_P" turnutils_peer -L 10.211.0.2 -p 3481 >"$TP_TMP/peer3481.log" 2>&1 &
+peer3481=$!
+sleep 0.3
+
+# uclient NAME ARGS...: one batch over TCP; its summary, then the verdict.
+uclient() {
+  local what=$1; shift
+  local out t0=$SECONDS
+  out=$(ip netns exec "$TP_NS_C" timeout 90 turnutils_uclient -t -r 3480 "$@" 2>&1)
+  local rc=$?
+  echo "$out" | grep -E 'Total (transmit|lost)|tot_send_msgs|tot_recv_msgs' | sed 's/^/# /' | tail -n 4
+  local sent recv lost
+  sent=$(sed -n 's/.*tot_send_msgs=\([0-9]*\).*/\1/p' <<<"$out" | tail -n 1)
+  recv=$(sed -n 's/.*tot_recv_msgs=\([0-9]*\).*/\1/p' <<<"$out" | tail -n 1)
+  lost=$(sed -n 's/.*Total lost packets \([0-9]*\).*/\1/p' <<<"$out" | tail -n 1)
+  if [ -n "$sent" ] && [ "$sent" -gt 0 ] && [ "$sent" = "$recv" ] && [ "${lost:-1}" = 0 ]; then
+    tp_ok "$what: $sent sent, $recv received, 0 lost ($((SECONDS - t0)) s)"
+  else
+    tp_not_ok "$what: sent=${sent:-?} recv=${recv:-?} lost=${lost:-?} (exit $rc)"
+    echo "$out" | tail -n 15 | sed 's/^/#   /'
+  fi
+}
+
+V4="-e 10.211.0.2 10.210.0.1"
+uclient "TCP, 50 sessions over channels" -u test -w test -m 50 -c -n 10 -l 120 $V4
+uclient "TCP, 50 sessions over send indications" -u test -w test -m 50 -c -n 10 -l 120 -s $V4
+uclient "TCP on port 80, 10 sessions over channels" -u test -w test -m 10 -c -n 10 -p 80 $V4
+uclient "TCP over IPv6 (client and relayed address)" -u test -w test -m 4 -c -n 10 -x \
+  -e fd00:211::2 fd00:210::1
+
+# Framing, with our own client (lib/turnclient.py): frames cut into
+# pieces of 1, 3 and 7 bytes (each its own segment), and many frames in
+# one write; ChannelData of every length mod 4 (padding both ways), Send
+# indications answered by Data indications. Every payload comes back
+# intact from turnutils_peer's echo.
+tp_check "frames split across segments and packed into one: all echoed intact" \
+  ip netns exec "$TP_NS_C" python3 - "$HERE/lib" <<'PY'
+import struct, sys
+sys.path.insert(0, sys.argv[1])
+from turnclient import TcpClient, A_DATA, A_XOR_PEER, unxor_addr
+bad = 0
+for chop in (1, 3, 7, 0):
+    c = TcpClient("10.210.0.1", chop=chop)
+    m = c.allocate()
+    assert m.cls == 2, ("allocate", chop, m.error())
+    assert c.channel_bind(0x4001, "10.211.0.2", 3480).cls == 2
+    sent = [bytes([i % 251]) * (1 + (i * 37) % 300) for i in range(24)]
+    if chop == 0:     # all frames in one write
+        c.chop = 0
+        c.send_raw(b"".join(struct.pack("!HH", 0x4001, len(d)) + d +
+                            b"\0" * ((4 - len(d) % 4) % 4) for d in sent))
+    else:
+        for d in sent:
+            c.channel_data(0x4001, d)
+    got = []
+    while len(got) < len(sent):
+        f = c.recv()
+        if f[0] >= 0x40:
+            got.append(f[4:])
+    if got != sent:
+        bad += 1
+        print("# chop %d: %d of %d differ" % (chop, sum(a != b for a, b in zip(got, sent)), len(sent)))
+    # a Send indication to a port without a channel comes back as a
+    # Data indication (the channel's peer IP has its permission)
+    c.send_indication("10.211.0.2", 3481, b"indication-%d" % chop)
+    while True:
+        f = c.recv()
+        if f[0] < 0x40 and struct.unpack("!H", f[0:2])[0] == 0x0017:
+            from turnclient import Msg
+            if Msg(f).get(A_DATA) != b"indication-%d" % chop:
+                bad += 1
+            break
+    print("# chop %d: %d ChannelData and a Data indication back" % (chop, len(got)))
+    c.sock.close()
+sys.exit(1 if bad else 0)
+PY
+
+# Bad input while a good client relays: each bad connection is reset and
+# counted, the good one loses nothing.
+badpy() {
+  ip netns exec "$TP_NS_C" python3 - "$@" <<'PY'
+import socket, sys, time
+kind = sys.argv[1]
+s = socket.create_connection(("10.210.0.1", 3478), timeout=5)
+if kind == "silent":
+    pass                                        # never speaks
+elif kind == "notstun":
+    s.sendall(b"\x80\x01\x00\x00" + b"\x00" * 16)   # first bits 10
+elif kind == "cookie":
+    s.sendall(b"\x00\x01\x00\x00" + b"\xde\xad\xbe\xef" + b"\x00" * 12)
+elif kind == "http":
+    s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")  # 'GE': 0x4745, length 0x5420
+t0 = time.time()
+s.settimeout(6)
+try:
+    d = s.recv(100)
+    ok = d == b""
+except ConnectionResetError:
+    ok = True
+except socket.timeout:
+    ok = False
+print("%s: closed=%s after %.1f s" % (kind, ok, time.time() - t0))
+sys.exit(0 if ok else 1)
+PY
+}
+st0=$(tp_stats tcp_turn)
+ip netns exec "$TP_NS_C" timeout 90 turnutils_uclient -t -r 3480 -u test -w test -m 4 -c -n 40 \
+  -e 10.211.0.2 10.210.0.1 >"$TP_TMP/good.log" 2>&1 &
+good=$!
+tp_check "a connection that never speaks is reset after tcp_first_message (2 s)" badpy silent
+tp_check "a stream that is neither STUN nor ChannelData is reset" badpy notstun
+tp_check "a STUN header with a wrong magic cookie is reset" badpy cookie
+tp_check "an HTTP request (a ChannelData frame over the limit) is reset" badpy http
+wait $good
+tp_check "meanwhile a good client relayed 160 messages, 0 lost" \
+  grep -q "Total lost packets 0 " "$TP_TMP/good.log"
+grep -E "tot_send_msgs=.*tot_recv" "$TP_TMP/good.log" | tail -n 1 | sed 's/^/# /'
+st=$(tp_stats tcp_turn)
+d() { echo $(( $(tp_stat "$st" "$1") - $(tp_stat "$st0" "$1") )); }
+tp_check "counted: first_message_timeout=$(d reset_first_message_timeout) bad_frame=$(d reset_bad_frame) too_big=$(d reset_frame_too_big)" \
+  test "$(d reset_first_message_timeout)" -eq 1 -a "$(d reset_bad_frame)" -eq 2 \
+  -a "$(d reset_frame_too_big)" -eq 1
+
+# A flood of connections from one source: past turn.tcp_per_source (120
+# here) its SYNs are dropped, counted; another source still connects.
+ip netns exec "$TP_NS_C" ip addr add 10.210.0.3/24 dev "$(ip netns exec "$TP_NS_C" ip -o -4 addr show | awk '/10.210.0.2\// {print $2}')"
+tp_check "one source gets 120 connections of 200 at once; another source connects meanwhile" \
+  ip netns exec "$TP_NS_C" python3 - <<'PY'
+import select, socket, sys, time
+socks = []
+for i in range(200):
+    s = socket.socket(); s.setblocking(False)
+    s.connect_ex(("10.210.0.1", 3478)); socks.append(s)
+time.sleep(1.5)
+_, w, _ = select.select([], socks, [], 0)
+done = sum(1 for s in w if s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0)
+other = socket.socket(); other.bind(("10.210.0.3", 0)); other.settimeout(3)
+other.connect(("10.210.0.1", 3478))
+print("# connected %d of 200, the other source connected" % done)
+sys.exit(0 if done == 120 else 1)
+PY
+st=$(tp_stats tcp)
+tp_check "dp/tcp counted the refused SYNs (drop_per_source_limit=$(tp_stat "$st" drop_per_source_limit))" \
+  test "$(tp_stat "$st" drop_per_source_limit)" -ge 80
+
+sleep 3
+st=$(tp_stats tcp_turn)
+echo "# $st" | cut -c1-600
+tp_check "dp's TURN-over-TCP accepted the clients (accepted=$(tp_stat "$st" accepted))" \
+  test "$(tp_stat "$st" accepted)" -ge 114
+tp_check "every allocation went with its connection (allocs_closed=$(tp_stat "$st" allocs_closed))" \
+  test "$(tp_stat "$st" allocs_closed)" -ge 114
+tp_check "cp heard every close (conn_events_sent=$(tp_stat "$st" conn_events_sent), none lost)" \
+  test "$(tp_stat "$st" conn_events_sent)" -ge 114 -a "$(tp_stat "$st" conn_events_lost)" -eq 0
+n=$(tp_ctl status --json | python3 -c 'import json,sys; print(json.load(sys.stdin).get("allocations", -1))')
+tp_check "cp holds no allocation once the clients are gone ($n)" test "$n" = 0
+
+kill "$peer6" "$peer3481" 2>/dev/null
+tp_check "cp stops cleanly" tp_cp_stop
+tp_check "dp stops cleanly" tp_dp_stop
+echo "# [$((SECONDS - start)) s] $TP_FAILS failed"
+[ $TP_FAILS -eq 0 ]
