@@ -40,7 +40,8 @@
 #include "tw.h"
 
 #define GEN_TCP_BUF     2048u     /* per TURN client: one frame at most */
-#define GEN_TCP_TXB     64u
+#define GEN_TCP_TXB     512u      /* segments held for the link */
+#define GEN_TCP_BURST   64u
 #define GEN_TCP_MBUFS   65535u
 
 struct gen_tcp_client {
@@ -104,14 +105,14 @@ gen_tcp_flush(struct gen *g)
 
 	if (t == NULL || t->ntx == 0)
 		return;
+	/* What the link does not take now stays for the next flush, as a
+	 * host's queue holds its own segments (backpressure, not loss):
+	 * dropped here, the generator's own UDP would starve its streams
+	 * into retransmission timeouts. */
 	sent = rte_eth_tx_burst(g->port_id, 0, t->txb, t->ntx);
-	if (sent < t->ntx) {
-		/* the link is full: as a NIC queue overflowing, the stack
-		 * retransmits */
-		t->tx_fail += (uint64_t)(t->ntx - sent);
-		rte_pktmbuf_free_bulk(t->txb + sent, (unsigned int)(t->ntx - sent));
-	}
-	t->ntx = 0;
+	if (sent > 0 && sent < t->ntx)
+		memmove(t->txb, t->txb + sent, (size_t)(t->ntx - sent) * sizeof(t->txb[0]));
+	t->ntx = (uint16_t)(t->ntx - sent);
 }
 
 static void
@@ -150,9 +151,21 @@ tcp_out(void *arg, struct rte_mbuf *m, uint8_t family, const uint8_t *src,
 	ip[10] = (uint8_t)(ck >> 8);
 	ip[11] = (uint8_t)ck;
 	t->tx_segs++;
-	t->txb[t->ntx++] = m;
-	if (t->ntx == GEN_TCP_TXB)
+	if (t->ntx >= GEN_TCP_BURST)
 		gen_tcp_flush(g);
+	if (t->ntx == GEN_TCP_TXB) {
+		/* held segments fill the queue: wait for the link a while */
+		uint64_t end = rte_rdtsc() + g->hz / 1000;
+
+		while (t->ntx == GEN_TCP_TXB && rte_rdtsc() < end)
+			gen_tcp_flush(g);
+		if (t->ntx == GEN_TCP_TXB) {
+			rte_pktmbuf_free(m);
+			t->tx_fail++;
+			return;
+		}
+	}
+	t->txb[t->ntx++] = m;
 }
 
 static const struct tcp_out_ops gen_tcp_out_ops = { .output = tcp_out };

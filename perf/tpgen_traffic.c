@@ -318,6 +318,7 @@ gen_traffic_run(struct gen *g, enum gen_kind kind, double rate, double secs,
 	uint64_t now, tx_total = 0, rx_total = 0, drain_end;
 	uint32_t f = 0;
 	unsigned int alt = 0;
+	bool skip_peer = false;
 	double dur;
 
 	if (g->tmpl_flows == 0) {
@@ -354,12 +355,21 @@ gen_traffic_run(struct gen *g, enum gen_kind kind, double rate, double secs,
 					((alt++ & 1u) ? GK_PEER : GK_CHAN) : kind;
 				const struct gen_tmpl *t = &g->tmpl[k][f];
 
+				if (skip_peer && k == GK_PEER) {
+					/* its ChannelData was refused: the mix
+					 * stays even at what the streams take */
+					skip_peer = false;
+					rte_pktmbuf_free(pkts[i]);
+					goto next_flow;
+				}
 				if (k == GK_CHAN && g->tcp_turn) {
 					fill_stream(g, pkts[i], &g->c[t->client], f, now);
-					if (gen_tcp_send_chan(g, t->client, pkts[i]) < 0)
+					if (gen_tcp_send_chan(g, t->client, pkts[i]) < 0) {
 						g->tx_fail++;
-					else if (now >= tw)
+						skip_peer = kind == GK_MIX;
+					} else if (now >= tw) {
 						counted_tx[k]++;
+					}
 					goto next_flow;
 				}
 				fill(g, pkts[i], t, k, f, now);
@@ -374,10 +384,12 @@ next_flow:
 				if (f >= g->tmpl_flows)
 					f -= g->tmpl_flows;
 			}
-			for (uint16_t q = 0; q < g->nq; q++)
-				tx_queue(g, q, qp[q], qn[q], counted_tx);
+			/* the streams' segments first: they are held, not
+			 * dropped, when the link is full (tpgen_tcp.c) */
 			if (g->tcp != NULL)
 				gen_tcp_flush(g);
+			for (uint16_t q = 0; q < g->nq; q++)
+				tx_queue(g, q, qp[q], qn[q], counted_tx);
 			offered += n;
 		}
 		gen_rx_poll(g, now);
