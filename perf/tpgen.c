@@ -130,6 +130,8 @@ gen_build_udp(struct gen *g, uint8_t *f, uint32_t src, uint16_t sport,
 
 /* ---- the port ----------------------------------------------------------- */
 
+static uint32_t tcp_conns;           /* --tcp: the stack's connections */
+
 static void
 zero_obj(struct rte_mempool *mp, void *arg, void *obj, unsigned int idx)
 {
@@ -155,9 +157,14 @@ port_init(struct gen *g)
 	}
 	RTE_ETH_FOREACH_DEV(g->port_id)
 		break;
-	g->tx_pool = rte_pktmbuf_pool_create("gen_tx", 16383, 256, 0,
+	/* With TCP, mbufs are held: received segments in the streams'
+	 * queues (in order until read, out of order until the hole fills),
+	 * ChannelData in the send queues until acknowledged. */
+	unsigned int nmbufs = tcp_conns > 0 ? 65535 : 16383;
+
+	g->tx_pool = rte_pktmbuf_pool_create("gen_tx", nmbufs, 256, 0,
 					     RTE_MBUF_DEFAULT_BUF_SIZE, socket);
-	g->rx_pool = rte_pktmbuf_pool_create("gen_rx", 16383, 256, 0,
+	g->rx_pool = rte_pktmbuf_pool_create("gen_rx", nmbufs, 256, 0,
 					     RTE_MBUF_DEFAULT_BUF_SIZE, socket);
 	if (g->tx_pool == NULL || g->rx_pool == NULL) {
 		fprintf(stderr, "tpgen: cannot create mbuf pools: %s\n",
@@ -663,8 +670,6 @@ parse_ip(const char *s, uint32_t *out)
 	*out = ntohl(a.s_addr);
 	return 0;
 }
-
-static uint32_t tcp_conns;           /* --tcp: the stack's connections */
 
 static int
 parse_args(struct gen *g, int argc, char **argv)

@@ -807,8 +807,18 @@ gen_tcp_create(struct gen *g, uint32_t max_conns)
 	tc.max_conns = max_conns;
 	tc.max_time_wait = max_conns / 2;
 	tc.syn_backlog = 16;
-	tc.snd_buf = 128 * 1024;
-	tc.rcv_buf = 256 * 1024;
+	if (g->tcp_turn) {
+		/* A media client queues little: 16 KB a stream (some 70
+		 * ChannelData of 200 B); what it holds received is bounded
+		 * too, so that 100s of streams fit the pools. */
+		tc.snd_buf = 16 * 1024;
+		tc.rcv_buf = 64 * 1024;
+		tc.ooo_max_segs = 32;
+		tc.rcv_max_segs = 256;
+	} else {
+		tc.snd_buf = 128 * 1024;
+		tc.rcv_buf = 256 * 1024;
+	}
 	tc.socket = (int)rte_socket_id();
 	t->ts = tcp_stack_create(&tc, &t->wheel, &gen_tcp_out_ops, g, t->pool, 0);
 	if (t->ts == NULL)
