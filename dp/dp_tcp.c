@@ -146,6 +146,37 @@ fail:
 	return -ENOMEM;
 }
 
+unsigned int
+dp_tcp_stat_names(char *names, unsigned int max, size_t len)
+{
+	unsigned int n = 0;
+
+	for (unsigned int k = 0; k < TCP_CTR__COUNT && n < max; k++)
+		snprintf(names + (size_t)n++ * len, len, "%s", tcp_ctr_name(k));
+	for (unsigned int k = 1; k < TCP_REASON__COUNT && n < max; k++)
+		snprintf(names + (size_t)n++ * len, len, "close_%s", tcp_reason_name(k));
+	for (unsigned int k = 0; k < DP_TT__COUNT && n < max; k++)
+		snprintf(names + (size_t)n++ * len, len, "turn_%s", dp_tcp_turn_ctr_name(k));
+	return n;
+}
+
+uint64_t
+dp_tcp_stat_values(const struct dp_worker *w, uint64_t *out, unsigned int max)
+{
+	const struct tcp_stack *ts = w->tcp;
+	uint64_t tt[DP_TT__COUNT];
+	unsigned int n = 0;
+
+	dp_tcp_turn_values(w, tt);
+	for (unsigned int k = 0; k < TCP_CTR__COUNT && n < max; k++)
+		out[n++] = ts != NULL ? ts->ctr[k] : 0;
+	for (unsigned int k = 1; k < TCP_REASON__COUNT && n < max; k++)
+		out[n++] = ts != NULL ? ts->closes[k] : 0;
+	for (unsigned int k = 0; k < DP_TT__COUNT && n < max; k++)
+		out[n++] = tt[k];
+	return ts != NULL ? ts->nconns : 0;
+}
+
 void
 dp_tcp_free(struct dp_worker *w)
 {

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stddef.h>
 #include <stdio.h>
 
 struct dp_worker;
@@ -32,6 +33,15 @@ void dp_tcp_input(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
 /* Move the stack's clock and run its timers; returns the timers fired. */
 unsigned int dp_tcp_poll(struct dp_worker *w, uint64_t now_ms);
 
+/* The names of the TCP counters dp gives cp (dp/tcp's, close reasons as
+ * close_<reason>, TURN over TCP's as turn_<name>), at most max, each
+ * shorter than len; returns how many. */
+unsigned int dp_tcp_stat_names(char *names, unsigned int max, size_t len);
+/* w's values of the same counters (0 when w has no TCP); returns the
+ * connections open now. */
+uint64_t dp_tcp_stat_values(const struct dp_worker *w, uint64_t *out,
+			    unsigned int max);
+
 /* ---- TURN over TCP (dp_tcp_turn.c) ---- */
 
 /* Counters of TURN's TCP application, per worker. */
@@ -41,14 +51,16 @@ unsigned int dp_tcp_poll(struct dp_worker *w, uint64_t now_ms);
 	DP_TT(STUN, "stun_frames") \
 	DP_TT(CHDATA, "chdata_frames") \
 	DP_TT(ZERO_COPY, "frames_zero_copy") \
+	DP_TT(GATHERED, "frames_gathered") \
 	DP_TT(CLIENT_EOF, "client_eof") \
 	DP_TT(CLOSED, "closed") \
-	DP_TT(FIRST_TIMEOUT, "reset_first_message_timeout") \
-	DP_TT(FIRST_EVICTED, "reset_first_message_evicted") \
+	DP_TT(FIRST_TIMEOUT, "reset_silent") \
+	DP_TT(FIRST_EVICTED, "reset_silent_evicted") \
 	DP_TT(BAD_FRAME, "reset_bad_frame") \
 	DP_TT(TOO_BIG, "reset_frame_too_big") \
 	DP_TT(NO_MBUF, "reset_no_mbuf") \
 	DP_TT(SEND_FULL, "send_queue_full") \
+	DP_TT(POOL_LOW, "dropped_pool_low") \
 	DP_TT(SEND_GONE, "send_closed")
 
 enum dp_tt_ctr {
@@ -63,10 +75,15 @@ enum dp_tt_ctr {
  * error. */
 int dp_tcp_turn_init(struct dp_worker *w);
 void dp_tcp_turn_free(struct dp_worker *w);
-/* Once a millisecond: connections silent past turn.tcp_first_message. */
+/* Frames gathered for clients in this burst into their send queues
+ * (before the worker flushes its transmit queues). */
+void dp_tcp_turn_flush(struct dp_worker *w);
+/* Connections silent past turn.tcp_first_message. */
 void dp_tcp_turn_poll(struct dp_worker *w, uint64_t now_ms);
 /* The worker's "tcp_turn" statistics line (nothing when not in use). */
 void dp_tcp_turn_stats(const struct dp_worker *w, FILE *out);
+/* Its counters (DP_TT__COUNT of them, 0 when not in use). */
+void dp_tcp_turn_values(const struct dp_worker *w, uint64_t *out);
 const char *dp_tcp_turn_ctr_name(unsigned int i);
 
 #endif /* DP_TCP_GLUE_H */

@@ -12,7 +12,8 @@
  * ChannelData per segment, the usual case) is handed on in that mbuf, no
  * copy; frames that share a segment, or span two, are copied into a fresh
  * one. Only a frame still being gathered holds an mbuf, so an idle
- * connection costs its TCB and the 24 bytes here.
+ * connection costs its TCB and the 32 bytes here. Small frames to a
+ * client within one burst go out gathered into one mbuf (TT_GATHER_MAX).
  *
  * Bad input closes the connection (RST) and is counted, nothing else is
  * touched: a first byte that is neither STUN nor ChannelData, a STUN
@@ -31,6 +32,7 @@
 
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_mempool.h>
 
 #include "dp.h"
 #include "dp_tcp.h"
@@ -47,12 +49,23 @@
 struct tt_conn {
 	uint64_t id;              /* the connection's id; 0: slot unused */
 	struct rte_mbuf *pf;      /* a frame being gathered, or NULL */
+	struct rte_mbuf *out;     /* frames to send, gathered in this burst */
 	uint8_t flags;            /* TT_* */
 	uint8_t in_port;          /* dp port index of its local address */
 	uint16_t pad[3];
 };
 
 #define TT_GREETED 0x1u           /* a complete STUN message arrived */
+#define TT_PENDING 0x2u           /* out is in the worker's pending list */
+
+/* Frames up to this long are gathered into one mbuf per connection and
+ * burst (the first frame's own mbuf, its tailroom): a peer's small
+ * datagrams would otherwise each hold an mbuf in the send queue until
+ * acknowledged, so that a client that reads slowly could take a worker's
+ * pool with a few hundred kilobytes of payload. */
+#define TT_GATHER_MAX 1024u
+/* A send queue under this many bytes keeps up (dp_tcp_turn_flush()). */
+#define TT_KEEP_UP 4096u
 
 /* Connections that have not sent a STUN message yet, oldest first: their
  * deadline is the same span after their accept, so a FIFO is in order. */
@@ -70,6 +83,9 @@ struct dp_tcp_turn {
 	uint32_t first_ms;
 	uint16_t frame_max;       /* largest frame an mbuf holds */
 	int app;
+	uint32_t *pend;           /* slots with frames gathered (TT_PENDING) */
+	uint32_t npend;
+	bool pool_low;            /* the worker's pool under a quarter */
 	uint64_t ctr[DP_TT__COUNT];
 };
 
@@ -151,9 +167,14 @@ tt_forget(struct dp_worker *w, struct tt_conn *tc, uint32_t reason)
 	if (tt_from(w, tc->id, tc, &f))
 		turn_stream_gone(w, &f, reason, (tc->flags & TT_GREETED) != 0);
 	rte_pktmbuf_free(tc->pf);
+	rte_pktmbuf_free(tc->out);
 	tc->pf = NULL;
+	tc->out = NULL;
 	tc->id = 0;
-	tc->flags = 0;
+	/* TT_PENDING stays until the flush passes the slot (its list entry
+	 * is still there; a new connection in the slot is then flushed
+	 * too, harmlessly) */
+	tc->flags &= TT_PENDING;
 }
 
 /* Bad input: reset the connection, count why. */
@@ -169,12 +190,87 @@ tt_kill(struct dp_worker *w, struct tt_conn *tc, enum dp_tt_ctr why)
 
 /* ---- writes: turn_stream_io ---------------------------------------- */
 
+/* The connection's gathered frames to its send queue (all or nothing:
+ * when the queue is full they are dropped, counted, as a datagram would
+ * be). */
+static void
+tt_push(struct dp_worker *w, struct tt_conn *tc)
+{
+	struct rte_mbuf *m = tc->out;
+	int rc;
+
+	if (m == NULL)
+		return;
+	tc->out = NULL;
+	rc = tcp_send(w->tcp, tc->id, m);
+	if (rc < 0) {
+		rte_pktmbuf_free(m);
+		tt_of(w)->ctr[rc == -EAGAIN ? DP_TT_SEND_FULL : DP_TT_SEND_GONE]++;
+	}
+}
+
+/* m (one frame, consumed) to the connection: gathered with the burst's
+ * other small frames, or, when large, sent after them. */
+static int
+tt_out(struct dp_worker *w, uint64_t id, struct rte_mbuf *m)
+{
+	struct dp_tcp_turn *tt = tt_of(w);
+	struct tt_conn *tc = tt_conn(tt, id);
+	uint32_t len = rte_pktmbuf_pkt_len(m);
+	int rc;
+
+	if (tc == NULL) {
+		rte_pktmbuf_free(m);
+		tt->ctr[DP_TT_SEND_GONE]++;
+		return -ENOTCONN;
+	}
+	if (unlikely(tt->pool_low)) {
+		const struct tcp_conn *c = tcp_conn_get(w->tcp, id);
+
+		if (c != NULL && c->snd_queued >= TT_KEEP_UP) {
+			rte_pktmbuf_free(m);
+			tt->ctr[DP_TT_POOL_LOW]++;
+			return -ENOBUFS;
+		}
+	}
+	if (len <= TT_GATHER_MAX && m->nb_segs == 1) {
+		struct rte_mbuf *o = tc->out;
+
+		if (o != NULL && rte_pktmbuf_tailroom(o) >= len) {
+			memcpy(rte_pktmbuf_append(o, (uint16_t)len),
+			       rte_pktmbuf_mtod(m, const void *), len);
+			rte_pktmbuf_free(m);
+			tt->ctr[DP_TT_GATHERED]++;
+			return 0;
+		}
+		tt_push(w, tc);
+		/* this frame's mbuf gathers the next ones (a direct mbuf of
+		 * ours; a clone's data is shared and must not grow) */
+		if (RTE_MBUF_DIRECT(m) && rte_mbuf_refcnt_read(m) == 1) {
+			tc->out = m;
+			if (!(tc->flags & TT_PENDING)) {
+				tc->flags |= TT_PENDING;
+				tt->pend[tt->npend++] = ipc_conn_slot(id);
+			}
+			return 0;
+		}
+	} else {
+		tt_push(w, tc);
+	}
+	rc = tcp_send(w->tcp, id, m);
+	if (rc < 0) {
+		rte_pktmbuf_free(m);
+		tt->ctr[rc == -EAGAIN ? DP_TT_SEND_FULL : DP_TT_SEND_GONE]++;
+		return rc;
+	}
+	return 0;
+}
+
 static int
 tt_write(struct dp_worker *w, uint64_t id, const uint8_t *buf, uint16_t len)
 {
 	struct rte_mbuf *m = dp_alloc(w);
 	uint8_t *p;
-	int rc;
 
 	if (m == NULL)
 		return -ENOBUFS;
@@ -184,26 +280,55 @@ tt_write(struct dp_worker *w, uint64_t id, const uint8_t *buf, uint16_t len)
 		return -EMSGSIZE;
 	}
 	memcpy(p, buf, len);
-	rc = tcp_send(w->tcp, id, m);
-	if (rc < 0) {
-		rte_pktmbuf_free(m);
-		tt_of(w)->ctr[rc == -EAGAIN ? DP_TT_SEND_FULL : DP_TT_SEND_GONE]++;
-		return rc;
-	}
-	return 0;
+	return tt_out(w, id, m);
 }
 
 static int
 tt_write_mbuf(struct dp_worker *w, uint64_t id, struct rte_mbuf *m)
 {
-	int rc = tcp_send(w->tcp, id, m);
+	return tt_out(w, id, m);
+}
 
-	if (rc < 0) {
-		rte_pktmbuf_free(m);
-		tt_of(w)->ctr[rc == -EAGAIN ? DP_TT_SEND_FULL : DP_TT_SEND_GONE]++;
-		return rc;
+/*
+ * At the end of a burst, each connection's gathered frames go to its send
+ * queue if that is nearly empty (the client keeps up: nothing would be
+ * gained by waiting). A connection whose queue still holds data keeps
+ * gathering into the same mbuf across bursts until it is full, as Nagle
+ * would: its new bytes could not leave before the queued ones anyway, and
+ * its queue is then made of full mbufs, a bounded number however small
+ * the datagrams. Also once a burst: whether the worker's pool runs low
+ * (a quarter left), in which case frames to clients that do not keep up
+ * are dropped (counted) rather than queued, so that slow readers cannot
+ * take the mbufs everyone else's packets arrive in.
+ */
+void
+dp_tcp_turn_flush(struct dp_worker *w)
+{
+	struct dp_tcp_turn *tt = w->tcp_turn;
+	uint32_t keep = 0;
+
+	if (tt == NULL || tt->npend == 0)
+		return;
+	tt->pool_low = rte_mempool_avail_count(w->pool) < w->pool->size / 4u;
+	for (uint32_t i = 0; i < tt->npend; i++) {
+		uint32_t slot = tt->pend[i];
+		struct tt_conn *tc = &tt->conns[slot];
+		const struct tcp_conn *c;
+
+		if (tc->id == 0 || tc->out == NULL) {
+			tc->flags &= (uint8_t)~TT_PENDING;
+			continue;
+		}
+		c = tcp_conn_get(w->tcp, tc->id);
+		if (c != NULL && c->snd_queued >= TT_KEEP_UP &&
+		    rte_pktmbuf_tailroom(tc->out) >= 64u) {
+			tt->pend[keep++] = slot;        /* still gathering */
+			continue;
+		}
+		tc->flags &= (uint8_t)~TT_PENDING;
+		tt_push(w, tc);
 	}
-	return 0;
+	tt->npend = keep;
 }
 
 static bool
@@ -431,7 +556,8 @@ tt_accept(struct tcp_stack *ts, tcp_id_t id, void *larg, void **carg)
 		tt_forget(w, tc, IPC_CONN_CLOSED);
 	tc->id = id;
 	tc->pf = NULL;
-	tc->flags = 0;
+	tc->out = NULL;
+	tc->flags &= TT_PENDING;
 	tc->in_port = (uint8_t)port;
 	/* The first message's deadline. The FIFO holds as many entries as
 	 * two pools of connections; when a flood of short connections fills
@@ -536,8 +662,10 @@ dp_tcp_turn_init(struct dp_worker *w)
 				       (size_t)tt->max_conns * sizeof(*tt->conns), 64, socket);
 	tt->fifo = rte_zmalloc_socket("tcp_turn_fifo", (size_t)cap * sizeof(*tt->fifo),
 				      64, socket);
+	tt->pend = rte_zmalloc_socket("tcp_turn_pend",
+				      (size_t)tt->max_conns * sizeof(*tt->pend), 64, socket);
 	w->tcp_turn = tt;
-	if (tt->conns == NULL || tt->fifo == NULL)
+	if (tt->conns == NULL || tt->fifo == NULL || tt->pend == NULL)
 		goto nomem;
 	if (turn_stream_attach(w, &tt_io, tt->max_conns) < 0)
 		goto nomem;
@@ -572,9 +700,12 @@ dp_tcp_turn_free(struct dp_worker *w)
 	if (tt == NULL)
 		return;
 	if (tt->conns != NULL)
-		for (uint32_t i = 0; i < tt->max_conns; i++)
+		for (uint32_t i = 0; i < tt->max_conns; i++) {
 			rte_pktmbuf_free(tt->conns[i].pf);
+			rte_pktmbuf_free(tt->conns[i].out);
+		}
 	rte_free(tt->conns);
+	rte_free(tt->pend);
 	rte_free(tt->fifo);
 	rte_free(tt);
 	w->tcp_turn = NULL;
@@ -598,6 +729,15 @@ dp_tcp_turn_poll(struct dp_worker *w, uint64_t now_ms)
 		if (tc != NULL && !(tc->flags & TT_GREETED))
 			tt_kill(w, tc, DP_TT_FIRST_TIMEOUT);
 	}
+}
+
+void
+dp_tcp_turn_values(const struct dp_worker *w, uint64_t *out)
+{
+	const struct dp_tcp_turn *tt = w->tcp_turn;
+
+	for (unsigned int i = 0; i < DP_TT__COUNT; i++)
+		out[i] = tt != NULL ? tt->ctr[i] : 0;
 }
 
 void

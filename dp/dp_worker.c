@@ -230,6 +230,7 @@ worker_publish_stats(struct dp_worker *w)
 	st->busy_pkts = w->busy_pkts;
 	for (unsigned int i = 0; i < n; i++)
 		st->drop[i] = w->drop[i];
+	st->tcp_conns = dp_tcp_stat_values(w, st->tcp, IPC_DP_TCP_MAX);
 	__atomic_store_n(&st->updated_ms, ipc_monotonic_ms(), __ATOMIC_RELEASE);
 }
 
@@ -375,6 +376,9 @@ dp_worker_main(void *arg)
 				t0 = rte_rdtsc();
 			}
 		}
+		/* TURN-over-TCP frames gathered in this burst go to their
+		 * connections now, so that their segments leave with it. */
+		dp_tcp_turn_flush(w);
 		{
 			uint64_t txn = 0;
 

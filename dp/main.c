@@ -229,6 +229,8 @@ turn_setup(struct dp_ctx *ctx)
 	for (unsigned int i = 0; i < ctx->ipc.shm->dp_ndrops; i++)
 		snprintf(ctx->ipc.shm->dp_drop_names[i], IPC_DP_NAME_LEN, "%s",
 			 dp_drop_name(i));
+	ctx->ipc.shm->dp_ntcp = dp_tcp_stat_names(&ctx->ipc.shm->dp_tcp_names[0][0],
+						   IPC_DP_TCP_MAX, IPC_DP_NAME_LEN);
 	__atomic_add_fetch(&ctx->ipc.shm->dp_epoch, 1, __ATOMIC_RELEASE);
 	printf("turnpike-dp: shared memory '%s' %s (epoch %llu); TURN on UDP %u, "
 	       "relayed ports %u-%u\n", tc->ipc, created ? "created" : "attached",

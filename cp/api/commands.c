@@ -140,6 +140,9 @@ cmd_status(void *ctx, struct json_object *req, struct json_object *resp,
 				       json_object_new_int((int)s->w[w].to_cp_pending));
 		json_object_object_add(o, "to_dp_pending",
 				       json_object_new_int((int)s->w[w].to_dp_pending));
+		/* dp's TCP connections on the worker (TURN over TCP) */
+		json_object_object_add(o, "tcp_connections",
+				       json_object_new_int64((int64_t)s->w[w].tcp_conns));
 		json_object_object_add(o, "to_cp_full",
 				       json_object_new_int64((int64_t)s->w[w].to_cp_full));
 		json_object_object_add(o, "to_dp_full",

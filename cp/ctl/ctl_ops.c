@@ -493,14 +493,14 @@ ops_duration(int64_t s, char *buf, size_t size)
 		snprintf(buf, size, "%" PRId64 "s", s);
 }
 
-/* WORKER TO_CP_PENDING TO_DP_PENDING, one row per worker. */
+/* WORKER TO_CP_PENDING TO_DP_PENDING TCP_CONNS, one row per worker. */
 static int
 ops_status_workers(struct json_object *workers, struct ops_table *t)
 {
-	char id[24], to_cp[24], to_dp[24], where[48];
-	const char *row[3] = { id, to_cp, to_dp };
-	struct json_object *w;
-	int64_t v[3];
+	char id[24], to_cp[24], to_dp[24], tcp[24], where[48];
+	const char *row[4] = { id, to_cp, to_dp, tcp };
+	struct json_object *w, *tc;
+	int64_t v[4];
 	size_t i, n = json_object_array_length(workers);
 	int rc;
 
@@ -519,6 +519,12 @@ ops_status_workers(struct json_object *workers, struct ops_table *t)
 		snprintf(id, sizeof(id), "%" PRId64, v[0]);
 		snprintf(to_cp, sizeof(to_cp), "%" PRId64, v[1]);
 		snprintf(to_dp, sizeof(to_dp), "%" PRId64, v[2]);
+		/* a cp before TURN over TCP gives none */
+		if (json_object_object_get_ex(w, "tcp_connections", &tc) &&
+		    json_object_is_type(tc, json_type_int))
+			snprintf(tcp, sizeof(tcp), "%" PRId64, json_object_get_int64(tc));
+		else
+			snprintf(tcp, sizeof(tcp), "-");
 		rc = ops_table_row(t, row);
 		if (rc != 0)
 			return rc;
@@ -581,8 +587,8 @@ ops_drain_line(struct json_object *a)
 static int
 ops_status_show(struct json_object *a)
 {
-	static const char *const whead[3] = {
-		"WORKER", "TO_CP_PENDING", "TO_DP_PENDING",
+	static const char *const whead[4] = {
+		"WORKER", "TO_CP_PENDING", "TO_DP_PENDING", "TCP_CONNS",
 	};
 	static const char *const shead[2] = { "STAT", "VALUE" };
 	struct json_object *dp, *alive, *running, *ready, *stats, *workers, *byx;
@@ -592,7 +598,7 @@ ops_status_show(struct json_object *a)
 	char up[64], by_xport[64] = "";
 	int rc;
 
-	ops_table_init(&wt, 3, 0x6);
+	ops_table_init(&wt, 4, 0xE);
 	ops_table_init(&st, 2, 0x2);
 	rc = ops_text(a, "version", "the answer", &version);
 	if (rc == 0)
@@ -688,7 +694,8 @@ static const struct ops_usage ops_status_usage = {
 	"With the global --json: the answer object, one line:\n"
 	"  {\"version\", \"uptime_s\", \"ready\", \"dp\": {\"alive\", \"running\", \"pid\",\n"
 	"   \"epoch\", \"workers\"}, \"allocations\", \"users\", \"secrets\", \"stats\": {...},\n"
-	"   \"workers\": [{\"id\", \"to_cp_pending\", \"to_dp_pending\"}], \"ok\"}\n",
+	"   \"workers\": [{\"id\", \"to_cp_pending\", \"to_dp_pending\",\n"
+	"   \"tcp_connections\"}], \"ok\"}\n",
 };
 
 int

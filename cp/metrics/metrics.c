@@ -41,6 +41,30 @@ cp_metrics_traffic_name(unsigned int i)
 	return i < IPC_ALLOC_STATS_N ? traffic_names[i] : "?";
 }
 
+/* n names from the segment (anything may have scribbled there): each kept
+ * only if it is [a-z0-9_], NUL within its field; returns the bad ones. */
+static unsigned int
+take_names(const char (*src)[IPC_DP_NAME_LEN], unsigned int n,
+	   char (*dst)[IPC_DP_NAME_LEN], bool *ok)
+{
+	unsigned int bad = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		size_t len = strnlen(src[i], IPC_DP_NAME_LEN);
+		bool good = len > 0 && len < IPC_DP_NAME_LEN;
+
+		memset(dst[i], 0, IPC_DP_NAME_LEN);
+		for (size_t k = 0; good && k < len; k++)
+			good = (src[i][k] >= 'a' && src[i][k] <= 'z') ||
+			       (src[i][k] >= '0' && src[i][k] <= '9') || src[i][k] == '_';
+		if (good)
+			memcpy(dst[i], src[i], len);
+		ok[i] = good;
+		bad += !good;
+	}
+	return bad;
+}
+
 void
 cp_metrics_collect(struct cp_ctx *cp, struct cp_metrics_snap *s)
 {
@@ -82,18 +106,9 @@ cp_metrics_collect(struct cp_ctx *cp, struct cp_metrics_snap *s)
 	s->nworkers = cp->nworkers;
 	s->dp_tsc_hz = shm->dp_tsc_hz;
 	s->ndrops = shm->dp_ndrops <= IPC_DP_DROPS_MAX ? shm->dp_ndrops : 0;
-	for (unsigned int i = 0; i < s->ndrops; i++) {
-		const char *src = shm->dp_drop_names[i];
-		size_t len = strnlen(src, IPC_DP_NAME_LEN);
-		bool ok = len > 0 && len < IPC_DP_NAME_LEN;
-
-		memcpy(s->drop_names[i], src, len < IPC_DP_NAME_LEN ? len : 0);
-		for (size_t k = 0; ok && k < len; k++)
-			ok = (src[k] >= 'a' && src[k] <= 'z') ||
-			     (src[k] >= '0' && src[k] <= '9') || src[k] == '_';
-		s->drop_ok[i] = ok;
-		s->bad_names += !ok;
-	}
+	s->bad_names += take_names(shm->dp_drop_names, s->ndrops, s->drop_names, s->drop_ok);
+	s->ntcp = shm->dp_ntcp <= IPC_DP_TCP_MAX ? shm->dp_ntcp : 0;
+	s->bad_names += take_names(shm->dp_tcp_names, s->ntcp, s->tcp_names, s->tcp_ok);
 	for (unsigned int w = 0; w < cp->nworkers && w < IPC_MAX_WORKERS; w++) {
 		struct ipc_worker_rings *r = ipc_worker(&cp->seg, w);
 		const struct ipc_dp_stats *d = &r->dp_stats;
@@ -112,6 +127,8 @@ cp_metrics_collect(struct cp_ctx *cp, struct cp_metrics_snap *s)
 			s->w[w].busy_cycles = d->busy_cycles;
 			s->w[w].busy_pkts = d->busy_pkts;
 			memcpy(s->w[w].drop, d->drop, sizeof(s->w[w].drop));
+			s->w[w].tcp_conns = d->tcp_conns;
+			memcpy(s->w[w].tcp, d->tcp, sizeof(s->w[w].tcp));
 		}
 
 		s->w[w].allocations = cp->worker_allocs[w];
@@ -330,6 +347,22 @@ cp_metrics_render(const struct cp_metrics_snap *s, const char *realm, char **out
 				fprintf(f, "turnpike_dp_drops_total{worker=\"%u\",reason=\"%s\"} %llu\n",
 					w, s->drop_names[i],
 					(unsigned long long)s->w[w].drop[i]);
+	family(f, "turnpike_dp_tcp_connections", "gauge",
+	       "TCP connections a dp worker's stack holds (TURN over TCP, diagnostics)");
+	for (unsigned int w = 0; w < s->nworkers; w++)
+		if (s->w[w].dp_valid)
+			fprintf(f, "turnpike_dp_tcp_connections{worker=\"%u\"} %llu\n", w,
+				(unsigned long long)s->w[w].tcp_conns);
+	family(f, "turnpike_dp_tcp_events_total", "counter",
+	       "A dp worker's TCP events by kind: dp/tcp's counters (segments, "
+	       "retransmissions, out-of-order, SYN cookies, drops), closes by reason "
+	       "(close_*), TURN over TCP's (turn_*: frames, resets for bad input)");
+	for (unsigned int w = 0; w < s->nworkers; w++)
+		for (unsigned int i = 0; s->w[w].dp_valid && i < s->ntcp; i++)
+			if (s->tcp_ok[i])
+				fprintf(f, "turnpike_dp_tcp_events_total{worker=\"%u\",event=\"%s\"} %llu\n",
+					w, s->tcp_names[i],
+					(unsigned long long)s->w[w].tcp[i]);
 	if (fclose(f) != 0) {
 		free(*out);
 		*out = NULL;

@@ -38,6 +38,8 @@ struct cp_metrics_worker {
 	uint64_t handoff_out, handoff_in;
 	uint64_t busy_cycles, busy_pkts;
 	uint64_t drop[IPC_DP_DROPS_MAX];
+	uint64_t tcp_conns;           /* dp's TCP connections open */
+	uint64_t tcp[IPC_DP_TCP_MAX];
 	uint32_t allocations;         /* cp's count of the worker's allocations */
 	uint32_t to_cp_pending;
 	uint32_t to_dp_pending;
@@ -75,6 +77,10 @@ struct cp_metrics_snap {
 	unsigned int ndrops;
 	char drop_names[IPC_DP_DROPS_MAX][IPC_DP_NAME_LEN];
 	bool drop_ok[IPC_DP_DROPS_MAX];
+	/* dp's TCP counters, the same way */
+	unsigned int ntcp;
+	char tcp_names[IPC_DP_TCP_MAX][IPC_DP_NAME_LEN];
+	bool tcp_ok[IPC_DP_TCP_MAX];
 	unsigned int bad_names;
 	uint64_t dp_tsc_hz;
 };

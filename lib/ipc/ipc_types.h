@@ -26,9 +26,10 @@
 #include <stdint.h>
 
 #define IPC_MAGIC        0x54504943u   /* "TPIC" */
-#define IPC_VERSION      6u            /* 5: 64-bit connection ids, capabilities
+#define IPC_VERSION      7u            /* 5: 64-bit connection ids, capabilities
 					* and relayed-port ranges in the header;
-					* 6: and dp's worker counters (ipc_dp_stats) */
+					* 6: and dp's worker counters (ipc_dp_stats);
+					* 7: and its TCP counters */
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
@@ -179,6 +180,7 @@ struct ipc_ring {
  * name before it uses it (the segment is memory anything may scribble on).
  */
 #define IPC_DP_DROPS_MAX   64u
+#define IPC_DP_TCP_MAX     128u
 #define IPC_DP_NAME_LEN    32u
 
 struct ipc_dp_stats {
@@ -187,6 +189,10 @@ struct ipc_dp_stats {
 	uint64_t handoff_out, handoff_in;
 	uint64_t busy_cycles, busy_pkts;
 	uint64_t drop[IPC_DP_DROPS_MAX];
+	/* dp's TCP (dp/tcp and TURN over TCP): connections open now, and
+	 * its counters in the order of ipc_shm.dp_tcp_names */
+	uint64_t tcp_conns;
+	uint64_t tcp[IPC_DP_TCP_MAX];
 };
 
 struct ipc_worker_rings {
@@ -311,6 +317,9 @@ struct ipc_shm {
 	uint32_t dp_ndrops;           /* <= IPC_DP_DROPS_MAX, checked by cp */
 	uint32_t pad_drops;
 	char dp_drop_names[IPC_DP_DROPS_MAX][IPC_DP_NAME_LEN];
+	uint32_t dp_ntcp;             /* <= IPC_DP_TCP_MAX, checked by cp */
+	uint32_t pad_tcp;
+	char dp_tcp_names[IPC_DP_TCP_MAX][IPC_DP_NAME_LEN];
 	_Alignas(IPC_CACHE_LINE) struct ipc_worker_rings w[];
 };
 

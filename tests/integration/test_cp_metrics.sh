@@ -122,9 +122,17 @@ assert len(drops) >= 10, drops          # every reason dp has, per worker
 for k, v in drops.items():
     reason = re.search(r'reason="(\w+)"', k).group(1)
     between(k, lambda s, r=reason: s['workers'][0]['dp']['drops'][r])
+# dp's TCP (on by default: TURN over TCP on 3478): the connections
+# open, and every counter dp/tcp and TURN over TCP have, by name
+between('turnpike_dp_tcp_connections{worker="0"}', lambda s: s['workers'][0]['tcp_connections'])
+tcp = {re.search(r'event="(\w+)"', k).group(1): v for k, v in m.items()
+       if k.startswith('turnpike_dp_tcp_events_total{')}
+assert len(tcp) >= 50 and 'segments_in' in tcp and 'syn_cookies_sent' in tcp \
+    and 'close_reset' in tcp and 'turn_reset_bad_frame' in tcp, sorted(tcp)
 # bounded label sets: no label per allocation or user
 labels = set(re.findall(r'(\w+)="', t))
-assert labels <= {'type', 'realm', 'direction', 'code', 'worker', 'ring', 'reason'}, labels
+assert labels <= {'type', 'realm', 'direction', 'code', 'worker', 'ring', 'reason',
+                  'event'}, labels
 PY
 dpline=$(tp_stats "worker=0")
 tp_check "dp's counters in the scrape are at most what dp itself prints after (SIGUSR1)" python3 - "$TP_TMP/scrape.txt" "$dpline" <<'PY'

@@ -44,6 +44,11 @@ uclient() {
   else
     tp_not_ok "$what: sent=${sent:-?} recv=${recv:-?} lost=${lost:-?} (exit $rc)"
     echo "$out" | tail -n 15 | sed 's/^/#   /'
+    # where the messages went: dp's relay counters and TCP's drops
+    tp_stats "turn worker=0" | tr ' ' '\n' |
+      grep -E '^(pkts_(from|to)_(client|peer)|drop_no_(permission|channel))=' | paste -sd' ' | sed 's/^/#   dp: /'
+    tp_stats tcp_turn | tr ' ' '\n' |
+      grep -E '^(chdata_frames|send_queue_full|dropped_pool_low|send_closed|reset_.*)=' | paste -sd' ' | sed 's/^/#   dp: /'
   fi
 }
 
@@ -101,6 +106,69 @@ for chop in (1, 3, 7, 0):
 sys.exit(1 if bad else 0)
 PY
 
+# Clients that stop reading while their peers send: their send queues
+# fill and what does not fit is dropped and counted (as for a datagram),
+# and the worker's mbufs last: a client beside them relays with 0 lost.
+# (Each small datagram used to hold an mbuf in the queue until acked, so
+# four such clients took the worker's pool.)
+ip netns exec "$TP_NS_C" python3 - "$HERE/lib" "$TP_TMP/slow" <<'PY' &
+import os, socket, struct, sys, time
+sys.path.insert(0, sys.argv[1])
+from turnclient import TcpClient
+cs = []
+for i in range(4):
+    c = TcpClient("10.210.0.1")
+    assert c.allocate().cls == 2 and c.permission(("10.211.0.2", None)).cls == 2
+    assert c.channel_bind(0x4001, "10.211.0.2", 5000 + i).cls == 2
+    c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    cs.append(c)
+open(sys.argv[2], "w").write(" ".join("%s:%d" % c.relayed for c in cs))
+time.sleep(25)                  # never reads
+PY
+slow=$!
+for _ in $(seq 50); do [ -s "$TP_TMP/slow" ] && break; sleep 0.1; done
+st0=$(tp_stats tcp_turn); w0=$(tp_stats "worker=0")
+ip netns exec "$TP_NS_P" python3 - $(cat "$TP_TMP/slow") <<'PY' &
+import socket, sys, time
+targets = [(a.split(":")[0], int(a.split(":")[1])) for a in sys.argv[1:]]
+socks = []
+for i, t in enumerate(targets):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("10.211.0.2", 5000 + i))
+    socks.append((s, t))
+end = time.time() + 8        # some 20k datagrams a second in all
+payload = b"m" * 100
+while time.time() < end:
+    for s, t in socks:
+        for _ in range(5):
+            try:
+                s.sendto(payload, t)
+            except OSError:
+                pass
+    time.sleep(0.001)
+PY
+flood=$!
+sleep 1
+uclient "beside four clients that do not read: 4 sessions over channels" \
+  -u test -w test -m 4 -c -n 20 -e 10.211.0.2 10.210.0.1
+wait $flood
+st=$(tp_stats tcp_turn); wst=$(tp_stats "worker=0")
+tp_check "turnpikectl status shows the worker's TCP connections, allocations shows TCP ones" \
+  python3 - "$(tp_ctl --json status)" "$(tp_ctl --json allocations)" <<'PY'
+import json, sys
+st, al = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+tcp = [a for a in al["allocations"] if a.get("transport") == "TCP"]
+print("# tcp_connections=%s, TCP allocations %d (%s), by transport %s" % (
+    st["workers"][0]["tcp_connections"], len(tcp), tcp[0].get("connection") if tcp else "-",
+    st["allocations_by_transport"]))
+sys.exit(0 if st["workers"][0]["tcp_connections"] >= 4 and len(tcp) >= 4
+         and all(a.get("connection", "").startswith("0:") for a in tcp)
+         and st["allocations_by_transport"]["TCP"] >= 4 else 1)
+PY
+dd() { echo $(( $(tp_stat "$2" "$1") - $(tp_stat "$3" "$1") )); }
+tp_check "the slow clients' frames were dropped at their full send queues (send_queue_full=$(dd send_queue_full "$st" "$st0"), gathered=$(dd frames_gathered "$st" "$st0")), no mbuf ran out (drop_no_mbuf=$(dd drop_no_mbuf "$wst" "$w0"))" \
+  test "$(dd send_queue_full "$st" "$st0")" -gt 0 -a "$(dd drop_no_mbuf "$wst" "$w0")" -eq 0
+kill "$slow" 2>/dev/null; wait "$slow" 2>/dev/null
+
 # Bad input while a good client relays: each bad connection is reset and
 # counted, the good one loses nothing.
 badpy() {
@@ -143,8 +211,8 @@ tp_check "meanwhile a good client relayed 160 messages, 0 lost" \
 grep -E "tot_send_msgs=.*tot_recv" "$TP_TMP/good.log" | tail -n 1 | sed 's/^/# /'
 st=$(tp_stats tcp_turn)
 d() { echo $(( $(tp_stat "$st" "$1") - $(tp_stat "$st0" "$1") )); }
-tp_check "counted: first_message_timeout=$(d reset_first_message_timeout) bad_frame=$(d reset_bad_frame) too_big=$(d reset_frame_too_big)" \
-  test "$(d reset_first_message_timeout)" -eq 1 -a "$(d reset_bad_frame)" -eq 2 \
+tp_check "counted: silent=$(d reset_silent) bad_frame=$(d reset_bad_frame) too_big=$(d reset_frame_too_big)" \
+  test "$(d reset_silent)" -eq 1 -a "$(d reset_bad_frame)" -eq 2 \
   -a "$(d reset_frame_too_big)" -eq 1
 
 # A flood of connections from one source: past turn.tcp_per_source (120
