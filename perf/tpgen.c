@@ -10,6 +10,8 @@
  *   run kind=chan|send|peer|mix size=B [rate=PPS] secs=S [warm=S]
  *   flood [kind=badmi|noauth] [sources=N] [rate=PPS] secs=S [warm=S]
  *         [legit=PER_S] [give_up=S] [yield=0|1] [hold_us=US] [stale=0|1]
+ *   tcpconn [port=P] [window=W] [req=B] secs=S [warm=S]   (--tcp)
+ *   tcpbulk [port=P] [conns=N] [chunk=B] secs=S [warm=S]  (--tcp)
  *   quit
  *
  * Each command answers one JSON object on one line of stdout. Between
@@ -128,6 +130,8 @@ gen_build_udp(struct gen *g, uint8_t *f, uint32_t src, uint16_t sport,
 
 /* ---- the port ----------------------------------------------------------- */
 
+static uint32_t tcp_conns;           /* --tcp: the stack's connections */
+
 static void
 zero_obj(struct rte_mempool *mp, void *arg, void *obj, unsigned int idx)
 {
@@ -153,9 +157,14 @@ port_init(struct gen *g)
 	}
 	RTE_ETH_FOREACH_DEV(g->port_id)
 		break;
-	g->tx_pool = rte_pktmbuf_pool_create("gen_tx", 16383, 256, 0,
+	/* With TCP, mbufs are held: received segments in the streams'
+	 * queues (in order until read, out of order until the hole fills),
+	 * ChannelData in the send queues until acknowledged. */
+	unsigned int nmbufs = tcp_conns > 0 ? 65535 : 16383;
+
+	g->tx_pool = rte_pktmbuf_pool_create("gen_tx", nmbufs, 256, 0,
 					     RTE_MBUF_DEFAULT_BUF_SIZE, socket);
-	g->rx_pool = rte_pktmbuf_pool_create("gen_rx", 16383, 256, 0,
+	g->rx_pool = rte_pktmbuf_pool_create("gen_rx", nmbufs, 256, 0,
 					     RTE_MBUF_DEFAULT_BUF_SIZE, socket);
 	if (g->tx_pool == NULL || g->rx_pool == NULL) {
 		fprintf(stderr, "tpgen: cannot create mbuf pools: %s\n",
@@ -310,34 +319,40 @@ gen_resolve_dut(struct gen *g, double timeout_s)
 
 /* ---- receive ------------------------------------------------------------ */
 
-static void
-ip4_input(struct gen *g, const uint8_t *ip, uint16_t len, uint64_t now)
+/* Returns true when m was taken (a TCP segment: the stack keeps it). */
+static bool
+ip4_input(struct gen *g, struct rte_mbuf *m, const uint8_t *ip, uint16_t len,
+	  uint64_t now)
 {
 	uint16_t hl = (uint16_t)((ip[0] & 0x0fu) * 4u), tot, ulen;
 	uint32_t dst;
 	const uint8_t *u, *p;
 
+	if (len >= 20 && ip[9] == 6 && g->tcp != NULL) {
+		gen_tcp_input(g, m, ip, len, now);
+		return true;
+	}
 	if (len < 20 || (ip[0] >> 4) != 4 || hl < 20 || ip[9] != 17) {
 		g->rx_other++;
-		return;
+		return false;
 	}
 	tot = (uint16_t)(ip[2] << 8 | ip[3]);
 	if (tot > len || tot < hl + 8u) {
 		g->rx_other++;
-		return;
+		return false;
 	}
 	u = ip + hl;
 	ulen = (uint16_t)(u[4] << 8 | u[5]);
 	if (ulen < 8 || ulen > tot - hl) {
 		g->rx_other++;
-		return;
+		return false;
 	}
 	p = u + 8;
 	ulen = (uint16_t)(ulen - 8);
 	dst = get32(ip + 16);
 	if (g->raw) {
 		gen_traffic_input(g, false, p, ulen, now);
-		return;
+		return false;
 	}
 	if (dst - g->client_base < g->nclients) {
 		/* To a client: ChannelData or a Data indication carry
@@ -345,21 +360,22 @@ ip4_input(struct gen *g, const uint8_t *ip, uint16_t len, uint64_t now)
 		if (ulen >= 4 && ((p[0] & 0xc0u) == 0x40u ||
 				  (ulen >= 20 && p[0] == 0x00 && p[1] == 0x17))) {
 			gen_traffic_input(g, true, p, ulen, now);
-			return;
+			return false;
 		}
 		g->rx_ctl++;
 		gen_turn_input(g, dst - g->client_base, p, ulen, now);
-		return;
+		return false;
 	}
 	if (dst - g->peer_base < g->nclients) {
 		gen_traffic_input(g, false, p, ulen, now);
-		return;
+		return false;
 	}
 	if (dst - g->flood_base < g->flood_n) {
 		gen_flood_input(g, dst - g->flood_base, p, ulen);
-		return;
+		return false;
 	}
 	g->rx_other++;
+	return false;
 }
 
 unsigned int
@@ -368,8 +384,12 @@ gen_rx_poll(struct gen *g, uint64_t now)
 	struct rte_mbuf *pkts[GEN_BURST];
 	unsigned int total = 0;
 
+	if (g->tcp != NULL)
+		gen_tcp_poll(g, now);
+
 	for (uint16_t q = 0; q < g->nq; q++) {
 		uint16_t n = rte_eth_rx_burst(g->port_id, q, pkts, GEN_BURST);
+		uint16_t nfree = 0;
 
 		/* Latency ends when the burst is in our hands, not when the
 		 * loop iteration began. */
@@ -384,18 +404,22 @@ gen_rx_poll(struct gen *g, uint64_t now)
 				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 			if (len < 14) {
 				g->rx_other++;
+				pkts[nfree++] = pkts[i];
 				continue;
 			}
 			type = (uint16_t)(f[12] << 8 | f[13]);
-			if (type == 0x0800)
-				ip4_input(g, f + 14, (uint16_t)(len - 14), now);
-			else if (type == 0x0806)
+			if (type == 0x0800) {
+				if (ip4_input(g, pkts[i], f + 14, (uint16_t)(len - 14), now))
+					continue;
+			} else if (type == 0x0806) {
 				arp_input(g, f + 14, (uint16_t)(len - 14));
-			else
+			} else {
 				g->rx_other++;
+			}
+			pkts[nfree++] = pkts[i];
 		}
-		if (n > 0)
-			rte_pktmbuf_free_bulk(pkts, n);
+		if (nfree > 0)
+			rte_pktmbuf_free_bulk(pkts, nfree);
 		total += n;
 	}
 	return total;
@@ -537,7 +561,8 @@ command(struct gen *g, const char *line)
 		enum gen_kind k;
 		double size = arg_num(line, "size", 64);
 
-		if (arg_kind(line, &k) < 0 || size < GEN_STAMP_LEN || size > 1400) {
+		if (arg_kind(line, &k) < 0 || size < GEN_STAMP_LEN || size > 1400 ||
+		    (g->tcp_turn && k == GK_SEND)) {
 			printf("{\"error\":\"run: kind is chan, send, peer or mix; "
 			       "size %u..1400\"}\n", GEN_STAMP_LEN);
 		} else if (gen_traffic_prepare(g, (uint16_t)size,
@@ -547,6 +572,23 @@ command(struct gen *g, const char *line)
 			gen_traffic_run(g, k, arg_num(line, "rate", 0),
 					arg_num(line, "secs", 1),
 					arg_num(line, "warm", 0.2), stdout);
+		}
+	} else if (strncmp(line, "tcpconn", 7) == 0 || strncmp(line, "tcpbulk", 7) == 0) {
+		if (g->tcp == NULL) {
+			printf("{\"error\":\"%.7s: start with --tcp\"}\n", line);
+		} else if (line[3] == 'c') {
+			if (gen_tcp_conn_run(g, (uint16_t)arg_num(line, "port", 7),
+					     (unsigned int)arg_num(line, "window", 64),
+					     (uint32_t)arg_num(line, "req", 0),
+					     arg_num(line, "secs", 1),
+					     arg_num(line, "warm", 0.2), stdout) < 0)
+				printf("{\"error\":\"tcpconn: window 1 or more\"}\n");
+		} else if (gen_tcp_bulk_run(g, (uint16_t)arg_num(line, "port", 7),
+					    (uint32_t)arg_num(line, "conns", 4),
+					    (uint32_t)arg_num(line, "chunk", 1400),
+					    arg_num(line, "secs", 1), arg_num(line, "warm", 0.5),
+					    stdout) < 0) {
+			printf("{\"error\":\"tcpbulk: no memory\"}\n");
 		}
 	} else if (strncmp(line, "quit", 4) == 0) {
 		gen_stop = 1;
@@ -608,10 +650,14 @@ usage(FILE *out)
 		"  --steer W          queue per frame as dp's W workers own them\n"
 		"  --relay-ports A-B  dp's relayed port range (for --steer)\n"
 		"  --raw              no TURN: frames are bounced back (testpmd)\n"
+		"  --tcp N            host dp/tcp with room for N connections\n"
+		"  --tcp-turn         clients speak TURN over TCP (implies --tcp)\n"
 		"Commands on stdin: setup [window=N] [count=N] | run kind=K size=B\n"
 		"  [rate=PPS] secs=S [warm=S] [flows=F] | flood [kind=badmi|noauth]\n"
 		"  [sources=N] [rate=PPS] secs=S [warm=S] [legit=PER_S] [give_up=S]\n"
-		"  [yield=0|1] [hold_us=US] [stale=0|1] | quit; one JSON answer per command.\n");
+		"  [yield=0|1] [hold_us=US] [stale=0|1] | tcpconn [port=P] [window=W]\n"
+		"  [req=B] secs=S [warm=S] | tcpbulk [port=P] [conns=N] [chunk=B] secs=S\n"
+		"  [warm=S] | quit; one JSON answer per command.\n");
 }
 
 static int
@@ -643,6 +689,8 @@ parse_args(struct gen *g, int argc, char **argv)
 		{ "steer", required_argument, NULL, 'S' },
 		{ "relay-ports", required_argument, NULL, 'r' },
 		{ "raw", no_argument, NULL, 'R' },
+		{ "tcp", required_argument, NULL, 'T' },
+		{ "tcp-turn", no_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -749,6 +797,14 @@ parse_args(struct gen *g, int argc, char **argv)
 		case 'R':
 			g->raw = true;
 			break;
+		case 'T':
+			tcp_conns = (uint32_t)strtoul(optarg, NULL, 10);
+			if (tcp_conns < 2 || tcp_conns > 1000000)
+				goto bad;
+			break;
+		case 'U':
+			g->tcp_turn = true;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -759,6 +815,8 @@ parse_args(struct gen *g, int argc, char **argv)
 	}
 	if (!server_set)
 		g->server_ip = g->dut_ip;
+	if (g->tcp_turn && tcp_conns < g->nclients + 16)
+		tcp_conns = g->nclients + 16;
 	return 0;
 bad:
 	fprintf(stderr, "tpgen: bad value '%s' for %s\n", optarg,
@@ -790,6 +848,15 @@ main(int argc, char **argv)
 	g.c = calloc(g.nclients, sizeof(*g.c));
 	if (g.c == NULL || port_init(&g) < 0)
 		return 1;
+	if (tcp_conns > 0) {
+		int rc = gen_tcp_create(&g, tcp_conns);
+
+		if (rc < 0) {
+			fprintf(stderr, "tpgen: cannot create the TCP stack: %s\n",
+				strerror(-rc));
+			return 1;
+		}
+	}
 	for (uint32_t i = 0; i < g.nclients; i++) {
 		struct gen_client *c = &g.c[i];
 

@@ -26,6 +26,7 @@
 #include <stdio.h>
 
 #include <rte_ether.h>
+#include <rte_mbuf.h>
 
 #include "tpgen_hist.h"
 
@@ -110,8 +111,11 @@ struct gen_tmpl {
 	uint16_t hdr_len;
 	uint16_t frame_len;
 	uint32_t csum_base;          /* UDP sum of everything but the stamp */
+	uint32_t client;             /* index of the flow's client */
 	uint8_t txq;
 };
+
+struct gen_tcp;                      /* tpgen_tcp.c */
 
 struct gen {
 	/* port */
@@ -133,6 +137,8 @@ struct gen {
 	uint32_t flood_n;            /* flood sources in use */
 	uint16_t client_port, peer_port;
 	bool raw;                    /* no TURN: frames are bounced (testpmd) */
+	struct gen_tcp *tcp;         /* dp/tcp in the generator (--tcp) */
+	bool tcp_turn;               /* clients speak TURN over TCP (--tcp-turn) */
 	bool steer;                  /* pick TX queues as dp's owners would */
 	unsigned int dp_workers;     /* for steer */
 	uint16_t relay_min, relay_max;
@@ -240,5 +246,33 @@ int gen_flood_run(struct gen *g, double rate, double secs, double warm,
 /* A message to flood source idx. */
 void gen_flood_input(struct gen *g, uint32_t idx, const uint8_t *p,
 		     uint16_t len);
+
+/* tpgen_tcp.c */
+/* Host a dp/tcp stack with room for max_conns connections. */
+int gen_tcp_create(struct gen *g, uint32_t max_conns);
+/* A TCP segment (IPv4 header at ip, len bytes to the frame's end) in m:
+ * consumes m. */
+void gen_tcp_input(struct gen *g, struct rte_mbuf *m, const uint8_t *ip,
+		   uint16_t len, uint64_t now);
+/* Timers (once a millisecond) and the segments waiting to be sent. */
+void gen_tcp_poll(struct gen *g, uint64_t now);
+void gen_tcp_flush(struct gen *g);
+/* TURN over TCP: connect the first count clients (window at a time). */
+int gen_tcp_turn_connect(struct gen *g, uint32_t count, unsigned int window,
+			 double timeout_s, uint32_t *ok, uint32_t *failed,
+			 double *secs);
+/* A STUN message on client c's stream (copied). */
+int gen_tcp_send_msg(struct gen *g, struct gen_client *c, const uint8_t *msg,
+		     uint16_t len);
+/* A ChannelData message in m on client idx's stream; owns m. */
+int gen_tcp_send_chan(struct gen *g, uint32_t idx, struct rte_mbuf *m);
+/* New connections a second to port (window open at once, req bytes
+ * each, half-closed); prints one JSON object. */
+int gen_tcp_conn_run(struct gen *g, uint16_t port, unsigned int window,
+		     uint32_t req, double secs, double warm, FILE *out);
+/* conns connections sending chunk-byte writes and reading the echo;
+ * prints one JSON object. */
+int gen_tcp_bulk_run(struct gen *g, uint16_t port, uint32_t conns,
+		     uint32_t chunk, double secs, double warm, FILE *out);
 
 #endif /* TPGEN_H */

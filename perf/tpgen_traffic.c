@@ -178,14 +178,41 @@ gen_traffic_prepare(struct gen *g, uint16_t size, uint32_t flows)
 		tmpl_chan(g, &g->tmpl[GK_CHAN][f], c, size);
 		tmpl_send(g, &g->tmpl[GK_SEND][f], c, size);
 		tmpl_peer(g, &g->tmpl[GK_PEER][f], c, size);
-		for (unsigned int k = 0; k < GK__COUNT; k++)
+		for (unsigned int k = 0; k < GK__COUNT; k++) {
 			g->tmpl[k][f].csum_base = head_sum(g->tmpl[k][f].hdr,
 							   g->tmpl[k][f].hdr_len);
+			g->tmpl[k][f].client = i;
+		}
 		g->tmpl_flows++;
 	}
 	g->tmpl_size = size;
 	g->tmpl_stride = scatter_stride(g->tmpl_flows);
 	return 0;
+}
+
+/* ChannelData on a TCP stream (--tcp-turn): the message alone in m (the
+ * stack frames it), padded to 4 bytes (RFC 8656 §12.5); the pool is
+ * zeroed, so only the header, the stamp and what follows are written. */
+static inline void
+fill_stream(struct gen *g, struct rte_mbuf *m, const struct gen_client *c,
+	    uint32_t f, uint64_t now)
+{
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	uint16_t size = g->tmpl_size;
+	uint16_t len = (uint16_t)(CHDATA_HDR_LEN + (size + 3u) / 4u * 4u);
+	uint16_t dirty = CHDATA_HDR_LEN + GEN_STAMP_LEN + GEN_DIRTY_AFTER;
+
+	chdata_encode_hdr(p, c->channel, size, false);
+	put32(p + 4, GEN_STAMP_MAGIC);
+	put32(p + 8, (uint32_t)GK_CHAN << 24 | f);
+	memcpy(p + 12, &now, 8);
+	if (dirty > len)
+		dirty = len;
+	memset(p + 20, 0, (size_t)(dirty - 20));
+	m->data_len = len;
+	m->pkt_len = len;
+	m->next = NULL;
+	m->nb_segs = 1;
 }
 
 /* Write flow f's frame of kind k into m, stamped now. */
@@ -291,6 +318,7 @@ gen_traffic_run(struct gen *g, enum gen_kind kind, double rate, double secs,
 	uint64_t now, tx_total = 0, rx_total = 0, drain_end;
 	uint32_t f = 0;
 	unsigned int alt = 0;
+	bool skip_peer = false;
 	double dur;
 
 	if (g->tmpl_flows == 0) {
@@ -327,6 +355,23 @@ gen_traffic_run(struct gen *g, enum gen_kind kind, double rate, double secs,
 					((alt++ & 1u) ? GK_PEER : GK_CHAN) : kind;
 				const struct gen_tmpl *t = &g->tmpl[k][f];
 
+				if (skip_peer && k == GK_PEER) {
+					/* its ChannelData was refused: the mix
+					 * stays even at what the streams take */
+					skip_peer = false;
+					rte_pktmbuf_free(pkts[i]);
+					goto next_flow;
+				}
+				if (k == GK_CHAN && g->tcp_turn) {
+					fill_stream(g, pkts[i], &g->c[t->client], f, now);
+					if (gen_tcp_send_chan(g, t->client, pkts[i]) < 0) {
+						g->tx_fail++;
+						skip_peer = kind == GK_MIX;
+					} else if (now >= tw) {
+						counted_tx[k]++;
+					}
+					goto next_flow;
+				}
 				fill(g, pkts[i], t, k, f, now);
 				qp[t->txq][qn[t->txq]++] = pkts[i];
 				pkts[i]->hash.usr = k;
@@ -334,10 +379,15 @@ gen_traffic_run(struct gen *g, enum gen_kind kind, double rate, double secs,
 					counted_tx[k]++;
 					pkts[i]->hash.usr |= 0x100u;
 				}
+next_flow:
 				f += g->tmpl_stride;
 				if (f >= g->tmpl_flows)
 					f -= g->tmpl_flows;
 			}
+			/* the streams' segments first: they are held, not
+			 * dropped, when the link is full (tpgen_tcp.c) */
+			if (g->tcp != NULL)
+				gen_tcp_flush(g);
 			for (uint16_t q = 0; q < g->nq; q++)
 				tx_queue(g, q, qp[q], qn[q], counted_tx);
 			offered += n;

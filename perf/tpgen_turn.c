@@ -92,6 +92,19 @@ send_request(struct gen *g, struct gen_client *c)
 	n = stun_build_finish(&b);
 	if (n < 0)
 		return n;
+	if (g->tcp_turn) {
+		/* On a stream the request is not retransmitted: the client
+		 * waits 39.5 s (RFC 8489 §6.2.2), then gives up. */
+		c->tries = GEN_MAX_TRIES;
+		c->deadline = rte_rdtsc() + g->hz * 39500u / 1000u;
+		n = gen_tcp_send_msg(g, c, f + 42, (uint16_t)n);
+		if (n == -ENOTCONN) {
+			c->state = CS_FAILED;     /* no connection: no TURN */
+		} else if (n < 0) {
+			g->ctl_refused++;
+		}
+		return n;
+	}
 	gen_build_udp(g, f, c->ip, c->port, g->server_ip, g->server_port,
 		      (uint16_t)n);
 	/* UDP checksum 0: none (RFC 768), as cheap set-up traffic. The wait
@@ -353,11 +366,15 @@ gen_turn_setup(struct gen *g, unsigned int window, double timeout_s,
 	uint64_t art, are, brt, bre;
 	double at, bt;
 	uint16_t first_err = 0;
+	uint32_t tok = 0, tfail = 0;
+	double tt = 0;
 
 	if (window == 0)
 		window = 1;
 	if (count == 0 || count > g->nclients)
 		count = g->nclients;
+	if (g->tcp_turn)
+		gen_tcp_turn_connect(g, count, window, timeout_s, &tok, &tfail, &tt);
 	memset(g->stun_err, 0, sizeof(g->stun_err));
 	g->retransmits = g->retries = 0;
 	at = phase(g, CS_ALLOC_PLAIN, CS_ALLOCATED, window, timeout_s, count, &aok,
@@ -379,10 +396,11 @@ gen_turn_setup(struct gen *g, unsigned int window, double timeout_s,
 		"\"first_error\":%u,\"errors_4xx\":%" PRIu64 ",\"errors_5xx\":%" PRIu64
 		",\"alloc_retransmits\":%" PRIu64 ",\"alloc_retries\":%" PRIu64
 		",\"bind_retransmits\":%" PRIu64 ",\"bind_retries\":%" PRIu64
-		",\"realm\":\"%s\"}\n",
+		",\"realm\":\"%s\",\"tcp_ok\":%u,\"tcp_failed\":%u,"
+		"\"tcp_secs\":%.6f}\n",
 		count, aok, afail, at, at > 0 ? aok / at : 0.0, bok, bfail, bt,
 		bt > 0 ? bok / bt : 0.0, first_err, g->stun_err[4], g->stun_err[5],
-		art, are, brt, bre, g->realm);
+		art, are, brt, bre, g->realm, tok, tfail, tt);
 	fflush(out);
 	return afail == 0 && bfail == 0 ? 0 : -EIO;
 }
