@@ -249,6 +249,33 @@ tp_check "cp heard every close (conn_events_sent=$(tp_stat "$st" conn_events_sen
 n=$(tp_ctl status --json | python3 -c 'import json,sys; print(json.load(sys.stdin).get("allocations", -1))')
 tp_check "cp holds no allocation once the clients are gone ($n)" test "$n" = 0
 
+# dp restarts: its TCP connections die with it, and cp frees their
+# allocations rather than installing them in the new dp (UDP ones it does).
+ip netns exec "$TP_NS_C" python3 - "$HERE/lib" "$TP_TMP/held" <<'PY' &
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from turnclient import TcpClient
+c = TcpClient("10.210.0.1")
+assert c.allocate().cls == 2
+open(sys.argv[2], "w").write("1")
+time.sleep(20)
+PY
+held=$!
+for _ in $(seq 50); do [ -s "$TP_TMP/held" ] && break; sleep 0.1; done
+tcp_before=$(tp_ctl --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)["allocations_by_transport"]["TCP"])')
+tp_dp_stop >/dev/null
+tp_dp_start "$TP_TMP/dp.conf"
+for _ in $(seq 50); do grep -q 'dp restarted' "$TP_CP_LOG" && break; sleep 0.1; done
+sleep 1
+tp_check "after a dp restart cp holds no TCP allocation (before: $tcp_before), counted" python3 - "$(tp_ctl --json status)" <<'PY'
+import json, sys
+st = json.loads(sys.argv[1])
+print("# TCP allocations %s, allocations_closed_with_dp %s" % (
+    st["allocations_by_transport"]["TCP"], st["stats"].get("allocations_closed_with_dp")))
+sys.exit(0 if st["allocations_by_transport"]["TCP"] == 0 and st["stats"]["allocations_closed_with_dp"] >= 1 else 1)
+PY
+kill "$held" 2>/dev/null; wait "$held" 2>/dev/null
+
 kill "$peer6" "$peer3481" 2>/dev/null
 tp_check "cp stops cleanly" tp_cp_stop
 tp_check "dp stops cleanly" tp_dp_stop
