@@ -960,7 +960,7 @@ ops_allocation_row(struct json_object *a, size_t idx, struct ops_table *t)
 		row[OPS_AL_USER] = user;
 		row[OPS_AL_CLIENT] = client;
 		if (conn != NULL)
-			snprintf(xport, sizeof(xport), "%s %s", transport, conn);
+			snprintf(xport, sizeof(xport), "%s/%s", transport, conn);
 		else
 			snprintf(xport, sizeof(xport), "%s", transport);
 		row[OPS_AL_XPORT] = xport;
@@ -1020,7 +1020,7 @@ ops_allocations_usage(FILE *f, const char *path)
 		"  ID        the allocation's id (for 'kill')\n"
 		"  USER      the username it authenticated with\n"
 		"  CLIENT    the client's address and port\n"
-		"  TRANSPORT UDP, or TCP and its connection in dp (worker:slot:gen);\n"
+		"  TRANSPORT UDP, or TCP/ and its connection in dp (worker:slot:gen);\n"
 		"            an allocation made over TCP goes when that closes\n"
 		"  RELAYED   its relayed transport address(es)\n"
 		"  PEERS     the peer addresses it has permissions for\n"

@@ -209,7 +209,7 @@ check_help() {
 }
 
 # ---- status ----------------------------------------------------------------
-STATUS='{"version":"0.1.0","uptime_s":3725,"ready":true,"dp":{"alive":true,"running":true,"pid":4242,"epoch":7,"workers":2},"allocations":2,"users":3,"secrets":1,"stats":{"challenges":5,"allocate_ok":12,"ratio":0.25},"workers":[{"id":0,"to_cp_pending":0,"to_dp_pending":1},{"id":1,"to_cp_pending":3,"to_dp_pending":0}],"ok":true}'
+STATUS='{"version":"0.1.0","uptime_s":3725,"ready":true,"dp":{"alive":true,"running":true,"pid":4242,"epoch":7,"workers":2},"allocations":2,"users":3,"secrets":1,"stats":{"challenges":5,"allocate_ok":12,"ratio":0.25},"workers":[{"id":0,"to_cp_pending":0,"to_dp_pending":1,"tcp_connections":12},{"id":1,"to_cp_pending":3,"to_dp_pending":0}],"ok":true}'
 answer status "$STATUS"
 ctl status
 check "status exits 0" "rc == 0 and err == ''"
@@ -218,8 +218,8 @@ check "status prints version, uptime and dp" \
 	"has(r'^version +0\.1\.0$') and has(r'^uptime +1h 2m 5s$') and has(r'^cp +ready$') and has(r'^dp +alive, running, pid 4242, epoch 7, 2 workers$')"
 check "status prints the counts" \
 	"has(r'^allocations +2$') and has(r'^users +3$') and has(r'^secrets +1$')"
-check "status prints the workers' rings" \
-	"has(r'^WORKER +TO_CP_PENDING +TO_DP_PENDING$') and has(r'^0 +0 +1$') and has(r'^1 +3 +0$')"
+check "status prints the workers' rings and TCP connections ('-' from a cp without them)" \
+	"has(r'^WORKER +TO_CP_PENDING +TO_DP_PENDING +TCP_CONNS$') and has(r'^0 +0 +1 +12$') and has(r'^1 +3 +0 +-$')"
 check "status prints the stats as name/value columns" \
 	"has(r'^STAT +VALUE$') and has(r'^challenges +5$') and has(r'^allocate_ok +12$') and has(r'^ratio +0\.25$')"
 check "status aligns its first lines" \
@@ -246,7 +246,7 @@ ctl ready --wait abc
 check "ready --wait abc is a usage error" "rc == 1"
 
 # ---- allocations -------------------------------------------------------------
-A1='{"id":17,"user":"alice","worker":0,"client":"192.0.2.10:50000","relayed":["198.51.100.1:49152","[2001:db8::1]:49153"],"lifetime_left_s":598,"peers":[{"peer":"203.0.113.5","expires_in_s":290},{"peer":"203.0.113.6","expires_in_s":12}],"channels":[{"channel":"0x4000","peer":"203.0.113.5:4000","expires_in_s":590}],"pkts_from_client":11,"bytes_from_client":1100,"pkts_to_peer":10,"bytes_to_peer":1000,"pkts_from_peer":21,"bytes_from_peer":2100,"pkts_to_client":20,"bytes_to_client":2000}'
+A1='{"id":17,"user":"alice","worker":0,"client":"192.0.2.10:50000","transport":"TCP","connection":"0:5:13","relayed":["198.51.100.1:49152","[2001:db8::1]:49153"],"lifetime_left_s":598,"peers":[{"peer":"203.0.113.5","expires_in_s":290},{"peer":"203.0.113.6","expires_in_s":12}],"channels":[{"channel":"0x4000","peer":"203.0.113.5:4000","expires_in_s":590}],"pkts_from_client":11,"bytes_from_client":1100,"pkts_to_peer":10,"bytes_to_peer":1000,"pkts_from_peer":21,"bytes_from_peer":2100,"pkts_to_client":20,"bytes_to_client":2000}'
 A2='{"id":1234567,"user":"bob\u001b[31m","worker":1,"client":"[2001:db8::7]:3333","relayed":["198.51.100.1:49200"],"lifetime_left_s":5,"peers":[],"channels":[],"pkts_from_client":0,"bytes_from_client":0,"pkts_to_peer":0,"bytes_to_peer":0,"pkts_from_peer":0,"bytes_from_peer":0,"pkts_to_client":0,"bytes_to_client":0}'
 ALLOCS="{\"allocations\":[$A1,$A2],\"ok\":true}"
 answer allocations "$ALLOCS"
@@ -254,12 +254,12 @@ ctl allocations
 check "allocations exits 0" "rc == 0 and err == ''"
 check_req "allocations sends {\"cmd\": \"allocations\"}" '{"cmd":"allocations"}'
 check "allocations prints the header" \
-	"lines[0].split() == ['ID', 'USER', 'CLIENT', 'RELAYED', 'PEERS', 'CHANNELS', 'LEFT(s)', 'C->P(pkts/bytes)', 'P->C(pkts/bytes)']"
+	"lines[0].split() == ['ID', 'USER', 'CLIENT', 'TRANSPORT', 'RELAYED', 'PEERS', 'CHANNELS', 'LEFT(s)', 'C->P(pkts/bytes)', 'P->C(pkts/bytes)']"
 check "allocations prints one row per allocation" "len(lines) == 3"
-check "allocations row: id, user, client, relayed, peers, channels, left, counters" \
-	"lines[1].split() == ['17', 'alice', '192.0.2.10:50000', '198.51.100.1:49152,[2001:db8::1]:49153', '203.0.113.5,203.0.113.6', '0x4000=203.0.113.5:4000', '598', '10/1000', '20/2000']"
-check "allocations row without peers or channels shows '-'" \
-	"lines[2].split() == ['1234567', 'bob?[31m', '[2001:db8::7]:3333', '198.51.100.1:49200', '-', '-', '5', '0/0', '0/0']"
+check "allocations row: id, user, client, transport and connection, relayed, peers, channels, left, counters" \
+	"lines[1].split() == ['17', 'alice', '192.0.2.10:50000', 'TCP/0:5:13', '198.51.100.1:49152,[2001:db8::1]:49153', '203.0.113.5,203.0.113.6', '0x4000=203.0.113.5:4000', '598', '10/1000', '20/2000']"
+check "allocations row without peers or channels shows '-' (and UDP from a cp that names no transport)" \
+	"lines[2].split() == ['1234567', 'bob?[31m', '[2001:db8::7]:3333', 'UDP', '198.51.100.1:49200', '-', '-', '5', '0/0', '0/0']"
 check "allocations does not pass control characters to the terminal" "'\x1b' not in out"
 check "allocations aligns its columns" \
 	"lines[0].index('CLIENT') == lines[1].index('192.0.2.10') == lines[2].index('[2001:db8::7]') and lines[0].index('RELAYED') == lines[1].index('198.51.100.1') and len({len(l) - len(l.rstrip()) for l in lines}) == 1"
