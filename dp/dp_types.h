@@ -226,6 +226,13 @@ struct dp_worker {
 	 * ticks in ms (now_ms). */
 	struct tcp_stack *tcp;
 	struct tw_wheel *tcp_wheel;
+	/* The diagnostic active open (dp.diag_tcp_connect; dp_tcp.c),
+	 * worker 0's: the next attempt, the backoff while refused. */
+	struct {
+		uint64_t next_ms;            /* 0: no attempt pending */
+		uint32_t backoff_ms;
+		int app;                     /* its tcp_app_register() index */
+	} tcp_diag;
 } __rte_cache_aligned;
 
 #endif /* DP_TYPES_H */
