@@ -147,29 +147,45 @@ diag_connect(struct dp_worker *w)
 	    tcp_connect(w->tcp, family, src, sport, d->diag_tcp_connect_addr,
 			d->diag_tcp_connect_port, w->tcp_diag.app, w, &id) < 0)
 		goto retry;
+	w->tcp_diag.id = id;
+	w->tcp_diag.connecting = true;
 	return;
 retry:
 	diag_retry(w);
 }
 
 static void
-diag_closed(struct tcp_stack *ts, tcp_id_t id, void *arg, enum tcp_reason why)
+diag_connected(struct tcp_stack *ts, tcp_id_t id, void *arg)
 {
 	struct dp_worker *w = arg;
 
-	(void)ts;
-	(void)id;
-	/* Refused or never answered: again, backed off. Once connected,
-	 * the connection is the test's: it ends there. */
-	if (why == TCP_REASON_REFUSED || why == TCP_REASON_SYN_TIMEOUT)
+	w->tcp_diag.connecting = false;
+	echo_pump(ts, id, arg);
+}
+
+/*
+ * The stack tells an application about an active open only once it is
+ * established (connected(), then closed()): a refused or unanswered SYN
+ * ends the connection silently. So while an attempt is under way, the
+ * poll looks at its state: gone means refused (or SYN retries spent),
+ * and it is tried again, backed off. Once connected, the connection is
+ * the test's: it ends there.
+ */
+static void
+diag_check(struct dp_worker *w)
+{
+	if (tcp_conn_state(w->tcp, w->tcp_diag.id) < 0) {
+		w->tcp_diag.connecting = false;
 		diag_retry(w);
+	}
 }
 
 static const struct tcp_app_ops diag_connect_ops = {
-	.connected = echo_pump,
+	.accept = echo_accept,           /* required; never listened on */
+	.connected = diag_connected,
 	.readable = echo_pump,
 	.writable = echo_pump,
-	.closed = diag_closed,
+	.closed = echo_closed,
 };
 
 /* Worker 0 registers the active open's application and its first attempt
@@ -265,6 +281,8 @@ unsigned int
 dp_tcp_poll(struct dp_worker *w, uint64_t now_ms)
 {
 	tcp_stack_set_time(w->tcp, now_ms);
+	if (unlikely(w->tcp_diag.connecting))
+		diag_check(w);
 	if (unlikely(w->tcp_diag.next_ms != 0) && now_ms >= w->tcp_diag.next_ms)
 		diag_connect(w);
 	return tw_advance(w->tcp_wheel, now_ms);

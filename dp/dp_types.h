@@ -227,11 +227,14 @@ struct dp_worker {
 	struct tcp_stack *tcp;
 	struct tw_wheel *tcp_wheel;
 	/* The diagnostic active open (dp.diag_tcp_connect; dp_tcp.c),
-	 * worker 0's: the next attempt, the backoff while refused. */
+	 * worker 0's: the next attempt, the backoff while refused, the
+	 * attempt under way (its tcp_id_t). */
 	struct {
 		uint64_t next_ms;            /* 0: no attempt pending */
 		uint32_t backoff_ms;
 		int app;                     /* its tcp_app_register() index */
+		bool connecting;             /* id is in SYN_SENT */
+		uint64_t id;                 /* a tcp_id_t */
 	} tcp_diag;
 } __rte_cache_aligned;
 
