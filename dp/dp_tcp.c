@@ -104,7 +104,7 @@ static const struct tcp_app_ops echo_ops = {
 /* ---- the diagnostic active open (dp.diag_tcp_connect) ---- */
 
 #define DIAG_BACKOFF_MIN_MS 100u
-#define DIAG_BACKOFF_MAX_MS 5000u
+#define DIAG_BACKOFF_MAX_MS 2000u
 #define DIAG_SPORT_LO 32768u          /* Linux's ephemeral range */
 #define DIAG_SPORT_HI 60999u
 
