@@ -27,7 +27,7 @@ counters() {
 }
 REPAIR="retransmitted_segments fast_retransmits retransmission_timeouts recoveries
 partial_acks duplicate_acks_in out_of_order_segments duplicate_data_bytes
-drop_out_of_order_full drop_beyond_window"
+drop_out_of_order_full drop_beyond_window drop_out_of_window drop_paws"
 
 # variant NAME IMPAIR TARGET(v4|v6) CHECK_KEY
 variant() {
@@ -74,8 +74,10 @@ for v in ${TP_TCP_VARIANTS:-clean clean6 loss1 loss5 reorder2 dup1}; do
                 retransmitted_segments ;;
     reorder2) variant reorder2 'impair = { reorder = 0.02; seed = 7; direction = "both"; };' v4 \
                 out_of_order_segments ;;
+    # a segment entirely before RCV.NXT is unacceptable (RFC 9293
+    # §3.10.7.4): answered with an ACK, counted as out of window
     dup1)     variant dup1 'impair = { dup = 0.01; seed = 9; direction = "both"; };' v4 \
-                duplicate_data_bytes ;;
+                drop_out_of_window ;;
     *) tp_die "unknown variant $v" ;;
   esac
 done
