@@ -8,7 +8,7 @@
 # and with dp's impairment stage on both directions: 1% loss, 5% loss, 2%
 # reordering, 1% duplication; the repair shows in dp's counters.
 #
-# TP_TCP_BYTES: bytes each way per transfer (default 2 MB for CI; the
+# TP_TCP_BYTES: bytes each way per transfer (default 1 MB for CI; the
 # acceptance runs 200 MB: TP_TCP_BYTES=200000000). TP_TCP_VARIANTS: the
 # variants to run (default all: clean loss1 loss5 reorder2 dup1).
 set -uo pipefail
@@ -16,7 +16,7 @@ set -uo pipefail
 tp_env_init
 LIB=$(dirname "$0")/lib
 C="ip netns exec $TP_NS_C"
-BYTES=${TP_TCP_BYTES:-2000000}
+BYTES=${TP_TCP_BYTES:-1000000}
 # socket timeout (s) for one send/recv; 200 MB at 5% loss takes long
 TMO=${TP_TCP_TIMEOUT:-120}
 
@@ -67,7 +67,7 @@ variant() {
 for v in ${TP_TCP_VARIANTS:-clean clean6 loss1 loss5 reorder2 dup1}; do
   case $v in
     clean)    variant clean "" v4 "" ;;
-    clean6)   BYTES=${TP_TCP_BYTES6:-1000000} variant clean6 "" v6 "" ;;
+    clean6)   BYTES=${TP_TCP_BYTES6:-500000} variant clean6 "" v6 "" ;;
     loss1)    variant loss1 'impair = { loss = 0.01; seed = 3; direction = "both"; };' v4 \
                 retransmitted_segments ;;
     loss5)    variant loss5 'impair = { loss = 0.05; seed = 5; direction = "both"; };' v4 \
