@@ -222,6 +222,13 @@ dp_tcp_create(struct dp_worker *w)
 			mtu = conf->dp.ports[i].mtu;
 	tcp_conf_defaults(&tc);
 	tc.max_conns = conf->dp.tcp_max_conns;
+	/* Half-open connections must leave slots for the ones SYN cookies
+	 * complete (RFC 4987 §3.6): with the backlog as large as the pool
+	 * (1024 each) a SYN flood took every slot and each honest ACK met
+	 * drop_no_connection_slot (test dp_tcp_flood). A quarter of the
+	 * pool per listener. */
+	if (tc.syn_backlog > tc.max_conns / 4)
+		tc.syn_backlog = tc.max_conns / 4 > 0 ? tc.max_conns / 4 : 1;
 	tc.mss4 = (uint16_t)(mtu - 40);      /* RFC 9293 §3.7.1 */
 	tc.mss6 = (uint16_t)(mtu - 60);
 	tc.worker = (uint8_t)w->id;
