@@ -6,6 +6,8 @@
  * it reads, by reference, and shuts its side when the peer does. The
  * echo reads only while the send queue has room, so a peer that does not
  * read its echo sees our receive window close (backpressure end to end).
+ * The same echo runs on the diagnostic active open (dp.diag_tcp_connect):
+ * worker 0 connects at start and again, backed off, while refused.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,9 +15,11 @@
 
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_random.h>
 
 #include "dp.h"
 #include "dp_tcp.h"
+#include "net/flow.h"
 #include "net/net.h"
 #include "tcp.h"
 #include "tw.h"
@@ -97,6 +101,111 @@ static const struct tcp_app_ops echo_ops = {
 	.closed = echo_closed,
 };
 
+/* ---- the diagnostic active open (dp.diag_tcp_connect) ---- */
+
+#define DIAG_BACKOFF_MIN_MS 100u
+#define DIAG_BACKOFF_MAX_MS 2000u
+#define DIAG_SPORT_LO 32768u          /* Linux's ephemeral range */
+#define DIAG_SPORT_HI 60999u
+
+static void
+diag_retry(struct dp_worker *w)
+{
+	w->tcp_diag.next_ms = w->now_ms + w->tcp_diag.backoff_ms;
+	if (w->tcp_diag.backoff_ms < DIAG_BACKOFF_MAX_MS)
+		w->tcp_diag.backoff_ms *= 2;
+	w->ctr[DP_CTR_TCP_DIAG_RETRY]++;
+}
+
+/*
+ * One attempt: the route gives the port and our address on it, the
+ * source port is one whose replies reach this worker (dp_flow_pick_sport(),
+ * from a random start so that a retry is a new 4-tuple). No route or no
+ * slot: try again later.
+ */
+static void
+diag_connect(struct dp_worker *w)
+{
+	const struct tp_conf_dp *d = &w->ctx->conf->dp;
+	uint8_t family = d->diag_tcp_connect_family == 4 ? TCP_AF_IPV4 : TCP_AF_IPV6;
+	const uint16_t span = DIAG_SPORT_HI - DIAG_SPORT_LO + 1;
+	struct dp_port *port;
+	const uint8_t *nh, *src;
+	uint16_t sport;
+	tcp_id_t id;
+
+	w->tcp_diag.next_ms = 0;
+	w->ctr[DP_CTR_TCP_DIAG_CONNECT]++;
+	if (dp_route(w->ctx, family, d->diag_tcp_connect_addr, &port, &nh) < 0)
+		goto retry;
+	src = dp_port_src(port, family);
+	if (dp_flow_pick_sport(&port->steer, family, src, d->diag_tcp_connect_addr,
+			       d->diag_tcp_connect_port, 6, DIAG_SPORT_LO,
+			       DIAG_SPORT_HI,
+			       (uint16_t)(DIAG_SPORT_LO + rte_rand() % span), w->id,
+			       &sport) < 0 ||
+	    tcp_connect(w->tcp, family, src, sport, d->diag_tcp_connect_addr,
+			d->diag_tcp_connect_port, w->tcp_diag.app, w, &id) < 0)
+		goto retry;
+	w->tcp_diag.id = id;
+	w->tcp_diag.connecting = true;
+	return;
+retry:
+	diag_retry(w);
+}
+
+static void
+diag_connected(struct tcp_stack *ts, tcp_id_t id, void *arg)
+{
+	struct dp_worker *w = arg;
+
+	w->tcp_diag.connecting = false;
+	echo_pump(ts, id, arg);
+}
+
+/*
+ * The stack tells an application about an active open only once it is
+ * established (connected(), then closed()): a refused or unanswered SYN
+ * ends the connection silently. So while an attempt is under way, the
+ * poll looks at its state: gone means refused (or SYN retries spent),
+ * and it is tried again, backed off. Once connected, the connection is
+ * the test's: it ends there.
+ */
+static void
+diag_check(struct dp_worker *w)
+{
+	if (tcp_conn_state(w->tcp, w->tcp_diag.id) < 0) {
+		w->tcp_diag.connecting = false;
+		diag_retry(w);
+	}
+}
+
+static const struct tcp_app_ops diag_connect_ops = {
+	.accept = echo_accept,           /* required; never listened on */
+	.connected = diag_connected,
+	.readable = echo_pump,
+	.writable = echo_pump,
+	.closed = echo_closed,
+};
+
+/* Worker 0 registers the active open's application and its first attempt
+ * (at the first poll: ports come after workers). */
+static int
+diag_connect_init(struct dp_worker *w)
+{
+	int app;
+
+	if (w->ctx->conf->dp.diag_tcp_connect_family == 0 || w->id != 0)
+		return 0;
+	app = tcp_app_register(w->tcp, &diag_connect_ops);
+	if (app < 0)
+		return app;
+	w->tcp_diag.app = app;
+	w->tcp_diag.backoff_ms = DIAG_BACKOFF_MIN_MS;
+	w->tcp_diag.next_ms = 1;
+	return 0;
+}
+
 int
 dp_tcp_create(struct dp_worker *w)
 {
@@ -105,7 +214,7 @@ dp_tcp_create(struct dp_worker *w)
 	uint16_t mtu = 65535;
 	int app, socket = (int)rte_lcore_to_socket_id(w->lcore);
 
-	if (conf->dp.diag_tcp_echo_port == 0 &&
+	if (conf->dp.diag_tcp_echo_port == 0 && conf->dp.diag_tcp_connect_family == 0 &&
 	    !(conf->turn.enabled && conf->turn.nlisten_tcp > 0))
 		return 0;
 	/* Workers come before ports: the configuration has the MTUs. */
@@ -115,6 +224,13 @@ dp_tcp_create(struct dp_worker *w)
 	tcp_conf_defaults(&tc);
 	tc.max_conns = conf->dp.tcp_max_conns;
 	tc.max_per_source = conf->turn.enabled ? conf->turn.tcp_per_source : 0;
+	/* Half-open connections must leave slots for the ones SYN cookies
+	 * complete (RFC 4987 §3.6): with the backlog as large as the pool
+	 * (1024 each) a SYN flood took every slot and each honest ACK met
+	 * drop_no_connection_slot (test dp_tcp_flood). A quarter of the
+	 * pool per listener. */
+	if (tc.syn_backlog > tc.max_conns / 4)
+		tc.syn_backlog = tc.max_conns / 4 > 0 ? tc.max_conns / 4 : 1;
 	tc.mss4 = (uint16_t)(mtu - 40);      /* RFC 9293 §3.7.1 */
 	tc.mss6 = (uint16_t)(mtu - 60);
 	/* The worker's cap on held payload (dp.tcp_held_max): by default
@@ -131,12 +247,14 @@ dp_tcp_create(struct dp_worker *w)
 				  w->now_ms);
 	if (w->tcp == NULL)
 		goto out_free_wheel;
-	if (conf->dp.diag_tcp_echo_port != 0) {
-		app = tcp_app_register(w->tcp, &echo_ops);
-		if (app < 0 ||
-		    tcp_listen(w->tcp, 0, conf->dp.diag_tcp_echo_port, app, NULL) < 0)
-			goto out_free_stack;
-	}
+	app = tcp_app_register(w->tcp, &echo_ops);
+	if (app < 0 || (conf->dp.diag_tcp_echo_port != 0 &&
+			tcp_listen(w->tcp, 0, conf->dp.diag_tcp_echo_port, app, NULL) < 0) ||
+	    diag_connect_init(w) < 0)
+		goto out_free_stack;
+	if (w->id == 0)
+		printf("turnpike-dp: tcp: %u connections per worker, %zu bytes each "
+		       "when idle\n", tc.max_conns, tcp_idle_conn_bytes(w->tcp));
 	return 0;
 
 out_free_stack:
@@ -209,6 +327,10 @@ dp_tcp_poll(struct dp_worker *w, uint64_t now_ms)
 {
 	tcp_stack_set_time(w->tcp, now_ms);
 	dp_tcp_turn_poll(w, now_ms);
+	if (unlikely(w->tcp_diag.connecting))
+		diag_check(w);
+	if (unlikely(w->tcp_diag.next_ms != 0) && now_ms >= w->tcp_diag.next_ms)
+		diag_connect(w);
 	return tw_advance(w->tcp_wheel, now_ms);
 }
 

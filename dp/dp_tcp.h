@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dp's side of dp/tcp: a TCP stack per worker (created when something
- * listens on TCP: for now the diagnostic TCP echo, dp.diag_tcp_echo_port),
+ * listens on TCP: for now the diagnostic TCP echo, dp.diag_tcp_echo_port,
+ * and its active open, dp.diag_tcp_connect),
  * segments in from the network layer, out through dp_ip_output(), timers
  * on the worker's wheel advanced from the worker loop.
  */

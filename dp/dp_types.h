@@ -239,6 +239,16 @@ struct dp_worker {
 	struct tw_wheel *tcp_wheel;
 	struct dp_tcp_turn *tcp_turn;   /* TURN over TCP (dp_tcp_turn.c) */
 	uint16_t tcp_eph_next;       /* dp_tcp_connect()'s next source port */
+	/* The diagnostic active open (dp.diag_tcp_connect; dp_tcp.c),
+	 * worker 0's: the next attempt, the backoff while refused, the
+	 * attempt under way (its tcp_id_t). */
+	struct {
+		uint64_t next_ms;            /* 0: no attempt pending */
+		uint32_t backoff_ms;
+		int app;                     /* its tcp_app_register() index */
+		bool connecting;             /* id is in SYN_SENT */
+		uint64_t id;                 /* a tcp_id_t */
+	} tcp_diag;
 } __rte_cache_aligned;
 
 #endif /* DP_TYPES_H */

@@ -261,6 +261,7 @@ conf_defaults(struct tp_conf *c)
 	c->dp.icmp_rate_per_s = 100;
 	c->dp.diag_echo_port = 0;             /* off */
 	c->dp.diag_tcp_echo_port = 0;         /* off */
+	c->dp.diag_tcp_connect_family = 0;    /* off */
 	c->dp.tcp_max_conns = 16384;
 	c->dp.tcp_held_max = 0;               /* from mbufs_per_worker */
 	tp_conf_turn_defaults(c);
@@ -442,6 +443,75 @@ get_name(const config_setting_t *g, const char *name, char *out, size_t size,
 		      strlen(v) > 40 ? "..." : "", size - 1);
 	snprintf(out, size, "%s", v);
 	return 0;
+}
+
+/*
+ * dp.diag_tcp_connect: "a.b.c.d:port" or "[x::y]:port" (port 1..65535),
+ * a unicast address (not unspecified, not multicast, not loopback).
+ */
+static int
+get_diag_connect(const config_setting_t *g, struct tp_conf *c, char *err,
+		 size_t errlen)
+{
+	static const char form[] = "must be \"a.b.c.d:port\" or \"[x::y]:port\" "
+				   "with a unicast address and a port 1..65535";
+	const config_setting_t *s = config_setting_get_member(g, "diag_tcp_connect");
+	struct tp_conf_dp *d = &c->dp;
+	char buf[INET6_ADDRSTRLEN + 1], vd[96];
+	const char *v, *colon, *a, *digits;
+	size_t alen;
+	unsigned long port = 0;
+	uint8_t addr[16] = { 0 };
+	int family;
+
+	if (s == NULL)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+		FAILS(s, " %s, not %s", form, value_desc(s, vd, sizeof(vd)));
+	v = config_setting_get_string(s);
+	if (v[0] == '[') {
+		const char *close = strchr(v, ']');
+
+		if (close == NULL || close[1] != ':')
+			goto bad;
+		a = v + 1;
+		alen = (size_t)(close - a);
+		digits = close + 2;
+		family = 6;
+	} else {
+		colon = strrchr(v, ':');
+		if (colon == NULL || strchr(v, ':') != colon)
+			goto bad;
+		a = v;
+		alen = (size_t)(colon - v);
+		digits = colon + 1;
+		family = 4;
+	}
+	if (alen == 0 || alen >= sizeof(buf))
+		goto bad;
+	memcpy(buf, a, alen);
+	buf[alen] = '\0';
+	if (inet_pton(family == 4 ? AF_INET : AF_INET6, buf, addr) != 1)
+		goto bad;
+	if (digits[0] == '\0' || strlen(digits) > 5)
+		goto bad;
+	for (const char *p = digits; *p != '\0'; p++) {
+		if (!isdigit((unsigned char)*p))
+			goto bad;
+		port = port * 10 + (unsigned long)(*p - '0');
+	}
+	if (port == 0 || port > 65535)
+		goto bad;
+	if (family == 4 ? (addr[0] == 0 || addr[0] == 127 || addr[0] >= 224) :
+	    (addr[0] == 0xff || (memcmp(addr, (const uint8_t[15]){ 0 }, 15) == 0 &&
+				 addr[15] <= 1)))
+		goto bad;
+	d->diag_tcp_connect_family = (uint8_t)family;
+	memcpy(d->diag_tcp_connect_addr, addr, 16);
+	d->diag_tcp_connect_port = (uint16_t)port;
+	return 0;
+bad:
+	FAILS(s, " \"%.60s\" %s", v, form);
 }
 
 /* ---- dp: EAL and workers ---------------------------------------------- */
@@ -920,9 +990,8 @@ load_dp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 	static const char *const names[] = {
 		"eal", "workers", "idle_sleep_max_us", "mbufs_per_worker",
 		"neigh_reachable_s", "neigh_retry_ms", "neigh_queue_max",
-		"icmp_rate_per_s", "diag_echo_port", "diag_tcp_echo_port", "tcp_max_conns",
-		"tcp_held_max", "ports",
-		NULL,
+		"icmp_rate_per_s", "diag_echo_port", "diag_tcp_echo_port",
+		"diag_tcp_connect", "tcp_max_conns", "tcp_held_max", "ports", NULL,
 	};
 	struct tp_conf_dp *d = &c->dp;
 	const config_setting_t *s;
@@ -964,10 +1033,11 @@ load_dp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 			  err, errlen)) < 0 ||
 	    (rc = get_u16(g, "diag_tcp_echo_port", 0, 65535, &d->diag_tcp_echo_port,
 			  c, err, errlen)) < 0 ||
-	    (rc = tp_conf_get_u32(g, "tcp_max_conns", 16, 1u << 22,
+	    (rc = tp_conf_get_u32(g, "tcp_max_conns", 1, 1u << 20,
 				  &d->tcp_max_conns, c, err, errlen)) < 0 ||
 	    (rc = tp_conf_get_u32(g, "tcp_held_max", 0, 0xffffffffu, &d->tcp_held_max,
-				  c, err, errlen)) < 0)
+				  c, err, errlen)) < 0 ||
+	    (rc = get_diag_connect(g, c, err, errlen)) < 0)
 		return rc;
 
 	s = config_setting_get_member(g, "ports");

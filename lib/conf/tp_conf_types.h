@@ -94,6 +94,12 @@ struct tp_conf_dp {
 	/* Diagnostic TCP echo port (0 = off): dp's own TCP stack (dp/tcp)
 	 * echoes every byte back, on the ports' own addresses. */
 	uint16_t diag_tcp_echo_port;
+	/* Diagnostic active open (family 0 = off): worker 0 connects at
+	 * start to this address and port (retrying while refused) and runs
+	 * the TCP echo on that connection. */
+	uint8_t diag_tcp_connect_family;     /* 4, 6, or 0 */
+	uint8_t diag_tcp_connect_addr[16];
+	uint16_t diag_tcp_connect_port;
 	/* TCP connections each worker's stack holds (dp/tcp's pool; an idle
 	 * one costs some 450 bytes). Default 16384. */
 	uint32_t tcp_max_conns;

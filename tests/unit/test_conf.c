@@ -263,6 +263,8 @@ test_conf_defaults_apply(void **state)
 	assert_int_equal(c.dp.icmp_rate_per_s, 100);
 	assert_int_equal(c.dp.diag_echo_port, 0);
 	assert_int_equal(c.dp.diag_tcp_echo_port, 0);
+	assert_int_equal(c.dp.diag_tcp_connect_family, 0);
+	assert_int_equal(c.dp.tcp_max_conns, 16384);
 	p = &c.dp.ports[0];
 	assert_int_equal(p->mtu, 1500);
 	assert_int_equal(p->vlan, 0);
@@ -288,6 +290,7 @@ test_conf_every_setting_is_read(void **state)
 		  "  idle_sleep_max_us = 100000; mbufs_per_worker = 1023;\n"
 		  "  neigh_reachable_s = 5; neigh_retry_ms = 250; neigh_queue_max = 16;\n"
 		  "  icmp_rate_per_s = 0; diag_echo_port = 65535; diag_tcp_echo_port = 9;\n"
+		  "  diag_tcp_connect = \"[fd00:200::7]:5001\"; tcp_max_conns = 1048576;\n"
 		  "  ports = (\n"
 		  "    { name = \"both\"; dev = \"net_tap0,iface=x\"; roles = [\"access\", \"core\"];\n"
 		  "      ipv4 = \"10.200.0.1/24\"; ipv6 = \"fd00:200::1/64\";\n"
@@ -316,9 +319,13 @@ test_conf_every_setting_is_read(void **state)
 	assert_int_equal(c.dp.icmp_rate_per_s, 0);
 	assert_int_equal(c.dp.diag_echo_port, 65535);
 	assert_int_equal(c.dp.diag_tcp_echo_port, 9);
+	assert_int_equal(c.dp.diag_tcp_connect_family, 6);
+	assert_addr(6, c.dp.diag_tcp_connect_addr, "fd00:200::7");
+	assert_int_equal(c.dp.diag_tcp_connect_port, 5001);
+	assert_int_equal(c.dp.tcp_max_conns, 1048576);
 	assert_int_equal(c.dp.nports, 2);
 	p = &c.dp.ports[0];
-	assert_int_equal(p->line, 8);
+	assert_int_equal(p->line, 9);
 	assert_int_equal(p->roles, TP_ROLE_ACCESS | TP_ROLE_CORE);
 	assert_addr(4, p->gw4, "10.200.0.254");
 	assert_addr(6, p->gw6, "fd00:200::fe");
@@ -946,6 +953,29 @@ test_conf_out_of_range_numbers_are_refused(void **state)
 		  "dp.diag_echo_port 65536 is out of range 0..65535" },
 		{ DP("diag_tcp_echo_port = -1;"), 2,
 		  "dp.diag_tcp_echo_port -1 is out of range 0..65535" },
+		{ DP("tcp_max_conns = 0;"), 2, "dp.tcp_max_conns 0 is out of range 1..1048576" },
+		{ DP("tcp_max_conns = 1048577;"), 2,
+		  "dp.tcp_max_conns 1048577 is out of range 1..1048576" },
+		{ DP("diag_tcp_connect = \"10.0.0.2\";"), 2,
+		  "dp.diag_tcp_connect \"10.0.0.2\" must be \"a.b.c.d:port\" or \"[x::y]:port\"" },
+		{ DP("diag_tcp_connect = \"10.0.0.2:0\";"), 2,
+		  "dp.diag_tcp_connect \"10.0.0.2:0\" must be" },
+		{ DP("diag_tcp_connect = \"10.0.0.2:65536\";"), 2,
+		  "dp.diag_tcp_connect \"10.0.0.2:65536\" must be" },
+		{ DP("diag_tcp_connect = \"10.0.0.2:7x\";"), 2,
+		  "dp.diag_tcp_connect \"10.0.0.2:7x\" must be" },
+		{ DP("diag_tcp_connect = \"fd00::2:7\";"), 2,
+		  "dp.diag_tcp_connect \"fd00::2:7\" must be" },
+		{ DP("diag_tcp_connect = \"[10.0.0.2]:7\";"), 2,
+		  "dp.diag_tcp_connect \"[10.0.0.2]:7\" must be" },
+		{ DP("diag_tcp_connect = \"[fd00::2]7\";"), 2,
+		  "dp.diag_tcp_connect \"[fd00::2]7\" must be" },
+		{ DP("diag_tcp_connect = \"224.0.0.1:7\";"), 2,
+		  "dp.diag_tcp_connect \"224.0.0.1:7\" must be" },
+		{ DP("diag_tcp_connect = \"[::]:7\";"), 2,
+		  "dp.diag_tcp_connect \"[::]:7\" must be" },
+		{ DP("diag_tcp_connect = 5001;"), 2,
+		  "dp.diag_tcp_connect must be \"a.b.c.d:port\"" },
 		{ DP("workers = [0, -1];"), 2, "dp.workers[1]: lcore -1 is out of range 0..1023" },
 		{ DP("workers = [];"), 2, "dp.workers is empty" },
 		{ PORT("ipv4 = \"10.0.0.1/24\"; mtu = 575;"), 4,
