@@ -1499,6 +1499,18 @@ cp_handle(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 void
 cp_reinstall_start(struct cp_ctx *cp)
 {
+	struct cp_alloc *a;
+	uint32_t cur = 0;
+
+	/* An allocation made over TCP belonged to a connection that ended
+	 * with the dp that held it (a new dp has its own connections): it
+	 * goes now, as CONN_DOWN would have made it; the pass below installs
+	 * the others again. */
+	while ((a = cp_alloc_next(cp, &cur)) != NULL)
+		if (a->tuple.transport == 6) {
+			cp->stats[CP_STAT_DP_RESTART_STREAM_ALLOCS]++;
+			alloc_free(cp, a);
+		}
 	cp->stats[CP_STAT_DP_RESTARTS]++;
 	cp->reinstalling = true;
 	cp->reinstall_cur = 0;
@@ -1525,14 +1537,10 @@ cp_reinstall_step(struct cp_ctx *cp)
 			cp->reinstalling = false;
 			break;
 		}
-		/* An allocation made over TCP belonged to a connection that
-		 * ended with the dp that held it (a new dp has its own
-		 * connections): it goes, as CONN_DOWN would have made it. */
-		if (a->tuple.transport == 6) {
-			cp->stats[CP_STAT_DP_RESTART_STREAM_ALLOCS]++;
-			alloc_free(cp, a);
+		/* (TCP allocations went at the start of the pass; one made
+		 * since is the new dp's, on a connection it holds) */
+		if (a->tuple.transport == 6)
 			continue;
-		}
 		for (unsigned int i = 0; i < CP_MAX_PERMS; i++)
 			need += a->perms[i].used ? 1u : 0u;
 		for (unsigned int i = 0; i < CP_MAX_CHANNELS; i++)

@@ -1637,6 +1637,12 @@ op_cp_event(struct cur *c)
 			CHECK(cp_alloc_kill(&cp, 1000000u + sel) == -ENOENT);
 		break;
 	case 2:
+		/* dp restarted: the new one holds no connection, so none of
+		 * the allocations made over TCP (cp frees them now) */
+		while ((a = cp_alloc_next(&cp, &cur)) != NULL)
+			if (a->tuple.transport == 6)
+				sim_del(a->id);
+		cur = 0;
 		cp_reinstall_start(&cp);
 		/* fall through */
 	case 3:
