@@ -241,5 +241,6 @@ void dp_watchdog_stop(struct dp_ctx *ctx);
 /* TP_DP_TEST_STALL_WORKER, read once at start; the stall, from a tick. */
 void dp_watchdog_test_hook(struct dp_ctx *ctx);
 void dp_watchdog_test_stall(struct dp_worker *w);
+void dp_test_poll_stall(struct dp_worker *w);
 
 #endif /* DP_H */

@@ -33,7 +33,8 @@ static const char *const stage_names[DP_STAGE__COUNT] = {
 static void
 print_line(FILE *out, const char *who, const uint64_t *ctr,
 	   const uint64_t *drop, const uint64_t *cyc, const uint64_t *pkts,
-	   uint64_t busy_cycles, uint64_t busy_pkts)
+	   uint64_t busy_cycles, uint64_t busy_pkts, uint64_t stalls,
+	   uint64_t stall_cycles)
 {
 	uint64_t drops = 0;
 
@@ -56,6 +57,8 @@ print_line(FILE *out, const char *who, const uint64_t *ctr,
 	 * readings (perf/run measures an interval this way). */
 	fprintf(out, " busy_cycles=%" PRIu64 " busy_pkts=%" PRIu64, busy_cycles,
 		busy_pkts);
+	/* time off the CPU inside receive polls, not in busy_cycles */
+	fprintf(out, " stalls=%" PRIu64 " stall_cycles=%" PRIu64, stalls, stall_cycles);
 	for (unsigned int i = 0; i < DP_STAGE__COUNT; i++)
 		fprintf(out, " stage_%s_cycles=%" PRIu64 " stage_%s_pkts=%" PRIu64,
 			stage_names[i], cyc[i], stage_names[i], pkts[i]);
@@ -67,7 +70,7 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 {
 	uint64_t ctr[DP_CTR__COUNT] = { 0 }, drop[DP_DROP__COUNT] = { 0 };
 	uint64_t cyc[DP_STAGE__COUNT] = { 0 }, pkts[DP_STAGE__COUNT] = { 0 };
-	uint64_t busy_c = 0, busy_p = 0;
+	uint64_t busy_c = 0, busy_p = 0, stalls = 0, stall_c = 0;
 	double up = (double)(rte_rdtsc() - ctx->start_tsc) / (double)ctx->tsc_hz;
 
 	fprintf(out, "turnpike-dp stats: uptime=%.1fs workers=%u ports=%u tsc_hz=%" PRIu64 "\n",
@@ -80,7 +83,8 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 			continue;
 		snprintf(who, sizeof(who), "worker=%u lcore=%u", w->id, w->lcore);
 		print_line(out, who, w->ctr, w->drop, w->stage_cycles,
-			   w->stage_pkts, w->busy_cycles, w->busy_pkts);
+			   w->stage_pkts, w->busy_cycles, w->busy_pkts, w->stalls,
+			   w->stall_cycles);
 		for (unsigned int i = 0; i < DP_CTR__COUNT; i++)
 			ctr[i] += w->ctr[i];
 		for (unsigned int i = 0; i < DP_DROP__COUNT; i++)
@@ -91,8 +95,10 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 		}
 		busy_c += w->busy_cycles;
 		busy_p += w->busy_pkts;
+		stalls += w->stalls;
+		stall_c += w->stall_cycles;
 	}
-	print_line(out, "total", ctr, drop, cyc, pkts, busy_c, busy_p);
+	print_line(out, "total", ctr, drop, cyc, pkts, busy_c, busy_p, stalls, stall_c);
 	for (unsigned int i = 0; i < ctx->nports; i++) {
 		const struct dp_port *p = &ctx->ports[i];
 

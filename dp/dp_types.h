@@ -172,6 +172,10 @@ struct dp_ctx {
 	uint64_t watchdog_withheld;
 	int test_stall_worker;        /* -1: none */
 	uint64_t test_stall_ms;
+	/* test hook TP_DP_TEST_POLL_STALL=worker:at_ms:ms (dp_watchdog.c) */
+	int test_poll_worker;         /* -1: none */
+	uint64_t test_poll_at_ms;
+	uint64_t test_poll_ms;
 };
 
 /* Impairment state of one port in one direction of one worker. */
@@ -219,6 +223,13 @@ struct dp_worker {
 	uint64_t stage_pkts[DP_STAGE__COUNT];
 	uint64_t busy_cycles;        /* cycles in iterations that did work */
 	uint64_t busy_pkts;
+	/* Receive polls that returned packets after more than stall_limit
+	 * cycles: the thread was off its CPU inside the poll (a receive burst
+	 * is a few hundred cycles). The excess is not counted as busy. */
+	uint64_t stalls;
+	uint64_t stall_cycles;
+	uint64_t stall_limit;
+	bool test_poll_armed;        /* the poll-stall test hook is due */
 	/* bumped every tick; the watchdog thread reads it (dp_watchdog.c) */
 	uint64_t heartbeat;
 

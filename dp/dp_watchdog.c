@@ -129,11 +129,25 @@ dp_watchdog_stop(struct dp_ctx *ctx)
 void
 dp_watchdog_test_hook(struct dp_ctx *ctx)
 {
-	const char *v = getenv("TP_DP_TEST_STALL_WORKER");
+	const char *v;
 	unsigned int id;
 	unsigned long ms;
 
+	unsigned long at;
+
 	ctx->test_stall_worker = -1;
+	ctx->test_poll_worker = -1;
+	/* The worker sleeps ms inside one receive poll, at_ms after start:
+	 * what a preemption does to it (dp_worker_main()'s stall accounting). */
+	v = getenv("TP_DP_TEST_POLL_STALL");
+	if (v != NULL && sscanf(v, "%u:%lu:%lu", &id, &at, &ms) == 3) {
+		ctx->test_poll_worker = (int)id;
+		ctx->test_poll_at_ms = at;
+		ctx->test_poll_ms = ms;
+		tp_log(TP_LOG_INFO, "test hook: worker %u sleeps %lu ms in a receive "
+		       "poll %lu ms after it starts\n", id, ms, at);
+	}
+	v = getenv("TP_DP_TEST_STALL_WORKER");
 	if (v == NULL || sscanf(v, "%u:%lu", &id, &ms) != 2)
 		return;
 	ctx->test_stall_worker = (int)id;
@@ -142,12 +156,31 @@ dp_watchdog_test_hook(struct dp_ctx *ctx)
 	       id, ms);
 }
 
+/* The poll-stall hook, from inside a receive poll when armed (once). */
+void
+dp_test_poll_stall(struct dp_worker *w)
+{
+	uint64_t end = ipc_monotonic_ms() + w->ctx->test_poll_ms;
+
+	w->test_poll_armed = false;
+	w->ctx->test_poll_worker = -1;
+	tp_log(TP_LOG_INFO, "test hook: worker %u sleeps in a receive poll\n", w->id);
+	while (ipc_monotonic_ms() < end) {     /* signals cut a nanosleep short */
+		struct timespec ts = { 0, 1000 * 1000L };
+
+		nanosleep(&ts, NULL);
+	}
+}
+
 /* Called from worker_tick(): the hook's stall, when it is due. */
 void
 dp_watchdog_test_stall(struct dp_worker *w)
 {
 	struct dp_ctx *ctx = w->ctx;
 
+	if (unlikely(ctx->test_poll_worker == (int)w->id) &&
+	    ipc_monotonic_ms() >= ctx->start_ms + ctx->test_poll_at_ms)
+		w->test_poll_armed = true;
 	if (likely(ctx->test_stall_worker != (int)w->id) ||
 	    ipc_monotonic_ms() < ctx->start_ms + ctx->test_stall_ms)
 		return;

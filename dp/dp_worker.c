@@ -29,6 +29,8 @@
 
 /* Iterations without work before the first sleep. */
 #define DP_IDLE_SPIN 256
+/* A receive poll that takes longer than this was preempted (dp_worker_main). */
+#define DP_STALL_US 10u
 #define DP_MBUF_DATA (RTE_MBUF_DEFAULT_BUF_SIZE)
 
 void
@@ -94,6 +96,7 @@ worker_create(struct dp_ctx *ctx, unsigned int id, unsigned int lcore)
 			   cd->icmp_rate_per_s > 10 ? cd->icmp_rate_per_s / 10 : 1,
 			   ctx->tsc_hz, rte_rdtsc());
 	w->tick_interval = ctx->tsc_hz / 10;
+	w->stall_limit = ctx->tsc_hz / (1000000u / DP_STALL_US);
 	ctx->workers[id] = w;
 	return dp_tcp_create(w);
 }
@@ -301,8 +304,11 @@ dp_worker_main(void *arg)
 		for (unsigned int i = 0; i < ctx->nports; i++) {
 			struct dp_port *port = &ctx->ports[i];
 			struct dp_impair *im = w->impair_rx[i];
-			uint16_t n = rte_eth_rx_burst(port->port_id, (uint16_t)w->id,
-						      pkts, DP_BURST);
+			uint16_t n;
+
+			if (unlikely(w->test_poll_armed) && i == 0)
+				dp_test_poll_stall(w);
+			n = rte_eth_rx_burst(port->port_id, (uint16_t)w->id, pkts, DP_BURST);
 
 			/* The clock is read only where a stage did work: a
 			 * TSC read costs some 40 cycles, an empty poll less. */
@@ -310,6 +316,20 @@ dp_worker_main(void *arg)
 			if (n > 0) {
 				uint64_t bytes = 0;
 
+				/* A poll (this one, or an empty one of an
+				 * earlier port in this turn: t0 has not moved
+				 * since) that took longer than any receive
+				 * burst does was preempted, and, at low rates,
+				 * returns packets because it was: the time off
+				 * the CPU is not the worker's work. */
+				if (unlikely(t1 - t0 > w->stall_limit)) {
+					uint64_t over = t1 - t0 - w->stall_limit;
+
+					w->stalls++;
+					w->stall_cycles += over;
+					start += over;
+					t0 += over;
+				}
 				for (uint16_t k = 0; k < n; k++)
 					bytes += rte_pktmbuf_pkt_len(pkts[k]);
 				w->ctr[DP_CTR_RX_PKTS] += n;

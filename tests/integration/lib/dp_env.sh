@@ -55,6 +55,7 @@ tp_cleanup() {
 
 # tp_write_conf FILE WORKERS(e.g. "0" or "0, 1") EXTRA_DP_SETTINGS ACCESS_EXTRA CORE_EXTRA [MORE_GROUPS]
 # (TP_MBUFS, when set, sizes each worker's mbuf pool; 4095 otherwise)
+# (TP_IDLE_SLEEP, when set, is dp.idle_sleep_max_us; 500 otherwise)
 tp_write_conf() {
   local file=$1 workers=$2 extra=${3:-} acc=${4:-} core=${5:-} more=${6:-}
   local lcores
@@ -65,7 +66,7 @@ dp = {
   eal = ["-l", "$lcores", "--no-pci", "--in-memory", "--file-prefix", "$TP_ID",
          "--log-level", "lib.eal:warning"];
   workers = [$workers];
-  idle_sleep_max_us = 500;
+  idle_sleep_max_us = ${TP_IDLE_SLEEP:-500};
   mbufs_per_worker = ${TP_MBUFS:-4095};
   $extra
   ports = (
