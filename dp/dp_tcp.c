@@ -163,18 +163,17 @@ diag_connected(struct tcp_stack *ts, tcp_id_t id, void *arg)
 	echo_pump(ts, id, arg);
 }
 
-/*
- * The stack tells an application about an active open only once it is
- * established (connected(), then closed()): a refused or unanswered SYN
- * ends the connection silently. So while an attempt is under way, the
- * poll looks at its state: gone means refused (or SYN retries spent),
- * and it is tried again, backed off. Once connected, the connection is
- * the test's: it ends there.
- */
+/* An attempt that ended before it connected (refused, SYN retries spent)
+ * is tried again, backed off. Once connected, the connection is the
+ * test's: it ends there. */
 static void
-diag_check(struct dp_worker *w)
+diag_closed(struct tcp_stack *ts, tcp_id_t id, void *arg, enum tcp_reason why)
 {
-	if (tcp_conn_state(w->tcp, w->tcp_diag.id) < 0) {
+	struct dp_worker *w = arg;
+
+	(void)ts;
+	(void)why;
+	if (w->tcp_diag.connecting && id == w->tcp_diag.id) {
 		w->tcp_diag.connecting = false;
 		diag_retry(w);
 	}
@@ -185,7 +184,7 @@ static const struct tcp_app_ops diag_connect_ops = {
 	.connected = diag_connected,
 	.readable = echo_pump,
 	.writable = echo_pump,
-	.closed = echo_closed,
+	.closed = diag_closed,
 };
 
 /* Worker 0 registers the active open's application and its first attempt
@@ -327,8 +326,6 @@ dp_tcp_poll(struct dp_worker *w, uint64_t now_ms)
 {
 	tcp_stack_set_time(w->tcp, now_ms);
 	dp_tcp_turn_poll(w, now_ms);
-	if (unlikely(w->tcp_diag.connecting))
-		diag_check(w);
 	if (unlikely(w->tcp_diag.next_ms != 0) && now_ms >= w->tcp_diag.next_ms)
 		diag_connect(w);
 	return tw_advance(w->tcp_wheel, now_ms);

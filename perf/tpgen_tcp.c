@@ -309,10 +309,13 @@ static void
 turn_closed(struct tcp_stack *ts, tcp_id_t id, void *arg, enum tcp_reason why)
 {
 	struct gen *g = gen_of(ts);
+	struct gen_tcp_client *k = &g->tcp->tc[(uintptr_t)arg];
 
 	(void)id;
 	(void)why;
-	g->tcp->tc[(uintptr_t)arg].dead = true;
+	if (!k->up)
+		return;      /* an open that failed: the set-up tries again */
+	k->dead = true;
 	g->tcp->turn_closed++;
 }
 

@@ -115,6 +115,9 @@ int tcp_unlisten(struct tcp_stack *ts, uint8_t family, uint16_t port);
  * Active open from laddr:lport to raddr:rport (the caller chose lport so
  * that replies reach this worker). Sends the SYN. Returns the id in *id,
  * 0; or -EADDRINUSE (that 4-tuple exists), -ENOBUFS (no slot), -EINVAL.
+ * Then connected() once established, or closed(REFUSED, SYN_TIMEOUT, ...)
+ * if it never is (never both, and nothing after the caller's own
+ * tcp_close()/tcp_abort()).
  */
 int tcp_connect(struct tcp_stack *ts, uint8_t family, const uint8_t *laddr,
 		uint16_t lport, const uint8_t *raddr, uint16_t rport, int app,

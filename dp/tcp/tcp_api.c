@@ -95,6 +95,10 @@ tcp_connect(struct tcp_stack *ts, uint8_t family, const uint8_t *laddr,
 	c->recover = c->iss;
 	c->rto = ts->conf.rto_init;
 	c->state = TCP_ST_SYN_SENT;
+	/* The application has the id from now on: an open that fails (RST,
+	 * SYN retries spent) ends with closed(why), as RFC 6062's Connect
+	 * needs to answer its request. */
+	c->flags |= TCP_CF_APP_KNOWS;
 	/* The SYN's window is unscaled; later ones are (RFC 7323 §2.2). */
 	if (tcp_xmit(ts, c, c->iss, 0, TCP_SYN) == 0)
 		c->snd_nxt = c->iss + 1;

@@ -317,9 +317,59 @@ test_tcp_handshake_syn_sent_bad_ack(void **state)
 	/* ...one that does refuses the connection. */
 	h_inject(h, TCP_RST | TCP_ACK, h->p_seq, iss + 1, 0, NULL, NULL, 0);
 	assert_int_equal(tcp_conn_state(h->ts, h->id), -ENOTCONN);
-	assert_int_equal(h->ev.closeds, 0);      /* the app never had it */
+	/* The application has the id since tcp_connect(): it hears why
+	 * (RFC 6062's Connect answers 447 on it). */
+	assert_int_equal(h->ev.connecteds, 0);
+	assert_int_equal(h->ev.closeds, 1);
+	assert_int_equal(h->ev.last_reason, TCP_REASON_REFUSED);
 	assert_int_equal(h->ts->closes[TCP_REASON_REFUSED], 1);
 	assert_int_equal(h_pending(h), 0);
+	h_free(h);
+}
+
+/* An active open nobody answers: SYN retransmitted on the RTO, doubled,
+ * until conf.syn_retries are spent; the application hears SYN_TIMEOUT. */
+static void
+test_tcp_handshake_active_syn_timeout(void **state)
+{
+	struct h *h = h_new(NULL);
+	int syns = 0;
+
+	(void)state;
+	assert_int_equal(tcp_connect(h->ts, TCP_AF_IPV4, h->laddr, 5000, h->raddr,
+				     H_RPORT, h->app, h, &h->id), 0);
+	h->lport = 5000;
+	for (int i = 0; i < 600 && tcp_conn_state(h->ts, h->id) >= 0; i++) {
+		while (h_pending(h) > 0) {
+			assert_int_equal(h_pop(h)->seg.flags, TCP_SYN);
+			syns++;
+		}
+		assert_int_equal(h->ev.closeds, 0);
+		h_advance(h, 1000);
+	}
+	assert_int_equal(tcp_conn_state(h->ts, h->id), -ENOTCONN);
+	assert_true(syns >= 2);
+	assert_int_equal(h->ev.connecteds, 0);
+	assert_int_equal(h->ev.closeds, 1);
+	assert_int_equal(h->ev.last_reason, TCP_REASON_SYN_TIMEOUT);
+	assert_int_equal(h->ts->closes[TCP_REASON_SYN_TIMEOUT], 1);
+	h_free(h);
+}
+
+/* The application that closes its own active open hears nothing more. */
+static void
+test_tcp_handshake_active_abort(void **state)
+{
+	struct h *h = h_new(NULL);
+
+	(void)state;
+	assert_int_equal(tcp_connect(h->ts, TCP_AF_IPV4, h->laddr, 5000, h->raddr,
+				     H_RPORT, h->app, h, &h->id), 0);
+	h->lport = 5000;
+	(void)h_pop(h);
+	assert_int_equal(tcp_abort(h->ts, h->id), 0);
+	assert_int_equal(h->ev.closeds, 0);
+	assert_int_equal(h_pending(h), 0);       /* no RST for a SYN_SENT */
 	h_free(h);
 }
 
@@ -2410,6 +2460,8 @@ main(void)
 		cmocka_unit_test(test_tcp_handshake_syn_sent_bad_ack),
 		cmocka_unit_test(test_tcp_handshake_backlog_full),
 		cmocka_unit_test(test_tcp_handshake_accept_refused),
+		cmocka_unit_test(test_tcp_handshake_active_syn_timeout),
+		cmocka_unit_test(test_tcp_handshake_active_abort),
 		cmocka_unit_test(test_tcp_syncookie_handshake),
 		cmocka_unit_test(test_tcp_syncookie_bad_or_old),
 		cmocka_unit_test(test_tcp_conn_pool_and_stale_id),
