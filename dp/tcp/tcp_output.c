@@ -86,17 +86,26 @@ seg_cksum(const struct tcp_conn *c, const uint8_t *seg, uint32_t len)
 	return (uint16_t)~sum;
 }
 
-/* Copy len bytes of the send queue from offset off (from snd_una). */
+/* Copy len bytes of the send queue from sequence seq (at or above
+ * snd_una), from the cursor when seq lies at or past it (new data, sent in
+ * order), else from the head (a retransmission). */
 static void
-copy_from_queue(const struct tcp_conn *c, uint32_t off, uint8_t *dst, uint32_t len)
+copy_from_queue(struct tcp_conn *c, uint32_t seq, uint8_t *dst, uint32_t len)
 {
+	uint32_t head_seq = c->snd_una - c->snd_head_off;
 	const struct rte_mbuf *m = c->snd_head;
+	uint32_t mseq = head_seq, off;
 
-	off += c->snd_head_off;
-	while (m != NULL && off >= m->data_len) {
-		off -= m->data_len;
+	if (c->cold.snd_cur != NULL && tcp_seq_geq(c->cold.snd_cur_seq, head_seq) &&
+	    tcp_seq_leq(c->cold.snd_cur_seq, seq)) {
+		m = c->cold.snd_cur;
+		mseq = c->cold.snd_cur_seq;
+	}
+	while (m != NULL && seq - mseq >= m->data_len) {
+		mseq += m->data_len;
 		m = m->next;
 	}
+	off = seq - mseq;
 	while (len > 0 && m != NULL) {
 		uint32_t n = m->data_len - off;
 
@@ -105,7 +114,13 @@ copy_from_queue(const struct tcp_conn *c, uint32_t off, uint8_t *dst, uint32_t l
 		memcpy(dst, rte_pktmbuf_mtod_offset(m, const uint8_t *, off), n);
 		dst += n;
 		len -= n;
+		/* an mbuf with data (n > 0) that holds this segment's bytes */
+		c->cold.snd_cur = m;
+		c->cold.snd_cur_seq = mseq;
+		if (off + n < m->data_len)
+			break;
 		off = 0;
+		mseq += m->data_len;
 		m = m->next;
 	}
 }
@@ -230,7 +245,7 @@ tcp_xmit(struct tcp_stack *ts, struct tcp_conn *c, uint32_t seq, uint32_t len,
 	tcp_seg_build(p, c->lport, c->rport, seq, (flags & TCP_ACK) ? c->rcv_nxt : 0,
 		      flags, field, &o);
 	if (len > 0)
-		copy_from_queue(c, seq - c->snd_una, p + hl, len);
+		copy_from_queue(c, seq, p + hl, len);
 
 	if (flags & TCP_ACK) {
 		uint32_t edge = c->rcv_nxt + ((uint32_t)field << ((flags & TCP_SYN) ? 0 : c->rcv_wscale));

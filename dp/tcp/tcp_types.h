@@ -242,6 +242,13 @@ struct tcp_conn_cold {
 	uint32_t high_rxt;
 	struct tcp_sack_block sb[TCP_SACK_SB];
 	uint64_t cc_priv[4];     /* congestion-control state */
+	/* Where the last segment's payload ended in the send queue: an mbuf
+	 * with data and the sequence of its first byte, so that the next
+	 * segment's copy starts there instead of walking the queue from
+	 * snd_head (O(1) per segment, not O(queue)). Stale once snd_una has
+	 * passed it (its mbuf freed): snd_cur_seq is then below the head's. */
+	const struct rte_mbuf *snd_cur;
+	uint32_t snd_cur_seq;
 };
 
 /*
