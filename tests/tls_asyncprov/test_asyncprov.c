@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -32,6 +33,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
+#include <openssl/pem.h>
 #include <openssl/provider.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -270,6 +272,8 @@ struct hs_case {
 	const char *propq;              /* server's property query */
 	bool async;                     /* SSL_MODE_ASYNC on the server */
 	bool callback;                  /* ... with an async callback */
+	const char *cert_file;          /* PEM files instead of key and cert */
+	const char *key_file;
 };
 
 static SSL_CTX *
@@ -278,8 +282,15 @@ server_ctx(const struct hs_case *hc)
 	SSL_CTX *ctx = SSL_CTX_new_ex(libctx, hc->propq, TLS_server_method());
 
 	assert_non_null(ctx);
-	assert_int_equal(SSL_CTX_use_certificate(ctx, hc->cert), 1);
-	assert_int_equal(SSL_CTX_use_PrivateKey(ctx, hc->key), 1);
+	if (hc->cert_file != NULL) {
+		/* Decoded under the SSL_CTX's library context and query. */
+		assert_int_equal(SSL_CTX_use_certificate_chain_file(ctx, hc->cert_file), 1);
+		assert_int_equal(SSL_CTX_use_PrivateKey_file(ctx, hc->key_file,
+							     SSL_FILETYPE_PEM), 1);
+	} else {
+		assert_int_equal(SSL_CTX_use_certificate(ctx, hc->cert), 1);
+		assert_int_equal(SSL_CTX_use_PrivateKey(ctx, hc->key), 1);
+	}
 	assert_int_equal(SSL_CTX_check_private_key(ctx), 1);
 	assert_int_equal(SSL_CTX_set1_groups_list(ctx, "X25519:P-256"), 1);
 	if (hc->async)
@@ -540,6 +551,45 @@ test_asyncprov_tls12_rsa_pkcs1(void **state)
 		 NID_rsaEncryption, NID_X9_62_prime256v1);
 }
 
+/* Certificate and key from PEM files, as dp's configuration gives them. */
+static void
+test_asyncprov_pem_files(void **state)
+{
+	char dir[] = "/tmp/tpasync-pem.XXXXXX";
+	char cert_path[64], key_path[64];
+	EVP_PKEY *keys[] = { key_ec, key_rsa };
+	X509 *certs[] = { cert_ec, cert_rsa };
+	int sig_nids[] = { NID_X9_62_id_ecPublicKey, NID_rsassaPss };
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(cert_path, sizeof(cert_path), "%s/cert.pem", dir);
+	snprintf(key_path, sizeof(key_path), "%s/key.pem", dir);
+	for (size_t k = 0; k < 2; k++) {
+		struct hs_case hc = {
+			.version = TLS1_3_VERSION, .groups = "X25519",
+			.propq = TPA_PROPQ, .async = true, .callback = true,
+			.cert_file = cert_path, .key_file = key_path,
+		};
+		struct hs_result r;
+		FILE *f;
+
+		f = fopen(cert_path, "w");
+		assert_non_null(f);
+		assert_int_equal(PEM_write_X509(f, certs[k]), 1);
+		fclose(f);
+		f = fopen(key_path, "w");
+		assert_non_null(f);
+		assert_int_equal(PEM_write_PrivateKey(f, keys[k], NULL, NULL, 0, NULL, NULL), 1);
+		fclose(f);
+		run_handshakes(&hc, 4, sig_nids[k], NID_X25519, &r);
+		check_async_use(&hc, &r, 4);
+	}
+	unlink(cert_path);
+	unlink(key_path);
+	rmdir(dir);
+}
+
 static void
 concurrent(EVP_PKEY *key, X509 *cert, const char *what)
 {
@@ -649,6 +699,7 @@ main(void)
 		cmocka_unit_test(test_asyncprov_tls12_ecdsa_p256),
 		cmocka_unit_test(test_asyncprov_tls12_rsa_pss_x25519),
 		cmocka_unit_test(test_asyncprov_tls12_rsa_pkcs1),
+		cmocka_unit_test(test_asyncprov_pem_files),
 		cmocka_unit_test(test_asyncprov_wait_fd_without_callback),
 		cmocka_unit_test(test_asyncprov_sleeps_outside_job),
 		cmocka_unit_test(test_asyncprov_unused_without_propquery),

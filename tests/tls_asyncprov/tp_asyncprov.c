@@ -41,6 +41,7 @@
 #include <openssl/provider.h>
 
 #include "tp_asyncprov.h"
+#include "tp_asyncprov_wait.h"
 
 #define TPA_NAME   "tpasync"
 #define TPA_PROPS  "provider=tpasync"
@@ -554,6 +555,8 @@ tpa_env_delay_us(void)
 }
 
 /* The entry point: one shared state however many library contexts load us. */
+/* The only symbol the object exports (built with hidden visibility). */
+__attribute__((visibility("default")))
 int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
 		       const OSSL_DISPATCH **out, void **provctx);
 

@@ -35,6 +35,7 @@
 #include <openssl/async.h>
 
 #include "tp_asyncprov.h"
+#include "tp_asyncprov_wait.h"
 
 struct tpa_entry {
 	struct tpa_entry *next;
