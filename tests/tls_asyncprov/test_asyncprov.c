@@ -597,17 +597,24 @@ concurrent(EVP_PKEY *key, X509 *cert, const char *what)
 		.key = key, .cert = cert, .version = TLS1_3_VERSION,
 		.groups = "X25519", .propq = TPA_PROPQ, .async = true, .callback = true,
 	};
-	struct hs_result r;
+	struct hs_case base = hc;
+	struct hs_result r, rb;
 	const unsigned int n = 500;
+	uint64_t cb_min_ns;
 
 	run_handshakes(&hc, n, NID_undef, NID_X25519, &r);
 	check_async_use(&hc, &r, n);
+	cb_min_ns = atomic_load(&q.cb_min_ns);
+	/* The same without the provider, for scale (not checked). */
+	base.propq = NULL;
+	run_handshakes(&base, n, NID_undef, NID_X25519, &rb);
+	assert_int_equal(rb.d.ops, 0);
 	print_message("%u concurrent TLS 1.3 handshakes (%s, X25519), provider delay "
-		      "%llu us: %.1f ms, %llu pauses, %llu WANT_ASYNC, first "
-		      "callback after >= %.1f us\n", n, what,
-		      (unsigned long long)(delay_ns / 1000), r.elapsed_ns / 1e6,
-		      (unsigned long long)r.d.pauses, (unsigned long long)r.want_async,
-		      atomic_load(&q.cb_min_ns) / 1e3);
+		      "%llu us: %.1f ms (%.1f ms without the provider), %llu pauses, "
+		      "%llu WANT_ASYNC, callbacks %.1f us or more after the call\n",
+		      n, what, (unsigned long long)(delay_ns / 1000), r.elapsed_ns / 1e6,
+		      rb.elapsed_ns / 1e6, (unsigned long long)r.d.pauses,
+		      (unsigned long long)r.want_async, cb_min_ns / 1e3);
 }
 
 static void
@@ -665,7 +672,9 @@ test_asyncprov_sleeps_outside_job(void **state)
  * The counters are what makes the tests above able to fail: with the
  * provider loaded but not asked for (no property query, or the default
  * provider preferred), the same handshakes leave them at zero and never
- * park, so "the provider was used" would not hold.
+ * park, so "the provider was used" would not hold. (With no query at all,
+ * OpenSSL takes the provider loaded first: group_setup loads the default
+ * provider first, as README.md asks.)
  */
 static void
 test_asyncprov_unused_without_propquery(void **state)
