@@ -59,7 +59,8 @@ now_ns(void)
 }
 
 struct tpa_snap {
-	uint64_t ops, signs, derives, pauses, async_ops, sync_ops, callbacks, fd_wakes, delay_us;
+	uint64_t ops, signs, derives, pauses, async_ops, sync_ops, callbacks, fd_wakes,
+		 abandoned, delay_us;
 };
 
 static void
@@ -74,6 +75,7 @@ snap(struct tpa_snap *s)
 		OSSL_PARAM_uint64(TPA_PARAM_SYNC_OPS, &s->sync_ops),
 		OSSL_PARAM_uint64(TPA_PARAM_CALLBACKS, &s->callbacks),
 		OSSL_PARAM_uint64(TPA_PARAM_FD_WAKES, &s->fd_wakes),
+		OSSL_PARAM_uint64(TPA_PARAM_ABANDONED, &s->abandoned),
 		OSSL_PARAM_uint64(TPA_PARAM_DELAY_US, &s->delay_us),
 		OSSL_PARAM_END
 	};
@@ -349,6 +351,7 @@ snap_delta(struct tpa_snap *d, const struct tpa_snap *a, const struct tpa_snap *
 	d->sync_ops = b->sync_ops - a->sync_ops;
 	d->callbacks = b->callbacks - a->callbacks;
 	d->fd_wakes = b->fd_wakes - a->fd_wakes;
+	d->abandoned = b->abandoned - a->abandoned;
 }
 
 /*
@@ -463,6 +466,7 @@ check_async_use(const struct hs_case *hc, const struct hs_result *r, unsigned in
 	assert_int_equal(r->d.derives, n);
 	assert_int_equal(r->d.async_ops, 2 * n);
 	assert_int_equal(r->d.sync_ops, 0);
+	assert_int_equal(r->d.abandoned, 0);
 	assert_true(r->d.pauses >= 2 * n);
 	assert_true(r->want_async >= 2 * n);
 	if (hc->callback) {
@@ -549,6 +553,53 @@ test_asyncprov_tls12_rsa_pkcs1(void **state)
 	(void)state;
 	hs_async(key_rsa, cert_rsa, TLS1_2_VERSION, "P-256", "RSA+SHA256",
 		 NID_rsaEncryption, NID_X9_62_prime256v1);
+}
+
+/*
+ * An application that frees a parked SSL (SSL_free frees its wait ctx)
+ * would, with an accelerator, get its callback called with the freed SSL
+ * later. The provider drops that wake-up and counts it, so dp's tests can
+ * check tpasync-abandoned stays 0 when connections close mid-handshake.
+ */
+static void
+test_asyncprov_free_while_parked_is_caught(void **state)
+{
+	struct hs_case hc = {
+		.key = key_ec, .cert = cert_ec, .version = TLS1_3_VERSION,
+		.groups = "X25519", .propq = TPA_PROPQ, .async = true, .callback = true,
+	};
+	SSL_CTX *sctx = server_ctx(&hc), *cctx = client_ctx(&hc);
+	struct pair pairs[1];
+	struct tpa_snap a, b, d;
+	struct timespec ts = { .tv_nsec = 20 * 1000000L };
+
+	(void)state;
+	q.cap = 16;
+	q.ring = calloc(q.cap, sizeof(*q.ring));
+	assert_non_null(q.ring);
+	q.head = q.tail = 0;
+	q.pairs = pairs;
+	atomic_store(&q.cb_calls, 0);
+	atomic_store(&q.cb_early, 0);
+	atomic_store(&q.cb_min_ns, UINT64_MAX);
+	q.driver = pthread_self();
+	pair_init(&pairs[0], sctx, cctx, 0);
+	snap(&a);
+	assert_int_equal(pair_step(&pairs[0]), STEP_PARKED);
+	assert_true(SSL_waiting_for_async(pairs[0].s));
+	SSL_free(pairs[0].s);           /* the bug under test */
+	SSL_free(pairs[0].c);
+	nanosleep(&ts, NULL);           /* 100 times the delay */
+	snap(&b);
+	snap_delta(&d, &a, &b);
+	assert_int_equal(d.async_ops, 1);
+	assert_int_equal(d.abandoned, 1);
+	assert_int_equal(d.callbacks, 0);
+	assert_int_equal(atomic_load(&q.cb_calls), 0);
+	free(q.ring);
+	q.ring = NULL;
+	SSL_CTX_free(sctx);
+	SSL_CTX_free(cctx);
 }
 
 /* Certificate and key from PEM files, as dp's configuration gives them. */
@@ -709,6 +760,7 @@ main(void)
 		cmocka_unit_test(test_asyncprov_tls12_rsa_pss_x25519),
 		cmocka_unit_test(test_asyncprov_tls12_rsa_pkcs1),
 		cmocka_unit_test(test_asyncprov_pem_files),
+		cmocka_unit_test(test_asyncprov_free_while_parked_is_caught),
 		cmocka_unit_test(test_asyncprov_wait_fd_without_callback),
 		cmocka_unit_test(test_asyncprov_sleeps_outside_job),
 		cmocka_unit_test(test_asyncprov_unused_without_propquery),

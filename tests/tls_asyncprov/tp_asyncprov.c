@@ -450,6 +450,7 @@ static const OSSL_PARAM tpa_gettable[] = {
 	OSSL_PARAM_uint64(TPA_PARAM_SYNC_OPS, NULL),
 	OSSL_PARAM_uint64(TPA_PARAM_CALLBACKS, NULL),
 	OSSL_PARAM_uint64(TPA_PARAM_FD_WAKES, NULL),
+	OSSL_PARAM_uint64(TPA_PARAM_ABANDONED, NULL),
 	OSSL_PARAM_uint64(TPA_PARAM_DELAY_US, NULL),
 	OSSL_PARAM_END
 };
@@ -494,6 +495,7 @@ tpa_get_params(void *provctx, OSSL_PARAM params[])
 	       set_u64(params, TPA_PARAM_SYNC_OPS, atomic_load(&tpa_cnt.sync_ops)) &&
 	       set_u64(params, TPA_PARAM_CALLBACKS, atomic_load(&tpa_cnt.callbacks)) &&
 	       set_u64(params, TPA_PARAM_FD_WAKES, atomic_load(&tpa_cnt.fd_wakes)) &&
+	       set_u64(params, TPA_PARAM_ABANDONED, atomic_load(&tpa_cnt.abandoned)) &&
 	       set_u64(params, TPA_PARAM_DELAY_US, tpa_wait_delay_us());
 }
 
@@ -507,7 +509,7 @@ tpa_teardown(void *provctx)
 	if (getenv(TPA_ENV_STATS) != NULL)
 		fprintf(stderr, "tpasync: ops=%llu signs=%llu derives=%llu pauses=%llu "
 			"async_ops=%llu sync_ops=%llu callbacks=%llu fd_wakes=%llu "
-			"delay_us=%llu\n",
+			"abandoned=%llu delay_us=%llu\n",
 			(unsigned long long)(atomic_load(&tpa_cnt.signs) +
 					     atomic_load(&tpa_cnt.derives)),
 			(unsigned long long)atomic_load(&tpa_cnt.signs),
@@ -517,6 +519,7 @@ tpa_teardown(void *provctx)
 			(unsigned long long)atomic_load(&tpa_cnt.sync_ops),
 			(unsigned long long)atomic_load(&tpa_cnt.callbacks),
 			(unsigned long long)atomic_load(&tpa_cnt.fd_wakes),
+			(unsigned long long)atomic_load(&tpa_cnt.abandoned),
 			(unsigned long long)tpa_wait_delay_us());
 	tpa_wait_stop();
 	OSSL_PROVIDER_unload(g.dflt);

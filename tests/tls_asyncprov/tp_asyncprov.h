@@ -19,6 +19,9 @@
 #define TPA_PARAM_SYNC_OPS   "tpasync-sync-ops"   /* operations that slept instead */
 #define TPA_PARAM_CALLBACKS  "tpasync-callbacks"  /* wake-ups through the wait ctx callback */
 #define TPA_PARAM_FD_WAKES   "tpasync-fd-wakes"   /* wake-ups through the wait fd */
+#define TPA_PARAM_ABANDONED  "tpasync-abandoned"  /* wait ctx freed with an operation
+						    * queued: the application freed a
+						    * parked SSL (a bug, see README) */
 #define TPA_PARAM_DELAY_US   "tpasync-delay-us"   /* the configured delay */
 
 /* Environment: the delay in microseconds, read once at provider init

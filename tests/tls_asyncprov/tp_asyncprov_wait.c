@@ -14,9 +14,16 @@
  *   the job (SSL_do_handshake again) on whatever thread it likes.
  * - A job resumed before its entry is done (a spurious resume, or a stale
  *   fd wake-up left by the previous operation) pauses again.
- * - The application must not free the SSL (its wait ctx) while a job of it
- *   is paused here with a callback pending: the callback gets the SSL as its
- *   argument (the same holds with a real accelerator).
+ * - Every wait ctx that ever waits here gets a record of ours (an entry
+ *   under our key, with the eventfd, or fd -1 in callback mode: poll()
+ *   ignores it), whose cleanup runs when the wait ctx is freed. An
+ *   application that frees an SSL (SSL_free frees its wait ctx) while one of
+ *   its operations is still queued would, with a real accelerator, have the
+ *   callback called on freed memory (libssl passes the SSL). Here that wake-up
+ *   is dropped instead, counted (tpasync-abandoned) and reported once on
+ *   stderr, so a test can catch the bug. The callback runs under the timer's
+ *   lock to close the race with that cleanup: it must not call back into
+ *   OpenSSL (queueing the connection, as it should, is fine).
  * - outside a job the operation just sleeps the delay.
  *
  * All delays are equal, so deadlines are queued in order: the queue is a
@@ -27,6 +34,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,13 +46,24 @@
 #include "tp_asyncprov.h"
 #include "tp_asyncprov_wait.h"
 
+struct tpa_wctx;
+
+/* One queued operation; on the stack of its (paused) job. */
 struct tpa_entry {
 	struct tpa_entry *next;
 	uint64_t deadline_ns;      /* CLOCK_MONOTONIC */
 	ASYNC_callback_fn cb;      /* wake through this, or ... */
 	void *cb_arg;
 	int fd;                    /* ... a dup of the wait fd (owned), or -1 */
+	struct tpa_wctx *rec;      /* its wait ctx's record; under tw.lock */
+	bool abandoned;            /* the wait ctx was freed; under tw.lock */
 	atomic_bool done;          /* set by the timer thread, last touch */
+};
+
+/* Ours in each ASYNC_WAIT_CTX, freed with it (wctx_cleanup). */
+struct tpa_wctx {
+	struct tpa_entry *pending; /* queued and not fired; under tw.lock */
+	int fd;                    /* the eventfd, or -1 in callback mode */
 };
 
 static struct {
@@ -60,8 +80,8 @@ static struct {
 
 struct tpa_counters tpa_cnt;
 
-/* The key of our fd in an ASYNC_WAIT_CTX (its address is what counts). */
-static const char tpa_fd_key = 't';
+/* The key of our record in an ASYNC_WAIT_CTX (its address is what counts). */
+static const char tpa_wctx_key = 't';
 
 static uint64_t
 now_ns(void)
@@ -91,7 +111,10 @@ sleep_until(uint64_t deadline_ns)
 		;
 }
 
-/* Wakes the owner of e; e must not be touched after done is set. */
+/*
+ * Wakes the owner of e, under tw.lock (see the file's comment); e must not
+ * be touched after done is set: its job may resume and return at once.
+ */
 static void
 entry_fire(struct tpa_entry *e)
 {
@@ -99,6 +122,14 @@ entry_fire(struct tpa_entry *e)
 	void *arg = e->cb_arg;
 	int fd = e->fd;
 
+	if (e->rec != NULL)
+		e->rec->pending = NULL;
+	if (e->abandoned) {
+		/* Nobody to wake; the job stays paused (libssl leaks it). */
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
 	atomic_store_explicit(&e->done, true, memory_order_release);
 	if (cb != NULL) {
 		atomic_fetch_add(&tpa_cnt.callbacks, 1);
@@ -109,8 +140,9 @@ entry_fire(struct tpa_entry *e)
 
 		(void)n;        /* an eventfd at its limit is still readable */
 		atomic_fetch_add(&tpa_cnt.fd_wakes, 1);
-		close(fd);
 	}
+	if (fd >= 0)
+		close(fd);
 }
 
 static void *
@@ -134,9 +166,7 @@ timer_main(void *unused)
 		tw.head = e->next;
 		if (tw.head == NULL)
 			tw.tail = NULL;
-		pthread_mutex_unlock(&tw.lock);
 		entry_fire(e);
-		pthread_mutex_lock(&tw.lock);
 	}
 	pthread_mutex_unlock(&tw.lock);
 	return NULL;
@@ -176,9 +206,14 @@ tpa_wait_stop(void)
 	pthread_cond_signal(&tw.cond);
 	pthread_mutex_unlock(&tw.lock);
 	pthread_join(tw.thread, NULL);
-	for (struct tpa_entry *e = tw.head; e != NULL; e = e->next)
+	pthread_mutex_lock(&tw.lock);
+	for (struct tpa_entry *e = tw.head; e != NULL; e = e->next) {
+		if (e->rec != NULL)
+			e->rec->pending = NULL;
 		if (e->fd >= 0)
 			close(e->fd);
+	}
+	pthread_mutex_unlock(&tw.lock);
 	tw.head = tw.tail = NULL;
 	pthread_cond_destroy(&tw.cond);
 	tw.running = false;
@@ -197,6 +232,8 @@ entry_queue(struct tpa_entry *e)
 	/* The deadline is taken under the lock so the FIFO stays sorted. */
 	e->deadline_ns = now_ns() + tw.delay_ns;
 	e->next = NULL;
+	if (e->rec != NULL)
+		e->rec->pending = e;
 	if (tw.tail != NULL)
 		tw.tail->next = e;
 	else
@@ -207,31 +244,59 @@ entry_queue(struct tpa_entry *e)
 }
 
 static void
-fd_cleanup(ASYNC_WAIT_CTX *ctx, const void *key, OSSL_ASYNC_FD fd, void *custom)
+wctx_cleanup(ASYNC_WAIT_CTX *ctx, const void *key, OSSL_ASYNC_FD fd, void *custom)
 {
+	struct tpa_wctx *rec = custom;
+	bool first = false;
+
 	(void)ctx;
 	(void)key;
-	(void)custom;
-	close(fd);
+	pthread_mutex_lock(&tw.lock);
+	if (rec->pending != NULL) {
+		rec->pending->abandoned = true;
+		rec->pending->rec = NULL;
+		first = atomic_fetch_add(&tpa_cnt.abandoned, 1) == 0;
+	}
+	pthread_mutex_unlock(&tw.lock);
+	if (first)
+		fprintf(stderr, "tpasync: an ASYNC_WAIT_CTX (an SSL) was freed while one "
+			"of its operations was paused; its wake-up is dropped. With an "
+			"accelerator the callback would get freed memory: resume a "
+			"parked SSL to the end before freeing it (counted in "
+			"tpasync-abandoned)\n");
+	if (fd >= 0)
+		close(fd);
+	free(rec);
 }
 
-/* The wait ctx's eventfd, registered on first use; -1 if none can be had. */
-static int
-wait_fd_get(ASYNC_WAIT_CTX *wctx)
+/* The wait ctx's record, registered on first use; NULL if none can be had. */
+static struct tpa_wctx *
+wctx_get(ASYNC_WAIT_CTX *wctx, bool want_fd)
 {
+	struct tpa_wctx *rec;
 	OSSL_ASYNC_FD fd;
 	void *custom;
 
-	if (ASYNC_WAIT_CTX_get_fd(wctx, &tpa_fd_key, &fd, &custom))
-		return fd;
-	fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (!ASYNC_WAIT_CTX_set_wait_fd(wctx, &tpa_fd_key, fd, NULL, fd_cleanup)) {
-		close(fd);
-		return -1;
+	if (ASYNC_WAIT_CTX_get_fd(wctx, &tpa_wctx_key, &fd, &custom))
+		return custom;
+	rec = calloc(1, sizeof(*rec));
+	if (rec == NULL)
+		return NULL;
+	rec->fd = -1;
+	if (want_fd) {
+		rec->fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		if (rec->fd < 0) {
+			free(rec);
+			return NULL;
+		}
 	}
-	return fd;
+	if (!ASYNC_WAIT_CTX_set_wait_fd(wctx, &tpa_wctx_key, rec->fd, rec, wctx_cleanup)) {
+		if (rec->fd >= 0)
+			close(rec->fd);
+		free(rec);
+		return NULL;
+	}
+	return rec;
 }
 
 static void
@@ -256,10 +321,14 @@ tpa_wait(void)
 	if (job == NULL || !tw.running ||
 	    (wctx = ASYNC_get_wait_ctx(job)) == NULL)
 		goto sync;
-	if (!ASYNC_WAIT_CTX_get_callback(wctx, &e.cb, &e.cb_arg) || e.cb == NULL) {
+	if (!ASYNC_WAIT_CTX_get_callback(wctx, &e.cb, &e.cb_arg))
 		e.cb = NULL;
-		wfd = wait_fd_get(wctx);
-		if (wfd < 0)
+	e.rec = wctx_get(wctx, e.cb == NULL);
+	if (e.rec == NULL)
+		goto sync;
+	if (e.cb == NULL) {
+		wfd = e.rec->fd;
+		if (wfd < 0)    /* registered in callback mode, callback gone since */
 			goto sync;
 		/* The timer thread writes to its own dup: the wait ctx may be
 		 * freed (closing wfd) while the entry is queued. */

@@ -18,6 +18,7 @@ struct tpa_counters {
 	atomic_uint_fast64_t sync_ops;
 	atomic_uint_fast64_t callbacks;
 	atomic_uint_fast64_t fd_wakes;
+	atomic_uint_fast64_t abandoned;
 };
 
 extern struct tpa_counters tpa_cnt;
