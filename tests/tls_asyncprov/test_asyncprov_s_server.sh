@@ -37,29 +37,33 @@ openssl req -x509 -newkey rsa:2048 -nodes \
 port_listening() { ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
 
 # One handshake: run_one NAME CERT VERSION-FLAG S_SERVER-OPTIONS...
-# The remaining arguments go to s_server (providers, query). Leaves the server's stderr in $tmp/NAME.srv and the client's output in
-# $tmp/NAME.cli; returns 1 if the server never listened.
+# The remaining arguments go to s_server (providers, query). Leaves the
+# server's stderr in $tmp/NAME.srv and the client's output in $tmp/NAME.cli;
+# returns 1 if no server could be started (3 ports tried).
 run_one() {
-	local name=$1 cert=$2 ver=$3 port tries
+	local name=$1 cert=$2 ver=$3 port attempt tries
 	shift 3
-	for tries in 1 2 3 4 5; do
+	for attempt in 1 2 3; do
 		port=$((20000 + (RANDOM % 30000)))
-		port_listening "$port" || break
-	done
-	# s_server's stdin is a FIFO that never ends: at end of input it
-	# would drop the connection. (Not -www: its read loop sleeps 1 s
-	# whenever a job is paused.)
-	TP_ASYNCPROV_STATS=1 TP_ASYNCPROV_DELAY_US=200 \
-	openssl s_server -async -naccept 1 -accept "127.0.0.1:$port" \
-		-cert "$tmp/$cert.crt" -key "$tmp/$cert.key" \
-		-provider-path "$provdir" "$@" >"$tmp/$name.srvout" 2>"$tmp/$name.srv" <&3 &
-	srv_pid=$!
-	for tries in $(seq 1 50); do
-		port_listening "$port" && break
-		sleep 0.1
-	done
-	if ! port_listening "$port"; then
+		port_listening "$port" && continue
+		# s_server's stdin is a FIFO that never ends: at end of input
+		# it would drop the connection. (Not -www: its read loop
+		# sleeps 1 s whenever a job is paused.)
+		TP_ASYNCPROV_STATS=1 TP_ASYNCPROV_DELAY_US=200 \
+		openssl s_server -async -naccept 1 -accept "127.0.0.1:$port" \
+			-cert "$tmp/$cert.crt" -key "$tmp/$cert.key" \
+			-provider-path "$provdir" "$@" \
+			>"$tmp/$name.srvout" 2>"$tmp/$name.srv" <&3 &
+		srv_pid=$!
+		for tries in $(seq 1 50); do
+			kill -0 "$srv_pid" 2>/dev/null || break  # bind failed
+			port_listening "$port" && break
+			sleep 0.1
+		done
+		kill -0 "$srv_pid" 2>/dev/null && port_listening "$port" && break
 		kill "$srv_pid" 2>/dev/null; wait "$srv_pid" 2>/dev/null; srv_pid=
+	done
+	if [ -z "$srv_pid" ]; then
 		cat "$tmp/$name.srv"
 		return 1
 	fi
@@ -89,7 +93,8 @@ stat() { sed -n "s/^tpasync: .*\b$2=\([0-9]*\).*/\1/p" "$tmp/$1.srv" | tail -1; 
 provider_used() {
 	awk '/^tpasync: / { for (i = 2; i <= NF; i++) { split($i, kv, "="); c[kv[1]] = kv[2] } }
 	     END { exit !(c["ops"] == 2 && c["signs"] == 1 && c["derives"] == 1 &&
-			  c["pauses"] >= 2 && c["fd_wakes"] >= 2 && c["sync_ops"] == 0) }' \
+			  c["pauses"] >= 2 && c["fd_wakes"] >= 2 && c["sync_ops"] == 0 &&
+			  c["abandoned"] == 0) }' \
 		"$tmp/$1.srv"
 }
 
