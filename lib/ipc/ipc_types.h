@@ -198,6 +198,7 @@ struct ipc_tls_tickets {
 #define IPC_TLS_PSK_ID_MAX     128u
 #define IPC_TLS_PSK_KEY_MIN    16u      /* 128 bits at least */
 #define IPC_TLS_PSK_KEY_MAX    64u
+#define IPC_TLS_PSK_MAX        1024u    /* identities cp keeps, a worker holds */
 
 struct ipc_tls_psk {
 	uint16_t id_len;          /* 1..IPC_TLS_PSK_ID_MAX */
