@@ -167,6 +167,17 @@ cmd_status(void *ctx, struct json_object *req, struct json_object *resp,
 					json_object_object_add(drops, s->drop_names[i],
 						json_object_new_int64((int64_t)s->w[w].drop[i]));
 			json_object_object_add(d, "drops", drops);
+			/* dp's TCP, TURN over TCP and TLS key counters, by
+			 * the names dp published (as the metrics' events) */
+			{
+				struct json_object *tcp = json_object_new_object();
+
+				for (unsigned int i = 0; i < s->ntcp; i++)
+					if (s->tcp_ok[i])
+						json_object_object_add(tcp, s->tcp_names[i],
+							json_object_new_int64((int64_t)s->w[w].tcp[i]));
+				json_object_object_add(d, "tcp", tcp);
+			}
 			json_object_object_add(o, "dp", d);
 		}
 		json_object_array_add(workers, o);
