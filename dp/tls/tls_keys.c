@@ -290,7 +290,7 @@ tls_keys_client_hello(SSL *s, int *al, void *arg)
 	(void)al;
 	(void)arg;
 	if (k == NULL || k->st.psk_count == 0 ||
-	    SSL_client_hello_get0_ext(s, 41 /* pre_shared_key */, &p, &len) != 1 || len < 2)
+	    SSL_client_hello_get0_ext(s, TLSEXT_TYPE_psk, &p, &len) != 1 || len < 2)
 		return SSL_CLIENT_HELLO_SUCCESS;
 	/* RFC 8446 §4.2.11: identities<7..2^16-1>, each identity<1..2^16-1>
 	 * and a 4-byte obfuscated_ticket_age; then the binders. */
