@@ -13,6 +13,7 @@
 #include "alloc/alloc_types.h"
 #include "api/api.h"
 #include "auth.h"
+#include "tls/cp_tls.h"
 #include "ipc.h"
 #include "policy.h"
 #include "store.h"
@@ -53,7 +54,9 @@
 	X(REDIRECTED, "redirected") \
 	X(DRAIN_REFUSED, "drain_refused") \
 	X(RELOADS, "reloads") \
-	X(RELOADS_REFUSED, "reloads_refused")
+	X(RELOADS_REFUSED, "reloads_refused") \
+	X(TLS_ROTATIONS, "tls_ticket_rotations") \
+	X(TLS_SENT, "tls_key_messages")
 
 /* Error responses cp sends, by code (a bounded label set for metrics;
  * anything else counts as "other"). RFC 8489 §14.8, RFC 8656 §19,
@@ -168,6 +171,8 @@ struct cp_ctx {
 	unsigned int nfull_alt;
 	struct stun_addr full_alt[CP_MAX_ALTERNATES];
 	char api_err[1024];           /* an API error sentence (api/commands.c) */
+	/* TLS ticket keys and external PSKs for dp's workers (cp/tls) */
+	struct cp_tls tls;
 };
 
 /* ---- allocations (alloc/alloc.c) ------------------------------------- */

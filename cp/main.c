@@ -412,6 +412,51 @@ policy_setup(struct cp_ctx *cp)
 
 /* Whether process pid runs: exists and is not a zombie (a cp killed a
  * moment ago whose parent has not reaped it yet is gone). */
+/* TLS in dp (issue 11): ticket keys made now, the store's PSKs; all of it
+ * goes to every worker from the loop (cp_tls_send()). */
+static int
+store_load_psk(void *arg, const struct cp_store_psk *p)
+{
+	struct cp_ctx *cp = arg;
+
+	if (cp_tls_psk_set(&cp->tls, p->id, p->key, p->key_len, p->cipher) < 0)
+		cp->store->bad_rows++;
+	return 0;
+}
+
+static int
+tls_setup(struct cp_ctx *cp)
+{
+	struct ipc_ring *rings[IPC_MAX_WORKERS];
+	int rc;
+
+	for (unsigned int w = 0; w < cp->nworkers; w++)
+		rings[w] = &ipc_worker(&cp->seg, w)->to_dp;
+	rc = cp_tls_init(&cp->tls, cp->conf->cp.tls_ticket_rotate_s, rings, cp->nworkers,
+			 CP_RING_HEADROOM, ipc_monotonic_ms());
+	if (rc < 0) {
+		tp_log(TP_LOG_ERR, "cannot make TLS ticket keys: %s\n", strerror(-rc));
+		return rc;
+	}
+	if (cp->store != NULL) {
+		uint64_t bad = cp->store->bad_rows;
+
+		rc = cp_store_psk_list(cp->store, store_load_psk, cp);
+		if (rc < 0) {
+			tp_log(TP_LOG_ERR, "%s\n", cp->store->err);
+			cp_tls_fini(&cp->tls);
+			return rc;
+		}
+		if (cp->store->bad_rows != bad)
+			tp_log(TP_LOG_WARNING, "user store %s: %llu TLS PSK row(s) skipped "
+			       "(malformed, or past %u)\n", cp->conf->cp.store,
+			       (unsigned long long)(cp->store->bad_rows - bad), IPC_TLS_PSK_MAX);
+	}
+	tp_log(TP_LOG_INFO, "TLS: ticket keys rotate every %u s, %u external PSK(s)\n",
+	       cp->conf->cp.tls_ticket_rotate_s, cp->tls.npsk);
+	return 0;
+}
+
 static bool
 pid_runs(int32_t pid)
 {
@@ -668,8 +713,21 @@ run(struct cp_ctx *cp)
 			       (unsigned long long)cp->dp_epoch_seen, cp->nallocs);
 			fflush(stdout);
 			cp_reinstall_start(cp);
+			cp_tls_resend(&cp->tls);
 		}
 		work += cp_reinstall_step(cp);
+		/* Ticket keys: a new one each period, the set to every worker. */
+		if (cp_tls_tick(&cp->tls, cp->now_ms)) {
+			cp->stats[CP_STAT_TLS_ROTATIONS]++;
+			tp_log(TP_LOG_INFO, "TLS ticket keys rotated (generation %llu)\n",
+			       (unsigned long long)cp->tls.set.generation);
+		}
+		{
+			unsigned int sent = cp_tls_send(&cp->tls);
+
+			cp->stats[CP_STAT_TLS_SENT] += sent;
+			work += sent;
+		}
 		for (unsigned int w = 0; w < cp->nworkers; w++) {
 			struct ipc_ring *r = &ipc_worker(&cp->seg, w)->to_cp;
 
@@ -829,6 +887,8 @@ main(int argc, char **argv)
 			conf.cp.quota_total);
 		goto out_close_ipc;
 	}
+	if (tls_setup(&cp) < 0)
+		goto out_free_allocs;
 	mkdir_parent(conf.cp.api_socket);
 	rc = cp_api_open(&cp.api, conf.cp.api_socket, conf.cp.api_mode);
 	if (rc < 0) {
@@ -874,6 +934,7 @@ out_close_api:
 	cp_metrics_close(cp.metrics);
 	cp_api_close(&cp.api);
 out_free_allocs:
+	cp_tls_fini(&cp.tls);
 	cp_alloc_fini(&cp);
 out_close_ipc:
 	if (cp.seg.shm != NULL)

@@ -206,6 +206,7 @@ restart_needed(const struct tp_conf *a, const struct tp_conf *b, struct rl_note 
 	STR(cp.user, "cp.user", "turnpike-cp");
 	NUM(cp.quota_total, "cp.quota_total", "turnpike-cp and turnpike-dp");
 	NUM(cp.nonce_lifetime_s, "cp.nonce_lifetime", "turnpike-cp");
+	NUM(cp.tls_ticket_rotate_s, "cp.tls_ticket_rotate", "turnpike-cp");
 	NUM(cp.challenge_rate, "cp.challenge_rate", "turnpike-cp");
 	NUM(cp.challenge_burst, "cp.challenge_burst", "turnpike-cp");
 	STR(cp.store, "cp.store", "turnpike-cp");

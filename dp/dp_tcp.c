@@ -22,6 +22,7 @@
 #include "net/flow.h"
 #include "net/net.h"
 #include "tcp.h"
+#include "tls_keys.h"
 #include "tw.h"
 
 static void
@@ -267,6 +268,37 @@ fail:
 	return -ENOMEM;
 }
 
+/* dp/tls/tls_keys's counters, after TCP's (prefix "tlskeys_"). */
+static const char *const tlskeys_names[] = {
+	"tickets_set", "ticket_generation", "tickets_issued", "tickets_resumed",
+	"tickets_renewed", "tickets_unknown", "psk_found", "psk_unknown",
+	"psk_full", "psk_errors", "psk_count", "refused",
+};
+#define TLSKEYS_N (sizeof(tlskeys_names) / sizeof(tlskeys_names[0]))
+
+static void
+tlskeys_values(const struct dp_worker *w, uint64_t v[TLSKEYS_N])
+{
+	const struct tls_keys_stats *s;
+
+	memset(v, 0, TLSKEYS_N * sizeof(v[0]));
+	if (w->tls_keys == NULL)
+		return;
+	s = tls_keys_stats(w->tls_keys);
+	v[0] = s->tickets_set;
+	v[1] = s->ticket_generation;
+	v[2] = s->tickets_issued;
+	v[3] = s->tickets_resumed;
+	v[4] = s->tickets_renewed;
+	v[5] = s->tickets_unknown;
+	v[6] = s->psk_found;
+	v[7] = s->psk_unknown;
+	v[8] = s->psk_full;
+	v[9] = s->psk_errors;
+	v[10] = s->psk_count;
+	v[11] = w->tls_keys_refused;
+}
+
 unsigned int
 dp_tcp_stat_names(char *names, unsigned int max, size_t len)
 {
@@ -278,6 +310,8 @@ dp_tcp_stat_names(char *names, unsigned int max, size_t len)
 		snprintf(names + (size_t)n++ * len, len, "close_%s", tcp_reason_name(k));
 	for (unsigned int k = 0; k < DP_TT__COUNT && n < max; k++)
 		snprintf(names + (size_t)n++ * len, len, "turn_%s", dp_tcp_turn_ctr_name(k));
+	for (unsigned int k = 0; k < TLSKEYS_N && n < max; k++)
+		snprintf(names + (size_t)n++ * len, len, "tlskeys_%s", tlskeys_names[k]);
 	return n;
 }
 
@@ -285,16 +319,19 @@ uint64_t
 dp_tcp_stat_values(const struct dp_worker *w, uint64_t *out, unsigned int max)
 {
 	const struct tcp_stack *ts = w->tcp;
-	uint64_t tt[DP_TT__COUNT];
+	uint64_t tt[DP_TT__COUNT], tk[TLSKEYS_N];
 	unsigned int n = 0;
 
 	dp_tcp_turn_values(w, tt);
+	tlskeys_values(w, tk);
 	for (unsigned int k = 0; k < TCP_CTR__COUNT && n < max; k++)
 		out[n++] = ts != NULL ? ts->ctr[k] : 0;
 	for (unsigned int k = 1; k < TCP_REASON__COUNT && n < max; k++)
 		out[n++] = ts != NULL ? ts->closes[k] : 0;
 	for (unsigned int k = 0; k < DP_TT__COUNT && n < max; k++)
 		out[n++] = tt[k];
+	for (unsigned int k = 0; k < TLSKEYS_N && n < max; k++)
+		out[n++] = tk[k];
 	return ts != NULL ? ts->nconns : 0;
 }
 

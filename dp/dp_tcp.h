@@ -52,8 +52,8 @@ int dp_tcp_connect(struct dp_worker *w, uint8_t family, const uint8_t *raddr,
 unsigned int dp_tcp_poll(struct dp_worker *w, uint64_t now_ms);
 
 /* The names of the TCP counters dp gives cp (dp/tcp's, close reasons as
- * close_<reason>, TURN over TCP's as turn_<name>), at most max, each
- * shorter than len; returns how many. */
+ * close_<reason>, TURN over TCP's as turn_<name>, dp/tls/tls_keys's as
+ * tlskeys_<name>), at most max, each shorter than len; returns how many. */
 unsigned int dp_tcp_stat_names(char *names, unsigned int max, size_t len);
 /* w's values of the same counters (0 when w has no TCP); returns the
  * connections open now. */

@@ -193,6 +193,8 @@ struct dp_txq {
 	struct rte_mbuf *pkts[DP_TX_BUF];
 };
 
+struct tls_keys;
+
 struct dp_worker {
 	/* read-mostly */
 	unsigned int id;
@@ -249,6 +251,11 @@ struct dp_worker {
 	struct tcp_stack *tcp;
 	struct tw_wheel *tcp_wheel;
 	struct dp_tcp_turn *tcp_turn;   /* TURN over TCP (dp_tcp_turn.c) */
+	/* TLS ticket keys and external PSKs from cp (dp/tls/tls_keys.h),
+	 * attached to the worker's SSL_CTXs; cp's TLS_* messages that it
+	 * refused (tls_keys_apply() < 0) */
+	struct tls_keys *tls_keys;
+	uint64_t tls_keys_refused;
 	uint16_t tcp_eph_next;       /* dp_tcp_connect()'s next source port */
 	/* The diagnostic active open (dp.diag_tcp_connect; dp_tcp.c),
 	 * worker 0's: the next attempt, the backoff while refused, the

@@ -26,6 +26,7 @@
 #include "net/net.h"
 #include "ipc.h"
 #include "turn/turn.h"
+#include "tls_keys.h"
 
 /* Iterations without work before the first sleep. */
 #define DP_IDLE_SPIN 256
@@ -98,6 +99,12 @@ worker_create(struct dp_ctx *ctx, unsigned int id, unsigned int lcore)
 	w->tick_interval = ctx->tsc_hz / 10;
 	w->stall_limit = ctx->tsc_hz / (1000000u / DP_STALL_US);
 	ctx->workers[id] = w;
+	/* Plain heap (OpenSSL's callbacks read it, on this worker only). */
+	w->tls_keys = tls_keys_new(IPC_TLS_PSK_MAX);
+	if (w->tls_keys == NULL) {
+		tp_log(TP_LOG_ERR, "worker %u: cannot create its TLS key table\n", id);
+		return -ENOMEM;
+	}
 	return dp_tcp_create(w);
 }
 
@@ -148,6 +155,8 @@ dp_workers_free(struct dp_ctx *ctx)
 		}
 		dp_impair_free(w);
 		dp_tcp_free(w);
+		tls_keys_free(w->tls_keys);
+		w->tls_keys = NULL;
 		rte_ring_free(w->handoff);
 		ctx->workers[i] = NULL;
 		/* The pool goes with the EAL: ports may still hold its mbufs. */

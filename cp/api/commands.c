@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The operator API's commands (what turnpikectl calls): status,
- * allocations, kill, users.{add,del,list}, secrets.{add,del,list}. Each
- * handler reads its arguments from the request object and fills the
- * response; addresses print as "192.0.2.1:3478" / "[2001:db8::1]:3478".
+ * allocations, kill, users.{add,del,list}, secrets.{add,del,list},
+ * psk.{add,del,list} (TLS 1.3 external PSKs). Each handler reads its
+ * arguments from the request object and fills the response; addresses print as "192.0.2.1:3478" / "[2001:db8::1]:3478".
  * "allocations" is a list answer, built a piece at a time as the client
  * reads it (cp_api_register_list()), so that listing 100,000 allocations
  * does not hold cp's loop for seconds. Registering also publishes the
@@ -167,6 +167,17 @@ cmd_status(void *ctx, struct json_object *req, struct json_object *resp,
 					json_object_object_add(drops, s->drop_names[i],
 						json_object_new_int64((int64_t)s->w[w].drop[i]));
 			json_object_object_add(d, "drops", drops);
+			/* dp's TCP, TURN over TCP and TLS key counters, by
+			 * the names dp published (as the metrics' events) */
+			{
+				struct json_object *tcp = json_object_new_object();
+
+				for (unsigned int i = 0; i < s->ntcp; i++)
+					if (s->tcp_ok[i])
+						json_object_object_add(tcp, s->tcp_names[i],
+							json_object_new_int64((int64_t)s->w[w].tcp[i]));
+				json_object_object_add(d, "tcp", tcp);
+			}
 			json_object_object_add(o, "dp", d);
 		}
 		json_object_array_add(workers, o);
@@ -826,6 +837,122 @@ cmd_reload(void *ctx, struct json_object *req, struct json_object *resp,
 	return rc;
 }
 
+/* ---- TLS 1.3 external PSKs (issue 11): the store's, then every worker --- */
+
+/*
+ * psk.add: {"identity": ID, "key": HEX, "cipher": NAME?}. The key is
+ * IPC_TLS_PSK_KEY_MIN..MAX bytes in hex (what `openssl s_client -psk`
+ * takes); cipher the TLS 1.3 suite it is bound to, default
+ * TLS_AES_128_GCM_SHA256. An identity there already gets the new key.
+ * The key never appears in an answer, the log or psk.list.
+ */
+static int
+cmd_psk_add(void *ctx, struct json_object *req, struct json_object *resp,
+	    const char **error)
+{
+	struct cp_ctx *cp = ctx;
+	const char *id = get_str(req, "identity"), *hex = get_str(req, "key");
+	const char *cname = get_str(req, "cipher");
+	struct cp_store_psk p;
+	size_t hl = hex != NULL ? strlen(hex) : 0;
+	int rc;
+
+	(void)resp;
+	if (id == NULL || hex == NULL) {
+		*error = "psk.add needs \"identity\" and \"key\" (hex)";
+		return -EINVAL;
+	}
+	if (!cp_tls_psk_id_ok(id)) {
+		*error = api_err(cp, "a PSK identity is 1 to %u printable ASCII characters "
+				 "without spaces", IPC_TLS_PSK_ID_MAX);
+		return -EINVAL;
+	}
+	memset(&p, 0, sizeof(p));
+	p.cipher = cname != NULL ? cp_tls_cipher_parse(cname) : 0x1301;
+	if (p.cipher == 0) {
+		*error = "\"cipher\" must be TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384 "
+			 "or TLS_CHACHA20_POLY1305_SHA256";
+		return -EINVAL;
+	}
+	if (hl % 2 != 0 || hl / 2 < IPC_TLS_PSK_KEY_MIN || hl / 2 > IPC_TLS_PSK_KEY_MAX ||
+	    cp_store_unhex(hex, p.key, hl / 2) < 0) {
+		*error = api_err(cp, "\"key\" must be %u to %u bytes in hex",
+				 IPC_TLS_PSK_KEY_MIN, IPC_TLS_PSK_KEY_MAX);
+		OPENSSL_cleanse(&p, sizeof(p));
+		return -EINVAL;
+	}
+	p.key_len = (uint16_t)(hl / 2);
+	memcpy(p.id, id, strlen(id) + 1);
+	if (cp_tls_psk_find(&cp->tls, id) == NULL && cp->tls.npsk >= IPC_TLS_PSK_MAX) {
+		*error = api_err(cp, "PSK table full (%u identities)", IPC_TLS_PSK_MAX);
+		rc = -ENOSPC;
+		goto out;
+	}
+	if (cp->store != NULL && (rc = cp_store_psk_put(cp->store, &p)) < 0) {
+		rc = store_failed(cp, rc, error);
+		goto out;
+	}
+	rc = cp_tls_psk_set(&cp->tls, p.id, p.key, p.key_len, p.cipher);
+	if (rc < 0)
+		*error = "cannot add the PSK to cp's table";
+	else
+		tp_log(TP_LOG_INFO, "TLS PSK '%s' installed (%s)\n", p.id,
+		       cp_tls_cipher_name(p.cipher));
+out:
+	OPENSSL_cleanse(&p, sizeof(p));
+	return rc;
+}
+
+static int
+cmd_psk_del(void *ctx, struct json_object *req, struct json_object *resp,
+	    const char **error)
+{
+	struct cp_ctx *cp = ctx;
+	const char *id = get_str(req, "identity");
+	int rc;
+
+	(void)resp;
+	if (id == NULL) {
+		*error = "psk.del needs \"identity\"";
+		return -EINVAL;
+	}
+	if (cp_tls_psk_find(&cp->tls, id) == NULL) {
+		*error = "no such PSK";
+		return -ENOENT;
+	}
+	if (cp->store != NULL && (rc = cp_store_psk_del(cp->store, id)) < 0 && rc != -ENOENT)
+		return store_failed(cp, rc, error);
+	cp_tls_psk_del(&cp->tls, id);
+	tp_log(TP_LOG_INFO, "TLS PSK '%.128s' removed\n", id);
+	return 0;
+}
+
+/* psk.list: {"psks": [{"identity": ID, "cipher": NAME}...]}, never a key. */
+static int
+cmd_psk_list(void *ctx, struct json_object *req, struct json_object *resp,
+	     const char **error)
+{
+	struct cp_ctx *cp = ctx;
+	struct json_object *list = json_object_new_array();
+
+	(void)req;
+	(void)error;
+	for (uint32_t i = 0; i < cp->tls.npsk; i++) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "identity",
+				       json_object_new_string_len(cp->tls.psk[i].id,
+								  cp->tls.psk[i].id_len));
+		json_object_object_add(o, "cipher", json_object_new_string(
+					       cp_tls_cipher_name(cp->tls.psk[i].cipher)));
+		json_object_array_add(list, o);
+	}
+	json_object_object_add(resp, "psks", list);
+	json_object_object_add(resp, "store", cp->store != NULL ?
+			       json_object_new_string(cp->conf->cp.store) : NULL);
+	return 0;
+}
+
 int
 cp_api_commands_register(struct cp_ctx *cp)
 {
@@ -845,6 +972,9 @@ cp_api_commands_register(struct cp_ctx *cp)
 		{ "secrets.add", cmd_secrets_add },
 		{ "secrets.del", cmd_secrets_del },
 		{ "secrets.list", cmd_secrets_list },
+		{ "psk.add", cmd_psk_add },
+		{ "psk.del", cmd_psk_del },
+		{ "psk.list", cmd_psk_list },
 	};
 
 	const struct tp_conf_cp *c = &cp->conf->cp;

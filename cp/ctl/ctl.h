@@ -144,5 +144,8 @@ int ctl_users_import_coturn(const struct ctl_opts *opts, const char *path,
 			    int argc, char **argv);
 int ctl_secrets_main(const struct ctl_opts *opts, const char *path, int argc,
 		     char **argv);
+/* "psk": TLS 1.3 external PSKs (ctl_ops.c). */
+int ctl_psk_main(const struct ctl_opts *opts, const char *path, int argc,
+		 char **argv);
 
 #endif /* CTL_H */

@@ -33,6 +33,7 @@ static const struct ctl_cmd ctl_commands[] = {
 	{ "users", "users: add, del, list, import-coturn", ctl_users_main },
 	{ "secrets", "TURN REST API secrets: add, del, list",
 	  ctl_secrets_main },
+	{ "psk", "TLS 1.3 external PSKs: add, del, list", ctl_psk_main },
 	{ "top", "live view of each worker: packets, drops, allocations",
 	  ctl_top_main },
 	{ "reload", "re-read the configuration file, say what changed",

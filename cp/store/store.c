@@ -57,6 +57,24 @@ cp_store_secret_del(struct cp_store *s, const char *secret)
 	return s->ops->secret_del(s, secret);
 }
 
+int
+cp_store_psk_list(struct cp_store *s, cp_store_psk_fn fn, void *arg)
+{
+	return s->ops->psk_list(s, fn, arg);
+}
+
+int
+cp_store_psk_put(struct cp_store *s, const struct cp_store_psk *p)
+{
+	return s->ops->psk_put(s, p);
+}
+
+int
+cp_store_psk_del(struct cp_store *s, const char *id)
+{
+	return s->ops->psk_del(s, id);
+}
+
 void
 cp_store_hex(const uint8_t *in, size_t n, char *out)
 {

@@ -48,6 +48,9 @@ int cp_store_user_del(struct cp_store *s, const char *name);
 int cp_store_secret_list(struct cp_store *s, cp_store_secret_fn fn, void *arg);
 int cp_store_secret_add(struct cp_store *s, const char *secret);
 int cp_store_secret_del(struct cp_store *s, const char *secret);
+int cp_store_psk_list(struct cp_store *s, cp_store_psk_fn fn, void *arg);
+int cp_store_psk_put(struct cp_store *s, const struct cp_store_psk *p);
+int cp_store_psk_del(struct cp_store *s, const char *id);
 
 /* Lower-case hex of n bytes into out (2n + 1 bytes); and back: 0 or
  * -EINVAL (wrong length, not hex). coturn writes hmackey this way. */

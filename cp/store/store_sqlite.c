@@ -39,7 +39,17 @@
 #endif
 
 #define TP_STORE_APP_ID  0x54504b31   /* "TPK1" */
-#define TP_STORE_SCHEMA  1
+
+/* Keys leave no copy behind in our buffers (no OpenSSL here). */
+static void
+wipe(void *p, size_t n)
+{
+	volatile uint8_t *b = p;
+
+	while (n-- > 0)
+		*b++ = 0;
+}
+#define TP_STORE_SCHEMA  2
 
 static const char schema_v1[] =
 	"CREATE TABLE turnusers_lt (realm varchar(127) default '', "
@@ -49,6 +59,15 @@ static const char schema_v1[] =
 	"value varchar(256), PRIMARY KEY (realm, value));"
 	"PRAGMA application_id = 1414548273;"   /* TP_STORE_APP_ID */
 	"PRAGMA user_version = 1;";
+
+/* Version 2 (issue 11): TLS 1.3 external PSKs, by realm and identity; the
+ * key in hex, the suite as its number. A version 1 store is brought up to
+ * it in one transaction when cp opens it (nothing else changes). */
+static const char schema_v2[] =
+	"CREATE TABLE tls_psk (realm varchar(127) default '', "
+	"identity varchar(128), pskkey char(128), cipher integer, "
+	"PRIMARY KEY (realm, identity));"
+	"PRAGMA user_version = 2;";
 
 struct sq_store {
 	struct cp_store base;         /* first */
@@ -380,6 +399,84 @@ sq_secret_del(struct cp_store *s, const char *secret)
 			 "value = ?2", secret, "deleting a secret", "no such secret");
 }
 
+static int
+sq_psk_list(struct cp_store *s, cp_store_psk_fn fn, void *arg)
+{
+	struct sq_store *q = sq(s);
+	struct cp_store_psk p;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = sq_check_file(q)) < 0)
+		return rc;
+	rc = sq_prepare(q, "SELECT identity, pskkey, cipher FROM tls_psk WHERE "
+			"realm = ?1 ORDER BY identity", &st, "listing PSKs");
+	if (rc < 0)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		const char *hex = (const char *)sqlite3_column_text(st, 1);
+		int64_t cipher = sqlite3_column_int64(st, 2);
+		size_t hl = hex != NULL ? strlen(hex) : 0;
+
+		memset(&p, 0, sizeof(p));
+		if (id == NULL || id[0] == '\0' || strlen(id) > CP_STORE_PSK_ID_MAX ||
+		    hl % 2 != 0 || hl / 2 < 16 || hl / 2 > CP_STORE_PSK_KEY_MAX ||
+		    cp_store_unhex(hex, p.key, hl / 2) < 0 || cipher < 0x1301 ||
+		    cipher > 0x1303) {
+			s->bad_rows++;
+			continue;
+		}
+		memcpy(p.id, id, strlen(id) + 1);
+		p.key_len = (uint16_t)(hl / 2);
+		p.cipher = (uint16_t)cipher;
+		rc = fn(arg, &p);
+		if (rc != 0)
+			break;
+	}
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+		rc = 0;
+	else if (rc > 0)
+		rc = sq_fail(q, rc, "listing PSKs");
+	sqlite3_finalize(st);
+	wipe(&p, sizeof(p));
+	return rc;
+}
+
+static int
+sq_psk_put(struct cp_store *s, const struct cp_store_psk *p)
+{
+	struct sq_store *q = sq(s);
+	char hex[2 * CP_STORE_PSK_KEY_MAX + 1];
+	sqlite3_stmt *st;
+	int rc;
+
+	if (p->key_len > CP_STORE_PSK_KEY_MAX)
+		return -EINVAL;
+	if ((rc = sq_check_file(q)) < 0)
+		return rc;
+	rc = sq_prepare(q, "INSERT OR REPLACE INTO tls_psk (realm, identity, pskkey, "
+			"cipher) VALUES (?1, ?2, ?3, ?4)", &st, "adding a PSK");
+	if (rc < 0)
+		return rc;
+	cp_store_hex(p->key, p->key_len, hex);
+	sqlite3_bind_text(st, 2, p->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, hex, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 4, p->cipher);
+	rc = sqlite3_step(st);
+	rc = rc == SQLITE_DONE ? 0 : sq_fail(q, rc, "adding a PSK");
+	sqlite3_finalize(st);
+	wipe(hex, sizeof(hex));
+	return rc;
+}
+
+static int
+sq_psk_del(struct cp_store *s, const char *id)
+{
+	return sq_delete(sq(s), "DELETE FROM tls_psk WHERE realm = ?1 AND "
+			 "identity = ?2", id, "deleting a PSK", "no such PSK");
+}
+
 static void
 sq_close(struct cp_store *s)
 {
@@ -398,6 +495,9 @@ static const struct cp_store_ops sq_ops = {
 	.secret_list = sq_secret_list,
 	.secret_add = sq_secret_add,
 	.secret_del = sq_secret_del,
+	.psk_list = sq_psk_list,
+	.psk_put = sq_psk_put,
+	.psk_del = sq_psk_del,
 	.close = sq_close,
 };
 
@@ -412,7 +512,30 @@ sq_create(struct sq_store *q)
 		return rc;
 	rc = sq_exec(q, schema_v1, "creating the tables");
 	if (rc == 0)
+		rc = sq_exec(q, schema_v2, "creating the tables");
+	if (rc == 0)
 		rc = sq_exec(q, "COMMIT", "creating the tables");
+	if (rc < 0)
+		sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+/* Version 1 to 2: the PSK table, in one transaction (BEGIN IMMEDIATE: a
+ * second cp or a reader opening it at the same time waits, then finds it
+ * done; the version is read again inside, so it is done once). */
+static int
+sq_migrate_v2(struct sq_store *q)
+{
+	int64_t ver = 0;
+	int rc = sq_exec(q, "BEGIN IMMEDIATE", "adding the PSK table");
+
+	if (rc < 0)
+		return rc;
+	rc = sq_int(q, "PRAGMA user_version", &ver, "adding the PSK table");
+	if (rc == 0 && ver == 1)
+		rc = sq_exec(q, schema_v2, "adding the PSK table");
+	if (rc == 0)
+		rc = sq_exec(q, "COMMIT", "adding the PSK table");
 	if (rc < 0)
 		sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
@@ -445,6 +568,8 @@ sq_check_schema(struct sq_store *q)
 			 q->path, (long long)ver, TP_STORE_SCHEMA);
 		return -EINVAL;
 	}
+	if (ver == 1)
+		return sq_migrate_v2(q);
 	return 0;
 }
 

@@ -40,17 +40,30 @@ struct cp_store_user {
 	bool has_sha256;
 };
 
+/* A TLS 1.3 external PSK (issue 11): identity (printable ASCII, as
+ * turnpikectl and the API take it), key and the suite it is bound to. */
+#define CP_STORE_PSK_ID_MAX  128u              /* IPC_TLS_PSK_ID_MAX */
+#define CP_STORE_PSK_KEY_MAX 64u               /* IPC_TLS_PSK_KEY_MAX */
+
+struct cp_store_psk {
+	char id[CP_STORE_PSK_ID_MAX + 1];
+	uint8_t key[CP_STORE_PSK_KEY_MAX];
+	uint16_t key_len;
+	uint16_t cipher;              /* 0x1301..0x1303 */
+};
+
 struct cp_store;
 
 /* Called once per user or secret by the list operations; a non-zero
  * return stops the walk and is what the list returns. */
 typedef int (*cp_store_user_fn)(void *arg, const struct cp_store_user *u);
 typedef int (*cp_store_secret_fn)(void *arg, const char *secret);
+typedef int (*cp_store_psk_fn)(void *arg, const struct cp_store_psk *p);
 
 /*
  * What a store does. Every operation returns 0 or -errno and, when it
  * fails, leaves a sentence for the operator in s->err:
- *   -ENOENT  no such user or secret
+ *   -ENOENT  no such user, secret or PSK
  *   -EEXIST  the secret is there already
  *   -EBUSY   another process holds the store locked past the busy timeout
  *   -ESTALE  the store's file was removed or replaced since it was opened
@@ -70,6 +83,10 @@ struct cp_store_ops {
 	int (*secret_list)(struct cp_store *s, cp_store_secret_fn fn, void *arg);
 	int (*secret_add)(struct cp_store *s, const char *secret);
 	int (*secret_del)(struct cp_store *s, const char *secret);
+	/* TLS external PSKs: list, add or replace one, delete one. */
+	int (*psk_list)(struct cp_store *s, cp_store_psk_fn fn, void *arg);
+	int (*psk_put)(struct cp_store *s, const struct cp_store_psk *p);
+	int (*psk_del)(struct cp_store *s, const char *id);
 	void (*close)(struct cp_store *s);
 };
 

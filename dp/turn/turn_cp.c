@@ -2,7 +2,8 @@
 /*
  * What cp says, over the worker's ring from cp (lib/ipc): installs first
  * (ALLOC_ADD, ALLOC_DEL, ALLOC_LIFE, PERM_*, CHAN_*), then the response to
- * send; the start of the table sweeps (SYNC, STATS_REQ); and, once a
+ * send; the start of the table sweeps (SYNC, STATS_REQ); TLS ticket keys
+ * and PSKs (TLS_*, into w->tls_keys); and, once a
  * millisecond, whether cp serves and which nonce key it published. Every
  * message is checked (ipc_msg_check()) before it is believed.
  */
@@ -11,6 +12,7 @@
 #include "../dp.h"
 #include "ipc.h"
 #include "steer.h"
+#include "tls_keys.h"
 #include "turn.h"
 #include "turn_inlines.h"
 
@@ -130,6 +132,17 @@ apply(struct dp_worker *w, const struct ipc_msg *msg)
 		 * reported once a pass, whenever the pass began). */
 		if (!t->stats_job.on)
 			turn_sweep_start(t, &t->stats_job);
+		break;
+	case IPC_TLS_TICKETS:
+	case IPC_TLS_PSK_ADD:
+	case IPC_TLS_PSK_DEL:
+	case IPC_TLS_PSK_SYNC:
+		/* Ticket keys and PSKs for this worker's TLS (dp/tls/tls_keys.h):
+		 * a PSK cp has more of than the table holds, or a DEL of one
+		 * this worker never had, is counted and changes nothing. */
+		if (w->tls_keys == NULL ||
+		    tls_keys_apply(w->tls_keys, msg->h.kind, msg->body, msg->h.body_len) < 0)
+			w->tls_keys_refused++;
 		break;
 	default:
 		break;

@@ -283,7 +283,7 @@ load_cp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 		"permission_lifetime", "channel_lifetime", "nonce_lifetime",
 		"quota_user", "quota_total", "users", "secrets", "peers", "user",
 		"challenge_rate", "challenge_burst", "store", "store_busy_ms",
-		"max_users", "metrics", "alternates", "log_level", NULL,
+		"max_users", "metrics", "alternates", "log_level", "tls_ticket_rotate", NULL,
 	};
 	static const char *const peer_names[] = {
 		"allow_loopback", "allow_private", "allow_link_local",
@@ -309,6 +309,8 @@ load_cp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 			   err, errlen)) < 0 ||
 	    (rc = tp_conf_get_u32(g, "nonce_lifetime", 1, 3600, &p->nonce_lifetime_s, c,
 			   err, errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(g, "tls_ticket_rotate", 1, 86400, &p->tls_ticket_rotate_s,
+			   c, err, errlen)) < 0 ||
 	    (rc = tp_conf_get_u32(g, "quota_user", 0, 10000000, &p->quota_user, c, err,
 			   errlen)) < 0 ||
 	    (rc = tp_conf_get_u32(g, "quota_total", 1, 10000000, &p->quota_total, c, err,
@@ -465,6 +467,7 @@ tp_conf_turn_defaults(struct tp_conf *c)
 	c->cp.perm_lifetime_s = 300;
 	c->cp.chan_lifetime_s = 600;
 	c->cp.nonce_lifetime_s = 600;
+	c->cp.tls_ticket_rotate_s = 3600;
 	c->cp.quota_total = 100000;
 	c->cp.quota_user = TP_CONF_QUOTA_USER_DEF(c->cp.quota_total);
 }

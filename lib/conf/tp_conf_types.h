@@ -203,6 +203,10 @@ struct tp_conf_cp {
 	uint32_t perm_lifetime_s;     /* 300, RFC 8656 §9: tests may shorten */
 	uint32_t chan_lifetime_s;     /* 600, RFC 8656 §12 */
 	uint32_t nonce_lifetime_s;    /* default 600 */
+	/* cp.tls_ticket_rotate: how often cp makes a new TLS session ticket
+	 * key for every dp worker (issue 11); the previous one still
+	 * decrypts for one more period. Seconds, 1..86400, default 3600. */
+	uint32_t tls_ticket_rotate_s;
 	uint32_t quota_user;          /* allocations per username, 0 = no limit;
 				       * default TP_CONF_QUOTA_USER_DEF */
 	uint32_t quota_total;         /* allocations in all; default 100000 */

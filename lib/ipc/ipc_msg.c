@@ -22,6 +22,13 @@ _Static_assert(sizeof(struct ipc_binding) % 8 == 0, "ipc_binding size");
 _Static_assert(sizeof(struct ipc_alloc_stats) % 8 == 0, "ipc_alloc_stats size");
 _Static_assert(sizeof(struct ipc_conn_event) % 8 == 0, "ipc_conn_event size");
 _Static_assert(sizeof(struct ipc_conn_event) <= IPC_EVENT_BODY_MAX, "event body");
+_Static_assert(sizeof(struct ipc_tls_tickets) % 8 == 0, "ipc_tls_tickets size");
+_Static_assert(sizeof(struct ipc_tls_psk) % 8 == 0, "ipc_tls_psk size");
+_Static_assert(sizeof(struct ipc_tls_psk_sync) % 8 == 0, "ipc_tls_psk_sync size");
+_Static_assert(sizeof(struct ipc_tls_tickets) <= sizeof(((struct ipc_msg *)0)->body),
+	       "ticket keys fit a message");
+_Static_assert(sizeof(struct ipc_tls_psk) <= sizeof(((struct ipc_msg *)0)->body),
+	       "a PSK fits a message");
 
 /* RFC 8489 §5: the STUN header. */
 #define STUN_HDR          20u
@@ -113,6 +120,18 @@ binding_ok(const struct ipc_binding *b, bool perm, bool chan)
 	return chan && b->channel >= CHANNEL_MIN && b->channel <= CHANNEL_MAX;
 }
 
+/* RFC 8446 §B.4: the TLS 1.3 suites a PSK may be bound to. */
+static bool
+psk_ok(const struct ipc_tls_psk *p, bool add)
+{
+	if (p->id_len < 1 || p->id_len > IPC_TLS_PSK_ID_MAX)
+		return false;
+	if (!add)
+		return p->key_len == 0 && p->cipher == 0;
+	return p->key_len >= IPC_TLS_PSK_KEY_MIN && p->key_len <= IPC_TLS_PSK_KEY_MAX &&
+	       p->cipher >= 0x1301 && p->cipher <= 0x1303;
+}
+
 int
 ipc_msg_check(const struct ipc_msg *m, enum ipc_dir dir)
 {
@@ -167,6 +186,24 @@ ipc_msg_check(const struct ipc_msg *m, enum ipc_dir dir)
 		ok = len == sizeof(struct ipc_conn_event) && h->tuple.transport == 6 &&
 		     tuple_ok(&h->tuple, h->worker) && ev->reason >= 1 &&
 		     ev->reason <= IPC_CONN_REASON_MAX;
+		break;
+	}
+	case IPC_TLS_TICKETS: {
+		const struct ipc_tls_tickets *tk = (const void *)m->body;
+
+		ok = len == sizeof(*tk) && tk->nkeys >= 1 && tk->nkeys <= IPC_TLS_TICKET_KEYS;
+		break;
+	}
+	case IPC_TLS_PSK_ADD:
+	case IPC_TLS_PSK_DEL:
+		ok = len == sizeof(struct ipc_tls_psk) &&
+		     psk_ok((const void *)m->body, h->kind == IPC_TLS_PSK_ADD);
+		break;
+	case IPC_TLS_PSK_SYNC: {
+		const struct ipc_tls_psk_sync *ps = (const void *)m->body;
+
+		ok = len == sizeof(*ps) &&
+		     (ps->phase == IPC_TLS_PSK_BEGIN || ps->phase == IPC_TLS_PSK_END);
 		break;
 	}
 	case IPC_STATE_DONE:

@@ -26,10 +26,12 @@
 #include <stdint.h>
 
 #define IPC_MAGIC        0x54504943u   /* "TPIC" */
-#define IPC_VERSION      7u            /* 5: 64-bit connection ids, capabilities
+#define IPC_VERSION      8u            /* 5: 64-bit connection ids, capabilities
 					* and relayed-port ranges in the header;
 					* 6: and dp's worker counters (ipc_dp_stats);
-					* 7: and its TCP counters */
+					* 7: and its TCP counters;
+					* 8: TLS ticket keys and external PSKs
+					* (TLS_TICKETS, TLS_PSK_*) */
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
@@ -149,6 +151,72 @@ struct ipc_alloc_stats {
 	uint64_t alloc_id;
 	/* pkts/bytes from client, to peer, from peer, to client */
 	uint64_t c[IPC_ALLOC_STATS_N];
+};
+
+/*
+ * TLS resumption across dp's workers (issue 11). cp makes the session
+ * ticket keys (RFC 5077 §4's recommended ticket construction, as OpenSSL
+ * lays it out: key_name, IV, AES-256-CBC, HMAC-SHA256), rotates them and
+ * sends the set to every worker (TLS_TICKETS), so that a ticket one worker
+ * issued resumes on any other. key[0] encrypts new tickets; every key of
+ * the set decrypts (the previous one stays for a period after a rotation,
+ * so tickets issued just before it still resume, and are renewed under
+ * key[0]). A key is never sent to a process that should not have it: the
+ * segment is readable only by cp's user and root (ipc_seg_open()).
+ */
+#define IPC_TLS_TICKET_KEYS    2u       /* the current key, the previous one */
+#define IPC_TLS_TICKET_NAME    16u      /* key_name: picks the key to decrypt */
+#define IPC_TLS_TICKET_AES     32u      /* AES-256-CBC */
+#define IPC_TLS_TICKET_HMAC    32u      /* HMAC-SHA256 */
+
+struct ipc_tls_ticket_key {
+	uint8_t name[IPC_TLS_TICKET_NAME];
+	uint8_t aes_key[IPC_TLS_TICKET_AES];
+	uint8_t hmac_key[IPC_TLS_TICKET_HMAC];
+};
+
+struct ipc_tls_tickets {
+	uint64_t generation;      /* cp's count of keys made, for logs and stats */
+	uint32_t nkeys;           /* 1..IPC_TLS_TICKET_KEYS; key[0] encrypts */
+	uint32_t pad;
+	struct ipc_tls_ticket_key key[IPC_TLS_TICKET_KEYS];
+};
+
+/*
+ * TLS 1.3 external PSKs (RFC 8446 §2.2, §4.2.11), installed by the operator
+ * through cp: TLS_PSK_ADD installs (or replaces) the identity's key,
+ * TLS_PSK_DEL removes it (key_len 0). TLS_PSK_SYNC brackets cp's whole set
+ * (after a dp or cp restart, or when a ring had no room for a change):
+ * BEGIN marks every identity a worker has as stale, the ADDs that follow
+ * unmark theirs, END removes what is still stale. Until END the old
+ * entries keep working, so a resync never refuses a client in between.
+ * cipher: the TLS 1.3 suite whose hash the PSK is bound to (RFC 8446
+ * §4.2.11: a PSK is used with one hash): 0x1301 TLS_AES_128_GCM_SHA256
+ * (what `openssl s_client -psk` uses), 0x1302 TLS_AES_256_GCM_SHA384,
+ * 0x1303 TLS_CHACHA20_POLY1305_SHA256.
+ */
+#define IPC_TLS_PSK_ID_MAX     128u
+#define IPC_TLS_PSK_KEY_MIN    16u      /* 128 bits at least */
+#define IPC_TLS_PSK_KEY_MAX    64u
+#define IPC_TLS_PSK_MAX        1024u    /* identities cp keeps, a worker holds */
+
+struct ipc_tls_psk {
+	uint16_t id_len;          /* 1..IPC_TLS_PSK_ID_MAX */
+	uint16_t key_len;         /* ADD: IPC_TLS_PSK_KEY_MIN..MAX; DEL: 0 */
+	uint16_t cipher;          /* 0x1301..0x1303 (ADD); 0 (DEL) */
+	uint16_t pad;
+	uint8_t id[IPC_TLS_PSK_ID_MAX];
+	uint8_t key[IPC_TLS_PSK_KEY_MAX];
+};
+
+enum ipc_tls_psk_phase {
+	IPC_TLS_PSK_BEGIN = 1,
+	IPC_TLS_PSK_END = 2,
+};
+
+struct ipc_tls_psk_sync {
+	uint32_t phase;           /* enum ipc_tls_psk_phase */
+	uint32_t count;           /* END: how many ADDs cp sent since BEGIN */
 };
 
 struct ipc_msg {

@@ -9,7 +9,8 @@
  * zero, so that ASan sees any read past what the message carries. Each
  * direction is checked; a message ipc_msg_check() passes is walked with
  * the accessors a receiver uses (the allocation, every binding of a
- * STATE_ALLOC, every STATS entry, the STUN bytes of a REQUEST/RESPONSE)
+ * STATE_ALLOC, every STATS entry, the STUN bytes of a REQUEST/RESPONSE,
+ * the keys of a TLS_TICKETS, the identity and key of a TLS_PSK_*)
  * and every value they give is read.
  *
  * Besides ASan and UBSan, the target aborts on a broken promise of ipc.h:
@@ -154,12 +155,49 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 		fold(ev, sizeof(*ev));
 		break;
 	}
+	case IPC_TLS_TICKETS: {
+		const struct ipc_tls_tickets *tk = (const void *)m->body;
+
+		CHECK(len == sizeof(*tk));
+		CHECK(tk->nkeys >= 1 && tk->nkeys <= IPC_TLS_TICKET_KEYS);
+		for (unsigned int i = 0; i < tk->nkeys; i++) {
+			within_body(m, &tk->key[i], sizeof(tk->key[i]));
+			fold(&tk->key[i], sizeof(tk->key[i]));
+		}
+		break;
+	}
+	case IPC_TLS_PSK_ADD:
+	case IPC_TLS_PSK_DEL: {
+		const struct ipc_tls_psk *p = (const void *)m->body;
+
+		CHECK(len == sizeof(*p));
+		CHECK(p->id_len >= 1 && p->id_len <= IPC_TLS_PSK_ID_MAX);
+		if (m->h.kind == IPC_TLS_PSK_ADD)
+			CHECK(p->key_len >= IPC_TLS_PSK_KEY_MIN &&
+			      p->key_len <= IPC_TLS_PSK_KEY_MAX &&
+			      p->cipher >= 0x1301 && p->cipher <= 0x1303);
+		else
+			CHECK(p->key_len == 0 && p->cipher == 0);
+		fold(p->id, p->id_len);
+		fold(p->key, p->key_len);
+		break;
+	}
+	case IPC_TLS_PSK_SYNC: {
+		const struct ipc_tls_psk_sync *ps = (const void *)m->body;
+
+		CHECK(len == sizeof(*ps));
+		CHECK(ps->phase == IPC_TLS_PSK_BEGIN || ps->phase == IPC_TLS_PSK_END);
+		fold(ps, sizeof(*ps));
+		break;
+	}
 	default:   /* ALLOC_DEL, STATE_DONE, SYNC, STATS_REQ */
 		CHECK(len == 0);
 		break;
 	}
 	if (m->h.kind != IPC_STATS && m->h.kind != IPC_STATE_DONE &&
-	    m->h.kind != IPC_SYNC && m->h.kind != IPC_STATS_REQ) {
+	    m->h.kind != IPC_SYNC && m->h.kind != IPC_STATS_REQ &&
+	    m->h.kind != IPC_TLS_TICKETS && m->h.kind != IPC_TLS_PSK_ADD &&
+	    m->h.kind != IPC_TLS_PSK_DEL && m->h.kind != IPC_TLS_PSK_SYNC) {
 		const struct ipc_tuple *t = &m->h.tuple;
 
 		CHECK(t->transport == 17 || t->transport == 6);

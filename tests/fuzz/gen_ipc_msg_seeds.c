@@ -234,5 +234,62 @@ main(int argc, char **argv)
 	       sizeof(struct ipc_conn_event));
 	m.h.body_len = sizeof(struct ipc_conn_event);
 	put("conn_down", &m);
+
+	/* TLS (IPC v8): the ticket key set (one key, then two after a
+	 * rotation), a PSK added and removed, a resync's brackets. */
+	{
+		struct ipc_tls_tickets tk;
+		struct ipc_tls_psk p;
+		struct ipc_tls_psk_sync ps;
+
+		memset(&tk, 0, sizeof(tk));
+		tk.generation = 1;
+		tk.nkeys = 1;
+		memset(&tk.key[0], 0x11, sizeof(tk.key[0]));
+		start(&m, IPC_TLS_TICKETS, 0, 0);
+		memcpy(m.body, &tk, sizeof(tk));
+		m.h.body_len = sizeof(tk);
+		put("tls_tickets", &m);
+		tk.generation = 2;
+		tk.nkeys = 2;
+		memset(&tk.key[1], 0x22, sizeof(tk.key[1]));
+		memcpy(m.body, &tk, sizeof(tk));
+		put("tls_tickets_rotated", &m);
+
+		memset(&p, 0, sizeof(p));
+		p.id_len = 6;
+		memcpy(p.id, "client", 6);
+		p.key_len = 32;
+		memset(p.key, 0xab, 32);
+		p.cipher = 0x1301;
+		start(&m, IPC_TLS_PSK_ADD, 0, 0);
+		memcpy(m.body, &p, sizeof(p));
+		m.h.body_len = sizeof(p);
+		put("tls_psk_add", &m);
+		p.id_len = IPC_TLS_PSK_ID_MAX;
+		memset(p.id, 'i', IPC_TLS_PSK_ID_MAX);
+		p.key_len = IPC_TLS_PSK_KEY_MAX;
+		p.cipher = 0x1302;
+		memcpy(m.body, &p, sizeof(p));
+		put("tls_psk_add_longest", &m);
+		memset(&p, 0, sizeof(p));
+		p.id_len = 6;
+		memcpy(p.id, "client", 6);
+		start(&m, IPC_TLS_PSK_DEL, 0, 0);
+		memcpy(m.body, &p, sizeof(p));
+		m.h.body_len = sizeof(p);
+		put("tls_psk_del", &m);
+
+		memset(&ps, 0, sizeof(ps));
+		ps.phase = IPC_TLS_PSK_BEGIN;
+		start(&m, IPC_TLS_PSK_SYNC, 0, 0);
+		memcpy(m.body, &ps, sizeof(ps));
+		m.h.body_len = sizeof(ps);
+		put("tls_psk_sync_begin", &m);
+		ps.phase = IPC_TLS_PSK_END;
+		ps.count = 1;
+		memcpy(m.body, &ps, sizeof(ps));
+		put("tls_psk_sync_end", &m);
+	}
 	return 0;
 }

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 #
 # turnpikectl's turnpike-cp commands (status, allocations, kill, users,
-# secrets) against a fake turnpike-cp: a small python server on a unix
+# secrets, psk) against a fake turnpike-cp: a small python server on a unix
 # socket that records every request and answers with canned JSON per
 # "cmd" (or misbehaves on purpose: garbage, silence, hang-up). Checks the
 # exact request each command sends, the tables it prints, --json output,
@@ -142,7 +142,7 @@ PY
 ctl_raw() {
 	local before
 	before=$(nrequests)
-	"$BIN" "$@" </dev/null >"$OUTF" 2>"$ERRF"
+	"$BIN" "$@" <"${CTL_STDIN:-/dev/null}" >"$OUTF" 2>"$ERRF"
 	RC=$?
 	NREQ=$(($(nrequests) - before))
 	if grep -q 'Sanitizer\|runtime error' "$ERRF"; then
@@ -382,6 +382,48 @@ ctl secrets add again
 check "secrets add refused: exit 2 with the error" \
 	"rc == 2 and err == 'turnpikectl: that secret is already there\n'"
 
+# ---- psk (TLS 1.3 external PSKs, issue 11) -----------------------------------------
+KEY=00112233445566778899aabbccddeeff
+printf '%s\n' "$KEY" >"$TMP/psk.key"
+answer psk.add '{"ok":true}'
+answer psk.del '{"ok":true}'
+CTL_STDIN=$TMP/psk.key ctl psk add ue-0001
+check "psk add reads the key from stdin and does not echo it" \
+	"rc == 0 and out == 'added PSK ue-0001\n' and '0011' not in err"
+check_req "psk add sends identity and key" "{\"cmd\":\"psk.add\",\"identity\":\"ue-0001\",\"key\":\"$KEY\"}"
+ctl psk add --key-hex "$KEY" --cipher TLS_AES_256_GCM_SHA384 ue-2
+check_req "psk add --key-hex --cipher sends both" \
+	"{\"cmd\":\"psk.add\",\"identity\":\"ue-2\",\"key\":\"$KEY\",\"cipher\":\"TLS_AES_256_GCM_SHA384\"}"
+ctl psk add ue-3
+check "psk add with no key on stdin: a usage error, nothing sent" \
+	"rc == 1 and out == '' and 'no key' in err and nreq == 0"
+ctl psk del ue-0001
+check "psk del exits 0" "rc == 0 and out == 'deleted PSK ue-0001\n'"
+check_req "psk del sends the identity" '{"cmd":"psk.del","identity":"ue-0001"}'
+PSKS='{"psks":[{"identity":"ue-0001","cipher":"TLS_AES_128_GCM_SHA256"},{"identity":"ue-2","cipher":"TLS_AES_256_GCM_SHA384"}],"store":null,"ok":true}'
+answer psk.list "$PSKS"
+ctl psk list
+check "psk list prints identity and suite, one line each" \
+	"rc == 0 and [l.split() for l in lines] == [['ue-0001', 'TLS_AES_128_GCM_SHA256'], ['ue-2', 'TLS_AES_256_GCM_SHA384']]"
+check_req "psk list sends {\"cmd\": \"psk.list\"}" '{"cmd":"psk.list"}'
+ctl --json psk list
+check "psk list --json prints the answer" "rc == 0 and same(js(), json.loads(r'''$PSKS'''))"
+answer psk.list '{"psks":[],"ok":true}'
+ctl psk list
+check "psk list with none prints 'no PSKs'" "rc == 0 and out == 'no PSKs\n'"
+answer psk.add '{"ok":false,"error":"the key must be 16 to 64 bytes in hex"}'
+ctl psk add --key-hex 00 ue-4
+check "psk add refused: exit 2 with the error" \
+	"rc == 2 and err == 'turnpikectl: the key must be 16 to 64 bytes in hex\n'"
+ctl psk
+check_usage "psk without a subcommand is a usage error"
+ctl psk add --key-hex "$KEY"
+check_usage "psk add without an identity is a usage error"
+ctl psk del a b
+check_usage "psk del with two arguments is a usage error"
+ctl psk list extra
+check_usage "psk list with an argument is a usage error"
+
 # ---- the socket --------------------------------------------------------------------
 NOPE=$TMP/nope.sock
 ctl_raw --socket "$NOPE" status
@@ -495,7 +537,7 @@ check "... but not after '--': there it is the command's argument" \
 	"rc == 0 and req == {'cmd': 'users.add', 'name': '--json', 'password': 'pw'}"
 
 for cmd in status allocations kill users "users add" "users del" "users list" \
-	secrets "secrets add" "secrets del" "secrets list"; do
+	secrets "secrets add" "secrets del" "secrets list" psk "psk add" "psk del" "psk list"; do
 	# shellcheck disable=SC2086
 	ctl $cmd --help
 	check_help "turnpikectl $cmd --help"

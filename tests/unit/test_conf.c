@@ -859,6 +859,24 @@ test_conf_cp_store_defaults_on_none_turns_it_off(void **state)
 		     7, "cp.store must be an absolute path");
 }
 
+/* cp.tls_ticket_rotate: 3600 s by default, 1..86400, a bad value names
+ * its line (issue 11). */
+static void
+test_conf_cp_tls_ticket_rotate_default_and_range(void **state)
+{
+	(void)state;
+	expect_ok(DP("") "turn = { realm = \"r\"; };\ncp = { };\n");
+	assert_int_equal(c.cp.tls_ticket_rotate_s, 3600);
+	tp_conf_free(&c);
+	expect_ok(DP("") "turn = { realm = \"r\"; };\ncp = { tls_ticket_rotate = 2; };\n");
+	assert_int_equal(c.cp.tls_ticket_rotate_s, 2);
+	tp_conf_free(&c);
+	expect_error(DP("") "turn = { realm = \"r\"; };\ncp = {\n tls_ticket_rotate = 0; };\n",
+		     7, "cp.tls_ticket_rotate");
+	expect_error(DP("") "turn = { realm = \"r\"; };\ncp = {\n tls_ticket_rotate = 86401; };\n",
+		     7, "cp.tls_ticket_rotate");
+}
+
 static void
 test_conf_missing_file_is_enoent(void **state)
 {
@@ -1325,6 +1343,7 @@ main(void)
 		cmocka_unit_test_teardown(test_conf_quota_user_defaults_to_a_tenth_of_the_total,
 					  teardown),
 		cmocka_unit_test_teardown(test_conf_cp_store_defaults_on_none_turns_it_off, teardown),
+		cmocka_unit_test_teardown(test_conf_cp_tls_ticket_rotate_default_and_range, teardown),
 		cmocka_unit_test_teardown(test_conf_no_dp_group_names_the_file, teardown),
 		cmocka_unit_test_teardown(test_conf_error_in_an_include_names_that_file, teardown),
 		cmocka_unit_test_teardown(test_conf_include_of_no_regular_file_is_refused,

@@ -152,10 +152,11 @@ test_store_first_open_creates_file_0600_with_schema(void **state)
 	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL),
 			 SQLITE_OK);
 	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(q, 0), 1);
+	assert_int_equal(sqlite3_column_int(q, 0), 2);
 	sqlite3_finalize(q);
 	assert_int_equal(sqlite3_exec(db, "SELECT realm, name, hmackey, sha256key FROM "
-				      "turnusers_lt; SELECT realm, value FROM turn_secret",
+				      "turnusers_lt; SELECT realm, value FROM turn_secret; "
+				      "SELECT realm, identity, pskkey, cipher FROM tls_psk",
 				      NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 }
@@ -305,6 +306,107 @@ test_store_foreign_database_refused(void **state)
 	assert_null(open_realm("turnpike.test", err, sizeof(err)));
 	assert_int_equal(errno, EINVAL);
 	assert_non_null(strstr(err, "import-coturn"));
+}
+
+static int
+psk_collect(void *arg, const struct cp_store_psk *p)
+{
+	struct cp_store_psk *out = arg;
+	unsigned int i = 0;
+
+	while (out[i].id[0] != '\0')
+		i++;
+	out[i] = *p;
+	return 0;
+}
+
+/* TLS PSKs (schema 2): kept across a reopen, replaced, deleted, each realm
+ * its own; a malformed row is skipped and counted. */
+static void
+test_store_psk_put_list_del(void **state)
+{
+	struct cp_store_psk p = { .key_len = 32, .cipher = 0x1301 }, got[4];
+	struct cp_store *s = open_ok(), *other;
+	char err[CP_STORE_ERR_MAX];
+	sqlite3 *db;
+
+	(void)state;
+	snprintf(p.id, sizeof(p.id), "ims-ue-1");
+	memset(p.key, 0x5a, sizeof(p.key));
+	assert_int_equal(cp_store_psk_put(s, &p), 0);
+	p.cipher = 0x1302;
+	p.key_len = 48;
+	assert_int_equal(cp_store_psk_put(s, &p), 0);       /* replaces */
+	snprintf(p.id, sizeof(p.id), "ims-ue-2");
+	assert_int_equal(cp_store_psk_put(s, &p), 0);
+	cp_store_close(s);
+
+	s = open_ok();
+	memset(got, 0, sizeof(got));
+	assert_int_equal(cp_store_psk_list(s, psk_collect, got), 0);
+	assert_string_equal(got[0].id, "ims-ue-1");
+	assert_int_equal(got[0].key_len, 48);
+	assert_int_equal(got[0].cipher, 0x1302);
+	assert_int_equal(got[0].key[47], 0x5a);
+	assert_string_equal(got[1].id, "ims-ue-2");
+	assert_int_equal(got[2].id[0], '\0');
+	assert_int_equal(cp_store_psk_del(s, "ims-ue-1"), 0);
+	assert_int_equal(cp_store_psk_del(s, "ims-ue-1"), -ENOENT);
+	other = open_realm("other.realm", err, sizeof(err));
+	assert_non_null(other);
+	memset(got, 0, sizeof(got));
+	assert_int_equal(cp_store_psk_list(other, psk_collect, got), 0);
+	assert_int_equal(got[0].id[0], '\0');
+	cp_store_close(other);
+	/* a row someone wrote by hand with a short key */
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO tls_psk VALUES ('turnpike.test', "
+				      "'bad', 'abcd', 4865)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	memset(got, 0, sizeof(got));
+	assert_int_equal(cp_store_psk_list(s, psk_collect, got), 0);
+	assert_string_equal(got[0].id, "ims-ue-2");
+	assert_int_equal(got[1].id[0], '\0');
+	assert_int_equal(s->bad_rows, 1);
+	cp_store_close(s);
+}
+
+/* A store of schema 1 (before issue 11) is brought to 2 when opened: its
+ * users stay, the PSK table is there. */
+static void
+test_store_schema1_migrates_to_2(void **state)
+{
+	struct cp_store_user u = user("erin", 0x66, true), got;
+	struct cp_store_psk p = { .id = "ue", .key_len = 16, .cipher = 0x1301 };
+	struct cp_store *s;
+	sqlite3 *db;
+	sqlite3_stmt *q;
+
+	(void)state;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+		"CREATE TABLE turnusers_lt (realm varchar(127) default '', "
+		"name varchar(512), hmackey char(128), sha256key char(64), "
+		"PRIMARY KEY (realm, name));"
+		"CREATE TABLE turn_secret (realm varchar(127) default '', "
+		"value varchar(256), PRIMARY KEY (realm, value));"
+		"PRAGMA application_id = 1414548273;"
+		"PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	s = open_ok();
+	assert_int_equal(cp_store_user_put(s, &u, 1), 0);
+	assert_int_equal(cp_store_psk_put(s, &p), 0);
+	cp_store_close(s);
+	s = open_ok();
+	assert_int_equal(cp_store_user_get(s, "erin", &got), 0);
+	cp_store_close(s);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(q, 0), 2);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
 }
 
 static void
@@ -528,6 +630,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_store_damaged_database_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_foreign_database_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_newer_schema_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_psk_put_list_del, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_schema1_migrates_to_2, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_locked_write_fails_busy_nothing_changed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_removed_file_fails_stale, setup, teardown),
 		cmocka_unit_test(test_store_hex_round_trip_and_refusals),

@@ -662,6 +662,32 @@ msg_make(struct ipc_msg *m, uint16_t kind)
 	case IPC_STATE_DONE:
 		m->h.alloc_id = 3;   /* cp's epoch */
 		break;
+	case IPC_TLS_TICKETS: {
+		struct ipc_tls_tickets t = { .generation = 1, .nkeys = 2 };
+
+		memcpy(m->body, &t, sizeof(t));
+		m->h.body_len = sizeof(t);
+		break;
+	}
+	case IPC_TLS_PSK_ADD:
+	case IPC_TLS_PSK_DEL: {
+		struct ipc_tls_psk p = { .id_len = IPC_TLS_PSK_ID_MAX };
+
+		if (kind == IPC_TLS_PSK_ADD) {
+			p.key_len = IPC_TLS_PSK_KEY_MIN;
+			p.cipher = 0x1303;
+		}
+		memcpy(m->body, &p, sizeof(p));
+		m->h.body_len = sizeof(p);
+		break;
+	}
+	case IPC_TLS_PSK_SYNC: {
+		struct ipc_tls_psk_sync ps = { .phase = IPC_TLS_PSK_END };
+
+		memcpy(m->body, &ps, sizeof(ps));
+		m->h.body_len = sizeof(ps);
+		break;
+	}
 	case IPC_CONN_DOWN: {
 		struct ipc_conn_event ev = { .reason = IPC_CONN_RESET };
 
@@ -749,6 +775,8 @@ test_ipc_msg_check_refuses_wrong_lengths(void **state)
 		{ IPC_STATS_REQ, 4 },
 		{ IPC_REQUEST, 4 }, { IPC_REQUEST, -4 }, { IPC_RESPONSE, -24 },
 		{ IPC_CONN_DOWN, -1 }, { IPC_CONN_DOWN, 8 }, { IPC_CONN_DOWN, -8 },
+		{ IPC_TLS_TICKETS, -1 }, { IPC_TLS_TICKETS, 8 }, { IPC_TLS_PSK_ADD, -8 },
+		{ IPC_TLS_PSK_DEL, 8 }, { IPC_TLS_PSK_SYNC, -8 }, { IPC_TLS_PSK_SYNC, 8 },
 	};
 	char what[32];
 

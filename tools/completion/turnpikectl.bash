@@ -7,7 +7,7 @@ _turnpikectl()
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
 	local globals="--help --version --json --socket --config"
-	local commands="status ready allocations kill users secrets top reload drain undrain stun"
+	local commands="status ready allocations kill users secrets psk top reload drain undrain stun"
 
 	case $prev in
 	--socket|-s)
@@ -38,6 +38,12 @@ _turnpikectl()
 		fi ;;
 	secrets)
 		[ -z "$sub" ] && COMPREPLY=($(compgen -W "add del list" -- "$cur")) ;;
+	psk)
+		if [ -z "$sub" ]; then
+			COMPREPLY=($(compgen -W "add del list" -- "$cur"))
+		elif [ "$sub" = add ]; then
+			COMPREPLY=($(compgen -W "--key-hex --cipher --help" -- "$cur"))
+		fi ;;
 	stun)
 		[ -z "$sub" ] && COMPREPLY=($(compgen -W "decode" -- "$cur")) ;;
 	drain)
