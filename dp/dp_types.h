@@ -34,6 +34,8 @@ struct rte_mempool;
 struct rte_ring;
 struct dp_worker;
 struct tcp_stack;
+struct tls_keys;
+struct tls_worker;
 struct tw_wheel;
 
 enum dp_counter {
@@ -238,6 +240,11 @@ struct dp_worker {
 	struct tcp_stack *tcp;
 	struct tw_wheel *tcp_wheel;
 	struct dp_tcp_turn *tcp_turn;   /* TURN over TCP (dp_tcp_turn.c) */
+	/* TLS termination (dp/tls): NULL when turn.listen_tls is empty.
+	 * tls_keys: ticket keys and external PSKs from cp (dp/tls/tls_keys.c,
+	 * the "tlskeys" module; NULL until it is merged). */
+	struct tls_worker *tls;
+	struct tls_keys *tls_keys;
 	uint16_t tcp_eph_next;       /* dp_tcp_connect()'s next source port */
 	/* The diagnostic active open (dp.diag_tcp_connect; dp_tcp.c),
 	 * worker 0's: the next attempt, the backoff while refused, the
