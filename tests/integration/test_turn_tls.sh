@@ -33,6 +33,9 @@ tp_cp_start "$TP_TMP/dp.conf"
 tp_check "dp says it serves TURN on TLS 5349 and 443" grep -q 'TURN on TLS 5349, 443' "$TP_DP_LOG"
 ip netns exec "$TP_NS_P" turnutils_peer -L 10.211.0.2 -p 3480 >"$TP_TMP/peer.log" 2>&1 &
 TP_PEER_PID=$!
+# a second client address: the flood below comes from 10.210.0.2, the
+# clients that must not suffer from it from 10.210.0.3
+ip netns exec "$TP_NS_C" ip addr add 10.210.0.3/24 dev "$(ip netns exec "$TP_NS_C" ip -o -4 addr show | awk '/10.210.0.2\// {print $2}')"
 sleep 0.3
 
 sclient() {   # sclient ARGS...: one s_client session that sends nothing
@@ -52,13 +55,17 @@ out=$(sclient -tls1_3)
 tp_check "s_client without ALPN completes, no ALPN chosen (not required)" \
   grep -q "No ALPN negotiated" <<<"$out"
 
+if [ -n "${TP_TLS_HOLD:-}" ]; then   # by hand: dp and cp stay up
+  echo "# held: ns $TP_NS_C, log $TP_DP_LOG, tmp $TP_TMP"; sleep "$TP_TLS_HOLD"; exit 0
+fi
+
 # uclient NAME ARGS...: one batch over TLS; its summary, then the verdict.
 uclient() {
   local what=$1; shift
   local out t0=$SECONDS
   out=$(ip netns exec "$TP_NS_C" timeout 60 turnutils_uclient -t -S -r 3480 "$@" 2>&1)
   local rc=$?
-  echo "$out" >"$TP_TMP/uclient.$((++nuc)).log"
+  echo "$out" >"$TP_TMP/uclient.$BASHPID.log"
   local sent recv lost
   sent=$(sed -n 's/.*tot_send_msgs=\([0-9]*\).*/\1/p' <<<"$out" | tail -n 1)
   recv=$(sed -n 's/.*tot_recv_msgs=\([0-9]*\).*/\1/p' <<<"$out" | tail -n 1)
@@ -68,16 +75,185 @@ uclient() {
   else
     tp_not_ok "$what: sent=${sent:-?} recv=${recv:-?} lost=${lost:-?} (exit $rc)"
     echo "$out" | tail -n 15 | sed 's/^/#   /'
-    tp_stats tls | sed 's/^/#   /'
+    grep "^tls worker" "$TP_DP_LOG" | tail -n 2 | cut -c1-400 | sed 's/^/#   /'
+    return 1
   fi
 }
 V4="-e 10.211.0.2 10.210.0.1"
-nuc=0
+# (coturn's uclient picks each session's TLS method at random, TLS 1.0
+# and 1.1 among them: those attempts are refused (hs_fail_refused, dp
+# serves 1.2 and up) and it tries again.) One batch after the other: two
+# at once (100 sessions on this 2-core box beside the ASan build of dp)
+# lost a few messages to the client's own timing (dp relayed every one).
 uclient "TLS on 5349, 50 sessions over channels" -u test -w test -m 50 -c -n 10 -l 120 -p 5349 $V4
 [ -n "${TP_TLS_QUICK:-}" ] && exit 0
-uclient "TLS on 5349, 50 sessions over send indications" -u test -w test -m 50 -c -n 10 -l 120 -s -p 5349 $V4
-uclient "TLS on 443, 50 sessions over channels" -u test -w test -m 50 -c -n 10 -l 120 -p 443 $V4
-uclient "TLS on 443, 50 sessions over send indications" -u test -w test -m 50 -c -n 10 -l 120 -s -p 443 $V4
+uclient "TLS on 443, 50 sessions over send indications" -u test -w test -m 50 -c -n 10 -l 120 -s \
+  -p 443 -L 10.210.0.3 $V4
+
+# The counters of both workers, summed: "tls_NAME" -> value.
+tls_sum() {   # tls_sum NAME: that counter over every worker's "tls" line
+  local who two
+  who=$(tp_stats "tls worker=0"); sleep 0.2     # (worker 1's line follows)
+  two=$(grep "^tls worker=1 " "$TP_DP_LOG" | tail -n 1)
+  echo $(( $(tp_stat "$who" "$1") + $(tp_stat "$two" "$1") ))
+}
+declare -A before
+snap() { for k in "$@"; do before[$k]=$(tls_sum "$k"); done; }
+delta() { echo $(( $(tls_sum "$1") - ${before[$1]} )); }
+
+# A good client over TLS relays meanwhile (4 sessions over channels on
+# 443, 40 messages each).
+ip netns exec "$TP_NS_C" timeout 60 turnutils_uclient -t -S -r 3480 -u test -w test -m 4 -c -n 40 \
+  -p 443 -L 10.210.0.3 $V4 >"$TP_TMP/good.log" 2>&1 &
+good=$!
+
+# badtls KIND: one hostile connection from the clients' namespace; it
+# must be closed by dp (reset, alert, or FIN) within 6 s.
+badtls() {
+  ip netns exec "$TP_NS_C" python3 - "$@" <<'PY'
+import socket, ssl, struct, sys, time
+kind = sys.argv[1]
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+def hello():
+    """A real ClientHello's bytes (from an in-memory handshake)."""
+    i, o = ssl.MemoryBIO(), ssl.MemoryBIO()
+    obj = ctx.wrap_bio(i, o, server_hostname="turn.test")
+    try:
+        obj.do_handshake()
+    except ssl.SSLWantReadError:
+        pass
+    return o.read()
+s = socket.create_connection(("10.210.0.1", 5349), timeout=5)
+if kind == "garbage":
+    s.sendall(b"\x00\x01\x00\x00\x21\x12\xa4\x42" + b"\x00" * 12)  # STUN, not TLS
+elif kind == "http":
+    s.sendall(b"GET / HTTP/1.1\r\nHost: turn.test\r\n\r\n")
+elif kind == "truncated":
+    s.sendall(hello()[:40])                # a record cut short, then silence
+elif kind == "corrupt":
+    # a completed TLS 1.3 handshake, then a record whose ciphertext is
+    # altered: AEAD authentication fails (RFC 8446 §5.2: bad_record_mac)
+    i, o = ssl.MemoryBIO(), ssl.MemoryBIO()
+    obj = ctx.wrap_bio(i, o, server_hostname="turn.test")
+    while True:
+        try:
+            obj.do_handshake(); break
+        except ssl.SSLWantReadError:
+            s.sendall(o.read())
+            d = s.recv(65536)
+            if not d:
+                print("corrupt: closed mid-handshake"); sys.exit(1)
+            i.write(d)
+    s.sendall(o.read())
+    obj.write(struct.pack("!HHI", 1, 0, 0x2112A442) + b"\x00" * 12)   # a Binding request
+    rec = bytearray(o.read())
+    rec[-3] ^= 0x55
+    s.sendall(bytes(rec))
+t0 = time.time()
+s.settimeout(6)
+closed = False
+try:
+    while True:
+        d = s.recv(4096)
+        if not d:
+            closed = True; break
+except (ConnectionResetError, BrokenPipeError):
+    closed = True
+except socket.timeout:
+    pass
+print("# %s: closed=%s after %.1f s" % (kind, closed, time.time() - t0))
+sys.exit(0 if closed else 1)
+PY
+}
+snap hs_fail_not_tls hs_timeout bad_record alert_sent
+tp_check "a STUN message instead of a ClientHello: closed" badtls garbage
+tp_check "an HTTP request instead of a ClientHello: closed" badtls http
+tp_check "a truncated ClientHello record, then silence: closed by tcp_first_message (2 s)" badtls truncated
+tp_check "a TLS 1.3 record with altered ciphertext: closed" badtls corrupt
+tp_check "counted: hs_fail_not_tls=$(delta hs_fail_not_tls) (2), hs_timeout=$(delta hs_timeout) (1), bad_record=$(delta bad_record) (1)" \
+  test "$(delta hs_fail_not_tls)" -eq 2 -a "$(delta hs_timeout)" -eq 1 -a "$(delta bad_record)" -eq 1
+
+# TLS 1.2 renegotiation ("R" to s_client): refused, counted.
+snap renegotiation_refused
+(sleep 1; echo R; sleep 2) | ip netns exec "$TP_NS_C" timeout 10 openssl s_client -tls1_2 \
+  -connect 10.210.0.1:5349 >"$TP_TMP/reneg.out" 2>&1
+tp_check "a TLS 1.2 renegotiation is refused and counted (renegotiation_refused=$(delta renegotiation_refused))" \
+  test "$(delta renegotiation_refused)" -eq 1
+grep -iE "RENEGOTIATING|alert|no renegotiation" "$TP_TMP/reneg.out" | head -n 3 | sed 's/^/# /'
+
+# A client that refuses our certificate sends a fatal alert mid-handshake.
+snap hs_fail_alert alert_received
+ip netns exec "$TP_NS_C" timeout 10 openssl s_client -verify_return_error -CAfile /etc/ssl/certs/ca-certificates.crt \
+  -connect 10.210.0.1:5349 </dev/null >"$TP_TMP/alert.out" 2>&1
+tp_check "a client's fatal alert (unknown CA) is counted (hs_fail_alert=$(delta hs_fail_alert), alert_received=$(delta alert_received))" \
+  test "$(delta hs_fail_alert)" -eq 1 -a "$(delta alert_received)" -eq 1
+
+# A flood of half-open handshakes from one source (a ClientHello's first
+# bytes on each of 100 connections, more than turn.tcp_per_source = 60):
+# another source completes a handshake and an Allocate over TLS meanwhile;
+# the flood's connections end at the first-message deadline.
+snap hs_timeout handshakes
+tp_check "100 half-open handshakes from one source; another source completes TLS and an Allocate" \
+  ip netns exec "$TP_NS_C" python3 - "$HERE/lib" <<'PY'
+import select, socket, ssl, sys, time
+sys.path.insert(0, sys.argv[1])
+from turnclient import Client, TcpClient
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+i, o = ssl.MemoryBIO(), ssl.MemoryBIO()
+try:
+    ctx.wrap_bio(i, o).do_handshake()
+except ssl.SSLWantReadError:
+    pass
+part = o.read()[:60]
+socks = []
+for n in range(100):
+    s = socket.socket(); s.setblocking(False)
+    s.connect_ex(("10.210.0.1", 5349)); socks.append(s)
+time.sleep(0.5)
+sent = 0
+for s in socks:
+    try:
+        s.send(part); sent += 1
+    except OSError:
+        pass
+t0 = time.time()
+class TlsClient(TcpClient):
+    """lib/turnclient.py's TCP client over TLS, from another source."""
+    def __init__(self, server, port, src):
+        Client.__init__(self, server, port=port, timeout=5.0)
+        self.sock.close()
+        raw = socket.socket(); raw.bind((src, 0)); raw.settimeout(5)
+        raw.connect((server, port))
+        self.sock = ctx.wrap_socket(raw, server_hostname="turn.test")
+        self.chop, self.buf, self.frames = 0, b"", []
+c = TlsClient("10.210.0.1", 5349, "10.210.0.3")
+m = c.allocate()
+print("# %d half-open sent their first bytes; the other source's Allocate: class %d in %.2f s (%s)"
+      % (sent, m.cls, time.time() - t0, c.sock.version()))
+time.sleep(3)          # the half-open ones stay open past the deadline
+sys.exit(0 if m.cls in (1, 2) and sent >= 60 else 1)
+PY
+tp_check "the half-open handshakes ended at the deadline (hs_timeout=$(delta hs_timeout), >= 60)" \
+  test "$(delta hs_timeout)" -ge 60
+wait $good
+tp_check "meanwhile a good TLS client relayed 160 messages, 0 lost" \
+  grep -q "Total lost packets 0 " "$TP_TMP/good.log"
+grep -E "tot_send_msgs=.*tot_recv" "$TP_TMP/good.log" | tail -n 1 | sed 's/^/# /'
+
+tp_check "turnpikectl status shows the tls counters (handshakes over both workers)" \
+  python3 - "$(tp_ctl --json status)" <<'PY'
+import json, sys
+st = json.loads(sys.argv[1])
+hs = [w["dp"]["tls"]["handshakes"] for w in st["workers"]]
+print("# handshakes by worker %s" % hs)
+sys.exit(0 if sum(hs) > 100 and all(h > 0 for h in hs) else 1)
+PY
 
 st=$(tp_stats tls)
 echo "# $st" | cut -c1-900
+tp_check "cp stops cleanly" tp_cp_stop
+tp_check "dp stops cleanly" tp_dp_stop
+echo "# [$((SECONDS - start)) s] $TP_FAILS failed"
+[ $TP_FAILS -eq 0 ]
