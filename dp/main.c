@@ -283,10 +283,10 @@ check_tls(const struct tp_conf *conf)
 	if (sc == NULL)
 		goto fail;
 	tls_ctx_free(sc);
-	OSSL_LIB_CTX_free(lc);
+	tls_libctx_free(lc);
 	return 0;
 fail:
-	OSSL_LIB_CTX_free(lc);
+	tls_libctx_free(lc);
 	tp_log(TP_LOG_ERR, "%s:%s\n", conf->path, err);
 	return -EINVAL;
 }

@@ -285,20 +285,51 @@ tls_libctx_create(const struct tp_conf_tls *t, const char **propq, char *err,
 			 t->line, ossl_why(why, sizeof(why)));
 		goto out_free;
 	}
-	if (t->offload == TP_TLS_OFFLOAD_PROVIDER) {
+	if (t->offload == TP_TLS_OFFLOAD_PROVIDER &&
+	    strcmp(t->offload_provider, "default") != 0) {   /* (loaded: one reference) */
 		if (OSSL_PROVIDER_load(lc, t->offload_provider) == NULL) {
 			snprintf(err, errlen, "%d: tls.offload.provider '%s': cannot load it "
 				 "(%s)", t->offload_line, t->offload_provider,
 				 ossl_why(why, sizeof(why)));
 			goto out_free;
 		}
-		if (t->offload_properties[0] != '\0')
-			*propq = t->offload_properties;
 	}
+	if (t->offload == TP_TLS_OFFLOAD_PROVIDER && t->offload_properties[0] != '\0')
+		*propq = t->offload_properties;
 	return lc;
 out_free:
-	OSSL_LIB_CTX_free(lc);
+	tls_libctx_free(lc);
 	return NULL;
+}
+
+/* The providers tls_libctx_create() loaded hold a reference each, which
+ * OSSL_LIB_CTX_free() leaves: unload them first. */
+struct prov_list {
+	unsigned int n;
+	OSSL_PROVIDER *p[8];
+};
+
+static int
+prov_collect(OSSL_PROVIDER *p, void *arg)
+{
+	struct prov_list *l = arg;
+
+	if (l->n < 8)
+		l->p[l->n++] = p;
+	return 1;
+}
+
+void
+tls_libctx_free(OSSL_LIB_CTX *lc)
+{
+	struct prov_list l = { .n = 0 };
+
+	if (lc == NULL)
+		return;
+	OSSL_PROVIDER_do_all(lc, prov_collect, &l);
+	for (unsigned int i = 0; i < l.n; i++)
+		OSSL_PROVIDER_unload(l.p[i]);
+	OSSL_LIB_CTX_free(lc);
 }
 
 #ifndef OPENSSL_NO_ENGINE

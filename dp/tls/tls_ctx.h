@@ -48,11 +48,12 @@ SSL_CTX *tls_ctx_sni(SSL_CTX *ctx, const char *name);
  * offload provider of t (tls.offload.provider: a name OpenSSL finds in
  * its modules folder, or a path to the shared object) when it has one.
  * Returns it (NULL with err as above on failure); *propq gets
- * tls.offload.properties (NULL when unset). OSSL_LIB_CTX_free() frees it
- * (providers too).
+ * tls.offload.properties (NULL when unset). tls_libctx_free() unloads
+ * its providers and frees it.
  */
 OSSL_LIB_CTX *tls_libctx_create(const struct tp_conf_tls *t, const char **propq,
 				char *err, size_t errlen);
+void tls_libctx_free(OSSL_LIB_CTX *lc);
 
 /*
  * The engine of tls.offload.engine (process-wide: engines do not live in a

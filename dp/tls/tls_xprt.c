@@ -796,7 +796,7 @@ tls_worker_free(struct dp_worker *w)
 				rte_pktmbuf_free(tw->orphans[i].wbuf);
 			}
 	tls_ctx_free(tw->ctx);
-	OSSL_LIB_CTX_free(tw->libctx);
+	tls_libctx_free(tw->libctx);
 	rte_ring_free(tw->ring);
 	rte_free(tw->conns);
 	rte_free(tw->orphans);
