@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/provider.h>
@@ -123,6 +125,24 @@ sni_select(SSL *s, int *alert, void *arg)
 	return SSL_TLSEXT_ERR_OK;
 }
 
+/* A file the configuration names: a readable regular file (0), or -1
+ * with why. */
+static int
+file_ok(const char *path, char *why, size_t len)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0 || access(path, R_OK) < 0) {
+		snprintf(why, len, "%s", strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(why, len, "not a regular file");
+		return -1;
+	}
+	return 0;
+}
+
 /* One context with t's settings and cert's chain and key. */
 static SSL_CTX *
 ctx_one(const struct tp_conf_tls *t, const struct tp_conf_tls_cert *cert,
@@ -132,6 +152,16 @@ ctx_one(const struct tp_conf_tls *t, const struct tp_conf_tls_cert *cert,
 	char why[256];
 	SSL_CTX *ctx;
 
+	if (file_ok(cert->certificate, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "%d: %s.certificate '%s': %s", cert->certificate_line,
+			 what, cert->certificate, why);
+		return NULL;
+	}
+	if (file_ok(cert->private_key, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "%d: %s.private_key '%s': %s", cert->private_key_line,
+			 what, cert->private_key, why);
+		return NULL;
+	}
 	ERR_clear_error();
 	ctx = SSL_CTX_new_ex(libctx, propq, TLS_server_method());
 	if (ctx == NULL)

@@ -3,9 +3,10 @@
  * The "tls" group of the configuration file: TLS termination in dp's
  * workers (dp/tls) for TURN over TLS (turn.listen_tls). What can be
  * checked without OpenSSL is checked here, with "file:line" errors: the
- * names, types and ranges, the version, that every certificate and key
- * file is a readable regular file, that listen_tls has a certificate to
- * serve. Whether a file is PEM, whether the key matches its certificate
+ * names, types and ranges, the version, that certificates and keys are
+ * named, that listen_tls has a certificate to serve. Whether a file is
+ * there and readable (by dp, root: cp reads this file too, as its own
+ * user, and needs no key), whether it is PEM, whether the key matches its certificate
  * and whether a cipher or group list means anything is OpenSSL's to say:
  * dp asks it at start (and with --check) through tls_ctx_create(), which
  * names the same file and line.
@@ -15,8 +16,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "tp_conf.h"
 #include "tp_conf_internal.h"
@@ -57,13 +56,13 @@ get_str(const config_setting_t *g, const char *what, const char *name, char *out
 	return 1;
 }
 
-/* A PEM file named by what.name: set, a readable regular file. */
+/* A PEM file named by what.name: set. Whether it is there and readable
+ * is dp's question (tls_ctx_create(), at start and with --check): cp
+ * reads this file too, as another user, and has no use for the key. */
 static int
 get_file(const config_setting_t *g, const char *what, const char *name, char *out,
 	 size_t size, int *line, struct tp_conf *c, char *err, size_t errlen)
 {
-	const config_setting_t *s = config_setting_get_member(g, name);
-	struct stat st;
 	int rc;
 
 	rc = get_str(g, what, name, out, size, line, c, err, errlen);
@@ -71,12 +70,6 @@ get_file(const config_setting_t *g, const char *what, const char *name, char *ou
 		return rc;
 	if (rc == 0)
 		FAIL(g, "%s.%s is required (a PEM file)", what, name);
-	if (stat(out, &st) < 0)
-		FAIL(s, "%s.%s '%s': %s", what, name, out, strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		FAIL(s, "%s.%s '%s': not a regular file", what, name, out);
-	if (access(out, R_OK) < 0)
-		FAIL(s, "%s.%s '%s': %s", what, name, out, strerror(errno));
 	return 0;
 }
 

@@ -405,6 +405,16 @@ test_tls_ctx_bad_settings_name_line_setting_file(void **state)
 	expect_err(11, "tls.certificate", junk);
 
 	conf_tls(&t);
+	snprintf(t.cert.certificate, sizeof(t.cert.certificate), "/nonexistent/c.pem");
+	assert_null(tls_ctx_create(&t, NULL, NULL, err, sizeof(err)));
+	expect_err(11, "tls.certificate '/nonexistent/c.pem'", "No such file");
+
+	conf_tls(&t);
+	snprintf(t.cert.private_key, sizeof(t.cert.private_key), "%s", dir);
+	assert_null(tls_ctx_create(&t, NULL, NULL, err, sizeof(err)));
+	expect_err(12, "tls.private_key", "not a regular file");
+
+	conf_tls(&t);
 	snprintf(t.cert.private_key, sizeof(t.cert.private_key), "%s", junk);
 	assert_null(tls_ctx_create(&t, NULL, NULL, err, sizeof(err)));
 	expect_err(12, "tls.private_key", junk);
