@@ -173,6 +173,12 @@ test_conf_demo_loads_with_fixed_values(void **state)
 	if (tp_conf_load(example("demo.conf"), &c, err, sizeof(err)) != 0)
 		fail_msg("%s", err);
 	assert_int_equal(c.dp.nports, 2);
+	/* TURN over TLS on 5349 and 443, tools/demo's self-signed certificate */
+	assert_int_equal(c.turn.nlisten_tls, 2);
+	assert_int_equal(c.turn.listen_tls[0], 5349);
+	assert_int_equal(c.turn.listen_tls[1], 443);
+	assert_true(c.tls.enabled);
+	assert_string_equal(c.tls.cert.certificate, "/var/lib/turnpike-demo/tls/cert.pem");
 	a = &c.dp.ports[0];
 	k = &c.dp.ports[1];
 	assert_string_equal(a->name, "access");
@@ -213,6 +219,10 @@ test_conf_carrier_loads(void **state)
 	if (tp_conf_load(example("carrier.conf"), &c, err, sizeof(err)) != 0)
 		fail_msg("%s", err);
 	assert_int_equal(c.dp.nports, 2);
+	assert_int_equal(c.turn.nlisten_tls, 2);
+	assert_true(c.tls.enabled);
+	assert_string_equal(c.tls.groups, "X25519:P-256");
+	assert_int_equal(c.tls.offload, TP_TLS_OFFLOAD_NONE);
 	a = &c.dp.ports[0];
 	k = &c.dp.ports[1];
 	assert_string_equal(a->dev, "0000:3b:00.0");
