@@ -254,7 +254,12 @@ tt_out(struct dp_worker *w, uint64_t id, struct rte_mbuf *m)
 			return -ENOBUFS;
 		}
 	}
-	if (len <= TT_GATHER_MAX && m->nb_segs == 1) {
+	/* Over TLS each frame is a record of its own: a client that reads a
+	 * record's first message and then waits for its socket to become
+	 * readable again (coturn's turnutils_uclient -S does) would never
+	 * see the frames gathered behind it in the same record, buffered in
+	 * its OpenSSL (turn_tls lost a few messages a run that way). */
+	if (len <= TT_GATHER_MAX && m->nb_segs == 1 && !(tc->flags & TT_TLS)) {
 		struct rte_mbuf *o = tc->out;
 
 		if (o != NULL && rte_pktmbuf_tailroom(o) >= len) {
