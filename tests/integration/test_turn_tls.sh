@@ -23,9 +23,18 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
   -subj "/CN=turn.test" -keyout "$TP_TMP/key.pem" -out "$TP_TMP/cert.pem" \
   >"$TP_TMP/req.out" 2>&1 || tp_die "openssl req failed"
 
+# TP_ASYNCPROV_SO (the asynchronous test provider, tests/tls_asyncprov):
+# every public-key operation waits for it (TP_ASYNCPROV_DELAY_US, 200 µs
+# by default) in SSL_MODE_ASYNC: handshakes park and resume through the
+# worker's ring, and the same checks must pass.
+offload=
+if [ -n "${TP_ASYNCPROV_SO:-}" ]; then
+  export TP_ASYNCPROV_STATS=1      # its counters on stderr when dp unloads it
+  offload="offload = { provider = \"$TP_ASYNCPROV_SO\"; properties = \"?provider=tpasync\"; };"
+fi
 tp_write_conf "$TP_TMP/dp.conf" "0, 1" "" "" "" \
   "$(tp_turn_groups "" "listen_tls = [5349, 443]; tcp_first_message = 2; tcp_per_source = 60;")
-tls = { certificate = \"$TP_TMP/cert.pem\"; private_key = \"$TP_TMP/key.pem\"; };"
+tls = { certificate = \"$TP_TMP/cert.pem\"; private_key = \"$TP_TMP/key.pem\"; $offload };"
 tp_check "turnpike-dp --check accepts the tls group" \
   "$TP_DP" --config "$TP_TMP/dp.conf" --check
 tp_dp_start "$TP_TMP/dp.conf"
@@ -266,7 +275,18 @@ PY
 
 st=$(tp_stats tls)
 echo "# $st" | cut -c1-900
+if [ -n "${TP_ASYNCPROV_SO:-}" ]; then
+  tls_now
+  tp_check "with the async provider: handshakes parked and every one resumed (async_parked=$(tls_sum "$TLS_LINES" async_parked), async_resumed=$(tls_sum "$TLS_LINES" async_resumed), closed while parked=$(tls_sum "$TLS_LINES" async_closed_parked))" \
+    test "$(tls_sum "$TLS_LINES" async_parked)" -gt 100 -a \
+    "$(tls_sum "$TLS_LINES" async_parked)" -eq "$(tls_sum "$TLS_LINES" async_resumed)"
+fi
 tp_check "cp stops cleanly" tp_cp_stop
 tp_check "dp stops cleanly" tp_dp_stop
+if [ -n "${TP_ASYNCPROV_SO:-}" ]; then
+  grep -h "^tpasync:" "$TP_DP_LOG" | head -n 2 | sed 's/^/# /'
+  tp_check "no wake-up of the provider went to a freed connection (abandoned=0)" \
+    bash -c "grep -h '^tpasync:' '$TP_DP_LOG' | grep -q . && ! grep -h '^tpasync:' '$TP_DP_LOG' | grep -qv 'abandoned=0'"
+fi
 echo "# [$((SECONDS - start)) s] $TP_FAILS failed"
 [ $TP_FAILS -eq 0 ]
