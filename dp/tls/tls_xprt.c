@@ -513,12 +513,17 @@ tls_snd_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf *m)
 		return -EAGAIN;
 	c->wbuf = m;
 	c->wseg = m;
-	tls_write_chain(w, c);
-	if (!tls_flush(w, c) || ((c->flags & TLS_F_FATAL) && c->wbuf != NULL)) {
-		/* failed: the caller keeps m */
+	if (!tls_write_chain(w, c) && !(c->flags & TLS_F_PARKED)) {
+		/* OpenSSL failed: the caller keeps m (what of it became
+		 * records goes out first) */
 		c->wbuf = c->wseg = NULL;
+		tls_flush(w, c);
 		return -EPIPE;
 	}
+	/* m is consumed (written and freed, or kept by the parked write);
+	 * a failed flush marks the connection (TLS_F_FATAL) and its next
+	 * read resets it */
+	tls_flush(w, c);
 	return (int)len;
 }
 
@@ -527,8 +532,10 @@ tls_writable(struct dp_worker *w, uint64_t id)
 {
 	struct tls_conn *c = tls_conn_of(w, id);
 
+	/* a failed flush marks the connection fatal: the application's read
+	 * then gets -EPROTO and resets it (and forgets it) */
 	if (c != NULL && c->id == id && c->tx != NULL && !tls_flush(w, c))
-		tcp_abort(w->tcp, id);
+		w->tls->on_ready(w, id);
 }
 
 static int
