@@ -20,6 +20,7 @@
 #include <openssl/err.h>
 #include <openssl/provider.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 #ifndef OPENSSL_NO_ENGINE
 #include <openssl/engine.h>
 #endif
@@ -72,6 +73,17 @@ ossl_why(char *buf, size_t len)
 		snprintf(err + _n, errlen - (size_t)_n, __VA_ARGS__); \
 	goto fail; \
 } while (0)
+
+/* OpenSSL refused a key because it is not the certificate's. */
+static int
+key_mismatch(void)
+{
+	unsigned long e = ERR_peek_last_error();
+
+	return ERR_GET_LIB(e) == ERR_LIB_X509 &&
+	       (ERR_GET_REASON(e) == X509_R_KEY_VALUES_MISMATCH ||
+		ERR_GET_REASON(e) == X509_R_KEY_TYPE_MISMATCH);
+}
 
 /* RFC 7443 §3: "stun.turn" when the client offers it; otherwise no ALPN
  * at all (not required: most TURN clients send none). */
@@ -188,7 +200,12 @@ ctx_one(const struct tp_conf_tls *t, const struct tp_conf_tls_cert *cert,
 		CTX_FAIL(cert->certificate_line, "%s.certificate '%s': not a PEM "
 			 "certificate chain OpenSSL can use (%s)", what, cert->certificate,
 			 ossl_why(why, sizeof(why)));
-	if (SSL_CTX_use_PrivateKey_file(ctx, cert->private_key, SSL_FILETYPE_PEM) != 1)
+	if (SSL_CTX_use_PrivateKey_file(ctx, cert->private_key, SSL_FILETYPE_PEM) != 1 &&
+	    key_mismatch())
+		CTX_FAIL(cert->private_key_line, "%s.private_key '%s' does not match "
+			 "%s.certificate '%s' (%s)", what, cert->private_key, what,
+			 cert->certificate, ossl_why(why, sizeof(why)));
+	if (SSL_CTX_get0_privatekey(ctx) == NULL)
 		CTX_FAIL(cert->private_key_line, "%s.private_key '%s': not a PEM key "
 			 "for %s.certificate '%s' (%s)", what, cert->private_key, what,
 			 cert->certificate, ossl_why(why, sizeof(why)));

@@ -40,6 +40,15 @@ tp_write_conf "$TP_TMP/dp.conf" "0, 1" "" "" "" \
 tls = { certificate = \"$TP_TMP/cert.pem\"; private_key = \"$TP_TMP/key.pem\"; $offload };"
 tp_check "turnpike-dp --check accepts the tls group" \
   "$TP_DP" --config "$TP_TMP/dp.conf" --check
+# A key that is not the certificate's: one error naming the file, the
+# line and both files, at --check as at start.
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$TP_TMP/other.pem" 2>/dev/null
+sed "s|$TP_TMP/key.pem|$TP_TMP/other.pem|" "$TP_TMP/dp.conf" >"$TP_TMP/bad.conf"
+out=$("$TP_DP" --config "$TP_TMP/bad.conf" --check 2>&1); rc=$?
+line=$(grep -n "other.pem" "$TP_TMP/bad.conf" | cut -d: -f1)
+echo "# $out" | head -n 1 | cut -c1-240
+tp_check "--check refuses a key that does not match the certificate (exit $rc, bad.conf:$line)" \
+  test $rc -eq 2 -a -n "$(grep -F "$TP_TMP/bad.conf:$line: tls.private_key '$TP_TMP/other.pem' does not match tls.certificate '$TP_TMP/cert.pem'" <<<"$out")"
 tp_dp_start "$TP_TMP/dp.conf"
 tp_cp_start "$TP_TMP/dp.conf"
 tp_check "dp says it serves TURN on TLS 5349 and 443" grep -q 'TURN on TLS 5349, 443' "$TP_DP_LOG"

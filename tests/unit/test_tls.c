@@ -424,6 +424,7 @@ test_tls_ctx_bad_settings_name_line_setting_file(void **state)
 	assert_null(tls_ctx_create(&t, NULL, NULL, err, sizeof(err)));
 	expect_err(12, "tls.private_key", key2);
 	assert_non_null(strstr(err, cert));
+	assert_non_null(strstr(err, "does not match"));
 
 	conf_tls(&t);
 	snprintf(t.ciphers, sizeof(t.ciphers), "NOT-A-CIPHER");
