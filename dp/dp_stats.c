@@ -16,6 +16,7 @@
 #include "dp.h"
 #include "net/net.h"
 #include "dp_tcp.h"
+#include "tls.h"
 #include "tcp.h"
 
 static const char *const ctr_names[DP_CTR__COUNT] = {
@@ -122,6 +123,7 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 			fprintf(out, " close_%s=%" PRIu64, tcp_reason_name(k), ts->closes[k]);
 		fputc('\n', out);
 		dp_tcp_turn_stats(w, out);
+		tls_stats(w, out);
 	}
 	if (ctx->turn.enabled) {
 		static const char *const tnames[TURN_STAT__COUNT] = {

@@ -23,6 +23,7 @@
 #include "net/net.h"
 #include "tcp.h"
 #include "tls_keys.h"
+#include "tls.h"
 #include "tw.h"
 
 static void
@@ -215,7 +216,7 @@ dp_tcp_create(struct dp_worker *w)
 	int app, socket = (int)rte_lcore_to_socket_id(w->lcore);
 
 	if (conf->dp.diag_tcp_echo_port == 0 && conf->dp.diag_tcp_connect_family == 0 &&
-	    !(conf->turn.enabled && conf->turn.nlisten_tcp > 0))
+	    !(conf->turn.enabled && conf->turn.nlisten_tcp + conf->turn.nlisten_tls > 0))
 		return 0;
 	/* Workers come before ports: the configuration has the MTUs. */
 	for (unsigned int i = 0; i < conf->dp.nports; i++)
@@ -312,6 +313,8 @@ dp_tcp_stat_names(char *names, unsigned int max, size_t len)
 		snprintf(names + (size_t)n++ * len, len, "turn_%s", dp_tcp_turn_ctr_name(k));
 	for (unsigned int k = 0; k < TLSKEYS_N && n < max; k++)
 		snprintf(names + (size_t)n++ * len, len, "tlskeys_%s", tlskeys_names[k]);
+	for (unsigned int k = 0; k < TLS_CTR__COUNT && n < max; k++)
+		snprintf(names + (size_t)n++ * len, len, "tls_%s", tls_ctr_name(k));
 	return n;
 }
 
@@ -319,11 +322,12 @@ uint64_t
 dp_tcp_stat_values(const struct dp_worker *w, uint64_t *out, unsigned int max)
 {
 	const struct tcp_stack *ts = w->tcp;
-	uint64_t tt[DP_TT__COUNT], tk[TLSKEYS_N];
+	uint64_t tt[DP_TT__COUNT], tk[TLSKEYS_N], tls[TLS_CTR__COUNT];
 	unsigned int n = 0;
 
 	dp_tcp_turn_values(w, tt);
 	tlskeys_values(w, tk);
+	tls_values(w, tls);
 	for (unsigned int k = 0; k < TCP_CTR__COUNT && n < max; k++)
 		out[n++] = ts != NULL ? ts->ctr[k] : 0;
 	for (unsigned int k = 1; k < TCP_REASON__COUNT && n < max; k++)
@@ -332,6 +336,8 @@ dp_tcp_stat_values(const struct dp_worker *w, uint64_t *out, unsigned int max)
 		out[n++] = tt[k];
 	for (unsigned int k = 0; k < TLSKEYS_N && n < max; k++)
 		out[n++] = tk[k];
+	for (unsigned int k = 0; k < TLS_CTR__COUNT && n < max; k++)
+		out[n++] = tls[k];
 	return ts != NULL ? ts->nconns : 0;
 }
 
@@ -361,11 +367,19 @@ dp_tcp_input(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
 unsigned int
 dp_tcp_poll(struct dp_worker *w, uint64_t now_ms)
 {
+	unsigned int k = 0;
+
 	tcp_stack_set_time(w->tcp, now_ms);
+	if (w->tls != NULL) {
+		/* resumed connections are work, and so is waiting for the
+		 * offload: no idle sleep while anything is parked */
+		k = tls_poll(w, now_ms);
+		k += w->tls->nparked > 0;
+	}
 	dp_tcp_turn_poll(w, now_ms);
 	if (unlikely(w->tcp_diag.next_ms != 0) && now_ms >= w->tcp_diag.next_ms)
 		diag_connect(w);
-	return tw_advance(w->tcp_wheel, now_ms);
+	return k + tw_advance(w->tcp_wheel, now_ms);
 }
 
 /* ---- active open ---- */

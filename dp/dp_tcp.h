@@ -52,8 +52,9 @@ int dp_tcp_connect(struct dp_worker *w, uint8_t family, const uint8_t *raddr,
 unsigned int dp_tcp_poll(struct dp_worker *w, uint64_t now_ms);
 
 /* The names of the TCP counters dp gives cp (dp/tcp's, close reasons as
- * close_<reason>, TURN over TCP's as turn_<name>, dp/tls/tls_keys's as
- * tlskeys_<name>), at most max, each shorter than len; returns how many. */
+ * close_<reason>, TURN over TCP's as turn_<name>, TLS's as tls_<name>,
+ * dp/tls/tls_keys's as tlskeys_<name>), at most max, each shorter than
+ * len; returns how many. */
 unsigned int dp_tcp_stat_names(char *names, unsigned int max, size_t len);
 /* w's values of the same counters (0 when w has no TCP); returns the
  * connections open now. */
@@ -78,6 +79,7 @@ uint64_t dp_tcp_stat_values(const struct dp_worker *w, uint64_t *out,
 	DP_TT(TOO_BIG, "reset_frame_too_big") \
 	DP_TT(NO_MBUF, "reset_no_mbuf") \
 	DP_TT(STALLED, "reset_stalled_frame") \
+	DP_TT(TRANSPORT, "reset_transport") \
 	DP_TT(SEND_FULL, "send_queue_full") \
 	DP_TT(POOL_LOW, "dropped_pool_low") \
 	DP_TT(SEND_GONE, "send_closed")

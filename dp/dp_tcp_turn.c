@@ -24,6 +24,13 @@
  *
  * A connection that closes, for whatever reason, takes its allocation
  * with it, and cp hears of it (turn_stream_gone()).
+ *
+ * TURN over TLS (turn.listen_tls) is the same application over the TLS
+ * transport (dp/tls): every read, write, close and abort goes through the
+ * connection's transport operations (raw or TLS), chosen at accept; the
+ * framing sees plaintext. The first-message deadline then covers the
+ * handshake too (a truncated ClientHello and silence, a half-open
+ * handshake).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -40,6 +47,7 @@
 #include "net/net.h"
 #include "stun.h"
 #include "tcp.h"
+#include "tls.h"
 #include "tp_common.h"
 #include "turn/turn.h"
 
@@ -58,6 +66,14 @@ struct tt_conn {
 
 #define TT_GREETED 0x1u           /* a complete STUN message arrived */
 #define TT_PENDING 0x2u           /* out is in the worker's pending list */
+#define TT_TLS     0x4u           /* over TLS (dp_xprt_tls), else raw */
+
+/* The connection's transport. */
+static inline const struct dp_xprt_ops *
+tt_xp(const struct tt_conn *tc)
+{
+	return (tc->flags & TT_TLS) ? &dp_xprt_tls : &dp_xprt_raw;
+}
 
 /* Frames up to this long are gathered into one mbuf per connection and
  * burst (the first frame's own mbuf, its tailroom): a peer's small
@@ -84,6 +100,7 @@ struct dp_tcp_turn {
 	uint32_t first_ms;
 	uint16_t frame_max;       /* largest frame an mbuf holds */
 	int app;
+	int app_tls;
 	uint32_t *pend;           /* slots with frames gathered (TT_PENDING) */
 	uint32_t npend;
 	bool pool_low;            /* the worker's pool under a quarter */
@@ -184,11 +201,12 @@ tt_forget(struct dp_worker *w, struct tt_conn *tc, uint32_t reason)
 static void
 tt_kill(struct dp_worker *w, struct tt_conn *tc, enum dp_tt_ctr why)
 {
+	const struct dp_xprt_ops *xp = tt_xp(tc);
 	uint64_t id = tc->id;
 
 	tt_of(w)->ctr[why]++;
 	tt_forget(w, tc, IPC_CONN_ABORTED);
-	tcp_abort(w->tcp, id);
+	xp->abort(w, id);
 }
 
 /* ---- writes: turn_stream_io ---------------------------------------- */
@@ -205,7 +223,7 @@ tt_push(struct dp_worker *w, struct tt_conn *tc)
 	if (m == NULL)
 		return;
 	tc->out = NULL;
-	rc = tcp_send(w->tcp, tc->id, m);
+	rc = tt_xp(tc)->snd_buf(w, tc->id, m);
 	if (rc < 0) {
 		rte_pktmbuf_free(m);
 		tt_of(w)->ctr[rc == -EAGAIN ? DP_TT_SEND_FULL : DP_TT_SEND_GONE]++;
@@ -236,7 +254,12 @@ tt_out(struct dp_worker *w, uint64_t id, struct rte_mbuf *m)
 			return -ENOBUFS;
 		}
 	}
-	if (len <= TT_GATHER_MAX && m->nb_segs == 1) {
+	/* Over TLS each frame is a record of its own: a client that reads a
+	 * record's first message and then waits for its socket to become
+	 * readable again (coturn's turnutils_uclient -S does) would never
+	 * see the frames gathered behind it in the same record, buffered in
+	 * its OpenSSL (turn_tls lost a few messages a run that way). */
+	if (len <= TT_GATHER_MAX && m->nb_segs == 1 && !(tc->flags & TT_TLS)) {
 		struct rte_mbuf *o = tc->out;
 
 		if (o != NULL && rte_pktmbuf_tailroom(o) >= len) {
@@ -260,7 +283,7 @@ tt_out(struct dp_worker *w, uint64_t id, struct rte_mbuf *m)
 	} else {
 		tt_push(w, tc);
 	}
-	rc = tcp_send(w->tcp, id, m);
+	rc = tt_xp(tc)->snd_buf(w, id, m);
 	if (rc < 0) {
 		rte_pktmbuf_free(m);
 		tt->ctr[rc == -EAGAIN ? DP_TT_SEND_FULL : DP_TT_SEND_GONE]++;
@@ -535,7 +558,7 @@ tt_access_port(const struct dp_ctx *ctx, const struct tcp_conn *c)
 }
 
 static int
-tt_accept(struct tcp_stack *ts, tcp_id_t id, void *larg, void **carg)
+tt_accept_on(struct tcp_stack *ts, tcp_id_t id, void *larg, void **carg, bool tls)
 {
 	struct dp_worker *w = larg;
 	struct dp_tcp_turn *tt = tt_of(w);
@@ -562,6 +585,13 @@ tt_accept(struct tcp_stack *ts, tcp_id_t id, void *larg, void **carg)
 	tc->out = NULL;
 	tc->flags &= TT_PENDING;
 	tc->in_port = (uint8_t)port;
+	if (tls) {
+		if (tls_conn_attach(w, id) < 0) {
+			tc->id = 0;
+			return -EINVAL;
+		}
+		tc->flags |= TT_TLS;
+	}
 	/* The first message's deadline. The FIFO holds as many entries as
 	 * two pools of connections; when a flood of short connections fills
 	 * it, the oldest entry goes early: if its connection is still
@@ -581,6 +611,18 @@ tt_accept(struct tcp_stack *ts, tcp_id_t id, void *larg, void **carg)
 	return 0;
 }
 
+static int
+tt_accept(struct tcp_stack *ts, tcp_id_t id, void *larg, void **carg)
+{
+	return tt_accept_on(ts, id, larg, carg, false);
+}
+
+static int
+tt_accept_tls(struct tcp_stack *ts, tcp_id_t id, void *larg, void **carg)
+{
+	return tt_accept_on(ts, id, larg, carg, true);
+}
+
 static void
 tt_readable(struct tcp_stack *ts, tcp_id_t id, void *arg)
 {
@@ -590,20 +632,28 @@ tt_readable(struct tcp_stack *ts, tcp_id_t id, void *arg)
 	struct rte_mbuf *m, *next;
 	int n;
 
+	(void)ts;
 	if (tc == NULL)
 		return;
 	for (;;) {
-		n = tcp_recv(ts, id, &m, UINT32_MAX);
+		n = tt_xp(tc)->rcv_buf(w, id, &m, UINT32_MAX);
 		if (n == -EAGAIN)
 			return;
+		if (n == -EPROTO) {
+			/* the transport failed (TLS: counted by reason) */
+			tt_kill(w, tc, DP_TT_TRANSPORT);
+			return;
+		}
 		if (n <= 0) {
 			/* The client's FIN (or the connection is gone): it
 			 * is done with TURN; the allocation goes, and our
 			 * side closes after what is queued. */
 			tt->ctr[DP_TT_CLIENT_EOF]++;
 			if (n == 0) {
+				const struct dp_xprt_ops *xp = tt_xp(tc);
+
 				tt_forget(w, tc, IPC_CONN_CLOSED);
-				tcp_close(ts, id);
+				xp->close(w, id);
 			}
 			return;
 		}
@@ -627,13 +677,42 @@ tt_closed(struct tcp_stack *ts, tcp_id_t id, void *arg, enum tcp_reason why)
 
 	(void)ts;
 	tt->ctr[DP_TT_CLOSED]++;
-	if (tc != NULL)
+	if (tc != NULL) {
+		const struct dp_xprt_ops *xp = tt_xp(tc);
+
 		tt_forget(w, tc, ipc_reason_of(why));
+		xp->gone(w, id);
+	}
+}
+
+static void
+tt_writable(struct tcp_stack *ts, tcp_id_t id, void *arg)
+{
+	struct dp_worker *w = arg;
+	struct tt_conn *tc = tt_conn(tt_of(w), id);
+
+	(void)ts;
+	if (tc != NULL)
+		tt_xp(tc)->writable(w, id);
+}
+
+/* dp/tls resumed a connection whose read waited for the offload. */
+static void
+tt_tls_ready(struct dp_worker *w, uint64_t id)
+{
+	tt_readable(w->tcp, id, w);
 }
 
 static const struct tcp_app_ops tt_ops = {
 	.accept = tt_accept,
 	.readable = tt_readable,
+	.closed = tt_closed,
+};
+
+static const struct tcp_app_ops tt_tls_ops = {
+	.accept = tt_accept_tls,
+	.readable = tt_readable,
+	.writable = tt_writable,
 	.closed = tt_closed,
 };
 
@@ -648,7 +727,7 @@ dp_tcp_turn_init(struct dp_worker *w)
 	uint32_t cap = TT_FIRST_FIFO_MIN;
 	int rc;
 
-	if (w->tcp == NULL || conf->turn.nlisten_tcp == 0)
+	if (w->tcp == NULL || conf->turn.nlisten_tcp + conf->turn.nlisten_tls == 0)
 		return 0;
 	tt = rte_zmalloc_socket("tcp_turn", sizeof(*tt), 64, socket);
 	if (tt == NULL)
@@ -688,6 +767,28 @@ dp_tcp_turn_init(struct dp_worker *w)
 			return rc;
 		}
 	}
+	if (conf->turn.nlisten_tls == 0)
+		return 0;
+	rc = tls_worker_init(w, conf, tt->max_conns, tt_tls_ready);
+	if (rc < 0)
+		return rc;
+	tt->app_tls = tcp_app_register(w->tcp, &tt_tls_ops);
+	if (tt->app_tls < 0) {
+		fprintf(stderr, "turnpike-dp: worker %u: no room for TURN's TLS "
+			"application\n", w->id);
+		return tt->app_tls;
+	}
+	for (unsigned int i = 0; i < conf->turn.nlisten_tls; i++) {
+		rc = tcp_listen(w->tcp, 0, conf->turn.listen_tls[i], tt->app_tls, w);
+		if (rc < 0) {
+			fprintf(stderr, "turnpike-dp: %s:%d: turn.listen_tls: cannot listen "
+				"on TCP %u: %s\n", conf->path, conf->turn.listen_tls_line,
+				conf->turn.listen_tls[i],
+				rc == -EADDRINUSE ? "the port is taken (dp.diag_tcp_echo_port?)" :
+				strerror(-rc));
+			return rc;
+		}
+	}
 	return 0;
 nomem:
 	fprintf(stderr, "turnpike-dp: worker %u: no memory for %u TURN-over-TCP "
@@ -700,6 +801,7 @@ dp_tcp_turn_free(struct dp_worker *w)
 {
 	struct dp_tcp_turn *tt = w->tcp_turn;
 
+	tls_worker_free(w);
 	if (tt == NULL)
 		return;
 	if (tt->conns != NULL)
@@ -759,8 +861,10 @@ dp_tcp_turn_poll(struct dp_worker *w, uint64_t now_ms)
 			break;
 		tt->fifo_tail++;
 		tc = tt_conn(tt, d->id);
-		if (tc != NULL && !(tc->flags & TT_GREETED))
+		if (tc != NULL && !(tc->flags & TT_GREETED)) {
+			tt_xp(tc)->first_timeout(w, d->id);
 			tt_kill(w, tc, DP_TT_FIRST_TIMEOUT);
+		}
 	}
 }
 

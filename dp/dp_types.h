@@ -34,6 +34,8 @@ struct rte_mempool;
 struct rte_ring;
 struct dp_worker;
 struct tcp_stack;
+struct tls_keys;
+struct tls_worker;
 struct tw_wheel;
 
 enum dp_counter {
@@ -251,6 +253,8 @@ struct dp_worker {
 	struct tcp_stack *tcp;
 	struct tw_wheel *tcp_wheel;
 	struct dp_tcp_turn *tcp_turn;   /* TURN over TCP (dp_tcp_turn.c) */
+	/* TLS termination (dp/tls): NULL when turn.listen_tls is empty. */
+	struct tls_worker *tls;
 	/* TLS ticket keys and external PSKs from cp (dp/tls/tls_keys.h),
 	 * attached to the worker's SSL_CTXs; cp's TLS_* messages that it
 	 * refused (tls_keys_apply() < 0) */

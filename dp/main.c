@@ -28,6 +28,7 @@
 
 #include "dp.h"
 #include "dp_tcp.h"
+#include "tls_ctx.h"
 #include "ipc.h"
 #include "net/net.h"
 #include "turn/turn.h"
@@ -211,7 +212,7 @@ turn_setup(struct dp_ctx *ctx)
 	 * cp that serves with other ones would give out relayed ports whose
 	 * peer traffic lands on workers without the allocation. */
 	ipc_side_publish(&ctx->ipc.shm->dp_side,
-			 tc->nlisten_tcp > 0 ? IPC_CAP_STREAMS : 0, tc->relay_min,
+			 tc->nlisten_tcp + tc->nlisten_tls > 0 ? IPC_CAP_STREAMS : 0, tc->relay_min,
 			 tc->relay_max, ctx->nworkers);
 	if (ipc_cp_serving(ctx->ipc.shm, ipc_monotonic_ms()) &&
 	    ipc_sides_agree(ctx->ipc.shm, err, sizeof(err)) < 0) {
@@ -247,7 +248,47 @@ turn_setup(struct dp_ctx *ctx)
 		       "within %u s)\n", ctx->conf->dp.tcp_max_conns, tc->tcp_per_source,
 		       tc->tcp_first_message_s);
 	}
+	if (rc == 0 && tc->nlisten_tls > 0) {
+		printf("turnpike-dp: TURN on TLS");
+		for (unsigned int i = 0; i < tc->nlisten_tls; i++)
+			printf("%s%u", i ? ", " : " ", tc->listen_tls[i]);
+		printf(" (certificate %s, %u SNI name(s), TLS %s and up, session cache "
+		       "%u per worker, offload %s)\n", ctx->conf->tls.cert.certificate,
+		       ctx->conf->tls.nsni, ctx->conf->tls.min_version == 0x0304 ? "1.3" : "1.2",
+		       ctx->conf->tls.session_cache,
+		       ctx->conf->tls.offload == TP_TLS_OFFLOAD_PROVIDER ?
+		       ctx->conf->tls.offload_provider :
+		       ctx->conf->tls.offload == TP_TLS_OFFLOAD_ENGINE ?
+		       ctx->conf->tls.offload_engine : "none (software)");
+	}
 	return rc;
+}
+
+/* --check: what OpenSSL says of the tls group (files, key, lists,
+ * provider), as a worker's start would. */
+static int
+check_tls(const struct tp_conf *conf)
+{
+	const char *propq = NULL;
+	OSSL_LIB_CTX *lc = NULL;
+	SSL_CTX *sc = NULL;
+	char err[768];
+
+	if (conf->tls.offload != TP_TLS_OFFLOAD_ENGINE) {
+		lc = tls_libctx_create(&conf->tls, &propq, err, sizeof(err));
+		if (lc == NULL)
+			goto fail;
+	}
+	sc = tls_ctx_create(&conf->tls, lc, propq, err, sizeof(err));
+	if (sc == NULL)
+		goto fail;
+	tls_ctx_free(sc);
+	tls_libctx_free(lc);
+	return 0;
+fail:
+	tls_libctx_free(lc);
+	tp_log(TP_LOG_ERR, "%s:%s\n", conf->path, err);
+	return -EINVAL;
 }
 
 static int
@@ -352,6 +393,10 @@ main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (tp_conf_load(config, &conf, err, sizeof(err)) < 0) {
 		tp_log(TP_LOG_ERR, "%s\n", err);
+		return 2;
+	}
+	if (check_only && conf.tls.enabled && check_tls(&conf) < 0) {
+		tp_conf_free(&conf);
 		return 2;
 	}
 	if (check_only) {

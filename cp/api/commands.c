@@ -178,6 +178,22 @@ cmd_status(void *ctx, struct json_object *req, struct json_object *resp,
 							json_object_new_int64((int64_t)s->w[w].tcp[i]));
 				json_object_object_add(d, "tcp", tcp);
 			}
+			/* TLS termination's counters (dp/tls: dp publishes them
+			 * among its TCP names as tls_<name>), when dp has TLS */
+			{
+				struct json_object *tls = NULL;
+
+				for (unsigned int i = 0; i < s->ntcp; i++) {
+					if (!s->tcp_ok[i] || strncmp(s->tcp_names[i], "tls_", 4) != 0)
+						continue;
+					if (tls == NULL)
+						tls = json_object_new_object();
+					json_object_object_add(tls, s->tcp_names[i] + 4,
+						json_object_new_int64((int64_t)s->w[w].tcp[i]));
+				}
+				if (tls != NULL)
+					json_object_object_add(d, "tls", tls);
+			}
 			json_object_object_add(o, "dp", d);
 		}
 		json_object_array_add(workers, o);

@@ -27,4 +27,10 @@ void tp_conf_turn_defaults(struct tp_conf *c);
 int tp_conf_load_turn_cp(const config_t *cfg, struct tp_conf *c, char *err,
 			 size_t errlen);
 
+/* Defaults of the tls group, and reading it (after the turn group: the
+ * check that turn.listen_tls has a certificate needs both). */
+void tp_conf_tls_defaults(struct tp_conf *c);
+int tp_conf_load_tls(const config_t *cfg, struct tp_conf *c, char *err,
+		     size_t errlen);
+
 #endif /* TP_CONF_INTERNAL_H */

@@ -67,40 +67,49 @@ get_bool(const config_setting_t *g, const char *name, bool *out,
 	return 0;
 }
 
-/* turn.listen_tcp: a list of distinct ports outside relay_ports ([] for
- * none). */
+/* turn.listen_tcp / turn.listen_tls: a list of distinct ports outside
+ * relay_ports ([] for none); listen_tls's also distinct from listen_tcp's
+ * (read first). */
 static int
-load_listen_tcp(const config_setting_t *g, struct tp_conf_turn *t,
-		struct tp_conf *c, char *err, size_t errlen)
+load_listen(const config_setting_t *g, const char *name, uint16_t *ports,
+	    unsigned int *nports, struct tp_conf_turn *t, struct tp_conf *c,
+	    char *err, size_t errlen)
 {
-	const config_setting_t *s = config_setting_get_member(g, "listen_tcp");
+	const config_setting_t *s = config_setting_get_member(g, name);
+	bool tls = strcmp(name, "listen_tls") == 0;
 	int n;
 
 	if (s == NULL)
 		return 0;
 	if (!config_setting_is_array(s) && !config_setting_is_list(s))
-		FAIL(s, "turn.listen_tcp must be a list of ports like [3478, 80], "
-		     "or [] for none");
+		FAIL(s, "turn.%s must be a list of ports like %s, or [] for none", name,
+		     tls ? "[5349, 443]" : "[3478, 80]");
 	n = config_setting_length(s);
 	if (n > TP_CONF_MAX_TCP_LISTEN)
-		FAIL(s, "turn.listen_tcp has %d ports, at most %d", n,
+		FAIL(s, "turn.%s has %d ports, at most %d", name, n,
 		     TP_CONF_MAX_TCP_LISTEN);
-	t->nlisten_tcp = 0;
+	if (tls)
+		t->listen_tls_line = where(s);
+	*nports = 0;
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *e = config_setting_get_elem(s, (unsigned int)i);
 		long long v = config_setting_get_int64(e);
 
 		if (config_setting_type(e) != CONFIG_TYPE_INT &&
 		    config_setting_type(e) != CONFIG_TYPE_INT64)
-			FAIL(e, "turn.listen_tcp: element %d is not a port number", i + 1);
+			FAIL(e, "turn.%s: element %d is not a port number", name, i + 1);
 		if (v < 1 || v > 65535)
-			FAIL(e, "turn.listen_tcp: port %lld is not in 1..65535", v);
+			FAIL(e, "turn.%s: port %lld is not in 1..65535", name, v);
 		if (v >= t->relay_min && v <= t->relay_max)
-			FAIL(e, "turn.listen_tcp: port %lld lies inside relay_ports", v);
-		for (unsigned int j = 0; j < t->nlisten_tcp; j++)
+			FAIL(e, "turn.%s: port %lld lies inside relay_ports", name, v);
+		for (unsigned int j = 0; j < *nports; j++)
+			if (ports[j] == v)
+				FAIL(e, "turn.%s: port %lld is listed twice", name, v);
+		for (unsigned int j = 0; tls && j < t->nlisten_tcp; j++)
 			if (t->listen_tcp[j] == v)
-				FAIL(e, "turn.listen_tcp: port %lld is listed twice", v);
-		t->listen_tcp[t->nlisten_tcp++] = (uint16_t)v;
+				FAIL(e, "turn.listen_tls: port %lld is in turn.listen_tcp too "
+				     "(a port is TLS or plain TCP, not both)", v);
+		ports[(*nports)++] = (uint16_t)v;
 	}
 	return 0;
 }
@@ -111,7 +120,7 @@ load_turn(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen
 	static const char *const names[] = {
 		"listen_port", "relay_ports", "realm", "software", "ipc", "channels",
 		"cp_grace", "admit_rate", "admit_burst", "listen_tcp",
-		"tcp_first_message", "tcp_per_source", NULL,
+		"tcp_first_message", "tcp_per_source", "listen_tls", NULL,
 	};
 	struct tp_conf_turn *t = &c->turn;
 	const config_setting_t *s;
@@ -154,7 +163,10 @@ load_turn(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen
 				  c, err, errlen)) < 0 ||
 	    (rc = tp_conf_get_u32(g, "tcp_per_source", 0, 1u << 22, &t->tcp_per_source,
 				  c, err, errlen)) < 0 ||
-	    (rc = load_listen_tcp(g, t, c, err, errlen)) < 0)
+	    (rc = load_listen(g, "listen_tcp", t->listen_tcp, &t->nlisten_tcp, t, c,
+			      err, errlen)) < 0 ||
+	    (rc = load_listen(g, "listen_tls", t->listen_tls, &t->nlisten_tls, t, c,
+			      err, errlen)) < 0)
 		return rc;
 	if ((rc = get_str(g, "realm", t->realm, sizeof(t->realm), true, c, err, errlen)) < 0 ||
 	    (rc = get_str(g, "software", t->software, sizeof(t->software), false, c, err, errlen)) < 0 ||

@@ -166,7 +166,74 @@ struct tp_conf_turn {
 	/* TCP connections one source address may hold on a worker (dp/tcp's
 	 * per-source limit; 0: none; default 256). */
 	uint32_t tcp_per_source;
+	/* TURN over TLS over TCP (RFC 8656 §3.1, 3GPP TS 33.203 Annex W):
+	 * ports dp terminates TLS on, same addresses as listen_tcp; default
+	 * [] (none). Distinct from listen_tcp and outside relay_ports; needs
+	 * the tls group (certificate and key). */
+	uint16_t listen_tls[TP_CONF_MAX_TCP_LISTEN];
+	unsigned int nlisten_tls;
+	int listen_tls_line;
 };
+
+#define TP_CONF_MAX_SNI      16
+#define TP_CONF_PATH_LEN     256
+
+/* One certificate chain and its key (PEM files), with where the file
+ * names them (dp's OpenSSL checks report "<file>:<line>"). */
+struct tp_conf_tls_cert {
+	char name[TP_CONF_PATH_LEN];          /* SNI host name; "" for the default */
+	char certificate[TP_CONF_PATH_LEN];   /* chain, leaf first */
+	char private_key[TP_CONF_PATH_LEN];
+	int line;                             /* the entry (or the tls group) */
+	int certificate_line;
+	int private_key_line;
+};
+
+/* Where crypto goes (tls.offload): nothing (software), an OpenSSL 3
+ * provider loaded by name or path into dp's library contexts and chosen by
+ * the property query, or an engine (process-wide; the QAT engine) polled
+ * from the worker loop when poll is "external". */
+enum tp_tls_offload {
+	TP_TLS_OFFLOAD_NONE = 0,
+	TP_TLS_OFFLOAD_PROVIDER,
+	TP_TLS_OFFLOAD_ENGINE,
+};
+
+/* The "tls" group: TLS termination in dp (dp/tls). */
+struct tp_conf_tls {
+	bool enabled;                         /* the group is present */
+	int line;
+	struct tp_conf_tls_cert cert;         /* the default chain */
+	unsigned int nsni;
+	struct tp_conf_tls_cert sni[TP_CONF_MAX_SNI];
+	uint16_t min_version;                 /* 0x0303 (TLS 1.2, default) or 0x0304 */
+	int min_version_line;
+	char ciphers[512];                    /* TLS 1.2 list, OpenSSL syntax */
+	int ciphers_line;
+	char ciphersuites[256];               /* TLS 1.3 list */
+	int ciphersuites_line;
+	char groups[128];                     /* key exchange groups */
+	int groups_line;
+	uint32_t session_cache;               /* sessions per worker, 0: none */
+	enum tp_tls_offload offload;
+	char offload_provider[TP_CONF_PATH_LEN];  /* name or path */
+	char offload_properties[TP_CONF_PATH_LEN];
+	char offload_engine[64];
+	bool offload_poll_external;           /* poll = "external" */
+	int offload_line;
+};
+
+/* The defaults: what Mozilla's "intermediate" profile allows (ECDHE with
+ * AEAD ciphers only for TLS 1.2), the three TLS 1.3 suites, X25519 then the
+ * NIST curves. */
+#define TP_CONF_TLS_CIPHERS \
+	"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:" \
+	"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:" \
+	"ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
+#define TP_CONF_TLS_CIPHERSUITES \
+	"TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"
+#define TP_CONF_TLS_GROUPS "X25519:P-256:P-384"
+#define TP_CONF_TLS_SESSION_CACHE 20000u
 
 struct tp_conf_user {
 	char name[TP_CONF_STR_LEN];
@@ -261,6 +328,7 @@ struct tp_conf {
 	struct tp_conf_dp dp;
 	struct tp_conf_turn turn;
 	struct tp_conf_cp cp;
+	struct tp_conf_tls tls;
 };
 
 #endif /* TP_CONF_TYPES_H */

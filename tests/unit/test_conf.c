@@ -173,6 +173,12 @@ test_conf_demo_loads_with_fixed_values(void **state)
 	if (tp_conf_load(example("demo.conf"), &c, err, sizeof(err)) != 0)
 		fail_msg("%s", err);
 	assert_int_equal(c.dp.nports, 2);
+	/* TURN over TLS on 5349 and 443, tools/demo's self-signed certificate */
+	assert_int_equal(c.turn.nlisten_tls, 2);
+	assert_int_equal(c.turn.listen_tls[0], 5349);
+	assert_int_equal(c.turn.listen_tls[1], 443);
+	assert_true(c.tls.enabled);
+	assert_string_equal(c.tls.cert.certificate, "/var/lib/turnpike-demo/tls/cert.pem");
 	a = &c.dp.ports[0];
 	k = &c.dp.ports[1];
 	assert_string_equal(a->name, "access");
@@ -213,6 +219,10 @@ test_conf_carrier_loads(void **state)
 	if (tp_conf_load(example("carrier.conf"), &c, err, sizeof(err)) != 0)
 		fail_msg("%s", err);
 	assert_int_equal(c.dp.nports, 2);
+	assert_int_equal(c.turn.nlisten_tls, 2);
+	assert_true(c.tls.enabled);
+	assert_string_equal(c.tls.groups, "X25519:P-256");
+	assert_int_equal(c.tls.offload, TP_TLS_OFFLOAD_NONE);
 	a = &c.dp.ports[0];
 	k = &c.dp.ports[1];
 	assert_string_equal(a->dev, "0000:3b:00.0");
@@ -807,6 +817,104 @@ test_conf_listen_tcp(void **state)
 		     "tcp_first_message");
 }
 
+/* The tls group and turn.listen_tls: defaults; the files must be there
+ * and readable; versions, SNI entries, offload forms; listen_tls distinct
+ * from listen_tcp and needing a certificate; each error names its line. */
+static void
+test_conf_tls(void **state)
+{
+	char cert[256], key[256], text[2048];
+
+	(void)state;
+	write_file("cert.pem", "x", cert, sizeof(cert));
+	write_file("key.pem", "x", key, sizeof(key));
+	expect_ok(DP("") "turn = { realm = \"r\"; };\n");
+	assert_int_equal(c.turn.nlisten_tls, 0);
+	assert_false(c.tls.enabled);
+	assert_int_equal(c.tls.min_version, 0x0303);
+	assert_int_equal(c.tls.session_cache, 20000);
+	assert_string_equal(c.tls.groups, "X25519:P-256:P-384");
+	assert_non_null(strstr(c.tls.ciphers, "ECDHE-ECDSA-AES128-GCM-SHA256"));
+	tp_conf_free(&c);
+
+	snprintf(text, sizeof(text), DP("") "turn = { realm = \"r\"; listen_tls = [5349, 443]; };\n"
+		 "tls = {\n certificate = \"%s\";\n private_key = \"%s\";\n"
+		 " min_version = \"1.3\"; groups = \"P-256\"; session_cache = 0;\n"
+		 " sni = ( { name = \"turn.example.net\"; certificate = \"%s\"; private_key = \"%s\"; } );\n"
+		 " offload = { provider = \"/x/tp_asyncprov.so\"; properties = \"?provider=tpasync\"; };\n};\n",
+		 cert, key, cert, key);
+	expect_ok(text);
+	assert_int_equal(c.turn.nlisten_tls, 2);
+	assert_int_equal(c.turn.listen_tls[1], 443);
+	assert_true(c.tls.enabled);
+	assert_int_equal(c.tls.min_version, 0x0304);
+	assert_int_equal(c.tls.session_cache, 0);
+	assert_int_equal(c.tls.cert.certificate_line, 7);
+	assert_int_equal(c.tls.cert.private_key_line, 8);
+	assert_int_equal(c.tls.nsni, 1);
+	assert_string_equal(c.tls.sni[0].name, "turn.example.net");
+	assert_int_equal(c.tls.sni[0].certificate_line, 10);
+	assert_int_equal(c.tls.offload, TP_TLS_OFFLOAD_PROVIDER);
+	assert_string_equal(c.tls.offload_properties, "?provider=tpasync");
+	tp_conf_free(&c);
+
+	snprintf(text, sizeof(text), DP("") "tls = { certificate = \"%s\"; private_key = \"%s\";\n"
+		 " offload = { engine = \"qatengine\"; poll = \"external\"; }; };\n", cert, key);
+	expect_ok(text);
+	assert_int_equal(c.tls.offload, TP_TLS_OFFLOAD_ENGINE);
+	assert_true(c.tls.offload_poll_external);
+	tp_conf_free(&c);
+
+	/* listen_tls without a tls group; a port both plain and TLS */
+	expect_error(DP("") "turn = { realm = \"r\";\n listen_tls = [5349]; };\n", 6,
+		     "turn.listen_tls needs a tls group");
+	expect_error(DP("") "turn = { realm = \"r\";\n listen_tls = [3478]; };\n", 6,
+		     "port 3478 is in turn.listen_tcp too");
+	expect_error(DP("") "turn = { realm = \"r\";\n listen_tls = [50001]; };\n", 6,
+		     "turn.listen_tls: port 50001 lies inside relay_ports");
+	/* files: named (whether they are there is dp's question: cp reads
+	 * this file too, as its own user) */
+	expect_ok(DP("") "tls = { certificate = \"/nonexistent/cert.pem\";\n"
+		  " private_key = \"/x\"; };\n");
+	tp_conf_free(&c);
+	expect_error(DP("") "tls = { certificate = \"/c.pem\";\n"
+		     " private_key = \"\"; };\n", 6, "tls.private_key must not be empty");
+	expect_error(DP("") "tls = {\n groups = \"X25519\"; };\n", 5,
+		     "tls.certificate is required");
+	snprintf(text, sizeof(text), DP("") "tls = { certificate = \"%s\"; private_key = \"%s\";\n"
+		 " min_version = \"1.1\"; };\n", cert, key);
+	expect_error(text, 6, "tls.min_version must be \"1.2\" or \"1.3\"");
+	snprintf(text, sizeof(text), DP("") "tls = { certificate = \"%s\"; private_key = \"%s\";\n"
+		 " min_version = 1.3; };\n", cert, key);
+	expect_error(text, 6, "tls.min_version must be \"1.2\" or \"1.3\"");
+	snprintf(text, sizeof(text), DP("") "tls = { certificate = \"%s\"; private_key = \"%s\";\n"
+		 " session_cahce = 10; };\n", cert, key);
+	expect_error(text, 6, "did you mean 'session_cache'");
+	snprintf(text, sizeof(text), DP("") "tls = { certificate = \"%s\"; private_key = \"%s\";\n"
+		 " ciphers = \"\"; };\n", cert, key);
+	expect_error(text, 6, "tls.ciphers must not be empty");
+	snprintf(text, sizeof(text), DP("") "tls = { certificate = \"%s\"; private_key = \"%s\";\n"
+		 " sni = ( { name = \"a.example\"; certificate = \"%s\"; private_key = \"%s\"; },\n"
+		 " { name = \"A.example\"; certificate = \"%s\"; private_key = \"%s\"; } ); };\n",
+		 cert, key, cert, key, cert, key);
+	expect_error(text, 7, "tls.sni: 'A.example' is listed twice");
+	snprintf(text, sizeof(text), DP("") "tls = { certificate = \"%s\"; private_key = \"%s\";\n"
+		 " sni = ( { name = \"a b\"; certificate = \"%s\"; private_key = \"%s\"; } ); };\n",
+		 cert, key, cert, key);
+	expect_error(text, 6, "is not a host name");
+	snprintf(text, sizeof(text), DP("") "tls = { certificate = \"%s\"; private_key = \"%s\";\n"
+		 " offload = { provider = \"p\"; engine = \"e\"; }; };\n", cert, key);
+	expect_error(text, 6, "a provider or an engine, not both");
+	snprintf(text, sizeof(text), DP("") "tls = { certificate = \"%s\"; private_key = \"%s\";\n"
+		 " offload = { engine = \"e\";\n poll = \"sometimes\"; }; };\n", cert, key);
+	expect_error(text, 7, "tls.offload.poll must be");
+	snprintf(text, sizeof(text), DP("") "tls = { certificate = \"%s\"; private_key = \"%s\";\n"
+		 " offload = { properties = \"?provider=x\"; }; };\n", cert, key);
+	expect_error(text, 6, "tls.offload needs a provider");
+	unlink(cert);
+	unlink(key);
+}
+
 /* One credential may not take the box: quota_user defaults to a tenth of
  * quota_total (at least 1); 0 still means no limit when written. */
 static void
@@ -1356,6 +1464,7 @@ main(void)
 		cmocka_unit_test(test_conf_parse_prefix_reads_both_families),
 		cmocka_unit_test(test_conf_parse_prefix_bare_address_without_plen),
 		cmocka_unit_test(test_conf_parse_prefix_rejects_garbage),
+		cmocka_unit_test(test_conf_tls),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

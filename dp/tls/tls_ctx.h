@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp/tls/tls_ctx: the SSL_CTX of a worker, from the configuration's tls
+ * group (lib/conf, struct tp_conf_tls), and the OpenSSL library context it
+ * lives in (with the offload provider loaded, if any). Plain OpenSSL 3, no
+ * DPDK: unit tests build a context and run handshakes over memory BIOs.
+ *
+ * One SSL_CTX per worker, nothing shared between workers (no lock taken
+ * on one worker's handshake is wanted by another's): its session cache is
+ * the worker's own, bounded by tls.session_cache.
+ */
+#ifndef DP_TLS_CTX_H
+#define DP_TLS_CTX_H
+
+#include <stddef.h>
+
+#include <openssl/ssl.h>
+
+#include "tp_conf_types.h"
+
+/* RFC 7443 §3: the ALPN protocol of TURN (and STUN) over TLS. */
+#define TLS_ALPN_STUN_TURN "stun.turn"
+
+/*
+ * A server SSL_CTX from t, in libctx (NULL: OpenSSL's default) with the
+ * property query propq (NULL: none): TLS 1.2 (unless t->min_version says
+ * 1.3) and 1.3, t's cipher, suite and group lists, the certificate chain
+ * and key (checked to match), one more context per SNI entry chosen by
+ * the client's server_name (RFC 6066 §3), ALPN "stun.turn" echoed when
+ * offered and not required (RFC 7443), renegotiation refused
+ * (SSL_OP_NO_RENEGOTIATION), SSL_MODE_ASYNC, a server session cache of
+ * t->session_cache sessions (off at 0), one TLS 1.3 ticket per handshake.
+ *
+ * Returns the context, or NULL with one line in err: "<line>: <setting>
+ * '<value>': <why>", the line of the configuration file that set it (the
+ * caller puts the file's name and ':' in front).
+ * tls_ctx_free() frees it with its SNI contexts.
+ */
+SSL_CTX *tls_ctx_create(const struct tp_conf_tls *t, OSSL_LIB_CTX *libctx,
+			const char *propq, char *err, size_t errlen);
+void tls_ctx_free(SSL_CTX *ctx);
+
+/* The SNI context for host name, or NULL (for tests and statistics). */
+SSL_CTX *tls_ctx_sni(SSL_CTX *ctx, const char *name);
+/* fn on ctx and on each of its SNI contexts (a handshake may move to one
+ * at its ClientHello); stops at the first that returns < 0 and returns
+ * that, else 0. */
+int tls_ctx_each(SSL_CTX *ctx, int (*fn)(SSL_CTX *c, void *arg), void *arg);
+
+/*
+ * A library context for one worker: OpenSSL's default provider, and the
+ * offload provider of t (tls.offload.provider: a name OpenSSL finds in
+ * its modules folder, or a path to the shared object) when it has one.
+ * Returns it (NULL with err as above on failure); *propq gets
+ * tls.offload.properties (NULL when unset). tls_libctx_free() unloads
+ * its providers and frees it.
+ */
+OSSL_LIB_CTX *tls_libctx_create(const struct tp_conf_tls *t, const char **propq,
+				char *err, size_t errlen);
+void tls_libctx_free(OSSL_LIB_CTX *lc);
+
+/*
+ * The engine of tls.offload.engine (process-wide: engines do not live in a
+ * library context), initialised and made the default for what it offers;
+ * with poll = "external" its ENABLE_EXTERNAL_POLLING control is sent
+ * first and tls_engine_poll() polls it (from a worker's loop). 0, or
+ * -errno with err as above. tls_engine_release() undoes it.
+ */
+int tls_engine_load(const struct tp_conf_tls *t, char *err, size_t errlen);
+void tls_engine_release(void);
+/* POLL the engine once (its "POLL" control); 0 when there is none. */
+int tls_engine_poll(void);
+
+#endif /* DP_TLS_CTX_H */

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp/tls types: a worker's TLS state and a TLS connection's. Types only.
+ */
+#ifndef DP_TLS_TYPES_H
+#define DP_TLS_TYPES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <openssl/types.h>
+
+struct dp_worker;
+struct rte_mbuf;
+struct rte_ring;
+struct tls_keys;
+
+enum tls_ctr {
+#define TLS_CTR(n, s) TLS_CTR_##n,
+#include "tls_counters.def"
+#undef TLS_CTR
+	TLS_CTR__COUNT
+};
+
+/* What the SSL's app data and its BIO's data point at (first byte). */
+#define TLS_K_CONN   1u
+#define TLS_K_ORPHAN 2u
+
+#define TLS_F_HS_DONE  0x01u      /* handshake complete (counted) */
+#define TLS_F_PARKED   0x02u      /* an operation waits for the offload */
+#define TLS_F_EOF      0x04u      /* TCP gave its FIN: no more ciphertext */
+#define TLS_F_FATAL    0x08u      /* OpenSSL failed: no more use */
+#define TLS_F_TIMEOUT  0x10u      /* already counted as hs_timeout */
+
+#define TLS_OP_READ  1u
+#define TLS_OP_WRITE 2u
+
+/*
+ * A TLS connection, in the worker's array by its TCP slot. Ciphertext
+ * stays in mbufs both ways: rx holds the segments TCP gave (by reference,
+ * as received) until OpenSSL's BIO reads copy them out; OpenSSL's writes
+ * land in tx (copied once, into mbufs from the worker's pool) until they
+ * go to tcp_send() when the SSL call returns. A parked operation keeps
+ * the plaintext buffer it was given (OpenSSL resumes with the same one).
+ */
+struct tls_conn {
+	uint8_t kind;             /* TLS_K_CONN */
+	uint8_t flags;            /* TLS_F_* */
+	uint8_t op;               /* the parked operation: TLS_OP_* */
+	uint8_t pad;
+	uint32_t rx_len;
+	uint64_t id;              /* the TCP connection; 0: slot unused */
+	SSL *ssl;                 /* NULL until the first bytes come */
+	struct rte_mbuf *rx;      /* ciphertext received, a chain of segments */
+	struct rte_mbuf *tx;      /* ciphertext to send (chain), tx_tail its last */
+	struct rte_mbuf *tx_tail;
+	uint32_t tx_len;
+	uint32_t pad2;
+	struct rte_mbuf *rbuf;    /* plaintext buffer of a parked SSL_read */
+	struct rte_mbuf *wbuf;    /* plaintext of a parked SSL_write ... */
+	struct rte_mbuf *wseg;    /* ... from this segment of it on */
+	struct dp_worker *w;
+};
+
+/* A connection closed while OpenSSL's job for it waited: the SSL (and the
+ * buffers the job writes to) live on until the job's callback comes and
+ * the job ends; then they are freed. */
+struct tls_orphan {
+	uint8_t kind;             /* TLS_K_ORPHAN */
+	uint8_t op;
+	uint32_t index;
+	SSL *ssl;
+	struct rte_mbuf *rbuf;
+	struct rte_mbuf *wbuf;
+	struct dp_worker *w;
+};
+
+/* A worker's TLS: its own library context and SSL_CTX (nothing shared
+ * with another worker), the ring OpenSSL's async callbacks fill (from any
+ * thread), connections by slot, orphans. */
+struct tls_worker {
+	SSL_CTX *ctx;
+	OSSL_LIB_CTX *libctx;     /* NULL: OpenSSL's default one (engines) */
+	struct rte_ring *ring;    /* SSL pointers whose job can go on (MP/SC) */
+	struct tls_conn *conns;   /* max_conns, by TCP slot */
+	uint32_t max_conns;
+	uint32_t nparked;
+	struct tls_orphan *orphans;
+	uint32_t *orphan_free;    /* stack of free orphan indices */
+	uint32_t norphan_free;
+	bool engine_poll;         /* poll the engine while anything is parked */
+	/* the application's "go on reading" for a resumed connection */
+	void (*on_ready)(struct dp_worker *w, uint64_t id);
+	uint64_t flushed_ms;      /* the session cache's last expiry pass */
+	uint64_t ring_full;       /* written by other threads: atomics */
+	uint64_t ctr[TLS_CTR__COUNT];
+};
+
+#endif /* DP_TLS_TYPES_H */

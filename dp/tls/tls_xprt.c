@@ -1,0 +1,855 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The transport operations (tls.h): raw, straight to dp/tcp, and TLS,
+ * OpenSSL over our BIO (tls_bio.c), and a worker's TLS state: its
+ * SSL_CTX, the async ring and the resumption of parked connections.
+ *
+ * A TLS connection costs nothing until its first bytes arrive (a flood
+ * of connections that never speak costs TCBs, which dp/tcp bounds, and
+ * meets TURN's first-message deadline); then SSL_new(). OpenSSL's record
+ * buffers come with the handshake and stay (no SSL_MODE_RELEASE_BUFFERS:
+ * that would be a free and an allocation around every record read); the
+ * write buffer is bounded by a 4 KB max_send_fragment (tls_ctx.c).
+ *
+ * Copies: in, OpenSSL reads ciphertext out of the TCP segments into its
+ * record buffer and decrypts into the mbuf TURN gets; out, OpenSSL
+ * encrypts TURN's mbuf into its write buffer and our BIO copies that
+ * into mbufs for tcp_send(). Nothing else.
+ *
+ * Bad input closes that connection only, counted by reason
+ * (tls_counters.def): garbage instead of a ClientHello, no common
+ * version or cipher, a client's fatal alert, a record that fails
+ * authentication, a renegotiation attempt (refused), the end of the
+ * stream without close_notify.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/async.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
+
+#include "dp.h"
+#include "ipc.h"
+#include "tcp.h"
+#include "tls.h"
+#include "tls_ctx.h"
+#include "tls_keys.h"
+#include "tp_conf.h"
+
+static const char *const tls_ctr_names[TLS_CTR__COUNT] = {
+#define TLS_CTR(n, s) [TLS_CTR_##n] = s,
+#include "tls_counters.def"
+#undef TLS_CTR
+};
+
+const char *
+tls_ctr_name(unsigned int i)
+{
+	return i < TLS_CTR__COUNT ? tls_ctr_names[i] : "?";
+}
+
+/* Ciphertext a connection may hold unsent (its send queue full) before
+ * it is reset: TURN writes only while the queue has room, so this is a
+ * handshake flight or a few records at most. */
+#define TLS_TX_HELD_MAX (256u * 1024u)
+/* A record's overhead beyond its plaintext: header 5, AEAD tag 16, TLS
+ * 1.3's content type 1, TLS 1.2's explicit nonce 8; rounded up. */
+#define TLS_RECORD_OVERHEAD 64u
+/* The session cache's expired entries go once this often. */
+#define TLS_FLUSH_MS 10000u
+
+/* Workers with TLS (set up and freed on the main thread): the last one
+ * freed releases what they share (the BIO method, the engine). */
+static unsigned int tls_workers;
+
+/* ---- raw: dp/tcp itself ------------------------------------------------ */
+
+static int
+raw_rcv_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf **out, uint32_t max)
+{
+	return tcp_recv(w->tcp, id, out, max);
+}
+
+static int
+raw_snd_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf *m)
+{
+	return tcp_send(w->tcp, id, m);
+}
+
+static void
+raw_writable(struct dp_worker *w, uint64_t id)
+{
+	(void)w;
+	(void)id;
+}
+
+static int
+raw_shutdown(struct dp_worker *w, uint64_t id)
+{
+	return tcp_shutdown(w->tcp, id);
+}
+
+static int
+raw_close(struct dp_worker *w, uint64_t id)
+{
+	return tcp_close(w->tcp, id);
+}
+
+static int
+raw_abort(struct dp_worker *w, uint64_t id)
+{
+	return tcp_abort(w->tcp, id);
+}
+
+static void
+raw_gone(struct dp_worker *w, uint64_t id)
+{
+	(void)w;
+	(void)id;
+}
+
+const struct dp_xprt_ops dp_xprt_raw = {
+	.name = "tcp",
+	.rcv_buf = raw_rcv_buf,
+	.snd_buf = raw_snd_buf,
+	.writable = raw_writable,
+	.shutdown = raw_shutdown,
+	.close = raw_close,
+	.abort = raw_abort,
+	.gone = raw_gone,
+	.first_timeout = raw_gone,
+};
+
+/* ---- TLS: a connection's state ----------------------------------------- */
+
+static struct tls_conn *
+tls_conn_of(struct dp_worker *w, uint64_t id)
+{
+	struct tls_worker *tw = w->tls;
+	uint32_t slot = ipc_conn_slot(id);
+
+	if (tw == NULL || slot >= tw->max_conns)
+		return NULL;
+	return &tw->conns[slot];
+}
+
+/* The connection's ciphertext to dp/tcp: all of it, or kept for
+ * writable() when the send queue is full (reset past TLS_TX_HELD_MAX).
+ * Returns false when the connection was reset. */
+static bool
+tls_flush(struct dp_worker *w, struct tls_conn *c)
+{
+	struct rte_mbuf *m = c->tx;
+	int rc;
+
+	if (m == NULL)
+		return true;
+	rc = tcp_send(w->tcp, c->id, m);
+	if (rc >= 0) {
+		c->tx = c->tx_tail = NULL;
+		c->tx_len = 0;
+		return true;
+	}
+	if (rc == -EAGAIN && c->tx_len <= TLS_TX_HELD_MAX) {
+		w->tls->ctr[TLS_CTR_TX_HELD]++;
+		return true;
+	}
+	if (rc == -EAGAIN)
+		w->tls->ctr[TLS_CTR_TX_OVERFLOW]++;
+	rte_pktmbuf_free(m);
+	c->tx = c->tx_tail = NULL;
+	c->tx_len = 0;
+	c->flags |= TLS_F_FATAL;
+	return false;
+}
+
+/* OpenSSL's reason for the failure of a connection, counted. Returns
+ * true when it is the end of the stream (no close_notify) after the
+ * handshake: an EOF for the application, not an error. */
+static bool
+tls_count_failure(struct tls_worker *tw, struct tls_conn *c, int sslerr)
+{
+	unsigned long e = ERR_peek_last_error();
+	int r = ERR_GET_REASON(e);
+	bool hs = (c->flags & TLS_F_HS_DONE) != 0;
+
+	ERR_clear_error();
+	if (sslerr == SSL_ERROR_SYSCALL || r == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
+		/* our BIO said end of file (TCP's FIN) mid-record */
+		tw->ctr[hs ? TLS_CTR_EOF_NO_NOTIFY : TLS_CTR_HS_EOF]++;
+		return hs;
+	}
+	if (r >= SSL_AD_REASON_OFFSET) {
+		/* the peer's fatal alert (counted as received already) */
+		if (!hs)
+			tw->ctr[TLS_CTR_HS_ALERT]++;
+		return false;
+	}
+	switch (r) {
+	case SSL_R_WRONG_VERSION_NUMBER:
+	case SSL_R_HTTP_REQUEST:
+	case SSL_R_HTTPS_PROXY_REQUEST:
+	case SSL_R_UNKNOWN_PROTOCOL:
+	case SSL_R_PACKET_LENGTH_TOO_LONG:
+	case SSL_R_RECORD_LENGTH_MISMATCH:
+	case SSL_R_LENGTH_MISMATCH:
+	case SSL_R_LENGTH_TOO_SHORT:
+	case SSL_R_BAD_PACKET_LENGTH:
+	case SSL_R_WRONG_SSL_VERSION:
+	case SSL_R_UNEXPECTED_MESSAGE:
+	case SSL_R_UNEXPECTED_RECORD:
+	case SSL_R_BAD_LENGTH:
+	case SSL_R_DECRYPTION_FAILED_OR_BAD_RECORD_MAC:
+	case SSL_R_ENCRYPTED_LENGTH_TOO_LONG:
+	case SSL_R_DATA_LENGTH_TOO_LONG:
+	case SSL_R_BAD_RECORD_TYPE:
+		tw->ctr[hs ? TLS_CTR_BAD_RECORD : TLS_CTR_HS_NOT_TLS]++;
+		return false;
+	case SSL_R_UNSUPPORTED_PROTOCOL:
+	case SSL_R_NO_SHARED_CIPHER:
+	case SSL_R_NO_SUITABLE_KEY_SHARE:
+	case SSL_R_NO_SHARED_GROUPS:
+	case SSL_R_VERSION_TOO_LOW:
+	case SSL_R_NO_PROTOCOLS_AVAILABLE:
+	case SSL_R_NO_CIPHERS_AVAILABLE:
+		tw->ctr[hs ? TLS_CTR_ERR_OTHER : TLS_CTR_HS_REFUSED]++;
+		return false;
+	default:
+		tw->ctr[hs ? TLS_CTR_ERR_OTHER : TLS_CTR_HS_OTHER]++;
+		return false;
+	}
+}
+
+/* The handshake just completed: what it was, counted once. */
+static void
+tls_hs_done(struct tls_worker *tw, struct tls_conn *c)
+{
+	const unsigned char *alpn;
+	unsigned int alpn_len;
+
+	c->flags |= TLS_F_HS_DONE;
+	tw->ctr[TLS_CTR_HANDSHAKES]++;
+	tw->ctr[SSL_version(c->ssl) == TLS1_3_VERSION ? TLS_CTR_TLS13 : TLS_CTR_TLS12]++;
+	if (SSL_session_reused(c->ssl))
+		tw->ctr[TLS_CTR_RESUMED]++;
+	SSL_get0_alpn_selected(c->ssl, &alpn, &alpn_len);
+	if (alpn_len == sizeof(TLS_ALPN_STUN_TURN) - 1)
+		tw->ctr[TLS_CTR_ALPN_STUN_TURN]++;
+}
+
+/* Alerts both ways (OpenSSL's info callback, on the worker's thread). */
+static void
+tls_info(const SSL *s, int where, int ret)
+{
+	const uint8_t *k = SSL_get_app_data(s);
+	struct tls_worker *tw;
+	int desc = ret & 0xff;
+
+	if (!(where & SSL_CB_ALERT) || k == NULL || *k != TLS_K_CONN)
+		return;
+	tw = ((const struct tls_conn *)(const void *)k)->w->tls;
+	if (where & SSL_CB_READ)
+		tw->ctr[desc == SSL_AD_CLOSE_NOTIFY ? TLS_CTR_CLOSE_NOTIFY :
+			TLS_CTR_ALERT_RECV]++;
+	else if (desc == SSL_AD_NO_RENEGOTIATION)
+		/* RFC 5246 §7.2.2: a TLS 1.2 ClientHello after the handshake,
+		 * refused (SSL_OP_NO_RENEGOTIATION) */
+		tw->ctr[TLS_CTR_RENEG_REFUSED]++;
+	else if (desc != SSL_AD_CLOSE_NOTIFY)
+		tw->ctr[TLS_CTR_ALERT_SENT]++;
+}
+
+/* OpenSSL's async callback: a parked job can go on. It may run on any
+ * thread (an accelerator's, a provider's timer): it only enqueues the SSL
+ * to its worker's ring (multi-producer, lock-free). */
+static int
+tls_async_cb(SSL *s, void *arg)
+{
+	struct tls_worker *tw = arg;
+
+	if (rte_ring_mp_enqueue_elem(tw->ring, &s, sizeof(s)) != 0) {
+		__atomic_fetch_add(&tw->ring_full, 1, __ATOMIC_RELAXED);
+		return 0;
+	}
+	return 1;
+}
+
+static bool
+tls_open(struct dp_worker *w, struct tls_conn *c)
+{
+	struct tls_worker *tw = w->tls;
+	BIO *b;
+
+	c->ssl = SSL_new(tw->ctx);
+	b = tls_bio_new(c);
+	if (c->ssl == NULL || b == NULL) {
+		BIO_free(b);
+		SSL_free(c->ssl);
+		c->ssl = NULL;
+		tw->ctr[TLS_CTR_NO_MEMORY]++;
+		return false;
+	}
+	SSL_set_bio(c->ssl, b, b);
+	SSL_set_app_data(c->ssl, c);
+	SSL_set_async_callback_arg(c->ssl, tw);
+	SSL_set_accept_state(c->ssl);
+	tw->ctr[TLS_CTR_SESSIONS]++;
+	return true;
+}
+
+/* The state of a connection that ends: freed, or, when OpenSSL's job is
+ * still parked, kept as an orphan until the job's callback comes. */
+static void
+tls_release(struct dp_worker *w, struct tls_conn *c)
+{
+	struct tls_worker *tw = w->tls;
+
+	if (c->ssl != NULL && (c->flags & TLS_F_PARKED)) {
+		struct tls_orphan *o = NULL;
+
+		if (tw->norphan_free > 0)
+			o = &tw->orphans[tw->orphan_free[--tw->norphan_free]];
+		if (o != NULL) {
+			o->ssl = c->ssl;
+			o->op = c->op;
+			o->rbuf = c->rbuf;
+			o->wbuf = c->wbuf;
+			o->w = w;
+			/* the job's BIO calls now fail; the ring finds it */
+			SSL_set_app_data(o->ssl, o);
+			BIO_set_data(SSL_get_rbio(o->ssl), o);
+			c->ssl = NULL;
+			c->rbuf = c->wbuf = NULL;
+			tw->ctr[TLS_CTR_ASYNC_ORPHANS]++;
+		}
+		/* (no orphan left: there are as many as connections, so
+		 * this cannot be; the SSL is then freed as below) */
+		tw->nparked--;
+	}
+	if (c->ssl != NULL)
+		SSL_free(c->ssl);
+	rte_pktmbuf_free(c->rx);
+	rte_pktmbuf_free(c->tx);
+	rte_pktmbuf_free(c->rbuf);
+	rte_pktmbuf_free(c->wbuf);
+	memset(c, 0, sizeof(*c));
+}
+
+/* ---- TLS: the operations ---------------------------------------------- */
+
+/* TCP's received segments onto rx (only when OpenSSL has read what it
+ * had: what it has not asked for yet stays in TCP's window). */
+static void
+tls_pull(struct dp_worker *w, struct tls_conn *c)
+{
+	struct rte_mbuf *m, *t;
+	int n;
+
+	if (c->rx != NULL || (c->flags & TLS_F_EOF))
+		return;
+	n = tcp_recv(w->tcp, c->id, &m, UINT32_MAX);
+	if (n == 0) {
+		c->flags |= TLS_F_EOF;
+		return;
+	}
+	if (n < 0)
+		return;
+	c->rx = m;
+	c->rx_len = (uint32_t)n;
+	for (t = m; t != NULL; t = t->next)
+		t->nb_segs = 1;
+}
+
+static void
+tls_park(struct tls_worker *tw, struct tls_conn *c, uint8_t op)
+{
+	if (!(c->flags & TLS_F_PARKED)) {
+		c->flags |= TLS_F_PARKED;
+		tw->nparked++;
+	}
+	c->op = op;
+	tw->ctr[TLS_CTR_ASYNC_PARKED]++;
+}
+
+static int
+tls_rcv_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf **out, uint32_t max)
+{
+	struct tls_worker *tw = w->tls;
+	struct tls_conn *c = tls_conn_of(w, id);
+	struct rte_mbuf *m;
+	size_t n = 0;
+	int rc, err;
+
+	if (c == NULL || c->id != id)
+		return -ENOTCONN;
+	if (c->flags & TLS_F_FATAL)
+		return -EPROTO;
+	if (c->flags & TLS_F_PARKED)
+		return -EAGAIN;           /* tls_poll() resumes it */
+	tls_pull(w, c);
+	if (c->ssl == NULL) {
+		if (c->rx == NULL)
+			return (c->flags & TLS_F_EOF) ? 0 : -EAGAIN;
+		if (!tls_open(w, c)) {
+			c->flags |= TLS_F_FATAL;
+			return -EPROTO;
+		}
+	}
+	m = c->rbuf;
+	if (m == NULL) {
+		m = dp_alloc(w);
+		if (m == NULL) {
+			tw->ctr[TLS_CTR_NO_MBUF]++;
+			return -EAGAIN;   /* TCP keeps the data; readable() again */
+		}
+	}
+	c->rbuf = NULL;
+	if (max > rte_pktmbuf_tailroom(m))
+		max = rte_pktmbuf_tailroom(m);
+	ERR_clear_error();
+	rc = SSL_read_ex(c->ssl, rte_pktmbuf_mtod(m, void *), max, &n);
+	err = rc == 1 ? SSL_ERROR_NONE : SSL_get_error(c->ssl, rc);
+	if (!(c->flags & TLS_F_HS_DONE) && SSL_is_init_finished(c->ssl))
+		tls_hs_done(tw, c);
+	if (err == SSL_ERROR_WANT_ASYNC) {
+		c->rbuf = m;              /* OpenSSL goes on with this buffer */
+		tls_park(tw, c, TLS_OP_READ);
+		return tls_flush(w, c) ? -EAGAIN : -EPROTO;
+	}
+	if (!tls_flush(w, c)) {
+		rte_pktmbuf_free(m);
+		return -EPROTO;
+	}
+	switch (err) {
+	case SSL_ERROR_NONE:
+		m->data_len = (uint16_t)n;
+		m->pkt_len = (uint32_t)n;
+		*out = m;
+		return (int)n;
+	case SSL_ERROR_WANT_READ:
+	case SSL_ERROR_WANT_WRITE:
+		rte_pktmbuf_free(m);
+		if (c->rx == NULL && !(c->flags & TLS_F_EOF)) {
+			/* OpenSSL read all we had: more may be in TCP now */
+			tls_pull(w, c);
+			if (c->rx != NULL || (c->flags & TLS_F_EOF))
+				return tls_rcv_buf(w, id, out, max);
+		}
+		return -EAGAIN;
+	case SSL_ERROR_ZERO_RETURN:
+		rte_pktmbuf_free(m);      /* close_notify: the end */
+		return 0;
+	default:
+		rte_pktmbuf_free(m);
+		c->flags |= TLS_F_FATAL;
+		return tls_count_failure(tw, c, err) ? 0 : -EPROTO;
+	}
+}
+
+/* Write the plaintext of c->wbuf from c->wseg on; false when it parked
+ * again or failed (TLS_F_FATAL). */
+static bool
+tls_write_chain(struct dp_worker *w, struct tls_conn *c)
+{
+	struct tls_worker *tw = w->tls;
+
+	while (c->wseg != NULL) {
+		struct rte_mbuf *s = c->wseg;
+		size_t n = 0;
+		int rc, err;
+
+		if (s->data_len == 0) {
+			c->wseg = s->next;
+			continue;
+		}
+		ERR_clear_error();
+		rc = SSL_write_ex(c->ssl, rte_pktmbuf_mtod(s, const void *), s->data_len, &n);
+		if (rc == 1) {
+			c->wseg = s->next;
+			continue;
+		}
+		err = SSL_get_error(c->ssl, rc);
+		if (err == SSL_ERROR_WANT_ASYNC) {
+			tls_park(tw, c, TLS_OP_WRITE);
+			return false;
+		}
+		tls_count_failure(tw, c, err);
+		c->flags |= TLS_F_FATAL;
+		return false;
+	}
+	rte_pktmbuf_free(c->wbuf);
+	c->wbuf = NULL;
+	return true;
+}
+
+static int
+tls_snd_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf *m)
+{
+	struct tls_worker *tw = w->tls;
+	struct tls_conn *c = tls_conn_of(w, id);
+	uint32_t len = m->pkt_len, need;
+
+	if (c == NULL || c->id != id)
+		return -ENOTCONN;
+	if (c->ssl == NULL || !(c->flags & TLS_F_HS_DONE) || (c->flags & TLS_F_FATAL))
+		return -EPIPE;
+	if (c->wbuf != NULL || (c->flags & TLS_F_PARKED)) {
+		tw->ctr[TLS_CTR_WRITE_PARKED]++;
+		return -EAGAIN;
+	}
+	/* All or nothing, as tcp_send(): the records must fit in the send
+	 * queue beside what is held already. */
+	need = len + TLS_RECORD_OVERHEAD * (m->nb_segs + len / 4096u);
+	if (c->tx_len + need > tcp_send_space(w->tcp, id))
+		return -EAGAIN;
+	c->wbuf = m;
+	c->wseg = m;
+	if (!tls_write_chain(w, c) && !(c->flags & TLS_F_PARKED)) {
+		/* OpenSSL failed: the caller keeps m (what of it became
+		 * records goes out first) */
+		c->wbuf = c->wseg = NULL;
+		tls_flush(w, c);
+		return -EPIPE;
+	}
+	/* m is consumed (written and freed, or kept by the parked write);
+	 * a failed flush marks the connection (TLS_F_FATAL) and its next
+	 * read resets it */
+	tls_flush(w, c);
+	return (int)len;
+}
+
+static void
+tls_writable(struct dp_worker *w, uint64_t id)
+{
+	struct tls_conn *c = tls_conn_of(w, id);
+
+	/* a failed flush marks the connection fatal: the application's read
+	 * then gets -EPROTO and resets it (and forgets it) */
+	if (c != NULL && c->id == id && c->tx != NULL && !tls_flush(w, c))
+		w->tls->on_ready(w, id);
+}
+
+static int
+tls_shutdown(struct dp_worker *w, uint64_t id)
+{
+	struct tls_conn *c = tls_conn_of(w, id);
+
+	if (c != NULL && c->id == id && c->ssl != NULL && (c->flags & TLS_F_HS_DONE) &&
+	    !(c->flags & (TLS_F_PARKED | TLS_F_FATAL))) {
+		ERR_clear_error();
+		SSL_shutdown(c->ssl);     /* close_notify, RFC 8446 §6.1 */
+		ERR_clear_error();
+		tls_flush(w, c);
+	}
+	return tcp_shutdown(w->tcp, id);
+}
+
+static int
+tls_close(struct dp_worker *w, uint64_t id)
+{
+	struct tls_conn *c = tls_conn_of(w, id);
+
+	if (c != NULL && c->id == id) {
+		if (c->ssl != NULL && (c->flags & TLS_F_HS_DONE) &&
+		    !(c->flags & (TLS_F_PARKED | TLS_F_FATAL))) {
+			ERR_clear_error();
+			SSL_shutdown(c->ssl);
+			ERR_clear_error();
+			tls_flush(w, c);
+		}
+		tls_release(w, c);
+	}
+	return tcp_close(w->tcp, id);
+}
+
+static int
+tls_abort(struct dp_worker *w, uint64_t id)
+{
+	struct tls_conn *c = tls_conn_of(w, id);
+
+	if (c != NULL && c->id == id)
+		tls_release(w, c);
+	return tcp_abort(w->tcp, id);
+}
+
+static void
+tls_gone(struct dp_worker *w, uint64_t id)
+{
+	struct tls_conn *c = tls_conn_of(w, id);
+
+	if (c != NULL && c->id == id)
+		tls_release(w, c);
+}
+
+static void
+tls_first_timeout(struct dp_worker *w, uint64_t id)
+{
+	struct tls_conn *c = tls_conn_of(w, id);
+
+	if (c != NULL && c->id == id && !(c->flags & TLS_F_HS_DONE))
+		w->tls->ctr[TLS_CTR_HS_TIMEOUT]++;
+}
+
+const struct dp_xprt_ops dp_xprt_tls = {
+	.name = "tls",
+	.rcv_buf = tls_rcv_buf,
+	.snd_buf = tls_snd_buf,
+	.writable = tls_writable,
+	.shutdown = tls_shutdown,
+	.close = tls_close,
+	.abort = tls_abort,
+	.gone = tls_gone,
+	.first_timeout = tls_first_timeout,
+};
+
+int
+tls_conn_attach(struct dp_worker *w, uint64_t id)
+{
+	struct tls_conn *c = tls_conn_of(w, id);
+
+	if (c == NULL)
+		return -EINVAL;
+	if (c->id != 0)
+		tls_release(w, c);        /* a slot reused without closed() */
+	c->kind = TLS_K_CONN;
+	c->id = id;
+	c->w = w;
+	return 0;
+}
+
+/* ---- the worker loop ----------------------------------------------------- */
+
+/* An orphan's job can go on: run it to its end (its BIO fails), free. */
+static void
+tls_orphan_resume(struct tls_worker *tw, struct tls_orphan *o)
+{
+	uint8_t scratch[1];
+	size_t n;
+
+	ERR_clear_error();
+	/* any SSL call resumes the job it has (its own arguments kept) */
+	if (o->op == TLS_OP_WRITE)
+		SSL_write_ex(o->ssl, scratch, sizeof(scratch), &n);
+	else
+		SSL_read_ex(o->ssl, scratch, sizeof(scratch), &n);
+	ERR_clear_error();
+	if (SSL_waiting_for_async(o->ssl))
+		return;                   /* paused again: its callback comes */
+	SSL_free(o->ssl);
+	rte_pktmbuf_free(o->rbuf);
+	rte_pktmbuf_free(o->wbuf);
+	o->ssl = NULL;
+	o->rbuf = o->wbuf = NULL;
+	tw->orphan_free[tw->norphan_free++] = o->index;
+}
+
+unsigned int
+tls_poll(struct dp_worker *w, uint64_t now_ms)
+{
+	struct tls_worker *tw = w->tls;
+	SSL *ready[32];
+	unsigned int n, done = 0;
+
+	if (tw == NULL)
+		return 0;
+	if (tw->nparked > 0 || tw->norphan_free < tw->max_conns) {
+		if (tw->engine_poll)
+			tls_engine_poll();
+		n = rte_ring_sc_dequeue_burst_elem(tw->ring, ready, sizeof(ready[0]),
+						   RTE_DIM(ready), NULL);
+		for (unsigned int i = 0; i < n; i++) {
+			const uint8_t *k = SSL_get_app_data(ready[i]);
+			struct tls_conn *c;
+
+			if (k != NULL && *k == TLS_K_ORPHAN) {
+				tls_orphan_resume(tw, (struct tls_orphan *)(uintptr_t)k);
+				continue;
+			}
+			c = (struct tls_conn *)(uintptr_t)k;
+			if (c == NULL || !(c->flags & TLS_F_PARKED))
+				continue;
+			c->flags &= (uint8_t)~TLS_F_PARKED;
+			tw->nparked--;
+			tw->ctr[TLS_CTR_ASYNC_RESUMED]++;
+			done++;
+			if (c->op == TLS_OP_WRITE) {
+				uint64_t id = c->id;
+
+				tls_write_chain(w, c);
+				if (!tls_flush(w, c) || (c->flags & TLS_F_FATAL)) {
+					tw->on_ready(w, id);      /* reads -EPROTO: reset */
+					continue;
+				}
+				if (c->flags & TLS_F_PARKED)
+					continue;
+			}
+			tw->on_ready(w, c->id);
+		}
+	}
+	if (now_ms >= tw->flushed_ms + TLS_FLUSH_MS) {
+		tw->flushed_ms = now_ms;
+		SSL_CTX_flush_sessions(tw->ctx, (long)time(NULL));
+	}
+	return done;
+}
+
+/* ---- set-up ---------------------------------------------------------------- */
+
+static int
+keys_attach(SSL_CTX *ctx, void *keys)
+{
+	return tls_keys_attach(ctx, keys);
+}
+
+int
+tls_worker_init(struct dp_worker *w, const struct tp_conf *conf, uint32_t max_conns,
+		void (*on_ready)(struct dp_worker *w, uint64_t id))
+{
+	const struct tp_conf_tls *t = &conf->tls;
+	int socket = (int)rte_lcore_to_socket_id(w->lcore);
+	struct tls_worker *tw;
+	const char *propq = NULL;
+	char err[768], name[RTE_RING_NAMESIZE];
+	uint32_t ring_size = 64;
+
+	if (tls_workers == 0) {
+		/* once, before any job exists. (OpenSSL 3.0's async jobs run
+		 * on 32 KB stacks of their own: what runs in them here is
+		 * OpenSSL, our BIO and info callbacks, both shallow; nothing of
+		 * dp/tcp, whose calls wait until the SSL call returns) */
+		if (tls_engine_load(t, err, sizeof(err)) < 0)
+			goto fail_msg;
+	}
+	if (tls_bio_new(NULL) == NULL && ERR_peek_error() != 0) {
+		snprintf(err, sizeof(err), "%d: tls: cannot make the BIO method", t->line);
+		goto fail_msg;
+	}
+	tw = rte_zmalloc_socket("tls_worker", sizeof(*tw), 64, socket);
+	if (tw == NULL)
+		goto nomem;
+	w->tls = tw;
+	tls_workers++;
+	tw->max_conns = max_conns;
+	tw->on_ready = on_ready;
+	tw->engine_poll = t->offload == TP_TLS_OFFLOAD_ENGINE && t->offload_poll_external;
+	/* engines work in OpenSSL's default library context only */
+	if (t->offload != TP_TLS_OFFLOAD_ENGINE) {
+		tw->libctx = tls_libctx_create(t, &propq, err, sizeof(err));
+		if (tw->libctx == NULL)
+			goto fail_msg;
+	}
+	tw->ctx = tls_ctx_create(t, tw->libctx, propq, err, sizeof(err));
+	if (tw->ctx == NULL)
+		goto fail_msg;
+	SSL_CTX_set_info_callback(tw->ctx, tls_info);
+	SSL_CTX_set_async_callback(tw->ctx, tls_async_cb);
+	/* Ticket keys that cp rotates and sends to every worker (a ticket
+	 * from one worker resumes on another) and external PSKs, on the
+	 * context and each SNI one (dp/tls/tls_keys.c). */
+	if (w->tls_keys == NULL ||
+	    tls_ctx_each(tw->ctx, keys_attach, w->tls_keys) < 0) {
+		snprintf(err, sizeof(err), "worker %u: cannot attach the ticket keys and "
+			 "PSKs to its TLS contexts", w->id);
+		goto fail_msg;
+	}
+	while (ring_size < 2u * max_conns)
+		ring_size <<= 1;
+	snprintf(name, sizeof(name), "tp_tls_async_%u", w->id);
+	/* multi-producer (OpenSSL's callbacks, any thread), one consumer */
+	tw->ring = rte_ring_create_elem(name, sizeof(SSL *), ring_size, socket,
+					RING_F_SC_DEQ | RING_F_EXACT_SZ);
+	tw->conns = rte_zmalloc_socket("tls_conns", (size_t)max_conns * sizeof(*tw->conns),
+				       64, socket);
+	tw->orphans = rte_zmalloc_socket("tls_orphans",
+					 (size_t)max_conns * sizeof(*tw->orphans), 64, socket);
+	tw->orphan_free = rte_zmalloc_socket("tls_orphan_free",
+					     (size_t)max_conns * sizeof(uint32_t), 64, socket);
+	if (tw->ring == NULL || tw->conns == NULL || tw->orphans == NULL ||
+	    tw->orphan_free == NULL)
+		goto nomem;
+	for (uint32_t i = 0; i < max_conns; i++) {
+		tw->orphans[i].kind = TLS_K_ORPHAN;
+		tw->orphans[i].index = i;
+		tw->orphan_free[i] = max_conns - 1u - i;
+	}
+	tw->norphan_free = max_conns;
+	return 0;
+fail_msg:
+	tp_log(TP_LOG_ERR, "%s:%s\n", conf->path, err);
+	return -EINVAL;
+nomem:
+	tp_log(TP_LOG_ERR, "worker %u: no memory for TLS on %u connections\n", w->id,
+	       max_conns);
+	return -ENOMEM;
+}
+
+void
+tls_worker_free(struct dp_worker *w)
+{
+	struct tls_worker *tw = w->tls;
+
+	if (tw == NULL)
+		return;
+	if (tw->conns != NULL)
+		for (uint32_t i = 0; i < tw->max_conns; i++)
+			if (tw->conns[i].id != 0) {
+				tw->conns[i].flags &= (uint8_t)~TLS_F_PARKED;
+				tls_release(w, &tw->conns[i]);
+			}
+	if (tw->orphans != NULL)
+		for (uint32_t i = 0; i < tw->max_conns; i++)
+			if (tw->orphans[i].ssl != NULL) {
+				SSL_free(tw->orphans[i].ssl);
+				rte_pktmbuf_free(tw->orphans[i].rbuf);
+				rte_pktmbuf_free(tw->orphans[i].wbuf);
+			}
+	tls_ctx_free(tw->ctx);
+	tls_libctx_free(tw->libctx);
+	rte_ring_free(tw->ring);
+	rte_free(tw->conns);
+	rte_free(tw->orphans);
+	rte_free(tw->orphan_free);
+	rte_free(tw);
+	w->tls = NULL;
+	if (--tls_workers == 0) {
+		tls_engine_release();
+		tls_bio_method_free();
+	}
+}
+
+void
+tls_values(const struct dp_worker *w, uint64_t *out)
+{
+	const struct tls_worker *tw = w->tls;
+
+	for (unsigned int i = 0; i < TLS_CTR__COUNT; i++)
+		out[i] = tw != NULL ? tw->ctr[i] : 0;
+	if (tw != NULL)
+		out[TLS_CTR_ASYNC_RING_FULL] = __atomic_load_n(&tw->ring_full,
+							       __ATOMIC_RELAXED);
+}
+
+void
+tls_stats(const struct dp_worker *w, FILE *out)
+{
+	uint64_t v[TLS_CTR__COUNT];
+
+	if (w->tls == NULL)
+		return;
+	tls_values(w, v);
+	fprintf(out, "tls worker=%u", w->id);
+	for (unsigned int i = 0; i < TLS_CTR__COUNT; i++)
+		fprintf(out, " %s=%" PRIu64, tls_ctr_names[i], v[i]);
+	fprintf(out, " parked=%u sessions_cached=%lu\n", w->tls->nparked,
+		SSL_CTX_sess_number(w->tls->ctx));
+}

@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The "tls" group of the configuration file: TLS termination in dp's
+ * workers (dp/tls) for TURN over TLS (turn.listen_tls). What can be
+ * checked without OpenSSL is checked here, with "file:line" errors: the
+ * names, types and ranges, the version, that certificates and keys are
+ * named, that listen_tls has a certificate to serve. Whether a file is
+ * there and readable (by dp, root: cp reads this file too, as its own
+ * user, and needs no key), whether it is PEM, whether the key matches its certificate
+ * and whether a cipher or group list means anything is OpenSSL's to say:
+ * dp asks it at start (and with --check) through tls_ctx_create(), which
+ * names the same file and line.
+ */
+#include <errno.h>
+#include <libconfig.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "tp_conf.h"
+#include "tp_conf_internal.h"
+
+static int
+where(const config_setting_t *s)
+{
+	return config_setting_source_line(s);
+}
+
+#define FAIL(s, ...) do { \
+	int _n = snprintf(err, errlen, "%s:%d: ", c->path, where(s)); \
+	if (_n >= 0 && (size_t)_n < errlen) \
+		snprintf(err + _n, errlen - (size_t)_n, __VA_ARGS__); \
+	return -EINVAL; \
+} while (0)
+
+/* An optional string setting (non-empty) into out; *line gets its line. */
+static int
+get_str(const config_setting_t *g, const char *what, const char *name, char *out,
+	size_t size, int *line, struct tp_conf *c, char *err, size_t errlen)
+{
+	const config_setting_t *s = config_setting_get_member(g, name);
+	const char *v;
+
+	if (s == NULL)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+		FAIL(s, "%s.%s must be a string", what, name);
+	v = config_setting_get_string(s);
+	if (strlen(v) >= size)
+		FAIL(s, "%s.%s is longer than %zu bytes", what, name, size - 1);
+	if (v[0] == '\0')
+		FAIL(s, "%s.%s must not be empty", what, name);
+	snprintf(out, size, "%s", v);
+	if (line != NULL)
+		*line = where(s);
+	return 1;
+}
+
+/* A PEM file named by what.name: set. Whether it is there and readable
+ * is dp's question (tls_ctx_create(), at start and with --check): cp
+ * reads this file too, as another user, and has no use for the key. */
+static int
+get_file(const config_setting_t *g, const char *what, const char *name, char *out,
+	 size_t size, int *line, struct tp_conf *c, char *err, size_t errlen)
+{
+	int rc;
+
+	rc = get_str(g, what, name, out, size, line, c, err, errlen);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		FAIL(g, "%s.%s is required (a PEM file)", what, name);
+	return 0;
+}
+
+static int
+load_cert(const config_setting_t *g, const char *what, struct tp_conf_tls_cert *t,
+	  struct tp_conf *c, char *err, size_t errlen)
+{
+	int rc;
+
+	t->line = where(g);
+	if ((rc = get_file(g, what, "certificate", t->certificate, sizeof(t->certificate),
+			   &t->certificate_line, c, err, errlen)) < 0 ||
+	    (rc = get_file(g, what, "private_key", t->private_key, sizeof(t->private_key),
+			   &t->private_key_line, c, err, errlen)) < 0)
+		return rc;
+	return 0;
+}
+
+/* tls.sni: ( { name = "turn.example.net"; certificate = "..."; private_key = "..."; }, ... ) */
+static int
+load_sni(const config_setting_t *g, struct tp_conf_tls *t, struct tp_conf *c,
+	 char *err, size_t errlen)
+{
+	static const char *const names[] = { "name", "certificate", "private_key", NULL };
+	const config_setting_t *s = config_setting_get_member(g, "sni");
+	int rc;
+
+	if (s == NULL)
+		return 0;
+	if (!config_setting_is_list(s))
+		FAIL(s, "tls.sni must be a list ( { name = \"host\"; certificate = \"...\"; "
+		     "private_key = \"...\"; }, ... )");
+	if (config_setting_length(s) > TP_CONF_MAX_SNI)
+		FAIL(s, "tls.sni has more than %d entries", TP_CONF_MAX_SNI);
+	for (int i = 0; i < config_setting_length(s); i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned int)i);
+		struct tp_conf_tls_cert *sc = &t->sni[t->nsni];
+
+		if (!config_setting_is_group(e))
+			FAIL(e, "tls.sni: entry %d must be { name = ...; certificate = ...; "
+			     "private_key = ...; }", i + 1);
+		if ((rc = tp_conf_check_names(e, "tls.sni", names, c, err, errlen)) < 0)
+			return rc;
+		rc = get_str(e, "tls.sni", "name", sc->name, sizeof(sc->name), NULL, c,
+			     err, errlen);
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
+			FAIL(e, "tls.sni: entry %d needs a name (the host name clients "
+			     "ask for)", i + 1);
+		for (const char *q = sc->name; *q != '\0'; q++)
+			if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+			      (*q >= '0' && *q <= '9') || *q == '-' || *q == '.' || *q == '*'))
+				FAIL(e, "tls.sni: '%s' is not a host name", sc->name);
+		for (unsigned int j = 0; j < t->nsni; j++)
+			if (strcasecmp(t->sni[j].name, sc->name) == 0)
+				FAIL(e, "tls.sni: '%s' is listed twice", sc->name);
+		if ((rc = load_cert(e, "tls.sni", sc, c, err, errlen)) < 0)
+			return rc;
+		t->nsni++;
+	}
+	return 0;
+}
+
+/* tls.offload: { provider = "NAME_OR_PATH"; properties = "?provider=NAME"; }
+ * or { engine = "qatengine"; poll = "external" | "internal"; } */
+static int
+load_offload(const config_setting_t *g, struct tp_conf_tls *t, struct tp_conf *c,
+	     char *err, size_t errlen)
+{
+	static const char *const names[] = { "provider", "properties", "engine", "poll",
+					     NULL };
+	const config_setting_t *s = config_setting_get_member(g, "offload");
+	char poll[32] = "";
+	int rc, hp, he, hq, hpo;
+
+	if (s == NULL)
+		return 0;
+	t->offload_line = where(s);
+	if (!config_setting_is_group(s))
+		FAIL(s, "tls.offload must be { provider = \"NAME_OR_PATH\"; properties = "
+		     "\"?provider=NAME\"; } or { engine = \"qatengine\"; poll = "
+		     "\"external\"; }");
+	if ((rc = tp_conf_check_names(s, "tls.offload", names, c, err, errlen)) < 0)
+		return rc;
+	if ((hp = get_str(s, "tls.offload", "provider", t->offload_provider,
+			  sizeof(t->offload_provider), NULL, c, err, errlen)) < 0 ||
+	    (hq = get_str(s, "tls.offload", "properties", t->offload_properties,
+			  sizeof(t->offload_properties), NULL, c, err, errlen)) < 0 ||
+	    (he = get_str(s, "tls.offload", "engine", t->offload_engine,
+			  sizeof(t->offload_engine), NULL, c, err, errlen)) < 0 ||
+	    (hpo = get_str(s, "tls.offload", "poll", poll, sizeof(poll), NULL, c, err,
+			   errlen)) < 0)
+		return -EINVAL;
+	if (hp && he)
+		FAIL(s, "tls.offload: a provider or an engine, not both");
+	if (!hp && !he)
+		FAIL(s, "tls.offload needs a provider (name or path) or an engine");
+	if (hq && !hp)
+		FAIL(s, "tls.offload.properties goes with a provider");
+	if (hpo && !he)
+		FAIL(s, "tls.offload.poll goes with an engine");
+	if (hpo && strcmp(poll, "external") != 0 && strcmp(poll, "internal") != 0)
+		FAIL(config_setting_get_member(s, "poll"),
+		     "tls.offload.poll must be \"external\" (the worker loop polls the "
+		     "engine) or \"internal\" (its own thread does)");
+	t->offload = hp ? TP_TLS_OFFLOAD_PROVIDER : TP_TLS_OFFLOAD_ENGINE;
+	t->offload_poll_external = hpo && strcmp(poll, "external") == 0;
+	return 0;
+}
+
+static int
+load_tls(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
+{
+	static const char *const names[] = {
+		"certificate", "private_key", "sni", "min_version", "ciphers",
+		"ciphersuites", "groups", "session_cache", "offload", NULL,
+	};
+	struct tp_conf_tls *t = &c->tls;
+	const config_setting_t *s;
+	char v[8];
+	int rc;
+
+	t->line = where(g);
+	if ((rc = tp_conf_check_names(g, "tls", names, c, err, errlen)) < 0 ||
+	    (rc = load_cert(g, "tls", &t->cert, c, err, errlen)) < 0 ||
+	    (rc = load_sni(g, t, c, err, errlen)) < 0 ||
+	    (rc = get_str(g, "tls", "ciphers", t->ciphers, sizeof(t->ciphers),
+			  &t->ciphers_line, c, err, errlen)) < 0 ||
+	    (rc = get_str(g, "tls", "ciphersuites", t->ciphersuites,
+			  sizeof(t->ciphersuites), &t->ciphersuites_line, c, err,
+			  errlen)) < 0 ||
+	    (rc = get_str(g, "tls", "groups", t->groups, sizeof(t->groups),
+			  &t->groups_line, c, err, errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(g, "session_cache", 0, 1u << 20, &t->session_cache,
+				  c, err, errlen)) < 0 ||
+	    (rc = load_offload(g, t, c, err, errlen)) < 0)
+		return rc;
+	t->cert.line = t->line;
+	rc = get_str(g, "tls", "min_version", v, sizeof(v), &t->min_version_line, c, err,
+		     errlen);
+	s = config_setting_get_member(g, "min_version");
+	if (rc < 0 && s != NULL && config_setting_type(s) == CONFIG_TYPE_FLOAT)
+		FAIL(s, "tls.min_version must be \"1.2\" or \"1.3\" (a string)");
+	if (rc < 0)
+		return rc;
+	if (rc > 0) {
+		if (strcmp(v, "1.2") == 0)
+			t->min_version = 0x0303;
+		else if (strcmp(v, "1.3") == 0)
+			t->min_version = 0x0304;
+		else
+			FAIL(s, "tls.min_version must be \"1.2\" or \"1.3\", not \"%s\"", v);
+	}
+	t->enabled = true;
+	return 0;
+}
+
+void
+tp_conf_tls_defaults(struct tp_conf *c)
+{
+	struct tp_conf_tls *t = &c->tls;
+
+	t->min_version = 0x0303;
+	snprintf(t->ciphers, sizeof(t->ciphers), "%s", TP_CONF_TLS_CIPHERS);
+	snprintf(t->ciphersuites, sizeof(t->ciphersuites), "%s", TP_CONF_TLS_CIPHERSUITES);
+	snprintf(t->groups, sizeof(t->groups), "%s", TP_CONF_TLS_GROUPS);
+	t->session_cache = TP_CONF_TLS_SESSION_CACHE;
+}
+
+int
+tp_conf_load_tls(const config_t *cfg, struct tp_conf *c, char *err, size_t errlen)
+{
+	const config_setting_t *root = config_root_setting(cfg);
+	const config_setting_t *g = config_setting_get_member(root, "tls");
+	int rc;
+
+	if (g != NULL) {
+		if (!config_setting_is_group(g))
+			FAIL(g, "tls must be a group { certificate = \"...\"; "
+			     "private_key = \"...\"; ... }");
+		if ((rc = load_tls(g, c, err, errlen)) < 0)
+			return rc;
+	}
+	if (c->turn.nlisten_tls > 0 && !c->tls.enabled) {
+		snprintf(err, errlen, "%s:%d: turn.listen_tls needs a tls group with "
+			 "certificate and private_key", c->path, c->turn.listen_tls_line);
+		return -EINVAL;
+	}
+	return 0;
+}

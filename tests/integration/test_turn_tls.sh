@@ -1,0 +1,327 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# TURN over TLS (RFC 8656 §3.1, 3GPP TS 33.203 Annex W) terminated in dp's
+# workers (dp/tls): OpenSSL over dp's own TCP, two workers. A self-signed
+# certificate made here (openssl req). Pass: openssl s_client completes
+# TLS 1.3 and TLS 1.2 and sees "stun.turn" echoed when it offers it
+# (RFC 7443); coturn's turnutils_uclient -S relays over channels and send
+# indications, 50 sessions, 0 lost, on 5349 and on 443; bad input (garbage
+# instead of a ClientHello, a truncated record then silence, a flood of
+# half-open handshakes from one source while another client completes, a
+# corrupted record, a renegotiation attempt) closes only that connection,
+# counted by reason (tls_* in dp's statistics and cp's metrics).
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib/dp_env.sh"
+tp_env_init
+command -v turnutils_uclient >/dev/null || tp_die "turnutils_uclient missing (tools/bootstrap installs coturn)"
+command -v openssl >/dev/null || tp_die "openssl missing"
+start=$SECONDS
+
+# A self-signed ECDSA P-256 certificate, as tools/demo makes one.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+  -subj "/CN=turn.test" -keyout "$TP_TMP/key.pem" -out "$TP_TMP/cert.pem" \
+  >"$TP_TMP/req.out" 2>&1 || tp_die "openssl req failed"
+
+# TP_ASYNCPROV_SO (the asynchronous test provider, tests/tls_asyncprov):
+# every public-key operation waits for it (TP_ASYNCPROV_DELAY_US, 200 µs
+# by default) in SSL_MODE_ASYNC: handshakes park and resume through the
+# worker's ring, and the same checks must pass.
+offload=
+if [ -n "${TP_ASYNCPROV_SO:-}" ]; then
+  export TP_ASYNCPROV_STATS=1      # its counters on stderr when dp unloads it
+  # long enough for a client's reset to arrive while its handshake is
+  # parked (below), short enough for uclient's 50 handshakes in a row
+  export TP_ASYNCPROV_DELAY_US=${TP_ASYNCPROV_DELAY_US:-2000}
+  offload="offload = { provider = \"$TP_ASYNCPROV_SO\"; properties = \"?provider=tpasync\"; };"
+fi
+tp_write_conf "$TP_TMP/dp.conf" "0, 1" "" "" "" \
+  "$(tp_turn_groups "" "listen_tls = [5349, 443]; tcp_first_message = 2; tcp_per_source = 60;")
+tls = { certificate = \"$TP_TMP/cert.pem\"; private_key = \"$TP_TMP/key.pem\"; $offload };"
+tp_check "turnpike-dp --check accepts the tls group" \
+  "$TP_DP" --config "$TP_TMP/dp.conf" --check
+# A key that is not the certificate's: one error naming the file, the
+# line and both files, at --check as at start.
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$TP_TMP/other.pem" 2>/dev/null
+sed "s|$TP_TMP/key.pem|$TP_TMP/other.pem|" "$TP_TMP/dp.conf" >"$TP_TMP/bad.conf"
+out=$("$TP_DP" --config "$TP_TMP/bad.conf" --check 2>&1); rc=$?
+line=$(grep -n "other.pem" "$TP_TMP/bad.conf" | cut -d: -f1)
+echo "# $out" | head -n 1 | cut -c1-240
+tp_check "--check refuses a key that does not match the certificate (exit $rc, bad.conf:$line)" \
+  test $rc -eq 2 -a -n "$(grep -F "$TP_TMP/bad.conf:$line: tls.private_key '$TP_TMP/other.pem' does not match tls.certificate '$TP_TMP/cert.pem'" <<<"$out")"
+tp_dp_start "$TP_TMP/dp.conf"
+tp_cp_start "$TP_TMP/dp.conf"
+tp_check "dp says it serves TURN on TLS 5349 and 443" grep -q 'TURN on TLS 5349, 443' "$TP_DP_LOG"
+ip netns exec "$TP_NS_P" turnutils_peer -L 10.211.0.2 -p 3480 >"$TP_TMP/peer.log" 2>&1 &
+TP_PEER_PID=$!
+# a second client address: the flood below comes from 10.210.0.2, the
+# clients that must not suffer from it from 10.210.0.3
+ip netns exec "$TP_NS_C" ip addr add 10.210.0.3/24 dev "$(ip netns exec "$TP_NS_C" ip -o -4 addr show | awk '/10.210.0.2\// {print $2}')"
+sleep 0.3
+
+sclient() {   # sclient ARGS...: one s_client session that sends nothing
+  ip netns exec "$TP_NS_C" timeout 10 openssl s_client -connect 10.210.0.1:5349 \
+    -servername turn.test "$@" </dev/null 2>&1
+}
+out=$(sclient -tls1_3 -alpn stun.turn)
+tp_check "s_client -tls1_3: TLS 1.3 completes, ALPN stun.turn echoed" \
+  grep -q "ALPN protocol: stun.turn" <<<"$out"
+grep -E "^(New|Protocol|ALPN)|Cipher is" <<<"$out" | head -n 3 | sed 's/^/# /'
+grep -q "TLSv1.3" <<<"$out" || tp_not_ok "s_client -tls1_3 did not say TLSv1.3"
+out=$(sclient -tls1_2 -alpn stun.turn)
+tp_check "s_client -tls1_2: TLS 1.2 completes, ALPN stun.turn echoed" \
+  grep -q "ALPN protocol: stun.turn" <<<"$out"
+grep -E "Cipher is|Protocol *:" <<<"$out" | head -n 2 | sed 's/^/# /'
+out=$(sclient -tls1_3)
+tp_check "s_client without ALPN completes, no ALPN chosen (not required)" \
+  grep -q "No ALPN negotiated" <<<"$out"
+
+if [ -n "${TP_TLS_HOLD:-}" ]; then   # by hand: dp and cp stay up
+  echo "# held: ns $TP_NS_C, log $TP_DP_LOG, tmp $TP_TMP"; sleep "$TP_TLS_HOLD"; exit 0
+fi
+
+# uclient NAME ARGS...: one batch over TLS; its summary, then the verdict.
+uclient() {
+  local what=$1; shift
+  local out t0=$SECONDS rc
+  for try in 1 2; do
+    out=$(ip netns exec "$TP_NS_C" timeout 60 turnutils_uclient -t -S -r 3480 "$@" 2>&1)
+    rc=$?
+    # uclient gives up (exit 255) when its random choice of TLS 1.0 or
+    # 1.1 (refused: dp serves 1.2 and up) comes up too often; once more
+    [ $rc -eq 255 ] && tail -n 1 <<<"$out" | grep -q "alert protocol version" || break
+    echo "# uclient gave up after refused TLS 1.0/1.1 attempts; again"
+  done
+  echo "$out" >"$TP_TMP/uclient.$BASHPID.log"
+  local sent recv lost
+  sent=$(sed -n 's/.*tot_send_msgs=\([0-9]*\).*/\1/p' <<<"$out" | tail -n 1)
+  recv=$(sed -n 's/.*tot_recv_msgs=\([0-9]*\).*/\1/p' <<<"$out" | tail -n 1)
+  lost=$(sed -n 's/.*Total lost packets \([0-9]*\).*/\1/p' <<<"$out" | tail -n 1)
+  if [ -n "$sent" ] && [ "$sent" -gt 0 ] && [ "$sent" = "$recv" ] && [ "${lost:-1}" = 0 ]; then
+    tp_ok "$what: $sent sent, $recv received, 0 lost ($((SECONDS - t0)) s)"
+  else
+    tp_not_ok "$what: sent=${sent:-?} recv=${recv:-?} lost=${lost:-?} (exit $rc)"
+    echo "$out" | tail -n 15 | sed 's/^/#   /'
+    grep "^tls worker" "$TP_DP_LOG" | tail -n 2 | cut -c1-400 | sed 's/^/#   /'
+    return 1
+  fi
+}
+V4="-e 10.211.0.2 10.210.0.1"
+# (coturn's uclient picks each session's TLS method at random, TLS 1.0
+# and 1.1 among them: those attempts are refused (hs_fail_refused, dp
+# serves 1.2 and up) and it tries again.) One batch after the other: two
+# at once (100 sessions on this 2-core box beside the ASan build of dp)
+# lost a few messages to the client's own timing (dp relayed every one).
+uclient "TLS on 5349, 50 sessions over channels" -u test -w test -m 50 -c -n 10 -l 120 -p 5349 $V4
+[ -n "${TP_TLS_QUICK:-}" ] && exit 0
+uclient "TLS on 443, 50 sessions over send indications" -u test -w test -m 50 -c -n 10 -l 120 -s \
+  -p 443 -L 10.210.0.3 $V4
+
+# dp's "tls" lines of both workers, asked for once: tls_now; then
+# snap (before) and delta NAME (since the snap, summed over the workers).
+tls_now() {
+  tp_stats "tls worker=0" >/dev/null; sleep 0.2     # (worker 1's line follows)
+  TLS_LINES=$(grep "^tls worker=" "$TP_DP_LOG" | tail -n 2)
+}
+tls_sum() {   # tls_sum LINES NAME
+  local a b
+  a=$(sed -n 1p <<<"$1"); b=$(sed -n 2p <<<"$1")
+  echo $(( $(tp_stat "$a" "$2") + $(tp_stat "$b" "$2") ))
+}
+snap() { tls_now; TLS_BEFORE=$TLS_LINES; }
+delta() { echo $(( $(tls_sum "$TLS_LINES" "$1") - $(tls_sum "$TLS_BEFORE" "$1") )); }
+
+# A good client over TLS relays meanwhile (4 sessions over channels on
+# 443, 40 messages each).
+ip netns exec "$TP_NS_C" timeout 60 turnutils_uclient -t -S -r 3480 -u test -w test -m 4 -c -n 40 \
+  -p 443 -L 10.210.0.3 $V4 >"$TP_TMP/good.log" 2>&1 &
+good=$!
+
+# badtls KIND: one hostile connection from the clients' namespace; it
+# must be closed by dp (reset, alert, or FIN) within 6 s.
+badtls() {
+  ip netns exec "$TP_NS_C" python3 - "$@" <<'PY'
+import socket, ssl, struct, sys, time
+kind = sys.argv[1]
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+def hello():
+    """A real ClientHello's bytes (from an in-memory handshake)."""
+    i, o = ssl.MemoryBIO(), ssl.MemoryBIO()
+    obj = ctx.wrap_bio(i, o, server_hostname="turn.test")
+    try:
+        obj.do_handshake()
+    except ssl.SSLWantReadError:
+        pass
+    return o.read()
+s = socket.create_connection(("10.210.0.1", 5349), timeout=5)
+if kind == "garbage":
+    s.sendall(b"\x00\x01\x00\x00\x21\x12\xa4\x42" + b"\x00" * 12)  # STUN, not TLS
+elif kind == "http":
+    s.sendall(b"GET / HTTP/1.1\r\nHost: turn.test\r\n\r\n")
+elif kind == "truncated":
+    s.sendall(hello()[:40])                # a record cut short, then silence
+elif kind == "corrupt":
+    # a completed TLS 1.3 handshake, then a record whose ciphertext is
+    # altered: AEAD authentication fails (RFC 8446 §5.2: bad_record_mac)
+    i, o = ssl.MemoryBIO(), ssl.MemoryBIO()
+    obj = ctx.wrap_bio(i, o, server_hostname="turn.test")
+    while True:
+        try:
+            obj.do_handshake(); break
+        except ssl.SSLWantReadError:
+            s.sendall(o.read())
+            d = s.recv(65536)
+            if not d:
+                print("corrupt: closed mid-handshake"); sys.exit(1)
+            i.write(d)
+    s.sendall(o.read())
+    obj.write(struct.pack("!HHI", 1, 0, 0x2112A442) + b"\x00" * 12)   # a Binding request
+    rec = bytearray(o.read())
+    rec[-3] ^= 0x55
+    s.sendall(bytes(rec))
+t0 = time.time()
+s.settimeout(6)
+closed = False
+try:
+    while True:
+        d = s.recv(4096)
+        if not d:
+            closed = True; break
+except (ConnectionResetError, BrokenPipeError):
+    closed = True
+except socket.timeout:
+    pass
+print("# %s: closed=%s after %.1f s" % (kind, closed, time.time() - t0))
+sys.exit(0 if closed else 1)
+PY
+}
+snap
+tp_check "a STUN message instead of a ClientHello: closed" badtls garbage
+tp_check "an HTTP request instead of a ClientHello: closed" badtls http
+tp_check "a truncated ClientHello record, then silence: closed by tcp_first_message (2 s)" badtls truncated
+tp_check "a TLS 1.3 record with altered ciphertext: closed" badtls corrupt
+tls_now
+tp_check "counted: hs_fail_not_tls=$(delta hs_fail_not_tls) (2), hs_timeout=$(delta hs_timeout) (1), bad_record=$(delta bad_record) (1)" \
+  test "$(delta hs_fail_not_tls)" -eq 2 -a "$(delta hs_timeout)" -eq 1 -a "$(delta bad_record)" -eq 1
+
+# TLS 1.2 renegotiation ("R" to s_client): refused, counted.
+snap
+(sleep 0.5; echo R; sleep 1) | ip netns exec "$TP_NS_C" timeout 10 openssl s_client -tls1_2 \
+  -connect 10.210.0.1:5349 >"$TP_TMP/reneg.out" 2>&1
+tls_now
+tp_check "a TLS 1.2 renegotiation is refused and counted (renegotiation_refused=$(delta renegotiation_refused))" \
+  test "$(delta renegotiation_refused)" -eq 1
+grep -iE "RENEGOTIATING|alert|no renegotiation" "$TP_TMP/reneg.out" | head -n 3 | sed 's/^/# /'
+
+# A client that refuses our certificate sends a fatal alert mid-handshake.
+snap
+ip netns exec "$TP_NS_C" timeout 10 openssl s_client -verify_return_error -CAfile /etc/ssl/certs/ca-certificates.crt \
+  -connect 10.210.0.1:5349 </dev/null >"$TP_TMP/alert.out" 2>&1
+tls_now
+tp_check "a client's fatal alert (unknown CA) is counted (hs_fail_alert=$(delta hs_fail_alert), alert_received=$(delta alert_received))" \
+  test "$(delta hs_fail_alert)" -eq 1 -a "$(delta alert_received)" -eq 1
+
+# A flood of half-open handshakes from one source (a ClientHello's first
+# bytes on each of 100 connections, more than turn.tcp_per_source = 60):
+# another source completes a handshake and an Allocate over TLS meanwhile;
+# the flood's connections end at the first-message deadline.
+snap
+tp_check "100 half-open handshakes from one source; another source completes TLS and an Allocate" \
+  ip netns exec "$TP_NS_C" python3 - "$HERE/lib" <<'PY'
+import select, socket, ssl, sys, time
+sys.path.insert(0, sys.argv[1])
+from turnclient import Client, TcpClient
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+i, o = ssl.MemoryBIO(), ssl.MemoryBIO()
+try:
+    ctx.wrap_bio(i, o).do_handshake()
+except ssl.SSLWantReadError:
+    pass
+part = o.read()[:60]
+socks = []
+for n in range(100):
+    s = socket.socket(); s.setblocking(False)
+    s.connect_ex(("10.210.0.1", 5349)); socks.append(s)
+time.sleep(0.5)
+sent = 0
+for s in socks:
+    try:
+        s.send(part); sent += 1
+    except OSError:
+        pass
+t0 = time.time()
+class TlsClient(TcpClient):
+    """lib/turnclient.py's TCP client over TLS, from another source."""
+    def __init__(self, server, port, src):
+        Client.__init__(self, server, port=port, timeout=5.0)
+        self.sock.close()
+        raw = socket.socket(); raw.bind((src, 0)); raw.settimeout(5)
+        raw.connect((server, port))
+        self.sock = ctx.wrap_socket(raw, server_hostname="turn.test")
+        self.chop, self.buf, self.frames = 0, b"", []
+c = TlsClient("10.210.0.1", 5349, "10.210.0.3")
+m = c.allocate()
+print("# %d half-open sent their first bytes; the other source's Allocate: class %d in %.2f s (%s)"
+      % (sent, m.cls, time.time() - t0, c.sock.version()))
+time.sleep(3)          # the half-open ones stay open past the deadline
+sys.exit(0 if m.cls in (1, 2) and sent >= 60 else 1)
+PY
+tls_now
+tp_check "the half-open handshakes ended at the deadline (hs_timeout=$(delta hs_timeout), >= 60)" \
+  test "$(delta hs_timeout)" -ge 60
+wait $good
+tp_check "meanwhile a good TLS client relayed 160 messages, 0 lost" \
+  grep -q "Total lost packets 0 " "$TP_TMP/good.log"
+grep -E "tot_send_msgs=.*tot_recv" "$TP_TMP/good.log" | tail -n 1 | sed 's/^/# /'
+
+tp_check "turnpikectl status shows the tls counters (handshakes over both workers)" \
+  python3 - "$(tp_ctl --json status)" <<'PY'
+import json, sys
+st = json.loads(sys.argv[1])
+hs = [w["dp"]["tls"]["handshakes"] for w in st["workers"]]
+print("# handshakes by worker %s" % hs)
+sys.exit(0 if sum(hs) > 100 and all(h > 0 for h in hs) else 1)
+PY
+
+st=$(tp_stats tls)
+echo "# $st" | cut -c1-900
+if [ -n "${TP_ASYNCPROV_SO:-}" ]; then
+  # Clients that send a ClientHello and reset at once: their handshakes
+  # are parked on the provider when the reset comes; the connection goes,
+  # its SSL waits for the provider's wake-up (an orphan), then is freed.
+  snap
+  ip netns exec "$TP_NS_C" python3 - <<'PY'
+import socket, ssl, struct, time
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+for n in range(10):
+    i, o = ssl.MemoryBIO(), ssl.MemoryBIO()
+    try:
+        ctx.wrap_bio(i, o).do_handshake()
+    except ssl.SSLWantReadError:
+        pass
+    s = socket.create_connection(("10.210.0.1", 5349), timeout=5)
+    s.sendall(o.read())
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()                                   # RST
+PY
+  sleep 0.5
+  tls_now
+  tp_check "connections reset while their handshake was parked: kept until the provider woke them, then freed (async_closed_parked=$(delta async_closed_parked))" \
+    test "$(delta async_closed_parked)" -ge 1
+  tp_check "with the async provider: handshakes parked and every one resumed or orphaned (async_parked=$(tls_sum "$TLS_LINES" async_parked), async_resumed=$(tls_sum "$TLS_LINES" async_resumed), closed while parked=$(tls_sum "$TLS_LINES" async_closed_parked))" \
+    test "$(tls_sum "$TLS_LINES" async_parked)" -gt 100 -a \
+    "$(tls_sum "$TLS_LINES" async_parked)" -eq \
+    "$(( $(tls_sum "$TLS_LINES" async_resumed) + $(tls_sum "$TLS_LINES" async_closed_parked) ))"
+fi
+tp_check "cp stops cleanly" tp_cp_stop
+tp_check "dp stops cleanly" tp_dp_stop
+if [ -n "${TP_ASYNCPROV_SO:-}" ]; then
+  grep -h "^tpasync:" "$TP_DP_LOG" | head -n 2 | sed 's/^/# /'
+  tp_check "no wake-up of the provider went to a freed connection (abandoned=0)" \
+    bash -c "grep -h '^tpasync:' '$TP_DP_LOG' | grep -q . && ! grep -h '^tpasync:' '$TP_DP_LOG' | grep -qv 'abandoned=0'"
+fi
+echo "# [$((SECONDS - start)) s] $TP_FAILS failed"
+[ $TP_FAILS -eq 0 ]
