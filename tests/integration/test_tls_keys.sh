@@ -10,8 +10,12 @@
 #      store, `psk list` shows no key, `psk del` removes it everywhere;
 #   D. a restarted dp gets the current key set and every PSK again;
 #   E. a restarted cp makes new keys and sends the store's PSKs again.
-# The handshakes themselves (a ticket resumes across workers, -psk) are
-# tests/unit/test_tls_keys.c's; over dp's TCP they come with dp's TLS.
+#   F. the same through dp's TLS, with openssl s_client: a ticket issued
+#      by one worker resumes on the other; after one rotation it still
+#      resumes (renewed), after two it does not (a full handshake, no
+#      error); -psk_identity/-psk: (EC)DHE, no certificate on the wire; a
+#      wrong key fails that handshake only; an unknown identity gets the
+#      certificate handshake.
 set -uo pipefail
 . "$(dirname "$0")/lib/dp_env.sh"
 tp_env_init
@@ -103,5 +107,74 @@ tp_check "... and the store's PSKs again (a resync keeps both)" until_true 3 is 
 tp_ctl psk list >"$TP_TMP/list2.out"
 tp_check "both PSKs are listed after cp's restart" test "$(grep -c '^ue-000[12] ' "$TP_TMP/list2.out")" -eq 2
 tp_check "no TLS message refused by dp after both restarts" is refused "0 0"
+
+# ---- F. handshakes through dp's TLS ------------------------------------------------
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+  -subj "/CN=turn.test" -keyout "$TP_TMP/tkey.pem" -out "$TP_TMP/tcert.pem" \
+  >"$TP_TMP/req.out" 2>&1 || tp_die "openssl req failed"
+tp_cp_stop
+tp_dp_stop
+tp_write_conf "$TP_TMP/dp-tls.conf" "0, 1" "" "" "" "$(tp_turn_groups "tls_ticket_rotate = 6;" \
+  "listen_tls = [5349];")
+tls = { certificate = \"$TP_TMP/tcert.pem\"; private_key = \"$TP_TMP/tkey.pem\"; };"
+tp_dp_start "$TP_TMP/dp-tls.conf"
+tp_cp_start "$TP_TMP/dp-tls.conf"
+tp_check "both workers took cp's key set" until_true 5 same_nonzero tickets_set
+S() {   # S ARGS...: one s_client session (TLS 1.3) that sends nothing
+  ip netns exec "$TP_NS_C" timeout 10 openssl s_client -connect 10.210.0.1:5349 \
+    -servername turn.test -tls1_3 "$@" </dev/null 2>&1
+}
+# a session out of a ticket: TLS 1.3's NewSessionTicket comes after the
+# handshake, so s_client stays half a second (its stdin open) to read it
+Sout() { sleep 0.5 | ip netns exec "$TP_NS_C" timeout 10 openssl s_client \
+  -connect 10.210.0.1:5349 -servername turn.test -tls1_3 -sess_out "$1" 2>&1; }
+reused() { S -sess_in "$1" | grep -q '^Reused, TLSv1.3'; }
+sum() { local a b; read -r a b <<<"$(tk "$1")"; echo $((a + b)); }
+both() { local a b; read -r a b <<<"$1"; [ "$a" -ge 1 ] && [ "$b" -ge 1 ]; }
+Sout "$TP_TMP/t.pem" >"$TP_TMP/s0.out"
+tp_check "a first session is a full handshake and leaves a ticket" \
+  grep -q '^New, TLSv1.3' "$TP_TMP/s0.out"
+issued=$(tk tickets_issued)
+r0=$(tk tickets_resumed); n=0; ok=0
+# twelve connections from random source ports: each worker serves some
+# (a worker's flows are its by a hash of the 4-tuple; all twelve on one
+# worker: 1 in 2048)
+for _ in $(seq 12); do n=$((n + 1)); reused "$TP_TMP/t.pem" && ok=$((ok + 1)); done
+r1=$(tk tickets_resumed)
+echo "# tickets issued by worker (0 1): $issued; resumed before: $r0, after: $r1"
+tp_check "every later session resumed from the ticket ($ok of $n)" test "$ok" -eq "$n"
+d0=$(( $(cut -d' ' -f1 <<<"$r1") - $(cut -d' ' -f1 <<<"$r0") ))
+d1=$(( $(cut -d' ' -f2 <<<"$r1") - $(cut -d' ' -f2 <<<"$r0") ))
+tp_check "... on both workers: the ticket one issued resumed on the other ($d0, $d1)" \
+  both "$d0 $d1"
+# rotation: a ticket under the previous key still resumes (and is renewed
+# under the new one); once that key is dropped, a full handshake
+g=$(tk ticket_generation | cut -d' ' -f1)
+Sout "$TP_TMP/r.pem" >/dev/null
+gen_at_least() { local a b; read -r a b <<<"$(tk ticket_generation)"; [ "$a" -ge "$1" ] && [ "$b" -ge "$1" ]; }
+until_true 10 gen_at_least $((g + 1)) >/dev/null
+ren=$(sum tickets_renewed)
+
+tp_check "after a rotation the ticket still resumes" reused "$TP_TMP/r.pem"
+tp_check "... renewed under the new key" test "$(sum tickets_renewed)" -gt "$ren"
+until_true 10 gen_at_least $((g + 2)) >/dev/null
+unk=$(sum tickets_unknown)
+S -sess_in "$TP_TMP/r.pem" >"$TP_TMP/s2.out"
+tp_check "after two rotations: a full handshake, no failure" grep -q '^New, TLSv1.3' "$TP_TMP/s2.out"
+tp_check "... the ticket counted unknown" test "$(sum tickets_unknown)" -gt "$unk"
+# external PSK (the store's ue-0001 and ue-0002 came back with cp)
+tp_check "both workers hold the store's PSKs" until_true 3 is psk_count "2 2"
+S -psk_identity ue-0001 -psk "$key" >"$TP_TMP/p.out"
+tp_check "-psk_identity/-psk: the PSK handshake completes" grep -q '^Reused, TLSv1.3' "$TP_TMP/p.out"
+tp_check "... with no certificate on the wire" grep -q 'no peer certificate available' "$TP_TMP/p.out"
+tp_check "... and (EC)DHE" grep -q 'Server Temp Key' "$TP_TMP/p.out"
+grep -E '^(New|Reused)|Server Temp Key|Cipher is' "$TP_TMP/p.out" | sed 's/^/# /'
+S -psk_identity ue-0001 -psk "ff${key:2}" >"$TP_TMP/pw.out"
+tp_check "a wrong PSK fails that handshake" bash -c "! grep -q '^Reused' '$TP_TMP/pw.out'"
+S -psk_identity nobody -psk "$key" >"$TP_TMP/pu.out"
+tp_check "an unknown identity gets the certificate handshake" \
+  bash -c "grep -q '^New, TLSv1.3' '$TP_TMP/pu.out' && grep -q 'CN *= *turn.test' '$TP_TMP/pu.out'"
+tp_check "and a PSK client after them still completes" \
+  bash -c "ip netns exec $TP_NS_C timeout 10 openssl s_client -connect 10.210.0.1:5349 -tls1_3 -psk_identity ue-0002 -psk $key </dev/null 2>&1 | grep -q '^Reused, TLSv1.3'"
 
 [ "$TP_FAILS" -eq 0 ]
