@@ -17,8 +17,10 @@
  * this provider is simply key data of the private default provider (import,
  * export, generation and parameters are the default provider's code). The
  * only behaviour added is in the signing and deriving functions: when they
- * produce output, they first wait the configured delay (tpa_wait(), which
- * pauses the ASYNC job when there is one), then do the real work, and count.
+ * produce output, the real work is done after the configured delay by the
+ * provider's own thread while the ASYNC job is paused (tpa_run()), as an
+ * accelerator does it: the application's thread only parks and resumes
+ * (outside a job, the caller waits and works itself), and counted.
  *
  * Selection: an application loads this object next to the default provider
  * and fetches with "?provider=tpasync" (SSL_CTX_new_ex(libctx,
@@ -147,6 +149,22 @@ static void km_wrap_##i(void (**fn)(void), int id)                            \
 	}                                                                     \
 }
 
+/* An operation's arguments, on its job's stack, for the timer thread. */
+struct tpa_sig_args {
+	void *ctx;
+	unsigned char *sig;
+	size_t *siglen;
+	size_t sigsize;
+	const unsigned char *tbs;
+	size_t tbslen;
+};
+struct tpa_kex_args {
+	void *ctx;
+	unsigned char *secret;
+	size_t *len;
+	size_t outlen;
+};
+
 #define TPA_SIG_WRAPPERS(i)                                                   \
 static void *sig_newctx_##i(void *pc, const char *propq)                      \
 {                                                                             \
@@ -154,39 +172,54 @@ static void *sig_newctx_##i(void *pc, const char *propq)                      \
 	return ORIG(i, OSSL_FUNC_SIGNATURE_NEWCTX,                            \
 		    OSSL_FUNC_signature_newctx_fn)(g.dflt_provctx, propq);    \
 }                                                                             \
+static int sig_sign_work_##i(void *a)                                        \
+{                                                                             \
+	struct tpa_sig_args *s = a;                                           \
+	return ORIG(i, OSSL_FUNC_SIGNATURE_SIGN, OSSL_FUNC_signature_sign_fn)\
+		(s->ctx, s->sig, s->siglen, s->sigsize, s->tbs, s->tbslen);   \
+}                                                                             \
 static int sig_sign_##i(void *ctx, unsigned char *sig, size_t *siglen,        \
 			size_t sigsize, const unsigned char *tbs,             \
 			size_t tbslen)                                        \
 {                                                                             \
-	if (sig != NULL)                                                      \
-		tpa_wait();                                                   \
-	int rc = ORIG(i, OSSL_FUNC_SIGNATURE_SIGN, OSSL_FUNC_signature_sign_fn)\
-		(ctx, sig, siglen, sigsize, tbs, tbslen);                     \
+	struct tpa_sig_args a = { ctx, sig, siglen, sigsize, tbs, tbslen };   \
+	int rc = sig != NULL ? tpa_run(sig_sign_work_##i, &a) :               \
+		 sig_sign_work_##i(&a);                                        \
 	if (sig != NULL && rc > 0)                                            \
 		atomic_fetch_add(&tpa_cnt.signs, 1);                          \
 	return rc;                                                            \
 }                                                                             \
+static int sig_dsign_final_work_##i(void *a)                                  \
+{                                                                             \
+	struct tpa_sig_args *s = a;                                           \
+	return ORIG(i, OSSL_FUNC_SIGNATURE_DIGEST_SIGN_FINAL,                 \
+		    OSSL_FUNC_signature_digest_sign_final_fn)                 \
+		(s->ctx, s->sig, s->siglen, s->sigsize);                      \
+}                                                                             \
 static int sig_dsign_final_##i(void *ctx, unsigned char *sig, size_t *siglen, \
 			       size_t sigsize)                                \
 {                                                                             \
-	if (sig != NULL)                                                      \
-		tpa_wait();                                                   \
-	int rc = ORIG(i, OSSL_FUNC_SIGNATURE_DIGEST_SIGN_FINAL,               \
-		      OSSL_FUNC_signature_digest_sign_final_fn)               \
-		(ctx, sig, siglen, sigsize);                                  \
+	struct tpa_sig_args a = { ctx, sig, siglen, sigsize, NULL, 0 };       \
+	int rc = sig != NULL ? tpa_run(sig_dsign_final_work_##i, &a) :        \
+		 sig_dsign_final_work_##i(&a);                                 \
 	if (sig != NULL && rc > 0)                                            \
 		atomic_fetch_add(&tpa_cnt.signs, 1);                          \
 	return rc;                                                            \
+}                                                                             \
+static int sig_dsign_work_##i(void *a)                                        \
+{                                                                             \
+	struct tpa_sig_args *s = a;                                           \
+	return ORIG(i, OSSL_FUNC_SIGNATURE_DIGEST_SIGN,                       \
+		    OSSL_FUNC_signature_digest_sign_fn)                       \
+		(s->ctx, s->sig, s->siglen, s->sigsize, s->tbs, s->tbslen);   \
 }                                                                             \
 static int sig_dsign_##i(void *ctx, unsigned char *sig, size_t *siglen,       \
 			 size_t sigsize, const unsigned char *tbs,            \
 			 size_t tbslen)                                       \
 {                                                                             \
-	if (sig != NULL)                                                      \
-		tpa_wait();                                                   \
-	int rc = ORIG(i, OSSL_FUNC_SIGNATURE_DIGEST_SIGN,                     \
-		      OSSL_FUNC_signature_digest_sign_fn)                     \
-		(ctx, sig, siglen, sigsize, tbs, tbslen);                     \
+	struct tpa_sig_args a = { ctx, sig, siglen, sigsize, tbs, tbslen };   \
+	int rc = sig != NULL ? tpa_run(sig_dsign_work_##i, &a) :              \
+		 sig_dsign_work_##i(&a);                                       \
 	if (sig != NULL && rc > 0)                                            \
 		atomic_fetch_add(&tpa_cnt.signs, 1);                          \
 	return rc;                                                            \
@@ -231,13 +264,18 @@ static void *kex_newctx_##i(void *pc)                                         \
 	return ORIG(i, OSSL_FUNC_KEYEXCH_NEWCTX, OSSL_FUNC_keyexch_newctx_fn)  \
 		(g.dflt_provctx);                                             \
 }                                                                             \
+static int kex_derive_work_##i(void *a)                                       \
+{                                                                             \
+	struct tpa_kex_args *k = a;                                           \
+	return ORIG(i, OSSL_FUNC_KEYEXCH_DERIVE, OSSL_FUNC_keyexch_derive_fn)  \
+		(k->ctx, k->secret, k->len, k->outlen);                       \
+}                                                                             \
 static int kex_derive_##i(void *ctx, unsigned char *secret, size_t *len,      \
 			  size_t outlen)                                      \
 {                                                                             \
-	if (secret != NULL)                                                   \
-		tpa_wait();                                                   \
-	int rc = ORIG(i, OSSL_FUNC_KEYEXCH_DERIVE, OSSL_FUNC_keyexch_derive_fn)\
-		(ctx, secret, len, outlen);                                   \
+	struct tpa_kex_args a = { ctx, secret, len, outlen };                 \
+	int rc = secret != NULL ? tpa_run(kex_derive_work_##i, &a) :          \
+		 kex_derive_work_##i(&a);                                      \
 	if (secret != NULL && rc > 0)                                         \
 		atomic_fetch_add(&tpa_cnt.derives, 1);                        \
 	return rc;                                                            \

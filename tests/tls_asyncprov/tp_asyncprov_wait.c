@@ -57,6 +57,9 @@ struct tpa_entry {
 	int fd;                    /* ... a dup of the wait fd (owned), or -1 */
 	struct tpa_wctx *rec;      /* its wait ctx's record; under tw.lock */
 	bool abandoned;            /* the wait ctx was freed; under tw.lock */
+	int (*work)(void *);       /* the operation, run by the timer thread */
+	void *work_arg;
+	int work_rc;               /* its result, read once done */
 	atomic_bool done;          /* set by the timer thread, last touch */
 };
 
@@ -166,6 +169,14 @@ timer_main(void *unused)
 		tw.head = e->next;
 		if (tw.head == NULL)
 			tw.tail = NULL;
+		/* The operation itself, as an accelerator would do it, off the
+		 * application's thread and outside the lock (entries queue
+		 * meanwhile); not for an entry whose application is gone. */
+		if (e->work != NULL && !e->abandoned) {
+			pthread_mutex_unlock(&tw.lock);
+			e->work_rc = e->work(e->work_arg);
+			pthread_mutex_lock(&tw.lock);
+		}
 		entry_fire(e);
 	}
 	pthread_mutex_unlock(&tw.lock);
@@ -308,16 +319,16 @@ wait_fd_drain(int fd)
 	(void)n;        /* EAGAIN: nothing pending */
 }
 
-void
-tpa_wait(void)
+int
+tpa_run(int (*work)(void *), void *arg)
 {
 	ASYNC_JOB *job = ASYNC_get_current_job();
 	ASYNC_WAIT_CTX *wctx;
-	struct tpa_entry e = { .fd = -1 };
+	struct tpa_entry e = { .fd = -1, .work = work, .work_arg = arg };
 	int wfd = -1;
 
 	if (tw.delay_ns == 0)
-		return;
+		return work(arg);
 	if (job == NULL || !tw.running ||
 	    (wctx = ASYNC_get_wait_ctx(job)) == NULL)
 		goto sync;
@@ -357,8 +368,9 @@ tpa_wait(void)
 		if (wfd >= 0)
 			wait_fd_drain(wfd);
 	} while (!atomic_load_explicit(&e.done, memory_order_acquire));
-	return;
+	return e.work_rc;
 sync:
 	atomic_fetch_add(&tpa_cnt.sync_ops, 1);
 	sleep_until(now_ns() + tw.delay_ns);
+	return work(arg);
 }

@@ -31,11 +31,14 @@ int tpa_wait_start(uint64_t delay_us);
 void tpa_wait_stop(void);
 uint64_t tpa_wait_delay_us(void);
 /*
- * Waits the configured delay. Inside an ASYNC job: registers a timer entry
- * and pauses the job until the timer thread has marked the delay as over,
- * waking the application through the wait ctx's callback, or when none is
- * set, through a wait fd registered in the wait ctx. Outside a job: sleeps.
+ * Runs work(arg) after the configured delay and returns its result. Inside
+ * an ASYNC job: registers a timer entry and pauses the job; when the delay
+ * is over the timer thread runs work (the job's thread does not: as with
+ * an accelerator, the application's thread only parks and resumes) and
+ * wakes the application through the wait ctx's callback, or when none is
+ * set, through a wait fd registered in the wait ctx. Outside a job: sleeps,
+ * then runs work on the caller's thread.
  */
-void tpa_wait(void);
+int tpa_run(int (*work)(void *), void *arg);
 
 #endif /* TP_ASYNCPROV_WAIT_H */
