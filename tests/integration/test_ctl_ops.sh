@@ -24,6 +24,9 @@ unset TURNPIKE_SOCKET
 
 TMP=$(mktemp -d)
 SERVER_PID=
+# python3 as PATH names it, asked once (lib/dp_env.sh: tp_python_pin).
+. "$(dirname "$0")/lib/dp_env.sh"
+tp_python_pin "$TMP"
 CHECKER_PID=
 # A write to a dead checker must fail that check, not kill the script.
 trap '' PIPE
