@@ -12,6 +12,7 @@
 # after a restart.
 set -uo pipefail
 . "$(dirname "$0")/lib/dp_env.sh"
+. "$(dirname "$0")/lib/uclient.sh"
 tp_env_init
 command -v turnutils_uclient >/dev/null || tp_die "turnutils_uclient missing (tools/bootstrap installs coturn)"
 command -v turnadmin >/dev/null || tp_die "turnadmin missing (tools/bootstrap installs coturn)"
@@ -27,20 +28,11 @@ ip netns exec "$TP_NS_P" turnutils_peer -L 10.211.0.2 -p 3480 >"$TP_TMP/peer.log
 TP_PEER_PID=$!
 sleep 0.3
 
-# uclient NAME ARGS...: a client batch through turnpike; every message back.
+# uclient NAME ARGS...: a client batch through turnpike; every message
+# back (lib/uclient.sh).
 uclient() {
   local what=$1; shift
-  local out sent recv lost
-  out=$(ip netns exec "$TP_NS_C" timeout 60 turnutils_uclient -e 10.211.0.2 -r 3480 "$@" 10.210.0.1 2>&1)
-  sent=$(sed -n 's/.*tot_send_msgs=\([0-9]*\).*/\1/p' <<<"$out" | tail -n 1)
-  recv=$(sed -n 's/.*tot_recv_msgs=\([0-9]*\).*/\1/p' <<<"$out" | tail -n 1)
-  lost=$(sed -n 's/.*Total lost packets \([0-9]*\).*/\1/p' <<<"$out" | tail -n 1)
-  if [ -n "$sent" ] && [ "$sent" -gt 0 ] && [ "$sent" = "$recv" ] && [ "${lost:-1}" = 0 ]; then
-    tp_ok "$what: $sent sent, $recv received, 0 lost"
-  else
-    tp_not_ok "$what: sent=${sent:-?} recv=${recv:-?} lost=${lost:-?}"
-    echo "$out" | tail -n 20 | sed 's/^/#   /'
-  fi
+  tp_uclient "$what" 60 -e 10.211.0.2 -r 3480 "$@" 10.210.0.1
 }
 # refused NAME ARGS...: the client gets no allocation.
 refused() {

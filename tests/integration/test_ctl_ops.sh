@@ -24,7 +24,17 @@ unset TURNPIKE_SOCKET
 
 TMP=$(mktemp -d)
 SERVER_PID=
+# python3 as PATH names it, asked once (lib/dp_env.sh: tp_python_pin).
+. "$(dirname "$0")/lib/dp_env.sh"
+tp_python_pin "$TMP"
+CHECKER_PID=
+# A write to a dead checker must fail that check, not kill the script.
+trap '' PIPE
 cleanup() {
+	if [[ -n $CHECKER_PID ]]; then
+		kill "$CHECKER_PID" 2>/dev/null
+		wait "$CHECKER_PID" 2>/dev/null
+	fi
 	if [[ -n $SERVER_PID ]]; then
 		kill "$SERVER_PID" 2>/dev/null
 		wait "$SERVER_PID" 2>/dev/null
@@ -123,29 +133,150 @@ not_ok() {
 	sed 's/^/#   stderr: /' "$ERRF" | head -n 20
 }
 
-nrequests() { wc -l <"$LOG"; }
+# nrequests: sets NLOG to the requests logged so far (bash builtins: no
+# process started per turnpikectl run).
+nrequests() { mapfile -t _log <"$LOG"; NLOG=${#_log[@]}; }
+
+# ---- the checker: one python process for every check ----------------------
+# Each check used to start python3 of its own (some 150 starts, most of
+# the test's time); this one process evaluates them all, in the same way:
+# a fresh namespace per check over the files as they are at that moment.
+# Requests are NUL-separated fields on its stdin; it answers with any
+# lines to print, then "=RC <0|1>". A checker that dies fails every check.
+cat >"$TMP/checker.py" <<'PY'
+import contextlib, io, json, os, re, sys
+outf, errf, logf, answers_path = sys.argv[1:5]
+buf = b""
+
+def field():
+    global buf
+    while b"\0" not in buf:
+        chunk = os.read(0, 65536)
+        if not chunk:
+            sys.exit(0)
+        buf += chunk
+    f, _, buf = buf.partition(b"\0")
+    return os.fsdecode(f)
+
+def same(a, b):
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    return a == b
+
+def check(expr, rc, nreq):
+    # check DESC PYEXPR's names, as each check's own python3 had them
+    out = open(outf, encoding="utf-8", errors="replace").read()
+    err = open(errf, encoding="utf-8", errors="replace").read()
+    lines = out.splitlines()
+    rc, nreq = int(rc), int(nreq)
+    log = open(logf).read().splitlines()
+    req = json.loads(json.loads(log[-1])["raw"]) if log else None
+    def has(rx):
+        return re.search(rx, out, re.M) is not None
+    def js():
+        assert len(lines) == 1, "not one line"
+        return json.loads(out)
+    ns = dict(json=json, re=re, sys=sys, out=out, err=err, lines=lines, rc=rc,
+              nreq=nreq, log=log, req=req, has=has, same=same, js=js)
+    try:
+        return bool(eval(expr, ns))
+    except Exception as e:
+        print("#   exception: %r" % (e,))
+        return False
+
+def answer(cmd, ans):
+    # what the fake server answers to CMD from now on (replaced atomically)
+    d = json.load(open(answers_path))
+    d[cmd] = ans
+    open(answers_path + ".new", "w").write(json.dumps(d))
+    os.replace(answers_path + ".new", answers_path)
+    return True
+
+def run(code, argv):
+    exec(code, {"__name__": "__main__", "sys": sys, "argv": argv, "answer": answer,
+                "answers_path": answers_path, "json": json})
+    return True
+
+while True:
+    op = field()
+    text = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(text):
+            if op == "check":
+                ok = check(field(), field(), field())
+            elif op == "answer":
+                cmd = field()
+                ok = answer(cmd, json.loads(field()))
+            elif op == "answer_raw":
+                cmd = field()
+                ok = answer(cmd, {"__raw__": field()})
+            elif op == "run":
+                code, n = field(), int(field())
+                ok = run(code, [field() for _ in range(n)])
+            else:
+                print("#   checker: unknown request %r" % op)
+                ok = False
+    except Exception as e:
+        print("#   checker: %r" % (e,), file=text)
+        ok = False
+    sys.stdout.write(text.getvalue())
+    sys.stdout.write("=RC %d\n" % (0 if ok else 1))
+    sys.stdout.flush()
+PY
+coproc CHECKER { exec python3 "$TMP/checker.py" "$OUTF" "$ERRF" "$LOG" "$ANSWERS"; }
+CHECKER_PID=$CHECKER_PID
+CK_IN=${CHECKER[1]}
+CK_OUT=${CHECKER[0]}
+
+# checker OP FIELDS...: one request; sets CK_RC (0: held) and CK_TEXT (what
+# it printed). No answer (the checker died) is CK_RC 2.
+checker() {
+	local line
+	CK_TEXT=
+	CK_RC=2
+	printf '%s\0' "$@" >&"$CK_IN" 2>/dev/null || return 0
+	while IFS= read -r line <&"$CK_OUT"; do
+		case $line in
+		"=RC "*) CK_RC=${line#=RC }; return 0 ;;
+		*) CK_TEXT+=$line$'\n' ;;
+		esac
+	done
+	CK_TEXT+="#   the checker process died"$'\n'
+}
 
 # answer CMD JSON: what the fake server answers to CMD from now on.
 answer() {
-	python3 - "$ANSWERS" "$1" "$2" <<'PY'
-import json, sys
-path, cmd, ans = sys.argv[1:4]
-d = json.load(open(path))
-d[cmd] = json.loads(ans)
-open(path + ".new", "w").write(json.dumps(d))
-import os; os.replace(path + ".new", path)
-PY
+	checker answer "$1" "$2"
+	printf '%s' "$CK_TEXT"
+	[[ $CK_RC == 0 ]] || not_ok "the fake server's answer to $1 set"
+}
+
+# pyrun CODE ARGS...: run python CODE in the checker (argv: ARGS); sets
+# PY_OUT to what it printed (its last newline removed).
+pyrun() {
+	local code=$1; shift
+	checker run "$code" $# "$@"
+	PY_OUT=${CK_TEXT%$'\n'}
+	[[ $CK_RC == 0 ]] || { printf '%s' "$CK_TEXT"; not_ok "python code in the checker ran"; }
 }
 
 # ctl ARGS...: run turnpikectl on the fake server's socket; sets RC, and
 # NREQ (requests it sent). A sanitizer report is a failure of its own.
 ctl_raw() {
 	local before
-	before=$(nrequests)
+	nrequests
+	before=$NLOG
 	"$BIN" "$@" <"${CTL_STDIN:-/dev/null}" >"$OUTF" 2>"$ERRF"
 	RC=$?
-	NREQ=$(($(nrequests) - before))
-	if grep -q 'Sanitizer\|runtime error' "$ERRF"; then
+	nrequests
+	NREQ=$((NLOG - before))
+	local errtext=
+	IFS= read -r -d '' errtext <"$ERRF"
+	if [[ $errtext == *Sanitizer* || $errtext == *"runtime error"* ]]; then
 		not_ok "no sanitizer report: turnpikectl $*"
 	fi
 }
@@ -156,36 +287,9 @@ ctl() { ctl_raw --socket "$SOCK" "$@"; }
 # req (the last request, parsed) and same(a, b) (equal, types included).
 check() {
 	local desc=$1 expr=$2
-	if python3 - "$expr" "$OUTF" "$ERRF" "$RC" "$NREQ" "$LOG" <<'PY'
-import json, re, sys
-expr, outf, errf, rc, nreq, logf = sys.argv[1:7]
-out = open(outf, encoding="utf-8", errors="replace").read()
-err = open(errf, encoding="utf-8", errors="replace").read()
-lines = out.splitlines()
-rc, nreq = int(rc), int(nreq)
-log = open(logf).read().splitlines()
-req = json.loads(json.loads(log[-1])["raw"]) if log else None
-def has(rx):
-    return re.search(rx, out, re.M) is not None
-def same(a, b):
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
-    if isinstance(a, list):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
-    return a == b
-def js():
-    assert len(lines) == 1, "not one line"
-    return json.loads(out)
-try:
-    ok = eval(expr)
-except Exception as e:
-    print("#   exception: %r" % (e,))
-    ok = False
-sys.exit(0 if ok else 1)
-PY
-	then
+	checker check "$expr" "$RC" "$NREQ"
+	printf '%s' "$CK_TEXT"
+	if [[ $CK_RC == 0 ]]; then
 		ok "$desc"
 	else
 		not_ok "$desc"
@@ -281,14 +385,10 @@ check "allocations --json with none" \
 	"rc == 0 and js() == {'allocations': [], 'ok': True} and req == {'cmd': 'allocations', 'user': 'nobody'}"
 
 # A large answer (~1.5 MB): read in many pieces.
-python3 - "$ANSWERS" "$A1" <<'PY'
-import json, sys
-path, a1 = sys.argv[1:3]
-d = json.load(open(path))
-a = json.loads(a1)
-d["allocations"] = {"allocations": [dict(a, id=i + 1) for i in range(3000)], "ok": True}
-json.dump(d, open(path, "w"))
-PY
+pyrun '
+a = json.loads(argv[0])
+answer("allocations", {"allocations": [dict(a, id=i + 1) for i in range(3000)], "ok": True})
+' "$A1"
 ctl allocations
 check "allocations reads a large answer (3000 rows)" \
 	"rc == 0 and len(lines) == 3001 and lines[3000].split()[0] == '3000'"
@@ -452,7 +552,8 @@ fi
 
 # ---- malformed and late answers ------------------------------------------------------
 malformed() {  # DESC RAW-ANSWER EXPECTED-IN-STDERR
-	answer status "{\"__raw__\": $(python3 -c 'import json,sys; print(json.dumps(sys.argv[1]))' "$2")}"
+	checker answer_raw status "$2"
+	[[ $CK_RC == 0 ]] || not_ok "the fake server's raw answer set"
 	ctl status
 	check "$1" "rc == 2 and out == '' and 'malformed answer' in err and r'''$3''' in err"
 }
@@ -477,7 +578,8 @@ check "... but --json prints it as is" "rc == 0 and js() == {'ok': True, 'versio
 answer allocations '{"allocations":"many","ok":true}'
 ctl allocations
 check "allocations: \"allocations\" not an array: exit 2" "rc == 2 and out == '' and 'malformed answer' in err"
-answer allocations "{\"allocations\":[$(python3 -c 'import json,sys; a=json.loads(sys.argv[1]); del a["bytes_to_peer"]; print(json.dumps(a))' "$A1")],\"ok\":true}"
+pyrun 'a = json.loads(argv[0]); del a["bytes_to_peer"]; print(json.dumps(a))' "$A1"
+answer allocations "{\"allocations\":[$PY_OUT],\"ok\":true}"
 ctl allocations
 check "allocations: a missing counter is named with its allocation: exit 2" \
 	"rc == 2 and out == '' and 'allocation 17' in err and 'bytes_to_peer' in err"
@@ -491,7 +593,8 @@ check "secrets list: a secret without length: exit 2" "rc == 2 and out == '' and
 answer status "{\"__sleep__\": 8, \"ok\": true}"
 start=$(date +%s.%N)
 ctl status
-elapsed=$(python3 -c "import sys; print(float(sys.argv[2]) - float(sys.argv[1]))" "$start" "$(date +%s.%N)")
+pyrun 'print(float(argv[1]) - float(argv[0]))' "$start" "$(date +%s.%N)"
+elapsed=$PY_OUT
 check "a silent server: exit 2 after 5 s (took ${elapsed%.*} s)" \
 	"rc == 2 and 'did not answer within 5 s' in err and 4.5 <= $elapsed <= 7.5"
 answer status "$STATUS"

@@ -22,6 +22,9 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
+# python3 as PATH names it, asked once (lib/dp_env.sh: tp_python_pin).
+. "$(dirname "$0")/lib/dp_env.sh"
+tp_python_pin "$TMP"
 ERRF=$TMP/stderr
 
 npass=0

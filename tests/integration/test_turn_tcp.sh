@@ -12,6 +12,7 @@
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/dp_env.sh"
+. "$HERE/lib/uclient.sh"
 tp_env_init
 command -v turnutils_uclient >/dev/null || tp_die "turnutils_uclient missing (tools/bootstrap installs coturn)"
 start=$SECONDS
@@ -28,28 +29,19 @@ ip netns exec "$TP_NS_P" turnutils_peer -L 10.211.0.2 -p 3481 >"$TP_TMP/peer3481
 peer3481=$!
 sleep 0.3
 
-# uclient NAME ARGS...: one batch over TCP; its summary, then the verdict.
+# uclient NAME ARGS...: one batch over TCP (lib/uclient.sh): its summary,
+# then the verdict; after a failure, where the messages went: dp's relay
+# counters and TCP's drops.
+tcp_diag() {
+  tp_stats "turn worker=0" | tr ' ' '\n' |
+    grep -E '^(pkts_(from|to)_(client|peer)|drop_no_(permission|channel))=' | paste -sd' ' | sed 's/^/#   dp: /'
+  tp_stats tcp_turn | tr ' ' '\n' |
+    grep -E '^(chdata_frames|send_queue_full|dropped_pool_low|send_closed|reset_.*)=' | paste -sd' ' | sed 's/^/#   dp: /'
+}
+TP_UCLIENT_ON_FAIL=tcp_diag
 uclient() {
   local what=$1; shift
-  local out t0=$SECONDS
-  out=$(ip netns exec "$TP_NS_C" timeout 90 turnutils_uclient -t -r 3480 "$@" 2>&1)
-  local rc=$?
-  echo "$out" | grep -E 'Total (transmit|lost)|tot_send_msgs|tot_recv_msgs' | sed 's/^/# /' | tail -n 4
-  local sent recv lost
-  sent=$(sed -n 's/.*tot_send_msgs=\([0-9]*\).*/\1/p' <<<"$out" | tail -n 1)
-  recv=$(sed -n 's/.*tot_recv_msgs=\([0-9]*\).*/\1/p' <<<"$out" | tail -n 1)
-  lost=$(sed -n 's/.*Total lost packets \([0-9]*\).*/\1/p' <<<"$out" | tail -n 1)
-  if [ -n "$sent" ] && [ "$sent" -gt 0 ] && [ "$sent" = "$recv" ] && [ "${lost:-1}" = 0 ]; then
-    tp_ok "$what: $sent sent, $recv received, 0 lost ($((SECONDS - t0)) s)"
-  else
-    tp_not_ok "$what: sent=${sent:-?} recv=${recv:-?} lost=${lost:-?} (exit $rc)"
-    echo "$out" | tail -n 15 | sed 's/^/#   /'
-    # where the messages went: dp's relay counters and TCP's drops
-    tp_stats "turn worker=0" | tr ' ' '\n' |
-      grep -E '^(pkts_(from|to)_(client|peer)|drop_no_(permission|channel))=' | paste -sd' ' | sed 's/^/#   dp: /'
-    tp_stats tcp_turn | tr ' ' '\n' |
-      grep -E '^(chdata_frames|send_queue_full|dropped_pool_low|send_closed|reset_.*)=' | paste -sd' ' | sed 's/^/#   dp: /'
-  fi
+  tp_uclient "$what" 90 -t -r 3480 "$@"
 }
 
 V4="-e 10.211.0.2 10.210.0.1"
@@ -237,7 +229,12 @@ st=$(tp_stats tcp)
 tp_check "dp/tcp counted the refused SYNs (drop_per_source_limit=$(tp_stat "$st" drop_per_source_limit))" \
   test "$(tp_stat "$st" drop_per_source_limit)" -ge 80
 
-sleep 3
+# The clients are gone once cp holds no allocation: wait for that (at
+# most the 3 s this used to sleep), then look at what dp and cp counted.
+for _ in $(seq 30); do
+  tp_ctl --json status | grep -q '"allocations":0[,}]' && break
+  sleep 0.1
+done
 st=$(tp_stats tcp_turn)
 echo "# $st" | cut -c1-600
 tp_check "dp's TURN-over-TCP accepted the clients (accepted=$(tp_stat "$st" accepted))" \

@@ -8,6 +8,7 @@
 # turnpikectl with their peers, channels and counters.
 set -uo pipefail
 . "$(dirname "$0")/lib/dp_env.sh"
+. "$(dirname "$0")/lib/uclient.sh"
 tp_env_init
 command -v turnutils_uclient >/dev/null || tp_die "turnutils_uclient missing (tools/bootstrap installs coturn)"
 
@@ -20,23 +21,11 @@ ip netns exec "$TP_NS_P" turnutils_peer -L fd00:211::2 -p 3480 >"$TP_TMP/peer6.l
 peer6=$!
 sleep 0.3
 
-# uclient NAME ARGS...: run a client batch, print its summary, and check
-# that every message came back.
+# uclient NAME ARGS...: run a client batch (lib/uclient.sh): every
+# message must come back.
 uclient() {
   local what=$1; shift
-  local out
-  out=$(ip netns exec "$TP_NS_C" timeout 60 turnutils_uclient -e 10.211.0.2 -r 3480 "$@" 10.210.0.1 2>&1)
-  echo "$out" | grep -E 'Total (transmit|lost)|tot_send_msgs|tot_recv_msgs' | sed 's/^/# /' | tail -n 4
-  local sent recv lost
-  sent=$(sed -n 's/.*tot_send_msgs=\([0-9]*\).*/\1/p' <<<"$out" | tail -n 1)
-  recv=$(sed -n 's/.*tot_recv_msgs=\([0-9]*\).*/\1/p' <<<"$out" | tail -n 1)
-  lost=$(sed -n 's/.*Total lost packets \([0-9]*\).*/\1/p' <<<"$out" | tail -n 1)
-  if [ -n "$sent" ] && [ "$sent" -gt 0 ] && [ "$sent" = "$recv" ] && [ "${lost:-1}" = 0 ]; then
-    tp_ok "$what: $sent sent, $recv received, 0 lost"
-  else
-    tp_not_ok "$what: sent=${sent:-?} recv=${recv:-?} lost=${lost:-?}"
-    echo "$out" | tail -n 20 | sed 's/^/#   /'
-  fi
+  tp_uclient "$what" 60 -e 10.211.0.2 -r 3480 "$@" 10.210.0.1
 }
 
 uclient "50 sessions over channels" -u test -w test -m 50 -c -n 10 -l 120

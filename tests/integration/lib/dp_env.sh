@@ -28,6 +28,19 @@ tp_env_init() {
   trap tp_cleanup EXIT
   trap 'exit 130' INT TERM
   [ "$(id -u)" -eq 0 ] || tp_die "integration tests need root (network namespaces, hugepages)"
+  tp_python_pin "$TP_TMP"
+}
+
+# tp_python_pin DIR: run the python3 that PATH names now, without asking
+# PATH's python3 again for each start: where that is a shim (pyenv: shell
+# scripts that pick a version, a second or more a start on a loaded
+# machine) DIR/bin/python3 links the interpreter it picked and goes first
+# in PATH, for this script and what it starts (ip netns exec too).
+tp_python_pin() {
+  local py
+  py=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) || return 0
+  [ -x "$py" ] || return 0
+  mkdir -p "$1/bin" && ln -sf "$py" "$1/bin/python3" && PATH=$1/bin:$PATH
 }
 
 tp_cleanup() {
