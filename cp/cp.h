@@ -155,6 +155,10 @@ struct cp_ctx {
 	bool fatal;                   /* stopped for an error (exit status) */
 	uint64_t stats[CP_STAT__COUNT];
 	uint64_t err_by_code[CP_ERR__COUNT];   /* error responses sent */
+	/* Requests cp_auth_check() did not accept, by its reason
+	 * (auth_reasons.def; [CP_AUTH_R_OK] stays 0): "why can this user not
+	 * log in" from status and metrics, not from a debug log. */
+	uint64_t auth_refused[CP_AUTH_REASON__COUNT];
 	/* What finished allocations relayed (their counters as dp last
 	 * reported them, at most a second old), IPC_ALLOC_STATS_N order:
 	 * coturn's "finished sessions" traffic. */

@@ -1353,6 +1353,9 @@ handle_request(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 		uint8_t buf[NONCE_CHALLENGE_MAX];
 		int n;
 
+		if (r.auth.reason < CP_AUTH_REASON__COUNT)
+			cp->auth_refused[r.auth.reason]++;
+
 		if (r.auth.code != STUN_ERR_BAD_REQUEST &&
 		    !cp_auth_challenge_allowed(cp->auth, &r.from, cp->now_ms)) {
 			cp->stats[CP_STAT_CHALLENGES_DROPPED]++;

@@ -67,7 +67,7 @@ cmd_status(void *ctx, struct json_object *req, struct json_object *resp,
 	struct cp_ctx *cp = ctx;
 	struct ipc_shm *shm = cp->seg.shm;
 	struct cp_metrics_snap *s = malloc(sizeof(*s));
-	struct json_object *dp, *stats, *workers, *codes, *traffic, *done, *all, *by;
+	struct json_object *dp, *stats, *workers, *codes, *refused, *traffic, *done, *all, *by;
 
 	(void)req;
 	if (s == NULL) {
@@ -79,6 +79,7 @@ cmd_status(void *ctx, struct json_object *req, struct json_object *resp,
 	stats = json_object_new_object();
 	workers = json_object_new_array();
 	codes = json_object_new_object();
+	refused = json_object_new_object();
 	traffic = json_object_new_object();
 	done = json_object_new_object();
 	all = json_object_new_object();
@@ -123,6 +124,10 @@ cmd_status(void *ctx, struct json_object *req, struct json_object *resp,
 		json_object_object_add(codes, cp_metrics_code_name(i),
 				       json_object_new_int64((int64_t)s->err_by_code[i]));
 	json_object_object_add(resp, "error_responses_by_code", codes);
+	for (unsigned int i = 1; i < CP_AUTH_REASON__COUNT; i++)
+		json_object_object_add(refused, cp_auth_reason_name((enum cp_auth_reason)i),
+				       json_object_new_int64((int64_t)s->auth_refused[i]));
+	json_object_object_add(resp, "auth_refused_by_reason", refused);
 	for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++) {
 		json_object_object_add(done, cp_metrics_traffic_name(i),
 				       json_object_new_int64((int64_t)s->traffic_done[i]));

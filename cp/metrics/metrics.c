@@ -15,6 +15,7 @@
 
 _Static_assert(CP_STAT__COUNT <= 64, "cp_metrics_snap.stats too small");
 _Static_assert(CP_ERR__COUNT <= 32, "cp_metrics_snap.err_by_code too small");
+_Static_assert(CP_AUTH_REASON__COUNT <= 16, "cp_metrics_snap.auth_refused too small");
 
 static const char *const code_names[CP_ERR__COUNT] = {
 #define X(c) #c,
@@ -87,6 +88,7 @@ cp_metrics_collect(struct cp_ctx *cp, struct cp_metrics_snap *s)
 	s->secrets = cp_auth_secret_list(cp->auth, NULL, 0);
 	memcpy(s->stats, cp->stats, sizeof(cp->stats));
 	memcpy(s->err_by_code, cp->err_by_code, sizeof(cp->err_by_code));
+	memcpy(s->auth_refused, cp->auth_refused, sizeof(cp->auth_refused));
 	s->api_requests = cp->api.requests;
 	s->api_errors = cp->api.errors;
 	s->api_accepted = cp->api.stats.accepted;
@@ -266,6 +268,13 @@ cp_metrics_render(const struct cp_metrics_snap *s, const char *realm, char **out
 	for (unsigned int i = 0; i < CP_ERR__COUNT; i++)
 		fprintf(f, "turnpike_cp_error_responses_by_code_total{code=\"%s\"} %llu\n",
 			code_names[i], (unsigned long long)s->err_by_code[i]);
+	family(f, "turnpike_cp_auth_refused_total", "counter",
+	       "Requests cp's authentication refused, by reason (dp answers "
+	       "most requests without MESSAGE-INTEGRITY itself: its challenges)");
+	for (unsigned int i = 1; i < CP_AUTH_REASON__COUNT; i++)
+		fprintf(f, "turnpike_cp_auth_refused_total{reason=\"%s\"} %llu\n",
+			cp_auth_reason_name((enum cp_auth_reason)i),
+			(unsigned long long)s->auth_refused[i]);
 	one(f, "turnpike_api_requests_total", "counter", "Operator API requests",
 	    s->api_requests);
 	one(f, "turnpike_api_errors_total", "counter",

@@ -63,6 +63,7 @@ struct cp_metrics_snap {
 	uint32_t secrets;
 	uint64_t stats[64];           /* cp->stats, CP_STAT__COUNT of them */
 	uint64_t err_by_code[32];     /* cp->err_by_code, CP_ERR__COUNT */
+	uint64_t auth_refused[16];    /* cp->auth_refused, CP_AUTH_REASON__COUNT */
 	uint64_t api_requests, api_errors, api_accepted, api_refused;
 	uint64_t api_timed_out, api_too_many;
 	/* relayed traffic, IPC_ALLOC_STATS_N order (pkts/bytes from client,

@@ -92,6 +92,8 @@ between('turnpike_cp_quota_refused_total', lambda s: s['stats']['quota_refused']
 between('turnpike_cp_dp_restarts_total', lambda s: s['stats']['dp_restarts'])
 assert between('turnpike_cp_error_responses_by_code_total{code="401"}',
                lambda s: s['error_responses_by_code']['401']) > 0
+assert between('turnpike_cp_auth_refused_total{reason="bad-integrity"}',
+               lambda s: s['auth_refused_by_reason']['bad-integrity']) > 0
 between('turnpike_users', lambda s: s['users'])
 between('turnpike_rest_secrets', lambda s: s['secrets'])
 assert between('turnpike_relayed_packets_total{direction="from_client"}',

@@ -51,7 +51,8 @@ tp_check "dp reset the stalled frames' connections once its pool ran low (reset_
 out=$(ip netns exec "$TP_NS_C" timeout 60 turnutils_uclient -t -u test -w test -m 4 -c -n 20 \
       -e 10.211.0.2 -r 3480 10.210.0.1 2>&1)
 echo "$out" | grep -E 'Total lost|tot_send_msgs' | tail -n 2 | sed 's/^/# /'
-tp_check "a client beside them relays over TCP, 0 lost" grep -q 'Total lost packets 0 ' <<<"$out"
+tp_check "a client beside them relays over TCP: 80 messages, 0 lost" \
+  bash -c 'grep -q "Total lost packets 0 " <<<"$0" && grep -qE "tot_recv_msgs=80([^0-9]|$)" <<<"$0"' "$out"
 kill "$stall" 2>/dev/null; wait "$stall" 2>/dev/null
 tp_check "cp stops cleanly" tp_cp_stop
 tp_check "dp stops cleanly" tp_dp_stop

@@ -47,11 +47,25 @@ tp_check "turnpikectl secrets list shows two secrets" bash -c "test \$(\"$TP_BUI
 # file is a layer above the user store; rotate it in the file and reload).
 tp_check "turnpikectl secrets del of the file's secret is refused" bash -c "\"$TP_BUILD/cp/ctl/turnpikectl\" --socket \"$TP_TMP/cp.sock\" secrets del test-secret 2>&1 | grep -q read-only"
 tp_check "turnpikectl secrets del" tp_ctl secrets del rotated-secret
-out=$(ip netns exec "$TP_NS_C" timeout 20 turnutils_uclient -e 10.211.0.2 -W rotated-secret -u gone -m 1 -c -n 2 10.210.0.1 2>&1)
-tp_check "a deleted REST secret no longer authenticates" bash -c "! grep -q 'tot_recv_msgs=[1-9]' <<<\"\$0\"" "$out"
-
-out=$(ip netns exec "$TP_NS_C" timeout 20 turnutils_uclient -e 10.211.0.2 -u test -w wrong -m 1 -c -n 2 10.210.0.1 2>&1)
-tp_check "a wrong password does not get an allocation" bash -c "! grep -q 'tot_recv_msgs=[1-9]' <<<\"\$0\"" "$out"
+# refused REASON: cp's count of requests its authentication refused
+# for REASON (auth_refused_by_reason in turnpikectl status).
+refused() {
+  tp_ctl --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)["auth_refused_by_reason"][sys.argv[1]])' "$1"
+}
+# refused_with NAME REASON UCLIENT-ARGS...: a client that must not get an
+# allocation: it relays nothing, and cp refused it for REASON (not for
+# anything else that would also make uclient fail).
+refused_with() {
+  local what=$1 reason=$2 before out after; shift 2
+  before=$(refused "$reason")
+  out=$(ip netns exec "$TP_NS_C" timeout 20 turnutils_uclient -e 10.211.0.2 "$@" -m 1 -c -n 2 10.210.0.1 2>&1)
+  after=$(refused "$reason")
+  tp_check "$what: nothing relayed, refused by cp as $reason ($before -> $after)" \
+    bash -c "! grep -q 'tot_recv_msgs=[1-9]' <<<\"\$0\" && [ $after -gt $before ]" "$out"
+}
+refused_with "a deleted REST secret no longer authenticates" bad-integrity -W rotated-secret -u gone
+refused_with "a wrong password does not get an allocation" bad-integrity -u test -w wrong
+refused_with "an unknown user does not get an allocation" unknown-user -u nobody -w test
 st=$(tp_ctl --json status)
 tp_check "cp counted the challenges" python3 -c "import json,sys; d=json.loads(sys.argv[1]); sys.exit(0 if d['stats']['challenges'] > 0 else 1)" "$st"
 
