@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Allocations in cp (RFC 8656 §7–§12): the decisions on Allocate, Refresh,
- * CreatePermission and ChannelBind requests that dp passes on, in the
- * order the RFC gives; the relayed transport address chosen at random
+ * Allocations in cp (RFC 8656 §7–§12): the table and what an allocation
+ * holds (the decisions on requests are requests.c's). The relayed
+ * transport address chosen at random
  * (CSPRNG, RFC 6056 style) among the free (address, port) pairs whose port
  * lies in the requesting worker's share of the range, so that peer traffic
  * steers to the worker that owns the client: with several relayed
@@ -10,9 +10,9 @@
  * ports allocations, a dual allocation one port in both families, each
  * family at an address where that port is free; every lifetime a timer in
  * cp's wheel; quotas per user and in total, and no worker given more than
- * its dp table holds (508); peer policy on every peer address. What cp
- * decides goes back to the worker install first, response second, on the
- * same ring, so the response never overtakes the state it announces.
+ * its dp table holds (508). What cp decides goes back to the worker
+ * install first, response second, on the same ring, so the response never
+ * overtakes the state it announces.
  *
  * Restarts: a new cp asks dp for its state and rebuilds allocations and
  * timers from it (times are absolute CLOCK_MONOTONIC milliseconds, the
@@ -28,14 +28,11 @@
 
 #include <openssl/rand.h>
 
-#include "../cp.h"
+#include "alloc_internal.h"
 #include "steer.h"
 #include "stun.h"
 #include "tp_conf.h"
 #include "tp_log.h"
-
-#define NET_AF4 4u
-#define NET_AF6 6u
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -79,8 +76,8 @@ id_hash(uint64_t id)
 	return (uint32_t)((id * 0x9E3779B97F4A7C15ULL) >> 48) & (CP_HASH_BUCKETS - 1);
 }
 
-static void
-stun_from_ipc(struct stun_addr *s, const struct ipc_addr *a)
+void
+cpa_stun_from_ipc(struct stun_addr *s, const struct ipc_addr *a)
 {
 	memset(s, 0, sizeof(*s));
 	s->family = a->family == NET_AF4 ? STUN_AF_IPV4 : STUN_AF_IPV6;
@@ -88,8 +85,8 @@ stun_from_ipc(struct stun_addr *s, const struct ipc_addr *a)
 	memcpy(s->ip, a->ip, 16);
 }
 
-static uint64_t
-ms_to_tick(const struct cp_ctx *cp, uint64_t ms)
+uint64_t
+cpa_ms_to_tick(const struct cp_ctx *cp, uint64_t ms)
 {
 	return ms <= cp->start_ms ? 0 : (ms - cp->start_ms) / CP_TICK_MS;
 }
@@ -97,8 +94,8 @@ ms_to_tick(const struct cp_ctx *cp, uint64_t ms)
 /* ---- relayed transport addresses ---------------------------------------- */
 
 /* Index of a family in cp's relayed-address tables. */
-static inline unsigned int
-fam_i(uint8_t family)
+unsigned int
+cpa_fam_i(uint8_t family)
 {
 	return family == NET_AF6 ? 1u : 0u;
 }
@@ -115,10 +112,10 @@ share_of(const struct cp_ctx *cp, uint32_t p)
 }
 
 /* The index of ip among the family's relayed addresses, or CP_RELAY_NONE. */
-static uint8_t
-relay_index(const struct cp_ctx *cp, uint8_t family, const uint8_t *ip)
+uint8_t
+cpa_relay_index(const struct cp_ctx *cp, uint8_t family, const uint8_t *ip)
 {
-	unsigned int fi = fam_i(family);
+	unsigned int fi = cpa_fam_i(family);
 
 	for (unsigned int k = 0; k < cp->nrelay[fi]; k++)
 		if (memcmp(cp->relay_ip[fi][k], ip, family == NET_AF4 ? 4 : 16) == 0)
@@ -126,16 +123,16 @@ relay_index(const struct cp_ctx *cp, uint8_t family, const uint8_t *ip)
 	return CP_RELAY_NONE;
 }
 
-static bool
-port_used(const struct cp_ctx *cp, unsigned int fi, unsigned int idx, uint32_t p)
+bool
+cpa_port_used(const struct cp_ctx *cp, unsigned int fi, unsigned int idx, uint32_t p)
 {
 	return (cp->port_used[fi][idx][p >> 6] >> (p & 63)) & 1u;
 }
 
 /* Mark (address idx of family fi, port p) used or free, keeping the count
  * of its worker share. */
-static void
-port_set(struct cp_ctx *cp, unsigned int fi, unsigned int idx, uint16_t p, bool used)
+void
+cpa_port_set(struct cp_ctx *cp, unsigned int fi, unsigned int idx, uint16_t p, bool used)
 {
 	uint64_t *word, bit = 1ULL << (p & 63);
 	uint32_t w;
@@ -156,12 +153,12 @@ port_set(struct cp_ctx *cp, unsigned int fi, unsigned int idx, uint16_t p, bool 
 }
 
 /* Take (or give back) every relayed transport address of a. */
-static void
-alloc_ports_set(struct cp_ctx *cp, const struct cp_alloc *a, bool used)
+void
+cpa_alloc_ports_set(struct cp_ctx *cp, const struct cp_alloc *a, bool used)
 {
 	for (unsigned int i = 0; i < a->auth.nrelayed && i < 2; i++)
 		if (a->relay_idx[i] != CP_RELAY_NONE)
-			port_set(cp, fam_i(a->auth.relayed[i].family), a->relay_idx[i],
+			cpa_port_set(cp, cpa_fam_i(a->auth.relayed[i].family), a->relay_idx[i],
 				 a->auth.relayed[i].port, used);
 }
 
@@ -176,8 +173,8 @@ alloc_ports_set(struct cp_ctx *cp, const struct cp_alloc *a, bool used)
  * address. Fills idx[] (address index per family) and returns the port,
  * or 0 when the share has no such pair (508).
  */
-static uint16_t
-port_pick(struct cp_ctx *cp, unsigned int w, const uint8_t *fams,
+uint16_t
+cpa_port_pick(struct cp_ctx *cp, unsigned int w, const uint8_t *fams,
 	  unsigned int nfams, bool even, bool reserve, uint8_t *idx)
 {
 	uint32_t lo, hi, span, start, r[2] = { 0, 0 };
@@ -192,7 +189,7 @@ port_pick(struct cp_ctx *cp, unsigned int w, const uint8_t *fams,
 	span = hi - lo + 1;
 	/* A family with its whole share in use at every address: no search. */
 	for (unsigned int f = 0; f < nfams; f++) {
-		unsigned int fi = fam_i(fams[f]), k;
+		unsigned int fi = cpa_fam_i(fams[f]), k;
 
 		for (k = 0; k < cp->nrelay[fi]; k++)
 			if (cp->share_used[fi][k][w] < span)
@@ -211,13 +208,13 @@ port_pick(struct cp_ctx *cp, unsigned int w, const uint8_t *fams,
 		if (reserve && p + 1 > hi)
 			continue;
 		for (f = 0; f < nfams; f++) {
-			unsigned int fi = fam_i(fams[f]), n = cp->nrelay[fi], k;
+			unsigned int fi = cpa_fam_i(fams[f]), n = cp->nrelay[fi], k;
 
 			for (k = 0; k < n; k++) {
 				unsigned int a = (r[1] + k) % n;
 
-				if (port_used(cp, fi, a, p) ||
-				    (reserve && port_used(cp, fi, a, p + 1)))
+				if (cpa_port_used(cp, fi, a, p) ||
+				    (reserve && cpa_port_used(cp, fi, a, p + 1)))
 					continue;
 				idx[f] = (uint8_t)a;
 				break;
@@ -245,8 +242,8 @@ port_pick(struct cp_ctx *cp, unsigned int w, const uint8_t *fams,
 /* The reservation token names for worker w, or NULL: 0, unknown, used,
  * expired, or another worker's (§7.2 step 5: then 508). The reserved port
  * lies in the reserving worker's share, where peer traffic to it goes. */
-static struct cp_reservation *
-reserv_find(struct cp_ctx *cp, uint64_t token, unsigned int w)
+struct cp_reservation *
+cpa_reserv_find(struct cp_ctx *cp, uint64_t token, unsigned int w)
 {
 	if (token == 0)
 		return NULL;
@@ -260,8 +257,8 @@ reserv_find(struct cp_ctx *cp, uint64_t token, unsigned int w)
 }
 
 /* The token of the reservation allocation id made, or 0. */
-static uint64_t
-reserv_token_of(const struct cp_ctx *cp, uint64_t id)
+uint64_t
+cpa_reserv_token_of(const struct cp_ctx *cp, uint64_t id)
 {
 	for (unsigned int i = 0; i < CP_MAX_RESERV; i++)
 		if (cp->reserv[i].used && cp->reserv[i].alloc_id == id)
@@ -270,8 +267,8 @@ reserv_token_of(const struct cp_ctx *cp, uint64_t id)
 }
 
 /* A free slot, or NULL when CP_MAX_RESERV are held. */
-static struct cp_reservation *
-reserv_free_slot(struct cp_ctx *cp)
+struct cp_reservation *
+cpa_reserv_free_slot(struct cp_ctx *cp)
 {
 	for (unsigned int i = 0; i < CP_MAX_RESERV; i++)
 		if (!cp->reserv[i].used)
@@ -281,8 +278,8 @@ reserv_free_slot(struct cp_ctx *cp)
 
 /* A new token: random (CSPRNG: a token must not be guessed), never 0 and
  * never one a held reservation has. 0 when no randomness is to be had. */
-static uint64_t
-reserv_new_token(struct cp_ctx *cp)
+uint64_t
+cpa_reserv_new_token(struct cp_ctx *cp)
 {
 	for (unsigned int tries = 0; tries < 8; tries++) {
 		uint64_t t = 0;
@@ -299,8 +296,8 @@ reserv_new_token(struct cp_ctx *cp)
 }
 
 /* The reservation ends: its slot is free, its token names nothing. */
-static void
-reserv_end(struct cp_ctx *cp, struct cp_reservation *rv)
+void
+cpa_reserv_end(struct cp_ctx *cp, struct cp_reservation *rv)
 {
 	tw_del(&cp->wheel, &rv->timer);
 	rv->used = false;
@@ -317,8 +314,8 @@ reserv_expired(struct tw_timer *t, void *arg)
 	struct cp_reservation *rv = arg;
 
 	(void)t;
-	port_set(g_cp, fam_i(rv->family), rv->relay_idx, rv->port, false);
-	reserv_end(g_cp, rv);
+	cpa_port_set(g_cp, cpa_fam_i(rv->family), rv->relay_idx, rv->port, false);
+	cpa_reserv_end(g_cp, rv);
 }
 
 /* ---- quota counts by username (RFC 8656 §7.2 step 10) ------------------ */
@@ -351,8 +348,8 @@ user_is(const struct cp_user *u, uint32_t h, const char *name, size_t len)
 }
 
 /* The entry of a username, or NULL when it has no allocation. */
-static struct cp_user *
-user_find(const struct cp_ctx *cp, const char *name, size_t len)
+struct cp_user *
+cpa_user_find(const struct cp_ctx *cp, const char *name, size_t len)
 {
 	uint32_t h = user_hash(cp, name, len);
 
@@ -363,8 +360,8 @@ user_find(const struct cp_ctx *cp, const char *name, size_t len)
 }
 
 /* Count allocation a (its auth.username set) under its username. */
-static void
-user_attach(struct cp_ctx *cp, struct cp_alloc *a)
+void
+cpa_user_attach(struct cp_ctx *cp, struct cp_alloc *a)
 {
 	const char *name = a->auth.username;
 	size_t len = a->auth.user_len;
@@ -449,8 +446,8 @@ msg_init(struct ipc_msg *m, uint16_t kind, const struct cp_alloc *a,
 	m->h.worker = a != NULL ? a->worker : 0;
 }
 
-static void
-send_response(struct cp_ctx *cp, unsigned int w, const struct ipc_tuple *tu,
+void
+cpa_send_response(struct cp_ctx *cp, unsigned int w, const struct ipc_tuple *tu,
 	      const uint8_t *buf, int len)
 {
 	static struct ipc_msg m;
@@ -464,8 +461,8 @@ send_response(struct cp_ctx *cp, unsigned int w, const struct ipc_tuple *tu,
 	send_msg(cp, w, &m);
 }
 
-static void
-send_alloc(struct cp_ctx *cp, const struct cp_alloc *a, uint16_t kind)
+void
+cpa_send_alloc(struct cp_ctx *cp, const struct cp_alloc *a, uint16_t kind)
 {
 	static struct ipc_msg m;
 
@@ -483,8 +480,8 @@ send_alloc(struct cp_ctx *cp, const struct cp_alloc *a, uint16_t kind)
 	send_msg(cp, a->worker, &m);
 }
 
-static void
-send_binding(struct cp_ctx *cp, const struct cp_alloc *a, uint16_t kind,
+void
+cpa_send_binding(struct cp_ctx *cp, const struct cp_alloc *a, uint16_t kind,
 	     const struct ipc_addr *peer, uint16_t channel, uint64_t expires_ms)
 {
 	static struct ipc_msg m;
@@ -502,8 +499,8 @@ send_binding(struct cp_ctx *cp, const struct cp_alloc *a, uint16_t kind,
 
 /* ---- allocation table --------------------------------------------------- */
 
-static struct cp_alloc *
-alloc_by_tuple(struct cp_ctx *cp, const struct ipc_tuple *t)
+struct cp_alloc *
+cpa_alloc_by_tuple(struct cp_ctx *cp, const struct ipc_tuple *t)
 {
 	for (struct cp_alloc *a = cp->by_tuple[tuple_hash(t)]; a; a = a->next_tuple)
 		if (tuple_eq(&a->tuple, t))
@@ -524,8 +521,8 @@ static void alloc_expired(struct tw_timer *t, void *arg);
 static void perm_expired(struct tw_timer *t, void *arg);
 static void chan_expired(struct tw_timer *t, void *arg);
 
-static struct cp_alloc *
-alloc_new(struct cp_ctx *cp, const struct ipc_tuple *tu, uint16_t worker,
+struct cp_alloc *
+cpa_alloc_new(struct cp_ctx *cp, const struct ipc_tuple *tu, uint16_t worker,
 	  uint64_t id)
 {
 	struct cp_alloc *a = cp->free_list;
@@ -567,8 +564,8 @@ alloc_new(struct cp_ctx *cp, const struct ipc_tuple *tu, uint16_t worker,
 }
 
 /* Forget an allocation (dp is told by the caller when it must be). */
-static void
-alloc_free(struct cp_ctx *cp, struct cp_alloc *a)
+void
+cpa_alloc_free(struct cp_ctx *cp, struct cp_alloc *a)
 {
 	struct cp_alloc **pp;
 
@@ -587,7 +584,7 @@ alloc_free(struct cp_ctx *cp, struct cp_alloc *a)
 			*pp = a->next_id;
 			break;
 		}
-	alloc_ports_set(cp, a, false);
+	cpa_alloc_ports_set(cp, a, false);
 	for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
 		cp->traffic_done[i] += a->counters[i];
 	if (a->worker < IPC_MAX_WORKERS && cp->worker_allocs[a->worker] > 0)
@@ -599,10 +596,10 @@ alloc_free(struct cp_ctx *cp, struct cp_alloc *a)
 	cp->nallocs--;
 }
 
-static void
-alloc_arm(struct cp_ctx *cp, struct cp_alloc *a)
+void
+cpa_alloc_arm(struct cp_ctx *cp, struct cp_alloc *a)
 {
-	tw_add(&cp->wheel, &a->timer, ms_to_tick(cp, a->expires_ms));
+	tw_add(&cp->wheel, &a->timer, cpa_ms_to_tick(cp, a->expires_ms));
 }
 
 static void
@@ -614,8 +611,8 @@ alloc_expired(struct tw_timer *t, void *arg)
 	g_cp->stats[CP_STAT_EXPIRED_ALLOCS]++;
 	tp_log(TP_LOG_DEBUG, "allocation %llu (worker %u): expired",
 	       (unsigned long long)a->id, a->worker);
-	send_alloc(g_cp, a, IPC_ALLOC_DEL);
-	alloc_free(g_cp, a);
+	cpa_send_alloc(g_cp, a, IPC_ALLOC_DEL);
+	cpa_alloc_free(g_cp, a);
 }
 
 static void
@@ -625,7 +622,7 @@ perm_expired(struct tw_timer *t, void *arg)
 
 	(void)t;
 	g_cp->stats[CP_STAT_EXPIRED_PERMS]++;
-	send_binding(g_cp, p->owner, IPC_PERM_DEL, &p->peer, 0, 0);
+	cpa_send_binding(g_cp, p->owner, IPC_PERM_DEL, &p->peer, 0, 0);
 	p->used = false;
 }
 
@@ -636,764 +633,8 @@ chan_expired(struct tw_timer *t, void *arg)
 
 	(void)t;
 	g_cp->stats[CP_STAT_EXPIRED_CHANS]++;
-	send_binding(g_cp, c->owner, IPC_CHAN_DEL, &c->peer, c->channel, 0);
+	cpa_send_binding(g_cp, c->owner, IPC_CHAN_DEL, &c->peer, c->channel, 0);
 	c->channel = 0;
-}
-
-/* ---- responses ---------------------------------------------------------- */
-
-struct req_ctx {
-	struct cp_ctx *cp;
-	unsigned int worker;
-	const struct ipc_msg *msg;
-	const struct stun_msg *req;
-	struct cp_auth_result auth;
-	struct cp_auth_peer from;
-};
-
-static void
-reply_error(struct req_ctx *r, uint16_t code, const struct stun_addr *aerr_for)
-{
-	uint8_t buf[512];
-	struct stun_builder b;
-
-	(void)aerr_for;
-	stun_build_init(&b, buf, sizeof(buf),
-			stun_msg_type(r->req->method, STUN_CLASS_ERROR), r->req->tid);
-	stun_build_error(&b, code, NULL);
-	if (code == STUN_ERR_UNKNOWN_ATTRIBUTE && r->req->nunknown > 0)
-		stun_build_u16list(&b, STUN_ATTR_UNKNOWN_ATTRIBUTES, r->req->unknown,
-				   r->req->nunknown);
-	stun_build_str(&b, STUN_ATTR_SOFTWARE, r->cp->conf->turn.software);
-	if (r->auth.key_len > 0)
-		cp_auth_sign(&b, &r->auth);
-	stun_build_fingerprint(&b);
-	r->cp->stats[CP_STAT_ERRORS]++;
-	cp_count_error(r->cp, code);
-	tp_log(TP_LOG_DEBUG, "request (method 0x%03x, worker %u): error %u",
-	       r->req->method, r->worker, code);
-	send_response(r->cp, r->worker, &r->msg->h.tuple, buf, stun_build_finish(&b));
-}
-
-/*
- * RFC 8489 §10 (ALTERNATE-SERVER mechanism), RFC 8656 §7.2: 300 Try
- * Alternate naming an alternate of the request's family (§14.15: "The IP
- * address family MUST be identical to that of the source IP address of
- * the request"), signed with the request's key, which the client has
- * proven (so it can tell our redirect from a forged one). false: none of
- * that family, nothing sent.
- */
-static bool
-reply_alternate(struct req_ctx *r, const struct stun_addr *alts, unsigned int n)
-{
-	struct cp_ctx *cp = r->cp;
-	const struct stun_addr *alt = NULL;
-	uint8_t fam = r->msg->h.tuple.client.family == NET_AF4 ? STUN_AF_IPV4 :
-							     STUN_AF_IPV6;
-	struct stun_builder b;
-	uint8_t buf[512];
-
-	for (unsigned int i = 0; i < n && alt == NULL; i++)
-		if (alts[i].family == fam)
-			alt = &alts[i];
-	if (alt == NULL)
-		return false;
-	stun_build_init(&b, buf, sizeof(buf),
-			stun_msg_type(r->req->method, STUN_CLASS_ERROR), r->req->tid);
-	stun_build_error(&b, STUN_ERR_TRY_ALTERNATE, NULL);
-	stun_build_addr(&b, STUN_ATTR_ALTERNATE_SERVER, alt);
-	stun_build_str(&b, STUN_ATTR_SOFTWARE, cp->conf->turn.software);
-	if (r->auth.key_len > 0)
-		cp_auth_sign(&b, &r->auth);
-	stun_build_fingerprint(&b);
-	cp->stats[CP_STAT_ERRORS]++;
-	cp->stats[CP_STAT_REDIRECTED]++;
-	cp_count_error(cp, STUN_ERR_TRY_ALTERNATE);
-	send_response(cp, r->worker, &r->msg->h.tuple, buf, stun_build_finish(&b));
-	return true;
-}
-
-/* The box drains (turnpikectl drain): 300 with an alternate, or 508. */
-static bool
-drain_answer(struct req_ctx *r)
-{
-	struct cp_ctx *cp = r->cp;
-
-	if (!cp->draining)
-		return false;
-	if (!reply_alternate(r, cp->drain_alt, cp->ndrain_alt)) {
-		cp->stats[CP_STAT_DRAIN_REFUSED]++;
-		reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
-	}
-	return true;
-}
-
-/* The box is full (its quota_total, a worker's share, the ports): with
- * cp.alternates, 300 to one of them; else the code the caller names. */
-static void
-full_answer(struct req_ctx *r, uint16_t code)
-{
-	if (!reply_alternate(r, r->cp->full_alt, r->cp->nfull_alt))
-		reply_error(r, code, NULL);
-}
-
-/* Start a success response; the caller adds attributes and finishes. */
-static void
-reply_begin(struct req_ctx *r, struct stun_builder *b, uint8_t *buf, size_t cap)
-{
-	stun_build_init(b, buf, cap, stun_msg_type(r->req->method, STUN_CLASS_SUCCESS),
-			r->req->tid);
-}
-
-static void
-reply_finish(struct req_ctx *r, struct stun_builder *b)
-{
-	stun_build_str(b, STUN_ATTR_SOFTWARE, r->cp->conf->turn.software);
-	cp_auth_sign(b, &r->auth);
-	stun_build_fingerprint(b);
-	send_response(r->cp, r->worker, &r->msg->h.tuple, b->buf, stun_build_finish(b));
-}
-
-static bool
-alloc_has_family(const struct cp_alloc *a, uint8_t family)
-{
-	for (unsigned int i = 0; i < a->auth.nrelayed; i++)
-		if (a->auth.relayed[i].family == family)
-			return true;
-	return false;
-}
-
-/* ---- Allocate (RFC 8656 §7.2) ------------------------------------------- */
-
-static uint32_t
-granted_lifetime(const struct cp_ctx *cp, const struct stun_msg *req)
-{
-	const struct stun_attr *la = stun_msg_find(req, STUN_ATTR_LIFETIME);
-	uint32_t want = cp->conf->cp.lifetime_default_s, max = cp->conf->cp.lifetime_max_s;
-
-	if (la != NULL)
-		stun_attr_get_u32(la, &want);
-	if (want > max)
-		want = max;
-	/* §7.2: a request below the default gets the default. */
-	if (want < cp->conf->cp.lifetime_default_s)
-		want = cp->conf->cp.lifetime_default_s;
-	return want;
-}
-
-static void
-send_allocate_success(struct req_ctx *r, struct cp_alloc *a, uint64_t token,
-		      uint16_t addr_err_family)
-{
-	uint8_t buf[512];
-	struct stun_builder b;
-	struct stun_addr sa;
-	uint64_t left = a->expires_ms > r->cp->now_ms ?
-		(a->expires_ms - r->cp->now_ms + 500) / 1000 : 0;
-
-	reply_begin(r, &b, buf, sizeof(buf));
-	for (unsigned int i = 0; i < a->auth.nrelayed; i++) {
-		stun_from_ipc(&sa, &a->auth.relayed[i]);
-		stun_build_addr(&b, STUN_ATTR_XOR_RELAYED_ADDRESS, &sa);
-	}
-	if (addr_err_family != 0)
-		stun_build_addr_error(&b, addr_err_family,
-				      STUN_ERR_ADDRESS_FAMILY_NOT_SUPPORTED, NULL);
-	stun_build_u32(&b, STUN_ATTR_LIFETIME, (uint32_t)left);
-	if (token != 0) {
-		uint8_t t[8];
-
-		memcpy(t, &token, 8);
-		stun_build_attr(&b, STUN_ATTR_RESERVATION_TOKEN, t, 8);
-	}
-	stun_from_ipc(&sa, &a->tuple.client);
-	stun_build_addr(&b, STUN_ATTR_XOR_MAPPED_ADDRESS, &sa);
-	reply_finish(r, &b);
-	tp_log(TP_LOG_DEBUG, "allocation %llu (worker %u): granted, lifetime %llu s, "
-	       "%u relayed address(es), port %u", (unsigned long long)a->id,
-	       a->worker, (unsigned long long)left, a->auth.nrelayed, a->relay_port);
-}
-
-static void
-do_allocate(struct req_ctx *r)
-{
-	struct cp_ctx *cp = r->cp;
-	const struct stun_msg *req = r->req;
-	const struct stun_attr *rt = stun_msg_find(req, STUN_ATTR_REQUESTED_TRANSPORT);
-	const struct stun_attr *raf = stun_msg_find(req, STUN_ATTR_REQUESTED_ADDRESS_FAMILY);
-	const struct stun_attr *aaf = stun_msg_find(req, STUN_ATTR_ADDITIONAL_ADDRESS_FAMILY);
-	const struct stun_attr *ep = stun_msg_find(req, STUN_ATTR_EVEN_PORT);
-	const struct stun_attr *tok = stun_msg_find(req, STUN_ATTR_RESERVATION_TOKEN);
-	struct cp_alloc *a = alloc_by_tuple(cp, &r->msg->h.tuple);
-	struct cp_reservation *held = NULL, *rv = NULL;
-	const struct cp_user *u;
-	uint8_t proto = 0, fam = STUN_AF_IPV4, addfam = 0;
-	uint8_t fams[2], idx[2] = { 0, 0 };
-	unsigned int nfams = 0;
-	uint16_t port = 0, addr_err = 0;
-	uint64_t token = 0;
-	bool reserve = false;
-
-	/* §7.2 step 2: the 5-tuple is taken. A retransmission of the request
-	 * that made it gets the same success again (§7.2, last paragraph),
-	 * with the RESERVATION-TOKEN while the reservation is held: a client
-	 * whose first answer was lost learns it only here. */
-	if (a != NULL) {
-		if (memcmp(a->tid, req->tid, CP_TID_LEN) == 0)
-			send_allocate_success(r, a, reserv_token_of(cp, a->id), 0);
-		else
-			reply_error(r, STUN_ERR_ALLOCATION_MISMATCH, NULL);
-		return;
-	}
-	/* step 3 */
-	if (rt == NULL || stun_attr_get_transport(rt, &proto) < 0) {
-		reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
-		return;
-	}
-	if (proto != STUN_TRANSPORT_UDP) {
-		reply_error(r, STUN_ERR_UNSUPPORTED_TRANSPORT, NULL);
-		return;
-	}
-	/* step 4: DONT-FRAGMENT is honoured: dp sets DF on every IPv4
-	 * packet it relays (RFC 8656 §14: DF set when asked for). */
-	/* step 5 */
-	if (tok != NULL) {
-		if (ep != NULL || raf != NULL || aaf != NULL) {
-			reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
-			return;
-		}
-		/* 0, unknown, used, expired or another worker's: 508 */
-		memcpy(&token, tok->value, 8);
-		held = reserv_find(cp, token, r->worker);
-		if (held == NULL) {
-			reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
-			return;
-		}
-		/* The reserved transport address: its port, family and
-		 * address; the reservation is used up on success only. */
-		port = held->port;
-		idx[0] = held->relay_idx;
-		fam = held->family == NET_AF6 ? STUN_AF_IPV6 : STUN_AF_IPV4;
-		token = 0;
-	}
-	/* step 6 */
-	if (raf != NULL && aaf != NULL) {
-		reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
-		return;
-	}
-	/* step 7 */
-	if (raf != NULL) {
-		stun_attr_get_family(raf, &fam);
-		if (fam != STUN_AF_IPV4 && fam != STUN_AF_IPV6) {
-			reply_error(r, STUN_ERR_ADDRESS_FAMILY_NOT_SUPPORTED, NULL);
-			return;
-		}
-	}
-	if (cp->nrelay[fam_i(fam == STUN_AF_IPV4 ? NET_AF4 : NET_AF6)] == 0) {
-		reply_error(r, STUN_ERR_ADDRESS_FAMILY_NOT_SUPPORTED, NULL);
-		return;
-	}
-	fams[nfams++] = fam == STUN_AF_IPV4 ? NET_AF4 : NET_AF6;
-	/* step 8 */
-	if (ep != NULL) {
-		bool rbit = false;
-
-		stun_attr_get_even_port(ep, &rbit);
-		if (rbit && aaf != NULL) {
-			reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
-			return;
-		}
-		reserve = rbit;
-	}
-	/* step 9 */
-	if (aaf != NULL) {
-		stun_attr_get_family(aaf, &addfam);
-		if (addfam != STUN_AF_IPV6) {
-			reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
-			return;
-		}
-		if (cp->nrelay[fam_i(NET_AF6)] > 0)
-			fams[nfams++] = NET_AF6;
-		else
-			addr_err = STUN_AF_IPV6;   /* partial: success + ADDRESS-ERROR-CODE */
-	}
-	/* step 11 (ahead of the quotas: a draining box takes nothing new
-	 * whatever they say): 300 Try Alternate, or 508. */
-	if (drain_answer(r))
-		return;
-	/* step 10: quotas (per username, and in total). A username counts
-	 * from its first allocation on: nothing is recorded for a request
-	 * that is refused. */
-	u = user_find(cp, r->auth.username, r->auth.username_len);
-	if (cp->conf->cp.quota_user && u != NULL && u->n >= cp->conf->cp.quota_user) {
-		cp->stats[CP_STAT_QUOTA_REFUSED]++;
-		reply_error(r, STUN_ERR_ALLOCATION_QUOTA_REACHED, NULL);
-		return;
-	}
-	/* The box is full: another server may have room (cp.alternates). */
-	if (cp->nallocs >= cp->max_allocs) {
-		cp->stats[CP_STAT_QUOTA_REFUSED]++;
-		full_answer(r, STUN_ERR_ALLOCATION_QUOTA_REACHED);
-		return;
-	}
-	/* 508: no more than the worker's dp table holds, and a free
-	 * (address, port) pair in its share of the range. */
-	if (r->worker >= IPC_MAX_WORKERS ||
-	    cp->worker_allocs[r->worker] >= cp->worker_cap) {
-		full_answer(r, STUN_ERR_INSUFFICIENT_CAPACITY);
-		return;
-	}
-	/* §7.2 step 8: R=1 asks for port + 1 as well; when cp cannot hold
-	 * it, the request cannot be satisfied (508), rather than succeed
-	 * without the reservation it asked for. */
-	if (reserve) {
-		rv = reserv_free_slot(cp);
-		token = rv != NULL ? reserv_new_token(cp) : 0;
-		if (token == 0) {
-			reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
-			return;
-		}
-	}
-	if (held == NULL)
-		port = port_pick(cp, r->worker, fams, nfams, ep != NULL, reserve, idx);
-	if (port == 0 || idx[0] >= cp->nrelay[fam_i(fams[0])]) {
-		full_answer(r, STUN_ERR_INSUFFICIENT_CAPACITY);
-		return;
-	}
-	a = alloc_new(cp, &r->msg->h.tuple, (uint16_t)r->worker, 0);
-	if (a == NULL) {
-		reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
-		return;
-	}
-	if (held != NULL)
-		reserv_end(cp, held);   /* its port now belongs to the allocation */
-	/* Whole: cp/auth took at most CP_AUTH_NAME_MAX (TP_USERNAME_MAX)
-	 * bytes, which IPC_USER_MAX holds (alloc_types.h). */
-	a->auth.user_len = r->auth.username_len;
-	memcpy(a->auth.username, r->auth.username, a->auth.user_len);
-	user_attach(cp, a);
-	memcpy(a->tid, req->tid, CP_TID_LEN);
-	a->relay_port = port;
-	a->auth.nrelayed = (uint8_t)nfams;
-	for (unsigned int i = 0; i < nfams; i++) {
-		a->auth.relayed[i].family = fams[i];
-		a->auth.relayed[i].port = port;
-		memcpy(a->auth.relayed[i].ip, cp->relay_ip[fam_i(fams[i])][idx[i]],
-		       fams[i] == NET_AF4 ? 4 : 16);
-		a->relay_idx[i] = idx[i];
-	}
-	alloc_ports_set(cp, a, true);
-	/* §7.2 step 8, R=1: hold port + 1 at the same address for 30 s. */
-	if (rv != NULL) {
-		rv->used = true;
-		rv->token = token;
-		rv->alloc_id = a->id;
-		rv->port = (uint16_t)(port + 1);
-		rv->worker = (uint16_t)r->worker;
-		rv->family = fams[0];
-		rv->relay_idx = idx[0];
-		rv->expires_ms = cp->now_ms + 30000u;
-		port_set(cp, fam_i(rv->family), rv->relay_idx, rv->port, true);
-		tw_add(&cp->wheel, &rv->timer, ms_to_tick(cp, rv->expires_ms));
-	}
-	a->auth.key_len = r->auth.key_len;
-	a->auth.pwalg = r->auth.pwalg;
-	memcpy(a->auth.key, r->auth.key, r->auth.key_len);
-	a->expires_ms = cp->now_ms + (uint64_t)granted_lifetime(cp, req) * 1000u;
-	alloc_arm(cp, a);
-	send_alloc(cp, a, IPC_ALLOC_ADD);
-	send_allocate_success(r, a, token, addr_err);
-	cp->stats[CP_STAT_ALLOCATE_OK]++;
-}
-
-/* Requests other than Allocate need the allocation of their 5-tuple, made
- * by the same user (RFC 8656 §5: 437, 441). */
-static struct cp_alloc *
-need_alloc(struct req_ctx *r)
-{
-	struct cp_alloc *a = alloc_by_tuple(r->cp, &r->msg->h.tuple);
-
-	if (a == NULL) {
-		reply_error(r, STUN_ERR_ALLOCATION_MISMATCH, NULL);
-		return NULL;
-	}
-	if (a->auth.user_len != r->auth.username_len ||
-	    memcmp(a->auth.username, r->auth.username, a->auth.user_len) != 0) {
-		reply_error(r, STUN_ERR_WRONG_CREDENTIALS, NULL);
-		return NULL;
-	}
-	return a;
-}
-
-/* ---- Refresh (§8.2) ----------------------------------------------------- */
-
-static void
-do_refresh(struct req_ctx *r)
-{
-	struct cp_ctx *cp = r->cp;
-	const struct stun_attr *la = stun_msg_find(r->req, STUN_ATTR_LIFETIME);
-	const struct stun_attr *raf = stun_msg_find(r->req, STUN_ATTR_REQUESTED_ADDRESS_FAMILY);
-	struct cp_alloc *a = need_alloc(r);
-	uint32_t want = 1;
-	uint8_t buf[256];
-	struct stun_builder b;
-
-	if (a == NULL)
-		return;
-	if (raf != NULL) {
-		uint8_t fam = 0;
-
-		stun_attr_get_family(raf, &fam);
-		if (!alloc_has_family(a, fam == STUN_AF_IPV4 ? NET_AF4 : NET_AF6)) {
-			reply_error(r, STUN_ERR_PEER_ADDRESS_FAMILY_MISMATCH, NULL);
-			return;
-		}
-	}
-	if (la != NULL)
-		stun_attr_get_u32(la, &want);
-	reply_begin(r, &b, buf, sizeof(buf));
-	if (la != NULL && want == 0) {
-		stun_build_u32(&b, STUN_ATTR_LIFETIME, 0);
-		send_alloc(cp, a, IPC_ALLOC_DEL);
-		alloc_free(cp, a);
-	} else {
-		uint32_t g = granted_lifetime(cp, r->req);
-
-		a->expires_ms = cp->now_ms + (uint64_t)g * 1000u;
-		alloc_arm(cp, a);
-		send_alloc(cp, a, IPC_ALLOC_LIFE);
-		stun_build_u32(&b, STUN_ATTR_LIFETIME, g);
-	}
-	cp->stats[CP_STAT_REFRESH_OK]++;
-	reply_finish(r, &b);
-}
-
-/* ---- permissions and channels (§9, §10, §12) --------------------------- */
-
-/*
- * Relay to relay (issue 18): a peer that is one of our relayed addresses
- * (the policy says "own-relayed", after the deny list and canonical forms
- * had their say) is allowed when cp.peers.allow_relay_to_relay is on and
- * an allocation holds that relayed transport address: an allocation at
- * that IP for a permission (RFC 8656 §9: the port does not matter), the
- * (IP, port) pair for a channel. A port merely reserved (EVEN-PORT) is no allocation yet.
- * dp delivers such datagrams inside the box.
- */
-static bool
-relay_peer_ok(const struct cp_ctx *cp, const struct cp_addr *peer, bool any_port)
-{
-	uint8_t fam = peer->family == 4 ? NET_AF4 : NET_AF6;
-	uint8_t idx = relay_index(cp, fam, peer->ip);
-
-	if (!cp->conf->cp.allow_relay_to_relay || idx == CP_RELAY_NONE)
-		return false;
-	if (any_port) {
-		/* some allocation (or reservation) at that address */
-		for (unsigned int w = 0; w < cp->nworkers && w < IPC_MAX_WORKERS; w++)
-			if (cp->share_used[fam_i(fam)][idx][w] > 0)
-				return true;
-		return false;
-	}
-	if (!port_used(cp, fam_i(fam), idx, peer->port))
-		return false;
-	for (unsigned int i = 0; i < CP_MAX_RESERV; i++) {
-		const struct cp_reservation *rv = &cp->reserv[i];
-
-		if (rv->used && rv->port == peer->port && rv->family == fam &&
-		    rv->relay_idx == idx)
-			return false;
-	}
-	return true;
-}
-
-/* The peer address as policy sees it, or a refusal code. */
-static uint16_t
-peer_check(struct req_ctx *r, const struct cp_alloc *a,
-	   const struct stun_attr *attr, bool any_port, struct ipc_addr *canon)
-{
-	struct stun_addr sa;
-	struct cp_addr in, out;
-	enum cp_policy_verdict v;
-
-	if (stun_attr_get_addr(r->req, attr, &sa) < 0)
-		return STUN_ERR_BAD_REQUEST;
-	/* A channel leads to a transport address, and port 0 is none (RFC
-	 * 768): ChannelBind to it is 400, as a malformed peer address is.
-	 * (dp drops Send indications to it.) */
-	if (!any_port && sa.port == 0)
-		return STUN_ERR_BAD_REQUEST;
-	memset(&in, 0, sizeof(in));
-	in.family = sa.family == STUN_AF_IPV4 ? 4 : 6;
-	/* RFC 8656 §9: a permission is for an IP address; the port of
-	 * CreatePermission's XOR-PEER-ADDRESS is ignored (often 0). */
-	in.port = any_port && sa.port == 0 ? 1 : sa.port;
-	memcpy(in.ip, sa.ip, 16);
-	v = cp_policy_check(r->cp->policy, &in, &out);
-	if (v == CP_POLICY_OWN_RELAYED && relay_peer_ok(r->cp, &out, any_port))
-		v = CP_POLICY_ACCEPT;
-	if (v != CP_POLICY_ACCEPT) {
-		r->cp->stats[CP_STAT_POLICY_REFUSED]++;
-		return STUN_ERR_FORBIDDEN;
-	}
-	memset(canon, 0, sizeof(*canon));
-	canon->family = out.family;
-	canon->port = out.port;
-	memcpy(canon->ip, out.ip, 16);
-	/* §10.2 / §12.2: the peer must be of a family we relayed. */
-	if (!alloc_has_family(a, canon->family))
-		return STUN_ERR_PEER_ADDRESS_FAMILY_MISMATCH;
-	return 0;
-}
-
-static struct cp_perm *
-perm_find(struct cp_alloc *a, const struct ipc_addr *peer, bool create)
-{
-	struct cp_perm *free_slot = NULL;
-	unsigned int n = peer->family == NET_AF4 ? 4 : 16;
-
-	for (unsigned int i = 0; i < CP_MAX_PERMS; i++) {
-		struct cp_perm *p = &a->perms[i];
-
-		if (p->used && p->peer.family == peer->family &&
-		    memcmp(p->peer.ip, peer->ip, n) == 0)
-			return p;
-		if (!p->used && free_slot == NULL)
-			free_slot = p;
-	}
-	if (!create || free_slot == NULL)
-		return NULL;
-	memset(&free_slot->peer, 0, sizeof(free_slot->peer));
-	free_slot->peer.family = peer->family;
-	memcpy(free_slot->peer.ip, peer->ip, n);
-	free_slot->used = true;
-	return free_slot;
-}
-
-static bool
-perm_room(const struct cp_alloc *a)
-{
-	for (unsigned int i = 0; i < CP_MAX_PERMS; i++)
-		if (!a->perms[i].used)
-			return true;
-	return false;
-}
-
-static void
-perm_install(struct cp_ctx *cp, struct cp_alloc *a, struct cp_perm *p)
-{
-	p->expires_ms = cp->now_ms + (uint64_t)cp->conf->cp.perm_lifetime_s * 1000u;
-	tw_add(&cp->wheel, &p->timer, ms_to_tick(cp, p->expires_ms));
-	send_binding(cp, a, IPC_PERM_ADD, &p->peer, 0, p->expires_ms);
-}
-
-static void
-do_create_permission(struct req_ctx *r)
-{
-	struct cp_ctx *cp = r->cp;
-	struct cp_alloc *a = need_alloc(r);
-	const struct stun_attr *pa;
-	struct ipc_addr peers[CP_MAX_PERMS];
-	unsigned int n = 0, have = 0;
-	uint8_t buf[256];
-	struct stun_builder b;
-
-	if (a == NULL)
-		return;
-	pa = stun_msg_find(r->req, STUN_ATTR_XOR_PEER_ADDRESS);
-	if (pa == NULL) {
-		reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
-		return;
-	}
-	/* Judge every address before installing any (§10.2: all or none). */
-	for (; pa != NULL; pa = stun_msg_find_next(r->req, pa)) {
-		uint16_t code;
-
-		if (n == CP_MAX_PERMS) {
-			reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
-			return;
-		}
-		code = peer_check(r, a, pa, true, &peers[n]);
-		if (code != 0) {
-			reply_error(r, code, NULL);
-			return;
-		}
-		n++;
-	}
-	for (unsigned int i = 0; i < CP_MAX_PERMS; i++)
-		have += a->perms[i].used;
-	for (unsigned int i = 0; i < n; i++)
-		if (perm_find(a, &peers[i], false) == NULL)
-			have++;
-	if (have > CP_MAX_PERMS) {
-		reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
-		return;
-	}
-	for (unsigned int i = 0; i < n; i++)
-		perm_install(cp, a, perm_find(a, &peers[i], true));
-	cp->stats[CP_STAT_PERMISSION_OK]++;
-	reply_begin(r, &b, buf, sizeof(buf));
-	reply_finish(r, &b);
-}
-
-static void
-do_channel_bind(struct req_ctx *r)
-{
-	struct cp_ctx *cp = r->cp;
-	struct cp_alloc *a = need_alloc(r);
-	const struct stun_attr *ca, *pa;
-	struct cp_chan *slot = NULL, *same = NULL;
-	struct cp_perm *perm;
-	struct ipc_addr peer;
-	uint16_t ch = 0, code;
-	uint8_t buf[256];
-	struct stun_builder b;
-
-	if (a == NULL)
-		return;
-	ca = stun_msg_find(r->req, STUN_ATTR_CHANNEL_NUMBER);
-	pa = stun_msg_find(r->req, STUN_ATTR_XOR_PEER_ADDRESS);
-	/* §12.2: both present, number in 0x4000..0x4FFF (the default,
-	 * turn.channels "rfc8656"; up to 0x7FFE only when configured for
-	 * RFC 5766 clients, "rfc5766") */
-	if (ca == NULL || pa == NULL || stun_attr_get_channel(ca, &ch) < 0 ||
-	    ch < CHDATA_CHANNEL_MIN || ch > cp->conf->turn.channel_max) {
-		reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
-		return;
-	}
-	code = peer_check(r, a, pa, false, &peer);
-	if (code != 0) {
-		reply_error(r, code, NULL);
-		return;
-	}
-	for (unsigned int i = 0; i < CP_MAX_CHANNELS; i++) {
-		struct cp_chan *c = &a->chans[i];
-		bool same_peer = c->channel != 0 && c->peer.family == peer.family &&
-				 c->peer.port == peer.port &&
-				 memcmp(c->peer.ip, peer.ip, 16) == 0;
-
-		if (c->channel == ch) {
-			/* bound to another peer: 400 */
-			if (!same_peer) {
-				reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
-				return;
-			}
-			same = c;
-		} else if (same_peer) {
-			/* the peer is bound to another number: 400 */
-			reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
-			return;
-		}
-		if (c->channel == 0 && slot == NULL)
-			slot = c;
-	}
-	if (same != NULL)
-		slot = same;
-	/* §12.2: the binding installs the permission as well. Both need room
-	 * before either is taken: a 508 leaves nothing behind (a permission
-	 * slot taken for a refused binding was never armed nor sent to dp,
-	 * and stayed taken for the allocation's life). */
-	perm = perm_find(a, &peer, false);
-	if (slot == NULL || (perm == NULL && !perm_room(a))) {
-		reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
-		return;
-	}
-	if (perm == NULL)
-		perm = perm_find(a, &peer, true);
-	slot->channel = ch;
-	slot->peer = peer;
-	slot->expires_ms = cp->now_ms + (uint64_t)cp->conf->cp.chan_lifetime_s * 1000u;
-	tw_add(&cp->wheel, &slot->timer, ms_to_tick(cp, slot->expires_ms));
-	/* §12.2: binding also installs or refreshes the permission. */
-	perm_install(cp, a, perm);
-	send_binding(cp, a, IPC_CHAN_ADD, &slot->peer, ch, slot->expires_ms);
-	cp->stats[CP_STAT_CHANNEL_OK]++;
-	reply_begin(r, &b, buf, sizeof(buf));
-	reply_finish(r, &b);
-}
-
-/* ---- a request from dp -------------------------------------------------- */
-
-static void
-handle_request(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
-{
-	struct stun_msg req;
-	struct req_ctx r;
-
-	cp->stats[CP_STAT_REQUESTS]++;
-	/* Not before cp is ready: while it takes dp's state back, an
-	 * Allocate could be given a 5-tuple whose allocation is still on its
-	 * way. dp holds requests back until cp is ready, so this is one that
-	 * slipped in as cp started; the client sends it again. */
-	if (!cp->ready) {
-		cp->stats[CP_STAT_NOT_READY_DROPPED]++;
-		return;
-	}
-	if (stun_msg_parse(&req, msg->body, msg->h.body_len, NULL) < 0 ||
-	    req.cls != STUN_CLASS_REQUEST)
-		return;   /* dp parsed it already: not reachable from a client */
-	/* RFC 8489 §6.3, §14.7: a message whose FINGERPRINT does not match
-	 * is discarded. dp checks every STUN message before it acts on it or
-	 * passes it on (dp/turn/turn.c fingerprint_ok(), DPDK's CRC-32), so
-	 * cp does not check again: zlib's CRC cost 370 ns a request here,
-	 * a quarter of a dropped challenge's whole cost under a flood
-	 * (perf/RESULTS.md). FINGERPRINT is no security check: whoever
-	 * writes the ring can write a matching one. */
-	memset(&r, 0, sizeof(r));
-	r.cp = cp;
-	r.worker = w;
-	r.msg = msg;
-	r.req = &req;
-	stun_from_ipc(&r.from.addr, &msg->h.tuple.client);
-	r.from.transport = msg->h.tuple.transport;
-
-	/* Nonces age on the monotonic clock; REST usernames carry a Unix
-	 * time, and the wall clock is meant there. */
-	if (cp_auth_check(cp->auth, &req, &r.from, cp->now_ms / 1000u, cp->wall_ms / 1000u,
-			  &r.auth) != 0) {
-		uint8_t buf[NONCE_CHALLENGE_MAX];
-		int n;
-
-		if (r.auth.reason < CP_AUTH_REASON__COUNT)
-			cp->auth_refused[r.auth.reason]++;
-
-		if (r.auth.code != STUN_ERR_BAD_REQUEST &&
-		    !cp_auth_challenge_allowed(cp->auth, &r.from, cp->now_ms)) {
-			cp->stats[CP_STAT_CHALLENGES_DROPPED]++;
-			return;
-		}
-		n = cp_auth_build_challenge(cp->auth, &req, &r.auth, &r.from,
-					    cp->now_ms / 1000u, buf, sizeof(buf));
-		cp->stats[CP_STAT_CHALLENGES]++;
-		cp_count_error(cp, r.auth.code);
-		send_response(cp, w, &msg->h.tuple, buf, n);
-		return;
-	}
-	/* RFC 8489 §6.3 (RFC 5389 §7.3): "Once the authentication checks
-	 * are done", unknown comprehension-required attributes: 420, signed
-	 * like any answer to an authenticated request. (It was checked
-	 * first: an unauthenticated probe got 420 instead of 401, and such
-	 * requests went past dp's challenge to cp.) */
-	if (req.nunknown > 0) {
-		reply_error(&r, STUN_ERR_UNKNOWN_ATTRIBUTE, NULL);
-		return;
-	}
-	switch (req.method) {
-	case STUN_METHOD_ALLOCATE:
-		do_allocate(&r);
-		break;
-	case STUN_METHOD_REFRESH:
-		do_refresh(&r);
-		break;
-	case STUN_METHOD_CREATE_PERMISSION:
-		do_create_permission(&r);
-		break;
-	case STUN_METHOD_CHANNEL_BIND:
-		do_channel_bind(&r);
-		break;
-	default:
-		reply_error(&r, STUN_ERR_BAD_REQUEST, NULL);
-		break;
-	}
 }
 
 /* ---- state from dp (cp restarted) -------------------------------------- */
@@ -1412,21 +653,21 @@ restore(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	    ia->user_len > TP_USERNAME_MAX || ia->key_len > IPC_KEY_MAX ||
 	    alloc_by_id(cp, msg->h.alloc_id) != NULL)
 		return;
-	a = alloc_new(cp, &msg->h.tuple, (uint16_t)w, msg->h.alloc_id);
+	a = cpa_alloc_new(cp, &msg->h.tuple, (uint16_t)w, msg->h.alloc_id);
 	if (a == NULL)
 		return;
 	a->auth = *ia;
 	/* counted as a new one is: the quota holds across the restart */
-	user_attach(cp, a);
+	cpa_user_attach(cp, a);
 	a->relay_port = ia->relayed[0].port;
 	/* The addresses by their index in today's configuration; one it no
 	 * longer has keeps relaying in dp but holds no port here. */
 	for (unsigned int i = 0; i < ia->nrelayed; i++)
-		a->relay_idx[i] = relay_index(cp, ia->relayed[i].family,
+		a->relay_idx[i] = cpa_relay_index(cp, ia->relayed[i].family,
 					      ia->relayed[i].ip);
-	alloc_ports_set(cp, a, true);
+	cpa_alloc_ports_set(cp, a, true);
 	a->expires_ms = ia->expires_ms;
-	alloc_arm(cp, a);
+	cpa_alloc_arm(cp, a);
 	for (unsigned int pi = 0, ci = 0; off + sizeof(*b) <= msg->h.body_len;
 	     off += sizeof(*b)) {
 		b = (const struct ipc_binding *)(msg->body + off);
@@ -1436,14 +677,14 @@ restore(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 			p->peer = b->peer;
 			p->used = true;
 			p->expires_ms = b->expires_ms;
-			tw_add(&cp->wheel, &p->timer, ms_to_tick(cp, p->expires_ms));
+			tw_add(&cp->wheel, &p->timer, cpa_ms_to_tick(cp, p->expires_ms));
 		} else if (b->channel != 0 && ci < CP_MAX_CHANNELS) {
 			struct cp_chan *c = &a->chans[ci++];
 
 			c->channel = b->channel;
 			c->peer = b->peer;
 			c->expires_ms = b->expires_ms;
-			tw_add(&cp->wheel, &c->timer, ms_to_tick(cp, c->expires_ms));
+			tw_add(&cp->wheel, &c->timer, cpa_ms_to_tick(cp, c->expires_ms));
 		}
 	}
 	cp->stats[CP_STAT_STATE_RESTORED]++;
@@ -1454,7 +695,7 @@ cp_handle(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 {
 	switch (msg->h.kind) {
 	case IPC_REQUEST:
-		handle_request(cp, w, msg);
+		cpa_handle_request(cp, w, msg);
 		break;
 	case IPC_STATE_ALLOC:
 		restore(cp, w, msg);
@@ -1478,13 +719,13 @@ cp_handle(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 		 * connection it was made on and goes when that closes.
 		 * dp drops it on its own when the connection closes; the
 		 * ALLOC_DEL makes cp's word the last one all the same. */
-		struct cp_alloc *a = alloc_by_tuple(cp, &msg->h.tuple);
+		struct cp_alloc *a = cpa_alloc_by_tuple(cp, &msg->h.tuple);
 
 		cp->stats[CP_STAT_CONN_DOWN]++;
 		if (a != NULL) {
 			cp->stats[CP_STAT_CONN_DOWN_ALLOCS]++;
-			send_alloc(cp, a, IPC_ALLOC_DEL);
-			alloc_free(cp, a);
+			cpa_send_alloc(cp, a, IPC_ALLOC_DEL);
+			cpa_alloc_free(cp, a);
 		}
 		break;
 	}
@@ -1512,7 +753,7 @@ cp_reinstall_start(struct cp_ctx *cp)
 	while ((a = cp_alloc_next(cp, &cur)) != NULL)
 		if (a->tuple.transport == 6) {
 			cp->stats[CP_STAT_DP_RESTART_STREAM_ALLOCS]++;
-			alloc_free(cp, a);
+			cpa_alloc_free(cp, a);
 		}
 	cp->stats[CP_STAT_DP_RESTARTS]++;
 	cp->reinstalling = true;
@@ -1554,14 +795,14 @@ cp_reinstall_step(struct cp_ctx *cp)
 			cp->reinstall_cur = at;     /* this one, next time */
 			break;
 		}
-		send_alloc(cp, a, IPC_ALLOC_ADD);
+		cpa_send_alloc(cp, a, IPC_ALLOC_ADD);
 		for (unsigned int i = 0; i < CP_MAX_PERMS; i++)
 			if (a->perms[i].used)
-				send_binding(cp, a, IPC_PERM_ADD, &a->perms[i].peer, 0,
+				cpa_send_binding(cp, a, IPC_PERM_ADD, &a->perms[i].peer, 0,
 					     a->perms[i].expires_ms);
 		for (unsigned int i = 0; i < CP_MAX_CHANNELS; i++)
 			if (a->chans[i].channel != 0)
-				send_binding(cp, a, IPC_CHAN_ADD, &a->chans[i].peer,
+				cpa_send_binding(cp, a, IPC_CHAN_ADD, &a->chans[i].peer,
 					     a->chans[i].channel, a->chans[i].expires_ms);
 		sent++;
 	}
@@ -1588,7 +829,7 @@ cp_time_advance(struct cp_ctx *cp, uint64_t mono_ms, uint64_t wall_ms)
 	if (mono_ms > cp->now_ms)
 		cp->now_ms = mono_ms;
 	cp->wall_ms = wall_ms;
-	tw_advance(&cp->wheel, ms_to_tick(cp, cp->now_ms));
+	tw_advance(&cp->wheel, cpa_ms_to_tick(cp, cp->now_ms));
 }
 
 void
@@ -1622,8 +863,8 @@ cp_alloc_kill(struct cp_ctx *cp, uint64_t id)
 
 	if (a == NULL)
 		return -ENOENT;
-	send_alloc(cp, a, IPC_ALLOC_DEL);
-	alloc_free(cp, a);
+	cpa_send_alloc(cp, a, IPC_ALLOC_DEL);
+	cpa_alloc_free(cp, a);
 	return 0;
 }
 
@@ -1696,7 +937,7 @@ cp_alloc_init(struct cp_ctx *cp)
 		memset(&cp->reserv[i], 0, sizeof(cp->reserv[i]));
 		tw_timer_init(&cp->reserv[i].timer, reserv_expired, &cp->reserv[i]);
 	}
-	/* The pools are calloc()ed and taken a slot at a time (alloc_new(),
+	/* The pools are calloc()ed and taken a slot at a time (cpa_alloc_new(),
 	 * the quota table): their pages are the kernel's zero pages until
 	 * used. Threading free lists through every slot here wrote all of
 	 * them: 3 KiB a slot, 2.2 s and 330 MB before a 100k-allocation cp

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Inside cp/alloc: what the request decisions (requests.c) use of the
+ * allocation table and its resources (alloc.c). Not for the rest of cp,
+ * which goes through cp.h. Each function's comment is at its definition.
+ */
+#ifndef TP_CP_ALLOC_INTERNAL_H
+#define TP_CP_ALLOC_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../cp.h"
+#include "stun.h"
+
+#define NET_AF4 4u
+#define NET_AF6 6u
+
+/* helpers */
+void cpa_stun_from_ipc(struct stun_addr *s, const struct ipc_addr *a);
+uint64_t cpa_ms_to_tick(const struct cp_ctx *cp, uint64_t ms);
+
+/* relayed transport addresses: ports by family, address and worker share */
+unsigned int cpa_fam_i(uint8_t family);
+uint8_t cpa_relay_index(const struct cp_ctx *cp, uint8_t family, const uint8_t *ip);
+bool cpa_port_used(const struct cp_ctx *cp, unsigned int fi, unsigned int idx, uint32_t p);
+void cpa_port_set(struct cp_ctx *cp, unsigned int fi, unsigned int idx, uint16_t p, bool used);
+void cpa_alloc_ports_set(struct cp_ctx *cp, const struct cp_alloc *a, bool used);
+uint16_t cpa_port_pick(struct cp_ctx *cp, unsigned int w, const uint8_t *fams,
+	  unsigned int nfams, bool even, bool reserve, uint8_t *idx);
+
+/* EVEN-PORT reservations */
+struct cp_reservation *cpa_reserv_find(struct cp_ctx *cp, uint64_t token, unsigned int w);
+uint64_t cpa_reserv_token_of(const struct cp_ctx *cp, uint64_t id);
+struct cp_reservation *cpa_reserv_free_slot(struct cp_ctx *cp);
+uint64_t cpa_reserv_new_token(struct cp_ctx *cp);
+void cpa_reserv_end(struct cp_ctx *cp, struct cp_reservation *rv);
+
+/* quota counts by username */
+struct cp_user *cpa_user_find(const struct cp_ctx *cp, const char *name, size_t len);
+void cpa_user_attach(struct cp_ctx *cp, struct cp_alloc *a);
+
+/* sending to dp: install first, response second, on the same ring */
+void cpa_send_response(struct cp_ctx *cp, unsigned int w, const struct ipc_tuple *tu,
+	      const uint8_t *buf, int len);
+void cpa_send_alloc(struct cp_ctx *cp, const struct cp_alloc *a, uint16_t kind);
+void cpa_send_binding(struct cp_ctx *cp, const struct cp_alloc *a, uint16_t kind,
+	     const struct ipc_addr *peer, uint16_t channel, uint64_t expires_ms);
+
+/* the allocation table and its lifetime timer */
+struct cp_alloc *cpa_alloc_by_tuple(struct cp_ctx *cp, const struct ipc_tuple *t);
+struct cp_alloc *cpa_alloc_new(struct cp_ctx *cp, const struct ipc_tuple *tu, uint16_t worker,
+	  uint64_t id);
+void cpa_alloc_free(struct cp_ctx *cp, struct cp_alloc *a);
+void cpa_alloc_arm(struct cp_ctx *cp, struct cp_alloc *a);
+
+/* requests.c: an authenticated or unauthenticated request from worker w */
+void cpa_handle_request(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg);
+
+#endif

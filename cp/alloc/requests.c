@@ -1,0 +1,774 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp's decisions on the requests dp passes on (RFC 8656 §7–§12):
+ * Allocate, Refresh, CreatePermission and ChannelBind, each in the order
+ * the RFC gives, after authentication (cp/auth); peer policy on every
+ * peer address; drain and full-box answers. The table, the relayed
+ * addresses, reservations and quotas they use are alloc.c's
+ * (alloc_internal.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc_internal.h"
+#include "stun.h"
+#include "tp_conf.h"
+#include "tp_log.h"
+
+/* ---- responses ---------------------------------------------------------- */
+
+struct req_ctx {
+	struct cp_ctx *cp;
+	unsigned int worker;
+	const struct ipc_msg *msg;
+	const struct stun_msg *req;
+	struct cp_auth_result auth;
+	struct cp_auth_peer from;
+};
+
+static void
+reply_error(struct req_ctx *r, uint16_t code, const struct stun_addr *aerr_for)
+{
+	uint8_t buf[512];
+	struct stun_builder b;
+
+	(void)aerr_for;
+	stun_build_init(&b, buf, sizeof(buf),
+			stun_msg_type(r->req->method, STUN_CLASS_ERROR), r->req->tid);
+	stun_build_error(&b, code, NULL);
+	if (code == STUN_ERR_UNKNOWN_ATTRIBUTE && r->req->nunknown > 0)
+		stun_build_u16list(&b, STUN_ATTR_UNKNOWN_ATTRIBUTES, r->req->unknown,
+				   r->req->nunknown);
+	stun_build_str(&b, STUN_ATTR_SOFTWARE, r->cp->conf->turn.software);
+	if (r->auth.key_len > 0)
+		cp_auth_sign(&b, &r->auth);
+	stun_build_fingerprint(&b);
+	r->cp->stats[CP_STAT_ERRORS]++;
+	cp_count_error(r->cp, code);
+	tp_log(TP_LOG_DEBUG, "request (method 0x%03x, worker %u): error %u",
+	       r->req->method, r->worker, code);
+	cpa_send_response(r->cp, r->worker, &r->msg->h.tuple, buf, stun_build_finish(&b));
+}
+
+/*
+ * RFC 8489 §10 (ALTERNATE-SERVER mechanism), RFC 8656 §7.2: 300 Try
+ * Alternate naming an alternate of the request's family (§14.15: "The IP
+ * address family MUST be identical to that of the source IP address of
+ * the request"), signed with the request's key, which the client has
+ * proven (so it can tell our redirect from a forged one). false: none of
+ * that family, nothing sent.
+ */
+static bool
+reply_alternate(struct req_ctx *r, const struct stun_addr *alts, unsigned int n)
+{
+	struct cp_ctx *cp = r->cp;
+	const struct stun_addr *alt = NULL;
+	uint8_t fam = r->msg->h.tuple.client.family == NET_AF4 ? STUN_AF_IPV4 :
+							     STUN_AF_IPV6;
+	struct stun_builder b;
+	uint8_t buf[512];
+
+	for (unsigned int i = 0; i < n && alt == NULL; i++)
+		if (alts[i].family == fam)
+			alt = &alts[i];
+	if (alt == NULL)
+		return false;
+	stun_build_init(&b, buf, sizeof(buf),
+			stun_msg_type(r->req->method, STUN_CLASS_ERROR), r->req->tid);
+	stun_build_error(&b, STUN_ERR_TRY_ALTERNATE, NULL);
+	stun_build_addr(&b, STUN_ATTR_ALTERNATE_SERVER, alt);
+	stun_build_str(&b, STUN_ATTR_SOFTWARE, cp->conf->turn.software);
+	if (r->auth.key_len > 0)
+		cp_auth_sign(&b, &r->auth);
+	stun_build_fingerprint(&b);
+	cp->stats[CP_STAT_ERRORS]++;
+	cp->stats[CP_STAT_REDIRECTED]++;
+	cp_count_error(cp, STUN_ERR_TRY_ALTERNATE);
+	cpa_send_response(cp, r->worker, &r->msg->h.tuple, buf, stun_build_finish(&b));
+	return true;
+}
+
+/* The box drains (turnpikectl drain): 300 with an alternate, or 508. */
+static bool
+drain_answer(struct req_ctx *r)
+{
+	struct cp_ctx *cp = r->cp;
+
+	if (!cp->draining)
+		return false;
+	if (!reply_alternate(r, cp->drain_alt, cp->ndrain_alt)) {
+		cp->stats[CP_STAT_DRAIN_REFUSED]++;
+		reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
+	}
+	return true;
+}
+
+/* The box is full (its quota_total, a worker's share, the ports): with
+ * cp.alternates, 300 to one of them; else the code the caller names. */
+static void
+full_answer(struct req_ctx *r, uint16_t code)
+{
+	if (!reply_alternate(r, r->cp->full_alt, r->cp->nfull_alt))
+		reply_error(r, code, NULL);
+}
+
+/* Start a success response; the caller adds attributes and finishes. */
+static void
+reply_begin(struct req_ctx *r, struct stun_builder *b, uint8_t *buf, size_t cap)
+{
+	stun_build_init(b, buf, cap, stun_msg_type(r->req->method, STUN_CLASS_SUCCESS),
+			r->req->tid);
+}
+
+static void
+reply_finish(struct req_ctx *r, struct stun_builder *b)
+{
+	stun_build_str(b, STUN_ATTR_SOFTWARE, r->cp->conf->turn.software);
+	cp_auth_sign(b, &r->auth);
+	stun_build_fingerprint(b);
+	cpa_send_response(r->cp, r->worker, &r->msg->h.tuple, b->buf, stun_build_finish(b));
+}
+
+static bool
+alloc_has_family(const struct cp_alloc *a, uint8_t family)
+{
+	for (unsigned int i = 0; i < a->auth.nrelayed; i++)
+		if (a->auth.relayed[i].family == family)
+			return true;
+	return false;
+}
+
+/* ---- Allocate (RFC 8656 §7.2) ------------------------------------------- */
+
+static uint32_t
+granted_lifetime(const struct cp_ctx *cp, const struct stun_msg *req)
+{
+	const struct stun_attr *la = stun_msg_find(req, STUN_ATTR_LIFETIME);
+	uint32_t want = cp->conf->cp.lifetime_default_s, max = cp->conf->cp.lifetime_max_s;
+
+	if (la != NULL)
+		stun_attr_get_u32(la, &want);
+	if (want > max)
+		want = max;
+	/* §7.2: a request below the default gets the default. */
+	if (want < cp->conf->cp.lifetime_default_s)
+		want = cp->conf->cp.lifetime_default_s;
+	return want;
+}
+
+static void
+send_allocate_success(struct req_ctx *r, struct cp_alloc *a, uint64_t token,
+		      uint16_t addr_err_family)
+{
+	uint8_t buf[512];
+	struct stun_builder b;
+	struct stun_addr sa;
+	uint64_t left = a->expires_ms > r->cp->now_ms ?
+		(a->expires_ms - r->cp->now_ms + 500) / 1000 : 0;
+
+	reply_begin(r, &b, buf, sizeof(buf));
+	for (unsigned int i = 0; i < a->auth.nrelayed; i++) {
+		cpa_stun_from_ipc(&sa, &a->auth.relayed[i]);
+		stun_build_addr(&b, STUN_ATTR_XOR_RELAYED_ADDRESS, &sa);
+	}
+	if (addr_err_family != 0)
+		stun_build_addr_error(&b, addr_err_family,
+				      STUN_ERR_ADDRESS_FAMILY_NOT_SUPPORTED, NULL);
+	stun_build_u32(&b, STUN_ATTR_LIFETIME, (uint32_t)left);
+	if (token != 0) {
+		uint8_t t[8];
+
+		memcpy(t, &token, 8);
+		stun_build_attr(&b, STUN_ATTR_RESERVATION_TOKEN, t, 8);
+	}
+	cpa_stun_from_ipc(&sa, &a->tuple.client);
+	stun_build_addr(&b, STUN_ATTR_XOR_MAPPED_ADDRESS, &sa);
+	reply_finish(r, &b);
+	tp_log(TP_LOG_DEBUG, "allocation %llu (worker %u): granted, lifetime %llu s, "
+	       "%u relayed address(es), port %u", (unsigned long long)a->id,
+	       a->worker, (unsigned long long)left, a->auth.nrelayed, a->relay_port);
+}
+
+static void
+do_allocate(struct req_ctx *r)
+{
+	struct cp_ctx *cp = r->cp;
+	const struct stun_msg *req = r->req;
+	const struct stun_attr *rt = stun_msg_find(req, STUN_ATTR_REQUESTED_TRANSPORT);
+	const struct stun_attr *raf = stun_msg_find(req, STUN_ATTR_REQUESTED_ADDRESS_FAMILY);
+	const struct stun_attr *aaf = stun_msg_find(req, STUN_ATTR_ADDITIONAL_ADDRESS_FAMILY);
+	const struct stun_attr *ep = stun_msg_find(req, STUN_ATTR_EVEN_PORT);
+	const struct stun_attr *tok = stun_msg_find(req, STUN_ATTR_RESERVATION_TOKEN);
+	struct cp_alloc *a = cpa_alloc_by_tuple(cp, &r->msg->h.tuple);
+	struct cp_reservation *held = NULL, *rv = NULL;
+	const struct cp_user *u;
+	uint8_t proto = 0, fam = STUN_AF_IPV4, addfam = 0;
+	uint8_t fams[2], idx[2] = { 0, 0 };
+	unsigned int nfams = 0;
+	uint16_t port = 0, addr_err = 0;
+	uint64_t token = 0;
+	bool reserve = false;
+
+	/* §7.2 step 2: the 5-tuple is taken. A retransmission of the request
+	 * that made it gets the same success again (§7.2, last paragraph),
+	 * with the RESERVATION-TOKEN while the reservation is held: a client
+	 * whose first answer was lost learns it only here. */
+	if (a != NULL) {
+		if (memcmp(a->tid, req->tid, CP_TID_LEN) == 0)
+			send_allocate_success(r, a, cpa_reserv_token_of(cp, a->id), 0);
+		else
+			reply_error(r, STUN_ERR_ALLOCATION_MISMATCH, NULL);
+		return;
+	}
+	/* step 3 */
+	if (rt == NULL || stun_attr_get_transport(rt, &proto) < 0) {
+		reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
+		return;
+	}
+	if (proto != STUN_TRANSPORT_UDP) {
+		reply_error(r, STUN_ERR_UNSUPPORTED_TRANSPORT, NULL);
+		return;
+	}
+	/* step 4: DONT-FRAGMENT is honoured: dp sets DF on every IPv4
+	 * packet it relays (RFC 8656 §14: DF set when asked for). */
+	/* step 5 */
+	if (tok != NULL) {
+		if (ep != NULL || raf != NULL || aaf != NULL) {
+			reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
+			return;
+		}
+		/* 0, unknown, used, expired or another worker's: 508 */
+		memcpy(&token, tok->value, 8);
+		held = cpa_reserv_find(cp, token, r->worker);
+		if (held == NULL) {
+			reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
+			return;
+		}
+		/* The reserved transport address: its port, family and
+		 * address; the reservation is used up on success only. */
+		port = held->port;
+		idx[0] = held->relay_idx;
+		fam = held->family == NET_AF6 ? STUN_AF_IPV6 : STUN_AF_IPV4;
+		token = 0;
+	}
+	/* step 6 */
+	if (raf != NULL && aaf != NULL) {
+		reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
+		return;
+	}
+	/* step 7 */
+	if (raf != NULL) {
+		stun_attr_get_family(raf, &fam);
+		if (fam != STUN_AF_IPV4 && fam != STUN_AF_IPV6) {
+			reply_error(r, STUN_ERR_ADDRESS_FAMILY_NOT_SUPPORTED, NULL);
+			return;
+		}
+	}
+	if (cp->nrelay[cpa_fam_i(fam == STUN_AF_IPV4 ? NET_AF4 : NET_AF6)] == 0) {
+		reply_error(r, STUN_ERR_ADDRESS_FAMILY_NOT_SUPPORTED, NULL);
+		return;
+	}
+	fams[nfams++] = fam == STUN_AF_IPV4 ? NET_AF4 : NET_AF6;
+	/* step 8 */
+	if (ep != NULL) {
+		bool rbit = false;
+
+		stun_attr_get_even_port(ep, &rbit);
+		if (rbit && aaf != NULL) {
+			reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
+			return;
+		}
+		reserve = rbit;
+	}
+	/* step 9 */
+	if (aaf != NULL) {
+		stun_attr_get_family(aaf, &addfam);
+		if (addfam != STUN_AF_IPV6) {
+			reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
+			return;
+		}
+		if (cp->nrelay[cpa_fam_i(NET_AF6)] > 0)
+			fams[nfams++] = NET_AF6;
+		else
+			addr_err = STUN_AF_IPV6;   /* partial: success + ADDRESS-ERROR-CODE */
+	}
+	/* step 11 (ahead of the quotas: a draining box takes nothing new
+	 * whatever they say): 300 Try Alternate, or 508. */
+	if (drain_answer(r))
+		return;
+	/* step 10: quotas (per username, and in total). A username counts
+	 * from its first allocation on: nothing is recorded for a request
+	 * that is refused. */
+	u = cpa_user_find(cp, r->auth.username, r->auth.username_len);
+	if (cp->conf->cp.quota_user && u != NULL && u->n >= cp->conf->cp.quota_user) {
+		cp->stats[CP_STAT_QUOTA_REFUSED]++;
+		reply_error(r, STUN_ERR_ALLOCATION_QUOTA_REACHED, NULL);
+		return;
+	}
+	/* The box is full: another server may have room (cp.alternates). */
+	if (cp->nallocs >= cp->max_allocs) {
+		cp->stats[CP_STAT_QUOTA_REFUSED]++;
+		full_answer(r, STUN_ERR_ALLOCATION_QUOTA_REACHED);
+		return;
+	}
+	/* 508: no more than the worker's dp table holds, and a free
+	 * (address, port) pair in its share of the range. */
+	if (r->worker >= IPC_MAX_WORKERS ||
+	    cp->worker_allocs[r->worker] >= cp->worker_cap) {
+		full_answer(r, STUN_ERR_INSUFFICIENT_CAPACITY);
+		return;
+	}
+	/* §7.2 step 8: R=1 asks for port + 1 as well; when cp cannot hold
+	 * it, the request cannot be satisfied (508), rather than succeed
+	 * without the reservation it asked for. */
+	if (reserve) {
+		rv = cpa_reserv_free_slot(cp);
+		token = rv != NULL ? cpa_reserv_new_token(cp) : 0;
+		if (token == 0) {
+			reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
+			return;
+		}
+	}
+	if (held == NULL)
+		port = cpa_port_pick(cp, r->worker, fams, nfams, ep != NULL, reserve, idx);
+	if (port == 0 || idx[0] >= cp->nrelay[cpa_fam_i(fams[0])]) {
+		full_answer(r, STUN_ERR_INSUFFICIENT_CAPACITY);
+		return;
+	}
+	a = cpa_alloc_new(cp, &r->msg->h.tuple, (uint16_t)r->worker, 0);
+	if (a == NULL) {
+		reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
+		return;
+	}
+	if (held != NULL)
+		cpa_reserv_end(cp, held);   /* its port now belongs to the allocation */
+	/* Whole: cp/auth took at most CP_AUTH_NAME_MAX (TP_USERNAME_MAX)
+	 * bytes, which IPC_USER_MAX holds (alloc_types.h). */
+	a->auth.user_len = r->auth.username_len;
+	memcpy(a->auth.username, r->auth.username, a->auth.user_len);
+	cpa_user_attach(cp, a);
+	memcpy(a->tid, req->tid, CP_TID_LEN);
+	a->relay_port = port;
+	a->auth.nrelayed = (uint8_t)nfams;
+	for (unsigned int i = 0; i < nfams; i++) {
+		a->auth.relayed[i].family = fams[i];
+		a->auth.relayed[i].port = port;
+		memcpy(a->auth.relayed[i].ip, cp->relay_ip[cpa_fam_i(fams[i])][idx[i]],
+		       fams[i] == NET_AF4 ? 4 : 16);
+		a->relay_idx[i] = idx[i];
+	}
+	cpa_alloc_ports_set(cp, a, true);
+	/* §7.2 step 8, R=1: hold port + 1 at the same address for 30 s. */
+	if (rv != NULL) {
+		rv->used = true;
+		rv->token = token;
+		rv->alloc_id = a->id;
+		rv->port = (uint16_t)(port + 1);
+		rv->worker = (uint16_t)r->worker;
+		rv->family = fams[0];
+		rv->relay_idx = idx[0];
+		rv->expires_ms = cp->now_ms + 30000u;
+		cpa_port_set(cp, cpa_fam_i(rv->family), rv->relay_idx, rv->port, true);
+		tw_add(&cp->wheel, &rv->timer, cpa_ms_to_tick(cp, rv->expires_ms));
+	}
+	a->auth.key_len = r->auth.key_len;
+	a->auth.pwalg = r->auth.pwalg;
+	memcpy(a->auth.key, r->auth.key, r->auth.key_len);
+	a->expires_ms = cp->now_ms + (uint64_t)granted_lifetime(cp, req) * 1000u;
+	cpa_alloc_arm(cp, a);
+	cpa_send_alloc(cp, a, IPC_ALLOC_ADD);
+	send_allocate_success(r, a, token, addr_err);
+	cp->stats[CP_STAT_ALLOCATE_OK]++;
+}
+
+/* Requests other than Allocate need the allocation of their 5-tuple, made
+ * by the same user (RFC 8656 §5: 437, 441). */
+static struct cp_alloc *
+need_alloc(struct req_ctx *r)
+{
+	struct cp_alloc *a = cpa_alloc_by_tuple(r->cp, &r->msg->h.tuple);
+
+	if (a == NULL) {
+		reply_error(r, STUN_ERR_ALLOCATION_MISMATCH, NULL);
+		return NULL;
+	}
+	if (a->auth.user_len != r->auth.username_len ||
+	    memcmp(a->auth.username, r->auth.username, a->auth.user_len) != 0) {
+		reply_error(r, STUN_ERR_WRONG_CREDENTIALS, NULL);
+		return NULL;
+	}
+	return a;
+}
+
+/* ---- Refresh (§8.2) ----------------------------------------------------- */
+
+static void
+do_refresh(struct req_ctx *r)
+{
+	struct cp_ctx *cp = r->cp;
+	const struct stun_attr *la = stun_msg_find(r->req, STUN_ATTR_LIFETIME);
+	const struct stun_attr *raf = stun_msg_find(r->req, STUN_ATTR_REQUESTED_ADDRESS_FAMILY);
+	struct cp_alloc *a = need_alloc(r);
+	uint32_t want = 1;
+	uint8_t buf[256];
+	struct stun_builder b;
+
+	if (a == NULL)
+		return;
+	if (raf != NULL) {
+		uint8_t fam = 0;
+
+		stun_attr_get_family(raf, &fam);
+		if (!alloc_has_family(a, fam == STUN_AF_IPV4 ? NET_AF4 : NET_AF6)) {
+			reply_error(r, STUN_ERR_PEER_ADDRESS_FAMILY_MISMATCH, NULL);
+			return;
+		}
+	}
+	if (la != NULL)
+		stun_attr_get_u32(la, &want);
+	reply_begin(r, &b, buf, sizeof(buf));
+	if (la != NULL && want == 0) {
+		stun_build_u32(&b, STUN_ATTR_LIFETIME, 0);
+		cpa_send_alloc(cp, a, IPC_ALLOC_DEL);
+		cpa_alloc_free(cp, a);
+	} else {
+		uint32_t g = granted_lifetime(cp, r->req);
+
+		a->expires_ms = cp->now_ms + (uint64_t)g * 1000u;
+		cpa_alloc_arm(cp, a);
+		cpa_send_alloc(cp, a, IPC_ALLOC_LIFE);
+		stun_build_u32(&b, STUN_ATTR_LIFETIME, g);
+	}
+	cp->stats[CP_STAT_REFRESH_OK]++;
+	reply_finish(r, &b);
+}
+
+/* ---- permissions and channels (§9, §10, §12) --------------------------- */
+
+/*
+ * Relay to relay (issue 18): a peer that is one of our relayed addresses
+ * (the policy says "own-relayed", after the deny list and canonical forms
+ * had their say) is allowed when cp.peers.allow_relay_to_relay is on and
+ * an allocation holds that relayed transport address: an allocation at
+ * that IP for a permission (RFC 8656 §9: the port does not matter), the
+ * (IP, port) pair for a channel. A port merely reserved (EVEN-PORT) is no allocation yet.
+ * dp delivers such datagrams inside the box.
+ */
+static bool
+relay_peer_ok(const struct cp_ctx *cp, const struct cp_addr *peer, bool any_port)
+{
+	uint8_t fam = peer->family == 4 ? NET_AF4 : NET_AF6;
+	uint8_t idx = cpa_relay_index(cp, fam, peer->ip);
+
+	if (!cp->conf->cp.allow_relay_to_relay || idx == CP_RELAY_NONE)
+		return false;
+	if (any_port) {
+		/* some allocation (or reservation) at that address */
+		for (unsigned int w = 0; w < cp->nworkers && w < IPC_MAX_WORKERS; w++)
+			if (cp->share_used[cpa_fam_i(fam)][idx][w] > 0)
+				return true;
+		return false;
+	}
+	if (!cpa_port_used(cp, cpa_fam_i(fam), idx, peer->port))
+		return false;
+	for (unsigned int i = 0; i < CP_MAX_RESERV; i++) {
+		const struct cp_reservation *rv = &cp->reserv[i];
+
+		if (rv->used && rv->port == peer->port && rv->family == fam &&
+		    rv->relay_idx == idx)
+			return false;
+	}
+	return true;
+}
+
+/* The peer address as policy sees it, or a refusal code. */
+static uint16_t
+peer_check(struct req_ctx *r, const struct cp_alloc *a,
+	   const struct stun_attr *attr, bool any_port, struct ipc_addr *canon)
+{
+	struct stun_addr sa;
+	struct cp_addr in, out;
+	enum cp_policy_verdict v;
+
+	if (stun_attr_get_addr(r->req, attr, &sa) < 0)
+		return STUN_ERR_BAD_REQUEST;
+	/* A channel leads to a transport address, and port 0 is none (RFC
+	 * 768): ChannelBind to it is 400, as a malformed peer address is.
+	 * (dp drops Send indications to it.) */
+	if (!any_port && sa.port == 0)
+		return STUN_ERR_BAD_REQUEST;
+	memset(&in, 0, sizeof(in));
+	in.family = sa.family == STUN_AF_IPV4 ? 4 : 6;
+	/* RFC 8656 §9: a permission is for an IP address; the port of
+	 * CreatePermission's XOR-PEER-ADDRESS is ignored (often 0). */
+	in.port = any_port && sa.port == 0 ? 1 : sa.port;
+	memcpy(in.ip, sa.ip, 16);
+	v = cp_policy_check(r->cp->policy, &in, &out);
+	if (v == CP_POLICY_OWN_RELAYED && relay_peer_ok(r->cp, &out, any_port))
+		v = CP_POLICY_ACCEPT;
+	if (v != CP_POLICY_ACCEPT) {
+		r->cp->stats[CP_STAT_POLICY_REFUSED]++;
+		return STUN_ERR_FORBIDDEN;
+	}
+	memset(canon, 0, sizeof(*canon));
+	canon->family = out.family;
+	canon->port = out.port;
+	memcpy(canon->ip, out.ip, 16);
+	/* §10.2 / §12.2: the peer must be of a family we relayed. */
+	if (!alloc_has_family(a, canon->family))
+		return STUN_ERR_PEER_ADDRESS_FAMILY_MISMATCH;
+	return 0;
+}
+
+static struct cp_perm *
+perm_find(struct cp_alloc *a, const struct ipc_addr *peer, bool create)
+{
+	struct cp_perm *free_slot = NULL;
+	unsigned int n = peer->family == NET_AF4 ? 4 : 16;
+
+	for (unsigned int i = 0; i < CP_MAX_PERMS; i++) {
+		struct cp_perm *p = &a->perms[i];
+
+		if (p->used && p->peer.family == peer->family &&
+		    memcmp(p->peer.ip, peer->ip, n) == 0)
+			return p;
+		if (!p->used && free_slot == NULL)
+			free_slot = p;
+	}
+	if (!create || free_slot == NULL)
+		return NULL;
+	memset(&free_slot->peer, 0, sizeof(free_slot->peer));
+	free_slot->peer.family = peer->family;
+	memcpy(free_slot->peer.ip, peer->ip, n);
+	free_slot->used = true;
+	return free_slot;
+}
+
+static bool
+perm_room(const struct cp_alloc *a)
+{
+	for (unsigned int i = 0; i < CP_MAX_PERMS; i++)
+		if (!a->perms[i].used)
+			return true;
+	return false;
+}
+
+static void
+perm_install(struct cp_ctx *cp, struct cp_alloc *a, struct cp_perm *p)
+{
+	p->expires_ms = cp->now_ms + (uint64_t)cp->conf->cp.perm_lifetime_s * 1000u;
+	tw_add(&cp->wheel, &p->timer, cpa_ms_to_tick(cp, p->expires_ms));
+	cpa_send_binding(cp, a, IPC_PERM_ADD, &p->peer, 0, p->expires_ms);
+}
+
+static void
+do_create_permission(struct req_ctx *r)
+{
+	struct cp_ctx *cp = r->cp;
+	struct cp_alloc *a = need_alloc(r);
+	const struct stun_attr *pa;
+	struct ipc_addr peers[CP_MAX_PERMS];
+	unsigned int n = 0, have = 0;
+	uint8_t buf[256];
+	struct stun_builder b;
+
+	if (a == NULL)
+		return;
+	pa = stun_msg_find(r->req, STUN_ATTR_XOR_PEER_ADDRESS);
+	if (pa == NULL) {
+		reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
+		return;
+	}
+	/* Judge every address before installing any (§10.2: all or none). */
+	for (; pa != NULL; pa = stun_msg_find_next(r->req, pa)) {
+		uint16_t code;
+
+		if (n == CP_MAX_PERMS) {
+			reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
+			return;
+		}
+		code = peer_check(r, a, pa, true, &peers[n]);
+		if (code != 0) {
+			reply_error(r, code, NULL);
+			return;
+		}
+		n++;
+	}
+	for (unsigned int i = 0; i < CP_MAX_PERMS; i++)
+		have += a->perms[i].used;
+	for (unsigned int i = 0; i < n; i++)
+		if (perm_find(a, &peers[i], false) == NULL)
+			have++;
+	if (have > CP_MAX_PERMS) {
+		reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
+		return;
+	}
+	for (unsigned int i = 0; i < n; i++)
+		perm_install(cp, a, perm_find(a, &peers[i], true));
+	cp->stats[CP_STAT_PERMISSION_OK]++;
+	reply_begin(r, &b, buf, sizeof(buf));
+	reply_finish(r, &b);
+}
+
+static void
+do_channel_bind(struct req_ctx *r)
+{
+	struct cp_ctx *cp = r->cp;
+	struct cp_alloc *a = need_alloc(r);
+	const struct stun_attr *ca, *pa;
+	struct cp_chan *slot = NULL, *same = NULL;
+	struct cp_perm *perm;
+	struct ipc_addr peer;
+	uint16_t ch = 0, code;
+	uint8_t buf[256];
+	struct stun_builder b;
+
+	if (a == NULL)
+		return;
+	ca = stun_msg_find(r->req, STUN_ATTR_CHANNEL_NUMBER);
+	pa = stun_msg_find(r->req, STUN_ATTR_XOR_PEER_ADDRESS);
+	/* §12.2: both present, number in 0x4000..0x4FFF (the default,
+	 * turn.channels "rfc8656"; up to 0x7FFE only when configured for
+	 * RFC 5766 clients, "rfc5766") */
+	if (ca == NULL || pa == NULL || stun_attr_get_channel(ca, &ch) < 0 ||
+	    ch < CHDATA_CHANNEL_MIN || ch > cp->conf->turn.channel_max) {
+		reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
+		return;
+	}
+	code = peer_check(r, a, pa, false, &peer);
+	if (code != 0) {
+		reply_error(r, code, NULL);
+		return;
+	}
+	for (unsigned int i = 0; i < CP_MAX_CHANNELS; i++) {
+		struct cp_chan *c = &a->chans[i];
+		bool same_peer = c->channel != 0 && c->peer.family == peer.family &&
+				 c->peer.port == peer.port &&
+				 memcmp(c->peer.ip, peer.ip, 16) == 0;
+
+		if (c->channel == ch) {
+			/* bound to another peer: 400 */
+			if (!same_peer) {
+				reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
+				return;
+			}
+			same = c;
+		} else if (same_peer) {
+			/* the peer is bound to another number: 400 */
+			reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
+			return;
+		}
+		if (c->channel == 0 && slot == NULL)
+			slot = c;
+	}
+	if (same != NULL)
+		slot = same;
+	/* §12.2: the binding installs the permission as well. Both need room
+	 * before either is taken: a 508 leaves nothing behind (a permission
+	 * slot taken for a refused binding was never armed nor sent to dp,
+	 * and stayed taken for the allocation's life). */
+	perm = perm_find(a, &peer, false);
+	if (slot == NULL || (perm == NULL && !perm_room(a))) {
+		reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
+		return;
+	}
+	if (perm == NULL)
+		perm = perm_find(a, &peer, true);
+	slot->channel = ch;
+	slot->peer = peer;
+	slot->expires_ms = cp->now_ms + (uint64_t)cp->conf->cp.chan_lifetime_s * 1000u;
+	tw_add(&cp->wheel, &slot->timer, cpa_ms_to_tick(cp, slot->expires_ms));
+	/* §12.2: binding also installs or refreshes the permission. */
+	perm_install(cp, a, perm);
+	cpa_send_binding(cp, a, IPC_CHAN_ADD, &slot->peer, ch, slot->expires_ms);
+	cp->stats[CP_STAT_CHANNEL_OK]++;
+	reply_begin(r, &b, buf, sizeof(buf));
+	reply_finish(r, &b);
+}
+
+/* ---- a request from dp -------------------------------------------------- */
+
+void
+cpa_handle_request(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
+{
+	struct stun_msg req;
+	struct req_ctx r;
+
+	cp->stats[CP_STAT_REQUESTS]++;
+	/* Not before cp is ready: while it takes dp's state back, an
+	 * Allocate could be given a 5-tuple whose allocation is still on its
+	 * way. dp holds requests back until cp is ready, so this is one that
+	 * slipped in as cp started; the client sends it again. */
+	if (!cp->ready) {
+		cp->stats[CP_STAT_NOT_READY_DROPPED]++;
+		return;
+	}
+	if (stun_msg_parse(&req, msg->body, msg->h.body_len, NULL) < 0 ||
+	    req.cls != STUN_CLASS_REQUEST)
+		return;   /* dp parsed it already: not reachable from a client */
+	/* RFC 8489 §6.3, §14.7: a message whose FINGERPRINT does not match
+	 * is discarded. dp checks every STUN message before it acts on it or
+	 * passes it on (dp/turn/turn.c fingerprint_ok(), DPDK's CRC-32), so
+	 * cp does not check again: zlib's CRC cost 370 ns a request here,
+	 * a quarter of a dropped challenge's whole cost under a flood
+	 * (perf/RESULTS.md). FINGERPRINT is no security check: whoever
+	 * writes the ring can write a matching one. */
+	memset(&r, 0, sizeof(r));
+	r.cp = cp;
+	r.worker = w;
+	r.msg = msg;
+	r.req = &req;
+	cpa_stun_from_ipc(&r.from.addr, &msg->h.tuple.client);
+	r.from.transport = msg->h.tuple.transport;
+
+	/* Nonces age on the monotonic clock; REST usernames carry a Unix
+	 * time, and the wall clock is meant there. */
+	if (cp_auth_check(cp->auth, &req, &r.from, cp->now_ms / 1000u, cp->wall_ms / 1000u,
+			  &r.auth) != 0) {
+		uint8_t buf[NONCE_CHALLENGE_MAX];
+		int n;
+
+		if (r.auth.reason < CP_AUTH_REASON__COUNT)
+			cp->auth_refused[r.auth.reason]++;
+
+		if (r.auth.code != STUN_ERR_BAD_REQUEST &&
+		    !cp_auth_challenge_allowed(cp->auth, &r.from, cp->now_ms)) {
+			cp->stats[CP_STAT_CHALLENGES_DROPPED]++;
+			return;
+		}
+		n = cp_auth_build_challenge(cp->auth, &req, &r.auth, &r.from,
+					    cp->now_ms / 1000u, buf, sizeof(buf));
+		cp->stats[CP_STAT_CHALLENGES]++;
+		cp_count_error(cp, r.auth.code);
+		cpa_send_response(cp, w, &msg->h.tuple, buf, n);
+		return;
+	}
+	/* RFC 8489 §6.3 (RFC 5389 §7.3): "Once the authentication checks
+	 * are done", unknown comprehension-required attributes: 420, signed
+	 * like any answer to an authenticated request. (It was checked
+	 * first: an unauthenticated probe got 420 instead of 401, and such
+	 * requests went past dp's challenge to cp.) */
+	if (req.nunknown > 0) {
+		reply_error(&r, STUN_ERR_UNKNOWN_ATTRIBUTE, NULL);
+		return;
+	}
+	switch (req.method) {
+	case STUN_METHOD_ALLOCATE:
+		do_allocate(&r);
+		break;
+	case STUN_METHOD_REFRESH:
+		do_refresh(&r);
+		break;
+	case STUN_METHOD_CREATE_PERMISSION:
+		do_create_permission(&r);
+		break;
+	case STUN_METHOD_CHANNEL_BIND:
+		do_channel_bind(&r);
+		break;
+	default:
+		reply_error(&r, STUN_ERR_BAD_REQUEST, NULL);
+		break;
+	}
+}
