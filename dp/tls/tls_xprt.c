@@ -751,8 +751,12 @@ tls_kick(struct dp_worker *w, struct tls_conn *c)
 		return -EPROTO;
 	}
 	rte_pktmbuf_free(m);
-	if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE)
-		return tls_flush(w, c) ? 0 : (c->leg->why = TLS_FAIL_OTHER, -EPROTO);
+	if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+		if (tls_flush(w, c))
+			return 0;
+		c->leg->why = TLS_FAIL_OTHER;     /* (reset_ciphertext_overflow) */
+		return -EPROTO;
+	}
 	/* A handshake cannot be complete before we have sent a flight: data
 	 * here would be a bug of OpenSSL's; refused rather than lost. */
 	c->flags |= TLS_F_FATAL;

@@ -598,6 +598,65 @@ test_tls_xprt_wrong_or_no_certificate_refused(void **state)
 		"no_peer_cert", SSL_AD_CERTIFICATE_REQUIRED);
 }
 
+static int
+reject_all(int ok, X509_STORE_CTX *xs)
+{
+	(void)ok;
+	(void)xs;
+	return 0;
+}
+
+/*
+ * TLS 1.3: our client is up when it has sent its Finished, before the
+ * server has judged its certificate; the server's refusal comes as an
+ * alert on a later read: -EPROTO, and the cause kept for the report.
+ */
+static void
+test_tls_xprt_client_refused_after_up_says_alert(void **state)
+{
+	struct tls_leg_params p = params(cert_b, CERTFP_SHA256);
+	char why[256];
+	struct x x;
+
+	(void)state;
+	x_new(&x, false);
+	peer_new(&x, true, cert_b, key_b, TLS1_3_VERSION);
+	SSL_set_verify(x.peer, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, reject_all);
+	h_open_active(x.h);
+	x.xp = tls_conn_start(x.w, x.h->id, TLS_ROLE_CLIENT, &p);
+	assert_non_null(x.xp);
+	PUMP_UNTIL(&x, x.rcv_rc != 0);
+	assert_int_equal(ev.handshakes, 1);
+	assert_int_equal(ev.why, TLS_FAIL_NONE);        /* it was up */
+	assert_int_equal(x.rcv_rc, -EPROTO);
+	assert_int_equal(tls_conn_why(x.w, x.h->id, why, sizeof(why)), TLS_FAIL_PEER_ALERT);
+	printf("# client leg up, then refused by the server: %s\n", why);
+	assert_int_equal(strncmp(why, "peer_alert: ", 12), 0);
+	assert_int_equal(ctr("alert_received"), 1);
+	x.xp->abort(x.w, x.h->id);
+	x.xp = NULL;
+	x_free(&x);
+
+	/* the caller's handshake deadline: timeout, no callback */
+	x_new(&x, false);
+	h_open_passive(x.h);
+	x.xp = tls_conn_start(x.w, x.h->id, TLS_ROLE_SERVER, &p);
+	assert_non_null(x.xp);
+	x.xp->first_timeout(x.w, x.h->id);
+	assert_int_equal(tls_conn_why(x.w, x.h->id, why, sizeof(why)), TLS_FAIL_TIMEOUT);
+	assert_string_equal(why, "timeout");
+	assert_int_equal(ctr("hs_timeout"), 1);
+	{
+		struct rte_mbuf *m;
+
+		assert_int_equal(x.xp->rcv_buf(x.w, x.h->id, &m, UINT32_MAX), -EPROTO);
+	}
+	assert_int_equal(ev.handshakes, 0);
+	x.xp->abort(x.w, x.h->id);
+	x.xp = NULL;
+	x_free(&x);
+}
+
 static void
 test_tls_xprt_async_provider_parks_and_resumes(void **state)
 {
@@ -662,6 +721,7 @@ main(void)
 		cmocka_unit_test(test_tls_xprt_client_leg_13_and_12),
 		cmocka_unit_test(test_tls_xprt_server_leg_13_and_12),
 		cmocka_unit_test(test_tls_xprt_wrong_or_no_certificate_refused),
+		cmocka_unit_test(test_tls_xprt_client_refused_after_up_says_alert),
 		cmocka_unit_test(test_tls_xprt_async_provider_parks_and_resumes),
 		cmocka_unit_test(test_tls_xprt_start_refusals),
 	};
