@@ -33,6 +33,9 @@
  *   - our certificate: p.cred, or the tls group's; the peer's must match
  *     one of p.fp (no CA chain); a server leg requires one.
  * TLS_ROLE_NONE returns &dp_xprt_raw: the splice never asks which it has.
+ * tls_worker_init() must have run on the worker (TURN's set-up calls it
+ * when turn.listen_tls is set; the AGW's calls it too: the second call
+ * finds it made).
  */
 #ifndef DP_TLS_H
 #define DP_TLS_H
@@ -67,7 +70,8 @@ struct dp_xprt_ops {
 	int (*abort)(struct dp_worker *w, uint64_t id);
 	void (*gone)(struct dp_worker *w, uint64_t id);
 	/* the application's first-message deadline passed (counted when
-	 * the handshake had not completed) */
+	 * the handshake had not completed; a leg's then fails with
+	 * TLS_FAIL_TIMEOUT, no callback: the caller ends it) */
 	void (*first_timeout)(struct dp_worker *w, uint64_t id);
 };
 
