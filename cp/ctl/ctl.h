@@ -6,7 +6,7 @@
  * global options and the top-level command table; each ctl_<area>.c owns
  * one command area and, through ctl_dispatch(), its own table of
  * subcommands. Adding a command is one row in a table plus one handler.
- * ctl_stun.c works offline; ctl_ops.c holds the commands that talk to
+ * ctl_stun.c and ctl_cert.c work offline; ctl_ops.c holds the commands that talk to
  * turnpike-cp (status, allocations, kill, users, secrets) through the
  * client in ctl_api.c.
  *
@@ -147,5 +147,11 @@ int ctl_secrets_main(const struct ctl_opts *opts, const char *path, int argc,
 /* "psk": TLS 1.3 external PSKs (ctl_ops.c). */
 int ctl_psk_main(const struct ctl_opts *opts, const char *path, int argc,
 		 char **argv);
+/* Certificates, offline (ctl_cert.c): "fingerprint" (RFC 8122) and
+ * "aka-token" (HMAC-SHA1-96 keyed with IK over the DER). */
+int ctl_fingerprint_main(const struct ctl_opts *opts, const char *path, int argc,
+			 char **argv);
+int ctl_aka_token_main(const struct ctl_opts *opts, const char *path, int argc,
+		       char **argv);
 
 #endif /* CTL_H */

@@ -42,6 +42,10 @@ static const struct ctl_cmd ctl_commands[] = {
 	  ctl_drain_main },
 	{ "undrain", "end a drain", ctl_undrain_main },
 	{ "stun", "decode and inspect STUN/TURN messages", ctl_stun_main },
+	{ "fingerprint", "a certificate's RFC 8122 a=fingerprint value",
+	  ctl_fingerprint_main },
+	{ "aka-token", "AKA-asserted certificate token (HMAC-SHA1-96, IK)",
+	  ctl_aka_token_main },
 };
 
 #define CTL_NCOMMANDS TP_ARRAY_SIZE(ctl_commands)

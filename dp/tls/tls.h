@@ -11,13 +11,40 @@
  * may run on the accelerator's or a provider's thread) only puts the SSL
  * on the worker's multi-producer ring; tls_poll(), from the worker loop,
  * takes them off and resumes them. Without an offload nothing ever parks.
+ *
+ * Two users: TURN over TLS (server role, tls_conn_attach() at accept, an
+ * SSL made at the first bytes) and the access gateway's legs (the
+ * splice; either role, tls_conn_start()).
+ *
+ * The AGW's legs, in short (dp/tls/FEATURE.md "Legs" says more):
+ *
+ *   struct tls_leg_params p = { .nfp = 1, .ops = &my_leg_ops, .arg = ctx };
+ *   certfp_parse("sha-256 AB:CD:...", len, &p.fp[0], &why);  // from SDP
+ *   xp = tls_conn_start(w, id, TLS_ROLE_CLIENT, &p);  // or SERVER, NONE
+ *   if (xp == NULL) -> errno (and tls_conn_why() when EPROTO)
+ *   ... from then on only xp->rcv_buf/snd_buf/shutdown/close/abort/gone:
+ *   - readable(): xp->rcv_buf() as for raw TCP; before the handshake is
+ *     up it drives it and says -EAGAIN; a parked operation calls
+ *     ops->ready() later (call rcv_buf again then);
+ *   - ops->handshake(w, id, arg, why) once: TLS_FAIL_NONE (snd_buf takes
+ *     data from now on; before, it says -EAGAIN) or why it failed
+ *     (rcv_buf says -EPROTO; abort the connection; tls_conn_why() gives
+ *     the sentence for the controller);
+ *   - our certificate: p.cred, or the tls group's; the peer's must match
+ *     one of p.fp (no CA chain); a server leg requires one.
+ * TLS_ROLE_NONE returns &dp_xprt_raw: the splice never asks which it has.
+ * tls_worker_init() must have run on the worker (TURN's set-up calls it
+ * when turn.listen_tls is set; the AGW's calls it too: the second call
+ * finds it made).
  */
 #ifndef DP_TLS_H
 #define DP_TLS_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
+#include "tls_leg.h"
 #include "tls_types.h"
 
 struct tp_conf;
@@ -43,7 +70,8 @@ struct dp_xprt_ops {
 	int (*abort)(struct dp_worker *w, uint64_t id);
 	void (*gone)(struct dp_worker *w, uint64_t id);
 	/* the application's first-message deadline passed (counted when
-	 * the handshake had not completed) */
+	 * the handshake had not completed; a leg's then fails with
+	 * TLS_FAIL_TIMEOUT, no callback: the caller ends it) */
 	void (*first_timeout)(struct dp_worker *w, uint64_t id);
 };
 
@@ -52,10 +80,14 @@ extern const struct dp_xprt_ops dp_xprt_tls;
 
 /*
  * w's TLS (after dp_tcp_create(), before workers run): its library
- * context (and offload provider), SSL_CTX (tls_ctx_create()), async ring,
- * connection array of max_conns. on_ready(w, id) is called from
- * tls_poll() for a connection whose parked read may go on. 0, or -errno
- * after one clear error naming the configuration's file and line.
+ * context (and offload provider), SSL_CTXs (tls_ctx_create() for TURN,
+ * tls_leg_ctx_create() for the AGW's legs), async ring, connection array
+ * of max_conns (dp/tcp's, by slot). on_ready(w, id) is called from
+ * tls_poll() for a TURN connection whose parked read may go on (NULL:
+ * none; legs have their own). A second call (TURN's and the AGW's) finds
+ * it made: it only sets on_ready if it had none (-EINVAL for more
+ * connections than the first). 0, or -errno after one clear error naming
+ * the configuration's file and line.
  */
 int tls_worker_init(struct dp_worker *w, const struct tp_conf *conf,
 		    uint32_t max_conns,
@@ -65,6 +97,31 @@ void tls_worker_free(struct dp_worker *w);
 /* A new TCP connection (id) on a TLS port: its TLS slot, set up; no SSL
  * until its first bytes. 0 or -EINVAL. */
 int tls_conn_attach(struct dp_worker *w, uint64_t id);
+
+/*
+ * An AGW leg on the established (or just accepted) TCP connection id:
+ * TLS in role (TLS_ROLE_CLIENT sends its ClientHello now, offering TLS
+ * 1.3 down to tls.min_version; TLS_ROLE_SERVER answers the client's, bytes
+ * received already included), p checked (tls_leg_params_check()) and
+ * copied. Returns the connection's transport: &dp_xprt_tls, or
+ * &dp_xprt_raw for TLS_ROLE_NONE (p unused). NULL with errno: EINVAL (p,
+ * role), ENOTSUP (w has no TLS: no tls group), ENOTCONN (no such
+ * connection), ENOMEM/ENOBUFS (no SSL, no mbuf), EPROTO (the handshake
+ * failed at once, e.g. bytes received that are not TLS: tls_conn_why()
+ * says why; end it with dp_xprt_tls.abort()).
+ */
+const struct dp_xprt_ops *tls_conn_start(struct dp_worker *w, uint64_t id,
+					 enum tls_role role,
+					 const struct tls_leg_params *p);
+
+/*
+ * A leg's verdict: TLS_FAIL_NONE while the handshake runs or once it is
+ * up, else why it failed (enum tls_fail); buf (if size > 0) gets the
+ * sentence (tls_leg_describe(): "fingerprint_mismatch: the peer's
+ * certificate is sha-256 AB:..., none of the 1 signalled"). -ENOTCONN
+ * for a connection that is not a leg.
+ */
+int tls_conn_why(struct dp_worker *w, uint64_t id, char *buf, size_t size);
 
 /* From the worker loop: resume what the ring names, poll the engine while
  * anything is parked, expire cached sessions now and then. Returns the

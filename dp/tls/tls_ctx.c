@@ -26,6 +26,7 @@
 #endif
 
 #include "tls_ctx.h"
+#include "tls_leg.h"
 
 /* The SNI contexts of a context (ex_data, freed with it). */
 struct tls_sni {
@@ -155,11 +156,13 @@ file_ok(const char *path, char *why, size_t len)
 	return 0;
 }
 
-/* One context with t's settings and cert's chain and key. */
+/* A context of method with t's versions, cipher, suite and group lists
+ * and cert's chain and key, renegotiation and compression off,
+ * SSL_MODE_ASYNC: what the TURN server's contexts and the AGW legs' share. */
 static SSL_CTX *
-ctx_one(const struct tp_conf_tls *t, const struct tp_conf_tls_cert *cert,
-	const char *what, OSSL_LIB_CTX *libctx, const char *propq, char *err,
-	size_t errlen)
+ctx_base(const struct tp_conf_tls *t, const struct tp_conf_tls_cert *cert,
+	 const char *what, OSSL_LIB_CTX *libctx, const char *propq,
+	 const SSL_METHOD *method, char *err, size_t errlen)
 {
 	char why[256];
 	SSL_CTX *ctx;
@@ -175,7 +178,7 @@ ctx_one(const struct tp_conf_tls *t, const struct tp_conf_tls_cert *cert,
 		return NULL;
 	}
 	ERR_clear_error();
-	ctx = SSL_CTX_new_ex(libctx, propq, TLS_server_method());
+	ctx = SSL_CTX_new_ex(libctx, propq, method);
 	if (ctx == NULL)
 		CTX_FAIL(t->line, "tls: cannot make a TLS context: %s%s%s",
 			 ossl_why(why, sizeof(why)), propq ? " (properties " : "",
@@ -216,8 +219,8 @@ ctx_one(const struct tp_conf_tls *t, const struct tp_conf_tls_cert *cert,
 	/*
 	 * Renegotiation (TLS 1.2) is refused: it buys a client a second
 	 * handshake's CPU for the price of a message (CVE-2011-1473's
-	 * concern), and nothing in TURN needs it. No compression (CRIME),
-	 * the server's order of ciphers.
+	 * concern), and nothing in TURN or the AGW needs it. No
+	 * compression (CRIME); as a server, the server's order of ciphers.
 	 */
 	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION |
 			    SSL_OP_CIPHER_SERVER_PREFERENCE);
@@ -231,6 +234,23 @@ ctx_one(const struct tp_conf_tls *t, const struct tp_conf_tls_cert *cert,
 	 * (SSL_CTX_set_max_send_fragment below, dp/tls/FEATURE.md).
 	 */
 	SSL_CTX_set_mode(ctx, SSL_MODE_ASYNC);
+	return ctx;
+fail:
+	SSL_CTX_free(ctx);
+	return NULL;
+}
+
+/* One TURN server context with t's settings and cert's chain and key. */
+static SSL_CTX *
+ctx_one(const struct tp_conf_tls *t, const struct tp_conf_tls_cert *cert,
+	const char *what, OSSL_LIB_CTX *libctx, const char *propq, char *err,
+	size_t errlen)
+{
+	SSL_CTX *ctx = ctx_base(t, cert, what, libctx, propq, TLS_server_method(), err,
+				errlen);
+
+	if (ctx == NULL)
+		return NULL;
 	/* What TURN writes is one gathered mbuf at a time (2 KB): records of
 	 * 4 KB at most need a 4 KB write buffer, not OpenSSL's 16 KB. */
 	SSL_CTX_set_max_send_fragment(ctx, 4096);
@@ -248,9 +268,6 @@ ctx_one(const struct tp_conf_tls *t, const struct tp_conf_tls_cert *cert,
 	SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"turnpike", 8);
 	SSL_CTX_set_num_tickets(ctx, 1);
 	return ctx;
-fail:
-	SSL_CTX_free(ctx);
-	return NULL;
 }
 
 SSL_CTX *
@@ -294,6 +311,34 @@ tls_ctx_create(const struct tp_conf_tls *t, OSSL_LIB_CTX *libctx, const char *pr
 out_free_ctx:
 	SSL_CTX_free(ctx);
 	return NULL;
+}
+
+SSL_CTX *
+tls_leg_ctx_create(const struct tp_conf_tls *t, OSSL_LIB_CTX *libctx, const char *propq,
+		   char *err, size_t errlen)
+{
+	SSL_CTX *ctx;
+
+	if (errlen > 0)
+		err[0] = '\0';
+	ctx = ctx_base(t, &t->cert, "tls", libctx, propq, TLS_method(), err, errlen);
+	if (ctx == NULL)
+		return NULL;
+	/*
+	 * The peer is trusted by the fingerprint signalled for it, nothing
+	 * else: tls_leg_verify() replaces the chain verification (the mode,
+	 * SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, is set per
+	 * SSL). No resumption: a session resumed would skip the check of
+	 * the certificate against this leg's own fingerprints (no cache, no
+	 * tickets). Records of 16 KB (OpenSSL's default): a splice moves bulk
+	 * data, and the record overhead of 4 KB ones costs goodput.
+	 */
+	SSL_CTX_set_cert_verify_callback(ctx, tls_leg_verify, NULL);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+	SSL_CTX_set_num_tickets(ctx, 0);
+	SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"turnpike-agw", 12);
+	return ctx;
 }
 
 void

@@ -40,6 +40,22 @@ SSL_CTX *tls_ctx_create(const struct tp_conf_tls *t, OSSL_LIB_CTX *libctx,
 			const char *propq, char *err, size_t errlen);
 void tls_ctx_free(SSL_CTX *ctx);
 
+/*
+ * The context of the access gateway's TLS legs (tls_leg.h), from the
+ * same tls group: either role (TLS_method(); a leg's SSL is put in the
+ * connect or accept state), versions from tls.min_version to TLS 1.3 (a
+ * client offers the highest; a server picks the highest both have), the
+ * cipher, suite and group lists, tls.certificate and tls.private_key as
+ * the default certificate, the peer's certificate checked by
+ * tls_leg_verify() only (its signalled fingerprint; self-signed is the
+ * usual case), no session cache and no tickets (every handshake checks
+ * the certificate), SSL_MODE_ASYNC, renegotiation refused. No SNI
+ * contexts, no ALPN. NULL with err as tls_ctx_create(); freed with
+ * tls_ctx_free().
+ */
+SSL_CTX *tls_leg_ctx_create(const struct tp_conf_tls *t, OSSL_LIB_CTX *libctx,
+			    const char *propq, char *err, size_t errlen);
+
 /* The SNI context for host name, or NULL (for tests and statistics). */
 SSL_CTX *tls_ctx_sni(SSL_CTX *ctx, const char *name);
 /* fn on ctx and on each of its SNI contexts (a handshake may move to one

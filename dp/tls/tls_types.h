@@ -14,6 +14,7 @@ struct dp_worker;
 struct rte_mbuf;
 struct rte_ring;
 struct tls_keys;
+struct tls_leg;
 
 enum tls_ctr {
 #define TLS_CTR(n, s) TLS_CTR_##n,
@@ -60,6 +61,9 @@ struct tls_conn {
 	struct rte_mbuf *wbuf;    /* plaintext of a parked SSL_write ... */
 	struct rte_mbuf *wseg;    /* ... from this segment of it on */
 	struct dp_worker *w;
+	/* an AGW leg's (tls_conn_start()): its role, the fingerprints its
+	 * peer must match, its callbacks and verdict; NULL for TURN */
+	struct tls_leg *leg;
 };
 
 /* A connection closed while OpenSSL's job for it waited: the SSL (and the
@@ -80,6 +84,7 @@ struct tls_orphan {
  * thread), connections by slot, orphans. */
 struct tls_worker {
 	SSL_CTX *ctx;
+	SSL_CTX *leg_ctx;         /* the AGW legs' (either role; tls_leg.h) */
 	OSSL_LIB_CTX *libctx;     /* NULL: OpenSSL's default one (engines) */
 	struct rte_ring *ring;    /* SSL pointers whose job can go on (MP/SC) */
 	struct tls_conn *conns;   /* max_conns, by TCP slot */
@@ -89,7 +94,8 @@ struct tls_worker {
 	uint32_t *orphan_free;    /* stack of free orphan indices */
 	uint32_t norphan_free;
 	bool engine_poll;         /* poll the engine while anything is parked */
-	/* the application's "go on reading" for a resumed connection */
+	/* the application's "go on reading" for a resumed connection (TURN's;
+	 * NULL when only legs, which have their own, use TLS) */
 	void (*on_ready)(struct dp_worker *w, uint64_t id);
 	uint64_t flushed_ms;      /* the session cache's last expiry pass */
 	uint64_t ring_full;       /* written by other threads: atomics */

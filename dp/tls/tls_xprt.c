@@ -21,10 +21,17 @@
  * version or cipher, a client's fatal alert, a record that fails
  * authentication, a renegotiation attempt (refused), the end of the
  * stream without close_notify.
+ *
+ * The AGW's legs (tls_conn_start()) are the same connections with an SSL
+ * of the leg context (either role) made at once, a struct tls_leg beside
+ * it (the peer's fingerprints, the callbacks, the verdict), and two
+ * differences: the handshake's end is told to the leg's application
+ * (ops->handshake, once), and a write before it says -EAGAIN, not -EPIPE.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -173,9 +180,10 @@ tls_flush(struct dp_worker *w, struct tls_conn *c)
 	return false;
 }
 
-/* OpenSSL's reason for the failure of a connection, counted. Returns
- * true when it is the end of the stream (no close_notify) after the
- * handshake: an EOF for the application, not an error. */
+/* OpenSSL's reason for the failure of a connection, counted (and kept
+ * by a leg whose handshake it ends). Returns true when it is the end of
+ * the stream (no close_notify) after the handshake: an EOF for the
+ * application, not an error. */
 static bool
 tls_count_failure(struct tls_worker *tw, struct tls_conn *c, int sslerr)
 {
@@ -184,6 +192,22 @@ tls_count_failure(struct tls_worker *tw, struct tls_conn *c, int sslerr)
 	bool hs = (c->flags & TLS_F_HS_DONE) != 0;
 
 	ERR_clear_error();
+	if (c->leg != NULL) {
+		/* kept after the handshake too: a TLS 1.3 client is up before
+		 * the server has judged its certificate, and hears it as an
+		 * alert then; the AGW reports the release's cause */
+		enum tls_fail f = tls_leg_fail(c->leg, sslerr, r);
+
+		if (!hs && f == TLS_FAIL_FP_MISMATCH) {
+			tw->ctr[TLS_CTR_FP_MISMATCH]++;
+			return false;
+		}
+		if (!hs && f == TLS_FAIL_NO_PEER_CERT) {
+			tw->ctr[TLS_CTR_NO_PEER_CERT]++;
+			return false;
+		}
+		/* others counted below as for TURN */
+	}
 	if (sslerr == SSL_ERROR_SYSCALL || r == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
 		/* our BIO said end of file (TCP's FIN) mid-record */
 		tw->ctr[hs ? TLS_CTR_EOF_NO_NOTIFY : TLS_CTR_HS_EOF]++;
@@ -245,6 +269,42 @@ tls_hs_done(struct tls_worker *tw, struct tls_conn *c)
 	SSL_get0_alpn_selected(c->ssl, &alpn, &alpn_len);
 	if (alpn_len == sizeof(TLS_ALPN_STUN_TURN) - 1)
 		tw->ctr[TLS_CTR_ALPN_STUN_TURN]++;
+	if (c->leg != NULL)
+		tls_leg_up(c->leg, c->ssl);
+}
+
+/* A leg's handshake ended (up, or failed: TLS_F_FATAL): its application
+ * hears it, once. The caller touches c no more after this (the callback
+ * may write to it, not end it). */
+static void
+tls_leg_report(struct dp_worker *w, struct tls_conn *c)
+{
+	struct tls_leg *leg = c->leg;
+	enum tls_fail why;
+
+	if (leg == NULL || leg->reported)
+		return;
+	if (c->flags & TLS_F_FATAL) {
+		if (leg->why == TLS_FAIL_NONE)
+			leg->why = TLS_FAIL_OTHER;   /* e.g. the send queue overflowed */
+		why = (enum tls_fail)leg->why;
+	} else if (c->flags & TLS_F_HS_DONE) {
+		why = TLS_FAIL_NONE;
+	} else {
+		return;
+	}
+	leg->reported = 1;
+	leg->ops->handshake(w, c->id, leg->arg, why);
+}
+
+/* A parked operation of c may go on: its application reads again. */
+static void
+tls_ready(struct dp_worker *w, struct tls_conn *c)
+{
+	if (c->leg != NULL)
+		c->leg->ops->ready(w, c->id, c->leg->arg);
+	else if (w->tls->on_ready != NULL)
+		w->tls->on_ready(w, c->id);
 }
 
 /* Alerts both ways (OpenSSL's info callback, on the worker's thread). */
@@ -313,6 +373,14 @@ static void
 tls_release(struct dp_worker *w, struct tls_conn *c)
 {
 	struct tls_worker *tw = w->tls;
+
+	if (c->leg != NULL) {
+		/* the SSL may outlive it (an orphan): it forgets the leg, and
+		 * a job that reaches the verification then trusts nothing */
+		tls_leg_detach(c->ssl);
+		free(c->leg);
+		c->leg = NULL;
+	}
 
 	if (c->ssl != NULL && (c->flags & TLS_F_PARKED)) {
 		struct tls_orphan *o = NULL;
@@ -392,8 +460,10 @@ tls_rcv_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf **out, uint32_t ma
 
 	if (c == NULL || c->id != id)
 		return -ENOTCONN;
-	if (c->flags & TLS_F_FATAL)
+	if (c->flags & TLS_F_FATAL) {
+		tls_leg_report(w, c);     /* (a leg whose flush failed) */
 		return -EPROTO;
+	}
 	if (c->flags & TLS_F_PARKED)
 		return -EAGAIN;           /* tls_poll() resumes it */
 	tls_pull(w, c);
@@ -428,6 +498,7 @@ tls_rcv_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf **out, uint32_t ma
 	}
 	if (!tls_flush(w, c)) {
 		rte_pktmbuf_free(m);
+		tls_leg_report(w, c);
 		return -EPROTO;
 	}
 	switch (err) {
@@ -435,6 +506,7 @@ tls_rcv_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf **out, uint32_t ma
 		m->data_len = (uint16_t)n;
 		m->pkt_len = (uint32_t)n;
 		*out = m;
+		tls_leg_report(w, c);     /* up (with its first data) */
 		return (int)n;
 	case SSL_ERROR_WANT_READ:
 	case SSL_ERROR_WANT_WRITE:
@@ -445,14 +517,23 @@ tls_rcv_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf **out, uint32_t ma
 			if (c->rx != NULL || (c->flags & TLS_F_EOF))
 				return tls_rcv_buf(w, id, out, max);
 		}
+		tls_leg_report(w, c);
 		return -EAGAIN;
 	case SSL_ERROR_ZERO_RETURN:
 		rte_pktmbuf_free(m);      /* close_notify: the end */
+		if (c->leg != NULL && !(c->flags & TLS_F_HS_DONE)) {
+			/* before the leg was up: a failed handshake */
+			tls_leg_fail(c->leg, SSL_ERROR_SYSCALL, 0);
+			c->flags |= TLS_F_FATAL;
+			tls_leg_report(w, c);
+		}
 		return 0;
 	default:
 		rte_pktmbuf_free(m);
 		c->flags |= TLS_F_FATAL;
-		return tls_count_failure(tw, c, err) ? 0 : -EPROTO;
+		rc = tls_count_failure(tw, c, err) ? 0 : -EPROTO;
+		tls_leg_report(w, c);
+		return rc;
 	}
 }
 
@@ -501,6 +582,9 @@ tls_snd_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf *m)
 
 	if (c == NULL || c->id != id)
 		return -ENOTCONN;
+	/* a leg's handshake under way: ops->handshake says when to write */
+	if (c->leg != NULL && c->ssl != NULL && !(c->flags & (TLS_F_HS_DONE | TLS_F_FATAL)))
+		return -EAGAIN;
 	if (c->ssl == NULL || !(c->flags & TLS_F_HS_DONE) || (c->flags & TLS_F_FATAL))
 		return -EPIPE;
 	if (c->wbuf != NULL || (c->flags & TLS_F_PARKED)) {
@@ -536,7 +620,7 @@ tls_writable(struct dp_worker *w, uint64_t id)
 	/* a failed flush marks the connection fatal: the application's read
 	 * then gets -EPROTO and resets it (and forgets it) */
 	if (c != NULL && c->id == id && c->tx != NULL && !tls_flush(w, c))
-		w->tls->on_ready(w, id);
+		tls_ready(w, c);
 }
 
 static int
@@ -596,8 +680,15 @@ tls_first_timeout(struct dp_worker *w, uint64_t id)
 {
 	struct tls_conn *c = tls_conn_of(w, id);
 
-	if (c != NULL && c->id == id && !(c->flags & TLS_F_HS_DONE))
-		w->tls->ctr[TLS_CTR_HS_TIMEOUT]++;
+	if (c == NULL || c->id != id || (c->flags & TLS_F_HS_DONE))
+		return;
+	w->tls->ctr[TLS_CTR_HS_TIMEOUT]++;
+	if (c->leg != NULL && !c->leg->reported) {
+		/* the caller's deadline: it ends the leg (no callback) */
+		c->leg->why = TLS_FAIL_TIMEOUT;
+		c->leg->reported = 1;
+		c->flags |= TLS_F_FATAL | TLS_F_TIMEOUT;
+	}
 }
 
 const struct dp_xprt_ops dp_xprt_tls = {
@@ -625,6 +716,127 @@ tls_conn_attach(struct dp_worker *w, uint64_t id)
 	c->id = id;
 	c->w = w;
 	return 0;
+}
+
+/* ---- the AGW's legs --------------------------------------------------------- */
+
+/* The handshake's first step, from tls_conn_start(): a client's
+ * ClientHello; a server's answer to what arrived already (else nothing).
+ * Through SSL_read like every later step (a job parked here is resumed
+ * by the application's rcv_buf, which must find the same call). 0, or
+ * -errno with the leg's why set. */
+static int
+tls_kick(struct dp_worker *w, struct tls_conn *c)
+{
+	struct tls_worker *tw = w->tls;
+	struct rte_mbuf *m = dp_alloc(w);
+	size_t n = 0;
+	int rc, err;
+
+	if (m == NULL) {
+		tw->ctr[TLS_CTR_NO_MBUF]++;
+		c->leg->why = TLS_FAIL_NO_MEMORY;
+		return -ENOBUFS;
+	}
+	tls_pull(w, c);
+	ERR_clear_error();
+	rc = SSL_read_ex(c->ssl, rte_pktmbuf_mtod(m, void *), rte_pktmbuf_tailroom(m), &n);
+	err = rc == 1 ? SSL_ERROR_NONE : SSL_get_error(c->ssl, rc);
+	if (err == SSL_ERROR_WANT_ASYNC) {
+		c->rbuf = m;              /* rcv_buf resumes with it */
+		tls_park(tw, c, TLS_OP_READ);
+		if (tls_flush(w, c))
+			return 0;
+		c->leg->why = TLS_FAIL_OTHER;
+		return -EPROTO;
+	}
+	rte_pktmbuf_free(m);
+	if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+		if (tls_flush(w, c))
+			return 0;
+		c->leg->why = TLS_FAIL_OTHER;     /* (reset_ciphertext_overflow) */
+		return -EPROTO;
+	}
+	/* A handshake cannot be complete before we have sent a flight: data
+	 * here would be a bug of OpenSSL's; refused rather than lost. */
+	c->flags |= TLS_F_FATAL;
+	if (err == SSL_ERROR_NONE || err == SSL_ERROR_ZERO_RETURN) {
+		tw->ctr[TLS_CTR_HS_OTHER]++;
+		tls_leg_fail(c->leg, SSL_ERROR_SSL, 0);
+	} else {
+		tls_count_failure(tw, c, err);
+	}
+	tls_flush(w, c);                  /* our alert, if any */
+	return -EPROTO;
+}
+
+const struct dp_xprt_ops *
+tls_conn_start(struct dp_worker *w, uint64_t id, enum tls_role role,
+	       const struct tls_leg_params *p)
+{
+	struct tls_worker *tw = w->tls;
+	struct tls_conn *c;
+	BIO *b = NULL;
+	int rc;
+
+	if (role == TLS_ROLE_NONE)
+		return &dp_xprt_raw;
+	if (tls_leg_params_check(role, p, NULL) < 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (tw == NULL || tw->leg_ctx == NULL) {
+		errno = ENOTSUP;
+		return NULL;
+	}
+	c = tls_conn_of(w, id);
+	if (c == NULL || tcp_conn_state(w->tcp, id) < 0) {
+		errno = ENOTCONN;
+		return NULL;
+	}
+	if (c->id != 0)
+		tls_release(w, c);        /* a slot reused without closed() */
+	c->kind = TLS_K_CONN;
+	c->id = id;
+	c->w = w;
+	c->leg = calloc(1, sizeof(*c->leg));
+	if (c->leg != NULL)
+		c->ssl = tls_leg_ssl_new(tw->leg_ctx, role, p, c->leg);
+	if (c->ssl != NULL)
+		b = tls_bio_new(c);
+	if (b == NULL) {
+		ERR_clear_error();
+		tw->ctr[TLS_CTR_NO_MEMORY]++;
+		tls_release(w, c);        /* (frees the SSL and the leg) */
+		errno = ENOMEM;
+		return NULL;
+	}
+	SSL_set_bio(c->ssl, b, b);
+	SSL_set_app_data(c->ssl, c);
+	SSL_set_async_callback_arg(c->ssl, tw);
+	tw->ctr[TLS_CTR_SESSIONS]++;
+	tw->ctr[role == TLS_ROLE_CLIENT ? TLS_CTR_LEG_CLIENT : TLS_CTR_LEG_SERVER]++;
+	rc = tls_kick(w, c);
+	if (rc < 0) {
+		/* kept for tls_conn_why() until the caller ends it */
+		c->leg->reported = 1;
+		c->flags |= TLS_F_FATAL;
+		errno = -rc;
+		return NULL;
+	}
+	return &dp_xprt_tls;
+}
+
+int
+tls_conn_why(struct dp_worker *w, uint64_t id, char *buf, size_t size)
+{
+	struct tls_conn *c = tls_conn_of(w, id);
+
+	if (c == NULL || c->id != id || c->leg == NULL)
+		return -ENOTCONN;
+	if (size > 0)
+		tls_leg_describe(c->leg, buf, size);
+	return c->leg->why;
 }
 
 /* ---- the worker loop ----------------------------------------------------- */
@@ -683,17 +895,15 @@ tls_poll(struct dp_worker *w, uint64_t now_ms)
 			tw->ctr[TLS_CTR_ASYNC_RESUMED]++;
 			done++;
 			if (c->op == TLS_OP_WRITE) {
-				uint64_t id = c->id;
-
 				tls_write_chain(w, c);
 				if (!tls_flush(w, c) || (c->flags & TLS_F_FATAL)) {
-					tw->on_ready(w, id);      /* reads -EPROTO: reset */
+					tls_ready(w, c);          /* reads -EPROTO: reset */
 					continue;
 				}
 				if (c->flags & TLS_F_PARKED)
 					continue;
 			}
-			tw->on_ready(w, c->id);
+			tls_ready(w, c);
 		}
 	}
 	if (now_ms >= tw->flushed_ms + TLS_FLUSH_MS) {
@@ -722,6 +932,14 @@ tls_worker_init(struct dp_worker *w, const struct tp_conf *conf, uint32_t max_co
 	char err[768], name[RTE_RING_NAMESIZE];
 	uint32_t ring_size = 64;
 
+	if (w->tls != NULL) {
+		/* made already (TURN's and the AGW's both ask) */
+		if (max_conns > w->tls->max_conns)
+			return -EINVAL;
+		if (w->tls->on_ready == NULL)
+			w->tls->on_ready = on_ready;
+		return 0;
+	}
 	if (tls_workers == 0) {
 		/* once, before any job exists. (OpenSSL 3.0's async jobs run
 		 * on 32 KB stacks of their own: what runs in them here is
@@ -753,6 +971,13 @@ tls_worker_init(struct dp_worker *w, const struct tp_conf *conf, uint32_t max_co
 		goto fail_msg;
 	SSL_CTX_set_info_callback(tw->ctx, tls_info);
 	SSL_CTX_set_async_callback(tw->ctx, tls_async_cb);
+	/* the AGW legs' context: the same settings, either role, the peer
+	 * checked by its fingerprint (tls_leg.c) */
+	tw->leg_ctx = tls_leg_ctx_create(t, tw->libctx, propq, err, sizeof(err));
+	if (tw->leg_ctx == NULL)
+		goto fail_msg;
+	SSL_CTX_set_info_callback(tw->leg_ctx, tls_info);
+	SSL_CTX_set_async_callback(tw->leg_ctx, tls_async_cb);
 	/* Ticket keys that cp rotates and sends to every worker (a ticket
 	 * from one worker resumes on another) and external PSKs, on the
 	 * context and each SNI one (dp/tls/tls_keys.c). */
@@ -814,6 +1039,7 @@ tls_worker_free(struct dp_worker *w)
 				rte_pktmbuf_free(tw->orphans[i].wbuf);
 			}
 	tls_ctx_free(tw->ctx);
+	tls_ctx_free(tw->leg_ctx);
 	tls_libctx_free(tw->libctx);
 	rte_ring_free(tw->ring);
 	rte_free(tw->conns);

@@ -7,13 +7,17 @@ _turnpikectl()
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
 	local globals="--help --version --json --socket --config"
-	local commands="status ready allocations kill users secrets psk top reload drain undrain stun"
+	local commands="status ready allocations kill users secrets psk top reload drain undrain stun fingerprint aka-token"
 
 	case $prev in
 	--socket|-s)
 		COMPREPLY=($(compgen -f -- "$cur")); return ;;
-	--config|-c)
+	--config|-c|--cert)
 		COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--alg)
+		COMPREPLY=($(compgen -W "sha-1 sha-256 sha-384 sha-512" -- "$cur")); return ;;
+	--ik|--verify)
+		return ;;
 	esac
 	# the command: the first word after turnpikectl that is not an option
 	# (or the argument of one)
@@ -54,6 +58,10 @@ _turnpikectl()
 		COMPREPLY=($(compgen -W "--user --help" -- "$cur")) ;;
 	top)
 		COMPREPLY=($(compgen -W "--interval --count --help" -- "$cur")) ;;
+	fingerprint)
+		COMPREPLY=($(compgen -W "--cert --alg --json --help" -- "$cur")) ;;
+	aka-token)
+		COMPREPLY=($(compgen -W "--ik --cert --verify --json --help" -- "$cur")) ;;
 	*)
 		COMPREPLY=($(compgen -W "--help --json" -- "$cur")) ;;
 	esac

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp/tls/tls_leg: what a TLS leg of the IMS access gateway is beyond a
+ * TURN-over-TLS connection (3GPP TS 29.334 end-to-access-edge security;
+ * RFC 8122): either role, client or server, over one SSL_CTX that can be
+ * both (tls_leg_ctx_create() in tls_ctx.c); our certificate (the tls
+ * group's, or a context's own, self-signed allowed: struct tls_cred);
+ * and the peer's certificate trusted by its fingerprint as SDP signalled
+ * it, nothing else (no CA chain, no names, no dates: RFC 8122 §6.2 with
+ * self-signed certificates). As a server it asks for the client's
+ * certificate and refuses a handshake without one (mutual
+ * authentication). A certificate that matches none of the fingerprints
+ * fails the handshake with a bad_certificate alert, and the leg says why
+ * (enum tls_fail), for the AGW to report to the controller.
+ *
+ * Plain OpenSSL, no DPDK: the unit tests run legs against OpenSSL's
+ * client and server over memory BIOs. dp's transport (tls_xprt.c,
+ * tls_conn_start() in tls.h) puts a struct tls_leg beside the SSL.
+ */
+#ifndef DP_TLS_LEG_H
+#define DP_TLS_LEG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/ssl.h>
+
+#include "certfp.h"
+
+struct dp_worker;
+
+/* A leg's TLS role; NONE: plain TCP (tls_conn_start() gives dp_xprt_raw). */
+enum tls_role {
+	TLS_ROLE_NONE = 0,
+	TLS_ROLE_CLIENT,
+	TLS_ROLE_SERVER,
+};
+
+/* Why a leg's handshake failed (TLS_FAIL_NONE: it did not), as reported
+ * to the controller: enum TLS_FAIL_<n>, name tls_fail_name(). */
+#define TLS_FAIL_LIST \
+	TLS_FAIL(NONE, "none") \
+	TLS_FAIL(FP_MISMATCH, "fingerprint_mismatch") /* no signalled fingerprint matched */ \
+	TLS_FAIL(NO_PEER_CERT, "no_peer_cert")        /* the client sent no certificate */ \
+	TLS_FAIL(PEER_ALERT, "peer_alert")            /* the peer's fatal alert */ \
+	TLS_FAIL(REFUSED, "refused")                  /* no common version, cipher or group */ \
+	TLS_FAIL(NOT_TLS, "not_tls")                  /* bytes that are not TLS */ \
+	TLS_FAIL(EOF, "peer_closed")                  /* FIN (or RST) mid-handshake */ \
+	TLS_FAIL(TIMEOUT, "timeout")                  /* the caller's deadline passed */ \
+	TLS_FAIL(NO_MEMORY, "no_memory")              /* no SSL, no mbuf */ \
+	TLS_FAIL(OTHER, "tls_error")                  /* another OpenSSL failure */
+
+enum tls_fail {
+#define TLS_FAIL(n, s) TLS_FAIL_##n,
+	TLS_FAIL_LIST
+#undef TLS_FAIL
+	TLS_FAIL__COUNT
+};
+
+const char *tls_fail_name(unsigned int why);
+
+/* The most fingerprints a leg takes (RFC 8122 allows several
+ * a=fingerprint lines: one per hash, or per certificate). */
+#define TLS_LEG_FP_MAX 4u
+
+/* What the application (the AGW splice) hears of a leg. Both run on the
+ * worker's thread. */
+struct tls_leg_ops {
+	/*
+	 * The handshake ended: why is TLS_FAIL_NONE (up: snd_buf takes data
+	 * from now on) or the failure (rcv_buf gives -EPROTO from now on;
+	 * the caller aborts the connection and reports tls_conn_why()).
+	 * Called once per leg, from inside the transport's rcv_buf (before
+	 * it returns; it may also return data in that call), from
+	 * tls_poll() or tls_writable(); never from tls_conn_start(). It may
+	 * use any connection's operations except this connection's rcv_buf,
+	 * close and abort (act on rcv_buf's return for those).
+	 */
+	void (*handshake)(struct dp_worker *w, uint64_t id, void *arg, enum tls_fail why);
+	/* A parked operation (offload) may go on: call rcv_buf again (as
+	 * for readable()). From tls_poll(). */
+	void (*ready)(struct dp_worker *w, uint64_t id, void *arg);
+};
+
+/* Our certificate chain and key for a leg when not the tls group's
+ * (tls_cred_load()). */
+struct tls_cred {
+	X509 *cert;                   /* the end-entity certificate */
+	EVP_PKEY *key;
+	STACK_OF(X509) *chain;        /* the rest of the file's chain, or NULL */
+};
+
+/* What the caller gives to start a leg. Copied: nothing is kept. */
+struct tls_leg_params {
+	/* The peer's fingerprints as signalled (certfp_parse()); its
+	 * certificate must match one. 1..TLS_LEG_FP_MAX of them. */
+	struct certfp fp[TLS_LEG_FP_MAX];
+	unsigned int nfp;
+	/* Client role: the server_name to send (RFC 6066 §3), or NULL/"". */
+	const char *sni;
+	/* Our certificate for this leg, or NULL: the tls group's. The SSL
+	 * takes references: the caller may free it after the start. */
+	const struct tls_cred *cred;
+	const struct tls_leg_ops *ops;
+	void *arg;                    /* for ops */
+};
+
+/* A leg's state beside its SSL (ex_data), for the verification and for
+ * the report. */
+struct tls_leg {
+	const struct tls_leg_ops *ops;
+	void *arg;
+	uint8_t role;                 /* enum tls_role */
+	uint8_t why;                  /* enum tls_fail, once known */
+	uint8_t alert;                /* the peer's fatal alert (PEER_ALERT) */
+	uint8_t reported;             /* ops->handshake was called */
+	int8_t matched;               /* the fingerprint that matched, -1 */
+	uint8_t nfp;
+	uint16_t version;             /* TLS1_2_VERSION, TLS1_3_VERSION once up */
+	int reason;                   /* OpenSSL's reason code of the failure */
+	struct certfp seen;           /* the peer's certificate, fp[0]'s hash */
+	struct certfp fp[TLS_LEG_FP_MAX];
+};
+
+/*
+ * params are usable for role: a role, 1..TLS_LEG_FP_MAX fingerprints
+ * each valid (hash and length), ops with both callbacks. 0, or -EINVAL
+ * with *why a static sentence.
+ */
+int tls_leg_params_check(enum tls_role role, const struct tls_leg_params *p,
+			 const char **why);
+
+/*
+ * A leg's SSL on ctx (a tls_leg_ctx_create() context): leg (the caller's
+ * memory, filled from p) attached, the connect or accept state, the
+ * server_name, the peer's certificate asked for and checked against p's
+ * fingerprints only, p->cred as our certificate when given. NULL when
+ * OpenSSL refuses (memory, a credential it cannot use). The caller sets
+ * the BIO and frees the SSL (tls_leg_detach() first if leg goes before).
+ */
+SSL *tls_leg_ssl_new(SSL_CTX *ctx, enum tls_role role, const struct tls_leg_params *p,
+		     struct tls_leg *leg);
+/* The leg of s, or NULL. */
+struct tls_leg *tls_leg_of(const SSL *s);
+/* s forgets its leg (whose memory is about to go while s lives on). */
+void tls_leg_detach(SSL *s);
+
+/* OpenSSL's cert_verify_callback of a leg context: the peer's
+ * end-entity certificate against the leg's fingerprints. */
+int tls_leg_verify(X509_STORE_CTX *xs, void *arg);
+
+/* Why the handshake of leg failed, from what the verification found, the
+ * SSL_get_error() value and OpenSSL's reason code of the last error; kept
+ * in leg (why, reason, alert) the first time. */
+enum tls_fail tls_leg_fail(struct tls_leg *leg, int sslerr, int reason);
+
+/* The handshake completed on s: its version kept. */
+void tls_leg_up(struct tls_leg *leg, const SSL *s);
+
+/*
+ * The report of a leg, one line: "up TLSv1.3, fingerprint 1 of 2
+ * matched", "fingerprint_mismatch: the peer's certificate is sha-256
+ * AB:..., none of the 2 signalled", "peer_alert: bad certificate (42)",
+ * "refused: unsupported protocol". Returns snprintf()'s count.
+ */
+int tls_leg_describe(const struct tls_leg *leg, char *buf, size_t size);
+
+/*
+ * Our certificate chain and key from PEM files (the chain file's first
+ * certificate is the end-entity one), checked to match. Reads files: not
+ * from a worker's loop. NULL with err ("<file>: <why>").
+ */
+struct tls_cred *tls_cred_load(const char *cert_path, const char *key_path, char *err,
+			       size_t errlen);
+void tls_cred_free(struct tls_cred *c);
+
+#endif /* DP_TLS_LEG_H */

@@ -1,0 +1,730 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp/tls's transport for the access gateway's legs (tls_conn_start()):
+ * the real tls_xprt.c and tls_bio.c over the real dp/tcp (tcp_fixture.c:
+ * an EAL without hugepages, segments captured and injected), the peer
+ * OpenSSL's own SSL over a memory BIO that this test pumps to and from
+ * the captured TCP segments (acknowledging what dp sends).
+ *
+ * A client leg opens (dp's active TCP open, then its ClientHello at once)
+ * to OpenSSL's server, trusts its self-signed certificate by fingerprint
+ * and moves data both ways, TLS 1.3 and 1.2; a server leg asks for the
+ * client's certificate and takes the signalled one; a wrong certificate
+ * on either side, or none from a client, fails the handshake: the leg's
+ * callback says why once, rcv_buf says -EPROTO, the counter moves, the
+ * peer gets the alert, tls_conn_why() has the sentence. With the
+ * asynchronous test provider (TP_ASYNCPROV_SO) the same handshakes park
+ * on WANT_ASYNC and resume from the worker's ring (tls_poll(), the leg's
+ * ready callback). TLS_ROLE_NONE gives the raw transport; bad parameters
+ * and bytes that are not TLS are refused at the start.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "certfp.h"
+#include "dp.h"
+#include "tcp.h"
+#include "tcp_fixture.h"
+#include "tls.h"
+#include "tls_keys.h"
+#include "tp_conf_types.h"
+
+/* dp's own (net_output.c) is not linked here */
+struct rte_mbuf *
+dp_alloc(struct dp_worker *w)
+{
+	return rte_pktmbuf_alloc(w->pool);
+}
+
+static char dir[64];
+static char cert_a[128], key_a[128], cert_b[128], key_b[128], cert_c[128], key_c[128];
+static const char *asyncprov;
+
+static void
+run(const char *cmd)
+{
+	char full[1024];
+
+	snprintf(full, sizeof(full), "%s >/dev/null 2>&1", cmd);
+	assert_int_equal(system(full), 0);
+}
+
+static int
+setup(void **state)
+{
+	char cmd[768];
+
+	(void)state;
+	h_eal_init();
+	snprintf(dir, sizeof(dir), "/tmp/tp-tlsxprt-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(cert_a, sizeof(cert_a), "%s/a.pem", dir);
+	snprintf(key_a, sizeof(key_a), "%s/a.key", dir);
+	snprintf(cert_b, sizeof(cert_b), "%s/b.pem", dir);
+	snprintf(key_b, sizeof(key_b), "%s/b.key", dir);
+	snprintf(cert_c, sizeof(cert_c), "%s/c.pem", dir);
+	snprintf(key_c, sizeof(key_c), "%s/c.key", dir);
+	snprintf(cmd, sizeof(cmd), "openssl req -x509 -newkey ec -pkeyopt "
+		 "ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=agw.test "
+		 "-keyout %s -out %s", key_a, cert_a);
+	run(cmd);
+	snprintf(cmd, sizeof(cmd), "openssl req -x509 -newkey rsa:2048 -nodes -days 2 "
+		 "-subj /CN=ue.test -keyout %s -out %s", key_b, cert_b);
+	run(cmd);
+	snprintf(cmd, sizeof(cmd), "openssl req -x509 -newkey ec -pkeyopt "
+		 "ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=ue.test "
+		 "-keyout %s -out %s", key_c, cert_c);
+	run(cmd);
+	asyncprov = getenv("TP_ASYNCPROV_SO");
+	if (asyncprov != NULL && asyncprov[0] == '\0')
+		asyncprov = NULL;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	run(cmd);
+	return 0;
+}
+
+/* ---- the worker and the peer ------------------------------------------- */
+
+static struct dp_worker W;
+static struct tp_conf conf;
+
+/* what the leg's application heard */
+static struct {
+	int handshakes, readies;
+	enum tls_fail why;
+	uint64_t id;
+	void *arg;
+} ev;
+
+static void
+on_handshake(struct dp_worker *w, uint64_t id, void *arg, enum tls_fail why)
+{
+	assert_ptr_equal(w, &W);
+	ev.handshakes++;
+	ev.why = why;
+	ev.id = id;
+	ev.arg = arg;
+}
+
+static void
+on_ready(struct dp_worker *w, uint64_t id, void *arg)
+{
+	(void)w;
+	(void)id;
+	(void)arg;
+	ev.readies++;
+}
+
+static const struct tls_leg_ops leg_ops = { .handshake = on_handshake, .ready = on_ready };
+
+struct x {
+	struct h *h;
+	struct dp_worker *w;
+	const struct dp_xprt_ops *xp;
+	SSL_CTX *pctx;
+	SSL *peer;
+	BIO *pnet;                    /* the peer's network side */
+	bool peer_done;               /* its handshake completed */
+	int peer_failed;              /* its SSL_get_error() on failure */
+	int peer_alert;               /* the alert it received */
+	uint8_t got[65536];           /* plaintext dp's rcv_buf gave */
+	uint32_t ngot;
+	int rcv_rc;                   /* rcv_buf's last failure (< 0, not -EAGAIN) */
+	bool dp_eof;
+};
+
+static void
+peer_info(const SSL *s, int where, int ret)
+{
+	struct x *x = SSL_get_app_data(s);
+
+	if ((where & SSL_CB_READ_ALERT) && (ret & 0xff) != SSL_AD_CLOSE_NOTIFY)
+		x->peer_alert = ret & 0xff;
+}
+
+static void
+conf_tls(bool async)
+{
+	struct tp_conf_tls *t = &conf.tls;
+
+	memset(&conf, 0, sizeof(conf));
+	snprintf(conf.path, sizeof(conf.path), "test.conf");
+	t->enabled = true;
+	t->line = 10;
+	t->min_version = 0x0303;
+	snprintf(t->ciphers, sizeof(t->ciphers), "%s", TP_CONF_TLS_CIPHERS);
+	snprintf(t->ciphersuites, sizeof(t->ciphersuites), "%s", TP_CONF_TLS_CIPHERSUITES);
+	snprintf(t->groups, sizeof(t->groups), "%s", TP_CONF_TLS_GROUPS);
+	t->session_cache = 64;
+	snprintf(t->cert.certificate, sizeof(t->cert.certificate), "%s", cert_a);
+	snprintf(t->cert.private_key, sizeof(t->cert.private_key), "%s", key_a);
+	if (async) {
+		t->offload = TP_TLS_OFFLOAD_PROVIDER;
+		snprintf(t->offload_provider, sizeof(t->offload_provider), "%s", asyncprov);
+		snprintf(t->offload_properties, sizeof(t->offload_properties),
+			 "?provider=tpasync");
+	}
+}
+
+/* The worker with TLS, and a fresh TCP harness. */
+static void
+x_new(struct x *x, bool async)
+{
+	memset(x, 0, sizeof(*x));
+	memset(&ev, 0, sizeof(ev));
+	x->h = h_new(NULL);
+	memset(&W, 0, sizeof(W));
+	W.id = 0;
+	W.lcore = rte_lcore_id();
+	W.pool = h_pool();
+	W.tcp = x->h->ts;
+	W.tls_keys = tls_keys_new(4);
+	assert_non_null(W.tls_keys);
+	conf_tls(async);
+	assert_int_equal(tls_worker_init(&W, &conf, 64, NULL), 0);
+	/* a second call (TURN's and the AGW's) finds it made */
+	assert_int_equal(tls_worker_init(&W, &conf, 64, NULL), 0);
+	assert_int_equal(tls_worker_init(&W, &conf, 65, NULL), -EINVAL);
+	x->w = &W;
+}
+
+static uint64_t
+ctr(const char *name)
+{
+	uint64_t v[TLS_CTR__COUNT];
+
+	tls_values(&W, v);
+	for (unsigned int i = 0; i < TLS_CTR__COUNT; i++)
+		if (strcmp(tls_ctr_name(i), name) == 0)
+			return v[i];
+	fail_msg("no counter %s", name);
+	return 0;
+}
+
+/* OpenSSL's peer: a server (cert, up to max_version) or a client (cert
+ * or none). */
+static void
+peer_new(struct x *x, bool server, const char *cert, const char *key, int max_version)
+{
+	BIO *in;
+
+	x->pctx = SSL_CTX_new(server ? TLS_server_method() : TLS_client_method());
+	assert_non_null(x->pctx);
+	SSL_CTX_set_verify(x->pctx, SSL_VERIFY_NONE, NULL);
+	if (max_version != 0)
+		SSL_CTX_set_max_proto_version(x->pctx, max_version);
+	if (cert != NULL) {
+		assert_int_equal(SSL_CTX_use_certificate_chain_file(x->pctx, cert), 1);
+		assert_int_equal(SSL_CTX_use_PrivateKey_file(x->pctx, key, SSL_FILETYPE_PEM), 1);
+	}
+	SSL_CTX_set_info_callback(x->pctx, peer_info);
+	x->peer = SSL_new(x->pctx);
+	assert_non_null(x->peer);
+	SSL_set_app_data(x->peer, x);
+	assert_int_equal(BIO_new_bio_pair(&in, 0, &x->pnet, 0), 1);
+	SSL_set_bio(x->peer, in, in);
+	if (server)
+		SSL_set_accept_state(x->peer);
+	else
+		SSL_set_connect_state(x->peer);
+}
+
+/* Keep the capture short: the last segment stays (its TSval). */
+static void
+h_compact(struct h *h)
+{
+	if (h->head == h->nout && h->nout > 1) {
+		h->out[0] = h->out[h->nout - 1];
+		h->nout = h->head = 1;
+	}
+}
+
+/* One round: dp's segments to the peer (acknowledged), the peer's
+ * handshake or read, its bytes to dp, dp's rcv_buf, the worker's poll.
+ * Returns whether anything moved. */
+static bool
+pump(struct x *x)
+{
+	bool moved = false;
+	uint8_t buf[1400];
+	int n;
+
+	while (h_pending(x->h) > 0) {
+		const struct h_out *o = h_pop(x->h);
+
+		if (o->seg.len > 0) {
+			assert_int_equal(BIO_write(x->pnet, o->payload, (int)o->seg.len),
+					 (int)o->seg.len);
+			moved = true;
+		}
+		if (o->seg.len > 0 || (o->seg.flags & TCP_FIN))
+			h_ack(x->h, o->seg.seq + o->seg.len + !!(o->seg.flags & TCP_FIN), 65535);
+	}
+	h_compact(x->h);
+	if (x->peer_failed == 0) {
+		ERR_clear_error();
+		if (!x->peer_done) {
+			int rc = SSL_do_handshake(x->peer);
+
+			if (rc == 1) {
+				x->peer_done = true;
+				moved = true;
+			} else {
+				int e = SSL_get_error(x->peer, rc);
+
+				if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)
+					x->peer_failed = e;
+			}
+		} else {
+			size_t r;
+
+			/* a post-handshake alert or message (TLS 1.3 tickets) */
+			if (SSL_peek_ex(x->peer, buf, 1, &r) != 1) {
+				int e = SSL_get_error(x->peer, 0);
+
+				if (e == SSL_ERROR_SSL || e == SSL_ERROR_ZERO_RETURN)
+					x->peer_failed = e;
+			}
+		}
+		ERR_clear_error();
+	}
+	while ((n = BIO_read(x->pnet, buf, sizeof(buf))) > 0) {
+		h_send_data(x->h, buf, (uint32_t)n);
+		moved = true;
+	}
+	h_compact(x->h);
+	if (x->xp != NULL && x->rcv_rc == 0 && !x->dp_eof) {
+		for (;;) {
+			struct rte_mbuf *m;
+			int rc = x->xp->rcv_buf(x->w, x->h->id, &m, UINT32_MAX);
+
+			if (rc > 0) {
+				for (struct rte_mbuf *s = m; s != NULL; s = s->next) {
+					assert_true(x->ngot + s->data_len <= sizeof(x->got));
+					memcpy(x->got + x->ngot, rte_pktmbuf_mtod(s, void *),
+					       s->data_len);
+					x->ngot += s->data_len;
+				}
+				rte_pktmbuf_free(m);
+				moved = true;
+				continue;
+			}
+			if (rc == 0)
+				x->dp_eof = true;
+			else if (rc != -EAGAIN)
+				x->rcv_rc = rc;
+			break;
+		}
+	}
+	if (tls_poll(x->w, x->h->now) > 0)
+		moved = true;
+	return moved;
+}
+
+/* Pump until cond or nothing moves for a while (waiting for the async
+ * provider's wake-ups meanwhile). */
+#define PUMP_UNTIL(x, cond) do { \
+	int _idle = 0; \
+	while (!(cond) && _idle < 2000) { \
+		if (pump(x)) \
+			_idle = 0; \
+		else { \
+			_idle++; \
+			usleep(100); \
+		} \
+	} \
+} while (0)
+
+static void
+x_free(struct x *x)
+{
+	if (x->xp != NULL && tcp_conn_state(W.tcp, x->h->id) >= 0)
+		x->xp->abort(x->w, x->h->id);
+	SSL_free(x->peer);
+	BIO_free(x->pnet);
+	SSL_CTX_free(x->pctx);
+	/* a job still parked would be an orphan: none may be left */
+	assert_int_equal(W.tls->nparked, 0);
+	tls_worker_free(&W);
+	tls_keys_free(W.tls_keys);
+	h_drain(x->h);
+	h_free(x->h);
+	ERR_clear_error();
+}
+
+static struct tls_leg_params
+params(const char *cert, enum certfp_alg alg)
+{
+	struct tls_leg_params p;
+	char err[256];
+
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(certfp_of_pem_file(cert, alg, &p.fp[0], err, sizeof(err)), 0);
+	p.nfp = 1;
+	p.ops = &leg_ops;
+	p.arg = &ev;
+	return p;
+}
+
+/* Data both ways once up: the peer's record to dp's rcv_buf, dp's
+ * snd_buf (3000 bytes, two segments' worth) to the peer. */
+static void
+data_both_ways(struct x *x)
+{
+	static const char hello[] = "MSRP a786hjs2 SEND\r\nTo-Path: msrps://agw.test\r\n";
+	uint8_t buf[4096];
+	struct rte_mbuf *m;
+	size_t n, total = 0;
+	uint8_t *p;
+
+	assert_int_equal(SSL_write_ex(x->peer, hello, sizeof(hello), &n), 1);
+	PUMP_UNTIL(x, x->ngot >= sizeof(hello));
+	assert_int_equal(x->ngot, sizeof(hello));
+	assert_memory_equal(x->got, hello, sizeof(hello));
+	m = h_mbuf(3000, 7);
+	assert_int_equal(x->xp->snd_buf(x->w, x->h->id, m), 3000);
+	for (int i = 0; i < 2000 && total < 3000; i++) {
+		pump(x);
+		while (total < 3000 && SSL_read_ex(x->peer, buf + total, sizeof(buf) - total,
+						   &n) == 1)
+			total += n;
+		ERR_clear_error();
+	}
+	assert_int_equal(total, 3000);
+	p = buf;
+	for (uint32_t i = 0; i < 3000; i++)
+		assert_int_equal(p[i], (uint8_t)(7 + i));
+}
+
+/* ---- the tests ------------------------------------------------------------ */
+
+static void
+client_leg(bool async, int version, enum certfp_alg alg)
+{
+	struct tls_leg_params p = params(cert_b, alg);
+	char why[256];
+	struct x x;
+
+	x_new(&x, async);
+	peer_new(&x, true, cert_b, key_b, version);
+	h_open_active(x.h);
+	p.sni = "ue.test";
+	x.xp = tls_conn_start(x.w, x.h->id, TLS_ROLE_CLIENT, &p);
+	assert_ptr_equal(x.xp, &dp_xprt_tls);
+	/* the ClientHello is out at once, unless a key share waits */
+	if (!async) {
+		assert_true(h_pending(x.h) >= 1);
+		assert_int_equal(x.h->out[x.h->head].payload[0], 0x16);
+	}
+	/* before the handshake is up a write waits */
+	{
+		struct rte_mbuf *m = h_mbuf(10, 0);
+
+		assert_int_equal(x.xp->snd_buf(x.w, x.h->id, m), -EAGAIN);
+		rte_pktmbuf_free(m);
+	}
+	assert_int_equal(tls_conn_why(x.w, x.h->id, why, sizeof(why)), TLS_FAIL_NONE);
+	assert_string_equal(why, "handshake under way");
+	PUMP_UNTIL(&x, ev.handshakes > 0 && x.peer_done);
+	assert_int_equal(ev.handshakes, 1);
+	assert_int_equal(ev.why, TLS_FAIL_NONE);
+	assert_int_equal(ev.id, x.h->id);
+	assert_ptr_equal(ev.arg, &ev);
+	assert_true(x.peer_done);
+	assert_int_equal(SSL_version(x.peer), version);
+	assert_string_equal(SSL_get_servername(x.peer, TLSEXT_NAMETYPE_host_name), "ue.test");
+	assert_int_equal(tls_conn_why(x.w, x.h->id, why, sizeof(why)), TLS_FAIL_NONE);
+	assert_non_null(strstr(why, version == TLS1_3_VERSION ? "up TLSv1.3" : "up TLSv1.2"));
+	data_both_ways(&x);
+	assert_int_equal(ev.handshakes, 1);
+	assert_int_equal(ctr("leg_client"), 1);
+	assert_int_equal(ctr("handshakes"), 1);
+	assert_int_equal(ctr(version == TLS1_3_VERSION ? "tls13" : "tls12"), 1);
+	if (async) {
+		printf("# client leg, %s, async: parked %llu, resumed %llu, ready callbacks %d\n",
+		       version == TLS1_3_VERSION ? "TLS 1.3" : "TLS 1.2",
+		       (unsigned long long)ctr("async_parked"),
+		       (unsigned long long)ctr("async_resumed"), ev.readies);
+		assert_true(ctr("async_parked") >= 1);
+		assert_int_equal(ctr("async_resumed"), ctr("async_parked"));
+		assert_true(ev.readies >= 1);
+	} else {
+		assert_int_equal(ctr("async_parked"), 0);
+	}
+	/* close: close_notify to the peer */
+	x.xp->close(x.w, x.h->id);
+	x.xp = NULL;
+	PUMP_UNTIL(&x, x.peer_failed != 0);
+	assert_int_equal(x.peer_failed, SSL_ERROR_ZERO_RETURN);
+	x_free(&x);
+}
+
+static void
+test_tls_xprt_client_leg_13_and_12(void **state)
+{
+	(void)state;
+	client_leg(false, TLS1_3_VERSION, CERTFP_SHA256);
+	client_leg(false, TLS1_2_VERSION, CERTFP_SHA1);
+}
+
+static void
+server_leg(bool async, int version, enum certfp_alg alg)
+{
+	struct tls_leg_params p = params(cert_b, alg);
+	struct certfp ours, seen;
+	char err[256];
+	X509 *xc;
+	struct x x;
+
+	x_new(&x, async);
+	peer_new(&x, false, cert_b, key_b, version);
+	h_open_passive(x.h);
+	x.xp = tls_conn_start(x.w, x.h->id, TLS_ROLE_SERVER, &p);
+	assert_ptr_equal(x.xp, &dp_xprt_tls);
+	assert_int_equal(h_pending(x.h), 0);       /* a server waits */
+	PUMP_UNTIL(&x, ev.handshakes > 0 && x.peer_done);
+	assert_int_equal(ev.handshakes, 1);
+	assert_int_equal(ev.why, TLS_FAIL_NONE);
+	assert_int_equal(SSL_version(x.peer), version);
+	/* the client saw our certificate (the tls group's) */
+	xc = SSL_get1_peer_certificate(x.peer);
+	assert_non_null(xc);
+	assert_int_equal(certfp_of_pem_file(cert_a, CERTFP_SHA256, &ours, err, sizeof(err)), 0);
+	assert_int_equal(certfp_of_x509(xc, CERTFP_SHA256, &seen), 0);
+	assert_true(certfp_equal(&ours, &seen));
+	X509_free(xc);
+	data_both_ways(&x);
+	assert_int_equal(ctr("leg_server"), 1);
+	if (async) {
+		printf("# server leg, %s, async: parked %llu, resumed %llu, ready callbacks %d\n",
+		       version == TLS1_3_VERSION ? "TLS 1.3" : "TLS 1.2",
+		       (unsigned long long)ctr("async_parked"),
+		       (unsigned long long)ctr("async_resumed"), ev.readies);
+		assert_true(ctr("async_parked") >= 1);
+		assert_int_equal(ctr("async_resumed"), ctr("async_parked"));
+	}
+	/* the peer's close_notify: the end of the stream for dp */
+	SSL_shutdown(x.peer);
+	PUMP_UNTIL(&x, x.dp_eof);
+	assert_true(x.dp_eof);
+	assert_int_equal(x.rcv_rc, 0);
+	x_free(&x);
+}
+
+static void
+test_tls_xprt_server_leg_13_and_12(void **state)
+{
+	(void)state;
+	server_leg(false, TLS1_3_VERSION, CERTFP_SHA384);
+	server_leg(false, TLS1_2_VERSION, CERTFP_SHA512);
+}
+
+/* A wrong certificate (either side) or none (a client): refused, said. */
+static void
+refused(enum tls_role role, const char *peer_cert, const char *peer_key, int version,
+	enum tls_fail want, const char *counter, int alert)
+{
+	struct tls_leg_params p = params(cert_b, CERTFP_SHA256);
+	char why[512], fps[CERTFP_STR_MAX];
+	struct certfp fp;
+	struct x x;
+
+	x_new(&x, false);
+	peer_new(&x, role == TLS_ROLE_CLIENT, peer_cert, peer_key, version);
+	if (role == TLS_ROLE_CLIENT)
+		h_open_active(x.h);
+	else
+		h_open_passive(x.h);
+	x.xp = tls_conn_start(x.w, x.h->id, role, &p);
+	assert_ptr_equal(x.xp, &dp_xprt_tls);
+	PUMP_UNTIL(&x, ev.handshakes > 0 && x.rcv_rc != 0 && x.peer_alert != 0);
+	assert_int_equal(ev.handshakes, 1);
+	assert_int_equal(ev.why, want);
+	assert_int_equal(x.rcv_rc, -EPROTO);
+	assert_int_equal(x.peer_alert, alert);
+	assert_int_equal(ctr(counter), 1);
+	assert_int_equal(ctr("handshakes"), 0);
+	assert_int_equal(tls_conn_why(x.w, x.h->id, why, sizeof(why)), (int)want);
+	if (want == TLS_FAIL_FP_MISMATCH) {
+		/* the sentence names what the peer's certificate is */
+		assert_int_equal(certfp_of_pem_file(peer_cert, CERTFP_SHA256, &fp, why + 400, 100), 0);
+		certfp_format(&fp, fps, sizeof(fps));
+		tls_conn_why(x.w, x.h->id, why, sizeof(why));
+		if (strstr(why, fps) == NULL || strncmp(why, "fingerprint_mismatch: ", 22) != 0)
+			fail_msg("why: '%s'", why);
+	}
+	printf("# %s leg refused: %s\n", role == TLS_ROLE_CLIENT ? "client" : "server", why);
+	/* the application ends it: reset */
+	x.xp->abort(x.w, x.h->id);
+	assert_int_equal(tls_conn_why(x.w, x.h->id, NULL, 0), -ENOTCONN);
+	x.xp = NULL;
+	x_free(&x);
+}
+
+static void
+test_tls_xprt_wrong_or_no_certificate_refused(void **state)
+{
+	(void)state;
+	refused(TLS_ROLE_CLIENT, cert_c, key_c, TLS1_3_VERSION, TLS_FAIL_FP_MISMATCH,
+		"fingerprint_mismatch", SSL_AD_BAD_CERTIFICATE);
+	refused(TLS_ROLE_SERVER, cert_c, key_c, TLS1_2_VERSION, TLS_FAIL_FP_MISMATCH,
+		"fingerprint_mismatch", SSL_AD_BAD_CERTIFICATE);
+	refused(TLS_ROLE_SERVER, NULL, NULL, TLS1_3_VERSION, TLS_FAIL_NO_PEER_CERT,
+		"no_peer_cert", SSL_AD_CERTIFICATE_REQUIRED);
+}
+
+static int
+reject_all(int ok, X509_STORE_CTX *xs)
+{
+	(void)ok;
+	(void)xs;
+	return 0;
+}
+
+/*
+ * TLS 1.3: our client is up when it has sent its Finished, before the
+ * server has judged its certificate; the server's refusal comes as an
+ * alert on a later read: -EPROTO, and the cause kept for the report.
+ */
+static void
+test_tls_xprt_client_refused_after_up_says_alert(void **state)
+{
+	struct tls_leg_params p = params(cert_b, CERTFP_SHA256);
+	char why[256];
+	struct x x;
+
+	(void)state;
+	x_new(&x, false);
+	peer_new(&x, true, cert_b, key_b, TLS1_3_VERSION);
+	SSL_set_verify(x.peer, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, reject_all);
+	h_open_active(x.h);
+	x.xp = tls_conn_start(x.w, x.h->id, TLS_ROLE_CLIENT, &p);
+	assert_non_null(x.xp);
+	PUMP_UNTIL(&x, x.rcv_rc != 0);
+	assert_int_equal(ev.handshakes, 1);
+	assert_int_equal(ev.why, TLS_FAIL_NONE);        /* it was up */
+	assert_int_equal(x.rcv_rc, -EPROTO);
+	assert_int_equal(tls_conn_why(x.w, x.h->id, why, sizeof(why)), TLS_FAIL_PEER_ALERT);
+	printf("# client leg up, then refused by the server: %s\n", why);
+	assert_int_equal(strncmp(why, "peer_alert: ", 12), 0);
+	assert_int_equal(ctr("alert_received"), 1);
+	x.xp->abort(x.w, x.h->id);
+	x.xp = NULL;
+	x_free(&x);
+
+	/* the caller's handshake deadline: timeout, no callback */
+	x_new(&x, false);
+	h_open_passive(x.h);
+	x.xp = tls_conn_start(x.w, x.h->id, TLS_ROLE_SERVER, &p);
+	assert_non_null(x.xp);
+	x.xp->first_timeout(x.w, x.h->id);
+	assert_int_equal(tls_conn_why(x.w, x.h->id, why, sizeof(why)), TLS_FAIL_TIMEOUT);
+	assert_string_equal(why, "timeout");
+	assert_int_equal(ctr("hs_timeout"), 1);
+	{
+		struct rte_mbuf *m;
+
+		assert_int_equal(x.xp->rcv_buf(x.w, x.h->id, &m, UINT32_MAX), -EPROTO);
+	}
+	assert_int_equal(ev.handshakes, 0);
+	x.xp->abort(x.w, x.h->id);
+	x.xp = NULL;
+	x_free(&x);
+}
+
+static void
+test_tls_xprt_async_provider_parks_and_resumes(void **state)
+{
+	(void)state;
+	if (asyncprov == NULL) {
+		printf("# TP_ASYNCPROV_SO not set: skipped\n");
+		skip();
+	}
+	client_leg(true, TLS1_3_VERSION, CERTFP_SHA256);
+	client_leg(true, TLS1_2_VERSION, CERTFP_SHA384);
+	server_leg(true, TLS1_3_VERSION, CERTFP_SHA512);
+	server_leg(true, TLS1_2_VERSION, CERTFP_SHA1);
+}
+
+static void
+test_tls_xprt_start_refusals(void **state)
+{
+	struct tls_leg_params p = params(cert_b, CERTFP_SHA256);
+	static const char http[] = "GET / HTTP/1.1\r\nHost: agw.test\r\n\r\n";
+	char why[256];
+	struct x x;
+
+	(void)state;
+	x_new(&x, false);
+	h_open_passive(x.h);
+	/* plain TCP: the raw transport, nothing checked */
+	assert_ptr_equal(tls_conn_start(x.w, x.h->id, TLS_ROLE_NONE, NULL), &dp_xprt_raw);
+	errno = 0;
+	p.nfp = 0;
+	assert_null(tls_conn_start(x.w, x.h->id, TLS_ROLE_SERVER, &p));
+	assert_int_equal(errno, EINVAL);
+	p.nfp = 1;
+	assert_null(tls_conn_start(x.w, x.h->id + (1ull << 40), TLS_ROLE_SERVER, &p));
+	assert_int_equal(errno, ENOTCONN);
+	assert_int_equal(tls_conn_why(x.w, x.h->id, why, sizeof(why)), -ENOTCONN);
+	/* bytes that are not TLS, received before the start */
+	h_send_data(x.h, http, sizeof(http) - 1);
+	errno = 0;
+	assert_null(tls_conn_start(x.w, x.h->id, TLS_ROLE_SERVER, &p));
+	assert_int_equal(errno, EPROTO);
+	assert_int_equal(tls_conn_why(x.w, x.h->id, why, sizeof(why)), TLS_FAIL_NOT_TLS);
+	assert_int_equal(ev.handshakes, 0);       /* never from tls_conn_start() */
+	assert_int_equal(ctr("hs_fail_not_tls"), 1);
+	dp_xprt_tls.abort(x.w, x.h->id);
+	x_free(&x);
+
+	/* a worker without TLS */
+	{
+		struct dp_worker none;
+
+		memset(&none, 0, sizeof(none));
+		errno = 0;
+		assert_null(tls_conn_start(&none, 1, TLS_ROLE_CLIENT, &p));
+		assert_int_equal(errno, ENOTSUP);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tls_xprt_client_leg_13_and_12),
+		cmocka_unit_test(test_tls_xprt_server_leg_13_and_12),
+		cmocka_unit_test(test_tls_xprt_wrong_or_no_certificate_refused),
+		cmocka_unit_test(test_tls_xprt_client_refused_after_up_says_alert),
+		cmocka_unit_test(test_tls_xprt_async_provider_parks_and_resumes),
+		cmocka_unit_test(test_tls_xprt_start_refusals),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
