@@ -13,6 +13,7 @@
 
 #include <rte_cycles.h>
 
+#include "agw/agw.h"
 #include "dp.h"
 #include "net/net.h"
 #include "dp_tcp.h"
@@ -124,6 +125,7 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 		fputc('\n', out);
 		dp_tcp_turn_stats(w, out);
 		tls_stats(w, out);
+		agw_stats(w, out);
 	}
 	if (ctx->turn.enabled) {
 		static const char *const tnames[TURN_STAT__COUNT] = {

@@ -17,6 +17,7 @@
 #include <rte_mbuf.h>
 #include <rte_random.h>
 
+#include "agw/agw.h"
 #include "dp.h"
 #include "dp_tcp.h"
 #include "net/flow.h"
@@ -216,7 +217,8 @@ dp_tcp_create(struct dp_worker *w)
 	int app, socket = (int)rte_lcore_to_socket_id(w->lcore);
 
 	if (conf->dp.diag_tcp_echo_port == 0 && conf->dp.diag_tcp_connect_family == 0 &&
-	    !(conf->turn.enabled && conf->turn.nlisten_tcp + conf->turn.nlisten_tls > 0))
+	    !(conf->turn.enabled && conf->turn.nlisten_tcp + conf->turn.nlisten_tls > 0) &&
+	    !conf->agw.enabled)
 		return 0;
 	/* Workers come before ports: the configuration has the MTUs. */
 	for (unsigned int i = 0; i < conf->dp.nports; i++)
@@ -315,6 +317,8 @@ dp_tcp_stat_names(char *names, unsigned int max, size_t len)
 		snprintf(names + (size_t)n++ * len, len, "tlskeys_%s", tlskeys_names[k]);
 	for (unsigned int k = 0; k < TLS_CTR__COUNT && n < max; k++)
 		snprintf(names + (size_t)n++ * len, len, "tls_%s", tls_ctr_name(k));
+	if (n < max)
+		n += agw_stat_names(names + (size_t)n * len, max - n, len);
 	return n;
 }
 
@@ -338,12 +342,15 @@ dp_tcp_stat_values(const struct dp_worker *w, uint64_t *out, unsigned int max)
 		out[n++] = tk[k];
 	for (unsigned int k = 0; k < TLS_CTR__COUNT && n < max; k++)
 		out[n++] = tls[k];
+	if (n < max)
+		agw_stat_values(w, out + n, max - n);
 	return ts != NULL ? ts->nconns : 0;
 }
 
 void
 dp_tcp_free(struct dp_worker *w)
 {
+	agw_free(w);
 	dp_tcp_turn_free(w);
 	if (w->tcp != NULL)
 		tcp_stack_free(w->tcp);
@@ -377,6 +384,8 @@ dp_tcp_poll(struct dp_worker *w, uint64_t now_ms)
 		k += w->tls->nparked > 0;
 	}
 	dp_tcp_turn_poll(w, now_ms);
+	if (w->agw != NULL)
+		k += agw_poll(w, now_ms);
 	if (unlikely(w->tcp_diag.next_ms != 0) && now_ms >= w->tcp_diag.next_ms)
 		diag_connect(w);
 	return k + tw_advance(w->tcp_wheel, now_ms);
@@ -384,13 +393,27 @@ dp_tcp_poll(struct dp_worker *w, uint64_t now_ms)
 
 /* ---- active open ---- */
 
+/* The port whose own address is addr (family's), or NULL. */
+static struct dp_port *
+port_of_addr(struct dp_ctx *ctx, uint8_t family, const uint8_t *addr)
+{
+	for (unsigned int i = 0; i < ctx->nports; i++) {
+		struct dp_port *p = &ctx->ports[i];
+
+		if (family == TCP_AF_IPV4 ? p->has_ip4 && memcmp(p->ip4, addr, 4) == 0 :
+		    p->has_ip6 && memcmp(p->ip6, addr, 16) == 0)
+			return p;
+	}
+	return NULL;
+}
+
 int
-dp_tcp_connect(struct dp_worker *w, uint8_t family, const uint8_t *raddr,
-	       uint16_t rport, int app, void *arg, uint64_t *id)
+dp_tcp_connect_from(struct dp_worker *w, uint8_t family, const uint8_t *laddr,
+		    const uint8_t *raddr, uint16_t rport, int app, void *arg, uint64_t *id)
 {
 	const uint32_t span = DP_TCP_EPH_HI - DP_TCP_EPH_LO + 1;
 	struct dp_port *port;
-	const uint8_t *nh, *laddr;
+	const uint8_t *nh;
 	uint16_t start, lport;
 	int rc;
 
@@ -402,7 +425,14 @@ dp_tcp_connect(struct dp_worker *w, uint8_t family, const uint8_t *raddr,
 		return -ENETUNREACH;
 	if (family == TCP_AF_IPV4 ? !port->has_ip4 : !port->has_ip6)
 		return -ENETUNREACH;
-	laddr = dp_port_src(port, family);
+	if (laddr == NULL) {
+		laddr = dp_port_src(port, family);
+	} else {
+		/* replies to laddr come in on its own port: its steering */
+		port = port_of_addr(w->ctx, family, laddr);
+		if (port == NULL)
+			return -EADDRNOTAVAIL;
+	}
 	start = w->tcp_eph_next;
 	if (start < DP_TCP_EPH_LO)       /* first use: spread the workers */
 		start = (uint16_t)(DP_TCP_EPH_LO + (w->id * 7919u + rte_rdtsc()) % span);
@@ -420,4 +450,11 @@ dp_tcp_connect(struct dp_worker *w, uint8_t family, const uint8_t *raddr,
 			return rc;
 	}
 	return -EADDRNOTAVAIL;
+}
+
+int
+dp_tcp_connect(struct dp_worker *w, uint8_t family, const uint8_t *raddr,
+	       uint16_t rport, int app, void *arg, uint64_t *id)
+{
+	return dp_tcp_connect_from(w, family, NULL, raddr, rport, app, arg, id);
 }

@@ -47,13 +47,19 @@ void dp_tcp_input(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
  */
 int dp_tcp_connect(struct dp_worker *w, uint8_t family, const uint8_t *raddr,
 		   uint16_t rport, int app, void *arg, uint64_t *id);
+/* The same from laddr, one of dp's own port addresses (NULL: the route's
+ * port's), steered by that port (-EADDRNOTAVAIL when laddr is not ours). */
+int dp_tcp_connect_from(struct dp_worker *w, uint8_t family, const uint8_t *laddr,
+			const uint8_t *raddr, uint16_t rport, int app, void *arg,
+			uint64_t *id);
 
 /* Move the stack's clock and run its timers; returns the timers fired. */
 unsigned int dp_tcp_poll(struct dp_worker *w, uint64_t now_ms);
 
 /* The names of the TCP counters dp gives cp (dp/tcp's, close reasons as
  * close_<reason>, TURN over TCP's as turn_<name>, TLS's as tls_<name>,
- * dp/tls/tls_keys's as tlskeys_<name>), at most max, each shorter than
+ * dp/tls/tls_keys's as tlskeys_<name>, then dp/splice's and dp/agw's:
+ * agw_stat_names()), at most max, each shorter than
  * len; returns how many. */
 unsigned int dp_tcp_stat_names(char *names, unsigned int max, size_t len);
 /* w's values of the same counters (0 when w has no TCP); returns the

@@ -33,6 +33,8 @@ struct rte_mbuf;
 struct rte_mempool;
 struct rte_ring;
 struct dp_worker;
+struct agw_worker;
+struct splice_worker;
 struct tcp_stack;
 struct tls_keys;
 struct tls_worker;
@@ -159,6 +161,9 @@ struct dp_ctx {
 	struct dp_udp_listener *udp;  /* 65536 entries, by destination port */
 	struct dp_udp_handler udp_fns[DP_UDP_HANDLERS];
 	unsigned int nudp_fns;        /* used entries of udp_fns, 0 included */
+	/* agw.ports (0, 0: no agw group): a TCP segment to one of them is
+	 * the connection of the worker whose share holds it (lib/steer) */
+	uint16_t agw_min, agw_max;
 	uint64_t tsc_hz;
 	uint64_t start_tsc;
 	uint64_t start_ms;           /* CLOCK_MONOTONIC ms at start_tsc */
@@ -260,6 +265,10 @@ struct dp_worker {
 	 * refused (tls_keys_apply() < 0) */
 	struct tls_keys *tls_keys;
 	uint64_t tls_keys_refused;
+	/* The access gateway's contexts (dp/agw) and their splice's
+	 * counters (dp/splice): NULL without an agw group. */
+	struct agw_worker *agw;
+	struct splice_worker *splice;
 	uint16_t tcp_eph_next;       /* dp_tcp_connect()'s next source port */
 	/* The diagnostic active open (dp.diag_tcp_connect; dp_tcp.c),
 	 * worker 0's: the next attempt, the backoff while refused, the

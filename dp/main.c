@@ -26,6 +26,7 @@
 #include <rte_lcore.h>
 #include <rte_version.h>
 
+#include "agw/agw.h"
 #include "dp.h"
 #include "dp_tcp.h"
 #include "tls_ctx.h"
@@ -211,8 +212,11 @@ turn_setup(struct dp_ctx *ctx)
 	 * settings cp must share, checked before this start is announced: a
 	 * cp that serves with other ones would give out relayed ports whose
 	 * peer traffic lands on workers without the allocation. */
+	ipc_side_set_agw(&ctx->ipc.shm->dp_side, ctx->conf->agw.enabled ? ctx->conf->agw.port_min : 0,
+			 ctx->conf->agw.enabled ? ctx->conf->agw.port_max : 0);
 	ipc_side_publish(&ctx->ipc.shm->dp_side,
-			 tc->nlisten_tcp + tc->nlisten_tls > 0 ? IPC_CAP_STREAMS : 0, tc->relay_min,
+			 (tc->nlisten_tcp + tc->nlisten_tls > 0 ? IPC_CAP_STREAMS : 0) |
+			 (ctx->conf->agw.enabled ? IPC_CAP_AGW : 0), tc->relay_min,
 			 tc->relay_max, ctx->nworkers);
 	if (ipc_cp_serving(ctx->ipc.shm, ipc_monotonic_ms()) &&
 	    ipc_sides_agree(ctx->ipc.shm, err, sizeof(err)) < 0) {
@@ -240,6 +244,17 @@ turn_setup(struct dp_ctx *ctx)
 	rc = turn_init(ctx);
 	for (unsigned int i = 0; rc == 0 && i < ctx->nworkers; i++)
 		rc = dp_tcp_turn_init(ctx->workers[i]);
+	for (unsigned int i = 0; rc == 0 && i < ctx->nworkers; i++)
+		rc = agw_init(ctx->workers[i]);
+	if (rc == 0 && ctx->conf->agw.enabled) {
+		ctx->agw_min = ctx->conf->agw.port_min;
+		ctx->agw_max = ctx->conf->agw.port_max;
+		printf("turnpike-dp: AGW contexts: %u per worker, server ports %u-%u, hold %u "
+		       "bytes, setup within %u s, %u certificate(s) beside the tls group's%s\n",
+		       ctx->conf->agw.max_contexts, ctx->agw_min, ctx->agw_max,
+		       ctx->conf->agw.hold_bytes, ctx->conf->agw.setup_timeout_s,
+		       ctx->conf->agw.ncerts, ctx->conf->tls.enabled ? "" : " (no tls group: plain legs only)");
+	}
 	if (rc == 0 && tc->nlisten_tcp > 0) {
 		printf("turnpike-dp: TURN on TCP");
 		for (unsigned int i = 0; i < tc->nlisten_tcp; i++)

@@ -25,6 +25,7 @@
 
 #include "../dp.h"
 #include "net.h"
+#include "steer.h"
 #include "tp_common.h"
 #include "../turn/turn.h"
 #include "../dp_tcp.h"
@@ -200,9 +201,16 @@ tcp_demux(struct dp_worker *w, const struct dp_port *port, struct rte_mbuf *m,
 	  const uint8_t *l4, uint16_t l4len, bool handed)
 {
 	if (!handed && l4len >= 4 && w->ctx->nworkers > 1) {
-		unsigned int owner = dp_flow_worker(port->rss, w->id, w->ctx->nworkers,
-						    family, src, dst, tp_rd16(l4),
-						    tp_rd16(l4 + 2), 6);
+		uint16_t dport = tp_rd16(l4 + 2);
+		/* An AGW server termination's port: its share's worker holds
+		 * the context (lib/steer, as for relayed ports; a software
+		 * hand-off where RSS put it elsewhere). */
+		unsigned int owner = dport >= w->ctx->agw_min && dport <= w->ctx->agw_max &&
+				     w->ctx->agw_max != 0 ?
+			steer_relay_owner(w->ctx->agw_min, w->ctx->agw_max, w->ctx->nworkers,
+					  dport) :
+			dp_flow_worker(port->rss, w->id, w->ctx->nworkers, family, src, dst,
+				       tp_rd16(l4), dport, 6);
 
 		if (owner != w->id) {
 			w->ctr[DP_CTR_TCP_HANDOFF]++;

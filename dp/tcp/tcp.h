@@ -109,6 +109,12 @@ int tcp_app_register(struct tcp_stack *ts, const struct tcp_app_ops *ops);
  * Returns 0, -EADDRINUSE, -ENOSPC or -EINVAL. */
 int tcp_listen(struct tcp_stack *ts, uint8_t family, uint16_t port, int app,
 	       void *arg);
+/* The same for every port of [lo, hi] (one listener: the application
+ * tells them apart by the connection's local port, and refuses in
+ * accept() what it does not want). -EADDRINUSE when the range meets
+ * another listener's. tcp_unlisten() takes lo. */
+int tcp_listen_range(struct tcp_stack *ts, uint8_t family, uint16_t lo, uint16_t hi,
+		     int app, void *arg);
 int tcp_unlisten(struct tcp_stack *ts, uint8_t family, uint16_t port);
 
 /*

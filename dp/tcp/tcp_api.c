@@ -27,11 +27,12 @@ tcp_app_register(struct tcp_stack *ts, const struct tcp_app_ops *ops)
 }
 
 int
-tcp_listen(struct tcp_stack *ts, uint8_t family, uint16_t port, int app, void *arg)
+tcp_listen_range(struct tcp_stack *ts, uint8_t family, uint16_t lo, uint16_t hi, int app,
+		 void *arg)
 {
 	int free_i = -1;
 
-	if (app < 0 || (unsigned int)app >= ts->napps || port == 0 ||
+	if (app < 0 || (unsigned int)app >= ts->napps || lo == 0 || lo > hi ||
 	    (family != 0 && family != TCP_AF_IPV4 && family != TCP_AF_IPV6))
 		return -EINVAL;
 	for (int i = 0; i < TCP_MAX_LISTENERS; i++) {
@@ -42,16 +43,23 @@ tcp_listen(struct tcp_stack *ts, uint8_t family, uint16_t port, int app, void *a
 				free_i = i;
 			continue;
 		}
-		if (l->port == port && (l->family == 0 || family == 0 || l->family == family))
+		if (lo <= l->port_hi && hi >= l->port &&
+		    (l->family == 0 || family == 0 || l->family == family))
 			return -EADDRINUSE;
 	}
 	if (free_i < 0)
 		return -ENOSPC;
 	ts->listeners[free_i] = (struct tcp_listener){
-		.used = true, .family = family, .app = (uint8_t)app, .port = port,
-		.backlog = ts->conf.syn_backlog, .arg = arg,
+		.used = true, .family = family, .app = (uint8_t)app, .port = lo,
+		.port_hi = hi, .backlog = ts->conf.syn_backlog, .arg = arg,
 	};
 	return 0;
+}
+
+int
+tcp_listen(struct tcp_stack *ts, uint8_t family, uint16_t port, int app, void *arg)
+{
+	return tcp_listen_range(ts, family, port, port, app, arg);
 }
 
 int

@@ -236,7 +236,8 @@ listener_find(const struct tcp_stack *ts, uint8_t family, uint16_t port)
 	for (int i = 0; i < TCP_MAX_LISTENERS; i++) {
 		const struct tcp_listener *l = &ts->listeners[i];
 
-		if (l->used && l->port == port && (l->family == 0 || l->family == family))
+		if (l->used && port >= l->port && port <= l->port_hi &&
+		    (l->family == 0 || l->family == family))
 			return i;
 	}
 	return -1;

@@ -319,7 +319,9 @@ struct tcp_listener {
 	bool used;
 	uint8_t family;          /* 0: both */
 	uint8_t app;
-	uint16_t port;           /* host order */
+	uint16_t port;           /* host order; the first of a range */
+	uint16_t port_hi;        /* the last (port itself for one) */
+	uint16_t pad;
 	uint32_t nsyn;           /* connections in SYN_RCVD */
 	uint32_t backlog;        /* nsyn limit */
 	void *arg;

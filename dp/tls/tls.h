@@ -40,6 +40,7 @@
 #ifndef DP_TLS_H
 #define DP_TLS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -122,6 +123,13 @@ const struct dp_xprt_ops *tls_conn_start(struct dp_worker *w, uint64_t id,
  * for a connection that is not a leg.
  */
 int tls_conn_why(struct dp_worker *w, uint64_t id, char *buf, size_t size);
+
+/* The peer's close_notify came on connection id (its rcv_buf said 0 for
+ * it, not for a bare FIN). */
+bool tls_conn_close_notified(struct dp_worker *w, uint64_t id);
+/* The TLS version of connection id once its handshake is done: 12 or 13;
+ * 0 before, or for a connection without TLS. */
+int tls_conn_version(struct dp_worker *w, uint64_t id);
 
 /* From the worker loop: resume what the ring names, poll the engine while
  * anything is parked, expire cached sessions now and then. Returns the

@@ -839,6 +839,32 @@ tls_conn_why(struct dp_worker *w, uint64_t id, char *buf, size_t size)
 	return c->leg->why;
 }
 
+bool
+tls_conn_close_notified(struct dp_worker *w, uint64_t id)
+{
+	struct tls_conn *c = tls_conn_of(w, id);
+
+	return c != NULL && c->id == id && c->ssl != NULL &&
+	       (SSL_get_shutdown(c->ssl) & SSL_RECEIVED_SHUTDOWN) != 0;
+}
+
+int
+tls_conn_version(struct dp_worker *w, uint64_t id)
+{
+	struct tls_conn *c = tls_conn_of(w, id);
+
+	if (c == NULL || c->id != id || c->ssl == NULL || !(c->flags & TLS_F_HS_DONE))
+		return 0;
+	switch (SSL_version(c->ssl)) {
+	case TLS1_3_VERSION:
+		return 13;
+	case TLS1_2_VERSION:
+		return 12;
+	default:
+		return 0;
+	}
+}
+
 /* ---- the worker loop ----------------------------------------------------- */
 
 /* An orphan's job can go on: run it to its end (its BIO fails), free. */

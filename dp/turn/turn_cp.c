@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include "../agw/agw.h"
 #include "../dp.h"
 #include "ipc.h"
 #include "steer.h"
@@ -132,6 +133,11 @@ apply(struct dp_worker *w, const struct ipc_msg *msg)
 		 * reported once a pass, whenever the pass began). */
 		if (!t->stats_job.on)
 			turn_sweep_start(t, &t->stats_job);
+		break;
+	case IPC_AGW_ADD:
+	case IPC_AGW_DEL:
+		/* the access gateway's contexts (dp/agw) */
+		agw_apply(w, msg);
 		break;
 	case IPC_TLS_TICKETS:
 	case IPC_TLS_PSK_ADD:

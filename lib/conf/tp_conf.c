@@ -3,7 +3,7 @@
  * Loading the box's configuration file with libconfig: the "dp" group
  * here (EAL arguments, workers, idle back-off, neighbour cache, ports with
  * their addresses, VLAN, MTU and impairment), the "turn" and "cp" groups
- * in tp_conf_turn.c, "tls" in tp_conf_tls.c; other top-level groups are
+ * in tp_conf_turn.c, "tls" in tp_conf_tls.c, "agw" in tp_conf_agw.c; other top-level groups are
  * left to their readers.
  *
  * Defaults are merged in one place (conf_defaults, port_defaults). Every
@@ -267,6 +267,7 @@ conf_defaults(struct tp_conf *c)
 	c->dp.tcp_held_max = 0;               /* from mbufs_per_worker */
 	tp_conf_turn_defaults(c);
 	tp_conf_tls_defaults(c);
+	tp_conf_agw_defaults(c);
 }
 
 static void
@@ -1181,6 +1182,8 @@ tp_conf_load(const char *path, struct tp_conf *c, char *err, size_t errlen)
 		rc = tp_conf_load_turn_cp(&cfg, c, err, errlen);
 	if (rc == 0)
 		rc = tp_conf_load_tls(&cfg, c, err, errlen);
+	if (rc == 0)
+		rc = tp_conf_load_agw(&cfg, c, err, errlen);
 out_destroy:
 	config_destroy(&cfg);
 	fclose(f);

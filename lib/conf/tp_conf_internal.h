@@ -33,4 +33,15 @@ void tp_conf_tls_defaults(struct tp_conf *c);
 int tp_conf_load_tls(const config_t *cfg, struct tp_conf *c, char *err,
 		     size_t errlen);
 
+/* A certificate and key pair of group g (certificate, private_key: PEM
+ * file names, required), with their lines; what names the group. */
+int tp_conf_load_cert(const config_setting_t *g, const char *what,
+		      struct tp_conf_tls_cert *t, struct tp_conf *c, char *err,
+		      size_t errlen);
+
+/* Defaults of the agw group, and reading it (after the dp, turn and tls
+ * groups: its ports must avoid theirs, its TLS needs the tls group). */
+void tp_conf_agw_defaults(struct tp_conf *c);
+int tp_conf_load_agw(const config_t *cfg, struct tp_conf *c, char *err, size_t errlen);
+
 #endif /* TP_CONF_INTERNAL_H */

@@ -73,9 +73,9 @@ get_file(const config_setting_t *g, const char *what, const char *name, char *ou
 	return 0;
 }
 
-static int
-load_cert(const config_setting_t *g, const char *what, struct tp_conf_tls_cert *t,
-	  struct tp_conf *c, char *err, size_t errlen)
+int
+tp_conf_load_cert(const config_setting_t *g, const char *what, struct tp_conf_tls_cert *t,
+		  struct tp_conf *c, char *err, size_t errlen)
 {
 	int rc;
 
@@ -127,7 +127,7 @@ load_sni(const config_setting_t *g, struct tp_conf_tls *t, struct tp_conf *c,
 		for (unsigned int j = 0; j < t->nsni; j++)
 			if (strcasecmp(t->sni[j].name, sc->name) == 0)
 				FAIL(e, "tls.sni: '%s' is listed twice", sc->name);
-		if ((rc = load_cert(e, "tls.sni", sc, c, err, errlen)) < 0)
+		if ((rc = tp_conf_load_cert(e, "tls.sni", sc, c, err, errlen)) < 0)
 			return rc;
 		t->nsni++;
 	}
@@ -195,7 +195,7 @@ load_tls(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 
 	t->line = where(g);
 	if ((rc = tp_conf_check_names(g, "tls", names, c, err, errlen)) < 0 ||
-	    (rc = load_cert(g, "tls", &t->cert, c, err, errlen)) < 0 ||
+	    (rc = tp_conf_load_cert(g, "tls", &t->cert, c, err, errlen)) < 0 ||
 	    (rc = load_sni(g, t, c, err, errlen)) < 0 ||
 	    (rc = get_str(g, "tls", "ciphers", t->ciphers, sizeof(t->ciphers),
 			  &t->ciphers_line, c, err, errlen)) < 0 ||

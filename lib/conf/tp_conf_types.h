@@ -323,12 +323,47 @@ struct tp_conf_cp {
 	char deny[TP_CONF_MAX_PREFIXES][64];
 };
 
+#define TP_CONF_MAX_AGW_CERTS 8
+
+/*
+ * The "agw" group: the IMS access gateway's contexts (dp/agw, dp/splice;
+ * 3GPP TS 29.334 e2ae). Present: dp splices contexts that cp's API
+ * creates; absent: none.
+ */
+struct tp_conf_agw {
+	bool enabled;                 /* the group is present */
+	int line;
+	/* agw.ports [first, last]: the local ports of server terminations
+	 * (a fixed one the controller asks for, or one cp picks), cut into
+	 * one share per worker as relay_ports are (lib/steer): a connection
+	 * to a port is steered to the worker whose share holds it, the one
+	 * cp gave the context to. Outside relay_ports, dp's active-open
+	 * range (49152-65535) and every TCP listening port. Default
+	 * [20000, 29999]. */
+	uint16_t port_min, port_max;
+	/* contexts per worker, default 1024; two TCP connections each,
+	 * within dp.tcp_max_conns */
+	uint32_t max_contexts;
+	/* both legs up within this many seconds of the context's creation,
+	 * else it is released (setup_timeout); default 30, 0: no limit */
+	uint32_t setup_timeout_s;
+	/* bytes of one leg held while the other is not up (connecting,
+	 * TLS handshake); then that leg is not read (TCP's window closes).
+	 * Default 65536 */
+	uint32_t hold_bytes;
+	/* certificates of ours a context may use instead of the tls
+	 * group's (agw.certificates: ( { name; certificate; private_key; } )) */
+	unsigned int ncerts;
+	struct tp_conf_tls_cert certs[TP_CONF_MAX_AGW_CERTS];
+};
+
 struct tp_conf {
 	char path[4096];
 	struct tp_conf_dp dp;
 	struct tp_conf_turn turn;
 	struct tp_conf_cp cp;
 	struct tp_conf_tls tls;
+	struct tp_conf_agw agw;
 };
 
 #endif /* TP_CONF_TYPES_H */

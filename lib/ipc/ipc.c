@@ -355,6 +355,18 @@ ipc_kind_name(uint16_t kind)
 	}
 }
 
+const char *
+ipc_agw_cause_name(unsigned int cause)
+{
+	switch (cause) {
+#define IPC_AGW_CAUSE(e, v, name) case v: return name;
+#include "ipc_agw_causes.def"
+#undef IPC_AGW_CAUSE
+	default:
+		return "?";
+	}
+}
+
 static bool
 beat_fresh(uint64_t beat_ms, uint64_t now_ms)
 {
@@ -405,6 +417,13 @@ ipc_side_publish(struct ipc_side *side, uint64_t caps, uint16_t relay_min,
 }
 
 void
+ipc_side_set_agw(struct ipc_side *side, uint16_t agw_min, uint16_t agw_max)
+{
+	side->agw_min = agw_min;
+	side->agw_max = agw_max;
+}
+
+void
 ipc_side_clear(struct ipc_side *side)
 {
 	__atomic_store_n(&side->set, 0, __ATOMIC_RELEASE);
@@ -436,6 +455,13 @@ ipc_sides_agree(const struct ipc_shm *shm, char *err, size_t errlen)
 			 "cp %u-%u; give both the same configuration",
 			 d.relay_min, d.relay_max, c.relay_min,
 			 c.relay_max);
+		return -EINVAL;
+	}
+	if (d.agw_min != 0 && c.agw_min != 0 &&
+	    (d.agw_min != c.agw_min || d.agw_max != c.agw_max)) {
+		snprintf(err, errlen, "agw.ports differ: dp accepts on %u-%u, "
+			 "cp allocates %u-%u; give both the same configuration",
+			 d.agw_min, d.agw_max, c.agw_min, c.agw_max);
 		return -EINVAL;
 	}
 	if (d.nworkers != c.nworkers) {

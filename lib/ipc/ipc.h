@@ -97,6 +97,18 @@ unsigned int ipc_ring_count(const struct ipc_ring *r);
  *   TLS_PSK_DEL        one struct ipc_tls_psk, id_len as ADD, key_len and
  *                      cipher 0;
  *   TLS_PSK_SYNC       one struct ipc_tls_psk_sync, phase BEGIN or END;
+ *   AGW_ADD            one struct ipc_agw_ctx: each termination's TCP role
+ *                      known, TLS role known with 1..IPC_AGW_FP_MAX valid
+ *                      fingerprints (none without TLS), local of family 4
+ *                      or 6, a server's with a port and a remote of family
+ *                      0 or local's, a client's remote of local's family
+ *                      with a port;
+ *   AGW_DEL            nothing;
+ *   AGW_EVENT          one struct ipc_agw_event: a known type and cause, a
+ *                      leg 0 or 1 (RELEASED: or IPC_AGW_LEG_NONE), a
+ *                      NUL-terminated detail of detail_len bytes;
+ *                      AGW_*: alloc_id a context id of the ring's worker
+ *                      (ipc_conn_worker() == worker, generation not 0);
  *   ALLOC_DEL, STATE_DONE, SYNC, STATS_REQ  nothing;
  * the tuple of a message about a client (all but STATE_DONE, STATS, SYNC,
  * STATS_REQ and the TLS_* kinds, which concern no client): transport 17
@@ -168,6 +180,8 @@ ipc_msg_stats(const struct ipc_msg *m, unsigned int i)
 
 /* "request", "alloc_add", ...; "?" for an unknown kind. */
 const char *ipc_kind_name(uint16_t kind);
+/* "fin", "rst", ... (ipc_agw_causes.def); "?" for an unknown cause. */
+const char *ipc_agw_cause_name(unsigned int cause);
 
 /*
  * Readiness, one rule for dp, cp and the operator's tools. cp serves when
@@ -251,6 +265,10 @@ ipc_conn_gen(uint64_t id)
 void ipc_side_publish(struct ipc_side *side, uint64_t caps, uint16_t relay_min,
 		      uint16_t relay_max, unsigned int nworkers);
 void ipc_side_clear(struct ipc_side *side);
+/* The side's agw.ports (0, 0: none), before ipc_side_publish(): the port
+ * range of AGW server terminations, cut into worker shares as the relayed
+ * ports are (lib/steer), so that cp and dp must read the same one. */
+void ipc_side_set_agw(struct ipc_side *side, uint16_t agw_min, uint16_t agw_max);
 uint64_t ipc_peer_caps(const struct ipc_shm *shm, bool of_cp, uint64_t now_ms);
 int ipc_sides_agree(const struct ipc_shm *shm, char *err, size_t errlen);
 

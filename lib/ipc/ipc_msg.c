@@ -29,6 +29,10 @@ _Static_assert(sizeof(struct ipc_tls_tickets) <= sizeof(((struct ipc_msg *)0)->b
 	       "ticket keys fit a message");
 _Static_assert(sizeof(struct ipc_tls_psk) <= sizeof(((struct ipc_msg *)0)->body),
 	       "a PSK fits a message");
+_Static_assert(sizeof(struct ipc_agw_ctx) % 8 == 0, "ipc_agw_ctx size");
+_Static_assert(sizeof(struct ipc_agw_event) % 8 == 0, "ipc_agw_event size");
+_Static_assert(sizeof(struct ipc_agw_ctx) <= sizeof(((struct ipc_msg *)0)->body),
+	       "a context fits a message");
 
 /* RFC 8489 §5: the STUN header. */
 #define STUN_HDR          20u
@@ -132,6 +136,49 @@ psk_ok(const struct ipc_tls_psk *p, bool add)
 	       p->cipher >= 0x1301 && p->cipher <= 0x1303;
 }
 
+/* An AGW context's id: a connection id's layout, of the ring's worker. */
+static bool
+agw_id_ok(uint64_t id, uint16_t worker)
+{
+	return ipc_conn_gen(id) != 0 && ipc_conn_worker(id) == worker;
+}
+
+/* One termination of AGW_ADD: roles known, fingerprints valid and there
+ * exactly when TLS is, addresses of family 4 or 6 with the ports the TCP
+ * role needs. */
+static bool
+agw_term_ok(const struct ipc_agw_term *t)
+{
+	static const uint8_t fp_len[5] = { 0, 20, 32, 48, 64 };
+
+	if (t->tcp_role != IPC_AGW_TCP_CLIENT && t->tcp_role != IPC_AGW_TCP_SERVER)
+		return false;
+	if (t->tls_role > IPC_AGW_TLS_SERVER || t->nfp > IPC_AGW_FP_MAX ||
+	    (t->tls_role != IPC_AGW_TLS_NONE) != (t->nfp > 0))
+		return false;
+	for (unsigned int i = 0; i < t->nfp; i++)
+		if (t->fp[i].alg < 1 || t->fp[i].alg > 4 || t->fp[i].len != fp_len[t->fp[i].alg])
+			return false;
+	if (!family_ok(t->local.family))
+		return false;
+	if (t->tcp_role == IPC_AGW_TCP_SERVER)
+		return t->local.port != 0 &&
+		       (t->remote.family == 0 || t->remote.family == t->local.family);
+	return t->remote.family == t->local.family && t->remote.port != 0;
+}
+
+static bool
+agw_event_ok(const struct ipc_agw_event *e)
+{
+	if (e->type < IPC_AGW_EV_LEG_UP || e->type > IPC_AGW_EV_RELEASED ||
+	    e->cause > IPC_AGW_CAUSE_MAX || e->detail_len >= IPC_AGW_DETAIL_MAX ||
+	    e->detail[e->detail_len] != '\0')
+		return false;
+	if (e->type == IPC_AGW_EV_RELEASED)
+		return e->leg <= 1 || e->leg == IPC_AGW_LEG_NONE;
+	return e->leg <= 1;
+}
+
 int
 ipc_msg_check(const struct ipc_msg *m, enum ipc_dir dir)
 {
@@ -206,6 +253,20 @@ ipc_msg_check(const struct ipc_msg *m, enum ipc_dir dir)
 		     (ps->phase == IPC_TLS_PSK_BEGIN || ps->phase == IPC_TLS_PSK_END);
 		break;
 	}
+	case IPC_AGW_ADD: {
+		const struct ipc_agw_ctx *x = (const void *)m->body;
+
+		ok = len == sizeof(*x) && agw_id_ok(h->alloc_id, h->worker) &&
+		     agw_term_ok(&x->term[0]) && agw_term_ok(&x->term[1]);
+		break;
+	}
+	case IPC_AGW_DEL:
+		ok = len == 0 && agw_id_ok(h->alloc_id, h->worker);
+		break;
+	case IPC_AGW_EVENT:
+		ok = len == sizeof(struct ipc_agw_event) && agw_id_ok(h->alloc_id, h->worker) &&
+		     agw_event_ok((const void *)m->body);
+		break;
 	case IPC_STATE_DONE:
 	case IPC_SYNC:
 	case IPC_STATS_REQ:

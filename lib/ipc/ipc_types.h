@@ -26,12 +26,15 @@
 #include <stdint.h>
 
 #define IPC_MAGIC        0x54504943u   /* "TPIC" */
-#define IPC_VERSION      8u            /* 5: 64-bit connection ids, capabilities
+#define IPC_VERSION      9u            /* 5: 64-bit connection ids, capabilities
 					* and relayed-port ranges in the header;
 					* 6: and dp's worker counters (ipc_dp_stats);
 					* 7: and its TCP counters;
 					* 8: TLS ticket keys and external PSKs
-					* (TLS_TICKETS, TLS_PSK_*) */
+					* (TLS_TICKETS, TLS_PSK_*);
+					* 9: the access gateway's contexts
+					* (AGW_*), its port range in ipc_side,
+					* IPC_DP_TCP_MAX 128 -> 192 */
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
@@ -219,6 +222,101 @@ struct ipc_tls_psk_sync {
 	uint32_t count;           /* END: how many ADDs cp sent since BEGIN */
 };
 
+/*
+ * The IMS access gateway (3GPP TS 29.334, end-to-access-edge security for
+ * MSRP and BFCP; issue 12): a context is two terminations that dp splices
+ * together in one worker (dp/agw, dp/splice). cp names a context by an id
+ * of the connection ids' layout (ipc_conn_make(): worker | slot of that
+ * worker's context table | generation, never 0): the worker that holds it,
+ * its slot there, and a generation that tells a stale id. AGW_ADD (h.alloc_id
+ * the id) installs one; AGW_DEL (body empty) releases it; dp says what
+ * happens in AGW_EVENTs, the last of which for a context is RELEASED
+ * (after which its slot and server ports are free in cp). The tuple of
+ * these messages is unused (zero).
+ */
+enum ipc_agw_tcp_role {
+	IPC_AGW_TCP_CLIENT = 1,   /* connect to remote from local (port 0: dp picks) */
+	IPC_AGW_TCP_SERVER = 2,   /* accept one connection on local (port set) */
+};
+
+/* A termination's TLS role: the values of dp/tls's enum tls_role. */
+enum ipc_agw_tls_role {
+	IPC_AGW_TLS_NONE = 0,
+	IPC_AGW_TLS_CLIENT = 1,
+	IPC_AGW_TLS_SERVER = 2,
+};
+
+#define IPC_AGW_FP_MAX      4u    /* RFC 8122 a=fingerprint lines taken per leg */
+#define IPC_AGW_FP_LEN      64u   /* the longest digest (sha-512) */
+#define IPC_AGW_DETAIL_MAX  232u  /* an event's sentence, NUL included */
+
+/* A certificate fingerprint as SDP signals it (lib/certfp struct certfp):
+ * alg 1..4 (sha-1, sha-256, sha-384, sha-512), len its digest's bytes. */
+struct ipc_agw_fp {
+	uint8_t alg;
+	uint8_t len;
+	uint8_t md[IPC_AGW_FP_LEN];
+	uint8_t pad[6];
+};
+
+struct ipc_agw_term {
+	uint8_t tcp_role;         /* enum ipc_agw_tcp_role */
+	uint8_t tls_role;         /* enum ipc_agw_tls_role */
+	uint8_t nfp;              /* fingerprints of the peer's certificate;
+				   * 1..IPC_AGW_FP_MAX with TLS, else 0 */
+	uint8_t cred;             /* our certificate: 0 the tls group's, n the
+				   * n-th of agw.certificates */
+	uint32_t pad;
+	/* server: the address and port to accept on; client: the source
+	 * address (port 0: dp picks one that steers back to the worker) */
+	struct ipc_addr local;
+	/* client: where to connect (family of local); server: family 0 to
+	 * accept anyone, else only this address (port 0: any port) */
+	struct ipc_addr remote;
+	struct ipc_agw_fp fp[IPC_AGW_FP_MAX];
+};
+
+/* AGW_ADD's body. */
+struct ipc_agw_ctx {
+	struct ipc_agw_term term[2];
+	uint32_t setup_ms;        /* both legs up within this, else released
+				   * (SETUP_TIMEOUT); 0: no limit */
+	uint32_t pad;
+};
+
+enum ipc_agw_cause {
+#define IPC_AGW_CAUSE(e, v, name) IPC_AGW_##e = v,
+#include "ipc_agw_causes.def"
+#undef IPC_AGW_CAUSE
+};
+#define IPC_AGW_CAUSE_MAX 14u
+
+enum ipc_agw_ev_type {
+	IPC_AGW_EV_LEG_UP = 1,    /* a leg's TCP (and TLS) is up */
+	IPC_AGW_EV_LEG_DOWN = 2,  /* a leg ended: cause, detail */
+	IPC_AGW_EV_RELEASED = 3,  /* the context ended (the last event of it) */
+};
+#define IPC_AGW_LEG_NONE 0xffu
+
+/* AGW_EVENT's body: h.alloc_id is the context. LEG_UP: the leg's TCP
+ * addresses and TLS version; LEG_DOWN: and its cause, its bytes, a
+ * sentence; RELEASED: the cause of the context's end and the leg it came
+ * from (IPC_AGW_LEG_NONE for the controller's or the setup's), both
+ * legs' bytes. */
+struct ipc_agw_event {
+	uint8_t type;             /* enum ipc_agw_ev_type */
+	uint8_t leg;              /* 0, 1, or IPC_AGW_LEG_NONE */
+	uint8_t cause;            /* enum ipc_agw_cause */
+	uint8_t tls_version;      /* 0 (plain), 12 or 13 */
+	uint16_t detail_len;      /* < IPC_AGW_DETAIL_MAX, detail NUL-terminated */
+	uint16_t pad;
+	struct ipc_addr local;
+	struct ipc_addr remote;
+	uint64_t bytes_in[2];     /* read from leg 0, 1 (LEG_DOWN: [leg]) */
+	uint64_t bytes_out[2];    /* written to leg 0, 1 */
+	char detail[IPC_AGW_DETAIL_MAX];
+};
+
 struct ipc_msg {
 	struct ipc_msg_hdr h;
 	uint8_t body[IPC_MSG_SIZE - sizeof(struct ipc_msg_hdr)];
@@ -248,7 +346,7 @@ struct ipc_ring {
  * name before it uses it (the segment is memory anything may scribble on).
  */
 #define IPC_DP_DROPS_MAX   64u
-#define IPC_DP_TCP_MAX     128u
+#define IPC_DP_TCP_MAX     192u
 #define IPC_DP_NAME_LEN    32u
 
 struct ipc_dp_stats {
@@ -309,6 +407,8 @@ struct ipc_nonce {
 #define IPC_CAP_CONN_DOWN  (1ull << 0)   /* takes CONN_DOWN (cp) */
 #define IPC_CAP_STREAMS    (1ull << 1)   /* has stream connections (dp):
 					  * tuples of transport 6 */
+#define IPC_CAP_AGW        (1ull << 2)   /* runs AGW contexts (dp: takes
+					  * AGW_ADD/DEL; cp: takes AGW_EVENT) */
 
 struct ipc_side {
 	uint64_t caps;            /* IPC_CAP_* */
@@ -317,6 +417,10 @@ struct ipc_side {
 	uint16_t nworkers;        /* dp.workers as this side read them */
 	uint16_t set;             /* 1 once published (written last, release);
 				   * 0 while none is (never, or stopped) */
+	uint16_t agw_min;         /* agw.ports as this side read them (0, 0:
+				   * no agw group); written before set */
+	uint16_t agw_max;
+	uint32_t pad;
 };
 
 /* A dp -> cp event waiting for room in the ring (ipc_backlog). */

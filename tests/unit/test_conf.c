@@ -376,8 +376,50 @@ static void
 test_conf_unknown_top_level_groups_are_ignored(void **state)
 {
 	(void)state;
-	expect_ok("agw = { msrp = true; };\n" DP("workers = [0];") "future = 3;\n");
+	expect_ok("future_group = { msrp = true; };\n" DP("workers = [0];") "future = 3;\n");
 	assert_int_equal(c.dp.nports, 1);
+}
+
+/* The agw group (dp/agw): defaults, and its ports kept away from what
+ * else takes TCP ports or steers by them, each refusal naming the line. */
+static void
+test_conf_agw_group_read_and_checked(void **state)
+{
+	(void)state;
+	expect_ok(DP("") "turn = { realm = \"r\"; relay_ports = [50000, 50999]; };\n"
+		  "agw = { };\n");
+	assert_true(c.agw.enabled);
+	assert_int_equal(c.agw.port_min, 20000);
+	assert_int_equal(c.agw.port_max, 29999);
+	assert_int_equal(c.agw.max_contexts, 1024);
+	assert_int_equal(c.agw.setup_timeout_s, 30);
+	assert_int_equal(c.agw.hold_bytes, 65536);
+	tp_conf_free(&c);
+	expect_ok(DP("") "turn = { realm = \"r\"; relay_ports = [50000, 50999]; };\n"
+		  "agw = { ports = [30000, 30999]; max_contexts = 2000; setup_timeout = 0;\n"
+		  "  hold = 4096; };\n");
+	assert_int_equal(c.agw.port_min, 30000);
+	assert_int_equal(c.agw.max_contexts, 2000);
+	assert_int_equal(c.agw.setup_timeout_s, 0);
+	tp_conf_free(&c);
+	/* lines: dp 1-4, turn 5, agw 6.. */
+	expect_error(DP("") "turn = { realm = \"r\"; relay_ports = [40000, 40999]; };\n"
+		     "agw = {\n  ports = [30000, 48000]; };\n", 7, "overlaps turn.relay_ports");
+	expect_error(DP("") "turn = { realm = \"r\"; relay_ports = [40000, 40999]; };\n"
+		     "agw = {\n  ports = [45000, 50000]; };\n", 7,
+		     "reaches into 49152-65535");
+	expect_error(DP("") "turn = { realm = \"r\"; relay_ports = [50000, 50999]; "
+		     "listen_tcp = [3478, 20080]; };\n"
+		     "agw = {\n  ports = [20000, 20999]; };\n", 7,
+		     "holds TCP port 20080 of turn.listen_tcp");
+	expect_error(DP("") "turn = { realm = \"r\"; relay_ports = [50000, 50999]; };\n"
+		     "agw = { max_contexts = 9000; };\n", 6, "more than dp.tcp_max_conns");
+	expect_error(DP("") "turn = { realm = \"r\"; relay_ports = [50000, 50999]; };\n"
+		     "agw = { portz = [1, 2]; };\n", 6, "unknown setting 'portz'");
+	expect_error(DP("") "turn = { realm = \"r\"; relay_ports = [50000, 50999]; };\n"
+		     "agw = {\n  certificates = ( { name = \"x\"; certificate = \"c.pem\"; "
+		     "private_key = \"k.pem\"; } ); };\n", 6, "needs the tls group");
+	expect_error(DP("") "agw = { };\n", 5, "agw needs the turn group");
 }
 
 static void
@@ -1428,6 +1470,7 @@ main(void)
 		cmocka_unit_test_teardown(test_conf_every_setting_is_read, teardown),
 		cmocka_unit_test_teardown(test_conf_impair_direction_defaults_to_rx, teardown),
 		cmocka_unit_test_teardown(test_conf_unknown_top_level_groups_are_ignored, teardown),
+		cmocka_unit_test_teardown(test_conf_agw_group_read_and_checked, teardown),
 		cmocka_unit_test_teardown(test_conf_gateway_anywhere_in_a_zero_prefix, teardown),
 		cmocka_unit_test_teardown(test_conf_eal_args_fill_the_table_exactly, teardown),
 		cmocka_unit_test_teardown(test_conf_workers_up_to_the_maximum, teardown),

@@ -688,6 +688,46 @@ msg_make(struct ipc_msg *m, uint16_t kind)
 		m->h.body_len = sizeof(ps);
 		break;
 	}
+	case IPC_AGW_ADD: {
+		struct ipc_agw_ctx x;
+
+		memset(&x, 0, sizeof(x));
+		m->h.alloc_id = ipc_conn_make(m->h.worker, 12, 7);
+		x.term[0].tcp_role = IPC_AGW_TCP_SERVER;
+		x.term[0].tls_role = IPC_AGW_TLS_SERVER;
+		x.term[0].nfp = 2;
+		x.term[0].fp[0].alg = 2;
+		x.term[0].fp[0].len = 32;
+		x.term[0].fp[1].alg = 4;
+		x.term[0].fp[1].len = 64;
+		x.term[0].local.family = 4;
+		x.term[0].local.port = 20001;
+		x.term[1].tcp_role = IPC_AGW_TCP_CLIENT;
+		x.term[1].local.family = 6;
+		x.term[1].remote.family = 6;
+		x.term[1].remote.port = 5000;
+		x.setup_ms = 30000;
+		memcpy(m->body, &x, sizeof(x));
+		m->h.body_len = sizeof(x);
+		break;
+	}
+	case IPC_AGW_DEL:
+		m->h.alloc_id = ipc_conn_make(m->h.worker, 12, 7);
+		break;
+	case IPC_AGW_EVENT: {
+		struct ipc_agw_event e;
+
+		memset(&e, 0, sizeof(e));
+		m->h.alloc_id = ipc_conn_make(m->h.worker, 12, 7);
+		e.type = IPC_AGW_EV_RELEASED;
+		e.leg = IPC_AGW_LEG_NONE;
+		e.cause = IPC_AGW_CONTROLLER;
+		e.detail_len = 3;
+		memcpy(e.detail, "bye", 3);
+		memcpy(m->body, &e, sizeof(e));
+		m->h.body_len = sizeof(e);
+		break;
+	}
 	case IPC_CONN_DOWN: {
 		struct ipc_conn_event ev = { .reason = IPC_CONN_RESET };
 
@@ -777,6 +817,8 @@ test_ipc_msg_check_refuses_wrong_lengths(void **state)
 		{ IPC_CONN_DOWN, -1 }, { IPC_CONN_DOWN, 8 }, { IPC_CONN_DOWN, -8 },
 		{ IPC_TLS_TICKETS, -1 }, { IPC_TLS_TICKETS, 8 }, { IPC_TLS_PSK_ADD, -8 },
 		{ IPC_TLS_PSK_DEL, 8 }, { IPC_TLS_PSK_SYNC, -8 }, { IPC_TLS_PSK_SYNC, 8 },
+		{ IPC_AGW_ADD, -8 }, { IPC_AGW_ADD, 8 }, { IPC_AGW_DEL, 8 },
+		{ IPC_AGW_EVENT, -1 }, { IPC_AGW_EVENT, 8 },
 	};
 	char what[32];
 
@@ -794,6 +836,93 @@ test_ipc_msg_check_refuses_wrong_lengths(void **state)
 	expect_bad(&m, "past the body");
 	m.h.body_len = 0xffff;
 	expect_bad(&m, "0xffff");
+}
+
+/* The access gateway's messages: each field the contract bounds. */
+static void
+test_ipc_msg_check_refuses_bad_agw_fields(void **state)
+{
+	static struct ipc_msg m;
+	struct ipc_agw_ctx *x = (struct ipc_agw_ctx *)(void *)m.body;
+	struct ipc_agw_event *e = (struct ipc_agw_event *)(void *)m.body;
+
+	(void)state;
+	msg_make(&m, IPC_AGW_ADD);
+	m.h.alloc_id = ipc_conn_make(2, 12, 7);        /* another worker's */
+	expect_bad(&m, "id of worker 2");
+	msg_make(&m, IPC_AGW_ADD);
+	m.h.alloc_id = ipc_conn_make(1, 12, 0);
+	expect_bad(&m, "generation 0");
+	msg_make(&m, IPC_AGW_ADD);
+	x->term[0].tcp_role = 3;
+	expect_bad(&m, "tcp role 3");
+	msg_make(&m, IPC_AGW_ADD);
+	x->term[1].tls_role = 3;
+	expect_bad(&m, "tls role 3");
+	msg_make(&m, IPC_AGW_ADD);
+	x->term[0].nfp = 0;
+	expect_bad(&m, "TLS without a fingerprint");
+	msg_make(&m, IPC_AGW_ADD);
+	x->term[1].nfp = 1;
+	x->term[1].fp[0].alg = 2;
+	x->term[1].fp[0].len = 32;
+	expect_bad(&m, "a fingerprint without TLS");
+	msg_make(&m, IPC_AGW_ADD);
+	x->term[0].nfp = 5;
+	expect_bad(&m, "5 fingerprints");
+	msg_make(&m, IPC_AGW_ADD);
+	x->term[0].fp[1].len = 32;
+	expect_bad(&m, "sha-512 of 32 bytes");
+	msg_make(&m, IPC_AGW_ADD);
+	x->term[0].fp[0].alg = 5;
+	expect_bad(&m, "hash 5");
+	msg_make(&m, IPC_AGW_ADD);
+	x->term[0].local.port = 0;
+	expect_bad(&m, "a server without a port");
+	msg_make(&m, IPC_AGW_ADD);
+	x->term[0].remote.family = 6;
+	expect_bad(&m, "a server's peer of another family");
+	msg_make(&m, IPC_AGW_ADD);
+	x->term[1].remote.port = 0;
+	expect_bad(&m, "a client without a remote port");
+	msg_make(&m, IPC_AGW_ADD);
+	x->term[1].remote.family = 4;
+	expect_bad(&m, "a client's remote of another family");
+	msg_make(&m, IPC_AGW_ADD);
+	x->term[1].local.family = 0;
+	expect_bad(&m, "local family 0");
+	msg_make(&m, IPC_AGW_ADD);
+	x->term[0].remote.family = 4;                   /* a server that takes one peer */
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+
+	msg_make(&m, IPC_AGW_EVENT);
+	e->type = 0;
+	expect_bad(&m, "event type 0");
+	msg_make(&m, IPC_AGW_EVENT);
+	e->type = 4;
+	expect_bad(&m, "event type 4");
+	msg_make(&m, IPC_AGW_EVENT);
+	e->cause = IPC_AGW_CAUSE_MAX + 1;
+	expect_bad(&m, "cause past the list");
+	msg_make(&m, IPC_AGW_EVENT);
+	e->type = IPC_AGW_EV_LEG_DOWN;
+	expect_bad(&m, "a leg event of no leg");
+	msg_make(&m, IPC_AGW_EVENT);
+	e->leg = 2;
+	expect_bad(&m, "leg 2");
+	msg_make(&m, IPC_AGW_EVENT);
+	e->detail_len = IPC_AGW_DETAIL_MAX;
+	expect_bad(&m, "detail as long as its field");
+	msg_make(&m, IPC_AGW_EVENT);
+	memset(e->detail, 'x', IPC_AGW_DETAIL_MAX);
+	expect_bad(&m, "detail without its NUL");
+	msg_make(&m, IPC_AGW_EVENT);
+	e->type = IPC_AGW_EV_LEG_UP;
+	e->leg = 1;
+	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+	assert_string_equal(ipc_agw_cause_name(IPC_AGW_CLOSE_NOTIFY), "close_notify");
+	assert_string_equal(ipc_agw_cause_name(IPC_AGW_CAUSE_MAX), "dp_restart");
+	assert_string_equal(ipc_agw_cause_name(IPC_AGW_CAUSE_MAX + 1), "?");
 }
 
 /* Each field the contract bounds, one at a time. */
@@ -1039,6 +1168,20 @@ test_ipc_sides_caps_and_agreement(void **state)
 	ipc_side_publish(&s.shm->dp_side, 0, 50000, 50999, 1);
 	assert_int_equal(ipc_sides_agree(s.shm, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "dp.workers"));
+	/* agw.ports: compared when both have an agw group */
+	ipc_side_set_agw(&s.shm->dp_side, 20000, 29999);
+	ipc_side_publish(&s.shm->dp_side, IPC_CAP_AGW, 50000, 50999, 2);
+	assert_int_equal(ipc_sides_agree(s.shm, err, sizeof(err)), 0);
+	ipc_side_set_agw(&s.shm->cp_side, 20000, 29999);
+	ipc_side_publish(&s.shm->cp_side, IPC_CAP_CONN_DOWN, 50000, 50999, 2);
+	assert_int_equal(ipc_sides_agree(s.shm, err, sizeof(err)), 0);
+	ipc_side_set_agw(&s.shm->cp_side, 20000, 20999);
+	ipc_side_publish(&s.shm->cp_side, IPC_CAP_CONN_DOWN, 50000, 50999, 2);
+	assert_int_equal(ipc_sides_agree(s.shm, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "agw.ports differ: dp accepts on 20000-29999, cp "
+				   "allocates 20000-20999"));
+	ipc_side_set_agw(&s.shm->cp_side, 0, 0);
+	ipc_side_publish(&s.shm->cp_side, IPC_CAP_CONN_DOWN, 50000, 50999, 2);
 	/* a side that stopped is not compared, and offers nothing */
 	ipc_side_clear(&s.shm->dp_side);
 	assert_int_equal(ipc_sides_agree(s.shm, err, sizeof(err)), 0);
@@ -1183,6 +1326,7 @@ main(void)
 		cmocka_unit_test(test_ipc_msg_check_takes_what_dp_and_cp_send),
 		cmocka_unit_test(test_ipc_msg_check_refuses_wrong_lengths),
 		cmocka_unit_test(test_ipc_msg_check_refuses_bad_fields),
+		cmocka_unit_test(test_ipc_msg_check_refuses_bad_agw_fields),
 		cmocka_unit_test(test_ipc_msg_accessors),
 		cmocka_unit_test(test_ipc_conn_id_round_trips),
 		cmocka_unit_test_setup_teardown(test_ipc_sides_caps_and_agreement,

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agw/agw.h"
 #include "ipc.h"
 #include "turn.h"
 #include "turn_inlines.h"
@@ -30,6 +31,15 @@ turn_udp_reply(struct dp_worker *w, const struct turn_from *to,
 	(void)buf;
 	(void)len;
 	fail_msg("nothing is answered here");
+}
+
+/* dp/agw is not linked here: cp's AGW_* messages are not sent in this test */
+void
+agw_apply(struct dp_worker *w, const struct ipc_msg *msg)
+{
+	(void)w;
+	(void)msg;
+	fail_msg("no AGW message is sent here");
 }
 
 const struct turn_xport_ops turn_udp_ops = { .name = "udp" };

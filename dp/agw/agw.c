@@ -1,0 +1,806 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp/agw (agw.h): the access gateway's contexts in a worker.
+ *
+ * A context lives in the slot its id names (cp chose it: ids have the
+ * connection ids' layout, worker | slot | generation), with its two
+ * terminations as cp sent them and a splice (dp/splice) of its two legs.
+ * dp/tcp's application here ("agw") listens on this worker's share of
+ * agw.ports: a connection to a port is taken by the context whose server
+ * termination has that port (port_slot[]), on the address it names, from
+ * the peer it names if it names one, once; anything else is refused
+ * (RST) and counted. A client termination connects when the context is
+ * installed. Each leg's transport is dp/tls's (tls_conn_start(): raw, or
+ * TLS in the termination's role with the signalled fingerprints);
+ * dp/tcp's and dp/tls's callbacks go to the splice.
+ *
+ * Events go to cp in the order they happen, through a backlog that is
+ * flushed from the worker loop when the ring to cp has room beyond what
+ * requests need (TURN's sweeps' rule). A context sends at most five
+ * (two LEG_UP, two LEG_DOWN, RELEASED): the backlog holds eight per
+ * context slot, so only a cp gone for a long time while contexts churn can
+ * fill it (then events_lost counts).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "agw.h"
+#include "dp.h"
+#include "dp_tcp.h"
+#include "ipc.h"
+#include "splice.h"
+#include "steer.h"
+#include "tcp.h"
+#include "tls.h"
+#include "tp_conf.h"
+
+/* Ring slots kept free for requests (TURN's TURN_RING_HEADROOM). */
+#define AGW_RING_HEADROOM 256u
+/* Events kept per context slot (a context sends at most five). */
+#define AGW_EV_PER_CTX 8u
+/* Setup deadlines are looked at this often. */
+#define AGW_SCAN_MS 50u
+
+static const char *const agw_ctr_names[AGW_CTR__COUNT] = {
+#define AGW_CTR(n, s) [AGW_CTR_##n] = s,
+#include "agw_counters.def"
+#undef AGW_CTR
+};
+
+static struct agw_ctx *
+ctx_of_splice(struct splice *sp)
+{
+	return (struct agw_ctx *)(void *)((char *)sp - offsetof(struct agw_ctx, sp));
+}
+
+static unsigned int
+alen(uint8_t family)
+{
+	return family == 6 ? 16u : 4u;
+}
+
+static bool
+ip_zero(const uint8_t *ip)
+{
+	for (unsigned int i = 0; i < 16; i++)
+		if (ip[i] != 0)
+			return false;
+	return true;
+}
+
+/* addr (family 4 or 6) is one of dp's port addresses. */
+static bool
+addr_is_ours(const struct dp_ctx *ctx, uint8_t family, const uint8_t *ip)
+{
+	for (unsigned int i = 0; i < ctx->nports; i++) {
+		const struct dp_port *p = &ctx->ports[i];
+
+		if (family == 4 ? p->has_ip4 && memcmp(p->ip4, ip, 4) == 0 :
+		    p->has_ip6 && memcmp(p->ip6, ip, 16) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void
+addr_str(const struct ipc_addr *a, char *buf, size_t size)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	if (inet_ntop(a->family == 6 ? AF_INET6 : AF_INET, a->ip, ip, sizeof(ip)) == NULL)
+		snprintf(ip, sizeof(ip), "?");
+	snprintf(buf, size, a->family == 6 ? "[%s]:%u" : "%s:%u", ip, a->port);
+}
+
+/* ---- events to cp ------------------------------------------------------------ */
+
+/* A leg's TCP addresses: its connection's, else its termination's. */
+static void
+leg_addrs(struct dp_worker *w, const struct agw_ctx *c, unsigned int i,
+	  struct ipc_addr *l, struct ipc_addr *r)
+{
+	const struct tcp_conn *tc = c->sp.leg[i].id != 0 ?
+				    tcp_conn_get(w->tcp, c->sp.leg[i].id) : NULL;
+
+	if (tc == NULL) {
+		*l = c->term[i].local;
+		*r = c->term[i].remote;
+		return;
+	}
+	memset(l, 0, sizeof(*l));
+	memset(r, 0, sizeof(*r));
+	l->family = r->family = (tc->flags & TCP_CF_V6) ? 6 : 4;
+	l->port = tc->lport;
+	r->port = tc->rport;
+	memcpy(l->ip, tc->laddr, 16);
+	memcpy(r->ip, tc->raddr, 16);
+}
+
+static void
+ev_push(struct dp_worker *w, uint64_t id, const struct agw_ctx *c, uint8_t type,
+	unsigned int leg, uint8_t cause, const char *detail)
+{
+	struct agw_worker *a = w->agw;
+	struct agw_ev *e;
+	size_t n;
+
+	if (a->ev_head - a->ev_tail == a->ev_cap) {
+		a->ctr[AGW_CTR_EVENTS_LOST]++;
+		return;
+	}
+	e = &a->ev[a->ev_head++ & (a->ev_cap - 1u)];
+	memset(e, 0, sizeof(*e));
+	e->id = id;
+	e->e.type = type;
+	e->e.leg = (uint8_t)leg;
+	e->e.cause = cause;
+	if (c != NULL) {
+		for (unsigned int i = 0; i < 2; i++) {
+			e->e.bytes_in[i] = c->sp.leg[i].bytes_in;
+			e->e.bytes_out[i] = c->sp.leg[i].bytes_out;
+		}
+		if (leg <= 1) {
+			e->e.tls_version = c->sp.leg[leg].tls_version;
+			leg_addrs(w, c, leg, &e->e.local, &e->e.remote);
+		}
+	}
+	if (detail != NULL) {
+		n = strnlen(detail, IPC_AGW_DETAIL_MAX - 1u);
+		memcpy(e->e.detail, detail, n);
+		e->e.detail_len = (uint16_t)n;
+	}
+	a->ctr[AGW_CTR_EVENTS]++;
+}
+
+/* Waiting events into the ring to cp, while it has room beyond what
+ * requests need, and only to a cp that serves and takes them. */
+static unsigned int
+ev_flush(struct dp_worker *w)
+{
+	static _Thread_local struct ipc_msg msg;
+	struct agw_worker *a = w->agw;
+	struct turn_worker *t = &w->turn;
+	const struct ipc_shm *shm = w->ctx->ipc.shm;
+	unsigned int n = 0;
+
+	if (a->ev_head == a->ev_tail || t->rings == NULL || shm == NULL ||
+	    !ipc_cp_serving(shm, w->now_ms))
+		return 0;
+	if (!(ipc_peer_caps(shm, true, w->now_ms) & IPC_CAP_AGW)) {
+		a->ctr[AGW_CTR_EVENTS_NO_CP] += a->ev_head - a->ev_tail;
+		a->ev_tail = a->ev_head;
+		return 0;
+	}
+	while (a->ev_tail != a->ev_head &&
+	       ipc_ring_count(&t->rings->to_cp) + AGW_RING_HEADROOM < IPC_RING_SLOTS) {
+		const struct agw_ev *e = &a->ev[a->ev_tail & (a->ev_cap - 1u)];
+
+		memset(&msg.h, 0, sizeof(msg.h));
+		msg.h.kind = IPC_AGW_EVENT;
+		msg.h.worker = (uint16_t)w->id;
+		msg.h.body_len = sizeof(e->e);
+		msg.h.seq = t->to_cp_seq;
+		msg.h.alloc_id = e->id;
+		memcpy(msg.body, &e->e, sizeof(e->e));
+		if (ipc_ring_enqueue(&t->rings->to_cp, &msg) != 0)
+			break;
+		t->to_cp_seq++;
+		a->ev_tail++;
+		n++;
+	}
+	if (n > 0) {
+		a->ctr[AGW_CTR_EVENTS_SENT] += n;
+		t->ipc_out += n;
+		if (ipc_cp_ring(w->ctx->ipc.shm))
+			t->cp_rung++;
+	}
+	return n;
+}
+
+/* ---- legs ------------------------------------------------------------------- */
+
+static void
+leg_up_event(struct dp_worker *w, struct agw_ctx *c, unsigned int i)
+{
+	c->up[i] = 1;
+	w->agw->ctr[AGW_CTR_LEGS_UP]++;
+	ev_push(w, c->id, c, IPC_AGW_EV_LEG_UP, i, IPC_AGW_NONE, NULL);
+	if (c->up[0] && c->up[1])
+		c->due_ms = 0;            /* set up: no deadline any more */
+}
+
+static void agw_tls_handshake(struct dp_worker *w, uint64_t id, void *arg, enum tls_fail why);
+static void agw_tls_ready(struct dp_worker *w, uint64_t id, void *arg);
+
+static const struct tls_leg_ops agw_tls_ops = {
+	.handshake = agw_tls_handshake,
+	.ready = agw_tls_ready,
+};
+
+/* Leg i of c has its TCP connection id: its transport (raw, or TLS in
+ * its termination's role, checked against the signalled fingerprints),
+ * then the splice takes it. */
+static void
+leg_start(struct dp_worker *w, struct agw_ctx *c, unsigned int i, uint64_t id)
+{
+	struct agw_worker *a = w->agw;
+	const struct ipc_agw_term *t = &c->term[i];
+	const struct dp_xprt_ops *xp = &dp_xprt_raw;
+
+	if (t->tls_role != IPC_AGW_TLS_NONE) {
+		struct tls_leg_params p;
+
+		memset(&p, 0, sizeof(p));
+		p.nfp = t->nfp;
+		for (unsigned int k = 0; k < t->nfp && k < TLS_LEG_FP_MAX; k++) {
+			p.fp[k].alg = t->fp[k].alg;
+			p.fp[k].len = t->fp[k].len;
+			memcpy(p.fp[k].md, t->fp[k].md, sizeof(p.fp[k].md));
+		}
+		p.cred = t->cred <= a->ncred ? a->cred[t->cred] : NULL;
+		p.ops = &agw_tls_ops;
+		p.arg = c;
+		xp = tls_conn_start(w, id, (enum tls_role)t->tls_role, &p);
+		if (xp == NULL) {
+			int e = errno;
+
+			a->ctr[AGW_CTR_TLS_START_FAILED]++;
+			c->sp.leg[i].id = id;
+			if (e == EPROTO) {
+				/* kept for tls_conn_why() until its abort */
+				c->sp.leg[i].xp = &dp_xprt_tls;
+				tls_conn_why(w, id, c->detail[i], sizeof(c->detail[i]));
+			} else {
+				snprintf(c->detail[i], sizeof(c->detail[i]), "cannot start TLS: %s",
+					 strerror(e));
+			}
+			splice_leg_fail(w, &c->sp, i, e == EPROTO ? IPC_AGW_TLS_HANDSHAKE :
+					e == ENOMEM || e == ENOBUFS ? IPC_AGW_NO_MEMORY :
+					IPC_AGW_SETUP_FAILED);
+			return;
+		}
+		a->ctr[AGW_CTR_TLS_STARTED]++;
+	}
+	if (xp == &dp_xprt_raw) {
+		c->sp.leg[i].id = id;
+		leg_up_event(w, c, i);
+	}
+	splice_leg_open(w, &c->sp, i, id, xp);
+}
+
+static void
+agw_tls_handshake(struct dp_worker *w, uint64_t id, void *arg, enum tls_fail why)
+{
+	struct agw_ctx *c = arg;
+	int i = splice_leg_of(&c->sp, id);
+
+	if (i < 0)
+		return;
+	if (why == TLS_FAIL_NONE) {
+		c->sp.leg[i].tls_version = (uint8_t)tls_conn_version(w, id);
+		leg_up_event(w, c, (unsigned int)i);
+		splice_leg_up(w, &c->sp, (unsigned int)i, c->sp.leg[i].tls_version);
+		return;
+	}
+	tls_conn_why(w, id, c->detail[i], sizeof(c->detail[i]));
+	splice_leg_hs_failed(w, &c->sp, (unsigned int)i);
+}
+
+static void
+agw_tls_ready(struct dp_worker *w, uint64_t id, void *arg)
+{
+	struct agw_ctx *c = arg;
+	int i = splice_leg_of(&c->sp, id);
+
+	if (i >= 0)
+		splice_ready(w, &c->sp, (unsigned int)i);
+}
+
+/* ---- dp/tcp's application ---------------------------------------------------- */
+
+static int
+agw_accept(struct tcp_stack *ts, tcp_id_t id, void *larg, void **carg)
+{
+	struct dp_worker *w = larg;
+	struct agw_worker *a = w->agw;
+	const struct tcp_conn *tc = tcp_conn_get(ts, id);
+	const struct ipc_agw_term *t;
+	struct agw_ctx *c;
+	uint8_t family;
+	uint32_t s1;
+	unsigned int i;
+
+	if (tc == NULL)
+		return -EINVAL;
+	if (tc->lport < a->port_lo || tc->lport > a->port_hi ||
+	    (s1 = a->port_slot[tc->lport - a->port_lo]) == 0) {
+		a->ctr[AGW_CTR_NO_CONTEXT]++;
+		return -ENOENT;
+	}
+	c = &a->ctx[s1 - 1u];
+	for (i = 0; i < 2; i++)
+		if (c->term[i].tcp_role == IPC_AGW_TCP_SERVER && c->term[i].local.port == tc->lport)
+			break;
+	if (c->id == 0 || i == 2) {
+		a->ctr[AGW_CTR_NO_CONTEXT]++;
+		return -ENOENT;
+	}
+	if (c->sp.leg[i].state != SPLICE_LEG_WAIT) {
+		a->ctr[AGW_CTR_LEG_TAKEN]++;
+		return -EBUSY;
+	}
+	t = &c->term[i];
+	family = (tc->flags & TCP_CF_V6) ? 6 : 4;
+	if (family != t->local.family || memcmp(tc->laddr, t->local.ip, alen(family)) != 0 ||
+	    (t->remote.family != 0 &&
+	     (family != t->remote.family || memcmp(tc->raddr, t->remote.ip, alen(family)) != 0 ||
+	      (t->remote.port != 0 && t->remote.port != tc->rport)))) {
+		a->ctr[AGW_CTR_WRONG_ADDR]++;
+		return -EACCES;
+	}
+	*carg = c;
+	a->ctr[AGW_CTR_ACCEPTED]++;
+	leg_start(w, c, i, id);
+	return 0;
+}
+
+static struct dp_worker *
+worker_of(struct tcp_stack *ts)
+{
+	return (struct dp_worker *)ts->out_arg;
+}
+
+static void
+agw_connected(struct tcp_stack *ts, tcp_id_t id, void *arg)
+{
+	struct agw_ctx *c = arg;
+	int i = splice_leg_of(&c->sp, id);
+
+	if (i >= 0)
+		leg_start(worker_of(ts), c, (unsigned int)i, id);
+}
+
+static void
+agw_readable(struct tcp_stack *ts, tcp_id_t id, void *arg)
+{
+	struct agw_ctx *c = arg;
+	int i = splice_leg_of(&c->sp, id);
+
+	if (i >= 0)
+		splice_readable(worker_of(ts), &c->sp, (unsigned int)i);
+}
+
+static void
+agw_writable(struct tcp_stack *ts, tcp_id_t id, void *arg)
+{
+	struct agw_ctx *c = arg;
+	int i = splice_leg_of(&c->sp, id);
+
+	if (i >= 0)
+		splice_writable(worker_of(ts), &c->sp, (unsigned int)i);
+}
+
+static void
+agw_closed(struct tcp_stack *ts, tcp_id_t id, void *arg, enum tcp_reason why)
+{
+	struct agw_ctx *c = arg;
+	int i = splice_leg_of(&c->sp, id);
+	char peer[64];
+
+	if (i < 0)
+		return;
+	if (why != TCP_REASON_NORMAL && c->detail[i][0] == '\0') {
+		const struct tcp_conn *tc = tcp_conn_get(ts, id);
+		struct ipc_addr r;
+
+		memset(&r, 0, sizeof(r));
+		if (tc != NULL) {
+			r.family = (tc->flags & TCP_CF_V6) ? 6 : 4;
+			r.port = tc->rport;
+			memcpy(r.ip, tc->raddr, 16);
+		}
+		addr_str(&r, peer, sizeof(peer));
+		snprintf(c->detail[i], sizeof(c->detail[i]), "%s (TCP with %s)",
+			 why == TCP_REASON_REFUSED ? "connection refused" :
+			 why == TCP_REASON_SYN_TIMEOUT ? "no answer to our SYNs" :
+			 why == TCP_REASON_RESET ? "reset by the peer" : tcp_reason_name(why),
+			 peer);
+	}
+	splice_closed(worker_of(ts), &c->sp, (unsigned int)i, why);
+}
+
+static const struct tcp_app_ops agw_tcp_ops = {
+	.accept = agw_accept,
+	.connected = agw_connected,
+	.readable = agw_readable,
+	.writable = agw_writable,
+	.closed = agw_closed,
+};
+
+/* ---- the splice's owner ------------------------------------------------------ */
+
+static void
+agw_leg_down(struct dp_worker *w, struct splice *sp, unsigned int i)
+{
+	struct agw_ctx *c = ctx_of_splice(sp);
+	const struct splice_leg *l = &sp->leg[i];
+
+	if (c->detail[i][0] == '\0') {
+		if (l->why == IPC_AGW_OTHER_LEG) {
+			const struct splice_leg *o = &sp->leg[i ^ 1u];
+
+			snprintf(c->detail[i], sizeof(c->detail[i]), "leg %u ended: %s", i ^ 1u,
+				 ipc_agw_cause_name(o->why));
+		} else if ((l->flags & SPLICE_LF_TLS) && l->id != 0 &&
+			   (l->why == IPC_AGW_TLS_ALERT || l->why == IPC_AGW_TLS_ERROR ||
+			    l->why == IPC_AGW_TLS_HANDSHAKE)) {
+			tls_conn_why(w, l->id, c->detail[i], sizeof(c->detail[i]));
+		}
+	}
+	ev_push(w, c->id, c, IPC_AGW_EV_LEG_DOWN, i, l->why, c->detail[i]);
+}
+
+static void
+agw_done(struct dp_worker *w, struct splice *sp)
+{
+	struct agw_worker *a = w->agw;
+	struct agw_ctx *c = ctx_of_splice(sp);
+	uint32_t slot = (uint32_t)(c - a->ctx);
+	char buf[IPC_AGW_DETAIL_MAX];
+	const char *detail = NULL;
+
+	if (sp->why_leg <= 1) {
+		detail = c->detail[sp->why_leg];
+	} else if (sp->why == IPC_AGW_CONTROLLER) {
+		detail = "released by the controller";
+	} else if (sp->why == IPC_AGW_SETUP_TIMEOUT) {
+		snprintf(buf, sizeof(buf), "legs up: %s, %s at the setup deadline",
+			 c->up[0] ? "0" : "not 0", c->up[1] ? "1" : "not 1");
+		detail = buf;
+	}
+	ev_push(w, c->id, c, IPC_AGW_EV_RELEASED, sp->why_leg, sp->why, detail);
+	for (unsigned int i = 0; i < 2; i++) {
+		uint16_t p = c->term[i].local.port;
+
+		if (c->term[i].tcp_role == IPC_AGW_TCP_SERVER && p >= a->port_lo &&
+		    p <= a->port_hi && a->port_slot[p - a->port_lo] == slot + 1u)
+			a->port_slot[p - a->port_lo] = 0;
+	}
+	c->id = 0;
+	a->nctx--;
+	a->ctr[AGW_CTR_RELEASED]++;
+}
+
+static const struct splice_ops agw_splice_ops = {
+	.leg_down = agw_leg_down,
+	.done = agw_done,
+};
+
+/* ---- cp's messages ----------------------------------------------------------- */
+
+/* AGW_ADD that cannot be installed: cp hears it as the context's end. */
+static void
+refuse(struct dp_worker *w, uint64_t id, const char *fmt, ...)
+{
+	char buf[IPC_AGW_DETAIL_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	w->agw->ctr[AGW_CTR_ADD_REFUSED]++;
+	ev_push(w, id, NULL, IPC_AGW_EV_RELEASED, IPC_AGW_LEG_NONE, IPC_AGW_SETUP_FAILED, buf);
+}
+
+static void
+apply_add(struct dp_worker *w, const struct ipc_msg *msg)
+{
+	struct agw_worker *a = w->agw;
+	const struct ipc_agw_ctx *x = (const void *)msg->body;
+	uint64_t id = msg->h.alloc_id;
+	uint32_t slot = ipc_conn_slot(id);
+	struct agw_ctx *c;
+	char s[64];
+
+	if (slot >= a->max) {
+		refuse(w, id, "context slot %u is beyond agw.max_contexts (%u)", slot, a->max);
+		return;
+	}
+	c = &a->ctx[slot];
+	if (c->id == id)
+		return;                   /* (a repeat) */
+	if (c->id != 0) {
+		refuse(w, id, "context slot %u of worker %u holds context %" PRIu64, slot, w->id,
+		       c->id);
+		return;
+	}
+	for (unsigned int i = 0; i < 2; i++) {
+		const struct ipc_agw_term *t = &x->term[i];
+
+		if (t->tls_role != IPC_AGW_TLS_NONE && !a->tls) {
+			refuse(w, id, "leg %u: TLS needs the tls group in dp's configuration", i);
+			return;
+		}
+		if (t->cred > a->ncred) {
+			refuse(w, id, "leg %u: certificate %u is not in agw.certificates", i, t->cred);
+			return;
+		}
+		if (t->tcp_role == IPC_AGW_TCP_SERVER) {
+			uint16_t p = t->local.port;
+
+			if (a->nports == 0 || p < a->port_lo || p > a->port_hi) {
+				refuse(w, id, "leg %u: port %u is not in worker %u's share of "
+				       "agw.ports", i, p, w->id);
+				return;
+			}
+			if (a->port_slot[p - a->port_lo] != 0 ||
+			    (i == 1 && x->term[0].tcp_role == IPC_AGW_TCP_SERVER &&
+			     x->term[0].local.port == p)) {
+				refuse(w, id, "leg %u: port %u is taken", i, p);
+				return;
+			}
+			if (!addr_is_ours(w->ctx, t->local.family, t->local.ip)) {
+				addr_str(&t->local, s, sizeof(s));
+				refuse(w, id, "leg %u: %s is not an address of dp's", i, s);
+				return;
+			}
+		} else if (!ip_zero(t->local.ip) &&
+			   !addr_is_ours(w->ctx, t->local.family, t->local.ip)) {
+			addr_str(&t->local, s, sizeof(s));
+			refuse(w, id, "leg %u: %s is not an address of dp's", i, s);
+			return;
+		}
+	}
+	memset(c, 0, sizeof(*c));
+	c->id = id;
+	memcpy(c->term, x->term, sizeof(c->term));
+	splice_init(&c->sp, &agw_splice_ops, a->hold);
+	c->due_ms = x->setup_ms != 0 ? w->now_ms + x->setup_ms : 0;
+	for (unsigned int i = 0; i < 2; i++)
+		if (c->term[i].tcp_role == IPC_AGW_TCP_SERVER)
+			a->port_slot[c->term[i].local.port - a->port_lo] = slot + 1u;
+	a->nctx++;
+	a->ctr[AGW_CTR_ADDED]++;
+	for (unsigned int i = 0; i < 2 && c->id == id; i++) {
+		const struct ipc_agw_term *t = &c->term[i];
+		uint64_t tid;
+		int rc;
+
+		if (t->tcp_role != IPC_AGW_TCP_CLIENT)
+			continue;
+		rc = dp_tcp_connect_from(w, t->local.family,
+					 ip_zero(t->local.ip) ? NULL : t->local.ip,
+					 t->remote.ip, t->remote.port, a->app, c, &tid);
+		if (rc < 0) {
+			a->ctr[AGW_CTR_CONNECT_FAILED]++;
+			addr_str(&t->remote, s, sizeof(s));
+			snprintf(c->detail[i], sizeof(c->detail[i]), "cannot connect to %s: %s", s,
+				 rc == -ENETUNREACH ? "no route" :
+				 rc == -EADDRNOTAVAIL ? "no source port steers back to this worker" :
+				 strerror(-rc));
+			splice_leg_fail(w, &c->sp, i, IPC_AGW_CONNECT_FAILED);
+			return;
+		}
+		a->ctr[AGW_CTR_CONNECTS]++;
+		splice_leg_connecting(&c->sp, i, tid);
+	}
+}
+
+static void
+apply_del(struct dp_worker *w, const struct ipc_msg *msg)
+{
+	struct agw_worker *a = w->agw;
+	uint64_t id = msg->h.alloc_id;
+	uint32_t slot = ipc_conn_slot(id);
+
+	if (slot >= a->max || a->ctx[slot].id != id) {
+		a->ctr[AGW_CTR_DEL_UNKNOWN]++;
+		return;
+	}
+	a->ctr[AGW_CTR_CONTROLLER]++;
+	splice_release(w, &a->ctx[slot].sp, IPC_AGW_CONTROLLER);
+}
+
+void
+agw_apply(struct dp_worker *w, const struct ipc_msg *msg)
+{
+	if (w->agw == NULL)
+		return;               /* (cp sends only to a dp with IPC_CAP_AGW) */
+	if (msg->h.kind == IPC_AGW_ADD)
+		apply_add(w, msg);
+	else if (msg->h.kind == IPC_AGW_DEL)
+		apply_del(w, msg);
+}
+
+/* ---- the worker loop ----------------------------------------------------------- */
+
+unsigned int
+agw_poll(struct dp_worker *w, uint64_t now_ms)
+{
+	struct agw_worker *a = w->agw;
+	unsigned int n = 0;
+
+	if (a == NULL)
+		return 0;
+	if (now_ms >= a->scan_ms + AGW_SCAN_MS && a->nctx > 0) {
+		a->scan_ms = now_ms;
+		for (uint32_t s = 0; s < a->max; s++) {
+			struct agw_ctx *c = &a->ctx[s];
+
+			if (c->id == 0 || c->due_ms == 0 || now_ms < c->due_ms)
+				continue;
+			c->due_ms = 0;
+			if (c->up[0] && c->up[1])
+				continue;
+			a->ctr[AGW_CTR_SETUP_TIMEOUT]++;
+			splice_release(w, &c->sp, IPC_AGW_SETUP_TIMEOUT);
+			n++;
+		}
+	}
+	return n + ev_flush(w);
+}
+
+/* ---- set-up ------------------------------------------------------------------- */
+
+int
+agw_init(struct dp_worker *w)
+{
+	const struct tp_conf *conf = w->ctx->conf;
+	const struct tp_conf_agw *ca = &conf->agw;
+	int socket = (int)rte_lcore_to_socket_id(w->lcore);
+	struct agw_worker *a;
+	char err[512];
+	int rc;
+
+	if (!ca->enabled || w->tcp == NULL)
+		return 0;
+	a = rte_zmalloc_socket("agw", sizeof(*a), 64, socket);
+	if (a == NULL)
+		goto nomem;
+	w->agw = a;
+	w->splice = &a->splice;
+	a->max = ca->max_contexts;
+	a->hold = ca->hold_bytes;
+	a->setup_ms = ca->setup_timeout_s * 1000u;
+	if (steer_relay_share(ca->port_min, ca->port_max, w->ctx->nworkers, w->id,
+			      &a->port_lo, &a->port_hi))
+		a->nports = (uint32_t)a->port_hi - a->port_lo + 1u;
+	a->ev_cap = 64;
+	while (a->ev_cap < AGW_EV_PER_CTX * a->max)
+		a->ev_cap <<= 1;
+	a->ctx = rte_zmalloc_socket("agw_ctx", (size_t)a->max * sizeof(*a->ctx), 64, socket);
+	a->port_slot = rte_zmalloc_socket("agw_ports", (size_t)(a->nports + 1u) *
+					  sizeof(*a->port_slot), 64, socket);
+	a->ev = rte_zmalloc_socket("agw_ev", (size_t)a->ev_cap * sizeof(*a->ev), 64, socket);
+	if (a->ctx == NULL || a->port_slot == NULL || a->ev == NULL)
+		goto nomem;
+	if (conf->tls.enabled) {
+		rc = tls_worker_init(w, conf, conf->dp.tcp_max_conns, NULL);
+		if (rc < 0)
+			return rc;
+		a->tls = true;
+		for (unsigned int k = 0; k < ca->ncerts; k++) {
+			a->cred[k + 1] = tls_cred_load(ca->certs[k].certificate,
+						       ca->certs[k].private_key, err, sizeof(err));
+			if (a->cred[k + 1] == NULL) {
+				tp_log(TP_LOG_ERR, "%s:%d: agw.certificates '%s': %s\n", conf->path,
+				       ca->certs[k].line, ca->certs[k].name, err);
+				return -EINVAL;
+			}
+			a->ncred = k + 1;
+		}
+	}
+	a->app = tcp_app_register(w->tcp, &agw_tcp_ops);
+	if (a->app < 0) {
+		tp_log(TP_LOG_ERR, "worker %u: no room for the AGW's TCP application\n", w->id);
+		return a->app;
+	}
+	if (a->nports > 0) {
+		rc = tcp_listen_range(w->tcp, 0, a->port_lo, a->port_hi, a->app, w);
+		if (rc < 0) {
+			tp_log(TP_LOG_ERR, "%s:%d: agw.ports: worker %u cannot listen on %u-%u: "
+			       "%s\n", conf->path, ca->line, w->id, a->port_lo, a->port_hi,
+			       rc == -EADDRINUSE ? "a port is taken" : strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+nomem:
+	tp_log(TP_LOG_ERR, "worker %u: no memory for %u AGW contexts (agw.max_contexts)\n",
+	       w->id, ca->max_contexts);
+	return -ENOMEM;
+}
+
+void
+agw_free(struct dp_worker *w)
+{
+	struct agw_worker *a = w->agw;
+
+	if (a == NULL)
+		return;
+	for (unsigned int k = 1; k <= a->ncred; k++)
+		tls_cred_free(a->cred[k]);
+	if (a->ctx != NULL)
+		for (uint32_t s = 0; s < a->max; s++) {
+			/* (the connections go with the stack; held bytes here) */
+			rte_pktmbuf_free(a->ctx[s].sp.leg[0].pend);
+			rte_pktmbuf_free(a->ctx[s].sp.leg[1].pend);
+		}
+	rte_free(a->ctx);
+	rte_free(a->port_slot);
+	rte_free(a->ev);
+	rte_free(a);
+	w->agw = NULL;
+	w->splice = NULL;
+}
+
+/* ---- statistics ------------------------------------------------------------------ */
+
+#define AGW_NSTATS (SPLICE_CTR__COUNT + IPC_AGW_CAUSE_MAX + AGW_CTR__COUNT + 1u)
+
+unsigned int
+agw_stat_names(char *names, unsigned int max, size_t len)
+{
+	unsigned int n = 0;
+
+	for (unsigned int k = 0; k < SPLICE_CTR__COUNT && n < max; k++)
+		snprintf(names + (size_t)n++ * len, len, "splice_%s", splice_ctr_name(k));
+	for (unsigned int k = 1; k <= IPC_AGW_CAUSE_MAX && n < max; k++)
+		snprintf(names + (size_t)n++ * len, len, "splice_leg_end_%s",
+			 ipc_agw_cause_name(k));
+	for (unsigned int k = 0; k < AGW_CTR__COUNT && n < max; k++)
+		snprintf(names + (size_t)n++ * len, len, "agw_%s", agw_ctr_names[k]);
+	if (n < max)
+		snprintf(names + (size_t)n++ * len, len, "agw_contexts");
+	return n;
+}
+
+unsigned int
+agw_stat_values(const struct dp_worker *w, uint64_t *out, unsigned int max)
+{
+	const struct agw_worker *a = w->agw;
+	uint64_t v[AGW_NSTATS];
+	unsigned int n = 0;
+
+	memset(v, 0, sizeof(v));
+	if (a != NULL) {
+		for (unsigned int k = 0; k < SPLICE_CTR__COUNT; k++)
+			v[n++] = a->splice.ctr[k];
+		for (unsigned int k = 1; k <= IPC_AGW_CAUSE_MAX; k++)
+			v[n++] = a->splice.leg_end[k];
+		for (unsigned int k = 0; k < AGW_CTR__COUNT; k++)
+			v[n++] = a->ctr[k];
+		v[n++] = a->nctx;
+	}
+	n = AGW_NSTATS < max ? AGW_NSTATS : max;
+	memcpy(out, v, n * sizeof(v[0]));
+	return n;
+}
+
+void
+agw_stats(const struct dp_worker *w, FILE *out)
+{
+	const struct agw_worker *a = w->agw;
+
+	if (a == NULL)
+		return;
+	fprintf(out, "agw worker=%u contexts=%u ports=%u-%u events_waiting=%u", w->id, a->nctx,
+		a->port_lo, a->port_hi, a->ev_head - a->ev_tail);
+	for (unsigned int k = 0; k < AGW_CTR__COUNT; k++)
+		fprintf(out, " %s=%" PRIu64, agw_ctr_names[k], a->ctr[k]);
+	fputc('\n', out);
+	fprintf(out, "splice worker=%u", w->id);
+	for (unsigned int k = 0; k < SPLICE_CTR__COUNT; k++)
+		fprintf(out, " %s=%" PRIu64, splice_ctr_name(k), a->splice.ctr[k]);
+	for (unsigned int k = 1; k <= IPC_AGW_CAUSE_MAX; k++)
+		fprintf(out, " leg_end_%s=%" PRIu64, ipc_agw_cause_name(k), a->splice.leg_end[k]);
+	fputc('\n', out);
+}

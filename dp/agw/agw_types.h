@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp/agw types: the access gateway's contexts of one worker (agw.h).
+ * Types only.
+ */
+#ifndef DP_AGW_TYPES_H
+#define DP_AGW_TYPES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ipc_types.h"
+#include "../splice/splice_types.h"
+#include "tp_conf_types.h"
+
+struct tls_cred;
+
+enum agw_ctr {
+#define AGW_CTR(n, s) AGW_CTR_##n,
+#include "agw_counters.def"
+#undef AGW_CTR
+	AGW_CTR__COUNT
+};
+
+/* A context: two terminations spliced, as cp installed it. */
+struct agw_ctx {
+	uint64_t id;                   /* cp's id (ipc_conn_make layout); 0: free */
+	struct splice sp;
+	uint64_t due_ms;               /* both legs up by then, else released; 0: none */
+	uint8_t up[2];                 /* LEG_UP sent */
+	uint8_t pad[6];
+	struct ipc_agw_term term[2];
+	/* why a leg failed, as the controller reads it (TLS's sentence,
+	 * TCP's reason), kept until its LEG_DOWN goes */
+	char detail[2][IPC_AGW_DETAIL_MAX];
+};
+
+/* An event waiting for room in the ring to cp (never dropped for a full
+ * ring: the sweeps' rule). */
+struct agw_ev {
+	uint64_t id;
+	struct ipc_agw_event e;
+};
+
+struct agw_worker {
+	struct agw_ctx *ctx;           /* max, by slot (ipc_conn_slot(id)) */
+	uint32_t max;
+	uint32_t nctx;                 /* installed now */
+	uint16_t port_lo, port_hi;     /* this worker's share of agw.ports */
+	uint32_t nports;
+	/* by port - port_lo: slot + 1 of the context that accepts there */
+	uint32_t *port_slot;
+	int app;                       /* dp/tcp application */
+	uint32_t hold;                 /* agw.hold */
+	uint32_t setup_ms;             /* agw.setup_timeout */
+	bool tls;                      /* TLS legs possible (tls group) */
+	unsigned int ncred;
+	struct tls_cred *cred[TP_CONF_MAX_AGW_CERTS + 1];   /* [0] NULL: the tls group's */
+	/* events to cp: a ring of ev_cap (a power of two) */
+	struct agw_ev *ev;
+	uint32_t ev_cap;
+	uint32_t ev_head, ev_tail;
+	uint64_t scan_ms;              /* the last setup-deadline sweep */
+	struct splice_worker splice;   /* the splice's counters (w->splice) */
+	uint64_t ctr[AGW_CTR__COUNT];
+};
+
+#endif /* DP_AGW_TYPES_H */

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp/splice types: two stream legs of one worker whose bytes go from one
+ * to the other (splice.h). Types only.
+ */
+#ifndef DP_SPLICE_TYPES_H
+#define DP_SPLICE_TYPES_H
+
+#include <stdint.h>
+
+#include "ipc_types.h"
+
+struct dp_worker;
+struct dp_xprt_ops;
+struct rte_mbuf;
+struct splice;
+
+enum splice_ctr {
+#define SPLICE_CTR(n, s) SPLICE_CTR_##n,
+#include "splice_counters.def"
+#undef SPLICE_CTR
+	SPLICE_CTR__COUNT
+};
+
+/* A leg's life. */
+enum splice_leg_state {
+	SPLICE_LEG_WAIT = 0,      /* no connection yet (a server leg before its
+				   * accept, a client leg before its connect) */
+	SPLICE_LEG_CONNECTING,    /* its active open is under way (id set) */
+	SPLICE_LEG_HANDSHAKE,     /* TCP is up, its transport not yet (TLS) */
+	SPLICE_LEG_UP,
+	SPLICE_LEG_DOWN,          /* ended: why says how */
+};
+
+#define SPLICE_LF_EOF       0x01u  /* its stream ended (FIN, close_notify) and was read */
+#define SPLICE_LF_SHUT      0x02u  /* we ended our side of it (FIN after the data) */
+#define SPLICE_LF_STALLED   0x04u  /* not read for want of room on the other side */
+#define SPLICE_LF_NOTIFY    0x08u  /* its end came with TLS close_notify */
+#define SPLICE_LF_TLS       0x10u  /* its transport is TLS */
+#define SPLICE_LF_WRITABLE  0x20u  /* dp/tcp said writable: the transport flushes */
+
+struct splice_leg {
+	uint64_t id;                       /* dp/tcp's connection; 0: none yet */
+	const struct dp_xprt_ops *xp;      /* raw or TLS; NULL until open */
+	uint8_t state;                     /* enum splice_leg_state */
+	uint8_t flags;                     /* SPLICE_LF_* */
+	uint8_t why;                       /* enum ipc_agw_cause, once DOWN */
+	uint8_t tls_version;               /* 12, 13 once up over TLS; 0 plain */
+	uint32_t pend_bytes;
+	/* bytes read from this leg that the other has not taken yet (its
+	 * send queue full, or it is not up: then at most hold_max): the
+	 * mbufs as the transport gave them, linked by ->next */
+	struct rte_mbuf *pend;
+	struct rte_mbuf *pend_tail;
+	uint64_t bytes_in;                 /* read from this leg */
+	uint64_t bytes_out;                /* taken by this leg's send path */
+};
+
+/*
+ * What the owner hears. Both run on the worker's thread, never inside
+ * another splice call's transport operation for the same leg: they may
+ * not call splice functions on sp.
+ * leg_down: leg i has ended (its why set). Its TCP connection (and TLS
+ *   state) is still there during the call: the owner can read addresses
+ *   and tls_conn_why(); the splice then closes, aborts or forgets it.
+ * done: both legs have ended; sp->why and sp->why_leg say what ended the
+ *   splice. sp is the owner's again (nothing of it is used after).
+ */
+struct splice_ops {
+	void (*leg_down)(struct dp_worker *w, struct splice *sp, unsigned int i);
+	void (*done)(struct dp_worker *w, struct splice *sp);
+};
+
+struct splice {
+	struct splice_leg leg[2];
+	const struct splice_ops *ops;
+	uint32_t hold_max;        /* bytes of a leg held while the other is not up */
+	uint8_t busy;             /* inside splice_run(): callbacks only mark */
+	uint8_t kick;             /* bit i: move leg i's bytes to the other */
+	uint8_t why;              /* the splice's end: the first leg's cause */
+	uint8_t why_leg;          /* that leg, or IPC_AGW_LEG_NONE */
+	uint8_t eof_first;        /* the leg whose stream ended first, or 0xff */
+	uint8_t ended;            /* done() was called */
+	uint16_t pad;
+};
+
+/* A worker's splice counters. */
+struct splice_worker {
+	uint64_t ctr[SPLICE_CTR__COUNT];
+	uint64_t leg_end[IPC_AGW_CAUSE_MAX + 1];   /* legs ended, by cause */
+};
+
+#endif /* DP_SPLICE_TYPES_H */

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The "agw" group of the configuration file: the IMS access gateway's
+ * contexts (dp/agw, dp/splice; 3GPP TS 29.334 end-to-access-edge
+ * security). What dp and cp must share (the server terminations' port
+ * range, which both cut into worker shares) and what dp alone needs
+ * (contexts per worker, the hold bound, the setup time, extra
+ * certificates). Same rules as the other groups: "file:line: why", unknown
+ * settings refused.
+ *
+ *   agw = {
+ *     ports = [20000, 29999];      # server terminations' local ports
+ *     max_contexts = 1024;         # per worker
+ *     setup_timeout = 30;          # s, both legs up by then (0: no limit)
+ *     hold = 65536;                # bytes of a leg held while the other is not up
+ *     certificates = ( { name = "msrp"; certificate = "..."; private_key = "..."; } );
+ *   };
+ */
+#include <errno.h>
+#include <libconfig.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tp_conf.h"
+#include "tp_conf_internal.h"
+
+/* dp's active opens take source ports here (dp/dp_tcp.h DP_TCP_EPH_*):
+ * their replies are steered by the 4-tuple, a server port by its share. */
+#define AGW_EPH_LO 49152u
+
+static int
+where(const config_setting_t *s)
+{
+	return config_setting_source_line(s);
+}
+
+#define FAIL(s, ...) do { \
+	int _n = snprintf(err, errlen, "%s:%d: ", c->path, where(s)); \
+	if (_n >= 0 && (size_t)_n < errlen) \
+		snprintf(err + _n, errlen - (size_t)_n, __VA_ARGS__); \
+	return -EINVAL; \
+} while (0)
+
+void
+tp_conf_agw_defaults(struct tp_conf *c)
+{
+	struct tp_conf_agw *a = &c->agw;
+
+	a->port_min = 20000;
+	a->port_max = 29999;
+	a->max_contexts = 1024;
+	a->setup_timeout_s = 30;
+	a->hold_bytes = 65536;
+}
+
+/* A TCP port something else listens on, inside [lo, hi]: its name. */
+static const char *
+port_taken(const struct tp_conf *c, uint16_t lo, uint16_t hi, unsigned int *port)
+{
+	for (unsigned int i = 0; i < c->turn.nlisten_tcp; i++)
+		if (c->turn.enabled && c->turn.listen_tcp[i] >= lo && c->turn.listen_tcp[i] <= hi) {
+			*port = c->turn.listen_tcp[i];
+			return "turn.listen_tcp";
+		}
+	for (unsigned int i = 0; i < c->turn.nlisten_tls; i++)
+		if (c->turn.enabled && c->turn.listen_tls[i] >= lo && c->turn.listen_tls[i] <= hi) {
+			*port = c->turn.listen_tls[i];
+			return "turn.listen_tls";
+		}
+	if (c->dp.diag_tcp_echo_port >= lo && c->dp.diag_tcp_echo_port <= hi &&
+	    c->dp.diag_tcp_echo_port != 0) {
+		*port = c->dp.diag_tcp_echo_port;
+		return "dp.diag_tcp_echo_port";
+	}
+	return NULL;
+}
+
+static int
+load_certs(const config_setting_t *g, struct tp_conf_agw *a, struct tp_conf *c,
+	   char *err, size_t errlen)
+{
+	static const char *const names[] = { "name", "certificate", "private_key", NULL };
+	const config_setting_t *s = config_setting_get_member(g, "certificates");
+	int rc;
+
+	if (s == NULL)
+		return 0;
+	if (!config_setting_is_list(s))
+		FAIL(s, "agw.certificates must be a list ( { name = \"msrp\"; certificate = "
+		     "\"...\"; private_key = \"...\"; }, ... )");
+	if (config_setting_length(s) > TP_CONF_MAX_AGW_CERTS)
+		FAIL(s, "agw.certificates has more than %d entries", TP_CONF_MAX_AGW_CERTS);
+	for (int i = 0; i < config_setting_length(s); i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned int)i);
+		const config_setting_t *n;
+		struct tp_conf_tls_cert *t = &a->certs[a->ncerts];
+		const char *v;
+
+		if (!config_setting_is_group(e))
+			FAIL(e, "agw.certificates: entry %d must be { name = ...; certificate "
+			     "= ...; private_key = ...; }", i + 1);
+		if ((rc = tp_conf_check_names(e, "agw.certificates", names, c, err, errlen)) < 0)
+			return rc;
+		n = config_setting_get_member(e, "name");
+		if (n == NULL || config_setting_type(n) != CONFIG_TYPE_STRING)
+			FAIL(e, "agw.certificates: entry %d needs a name (a string: what "
+			     "turnpikectl agw create --a cert=NAME says)", i + 1);
+		v = config_setting_get_string(n);
+		if (v[0] == '\0' || strlen(v) >= sizeof(t->name) || strcmp(v, "default") == 0)
+			FAIL(n, "agw.certificates: name '%s' is empty, too long or 'default' "
+			     "(the tls group's)", v);
+		for (const char *q = v; *q != '\0'; q++)
+			if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+			      (*q >= '0' && *q <= '9') || *q == '-' || *q == '_' || *q == '.'))
+				FAIL(n, "agw.certificates: name '%s': letters, digits, '-', '_' "
+				     "and '.' only", v);
+		for (unsigned int j = 0; j < a->ncerts; j++)
+			if (strcmp(a->certs[j].name, v) == 0)
+				FAIL(n, "agw.certificates: '%s' is listed twice", v);
+		snprintf(t->name, sizeof(t->name), "%s", v);
+		if ((rc = tp_conf_load_cert(e, "agw.certificates", t, c, err, errlen)) < 0)
+			return rc;
+		t->line = where(e);
+		a->ncerts++;
+	}
+	return 0;
+}
+
+static int
+load_agw(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
+{
+	static const char *const names[] = {
+		"ports", "max_contexts", "setup_timeout", "hold", "certificates", NULL,
+	};
+	struct tp_conf_agw *a = &c->agw;
+	const config_setting_t *s;
+	const char *what;
+	unsigned int port;
+	int rc;
+
+	a->line = where(g);
+	if ((rc = tp_conf_check_names(g, "agw", names, c, err, errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(g, "max_contexts", 1, 1u << 20, &a->max_contexts, c, err,
+				  errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(g, "setup_timeout", 0, 86400, &a->setup_timeout_s, c, err,
+				  errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(g, "hold", 4096, 16u << 20, &a->hold_bytes, c, err,
+				  errlen)) < 0 ||
+	    (rc = load_certs(g, a, c, err, errlen)) < 0)
+		return rc;
+	s = config_setting_get_member(g, "ports");
+	if (s != NULL) {
+		long long lo, hi;
+
+		if (!config_setting_is_array(s) || config_setting_length(s) != 2 ||
+		    config_setting_type(config_setting_get_elem(s, 0)) != CONFIG_TYPE_INT ||
+		    config_setting_type(config_setting_get_elem(s, 1)) != CONFIG_TYPE_INT)
+			FAIL(s, "agw.ports must be [first, last]");
+		lo = config_setting_get_int_elem(s, 0);
+		hi = config_setting_get_int_elem(s, 1);
+		if (lo < 1024 || hi > 65535 || lo > hi)
+			FAIL(s, "agw.ports [%lld, %lld] must lie in 1024..65535, first <= last",
+			     lo, hi);
+		a->port_min = (uint16_t)lo;
+		a->port_max = (uint16_t)hi;
+	} else {
+		s = g;
+	}
+	if (a->port_max >= AGW_EPH_LO)
+		FAIL(s, "agw.ports [%u, %u] reaches into 49152-65535, where dp's active "
+		     "opens (AGW client legs) take their source ports", a->port_min,
+		     a->port_max);
+	if (c->turn.enabled && a->port_min <= c->turn.relay_max &&
+	    a->port_max >= c->turn.relay_min)
+		FAIL(s, "agw.ports [%u, %u] overlaps turn.relay_ports [%u, %u]", a->port_min,
+		     a->port_max, c->turn.relay_min, c->turn.relay_max);
+	what = port_taken(c, a->port_min, a->port_max, &port);
+	if (what != NULL)
+		FAIL(s, "agw.ports [%u, %u] holds TCP port %u of %s", a->port_min,
+		     a->port_max, port, what);
+	if ((uint64_t)a->max_contexts * 2u > c->dp.tcp_max_conns)
+		FAIL(g, "agw.max_contexts %u needs %u TCP connections per worker, more than "
+		     "dp.tcp_max_conns (%u)", a->max_contexts, a->max_contexts * 2u,
+		     c->dp.tcp_max_conns);
+	if (a->ncerts > 0 && !c->tls.enabled)
+		FAIL(g, "agw.certificates needs the tls group (TLS settings for the legs)");
+	a->enabled = true;
+	return 0;
+}
+
+int
+tp_conf_load_agw(const config_t *cfg, struct tp_conf *c, char *err, size_t errlen)
+{
+	const config_setting_t *g = config_setting_get_member(config_root_setting(cfg), "agw");
+
+	if (g == NULL)
+		return 0;
+	if (!config_setting_is_group(g))
+		FAIL(g, "agw must be a group { ports = [20000, 29999]; ... }");
+	if (!c->turn.enabled)
+		FAIL(g, "agw needs the turn group (its ipc segment: cp creates the "
+		     "contexts)");
+	return load_agw(g, c, err, errlen);
+}
