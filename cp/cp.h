@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "agw/cp_agw.h"
 #include "alloc/alloc_types.h"
 #include "api/api.h"
 #include "auth.h"
@@ -177,6 +178,8 @@ struct cp_ctx {
 	char api_err[1024];           /* an API error sentence (api/commands.c) */
 	/* TLS ticket keys and external PSKs for dp's workers (cp/tls) */
 	struct cp_tls tls;
+	/* the access gateway's contexts (cp/agw); NULL without an agw group */
+	struct cp_agw *agw;
 };
 
 /* ---- allocations (alloc/alloc.c) ------------------------------------- */

@@ -549,8 +549,12 @@ ipc_setup(struct cp_ctx *cp)
 	cp->seg.shm->cp_pid = (int32_t)getpid();
 	cp->seg.shm->cp_heartbeat_ms = ipc_monotonic_ms();
 	cp->dp_epoch_seen = cp->seg.shm->dp_epoch;
-	/* What this cp takes (CONN_DOWN) and the settings dp must share. */
-	ipc_side_publish(&cp->seg.shm->cp_side, IPC_CAP_CONN_DOWN,
+	/* What this cp takes (CONN_DOWN, AGW_EVENT) and the settings dp must
+	 * share. */
+	ipc_side_set_agw(&cp->seg.shm->cp_side, cp->conf->agw.enabled ? cp->conf->agw.port_min : 0,
+			 cp->conf->agw.enabled ? cp->conf->agw.port_max : 0);
+	ipc_side_publish(&cp->seg.shm->cp_side, IPC_CAP_CONN_DOWN |
+			 (cp->conf->agw.enabled ? IPC_CAP_AGW : 0),
 			 cp->conf->turn.relay_min, cp->conf->turn.relay_max, cp->nworkers);
 	if (sides_disagree(cp))
 		return -EINVAL;
@@ -714,6 +718,7 @@ run(struct cp_ctx *cp)
 			fflush(stdout);
 			cp_reinstall_start(cp);
 			cp_tls_resend(&cp->tls);
+			cp_agw_dp_restart(cp);
 		}
 		work += cp_reinstall_step(cp);
 		/* Ticket keys: a new one each period, the set to every worker. */
@@ -889,6 +894,11 @@ main(int argc, char **argv)
 	}
 	if (tls_setup(&cp) < 0)
 		goto out_free_allocs;
+	if (cp_agw_init(&cp) < 0) {
+		tp_log(TP_LOG_ERR, "no memory for %u AGW contexts per worker\n",
+		       conf.agw.max_contexts);
+		goto out_free_allocs;
+	}
 	mkdir_parent(conf.cp.api_socket);
 	rc = cp_api_open(&cp.api, conf.cp.api_socket, conf.cp.api_mode);
 	if (rc < 0) {
@@ -934,6 +944,7 @@ out_close_api:
 	cp_metrics_close(cp.metrics);
 	cp_api_close(&cp.api);
 out_free_allocs:
+	cp_agw_fini(&cp);
 	cp_tls_fini(&cp.tls);
 	cp_alloc_fini(&cp);
 out_close_ipc:

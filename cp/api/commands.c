@@ -204,6 +204,8 @@ cmd_status(void *ctx, struct json_object *req, struct json_object *resp,
 		json_object_array_add(workers, o);
 	}
 	json_object_object_add(resp, "workers", workers);
+	if (cp->agw != NULL)
+		json_object_object_add(resp, "agw", cp_agw_status(cp));
 	json_object_object_add(resp, "drain", drain_json(cp));
 	json_object_object_add(resp, "metrics", cp->metrics != NULL ?
 			       json_object_new_string(cp->conf->cp.metrics) : NULL);
@@ -1006,6 +1008,9 @@ cp_api_commands_register(struct cp_ctx *cp)
 		if (rc < 0)
 			return rc;
 	}
+	rc = cp_agw_register(cp);
+	if (rc < 0)
+		return rc;
 	/* Built a piece at a time: at 100,000 allocations the list is 36 MB. */
 	rc = cp_api_register_list(&cp->api, "allocations", NULL, list_allocations,
 				  "allocations", cp);

@@ -154,4 +154,9 @@ int ctl_fingerprint_main(const struct ctl_opts *opts, const char *path, int argc
 int ctl_aka_token_main(const struct ctl_opts *opts, const char *path, int argc,
 		       char **argv);
 
+/* The access gateway (ctl_agw.c): "agw" (create, list, show, release) and
+ * "events". */
+int ctl_agw_main(const struct ctl_opts *opts, const char *path, int argc, char **argv);
+int ctl_events_main(const struct ctl_opts *opts, const char *path, int argc, char **argv);
+
 #endif /* CTL_H */

@@ -40,6 +40,16 @@
 #include "tp_common.h"
 #include "tp_conf.h"
 
+/* cp/agw is not linked here: dp sends no AGW_EVENT in these tests */
+void
+cp_agw_event(struct cp_ctx *c, unsigned int w, const struct ipc_msg *msg)
+{
+	(void)c;
+	(void)w;
+	(void)msg;
+	fail_msg("no AGW event is expected here");
+}
+
 static struct tp_conf conf;
 static struct cp_ctx cp;
 static char conf_path[128], seg_name[64];

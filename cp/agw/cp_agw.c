@@ -1,0 +1,1068 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/agw (cp_agw.h): contexts, their slots and server ports, the event
+ * log, and the API commands that create, show, list and release them and
+ * read the events.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "../cp.h"
+#include "certfp.h"
+#include "cp_agw.h"
+#include "ipc.h"
+#include "steer.h"
+
+_Static_assert(CP_AGW_FP_STR >= CERTFP_STR_MAX, "a fingerprint's text fits");
+
+#define CP_AGW_EVENTS_MAX 5000u    /* events one agw.events answer carries */
+#define CP_AGW_LIST_PIECE 256u     /* contexts one list piece carries */
+
+static const char *const stat_names[CP_AGW_STAT__COUNT] = {
+#define X(e, n) [CP_AGW_STAT_##e] = n,
+	CP_AGW_STATS(X)
+#undef X
+};
+
+static const char *
+api_err(struct cp_ctx *cp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static const char *
+api_err(struct cp_ctx *cp, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cp->api_err, sizeof(cp->api_err), fmt, ap);
+	va_end(ap);
+	return cp->api_err;
+}
+
+#define FAIL(...) do { *error = api_err(cp, __VA_ARGS__); return -EINVAL; } while (0)
+
+static unsigned int
+alen(uint8_t family)
+{
+	return family == 6 ? 16u : 4u;
+}
+
+static void
+addr_str(const struct ipc_addr *a, bool port, char *buf, size_t size)
+{
+	char ip[INET6_ADDRSTRLEN] = "?";
+
+	inet_ntop(a->family == 6 ? AF_INET6 : AF_INET, a->ip, ip, sizeof(ip));
+	if (!port)
+		snprintf(buf, size, "%s", ip);
+	else
+		snprintf(buf, size, a->family == 6 ? "[%s]:%u" : "%s:%u", ip, a->port);
+}
+
+static struct json_object *
+addr_json(const struct ipc_addr *a, bool port)
+{
+	char buf[64];
+
+	if (a->family != 4 && a->family != 6)
+		return NULL;
+	addr_str(a, port, buf, sizeof(buf));
+	return json_object_new_string(buf);
+}
+
+/* "192.0.2.1", "192.0.2.1:5000", "2001:db8::1", "[2001:db8::1]:5000". */
+static int
+parse_addr(const char *s, struct ipc_addr *a)
+{
+	char host[64];
+	const char *port = NULL;
+	size_t hl;
+
+	memset(a, 0, sizeof(*a));
+	if (s[0] == '[') {
+		const char *rb = strchr(s, ']');
+
+		if (rb == NULL || (size_t)(rb - s - 1) >= sizeof(host) ||
+		    (rb[1] != '\0' && rb[1] != ':'))
+			return -EINVAL;
+		hl = (size_t)(rb - s - 1);
+		memcpy(host, s + 1, hl);
+		host[hl] = '\0';
+		if (rb[1] == ':')
+			port = rb + 2;
+		a->family = 6;
+	} else if (strchr(s, ':') != strrchr(s, ':')) {
+		if (strlen(s) >= sizeof(host))
+			return -EINVAL;
+		snprintf(host, sizeof(host), "%s", s);      /* bare IPv6 */
+		a->family = 6;
+	} else {
+		const char *c = strchr(s, ':');
+
+		hl = c != NULL ? (size_t)(c - s) : strlen(s);
+		if (hl >= sizeof(host))
+			return -EINVAL;
+		memcpy(host, s, hl);
+		host[hl] = '\0';
+		if (c != NULL)
+			port = c + 1;
+		a->family = 4;
+	}
+	if (port != NULL) {
+		char *end;
+		unsigned long p;
+
+		errno = 0;
+		p = strtoul(port, &end, 10);
+		if (*port == '\0' || *end != '\0' || errno != 0 || p > 65535)
+			return -EINVAL;
+		a->port = (uint16_t)p;
+	}
+	return inet_pton(a->family == 4 ? AF_INET : AF_INET6, host, a->ip) == 1 ? 0 : -EINVAL;
+}
+
+/* ip is an address of one of dp's ports (the configuration's). */
+static bool
+addr_is_ours(const struct tp_conf *conf, uint8_t family, const uint8_t *ip)
+{
+	for (unsigned int i = 0; i < conf->dp.nports; i++) {
+		const struct tp_conf_port *p = &conf->dp.ports[i];
+
+		if (family == 4 ? p->has_ip4 && memcmp(p->ip4, ip, 4) == 0 :
+		    p->has_ip6 && memcmp(p->ip6, ip, 16) == 0)
+			return true;
+	}
+	return false;
+}
+
+static bool
+prefix_match(const uint8_t *a, const uint8_t *b, unsigned int plen)
+{
+	unsigned int i;
+
+	for (i = 0; i + 8 <= plen; i += 8)
+		if (a[i / 8] != b[i / 8])
+			return false;
+	if (i < plen) {
+		uint8_t m = (uint8_t)(0xffu << (8 - (plen - i)));
+
+		return (a[i / 8] & m) == (b[i / 8] & m);
+	}
+	return true;
+}
+
+/* The address dp connects from to reach ip (dp_route()'s rule: the port
+ * whose prefix holds it, else the first with a gateway). */
+static bool
+route_src(const struct tp_conf *conf, uint8_t family, const uint8_t *ip, uint8_t *out)
+{
+	const struct tp_conf_port *gw = NULL;
+
+	for (unsigned int i = 0; i < conf->dp.nports; i++) {
+		const struct tp_conf_port *p = &conf->dp.ports[i];
+
+		if (family == 4 && p->has_ip4) {
+			if (prefix_match(p->ip4, ip, p->plen4)) {
+				memcpy(out, p->ip4, 4);
+				return true;
+			}
+			if (p->has_gw4 && gw == NULL)
+				gw = p;
+		} else if (family == 6 && p->has_ip6) {
+			if (prefix_match(p->ip6, ip, p->plen6)) {
+				memcpy(out, p->ip6, 16);
+				return true;
+			}
+			if (p->has_gw6 && gw == NULL)
+				gw = p;
+		}
+	}
+	if (gw == NULL)
+		return false;
+	memcpy(out, family == 4 ? gw->ip4 : gw->ip6, alen(family));
+	return true;
+}
+
+static const char *
+tcp_role_name(uint8_t r)
+{
+	return r == IPC_AGW_TCP_SERVER ? "server" : "client";
+}
+
+static const char *
+tls_role_name(uint8_t r)
+{
+	return r == IPC_AGW_TLS_SERVER ? "server" : r == IPC_AGW_TLS_CLIENT ? "client" : "none";
+}
+
+static const char *
+state_name(uint8_t s)
+{
+	static const char *const n[] = { "free", "installing", "active", "releasing" };
+
+	return s < 4 ? n[s] : "?";
+}
+
+static const char *
+leg_state_name(uint8_t s)
+{
+	static const char *const n[] = { "waiting", "up", "down" };
+
+	return s < 3 ? n[s] : "?";
+}
+
+static const char *
+ev_type_name(uint8_t t)
+{
+	return t == IPC_AGW_EV_LEG_UP ? "leg_up" : t == IPC_AGW_EV_LEG_DOWN ? "leg_down" :
+	       t == IPC_AGW_EV_RELEASED ? "released" : "?";
+}
+
+static const char *
+cert_name(const struct cp_ctx *cp, uint8_t cred)
+{
+	return cred == 0 ? "default" : cred <= cp->conf->agw.ncerts ?
+	       cp->conf->agw.certs[cred - 1].name : "?";
+}
+
+static struct cp_agw_ctx *
+ctx_of_id(struct cp_agw *g, uint64_t id)
+{
+	unsigned int w = ipc_conn_worker(id);
+	uint32_t slot = ipc_conn_slot(id);
+	struct cp_agw_ctx *c;
+
+	if (id == 0 || w >= g->nworkers || slot >= g->per_worker)
+		return NULL;
+	c = &g->ctx[(size_t)w * g->per_worker + slot];
+	return c->id == id ? c : NULL;
+}
+
+static void
+port_set(struct cp_agw *g, uint16_t p, bool used)
+{
+	if (used)
+		g->ports_used[p / 64] |= 1ull << (p % 64);
+	else
+		g->ports_used[p / 64] &= ~(1ull << (p % 64));
+}
+
+static bool
+port_used(const struct cp_agw *g, uint16_t p)
+{
+	return (g->ports_used[p / 64] >> (p % 64)) & 1u;
+}
+
+/* ---- set-up ------------------------------------------------------------------------ */
+
+int
+cp_agw_init(struct cp_ctx *cp)
+{
+	const struct tp_conf *conf = cp->conf;
+	const char *paths[TP_CONF_MAX_AGW_CERTS + 1];
+	struct cp_agw *g;
+	size_t n;
+
+	if (!conf->agw.enabled)
+		return 0;
+	g = calloc(1, sizeof(*g));
+	if (g == NULL)
+		return -ENOMEM;
+	g->enabled = true;
+	g->nworkers = cp->nworkers;
+	g->per_worker = conf->agw.max_contexts;
+	g->port_min = conf->agw.port_min;
+	g->port_max = conf->agw.port_max;
+	g->setup_ms = conf->agw.setup_timeout_s * 1000u;
+	g->next_seq = 1;
+	n = (size_t)g->nworkers * g->per_worker;
+	g->ctx = calloc(n, sizeof(*g->ctx));
+	g->gen = calloc(n, sizeof(*g->gen));
+	g->log = calloc(CP_AGW_LOG, sizeof(*g->log));
+	if (g->ctx == NULL || g->gen == NULL || g->log == NULL) {
+		free(g->ctx);
+		free(g->gen);
+		free(g->log);
+		free(g);
+		return -ENOMEM;
+	}
+	/* Our certificates' fingerprints, once: what the controller puts in
+	 * its SDP (RFC 8122 a=fingerprint). cp reads the certificate only
+	 * (never the key); one it cannot read is said in the answer. */
+	paths[0] = conf->tls.enabled ? conf->tls.cert.certificate : NULL;
+	for (unsigned int k = 0; k < conf->agw.ncerts; k++)
+		paths[k + 1] = conf->agw.certs[k].certificate;
+	g->ncert = conf->agw.ncerts;
+	for (unsigned int k = 0; k <= g->ncert; k++) {
+		if (paths[k] == NULL) {
+			snprintf(g->fp_err[k], sizeof(g->fp_err[k]), "no tls group");
+			continue;
+		}
+		for (unsigned int a = 0; a < CP_AGW_ALGS; a++) {
+			struct certfp fp;
+
+			if (certfp_of_pem_file(paths[k], (enum certfp_alg)(a + 1), &fp, g->fp_err[k],
+					       sizeof(g->fp_err[k])) < 0)
+				break;
+			certfp_format(&fp, g->fp[k][a], sizeof(g->fp[k][a]));
+		}
+		if (g->fp[k][1][0] == '\0')
+			tp_log(TP_LOG_WARNING, "agw: no fingerprint of certificate '%s': %s\n",
+			       k == 0 ? "default" : conf->agw.certs[k - 1].name, g->fp_err[k]);
+	}
+	cp->agw = g;
+	return 0;
+}
+
+void
+cp_agw_fini(struct cp_ctx *cp)
+{
+	struct cp_agw *g = cp->agw;
+
+	if (g == NULL)
+		return;
+	free(g->ctx);
+	free(g->gen);
+	free(g->log);
+	free(g);
+	cp->agw = NULL;
+}
+
+/* ---- events ------------------------------------------------------------------------ */
+
+static void
+log_append(struct cp_ctx *cp, uint64_t id, bool known, const struct ipc_agw_event *e)
+{
+	struct cp_agw *g = cp->agw;
+	struct cp_agw_event *l = &g->log[g->next_seq & (CP_AGW_LOG - 1u)];
+
+	l->seq = g->next_seq++;
+	l->wall_ms = cp->wall_ms;
+	l->id = id;
+	l->known = known;
+	l->e = *e;
+	l->e.detail[IPC_AGW_DETAIL_MAX - 1] = '\0';
+	g->stats[CP_AGW_STAT_EVENTS]++;
+}
+
+static void
+ctx_free(struct cp_agw *g, struct cp_agw_ctx *c)
+{
+	for (unsigned int i = 0; i < 2; i++)
+		if (c->term[i].tcp_role == IPC_AGW_TCP_SERVER)
+			port_set(g, c->term[i].local.port, false);
+	g->nctx[c->worker]--;
+	g->total--;
+	c->id = 0;
+	c->state = CP_AGW_FREE;
+}
+
+void
+cp_agw_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
+{
+	struct cp_agw *g = cp->agw;
+	const struct ipc_agw_event *e = (const void *)msg->body;
+	struct cp_agw_ctx *c;
+	unsigned int leg = e->leg;
+
+	(void)w;
+	if (g == NULL)
+		return;
+	c = ctx_of_id(g, msg->h.alloc_id);
+	log_append(cp, msg->h.alloc_id, c != NULL, e);
+	if (c == NULL) {
+		g->stats[CP_AGW_STAT_EVENTS_UNKNOWN]++;
+		return;
+	}
+	for (unsigned int i = 0; i < 2; i++) {
+		c->bytes_in[i] = e->bytes_in[i];
+		c->bytes_out[i] = e->bytes_out[i];
+	}
+	switch (e->type) {
+	case IPC_AGW_EV_LEG_UP:
+		c->leg_state[leg] = CP_AGW_LEG_UP;
+		c->leg_local[leg] = e->local;
+		c->leg_remote[leg] = e->remote;
+		c->tls_version[leg] = e->tls_version;
+		if (c->state == CP_AGW_INSTALLING)
+			c->state = CP_AGW_ACTIVE;
+		g->stats[CP_AGW_STAT_LEGS_UP]++;
+		break;
+	case IPC_AGW_EV_LEG_DOWN:
+		c->leg_state[leg] = CP_AGW_LEG_DOWN;
+		c->leg_cause[leg] = e->cause;
+		if (e->local.family != 0 && c->leg_local[leg].family == 0) {
+			c->leg_local[leg] = e->local;
+			c->leg_remote[leg] = e->remote;
+		}
+		g->stats[CP_AGW_STAT_LEGS_DOWN]++;
+		break;
+	case IPC_AGW_EV_RELEASED:
+		g->stats[CP_AGW_STAT_RELEASED]++;
+		g->released_by[e->cause <= IPC_AGW_CAUSE_MAX ? e->cause : 0]++;
+		tp_log(TP_LOG_INFO, "agw: context %" PRIu64 " released: %s%s%s\n", c->id,
+		       ipc_agw_cause_name(e->cause), e->detail[0] ? ": " : "", e->detail);
+		ctx_free(g, c);
+		break;
+	default:
+		break;
+	}
+}
+
+void
+cp_agw_dp_restart(struct cp_ctx *cp)
+{
+	struct cp_agw *g = cp->agw;
+	size_t n;
+
+	if (g == NULL || g->total == 0)
+		return;
+	n = (size_t)g->nworkers * g->per_worker;
+	for (size_t k = 0; k < n; k++) {
+		struct cp_agw_ctx *c = &g->ctx[k];
+		struct ipc_agw_event e;
+
+		if (c->id == 0)
+			continue;
+		memset(&e, 0, sizeof(e));
+		e.type = IPC_AGW_EV_RELEASED;
+		e.leg = IPC_AGW_LEG_NONE;
+		e.cause = IPC_AGW_DP_RESTART;
+		for (unsigned int i = 0; i < 2; i++) {
+			e.bytes_in[i] = c->bytes_in[i];
+			e.bytes_out[i] = c->bytes_out[i];
+		}
+		e.detail_len = (uint16_t)snprintf(e.detail, sizeof(e.detail),
+						  "turnpike-dp restarted (epoch %" PRIu64 ")",
+						  cp->seg.shm->dp_epoch);
+		log_append(cp, c->id, true, &e);
+		g->stats[CP_AGW_STAT_DP_RESTART]++;
+		g->stats[CP_AGW_STAT_RELEASED]++;
+		g->released_by[IPC_AGW_DP_RESTART]++;
+		ctx_free(g, c);
+	}
+}
+
+/* ---- agw.create --------------------------------------------------------------------- */
+
+static const char *
+jstr(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+/* One termination from its JSON object into t. */
+static int
+parse_term(struct cp_ctx *cp, struct json_object *o, unsigned int i, struct ipc_agw_term *t,
+	   const char **error)
+{
+	static const char *const known[] = { "tcp", "tls", "local", "remote", "fingerprints",
+					     "cert", NULL };
+	const struct tp_conf *conf = cp->conf;
+	struct json_object *fps;
+	const char *s;
+
+	if (!json_object_is_type(o, json_type_object))
+		FAIL("leg %u is not an object", i);
+	json_object_object_foreach(o, key, val) {
+		bool ok = false;
+
+		(void)val;
+		for (const char *const *k = known; *k != NULL; k++)
+			ok = ok || strcmp(*k, key) == 0;
+		if (!ok)
+			FAIL("leg %u: unknown member \"%s\" (tcp, tls, local, remote, fingerprints, "
+			     "cert)", i, key);
+	}
+	s = jstr(o, "tcp");
+	if (s == NULL || (strcmp(s, "client") != 0 && strcmp(s, "server") != 0))
+		FAIL("leg %u: \"tcp\" must be \"client\" or \"server\"", i);
+	t->tcp_role = strcmp(s, "server") == 0 ? IPC_AGW_TCP_SERVER : IPC_AGW_TCP_CLIENT;
+	s = jstr(o, "tls");
+	if (s == NULL || strcmp(s, "none") == 0)
+		t->tls_role = IPC_AGW_TLS_NONE;
+	else if (strcmp(s, "server") == 0)
+		t->tls_role = IPC_AGW_TLS_SERVER;
+	else if (strcmp(s, "client") == 0)
+		t->tls_role = IPC_AGW_TLS_CLIENT;
+	else
+		FAIL("leg %u: \"tls\" must be \"none\", \"server\" or \"client\"", i);
+	if (t->tls_role != IPC_AGW_TLS_NONE && !conf->tls.enabled)
+		FAIL("leg %u: TLS legs need the tls group in the configuration", i);
+	if ((s = jstr(o, "local")) != NULL && parse_addr(s, &t->local) < 0)
+		FAIL("leg %u: local \"%s\" is not an address like 192.0.2.1, 192.0.2.1:20000 or "
+		     "[2001:db8::1]:20000", i, s);
+	if ((s = jstr(o, "remote")) != NULL && parse_addr(s, &t->remote) < 0)
+		FAIL("leg %u: remote \"%s\" is not an address like 192.0.2.7:5000 or "
+		     "[2001:db8::7]:5000", i, s);
+	if (t->tcp_role == IPC_AGW_TCP_SERVER) {
+		if (t->local.family == 0)
+			FAIL("leg %u: a server leg needs \"local\": the address (and port) to "
+			     "accept on", i);
+		if (t->local.port != 0 && (t->local.port < cp->agw->port_min ||
+					   t->local.port > cp->agw->port_max))
+			FAIL("leg %u: port %u is outside agw.ports [%u, %u]", i, t->local.port,
+			     cp->agw->port_min, cp->agw->port_max);
+		if (t->remote.family != 0 && t->remote.family != t->local.family)
+			FAIL("leg %u: remote and local are of different families", i);
+	} else {
+		if (t->remote.family == 0 || t->remote.port == 0)
+			FAIL("leg %u: a client leg needs \"remote\": the address and port to "
+			     "connect to", i);
+		if (t->local.family != 0 && t->local.port != 0)
+			FAIL("leg %u: a client leg's local port is dp's to pick (one that steers "
+			     "the replies to its worker): give the address only", i);
+		if (t->local.family != 0 && t->local.family != t->remote.family)
+			FAIL("leg %u: remote and local are of different families", i);
+		if (t->local.family == 0) {
+			t->local.family = t->remote.family;  /* address: dp's route */
+			if (!route_src(conf, t->remote.family, t->remote.ip, t->local.ip))
+				FAIL("leg %u: no route to the remote address", i);
+		}
+	}
+	if (!addr_is_ours(conf, t->local.family, t->local.ip)) {
+		char a[64];
+
+		addr_str(&t->local, false, a, sizeof(a));
+		FAIL("leg %u: %s is not an address of dp's ports", i, a);
+	}
+	if (json_object_object_get_ex(o, "fingerprints", &fps)) {
+		size_t n;
+
+		if (!json_object_is_type(fps, json_type_array))
+			FAIL("leg %u: \"fingerprints\" must be a list of a=fingerprint values", i);
+		n = json_object_array_length(fps);
+		if (n > IPC_AGW_FP_MAX)
+			FAIL("leg %u: %zu fingerprints, at most %u", i, n, IPC_AGW_FP_MAX);
+		for (size_t k = 0; k < n; k++) {
+			struct json_object *e = json_object_array_get_idx(fps, k);
+			struct certfp fp;
+			const char *why = NULL;
+
+			if (!json_object_is_type(e, json_type_string) ||
+			    certfp_parse(json_object_get_string(e),
+					 strlen(json_object_get_string(e)), &fp, &why) < 0)
+				FAIL("leg %u: fingerprint %zu: %s (RFC 8122: \"sha-256 "
+				     "AB:CD:...\")", i, k + 1, why != NULL ? why : "not a string");
+			t->fp[k].alg = fp.alg;
+			t->fp[k].len = fp.len;
+			memcpy(t->fp[k].md, fp.md, sizeof(t->fp[k].md));
+		}
+		t->nfp = (uint8_t)n;
+	}
+	if (t->tls_role != IPC_AGW_TLS_NONE && t->nfp == 0)
+		FAIL("leg %u: a TLS leg needs the peer's certificate fingerprint(s) signalled in "
+		     "SDP (RFC 8122): the peer is trusted by them only", i);
+	if (t->tls_role == IPC_AGW_TLS_NONE && t->nfp != 0)
+		FAIL("leg %u: fingerprints given for a leg without TLS", i);
+	s = jstr(o, "cert");
+	if (s != NULL && strcmp(s, "default") != 0) {
+		unsigned int k;
+
+		if (t->tls_role == IPC_AGW_TLS_NONE)
+			FAIL("leg %u: a certificate given for a leg without TLS", i);
+		for (k = 0; k < conf->agw.ncerts; k++)
+			if (strcmp(conf->agw.certs[k].name, s) == 0)
+				break;
+		if (k == conf->agw.ncerts)
+			FAIL("leg %u: no certificate \"%s\" in agw.certificates", i, s);
+		t->cred = (uint8_t)(k + 1);
+	}
+	return 0;
+}
+
+/* A free slot of worker w (NULL: none). */
+static int
+free_slot(struct cp_agw *g, unsigned int w, uint32_t *slot)
+{
+	for (uint32_t k = 0; k < g->per_worker; k++) {
+		uint32_t s = (g->cursor[w] + k) % g->per_worker;
+
+		if (g->ctx[(size_t)w * g->per_worker + s].id == 0) {
+			*slot = s;
+			g->cursor[w] = (s + 1) % g->per_worker;
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
+/* n free ports of w's share of agw.ports into out (not marked yet). */
+static int
+free_ports(struct cp_agw *g, unsigned int w, unsigned int n, uint16_t *out)
+{
+	uint16_t lo, hi;
+	uint32_t span, start;
+	unsigned int got = 0;
+
+	if (n == 0)
+		return 0;
+	if (!steer_relay_share(g->port_min, g->port_max, g->nworkers, w, &lo, &hi))
+		return -ENOSPC;
+	span = (uint32_t)hi - lo + 1u;
+	start = (uint32_t)random() % span;
+	for (uint32_t k = 0; k < span && got < n; k++) {
+		uint16_t p = (uint16_t)(lo + (start + k) % span);
+
+		if (!port_used(g, p) && (got == 0 || out[0] != p))
+			out[got++] = p;
+	}
+	return got == n ? 0 : -ENOSPC;
+}
+
+static struct json_object *
+fp_json(const struct cp_agw *g, const struct ipc_agw_term *t)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (unsigned int k = 0; k < t->nfp; k++) {
+		struct certfp fp = { .alg = t->fp[k].alg, .len = t->fp[k].len };
+		char buf[CERTFP_STR_MAX];
+
+		(void)g;
+		memcpy(fp.md, t->fp[k].md, sizeof(fp.md));
+		if (certfp_format(&fp, buf, sizeof(buf)) > 0)
+			json_object_array_add(a, json_object_new_string(buf));
+	}
+	return a;
+}
+
+/* A context as JSON (agw.show, agw.list, the create's answer). */
+static struct json_object *
+ctx_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg)
+{
+	const struct cp_agw *g = cp->agw;
+	struct json_object *o = json_object_new_object(), *legs = json_object_new_array();
+
+	json_object_object_add(o, "id", json_object_new_int64((int64_t)c->id));
+	json_object_object_add(o, "worker", json_object_new_int(c->worker));
+	json_object_object_add(o, "state", json_object_new_string(state_name(c->state)));
+	json_object_object_add(o, "label", c->label[0] ? json_object_new_string(c->label) : NULL);
+	json_object_object_add(o, "age_s", json_object_new_int64(
+		(int64_t)((cp->wall_ms - c->created_wall_ms) / 1000u)));
+	json_object_object_add(o, "setup_timeout_s", json_object_new_int64(c->setup_ms / 1000u));
+	for (unsigned int i = 0; i < 2; i++) {
+		const struct ipc_agw_term *t = &c->term[i];
+		struct json_object *l = json_object_new_object();
+		bool reported = c->leg_local[i].family != 0;
+		const struct ipc_addr *loc = reported ? &c->leg_local[i] : &t->local;
+		const struct ipc_addr *rem = reported ? &c->leg_remote[i] : &t->remote;
+
+		json_object_object_add(l, "tcp", json_object_new_string(tcp_role_name(t->tcp_role)));
+		json_object_object_add(l, "tls", json_object_new_string(tls_role_name(t->tls_role)));
+		json_object_object_add(l, "local", addr_json(loc, loc->port != 0));
+		json_object_object_add(l, "remote", addr_json(rem, rem->port != 0));
+		json_object_object_add(l, "state",
+				       json_object_new_string(leg_state_name(c->leg_state[i])));
+		json_object_object_add(l, "cause", c->leg_state[i] == CP_AGW_LEG_DOWN ?
+				       json_object_new_string(ipc_agw_cause_name(c->leg_cause[i])) :
+				       NULL);
+		json_object_object_add(l, "tls_version", c->tls_version[i] == 13 ?
+				       json_object_new_string("1.3") : c->tls_version[i] == 12 ?
+				       json_object_new_string("1.2") : NULL);
+		if (t->tls_role != IPC_AGW_TLS_NONE) {
+			const char *fp = g->fp[t->cred][alg];
+
+			json_object_object_add(l, "peer_fingerprints", fp_json(g, t));
+			json_object_object_add(l, "cert",
+					       json_object_new_string(cert_name(cp, t->cred)));
+			json_object_object_add(l, "fingerprint",
+					       fp[0] ? json_object_new_string(fp) : NULL);
+			if (fp[0] == '\0')
+				json_object_object_add(l, "fingerprint_error",
+						       json_object_new_string(g->fp_err[t->cred]));
+		}
+		json_object_object_add(l, "bytes_in", json_object_new_int64((int64_t)c->bytes_in[i]));
+		json_object_object_add(l, "bytes_out",
+				       json_object_new_int64((int64_t)c->bytes_out[i]));
+		json_object_array_add(legs, l);
+	}
+	json_object_object_add(o, "legs", legs);
+	return o;
+}
+
+static int
+send_to_dp(struct cp_ctx *cp, unsigned int w, uint16_t kind, uint64_t id, const void *body,
+	   uint16_t len)
+{
+	static struct ipc_msg m;
+	struct ipc_ring *r = &ipc_worker(&cp->seg, w)->to_dp;
+
+	if (ipc_ring_count(r) + CP_RING_HEADROOM >= IPC_RING_SLOTS)
+		return -ENOBUFS;
+	memset(&m.h, 0, sizeof(m.h));
+	m.h.kind = kind;
+	m.h.worker = (uint16_t)w;
+	m.h.alloc_id = id;
+	m.h.body_len = len;
+	if (len > 0)
+		memcpy(m.body, body, len);
+	if (ipc_ring_enqueue(r, &m) != 0) {
+		cp->stats[CP_STAT_IPC_FULL]++;
+		return -ENOBUFS;
+	}
+	return 0;
+}
+
+static int
+cmd_create(void *ctx, struct json_object *req, struct json_object *resp, const char **error)
+{
+	struct cp_ctx *cp = ctx;
+	struct cp_agw *g = cp->agw;
+	struct ipc_agw_ctx x;
+	struct json_object *legs, *v;
+	struct cp_agw_ctx *c;
+	unsigned int owner = STEER_NONE, nalloc = 0;
+	uint16_t ports[2] = { 0, 0 };
+	uint32_t slot = 0, gen;
+	uint64_t id;
+	const char *label = jstr(req, "label"), *s;
+	int alg = 1, rc;
+
+	if (g == NULL)
+		FAIL("no agw group in turnpike-cp's configuration");
+	if (!(ipc_peer_caps(cp->seg.shm, false, cp->now_ms) & IPC_CAP_AGW))
+		FAIL("turnpike-dp does not run, or runs without an agw group");
+	memset(&x, 0, sizeof(x));
+	if (!json_object_object_get_ex(req, "legs", &legs) ||
+	    !json_object_is_type(legs, json_type_array) || json_object_array_length(legs) != 2)
+		FAIL("\"legs\" must be a list of the context's two terminations");
+	for (unsigned int i = 0; i < 2; i++) {
+		rc = parse_term(cp, json_object_array_get_idx(legs, i), i, &x.term[i], error);
+		if (rc < 0) {
+			g->stats[CP_AGW_STAT_REFUSED]++;
+			return rc;
+		}
+	}
+	x.setup_ms = g->setup_ms;
+	if (json_object_object_get_ex(req, "setup_timeout", &v)) {
+		int64_t t = json_object_get_int64(v);
+
+		if (!json_object_is_type(v, json_type_int) || t < 0 || t > 86400)
+			FAIL("\"setup_timeout\" must be seconds, 0..86400 (0: no limit)");
+		x.setup_ms = (uint32_t)t * 1000u;
+	}
+	if (label != NULL && strlen(label) >= sizeof(c->label))
+		FAIL("\"label\" is longer than %zu bytes", sizeof(c->label) - 1);
+	if ((s = jstr(req, "fingerprint_alg")) != NULL) {
+		alg = certfp_alg_parse(s, strlen(s));
+		if (alg < 1)
+			FAIL("\"fingerprint_alg\" must be sha-1, sha-256, sha-384 or sha-512");
+		alg--;
+	}
+	/* The worker: the one whose share holds a fixed server port. */
+	for (unsigned int i = 0; i < 2; i++) {
+		const struct ipc_agw_term *t = &x.term[i];
+		unsigned int o;
+
+		if (t->tcp_role != IPC_AGW_TCP_SERVER)
+			continue;
+		if (t->local.port == 0) {
+			nalloc++;
+			continue;
+		}
+		if (port_used(g, t->local.port) ||
+		    (i == 1 && x.term[0].tcp_role == IPC_AGW_TCP_SERVER &&
+		     x.term[0].local.port == t->local.port))
+			FAIL("leg %u: port %u is taken by another context", i, t->local.port);
+		o = steer_relay_owner(g->port_min, g->port_max, g->nworkers, t->local.port);
+		if (owner != STEER_NONE && o != owner)
+			FAIL("the fixed ports %u and %u are in different workers' shares of "
+			     "agw.ports: one context lives in one worker", x.term[0].local.port,
+			     x.term[1].local.port);
+		owner = o;
+	}
+	if (owner == STEER_NONE) {
+		/* the least loaded worker that has a slot and the ports */
+		for (unsigned int w = 0; w < g->nworkers; w++) {
+			uint16_t p[2];
+
+			if (g->nctx[w] >= g->per_worker || free_ports(g, w, nalloc, p) < 0)
+				continue;
+			if (owner == STEER_NONE || g->nctx[w] < g->nctx[owner])
+				owner = w;
+		}
+		if (owner == STEER_NONE)
+			FAIL("no worker has a free context slot%s (agw.max_contexts %u per worker)",
+			     nalloc > 0 ? " and free ports" : "", g->per_worker);
+	}
+	if (free_slot(g, owner, &slot) < 0)
+		FAIL("worker %u has no free context slot (agw.max_contexts %u)", owner,
+		     g->per_worker);
+	if (free_ports(g, owner, nalloc, ports) < 0)
+		FAIL("worker %u's share of agw.ports has no free port", owner);
+	for (unsigned int i = 0, k = 0; i < 2; i++)
+		if (x.term[i].tcp_role == IPC_AGW_TCP_SERVER && x.term[i].local.port == 0)
+			x.term[i].local.port = ports[k++];
+	gen = g->gen[(size_t)owner * g->per_worker + slot] + 1u;
+	if (gen == 0)
+		gen = 1;
+	id = ipc_conn_make(owner, slot, gen);
+	rc = send_to_dp(cp, owner, IPC_AGW_ADD, id, &x, sizeof(x));
+	if (rc < 0)
+		FAIL("the ring to dp's worker %u is full: try again", owner);
+	g->gen[(size_t)owner * g->per_worker + slot] = gen;
+	c = &g->ctx[(size_t)owner * g->per_worker + slot];
+	memset(c, 0, sizeof(*c));
+	c->id = id;
+	c->state = CP_AGW_INSTALLING;
+	c->worker = (uint8_t)owner;
+	c->setup_ms = x.setup_ms;
+	c->created_wall_ms = cp->wall_ms;
+	memcpy(c->term, x.term, sizeof(c->term));
+	if (label != NULL)
+		snprintf(c->label, sizeof(c->label), "%s", label);
+	for (unsigned int i = 0; i < 2; i++)
+		if (x.term[i].tcp_role == IPC_AGW_TCP_SERVER)
+			port_set(g, x.term[i].local.port, true);
+	g->nctx[owner]++;
+	g->total++;
+	g->stats[CP_AGW_STAT_CREATED]++;
+	v = ctx_json(cp, c, alg);
+	json_object_object_foreach(v, key, val)
+		json_object_object_add(resp, key, json_object_get(val));
+	json_object_put(v);
+	return 0;
+}
+
+static struct cp_agw_ctx *
+ctx_of_req(struct cp_ctx *cp, struct json_object *req, const char **error)
+{
+	struct json_object *v;
+	struct cp_agw_ctx *c;
+
+	if (cp->agw == NULL) {
+		*error = "no agw group in turnpike-cp's configuration";
+		return NULL;
+	}
+	if (!json_object_object_get_ex(req, "id", &v) || !json_object_is_type(v, json_type_int)) {
+		*error = "\"id\" (a context id) is required";
+		return NULL;
+	}
+	c = ctx_of_id(cp->agw, (uint64_t)json_object_get_int64(v));
+	if (c == NULL)
+		*error = api_err(cp, "no context %" PRId64 " (released already?)",
+				 json_object_get_int64(v));
+	return c;
+}
+
+static int
+cmd_show(void *ctx, struct json_object *req, struct json_object *resp, const char **error)
+{
+	struct cp_ctx *cp = ctx;
+	struct cp_agw_ctx *c = ctx_of_req(cp, req, error);
+	struct json_object *v;
+
+	if (c == NULL)
+		return -ENOENT;
+	v = ctx_json(cp, c, 1);
+	json_object_object_foreach(v, key, val)
+		json_object_object_add(resp, key, json_object_get(val));
+	json_object_put(v);
+	return 0;
+}
+
+static int
+cmd_release(void *ctx, struct json_object *req, struct json_object *resp, const char **error)
+{
+	struct cp_ctx *cp = ctx;
+	struct cp_agw_ctx *c = ctx_of_req(cp, req, error);
+
+	if (c == NULL)
+		return -ENOENT;
+	if (c->state != CP_AGW_RELEASING) {
+		if (send_to_dp(cp, c->worker, IPC_AGW_DEL, c->id, NULL, 0) < 0)
+			FAIL("the ring to dp's worker %u is full: try again", c->worker);
+		c->state = CP_AGW_RELEASING;
+		cp->agw->stats[CP_AGW_STAT_RELEASE_ASKED]++;
+	}
+	json_object_object_add(resp, "id", json_object_new_int64((int64_t)c->id));
+	json_object_object_add(resp, "state", json_object_new_string(state_name(c->state)));
+	return 0;
+}
+
+/* agw.list: every context, a piece at a time (cursor: the table index). */
+static int
+list_contexts(void *ctx, struct json_object *req, uint64_t *cursor, struct json_object *items)
+{
+	struct cp_ctx *cp = ctx;
+	struct cp_agw *g = cp->agw;
+	size_t n;
+	unsigned int put = 0;
+
+	(void)req;
+	if (g == NULL)
+		return 0;
+	n = (size_t)g->nworkers * g->per_worker;
+	while (*cursor < n && put < CP_AGW_LIST_PIECE) {
+		const struct cp_agw_ctx *c = &g->ctx[*cursor];
+
+		(*cursor)++;
+		if (c->id == 0)
+			continue;
+		json_object_array_add(items, ctx_json(cp, c, 1));
+		put++;
+	}
+	return *cursor < n ? 1 : 0;
+}
+
+static int
+cmd_list_head(void *ctx, struct json_object *req, struct json_object *resp, const char **error)
+{
+	struct cp_ctx *cp = ctx;
+
+	(void)req;
+	if (cp->agw == NULL) {
+		*error = "no agw group in turnpike-cp's configuration";
+		return -ENOENT;
+	}
+	json_object_object_add(resp, "count", json_object_new_int64(cp->agw->total));
+	return 0;
+}
+
+static struct json_object *
+event_json(const struct cp_agw_event *l)
+{
+	const struct ipc_agw_event *e = &l->e;
+	struct json_object *o = json_object_new_object(), *bi, *bo;
+	char when[40];
+	time_t sec = (time_t)(l->wall_ms / 1000u);
+	struct tm tm;
+
+	gmtime_r(&sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(when + strlen(when), sizeof(when) - strlen(when), ".%03uZ",
+		 (unsigned int)(l->wall_ms % 1000u));
+	json_object_object_add(o, "seq", json_object_new_int64((int64_t)l->seq));
+	json_object_object_add(o, "time", json_object_new_string(when));
+	json_object_object_add(o, "id", json_object_new_int64((int64_t)l->id));
+	json_object_object_add(o, "type", json_object_new_string(ev_type_name(e->type)));
+	json_object_object_add(o, "leg", e->leg <= 1 ? json_object_new_int(e->leg) : NULL);
+	json_object_object_add(o, "cause", e->type != IPC_AGW_EV_LEG_UP ?
+			       json_object_new_string(ipc_agw_cause_name(e->cause)) : NULL);
+	json_object_object_add(o, "detail", e->detail[0] ? json_object_new_string(e->detail) :
+			       NULL);
+	json_object_object_add(o, "local", addr_json(&e->local, true));
+	json_object_object_add(o, "remote", addr_json(&e->remote, true));
+	json_object_object_add(o, "tls_version", e->tls_version == 13 ?
+			       json_object_new_string("1.3") : e->tls_version == 12 ?
+			       json_object_new_string("1.2") : NULL);
+	bi = json_object_new_array();
+	bo = json_object_new_array();
+	for (unsigned int i = 0; i < 2; i++) {
+		json_object_array_add(bi, json_object_new_int64((int64_t)e->bytes_in[i]));
+		json_object_array_add(bo, json_object_new_int64((int64_t)e->bytes_out[i]));
+	}
+	json_object_object_add(o, "bytes_in", bi);
+	json_object_object_add(o, "bytes_out", bo);
+	if (!l->known)
+		json_object_object_add(o, "known", json_object_new_boolean(false));
+	return o;
+}
+
+/*
+ * agw.events {"after": SEQ, "max": N, "id": ID}: the events after SEQ (0:
+ * from the oldest kept), at most N (default and bound CP_AGW_EVENTS_MAX),
+ * of one context when id is given. "next" is the SEQ to ask after next
+ * time; "lost" counts events after SEQ that the log no longer holds.
+ */
+static int
+cmd_events(void *ctx, struct json_object *req, struct json_object *resp, const char **error)
+{
+	struct cp_ctx *cp = ctx;
+	struct cp_agw *g = cp->agw;
+	struct json_object *v, *list;
+	uint64_t after = 0, max = CP_AGW_EVENTS_MAX, only = 0, oldest, seq, lost = 0;
+	unsigned int n = 0;
+
+	if (g == NULL)
+		FAIL("no agw group in turnpike-cp's configuration");
+	if (json_object_object_get_ex(req, "after", &v)) {
+		if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0)
+			FAIL("\"after\" must be an event sequence number (0: the oldest kept)");
+		after = (uint64_t)json_object_get_int64(v);
+	}
+	if (json_object_object_get_ex(req, "max", &v)) {
+		if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 1)
+			FAIL("\"max\" must be a positive number");
+		if ((uint64_t)json_object_get_int64(v) < max)
+			max = (uint64_t)json_object_get_int64(v);
+	}
+	if (json_object_object_get_ex(req, "id", &v)) {
+		if (!json_object_is_type(v, json_type_int))
+			FAIL("\"id\" must be a context id");
+		only = (uint64_t)json_object_get_int64(v);
+	}
+	oldest = g->next_seq > CP_AGW_LOG ? g->next_seq - CP_AGW_LOG : 1;
+	seq = after + 1;
+	if (seq < oldest) {
+		if (after != 0)
+			lost = oldest - seq;
+		seq = oldest;
+	}
+	list = json_object_new_array();
+	for (; seq < g->next_seq && n < max; seq++) {
+		const struct cp_agw_event *l = &g->log[seq & (CP_AGW_LOG - 1u)];
+
+		after = seq;
+		if (only != 0 && l->id != only)
+			continue;
+		json_object_array_add(list, event_json(l));
+		n++;
+	}
+	json_object_object_add(resp, "events", list);
+	json_object_object_add(resp, "next", json_object_new_int64((int64_t)after));
+	json_object_object_add(resp, "oldest", json_object_new_int64((int64_t)oldest));
+	json_object_object_add(resp, "lost", json_object_new_int64((int64_t)lost));
+	return 0;
+}
+
+int
+cp_agw_register(struct cp_ctx *cp)
+{
+	int rc;
+
+	if ((rc = cp_api_register(&cp->api, "agw.create", cmd_create, cp)) < 0 ||
+	    (rc = cp_api_register(&cp->api, "agw.show", cmd_show, cp)) < 0 ||
+	    (rc = cp_api_register(&cp->api, "agw.release", cmd_release, cp)) < 0 ||
+	    (rc = cp_api_register(&cp->api, "agw.events", cmd_events, cp)) < 0)
+		return rc;
+	return cp_api_register_list(&cp->api, "agw.list", cmd_list_head, list_contexts,
+				    "contexts", cp);
+}
+
+struct json_object *
+cp_agw_status(const struct cp_ctx *cp)
+{
+	const struct cp_agw *g = cp->agw;
+	struct json_object *o, *by, *workers;
+
+	if (g == NULL)
+		return NULL;
+	o = json_object_new_object();
+	by = json_object_new_object();
+	workers = json_object_new_array();
+	json_object_object_add(o, "contexts", json_object_new_int64(g->total));
+	for (unsigned int w = 0; w < g->nworkers; w++)
+		json_object_array_add(workers, json_object_new_int64(g->nctx[w]));
+	json_object_object_add(o, "contexts_per_worker", workers);
+	for (unsigned int k = 0; k < CP_AGW_STAT__COUNT; k++)
+		json_object_object_add(o, stat_names[k], json_object_new_int64((int64_t)g->stats[k]));
+	for (unsigned int k = 1; k <= IPC_AGW_CAUSE_MAX; k++)
+		json_object_object_add(by, ipc_agw_cause_name(k),
+				       json_object_new_int64((int64_t)g->released_by[k]));
+	json_object_object_add(o, "released_by", by);
+	json_object_object_add(o, "next_event", json_object_new_int64((int64_t)g->next_seq));
+	return o;
+}
