@@ -118,8 +118,16 @@ leg_end(struct dp_worker *w, struct splice *sp, unsigned int i, enum ipc_agw_cau
 	l->state = SPLICE_LEG_DOWN;
 	l->why = (uint8_t)why;
 	if (sp->why == IPC_AGW_NONE) {
-		sp->why = (uint8_t)why;
-		sp->why_leg = (uint8_t)i;
+		/* A duplex close is named by the stream that ended first
+		 * (whichever leg's TCP finished first) */
+		if ((why == IPC_AGW_FIN || why == IPC_AGW_CLOSE_NOTIFY) && sp->eof_first <= 1) {
+			sp->why = (sp->leg[sp->eof_first].flags & SPLICE_LF_NOTIFY) ?
+				  IPC_AGW_CLOSE_NOTIFY : IPC_AGW_FIN;
+			sp->why_leg = sp->eof_first;
+		} else {
+			sp->why = (uint8_t)why;
+			sp->why_leg = (uint8_t)i;
+		}
 	}
 	if (why <= IPC_AGW_CAUSE_MAX)
 		w->splice->leg_end[why]++;

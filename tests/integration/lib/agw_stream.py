@@ -15,6 +15,10 @@
 #                                    presenting it)
 #       [--close-first]              TLS: send close_notify right after the
 #                                    data (the peer sends nothing back)
+#       [--close-when-received]      TLS: send close_notify once our bytes
+#                                    went and BYTES came (both ends TLS:
+#                                    one has to end first)
+#       [--hold]                     end our stream only after the peer's
 #       [--rst-after N]              read N bytes, then reset (SO_LINGER 0)
 #       [--garbage-after N]          TLS: read N bytes, then write a record
 #                                    that fails authentication
@@ -37,6 +41,8 @@ def main():
     rst_after = arg("--rst-after", -1, int)
     garbage_after = arg("--garbage-after", -1, int)
     close_first = "--close-first" in sys.argv
+    close_recv = "--close-when-received" in sys.argv
+    hold = "--hold" in sys.argv
     fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
     out = {"mode": mode}
     data = random.Random(seed).randbytes(total) if total else b""
@@ -93,9 +99,20 @@ def main():
             if time.time() > t_end:
                 out["error"] = "timeout"
                 break
-            if send_done and not shut and not cert:
+            if send_done and not shut and not cert and (not hold or recv_done):
                 s.shutdown(socket.SHUT_WR)
                 shut = True
+            if send_done and not shut and cert and close_recv and got >= total:
+                s.setblocking(True)
+                s.settimeout(max(1.0, t_end - time.time()))
+                try:
+                    s.unwrap()              # close_notify, then the peer's
+                    out["end"] = "eof"
+                except (ssl.SSLError, OSError) as e:
+                    out["end"] = "unwrap: %s" % e
+                shut = True
+                recv_done = True
+                break
             if send_done and not shut and cert and close_first:
                 s.setblocking(True)
                 s.settimeout(5)
@@ -124,15 +141,15 @@ def main():
                         h.update(b)
                         got += len(b)
                         if rst_after >= 0 and got >= rst_after:
-                            raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                                            struct.pack("ii", 1, 0))
-                            raw.close()
+                            s.close()
                             out["end"] = "we_reset"
                             break
                         if garbage_after >= 0 and got >= garbage_after:
                             # an application-data record whose tag cannot
                             # verify, on the TCP connection under TLS
-                            os.write(raw.fileno(), b"\x17\x03\x03\x00\x20" + os.urandom(32))
+                            os.write(s.fileno(), b"\x17\x03\x03\x00\x20" + os.urandom(32))
                             garbage_after = -1
                 except (ssl.SSLWantReadError, ssl.SSLWantWriteError, BlockingIOError):
                     pass

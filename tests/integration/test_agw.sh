@@ -1,0 +1,277 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# The IMS access gateway's contexts (issue 12; dp/agw, dp/splice, cp/agw):
+# a controller creates contexts with turnpikectl (cp's API), dp splices
+# their two TCP legs in one worker, the kernel's TCP (Python sockets, and
+# Python's OpenSSL for TLS) at both ends, in the clients' namespace (the
+# UE side, dp's server legs on 10.210.0.1) and the peers' (dp's client
+# legs to 10.211.0.2). Two workers: contexts spread over both, a server
+# leg's connection steered to its context's worker by agw.ports' shares.
+#   A. AGW_MB MB (default 50) each way, byte-exact by SHA-256, both ways at
+#      once: plain to plain; TLS (dp the server, the UE's certificate
+#      checked against its signalled fingerprint) to plain; TLS to TLS
+#      (dp also the TLS client of the peer, trusting it by fingerprint).
+#      Each ends by a duplex close (FIN answered by FIN) and its event.
+#   B. Release causes, each with both legs gone (the kernel's ends see EOF
+#      or RST) and the context's released event read with
+#      `turnpikectl events`: close_notify, rst, connect_failed, a wrong
+#      fingerprint (tls_handshake), the peer's fatal alert (openssl
+#      s_client refusing our certificate), a bad record after the
+#      handshake (tls_error), the controller's release, the setup time.
+#   C. AGW_MANY (default 1000) contexts at once: every leg up, data
+#      through each, all released by FIN.
+#   D. dp restarted with 2% loss both ways on both ports (the impairment
+#      stage): a context it held is released (dp_restart); plain and TLS
+#      AGW_MB MB each way again, byte-exact.
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib/dp_env.sh"
+tp_env_init
+start=$SECONDS
+MB=${AGW_MB:-50}
+N=$((MB * 1000000))
+MANY=${AGW_MANY:-1000}
+S="python3 $HERE/lib/agw_stream.py"
+C="ip netns exec $TP_NS_C"
+P="ip netns exec $TP_NS_P"
+
+mkcert() {
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+    -subj "/CN=$1" -keyout "$TP_TMP/$1.key" -out "$TP_TMP/$1.pem" >/dev/null 2>&1 ||
+    tp_die "openssl req failed"
+}
+mkcert dp; mkcert ue; mkcert peer; mkcert other
+# RFC 8122 a=fingerprint values, as openssl computes them
+fp() { echo "sha-256 $(openssl x509 -in "$TP_TMP/$1.pem" -noout -fingerprint -sha256 | cut -d= -f2)"; }
+fphex() { openssl x509 -in "$TP_TMP/$1.pem" -noout -fingerprint -sha256 | cut -d= -f2 | tr -d : | tr A-F a-f; }
+
+write_conf() {
+  TP_MBUFS=16383 tp_write_conf "$1" "0, 1" "" "${2:-}" "${2:-}" \
+    "$(tp_turn_groups "" "tcp_per_source = 0;")
+tls = { certificate = \"$TP_TMP/dp.pem\"; private_key = \"$TP_TMP/dp.key\"; };
+agw = { ports = [20000, 21999]; max_contexts = 1100; setup_timeout = 20; hold = 65536; };"
+}
+write_conf "$TP_TMP/dp.conf"
+tp_dp_start "$TP_TMP/dp.conf"
+tp_cp_start "$TP_TMP/dp.conf"
+
+# j FILE EXPR: a value of the JSON in FILE (python expression over d)
+j() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
+# create NAME ARGS...: turnpikectl agw create; the answer in $TP_TMP/NAME.json
+create() {
+  local name=$1; shift
+  tp_ctl --json agw create "$@" >"$TP_TMP/$name.json" 2>"$TP_TMP/$name.err" ||
+    { cat "$TP_TMP/$name.err"; return 1; }
+}
+ctx_id() { j "$TP_TMP/$1.json" 'd["id"]'; }
+ctx_port() { j "$TP_TMP/$1.json" 'd["legs"][0]["local"].rsplit(":",1)[1]'; }
+# released NAME: wait (10 s) for the context's released event; its line
+released() {
+  tp_ctl events --id "$(ctx_id "$1")" --follow --until released --timeout 10 \
+    >"$TP_TMP/$1.events" 2>&1
+  grep ' released ' "$TP_TMP/$1.events"
+}
+# gone NAME CAUSE [LEG_CAUSE0 LEG_CAUSE1]: released with CAUSE, both legs'
+# leg_down seen (with their causes), and cp no longer has the context
+gone() {
+  local name=$1 cause=$2 line
+  line=$(released "$name") || { echo "# no released event:"; sed 's/^/#   /' "$TP_TMP/$name.events"; return 1; }
+  echo "#   $line" | cut -c1-300
+  grep -q " released cause=$cause" <<<"$line" || return 1
+  grep -q " leg=0 leg_down cause=${3:-}" "$TP_TMP/$name.events" || return 1
+  grep -q " leg=1 leg_down cause=${4:-}" "$TP_TMP/$name.events" || return 1
+  ! tp_ctl agw show "$(ctx_id "$name")" >/dev/null 2>&1
+}
+# legs_up NAME: wait (10 s) until both legs of the context are up
+legs_up() {
+  for _ in $(seq 100); do
+    tp_ctl --json agw show "$(ctx_id "$1")" >"$TP_TMP/$1.show" 2>/dev/null &&
+      [ "$(j "$TP_TMP/$1.show" '[l["state"] for l in d["legs"]]')" = "['up', 'up']" ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+released_with() { released "$1" | grep -q " released cause=$2"; }
+shaof() { python3 -c "import hashlib,random,sys; print(hashlib.sha256(random.Random(int(sys.argv[1])).randbytes(int(sys.argv[2]))).hexdigest())" "$@"; }
+SHA1=$(shaof 1 "$N")      # what the UE sends
+SHA2=$(shaof 2 "$N")      # what the peer sends
+
+# transfer NAME PEER_TLS(0|1) ASPEC BSPEC UE_ARGS...: N bytes each way at
+# once between a UE client (clients' namespace) and a peer server (peers'
+# namespace, port 5000) through a new context; checks both hashes, both
+# ends' EOF, the released event (cause fin); says the time.
+transfer() {
+  local name=$1 ptls=$2 a=$3 b=$4; shift 4
+  local pargs=() t0 ok=0
+  [ "$ptls" = 1 ] && pargs=(--tls-cert "$TP_TMP/peer.pem" --tls-key "$TP_TMP/peer.key" --tls-ca "$TP_TMP/dp.pem")
+  rm -f "$TP_TMP/ready"
+  $P $S listen 10.211.0.2 5000 --bytes "$N" --seed 2 --timeout 150 --ready "$TP_TMP/ready" \
+    "${pargs[@]}" >"$TP_TMP/$name.peer" 2>&1 &
+  local ppid=$!
+  for _ in $(seq 50); do [ -f "$TP_TMP/ready" ] && break; sleep 0.1; done
+  t0=$(date +%s.%N)
+  create "$name" --a "$a" --b "$b" || { kill $ppid; return 1; }
+  $C $S connect 10.210.0.1 "$(ctx_port "$name")" --bytes "$N" --seed 1 --timeout 150 "$@" \
+    >"$TP_TMP/$name.ue" 2>&1
+  wait $ppid
+  echo "# $name: $MB MB each way in $(python3 -c "print(round($(date +%s.%N) - $t0, 2))") s"
+  echo "#   ue:   $(cut -c1-260 "$TP_TMP/$name.ue")"
+  echo "#   peer: $(cut -c1-260 "$TP_TMP/$name.peer")"
+  j "$TP_TMP/$name.ue" "d['recv']==$N and d['recv_sha']=='$SHA2' and d['sent']==$N and d['end']=='eof'" |
+    grep -q True || ok=1
+  j "$TP_TMP/$name.peer" "d['recv']==$N and d['recv_sha']=='$SHA1' and d['sent']==$N and d['end']=='eof'" |
+    grep -q True || ok=1
+  return $ok
+}
+
+# ---- A. bulk, byte-exact ------------------------------------------------------
+tp_check "plain to plain: $MB MB each way byte-exact, duplex close" \
+  transfer plain 0 'tcp=server,local=10.210.0.1' 'tcp=client,remote=10.211.0.2:5000'
+tp_check "... released by FIN (duplex close), both legs down" gone plain fin fin fin
+
+tp_check "TLS server leg to plain: $MB MB each way byte-exact" \
+  transfer tls 0 "tcp=server,tls=server,local=10.210.0.1,fp=$(fp ue)" \
+  'tcp=client,remote=10.211.0.2:5000' --tls-cert "$TP_TMP/ue.pem" --tls-key "$TP_TMP/ue.key"
+tp_check "... the UE saw our certificate, whose fingerprint cp answered, over TLS 1.3" \
+  test "$(j "$TP_TMP/tls.ue" 'd["peer_fp"], d["tls_version"]')" = "$(fphex dp) TLSv1.3" -a \
+  "$(j "$TP_TMP/tls.json" 'd["legs"][0]["fingerprint"]')" = "$(fp dp)"
+tp_check "... released by FIN (the peer's stream ended first), both legs down" \
+  gone tls fin close_notify fin
+
+tp_check "TLS to TLS (dp a TLS client of the peer too): $MB MB each way byte-exact" \
+  transfer tls2 1 "tcp=server,tls=server,local=10.210.0.1,fp=$(fp ue)" \
+  "tcp=client,tls=client,remote=10.211.0.2:5000,fp=$(fp peer)" \
+  --tls-cert "$TP_TMP/ue.pem" --tls-key "$TP_TMP/ue.key" --close-when-received
+tp_check "... the peer saw our certificate as client" \
+  test "$(j "$TP_TMP/tls2.peer" 'd["peer_fp"]')" = "$(fphex dp)"
+tp_check "... released by close_notify or FIN, both legs down" gone tls2 'fin\|close_notify'
+
+# ---- B. release causes ---------------------------------------------------------
+# one UE + peer pair: legs given, the peer listening, the UE run by the caller
+peer_bg() { rm -f "$TP_TMP/ready"; $P $S listen 10.211.0.2 5000 --timeout 20 --ready "$TP_TMP/ready" "$@" >"$TP_TMP/peer.out" 2>&1 & PEER=$!; for _ in $(seq 50); do [ -f "$TP_TMP/ready" ] && break; sleep 0.1; done; }
+
+# close_notify: the UE's TLS stream ends first (after 1000 bytes)
+peer_bg --hold
+create cn --a "tcp=server,tls=server,local=10.210.0.1,fp=$(fp ue)" --b 'tcp=client,remote=10.211.0.2:5000'
+$C $S connect 10.210.0.1 "$(ctx_port cn)" --bytes 1000 --close-first --timeout 20 \
+  --tls-cert "$TP_TMP/ue.pem" --tls-key "$TP_TMP/ue.key" >"$TP_TMP/cn.ue" 2>&1
+wait $PEER
+tp_check "close_notify from the UE: released close_notify, the peer got its 1000 bytes and EOF" \
+  gone cn close_notify close_notify fin
+tp_check "... (peer: $(cut -c1-120 "$TP_TMP/peer.out"))" \
+  test "$(j "$TP_TMP/peer.out" 'd["recv"], d["end"]')" = "1000 eof"
+
+# rst: the UE resets once it has some of the peer's bytes
+peer_bg --bytes 2000000
+create rst --a 'tcp=server,local=10.210.0.1' --b 'tcp=client,remote=10.211.0.2:5000'
+$C $S connect 10.210.0.1 "$(ctx_port rst)" --rst-after 1000 --timeout 20 >"$TP_TMP/rst.ue" 2>&1
+wait $PEER
+tp_check "RST from the UE: released rst, the other leg reset (other_leg)" gone rst rst rst other_leg
+tp_check "... the peer's connection was reset ($(cut -c1-150 "$TP_TMP/peer.out"))" \
+  grep -q '"end": "reset"\|"send_error": "reset"' "$TP_TMP/peer.out"
+
+# connect_failed: nothing listens where the client leg connects
+create cf --a 'tcp=server,local=10.210.0.1' --b 'tcp=client,remote=10.211.0.2:5999'
+tp_check "a client leg refused: released connect_failed, the waiting server leg down too" \
+  gone cf connect_failed other_leg connect_failed
+tp_check "... the cause says who refused" grep -q 'connection refused (TCP with 10.211.0.2:5999)' "$TP_TMP/cf.events"
+
+# tls_handshake: the UE's certificate is not the one signalled
+peer_bg
+create fpbad --a "tcp=server,tls=server,local=10.210.0.1,fp=$(fp other)" --b 'tcp=client,remote=10.211.0.2:5000'
+$C $S connect 10.210.0.1 "$(ctx_port fpbad)" --bytes 1000 --timeout 20 \
+  --tls-cert "$TP_TMP/ue.pem" --tls-key "$TP_TMP/ue.key" >"$TP_TMP/fpbad.ue" 2>&1
+wait $PEER
+tp_check "a wrong fingerprint: released tls_handshake, the leg says fingerprint_mismatch" \
+  gone fpbad tls_handshake tls_handshake other_leg
+tp_check "... naming the certificate the UE presented" \
+  grep -qi "fingerprint_mismatch: the peer's certificate is $(fp ue)" "$TP_TMP/fpbad.events"
+tp_check "... the UE was refused ($(cut -c1-120 "$TP_TMP/fpbad.ue"))" \
+  grep -q 'ssl_error\|handshake\|reset' "$TP_TMP/fpbad.ue"
+
+# the peer's fatal alert: openssl s_client does not trust our certificate
+peer_bg
+create alert --a "tcp=server,tls=server,local=10.210.0.1,fp=$(fp ue)" --b 'tcp=client,remote=10.211.0.2:5000'
+echo | $C timeout 10 openssl s_client -connect "10.210.0.1:$(ctx_port alert)" -CAfile "$TP_TMP/other.pem" \
+  -verify_return_error -cert "$TP_TMP/ue.pem" -key "$TP_TMP/ue.key" >"$TP_TMP/alert.ue" 2>&1
+wait $PEER
+tp_check "the UE's fatal alert (s_client: unknown CA): released tls_handshake, peer_alert" \
+  gone alert tls_handshake tls_handshake other_leg
+tp_check "... the alert named" grep -q 'peer_alert: unknown CA (48)' "$TP_TMP/alert.events"
+
+# tls_error: a record that fails authentication after the handshake
+peer_bg --bytes 100000
+create badrec --a "tcp=server,tls=server,local=10.210.0.1,fp=$(fp ue)" --b 'tcp=client,remote=10.211.0.2:5000'
+$C $S connect 10.210.0.1 "$(ctx_port badrec)" --garbage-after 1000 --timeout 20 \
+  --tls-cert "$TP_TMP/ue.pem" --tls-key "$TP_TMP/ue.key" >"$TP_TMP/badrec.ue" 2>&1
+wait $PEER
+tp_check "a bad record after the handshake: released tls_error, the other leg reset" \
+  gone badrec tls_error tls_error other_leg
+
+# controller: both legs up and quiet, then released by turnpikectl
+peer_bg --hold
+create ctl --a 'tcp=server,local=10.210.0.1' --b 'tcp=client,remote=10.211.0.2:5000'
+$C $S connect 10.210.0.1 "$(ctx_port ctl)" --timeout 20 --hold >"$TP_TMP/ctl.ue" 2>&1 &
+ue=$!
+legs_up ctl
+tp_check "the controller's release: turnpikectl agw release" tp_ctl agw release "$(ctx_id ctl)"
+wait $ue; wait $PEER
+tp_check "... released controller, both legs down" gone ctl controller controller controller
+tp_check "... both ends saw EOF (FIN)" test "$(j "$TP_TMP/ctl.ue" 'd["end"]') $(j "$TP_TMP/peer.out" 'd["end"]')" = "eof eof"
+
+# setup_timeout: two server legs nobody connects to, 1 s to come up
+create st --a 'tcp=server,local=10.210.0.1' --b 'tcp=server,local=10.211.0.1' --setup-timeout 1
+tp_check "no leg up within the setup time: released setup_timeout" gone st setup_timeout setup_timeout setup_timeout
+
+# ---- C. many at once ---------------------------------------------------------------
+$P python3 "$HERE/lib/agw_many.py" peer 10.211.0.2 6000 "$MANY" >"$TP_TMP/many.peer" 2>&1 &
+mpeer=$!
+sleep 0.3
+tp_check "$MANY contexts created through cp's API" \
+  python3 "$HERE/lib/agw_many.py" create "$TP_TMP/cp.sock" "$MANY" 10.211.0.2 6000 "$TP_TMP/many.ports"
+$C python3 "$HERE/lib/agw_many.py" client 10.210.0.1 "$TP_TMP/many.ports" "$TP_TMP/many.hold" \
+  >"$TP_TMP/many.ue" 2>"$TP_TMP/many.ue.err" &
+mue=$!
+for _ in $(seq 600); do [ -f "$TP_TMP/many.hold.up" ] && break; sleep 0.1; done
+st=$(tp_ctl --json status)
+sleep 0.3
+tp_check "... all $MANY at once in cp ($(python3 -c 'import json,sys; a=json.loads(sys.argv[1])["agw"]; print(a["contexts"], "contexts, per worker", a["contexts_per_worker"], "legs up", a["legs_up"])' "$st"))" \
+  python3 -c 'import json,sys; a=json.loads(sys.argv[1])["agw"]; sys.exit(0 if a["contexts"] == int(sys.argv[2]) and min(a["contexts_per_worker"]) > 0 else 1)' "$st" "$MANY"
+touch "$TP_TMP/many.hold"
+wait $mue; wait $mpeer
+cat "$TP_TMP/many.ue.err" | sed 's/^/# /'
+tp_check "... every context carried its data both ways ($(cat "$TP_TMP/many.ue"))" \
+  test "$(j "$TP_TMP/many.ue" 'd["ok"], d["bad"], d["eof"]')" = "$MANY 0 $MANY"
+for _ in $(seq 100); do
+  [ "$(tp_ctl --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)["agw"]["contexts"])')" = 0 ] && break
+  sleep 0.1
+done
+st=$(tp_ctl --json status)
+tp_check "... and all released by FIN ($(python3 -c 'import json,sys; a=json.loads(sys.argv[1])["agw"]; print(a["contexts"], "left; released_by", {k: v for k, v in a["released_by"].items() if v})' "$st"))" \
+  python3 -c 'import json,sys; a=json.loads(sys.argv[1])["agw"]; sys.exit(0 if a["contexts"] == 0 and a["released_by"]["fin"] >= int(sys.argv[2]) else 1)' "$st" "$MANY"
+
+# ---- D. dp restarted, 2% loss --------------------------------------------------------
+create held --a 'tcp=server,local=10.210.0.1' --b 'tcp=server,local=10.211.0.1' --setup-timeout 0
+tp_dp_stop
+ip netns del "$TP_NS_C"; ip netns del "$TP_NS_P"
+write_conf "$TP_TMP/loss.conf" 'impair = { loss = 0.02; seed = 7; direction = "both"; };'
+tp_dp_start "$TP_TMP/loss.conf"
+tp_ctl ready --wait 20 >/dev/null
+tp_check "dp restarted: the context it held released dp_restart" released_with held dp_restart
+s0=$(tp_stats)
+tp_check "2% loss both ways, plain to plain: $MB MB each way byte-exact" \
+  transfer lplain 0 'tcp=server,local=10.210.0.1' 'tcp=client,remote=10.211.0.2:5000'
+tp_check "2% loss both ways, TLS to plain: $MB MB each way byte-exact" \
+  transfer ltls 0 "tcp=server,tls=server,local=10.210.0.1,fp=$(fp ue)" \
+  'tcp=client,remote=10.211.0.2:5000' --tls-cert "$TP_TMP/ue.pem" --tls-key "$TP_TMP/ue.key"
+s1=$(tp_stats)
+lost=$(( $(tp_stat "$s1" drop_impair_loss) - $(tp_stat "$s0" drop_impair_loss) ))
+sw=$(tp_stats "splice worker=0"; tp_stats "splice worker=1")
+tp_check "... the impairment stage lost $lost packets (retransmitted: $(tp_stats 'tcp worker=0' | tr ' ' '\n' | grep -E '^(retransmitted_segments|sack_recoveries|retransmission_timeouts)=' | paste -sd' '))" \
+  test "$lost" -gt $((MB * 20))
+echo "# splice: $(echo "$sw" | tr ' ' '\n' | grep -E '^(bytes_in|stalls_send_queue|held_bytes|dropped_bytes|duplex_closes)=' | paste -sd' ')"
+tp_check "no AGW event lost or dropped" \
+  test "$( (tp_stats 'agw worker=0'; tp_stats 'agw worker=1') | tr ' ' '\n' | grep -cE '^events_(lost|dropped_cp_without_agw)=[1-9]')" = 0
+
+echo "# test_agw: $((SECONDS - start)) s"
+[ "$TP_FAILS" -eq 0 ]
