@@ -40,7 +40,7 @@ mkcert() {
     -subj "/CN=$1" -keyout "$TP_TMP/$1.key" -out "$TP_TMP/$1.pem" >/dev/null 2>&1 ||
     tp_die "openssl req failed"
 }
-mkcert dp; mkcert ue; mkcert peer; mkcert other
+mkcert dp; mkcert ue; mkcert peer; mkcert other; mkcert msrp
 # RFC 8122 a=fingerprint values, as openssl computes them
 fp() { echo "sha-256 $(openssl x509 -in "$TP_TMP/$1.pem" -noout -fingerprint -sha256 | cut -d= -f2)"; }
 fphex() { openssl x509 -in "$TP_TMP/$1.pem" -noout -fingerprint -sha256 | cut -d= -f2 | tr -d : | tr A-F a-f; }
@@ -49,7 +49,9 @@ write_conf() {
   TP_MBUFS=16383 tp_write_conf "$1" "0, 1" "" "${2:-}" "${2:-}" \
     "$(tp_turn_groups "" "tcp_per_source = 0;")
 tls = { certificate = \"$TP_TMP/dp.pem\"; private_key = \"$TP_TMP/dp.key\"; };
-agw = { ports = [20000, 21999]; max_contexts = 1100; setup_timeout = 20; hold = 65536; };"
+agw = { ports = [20000, 21999]; max_contexts = 1100; setup_timeout = 20; hold = 65536;
+        certificates = ( { name = \"msrp\"; certificate = \"$TP_TMP/msrp.pem\";
+                           private_key = \"$TP_TMP/msrp.key\"; } ); };"
 }
 write_conf "$TP_TMP/dp.conf"
 tp_dp_start "$TP_TMP/dp.conf"
@@ -146,16 +148,42 @@ tp_check "... the peer saw our certificate as client" \
   test "$(j "$TP_TMP/tls2.peer" 'd["peer_fp"]')" = "$(fphex dp)"
 tp_check "... released by close_notify or FIN, both legs down" gone tls2 'fin\|close_notify'
 
+# A slow receiver slows its sender: the peer reads nothing for 3 s while
+# the UE sends 20 MB; dp stops reading the UE (bytes read from legs stand
+# still, well under the 20 MB), then everything arrives intact.
+rm -f "$TP_TMP/ready"
+$P $S listen 10.211.0.2 5000 --pause-read 3 --timeout 60 --ready "$TP_TMP/ready" >"$TP_TMP/slow.peer" 2>&1 &
+ppid=$!
+for _ in $(seq 50); do [ -f "$TP_TMP/ready" ] && break; sleep 0.1; done
+splice_in() { echo $(( $(tp_stat "$(tp_stats "splice worker=0")" bytes_in) + $(tp_stat "$(tp_stats "splice worker=1")" bytes_in) )); }
+b0=$(splice_in)
+create slow --a 'tcp=server,local=10.210.0.1' --b 'tcp=client,remote=10.211.0.2:5000'
+$C $S connect 10.210.0.1 "$(ctx_port slow)" --bytes 20000000 --seed 1 --timeout 60 >"$TP_TMP/slow.ue" 2>&1 &
+uepid=$!
+sleep 1
+b1=$(splice_in)
+sleep 1
+b2=$(splice_in)
+wait $uepid; wait $ppid
+tp_check "a receiver that does not read: dp stopped reading its sender ($((b1 - b0)) bytes read, $((b2 - b0)) a second later, of 20 MB)" \
+  test "$b1" = "$b2" -a "$((b2 - b0))" -lt 4000000
+tp_check "... then all 20 MB arrived intact ($(cut -c1-100 "$TP_TMP/slow.peer"))" \
+  test "$(j "$TP_TMP/slow.peer" 'd["recv"], d["recv_sha"]')" = "20000000 $(shaof 1 20000000)"
+
 # ---- B. release causes ---------------------------------------------------------
 # one UE + peer pair: legs given, the peer listening, the UE run by the caller
 peer_bg() { rm -f "$TP_TMP/ready"; $P $S listen 10.211.0.2 5000 --timeout 20 --ready "$TP_TMP/ready" "$@" >"$TP_TMP/peer.out" 2>&1 & PEER=$!; for _ in $(seq 50); do [ -f "$TP_TMP/ready" ] && break; sleep 0.1; done; }
 
-# close_notify: the UE's TLS stream ends first (after 1000 bytes)
+# close_notify: the UE's TLS stream ends first (after 1000 bytes); our
+# certificate for this context is one of agw.certificates
 peer_bg --hold
-create cn --a "tcp=server,tls=server,local=10.210.0.1,fp=$(fp ue)" --b 'tcp=client,remote=10.211.0.2:5000'
+create cn --a "tcp=server,tls=server,local=10.210.0.1,fp=$(fp ue),cert=msrp" --b 'tcp=client,remote=10.211.0.2:5000'
 $C $S connect 10.210.0.1 "$(ctx_port cn)" --bytes 1000 --close-first --timeout 20 \
   --tls-cert "$TP_TMP/ue.pem" --tls-key "$TP_TMP/ue.key" >"$TP_TMP/cn.ue" 2>&1
 wait $PEER
+tp_check "a context's own certificate (agw.certificates 'msrp'): the UE saw it, cp answered its fingerprint" \
+  test "$(j "$TP_TMP/cn.ue" 'd["peer_fp"]') $(j "$TP_TMP/cn.json" 'd["legs"][0]["fingerprint"]')" = \
+  "$(fphex msrp) $(fp msrp)"
 tp_check "close_notify from the UE: released close_notify, the peer got its 1000 bytes and EOF" \
   gone cn close_notify close_notify fin
 tp_check "... (peer: $(cut -c1-120 "$TP_TMP/peer.out"))" \

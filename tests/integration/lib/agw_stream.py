@@ -19,6 +19,7 @@
 #                                    went and BYTES came (both ends TLS:
 #                                    one has to end first)
 #       [--hold]                     end our stream only after the peer's
+#       [--pause-read S]             read nothing for the first S seconds
 #       [--rst-after N]              read N bytes, then reset (SO_LINGER 0)
 #       [--garbage-after N]          TLS: read N bytes, then write a record
 #                                    that fails authentication
@@ -43,6 +44,7 @@ def main():
     close_first = "--close-first" in sys.argv
     close_recv = "--close-when-received" in sys.argv
     hold = "--hold" in sys.argv
+    pause_until = time.time() + arg("--pause-read", 0.0, float)
     fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
     out = {"mode": mode}
     data = random.Random(seed).randbytes(total) if total else b""
@@ -125,7 +127,7 @@ def main():
                 recv_done = True
                 break
             pending = cert is not None and s.pending() > 0
-            rl = [s] if not recv_done else []
+            rl = [s] if not recv_done and time.time() >= pause_until else []
             wl = [s] if not send_done else []
             if not pending:
                 r, w, _ = select.select(rl, wl, [], 0.5)
