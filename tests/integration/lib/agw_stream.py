@@ -20,6 +20,7 @@
 #                                    one has to end first)
 #       [--hold]                     end our stream only after the peer's
 #       [--pause-read S]             read nothing for the first S seconds
+#       [--rcvbuf B]                 listen: SO_RCVBUF B (no autotuning)
 #       [--rst-after N]              read N bytes, then reset (SO_LINGER 0)
 #       [--garbage-after N]          TLS: read N bytes, then write a record
 #                                    that fails authentication
@@ -44,7 +45,7 @@ def main():
     close_first = "--close-first" in sys.argv
     close_recv = "--close-when-received" in sys.argv
     hold = "--hold" in sys.argv
-    pause_until = time.time() + arg("--pause-read", 0.0, float)
+    pause = arg("--pause-read", 0.0, float)
     fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
     out = {"mode": mode}
     data = random.Random(seed).randbytes(total) if total else b""
@@ -54,6 +55,8 @@ def main():
     if mode == "listen":
         ls = socket.socket(fam, socket.SOCK_STREAM)
         ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if arg("--rcvbuf"):
+            ls.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, arg("--rcvbuf", 0, int))
         ls.bind((addr, port))
         ls.listen(4)
         ls.settimeout(timeout)
@@ -65,6 +68,7 @@ def main():
         raw = socket.create_connection((addr, port), timeout=timeout)
     raw.settimeout(max(1.0, t_end - time.time()))
     t0 = time.time()
+    pause_until = t0 + pause        # from the connection on
     s = raw
     if cert:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER if mode == "listen"
