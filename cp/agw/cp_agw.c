@@ -417,6 +417,57 @@ cp_agw_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 }
 
 void
+cp_agw_state(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
+{
+	struct cp_agw *g = cp->agw;
+	const struct ipc_agw_state *x = (const void *)msg->body;
+	uint64_t id = msg->h.alloc_id;
+	uint32_t slot = ipc_conn_slot(id);
+	struct cp_agw_ctx *c;
+	size_t k;
+
+	if (g == NULL || w >= g->nworkers || ipc_conn_worker(id) != w || slot >= g->per_worker) {
+		if (g != NULL)
+			g->stats[CP_AGW_STAT_EVENTS_UNKNOWN]++;
+		return;
+	}
+	k = (size_t)w * g->per_worker + slot;
+	c = &g->ctx[k];
+	if (c->id == id)
+		return;
+	if (c->id != 0)
+		ctx_free(g, c);
+	memset(c, 0, sizeof(*c));
+	c->id = id;
+	c->worker = (uint8_t)w;
+	c->setup_ms = x->ctx.setup_ms;
+	c->created_wall_ms = cp->wall_ms;        /* (when this cp learnt of it) */
+	memcpy(c->term, x->ctx.term, sizeof(c->term));
+	c->state = CP_AGW_INSTALLING;
+	for (unsigned int i = 0; i < 2; i++) {
+		const struct ipc_agw_leg_state *l = &x->leg[i];
+
+		c->leg_state[i] = l->state;
+		c->tls_version[i] = l->tls_version;
+		c->bytes_in[i] = l->bytes_in;
+		c->bytes_out[i] = l->bytes_out;
+		if (l->state != CP_AGW_LEG_WAITING) {
+			c->leg_local[i] = l->local;
+			c->leg_remote[i] = l->remote;
+		}
+		if (l->state == CP_AGW_LEG_UP)
+			c->state = CP_AGW_ACTIVE;
+		if (c->term[i].tcp_role == IPC_AGW_TCP_SERVER)
+			port_set(g, c->term[i].local.port, true);
+	}
+	if (ipc_conn_gen(id) > g->gen[k])
+		g->gen[k] = ipc_conn_gen(id);
+	g->nctx[w]++;
+	g->total++;
+	g->stats[CP_AGW_STAT_RESTORED]++;
+}
+
+void
 cp_agw_dp_restart(struct cp_ctx *cp)
 {
 	struct cp_agw *g = cp->agw;

@@ -86,7 +86,8 @@ struct cp_agw_event {
 	X(LEGS_DOWN, "legs_down") \
 	X(EVENTS, "events") \
 	X(EVENTS_UNKNOWN, "events_unknown_context") \
-	X(DP_RESTART, "released_dp_restart")
+	X(DP_RESTART, "released_dp_restart") \
+	X(RESTORED, "restored_from_dp")
 
 enum cp_agw_stat {
 #define X(e, n) CP_AGW_STAT_##e,
@@ -124,6 +125,9 @@ int cp_agw_init(struct cp_ctx *cp);
 void cp_agw_fini(struct cp_ctx *cp);
 /* An AGW_EVENT from worker w. */
 void cp_agw_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg);
+/* An AGW_STATE from worker w (this cp's SYNC): a context dp holds, taken
+ * back as it is (a cp that restarted). */
+void cp_agw_state(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg);
 /* dp restarted: its contexts are gone; each is released (dp_restart). */
 void cp_agw_dp_restart(struct cp_ctx *cp);
 /* The API's commands: agw.create, agw.show, agw.release, agw.list,

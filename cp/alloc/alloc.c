@@ -732,6 +732,9 @@ cp_handle(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	case IPC_AGW_EVENT:
 		cp_agw_event(cp, w, msg);
 		break;
+	case IPC_AGW_STATE:
+		cp_agw_state(cp, w, msg);
+		break;
 	case IPC_STATE_DONE:
 		/* The end of the pass this cp asked for (the SYNC carried its
 		 * epoch); one from a pass an earlier cp asked for says nothing. */

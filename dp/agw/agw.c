@@ -620,6 +620,63 @@ agw_apply(struct dp_worker *w, const struct ipc_msg *msg)
 		apply_del(w, msg);
 }
 
+/* ---- a restarted cp ------------------------------------------------------------ */
+
+void
+agw_sync_start(struct dp_worker *w)
+{
+	if (w->agw == NULL)
+		return;
+	w->agw->sync_on = true;
+	w->agw->sync_next = 0;
+}
+
+bool
+agw_state_step(struct dp_worker *w, unsigned int headroom)
+{
+	static _Thread_local struct ipc_msg msg;
+	struct agw_worker *a = w->agw;
+	struct turn_worker *t = &w->turn;
+
+	if (a == NULL || !a->sync_on)
+		return true;
+	if (t->rings == NULL)
+		return false;
+	for (; a->sync_next < a->max; a->sync_next++) {
+		const struct agw_ctx *c = &a->ctx[a->sync_next];
+		struct ipc_agw_state *x = (struct ipc_agw_state *)(void *)msg.body;
+
+		if (c->id == 0)
+			continue;
+		if (ipc_ring_count(&t->rings->to_cp) + headroom >= IPC_RING_SLOTS)
+			return false;
+		memset(&msg.h, 0, sizeof(msg.h));
+		memset(x, 0, sizeof(*x));
+		msg.h.kind = IPC_AGW_STATE;
+		msg.h.worker = (uint16_t)w->id;
+		msg.h.alloc_id = c->id;
+		msg.h.body_len = sizeof(*x);
+		msg.h.seq = t->to_cp_seq;
+		memcpy(x->ctx.term, c->term, sizeof(x->ctx.term));
+		x->ctx.setup_ms = c->due_ms > w->now_ms ? (uint32_t)(c->due_ms - w->now_ms) : 0;
+		for (unsigned int i = 0; i < 2; i++) {
+			const struct splice_leg *l = &c->sp.leg[i];
+
+			x->leg[i].state = l->state == SPLICE_LEG_DOWN ? 2 : c->up[i] ? 1 : 0;
+			x->leg[i].tls_version = l->tls_version;
+			x->leg[i].bytes_in = l->bytes_in;
+			x->leg[i].bytes_out = l->bytes_out;
+			leg_addrs(w, c, i, &x->leg[i].local, &x->leg[i].remote);
+		}
+		if (ipc_ring_enqueue(&t->rings->to_cp, &msg) != 0)
+			return false;
+		t->to_cp_seq++;
+		t->ipc_out++;
+	}
+	a->sync_on = false;
+	return true;
+}
+
 /* ---- the worker loop ----------------------------------------------------------- */
 
 unsigned int

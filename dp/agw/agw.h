@@ -17,6 +17,7 @@
 #ifndef DP_AGW_H
 #define DP_AGW_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -35,6 +36,13 @@ void agw_free(struct dp_worker *w);
 
 /* cp's AGW_ADD or AGW_DEL for w (checked by ipc_msg_check()). */
 void agw_apply(struct dp_worker *w, const struct ipc_msg *msg);
+
+/* cp's SYNC (a cp that restarted): every live context goes back to it
+ * (AGW_STATE), before the worker's STATE_DONE: agw_sync_start() begins the
+ * pass, agw_state_step() sends what the ring takes (keeping headroom free
+ * slots) and says whether the pass is over (true also without AGW). */
+void agw_sync_start(struct dp_worker *w);
+bool agw_state_step(struct dp_worker *w, unsigned int headroom);
 
 /* Setup deadlines, events to cp. Returns work done. */
 unsigned int agw_poll(struct dp_worker *w, uint64_t now_ms);

@@ -61,6 +61,9 @@ struct agw_worker {
 	uint32_t ev_cap;
 	uint32_t ev_head, ev_tail;
 	uint64_t scan_ms;              /* the last setup-deadline sweep */
+	/* a restarted cp's SYNC: contexts from sync_next on go as AGW_STATE */
+	bool sync_on;
+	uint32_t sync_next;
 	struct splice_worker splice;   /* the splice's counters (w->splice) */
 	uint64_t ctr[AGW_CTR__COUNT];
 };

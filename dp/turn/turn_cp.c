@@ -127,6 +127,7 @@ apply(struct dp_worker *w, const struct ipc_msg *msg)
 		 * had been sent. */
 		turn_sweep_start(t, &t->state);
 		t->state_sync_id = msg->h.alloc_id;
+		agw_sync_start(w);
 		break;
 	case IPC_STATS_REQ:
 		/* A pass still under way carries on (each allocation is

@@ -10,6 +10,7 @@
 
 #include <rte_prefetch.h>
 
+#include "../agw/agw.h"
 #include "../dp.h"
 #include "ipc.h"
 #include "turn.h"
@@ -148,6 +149,13 @@ sweep_state(struct dp_worker *w)
 
 		if (a == NULL) {
 			static _Thread_local struct ipc_msg done;
+
+			/* the access gateway's contexts first (dp/agw) */
+			if (!agw_state_step(w, TURN_RING_HEADROOM)) {
+				t->state.on = true;
+				t->state.next = at;
+				break;
+			}
 
 			memset(&done.h, 0, sizeof(done.h));
 			done.h.kind = IPC_STATE_DONE;

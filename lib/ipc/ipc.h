@@ -104,6 +104,8 @@ unsigned int ipc_ring_count(const struct ipc_ring *r);
  *                      0 or local's, a client's remote of local's family
  *                      with a port;
  *   AGW_DEL            nothing;
+ *   AGW_STATE          one struct ipc_agw_state: its context as AGW_ADD's,
+ *                      leg states 0..2;
  *   AGW_EVENT          one struct ipc_agw_event: a known type and cause, a
  *                      leg 0 or 1 (RELEASED: or IPC_AGW_LEG_NONE), a
  *                      NUL-terminated detail of detail_len bytes;

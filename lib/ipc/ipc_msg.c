@@ -31,6 +31,9 @@ _Static_assert(sizeof(struct ipc_tls_psk) <= sizeof(((struct ipc_msg *)0)->body)
 	       "a PSK fits a message");
 _Static_assert(sizeof(struct ipc_agw_ctx) % 8 == 0, "ipc_agw_ctx size");
 _Static_assert(sizeof(struct ipc_agw_event) % 8 == 0, "ipc_agw_event size");
+_Static_assert(sizeof(struct ipc_agw_state) % 8 == 0, "ipc_agw_state size");
+_Static_assert(sizeof(struct ipc_agw_state) <= sizeof(((struct ipc_msg *)0)->body),
+	       "a context's state fits a message");
 _Static_assert(sizeof(struct ipc_agw_ctx) <= sizeof(((struct ipc_msg *)0)->body),
 	       "a context fits a message");
 
@@ -263,6 +266,14 @@ ipc_msg_check(const struct ipc_msg *m, enum ipc_dir dir)
 	case IPC_AGW_DEL:
 		ok = len == 0 && agw_id_ok(h->alloc_id, h->worker);
 		break;
+	case IPC_AGW_STATE: {
+		const struct ipc_agw_state *x = (const void *)m->body;
+
+		ok = len == sizeof(*x) && agw_id_ok(h->alloc_id, h->worker) &&
+		     agw_term_ok(&x->ctx.term[0]) && agw_term_ok(&x->ctx.term[1]) &&
+		     x->leg[0].state <= 2 && x->leg[1].state <= 2;
+		break;
+	}
 	case IPC_AGW_EVENT:
 		ok = len == sizeof(struct ipc_agw_event) && agw_id_ok(h->alloc_id, h->worker) &&
 		     agw_event_ok((const void *)m->body);

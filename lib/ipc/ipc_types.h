@@ -317,6 +317,23 @@ struct ipc_agw_event {
 	char detail[IPC_AGW_DETAIL_MAX];
 };
 
+/* AGW_STATE's body (a restarted cp's SYNC): a live context as installed
+ * and its legs as they are (state: 0 waiting, 1 up, 2 down). */
+struct ipc_agw_leg_state {
+	uint8_t state;
+	uint8_t tls_version;
+	uint8_t pad[6];
+	struct ipc_addr local;
+	struct ipc_addr remote;
+	uint64_t bytes_in;
+	uint64_t bytes_out;
+};
+
+struct ipc_agw_state {
+	struct ipc_agw_ctx ctx;
+	struct ipc_agw_leg_state leg[2];
+};
+
 struct ipc_msg {
 	struct ipc_msg_hdr h;
 	uint8_t body[IPC_MSG_SIZE - sizeof(struct ipc_msg_hdr)];

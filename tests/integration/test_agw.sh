@@ -17,7 +17,8 @@
 #      `turnpikectl events`: close_notify, rst, connect_failed, a wrong
 #      fingerprint (tls_handshake), the peer's fatal alert (openssl
 #      s_client refusing our certificate), a bad record after the
-#      handshake (tls_error), the controller's release, the setup time.
+#      handshake (tls_error), the controller's release, the setup time;
+#      and a cp restarted meanwhile takes back what dp holds.
 #   C. AGW_MANY (default 1000) contexts at once: every leg up, data
 #      through each, all released by FIN.
 #   D. dp restarted with 2% loss both ways on both ports (the impairment
@@ -250,6 +251,22 @@ tp_check "the controller's release: turnpikectl agw release" tp_ctl agw release 
 wait $ue; wait $PEER
 tp_check "... released controller, both legs down" gone ctl controller controller controller
 tp_check "... both ends saw EOF (FIN)" test "$(j "$TP_TMP/ctl.ue" 'd["end"]') $(j "$TP_TMP/peer.out" 'd["end"]')" = "eof eof"
+
+# cp restarted: the contexts dp holds come back to it (AGW_STATE, before
+# the worker's STATE_DONE), legs up as they are; the controller releases
+# one through the new cp
+peer_bg --hold
+create cpr --a 'tcp=server,local=10.210.0.1' --b 'tcp=client,remote=10.211.0.2:5000'
+$C $S connect 10.210.0.1 "$(ctx_port cpr)" --timeout 20 --hold >"$TP_TMP/cpr.ue" 2>&1 &
+ue=$!
+legs_up cpr
+tp_cp_stop
+tp_cp_start "$TP_TMP/dp.conf"
+tp_check "cp restarted: it has the context back from dp, both legs up" legs_up cpr
+tp_check "... and releases it (controller)" tp_ctl agw release "$(ctx_id cpr)"
+wait $ue; wait $PEER
+tp_check "... released controller, both ends saw EOF" \
+  test "$(released cpr | grep -c 'released cause=controller') $(j "$TP_TMP/cpr.ue" 'd["end"]') $(j "$TP_TMP/peer.out" 'd["end"]')" = "1 eof eof"
 
 # setup_timeout: two server legs nobody connects to, 1 s to come up
 create st --a 'tcp=server,local=10.210.0.1' --b 'tcp=server,local=10.211.0.1' --setup-timeout 1

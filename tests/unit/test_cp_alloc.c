@@ -50,6 +50,15 @@ cp_agw_event(struct cp_ctx *c, unsigned int w, const struct ipc_msg *msg)
 	fail_msg("no AGW event is expected here");
 }
 
+void
+cp_agw_state(struct cp_ctx *c, unsigned int w, const struct ipc_msg *msg)
+{
+	(void)c;
+	(void)w;
+	(void)msg;
+	fail_msg("no AGW state is expected here");
+}
+
 static struct tp_conf conf;
 static struct cp_ctx cp;
 static char conf_path[128], seg_name[64];

@@ -714,6 +714,19 @@ msg_make(struct ipc_msg *m, uint16_t kind)
 	case IPC_AGW_DEL:
 		m->h.alloc_id = ipc_conn_make(m->h.worker, 12, 7);
 		break;
+	case IPC_AGW_STATE: {
+		struct ipc_agw_state st;
+
+		memset(&st, 0, sizeof(st));
+		msg_make(m, IPC_AGW_ADD);
+		memcpy(&st.ctx, m->body, sizeof(st.ctx));
+		st.leg[0].state = 1;
+		st.leg[1].state = 2;
+		m->h.kind = IPC_AGW_STATE;
+		memcpy(m->body, &st, sizeof(st));
+		m->h.body_len = sizeof(st);
+		break;
+	}
 	case IPC_AGW_EVENT: {
 		struct ipc_agw_event e;
 
@@ -818,7 +831,7 @@ test_ipc_msg_check_refuses_wrong_lengths(void **state)
 		{ IPC_TLS_TICKETS, -1 }, { IPC_TLS_TICKETS, 8 }, { IPC_TLS_PSK_ADD, -8 },
 		{ IPC_TLS_PSK_DEL, 8 }, { IPC_TLS_PSK_SYNC, -8 }, { IPC_TLS_PSK_SYNC, 8 },
 		{ IPC_AGW_ADD, -8 }, { IPC_AGW_ADD, 8 }, { IPC_AGW_DEL, 8 },
-		{ IPC_AGW_EVENT, -1 }, { IPC_AGW_EVENT, 8 },
+		{ IPC_AGW_EVENT, -1 }, { IPC_AGW_EVENT, 8 }, { IPC_AGW_STATE, -8 },
 	};
 	char what[32];
 
@@ -894,6 +907,10 @@ test_ipc_msg_check_refuses_bad_agw_fields(void **state)
 	msg_make(&m, IPC_AGW_ADD);
 	x->term[0].remote.family = 4;                   /* a server that takes one peer */
 	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+
+	msg_make(&m, IPC_AGW_STATE);
+	((struct ipc_agw_state *)(void *)m.body)->leg[1].state = 3;
+	expect_bad(&m, "leg state 3");
 
 	msg_make(&m, IPC_AGW_EVENT);
 	e->type = 0;

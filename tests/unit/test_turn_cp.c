@@ -42,6 +42,20 @@ agw_apply(struct dp_worker *w, const struct ipc_msg *msg)
 	fail_msg("no AGW message is sent here");
 }
 
+void
+agw_sync_start(struct dp_worker *w)
+{
+	(void)w;
+}
+
+bool
+agw_state_step(struct dp_worker *w, unsigned int headroom)
+{
+	(void)w;
+	(void)headroom;
+	return true;              /* no contexts here */
+}
+
 const struct turn_xport_ops turn_udp_ops = { .name = "udp" };
 const struct turn_xport_ops turn_stream_ops = { .name = "stream" };
 

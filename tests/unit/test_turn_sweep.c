@@ -17,9 +17,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agw/agw.h"
 #include "ipc.h"
 #include "turn.h"
 #include "turn_inlines.h"
+
+/* dp/agw is not linked here: no contexts, their pass is over at once */
+bool
+agw_state_step(struct dp_worker *w, unsigned int headroom)
+{
+	(void)w;
+	(void)headroom;
+	return true;
+}
 
 #define CAP 512u
 #define HEADROOM 256u          /* turn_sweep.c's TURN_RING_HEADROOM */
