@@ -320,7 +320,7 @@ agw_one(const struct ctl_opts *opts, const char *path, int argc, char **argv,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct json_object *req, *ans;
-	int64_t id;
+	int64_t id = 0;
 	int c, rc;
 
 	ctl_getopt_reset();
