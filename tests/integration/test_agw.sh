@@ -149,6 +149,18 @@ tp_check "... the peer saw our certificate as client" \
   test "$(j "$TP_TMP/tls2.peer" 'd["peer_fp"]')" = "$(fphex dp)"
 tp_check "... released by close_notify or FIN, both legs down" gone tls2 'fin\|close_notify'
 
+# IPv6 on both legs (1 MB each way, plain)
+rm -f "$TP_TMP/ready"
+$P $S listen fd00:211::2 5000 --bytes 1000000 --seed 2 --timeout 30 --ready "$TP_TMP/ready" >"$TP_TMP/v6.peer" 2>&1 &
+ppid=$!
+for _ in $(seq 50); do [ -f "$TP_TMP/ready" ] && break; sleep 0.1; done
+create v6 --a 'tcp=server,local=fd00:210::1' --b 'tcp=client,remote=[fd00:211::2]:5000'
+$C $S connect fd00:210::1 "$(ctx_port v6)" --bytes 1000000 --seed 1 --timeout 30 >"$TP_TMP/v6.ue" 2>&1
+wait $ppid
+tp_check "IPv6 legs: 1 MB each way byte-exact" \
+  test "$(j "$TP_TMP/v6.ue" 'd["recv_sha"]') $(j "$TP_TMP/v6.peer" 'd["recv_sha"]')" = "$(shaof 2 1000000) $(shaof 1 1000000)"
+tp_check "... released by FIN" gone v6 fin fin fin
+
 # A slow receiver slows its sender: the peer reads nothing for 3 s while
 # the UE sends 20 MB; dp stops reading the UE once the peer's receive
 # buffer (64 KB, fixed) and dp's send queue to it are full (bytes read
