@@ -7,15 +7,19 @@ _turnpikectl()
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
 	local globals="--help --version --json --socket --config"
-	local commands="status ready allocations kill users secrets psk top reload drain undrain stun fingerprint aka-token"
+	local commands="status ready allocations kill users secrets psk top reload drain undrain agw events stun fingerprint aka-token"
 
 	case $prev in
 	--socket|-s)
 		COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--config|-c|--cert)
 		COMPREPLY=($(compgen -f -- "$cur")); return ;;
-	--alg)
+	--alg|--fingerprint-alg)
 		COMPREPLY=($(compgen -W "sha-1 sha-256 sha-384 sha-512" -- "$cur")); return ;;
+	--until)
+		COMPREPLY=($(compgen -W "leg_up leg_down released" -- "$cur")); return ;;
+	--a|--b|--label|--setup-timeout|--after|--id|--timeout)
+		return ;;
 	--ik|--verify)
 		return ;;
 	esac
@@ -50,6 +54,14 @@ _turnpikectl()
 		fi ;;
 	stun)
 		[ -z "$sub" ] && COMPREPLY=($(compgen -W "decode" -- "$cur")) ;;
+	agw)
+		if [ -z "$sub" ]; then
+			COMPREPLY=($(compgen -W "create list show release" -- "$cur"))
+		elif [ "$sub" = create ]; then
+			COMPREPLY=($(compgen -W "--a --b --setup-timeout --label --fingerprint-alg --help" -- "$cur"))
+		fi ;;
+	events)
+		COMPREPLY=($(compgen -W "--follow --after --id --until --timeout --json --help" -- "$cur")) ;;
 	drain)
 		COMPREPLY=($(compgen -W "--alternate --help" -- "$cur")) ;;
 	ready)
