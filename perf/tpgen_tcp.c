@@ -45,7 +45,11 @@
 #include "tpgen.h"
 #include "tw.h"
 
-#define GEN_TCP_BUF     2048u     /* per TURN client: one frame at most */
+#define GEN_TCP_BUF     2048u     /* the largest TURN frame taken */
+/* A client's receive buffer: what is left of a frame (< GEN_TCP_BUF) and
+ * what one tcp_recv() of GEN_TCP_BUF bytes returns (it returns at least
+ * one whole segment, an MSS at most, even past its max). */
+#define GEN_TCP_RBUF    (2u * GEN_TCP_BUF)
 #define GEN_TCP_TXB     512u      /* segments held for the link */
 #define GEN_TCP_BURST   64u
 #define GEN_TCP_MBUFS   65535u
@@ -55,7 +59,7 @@ struct gen_tcp_client {
 	bool up;                  /* connected (over TLS: handshake done) */
 	bool dead;                /* closed or failed */
 	uint16_t have;            /* bytes in buf */
-	uint8_t buf[GEN_TCP_BUF];
+	uint8_t buf[GEN_TCP_RBUF];
 	struct gen_tls *tls;      /* --tls-turn */
 	uint8_t *gbuf;            /* ChannelData gathered for a record */
 	uint32_t glen;
@@ -312,8 +316,8 @@ turn_tls_input(struct gen *g, uint32_t idx, tcp_id_t id, uint64_t now)
 		if (n == 1)
 			k->up = true;
 	}
-	while (n >= 0 && gen_tls_established(k->tls) && k->have < GEN_TCP_BUF) {
-		n = gen_tls_read(k->tls, k->buf + k->have, GEN_TCP_BUF - k->have);
+	while (n >= 0 && gen_tls_established(k->tls)) {
+		n = gen_tls_read(k->tls, k->buf + k->have, GEN_TCP_RBUF - k->have);
 		if (n <= 0)
 			break;
 		k->have = (uint16_t)(k->have + n);
@@ -364,16 +368,14 @@ turn_readable(struct tcp_stack *ts, tcp_id_t id, void *arg)
 		turn_tls_readable(g, ts, id, idx);
 		return;
 	}
-	while ((n = tcp_recv(ts, id, &m, GEN_TCP_BUF - k->have)) > 0) {
+	while ((n = tcp_recv(ts, id, &m, GEN_TCP_BUF)) > 0) {
 		for (struct rte_mbuf *s = m; s != NULL; s = s->next) {
 			memcpy(k->buf + k->have, rte_pktmbuf_mtod(s, const uint8_t *),
 			       s->data_len);
 			k->have = (uint16_t)(k->have + s->data_len);
 		}
 		rte_pktmbuf_free(m);
-		turn_frames(g, idx, now);
-		if (k->have == GEN_TCP_BUF)
-			break;       /* cannot happen: a frame fits */
+		turn_frames(g, idx, now);   /* leaves less than a frame */
 	}
 	if (n == 0) {
 		tcp_close(ts, id);
