@@ -192,6 +192,10 @@ hs_main(int argc, char **argv)
 		ERR_clear_error();
 		n++;
 	}
+	SSL_CTX_free(sc);
+	SSL_CTX_free(cc);
+	if (last_ticket != NULL)
+		SSL_SESSION_free(last_ticket);
 	if (n == 0)
 		n = 1;
 	printf("{\"server_us_per_hs\":%.2f,\"handshakes\":%lu,\"resumed\":%lu,"
