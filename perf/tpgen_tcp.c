@@ -66,7 +66,7 @@ struct gen_tcp_client {
 };
 
 #define GEN_TLS_RECORD_MAX 16384u
-#define GEN_TLS_TICKET_WAIT_MS 50u  /* then close without a ticket */
+#define GEN_TLS_TICKET_WAIT_MS 200u /* then close without a ticket */
 
 /* tlsconn: a slot of the window; its ticket outlives its connection. */
 struct gen_tls_slot {
