@@ -118,6 +118,9 @@ V4="-e 10.211.0.2 10.210.0.1"
 # lost a few messages to the client's own timing (dp relayed every one).
 uclient "TLS on 5349, 50 sessions over channels" -u test -w test -m 50 -c -n 10 -l 120 -p 5349 $V4
 [ -n "${TP_TLS_QUICK:-}" ] && exit 0
+# (with the async provider, 5349's batch shows the handshakes parking and
+# resuming; the batch on 443 is the same code, not run twice in the suite)
+[ -z "${TP_ASYNCPROV_SO:-}" ] &&
 uclient "TLS on 443, 50 sessions over send indications" -u test -w test -m 50 -c -n 10 -l 120 -s \
   -p 443 -L 10.210.0.3 $V4
 
