@@ -98,6 +98,8 @@ worker_create(struct dp_ctx *ctx, unsigned int id, unsigned int lcore)
 			   ctx->tsc_hz, rte_rdtsc());
 	w->tick_interval = ctx->tsc_hz / 10;
 	w->stall_limit = ctx->tsc_hz / (1000000u / DP_STALL_US);
+	for (unsigned int i = 0, us = 100; i < DP_LONG_TURN_N; i++, us *= 10)
+		w->long_turn_limit[i] = ctx->tsc_hz / (1000000u / us);
 	ctx->workers[id] = w;
 	/* Plain heap (OpenSSL's callbacks read it, on this worker only). */
 	w->tls_keys = tls_keys_new(IPC_TLS_PSK_MAX);
@@ -285,6 +287,17 @@ idle_backoff(struct dp_worker *w, uint32_t max_us)
 	w->ctr[DP_CTR_IDLE_SLEEPS]++;
 }
 
+/* A turn of the loop over 100 us: counted by how long (cold path). */
+static void __rte_noinline __rte_cold
+long_turn(struct dp_worker *w, uint64_t cycles)
+{
+	for (unsigned int i = 0; i < DP_LONG_TURN_N; i++)
+		if (cycles > w->long_turn_limit[i])
+			w->long_turns[i]++;
+	if (cycles > w->turn_max_cycles)
+		w->turn_max_cycles = cycles;
+}
+
 int
 dp_worker_main(void *arg)
 {
@@ -424,6 +437,8 @@ dp_worker_main(void *arg)
 			}
 		}
 		if (work > 0 || swept) {
+			if (unlikely(t3 - start > w->long_turn_limit[0]))
+				long_turn(w, t3 - start);
 			w->busy_cycles += t3 - start;
 			w->busy_pkts += work;
 			w->idle_loops = 0;

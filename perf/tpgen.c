@@ -12,6 +12,7 @@
  *         [legit=PER_S] [give_up=S] [yield=0|1] [hold_us=US] [stale=0|1]
  *   tcpconn [port=P] [window=W] [req=B] secs=S [warm=S]   (--tcp)
  *   tcpbulk [port=P] [conns=N] [chunk=B] secs=S [warm=S]  (--tcp)
+ *   tlsconn [port=P] [window=W] [resume=0|1] secs=S [warm=S]  (--tls)
  *   quit
  *
  * Each command answers one JSON object on one line of stdout. Between
@@ -131,6 +132,8 @@ gen_build_udp(struct gen *g, uint8_t *f, uint32_t src, uint16_t sport,
 /* ---- the port ----------------------------------------------------------- */
 
 static uint32_t tcp_conns;           /* --tcp: the stack's connections */
+static bool tls_on;                  /* --tls, --tls-turn */
+static char tls_suite[128] = "TLS_AES_128_GCM_SHA256";
 
 static void
 zero_obj(struct rte_mempool *mp, void *arg, void *obj, unsigned int idx)
@@ -561,14 +564,19 @@ command(struct gen *g, const char *line)
 		enum gen_kind k;
 		double size = arg_num(line, "size", 64);
 
+		double record = arg_num(line, "record", 0);
+
 		if (arg_kind(line, &k) < 0 || size < GEN_STAMP_LEN || size > 1400 ||
-		    (g->tcp_turn && k == GK_SEND)) {
+		    (g->tcp_turn && k == GK_SEND) || record < 0 || record > 16384 ||
+		    (record > 0 && !g->tls_turn)) {
 			printf("{\"error\":\"run: kind is chan, send, peer or mix; "
-			       "size %u..1400\"}\n", GEN_STAMP_LEN);
+			       "size %u..1400; record 0..16384 (--tls-turn)\"}\n",
+			       GEN_STAMP_LEN);
 		} else if (gen_traffic_prepare(g, (uint16_t)size,
 					       (uint32_t)arg_num(line, "flows", 0)) < 0) {
 			printf("{\"error\":\"run: no memory for templates\"}\n");
 		} else {
+			g->tls_record = (uint32_t)record;
 			gen_traffic_run(g, k, arg_num(line, "rate", 0),
 					arg_num(line, "secs", 1),
 					arg_num(line, "warm", 0.2), stdout);
@@ -589,6 +597,16 @@ command(struct gen *g, const char *line)
 					    arg_num(line, "secs", 1), arg_num(line, "warm", 0.5),
 					    stdout) < 0) {
 			printf("{\"error\":\"tcpbulk: no memory\"}\n");
+		}
+	} else if (strncmp(line, "tlsconn", 7) == 0) {
+		if (g->tcp == NULL || !gen_tls_enabled()) {
+			printf("{\"error\":\"tlsconn: start with --tls\"}\n");
+		} else if (gen_tcp_tls_conn_run(g, (uint16_t)arg_num(line, "port", 5349),
+						(unsigned int)arg_num(line, "window", 64),
+						arg_num(line, "resume", 0) != 0,
+						arg_num(line, "secs", 1),
+						arg_num(line, "warm", 0.2), stdout) < 0) {
+			printf("{\"error\":\"tlsconn: window 1 or more\"}\n");
 		}
 	} else if (strncmp(line, "quit", 4) == 0) {
 		gen_stop = 1;
@@ -652,12 +670,17 @@ usage(FILE *out)
 		"  --raw              no TURN: frames are bounced back (testpmd)\n"
 		"  --tcp N            host dp/tcp with room for N connections\n"
 		"  --tcp-turn         clients speak TURN over TCP (implies --tcp)\n"
+		"  --tls              TLS 1.3 clients (OpenSSL; tlsconn; implies --tcp)\n"
+		"  --tls-turn         clients speak TURN over TLS (implies --tcp-turn)\n"
+		"  --tls-suite S      the TLS 1.3 suite offered (TLS_AES_128_GCM_SHA256)\n"
 		"Commands on stdin: setup [window=N] [count=N] | run kind=K size=B\n"
 		"  [rate=PPS] secs=S [warm=S] [flows=F] | flood [kind=badmi|noauth]\n"
 		"  [sources=N] [rate=PPS] secs=S [warm=S] [legit=PER_S] [give_up=S]\n"
 		"  [yield=0|1] [hold_us=US] [stale=0|1] | tcpconn [port=P] [window=W]\n"
 		"  [req=B] secs=S [warm=S] | tcpbulk [port=P] [conns=N] [chunk=B] secs=S\n"
-		"  [warm=S] | quit; one JSON answer per command.\n");
+		"  [warm=S] | tlsconn [port=P] [window=W] [resume=0|1] secs=S [warm=S]\n"
+		"  | quit; one JSON answer per command (run: record=B gathers\n"
+		"  ChannelData into TLS records of B bytes with --tls-turn).\n");
 }
 
 static int
@@ -691,6 +714,9 @@ parse_args(struct gen *g, int argc, char **argv)
 		{ "raw", no_argument, NULL, 'R' },
 		{ "tcp", required_argument, NULL, 'T' },
 		{ "tcp-turn", no_argument, NULL, 'U' },
+		{ "tls", no_argument, NULL, 'L' },
+		{ "tls-turn", no_argument, NULL, 'K' },
+		{ "tls-suite", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -805,6 +831,17 @@ parse_args(struct gen *g, int argc, char **argv)
 		case 'U':
 			g->tcp_turn = true;
 			break;
+		case 'K':
+			g->tcp_turn = true;
+			g->tls_turn = true;
+			tls_on = true;
+			break;
+		case 'L':
+			tls_on = true;
+			break;
+		case 'C':
+			snprintf(tls_suite, sizeof(tls_suite), "%s", optarg);
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -815,6 +852,8 @@ parse_args(struct gen *g, int argc, char **argv)
 	}
 	if (!server_set)
 		g->server_ip = g->dut_ip;
+	if (tls_on && tcp_conns < 1024)
+		tcp_conns = 1024;         /* tlsconn's windows and TIME_WAIT */
 	if (g->tcp_turn && tcp_conns < g->nclients + 16)
 		tcp_conns = g->nclients + 16;
 	return 0;
@@ -848,6 +887,10 @@ main(int argc, char **argv)
 	g.c = calloc(g.nclients, sizeof(*g.c));
 	if (g.c == NULL || port_init(&g) < 0)
 		return 1;
+	if (tls_on && gen_tls_init(tls_suite) < 0) {
+		fprintf(stderr, "tpgen: cannot set up TLS (suite '%s')\n", tls_suite);
+		return 1;
+	}
 	if (tcp_conns > 0) {
 		int rc = gen_tcp_create(&g, tcp_conns);
 

@@ -139,6 +139,9 @@ struct gen {
 	bool raw;                    /* no TURN: frames are bounced (testpmd) */
 	struct gen_tcp *tcp;         /* dp/tcp in the generator (--tcp) */
 	bool tcp_turn;               /* clients speak TURN over TCP (--tcp-turn) */
+	bool tls_turn;               /* ... over TLS on that TCP (--tls-turn) */
+	uint32_t tls_record;         /* run: ChannelData gathered into records
+				      * of this many bytes (0: one a frame) */
 	bool steer;                  /* pick TX queues as dp's owners would */
 	unsigned int dp_workers;     /* for steer */
 	uint16_t relay_min, relay_max;
@@ -274,5 +277,44 @@ int gen_tcp_conn_run(struct gen *g, uint16_t port, unsigned int window,
  * prints one JSON object. */
 int gen_tcp_bulk_run(struct gen *g, uint16_t port, uint32_t conns,
 		     uint32_t chunk, double secs, double warm, FILE *out);
+/* TLS handshakes a second to port (window connections at once): each
+ * connection completes a TLS 1.3 handshake, waits for the server's
+ * ticket, sends close_notify and FIN and is done at the server's FIN.
+ * resume: each slot offers the ticket of its previous connection
+ * (psk_dhe_ke). Prints one JSON object. (--tls) */
+int gen_tcp_tls_conn_run(struct gen *g, uint16_t port, unsigned int window,
+			 bool resume, double secs, double warm, FILE *out);
+/* TURN over TLS: ChannelData gathered for records (tls_record) sent now. */
+void gen_tcp_tls_flush(struct gen *g);
+
+/* tpgen_tls.c: OpenSSL client connections over memory BIOs */
+struct gen_tls;
+struct ssl_session_st;
+struct tcp_stack;
+int gen_tls_init(const char *suite);
+bool gen_tls_enabled(void);
+uint64_t gen_tls_error_count(void);
+/* A client connection (resume: a ticket to offer, NULL for a full
+ * handshake; sni: server_name or NULL). NULL without memory. */
+struct gen_tls *gen_tls_new(struct ssl_session_st *resume, const char *sni);
+void gen_tls_free(struct gen_tls *t);
+/* Received ciphertext (a chain, freed). */
+void gen_tls_in(struct gen_tls *t, struct rte_mbuf *m);
+/* 1 established, 0 in progress, < 0 failed. */
+int gen_tls_handshake(struct gen_tls *t);
+/* Plaintext: bytes read, 0 nothing now, -EPIPE close_notify, < 0 failed. */
+int gen_tls_read(struct gen_tls *t, void *buf, size_t len);
+/* len bytes of plaintext into one record (len <= 16384); < 0 failed. */
+int gen_tls_write(struct gen_tls *t, const void *buf, size_t len);
+void gen_tls_close_notify(struct gen_tls *t);
+/* Ciphertext written to TCP: 0 all sent, -EAGAIN some held for later. */
+int gen_tls_push(struct gen_tls *t, struct tcp_stack *ts, uint64_t id,
+		 struct rte_mempool *pool);
+uint32_t gen_tls_held(const struct gen_tls *t);
+bool gen_tls_established(const struct gen_tls *t);
+bool gen_tls_resumed(const struct gen_tls *t);
+bool gen_tls_has_ticket(const struct gen_tls *t);
+/* The connection's newest ticket (the caller owns it), or NULL. */
+struct ssl_session_st *gen_tls_take_session(struct gen_tls *t);
 
 #endif /* TPGEN_H */

@@ -21,6 +21,10 @@
  *     a connection is done when the server's FIN arrives after its echo.
  *   - tcpbulk: N connections each keep their send queue full of chunks
  *     and read what is echoed; goodput is the bytes echoed back.
+ *   - TLS (--tls, tpgen_tls.c): TURN over TLS (--tls-turn: the same TURN
+ *     clients, their stream through OpenSSL; ChannelData one record a
+ *     frame, or gathered into records of `record` bytes for the bulk
+ *     benchmark), and tlsconn: TLS handshakes a second, full or resumed.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -34,29 +38,49 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include <openssl/ssl.h>
+
 #include "stun.h"
 #include "tcp.h"
 #include "tpgen.h"
 #include "tw.h"
 
-#define GEN_TCP_BUF     2048u     /* per TURN client: one frame at most */
+#define GEN_TCP_BUF     2048u     /* the largest TURN frame taken */
+/* A client's receive buffer: what is left of a frame (< GEN_TCP_BUF) and
+ * what one tcp_recv() of GEN_TCP_BUF bytes returns (it returns at least
+ * one whole segment, an MSS at most, even past its max). */
+#define GEN_TCP_RBUF    (2u * GEN_TCP_BUF)
 #define GEN_TCP_TXB     512u      /* segments held for the link */
 #define GEN_TCP_BURST   64u
 #define GEN_TCP_MBUFS   65535u
 
 struct gen_tcp_client {
 	tcp_id_t id;
-	bool up;                  /* connected */
+	bool up;                  /* connected (over TLS: handshake done) */
 	bool dead;                /* closed or failed */
 	uint16_t have;            /* bytes in buf */
-	uint8_t buf[GEN_TCP_BUF];
+	uint8_t buf[GEN_TCP_RBUF];
+	struct gen_tls *tls;      /* --tls-turn */
+	uint8_t *gbuf;            /* ChannelData gathered for a record */
+	uint32_t glen;
+};
+
+#define GEN_TLS_RECORD_MAX 16384u
+#define GEN_TLS_TICKET_WAIT_MS 200u /* then close without a ticket */
+
+/* tlsconn: a slot of the window; its ticket outlives its connection. */
+struct gen_tls_slot {
+	struct gen_tls *tls;
+	SSL_SESSION *sess;        /* the last connection's ticket */
+	uint64_t hs_tsc;          /* handshake done (waiting for the ticket) */
+	bool closing;             /* close_notify and FIN sent */
 };
 
 struct gen_tcp {
 	struct tcp_stack *ts;
 	struct tw_wheel wheel;
 	struct rte_mempool *pool;
-	int app_turn, app_conn, app_bulk;
+	int app_turn, app_conn, app_bulk, app_tls;
 	uint64_t t0, ms_tsc, next_tsc;
 	struct rte_mbuf *txb[GEN_TCP_TXB];
 	uint16_t ntx;
@@ -82,6 +106,14 @@ struct gen_tcp {
 	 * it connects (refused, SYN timeout): the slots are asked. */
 	tcp_id_t *slot;
 	uint32_t nslots;
+
+	/* tlsconn */
+	struct gen_tls_slot *tslot;    /* kept across runs (the tickets) */
+	uint32_t ntslot;
+	bool tls_resume;
+	uint64_t tls_full, tls_resumed, tls_hs_failed, tls_no_ticket;
+	uint64_t all_full, all_resumed;
+	uint64_t turn_tls_failed;
 };
 
 /* The one stack of this process and its generator (callbacks get the
@@ -268,6 +300,60 @@ turn_frames(struct gen *g, uint32_t idx, uint64_t now)
 	}
 }
 
+/* What a TURN-over-TLS stream received, through OpenSSL: the handshake
+ * first (the client is up when it completes), then plaintext into the
+ * frame buffer. False when the connection is lost (an error, or the
+ * server's close_notify). */
+static bool
+turn_tls_input(struct gen *g, uint32_t idx, tcp_id_t id, uint64_t now)
+{
+	struct gen_tcp *t = g->tcp;
+	struct gen_tcp_client *k = &t->tc[idx];
+	int n = 0;
+
+	if (!gen_tls_established(k->tls)) {
+		n = gen_tls_handshake(k->tls);
+		if (n == 1)
+			k->up = true;
+	}
+	while (n >= 0 && gen_tls_established(k->tls)) {
+		n = gen_tls_read(k->tls, k->buf + k->have, GEN_TCP_RBUF - k->have);
+		if (n <= 0)
+			break;
+		k->have = (uint16_t)(k->have + n);
+		turn_frames(g, idx, now);
+	}
+	if (gen_tls_push(k->tls, t->ts, id, t->pool) < 0 && gen_tls_held(k->tls) == 0)
+		n = -EIO;
+	return n >= 0;
+}
+
+static void
+turn_tls_readable(struct gen *g, struct tcp_stack *ts, tcp_id_t id, uint32_t idx)
+{
+	struct gen_tcp_client *k = &g->tcp->tc[idx];
+	struct rte_mbuf *m;
+	int n;
+
+	while ((n = tcp_recv(ts, id, &m, UINT32_MAX)) > 0)
+		gen_tls_in(k->tls, m);
+	if (!turn_tls_input(g, idx, id, rte_rdtsc())) {
+		/* lost: in the set-up, gen_tcp_turn_connect() opens it again */
+		g->tcp->turn_tls_failed++;
+		tcp_abort(ts, id);
+		if (k->up) {
+			k->dead = true;
+			g->tcp->turn_closed++;
+		}
+		return;
+	}
+	if (n == 0) {
+		tcp_close(ts, id);
+		k->dead = true;
+		g->tcp->turn_closed++;
+	}
+}
+
 static void
 turn_readable(struct tcp_stack *ts, tcp_id_t id, void *arg)
 {
@@ -278,16 +364,18 @@ turn_readable(struct tcp_stack *ts, tcp_id_t id, void *arg)
 	struct rte_mbuf *m;
 	int n;
 
-	while ((n = tcp_recv(ts, id, &m, GEN_TCP_BUF - k->have)) > 0) {
+	if (k->tls != NULL) {
+		turn_tls_readable(g, ts, id, idx);
+		return;
+	}
+	while ((n = tcp_recv(ts, id, &m, GEN_TCP_BUF)) > 0) {
 		for (struct rte_mbuf *s = m; s != NULL; s = s->next) {
 			memcpy(k->buf + k->have, rte_pktmbuf_mtod(s, const uint8_t *),
 			       s->data_len);
 			k->have = (uint16_t)(k->have + s->data_len);
 		}
 		rte_pktmbuf_free(m);
-		turn_frames(g, idx, now);
-		if (k->have == GEN_TCP_BUF)
-			break;       /* cannot happen: a frame fits */
+		turn_frames(g, idx, now);   /* leaves less than a frame */
 	}
 	if (n == 0) {
 		tcp_close(ts, id);
@@ -300,9 +388,31 @@ static void
 turn_connected(struct tcp_stack *ts, tcp_id_t id, void *arg)
 {
 	struct gen *g = gen_of(ts);
+	struct gen_tcp_client *k = &g->tcp->tc[(uintptr_t)arg];
 
-	(void)id;
-	g->tcp->tc[(uintptr_t)arg].up = true;
+	if (!g->tls_turn) {
+		k->up = true;
+		return;
+	}
+	/* TLS: up when the handshake completes (turn_tls_input) */
+	gen_tls_free(k->tls);
+	k->have = 0;
+	k->tls = gen_tls_new(NULL, NULL);
+	if (k->tls == NULL || gen_tls_handshake(k->tls) < 0 ||
+	    gen_tls_push(k->tls, ts, id, g->tcp->pool) == -EPROTO) {
+		g->tcp->turn_tls_failed++;
+		tcp_abort(ts, id);       /* the set-up opens it again */
+	}
+}
+
+static void
+turn_writable(struct tcp_stack *ts, tcp_id_t id, void *arg)
+{
+	struct gen *g = gen_of(ts);
+	struct gen_tcp_client *k = &g->tcp->tc[(uintptr_t)arg];
+
+	if (k->tls != NULL)
+		gen_tls_push(k->tls, ts, id, g->tcp->pool);
 }
 
 static void
@@ -323,8 +433,78 @@ static const struct tcp_app_ops turn_ops = {
 	.accept = no_accept,
 	.connected = turn_connected,
 	.readable = turn_readable,
+	.writable = turn_writable,
 	.closed = turn_closed,
 };
+
+/* Client k's gathered ChannelData as one record. */
+static int
+tls_gather_flush(struct gen *g, struct gen_tcp_client *k)
+{
+	int rc;
+
+	if (k->glen == 0)
+		return 0;
+	rc = gen_tls_write(k->tls, k->gbuf, k->glen);
+	k->glen = 0;
+	if (rc < 0)
+		return rc;
+	rc = gen_tls_push(k->tls, g->tcp->ts, k->id, g->tcp->pool);
+	return rc == -EAGAIN ? 0 : rc;
+}
+
+void
+gen_tcp_tls_flush(struct gen *g)
+{
+	if (g->tcp == NULL || !g->tls_turn)
+		return;
+	for (uint32_t i = 0; i < g->nclients; i++) {
+		struct gen_tcp_client *k = &g->tcp->tc[i];
+
+		if (k->tls != NULL && k->up && !k->dead && k->glen > 0)
+			tls_gather_flush(g, k);
+	}
+}
+
+/* ChannelData over TLS: one record a frame, or gathered into records of
+ * g->tls_record bytes. A frame is refused (as a full TCP send queue
+ * refuses one) while the stream holds ciphertext TCP has not taken.
+ * Owns m. */
+static int
+tls_send_chan(struct gen *g, struct gen_tcp_client *k, struct rte_mbuf *m)
+{
+	uint32_t len = m->data_len, rec = g->tls_record;
+	int rc;
+
+	if (gen_tls_held(k->tls) > 0) {
+		rte_pktmbuf_free(m);
+		g->tcp->turn_send_full++;
+		return -EAGAIN;
+	}
+	if (rec == 0 || len > rec) {
+		rc = gen_tls_write(k->tls, rte_pktmbuf_mtod(m, const void *), len);
+		rte_pktmbuf_free(m);
+		if (rc < 0)
+			return rc;
+		rc = gen_tls_push(k->tls, g->tcp->ts, k->id, g->tcp->pool);
+		return rc == -EAGAIN ? 0 : rc;
+	}
+	if (k->gbuf == NULL && (k->gbuf = malloc(GEN_TLS_RECORD_MAX)) == NULL) {
+		rte_pktmbuf_free(m);
+		return -ENOMEM;
+	}
+	if (k->glen + len > rec && (rc = tls_gather_flush(g, k)) < 0) {
+		rte_pktmbuf_free(m);
+		return rc;
+	}
+	memcpy(k->gbuf + k->glen, rte_pktmbuf_mtod(m, const void *), len);
+	k->glen += len;
+	rte_pktmbuf_free(m);
+	/* full when no other frame of this size fits */
+	if (k->glen + len > rec)
+		return tls_gather_flush(g, k);
+	return 0;
+}
 
 int
 gen_tcp_send_msg(struct gen *g, struct gen_client *c, const uint8_t *msg,
@@ -337,6 +517,12 @@ gen_tcp_send_msg(struct gen *g, struct gen_client *c, const uint8_t *msg,
 
 	if (!k->up || k->dead)
 		return -ENOTCONN;
+	if (k->tls != NULL) {
+		if (gen_tls_write(k->tls, msg, len) < 0)
+			return -EPROTO;
+		rc = gen_tls_push(k->tls, g->tcp->ts, k->id, g->tcp->pool);
+		return rc == -EAGAIN ? 0 : rc;
+	}
 	m = rte_pktmbuf_alloc(g->tcp->pool);
 	if (m == NULL)
 		return -ENOBUFS;
@@ -368,6 +554,8 @@ gen_tcp_send_chan(struct gen *g, uint32_t idx, struct rte_mbuf *m)
 		rte_pktmbuf_free(m);
 		return -ENOTCONN;
 	}
+	if (k->tls != NULL)
+		return tls_send_chan(g, k, m);
 	rc = tcp_send(g->tcp->ts, k->id, m);
 	if (rc < 0) {
 		rte_pktmbuf_free(m);
@@ -782,6 +970,283 @@ gen_tcp_bulk_run(struct gen *g, uint16_t port, uint32_t conns, uint32_t chunk,
 	return 0;
 }
 
+/* ---- tlsconn: TLS handshakes a second --------------------------------- */
+
+/* A tlsconn connection ended (done or failed): its slot is free; a
+ * connection that ends with a ticket leaves it for the slot's next one. */
+static void
+tls_slot_end(struct gen_tcp *t, uint32_t s, bool ok)
+{
+	struct gen_tls_slot *z = &t->tslot[s];
+	SSL_SESSION *sess = NULL;
+
+	/* a ticket is used once (RFC 8446 §C.4): the slot keeps this
+	 * connection's newest, or none (its next connection is full) */
+	if (z->tls != NULL && ok)
+		sess = gen_tls_take_session(z->tls);
+	if (z->sess != NULL)
+		SSL_SESSION_free(z->sess);
+	z->sess = sess;
+	gen_tls_free(z->tls);
+	z->tls = NULL;
+	z->closing = false;
+	z->hs_tsc = 0;
+	if (s < t->nslots)
+		t->slot[s] = 0;
+	t->inflight--;
+	if (ok) {
+		t->all_done++;
+		if (t->measuring)
+			t->done++;
+	} else if (t->measuring) {
+		t->failed++;
+	}
+}
+
+/* close_notify and FIN: the connection is done at the server's FIN. */
+static void
+tls_slot_close(struct gen_tcp *t, struct tcp_stack *ts, tcp_id_t id, uint32_t s)
+{
+	struct gen_tls_slot *z = &t->tslot[s];
+
+	if (!gen_tls_has_ticket(z->tls))
+		t->tls_no_ticket++;
+	gen_tls_close_notify(z->tls);
+	gen_tls_push(z->tls, ts, id, t->pool);
+	tcp_shutdown(ts, id);
+	z->closing = true;
+}
+
+static void
+tls_slot_fail(struct gen_tcp *t, struct tcp_stack *ts, tcp_id_t id, uint32_t s)
+{
+	t->tls_hs_failed++;
+	tcp_abort(ts, id);           /* no callback follows */
+	tls_slot_end(t, s, false);
+}
+
+static void
+tlsc_connected(struct tcp_stack *ts, tcp_id_t id, void *arg)
+{
+	struct gen *g = gen_of(ts);
+	struct gen_tcp *t = g->tcp;
+	uint32_t s = (uint32_t)(uintptr_t)arg - 1;
+	struct gen_tls_slot *z = &t->tslot[s];
+
+	gen_tls_free(z->tls);
+	z->tls = gen_tls_new(t->tls_resume ? z->sess : NULL, NULL);
+	z->closing = false;
+	z->hs_tsc = 0;
+	if (z->tls == NULL || gen_tls_handshake(z->tls) < 0 ||
+	    gen_tls_push(z->tls, ts, id, t->pool) == -EPROTO)
+		tls_slot_fail(t, ts, id, s);
+}
+
+static void
+tlsc_readable(struct tcp_stack *ts, tcp_id_t id, void *arg)
+{
+	struct gen *g = gen_of(ts);
+	struct gen_tcp *t = g->tcp;
+	uint32_t s = (uint32_t)(uintptr_t)arg - 1;
+	struct gen_tls_slot *z = &t->tslot[s];
+	uint8_t scratch[512];
+	struct rte_mbuf *m;
+	int n, rc = 0;
+
+	if (z->tls == NULL)
+		return;
+	while ((n = tcp_recv(ts, id, &m, UINT32_MAX)) > 0)
+		gen_tls_in(z->tls, m);
+	if (!gen_tls_established(z->tls)) {
+		rc = gen_tls_handshake(z->tls);
+		if (rc == 1) {
+			bool res = gen_tls_resumed(z->tls);
+
+			z->hs_tsc = rte_rdtsc();
+			if (res)
+				t->all_resumed++;
+			else
+				t->all_full++;
+			if (t->measuring) {
+				if (res)
+					t->tls_resumed++;
+				else
+					t->tls_full++;
+			}
+		}
+	}
+	/* after the handshake: the ticket (NewSessionTicket), the server's
+	 * close_notify; no application data is expected */
+	while (rc >= 0 && gen_tls_established(z->tls) &&
+	       (rc = gen_tls_read(z->tls, scratch, sizeof(scratch))) > 0)
+		;
+	if (rc == -EPIPE)
+		rc = 0;                  /* the server's close_notify */
+	if (rc < 0 || (gen_tls_push(z->tls, ts, id, t->pool) == -EPROTO)) {
+		tls_slot_fail(t, ts, id, s);
+		return;
+	}
+	if (!z->closing && gen_tls_established(z->tls) && gen_tls_has_ticket(z->tls))
+		tls_slot_close(t, ts, id, s);
+	if (n == 0) {
+		/* the server's FIN: done if we were closing, else failed */
+		bool ok = z->closing;
+
+		if (!ok)
+			t->tls_hs_failed++;
+		tcp_close(ts, id);
+		tls_slot_end(t, s, ok);
+	}
+}
+
+static void
+tlsc_writable(struct tcp_stack *ts, tcp_id_t id, void *arg)
+{
+	struct gen *g = gen_of(ts);
+	struct gen_tls_slot *z = &g->tcp->tslot[(uintptr_t)arg - 1];
+
+	if (z->tls != NULL)
+		gen_tls_push(z->tls, ts, id, g->tcp->pool);
+}
+
+static void
+tlsc_closed(struct tcp_stack *ts, tcp_id_t id, void *arg, enum tcp_reason why)
+{
+	struct gen *g = gen_of(ts);
+	struct gen_tcp *t = g->tcp;
+	uint32_t s = (uint32_t)(uintptr_t)arg - 1;
+	bool ok = why == TCP_REASON_NORMAL && t->tslot[s].closing;
+
+	(void)id;
+	if (!ok && why == TCP_REASON_NORMAL)
+		t->tls_hs_failed++;
+	tls_slot_end(t, s, ok);
+}
+
+static const struct tcp_app_ops tlsc_ops = {
+	.accept = no_accept,
+	.connected = tlsc_connected,
+	.readable = tlsc_readable,
+	.writable = tlsc_writable,
+	.closed = tlsc_closed,
+};
+
+/* Slots whose handshake is done and whose ticket did not come: closed
+ * without it (counted); slots whose connection ended before it connected
+ * (refused, SYN timeout: the stack says nothing) freed. */
+static void
+tls_slots_scan(struct gen *g, uint64_t now, unsigned int window)
+{
+	struct gen_tcp *t = g->tcp;
+
+	for (uint32_t i = 0; i < window; i++) {
+		struct gen_tls_slot *z = &t->tslot[i];
+
+		if (t->slot[i] == 0)
+			continue;
+		if (tcp_conn_state(t->ts, t->slot[i]) < 0) {
+			if (z->tls != NULL)
+				t->tls_hs_failed++;
+			tls_slot_end(t, i, false);
+			continue;
+		}
+		if (z->tls != NULL && z->hs_tsc != 0 && !z->closing &&
+		    now - z->hs_tsc > t->ms_tsc * GEN_TLS_TICKET_WAIT_MS)
+			tls_slot_close(t, t->ts, t->slot[i], i);
+	}
+}
+
+int
+gen_tcp_tls_conn_run(struct gen *g, uint16_t port, unsigned int window, bool resume,
+		     double secs, double warm, FILE *out)
+{
+	struct gen_tcp *t = g->tcp;
+	uint64_t t0 = rte_rdtsc(), tw = t0 + (uint64_t)(warm * (double)g->hz);
+	uint64_t tend = tw + (uint64_t)(secs * (double)g->hz), now = t0, end;
+	uint64_t next_scan = 0, segs0 = 0, rsegs0 = 0;
+
+	if (window == 0 || !gen_tls_enabled())
+		return -EINVAL;
+	if (window > t->ntslot) {
+		struct gen_tls_slot *z = realloc(t->tslot, window * sizeof(*z));
+
+		if (z == NULL)
+			return -ENOMEM;
+		memset(z + t->ntslot, 0, (window - t->ntslot) * sizeof(*z));
+		t->tslot = z;
+		t->ntslot = window;
+	}
+	t->done = t->failed = t->refused = t->rx_bytes = t->tx_bytes = 0;
+	t->all_done = t->all_rx_bytes = 0;
+	t->tls_full = t->tls_resumed = t->tls_hs_failed = t->tls_no_ticket = 0;
+	t->all_full = t->all_resumed = 0;
+	t->measuring = false;
+	t->tls_resume = resume;
+	free(t->slot);
+	t->slot = calloc(window, sizeof(*t->slot));
+	t->nslots = window;
+	t->inflight = 0;
+	if (t->slot == NULL)
+		return -ENOMEM;
+	while (now < tend && !gen_stop) {
+		if (!t->measuring && now >= tw) {
+			t->measuring = true;
+			segs0 = t->tx_segs;
+			rsegs0 = t->rx_segs;
+		}
+		tcp_stack_set_time(t->ts, now_ms(g, now));
+		if (now >= next_scan) {
+			tls_slots_scan(g, now, window);
+			next_scan = now + t->ms_tsc;
+		}
+		for (uint32_t i = 0; i < window; i++) {
+			if (t->slot[i] != 0)
+				continue;
+			if (open_one(g, t->app_tls, port, &t->slot[i],
+				     (void *)(uintptr_t)(i + 1)) < 0) {
+				t->slot[i] = 0;
+				if (t->measuring)
+					t->refused++;
+				break;
+			}
+			/* a new source address for each: the server's
+			 * connections per source stay few */
+			t->next_addr = (t->next_addr + 1) % 64u;
+		}
+		gen_tcp_flush(g);
+		gen_rx_poll(g, now);
+		now = rte_rdtsc();
+	}
+	t->measuring = false;
+	segs0 = t->tx_segs - segs0;
+	rsegs0 = t->rx_segs - rsegs0;
+	/* the window's last connections finish (in all_conns, not measured) */
+	end = rte_rdtsc() + g->hz;
+	while (t->inflight > 0 && rte_rdtsc() < end && !gen_stop) {
+		spin(g, rte_rdtsc() + g->hz / 1000);
+		tls_slots_scan(g, rte_rdtsc(), window);
+	}
+	for (uint32_t i = 0; i < window; i++)
+		if (t->slot[i] != 0) {
+			tcp_abort(t->ts, t->slot[i]);
+			tls_slot_end(t, i, false);
+		}
+	t->inflight = 0;
+	t->nslots = 0;
+	fprintf(out, "{\"conns\":%" PRIu64 ",\"conns_per_s\":%.1f,\"full\":%" PRIu64
+		",\"resumed\":%" PRIu64 ",\"failed\":%" PRIu64 ",\"hs_failed\":%" PRIu64
+		",\"no_ticket\":%" PRIu64 ",\"refused\":%" PRIu64 ",\"window\":%u,"
+		"\"resume\":%d,\"secs\":%.3f,\"tx_segs\":%" PRIu64 ",\"rx_segs\":%" PRIu64
+		",\"tx_fail\":%" PRIu64 ",\"all_conns\":%" PRIu64 ",\"all_full\":%" PRIu64
+		",\"all_resumed\":%" PRIu64 ",\"tls_errors\":%" PRIu64 "}\n",
+		t->done, (double)t->done / secs, t->tls_full, t->tls_resumed, t->failed,
+		t->tls_hs_failed, t->tls_no_ticket, t->refused, window, resume ? 1 : 0, secs,
+		segs0, rsegs0, t->tx_fail, t->all_done, t->all_full, t->all_resumed,
+		gen_tls_error_count());
+	fflush(out);
+	return 0;
+}
+
 /* ---- creation ----------------------------------------------------------- */
 
 int
@@ -813,8 +1278,9 @@ gen_tcp_create(struct gen *g, uint32_t max_conns)
 	if (g->tcp_turn) {
 		/* A media client queues little: 16 KB a stream (some 70
 		 * ChannelData of 200 B); what it holds received is bounded
-		 * too, so that 100s of streams fit the pools. */
-		tc.snd_buf = 16 * 1024;
+		 * too, so that 100s of streams fit the pools. Over TLS, room
+		 * for a few records of up to 16 KB (the bulk benchmark). */
+		tc.snd_buf = g->tls_turn ? 64 * 1024 : 16 * 1024;
 		tc.rcv_buf = 64 * 1024;
 		tc.ooo_max_segs = 32;
 		tc.rcv_max_segs = 256;
@@ -829,7 +1295,8 @@ gen_tcp_create(struct gen *g, uint32_t max_conns)
 	t->app_turn = tcp_app_register(t->ts, &turn_ops);
 	t->app_conn = tcp_app_register(t->ts, &conn_ops);
 	t->app_bulk = tcp_app_register(t->ts, &bulk_ops);
-	if (t->app_turn < 0 || t->app_conn < 0 || t->app_bulk < 0)
+	t->app_tls = tcp_app_register(t->ts, &tlsc_ops);
+	if (t->app_turn < 0 || t->app_conn < 0 || t->app_bulk < 0 || t->app_tls < 0)
 		return -ENOSPC;
 	return 0;
 }

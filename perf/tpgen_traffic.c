@@ -395,7 +395,9 @@ next_flow:
 		gen_rx_poll(g, now);
 		now = rte_rdtsc();
 	}
-	/* Let the last frames come back. */
+	/* ChannelData gathered for a TLS record goes now; then let the
+	 * last frames come back. */
+	gen_tcp_tls_flush(g);
 	drain_end = rte_rdtsc() + g->hz / 5;
 	while ((now = rte_rdtsc()) < drain_end)
 		gen_rx_poll(g, now);

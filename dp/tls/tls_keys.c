@@ -163,8 +163,9 @@ mac_init(EVP_MAC_CTX *hctx, const struct ipc_tls_ticket_key *key)
 /*
  * OpenSSL's ticket callback (SSL_CTX_set_tlsext_ticket_key_evp_cb): enc 1,
  * a new ticket under key[0]: 1, or -1 on an error. enc 0, a ticket whose
- * key_name is given: 1 (key[0]), 2 (an older key of the set: decrypt and
- * issue a new ticket under key[0]), 0 (not ours: full handshake).
+ * key_name is given: 1 (key[0], TLS 1.2), 2 (key[0] in TLS 1.3, or an
+ * older key of the set: decrypt and issue a new ticket under key[0]), 0
+ * (not ours: full handshake).
  */
 static int
 ticket_cb(SSL *s, unsigned char key_name[16], unsigned char iv[EVP_MAX_IV_LENGTH],
@@ -195,7 +196,12 @@ ticket_cb(SSL *s, unsigned char key_name[16], unsigned char iv[EVP_MAX_IV_LENGTH
 			return -1;
 		if (i == 0) {
 			k->st.tickets_resumed++;
-			return 1;
+			/* TLS 1.3: a fresh ticket after every resumption, as
+			 * OpenSSL's own ticket keys do (2: renew). A client uses
+			 * a ticket once (RFC 8446 §C.4): without a new one its
+			 * next connection would be a full handshake. TLS 1.2
+			 * keeps its ticket (RFC 5077 §3.3: no renewal needed). */
+			return SSL_version(s) == TLS1_3_VERSION ? 2 : 1;
 		}
 		k->st.tickets_renewed++;
 		return 2;

@@ -35,8 +35,12 @@ if [ -n "${TP_ASYNCPROV_SO:-}" ]; then
   export TP_ASYNCPROV_DELAY_US=${TP_ASYNCPROV_DELAY_US:-2000}
   offload="offload = { provider = \"$TP_ASYNCPROV_SO\"; properties = \"?provider=tpasync\"; };"
 fi
+# tcp_per_source (per worker): uclient's 50 sessions below hold 100
+# connections from one source, and the flow hash may put most of them on
+# one worker (at 60, one run in ten or so lost SYNs to the limit and
+# uclient waited past its 60 s for a connection).
 tp_write_conf "$TP_TMP/dp.conf" "0, 1" "" "" "" \
-  "$(tp_turn_groups "" "listen_tls = [5349, 443]; tcp_first_message = 2; tcp_per_source = 60;")
+  "$(tp_turn_groups "" "listen_tls = [5349, 443]; tcp_first_message = 2; tcp_per_source = 110;")
 tls = { certificate = \"$TP_TMP/cert.pem\"; private_key = \"$TP_TMP/key.pem\"; $offload };"
 tp_check "turnpike-dp --check accepts the tls group" \
   "$TP_DP" --config "$TP_TMP/dp.conf" --check
@@ -114,6 +118,9 @@ V4="-e 10.211.0.2 10.210.0.1"
 # lost a few messages to the client's own timing (dp relayed every one).
 uclient "TLS on 5349, 50 sessions over channels" -u test -w test -m 50 -c -n 10 -l 120 -p 5349 $V4
 [ -n "${TP_TLS_QUICK:-}" ] && exit 0
+# (with the async provider, 5349's batch shows the handshakes parking and
+# resuming; the batch on 443 is the same code, not run twice in the suite)
+[ -z "${TP_ASYNCPROV_SO:-}" ] &&
 uclient "TLS on 443, 50 sessions over send indications" -u test -w test -m 50 -c -n 10 -l 120 -s \
   -p 443 -L 10.210.0.3 $V4
 
@@ -223,11 +230,12 @@ tp_check "a client's fatal alert (unknown CA) is counted (hs_fail_alert=$(delta 
   test "$(delta hs_fail_alert)" -eq 1 -a "$(delta alert_received)" -eq 1
 
 # A flood of half-open handshakes from one source (a ClientHello's first
-# bytes on each of 100 connections, more than turn.tcp_per_source = 60):
+# bytes on each of 300 connections, more than turn.tcp_per_source = 110
+# per worker on both workers):
 # another source completes a handshake and an Allocate over TLS meanwhile;
 # the flood's connections end at the first-message deadline.
 snap
-tp_check "100 half-open handshakes from one source; another source completes TLS and an Allocate" \
+tp_check "300 half-open handshakes from one source; another source completes TLS and an Allocate" \
   ip netns exec "$TP_NS_C" python3 - "$HERE/lib" <<'PY'
 import select, socket, ssl, sys, time
 sys.path.insert(0, sys.argv[1])
@@ -241,7 +249,7 @@ except ssl.SSLWantReadError:
     pass
 part = o.read()[:60]
 socks = []
-for n in range(100):
+for n in range(300):
     s = socket.socket(); s.setblocking(False)
     s.connect_ex(("10.210.0.1", 5349)); socks.append(s)
 time.sleep(0.5)
@@ -266,11 +274,11 @@ m = c.allocate()
 print("# %d half-open sent their first bytes; the other source's Allocate: class %d in %.2f s (%s)"
       % (sent, m.cls, time.time() - t0, c.sock.version()))
 time.sleep(3)          # the half-open ones stay open past the deadline
-sys.exit(0 if m.cls in (1, 2) and sent >= 60 else 1)
+sys.exit(0 if m.cls in (1, 2) and sent >= 200 else 1)
 PY
 tls_now
-tp_check "the half-open handshakes ended at the deadline (hs_timeout=$(delta hs_timeout), >= 60)" \
-  test "$(delta hs_timeout)" -ge 60
+tp_check "the half-open handshakes ended at the deadline (hs_timeout=$(delta hs_timeout), >= 200), the rest refused at the per-source limit" \
+  test "$(delta hs_timeout)" -ge 200
 wait $good
 tp_check "meanwhile a good TLS client relayed 160 messages, 0 lost" \
   bash -c 'grep -q "Total lost packets 0 " "$0" && grep -qE "tot_recv_msgs=160([^0-9]|$)" "$0"' "$TP_TMP/good.log"

@@ -213,6 +213,24 @@ resumes_across_workers(int version)
 	assert_true(SSL_session_reused(x.s));
 	assert_int_equal(tls_keys_stats(k2)->tickets_resumed, 1);
 	assert_int_equal(tls_keys_stats(k2)->tickets_unknown, 0);
+	{
+		/* TLS 1.3: the resumption brings a fresh ticket (a client
+		 * uses each once, RFC 8446 §C.4); TLS 1.2 keeps its own */
+		SSL_SESSION *now = SSL_get1_session(x.c);
+		const unsigned char *t0, *t1;
+		size_t l0, l1;
+
+		assert_non_null(now);
+		SSL_SESSION_get0_ticket(sess, &t0, &l0);
+		SSL_SESSION_get0_ticket(now, &t1, &l1);
+		if (version == TLS1_3_VERSION) {
+			assert_true(tls_keys_stats(k2)->tickets_issued >= 1);
+			assert_true(l1 > 0 && (l1 != l0 || memcmp(t0, t1, l0) != 0));
+		} else {
+			assert_int_equal(tls_keys_stats(k2)->tickets_issued, 0);
+		}
+		SSL_SESSION_free(now);
+	}
 	done(&x);
 
 	/* A worker whose keys are its own (cp's set not yet there) does
