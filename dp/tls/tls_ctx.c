@@ -158,7 +158,8 @@ file_ok(const char *path, char *why, size_t len)
 
 /* A context of method with t's versions, cipher, suite and group lists
  * and cert's chain and key, renegotiation and compression off,
- * SSL_MODE_ASYNC: what the TURN server's contexts and the AGW legs' share. */
+ * SSL_MODE_ASYNC with an offload: what the TURN server's contexts and the
+ * AGW legs' share. */
 static SSL_CTX *
 ctx_base(const struct tp_conf_tls *t, const struct tp_conf_tls_cert *cert,
 	 const char *what, OSSL_LIB_CTX *libctx, const char *propq,
@@ -225,15 +226,21 @@ ctx_base(const struct tp_conf_tls *t, const struct tp_conf_tls_cert *cert,
 	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION |
 			    SSL_OP_CIPHER_SERVER_PREFERENCE);
 	/*
-	 * SSL_MODE_ASYNC always: with an offload, a handshake or record
-	 * operation that waits for the accelerator returns WANT_ASYNC and the
-	 * worker goes on; without one nothing ever pauses and the same code
-	 * runs. No SSL_MODE_RELEASE_BUFFERS: it frees and reallocates the
+	 * SSL_MODE_ASYNC whenever an offload is configured (tls.offload: an
+	 * engine or a provider): a handshake or record operation that waits
+	 * for the accelerator returns WANT_ASYNC and the worker goes on.
+	 * Without one nothing could ever pause, and the mode would only cost
+	 * an async job (a context switch) around every SSL_read and
+	 * SSL_write: measured, TLS's added cost at 16 KB records 3.3-3.5
+	 * cycles/byte with it, ~1.9 without (perf/RESULTS.md T7). dp's code
+	 * is the same either way (it handles WANT_ASYNC, which then never
+	 * comes). No SSL_MODE_RELEASE_BUFFERS: it frees and reallocates the
 	 * record buffers around every record a connection reads, an
 	 * allocation per packet; the buffers are bounded instead
 	 * (SSL_CTX_set_max_send_fragment below, dp/tls/FEATURE.md).
 	 */
-	SSL_CTX_set_mode(ctx, SSL_MODE_ASYNC);
+	if (t->offload != TP_TLS_OFFLOAD_NONE)
+		SSL_CTX_set_mode(ctx, SSL_MODE_ASYNC);
 	return ctx;
 fail:
 	SSL_CTX_free(ctx);

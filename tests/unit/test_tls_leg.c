@@ -334,8 +334,16 @@ params1(struct certfp fp)
 static SSL_CTX *
 leg_ctx(const struct tp_conf_tls *t, bool async)
 {
-	SSL_CTX *c = tls_leg_ctx_create(t, async ? alibctx : NULL, async ? apropq : NULL,
-					err, sizeof(err));
+	static struct tp_conf_tls tt;   /* (large for the stack) */
+	SSL_CTX *c;
+
+	/* as dp's configuration says it: an offload provider (the mode
+	 * SSL_MODE_ASYNC comes with it) */
+	tt = *t;
+	if (async)
+		tt.offload = TP_TLS_OFFLOAD_PROVIDER;
+	c = tls_leg_ctx_create(&tt, async ? alibctx : NULL, async ? apropq : NULL,
+			       err, sizeof(err));
 
 	if (c == NULL)
 		fail_msg("tls_leg_ctx_create: %s", err);
