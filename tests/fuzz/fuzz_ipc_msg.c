@@ -190,14 +190,50 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 		fold(ps, sizeof(*ps));
 		break;
 	}
-	default:   /* ALLOC_DEL, STATE_DONE, SYNC, STATS_REQ */
+	case IPC_AGW_ADD:
+	case IPC_AGW_STATE: {
+		const struct ipc_agw_ctx *x = (const void *)m->body;
+
+		CHECK(len == (m->h.kind == IPC_AGW_ADD ? sizeof(struct ipc_agw_ctx)
+						       : sizeof(struct ipc_agw_state)));
+		for (unsigned int i = 0; i < 2; i++) {
+			const struct ipc_agw_term *t = &x->term[i];
+
+			CHECK(t->tcp_role == IPC_AGW_TCP_CLIENT ||
+			      t->tcp_role == IPC_AGW_TCP_SERVER);
+			CHECK(t->nfp <= IPC_AGW_FP_MAX);
+			CHECK((t->tls_role != IPC_AGW_TLS_NONE) == (t->nfp > 0));
+			for (unsigned int k = 0; k < t->nfp; k++)
+				CHECK(t->fp[k].len == 20 || t->fp[k].len == 32 ||
+				      t->fp[k].len == 48 || t->fp[k].len == 64);
+			CHECK(t->local.family == 4 || t->local.family == 6);
+		}
+		fold(x, len);
+		break;
+	}
+	case IPC_AGW_EVENT: {
+		const struct ipc_agw_event *e = (const void *)m->body;
+
+		CHECK(len == sizeof(*e));
+		CHECK(e->detail_len < IPC_AGW_DETAIL_MAX && e->detail[e->detail_len] == '\0');
+		CHECK(e->cause <= IPC_AGW_CAUSE_MAX);
+		fold(e->detail, e->detail_len);
+		break;
+	}
+	default:   /* ALLOC_DEL, STATE_DONE, SYNC, STATS_REQ, AGW_DEL */
 		CHECK(len == 0);
 		break;
 	}
+	if (m->h.kind == IPC_AGW_ADD || m->h.kind == IPC_AGW_DEL ||
+	    m->h.kind == IPC_AGW_STATE || m->h.kind == IPC_AGW_EVENT)
+		CHECK(ipc_conn_gen(m->h.alloc_id) != 0 &&
+		      ipc_conn_worker(m->h.alloc_id) == m->h.worker);
 	if (m->h.kind != IPC_STATS && m->h.kind != IPC_STATE_DONE &&
 	    m->h.kind != IPC_SYNC && m->h.kind != IPC_STATS_REQ &&
 	    m->h.kind != IPC_TLS_TICKETS && m->h.kind != IPC_TLS_PSK_ADD &&
-	    m->h.kind != IPC_TLS_PSK_DEL && m->h.kind != IPC_TLS_PSK_SYNC) {
+	    m->h.kind != IPC_TLS_PSK_DEL && m->h.kind != IPC_TLS_PSK_SYNC &&
+	    m->h.kind != IPC_AGW_ADD && m->h.kind != IPC_AGW_DEL &&
+	    m->h.kind != IPC_AGW_STATE && m->h.kind != IPC_AGW_EVENT) {
 		const struct ipc_tuple *t = &m->h.tuple;
 
 		CHECK(t->transport == 17 || t->transport == 6);
