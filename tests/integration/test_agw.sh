@@ -12,6 +12,8 @@
 #      checked against its signalled fingerprint) to plain; TLS to TLS
 #      (dp also the TLS client of the peer, trusting it by fingerprint).
 #      Each ends by a duplex close (FIN answered by FIN) and its event.
+#      Then the nine combinations of the legs' TLS roles (none, server,
+#      client; each TCP role on each side in turn), 1 MB each way.
 #   B. Release causes, each with both legs gone (the kernel's ends see EOF
 #      or RST) and the context's released event read with
 #      `turnpikectl events`: close_notify, rst, connect_failed, a wrong
@@ -22,8 +24,8 @@
 #   C. AGW_MANY (default 1000) contexts at once: every leg up, data
 #      through each, all released by FIN.
 #   D. dp restarted with 2% loss both ways on both ports (the impairment
-#      stage): a context it held is released (dp_restart); plain and TLS
-#      AGW_MB MB each way again, byte-exact.
+#      stage): a context it held is released (dp_restart); plain to plain,
+#      TLS to plain and TLS to TLS, AGW_MB MB each way again, byte-exact.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/dp_env.sh"
@@ -148,6 +150,78 @@ tp_check "TLS to TLS (dp a TLS client of the peer too): $MB MB each way byte-exa
 tp_check "... the peer saw our certificate as client" \
   test "$(j "$TP_TMP/tls2.peer" 'd["peer_fp"]')" = "$(fphex dp)"
 tp_check "... released by close_notify or FIN, both legs down" gone tls2 'fin\|close_notify'
+
+# Every combination of the legs' TLS roles (none, server, client), each
+# with both TCP roles in turn over the nine: 1 MB each way, byte-exact.
+# Leg a faces the clients' namespace (dp 10.210.0.1, the far end
+# 10.210.0.2:5001), leg b the peers' (dp 10.211.0.1, the far end
+# 10.211.0.2:5000). A far end plays the TLS role opposite dp's, whatever
+# its TCP role (a connecting TLS server when dp's leg accepts and is the
+# TLS client), and presents its own certificate, checked by fingerprint.
+MX=1000000
+MXA=$(shaof 1 "$MX"); MXB=$(shaof 2 "$MX")
+# end_args NS_CERT TLS: the far end's TLS arguments for dp's leg role TLS
+end_args() {
+  case $2 in
+    server) echo "--tls-cert $TP_TMP/$1.pem --tls-key $TP_TMP/$1.key --tls-role client" ;;
+    client) echo "--tls-cert $TP_TMP/$1.pem --tls-key $TP_TMP/$1.key --tls-role server --tls-ca $TP_TMP/dp.pem" ;;
+  esac
+}
+# leg_spec TCP TLS LOCAL REMOTE CERT: dp's leg
+leg_spec() {
+  local s
+  if [ "$1" = server ]; then s="tcp=server,local=$3"; else s="tcp=client,remote=$4"; fi
+  [ "$2" = none ] || s="$s,tls=$2,fp=$(fp "$5")"
+  echo "$s"
+}
+# matrix TA LA TB LB: a context with those roles, MX bytes each way
+matrix() {
+  local ta=$1 la=$2 tb=$3 lb=$4 name="mx-$1-$2-$3-$4" ea eb pids=() port ok=0
+  ea=$(end_args ue "$la"); eb=$(end_args peer "$lb")
+  # both TLS: one end has to end first (close_notify once it has it all)
+  [ "$la" != none ] && [ "$lb" != none ] && ea="$ea --close-when-received"
+  rm -f "$TP_TMP/ready-a" "$TP_TMP/ready-b"
+  [ "$ta" = client ] && { $C $S listen 10.210.0.2 5001 --bytes $MX --seed 1 --timeout 30 \
+    --ready "$TP_TMP/ready-a" $ea >"$TP_TMP/$name.a" 2>&1 & pids+=($!); }
+  [ "$tb" = client ] && { $P $S listen 10.211.0.2 5000 --bytes $MX --seed 2 --timeout 30 \
+    --ready "$TP_TMP/ready-b" $eb >"$TP_TMP/$name.b" 2>&1 & pids+=($!); }
+  for _ in $(seq 50); do
+    { [ "$ta" = server ] || [ -f "$TP_TMP/ready-a" ]; } &&
+      { [ "$tb" = server ] || [ -f "$TP_TMP/ready-b" ]; } && break
+    sleep 0.1
+  done
+  create "$name" --a "$(leg_spec "$ta" "$la" 10.210.0.1 10.210.0.2:5001 ue)" \
+    --b "$(leg_spec "$tb" "$lb" 10.211.0.1 10.211.0.2:5000 peer)" || { kill "${pids[@]}" 2>/dev/null; return 1; }
+  if [ "$ta" = server ]; then
+    port=$(j "$TP_TMP/$name.json" 'd["legs"][0]["local"].rsplit(":",1)[1]')
+    $C $S connect 10.210.0.1 "$port" --bytes $MX --seed 1 --timeout 30 $ea >"$TP_TMP/$name.a" 2>&1 &
+    pids+=($!)
+  fi
+  if [ "$tb" = server ]; then
+    port=$(j "$TP_TMP/$name.json" 'd["legs"][1]["local"].rsplit(":",1)[1]')
+    $P $S connect 10.211.0.1 "$port" --bytes $MX --seed 2 --timeout 30 $eb >"$TP_TMP/$name.b" 2>&1 &
+    pids+=($!)
+  fi
+  wait "${pids[@]}"
+  echo "#   a: $(cut -c1-200 "$TP_TMP/$name.a")"
+  echo "#   b: $(cut -c1-200 "$TP_TMP/$name.b")"
+  j "$TP_TMP/$name.a" "d['recv']==$MX and d['recv_sha']=='$MXB' and d['sent']==$MX and d['end']=='eof'" |
+    grep -q True || ok=1
+  j "$TP_TMP/$name.b" "d['recv']==$MX and d['recv_sha']=='$MXA' and d['sent']==$MX and d['end']=='eof'" |
+    grep -q True || ok=1
+  # a TLS far end saw dp's certificate
+  if [ "$la" != none ]; then [ "$(j "$TP_TMP/$name.a" 'd["peer_fp"]')" = "$(fphex dp)" ] || ok=1; fi
+  if [ "$lb" != none ]; then [ "$(j "$TP_TMP/$name.b" 'd["peer_fp"]')" = "$(fphex dp)" ] || ok=1; fi
+  [ $ok = 0 ] && gone "$name" 'fin\|close_notify'
+}
+for combo in "client none server none" "server none client server" "server none client client" \
+             "client server client none" "server server server server" "client server client client" \
+             "server client server none" "client client server server" "server client server client"; do
+  # shellcheck disable=SC2086
+  set -- $combo
+  tp_check "roles: leg a TCP $1 TLS $2, leg b TCP $3 TLS $4: 1 MB each way byte-exact, both legs down" \
+    matrix $combo
+done
 
 # IPv6 on both legs (1 MB each way, plain)
 rm -f "$TP_TMP/ready"
@@ -325,6 +399,10 @@ tp_check "2% loss both ways, plain to plain: $MB MB each way byte-exact" \
 tp_check "2% loss both ways, TLS to plain: $MB MB each way byte-exact" \
   transfer ltls 0 "tcp=server,tls=server,local=10.210.0.1,fp=$(fp ue)" \
   'tcp=client,remote=10.211.0.2:5000' --tls-cert "$TP_TMP/ue.pem" --tls-key "$TP_TMP/ue.key"
+tp_check "2% loss both ways, TLS to TLS: $MB MB each way byte-exact" \
+  transfer ltls2 1 "tcp=server,tls=server,local=10.210.0.1,fp=$(fp ue)" \
+  "tcp=client,tls=client,remote=10.211.0.2:5000,fp=$(fp peer)" \
+  --tls-cert "$TP_TMP/ue.pem" --tls-key "$TP_TMP/ue.key" --close-when-received
 s1=$(tp_stats)
 lost=$(( $(tp_stat "$s1" drop_impair_loss) - $(tp_stat "$s0" drop_impair_loss) ))
 sw=$(tp_stats "splice worker=0"; tp_stats "splice worker=1")

@@ -162,6 +162,19 @@ app_closed(struct tcp_stack *ts, tcp_id_t id, void *arg, enum tcp_reason why)
 	h->ev.closeds++;
 	h->ev.last_reason = why;
 	h->ev.last_id = id;
+	if (h->ev.read_in_closed) {
+		struct rte_mbuf *m;
+		int n;
+
+		h->ev.closed_read = 0;
+		while ((n = tcp_recv(ts, id, &m, UINT32_MAX)) > 0) {
+			h->ev.closed_read += n;
+			rte_pktmbuf_free(m);
+		}
+		if (h->ev.closed_read == 0 && n < 0)
+			h->ev.closed_read = n;
+		h->ev.closed_read_end = n;
+	}
 }
 
 static const struct tcp_app_ops h_app_ops = {

@@ -32,6 +32,9 @@ struct h_event {
 	tcp_id_t last_id;
 	bool refuse;                 /* accept() refuses */
 	bool close_in_readable;      /* readable() calls tcp_close() */
+	bool read_in_closed;         /* closed() reads what is left: */
+	int closed_read;             /* its bytes, or the first error */
+	int closed_read_end;         /* what the read after them said */
 };
 
 struct h {

@@ -552,6 +552,36 @@ test_tcp_close_passive(void **state)
 	h_free(h);
 }
 
+/* The peer's data and FIN came, unread; we shut (LAST_ACK) and the peer
+ * acknowledged our FIN: the connection is CLOSED when closed(NORMAL) is
+ * called, and what the peer sent is still readable there, then EOF (a
+ * splice reads a leg's tail in that callback; -ENOTCONN here lost it). */
+static void
+test_tcp_close_passive_tail_readable_in_closed(void **state)
+{
+	struct h *h = h_new(NULL);
+	uint32_t fin;
+
+	(void)state;
+	h_open_passive(h);
+	h_send_data(h, "the tail of the stream", 22);
+	h_inject(h, TCP_FIN | TCP_ACK, h->p_seq, h->p_ack, 1000, NULL, NULL, 0);
+	h->p_seq++;
+	assert_int_equal(tcp_conn_state(h->ts, h->id), TCP_ST_CLOSE_WAIT);
+	assert_int_equal(tcp_shutdown(h->ts, h->id), 0);
+	while ((fin = h_pop(h)->seg.flags) != (TCP_FIN | TCP_ACK))
+		;
+	assert_int_equal(tcp_conn_state(h->ts, h->id), TCP_ST_LAST_ACK);
+	h->ev.read_in_closed = true;
+	h_ack(h, h->p_ack + 1, 1000);
+	assert_int_equal(h->ev.closeds, 1);
+	assert_int_equal(h->ev.last_reason, TCP_REASON_NORMAL);
+	assert_int_equal(h->ev.closed_read, 22);
+	assert_int_equal(h->ev.closed_read_end, 0);
+	assert_int_equal(h->ts->nconns, 0);
+	h_free(h);
+}
+
 static void
 test_tcp_close_simultaneous(void **state)
 {
@@ -2470,6 +2500,7 @@ main(void)
 		cmocka_unit_test(test_tcp_input_bad_segments_counted),
 		cmocka_unit_test(test_tcp_close_active),
 		cmocka_unit_test(test_tcp_close_passive),
+		cmocka_unit_test(test_tcp_close_passive_tail_readable_in_closed),
 		cmocka_unit_test(test_tcp_close_simultaneous),
 		cmocka_unit_test(test_tcp_close_half_close),
 		cmocka_unit_test(test_tcp_close_time_wait_bounded),

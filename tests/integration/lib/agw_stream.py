@@ -13,6 +13,9 @@
 #                                    TLS server asking for the client's
 #                                    certificate; connect: a TLS client
 #                                    presenting it)
+#       [--tls-role server|client]   TLS: the other role than the TCP one
+#                                    (a connecting TLS server: dp's leg is a
+#                                    TCP server and a TLS client)
 #       [--close-first]              TLS: send close_notify right after the
 #                                    data (the peer sends nothing back)
 #       [--close-when-received]      TLS: send close_notify once our bytes
@@ -70,12 +73,13 @@ def main():
     t0 = time.time()
     pause_until = t0 + pause        # from the connection on
     s = raw
+    tls_server = arg("--tls-role", "server" if mode == "listen" else "client") == "server"
     if cert:
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER if mode == "listen"
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER if tls_server
                              else ssl.PROTOCOL_TLS_CLIENT)
         ctx.load_cert_chain(cert, key)
         ctx.check_hostname = False
-        if mode == "listen":
+        if tls_server:
             # ask for the client's certificate; trust is by fingerprint
             # (printed, the test compares), as the gateway's is
             ctx.verify_mode = ssl.CERT_OPTIONAL
@@ -83,7 +87,7 @@ def main():
         else:
             ctx.verify_mode = ssl.CERT_NONE
         try:
-            s = ctx.wrap_socket(raw, server_side=(mode == "listen"))
+            s = ctx.wrap_socket(raw, server_side=tls_server)
         except (ssl.SSLError, OSError) as e:
             out["error"] = "handshake: %s" % e
             print(json.dumps(out))
