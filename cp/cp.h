@@ -23,7 +23,7 @@
 #include "tw.h"
 
 #define CP_TICK_MS       10u      /* timer wheel granularity */
-#define CP_HASH_BUCKETS  65536u
+#define CP_HASH_MIN      4096u    /* chain heads at start (they double) */
 #define CP_MAX_RESERV    1024u
 #define CP_MAX_ALTERNATES 8u
 
@@ -120,9 +120,10 @@ struct cp_ctx {
 	uint64_t next_id;
 	struct cp_alloc *pool;        /* max_allocs slots, touched as used: */
 	uint32_t pool_used;           /* slots [0, pool_used) were ever taken */
-	struct cp_alloc *free_list;   /* slots freed since */
-	struct cp_alloc **by_tuple;   /* CP_HASH_BUCKETS chains */
-	struct cp_alloc **by_id;
+	struct cp_alloc *free_list;   /* slots freed since (next_id) */
+	struct cp_alloc **by_tuple;   /* hash_mask + 1 chains, */
+	struct cp_alloc **by_id;      /* doubled when nallocs passes them */
+	uint32_t hash_mask;
 	uint32_t worker_allocs[IPC_MAX_WORKERS];  /* live allocations per worker */
 	uint32_t worker_cap;          /* what one dp worker's table holds */
 	/* dp restarted: every allocation is installed again a slice at a
@@ -138,16 +139,12 @@ struct cp_ctx {
 	uint64_t port_used[2][TP_CONF_MAX_RELAY][65536 / 64];
 	uint32_t share_used[2][TP_CONF_MAX_RELAY][IPC_MAX_WORKERS];
 	struct cp_reservation reserv[CP_MAX_RESERV];
-	/* Quota counts by username: an entry per username that has an
-	 * allocation, chained from by_user[hash & users_mask] (users_mask + 1
-	 * heads, the power of two at or above max_allocs). Entries come from
-	 * a pool of max_allocs (a user in the table has an allocation, so it
-	 * cannot run out) and go back with the user's last allocation: the
+	/* Usernames (interned) and their quota counts: an entry per username
+	 * that has an allocation (malloc()ed with the name), chained from
+	 * by_user[hash & users_mask]; the heads double when the users pass
+	 * them, and an entry goes with its user's last allocation: the
 	 * table's size and its chains follow the live allocations, however
 	 * many usernames come and go. */
-	struct cp_user *users;        /* the pool, taken as used: */
-	uint32_t users_used;          /* [0, users_used) were ever taken */
-	struct cp_user *users_free;   /* freed since */
 	struct cp_user **by_user;
 	uint32_t users_mask;
 	uint32_t nusers;              /* usernames with an allocation */

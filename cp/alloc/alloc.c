@@ -57,8 +57,7 @@ tuple_hash(const struct ipc_tuple *t)
 	h = hash_bytes(&t->client.family, 1, h);
 	h = hash_bytes(&t->client.port, 2, h);
 	h = hash_bytes(t->client.ip, 16, h);
-	h = hash_bytes(&t->server.port, 2, h);
-	return h & (CP_HASH_BUCKETS - 1);
+	return hash_bytes(&t->server.port, 2, h);
 }
 
 static bool
@@ -73,7 +72,7 @@ tuple_eq(const struct ipc_tuple *a, const struct ipc_tuple *b)
 static uint32_t
 id_hash(uint64_t id)
 {
-	return (uint32_t)((id * 0x9E3779B97F4A7C15ULL) >> 48) & (CP_HASH_BUCKETS - 1);
+	return (uint32_t)((id * 0x9E3779B97F4A7C15ULL) >> 32);
 }
 
 void
@@ -156,10 +155,10 @@ cpa_port_set(struct cp_ctx *cp, unsigned int fi, unsigned int idx, uint16_t p, b
 void
 cpa_alloc_ports_set(struct cp_ctx *cp, const struct cp_alloc *a, bool used)
 {
-	for (unsigned int i = 0; i < a->auth.nrelayed && i < 2; i++)
+	for (unsigned int i = 0; i < a->nrelayed && i < 2; i++)
 		if (a->relay_idx[i] != CP_RELAY_NONE)
-			cpa_port_set(cp, cpa_fam_i(a->auth.relayed[i].family), a->relay_idx[i],
-				 a->auth.relayed[i].port, used);
+			cpa_port_set(cp, cpa_fam_i(a->relayed[i].family), a->relay_idx[i],
+				 a->relay_port, used);
 }
 
 /*
@@ -318,7 +317,7 @@ reserv_expired(struct tw_timer *t, void *arg)
 	cpa_reserv_end(g_cp, rv);
 }
 
-/* ---- quota counts by username (RFC 8656 §7.2 step 10) ------------------ */
+/* ---- usernames: interned, counted for the quota (RFC 8656 §7.2 step 10) */
 
 /*
  * The table was open addressing without deletion, sized 2 x quota_total:
@@ -326,8 +325,8 @@ reserv_expired(struct tw_timer *t, void *arg)
  * filled after a few hundred thousand sessions (then every Allocate got
  * 486) and its probes grew long well before (300,000 usernames took 4
  * minutes where 20,000 took 5 s). Now an entry leaves with its user's
- * last allocation, chains stay as short as the live allocations make
- * them, and the entry keeps no name of its own (see struct cp_user).
+ * last allocation, and chains stay as short as the live users make them:
+ * the heads double when the users outnumber them.
  *
  * The names are authenticated (cp/auth), so whoever picks them holds a
  * credential; the hash basis is random per run all the same.
@@ -341,10 +340,7 @@ user_hash(const struct cp_ctx *cp, const char *name, size_t len)
 static bool
 user_is(const struct cp_user *u, uint32_t h, const char *name, size_t len)
 {
-	const struct ipc_alloc *ia = &u->allocs->auth;
-
-	return u->hash == h && ia->user_len == len &&
-	       memcmp(ia->username, name, len) == 0;
+	return u->hash == h && u->len == len && memcmp(u->name, name, len) == 0;
 }
 
 /* The entry of a username, or NULL when it has no allocation. */
@@ -359,34 +355,60 @@ cpa_user_find(const struct cp_ctx *cp, const char *name, size_t len)
 	return NULL;
 }
 
-/* Count allocation a (its auth.username set) under its username. */
-void
-cpa_user_attach(struct cp_ctx *cp, struct cp_alloc *a)
+/* Twice the chain heads, every entry moved (a step of cp's own loop: a
+ * few milliseconds at a million users). Without memory the chains just
+ * grow longer. */
+static void
+users_grow(struct cp_ctx *cp)
 {
-	const char *name = a->auth.username;
-	size_t len = a->auth.user_len;
+	uint32_t n = (cp->users_mask + 1) * 2;
+	struct cp_user **heads = calloc(n, sizeof(*heads));
+
+	if (heads == NULL)
+		return;
+	for (uint32_t b = 0; b <= cp->users_mask; b++) {
+		struct cp_user *u = cp->by_user[b], *next;
+
+		for (; u != NULL; u = next) {
+			next = u->next;
+			u->next = heads[u->hash & (n - 1)];
+			heads[u->hash & (n - 1)] = u;
+		}
+	}
+	free(cp->by_user);
+	cp->by_user = heads;
+	cp->users_mask = n - 1;
+}
+
+/* Count allocation a under username name (len bytes, at most
+ * TP_USERNAME_MAX): the user's entry, made with a copy of the name at its
+ * first allocation. 0, or -ENOMEM (a is not counted, has no user). */
+int
+cpa_user_attach(struct cp_ctx *cp, struct cp_alloc *a, const char *name, size_t len)
+{
 	uint32_t h = user_hash(cp, name, len);
 	struct cp_user **head = &cp->by_user[h & cp->users_mask], *u;
 
+	if (len > UINT16_MAX)
+		return -EINVAL;
 	for (u = *head; u != NULL; u = u->next)
 		if (user_is(u, h, name, len))
 			break;
 	if (u == NULL) {
-		/* Never empty: no more users than allocations, and the pool
-		 * has an entry for each allocation cp can hold. */
-		u = cp->users_free;
-		if (u != NULL)
-			cp->users_free = u->next;
-		else if (cp->users_used < cp->max_allocs)
-			u = &cp->users[cp->users_used++];   /* never used before */
-		else
-			return;
+		u = malloc(sizeof(*u) + len + 1);
+		if (u == NULL)
+			return -ENOMEM;
 		u->hash = h;
 		u->n = 0;
 		u->allocs = NULL;
+		u->len = (uint16_t)len;
+		memcpy(u->name, name, len);
+		u->name[len] = '\0';
 		u->next = *head;
 		*head = u;
 		cp->nusers++;
+		if (cp->nusers > cp->users_mask + 1)
+			users_grow(cp);
 	}
 	a->user = u;
 	a->user_prev = NULL;
@@ -395,6 +417,7 @@ cpa_user_attach(struct cp_ctx *cp, struct cp_alloc *a)
 		u->allocs->user_prev = a;
 	u->allocs = a;
 	u->n++;
+	return 0;
 }
 
 /* a no longer counts; its user leaves the table with its last one. */
@@ -418,8 +441,7 @@ user_detach(struct cp_ctx *cp, struct cp_alloc *a)
 	for (pp = &cp->by_user[u->hash & cp->users_mask]; *pp != u; pp = &(*pp)->next)
 		;
 	*pp = u->next;
-	u->next = cp->users_free;
-	cp->users_free = u;
+	free(u);
 	cp->nusers--;
 }
 
@@ -468,9 +490,11 @@ cpa_send_alloc(struct cp_ctx *cp, const struct cp_alloc *a, uint16_t kind)
 
 	msg_init(&m, kind, a, NULL);
 	if (kind == IPC_ALLOC_ADD) {
-		struct ipc_alloc ia = a->auth;
+		struct ipc_alloc ia;
 
-		ia.expires_ms = a->expires_ms;
+		/* No key: nobody reads it again (a request is authenticated
+		 * afresh), and a restarted cp needs the username only. */
+		cpa_alloc_ipc(a, &ia);
 		memcpy(m.body, &ia, sizeof(ia));
 		m.h.body_len = sizeof(ia);
 	} else if (kind == IPC_ALLOC_LIFE) {
@@ -499,10 +523,29 @@ cpa_send_binding(struct cp_ctx *cp, const struct cp_alloc *a, uint16_t kind,
 
 /* ---- allocation table --------------------------------------------------- */
 
+/* What dp is told of a (ALLOC_ADD): its relayed addresses, expiry and
+ * username; no key. */
+void
+cpa_alloc_ipc(const struct cp_alloc *a, struct ipc_alloc *ia)
+{
+	memset(ia, 0, sizeof(*ia));
+	ia->nrelayed = a->nrelayed;
+	for (unsigned int i = 0; i < a->nrelayed && i < 2; i++) {
+		ia->relayed[i] = a->relayed[i];
+		ia->relayed[i].port = a->relay_port;
+	}
+	ia->expires_ms = a->expires_ms;
+	if (a->user != NULL) {
+		ia->user_len = a->user->len;
+		memcpy(ia->username, a->user->name, a->user->len);
+	}
+}
+
 struct cp_alloc *
 cpa_alloc_by_tuple(struct cp_ctx *cp, const struct ipc_tuple *t)
 {
-	for (struct cp_alloc *a = cp->by_tuple[tuple_hash(t)]; a; a = a->next_tuple)
+	for (struct cp_alloc *a = cp->by_tuple[tuple_hash(t) & cp->hash_mask]; a;
+	     a = a->next_tuple)
 		if (tuple_eq(&a->tuple, t))
 			return a;
 	return NULL;
@@ -511,30 +554,72 @@ cpa_alloc_by_tuple(struct cp_ctx *cp, const struct ipc_tuple *t)
 static struct cp_alloc *
 alloc_by_id(struct cp_ctx *cp, uint64_t id)
 {
-	for (struct cp_alloc *a = cp->by_id[id_hash(id)]; a; a = a->next_id)
+	for (struct cp_alloc *a = cp->by_id[id_hash(id) & cp->hash_mask]; a; a = a->next_id)
 		if (a->id == id)
 			return a;
 	return NULL;
 }
 
-static void alloc_expired(struct tw_timer *t, void *arg);
-static void perm_expired(struct tw_timer *t, void *arg);
-static void chan_expired(struct tw_timer *t, void *arg);
+/*
+ * The two chain tables (by client tuple, by id) start small and double
+ * when the allocations outnumber their heads, every live allocation moved
+ * (a step of cp's loop: some 20 ms at a million). Reserved whole for
+ * cp.quota_total they were 65,536 heads each whatever the count: chains
+ * of 15 at a million. Without memory they stay as they are (longer
+ * chains, still correct).
+ */
+static void
+hash_grow(struct cp_ctx *cp)
+{
+	uint32_t n = (cp->hash_mask + 1) * 2, cur = 0;
+	struct cp_alloc **bt = calloc(n, sizeof(*bt)), **bi = calloc(n, sizeof(*bi));
+	struct cp_alloc *a;
 
+	if (bt == NULL || bi == NULL) {
+		free(bt);
+		free(bi);
+		return;
+	}
+	while ((a = cp_alloc_next(cp, &cur)) != NULL) {
+		uint32_t h = tuple_hash(&a->tuple) & (n - 1);
+
+		a->next_tuple = bt[h];
+		bt[h] = a;
+		h = id_hash(a->id) & (n - 1);
+		a->next_id = bi[h];
+		bi[h] = a;
+	}
+	free(cp->by_tuple);
+	free(cp->by_id);
+	cp->by_tuple = bt;
+	cp->by_id = bi;
+	cp->hash_mask = n - 1;
+}
+
+static void alloc_timer(struct tw_timer *t, void *arg);
+
+/* A new allocation of worker for tu's client, counted under username name
+ * (len bytes); id 0: a new id. NULL when cp holds max_allocs or has no
+ * memory for the user. */
 struct cp_alloc *
 cpa_alloc_new(struct cp_ctx *cp, const struct ipc_tuple *tu, uint16_t worker,
-	  uint64_t id)
+	  uint64_t id, const char *name, size_t len)
 {
 	struct cp_alloc *a = cp->free_list;
 	uint32_t h;
 
 	if (a != NULL)
-		cp->free_list = a->next_free;
+		cp->free_list = a->next_id;
 	else if (cp->pool_used < cp->max_allocs)
 		a = &cp->pool[cp->pool_used++];   /* a slot never used before */
 	else
 		return NULL;
 	memset(a, 0, sizeof(*a));
+	if (cpa_user_attach(cp, a, name, len) < 0) {
+		a->next_id = cp->free_list;
+		cp->free_list = a;
+		return NULL;
+	}
 	a->id = id != 0 ? id : ++cp->next_id;
 	if (a->id > cp->next_id)
 		cp->next_id = a->id;
@@ -542,22 +627,16 @@ cpa_alloc_new(struct cp_ctx *cp, const struct ipc_tuple *tu, uint16_t worker,
 	a->worker = worker;
 	a->created_ms = cp->now_ms;
 	a->live = true;
-	tw_timer_init(&a->timer, alloc_expired, a);
-	for (unsigned int i = 0; i < CP_MAX_PERMS; i++) {
-		a->perms[i].owner = a;
-		tw_timer_init(&a->perms[i].timer, perm_expired, &a->perms[i]);
-	}
-	for (unsigned int i = 0; i < CP_MAX_CHANNELS; i++) {
-		a->chans[i].owner = a;
-		tw_timer_init(&a->chans[i].timer, chan_expired, &a->chans[i]);
-	}
-	h = tuple_hash(tu);
+	tw_timer_init(&a->timer, alloc_timer, a);
+	cp->nallocs++;
+	if (cp->nallocs > cp->hash_mask + 1)
+		hash_grow(cp);
+	h = tuple_hash(tu) & cp->hash_mask;
 	a->next_tuple = cp->by_tuple[h];
 	cp->by_tuple[h] = a;
-	h = id_hash(a->id);
+	h = id_hash(a->id) & cp->hash_mask;
 	a->next_id = cp->by_id[h];
 	cp->by_id[h] = a;
-	cp->nallocs++;
 	if (worker < IPC_MAX_WORKERS)
 		cp->worker_allocs[worker]++;
 	return a;
@@ -570,16 +649,13 @@ cpa_alloc_free(struct cp_ctx *cp, struct cp_alloc *a)
 	struct cp_alloc **pp;
 
 	tw_del(&cp->wheel, &a->timer);
-	for (unsigned int i = 0; i < CP_MAX_PERMS; i++)
-		tw_del(&cp->wheel, &a->perms[i].timer);
-	for (unsigned int i = 0; i < CP_MAX_CHANNELS; i++)
-		tw_del(&cp->wheel, &a->chans[i].timer);
-	for (pp = &cp->by_tuple[tuple_hash(&a->tuple)]; *pp; pp = &(*pp)->next_tuple)
+	for (pp = &cp->by_tuple[tuple_hash(&a->tuple) & cp->hash_mask]; *pp;
+	     pp = &(*pp)->next_tuple)
 		if (*pp == a) {
 			*pp = a->next_tuple;
 			break;
 		}
-	for (pp = &cp->by_id[id_hash(a->id)]; *pp; pp = &(*pp)->next_id)
+	for (pp = &cp->by_id[id_hash(a->id) & cp->hash_mask]; *pp; pp = &(*pp)->next_id)
 		if (*pp == a) {
 			*pp = a->next_id;
 			break;
@@ -590,51 +666,143 @@ cpa_alloc_free(struct cp_ctx *cp, struct cp_alloc *a)
 	if (a->worker < IPC_MAX_WORKERS && cp->worker_allocs[a->worker] > 0)
 		cp->worker_allocs[a->worker]--;
 	user_detach(cp, a);
+	free(a->binds);
+	a->binds = NULL;
+	a->nbinds = a->bind_cap = a->nperms = 0;
 	a->live = false;
-	a->next_free = cp->free_list;
+	a->next_id = cp->free_list;
 	cp->free_list = a;
 	cp->nallocs--;
 }
 
+/* ---- permissions and channels: an array sized by use ------------------- */
+
+/* The binding for peer: the permission for its IP (chan false), or the
+ * channel bound to the peer's transport address (chan true). -1: none. */
+int
+cpa_bind_find(const struct cp_alloc *a, const struct ipc_addr *peer, bool chan)
+{
+	unsigned int n = peer->family == NET_AF4 ? 4 : 16;
+
+	for (unsigned int i = 0; i < a->nbinds; i++) {
+		const struct cp_bind *b = &a->binds[i];
+
+		if ((b->channel != 0) != chan || b->peer.family != peer->family ||
+		    memcmp(b->peer.ip, peer->ip, n) != 0)
+			continue;
+		if (!chan || b->peer.port == peer->port)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* The channel numbered ch, or -1. */
+int
+cpa_chan_find(const struct cp_alloc *a, uint16_t ch)
+{
+	for (unsigned int i = 0; i < a->nbinds; i++)
+		if (a->binds[i].channel == ch)
+			return (int)i;
+	return -1;
+}
+
+/* A new binding at the end of a's array (grown: 2, 4, 8, ... at most
+ * CP_MAX_PERMS + CP_MAX_CHANNELS): its index, or -ENOMEM. Pointers into
+ * the array taken before do not survive it. */
+int
+cpa_bind_add(struct cp_alloc *a, const struct ipc_addr *peer, uint16_t channel)
+{
+	struct cp_bind *b;
+
+	if (a->nbinds == a->bind_cap) {
+		unsigned int cap = a->bind_cap ? a->bind_cap * 2u : 2u;
+
+		if (cap > CP_MAX_PERMS + CP_MAX_CHANNELS)
+			cap = CP_MAX_PERMS + CP_MAX_CHANNELS;
+		if (a->nbinds >= cap)
+			return -ENOMEM;
+		b = realloc(a->binds, cap * sizeof(*b));
+		if (b == NULL)
+			return -ENOMEM;
+		a->binds = b;
+		a->bind_cap = (uint8_t)cap;
+	}
+	b = &a->binds[a->nbinds];
+	memset(b, 0, sizeof(*b));
+	b->peer.family = peer->family;
+	memcpy(b->peer.ip, peer->ip, 16);
+	if (channel != 0)
+		b->peer.port = peer->port;   /* a permission's is 0: IP only */
+	b->channel = channel;
+	if (channel == 0)
+		a->nperms++;
+	return a->nbinds++;
+}
+
+/* Binding i goes (the last one fills its place). */
+void
+cpa_bind_del(struct cp_alloc *a, unsigned int i)
+{
+	if (i >= a->nbinds)
+		return;
+	if (a->binds[i].channel == 0)
+		a->nperms--;
+	a->binds[i] = a->binds[--a->nbinds];
+}
+
+/* a's timer at the earliest of its expiry and its bindings'. */
 void
 cpa_alloc_arm(struct cp_ctx *cp, struct cp_alloc *a)
 {
-	tw_add(&cp->wheel, &a->timer, cpa_ms_to_tick(cp, a->expires_ms));
+	uint64_t first = a->expires_ms;
+
+	for (unsigned int i = 0; i < a->nbinds; i++)
+		if (a->binds[i].expires_ms < first)
+			first = a->binds[i].expires_ms;
+	tw_add(&cp->wheel, &a->timer, cpa_ms_to_tick(cp, first));
 }
 
+/*
+ * The allocation's timer: the allocation expired (RFC 8656 §6: it goes,
+ * and dp is told), or some of its permissions (§9) and channels (§12)
+ * did (each goes, and dp is told); then it is armed for what is next.
+ * Everything whose tick has come goes in one call, as the timers of each
+ * did when each had its own.
+ */
 static void
-alloc_expired(struct tw_timer *t, void *arg)
+alloc_timer(struct tw_timer *t, void *arg)
 {
+	struct cp_ctx *cp = g_cp;
 	struct cp_alloc *a = arg;
+	uint64_t now = cpa_ms_to_tick(cp, cp->now_ms);
 
-	(void)t;
-	g_cp->stats[CP_STAT_EXPIRED_ALLOCS]++;
-	tp_log(TP_LOG_DEBUG, "allocation %llu (worker %u): expired",
-	       (unsigned long long)a->id, a->worker);
-	cpa_send_alloc(g_cp, a, IPC_ALLOC_DEL);
-	cpa_alloc_free(g_cp, a);
-}
+	if (t->expires > now)
+		now = t->expires;
+	if (cpa_ms_to_tick(cp, a->expires_ms) <= now) {
+		cp->stats[CP_STAT_EXPIRED_ALLOCS]++;
+		tp_log(TP_LOG_DEBUG, "allocation %llu (worker %u): expired",
+		       (unsigned long long)a->id, a->worker);
+		cpa_send_alloc(cp, a, IPC_ALLOC_DEL);
+		cpa_alloc_free(cp, a);
+		return;
+	}
+	for (unsigned int i = 0; i < a->nbinds;) {
+		const struct cp_bind *b = &a->binds[i];
 
-static void
-perm_expired(struct tw_timer *t, void *arg)
-{
-	struct cp_perm *p = arg;
-
-	(void)t;
-	g_cp->stats[CP_STAT_EXPIRED_PERMS]++;
-	cpa_send_binding(g_cp, p->owner, IPC_PERM_DEL, &p->peer, 0, 0);
-	p->used = false;
-}
-
-static void
-chan_expired(struct tw_timer *t, void *arg)
-{
-	struct cp_chan *c = arg;
-
-	(void)t;
-	g_cp->stats[CP_STAT_EXPIRED_CHANS]++;
-	cpa_send_binding(g_cp, c->owner, IPC_CHAN_DEL, &c->peer, c->channel, 0);
-	c->channel = 0;
+		if (cpa_ms_to_tick(cp, b->expires_ms) > now) {
+			i++;
+			continue;
+		}
+		if (b->channel == 0) {
+			cp->stats[CP_STAT_EXPIRED_PERMS]++;
+			cpa_send_binding(cp, a, IPC_PERM_DEL, &b->peer, 0, 0);
+		} else {
+			cp->stats[CP_STAT_EXPIRED_CHANS]++;
+			cpa_send_binding(cp, a, IPC_CHAN_DEL, &b->peer, b->channel, 0);
+		}
+		cpa_bind_del(a, i);
+	}
+	cpa_alloc_arm(cp, a);
 }
 
 /* ---- state from dp (cp restarted) -------------------------------------- */
@@ -646,47 +814,47 @@ restore(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	const struct ipc_binding *b;
 	struct cp_alloc *a;
 	size_t off = sizeof(*ia);
+	unsigned int np = 0, nc = 0;
 
 	/* What dp reports is bounded like what cp sends: a username or key
 	 * longer than any cp installs is not ours (a corrupt segment). */
 	if (msg->h.body_len < sizeof(*ia) || ia->nrelayed < 1 || ia->nrelayed > 2 ||
 	    ia->user_len > TP_USERNAME_MAX || ia->key_len > IPC_KEY_MAX ||
+	    (ia->nrelayed == 2 && (ia->relayed[0].family == ia->relayed[1].family ||
+				   ia->relayed[0].port != ia->relayed[1].port)) ||
 	    alloc_by_id(cp, msg->h.alloc_id) != NULL)
 		return;
-	a = cpa_alloc_new(cp, &msg->h.tuple, (uint16_t)w, msg->h.alloc_id);
+	/* counted as a new one is: the quota holds across the restart */
+	a = cpa_alloc_new(cp, &msg->h.tuple, (uint16_t)w, msg->h.alloc_id, ia->username,
+			  ia->user_len);
 	if (a == NULL)
 		return;
-	a->auth = *ia;
-	/* counted as a new one is: the quota holds across the restart */
-	cpa_user_attach(cp, a);
 	a->relay_port = ia->relayed[0].port;
+	a->nrelayed = ia->nrelayed;
 	/* The addresses by their index in today's configuration; one it no
 	 * longer has keeps relaying in dp but holds no port here. */
-	for (unsigned int i = 0; i < ia->nrelayed; i++)
+	for (unsigned int i = 0; i < ia->nrelayed; i++) {
+		a->relayed[i] = ia->relayed[i];
+		a->relayed[i].port = a->relay_port;
 		a->relay_idx[i] = cpa_relay_index(cp, ia->relayed[i].family,
 					      ia->relayed[i].ip);
+	}
 	cpa_alloc_ports_set(cp, a, true);
 	a->expires_ms = ia->expires_ms;
-	cpa_alloc_arm(cp, a);
-	for (unsigned int pi = 0, ci = 0; off + sizeof(*b) <= msg->h.body_len;
-	     off += sizeof(*b)) {
+	for (; off + sizeof(*b) <= msg->h.body_len; off += sizeof(*b)) {
+		int i;
+
 		b = (const struct ipc_binding *)(msg->body + off);
-		if (b->channel == 0 && pi < CP_MAX_PERMS) {
-			struct cp_perm *p = &a->perms[pi++];
-
-			p->peer = b->peer;
-			p->used = true;
-			p->expires_ms = b->expires_ms;
-			tw_add(&cp->wheel, &p->timer, cpa_ms_to_tick(cp, p->expires_ms));
-		} else if (b->channel != 0 && ci < CP_MAX_CHANNELS) {
-			struct cp_chan *c = &a->chans[ci++];
-
-			c->channel = b->channel;
-			c->peer = b->peer;
-			c->expires_ms = b->expires_ms;
-			tw_add(&cp->wheel, &c->timer, cpa_ms_to_tick(cp, c->expires_ms));
-		}
+		if (b->channel == 0 ? np >= CP_MAX_PERMS : nc >= CP_MAX_CHANNELS)
+			continue;
+		i = cpa_bind_add(a, &b->peer, b->channel);
+		if (i < 0)
+			break;
+		a->binds[i].expires_ms = b->expires_ms;
+		np += b->channel == 0;
+		nc += b->channel != 0;
 	}
+	cpa_alloc_arm(cp, a);
 	cp->stats[CP_STAT_STATE_RESTORED]++;
 }
 
@@ -791,10 +959,7 @@ cp_reinstall_step(struct cp_ctx *cp)
 		 * since is the new dp's, on a connection it holds) */
 		if (a->tuple.transport == 6)
 			continue;
-		for (unsigned int i = 0; i < CP_MAX_PERMS; i++)
-			need += a->perms[i].used ? 1u : 0u;
-		for (unsigned int i = 0; i < CP_MAX_CHANNELS; i++)
-			need += a->chans[i].channel != 0 ? 1u : 0u;
+		need += a->nbinds;
 		room = IPC_RING_SLOTS -
 		       ipc_ring_count(&ipc_worker(&cp->seg, a->worker)->to_dp);
 		if (room < need + CP_RING_HEADROOM) {
@@ -802,14 +967,12 @@ cp_reinstall_step(struct cp_ctx *cp)
 			break;
 		}
 		cpa_send_alloc(cp, a, IPC_ALLOC_ADD);
-		for (unsigned int i = 0; i < CP_MAX_PERMS; i++)
-			if (a->perms[i].used)
-				cpa_send_binding(cp, a, IPC_PERM_ADD, &a->perms[i].peer, 0,
-					     a->perms[i].expires_ms);
-		for (unsigned int i = 0; i < CP_MAX_CHANNELS; i++)
-			if (a->chans[i].channel != 0)
-				cpa_send_binding(cp, a, IPC_CHAN_ADD, &a->chans[i].peer,
-					     a->chans[i].channel, a->chans[i].expires_ms);
+		for (unsigned int i = 0; i < a->nbinds; i++) {
+			const struct cp_bind *b = &a->binds[i];
+
+			cpa_send_binding(cp, a, b->channel == 0 ? IPC_PERM_ADD : IPC_CHAN_ADD,
+				     &b->peer, b->channel, b->expires_ms);
+		}
 		sent++;
 	}
 	return sent;
@@ -920,21 +1083,21 @@ cp_alloc_init(struct cp_ctx *cp)
 	memset(cp->worker_allocs, 0, sizeof(cp->worker_allocs));
 	cp->worker_cap = tp_conf_worker_allocs(cp->conf);
 	cp->max_allocs = cp->conf->cp.quota_total;
+	/* The pool is calloc()ed and taken a slot at a time (cpa_alloc_new()):
+	 * its pages are the kernel's zero pages until used. Threading a free
+	 * list through every slot here wrote all of them: 3 KiB a slot then,
+	 * 2.2 s and 330 MB before a 100k-allocation cp could answer anyone,
+	 * 25 s and 3.2 GB at 1M. The chain tables and the users' heads start
+	 * small and grow with what is live. */
 	cp->pool = calloc(cp->max_allocs, sizeof(*cp->pool));
-	cp->by_tuple = calloc(CP_HASH_BUCKETS, sizeof(*cp->by_tuple));
-	cp->by_id = calloc(CP_HASH_BUCKETS, sizeof(*cp->by_id));
-	/* The quota table follows the allocations: at most max_allocs
-	 * users, as many chain heads (a power of two) at least. */
-	cp->users_mask = 1;
-	while (cp->users_mask < cp->max_allocs)
-		cp->users_mask <<= 1;
-	cp->users_mask--;
-	cp->users = calloc(cp->max_allocs, sizeof(*cp->users));
-	cp->by_user = calloc((size_t)cp->users_mask + 1, sizeof(*cp->by_user));
-	cp->users_free = NULL;
+	cp->hash_mask = CP_HASH_MIN - 1;
+	cp->by_tuple = calloc(CP_HASH_MIN, sizeof(*cp->by_tuple));
+	cp->by_id = calloc(CP_HASH_MIN, sizeof(*cp->by_id));
+	cp->users_mask = CP_HASH_MIN - 1;
+	cp->by_user = calloc(CP_HASH_MIN, sizeof(*cp->by_user));
 	cp->nusers = 0;
 	if (cp->pool == NULL || cp->by_tuple == NULL || cp->by_id == NULL ||
-	    cp->users == NULL || cp->by_user == NULL ||
+	    cp->by_user == NULL ||
 	    RAND_bytes((unsigned char *)&cp->user_seed, sizeof(cp->user_seed)) != 1) {
 		cp_alloc_fini(cp);
 		return -ENOMEM;
@@ -943,14 +1106,8 @@ cp_alloc_init(struct cp_ctx *cp)
 		memset(&cp->reserv[i], 0, sizeof(cp->reserv[i]));
 		tw_timer_init(&cp->reserv[i].timer, reserv_expired, &cp->reserv[i]);
 	}
-	/* The pools are calloc()ed and taken a slot at a time (cpa_alloc_new(),
-	 * the quota table): their pages are the kernel's zero pages until
-	 * used. Threading free lists through every slot here wrote all of
-	 * them: 3 KiB a slot, 2.2 s and 330 MB before a 100k-allocation cp
-	 * could answer anyone, 25 s and 3.2 GB at 1M. */
-	cp->pool_used = cp->users_used = 0;
+	cp->pool_used = 0;
 	cp->free_list = NULL;
-	cp->users_free = NULL;
 	g_cp = cp;
 	return 0;
 }
@@ -958,14 +1115,25 @@ cp_alloc_init(struct cp_ctx *cp)
 void
 cp_alloc_fini(struct cp_ctx *cp)
 {
+	if (cp->pool != NULL)
+		for (uint32_t i = 0; i < cp->pool_used; i++)
+			free(cp->pool[i].binds);
+	if (cp->by_user != NULL)
+		for (uint32_t b = 0; b <= cp->users_mask; b++) {
+			struct cp_user *u = cp->by_user[b], *next;
+
+			for (; u != NULL; u = next) {
+				next = u->next;
+				free(u);
+			}
+		}
 	free(cp->pool);
 	free(cp->by_tuple);
 	free(cp->by_id);
-	free(cp->users);
 	free(cp->by_user);
 	cp->pool = NULL;
 	cp->by_tuple = cp->by_id = NULL;
-	cp->users = cp->users_free = NULL;
 	cp->by_user = NULL;
+	cp->nusers = 0;
 	g_cp = NULL;
 }

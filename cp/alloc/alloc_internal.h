@@ -39,7 +39,7 @@ void cpa_reserv_end(struct cp_ctx *cp, struct cp_reservation *rv);
 
 /* quota counts by username */
 struct cp_user *cpa_user_find(const struct cp_ctx *cp, const char *name, size_t len);
-void cpa_user_attach(struct cp_ctx *cp, struct cp_alloc *a);
+int cpa_user_attach(struct cp_ctx *cp, struct cp_alloc *a, const char *name, size_t len);
 
 /* sending to dp: install first, response second, on the same ring */
 void cpa_send_response(struct cp_ctx *cp, unsigned int w, const struct ipc_tuple *tu,
@@ -51,9 +51,16 @@ void cpa_send_binding(struct cp_ctx *cp, const struct cp_alloc *a, uint16_t kind
 /* the allocation table and its lifetime timer */
 struct cp_alloc *cpa_alloc_by_tuple(struct cp_ctx *cp, const struct ipc_tuple *t);
 struct cp_alloc *cpa_alloc_new(struct cp_ctx *cp, const struct ipc_tuple *tu, uint16_t worker,
-	  uint64_t id);
+	  uint64_t id, const char *name, size_t len);
 void cpa_alloc_free(struct cp_ctx *cp, struct cp_alloc *a);
 void cpa_alloc_arm(struct cp_ctx *cp, struct cp_alloc *a);
+void cpa_alloc_ipc(const struct cp_alloc *a, struct ipc_alloc *ia);
+
+/* permissions and channels */
+int cpa_bind_find(const struct cp_alloc *a, const struct ipc_addr *peer, bool chan);
+int cpa_chan_find(const struct cp_alloc *a, uint16_t ch);
+int cpa_bind_add(struct cp_alloc *a, const struct ipc_addr *peer, uint16_t channel);
+void cpa_bind_del(struct cp_alloc *a, unsigned int i);
 
 /* requests.c: an authenticated or unauthenticated request from worker w */
 void cpa_handle_request(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg);

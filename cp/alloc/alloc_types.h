@@ -35,62 +35,73 @@ _Static_assert(sizeof(struct ipc_alloc) +
 struct cp_alloc;
 
 /*
- * A username that has allocations, for its quota (RFC 8656 §7.2 step 10:
- * SHOULD be per username). It holds no copy of the name: the name is the
- * one each of the user's allocations keeps whole, read through the first
- * of them. An entry lives exactly as long as its user has an allocation,
- * so with TURN REST credentials (a new username every session) the table
- * holds the users of today's allocations, never every name ever seen.
+ * A username that has allocations: the name itself, once for all of them
+ * (interned: a user's thousand allocations hold one copy), and the count
+ * for its quota (RFC 8656 §7.2 step 10: SHOULD be per username). An entry
+ * lives exactly as long as its user has an allocation, so with TURN REST
+ * credentials (a new username every session) the table holds the users of
+ * today's allocations, never every name ever seen. malloc()ed with its
+ * name (len bytes and a NUL).
  */
 struct cp_user {
-	struct cp_user *next;         /* hash chain; free list */
+	struct cp_user *next;         /* hash chain */
 	struct cp_alloc *allocs;      /* the user's allocations (user_next) */
 	uint32_t hash;
 	uint32_t n;                   /* allocations; >= 1 while in the table */
+	uint16_t len;
+	char name[];
 };
 
-struct cp_perm {
-	struct cp_alloc *owner;
-	struct ipc_addr peer;         /* canonical; port ignored */
+/*
+ * A permission (channel 0; its peer's port is 0: RFC 8656 §9 matches the
+ * IP only) or a channel binding. An allocation's are one array, sized by
+ * use (none until the first CreatePermission or ChannelBind), dense: a
+ * removal moves the last one into the hole. They have no timer of their
+ * own: the allocation's timer fires at the earliest expiry of the
+ * allocation and its bindings (cpa_alloc_arm()).
+ */
+struct cp_bind {
+	struct ipc_addr peer;         /* canonical */
+	uint16_t channel;             /* 0: a permission */
+	uint16_t pad;
 	uint64_t expires_ms;
-	struct tw_timer timer;
-	bool used;
 };
 
-struct cp_chan {
-	struct cp_alloc *owner;
-	uint16_t channel;             /* 0 = free */
-	struct ipc_addr peer;         /* canonical, with port */
-	uint64_t expires_ms;
-	struct tw_timer timer;
-};
-
+/*
+ * An allocation as cp keeps it: what its requests and the operator need,
+ * nothing dp alone needs. The username is its user's (interned), the key
+ * is not kept at all (every request is authenticated afresh; the key of
+ * the Allocate was never read again), the bindings are an array sized by
+ * use. 304 bytes (was 3,424 with sixteen permissions and channels inline,
+ * each with its own timer, and a 512-byte username); FEATURE.md has the
+ * layout.
+ */
 struct cp_alloc {
 	uint64_t id;
-	uint16_t worker;
 	struct ipc_tuple tuple;
-	uint8_t tid[CP_TID_LEN];      /* of the Allocate that made it */
-	struct ipc_alloc auth;        /* username, key, relayed addresses */
-	uint16_t relay_port;          /* the same in every relayed family */
-	uint8_t relay_idx[2];         /* address index of auth.relayed[i] in
-				       * its family, CP_RELAY_NONE when the
-				       * configuration no longer has it */
+	struct cp_user *user;         /* never NULL while live */
+	struct cp_alloc *user_next;   /* the user's other allocations */
+	struct cp_alloc *user_prev;
+	struct cp_alloc *next_tuple;  /* hash chains */
+	struct cp_alloc *next_id;     /* ... and the free list once freed */
+	struct cp_bind *binds;        /* nbinds of bind_cap, or NULL */
 	uint64_t created_ms;
 	uint64_t expires_ms;
-	struct tw_timer timer;
-	struct cp_perm perms[CP_MAX_PERMS];
-	struct cp_chan chans[CP_MAX_CHANNELS];
+	struct tw_timer timer;        /* earliest of expires_ms and binds[] */
 	/* counters dp last reported (IPC_STATS), for the operator */
 	uint64_t counters[IPC_ALLOC_STATS_N];
 	uint64_t reported_ms;
-	/* hash chains */
-	struct cp_alloc *next_tuple;
-	struct cp_alloc *next_id;
-	struct cp_alloc *next_free;
-	/* the quota entry of auth.username, and its other allocations */
-	struct cp_user *user;
-	struct cp_alloc *user_next;
-	struct cp_alloc *user_prev;
+	struct ipc_addr relayed[2];   /* port: relay_port */
+	uint8_t tid[CP_TID_LEN];      /* of the Allocate that made it */
+	uint16_t worker;
+	uint16_t relay_port;          /* the same in every relayed family */
+	uint8_t nrelayed;             /* 1 or 2 (dual allocation) */
+	uint8_t relay_idx[2];         /* address index of relayed[i] in its
+				       * family, CP_RELAY_NONE when the
+				       * configuration no longer has it */
+	uint8_t nbinds;
+	uint8_t bind_cap;
+	uint8_t nperms;               /* of nbinds, those with channel 0 */
 	bool live;
 };
 

@@ -134,8 +134,8 @@ reply_finish(struct req_ctx *r, struct stun_builder *b)
 static bool
 alloc_has_family(const struct cp_alloc *a, uint8_t family)
 {
-	for (unsigned int i = 0; i < a->auth.nrelayed; i++)
-		if (a->auth.relayed[i].family == family)
+	for (unsigned int i = 0; i < a->nrelayed; i++)
+		if (a->relayed[i].family == family)
 			return true;
 	return false;
 }
@@ -169,8 +169,8 @@ send_allocate_success(struct req_ctx *r, struct cp_alloc *a, uint64_t token,
 		(a->expires_ms - r->cp->now_ms + 500) / 1000 : 0;
 
 	reply_begin(r, &b, buf, sizeof(buf));
-	for (unsigned int i = 0; i < a->auth.nrelayed; i++) {
-		cpa_stun_from_ipc(&sa, &a->auth.relayed[i]);
+	for (unsigned int i = 0; i < a->nrelayed; i++) {
+		cpa_stun_from_ipc(&sa, &a->relayed[i]);
 		stun_build_addr(&b, STUN_ATTR_XOR_RELAYED_ADDRESS, &sa);
 	}
 	if (addr_err_family != 0)
@@ -188,7 +188,7 @@ send_allocate_success(struct req_ctx *r, struct cp_alloc *a, uint64_t token,
 	reply_finish(r, &b);
 	tp_log(TP_LOG_DEBUG, "allocation %llu (worker %u): granted, lifetime %llu s, "
 	       "%u relayed address(es), port %u", (unsigned long long)a->id,
-	       a->worker, (unsigned long long)left, a->auth.nrelayed, a->relay_port);
+	       a->worker, (unsigned long long)left, a->nrelayed, a->relay_port);
 }
 
 static void
@@ -337,25 +337,23 @@ do_allocate(struct req_ctx *r)
 		full_answer(r, STUN_ERR_INSUFFICIENT_CAPACITY);
 		return;
 	}
-	a = cpa_alloc_new(cp, &r->msg->h.tuple, (uint16_t)r->worker, 0);
+	/* The username whole: cp/auth took at most CP_AUTH_NAME_MAX
+	 * (TP_USERNAME_MAX) bytes, which IPC_USER_MAX holds (alloc_types.h). */
+	a = cpa_alloc_new(cp, &r->msg->h.tuple, (uint16_t)r->worker, 0, r->auth.username,
+			  r->auth.username_len);
 	if (a == NULL) {
 		reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
 		return;
 	}
 	if (held != NULL)
 		cpa_reserv_end(cp, held);   /* its port now belongs to the allocation */
-	/* Whole: cp/auth took at most CP_AUTH_NAME_MAX (TP_USERNAME_MAX)
-	 * bytes, which IPC_USER_MAX holds (alloc_types.h). */
-	a->auth.user_len = r->auth.username_len;
-	memcpy(a->auth.username, r->auth.username, a->auth.user_len);
-	cpa_user_attach(cp, a);
 	memcpy(a->tid, req->tid, CP_TID_LEN);
 	a->relay_port = port;
-	a->auth.nrelayed = (uint8_t)nfams;
+	a->nrelayed = (uint8_t)nfams;
 	for (unsigned int i = 0; i < nfams; i++) {
-		a->auth.relayed[i].family = fams[i];
-		a->auth.relayed[i].port = port;
-		memcpy(a->auth.relayed[i].ip, cp->relay_ip[cpa_fam_i(fams[i])][idx[i]],
+		a->relayed[i].family = fams[i];
+		a->relayed[i].port = port;
+		memcpy(a->relayed[i].ip, cp->relay_ip[cpa_fam_i(fams[i])][idx[i]],
 		       fams[i] == NET_AF4 ? 4 : 16);
 		a->relay_idx[i] = idx[i];
 	}
@@ -373,9 +371,6 @@ do_allocate(struct req_ctx *r)
 		cpa_port_set(cp, cpa_fam_i(rv->family), rv->relay_idx, rv->port, true);
 		tw_add(&cp->wheel, &rv->timer, cpa_ms_to_tick(cp, rv->expires_ms));
 	}
-	a->auth.key_len = r->auth.key_len;
-	a->auth.pwalg = r->auth.pwalg;
-	memcpy(a->auth.key, r->auth.key, r->auth.key_len);
 	a->expires_ms = cp->now_ms + (uint64_t)granted_lifetime(cp, req) * 1000u;
 	cpa_alloc_arm(cp, a);
 	cpa_send_alloc(cp, a, IPC_ALLOC_ADD);
@@ -394,8 +389,8 @@ need_alloc(struct req_ctx *r)
 		reply_error(r, STUN_ERR_ALLOCATION_MISMATCH, NULL);
 		return NULL;
 	}
-	if (a->auth.user_len != r->auth.username_len ||
-	    memcmp(a->auth.username, r->auth.username, a->auth.user_len) != 0) {
+	if (a->user->len != r->auth.username_len ||
+	    memcmp(a->user->name, r->auth.username, a->user->len) != 0) {
 		reply_error(r, STUN_ERR_WRONG_CREDENTIALS, NULL);
 		return NULL;
 	}
@@ -522,45 +517,20 @@ peer_check(struct req_ctx *r, const struct cp_alloc *a,
 	return 0;
 }
 
-static struct cp_perm *
-perm_find(struct cp_alloc *a, const struct ipc_addr *peer, bool create)
+/* Install (or refresh) the permission for peer's IP (§9: 300 s) and tell
+ * dp; 0, or -ENOMEM when a new one finds no memory. */
+static int
+perm_install(struct cp_ctx *cp, struct cp_alloc *a, const struct ipc_addr *peer)
 {
-	struct cp_perm *free_slot = NULL;
-	unsigned int n = peer->family == NET_AF4 ? 4 : 16;
+	int i = cpa_bind_find(a, peer, false);
 
-	for (unsigned int i = 0; i < CP_MAX_PERMS; i++) {
-		struct cp_perm *p = &a->perms[i];
-
-		if (p->used && p->peer.family == peer->family &&
-		    memcmp(p->peer.ip, peer->ip, n) == 0)
-			return p;
-		if (!p->used && free_slot == NULL)
-			free_slot = p;
-	}
-	if (!create || free_slot == NULL)
-		return NULL;
-	memset(&free_slot->peer, 0, sizeof(free_slot->peer));
-	free_slot->peer.family = peer->family;
-	memcpy(free_slot->peer.ip, peer->ip, n);
-	free_slot->used = true;
-	return free_slot;
-}
-
-static bool
-perm_room(const struct cp_alloc *a)
-{
-	for (unsigned int i = 0; i < CP_MAX_PERMS; i++)
-		if (!a->perms[i].used)
-			return true;
-	return false;
-}
-
-static void
-perm_install(struct cp_ctx *cp, struct cp_alloc *a, struct cp_perm *p)
-{
-	p->expires_ms = cp->now_ms + (uint64_t)cp->conf->cp.perm_lifetime_s * 1000u;
-	tw_add(&cp->wheel, &p->timer, cpa_ms_to_tick(cp, p->expires_ms));
-	cpa_send_binding(cp, a, IPC_PERM_ADD, &p->peer, 0, p->expires_ms);
+	if (i < 0)
+		i = cpa_bind_add(a, peer, 0);
+	if (i < 0)
+		return i;
+	a->binds[i].expires_ms = cp->now_ms + (uint64_t)cp->conf->cp.perm_lifetime_s * 1000u;
+	cpa_send_binding(cp, a, IPC_PERM_ADD, &a->binds[i].peer, 0, a->binds[i].expires_ms);
+	return 0;
 }
 
 static void
@@ -570,7 +540,7 @@ do_create_permission(struct req_ctx *r)
 	struct cp_alloc *a = need_alloc(r);
 	const struct stun_attr *pa;
 	struct ipc_addr peers[CP_MAX_PERMS];
-	unsigned int n = 0, have = 0;
+	unsigned int n = 0, have;
 	uint8_t buf[256];
 	struct stun_builder b;
 
@@ -596,17 +566,29 @@ do_create_permission(struct req_ctx *r)
 		}
 		n++;
 	}
-	for (unsigned int i = 0; i < CP_MAX_PERMS; i++)
-		have += a->perms[i].used;
-	for (unsigned int i = 0; i < n; i++)
-		if (perm_find(a, &peers[i], false) == NULL)
-			have++;
+	/* new ones (a peer given twice counts once) */
+	have = a->nperms;
+	for (unsigned int i = 0; i < n; i++) {
+		bool seen = cpa_bind_find(a, &peers[i], false) >= 0;
+
+		for (unsigned int j = 0; j < i && !seen; j++)
+			seen = peers[j].family == peers[i].family &&
+			       memcmp(peers[j].ip, peers[i].ip, 16) == 0;
+		have += !seen;
+	}
 	if (have > CP_MAX_PERMS) {
 		reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
 		return;
 	}
+	/* (Without memory for a new one: 508, and those installed before it
+	 * stay, valid permissions all.) */
 	for (unsigned int i = 0; i < n; i++)
-		perm_install(cp, a, perm_find(a, &peers[i], true));
+		if (perm_install(cp, a, &peers[i]) < 0) {
+			reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
+			cpa_alloc_arm(cp, a);
+			return;
+		}
+	cpa_alloc_arm(cp, a);
 	cp->stats[CP_STAT_PERMISSION_OK]++;
 	reply_begin(r, &b, buf, sizeof(buf));
 	reply_finish(r, &b);
@@ -618,12 +600,11 @@ do_channel_bind(struct req_ctx *r)
 	struct cp_ctx *cp = r->cp;
 	struct cp_alloc *a = need_alloc(r);
 	const struct stun_attr *ca, *pa;
-	struct cp_chan *slot = NULL, *same = NULL;
-	struct cp_perm *perm;
 	struct ipc_addr peer;
 	uint16_t ch = 0, code;
 	uint8_t buf[256];
 	struct stun_builder b;
+	int same, by_peer, slot;
 
 	if (a == NULL)
 		return;
@@ -642,47 +623,39 @@ do_channel_bind(struct req_ctx *r)
 		reply_error(r, code, NULL);
 		return;
 	}
-	for (unsigned int i = 0; i < CP_MAX_CHANNELS; i++) {
-		struct cp_chan *c = &a->chans[i];
-		bool same_peer = c->channel != 0 && c->peer.family == peer.family &&
-				 c->peer.port == peer.port &&
-				 memcmp(c->peer.ip, peer.ip, 16) == 0;
-
-		if (c->channel == ch) {
-			/* bound to another peer: 400 */
-			if (!same_peer) {
-				reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
-				return;
-			}
-			same = c;
-		} else if (same_peer) {
-			/* the peer is bound to another number: 400 */
-			reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
-			return;
-		}
-		if (c->channel == 0 && slot == NULL)
-			slot = c;
+	same = cpa_chan_find(a, ch);
+	by_peer = cpa_bind_find(a, &peer, true);
+	/* the number bound to another peer, or the peer to another number:
+	 * 400 */
+	if (by_peer != same) {
+		reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
+		return;
 	}
-	if (same != NULL)
-		slot = same;
 	/* §12.2: the binding installs the permission as well. Both need room
-	 * before either is taken: a 508 leaves nothing behind (a permission
-	 * slot taken for a refused binding was never armed nor sent to dp,
-	 * and stayed taken for the allocation's life). */
-	perm = perm_find(a, &peer, false);
-	if (slot == NULL || (perm == NULL && !perm_room(a))) {
+	 * before either is taken: a 508 leaves nothing behind. */
+	if ((same < 0 && (int)(a->nbinds - a->nperms) >= CP_MAX_CHANNELS) ||
+	    (cpa_bind_find(a, &peer, false) < 0 && a->nperms >= CP_MAX_PERMS)) {
 		reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
 		return;
 	}
-	if (perm == NULL)
-		perm = perm_find(a, &peer, true);
-	slot->channel = ch;
-	slot->peer = peer;
-	slot->expires_ms = cp->now_ms + (uint64_t)cp->conf->cp.chan_lifetime_s * 1000u;
-	tw_add(&cp->wheel, &slot->timer, cpa_ms_to_tick(cp, slot->expires_ms));
-	/* §12.2: binding also installs or refreshes the permission. */
-	perm_install(cp, a, perm);
-	cpa_send_binding(cp, a, IPC_CHAN_ADD, &slot->peer, ch, slot->expires_ms);
+	slot = same >= 0 ? same : cpa_bind_add(a, &peer, ch);
+	if (slot < 0) {
+		reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
+		return;
+	}
+	a->binds[slot].expires_ms = cp->now_ms + (uint64_t)cp->conf->cp.chan_lifetime_s * 1000u;
+	/* §12.2: binding also installs or refreshes the permission (install
+	 * first: dp relays for the channel only with it). */
+	if (perm_install(cp, a, &peer) < 0) {
+		if (same < 0)
+			cpa_bind_del(a, (unsigned int)slot);
+		reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
+		return;
+	}
+	slot = cpa_chan_find(a, ch);   /* (the array may have moved) */
+	cpa_send_binding(cp, a, IPC_CHAN_ADD, &a->binds[slot].peer, ch,
+		     a->binds[slot].expires_ms);
+	cpa_alloc_arm(cp, a);
 	cp->stats[CP_STAT_CHANNEL_OK]++;
 	reply_begin(r, &b, buf, sizeof(buf));
 	reply_finish(r, &b);

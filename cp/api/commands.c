@@ -230,8 +230,7 @@ alloc_json(const struct cp_ctx *cp, const struct cp_alloc *a)
 
 	json_object_object_add(o, "id", json_object_new_int64((int64_t)a->id));
 	json_object_object_add(o, "user",
-			       json_object_new_string_len(a->auth.username,
-							  a->auth.user_len));
+			       json_object_new_string_len(a->user->name, a->user->len));
 	json_object_object_add(o, "worker", json_object_new_int(a->worker));
 	addr_str(&a->tuple.client, true, buf, sizeof(buf));
 	json_object_object_add(o, "client", json_object_new_string(buf));
@@ -244,38 +243,40 @@ alloc_json(const struct cp_ctx *cp, const struct cp_alloc *a)
 			 ipc_conn_slot(a->tuple.conn_id), ipc_conn_gen(a->tuple.conn_id));
 		json_object_object_add(o, "connection", json_object_new_string(buf));
 	}
-	for (unsigned int i = 0; i < a->auth.nrelayed; i++) {
-		addr_str(&a->auth.relayed[i], true, buf, sizeof(buf));
+	for (unsigned int i = 0; i < a->nrelayed; i++) {
+		addr_str(&a->relayed[i], true, buf, sizeof(buf));
 		json_object_array_add(rel, json_object_new_string(buf));
 	}
 	json_object_object_add(o, "relayed", rel);
 	json_object_object_add(o, "lifetime_left_s",
 			       json_object_new_int64(left_s(cp, a->expires_ms)));
-	for (unsigned int i = 0; i < CP_MAX_PERMS; i++) {
+	for (unsigned int i = 0; i < a->nbinds; i++) {
+		const struct cp_bind *b = &a->binds[i];
 		struct json_object *p;
 
-		if (!a->perms[i].used)
+		if (b->channel != 0)
 			continue;
 		p = json_object_new_object();
-		addr_str(&a->perms[i].peer, false, buf, sizeof(buf));
+		addr_str(&b->peer, false, buf, sizeof(buf));
 		json_object_object_add(p, "peer", json_object_new_string(buf));
 		json_object_object_add(p, "expires_in_s",
-				       json_object_new_int64(left_s(cp, a->perms[i].expires_ms)));
+				       json_object_new_int64(left_s(cp, b->expires_ms)));
 		json_object_array_add(peers, p);
 	}
 	json_object_object_add(o, "peers", peers);
-	for (unsigned int i = 0; i < CP_MAX_CHANNELS; i++) {
+	for (unsigned int i = 0; i < a->nbinds; i++) {
+		const struct cp_bind *b = &a->binds[i];
 		struct json_object *c;
 
-		if (a->chans[i].channel == 0)
+		if (b->channel == 0)
 			continue;
 		c = json_object_new_object();
-		snprintf(buf, sizeof(buf), "0x%04x", a->chans[i].channel);
+		snprintf(buf, sizeof(buf), "0x%04x", b->channel);
 		json_object_object_add(c, "channel", json_object_new_string(buf));
-		addr_str(&a->chans[i].peer, true, buf, sizeof(buf));
+		addr_str(&b->peer, true, buf, sizeof(buf));
 		json_object_object_add(c, "peer", json_object_new_string(buf));
 		json_object_object_add(c, "expires_in_s",
-				       json_object_new_int64(left_s(cp, a->chans[i].expires_ms)));
+				       json_object_new_int64(left_s(cp, b->expires_ms)));
 		json_object_array_add(chans, c);
 	}
 	json_object_object_add(o, "channels", chans);
@@ -307,8 +308,8 @@ list_allocations(void *ctx, struct json_object *req, uint64_t *cursor,
 		a = &cp->pool[cur++];
 		if (!a->live)
 			continue;
-		if (user != NULL && (strlen(user) != a->auth.user_len ||
-				     memcmp(user, a->auth.username, a->auth.user_len) != 0))
+		if (user != NULL && (strlen(user) != a->user->len ||
+				     memcmp(user, a->user->name, a->user->len) != 0))
 			continue;
 		json_object_array_add(items, alloc_json(cp, a));
 		n++;

@@ -675,7 +675,7 @@ same_name(const struct cp_alloc *a, const char *name, size_t len)
 {
 	size_t l = len < IPC_USER_MAX - 1 ? len : IPC_USER_MAX - 1;
 
-	return a->auth.user_len == l && memcmp(a->auth.username, name, l) == 0;
+	return a->user->len == l && memcmp(a->user->name, name, l) == 0;
 }
 
 /*
@@ -715,8 +715,8 @@ check_state(void)
 	/* Relayed (address, port) pairs: each used once, and marked. */
 	cur = 0;
 	while ((a = cp_alloc_next(&cp, &cur)) != NULL) {
-		for (unsigned int k = 0; k < a->auth.nrelayed && k < 2; k++) {
-			const struct ipc_addr *ra = &a->auth.relayed[k];
+		for (unsigned int k = 0; k < a->nrelayed && k < 2; k++) {
+			const struct ipc_addr *ra = &a->relayed[k];
 			uint32_t cur2 = cur;
 
 			if (a->relay_idx[k] == CP_RELAY_NONE)
@@ -726,11 +726,11 @@ check_state(void)
 				       (unsigned long long)a->id, ra->port);
 			/* the allocations after a in cp's order */
 			while ((b = cp_alloc_next(&cp, &cur2)) != NULL)
-				for (unsigned int l = 0; l < b->auth.nrelayed && l < 2; l++)
+				for (unsigned int l = 0; l < b->nrelayed && l < 2; l++)
 					if (b->relay_idx[l] != CP_RELAY_NONE &&
-					    b->auth.relayed[l].family == ra->family &&
-					    b->auth.relayed[l].port == ra->port &&
-					    memcmp(b->auth.relayed[l].ip, ra->ip, 16) == 0)
+					    b->relayed[l].family == ra->family &&
+					    b->relayed[l].port == ra->port &&
+					    memcmp(b->relayed[l].ip, ra->ip, 16) == 0)
 						BROKEN("allocations %llu and %llu share the "
 						       "relayed address (family %u, port %u)",
 						       (unsigned long long)a->id,
@@ -812,23 +812,22 @@ judge_restore(uint64_t id, bool existed, uint32_t nallocs_before,
 		return;
 	}
 	sim_add(id);  /* dp holds what it reported */
-	if (a->auth.user_len == 0 || a->auth.user_len >= IPC_USER_MAX ||
-	    memchr(a->auth.username, '\0', a->auth.user_len) != NULL ||
-	    a->auth.key_len > IPC_KEY_MAX ||
-	    (a->auth.nrelayed == 2 &&
-	     a->auth.relayed[0].family == a->auth.relayed[1].family) ||
-	    (a->auth.nrelayed == 2 && a->auth.relayed[0].port != a->auth.relayed[1].port)) {
+	if (a->user->len == 0 || a->user->len >= IPC_USER_MAX ||
+	    memchr(a->user->name, '\0', a->user->len) != NULL ||
+	    (a->nrelayed == 2 &&
+	     a->relayed[0].family == a->relayed[1].family) ||
+	    (a->nrelayed == 2 && a->relayed[0].port != a->relayed[1].port)) {
 		g.tainted = true;
 		return;
 	}
-	for (unsigned int k = 0; k < a->auth.nrelayed; k++) {
+	for (unsigned int k = 0; k < a->nrelayed; k++) {
 		uint32_t lo, hi;
 
 		/* dp steers a relayed port to the worker whose share holds it:
 		 * it never reports one elsewhere */
 		share_of_worker(a->worker, &lo, &hi);
-		if ((a->auth.relayed[k].family != 4 && a->auth.relayed[k].family != 6) ||
-		    a->auth.relayed[k].port < lo || a->auth.relayed[k].port > hi)
+		if ((a->relayed[k].family != 4 && a->relayed[k].family != 6) ||
+		    a->relayed[k].port < lo || a->relayed[k].port > hi)
 			g.tainted = true;
 	}
 	cur = 0;
@@ -837,11 +836,11 @@ judge_restore(uint64_t id, bool existed, uint32_t nallocs_before,
 			continue;
 		if (tuple_same(&a->tuple, &b->tuple))
 			g.tainted = true;
-		for (unsigned int k = 0; k < a->auth.nrelayed; k++)
-			for (unsigned int l = 0; l < b->auth.nrelayed; l++)
-				if (a->auth.relayed[k].family == b->auth.relayed[l].family &&
-				    a->auth.relayed[k].port == b->auth.relayed[l].port &&
-				    memcmp(a->auth.relayed[k].ip, b->auth.relayed[l].ip, 16) == 0)
+		for (unsigned int k = 0; k < a->nrelayed; k++)
+			for (unsigned int l = 0; l < b->nrelayed; l++)
+				if (a->relayed[k].family == b->relayed[l].family &&
+				    a->relayed[k].port == b->relayed[l].port &&
+				    memcmp(a->relayed[k].ip, b->relayed[l].ip, 16) == 0)
 					g.tainted = true;
 	}
 }

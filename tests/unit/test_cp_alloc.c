@@ -1190,8 +1190,8 @@ test_alloc_long_rest_usernames_allocate_and_refresh(void **state)
 		while ((a = cp_alloc_next(&cp, &cur)) != NULL && a->tuple.client.port != cport)
 			;
 		assert_non_null(a);
-		assert_int_equal(a->auth.user_len, lens[i]);
-		assert_memory_equal(a->auth.username, user, lens[i]);
+		assert_int_equal(a->user->len, lens[i]);
+		assert_memory_equal(a->user->name, user, lens[i]);
 		assert_int_equal(request_opts(1, STUN_METHOD_REFRESH, cport, user, nonce, 0,
 					      NULL, NULL, &o, &r), 0);
 	}
@@ -1240,8 +1240,9 @@ perms_used(const struct cp_alloc *a)
 {
 	unsigned int n = 0;
 
-	for (unsigned int i = 0; i < CP_MAX_PERMS; i++)
-		n += a->perms[i].used;
+	for (unsigned int i = 0; i < a->nbinds; i++)
+		n += a->binds[i].channel == 0;
+	assert_int_equal(n, a->nperms);
 	return n;
 }
 
