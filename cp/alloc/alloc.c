@@ -605,9 +605,13 @@ struct cp_alloc *
 cpa_alloc_new(struct cp_ctx *cp, const struct ipc_tuple *tu, uint16_t worker,
 	  uint64_t id, const char *name, size_t len)
 {
-	struct cp_alloc *a = cp->free_list;
+	struct cp_alloc *a;
 	uint32_t h;
 
+	/* (before a is live: the move takes every live allocation) */
+	if (cp->nallocs + 1u > cp->hash_mask + 1u)
+		hash_grow(cp);
+	a = cp->free_list;
 	if (a != NULL)
 		cp->free_list = a->next_id;
 	else if (cp->pool_used < cp->max_allocs)
@@ -629,8 +633,6 @@ cpa_alloc_new(struct cp_ctx *cp, const struct ipc_tuple *tu, uint16_t worker,
 	a->live = true;
 	tw_timer_init(&a->timer, alloc_timer, a);
 	cp->nallocs++;
-	if (cp->nallocs > cp->hash_mask + 1)
-		hash_grow(cp);
 	h = tuple_hash(tu) & cp->hash_mask;
 	a->next_tuple = cp->by_tuple[h];
 	cp->by_tuple[h] = a;

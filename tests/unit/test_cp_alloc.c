@@ -88,6 +88,14 @@ static const char conf_relay[] =
 	"turn = { realm = \"r.test\"; relay_ports = [50000, 50007]; ipc = \"%s\"; };\n"
 	"cp = { quota_total = 1000; };\n";
 
+/* Room for 20,000 allocations on worker 0 (its share: 25,000 ports). */
+static const char conf_many[] =
+	"dp = { workers = [0, 1]; ports = (\n"
+	"  { name = \"a\"; dev = \"x0\"; roles = [\"access\"]; ipv4 = \"10.0.0.1/24\"; },\n"
+	"  { name = \"c\"; dev = \"x1\"; roles = [\"core\"]; ipv4 = \"10.1.0.1/24\"; }); };\n"
+	"turn = { realm = \"r.test\"; relay_ports = [10000, 59999]; ipc = \"%s\"; };\n"
+	"cp = { quota_total = 40000; };\n";
+
 static int
 setup_with(const char *text)
 {
@@ -133,6 +141,13 @@ setup_relay(void **state)
 {
 	(void)state;
 	return setup_with(conf_relay);
+}
+
+static int
+setup_many(void **state)
+{
+	(void)state;
+	return setup_with(conf_many);
 }
 
 static int
@@ -1535,6 +1550,73 @@ test_alloc_relay_to_relay_peer_policy(void **state)
 /* An allocation made over a stream goes when dp says its connection
  * closed (CONN_DOWN): cp frees it and its port, tells dp, and leaves the
  * same client's UDP allocation alone (the tuple has the transport). */
+/*
+ * The chain tables (by tuple, by id) and the users' heads start at 4096
+ * and double as allocations come: 20,000 allocations of 20,000 users,
+ * taken back from dp, are each found again by id (a second report of the
+ * same id is refused) and by client tuple (CONN_DOWN frees each), across
+ * the growths. A growth that moved the allocation being made put it in
+ * its chain twice: a loop, and cp hung (perf/run at 57,467 allocations).
+ */
+static void
+test_alloc_tables_grow_and_find_everything(void **state)
+{
+	static struct ipc_msg m;
+	struct ipc_conn_event ev = { .reason = IPC_CONN_CLOSED };
+	struct reply r;
+	int adds, dels;
+	const unsigned int n = 20000;
+
+	(void)state;
+	tuple_conn = ipc_conn_make(0, 9, 4);
+	for (unsigned int i = 0; i < n; i++) {
+		struct ipc_alloc ia;
+
+		memset(&m.h, 0, sizeof(m.h));
+		memset(&ia, 0, sizeof(ia));
+		m.h.kind = IPC_STATE_ALLOC;
+		m.h.alloc_id = 1000 + i;
+		tuple(&m.h.tuple, (uint16_t)(1000 + i));
+		ia.nrelayed = 1;
+		ia.relayed[0].family = 4;
+		ia.relayed[0].port = (uint16_t)(10000 + i);
+		ia.relayed[0].ip[0] = 10;
+		ia.relayed[0].ip[1] = 1;
+		ia.relayed[0].ip[3] = 1;
+		ia.expires_ms = cp.now_ms + 600000;
+		ia.user_len = (uint16_t)snprintf(ia.username, sizeof(ia.username), "u%u", i);
+		memcpy(m.body, &ia, sizeof(ia));
+		m.h.body_len = sizeof(ia);
+		cp_handle(&cp, 0, &m);
+	}
+	assert_int_equal(cp.nallocs, n);
+	assert_int_equal(cp.nusers, n);
+	assert_true(cp.hash_mask + 1 >= n);
+	assert_true(cp.users_mask + 1 >= n);
+	/* by id: the same ids again add nothing */
+	for (unsigned int i = 0; i < n; i += 7) {
+		m.h.alloc_id = 1000 + i;
+		tuple(&m.h.tuple, 60000);
+		cp_handle(&cp, 0, &m);
+	}
+	assert_int_equal(cp.nallocs, n);
+	/* by tuple */
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_CONN_DOWN;
+	memcpy(m.body, &ev, sizeof(ev));
+	m.h.body_len = sizeof(ev);
+	for (unsigned int i = 0; i < n; i++) {
+		tuple(&m.h.tuple, (uint16_t)(1000 + i));
+		cp_handle(&cp, 0, &m);
+		drain(0, &r, &adds, &dels);
+		assert_int_equal(dels, 1);
+	}
+	assert_int_equal(cp.nallocs, 0);
+	assert_int_equal(cp.nusers, 0);
+	assert_int_equal(cp.stats[CP_STAT_CONN_DOWN_ALLOCS], n);
+	tuple_conn = 0;
+}
+
 static void
 test_alloc_closes_with_its_connection(void **state)
 {
@@ -1587,6 +1669,9 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_alloc_quota_per_user_and_total, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_tables_grow_and_find_everything,
+						setup_many, teardown),
+
 		cmocka_unit_test_setup_teardown(test_alloc_lifetime_clamped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_port_from_worker_share, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_retransmission_and_mismatch, setup, teardown),
