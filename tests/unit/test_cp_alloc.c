@@ -143,6 +143,29 @@ setup_relay(void **state)
 	return setup_with(conf_relay);
 }
 
+/* TP_CONF_MAX_RELAY relayed IPv4 addresses (10.1.0.100 on), 200 ports. */
+static char conf_maxrelay[4096];
+
+static int
+setup_maxrelay(void **state)
+{
+	char list[2048];
+	size_t off = 0;
+
+	(void)state;
+	for (int i = 0; i < TP_CONF_MAX_RELAY; i++)
+		off += (size_t)snprintf(list + off, sizeof(list) - off, "%s\"10.1.0.%d\"",
+					i ? ", " : "", 100 + i);
+	snprintf(conf_maxrelay, sizeof(conf_maxrelay),
+		 "dp = { workers = [0, 1]; ports = (\n"
+		 "  { name = \"a\"; dev = \"x0\"; roles = [\"access\"]; ipv4 = \"10.0.0.1/24\"; },\n"
+		 "  { name = \"c\"; dev = \"x1\"; roles = [\"core\"]; ipv4 = \"10.1.0.1/24\";\n"
+		 "    relay_ipv4 = [%s]; }); };\n"
+		 "turn = { realm = \"r.test\"; relay_ports = [50000, 50199]; ipc = \"%%s\"; };\n"
+		 "cp = { quota_total = 13000; quota_user = 0; };\n", list);
+	return setup_with(conf_maxrelay);
+}
+
 static int
 setup_many(void **state)
 {
@@ -550,6 +573,59 @@ test_alloc_relay_every_pair_of_the_share_before_508(void **state)
 	assert_int_equal(allocate_opts(1, 6101, "bob", NULL, &r), 0);
 	assert_int_equal(relayed_of(&r, &ra, 1), 1);
 	assert_true(ra.port >= 50004 && ra.port <= 50007);
+}
+
+/*
+ * TP_CONF_MAX_RELAY relayed addresses, 100 ports a worker across a word of
+ * the port bitmaps: all 6,400 pairs of worker 0's share are given, each
+ * once, before 508; a pair given back is the only one to be had, and is
+ * given; EVEN-PORT gets an even port or 508. (cpa_port_pick() searches 64
+ * ports a word at a time past ports taken at every address.)
+ */
+static void
+test_alloc_relay_many_addresses_every_pair_once(void **state)
+{
+	static bool seen[TP_CONF_MAX_RELAY][100];
+	const struct alloc_opts even = { .even = true };
+	struct reply r;
+	struct stun_addr ra;
+	uint16_t cport = 1000;
+	unsigned int k, n = TP_CONF_MAX_RELAY * 100;
+	uint64_t id;
+
+	(void)state;
+	memset(seen, 0, sizeof(seen));
+	assert_int_equal(cp.nrelay[0], TP_CONF_MAX_RELAY);
+	for (unsigned int i = 0; i < n; i++) {
+		cp.now_ms += 100;  /* the one client address's challenge budget (10/s) */
+		assert_int_equal(allocate_opts(0, cport++, "alice", NULL, &r), 0);
+		assert_int_equal(relayed_of(&r, &ra, 1), 1);
+		assert_true(ra.port >= 50000 && ra.port <= 50099);
+		k = (unsigned int)(ra.ip[3] - 100);
+		assert_true(k < TP_CONF_MAX_RELAY);
+		assert_false(seen[k][ra.port - 50000]);
+		seen[k][ra.port - 50000] = true;
+	}
+	assert_int_equal(allocate_opts(0, cport++, "alice", NULL, &r),
+			 STUN_ERR_INSUFFICIENT_CAPACITY);
+	/* one odd pair given back: the one to be had, not for EVEN-PORT */
+	id = 0;
+	{
+		uint32_t cur = 0;
+		struct cp_alloc *a;
+
+		while ((a = cp_alloc_next(&cp, &cur)) != NULL)
+			if (a->relay_port == 50077 && a->relay_idx[0] == 9)
+				id = a->id;
+	}
+	assert_true(id != 0);
+	assert_int_equal(cp_alloc_kill(&cp, id), 0);
+	assert_int_equal(allocate_opts(0, cport++, "alice", &even, &r),
+			 STUN_ERR_INSUFFICIENT_CAPACITY);
+	assert_int_equal(allocate_opts(0, cport++, "alice", NULL, &r), 0);
+	assert_int_equal(relayed_of(&r, &ra, 1), 1);
+	assert_int_equal(ra.port, 50077);
+	assert_int_equal(ra.ip[3], 100 + 9);
 }
 
 static void
@@ -1671,6 +1747,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_alloc_quota_per_user_and_total, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_tables_grow_and_find_everything,
 						setup_many, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_relay_many_addresses_every_pair_once,
+						setup_maxrelay, teardown),
 
 		cmocka_unit_test_setup_teardown(test_alloc_lifetime_clamped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_port_from_worker_share, setup, teardown),

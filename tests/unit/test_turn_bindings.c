@@ -247,12 +247,71 @@ test_turn_bindings_relayed_for(void **state)
 	assert_ptr_equal(turn_relayed_for(&f->t, a, NET_AF_IPV4), &f->t.relay_addr[1]);
 }
 
+/* dp_local4/6(): a relayed address is found by its last byte and one
+ * compare, among TP_CONF_MAX_RELAY of them; addresses that share a last
+ * byte are compared all; anything else is not ours. */
+static void
+test_turn_bindings_relay_address_lookup(void **state)
+{
+	static struct dp_port p;
+	uint8_t a4[4], a6[16];
+	bool own;
+	int idx;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	p.has_ip4 = p.has_ip6 = true;
+	memcpy(p.ip4, (uint8_t[4]){ 10, 1, 0, 1 }, 4);
+	p.ip6[0] = 0xfd;
+	p.ip6[15] = 1;
+	p.own_relay4 = p.own_relay6 = -1;
+	/* 10.1.0.10 .. : the last two share their last byte with the first */
+	p.nrelay4 = TP_CONF_MAX_RELAY;
+	p.nrelay6 = TP_CONF_MAX_RELAY;
+	for (unsigned int i = 0; i < TP_CONF_MAX_RELAY; i++) {
+		uint8_t b[4] = { 10, i + 2 >= TP_CONF_MAX_RELAY ? 2 : 1, 0,
+				 (uint8_t)(i + 2 >= TP_CONF_MAX_RELAY ? 10 : 10 + i) };
+
+		if (i + 1 == TP_CONF_MAX_RELAY)
+			b[1] = 3;
+		memcpy(&p.relay4[i], b, 4);
+		p.relay6[i][0] = 0xfd;
+		p.relay6[i][1] = i + 2 >= TP_CONF_MAX_RELAY ? (uint8_t)(i + 1) : 0;
+		p.relay6[i][15] = b[3];
+	}
+	dp_port_relay_index(&p);
+	for (unsigned int i = 0; i < TP_CONF_MAX_RELAY; i++) {
+		memcpy(a4, &p.relay4[i], 4);
+		assert_true(dp_local4(&p, a4, &own, &idx));
+		assert_false(own);
+		assert_int_equal(idx, i);
+		memcpy(a6, p.relay6[i], 16);
+		assert_true(dp_local6(&p, a6, &own, &idx));
+		assert_int_equal(idx, i);
+	}
+	memcpy(a4, (uint8_t[4]){ 10, 9, 0, 10 }, 4);      /* a shared last byte */
+	assert_false(dp_local4(&p, a4, &own, &idx));
+	memcpy(a4, (uint8_t[4]){ 10, 9, 0, 11 }, 4);      /* one address's */
+	assert_false(dp_local4(&p, a4, &own, &idx));
+	memcpy(a4, (uint8_t[4]){ 10, 1, 0, 200 }, 4);     /* nobody's */
+	assert_false(dp_local4(&p, a4, &own, &idx));
+	assert_true(dp_local4(&p, p.ip4, &own, &idx));
+	assert_true(own);
+	assert_int_equal(idx, -1);
+	memcpy(a6, p.relay6[3], 16);
+	a6[2] ^= 1;
+	assert_false(dp_local6(&p, a6, &own, &idx));
+	assert_int_equal(p.relay4_at[10], DP_RELAY_SCAN);
+	assert_int_equal(p.relay4_at[11], 2);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_turn_bindings_perm_across_hot_cold,
 						setup, teardown),
+		cmocka_unit_test(test_turn_bindings_relay_address_lookup),
 		cmocka_unit_test_setup_teardown(test_turn_bindings_expiry_boundary,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_turn_bindings_family_mismatch,
