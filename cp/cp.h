@@ -137,6 +137,11 @@ struct cp_ctx {
 	unsigned int nrelay[2];
 	uint8_t relay_ip[2][TP_CONF_MAX_RELAY][16];
 	uint64_t port_used[2][TP_CONF_MAX_RELAY][65536 / 64];
+	/* per family and port: how many of its addresses use it, and the
+	 * ports used at all of them (cpa_port_pick() skips those a word at
+	 * a time) */
+	uint8_t port_n[2][65536];
+	uint64_t port_full[2][65536 / 64];
 	uint32_t share_used[2][TP_CONF_MAX_RELAY][IPC_MAX_WORKERS];
 	struct cp_reservation reserv[CP_MAX_RESERV];
 	/* Usernames (interned) and their quota counts: an entry per username

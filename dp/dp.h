@@ -157,18 +157,41 @@ void dp_stats_print(const struct dp_ctx *ctx, FILE *out);
 
 /* ---- the port's addresses (inline: every received IP packet asks) ------ */
 
+#define DP_RELAY_SCAN 0xffu   /* relay4_at/relay6_at: several, compare all */
+
+/* relay4_at[] and relay6_at[] from the relayed addresses (port.c, and
+ * unit tests). */
+static inline void
+dp_port_relay_index(struct dp_port *p)
+{
+	memset(p->relay4_at, 0, sizeof(p->relay4_at));
+	memset(p->relay6_at, 0, sizeof(p->relay6_at));
+	for (unsigned int i = 0; i < p->nrelay4; i++) {
+		uint8_t *e = &p->relay4_at[((const uint8_t *)&p->relay4[i])[3]];
+
+		*e = *e == 0 ? (uint8_t)(i + 1) : DP_RELAY_SCAN;
+	}
+	for (unsigned int i = 0; i < p->nrelay6; i++) {
+		uint8_t *e = &p->relay6_at[p->relay6[i][15]];
+
+		*e = *e == 0 ? (uint8_t)(i + 1) : DP_RELAY_SCAN;
+	}
+}
+
 /*
  * Is dst (4 bytes) one of port's IPv4 addresses? The port's own address
  * is compared first, so a port without relay_ipv4 costs what it did
- * before; a relayed address is a 32-bit compare each. Returns true and
- * sets *own (dst is the port's own address) and *relay_idx (its index
- * among the relayed addresses, -1 when not one).
+ * before; a relayed address is found by its last byte (relay4_at[]) and
+ * one 32-bit compare, however many there are. Returns true and sets *own
+ * (dst is the port's own address) and *relay_idx (its index among the
+ * relayed addresses, -1 when not one).
  */
 static inline bool
 dp_local4(const struct dp_port *port, const uint8_t *dst, bool *own,
 	  int *relay_idx)
 {
 	uint32_t d;
+	unsigned int k;
 
 	if (!port->has_ip4)
 		return false;
@@ -178,6 +201,14 @@ dp_local4(const struct dp_port *port, const uint8_t *dst, bool *own,
 		return true;
 	}
 	memcpy(&d, dst, 4);
+	k = port->relay4_at[dst[3]];
+	if (likely(k != DP_RELAY_SCAN)) {
+		if (k == 0 || port->relay4[k - 1] != d)
+			return false;
+		*own = false;
+		*relay_idx = (int)k - 1;
+		return true;
+	}
 	for (unsigned int i = 0; i < port->nrelay4; i++) {
 		if (port->relay4[i] == d) {
 			*own = false;
@@ -206,11 +237,21 @@ static inline bool
 dp_local6(const struct dp_port *port, const uint8_t *dst, bool *own,
 	  int *relay_idx)
 {
+	unsigned int k;
+
 	if (!port->has_ip6)
 		return false;
 	if (likely(dp_ip6_eq(dst, port->ip6))) {
 		*own = true;
 		*relay_idx = port->own_relay6;
+		return true;
+	}
+	k = port->relay6_at[dst[15]];
+	if (likely(k != DP_RELAY_SCAN)) {
+		if (k == 0 || !dp_ip6_eq(dst, port->relay6[k - 1]))
+			return false;
+		*own = false;
+		*relay_idx = (int)k - 1;
 		return true;
 	}
 	for (unsigned int i = 0; i < port->nrelay6; i++) {

@@ -172,7 +172,9 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 				" nonce_ok=%u nonce_load_failed=%" PRIu64
 				" cp_rung=%" PRIu64 " xport_none=%" PRIu64
 				" stream_bad_frame=%" PRIu64 " stream_too_big=%" PRIu64
-				" stream_write_failed=%" PRIu64, w->id,
+				" stream_write_failed=%" PRIu64
+				" overflow_blocks=%u overflow_nomem=%" PRIu64
+				" usernames=%u username_nomem=%" PRIu64, w->id,
 				t->nallocs, t->cap, t->alloc_table_full,
 				t->alloc_bad_relay, t->alloc_bad_transport, t->ipc_in, t->ipc_out, t->ipc_full,
 				t->binding_requests, t->binding_indications,
@@ -182,7 +184,8 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 				t->hairpin_refused, t->hairpin_unreach,
 				t->nonce_ok ? 1u : 0u, t->nonce_load_failed,
 				t->cp_rung, t->xport_none, t->stream_bad_frame,
-				t->stream_too_big, t->stream_write_failed);
+				t->stream_too_big, t->stream_write_failed,
+				t->ovf.used, t->ovf.nomem, t->users.n, t->users.nomem);
 			for (unsigned int k = 0; k < TURN_STAT__COUNT; k++)
 				fprintf(out, " %s=%" PRIu64, tnames[k], sum[k]);
 			for (unsigned int k = 0; k < TURN_ADMIT__COUNT; k++)

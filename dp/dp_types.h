@@ -79,6 +79,13 @@ struct dp_port {
 	uint32_t relay4[TP_CONF_MAX_RELAY];      /* network order, as on the wire */
 	uint8_t relay6[TP_CONF_MAX_RELAY][16];
 	uint8_t relay6_snm[TP_CONF_MAX_RELAY][16];
+	/* Which relayed address an address's last byte names: its index + 1,
+	 * 0 for none, DP_RELAY_SCAN when several share that byte (then
+	 * dp_local4/6() compare them all). One read and one compare find a
+	 * relayed address among up to TP_CONF_MAX_RELAY (issue 14: a million
+	 * allocations are 16,384 ports on some 64 addresses). */
+	uint8_t relay4_at[256];
+	uint8_t relay6_at[256];
 	uint16_t mtu;
 	uint16_t vlan;
 	bool tx_ip4_cksum;           /* NIC fills IPv4 header checksums */

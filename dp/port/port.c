@@ -104,6 +104,7 @@ port_relays(struct dp_port *p, const struct tp_conf *conf, unsigned int index,
 		p->nrelay6 = (uint8_t)n;
 		p->own_relay6 = own_idx;
 	}
+	dp_port_relay_index(p);
 }
 
 static void

@@ -34,12 +34,12 @@ int
 turn_init(struct dp_ctx *ctx)
 {
 	const struct dp_turn_conf *tc = &ctx->turn;
-	uint8_t addrs[TP_CONF_MAX_RELAY][16];
+	uint8_t addrs4[TP_CONF_MAX_RELAY][16], addrs6[TP_CONF_MAX_RELAY][16];
 	uint32_t cap = tp_conf_worker_allocs(ctx->conf);
-	uint32_t n4 = tp_conf_relay_addrs(ctx->conf, 4, addrs, NULL);
-	uint32_t n6 = tp_conf_relay_addrs(ctx->conf, 6, addrs, NULL);
-	uint32_t span = (uint32_t)tc->relay_max - tc->relay_min + 1;
-	size_t bytes = 0;
+	uint32_t n4 = tp_conf_relay_addrs(ctx->conf, 4, addrs4, NULL);
+	uint32_t n6 = tp_conf_relay_addrs(ctx->conf, 6, addrs6, NULL);
+	uint32_t span = 0;
+	size_t bytes = 0, all = 0;
 	int rc;
 
 	if (!tc->enabled)
@@ -56,20 +56,35 @@ turn_init(struct dp_ctx *ctx)
 		struct dp_worker *w = ctx->workers[i];
 		struct turn_worker *t = &w->turn;
 
+		uint16_t slo = tc->relay_min, shi = tc->relay_min;
+
+		/* by_relay holds this worker's share of the ports only: peer
+		 * traffic to the others steers to their workers (lib/steer) */
+		if (!steer_relay_share(tc->relay_min, tc->relay_max, ctx->nworkers, i,
+				       &slo, &shi))
+			shi = slo;
+		span = (uint32_t)shi - slo + 1u;
 		rc = turn_worker_tables(w, cap, n4 + n6, span, &bytes);
+		all += bytes;
 		if (rc < 0) {
 			tp_log(TP_LOG_ERR, "worker %u: no memory for %u "
 				"allocations (%zu bytes each; cp.quota_total %u over %u "
 				"worker(s)): reserve more hugepages or lower "
 				"cp.quota_total\n", i, cap,
-				sizeof(struct turn_alloc) + sizeof(struct turn_alloc_cold) +
-				sizeof(uint64_t),
+				sizeof(struct turn_alloc) + 2 * sizeof(uint64_t),
 				ctx->conf->cp.quota_total, ctx->nworkers);
 			return rc;
 		}
 		t->relay_span = span;
-		t->relay_min = tc->relay_min;
+		t->relay_min = slo;
 		t->relay_base6 = (uint8_t)n4;
+		t->nrelay_tbl = (uint8_t)(n4 + n6);
+		memset(t->relay_addr, 0, sizeof(t->relay_addr));
+		for (unsigned int k = 0; k < n4 + n6 && k < TURN_MAX_RELAY_TBL; k++) {
+			t->relay_addr[k].family = k < n4 ? NET_AF_IPV4 : NET_AF_IPV6;
+			memcpy(t->relay_addr[k].ip, k < n4 ? addrs4[k] : addrs6[k - n4],
+			       k < n4 ? 4 : 16);
+		}
 		t->rings = ipc_worker(&ctx->ipc, i);
 		/* cp has not been seen serving: the grace starts now */
 		t->cp_serving = false;
@@ -77,13 +92,13 @@ turn_init(struct dp_ctx *ctx)
 		t->cp_grace_ms = (uint64_t)ctx->conf->turn.cp_grace_s * 1000u;
 	}
 	tp_log(TP_LOG_INFO, "TURN table: %u allocations per worker (cp.quota_total "
-	       "%u over %u worker(s)), %.1f MiB per worker (%zu-byte hot and %zu-byte "
-	       "cold slots); "
-	       "relayed on %u IPv4 and %u IPv6 address(es) x %u port(s)\n", cap,
+	       "%u over %u worker(s)), %.1f MiB per worker (%zu-byte slots, "
+	       "%.0f bytes an allocation with the tuple hash and the peer tables; "
+	       "bindings beyond %u and usernames taken as used); "
+	       "relayed on %u IPv4 and %u IPv6 address(es) x %u port(s) a worker\n", cap,
 	       ctx->conf->cp.quota_total, ctx->nworkers,
-	       (double)bytes / (1024.0 * 1024.0), sizeof(struct turn_alloc),
-	       sizeof(struct turn_alloc_cold), n4, n6,
-	       span);
+	       (double)all / ctx->nworkers / (1024.0 * 1024.0), sizeof(struct turn_alloc),
+	       (double)all / ctx->nworkers / cap, TURN_HOT_BINDINGS, n4, n6, span);
 	rc = dp_udp_register(ctx, tc->listen_port, turn_client_input, NULL,
 			     DP_OWNER_FLOW, false);
 	if (rc < 0) {
@@ -117,7 +132,7 @@ turn_free(struct dp_ctx *ctx)
 			continue;
 		rte_hash_free(w->turn.by_tuple);
 		rte_free(w->turn.allocs);
-		rte_free(w->turn.cold);
+		turn_bindings_free(&w->turn);
 		rte_free(w->turn.by_relay);
 		rte_free(w->turn.live.slot);
 		rte_free(w->turn.live.pos);

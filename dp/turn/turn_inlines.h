@@ -177,25 +177,32 @@ turn_udp_out(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
 	dp_ip_output(w, m, family, dst);
 }
 
-static inline struct turn_alloc_cold *
-turn_alloc_cold(const struct turn_worker *t, const struct turn_alloc *a)
+/* Overflow block id (1-based) of the worker's pool. */
+static inline struct turn_ovf *
+turn_ovf_block(const struct turn_worker *t, uint32_t id)
 {
-	return &t->cold[a - t->allocs];
+	id--;
+	return &t->ovf.chunk[id / TURN_OVF_CHUNK][id % TURN_OVF_CHUNK];
 }
 
-/* Permission and channel i of a, hot or cold. */
+/* Permission and channel i of a (i below its count), hot or in an
+ * overflow block. */
 static inline struct turn_perm *
 turn_perm_at(const struct turn_worker *t, struct turn_alloc *a, unsigned int i)
 {
-	return likely(i < TURN_HOT_BINDINGS) ? &a->perms[i] :
-		&turn_alloc_cold(t, a)->perms[i - TURN_HOT_BINDINGS];
+	if (likely(i < TURN_HOT_BINDINGS))
+		return &a->perms[i];
+	i -= TURN_HOT_BINDINGS;
+	return &turn_ovf_block(t, a->ovf[i / TURN_OVF_BINDINGS])->perms[i % TURN_OVF_BINDINGS];
 }
 
 static inline struct turn_chan *
 turn_chan_at(const struct turn_worker *t, struct turn_alloc *a, unsigned int i)
 {
-	return likely(i < TURN_HOT_BINDINGS) ? &a->chans[i] :
-		&turn_alloc_cold(t, a)->chans[i - TURN_HOT_BINDINGS];
+	if (likely(i < TURN_HOT_BINDINGS))
+		return &a->chans[i];
+	i -= TURN_HOT_BINDINGS;
+	return &turn_ovf_block(t, a->ovf[i / TURN_OVF_BINDINGS])->chans[i % TURN_OVF_BINDINGS];
 }
 
 static inline struct turn_alloc *
@@ -276,13 +283,17 @@ turn_chan_by_peer(const struct turn_worker *t, struct turn_alloc *a, uint8_t fam
 	return NULL;
 }
 
-/* The relayed address of the allocation in family, or NULL. */
+/* The relayed address of the allocation in family (its port is
+ * a->relay_port), or NULL. */
 static inline const struct ipc_addr *
-turn_relayed_for(const struct turn_alloc *a, uint8_t family)
+turn_relayed_for(const struct turn_worker *t, const struct turn_alloc *a, uint8_t family)
 {
-	for (unsigned int i = 0; i < a->nrelayed; i++)
-		if (a->relayed[i].family == family)
-			return &a->relayed[i];
+	for (unsigned int i = 0; i < a->nrelayed; i++) {
+		const struct ipc_addr *r = &t->relay_addr[a->relay_tbl[i]];
+
+		if (r->family == family)
+			return r;
+	}
 	return NULL;
 }
 
@@ -442,7 +453,7 @@ static inline void
 turn_to_peer(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf *m,
 	     const struct ipc_addr *peer, const struct turn_carry *cy)
 {
-	const struct ipc_addr *rel = turn_relayed_for(a, peer->family);
+	const struct ipc_addr *rel = turn_relayed_for(&w->turn, a, peer->family);
 	const struct turn_perm *perm = turn_perm_get(&w->turn, a, peer->family, peer->ip,
 						w->turn.now_ms);
 	uint16_t len = (uint16_t)rte_pktmbuf_pkt_len(m);

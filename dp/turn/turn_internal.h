@@ -67,6 +67,11 @@ _Static_assert(offsetof(struct turn_alloc, stats) == RTE_CACHE_LINE_SIZE,
 	       "counters start the second line");
 _Static_assert(offsetof(struct turn_alloc, conn_id) + sizeof(uint64_t) <=
 	       RTE_CACHE_LINE_SIZE, "the client's transport is on line 0");
+_Static_assert(offsetof(struct turn_alloc, perms) == 3 * RTE_CACHE_LINE_SIZE,
+	       "the hot bindings start the fourth line");
+_Static_assert(TURN_HOT_BINDINGS + TURN_OVF_BLOCKS * TURN_OVF_BINDINGS >= TURN_MAX_PERMS &&
+	       TURN_HOT_BINDINGS + TURN_OVF_BLOCKS * TURN_OVF_BINDINGS >= TURN_MAX_CHANNELS,
+	       "the hot part and the overflow blocks hold every binding");
 
 /* ---- turn_table.c ---- */
 /* 0, or -EINVAL when turn_key_from()'s hash is not rte_hash_crc() of the
@@ -82,13 +87,22 @@ int turn_relay_index(const struct dp_ctx *ctx, uint8_t family, const uint8_t *ip
  * that still point at it. */
 void turn_relay_hook(struct turn_worker *t, const struct turn_alloc *a,
 		     uint32_t pos, bool on);
+/* The overflow pool for cap allocations and the username table (heads
+ * for cap / 4 names): 0 or -ENOMEM. turn_worker_tables() calls it;
+ * turn_bindings_free() undoes it (unit tests use both alone). */
+int turn_bindings_init(struct turn_worker *t, uint32_t cap);
+void turn_bindings_free(struct turn_worker *t);
+/* a's username (len bytes): the worker's copy, shared, counted; false
+ * without memory for a new one (a keeps none, counted). */
+bool turn_user_set(struct turn_worker *t, struct turn_alloc *a, const char *name,
+		   uint16_t len);
 /* Remove a from the tables; its counters go to the worker's. */
 void turn_alloc_remove(struct turn_worker *t, struct turn_alloc *a);
 struct turn_alloc *turn_alloc_install(struct turn_worker *t,
 				      const struct ipc_msg *msg,
 				      const uint8_t tbl[2]);
 struct ipc_binding;
-void turn_apply_binding(const struct turn_worker *t, struct turn_alloc *a,
+void turn_apply_binding(struct turn_worker *t, struct turn_alloc *a,
 			uint16_t kind, const struct ipc_binding *b, bool hairpin);
 
 /* ---- turn_sweep.c ---- */

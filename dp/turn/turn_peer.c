@@ -132,7 +132,7 @@ turn_icmp_input(struct dp_worker *w, uint8_t family, const uint8_t *outer_src,
 	a = turn_alloc_by_relay(t, turn_relay_tbl(t, family, (unsigned int)idx), sport);
 	if (a == NULL)
 		return;
-	rel = turn_relayed_for(a, family);
+	rel = turn_relayed_for(t, a, family);
 	/* Ours, and (§11.5) the permission is checked on the inner
 	 * destination, the peer the datagram went to. */
 	if (rel == NULL || memcmp(rel->ip, src, family == NET_AF_IPV4 ? 4 : 16) != 0 ||

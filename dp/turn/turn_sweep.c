@@ -95,8 +95,24 @@ turn_state_alloc_fill(struct ipc_msg *out, const struct turn_worker *t,
 	out->h.tuple.in_port = a->in_port;
 	out->h.tuple.client = a->client;
 	out->h.tuple.server = a->server;
-	memcpy(out->body, &turn_alloc_cold(t, a)->auth, sizeof(struct ipc_alloc));
-	((struct ipc_alloc *)out->body)->expires_ms = t->expires[a - t->allocs];
+	{
+		struct ipc_alloc ia;
+
+		/* the relayed addresses, expiry and username (no key: cp
+		 * never needed it back) */
+		memset(&ia, 0, sizeof(ia));
+		ia.nrelayed = a->nrelayed;
+		for (unsigned int i = 0; i < a->nrelayed && i < 2; i++) {
+			ia.relayed[i] = t->relay_addr[a->relay_tbl[i]];
+			ia.relayed[i].port = a->relay_port;
+		}
+		ia.expires_ms = t->expires[a - t->allocs];
+		if (a->user != NULL) {
+			ia.user_len = a->user->len;
+			memcpy(ia.username, a->user->name, a->user->len);
+		}
+		memcpy(out->body, &ia, sizeof(ia));
+	}
 	for (unsigned int i = 0; i < a->nperms &&
 	     off + sizeof(*b) <= sizeof(out->body); i++) {
 		const struct turn_perm *p = turn_perm_at(t, a, i);

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_hash.h>
@@ -24,6 +25,164 @@
 #include "nonce.h"
 #include "tp_conf.h"
 #include "turn_inlines.h"
+
+/* ---- overflow blocks and usernames (control path: cp's messages) ----- */
+
+/*
+ * Both grow with what the allocations use, in plain memory (malloc(): no
+ * hugepage is reserved for them at start, and none is taken from the
+ * worker's loop, where growing DPDK's heap could meet the memif
+ * interrupt thread's lock, dp/main.c), a chunk of blocks or one name at
+ * a time, on cp's messages only, never per packet.
+ */
+int
+turn_bindings_init(struct turn_worker *t, uint32_t cap)
+{
+	uint32_t heads = 64;
+
+	memset(&t->ovf, 0, sizeof(t->ovf));
+	memset(&t->users, 0, sizeof(t->users));
+	t->ovf.max_chunks = (uint32_t)(((uint64_t)cap * TURN_OVF_BLOCKS + TURN_OVF_CHUNK - 1) /
+				       TURN_OVF_CHUNK);
+	t->ovf.chunk = calloc(t->ovf.max_chunks > 0 ? t->ovf.max_chunks : 1,
+			      sizeof(*t->ovf.chunk));
+	while (heads < cap / 4)
+		heads <<= 1;
+	t->users.heads = calloc(heads, sizeof(*t->users.heads));
+	t->users.mask = heads - 1;
+	if (t->ovf.chunk == NULL || t->users.heads == NULL) {
+		turn_bindings_free(t);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void
+turn_bindings_free(struct turn_worker *t)
+{
+	if (t->ovf.chunk != NULL)
+		for (uint32_t i = 0; i < t->ovf.nchunks; i++)
+			free(t->ovf.chunk[i]);
+	free(t->ovf.chunk);
+	if (t->users.heads != NULL)
+		for (uint32_t b = 0; b <= t->users.mask; b++) {
+			struct turn_user *u = t->users.heads[b], *next;
+
+			for (; u != NULL; u = next) {
+				next = u->next;
+				free(u);
+			}
+		}
+	free(t->users.heads);
+	memset(&t->ovf, 0, sizeof(t->ovf));
+	memset(&t->users, 0, sizeof(t->users));
+}
+
+/* A zeroed overflow block's id, or 0 (counted) without memory. */
+static uint32_t
+ovf_get(struct turn_worker *t)
+{
+	struct turn_ovf_pool *p = &t->ovf;
+	uint32_t id = p->free;
+
+	if (id == 0) {
+		struct turn_ovf *c;
+		uint32_t base = p->nchunks * TURN_OVF_CHUNK;
+
+		if (p->nchunks == p->max_chunks ||
+		    (c = malloc(sizeof(*c) * TURN_OVF_CHUNK)) == NULL) {
+			p->nomem++;
+			return 0;
+		}
+		/* the new blocks on the free list, each naming the next */
+		for (uint32_t i = 0; i < TURN_OVF_CHUNK; i++) {
+			uint32_t next = i + 1 < TURN_OVF_CHUNK ? base + i + 2 : 0;
+
+			memcpy(&c[i], &next, sizeof(next));
+		}
+		p->chunk[p->nchunks++] = c;
+		id = base + 1;
+	}
+	memcpy(&p->free, turn_ovf_block(t, id), sizeof(p->free));
+	memset(turn_ovf_block(t, id), 0, sizeof(struct turn_ovf));
+	p->used++;
+	return id;
+}
+
+static void
+ovf_put(struct turn_worker *t, uint32_t id)
+{
+	memcpy(turn_ovf_block(t, id), &t->ovf.free, sizeof(t->ovf.free));
+	t->ovf.free = id;
+	t->ovf.used--;
+}
+
+static uint32_t
+user_hash(const struct turn_users *us, const char *name, uint16_t len)
+{
+	uint32_t h = 2166136261u ^ us->seed;
+
+	for (uint16_t i = 0; i < len; i++)
+		h = (h ^ (uint8_t)name[i]) * 16777619u;   /* FNV-1a */
+	return h;
+}
+
+bool
+turn_user_set(struct turn_worker *t, struct turn_alloc *a, const char *name, uint16_t len)
+{
+	struct turn_users *us = &t->users;
+	uint32_t h = user_hash(us, name, len);
+	struct turn_user **head = &us->heads[h & us->mask], *u;
+
+	for (u = *head; u != NULL; u = u->next)
+		if (u->hash == h && u->len == len && memcmp(u->name, name, len) == 0)
+			break;
+	if (u == NULL) {
+		u = malloc(sizeof(*u) + len);
+		if (u == NULL) {
+			us->nomem++;
+			a->user = NULL;
+			return false;
+		}
+		u->refs = 0;
+		u->hash = h;
+		u->len = len;
+		memcpy(u->name, name, len);
+		u->next = *head;
+		*head = u;
+		us->n++;
+	}
+	u->refs++;
+	a->user = u;
+	return true;
+}
+
+static void
+user_put(struct turn_worker *t, struct turn_user *u)
+{
+	struct turn_user **pp;
+
+	if (u == NULL || --u->refs > 0)
+		return;
+	for (pp = &t->users.heads[u->hash & t->users.mask]; *pp != u; pp = &(*pp)->next)
+		;
+	*pp = u->next;
+	free(u);
+	t->users.n--;
+}
+
+/* What a holds beside its slot: its username and overflow blocks. */
+static void
+alloc_release(struct turn_worker *t, struct turn_alloc *a)
+{
+	user_put(t, a->user);
+	a->user = NULL;
+	for (unsigned int k = 0; k < TURN_OVF_BLOCKS; k++)
+		if (a->ovf[k] != 0) {
+			ovf_put(t, a->ovf[k]);
+			a->ovf[k] = 0;
+		}
+}
 
 /* turn_key_from() hashes register values instead of the stored key: check at
  * start that this is what rte_hash computes over the key itself. */
@@ -83,8 +242,6 @@ turn_worker_tables(struct dp_worker *w, uint32_t cap, uint32_t ntbl, uint32_t sp
 	t->by_tuple = rte_hash_create(&hp);
 	t->allocs = rte_zmalloc_socket("turn_allocs", sizeof(*t->allocs) * cap,
 				       RTE_CACHE_LINE_SIZE, socket);
-	t->cold = rte_zmalloc_socket("turn_cold", sizeof(*t->cold) * cap,
-				     RTE_CACHE_LINE_SIZE, socket);
 	t->by_relay = rte_zmalloc_socket("turn_relay", sizeof(uint32_t) * span *
 					 (ntbl > 0 ? ntbl : 1), RTE_CACHE_LINE_SIZE,
 					 socket);
@@ -97,10 +254,12 @@ turn_worker_tables(struct dp_worker *w, uint32_t cap, uint32_t ntbl, uint32_t sp
 					RTE_CACHE_LINE_SIZE, socket);
 	t->admit = rte_malloc_socket("turn_admit", sizeof(*t->admit),
 				     RTE_CACHE_LINE_SIZE, socket);
-	if (t->by_tuple == NULL || t->allocs == NULL || t->cold == NULL ||
+	if (t->by_tuple == NULL || t->allocs == NULL ||
 	    t->by_relay == NULL || t->live.slot == NULL || t->live.pos == NULL ||
-	    t->admit == NULL || t->expires == NULL || nonce_ctx_init(&t->nonce) < 0)
+	    t->admit == NULL || t->expires == NULL || turn_bindings_init(t, cap) < 0 ||
+	    nonce_ctx_init(&t->nonce) < 0)
 		return -ENOMEM;
+	t->users.seed = (uint32_t)rte_rand();
 	{
 		const struct tp_conf *c = w->ctx->conf;
 		uint64_t key[2] = { rte_rand(), rte_rand() };
@@ -185,7 +344,7 @@ turn_alloc_remove(struct turn_worker *t, struct turn_alloc *a)
 	turn_relay_hook(t, a, (uint32_t)(a - t->allocs), false);
 	for (unsigned int i = 0; i < TURN_STAT__COUNT; i++)
 		t->ctr[i] += a->stats[i];
-	memset(turn_alloc_cold(t, a), 0, sizeof(struct turn_alloc_cold));
+	alloc_release(t, a);
 	memset(a, 0, sizeof(*a));
 	t->expires[a - t->allocs] = 0;
 	turn_live_del(&t->live, (uint32_t)(a - t->allocs));
@@ -221,32 +380,64 @@ turn_alloc_install(struct turn_worker *t, const struct ipc_msg *msg,
 		t->nallocs = t->live.n;
 	} else {
 		turn_relay_hook(t, a, (uint32_t)pos, false);   /* installed again */
+		alloc_release(t, a);
 	}
 	memset(a, 0, sizeof(*a));
-	memset(turn_alloc_cold(t, a), 0, sizeof(struct turn_alloc_cold));
 	a->id = msg->h.alloc_id;
 	a->in_port = tu->in_port;
 	a->conn_id = tu->conn_id;
 	a->client = tu->client;
 	a->server = tu->server;
 	a->nrelayed = ia->nrelayed;
-	a->relayed[0] = ia->relayed[0];
-	a->relayed[1] = ia->relayed[1];
 	a->relay_tbl[0] = tbl[0];
 	a->relay_tbl[1] = tbl[1];
 	a->relay_port = ia->relayed[0].port;
 	t->expires[pos] = ia->expires_ms;
-	turn_alloc_cold(t, a)->auth = *ia;
+	/* the username for a restarted cp (the key is not kept: nobody
+	 * needs it back) */
+	turn_user_set(t, a, ia->username,
+		      (uint16_t)(ia->user_len < IPC_USER_MAX ? ia->user_len : IPC_USER_MAX));
 	turn_relay_hook(t, a, (uint32_t)pos, true);
 	return a;
 }
 
+/* Overflow blocks needed for n permissions (or channels). */
+static unsigned int
+ovf_need(unsigned int n)
+{
+	return n <= TURN_HOT_BINDINGS ? 0 :
+		(n - TURN_HOT_BINDINGS + TURN_OVF_BINDINGS - 1) / TURN_OVF_BINDINGS;
+}
+
+/* a holds the overflow blocks nperms permissions and nchans channels
+ * need, no more: false when one is missing and the pool has no memory
+ * (counted; what a already holds stays). */
+static bool
+ovf_fit(struct turn_worker *t, struct turn_alloc *a, unsigned int nperms,
+	unsigned int nchans)
+{
+	unsigned int need = RTE_MAX(ovf_need(nperms), ovf_need(nchans));
+
+	for (unsigned int k = 0; k < TURN_OVF_BLOCKS; k++) {
+		if (k < need && a->ovf[k] == 0) {
+			a->ovf[k] = ovf_get(t);
+			if (a->ovf[k] == 0)
+				return false;
+		} else if (k >= need && a->ovf[k] != 0) {
+			ovf_put(t, a->ovf[k]);
+			a->ovf[k] = 0;
+		}
+	}
+	return true;
+}
+
 /* A binding cp installed (PERM_ADD/DEL, CHAN_ADD/DEL: kind) in a's
- * permissions or channels, hot part first; hairpin: the peer is one of our
+ * permissions or channels, hot part first, then overflow blocks taken as
+ * needed and given back when no longer; hairpin: the peer is one of our
  * relayed addresses. Dense after a delete (the last one fills the hole);
  * beyond TURN_MAX_PERMS / TURN_MAX_CHANNELS ignored (cp refuses them). */
 void
-turn_apply_binding(const struct turn_worker *t, struct turn_alloc *a, uint16_t kind,
+turn_apply_binding(struct turn_worker *t, struct turn_alloc *a, uint16_t kind,
 	      const struct ipc_binding *b, bool hairpin)
 {
 	unsigned int n = b->peer.family == NET_AF_IPV4 ? 4 : 16;
@@ -265,11 +456,13 @@ turn_apply_binding(const struct turn_worker *t, struct turn_alloc *a, uint16_t k
 				/* the last one fills the hole */
 				*turn_perm_at(t, a, i) = *turn_perm_at(t, a, a->nperms - 1u);
 				a->nperms--;
+				ovf_fit(t, a, a->nperms, a->nchans);
 			}
 			return;
 		}
 		if (i == a->nperms) {
-			if (a->nperms == TURN_MAX_PERMS)
+			if (a->nperms == TURN_MAX_PERMS ||
+			    !ovf_fit(t, a, a->nperms + 1u, a->nchans))
 				return;
 			a->nperms++;
 		}
@@ -289,13 +482,15 @@ turn_apply_binding(const struct turn_worker *t, struct turn_alloc *a, uint16_t k
 			*turn_chan_at(t, a, i) = *turn_chan_at(t, a, a->nchans - 1u);
 			memset(turn_chan_at(t, a, a->nchans - 1u), 0, sizeof(struct turn_chan));
 			a->nchans--;
+			ovf_fit(t, a, a->nperms, a->nchans);
 		}
 		return;
 	}
 	if (kind != IPC_CHAN_ADD)
 		return;
 	if (i == a->nchans) {
-		if (a->nchans == TURN_MAX_CHANNELS)
+		if (a->nchans == TURN_MAX_CHANNELS ||
+		    !ovf_fit(t, a, a->nperms, a->nchans + 1u))
 			return;
 		a->nchans++;
 		turn_chan_at(t, a, i)->channel = b->channel;

@@ -67,17 +67,28 @@ struct turn_chan {
 };
 
 /*
- * An allocation is two parts in two arrays indexed by the same slot. The
- * hot part is what relaying reads and writes, five cache lines: at a
- * carrier's allocation counts the table must live in the last-level cache,
- * and a 1.5 KiB slot (sixteen permissions, sixteen channels and the
- * credentials, inline) put 100k allocations at 156 MiB, where every
- * relayed packet missed it several times over, page walks included. The
- * first TURN_HOT_BINDINGS permissions and channels are hot (most
- * allocations have no more); the rest, and what only a restarted cp needs,
- * are cold. Permissions and channels are dense: [0, nperms), [0, nchans).
+ * An allocation's hot part is what relaying reads and writes, five cache
+ * lines: at a carrier's allocation counts the table must live in the
+ * last-level cache, and a 1.5 KiB slot (sixteen permissions, sixteen
+ * channels and the credentials, inline) put 100k allocations at 156 MiB,
+ * where every relayed packet missed it several times over, page walks
+ * included. The first TURN_HOT_BINDINGS permissions and channels are hot
+ * (most allocations have no more); the rest live in overflow blocks taken
+ * from the worker's pool when an allocation needs them and given back
+ * when it no longer does (TURN_OVF_BINDINGS permissions and as many
+ * channels a block, at most TURN_OVF_BLOCKS an allocation). Permissions
+ * and channels are dense: [0, nperms), [0, nchans). The username a
+ * restarted cp needs back is the worker's interned copy, one for all of a
+ * user's allocations. FEATURE.md has the layout.
  */
 #define TURN_HOT_BINDINGS  2
+#define TURN_OVF_BINDINGS  7
+#define TURN_OVF_BLOCKS    2
+#define TURN_OVF_CHUNK     64   /* blocks malloc()ed at a time */
+/* relayed addresses of both families (lib/conf's TP_CONF_MAX_RELAY each) */
+#define TURN_MAX_RELAY_TBL 128
+
+struct turn_user;
 
 struct turn_alloc {
 	/* line 0: the client side and the keys (both directions) */
@@ -86,7 +97,8 @@ struct turn_alloc {
 	uint8_t nchans;
 	uint8_t in_port;             /* dp port index the client uses */
 	uint8_t nrelayed;
-	uint8_t relay_tbl[2];        /* by_relay table of relayed[0], [1] */
+	uint8_t relay_tbl[2];        /* by_relay table (and relay_addr[]) of
+				      * the relayed addresses */
 	struct ipc_addr client;
 	struct ipc_addr server;
 	uint64_t id;                 /* cp's id; 0 = free slot */
@@ -95,20 +107,48 @@ struct turn_alloc {
 	 * 0 (the contract, ipc_msg_check()), so it is not stored apart
 	 * (turn_alloc_transport()). */
 	uint64_t conn_id;
-	/* lines 1-2: counters and the relayed addresses */
+	/* lines 1-2: counters, and what only the control path reads */
 	uint64_t stats[TURN_STAT__COUNT];
-	struct ipc_addr relayed[2];
+	struct turn_user *user;      /* interned username, NULL: none */
+	uint32_t ovf[TURN_OVF_BLOCKS]; /* overflow blocks (id + 1), 0: none */
 	/* lines 3-4: the first permissions and channels */
-	struct turn_perm perms[TURN_HOT_BINDINGS];
+	struct turn_perm perms[TURN_HOT_BINDINGS] __rte_cache_aligned;
 	struct turn_chan chans[TURN_HOT_BINDINGS];
 } __rte_cache_aligned;
 
-/* The rest of an allocation (t->cold[slot]). */
-struct turn_alloc_cold {
-	struct turn_perm perms[TURN_MAX_PERMS - TURN_HOT_BINDINGS];
-	struct turn_chan chans[TURN_MAX_CHANNELS - TURN_HOT_BINDINGS];
-	/* what a restarted cp needs back */
-	struct ipc_alloc auth;
+/* Permissions and channels beyond an allocation's hot ones. */
+struct turn_ovf {
+	struct turn_perm perms[TURN_OVF_BINDINGS];
+	struct turn_chan chans[TURN_OVF_BINDINGS];
+};
+
+/* A worker's overflow blocks: malloc()ed TURN_OVF_CHUNK at a time as
+ * allocations need them (never given back to the system; a block given
+ * back goes on the free list), found by id through chunk[]. */
+struct turn_ovf_pool {
+	struct turn_ovf **chunk;     /* max_chunks pointers */
+	uint32_t nchunks;
+	uint32_t max_chunks;
+	uint32_t free;               /* first free block's id + 1, 0: none */
+	uint32_t used;               /* blocks held by allocations */
+	uint64_t nomem;              /* bindings dropped: no block */
+};
+
+/* A username of this worker's allocations, once for all of them. */
+struct turn_user {
+	struct turn_user *next;      /* hash chain */
+	uint32_t refs;               /* allocations */
+	uint32_t hash;
+	uint16_t len;
+	char name[];
+};
+
+struct turn_users {
+	struct turn_user **heads;    /* mask + 1 */
+	uint32_t mask;
+	uint32_t n;
+	uint32_t seed;
+	uint64_t nomem;              /* allocations kept without one */
 };
 
 /*
@@ -154,7 +194,8 @@ struct turn_worker {
 	struct turn_live live;            /* the live slots, for the sweeps */
 	uint64_t now_ms;                  /* CLOCK_MONOTONIC, once per loop */
 	struct turn_alloc *allocs;        /* cap slots: the hot parts */
-	struct turn_alloc_cold *cold;     /* cap slots: the cold parts */
+	struct turn_ovf_pool ovf;         /* bindings beyond the hot ones */
+	struct turn_users users;          /* interned usernames */
 	uint64_t *expires;                /* cap slots: the allocation's
 					   * expiry (ms), which only cp's
 					   * messages and the sweeps read:
@@ -162,11 +203,17 @@ struct turn_worker {
 	struct rte_hash *by_tuple;        /* client 5-tuple -> slot */
 	/* Peer side: one table per relayed address (IPv4 ones first, then
 	 * IPv6 from relay_base6), relay_span entries each, indexed by port -
-	 * relay_min: slot + 1, 0 = none. */
+	 * relay_min: slot + 1, 0 = none. The ports are this worker's share
+	 * of turn.relay_ports (lib/steer): peer traffic to any other port
+	 * steers to another worker. */
 	uint32_t *by_relay;
 	uint32_t relay_span;
 	uint16_t relay_min;
 	uint8_t relay_base6;
+	uint8_t nrelay_tbl;
+	/* The relayed address of each table (port 0: the allocation's
+	 * relay_port is the port), for what is sent from it. */
+	struct ipc_addr relay_addr[TURN_MAX_RELAY_TBL];
 	uint64_t ctr[TURN_STAT__COUNT];   /* all allocations, including gone ones */
 	uint64_t ipc_full;                /* requests refused: ring to cp full */
 	struct turn_admit *admit;         /* what goes to cp (turn_admit.h) */

@@ -14,7 +14,7 @@
 #define TP_CONF_MAX_EAL_ARGS  64
 #define TP_CONF_NAME_LEN      32
 #define TP_CONF_DEV_LEN       256
-#define TP_CONF_MAX_RELAY     16     /* relayed addresses per family */
+#define TP_CONF_MAX_RELAY     64     /* relayed addresses per family */
 
 /* Port roles (a port may hold both). */
 #define TP_ROLE_ACCESS 0x1u   /* faces clients */

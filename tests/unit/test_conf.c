@@ -685,9 +685,9 @@ test_conf_relay_defaults_to_the_core_port_address(void **state)
 }
 
 static void
-test_conf_relay_lists_hold_sixteen(void **state)
+test_conf_relay_lists_hold_the_maximum(void **state)
 {
-	char text[2048], list[1024];
+	char text[4096], list[2048];
 	size_t off = 0;
 
 	(void)state;
@@ -699,8 +699,14 @@ test_conf_relay_lists_hold_sixteen(void **state)
 	assert_int_equal(c.dp.ports[0].nrelay4, TP_CONF_MAX_RELAY);
 	assert_addr(4, c.dp.ports[0].relay4[15], "10.1.0.25");
 	tp_conf_free(&c);
-	snprintf(text, sizeof(text), CORE("relay_ipv4 = [%s, \"10.1.0.99\"];"), list);
-	expect_error(text, 5, "port 'k': relay_ipv4 has 17 addresses; at most 16");
+	snprintf(text, sizeof(text), CORE("relay_ipv4 = [%s, \"10.1.0.199\"];"), list);
+	{
+		char want[96];
+
+		snprintf(want, sizeof(want), "port 'k': relay_ipv4 has %d addresses; at most %d",
+			 TP_CONF_MAX_RELAY + 1, TP_CONF_MAX_RELAY);
+		expect_error(text, 5, want);
+	}
 }
 
 static void
@@ -1486,7 +1492,7 @@ main(void)
 		cmocka_unit_test_teardown(test_conf_relay_lists_are_read, teardown),
 		cmocka_unit_test_teardown(test_conf_relay_defaults_to_the_core_port_address,
 					  teardown),
-		cmocka_unit_test_teardown(test_conf_relay_lists_hold_sixteen, teardown),
+		cmocka_unit_test_teardown(test_conf_relay_lists_hold_the_maximum, teardown),
 		cmocka_unit_test_teardown(test_conf_bad_relay_lists_are_refused, teardown),
 		cmocka_unit_test_teardown(test_conf_worker_allocs_follow_the_quota, teardown),
 		cmocka_unit_test_teardown(test_conf_channels_default_to_rfc8656, teardown),

@@ -88,6 +88,14 @@ static const char conf_relay[] =
 	"turn = { realm = \"r.test\"; relay_ports = [50000, 50007]; ipc = \"%s\"; };\n"
 	"cp = { quota_total = 1000; };\n";
 
+/* Room for 20,000 allocations on worker 0 (its share: 25,000 ports). */
+static const char conf_many[] =
+	"dp = { workers = [0, 1]; ports = (\n"
+	"  { name = \"a\"; dev = \"x0\"; roles = [\"access\"]; ipv4 = \"10.0.0.1/24\"; },\n"
+	"  { name = \"c\"; dev = \"x1\"; roles = [\"core\"]; ipv4 = \"10.1.0.1/24\"; }); };\n"
+	"turn = { realm = \"r.test\"; relay_ports = [10000, 59999]; ipc = \"%s\"; };\n"
+	"cp = { quota_total = 40000; };\n";
+
 static int
 setup_with(const char *text)
 {
@@ -133,6 +141,36 @@ setup_relay(void **state)
 {
 	(void)state;
 	return setup_with(conf_relay);
+}
+
+/* TP_CONF_MAX_RELAY relayed IPv4 addresses (10.1.0.100 on), 200 ports. */
+static char conf_maxrelay[4096];
+
+static int
+setup_maxrelay(void **state)
+{
+	char list[2048];
+	size_t off = 0;
+
+	(void)state;
+	for (int i = 0; i < TP_CONF_MAX_RELAY; i++)
+		off += (size_t)snprintf(list + off, sizeof(list) - off, "%s\"10.1.0.%d\"",
+					i ? ", " : "", 100 + i);
+	snprintf(conf_maxrelay, sizeof(conf_maxrelay),
+		 "dp = { workers = [0, 1]; ports = (\n"
+		 "  { name = \"a\"; dev = \"x0\"; roles = [\"access\"]; ipv4 = \"10.0.0.1/24\"; },\n"
+		 "  { name = \"c\"; dev = \"x1\"; roles = [\"core\"]; ipv4 = \"10.1.0.1/24\";\n"
+		 "    relay_ipv4 = [%s]; }); };\n"
+		 "turn = { realm = \"r.test\"; relay_ports = [50000, 50199]; ipc = \"%%s\"; };\n"
+		 "cp = { quota_total = 13000; quota_user = 0; };\n", list);
+	return setup_with(conf_maxrelay);
+}
+
+static int
+setup_many(void **state)
+{
+	(void)state;
+	return setup_with(conf_many);
 }
 
 static int
@@ -535,6 +573,59 @@ test_alloc_relay_every_pair_of_the_share_before_508(void **state)
 	assert_int_equal(allocate_opts(1, 6101, "bob", NULL, &r), 0);
 	assert_int_equal(relayed_of(&r, &ra, 1), 1);
 	assert_true(ra.port >= 50004 && ra.port <= 50007);
+}
+
+/*
+ * TP_CONF_MAX_RELAY relayed addresses, 100 ports a worker across a word of
+ * the port bitmaps: all 6,400 pairs of worker 0's share are given, each
+ * once, before 508; a pair given back is the only one to be had, and is
+ * given; EVEN-PORT gets an even port or 508. (cpa_port_pick() searches 64
+ * ports a word at a time past ports taken at every address.)
+ */
+static void
+test_alloc_relay_many_addresses_every_pair_once(void **state)
+{
+	static bool seen[TP_CONF_MAX_RELAY][100];
+	const struct alloc_opts even = { .even = true };
+	struct reply r;
+	struct stun_addr ra;
+	uint16_t cport = 1000;
+	unsigned int k, n = TP_CONF_MAX_RELAY * 100;
+	uint64_t id;
+
+	(void)state;
+	memset(seen, 0, sizeof(seen));
+	assert_int_equal(cp.nrelay[0], TP_CONF_MAX_RELAY);
+	for (unsigned int i = 0; i < n; i++) {
+		cp.now_ms += 100;  /* the one client address's challenge budget (10/s) */
+		assert_int_equal(allocate_opts(0, cport++, "alice", NULL, &r), 0);
+		assert_int_equal(relayed_of(&r, &ra, 1), 1);
+		assert_true(ra.port >= 50000 && ra.port <= 50099);
+		k = (unsigned int)(ra.ip[3] - 100);
+		assert_true(k < TP_CONF_MAX_RELAY);
+		assert_false(seen[k][ra.port - 50000]);
+		seen[k][ra.port - 50000] = true;
+	}
+	assert_int_equal(allocate_opts(0, cport++, "alice", NULL, &r),
+			 STUN_ERR_INSUFFICIENT_CAPACITY);
+	/* one odd pair given back: the one to be had, not for EVEN-PORT */
+	id = 0;
+	{
+		uint32_t cur = 0;
+		struct cp_alloc *a;
+
+		while ((a = cp_alloc_next(&cp, &cur)) != NULL)
+			if (a->relay_port == 50077 && a->relay_idx[0] == 9)
+				id = a->id;
+	}
+	assert_true(id != 0);
+	assert_int_equal(cp_alloc_kill(&cp, id), 0);
+	assert_int_equal(allocate_opts(0, cport++, "alice", &even, &r),
+			 STUN_ERR_INSUFFICIENT_CAPACITY);
+	assert_int_equal(allocate_opts(0, cport++, "alice", NULL, &r), 0);
+	assert_int_equal(relayed_of(&r, &ra, 1), 1);
+	assert_int_equal(ra.port, 50077);
+	assert_int_equal(ra.ip[3], 100 + 9);
 }
 
 static void
@@ -1535,6 +1626,73 @@ test_alloc_relay_to_relay_peer_policy(void **state)
 /* An allocation made over a stream goes when dp says its connection
  * closed (CONN_DOWN): cp frees it and its port, tells dp, and leaves the
  * same client's UDP allocation alone (the tuple has the transport). */
+/*
+ * The chain tables (by tuple, by id) and the users' heads start at 4096
+ * and double as allocations come: 20,000 allocations of 20,000 users,
+ * taken back from dp, are each found again by id (a second report of the
+ * same id is refused) and by client tuple (CONN_DOWN frees each), across
+ * the growths. A growth that moved the allocation being made put it in
+ * its chain twice: a loop, and cp hung (perf/run at 57,467 allocations).
+ */
+static void
+test_alloc_tables_grow_and_find_everything(void **state)
+{
+	static struct ipc_msg m;
+	struct ipc_conn_event ev = { .reason = IPC_CONN_CLOSED };
+	struct reply r;
+	int adds, dels;
+	const unsigned int n = 20000;
+
+	(void)state;
+	tuple_conn = ipc_conn_make(0, 9, 4);
+	for (unsigned int i = 0; i < n; i++) {
+		struct ipc_alloc ia;
+
+		memset(&m.h, 0, sizeof(m.h));
+		memset(&ia, 0, sizeof(ia));
+		m.h.kind = IPC_STATE_ALLOC;
+		m.h.alloc_id = 1000 + i;
+		tuple(&m.h.tuple, (uint16_t)(1000 + i));
+		ia.nrelayed = 1;
+		ia.relayed[0].family = 4;
+		ia.relayed[0].port = (uint16_t)(10000 + i);
+		ia.relayed[0].ip[0] = 10;
+		ia.relayed[0].ip[1] = 1;
+		ia.relayed[0].ip[3] = 1;
+		ia.expires_ms = cp.now_ms + 600000;
+		ia.user_len = (uint16_t)snprintf(ia.username, sizeof(ia.username), "u%u", i);
+		memcpy(m.body, &ia, sizeof(ia));
+		m.h.body_len = sizeof(ia);
+		cp_handle(&cp, 0, &m);
+	}
+	assert_int_equal(cp.nallocs, n);
+	assert_int_equal(cp.nusers, n);
+	assert_true(cp.hash_mask + 1 >= n);
+	assert_true(cp.users_mask + 1 >= n);
+	/* by id: the same ids again add nothing */
+	for (unsigned int i = 0; i < n; i += 7) {
+		m.h.alloc_id = 1000 + i;
+		tuple(&m.h.tuple, 60000);
+		cp_handle(&cp, 0, &m);
+	}
+	assert_int_equal(cp.nallocs, n);
+	/* by tuple */
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_CONN_DOWN;
+	memcpy(m.body, &ev, sizeof(ev));
+	m.h.body_len = sizeof(ev);
+	for (unsigned int i = 0; i < n; i++) {
+		tuple(&m.h.tuple, (uint16_t)(1000 + i));
+		cp_handle(&cp, 0, &m);
+		drain(0, &r, &adds, &dels);
+		assert_int_equal(dels, 1);
+	}
+	assert_int_equal(cp.nallocs, 0);
+	assert_int_equal(cp.nusers, 0);
+	assert_int_equal(cp.stats[CP_STAT_CONN_DOWN_ALLOCS], n);
+	tuple_conn = 0;
+}
+
 static void
 test_alloc_closes_with_its_connection(void **state)
 {
@@ -1587,6 +1745,11 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_alloc_quota_per_user_and_total, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_tables_grow_and_find_everything,
+						setup_many, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_relay_many_addresses_every_pair_once,
+						setup_maxrelay, teardown),
+
 		cmocka_unit_test_setup_teardown(test_alloc_lifetime_clamped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_port_from_worker_share, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_retransmission_and_mismatch, setup, teardown),

@@ -3,8 +3,9 @@
  * dp/turn: turn_apply_binding(), what PERM_ADD/DEL and CHAN_ADD/DEL from cp
  * do to an allocation's permissions and channels. They are dense
  * ([0, nperms), [0, nchans)), the first TURN_HOT_BINDINGS in the hot part
- * and the rest in the cold one; a delete moves the last into the hole,
- * across that boundary; an add beyond the maximum is ignored; a freed
+ * and the rest in overflow blocks from the worker's pool, taken when needed
+ * and given back when not; a delete moves the last into the hole, across
+ * that boundary; an add beyond the maximum is ignored; a freed
  * channel slot is zeroed (turn_chan_by_number() stops at nchans, but the
  * STATE_ALLOC a restarted cp reads must not carry stale channels).
  */
@@ -34,9 +35,8 @@ setup(void **state)
 	assert_non_null(f);
 	f->t.cap = CAP;
 	f->t.allocs = aligned_alloc(64, sizeof(struct turn_alloc) * CAP);
-	f->t.cold = calloc(CAP, sizeof(struct turn_alloc_cold));
 	assert_non_null(f->t.allocs);
-	assert_non_null(f->t.cold);
+	assert_int_equal(turn_bindings_init(&f->t, CAP), 0);
 	memset(f->t.allocs, 0, sizeof(struct turn_alloc) * CAP);
 	f->a = &f->t.allocs[2];
 	*state = f;
@@ -49,7 +49,7 @@ teardown(void **state)
 	struct fix *f = *state;
 
 	free(f->t.allocs);
-	free(f->t.cold);
+	turn_bindings_free(&f->t);
 	free(f);
 	return 0;
 }
@@ -101,8 +101,9 @@ test_turn_apply_binding_perm_add_refresh_and_max(void **state)
 		turn_apply_binding(&f->t, a, IPC_PERM_ADD, &b, i == 3);
 		assert_int_equal(a->nperms, i + 1);
 	}
-	assert_int_equal(f->t.cold[2].perms[0].ip[3], TURN_HOT_BINDINGS);
-	assert_int_equal(f->t.cold[2].perms[1].hairpin, 1);
+	assert_int_equal(turn_ovf_block(&f->t, a->ovf[0])->perms[0].ip[3], TURN_HOT_BINDINGS);
+	assert_int_equal(turn_ovf_block(&f->t, a->ovf[0])->perms[1].hairpin, 1);
+	assert_int_equal(f->t.ovf.used, TURN_OVF_BLOCKS);
 	b = perm(200, 1000);
 	turn_apply_binding(&f->t, a, IPC_PERM_ADD, &b, false);
 	assert_int_equal(a->nperms, TURN_MAX_PERMS);
@@ -190,6 +191,84 @@ test_turn_apply_binding_chan_add_del_zeroes_slot(void **state)
 	assert_non_null(turn_chan_by_number(&f->t, a, 0x4100, 0));
 }
 
+/* Overflow blocks follow the counts: none for the hot ones, one past
+ * them, two past the first block, given back as the counts fall (to the
+ * pool's free list: no new chunk for the next allocation), and a binding
+ * the pool has no memory for is ignored and counted. */
+static void
+test_turn_apply_binding_overflow_blocks_follow_use(void **state)
+{
+	struct fix *f = *state;
+	struct turn_alloc *a = f->a, *b2 = &f->t.allocs[3];
+	struct ipc_binding b;
+	unsigned int i;
+
+	for (i = 0; i < TURN_HOT_BINDINGS; i++) {
+		b = perm((uint8_t)i, 100);
+		turn_apply_binding(&f->t, a, IPC_PERM_ADD, &b, false);
+	}
+	assert_int_equal(a->ovf[0], 0);
+	assert_int_equal(f->t.ovf.nchunks, 0);
+	b = chan(0x4000, 1, 100);                 /* channels share the blocks */
+	turn_apply_binding(&f->t, a, IPC_CHAN_ADD, &b, false);
+	b = perm((uint8_t)i++, 100);
+	turn_apply_binding(&f->t, a, IPC_PERM_ADD, &b, false);
+	assert_true(a->ovf[0] != 0);
+	assert_int_equal(a->ovf[1], 0);
+	assert_int_equal(f->t.ovf.used, 1);
+	for (; i < TURN_HOT_BINDINGS + TURN_OVF_BINDINGS + 1; i++) {
+		b = perm((uint8_t)i, 100);
+		turn_apply_binding(&f->t, a, IPC_PERM_ADD, &b, false);
+	}
+	assert_true(a->ovf[1] != 0);
+	assert_int_equal(f->t.ovf.used, 2);
+	for (unsigned int k = 0; k < i; k++)
+		assert_true(has_perm(f, (uint8_t)k));
+	/* down to the hot ones: both blocks back */
+	while (a->nperms > TURN_HOT_BINDINGS) {
+		b = perm(turn_perm_at(&f->t, a, 0)->ip[3], 0);
+		turn_apply_binding(&f->t, a, IPC_PERM_DEL, &b, false);
+	}
+	assert_int_equal(a->ovf[0], 0);
+	assert_int_equal(a->ovf[1], 0);
+	assert_int_equal(f->t.ovf.used, 0);
+	assert_non_null(turn_chan_by_number(&f->t, a, 0x4000, 0));
+	/* another allocation takes a block from the free list */
+	for (i = 0; i < TURN_HOT_BINDINGS + 1; i++) {
+		b = chan((uint16_t)(0x4000 + i), (uint16_t)(10 + i), 100);
+		turn_apply_binding(&f->t, b2, IPC_CHAN_ADD, &b, false);
+	}
+	assert_true(b2->ovf[0] != 0);
+	assert_int_equal(f->t.ovf.nchunks, 1);
+	/* no memory for a block: the binding is not there, counted */
+	f->t.ovf.max_chunks = f->t.ovf.nchunks;
+	f->t.ovf.free = 0;
+	assert_int_equal(a->nperms, TURN_HOT_BINDINGS);
+	b = perm(50, 100);
+	turn_apply_binding(&f->t, a, IPC_PERM_ADD, &b, false);
+	assert_int_equal(a->nperms, TURN_HOT_BINDINGS);
+	assert_false(has_perm(f, 50));
+	assert_int_equal(f->t.ovf.nomem, 1);
+}
+
+/* A username is kept once per worker, however many allocations hold it. */
+static void
+test_turn_apply_binding_usernames_interned(void **state)
+{
+	struct fix *f = *state;
+
+	assert_true(turn_user_set(&f->t, &f->t.allocs[0], "alice", 5));
+	assert_true(turn_user_set(&f->t, &f->t.allocs[1], "alice", 5));
+	assert_true(turn_user_set(&f->t, &f->t.allocs[2], "alicf", 5));
+	assert_true(turn_user_set(&f->t, &f->t.allocs[3], "alic", 4));
+	assert_ptr_equal(f->t.allocs[0].user, f->t.allocs[1].user);
+	assert_true(f->t.allocs[2].user != f->t.allocs[0].user);
+	assert_true(f->t.allocs[3].user != f->t.allocs[0].user);
+	assert_int_equal(f->t.allocs[0].user->refs, 2);
+	assert_int_equal(f->t.users.n, 3);
+	assert_memory_equal(f->t.allocs[2].user->name, "alicf", 5);
+}
+
 int
 main(void)
 {
@@ -199,6 +278,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 			test_turn_apply_binding_perm_del_last_fills_hole_across_hot_cold,
 			setup, teardown),
+		cmocka_unit_test_setup_teardown(test_turn_apply_binding_overflow_blocks_follow_use,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_turn_apply_binding_usernames_interned,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_turn_apply_binding_chan_add_del_zeroes_slot,
 						setup, teardown),
 	};

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dp/turn's permission and channel lookups (turn_inlines.h): the first
- * TURN_HOT_BINDINGS live in the allocation's hot part, the rest in its cold
- * part (t->cold[slot]); a binding is live while expires_ms > now; an IPv4
+ * TURN_HOT_BINDINGS live in the allocation's hot part, the rest in its
+ * overflow blocks (a->ovf[], ids in the worker's pool); a binding is live
+ * while expires_ms > now; an IPv4
  * address compares its four bytes and nothing after them. Tables are
  * calloc'd here: no hash, no EAL.
  */
@@ -33,11 +34,17 @@ setup(void **state)
 	assert_non_null(f);
 	f->t.cap = CAP;
 	f->t.allocs = aligned_alloc(64, sizeof(struct turn_alloc) * CAP);
-	f->t.cold = calloc(CAP, sizeof(struct turn_alloc_cold));
+	f->t.ovf.chunk = calloc(1, sizeof(*f->t.ovf.chunk));
 	assert_non_null(f->t.allocs);
-	assert_non_null(f->t.cold);
+	assert_non_null(f->t.ovf.chunk);
+	f->t.ovf.chunk[0] = calloc(TURN_OVF_CHUNK, sizeof(struct turn_ovf));
+	assert_non_null(f->t.ovf.chunk[0]);
+	f->t.ovf.nchunks = f->t.ovf.max_chunks = 1;
 	memset(f->t.allocs, 0, sizeof(struct turn_alloc) * CAP);
-	f->a = &f->t.allocs[5];            /* not slot 0: cold is by slot */
+	f->a = &f->t.allocs[5];
+	/* its overflow blocks: ids 4 and 2 (1-based), by id, not by slot */
+	f->a->ovf[0] = 4;
+	f->a->ovf[1] = 2;
 	*state = f;
 	return 0;
 }
@@ -48,7 +55,8 @@ teardown(void **state)
 	struct fix *f = *state;
 
 	free(f->t.allocs);
-	free(f->t.cold);
+	free(f->t.ovf.chunk[0]);
+	free(f->t.ovf.chunk);
 	free(f);
 	return 0;
 }
@@ -79,8 +87,8 @@ ip4(uint8_t last)
 	return ip;
 }
 
-/* Lookups reach every permission, hot and cold, at the boundary and
- * beyond; the hot part holds [0, TURN_HOT_BINDINGS). */
+/* Lookups reach every permission, hot and in both overflow blocks, at the
+ * boundaries and beyond; the hot part holds [0, TURN_HOT_BINDINGS). */
 static void
 test_turn_bindings_perm_across_hot_cold(void **state)
 {
@@ -93,7 +101,11 @@ test_turn_bindings_perm_across_hot_cold(void **state)
 	assert_ptr_equal(turn_perm_at(&f->t, a, TURN_HOT_BINDINGS - 1),
 			 &a->perms[TURN_HOT_BINDINGS - 1]);
 	assert_ptr_equal(turn_perm_at(&f->t, a, TURN_HOT_BINDINGS),
-			 &f->t.cold[5].perms[0]);
+			 &f->t.ovf.chunk[0][3].perms[0]);
+	assert_ptr_equal(turn_perm_at(&f->t, a, TURN_HOT_BINDINGS + TURN_OVF_BINDINGS - 1),
+			 &f->t.ovf.chunk[0][3].perms[TURN_OVF_BINDINGS - 1]);
+	assert_ptr_equal(turn_perm_at(&f->t, a, TURN_HOT_BINDINGS + TURN_OVF_BINDINGS),
+			 &f->t.ovf.chunk[0][1].perms[0]);
 	for (unsigned int i = 0; i < TURN_MAX_PERMS; i++) {
 		uint8_t *ip = ip4((uint8_t)(10 + i));
 		const struct turn_perm *p = turn_perm_get(&f->t, a, NET_AF_IPV4, ip, NOW);
@@ -127,7 +139,7 @@ test_turn_bindings_expiry_boundary(void **state)
 	a->nperms = 3;
 	perm_v4(&a->perms[0], 1, NOW + 5);
 	perm_v4(&a->perms[1], 2, NOW + 5);
-	perm_v4(&f->t.cold[5].perms[0], 7, NOW);
+	perm_v4(&f->t.ovf.chunk[0][3].perms[0], 7, NOW);
 	assert_false(turn_perm_ok(&f->t, a, NET_AF_IPV4, ip, NOW));
 	assert_true(turn_perm_ok(&f->t, a, NET_AF_IPV4, ip, NOW - 1));
 	free(ip);
@@ -137,10 +149,10 @@ test_turn_bindings_expiry_boundary(void **state)
 	a->chans[0].expires_ms = NOW + 1;
 	a->chans[1].channel = 0x4001;
 	a->chans[1].expires_ms = NOW + 1;
-	f->t.cold[5].chans[0].channel = 0x4002;
-	f->t.cold[5].chans[0].peer.family = NET_AF_IPV4;
-	f->t.cold[5].chans[0].peer.port = 9;
-	f->t.cold[5].chans[0].expires_ms = NOW;
+	f->t.ovf.chunk[0][3].chans[0].channel = 0x4002;
+	f->t.ovf.chunk[0][3].chans[0].peer.family = NET_AF_IPV4;
+	f->t.ovf.chunk[0][3].chans[0].peer.port = 9;
+	f->t.ovf.chunk[0][3].chans[0].expires_ms = NOW;
 	assert_null(turn_chan_by_number(&f->t, a, 0x4002, NOW));
 	assert_non_null(turn_chan_by_number(&f->t, a, 0x4002, NOW - 1));
 	assert_non_null(turn_chan_by_number(&f->t, a, 0x4000, NOW));
@@ -168,7 +180,7 @@ test_turn_bindings_family_mismatch(void **state)
 	assert_false(turn_perm_ok(&f->t, a, NET_AF_IPV6, ip, NOW));
 }
 
-/* Channels by peer: address, port and family, hot and cold. */
+/* Channels by peer: address, port and family, hot and overflow. */
 static void
 test_turn_bindings_chan_by_peer(void **state)
 {
@@ -188,7 +200,10 @@ test_turn_bindings_chan_by_peer(void **state)
 		c->expires_ms = NOW + 1;
 	}
 	assert_ptr_equal(turn_chan_at(&f->t, a, TURN_HOT_BINDINGS),
-			 &f->t.cold[5].chans[0]);
+			 &f->t.ovf.chunk[0][3].chans[0]);
+	assert_ptr_equal(turn_chan_at(&f->t, a, TURN_MAX_CHANNELS - 1),
+			 &f->t.ovf.chunk[0][1].chans[TURN_MAX_CHANNELS - 1 - TURN_HOT_BINDINGS -
+						      TURN_OVF_BINDINGS]);
 	for (unsigned int i = 0; i < TURN_MAX_CHANNELS; i++) {
 		uint8_t *ip = malloc(4);
 		const struct turn_chan *c;
@@ -213,20 +228,81 @@ test_turn_bindings_chan_by_peer(void **state)
 	}
 }
 
-/* The relayed address of a family, of one or two. */
+/* The relayed address of a family, of one or two: the worker's address
+ * of each of the allocation's tables. */
 static void
 test_turn_bindings_relayed_for(void **state)
 {
 	struct fix *f = *state;
 	struct turn_alloc *a = f->a;
 
+	f->t.relay_addr[3].family = NET_AF_IPV6;
+	f->t.relay_addr[1].family = NET_AF_IPV4;
 	a->nrelayed = 1;
-	a->relayed[0].family = NET_AF_IPV6;
-	a->relayed[1].family = NET_AF_IPV4;     /* beyond nrelayed */
-	assert_ptr_equal(turn_relayed_for(a, NET_AF_IPV6), &a->relayed[0]);
-	assert_null(turn_relayed_for(a, NET_AF_IPV4));
+	a->relay_tbl[0] = 3;
+	a->relay_tbl[1] = 1;                    /* beyond nrelayed */
+	assert_ptr_equal(turn_relayed_for(&f->t, a, NET_AF_IPV6), &f->t.relay_addr[3]);
+	assert_null(turn_relayed_for(&f->t, a, NET_AF_IPV4));
 	a->nrelayed = 2;
-	assert_ptr_equal(turn_relayed_for(a, NET_AF_IPV4), &a->relayed[1]);
+	assert_ptr_equal(turn_relayed_for(&f->t, a, NET_AF_IPV4), &f->t.relay_addr[1]);
+}
+
+/* dp_local4/6(): a relayed address is found by its last byte and one
+ * compare, among TP_CONF_MAX_RELAY of them; addresses that share a last
+ * byte are compared all; anything else is not ours. */
+static void
+test_turn_bindings_relay_address_lookup(void **state)
+{
+	static struct dp_port p;
+	uint8_t a4[4], a6[16];
+	bool own;
+	int idx;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	p.has_ip4 = p.has_ip6 = true;
+	memcpy(p.ip4, (uint8_t[4]){ 10, 1, 0, 1 }, 4);
+	p.ip6[0] = 0xfd;
+	p.ip6[15] = 1;
+	p.own_relay4 = p.own_relay6 = -1;
+	/* 10.1.0.10 .. : the last two share their last byte with the first */
+	p.nrelay4 = TP_CONF_MAX_RELAY;
+	p.nrelay6 = TP_CONF_MAX_RELAY;
+	for (unsigned int i = 0; i < TP_CONF_MAX_RELAY; i++) {
+		uint8_t b[4] = { 10, i + 2 >= TP_CONF_MAX_RELAY ? 2 : 1, 0,
+				 (uint8_t)(i + 2 >= TP_CONF_MAX_RELAY ? 10 : 10 + i) };
+
+		if (i + 1 == TP_CONF_MAX_RELAY)
+			b[1] = 3;
+		memcpy(&p.relay4[i], b, 4);
+		p.relay6[i][0] = 0xfd;
+		p.relay6[i][1] = i + 2 >= TP_CONF_MAX_RELAY ? (uint8_t)(i + 1) : 0;
+		p.relay6[i][15] = b[3];
+	}
+	dp_port_relay_index(&p);
+	for (unsigned int i = 0; i < TP_CONF_MAX_RELAY; i++) {
+		memcpy(a4, &p.relay4[i], 4);
+		assert_true(dp_local4(&p, a4, &own, &idx));
+		assert_false(own);
+		assert_int_equal(idx, i);
+		memcpy(a6, p.relay6[i], 16);
+		assert_true(dp_local6(&p, a6, &own, &idx));
+		assert_int_equal(idx, i);
+	}
+	memcpy(a4, (uint8_t[4]){ 10, 9, 0, 10 }, 4);      /* a shared last byte */
+	assert_false(dp_local4(&p, a4, &own, &idx));
+	memcpy(a4, (uint8_t[4]){ 10, 9, 0, 11 }, 4);      /* one address's */
+	assert_false(dp_local4(&p, a4, &own, &idx));
+	memcpy(a4, (uint8_t[4]){ 10, 1, 0, 200 }, 4);     /* nobody's */
+	assert_false(dp_local4(&p, a4, &own, &idx));
+	assert_true(dp_local4(&p, p.ip4, &own, &idx));
+	assert_true(own);
+	assert_int_equal(idx, -1);
+	memcpy(a6, p.relay6[3], 16);
+	a6[2] ^= 1;
+	assert_false(dp_local6(&p, a6, &own, &idx));
+	assert_int_equal(p.relay4_at[10], DP_RELAY_SCAN);
+	assert_int_equal(p.relay4_at[11], 2);
 }
 
 int
@@ -235,6 +311,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_turn_bindings_perm_across_hot_cold,
 						setup, teardown),
+		cmocka_unit_test(test_turn_bindings_relay_address_lookup),
 		cmocka_unit_test_setup_teardown(test_turn_bindings_expiry_boundary,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_turn_bindings_family_mismatch,

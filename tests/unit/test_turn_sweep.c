@@ -79,11 +79,13 @@ setup(void **state)
 	t->allocs = aligned_alloc(64, sizeof(struct turn_alloc) * CAP);
 	assert_non_null(t->allocs);
 	memset(t->allocs, 0, sizeof(struct turn_alloc) * CAP);
-	t->cold = calloc(CAP, sizeof(struct turn_alloc_cold));
+	assert_int_equal(turn_bindings_init(t, CAP), 0);
 	t->live.slot = calloc(CAP, sizeof(uint32_t));
 	t->live.pos = calloc(CAP, sizeof(uint32_t));
 	t->expires = calloc(CAP, sizeof(uint64_t));
-	assert_non_null(t->cold);
+	t->relay_addr[0].family = NET_AF_IPV4;
+	t->relay_addr[0].ip[0] = 10;
+	t->relay_addr[0].ip[3] = 7;
 	t->expire_next_ms = UINT64_MAX;      /* the expiry guard needs the hash */
 	f->tsc = 1000;
 	*state = f;
@@ -97,7 +99,7 @@ teardown(void **state)
 	struct turn_worker *t = &f->w->turn;
 
 	free(t->allocs);
-	free(t->cold);
+	turn_bindings_free(t);
 	free(t->live.slot);
 	free(t->live.pos);
 	free(t->expires);
@@ -113,15 +115,15 @@ add(struct fix *f, uint32_t s)
 {
 	struct turn_worker *t = &f->w->turn;
 	struct turn_alloc *a = &t->allocs[s];
-	struct turn_alloc_cold *c = &t->cold[s];
 
 	a->id = s + 1u;
 	a->client.family = NET_AF_IPV4;
 	a->server.family = NET_AF_IPV4;
 	a->client.port = (uint16_t)(1000 + s);
 	a->stats[TURN_STAT_PKTS_FROM_CLIENT] = s * 3u;
-	c->auth.nrelayed = 1;
-	c->auth.relayed[0].family = NET_AF_IPV4;
+	a->nrelayed = 1;
+	a->relay_tbl[0] = 0;
+	a->relay_port = (uint16_t)(50000 + s);
 	turn_live_add(&t->live, s);
 	t->nallocs = t->live.n;
 }
@@ -319,8 +321,9 @@ test_turn_sweep_every_live_alloc_once_across_deletes(void **state)
 			assert_true(f->seen[s] >= 1);
 }
 
-/* Sixteen permissions and sixteen channels, hot and cold, all in one
- * STATE_ALLOC that cp accepts, in order. */
+/* Sixteen permissions and sixteen channels, hot and in overflow blocks,
+ * all in one STATE_ALLOC that cp accepts, in order, with the relayed
+ * address, the username and no key. */
 static void
 test_turn_sweep_state_alloc_full_bindings_fits_and_passes_ipc_msg_check(void **state)
 {
@@ -331,24 +334,29 @@ test_turn_sweep_state_alloc_full_bindings_fits_and_passes_ipc_msg_check(void **s
 
 	add(f, 9);
 	t->expires[9] = 123456;
-	a->nperms = TURN_MAX_PERMS;
-	a->nchans = TURN_MAX_CHANNELS;
+	assert_true(turn_user_set(t, a, "alice", 5));
 	for (unsigned int i = 0; i < TURN_MAX_PERMS; i++) {
-		struct turn_perm *p = turn_perm_at(t, a, i);
+		struct ipc_binding b;
 
-		p->family = NET_AF_IPV6;
-		p->ip[15] = (uint8_t)i;
-		p->expires_ms = 1000u + i;
+		memset(&b, 0, sizeof(b));
+		b.peer.family = NET_AF_IPV6;
+		b.peer.ip[15] = (uint8_t)i;
+		b.expires_ms = 1000u + i;
+		turn_apply_binding(t, a, IPC_PERM_ADD, &b, false);
 	}
 	for (unsigned int i = 0; i < TURN_MAX_CHANNELS; i++) {
-		struct turn_chan *c = turn_chan_at(t, a, i);
+		struct ipc_binding b;
 
-		c->channel = (uint16_t)(0x4000u + i);
-		c->peer.family = NET_AF_IPV4;
-		c->peer.ip[3] = (uint8_t)i;
-		c->peer.port = (uint16_t)(2000u + i);
-		c->expires_ms = 5000u + i;
+		memset(&b, 0, sizeof(b));
+		b.channel = (uint16_t)(0x4000u + i);
+		b.peer.family = NET_AF_IPV4;
+		b.peer.ip[3] = (uint8_t)i;
+		b.peer.port = (uint16_t)(2000u + i);
+		b.expires_ms = 5000u + i;
+		turn_apply_binding(t, a, IPC_CHAN_ADD, &b, false);
 	}
+	assert_int_equal(a->nperms, TURN_MAX_PERMS);
+	assert_int_equal(a->nchans, TURN_MAX_CHANNELS);
 	a->conn_id = ipc_conn_make(3, 2, 0x203);   /* a stream client's, kept */
 	turn_state_alloc_fill(&m, t, a);
 	m.h.worker = 3;                      /* as the sender sets it */
@@ -359,6 +367,13 @@ test_turn_sweep_state_alloc_full_bindings_fits_and_passes_ipc_msg_check(void **s
 			 (TURN_MAX_PERMS + TURN_MAX_CHANNELS) * sizeof(struct ipc_binding));
 	assert_true(m.h.body_len <= sizeof(m.body));
 	assert_true(ipc_msg_alloc(&m)->expires_ms == 123456);
+	assert_int_equal(ipc_msg_alloc(&m)->user_len, 5);
+	assert_memory_equal(ipc_msg_alloc(&m)->username, "alice", 5);
+	assert_int_equal(ipc_msg_alloc(&m)->key_len, 0);
+	assert_int_equal(ipc_msg_alloc(&m)->nrelayed, 1);
+	assert_int_equal(ipc_msg_alloc(&m)->relayed[0].family, NET_AF_IPV4);
+	assert_int_equal(ipc_msg_alloc(&m)->relayed[0].port, 50009);
+	assert_int_equal(ipc_msg_alloc(&m)->relayed[0].ip[3], 7);
 	assert_int_equal(ipc_msg_nbindings(&m), TURN_MAX_PERMS + TURN_MAX_CHANNELS);
 	for (unsigned int i = 0; i < TURN_MAX_PERMS; i++) {
 		const struct ipc_binding *b = ipc_msg_binding(&m, i);
