@@ -63,9 +63,18 @@ print_line(FILE *out, const char *who, const uint64_t *ctr,
 	fprintf(out, " stalls=%" PRIu64 " stall_cycles=%" PRIu64, stalls, stall_cycles);
 	/* loop turns that did work and took long (the delay a packet
 	 * arriving meanwhile waits), and the longest (of any worker) */
-	fprintf(out, " long_turns_100us=%" PRIu64 " long_turns_1ms=%" PRIu64
-		" long_turns_10ms=%" PRIu64 " turn_max_us=%" PRIu64, long_turns[0],
-		long_turns[1], long_turns[2], turn_max_us);
+	{
+		static const uint32_t lt_us[DP_LONG_TURN_N] = DP_LONG_TURN_US;
+
+		for (unsigned int i = 0; i < DP_LONG_TURN_N; i++) {
+			if (lt_us[i] < 1000)
+				fprintf(out, " long_turns_%uus=%" PRIu64, lt_us[i], long_turns[i]);
+			else
+				fprintf(out, " long_turns_%ums=%" PRIu64, lt_us[i] / 1000,
+					long_turns[i]);
+		}
+	}
+	fprintf(out, " turn_max_us=%" PRIu64, turn_max_us);
 	for (unsigned int i = 0; i < DP_STAGE__COUNT; i++)
 		fprintf(out, " stage_%s_cycles=%" PRIu64 " stage_%s_pkts=%" PRIu64,
 			stage_names[i], cyc[i], stage_names[i], pkts[i]);

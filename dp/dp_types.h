@@ -29,7 +29,9 @@
 #define DP_HANDOFF_SIZE 4096
 #define DP_IMPAIR_HOLD  4096
 /* long loop turns counted over 100 us, 1 ms, 10 ms (dp_worker.c) */
-#define DP_LONG_TURN_N  3
+/* loop turns that did work, over 100/200/500 us, 1/2/5/10/20 ms */
+#define DP_LONG_TURN_N  8
+#define DP_LONG_TURN_US { 100, 200, 500, 1000, 2000, 5000, 10000, 20000 }
 
 struct rte_mbuf;
 struct rte_mempool;

@@ -98,8 +98,12 @@ worker_create(struct dp_ctx *ctx, unsigned int id, unsigned int lcore)
 			   ctx->tsc_hz, rte_rdtsc());
 	w->tick_interval = ctx->tsc_hz / 10;
 	w->stall_limit = ctx->tsc_hz / (1000000u / DP_STALL_US);
-	for (unsigned int i = 0, us = 100; i < DP_LONG_TURN_N; i++, us *= 10)
-		w->long_turn_limit[i] = ctx->tsc_hz / (1000000u / us);
+	{
+		static const uint32_t lt_us[DP_LONG_TURN_N] = DP_LONG_TURN_US;
+
+		for (unsigned int i = 0; i < DP_LONG_TURN_N; i++)
+			w->long_turn_limit[i] = ctx->tsc_hz * lt_us[i] / 1000000u;
+	}
 	ctx->workers[id] = w;
 	/* Plain heap (OpenSSL's callbacks read it, on this worker only). */
 	w->tls_keys = tls_keys_new(IPC_TLS_PSK_MAX);

@@ -32,6 +32,7 @@ enum tls_ctr {
 #define TLS_F_EOF      0x04u      /* TCP gave its FIN: no more ciphertext */
 #define TLS_F_FATAL    0x08u      /* OpenSSL failed: no more use */
 #define TLS_F_TIMEOUT  0x10u      /* already counted as hs_timeout */
+#define TLS_F_DEFERRED 0x20u      /* its handshake waits on the deferred FIFO */
 
 #define TLS_OP_READ  1u
 #define TLS_OP_WRITE 2u
@@ -98,6 +99,20 @@ struct tls_worker {
 	 * NULL when only legs, which have their own, use TLS) */
 	void (*on_ready)(struct dp_worker *w, uint64_t id);
 	uint64_t flushed_ms;      /* the session cache's last expiry pass */
+	/* Handshake work in one loop turn (tls.handshake_budget_us): what
+	 * this turn spent (reset by tls_poll(), once a turn), the bound (0:
+	 * none), and the connections whose handshake step waits for a later
+	 * turn: a FIFO of connection ids (a freed or reused slot's id no
+	 * longer matches, and is skipped), twice max_conns, a power of two. */
+	uint64_t hs_budget;
+	uint64_t hs_spent;
+	uint64_t hs_step_max;     /* the longest handshake step (cycles) */
+	uint64_t hs_step_long;    /* 1 ms in cycles */
+	uint64_t *defer;
+	uint32_t defer_mask;
+	uint32_t defer_head;      /* next to serve */
+	uint32_t defer_tail;      /* next free */
+	uint32_t ndeferred;       /* connections with TLS_F_DEFERRED */
 	uint64_t ring_full;       /* written by other threads: atomics */
 	uint64_t ctr[TLS_CTR__COUNT];
 };

@@ -404,6 +404,8 @@ tls_release(struct dp_worker *w, struct tls_conn *c)
 		 * this cannot be; the SSL is then freed as below) */
 		tw->nparked--;
 	}
+	if (c->flags & TLS_F_DEFERRED)
+		tw->ndeferred--;          /* (its FIFO entry no longer matches) */
 	if (c->ssl != NULL)
 		SSL_free(c->ssl);
 	rte_pktmbuf_free(c->rx);
@@ -462,13 +464,43 @@ tls_park(struct tls_worker *tw, struct tls_conn *c, uint8_t op)
 	tw->ctr[TLS_CTR_ASYNC_PARKED]++;
 }
 
+/* c's handshake step waits for a later turn (this turn's budget is
+ * spent): onto the FIFO, served first by tls_poll(). False when the FIFO
+ * is full (the step is then done at once: correct, only not bounded). */
+static bool
+tls_defer(struct tls_worker *tw, struct tls_conn *c)
+{
+	if (tw->defer_tail - tw->defer_head > tw->defer_mask) {
+		tw->ctr[TLS_CTR_HS_DEFER_FULL]++;
+		return false;
+	}
+	tw->defer[tw->defer_tail++ & tw->defer_mask] = c->id;
+	c->flags |= TLS_F_DEFERRED;
+	tw->ndeferred++;
+	tw->ctr[TLS_CTR_HS_DEFERRED]++;
+	return true;
+}
+
+/* A handshake step took d cycles: the turn's account. */
+static inline void
+tls_hs_spent(struct tls_worker *tw, uint64_t d)
+{
+	tw->hs_spent += d;
+	if (unlikely(d > tw->hs_step_max))
+		tw->hs_step_max = d;
+	if (unlikely(d > tw->hs_step_long))
+		tw->ctr[TLS_CTR_HS_STEPS_OVER_1MS]++;
+}
+
 static int
 tls_rcv_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf **out, uint32_t max)
 {
 	struct tls_worker *tw = w->tls;
 	struct tls_conn *c = tls_conn_of(w, id);
 	struct rte_mbuf *m;
+	uint64_t t0 = 0;
 	size_t n = 0;
+	bool hs;
 	int rc, err;
 
 	if (c == NULL || c->id != id)
@@ -479,6 +511,17 @@ tls_rcv_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf **out, uint32_t ma
 	}
 	if (c->flags & TLS_F_PARKED)
 		return -EAGAIN;           /* tls_poll() resumes it */
+	hs = !(c->flags & TLS_F_HS_DONE);
+	if (hs) {
+		/* A handshake step: within this turn's budget, or later (a
+		 * storm of handshakes must not hold up the packets queued
+		 * behind it). Records of established sessions never wait. */
+		if (c->flags & TLS_F_DEFERRED)
+			return -EAGAIN;   /* its turn comes (tls_poll) */
+		if (tw->hs_budget != 0 && tw->hs_spent >= tw->hs_budget && tls_defer(tw, c))
+			return -EAGAIN;
+		t0 = rte_rdtsc();
+	}
 	tls_pull(w, c);
 	if (c->ssl == NULL) {
 		if (c->rx == NULL)
@@ -502,6 +545,8 @@ tls_rcv_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf **out, uint32_t ma
 	tls_err_clear();
 	rc = SSL_read_ex(c->ssl, rte_pktmbuf_mtod(m, void *), max, &n);
 	err = rc == 1 ? SSL_ERROR_NONE : SSL_get_error(c->ssl, rc);
+	if (hs)
+		tls_hs_spent(tw, rte_rdtsc() - t0);
 	if (!(c->flags & TLS_F_HS_DONE) && SSL_is_init_finished(c->ssl))
 		tls_hs_done(tw, c);
 	if (err == SSL_ERROR_WANT_ASYNC) {
@@ -913,11 +958,20 @@ tls_poll(struct dp_worker *w, uint64_t now_ms)
 
 	if (tw == NULL)
 		return 0;
+	/* once a turn: a new turn's handshake budget */
+	tw->hs_spent = 0;
 	if (tw->nparked > 0 || tw->norphan_free < tw->max_conns) {
+		unsigned int want = RTE_DIM(ready);
+
 		if (tw->engine_poll)
 			tls_engine_poll();
+		/* With a budget, resumed jobs one at a time while it lasts
+		 * (the rest stay in the ring for the next turns). */
+		if (tw->hs_budget != 0)
+			want = 1;
+	again:
 		n = rte_ring_sc_dequeue_burst_elem(tw->ring, ready, sizeof(ready[0]),
-						   RTE_DIM(ready), NULL);
+						   want, NULL);
 		for (unsigned int i = 0; i < n; i++) {
 			const uint8_t *k = SSL_get_app_data(ready[i]);
 			struct tls_conn *c;
@@ -944,7 +998,27 @@ tls_poll(struct dp_worker *w, uint64_t now_ms)
 			}
 			tls_ready(w, c);
 		}
+		if (n > 0 && tw->hs_budget != 0 && tw->hs_spent < tw->hs_budget)
+			goto again;
 	}
+	/* Then the handshakes put off in earlier turns, first in first
+	 * out, while the budget lasts. */
+	while (tw->ndeferred > 0 && tw->hs_spent < tw->hs_budget &&
+	       tw->defer_head != tw->defer_tail) {
+		uint64_t id = tw->defer[tw->defer_head++ & tw->defer_mask];
+		struct tls_conn *c = tls_conn_of(w, id);
+
+		if (c == NULL || c->id != id || !(c->flags & TLS_F_DEFERRED))
+			continue;     /* closed meanwhile (or the slot reused) */
+		c->flags &= (uint8_t)~TLS_F_DEFERRED;
+		tw->ndeferred--;
+		done++;
+		tls_ready(w, c);
+	}
+	if (tw->ndeferred == 0)
+		tw->defer_head = tw->defer_tail;  /* (only stale entries left) */
+	else
+		done++;           /* work waits: no idle sleep */
 	if (now_ms >= tw->flushed_ms + TLS_FLUSH_MS) {
 		tw->flushed_ms = now_ms;
 		SSL_CTX_flush_sessions(tw->ctx, (long)time(NULL));
@@ -1028,6 +1102,11 @@ tls_worker_init(struct dp_worker *w, const struct tp_conf *conf, uint32_t max_co
 	}
 	while (ring_size < 2u * max_conns)
 		ring_size <<= 1;
+	tw->hs_budget = rte_get_tsc_hz() * t->handshake_budget_us / 1000000u;
+	tw->hs_step_long = rte_get_tsc_hz() / 1000u;
+	tw->defer_mask = ring_size - 1u;
+	tw->defer = rte_zmalloc_socket("tls_defer", (size_t)ring_size * sizeof(uint64_t), 64,
+				       socket);
 	snprintf(name, sizeof(name), "tp_tls_async_%u", w->id);
 	/* multi-producer (OpenSSL's callbacks, any thread), one consumer */
 	tw->ring = rte_ring_create_elem(name, sizeof(SSL *), ring_size, socket,
@@ -1039,7 +1118,7 @@ tls_worker_init(struct dp_worker *w, const struct tp_conf *conf, uint32_t max_co
 	tw->orphan_free = rte_zmalloc_socket("tls_orphan_free",
 					     (size_t)max_conns * sizeof(uint32_t), 64, socket);
 	if (tw->ring == NULL || tw->conns == NULL || tw->orphans == NULL ||
-	    tw->orphan_free == NULL)
+	    tw->orphan_free == NULL || tw->defer == NULL)
 		goto nomem;
 	for (uint32_t i = 0; i < max_conns; i++) {
 		tw->orphans[i].kind = TLS_K_ORPHAN;
@@ -1084,6 +1163,7 @@ tls_worker_free(struct dp_worker *w)
 	rte_free(tw->conns);
 	rte_free(tw->orphans);
 	rte_free(tw->orphan_free);
+	rte_free(tw->defer);
 	rte_free(tw);
 	w->tls = NULL;
 	if (--tls_workers == 0) {
@@ -1115,6 +1195,8 @@ tls_stats(const struct dp_worker *w, FILE *out)
 	fprintf(out, "tls worker=%u", w->id);
 	for (unsigned int i = 0; i < TLS_CTR__COUNT; i++)
 		fprintf(out, " %s=%" PRIu64, tls_ctr_names[i], v[i]);
-	fprintf(out, " parked=%u sessions_cached=%lu\n", w->tls->nparked,
+	fprintf(out, " parked=%u deferred=%u hs_step_max_us=%" PRIu64 " sessions_cached=%lu\n",
+		w->tls->nparked, w->tls->ndeferred,
+		w->tls->hs_step_max * 1000000u / rte_get_tsc_hz(),
 		SSL_CTX_sess_number(w->tls->ctx));
 }

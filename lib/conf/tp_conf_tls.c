@@ -186,7 +186,8 @@ load_tls(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 {
 	static const char *const names[] = {
 		"certificate", "private_key", "sni", "min_version", "ciphers",
-		"ciphersuites", "groups", "session_cache", "offload", NULL,
+		"ciphersuites", "groups", "session_cache", "handshake_budget_us", "offload",
+		NULL,
 	};
 	struct tp_conf_tls *t = &c->tls;
 	const config_setting_t *s;
@@ -206,6 +207,8 @@ load_tls(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 			  &t->groups_line, c, err, errlen)) < 0 ||
 	    (rc = tp_conf_get_u32(g, "session_cache", 0, 1u << 20, &t->session_cache,
 				  c, err, errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(g, "handshake_budget_us", 0, 100000,
+				  &t->handshake_budget_us, c, err, errlen)) < 0 ||
 	    (rc = load_offload(g, t, c, err, errlen)) < 0)
 		return rc;
 	t->cert.line = t->line;
@@ -238,6 +241,7 @@ tp_conf_tls_defaults(struct tp_conf *c)
 	snprintf(t->ciphersuites, sizeof(t->ciphersuites), "%s", TP_CONF_TLS_CIPHERSUITES);
 	snprintf(t->groups, sizeof(t->groups), "%s", TP_CONF_TLS_GROUPS);
 	t->session_cache = TP_CONF_TLS_SESSION_CACHE;
+	t->handshake_budget_us = TP_CONF_TLS_HANDSHAKE_BUDGET_US;
 }
 
 int

@@ -215,6 +215,9 @@ struct tp_conf_tls {
 	char groups[128];                     /* key exchange groups */
 	int groups_line;
 	uint32_t session_cache;               /* sessions per worker, 0: none */
+	/* handshake work a worker does in one loop turn, in us (0: no
+	 * bound); past it, handshakes wait for the next turns (dp/tls) */
+	uint32_t handshake_budget_us;
 	enum tp_tls_offload offload;
 	char offload_provider[TP_CONF_PATH_LEN];  /* name or path */
 	char offload_properties[TP_CONF_PATH_LEN];
@@ -234,6 +237,7 @@ struct tp_conf_tls {
 	"TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"
 #define TP_CONF_TLS_GROUPS "X25519:P-256:P-384"
 #define TP_CONF_TLS_SESSION_CACHE 20000u
+#define TP_CONF_TLS_HANDSHAKE_BUDGET_US 200u
 
 struct tp_conf_user {
 	char name[TP_CONF_STR_LEN];

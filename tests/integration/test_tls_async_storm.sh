@@ -2,22 +2,29 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Issue 11's offload acceptance: with the asynchronous test provider at
 # 200 us per operation (tests/tls_asyncprov: every signature and key
-# exchange is done by its own thread after that delay, as by an
-# accelerator), 500 TLS 1.3 handshakes opened at once on one worker all
-# complete, every operation ran inside an async job, parked and resumed
-# through the worker's ring: the worker never waited for the provider (an
-# operation outside a job waits in the caller's thread: the provider counts
-# those as sync_ops, and without SSL_MODE_ASYNC all 1000 would be).
-# Pings every 10 ms during the storm, and during the same storm without the
-# provider (software on the worker), are printed side by side with dp's own
-# account of its loop: turns over 100 us / 1 ms / 10 ms, the longest, and
-# its busy time. Measured (dev build, quiet machine): the longest turn
-# 16-21 ms (a burst of 32 received packets and up to 32 resumed handshakes,
-# each the worker's own part of a handshake: key generation, transcript,
-# records), busy ~400 ms for the 500 handshakes in both modes, and pings'
-# p99 150-200 ms: a ping waits in the receive queue behind the storm's own
-# packets while the worker does that work (a FIFO in front of a saturated
-# worker), not for the provider: no operation ran outside a job.
+# exchange is done by its own thread, kept off dp's worker CPU, after that
+# delay, as by an accelerator), 500 TLS 1.3 handshakes opened at once on
+# one worker all complete; every operation ran inside an async job,
+# parked and resumed through the worker's ring: the worker never waited
+# for the provider (an operation outside a job waits in the caller's
+# thread: the provider counts those as sync_ops; without SSL_MODE_ASYNC
+# all 1000 would be). And pings to dp every 5 ms during the storm (ICMP,
+# answered by the worker itself; from CPU 1, the worker on CPU 0) are
+# answered without delay beyond the provider's and the worker's own work:
+# none lost, p99 <= P99_MAX (25 ms, an ASan build on a loaded machine),
+# no loop turn of the worker over 20 ms (dp's own histogram; the storm's
+# part, the warm-up left out), because dp/tls does at most
+# tls.handshake_budget_us (200) of handshake work a loop turn and puts the
+# rest off to later turns (hs_deferred).
+# Control: the same storm, the same provider, handshake_budget_us = 0: its
+# figures are printed, and at least one of the delay checks must fail
+# there (else they could not fail at all). Measured (ASan build, the
+# machine busy with other builds): with the budget p99 7.7-22 ms, none
+# lost, longest turn 8.5-10.7 ms; without it p99 150-270 ms, pings lost,
+# turns over 20 ms.
+# dp runs at nice -20 so that a CPU hog beside the test (CI's stress-ng)
+# takes its slices elsewhere rather than from the polling worker; the
+# pings and the client run on CPU 1, dp's worker on CPU 0.
 # Needs TP_ASYNCPROV_SO (meson passes the provider's path).
 set -uo pipefail
 . "$(dirname "$0")/lib/dp_env.sh"
@@ -36,14 +43,19 @@ tls = { certificate = \"$TP_TMP/cert.pem\"; private_key = \"$TP_TMP/key.pem\";
 tp_dp_start "$TP_TMP/dp.conf"
 tp_cp_start "$TP_TMP/dp.conf"
 
-# storm LABEL: pings every 10 ms for the whole storm (and a little before
-# and after), 500 handshakes at once from one asyncio client; prints
-# "handshakes N of 500 ..." and the pings' figures
+# storm LABEL: pings every 5 ms from CPU 1 for the whole storm (and a
+# little before and after), 500 handshakes at once from one asyncio client
+# (CPU 1 too); prints "handshakes N of 500 ...", the pings' figures (lost:
+# sequence numbers up to the last answered that had no answer) and dp's
+# loop turns; the figures go to $TP_TMP/storm-LABEL.vals too
 storm() {
-  ip netns exec "$TP_NS_C" ping -i 0.01 -c 400 -W 1 10.210.0.1 >"$TP_TMP/ping.out" 2>&1 &
+  local st st0 hz
+  st0=$(tp_stats total)
+  taskset -c 1 ip netns exec "$TP_NS_C" ping -i 0.005 -c 4000 -W 1 10.210.0.1 \
+    >"$TP_TMP/ping-$1.out" 2>&1 &
   local ping_pid=$!
   sleep 0.5
-  ip netns exec "$TP_NS_C" python3 - >"$TP_TMP/storm-$1.out" 2>&1 <<'PY'
+  taskset -c 1 ip netns exec "$TP_NS_C" python3 - >"$TP_TMP/storm-$1.out" 2>&1 <<'PY'
 import asyncio, ssl, time
 N = 500
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
@@ -73,38 +85,83 @@ async def main():
 
 asyncio.run(main())
 PY
+  sleep 0.3
+  kill -INT $ping_pid 2>/dev/null
   wait $ping_pid
-  python3 - "$TP_TMP/ping.out" "$1" >>"$TP_TMP/storm-$1.out" <<'PY'
-import re, sys
-rtt = sorted(float(x) for x in re.findall(r"time=([\d.]+) ms", open(sys.argv[1]).read()))
-q = lambda f: rtt[min(len(rtt) - 1, int(len(rtt) * f))] if rtt else -1
-print("pings %s: %d of 400 answered, round trip p50 %.1f p99 %.1f max %.1f ms"
-      % (sys.argv[2], len(rtt), q(0.5), q(0.99), rtt[-1] if rtt else -1))
-PY
-  local st
   st=$(tp_stats total)
-  echo "worker turns $1: over 100 us $(tp_stat "$st" long_turns_100us), over 1 ms $(tp_stat "$st" long_turns_1ms), over 10 ms $(tp_stat "$st" long_turns_10ms), longest $(tp_stat "$st" turn_max_us) us; busy $(( $(tp_stat "$st" busy_cycles) / ($(grep -o 'tsc_hz=[0-9]*' "$TP_DP_LOG" | tail -n 1 | cut -d= -f2) / 1000) )) ms" >>"$TP_TMP/storm-$1.out"
+  hz=$(grep -o 'tsc_hz=[0-9]*' "$TP_DP_LOG" | tail -n 1 | cut -d= -f2)
+  python3 - "$TP_TMP/ping-$1.out" "$1" "$st" "$hz" "$TP_TMP/storm-$1.vals" "$st0" \
+    >>"$TP_TMP/storm-$1.out" <<'PY'
+import re, sys
+txt = open(sys.argv[1]).read()
+got = {int(s): float(t) for s, t in re.findall(r"icmp_seq=(\d+) ttl=\d+ time=([\d.]+) ms", txt)}
+last = max(got) if got else 0
+lost = sum(1 for i in range(1, last + 1) if i not in got)
+rtt = sorted(got.values())
+q = lambda f: rtt[min(len(rtt) - 1, int(len(rtt) * f))] if rtt else -1
+st = dict(kv.split("=", 1) for kv in sys.argv[3].split()[1:] if "=" in kv)
+st0 = dict(kv.split("=", 1) for kv in sys.argv[6].split()[1:] if "=" in kv)
+# the storm's own: differences from before it (the warm-up left out)
+lt = {k: int(v) - int(st0.get(k, 0)) for k, v in st.items() if k.startswith("long_turns_")}
+busy = (int(st.get("busy_cycles", 0)) - int(st0.get("busy_cycles", 0))) * 1000 // int(sys.argv[4])
+print("pings %s: %d answered, %d lost, round trip p50 %.1f p99 %.1f max %.1f ms"
+      % (sys.argv[2], len(rtt), lost, q(0.5), q(0.99), rtt[-1] if rtt else -1))
+print("worker turns %s: %s; longest (since start) %s us; busy %d ms" % (
+    sys.argv[2], " ".join("%s=%d" % (k[11:], v) for k, v in lt.items()),
+    st.get("turn_max_us"), busy))
+open(sys.argv[5], "w").write("answered=%d lost=%d p99_ms=%.1f over_5ms=%d over_20ms=%d\n" % (
+    len(rtt), lost, q(0.99), lt.get("long_turns_5ms", -1), lt.get("long_turns_20ms", -1)))
+PY
   sed 's/^/# /' "$TP_TMP/storm-$1.out"
 }
+# val LABEL KEY: a figure of the storm LABEL
+val() { tr ' ' '\n' <"$TP_TMP/storm-$1.vals" | sed -n "s/^$2=//p"; }
+# dp at nice -20, all its threads (the worker polls without sleeping)
+nice_dp() { for t in /proc/"$TP_DP_PID"/task/*; do renice -n -20 -p "${t##*/}" >/dev/null; done; }
+# one handshake first: the worker's first (its lazy set-up) is not the storm's
+warm() {
+  echo | ip netns exec "$TP_NS_C" timeout 10 openssl s_client -connect 10.210.0.1:5349 \
+    -tls1_3 >/dev/null 2>&1
+}
+# p99 bound for the pings (ms): the worker's own handshake steps (an ASan
+# build's run up to a few ms each, one at least a turn) and the kernel's
+# work for the taps in dp's sends, on a machine that CI loads too
+P99_MAX=25
+nice_dp
+warm
 storm provider
 tp_check "500 concurrent TLS 1.3 handshakes complete" grep -q '^handshakes 500 of 500' "$TP_TMP/storm-provider.out"
+tp_check "pings during the storm: none lost ($(val provider lost) of $(val provider answered))" \
+  test "$(val provider lost)" = 0 -a "$(val provider answered)" -gt 100
+tp_check "... answered within $P99_MAX ms (p99 $(val provider p99_ms) ms)" \
+  python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) <= $P99_MAX else 1)" "$(val provider p99_ms)"
+tp_check "... no loop turn of the worker over 20 ms (over 5 ms: $(val provider over_5ms))" \
+  test "$(val provider over_20ms)" = 0
 st=$(tp_stats tls)
 echo "# $st" | cut -c1-600
 parked=$(tp_stat "$st" async_parked); resumed=$(tp_stat "$st" async_resumed)
 tp_check "every operation parked its handshake, and each was resumed from the ring ($parked parked, $resumed resumed)" \
   test "$parked" -ge 1000 -a "$parked" -eq "$resumed"
+tp_check "the storm's handshakes waited their turns: hs_deferred $(tp_stat "$st" hs_deferred), longest step $(tp_stat "$st" hs_step_max_us) us" \
+  test "$(tp_stat "$st" hs_deferred)" -gt 0
 tp_check "dp stops cleanly" tp_dp_stop
 grep -h '^tpasync:' "$TP_DP_LOG" | head -n 1 | sed 's/^/# /'
-tp_check "every operation ran inside an async job: none waited in the worker (sync_ops=0, async_ops=1000)" \
-  bash -c "grep -h '^tpasync:' '$TP_DP_LOG' | grep -q 'async_ops=1000 sync_ops=0 '"
+tp_check "every operation ran inside an async job: none waited in the worker (sync_ops=0, async_ops=1002: the warm-up's and the storm's)" \
+  bash -c "grep -h '^tpasync:' '$TP_DP_LOG' | grep -q 'async_ops=1002 sync_ops=0 '"
 tp_check "no wake-up went to a freed connection (abandoned=0)" \
   bash -c "grep -h '^tpasync:' '$TP_DP_LOG' | grep -q 'abandoned=0'"
 
-# the same storm in software, for the pings' comparison
-sed -i '/offload = {/d' "$TP_TMP/dp.conf"
+# the control: the same storm, the same provider, no handshake budget
+sed -i -e 's/^tls = { /tls = { handshake_budget_us = 0; /' "$TP_TMP/dp.conf"
+grep -q 'handshake_budget_us = 0' "$TP_TMP/dp.conf" || tp_die "control: the budget was not set"
 tp_cp_stop
 tp_dp_start "$TP_TMP/dp.conf"
 tp_cp_start "$TP_TMP/dp.conf"
-storm software
-tp_check "... and in software too" grep -q '^handshakes 500 of 500' "$TP_TMP/storm-software.out"
+nice_dp
+warm
+storm nobudget
+tp_check "... and with no budget too" grep -q '^handshakes 500 of 500' "$TP_TMP/storm-nobudget.out"
+tp_check "the control (no budget) fails a delay check: the checks can fail (lost $(val nobudget lost), p99 $(val nobudget p99_ms) ms, turns over 20 ms $(val nobudget over_20ms))" \
+  python3 -c "import sys; l, p, t = sys.argv[1:]; sys.exit(0 if int(l) > 0 or float(p) > $P99_MAX or int(t) > 0 else 1)" \
+  "$(val nobudget lost)" "$(val nobudget p99_ms)" "$(val nobudget over_20ms)"
 [ $TP_FAILS -eq 0 ]

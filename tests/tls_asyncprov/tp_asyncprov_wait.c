@@ -31,6 +31,8 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
+#include <unistd.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -202,6 +204,24 @@ tpa_wait_start(uint64_t delay_us)
 	if (rc != 0) {
 		pthread_cond_destroy(&tw.cond);
 		return -rc;
+	}
+	/* An accelerator works beside the CPU that asked, not on it: the
+	 * timer thread leaves the creating thread's CPU (dp's worker, which
+	 * polls without sleeping: there it would run only when the
+	 * scheduler preempts the worker, and every wake-up would wait for
+	 * that) when the machine has another. */
+	{
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		int self = sched_getcpu();
+		cpu_set_t set;
+
+		if (ncpu > 1 && self >= 0) {
+			CPU_ZERO(&set);
+			for (long i = 0; i < ncpu && i < CPU_SETSIZE; i++)
+				if (i != self)
+					CPU_SET((int)i, &set);
+			(void)pthread_setaffinity_np(tw.thread, sizeof(set), &set);
+		}
 	}
 	tw.running = true;
 	return 0;

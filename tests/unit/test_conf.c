@@ -881,13 +881,14 @@ test_conf_tls(void **state)
 	assert_false(c.tls.enabled);
 	assert_int_equal(c.tls.min_version, 0x0303);
 	assert_int_equal(c.tls.session_cache, 20000);
+	assert_int_equal(c.tls.handshake_budget_us, 200);
 	assert_string_equal(c.tls.groups, "X25519:P-256:P-384");
 	assert_non_null(strstr(c.tls.ciphers, "ECDHE-ECDSA-AES128-GCM-SHA256"));
 	tp_conf_free(&c);
 
 	snprintf(text, sizeof(text), DP("") "turn = { realm = \"r\"; listen_tls = [5349, 443]; };\n"
 		 "tls = {\n certificate = \"%s\";\n private_key = \"%s\";\n"
-		 " min_version = \"1.3\"; groups = \"P-256\"; session_cache = 0;\n"
+		 " min_version = \"1.3\"; groups = \"P-256\"; session_cache = 0; handshake_budget_us = 0;\n"
 		 " sni = ( { name = \"turn.example.net\"; certificate = \"%s\"; private_key = \"%s\"; } );\n"
 		 " offload = { provider = \"/x/tp_asyncprov.so\"; properties = \"?provider=tpasync\"; };\n};\n",
 		 cert, key, cert, key);
@@ -897,6 +898,7 @@ test_conf_tls(void **state)
 	assert_true(c.tls.enabled);
 	assert_int_equal(c.tls.min_version, 0x0304);
 	assert_int_equal(c.tls.session_cache, 0);
+	assert_int_equal(c.tls.handshake_budget_us, 0);
 	assert_int_equal(c.tls.cert.certificate_line, 7);
 	assert_int_equal(c.tls.cert.private_key_line, 8);
 	assert_int_equal(c.tls.nsni, 1);
@@ -938,6 +940,12 @@ test_conf_tls(void **state)
 	snprintf(text, sizeof(text), DP("") "tls = { certificate = \"%s\"; private_key = \"%s\";\n"
 		 " session_cahce = 10; };\n", cert, key);
 	expect_error(text, 6, "did you mean 'session_cache'");
+	snprintf(text, sizeof(text), DP("") "tls = { certificate = \"%s\"; private_key = \"%s\";\n"
+		 " handshake_budget_us = 100001; };\n", cert, key);
+	expect_error(text, 6, "tls.handshake_budget_us");
+	snprintf(text, sizeof(text), DP("") "tls = { certificate = \"%s\"; private_key = \"%s\";\n"
+		 " handshake_budget_us = -1; };\n", cert, key);
+	expect_error(text, 6, "tls.handshake_budget_us");
 	snprintf(text, sizeof(text), DP("") "tls = { certificate = \"%s\"; private_key = \"%s\";\n"
 		 " ciphers = \"\"; };\n", cert, key);
 	expect_error(text, 6, "tls.ciphers must not be empty");

@@ -43,6 +43,7 @@
 #include "tcp_fixture.h"
 #include "tls.h"
 #include "tls_keys.h"
+#include "tls_types.h"
 #include "tp_conf_types.h"
 
 /* dp's own (net_output.c) is not linked here */
@@ -167,12 +168,15 @@ peer_info(const SSL *s, int where, int ret)
 		x->peer_alert = ret & 0xff;
 }
 
+static uint32_t budget_us;      /* tls.handshake_budget_us of the next x_new() */
+
 static void
 conf_tls(bool async)
 {
 	struct tp_conf_tls *t = &conf.tls;
 
 	memset(&conf, 0, sizeof(conf));
+	t->handshake_budget_us = budget_us;
 	snprintf(conf.path, sizeof(conf.path), "test.conf");
 	t->enabled = true;
 	t->line = 10;
@@ -671,6 +675,79 @@ test_tls_xprt_async_provider_parks_and_resumes(void **state)
 	server_leg(true, TLS1_2_VERSION, CERTFP_SHA1);
 }
 
+/* The peer's first flight (its ClientHello) into dp's TCP. */
+static void
+client_hello(struct x *x)
+{
+	uint8_t buf[4096];
+	int n;
+
+	ERR_clear_error();
+	assert_int_equal(SSL_do_handshake(x->peer), -1);
+	while ((n = BIO_read(x->pnet, buf, sizeof(buf))) > 0)
+		h_send_data(x->h, buf, (uint32_t)n);
+	ERR_clear_error();
+}
+
+/* tls.handshake_budget_us: a handshake step met once this turn's budget
+ * is spent waits on the FIFO (nothing done, nothing sent), once however
+ * often it is read; the next turn's tls_poll() gives it back to its
+ * application (ready), and the handshake completes. A connection closed
+ * while it waits leaves a stale entry that is skipped, not called. */
+static void
+test_tls_xprt_handshake_budget_defers(void **state)
+{
+	struct tls_leg_params p = params(cert_b, CERTFP_SHA256);
+	struct rte_mbuf *m;
+	struct x x;
+	int readies;
+
+	(void)state;
+	budget_us = 50;
+	x_new(&x, false);
+	assert_true(W.tls->hs_budget > 0);
+	peer_new(&x, false, cert_b, key_b, TLS1_3_VERSION);
+	h_open_passive(x.h);
+	x.xp = tls_conn_start(x.w, x.h->id, TLS_ROLE_SERVER, &p);
+	assert_ptr_equal(x.xp, &dp_xprt_tls);
+	client_hello(&x);
+	h_drain(x.h);
+	W.tls->hs_spent = W.tls->hs_budget;     /* this turn's budget is spent */
+	assert_int_equal(x.xp->rcv_buf(x.w, x.h->id, &m, UINT32_MAX), -EAGAIN);
+	assert_int_equal(x.xp->rcv_buf(x.w, x.h->id, &m, UINT32_MAX), -EAGAIN);
+	assert_int_equal(ctr("hs_deferred"), 1);
+	assert_int_equal(W.tls->ndeferred, 1);
+	assert_int_equal(h_pending(x.h), 0);     /* no ServerHello yet */
+	readies = ev.readies;
+	assert_true(tls_poll(x.w, x.h->now) > 0);
+	assert_int_equal(ev.readies, readies + 1);
+	assert_int_equal(W.tls->ndeferred, 0);
+	PUMP_UNTIL(&x, ev.handshakes > 0 && x.peer_done);
+	assert_int_equal(ev.handshakes, 1);
+	assert_int_equal(ev.why, TLS_FAIL_NONE);
+	data_both_ways(&x);
+	x_free(&x);
+
+	/* closed while it waits */
+	x_new(&x, false);
+	peer_new(&x, false, cert_b, key_b, TLS1_3_VERSION);
+	h_open_passive(x.h);
+	x.xp = tls_conn_start(x.w, x.h->id, TLS_ROLE_SERVER, &p);
+	client_hello(&x);
+	W.tls->hs_spent = W.tls->hs_budget;
+	assert_int_equal(x.xp->rcv_buf(x.w, x.h->id, &m, UINT32_MAX), -EAGAIN);
+	assert_int_equal(W.tls->ndeferred, 1);
+	x.xp->abort(x.w, x.h->id);
+	assert_int_equal(W.tls->ndeferred, 0);
+	readies = ev.readies;
+	tls_poll(x.w, x.h->now);
+	assert_int_equal(ev.readies, readies);   /* the stale entry: skipped */
+	assert_int_equal(W.tls->defer_head, W.tls->defer_tail);
+	x.xp = NULL;
+	x_free(&x);
+	budget_us = 0;
+}
+
 static void
 test_tls_xprt_start_refusals(void **state)
 {
@@ -724,6 +801,7 @@ main(void)
 		cmocka_unit_test(test_tls_xprt_client_refused_after_up_says_alert),
 		cmocka_unit_test(test_tls_xprt_async_provider_parks_and_resumes),
 		cmocka_unit_test(test_tls_xprt_start_refusals),
+		cmocka_unit_test(test_tls_xprt_handshake_budget_defers),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
