@@ -62,6 +62,8 @@ cp_policy_build(const struct cp_ctx *cp, const struct tp_conf *conf, char *err,
 			snprintf(err, errlen, "%s: peer deny list: %s", conf->path, why);
 			goto fail;
 		}
+	_Static_assert(CP_POLICY_MAX_OWN >= 2 * TP_CONF_MAX_PORTS + 2 * TP_CONF_MAX_RELAY,
+		       "the policy holds every address of ours");
 	/* Our own addresses are never peers (a relay loop, RFC 8656
 	 * §21.1.7); our relayed addresses are refused too unless cp finds
 	 * the peer is an allocation's relayed transport address and

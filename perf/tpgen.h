@@ -31,6 +31,7 @@
 #include "tpgen_hist.h"
 
 #define GEN_BURST      32
+#define GEN_PREFETCH   64     /* frames ahead a template is asked for */
 #define GEN_MAX_QUEUES 8
 #define GEN_MAX_DP_WORKERS 64      /* dp's TP_CONF_MAX_WORKERS */
 #define GEN_NONCE_MAX  128

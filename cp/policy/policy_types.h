@@ -12,9 +12,10 @@
 #include <stdint.h>
 
 /* Capacity of each operator list (allow, deny), and of our own addresses
- * (every port's two, 8 x 2, and up to 16 relayed ones per family). */
+ * (every port's two, 8 x 2, and up to 64 relayed ones per family: lib/conf's
+ * TP_CONF_MAX_PORTS and TP_CONF_MAX_RELAY, checked in cp/reload.c). */
 #define CP_POLICY_MAX_PREFIXES 256
-#define CP_POLICY_MAX_OWN      64
+#define CP_POLICY_MAX_OWN      144
 
 /*
  * A transport address. family is 4 or 6; IPv4 sits in ip[0..3] (network

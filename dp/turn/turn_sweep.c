@@ -31,6 +31,7 @@
 #define TURN_SWEEP_GAP_US    50u
 #define TURN_SWEEP_SLICE     32u     /* allocations a job visits per slice */
 #define TURN_EXPIRE_EVERY_MS 1000u   /* a new expiry pass at most this often */
+#define TURN_EXPIRE_SLICE    512u    /* slots of expires[] a slice reads */
 
 /* The next live allocation of a job's pass, or NULL when the pass is over
  * (the job then stops). The walk is turn_live's: every allocation live for
@@ -226,18 +227,36 @@ sweep_stats(struct dp_worker *w)
 	return n;
 }
 
-/* The expiry guard: cp removes what expires; this only catches what a cp
- * that has been down for longer than a lifetime left (60 s of grace). */
+/*
+ * The expiry guard: cp removes what expires; this only catches what a cp
+ * that has been down for longer than a lifetime left (60 s of grace). It
+ * reads expires[] alone, in slot order (8 bytes a slot, 0 for a free one:
+ * a pass over a million is 8 MB read in order, which the hardware
+ * prefetches), and touches an allocation only to remove it. It walked the
+ * live list and asked for two lines of every allocation: at a million,
+ * 1.3 million cache misses a second, all the time, for nothing.
+ */
 static unsigned int
 sweep_expire(struct dp_worker *w)
 {
 	struct turn_worker *t = &w->turn;
-	struct turn_alloc *batch[TURN_SWEEP_SLICE];
-	unsigned int n = sweep_take(t, &t->expire_job, batch, TURN_SWEEP_SLICE);
+	uint32_t s = t->expire_job.next, end = s + TURN_EXPIRE_SLICE;
+	unsigned int n = 0;
 
-	for (unsigned int i = 0; i < n; i++)
-		if (t->expires[batch[i] - t->allocs] + 60000u < t->now_ms)
-			turn_alloc_remove(t, batch[i]);
+	if (end > t->cap)
+		end = t->cap;
+	for (; s < end; s++) {
+		uint64_t e = t->expires[s];
+
+		if (e == 0)
+			continue;
+		n++;
+		if (e + 60000u < t->now_ms && t->allocs[s].id != 0)
+			turn_alloc_remove(t, &t->allocs[s]);
+	}
+	t->expire_job.next = s;
+	if (s >= t->cap)
+		t->expire_job.on = false;
 	return n;
 }
 
@@ -282,7 +301,8 @@ turn_sweep(struct dp_worker *w, uint64_t tsc)
 		return 0;
 	t->sweep_tsc = tsc + w->ctx->tsc_hz * TURN_SWEEP_GAP_US / 1000000u;
 	if (!t->expire_job.on && t->now_ms >= t->expire_next_ms) {
-		turn_sweep_start(t, &t->expire_job);
+		t->expire_job.on = true;
+		t->expire_job.next = 0;      /* a slot, not a live-list cursor */
 		t->expire_next_ms = t->now_ms + TURN_EXPIRE_EVERY_MS;
 	}
 	if (t->state.on)
