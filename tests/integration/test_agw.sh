@@ -25,7 +25,8 @@
 #      through each, all released by FIN.
 #   D. dp restarted with 2% loss both ways on both ports (the impairment
 #      stage): a context it held is released (dp_restart); plain to plain,
-#      TLS to plain and TLS to TLS, AGW_MB MB each way again, byte-exact.
+#      TLS to plain and TLS to TLS, AGW_MB MB each way again, byte-exact;
+#      the nine combinations of TLS roles, 5 MB each way.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/dp_env.sh"
@@ -176,7 +177,7 @@ leg_spec() {
 }
 # matrix TA LA TB LB: a context with those roles, MX bytes each way
 matrix() {
-  local ta=$1 la=$2 tb=$3 lb=$4 name="mx-$1-$2-$3-$4" ea eb pids=() port ok=0
+  local ta=$1 la=$2 tb=$3 lb=$4 name="${MXTAG:-mx}-$1-$2-$3-$4" ea eb pids=() port ok=0
   ea=$(end_args ue "$la"); eb=$(end_args peer "$lb")
   # both TLS: one end has to end first (close_notify once it has it all)
   [ "$la" != none ] && [ "$lb" != none ] && ea="$ea --close-when-received"
@@ -214,9 +215,10 @@ matrix() {
   if [ "$lb" != none ]; then [ "$(j "$TP_TMP/$name.b" 'd["peer_fp"]')" = "$(fphex dp)" ] || ok=1; fi
   [ $ok = 0 ] && gone "$name" 'fin\|close_notify'
 }
-for combo in "client none server none" "server none client server" "server none client client" \
-             "client server client none" "server server server server" "client server client client" \
-             "server client server none" "client client server server" "server client server client"; do
+COMBOS=("client none server none" "server none client server" "server none client client"
+        "client server client none" "server server server server" "client server client client"
+        "server client server none" "client client server server" "server client server client")
+for combo in "${COMBOS[@]}"; do
   # shellcheck disable=SC2086
   set -- $combo
   tp_check "roles: leg a TCP $1 TLS $2, leg b TCP $3 TLS $4: 1 MB each way byte-exact, both legs down" \
@@ -403,6 +405,15 @@ tp_check "2% loss both ways, TLS to TLS: $MB MB each way byte-exact" \
   transfer ltls2 1 "tcp=server,tls=server,local=10.210.0.1,fp=$(fp ue)" \
   "tcp=client,tls=client,remote=10.211.0.2:5000,fp=$(fp peer)" \
   --tls-cert "$TP_TMP/ue.pem" --tls-key "$TP_TMP/ue.key" --close-when-received
+# the nine combinations of TLS roles again, through the loss, 5 MB each way
+MX=5000000 MXTAG=lmx
+MXA=$(shaof 1 "$MX"); MXB=$(shaof 2 "$MX")
+for combo in "${COMBOS[@]}"; do
+  # shellcheck disable=SC2086
+  set -- $combo
+  tp_check "2% loss, roles: leg a TCP $1 TLS $2, leg b TCP $3 TLS $4: 5 MB each way byte-exact, both legs down" \
+    matrix $combo
+done
 s1=$(tp_stats)
 lost=$(( $(tp_stat "$s1" drop_impair_loss) - $(tp_stat "$s0" drop_impair_loss) ))
 sw=$(tp_stats "splice worker=0"; tp_stats "splice worker=1")
