@@ -149,6 +149,7 @@ void dp_handoff(struct dp_worker *w, unsigned int owner, struct rte_mbuf *m,
 
 #define DP_HANDOFF_FLOW  1u   /* process as if received by the owner */
 #define DP_HANDOFF_NEIGH 2u   /* learn a neighbour from it, then free */
+#define DP_HANDOFF_TCPRELAY 3u /* dp/tcprelay's own: a peer connection moves */
 
 
 /* ---- statistics (dp_stats.c) -------------------------------------------- */

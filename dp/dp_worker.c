@@ -22,6 +22,7 @@
 #include <rte_ring.h>
 
 #include "dp.h"
+#include "tcprelay/tcprelay.h"
 #include "dp_tcp.h"
 #include "net/net.h"
 #include "ipc.h"
@@ -197,6 +198,8 @@ handoff_input(struct dp_worker *w)
 
 		if (m->hash.usr == DP_HANDOFF_NEIGH) {
 			dp_input_neigh_shared(w, m);
+		} else if (m->hash.usr == DP_HANDOFF_TCPRELAY) {
+			tcprelay_handoff(w, m);
 		} else {
 			struct dp_port *port =
 				&w->ctx->ports[w->ctx->port_index[m->port]];
