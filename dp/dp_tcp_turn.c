@@ -438,6 +438,11 @@ tt_dispatch(struct dp_worker *w, struct dp_tcp_turn *tt, struct tt_conn *tc,
 		return;
 	}
 	if ((p[0] & 0xC0u) == 0x00u) {
+		/* RFC 6062 §5.4: a ConnectionBind that went to cp holds the
+		 * connection until cp answers it */
+		bool cbind = tp_rd16(p) == stun_msg_type(STUN_METHOD_CONNECTION_BIND,
+							 STUN_CLASS_REQUEST);
+
 		/* RFC 8489 §5: the magic cookie (the header's length was
 		 * checked when the frame was cut) */
 		if (tp_rd32(p + 4) != STUN_MAGIC_COOKIE) {
@@ -447,11 +452,6 @@ tt_dispatch(struct dp_worker *w, struct dp_tcp_turn *tt, struct tt_conn *tc,
 		}
 		tc->flags |= TT_GREETED;
 		tt->ctr[DP_TT_STUN]++;
-		/* RFC 6062 §5.4: a ConnectionBind that went to cp holds the
-		 * connection until cp answers it */
-		bool cbind = tp_rd16(p) == stun_msg_type(STUN_METHOD_CONNECTION_BIND,
-							 STUN_CLASS_REQUEST);
-
 		if (turn_client_stun(w, &f, &in) && cbind)   /* (m is gone) */
 			tc->flags |= TT_BINDING;
 	} else {
