@@ -186,6 +186,13 @@ dp_handoff(struct dp_worker *w, unsigned int owner, struct rte_mbuf *m,
 		w->ctr[DP_CTR_HANDOFF_OUT]++;
 }
 
+bool
+dp_handoff_try(struct dp_worker *w, unsigned int owner, struct rte_mbuf *m, uint32_t kind)
+{
+	m->hash.usr = kind;
+	return rte_ring_mp_enqueue(w->ctx->workers[owner]->handoff, m) == 0;
+}
+
 static void
 handoff_input(struct dp_worker *w)
 {

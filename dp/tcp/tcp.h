@@ -180,6 +180,8 @@ int tcp_conn_set_app(struct tcp_stack *ts, tcp_id_t id, int app, void *arg);
 int tcp_conn_export(struct tcp_stack *ts, tcp_id_t id, struct tcp_conn *out);
 int tcp_conn_import(struct tcp_stack *ts, const struct tcp_conn *in, int app, void *arg,
 		    tcp_id_t *id);
+/* An exported TCB that will not be imported: its queued mbufs freed. */
+void tcp_conn_export_free(struct tcp_conn *c);
 
 /* State of a connection, or -ENOTCONN. */
 int tcp_conn_state(struct tcp_stack *ts, tcp_id_t id);

@@ -610,6 +610,21 @@ tcp_conn_export(struct tcp_stack *ts, tcp_id_t id, struct tcp_conn *out)
 	return 0;
 }
 
+void
+tcp_conn_export_free(struct tcp_conn *c)
+{
+	struct rte_mbuf *heads[3] = { c->snd_head, c->rcv_head, c->ooo_head }, *m, *n;
+
+	for (unsigned int k = 0; k < 3; k++)
+		for (m = heads[k]; m != NULL; m = n) {
+			n = m->next;
+			m->next = NULL;
+			rte_pktmbuf_free_seg(m);
+		}
+	c->snd_head = c->snd_tail = c->rcv_head = c->rcv_tail = c->ooo_head = NULL;
+	c->snd_queued = c->rcv_queued = c->cold.ooo_bytes = 0;
+}
+
 int
 tcp_conn_import(struct tcp_stack *ts, const struct tcp_conn *in, int app, void *arg,
 		tcp_id_t *id)

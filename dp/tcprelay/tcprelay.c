@@ -49,8 +49,13 @@
 #include "turn/turn_inlines.h"
 #include "turn/turn_internal.h"
 
-/* What a peer may send before its connection is bound (RFC 6062 §5.2). */
-#define TR_HOLD        (64u * 1024u)
+/* What the splice reads of a peer before its connection is bound: none.
+ * RFC 6062 §5.2 wants the data buffered and the window adjusted: it stays
+ * in the peer connection's TCP receive queue, whose window then closes
+ * (dp.tcp's rcv_buf a connection, and the worker's tcp_held_max over all
+ * of them: what a flood of peers can hold is what TCP already bounds),
+ * and it moves with the connection when it changes worker. */
+#define TR_HOLD        0u
 /* Peer connections one allocation holds here (cp keeps as many). */
 #define TR_PER_ALLOC   64u
 /* Ring slots kept free for requests (TURN's TURN_RING_HEADROOM). */
@@ -84,7 +89,8 @@ struct tr_conn {
 };
 
 /* A moved connection's forwarding stub: segments for its 4-tuple go to
- * worker. */
+ * worker. Open addressing, linear probing, deletion by backward shift
+ * (no tombstones: a lookup stops at the first empty slot). */
 struct tr_stub {
 	uint8_t used;
 	uint8_t family;
@@ -124,6 +130,7 @@ struct tcprelay_worker {
 	struct tr_stub *stubs;    /* open addressing, stub_mask + 1 */
 	uint32_t stub_mask;
 	uint32_t nstubs;
+	uint32_t stub_cur;        /* the sweep's place */
 	struct tr_ev *ev;         /* ev_cap, a power of two */
 	uint32_t ev_cap, ev_head, ev_tail;
 	struct splice_worker own_splice;   /* w->splice when no AGW gave one */
@@ -371,40 +378,75 @@ stub_hash(uint8_t family, const uint8_t *raddr, uint16_t rport, const uint8_t *l
 	return h ^ (h >> 15);
 }
 
+static uint32_t
+stub_home(const struct tcprelay_worker *tr, const struct tr_stub *s)
+{
+	return stub_hash(s->family, s->raddr, s->rport, s->laddr, s->lport) & tr->stub_mask;
+}
+
+/* The stub of the 4-tuple, or (add) the empty slot it goes in; NULL when
+ * none (or, adding, the table is full: kept at most half full). */
 static struct tr_stub *
 stub_find(struct tcprelay_worker *tr, uint8_t family, const uint8_t *raddr, uint16_t rport,
 	  const uint8_t *laddr, uint16_t lport, bool add)
 {
 	unsigned int n = family == 6 ? 16 : 4;
 	uint32_t i = stub_hash(family, raddr, rport, laddr, lport) & tr->stub_mask;
-	struct tr_stub *free_one = NULL;
 
-	for (uint32_t k = 0; k <= tr->stub_mask; k++, i = (i + 1) & tr->stub_mask) {
+	if (add && tr->nstubs >= (tr->stub_mask + 1u) / 2u)
+		return NULL;
+	for (;; i = (i + 1) & tr->stub_mask) {
 		struct tr_stub *s = &tr->stubs[i];
 
-		if (!s->used) {
-			/* (no deletion leaves holes: a freed stub stays used
-			 * with family 0, so a run is never cut) */
-			return add ? (free_one != NULL ? free_one : s) : NULL;
-		}
-		if (s->family == 0) {
-			if (free_one == NULL)
-				free_one = s;
-			continue;
-		}
+		if (!s->used)
+			return add ? s : NULL;
 		if (s->family == family && s->rport == rport && s->lport == lport &&
 		    memcmp(s->raddr, raddr, n) == 0 && memcmp(s->laddr, laddr, n) == 0)
 			return s;
 	}
-	return add ? free_one : NULL;
 }
 
+/* Backward-shift deletion (Knuth 6.4 Algorithm R), as dp/tcp's table. */
 static void
 stub_drop(struct tcprelay_worker *tr, struct tr_stub *s)
 {
-	s->family = 0;                    /* a tombstone */
-	s->until_ms = 0;
+	uint32_t mask = tr->stub_mask, i = (uint32_t)(s - tr->stubs), j = i;
+
 	tr->nstubs--;
+	for (;;) {
+		uint32_t home;
+
+		tr->stubs[i].used = 0;
+		for (;;) {
+			j = (j + 1) & mask;
+			if (!tr->stubs[j].used)
+				return;
+			home = stub_home(tr, &tr->stubs[j]);
+			if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+				continue;
+			break;
+		}
+		tr->stubs[i] = tr->stubs[j];
+		i = j;
+	}
+}
+
+/* A slice of the stub table: those whose connection ended 2 MSL ago go
+ * (a stub whose end was never heard of stays: it forwards to an RST). */
+#define TR_STUB_SWEEP 64u
+
+static void
+stub_sweep(struct dp_worker *w, struct tcprelay_worker *tr)
+{
+	for (unsigned int k = 0; k < TR_STUB_SWEEP && tr->nstubs > 0; k++) {
+		struct tr_stub *s = &tr->stubs[tr->stub_cur];
+
+		if (s->used && s->until_ms != 0 && w->now_ms >= s->until_ms)
+			stub_drop(tr, s);         /* (the slot may hold a shifted one now:
+						   * looked at again next pass) */
+		else
+			tr->stub_cur = (tr->stub_cur + 1u) & tr->stub_mask;
+	}
 }
 
 bool
@@ -802,9 +844,11 @@ stub_add(struct dp_worker *w, const struct tcp_conn *c, unsigned int to)
 	struct tr_stub *s;
 
 	s = stub_find(tr, family, c->raddr, c->rport, c->laddr, c->lport, true);
-	if (s == NULL)
-		return;                   /* (full: segments then meet an RST here) */
-	if (!s->used || s->family == 0)
+	if (s == NULL) {
+		tr->ctr[TR_CTR_STUBS_FULL]++;
+		return;                   /* (segments then meet an RST here) */
+	}
+	if (!s->used)
 		tr->nstubs++;
 	memset(s, 0, sizeof(*s));
 	s->used = 1;
@@ -866,9 +910,27 @@ move_out(struct dp_worker *w, struct tr_conn *r, uint64_t data, const uint8_t *r
 	memcpy(mv->resp, resp, resp_len);
 	/* the record goes here without a word to cp: the receiver reports
 	 * the connection (BOUND, or GONE) */
+	if (!dp_handoff_try(w, to, m, DP_HANDOFF_TCPRELAY)) {
+		/* the other worker's ring is full: the connection is lost
+		 * (its bytes, its stub; cp hears GONE, the client's bind
+		 * goes unanswered) */
+		struct tr_stub *st = stub_find(tr, r->local.family, r->addr.ip, r->addr.port,
+					       r->local.ip, r->local.port, false);
+
+		if (st != NULL)
+			stub_drop(tr, st);
+		tcp_conn_export_free(&mv->tcb);
+		rte_pktmbuf_free(mv->held);
+		rte_pktmbuf_free(m);
+		l->pend = l->pend_tail = NULL;
+		l->pend_bytes = 0;
+		tr->ctr[TR_CTR_MOVE_FAILED]++;
+		ev_push(w, r, IPC_TCP_EV_GONE, IPC_CONN_ABORTED, 0);
+		rec_free(w, r);
+		return;
+	}
 	rec_free(w, r);
 	tr->ctr[TR_CTR_MOVED_OUT]++;
-	dp_handoff(w, to, m, DP_HANDOFF_TCPRELAY);
 	return;
 fail:
 	tr->ctr[TR_CTR_MOVE_FAILED]++;
@@ -884,11 +946,19 @@ move_in(struct dp_worker *w, struct tr_move *mv)
 	uint64_t id;
 
 	if (tcp_conn_import(w->tcp, &mv->tcb, tr->app, NULL, &id) < 0) {
+		const struct dp_xprt_ops *xp;
+		struct rte_mbuf *held = NULL;
 		struct tr_conn gone;
 
 		/* nowhere to put it: its bytes go, and so does it (the peer
-		 * sees an RST from whoever gets its next segment) */
+		 * sees an RST from whoever gets its next segment), and the
+		 * data connection waiting for it */
 		rte_pktmbuf_free(mv->held);
+		tcp_conn_export_free(&mv->tcb);
+		if (dp_tcp_turn_take(w, mv->data, &xp, &held) == 0) {
+			rte_pktmbuf_free(held);
+			xp->abort(w, mv->data);
+		}
 		tr->ctr[TR_CTR_MOVE_FAILED]++;
 		memset(&gone, 0, sizeof(gone));
 		gone.alloc_id = mv->alloc_id;
@@ -976,9 +1046,13 @@ tcprelay_handoff(struct dp_worker *w, struct rte_mbuf *m)
 unsigned int
 tcprelay_poll(struct dp_worker *w, uint64_t now_ms)
 {
+	struct tcprelay_worker *tr = tr_of(w);
+
 	(void)now_ms;
-	if (tr_of(w) == NULL)
+	if (tr == NULL)
 		return 0;
+	if (tr->nstubs > 0)
+		stub_sweep(w, tr);
 	return ev_flush(w);
 }
 
