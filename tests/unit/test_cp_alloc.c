@@ -30,6 +30,7 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,6 +196,11 @@ struct reply {
 /* Everything cp sent to worker w since last time; the last RESPONSE is
  * parsed into r (returns the number of ALLOC_ADD/ALLOC_DEL seen in *adds,
  * *dels). */
+/* RFC 6062's messages to dp that drain() saw (TCP_CONNECT, TCP_BIND,
+ * TCP_CLOSE), oldest first. */
+static struct ipc_msg tcp_seen[16];
+static unsigned int ntcp_seen;
+
 static int
 drain(unsigned int w, struct reply *r, int *adds, int *dels)
 {
@@ -203,6 +209,11 @@ drain(unsigned int w, struct reply *r, int *adds, int *dels)
 
 	*adds = *dels = 0;
 	while (ipc_ring_dequeue(&ipc_worker(&cp.seg, w)->to_dp, &m) == 1) {
+		if ((m.h.kind == IPC_TCP_CONNECT || m.h.kind == IPC_TCP_BIND ||
+		     m.h.kind == IPC_TCP_CLOSE) && ntcp_seen < 16) {
+			assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+			tcp_seen[ntcp_seen++] = m;
+		}
 		if (m.h.kind == IPC_ALLOC_ADD)
 			(*adds)++;
 		if (m.h.kind == IPC_ALLOC_DEL)
@@ -245,6 +256,8 @@ struct alloc_opts {
 	unsigned int npeers;
 	bool no_fingerprint;
 	bool unknown;                 /* an unknown comprehension-required attribute */
+	uint8_t transport;            /* REQUESTED-TRANSPORT of an Allocate, 0: UDP */
+	uint32_t cid;                 /* CONNECTION-ID, 0: none */
 };
 
 /* Send a request as dp would; returns the response's error code (0 for
@@ -273,7 +286,10 @@ request_opts(unsigned int w, uint16_t method, uint16_t cport, const char *user,
 	tuple(&m.h.tuple, cport);
 	stun_build_init(&b, m.body, sizeof(m.body), stun_msg_type(method, STUN_CLASS_REQUEST), tid);
 	if (method == STUN_METHOD_ALLOCATE)
-		stun_build_transport(&b, STUN_TRANSPORT_UDP);
+		stun_build_transport(&b, o != NULL && o->transport != 0 ? o->transport :
+				     STUN_TRANSPORT_UDP);
+	if (o != NULL && o->cid != 0)
+		stun_build_u32(&b, STUN_ATTR_CONNECTION_ID, o->cid);
 	if (o != NULL && o->raf != 0)
 		stun_build_family(&b, STUN_ATTR_REQUESTED_ADDRESS_FAMILY, o->raf);
 	if (o != NULL && o->aaf != 0)
@@ -1740,11 +1756,285 @@ test_alloc_closes_with_its_connection(void **state)
 	}
 }
 
+/* ---- RFC 6062 ---------------------------------------------------------------- */
+
+/* dp as cp sees it: running, relaying over TCP. */
+static void
+dp_relays_tcp(void)
+{
+	struct ipc_shm *shm = cp.seg.shm;
+
+	shm->dp_epoch = 1;
+	shm->dp_heartbeat_ms = cp.now_ms;
+	atomic_store(&shm->dp_ready, 1);
+	ipc_side_publish(&shm->dp_side, IPC_CAP_STREAMS | IPC_CAP_TCP_RELAY, 50000, 50999, 2);
+}
+
+static void
+tcp_event(unsigned int w, uint64_t alloc_id, uint8_t type, uint32_t cid, uint64_t peer,
+	  uint64_t data, uint8_t reason)
+{
+	static struct ipc_msg m;
+	struct ipc_tcp_event e;
+
+	memset(&m, 0, sizeof(m));
+	memset(&e, 0, sizeof(e));
+	m.h.kind = IPC_TCP_EVENT;
+	m.h.worker = (uint16_t)w;
+	m.h.alloc_id = alloc_id;
+	e.type = type;
+	e.cid = cid;
+	e.peer = peer;
+	e.data = data;
+	e.reason = reason;
+	e.addr.family = 4;
+	e.addr.port = 7000;
+	memcpy(e.addr.ip, (uint8_t[]){ 203, 0, 113, 5 }, 4);
+	memcpy(m.body, &e, sizeof(e));
+	m.h.body_len = sizeof(e);
+	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+	cp_handle(&cp, w, &m);
+}
+
+static const struct stun_addr tcp_peer = { .family = STUN_AF_IPV4, .port = 7000,
+					   .ip = { 203, 0, 113, 5 } };
+
+/* Allocate TCP on worker 1's connection 9 from client port cport; the
+ * allocation. */
+static struct cp_alloc *
+tcp_allocate(uint16_t cport, char *nonce)
+{
+	struct alloc_opts o = { .transport = STUN_TRANSPORT_TCP };
+	struct reply r;
+
+	tuple_conn = ipc_conn_make(1, 9, cport);
+	assert_int_equal(allocate_opts(1, cport, "alice", &o, &r), 0);
+	nonce_for(1, cport, nonce);
+	return alloc_of(cport);
+}
+
+/* §5.1: over TCP only, no EVEN-PORT, a dp that relays over TCP. */
+static void
+test_tcp_relay_allocate_refusals(void **state)
+{
+	struct alloc_opts o = { .transport = STUN_TRANSPORT_TCP };
+	struct reply r;
+
+	(void)state;
+	tuple_conn = ipc_conn_make(1, 9, 4);
+	/* dp has not said it relays over TCP */
+	assert_int_equal(allocate_opts(1, 4001, "alice", &o, &r), STUN_ERR_UNSUPPORTED_TRANSPORT);
+	dp_relays_tcp();
+	tuple_conn = 0;
+	assert_int_equal(allocate_opts(1, 4001, "alice", &o, &r), STUN_ERR_BAD_REQUEST);
+	tuple_conn = ipc_conn_make(1, 9, 4);
+	o.even = true;
+	assert_int_equal(allocate_opts(1, 4001, "alice", &o, &r), STUN_ERR_BAD_REQUEST);
+	o.even = false;
+	assert_int_equal(allocate_opts(1, 4001, "alice", &o, &r), 0);
+	assert_true(alloc_of(4001)->tcp);
+	assert_int_equal(cp.nallocs, 1);
+}
+
+/* §5.2, §5.4: Connect, dp's answer, the success with the CONNECTION-ID,
+ * 446, ConnectionBind (its answer goes in TCP_BIND to the peer's worker),
+ * 400 for a second bind, BOUND moving it, the allocation's end closing it. */
+static void
+test_tcp_relay_connect_then_bind(void **state)
+{
+	struct alloc_opts o = { .peers = &tcp_peer, .npeers = 1 };
+	struct ipc_tcp_conn x;
+	struct stun_msg sm;
+	struct cp_alloc *a;
+	struct reply r;
+	char nonce[128];
+	uint32_t cid = 0;
+	uint64_t peer = ipc_conn_make(1, 20, 1), data = ipc_conn_make(0, 30, 2);
+
+	(void)state;
+	dp_relays_tcp();
+	a = tcp_allocate(4001, nonce);
+	assert_non_null(a);
+	ntcp_seen = 0;
+	assert_int_equal(request_opts(1, STUN_METHOD_CONNECT, 4001, "alice", nonce, -1, NULL,
+				      NULL, &o, &r), -1);          /* answered later */
+	assert_int_equal(ntcp_seen, 1);
+	assert_int_equal(tcp_seen[0].h.kind, IPC_TCP_CONNECT);
+	assert_true(tcp_seen[0].h.alloc_id == a->id);
+	memcpy(&x, tcp_seen[0].body, sizeof(x));
+	assert_true(x.cid != 0);
+	assert_int_equal(x.addr.port, 7000);
+	assert_int_equal(x.addr.ip[3], 5);
+	/* a second Connect to the same peer while the first is under way */
+	assert_int_equal(request_opts(1, STUN_METHOD_CONNECT, 4001, "alice", nonce, -1, NULL,
+				      NULL, &o, &r), STUN_ERR_CONNECTION_ALREADY_EXISTS);
+	/* dp connected: the success, signed, with the CONNECTION-ID */
+	tcp_event(1, a->id, IPC_TCP_EV_CONNECTED, x.cid, peer, 0, 0);
+	assert_int_equal(drain(1, &r, &(int){ 0 }, &(int){ 0 }), 1);
+	assert_int_equal(r.stun.method, STUN_METHOD_CONNECT);
+	assert_int_equal(r.stun.cls, STUN_CLASS_SUCCESS);
+	assert_non_null(stun_msg_find(&r.stun, STUN_ATTR_MESSAGE_INTEGRITY));
+	assert_int_equal(stun_attr_get_u32(stun_msg_find(&r.stun, STUN_ATTR_CONNECTION_ID),
+					   &cid), 0);
+	assert_true(cid == x.cid);
+	assert_int_equal(cp.stats[CP_STAT_TCP_CONNECT_OK], 1);
+	/* ConnectionBind on a new connection of worker 0 */
+	tuple_conn = data;
+	o.npeers = 0;
+	o.cid = cid;
+	ntcp_seen = 0;
+	nonce_for(0, 4002, nonce);
+	assert_int_equal(request_opts(0, STUN_METHOD_CONNECTION_BIND, 4002, "alice", nonce, -1,
+				      NULL, NULL, &o, &r), -1);
+	drain(1, &r, &(int){ 0 }, &(int){ 0 });
+	assert_int_equal(ntcp_seen, 1);
+	assert_int_equal(tcp_seen[0].h.kind, IPC_TCP_BIND);
+	assert_int_equal(tcp_seen[0].h.worker, 1);           /* the peer's worker */
+	assert_true(tcp_seen[0].h.tuple.conn_id == data);
+	memcpy(&x, tcp_seen[0].body, sizeof(x));
+	assert_true(x.ok == 1 && x.peer == peer && x.cid == cid);
+	assert_int_equal(stun_msg_parse(&sm, tcp_seen[0].body + sizeof(x), x.resp_len, NULL), 0);
+	assert_int_equal(sm.method, STUN_METHOD_CONNECTION_BIND);
+	assert_int_equal(sm.cls, STUN_CLASS_SUCCESS);
+	assert_non_null(stun_msg_find(&sm, STUN_ATTR_MESSAGE_INTEGRITY));
+	/* the same CONNECTION-ID again, another user, an unknown one: 400,
+	 * 441 (on a connection with no bind under way), 400 */
+	tuple_conn = ipc_conn_make(0, 31, 3);
+	nonce_for(0, 4003, nonce);
+	assert_int_equal(request_opts(0, STUN_METHOD_CONNECTION_BIND, 4003, "alice", nonce, -1,
+				      NULL, NULL, &o, &r), STUN_ERR_BAD_REQUEST);
+	o.cid = cid ^ 1u;
+	assert_int_equal(request_opts(0, STUN_METHOD_CONNECTION_BIND, 4003, "alice", nonce, -1,
+				      NULL, NULL, &o, &r), STUN_ERR_BAD_REQUEST);
+	/* dp bound it on worker 0 (the peer connection moved there) */
+	tcp_event(0, a->id, IPC_TCP_EV_BOUND, cid, ipc_conn_make(0, 40, 7), data, 0);
+	/* the allocation goes: its connection with it, at its new worker */
+	tuple_conn = ipc_conn_make(1, 9, 4001);
+	ntcp_seen = 0;
+	nonce_for(1, 4001, nonce);
+	assert_int_equal(request(1, STUN_METHOD_REFRESH, 4001, "alice", nonce, 0, NULL, NULL,
+				 &r), 0);
+	drain(0, &r, &(int){ 0 }, &(int){ 0 });
+	assert_int_equal(ntcp_seen, 1);
+	assert_int_equal(tcp_seen[0].h.kind, IPC_TCP_CLOSE);
+	assert_int_equal(tcp_seen[0].h.worker, 0);
+	memcpy(&x, tcp_seen[0].body, sizeof(x));
+	assert_true(x.peer == ipc_conn_make(0, 40, 7));
+	assert_int_equal(cp_tcp_conns(&cp), 0);
+}
+
+/* 441: a ConnectionBind by another user than the allocation's. */
+static void
+test_tcp_relay_bind_by_another_user_is_441(void **state)
+{
+	struct alloc_opts o = { .peers = &tcp_peer, .npeers = 1 };
+	struct ipc_tcp_conn x;
+	struct cp_alloc *a;
+	struct reply r;
+	char nonce[128];
+
+	(void)state;
+	dp_relays_tcp();
+	a = tcp_allocate(4001, nonce);
+	ntcp_seen = 0;
+	request_opts(1, STUN_METHOD_CONNECT, 4001, "alice", nonce, -1, NULL, NULL, &o, &r);
+	memcpy(&x, tcp_seen[0].body, sizeof(x));
+	tcp_event(1, a->id, IPC_TCP_EV_CONNECTED, x.cid, ipc_conn_make(1, 20, 1), 0, 0);
+	drain(1, &r, &(int){ 0 }, &(int){ 0 });
+	tuple_conn = ipc_conn_make(0, 30, 2);
+	o.npeers = 0;
+	o.cid = x.cid;
+	nonce_for(0, 4002, nonce);
+	assert_int_equal(request_opts(0, STUN_METHOD_CONNECTION_BIND, 4002, "bob", nonce, -1,
+				      NULL, NULL, &o, &r), STUN_ERR_WRONG_CREDENTIALS);
+	/* and the allocation's user still can */
+	ntcp_seen = 0;
+	assert_int_equal(request_opts(0, STUN_METHOD_CONNECTION_BIND, 4002, "alice", nonce, -1,
+				      NULL, NULL, &o, &r), -1);
+	drain(1, &r, &(int){ 0 }, &(int){ 0 });
+	assert_int_equal(ntcp_seen, 1);
+}
+
+/* §5.2: dp could not connect: 447. §5.3: a peer connected in:
+ * ConnectionAttempt on the control connection; no bind in 30 s: dp closes
+ * it, and not a tick before. */
+static void
+test_tcp_relay_447_attempt_and_bind_timer(void **state)
+{
+	struct alloc_opts o = { .peers = &tcp_peer, .npeers = 1 };
+	struct ipc_tcp_conn x;
+	struct stun_addr sa;
+	struct cp_alloc *a;
+	struct reply r;
+	char nonce[128];
+	uint32_t cid = 0;
+	uint64_t peer = ipc_conn_make(1, 21, 1), t0;
+
+	(void)state;
+	dp_relays_tcp();
+	a = tcp_allocate(4001, nonce);
+	ntcp_seen = 0;
+	request_opts(1, STUN_METHOD_CONNECT, 4001, "alice", nonce, -1, NULL, NULL, &o, &r);
+	memcpy(&x, tcp_seen[0].body, sizeof(x));
+	tcp_event(1, a->id, IPC_TCP_EV_FAILED, x.cid, 0, 0, IPC_CONN_RESET);
+	assert_int_equal(drain(1, &r, &(int){ 0 }, &(int){ 0 }), 1);
+	assert_int_equal(r.stun.cls, STUN_CLASS_ERROR);
+	{
+		uint16_t code = 0;
+
+		stun_attr_get_error(stun_msg_find(&r.stun, STUN_ATTR_ERROR_CODE), &code, NULL, NULL);
+		assert_int_equal(code, STUN_ERR_CONNECTION_TIMEOUT);
+	}
+	assert_int_equal(cp_tcp_conns(&cp), 0);
+	/* a peer connects in */
+	tcp_event(1, a->id, IPC_TCP_EV_INCOMING, 0, peer, 0, 0);
+	assert_int_equal(drain(1, &r, &(int){ 0 }, &(int){ 0 }), 1);
+	assert_int_equal(r.stun.method, STUN_METHOD_CONNECTION_ATTEMPT);
+	assert_int_equal(r.stun.cls, STUN_CLASS_INDICATION);
+	assert_true(r.msg.h.tuple.conn_id == a->tuple.conn_id);
+	assert_int_equal(stun_attr_get_u32(stun_msg_find(&r.stun, STUN_ATTR_CONNECTION_ID),
+					   &cid), 0);
+	assert_true(cid != 0);
+	assert_int_equal(stun_attr_get_addr(&r.stun, stun_msg_find(&r.stun,
+					    STUN_ATTR_XOR_PEER_ADDRESS), &sa), 0);
+	assert_int_equal(sa.port, 7000);
+	assert_int_equal(cp_tcp_conns(&cp), 1);
+	t0 = cp.now_ms;
+	ntcp_seen = 0;
+	cp.now_ms = t0 + 29900;
+	tw_advance(&cp.wheel, (cp.now_ms - cp.start_ms) / CP_TICK_MS);
+	drain(1, &r, &(int){ 0 }, &(int){ 0 });
+	assert_int_equal(ntcp_seen, 0);
+	cp.now_ms = t0 + 30000;
+	tw_advance(&cp.wheel, (cp.now_ms - cp.start_ms) / CP_TICK_MS);
+	drain(1, &r, &(int){ 0 }, &(int){ 0 });
+	assert_int_equal(ntcp_seen, 1);
+	assert_int_equal(tcp_seen[0].h.kind, IPC_TCP_CLOSE);
+	memcpy(&x, tcp_seen[0].body, sizeof(x));
+	assert_true(x.peer == peer);
+	assert_int_equal(cp_tcp_conns(&cp), 0);
+	assert_int_equal(cp.stats[CP_STAT_TCP_BIND_TIMEOUT], 1);
+	/* an event for a connection cp no longer keeps: dp is told to close it */
+	ntcp_seen = 0;
+	tcp_event(1, a->id, IPC_TCP_EV_CONNECTED, cid, peer, 0, 0);
+	drain(1, &r, &(int){ 0 }, &(int){ 0 });
+	assert_int_equal(ntcp_seen, 1);
+	assert_int_equal(tcp_seen[0].h.kind, IPC_TCP_CLOSE);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_alloc_quota_per_user_and_total, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_relay_allocate_refusals, setup_relay,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_relay_connect_then_bind, setup_relay,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_relay_bind_by_another_user_is_441,
+						setup_relay, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_relay_447_attempt_and_bind_timer,
+						setup_relay, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_tables_grow_and_find_everything,
 						setup_many, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_relay_many_addresses_every_pair_once,

@@ -582,6 +582,73 @@ test_tcp_close_passive_tail_readable_in_closed(void **state)
 	h_free(h);
 }
 
+/*
+ * A connection moved to another worker's stack (RFC 6062: a peer
+ * connection joins its data connection's worker): what it received and did
+ * not read yet, and what it sent that is not acknowledged, go with it; the
+ * old stack forgets it without a segment, the new one goes on in sequence
+ * (its retransmission timer too), and a stale id of the old one is stale.
+ */
+static void
+test_tcp_conn_moves_between_stacks(void **state)
+{
+	struct h *a = h_new(NULL), *b = h_new(NULL);
+	struct tcp_conn tcb;
+	const struct h_out *o;
+	struct rte_mbuf *m;
+	tcp_id_t old, id;
+	uint8_t buf[64];
+	uint32_t sent_seq;
+	int n;
+
+	(void)state;
+	h_open_passive(a);
+	h_send_data(a, "before the move;", 16);
+	assert_int_equal(tcp_send(a->ts, a->id, h_mbuf(100, 'x')), 100);
+	o = h_pop(a);
+	while (o->seg.len == 0)
+		o = h_pop(a);
+	sent_seq = o->seg.seq;             /* not acknowledged */
+	h_drain(a);
+	assert_int_equal(tcp_conn_export(a->ts, a->id, &tcb), 0);
+	assert_int_equal(h_pending(a), 0);            /* no segment for it */
+	assert_int_equal(a->ts->nconns, 0);
+	assert_int_equal(a->ev.closeds, 0);           /* no callback either */
+	assert_int_equal(a->ts->held, 0);
+	old = a->id;
+	assert_int_equal(tcp_conn_state(a->ts, old), -ENOTCONN);
+	assert_int_equal(tcp_conn_import(b->ts, &tcb, b->app, b, &id), 0);
+	assert_int_equal(tcp_conn_import(b->ts, &tcb, b->app, b, &id), -EADDRINUSE);
+	assert_int_equal(tcp_conn_state(b->ts, id), TCP_ST_ESTABLISHED);
+	assert_int_equal(b->ts->held, 16 + 100);
+	/* the peer goes on where it was, now with b */
+	b->id = id;
+	b->p_seq = a->p_seq;
+	b->p_ack = a->p_ack;
+	b->p_ts = a->p_ts;
+	b->p_tsval = a->p_tsval;
+	h_send_data(b, "after", 5);
+	n = tcp_recv(b->ts, id, &m, sizeof(buf));
+	assert_int_equal(n, 21);
+	assert_int_equal(rte_pktmbuf_read(m, 0, 21, buf) != NULL, 1);
+	assert_memory_equal(buf, "before the move;after", 21);
+	rte_pktmbuf_free(m);
+	/* what a sent and the peer did not acknowledge: b retransmits it */
+	h_drain(b);
+	h_advance(b, 3000);
+	o = h_pop(b);
+	while (o->seg.len == 0)
+		o = h_pop(b);
+	assert_int_equal(o->seg.seq, sent_seq);
+	assert_int_equal(o->seg.len, 100);
+	/* an old id is stale on both; a busy or closing one does not move */
+	assert_int_equal(tcp_conn_export(a->ts, old, &tcb), -ENOTCONN);
+	assert_int_equal(tcp_shutdown(b->ts, id), 0);
+	assert_int_equal(tcp_conn_export(b->ts, id, &tcb), -EBUSY);
+	h_free(b);               /* (its mbufs came from a: b goes first) */
+	h_free(a);
+}
+
 static void
 test_tcp_close_simultaneous(void **state)
 {
@@ -2501,6 +2568,7 @@ main(void)
 		cmocka_unit_test(test_tcp_close_active),
 		cmocka_unit_test(test_tcp_close_passive),
 		cmocka_unit_test(test_tcp_close_passive_tail_readable_in_closed),
+		cmocka_unit_test(test_tcp_conn_moves_between_stacks),
 		cmocka_unit_test(test_tcp_close_simultaneous),
 		cmocka_unit_test(test_tcp_close_half_close),
 		cmocka_unit_test(test_tcp_close_time_wait_bounded),
