@@ -592,6 +592,27 @@ tt_segment(struct dp_worker *w, struct dp_tcp_turn *tt, struct tt_conn *tc,
 	return true;
 }
 
+/* A chain of received segments (consumed), one at a time: false when the
+ * connection was reset or waits on a ConnectionBind (what is left held). */
+static bool
+tt_chain(struct dp_worker *w, struct dp_tcp_turn *tt, struct tt_conn *tc, struct rte_mbuf *m)
+{
+	struct rte_mbuf *next;
+
+	for (; m != NULL; m = next) {
+		next = m->next;
+		m->next = NULL;
+		if (!tt_segment(w, tt, tc, m)) {
+			if (tc->id != 0 && (tc->flags & TT_BINDING) && next != NULL)
+				tt_hold_more(tc, next);
+			else
+				rte_pktmbuf_free(next);
+			return false;
+		}
+	}
+	return true;
+}
+
 /* ---- the application's callbacks ------------------------------------- */
 
 /* The access port whose own address is laddr, or -1. */
@@ -682,7 +703,7 @@ tt_readable(struct tcp_stack *ts, tcp_id_t id, void *arg)
 	struct dp_worker *w = arg;
 	struct dp_tcp_turn *tt = tt_of(w);
 	struct tt_conn *tc = tt_conn(tt, id);
-	struct rte_mbuf *m, *next;
+	struct rte_mbuf *m;
 	int n;
 
 	(void)ts;
@@ -712,17 +733,8 @@ tt_readable(struct tcp_stack *ts, tcp_id_t id, void *arg)
 			}
 			return;
 		}
-		for (; m != NULL; m = next) {
-			next = m->next;
-			m->next = NULL;
-			if (!tt_segment(w, tt, tc, m)) {
-				if (tc->id != 0 && (tc->flags & TT_BINDING) && next != NULL)
-					tt_hold_more(tc, next);
-				else
-					rte_pktmbuf_free(next);
-				return;
-			}
-		}
+		if (!tt_chain(w, tt, tc, m))
+			return;
 	}
 }
 
@@ -782,21 +794,8 @@ dp_tcp_turn_answered(struct dp_worker *w, uint64_t id)
 	tc->flags &= (uint8_t)~TT_BINDING;
 	held = tc->pf;
 	tc->pf = NULL;
-	if (held != NULL) {
-		struct rte_mbuf *m, *next;
-
-		for (m = held; m != NULL; m = next) {
-			next = m->next;
-			m->next = NULL;
-			if (!tt_segment(w, tt, tc, m)) {
-				if (tc->id != 0 && (tc->flags & TT_BINDING) && next != NULL)
-					tt_hold_more(tc, next);
-				else
-					rte_pktmbuf_free(next);
-				return 0;
-			}
-		}
-	}
+	if (held != NULL && !tt_chain(w, tt, tc, held))
+		return 0;
 	tt_readable(w->tcp, id, w);
 	return 0;
 }

@@ -14,6 +14,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import turnclient as tc  # noqa: E402
+from tcprelay_peer import pattern  # noqa: E402
 
 CONNECT, CONNECTION_BIND, CONNECTION_ATTEMPT = 0xA, 0xB, 0xC
 A_CONNECTION_ID = 0x2A
@@ -109,15 +110,6 @@ def peer_result(dirname, name, timeout):
             return open(p).read().strip()
         time.sleep(0.1)
     return "fail no result in %d s" % timeout
-
-
-def pattern(n, seed):
-    out = bytearray()
-    block = hashlib.sha256(seed.encode()).digest()
-    while len(out) < n:
-        out += block
-        block = hashlib.sha256(block).digest()
-    return bytes(out[:n])
 
 
 def main():
