@@ -26,7 +26,7 @@
 #include <stdint.h>
 
 #define IPC_MAGIC        0x54504943u   /* "TPIC" */
-#define IPC_VERSION      9u            /* 5: 64-bit connection ids, capabilities
+#define IPC_VERSION      10u           /* 5: 64-bit connection ids, capabilities
 					* and relayed-port ranges in the header;
 					* 6: and dp's worker counters (ipc_dp_stats);
 					* 7: and its TCP counters;
@@ -34,7 +34,10 @@
 					* (TLS_TICKETS, TLS_PSK_*);
 					* 9: the access gateway's contexts
 					* (AGW_*), its port range in ipc_side,
-					* IPC_DP_TCP_MAX 128 -> 192 */
+					* IPC_DP_TCP_MAX 128 -> 192;
+					* 10: RFC 6062 (TCP_*, IPC_CAP_TCP_RELAY,
+					* ipc_alloc.flags), IPC_DP_TCP_MAX 256:
+					* dp/tcprelay's counters did not fit */
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
@@ -417,7 +420,7 @@ struct ipc_ring {
  * name before it uses it (the segment is memory anything may scribble on).
  */
 #define IPC_DP_DROPS_MAX   64u
-#define IPC_DP_TCP_MAX     192u
+#define IPC_DP_TCP_MAX     256u
 #define IPC_DP_NAME_LEN    32u
 
 struct ipc_dp_stats {

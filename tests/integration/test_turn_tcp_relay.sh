@@ -71,6 +71,10 @@ echo "# peer connections: $opened opened (Connect and in), $bound bound, $moved 
 tp_check "some data connections met their peer connection on the other worker" \
   test "${moved:-0}" -gt 0
 tp_check "no event to cp lost" test "$(relay_ctr events_lost)" -eq 0
+# the last of dp's TCP counters reaches cp (they all fit IPC_DP_TCP_MAX:
+# at 192 the tcprelay ones were cut off)
+tp_check "turnpikectl status shows dp's tcprelay counters, the last one too" \
+  eval 'tp_ctl --json status | grep -q "tcprelay_connections"'
 
 tp_check "cp stops cleanly" tp_cp_stop
 tp_check "dp stops cleanly" tp_dp_stop
