@@ -63,7 +63,8 @@
 	X(TCP_ATTEMPTS, "tcp_connection_attempts") \
 	X(TCP_BINDS, "tcp_connection_binds") \
 	X(TCP_BIND_TIMEOUT, "tcp_bind_timeouts") \
-	X(TCP_REFUSED, "tcp_incoming_refused")
+	X(TCP_REFUSED, "tcp_incoming_refused") \
+	X(TCP_RESTORED, "tcp_connections_restored")
 
 /* Error responses cp sends, by code (a bounded label set for metrics;
  * anything else counts as "other"). RFC 8489 §14.8, RFC 8656 §19,

@@ -983,6 +983,9 @@ cp_handle(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	case IPC_TCP_EVENT:
 		cpa_tcp_event(cp, w, msg);
 		break;
+	case IPC_TCP_STATE:
+		cpa_tcp_state(cp, w, msg);
+		break;
 	case IPC_AGW_STATE:
 		cp_agw_state(cp, w, msg);
 		break;

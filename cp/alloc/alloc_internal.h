@@ -95,5 +95,7 @@ uint16_t cpa_tcp_allocate_check(struct req_ctx *r);
 void cpa_tcp_alloc_gone(struct cp_ctx *cp, struct cp_alloc *a);
 /* TCP_EVENT from worker w */
 void cpa_tcp_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg);
+/* TCP_STATE from worker w (cp restarted) */
+void cpa_tcp_state(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg);
 
 #endif

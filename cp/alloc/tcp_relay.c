@@ -453,6 +453,8 @@ incoming(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg,
 	c->worker = (uint16_t)w;
 	peer_link(cp->tcprelay, c, e->peer);
 	tconn_arm(cp, c, CP_TCP_BIND_MS);
+	/* dp keeps the name for a cp that restarts before the bind */
+	send_tcp(cp, w, IPC_TCP_NAME, c, NULL, false, NULL, 0);
 	stun_build_init(&b, buf, sizeof(buf),
 			stun_msg_type(STUN_METHOD_CONNECTION_ATTEMPT, STUN_CLASS_INDICATION), tid);
 	cpa_stun_from_ipc(&sa, &e->addr);
@@ -529,6 +531,57 @@ cpa_tcp_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	default:
 		break;
 	}
+}
+
+/*
+ * A restarted cp's SYNC: dp gives back each live peer connection
+ * (TCP_STATE) with the CONNECTION-ID the client knows, so that a bind the
+ * client makes after the restart finds it and the allocation's end still
+ * ends it. One waiting for its bind gets a fresh 30 s (how long it has
+ * waited is not known). One cp never named (it restarted between dp's
+ * INCOMING and its answer) is an incoming one now: a ConnectionAttempt.
+ */
+void
+cpa_tcp_state(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
+{
+	const struct ipc_tcp_event *e = (const void *)msg->body;
+	struct cp_tcprelay *tr = tr_get(cp);
+	struct cp_alloc *a = cpa_alloc_by_id(cp, msg->h.alloc_id), fake;
+	struct cp_tconn *c;
+
+	if (tr == NULL)
+		return;
+	if (e->type == IPC_TCP_EV_INCOMING) {
+		incoming(cp, w, msg, e);
+		return;
+	}
+	if (by_cid(tr, e->cid) != NULL || by_peer(tr, e->peer) != NULL)
+		return;                       /* (a SYNC asked twice) */
+	/* a bound one may be reported by its new worker before its
+	 * allocation's worker gave the allocation back */
+	if (a == NULL) {
+		memset(&fake, 0, sizeof(fake));
+		fake.id = msg->h.alloc_id;
+		fake.worker = (uint16_t)w;
+		a = &fake;
+	}
+	c = tconn_new(cp, a, &e->addr);
+	if (c == NULL)
+		return;
+	/* the client's CONNECTION-ID, not the fresh one tconn_new drew */
+	unlink_from(&tr->by_cid[h64(c->cid)], c, offsetof(struct cp_tconn, next_cid));
+	c->cid = e->cid;
+	c->next_cid = tr->by_cid[h64(c->cid)];
+	tr->by_cid[h64(c->cid)] = c;
+	c->worker = (uint16_t)w;
+	peer_link(tr, c, e->peer);
+	if (e->type == IPC_TCP_EV_BOUND) {
+		c->state = CP_TC_BOUND;
+	} else {
+		c->state = CP_TC_WAIT_BIND;
+		tconn_arm(cp, c, CP_TCP_BIND_MS);
+	}
+	cp->stats[CP_STAT_TCP_RESTORED]++;
 }
 
 void

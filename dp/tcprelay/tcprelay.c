@@ -134,6 +134,8 @@ struct tcprelay_worker {
 	struct tr_ev *ev;         /* ev_cap, a power of two */
 	uint32_t ev_cap, ev_head, ev_tail;
 	struct splice_worker own_splice;   /* w->splice when no AGW gave one */
+	bool sync_on;             /* a restarted cp's pass (TCP_STATE) */
+	uint32_t sync_next;
 	uint64_t ctr[TR_CTR__COUNT];
 };
 
@@ -786,12 +788,27 @@ apply_close(struct dp_worker *w, const struct ipc_msg *msg)
 	splice_release(w, &r->sp, IPC_AGW_CONTROLLER);
 }
 
+/* cp named a peer that connected in (its ConnectionAttempt's
+ * CONNECTION-ID): a restarted cp gets it back from here. */
+static void
+apply_name(struct dp_worker *w, const struct ipc_msg *msg)
+{
+	const struct ipc_tcp_conn *x = (const void *)msg->body;
+	struct tr_conn *r = tr_by_peer(w, x->peer);
+
+	if (r != NULL && r->alloc_id == msg->h.alloc_id && r->cid == 0)
+		r->cid = x->cid;
+}
+
 void
 tcprelay_apply(struct dp_worker *w, const struct ipc_msg *msg)
 {
 	if (tr_of(w) == NULL)
 		return;            /* (cp sends only to a dp with IPC_CAP_TCP_RELAY) */
 	switch (msg->h.kind) {
+	case IPC_TCP_NAME:
+		apply_name(w, msg);
+		break;
 	case IPC_TCP_CONNECT:
 		apply_connect(w, msg);
 		break;
@@ -1039,6 +1056,66 @@ tcprelay_handoff(struct dp_worker *w, struct rte_mbuf *m)
 			s->until_ms = w->now_ms + TR_STUB_LINGER_MS;
 	}
 	rte_pktmbuf_free(m);
+}
+
+/* ---- a restarted cp -------------------------------------------------------- */
+
+void
+tcprelay_sync_start(struct dp_worker *w)
+{
+	struct tcprelay_worker *tr = tr_of(w);
+
+	if (tr == NULL)
+		return;
+	tr->sync_on = true;
+	tr->sync_next = 0;
+}
+
+bool
+tcprelay_state_step(struct dp_worker *w, unsigned int headroom)
+{
+	static _Thread_local struct ipc_msg msg;
+	struct tcprelay_worker *tr = tr_of(w);
+	struct turn_worker *t = &w->turn;
+
+	if (tr == NULL || !tr->sync_on)
+		return true;
+	if (t->rings == NULL)
+		return false;
+	for (; tr->sync_next < tr->max; tr->sync_next++) {
+		const struct tr_conn *r = &tr->conns[tr->sync_next];
+		struct ipc_tcp_event *e = (struct ipc_tcp_event *)(void *)msg.body;
+
+		/* up and waiting for its bind, or bound (a Connect's still
+		 * under way: cp lost its request, and closes it when dp
+		 * says CONNECTED) */
+		if (r->peer == 0 || (r->state != TR_WAIT_BIND && r->state != TR_BOUND) ||
+		    (r->state == TR_BOUND && r->sp.leg[0].id == 0))
+			continue;
+		if (ipc_ring_count(&t->rings->to_cp) + headroom >= IPC_RING_SLOTS)
+			return false;
+		memset(&msg.h, 0, sizeof(msg.h));
+		memset(e, 0, sizeof(*e));
+		msg.h.kind = IPC_TCP_STATE;
+		msg.h.worker = (uint16_t)w->id;
+		msg.h.alloc_id = r->alloc_id;
+		msg.h.body_len = sizeof(*e);
+		msg.h.seq = t->to_cp_seq;
+		e->type = r->state == TR_BOUND ? IPC_TCP_EV_BOUND :
+			  r->cid != 0 ? IPC_TCP_EV_CONNECTED : IPC_TCP_EV_INCOMING;
+		e->cid = r->cid;
+		e->peer = r->peer;
+		e->data = r->state == TR_BOUND ? r->sp.leg[0].id : 0;
+		e->addr = r->addr;
+		e->bytes_in = r->sp.leg[1].bytes_in;
+		e->bytes_out = r->sp.leg[1].bytes_out;
+		if (ipc_ring_enqueue(&t->rings->to_cp, &msg) != 0)
+			return false;
+		t->to_cp_seq++;
+		t->ipc_out++;
+	}
+	tr->sync_on = false;
+	return true;
 }
 
 /* ---- the worker loop, set-up, statistics ---------------------------------- */

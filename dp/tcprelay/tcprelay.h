@@ -57,6 +57,14 @@ bool tcprelay_forward(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
  * a peer connection moving in, or the end of one that moved out. */
 void tcprelay_handoff(struct dp_worker *w, struct rte_mbuf *m);
 
+/* cp's SYNC (a cp that restarted): every live peer connection goes back to
+ * it (TCP_STATE), before the worker's STATE_DONE: tcprelay_sync_start()
+ * begins the pass, tcprelay_state_step() sends what the ring takes
+ * (keeping headroom free slots) and says whether the pass is over (true
+ * also without RFC 6062). */
+void tcprelay_sync_start(struct dp_worker *w);
+bool tcprelay_state_step(struct dp_worker *w, unsigned int headroom);
+
 /* Events to cp. Returns work done. */
 unsigned int tcprelay_poll(struct dp_worker *w, uint64_t now_ms);
 

@@ -133,6 +133,7 @@ apply(struct dp_worker *w, const struct ipc_msg *msg)
 		turn_sweep_start(t, &t->state);
 		t->state_sync_id = msg->h.alloc_id;
 		agw_sync_start(w);
+		tcprelay_sync_start(w);
 		break;
 	case IPC_STATS_REQ:
 		/* A pass still under way carries on (each allocation is
@@ -143,6 +144,7 @@ apply(struct dp_worker *w, const struct ipc_msg *msg)
 	case IPC_TCP_CONNECT:
 	case IPC_TCP_BIND:
 	case IPC_TCP_CLOSE:
+	case IPC_TCP_NAME:
 		/* RFC 6062's peer connections (dp/tcprelay) */
 		tcprelay_apply(w, msg);
 		break;

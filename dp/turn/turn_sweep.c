@@ -11,6 +11,7 @@
 #include <rte_prefetch.h>
 
 #include "../agw/agw.h"
+#include "../tcprelay/tcprelay.h"
 #include "../dp.h"
 #include "ipc.h"
 #include "turn.h"
@@ -168,8 +169,10 @@ sweep_state(struct dp_worker *w)
 		if (a == NULL) {
 			static _Thread_local struct ipc_msg done;
 
-			/* the access gateway's contexts first (dp/agw) */
-			if (!agw_state_step(w, TURN_RING_HEADROOM)) {
+			/* the access gateway's contexts first (dp/agw), and
+			 * RFC 6062's peer connections (dp/tcprelay) */
+			if (!agw_state_step(w, TURN_RING_HEADROOM) ||
+			    !tcprelay_state_step(w, TURN_RING_HEADROOM)) {
 				t->state.on = true;
 				t->state.next = at;
 				break;

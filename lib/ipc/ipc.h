@@ -120,11 +120,13 @@ unsigned int ipc_ring_count(const struct ipc_ring *r);
  *                      STUN response; ok 0 or 1; peer a connection of the
  *                      ring's worker; a tuple of transport 6 whose conn_id
  *                      (any worker's) has a generation;
- *   TCP_CLOSE          one struct ipc_tcp_conn, peer of the ring's worker;
+ *   TCP_CLOSE,
+ *   TCP_NAME           one struct ipc_tcp_conn, peer of the ring's worker;
  *   TCP_EVENT          one struct ipc_tcp_event: a known type, addr of
  *                      family 4 or 6, cid 0 for INCOMING and not 0 for
  *                      CONNECTED, BOUND (with a data connection) and
  *                      FAILED (peer 0, a reason); GONE with a reason;
+ *   TCP_STATE          as TCP_EVENT, of type CONNECTED, BOUND or INCOMING;
  *                      TCP_*: alloc_id not 0;
  *   ALLOC_DEL, STATE_DONE, SYNC, STATS_REQ  nothing;
  * the tuple of a message about a client (all but STATE_DONE, STATS, SYNC,

@@ -215,7 +215,7 @@ tcp_conn_ok(const struct ipc_msg *m)
 		       family_ok(h->tuple.client.family) &&
 		       h->tuple.server.family == h->tuple.client.family &&
 		       stun_ok(m->body + sizeof(*c), c->resp_len, true);
-	default:
+	default:                           /* TCP_CLOSE, TCP_NAME */
 		return len == sizeof(*c) && conn_of(c->peer, h->worker);
 	}
 }
@@ -348,11 +348,22 @@ ipc_msg_check(const struct ipc_msg *m, enum ipc_dir dir)
 	case IPC_TCP_CONNECT:
 	case IPC_TCP_BIND:
 	case IPC_TCP_CLOSE:
+	case IPC_TCP_NAME:
 		ok = tcp_conn_ok(m);
 		break;
 	case IPC_TCP_EVENT:
 		ok = tcp_event_ok(m);
 		break;
+	case IPC_TCP_STATE: {
+		const struct ipc_tcp_event *e = (const void *)m->body;
+
+		/* a connection as it stands: up and waiting, bound, or up
+		 * and never named */
+		ok = tcp_event_ok(m) && (e->type == IPC_TCP_EV_CONNECTED ||
+					 e->type == IPC_TCP_EV_BOUND ||
+					 e->type == IPC_TCP_EV_INCOMING);
+		break;
+	}
 	case IPC_STATE_DONE:
 	case IPC_SYNC:
 	case IPC_STATS_REQ:

@@ -359,7 +359,13 @@ struct ipc_agw_state {
  *                after the answer.
  *   TCP_CLOSE    cp -> the worker holding peer: end it, and its data
  *                connection (the allocation went, no bind in 30 s).
+ *   TCP_NAME     cp -> the worker holding peer: the CONNECTION-ID cp gave a
+ *                peer that connected in (dp reports it to a restarted cp).
  *   TCP_EVENT    dp -> cp: what happened to peer (ipc_tcp_event).
+ *   TCP_STATE    dp -> a restarted cp (SYNC), before the worker's STATE_DONE:
+ *                one live peer connection as an ipc_tcp_event whose type says
+ *                how it stands: CONNECTED (up, not bound), BOUND (data its
+ *                data connection), INCOMING (up, cp never named it).
  */
 struct ipc_tcp_conn {
 	uint32_t cid;

@@ -222,7 +222,8 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 	}
 	case IPC_TCP_CONNECT:
 	case IPC_TCP_BIND:
-	case IPC_TCP_CLOSE: {
+	case IPC_TCP_CLOSE:
+	case IPC_TCP_NAME: {
 		const struct ipc_tcp_conn *c = (const void *)m->body;
 
 		CHECK(len >= sizeof(*c) && c->cid != 0 && m->h.alloc_id != 0);
@@ -243,7 +244,8 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 		fold(c, sizeof(*c));
 		break;
 	}
-	case IPC_TCP_EVENT: {
+	case IPC_TCP_EVENT:
+	case IPC_TCP_STATE: {
 		const struct ipc_tcp_event *e = (const void *)m->body;
 
 		CHECK(len == sizeof(*e) && m->h.alloc_id != 0);
@@ -256,6 +258,9 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 			CHECK(e->cid != 0 && ipc_conn_gen(e->data) != 0);
 		if (e->type == IPC_TCP_EV_FAILED || e->type == IPC_TCP_EV_GONE)
 			CHECK(e->reason >= 1 && e->reason <= IPC_CONN_REASON_MAX);
+		if (m->h.kind == IPC_TCP_STATE)
+			CHECK(e->type == IPC_TCP_EV_CONNECTED || e->type == IPC_TCP_EV_BOUND ||
+			      e->type == IPC_TCP_EV_INCOMING);
 		fold(e, sizeof(*e));
 		break;
 	}
@@ -276,7 +281,8 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 	    /* (a bind's data connection may be another worker's; a close's
 	     * and an event's tuple is unused) */
 	    m->h.kind != IPC_TCP_BIND && m->h.kind != IPC_TCP_CLOSE &&
-	    m->h.kind != IPC_TCP_EVENT) {
+	    m->h.kind != IPC_TCP_NAME && m->h.kind != IPC_TCP_EVENT &&
+	    m->h.kind != IPC_TCP_STATE) {
 		const struct ipc_tuple *t = &m->h.tuple;
 
 		CHECK(t->transport == 17 || t->transport == 6);

@@ -322,6 +322,8 @@ main(int argc, char **argv)
 		memcpy(m.body, &c, sizeof(c));
 		m.h.body_len = sizeof(c);
 		put("tcp_close", &m);
+		m.h.kind = IPC_TCP_NAME;
+		put("tcp_name", &m);
 		memset(&e, 0, sizeof(e));
 		e.type = IPC_TCP_EV_BOUND;
 		e.cid = 0x5eed;
@@ -337,6 +339,8 @@ main(int argc, char **argv)
 		e.data = 0;
 		memcpy(m.body, &e, sizeof(e));
 		put("tcp_event_incoming", &m);
+		m.h.kind = IPC_TCP_STATE;
+		put("tcp_state_incoming", &m);
 	}
 	return 0;
 }

@@ -61,6 +61,19 @@ ip netns exec "$TP_NS_C" python3 "$HERE/lib/tcprelay_client.py" 10.210.0.1 "$TP_
 sed 's/^/  /' "$TP_TMP/client.out" | sed 's/^  \(ok\|not ok\)/\1/'
 n=$(grep -c '^not ok' "$TP_TMP/client.out"); TP_FAILS=$((TP_FAILS + n))
 grep -q '^ok' "$TP_TMP/client.out" || tp_not_ok "tcprelay_client.py ran no check"
+
+# cp restarts with a connection bound and one waiting for its bind
+ip netns exec "$TP_NS_C" python3 "$HERE/lib/tcprelay_client.py" 10.210.0.1 "$TP_TMP/peer" \
+  10.211.0.2 7000 restart >"$TP_TMP/restart.out" 2>&1 &
+rpid=$!
+for _ in $(seq 300); do [ -e "$TP_TMP/peer/ready" ] && break; sleep 0.1; done
+tp_check "cp stops (RFC 6062 connections live)" tp_cp_stop
+tp_cp_start "$TP_TMP/dp.conf"
+touch "$TP_TMP/peer/restarted"
+wait $rpid
+sed 's/^/  /' "$TP_TMP/restart.out" | sed 's/^  \(ok\|not ok\)/\1/'
+n=$(grep -c '^not ok' "$TP_TMP/restart.out"); TP_FAILS=$((TP_FAILS + n))
+grep -q '^ok - after: Refresh' "$TP_TMP/restart.out" || tp_not_ok "the restart checks did not run to the end"
 touch "$TP_TMP/peer/stop"
 
 tcp_c2c "TCP relay, client to client (-T -y -m 8 -n 50)" -t -m 8 -n 50 -l 120

@@ -197,7 +197,7 @@ struct reply {
  * parsed into r (returns the number of ALLOC_ADD/ALLOC_DEL seen in *adds,
  * *dels). */
 /* RFC 6062's messages to dp that drain() saw (TCP_CONNECT, TCP_BIND,
- * TCP_CLOSE), oldest first. */
+ * TCP_CLOSE, TCP_NAME), oldest first. */
 static struct ipc_msg tcp_seen[16];
 static unsigned int ntcp_seen;
 
@@ -210,7 +210,7 @@ drain(unsigned int w, struct reply *r, int *adds, int *dels)
 	*adds = *dels = 0;
 	while (ipc_ring_dequeue(&ipc_worker(&cp.seg, w)->to_dp, &m) == 1) {
 		if ((m.h.kind == IPC_TCP_CONNECT || m.h.kind == IPC_TCP_BIND ||
-		     m.h.kind == IPC_TCP_CLOSE) && ntcp_seen < 16) {
+		     m.h.kind == IPC_TCP_CLOSE || m.h.kind == IPC_TCP_NAME) && ntcp_seen < 16) {
 			assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
 			tcp_seen[ntcp_seen++] = m;
 		}
@@ -1987,6 +1987,7 @@ test_tcp_relay_447_attempt_and_bind_timer(void **state)
 	}
 	assert_int_equal(cp_tcp_conns(&cp), 0);
 	/* a peer connects in */
+	ntcp_seen = 0;
 	tcp_event(1, a->id, IPC_TCP_EV_INCOMING, 0, peer, 0, 0);
 	assert_int_equal(drain(1, &r, &(int){ 0 }, &(int){ 0 }), 1);
 	assert_int_equal(r.stun.method, STUN_METHOD_CONNECTION_ATTEMPT);
@@ -1999,6 +2000,11 @@ test_tcp_relay_447_attempt_and_bind_timer(void **state)
 					    STUN_ATTR_XOR_PEER_ADDRESS), &sa), 0);
 	assert_int_equal(sa.port, 7000);
 	assert_int_equal(cp_tcp_conns(&cp), 1);
+	/* dp is told the name it gave (for a cp that restarts before the bind) */
+	assert_int_equal(ntcp_seen, 1);
+	assert_int_equal(tcp_seen[0].h.kind, IPC_TCP_NAME);
+	memcpy(&x, tcp_seen[0].body, sizeof(x));
+	assert_true(x.cid == cid && x.peer == peer);
 	t0 = cp.now_ms;
 	ntcp_seen = 0;
 	cp.now_ms = t0 + 29900;
@@ -2022,6 +2028,75 @@ test_tcp_relay_447_attempt_and_bind_timer(void **state)
 	assert_int_equal(tcp_seen[0].h.kind, IPC_TCP_CLOSE);
 }
 
+/* A restarted cp: dp gives back its peer connections (TCP_STATE) with the
+ * CONNECTION-IDs clients know; a bind after the restart finds its own, the
+ * allocation's end ends them, a bound one where it moved. */
+static void
+test_tcp_relay_restored_after_cp_restart(void **state)
+{
+	static struct ipc_msg m;
+	struct alloc_opts o = { 0 };
+	struct ipc_tcp_event e;
+	struct ipc_tcp_conn x;
+	struct cp_alloc *a;
+	struct reply r;
+	char nonce[128];
+	uint64_t waiting = ipc_conn_make(1, 22, 1), bound = ipc_conn_make(0, 23, 1);
+
+	(void)state;
+	dp_relays_tcp();
+	a = tcp_allocate(4001, nonce);
+	/* (as dp reports them: one up and waiting, one bound on worker 0) */
+	memset(&m, 0, sizeof(m));
+	memset(&e, 0, sizeof(e));
+	m.h.kind = IPC_TCP_STATE;
+	m.h.worker = 1;
+	m.h.alloc_id = a->id;
+	e.type = IPC_TCP_EV_CONNECTED;
+	e.cid = 0xabcdef01;
+	e.peer = waiting;
+	e.addr.family = 4;
+	e.addr.port = 7000;
+	memcpy(m.body, &e, sizeof(e));
+	m.h.body_len = sizeof(e);
+	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+	cp_handle(&cp, 1, &m);
+	cp_handle(&cp, 1, &m);                           /* twice: kept once */
+	e.type = IPC_TCP_EV_BOUND;
+	e.cid = 0xabcdef02;
+	e.peer = bound;
+	e.data = ipc_conn_make(0, 24, 1);
+	e.addr.port = 7001;
+	memcpy(m.body, &e, sizeof(e));
+	m.h.worker = 0;
+	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+	cp_handle(&cp, 0, &m);
+	assert_int_equal(cp_tcp_conns(&cp), 2);
+	assert_int_equal(cp.stats[CP_STAT_TCP_RESTORED], 2);
+	/* the client binds the waiting one with the id it was given */
+	tuple_conn = ipc_conn_make(0, 30, 2);
+	o.cid = 0xabcdef01;
+	ntcp_seen = 0;
+	nonce_for(0, 4002, nonce);
+	assert_int_equal(request_opts(0, STUN_METHOD_CONNECTION_BIND, 4002, "alice", nonce, -1,
+				      NULL, NULL, &o, &r), -1);
+	drain(1, &r, &(int){ 0 }, &(int){ 0 });
+	assert_int_equal(ntcp_seen, 1);
+	assert_int_equal(tcp_seen[0].h.kind, IPC_TCP_BIND);
+	memcpy(&x, tcp_seen[0].body, sizeof(x));
+	assert_true(x.peer == waiting);
+	/* the allocation ends: the bound one is closed where it lives */
+	tuple_conn = ipc_conn_make(1, 9, 4001);
+	ntcp_seen = 0;
+	nonce_for(1, 4001, nonce);
+	assert_int_equal(request(1, STUN_METHOD_REFRESH, 4001, "alice", nonce, 0, NULL, NULL,
+				 &r), 0);
+	drain(0, &r, &(int){ 0 }, &(int){ 0 });
+	drain(1, &r, &(int){ 0 }, &(int){ 0 });
+	assert_int_equal(ntcp_seen, 2);
+	assert_int_equal(cp_tcp_conns(&cp), 0);
+}
+
 int
 main(void)
 {
@@ -2034,6 +2109,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tcp_relay_bind_by_another_user_is_441,
 						setup_relay, teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_relay_447_attempt_and_bind_timer,
+						setup_relay, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_relay_restored_after_cp_restart,
 						setup_relay, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_tables_grow_and_find_everything,
 						setup_many, teardown),

@@ -743,7 +743,8 @@ msg_make(struct ipc_msg *m, uint16_t kind)
 	}
 	case IPC_TCP_CONNECT:
 	case IPC_TCP_BIND:
-	case IPC_TCP_CLOSE: {
+	case IPC_TCP_CLOSE:
+	case IPC_TCP_NAME: {
 		struct ipc_tcp_conn c;
 
 		memset(&c, 0, sizeof(c));
@@ -773,7 +774,8 @@ msg_make(struct ipc_msg *m, uint16_t kind)
 		}
 		break;
 	}
-	case IPC_TCP_EVENT: {
+	case IPC_TCP_EVENT:
+	case IPC_TCP_STATE: {
 		struct ipc_tcp_event e;
 
 		memset(&e, 0, sizeof(e));
@@ -968,6 +970,13 @@ test_ipc_msg_check_refuses_bad_tcp_fields(void **state)
 	msg_make(&m, IPC_TCP_EVENT);
 	e->addr.family = 0;
 	expect_bad(&m, "of no family");
+	msg_make(&m, IPC_TCP_STATE);
+	e->type = IPC_TCP_EV_GONE;
+	e->reason = IPC_CONN_CLOSED;
+	expect_bad(&m, "of a connection that is gone");
+	msg_make(&m, IPC_TCP_NAME);
+	c->cid = 0;
+	expect_bad(&m, "naming CONNECTION-ID 0");
 	/* and the ones that are fine */
 	msg_make(&m, IPC_TCP_EVENT);
 	e->type = IPC_TCP_EV_GONE;

@@ -65,6 +65,20 @@ agw_state_step(struct dp_worker *w, unsigned int headroom)
 	return true;              /* no contexts here */
 }
 
+void
+tcprelay_sync_start(struct dp_worker *w)
+{
+	(void)w;
+}
+
+bool
+tcprelay_state_step(struct dp_worker *w, unsigned int headroom)
+{
+	(void)w;
+	(void)headroom;
+	return true;
+}
+
 const struct turn_xport_ops turn_udp_ops = { .name = "udp" };
 const struct turn_xport_ops turn_stream_ops = { .name = "stream" };
 

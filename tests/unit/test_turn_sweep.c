@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "agw/agw.h"
+#include "tcprelay/tcprelay.h"
 #include "ipc.h"
 #include "turn.h"
 #include "turn_inlines.h"
@@ -25,6 +26,20 @@
 /* dp/agw is not linked here: no contexts, their pass is over at once */
 bool
 agw_state_step(struct dp_worker *w, unsigned int headroom)
+{
+	(void)w;
+	(void)headroom;
+	return true;
+}
+
+void
+tcprelay_sync_start(struct dp_worker *w)
+{
+	(void)w;
+}
+
+bool
+tcprelay_state_step(struct dp_worker *w, unsigned int headroom)
 {
 	(void)w;
 	(void)headroom;

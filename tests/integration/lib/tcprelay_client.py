@@ -4,7 +4,9 @@
 # by request, against the peers' side (tcprelay_peer.py, in the peers'
 # namespace, driven through files in DIR). Prints "ok - ..." or
 # "not ok - ..." a check; exits with the number that failed.
-#   tcprelay_client.py SERVER DIR PEER_IP ECHO_PORT
+#   tcprelay_client.py SERVER DIR PEER_IP ECHO_PORT [restart]
+# restart: across a restart of cp, which the caller makes between the
+# files DIR/ready (written here) and DIR/restarted (waited for here).
 import hashlib
 import os
 import socket
@@ -240,5 +242,74 @@ def main():
     return fails
 
 
+def wait_file(path, timeout):
+    until = time.monotonic() + timeout
+    while time.monotonic() < until:
+        if os.path.exists(path):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def restart_main():
+    """A bound connection and one waiting for its bind, across cp's restart:
+    the bound one carries on, the waiting one binds with the CONNECTION-ID
+    the ConnectionAttempt gave before the restart, and the allocation's end
+    still ends both."""
+    server, dirname, peer_ip, echo_port = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+    c = tc.TcpClient(server, timeout=20)
+    m = tcp_allocate(c)
+    check("before cp's restart: Allocate TCP", m.cls == 2, "error %s" % m.error())
+    c.permission((peer_ip, None))
+    m, cid = connect(c, peer_ip, echo_port)
+    d, m = bind(server, cid or 1, nonce_from=c)
+    check("before: Connect and ConnectionBind", m.cls == 2, "error %s" % m.error())
+    one = pattern(50000, "before")
+    check("before: 50 KB through the bound connection", raw_exchange(d, one) == one)
+    ask_peer(dirname, "across", c.relayed[0], c.relayed[1], 20000, "reply")
+    cid_in, _ = attempt(c)
+    open(os.path.join(dirname, "ready"), "w").close()
+    if not wait_file(os.path.join(dirname, "restarted"), 60):
+        check("cp restarted", False, "no word in 60 s")
+        return fails
+    two = pattern(50000, "after")
+    try:
+        check("after cp's restart: the connection bound before carries 50 KB, byte-exact",
+              raw_exchange(d, two) == two)
+    except Exception as e:  # noqa: BLE001
+        check("after cp's restart: the connection bound before", False, str(e))
+    d2, m = bind(server, cid_in, nonce_from=c)
+    check("after: ConnectionBind of the CONNECTION-ID given before the restart",
+          m.cls == 2, "error %s" % m.error())
+    want = pattern(20000, "across")
+    got = bytearray(d2.buf)
+    d2.sock.settimeout(10)
+    try:
+        while len(got) < len(want):
+            x = d2.sock.recv(65536)
+            if not x:
+                break
+            got += x
+        d2.sock.sendall(want[::-1])
+    except OSError as e:
+        check("after: the peer's bytes", False, str(e))
+    check("after: the peer's 20 KB, byte-exact, and the answer reaches it",
+          bytes(got) == want and peer_result(dirname, "across", 20).startswith("ok"),
+          "%d bytes; peer: %s" % (len(got), peer_result(dirname, "across", 1)))
+    m = c.refresh(0)
+    ends = 0
+    for s in (d, d2):
+        try:
+            s.sock.settimeout(5)
+            ends += s.sock.recv(100) == b""
+        except ConnectionResetError:
+            ends += 1
+        except socket.timeout:
+            pass
+    check("after: Refresh 0 ends both data connections", m.cls == 2 and ends == 2,
+          "%d of 2 ended" % ends)
+    return fails
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(restart_main() if len(sys.argv) > 5 and sys.argv[5] == "restart" else main())
