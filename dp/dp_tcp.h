@@ -101,7 +101,8 @@ uint64_t dp_tcp_stat_values(const struct dp_worker *w, uint64_t *out,
 	DP_TT(SEND_FULL, "send_queue_full") \
 	DP_TT(POOL_LOW, "dropped_pool_low") \
 	DP_TT(SEND_GONE, "send_closed") \
-	DP_TT(BOUND, "connection_bound")
+	DP_TT(BOUND, "connection_bound") \
+	DP_TT(BIND_UNANSWERED, "reset_bind_unanswered")
 
 enum dp_tt_ctr {
 #define DP_TT(n, s) DP_TT_##n,

@@ -71,8 +71,10 @@ struct tt_conn {
 /* RFC 6062 §5.4: a ConnectionBind went to cp; the connection is not read
  * until cp answers (a success makes it a data connection: what follows
  * the request is the client's data, not TURN), and pf holds the bytes
- * that came after the request, unparsed. */
+ * that came after the request, unparsed. At most TT_BIND_MS: then it is
+ * reset (reset_bind_unanswered). */
 #define TT_BINDING 0x8u
+#define TT_BIND_MS 10000u
 
 /* The connection's transport. */
 static inline const struct dp_xprt_ops *
@@ -103,6 +105,11 @@ struct dp_tcp_turn {
 	struct tt_due *fifo;      /* fifo_cap, a power of two */
 	uint32_t fifo_cap;
 	uint32_t fifo_head, fifo_tail;
+	/* RFC 6062: connections holding on a ConnectionBind, oldest first
+	 * (the same span each: a FIFO is in order); one still holding at its
+	 * deadline (cp's answer lost, the peer connection gone) is reset */
+	struct tt_due *bind_fifo; /* fifo_cap */
+	uint32_t bind_head, bind_tail;
 	uint32_t first_ms;
 	uint16_t frame_max;       /* largest frame an mbuf holds */
 	int app;
@@ -423,6 +430,27 @@ tt_frame_len(const uint8_t *h, uint16_t *msg_len)
 	return 0;
 }
 
+/* tc's ConnectionBind went to cp: its deadline (the FIFO holds as many as
+ * there are connections twice over; when full, the oldest goes early). */
+static void tt_kill(struct dp_worker *w, struct tt_conn *tc, enum dp_tt_ctr why);
+
+static void
+tt_bind_due(struct dp_worker *w, struct dp_tcp_turn *tt, struct tt_conn *tc)
+{
+	struct tt_due *d;
+
+	if (tt->bind_head - tt->bind_tail == tt->fifo_cap) {
+		struct tt_due *old = &tt->bind_fifo[tt->bind_tail++ & (tt->fifo_cap - 1u)];
+		struct tt_conn *oc = tt_conn(tt, old->id);
+
+		if (oc != NULL && (oc->flags & TT_BINDING))
+			tt_kill(w, oc, DP_TT_BIND_UNANSWERED);
+	}
+	d = &tt->bind_fifo[tt->bind_head++ & (tt->fifo_cap - 1u)];
+	d->id = tc->id;
+	d->due_ms = w->now_ms + TT_BIND_MS;
+}
+
 /* A complete frame (wire bytes at m's data start, msg_len of them for
  * TURN): to STUN or ChannelData; consumes m. */
 static void
@@ -452,8 +480,10 @@ tt_dispatch(struct dp_worker *w, struct dp_tcp_turn *tt, struct tt_conn *tc,
 		}
 		tc->flags |= TT_GREETED;
 		tt->ctr[DP_TT_STUN]++;
-		if (turn_client_stun(w, &f, &in) && cbind)   /* (m is gone) */
+		if (turn_client_stun(w, &f, &in) && cbind) {  /* (m is gone) */
 			tc->flags |= TT_BINDING;
+			tt_bind_due(w, tt, tc);
+		}
 	} else {
 		tt->ctr[DP_TT_CHDATA]++;
 		turn_client_chdata(w, &f, &in);
@@ -470,8 +500,10 @@ tt_frame_mbuf(struct dp_worker *w)
 /* A ConnectionBind was dispatched (TT_BINDING): the rest of seg (from
  * p, left bytes) is held unparsed in pf; reading stops. */
 static void
-tt_hold_rest(struct tt_conn *tc, struct rte_mbuf *seg, const uint8_t *p, uint32_t left)
+tt_hold_rest(struct dp_worker *w, struct tt_conn *tc, struct rte_mbuf *seg, const uint8_t *p,
+	     uint32_t left)
 {
+	tc->pf_ms = (uint32_t)w->now_ms;    /* (the pool watch's clock) */
 	if (left == 0) {
 		rte_pktmbuf_free(seg);
 		return;
@@ -539,7 +571,7 @@ tt_segment(struct dp_worker *w, struct dp_tcp_turn *tt, struct tt_conn *tc,
 				p += flen;
 				left -= flen;
 				if (tc->flags & TT_BINDING) {
-					tt_hold_rest(tc, seg, p, left);
+					tt_hold_rest(w, tc, seg, p, left);
 					return false;
 				}
 				continue;
@@ -583,7 +615,7 @@ tt_segment(struct dp_worker *w, struct dp_tcp_turn *tt, struct tt_conn *tc,
 				return false;
 			}
 			if (tc->flags & TT_BINDING) {
-				tt_hold_rest(tc, seg, p, left);
+				tt_hold_rest(w, tc, seg, p, left);
 				return false;
 			}
 		}
@@ -807,14 +839,16 @@ dp_tcp_turn_take(struct dp_worker *w, uint64_t id, const struct dp_xprt_ops **xp
 	struct dp_tcp_turn *tt = tt_of(w);
 	struct tt_conn *tc = tt != NULL ? tt_conn(tt, id) : NULL;
 
+	int st = tc != NULL ? tcp_conn_state(w->tcp, id) : -ENOTCONN;
+
+	/* (CLOSE_WAIT: a client that half-closed after its request) */
 	if (tc == NULL || !(tc->flags & TT_BINDING) ||
-	    tcp_conn_state(w->tcp, id) != TCP_ST_ESTABLISHED)
+	    (st != TCP_ST_ESTABLISHED && st != TCP_ST_CLOSE_WAIT))
 		return -ENOENT;
+	tt_push(w, tc);           /* answers gathered before, then cp's */
 	*xp = tt_xp(tc);
 	*held = tc->pf;
 	tc->pf = NULL;
-	rte_pktmbuf_free(tc->out);
-	tc->out = NULL;
 	tc->id = 0;
 	tc->flags &= TT_PENDING;
 	tt->ctr[DP_TT_BOUND]++;
@@ -862,10 +896,12 @@ dp_tcp_turn_init(struct dp_worker *w)
 				       (size_t)tt->max_conns * sizeof(*tt->conns), 64, socket);
 	tt->fifo = rte_zmalloc_socket("tcp_turn_fifo", (size_t)cap * sizeof(*tt->fifo),
 				      64, socket);
+	tt->bind_fifo = rte_zmalloc_socket("tcp_turn_bind_fifo",
+					   (size_t)cap * sizeof(*tt->bind_fifo), 64, socket);
 	tt->pend = rte_zmalloc_socket("tcp_turn_pend",
 				      (size_t)tt->max_conns * sizeof(*tt->pend), 64, socket);
 	w->tcp_turn = tt;
-	if (tt->conns == NULL || tt->fifo == NULL || tt->pend == NULL)
+	if (tt->conns == NULL || tt->fifo == NULL || tt->pend == NULL || tt->bind_fifo == NULL)
 		goto nomem;
 	if (turn_stream_attach(w, &tt_io, tt->max_conns) < 0)
 		goto nomem;
@@ -930,6 +966,7 @@ dp_tcp_turn_free(struct dp_worker *w)
 	rte_free(tt->conns);
 	rte_free(tt->pend);
 	rte_free(tt->fifo);
+	rte_free(tt->bind_fifo);
 	rte_free(tt);
 	w->tcp_turn = NULL;
 }
@@ -971,6 +1008,17 @@ dp_tcp_turn_poll(struct dp_worker *w, uint64_t now_ms)
 	if (tt == NULL)
 		return;
 	tt_pool_watch(w, tt, now_ms);
+	while (tt->bind_head != tt->bind_tail) {
+		struct tt_due *d = &tt->bind_fifo[tt->bind_tail & (tt->fifo_cap - 1u)];
+		struct tt_conn *tc;
+
+		if (d->due_ms > now_ms)
+			break;
+		tt->bind_tail++;
+		tc = tt_conn(tt, d->id);
+		if (tc != NULL && (tc->flags & TT_BINDING))
+			tt_kill(w, tc, DP_TT_BIND_UNANSWERED);
+	}
 	while (tt->fifo_head != tt->fifo_tail) {
 		struct tt_due *d = &tt->fifo[tt->fifo_tail & (tt->fifo_cap - 1u)];
 		struct tt_conn *tc;

@@ -39,6 +39,8 @@
 /* A Connect dp never answered (a dp that restarted): 447 after this. dp's
  * own SYN timeout answers first (RFC 6062 §5.2: at least 30 s). */
 #define CP_TCP_CONNECT_MS   75000u
+/* A bind dp never confirmed (BOUND lost, dp gone): closed after this. */
+#define CP_TCP_BINDING_MS   10000u
 
 enum cp_tconn_state {
 	CP_TC_CONNECTING = 1,     /* Connect sent to dp, no answer yet */
@@ -416,6 +418,8 @@ cpa_tcp_bind(struct req_ctx *r)
 	cp_auth_sign(&b, &r->auth);
 	stun_build_fingerprint(&b);
 	c->state = CP_TC_BINDING;
+	/* a bind taken at 29.9 s is not closed at 30 s: dp's BOUND ends this */
+	tconn_arm(cp, c, CP_TCP_BINDING_MS);
 	send_tcp(cp, c->worker, IPC_TCP_BIND, c, &r->msg->h.tuple, true, buf,
 		 stun_build_finish(&b));
 	cp->stats[CP_STAT_TCP_BINDS]++;

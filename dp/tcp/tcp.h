@@ -168,11 +168,11 @@ uint32_t tcp_src_count(struct tcp_stack *ts, uint8_t family, const uint8_t *addr
 int tcp_conn_set_app(struct tcp_stack *ts, tcp_id_t id, int app, void *arg);
 
 /*
- * Move an ESTABLISHED connection to another worker's stack (RFC 6062: a
- * peer connection joins its data connection's worker). export takes id
- * out of ts without a segment or a callback: *out gets its TCB, queued
- * data included (the mbufs go with it); -ENOTCONN, or -EBUSY when it is
- * not ESTABLISHED or input or a timer is inside it. import puts such a TCB
+ * Move an ESTABLISHED (or CLOSE_WAIT) connection to another worker's
+ * stack (RFC 6062: a peer connection joins its data connection's worker).
+ * export takes id out of ts without a segment or a callback: *out gets its
+ * TCB, queued data included (the mbufs go with it); -ENOTCONN, or -EBUSY
+ * when it is in another state or input or a timer is inside it. import puts such a TCB
  * into ts for app (arg its callbacks' argument), its timers armed again
  * on ts's wheel: 0 with *id, -EADDRINUSE (that 4-tuple is ts's already),
  * -ENOBUFS, -EINVAL. Segments for it must be brought to ts from now on.

@@ -593,7 +593,9 @@ tcp_conn_export(struct tcp_stack *ts, tcp_id_t id, struct tcp_conn *out)
 
 	if (c == NULL)
 		return -ENOTCONN;
-	if (c->state != TCP_ST_ESTABLISHED ||
+	/* (CLOSE_WAIT: a peer that sent its data and its FIN before the
+	 * move; its EOF goes with it) */
+	if ((c->state != TCP_ST_ESTABLISHED && c->state != TCP_ST_CLOSE_WAIT) ||
 	    (c->flags & (TCP_CF_BUSY | TCP_CF_DEAD | TCP_CF_APP_GONE)))
 		return -EBUSY;
 	*out = *c;
@@ -636,7 +638,7 @@ tcp_conn_import(struct tcp_stack *ts, const struct tcp_conn *in, int app, void *
 	uint32_t gen;
 
 	if (app < 0 || (unsigned int)app >= ts->napps || in->cc >= ts->ncc ||
-	    in->state != TCP_ST_ESTABLISHED)
+	    (in->state != TCP_ST_ESTABLISHED && in->state != TCP_ST_CLOSE_WAIT))
 		return -EINVAL;
 	if (tcp_conn_lookup(ts, family, in->laddr, in->lport, in->raddr, in->rport) != NULL)
 		return -EADDRINUSE;

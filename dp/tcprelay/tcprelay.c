@@ -60,9 +60,10 @@
 #define TR_PER_ALLOC   64u
 /* Ring slots kept free for requests (TURN's TURN_RING_HEADROOM). */
 #define TR_RING_HEADROOM 256u
-/* A moved connection's stub outlives it by this (2 MSL: its last
- * segments, TIME_WAIT's). */
-#define TR_STUB_LINGER_MS 60000u
+/* A moved connection's stub outlives its splice by this: its TCP may go
+ * on after the splice closed it (unacknowledged data, FIN_WAIT_2's 60 s,
+ * then TIME_WAIT's 2 MSL). */
+#define TR_STUB_LINGER_MS 180000u
 
 enum tr_state {
 	TR_FREE = 0,
@@ -336,6 +337,8 @@ rec_free(struct dp_worker *w, struct tr_conn *r)
 	struct tcprelay_worker *tr = tr_of(w);
 
 	list_del(w, r);
+	/* (what the legs held is gone or moved with the connection) */
+	r->sp.leg[0].pend = r->sp.leg[1].pend = NULL;
 	r->peer = 0;
 	r->state = TR_FREE;
 	r->next_free = tr->free1;
@@ -752,6 +755,21 @@ bind_here(struct dp_worker *w, struct tr_conn *r, uint64_t data, const uint8_t *
 static void move_out(struct dp_worker *w, struct tr_conn *r, uint64_t data,
 		     const uint8_t *resp, uint16_t resp_len);
 
+/* A ConnectionBind that cannot be carried out: its connection, when it
+ * is this worker's, is reset now (another worker's meets its deadline,
+ * dp_tcp_turn's TT_BIND_MS), rather than held unanswered. */
+static void
+data_abort(struct dp_worker *w, uint64_t data)
+{
+	const struct dp_xprt_ops *xp;
+	struct rte_mbuf *held = NULL;
+
+	if (ipc_conn_worker(data) != w->id || dp_tcp_turn_take(w, data, &xp, &held) < 0)
+		return;
+	rte_pktmbuf_free(held);
+	xp->abort(w, data);
+}
+
 static void
 apply_bind(struct dp_worker *w, const struct ipc_msg *msg)
 {
@@ -765,6 +783,7 @@ apply_bind(struct dp_worker *w, const struct ipc_msg *msg)
 		/* ended meanwhile (its GONE is on its way to cp): the client's
 		 * ConnectionBind goes unanswered, its connection closed */
 		tr->ctr[TR_CTR_BIND_STALE]++;
+		data_abort(w, data);
 		return;
 	}
 	r->cid = x->cid;
@@ -908,7 +927,13 @@ move_out(struct dp_worker *w, struct tr_conn *r, uint64_t data, const uint8_t *r
 	struct tr_move *mv;
 	struct rte_mbuf *m;
 
-	if (to >= w->ctx->nworkers || (m = move_msg(w, &mv)) == NULL)
+	/* no room for its stub: it does not move (moved without one, its
+	 * segments would meet an RST here) */
+	if (to >= w->ctx->nworkers || tr->nstubs >= (tr->stub_mask + 1u) / 2u) {
+		tr->ctr[TR_CTR_STUBS_FULL]++;
+		goto fail;
+	}
+	if ((m = move_msg(w, &mv)) == NULL)
 		goto fail;
 	if (tcp_conn_export(w->tcp, r->peer, &mv->tcb) < 0) {
 		rte_pktmbuf_free(m);
@@ -963,8 +988,6 @@ move_in(struct dp_worker *w, struct tr_move *mv)
 	uint64_t id;
 
 	if (tcp_conn_import(w->tcp, &mv->tcb, tr->app, NULL, &id) < 0) {
-		const struct dp_xprt_ops *xp;
-		struct rte_mbuf *held = NULL;
 		struct tr_conn gone;
 
 		/* nowhere to put it: its bytes go, and so does it (the peer
@@ -972,10 +995,7 @@ move_in(struct dp_worker *w, struct tr_move *mv)
 		 * data connection waiting for it */
 		rte_pktmbuf_free(mv->held);
 		tcp_conn_export_free(&mv->tcb);
-		if (dp_tcp_turn_take(w, mv->data, &xp, &held) == 0) {
-			rte_pktmbuf_free(held);
-			xp->abort(w, mv->data);
-		}
+		data_abort(w, mv->data);
 		tr->ctr[TR_CTR_MOVE_FAILED]++;
 		memset(&gone, 0, sizeof(gone));
 		gone.alloc_id = mv->alloc_id;
@@ -989,6 +1009,7 @@ move_in(struct dp_worker *w, struct tr_move *mv)
 	if (r == NULL) {
 		rte_pktmbuf_free(mv->held);
 		tcp_abort(w->tcp, id);
+		data_abort(w, mv->data);
 		tr->ctr[TR_CTR_MOVE_FAILED]++;
 		return;
 	}

@@ -649,6 +649,33 @@ test_tcp_conn_moves_between_stacks(void **state)
 	h_free(a);
 }
 
+/* A peer that sent its data and its FIN before the move (CLOSE_WAIT)
+ * moves too: the new stack reads its bytes, then its end. */
+static void
+test_tcp_conn_moves_in_close_wait(void **state)
+{
+	struct h *a = h_new(NULL), *b = h_new(NULL);
+	struct tcp_conn tcb;
+	struct rte_mbuf *m;
+	tcp_id_t id;
+
+	(void)state;
+	h_open_passive(a);
+	h_send_data(a, "last words", 10);
+	h_inject(a, TCP_FIN | TCP_ACK, a->p_seq, a->p_ack, 1000, NULL, NULL, 0);
+	assert_int_equal(tcp_conn_state(a->ts, a->id), TCP_ST_CLOSE_WAIT);
+	h_drain(a);
+	assert_int_equal(tcp_conn_export(a->ts, a->id, &tcb), 0);
+	assert_int_equal(tcp_conn_import(b->ts, &tcb, b->app, b, &id), 0);
+	assert_int_equal(tcp_conn_state(b->ts, id), TCP_ST_CLOSE_WAIT);
+	assert_int_equal(tcp_recv(b->ts, id, &m, 100), 10);
+	rte_pktmbuf_free(m);
+	assert_int_equal(tcp_recv(b->ts, id, &m, 100), 0);       /* its end */
+	assert_int_equal(tcp_close(b->ts, id), 0);
+	h_free(b);
+	h_free(a);
+}
+
 static void
 test_tcp_close_simultaneous(void **state)
 {
@@ -2569,6 +2596,7 @@ main(void)
 		cmocka_unit_test(test_tcp_close_passive),
 		cmocka_unit_test(test_tcp_close_passive_tail_readable_in_closed),
 		cmocka_unit_test(test_tcp_conn_moves_between_stacks),
+		cmocka_unit_test(test_tcp_conn_moves_in_close_wait),
 		cmocka_unit_test(test_tcp_close_simultaneous),
 		cmocka_unit_test(test_tcp_close_half_close),
 		cmocka_unit_test(test_tcp_close_time_wait_bounded),
