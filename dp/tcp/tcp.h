@@ -183,6 +183,13 @@ int tcp_conn_import(struct tcp_stack *ts, const struct tcp_conn *in, int app, vo
 /* An exported TCB that will not be imported: its queued mbufs freed. */
 void tcp_conn_export_free(struct tcp_conn *c);
 
+/* What connection id may hold unread, below the stack's rcv_buf and
+ * rcv_max_segs: bytes, mbufs (0, 0: the stack's again, and a window
+ * update goes out). Its window says so from the next segment on (what it
+ * advertised already stays: RFC 9293 does not shrink a window). RFC 6062:
+ * a peer connection before its bind holds little. 0 or -ENOTCONN. */
+int tcp_conn_set_rcv_limit(struct tcp_stack *ts, tcp_id_t id, uint32_t bytes, uint16_t segs);
+
 /* State of a connection, or -ENOTCONN. */
 int tcp_conn_state(struct tcp_stack *ts, tcp_id_t id);
 /* The TCB behind id, or NULL if stale (for statistics and tests). */

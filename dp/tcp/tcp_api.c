@@ -229,8 +229,8 @@ tcp_recv(struct tcp_stack *ts, tcp_id_t id, struct rte_mbuf **out, uint32_t max)
 	/* RFC 9293 §3.8.6.2.2: tell the peer when the window grew by
 	 * min(half the buffer, 2 * MSS) (Linux's choice of "a fraction"). */
 	if (tcp_state_synced(c->state) && !(c->flags & TCP_CF_FIN_RCVD)) {
-		uint32_t thresh = ts->conf.rcv_buf / 2 < 2u * c->mss ?
-				  ts->conf.rcv_buf / 2 : 2u * c->mss;
+		uint32_t buf = tcp_rcv_buf_of(ts, c),
+			 thresh = buf / 2 < 2u * c->mss ? buf / 2 : 2u * c->mss;
 
 		old = tcp_seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
 		now_wnd = tcp_rcv_window(ts, c);
@@ -308,6 +308,23 @@ tcp_abort(struct tcp_stack *ts, tcp_id_t id)
 	if (c->state != TCP_ST_SYN_SENT && c->state != TCP_ST_TIME_WAIT)
 		tcp_send_rst(ts, c);
 	tcp_conn_end(ts, c, TCP_REASON_LOCAL_ABORT);
+	return 0;
+}
+
+int
+tcp_conn_set_rcv_limit(struct tcp_stack *ts, tcp_id_t id, uint32_t bytes, uint16_t segs)
+{
+	struct tcp_conn *c = live(ts, id);
+
+	if (c == NULL)
+		return -ENOTCONN;
+	c->cold.rcv_lim = bytes;
+	c->cold.rcv_seg_lim = segs;
+	/* the window opens: say so (a peer waiting on a closed window
+	 * would only probe) */
+	if (bytes == 0 && segs == 0 && tcp_state_synced(c->state) &&
+	    !(c->flags & TCP_CF_FIN_RCVD))
+		tcp_send_ack(ts, c);
 	return 0;
 }
 

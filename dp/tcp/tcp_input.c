@@ -791,7 +791,7 @@ data_input(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m,
 	if (seq == c->rcv_nxt) {
 		bool had_ooo = c->ooo_head != NULL;
 
-		if (c->cold.rcv_segs >= ts->conf.rcv_max_segs) {
+		if (c->cold.rcv_segs >= tcp_rcv_segs_of(ts, c)) {
 			/* The window counts bytes; this counts mbufs: a peer
 			 * sending tiny segments to an application that does
 			 * not read stops here (the window said so). */

@@ -28,7 +28,8 @@ uint32_t
 tcp_rcv_window(const struct tcp_stack *ts, const struct tcp_conn *c)
 {
 	uint32_t held = c->rcv_queued + c->cold.ooo_bytes;
-	uint32_t space = held < ts->conf.rcv_buf ? ts->conf.rcv_buf - held : 0;
+	uint32_t buf = tcp_rcv_buf_of(ts, c), seg_max = tcp_rcv_segs_of(ts, c);
+	uint32_t space = held < buf ? buf - held : 0;
 	uint64_t room = tcp_held_room(ts);
 	uint32_t adv = tcp_seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
 	uint32_t max = (uint32_t)65535 << c->rcv_wscale;
@@ -39,14 +40,14 @@ tcp_rcv_window(const struct tcp_stack *ts, const struct tcp_conn *c)
 	if (room < space)
 		space = (uint32_t)room;
 	/* Room for as many full segments as mbufs may still be held. */
-	if (segs >= ts->conf.rcv_max_segs)
+	if (segs >= seg_max)
 		space = 0;
-	else if (space / tcp_smss(c) >= ts->conf.rcv_max_segs - segs)
-		space = (ts->conf.rcv_max_segs - segs) * tcp_smss(c);
+	else if (space / tcp_smss(c) >= seg_max - segs)
+		space = (seg_max - segs) * tcp_smss(c);
 
 	/* RFC 9293 §3.8.6.2.2: receiver SWS avoidance, do not offer a
 	 * sliver; and never move the right edge back (shrinking). */
-	if (space < ts->conf.rcv_buf / 4 && space < c->mss)
+	if (space < buf / 4 && space < c->mss)
 		space = 0;
 	if (space < adv)
 		space = adv;

@@ -37,6 +37,22 @@ void tcp_conn_end(struct tcp_stack *ts, struct tcp_conn *c, enum tcp_reason why)
 /* Free every mbuf c holds. */
 void tcp_conn_flush(struct tcp_stack *ts, struct tcp_conn *c);
 
+/* What c may hold unread: bytes, mbufs (its own limit, else the
+ * stack's). */
+static inline uint32_t
+tcp_rcv_buf_of(const struct tcp_stack *ts, const struct tcp_conn *c)
+{
+	return c->cold.rcv_lim != 0 && c->cold.rcv_lim < ts->conf.rcv_buf ? c->cold.rcv_lim :
+	       ts->conf.rcv_buf;
+}
+
+static inline uint32_t
+tcp_rcv_segs_of(const struct tcp_stack *ts, const struct tcp_conn *c)
+{
+	return c->cold.rcv_seg_lim != 0 && c->cold.rcv_seg_lim < ts->conf.rcv_max_segs ?
+	       c->cold.rcv_seg_lim : ts->conf.rcv_max_segs;
+}
+
 /* conf.max_held: room left under the cap (UINT64_MAX without one), and
  * what a send refused by it waits for before writable() (a quarter of
  * the cap, at most half a send queue). */

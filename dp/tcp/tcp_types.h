@@ -231,6 +231,11 @@ struct tcp_conn_cold {
 	uint32_t cc_epoch;       /* ms, congestion control's epoch (CUBIC) */
 	uint16_t ooo_segs;
 	uint16_t rcv_segs;       /* mbuf segments in the in-order queue */
+	/* the application's limit on what this connection holds unread
+	 * (tcp_conn_set_rcv_limit()): bytes, mbufs; 0: conf.rcv_buf,
+	 * conf.rcv_max_segs */
+	uint32_t rcv_lim;
+	uint16_t rcv_seg_lim;
 	uint8_t keep_probes;
 	uint8_t syn_tries;
 	uint8_t peer_wscale;     /* from the SYN (kept until both agree) */

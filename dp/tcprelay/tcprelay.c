@@ -49,6 +49,13 @@
 #include "turn/turn_inlines.h"
 #include "turn/turn_internal.h"
 
+/* What a peer connection may hold unread before its bind (its window
+ * and its mbufs: tcp_conn_set_rcv_limit()), lifted at the bind: 64 of
+ * them an allocation hold 1 MB and 256 mbufs at most, where the stack's
+ * 256 KB and 1024 mbufs a connection let one allocation fill a worker. */
+#define TR_UNBOUND_BYTES (16u * 1024u)
+#define TR_UNBOUND_SEGS  4u
+
 /* What the splice reads of a peer before its connection is bound: none.
  * RFC 6062 §5.2 wants the data buffered and the window adjusted: it stays
  * in the peer connection's TCP receive queue, whose window then closes
@@ -554,6 +561,7 @@ tr_accept(struct tcp_stack *ts, tcp_id_t id, void *larg, void **carg)
 	list_add(tr, a, r, (uint32_t)(a - t->allocs));
 	r->state = TR_WAIT_BIND;
 	*carg = r;
+	tcp_conn_set_rcv_limit(ts, id, TR_UNBOUND_BYTES, TR_UNBOUND_SEGS);
 	tr->ctr[TR_CTR_ACCEPTED]++;
 	ev_push(w, r, IPC_TCP_EV_INCOMING, 0, 0);
 	splice_leg_open(w, &r->sp, 1, id, &dp_xprt_raw);
@@ -569,6 +577,7 @@ tr_connected(struct tcp_stack *ts, tcp_id_t id, void *arg)
 	if (r == NULL || r->peer != id || r->state != TR_CONNECTING)
 		return;
 	r->state = TR_WAIT_BIND;
+	tcp_conn_set_rcv_limit(ts, id, TR_UNBOUND_BYTES, TR_UNBOUND_SEGS);
 	tr_of(w)->ctr[TR_CTR_CONNECTED]++;
 	ev_push(w, r, IPC_TCP_EV_CONNECTED, 0, 0);
 	splice_leg_open(w, &r->sp, 1, id, &dp_xprt_raw);
@@ -746,6 +755,7 @@ bind_here(struct dp_worker *w, struct tr_conn *r, uint64_t data, const uint8_t *
 		l->bytes_in = held_bytes;
 	}
 	ver = tls_conn_version(w, data);
+	tcp_conn_set_rcv_limit(w->tcp, r->peer, 0, 0);   /* the stack's, now it is read */
 	splice_leg_open(w, &r->sp, 0, data, xp);
 	if (xp != &dp_xprt_raw && ver > 0 && r->peer != 0)
 		splice_leg_up(w, &r->sp, 0, (uint8_t)ver);

@@ -649,6 +649,38 @@ test_tcp_conn_moves_between_stacks(void **state)
 	h_free(a);
 }
 
+/* An application's limit on what a connection holds unread (RFC 6062: a
+ * peer connection before its bind): its window says the bytes, its mbufs
+ * stop at the segment limit, and lifting it opens the window at once. */
+static void
+test_tcp_rcv_limit_per_connection(void **state)
+{
+	struct h *h = h_new(NULL);
+	const struct h_out *o;
+	uint64_t drops;
+
+	(void)state;
+	h_open_passive(h);
+	h_drain(h);
+	assert_int_equal(tcp_conn_set_rcv_limit(h->ts, h->id, 4096, 2), 0);
+	h_send_data(h, "one", 3);
+	h_send_data(h, "two", 3);
+	drops = h->ts->ctr[TCP_CTR_RCV_SEGS_DROP];
+	h_send_data(h, "three", 5);                   /* a third mbuf: refused */
+	assert_int_equal(h->ts->ctr[TCP_CTR_RCV_SEGS_DROP], drops + 1);
+	h->p_seq -= 5;                                /* (it was not taken) */
+	h_drain(h);
+	/* (what it advertised before stays: a window does not shrink) */
+	assert_int_equal(tcp_conn_set_rcv_limit(h->ts, h->id, 0, 0), 0);
+	o = h_pop(h);                                 /* the window update */
+	assert_int_equal(o->seg.flags, TCP_ACK);
+	assert_int_equal(o->seg.ack, h->p_seq);
+	h_send_data(h, "three", 5);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RCV_SEGS_DROP], drops + 1);
+	assert_int_equal(h_conn(h)->rcv_queued, 11);
+	h_free(h);
+}
+
 /* A peer that sent its data and its FIN before the move (CLOSE_WAIT)
  * moves too: the new stack reads its bytes, then its end. */
 static void
@@ -2597,6 +2629,7 @@ main(void)
 		cmocka_unit_test(test_tcp_close_passive_tail_readable_in_closed),
 		cmocka_unit_test(test_tcp_conn_moves_between_stacks),
 		cmocka_unit_test(test_tcp_conn_moves_in_close_wait),
+		cmocka_unit_test(test_tcp_rcv_limit_per_connection),
 		cmocka_unit_test(test_tcp_close_simultaneous),
 		cmocka_unit_test(test_tcp_close_half_close),
 		cmocka_unit_test(test_tcp_close_time_wait_bounded),
