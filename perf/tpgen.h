@@ -291,6 +291,9 @@ void gen_tcp_tls_flush(struct gen *g);
 /* An active open to the server's port from the next client address and
  * port, for application app (arg its callbacks' argument); *idp its id. */
 int gen_tcp_open(struct gen *g, int app, uint16_t port, uint64_t *idp, void *arg);
+/* The next opens from the next of the 64 client addresses (a server's
+ * connections per source stay few). */
+void gen_tcp_next_source(struct gen *g);
 
 /* tpgen_agw.c: both ends of access-gateway contexts (dp's two TCP server
  * legs each), streams checked byte by byte */

@@ -517,6 +517,9 @@ gen_agw_open(struct gen *g, const char *file, unsigned int tls_mask, uint32_t pr
 			struct agw_leg *l = &a->legs[2 * next];
 
 			start[next] = now;
+			/* each context from the next source address: dp bounds
+			 * a source's connections (drop_per_source_limit) */
+			gen_tcp_next_source(g);
 			for (unsigned int k = 0; k < 2; k++)
 				if (gen_tcp_open(g, a->app, l[k].port, &l[k].id, &l[k]) < 0) {
 					l[k].dead = true;

@@ -676,6 +676,12 @@ gen_tcp_open(struct gen *g, int app, uint16_t port, tcp_id_t *idp, void *arg)
 	return -EADDRINUSE;
 }
 
+void
+gen_tcp_next_source(struct gen *g)
+{
+	g->tcp->next_addr = (g->tcp->next_addr + 1) % 64u;
+}
+
 static void
 conn_connected(struct tcp_stack *ts, tcp_id_t id, void *arg)
 {
