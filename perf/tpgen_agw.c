@@ -602,6 +602,29 @@ gen_agw_bulk(struct gen *g, uint32_t chunk, double secs, double warm, FILE *out)
 	return 0;
 }
 
+/* The generator's own TCP counters that are not 0 (what its stack did:
+ * resets sent, retransmissions, TIME_WAITs recycled), as JSON members. */
+static void
+tcp_counters(const struct tcp_stack *ts, FILE *out)
+{
+	bool first = true;
+
+	fputs(",\"gen_tcp\":{", out);
+	for (unsigned int k = 0; k < TCP_CTR__COUNT; k++)
+		if (ts->ctr[k] != 0) {
+			fprintf(out, "%s\"%s\":%" PRIu64, first ? "" : ",", tcp_ctr_name(k),
+				ts->ctr[k]);
+			first = false;
+		}
+	for (unsigned int k = 1; k < TCP_REASON__COUNT; k++)
+		if (ts->closes[k] != 0) {
+			fprintf(out, "%s\"close_%s\":%" PRIu64, first ? "" : ",", tcp_reason_name(k),
+				ts->closes[k]);
+			first = false;
+		}
+	fputc('}', out);
+}
+
 int
 gen_agw_close(struct gen *g, double timeout, FILE *out)
 {
@@ -666,10 +689,12 @@ gen_agw_close(struct gen *g, double timeout, FILE *out)
 	}
 	fprintf(out, "{\"contexts\":%u,\"exact\":%u,\"sent\":%" PRIu64 ",\"rcvd\":%" PRIu64
 		",\"bad_bytes\":%" PRIu64 ",\"pending\":%u,\"secs\":%.6f,\"tls_failed\":%"
-		PRIu64 ",\"resets\":%" PRIu64 ",\"early_eof\":%" PRIu64 "}\n",
+		PRIu64 ",\"resets\":%" PRIu64 ",\"early_eof\":%" PRIu64,
 		a->nctx, exact, sent, rcvd, bad, pending,
 		(double)(rte_rdtsc() - t0) / (double)g->hz, a->tls_failed, a->resets,
 		a->early_eof);
+	tcp_counters(a->ts, out);
+	fputs("}\n", out);
 	fflush(out);
 	spin_ms(g, 20);
 	legs_free(a);
