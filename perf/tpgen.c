@@ -13,6 +13,8 @@
  *   tcpconn [port=P] [window=W] [req=B] secs=S [warm=S]   (--tcp)
  *   tcpbulk [port=P] [conns=N] [chunk=B] secs=S [warm=S]  (--tcp)
  *   tlsconn [port=P] [window=W] [resume=0|1] secs=S [warm=S]  (--tls)
+ *   agwopen file=F [tls=MASK] [probe=B] [window=W] [timeout=S]  (--tcp)
+ *   agwbulk [chunk=B] secs=S [warm=S] | agwclose [timeout=S]    (--tcp)
  *   quit
  *
  * Each command answers one JSON object on one line of stdout. Between
@@ -134,6 +136,7 @@ gen_build_udp(struct gen *g, uint8_t *f, uint32_t src, uint16_t sport,
 static uint32_t tcp_conns;           /* --tcp: the stack's connections */
 static bool tls_on;                  /* --tls, --tls-turn */
 static char tls_suite[128] = "TLS_AES_128_GCM_SHA256";
+static const char *tls_cert, *tls_key;     /* the clients' (--tls-cert) */
 
 static void
 zero_obj(struct rte_mempool *mp, void *arg, void *obj, unsigned int idx)
@@ -551,6 +554,42 @@ flood_command(struct gen *g, const char *line)
 		      arg_num(line, "stale", 0) != 0, stdout);
 }
 
+/* agwopen file=F [tls=MASK] [probe=B] [window=W] [timeout=S] | agwbulk
+ * [chunk=B] secs=S [warm=S] | agwclose [timeout=S] (tpgen_agw.c) */
+static void
+agw_command(struct gen *g, const char *line)
+{
+	char copy[512];
+	const char *file;
+	int rc;
+
+	if (g->agw == NULL) {
+		printf("{\"error\":\"agw: start with --tcp\"}\n");
+		return;
+	}
+	if (strncmp(line, "agwopen", 7) == 0) {
+		snprintf(copy, sizeof(copy), "%s", line);
+		file = arg_str(copy, "file");
+		if (file == NULL) {
+			printf("{\"error\":\"agwopen: file=F\"}\n");
+			return;
+		}
+		rc = gen_agw_open(g, file, (unsigned int)arg_num(line, "tls", 0),
+				  (uint32_t)arg_num(line, "probe", 1000),
+				  (unsigned int)arg_num(line, "window", 64),
+				  arg_num(line, "timeout", 30), stdout);
+	} else if (strncmp(line, "agwbulk", 7) == 0) {
+		rc = gen_agw_bulk(g, (uint32_t)arg_num(line, "chunk", 1400),
+				  arg_num(line, "secs", 1), arg_num(line, "warm", 0.5), stdout);
+	} else if (strncmp(line, "agwclose", 8) == 0) {
+		rc = gen_agw_close(g, arg_num(line, "timeout", 10), stdout);
+	} else {
+		rc = -ENOSYS;
+	}
+	if (rc < 0)
+		printf("{\"error\":\"%.8s: %s\"}\n", line, strerror(-rc));
+}
+
 static void
 command(struct gen *g, const char *line)
 {
@@ -608,6 +647,8 @@ command(struct gen *g, const char *line)
 						arg_num(line, "warm", 0.2), stdout) < 0) {
 			printf("{\"error\":\"tlsconn: window 1 or more\"}\n");
 		}
+	} else if (strncmp(line, "agw", 3) == 0) {
+		agw_command(g, line);
 	} else if (strncmp(line, "quit", 4) == 0) {
 		gen_stop = 1;
 		printf("{\"bye\":true}\n");
@@ -673,12 +714,15 @@ usage(FILE *out)
 		"  --tls              TLS 1.3 clients (OpenSSL; tlsconn; implies --tcp)\n"
 		"  --tls-turn         clients speak TURN over TLS (implies --tcp-turn)\n"
 		"  --tls-suite S      the TLS 1.3 suite offered (TLS_AES_128_GCM_SHA256)\n"
+		"  --tls-cert F --tls-key F  the clients' certificate (AGW legs)\n"
 		"Commands on stdin: setup [window=N] [count=N] | run kind=K size=B\n"
 		"  [rate=PPS] secs=S [warm=S] [flows=F] | flood [kind=badmi|noauth]\n"
 		"  [sources=N] [rate=PPS] secs=S [warm=S] [legit=PER_S] [give_up=S]\n"
 		"  [yield=0|1] [hold_us=US] [stale=0|1] | tcpconn [port=P] [window=W]\n"
 		"  [req=B] secs=S [warm=S] | tcpbulk [port=P] [conns=N] [chunk=B] secs=S\n"
 		"  [warm=S] | tlsconn [port=P] [window=W] [resume=0|1] secs=S [warm=S]\n"
+		"  | agwopen file=F [tls=MASK] [probe=B] [window=W] [timeout=S] | agwbulk\n"
+		"  [chunk=B] secs=S [warm=S] | agwclose [timeout=S]\n"
 		"  | quit; one JSON answer per command (run: record=B gathers\n"
 		"  ChannelData into TLS records of B bytes with --tls-turn).\n");
 }
@@ -717,6 +761,8 @@ parse_args(struct gen *g, int argc, char **argv)
 		{ "tls", no_argument, NULL, 'L' },
 		{ "tls-turn", no_argument, NULL, 'K' },
 		{ "tls-suite", required_argument, NULL, 'C' },
+		{ "tls-cert", required_argument, NULL, 'E' },
+		{ "tls-key", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -842,6 +888,12 @@ parse_args(struct gen *g, int argc, char **argv)
 		case 'C':
 			snprintf(tls_suite, sizeof(tls_suite), "%s", optarg);
 			break;
+		case 'E':
+			tls_cert = optarg;
+			break;
+		case 'k':
+			tls_key = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -889,6 +941,11 @@ main(int argc, char **argv)
 		return 1;
 	if (tls_on && gen_tls_init(tls_suite) < 0) {
 		fprintf(stderr, "tpgen: cannot set up TLS (suite '%s')\n", tls_suite);
+		return 1;
+	}
+	if (tls_on && tls_cert != NULL &&
+	    gen_tls_client_cert(tls_cert, tls_key != NULL ? tls_key : tls_cert) < 0) {
+		fprintf(stderr, "tpgen: cannot use the certificate %s\n", tls_cert);
 		return 1;
 	}
 	if (tcp_conns > 0) {

@@ -139,6 +139,7 @@ struct gen {
 	uint16_t client_port, peer_port;
 	bool raw;                    /* no TURN: frames are bounced (testpmd) */
 	struct gen_tcp *tcp;         /* dp/tcp in the generator (--tcp) */
+	struct gen_agw *agw;         /* the access gateway's legs (--tcp) */
 	bool tcp_turn;               /* clients speak TURN over TCP (--tcp-turn) */
 	bool tls_turn;               /* ... over TLS on that TCP (--tls-turn) */
 	uint32_t tls_record;         /* run: ChannelData gathered into records
@@ -287,12 +288,40 @@ int gen_tcp_tls_conn_run(struct gen *g, uint16_t port, unsigned int window,
 			 bool resume, double secs, double warm, FILE *out);
 /* TURN over TLS: ChannelData gathered for records (tls_record) sent now. */
 void gen_tcp_tls_flush(struct gen *g);
+/* An active open to the server's port from the next client address and
+ * port, for application app (arg its callbacks' argument); *idp its id. */
+int gen_tcp_open(struct gen *g, int app, uint16_t port, uint64_t *idp, void *arg);
+/* The next opens from the next of the 64 client addresses (a server's
+ * connections per source stay few). */
+void gen_tcp_next_source(struct gen *g);
+
+/* tpgen_agw.c: both ends of access-gateway contexts (dp's two TCP server
+ * legs each), streams checked byte by byte */
+struct gen_agw;
+struct rte_mempool;
+struct tcp_stack;
+/* Its application on the generator's stack (gen_tcp_create() calls it). */
+int gen_agw_create(struct gen *g, struct tcp_stack *ts, struct rte_mempool *pool);
+/* Open both legs of every context in file (lines "PORT_A PORT_B"),
+ * window contexts at a time, TLS on leg k when bit k of tls_mask is set;
+ * each leg sends probe bytes once up. Prints one JSON object: contexts
+ * carrying (both probes received, byte-exact), the time, per_s. */
+int gen_agw_open(struct gen *g, const char *file, unsigned int tls_mask, uint32_t probe,
+		 unsigned int window, double timeout, FILE *out);
+/* Every leg keeps its send queue full (writes or TLS records of chunk
+ * bytes) for warm + secs; prints the goodput of the measured secs. */
+int gen_agw_bulk(struct gen *g, uint32_t chunk, double secs, double warm, FILE *out);
+/* End every leg's stream; prints how many contexts closed byte-exact
+ * (each leg read exactly its partner's stream, then its end); frees them. */
+int gen_agw_close(struct gen *g, double timeout, FILE *out);
 
 /* tpgen_tls.c: OpenSSL client connections over memory BIOs */
 struct gen_tls;
 struct ssl_session_st;
 struct tcp_stack;
 int gen_tls_init(const char *suite);
+/* A certificate for the client role (dp's TLS server legs ask for one). */
+int gen_tls_client_cert(const char *cert, const char *key);
 bool gen_tls_enabled(void);
 uint64_t gen_tls_error_count(void);
 /* A client connection (resume: a ticket to offer, NULL for a full

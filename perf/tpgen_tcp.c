@@ -21,6 +21,8 @@
  *     a connection is done when the server's FIN arrives after its echo.
  *   - tcpbulk: N connections each keep their send queue full of chunks
  *     and read what is echoed; goodput is the bytes echoed back.
+ *   - the access gateway's legs (tpgen_agw.c: its own application on
+ *     this stack, gen_tcp_open() for its connections).
  *   - TLS (--tls, tpgen_tls.c): TURN over TLS (--tls-turn: the same TURN
  *     clients, their stream through OpenSSL; ChannelData one record a
  *     frame, or gathered into records of `record` bytes for the bulk
@@ -644,8 +646,8 @@ gen_tcp_turn_connect(struct gen *g, uint32_t count, unsigned int window,
 
 /* ---- tcpconn and tcpbulk ---------------------------------------------- */
 
-static int
-open_one(struct gen *g, int app, uint16_t port, tcp_id_t *idp, void *arg)
+int
+gen_tcp_open(struct gen *g, int app, uint16_t port, tcp_id_t *idp, void *arg)
 {
 	struct gen_tcp *t = g->tcp;
 	uint8_t la[4], ra[4];
@@ -672,6 +674,12 @@ open_one(struct gen *g, int app, uint16_t port, tcp_id_t *idp, void *arg)
 			return rc;
 	}
 	return -EADDRINUSE;
+}
+
+void
+gen_tcp_next_source(struct gen *g)
+{
+	g->tcp->next_addr = (g->tcp->next_addr + 1) % 64u;
 }
 
 static void
@@ -863,7 +871,7 @@ gen_tcp_conn_run(struct gen *g, uint16_t port, unsigned int window,
 				if (t->measuring)
 					t->failed++;
 			}
-			if (open_one(g, t->app_conn, port, &t->slot[i],
+			if (gen_tcp_open(g, t->app_conn, port, &t->slot[i],
 				     (void *)(uintptr_t)(i + 1)) < 0) {
 				if (t->measuring)
 					t->refused++;
@@ -927,7 +935,7 @@ gen_tcp_bulk_run(struct gen *g, uint16_t port, uint32_t conns, uint32_t chunk,
 		return -ENOMEM;
 	tcp_stack_set_time(t->ts, now_ms(g, rte_rdtsc()));
 	for (uint32_t i = 0; i < conns; i++) {
-		if (open_one(g, t->app_bulk, port, &t->bulk_ids[t->nbulk], NULL) < 0)
+		if (gen_tcp_open(g, t->app_bulk, port, &t->bulk_ids[t->nbulk], NULL) < 0)
 			t->refused++;
 		else
 			t->nbulk++;
@@ -1202,7 +1210,7 @@ gen_tcp_tls_conn_run(struct gen *g, uint16_t port, unsigned int window, bool res
 		for (uint32_t i = 0; i < window; i++) {
 			if (t->slot[i] != 0)
 				continue;
-			if (open_one(g, t->app_tls, port, &t->slot[i],
+			if (gen_tcp_open(g, t->app_tls, port, &t->slot[i],
 				     (void *)(uintptr_t)(i + 1)) < 0) {
 				t->slot[i] = 0;
 				if (t->measuring)
@@ -1298,5 +1306,5 @@ gen_tcp_create(struct gen *g, uint32_t max_conns)
 	t->app_tls = tcp_app_register(t->ts, &tlsc_ops);
 	if (t->app_turn < 0 || t->app_conn < 0 || t->app_bulk < 0 || t->app_tls < 0)
 		return -ENOSPC;
-	return 0;
+	return gen_agw_create(g, t->ts, t->pool);
 }

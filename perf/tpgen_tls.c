@@ -89,6 +89,19 @@ fail:
 	return -EINVAL;
 }
 
+int
+gen_tls_client_cert(const char *cert, const char *key)
+{
+	if (gen_tls_ctx == NULL ||
+	    SSL_CTX_use_certificate_chain_file(gen_tls_ctx, cert) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(gen_tls_ctx, key, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_check_private_key(gen_tls_ctx) != 1) {
+		ERR_print_errors_fp(stderr);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 bool
 gen_tls_enabled(void)
 {

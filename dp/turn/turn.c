@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <rte_hash.h>
 #include <rte_malloc.h>
 #include <rte_net_crc.h>
 
@@ -26,6 +25,7 @@
 #include "steer.h"
 #include "tp_conf.h"
 #include "turn.h"
+#include "turn_tt.h"
 #include "turn_internal.h"
 
 /* ---- set-up ------------------------------------------------------------- */
@@ -130,7 +130,7 @@ turn_free(struct dp_ctx *ctx)
 
 		if (w == NULL)
 			continue;
-		rte_hash_free(w->turn.by_tuple);
+		turn_tt_free(&w->turn.tt);
 		rte_free(w->turn.allocs);
 		turn_bindings_free(&w->turn);
 		rte_free(w->turn.by_relay);

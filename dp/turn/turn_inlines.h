@@ -13,7 +13,8 @@
 
 #include <string.h>
 
-#include <rte_hash.h>
+#include <emmintrin.h>
+
 #include <rte_hash_crc.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
@@ -205,10 +206,80 @@ turn_chan_at(const struct turn_worker *t, struct turn_alloc *a, unsigned int i)
 	return &turn_ovf_block(t, a->ovf[i / TURN_OVF_BINDINGS])->chans[i % TURN_OVF_BINDINGS];
 }
 
+/* An allocation's key, built as turn_key_from() builds one (no hash). */
+static inline void
+turn_key_of(union turn_keyu *k, const struct turn_alloc *a)
+{
+	uint64_t w0 = (uint64_t)a->client.family | (uint64_t)a->in_port << 8 |
+		      (uint64_t)a->client.port << 16 | (uint64_t)a->server.port << 32 |
+		      (uint64_t)(a->conn_id != 0 ? STUN_TRANSPORT_TCP : STUN_TRANSPORT_UDP) << 48;
+	uint64_t w1 = 0, w2 = 0;
+
+	if (a->client.family == NET_AF_IPV4) {
+		uint32_t x;
+
+		memcpy(&x, a->client.ip, 4);
+		w1 = x;
+	} else {
+		memcpy(&w1, a->client.ip, 8);
+		memcpy(&w2, a->client.ip + 8, 8);
+	}
+	k->v[0] = (turn_u64x2){ w0, w1 };
+	k->v[1] = (turn_u64x2){ w2, a->conn_id };
+}
+
+/* The lanes of bucket b whose tag is tag (bits 0-6). */
+static inline unsigned int
+turn_tt_match(const struct turn_tt_bucket *b, uint32_t tag)
+{
+	__m128i x = _mm_set1_epi32((int)tag);
+	__m128i lo = _mm_cmpeq_epi32(_mm_load_si128((const __m128i *)(const void *)b->tag), x);
+	__m128i hi = _mm_cmpeq_epi32(_mm_load_si128((const __m128i *)(const void *)(b->tag + 4)),
+				     x);
+
+	return ((unsigned int)_mm_movemask_ps(_mm_castsi128_ps(lo)) |
+		(unsigned int)_mm_movemask_ps(_mm_castsi128_ps(hi)) << 4) & 0x7fu;
+}
+
+static inline uint32_t
+turn_tt_tag(uint32_t hash)
+{
+	return hash != 0 ? hash : 1u;
+}
+
+/* The slot of key k (hash: turn_key_from()'s), -1 when none. (A run of
+ * buckets that all passed entries on could go round the whole table:
+ * never more than every bucket once.) */
+static inline int
+turn_tt_lookup(const struct turn_worker *t, const union turn_keyu *k, uint32_t hash)
+{
+	uint32_t tag = turn_tt_tag(hash), bi = hash & t->tt.mask;
+
+	for (uint32_t left = t->tt.mask + 1; left > 0; left--) {
+		const struct turn_tt_bucket *b = &t->tt.b[bi];
+
+		for (unsigned int m = turn_tt_match(b, tag); m != 0; m &= m - 1) {
+			uint32_t slot = b->slot[__builtin_ctz(m)];
+			union turn_keyu x;
+			__m128i e;
+
+			turn_key_of(&x, &t->allocs[slot]);
+			e = _mm_and_si128(_mm_cmpeq_epi8((__m128i)x.v[0], (__m128i)k->v[0]),
+					  _mm_cmpeq_epi8((__m128i)x.v[1], (__m128i)k->v[1]));
+			if (_mm_movemask_epi8(e) == 0xffff)
+				return (int)slot;
+		}
+		if (b->tag[TURN_TT_LANES] == 0)
+			return -1;
+		bi = (bi + 1) & t->tt.mask;
+	}
+	return -1;
+}
+
 static inline struct turn_alloc *
 turn_alloc_by_tuple(struct turn_worker *t, const union turn_keyu *k, uint32_t hash)
 {
-	int pos = rte_hash_lookup_with_hash(t->by_tuple, k, hash);
+	int pos = turn_tt_lookup(t, k, hash);
 
 	return pos < 0 ? NULL : &t->allocs[pos];
 }

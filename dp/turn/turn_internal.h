@@ -24,8 +24,8 @@ struct ipc_msg;
 /* Key of the client's transport: 5-tuple and, on a stream, the
  * connection (two connections from one address and port cannot both be
  * live, but a new one can come while the old one's allocation is still
- * here). 32 bytes: rte_hash compares keys of that size with vector
- * instructions, other sizes with memcmp(). */
+ * here). 32 bytes: the tuple table (turn_tt_lookup()) compares it in two
+ * 16-byte vector compares. */
 struct turn_key {
 	uint8_t family;
 	uint8_t in_port;

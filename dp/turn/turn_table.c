@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <rte_hash.h>
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
 #include <rte_net_crc.h>
@@ -25,6 +24,7 @@
 #include "nonce.h"
 #include "tp_conf.h"
 #include "turn_inlines.h"
+#include "turn_tt.h"
 
 /* ---- overflow blocks and usernames (control path: cp's messages) ----- */
 
@@ -215,6 +215,22 @@ fp_crc32(const uint8_t *buf, size_t len)
 	return rte_net_crc_calc(buf, (uint32_t)len, RTE_NET_CRC32_ETH);
 }
 
+/* k's slot: the one it has, or a free one (turn_tt.c); -ENOSPC when
+ * every slot is taken. */
+static int
+tt_add(struct turn_worker *t, const union turn_keyu *k, uint32_t h)
+{
+	int pos = turn_tt_lookup(t, k, h);
+	uint32_t slot;
+
+	if (pos >= 0)
+		return pos;
+	if (turn_tt_slot_get(&t->tt, &slot) < 0)
+		return -ENOSPC;
+	turn_tt_insert(&t->tt, h, slot);
+	return (int)slot;
+}
+
 /* One worker's tables; *bytes gets the memory they took. */
 int
 turn_worker_tables(struct dp_worker *w, uint32_t cap, uint32_t ntbl, uint32_t span,
@@ -223,23 +239,12 @@ turn_worker_tables(struct dp_worker *w, uint32_t cap, uint32_t ntbl, uint32_t sp
 	struct turn_worker *t = &w->turn;
 	int socket = (int)rte_lcore_to_socket_id(w->lcore);
 	struct rte_malloc_socket_stats before, after;
-	char name[RTE_HASH_NAMESIZE];
-	struct rte_hash_parameters hp = {
-		.name = name,
-		.entries = cap,
-		.key_len = sizeof(struct turn_key),
-		.hash_func = rte_hash_crc,
-		.socket_id = socket,
-		/* overflow buckets: an insert fails only when all cap
-		 * slots are taken, never on an unlucky cuckoo path */
-		.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
-	};
 
 	memset(&before, 0, sizeof(before));
 	memset(&after, 0, sizeof(after));
 	rte_malloc_get_socket_stats(socket, &before);
-	snprintf(name, sizeof(name), "turn_%u", w->id);
-	t->by_tuple = rte_hash_create(&hp);
+	if (turn_tt_init(&t->tt, cap, socket) < 0)
+		return -ENOMEM;
 	t->allocs = rte_zmalloc_socket("turn_allocs", sizeof(*t->allocs) * cap,
 				       RTE_CACHE_LINE_SIZE, socket);
 	t->by_relay = rte_zmalloc_socket("turn_relay", sizeof(uint32_t) * span *
@@ -254,7 +259,7 @@ turn_worker_tables(struct dp_worker *w, uint32_t cap, uint32_t ntbl, uint32_t sp
 					RTE_CACHE_LINE_SIZE, socket);
 	t->admit = rte_malloc_socket("turn_admit", sizeof(*t->admit),
 				     RTE_CACHE_LINE_SIZE, socket);
-	if (t->by_tuple == NULL || t->allocs == NULL ||
+	if (t->allocs == NULL ||
 	    t->by_relay == NULL || t->live.slot == NULL || t->live.pos == NULL ||
 	    t->admit == NULL || t->expires == NULL || turn_bindings_init(t, cap) < 0 ||
 	    nonce_ctx_init(&t->nonce) < 0)
@@ -340,7 +345,7 @@ turn_alloc_remove(struct turn_worker *t, struct turn_alloc *a)
 	union turn_keyu k;
 	uint32_t h = turn_key_of_alloc(&k, a);
 
-	rte_hash_del_key_with_hash(t->by_tuple, &k, h);
+	turn_tt_remove(&t->tt, h, (uint32_t)(a - t->allocs));
 	if (a->tcp_head != 0 && t->tcp_gone != NULL)
 		t->tcp_gone(t, a);            /* RFC 6062 §5.5 */
 	turn_relay_hook(t, a, (uint32_t)(a - t->allocs), false);
@@ -368,10 +373,9 @@ turn_alloc_install(struct turn_worker *t, const struct ipc_msg *msg,
 	uint32_t tcp_head = 0;
 	int pos;
 
-	pos = rte_hash_add_key_with_hash(t->by_tuple, &k,
-			turn_key_from(&k, tu->transport, tu->conn_id, tu->client.family,
-				      tu->in_port, tu->client.ip,
-				 tu->client.port, tu->server.port));
+	pos = tt_add(t, &k, turn_key_from(&k, tu->transport, tu->conn_id, tu->client.family,
+					  tu->in_port, tu->client.ip, tu->client.port,
+					  tu->server.port));
 	if (pos < 0) {
 		/* every slot taken (cp keeps a worker below that) */
 		t->alloc_table_full++;

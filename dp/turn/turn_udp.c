@@ -8,7 +8,6 @@
  */
 #include <string.h>
 
-#include <rte_hash.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 
@@ -51,12 +50,12 @@ const struct turn_xport_ops turn_udp_ops = {
 
 /*
  * With many allocations every relayed packet misses the cache several
- * times (the hash bucket, its key, the allocation's lines), and handled
+ * times (the tuple table's bucket, the allocation's lines), and handled
  * one packet after another those misses queue. So before a burst is
  * handled, find what its TURN packets will look up and ask for it: the
- * client tuples of ChannelData in one bulk lookup (which overlaps its own
- * misses), the allocations behind relayed ports from their slots, and
- * every allocation's lines. Only plain IPv4/UDP is looked at; anything
+ * tuple table's buckets of its ChannelData (asked for together, their
+ * tags read after), the allocations behind relayed ports from their
+ * slots, and every allocation a tag or a slot names. Only plain IPv4/UDP is looked at; anything
  * else (and anything malformed) is left to the normal path, which checks
  * everything again: a hint is never trusted.
  */
@@ -67,9 +66,7 @@ turn_prefetch_burst(struct dp_worker *w, const struct dp_port *port,
 	struct turn_worker *t = &w->turn;
 	const struct dp_ctx *ctx = w->ctx;
 	union turn_keyu keys[DP_BURST * 2];
-	const void *kp[DP_BURST * 2];
-	hash_sig_t sig[DP_BURST * 2];
-	int32_t pos[DP_BURST * 2];
+	uint32_t sig[DP_BURST * 2];
 	uint32_t *slots[DP_BURST * 2];
 	unsigned int nk = 0, ns = 0;
 
@@ -103,8 +100,8 @@ turn_prefetch_burst(struct dp_worker *w, const struct dp_port *port,
 			if (l->owner != w->id || !dp_local4(port, ip + 16, &own, &idx) ||
 			    idx < 0)
 				continue;
-			/* the slot now, the allocation once the hash lookup
-			 * below has overlapped its miss */
+			/* the slot now, the allocation once the buckets'
+			 * misses have overlapped its own */
 			slots[ns] = turn_relay_slot(t, turn_relay_tbl(t, NET_AF_IPV4,
 								   (unsigned int)idx), dport);
 			rte_prefetch0(slots[ns]);
@@ -118,18 +115,23 @@ turn_prefetch_burst(struct dp_worker *w, const struct dp_port *port,
 			sig[nk] = turn_key_from(&keys[nk], STUN_TRANSPORT_UDP, 0,
 						NET_AF_IPV4, port->index, ip + 12,
 					   sport, dport);
-			kp[nk] = &keys[nk];
+			rte_prefetch0(&t->tt.b[sig[nk] & t->tt.mask]);
 			nk++;
 		}
 	}
-	if (nk > 0 && rte_hash_lookup_with_hash_bulk(t->by_tuple, kp, sig, nk, pos) < 0)
-		nk = 0;
+	/* (the buckets were asked for as the keys were built) their tags
+	 * once the relayed slots below have overlapped their misses; every
+	 * allocation a tag names (a hint: its key is compared when the
+	 * datagram is handled) */
 	for (unsigned int i = 0; i < ns; i++)
 		if (*slots[i] != 0)
 			turn_alloc_prefetch(&t->allocs[*slots[i] - 1]);
-	for (unsigned int i = 0; i < nk; i++)
-		if (pos[i] >= 0)
-			turn_alloc_prefetch(&t->allocs[pos[i]]);
+	for (unsigned int i = 0; i < nk; i++) {
+		const struct turn_tt_bucket *b = &t->tt.b[sig[i] & t->tt.mask];
+
+		for (unsigned int m = turn_tt_match(b, turn_tt_tag(sig[i])); m != 0; m &= m - 1)
+			turn_alloc_prefetch(&t->allocs[b->slot[__builtin_ctz(m)]]);
+	}
 }
 
 /* Where a datagram to the TURN port came from. */
