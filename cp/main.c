@@ -26,6 +26,7 @@
 #endif
 
 #include "cp.h"
+#include "cluster/cluster.h"
 #include "metrics/metrics.h"
 #include "tp_conf.h"
 #include "tp_version.h"
@@ -306,6 +307,18 @@ store_setup(struct cp_ctx *cp, bool check_only)
 	struct stat st;
 	int rc;
 
+	/* Many boxes sharing their users (cp/cluster): Redis is the store,
+	 * read once connected and kept up to date from its events. */
+	if (cp->cluster != NULL && (cp->conf->cluster.share & TP_CLUSTER_SHARE_USERS)) {
+		cp->store = cp_store_redis_open(cp->cluster);
+		if (cp->store == NULL) {
+			tp_log(TP_LOG_ERR, "no memory for the cluster store\n");
+			return -ENOMEM;
+		}
+		tp_log(TP_LOG_INFO, "user store: the cluster's (redis, namespace '%s'); "
+		       "cp.store is not used\n", cp->conf->cluster.ns);
+		return 0;
+	}
 	if (c->store[0] == '\0') {
 		tp_log(TP_LOG_NOTICE, "no user store (cp.store = \"none\"): users and "
 		       "secrets added at run time live in memory only\n");
@@ -772,6 +785,9 @@ run(struct cp_ctx *cp)
 		}
 		if (mono != api_ms) {
 			api_ms = mono;
+			/* Redis (cp/cluster): what its links have, never waiting */
+			if (cp_cluster_poll(cp) > 0)
+				last_work_us = mono_us();
 			if (poll(&pfd, 1, 0) > 0)
 				cp_api_serve(&cp->api);
 			/* the Prometheus endpoint: when there is work, and
@@ -857,6 +873,10 @@ main(int argc, char **argv)
 			goto out_free_conf;
 		}
 		cp.nfull_alt = i + 1;
+	}
+	if (cp_cluster_init(&cp) < 0) {
+		tp_log(TP_LOG_ERR, "no memory for the cluster\n");
+		goto out_free_conf;
 	}
 	if (auth_setup(&cp) < 0 || policy_setup(&cp) < 0 || user_setup(&cp) < 0 ||
 	    store_setup(&cp, check_only) < 0)
@@ -953,6 +973,7 @@ out_close_ipc:
 	ipc_seg_close(&cp.seg);
 out_free_auth:
 	cp_store_close(cp.store);
+	cp_cluster_fini(&cp);
 	cp_policy_free(cp.policy);
 	cp_auth_free(cp.auth);
 out_free_conf:
