@@ -611,7 +611,7 @@ cmd_users_list(void *ctx, struct json_object *req, struct json_object *resp,
 	/* the configuration file's: read-only here */
 	json_object_object_add(resp, "read_only", ro);
 	json_object_object_add(resp, "store", cp->store != NULL ?
-			       json_object_new_string(cp->conf->cp.store) : NULL);
+			       json_object_new_string(cp->store->where) : NULL);
 	return 0;
 }
 
@@ -982,7 +982,7 @@ cmd_psk_list(void *ctx, struct json_object *req, struct json_object *resp,
 	}
 	json_object_object_add(resp, "psks", list);
 	json_object_object_add(resp, "store", cp->store != NULL ?
-			       json_object_new_string(cp->conf->cp.store) : NULL);
+			       json_object_new_string(cp->store->where) : NULL);
 	return 0;
 }
 

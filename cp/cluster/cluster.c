@@ -1,13 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * cp/cluster: the links to Redis on cp's loop and what goes over them
- * (cluster_types.h has the keys). Two links to Redis, one for commands
- * and one subscribed to NS:events, and with Sentinel a third, short-lived,
- * that asks where the master is. hiredis's asynchronous context does the
- * protocol; its event hooks only note what it wants polled, and
- * cp_cluster_poll() polls with a zero timeout. A link with commands
- * unanswered for CL_REPLY_TIMEOUT_MS is dropped (hiredis 0.14 has no
- * timeouts of its own): a Redis that hangs is a Redis that is away.
+ * cp/cluster: what goes over the links (cluster_link.c) besides users
+ * (cluster_users.c): quota leases, the registry of allocations, this
+ * box's load and the others', and the loop's turn (cp_cluster_poll()).
+ * cluster_types.h has the keys.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -21,10 +17,10 @@
 #include <hiredis/hiredis.h>
 #include <json-c/json.h>
 #include <openssl/crypto.h>
-#include <openssl/rand.h>
 
 #include "../cp.h"
 #include "cluster.h"
+#include "cluster_internal.h"
 #include "tp_conf.h"
 
 /* ---- scripts (run atomically by Redis) --------------------------------- */
@@ -66,8 +62,8 @@ static const char BOX_READ[] =
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static int
-key(char *out, size_t size, const struct cp_cluster *cl, const char *what,
+int
+cl_key(char *out, size_t size, const struct cp_cluster *cl, const char *what,
     const char *name, size_t nlen)
 {
 	int n = snprintf(out, size, "%s:%s", cl->ns, what);
@@ -108,646 +104,6 @@ lease_member(const struct cp_cluster *cl, const struct ipc_tuple *t, char *out, 
 		snprintf(out, size, "%s/U/%s/%u", cl->conf->box, c, t->server.port);
 }
 
-static bool
-sharing(const struct cp_cluster *cl, uint32_t what)
-{
-	return (cl->conf->share & what) != 0;
-}
-
-/* ---- links: hiredis on cp's loop ---------------------------------------- */
-
-static void ev_add_read(void *p) { ((struct cl_link *)p)->rd = true; }
-static void ev_del_read(void *p) { ((struct cl_link *)p)->rd = false; }
-static void ev_add_write(void *p) { ((struct cl_link *)p)->wr = true; }
-static void ev_del_write(void *p) { ((struct cl_link *)p)->wr = false; }
-
-static void
-ev_cleanup(void *p)
-{
-	struct cl_link *l = p;
-
-	l->ac = NULL;
-	l->rd = l->wr = false;
-}
-
-static void
-link_down(struct cl_link *l, const char *why)
-{
-	struct cp_cluster *cl = l->cl;
-	bool was_up = l->state == CL_UP;
-
-	l->state = CL_DOWN;
-	l->subscribed = false;
-	l->inflight = 0;
-	l->retry_ms = cl->cp->now_ms + l->backoff_ms;
-	l->backoff_ms = l->backoff_ms * 2 > CL_BACKOFF_MAX_MS ? CL_BACKOFF_MAX_MS :
-								  l->backoff_ms * 2;
-	if (was_up) {
-		cl->st.disconnects++;
-		tp_log(TP_LOG_WARNING, "cluster: %s link to %s:%u lost (%s): going on with "
-		       "what cp holds, quotas counted locally; again in %u ms",
-		       l->name, cl->host, cl->port, why, (unsigned int)(l->retry_ms -
-								  cl->cp->now_ms));
-		/* With Sentinel, ask again where the master is. */
-		if (cl->conf->nsentinels > 0)
-			cl->have_target = false;
-	}
-}
-
-static void
-on_connect(const redisAsyncContext *ac, int status)
-{
-	struct cl_link *l = ac->data;
-
-	if (l == NULL)
-		return;
-	if (status != REDIS_OK) {
-		link_down(l, ac->errstr);
-		return;
-	}
-	l->state = CL_UP;
-	l->backoff_ms = CL_BACKOFF_MIN_MS;
-	l->progress_ms = l->cl->cp->now_ms;
-	l->cl->st.connects++;
-	if (l != &l->cl->sentinel)
-		tp_log(TP_LOG_NOTICE, "cluster: %s link to %s:%u up (box '%s')", l->name,
-		       l->cl->host, l->cl->port, l->cl->conf->box);
-}
-
-static void
-on_disconnect(const redisAsyncContext *ac, int status)
-{
-	struct cl_link *l = ac->data;
-
-	(void)status;
-	if (l == NULL)
-		return;
-	link_down(l, ac->err ? ac->errstr : "closed");
-}
-
-static int
-link_open(struct cl_link *l, const char *host, uint16_t port)
-{
-	redisAsyncContext *ac = redisAsyncConnect(host, port);
-
-	if (ac == NULL)
-		return -ENOMEM;
-	if (ac->err) {
-		snprintf(l->cl->err, sizeof(l->cl->err), "%s", ac->errstr);
-		redisAsyncFree(ac);
-		link_down(l, l->cl->err);
-		return -EIO;
-	}
-	ac->data = l;
-	ac->ev.data = l;
-	ac->ev.addRead = ev_add_read;
-	ac->ev.delRead = ev_del_read;
-	ac->ev.addWrite = ev_add_write;
-	ac->ev.delWrite = ev_del_write;
-	ac->ev.cleanup = ev_cleanup;
-	redisAsyncSetConnectCallback(ac, on_connect);
-	redisAsyncSetDisconnectCallback(ac, on_disconnect);
-	l->ac = ac;
-	l->state = CL_CONNECTING;
-	l->inflight = 0;
-	l->progress_ms = l->cl->cp->now_ms;
-	/* the connect completes when the socket is writable */
-	l->wr = true;
-	return 0;
-}
-
-static void
-link_close(struct cl_link *l)
-{
-	if (l->ac != NULL) {
-		l->ac->data = NULL;
-		redisAsyncFree(l->ac);
-		l->ac = NULL;
-	}
-	l->state = CL_DOWN;
-}
-
-/* A command's answer came (or the link went: r NULL). */
-static bool
-answered(struct cl_link *l, const redisReply *r)
-{
-	if (l->inflight > 0)
-		l->inflight--;
-	l->progress_ms = l->cl->cp->now_ms;
-	if (r == NULL) {
-		l->state = CL_DOWN;       /* the context is going: send nothing more */
-		return false;
-	}
-	return true;
-}
-
-static void
-on_done(redisAsyncContext *ac, void *reply, void *priv)
-{
-	struct cl_link *l = ac->data;
-	const redisReply *r = reply;
-
-	(void)priv;
-	if (l == NULL || !answered(l, r))
-		return;
-	if (r->type == REDIS_REPLY_ERROR)
-		tp_log(TP_LOG_WARNING, "cluster: redis said: %.200s", r->str);
-}
-
-/* Send a command on a link that is up; false when it is not. */
-static bool
-send_argv(struct cl_link *l, redisCallbackFn *fn, void *priv, int argc, const char **argv,
-	  const size_t *len)
-{
-	if (l->state != CL_UP || l->ac == NULL)
-		return false;
-	if (redisAsyncCommandArgv(l->ac, fn != NULL ? fn : on_done, priv, argc, argv,
-				  len) != REDIS_OK)
-		return false;
-	if (l->inflight++ == 0)
-		l->progress_ms = l->cl->cp->now_ms;
-	return true;
-}
-
-/* argv of C strings */
-static bool
-send_cmd(struct cl_link *l, redisCallbackFn *fn, void *priv, int argc, const char **argv)
-{
-	size_t len[16];
-
-	for (int i = 0; i < argc && i < 16; i++)
-		len[i] = strlen(argv[i]);
-	return send_argv(l, fn, priv, argc, argv, len);
-}
-
-/* One link's turn: poll its socket (no wait) and let hiredis work. */
-static unsigned int
-link_poll(struct cl_link *l)
-{
-	struct pollfd pfd;
-
-	if (l->ac == NULL || (!l->rd && !l->wr))
-		return 0;
-	pfd.fd = l->ac->c.fd;
-	pfd.events = (short)((l->rd ? POLLIN : 0) | (l->wr ? POLLOUT : 0));
-	pfd.revents = 0;
-	if (poll(&pfd, 1, 0) <= 0)
-		return 0;
-	if (pfd.revents & (POLLIN | POLLHUP | POLLERR)) {
-		if (l->ac != NULL)
-			redisAsyncHandleRead(l->ac);
-	}
-	if ((pfd.revents & POLLOUT) && l->ac != NULL)
-		redisAsyncHandleWrite(l->ac);
-	return 1;
-}
-
-/* ---- users and secrets --------------------------------------------------- */
-
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* One user as NS:users holds it, into cp's table (a user of the
- * configuration file wins: it is read-only here). */
-static void
-user_apply(struct cp_cluster *cl, const char *name, size_t nlen, const char *val, size_t vlen)
-{
-	struct cp_ctx *cp = cl->cp;
-	uint8_t md5[16], sha[32];
-	int has_sha = 0;
-
-	if (cl_parse_user(name, nlen, val, vlen, md5, sha, &has_sha) < 0) {
-		cl->st.bad_entries++;
-		return;
-	}
-	if (cp_conf_user(cp, name))
-		goto out;
-	if (cp_auth_user_add_keys(cp->auth, name, md5, has_sha ? sha : NULL) < 0)
-		cl->st.bad_entries++;
-out:
-	OPENSSL_cleanse(md5, sizeof(md5));
-	OPENSSL_cleanse(sha, sizeof(sha));
-}
-
-/* HGETALL NS:users: the whole set. What cp holds that is neither in it
- * nor the file's goes (deleted while we were away). */
-static void
-on_users(redisAsyncContext *ac, void *reply, void *priv)
-{
-	struct cl_link *l = ac->data;
-	const redisReply *r = reply;
-	struct cp_cluster *cl;
-	const char **names = NULL;
-	char **gone = NULL;
-	size_t n = 0, ngone = 0;
-	uint32_t cur = 0;
-	const char *u;
-
-	(void)priv;
-	if (l == NULL || !answered(l, r))
-		return;
-	cl = l->cl;
-	if (r->type != REDIS_REPLY_ARRAY || r->elements % 2 != 0) {
-		cl->st.bad_entries++;
-		return;
-	}
-	names = calloc(r->elements / 2 + 1, sizeof(*names));
-	gone = calloc(cp_auth_user_count(cl->cp->auth) + 1, sizeof(*gone));
-	if (names == NULL || gone == NULL)
-		goto out;
-	for (size_t i = 0; i + 1 < r->elements; i += 2) {
-		const redisReply *k = r->element[i], *v = r->element[i + 1];
-
-		if (k->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING) {
-			cl->st.bad_entries++;
-			continue;
-		}
-		user_apply(cl, k->str, k->len, v->str, v->len);
-		if (strlen(k->str) == k->len)
-			names[n++] = k->str;
-	}
-	qsort(names, n, sizeof(*names), cmp_str);
-	while ((u = cp_auth_user_next(cl->cp->auth, &cur)) != NULL &&
-	       ngone < cp_auth_user_count(cl->cp->auth))
-		if (!cp_conf_user(cl->cp, u) &&
-		    bsearch(&u, names, n, sizeof(*names), cmp_str) == NULL)
-			gone[ngone++] = strdup(u);
-	for (size_t i = 0; i < ngone; i++) {
-		if (gone[i] != NULL)
-			cp_auth_user_del(cl->cp->auth, gone[i]);
-		free(gone[i]);
-	}
-	cl->st.user_syncs++;
-	tp_log(TP_LOG_INFO, "cluster: %zu user(s) read from redis, %zu gone since",
-	       n, ngone);
-out:
-	free(names);
-	free(gone);
-}
-
-static bool
-conf_secret(const struct cp_ctx *cp, const char *s)
-{
-	for (unsigned int i = 0; i < cp->conf->cp.nsecrets; i++)
-		if (strcmp(cp->conf->cp.secrets[i], s) == 0)
-			return true;
-	return false;
-}
-
-/* SMEMBERS NS:secrets: the whole set, as for the users. */
-static void
-on_secrets(redisAsyncContext *ac, void *reply, void *priv)
-{
-	static char val[CP_AUTH_SECRET_MAX + 1];
-	struct cl_link *l = ac->data;
-	const redisReply *r = reply;
-	struct cp_auth_secret_info info[TP_CONF_MAX_SECRETS + 16];
-	struct cp_cluster *cl;
-	uint32_t n;
-
-	(void)priv;
-	if (l == NULL || !answered(l, r))
-		return;
-	cl = l->cl;
-	if (r->type != REDIS_REPLY_ARRAY) {
-		cl->st.bad_entries++;
-		return;
-	}
-	for (size_t i = 0; i < r->elements; i++) {
-		const redisReply *e = r->element[i];
-
-		if (e->type != REDIS_REPLY_STRING || e->len == 0 ||
-		    e->len > CP_AUTH_SECRET_MAX || strlen(e->str) != e->len) {
-			cl->st.bad_entries++;
-			continue;
-		}
-		if (cp_auth_secret_lookup(cl->cp->auth, e->str, val) < 0 &&
-		    cp_auth_secret_add(cl->cp->auth, e->str) < 0)
-			cl->st.bad_entries++;
-	}
-	n = cp_auth_secret_list(cl->cp->auth, info, TP_CONF_MAX_SECRETS + 16);
-	for (uint32_t i = 0; i < n && i < TP_CONF_MAX_SECRETS + 16; i++) {
-		bool keep = false;
-
-		if (cp_auth_secret_lookup(cl->cp->auth, info[i].tag, val) < 0)
-			continue;
-		if (conf_secret(cl->cp, val))
-			continue;
-		for (size_t k = 0; k < r->elements && !keep; k++)
-			keep = r->element[k]->type == REDIS_REPLY_STRING &&
-			       strcmp(r->element[k]->str, val) == 0;
-		if (!keep)
-			cp_auth_secret_del(cl->cp->auth, val);
-	}
-	OPENSSL_cleanse(val, sizeof(val));
-}
-
-static void
-users_read(struct cp_cluster *cl)
-{
-	char k[CL_KEY_MAX];
-	const char *argv[2];
-
-	if (!sharing(cl, TP_CLUSTER_SHARE_USERS))
-		return;
-	argv[0] = "HGETALL";
-	argv[1] = k;
-	key(k, sizeof(k), cl, "users", "", 0);
-	if (!send_cmd(&cl->cmd, on_users, NULL, 2, argv))
-		return;
-	argv[0] = "SMEMBERS";
-	key(k, sizeof(k), cl, "secrets", "", 0);
-	send_cmd(&cl->cmd, on_secrets, NULL, 2, argv);
-	cl->users_dirty = false;
-}
-
-/* HGET NS:users NAME after "u NAME": there (added, new keys) or not
- * (deleted). priv: the name, malloc()ed. */
-static void
-on_user(redisAsyncContext *ac, void *reply, void *priv)
-{
-	struct cl_link *l = ac->data;
-	const redisReply *r = reply;
-	char *name = priv;
-
-	if (l != NULL && answered(l, r)) {
-		struct cp_cluster *cl = l->cl;
-
-		if (r->type == REDIS_REPLY_STRING)
-			user_apply(cl, name, strlen(name), r->str, r->len);
-		else if (r->type == REDIS_REPLY_NIL && !cp_conf_user(cl->cp, name))
-			cp_auth_user_del(cl->cp->auth, name);
-	}
-	free(name);
-}
-
-static void
-on_event(redisAsyncContext *ac, void *reply, void *priv)
-{
-	struct cl_link *l = ac->data;
-	const redisReply *r = reply, *kind, *msg;
-	struct cp_cluster *cl;
-	char k[CL_KEY_MAX];
-
-	(void)priv;
-	if (l == NULL || r == NULL)
-		return;
-	cl = l->cl;
-	if (r->type != REDIS_REPLY_ARRAY || r->elements != 3)
-		return;
-	kind = r->element[0];
-	msg = r->element[2];
-	if (kind->type != REDIS_REPLY_STRING)
-		return;
-	if (strcmp(kind->str, "subscribe") == 0) {
-		/* From now on no change is missed: read everything once. */
-		l->subscribed = true;
-		cl->users_dirty = true;
-		return;
-	}
-	if (strcmp(kind->str, "message") != 0 || msg->type != REDIS_REPLY_STRING)
-		return;
-	cl->st.events++;
-	if (msg->len == 1 && msg->str[0] == 's') {
-		const char *argv[2] = { "SMEMBERS", k };
-
-		key(k, sizeof(k), cl, "secrets", "", 0);
-		send_cmd(&cl->cmd, on_secrets, NULL, 2, argv);
-	} else if (msg->len > 2 && msg->str[0] == 'u' && msg->str[1] == ' ' &&
-		   msg->len - 2 <= CP_STORE_NAME_MAX && strlen(msg->str) == msg->len) {
-		const char *argv[3] = { "HGET", k, msg->str + 2 };
-		char *name = strdup(msg->str + 2);
-
-		key(k, sizeof(k), cl, "users", "", 0);
-		if (name == NULL || !send_cmd(&cl->cmd, on_user, name, 3, argv)) {
-			free(name);
-			cl->users_dirty = true;
-		}
-	} else {
-		cl->st.bad_entries++;
-	}
-}
-
-static void
-subscribe(struct cp_cluster *cl)
-{
-	char k[CL_KEY_MAX];
-	const char *argv[2] = { "SUBSCRIBE", k };
-	size_t len[2];
-
-	key(k, sizeof(k), cl, "events", "", 0);
-	len[0] = 9;
-	len[1] = strlen(k);
-	/* a subscription's answers never end: not counted as inflight */
-	if (cl->sub.ac != NULL &&
-	    redisAsyncCommandArgv(cl->sub.ac, on_event, NULL, 2, argv, len) == REDIS_OK)
-		cl->sub.subscribed = false;   /* until "subscribe" comes back */
-}
-
-/* ---- the store over the cluster (cp/store's interface) ----------------- */
-
-struct cl_store {
-	struct cp_store s;            /* first */
-	struct cp_cluster *cl;
-};
-
-static struct cp_cluster *
-store_cl(struct cp_store *s)
-{
-	return ((struct cl_store *)(void *)s)->cl;
-}
-
-static int
-store_away(struct cp_store *s)
-{
-	struct cp_cluster *cl = store_cl(s);
-
-	cl->st.write_refused++;
-	snprintf(s->err, sizeof(s->err), "the cluster store (redis %s:%u) is not "
-		 "reachable: nothing written (users and secrets are added where "
-		 "every box sees them, or not at all)", cl->host, cl->port);
-	return -EAGAIN;
-}
-
-static void
-announce(struct cp_cluster *cl, const char *what, size_t len)
-{
-	char k[CL_KEY_MAX];
-	const char *argv[3] = { "PUBLISH", k, what };
-	size_t lens[3];
-
-	key(k, sizeof(k), cl, "events", "", 0);
-	lens[0] = 7;
-	lens[1] = strlen(k);
-	lens[2] = len;
-	send_argv(&cl->cmd, NULL, NULL, 3, argv, lens);
-}
-
-static int
-rs_user_get(struct cp_store *s, const char *name, struct cp_store_user *out)
-{
-	/* cp holds what Redis has (and reads it again now): a user of the
-	 * file that goes falls back to nothing until then. */
-	(void)name;
-	(void)out;
-	store_cl(s)->users_dirty = true;
-	return -ENOENT;
-}
-
-static int
-rs_user_list(struct cp_store *s, cp_store_user_fn fn, void *arg)
-{
-	/* read asynchronously once connected (on_users) */
-	(void)s;
-	(void)fn;
-	(void)arg;
-	return 0;
-}
-
-static int
-rs_user_put(struct cp_store *s, const struct cp_store_user *u, unsigned int n)
-{
-	struct cp_cluster *cl = store_cl(s);
-	char k[CL_KEY_MAX], v[32 + 1 + 64 + 1], ev[CP_STORE_NAME_MAX + 3];
-
-	if (cl->cmd.state != CL_UP)
-		return store_away(s);
-	key(k, sizeof(k), cl, "users", "", 0);
-	for (unsigned int i = 0; i < n; i++) {
-		const char *argv[4] = { "HSET", k, u[i].name, v };
-
-		cp_store_hex(u[i].md5, 16, v);
-		if (u[i].has_sha256) {
-			v[32] = ':';
-			cp_store_hex(u[i].sha256, 32, v + 33);
-		}
-		if (!send_cmd(&cl->cmd, NULL, NULL, 4, argv)) {
-			OPENSSL_cleanse(v, sizeof(v));
-			return store_away(s);
-		}
-		snprintf(ev, sizeof(ev), "u %s", u[i].name);
-		announce(cl, ev, strlen(ev));
-	}
-	OPENSSL_cleanse(v, sizeof(v));
-	return 0;
-}
-
-static int
-rs_user_del(struct cp_store *s, const char *name)
-{
-	struct cp_cluster *cl = store_cl(s);
-	char k[CL_KEY_MAX], ev[CP_STORE_NAME_MAX + 3];
-	const char *argv[3] = { "HDEL", k, name };
-
-	if (cl->cmd.state != CL_UP)
-		return store_away(s);
-	key(k, sizeof(k), cl, "users", "", 0);
-	if (!send_cmd(&cl->cmd, NULL, NULL, 3, argv))
-		return store_away(s);
-	snprintf(ev, sizeof(ev), "u %s", name);
-	announce(cl, ev, strlen(ev));
-	return 0;
-}
-
-static int
-rs_secret_list(struct cp_store *s, cp_store_secret_fn fn, void *arg)
-{
-	(void)s;
-	(void)fn;
-	(void)arg;
-	return 0;
-}
-
-static int
-rs_secret_write(struct cp_store *s, const char *verb, const char *secret)
-{
-	struct cp_cluster *cl = store_cl(s);
-	char k[CL_KEY_MAX];
-	const char *argv[3] = { verb, k, secret };
-
-	if (cl->cmd.state != CL_UP)
-		return store_away(s);
-	key(k, sizeof(k), cl, "secrets", "", 0);
-	if (!send_cmd(&cl->cmd, NULL, NULL, 3, argv))
-		return store_away(s);
-	announce(cl, "s", 1);
-	return 0;
-}
-
-static int
-rs_secret_add(struct cp_store *s, const char *secret)
-{
-	return rs_secret_write(s, "SADD", secret);
-}
-
-static int
-rs_secret_del(struct cp_store *s, const char *secret)
-{
-	return rs_secret_write(s, "SREM", secret);
-}
-
-static int
-rs_psk_list(struct cp_store *s, cp_store_psk_fn fn, void *arg)
-{
-	(void)s;
-	(void)fn;
-	(void)arg;
-	return 0;
-}
-
-static int
-rs_psk_put(struct cp_store *s, const struct cp_store_psk *p)
-{
-	(void)p;
-	snprintf(s->err, sizeof(s->err), "TLS PSK identities are not shared through the "
-		 "cluster store yet (cp/cluster/FEATURE.md)");
-	return -EOPNOTSUPP;
-}
-
-static int
-rs_psk_del(struct cp_store *s, const char *id)
-{
-	return rs_psk_put(s, (const struct cp_store_psk *)(const void *)id);
-}
-
-static void
-rs_close(struct cp_store *s)
-{
-	free(s);
-}
-
-static const struct cp_store_ops redis_store_ops = {
-	.kind = "redis",
-	.user_get = rs_user_get,
-	.user_list = rs_user_list,
-	.user_put = rs_user_put,
-	.user_del = rs_user_del,
-	.secret_list = rs_secret_list,
-	.secret_add = rs_secret_add,
-	.secret_del = rs_secret_del,
-	.psk_list = rs_psk_list,
-	.psk_put = rs_psk_put,
-	.psk_del = rs_psk_del,
-	.close = rs_close,
-};
-
-struct cp_store *
-cp_store_redis_open(struct cp_cluster *cl)
-{
-	struct cl_store *s = calloc(1, sizeof(*s));
-
-	if (s == NULL)
-		return NULL;
-	s->s.ops = &redis_store_ops;
-	s->cl = cl;
-	snprintf(s->s.realm, sizeof(s->s.realm), "%s", cl->cp->conf->turn.realm);
-	snprintf(s->s.where, sizeof(s->s.where), "redis:%.200s", cl->ns);
-	return &s->s;
-}
-
 /* ---- quotas across boxes -------------------------------------------------- */
 
 static void
@@ -763,7 +119,7 @@ on_quota(redisAsyncContext *ac, void *reply, void *priv)
 	if (l == NULL)
 		return;
 	cl = l->cl;
-	if (answered(l, r) && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+	if (cl_answered(l, r) && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
 	    r->element[0]->type == REDIS_REPLY_INTEGER)
 		verdict = r->element[0]->integer == 1;
 	else if (r != NULL)
@@ -779,8 +135,8 @@ on_quota(redisAsyncContext *ac, void *reply, void *priv)
 			char k[CL_KEY_MAX];
 			const char *argv[3] = { "ZREM", k, p->member };
 
-			key(k, sizeof(k), cl, "quota:", p->user, p->user_len);
-			send_cmd(&cl->cmd, NULL, NULL, 3, argv);
+			cl_key(k, sizeof(k), cl, "quota:", p->user, p->user_len);
+			cl_send_cmd(&cl->cmd, NULL, NULL, 3, argv);
 		}
 		return;
 	}
@@ -797,7 +153,7 @@ cp_cluster_quota(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg,
 	struct cl_pending *p = NULL;
 	unsigned int free_i = CL_MAX_PENDING;
 
-	if (cl == NULL || !sharing(cl, TP_CLUSTER_SHARE_QUOTA) || cp->conf->cp.quota_user == 0)
+	if (cl == NULL || !cl_sharing(cl, TP_CLUSTER_SHARE_QUOTA) || cp->conf->cp.quota_user == 0)
 		return CP_CLUSTER_ALLOW;
 	if (cl->replay == msg) {
 		cl->replay = NULL;
@@ -840,7 +196,7 @@ cp_cluster_quota(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg,
 	p->user[len] = '\0';
 	p->user_len = (uint16_t)len;
 	lease_member(cl, &msg->h.tuple, p->member, sizeof(p->member));
-	key(k, sizeof(k), cl, "quota:", user, len);
+	cl_key(k, sizeof(k), cl, "quota:", user, len);
 	snprintf(now, sizeof(now), "%" PRIu64, cp->wall_ms);
 	snprintf(until, sizeof(until), "%" PRIu64, cp->wall_ms + (uint64_t)cl->conf->lease_s * 1000u);
 	snprintf(limit, sizeof(limit), "%u", cp->conf->cp.quota_user);
@@ -859,8 +215,8 @@ cp_cluster_quota(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg,
 
 		for (int i = 0; i < 9; i++)
 			lens[i] = strlen(argv[i]);
-		lens[3] = (size_t)key(k, sizeof(k), cl, "quota:", user, len);
-		if (!send_argv(&cl->cmd, on_quota,
+		lens[3] = (size_t)cl_key(k, sizeof(k), cl, "quota:", user, len);
+		if (!cl_send_argv(&cl->cmd, on_quota,
 			       (void *)(uintptr_t)((uintptr_t)p->gen * CL_MAX_PENDING + free_i),
 			       9, argv, lens)) {
 			cl->st.quota_local++;
@@ -906,8 +262,8 @@ pending_step(struct cp_cluster *cl)
 			const char *argv[3] = { "ZREM", k, p->member };
 			size_t lens[3] = { 4, 0, strlen(p->member) };
 
-			lens[1] = (size_t)key(k, sizeof(k), cl, "quota:", p->user, p->user_len);
-			send_argv(&cl->cmd, NULL, NULL, 3, argv, lens);
+			lens[1] = (size_t)cl_key(k, sizeof(k), cl, "quota:", p->user, p->user_len);
+			cl_send_argv(&cl->cmd, NULL, NULL, 3, argv, lens);
 		}
 		done++;
 	}
@@ -925,23 +281,23 @@ alloc_publish(struct cp_cluster *cl, const struct cp_alloc *a)
 	const char *js;
 
 	snprintf(lease, sizeof(lease), "%u", cl->conf->lease_s * 1000u);
-	if (sharing(cl, TP_CLUSTER_SHARE_QUOTA) && cp->conf->cp.quota_user != 0) {
+	if (cl_sharing(cl, TP_CLUSTER_SHARE_QUOTA) && cp->conf->cp.quota_user != 0) {
 		const char *argv[4] = { "ZADD", k, until, member };
 		size_t lens[4] = { 4, 0, 0, 0 };
 		const char *ev[3] = { "PEXPIRE", k, lease };
 		size_t evl[3] = { 7, 0, strlen(lease) };
 
-		lens[1] = evl[1] = (size_t)key(k, sizeof(k), cl, "quota:", a->user->name,
+		lens[1] = evl[1] = (size_t)cl_key(k, sizeof(k), cl, "quota:", a->user->name,
 					       a->user->len);
 		snprintf(until, sizeof(until), "%" PRIu64,
 			 cp->wall_ms + (uint64_t)cl->conf->lease_s * 1000u);
 		lease_member(cl, &a->tuple, member, sizeof(member));
 		lens[2] = strlen(until);
 		lens[3] = strlen(member);
-		send_argv(&cl->cmd, NULL, NULL, 4, argv, lens);
-		send_argv(&cl->cmd, NULL, NULL, 3, ev, evl);
+		cl_send_argv(&cl->cmd, NULL, NULL, 4, argv, lens);
+		cl_send_argv(&cl->cmd, NULL, NULL, 3, ev, evl);
 	}
-	if (!sharing(cl, TP_CLUSTER_SHARE_REGISTRY))
+	if (!cl_sharing(cl, TP_CLUSTER_SHARE_REGISTRY))
 		return;
 	o = json_object_new_object();
 	rel = json_object_new_array();
@@ -967,10 +323,10 @@ alloc_publish(struct cp_cluster *cl, const struct cp_alloc *a)
 		const char *ev[3] = { "PEXPIRE", k, lease };
 		size_t evl[3] = { 7, 0, strlen(lease) };
 
-		lens[1] = evl[1] = (size_t)key(k, sizeof(k), cl, "allocs:", cl->conf->box,
+		lens[1] = evl[1] = (size_t)cl_key(k, sizeof(k), cl, "allocs:", cl->conf->box,
 					       strlen(cl->conf->box));
-		send_argv(&cl->cmd, NULL, NULL, 4, argv, lens);
-		send_argv(&cl->cmd, NULL, NULL, 3, ev, evl);
+		cl_send_argv(&cl->cmd, NULL, NULL, 4, argv, lens);
+		cl_send_argv(&cl->cmd, NULL, NULL, 3, ev, evl);
 	}
 	json_object_put(o);
 }
@@ -990,21 +346,21 @@ cp_cluster_alloc_gone(struct cp_ctx *cp, const struct cp_alloc *a)
 
 	if (cl == NULL || cl->cmd.state != CL_UP)
 		return;   /* the leases end by themselves */
-	if (sharing(cl, TP_CLUSTER_SHARE_QUOTA) && cp->conf->cp.quota_user != 0) {
+	if (cl_sharing(cl, TP_CLUSTER_SHARE_QUOTA) && cp->conf->cp.quota_user != 0) {
 		const char *argv[3] = { "ZREM", k, member };
 		size_t lens[3] = { 4, 0, 0 };
 
-		lens[1] = (size_t)key(k, sizeof(k), cl, "quota:", a->user->name, a->user->len);
+		lens[1] = (size_t)cl_key(k, sizeof(k), cl, "quota:", a->user->name, a->user->len);
 		lease_member(cl, &a->tuple, member, sizeof(member));
 		lens[2] = strlen(member);
-		send_argv(&cl->cmd, NULL, NULL, 3, argv, lens);
+		cl_send_argv(&cl->cmd, NULL, NULL, 3, argv, lens);
 	}
-	if (sharing(cl, TP_CLUSTER_SHARE_REGISTRY)) {
+	if (cl_sharing(cl, TP_CLUSTER_SHARE_REGISTRY)) {
 		const char *argv[3] = { "HDEL", k, id };
 
-		key(k, sizeof(k), cl, "allocs:", cl->conf->box, strlen(cl->conf->box));
+		cl_key(k, sizeof(k), cl, "allocs:", cl->conf->box, strlen(cl->conf->box));
 		snprintf(id, sizeof(id), "%" PRIu64, a->id);
-		send_cmd(&cl->cmd, NULL, NULL, 3, argv);
+		cl_send_cmd(&cl->cmd, NULL, NULL, 3, argv);
 	}
 }
 
@@ -1039,7 +395,7 @@ on_publish(redisAsyncContext *ac, void *reply, void *priv)
 	bool ok;
 
 	(void)priv;
-	if (l == NULL || !answered(l, r))
+	if (l == NULL || !cl_answered(l, r))
 		return;
 	cl = l->cl;
 	ok = r->type == REDIS_REPLY_INTEGER && r->integer == 1;
@@ -1063,8 +419,8 @@ load_publish(struct cp_cluster *cl)
 	snprintf(ttl, sizeof(ttl), "%u", CL_BOX_TTL_MS);
 	snprintf(allocs, sizeof(allocs), "%u", cp->nallocs);
 	snprintf(cap, sizeof(cap), "%u", cp->max_allocs);
-	key(kb, sizeof(kb), cl, "box:", cl->conf->box, strlen(cl->conf->box));
-	key(ks, sizeof(ks), cl, "boxes", "", 0);
+	cl_key(kb, sizeof(kb), cl, "box:", cl->conf->box, strlen(cl->conf->box));
+	cl_key(ks, sizeof(ks), cl, "boxes", "", 0);
 	argv[n++] = "EVAL";
 	argv[n++] = BOX_PUBLISH;
 	argv[n++] = "2";
@@ -1083,7 +439,7 @@ load_publish(struct cp_cluster *cl)
 		argv[n++] = tp_conf_hostport_family(cl->conf->address[i]) == 4 ? "v4" : "v6";
 		argv[n++] = cl->conf->address[i];
 	}
-	send_cmd(&cl->cmd, on_publish, NULL, n, argv);
+	cl_send_cmd(&cl->cmd, on_publish, NULL, n, argv);
 }
 
 /* Where new clients go when this box is full (unless cp.alternates says)
@@ -1130,7 +486,7 @@ on_boxes(redisAsyncContext *ac, void *reply, void *priv)
 	unsigned int n = 0;
 
 	(void)priv;
-	if (l == NULL || !answered(l, r))
+	if (l == NULL || !cl_answered(l, r))
 		return;
 	cl = l->cl;
 	if (r->type != REDIS_REPLY_ARRAY || r->elements % 2 != 0) {
@@ -1169,105 +525,12 @@ boxes_read(struct cp_cluster *cl)
 	char ks[CL_KEY_MAX], pre[CL_KEY_MAX];
 	const char *argv[5] = { "EVAL", BOX_READ, "1", ks, pre };
 
-	key(ks, sizeof(ks), cl, "boxes", "", 0);
-	key(pre, sizeof(pre), cl, "box:", "", 0);
-	send_cmd(&cl->cmd, on_boxes, NULL, 5, argv);
-}
-
-/* ---- Sentinel: where the master is ---------------------------------------- */
-
-static void
-on_master(redisAsyncContext *ac, void *reply, void *priv)
-{
-	struct cl_link *l = ac->data;
-	const redisReply *r = reply;
-	struct cp_cluster *cl;
-	uint32_t port;
-	char hp[80];
-
-	(void)priv;
-	if (l == NULL || !answered(l, r))
-		return;
-	cl = l->cl;
-	if (r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
-	    r->element[0]->type == REDIS_REPLY_STRING &&
-	    r->element[1]->type == REDIS_REPLY_STRING && r->element[0]->len < 48 &&
-	    cl_parse_u32(r->element[1]->str, r->element[1]->len, &port) == 0 &&
-	    port > 0 && port < 65536) {
-		snprintf(hp, sizeof(hp), strchr(r->element[0]->str, ':') ? "[%s]:%u" : "%s:%u",
-			 r->element[0]->str, port);
-		if (tp_conf_hostport_family(hp) != 0) {
-			snprintf(cl->host, sizeof(cl->host), "%s", r->element[0]->str);
-			cl->port = (uint16_t)port;
-			cl->have_target = true;
-			tp_log(TP_LOG_NOTICE, "cluster: sentinel says master '%s' is %s",
-			       cl->conf->master, hp);
-			return;
-		}
-	}
-	cl->st.bad_entries++;
-	cl->sentinel_i++;
-}
-
-static void
-hostport_split(const char *s, char *host, size_t size, uint16_t *port)
-{
-	const char *colon = strrchr(s, ':');
-	size_t hl = (size_t)(colon - s);
-
-	if (s[0] == '[') {
-		s++;
-		hl -= 2;
-	}
-	if (hl >= size)
-		hl = size - 1;
-	memcpy(host, s, hl);
-	host[hl] = '\0';
-	*port = (uint16_t)atoi(colon + 1);
-}
-
-/* With Sentinel and no master known: ask the next sentinel. */
-static void
-sentinel_step(struct cp_cluster *cl)
-{
-	struct cl_link *l = &cl->sentinel;
-	char host[64];
-	uint16_t port;
-
-	if (cl->have_target) {
-		if (l->ac != NULL)
-			link_close(l);
-		return;
-	}
-	if (l->state == CL_DOWN && l->ac == NULL && cl->cp->now_ms >= l->retry_ms) {
-		const char *s = cl->conf->sentinels[cl->sentinel_i % cl->conf->nsentinels];
-
-		hostport_split(s, host, sizeof(host), &port);
-		link_open(l, host, port);
-	} else if (l->state == CL_UP && l->inflight == 0) {
-		const char *argv[3] = { "SENTINEL", "get-master-addr-by-name",
-					cl->conf->master };
-
-		send_cmd(l, on_master, NULL, 3, argv);
-	}
+	cl_key(ks, sizeof(ks), cl, "boxes", "", 0);
+	cl_key(pre, sizeof(pre), cl, "box:", "", 0);
+	cl_send_cmd(&cl->cmd, on_boxes, NULL, 5, argv);
 }
 
 /* ---- the turn ------------------------------------------------------------- */
-
-static void
-link_watch(struct cp_cluster *cl, struct cl_link *l)
-{
-	/* no answer for too long: that Redis is away */
-	if (l->ac != NULL && (l->inflight > 0 || l->state == CL_CONNECTING) &&
-	    cl->cp->now_ms - l->progress_ms > CL_REPLY_TIMEOUT_MS) {
-		bool was_up = l->state == CL_UP;
-
-		link_close(l);
-		l->state = was_up ? CL_UP : CL_CONNECTING;   /* so link_down says so */
-		link_down(l, "no answer in 3 s");
-		l->state = CL_DOWN;
-	}
-}
 
 unsigned int
 cp_cluster_poll(struct cp_ctx *cp)
@@ -1279,24 +542,24 @@ cp_cluster_poll(struct cp_ctx *cp)
 	if (cl == NULL)
 		return 0;
 	if (cl->conf->nsentinels > 0) {
-		sentinel_step(cl);
-		work += link_poll(&cl->sentinel);
-		link_watch(cl, &cl->sentinel);
+		cl_sentinel_step(cl);
+		work += cl_link_poll(&cl->sentinel);
+		cl_link_watch(cl, &cl->sentinel);
 	}
 	if (cl->have_target) {
 		if (cl->cmd.state == CL_DOWN && cl->cmd.ac == NULL && cp->now_ms >= cl->cmd.retry_ms)
-			link_open(&cl->cmd, cl->host, cl->port);
-		if (sharing(cl, TP_CLUSTER_SHARE_USERS) && cl->sub.state == CL_DOWN &&
+			cl_link_open(&cl->cmd, cl->host, cl->port);
+		if (cl_sharing(cl, TP_CLUSTER_SHARE_USERS) && cl->sub.state == CL_DOWN &&
 		    cl->sub.ac == NULL && cp->now_ms >= cl->sub.retry_ms)
-			link_open(&cl->sub, cl->host, cl->port);
+			cl_link_open(&cl->sub, cl->host, cl->port);
 	}
 	was_up = cl->cmd.state == CL_UP;
-	work += link_poll(&cl->cmd);
-	work += link_poll(&cl->sub);
-	link_watch(cl, &cl->cmd);
-	link_watch(cl, &cl->sub);
+	work += cl_link_poll(&cl->cmd);
+	work += cl_link_poll(&cl->sub);
+	cl_link_watch(cl, &cl->cmd);
+	cl_link_watch(cl, &cl->sub);
 	if (cl->sub.state == CL_UP && !cl->sub.subscribed && cl->sub.inflight == 0) {
-		subscribe(cl);
+		cl_subscribe(cl);
 		cl->sub.inflight = 1;    /* until "subscribe" comes: not again */
 	}
 	if (cl->sub.subscribed)
@@ -1309,11 +572,11 @@ cp_cluster_poll(struct cp_ctx *cp)
 			cl->next_sweep_ms = cp->now_ms + cl->conf->lease_s * 1000u / 3u;
 			cl->next_publish_ms = 0;
 		}
-		if (cl->users_dirty && (cl->sub.subscribed || !sharing(cl, TP_CLUSTER_SHARE_USERS)))
-			users_read(cl);
+		if (cl->users_dirty && (cl->sub.subscribed || !cl_sharing(cl, TP_CLUSTER_SHARE_USERS)))
+			cl_users_read(cl);
 		if (cp->now_ms >= cl->next_publish_ms) {
 			cl->next_publish_ms = cp->now_ms + CL_PUBLISH_MS;
-			if (sharing(cl, TP_CLUSTER_SHARE_LOAD)) {
+			if (cl_sharing(cl, TP_CLUSTER_SHARE_LOAD)) {
 				load_publish(cl);
 				boxes_read(cl);
 			}
@@ -1364,7 +627,7 @@ cp_cluster_init(struct cp_ctx *cp)
 	cl->cmd.cl = cl->sub.cl = cl->sentinel.cl = cl;
 	cl->cmd.backoff_ms = cl->sub.backoff_ms = cl->sentinel.backoff_ms = CL_BACKOFF_MIN_MS;
 	if (k->nredis > 0) {
-		hostport_split(k->redis[0], cl->host, sizeof(cl->host), &cl->port);
+		cl_hostport_split(k->redis[0], cl->host, sizeof(cl->host), &cl->port);
 		cl->have_target = true;
 	}
 	cl->users_dirty = true;
@@ -1382,9 +645,9 @@ cp_cluster_fini(struct cp_ctx *cp)
 
 	if (cl == NULL)
 		return;
-	link_close(&cl->cmd);
-	link_close(&cl->sub);
-	link_close(&cl->sentinel);
+	cl_link_close(&cl->cmd);
+	cl_link_close(&cl->sub);
+	cl_link_close(&cl->sentinel);
 	free(cl);
 	cp->cluster = NULL;
 }
@@ -1433,3 +696,4 @@ cp_cluster_json(const struct cp_ctx *cp)
 	json_object_object_add(o, "boxes", boxes);
 	return o;
 }
+

@@ -204,7 +204,7 @@ load_cluster(const config_setting_t *g, struct tp_conf *c, char *err, size_t err
 		     "sentinels, not redis");
 	s = config_setting_get_member(g, "address");
 	for (unsigned int i = 0; i < k->naddress; i++) {
-		int f = tp_conf_hostport_family(k->address[i]);
+		int f = tp_conf_hostport_family(k->address[i]) == 4 ? 1 : 2;
 
 		if (fams & f)
 			FAIL(s, "cluster.address: one IPv4 and one IPv6 address at most");
