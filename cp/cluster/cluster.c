@@ -566,7 +566,20 @@ cp_cluster_poll(struct cp_ctx *cp)
 		cl->sub.inflight = 0;
 	if (cl->cmd.state == CL_UP) {
 		if (!was_up || cl->next_sweep_ms == 0) {
-			/* (back) up: everything of ours is written again */
+			/* (back) up: everything of ours is written again,
+			 * over a registry hash emptied first: what ended
+			 * while Redis or this cp was away is not left in it
+			 * (the link keeps the order: DEL, then the sweep) */
+			if (cl_sharing(cl, TP_CLUSTER_SHARE_REGISTRY)) {
+				char k[CL_KEY_MAX];
+				const char *argv[2] = { "DEL", k };
+
+				cl_key(k, sizeof(k), cl, "allocs:", cl->conf->box,
+				       strlen(cl->conf->box));
+				cl_send_cmd(&cl->cmd, NULL, NULL, 2, argv);
+			}
+			/* events heard while commands could not go out */
+			cl->users_dirty = true;
 			cl->sweeping = true;
 			cl->sweep_cur = 0;
 			cl->next_sweep_ms = cp->now_ms + cl->conf->lease_s * 1000u / 3u;

@@ -239,7 +239,8 @@ on_event(redisAsyncContext *ac, void *reply, void *priv)
 		const char *argv[2] = { "SMEMBERS", k };
 
 		cl_key(k, sizeof(k), cl, "secrets", "", 0);
-		cl_send_cmd(&cl->cmd, on_secrets, NULL, 2, argv);
+		if (!cl_send_cmd(&cl->cmd, on_secrets, NULL, 2, argv))
+			cl->users_dirty = true;
 	} else if (msg->len > 2 && msg->str[0] == 'u' && msg->str[1] == ' ' &&
 		   msg->len - 2 <= CP_STORE_NAME_MAX && strlen(msg->str) == msg->len) {
 		const char *argv[3] = { "HGET", k, msg->str + 2 };

@@ -3,7 +3,8 @@
  * turnpikectl allocations --cluster: "where is this user" from any box
  * of a cluster (cp/cluster). turnpike-cp says where its Redis is and
  * under which namespace (status, "cluster"); turnpikectl then reads the
- * registry there itself, one NS:allocs:BOX hash per live box, with a
+ * registry there itself, one NS:allocs:BOX hash per box (found by SCAN,
+ * so that the registry needs no other key shared), with a
  * blocking hiredis context bounded by CTL_API_TIMEOUT_S (a command line
  * may wait; cp's loop never does). What Redis holds is another box's
  * word: names, lengths and JSON are checked, an entry that is not well
@@ -105,6 +106,63 @@ entry(const char *box, const redisReply *id, const redisReply *val, int64_t now_
 	return o;
 }
 
+#define CL_BOXES_MAX 1024u
+
+/* The boxes with a registry hash: SCAN for NS:allocs:* (the namespace's
+ * glob characters escaped), names checked. Returns how many went into
+ * names (each malloc()ed), or -1 with the reason on stderr; *bad counts
+ * names refused. */
+static int
+scan_boxes(redisContext *rc, const char *ns, char **names, unsigned int *bad)
+{
+	char pat[2200], cursor[32] = "0";
+	size_t j = 0, plen = strlen(ns) + strlen(":allocs:");
+	int n = 0;
+
+	for (const char *p = ns; *p != '\0' && j + 3 < sizeof(pat); p++) {
+		if (strchr("*?[]\\", *p) != NULL)
+			pat[j++] = '\\';
+		pat[j++] = *p;
+	}
+	snprintf(pat + j, sizeof(pat) - j, ":allocs:*");
+	do {
+		redisReply *r = redisCommand(rc, "SCAN %s MATCH %s COUNT 1000", cursor, pat);
+
+		if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+		    r->element[0]->type != REDIS_REPLY_STRING || r->element[0]->len >= 32 ||
+		    r->element[1]->type != REDIS_REPLY_ARRAY) {
+			fprintf(stderr, "%s: redis: %s\n", CTL_PROG,
+				r == NULL ? rc->errstr : "SCAN did not answer [cursor, keys]");
+			if (r != NULL)
+				freeReplyObject(r);
+			while (n > 0)
+				free(names[--n]);
+			return -1;
+		}
+		snprintf(cursor, sizeof(cursor), "%s", r->element[0]->str);
+		for (size_t i = 0; i < r->element[1]->elements && n < (int)CL_BOXES_MAX; i++) {
+			const redisReply *k = r->element[1]->element[i];
+			const char *b;
+
+			if (k->type != REDIS_REPLY_STRING || k->len <= plen ||
+			    strlen(k->str) != k->len) {
+				(*bad)++;
+				continue;
+			}
+			b = k->str + plen;
+			if (!tp_conf_cluster_name_ok(b)) {
+				(*bad)++;
+				continue;
+			}
+			names[n] = strdup(b);
+			if (names[n] != NULL)
+				n++;
+		}
+		freeReplyObject(r);
+	} while (strcmp(cursor, "0") != 0);
+	return n;
+}
+
 static void
 print_table(struct json_object *list)
 {
@@ -158,7 +216,8 @@ ctl_allocations_cluster(const struct ctl_opts *opts, const char *user)
 	int port, status = CTL_EXIT_FAIL;
 	unsigned int bad = 0, nboxes = 0;
 	redisContext *rc = NULL;
-	redisReply *boxes = NULL;
+	char *names[CL_BOXES_MAX];
+	int nnames = 0;
 	int64_t now_s = (int64_t)time(NULL);
 
 	json_object_object_add(req, "cmd", json_object_new_string("status"));
@@ -183,25 +242,16 @@ ctl_allocations_cluster(const struct ctl_opts *opts, const char *user)
 		goto out;
 	}
 	redisSetTimeout(rc, tv);
-	snprintf(k, sizeof(k), "%s:boxes", ns);
-	boxes = redisCommand(rc, "SMEMBERS %s", k);
-	if (boxes == NULL || boxes->type != REDIS_REPLY_ARRAY) {
-		fprintf(stderr, "%s: redis at %s: %s\n", CTL_PROG, redis,
-			boxes == NULL ? rc->errstr : "SMEMBERS did not answer a list");
+	nnames = scan_boxes(rc, ns, names, &bad);
+	if (nnames < 0)
 		goto out;
-	}
 	list = json_object_new_array();
-	for (size_t i = 0; i < boxes->elements && i < 1024; i++) {
-		const redisReply *b = boxes->element[i];
+	for (int i = 0; i < nnames; i++) {
+		const char *b = names[i];
 		redisReply *h;
 
-		if (b->type != REDIS_REPLY_STRING || strlen(b->str) != b->len ||
-		    !tp_conf_cluster_name_ok(b->str)) {
-			bad++;
-			continue;
-		}
 		nboxes++;
-		snprintf(k, sizeof(k), "%s:allocs:%s", ns, b->str);
+		snprintf(k, sizeof(k), "%s:allocs:%s", ns, b);
 		h = redisCommand(rc, "HGETALL %s", k);
 		if (h == NULL) {
 			fprintf(stderr, "%s: redis at %s: %s\n", CTL_PROG, redis, rc->errstr);
@@ -209,8 +259,7 @@ ctl_allocations_cluster(const struct ctl_opts *opts, const char *user)
 			goto out;
 		}
 		for (size_t j = 0; h->type == REDIS_REPLY_ARRAY && j + 1 < h->elements; j += 2) {
-			struct json_object *e = entry(b->str, h->element[j], h->element[j + 1],
-						      now_s);
+			struct json_object *e = entry(b, h->element[j], h->element[j + 1], now_s);
 
 			if (e == NULL) {
 				bad++;
@@ -243,8 +292,8 @@ ctl_allocations_cluster(const struct ctl_opts *opts, const char *user)
 	}
 	status = fflush(stdout) == 0 ? CTL_EXIT_OK : CTL_EXIT_FAIL;
 out:
-	if (boxes != NULL)
-		freeReplyObject(boxes);
+	for (int i = 0; i < nnames; i++)
+		free(names[i]);
 	if (rc != NULL)
 		redisFree(rc);
 	json_object_put(ans);

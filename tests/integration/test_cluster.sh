@@ -15,6 +15,7 @@
 #   - box 1 drained with no alternate named: a new client gets 300 with
 #     ALTERNATE-SERVER 10.220.0.1:3478 (box 2), and following it relays
 #     through box 2 (a Send indication echoed back as a Data indication);
+#   - box 2 finds redis through redis-sentinel (box 1 is told where);
 #   - redis-server killed (SIGKILL) and restarted on its append-only file
 #     while a uclient session runs on each box: both lose nothing, an
 #     Allocate meanwhile is decided on the local count (counted), and
@@ -31,6 +32,7 @@ done
 LIB=$(cd "$(dirname "$0")/lib" && pwd)
 CTL=$TP_BUILD/cp/ctl/turnpikectl
 RPORT=$((20000 + $$ % 20000))
+SPORT=$((RPORT + 1))
 RDIR=$TP_TMP/redis
 mkdir -p "$RDIR"
 declare -A DP_PID CP_PID
@@ -50,6 +52,7 @@ cluster_cleanup() {
     rm -f "/dev/shm/${TP_ID}$n"
   done
   [ -n "$REDIS_PID" ] && kill -KILL "$REDIS_PID" 2>/dev/null
+  [ -n "${SENTINEL_PID:-}" ] && kill -KILL "$SENTINEL_PID" 2>/dev/null
   (exit $rc); tp_cleanup
 }
 trap cluster_cleanup EXIT
@@ -61,6 +64,25 @@ redis_start() {
   REDIS_PID=$!
   for _ in $(seq 50); do rcli ping 2>/dev/null | grep -q PONG && return 0; sleep 0.1; done
   tp_die "redis-server did not start"
+}
+
+# Box 2 finds redis through a redis-sentinel that monitors it.
+sentinel_start() {
+  mkdir -p "$TP_TMP/sentinel"
+  cat >"$TP_TMP/sentinel/sentinel.conf" <<CONF
+port $SPORT
+bind 127.0.0.1
+dir $TP_TMP/sentinel
+sentinel monitor tp$$ 127.0.0.1 $RPORT 1
+sentinel down-after-milliseconds tp$$ 60000
+CONF
+  redis-sentinel "$TP_TMP/sentinel/sentinel.conf" >>"$TP_TMP/sentinel.log" 2>&1 &
+  SENTINEL_PID=$!
+  for _ in $(seq 50); do
+    redis-cli -p "$SPORT" sentinel get-master-addr-by-name "tp$$" 2>/dev/null | grep -q "$RPORT" && return 0
+    sleep 0.1
+  done
+  tp_die "redis-sentinel did not start"
 }
 
 # box_conf N LCORE: box N's file (its taps, ipc segment, API socket, box name)
@@ -91,7 +113,8 @@ cp = {
   quota_user = 2;
 };
 cluster = {
-  redis = ["127.0.0.1:$RPORT"];
+  $( [ "$n" = 1 ] && echo "redis = [\"127.0.0.1:$RPORT\"];" ||
+     echo "sentinels = [\"127.0.0.1:$SPORT\"]; master = \"tp$$\";" )
   box = "box-$n";
   address = ["10.2${n}0.0.1:3478"];
   lease = 9;                     # renewed every 3 s
@@ -111,6 +134,10 @@ box_start() {
     sleep 0.1
   done
   grep -q 'turnpike-dp: running' "$log" || tp_die "dp $n did not start in 10 s"
+  # at nice -20, every thread: the loss checked below is Redis', not that
+  # of a worker starved by a CPU hog beside the test (a load generator
+  # pinned to the same lcore lost 29 of 250 once)
+  for t in /proc/"${DP_PID[$n]}"/task/*; do renice -n -20 -p "${t##*/}" >/dev/null; done
   tp_ns_attach "$TP_NS_C" "${TP_ID}a$n" "10.2${n}0.0.2/24" "fd00:2${n}0::2/64"
   tp_ns_attach "$TP_NS_P" "${TP_ID}k$n" "10.2${n}1.0.2/24" "fd00:2${n}1::2/64"
   "$TP_BUILD/cp/turnpike-cp" --config "$TP_TMP/box$n.conf" >"$TP_TMP/cp$n.log" 2>&1 &
@@ -128,6 +155,7 @@ connected() { [ "$(cl "$1" connected)" = True ] && [ "$(cl "$1" subscribed)" = T
 
 ip netns add "$TP_NS_C"; ip netns add "$TP_NS_P"
 redis_start
+sentinel_start
 box_conf 1 0; box_conf 2 1
 box_start 1; box_start 2
 ip netns exec "$TP_NS_P" turnutils_peer -L 10.211.0.2 -p 3480 >"$TP_TMP/peer1.log" 2>&1 &
@@ -135,6 +163,8 @@ PIDS+=($!)
 ip netns exec "$TP_NS_P" turnutils_peer -L 10.221.0.2 -p 3480 >"$TP_TMP/peer2.log" 2>&1 &
 PIDS+=($!)
 tp_check "both cps joined redis (connected, subscribed)" wait_for 10 eval 'connected 1 && connected 2'
+tp_check "box 2 found it through sentinel" grep -q "sentinel says master 'tp$$' is 127.0.0.1:$RPORT" "$TP_TMP/cp2.log"
+
 
 # ---- a user added on box 1 authenticates on box 2 ---------------------------
 tp_check "box 2 does not know alice before" bash -c "! $CTL --socket $TP_TMP/cp2.sock users list | grep -qw alice"
