@@ -134,9 +134,11 @@ on_quota(redisAsyncContext *ac, void *reply, void *priv)
 		if (verdict == 1 && cp_alloc_find_tuple(cl->cp, &p->msg.h.tuple) == NULL) {
 			char k[CL_KEY_MAX];
 			const char *argv[3] = { "ZREM", k, p->member };
+			size_t lens[3] = { 4, 0, strlen(p->member) };
 
-			cl_key(k, sizeof(k), cl, "quota:", p->user, p->user_len);
-			cl_send_cmd(&cl->cmd, NULL, NULL, 3, argv);
+			/* (a username may hold any byte: lengths, not strlen) */
+			lens[1] = (size_t)cl_key(k, sizeof(k), cl, "quota:", p->user, p->user_len);
+			cl_send_argv(&cl->cmd, NULL, NULL, 3, argv, lens);
 		}
 		return;
 	}

@@ -56,16 +56,31 @@ link_down(struct cl_link *l, const char *why)
 	l->retry_ms = cl->cp->now_ms + l->backoff_ms;
 	l->backoff_ms = l->backoff_ms * 2 > CL_BACKOFF_MAX_MS ? CL_BACKOFF_MAX_MS :
 								  l->backoff_ms * 2;
+	if (l == &cl->sentinel) {
+		if (!l->said_down)
+			tp_log(TP_LOG_WARNING, "cluster: sentinel %s: %s; asking the next one",
+			       cl->conf->sentinels[cl->sentinel_i % cl->conf->nsentinels], why);
+		l->said_down = true;
+		cl->sentinel_i++;
+		return;
+	}
+	/* With Sentinel, ask again where the master is: it may have moved
+	 * (a failover), or been misreported. */
+	if (cl->conf->nsentinels > 0)
+		cl->have_target = false;
 	if (was_up) {
 		cl->st.disconnects++;
 		tp_log(TP_LOG_WARNING, "cluster: %s link to %s:%u lost (%s): going on with "
 		       "what cp holds, quotas counted locally; again in %u ms",
 		       l->name, cl->host, cl->port, why, (unsigned int)(l->retry_ms -
 								  cl->cp->now_ms));
-		/* With Sentinel, ask again where the master is. */
-		if (cl->conf->nsentinels > 0)
-			cl->have_target = false;
+	} else if (!l->said_down) {
+		/* once, until it is up again: not every back-off */
+		tp_log(TP_LOG_WARNING, "cluster: cannot reach redis at %s:%u (%s): going on "
+		       "with what cp holds, quotas counted locally; trying again with "
+		       "back-off up to %u ms", cl->host, cl->port, why, CL_BACKOFF_MAX_MS);
 	}
+	l->said_down = true;
 }
 
 static void
@@ -80,6 +95,7 @@ on_connect(const redisAsyncContext *ac, int status)
 		return;
 	}
 	l->state = CL_UP;
+	l->said_down = false;
 	l->backoff_ms = CL_BACKOFF_MIN_MS;
 	l->progress_ms = l->cl->cp->now_ms;
 	l->cl->st.connects++;
@@ -262,8 +278,15 @@ on_master(redisAsyncContext *ac, void *reply, void *priv)
 			return;
 		}
 	}
+	/* not an answer we can use: the next sentinel, after a pause */
 	cl->st.bad_entries++;
-	cl->sentinel_i++;
+	cl->sentinel_bad = true;
+	if (!l->said_down)
+		tp_log(TP_LOG_WARNING, "cluster: sentinel %s does not say where master '%s' "
+		       "is; asking the next one",
+		       cl->conf->sentinels[cl->sentinel_i % cl->conf->nsentinels],
+		       cl->conf->master);
+	l->said_down = true;
 }
 
 void
@@ -294,6 +317,15 @@ cl_sentinel_step(struct cp_cluster *cl)
 	if (cl->have_target) {
 		if (l->ac != NULL)
 			cl_link_close(l);
+		return;
+	}
+	if (cl->sentinel_bad) {
+		cl->sentinel_bad = false;
+		cl_link_close(l);
+		cl->sentinel_i++;
+		l->retry_ms = cl->cp->now_ms + l->backoff_ms;
+		l->backoff_ms = l->backoff_ms * 2 > CL_BACKOFF_MAX_MS ? CL_BACKOFF_MAX_MS :
+									  l->backoff_ms * 2;
 		return;
 	}
 	if (l->state == CL_DOWN && l->ac == NULL && cl->cp->now_ms >= l->retry_ms) {

@@ -67,6 +67,7 @@ struct cl_link {
 	bool rd, wr;                  /* what hiredis wants polled */
 	bool sub;                     /* the pub/sub link */
 	bool subscribed;
+	bool said_down;               /* the loss is logged: not again until up */
 	unsigned int inflight;        /* commands sent, not answered */
 	uint64_t progress_ms;         /* last answer (or first of inflight) */
 	uint64_t retry_ms;            /* next connect at */
@@ -109,6 +110,7 @@ struct cp_cluster {
 	uint16_t port;
 	bool have_target;
 	unsigned int sentinel_i;
+	bool sentinel_bad;            /* its answer was unusable: the next one */
 	struct cl_link cmd, sub, sentinel;
 	bool name_ok;                 /* we hold NS:box:BOX */
 	bool users_dirty;             /* read users and secrets again */

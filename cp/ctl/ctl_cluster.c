@@ -163,6 +163,19 @@ scan_boxes(redisContext *rc, const char *ns, char **names, unsigned int *bad)
 	return n;
 }
 
+/* A string from another box for the terminal: control bytes (escape
+ * sequences) replaced, at most size - 1 bytes. */
+static const char *
+clean(const char *in, char *out, size_t size)
+{
+	size_t j = 0;
+
+	for (; in != NULL && *in != '\0' && j + 1 < size; in++)
+		out[j++] = ((unsigned char)*in >= 0x20 && *in != 0x7f) ? *in : '?';
+	out[j] = '\0';
+	return out;
+}
+
 static void
 print_table(struct json_object *list)
 {
@@ -175,34 +188,25 @@ print_table(struct json_object *list)
 	printf("%-16s %8s %-20s %-24s %-9s %-44s %7s\n", "BOX", "ID", "USER", "CLIENT",
 	       "TRANSPORT", "RELAYED", "LEFT(s)");
 	for (size_t i = 0; i < n; i++) {
-		struct json_object *e = json_object_array_get_idx(list, i), *rel, *v;
-		char rbuf[160] = "";
+		struct json_object *e = json_object_array_get_idx(list, i), *rel, *id, *left;
+		char rbuf[160] = "", user[64], client[64], xport[16], r[64];
 
 		json_object_object_get_ex(e, "relayed", &rel);
 		for (size_t k = 0; k < json_object_array_length(rel); k++) {
 			size_t l = strlen(rbuf);
 
 			snprintf(rbuf + l, sizeof(rbuf) - l, "%s%s", k ? "," : "",
-				 json_object_get_string(json_object_array_get_idx(rel, k)));
+				 clean(json_object_get_string(json_object_array_get_idx(rel, k)),
+				       r, sizeof(r)));
 		}
-		json_object_object_get_ex(e, "lifetime_left_s", &v);
-		/* names from another box: printed with %s of a string json-c
-		 * parsed; control bytes would reach the terminal, so they go */
-		{
-			char user[64];
-			const char *u = str_of(e, "user");
-			size_t j = 0;
-
-			for (; *u != '\0' && j + 1 < sizeof(user); u++)
-				user[j++] = (*u >= 0x20 && *u != 0x7f) ? *u : '?';
-			user[j] = '\0';
-			json_object_object_get_ex(e, "id", &v);
-			printf("%-16s %8" PRId64 " %-20s %-24s %-9s %-44s", str_of(e, "box"),
-			       json_object_get_int64(v), user, str_of(e, "client"),
-			       str_of(e, "transport"), rbuf[0] ? rbuf : "-");
-			json_object_object_get_ex(e, "lifetime_left_s", &v);
-			printf(" %7" PRId64 "\n", json_object_get_int64(v));
-		}
+		json_object_object_get_ex(e, "id", &id);
+		json_object_object_get_ex(e, "lifetime_left_s", &left);
+		printf("%-16s %8" PRId64 " %-20s %-24s %-9s %-44s %7" PRId64 "\n",
+		       str_of(e, "box"), json_object_get_int64(id),
+		       clean(str_of(e, "user"), user, sizeof(user)),
+		       clean(str_of(e, "client"), client, sizeof(client)),
+		       clean(str_of(e, "transport"), xport, sizeof(xport)),
+		       rbuf[0] ? rbuf : "-", json_object_get_int64(left));
 	}
 }
 

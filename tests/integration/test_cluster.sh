@@ -270,7 +270,9 @@ PY
 )
 tp_check "redis away: an Allocate on box 1 still succeeds ($r), decided on the local count" \
   test "$r" = ok -a "$(cl 1 quota_local)" -gt "$q0"
-sleep 1
+out=$(ctl 2 users add bob bob 2>&1)
+tp_check "redis away: users add is refused whole, not kept on one box ($out)" \
+  bash -c "! $CTL --socket $TP_TMP/cp2.sock users list | grep -qw bob && grep -q 'not reachable' <<<'$out'"
 redis_start
 for n in 1 2; do
   eval "wait \$long$n"
