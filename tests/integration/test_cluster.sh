@@ -33,6 +33,7 @@ LIB=$(cd "$(dirname "$0")/lib" && pwd)
 CTL=$TP_BUILD/cp/ctl/turnpikectl
 RPORT=$((20000 + $$ % 20000))
 SPORT=$((RPORT + 1))
+MPORT=$((RPORT + 2))
 RDIR=$TP_TMP/redis
 mkdir -p "$RDIR"
 declare -A DP_PID CP_PID
@@ -111,6 +112,7 @@ cp = {
   peers = { allow = [ "10.211.0.0/24", "10.221.0.0/24" ]; };
   store = "none";
   quota_user = 2;
+  $( [ "$n" = 1 ] && echo "quota_total = 4; metrics = \"127.0.0.1:$MPORT\";" )
 };
 cluster = {
   $( [ "$n" = 1 ] && echo "redis = [\"127.0.0.1:$RPORT\"];" ||
@@ -250,6 +252,27 @@ tp_check "a new client of box 1 gets 300 ALTERNATE-SERVER 10.220.0.1:3478 and re
   grep -qE '^300 10\.220\.0\.1:3478 relayed True via 10\.221\.0\.1:' <<<"$r"
 tp_check "undrain box 1" ctl 1 undrain >/dev/null
 
+# ---- box 1 full (cp.quota_total 4, no cp.alternates): 300 to box 2 ----------
+r=$(ip netns exec "$TP_NS_C" python3 - "$LIB" <<'PY'
+import socket, struct, sys
+sys.path.insert(0, sys.argv[1])
+import turnclient as tc
+cs = [tc.Client("10.210.0.1", user=u, password=u, bind=("10.210.0.2", 0))
+      for u in ("long1", "long1", "long2", "long2", "test")]
+out = []
+for c in cs:
+    m = c.allocate()
+    v = m.get(0x8023)
+    out.append("ok" if m.cls == 2 else "%s:%s:%d" % (m.error(), socket.inet_ntop(
+        socket.AF_INET, v[4:8]), struct.unpack("!H", v[2:4])[0]) if v else str(m.error()))
+for c in cs[:4]:
+    c.refresh(0)
+print(" ".join(out))
+PY
+)
+tp_check "box 1 full: the fifth Allocate gets 300 ALTERNATE-SERVER box 2 ($r)" \
+  test "$r" = "ok ok ok ok 300:10.220.0.1:3478"
+
 # ---- redis-server killed and restarted: relaying goes on, state comes back ---
 for n in 1 2; do
   ip netns exec "$TP_NS_C" timeout 60 turnutils_uclient -e 10.2${n}1.0.2 -r 3480 -u long$n -w long$n \
@@ -270,6 +293,14 @@ PY
 )
 tp_check "redis away: an Allocate on box 1 still succeeds ($r), decided on the local count" \
   test "$r" = ok -a "$(cl 1 quota_local)" -gt "$q0"
+python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' \
+  "http://127.0.0.1:$MPORT/metrics" >"$TP_TMP/metrics.txt"
+metrics_ok() {
+  grep -q '^turnpike_cluster_connected 0$' "$TP_TMP/metrics.txt" &&
+    [ "$(sed -n 's/^turnpike_cluster_quota_local_total //p' "$TP_TMP/metrics.txt")" -gt 0 ] &&
+    promtool check metrics <"$TP_TMP/metrics.txt"
+}
+tp_check "... counted in the metrics too, which promtool accepts" metrics_ok
 out=$(ctl 2 users add bob bob 2>&1)
 tp_check "redis away: users add is refused whole, not kept on one box ($out)" \
   bash -c "! $CTL --socket $TP_TMP/cp2.sock users list | grep -qw bob && grep -q 'not reachable' <<<'$out'"
