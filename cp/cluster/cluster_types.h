@@ -41,7 +41,9 @@
 #define CL_BACKOFF_MAX_MS  5000u
 #define CL_PUBLISH_MS      1000u     /* load out, boxes in */
 #define CL_BOX_TTL_MS      5000u
-#define CL_SWEEP_SLICE     256u      /* allocations renewed a loop turn */
+#define CL_SWEEP_SLICE     64u       /* allocations renewed a loop turn (each a
+				       * JSON entry and four commands: some
+				       * 10 us with ASan) */
 #define CL_MEMBER_MAX      256u      /* a quota lease's member */
 #define CL_KEY_MAX         (TP_CONF_STR_LEN + 600u)
 
