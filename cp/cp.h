@@ -58,7 +58,13 @@
 	X(RELOADS, "reloads") \
 	X(RELOADS_REFUSED, "reloads_refused") \
 	X(TLS_ROTATIONS, "tls_ticket_rotations") \
-	X(TLS_SENT, "tls_key_messages")
+	X(TLS_SENT, "tls_key_messages") \
+	X(TCP_CONNECT_OK, "tcp_connect_ok") \
+	X(TCP_CONNECT_FAILED, "tcp_connect_failed") \
+	X(TCP_ATTEMPTS, "tcp_connection_attempts") \
+	X(TCP_BINDS, "tcp_connection_binds") \
+	X(TCP_BIND_TIMEOUT, "tcp_bind_timeouts") \
+	X(TCP_REFUSED, "tcp_incoming_refused")
 
 /* Error responses cp sends, by code (a bounded label set for metrics;
  * anything else counts as "other"). RFC 8489 §14.8, RFC 8656 §19,
@@ -183,6 +189,9 @@ struct cp_ctx {
 	struct cp_tls tls;
 	/* the access gateway's contexts (cp/agw); NULL without an agw group */
 	struct cp_agw *agw;
+	/* RFC 6062's peer connections (alloc/tcp_relay.c); NULL until the
+	 * first */
+	struct cp_tcprelay *tcprelay;
 	/* many boxes (cp/cluster); NULL without a cluster group */
 	struct cp_cluster *cluster;
 	/* drain with no alternates named: the cluster's least loaded box */
@@ -193,6 +202,9 @@ struct cp_ctx {
 
 int cp_alloc_init(struct cp_ctx *cp);
 void cp_alloc_fini(struct cp_ctx *cp);
+/* RFC 6062 (alloc/tcp_relay.c): peer connections cp keeps now; free them. */
+unsigned int cp_tcp_conns(const struct cp_ctx *cp);
+void cp_tcp_fini(struct cp_ctx *cp);
 /* A message from dp worker w. */
 void cp_handle(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg);
 /* dp restarted: install every allocation again, starting (or starting

@@ -566,7 +566,7 @@ ipc_setup(struct cp_ctx *cp)
 	 * share. */
 	ipc_side_set_agw(&cp->seg.shm->cp_side, cp->conf->agw.enabled ? cp->conf->agw.port_min : 0,
 			 cp->conf->agw.enabled ? cp->conf->agw.port_max : 0);
-	ipc_side_publish(&cp->seg.shm->cp_side, IPC_CAP_CONN_DOWN |
+	ipc_side_publish(&cp->seg.shm->cp_side, IPC_CAP_CONN_DOWN | IPC_CAP_TCP_RELAY |
 			 (cp->conf->agw.enabled ? IPC_CAP_AGW : 0),
 			 cp->conf->turn.relay_min, cp->conf->turn.relay_max, cp->nworkers);
 	if (sides_disagree(cp))

@@ -147,8 +147,13 @@ int dp_worker_main(void *arg);
 void dp_handoff(struct dp_worker *w, unsigned int owner, struct rte_mbuf *m,
 		uint32_t kind);
 
+/* The same, but m stays the caller's when the ring is full (false). */
+bool dp_handoff_try(struct dp_worker *w, unsigned int owner, struct rte_mbuf *m,
+		    uint32_t kind);
+
 #define DP_HANDOFF_FLOW  1u   /* process as if received by the owner */
 #define DP_HANDOFF_NEIGH 2u   /* learn a neighbour from it, then free */
+#define DP_HANDOFF_TCPRELAY 3u /* dp/tcprelay's own: a peer connection moves */
 
 
 /* ---- statistics (dp_stats.c) -------------------------------------------- */

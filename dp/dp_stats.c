@@ -14,6 +14,7 @@
 #include <rte_cycles.h>
 
 #include "agw/agw.h"
+#include "tcprelay/tcprelay.h"
 #include "dp.h"
 #include "net/net.h"
 #include "dp_tcp.h"
@@ -147,6 +148,7 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 		dp_tcp_turn_stats(w, out);
 		tls_stats(w, out);
 		agw_stats(w, out);
+		tcprelay_stats(w, out);
 	}
 	if (ctx->turn.enabled) {
 		static const char *const tnames[TURN_STAT__COUNT] = {

@@ -18,13 +18,17 @@
 #include <rte_random.h>
 
 #include "agw/agw.h"
+#include "tcprelay/tcprelay.h"
 #include "dp.h"
 #include "dp_tcp.h"
 #include "net/flow.h"
 #include "net/net.h"
 #include "tcp.h"
 #include "tls_keys.h"
+#include "steer.h"
 #include "tls.h"
+#include "turn/turn.h"
+#include "turn/turn_internal.h"
 #include "tw.h"
 
 static void
@@ -45,7 +49,44 @@ tcp_out(void *arg, struct rte_mbuf *m, uint8_t family, const uint8_t *src,
 	else
 		ipv6_build_hdr(p, src, dst, 6, 64, seglen);
 	w->ctr[DP_CTR_TCP_OUT]++;
+	/* RFC 6062 relay to relay (a Connect to one of our own relayed
+	 * transport addresses, as two relay-only clients of one box do):
+	 * looped in to the worker of the destination port, never on the
+	 * wire (turn_hairpin.c does the same for UDP) */
+	if (unlikely(w->ctx->tcp_relay) && turn_relay_index(w->ctx, family, dst) >= 0) {
+		uint16_t dport = tp_rd16(p + (family == TCP_AF_IPV4 ? 20 : 40) + 2);
+		const struct dp_turn_conf *tc = &w->ctx->turn;
+
+		w->ctr[DP_CTR_TCP_HAIRPIN]++;
+		turn_loop_in(w, m, family, dport >= tc->relay_min && dport <= tc->relay_max ?
+			     steer_relay_owner(tc->relay_min, tc->relay_max, w->ctx->nworkers,
+					       dport) : w->id);
+		return;
+	}
 	dp_ip_output(w, m, family, dst);
+}
+
+unsigned int
+dp_tcp_owner(const struct dp_worker *w, const struct dp_port *port, uint8_t family,
+	     const uint8_t *src, const uint8_t *dst, uint16_t sport, uint16_t dport,
+	     bool *relayed)
+{
+	const struct dp_ctx *ctx = w->ctx;
+
+	*relayed = false;
+	/* an AGW server termination's port: its share's worker holds the
+	 * context (lib/steer, as for relayed ports) */
+	if (ctx->agw_max != 0 && dport >= ctx->agw_min && dport <= ctx->agw_max)
+		return steer_relay_owner(ctx->agw_min, ctx->agw_max, ctx->nworkers, dport);
+	/* RFC 6062: a relayed transport address's connections live with its
+	 * allocation */
+	if (ctx->tcp_relay && dport >= ctx->turn.relay_min && dport <= ctx->turn.relay_max &&
+	    turn_relay_index(ctx, family, dst) >= 0) {
+		*relayed = true;
+		return steer_relay_owner(ctx->turn.relay_min, ctx->turn.relay_max,
+					 ctx->nworkers, dport);
+	}
+	return dp_flow_worker(port->rss, w->id, ctx->nworkers, family, src, dst, sport, dport, 6);
 }
 
 static const struct tcp_out_ops dp_tcp_out_ops = { .output = tcp_out };
@@ -319,6 +360,8 @@ dp_tcp_stat_names(char *names, unsigned int max, size_t len)
 		snprintf(names + (size_t)n++ * len, len, "tls_%s", tls_ctr_name(k));
 	if (n < max)
 		n += agw_stat_names(names + (size_t)n * len, max - n, len);
+	if (n < max)
+		n += tcprelay_stat_names(names + (size_t)n * len, max - n, len);
 	return n;
 }
 
@@ -343,13 +386,16 @@ dp_tcp_stat_values(const struct dp_worker *w, uint64_t *out, unsigned int max)
 	for (unsigned int k = 0; k < TLS_CTR__COUNT && n < max; k++)
 		out[n++] = tls[k];
 	if (n < max)
-		agw_stat_values(w, out + n, max - n);
+		n += agw_stat_values(w, out + n, max - n);
+	if (n < max)
+		tcprelay_stat_values(w, out + n, max - n);
 	return ts != NULL ? ts->nconns : 0;
 }
 
 void
 dp_tcp_free(struct dp_worker *w)
 {
+	tcprelay_free(w);
 	agw_free(w);
 	dp_tcp_turn_free(w);
 	if (w->tcp != NULL)
@@ -386,6 +432,8 @@ dp_tcp_poll(struct dp_worker *w, uint64_t now_ms)
 	dp_tcp_turn_poll(w, now_ms);
 	if (w->agw != NULL)
 		k += agw_poll(w, now_ms);
+	if (w->tcprelay != NULL)
+		k += tcprelay_poll(w, now_ms);
 	if (unlikely(w->tcp_diag.next_ms != 0) && now_ms >= w->tcp_diag.next_ms)
 		diag_connect(w);
 	return k + tw_advance(w->tcp_wheel, now_ms);
@@ -439,12 +487,20 @@ dp_tcp_connect_from(struct dp_worker *w, uint8_t family, const uint8_t *laddr,
 	/* A port taken by another connection to the same peer: the next
 	 * one that lands here, a bounded number of times. */
 	for (unsigned int tries = 0; tries < 64; tries++) {
+		bool relayed;
+
 		rc = dp_flow_pick_sport(&port->steer, family, laddr, raddr, rport, 6,
 					DP_TCP_EPH_LO, DP_TCP_EPH_HI, start, w->id, &lport);
 		if (rc < 0)
 			return rc;
 		start = lport == DP_TCP_EPH_HI ? DP_TCP_EPH_LO : (uint16_t)(lport + 1);
 		w->tcp_eph_next = start;
+		/* the replies' owner by the demux's rule: a source port in
+		 * agw.ports or (from a relayed address) the relayed ports
+		 * steers by its share, not by the hash */
+		if (w->ctx->nworkers > 1 &&
+		    dp_tcp_owner(w, port, family, raddr, laddr, rport, lport, &relayed) != w->id)
+			continue;
 		rc = tcp_connect(w->tcp, family, laddr, lport, raddr, rport, app, arg, id);
 		if (rc != -EADDRINUSE)
 			return rc;

@@ -53,6 +53,18 @@ int dp_tcp_connect_from(struct dp_worker *w, uint8_t family, const uint8_t *ladd
 			const uint8_t *raddr, uint16_t rport, int app, void *arg,
 			uint64_t *id);
 
+/*
+ * The worker a TCP segment (src:sport -> dst:dport, one of our addresses)
+ * belongs to, the one rule the demux and the active opens' source ports
+ * follow: an agw.ports port steers by its worker share, so does a relayed
+ * port of one of our relayed addresses when RFC 6062 relays (*relayed is
+ * set then), anything else by the flow hash (dp_flow_worker()).
+ */
+struct dp_port;
+unsigned int dp_tcp_owner(const struct dp_worker *w, const struct dp_port *port,
+			  uint8_t family, const uint8_t *src, const uint8_t *dst,
+			  uint16_t sport, uint16_t dport, bool *relayed);
+
 /* Move the stack's clock and run its timers; returns the timers fired. */
 unsigned int dp_tcp_poll(struct dp_worker *w, uint64_t now_ms);
 
@@ -88,7 +100,8 @@ uint64_t dp_tcp_stat_values(const struct dp_worker *w, uint64_t *out,
 	DP_TT(TRANSPORT, "reset_transport") \
 	DP_TT(SEND_FULL, "send_queue_full") \
 	DP_TT(POOL_LOW, "dropped_pool_low") \
-	DP_TT(SEND_GONE, "send_closed")
+	DP_TT(SEND_GONE, "send_closed") \
+	DP_TT(BOUND, "connection_bound")
 
 enum dp_tt_ctr {
 #define DP_TT(n, s) DP_TT_##n,
@@ -109,6 +122,20 @@ void dp_tcp_turn_flush(struct dp_worker *w);
 void dp_tcp_turn_poll(struct dp_worker *w, uint64_t now_ms);
 /* The worker's "tcp_turn" statistics line (nothing when not in use). */
 void dp_tcp_turn_stats(const struct dp_worker *w, FILE *out);
+/*
+ * RFC 6062 §5.4. cp answered a request on connection id (its RESPONSE was
+ * written): a connection that waited on a ConnectionBind (and was not
+ * bound: a challenge, an error) is read as TURN again. 0.
+ */
+int dp_tcp_turn_answered(struct dp_worker *w, uint64_t id);
+/* The ConnectionBind's connection id leaves TURN for the relay (cp said
+ * yes): its transport in *xp, the bytes that followed the request in
+ * *held (a chain, or NULL; the caller owns it). Nothing of TURN's is left
+ * of it; its TCP application is the caller's to set. -ENOENT when id is
+ * no connection waiting on a ConnectionBind (closed meanwhile). */
+struct dp_xprt_ops;
+int dp_tcp_turn_take(struct dp_worker *w, uint64_t id, const struct dp_xprt_ops **xp,
+		     struct rte_mbuf **held);
 /* Its counters (DP_TT__COUNT of them, 0 when not in use). */
 void dp_tcp_turn_values(const struct dp_worker *w, uint64_t *out);
 const char *dp_tcp_turn_ctr_name(unsigned int i);

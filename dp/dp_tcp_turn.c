@@ -50,6 +50,7 @@
 #include "tls.h"
 #include "tp_common.h"
 #include "turn/turn.h"
+#include "tcprelay/tcprelay.h"
 
 #define TT_FIRST_FIFO_MIN 64u
 
@@ -67,6 +68,11 @@ struct tt_conn {
 #define TT_GREETED 0x1u           /* a complete STUN message arrived */
 #define TT_PENDING 0x2u           /* out is in the worker's pending list */
 #define TT_TLS     0x4u           /* over TLS (dp_xprt_tls), else raw */
+/* RFC 6062 §5.4: a ConnectionBind went to cp; the connection is not read
+ * until cp answers (a success makes it a data connection: what follows
+ * the request is the client's data, not TURN), and pf holds the bytes
+ * that came after the request, unparsed. */
+#define TT_BINDING 0x8u
 
 /* The connection's transport. */
 static inline const struct dp_xprt_ops *
@@ -195,6 +201,21 @@ tt_forget(struct dp_worker *w, struct tt_conn *tc, uint32_t reason)
 	 * is still there; a new connection in the slot is then flushed
 	 * too, harmlessly) */
 	tc->flags &= TT_PENDING;
+}
+
+/* More of a connection's bytes behind those tt_hold_rest() held. */
+static void
+tt_hold_more(struct tt_conn *tc, struct rte_mbuf *chain)
+{
+	struct rte_mbuf *t;
+
+	if (tc->pf == NULL) {
+		tc->pf = chain;
+		return;
+	}
+	for (t = tc->pf; t->next != NULL; t = t->next)
+		;
+	t->next = chain;
 }
 
 /* Bad input: reset the connection, count why. */
@@ -371,6 +392,7 @@ static const struct turn_stream_io tt_io = {
 	.write = tt_write,
 	.write_mbuf = tt_write_mbuf,
 	.live = tt_live,
+	.answered = dp_tcp_turn_answered,
 };
 
 /* ---- framing ------------------------------------------------------------ */
@@ -416,6 +438,11 @@ tt_dispatch(struct dp_worker *w, struct dp_tcp_turn *tt, struct tt_conn *tc,
 		return;
 	}
 	if ((p[0] & 0xC0u) == 0x00u) {
+		/* RFC 6062 §5.4: a ConnectionBind that went to cp holds the
+		 * connection until cp answers it */
+		bool cbind = tp_rd16(p) == stun_msg_type(STUN_METHOD_CONNECTION_BIND,
+							 STUN_CLASS_REQUEST);
+
 		/* RFC 8489 §5: the magic cookie (the header's length was
 		 * checked when the frame was cut) */
 		if (tp_rd32(p + 4) != STUN_MAGIC_COOKIE) {
@@ -425,7 +452,8 @@ tt_dispatch(struct dp_worker *w, struct dp_tcp_turn *tt, struct tt_conn *tc,
 		}
 		tc->flags |= TT_GREETED;
 		tt->ctr[DP_TT_STUN]++;
-		turn_client_stun(w, &f, &in);
+		if (turn_client_stun(w, &f, &in) && cbind)   /* (m is gone) */
+			tc->flags |= TT_BINDING;
 	} else {
 		tt->ctr[DP_TT_CHDATA]++;
 		turn_client_chdata(w, &f, &in);
@@ -439,10 +467,27 @@ tt_frame_mbuf(struct dp_worker *w)
 	return dp_alloc(w);
 }
 
+/* A ConnectionBind was dispatched (TT_BINDING): the rest of seg (from
+ * p, left bytes) is held unparsed in pf; reading stops. */
+static void
+tt_hold_rest(struct tt_conn *tc, struct rte_mbuf *seg, const uint8_t *p, uint32_t left)
+{
+	if (left == 0) {
+		rte_pktmbuf_free(seg);
+		return;
+	}
+	rte_pktmbuf_adj(seg, (uint16_t)(p - rte_pktmbuf_mtod(seg, const uint8_t *)));
+	seg->pkt_len = seg->data_len;
+	seg->nb_segs = 1;
+	seg->next = NULL;
+	tc->pf = seg;
+}
+
 /*
  * The bytes of one received segment (one mbuf; consumed): frames cut
  * from it, the partial one gathered in tc->pf. Returns false when the
- * connection was reset (bad input): stop reading it.
+ * connection was reset (bad input), or is waiting for cp's answer to a
+ * ConnectionBind (TT_BINDING, the rest held): stop reading it.
  */
 static bool
 tt_segment(struct dp_worker *w, struct dp_tcp_turn *tt, struct tt_conn *tc,
@@ -474,7 +519,7 @@ tt_segment(struct dp_worker *w, struct dp_tcp_turn *tt, struct tt_conn *tc,
 				rte_pktmbuf_adj(seg, (uint16_t)(seg->data_len - left));
 				tt->ctr[DP_TT_ZERO_COPY]++;
 				tt_dispatch(w, tt, tc, seg, msg_len);
-				return tc->id != 0;
+				return tc->id != 0 && !(tc->flags & TT_BINDING);
 			}
 			if (flen <= left) {
 				struct rte_mbuf *m = tt_frame_mbuf(w);
@@ -493,6 +538,10 @@ tt_segment(struct dp_worker *w, struct dp_tcp_turn *tt, struct tt_conn *tc,
 				}
 				p += flen;
 				left -= flen;
+				if (tc->flags & TT_BINDING) {
+					tt_hold_rest(tc, seg, p, left);
+					return false;
+				}
 				continue;
 			}
 		}
@@ -531,6 +580,10 @@ tt_segment(struct dp_worker *w, struct dp_tcp_turn *tt, struct tt_conn *tc,
 			tt_dispatch(w, tt, tc, pf, msg_len);
 			if (tc->id == 0) {
 				rte_pktmbuf_free(seg);
+				return false;
+			}
+			if (tc->flags & TT_BINDING) {
+				tt_hold_rest(tc, seg, p, left);
 				return false;
 			}
 		}
@@ -636,6 +689,8 @@ tt_readable(struct tcp_stack *ts, tcp_id_t id, void *arg)
 	if (tc == NULL)
 		return;
 	for (;;) {
+		if (tc->flags & TT_BINDING)
+			return;           /* cp's answer first (dp_tcp_turn_answered()) */
 		n = tt_xp(tc)->rcv_buf(w, id, &m, UINT32_MAX);
 		if (n == -EAGAIN)
 			return;
@@ -661,7 +716,10 @@ tt_readable(struct tcp_stack *ts, tcp_id_t id, void *arg)
 			next = m->next;
 			m->next = NULL;
 			if (!tt_segment(w, tt, tc, m)) {
-				rte_pktmbuf_free(next);
+				if (tc->id != 0 && (tc->flags & TT_BINDING) && next != NULL)
+					tt_hold_more(tc, next);
+				else
+					rte_pktmbuf_free(next);
 				return;
 			}
 		}
@@ -696,11 +754,72 @@ tt_writable(struct tcp_stack *ts, tcp_id_t id, void *arg)
 		tt_xp(tc)->writable(w, id);
 }
 
-/* dp/tls resumed a connection whose read waited for the offload. */
+/* dp/tls resumed a connection whose read waited for the offload (a data
+ * connection that RFC 6062 bound is the relay's now). */
 static void
 tt_tls_ready(struct dp_worker *w, uint64_t id)
 {
+	if (tt_conn(tt_of(w), id) == NULL) {
+		tcprelay_tls_ready(w, id);
+		return;
+	}
 	tt_readable(w->tcp, id, w);
+}
+
+/* ---- RFC 6062: a ConnectionBind's connection ------------------------- */
+
+int
+dp_tcp_turn_answered(struct dp_worker *w, uint64_t id)
+{
+	struct dp_tcp_turn *tt = tt_of(w);
+	struct tt_conn *tc = tt != NULL ? tt_conn(tt, id) : NULL;
+	struct rte_mbuf *held;
+
+	if (tc == NULL || !(tc->flags & TT_BINDING))
+		return 0;
+	/* not bound (a challenge, an error): TURN again, from the bytes
+	 * held on */
+	tc->flags &= (uint8_t)~TT_BINDING;
+	held = tc->pf;
+	tc->pf = NULL;
+	if (held != NULL) {
+		struct rte_mbuf *m, *next;
+
+		for (m = held; m != NULL; m = next) {
+			next = m->next;
+			m->next = NULL;
+			if (!tt_segment(w, tt, tc, m)) {
+				if (tc->id != 0 && (tc->flags & TT_BINDING) && next != NULL)
+					tt_hold_more(tc, next);
+				else
+					rte_pktmbuf_free(next);
+				return 0;
+			}
+		}
+	}
+	tt_readable(w->tcp, id, w);
+	return 0;
+}
+
+int
+dp_tcp_turn_take(struct dp_worker *w, uint64_t id, const struct dp_xprt_ops **xp,
+		 struct rte_mbuf **held)
+{
+	struct dp_tcp_turn *tt = tt_of(w);
+	struct tt_conn *tc = tt != NULL ? tt_conn(tt, id) : NULL;
+
+	if (tc == NULL || !(tc->flags & TT_BINDING) ||
+	    tcp_conn_state(w->tcp, id) != TCP_ST_ESTABLISHED)
+		return -ENOENT;
+	*xp = tt_xp(tc);
+	*held = tc->pf;
+	tc->pf = NULL;
+	rte_pktmbuf_free(tc->out);
+	tc->out = NULL;
+	tc->id = 0;
+	tc->flags &= TT_PENDING;
+	tt->ctr[DP_TT_BOUND]++;
+	return 0;
 }
 
 static const struct tcp_app_ops tt_ops = {

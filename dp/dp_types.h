@@ -39,6 +39,7 @@ struct rte_ring;
 struct dp_worker;
 struct agw_worker;
 struct splice_worker;
+struct tcprelay_worker;
 struct tcp_stack;
 struct tls_keys;
 struct tls_worker;
@@ -175,6 +176,9 @@ struct dp_ctx {
 	/* agw.ports (0, 0: no agw group): a TCP segment to one of them is
 	 * the connection of the worker whose share holds it (lib/steer) */
 	uint16_t agw_min, agw_max;
+	/* RFC 6062 relays (dp/tcprelay): a TCP segment to a relayed port of a
+	 * relayed address is its allocation's worker's */
+	bool tcp_relay;
 	uint64_t tsc_hz;
 	uint64_t start_tsc;
 	uint64_t start_ms;           /* CLOCK_MONOTONIC ms at start_tsc */
@@ -287,6 +291,9 @@ struct dp_worker {
 	/* The access gateway's contexts (dp/agw) and their splice's
 	 * counters (dp/splice): NULL without an agw group. */
 	struct agw_worker *agw;
+	/* RFC 6062's peer connections (dp/tcprelay): NULL without TURN over
+	 * TCP or TLS */
+	struct tcprelay_worker *tcprelay;
 	struct splice_worker *splice;
 	uint16_t tcp_eph_next;       /* dp_tcp_connect()'s next source port */
 	/* The diagnostic active open (dp.diag_tcp_connect; dp_tcp.c),

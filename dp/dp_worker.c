@@ -22,6 +22,7 @@
 #include <rte_ring.h>
 
 #include "dp.h"
+#include "tcprelay/tcprelay.h"
 #include "dp_tcp.h"
 #include "net/net.h"
 #include "ipc.h"
@@ -185,6 +186,13 @@ dp_handoff(struct dp_worker *w, unsigned int owner, struct rte_mbuf *m,
 		w->ctr[DP_CTR_HANDOFF_OUT]++;
 }
 
+bool
+dp_handoff_try(struct dp_worker *w, unsigned int owner, struct rte_mbuf *m, uint32_t kind)
+{
+	m->hash.usr = kind;
+	return rte_ring_mp_enqueue(w->ctx->workers[owner]->handoff, m) == 0;
+}
+
 static void
 handoff_input(struct dp_worker *w)
 {
@@ -197,6 +205,8 @@ handoff_input(struct dp_worker *w)
 
 		if (m->hash.usr == DP_HANDOFF_NEIGH) {
 			dp_input_neigh_shared(w, m);
+		} else if (m->hash.usr == DP_HANDOFF_TCPRELAY) {
+			tcprelay_handoff(w, m);
 		} else {
 			struct dp_port *port =
 				&w->ctx->ports[w->ctx->port_index[m->port]];

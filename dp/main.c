@@ -27,6 +27,7 @@
 #include <rte_version.h>
 
 #include "agw/agw.h"
+#include "tcprelay/tcprelay.h"
 #include "dp.h"
 #include "dp_tcp.h"
 #include "tls_ctx.h"
@@ -216,7 +217,9 @@ turn_setup(struct dp_ctx *ctx)
 			 ctx->conf->agw.enabled ? ctx->conf->agw.port_max : 0);
 	ipc_side_publish(&ctx->ipc.shm->dp_side,
 			 (tc->nlisten_tcp + tc->nlisten_tls > 0 ? IPC_CAP_STREAMS : 0) |
-			 (ctx->conf->agw.enabled ? IPC_CAP_AGW : 0), tc->relay_min,
+			 (ctx->conf->agw.enabled ? IPC_CAP_AGW : 0) |
+			 (tc->enabled && tc->nlisten_tcp + tc->nlisten_tls > 0 ?
+			  IPC_CAP_TCP_RELAY : 0), tc->relay_min,
 			 tc->relay_max, ctx->nworkers);
 	if (ipc_cp_serving(ctx->ipc.shm, ipc_monotonic_ms()) &&
 	    ipc_sides_agree(ctx->ipc.shm, err, sizeof(err)) < 0) {
@@ -246,6 +249,10 @@ turn_setup(struct dp_ctx *ctx)
 		rc = dp_tcp_turn_init(ctx->workers[i]);
 	for (unsigned int i = 0; rc == 0 && i < ctx->nworkers; i++)
 		rc = agw_init(ctx->workers[i]);
+	for (unsigned int i = 0; rc == 0 && i < ctx->nworkers; i++)
+		rc = tcprelay_init(ctx->workers[i]);
+	if (rc == 0 && ctx->nworkers > 0 && ctx->workers[0]->tcprelay != NULL)
+		ctx->tcp_relay = true;
 	if (rc == 0 && ctx->conf->agw.enabled) {
 		ctx->agw_min = ctx->conf->agw.port_min;
 		ctx->agw_max = ctx->conf->agw.port_max;

@@ -525,6 +525,12 @@ send_msg(struct cp_ctx *cp, unsigned int w, struct ipc_msg *m)
 	return rc;
 }
 
+void
+cpa_send_msg(struct cp_ctx *cp, unsigned int w, struct ipc_msg *m)
+{
+	send_msg(cp, w, m);
+}
+
 static void
 msg_init(struct ipc_msg *m, uint16_t kind, const struct cp_alloc *a,
 	 const struct ipc_tuple *tu)
@@ -606,6 +612,7 @@ cpa_alloc_ipc(const struct cp_alloc *a, struct ipc_alloc *ia)
 		ia->relayed[i].port = a->relay_port;
 	}
 	ia->expires_ms = a->expires_ms;
+	ia->flags = a->tcp ? IPC_ALLOC_F_TCP : 0;
 	if (a->user != NULL) {
 		ia->user_len = a->user->len;
 		memcpy(ia->username, a->user->name, a->user->len);
@@ -628,8 +635,8 @@ cp_alloc_find_tuple(struct cp_ctx *cp, const struct ipc_tuple *t)
 	return cpa_alloc_by_tuple(cp, t);
 }
 
-static struct cp_alloc *
-alloc_by_id(struct cp_ctx *cp, uint64_t id)
+struct cp_alloc *
+cpa_alloc_by_id(struct cp_ctx *cp, uint64_t id)
 {
 	for (struct cp_alloc *a = cp->by_id[id_hash(id) & cp->hash_mask]; a; a = a->next_id)
 		if (a->id == id)
@@ -728,6 +735,8 @@ cpa_alloc_free(struct cp_ctx *cp, struct cp_alloc *a)
 	struct cp_alloc **pp;
 
 	tw_del(&cp->wheel, &a->timer);
+	if (a->tcp)
+		cpa_tcp_alloc_gone(cp, a);   /* RFC 6062 §5.5: its connections go */
 	for (pp = &cp->by_tuple[tuple_hash(&a->tuple) & cp->hash_mask]; *pp;
 	     pp = &(*pp)->next_tuple)
 		if (*pp == a) {
@@ -902,7 +911,7 @@ restore(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	    ia->user_len > TP_USERNAME_MAX || ia->key_len > IPC_KEY_MAX ||
 	    (ia->nrelayed == 2 && (ia->relayed[0].family == ia->relayed[1].family ||
 				   ia->relayed[0].port != ia->relayed[1].port)) ||
-	    alloc_by_id(cp, msg->h.alloc_id) != NULL)
+	    cpa_alloc_by_id(cp, msg->h.alloc_id) != NULL)
 		return;
 	/* counted as a new one is: the quota holds across the restart */
 	a = cpa_alloc_new(cp, &msg->h.tuple, (uint16_t)w, msg->h.alloc_id, ia->username,
@@ -911,6 +920,7 @@ restore(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 		return;
 	a->relay_port = ia->relayed[0].port;
 	a->nrelayed = ia->nrelayed;
+	a->tcp = (ia->flags & IPC_ALLOC_F_TCP) != 0;
 	/* The addresses by their index in today's configuration; one it no
 	 * longer has keeps relaying in dp but holds no port here. */
 	for (unsigned int i = 0; i < ia->nrelayed; i++) {
@@ -955,7 +965,7 @@ cp_handle(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 			struct cp_alloc *a;
 
 			memcpy(&s, msg->body + off, sizeof(s));
-			a = alloc_by_id(cp, s.alloc_id);
+			a = cpa_alloc_by_id(cp, s.alloc_id);
 			if (a != NULL) {
 				memcpy(a->counters, s.c, sizeof(a->counters));
 				a->reported_ms = cp->now_ms;
@@ -979,6 +989,9 @@ cp_handle(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	}
 	case IPC_AGW_EVENT:
 		cp_agw_event(cp, w, msg);
+		break;
+	case IPC_TCP_EVENT:
+		cpa_tcp_event(cp, w, msg);
 		break;
 	case IPC_AGW_STATE:
 		cp_agw_state(cp, w, msg);
@@ -1108,7 +1121,7 @@ cp_request_state(struct cp_ctx *cp)
 int
 cp_alloc_kill(struct cp_ctx *cp, uint64_t id)
 {
-	struct cp_alloc *a = alloc_by_id(cp, id);
+	struct cp_alloc *a = cpa_alloc_by_id(cp, id);
 
 	if (a == NULL)
 		return -ENOENT;
@@ -1200,6 +1213,7 @@ cp_alloc_init(struct cp_ctx *cp)
 void
 cp_alloc_fini(struct cp_ctx *cp)
 {
+	cp_tcp_fini(cp);
 	if (cp->pool != NULL)
 		for (uint32_t i = 0; i < cp->pool_used; i++)
 			free(cp->pool[i].binds);

@@ -65,4 +65,35 @@ void cpa_bind_del(struct cp_alloc *a, unsigned int i);
 /* requests.c: an authenticated or unauthenticated request from worker w */
 void cpa_handle_request(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg);
 
+/* A request being decided (requests.c), and the answers' helpers the
+ * RFC 6062 requests (tcp_relay.c) share with it. */
+struct req_ctx {
+	struct cp_ctx *cp;
+	unsigned int worker;
+	const struct ipc_msg *msg;
+	const struct stun_msg *req;
+	struct cp_auth_result auth;
+	struct cp_auth_peer from;
+};
+
+void reply_error(struct req_ctx *r, uint16_t code, const struct stun_addr *aerr_for);
+void reply_begin(struct req_ctx *r, struct stun_builder *b, uint8_t *buf, size_t cap);
+void reply_finish(struct req_ctx *r, struct stun_builder *b);
+struct cp_alloc *need_alloc(struct req_ctx *r);
+uint16_t peer_check(struct req_ctx *r, const struct cp_alloc *a, const struct stun_attr *attr,
+		    bool any_port, struct ipc_addr *canon);
+struct cp_alloc *cpa_alloc_by_id(struct cp_ctx *cp, uint64_t id);
+void cpa_send_msg(struct cp_ctx *cp, unsigned int w, struct ipc_msg *m);
+
+/* tcp_relay.c: RFC 6062 */
+void cpa_tcp_connect(struct req_ctx *r);
+void cpa_tcp_bind(struct req_ctx *r);
+/* Allocate's step for REQUESTED-TRANSPORT 6: 0 when it may go on, else
+ * the error code (§5.1). */
+uint16_t cpa_tcp_allocate_check(struct req_ctx *r);
+/* a TCP allocation goes: its connections with it */
+void cpa_tcp_alloc_gone(struct cp_ctx *cp, struct cp_alloc *a);
+/* TCP_EVENT from worker w */
+void cpa_tcp_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg);
+
 #endif

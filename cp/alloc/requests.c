@@ -19,16 +19,7 @@
 
 /* ---- responses ---------------------------------------------------------- */
 
-struct req_ctx {
-	struct cp_ctx *cp;
-	unsigned int worker;
-	const struct ipc_msg *msg;
-	const struct stun_msg *req;
-	struct cp_auth_result auth;
-	struct cp_auth_peer from;
-};
-
-static void
+void
 reply_error(struct req_ctx *r, uint16_t code, const struct stun_addr *aerr_for)
 {
 	uint8_t buf[512];
@@ -115,14 +106,14 @@ full_answer(struct req_ctx *r, uint16_t code)
 }
 
 /* Start a success response; the caller adds attributes and finishes. */
-static void
+void
 reply_begin(struct req_ctx *r, struct stun_builder *b, uint8_t *buf, size_t cap)
 {
 	stun_build_init(b, buf, cap, stun_msg_type(r->req->method, STUN_CLASS_SUCCESS),
 			r->req->tid);
 }
 
-static void
+void
 reply_finish(struct req_ctx *r, struct stun_builder *b)
 {
 	stun_build_str(b, STUN_ATTR_SOFTWARE, r->cp->conf->turn.software);
@@ -227,7 +218,15 @@ do_allocate(struct req_ctx *r)
 		reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
 		return;
 	}
-	if (proto != STUN_TRANSPORT_UDP) {
+	if (proto == STUN_TRANSPORT_TCP) {
+		/* RFC 6062 §5.1 */
+		uint16_t code = cpa_tcp_allocate_check(r);
+
+		if (code != 0) {
+			reply_error(r, code, NULL);
+			return;
+		}
+	} else if (proto != STUN_TRANSPORT_UDP) {
 		reply_error(r, STUN_ERR_UNSUPPORTED_TRANSPORT, NULL);
 		return;
 	}
@@ -359,6 +358,7 @@ do_allocate(struct req_ctx *r)
 	if (held != NULL)
 		cpa_reserv_end(cp, held);   /* its port now belongs to the allocation */
 	memcpy(a->tid, req->tid, CP_TID_LEN);
+	a->tcp = proto == STUN_TRANSPORT_TCP;
 	a->relay_port = port;
 	a->nrelayed = (uint8_t)nfams;
 	for (unsigned int i = 0; i < nfams; i++) {
@@ -391,7 +391,7 @@ do_allocate(struct req_ctx *r)
 
 /* Requests other than Allocate need the allocation of their 5-tuple, made
  * by the same user (RFC 8656 §5: 437, 441). */
-static struct cp_alloc *
+struct cp_alloc *
 need_alloc(struct req_ctx *r)
 {
 	struct cp_alloc *a = cpa_alloc_by_tuple(r->cp, &r->msg->h.tuple);
@@ -490,7 +490,7 @@ relay_peer_ok(const struct cp_ctx *cp, const struct cp_addr *peer, bool any_port
 }
 
 /* The peer address as policy sees it, or a refusal code. */
-static uint16_t
+uint16_t
 peer_check(struct req_ctx *r, const struct cp_alloc *a,
 	   const struct stun_attr *attr, bool any_port, struct ipc_addr *canon)
 {
@@ -619,6 +619,12 @@ do_channel_bind(struct req_ctx *r)
 
 	if (a == NULL)
 		return;
+	/* RFC 6062 §5: no channels on a TCP allocation (its data goes on
+	 * connections of its own) */
+	if (a->tcp) {
+		reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
+		return;
+	}
 	ca = stun_msg_find(r->req, STUN_ATTR_CHANNEL_NUMBER);
 	pa = stun_msg_find(r->req, STUN_ATTR_XOR_PEER_ADDRESS);
 	/* §12.2: both present, number in 0x4000..0x4FFF (the default,
@@ -750,6 +756,12 @@ cpa_handle_request(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 		break;
 	case STUN_METHOD_CHANNEL_BIND:
 		do_channel_bind(&r);
+		break;
+	case STUN_METHOD_CONNECT:
+		cpa_tcp_connect(&r);
+		break;
+	case STUN_METHOD_CONNECTION_BIND:
+		cpa_tcp_bind(&r);
 		break;
 	default:
 		reply_error(&r, STUN_ERR_BAD_REQUEST, NULL);

@@ -24,6 +24,8 @@
 #include <rte_mbuf.h>
 
 #include "../dp.h"
+#include "../dp_tcp.h"
+#include "../tcprelay/tcprelay.h"
 #include "net.h"
 #include "steer.h"
 #include "tp_common.h"
@@ -200,23 +202,21 @@ tcp_demux(struct dp_worker *w, const struct dp_port *port, struct rte_mbuf *m,
 	  uint8_t family, const uint8_t *src, const uint8_t *dst,
 	  const uint8_t *l4, uint16_t l4len, bool handed)
 {
-	if (!handed && l4len >= 4 && w->ctx->nworkers > 1) {
-		uint16_t dport = tp_rd16(l4 + 2);
-		/* An AGW server termination's port: its share's worker holds
-		 * the context (lib/steer, as for relayed ports; a software
-		 * hand-off where RSS put it elsewhere). */
-		unsigned int owner = dport >= w->ctx->agw_min && dport <= w->ctx->agw_max &&
-				     w->ctx->agw_max != 0 ?
-			steer_relay_owner(w->ctx->agw_min, w->ctx->agw_max, w->ctx->nworkers,
-					  dport) :
-			dp_flow_worker(port->rss, w->id, w->ctx->nworkers, family, src, dst,
-				       tp_rd16(l4), dport, 6);
+	if (l4len >= 4 && w->ctx->nworkers > 1) {
+		uint16_t sport = tp_rd16(l4), dport = tp_rd16(l4 + 2);
+		bool relayed = false;
+		unsigned int owner;
 
-		if (owner != w->id) {
+		owner = dp_tcp_owner(w, port, family, src, dst, sport, dport, &relayed);
+		if (!handed && owner != w->id) {
 			w->ctr[DP_CTR_TCP_HANDOFF]++;
 			dp_handoff(w, owner, m, DP_HANDOFF_FLOW);
 			return;
 		}
+		/* RFC 6062: a peer connection that moved to its data
+		 * connection's worker is forwarded there */
+		if (relayed && tcprelay_forward(w, m, family, src, dst, sport, dport))
+			return;
 	}
 	dp_tcp_input(w, m, family, src, dst, l4, l4len,
 		     port->rx_cksum && (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==

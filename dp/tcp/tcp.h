@@ -162,6 +162,27 @@ int tcp_abort(struct tcp_stack *ts, tcp_id_t id);
 /* Passive connections from addr now counted (conf.max_per_source). */
 uint32_t tcp_src_count(struct tcp_stack *ts, uint8_t family, const uint8_t *addr);
 
+/* Hand connection id to application app (its callbacks get arg from now
+ * on; RFC 6062's ConnectionBind moves a client's data connection from
+ * TURN's framing to the relay's splice). 0, -ENOTCONN, -EINVAL. */
+int tcp_conn_set_app(struct tcp_stack *ts, tcp_id_t id, int app, void *arg);
+
+/*
+ * Move an ESTABLISHED connection to another worker's stack (RFC 6062: a
+ * peer connection joins its data connection's worker). export takes id
+ * out of ts without a segment or a callback: *out gets its TCB, queued
+ * data included (the mbufs go with it); -ENOTCONN, or -EBUSY when it is
+ * not ESTABLISHED or input or a timer is inside it. import puts such a TCB
+ * into ts for app (arg its callbacks' argument), its timers armed again
+ * on ts's wheel: 0 with *id, -EADDRINUSE (that 4-tuple is ts's already),
+ * -ENOBUFS, -EINVAL. Segments for it must be brought to ts from now on.
+ */
+int tcp_conn_export(struct tcp_stack *ts, tcp_id_t id, struct tcp_conn *out);
+int tcp_conn_import(struct tcp_stack *ts, const struct tcp_conn *in, int app, void *arg,
+		    tcp_id_t *id);
+/* An exported TCB that will not be imported: its queued mbufs freed. */
+void tcp_conn_export_free(struct tcp_conn *c);
+
 /* State of a connection, or -ENOTCONN. */
 int tcp_conn_state(struct tcp_stack *ts, tcp_id_t id);
 /* The TCB behind id, or NULL if stale (for statistics and tests). */

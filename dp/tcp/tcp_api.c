@@ -312,6 +312,20 @@ tcp_abort(struct tcp_stack *ts, tcp_id_t id)
 }
 
 int
+tcp_conn_set_app(struct tcp_stack *ts, tcp_id_t id, int app, void *arg)
+{
+	struct tcp_conn *c = live(ts, id);
+
+	if (c == NULL || (c->flags & TCP_CF_APP_GONE))
+		return -ENOTCONN;
+	if (app < 0 || (unsigned int)app >= ts->napps)
+		return -EINVAL;
+	c->app = (uint8_t)app;
+	c->app_arg = arg;
+	return 0;
+}
+
+int
 tcp_conn_state(struct tcp_stack *ts, tcp_id_t id)
 {
 	struct tcp_conn *c = tcp_conn_get(ts, id);

@@ -578,6 +578,101 @@ tcp_stack_free(struct tcp_stack *ts)
 	rte_free(ts);
 }
 
+/*
+ * Moving a connection between two stacks of one process (two workers):
+ * the TCB by value, its queues (mbufs) with it; the timer is the one
+ * thing that cannot travel (it is linked into the old worker's wheel),
+ * so its deadlines do (t_due, on the clock every worker shares) and the
+ * new stack arms its own. Only an ESTABLISHED connection that no input
+ * or timer is inside of moves.
+ */
+int
+tcp_conn_export(struct tcp_stack *ts, tcp_id_t id, struct tcp_conn *out)
+{
+	struct tcp_conn *c = tcp_conn_get(ts, id);
+
+	if (c == NULL)
+		return -ENOTCONN;
+	if (c->state != TCP_ST_ESTABLISHED ||
+	    (c->flags & (TCP_CF_BUSY | TCP_CF_DEAD | TCP_CF_APP_GONE)))
+		return -EBUSY;
+	*out = *c;
+	memset(&out->timer, 0, sizeof(out->timer));
+	out->flags &= ~(TCP_CF_IN_TABLE | TCP_CF_SRC_COUNTED | TCP_CF_SYN_QUEUED |
+			TCP_CF_BUSY | TCP_CF_DEAD);
+	/* the queues went with the copy: nothing of them is freed here */
+	ts->held -= (uint64_t)c->snd_queued + c->rcv_queued + c->cold.ooo_bytes;
+	c->snd_head = c->snd_tail = c->rcv_head = c->rcv_tail = c->ooo_head = NULL;
+	c->snd_queued = c->rcv_queued = c->cold.ooo_bytes = 0;
+	c->cold.ooo_segs = c->cold.rcv_segs = 0;
+	ts->ctr[TCP_CTR_MOVED_OUT]++;
+	conn_free(ts, c);
+	return 0;
+}
+
+void
+tcp_conn_export_free(struct tcp_conn *c)
+{
+	struct rte_mbuf *heads[3] = { c->snd_head, c->rcv_head, c->ooo_head }, *m, *n;
+
+	for (unsigned int k = 0; k < 3; k++)
+		for (m = heads[k]; m != NULL; m = n) {
+			n = m->next;
+			m->next = NULL;
+			rte_pktmbuf_free_seg(m);
+		}
+	c->snd_head = c->snd_tail = c->rcv_head = c->rcv_tail = c->ooo_head = NULL;
+	c->snd_queued = c->rcv_queued = c->cold.ooo_bytes = 0;
+}
+
+int
+tcp_conn_import(struct tcp_stack *ts, const struct tcp_conn *in, int app, void *arg,
+		tcp_id_t *id)
+{
+	uint8_t family = (in->flags & TCP_CF_V6) ? TCP_AF_IPV6 : TCP_AF_IPV4;
+	struct tw_timer timer;
+	struct tcp_conn *c;
+	uint64_t first = UINT64_MAX;
+	uint32_t gen;
+
+	if (app < 0 || (unsigned int)app >= ts->napps || in->cc >= ts->ncc ||
+	    in->state != TCP_ST_ESTABLISHED)
+		return -EINVAL;
+	if (tcp_conn_lookup(ts, family, in->laddr, in->lport, in->raddr, in->rport) != NULL)
+		return -EADDRINUSE;
+	c = tcp_conn_alloc(ts, family, in->laddr, in->lport, in->raddr, in->rport);
+	if (c == NULL)
+		return -ENOBUFS;
+	gen = c->gen;
+	timer = c->timer;
+	*c = *in;
+	c->gen = gen;
+	c->timer = timer;
+	c->flags = (in->flags & ~(TCP_CF_BUSY | TCP_CF_DEAD | TCP_CF_APP_GONE)) |
+		   TCP_CF_IN_TABLE | TCP_CF_APP_KNOWS;
+	c->app = (uint8_t)app;
+	c->app_arg = arg;
+	c->cold.tw_prev = c->cold.tw_next = 0;
+	ts->held += (uint64_t)c->snd_queued + c->rcv_queued + c->cold.ooo_bytes;
+	/* its deadlines as they were (a past one fires at the next tick) */
+	for (unsigned int t = 0; t < TCP_T__COUNT; t++) {
+		uint64_t due;
+
+		if (!((c->t_armed >> t) & 1u))
+			continue;
+		due = ts->now + (uint64_t)(int64_t)(int32_t)(c->t_due[t] - (uint32_t)ts->now);
+		if ((int32_t)(c->t_due[t] - (uint32_t)ts->now) < 0)
+			due = ts->now;
+		if (due < first)
+			first = due;
+	}
+	if (first != UINT64_MAX)
+		tw_add(ts->wheel, &c->timer, first);
+	ts->ctr[TCP_CTR_MOVED_IN]++;
+	*id = tcp_conn_id(ts, c);
+	return 0;
+}
+
 struct tcp_conn *
 tcp_conn_get(struct tcp_stack *ts, tcp_id_t id)
 {

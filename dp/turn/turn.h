@@ -24,11 +24,20 @@ void turn_client_input(struct dp_worker *w, struct rte_mbuf *m,
  * Both consume in->m. A UDP message's checksum must have been verified
  * before turn_client_stun() (dp reads it); ChannelData is relayed with
  * its checksum carried (in->udp), not verified.
+ * turn_client_stun() returns true when the message went to cp (a control
+ * request, admitted): its answer will come from cp (RFC 6062's
+ * ConnectionBind holds its connection until then).
  */
-void turn_client_stun(struct dp_worker *w, const struct turn_from *from,
+bool turn_client_stun(struct dp_worker *w, const struct turn_from *from,
 		      const struct turn_in *in);
 void turn_client_chdata(struct dp_worker *w, const struct turn_from *from,
 			const struct turn_in *in);
+/* An IP packet (at m's data start) to one of our relayed addresses, from
+ * one of ours (relay to relay: UDP datagrams, RFC 6062's TCP segments):
+ * looped in to worker owner through its hand-off ring, never to the
+ * wire. Consumes m. */
+void turn_loop_in(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
+		  unsigned int owner);
 /* UDP listener of every relayed port. */
 void turn_peer_input(struct dp_worker *w, struct rte_mbuf *m,
 		     const struct dp_udp_meta *meta, void *arg);
@@ -67,6 +76,10 @@ struct turn_stream_io {
 	 * ALLOC_ADD for a stream client is taken only then (the connection
 	 * may have closed while cp decided). */
 	bool (*live)(struct dp_worker *w, uint64_t conn_id);
+	/* cp's answer to a request on conn_id was written (RFC 6062: a
+	 * connection holding back after a ConnectionBind reads on when it
+	 * was not bound). NULL: nothing to do. */
+	int (*answered)(struct dp_worker *w, uint64_t conn_id);
 };
 
 struct stun_deframer;

@@ -52,7 +52,7 @@ client_send_indication(struct dp_worker *w, const struct turn_from *from,
 	/* RFC 8656 §11.2: without an allocation, XOR-PEER-ADDRESS or DATA:
 	 * discard. DONT-FRAGMENT is honoured as every relayed IPv4 packet
 	 * leaves with DF set. */
-	if (a == NULL || pa == NULL || da == NULL ||
+	if (a == NULL || pa == NULL || da == NULL || a->relay_tcp ||
 	    stun_attr_get_addr(msg, pa, &sa) < 0) {
 		t->ctr[TURN_STAT_DROP_MALFORMED]++;
 		rte_pktmbuf_free(m);
@@ -152,7 +152,7 @@ answer_challenge(struct dp_worker *w, const struct turn_from *from,
  * a congested link would drop it, and its retransmission, half a second
  * later and more, finds room. (A 500 there made such clients give up.)
  */
-static void
+static bool
 to_cp(struct dp_worker *w, const struct turn_from *from,
       const struct stun_msg *msg)
 {
@@ -162,11 +162,11 @@ to_cp(struct dp_worker *w, const struct turn_from *from,
 	if (unlikely(!t->cp_serving)) {
 		if (t->cp_checked_ms - t->cp_down_since_ms < t->cp_grace_ms) {
 			t->cp_wait++;
-			return;
+			return false;
 		}
 		t->cp_gone++;
 		answer_error(w, from, msg, STUN_ERR_SERVER_ERROR);
-		return;
+		return false;
 	}
 	{
 		union turn_keyu k;
@@ -186,11 +186,11 @@ to_cp(struct dp_worker *w, const struct turn_from *from,
 				       t->now_ms / 1000u);
 		if (lane == TURN_LANE_CHALLENGE) {
 			answer_challenge(w, from, msg, &src);
-			return;
+			return false;
 		}
 		if (!turn_admit(t->admit, lane, from->family, from->src,
 				ipc_ring_count(&t->rings->to_cp), t->now_ms))
-			return;         /* counted; the client retransmits */
+			return false;         /* counted; the client retransmits */
 	}
 	memset(&out.h, 0, sizeof(out.h));
 	out.h.kind = IPC_REQUEST;
@@ -199,18 +199,19 @@ to_cp(struct dp_worker *w, const struct turn_from *from,
 	turn_tuple_from(&out.h.tuple, from);
 	if (msg->len > sizeof(out.body)) {
 		answer_error(w, from, msg, STUN_ERR_BAD_REQUEST);
-		return;
+		return false;
 	}
 	out.h.body_len = (uint16_t)msg->len;
 	memcpy(out.body, msg->buf, msg->len);
 	if (ipc_ring_enqueue(&t->rings->to_cp, &out) < 0) {
 		t->ipc_full++;
-		return;
+		return false;
 	}
 	t->ipc_out++;
 	/* cp dozing on its doorbell: wake it (a system call, only then) */
 	if (ipc_cp_ring(w->ctx->ipc.shm))
 		t->cp_rung++;
+	return true;
 }
 
 /*
@@ -237,7 +238,7 @@ fingerprint_ok(const struct stun_msg *msg)
 		STUN_FINGERPRINT_XOR) == want;
 }
 
-void
+bool
 turn_client_stun(struct dp_worker *w, const struct turn_from *from,
 		 const struct turn_in *in)
 {
@@ -246,6 +247,7 @@ turn_client_stun(struct dp_worker *w, const struct turn_from *from,
 	const uint8_t *p = rte_pktmbuf_mtod_offset(m, const uint8_t *, in->off);
 	struct stun_msg msg;
 	struct stun_parse_error err;
+	bool sent = false;
 
 	if (stun_msg_parse(&msg, p, in->len, &err) < 0) {
 		/* A request we can frame gets a 400; anything else is dropped.
@@ -260,12 +262,12 @@ turn_client_stun(struct dp_worker *w, const struct turn_from *from,
 			answer_error(w, from, &hdr_only, STUN_ERR_BAD_REQUEST);
 		}
 		rte_pktmbuf_free(m);
-		return;
+		return false;
 	}
 	if (unlikely(!fingerprint_ok(&msg))) {
 		t->stun_bad_fingerprint++;
 		rte_pktmbuf_free(m);
-		return;
+		return false;
 	}
 	switch (msg.cls) {
 	case STUN_CLASS_REQUEST:
@@ -278,7 +280,9 @@ turn_client_stun(struct dp_worker *w, const struct turn_from *from,
 		case STUN_METHOD_REFRESH:
 		case STUN_METHOD_CREATE_PERMISSION:
 		case STUN_METHOD_CHANNEL_BIND:
-			to_cp(w, from, &msg);
+		case STUN_METHOD_CONNECT:            /* RFC 6062 */
+		case STUN_METHOD_CONNECTION_BIND:
+			sent = to_cp(w, from, &msg);
 			break;
 		default:
 			answer_error(w, from, &msg, STUN_ERR_BAD_REQUEST);
@@ -288,7 +292,7 @@ turn_client_stun(struct dp_worker *w, const struct turn_from *from,
 	case STUN_CLASS_INDICATION:
 		if (msg.method == STUN_METHOD_SEND) {
 			client_send_indication(w, from, in, &msg);
-			return;
+			return false;
 		}
 		if (msg.method == STUN_METHOD_BINDING)
 			t->binding_indications++;
@@ -297,5 +301,6 @@ turn_client_stun(struct dp_worker *w, const struct turn_from *from,
 		break;
 	}
 	rte_pktmbuf_free(m);
+	return sent;
 }
 

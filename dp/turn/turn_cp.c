@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../agw/agw.h"
+#include "../tcprelay/tcprelay.h"
 #include "../dp.h"
 #include "ipc.h"
 #include "steer.h"
@@ -92,6 +93,9 @@ apply(struct dp_worker *w, const struct ipc_msg *msg)
 
 		turn_from_tuple(&to, tu);
 		turn_reply(w, &to, msg->body, msg->h.body_len);
+		if (tu->transport == STUN_TRANSPORT_TCP && t->stream_io != NULL &&
+		    t->stream_io->answered != NULL)
+			t->stream_io->answered(w, tu->conn_id);
 		break;
 	}
 	case IPC_ALLOC_ADD:
@@ -135,6 +139,12 @@ apply(struct dp_worker *w, const struct ipc_msg *msg)
 		 * reported once a pass, whenever the pass began). */
 		if (!t->stats_job.on)
 			turn_sweep_start(t, &t->stats_job);
+		break;
+	case IPC_TCP_CONNECT:
+	case IPC_TCP_BIND:
+	case IPC_TCP_CLOSE:
+		/* RFC 6062's peer connections (dp/tcprelay) */
+		tcprelay_apply(w, msg);
 		break;
 	case IPC_AGW_ADD:
 	case IPC_AGW_DEL:

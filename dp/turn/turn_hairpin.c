@@ -19,19 +19,18 @@
 
 /*
  * m holds an IP packet (at its data start) addressed to one of our own
- * relayed addresses: give it to the worker that owns dst_port as if it had
- * arrived on the port the relayed addresses live on, through the hand-off
- * ring (this worker's own too). It never goes to the wire, and everything
+ * relayed addresses: give it to worker owner (the one that owns its
+ * destination port) as if it had arrived on the port the relayed
+ * addresses live on, through the hand-off ring (this worker's own too). It never goes to the wire, and everything
  * that judges a peer's datagram (the receiving allocation's permission for
  * the sender's relayed address, its channel to it) is what judges it.
  */
-static void
-loop_in(struct dp_worker *w, struct rte_mbuf *m, uint8_t family, uint16_t dst_port)
+void
+turn_loop_in(struct dp_worker *w, struct rte_mbuf *m, uint8_t family, unsigned int owner)
 {
 	struct turn_worker *t = &w->turn;
 	struct dp_port *port = t->relay_port[family == NET_AF_IPV6];
 	struct rte_ether_hdr *eh;
-	unsigned int owner = w->ctx->udp[dst_port].owner;
 
 	if (unlikely(port == NULL)) {
 		/* found on first use: the ports come up after turn_init() */
@@ -112,7 +111,7 @@ turn_hairpin_out(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf *m,
 	u[6] = (uint8_t)(c >> 8);
 	u[7] = (uint8_t)c;
 	t->hairpin++;
-	loop_in(w, m, peer->family, peer->port);
+	turn_loop_in(w, m, peer->family, w->ctx->udp[peer->port].owner);
 }
 
 /*
@@ -153,6 +152,6 @@ turn_hairpin_unreach(struct dp_worker *w, struct rte_mbuf *m, const struct dp_ud
 	rte_pktmbuf_append(r, (uint16_t)n);
 	t->hairpin_unreach++;
 	/* to the owner of the sender's relayed port, the quoted source */
-	loop_in(w, r, meta->family, meta->src_port);
+	turn_loop_in(w, r, meta->family, w->ctx->udp[meta->src_port].owner);
 }
 

@@ -87,6 +87,13 @@ turn_peer_input(struct dp_worker *w, struct rte_mbuf *m,
 	}
 	c = turn_chan_by_peer(t, a, meta->family, meta->src, meta->src_port, t->now_ms);
 	if (c == NULL) {
+		/* RFC 6062: a TCP allocation relays nothing of UDP (it has
+		 * no channel: cp refuses ChannelBind on it) */
+		if (unlikely(a->relay_tcp)) {
+			a->stats[TURN_STAT_DROP_MALFORMED]++;
+			rte_pktmbuf_free(m);
+			return;
+		}
 		to_client_data_indication(w, a, m, meta);
 		return;
 	}

@@ -108,6 +108,7 @@ turn_state_alloc_fill(struct ipc_msg *out, const struct turn_worker *t,
 			ia.relayed[i].port = a->relay_port;
 		}
 		ia.expires_ms = t->expires[a - t->allocs];
+		ia.flags = a->relay_tcp ? IPC_ALLOC_F_TCP : 0;
 		if (a->user != NULL) {
 			ia.user_len = a->user->len;
 			memcpy(ia.username, a->user->name, a->user->len);

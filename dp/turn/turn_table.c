@@ -341,6 +341,8 @@ turn_alloc_remove(struct turn_worker *t, struct turn_alloc *a)
 	uint32_t h = turn_key_of_alloc(&k, a);
 
 	rte_hash_del_key_with_hash(t->by_tuple, &k, h);
+	if (a->tcp_head != 0 && t->tcp_gone != NULL)
+		t->tcp_gone(t, a);            /* RFC 6062 §5.5 */
 	turn_relay_hook(t, a, (uint32_t)(a - t->allocs), false);
 	for (unsigned int i = 0; i < TURN_STAT__COUNT; i++)
 		t->ctr[i] += a->stats[i];
@@ -363,6 +365,7 @@ turn_alloc_install(struct turn_worker *t, const struct ipc_msg *msg,
 	const struct ipc_alloc *ia = (const struct ipc_alloc *)msg->body;
 	union turn_keyu k;
 	struct turn_alloc *a;
+	uint32_t tcp_head = 0;
 	int pos;
 
 	pos = rte_hash_add_key_with_hash(t->by_tuple, &k,
@@ -379,10 +382,18 @@ turn_alloc_install(struct turn_worker *t, const struct ipc_msg *msg,
 		turn_live_add(&t->live, (uint32_t)pos);
 		t->nallocs = t->live.n;
 	} else {
-		turn_relay_hook(t, a, (uint32_t)pos, false);   /* installed again */
+		/* installed again: its peer connections stay, unless it is
+		 * another allocation now */
+		if (a->id == msg->h.alloc_id)
+			tcp_head = a->tcp_head;
+		else if (a->tcp_head != 0 && t->tcp_gone != NULL)
+			t->tcp_gone(t, a);
+		turn_relay_hook(t, a, (uint32_t)pos, false);
 		alloc_release(t, a);
 	}
 	memset(a, 0, sizeof(*a));
+	a->tcp_head = tcp_head;
+	a->relay_tcp = (ia->flags & IPC_ALLOC_F_TCP) != 0;
 	a->id = msg->h.alloc_id;
 	a->in_port = tu->in_port;
 	a->conn_id = tu->conn_id;

@@ -111,6 +111,11 @@ struct turn_alloc {
 	uint64_t stats[TURN_STAT__COUNT];
 	struct turn_user *user;      /* interned username, NULL: none */
 	uint32_t ovf[TURN_OVF_BLOCKS]; /* overflow blocks (id + 1), 0: none */
+	/* RFC 6062: its relayed transport is TCP (nothing relays on UDP),
+	 * and the first of its peer connections here (dp/tcprelay's record
+	 * slot + 1, 0: none) */
+	uint32_t tcp_head;
+	uint8_t relay_tcp;
 	/* lines 3-4: the first permissions and channels */
 	struct turn_perm perms[TURN_HOT_BINDINGS] __rte_cache_aligned;
 	struct turn_chan chans[TURN_HOT_BINDINGS];
@@ -265,6 +270,9 @@ struct turn_worker {
 					   * (a stream, until one attaches) */
 	/* TURN over streams (turn_stream.c): NULL until dp/tcp attaches. */
 	const struct turn_stream_io *stream_io;
+	/* RFC 6062: an allocation with peer connections goes (dp/tcprelay
+	 * ends them); NULL when nothing relays over TCP */
+	void (*tcp_gone)(struct turn_worker *t, struct turn_alloc *a);
 	uint64_t stream_bad_frame;        /* framing lost: connection closed */
 	uint64_t stream_too_big;          /* frames larger than an mbuf */
 	uint64_t stream_write_failed;

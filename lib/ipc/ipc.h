@@ -83,7 +83,9 @@ unsigned int ipc_ring_count(const struct ipc_ring *r);
  * body_len is what the kind carries:
  *   REQUEST, RESPONSE  one STUN message (RFC 8489 §5: 20-byte header, top
  *                      bits 0, magic cookie, length = body_len - 20, a
- *                      multiple of 4), a request or a response;
+ *                      multiple of 4), a request (REQUEST) or anything
+ *                      else (RESPONSE: a response, or an indication such as
+ *                      RFC 6062's ConnectionAttempt);
  *   ALLOC_ADD          one struct ipc_alloc;
  *   STATE_ALLOC        one struct ipc_alloc, then whole struct ipc_binding;
  *   ALLOC_LIFE         8 (the new expiry);
@@ -111,6 +113,19 @@ unsigned int ipc_ring_count(const struct ipc_ring *r);
  *                      NUL-terminated detail of detail_len bytes;
  *                      AGW_*: alloc_id a context id of the ring's worker
  *                      (ipc_conn_worker() == worker, generation not 0);
+ *   TCP_CONNECT        one struct ipc_tcp_conn: cid not 0, peer 0, addr of
+ *                      family 4 or 6 with a port; the allocation's tuple
+ *                      (transport 6, a connection of the ring's worker);
+ *   TCP_BIND           one struct ipc_tcp_conn, then resp_len bytes of one
+ *                      STUN response; ok 0 or 1; peer a connection of the
+ *                      ring's worker; a tuple of transport 6 whose conn_id
+ *                      (any worker's) has a generation;
+ *   TCP_CLOSE          one struct ipc_tcp_conn, peer of the ring's worker;
+ *   TCP_EVENT          one struct ipc_tcp_event: a known type, addr of
+ *                      family 4 or 6, cid 0 for INCOMING and not 0 for
+ *                      CONNECTED, BOUND (with a data connection) and
+ *                      FAILED (peer 0, a reason); GONE with a reason;
+ *                      TCP_*: alloc_id not 0;
  *   ALLOC_DEL, STATE_DONE, SYNC, STATS_REQ  nothing;
  * the tuple of a message about a client (all but STATE_DONE, STATS, SYNC,
  * STATS_REQ and the TLS_* kinds, which concern no client): transport 17

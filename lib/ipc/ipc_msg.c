@@ -82,8 +82,9 @@ tuple_ok(const struct ipc_tuple *t, uint16_t worker)
 	return family_ok(t->client.family) && t->server.family == t->client.family;
 }
 
-/* One whole STUN message, a request (dp -> cp) or a response (cp -> dp):
- * RFC 8489 §5 framing, as lib/stun's parser wants it. */
+/* One whole STUN message, a request (dp -> cp) or a response (cp -> dp:
+ * or an indication, RFC 6062's ConnectionAttempt): RFC 8489 §5 framing,
+ * as lib/stun's parser wants it. */
 static bool
 stun_ok(const uint8_t *b, size_t len, bool response)
 {
@@ -99,7 +100,7 @@ stun_ok(const uint8_t *b, size_t len, bool response)
 	if (cookie != STUN_COOKIE || (hlen & 3u) != 0 || hlen + STUN_HDR != len)
 		return false;
 	if (response)
-		return (type & 0x0100u) != 0;   /* success or error response */
+		return (type & STUN_CLASS_MASK) != STUN_CLASS_REQ;
 	return (type & STUN_CLASS_MASK) == STUN_CLASS_REQ;
 }
 
@@ -180,6 +181,72 @@ agw_event_ok(const struct ipc_agw_event *e)
 	if (e->type == IPC_AGW_EV_RELEASED)
 		return e->leg <= 1 || e->leg == IPC_AGW_LEG_NONE;
 	return e->leg <= 1;
+}
+
+/* A peer connection's id: of the ring's worker, generation not 0. */
+static bool
+conn_of(uint64_t id, uint16_t worker)
+{
+	return ipc_conn_gen(id) != 0 && ipc_conn_worker(id) == worker;
+}
+
+/* TCP_CONNECT, TCP_BIND, TCP_CLOSE (RFC 6062). */
+static bool
+tcp_conn_ok(const struct ipc_msg *m)
+{
+	const struct ipc_msg_hdr *h = &m->h;
+	const struct ipc_tcp_conn *c = (const void *)m->body;
+	size_t len = h->body_len;
+
+	if (len < sizeof(*c) || h->alloc_id == 0 || c->cid == 0)
+		return false;
+	switch (h->kind) {
+	case IPC_TCP_CONNECT:
+		return len == sizeof(*c) && c->peer == 0 && family_ok(c->addr.family) &&
+		       c->addr.port != 0 && tuple_ok(&h->tuple, h->worker) &&
+		       h->tuple.transport == 6;
+	case IPC_TCP_BIND:
+		/* the data connection may be another worker's: only its
+		 * form is checked here, the worker holding it checks it is
+		 * one of its own */
+		return len == sizeof(*c) + c->resp_len && c->ok <= 1 &&
+		       conn_of(c->peer, h->worker) && h->tuple.transport == 6 &&
+		       ipc_conn_gen(h->tuple.conn_id) != 0 &&
+		       family_ok(h->tuple.client.family) &&
+		       h->tuple.server.family == h->tuple.client.family &&
+		       stun_ok(m->body + sizeof(*c), c->resp_len, true);
+	default:
+		return len == sizeof(*c) && conn_of(c->peer, h->worker);
+	}
+}
+
+static bool
+tcp_event_ok(const struct ipc_msg *m)
+{
+	const struct ipc_tcp_event *e = (const void *)m->body;
+
+	if (m->h.body_len != sizeof(*e) || m->h.alloc_id == 0 || e->type < 1 ||
+	    e->type > IPC_TCP_EV_MAX || !family_ok(e->addr.family))
+		return false;
+	if (e->type == IPC_TCP_EV_FAILED)
+		return e->cid != 0 && e->peer == 0 && e->reason >= 1 &&
+		       e->reason <= IPC_CONN_REASON_MAX;
+	if (e->type == IPC_TCP_EV_GONE && (e->reason < 1 || e->reason > IPC_CONN_REASON_MAX))
+		return false;
+	/* a peer connection moves to its data connection's worker at the
+	 * bind (dp/tcprelay): from then on another worker reports it */
+	if (ipc_conn_gen(e->peer) == 0)
+		return false;
+	switch (e->type) {
+	case IPC_TCP_EV_INCOMING:
+		return e->cid == 0;        /* cp gives it one */
+	case IPC_TCP_EV_BOUND:
+		return e->cid != 0 && ipc_conn_gen(e->data) != 0;
+	case IPC_TCP_EV_CONNECTED:
+		return e->cid != 0;
+	default:
+		return true;               /* GONE: cid 0 before a bind */
+	}
 }
 
 int
@@ -277,6 +344,14 @@ ipc_msg_check(const struct ipc_msg *m, enum ipc_dir dir)
 	case IPC_AGW_EVENT:
 		ok = len == sizeof(struct ipc_agw_event) && agw_id_ok(h->alloc_id, h->worker) &&
 		     agw_event_ok((const void *)m->body);
+		break;
+	case IPC_TCP_CONNECT:
+	case IPC_TCP_BIND:
+	case IPC_TCP_CLOSE:
+		ok = tcp_conn_ok(m);
+		break;
+	case IPC_TCP_EVENT:
+		ok = tcp_event_ok(m);
 		break;
 	case IPC_STATE_DONE:
 	case IPC_SYNC:

@@ -116,12 +116,17 @@ struct ipc_alloc {
 	uint8_t key_len;
 	uint16_t pwalg;           /* STUN_PWALG_* the key was made with */
 	uint16_t user_len;
-	uint16_t pad;
+	uint16_t flags;           /* IPC_ALLOC_F_* */
 	struct ipc_addr relayed[2];
 	uint64_t expires_ms;
 	uint8_t key[IPC_KEY_MAX];
 	char username[IPC_USER_MAX];
 };
+
+/* ipc_alloc.flags */
+#define IPC_ALLOC_F_TCP 0x1u      /* RFC 6062: its relayed transport is TCP
+				   * (REQUESTED-TRANSPORT 6): peers connect
+				   * in, Connect opens out, nothing on UDP */
 
 /* A permission (PERM_ADD/DEL) or channel (CHAN_ADD/DEL); STATE_ALLOC
  * carries a list of these after the allocation. */
@@ -334,6 +339,55 @@ struct ipc_agw_state {
 	struct ipc_agw_leg_state leg[2];
 };
 
+/*
+ * RFC 6062 (TURN-TCP, issue 12): the peer connections of a TCP allocation.
+ * cp names each by its CONNECTION-ID (cid: 32 bits from cp's CSPRNG, never
+ * 0, unique among those cp keeps), dp by its TCP connection id (peer: the
+ * ipc_conn_make() layout, so the worker that holds it). h.alloc_id is the
+ * allocation; the tuple is its control connection's in TCP_CONNECT, the
+ * data connection's in TCP_BIND, unused (zero) otherwise.
+ *   TCP_CONNECT  cp -> the allocation's worker: connect from the
+ *                allocation's relayed address of addr's family and its port
+ *                to addr (RFC 6062 §5.2); cid given, peer 0.
+ *   TCP_BIND     cp -> the worker holding peer: the ConnectionBind's answer
+ *                (resp_len bytes of STUN after the struct) goes on the data
+ *                connection h.tuple names (any worker's), then, ok, its
+ *                bytes and peer's are spliced (§5.4); not ok, it is closed
+ *                after the answer.
+ *   TCP_CLOSE    cp -> the worker holding peer: end it, and its data
+ *                connection (the allocation went, no bind in 30 s).
+ *   TCP_EVENT    dp -> cp: what happened to peer (ipc_tcp_event).
+ */
+struct ipc_tcp_conn {
+	uint32_t cid;
+	uint8_t ok;               /* TCP_BIND: 1 splice, 0 close after the answer */
+	uint8_t pad;
+	uint16_t resp_len;        /* TCP_BIND: STUN bytes after the struct */
+	uint64_t peer;            /* dp's peer connection; 0 in TCP_CONNECT */
+	struct ipc_addr addr;     /* TCP_CONNECT: the peer to connect to */
+};
+
+enum ipc_tcp_ev_type {
+	IPC_TCP_EV_CONNECTED = 1, /* a Connect's connection is up (cid, peer) */
+	IPC_TCP_EV_FAILED = 2,    /* a Connect's connection could not be made */
+	IPC_TCP_EV_INCOMING = 3,  /* a peer connected in (peer, addr; cid 0) */
+	IPC_TCP_EV_BOUND = 4,     /* spliced with its data connection (data) */
+	IPC_TCP_EV_GONE = 5,      /* ended (bytes each way, reason) */
+	IPC_TCP_EV_MAX = 5,
+};
+
+struct ipc_tcp_event {
+	uint8_t type;             /* enum ipc_tcp_ev_type */
+	uint8_t reason;           /* GONE, FAILED: enum ipc_conn_reason */
+	uint16_t pad;
+	uint32_t cid;             /* cp's, 0 when dp does not know it yet */
+	uint64_t peer;            /* dp's peer connection (0 in FAILED) */
+	uint64_t data;            /* BOUND: the data connection */
+	struct ipc_addr addr;     /* the peer's transport address */
+	uint64_t bytes_in;        /* GONE: read from the peer */
+	uint64_t bytes_out;       /* GONE: written to the peer */
+};
+
 struct ipc_msg {
 	struct ipc_msg_hdr h;
 	uint8_t body[IPC_MSG_SIZE - sizeof(struct ipc_msg_hdr)];
@@ -426,6 +480,9 @@ struct ipc_nonce {
 					  * tuples of transport 6 */
 #define IPC_CAP_AGW        (1ull << 2)   /* runs AGW contexts (dp: takes
 					  * AGW_ADD/DEL; cp: takes AGW_EVENT) */
+#define IPC_CAP_TCP_RELAY  (1ull << 3)   /* RFC 6062 (dp: relays over TCP,
+					  * takes TCP_CONNECT/BIND/CLOSE; cp:
+					  * takes TCP_EVENT) */
 
 struct ipc_side {
 	uint64_t caps;            /* IPC_CAP_* */

@@ -14,6 +14,8 @@
  *   HMAC-SHA256(K, features(3) || expiry || salt || transport(1) ||
  *               family(1) || port(2) || IP(4 or 16))[0..16)
  *
+ * (port 0 over TCP: a client's connections share its nonce.)
+ *
  * K is cp's (RAND_bytes, drawn when it starts); dp gets a copy through the
  * shared segment. Nothing is remembered: a nonce verifies only for the
  * address and transport it was made for, until its expiry, and only
@@ -126,8 +128,12 @@ nonce_mac(struct nonce_ctx *nc, const uint8_t feat[3], const uint8_t body[8],
 	n += 8;
 	in[n++] = transport;
 	in[n++] = from->family;
-	in[n++] = (uint8_t)(from->port >> 8);
-	in[n++] = (uint8_t)from->port;
+	/* Over TCP (and TLS) the port is not bound: the handshake already
+	 * proved the address routable, and a client's connections share a
+	 * nonce (RFC 6062 §5.4: a ConnectionBind comes on a new connection,
+	 * from a new port, with the nonce the control connection got) */
+	in[n++] = transport == STUN_TRANSPORT_TCP ? 0 : (uint8_t)(from->port >> 8);
+	in[n++] = transport == STUN_TRANSPORT_TCP ? 0 : (uint8_t)from->port;
 	memcpy(in + n, from->ip, alen);
 	n += alen;
 	/* No key: the one nonce_ctx_set() gave, pads kept. */

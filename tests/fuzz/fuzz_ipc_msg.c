@@ -220,6 +220,45 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 		fold(e->detail, e->detail_len);
 		break;
 	}
+	case IPC_TCP_CONNECT:
+	case IPC_TCP_BIND:
+	case IPC_TCP_CLOSE: {
+		const struct ipc_tcp_conn *c = (const void *)m->body;
+
+		CHECK(len >= sizeof(*c) && c->cid != 0 && m->h.alloc_id != 0);
+		CHECK(len == sizeof(*c) + (m->h.kind == IPC_TCP_BIND ? c->resp_len : 0u));
+		if (m->h.kind == IPC_TCP_CONNECT) {
+			CHECK(c->peer == 0 && c->addr.port != 0);
+			CHECK(c->addr.family == 4 || c->addr.family == 6);
+			CHECK(m->h.tuple.transport == 6);
+		} else {
+			CHECK(ipc_conn_gen(c->peer) != 0 &&
+			      ipc_conn_worker(c->peer) == m->h.worker);
+		}
+		if (m->h.kind == IPC_TCP_BIND) {
+			CHECK(c->ok <= 1 && m->h.tuple.transport == 6 &&
+			      ipc_conn_gen(m->h.tuple.conn_id) != 0);
+			fold(m->body + sizeof(*c), c->resp_len);
+		}
+		fold(c, sizeof(*c));
+		break;
+	}
+	case IPC_TCP_EVENT: {
+		const struct ipc_tcp_event *e = (const void *)m->body;
+
+		CHECK(len == sizeof(*e) && m->h.alloc_id != 0);
+		CHECK(e->type >= 1 && e->type <= IPC_TCP_EV_MAX);
+		CHECK(e->addr.family == 4 || e->addr.family == 6);
+		CHECK((e->type == IPC_TCP_EV_FAILED) == (e->peer == 0));
+		if (e->type == IPC_TCP_EV_INCOMING)
+			CHECK(e->cid == 0);
+		if (e->type == IPC_TCP_EV_BOUND)
+			CHECK(e->cid != 0 && ipc_conn_gen(e->data) != 0);
+		if (e->type == IPC_TCP_EV_FAILED || e->type == IPC_TCP_EV_GONE)
+			CHECK(e->reason >= 1 && e->reason <= IPC_CONN_REASON_MAX);
+		fold(e, sizeof(*e));
+		break;
+	}
 	default:   /* ALLOC_DEL, STATE_DONE, SYNC, STATS_REQ, AGW_DEL */
 		CHECK(len == 0);
 		break;
@@ -233,7 +272,11 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 	    m->h.kind != IPC_TLS_TICKETS && m->h.kind != IPC_TLS_PSK_ADD &&
 	    m->h.kind != IPC_TLS_PSK_DEL && m->h.kind != IPC_TLS_PSK_SYNC &&
 	    m->h.kind != IPC_AGW_ADD && m->h.kind != IPC_AGW_DEL &&
-	    m->h.kind != IPC_AGW_STATE && m->h.kind != IPC_AGW_EVENT) {
+	    m->h.kind != IPC_AGW_STATE && m->h.kind != IPC_AGW_EVENT &&
+	    /* (a bind's data connection may be another worker's; a close's
+	     * and an event's tuple is unused) */
+	    m->h.kind != IPC_TCP_BIND && m->h.kind != IPC_TCP_CLOSE &&
+	    m->h.kind != IPC_TCP_EVENT) {
 		const struct ipc_tuple *t = &m->h.tuple;
 
 		CHECK(t->transport == 17 || t->transport == 6);

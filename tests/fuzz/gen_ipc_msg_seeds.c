@@ -291,5 +291,52 @@ main(int argc, char **argv)
 		memcpy(m.body, &ps, sizeof(ps));
 		put("tls_psk_sync_end", &m);
 	}
+	/* RFC 6062 */
+	{
+		struct ipc_tcp_conn c;
+		struct ipc_tcp_event e;
+
+		memset(&c, 0, sizeof(c));
+		c.cid = 0x5eed;
+		c.addr.family = 4;
+		c.addr.port = 7000;
+		memcpy(c.addr.ip, "\x0a\xd3\x00\x02", 4);
+		start(&m, IPC_TCP_CONNECT, 42, 4);
+		m.h.tuple.transport = 6;
+		m.h.tuple.conn_id = ipc_conn_make(0, 9, 1);
+		memcpy(m.body, &c, sizeof(c));
+		m.h.body_len = sizeof(c);
+		put("tcp_connect", &m);
+		start(&m, IPC_TCP_BIND, 42, 6);
+		m.h.tuple.transport = 6;
+		m.h.tuple.conn_id = ipc_conn_make(1, 10, 2);
+		c.peer = ipc_conn_make(0, 11, 3);
+		c.ok = 1;
+		c.resp_len = stun(m.body + sizeof(c), 0x010b);
+		memcpy(m.body, &c, sizeof(c));
+		m.h.body_len = (uint16_t)(sizeof(c) + c.resp_len);
+		put("tcp_bind", &m);
+		start(&m, IPC_TCP_CLOSE, 42, 0);
+		c.ok = 0;
+		c.resp_len = 0;
+		memcpy(m.body, &c, sizeof(c));
+		m.h.body_len = sizeof(c);
+		put("tcp_close", &m);
+		memset(&e, 0, sizeof(e));
+		e.type = IPC_TCP_EV_BOUND;
+		e.cid = 0x5eed;
+		e.peer = ipc_conn_make(0, 11, 3);
+		e.data = ipc_conn_make(0, 12, 4);
+		e.addr = c.addr;
+		start(&m, IPC_TCP_EVENT, 42, 0);
+		memcpy(m.body, &e, sizeof(e));
+		m.h.body_len = sizeof(e);
+		put("tcp_event_bound", &m);
+		e.type = IPC_TCP_EV_INCOMING;
+		e.cid = 0;
+		e.data = 0;
+		memcpy(m.body, &e, sizeof(e));
+		put("tcp_event_incoming", &m);
+	}
 	return 0;
 }

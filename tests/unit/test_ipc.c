@@ -741,6 +741,53 @@ msg_make(struct ipc_msg *m, uint16_t kind)
 		m->h.body_len = sizeof(e);
 		break;
 	}
+	case IPC_TCP_CONNECT:
+	case IPC_TCP_BIND:
+	case IPC_TCP_CLOSE: {
+		struct ipc_tcp_conn c;
+
+		memset(&c, 0, sizeof(c));
+		m->h.alloc_id = 42;
+		c.cid = 0x1234;
+		c.addr.family = 4;
+		c.addr.port = 5000;
+		c.addr.ip[0] = 192;
+		if (kind == IPC_TCP_CONNECT) {
+			tuple_fill(&m->h.tuple, 4);
+			m->h.tuple.transport = 6;
+			m->h.tuple.conn_id = ipc_conn_make(m->h.worker, 77, 3);
+		} else {
+			c.peer = ipc_conn_make(m->h.worker, 78, 4);
+		}
+		memcpy(m->body, &c, sizeof(c));
+		m->h.body_len = sizeof(c);
+		if (kind == IPC_TCP_BIND) {
+			/* the data connection: another worker's may be named */
+			tuple_fill(&m->h.tuple, 4);
+			m->h.tuple.transport = 6;
+			m->h.tuple.conn_id = ipc_conn_make(2, 79, 5);
+			c.ok = 1;
+			c.resp_len = (uint16_t)stun_fill(m->body + sizeof(c), 0x010b);
+			memcpy(m->body, &c, sizeof(c));
+			m->h.body_len = (uint16_t)(sizeof(c) + c.resp_len);
+		}
+		break;
+	}
+	case IPC_TCP_EVENT: {
+		struct ipc_tcp_event e;
+
+		memset(&e, 0, sizeof(e));
+		m->h.alloc_id = 42;
+		e.type = IPC_TCP_EV_BOUND;
+		e.cid = 0x1234;
+		e.peer = ipc_conn_make(m->h.worker, 78, 4);
+		e.data = ipc_conn_make(m->h.worker, 79, 5);
+		e.addr.family = 6;
+		e.addr.port = 5000;
+		memcpy(m->body, &e, sizeof(e));
+		m->h.body_len = sizeof(e);
+		break;
+	}
 	case IPC_CONN_DOWN: {
 		struct ipc_conn_event ev = { .reason = IPC_CONN_RESET };
 
@@ -852,6 +899,88 @@ test_ipc_msg_check_refuses_wrong_lengths(void **state)
 }
 
 /* The access gateway's messages: each field the contract bounds. */
+/* RFC 6062's messages: each field a receiver acts on. */
+static void
+test_ipc_msg_check_refuses_bad_tcp_fields(void **state)
+{
+	static struct ipc_msg m;
+	struct ipc_tcp_conn *c = (struct ipc_tcp_conn *)(void *)m.body;
+	struct ipc_tcp_event *e = (struct ipc_tcp_event *)(void *)m.body;
+
+	(void)state;
+	msg_make(&m, IPC_TCP_CONNECT);
+	c->cid = 0;
+	expect_bad(&m, "CONNECTION-ID 0");
+	msg_make(&m, IPC_TCP_CONNECT);
+	c->peer = ipc_conn_make(1, 2, 3);
+	expect_bad(&m, "with a peer connection");
+	msg_make(&m, IPC_TCP_CONNECT);
+	c->addr.port = 0;
+	expect_bad(&m, "to port 0");
+	msg_make(&m, IPC_TCP_CONNECT);
+	c->addr.family = 5;
+	expect_bad(&m, "to family 5");
+	msg_make(&m, IPC_TCP_CONNECT);
+	m.h.tuple.conn_id = ipc_conn_make(2, 77, 3);
+	expect_bad(&m, "for another worker's control connection");
+	msg_make(&m, IPC_TCP_CONNECT);
+	m.h.alloc_id = 0;
+	expect_bad(&m, "of allocation 0");
+	msg_make(&m, IPC_TCP_BIND);
+	c->peer = ipc_conn_make(2, 78, 4);
+	expect_bad(&m, "for another worker's peer connection");
+	msg_make(&m, IPC_TCP_BIND);
+	c->resp_len = (uint16_t)(c->resp_len + 4);
+	expect_bad(&m, "whose answer is longer than the body");
+	msg_make(&m, IPC_TCP_BIND);
+	c->ok = 2;
+	expect_bad(&m, "ok 2");
+	msg_make(&m, IPC_TCP_BIND);
+	stun_fill(m.body + sizeof(*c), 0x000b);
+	expect_bad(&m, "whose answer is a request");
+	msg_make(&m, IPC_TCP_BIND);
+	m.h.tuple.conn_id = ipc_conn_make(2, 79, 0);
+	expect_bad(&m, "for a data connection of generation 0");
+	msg_make(&m, IPC_TCP_CLOSE);
+	c->peer = 0;
+	expect_bad(&m, "of no connection");
+	msg_make(&m, IPC_TCP_EVENT);
+	e->type = 0;
+	expect_bad(&m, "type 0");
+	msg_make(&m, IPC_TCP_EVENT);
+	e->type = IPC_TCP_EV_MAX + 1;
+	expect_bad(&m, "an unknown type");
+	msg_make(&m, IPC_TCP_EVENT);
+	e->data = 0;
+	expect_bad(&m, "BOUND without a data connection");
+	msg_make(&m, IPC_TCP_EVENT);
+	e->type = IPC_TCP_EV_INCOMING;
+	expect_bad(&m, "INCOMING with a CONNECTION-ID");
+	msg_make(&m, IPC_TCP_EVENT);
+	e->type = IPC_TCP_EV_FAILED;
+	e->peer = 0;
+	e->reason = 0;
+	expect_bad(&m, "FAILED without a reason");
+	msg_make(&m, IPC_TCP_EVENT);
+	e->type = IPC_TCP_EV_GONE;
+	e->reason = IPC_CONN_REASON_MAX + 1;
+	expect_bad(&m, "GONE with an unknown reason");
+	msg_make(&m, IPC_TCP_EVENT);
+	e->addr.family = 0;
+	expect_bad(&m, "of no family");
+	/* and the ones that are fine */
+	msg_make(&m, IPC_TCP_EVENT);
+	e->type = IPC_TCP_EV_GONE;
+	e->cid = 0;
+	e->reason = IPC_CONN_CLOSED;
+	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+	msg_make(&m, IPC_TCP_EVENT);
+	e->type = IPC_TCP_EV_FAILED;
+	e->peer = 0;
+	e->reason = IPC_CONN_TIMEOUT;
+	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+}
+
 static void
 test_ipc_msg_check_refuses_bad_agw_fields(void **state)
 {
@@ -1032,9 +1161,10 @@ test_ipc_msg_check_refuses_bad_fields(void **state)
 	msg_make(&m, IPC_RESPONSE);
 	stun_fill(m.body, 0x0003);
 	expect_bad(&m, "that is a request");
+	/* (an indication goes as a RESPONSE: RFC 6062's ConnectionAttempt) */
 	msg_make(&m, IPC_RESPONSE);
-	stun_fill(m.body, 0x0017);
-	expect_bad(&m, "that is an indication");
+	stun_fill(m.body, 0x001c);
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
 
 	/* allocations */
 	msg_make(&m, IPC_ALLOC_ADD);
@@ -1344,6 +1474,7 @@ main(void)
 		cmocka_unit_test(test_ipc_msg_check_refuses_wrong_lengths),
 		cmocka_unit_test(test_ipc_msg_check_refuses_bad_fields),
 		cmocka_unit_test(test_ipc_msg_check_refuses_bad_agw_fields),
+		cmocka_unit_test(test_ipc_msg_check_refuses_bad_tcp_fields),
 		cmocka_unit_test(test_ipc_msg_accessors),
 		cmocka_unit_test(test_ipc_conn_id_round_trips),
 		cmocka_unit_test_setup_teardown(test_ipc_sides_caps_and_agreement,

@@ -189,6 +189,25 @@ test_nonce_for_another_client_is_foreign(void **state)
 	nonce_ctx_fini(&nc);
 }
 
+/* Over TCP a nonce is the client address's, whatever the port: RFC 6062's
+ * ConnectionBind brings the control connection's nonce on a new one. */
+static void
+test_nonce_over_tcp_binds_the_address_not_the_port(void **state)
+{
+	struct nonce_ctx nc;
+	struct stun_addr a = addr4(7, 40000), other_port = addr4(7, 40001),
+			 other_ip = addr4(8, 40000);
+	char n[NONCE_LEN + 1];
+
+	(void)state;
+	ctx_up(&nc, key1, NONCE_FEAT_PASSWORD_ALGORITHMS, 600, 1);
+	assert_int_equal(nonce_make(&nc, &a, STUN_TRANSPORT_TCP, NOW, n), (int)NONCE_LEN);
+	assert_int_equal(check(&nc, n, &other_port, STUN_TRANSPORT_TCP, NOW), NONCE_VALID);
+	assert_int_equal(check(&nc, n, &other_ip, STUN_TRANSPORT_TCP, NOW), NONCE_FOREIGN);
+	assert_int_equal(check(&nc, n, &other_port, STUN_TRANSPORT_UDP, NOW), NONCE_FOREIGN);
+	nonce_ctx_fini(&nc);
+}
+
 static void
 test_nonce_expires(void **state)
 {
@@ -400,6 +419,7 @@ main(void)
 		cmocka_unit_test(test_nonce_is_the_documented_recipe),
 		cmocka_unit_test(test_nonce_cp_and_dp_make_and_check_the_same),
 		cmocka_unit_test(test_nonce_for_another_client_is_foreign),
+		cmocka_unit_test(test_nonce_over_tcp_binds_the_address_not_the_port),
 		cmocka_unit_test(test_nonce_expires),
 		cmocka_unit_test(test_nonce_forged_is_foreign),
 		cmocka_unit_test(test_nonce_unkeyed_or_bad_settings_refused),

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "agw/agw.h"
+#include "tcprelay/tcprelay.h"
 #include "ipc.h"
 #include "turn.h"
 #include "turn_inlines.h"
@@ -40,6 +41,14 @@ agw_apply(struct dp_worker *w, const struct ipc_msg *msg)
 	(void)w;
 	(void)msg;
 	fail_msg("no AGW message is sent here");
+}
+
+void
+tcprelay_apply(struct dp_worker *w, const struct ipc_msg *msg)
+{
+	(void)w;
+	(void)msg;
+	fail_msg("no RFC 6062 message is sent here");
 }
 
 void

@@ -79,12 +79,13 @@ record(int chdata, const struct turn_from *from, const struct turn_in *in)
 	memcpy(c->bytes, rte_pktmbuf_mtod_offset(in->m, const uint8_t *, in->off), in->len);
 }
 
-void
+bool
 turn_client_stun(struct dp_worker *w, const struct turn_from *from,
 		 const struct turn_in *in)
 {
 	(void)w;
 	record(0, from, in);
+	return false;
 }
 
 void

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp/tcprelay: RFC 6062 (TURN-TCP) in the worker. A TCP allocation's peer
+ * connections (a Connect's, opened from the allocation's relayed transport
+ * address; or a peer's, accepted on it when the allocation has a
+ * permission for the peer) are spliced (dp/splice) with the client's data
+ * connection once cp has taken its ConnectionBind. Until then a peer's
+ * bytes are held (TR_HOLD, then its TCP window closes). A data connection
+ * that lands on another worker than its peer connection gets the peer
+ * connection moved to it (the TCB exported and imported through the
+ * hand-off ring; the old worker forwards what still arrives there), so
+ * that both legs of a splice are one worker's.
+ *
+ * What happens goes to cp as TCP_EVENTs (lib/ipc), in order, never lost to
+ * a full ring (a backlog, as dp/agw's).
+ */
+#ifndef DP_TCPRELAY_H
+#define DP_TCPRELAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct dp_worker;
+struct ipc_msg;
+struct rte_mbuf;
+struct turn_alloc;
+struct turn_worker;
+
+/* w's relay application on its share of the relayed ports (after
+ * dp_tcp_turn_init(), agw_init()); 0 when done or not wanted (no TURN over
+ * TCP or TLS), -errno after one clear error. */
+int tcprelay_init(struct dp_worker *w);
+void tcprelay_free(struct dp_worker *w);
+
+/* cp's TCP_CONNECT, TCP_BIND, TCP_CLOSE for w (checked by ipc_msg_check()). */
+void tcprelay_apply(struct dp_worker *w, const struct ipc_msg *msg);
+
+/* Allocation a of t goes (RFC 6062 §5.5): its peer connections on this
+ * worker are closed (those moved elsewhere cp closes). */
+void tcprelay_alloc_gone(struct turn_worker *t, struct turn_alloc *a);
+
+/* dp/tls resumed a parked operation of connection id (a bound data
+ * connection over TLS). */
+void tcprelay_tls_ready(struct dp_worker *w, uint64_t id);
+
+/*
+ * A TCP segment to relayed port dport of one of our relayed addresses:
+ * true when it belongs to a peer connection that moved to another worker
+ * and was handed there (m consumed). Only looks when w has moved any.
+ */
+bool tcprelay_forward(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
+		      const uint8_t *src, const uint8_t *dst, uint16_t sport, uint16_t dport);
+
+/* A message another worker's tcprelay handed over (DP_HANDOFF_TCPRELAY):
+ * a peer connection moving in, or the end of one that moved out. */
+void tcprelay_handoff(struct dp_worker *w, struct rte_mbuf *m);
+
+/* Events to cp. Returns work done. */
+unsigned int tcprelay_poll(struct dp_worker *w, uint64_t now_ms);
+
+/* The worker's "tcprelay" statistics line; the counters' names
+ * (tcprelay_<name>, at most max, each shorter than len) and w's values
+ * (0 without it). Both return how many. */
+void tcprelay_stats(const struct dp_worker *w, FILE *out);
+unsigned int tcprelay_stat_names(char *names, unsigned int max, size_t len);
+unsigned int tcprelay_stat_values(const struct dp_worker *w, uint64_t *out, unsigned int max);
+
+#endif /* DP_TCPRELAY_H */

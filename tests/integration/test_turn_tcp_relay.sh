@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# RFC 6062 (TURN-TCP) through dp, two workers. coturn's turnutils_uclient
+# -T (TCP relaying) client to client (-y: each allocation Connects to the
+# other's relayed transport address, so the peer connections run relay to
+# relay inside dp and both ConnectionAttempt and ConnectionBind happen),
+# plain and over TLS (-S), several sessions: a data connection lands on
+# either worker, its peer connection on its allocation's, and moves to the
+# data connection's when they differ. Pass: every message sent came back,
+# 0 lost; peer connections moved across workers on the way (moved_out in
+# dp's statistics). TP_TURN_SERVER=coturn runs the plain batch against
+# coturn's turnserver, a check of the test itself.
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib/dp_env.sh"
+. "$HERE/lib/turn_server_env.sh"
+. "$HERE/lib/uclient.sh"
+tp_env_init
+command -v turnutils_uclient >/dev/null || tp_die "turnutils_uclient missing (tools/bootstrap installs coturn)"
+start=$SECONDS
+
+tcp_c2c() {
+  local what=$1; shift
+  tp_uclient "$what" 90 -y -T -u test -w test "$@" 10.210.0.1
+}
+
+if [ "${TP_TURN_SERVER:-turnpike}" = coturn ]; then
+  tw_server_start
+  tcp_c2c "TCP relay, client to client (-T -y -m 8 -n 50)" -t -m 8 -n 50 -l 120
+  echo "# [$((SECONDS - start)) s] $TP_FAILS failed"
+  [ $TP_FAILS -eq 0 ]
+  exit
+fi
+
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+  -subj "/CN=turn.test" -keyout "$TP_TMP/key.pem" -out "$TP_TMP/cert.pem" \
+  >"$TP_TMP/req.out" 2>&1 || tp_die "openssl req failed"
+tp_write_conf "$TP_TMP/dp.conf" "0, 1" "" "" "" \
+  "$(tp_turn_groups "" "listen_tls = [5349];")
+tls = { certificate = \"$TP_TMP/cert.pem\"; private_key = \"$TP_TMP/key.pem\"; };"
+tp_dp_start "$TP_TMP/dp.conf"
+tp_cp_start "$TP_TMP/dp.conf"
+
+# dp's tcprelay counter NAME, summed over the two workers
+relay_ctr() {
+  local a b
+  a=$(tp_stat "$(tp_stats 'tcprelay worker=0')" "$1")
+  b=$(tp_stat "$(grep '^tcprelay worker=1 ' "$TP_DP_LOG" | tail -n 1)" "$1")
+  echo $((a + b))
+}
+
+# Request by request, with a peer in the peers' namespace (an echo server,
+# and peers that connect in): lib/tcprelay_client.py, lib/tcprelay_peer.py.
+mkdir -p "$TP_TMP/peer"
+ip netns exec "$TP_NS_P" python3 "$HERE/lib/tcprelay_peer.py" "$TP_TMP/peer" 7000 \
+  >"$TP_TMP/peer.log" 2>&1 &
+TP_PEER_PID=$!
+sleep 0.3
+ip netns exec "$TP_NS_C" python3 "$HERE/lib/tcprelay_client.py" 10.210.0.1 "$TP_TMP/peer" \
+  10.211.0.2 7000 >"$TP_TMP/client.out" 2>&1
+sed 's/^/  /' "$TP_TMP/client.out" | sed 's/^  \(ok\|not ok\)/\1/'
+n=$(grep -c '^not ok' "$TP_TMP/client.out"); TP_FAILS=$((TP_FAILS + n))
+grep -q '^ok' "$TP_TMP/client.out" || tp_not_ok "tcprelay_client.py ran no check"
+touch "$TP_TMP/peer/stop"
+
+tcp_c2c "TCP relay, client to client (-T -y -m 8 -n 50)" -t -m 8 -n 50 -l 120
+tcp_c2c "TCP relay over TLS, client to client (-T -S -y -m 8 -n 50)" -S -m 8 -n 50 -l 120 -p 5349
+moved=$(relay_ctr moved_out); bound=$(relay_ctr bound)
+opened=$(( $(relay_ctr connected) + $(relay_ctr accepted) ))
+echo "# peer connections: $opened opened (Connect and in), $bound bound, $moved moved to their data connection's worker"
+tp_check "some data connections met their peer connection on the other worker" \
+  test "${moved:-0}" -gt 0
+tp_check "no event to cp lost" test "$(relay_ctr events_lost)" -eq 0
+
+tp_check "cp stops cleanly" tp_cp_stop
+tp_check "dp stops cleanly" tp_dp_stop
+echo "# [$((SECONDS - start)) s] $TP_FAILS failed"
+[ $TP_FAILS -eq 0 ]
