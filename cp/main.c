@@ -675,6 +675,7 @@ check_ready(struct cp_ctx *cp, uint64_t mono_ms)
  */
 #define CP_DOZE_MS  2u
 #define CP_SPIN_US  200u
+#define CP_NAP_US   100u
 
 static uint64_t
 mono_us(void)
@@ -775,9 +776,17 @@ run(struct cp_ctx *cp)
 				break;
 			}
 		}
+		/* Allocates held for Redis' count: its answer is looked for
+		 * every turn (a doze would add up to CP_DOZE_MS to each) */
+		if (cp_cluster_waiting(cp))
+			work += cp_cluster_poll(cp);
 		us = mono_us();
 		if (work || cp->reinstalling) {
 			last_work_us = us;
+		} else if (cp_cluster_waiting(cp)) {
+			/* a nap on Redis' socket: dp's next request waits at
+			 * most CP_NAP_US for it */
+			cp_cluster_nap(cp, CP_NAP_US);
 		} else if (us - last_work_us >= CP_SPIN_US) {
 			ipc_cp_doze(&cp->seg, CP_DOZE_MS);
 			cp->stats[CP_STAT_DOZES]++;

@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -226,6 +227,7 @@ cp_cluster_quota(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg,
 		}
 	}
 	p->state = 1;
+	cl->nwaiting++;
 	return CP_CLUSTER_WAIT;
 }
 
@@ -242,10 +244,12 @@ pending_step(struct cp_cluster *cl)
 
 		if (p->state == 1 && cp->now_ms >= p->deadline_ms) {
 			p->state = 2;            /* the answer may still come */
+			cl->nwaiting--;
 			v = -1;
 		} else if (p->state >= 3) {
 			v = p->state == 3 ? 1 : p->state == 4 ? 0 : -1;
 			p->state = 0;
+			cl->nwaiting--;
 		} else {
 			continue;
 		}
@@ -533,6 +537,27 @@ boxes_read(struct cp_cluster *cl)
 }
 
 /* ---- the turn ------------------------------------------------------------- */
+
+bool
+cp_cluster_waiting(const struct cp_ctx *cp)
+{
+	return cp->cluster != NULL && cp->cluster->nwaiting > 0;
+}
+
+void
+cp_cluster_nap(struct cp_ctx *cp, unsigned int us)
+{
+	struct cp_cluster *cl = cp->cluster;
+	struct timespec ts = { .tv_sec = 0, .tv_nsec = (long)us * 1000L };
+	struct pollfd pfd;
+
+	if (cl == NULL || cl->cmd.ac == NULL)
+		return;
+	pfd.fd = cl->cmd.ac->c.fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	ppoll(&pfd, 1, &ts, NULL);
+}
 
 unsigned int
 cp_cluster_poll(struct cp_ctx *cp)

@@ -11,6 +11,7 @@
 #ifndef CP_CLUSTER_H
 #define CP_CLUSTER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "cluster_types.h"
@@ -31,6 +32,11 @@ void cp_cluster_fini(struct cp_ctx *cp);
  * slice at a time, decide Allocates whose wait is over. Returns the work
  * done (0: nothing). */
 unsigned int cp_cluster_poll(struct cp_ctx *cp);
+/* Allocates wait for Redis: cp should poll every turn, not doze. */
+bool cp_cluster_waiting(const struct cp_ctx *cp);
+/* Wait up to us microseconds for Redis' answer (instead of a doze on
+ * dp's doorbell, which Redis does not ring). */
+void cp_cluster_nap(struct cp_ctx *cp, unsigned int us);
 
 /* The user store over the cluster (cp/store's interface): writes go to
  * Redis and are announced to every box; -EAGAIN while Redis is away. */

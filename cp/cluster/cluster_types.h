@@ -127,6 +127,7 @@ struct cp_cluster {
 	const struct ipc_msg *replay;
 	int replay_verdict;           /* 1 granted, 0 refused, -1 local */
 	uint32_t pend_gen;
+	unsigned int nwaiting;        /* pending Allocates not yet handled again */
 	struct cl_pending pend[CL_MAX_PENDING];
 	struct cl_stats st;
 	char err[256];
