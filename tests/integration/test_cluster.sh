@@ -61,7 +61,7 @@ trap cluster_cleanup EXIT
 rcli() { redis-cli -h 127.0.0.1 -p "$RPORT" "$@"; }
 redis_start() {
   redis-server --port "$RPORT" --bind 127.0.0.1 --save "" --appendonly yes \
-    --appendfsync always --dir "$RDIR" --daemonize no >>"$TP_TMP/redis.log" 2>&1 &
+    --appendfsync everysec --dir "$RDIR" --daemonize no >>"$TP_TMP/redis.log" 2>&1 &
   REDIS_PID=$!
   for _ in $(seq 50); do rcli ping 2>/dev/null | grep -q PONG && return 0; sleep 0.1; done
   tp_die "redis-server did not start"
