@@ -422,6 +422,10 @@ load_publish(struct cp_cluster *cl)
 	const char *argv[32];
 	int n = 0;
 
+	/* A box whose dp is not running (or whose cp does not serve yet)
+	 * is not one to send clients to: its entry lapses in CL_BOX_TTL_MS. */
+	if (!cp->ready || !ipc_dp_running(cp->seg.shm, ipc_monotonic_ms()))
+		return;
 	snprintf(ttl, sizeof(ttl), "%u", CL_BOX_TTL_MS);
 	snprintf(allocs, sizeof(allocs), "%u", cp->nallocs);
 	snprintf(cap, sizeof(cap), "%u", cp->max_allocs);

@@ -356,6 +356,22 @@ sed -i 's/lease = 9; /lease = 10; /' "$TP_TMP/box2.conf"
 out=$(ctl 2 reload 2>&1)
 tp_check "reload names the cluster group as needing a restart" grep -q "cluster group (restart turnpike-cp)" <<<"$out"
 
+# Box 2's dp gone: within the box entry's 5 s it is no longer named, and
+# a drained box 1 with nowhere to send answers 508 instead.
+kill -TERM "${DP_PID[2]}"; wait "${DP_PID[2]}" 2>/dev/null; DP_PID[2]=
+seen2() { ctl 1 --json status | python3 -c 'import json,sys; print(" ".join(b["name"] for b in json.load(sys.stdin)["cluster"]["boxes"]))' | grep -qw box-2; }
+tp_check "box 2's dp stopped: box 1 no longer sees box 2 within 8 s" wait_for 8 eval '! seen2'
+ctl 1 drain >/dev/null
+r=$(ip netns exec "$TP_NS_C" python3 - "$LIB" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[1])
+import turnclient as tc
+m = tc.Client("10.210.0.1", bind=("10.210.0.2", 0)).allocate()
+print(m.error(), "alternate" if m.get(0x8023) else "none")
+PY
+)
+tp_check "... and box 1 drained sends nobody there: 508, no ALTERNATE-SERVER ($r)" test "$r" = "508 none"
+
 echo "# cluster status of box 2: $(ctl 2 --json status | python3 -c 'import json,sys; c=json.load(sys.stdin)["cluster"]; c.pop("boxes"); print(c)')"
 [ $TP_FAILS -eq 0 ] || exit 1
 echo "# all cluster checks passed"
