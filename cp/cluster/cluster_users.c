@@ -297,6 +297,45 @@ store_away(struct cp_store *s)
 	return -EAGAIN;
 }
 
+/* A write's answer: the operator's command (held, cp/api cp_api_hold())
+ * is answered now, ok or why not. priv: the hold's token. */
+static void
+on_written(redisAsyncContext *ac, void *reply, void *priv)
+{
+	struct cl_link *l = ac->data;
+	const redisReply *r = reply;
+	uint64_t token = (uint64_t)(uintptr_t)priv;
+	char why[200];
+
+	if (l == NULL)
+		return;                   /* closed by cp: the hold times out */
+	if (!cl_answered(l, r)) {
+		l->cl->users_dirty = true;
+		cp_api_release(&l->cl->cp->api, token, "the link to redis was lost before "
+			       "it answered: the change may or may not have been made");
+		return;
+	}
+	if (r->type == REDIS_REPLY_ERROR) {
+		/* cp applied it already: what Redis holds is read again */
+		l->cl->users_dirty = true;
+		snprintf(why, sizeof(why), "redis refused the write: %.150s", r->str);
+		tp_log(TP_LOG_WARNING, "cluster: %s", why);
+		cp_api_release(&l->cl->cp->api, token, why);
+		return;
+	}
+	cp_api_release(&l->cl->cp->api, token, NULL);
+}
+
+/* A write to the store; the operator's answer waits for Redis' (when an
+ * operator's command made it). */
+static bool
+write_cmd(struct cp_cluster *cl, int argc, const char **argv)
+{
+	uint64_t token = cp_api_hold(&cl->cp->api);
+
+	return cl_send_cmd(&cl->cmd, on_written, (void *)(uintptr_t)token, argc, argv);
+}
+
 static void
 announce(struct cp_cluster *cl, const char *what, size_t len)
 {
@@ -349,7 +388,7 @@ rs_user_put(struct cp_store *s, const struct cp_store_user *u, unsigned int n)
 			v[32] = ':';
 			cp_store_hex(u[i].sha256, 32, v + 33);
 		}
-		if (!cl_send_cmd(&cl->cmd, NULL, NULL, 4, argv)) {
+		if (!write_cmd(cl, 4, argv)) {
 			OPENSSL_cleanse(v, sizeof(v));
 			return store_away(s);
 		}
@@ -370,7 +409,7 @@ rs_user_del(struct cp_store *s, const char *name)
 	if (cl->cmd.state != CL_UP)
 		return store_away(s);
 	cl_key(k, sizeof(k), cl, "users", "", 0);
-	if (!cl_send_cmd(&cl->cmd, NULL, NULL, 3, argv))
+	if (!write_cmd(cl, 3, argv))
 		return store_away(s);
 	snprintf(ev, sizeof(ev), "u %s", name);
 	announce(cl, ev, strlen(ev));
@@ -396,7 +435,7 @@ rs_secret_write(struct cp_store *s, const char *verb, const char *secret)
 	if (cl->cmd.state != CL_UP)
 		return store_away(s);
 	cl_key(k, sizeof(k), cl, "secrets", "", 0);
-	if (!cl_send_cmd(&cl->cmd, NULL, NULL, 3, argv))
+	if (!write_cmd(cl, 3, argv))
 		return store_away(s);
 	announce(cl, "s", 1);
 	return 0;
