@@ -14,6 +14,7 @@
 #include "alloc/alloc_types.h"
 #include "api/api.h"
 #include "auth.h"
+#include "cluster/cluster_types.h"
 #include "tls/cp_tls.h"
 #include "ipc.h"
 #include "policy.h"
@@ -192,6 +193,10 @@ struct cp_ctx {
 	/* RFC 6062's peer connections (alloc/tcp_relay.c); NULL until the
 	 * first */
 	struct cp_tcprelay *tcprelay;
+	/* many boxes (cp/cluster); NULL without a cluster group */
+	struct cp_cluster *cluster;
+	/* drain with no alternates named: the cluster's least loaded box */
+	bool drain_auto;
 };
 
 /* ---- allocations (alloc/alloc.c) ------------------------------------- */
@@ -248,8 +253,28 @@ struct cp_policy *cp_policy_build(const struct cp_ctx *cp, const struct tp_conf 
 struct json_object;
 int cp_reload(struct cp_ctx *cp, struct json_object *resp);
 
-/* "192.0.2.1:3478" or "[2001:db8::1]:3478" into a; 0 or -EINVAL. */
+/* "192.0.2.1:3478" or "[2001:db8::1]:3478" into a; 0 or -EINVAL. And
+ * back (api/commands.c). */
 int cp_parse_hostport(const char *s, struct stun_addr *a);
+void cp_hostport_str(const struct stun_addr *a, char *buf, size_t size);
+
+/* The live allocation of a 5-tuple, or NULL (alloc/alloc.c). */
+struct cp_alloc *cp_alloc_find_tuple(struct cp_ctx *cp, const struct ipc_tuple *t);
+
+/* ---- many boxes (cluster/cluster.c) ---------------------------------- */
+
+/* RFC 8656 §7.2 step 10 across boxes: may this user have one more
+ * allocation? ALLOW (the local count then decides too), REFUSE (486), or
+ * WAIT: the request is held until Redis answered (at most
+ * CL_QUOTA_WAIT_MS) and handled again then; the caller answers nothing. */
+enum { CP_CLUSTER_ALLOW, CP_CLUSTER_REFUSE, CP_CLUSTER_WAIT };
+int cp_cluster_quota(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg,
+		     const char *user, size_t len);
+/* An allocation went live (dp told to install it), or is gone. */
+void cp_cluster_alloc_up(struct cp_ctx *cp, const struct cp_alloc *a);
+void cp_cluster_alloc_gone(struct cp_ctx *cp, const struct cp_alloc *a);
+/* The drain began or ended: where its new clients go, now. */
+void cp_cluster_drain_changed(struct cp_ctx *cp);
 
 /* Whether name is a user of the configuration file (read-only). */
 bool cp_conf_user(const struct cp_ctx *cp, const char *name);

@@ -26,6 +26,7 @@
 #endif
 
 #include "cp.h"
+#include "cluster/cluster.h"
 #include "metrics/metrics.h"
 #include "tp_conf.h"
 #include "tp_version.h"
@@ -306,6 +307,18 @@ store_setup(struct cp_ctx *cp, bool check_only)
 	struct stat st;
 	int rc;
 
+	/* Many boxes sharing their users (cp/cluster): Redis is the store,
+	 * read once connected and kept up to date from its events. */
+	if (cp->cluster != NULL && (cp->conf->cluster.share & TP_CLUSTER_SHARE_USERS)) {
+		cp->store = cp_store_redis_open(cp->cluster);
+		if (cp->store == NULL) {
+			tp_log(TP_LOG_ERR, "no memory for the cluster store\n");
+			return -ENOMEM;
+		}
+		tp_log(TP_LOG_INFO, "user store: the cluster's (redis, namespace '%s'); "
+		       "cp.store is not used\n", cp->conf->cluster.ns);
+		return 0;
+	}
 	if (c->store[0] == '\0') {
 		tp_log(TP_LOG_NOTICE, "no user store (cp.store = \"none\"): users and "
 		       "secrets added at run time live in memory only\n");
@@ -662,6 +675,7 @@ check_ready(struct cp_ctx *cp, uint64_t mono_ms)
  */
 #define CP_DOZE_MS  2u
 #define CP_SPIN_US  200u
+#define CP_NAP_US   100u
 
 static uint64_t
 mono_us(void)
@@ -762,9 +776,17 @@ run(struct cp_ctx *cp)
 				break;
 			}
 		}
+		/* Allocates held for Redis' count: its answer is looked for
+		 * every turn (a doze would add up to CP_DOZE_MS to each) */
+		if (cp_cluster_waiting(cp))
+			work += cp_cluster_poll(cp);
 		us = mono_us();
 		if (work || cp->reinstalling) {
 			last_work_us = us;
+		} else if (cp_cluster_waiting(cp)) {
+			/* a nap on Redis' socket: dp's next request waits at
+			 * most CP_NAP_US for it */
+			cp_cluster_nap(cp, CP_NAP_US);
 		} else if (us - last_work_us >= CP_SPIN_US) {
 			ipc_cp_doze(&cp->seg, CP_DOZE_MS);
 			cp->stats[CP_STAT_DOZES]++;
@@ -772,6 +794,9 @@ run(struct cp_ctx *cp)
 		}
 		if (mono != api_ms) {
 			api_ms = mono;
+			/* Redis (cp/cluster): what its links have, never waiting */
+			if (cp_cluster_poll(cp) > 0)
+				last_work_us = mono_us();
 			if (poll(&pfd, 1, 0) > 0)
 				cp_api_serve(&cp->api);
 			/* the Prometheus endpoint: when there is work, and
@@ -857,6 +882,10 @@ main(int argc, char **argv)
 			goto out_free_conf;
 		}
 		cp.nfull_alt = i + 1;
+	}
+	if (cp_cluster_init(&cp) < 0) {
+		tp_log(TP_LOG_ERR, "no memory for the cluster\n");
+		goto out_free_conf;
 	}
 	if (auth_setup(&cp) < 0 || policy_setup(&cp) < 0 || user_setup(&cp) < 0 ||
 	    store_setup(&cp, check_only) < 0)
@@ -953,6 +982,7 @@ out_close_ipc:
 	ipc_seg_close(&cp.seg);
 out_free_auth:
 	cp_store_close(cp.store);
+	cp_cluster_fini(&cp);
 	cp_policy_free(cp.policy);
 	cp_auth_free(cp.auth);
 out_free_conf:

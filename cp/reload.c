@@ -223,6 +223,11 @@ restart_needed(const struct tp_conf *a, const struct tp_conf *b, struct rl_note 
 				 sizeof(a->dp) - offsetof(struct tp_conf_dp, nworkers)) == 0;
 	if (!dp_same)
 		note(n, true, "the dp group (restart turnpike-dp)");
+	/* (its line in the file is not a setting) */
+	if (a->cluster.enabled != b->cluster.enabled ||
+	    memcmp(&a->cluster.nredis, &b->cluster.nredis, sizeof(a->cluster) -
+		   offsetof(struct tp_conf_cluster, nredis)) != 0)
+		note(n, true, "the cluster group (restart turnpike-cp)");
 }
 
 static bool

@@ -576,6 +576,9 @@ cpa_send_alloc(struct cp_ctx *cp, const struct cp_alloc *a, uint16_t kind)
 		m.h.body_len = sizeof(a->expires_ms);
 	}
 	send_msg(cp, a->worker, &m);
+	/* the cluster's registry and quota lease (new, or a new lifetime) */
+	if (kind == IPC_ALLOC_ADD || kind == IPC_ALLOC_LIFE)
+		cp_cluster_alloc_up(cp, a);
 }
 
 void
@@ -624,6 +627,12 @@ cpa_alloc_by_tuple(struct cp_ctx *cp, const struct ipc_tuple *t)
 		if (tuple_eq(&a->tuple, t))
 			return a;
 	return NULL;
+}
+
+struct cp_alloc *
+cp_alloc_find_tuple(struct cp_ctx *cp, const struct ipc_tuple *t)
+{
+	return cpa_alloc_by_tuple(cp, t);
 }
 
 struct cp_alloc *
@@ -740,6 +749,7 @@ cpa_alloc_free(struct cp_ctx *cp, struct cp_alloc *a)
 			break;
 		}
 	cpa_alloc_ports_set(cp, a, false);
+	cp_cluster_alloc_gone(cp, a);
 	for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
 		cp->traffic_done[i] += a->counters[i];
 	if (a->worker < IPC_MAX_WORKERS && cp->worker_allocs[a->worker] > 0)

@@ -300,6 +300,17 @@ do_allocate(struct req_ctx *r)
 	/* step 10: quotas (per username, and in total). A username counts
 	 * from its first allocation on: nothing is recorded for a request
 	 * that is refused. */
+	switch (cp_cluster_quota(cp, r->worker, r->msg, r->auth.username,
+				 r->auth.username_len)) {
+	case CP_CLUSTER_WAIT:        /* Redis counts it across boxes: handled again */
+		return;
+	case CP_CLUSTER_REFUSE:
+		cp->stats[CP_STAT_QUOTA_REFUSED]++;
+		reply_error(r, STUN_ERR_ALLOCATION_QUOTA_REACHED, NULL);
+		return;
+	default:
+		break;
+	}
 	u = cpa_user_find(cp, r->auth.username, r->auth.username_len);
 	if (cp->conf->cp.quota_user && u != NULL && u->n >= cp->conf->cp.quota_user) {
 		cp->stats[CP_STAT_QUOTA_REFUSED]++;

@@ -376,6 +376,11 @@ conn_close(struct cp_api *a, struct cp_api_conn *c)
 	c->tail = NULL;
 	c->list = NULL;
 	c->out = NULL;
+	if (c->held != NULL)
+		json_object_put(c->held);
+	c->held = NULL;
+	c->waits = 0;
+	c->holding = c->held_failed = 0;
 	a->nconns--;
 }
 
@@ -586,8 +591,11 @@ conn_run(struct cp_api *a, struct cp_api_conn *c, struct json_object *req,
 			if (strcmp(a->cmds[i].name, cmd) == 0) {
 				found = &a->cmds[i];
 				error = NULL;
+				c->waits = 0;
+				a->running = c;
 				rc = found->fn == NULL ? 0 :
 				     found->fn(found->ctx, req, resp, &error);
+				a->running = NULL;
 				if (rc < 0 && error == NULL)
 					error = strerror(-rc);
 				break;
@@ -607,9 +615,73 @@ conn_run(struct cp_api *a, struct cp_api_conn *c, struct json_object *req,
 			conn_start_list(a, c, found, req, resp, now);
 			return;
 		}
+		if (c->waits > 0) {
+			/* answered by cp_api_release(), or by expire() */
+			json_object_put(req);
+			c->held = resp;
+			c->holding = 1;
+			c->deadline_ms = now + CP_API_HOLD_MS;
+			return;
+		}
 	}
+	c->waits = 0;
 	json_object_put(req);
 	conn_answer(a, c, resp, now);
+}
+
+uint64_t
+cp_api_hold(struct cp_api *a)
+{
+	struct cp_api_conn *c = a->running;
+
+	if (c == NULL)
+		return 0;
+	c->waits++;
+	return (uint64_t)c->gen << 32 | (uint64_t)(c - a->conns + 1);
+}
+
+/* The held answer goes out: as it is, or as an error. */
+static void
+conn_unhold(struct cp_api *a, struct cp_api_conn *c, const char *error, uint64_t now)
+{
+	struct json_object *resp = c->held;
+
+	c->held = NULL;
+	c->holding = 0;
+	c->waits = 0;
+	if (error != NULL) {
+		json_object_put(resp);
+		resp = error_object(error);
+		a->errors++;
+	}
+	conn_answer(a, c, resp, now);
+}
+
+void
+cp_api_release(struct cp_api *a, uint64_t token, const char *error)
+{
+	uint64_t slot = token & 0xffffffffu;
+	struct cp_api_conn *c;
+
+	if (slot == 0 || slot > CP_API_MAX_CONNS)
+		return;
+	c = &a->conns[slot - 1];
+	if (c->fd < 0 || c->gen != (uint32_t)(token >> 32) || !c->holding || c->waits == 0)
+		return;
+	if (error != NULL && !c->held_failed) {
+		c->held_failed = 1;
+		json_object_put(c->held);
+		c->held = error_object(error);
+	}
+	if (--c->waits == 0) {
+		bool failed = c->held_failed;
+
+		c->held_failed = 0;
+		/* (the error answer is in held already) */
+		if (failed)
+			a->errors++;
+		conn_unhold(a, c, NULL, mono_ms());
+	}
 }
 
 /* Read what is there, feed the tokener; at most CP_API_MAX_REQ bytes in
@@ -717,6 +789,14 @@ expire(struct cp_api *a, uint64_t now)
 
 		if (c->fd < 0)
 			continue;
+		if (now >= c->deadline_ms && c->holding) {
+			a->stats.timed_out++;
+			conn_unhold(a, c, "no answer from the cluster's redis within 3 s: "
+				    "the change may or may not have been made", now);
+			if (c->fd >= 0 && c->deadline_ms < next)
+				next = c->deadline_ms;
+			continue;
+		}
 		if (now >= c->deadline_ms) {
 			a->stats.timed_out++;
 			if (!c->writing) {
@@ -772,6 +852,8 @@ cp_api_serve(struct cp_api *a)
 		c = &a->conns[slot];
 		if (c->fd < 0 || c->gen != gen)
 			continue;      /* closed, or the slot's next tenant */
+		if (c->holding)
+			continue;      /* it reads nothing more; it waits */
 		if (c->writing)
 			conn_write(a, c, now);
 		else

@@ -86,6 +86,12 @@ struct cp_api_conn {
 	char *buf;                    /* owns out (a list answer) */
 	size_t buf_cap;
 	char *tail;                   /* "]," and the rest of the object */
+	/* an answer held until what the command started elsewhere is done
+	 * (cp_api_hold()): the answer, and how many are still to come */
+	struct json_object *held;
+	unsigned int waits;
+	uint8_t holding;
+	uint8_t held_failed;
 };
 
 /* What the API counted since cp_api_open(). */
@@ -112,6 +118,7 @@ struct cp_api {
 	unsigned int nconns;
 	struct cp_api_conn conns[CP_API_MAX_CONNS];
 	unsigned int pieces_left;     /* list pieces this cp_api_serve() may build */
+	struct cp_api_conn *running;  /* whose handler runs now (cp_api_hold()) */
 	unsigned long requests;       /* answers begun (errors included) */
 	unsigned long errors;         /* answers with "ok": false */
 	struct cp_api_stats stats;
@@ -151,5 +158,19 @@ int cp_api_register_list(struct cp_api *a, const char *name, cp_api_fn fn,
  * how many events it handled (0: nothing was ready).
  */
 int cp_api_serve(struct cp_api *a);
+
+/*
+ * From inside a handler: hold its answer until cp_api_release() has been
+ * called once for each cp_api_hold() (what it started elsewhere, a write
+ * to the cluster's Redis, is done), or until CP_API_HOLD_MS passed (then
+ * the answer is an error saying the outcome is unknown). Returns a token
+ * for cp_api_release(), 0 when no handler runs (nothing is held). The
+ * handler returns as usual; an error answer is not held.
+ */
+#define CP_API_HOLD_MS 3000
+uint64_t cp_api_hold(struct cp_api *a);
+/* One held thing is done: error NULL, or why it failed (the answer
+ * becomes that error). A token whose connection is gone is ignored. */
+void cp_api_release(struct cp_api *a, uint64_t token, const char *error);
 
 #endif /* CP_API_H */

@@ -20,6 +20,7 @@
 #include <openssl/crypto.h>
 
 #include "../cp.h"
+#include "../cluster/cluster.h"
 #include "../metrics/metrics.h"
 #include "tp_version.h"
 
@@ -207,6 +208,8 @@ cmd_status(void *ctx, struct json_object *req, struct json_object *resp,
 	if (cp->agw != NULL)
 		json_object_object_add(resp, "agw", cp_agw_status(cp));
 	json_object_object_add(resp, "drain", drain_json(cp));
+	if (cp->cluster != NULL)
+		json_object_object_add(resp, "cluster", cp_cluster_json(cp));
 	json_object_object_add(resp, "metrics", cp->metrics != NULL ?
 			       json_object_new_string(cp->conf->cp.metrics) : NULL);
 	free(s);
@@ -608,7 +611,7 @@ cmd_users_list(void *ctx, struct json_object *req, struct json_object *resp,
 	/* the configuration file's: read-only here */
 	json_object_object_add(resp, "read_only", ro);
 	json_object_object_add(resp, "store", cp->store != NULL ?
-			       json_object_new_string(cp->conf->cp.store) : NULL);
+			       json_object_new_string(cp->store->where) : NULL);
 	return 0;
 }
 
@@ -752,8 +755,8 @@ cp_parse_hostport(const char *str, struct stun_addr *a)
 	       0 : -EINVAL;
 }
 
-static void
-stun_addr_str(const struct stun_addr *a, char *buf, size_t size)
+void
+cp_hostport_str(const struct stun_addr *a, char *buf, size_t size)
 {
 	char ip[INET6_ADDRSTRLEN] = "?";
 
@@ -771,7 +774,7 @@ drain_json(const struct cp_ctx *cp)
 
 	json_object_object_add(o, "active", json_object_new_boolean(cp->draining));
 	for (unsigned int i = 0; i < cp->ndrain_alt; i++) {
-		stun_addr_str(&cp->drain_alt[i], buf, sizeof(buf));
+		cp_hostport_str(&cp->drain_alt[i], buf, sizeof(buf));
 		json_object_array_add(alts, json_object_new_string(buf));
 	}
 	json_object_object_add(o, "alternates", alts);
@@ -820,7 +823,11 @@ cmd_drain(void *ctx, struct json_object *req, struct json_object *resp,
 	if (!cp->draining)
 		cp->drain_since_ms = cp->now_ms;
 	cp->draining = true;
+	/* none named, many boxes: the least loaded live one, kept current */
+	cp->drain_auto = n == 0 && cp->cluster != NULL;
+	cp_cluster_drain_changed(cp);
 	tp_log(TP_LOG_NOTICE, "draining: new allocations get %s, %u allocation(s) run on\n",
+	       cp->drain_auto ? "300 Try Alternate to the cluster's least loaded box" :
 	       n > 0 ? "300 Try Alternate" : "508", cp->nallocs);
 	fflush(stdout);
 	json_object_object_add(resp, "drain", drain_json(cp));
@@ -840,7 +847,9 @@ cmd_undrain(void *ctx, struct json_object *req, struct json_object *resp,
 		       (unsigned long long)((cp->now_ms - cp->drain_since_ms) / 1000));
 	fflush(stdout);
 	cp->draining = false;
+	cp->drain_auto = false;
 	cp->ndrain_alt = 0;
+	cp_cluster_drain_changed(cp);
 	json_object_object_add(resp, "drain", drain_json(cp));
 	return 0;
 }
@@ -973,7 +982,7 @@ cmd_psk_list(void *ctx, struct json_object *req, struct json_object *resp,
 	}
 	json_object_object_add(resp, "psks", list);
 	json_object_object_add(resp, "store", cp->store != NULL ?
-			       json_object_new_string(cp->conf->cp.store) : NULL);
+			       json_object_new_string(cp->store->where) : NULL);
 	return 0;
 }
 

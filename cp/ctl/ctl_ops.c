@@ -1015,7 +1015,7 @@ static void
 ops_allocations_usage(FILE *f, const char *path)
 {
 	fprintf(f,
-		"Usage: %s [--user USER]\n"
+		"Usage: %s [--user USER] [--cluster]\n"
 		"\n"
 		"List the live allocations, one row each:\n"
 		"  ID        the allocation's id (for 'kill')\n"
@@ -1032,6 +1032,11 @@ ops_allocations_usage(FILE *f, const char *path)
 		"\n"
 		"Options:\n"
 		"  -u, --user USER  only USER's allocations\n"
+		"  -c, --cluster    every box's, from the cluster's registry in Redis\n"
+		"                   (BOX ID USER CLIENT TRANSPORT RELAYED LEFT(s));\n"
+		"                   with --json {\"allocations\": [{\"box\", \"id\", \"user\",\n"
+		"                   \"client\", \"transport\", \"relayed\", \"lifetime_left_s\"}],\n"
+		"                   \"boxes\", \"malformed\", \"ok\"}\n"
 		"  -h, --help       show this help and exit\n"
 		"\n"
 		"With the global --json: the answer object, one line, with\n"
@@ -1051,18 +1056,23 @@ ctl_allocations_main(const struct ctl_opts *opts, const char *path, int argc,
 {
 	static const struct option longopts[] = {
 		{ "user", required_argument, NULL, 'u' },
+		{ "cluster", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct json_object *req, *answer;
 	const char *user = NULL;
+	bool cluster = false;
 	int c, status;
 
 	ctl_getopt_reset();
-	while ((c = getopt_long(argc, argv, ":u:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":u:ch", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'u':
 			user = optarg;
+			break;
+		case 'c':
+			cluster = true;
 			break;
 		case 'h':
 			ops_allocations_usage(stdout, path);
@@ -1074,6 +1084,8 @@ ctl_allocations_main(const struct ctl_opts *opts, const char *path, int argc,
 	if (optind < argc)
 		return ctl_usage_error(path, "unexpected argument '%s'",
 				       argv[optind]);
+	if (cluster)
+		return ctl_allocations_cluster(opts, user);
 	req = ops_request("allocations");
 	if (user != NULL)
 		req = ops_req_str(req, "user", user);

@@ -107,6 +107,11 @@ cp_metrics_collect(struct cp_ctx *cp, struct cp_metrics_snap *s)
 	}
 	s->nworkers = cp->nworkers;
 	s->dp_tsc_hz = shm->dp_tsc_hz;
+	if (cp->cluster != NULL) {
+		s->cluster_on = true;
+		s->cluster_connected = cp->cluster->cmd.state == CL_UP;
+		s->cluster = cp->cluster->st;
+	}
 	s->ndrops = shm->dp_ndrops <= IPC_DP_DROPS_MAX ? shm->dp_ndrops : 0;
 	s->bad_names += take_names(shm->dp_drop_names, s->ndrops, s->drop_names, s->drop_ok);
 	s->ntcp = shm->dp_ntcp <= IPC_DP_TCP_MAX ? shm->dp_ntcp : 0;
@@ -238,6 +243,28 @@ cp_metrics_render(const struct cp_metrics_snap *s, const char *realm, char **out
 	one(f, "turnpike_dp_starts_total", "counter",
 	    "turnpike-dp starts on this shared-memory segment", s->dp_epoch);
 	one(f, "turnpike_allocations", "gauge", "Live allocations", s->allocations);
+	if (s->cluster_on) {
+		static const struct { const char *name, *help; size_t off; } cl[] = {
+#define C(f, h) { "turnpike_cluster_" #f "_total", h, offsetof(struct cl_stats, f) }
+			C(connects, "Links to Redis made"),
+			C(disconnects, "Links to Redis lost"),
+			C(quota_local, "Allocates decided on this box's count alone (Redis away or slow)"),
+			C(quota_refused, "Allocates refused 486 by the cluster-wide count"),
+			C(quota_granted, "Quota leases taken in Redis"),
+			C(events, "User and secret change events heard"),
+			C(bad_entries, "Entries read from Redis that were not well formed"),
+			C(user_syncs, "Full reads of the users and secrets"),
+			C(name_conflicts, "Load publications refused: another box holds our name"),
+			C(write_refused, "Operator writes refused: Redis away"),
+#undef C
+		};
+
+		one(f, "turnpike_cluster_connected", "gauge",
+		    "1 while this cp is linked to the cluster's Redis", s->cluster_connected);
+		for (size_t i = 0; i < sizeof(cl) / sizeof(cl[0]); i++)
+			one(f, cl[i].name, "counter", cl[i].help,
+			    *(const uint64_t *)(const void *)((const char *)&s->cluster + cl[i].off));
+	}
 	one(f, "turnpike_users", "gauge",
 	    "Long-term credential users (file and store)", s->users);
 	one(f, "turnpike_rest_secrets", "gauge", "TURN REST API shared secrets",

@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cluster/cluster_types.h"
 #include "ipc_types.h"
 
 struct cp_ctx;
@@ -84,6 +85,11 @@ struct cp_metrics_snap {
 	bool tcp_ok[IPC_DP_TCP_MAX];
 	unsigned int bad_names;
 	uint64_t dp_tsc_hz;
+	/* many boxes (cp/cluster): in a cluster at all, linked to Redis now,
+	 * and its counters */
+	bool cluster_on;
+	bool cluster_connected;
+	struct cl_stats cluster;
 };
 
 /* The one source of the numbers. Walks the allocations (the live ones'

@@ -268,6 +268,7 @@ conf_defaults(struct tp_conf *c)
 	tp_conf_turn_defaults(c);
 	tp_conf_tls_defaults(c);
 	tp_conf_agw_defaults(c);
+	tp_conf_cluster_defaults(c);
 }
 
 static void
@@ -1184,6 +1185,8 @@ tp_conf_load(const char *path, struct tp_conf *c, char *err, size_t errlen)
 		rc = tp_conf_load_tls(&cfg, c, err, errlen);
 	if (rc == 0)
 		rc = tp_conf_load_agw(&cfg, c, err, errlen);
+	if (rc == 0)
+		rc = tp_conf_load_cluster(&cfg, c, err, errlen);
 out_destroy:
 	config_destroy(&cfg);
 	fclose(f);

@@ -59,4 +59,11 @@ unsigned int tp_conf_relay_addrs(const struct tp_conf *c, int family,
  */
 uint32_t tp_conf_worker_allocs(const struct tp_conf *c);
 
+/* "192.0.2.1:6379" or "[2001:db8::1]:6379" (IP literals only): 4 or 6;
+ * 0 when it is not that (tp_conf_cluster.c). */
+int tp_conf_hostport_family(const char *s);
+/* A cluster box or Sentinel master name: 1..63 letters, digits, '-', '_',
+ * '.' (they go into Redis keys and log lines). */
+bool tp_conf_cluster_name_ok(const char *v);
+
 #endif /* TP_CONF_H */

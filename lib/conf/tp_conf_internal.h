@@ -44,4 +44,10 @@ int tp_conf_load_cert(const config_setting_t *g, const char *what,
 void tp_conf_agw_defaults(struct tp_conf *c);
 int tp_conf_load_agw(const config_t *cfg, struct tp_conf *c, char *err, size_t errlen);
 
+/* The cluster group (after turn and cp: its namespace defaults to the
+ * realm). */
+void tp_conf_cluster_defaults(struct tp_conf *c);
+int tp_conf_load_cluster(const config_t *cfg, struct tp_conf *c, char *err,
+			 size_t errlen);
+
 #endif /* TP_CONF_INTERNAL_H */

@@ -361,6 +361,46 @@ struct tp_conf_agw {
 	struct tp_conf_tls_cert certs[TP_CONF_MAX_AGW_CERTS];
 };
 
+#define TP_CONF_MAX_CLUSTER_HOSTS 8
+#define TP_CONF_CLUSTER_NAME_MAX  63u
+
+/* What a cluster shares (cluster.share), as bits. */
+#define TP_CLUSTER_SHARE_USERS    0x1u   /* users and REST secrets */
+#define TP_CLUSTER_SHARE_QUOTA    0x2u   /* per-user allocation quotas */
+#define TP_CLUSTER_SHARE_REGISTRY 0x4u   /* where allocations live */
+#define TP_CLUSTER_SHARE_LOAD     0x8u   /* load, drain; ALTERNATE-SERVER */
+#define TP_CLUSTER_SHARE_ALL      0xfu
+
+/*
+ * The "cluster" group (cp/cluster, issue 15): many boxes sharing state in
+ * Redis. Absent: one box, as without it.
+ *
+ *   cluster = {
+ *     redis = ["127.0.0.1:6379"];           # or, through Sentinel:
+ *     # sentinels = ["10.0.0.1:26379", "10.0.0.2:26379"]; master = "turnpike";
+ *     box = "relay-a";                       # this box's name in the cluster
+ *     address = ["192.0.2.1:3478", "[2001:db8::1]:3478"];  # where others send clients
+ *     share = ["users", "quota", "registry", "load"];       # the default: all
+ *     lease = 30;                            # s: a dead box's quota and registry go after it
+ *     namespace = "turnpike.example";        # key prefix; default turn.realm
+ *   };
+ */
+struct tp_conf_cluster {
+	bool enabled;
+	int line;
+	unsigned int nredis;
+	char redis[TP_CONF_MAX_CLUSTER_HOSTS][64];     /* "IP:PORT" */
+	unsigned int nsentinels;
+	char sentinels[TP_CONF_MAX_CLUSTER_HOSTS][64]; /* "IP:PORT" */
+	char master[TP_CONF_CLUSTER_NAME_MAX + 1];     /* Sentinel's master name */
+	char box[TP_CONF_CLUSTER_NAME_MAX + 1];
+	unsigned int naddress;
+	char address[2][64];          /* one IPv4, one IPv6 "IP:PORT" at most */
+	uint32_t share;               /* TP_CLUSTER_SHARE_* */
+	uint32_t lease_s;             /* default 30 */
+	char ns[TP_CONF_STR_LEN];     /* key prefix, default turn.realm */
+};
+
 struct tp_conf {
 	char path[4096];
 	struct tp_conf_dp dp;
@@ -368,6 +408,7 @@ struct tp_conf {
 	struct tp_conf_cp cp;
 	struct tp_conf_tls tls;
 	struct tp_conf_agw agw;
+	struct tp_conf_cluster cluster;
 };
 
 #endif /* TP_CONF_TYPES_H */

@@ -423,6 +423,60 @@ test_conf_agw_group_read_and_checked(void **state)
 }
 
 static void
+test_conf_cluster_group_read_and_checked(void **state)
+{
+#define TURN "turn = { realm = \"r.example\"; relay_ports = [50000, 50999]; };\n"
+	(void)state;
+	expect_ok(DP("") TURN "cluster = { redis = [\"127.0.0.1:6379\"]; box = \"a-1\";\n"
+		  "  address = [\"192.0.2.1:3478\", \"[2001:db8::1]:3478\"]; };\n");
+	assert_true(c.cluster.enabled);
+	assert_int_equal(c.cluster.nredis, 1);
+	assert_string_equal(c.cluster.box, "a-1");
+	assert_string_equal(c.cluster.ns, "r.example");    /* the realm */
+	assert_int_equal(c.cluster.share, TP_CLUSTER_SHARE_ALL);
+	assert_int_equal(c.cluster.lease_s, 30);
+	tp_conf_free(&c);
+	expect_ok(DP("") TURN "cluster = { sentinels = [\"10.0.0.1:26379\", \"[::1]:26379\"];\n"
+		  "  master = \"tp\"; box = \"b\"; share = [\"users\", \"quota\"]; lease = 60;\n"
+		  "  namespace = \"carrier\"; };\n");
+	assert_int_equal(c.cluster.nsentinels, 2);
+	assert_string_equal(c.cluster.master, "tp");
+	assert_int_equal(c.cluster.share, TP_CLUSTER_SHARE_USERS | TP_CLUSTER_SHARE_QUOTA);
+	assert_string_equal(c.cluster.ns, "carrier");
+	tp_conf_free(&c);
+	expect_ok(DP("") TURN);
+	assert_false(c.cluster.enabled);                     /* one box */
+	tp_conf_free(&c);
+	/* lines: dp 1-4, turn 5, cluster 6.. */
+	expect_error(DP("") TURN "cluster = {\n  redis = [\"redis.example:6379\"]; box = \"a\"; };\n",
+		     7, "not \"IP:PORT\"");
+	expect_error(DP("") TURN "cluster = {\n  redis = [\"127.0.0.1:0\"]; box = \"a\"; };\n",
+		     7, "not \"IP:PORT\"");
+	expect_error(DP("") TURN "cluster = { redis = [\"127.0.0.1:6379\"];\n  box = \"a b\"; };\n",
+		     7, "cluster.box 'a b'");
+	expect_error(DP("") TURN "cluster = { redis = [\"127.0.0.1:6379\"]; };\n", 6,
+		     "cluster needs box");
+	expect_error(DP("") TURN "cluster = { box = \"a\"; share = [\"users\"]; };\n", 6,
+		     "either redis");
+	expect_error(DP("") TURN "cluster = { sentinels = [\"127.0.0.1:26379\"]; box = \"a\";\n"
+		     "  share = [\"users\"]; };\n", 6, "needs master");
+	expect_error(DP("") TURN "cluster = { redis = [\"127.0.0.1:6379\"]; box = \"a\";\n"
+		     "  share = [\"users\", \"quotas\"]; };\n", 7, "'quotas' is none of");
+	expect_error(DP("") TURN "cluster = { redis = [\"127.0.0.1:6379\"]; box = \"a\"; };\n", 6,
+		     "needs address");
+	expect_error(DP("") TURN "cluster = { redis = [\"127.0.0.1:6379\"]; box = \"a\";\n"
+		     "  address = [\"192.0.2.1:3478\", \"192.0.2.2:3478\"]; };\n", 7,
+		     "one IPv4 and one IPv6");
+	expect_error(DP("") TURN "cluster = { redis = [\"127.0.0.1:6379\"]; box = \"a\";\n"
+		     "  share = [\"users\"]; lease = 2; };\n", 7, "lease");
+	expect_error(DP("") TURN "cluster = { redis = [\"127.0.0.1:6379\"]; box = \"a\";\n"
+		     "  share = [\"users\"]; leese = 20; };\n", 7, "did you mean 'lease'");
+	expect_error(DP("") "cluster = { redis = [\"127.0.0.1:6379\"]; box = \"a\"; };\n", 5,
+		     "needs the turn group");
+#undef TURN
+}
+
+static void
 test_conf_gateway_anywhere_in_a_zero_prefix(void **state)
 {
 	(void)state;
@@ -1485,6 +1539,7 @@ main(void)
 		cmocka_unit_test_teardown(test_conf_impair_direction_defaults_to_rx, teardown),
 		cmocka_unit_test_teardown(test_conf_unknown_top_level_groups_are_ignored, teardown),
 		cmocka_unit_test_teardown(test_conf_agw_group_read_and_checked, teardown),
+		cmocka_unit_test_teardown(test_conf_cluster_group_read_and_checked, teardown),
 		cmocka_unit_test_teardown(test_conf_gateway_anywhere_in_a_zero_prefix, teardown),
 		cmocka_unit_test_teardown(test_conf_eal_args_fill_the_table_exactly, teardown),
 		cmocka_unit_test_teardown(test_conf_workers_up_to_the_maximum, teardown),

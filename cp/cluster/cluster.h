@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/cluster: turnpike-cp as one box of many, its shared state in Redis
+ * (cluster_types.h). Everything runs on cp's one loop: hiredis's
+ * asynchronous API over non-blocking sockets that cp_cluster_poll()
+ * looks at, so that no request of a client and no operator command ever
+ * waits on Redis. Redis away: cp goes on with what it holds, quotas are
+ * counted locally (counted: quota_local), the links come back with
+ * back-off (100 ms doubling to 5 s).
+ */
+#ifndef CP_CLUSTER_H
+#define CP_CLUSTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cluster_types.h"
+
+struct cp_ctx;
+struct cp_alloc;
+struct cp_store;
+struct json_object;
+
+/* Join the cluster of cp->conf's cluster group (cp->cluster stays NULL
+ * without one). Nothing is connected yet: cp_cluster_poll() does that.
+ * 0 or -errno. */
+int cp_cluster_init(struct cp_ctx *cp);
+void cp_cluster_fini(struct cp_ctx *cp);
+
+/* Do what is ready on the links, never waiting: connect (after the
+ * back-off), read answers and events, publish the load, renew leases a
+ * slice at a time, decide Allocates whose wait is over. Returns the work
+ * done (0: nothing). */
+unsigned int cp_cluster_poll(struct cp_ctx *cp);
+/* Allocates wait for Redis: cp should poll every turn, not doze. */
+bool cp_cluster_waiting(const struct cp_ctx *cp);
+/* Wait up to us microseconds for Redis' answer (instead of a doze on
+ * dp's doorbell, which Redis does not ring). */
+void cp_cluster_nap(struct cp_ctx *cp, unsigned int us);
+
+/* The user store over the cluster (cp/store's interface): writes go to
+ * Redis and are announced to every box; -EAGAIN while Redis is away. */
+struct cp_store *cp_store_redis_open(struct cp_cluster *cl);
+
+/* "connected", the counters, the boxes seen: for status. */
+struct json_object *cp_cluster_json(const struct cp_ctx *cp);
+
+/* Is a's Redis answer (a name, a number, an address) well formed?
+ * (cluster_parse.c; unit-tested.) */
+int cl_parse_u32(const char *s, size_t len, uint32_t *out);
+int cl_parse_user(const char *name, size_t nlen, const char *val, size_t vlen,
+		  uint8_t md5[16], uint8_t sha256[32], int *has_sha256);
+int cl_parse_box(const char *name, size_t nlen, const char *const *kv,
+		 const size_t *kvlen, size_t n, struct cl_box *out);
+/* The best box for new clients of a family (4 or 6) among n, not named
+ * self, not draining, not full: the least loaded (allocs / capacity),
+ * then by name. NULL: none. */
+const struct cl_box *cl_pick_box(const struct cl_box *boxes, unsigned int n,
+				 const char *self, int family);
+
+#endif /* CP_CLUSTER_H */

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/cluster's checks of what it reads from Redis (cluster_parse.c): a
+ * user's keys, a box's load and addresses, numbers; and the choice of the
+ * box new clients are sent to. Redis is shared with other boxes: what is
+ * not well formed is refused whole, never half believed.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cluster/cluster.h"
+#include "store_types.h"
+
+static const char MD5[] = "0123456789abcdef0123456789abcdef";
+static const char SHA[] =
+	"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+static void
+test_cluster_u32_digits_only(void **state)
+{
+	uint32_t v = 7;
+
+	(void)state;
+	assert_int_equal(cl_parse_u32("4294967295", 10, &v), 0);
+	assert_int_equal(v, UINT32_MAX);
+	assert_int_equal(cl_parse_u32("4294967296", 10, &v), -EINVAL);
+	assert_int_equal(cl_parse_u32("12a", 3, &v), -EINVAL);
+	assert_int_equal(cl_parse_u32("-1", 2, &v), -EINVAL);
+	assert_int_equal(cl_parse_u32("", 0, &v), -EINVAL);
+	assert_int_equal(cl_parse_u32("00000000001", 11, &v), -EINVAL);
+	/* the length given is what counts: no reading past it */
+	assert_int_equal(cl_parse_u32("12 junk", 2, &v), 0);
+	assert_int_equal(v, 12);
+}
+
+static void
+test_cluster_user_keys_exact_form(void **state)
+{
+	uint8_t md5[16], sha[32];
+	char val[128];
+	int has = -1;
+
+	(void)state;
+	assert_int_equal(cl_parse_user("alice", 5, MD5, 32, md5, sha, &has), 0);
+	assert_int_equal(has, 0);
+	assert_int_equal(md5[0], 0x01);
+	assert_int_equal(md5[15], 0xef);
+	snprintf(val, sizeof(val), "%s:%s", MD5, SHA);
+	assert_int_equal(cl_parse_user("alice", 5, val, strlen(val), md5, sha, &has), 0);
+	assert_int_equal(has, 1);
+	assert_int_equal(sha[31], 0xff);
+	/* wrong separator, short, long, not hex */
+	val[32] = ';';
+	assert_int_equal(cl_parse_user("alice", 5, val, strlen(val), md5, sha, &has), -EINVAL);
+	assert_int_equal(cl_parse_user("alice", 5, MD5, 31, md5, sha, &has), -EINVAL);
+	snprintf(val, sizeof(val), "%s:%s0", MD5, SHA);
+	assert_int_equal(cl_parse_user("alice", 5, val, strlen(val), md5, sha, &has), -EINVAL);
+	snprintf(val, sizeof(val), "%.31sg", MD5);
+	assert_int_equal(cl_parse_user("alice", 5, val, 32, md5, sha, &has), -EINVAL);
+	/* names: empty, a NUL inside, longer than a USERNAME may be */
+	assert_int_equal(cl_parse_user("", 0, MD5, 32, md5, sha, &has), -EINVAL);
+	assert_int_equal(cl_parse_user("al\0ce", 5, MD5, 32, md5, sha, &has), -EINVAL);
+	{
+		static char big[CP_STORE_NAME_MAX + 2];
+
+		memset(big, 'x', sizeof(big) - 1);
+		assert_int_equal(cl_parse_user(big, CP_STORE_NAME_MAX, MD5, 32, md5, sha, &has), 0);
+		assert_int_equal(cl_parse_user(big, CP_STORE_NAME_MAX + 1, MD5, 32, md5, sha,
+					       &has), -EINVAL);
+	}
+}
+
+/* HGETALL's flat list of a box, as hiredis gives it */
+static int
+box(const char *name, struct cl_box *b, const char *const *kv, size_t n)
+{
+	size_t len[32];
+
+	for (size_t i = 0; i < n; i++)
+		len[i] = strlen(kv[i]);
+	return cl_parse_box(name, strlen(name), kv, len, n, b);
+}
+
+static void
+test_cluster_box_fields_checked(void **state)
+{
+	const char *ok[] = { "owner", "h:/x", "allocs", "5", "capacity", "100", "draining", "0",
+			     "v4", "10.220.0.1:3478", "v6", "[fd00::1]:3478", "future", "x" };
+	const char *v4_as_v6[] = { "allocs", "1", "capacity", "2", "v6", "10.0.0.1:3478" };
+	const char *port0[] = { "allocs", "1", "capacity", "2", "v4", "10.0.0.1:0" };
+	const char *cap0[] = { "allocs", "1", "capacity", "0" };
+	const char *no_cap[] = { "allocs", "1" };
+	const char *drain2[] = { "allocs", "1", "capacity", "2", "draining", "2" };
+	const char *host[] = { "allocs", "1", "capacity", "2", "v4", "evil.example:3478" };
+	struct cl_box b;
+
+	(void)state;
+	assert_int_equal(box("box-2", &b, ok, 14), 0);
+	assert_string_equal(b.name, "box-2");
+	assert_int_equal(b.allocs, 5);
+	assert_int_equal(b.capacity, 100);
+	assert_false(b.draining);
+	assert_true(b.has_v4 && b.has_v6);
+	assert_int_equal(b.v4.port, 3478);
+	assert_int_equal(b.v4.ip[0], 10);
+	assert_int_equal(b.v6.ip[0], 0xfd);
+	assert_int_equal(box("box-2", &b, v4_as_v6, 6), -EINVAL);
+	assert_int_equal(box("box-2", &b, port0, 6), -EINVAL);
+	assert_int_equal(box("box-2", &b, cap0, 4), -EINVAL);
+	assert_int_equal(box("box-2", &b, no_cap, 2), -EINVAL);
+	assert_int_equal(box("box-2", &b, drain2, 6), -EINVAL);
+	assert_int_equal(box("box-2", &b, host, 6), -EINVAL);
+	assert_int_equal(box("box-2", &b, ok, 13), -EINVAL);      /* odd */
+	/* a name that is not a box name (it goes into logs and keys) */
+	assert_int_equal(box("box 2", &b, ok, 14), -EINVAL);
+	assert_int_equal(box("box\n2", &b, ok, 14), -EINVAL);
+	assert_int_equal(box("", &b, ok, 14), -EINVAL);
+	assert_int_equal(cl_parse_box("b\0x", 3, ok, (size_t[14]){ 0 }, 0, &b), -EINVAL);
+}
+
+static struct cl_box
+mk(const char *name, uint32_t allocs, uint32_t cap, bool draining, bool v4)
+{
+	struct cl_box b;
+
+	memset(&b, 0, sizeof(b));
+	snprintf(b.name, sizeof(b.name), "%s", name);
+	b.allocs = allocs;
+	b.capacity = cap;
+	b.draining = draining;
+	b.has_v4 = v4;
+	b.has_v6 = !v4;
+	return b;
+}
+
+static void
+test_cluster_pick_least_loaded_live_box(void **state)
+{
+	struct cl_box bs[5];
+
+	(void)state;
+	bs[0] = mk("self", 0, 100, false, true);        /* never ourselves */
+	bs[1] = mk("big", 50, 1000, false, true);       /* 5% */
+	bs[2] = mk("small", 1, 10, false, true);        /* 10% */
+	bs[3] = mk("empty-draining", 0, 100, true, true);
+	bs[4] = mk("v6only", 0, 100, false, false);
+	assert_string_equal(cl_pick_box(bs, 5, "self", 4)->name, "big");
+	assert_string_equal(cl_pick_box(bs, 5, "self", 6)->name, "v6only");
+	bs[1].allocs = 1000;                            /* full */
+	assert_string_equal(cl_pick_box(bs, 5, "self", 4)->name, "small");
+	bs[2].draining = true;
+	assert_null(cl_pick_box(bs, 5, "self", 4));
+	/* ties: by name, so that every box sends to the same one */
+	bs[1] = mk("b", 1, 10, false, true);
+	bs[2] = mk("a", 2, 20, false, true);
+	assert_string_equal(cl_pick_box(bs, 3, "self", 4)->name, "a");
+	assert_null(cl_pick_box(bs, 0, "self", 4));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cluster_u32_digits_only),
+		cmocka_unit_test(test_cluster_user_keys_exact_form),
+		cmocka_unit_test(test_cluster_box_fields_checked),
+		cmocka_unit_test(test_cluster_pick_least_loaded_live_box),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
