@@ -189,6 +189,7 @@ conf_fail(const struct tp_conf *c, char *err, size_t errlen,
 }
 
 /* FAIL: the message as written; FAILS: the setting's name, then the text. */
+#undef FAIL                  /* (this file's own: conf_fail()) */
 #define FAIL(s, ...)  return conf_fail(c, err, errlen, (s), false, __VA_ARGS__)
 #define FAILS(s, ...) return conf_fail(c, err, errlen, (s), true, __VA_ARGS__)
 

@@ -28,19 +28,6 @@
  * their replies are steered by the 4-tuple, a server port by its share. */
 #define AGW_EPH_LO 49152u
 
-static int
-where(const config_setting_t *s)
-{
-	return config_setting_source_line(s);
-}
-
-#define FAIL(s, ...) do { \
-	int _n = snprintf(err, errlen, "%s:%d: ", c->path, where(s)); \
-	if (_n >= 0 && (size_t)_n < errlen) \
-		snprintf(err + _n, errlen - (size_t)_n, __VA_ARGS__); \
-	return -EINVAL; \
-} while (0)
-
 void
 tp_conf_agw_defaults(struct tp_conf *c)
 {

@@ -10,6 +10,22 @@
 
 #include "tp_conf_types.h"
 
+/* The line of setting s in its file (libconfig's count). */
+static inline int
+where(const config_setting_t *s)
+{
+	return config_setting_source_line(s);
+}
+
+/* The group readers' one error: "FILE:LINE: what is wrong" into err (a
+ * function's err and errlen, c its struct tp_conf), then -EINVAL. */
+#define FAIL(s, ...) do { \
+	int _n = snprintf(err, errlen, "%s:%d: ", c->path, where(s)); \
+	if (_n >= 0 && (size_t)_n < errlen) \
+		snprintf(err + _n, errlen - (size_t)_n, __VA_ARGS__); \
+	return -EINVAL; \
+} while (0)
+
 /* Refuse a setting of group g not in names (NULL-terminated); "what" names
  * the group in the message. 0 or -EINVAL with err set. */
 int tp_conf_check_names(const config_setting_t *g, const char *what,

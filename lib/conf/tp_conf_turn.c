@@ -21,19 +21,6 @@
 #include "tp_version.h"
 
 static int
-where(const config_setting_t *s)
-{
-	return config_setting_source_line(s);
-}
-
-#define FAIL(s, ...) do { \
-	int _n = snprintf(err, errlen, "%s:%d: ", c->path, where(s)); \
-	if (_n >= 0 && (size_t)_n < errlen) \
-		snprintf(err + _n, errlen - (size_t)_n, __VA_ARGS__); \
-	return -EINVAL; \
-} while (0)
-
-static int
 get_str(const config_setting_t *g, const char *name, char *out, size_t size,
 	bool nonempty, struct tp_conf *c, char *err, size_t errlen)
 {
