@@ -7,7 +7,7 @@
 # UE side, dp's server legs on 10.210.0.1) and the peers' (dp's client
 # legs to 10.211.0.2). Two workers: contexts spread over both, a server
 # leg's connection steered to its context's worker by agw.ports' shares.
-#   A. AGW_MB MB (default 50) each way, byte-exact by SHA-256, both ways at
+#   A. AGW_MB MB (default 20) each way, byte-exact by SHA-256, both ways at
 #      once: plain to plain; TLS (dp the server, the UE's certificate
 #      checked against its signalled fingerprint) to plain; TLS to TLS
 #      (dp also the TLS client of the peer, trusting it by fingerprint).
@@ -26,13 +26,13 @@
 #   D. dp restarted with 2% loss both ways on both ports (the impairment
 #      stage): a context it held is released (dp_restart); plain to plain,
 #      TLS to plain and TLS to TLS, AGW_MB MB each way again, byte-exact;
-#      the nine combinations of TLS roles, 5 MB each way.
+#      the nine combinations of TLS roles, 2 MB each way.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/dp_env.sh"
 tp_env_init
 start=$SECONDS
-MB=${AGW_MB:-50}
+MB=${AGW_MB:-20}
 N=$((MB * 1000000))
 MANY=${AGW_MANY:-1000}
 S="python3 $HERE/lib/agw_stream.py"
@@ -405,13 +405,13 @@ tp_check "2% loss both ways, TLS to TLS: $MB MB each way byte-exact" \
   transfer ltls2 1 "tcp=server,tls=server,local=10.210.0.1,fp=$(fp ue)" \
   "tcp=client,tls=client,remote=10.211.0.2:5000,fp=$(fp peer)" \
   --tls-cert "$TP_TMP/ue.pem" --tls-key "$TP_TMP/ue.key" --close-when-received
-# the nine combinations of TLS roles again, through the loss, 5 MB each way
-MX=5000000 MXTAG=lmx
+# the nine combinations of TLS roles again, through the loss, 2 MB each way
+MX=2000000 MXTAG=lmx
 MXA=$(shaof 1 "$MX"); MXB=$(shaof 2 "$MX")
 for combo in "${COMBOS[@]}"; do
   # shellcheck disable=SC2086
   set -- $combo
-  tp_check "2% loss, roles: leg a TCP $1 TLS $2, leg b TCP $3 TLS $4: 5 MB each way byte-exact, both legs down" \
+  tp_check "2% loss, roles: leg a TCP $1 TLS $2, leg b TCP $3 TLS $4: 2 MB each way byte-exact, both legs down" \
     matrix $combo
 done
 s1=$(tp_stats)
