@@ -241,6 +241,12 @@ ctx_base(const struct tp_conf_tls *t, const struct tp_conf_tls_cert *cert,
 	 */
 	if (t->offload != TP_TLS_OFFLOAD_NONE)
 		SSL_CTX_set_mode(ctx, SSL_MODE_ASYNC);
+	/*
+	 * Read ahead: OpenSSL takes what our BIO holds (TCP's segments) into
+	 * its record buffer in one read, not a record's header and then its
+	 * body; the buffer is the same size either way.
+	 */
+	SSL_CTX_set_read_ahead(ctx, 1);
 	return ctx;
 fail:
 	SSL_CTX_free(ctx);

@@ -83,6 +83,9 @@ struct tls_orphan {
 /* A worker's TLS: its own library context and SSL_CTX (nothing shared
  * with another worker), the ring OpenSSL's async callbacks fill (from any
  * thread), connections by slot, orphans. */
+/* Plaintext gathered for one SSL_write (tls_xprt.c tls_write_chain()). */
+#define TLS_GATHER_MAX 16384u
+
 struct tls_worker {
 	SSL_CTX *ctx;
 	SSL_CTX *leg_ctx;         /* the AGW legs' (either role; tls_leg.h) */
@@ -115,6 +118,9 @@ struct tls_worker {
 	uint32_t ndeferred;       /* connections with TLS_F_DEFERRED */
 	uint64_t ring_full;       /* written by other threads: atomics */
 	uint64_t ctr[TLS_CTR__COUNT];
+	/* a write's small segments gathered into one SSL_write (records of
+	 * max_send_fragment, not one a segment): software path only */
+	unsigned char gather[TLS_GATHER_MAX];
 };
 
 #endif /* DP_TLS_TYPES_H */

@@ -492,6 +492,45 @@ tls_hs_spent(struct tls_worker *tw, uint64_t d)
 		tw->ctr[TLS_CTR_HS_STEPS_OVER_1MS]++;
 }
 
+/*
+ * The rest of the record's plaintext that the first SSL_read left in
+ * OpenSSL's buffer (a 16 KB record fills eight 2 KB mbufs), chained
+ * after m, up to room bytes: one rcv_buf a record instead of eight. Only
+ * plaintext decrypted already (SSL_pending()): these reads copy and
+ * cannot fail or wait; and only on the software path (no SSL_MODE_ASYNC:
+ * a read there is an async job that may park with its buffer). Returns
+ * the bytes added.
+ */
+static uint32_t
+tls_read_rest(struct dp_worker *w, struct tls_conn *c, struct rte_mbuf *m, uint32_t room)
+{
+	struct rte_mbuf *last = m;
+	uint32_t added = 0;
+
+	while (added < room && SSL_pending(c->ssl) > 0 && m->nb_segs < UINT16_MAX) {
+		struct rte_mbuf *x = dp_alloc(w);
+		uint32_t want = room - added;
+		size_t k = 0;
+
+		if (x == NULL)
+			break;            /* the rest next time: it stays in OpenSSL */
+		if (want > rte_pktmbuf_tailroom(x))
+			want = rte_pktmbuf_tailroom(x);
+		if (SSL_read_ex(c->ssl, rte_pktmbuf_mtod(x, void *), want, &k) != 1 || k == 0) {
+			rte_pktmbuf_free(x);
+			ERR_clear_error();
+			break;
+		}
+		x->data_len = (uint16_t)k;
+		last->next = x;
+		last = x;
+		m->nb_segs++;
+		m->pkt_len += (uint32_t)k;
+		added += (uint32_t)k;
+	}
+	return added;
+}
+
 static int
 tls_rcv_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf **out, uint32_t max)
 {
@@ -499,6 +538,7 @@ tls_rcv_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf **out, uint32_t ma
 	struct tls_conn *c = tls_conn_of(w, id);
 	struct rte_mbuf *m;
 	uint64_t t0 = 0;
+	uint32_t want;
 	size_t n = 0;
 	bool hs;
 	int rc, err;
@@ -540,10 +580,9 @@ tls_rcv_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf **out, uint32_t ma
 		}
 	}
 	c->rbuf = NULL;
-	if (max > rte_pktmbuf_tailroom(m))
-		max = rte_pktmbuf_tailroom(m);
+	want = max < rte_pktmbuf_tailroom(m) ? max : rte_pktmbuf_tailroom(m);
 	tls_err_clear();
-	rc = SSL_read_ex(c->ssl, rte_pktmbuf_mtod(m, void *), max, &n);
+	rc = SSL_read_ex(c->ssl, rte_pktmbuf_mtod(m, void *), want, &n);
 	err = rc == 1 ? SSL_ERROR_NONE : SSL_get_error(c->ssl, rc);
 	if (hs)
 		tls_hs_spent(tw, rte_rdtsc() - t0);
@@ -563,6 +602,8 @@ tls_rcv_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf **out, uint32_t ma
 	case SSL_ERROR_NONE:
 		m->data_len = (uint16_t)n;
 		m->pkt_len = (uint32_t)n;
+		if (!hs && !(SSL_get_mode(c->ssl) & SSL_MODE_ASYNC) && max > n)
+			n += tls_read_rest(w, c, m, max - (uint32_t)n);
 		*out = m;
 		tls_leg_report(w, c);     /* up (with its first data) */
 		return (int)n;
@@ -595,6 +636,55 @@ tls_rcv_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf **out, uint32_t ma
 	}
 }
 
+/*
+ * The software path's write (no SSL_MODE_ASYNC: nothing parks): the
+ * chain's segments gathered into the worker's buffer, up to 16 KB an
+ * SSL_write, so a chain of TCP-sized segments (a spliced leg's) becomes
+ * records of max_send_fragment, not one record a segment: fewer records
+ * (their header, tag, AEAD set-up and SSL_write each), for one copy that
+ * OpenSSL's own into its write buffer follows anyway. A chain of one
+ * segment is written from the mbuf. False when it failed (TLS_F_FATAL).
+ */
+static bool
+tls_write_gathered(struct dp_worker *w, struct tls_conn *c)
+{
+	struct tls_worker *tw = w->tls;
+
+	while (c->wseg != NULL) {
+		struct rte_mbuf *s = c->wseg;
+		const void *p = rte_pktmbuf_mtod(s, const void *);
+		size_t len = s->data_len, n = 0;
+		int rc, err;
+
+		if (s->next != NULL && len < TLS_GATHER_MAX) {
+			len = 0;
+			while (s != NULL && len + s->data_len <= TLS_GATHER_MAX) {
+				memcpy(tw->gather + len, rte_pktmbuf_mtod(s, const void *),
+				       s->data_len);
+				len += s->data_len;
+				s = s->next;
+			}
+			p = tw->gather;
+			c->wseg = s;
+		} else {
+			c->wseg = s->next;
+		}
+		if (len == 0)
+			continue;
+		tls_err_clear();
+		rc = SSL_write_ex(c->ssl, p, len, &n);
+		if (rc == 1)
+			continue;
+		err = SSL_get_error(c->ssl, rc);
+		tls_count_failure(tw, c, err);
+		c->flags |= TLS_F_FATAL;
+		return false;
+	}
+	rte_pktmbuf_free(c->wbuf);
+	c->wbuf = NULL;
+	return true;
+}
+
 /* Write the plaintext of c->wbuf from c->wseg on; false when it parked
  * again or failed (TLS_F_FATAL). */
 static bool
@@ -602,6 +692,8 @@ tls_write_chain(struct dp_worker *w, struct tls_conn *c)
 {
 	struct tls_worker *tw = w->tls;
 
+	if (!(SSL_get_mode(c->ssl) & SSL_MODE_ASYNC))
+		return tls_write_gathered(w, c);
 	while (c->wseg != NULL) {
 		struct rte_mbuf *s = c->wseg;
 		size_t n = 0;

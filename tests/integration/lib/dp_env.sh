@@ -168,12 +168,15 @@ tp_dp_start() {
     "$TP_DP" --config "$conf" >>"$TP_DP_LOG" 2>&1 &
   fi
   TP_DP_PID=$!
-  for _ in $(seq 100); do
+  # 30 s of wall clock (a count of 0.1 s sleeps ran out at 10 s while a
+  # loaded machine took longer than that to give dp its hugepages)
+  local until=$((SECONDS + 30))
+  while [ "$SECONDS" -lt "$until" ]; do
     grep -q 'turnpike-dp: running' "$TP_DP_LOG" && break
     kill -0 "$TP_DP_PID" 2>/dev/null || { cat "$TP_DP_LOG"; tp_die "turnpike-dp exited during start"; }
     sleep 0.1
   done
-  grep -q 'turnpike-dp: running' "$TP_DP_LOG" || tp_die "turnpike-dp did not start in 10 s"
+  grep -q 'turnpike-dp: running' "$TP_DP_LOG" || tp_die "turnpike-dp did not start in 30 s"
   TP_MAC_A=$(sed -n "s/.*port 'access' up: .*mac \([0-9A-Fa-f:]*\),.*/\1/p" "$TP_DP_LOG" | tr 'A-F' 'a-f')
   TP_MAC_K=$(sed -n "s/.*port 'core' up: .*mac \([0-9A-Fa-f:]*\),.*/\1/p" "$TP_DP_LOG" | tr 'A-F' 'a-f')
   ip netns add "$TP_NS_C" 2>/dev/null || true   # kept across a dp restart
