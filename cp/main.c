@@ -883,8 +883,9 @@ main(int argc, char **argv)
 		}
 		cp.nfull_alt = i + 1;
 	}
-	if (cp_cluster_init(&cp) < 0) {
-		tp_log(TP_LOG_ERR, "no memory for the cluster\n");
+	if ((rc = cp_cluster_init(&cp)) < 0) {
+		if (rc == -ENOMEM)   /* (else it said why) */
+			tp_log(TP_LOG_ERR, "no memory for the cluster\n");
 		goto out_free_conf;
 	}
 	if (auth_setup(&cp) < 0 || policy_setup(&cp) < 0 || user_setup(&cp) < 0 ||

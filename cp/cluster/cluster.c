@@ -16,6 +16,7 @@
 
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
+#include <openssl/crypto.h>
 #include <json-c/json.h>
 #include <openssl/crypto.h>
 
@@ -650,6 +651,7 @@ cp_cluster_init(struct cp_ctx *cp)
 	const struct tp_conf_cluster *k = &cp->conf->cluster;
 	struct cp_cluster *cl;
 	char host[64];
+	uid_t owner;
 
 	if (!k->enabled)
 		return 0;
@@ -674,6 +676,35 @@ cp_cluster_init(struct cp_ctx *cp)
 		cl_hostport_split(k->redis[0], cl->host, sizeof(cl->host), &cl->port);
 		cl->have_target = true;
 	}
+	/* the secrets' owner: root, or the user cp runs as (cp.user's,
+	 * resolved here too: cp reads the files before it becomes that user) */
+	owner = geteuid();
+	if ((k->password_file[0] != '\0' || k->sentinel_password_file[0] != '\0') &&
+	    cp->conf->cp.user[0] != '\0') {
+		if (tp_conf_resolve_user(cp->conf, cl->err, sizeof(cl->err)) < 0) {
+			tp_log(TP_LOG_ERR, "%s\n", cl->err);
+			free(cl);
+			return -EINVAL;
+		}
+		owner = (uid_t)cp->conf->cp.user_uid;
+	}
+	if (k->password_file[0] != '\0' &&
+	    cl_read_secret(k->password_file, owner, cl->pass,
+			   &cl->pass_len, cl->err, sizeof(cl->err)) < 0) {
+		tp_log(TP_LOG_ERR, "%s:%d: cluster.password_file %s\n", cp->conf->path,
+		       k->password_file_line, cl->err);
+		free(cl);
+		return -EINVAL;
+	}
+	if (k->sentinel_password_file[0] != '\0' &&
+	    cl_read_secret(k->sentinel_password_file, owner, cl->sentinel_pass, &cl->sentinel_pass_len, cl->err,
+			   sizeof(cl->err)) < 0) {
+		tp_log(TP_LOG_ERR, "%s:%d: cluster.sentinel_password_file %s\n",
+		       cp->conf->path, k->sentinel_password_file_line, cl->err);
+		OPENSSL_cleanse(cl->pass, sizeof(cl->pass));
+		free(cl);
+		return -EINVAL;
+	}
 	cl->users_dirty = true;
 	cp->cluster = cl;
 	tp_log(TP_LOG_INFO, "cluster: box '%s', namespace '%s', %s %s", k->box, cl->ns,
@@ -692,6 +723,8 @@ cp_cluster_fini(struct cp_ctx *cp)
 	cl_link_close(&cl->cmd);
 	cl_link_close(&cl->sub);
 	cl_link_close(&cl->sentinel);
+	OPENSSL_cleanse(cl->pass, sizeof(cl->pass));
+	OPENSSL_cleanse(cl->sentinel_pass, sizeof(cl->sentinel_pass));
 	free(cl);
 	cp->cluster = NULL;
 }
@@ -711,6 +744,11 @@ cp_cluster_json(const struct cp_ctx *cp)
 	snprintf(buf, sizeof(buf), strchr(cl->host, ':') ? "[%s]:%u" : "%s:%u", cl->host,
 		 cl->port);
 	json_object_object_add(o, "redis", json_object_new_string(buf));
+	if (cl->conf->password_file[0] != '\0')   /* where, not what (turnpikectl) */
+		json_object_object_add(o, "password_file",
+				       json_object_new_string(cl->conf->password_file));
+	if (cl->conf->username[0] != '\0')
+		json_object_object_add(o, "username", json_object_new_string(cl->conf->username));
 	json_object_object_add(o, "connected", json_object_new_boolean(cl->cmd.state == CL_UP));
 	json_object_object_add(o, "subscribed", json_object_new_boolean(cl->sub.subscribed));
 	json_object_object_add(o, "name_held", json_object_new_boolean(cl->name_ok));
@@ -725,6 +763,7 @@ cp_cluster_json(const struct cp_ctx *cp)
 	N(user_syncs);
 	N(name_conflicts);
 	N(write_refused);
+	N(auth_refused);
 #undef N
 	boxes = json_object_new_array();
 	for (unsigned int i = 0; i < cl->nboxes; i++) {

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cluster_secret.h"
 #include "cluster_types.h"
 
 struct cp_ctx;

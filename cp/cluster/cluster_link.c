@@ -84,16 +84,8 @@ link_down(struct cl_link *l, const char *why)
 }
 
 static void
-on_connect(const redisAsyncContext *ac, int status)
+link_up(struct cl_link *l)
 {
-	struct cl_link *l = ac->data;
-
-	if (l == NULL)
-		return;
-	if (status != REDIS_OK) {
-		link_down(l, ac->errstr);
-		return;
-	}
 	l->state = CL_UP;
 	l->said_down = false;
 	l->backoff_ms = CL_BACKOFF_MIN_MS;
@@ -102,6 +94,83 @@ on_connect(const redisAsyncContext *ac, int status)
 	if (l != &l->cl->sentinel)
 		tp_log(TP_LOG_NOTICE, "cluster: %s link to %s:%u up (box '%s')", l->name,
 		       l->cl->host, l->cl->port, l->cl->conf->box);
+}
+
+/* AUTH's answer: up, or refused (the link goes, and comes back after
+ * the back-off: the password may be changed on Redis' side first). */
+static void
+on_auth(redisAsyncContext *ac, void *reply, void *priv)
+{
+	struct cl_link *l = ac->data;
+	const redisReply *r = reply;
+	const char *why = "an answer that is not OK";
+	int wl = 24;
+
+	(void)priv;
+	if (l == NULL)
+		return;
+	if (l->inflight > 0)
+		l->inflight--;
+	if (r == NULL)
+		return;                   /* the link went: on_disconnect says so */
+	if (r->type == REDIS_REPLY_STATUS && r->len == 2 && memcmp(r->str, "OK", 2) == 0) {
+		link_up(l);
+		return;
+	}
+	l->cl->st.auth_refused++;
+	if (r->type == REDIS_REPLY_ERROR) {
+		why = r->str;
+		wl = r->len < 200 ? (int)r->len : 200;
+	}
+	if (!l->said_down)
+		tp_log(TP_LOG_ERR, "cluster: %s at %s refused our AUTH (%.*s): check "
+		       "cluster.%s%s; going on with what cp holds, trying again with "
+		       "back-off", l->name, l == &l->cl->sentinel ? "the sentinel" : l->cl->host,
+		       wl, why,
+		       l == &l->cl->sentinel ? "sentinel_password_file" : "password_file",
+		       l == &l->cl->sentinel || l->cl->conf->username[0] == '\0' ? "" :
+		       " and cluster.username");
+	l->said_down = true;
+	redisAsyncDisconnect(ac);         /* on_disconnect: link_down() */
+}
+
+static void
+on_connect(const redisAsyncContext *ac, int status)
+{
+	struct cl_link *l = ac->data;
+	struct cp_cluster *cl;
+	const char *argv[3];
+	size_t len[3];
+	int argc = 0;
+
+	if (l == NULL)
+		return;
+	if (status != REDIS_OK) {
+		link_down(l, ac->errstr);
+		return;
+	}
+	cl = l->cl;
+	argv[argc] = "AUTH";
+	len[argc++] = 4;
+	if (l == &cl->sentinel ? cl->sentinel_pass_len > 0 : cl->pass_len > 0) {
+		if (l != &cl->sentinel && cl->conf->username[0] != '\0') {
+			argv[argc] = cl->conf->username;
+			len[argc++] = strlen(cl->conf->username);
+		}
+		argv[argc] = l == &cl->sentinel ? cl->sentinel_pass : cl->pass;
+		len[argc++] = l == &cl->sentinel ? cl->sentinel_pass_len : cl->pass_len;
+		/* the link is up once Redis says OK (still CONNECTING: the
+		 * watchdog drops it if no answer comes) */
+		if (redisAsyncCommandArgv(l->ac, on_auth, NULL, argc, argv,
+					  len) != REDIS_OK) {
+			link_down(l, "cannot send AUTH");
+			return;
+		}
+		l->inflight++;
+		l->progress_ms = cl->cp->now_ms;
+		return;
+	}
+	link_up(l);
 }
 
 static void

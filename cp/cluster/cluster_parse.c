@@ -158,3 +158,4 @@ cl_pick_box(const struct cl_box *boxes, unsigned int n, const char *self, int fa
 	}
 	return best;
 }
+

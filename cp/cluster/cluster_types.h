@@ -29,6 +29,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cluster_secret.h"
 #include "ipc_types.h"
 #include "stun.h"
 #include "tp_conf_types.h"
@@ -100,6 +101,7 @@ struct cl_stats {
 	uint64_t user_syncs;          /* full reads of users and secrets */
 	uint64_t name_conflicts;      /* another box holds our name */
 	uint64_t write_refused;       /* operator writes with Redis away */
+	uint64_t auth_refused;        /* AUTH answered with an error */
 };
 
 struct cp_cluster {
@@ -131,6 +133,12 @@ struct cp_cluster {
 	struct cl_pending pend[CL_MAX_PENDING];
 	struct cl_stats st;
 	char err[256];
+	/* AUTH on every link to Redis (cluster.password_file, username) and
+	 * to the sentinels (sentinel_password_file): 0 length, none */
+	char pass[CL_SECRET_MAX];
+	size_t pass_len;
+	char sentinel_pass[CL_SECRET_MAX];
+	size_t sentinel_pass_len;
 };
 
 #endif /* CP_CLUSTER_TYPES_H */

@@ -20,7 +20,9 @@
 
 #include <hiredis/hiredis.h>
 #include <json-c/json.h>
+#include <openssl/crypto.h>
 
+#include "cluster/cluster_secret.h"
 #include "ctl.h"
 #include "tp_conf.h"
 
@@ -107,6 +109,45 @@ entry(const char *box, const redisReply *id, const redisReply *val, int64_t now_
 }
 
 #define CL_BOXES_MAX 1024u
+
+/* AUTH as cp does, when its status names a password file (cp checked it
+ * at start; we read it as whoever runs us: root or cp.user). 0, or -1
+ * with the reason on stderr. */
+static int
+redis_auth(redisContext *rc, struct json_object *cl, const char *redis)
+{
+	const char *file = str_of(cl, "password_file"), *user = str_of(cl, "username");
+	const char *argv[3] = { "AUTH", NULL, NULL };
+	size_t len[3] = { 4, 0, 0 };
+	char pass[CL_SECRET_MAX], err[512];
+	size_t plen = 0;
+	redisReply *r;
+	int argc = 1, ok;
+
+	if (file == NULL)
+		return 0;
+	if (cl_read_secret(file, (uid_t)-1, pass, &plen, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: cluster.password_file %s (turnpikectl reads it as "
+			"turnpike-cp does: run it as root or cp.user)\n", CTL_PROG, err);
+		return -1;
+	}
+	if (user != NULL) {
+		argv[argc] = user;
+		len[argc++] = strlen(user);
+	}
+	argv[argc] = pass;
+	len[argc++] = plen;
+	r = redisCommandArgv(rc, argc, argv, len);
+	OPENSSL_cleanse(pass, sizeof(pass));
+	ok = r != NULL && r->type == REDIS_REPLY_STATUS;
+	if (!ok)
+		fprintf(stderr, "%s: redis at %s refused AUTH with cluster.password_file: "
+			"%s\n", CTL_PROG, redis, r == NULL ? rc->errstr :
+			r->type == REDIS_REPLY_ERROR ? r->str : "not OK");
+	if (r != NULL)
+		freeReplyObject(r);
+	return ok ? 0 : -1;
+}
 
 /* The boxes with a registry hash: SCAN for NS:allocs:* (the namespace's
  * glob characters escaped), names checked. Returns how many went into
@@ -246,6 +287,8 @@ ctl_allocations_cluster(const struct ctl_opts *opts, const char *user)
 		goto out;
 	}
 	redisSetTimeout(rc, tv);
+	if (redis_auth(rc, cl, redis) < 0)
+		goto out;
 	nnames = scan_boxes(rc, ns, names, &bad);
 	if (nnames < 0)
 		goto out;

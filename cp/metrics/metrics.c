@@ -256,6 +256,7 @@ cp_metrics_render(const struct cp_metrics_snap *s, const char *realm, char **out
 			C(user_syncs, "Full reads of the users and secrets"),
 			C(name_conflicts, "Load publications refused: another box holds our name"),
 			C(write_refused, "Operator writes refused: Redis away"),
+			C(auth_refused, "AUTH refused by Redis or a sentinel"),
 #undef C
 		};
 

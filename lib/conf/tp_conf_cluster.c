@@ -155,12 +155,31 @@ get_share(const config_setting_t *g, struct tp_conf_cluster *k, struct tp_conf *
 	return 0;
 }
 
+/* An absolute path to a secret's file (what is in it cp checks at start). */
+static int
+get_secret_path(const config_setting_t *g, const char *name, char *out, int *line,
+		struct tp_conf *c, char *err, size_t errlen)
+{
+	const config_setting_t *s = config_setting_get_member(g, name);
+	const char *v;
+
+	if (s == NULL)
+		return 0;
+	v = config_setting_type(s) == CONFIG_TYPE_STRING ? config_setting_get_string(s) : NULL;
+	if (v == NULL || v[0] != '/' || strlen(v) >= TP_CONF_PATH_LEN)
+		FAIL(s, "cluster.%s must be an absolute path (shorter than %d) to a file "
+		     "holding the password (mode 0600)", name, TP_CONF_PATH_LEN);
+	snprintf(out, TP_CONF_PATH_LEN, "%s", v);
+	*line = where(s);
+	return 1;
+}
+
 static int
 load_cluster(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 {
 	static const char *const names[] = {
 		"redis", "sentinels", "master", "box", "address", "share", "lease",
-		"namespace", NULL,
+		"namespace", "password_file", "username", "sentinel_password_file", NULL,
 	};
 	struct tp_conf_cluster *k = &c->cluster;
 	const config_setting_t *s;
@@ -176,6 +195,15 @@ load_cluster(const config_setting_t *g, struct tp_conf *c, char *err, size_t err
 	    (rc = get_share(g, k, c, err, errlen)) < 0 ||
 	    (rc = tp_conf_get_u32(g, "lease", 5, 3600, &k->lease_s, c, err, errlen)) < 0)
 		return rc;
+	if ((rc = get_secret_path(g, "password_file", k->password_file,
+				  &k->password_file_line, c, err, errlen)) < 0 ||
+	    (rc = get_secret_path(g, "sentinel_password_file", k->sentinel_password_file,
+				  &k->sentinel_password_file_line, c, err, errlen)) < 0 ||
+	    (rc = get_name(g, "username", k->username, c, err, errlen)) < 0)
+		return rc;
+	if (k->username[0] != '\0' && k->password_file[0] == '\0')
+		FAIL(config_setting_get_member(g, "username"), "cluster.username needs "
+		     "password_file (Redis' AUTH takes both)");
 	if ((rc = get_name(g, "box", k->box, c, err, errlen)) < 0)
 		return rc;
 	if (rc == 0)
@@ -186,6 +214,9 @@ load_cluster(const config_setting_t *g, struct tp_conf *c, char *err, size_t err
 	if (k->nsentinels > 0 && k->master[0] == '\0')
 		FAIL(g, "cluster.sentinels needs master = \"NAME\" (the name Sentinel "
 		     "monitors it by)");
+	if (k->sentinel_password_file[0] != '\0' && k->nsentinels == 0)
+		FAIL(config_setting_get_member(g, "sentinel_password_file"),
+		     "cluster.sentinel_password_file goes with sentinels");
 	if (k->nredis > 0 && k->master[0] != '\0')
 		FAIL(config_setting_get_member(g, "master"), "cluster.master goes with "
 		     "sentinels, not redis");

@@ -383,6 +383,9 @@ struct tp_conf_agw {
  *     share = ["users", "quota", "registry", "load"];       # the default: all
  *     lease = 30;                            # s: a dead box's quota and registry go after it
  *     namespace = "turnpike.example";        # key prefix; default turn.realm
+ *     password_file = "/etc/turnpike/redis.secret";  # AUTH (mode 0600, root's or cp.user's)
+ *     username = "turnpike";                 # Redis 6 ACL user (default: none)
+ *     sentinel_password_file = "/etc/turnpike/sentinel.secret";  # the sentinels' requirepass
  *   };
  */
 struct tp_conf_cluster {
@@ -399,6 +402,14 @@ struct tp_conf_cluster {
 	uint32_t share;               /* TP_CLUSTER_SHARE_* */
 	uint32_t lease_s;             /* default 30 */
 	char ns[TP_CONF_STR_LEN];     /* key prefix, default turn.realm */
+	/* Redis AUTH: the password's file (read by cp at start, checked as
+	 * a key file: cp/cluster/cluster_parse.c cl_read_secret()), the ACL
+	 * user (Redis 6; "": the default user); Sentinel's own password */
+	char password_file[TP_CONF_PATH_LEN];
+	int password_file_line;
+	char username[TP_CONF_CLUSTER_NAME_MAX + 1];
+	char sentinel_password_file[TP_CONF_PATH_LEN];
+	int sentinel_password_file_line;
 };
 
 struct tp_conf {

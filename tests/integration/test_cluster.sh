@@ -16,6 +16,10 @@
 #     ALTERNATE-SERVER 10.220.0.1:3478 (box 2), and following it relays
 #     through box 2 (a Send indication echoed back as a Data indication);
 #   - box 2 finds redis through redis-sentinel (box 1 is told where);
+#   - redis and the sentinel require passwords (requirepass): both cps
+#     AUTH with cluster.password_file (and sentinel_password_file); a cp
+#     with the wrong one says so and does not join; a password file that
+#     others may read is refused at start, naming file and line;
 #   - redis-server killed (SIGKILL) and restarted on its append-only file
 #     while a uclient session runs on each box: both lose nothing, an
 #     Allocate meanwhile is decided on the local count (counted), and
@@ -58,9 +62,14 @@ cluster_cleanup() {
 }
 trap cluster_cleanup EXIT
 
-rcli() { redis-cli -h 127.0.0.1 -p "$RPORT" "$@"; }
+# Redis' and the sentinel's passwords, in files only root may read
+RPASS="redis-$RANDOM$RANDOM-pass"; SPASS="sentinel-$RANDOM$RANDOM"
+( umask 077; echo "$RPASS" >"$TP_TMP/redis.secret"; echo "$SPASS" >"$TP_TMP/sentinel.secret"
+  echo "wrong-$RPASS" >"$TP_TMP/wrong.secret" )
+rcli() { REDISCLI_AUTH=$RPASS redis-cli -h 127.0.0.1 -p "$RPORT" "$@"; }
 redis_start() {
   redis-server --port "$RPORT" --bind 127.0.0.1 --save "" --appendonly yes \
+    --requirepass "$RPASS" \
     --appendfsync everysec --dir "$RDIR" --daemonize no >>"$TP_TMP/redis.log" 2>&1 &
   REDIS_PID=$!
   for _ in $(seq 50); do rcli ping 2>/dev/null | grep -q PONG && return 0; sleep 0.1; done
@@ -75,12 +84,14 @@ port $SPORT
 bind 127.0.0.1
 dir $TP_TMP/sentinel
 sentinel monitor tp$$ 127.0.0.1 $RPORT 1
+sentinel auth-pass tp$$ $RPASS
 sentinel down-after-milliseconds tp$$ 60000
+requirepass $SPASS
 CONF
   redis-sentinel "$TP_TMP/sentinel/sentinel.conf" >>"$TP_TMP/sentinel.log" 2>&1 &
   SENTINEL_PID=$!
   for _ in $(seq 50); do
-    redis-cli -p "$SPORT" sentinel get-master-addr-by-name "tp$$" 2>/dev/null | grep -q "$RPORT" && return 0
+    REDISCLI_AUTH=$SPASS redis-cli -p "$SPORT" sentinel get-master-addr-by-name "tp$$" 2>/dev/null | grep -q "$RPORT" && return 0
     sleep 0.1
   done
   tp_die "redis-sentinel did not start"
@@ -116,7 +127,9 @@ cp = {
 };
 cluster = {
   $( [ "$n" = 1 ] && echo "redis = [\"127.0.0.1:$RPORT\"];" ||
-     echo "sentinels = [\"127.0.0.1:$SPORT\"]; master = \"tp$$\";" )
+     echo "sentinels = [\"127.0.0.1:$SPORT\"]; master = \"tp$$\";
+  sentinel_password_file = \"$TP_TMP/sentinel.secret\";" )
+  password_file = "${BOX_SECRET:-$TP_TMP/redis.secret}";
   box = "box-$n";
   address = ["10.2${n}0.0.1:3478"];
   lease = 9;                     # renewed every 3 s
@@ -166,6 +179,26 @@ ip netns exec "$TP_NS_P" turnutils_peer -L 10.221.0.2 -p 3480 >"$TP_TMP/peer2.lo
 PIDS+=($!)
 tp_check "both cps joined redis (connected, subscribed)" wait_for 10 eval 'connected 1 && connected 2'
 tp_check "box 2 found it through sentinel" grep -q "sentinel says master 'tp$$' is 127.0.0.1:$RPORT" "$TP_TMP/cp2.log"
+tp_check "redis refuses a client without the password (so the cps AUTHed)" \
+  bash -c "redis-cli -h 127.0.0.1 -p $RPORT get x 2>&1 | grep -q NOAUTH"
+
+# A third cp (its own segment and socket, no dp) with the wrong password:
+# it says so, naming the setting, and does not join.
+sed -e "s|$TP_TMP/redis.secret|$TP_TMP/wrong.secret|" -e "s|/${TP_ID}1\"|/${TP_ID}w\"|" \
+    -e "s|cp1.sock|cpw.sock|" -e 's|metrics = "[^"]*";||' "$TP_TMP/box1.conf" >"$TP_TMP/boxw.conf"
+"$TP_BUILD/cp/turnpike-cp" --config "$TP_TMP/boxw.conf" >"$TP_TMP/cpw.log" 2>&1 &
+CPW=$!
+PIDS+=($CPW)
+tp_check "a cp with the wrong password: 'refused our AUTH ... check cluster.password_file'" \
+  wait_for 10 grep -q "refused our AUTH (WRONGPASS.*check cluster.password_file" "$TP_TMP/cpw.log"
+tp_check "... and it is not connected (auth_refused counted)" bash -c \
+  "$CTL --socket $TP_TMP/cpw.sock --json status | python3 -c 'import json,sys; c=json.load(sys.stdin)[\"cluster\"]; sys.exit(0 if c[\"connected\"] is False and c[\"auth_refused\"] >= 1 else 1)'"
+kill -TERM "$CPW"; wait "$CPW" 2>/dev/null
+# A password file others may read: refused at start, file and line named
+chmod 644 "$TP_TMP/wrong.secret"
+out=$("$TP_BUILD/cp/turnpike-cp" --config "$TP_TMP/boxw.conf" --check 2>&1)
+tp_check "a password file open to everyone: cp refuses to start ($(echo "$out" | grep -o 'boxw.conf:[0-9]*: cluster.password_file.*' | cut -c1-150))" \
+  grep -q "boxw.conf:[0-9]*: cluster.password_file $TP_TMP/wrong.secret is open to everyone (mode 0644): refused (chmod 600" <<<"$out"
 
 
 # ---- a user added on box 1 authenticates on box 2 ---------------------------
@@ -173,7 +206,7 @@ tp_check "box 2 does not know alice before" bash -c "! $CTL --socket $TP_TMP/cp2
 tp_check "users add alice on box 1" ctl 1 users add alice 'Wonder-land 7' >/dev/null
 # (answered once redis has it: no wait here)
 tp_check "... redis keeps her key, not her password, when the command returns" bash -c \
-  "rcli() { redis-cli -h 127.0.0.1 -p $RPORT \"\$@\"; }; v=\$(rcli hget turnpike.test:users alice); [[ \$v =~ ^[0-9a-f]{32}:[0-9a-f]{64}\$ ]]"
+  "rcli() { REDISCLI_AUTH=$RPASS redis-cli -h 127.0.0.1 -p $RPORT \"\$@\"; }; v=\$(rcli hget turnpike.test:users alice); [[ \$v =~ ^[0-9a-f]{32}:[0-9a-f]{64}\$ ]]"
 tp_check "... box 2 has her within 2 s (pub/sub)" wait_for 2 bash -c "$CTL --socket $TP_TMP/cp2.sock users list | grep -qw alice"
 tp_uclient "a uclient session of alice's on box 2" 30 -e 10.221.0.2 -r 3480 -u alice -w 'Wonder-land 7' \
   -m 1 -c -n 20 10.220.0.1

@@ -11,7 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -164,6 +167,93 @@ test_cluster_pick_least_loaded_live_box(void **state)
 	assert_null(cl_pick_box(bs, 0, "self", 4));
 }
 
+/* write a secret's file: content, mode, owner */
+static void
+put(const char *path, const char *content, size_t n, mode_t mode, uid_t uid)
+{
+	FILE *f;
+
+	unlink(path);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(content, 1, n, f), n);
+	fclose(f);
+	assert_int_equal(chmod(path, mode), 0);
+	if (uid != geteuid())
+		assert_int_equal(chown(path, uid, (gid_t)-1), 0);
+}
+
+/* cluster.password_file: read as a key file, or refused with the rule */
+static void
+test_cluster_secret_file_checked(void **state)
+{
+	char dir[] = "/tmp/tp-secret-XXXXXX", path[64], link[64], big[CL_SECRET_MAX + 2];
+	char out[CL_SECRET_MAX], err[256];
+	size_t len = 99;
+	uid_t me = geteuid(), other = me == 0 ? 4242 : me;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/pass", dir);
+	snprintf(link, sizeof(link), "%s/link", dir);
+
+	put(path, "s3cret\n", 7, 0600, me);
+	assert_int_equal(cl_read_secret(path, other, out, &len, err, sizeof(err)), 0);
+	assert_int_equal(len, 6);
+	assert_memory_equal(out, "s3cret", 6);
+	put(path, "s3cret\r\n", 8, 0400, me);   /* CR LF, read-only */
+	assert_int_equal(cl_read_secret(path, other, out, &len, err, sizeof(err)), 0);
+	assert_int_equal(len, 6);
+	put(path, "with space:and\x01" "bytes", 20, 0600, me);   /* bytes as they are */
+	assert_int_equal(cl_read_secret(path, other, out, &len, err, sizeof(err)), 0);
+	assert_int_equal(len, 20);
+
+	/* group or others may read it: refused, saying what to do */
+	put(path, "s3cret\n", 7, 0640, me);
+	assert_int_equal(cl_read_secret(path, other, out, &len, err, sizeof(err)), -EPERM);
+	assert_non_null(strstr(err, "its group"));
+	assert_non_null(strstr(err, "chmod 600"));
+	put(path, "s3cret\n", 7, 0604, me);
+	assert_int_equal(cl_read_secret(path, other, out, &len, err, sizeof(err)), -EPERM);
+	assert_non_null(strstr(err, "everyone"));
+	assert_int_equal(len, 0);
+	/* through a symbolic link: refused (it could point anywhere) */
+	put(path, "s3cret\n", 7, 0600, me);
+	assert_int_equal(symlink(path, link), 0);
+	assert_int_equal(cl_read_secret(link, other, out, &len, err, sizeof(err)), -ELOOP);
+	assert_non_null(strstr(err, "symbolic link"));
+	/* not a file */
+	assert_int_equal(cl_read_secret(dir, other, out, &len, err, sizeof(err)), -EINVAL);
+	/* empty, two lines, a NUL, too long */
+	put(path, "\n", 1, 0600, me);
+	assert_int_equal(cl_read_secret(path, other, out, &len, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "nothing"));
+	put(path, "a\nb\n", 4, 0600, me);
+	assert_int_equal(cl_read_secret(path, other, out, &len, err, sizeof(err)), -EINVAL);
+	put(path, "a\0b", 3, 0600, me);
+	assert_int_equal(cl_read_secret(path, other, out, &len, err, sizeof(err)), -EINVAL);
+	memset(big, 'x', sizeof(big));
+	put(path, big, CL_SECRET_MAX, 0600, me);
+	assert_int_equal(cl_read_secret(path, other, out, &len, err, sizeof(err)), 0);
+	assert_int_equal(len, CL_SECRET_MAX);
+	put(path, big, CL_SECRET_MAX + 1, 0600, me);
+	assert_int_equal(cl_read_secret(path, other, out, &len, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "more"));
+	/* another user's (as root only: chown) */
+	if (me == 0) {
+		put(path, "s3cret\n", 7, 0600, 4243);
+		assert_int_equal(cl_read_secret(path, 4242, out, &len, err, sizeof(err)),
+				 -EPERM);
+		assert_non_null(strstr(err, "uid 4243"));
+		assert_int_equal(cl_read_secret(path, 4243, out, &len, err, sizeof(err)), 0);
+	}
+	/* missing */
+	unlink(path);
+	assert_int_equal(cl_read_secret(path, other, out, &len, err, sizeof(err)), -ENOENT);
+	unlink(link);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -172,6 +262,7 @@ main(void)
 		cmocka_unit_test(test_cluster_user_keys_exact_form),
 		cmocka_unit_test(test_cluster_box_fields_checked),
 		cmocka_unit_test(test_cluster_pick_least_loaded_live_box),
+		cmocka_unit_test(test_cluster_secret_file_checked),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -473,6 +473,23 @@ test_conf_cluster_group_read_and_checked(void **state)
 		     "  share = [\"users\"]; leese = 20; };\n", 7, "did you mean 'lease'");
 	expect_error(DP("") "cluster = { redis = [\"127.0.0.1:6379\"]; box = \"a\"; };\n", 5,
 		     "needs the turn group");
+	/* Redis' AUTH: the password's file (cp reads and checks it), the user */
+	expect_ok(DP("") TURN "cluster = { redis = [\"127.0.0.1:6379\"]; box = \"a\";\n"
+		  "  share = [\"users\"];\n  password_file = \"/etc/tp/redis.secret\";\n"
+		  "  username = \"tp-1\"; };\n");
+	assert_string_equal(c.cluster.password_file, "/etc/tp/redis.secret");
+	assert_int_equal(c.cluster.password_file_line, 8);
+	assert_string_equal(c.cluster.username, "tp-1");
+	tp_conf_free(&c);
+	expect_error(DP("") TURN "cluster = { redis = [\"127.0.0.1:6379\"]; box = \"a\";\n"
+		     "  share = [\"users\"]; password_file = \"redis.secret\"; };\n", 7,
+		     "must be an absolute path");
+	expect_error(DP("") TURN "cluster = { redis = [\"127.0.0.1:6379\"]; box = \"a\";\n"
+		     "  share = [\"users\"]; username = \"tp\"; };\n", 7,
+		     "username needs password_file");
+	expect_error(DP("") TURN "cluster = { redis = [\"127.0.0.1:6379\"]; box = \"a\";\n"
+		     "  share = [\"users\"]; sentinel_password_file = \"/s\"; };\n", 7,
+		     "goes with sentinels");
 #undef TURN
 }
 
