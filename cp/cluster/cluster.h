@@ -51,6 +51,9 @@ struct json_object *cp_cluster_json(const struct cp_ctx *cp);
 int cl_parse_u32(const char *s, size_t len, uint32_t *out);
 int cl_parse_user(const char *name, size_t nlen, const char *val, size_t vlen,
 		  uint8_t md5[16], uint8_t sha256[32], int *has_sha256);
+struct cp_store_psk;
+int cl_parse_psk(const char *id, size_t idlen, const char *val, size_t vlen,
+		 struct cp_store_psk *out);
 int cl_parse_box(const char *name, size_t nlen, const char *const *kv,
 		 const size_t *kvlen, size_t n, struct cl_box *out);
 /* The best box for new clients of a family (4 or 6) among n, not named

@@ -159,3 +159,38 @@ cl_pick_box(const struct cl_box *boxes, unsigned int n, const char *self, int fa
 	return best;
 }
 
+
+/* NS:psks: identity -> "CCCC:HEX" (the TLS 1.3 suite, 1301..1303, and
+ * the key, 16..64 bytes), as rs_psk_put() writes it. The identity as
+ * cp_tls_psk_id_ok() wants it: 1..128 printable ASCII, no space. */
+int
+cl_parse_psk(const char *id, size_t idlen, const char *val, size_t vlen,
+	     struct cp_store_psk *out)
+{
+	char hex[4 + 1 + 2 * CP_STORE_PSK_KEY_MAX + 1];
+	size_t klen;
+
+	if (idlen == 0 || idlen > CP_STORE_PSK_ID_MAX)
+		return -EINVAL;
+	for (size_t i = 0; i < idlen; i++)
+		if ((unsigned char)id[i] <= 0x20 || (unsigned char)id[i] >= 0x7f)
+			return -EINVAL;
+	if (vlen < 5 + 2 * 16 || vlen > 5 + 2 * CP_STORE_PSK_KEY_MAX || (vlen - 5) % 2 != 0 ||
+	    val[4] != ':' || val[0] != '1' || val[1] != '3' || val[2] != '0' ||
+	    val[3] < '1' || val[3] > '3')
+		return -EINVAL;
+	klen = (vlen - 5) / 2;
+	memcpy(hex, val + 5, vlen - 5);
+	hex[vlen - 5] = '\0';
+	memset(out, 0, sizeof(*out));
+	if (cp_store_unhex(hex, out->key, klen) < 0) {
+		memset(hex, 0, sizeof(hex));
+		return -EINVAL;
+	}
+	memset(hex, 0, sizeof(hex));
+	memcpy(out->id, id, idlen);
+	out->id[idlen] = '\0';
+	out->key_len = (uint16_t)klen;
+	out->cipher = (uint16_t)(0x1300 + (val[3] - '0'));
+	return 0;
+}

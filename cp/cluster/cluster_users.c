@@ -169,6 +169,89 @@ on_secrets(redisAsyncContext *ac, void *reply, void *priv)
 	OPENSSL_cleanse(val, sizeof(val));
 }
 
+/* ---- TLS PSK identities (NS:psks, "p ID" events) ------------------------ */
+
+static void
+psk_apply(struct cp_cluster *cl, const char *id, size_t idlen, const char *val, size_t vlen)
+{
+	struct cp_store_psk p;
+
+	if (cl_parse_psk(id, idlen, val, vlen, &p) < 0) {
+		cl->st.bad_entries++;
+		return;
+	}
+	if (cp_tls_psk_set(&cl->cp->tls, p.id, p.key, p.key_len, p.cipher) < 0)
+		cl->st.bad_entries++;     /* the table is full */
+	OPENSSL_cleanse(&p, sizeof(p));
+}
+
+/* HGETALL NS:psks: the whole set; what cp holds that Redis does not goes
+ * (in cluster mode Redis is where PSKs live: cp.store is not opened). */
+static void
+on_psks(redisAsyncContext *ac, void *reply, void *priv)
+{
+	struct cl_link *l = ac->data;
+	const redisReply *r = reply;
+	struct cp_cluster *cl;
+	struct cp_tls *t;
+	size_t n = 0;
+
+	(void)priv;
+	if (l == NULL || !cl_answered(l, r))
+		return;
+	cl = l->cl;
+	t = &cl->cp->tls;
+	if (r->type != REDIS_REPLY_ARRAY || r->elements % 2 != 0) {
+		cl->st.bad_entries++;
+		return;
+	}
+	for (size_t i = 0; i + 1 < r->elements; i += 2) {
+		const redisReply *k = r->element[i], *v = r->element[i + 1];
+
+		if (k->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING) {
+			cl->st.bad_entries++;
+			continue;
+		}
+		psk_apply(cl, k->str, k->len, v->str, v->len);
+	}
+	/* the ones Redis no longer has (deleted while we were away) */
+	for (uint32_t i = 0; i < t->npsk;) {
+		bool keep = false;
+
+		for (size_t k = 0; k + 1 < r->elements && !keep; k += 2)
+			keep = r->element[k]->type == REDIS_REPLY_STRING &&
+			       r->element[k]->len == t->psk[i].id_len &&
+			       memcmp(r->element[k]->str, t->psk[i].id, t->psk[i].id_len) == 0;
+		if (keep) {
+			i++;
+			n++;
+			continue;
+		}
+		cp_tls_psk_del(t, t->psk[i].id);   /* (the table closes up: same i) */
+	}
+	tp_log(TP_LOG_INFO, "cluster: %zu TLS PSK identit%s read from redis", n,
+	       n == 1 ? "y" : "ies");
+}
+
+/* HGET NS:psks ID after "p ID". priv: the identity, malloc()ed. */
+static void
+on_psk(redisAsyncContext *ac, void *reply, void *priv)
+{
+	struct cl_link *l = ac->data;
+	const redisReply *r = reply;
+	char *id = priv;
+
+	if (l != NULL && cl_answered(l, r)) {
+		struct cp_cluster *cl = l->cl;
+
+		if (r->type == REDIS_REPLY_STRING)
+			psk_apply(cl, id, strlen(id), r->str, r->len);
+		else if (r->type == REDIS_REPLY_NIL)
+			cp_tls_psk_del(&cl->cp->tls, id);
+	}
+	free(id);
+}
+
 void
 cl_users_read(struct cp_cluster *cl)
 {
@@ -184,7 +267,12 @@ cl_users_read(struct cp_cluster *cl)
 		return;
 	argv[0] = "SMEMBERS";
 	cl_key(k, sizeof(k), cl, "secrets", "", 0);
-	cl_send_cmd(&cl->cmd, on_secrets, NULL, 2, argv);
+	if (!cl_send_cmd(&cl->cmd, on_secrets, NULL, 2, argv))
+		return;
+	argv[0] = "HGETALL";
+	cl_key(k, sizeof(k), cl, "psks", "", 0);
+	if (!cl_send_cmd(&cl->cmd, on_psks, NULL, 2, argv))
+		return;
 	cl->users_dirty = false;
 }
 
@@ -249,6 +337,16 @@ on_event(redisAsyncContext *ac, void *reply, void *priv)
 		cl_key(k, sizeof(k), cl, "users", "", 0);
 		if (name == NULL || !cl_send_cmd(&cl->cmd, on_user, name, 3, argv)) {
 			free(name);
+			cl->users_dirty = true;
+		}
+	} else if (msg->len > 2 && msg->str[0] == 'p' && msg->str[1] == ' ' &&
+		   msg->len - 2 <= CP_STORE_PSK_ID_MAX && strlen(msg->str) == msg->len) {
+		const char *argv[3] = { "HGET", k, msg->str + 2 };
+		char *id = strdup(msg->str + 2);
+
+		cl_key(k, sizeof(k), cl, "psks", "", 0);
+		if (id == NULL || !cl_send_cmd(&cl->cmd, on_psk, id, 3, argv)) {
+			free(id);
 			cl->users_dirty = true;
 		}
 	} else {
@@ -462,19 +560,44 @@ rs_psk_list(struct cp_store *s, cp_store_psk_fn fn, void *arg)
 	return 0;
 }
 
+/* NS:psks ID -> "CCCC:HEX" (cl_parse_psk() reads it), announced "p ID" */
 static int
 rs_psk_put(struct cp_store *s, const struct cp_store_psk *p)
 {
-	(void)p;
-	snprintf(s->err, sizeof(s->err), "TLS PSK identities are not shared through the "
-		 "cluster store yet (cp/cluster/FEATURE.md)");
-	return -EOPNOTSUPP;
+	struct cp_cluster *cl = store_cl(s);
+	char k[CL_KEY_MAX], v[5 + 2 * CP_STORE_PSK_KEY_MAX + 1], ev[CP_STORE_PSK_ID_MAX + 3];
+	const char *argv[4] = { "HSET", k, p->id, v };
+	bool sent;
+
+	if (cl->cmd.state != CL_UP)
+		return store_away(s);
+	cl_key(k, sizeof(k), cl, "psks", "", 0);
+	snprintf(v, sizeof(v), "%04x:", p->cipher);
+	cp_store_hex(p->key, p->key_len, v + 5);
+	sent = write_cmd(cl, 4, argv);
+	OPENSSL_cleanse(v, sizeof(v));
+	if (!sent)
+		return store_away(s);
+	snprintf(ev, sizeof(ev), "p %s", p->id);
+	announce(cl, ev, strlen(ev));
+	return 0;
 }
 
 static int
 rs_psk_del(struct cp_store *s, const char *id)
 {
-	return rs_psk_put(s, (const struct cp_store_psk *)(const void *)id);
+	struct cp_cluster *cl = store_cl(s);
+	char k[CL_KEY_MAX], ev[CP_STORE_PSK_ID_MAX + 3];
+	const char *argv[3] = { "HDEL", k, id };
+
+	if (cl->cmd.state != CL_UP)
+		return store_away(s);
+	cl_key(k, sizeof(k), cl, "psks", "", 0);
+	if (!write_cmd(cl, 3, argv))
+		return store_away(s);
+	snprintf(ev, sizeof(ev), "p %s", id);
+	announce(cl, ev, strlen(ev));
+	return 0;
 }
 
 static void

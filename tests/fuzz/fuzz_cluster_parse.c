@@ -2,8 +2,8 @@
 /*
  * libFuzzer target: cp/cluster's checks of what it reads from Redis
  * (cluster_parse.c), where any box, or anyone who can write to Redis,
- * puts what it likes. The first byte picks the parser: even, a user
- * (NAME '\n' VALUE); odd, a box (NAME '\n' FIELD '\n' VALUE ...), which is
+ * puts what it likes. The first byte picks the parser: 0 mod 4, a user
+ * (NAME '\n' VALUE); 2 mod 4, a TLS PSK (IDENTITY '\n' VALUE); odd, a box (NAME '\n' FIELD '\n' VALUE ...), which is
  * then also offered to the pick of where new clients go. Every field is a
  * heap copy of exactly its length (no NUL after it), so that a read past
  * it is caught. Besides memory errors and undefined behaviour the target
@@ -17,6 +17,7 @@
 
 #include "cluster/cluster.h"
 #include "fuzz_check.h"
+#include "store_types.h"
 #include "tp_conf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -42,7 +43,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			start = i + 1;
 		}
 	}
-	if (data[0] % 2 == 0) {
+	if (data[0] % 4 == 2) {
+		struct cp_store_psk p;
+
+		if (n >= 2 && cl_parse_psk(f[0], len[0], f[1], len[1], &p) == 0)
+			CHECK(strlen(p.id) == len[0] && len[0] >= 1 && len[0] <= 128 &&
+			      p.key_len >= 16 && p.key_len <= 64 &&
+			      p.cipher >= 0x1301 && p.cipher <= 0x1303);
+	} else if (data[0] % 2 == 0) {
 		uint8_t md5[16], sha[32];
 		int has = -1;
 

@@ -20,6 +20,9 @@
 #     AUTH with cluster.password_file (and sentinel_password_file); a cp
 #     with the wrong one says so and does not join; a password file that
 #     others may read is refused at start, naming file and line;
+#   - a TLS PSK identity added on box 1 (turnpikectl psk add) is in box 2
+#     within 2 s and completes an openssl s_client -psk handshake there;
+#     deleted on box 1, box 2 refuses it;
 #   - redis-server killed (SIGKILL) and restarted on its append-only file
 #     while a uclient session runs on each box: both lose nothing, an
 #     Allocate meanwhile is decided on the local count (counted), and
@@ -115,7 +118,8 @@ dp = {
   );
 };
 turn = { realm = "turnpike.test"; ipc = "/${TP_ID}$n"; relay_ports = [50000, 50999];
-         channels = "rfc5766"; };
+         channels = "rfc5766"; listen_tls = [5349]; };
+tls = { certificate = "$TP_TMP/tcert.pem"; private_key = "$TP_TMP/tkey.pem"; };
 cp = {
   api_socket = "$TP_TMP/cp$n.sock";
   users = ( { name = "test"; password = "test"; }, { name = "long1"; password = "long1"; },
@@ -169,6 +173,9 @@ wait_for() { local t=$1; shift; for _ in $(seq $((t * 10))); do "$@" && return 0
 connected() { [ "$(cl "$1" connected)" = True ] && [ "$(cl "$1" subscribed)" = True ]; }
 
 ip netns add "$TP_NS_C"; ip netns add "$TP_NS_P"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+  -subj "/CN=turn.test" -keyout "$TP_TMP/tkey.pem" -out "$TP_TMP/tcert.pem" \
+  >"$TP_TMP/req.out" 2>&1 || tp_die "openssl req failed"
 redis_start
 sentinel_start
 box_conf 1 0; box_conf 2 1
@@ -200,6 +207,23 @@ out=$("$TP_BUILD/cp/turnpike-cp" --config "$TP_TMP/boxw.conf" --check 2>&1)
 tp_check "a password file open to everyone: cp refuses to start ($(echo "$out" | grep -o 'boxw.conf:[0-9]*: cluster.password_file.*' | cut -c1-150))" \
   grep -q "boxw.conf:[0-9]*: cluster.password_file $TP_TMP/wrong.secret is open to everyone (mode 0644): refused (chmod 600" <<<"$out"
 
+
+# ---- a TLS PSK identity added on box 1 is box 2's too -----------------------
+PSK=$(openssl rand -hex 32)
+psk_s() {   # psk_s BOX ID KEY: an s_client PSK handshake to box BOX's dp
+  ip netns exec "$TP_NS_C" timeout 10 openssl s_client -connect "10.2${1}0.0.1:5349" \
+    -tls1_3 -psk_identity "$2" -psk "$3" </dev/null 2>&1
+}
+tp_check "psk add ue-7 on box 1" bash -c "printf '%s\n' $PSK | $CTL --socket $TP_TMP/cp1.sock psk add ue-7 >/dev/null"
+tp_check "... redis keeps it as suite:key" bash -c \
+  "[ \"\$(REDISCLI_AUTH=$RPASS redis-cli -h 127.0.0.1 -p $RPORT hget turnpike.test:psks ue-7)\" = 1301:$PSK ]"
+tp_check "... box 2 lists it within 2 s (pub/sub)" wait_for 2 bash -c \
+  "$CTL --socket $TP_TMP/cp2.sock psk list | grep -q '^ue-7 *TLS_AES_128_GCM_SHA256'"
+tp_check "... and box 2's dp completes a PSK handshake with it (no certificate)" wait_for 5 bash -c \
+  "$(declare -f psk_s); TP_NS_C=$TP_NS_C psk_s 2 ue-7 $PSK | grep -q '^Reused, TLSv1.3'"
+tp_check "psk del ue-7 on box 1" ctl 1 psk del ue-7
+tp_check "... box 2 refuses it within 2 s" wait_for 2 bash -c \
+  "$(declare -f psk_s); ! TP_NS_C=$TP_NS_C psk_s 2 ue-7 $PSK | grep -q '^Reused, TLSv1.3'"
 
 # ---- a user added on box 1 authenticates on box 2 ---------------------------
 tp_check "box 2 does not know alice before" bash -c "! $CTL --socket $TP_TMP/cp2.sock users list | grep -qw alice"

@@ -254,6 +254,49 @@ test_cluster_secret_file_checked(void **state)
 	rmdir(dir);
 }
 
+/* NS:psks values: "CCCC:HEX", the suite 1301..1303, 16..64 key bytes */
+static void
+test_cluster_psk_exact_form(void **state)
+{
+	char key[2 * 66 + 6];
+	struct cp_store_psk p;
+
+	(void)state;
+	snprintf(key, sizeof(key), "1301:%s", "00112233445566778899aabbccddeeff");
+	assert_int_equal(cl_parse_psk("ue-1", 4, key, strlen(key), &p), 0);
+	assert_string_equal(p.id, "ue-1");
+	assert_int_equal(p.cipher, 0x1301);
+	assert_int_equal(p.key_len, 16);
+	assert_int_equal(p.key[15], 0xff);
+	key[3] = '3';
+	assert_int_equal(cl_parse_psk("ue-1", 4, key, strlen(key), &p), 0);
+	assert_int_equal(p.cipher, 0x1303);
+	key[3] = '4';                                  /* no such suite */
+	assert_int_equal(cl_parse_psk("ue-1", 4, key, strlen(key), &p), -EINVAL);
+	key[3] = '1';
+	key[4] = '-';
+	assert_int_equal(cl_parse_psk("ue-1", 4, key, strlen(key), &p), -EINVAL);
+	key[4] = ':';
+	/* 15 bytes, an odd digit count, a bad digit, 65 bytes */
+	assert_int_equal(cl_parse_psk("ue-1", 4, key, strlen(key) - 2, &p), -EINVAL);
+	assert_int_equal(cl_parse_psk("ue-1", 4, key, strlen(key) - 1, &p), -EINVAL);
+	key[7] = 'g';
+	assert_int_equal(cl_parse_psk("ue-1", 4, key, strlen(key), &p), -EINVAL);
+	memset(key + 5, 'a', 2 * 64);
+	key[5 + 2 * 64] = '\0';
+	assert_int_equal(cl_parse_psk("ue-1", 4, key, strlen(key), &p), 0);
+	assert_int_equal(p.key_len, 64);
+	key[5 + 2 * 64] = 'a';
+	key[5 + 2 * 64 + 1] = 'a';
+	assert_int_equal(cl_parse_psk("ue-1", 4, key, 5 + 2 * 65, &p), -EINVAL);
+	key[5 + 2 * 64] = '\0';
+	/* identities: printable, no space, 1..128 */
+	assert_int_equal(cl_parse_psk("ue 1", 4, key, strlen(key), &p), -EINVAL);
+	assert_int_equal(cl_parse_psk("ue\x01", 3, key, strlen(key), &p), -EINVAL);
+	assert_int_equal(cl_parse_psk("", 0, key, strlen(key), &p), -EINVAL);
+	assert_int_equal(cl_parse_psk("ue-1\0x", 6, key, strlen(key), &p), -EINVAL);
+}
+
 int
 main(void)
 {
@@ -263,6 +306,7 @@ main(void)
 		cmocka_unit_test(test_cluster_box_fields_checked),
 		cmocka_unit_test(test_cluster_pick_least_loaded_live_box),
 		cmocka_unit_test(test_cluster_secret_file_checked),
+		cmocka_unit_test(test_cluster_psk_exact_form),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
