@@ -881,13 +881,14 @@ data_input(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m,
 		c->flags |= TCP_CF_ACK_NOW;
 		return;
 	}
-	if (c->cold.budget != NULL && len > tcp_budget_room(c)) {
+	if (c->cold.budget != NULL && len > tcp_budget_hard_room(c)) {
 		/* The application's budget over this connection's group
-		 * (struct tcp_budget) is spent: the same (its windows said
-		 * so); tiny segments queued here are collapsed first. */
+		 * (struct tcp_budget) is spent twice over (its windows offer
+		 * shares of one budget: a peer beyond it did not heed them):
+		 * the same; tiny segments queued here are collapsed first. */
 		if (collapse_wanted(c))
 			rcv_collapse(ts, c);
-		if (len > tcp_budget_room(c)) {
+		if (len > tcp_budget_hard_room(c)) {
 			ts->ctr[TCP_CTR_BUDGET_DROP]++;
 			tcp_budget_limit(ts, c);
 			chain_free(m);

@@ -108,7 +108,7 @@ tcp_budget_sub(struct tcp_stack *ts, struct tcp_conn *c, uint32_t bytes, uint32_
 		return;
 	b->bytes -= bytes;
 	b->mbufs -= mbufs;
-	if (b->limited && b->bytes <= b->max_bytes / 2 && b->mbufs <= b->max_mbufs / 2)
+	if (b->limited && b->bytes <= b->max_bytes / 4 * 3 && b->mbufs <= b->max_mbufs / 4 * 3)
 		tcp_budget_wake(b);
 }
 
@@ -126,6 +126,25 @@ tcp_budget_room(const struct tcp_conn *c)
 	if (b->max_bytes == 0)
 		return UINT32_MAX;
 	return b->bytes < b->max_bytes ? (uint32_t)(b->max_bytes - b->bytes) : 0;
+}
+
+/* What c's group may still take before it drops data: twice its limits
+ * (its windows, each a share of the room, offered at most one budget
+ * more), bytes (0 when its mbufs are spent). */
+static inline uint32_t
+tcp_budget_hard_room(const struct tcp_conn *c)
+{
+	const struct tcp_budget *b = c->cold.budget;
+	uint64_t lim;
+
+	if (b == NULL)
+		return UINT32_MAX;
+	if (b->max_mbufs != 0 && b->mbufs >= 2ull * b->max_mbufs)
+		return 0;
+	if (b->max_bytes == 0)
+		return UINT32_MAX;
+	lim = 2ull * b->max_bytes;
+	return b->bytes < lim ? (uint32_t)(lim - b->bytes) : 0;
 }
 
 /* Mbufs c's group may still take (UINT32_MAX: no limit). */

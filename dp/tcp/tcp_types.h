@@ -219,14 +219,17 @@ enum tcp_timer {
  * A budget an application puts a group of its connections under
  * (tcp_conn_set_budget(); RFC 6062: an allocation's peer and data
  * connections): what they hold together, payload bytes and mbufs,
- * received (in order and out of order) and queued to send. Over either
- * limit every member's receive window closes (to the room left, never
- * moving a right edge back) and data an older window let in is dropped
- * (drop_budget; the peer sends it again), as conf.max_held does for the
- * worker. Sending is never refused: an application that moves bytes from
+ * received (in order and out of order) and queued to send. Each
+ * member's receive window offers at most its share of the room left
+ * (room / nconns, in bytes and in full segments for the mbufs; never
+ * moving a right edge back), so all of them together offer one budget at
+ * most: the group holds at most twice its limits without dropping what a
+ * window offered. Beyond twice (a peer that ignores windows), data is
+ * dropped (drop_budget; the peer sends it again), as conf.max_held does
+ * for the worker. Sending is never refused: an application that moves bytes from
  * one member to another (the splice) changes nothing, so what the group
  * holds grows only by what its peers send. After it was limited, once it
- * holds half of each limit or less, wake(b) is called, from inside dp/tcp
+ * holds three quarters of each limit or less, wake(b) is called, from inside dp/tcp
  * (an ACK, a read, a connection's end): it may only note it; the
  * application then calls tcp_conn_window_update() on the members, whose
  * peers may be waiting on a closed window. wake(b) also comes when the
