@@ -10,8 +10,8 @@
 #   wait    read until the server ends the connection (a bind that never
 #           came, an allocation that went), and say how it ended;
 #   flood   (the pattern is the whole test) then wait for the end;
-#   tiny    send the pattern a byte a send() (TCP_NODELAY: segments of
-#           a byte or a few), then wait for the end;
+#   tiny    send the pattern a byte a send() (TCP_NODELAY, 0.1 ms apart:
+#           segments of a byte), then wait for the end;
 # and write DIR/result-NAME: "ok ..." or "fail ...".
 import hashlib
 import os
@@ -77,6 +77,7 @@ def peer(dirname, name, ip, port, nbytes, mode):
             s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             for i in range(nbytes):
                 s.sendall(data[i:i + 1])
+                time.sleep(0.0001)   # (a segment each: no coalescing)
         else:
             s.sendall(data)
         t_sent = time.monotonic() - t0
