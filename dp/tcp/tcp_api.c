@@ -124,6 +124,10 @@ live(struct tcp_stack *ts, tcp_id_t id)
 	return c != NULL && c->state != TCP_ST_CLOSED ? c : NULL;
 }
 
+/* Mbuf segments under this many bytes are copied into the send queue's
+ * tail when it has room (tcp_send()). */
+#define TCP_SND_COALESCE 512u
+
 int
 tcp_send(struct tcp_stack *ts, tcp_id_t id, struct rte_mbuf *m)
 {
@@ -154,16 +158,34 @@ tcp_send(struct tcp_stack *ts, tcp_id_t id, struct rte_mbuf *m)
 		rte_pktmbuf_free(m);
 		return 0;
 	}
-	if (c->snd_tail != NULL)
-		c->snd_tail->next = m;
-	else
-		c->snd_head = m;
-	nseg = 1;
-	while (m->next != NULL) {
-		m = m->next;
-		nseg++;
+	/* Each mbuf segment of m joins the queue; a small one (a peer's tiny
+	 * segments, spliced here by reference) is copied into the tail's
+	 * room instead when the tail is ours alone, and freed: a send queue
+	 * of 1-byte mbufs would pin the pool as a receive queue would
+	 * (tcp_input.c's collapsing). Appending after the tail's bytes moves
+	 * nothing already queued (segments are copied out by sequence). */
+	nseg = 0;
+	while (m != NULL) {
+		struct rte_mbuf *next = m->next, *t = c->snd_tail;
+		uint16_t n = m->data_len;
+
+		m->next = NULL;
+		if (t != NULL && n < TCP_SND_COALESCE && RTE_MBUF_DIRECT(t) &&
+		    rte_mbuf_refcnt_read(t) == 1 && rte_pktmbuf_tailroom(t) >= n) {
+			memcpy(rte_pktmbuf_mtod_offset(t, uint8_t *, t->data_len),
+			       rte_pktmbuf_mtod(m, const uint8_t *), n);
+			t->data_len = (uint16_t)(t->data_len + n);
+			rte_pktmbuf_free_seg(m);
+		} else {
+			if (t != NULL)
+				t->next = m;
+			else
+				c->snd_head = m;
+			c->snd_tail = m;
+			nseg++;
+		}
+		m = next;
 	}
-	c->snd_tail = m;
 	c->snd_queued += len;
 	ts->held += len;
 	c->cold.snd_segs += nseg;

@@ -2763,6 +2763,44 @@ test_tcp_collapse_tiny_segments(void **state)
 	h_free(h);
 }
 
+/* Small mbufs sent (a peer's tiny segments spliced by reference) join
+ * the send queue's tail: the queue holds a few mbufs, not one a byte,
+ * and the bytes go out in order; large ones are queued as they are. */
+static void
+test_tcp_send_coalesces_small_mbufs(void **state)
+{
+	struct h *h = h_new(NULL);
+	const struct h_out *o;
+	uint8_t want[300];
+	uint32_t n = 0;
+
+	(void)state;
+	h_open_passive(h);
+	h_drain(h);
+	h_ack(h, h_conn(h)->snd_nxt, 0);            /* (a closed window: all stays queued) */
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(1400, 0x40)), 1400);
+	for (unsigned int i = 0; i < 300; i++) {
+		struct rte_mbuf *m = h_mbuf(1, (uint8_t)(i * 5));
+
+		want[n++] = (uint8_t)(i * 5);
+		assert_int_equal(tcp_send(h->ts, h->id, m), 1);
+	}
+	assert_int_equal(h_conn(h)->snd_queued, 1700);
+	assert_true(h_conn(h)->cold.snd_segs <= 2);
+	assert_true(rte_mempool_in_use_count(h_pool()) - h->mbufs_at_start <= 4);
+	h_drain(h);
+	h_ack(h, h_conn(h)->snd_una, 65535);        /* the window opens */
+	o = h_pop(h);
+	assert_int_equal(o->seg.len, 1448);
+	assert_int_equal(o->payload[1399], (uint8_t)(0x40 + 1399));
+	assert_int_equal(memcmp(o->payload + 1400, want, 48), 0);
+	o = h_pop(h);
+	assert_int_equal(o->seg.len, 252);
+	assert_int_equal(memcmp(o->payload, want + 48, 252), 0);
+	h_drain(h);
+	h_free(h);
+}
+
 /* Collapsing leaves full segments alone and copies only runs of small
  * ones between them. */
 static void
@@ -2856,6 +2894,7 @@ main(void)
 		cmocka_unit_test(test_tcp_budget_counts_mbufs),
 		cmocka_unit_test(test_tcp_collapse_tiny_segments),
 		cmocka_unit_test(test_tcp_collapse_keeps_full_segments),
+		cmocka_unit_test(test_tcp_send_coalesces_small_mbufs),
 		cmocka_unit_test(test_tcp_sack_multiple_holes_one_rtt),
 		cmocka_unit_test(test_tcp_sack_reneging_tolerated),
 		cmocka_unit_test(test_tcp_sack_bad_blocks_ignored),
