@@ -29,6 +29,10 @@
  *   (a stub per moved connection, kept 2 MSL after it ended there).
  * - TCP_CLOSE (no bind within 30 s, the allocation gone, cp's word):
  *   the splice is released.
+ * - What an allocation's connections hold here is under its budget
+ *   (struct tr_group: turn.tcp_alloc_bytes and tcp_alloc_mbufs, dp/tcp's
+ *   struct tcp_budget): a client that stops reading closes its own peers'
+ *   windows, never the worker's (its tcp_held_max, its pool).
  */
 #include <errno.h>
 #include <inttypes.h>
