@@ -106,11 +106,12 @@ struct tr_conn {
  * An allocation's budget on this worker (turn.tcp_alloc_bytes and
  * tcp_alloc_mbufs; dp/tcp's struct tcp_budget): its peer connections here
  * and, once bound, their data connections, so that a client that stops
- * reading (or a peer that does) holds at most that much of the worker's
- * tcp_held_max and mbufs, whatever its connections. The splice moves
- * bytes between members (not counted twice: a read leaves the budget, a
- * send enters it); the windows close when it is spent and reopen at half
- * (dp/tcp calls wake(); the worker's poll sends the window updates). A
+ * reading (or a peer that does) holds at most twice that much of the
+ * worker's tcp_held_max and mbufs, whatever its connections. The splice
+ * moves bytes between members (not counted twice: a read leaves the
+ * budget, a send enters it); the windows close when it is spent and
+ * reopen at three quarters (dp/tcp calls wake(); the worker's poll sends
+ * the window updates). A
  * budget lives while it has records or connections (a closed one still
  * sending counts until it is gone); found by allocation id (open
  * addressing over slots, as the stubs are), one per allocation a worker.
@@ -444,8 +445,9 @@ group_maybe_free(struct tcprelay_worker *tr, struct tr_group *g)
 	tr->ngroups--;
 }
 
-/* dp/tcp: a budget fell to half after holding windows back, or lost its
- * last connection. Only noted here (inside dp/tcp); tcprelay_poll() acts. */
+/* dp/tcp: a budget fell to three quarters after holding windows back, or
+ * lost its last connection. Only noted here (inside dp/tcp);
+ * tcprelay_poll() acts. */
 static void
 group_wake(struct tcp_budget *b)
 {

@@ -169,10 +169,11 @@ struct tp_conf_turn {
 	/* RFC 6062: what one TCP allocation's peer and data connections may
 	 * hold in dp together, on each worker that has some of them
 	 * (dp/tcprelay, dp/tcp's struct tcp_budget): payload bytes and
-	 * mbufs, received and queued to send. Over either, dp stops reading
-	 * from the allocation's connections (their TCP windows close) until
-	 * its client (or peer) drains below. Defaults 512 KB and 256 mbufs;
-	 * 0: no budget (the stack's per-connection limits only). */
+	 * mbufs, received and queued to send. Its connections' windows offer
+	 * shares of what is left and close when it is spent (it holds twice
+	 * it at most) until its client (or peer) drains to three quarters.
+	 * Defaults 512 KB and 256 mbufs; 0: no budget (the stack's
+	 * per-connection limits only). */
 	uint32_t tcp_alloc_bytes;
 	uint32_t tcp_alloc_mbufs;
 	/* TURN over TLS over TCP (RFC 8656 §3.1, 3GPP TS 33.203 Annex W):
