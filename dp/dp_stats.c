@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_mempool.h>
 
 #include "agw/agw.h"
 #include "tcprelay/tcprelay.h"
@@ -138,8 +139,9 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 		if (w == NULL || w->tcp == NULL)
 			continue;
 		ts = w->tcp;
-		fprintf(out, "tcp worker=%u conns=%u time_wait=%u", w->id, ts->nconns,
-			ts->ntw);
+		fprintf(out, "tcp worker=%u conns=%u time_wait=%u held=%" PRIu64
+			" mbufs_in_use=%u", w->id, ts->nconns, ts->ntw, ts->held,
+			w->pool != NULL ? rte_mempool_in_use_count(w->pool) : 0u);
 		for (unsigned int k = 0; k < TCP_CTR__COUNT; k++)
 			fprintf(out, " %s=%" PRIu64, tcp_ctr_name(k), ts->ctr[k]);
 		for (unsigned int k = 1; k < TCP_REASON__COUNT; k++)

@@ -190,6 +190,20 @@ void tcp_conn_export_free(struct tcp_conn *c);
  * a peer connection before its bind holds little. 0 or -ENOTCONN. */
 int tcp_conn_set_rcv_limit(struct tcp_stack *ts, tcp_id_t id, uint32_t bytes, uint16_t segs);
 
+/* Put connection id under budget b (struct tcp_budget: what it holds
+ * now counts there from now on), or under none (b NULL; what it held
+ * leaves its old one, which may wake). The connection's end (or its
+ * export) detaches it; the last member leaving calls b's wake too (with
+ * b->nconns 0: the application may free b). 0 or -ENOTCONN. */
+int tcp_conn_set_budget(struct tcp_stack *ts, tcp_id_t id, struct tcp_budget *b);
+/* Every connection forgets its budget, nothing counted (an application
+ * freeing its budgets before the stack, at the end). */
+void tcp_stack_forget_budgets(struct tcp_stack *ts);
+/* Send a window update on id if its window grew enough since it last
+ * advertised one (after a budget's wake: its peer may wait on a closed
+ * window). 0 or -ENOTCONN. */
+int tcp_conn_window_update(struct tcp_stack *ts, tcp_id_t id);
+
 /* State of a connection, or -ENOTCONN. */
 int tcp_conn_state(struct tcp_stack *ts, tcp_id_t id);
 /* The TCB behind id, or NULL if stale (for statistics and tests). */

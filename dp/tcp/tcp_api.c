@@ -124,11 +124,15 @@ live(struct tcp_stack *ts, tcp_id_t id)
 	return c != NULL && c->state != TCP_ST_CLOSED ? c : NULL;
 }
 
+/* Mbuf segments under this many bytes are copied into the send queue's
+ * tail when it has room (tcp_send()). */
+#define TCP_SND_COALESCE 512u
+
 int
 tcp_send(struct tcp_stack *ts, tcp_id_t id, struct rte_mbuf *m)
 {
 	struct tcp_conn *c = live(ts, id);
-	uint32_t len;
+	uint32_t len, nseg;
 
 	if (c == NULL)
 		return -ENOTCONN;
@@ -154,15 +158,38 @@ tcp_send(struct tcp_stack *ts, tcp_id_t id, struct rte_mbuf *m)
 		rte_pktmbuf_free(m);
 		return 0;
 	}
-	if (c->snd_tail != NULL)
-		c->snd_tail->next = m;
-	else
-		c->snd_head = m;
-	while (m->next != NULL)
-		m = m->next;
-	c->snd_tail = m;
+	/* Each mbuf segment of m joins the queue; a small one (a peer's tiny
+	 * segments, spliced here by reference) is copied into the tail's
+	 * room instead when the tail is ours alone, and freed: a send queue
+	 * of 1-byte mbufs would pin the pool as a receive queue would
+	 * (tcp_input.c's collapsing). Appending after the tail's bytes moves
+	 * nothing already queued (segments are copied out by sequence). */
+	nseg = 0;
+	while (m != NULL) {
+		struct rte_mbuf *next = m->next, *t = c->snd_tail;
+		uint16_t n = m->data_len;
+
+		m->next = NULL;
+		if (t != NULL && n < TCP_SND_COALESCE && RTE_MBUF_DIRECT(t) &&
+		    rte_mbuf_refcnt_read(t) == 1 && rte_pktmbuf_tailroom(t) >= n) {
+			memcpy(rte_pktmbuf_mtod_offset(t, uint8_t *, t->data_len),
+			       rte_pktmbuf_mtod(m, const uint8_t *), n);
+			t->data_len = (uint16_t)(t->data_len + n);
+			rte_pktmbuf_free_seg(m);
+		} else {
+			if (t != NULL)
+				t->next = m;
+			else
+				c->snd_head = m;
+			c->snd_tail = m;
+			nseg++;
+		}
+		m = next;
+	}
 	c->snd_queued += len;
 	ts->held += len;
+	c->cold.snd_segs += nseg;
+	tcp_budget_add(ts, c, len, nseg);
 	tcp_output(ts, c);
 	return (int)len;
 }
@@ -186,12 +213,29 @@ tcp_send_space(struct tcp_stack *ts, tcp_id_t id)
 	return room;
 }
 
+/* RFC 9293 §3.8.6.2.2: tell the peer when the window grew by
+ * min(half the buffer, 2 * MSS) (Linux's choice of "a fraction"). */
+static void
+window_update(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	uint32_t buf, thresh, old, now_wnd;
+
+	if (!tcp_state_synced(c->state) || (c->flags & TCP_CF_FIN_RCVD))
+		return;
+	buf = tcp_rcv_buf_of(ts, c);
+	thresh = buf / 2 < 2u * c->mss ? buf / 2 : 2u * c->mss;
+	old = tcp_seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+	now_wnd = tcp_rcv_window(ts, c);
+	if (now_wnd >= old + thresh)
+		tcp_send_ack(ts, c);
+}
+
 int
 tcp_recv(struct tcp_stack *ts, tcp_id_t id, struct rte_mbuf **out, uint32_t max)
 {
 	struct tcp_conn *c = tcp_conn_get(ts, id);
 	struct rte_mbuf *m, *last = NULL, *head;
-	uint32_t total = 0, old, now_wnd;
+	uint32_t total = 0;
 	uint16_t nseg = 0;
 
 	/* A connection that ended normally (its peer's FIN came, and ours
@@ -224,19 +268,9 @@ tcp_recv(struct tcp_stack *ts, tcp_id_t id, struct rte_mbuf **out, uint32_t max)
 	c->rcv_queued -= total;
 	ts->held -= total;
 	c->cold.rcv_segs = (uint16_t)(c->cold.rcv_segs - nseg);
+	tcp_budget_sub(ts, c, total, nseg);
 	*out = head;
-
-	/* RFC 9293 §3.8.6.2.2: tell the peer when the window grew by
-	 * min(half the buffer, 2 * MSS) (Linux's choice of "a fraction"). */
-	if (tcp_state_synced(c->state) && !(c->flags & TCP_CF_FIN_RCVD)) {
-		uint32_t buf = tcp_rcv_buf_of(ts, c),
-			 thresh = buf / 2 < 2u * c->mss ? buf / 2 : 2u * c->mss;
-
-		old = tcp_seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
-		now_wnd = tcp_rcv_window(ts, c);
-		if (now_wnd >= old + thresh)
-			tcp_send_ack(ts, c);
-	}
+	window_update(ts, c);
 	return (int)total;
 }
 
@@ -325,6 +359,47 @@ tcp_conn_set_rcv_limit(struct tcp_stack *ts, tcp_id_t id, uint32_t bytes, uint16
 	if (bytes == 0 && segs == 0 && tcp_state_synced(c->state) &&
 	    !(c->flags & TCP_CF_FIN_RCVD))
 		tcp_send_ack(ts, c);
+	return 0;
+}
+
+void
+tcp_budget_wake(struct tcp_budget *b)
+{
+	b->limited = 0;
+	if (b->wake != NULL)
+		b->wake(b);
+}
+
+int
+tcp_conn_set_budget(struct tcp_stack *ts, tcp_id_t id, struct tcp_budget *b)
+{
+	struct tcp_conn *c = tcp_conn_get(ts, id);
+	uint32_t bytes, segs;
+
+	if (c == NULL)
+		return -ENOTCONN;
+	if (c->cold.budget == b)
+		return 0;
+	bytes = c->snd_queued + c->rcv_queued + c->cold.ooo_bytes;
+	segs = c->cold.snd_segs + c->cold.rcv_segs + c->cold.ooo_segs;
+	tcp_budget_leave(ts, c);
+	c->cold.budget = b;
+	if (b != NULL) {
+		b->nconns++;
+		tcp_budget_add(ts, c, bytes, segs);
+	}
+	return 0;
+}
+
+int
+tcp_conn_window_update(struct tcp_stack *ts, tcp_id_t id)
+{
+	struct tcp_conn *c = live(ts, id);
+
+	if (c == NULL)
+		return -ENOTCONN;
+	if (!(c->flags & TCP_CF_BUSY))
+		window_update(ts, c);
 	return 0;
 }
 

@@ -351,11 +351,34 @@ tcp_conn_alloc(struct tcp_stack *ts, uint8_t family, const uint8_t *laddr,
 }
 
 void
+tcp_budget_leave(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	struct tcp_budget *b = c->cold.budget;
+
+	if (b == NULL)
+		return;
+	tcp_budget_sub(ts, c, c->snd_queued + c->rcv_queued + c->cold.ooo_bytes,
+		       c->cold.snd_segs + c->cold.rcv_segs + c->cold.ooo_segs);
+	c->cold.budget = NULL;
+	/* its last member gone: the application may free it */
+	if (--b->nconns == 0 && b->wake != NULL)
+		b->wake(b);
+}
+
+void
+tcp_stack_forget_budgets(struct tcp_stack *ts)
+{
+	for (uint32_t i = 0; i < ts->conf.max_conns; i++)
+		ts->conns[i].cold.budget = NULL;
+}
+
+void
 tcp_conn_flush(struct tcp_stack *ts, struct tcp_conn *c)
 {
 	struct rte_mbuf *m, *n;
 
 	ts->held -= (uint64_t)c->snd_queued + c->rcv_queued + c->cold.ooo_bytes;
+	tcp_budget_leave(ts, c);
 	for (m = c->snd_head; m != NULL; m = n) {
 		n = m->next;
 		m->next = NULL;
@@ -375,6 +398,7 @@ tcp_conn_flush(struct tcp_stack *ts, struct tcp_conn *c)
 	c->snd_queued = c->rcv_queued = c->cold.ooo_bytes = 0;
 	c->cold.ooo_segs = 0;
 	c->cold.rcv_segs = 0;
+	c->cold.snd_segs = 0;
 }
 
 static void
@@ -598,6 +622,7 @@ tcp_conn_export(struct tcp_stack *ts, tcp_id_t id, struct tcp_conn *out)
 	if ((c->state != TCP_ST_ESTABLISHED && c->state != TCP_ST_CLOSE_WAIT) ||
 	    (c->flags & (TCP_CF_BUSY | TCP_CF_DEAD | TCP_CF_APP_GONE)))
 		return -EBUSY;
+	tcp_budget_leave(ts, c);          /* (the application's, this worker's) */
 	*out = *c;
 	memset(&out->timer, 0, sizeof(out->timer));
 	out->flags &= ~(TCP_CF_IN_TABLE | TCP_CF_SRC_COUNTED | TCP_CF_SYN_QUEUED |
@@ -607,6 +632,7 @@ tcp_conn_export(struct tcp_stack *ts, tcp_id_t id, struct tcp_conn *out)
 	c->snd_head = c->snd_tail = c->rcv_head = c->rcv_tail = c->ooo_head = NULL;
 	c->snd_queued = c->rcv_queued = c->cold.ooo_bytes = 0;
 	c->cold.ooo_segs = c->cold.rcv_segs = 0;
+	c->cold.snd_segs = 0;
 	ts->ctr[TCP_CTR_MOVED_OUT]++;
 	conn_free(ts, c);
 	return 0;
@@ -655,6 +681,7 @@ tcp_conn_import(struct tcp_stack *ts, const struct tcp_conn *in, int app, void *
 	c->app = (uint8_t)app;
 	c->app_arg = arg;
 	c->cold.tw_prev = c->cold.tw_next = 0;
+	c->cold.budget = NULL;
 	ts->held += (uint64_t)c->snd_queued + c->rcv_queued + c->cold.ooo_bytes;
 	/* its deadlines as they were (a past one fires at the next tick) */
 	for (unsigned int t = 0; t < TCP_T__COUNT; t++) {

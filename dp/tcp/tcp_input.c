@@ -97,6 +97,91 @@ rcv_append(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m, uint32_
 	c->rcv_queued += len;
 	ts->held += len;
 	c->cold.rcv_segs = (uint16_t)(c->cold.rcv_segs + n);
+	tcp_budget_add(ts, c, len, n);
+}
+
+/*
+ * Collapsing (as Linux's tcp_collapse() does for the same reason): a
+ * peer sending tiny segments to an application that does not read would
+ * hold an mbuf a byte (up to rcv_max_segs a connection, many connections
+ * a pool). Once the in-order queue holds TCP_COLLAPSE_MIN_SEGS mbufs or
+ * more with fewer than TCP_COLLAPSE_SMALL bytes an mbuf on average, runs
+ * of small segments (two or more, each under TCP_COLLAPSE_SMALL bytes)
+ * are copied into full mbufs from the stack's pool and the originals
+ * freed. At most TCP_COLLAPSE_MAX mbufs are looked at a call (the work a
+ * segment causes is bounded; what is left goes at the next one). An
+ * empty pool stops it: nothing is lost, the queue stays as it was.
+ * The out-of-order list is not collapsed (ooo_max_segs bounds it).
+ */
+#define TCP_COLLAPSE_SMALL    512u
+#define TCP_COLLAPSE_MIN_SEGS 16u
+#define TCP_COLLAPSE_MAX      256u
+
+static inline bool
+collapse_wanted(const struct tcp_conn *c)
+{
+	return c->cold.rcv_segs >= TCP_COLLAPSE_MIN_SEGS &&
+	       (uint64_t)c->cold.rcv_segs * TCP_COLLAPSE_SMALL > c->rcv_queued;
+}
+
+static void
+rcv_collapse(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	struct rte_mbuf **pp = &c->rcv_head, *m, *dst = NULL, *last = NULL;
+	unsigned int seen = 0;
+	uint32_t freed = 0, added = 0;
+
+	while ((m = *pp) != NULL && seen++ < TCP_COLLAPSE_MAX) {
+		uint16_t len = m->data_len;
+
+		if (len >= TCP_COLLAPSE_SMALL) {
+			dst = NULL;                  /* a full one: kept */
+			last = m;
+			pp = &m->next;
+			continue;
+		}
+		if (dst == NULL || rte_pktmbuf_tailroom(dst) < len) {
+			struct rte_mbuf *n;
+
+			/* a run starts only with a small one after it */
+			if (m->next == NULL || m->next->data_len >= TCP_COLLAPSE_SMALL) {
+				dst = NULL;
+				last = m;
+				pp = &m->next;
+				continue;
+			}
+			n = rte_pktmbuf_alloc(ts->pool);
+			if (n == NULL) {
+				ts->ctr[TCP_CTR_NO_MBUF]++;
+				break;
+			}
+			if (rte_pktmbuf_tailroom(n) < len) {
+				rte_pktmbuf_free(n);
+				break;
+			}
+			n->next = m;
+			*pp = n;
+			dst = last = n;
+			pp = &n->next;
+			added++;
+		}
+		memcpy(rte_pktmbuf_mtod_offset(dst, uint8_t *, dst->data_len),
+		       rte_pktmbuf_mtod(m, const uint8_t *), len);
+		dst->data_len = (uint16_t)(dst->data_len + len);
+		dst->pkt_len += len;
+		*pp = m->next;
+		m->next = NULL;
+		rte_pktmbuf_free_seg(m);
+		freed++;
+	}
+	if (*pp == NULL)
+		c->rcv_tail = last;
+	if (freed <= added)
+		return;                          /* (a run cut short by the bound) */
+	ts->ctr[TCP_CTR_COLLAPSES]++;
+	ts->ctr[TCP_CTR_COLLAPSED_MBUFS] += freed - added;
+	c->cold.rcv_segs = (uint16_t)(c->cold.rcv_segs - (freed - added));
+	tcp_budget_sub(ts, c, 0, freed - added);
 }
 
 #define OOO_SEQ(m) ((m)->hash.usr)
@@ -138,6 +223,7 @@ ooo_insert_one(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m,
 			c->cold.ooo_bytes -= cur->data_len;
 			ts->held -= cur->data_len;
 			c->cold.ooo_segs--;
+			tcp_budget_sub(ts, c, cur->data_len, 1);
 			rte_pktmbuf_free_seg(cur);
 			continue;
 		}
@@ -163,6 +249,7 @@ ooo_insert_one(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m,
 	c->cold.ooo_bytes += len;
 	ts->held += len;
 	c->cold.ooo_segs++;
+	tcp_budget_add(ts, c, len, 1);
 }
 
 static void
@@ -199,6 +286,7 @@ ooo_pull(struct tcp_stack *ts, struct tcp_conn *c)
 		c->cold.ooo_bytes -= len;
 		ts->held -= len;
 		c->cold.ooo_segs--;
+		tcp_budget_sub(ts, c, len, 1);
 		if (tcp_seq_leq(seq + len, c->rcv_nxt)) {
 			ts->ctr[TCP_CTR_DUP_DATA] += len;
 			rte_pktmbuf_free_seg(m);
@@ -531,6 +619,8 @@ rst_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 static void
 snd_drop(struct tcp_stack *ts, struct tcp_conn *c, uint32_t n)
 {
+	uint32_t bytes = n, segs = 0;
+
 	c->snd_queued -= n;
 	ts->held -= n;
 	n += c->snd_head_off;
@@ -541,10 +631,13 @@ snd_drop(struct tcp_stack *ts, struct tcp_conn *c, uint32_t n)
 		c->snd_head = m->next;
 		m->next = NULL;
 		rte_pktmbuf_free_seg(m);
+		segs++;
 	}
 	if (c->snd_head == NULL)
 		c->snd_tail = NULL;
 	c->snd_head_off = n;
+	c->cold.snd_segs -= segs;
+	tcp_budget_sub(ts, c, bytes, segs);
 }
 
 /* Fast retransmit / partial-ACK retransmission of the first segment. */
@@ -788,9 +881,26 @@ data_input(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m,
 		c->flags |= TCP_CF_ACK_NOW;
 		return;
 	}
+	if (c->cold.budget != NULL && len > tcp_budget_hard_room(c)) {
+		/* The application's budget over this connection's group
+		 * (struct tcp_budget) is spent twice over (its windows offer
+		 * shares of one budget: a peer beyond it did not heed them):
+		 * the same; tiny segments queued here are collapsed first. */
+		if (collapse_wanted(c))
+			rcv_collapse(ts, c);
+		if (len > tcp_budget_hard_room(c)) {
+			ts->ctr[TCP_CTR_BUDGET_DROP]++;
+			tcp_budget_limit(ts, c);
+			chain_free(m);
+			c->flags |= TCP_CF_ACK_NOW;
+			return;
+		}
+	}
 	if (seq == c->rcv_nxt) {
 		bool had_ooo = c->ooo_head != NULL;
 
+		if (c->cold.rcv_segs >= tcp_rcv_segs_of(ts, c) && collapse_wanted(c))
+			rcv_collapse(ts, c);
 		if (c->cold.rcv_segs >= tcp_rcv_segs_of(ts, c)) {
 			/* The window counts bytes; this counts mbufs: a peer
 			 * sending tiny segments to an application that does
@@ -803,6 +913,8 @@ data_input(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m,
 
 		rcv_append(ts, c, m, len);
 		c->rcv_nxt += len;
+		if (collapse_wanted(c))
+			rcv_collapse(ts, c);
 		if (had_ooo) {
 			ooo_pull(ts, c);
 			c->flags |= TCP_CF_ACK_NOW;   /* RFC 5681 §4.2: a hole filled */

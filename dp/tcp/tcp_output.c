@@ -25,7 +25,7 @@
 #include "tcp_private.h"
 
 uint32_t
-tcp_rcv_window(const struct tcp_stack *ts, const struct tcp_conn *c)
+tcp_rcv_window(struct tcp_stack *ts, const struct tcp_conn *c)
 {
 	uint32_t held = c->rcv_queued + c->cold.ooo_bytes;
 	uint32_t buf = tcp_rcv_buf_of(ts, c), seg_max = tcp_rcv_segs_of(ts, c);
@@ -44,6 +44,26 @@ tcp_rcv_window(const struct tcp_stack *ts, const struct tcp_conn *c)
 		space = 0;
 	else if (space / tcp_smss(c) >= seg_max - segs)
 		space = (seg_max - segs) * tcp_smss(c);
+	/* The application's budget over this connection's group (struct
+	 * tcp_budget): a member's share of the room left, bytes and full
+	 * segments for the mbufs (so that what all of them offered at once
+	 * is one budget at most: the group never holds more than twice it,
+	 * and nothing a window offered is dropped). A window it closes is
+	 * reopened by the application (its wake). */
+	if (c->cold.budget != NULL && space > 0) {
+		uint32_t n = c->cold.budget->nconns > 0 ? c->cold.budget->nconns : 1;
+		uint32_t broom = tcp_budget_room(c), mroom = tcp_budget_mbuf_room(c);
+
+		if (broom != UINT32_MAX)
+			broom /= n;
+		if (mroom != UINT32_MAX && (uint64_t)(mroom / n) * tcp_smss(c) < broom)
+			broom = (mroom / n) * tcp_smss(c);
+		if (broom < space) {
+			space = broom;
+			if (space < c->mss)
+				tcp_budget_limit(ts, c);
+		}
+	}
 
 	/* RFC 9293 §3.8.6.2.2: receiver SWS avoidance, do not offer a
 	 * sliver; and never move the right edge back (shrinking). */

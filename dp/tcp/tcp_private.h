@@ -76,6 +76,101 @@ tcp_held_wake(const struct tcp_stack *ts)
  * (nothing else may come to tell the application). */
 #define TCP_HELD_POLL_MS 10u
 
+/* struct tcp_budget: what c's group holds changes (bytes, mbufs; a
+ * negative change may wake the group's application). */
+static inline void
+tcp_budget_add(struct tcp_stack *ts, struct tcp_conn *c, uint32_t bytes, uint32_t mbufs)
+{
+	struct tcp_budget *b = c->cold.budget;
+
+	(void)ts;
+	if (b == NULL)
+		return;
+	b->bytes += bytes;
+	b->mbufs += mbufs;
+	if (b->bytes > b->peak_bytes)
+		b->peak_bytes = b->bytes;
+	if (b->mbufs > b->peak_mbufs)
+		b->peak_mbufs = b->mbufs;
+}
+
+void tcp_budget_wake(struct tcp_budget *b);
+/* c leaves its budget with what it holds (the last member wakes it). */
+void tcp_budget_leave(struct tcp_stack *ts, struct tcp_conn *c);
+
+static inline void
+tcp_budget_sub(struct tcp_stack *ts, struct tcp_conn *c, uint32_t bytes, uint32_t mbufs)
+{
+	struct tcp_budget *b = c->cold.budget;
+
+	(void)ts;
+	if (b == NULL)
+		return;
+	b->bytes -= bytes;
+	b->mbufs -= mbufs;
+	if (b->limited && b->bytes <= b->max_bytes / 4 * 3 && b->mbufs <= b->max_mbufs / 4 * 3)
+		tcp_budget_wake(b);
+}
+
+/* Room left in c's group: bytes (UINT32_MAX without a budget or a byte
+ * limit), and whether its mbufs are spent. */
+static inline uint32_t
+tcp_budget_room(const struct tcp_conn *c)
+{
+	const struct tcp_budget *b = c->cold.budget;
+
+	if (b == NULL)
+		return UINT32_MAX;
+	if (b->max_mbufs != 0 && b->mbufs >= b->max_mbufs)
+		return 0;
+	if (b->max_bytes == 0)
+		return UINT32_MAX;
+	return b->bytes < b->max_bytes ? (uint32_t)(b->max_bytes - b->bytes) : 0;
+}
+
+/* What c's group may still take before it drops data: twice its limits
+ * (its windows, each a share of the room, offered at most one budget
+ * more), bytes (0 when its mbufs are spent). */
+static inline uint32_t
+tcp_budget_hard_room(const struct tcp_conn *c)
+{
+	const struct tcp_budget *b = c->cold.budget;
+	uint64_t lim;
+
+	if (b == NULL)
+		return UINT32_MAX;
+	if (b->max_mbufs != 0 && b->mbufs >= 2ull * b->max_mbufs)
+		return 0;
+	if (b->max_bytes == 0)
+		return UINT32_MAX;
+	lim = 2ull * b->max_bytes;
+	return b->bytes < lim ? (uint32_t)(lim - b->bytes) : 0;
+}
+
+/* Mbufs c's group may still take (UINT32_MAX: no limit). */
+static inline uint32_t
+tcp_budget_mbuf_room(const struct tcp_conn *c)
+{
+	const struct tcp_budget *b = c->cold.budget;
+
+	if (b == NULL || b->max_mbufs == 0)
+		return UINT32_MAX;
+	return b->mbufs < b->max_mbufs ? b->max_mbufs - b->mbufs : 0;
+}
+
+/* c's group held a window back or dropped data: counted once until its
+ * wake. */
+static inline void
+tcp_budget_limit(struct tcp_stack *ts, const struct tcp_conn *c)
+{
+	struct tcp_budget *b = c->cold.budget;
+
+	if (b != NULL && !b->limited) {
+		b->limited = 1;
+		ts->ctr[TCP_CTR_BUDGET_LIMITED]++;
+	}
+}
+
 /* ---- tcp_input.c ---- */
 /* Our window scale: the smallest shift that lets rcv_buf be offered. */
 uint8_t tcp_choose_wscale(const struct tcp_stack *ts);
@@ -104,7 +199,7 @@ void tcp_send_rst_reply(struct tcp_stack *ts, uint8_t family,
 			const uint8_t *laddr, const uint8_t *raddr,
 			const struct tcp_seg *seg);
 /* Our window to advertise (scaled for the header unless a SYN). */
-uint32_t tcp_rcv_window(const struct tcp_stack *ts, const struct tcp_conn *c);
+uint32_t tcp_rcv_window(struct tcp_stack *ts, const struct tcp_conn *c);
 
 /* A SYN-ACK for t, a TCB that lives on the caller's stack (cookies):
  * no timer, no sequence bookkeeping. */

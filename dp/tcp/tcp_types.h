@@ -215,6 +215,43 @@ enum tcp_timer {
 	TCP_T__COUNT,
 };
 
+/*
+ * A budget an application puts a group of its connections under
+ * (tcp_conn_set_budget(); RFC 6062: an allocation's peer and data
+ * connections): what they hold together, payload bytes and mbufs,
+ * received (in order and out of order) and queued to send. Each
+ * member's receive window offers at most its share of the room left
+ * (room / nconns, in bytes and in full segments for the mbufs; never
+ * moving a right edge back), so all of them together offer one budget at
+ * most: the group holds at most twice its limits without dropping what a
+ * window offered. Beyond twice (a peer that ignores windows), data is
+ * dropped (drop_budget; the peer sends it again), as conf.max_held does
+ * for the worker. Sending is never refused: an application that moves bytes from
+ * one member to another (the splice) changes nothing, so what the group
+ * holds grows only by what its peers send. After it was limited, once it
+ * holds three quarters of each limit or less, wake(b) is called, from inside dp/tcp
+ * (an ACK, a read, a connection's end): it may only note it; the
+ * application then calls tcp_conn_window_update() on the members, whose
+ * peers may be waiting on a closed window. wake(b) also comes when the
+ * last member leaves (nconns 0). The application owns the struct and
+ * frees it only without members (or after tcp_stack_forget_budgets());
+ * a connection's end detaches it, not the application's leaving it
+ * (what a closed connection still has to send counts until it is gone).
+ */
+struct tcp_budget {
+	uint64_t bytes;          /* payload held by the members now */
+	uint32_t mbufs;          /* mbufs held by them */
+	uint32_t max_bytes;      /* 0: no limit */
+	uint32_t max_mbufs;      /* 0: no limit */
+	uint32_t nconns;         /* members */
+	uint64_t peak_bytes;     /* the most they held (statistics, tests) */
+	uint32_t peak_mbufs;
+	uint8_t limited;         /* a window was held back or data dropped
+				  * for it since the last wake */
+	void (*wake)(struct tcp_budget *b);
+	void *arg;               /* the application's */
+};
+
 /* Ranges the peer SACKed (RFC 6675 scoreboard), at most this many. */
 #define TCP_SACK_SB 5u
 
@@ -254,6 +291,8 @@ struct tcp_conn_cold {
 	 * passed it (its mbuf freed): snd_cur_seq is then below the head's. */
 	const struct rte_mbuf *snd_cur;
 	uint32_t snd_cur_seq;
+	uint32_t snd_segs;       /* mbufs in the send queue */
+	struct tcp_budget *budget;   /* the application's group; NULL: none */
 };
 
 /*

@@ -29,6 +29,10 @@
  *   (a stub per moved connection, kept 2 MSL after it ended there).
  * - TCP_CLOSE (no bind within 30 s, the allocation gone, cp's word):
  *   the splice is released.
+ * - What an allocation's connections hold here is under its budget
+ *   (struct tr_group: turn.tcp_alloc_bytes and tcp_alloc_mbufs, dp/tcp's
+ *   struct tcp_budget): a client that stops reading closes its own peers'
+ *   windows, never the worker's (its tcp_held_max, its pool).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -93,7 +97,34 @@ struct tr_conn {
 	uint32_t next_free;       /* the free list (record slot + 1) */
 	struct ipc_addr addr;     /* the peer's transport address */
 	struct ipc_addr local;    /* ours (relayed), for a moved one's stub */
+	uint32_t group1;          /* its allocation's budget here (slot + 1) */
+	uint32_t gnext1, gprev1;  /* the budget's records (record slot + 1) */
 	struct splice sp;         /* leg 0: the data connection, 1: the peer */
+};
+
+/*
+ * An allocation's budget on this worker (turn.tcp_alloc_bytes and
+ * tcp_alloc_mbufs; dp/tcp's struct tcp_budget): its peer connections here
+ * and, once bound, their data connections, so that a client that stops
+ * reading (or a peer that does) holds at most twice that much of the
+ * worker's tcp_held_max and mbufs, whatever its connections. The splice
+ * moves bytes between members (not counted twice: a read leaves the
+ * budget, a send enters it); the windows close when it is spent and
+ * reopen at three quarters (dp/tcp calls wake(); the worker's poll sends
+ * the window updates). A
+ * budget lives while it has records or connections (a closed one still
+ * sending counts until it is gone); found by allocation id (open
+ * addressing over slots, as the stubs are), one per allocation a worker.
+ */
+struct tr_group {
+	struct tcp_budget b;
+	uint64_t alloc_id;
+	uint32_t refs;            /* records */
+	uint32_t head1;           /* its records (record slot + 1) */
+	uint32_t next1;           /* the free list or the wake list (slot + 1) */
+	uint8_t used;
+	uint8_t queued;           /* on the wake list */
+	uint16_t pad;
 };
 
 /* A moved connection's forwarding stub: segments for its 4-tuple go to
@@ -142,6 +173,15 @@ struct tcprelay_worker {
 	struct tr_ev *ev;         /* ev_cap, a power of two */
 	uint32_t ev_cap, ev_head, ev_tail;
 	struct splice_worker own_splice;   /* w->splice when no AGW gave one */
+	struct tr_group *groups;  /* max; NULL without a budget */
+	uint32_t *gidx;           /* group slot + 1, open addressing, gmask + 1 */
+	uint32_t gmask;
+	uint32_t gfree1;          /* the first free group + 1 */
+	uint32_t gwake1;          /* the wake list's first + 1 */
+	uint32_t ngroups;
+	uint32_t budget_bytes, budget_mbufs;   /* turn.tcp_alloc_* */
+	uint64_t peak_bytes;      /* the most a budget that went held */
+	uint32_t peak_mbufs;
 	bool sync_on;             /* a restarted cp's pass (TCP_STATE) */
 	uint32_t sync_next;
 	uint64_t ctr[TR_CTR__COUNT];
@@ -336,6 +376,189 @@ alloc_count(struct tcprelay_worker *tr, const struct turn_alloc *a)
 	return n;
 }
 
+/* ---- an allocation's budget on this worker ------------------------------ */
+
+static uint32_t
+group_hash(const struct tcprelay_worker *tr, uint64_t alloc_id)
+{
+	uint64_t h = alloc_id * 0x9e3779b97f4a7c15ull;
+
+	return (uint32_t)(h >> 32) & tr->gmask;
+}
+
+static struct tr_group *
+group_find(struct tcprelay_worker *tr, uint64_t alloc_id)
+{
+	for (uint32_t i = group_hash(tr, alloc_id);; i = (i + 1) & tr->gmask) {
+		uint32_t g1 = tr->gidx[i];
+
+		if (g1 == 0)
+			return NULL;
+		if (tr->groups[g1 - 1u].alloc_id == alloc_id)
+			return &tr->groups[g1 - 1u];
+	}
+}
+
+/* Out of the index: backward-shift deletion, as stub_drop(). */
+static void
+group_unindex(struct tcprelay_worker *tr, const struct tr_group *g)
+{
+	uint32_t mask = tr->gmask, i = group_hash(tr, g->alloc_id), j, g1;
+
+	g1 = (uint32_t)(g - tr->groups) + 1u;
+	while (tr->gidx[i] != g1)
+		i = (i + 1) & mask;
+	j = i;
+	for (;;) {
+		uint32_t home;
+
+		tr->gidx[i] = 0;
+		for (;;) {
+			j = (j + 1) & mask;
+			if (tr->gidx[j] == 0)
+				return;
+			home = group_hash(tr, tr->groups[tr->gidx[j] - 1u].alloc_id);
+			if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+				continue;
+			break;
+		}
+		tr->gidx[i] = tr->gidx[j];
+		i = j;
+	}
+}
+
+/* g has neither records nor connections, and is not waiting for the
+ * poll: it goes. */
+static void
+group_maybe_free(struct tcprelay_worker *tr, struct tr_group *g)
+{
+	if (g->refs != 0 || g->b.nconns != 0 || g->queued || !g->used)
+		return;
+	if (g->b.peak_bytes > tr->peak_bytes)
+		tr->peak_bytes = g->b.peak_bytes;
+	if (g->b.peak_mbufs > tr->peak_mbufs)
+		tr->peak_mbufs = g->b.peak_mbufs;
+	group_unindex(tr, g);
+	g->used = 0;
+	g->next1 = tr->gfree1;
+	tr->gfree1 = (uint32_t)(g - tr->groups) + 1u;
+	tr->ngroups--;
+}
+
+/* dp/tcp: a budget fell to three quarters after holding windows back, or
+ * lost its last connection. Only noted here (inside dp/tcp);
+ * tcprelay_poll() acts. */
+static void
+group_wake(struct tcp_budget *b)
+{
+	struct tr_group *g = (struct tr_group *)(void *)((char *)b - offsetof(struct tr_group, b));
+	struct tcprelay_worker *tr = tr_of((struct dp_worker *)b->arg);
+
+	if (g->queued)
+		return;
+	g->queued = 1;
+	g->next1 = tr->gwake1;
+	tr->gwake1 = (uint32_t)(g - tr->groups) + 1u;
+}
+
+/* The wake list: each budget's members that may wait on a closed window
+ * get a window update (dp/tcp sends one only if it grew enough). */
+static unsigned int
+group_wake_run(struct dp_worker *w, struct tcprelay_worker *tr)
+{
+	unsigned int n = 0;
+
+	while (tr->gwake1 != 0) {
+		struct tr_group *g = &tr->groups[tr->gwake1 - 1u];
+
+		tr->gwake1 = g->next1;
+		g->next1 = 0;
+		g->queued = 0;
+		if (g->b.nconns > 0 && g->refs > 0) {
+			tr->ctr[TR_CTR_BUDGET_WAKES]++;
+			for (uint32_t s1 = g->head1; s1 != 0; s1 = tr->conns[s1 - 1u].gnext1) {
+				const struct tr_conn *r = &tr->conns[s1 - 1u];
+
+				tcp_conn_window_update(w->tcp, r->peer);
+				if (r->sp.leg[0].id != 0)
+					tcp_conn_window_update(w->tcp, r->sp.leg[0].id);
+			}
+		}
+		group_maybe_free(tr, g);
+		n++;
+	}
+	return n;
+}
+
+/* r (peer connection id, of alloc_id) joins its allocation's budget here
+ * (made on the first). */
+static void
+group_join(struct dp_worker *w, struct tr_conn *r, uint64_t id)
+{
+	struct tcprelay_worker *tr = tr_of(w);
+	struct tr_group *g;
+	uint32_t s1 = (uint32_t)(r - tr->conns) + 1u;
+
+	if (tr->groups == NULL)
+		return;
+	g = group_find(tr, r->alloc_id);
+	if (g == NULL) {
+		uint32_t i;
+
+		if (tr->gfree1 == 0)
+			return;           /* (as many as records: cannot be) */
+		g = &tr->groups[tr->gfree1 - 1u];
+		tr->gfree1 = g->next1;
+		memset(g, 0, sizeof(*g));
+		g->used = 1;
+		g->alloc_id = r->alloc_id;
+		g->b.max_bytes = tr->budget_bytes;
+		g->b.max_mbufs = tr->budget_mbufs;
+		g->b.wake = group_wake;
+		g->b.arg = w;
+		for (i = group_hash(tr, r->alloc_id); tr->gidx[i] != 0; i = (i + 1) & tr->gmask)
+			;
+		tr->gidx[i] = (uint32_t)(g - tr->groups) + 1u;
+		tr->ngroups++;
+	}
+	g->refs++;
+	r->group1 = (uint32_t)(g - tr->groups) + 1u;
+	r->gprev1 = 0;
+	r->gnext1 = g->head1;
+	if (g->head1 != 0)
+		tr->conns[g->head1 - 1u].gprev1 = s1;
+	g->head1 = s1;
+	tcp_conn_set_budget(w->tcp, id, &g->b);
+}
+
+static struct tcp_budget *
+group_of(struct dp_worker *w, const struct tr_conn *r)
+{
+	return r->group1 != 0 ? &tr_of(w)->groups[r->group1 - 1u].b : NULL;
+}
+
+/* r leaves its budget's records (its connections stay members until
+ * they end: what they still hold counts). */
+static void
+group_leave(struct dp_worker *w, struct tr_conn *r)
+{
+	struct tcprelay_worker *tr = tr_of(w);
+	struct tr_group *g;
+
+	if (r->group1 == 0)
+		return;
+	g = &tr->groups[r->group1 - 1u];
+	if (r->gprev1 != 0)
+		tr->conns[r->gprev1 - 1u].gnext1 = r->gnext1;
+	else
+		g->head1 = r->gnext1;
+	if (r->gnext1 != 0)
+		tr->conns[r->gnext1 - 1u].gprev1 = r->gprev1;
+	r->group1 = r->gnext1 = r->gprev1 = 0;
+	g->refs--;
+	group_maybe_free(tr, g);
+}
+
 static const struct splice_ops tr_splice_ops;
 
 static void
@@ -344,6 +567,7 @@ rec_free(struct dp_worker *w, struct tr_conn *r)
 	struct tcprelay_worker *tr = tr_of(w);
 
 	list_del(w, r);
+	group_leave(w, r);
 	/* (what the legs held is gone or moved with the connection) */
 	r->sp.leg[0].pend = r->sp.leg[1].pend = NULL;
 	r->peer = 0;
@@ -373,6 +597,7 @@ rec_new(struct dp_worker *w, uint64_t id, uint64_t alloc_id, uint32_t cid,
 	r->addr = *addr;
 	splice_init(&r->sp, &tr_splice_ops, TR_HOLD);
 	tr->n++;
+	group_join(w, r, id);
 	return r;
 }
 
@@ -737,6 +962,7 @@ bind_here(struct dp_worker *w, struct tr_conn *r, uint64_t data, const uint8_t *
 		return false;
 	}
 	tcp_conn_set_app(w->tcp, data, tr->app, r);
+	tcp_conn_set_budget(w->tcp, data, group_of(w, r));
 	r->state = TR_BOUND;
 	tr->ctr[TR_CTR_BOUND]++;
 	ev_push(w, r, IPC_TCP_EV_BOUND, 0, data);
@@ -1161,7 +1387,7 @@ tcprelay_poll(struct dp_worker *w, uint64_t now_ms)
 		return 0;
 	if (tr->nstubs > 0)
 		stub_sweep(w, tr);
-	return ev_flush(w);
+	return (tr->gwake1 != 0 ? group_wake_run(w, tr) : 0) + ev_flush(w);
 }
 
 int
@@ -1200,6 +1426,25 @@ tcprelay_init(struct dp_worker *w)
 	for (uint32_t i = tr->max; i > 0; i--) {
 		tr->conns[i - 1u].next_free = tr->free1;
 		tr->free1 = i;
+	}
+	tr->budget_bytes = conf->turn.tcp_alloc_bytes;
+	tr->budget_mbufs = conf->turn.tcp_alloc_mbufs;
+	if (tr->budget_bytes != 0 || tr->budget_mbufs != 0) {
+		/* a budget a record at most; the index at most half full */
+		tr->gmask = 63;
+		while (tr->gmask + 1u < 2u * tr->max)
+			tr->gmask = tr->gmask * 2u + 1u;
+		tr->groups = rte_zmalloc_socket("tcprelay_budgets",
+						(size_t)tr->max * sizeof(*tr->groups), 64, socket);
+		tr->gidx = rte_zmalloc_socket("tcprelay_budget_index",
+					      (size_t)(tr->gmask + 1u) * sizeof(*tr->gidx), 64,
+					      socket);
+		if (tr->groups == NULL || tr->gidx == NULL)
+			goto nomem;
+		for (uint32_t i = tr->max; i > 0; i--) {
+			tr->groups[i - 1u].next1 = tr->gfree1;
+			tr->gfree1 = i;
+		}
 	}
 	w->turn.tcp_gone = tcprelay_alloc_gone;
 	tr->app = tcp_app_register(w->tcp, &tr_tcp_ops);
@@ -1240,11 +1485,32 @@ tcprelay_free(struct dp_worker *w)
 		}
 	if (w->splice == &tr->own_splice)
 		w->splice = NULL;
+	if (tr->groups != NULL && w->tcp != NULL)
+		tcp_stack_forget_budgets(w->tcp);
+	rte_free(tr->groups);
+	rte_free(tr->gidx);
 	rte_free(tr->conns);
 	rte_free(tr->ev);
 	rte_free(tr->stubs);
 	rte_free(tr);
 	w->tcprelay = NULL;
+}
+
+/* The most one allocation's budget held here (live or gone): bytes or
+ * mbufs. */
+static uint64_t
+budget_peak(const struct tcprelay_worker *tr, bool mbufs)
+{
+	uint64_t p = mbufs ? tr->peak_mbufs : tr->peak_bytes;
+
+	for (uint32_t i = 0; tr->groups != NULL && i < tr->max; i++) {
+		const struct tr_group *g = &tr->groups[i];
+		uint64_t v = mbufs ? g->b.peak_mbufs : g->b.peak_bytes;
+
+		if (g->used && v > p)
+			p = v;
+	}
+	return p;
 }
 
 unsigned int
@@ -1256,6 +1522,12 @@ tcprelay_stat_names(char *names, unsigned int max, size_t len)
 		snprintf(names + (size_t)n++ * len, len, "tcprelay_%s", tr_ctr_names[k]);
 	if (n < max)
 		snprintf(names + (size_t)n++ * len, len, "tcprelay_connections");
+	if (n < max)
+		snprintf(names + (size_t)n++ * len, len, "tcprelay_budgets");
+	if (n < max)
+		snprintf(names + (size_t)n++ * len, len, "tcprelay_budget_peak_bytes");
+	if (n < max)
+		snprintf(names + (size_t)n++ * len, len, "tcprelay_budget_peak_mbufs");
 	return n;
 }
 
@@ -1269,6 +1541,12 @@ tcprelay_stat_values(const struct dp_worker *w, uint64_t *out, unsigned int max)
 		out[n++] = tr != NULL ? tr->ctr[k] : 0;
 	if (n < max)
 		out[n++] = tr != NULL ? tr->n : 0;
+	if (n < max)
+		out[n++] = tr != NULL ? tr->ngroups : 0;
+	if (n < max)
+		out[n++] = tr != NULL ? budget_peak(tr, false) : 0;
+	if (n < max)
+		out[n++] = tr != NULL ? budget_peak(tr, true) : 0;
 	return n;
 }
 
@@ -1279,8 +1557,10 @@ tcprelay_stats(const struct dp_worker *w, FILE *out)
 
 	if (tr == NULL)
 		return;
-	fprintf(out, "tcprelay worker=%u connections=%u ports=%u-%u stubs=%u events_waiting=%u",
-		w->id, tr->n, tr->port_lo, tr->port_hi, tr->nstubs, tr->ev_head - tr->ev_tail);
+	fprintf(out, "tcprelay worker=%u connections=%u ports=%u-%u stubs=%u events_waiting=%u "
+		"budgets=%u budget_peak_bytes=%" PRIu64 " budget_peak_mbufs=%" PRIu64,
+		w->id, tr->n, tr->port_lo, tr->port_hi, tr->nstubs, tr->ev_head - tr->ev_tail,
+		tr->ngroups, budget_peak(tr, false), budget_peak(tr, true));
 	for (unsigned int k = 0; k < TR_CTR__COUNT; k++)
 		fprintf(out, " %s=%" PRIu64, tr_ctr_names[k], tr->ctr[k]);
 	fputc('\n', out);

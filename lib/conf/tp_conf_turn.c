@@ -107,7 +107,8 @@ load_turn(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen
 	static const char *const names[] = {
 		"listen_port", "relay_ports", "realm", "software", "ipc", "channels",
 		"cp_grace", "admit_rate", "admit_burst", "listen_tcp",
-		"tcp_first_message", "tcp_per_source", "listen_tls", NULL,
+		"tcp_first_message", "tcp_per_source", "listen_tls", "tcp_alloc_bytes",
+		"tcp_alloc_mbufs", NULL,
 	};
 	struct tp_conf_turn *t = &c->turn;
 	const config_setting_t *s;
@@ -150,11 +151,24 @@ load_turn(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen
 				  c, err, errlen)) < 0 ||
 	    (rc = tp_conf_get_u32(g, "tcp_per_source", 0, 1u << 22, &t->tcp_per_source,
 				  c, err, errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(g, "tcp_alloc_bytes", 0, 1u << 30, &t->tcp_alloc_bytes,
+				  c, err, errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(g, "tcp_alloc_mbufs", 0, 65535, &t->tcp_alloc_mbufs,
+				  c, err, errlen)) < 0 ||
 	    (rc = load_listen(g, "listen_tcp", t->listen_tcp, &t->nlisten_tcp, t, c,
 			      err, errlen)) < 0 ||
 	    (rc = load_listen(g, "listen_tls", t->listen_tls, &t->nlisten_tls, t, c,
 			      err, errlen)) < 0)
 		return rc;
+	/* a budget must let a connection have a window and some segments */
+	if (t->tcp_alloc_bytes != 0 && t->tcp_alloc_bytes < 16384)
+		FAIL(config_setting_get_member(g, "tcp_alloc_bytes"),
+		     "turn.tcp_alloc_bytes %u must be 0 (no budget) or at least 16384",
+		     t->tcp_alloc_bytes);
+	if (t->tcp_alloc_mbufs != 0 && t->tcp_alloc_mbufs < 16)
+		FAIL(config_setting_get_member(g, "tcp_alloc_mbufs"),
+		     "turn.tcp_alloc_mbufs %u must be 0 (no budget) or at least 16",
+		     t->tcp_alloc_mbufs);
 	if ((rc = get_str(g, "realm", t->realm, sizeof(t->realm), true, c, err, errlen)) < 0 ||
 	    (rc = get_str(g, "software", t->software, sizeof(t->software), false, c, err, errlen)) < 0 ||
 	    (rc = get_str(g, "ipc", t->ipc, sizeof(t->ipc), true, c, err, errlen)) < 0)
@@ -450,6 +464,8 @@ tp_conf_turn_defaults(struct tp_conf *c)
 	c->turn.nlisten_tcp = 1;
 	c->turn.tcp_first_message_s = 5;
 	c->turn.tcp_per_source = 256;
+	c->turn.tcp_alloc_bytes = 512u * 1024u;
+	c->turn.tcp_alloc_mbufs = 256;
 	c->cp.allow_relay_to_relay = true;
 	c->cp.challenge_rate = 500;
 	c->cp.challenge_burst = 2000;

@@ -166,6 +166,16 @@ struct tp_conf_turn {
 	/* TCP connections one source address may hold on a worker (dp/tcp's
 	 * per-source limit; 0: none; default 256). */
 	uint32_t tcp_per_source;
+	/* RFC 6062: what one TCP allocation's peer and data connections may
+	 * hold in dp together, on each worker that has some of them
+	 * (dp/tcprelay, dp/tcp's struct tcp_budget): payload bytes and
+	 * mbufs, received and queued to send. Its connections' windows offer
+	 * shares of what is left and close when it is spent (it holds twice
+	 * it at most) until its client (or peer) drains to three quarters.
+	 * Defaults 512 KB and 256 mbufs; 0: no budget (the stack's
+	 * per-connection limits only). */
+	uint32_t tcp_alloc_bytes;
+	uint32_t tcp_alloc_mbufs;
 	/* TURN over TLS over TCP (RFC 8656 §3.1, 3GPP TS 33.203 Annex W):
 	 * ports dp terminates TLS on, same addresses as listen_tcp; default
 	 * [] (none). Distinct from listen_tcp and outside relay_ports; needs

@@ -920,6 +920,24 @@ test_conf_listen_tcp(void **state)
 	assert_int_equal(c.turn.tcp_first_message_s, 3);
 	assert_int_equal(c.turn.tcp_per_source, 0);
 	tp_conf_free(&c);
+	/* RFC 6062's budget an allocation (dp/tcprelay) */
+	expect_ok(DP("") "turn = { realm = \"r\"; };\n");
+	assert_int_equal(c.turn.tcp_alloc_bytes, 512 * 1024);
+	assert_int_equal(c.turn.tcp_alloc_mbufs, 256);
+	tp_conf_free(&c);
+	expect_ok(DP("") "turn = { realm = \"r\"; tcp_alloc_bytes = 1048576;\n"
+		  " tcp_alloc_mbufs = 0; };\n");
+	assert_int_equal(c.turn.tcp_alloc_bytes, 1048576);
+	assert_int_equal(c.turn.tcp_alloc_mbufs, 0);
+	tp_conf_free(&c);
+	expect_error(DP("") "turn = { realm = \"r\";\n tcp_alloc_bytes = 4096; };\n", 6,
+		     "must be 0 (no budget) or at least 16384");
+	expect_error(DP("") "turn = { realm = \"r\";\n tcp_alloc_mbufs = 8; };\n", 6,
+		     "must be 0 (no budget) or at least 16");
+	expect_error(DP("") "turn = { realm = \"r\";\n tcp_alloc_mbufs = 70000; };\n", 6,
+		     "tcp_alloc_mbufs");
+	expect_error(DP("") "turn = { realm = \"r\";\n tcp_alloc_bytes = -1; };\n", 6,
+		     "tcp_alloc_bytes");
 	expect_error(DP("") "turn = { realm = \"r\";\n listen_tcp = [3478, 80, 3478]; };\n",
 		     6, "port 3478 is listed twice");
 	expect_error(DP("") "turn = { realm = \"r\";\n listen_tcp = [0]; };\n", 6,

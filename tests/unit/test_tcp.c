@@ -2602,6 +2602,237 @@ test_tcp_data_tiny_segments_capped(void **state)
 	h_free(h);
 }
 
+/* ---- budgets over groups of connections, collapsing -------------------- */
+
+static int budget_wakes;
+
+static void
+budget_wake(struct tcp_budget *b)
+{
+	(void)b;
+	budget_wakes++;
+}
+
+/* A group's budget (struct tcp_budget: RFC 6062's allocations) over two
+ * connections (two stacks here: dp/tcp does not mind). What one queues
+ * to send counts; the other, whose peer filled its window, reads it all,
+ * but its window stays closed while the group is over its budget (without
+ * one, the read sends a window update of 4096); when the first's peer
+ * acknowledges, the group falls under half, the application hears it
+ * (wake) and a window update reopens the window. */
+static void
+test_tcp_budget_closes_window_and_wakes(void **state)
+{
+	struct tcp_conf conf;
+	struct h *ha, *hb;
+	struct tcp_budget b;
+	const struct h_out *o = NULL;
+	uint8_t data[1024], buf[8192];
+
+	(void)state;
+	h_conf(&conf);
+	conf.rcv_buf = 4096;                        /* (no window scaling) */
+	ha = h_new(&conf);
+	memset(&b, 0, sizeof(b));
+	b.max_bytes = 8192;
+	b.max_mbufs = 100;
+	b.wake = budget_wake;
+	budget_wakes = 0;
+	for (unsigned int i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 3);
+	h_open_passive(ha);
+	h_drain(ha);
+	hb = h_new(NULL);
+	h_open_passive(hb);
+	h_drain(hb);
+	assert_int_equal(tcp_conn_set_budget(ha->ts, ha->id, &b), 0);
+	assert_int_equal(tcp_conn_set_budget(hb->ts, hb->id, &b), 0);
+	assert_int_equal(b.nconns, 2);
+	for (unsigned int i = 0; i < 4; i++)
+		h_send_data(ha, data, sizeof(data));    /* its window, all of it */
+	assert_int_equal(b.bytes, 4096);
+	assert_int_equal(b.mbufs, 4);
+	/* what b's connection queues to send counts: 7500 (sending is never
+	 * refused by a budget: the group is over it now) */
+	for (unsigned int i = 0; i < 5; i++)
+		assert_int_equal(tcp_send(hb->ts, hb->id, h_mbuf(1500, 0)), 1500);
+	assert_int_equal(b.bytes, 4096 + 7500);
+	assert_int_equal(b.mbufs, 9);
+	assert_int_equal(b.peak_bytes, 4096 + 7500);
+	h_drain(hb);
+	h_drain(ha);
+	assert_int_equal(read_all(ha, buf, sizeof(buf)), 4096);
+	assert_int_equal(memcmp(buf + 3072, data, sizeof(data)), 0);
+	assert_int_equal(b.bytes, 7500);
+	assert_int_equal(h_pending(ha), 0);         /* no window update */
+	assert_int_equal(b.limited, 1);
+	assert_int_equal(ha->ts->ctr[TCP_CTR_BUDGET_LIMITED] +
+			 hb->ts->ctr[TCP_CTR_BUDGET_LIMITED], 1);
+	assert_int_equal(budget_wakes, 0);
+	for (unsigned int i = 0; i < 10 && h_conn(hb)->snd_queued > 0; i++) {
+		h_ack(hb, h_conn(hb)->snd_nxt, 65535);
+		h_drain(hb);
+	}
+	assert_int_equal(b.bytes, 0);
+	assert_int_equal(b.mbufs, 0);
+	assert_int_equal(budget_wakes, 1);
+	assert_int_equal(tcp_conn_window_update(ha->ts, ha->id), 0);
+	o = h_pop(ha);
+	assert_int_equal(o->seg.flags, TCP_ACK);
+	assert_int_equal(o->seg.wnd, 4096);
+	h_send_data(ha, data, sizeof(data));
+	assert_int_equal(b.bytes, sizeof(data));
+	assert_int_equal(read_all(ha, buf, sizeof(buf)), sizeof(data));
+	assert_int_equal(memcmp(buf, data, sizeof(data)), 0);
+	/* a connection's end takes it out of the group, what it held too */
+	assert_int_equal(tcp_abort(hb->ts, hb->id), 0);
+	assert_int_equal(b.nconns, 1);
+	h_drain(hb);
+	h_free(hb);
+	h_free(ha);
+	assert_int_equal(b.nconns, 0);
+	assert_int_equal(b.bytes, 0);
+	assert_int_equal(budget_wakes, 2);          /* (the last member left) */
+}
+
+/* The mbufs of a group are a budget of their own: a peer of tiny
+ * segments is stopped by them, whatever the bytes (here inside a window
+ * offered before the budget: at twice the budget, what the windows of
+ * its members may offer together at most). */
+static void
+test_tcp_budget_counts_mbufs(void **state)
+{
+	struct h *h = h_new(NULL);
+	struct tcp_budget b;
+	uint8_t buf[16];
+
+	(void)state;
+	memset(&b, 0, sizeof(b));
+	b.max_bytes = 1u << 20;
+	b.max_mbufs = 4;
+	h_open_passive(h);
+	h_drain(h);
+	assert_int_equal(tcp_conn_set_budget(h->ts, h->id, &b), 0);
+	for (unsigned int i = 0; i < 9; i++)
+		h_send_data(h, "x", 1);
+	assert_int_equal(b.mbufs, 8);
+	assert_int_equal(h->ts->ctr[TCP_CTR_BUDGET_DROP], 1);
+	h->p_seq -= 1;
+	assert_int_equal(read_all(h, buf, sizeof(buf)), 8);
+	assert_int_equal(b.mbufs, 0);
+	assert_int_equal(tcp_conn_set_budget(h->ts, h->id, NULL), 0);
+	h_drain(h);
+	h_free(h);
+}
+
+/* Tiny segments are collapsed into full mbufs once the queue holds many
+ * for few bytes (the stack's rcv_max_segs no longer stops a peer of
+ * 1-byte segments, and they do not pin the pool); the bytes are intact
+ * and in order. */
+static void
+test_tcp_collapse_tiny_segments(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	uint8_t buf[1024];
+	uint32_t mbufs;
+
+	(void)state;
+	h_conf(&conf);
+	conf.rcv_max_segs = 32;
+	conf.delack = 1000;
+	h = h_new(&conf);
+	h_open_passive(h);
+	h_drain(h);
+	for (unsigned int i = 0; i < 600; i++) {
+		uint8_t c = (uint8_t)(i * 7 + 3);
+
+		h_send_data(h, &c, 1);
+		h_drain(h);
+	}
+	h_drain(h);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RCV_SEGS_DROP], 0);
+	assert_int_equal(h_conn(h)->rcv_queued, 600);
+	assert_true(h_conn(h)->cold.rcv_segs < 16);
+	assert_true(h->ts->ctr[TCP_CTR_COLLAPSES] > 0);
+	mbufs = rte_mempool_in_use_count(h_pool()) - h->mbufs_at_start;
+	assert_true(mbufs < 16);
+	assert_int_equal(read_all(h, buf, sizeof(buf)), 600);
+	for (unsigned int i = 0; i < 600; i++)
+		assert_int_equal(buf[i], (uint8_t)(i * 7 + 3));
+	h_free(h);
+}
+
+/* Small mbufs sent (a peer's tiny segments spliced by reference) join
+ * the send queue's tail: the queue holds a few mbufs, not one a byte,
+ * and the bytes go out in order; large ones are queued as they are. */
+static void
+test_tcp_send_coalesces_small_mbufs(void **state)
+{
+	struct h *h = h_new(NULL);
+	const struct h_out *o;
+	uint8_t want[300];
+	uint32_t n = 0;
+
+	(void)state;
+	h_open_passive(h);
+	h_drain(h);
+	h_ack(h, h_conn(h)->snd_nxt, 0);            /* (a closed window: all stays queued) */
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(1400, 0x40)), 1400);
+	for (unsigned int i = 0; i < 300; i++) {
+		struct rte_mbuf *m = h_mbuf(1, (uint8_t)(i * 5));
+
+		want[n++] = (uint8_t)(i * 5);
+		assert_int_equal(tcp_send(h->ts, h->id, m), 1);
+	}
+	assert_int_equal(h_conn(h)->snd_queued, 1700);
+	assert_true(h_conn(h)->cold.snd_segs <= 2);
+	assert_true(rte_mempool_in_use_count(h_pool()) - h->mbufs_at_start <= 4);
+	h_drain(h);
+	h_ack(h, h_conn(h)->snd_una, 65535);        /* the window opens */
+	o = h_pop(h);
+	assert_int_equal(o->seg.len, 1448);
+	assert_int_equal(o->payload[1399], (uint8_t)(0x40 + 1399));
+	assert_int_equal(memcmp(o->payload + 1400, want, 48), 0);
+	o = h_pop(h);
+	assert_int_equal(o->seg.len, 252);
+	assert_int_equal(memcmp(o->payload, want + 48, 252), 0);
+	h_drain(h);
+	h_free(h);
+}
+
+/* Collapsing leaves full segments alone and copies only runs of small
+ * ones between them. */
+static void
+test_tcp_collapse_keeps_full_segments(void **state)
+{
+	struct h *h = h_new(NULL);
+	uint8_t big[1400], buf[4096], want[4096];
+	uint32_t n = 0;
+
+	(void)state;
+	for (unsigned int i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)(i ^ 0x5a);
+	h_open_passive(h);
+	h_drain(h);
+	h_send_data(h, big, sizeof(big));
+	memcpy(want + n, big, sizeof(big));
+	n += sizeof(big);
+	for (unsigned int i = 0; i < 40; i++) {
+		uint8_t c = (uint8_t)i;
+
+		h_send_data(h, &c, 1);
+		want[n++] = c;
+	}
+	h_drain(h);
+	/* the full one stays; 40 small ones went into one or two */
+	assert_true(h_conn(h)->cold.rcv_segs <= 1 + 16);
+	assert_int_equal(h_conn(h)->rcv_head->data_len, sizeof(big));
+	assert_int_equal(read_all(h, buf, sizeof(buf)), n);
+	assert_int_equal(memcmp(buf, want, n), 0);
+	h_free(h);
+}
+
 int
 main(void)
 {
@@ -2659,6 +2890,11 @@ main(void)
 		cmocka_unit_test(test_tcp_data_delayed_ack),
 		cmocka_unit_test(test_tcp_data_beyond_window),
 		cmocka_unit_test(test_tcp_data_tiny_segments_capped),
+		cmocka_unit_test(test_tcp_budget_closes_window_and_wakes),
+		cmocka_unit_test(test_tcp_budget_counts_mbufs),
+		cmocka_unit_test(test_tcp_collapse_tiny_segments),
+		cmocka_unit_test(test_tcp_collapse_keeps_full_segments),
+		cmocka_unit_test(test_tcp_send_coalesces_small_mbufs),
 		cmocka_unit_test(test_tcp_sack_multiple_holes_one_rtt),
 		cmocka_unit_test(test_tcp_sack_reneging_tolerated),
 		cmocka_unit_test(test_tcp_sack_bad_blocks_ignored),

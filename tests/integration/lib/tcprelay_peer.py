@@ -9,6 +9,9 @@
 #           compare it;
 #   wait    read until the server ends the connection (a bind that never
 #           came, an allocation that went), and say how it ended;
+#   flood   (the pattern is the whole test) then wait for the end;
+#   tiny    send the pattern a byte a send() (TCP_NODELAY, 0.1 ms apart:
+#           segments of a byte), then wait for the end;
 # and write DIR/result-NAME: "ok ..." or "fail ...".
 import hashlib
 import os
@@ -70,7 +73,14 @@ def peer(dirname, name, ip, port, nbytes, mode):
         s = socket.create_connection((ip, port), timeout=10)
         s.settimeout(60)
         data = pattern(nbytes, name)
-        s.sendall(data)
+        if mode == "tiny":
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            for i in range(nbytes):
+                s.sendall(data[i:i + 1])
+                time.sleep(0.0001)   # (a segment each: no coalescing)
+        else:
+            s.sendall(data)
+        t_sent = time.monotonic() - t0
         if mode == "reply":
             got = recv_exact(s, nbytes)
             res = ("ok %d bytes each way, byte-exact" % nbytes if got == data[::-1]
@@ -85,6 +95,8 @@ def peer(dirname, name, ip, port, nbytes, mode):
             except socket.timeout:
                 how = "still open"
             res = "ok ended by %s after %.1f s" % (how, time.monotonic() - t0)
+            if mode in ("flood", "tiny"):
+                res = "ok sent %d bytes in %.1f s, then ended by %s" % (nbytes, t_sent, how)
         s.close()
     except ConnectionResetError as e:
         res = "ok ended by reset before the end (%s) after %.1f s" % (e, time.monotonic() - t0)
