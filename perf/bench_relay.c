@@ -6,11 +6,11 @@
  *
  * N allocations (struct turn_alloc, dp's hot parts, one permission and one
  * channel each) in the tuple table (turn_tt.c) and a by-relayed-port slot
- * table, as dp keeps them. A burst is 32 packets of the "mix" perf/run
- * relays: ChannelData from a client (the bucket, the key compared with line
- * 0, the counters on line 1, the channel and the permission) and datagrams
- * from a peer (the port's slot, then the same lines), flows visited in a
- * scattered order. Each packet also does --work units of other work on
+ * table, as dp keeps them. A burst is --burst packets (32, dp's DP_BURST)
+ * of the "mix" perf/run relays: ChannelData from a client (the bucket, the
+ * key compared with line 0, the counters on line 1, the channel and the
+ * permission) and datagrams from a peer (the port's slot, then the same
+ * lines), flows visited in a scattered order. Each packet also does --work units of other work on
  * data in L1 (dp's parsing, headers, checksums: some 3 instructions a
  * unit), so that what overlaps with that work shows.
  *
@@ -22,9 +22,12 @@
  *           packet i is handled the allocation of packet i + --dist is
  *           asked for (its tags read, its lines 0, 1, 3 prefetched)
  *   none:   pair's layout, no pre-pass (what a miss costs unhidden)
+ *   split:  pair's, with every allocation's line 0 asked for first (each
+ *           a page walk at a million: they overlap), then every one's
+ *           lines 1 and 3
  *
  *   bench_relay [EAL options] -- [--n N] [--rounds R] [--ms MS] [--work W]
- *                                [--dist D]
+ *                                [--dist D] [--burst B (1-64, 32)]
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -41,14 +44,14 @@
 #include "turn_inlines.h"
 #include "turn_tt.h"
 
-#define BURST 32u
-#define NSTRAT 4
+#define BURST_MAX 64u
+#define NSTRAT 5
 
-static const char *const names[NSTRAT] = { "now", "pair", "pipe", "none" };
+static const char *const names[NSTRAT] = { "now", "pair", "pipe", "none", "split" };
 
 static uint64_t sink;
 static uint32_t *by_relay;
-static unsigned int work = 100, dist = 6;
+static unsigned int work = 100, dist = 6, nburst = 32;
 static uint64_t l1buf[64];
 
 static uint32_t
@@ -150,14 +153,14 @@ stage2(struct turn_worker *t, uint32_t f, bool peer, uint32_t sig, bool pair)
 }
 
 static void
-burst(struct turn_worker *t, const uint32_t *idx, unsigned int strat)
+run_burst(struct turn_worker *t, const uint32_t *idx, unsigned int strat)
 {
-	union turn_keyu keys[BURST];
-	uint32_t sig[BURST];
+	union turn_keyu keys[BURST_MAX];
+	uint32_t sig[BURST_MAX];
 	bool pair = strat != 0;
 
 	if (strat != 3) {
-		for (unsigned int i = 0; i < BURST; i++) {
+		for (unsigned int i = 0; i < nburst; i++) {
 			if (i & 1u) {
 				rte_prefetch0(&by_relay[idx[i]]);
 			} else {
@@ -167,20 +170,48 @@ burst(struct turn_worker *t, const uint32_t *idx, unsigned int strat)
 		}
 	}
 	if (strat <= 1) {
-		for (unsigned int i = 0; i < BURST; i++)
+		for (unsigned int i = 0; i < nburst; i++)
 			stage2(t, idx[i], i & 1u, sig[i], pair);
-		for (unsigned int i = 0; i < BURST; i++)
+		for (unsigned int i = 0; i < nburst; i++)
 			handle(t, idx[i], i & 1u, pair);
 	} else if (strat == 2) {
-		for (unsigned int i = 0; i < dist && i < BURST; i++)
+		for (unsigned int i = 0; i < dist && i < nburst; i++)
 			stage2(t, idx[i], i & 1u, sig[i], pair);
-		for (unsigned int i = 0; i < BURST; i++) {
-			if (i + dist < BURST)
+		for (unsigned int i = 0; i < nburst; i++) {
+			if (i + dist < nburst)
 				stage2(t, idx[i + dist], (i + dist) & 1u, sig[i + dist], pair);
 			handle(t, idx[i], i & 1u, pair);
 		}
+	} else if (strat == 4) {
+		const struct turn_alloc *as[BURST_MAX * 2];
+		unsigned int na = 0;
+
+		for (unsigned int i = 0; i < nburst; i++) {
+			if (i & 1u) {
+				uint32_t s = by_relay[idx[i]];
+
+				if (s != 0) {
+					as[na] = &t->allocs[s - 1];
+					rte_prefetch0(as[na++]);
+				}
+			} else {
+				const struct turn_tt_bucket *b = &t->tt.b[sig[i] & t->tt.mask];
+
+				for (unsigned int m = turn_tt_match(b, turn_tt_tag(sig[i]));
+				     m != 0; m &= m - 1) {
+					as[na] = &t->allocs[b->slot[__builtin_ctz(m)]];
+					rte_prefetch0(as[na++]);
+				}
+			}
+		}
+		for (unsigned int i = 0; i < na; i++) {
+			rte_prefetch0((const uint8_t *)as[i] + RTE_CACHE_LINE_SIZE);
+			rte_prefetch0((const uint8_t *)as[i] + 3 * RTE_CACHE_LINE_SIZE);
+		}
+		for (unsigned int i = 0; i < nburst; i++)
+			handle(t, idx[i], i & 1u, pair);
 	} else {
-		for (unsigned int i = 0; i < BURST; i++)
+		for (unsigned int i = 0; i < nburst; i++)
 			handle(t, idx[i], i & 1u, pair);
 	}
 }
@@ -226,6 +257,7 @@ main(int argc, char **argv)
 		{ "ms", required_argument, NULL, 'm' },
 		{ "work", required_argument, NULL, 'w' },
 		{ "dist", required_argument, NULL, 'd' },
+		{ "burst", required_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint32_t n = 1000000, rounds = 10, ms = 300, stride, pos = 0;
@@ -252,10 +284,12 @@ main(int argc, char **argv)
 			work = (unsigned int)strtoul(optarg, NULL, 10);
 		else if (o == 'd')
 			dist = (unsigned int)strtoul(optarg, NULL, 10);
+		else if (o == 'b')
+			nburst = (unsigned int)strtoul(optarg, NULL, 10);
 		else
 			return 2;
 	}
-	if (n < BURST || rounds < 1 || rounds > 64)
+	if (n < nburst || nburst < 1 || nburst > BURST_MAX || rounds < 1 || rounds > 64)
 		return 2;
 	memset(&t, 0, sizeof(t));
 	t.allocs = rte_zmalloc("bench_allocs", sizeof(*t.allocs) * n, RTE_CACHE_LINE_SIZE);
@@ -296,23 +330,23 @@ main(int argc, char **argv)
 		for (unsigned int s0 = 0; s0 < NSTRAT; s0++) {
 			unsigned int s = (s0 + r) % NSTRAT;
 			uint64_t ts = rte_rdtsc(), end = ts + rte_get_tsc_hz() / 1000 * ms, c = 0;
-			uint32_t idx[BURST];
+			uint32_t idx[BURST_MAX];
 
 			while (rte_rdtsc() < end) {
-				for (unsigned int i = 0; i < BURST; i++) {
+				for (unsigned int i = 0; i < nburst; i++) {
 					pos += stride;
 					if (pos >= n)
 						pos -= n;
 					idx[i] = pos;
 				}
-				burst(&t, idx, s);
-				c += BURST;
+				run_burst(&t, idx, s);
+				c += nburst;
 			}
 			cyc[s][r] = (double)(rte_rdtsc() - ts) / (double)c;
 		}
 	}
-	printf("{\"n\":%u,\"rounds\":%u,\"ms\":%u,\"work\":%u,\"dist\":%u", n, rounds, ms,
-	       work, dist);
+	printf("{\"n\":%u,\"rounds\":%u,\"ms\":%u,\"work\":%u,\"dist\":%u,\"burst\":%u", n,
+	       rounds, ms, work, dist, nburst);
 	for (unsigned int s = 0; s < NSTRAT; s++) {
 		double m = median(cyc[s], rounds, &lo, &hi), rat[64];
 
