@@ -14,10 +14,11 @@
  * data in L1 (dp's parsing, headers, checksums: some 3 instructions a
  * unit), so that what overlaps with that work shows.
  *
- *   now:    dp's pre-pass as on main: every bucket and slot asked for, then
- *           every allocation's lines 0, 1, 3 and 4; then each handled
+ *   now:    dp's pre-pass: every bucket and slot asked for, then every
+ *           allocation's lines 0, 1, 3 and 4; then each handled
  *   pair:   the same with the first permission and channel on one line
- *           (line 3): lines 0, 1, 3 asked for and touched
+ *           (line 3): lines 0, 1, 3 asked for and touched (tried in dp,
+ *           dropped: perf/RESULTS.md)
  *   pipe:   pair's layout; every bucket and slot asked for, then while
  *           packet i is handled the allocation of packet i + --dist is
  *           asked for (its tags read, its lines 0, 1, 3 prefetched)
@@ -80,12 +81,13 @@ other_work(uint64_t x)
 	return y ^ z;
 }
 
-/* The channel of a: on line 4 (main's layout: the channels a line of
- * their own), or beside the permission on line 3 (pair: dp's now). */
+/* The channel of a: chans[0] on line 4 (dp's layout), or, for the
+ * paired layout tried (a permission and a channel a line), its copy where
+ * perms[1] is, beside the permission on line 3. */
 static inline const struct turn_chan *
 chan_of(struct turn_alloc *a, bool pair)
 {
-	return pair ? &a->hot[0].chan : &a->hot[1].chan;
+	return pair ? (const struct turn_chan *)(const void *)&a->perms[1] : &a->chans[0];
 }
 
 static inline void
@@ -101,7 +103,7 @@ handle(struct turn_worker *t, uint32_t f, bool peer, bool pair)
 		a = &t->allocs[s - 1];
 		a->stats[TURN_STAT_PKTS_FROM_PEER]++;
 		a->stats[TURN_STAT_BYTES_FROM_PEER] += 64;
-		x = a->hot[0].perm.expires_ms;
+		x = a->perms[0].expires_ms;
 		c = chan_of(a, pair);
 		x += c->channel + a->client.port;
 		a->stats[TURN_STAT_PKTS_TO_CLIENT]++;
@@ -116,7 +118,7 @@ handle(struct turn_worker *t, uint32_t f, bool peer, bool pair)
 		a->stats[TURN_STAT_PKTS_FROM_CLIENT]++;
 		a->stats[TURN_STAT_BYTES_FROM_CLIENT] += 68;
 		c = chan_of(a, pair);
-		x = c->peer.port + a->hot[0].perm.expires_ms;
+		x = c->peer.port + a->perms[0].expires_ms;
 		a->stats[TURN_STAT_PKTS_TO_PEER]++;
 		a->stats[TURN_STAT_BYTES_TO_PEER] += 64;
 	}
@@ -315,12 +317,12 @@ main(int argc, char **argv)
 		a->server.port = 3478;
 		a->id = i + 1;
 		a->nperms = a->nchans = 1;
-		a->hot[0].perm.family = NET_AF_IPV4;
-		a->hot[0].perm.expires_ms = UINT64_MAX;
-		a->hot[0].chan.channel = 0x4000;
-		a->hot[0].chan.peer.port = 50000;
-		a->hot[0].chan.expires_ms = UINT64_MAX;
-		a->hot[1].chan = a->hot[0].chan;
+		a->perms[0].family = NET_AF_IPV4;
+		a->perms[0].expires_ms = UINT64_MAX;
+		a->chans[0].channel = 0x4000;
+		a->chans[0].peer.port = 50000;
+		a->chans[0].expires_ms = UINT64_MAX;
+		memcpy(&a->perms[1], &a->chans[0], sizeof(a->chans[0]));
 		by_relay[i] = slot + 1;
 	}
 	stride = 2654435761u % n;

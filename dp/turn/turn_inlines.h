@@ -192,7 +192,7 @@ static inline struct turn_perm *
 turn_perm_at(const struct turn_worker *t, struct turn_alloc *a, unsigned int i)
 {
 	if (likely(i < TURN_HOT_BINDINGS))
-		return &a->hot[i].perm;
+		return &a->perms[i];
 	i -= TURN_HOT_BINDINGS;
 	return &turn_ovf_block(t, a->ovf[i / TURN_OVF_BINDINGS])->perms[i % TURN_OVF_BINDINGS];
 }
@@ -201,7 +201,7 @@ static inline struct turn_chan *
 turn_chan_at(const struct turn_worker *t, struct turn_alloc *a, unsigned int i)
 {
 	if (likely(i < TURN_HOT_BINDINGS))
-		return &a->hot[i].chan;
+		return &a->chans[i];
 	i -= TURN_HOT_BINDINGS;
 	return &turn_ovf_block(t, a->ovf[i / TURN_OVF_BINDINGS])->chans[i % TURN_OVF_BINDINGS];
 }
@@ -369,9 +369,8 @@ turn_relayed_for(const struct turn_worker *t, const struct turn_alloc *a, uint8_
 }
 
 /* The lines of an allocation that relaying reads and writes: 0 (the
- * client, the keys), 1 (the counters), 3 (the first permission and
- * channel); not 2, which only a drop or a control message reads, nor 4,
- * which only an allocation with a second permission or channel does. */
+ * client, the keys), 1 (the counters), 3 and 4 (the hot bindings); not 2,
+ * which only a drop or a control message reads. */
 static inline void
 turn_alloc_prefetch(const struct turn_alloc *a)
 {
@@ -380,6 +379,7 @@ turn_alloc_prefetch(const struct turn_alloc *a)
 	rte_prefetch0(p);
 	rte_prefetch0(p + RTE_CACHE_LINE_SIZE);
 	rte_prefetch0(p + 3 * RTE_CACHE_LINE_SIZE);
+	rte_prefetch0(p + 4 * RTE_CACHE_LINE_SIZE);
 }
 
 /*

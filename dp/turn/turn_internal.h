@@ -67,10 +67,8 @@ _Static_assert(offsetof(struct turn_alloc, stats) == RTE_CACHE_LINE_SIZE,
 	       "counters start the second line");
 _Static_assert(offsetof(struct turn_alloc, conn_id) + sizeof(uint64_t) <=
 	       RTE_CACHE_LINE_SIZE, "the client's transport is on line 0");
-_Static_assert(offsetof(struct turn_alloc, hot) == 3 * RTE_CACHE_LINE_SIZE,
+_Static_assert(offsetof(struct turn_alloc, perms) == 3 * RTE_CACHE_LINE_SIZE,
 	       "the hot bindings start the fourth line");
-_Static_assert(sizeof(struct turn_hot_binding) == RTE_CACHE_LINE_SIZE,
-	       "a permission and a channel make one line");
 _Static_assert(TURN_HOT_BINDINGS + TURN_OVF_BLOCKS * TURN_OVF_BINDINGS >= TURN_MAX_PERMS &&
 	       TURN_HOT_BINDINGS + TURN_OVF_BLOCKS * TURN_OVF_BINDINGS >= TURN_MAX_CHANNELS,
 	       "the hot part and the overflow blocks hold every binding");

@@ -89,16 +89,6 @@ struct turn_chan {
 
 struct turn_user;
 
-/* Hot binding i: permission i and channel i on one cache line. An
- * allocation with one permission and one channel (most of them) relays
- * from lines 0, 1 and 3 only: one line fewer a packet to miss at a
- * million allocations than with the permissions and the channels each on
- * a line of their own (perf/RESULTS.md, issue 14). */
-struct turn_hot_binding {
-	struct turn_perm perm;
-	struct turn_chan chan;
-};
-
 struct turn_alloc {
 	/* line 0: the client side and the keys (both directions) */
 	uint16_t relay_port;
@@ -125,9 +115,9 @@ struct turn_alloc {
 	 * slot + 1, 0: none) */
 	uint32_t tcp_head;
 	uint8_t relay_tcp;
-	/* lines 3-4: the first permissions and channels, permission i
-	 * and channel i on line 3 + i */
-	struct turn_hot_binding hot[TURN_HOT_BINDINGS] __rte_cache_aligned;
+	/* lines 3-4: the first permissions and channels */
+	struct turn_perm perms[TURN_HOT_BINDINGS] __rte_cache_aligned;
+	struct turn_chan chans[TURN_HOT_BINDINGS];
 } __rte_cache_aligned;
 
 /* Permissions and channels beyond an allocation's hot ones. */

@@ -133,8 +133,8 @@ test_turn_apply_binding_perm_del_last_fills_hole_across_hot_cold(void **state)
 	b = perm(0, 0);
 	turn_apply_binding(&f->t, a, IPC_PERM_DEL, &b, false);
 	assert_int_equal(a->nperms, 4);
-	assert_int_equal(a->hot[0].perm.ip[3], 4);      /* the last, now hot */
-	assert_true(a->hot[0].perm.expires_ms == 104);
+	assert_int_equal(a->perms[0].ip[3], 4);      /* the last, now hot */
+	assert_true(a->perms[0].expires_ms == 104);
 	assert_false(has_perm(f, 0));
 	for (uint8_t i = 1; i < 5; i++)
 		assert_true(has_perm(f, i));
@@ -174,8 +174,8 @@ test_turn_apply_binding_chan_add_del_zeroes_slot(void **state)
 	b = chan(0x4001, 0, 0);
 	turn_apply_binding(&f->t, a, IPC_CHAN_DEL, &b, false);
 	assert_int_equal(a->nchans, TURN_MAX_CHANNELS - 1);
-	assert_int_equal(a->hot[1].chan.channel, 0x4000 + TURN_MAX_CHANNELS - 1);
-	assert_int_equal(a->hot[1].chan.peer.port, 3000 + TURN_MAX_CHANNELS - 1);
+	assert_int_equal(a->chans[1].channel, 0x4000 + TURN_MAX_CHANNELS - 1);
+	assert_int_equal(a->chans[1].peer.port, 3000 + TURN_MAX_CHANNELS - 1);
 	{
 		struct turn_chan zero;
 

@@ -99,7 +99,7 @@ test_turn_bindings_perm_across_hot_cold(void **state)
 	for (unsigned int i = 0; i < TURN_MAX_PERMS; i++)
 		perm_v4(turn_perm_at(&f->t, a, i), (uint8_t)(10 + i), NOW + 1 + i);
 	assert_ptr_equal(turn_perm_at(&f->t, a, TURN_HOT_BINDINGS - 1),
-			 &a->hot[TURN_HOT_BINDINGS - 1].perm);
+			 &a->perms[TURN_HOT_BINDINGS - 1]);
 	assert_ptr_equal(turn_perm_at(&f->t, a, TURN_HOT_BINDINGS),
 			 &f->t.ovf.chunk[0][3].perms[0]);
 	assert_ptr_equal(turn_perm_at(&f->t, a, TURN_HOT_BINDINGS + TURN_OVF_BINDINGS - 1),
@@ -137,18 +137,18 @@ test_turn_bindings_expiry_boundary(void **state)
 	uint8_t *ip = ip4(7);
 
 	a->nperms = 3;
-	perm_v4(&a->hot[0].perm, 1, NOW + 5);
-	perm_v4(&a->hot[1].perm, 2, NOW + 5);
+	perm_v4(&a->perms[0], 1, NOW + 5);
+	perm_v4(&a->perms[1], 2, NOW + 5);
 	perm_v4(&f->t.ovf.chunk[0][3].perms[0], 7, NOW);
 	assert_false(turn_perm_ok(&f->t, a, NET_AF_IPV4, ip, NOW));
 	assert_true(turn_perm_ok(&f->t, a, NET_AF_IPV4, ip, NOW - 1));
 	free(ip);
 
 	a->nchans = 3;
-	a->hot[0].chan.channel = 0x4000;
-	a->hot[0].chan.expires_ms = NOW + 1;
-	a->hot[1].chan.channel = 0x4001;
-	a->hot[1].chan.expires_ms = NOW + 1;
+	a->chans[0].channel = 0x4000;
+	a->chans[0].expires_ms = NOW + 1;
+	a->chans[1].channel = 0x4001;
+	a->chans[1].expires_ms = NOW + 1;
 	f->t.ovf.chunk[0][3].chans[0].channel = 0x4002;
 	f->t.ovf.chunk[0][3].chans[0].peer.family = NET_AF_IPV4;
 	f->t.ovf.chunk[0][3].chans[0].peer.port = 9;
@@ -169,11 +169,11 @@ test_turn_bindings_family_mismatch(void **state)
 	uint8_t ip[16];
 
 	a->nperms = 1;
-	perm_v4(&a->hot[0].perm, 1, NOW + 1);
-	memcpy(ip, a->hot[0].perm.ip, 16);
+	perm_v4(&a->perms[0], 1, NOW + 1);
+	memcpy(ip, a->perms[0].ip, 16);
 	assert_true(turn_perm_ok(&f->t, a, NET_AF_IPV4, ip, NOW));
 	assert_false(turn_perm_ok(&f->t, a, NET_AF_IPV6, ip, NOW));
-	a->hot[0].perm.family = NET_AF_IPV6;
+	a->perms[0].family = NET_AF_IPV6;
 	assert_false(turn_perm_ok(&f->t, a, NET_AF_IPV4, ip, NOW));
 	assert_true(turn_perm_ok(&f->t, a, NET_AF_IPV6, ip, NOW));
 	ip[15] ^= 1;                       /* v6 compares all sixteen */
