@@ -613,7 +613,8 @@ command(struct gen *g, const char *line)
 			       GEN_STAMP_LEN);
 		} else if (gen_traffic_prepare(g, (uint16_t)size,
 					       (uint32_t)arg_num(line, "flows", 0)) < 0) {
-			printf("{\"error\":\"run: no memory for templates\"}\n");
+			printf("{\"error\":\"run: no memory for the flows, or flows that "
+			       "differ in ports or channel, or a checksum patched wrong\"}\n");
 		} else {
 			g->tls_record = (uint32_t)record;
 			gen_traffic_run(g, k, arg_num(line, "rate", 0),

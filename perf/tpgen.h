@@ -106,14 +106,29 @@ struct gen_flood {
 	char realm[128];
 };
 
-/* Precomputed frame heads of one flow and kind. */
+/* The precomputed frame head of one kind, the fields its flows differ
+ * in (addresses, the relayed port, XOR-PEER-ADDRESS's address) zero; a
+ * frame is this head with its flow's fields patched in (tpgen_traffic.c). */
 struct gen_tmpl {
 	uint8_t hdr[96];             /* Ethernet .. start of the stamp */
 	uint16_t hdr_len;
 	uint16_t frame_len;
-	uint32_t csum_base;          /* UDP sum of everything but the stamp */
-	uint32_t client;             /* index of the flow's client */
-	uint8_t txq;
+	uint32_t csum_base;          /* UDP sum of everything but the stamp
+				      * and the flow's fields */
+	uint32_t ip_sum;             /* IP header's, without the flow's */
+};
+
+/* What one flow's frames differ in: 16 bytes, so that at a million flows
+ * the generator's per-flow state (16 MB, visited scattered) is a line a
+ * frame at most. Per-flow templates (224 MB at a million, two lines a
+ * frame) held the generator below what dp relays (perf/RESULTS.md). */
+struct gen_flow {
+	uint32_t ip;                 /* the client's, host order */
+	uint32_t peer_ip;
+	uint32_t relay_ip;
+	uint16_t relay_port;
+	uint8_t txq;                 /* client -> server */
+	uint8_t relay_txq;           /* peer -> relayed address */
 };
 
 struct gen_tcp;                      /* tpgen_tcp.c */
@@ -178,8 +193,11 @@ struct gen {
 	uint64_t rtx_state[CS_FAILED + 1];   /* retransmissions, by state */
 	struct gen_hist lat;
 
-	/* templates of the current traffic phase: [kind][flow] */
-	struct gen_tmpl *tmpl[GK__COUNT];
+	/* the current traffic phase: a template a kind, a record a flow
+	 * (and its client's index, which only the stream clients read) */
+	struct gen_tmpl tmpl[GK__COUNT];
+	struct gen_flow *flows;
+	uint32_t *flow_client;
 	uint32_t tmpl_flows;
 	uint32_t tmpl_stride;        /* flow order (tpgen_traffic.c) */
 	uint16_t tmpl_size;

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * tpgen's traffic phase. Every frame is one flow's precomputed head (from
- * Ethernet to the first payload byte) followed by a 16-byte stamp
+ * tpgen's traffic phase. Every frame is its kind's precomputed head (from
+ * Ethernet to the first payload byte) with its flow's fields patched in
+ * (struct gen_flow: addresses, the relayed port; the checksums from sums
+ * made once), followed by a 16-byte stamp
  * (magic, kind and flow, TSC at send) and zero filler up to the payload
  * size. The TX pool is zeroed once and frames write only their head, the
  * stamp and 48 bytes after it (more than any two heads differ in length),
  * so filler is never written. The UDP checksum is the flow's precomputed
- * sum (pseudo-header, UDP header, the TURN bytes before the payload) plus
- * the stamp's: valid checksums, as real clients send, at the cost of
- * eight additions.
+ * head's sum (pseudo-header, UDP header, the TURN bytes before the
+ * payload) plus the flow's fields' and the stamp's: valid checksums, as
+ * real clients send, at the cost of a dozen additions.
  *
  * Kinds (RFC 8656): chan = ChannelData from the client (§12.4), send =
  * Send indication with XOR-PEER-ADDRESS and DATA (§11.1), peer = a UDP
@@ -76,7 +78,6 @@ tmpl_chan(struct gen *g, struct gen_tmpl *t, const struct gen_client *c,
 	chdata_encode_hdr(t->hdr + 42, c->channel, size, false);
 	t->hdr_len = 42 + CHDATA_HDR_LEN;
 	t->frame_len = (uint16_t)(t->hdr_len + size);
-	t->txq = c->txq;
 }
 
 static void
@@ -106,7 +107,6 @@ tmpl_send(struct gen *g, struct gen_tmpl *t, const struct gen_client *c,
 	put16(s + 34, size);
 	t->hdr_len = 42 + 36;
 	t->frame_len = (uint16_t)(t->hdr_len + size + pad);
-	t->txq = c->txq;
 }
 
 static void
@@ -117,7 +117,6 @@ tmpl_peer(struct gen *g, struct gen_tmpl *t, const struct gen_client *c,
 		      c->relay_port, size);
 	t->hdr_len = 42;
 	t->frame_len = (uint16_t)(42 + size);
-	t->txq = c->relay_txq;
 }
 
 static uint32_t
@@ -153,9 +152,39 @@ scatter_stride(uint32_t n)
 	return s % n;
 }
 
+/* A kind's template from client c0 with the fields flows differ in
+ * zero: its IP header's sum and its UDP sum without them. */
+static void
+tmpl_kind(struct gen *g, unsigned int k, const struct gen_client *c0, uint16_t size)
+{
+	struct gen_client z = *c0;
+	struct gen_tmpl *t = &g->tmpl[k];
+
+	z.ip = 0;
+	z.peer_ip = STUN_MAGIC_COOKIE;     /* XOR-PEER-ADDRESS's address: 0 */
+	z.relay_ip = 0;
+	z.relay_port = 0;
+	memset(t, 0, sizeof(*t));
+	if (k == GK_CHAN) {
+		tmpl_chan(g, t, &z, size);
+	} else if (k == GK_SEND) {
+		tmpl_send(g, t, &z, size);
+	} else {
+		z.peer_ip = 0;
+		tmpl_peer(g, t, &z, size);
+	}
+	t->hdr[24] = 0;
+	t->hdr[25] = 0;
+	t->ip_sum = gen_sum16(t->hdr + 14, 20, 0);
+	t->csum_base = head_sum(t->hdr, t->hdr_len);
+}
+
+static int fill_check(const struct gen *g, uint32_t f);
+
 int
 gen_traffic_prepare(struct gen *g, uint16_t size, uint32_t flows)
 {
+	const struct gen_client *c0 = NULL;
 	uint32_t nready = 0;
 
 	for (uint32_t i = 0; i < g->nclients; i++)
@@ -163,31 +192,48 @@ gen_traffic_prepare(struct gen *g, uint16_t size, uint32_t flows)
 			nready++;
 	if (flows == 0 || flows > nready)
 		flows = nready;
-	for (unsigned int k = 0; k < GK__COUNT; k++) {
-		free(g->tmpl[k]);
-		g->tmpl[k] = calloc(flows ? flows : 1, sizeof(struct gen_tmpl));
-		if (g->tmpl[k] == NULL)
+	if (g->flows == NULL || g->tmpl_flows != flows) {
+		free(g->flows);
+		free(g->flow_client);
+		g->flows = aligned_alloc(64, ((size_t)(flows ? flows : 1) *
+					      sizeof(struct gen_flow) + 63) / 64 * 64);
+		g->flow_client = calloc(flows ? flows : 1, sizeof(uint32_t));
+		if (g->flows == NULL || g->flow_client == NULL)
 			return -ENOMEM;
 	}
 	g->tmpl_flows = 0;
 	for (uint32_t i = 0; i < g->nclients && g->tmpl_flows < flows; i++) {
 		const struct gen_client *c = &g->c[i];
-		uint32_t f = g->tmpl_flows;
+		struct gen_flow *fl = &g->flows[g->tmpl_flows];
 
 		if (c->state != CS_READY)
 			continue;
-		tmpl_chan(g, &g->tmpl[GK_CHAN][f], c, size);
-		tmpl_send(g, &g->tmpl[GK_SEND][f], c, size);
-		tmpl_peer(g, &g->tmpl[GK_PEER][f], c, size);
-		for (unsigned int k = 0; k < GK__COUNT; k++) {
-			g->tmpl[k][f].csum_base = head_sum(g->tmpl[k][f].hdr,
-							   g->tmpl[k][f].hdr_len);
-			g->tmpl[k][f].client = i;
+		if (c0 == NULL) {
+			c0 = c;
+		} else if (c->port != c0->port || c->peer_port != c0->peer_port ||
+			   c->channel != c0->channel) {
+			/* (tpgen's clients share them; a template a kind
+			 * patches addresses only) */
+			return -EINVAL;
 		}
+		fl->ip = c->ip;
+		fl->peer_ip = c->peer_ip;
+		fl->relay_ip = c->relay_ip;
+		fl->relay_port = c->relay_port;
+		fl->txq = c->txq;
+		fl->relay_txq = c->relay_txq;
+		g->flow_client[g->tmpl_flows] = i;
 		g->tmpl_flows++;
 	}
+	if (c0 != NULL)
+		for (unsigned int k = 0; k < GK__COUNT; k++)
+			tmpl_kind(g, k, c0, size);
 	g->tmpl_size = size;
 	g->tmpl_stride = scatter_stride(g->tmpl_flows);
+	/* the patched sums, checked whole on the first and the last flow */
+	if (g->tmpl_flows > 0 &&
+	    (fill_check(g, 0) < 0 || fill_check(g, g->tmpl_flows - 1) < 0))
+		return -EINVAL;
 	return 0;
 }
 
@@ -216,18 +262,56 @@ fill_stream(struct gen *g, struct rte_mbuf *m, const struct gen_client *c,
 	m->nb_segs = 1;
 }
 
-/* Write flow f's frame of kind k into m, stamped now. */
-static inline void
-fill(struct gen *g, struct rte_mbuf *m, const struct gen_tmpl *t,
-     unsigned int k, uint32_t f, uint64_t now)
+/* The 16-bit sum of 16 bytes (the stamp), unrolled. */
+static inline uint32_t
+sum16_stamp(const uint8_t *p)
 {
-	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t s = 0;
+
+	for (unsigned int i = 0; i < GEN_STAMP_LEN; i += 2)
+		s += (uint32_t)(p[i] << 8 | p[i + 1]);
+	return s;
+}
+
+static inline uint32_t
+sum32(uint32_t v)
+{
+	return (v >> 16) + (v & 0xffffu);
+}
+
+/* Write flow f's frame of kind k at p (the rest of the frame zero),
+ * stamped now: the kind's head, the flow's fields patched in and summed
+ * into both checksums. Returns its length. */
+static inline uint16_t
+fill_frame(const struct gen *g, uint8_t *p, unsigned int k, const struct gen_flow *fl,
+	   uint32_t f, uint64_t now)
+{
+	const struct gen_tmpl *t = &g->tmpl[k];
 	uint8_t *s = p + t->hdr_len;
 	uint32_t word = (uint32_t)k << 24 | f;
-	uint32_t sum;
+	uint32_t sum, ipsum, fsum;
 	uint16_t ck, dirty = t->hdr_len + GEN_STAMP_LEN + GEN_DIRTY_AFTER;
 
 	memcpy(p, t->hdr, t->hdr_len);
+	if (k == GK_PEER) {
+		put32(p + 26, fl->peer_ip);
+		put32(p + 30, fl->relay_ip);
+		put16(p + 36, fl->relay_port);
+		fsum = sum32(fl->peer_ip) + sum32(fl->relay_ip);
+		ipsum = t->ip_sum + fsum;
+		fsum += fl->relay_port;
+	} else {
+		put32(p + 26, fl->ip);
+		fsum = sum32(fl->ip);
+		ipsum = t->ip_sum + fsum;
+		if (k == GK_SEND) {
+			uint32_t x = fl->peer_ip ^ STUN_MAGIC_COOKIE;
+
+			put32(p + 42 + 28, x);
+			fsum += sum32(x);
+		}
+	}
+	put16(p + 24, (uint16_t)~gen_fold(ipsum));
 	put32(s, GEN_STAMP_MAGIC);
 	put32(s + 4, word);
 	memcpy(s + 8, &now, 8);
@@ -236,14 +320,44 @@ fill(struct gen *g, struct rte_mbuf *m, const struct gen_tmpl *t,
 	if (dirty > t->hdr_len + GEN_STAMP_LEN)
 		memset(s + GEN_STAMP_LEN, 0,
 		       (size_t)(dirty - t->hdr_len - GEN_STAMP_LEN));
-	sum = t->csum_base + gen_sum16(s, GEN_STAMP_LEN, 0);
+	sum = t->csum_base + fsum + sum16_stamp(s);
 	ck = (uint16_t)~gen_fold(sum);
 	if (ck == 0)
 		ck = 0xffff;
 	put16(p + 40, ck);
-	m->data_len = t->frame_len;
-	m->pkt_len = t->frame_len;
-	(void)g;
+	return t->frame_len;
+}
+
+static inline void
+fill(struct gen *g, struct rte_mbuf *m, unsigned int k, const struct gen_flow *fl,
+     uint32_t f, uint64_t now)
+{
+	uint16_t len = fill_frame(g, rte_pktmbuf_mtod(m, uint8_t *), k, fl, f, now);
+
+	m->data_len = len;
+	m->pkt_len = len;
+}
+
+/* Every kind's frame of flow f built and its checksums summed whole:
+ * 0, or -EINVAL when a patched sum is wrong. */
+static int
+fill_check(const struct gen *g, uint32_t f)
+{
+	static uint8_t buf[1600];
+
+	for (unsigned int k = 0; k < GK__COUNT; k++) {
+		uint16_t len, ulen;
+
+		memset(buf, 0, sizeof(buf));
+		len = fill_frame(g, buf, k, &g->flows[f], f, 0x0123456789abcdefull);
+		ulen = (uint16_t)(buf[38] << 8 | buf[39]);
+		if (len > sizeof(buf) || ulen != len - 34 ||
+		    gen_fold(gen_sum16(buf + 14, 20, 0)) != 0xffffu ||
+		    gen_fold(gen_sum16(buf + 34, ulen, gen_sum16(buf + 26, 8, 17u + ulen))) !=
+		    0xffffu)
+			return -EINVAL;
+	}
+	return 0;
 }
 
 void
@@ -337,9 +451,9 @@ gen_traffic_run(struct gen *g, enum gen_kind kind, double rate, double secs,
 	tend = tw + (uint64_t)(secs * (double)g->hz);
 	meas_start = tw;
 	now = t0;
-	/* The flow GEN_PREFETCH frames ahead, whose template is asked for
-	 * now: at a million flows the templates (224 MB, visited scattered)
-	 * are a DRAM miss each, and one after another they held the
+	/* The flow GEN_PREFETCH frames ahead, whose record is asked for
+	 * now: at a million flows the records (16 MB, visited scattered)
+	 * miss the cache, and one after another such misses held the
 	 * generator to 1.8 Mpps, below what dp relays. */
 	fpf = g->tmpl_flows > 0 ?
 	      (uint32_t)((uint64_t)GEN_PREFETCH * g->tmpl_stride % g->tmpl_flows) : 0;
@@ -360,7 +474,8 @@ gen_traffic_run(struct gen *g, enum gen_kind kind, double rate, double secs,
 			for (unsigned int i = 0; i < n; i++) {
 				unsigned int k = kind == GK_MIX ?
 					((alt++ & 1u) ? GK_PEER : GK_CHAN) : kind;
-				const struct gen_tmpl *t = &g->tmpl[k][f];
+				const struct gen_flow *fl = &g->flows[f];
+				uint8_t q;
 
 				if (skip_peer && k == GK_PEER) {
 					/* its ChannelData was refused: the mix
@@ -370,8 +485,10 @@ gen_traffic_run(struct gen *g, enum gen_kind kind, double rate, double secs,
 					goto next_flow;
 				}
 				if (k == GK_CHAN && g->tcp_turn) {
-					fill_stream(g, pkts[i], &g->c[t->client], f, now);
-					if (gen_tcp_send_chan(g, t->client, pkts[i]) < 0) {
+					uint32_t ci = g->flow_client[f];
+
+					fill_stream(g, pkts[i], &g->c[ci], f, now);
+					if (gen_tcp_send_chan(g, ci, pkts[i]) < 0) {
 						g->tx_fail++;
 						skip_peer = kind == GK_MIX;
 					} else if (now >= tw) {
@@ -379,8 +496,9 @@ gen_traffic_run(struct gen *g, enum gen_kind kind, double rate, double secs,
 					}
 					goto next_flow;
 				}
-				fill(g, pkts[i], t, k, f, now);
-				qp[t->txq][qn[t->txq]++] = pkts[i];
+				fill(g, pkts[i], k, fl, f, now);
+				q = k == GK_PEER ? fl->relay_txq : fl->txq;
+				qp[q][qn[q]++] = pkts[i];
 				pkts[i]->hash.usr = k;
 				if (now >= tw) {
 					counted_tx[k]++;
@@ -390,19 +508,10 @@ next_flow:
 				f += g->tmpl_stride;
 				if (f >= g->tmpl_flows)
 					f -= g->tmpl_flows;
-				{
-					/* (alt counts the frames made, this one's too) */
-					unsigned int ka = kind == GK_MIX ?
-						(((alt + GEN_PREFETCH - 1u) & 1u) ? GK_PEER :
-						 GK_CHAN) : kind;
-					const uint8_t *pt = (const uint8_t *)&g->tmpl[ka][fpf];
-
-					rte_prefetch0(pt);
-					rte_prefetch0(pt + sizeof(struct gen_tmpl) - 1);
-					fpf += g->tmpl_stride;
-					if (fpf >= g->tmpl_flows)
-						fpf -= g->tmpl_flows;
-				}
+				rte_prefetch0(&g->flows[fpf]);
+				fpf += g->tmpl_stride;
+				if (fpf >= g->tmpl_flows)
+					fpf -= g->tmpl_flows;
 			}
 			/* the streams' segments first: they are held, not
 			 * dropped, when the link is full (tpgen_tcp.c) */
