@@ -545,11 +545,19 @@ gen_tcp_send_msg(struct gen *g, struct gen_client *c, const uint8_t *msg,
 }
 
 /* m holds a ChannelData message (header, payload, padding): on the
- * client's stream. Owns m. */
+ * client's stream. Owns m.
+ *
+ * m is of the TX pool, whose buffers are zeroed once and never written
+ * past a frame's head (tpgen_traffic.c): it must not go to dp/tcp, which
+ * may append later small sends into the tailroom of its queue's last
+ * mbuf (tcp_send()). The frame is copied whole into an mbuf of the TCP
+ * pool, and m goes back clean. */
 int
 gen_tcp_send_chan(struct gen *g, uint32_t idx, struct rte_mbuf *m)
 {
 	struct gen_tcp_client *k = &g->tcp->tc[idx];
+	struct rte_mbuf *s;
+	uint8_t *p;
 	int rc;
 
 	if (!k->up || k->dead) {
@@ -558,6 +566,17 @@ gen_tcp_send_chan(struct gen *g, uint32_t idx, struct rte_mbuf *m)
 	}
 	if (k->tls != NULL)
 		return tls_send_chan(g, k, m);
+	s = rte_pktmbuf_alloc(g->tcp->pool);
+	p = s != NULL ? (uint8_t *)rte_pktmbuf_append(s, m->data_len) : NULL;
+	if (p == NULL) {
+		rte_pktmbuf_free(s);
+		rte_pktmbuf_free(m);
+		g->tcp->turn_send_full++;
+		return -ENOBUFS;
+	}
+	memcpy(p, rte_pktmbuf_mtod(m, const uint8_t *), m->data_len);
+	rte_pktmbuf_free(m);
+	m = s;
 	rc = tcp_send(g->tcp->ts, k->id, m);
 	if (rc < 0) {
 		rte_pktmbuf_free(m);

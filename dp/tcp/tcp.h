@@ -133,7 +133,10 @@ int tcp_connect(struct tcp_stack *ts, uint8_t family, const uint8_t *laddr,
  * Queue m (a chain; the payload is its data) to send. All or nothing:
  * returns its length and owns m, or -EAGAIN when the connection's send
  * queue is full (the caller keeps m; writable() follows when room
- * opens), -EPIPE after shutdown, -ENOTCONN for a stale id.
+ * opens), -EPIPE after shutdown, -ENOTCONN for a stale id. Owning m
+ * means its buffers too: a later small send may be copied into the
+ * tailroom of the queue's last direct, unshared mbuf (so a buffer given
+ * here comes back to its pool written past its data).
  */
 int tcp_send(struct tcp_stack *ts, tcp_id_t id, struct rte_mbuf *m);
 
