@@ -25,7 +25,7 @@
 #      through each, all released by FIN.
 #   D. dp restarted with 2% loss both ways on both ports (the impairment
 #      stage): a context it held is released (dp_restart); plain to plain,
-#      TLS to plain and TLS to TLS, AGW_MB MB each way again, byte-exact;
+#      TLS to plain and TLS to TLS, AGW_MB / 2 MB each way, byte-exact;
 #      the nine combinations of TLS roles, 2 MB each way.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -396,6 +396,9 @@ tp_dp_start "$TP_TMP/loss.conf"
 tp_ctl ready --wait 20 >/dev/null
 tp_check "dp restarted: the context it held released dp_restart" released_with held dp_restart
 s0=$(tp_stats)
+# through the loss, half as much (each lost segment costs a recovery)
+MB=$((MB / 2 > 0 ? MB / 2 : 1)); N=$((MB * 1000000))
+SHA1=$(shaof 1 "$N"); SHA2=$(shaof 2 "$N")
 tp_check "2% loss both ways, plain to plain: $MB MB each way byte-exact" \
   transfer lplain 0 'tcp=server,local=10.210.0.1' 'tcp=client,remote=10.211.0.2:5000'
 tp_check "2% loss both ways, TLS to plain: $MB MB each way byte-exact" \
