@@ -21,6 +21,7 @@
 
 #include "dp.h"
 #include "tls.h"
+#include "tls_rec.h"
 
 static BIO_METHOD *tls_bio_method;
 
@@ -33,6 +34,13 @@ bio_write(BIO *b, const char *in, size_t len, size_t *written)
 	BIO_clear_retry_flags(b);
 	if (c == NULL || c->kind != TLS_K_CONN)
 		return 0;
+	if (tls_rec_tx_on(c)) {
+		/* OpenSSL hands plaintext once the sending key is dp's */
+		if (!tls_rec_bio_write(c, in, len))
+			return 0;
+		*written = len;
+		return 1;
+	}
 	while (done < len) {
 		struct rte_mbuf *t = c->tx_tail;
 		uint16_t room = t != NULL ? rte_pktmbuf_tailroom(t) : 0;
@@ -104,8 +112,13 @@ bio_ctrl(BIO *b, int cmd, long num, void *ptr)
 {
 	struct tls_conn *c = BIO_get_data(b);
 
-	(void)num;
-	(void)ptr;
+	if (c != NULL && c->kind == TLS_K_CONN) {
+		bool handled;
+		long rc = tls_rec_bio_ctrl(c, cmd, num, ptr, &handled);
+
+		if (handled)
+			return rc;
+	}
 	switch (cmd) {
 	case BIO_CTRL_FLUSH:
 		return 1;                    /* tx goes out when the call returns */

@@ -15,6 +15,7 @@ struct rte_mbuf;
 struct rte_ring;
 struct tls_keys;
 struct tls_leg;
+struct tls_rec;
 
 enum tls_ctr {
 #define TLS_CTR(n, s) TLS_CTR_##n,
@@ -33,6 +34,7 @@ enum tls_ctr {
 #define TLS_F_FATAL    0x08u      /* OpenSSL failed: no more use */
 #define TLS_F_TIMEOUT  0x10u      /* already counted as hs_timeout */
 #define TLS_F_DEFERRED 0x20u      /* its handshake waits on the deferred FIFO */
+#define TLS_F_NOTIFIED 0x40u      /* the peer's close_notify came (dp's records) */
 
 #define TLS_OP_READ  1u
 #define TLS_OP_WRITE 2u
@@ -65,6 +67,8 @@ struct tls_conn {
 	/* an AGW leg's (tls_conn_start()): its role, the fingerprints its
 	 * peer must match, its callbacks and verdict; NULL for TURN */
 	struct tls_leg *leg;
+	/* dp's record layer (tls_rec.h): NULL until OpenSSL hands a key */
+	struct tls_rec *rec;
 };
 
 /* A connection closed while OpenSSL's job for it waited: the SSL (and the
@@ -118,6 +122,11 @@ struct tls_worker {
 	uint32_t ndeferred;       /* connections with TLS_F_DEFERRED */
 	uint64_t ring_full;       /* written by other threads: atomics */
 	uint64_t ctr[TLS_CTR__COUNT];
+	/* dp's record layer (tls.record_layer = "dp", software path only):
+	 * the suites' ciphers and HKDF, fetched once */
+	bool rec_dp;
+	EVP_CIPHER *rec_cipher[3];
+	EVP_KDF *rec_kdf;
 	/* a write's small segments gathered into one SSL_write (records of
 	 * max_send_fragment, not one a segment): software path only */
 	unsigned char gather[TLS_GATHER_MAX];

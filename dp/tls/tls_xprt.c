@@ -51,6 +51,7 @@
 #include "tls.h"
 #include "tls_ctx.h"
 #include "tls_keys.h"
+#include "tls_rec.h"
 #include "tp_conf.h"
 
 static const char *const tls_ctr_names[TLS_CTR__COUNT] = {
@@ -363,6 +364,8 @@ tls_open(struct dp_worker *w, struct tls_conn *c)
 	SSL_set_app_data(c->ssl, c);
 	SSL_set_async_callback_arg(c->ssl, tw);
 	SSL_set_accept_state(c->ssl);
+	if (tw->rec_dp)
+		tls_rec_arm(c->ssl);
 	tw->ctr[TLS_CTR_SESSIONS]++;
 	return true;
 }
@@ -408,6 +411,7 @@ tls_release(struct dp_worker *w, struct tls_conn *c)
 		tw->ndeferred--;          /* (its FIFO entry no longer matches) */
 	if (c->ssl != NULL)
 		SSL_free(c->ssl);
+	tls_rec_free(c);
 	rte_pktmbuf_free(c->rx);
 	rte_pktmbuf_free(c->tx);
 	rte_pktmbuf_free(c->rbuf);
@@ -531,6 +535,66 @@ tls_read_rest(struct dp_worker *w, struct tls_conn *c, struct rte_mbuf *m, uint3
 	return added;
 }
 
+static int tls_rcv_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf **out,
+		       uint32_t max);
+
+/*
+ * A handshake step of an SSL armed for dp's record layer (tls_rec.h):
+ * SSL_do_handshake(), which stops at the handshake's end (SSL_read would
+ * go on into the records that follow it, and those are dp's to open);
+ * then the records are read as the application asked. Software path
+ * only: nothing parks here.
+ */
+static int
+tls_rcv_handshake(struct dp_worker *w, struct tls_conn *c, struct rte_mbuf **out,
+		  uint32_t max, uint64_t t0)
+{
+	struct tls_worker *tw = w->tls;
+	int rc, err;
+
+	tls_err_clear();
+	rc = SSL_do_handshake(c->ssl);
+	err = rc == 1 ? SSL_ERROR_NONE : SSL_get_error(c->ssl, rc);
+	tls_hs_spent(tw, rte_rdtsc() - t0);
+	if (rc == 1) {
+		tls_hs_done(tw, c);
+		if (!tls_rec_rx_start(tw, c))
+			SSL_set_read_ahead(c->ssl, 1);   /* OpenSSL's records */
+		if (!tls_flush(w, c)) {
+			tls_leg_report(w, c);
+			return -EPROTO;
+		}
+		return tls_rcv_buf(w, c->id, out, max);
+	}
+	if (!tls_flush(w, c)) {
+		tls_leg_report(w, c);
+		return -EPROTO;
+	}
+	switch (err) {
+	case SSL_ERROR_WANT_READ:
+	case SSL_ERROR_WANT_WRITE:
+		if (c->rx == NULL && !(c->flags & TLS_F_EOF)) {
+			tls_pull(w, c);
+			if (c->rx != NULL || (c->flags & TLS_F_EOF))
+				return tls_rcv_buf(w, c->id, out, max);
+		}
+		tls_leg_report(w, c);
+		return -EAGAIN;
+	case SSL_ERROR_ZERO_RETURN:
+		if (c->leg != NULL) {
+			tls_leg_fail(c->leg, SSL_ERROR_SYSCALL, 0);
+			c->flags |= TLS_F_FATAL;
+			tls_leg_report(w, c);
+		}
+		return 0;
+	default:
+		c->flags |= TLS_F_FATAL;
+		rc = tls_count_failure(tw, c, err) ? 0 : -EPROTO;
+		tls_leg_report(w, c);
+		return rc;
+	}
+}
+
 static int
 tls_rcv_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf **out, uint32_t max)
 {
@@ -551,6 +615,17 @@ tls_rcv_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf **out, uint32_t ma
 	}
 	if (c->flags & TLS_F_PARKED)
 		return -EAGAIN;           /* tls_poll() resumes it */
+	if (c->rec != NULL && c->rec->rx.on) {
+		/* dp's records (tls_rec.c); what they made us send (an
+		 * alert, a KeyUpdate) goes out before the application goes on */
+		rc = tls_rec_read(w, c, out, max);
+		if (c->tx != NULL && !tls_flush(w, c) && rc > 0) {
+			rte_pktmbuf_free(*out);
+			rc = -EPROTO;
+		}
+		tls_leg_report(w, c);
+		return rc;
+	}
 	hs = !(c->flags & TLS_F_HS_DONE);
 	if (hs) {
 		/* A handshake step: within this turn's budget, or later (a
@@ -571,6 +646,8 @@ tls_rcv_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf **out, uint32_t ma
 			return -EPROTO;
 		}
 	}
+	if (hs && (SSL_get_options(c->ssl) & SSL_OP_ENABLE_KTLS))
+		return tls_rcv_handshake(w, c, out, max, t0);
 	m = c->rbuf;
 	if (m == NULL) {
 		m = dp_alloc(w);
@@ -740,6 +817,21 @@ tls_snd_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf *m)
 	if (c->wbuf != NULL || (c->flags & TLS_F_PARKED)) {
 		tw->ctr[TLS_CTR_WRITE_PARKED]++;
 		return -EAGAIN;
+	}
+	if (tls_rec_tx_on(c)) {
+		/* dp's records: sealed from m straight into mbufs for TCP */
+		if (c->tx_len + len + tls_rec_overhead(len) > tcp_send_space(w->tcp, id))
+			return -EAGAIN;
+		if (!tls_rec_write(w, c, m)) {
+			/* the caller keeps m; the connection is broken */
+			c->flags |= TLS_F_FATAL;
+			rte_pktmbuf_free(c->tx);
+			c->tx = c->tx_tail = NULL;
+			c->tx_len = 0;
+			return -EPIPE;
+		}
+		tls_flush(w, c);
+		return (int)len;
 	}
 	/* All or nothing, as tcp_send(): the records must fit in the send
 	 * queue beside what is held already. */
@@ -964,6 +1056,8 @@ tls_conn_start(struct dp_worker *w, uint64_t id, enum tls_role role,
 	SSL_set_bio(c->ssl, b, b);
 	SSL_set_app_data(c->ssl, c);
 	SSL_set_async_callback_arg(c->ssl, tw);
+	if (tw->rec_dp)
+		tls_rec_arm(c->ssl);
 	tw->ctr[TLS_CTR_SESSIONS]++;
 	tw->ctr[role == TLS_ROLE_CLIENT ? TLS_CTR_LEG_CLIENT : TLS_CTR_LEG_SERVER]++;
 	rc = tls_kick(w, c);
@@ -995,7 +1089,8 @@ tls_conn_close_notified(struct dp_worker *w, uint64_t id)
 	struct tls_conn *c = tls_conn_of(w, id);
 
 	return c != NULL && c->id == id && c->ssl != NULL &&
-	       (SSL_get_shutdown(c->ssl) & SSL_RECEIVED_SHUTDOWN) != 0;
+	       ((c->flags & TLS_F_NOTIFIED) ||
+		(SSL_get_shutdown(c->ssl) & SSL_RECEIVED_SHUTDOWN) != 0);
 }
 
 int
@@ -1126,6 +1221,14 @@ keys_attach(SSL_CTX *ctx, void *keys)
 	return tls_keys_attach(ctx, keys);
 }
 
+static int
+keylog_attach(SSL_CTX *ctx, void *arg)
+{
+	(void)arg;
+	SSL_CTX_set_keylog_callback(ctx, tls_rec_keylog);
+	return 0;
+}
+
 int
 tls_worker_init(struct dp_worker *w, const struct tp_conf *conf, uint32_t max_conns,
 		void (*on_ready)(struct dp_worker *w, uint64_t id))
@@ -1192,6 +1295,19 @@ tls_worker_init(struct dp_worker *w, const struct tp_conf *conf, uint32_t max_co
 			 "PSKs to its TLS contexts", w->id);
 		goto fail_msg;
 	}
+	/* dp's record layer (tls_rec.h): the software path only (with an
+	 * offload, records are the accelerator's, through OpenSSL) */
+	if (t->offload == TP_TLS_OFFLOAD_NONE && !t->record_openssl) {
+		if (tls_rec_worker_init(tw, tw->libctx) < 0) {
+			snprintf(err, sizeof(err), "%d: tls: cannot fetch AES-GCM, "
+				 "ChaCha20-Poly1305 or HKDF for dp's record layer "
+				 "(tls.record_layer = \"openssl\" does without)", t->line);
+			goto fail_msg;
+		}
+		tls_ctx_each(tw->ctx, keylog_attach, NULL);
+		SSL_CTX_set_keylog_callback(tw->leg_ctx, tls_rec_keylog);
+		tw->rec_dp = true;
+	}
 	while (ring_size < 2u * max_conns)
 		ring_size <<= 1;
 	tw->hs_budget = rte_get_tsc_hz() * t->handshake_budget_us / 1000000u;
@@ -1250,6 +1366,7 @@ tls_worker_free(struct dp_worker *w)
 			}
 	tls_ctx_free(tw->ctx);
 	tls_ctx_free(tw->leg_ctx);
+	tls_rec_worker_free(tw);
 	tls_libctx_free(tw->libctx);
 	rte_ring_free(tw->ring);
 	rte_free(tw->conns);

@@ -174,7 +174,7 @@ load_tls(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 	static const char *const names[] = {
 		"certificate", "private_key", "sni", "min_version", "ciphers",
 		"ciphersuites", "groups", "session_cache", "handshake_budget_us", "offload",
-		NULL,
+		"record_layer", NULL,
 	};
 	struct tp_conf_tls *t = &c->tls;
 	const config_setting_t *s;
@@ -199,6 +199,19 @@ load_tls(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 	    (rc = load_offload(g, t, c, err, errlen)) < 0)
 		return rc;
 	t->cert.line = t->line;
+	rc = get_str(g, "tls", "record_layer", v, sizeof(v), NULL, c, err, errlen);
+	if (rc < 0)
+		return rc;
+	if (rc > 0) {
+		s = config_setting_get_member(g, "record_layer");
+		if (strcmp(v, "dp") == 0)
+			t->record_openssl = false;
+		else if (strcmp(v, "openssl") == 0)
+			t->record_openssl = true;
+		else
+			FAIL(s, "tls.record_layer must be \"dp\" (dp seals and opens "
+			     "TLS 1.3 records itself) or \"openssl\", not \"%s\"", v);
+	}
 	rc = get_str(g, "tls", "min_version", v, sizeof(v), &t->min_version_line, c, err,
 		     errlen);
 	s = config_setting_get_member(g, "min_version");

@@ -234,6 +234,10 @@ struct tp_conf_tls {
 	char offload_engine[64];
 	bool offload_poll_external;           /* poll = "external" */
 	int offload_line;
+	/* record_layer = "openssl": established connections' records go
+	 * through SSL_read/SSL_write; "dp" (the default): dp seals and opens
+	 * TLS 1.3's itself (dp/tls/tls_rec.h); only without an offload */
+	bool record_openssl;
 };
 
 /* The defaults: what Mozilla's "intermediate" profile allows (ECDHE with

@@ -1,0 +1,945 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp's TLS 1.3 record layer (tls_rec.h says what and why). RFC 8446 §5
+ * (records), §5.3 (the per-record nonce), §5.4 (the inner plaintext: the
+ * content type after the data, zeros after it), §4.6.3 (KeyUpdate), §7.1
+ * and §7.3 (traffic secrets, HKDF-Expand-Label).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <linux/tls.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/ssl.h>
+
+#include <rte_mbuf.h>
+
+#include "dp.h"
+#include "tcp.h"
+#include "tls.h"
+#include "tls_rec.h"
+
+/* OpenSSL 3.0's kernel-TLS BIO controls (include/internal/bio.h: not
+ * public; BIO_CTRL_GET_KTLS_SEND/RECV are). */
+#define TLS_REC_CTRL_SET_KTLS          72
+#define TLS_REC_CTRL_SET_CTRL_MSG      74
+#define TLS_REC_CTRL_CLEAR_CTRL_MSG    75
+
+#define RT_ALERT       21
+#define RT_HANDSHAKE   22
+#define RT_APPDATA     23
+#define HS_NST          4
+#define HS_KEY_UPDATE  24
+
+/* alerts (RFC 8446 §6) */
+#define AD_CLOSE_NOTIFY        0
+#define AD_UNEXPECTED_MESSAGE 10
+#define AD_BAD_RECORD_MAC     20
+#define AD_RECORD_OVERFLOW    22
+#define AD_ILLEGAL_PARAMETER  47
+#define AD_DECODE_ERROR       50
+#define AD_PROTOCOL_VERSION   70
+#define AD_INTERNAL_ERROR     80
+
+#define TAG_LEN   16u
+#define PLAIN_MAX 16384u                     /* 2^14 */
+#define CIPHER_MAX (PLAIN_MAX + 256u)        /* §5.2 */
+/* opened plaintext kept for the application at most (beyond a record) */
+#define READ_AHEAD_MAX (64u * 1024u)
+
+enum { SUITE_AES128, SUITE_AES256, SUITE_CHACHA, SUITE__N };
+
+static const struct {
+	const char *cipher;
+	const char *md;
+	uint8_t md_len;
+	uint8_t key_len;
+	uint16_t protocol_id;     /* the TLS 1.3 suite */
+	uint16_t ktls_type;       /* linux/tls.h */
+} suites[SUITE__N] = {
+	[SUITE_AES128] = { "AES-128-GCM", "SHA256", 32, 16, 0x1301, TLS_CIPHER_AES_GCM_128 },
+	[SUITE_AES256] = { "AES-256-GCM", "SHA384", 48, 32, 0x1302, TLS_CIPHER_AES_GCM_256 },
+	[SUITE_CHACHA] = { "ChaCha20-Poly1305", "SHA256", 32, 32, 0x1303,
+			   TLS_CIPHER_CHACHA20_POLY1305 },
+};
+
+int
+tls_rec_worker_init(struct tls_worker *tw, OSSL_LIB_CTX *libctx)
+{
+	for (unsigned int i = 0; i < SUITE__N; i++) {
+		tw->rec_cipher[i] = EVP_CIPHER_fetch(libctx, suites[i].cipher, NULL);
+		if (tw->rec_cipher[i] == NULL)
+			return -ENOMEM;
+	}
+	tw->rec_kdf = EVP_KDF_fetch(libctx, "HKDF", NULL);
+	return tw->rec_kdf == NULL ? -ENOMEM : 0;
+}
+
+void
+tls_rec_worker_free(struct tls_worker *tw)
+{
+	for (unsigned int i = 0; i < SUITE__N; i++) {
+		EVP_CIPHER_free(tw->rec_cipher[i]);
+		tw->rec_cipher[i] = NULL;
+	}
+	EVP_KDF_free(tw->rec_kdf);
+	tw->rec_kdf = NULL;
+}
+
+void
+tls_rec_arm(SSL *ssl)
+{
+	SSL_set_options(ssl, SSL_OP_ENABLE_KTLS);
+	SSL_set_read_ahead(ssl, 0);
+	SSL_set_max_send_fragment(ssl, PLAIN_MAX);
+}
+
+static struct tls_rec *
+rec_get(struct tls_conn *c)
+{
+	struct tls_rec *r = c->rec;
+
+	if (r != NULL)
+		return r;
+	r = calloc(1, sizeof(*r));
+	if (r == NULL)
+		return NULL;
+	r->rx.ctx = EVP_CIPHER_CTX_new();
+	r->tx.ctx = EVP_CIPHER_CTX_new();
+	if (r->rx.ctx == NULL || r->tx.ctx == NULL) {
+		EVP_CIPHER_CTX_free(r->rx.ctx);
+		EVP_CIPHER_CTX_free(r->tx.ctx);
+		free(r);
+		return NULL;
+	}
+	r->tx_type = RT_APPDATA;
+	r->rekey_at = TLS_REC_REKEY;
+	c->rec = r;
+	return r;
+}
+
+void
+tls_rec_free(struct tls_conn *c)
+{
+	struct tls_rec *r = c->rec;
+
+	if (r == NULL)
+		return;
+	EVP_CIPHER_CTX_free(r->rx.ctx);
+	EVP_CIPHER_CTX_free(r->tx.ctx);
+	rte_pktmbuf_free(r->plain);
+	OPENSSL_cleanse(r, sizeof(*r));
+	free(r);
+	c->rec = NULL;
+}
+
+static int
+hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+void
+tls_rec_keylog(const SSL *ssl, const char *line)
+{
+	const uint8_t *k = SSL_get_app_data(ssl);
+	struct tls_conn *c;
+	struct tls_rec *r;
+	struct tls_rec_dir *d;
+	const char *rxl, *txl, *h;
+	size_t n = 0;
+
+	if (k == NULL || *k != TLS_K_CONN || !(SSL_get_options(ssl) & SSL_OP_ENABLE_KTLS))
+		return;
+	c = (struct tls_conn *)(uintptr_t)k;
+	rxl = SSL_is_server(ssl) ? "CLIENT_TRAFFIC_SECRET_0 " : "SERVER_TRAFFIC_SECRET_0 ";
+	txl = SSL_is_server(ssl) ? "SERVER_TRAFFIC_SECRET_0 " : "CLIENT_TRAFFIC_SECRET_0 ";
+	if (strncmp(line, rxl, strlen(rxl)) != 0 && strncmp(line, txl, strlen(txl)) != 0)
+		return;
+	r = rec_get(c);
+	if (r == NULL)
+		return;
+	d = strncmp(line, rxl, strlen(rxl)) == 0 ? &r->rx : &r->tx;
+	h = strrchr(line, ' ');
+	d->secret_len = 0;
+	if (h == NULL)
+		return;
+	for (h++; h[0] != '\0' && h[1] != '\0' && n < sizeof(d->secret); h += 2) {
+		int hi = hexval(h[0]), lo = hexval(h[1]);
+
+		if (hi < 0 || lo < 0)
+			return;
+		d->secret[n++] = (uint8_t)(hi << 4 | lo);
+	}
+	if (*h == '\0' && (n == 32 || n == 48))
+		d->secret_len = (uint8_t)n;
+}
+
+/* HKDF-Expand-Label(secret, label, "", olen), RFC 8446 §7.1. */
+static bool
+expand_label(struct tls_worker *tw, const char *md, const uint8_t *secret, size_t slen,
+	     const char *label, uint8_t *out, size_t olen)
+{
+	uint8_t info[2 + 1 + 6 + 16 + 1];
+	size_t ll = strlen(label);
+	int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
+	EVP_KDF_CTX *k;
+	OSSL_PARAM ps[5];
+	bool ok;
+
+	if (ll > 16)
+		return false;
+	info[0] = (uint8_t)(olen >> 8);
+	info[1] = (uint8_t)olen;
+	info[2] = (uint8_t)(6 + ll);
+	memcpy(info + 3, "tls13 ", 6);
+	memcpy(info + 9, label, ll);
+	info[9 + ll] = 0;                         /* no context */
+	k = EVP_KDF_CTX_new(tw->rec_kdf);
+	if (k == NULL)
+		return false;
+	ps[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)(uintptr_t)md, 0);
+	ps[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)(uintptr_t)secret,
+						  slen);
+	ps[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info, 10 + ll);
+	ps[3] = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
+	ps[4] = OSSL_PARAM_construct_end();
+	ok = EVP_KDF_derive(k, out, olen, ps) == 1;
+	EVP_KDF_CTX_free(k);
+	return ok;
+}
+
+/* d keyed from its traffic secret: key and IV (§7.3), sequence 0. */
+static bool
+dir_key(struct tls_worker *tw, struct tls_rec *r, struct tls_rec_dir *d, int enc)
+{
+	uint8_t key[32];
+	bool ok;
+
+	ok = d->secret_len == r->md_len &&
+	     expand_label(tw, r->md, d->secret, d->secret_len, "key", key, r->key_len) &&
+	     expand_label(tw, r->md, d->secret, d->secret_len, "iv", d->iv, sizeof(d->iv)) &&
+	     EVP_CipherInit_ex(d->ctx, r->cipher, NULL, key, NULL, enc) == 1;
+	OPENSSL_cleanse(key, sizeof(key));
+	d->seq = 0;
+	return ok;
+}
+
+/* The next generation of d's secret and keys (§7.2, KeyUpdate). */
+static bool
+dir_update(struct tls_worker *tw, struct tls_rec *r, struct tls_rec_dir *d, int enc)
+{
+	uint8_t next[48];
+	bool ok;
+
+	ok = d->secret_len == r->md_len &&
+	     expand_label(tw, r->md, d->secret, d->secret_len, "traffic upd", next, r->md_len);
+	if (ok)
+		memcpy(d->secret, next, r->md_len);
+	OPENSSL_cleanse(next, sizeof(next));
+	return ok && dir_key(tw, r, d, enc);
+}
+
+static void
+nonce_of(const struct tls_rec_dir *d, uint8_t nonce[12])
+{
+	memcpy(nonce, d->iv, 12);
+	for (unsigned int i = 0; i < 8; i++)
+		nonce[4 + i] ^= (uint8_t)(d->seq >> (56 - 8 * i));
+}
+
+/* ---- sealing ----------------------------------------------------------- */
+
+/* len bytes onto c's tx, encrypted through ctx or (ctx NULL) copied. */
+static bool
+tx_put(struct tls_conn *c, EVP_CIPHER_CTX *ctx, const uint8_t *in, uint32_t len)
+{
+	while (len > 0) {
+		struct rte_mbuf *t = c->tx_tail;
+		uint16_t room = t != NULL ? rte_pktmbuf_tailroom(t) : 0;
+		uint8_t *dst;
+		uint32_t take;
+		int outl = 0;
+
+		if (room == 0) {
+			struct rte_mbuf *m = dp_alloc(c->w);
+
+			if (m == NULL) {
+				c->w->tls->ctr[TLS_CTR_NO_MBUF]++;
+				return false;
+			}
+			if (t == NULL) {
+				c->tx = m;
+			} else {
+				t->next = m;
+				c->tx->nb_segs++;
+			}
+			c->tx_tail = t = m;
+			room = rte_pktmbuf_tailroom(t);
+		}
+		take = len < room ? len : room;
+		dst = rte_pktmbuf_mtod_offset(t, uint8_t *, t->data_len);
+		if (ctx == NULL)
+			memcpy(dst, in, take);
+		else if (EVP_EncryptUpdate(ctx, dst, &outl, in, (int)take) != 1 ||
+			 (uint32_t)outl != take)
+			return false;
+		t->data_len = (uint16_t)(t->data_len + take);
+		c->tx->pkt_len += take;
+		c->tx_len += take;
+		in += take;
+		len -= take;
+	}
+	return true;
+}
+
+/* A record's header and the cipher's start (the header is the AAD). */
+static bool
+seal_begin(struct tls_conn *c, struct tls_rec_dir *d, uint32_t len)
+{
+	uint32_t clen = len + 1 + TAG_LEN;
+	uint8_t hdr[5] = { RT_APPDATA, 3, 3, (uint8_t)(clen >> 8), (uint8_t)clen };
+	uint8_t nonce[12];
+	int outl;
+
+	nonce_of(d, nonce);
+	return EVP_CipherInit_ex(d->ctx, NULL, NULL, NULL, nonce, 1) == 1 &&
+	       EVP_EncryptUpdate(d->ctx, NULL, &outl, hdr, sizeof(hdr)) == 1 &&
+	       tx_put(c, NULL, hdr, sizeof(hdr));
+}
+
+/* The content type, the tag: the record is done. */
+static bool
+seal_end(struct tls_conn *c, struct tls_rec_dir *d, uint8_t type)
+{
+	uint8_t tag[TAG_LEN], fin[16];
+	int outl = 0;
+
+	if (!tx_put(c, d->ctx, &type, 1) ||
+	    EVP_EncryptFinal_ex(d->ctx, fin, &outl) != 1 || outl != 0 ||
+	    EVP_CIPHER_CTX_ctrl(d->ctx, EVP_CTRL_AEAD_GET_TAG, TAG_LEN, tag) != 1 ||
+	    !tx_put(c, NULL, tag, TAG_LEN))
+		return false;
+	d->seq++;
+	c->w->tls->ctr[TLS_CTR_REC_OUT]++;
+	return true;
+}
+
+static bool
+seal_flat(struct tls_conn *c, uint8_t type, const uint8_t *in, uint32_t len)
+{
+	struct tls_rec_dir *d = &c->rec->tx;
+
+	return seal_begin(c, d, len) && tx_put(c, d->ctx, in, len) && seal_end(c, d, type);
+}
+
+/* Our KeyUpdate (update_not_requested), then our next key (§4.6.3). */
+static bool
+send_key_update(struct tls_conn *c)
+{
+	static const uint8_t ku[5] = { HS_KEY_UPDATE, 0, 0, 1, 0 };
+	struct tls_rec *r = c->rec;
+
+	if (!seal_flat(c, RT_HANDSHAKE, ku, sizeof(ku)) ||
+	    !dir_update(c->w->tls, r, &r->tx, 1))
+		return false;
+	c->w->tls->ctr[TLS_CTR_KEY_UPDATE_SENT]++;
+	r->rekey_at = TLS_REC_REKEY;
+	return true;
+}
+
+bool
+tls_rec_tx_on(const struct tls_conn *c)
+{
+	return c->rec != NULL && c->rec->tx.on;
+}
+
+static int
+suite_of_ktls(uint16_t type)
+{
+	for (int i = 0; i < SUITE__N; i++)
+		if (suites[i].ktls_type == type)
+			return i;
+	return -1;
+}
+
+/* OpenSSL's hand-off of its sending key (BIO_CTRL_SET_KTLS): TLS 1.3
+ * only; the structures are linux/tls.h's, as OpenSSL fills them. */
+static bool
+tx_start(struct tls_conn *c, const void *ptr)
+{
+	const struct tls_crypto_info *ci = ptr;
+	struct tls_worker *tw = c->w->tls;
+	const unsigned char *key, *seq;
+	struct tls_rec *r;
+	uint64_t s = 0;
+	int i;
+
+	if (ci == NULL || c->ssl == NULL || !(SSL_get_options(c->ssl) & SSL_OP_ENABLE_KTLS) ||
+	    ci->version != TLS_1_3_VERSION || (i = suite_of_ktls(ci->cipher_type)) < 0 ||
+	    (r = rec_get(c)) == NULL)
+		return false;
+	switch (ci->cipher_type) {
+	case TLS_CIPHER_AES_GCM_128: {
+		const struct tls12_crypto_info_aes_gcm_128 *g = ptr;
+
+		memcpy(r->tx.iv, g->salt, 4);
+		memcpy(r->tx.iv + 4, g->iv, 8);
+		key = g->key;
+		seq = g->rec_seq;
+		break;
+	}
+	case TLS_CIPHER_AES_GCM_256: {
+		const struct tls12_crypto_info_aes_gcm_256 *g = ptr;
+
+		memcpy(r->tx.iv, g->salt, 4);
+		memcpy(r->tx.iv + 4, g->iv, 8);
+		key = g->key;
+		seq = g->rec_seq;
+		break;
+	}
+	default: {
+		const struct tls12_crypto_info_chacha20_poly1305 *g = ptr;
+
+		memcpy(r->tx.iv, g->iv, 12);
+		key = g->key;
+		seq = g->rec_seq;
+		break;
+	}
+	}
+	if (r->cipher != NULL && r->cipher != tw->rec_cipher[i])
+		return false;
+	r->cipher = tw->rec_cipher[i];
+	r->md = suites[i].md;
+	r->md_len = suites[i].md_len;
+	r->key_len = suites[i].key_len;
+	for (unsigned int b = 0; b < 8; b++)
+		s = s << 8 | seq[b];
+	if (EVP_CipherInit_ex(r->tx.ctx, r->cipher, NULL, key, NULL, 1) != 1)
+		return false;
+	r->tx.seq = s;
+	r->tx.on = 1;
+	r->tx_type = RT_APPDATA;
+	tw->ctr[TLS_CTR_REC_TX_DP]++;
+	return true;
+}
+
+long
+tls_rec_bio_ctrl(struct tls_conn *c, int cmd, long num, void *ptr, bool *handled)
+{
+	*handled = true;
+	switch (cmd) {
+	case BIO_CTRL_GET_KTLS_SEND:
+		return tls_rec_tx_on(c);
+	case BIO_CTRL_GET_KTLS_RECV:
+		return 0;
+	case TLS_REC_CTRL_SET_KTLS:
+		/* num: OpenSSL's "which & SSL3_CC_WRITE" (sending: not 0) */
+		return num != 0 && tx_start(c, ptr) ? 1 : 0;
+	case TLS_REC_CTRL_SET_CTRL_MSG:
+		if (!tls_rec_tx_on(c) || num <= 0 || num > 255)
+			return 0;
+		c->rec->tx_type = (uint8_t)num;
+		return 1;
+	case TLS_REC_CTRL_CLEAR_CTRL_MSG:
+		if (tls_rec_tx_on(c))
+			c->rec->tx_type = RT_APPDATA;
+		return 1;
+	default:
+		*handled = false;
+		return 0;
+	}
+}
+
+bool
+tls_rec_bio_write(struct tls_conn *c, const void *in, size_t len)
+{
+	struct tls_rec *r = c->rec;
+	uint8_t type = r->tx_type;
+
+	r->tx_type = RT_APPDATA;
+	if (len > PLAIN_MAX)
+		return false;
+	return seal_flat(c, type, in, (uint32_t)len);
+}
+
+uint32_t
+tls_rec_overhead(uint32_t len)
+{
+	/* a header, the type and the tag a record, and a KeyUpdate */
+	return (len / PLAIN_MAX + 1u) * (5u + 1u + TAG_LEN) + 32u;
+}
+
+bool
+tls_rec_write(struct dp_worker *w, struct tls_conn *c, struct rte_mbuf *m)
+{
+	struct tls_rec *r = c->rec;
+	struct tls_rec_dir *d = &r->tx;
+	const struct rte_mbuf *s = m;
+	uint32_t left = m->pkt_len, off = 0;
+
+	(void)w;
+	if (d->seq >= r->rekey_at && !send_key_update(c))
+		return false;
+	r->update_sent = 0;
+	while (left > 0) {
+		uint32_t rec = left < PLAIN_MAX ? left : PLAIN_MAX, done = 0;
+
+		if (!seal_begin(c, d, rec))
+			return false;
+		while (done < rec) {
+			uint32_t k;
+
+			while (s != NULL && off >= s->data_len) {
+				s = s->next;
+				off = 0;
+			}
+			if (s == NULL)
+				return false;     /* (pkt_len said more) */
+			k = s->data_len - off;
+			if (k > rec - done)
+				k = rec - done;
+			if (!tx_put(c, d->ctx, rte_pktmbuf_mtod_offset(s, const uint8_t *, off), k))
+				return false;
+			off += k;
+			done += k;
+		}
+		if (!seal_end(c, d, RT_APPDATA))
+			return false;
+		left -= rec;
+	}
+	rte_pktmbuf_free(m);
+	return true;
+}
+
+/* An alert of ours (fatal), when our sending is dp's. */
+static void
+send_alert(struct tls_conn *c, uint8_t desc)
+{
+	uint8_t a[2] = { 2, desc };
+
+	if (tls_rec_tx_on(c) && seal_flat(c, RT_ALERT, a, sizeof(a)))
+		c->w->tls->ctr[TLS_CTR_ALERT_SENT]++;
+}
+
+/* ---- opening ----------------------------------------------------------- */
+
+static int
+suite_of_ssl(const SSL *ssl)
+{
+	const SSL_CIPHER *sc = SSL_get_current_cipher(ssl);
+	uint16_t id = sc != NULL ? SSL_CIPHER_get_protocol_id(sc) : 0;
+
+	for (int i = 0; i < SUITE__N; i++)
+		if (suites[i].protocol_id == id)
+			return i;
+	return -1;
+}
+
+bool
+tls_rec_rx_start(struct tls_worker *tw, struct tls_conn *c)
+{
+	struct tls_rec *r = c->rec;
+	struct rte_mbuf *t;
+	int i;
+
+	if (r == NULL || SSL_version(c->ssl) != TLS1_3_VERSION ||
+	    (i = suite_of_ssl(c->ssl)) < 0 || r->rx.secret_len == 0 || SSL_has_pending(c->ssl))
+		return false;
+	if (r->cipher != NULL && r->cipher != tw->rec_cipher[i])
+		return false;
+	r->cipher = tw->rec_cipher[i];
+	r->md = suites[i].md;
+	r->md_len = suites[i].md_len;
+	r->key_len = suites[i].key_len;
+	if (!dir_key(tw, r, &r->rx, 0))
+		return false;
+	r->rx.on = 1;
+	r->rx_tail = NULL;
+	for (t = c->rx; t != NULL; t = t->next)
+		r->rx_tail = t;
+	tw->ctr[TLS_CTR_REC_RX_DP]++;
+	/* OpenSSL reads no more, and writes (if at all) from our buffers:
+	 * its record buffers go (some 17 KB a connection) */
+	if (r->tx.on)
+		SSL_free_buffers(c->ssl);
+	return true;
+}
+
+/* TCP's segments onto c's rx until it holds want bytes (or TCP has no
+ * more): no more than the record needs leaves TCP's window. */
+static void
+rx_fill(struct dp_worker *w, struct tls_conn *c, uint32_t want)
+{
+	struct tls_rec *r = c->rec;
+
+	while (c->rx_len < want && !(c->flags & TLS_F_EOF)) {
+		struct rte_mbuf *m, *t;
+		int n = tcp_recv(w->tcp, c->id, &m, want - c->rx_len);
+
+		if (n == 0)
+			c->flags |= TLS_F_EOF;
+		if (n <= 0)
+			return;
+		if (c->rx == NULL)
+			c->rx = m;
+		else
+			r->rx_tail->next = m;
+		for (t = m; t != NULL; t = t->next) {
+			t->nb_segs = 1;
+			t->pkt_len = t->data_len;
+			r->rx_tail = t;
+		}
+		c->rx_len += (uint32_t)n;
+	}
+}
+
+/* The first k bytes of c's rx copied to dst; consumed when take. */
+static void
+rx_copy(struct tls_conn *c, uint8_t *dst, uint32_t k, bool take)
+{
+	struct rte_mbuf *m = c->rx;
+	uint32_t off = 0;
+
+	while (k > 0) {
+		uint32_t n = m->data_len - off < k ? m->data_len - off : k;
+
+		memcpy(dst, rte_pktmbuf_mtod_offset(m, const uint8_t *, off), n);
+		dst += n;
+		k -= n;
+		if (!take) {
+			m = m->next;
+			continue;
+		}
+		c->rx_len -= n;
+		if (n == m->data_len) {
+			c->rx = m->next;
+			if (c->rx == NULL)
+				c->rec->rx_tail = NULL;
+			m->next = NULL;
+			rte_pktmbuf_free_seg(m);
+			m = c->rx;
+		} else {
+			rte_pktmbuf_adj(m, (uint16_t)n);
+		}
+	}
+}
+
+/* The record's plaintext (its segments, decrypted) handed on: m's
+ * segments after the content type, and empty ones, go. */
+static void
+plain_append(struct tls_rec *r, struct rte_mbuf *m)
+{
+	while (m != NULL) {
+		struct rte_mbuf *next = m->next;
+
+		m->next = NULL;
+		if (m->data_len == 0) {
+			rte_pktmbuf_free_seg(m);
+		} else {
+			m->nb_segs = 1;
+			m->pkt_len = m->data_len;
+			if (r->plain == NULL)
+				r->plain = m;
+			else
+				r->plain_tail->next = m;
+			r->plain_tail = m;
+			r->plain_len += m->data_len;
+			r->plain_segs++;
+		}
+		m = next;
+	}
+}
+
+/* Handshake messages after the handshake (a whole record's plaintext, in
+ * p): KeyUpdate and, for a client, NewSessionTicket. 0 or the alert. */
+static int
+post_handshake(struct tls_conn *c, const uint8_t *p, uint32_t n)
+{
+	struct tls_worker *tw = c->w->tls;
+	struct tls_rec *r = c->rec;
+	uint32_t off = 0;
+
+	if (n == 0)
+		return AD_UNEXPECTED_MESSAGE;    /* §5.1: no empty handshake records */
+	while (off < n) {
+		uint32_t ml;
+		const uint8_t *b;
+
+		/* a message split across records is not reassembled: none
+		 * that may come here is larger than a record */
+		if (n - off < 4)
+			return AD_UNEXPECTED_MESSAGE;
+		ml = (uint32_t)p[off + 1] << 16 | (uint32_t)p[off + 2] << 8 | p[off + 3];
+		if (ml > n - off - 4)
+			return AD_UNEXPECTED_MESSAGE;
+		b = p + off + 4;
+		off += 4 + ml;
+		switch (p[off - 4 - ml]) {
+		case HS_KEY_UPDATE:
+			if (ml != 1)
+				return AD_DECODE_ERROR;
+			if (b[0] > 1)
+				return AD_ILLEGAL_PARAMETER;
+			if (off != n)
+				return AD_UNEXPECTED_MESSAGE;   /* §5.1: it ends its record */
+			if (!dir_update(tw, r, &r->rx, 0))
+				return AD_INTERNAL_ERROR;
+			tw->ctr[TLS_CTR_KEY_UPDATE_RECV]++;
+			if (b[0] == 1 && !r->update_sent) {
+				/* answered once until we send data again */
+				if (r->tx.on) {
+					if (!send_key_update(c))
+						return AD_INTERNAL_ERROR;
+				} else if (SSL_key_update(c->ssl, SSL_KEY_UPDATE_NOT_REQUESTED) != 1 ||
+					   SSL_do_handshake(c->ssl) != 1) {
+					return AD_INTERNAL_ERROR;
+				}
+				r->update_sent = 1;
+			}
+			break;
+		case HS_NST:
+			if (SSL_is_server(c->ssl))
+				return AD_UNEXPECTED_MESSAGE;
+			break;                    /* legs do not resume: dropped */
+		default:
+			return AD_UNEXPECTED_MESSAGE;
+		}
+	}
+	return 0;
+}
+
+/* One record from c's rx: 1 opened (its plaintext on r->plain, or what it
+ * said done), 0 not all of it here yet (or out of mbufs: -EAGAIN), or
+ * -alert (fatal: the caller sends it). */
+static int
+rec_open(struct dp_worker *w, struct tls_conn *c)
+{
+	struct tls_worker *tw = w->tls;
+	struct tls_rec *r = c->rec;
+	struct tls_rec_dir *d = &r->rx;
+	struct rte_mbuf *p = NULL, *pt = NULL, *spare, *s, *last = NULL;
+	uint8_t hdr[5], tag[TAG_LEN], nonce[12], fin[16], type = 0;
+	uint32_t len, clen, got = 0, plen = 0, last_off = 0;
+	int outl;
+
+	rx_fill(w, c, sizeof(hdr));
+	if (c->rx_len < sizeof(hdr))
+		return 0;
+	rx_copy(c, hdr, sizeof(hdr), false);
+	/* §5.2: after the handshake, protected records only */
+	if (hdr[0] != RT_APPDATA)
+		return -AD_UNEXPECTED_MESSAGE;
+	if (hdr[1] != 3)
+		return -AD_PROTOCOL_VERSION;
+	len = (uint32_t)hdr[3] << 8 | hdr[4];
+	if (len > CIPHER_MAX)
+		return -AD_RECORD_OVERFLOW;
+	if (len < 1 + TAG_LEN)
+		return -AD_DECODE_ERROR;
+	rx_fill(w, c, sizeof(hdr) + len);
+	if (c->rx_len < sizeof(hdr) + len)
+		return 0;
+	/* the segment that ends the ciphertext may hold the next record too:
+	 * a view of its part (no copy), made before anything is consumed */
+	spare = dp_alloc(w);
+	if (spare == NULL) {
+		tw->ctr[TLS_CTR_NO_MBUF]++;
+		return 0;
+	}
+	rx_copy(c, hdr, sizeof(hdr), true);
+	clen = len - TAG_LEN;
+	nonce_of(d, nonce);
+	if (EVP_CipherInit_ex(d->ctx, NULL, NULL, NULL, nonce, 0) != 1 ||
+	    EVP_DecryptUpdate(d->ctx, NULL, &outl, hdr, sizeof(hdr)) != 1)
+		goto internal;
+	while (got < clen) {
+		uint32_t k = clen - got;
+
+		s = c->rx;
+		if (s->data_len <= k) {
+			k = s->data_len;
+			c->rx = s->next;
+			if (c->rx == NULL)
+				r->rx_tail = NULL;
+			s->next = NULL;
+		} else {
+			rte_pktmbuf_attach(spare, s);
+			spare->data_len = (uint16_t)k;
+			spare->pkt_len = k;
+			rte_pktmbuf_adj(s, (uint16_t)k);
+			s = spare;
+			spare = NULL;
+		}
+		c->rx_len -= k;
+		got += k;
+		s->nb_segs = 1;
+		if (p == NULL)
+			p = s;
+		else
+			pt->next = s;
+		pt = s;
+		/* in place: the plaintext is where the ciphertext was */
+		if (EVP_DecryptUpdate(d->ctx, rte_pktmbuf_mtod(s, uint8_t *), &outl,
+				      rte_pktmbuf_mtod(s, const uint8_t *), (int)k) != 1 ||
+		    (uint32_t)outl != k)
+			goto internal;
+	}
+	rx_copy(c, tag, TAG_LEN, true);
+	if (spare != NULL)
+		rte_pktmbuf_free(spare);
+	spare = NULL;
+	if (EVP_CIPHER_CTX_ctrl(d->ctx, EVP_CTRL_AEAD_SET_TAG, TAG_LEN, tag) != 1 ||
+	    EVP_DecryptFinal_ex(d->ctx, fin, &outl) != 1) {
+		rte_pktmbuf_free(p);
+		tw->ctr[TLS_CTR_BAD_RECORD]++;
+		return -AD_BAD_RECORD_MAC;
+	}
+	d->seq++;
+	tw->ctr[TLS_CTR_REC_IN]++;
+	/* §5.4: the content type is the last byte that is not zero */
+	for (s = p; s != NULL; s = s->next) {
+		const uint8_t *b = rte_pktmbuf_mtod(s, const uint8_t *);
+
+		for (uint32_t i = s->data_len; i > 0; i--)
+			if (b[i - 1] != 0) {
+				last = s;
+				last_off = i - 1;
+				break;
+			}
+	}
+	if (last == NULL) {
+		rte_pktmbuf_free(p);
+		return -AD_UNEXPECTED_MESSAGE;
+	}
+	type = rte_pktmbuf_mtod(last, const uint8_t *)[last_off];
+	last->data_len = (uint16_t)last_off;
+	rte_pktmbuf_free(last->next);
+	last->next = NULL;
+	for (s = p; s != NULL; s = s->next)
+		plen += s->data_len;
+	if (plen > PLAIN_MAX) {
+		rte_pktmbuf_free(p);
+		return -AD_RECORD_OVERFLOW;
+	}
+	switch (type) {
+	case RT_APPDATA:
+		plain_append(r, p);
+		return 1;
+	case RT_ALERT: {
+		uint8_t a[2];
+		uint32_t o = 0;
+
+		if (plen != 2) {
+			rte_pktmbuf_free(p);
+			return -AD_DECODE_ERROR;
+		}
+		for (s = p; s != NULL; s = s->next)
+			for (uint16_t i = 0; i < s->data_len; i++)
+				a[o++] = rte_pktmbuf_mtod(s, const uint8_t *)[i];
+		rte_pktmbuf_free(p);
+		if (a[1] == AD_CLOSE_NOTIFY) {
+			tw->ctr[TLS_CTR_CLOSE_NOTIFY]++;
+			c->flags |= TLS_F_NOTIFIED;
+			return 1;
+		}
+		tw->ctr[TLS_CTR_ALERT_RECV]++;
+		if (c->leg != NULL)
+			tls_leg_fail(c->leg, SSL_ERROR_SSL, SSL_AD_REASON_OFFSET + a[1]);
+		return -256;              /* the peer's: no alert back */
+	}
+	case RT_HANDSHAKE: {
+		uint32_t o = 0;
+		int ad;
+
+		for (s = p; s != NULL; s = s->next) {
+			memcpy(tw->gather + o, rte_pktmbuf_mtod(s, const void *), s->data_len);
+			o += s->data_len;
+		}
+		rte_pktmbuf_free(p);
+		ad = post_handshake(c, tw->gather, o);
+		return ad == 0 ? 1 : -ad;
+	}
+	default:
+		rte_pktmbuf_free(p);
+		return -AD_UNEXPECTED_MESSAGE;
+	}
+internal:
+	rte_pktmbuf_free(p);
+	if (spare != NULL)
+		rte_pktmbuf_free(spare);
+	return -AD_INTERNAL_ERROR;
+}
+
+int
+tls_rec_read(struct dp_worker *w, struct tls_conn *c, struct rte_mbuf **out, uint32_t max)
+{
+	struct tls_worker *tw = w->tls;
+	struct tls_rec *r = c->rec;
+	uint32_t limit = max < READ_AHEAD_MAX ? max : READ_AHEAD_MAX;
+	struct rte_mbuf *head, *m, *last = NULL;
+	uint32_t total = 0;
+	uint16_t nseg = 0;
+
+	while (r->plain_len < limit && !(c->flags & (TLS_F_NOTIFIED | TLS_F_FATAL))) {
+		int rc = rec_open(w, c);
+
+		if (rc > 0)
+			continue;
+		if (rc == 0)
+			break;
+		/* fatal: our alert (not for the peer's own), the end */
+		if (rc != -256) {
+			send_alert(c, (uint8_t)-rc);
+			if (rc != -AD_BAD_RECORD_MAC)
+				tw->ctr[TLS_CTR_BAD_RECORD]++;
+			if (c->leg != NULL)
+				tls_leg_fail(c->leg, SSL_ERROR_SSL,
+					     rc == -AD_BAD_RECORD_MAC ?
+					     SSL_R_DECRYPTION_FAILED_OR_BAD_RECORD_MAC :
+					     SSL_R_UNEXPECTED_RECORD);
+		}
+		c->flags |= TLS_F_FATAL;
+		return -EPROTO;
+	}
+	if (r->plain != NULL) {
+		/* whole segments while they fit, at least one (tcp_recv's) */
+		head = m = r->plain;
+		while (m != NULL && nseg < UINT16_MAX &&
+		       (total == 0 || total + m->data_len <= max)) {
+			total += m->data_len;
+			last = m;
+			m = m->next;
+			nseg++;
+		}
+		r->plain = m;
+		if (m == NULL)
+			r->plain_tail = NULL;
+		last->next = NULL;
+		head->pkt_len = total;
+		head->nb_segs = nseg;
+		r->plain_len -= total;
+		r->plain_segs = (uint16_t)(r->plain_segs - nseg);
+		*out = head;
+		return (int)total;
+	}
+	if (c->flags & TLS_F_NOTIFIED)
+		return 0;
+	if (c->flags & TLS_F_EOF) {
+		/* TCP's FIN without close_notify (a truncation, §6.1) */
+		tw->ctr[TLS_CTR_EOF_NO_NOTIFY]++;
+		c->flags |= TLS_F_FATAL;
+		return 0;
+	}
+	return -EAGAIN;
+}
