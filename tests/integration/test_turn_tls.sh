@@ -53,6 +53,12 @@ line=$(grep -n "other.pem" "$TP_TMP/bad.conf" | cut -d: -f1)
 echo "# $out" | head -n 1 | cut -c1-240
 tp_check "--check refuses a key that does not match the certificate (exit $rc, bad.conf:$line)" \
   test $rc -eq 2 -a -n "$(grep -F "$TP_TMP/bad.conf:$line: tls.private_key '$TP_TMP/other.pem' does not match tls.certificate '$TP_TMP/cert.pem'" <<<"$out")"
+# tls.record_layer is "dp" or "openssl": anything else names file and line.
+sed "s|private_key = |record_layer = \"kernel\"; private_key = |" "$TP_TMP/dp.conf" >"$TP_TMP/bad2.conf"
+out=$("$TP_DP" --config "$TP_TMP/bad2.conf" --check 2>&1); rc=$?
+line=$(grep -n 'record_layer' "$TP_TMP/bad2.conf" | cut -d: -f1)
+tp_check "--check refuses tls.record_layer = \"kernel\" (exit $rc, bad2.conf:$line)" \
+  test $rc -eq 2 -a -n "$(grep -F "$TP_TMP/bad2.conf:$line: tls.record_layer must be \"dp\"" <<<"$out")"
 tp_dp_start "$TP_TMP/dp.conf"
 tp_cp_start "$TP_TMP/dp.conf"
 tp_check "dp says it serves TURN on TLS 5349 and 443" grep -q 'TURN on TLS 5349, 443' "$TP_DP_LOG"
@@ -220,6 +226,34 @@ tls_now
 tp_check "a TLS 1.2 renegotiation is refused and counted (renegotiation_refused=$(delta renegotiation_refused))" \
   test "$(delta renegotiation_refused)" -eq 1
 grep -iE "RENEGOTIATING|alert|no renegotiation" "$TP_TMP/reneg.out" | head -n 3 | sed 's/^/# /'
+
+# dp's own TLS 1.3 records (dp/tls/tls_rec.h) with each suite: a STUN
+# Binding request, then "K" (s_client's KeyUpdate asking for ours, RFC 8446
+# §4.6.3), a second request under the peer's next key, both answered under
+# ours; then s_client's close_notify. With the asynchronous provider
+# (an offload) records stay OpenSSL's: the same session must pass, and
+# dp's record counters stay 0.
+binding() { python3 -c 'import os,sys; sys.stdout.buffer.write(bytes.fromhex("000100002112a442")+os.urandom(12))'; }
+answered() {   # answered FILE: Binding success responses in s_client's output
+  python3 -c 'import re,sys; print(len(re.findall(rb"\x01\x01..\x21\x12\xa4\x42", open(sys.argv[1],"rb").read(), re.S)))' "$1"
+}
+keyupdate_session() {   # keyupdate_session SUITE OUT
+  (sleep 0.5; binding; sleep 0.5; echo K; sleep 0.5; binding; sleep 0.7) |
+    ip netns exec "$TP_NS_C" timeout 10 openssl s_client -tls1_3 -ciphersuites "$1" \
+      -connect 10.210.0.1:5349 >"$2" 2>&1
+}
+ours=1; [ -n "$offload" ] && ours=0
+for suite in TLS_AES_128_GCM_SHA256 TLS_AES_256_GCM_SHA384 TLS_CHACHA20_POLY1305_SHA256; do
+  snap
+  keyupdate_session $suite "$TP_TMP/ku.$suite.out"
+  tls_now
+  n=$(answered "$TP_TMP/ku.$suite.out")
+  tp_check "$suite on $([ $ours = 1 ] && echo "dp's" || echo "OpenSSL's (offload)") records: 2 of 2 Binding requests answered around a KeyUpdate both ways (key_updates_received=$(delta key_updates_received), key_updates_sent=$(delta key_updates_sent), close_notify_received=$(delta close_notify_received), records opened $(delta records_opened_dp), sealed $(delta records_sealed_dp))" \
+    test "$n" -eq 2 -a "$(delta key_updates_received)" -eq $ours -a "$(delta key_updates_sent)" -eq $ours \
+      -a "$(delta close_notify_received)" -eq 1 -a "$(delta record_layer_dp_receive)" -eq $ours \
+      -a "$(delta record_layer_dp_send)" -eq $ours
+  grep -q "KEYUPDATE" "$TP_TMP/ku.$suite.out" || tp_not_ok "s_client did not say KEYUPDATE ($suite)"
+done
 
 # A client that refuses our certificate sends a fatal alert mid-handshake.
 snap
