@@ -82,6 +82,12 @@ bio_read(BIO *b, char *out, size_t len, size_t *readbytes)
 	BIO_clear_retry_flags(b);
 	if (c == NULL || c->kind != TLS_K_CONN)
 		return 0;
+	if (c->rec != NULL && c->rec->rx.on) {
+		/* the records are dp's now (tls_rec.c): OpenSSL's receiving
+		 * state is stale (a second SSL_shutdown() would read) */
+		BIO_set_retry_read(b);
+		return 0;
+	}
 	while (done < len && c->rx != NULL) {
 		struct rte_mbuf *m = c->rx;
 		size_t take = len - done < m->data_len ? len - done : m->data_len;

@@ -48,8 +48,21 @@
 #define TAG_LEN   16u
 #define PLAIN_MAX 16384u                     /* 2^14 */
 #define CIPHER_MAX (PLAIN_MAX + 256u)        /* §5.2 */
-/* opened plaintext kept for the application at most (beyond a record) */
+/* opened plaintext kept for the application at most (beyond a record),
+ * in bytes and in segments */
 #define READ_AHEAD_MAX (64u * 1024u)
+#define READ_AHEAD_SEGS 256u
+/* received segments held for the record under way: past this many, they
+ * are copied into full mbufs (a peer that sends a record in 1-byte
+ * segments must not hold an mbuf a byte: dp/tcp's own caps and collapse
+ * apply to what stays in its queue, not to what we took) */
+#define RX_SEGS_MAX 64u
+/* records in a row without data (KeyUpdate, empty, NewSessionTicket), as
+ * OpenSSL and BoringSSL bound them */
+#define IDLE_MAX 32u
+/* opened plaintext this small is copied into the tail segment's room
+ * rather than held as a segment of its own */
+#define PLAIN_SMALL 256u
 
 enum { SUITE_AES128, SUITE_AES256, SUITE_CHACHA, SUITE__N };
 
@@ -231,7 +244,8 @@ dir_key(struct tls_worker *tw, struct tls_rec *r, struct tls_rec_dir *d, int enc
 	     expand_label(tw, r->md, d->secret, d->secret_len, "iv", d->iv, sizeof(d->iv)) &&
 	     EVP_CipherInit_ex(d->ctx, r->cipher, NULL, key, NULL, enc) == 1;
 	OPENSSL_cleanse(key, sizeof(key));
-	d->seq = 0;
+	if (ok)
+		d->seq = 0;
 	return ok;
 }
 
@@ -303,6 +317,47 @@ tx_put(struct tls_conn *c, EVP_CIPHER_CTX *ctx, const uint8_t *in, uint32_t len)
 	return true;
 }
 
+/* Where c's tx ended before a seal: a seal that fails is cut back to it,
+ * and the sending direction is dead (no record is ever sealed twice under
+ * one nonce: the sequence moves only when a record is whole). */
+struct tx_mark {
+	struct rte_mbuf *tail;
+	uint16_t tail_len;
+	uint16_t nb_segs;
+	uint32_t pkt_len;
+	uint32_t tx_len;
+};
+
+static void
+tx_mark(const struct tls_conn *c, struct tx_mark *k)
+{
+	k->tail = c->tx_tail;
+	k->tail_len = c->tx_tail != NULL ? c->tx_tail->data_len : 0;
+	k->nb_segs = c->tx != NULL ? c->tx->nb_segs : 0;
+	k->pkt_len = c->tx != NULL ? c->tx->pkt_len : 0;
+	k->tx_len = c->tx_len;
+}
+
+static bool
+seal_fail(struct tls_conn *c, const struct tx_mark *k)
+{
+	if (k->tail == NULL) {
+		rte_pktmbuf_free(c->tx);
+		c->tx = c->tx_tail = NULL;
+		c->tx_len = 0;
+	} else {
+		rte_pktmbuf_free(k->tail->next);
+		k->tail->next = NULL;
+		k->tail->data_len = k->tail_len;
+		c->tx_tail = k->tail;
+		c->tx->nb_segs = k->nb_segs;
+		c->tx->pkt_len = k->pkt_len;
+		c->tx_len = k->tx_len;
+	}
+	c->rec->tx_dead = 1;
+	return false;
+}
+
 /* A record's header and the cipher's start (the header is the AAD). */
 static bool
 seal_begin(struct tls_conn *c, struct tls_rec_dir *d, uint32_t len)
@@ -339,8 +394,14 @@ static bool
 seal_flat(struct tls_conn *c, uint8_t type, const uint8_t *in, uint32_t len)
 {
 	struct tls_rec_dir *d = &c->rec->tx;
+	struct tx_mark k;
 
-	return seal_begin(c, d, len) && tx_put(c, d->ctx, in, len) && seal_end(c, d, type);
+	if (c->rec->tx_dead)
+		return false;
+	tx_mark(c, &k);
+	if (!seal_begin(c, d, len) || !tx_put(c, d->ctx, in, len) || !seal_end(c, d, type))
+		return seal_fail(c, &k);
+	return true;
 }
 
 /* Our KeyUpdate (update_not_requested), then our next key (§4.6.3). */
@@ -350,9 +411,12 @@ send_key_update(struct tls_conn *c)
 	static const uint8_t ku[5] = { HS_KEY_UPDATE, 0, 0, 1, 0 };
 	struct tls_rec *r = c->rec;
 
-	if (!seal_flat(c, RT_HANDSHAKE, ku, sizeof(ku)) ||
-	    !dir_update(c->w->tls, r, &r->tx, 1))
+	if (!seal_flat(c, RT_HANDSHAKE, ku, sizeof(ku)))
 		return false;
+	if (!dir_update(c->w->tls, r, &r->tx, 1)) {
+		r->tx_dead = 1;           /* sent, but no next key: no more */
+		return false;
+	}
 	c->w->tls->ctr[TLS_CTR_KEY_UPDATE_SENT]++;
 	r->rekey_at = TLS_REC_REKEY;
 	return true;
@@ -487,35 +551,40 @@ tls_rec_write(struct dp_worker *w, struct tls_conn *c, struct rte_mbuf *m)
 	struct tls_rec_dir *d = &r->tx;
 	const struct rte_mbuf *s = m;
 	uint32_t left = m->pkt_len, off = 0;
+	struct tx_mark k;
 
 	(void)w;
+	if (r->tx_dead)
+		return false;
 	if (d->seq >= r->rekey_at && !send_key_update(c))
 		return false;
 	r->update_sent = 0;
+	/* all or nothing: a failure cuts tx back to here (the caller keeps m) */
+	tx_mark(c, &k);
 	while (left > 0) {
 		uint32_t rec = left < PLAIN_MAX ? left : PLAIN_MAX, done = 0;
 
 		if (!seal_begin(c, d, rec))
-			return false;
+			return seal_fail(c, &k);
 		while (done < rec) {
-			uint32_t k;
+			uint32_t n;
 
 			while (s != NULL && off >= s->data_len) {
 				s = s->next;
 				off = 0;
 			}
 			if (s == NULL)
-				return false;     /* (pkt_len said more) */
-			k = s->data_len - off;
-			if (k > rec - done)
-				k = rec - done;
-			if (!tx_put(c, d->ctx, rte_pktmbuf_mtod_offset(s, const uint8_t *, off), k))
-				return false;
-			off += k;
-			done += k;
+				return seal_fail(c, &k);  /* (pkt_len said more) */
+			n = s->data_len - off;
+			if (n > rec - done)
+				n = rec - done;
+			if (!tx_put(c, d->ctx, rte_pktmbuf_mtod_offset(s, const uint8_t *, off), n))
+				return seal_fail(c, &k);
+			off += n;
+			done += n;
 		}
 		if (!seal_end(c, d, RT_APPDATA))
-			return false;
+			return seal_fail(c, &k);
 		left -= rec;
 	}
 	rte_pktmbuf_free(m);
@@ -566,8 +635,13 @@ tls_rec_rx_start(struct tls_worker *tw, struct tls_conn *c)
 		return false;
 	r->rx.on = 1;
 	r->rx_tail = NULL;
-	for (t = c->rx; t != NULL; t = t->next)
+	r->rx_segs = 0;
+	for (t = c->rx; t != NULL; t = t->next) {
+		t->nb_segs = 1;
+		t->pkt_len = t->data_len;
 		r->rx_tail = t;
+		r->rx_segs++;
+	}
 	tw->ctr[TLS_CTR_REC_RX_DP]++;
 	/* OpenSSL reads no more, and writes (if at all) from our buffers:
 	 * its record buffers go (some 17 KB a connection) */
@@ -576,21 +650,75 @@ tls_rec_rx_start(struct tls_worker *tw, struct tls_conn *c)
 	return true;
 }
 
+/* c's rx copied into full mbufs (many small segments held): false when
+ * out of mbufs (nothing changed). */
+static bool
+rx_collapse(struct dp_worker *w, struct tls_conn *c)
+{
+	struct tls_rec *r = c->rec;
+	struct rte_mbuf *head = NULL, *tail = NULL, *s;
+	uint32_t n = 0;
+
+	for (s = c->rx; s != NULL; s = s->next) {
+		const uint8_t *p = rte_pktmbuf_mtod(s, const uint8_t *);
+		uint16_t left = s->data_len;
+
+		while (left > 0) {
+			uint16_t room = tail != NULL ? rte_pktmbuf_tailroom(tail) : 0;
+			uint16_t k;
+
+			if (room == 0) {
+				struct rte_mbuf *m = dp_alloc(w);
+
+				if (m == NULL) {
+					rte_pktmbuf_free(head);
+					w->tls->ctr[TLS_CTR_NO_MBUF]++;
+					return false;
+				}
+				if (tail == NULL)
+					head = m;
+				else
+					tail->next = m;
+				tail = m;
+				n++;
+				room = rte_pktmbuf_tailroom(m);
+			}
+			k = left < room ? left : room;
+			memcpy(rte_pktmbuf_append(tail, k), p, k);
+			p += k;
+			left = (uint16_t)(left - k);
+		}
+	}
+	for (s = head; s != NULL; s = s->next) {
+		s->nb_segs = 1;
+		s->pkt_len = s->data_len;
+	}
+	rte_pktmbuf_free(c->rx);  /* (its segments: nb_segs 1 each, chained) */
+	c->rx = head;
+	r->rx_tail = tail;
+	r->rx_segs = n;
+	return true;
+}
+
 /* TCP's segments onto c's rx until it holds want bytes (or TCP has no
- * more): no more than the record needs leaves TCP's window. */
-static void
+ * more): no more than the record needs leaves TCP's window. False when a
+ * collapse found no mbuf (the record waits: starved). */
+static bool
 rx_fill(struct dp_worker *w, struct tls_conn *c, uint32_t want)
 {
 	struct tls_rec *r = c->rec;
 
 	while (c->rx_len < want && !(c->flags & TLS_F_EOF)) {
 		struct rte_mbuf *m, *t;
-		int n = tcp_recv(w->tcp, c->id, &m, want - c->rx_len);
+		int n;
 
+		if (r->rx_segs >= RX_SEGS_MAX && !rx_collapse(w, c))
+			return false;
+		n = tcp_recv(w->tcp, c->id, &m, want - c->rx_len);
 		if (n == 0)
 			c->flags |= TLS_F_EOF;
 		if (n <= 0)
-			return;
+			return true;
 		if (c->rx == NULL)
 			c->rx = m;
 		else
@@ -599,9 +727,11 @@ rx_fill(struct dp_worker *w, struct tls_conn *c, uint32_t want)
 			t->nb_segs = 1;
 			t->pkt_len = t->data_len;
 			r->rx_tail = t;
+			r->rx_segs++;
 		}
 		c->rx_len += (uint32_t)n;
 	}
+	return true;
 }
 
 /* The first k bytes of c's rx copied to dst; consumed when take. */
@@ -626,6 +756,7 @@ rx_copy(struct tls_conn *c, uint8_t *dst, uint32_t k, bool take)
 			c->rx = m->next;
 			if (c->rx == NULL)
 				c->rec->rx_tail = NULL;
+			c->rec->rx_segs--;
 			m->next = NULL;
 			rte_pktmbuf_free_seg(m);
 			m = c->rx;
@@ -635,28 +766,60 @@ rx_copy(struct tls_conn *c, uint8_t *dst, uint32_t k, bool take)
 	}
 }
 
-/* The record's plaintext (its segments, decrypted) handed on: m's
- * segments after the content type, and empty ones, go. */
+/* An mbuf whose room later small plaintext may be copied into. */
+static inline bool
+plain_growable(const struct rte_mbuf *t, uint32_t len)
+{
+	return RTE_MBUF_DIRECT(t) && rte_mbuf_refcnt_read(t) == 1 &&
+	       rte_pktmbuf_tailroom(t) >= len;
+}
+
+/* The record's plaintext (its segments, decrypted) handed on; empty
+ * segments go; a small one is copied into the tail's room, or into a
+ * fresh mbuf that takes the small ones after it (a run of tiny records
+ * must not hold an mbuf each). */
 static void
-plain_append(struct tls_rec *r, struct rte_mbuf *m)
+plain_append(struct dp_worker *w, struct tls_rec *r, struct rte_mbuf *m)
 {
 	while (m != NULL) {
-		struct rte_mbuf *next = m->next;
+		struct rte_mbuf *next = m->next, *t = r->plain_tail;
+		uint16_t len = m->data_len;
 
 		m->next = NULL;
-		if (m->data_len == 0) {
+		if (len == 0) {
 			rte_pktmbuf_free_seg(m);
-		} else {
-			m->nb_segs = 1;
-			m->pkt_len = m->data_len;
-			if (r->plain == NULL)
-				r->plain = m;
-			else
-				r->plain_tail->next = m;
-			r->plain_tail = m;
-			r->plain_len += m->data_len;
-			r->plain_segs++;
+			m = next;
+			continue;
 		}
+		if (len <= PLAIN_SMALL) {
+			if (t != NULL && plain_growable(t, len)) {
+				memcpy(rte_pktmbuf_append(t, len), rte_pktmbuf_mtod(m, const void *),
+				       len);
+				r->plain_len += len;
+				rte_pktmbuf_free_seg(m);
+				m = next;
+				continue;
+			}
+			if (!plain_growable(m, 4u * PLAIN_SMALL)) {
+				struct rte_mbuf *f = dp_alloc(w);
+
+				if (f != NULL) {
+					memcpy(rte_pktmbuf_append(f, len),
+					       rte_pktmbuf_mtod(m, const void *), len);
+					rte_pktmbuf_free_seg(m);
+					m = f;
+				}
+			}
+		}
+		m->nb_segs = 1;
+		m->pkt_len = m->data_len;
+		if (r->plain == NULL)
+			r->plain = m;
+		else
+			t->next = m;
+		r->plain_tail = m;
+		r->plain_len += m->data_len;
+		r->plain_segs++;
 		m = next;
 	}
 }
@@ -733,7 +896,10 @@ rec_open(struct dp_worker *w, struct tls_conn *c)
 	uint32_t len, clen, got = 0, plen = 0, last_off = 0;
 	int outl;
 
-	rx_fill(w, c, sizeof(hdr));
+	if (!rx_fill(w, c, sizeof(hdr))) {
+		r->starved = 1;
+		return 0;
+	}
 	if (c->rx_len < sizeof(hdr))
 		return 0;
 	rx_copy(c, hdr, sizeof(hdr), false);
@@ -743,22 +909,42 @@ rec_open(struct dp_worker *w, struct tls_conn *c)
 	if (hdr[1] != 3)
 		return -AD_PROTOCOL_VERSION;
 	len = (uint32_t)hdr[3] << 8 | hdr[4];
-	if (len > CIPHER_MAX)
+	/* §5.2, §5.4: at most 2^14 + 256 bytes, and the inner plaintext (with
+	 * its type and padding) at most 2^14 + 1: our AEADs add 16 */
+	if (len > CIPHER_MAX || len - TAG_LEN > PLAIN_MAX + 1)
 		return -AD_RECORD_OVERFLOW;
 	if (len < 1 + TAG_LEN)
 		return -AD_DECODE_ERROR;
-	rx_fill(w, c, sizeof(hdr) + len);
-	if (c->rx_len < sizeof(hdr) + len)
-		return 0;
-	/* the segment that ends the ciphertext may hold the next record too:
-	 * a view of its part (no copy), made before anything is consumed */
-	spare = dp_alloc(w);
-	if (spare == NULL) {
-		tw->ctr[TLS_CTR_NO_MBUF]++;
+	if (!rx_fill(w, c, sizeof(hdr) + len)) {
+		r->starved = 1;
 		return 0;
 	}
-	rx_copy(c, hdr, sizeof(hdr), true);
+	if (c->rx_len < sizeof(hdr) + len)
+		return 0;
 	clen = len - TAG_LEN;
+	/* The segment that ends the ciphertext may hold the tag and the next
+	 * record too: a view of its part (no copy), made before anything is
+	 * consumed (a record that waits for an mbuf is retried from the
+	 * worker loop: TCP will not say readable again). */
+	spare = NULL;
+	{
+		uint32_t acc = 0;
+
+		for (s = c->rx; s != NULL; s = s->next) {
+			acc += s->data_len;
+			if (acc >= sizeof(hdr) + clen)
+				break;
+		}
+		if (acc > sizeof(hdr) + clen) {
+			spare = dp_alloc(w);
+			if (spare == NULL) {
+				tw->ctr[TLS_CTR_NO_MBUF]++;
+				r->starved = 1;
+				return 0;
+			}
+		}
+	}
+	rx_copy(c, hdr, sizeof(hdr), true);
 	nonce_of(d, nonce);
 	if (EVP_CipherInit_ex(d->ctx, NULL, NULL, NULL, nonce, 0) != 1 ||
 	    EVP_DecryptUpdate(d->ctx, NULL, &outl, hdr, sizeof(hdr)) != 1)
@@ -772,6 +958,7 @@ rec_open(struct dp_worker *w, struct tls_conn *c)
 			c->rx = s->next;
 			if (c->rx == NULL)
 				r->rx_tail = NULL;
+			r->rx_segs--;
 			s->next = NULL;
 		} else {
 			rte_pktmbuf_attach(spare, s);
@@ -807,16 +994,41 @@ rec_open(struct dp_worker *w, struct tls_conn *c)
 	}
 	d->seq++;
 	tw->ctr[TLS_CTR_REC_IN]++;
-	/* §5.4: the content type is the last byte that is not zero */
-	for (s = p; s != NULL; s = s->next) {
-		const uint8_t *b = rte_pktmbuf_mtod(s, const uint8_t *);
+	/* §5.4: the content type is the last byte that is not zero: searched
+	 * from the end (the segments by a small table; a record in more
+	 * segments than it holds, which rx_collapse() prevents, is scanned
+	 * from the front) */
+	{
+		struct rte_mbuf *segv[RX_SEGS_MAX + 16];
+		unsigned int nv = 0;
 
-		for (uint32_t i = s->data_len; i > 0; i--)
-			if (b[i - 1] != 0) {
-				last = s;
-				last_off = i - 1;
-				break;
+		for (s = p; s != NULL && nv < RTE_DIM(segv); s = s->next)
+			segv[nv++] = s;
+		if (s == NULL) {
+			while (nv > 0 && last == NULL) {
+				const uint8_t *b;
+
+				s = segv[--nv];
+				b = rte_pktmbuf_mtod(s, const uint8_t *);
+				for (uint32_t i = s->data_len; i > 0; i--)
+					if (b[i - 1] != 0) {
+						last = s;
+						last_off = i - 1;
+						break;
+					}
 			}
+		} else {
+			for (s = p; s != NULL; s = s->next) {
+				const uint8_t *b = rte_pktmbuf_mtod(s, const uint8_t *);
+
+				for (uint32_t i = s->data_len; i > 0; i--)
+					if (b[i - 1] != 0) {
+						last = s;
+						last_off = i - 1;
+						break;
+					}
+			}
+		}
 	}
 	if (last == NULL) {
 		rte_pktmbuf_free(p);
@@ -832,9 +1044,18 @@ rec_open(struct dp_worker *w, struct tls_conn *c)
 		rte_pktmbuf_free(p);
 		return -AD_RECORD_OVERFLOW;
 	}
+	/* records in a row that carry nothing for the application: bounded */
+	if (type != RT_APPDATA || plen == 0) {
+		if (++r->idle > IDLE_MAX) {
+			rte_pktmbuf_free(p);
+			return -AD_UNEXPECTED_MESSAGE;
+		}
+	} else {
+		r->idle = 0;
+	}
 	switch (type) {
 	case RT_APPDATA:
-		plain_append(r, p);
+		plain_append(w, r, p);
 		return 1;
 	case RT_ALERT: {
 		uint8_t a[2];
@@ -851,6 +1072,8 @@ rec_open(struct dp_worker *w, struct tls_conn *c)
 		if (a[1] == AD_CLOSE_NOTIFY) {
 			tw->ctr[TLS_CTR_CLOSE_NOTIFY]++;
 			c->flags |= TLS_F_NOTIFIED;
+			/* OpenSSL's SSL_shutdown() then reads nothing */
+			SSL_set_shutdown(c->ssl, SSL_get_shutdown(c->ssl) | SSL_RECEIVED_SHUTDOWN);
 			return 1;
 		}
 		tw->ctr[TLS_CTR_ALERT_RECV]++;
@@ -881,6 +1104,17 @@ internal:
 	return -AD_INTERNAL_ERROR;
 }
 
+bool
+tls_rec_starved(struct tls_conn *c)
+{
+	struct tls_rec *r = c->rec;
+
+	if (r == NULL || !r->starved)
+		return false;
+	r->starved = 0;
+	return true;
+}
+
 int
 tls_rec_read(struct dp_worker *w, struct tls_conn *c, struct rte_mbuf **out, uint32_t max)
 {
@@ -891,14 +1125,16 @@ tls_rec_read(struct dp_worker *w, struct tls_conn *c, struct rte_mbuf **out, uin
 	uint32_t total = 0;
 	uint16_t nseg = 0;
 
-	while (r->plain_len < limit && !(c->flags & (TLS_F_NOTIFIED | TLS_F_FATAL))) {
+	while (r->err == 0 && r->plain_len < limit && r->plain_segs < READ_AHEAD_SEGS &&
+	       !(c->flags & (TLS_F_NOTIFIED | TLS_F_FATAL))) {
 		int rc = rec_open(w, c);
 
 		if (rc > 0)
 			continue;
 		if (rc == 0)
 			break;
-		/* fatal: our alert (not for the peer's own), the end */
+		/* fatal: our alert (not for the peer's own); what came before
+		 * it is read first, the failure told after */
 		if (rc != -256) {
 			send_alert(c, (uint8_t)-rc);
 			if (rc != -AD_BAD_RECORD_MAC)
@@ -909,8 +1145,8 @@ tls_rec_read(struct dp_worker *w, struct tls_conn *c, struct rte_mbuf **out, uin
 					     SSL_R_DECRYPTION_FAILED_OR_BAD_RECORD_MAC :
 					     SSL_R_UNEXPECTED_RECORD);
 		}
-		c->flags |= TLS_F_FATAL;
-		return -EPROTO;
+		r->err = (int16_t)rc;
+		break;
 	}
 	if (r->plain != NULL) {
 		/* whole segments while they fit, at least one (tcp_recv's) */
@@ -932,6 +1168,10 @@ tls_rec_read(struct dp_worker *w, struct tls_conn *c, struct rte_mbuf **out, uin
 		r->plain_segs = (uint16_t)(r->plain_segs - nseg);
 		*out = head;
 		return (int)total;
+	}
+	if (r->err != 0) {
+		c->flags |= TLS_F_FATAL;
+		return -EPROTO;
 	}
 	if (c->flags & TLS_F_NOTIFIED)
 		return 0;

@@ -71,7 +71,12 @@ struct tls_rec {
 	uint8_t key_len;
 	uint8_t tx_type;          /* OpenSSL's next write: this record type */
 	uint8_t update_sent;      /* our KeyUpdate answered the peer's */
+	uint8_t tx_dead;          /* a seal failed: nothing more is sealed */
+	uint8_t idle;             /* records in a row that carried no data */
+	uint8_t starved;          /* a record waits for an mbuf (tls_poll) */
+	int16_t err;              /* a failure told after the data before it */
 	uint16_t plain_segs;
+	uint32_t rx_segs;         /* segments in the conn's rx */
 	uint32_t plain_len;
 	struct rte_mbuf *rx_tail; /* the last segment of the conn's rx */
 	struct rte_mbuf *plain;   /* opened, not yet read by the application */
@@ -101,6 +106,10 @@ bool tls_rec_bio_write(struct tls_conn *c, const void *in, size_t len);
 /* The handshake is done: receive with dp's record layer if it can (see
  * above). True when it does. */
 bool tls_rec_rx_start(struct tls_worker *tw, struct tls_conn *c);
+
+/* True (once) when the last read stopped for want of an mbuf: the
+ * caller asks again from the worker loop (TCP says nothing new). */
+bool tls_rec_starved(struct tls_conn *c);
 
 /* rcv_buf on an established connection whose receiving is dp's: the
  * semantics of struct dp_xprt_ops (whole segments while they fit in max,

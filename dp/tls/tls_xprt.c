@@ -619,10 +619,15 @@ tls_rcv_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf **out, uint32_t ma
 		/* dp's records (tls_rec.c); what they made us send (an
 		 * alert, a KeyUpdate) goes out before the application goes on */
 		rc = tls_rec_read(w, c, out, max);
-		if (c->tx != NULL && !tls_flush(w, c) && rc > 0) {
-			rte_pktmbuf_free(*out);
+		if (c->tx != NULL && !tls_flush(w, c)) {
+			if (rc > 0)
+				rte_pktmbuf_free(*out);
 			rc = -EPROTO;
 		}
+		/* a record that waits for an mbuf: asked again from tls_poll()
+		 * (TCP says nothing more: it gave what it had) */
+		if (rc == -EAGAIN && tls_rec_starved(c) && !(c->flags & TLS_F_DEFERRED))
+			tls_defer(tw, c);
 		tls_leg_report(w, c);
 		return rc;
 	}
@@ -833,6 +838,8 @@ tls_snd_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf *m)
 		tls_flush(w, c);
 		return (int)len;
 	}
+	if (c->rec != NULL)
+		c->rec->update_sent = 0;  /* (receiving dp's: §4.6.3's answer) */
 	/* All or nothing, as tcp_send(): the records must fit in the send
 	 * queue beside what is held already. */
 	need = len + TLS_RECORD_OVERHEAD * (m->nb_segs + len / 4096u);
@@ -1190,7 +1197,7 @@ tls_poll(struct dp_worker *w, uint64_t now_ms)
 	}
 	/* Then the handshakes put off in earlier turns, first in first
 	 * out, while the budget lasts. */
-	while (tw->ndeferred > 0 && tw->hs_spent < tw->hs_budget &&
+	while (tw->ndeferred > 0 && (tw->hs_budget == 0 || tw->hs_spent < tw->hs_budget) &&
 	       tw->defer_head != tw->defer_tail) {
 		uint64_t id = tw->defer[tw->defer_head++ & tw->defer_mask];
 		struct tls_conn *c = tls_conn_of(w, id);

@@ -30,7 +30,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/core_names.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
 #include <openssl/ssl.h>
 
 #include <rte_lcore.h>
@@ -250,7 +253,7 @@ peer_new(struct x *x, bool server, const char *cert, const char *key, int max_ve
 	x->peer = SSL_new(x->pctx);
 	assert_non_null(x->peer);
 	SSL_set_app_data(x->peer, x);
-	assert_int_equal(BIO_new_bio_pair(&in, 0, &x->pnet, 0), 1);
+	assert_int_equal(BIO_new_bio_pair(&in, 65536, &x->pnet, 65536), 1);
 	SSL_set_bio(x->peer, in, in);
 	if (server)
 		SSL_set_accept_state(x->peer);
@@ -791,6 +794,343 @@ test_tls_xprt_start_refusals(void **state)
 	}
 }
 
+/* ---- dp's own TLS 1.3 records (tls_rec.c) ------------------------------- */
+
+/* The peer (a client)'s own traffic secret, from its key log: records
+ * crafted as it would send them (RFC 8446 §5.2, §5.3, §7.3). */
+static uint8_t peer_secret[48];
+static size_t peer_secret_len;
+
+static void
+peer_keylog(const SSL *s, const char *line)
+{
+	const char *h = strrchr(line, ' ');
+
+	(void)s;
+	if (strncmp(line, "CLIENT_TRAFFIC_SECRET_0 ", 24) != 0 || h == NULL)
+		return;
+	peer_secret_len = 0;
+	for (h++; h[0] != '\0' && h[1] != '\0' && peer_secret_len < sizeof(peer_secret); h += 2) {
+		unsigned int v;
+
+		assert_int_equal(sscanf(h, "%2x", &v), 1);
+		peer_secret[peer_secret_len++] = (uint8_t)v;
+	}
+}
+
+static void
+expand_label(const char *label, uint8_t *out, size_t olen)
+{
+	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+	EVP_KDF_CTX *k = EVP_KDF_CTX_new(kdf);
+	uint8_t info[64];
+	size_t ll = strlen(label);
+	int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
+	OSSL_PARAM ps[5];
+
+	info[0] = (uint8_t)(olen >> 8);
+	info[1] = (uint8_t)olen;
+	info[2] = (uint8_t)(6 + ll);
+	memcpy(info + 3, "tls13 ", 6);
+	memcpy(info + 9, label, ll);
+	info[9 + ll] = 0;
+	ps[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)"SHA256", 0);
+	ps[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, peer_secret, peer_secret_len);
+	ps[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info, 10 + ll);
+	ps[3] = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
+	ps[4] = OSSL_PARAM_construct_end();
+	assert_int_equal(EVP_KDF_derive(k, out, olen, ps), 1);
+	EVP_KDF_CTX_free(k);
+	EVP_KDF_free(kdf);
+}
+
+static uint32_t craft_seg = 700;  /* craft()'s TCP segment size */
+static size_t craft_hold;         /* craft() keeps back this many bytes ... */
+static size_t craft_off, craft_len;
+static uint8_t rec[5 + 16384 + 512 + 16];
+
+static bool pump(struct x *x);
+
+static void
+craft_send(struct x *x, size_t upto)
+{
+	while (craft_off < upto) {
+		size_t k = upto - craft_off < craft_seg ? upto - craft_off : craft_seg;
+
+		h_send_data(x->h, rec + craft_off, (uint32_t)k);
+		craft_off += k;
+		if (craft_seg == 1)
+			pump(x);          /* dp reads each tiny segment as it comes */
+	}
+}
+
+/* ... which craft_rest() sends */
+static void
+craft_rest(struct x *x)
+{
+	craft_send(x, craft_len);
+}
+
+/* One record as the peer: outer type, TLSInnerPlaintext = pt, then the
+ * content type (none when type is 0), then pad zeros; AES-128-GCM under
+ * the peer's key at sequence seq; the tag's first byte flipped when bad;
+ * onto dp's TCP in segments of 700 bytes (records span segments). */
+static void
+craft(struct x *x, uint8_t outer, const uint8_t *pt, size_t n, uint8_t type, size_t pad,
+      uint64_t seq, bool bad)
+{
+	uint8_t key[16], iv[12];
+	size_t inner = n + (type != 0) + pad;
+	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+	int outl;
+
+	assert_int_equal(peer_secret_len, 32);
+	assert_true(inner <= 16384 + 256);
+	expand_label("key", key, sizeof(key));
+	expand_label("iv", iv, sizeof(iv));
+	for (unsigned int i = 0; i < 8; i++)
+		iv[4 + i] ^= (uint8_t)(seq >> (56 - 8 * i));
+	rec[0] = outer;
+	rec[1] = 3;
+	rec[2] = 3;
+	rec[3] = (uint8_t)((inner + 16) >> 8);
+	rec[4] = (uint8_t)(inner + 16);
+	if (n > 0)
+		memcpy(rec + 5, pt, n);
+	if (type != 0)
+		rec[5 + n] = type;
+	memset(rec + 5 + n + (type != 0), 0, pad);
+	assert_int_equal(EVP_EncryptInit_ex(ctx, EVP_aes_128_gcm(), NULL, key, iv), 1);
+	assert_int_equal(EVP_EncryptUpdate(ctx, NULL, &outl, rec, 5), 1);
+	assert_int_equal(EVP_EncryptUpdate(ctx, rec + 5, &outl, rec + 5, (int)inner), 1);
+	assert_int_equal(EVP_EncryptFinal_ex(ctx, rec + 5 + inner, &outl), 1);
+	assert_int_equal(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, 16, rec + 5 + inner), 1);
+	EVP_CIPHER_CTX_free(ctx);
+	if (bad)
+		rec[5 + inner] ^= 0x01;
+	craft_off = 0;
+	craft_len = 5 + inner + 16;
+	craft_send(x, craft_len - craft_hold);
+}
+
+/* A TLS 1.3 server leg up on dp's records, its client (the peer) on
+ * TLS_AES_128_GCM_SHA256 with its secret logged. */
+static void
+rec_leg_up(struct x *x)
+{
+	struct tls_leg_params p = params(cert_b, CERTFP_SHA256);
+
+	x_new(x, false);
+	peer_new(x, false, cert_b, key_b, TLS1_3_VERSION);
+	SSL_CTX_set_keylog_callback(x->pctx, peer_keylog);
+	assert_int_equal(SSL_set_ciphersuites(x->peer, "TLS_AES_128_GCM_SHA256"), 1);
+	peer_secret_len = 0;
+	h_open_passive(x->h);
+	x->xp = tls_conn_start(x->w, x->h->id, TLS_ROLE_SERVER, &p);
+	assert_ptr_equal(x->xp, &dp_xprt_tls);
+	PUMP_UNTIL(x, ev.handshakes > 0 && x->peer_done);
+	assert_int_equal(ev.why, TLS_FAIL_NONE);
+	assert_int_equal(ctr("record_layer_dp_receive"), 1);
+	assert_int_equal(ctr("record_layer_dp_send"), 1);
+}
+
+/* Padding, records of 16 KB over 700-byte segments, a KeyUpdate asked
+ * for both ways, close_notify: OpenSSL's own peer against dp's records. */
+static void
+test_tls_xprt_dp_records(void **state)
+{
+	static uint8_t big[40000];
+	uint8_t buf[4096];
+	size_t n, total = 0;
+	struct rte_mbuf *m;
+	struct x x;
+
+	(void)state;
+	rec_leg_up(&x);
+	/* records padded to 256 bytes (RFC 8446 §5.4) */
+	SSL_set_block_padding(x.peer, 256);
+	assert_int_equal(SSL_write_ex(x.peer, "padded", 6, &n), 1);
+	PUMP_UNTIL(&x, x.ngot >= 6);
+	assert_int_equal(x.ngot, 6);
+	assert_memory_equal(x.got, "padded", 6);
+	SSL_set_block_padding(x.peer, 0);
+	/* 40,000 bytes: three records, each across many segments */
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)(i * 7 + 3);
+	x.ngot = 0;
+	SSL_set_mode(x.peer, SSL_MODE_ENABLE_PARTIAL_WRITE);
+	for (size_t off = 0; off < sizeof(big);) {
+		/* (the peer's BIO pair holds one record: pumped between) */
+		if (SSL_write_ex(x.peer, big + off, sizeof(big) - off, &n) == 1) {
+			off += n;
+			continue;
+		}
+		assert_int_equal(SSL_get_error(x.peer, 0), SSL_ERROR_WANT_WRITE);
+		ERR_clear_error();
+		pump(&x);
+	}
+	PUMP_UNTIL(&x, x.ngot >= sizeof(big));
+	assert_int_equal(x.ngot, sizeof(big));
+	assert_memory_equal(x.got, big, sizeof(big));
+	/* the peer's KeyUpdate asking for ours: data after it both ways */
+	assert_int_equal(SSL_key_update(x.peer, SSL_KEY_UPDATE_REQUESTED), 1);
+	x.ngot = 0;
+	data_both_ways(&x);
+	assert_int_equal(ctr("key_updates_received"), 1);
+	assert_int_equal(ctr("key_updates_sent"), 1);
+	/* and ours turns again when the peer asks again */
+	assert_int_equal(SSL_key_update(x.peer, SSL_KEY_UPDATE_REQUESTED), 1);
+	x.ngot = 0;
+	data_both_ways(&x);
+	assert_int_equal(ctr("key_updates_received"), 2);
+	assert_int_equal(ctr("key_updates_sent"), 2);
+	/* a 16 KB write from dp: one record */
+	m = h_mbuf(1500, 1);
+	for (int i = 0; i < 11; i++)
+		rte_pktmbuf_chain(m, h_mbuf(1500, (uint8_t)(i + 2)));
+	assert_int_equal(x.xp->snd_buf(x.w, x.h->id, m), 18000);
+	for (int i = 0; i < 2000 && total < 18000; i++) {
+		pump(&x);
+		while (total < 18000 && SSL_read_ex(x.peer, buf, sizeof(buf), &n) == 1)
+			total += n;
+		ERR_clear_error();
+	}
+	assert_int_equal(total, 18000);
+	assert_int_equal(x.rcv_rc, 0);
+	/* the peer's close_notify: the end of the stream */
+	SSL_shutdown(x.peer);
+	PUMP_UNTIL(&x, x.dp_eof);
+	assert_true(x.dp_eof);
+	assert_int_equal(x.rcv_rc, 0);
+	assert_int_equal(ctr("close_notify_received"), 1);
+	assert_true(tls_conn_close_notified(x.w, x.h->id));
+	x_free(&x);
+}
+
+/* Records OpenSSL would never send, crafted under the peer's key: what is
+ * allowed is read, what is not ends the connection with the right alert
+ * (RFC 8446 §5, §6), counted. */
+static void
+test_tls_xprt_dp_records_refused(void **state)
+{
+	static uint8_t big[16385];
+	static const uint8_t ku_a[2] = { 24, 0 }, ku_b[3] = { 0, 1, 0 };
+	static const uint8_t nst[8] = { 4, 0, 0, 4, 0, 0, 0, 0 };
+	static const uint8_t fatal[2] = { 2, 40 };
+	static const struct {
+		const char *what;
+		int alert;            /* dp's to the peer; -1: none (the peer's own) */
+	} cases[] = {
+		{ "a record of no content type (all zeros)", 10 },
+		{ "a KeyUpdate split across two records", 10 },
+		{ "a NewSessionTicket from a client", 10 },
+		{ "a header saying 16,641 bytes", 22 },
+		{ "16,385 bytes of plaintext", 22 },
+		{ "an unprotected record after the handshake", 10 },
+		{ "a record whose tag is wrong", 20 },
+		{ "the peer's fatal alert", -1 },
+	};
+	struct x x;
+
+	(void)state;
+	/* first what is allowed: an empty record, then one padded with 50
+	 * zeros, each at its sequence number */
+	rec_leg_up(&x);
+	craft(&x, 23, NULL, 0, 23, 0, 0, false);
+	craft(&x, 23, (const uint8_t *)"abc", 3, 23, 50, 1, false);
+	PUMP_UNTIL(&x, x.ngot >= 3 || x.rcv_rc != 0);
+	assert_int_equal(x.rcv_rc, 0);
+	assert_int_equal(x.ngot, 3);
+	assert_memory_equal(x.got, "abc", 3);
+	/* a 16 KB record in 1-byte TCP segments: read whole, and what waits
+	 * for the record's end holds full mbufs, not one a byte */
+	{
+		unsigned int base = rte_mempool_in_use_count(h_pool()), most = 0;
+
+		memset(big, 'y', 16000);
+		craft_seg = 1;
+		craft_hold = 1;           /* all but the last byte, pumped */
+		craft(&x, 23, big, 16000, 23, 0, 2, false);
+		PUMP_UNTIL(&x, false);
+		most = rte_mempool_in_use_count(h_pool());
+		print_message("# a 16 KB record in 1-byte segments, its last byte held back: "
+			      "%u mbufs in use (%u before)\n", most, base);
+		assert_true(most < base + 100);
+		craft_hold = 0;
+		craft_rest(&x);
+		craft_seg = 700;
+		PUMP_UNTIL(&x, x.ngot >= 3 + 16000 || x.rcv_rc != 0);
+		assert_int_equal(x.rcv_rc, 0);
+		assert_int_equal(x.ngot, 3 + 16000);
+		assert_memory_equal(x.got + 3, big, 16000);
+	}
+	/* 32 empty records in a row are allowed (then data), a 33rd is not */
+	for (uint64_t q = 3; q < 3 + 32; q++)
+		craft(&x, 23, NULL, 0, 23, 0, q, false);
+	craft(&x, 23, (const uint8_t *)"d", 1, 23, 0, 35, false);
+	PUMP_UNTIL(&x, x.ngot >= 3 + 16000 + 1 || x.rcv_rc != 0);
+	assert_int_equal(x.rcv_rc, 0);
+	for (uint64_t q = 36; q < 36 + 33; q++)
+		craft(&x, 23, NULL, 0, 23, 0, q, false);
+	PUMP_UNTIL(&x, x.rcv_rc != 0 && x.peer_alert != 0);
+	assert_int_equal(x.rcv_rc, -EPROTO);
+	assert_int_equal(x.peer_alert, 10);
+	x_free(&x);
+
+	for (unsigned int c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		uint64_t bad0;
+
+		print_message("# %s\n", cases[c].what);
+		rec_leg_up(&x);
+		bad0 = ctr("bad_record");
+		switch (c) {
+		case 0:
+			craft(&x, 23, NULL, 0, 0, 30, 0, false);
+			break;
+		case 1:
+			craft(&x, 23, ku_a, sizeof(ku_a), 22, 0, 0, false);
+			craft(&x, 23, ku_b, sizeof(ku_b), 22, 0, 1, false);
+			break;
+		case 2:
+			craft(&x, 23, nst, sizeof(nst), 22, 0, 0, false);
+			break;
+		case 3: {
+			static const uint8_t h[8] = { 23, 3, 3, 0x41, 0x01, 0, 0, 0 };
+
+			h_send_data(x.h, h, sizeof(h));
+			break;
+		}
+		case 4:
+			memset(big, 'x', sizeof(big));
+			craft(&x, 23, big, sizeof(big), 23, 0, 0, false);
+			break;
+		case 5: {
+			static const uint8_t a[7] = { 21, 3, 3, 0, 2, 1, 0 };
+
+			h_send_data(x.h, a, sizeof(a));
+			break;
+		}
+		case 6:
+			craft(&x, 23, (const uint8_t *)"abc", 3, 23, 0, 0, true);
+			break;
+		default:
+			craft(&x, 23, fatal, sizeof(fatal), 21, 0, 0, false);
+			break;
+		}
+		PUMP_UNTIL(&x, x.rcv_rc != 0 && (cases[c].alert < 0 || x.peer_alert != 0));
+		assert_int_equal(x.rcv_rc, -EPROTO);
+		assert_int_equal(x.ngot, 0);
+		if (cases[c].alert >= 0) {
+			assert_int_equal(x.peer_alert, cases[c].alert);
+			assert_int_equal(ctr("bad_record"), bad0 + 1);
+		} else {
+			assert_int_equal(x.peer_alert, 0);
+			assert_int_equal(ctr("alert_received"), 1);
+		}
+		x_free(&x);
+	}
+}
+
 int
 main(void)
 {
@@ -802,6 +1142,8 @@ main(void)
 		cmocka_unit_test(test_tls_xprt_async_provider_parks_and_resumes),
 		cmocka_unit_test(test_tls_xprt_start_refusals),
 		cmocka_unit_test(test_tls_xprt_handshake_budget_defers),
+		cmocka_unit_test(test_tls_xprt_dp_records),
+		cmocka_unit_test(test_tls_xprt_dp_records_refused),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
