@@ -27,73 +27,13 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "ossl_heap.h"
 #include "tls_ctx.h"
 #include "tp_conf_types.h"
 
 static char dir[64];
 static char cert[128], key[128], cert2[128], key2[128], junk[128];
 static char err[768];
-
-/* ---- heap accounting: bytes live that server-side calls allocated ---- */
-
-struct hdr {
-	size_t n;
-	size_t counted;
-};
-
-static int counting;
-static long long live_bytes;
-
-static void *
-cnt_malloc(size_t n, const char *file, int line)
-{
-	struct hdr *h = malloc(sizeof(*h) + n);
-
-	(void)file;
-	(void)line;
-	if (h == NULL)
-		return NULL;
-	h->n = n;
-	h->counted = (size_t)counting;
-	if (counting)
-		live_bytes += (long long)n;
-	return h + 1;
-}
-
-static void
-cnt_free(void *p, const char *file, int line)
-{
-	struct hdr *h;
-
-	(void)file;
-	(void)line;
-	if (p == NULL)
-		return;
-	h = (struct hdr *)p - 1;
-	if (h->counted)
-		live_bytes -= (long long)h->n;
-	free(h);
-}
-
-static void *
-cnt_realloc(void *p, size_t n, const char *file, int line)
-{
-	struct hdr *h;
-
-	if (p == NULL)
-		return cnt_malloc(n, file, line);
-	h = (struct hdr *)p - 1;
-	if (h->counted)
-		live_bytes -= (long long)h->n;
-	h = realloc(h, sizeof(*h) + n);
-	if (h == NULL)
-		return NULL;
-	h->n = n;
-	h->counted = (size_t)counting;
-	if (counting)
-		live_bytes += (long long)n;
-	return h + 1;
-}
 
 /* ---- fixtures ---------------------------------------------------------- */
 
@@ -180,9 +120,9 @@ pair_new(struct pair *p, SSL_CTX *sctx, SSL_CTX *cctx, const char *sni,
 	BIO *bs, *bc;
 
 	assert_int_equal(BIO_new_bio_pair(&bs, 0, &bc, 0), 1);
-	counting = 1;
+	ossl_heap_counting = 1;
 	p->s = SSL_new(sctx);
-	counting = 0;
+	ossl_heap_counting = 0;
 	p->c = SSL_new(cctx);
 	assert_non_null(p->s);
 	assert_non_null(p->c);
@@ -211,9 +151,9 @@ pair_handshake(struct pair *p)
 				return 0;
 		}
 		if (sd != 1) {
-			counting = 1;
+			ossl_heap_counting = 1;
 			sd = SSL_do_handshake(p->s);
-			counting = 0;
+			ossl_heap_counting = 0;
 			e = SSL_get_error(p->s, sd);
 			if (sd != 1 && e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)
 				return 0;
@@ -225,9 +165,9 @@ pair_handshake(struct pair *p)
 static void
 pair_free(struct pair *p)
 {
-	counting = 1;
+	ossl_heap_counting = 1;
 	SSL_free(p->s);
-	counting = 0;
+	ossl_heap_counting = 0;
 	SSL_free(p->c);
 	ERR_clear_error();
 }
@@ -488,19 +428,19 @@ conn_bytes(SSL_CTX *s, SSL_CTX *c, int version)
 	static const char msg[] = "\x00\x01\x00\x00\x21\x12\xa4\x42 twelve bytes";
 	char buf[64];
 	struct pair p;
-	long long base = live_bytes, used;
+	long long base = ossl_heap_live, used;
 	size_t n;
 
 	(void)version;
 	pair_new(&p, s, c, NULL, NULL);
 	assert_int_equal(pair_handshake(&p), 1);
 	assert_int_equal(SSL_write_ex(p.c, msg, sizeof(msg), &n), 1);
-	counting = 1;
+	ossl_heap_counting = 1;
 	assert_int_equal(SSL_read_ex(p.s, buf, sizeof(buf), &n), 1);
 	assert_int_equal(SSL_write_ex(p.s, buf, n, &n), 1);
-	counting = 0;
+	ossl_heap_counting = 0;
 	assert_int_equal(SSL_read_ex(p.c, buf, sizeof(buf), &n), 1);
-	used = live_bytes - base;
+	used = ossl_heap_live - base;
 	pair_free(&p);
 	return used;
 }
@@ -549,7 +489,7 @@ main(void)
 	};
 
 	/* before OpenSSL allocates anything */
-	if (!CRYPTO_set_mem_functions(cnt_malloc, cnt_realloc, cnt_free))
+	if (!ossl_heap_install())
 		return 1;
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
