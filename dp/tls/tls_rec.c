@@ -532,9 +532,19 @@ tls_rec_bio_write(struct tls_conn *c, const void *in, size_t len)
 	uint8_t type = r->tx_type;
 
 	r->tx_type = RT_APPDATA;
-	if (len > PLAIN_MAX)
+	if (len > PLAIN_MAX || !seal_flat(c, type, in, (uint32_t)len))
 		return false;
-	return seal_flat(c, type, in, (uint32_t)len);
+	/* OpenSSL's own KeyUpdate (when receiving is OpenSSL's and the peer
+	 * asked for ours): OpenSSL 3.0 turns its sending key without telling
+	 * the BIO, so ours turns here, after the message (§4.6.3) */
+	if (type == RT_HANDSHAKE && len == 5 && ((const uint8_t *)in)[0] == HS_KEY_UPDATE) {
+		if (!dir_update(c->w->tls, r, &r->tx, 1)) {
+			r->tx_dead = 1;
+			return false;
+		}
+		c->w->tls->ctr[TLS_CTR_KEY_UPDATE_SENT]++;
+	}
+	return true;
 }
 
 uint32_t

@@ -238,12 +238,14 @@ answered() {   # answered FILE: Binding success responses in s_client's output
   python3 -c 'import re,sys; print(len(re.findall(rb"\x01\x01..\x21\x12\xa4\x42", open(sys.argv[1],"rb").read(), re.S)))' "$1"
 }
 keyupdate_session() {   # keyupdate_session SUITE OUT
-  (sleep 0.5; binding; sleep 0.5; echo K; sleep 0.5; binding; sleep 0.7) |
+  (sleep 0.4; binding; sleep 0.3; echo K; sleep 0.3; binding; sleep 0.5) |
     ip netns exec "$TP_NS_C" timeout 10 openssl s_client -tls1_3 -ciphersuites "$1" \
       -connect 10.210.0.1:5349 >"$2" 2>&1
 }
-ours=1; [ -n "$offload" ] && ours=0
-for suite in TLS_AES_128_GCM_SHA256 TLS_AES_256_GCM_SHA384 TLS_CHACHA20_POLY1305_SHA256; do
+ours=1; suites="TLS_AES_128_GCM_SHA256 TLS_AES_256_GCM_SHA384 TLS_CHACHA20_POLY1305_SHA256"
+# (with the offload: OpenSSL's records, one suite is enough)
+[ -n "$offload" ] && ours=0 && suites=TLS_AES_128_GCM_SHA256
+for suite in $suites; do
   snap
   keyupdate_session $suite "$TP_TMP/ku.$suite.out"
   tls_now
