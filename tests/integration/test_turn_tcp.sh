@@ -47,9 +47,12 @@ uclient() {
 V4="-e 10.211.0.2 10.210.0.1"
 uclient "TCP, 50 sessions over channels" -u test -w test -m 50 -c -n 10 -l 120 $V4
 uclient "TCP, 50 sessions over send indications" -u test -w test -m 50 -c -n 10 -l 120 -s $V4
-uclient "TCP on port 80, 10 sessions over channels" -u test -w test -m 10 -c -n 10 -p 80 $V4
-uclient "TCP over IPv6 (client and relayed address)" -u test -w test -m 4 -c -n 10 -x \
-  -e fd00:211::2 fd00:210::1
+# two small independent batches at once (lib/uclient.sh)
+tp_uclient_bg "TCP on port 80, 10 sessions over channels" 90 -t -r 3480 \
+  -u test -w test -m 10 -c -n 10 -p 80 $V4
+tp_uclient_bg "TCP over IPv6 (client and relayed address)" 90 -t -r 3480 \
+  -u test -w test -m 4 -c -n 10 -x -e fd00:211::2 fd00:210::1
+tp_uclient_judge
 
 # Framing, with our own client (lib/turnclient.py): frames cut into
 # pieces of 1, 3 and 7 bytes (each its own segment), and many frames in

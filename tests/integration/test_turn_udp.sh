@@ -30,9 +30,15 @@ uclient() {
 
 uclient "50 sessions over channels" -u test -w test -m 50 -c -n 10 -l 120
 uclient "50 sessions over send indications" -u test -w test -m 50 -c -n 10 -l 120 -s
-uclient "TURN REST API credential" -W test-secret -u resty -m 4 -c -n 10
-uclient "IPv6 relayed address (-x)" -u test -w test -m 4 -c -n 10 -x -e fd00:211::2
-uclient "RTP and RTCP allocations per client (no -c)" -u test -w test -m 4 -n 10
+# three small independent batches at once (lib/uclient.sh)
+uclient_bg() {
+  local what=$1; shift
+  tp_uclient_bg "$what" 60 -e 10.211.0.2 -r 3480 "$@" 10.210.0.1
+}
+uclient_bg "TURN REST API credential" -W test-secret -u resty -m 4 -c -n 10
+uclient_bg "IPv6 relayed address (-x)" -u test -w test -m 4 -c -n 10 -x -e fd00:211::2
+uclient_bg "RTP and RTCP allocations per client (no -c)" -u test -w test -m 4 -n 10
+tp_uclient_judge
 
 # Operators add and remove users and REST secrets at run time.
 tp_check "turnpikectl users add" tp_ctl users add newbie s3cret

@@ -17,6 +17,13 @@ tp_uclient() {
   local out rc t0=$SECONDS
   out=$(ip netns exec "$TP_NS_C" timeout "$secs" turnutils_uclient "$@" 2>&1)
   rc=$?
+  tp_uclient_verdict "$what" "$out" "$rc" "$t0"
+}
+
+# tp_uclient_verdict WHAT OUTPUT RC T0: tp_uclient's summary and verdict
+# for a run's output and exit code (T0: $SECONDS when it started).
+tp_uclient_verdict() {
+  local what=$1 out=$2 rc=$3 t0=$4
   echo "$out" | grep -E 'Total (transmit|lost)|tot_send_msgs|tot_recv_msgs|Average round trip' |
     sed 's/^/# /' | tail -n 4
   local sent recv lost
@@ -40,4 +47,29 @@ tp_uclient() {
     $TP_UCLIENT_ON_FAIL
   fi
   return 1
+}
+
+# tp_uclient_bg WHAT TIMEOUT ARGS...: the same run, started in the
+# background; tp_uclient_judge waits for every one started and judges
+# each, in the order started. For small independent batches: a batch
+# takes some 6 s of turnutils_uclient's own pacing whatever its size,
+# so three at once cost what one does.
+TP_UCLIENT_BG=()
+tp_uclient_bg() {
+  local what=$1 secs=$2; shift 2
+  local f="$TP_TMP/uclient.bg.${#TP_UCLIENT_BG[@]}"
+  ( ip netns exec "$TP_NS_C" timeout "$secs" turnutils_uclient "$@" >"$f.out" 2>&1
+    echo $? >"$f.rc" ) &
+  TP_UCLIENT_BG+=("$!|$f|$SECONDS|$what")
+}
+tp_uclient_judge() {
+  local e pid f t0 what rc=0
+  for e in "${TP_UCLIENT_BG[@]}"; do
+    IFS='|' read -r pid f t0 what <<<"$e"
+    wait "$pid"
+    tp_uclient_verdict "$what" "$(cat "$f.out")" "$(cat "$f.rc" 2>/dev/null || echo 255)" \
+      "$t0" || rc=1
+  done
+  TP_UCLIENT_BG=()
+  return $rc
 }
