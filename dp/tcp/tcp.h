@@ -17,6 +17,8 @@
 #ifndef DP_TCP_H
 #define DP_TCP_H
 
+#include <rte_mbuf.h>
+
 #include "tcp_types.h"
 
 /* ---- names --------------------------------------------------------------- */
@@ -152,6 +154,36 @@ uint32_t tcp_send_space(struct tcp_stack *ts, tcp_id_t id);
  */
 int tcp_recv(struct tcp_stack *ts, tcp_id_t id, struct rte_mbuf **out,
 	     uint32_t max);
+
+/*
+ * tcp_recv()'s rule for what one read takes, for any list of segments
+ * (nb_segs 1 each, linked by next; dp/tls holds its opened records so):
+ * whole segments from *list while they fit in max, at least the first,
+ * at most UINT16_MAX. Returns them as a chain (pkt_len, nb_segs set),
+ * its length in *len and segments in *nseg; *list is left at the rest.
+ * *list must not be NULL.
+ */
+static inline struct rte_mbuf *
+tcp_chain_take(struct rte_mbuf **list, uint32_t max, uint32_t *len, uint16_t *nseg)
+{
+	struct rte_mbuf *head = *list, *m = head, *last = NULL;
+	uint32_t total = 0;
+	uint16_t n = 0;
+
+	while (m != NULL && n < UINT16_MAX && (total == 0 || total + m->data_len <= max)) {
+		total += m->data_len;
+		last = m;
+		m = m->next;
+		n++;
+	}
+	*list = m;
+	last->next = NULL;
+	head->pkt_len = total;
+	head->nb_segs = n;
+	*len = total;
+	*nseg = n;
+	return head;
+}
 
 /* Send FIN after the queued data; receiving goes on (half-close). */
 int tcp_shutdown(struct tcp_stack *ts, tcp_id_t id);

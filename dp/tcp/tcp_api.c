@@ -234,7 +234,7 @@ int
 tcp_recv(struct tcp_stack *ts, tcp_id_t id, struct rte_mbuf **out, uint32_t max)
 {
 	struct tcp_conn *c = tcp_conn_get(ts, id);
-	struct rte_mbuf *m, *last = NULL, *head;
+	struct rte_mbuf *head;
 	uint32_t total = 0;
 	uint16_t nseg = 0;
 
@@ -251,20 +251,9 @@ tcp_recv(struct tcp_stack *ts, tcp_id_t id, struct rte_mbuf **out, uint32_t max)
 	if (max > INT_MAX)
 		max = INT_MAX;
 	/* Whole mbuf segments: at least the first, then while they fit. */
-	head = m = c->rcv_head;
-	while (m != NULL && nseg < UINT16_MAX &&
-	       (total == 0 || total + m->data_len <= max)) {
-		total += m->data_len;
-		last = m;
-		m = m->next;
-		nseg++;
-	}
-	c->rcv_head = m;
-	if (m == NULL)
+	head = tcp_chain_take(&c->rcv_head, max, &total, &nseg);
+	if (c->rcv_head == NULL)
 		c->rcv_tail = NULL;
-	last->next = NULL;
-	head->pkt_len = total;
-	head->nb_segs = nseg;
 	c->rcv_queued -= total;
 	ts->held -= total;
 	c->cold.rcv_segs = (uint16_t)(c->cold.rcv_segs - nseg);

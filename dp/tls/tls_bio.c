@@ -41,34 +41,7 @@ bio_write(BIO *b, const char *in, size_t len, size_t *written)
 		*written = len;
 		return 1;
 	}
-	while (done < len) {
-		struct rte_mbuf *t = c->tx_tail;
-		uint16_t room = t != NULL ? rte_pktmbuf_tailroom(t) : 0;
-		size_t take;
-
-		if (room == 0) {
-			struct rte_mbuf *m = dp_alloc(c->w);
-
-			if (m == NULL) {
-				c->w->tls->ctr[TLS_CTR_NO_MBUF]++;
-				break;
-			}
-			if (t == NULL) {
-				c->tx = m;
-			} else {
-				t->next = m;
-				c->tx->nb_segs++;
-			}
-			c->tx_tail = t = m;
-			room = rte_pktmbuf_tailroom(t);
-		}
-		take = len - done < room ? len - done : room;
-		memcpy(rte_pktmbuf_mtod_offset(t, char *, t->data_len), in + done, take);
-		t->data_len = (uint16_t)(t->data_len + take);
-		c->tx->pkt_len += (uint32_t)take;
-		c->tx_len += (uint32_t)take;
-		done += take;
-	}
+	done = tls_tx_put(c, NULL, (const uint8_t *)in, (uint32_t)len);
 	*written = done;
 	return done > 0 ? 1 : 0;
 }

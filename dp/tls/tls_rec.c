@@ -274,11 +274,14 @@ nonce_of(const struct tls_rec_dir *d, uint8_t nonce[12])
 
 /* ---- sealing ----------------------------------------------------------- */
 
-/* len bytes onto c's tx, encrypted through ctx or (ctx NULL) copied. */
-static bool
-tx_put(struct tls_conn *c, EVP_CIPHER_CTX *ctx, const uint8_t *in, uint32_t len)
+/* len bytes onto c's tx (tls_rec.h): the bytes put, len unless out of
+ * mbufs or the cipher failed. */
+uint32_t
+tls_tx_put(struct tls_conn *c, EVP_CIPHER_CTX *ctx, const uint8_t *in, uint32_t len)
 {
-	while (len > 0) {
+	uint32_t done = 0;
+
+	while (done < len) {
 		struct rte_mbuf *t = c->tx_tail;
 		uint16_t room = t != NULL ? rte_pktmbuf_tailroom(t) : 0;
 		uint8_t *dst;
@@ -290,7 +293,7 @@ tx_put(struct tls_conn *c, EVP_CIPHER_CTX *ctx, const uint8_t *in, uint32_t len)
 
 			if (m == NULL) {
 				c->w->tls->ctr[TLS_CTR_NO_MBUF]++;
-				return false;
+				break;
 			}
 			if (t == NULL) {
 				c->tx = m;
@@ -301,20 +304,25 @@ tx_put(struct tls_conn *c, EVP_CIPHER_CTX *ctx, const uint8_t *in, uint32_t len)
 			c->tx_tail = t = m;
 			room = rte_pktmbuf_tailroom(t);
 		}
-		take = len < room ? len : room;
+		take = len - done < room ? len - done : room;
 		dst = rte_pktmbuf_mtod_offset(t, uint8_t *, t->data_len);
 		if (ctx == NULL)
-			memcpy(dst, in, take);
-		else if (EVP_EncryptUpdate(ctx, dst, &outl, in, (int)take) != 1 ||
+			memcpy(dst, in + done, take);
+		else if (EVP_EncryptUpdate(ctx, dst, &outl, in + done, (int)take) != 1 ||
 			 (uint32_t)outl != take)
-			return false;
+			break;
 		t->data_len = (uint16_t)(t->data_len + take);
 		c->tx->pkt_len += take;
 		c->tx_len += take;
-		in += take;
-		len -= take;
+		done += take;
 	}
-	return true;
+	return done;
+}
+
+static inline bool
+tx_put(struct tls_conn *c, EVP_CIPHER_CTX *ctx, const uint8_t *in, uint32_t len)
+{
+	return tls_tx_put(c, ctx, in, len) == len;
 }
 
 /* Where c's tx ended before a seal: a seal that fails is cut back to it,
@@ -1131,7 +1139,7 @@ tls_rec_read(struct dp_worker *w, struct tls_conn *c, struct rte_mbuf **out, uin
 	struct tls_worker *tw = w->tls;
 	struct tls_rec *r = c->rec;
 	uint32_t limit = max < READ_AHEAD_MAX ? max : READ_AHEAD_MAX;
-	struct rte_mbuf *head, *m, *last = NULL;
+	struct rte_mbuf *head;
 	uint32_t total = 0;
 	uint16_t nseg = 0;
 
@@ -1160,20 +1168,9 @@ tls_rec_read(struct dp_worker *w, struct tls_conn *c, struct rte_mbuf **out, uin
 	}
 	if (r->plain != NULL) {
 		/* whole segments while they fit, at least one (tcp_recv's) */
-		head = m = r->plain;
-		while (m != NULL && nseg < UINT16_MAX &&
-		       (total == 0 || total + m->data_len <= max)) {
-			total += m->data_len;
-			last = m;
-			m = m->next;
-			nseg++;
-		}
-		r->plain = m;
-		if (m == NULL)
+		head = tcp_chain_take(&r->plain, max, &total, &nseg);
+		if (r->plain == NULL)
 			r->plain_tail = NULL;
-		last->next = NULL;
-		head->pkt_len = total;
-		head->nb_segs = nseg;
 		r->plain_len -= total;
 		r->plain_segs = (uint16_t)(r->plain_segs - nseg);
 		*out = head;

@@ -123,6 +123,13 @@ bool tls_rec_write(struct dp_worker *w, struct tls_conn *c, struct rte_mbuf *m);
 /* The records dp adds to len bytes of application data, at most. */
 uint32_t tls_rec_overhead(uint32_t len);
 
+/* len bytes of in appended to c's tx (mbufs of the worker's pool, as
+ * many as it takes), encrypted through ctx on the way, or copied when
+ * ctx is NULL (our BIO's writes before the hand-off). Returns the bytes
+ * put: len, or fewer when out of mbufs (counted) or the cipher failed. */
+uint32_t tls_tx_put(struct tls_conn *c, EVP_CIPHER_CTX *ctx, const uint8_t *in,
+		    uint32_t len);
+
 /* A connection's record state, freed and its keys wiped. */
 void tls_rec_free(struct tls_conn *c);
 

@@ -32,6 +32,7 @@
 #include <openssl/x509.h>
 
 #include "certfp.h"
+#include "ossl_heap.h"
 #include "tls_ctx.h"
 #include "tls_leg.h"
 #include "tp_conf_types.h"
@@ -113,67 +114,6 @@ fp_of(const char *path, enum certfp_alg alg)
 
 	assert_int_equal(certfp_of_pem_file(path, alg, &fp, err, sizeof(err)), 0);
 	return fp;
-}
-
-/* ---- heap accounting: bytes live that our side's calls allocated ------ */
-
-struct hdr {
-	size_t n;
-	size_t counted;
-};
-
-static int counting;
-static long long live_bytes;
-
-static void *
-cnt_malloc(size_t n, const char *file, int line)
-{
-	struct hdr *h = malloc(sizeof(*h) + n);
-
-	(void)file;
-	(void)line;
-	if (h == NULL)
-		return NULL;
-	h->n = n;
-	h->counted = (size_t)counting;
-	if (counting)
-		live_bytes += (long long)n;
-	return h + 1;
-}
-
-static void
-cnt_free(void *p, const char *file, int line)
-{
-	struct hdr *h;
-
-	(void)file;
-	(void)line;
-	if (p == NULL)
-		return;
-	h = (struct hdr *)p - 1;
-	if (h->counted)
-		live_bytes -= (long long)h->n;
-	free(h);
-}
-
-static void *
-cnt_realloc(void *p, size_t n, const char *file, int line)
-{
-	struct hdr *h;
-
-	if (p == NULL)
-		return cnt_malloc(n, file, line);
-	h = (struct hdr *)p - 1;
-	if (h->counted)
-		live_bytes -= (long long)h->n;
-	h = realloc(h, sizeof(*h) + n);
-	if (h == NULL)
-		return NULL;
-	h->n = n;
-	h->counted = (size_t)counting;
-	if (counting)
-		live_bytes += (long long)n;
-	return h + 1;
 }
 
 /* ---- the async provider, when there is one --------------------------- */
@@ -672,16 +612,16 @@ leg_bytes(SSL_CTX *ours, SSL_CTX *peer, enum tls_role role, const char *peer_cer
 {
 	static uint8_t big[16384], buf[16384];
 	struct tls_leg_params p = params1(fp_of(peer_cert, CERTFP_SHA256));
-	long long base = live_bytes, used;
+	long long base = ossl_heap_live, used;
 	struct tls_leg leg;
 	struct side o, q;
 	size_t n, got = 0;
 
 	memset(&o, 0, sizeof(o));
 	memset(&q, 0, sizeof(q));
-	counting = 1;
+	ossl_heap_counting = 1;
 	o.s = tls_leg_ssl_new(ours, role, &p, &leg);
-	counting = 0;
+	ossl_heap_counting = 0;
 	q.s = SSL_new(peer);
 	if (role == TLS_ROLE_CLIENT)
 		SSL_set_accept_state(q.s);
@@ -689,27 +629,27 @@ leg_bytes(SSL_CTX *ours, SSL_CTX *peer, enum tls_role role, const char *peer_cer
 		SSL_set_connect_state(q.s);
 	pair_bio(o.s, q.s);
 	for (int i = 0; i < 50 && !(o.done == 1 && q.done == 1); i++) {
-		counting = 1;
+		ossl_heap_counting = 1;
 		step(&o);
-		counting = 0;
+		ossl_heap_counting = 0;
 		step(&q);
 	}
 	assert_int_equal(o.done, 1);
 	assert_int_equal(q.done, 1);
 	assert_int_equal(SSL_write_ex(q.s, big, sizeof(big), &n), 1);
-	counting = 1;
+	ossl_heap_counting = 1;
 	while (got < sizeof(big) && SSL_read_ex(o.s, buf, sizeof(buf), &n) == 1)
 		got += n;
 	assert_int_equal(SSL_write_ex(o.s, big, sizeof(big), &n), 1);
-	counting = 0;
+	ossl_heap_counting = 0;
 	got = 0;
 	while (got < sizeof(big) && SSL_read_ex(q.s, buf, sizeof(buf), &n) == 1)
 		got += n;
 	assert_int_equal(got, sizeof(big));
-	used = live_bytes - base;
-	counting = 1;
+	used = ossl_heap_live - base;
+	ossl_heap_counting = 1;
 	SSL_free(o.s);
-	counting = 0;
+	ossl_heap_counting = 0;
 	SSL_free(q.s);
 	ERR_clear_error();
 	return used;
@@ -823,7 +763,7 @@ main(void)
 	int rc;
 
 	/* before OpenSSL allocates anything */
-	if (!CRYPTO_set_mem_functions(cnt_malloc, cnt_realloc, cnt_free))
+	if (!ossl_heap_install())
 		return 1;
 	if (so != NULL && so[0] != '\0') {
 		memset(&t, 0, sizeof(t));
