@@ -363,7 +363,12 @@ tp_check "no leg up within the setup time: released setup_timeout" gone st setup
 # ---- C. many at once ---------------------------------------------------------------
 $P python3 "$HERE/lib/agw_many.py" peer 10.211.0.2 6000 "$MANY" >"$TP_TMP/many.peer" 2>&1 &
 mpeer=$!
-sleep 0.3
+# the peer listens before the first context's client leg connects (a
+# fixed 0.3 s was not enough on a slow machine: 3 of 1000 refused)
+for _ in $(seq 1 100); do
+  $P ss -ltnH "sport = :6000" | grep -q . && break
+  sleep 0.1
+done
 tp_check "$MANY contexts created through cp's API" \
   python3 "$HERE/lib/agw_many.py" create "$TP_TMP/cp.sock" "$MANY" 10.211.0.2 6000 "$TP_TMP/many.ports"
 $C python3 "$HERE/lib/agw_many.py" client 10.210.0.1 "$TP_TMP/many.ports" "$TP_TMP/many.hold" \
