@@ -77,6 +77,7 @@ struct req_ctx {
 };
 
 void reply_error(struct req_ctx *r, uint16_t code, const struct stun_addr *aerr_for);
+void reply_error_why(struct req_ctx *r, uint16_t code, const char *why);
 void reply_begin(struct req_ctx *r, struct stun_builder *b, uint8_t *buf, size_t cap);
 void reply_finish(struct req_ctx *r, struct stun_builder *b);
 struct cp_alloc *need_alloc(struct req_ctx *r);

@@ -22,13 +22,22 @@
 void
 reply_error(struct req_ctx *r, uint16_t code, const struct stun_addr *aerr_for)
 {
+	(void)aerr_for;
+	reply_error_why(r, code, NULL);
+}
+
+/* The same, with a reason phrase of its own (RFC 8489 §14.8) where the
+ * code alone leaves a client or an operator guessing which rule refused
+ * (NULL: the code's standard phrase). */
+void
+reply_error_why(struct req_ctx *r, uint16_t code, const char *why)
+{
 	uint8_t buf[512];
 	struct stun_builder b;
 
-	(void)aerr_for;
 	stun_build_init(&b, buf, sizeof(buf),
 			stun_msg_type(r->req->method, STUN_CLASS_ERROR), r->req->tid);
-	stun_build_error(&b, code, NULL);
+	stun_build_error(&b, code, why);
 	if (code == STUN_ERR_UNKNOWN_ATTRIBUTE && r->req->nunknown > 0)
 		stun_build_u16list(&b, STUN_ATTR_UNKNOWN_ATTRIBUTES, r->req->unknown,
 				   r->req->nunknown);
@@ -643,9 +652,14 @@ do_channel_bind(struct req_ctx *r)
 	same = cpa_chan_find(a, ch);
 	by_peer = cpa_bind_find(a, &peer, true);
 	/* the number bound to another peer, or the peer to another number:
-	 * 400 */
+	 * 400, saying which (a client that picks its numbers at random, as
+	 * coturn's turnutils_uclient does from 0x4000-0x7FFF, hits the first
+	 * once in 16,384 second bindings: the phrase tells that apart from a
+	 * server fault) */
 	if (by_peer != same) {
-		reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
+		reply_error_why(r, STUN_ERR_BAD_REQUEST, same >= 0 ?
+				"Channel Number Bound To Another Peer" :
+				"Peer Bound To Another Channel Number");
 		return;
 	}
 	/* §12.2: the binding installs the permission as well. Both need room

@@ -1451,6 +1451,60 @@ test_alloc_channel_to_peer_port_0_is_400(void **state)
 				      -1, NULL, NULL, &o, &r), 0);
 }
 
+/* RFC 8656 §12.2: a number bound to another peer, and a peer bound to
+ * another number, are 400 each, and the reason phrase says which. The
+ * first is what coturn's turnutils_uclient meets when its random second
+ * number (0x4000-0x7FFF) repeats its first: tests/integration/lib's
+ * uclient wrapper reruns a batch on exactly this phrase. A rebinding of
+ * the same pair is a refresh (200). */
+static void
+test_alloc_channel_conflicts_say_which(void **state)
+{
+	struct stun_addr p1 = { .family = STUN_AF_IPV4, .port = 5000,
+				.ip = { 203, 0, 113, 1 } };
+	struct stun_addr p2 = p1;
+	struct alloc_opts o = { .peers = &p1, .npeers = 1, .channel = 0x5001 };
+	const struct stun_attr *e;
+	const char *why;
+	uint16_t code, len;
+	struct reply r;
+	char nonce[128];
+
+	(void)state;
+	p2.port = 5001;
+	conf.turn.channel_max = 0x7FFE;
+	assert_int_equal(allocate(0, 9500, "alice", -1, &r), 0);
+	nonce_for(0, 9500, nonce);
+	assert_int_equal(request_opts(0, STUN_METHOD_CHANNEL_BIND, 9500, "alice", nonce, -1,
+				      NULL, NULL, &o, &r), 0);
+	assert_int_equal(request_opts(0, STUN_METHOD_CHANNEL_BIND, 9500, "alice", nonce, -1,
+				      NULL, NULL, &o, &r), 0);
+	o.peers = &p2;   /* 0x5001 again, for another peer */
+	assert_int_equal(request_opts(0, STUN_METHOD_CHANNEL_BIND, 9500, "alice", nonce, -1,
+				      NULL, NULL, &o, &r), STUN_ERR_BAD_REQUEST);
+	e = stun_msg_find(&r.stun, STUN_ATTR_ERROR_CODE);
+	assert_non_null(e);
+	assert_int_equal(stun_attr_get_error(e, &code, &why, &len), 0);
+	assert_int_equal(len, strlen("Channel Number Bound To Another Peer"));
+	assert_memory_equal(why, "Channel Number Bound To Another Peer", len);
+	o.peers = &p1;   /* the first peer on another number */
+	o.channel = 0x5002;
+	assert_int_equal(request_opts(0, STUN_METHOD_CHANNEL_BIND, 9500, "alice", nonce, -1,
+				      NULL, NULL, &o, &r), STUN_ERR_BAD_REQUEST);
+	e = stun_msg_find(&r.stun, STUN_ATTR_ERROR_CODE);
+	assert_non_null(e);
+	assert_int_equal(stun_attr_get_error(e, &code, &why, &len), 0);
+	assert_int_equal(len, strlen("Peer Bound To Another Channel Number"));
+	assert_memory_equal(why, "Peer Bound To Another Channel Number", len);
+	/* a 400 for a malformed request keeps the standard phrase */
+	o.channel = 0x3FFF;
+	assert_int_equal(request_opts(0, STUN_METHOD_CHANNEL_BIND, 9500, "alice", nonce, -1,
+				      NULL, NULL, &o, &r), STUN_ERR_BAD_REQUEST);
+	e = stun_msg_find(&r.stun, STUN_ATTR_ERROR_CODE);
+	assert_int_equal(stun_attr_get_error(e, &code, &why, &len), 0);
+	assert_memory_equal(why, "Bad Request", len);
+}
+
 /* RFC 8489 §14.7: FINGERPRINT is optional; without it a request is
  * processed. (One that does not match is discarded by dp before it
  * reaches cp: dp/turn fingerprint_ok(), test_turn_hardening.) */
@@ -2166,6 +2220,7 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_relay_to_relay_peer_policy,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_channel_conflicts_say_which, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_channel_to_peer_port_0_is_400,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_channel_above_0x4fff_is_400_by_default,

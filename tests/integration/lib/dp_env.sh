@@ -29,6 +29,11 @@ tp_env_init() {
   trap 'exit 130' INT TERM
   [ "$(id -u)" -eq 0 ] || tp_die "integration tests need root (network namespaces, hugepages)"
   tp_python_pin "$TP_TMP"
+  # turnutils_uclient through lib/uclient-rerun (its channel draw)
+  mkdir -p "$TP_TMP/bin" &&
+    ln -sf "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/uclient-rerun" \
+      "$TP_TMP/bin/turnutils_uclient"
+  case ":$PATH:" in *":$TP_TMP/bin:"*) ;; *) PATH=$TP_TMP/bin:$PATH ;; esac
 }
 
 # tp_python_pin DIR: run the python3 that PATH names now, without asking
