@@ -155,8 +155,8 @@ tp_check "... released by close_notify or FIN, both legs down" gone tls2 'fin\|c
 # Every combination of the legs' TLS roles (none, server, client), each
 # with both TCP roles in turn over the nine: 1 MB each way, byte-exact.
 # Leg a faces the clients' namespace (dp 10.210.0.1, the far end
-# 10.210.0.2:5001), leg b the peers' (dp 10.211.0.1, the far end
-# 10.211.0.2:5000). A far end plays the TLS role opposite dp's, whatever
+# 10.210.0.2:5100+K), leg b the peers' (dp 10.211.0.1, the far end
+# 10.211.0.2:5200+K), K the combination's place: the nine run at once. A far end plays the TLS role opposite dp's, whatever
 # its TCP role (a connecting TLS server when dp's leg accepts and is the
 # TLS client), and presents its own certificate, checked by fingerprint.
 MX=1000000
@@ -175,24 +175,28 @@ leg_spec() {
   [ "$2" = none ] || s="$s,tls=$2,fp=$(fp "$5")"
   echo "$s"
 }
-# matrix TA LA TB LB: a context with those roles, MX bytes each way
+# matrix K TA LA TB LB: a context with those roles, MX bytes each way;
+# its far ends listen on ports 5100+K (leg a's) and 5200+K (leg b's), so
+# that the nine run at once (matrix_all)
 matrix() {
+  local k=$1; shift
   local ta=$1 la=$2 tb=$3 lb=$4 name="${MXTAG:-mx}-$1-$2-$3-$4" ea eb pids=() port ok=0
+  local pa=$((5100 + k)) pb=$((5200 + k))
   ea=$(end_args ue "$la"); eb=$(end_args peer "$lb")
   # both TLS: one end has to end first (close_notify once it has it all)
   [ "$la" != none ] && [ "$lb" != none ] && ea="$ea --close-when-received"
-  rm -f "$TP_TMP/ready-a" "$TP_TMP/ready-b"
-  [ "$ta" = client ] && { $C $S listen 10.210.0.2 5001 --bytes $MX --seed 1 --timeout 30 \
-    --ready "$TP_TMP/ready-a" $ea >"$TP_TMP/$name.a" 2>&1 & pids+=($!); }
-  [ "$tb" = client ] && { $P $S listen 10.211.0.2 5000 --bytes $MX --seed 2 --timeout 30 \
-    --ready "$TP_TMP/ready-b" $eb >"$TP_TMP/$name.b" 2>&1 & pids+=($!); }
-  for _ in $(seq 50); do
-    { [ "$ta" = server ] || [ -f "$TP_TMP/ready-a" ]; } &&
-      { [ "$tb" = server ] || [ -f "$TP_TMP/ready-b" ]; } && break
+  rm -f "$TP_TMP/$name.ready-a" "$TP_TMP/$name.ready-b"
+  [ "$ta" = client ] && { $C $S listen 10.210.0.2 $pa --bytes $MX --seed 1 --timeout 30 \
+    --ready "$TP_TMP/$name.ready-a" $ea >"$TP_TMP/$name.a" 2>&1 & pids+=($!); }
+  [ "$tb" = client ] && { $P $S listen 10.211.0.2 $pb --bytes $MX --seed 2 --timeout 30 \
+    --ready "$TP_TMP/$name.ready-b" $eb >"$TP_TMP/$name.b" 2>&1 & pids+=($!); }
+  for _ in $(seq 100); do
+    { [ "$ta" = server ] || [ -f "$TP_TMP/$name.ready-a" ]; } &&
+      { [ "$tb" = server ] || [ -f "$TP_TMP/$name.ready-b" ]; } && break
     sleep 0.1
   done
-  create "$name" --a "$(leg_spec "$ta" "$la" 10.210.0.1 10.210.0.2:5001 ue)" \
-    --b "$(leg_spec "$tb" "$lb" 10.211.0.1 10.211.0.2:5000 peer)" || { kill "${pids[@]}" 2>/dev/null; return 1; }
+  create "$name" --a "$(leg_spec "$ta" "$la" 10.210.0.1 10.210.0.2:$pa ue)" \
+    --b "$(leg_spec "$tb" "$lb" 10.211.0.1 10.211.0.2:$pb peer)" || { kill "${pids[@]}" 2>/dev/null; return 1; }
   if [ "$ta" = server ]; then
     port=$(j "$TP_TMP/$name.json" 'd["legs"][0]["local"].rsplit(":",1)[1]')
     $C $S connect 10.210.0.1 "$port" --bytes $MX --seed 1 --timeout 30 $ea >"$TP_TMP/$name.a" 2>&1 &
@@ -218,12 +222,27 @@ matrix() {
 COMBOS=("client none server none" "server none client server" "server none client client"
         "client server client none" "server server server server" "client server client client"
         "server client server none" "client client server server" "server client server client")
-for combo in "${COMBOS[@]}"; do
-  # shellcheck disable=SC2086
-  set -- $combo
-  tp_check "roles: leg a TCP $1 TLS $2, leg b TCP $3 TLS $4: 1 MB each way byte-exact, both legs down" \
-    matrix $combo
-done
+# matrix_all WHAT: the nine at once (each its own context and ports), then
+# judged one by one in order: "WHAT, roles: ...: byte-exact, both legs down"
+matrix_all() {
+  local what=$1 i=0 combo pids=() mb=$((MX / 1000000))
+  for combo in "${COMBOS[@]}"; do
+    # shellcheck disable=SC2086
+    ( matrix $i $combo >"$TP_TMP/matrix.$i.out" 2>&1; echo $? >"$TP_TMP/matrix.$i.rc" ) &
+    pids+=($!); i=$((i + 1))
+  done
+  wait "${pids[@]}"
+  i=0
+  for combo in "${COMBOS[@]}"; do
+    # shellcheck disable=SC2086
+    set -- $combo
+    cat "$TP_TMP/matrix.$i.out"
+    tp_check "${what}roles: leg a TCP $1 TLS $2, leg b TCP $3 TLS $4: $mb MB each way byte-exact, both legs down" \
+      test "$(cat "$TP_TMP/matrix.$i.rc" 2>/dev/null)" = 0
+    i=$((i + 1))
+  done
+}
+matrix_all ""
 
 # IPv6 on both legs (1 MB each way, plain)
 rm -f "$TP_TMP/ready"
@@ -416,12 +435,7 @@ tp_check "2% loss both ways, TLS to TLS: $MB MB each way byte-exact" \
 # the nine combinations of TLS roles again, through the loss, 2 MB each way
 MX=2000000 MXTAG=lmx
 MXA=$(shaof 1 "$MX"); MXB=$(shaof 2 "$MX")
-for combo in "${COMBOS[@]}"; do
-  # shellcheck disable=SC2086
-  set -- $combo
-  tp_check "2% loss, roles: leg a TCP $1 TLS $2, leg b TCP $3 TLS $4: 2 MB each way byte-exact, both legs down" \
-    matrix $combo
-done
+matrix_all "2% loss, "
 s1=$(tp_stats)
 lost=$(( $(tp_stat "$s1" drop_impair_loss) - $(tp_stat "$s0" drop_impair_loss) ))
 sw=$(tp_stats "splice worker=0"; tp_stats "splice worker=1")
