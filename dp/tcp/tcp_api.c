@@ -214,20 +214,69 @@ tcp_send_space(struct tcp_stack *ts, tcp_id_t id)
 }
 
 /* RFC 9293 §3.8.6.2.2: tell the peer when the window grew by
- * min(half the buffer, 2 * MSS) (Linux's choice of "a fraction"). */
+ * tcp_wnd_update_thresh(). A window the worker's cap keeps shut is
+ * listed instead, for tcp_cap_reopen(). */
 static void
 window_update(struct tcp_stack *ts, struct tcp_conn *c)
 {
-	uint32_t buf, thresh, old, now_wnd;
+	uint32_t old;
 
 	if (!tcp_state_synced(c->state) || (c->flags & TCP_CF_FIN_RCVD))
 		return;
-	buf = tcp_rcv_buf_of(ts, c);
-	thresh = buf / 2 < 2u * c->mss ? buf / 2 : 2u * c->mss;
 	old = tcp_seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
-	now_wnd = tcp_rcv_window(ts, c);
-	if (now_wnd >= old + thresh)
+	if (tcp_rcv_window(ts, c) >= old + tcp_wnd_update_thresh(ts, c))
 		tcp_send_ack(ts, c);
+	else if (ts->conf.max_held != 0 && old < tcp_wnd_update_thresh(ts, c) &&
+		 tcp_cap_binds(ts, c))
+		tcp_cap_shut_add(ts, c);
+}
+
+/* Windows the worker's cap (conf.max_held) shut (tcp_xmit() and
+ * window_update() list them, oldest first): an application reading one
+ * connection frees room that every other one's peer would learn of only
+ * from its zero-window probes, whose backoff (RFC 9293 §3.8.6.1) grows to
+ * a minute. Once a ms while any are listed (tcp_stack_set_time()), from
+ * the oldest: each whose window grew enough is sent a window update
+ * (counted), until what they were offered covers the room (not every
+ * peer at once: together they would send the room many times over, and
+ * the cap would drop it); at most TCP_CAP_WALK_MAX a ms. One the cap
+ * shuts still goes to the back; one it no longer shuts leaves (its own
+ * buffer, or its application's budget, reopen it as they do). */
+#define TCP_CAP_WALK_MAX 64u
+
+void
+tcp_cap_reopen(struct tcp_stack *ts)
+{
+	uint64_t room = tcp_held_room(ts), offered = 0;
+
+	ts->cap_walk_ms = ts->now;
+	if (room < 536u)                  /* (RFC 9293's default MSS) */
+		return;
+	for (unsigned int n = 0; n < TCP_CAP_WALK_MAX && ts->cap_head != 0 && offered < room;
+	     n++) {
+		struct tcp_conn *c = &ts->conns[ts->cap_head - 1];
+		uint32_t old, wnd, thresh;
+
+		tcp_cap_shut_del(ts, c);
+		if (c->flags & (TCP_CF_DEAD | TCP_CF_FIN_RCVD))
+			continue;
+		if (!tcp_state_synced(c->state)) {
+			tcp_cap_shut_add(ts, c);    /* (SYN_RCVD: once it is) */
+			continue;
+		}
+		old = tcp_seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+		thresh = tcp_wnd_update_thresh(ts, c);
+		if (old >= thresh)
+			continue;                 /* told since */
+		wnd = tcp_rcv_window(ts, c);
+		if (wnd >= old + thresh) {
+			tcp_send_ack(ts, c);
+			ts->ctr[TCP_CTR_HELD_WINDOW_REOPENED]++;
+			offered += wnd - old;
+		} else if (tcp_cap_binds(ts, c)) {
+			tcp_cap_shut_add(ts, c);
+		}
+	}
 }
 
 int

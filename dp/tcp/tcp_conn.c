@@ -283,6 +283,45 @@ tw_unlink(struct tcp_stack *ts, struct tcp_conn *c)
 	ts->ntw--;
 }
 
+/* Windows the worker's cap shut: a FIFO, so that room coming back
+ * reopens them (tcp_cap_reopen()), oldest first, without a walk over
+ * every connection. */
+void
+tcp_cap_shut_add(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	uint32_t s1 = tcp_conn_slot(ts, c) + 1;
+
+	if (c->flags & TCP_CF_CAP_SHUT)
+		return;
+	c->flags |= TCP_CF_CAP_SHUT;
+	c->cold.cap_prev = ts->cap_tail;
+	c->cold.cap_next = 0;
+	if (ts->cap_tail != 0)
+		ts->conns[ts->cap_tail - 1].cold.cap_next = s1;
+	else
+		ts->cap_head = s1;
+	ts->cap_tail = s1;
+}
+
+void
+tcp_cap_shut_del(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	uint32_t prev = c->cold.cap_prev, next = c->cold.cap_next;
+
+	if (!(c->flags & TCP_CF_CAP_SHUT))
+		return;
+	if (prev != 0)
+		ts->conns[prev - 1].cold.cap_next = next;
+	else
+		ts->cap_head = next;
+	if (next != 0)
+		ts->conns[next - 1].cold.cap_prev = prev;
+	else
+		ts->cap_tail = prev;
+	c->cold.cap_prev = c->cold.cap_next = 0;
+	c->flags &= ~TCP_CF_CAP_SHUT;
+}
+
 static void
 tw_recycle_oldest(struct tcp_stack *ts)
 {
@@ -410,6 +449,7 @@ conn_free(struct tcp_stack *ts, struct tcp_conn *c)
 	tcp_conn_flush(ts, c);
 	if (c->cold.tw_prev != 0 || ts->tw_head == slot + 1)
 		tw_unlink(ts, c);
+	tcp_cap_shut_del(ts, c);
 	if (c->flags & TCP_CF_SRC_COUNTED)
 		src_give(ts, c);
 	if ((c->flags & TCP_CF_SYN_QUEUED) && ts->listeners[c->listener].nsyn > 0)
@@ -626,7 +666,8 @@ tcp_conn_export(struct tcp_stack *ts, tcp_id_t id, struct tcp_conn *out)
 	*out = *c;
 	memset(&out->timer, 0, sizeof(out->timer));
 	out->flags &= ~(TCP_CF_IN_TABLE | TCP_CF_SRC_COUNTED | TCP_CF_SYN_QUEUED |
-			TCP_CF_BUSY | TCP_CF_DEAD);
+			TCP_CF_BUSY | TCP_CF_DEAD | TCP_CF_CAP_SHUT);
+	out->cold.cap_prev = out->cold.cap_next = 0;
 	/* the queues went with the copy: nothing of them is freed here */
 	ts->held -= (uint64_t)c->snd_queued + c->rcv_queued + c->cold.ooo_bytes;
 	c->snd_head = c->snd_tail = c->rcv_head = c->rcv_tail = c->ooo_head = NULL;
@@ -676,11 +717,13 @@ tcp_conn_import(struct tcp_stack *ts, const struct tcp_conn *in, int app, void *
 	*c = *in;
 	c->gen = gen;
 	c->timer = timer;
-	c->flags = (in->flags & ~(TCP_CF_BUSY | TCP_CF_DEAD | TCP_CF_APP_GONE)) |
+	c->flags = (in->flags & ~(TCP_CF_BUSY | TCP_CF_DEAD | TCP_CF_APP_GONE |
+				  TCP_CF_CAP_SHUT)) |
 		   TCP_CF_IN_TABLE | TCP_CF_APP_KNOWS;
 	c->app = (uint8_t)app;
 	c->app_arg = arg;
 	c->cold.tw_prev = c->cold.tw_next = 0;
+	c->cold.cap_prev = c->cold.cap_next = 0;
 	c->cold.budget = NULL;
 	ts->held += (uint64_t)c->snd_queued + c->rcv_queued + c->cold.ooo_bytes;
 	/* its deadlines as they were (a past one fires at the next tick) */

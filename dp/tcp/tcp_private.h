@@ -64,6 +64,29 @@ tcp_held_room(const struct tcp_stack *ts)
 	return ts->held < ts->conf.max_held ? ts->conf.max_held - ts->held : 0;
 }
 
+/* Would c offer more than room if the cap did not hold it back? */
+static inline bool
+tcp_cap_binds(const struct tcp_stack *ts, const struct tcp_conn *c)
+{
+	uint32_t held = c->rcv_queued + c->cold.ooo_bytes, buf = tcp_rcv_buf_of(ts, c);
+
+	return tcp_held_room(ts) < (uint64_t)(held < buf ? buf - held : 0);
+}
+
+/* RFC 9293 §3.8.6.2.2: a window that grew by this much is worth telling
+ * (min(half the buffer, 2 MSS): Linux's choice of "a fraction") */
+static inline uint32_t
+tcp_wnd_update_thresh(const struct tcp_stack *ts, const struct tcp_conn *c)
+{
+	uint32_t buf = tcp_rcv_buf_of(ts, c);
+
+	return buf / 2 < 2u * c->mss ? buf / 2 : 2u * c->mss;
+}
+
+/* The list of windows the cap shut (tcp_conn.c) */
+void tcp_cap_shut_add(struct tcp_stack *ts, struct tcp_conn *c);
+void tcp_cap_shut_del(struct tcp_stack *ts, struct tcp_conn *c);
+
 static inline uint64_t
 tcp_held_wake(const struct tcp_stack *ts)
 {

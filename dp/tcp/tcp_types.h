@@ -206,6 +206,7 @@ struct tcp_cc_ops {
 #define TCP_CF_SRC_COUNTED 0x00100000u  /* counted in the per-source table */
 #define TCP_CF_SACK_RECOV  0x00200000u  /* the recovery is RFC 6675's */
 #define TCP_CF_HELD_WAIT   0x00400000u  /* a send met the stack's cap */
+#define TCP_CF_CAP_SHUT    0x00800000u  /* the cap shut its window: on ts->cap_head */
 
 /* The three deadlines that share a connection's one wheel timer. */
 enum tcp_timer {
@@ -263,6 +264,7 @@ struct tcp_conn_cold {
 	uint32_t ooo_bytes;      /* payload held out of order */
 	uint32_t max_snd_wnd;    /* RFC 5961 §5.2 MAX.SND.WND */
 	uint32_t tw_prev, tw_next;   /* TIME_WAIT FIFO, slot + 1; 0: none */
+	uint32_t cap_prev, cap_next; /* windows the cap shut, slot + 1; 0: none */
 	uint32_t peer_mss;       /* from the SYN, 536 when absent */
 	uint32_t sack_last;      /* start of the latest out-of-order arrival */
 	uint32_t cc_epoch;       /* ms, congestion control's epoch (CUBIC) */
@@ -461,6 +463,10 @@ struct tcp_stack {
 	uint8_t cc_default;          /* for new connections */
 
 	uint64_t held;               /* payload bytes held (conf.max_held) */
+	/* connections whose window the cap shut (TCP_CF_CAP_SHUT), slot + 1,
+	 * looked at once a ms while there are any (tcp_stack_set_time) */
+	uint32_t cap_head, cap_tail;
+	uint64_t cap_walk_ms;
 
 	uint64_t cookie_sec;         /* s, the last SYN cookie sent; 0: never */
 	uint64_t chack_sec;          /* RFC 5961 §7: challenge ACKs ... */

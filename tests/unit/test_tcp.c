@@ -2310,6 +2310,89 @@ test_tcp_held_cap_backpressure(void **state)
 	h_free(h);
 }
 
+/* A window the worker's cap closed is reopened by dp when the cap has
+ * room again, not left to the peer's zero-window probes (whose backoff
+ * stalled a flooded client's connections for tens of seconds once the
+ * cap had filled, session 9): a's unread data holds the cap, b's window
+ * is offered as 0; a's application reads, and within TCP_HELD_POLL_MS b's
+ * peer is sent a window update with the room, unasked; counted. */
+static void
+test_tcp_held_cap_reopens_windows(void **state)
+{
+	static uint8_t data[7000];
+	struct tcp_conf conf;
+	struct h *h;
+	const struct h_out *r;
+	struct rte_mbuf *m;
+	tcp_id_t a, b;
+	uint32_t b_ack, mss, got = 0, wnd = 0;
+	int n;
+	bool updated = false;
+
+	(void)state;
+	h_conf(&conf);
+	conf.max_held = 8000;
+	h = h_new(&conf);
+	h_open_passive(h);
+	a = h->id;
+	mss = tcp_eff_mss_test(h_conn(h));
+	for (uint32_t off = 0; off < sizeof(data); off += 1000)
+		h_send_data(h, data + off, 1000);
+	assert_int_equal(h->ts->held, 7000);
+	h_drain(h);
+
+	/* b: its SYN-ACK offers nothing (1000 left under the cap: a sliver) */
+	h->rport = H_RPORT + 1;
+	h->p_seq = 0x20000000u;
+	{
+		struct tcp_opts_out o = {
+			.opts = TCP_OPT_F_MSS | TCP_OPT_F_TS | TCP_OPT_F_SACKOK,
+			.mss = 1460, .tsval = h->p_tsval,
+		};
+
+		h_inject(h, TCP_SYN, h->p_seq, 0, 65535, &o, NULL, 0);
+	}
+	h->p_seq++;
+	r = h_pop(h);
+	assert_int_equal(r->seg.flags, TCP_SYN | TCP_ACK);
+	assert_int_equal(r->seg.wnd, 0);
+	b_ack = r->seg.seq + 1;
+	h_ack(h, b_ack, 65535);
+	b = h->ev.last_id;
+	assert_int_equal(tcp_conn_state(h->ts, b), TCP_ST_ESTABLISHED);
+	h_drain(h);
+	h_advance(h, 50);                        /* nothing to say yet */
+	while (h_pending(h) > 0)
+		assert_int_not_equal(h_pop(h)->seg.dport, H_RPORT + 1);
+
+	/* a's application reads it all: the cap has room */
+	while ((n = tcp_recv(h->ts, a, &m, 1u << 20)) > 0) {
+		got += (uint32_t)n;
+		rte_pktmbuf_free(m);
+	}
+	assert_int_equal(got, 7000);
+	assert_int_equal(h->ts->held, 0);
+	h_advance(h, 20);                        /* TCP_HELD_POLL_MS is 10 */
+	while (h_pending(h) > 0) {
+		r = h_pop(h);
+		if (r->seg.dport != H_RPORT + 1)
+			continue;
+		assert_int_equal(r->seg.flags, TCP_ACK);
+		assert_int_equal(r->seg.len, 0);
+		wnd = (uint32_t)r->seg.wnd << tcp_conn_get(h->ts, b)->rcv_wscale;
+		updated = true;
+	}
+	print_message("# b's window after a read: %u (mss %u)\n", wnd, mss);
+	assert_true(updated);
+	assert_true(wnd >= 2 * mss);
+	assert_int_equal(h->ts->ctr[TCP_CTR_HELD_WINDOW_REOPENED], 1);
+	/* and nothing more while nothing changes */
+	h_advance(h, 100);
+	while (h_pending(h) > 0)
+		assert_int_not_equal(h_pop(h)->seg.dport, H_RPORT + 1);
+	h_free(h);
+}
+
 /* ---- CUBIC (RFC 9438) ------------------------------------------------------ */
 
 /* §4.6, §4.7: beta = 0.7; W_max remembered; a second event before W_max
@@ -2899,6 +2982,7 @@ main(void)
 		cmocka_unit_test(test_tcp_sack_reneging_tolerated),
 		cmocka_unit_test(test_tcp_sack_bad_blocks_ignored),
 		cmocka_unit_test(test_tcp_held_cap_backpressure),
+		cmocka_unit_test(test_tcp_held_cap_reopens_windows),
 		cmocka_unit_test(test_tcp_data_window_scaling),
 		cmocka_unit_test(test_tcp_data_send_mss),
 		cmocka_unit_test(test_tcp_data_send_backpressure),

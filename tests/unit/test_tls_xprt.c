@@ -1064,6 +1064,9 @@ test_tls_xprt_dp_records_refused(void **state)
 	static const uint8_t ku_a[2] = { 24, 0 }, ku_b[3] = { 0, 1, 0 };
 	static const uint8_t nst[8] = { 4, 0, 0, 4, 0, 0, 0, 0 };
 	static const uint8_t fatal[2] = { 2, 40 };
+	static const uint8_t ku_len2[6] = { 24, 0, 0, 2, 0, 0 }, ku_2[5] = { 24, 0, 0, 1, 2 };
+	static const uint8_t ku_ku[10] = { 24, 0, 0, 1, 0, 24, 0, 0, 1, 0 };
+	static const uint8_t ch[4] = { 1, 0, 0, 0 };
 	static const struct {
 		const char *what;
 		int alert;            /* dp's to the peer; -1: none (the peer's own) */
@@ -1075,6 +1078,10 @@ test_tls_xprt_dp_records_refused(void **state)
 		{ "16,385 bytes of plaintext", 22 },
 		{ "an unprotected record after the handshake", 10 },
 		{ "a record whose tag is wrong", 20 },
+		{ "a KeyUpdate of length 2", 50 },
+		{ "a KeyUpdate whose request_update is 2", 47 },
+		{ "a KeyUpdate followed by another in its record", 10 },
+		{ "a ClientHello after the handshake", 10 },
 		{ "the peer's fatal alert", -1 },
 	};
 	struct x x;
@@ -1159,6 +1166,18 @@ test_tls_xprt_dp_records_refused(void **state)
 		}
 		case 6:
 			craft(&x, 23, (const uint8_t *)"abc", 3, 23, 0, 0, true);
+			break;
+		case 7:
+			craft(&x, 23, ku_len2, sizeof(ku_len2), 22, 0, 0, false);
+			break;
+		case 8:
+			craft(&x, 23, ku_2, sizeof(ku_2), 22, 0, 0, false);
+			break;
+		case 9:
+			craft(&x, 23, ku_ku, sizeof(ku_ku), 22, 0, 0, false);
+			break;
+		case 10:
+			craft(&x, 23, ch, sizeof(ch), 22, 0, 0, false);
 			break;
 		default:
 			craft(&x, 23, fatal, sizeof(fatal), 21, 0, 0, false);
