@@ -1451,6 +1451,20 @@ test_alloc_channel_to_peer_port_0_is_400(void **state)
 				      -1, NULL, NULL, &o, &r), 0);
 }
 
+/* The reply's ERROR-CODE reason phrase is want. */
+static void
+assert_reason(const struct reply *r, const char *want)
+{
+	const struct stun_attr *e = stun_msg_find(&r->stun, STUN_ATTR_ERROR_CODE);
+	const char *why;
+	uint16_t code, len;
+
+	assert_non_null(e);
+	assert_int_equal(stun_attr_get_error(e, &code, &why, &len), 0);
+	assert_int_equal(len, strlen(want));
+	assert_memory_equal(why, want, len);
+}
+
 /* RFC 8656 §12.2: a number bound to another peer, and a peer bound to
  * another number, are 400 each, and the reason phrase says which. The
  * first is what coturn's turnutils_uclient meets when its random second
@@ -1464,9 +1478,6 @@ test_alloc_channel_conflicts_say_which(void **state)
 				.ip = { 203, 0, 113, 1 } };
 	struct stun_addr p2 = p1;
 	struct alloc_opts o = { .peers = &p1, .npeers = 1, .channel = 0x5001 };
-	const struct stun_attr *e;
-	const char *why;
-	uint16_t code, len;
 	struct reply r;
 	char nonce[128];
 
@@ -1482,27 +1493,17 @@ test_alloc_channel_conflicts_say_which(void **state)
 	o.peers = &p2;   /* 0x5001 again, for another peer */
 	assert_int_equal(request_opts(0, STUN_METHOD_CHANNEL_BIND, 9500, "alice", nonce, -1,
 				      NULL, NULL, &o, &r), STUN_ERR_BAD_REQUEST);
-	e = stun_msg_find(&r.stun, STUN_ATTR_ERROR_CODE);
-	assert_non_null(e);
-	assert_int_equal(stun_attr_get_error(e, &code, &why, &len), 0);
-	assert_int_equal(len, strlen("Channel Number Bound To Another Peer"));
-	assert_memory_equal(why, "Channel Number Bound To Another Peer", len);
+	assert_reason(&r, "Channel Number Bound To Another Peer");
 	o.peers = &p1;   /* the first peer on another number */
 	o.channel = 0x5002;
 	assert_int_equal(request_opts(0, STUN_METHOD_CHANNEL_BIND, 9500, "alice", nonce, -1,
 				      NULL, NULL, &o, &r), STUN_ERR_BAD_REQUEST);
-	e = stun_msg_find(&r.stun, STUN_ATTR_ERROR_CODE);
-	assert_non_null(e);
-	assert_int_equal(stun_attr_get_error(e, &code, &why, &len), 0);
-	assert_int_equal(len, strlen("Peer Bound To Another Channel Number"));
-	assert_memory_equal(why, "Peer Bound To Another Channel Number", len);
+	assert_reason(&r, "Peer Bound To Another Channel Number");
 	/* a 400 for a malformed request keeps the standard phrase */
 	o.channel = 0x3FFF;
 	assert_int_equal(request_opts(0, STUN_METHOD_CHANNEL_BIND, 9500, "alice", nonce, -1,
 				      NULL, NULL, &o, &r), STUN_ERR_BAD_REQUEST);
-	e = stun_msg_find(&r.stun, STUN_ATTR_ERROR_CODE);
-	assert_int_equal(stun_attr_get_error(e, &code, &why, &len), 0);
-	assert_memory_equal(why, "Bad Request", len);
+	assert_reason(&r, "Bad Request");
 }
 
 /* RFC 8489 §14.7: FINGERPRINT is optional; without it a request is

@@ -2213,6 +2213,34 @@ test_tcp_sack_bad_blocks_ignored(void **state)
 
 /* ---- the worker's cap on held data (conf.max_held) -------------------------- */
 
+/* A second connection, from port H_RPORT + 1 (the harness's peer now
+ * speaks for it): its SYN-ACK offers wnd (unscaled); established; *ack
+ * is what its peer acknowledges. */
+static tcp_id_t
+second_conn(struct h *h, uint16_t wnd, uint32_t *ack)
+{
+	struct tcp_opts_out o = {
+		.opts = TCP_OPT_F_MSS | TCP_OPT_F_TS | TCP_OPT_F_SACKOK,
+		.mss = 1460, .tsval = h->p_tsval,
+	};
+	const struct h_out *r;
+	tcp_id_t id;
+
+	h->rport = H_RPORT + 1;
+	h->p_seq = 0x20000000u;
+	h->ev.accepts = 0;
+	h_inject(h, TCP_SYN, h->p_seq, 0, 65535, &o, NULL, 0);
+	h->p_seq++;
+	r = h_pop(h);
+	assert_int_equal(r->seg.flags, TCP_SYN | TCP_ACK);
+	assert_int_equal(r->seg.wnd, wnd);
+	*ack = r->seg.seq + 1;
+	h_ack(h, *ack, 65535);
+	id = h->ev.last_id;
+	assert_int_equal(tcp_conn_state(h->ts, id), TCP_ST_ESTABLISHED);
+	return id;
+}
+
 /* Over all connections of a stack: a send that would pass the cap is
  * refused (-EAGAIN, counted) and tcp_send_space() says so; another
  * connection's window closes to what is left; data an older window let
@@ -2251,25 +2279,7 @@ test_tcp_held_cap_backpressure(void **state)
 	assert_int_equal(h->ts->ctr[TCP_CTR_HELD_SEND_REFUSED], 1);
 
 	/* Connection b from another port: its SYN-ACK offers what is left. */
-	h->rport = H_RPORT + 1;
-	h->p_seq = 0x20000000u;
-	h->ev.accepts = 0;
-	{
-		struct tcp_opts_out o = {
-			.opts = TCP_OPT_F_MSS | TCP_OPT_F_TS | TCP_OPT_F_SACKOK,
-			.mss = 1460, .tsval = h->p_tsval,
-		};
-
-		h_inject(h, TCP_SYN, h->p_seq, 0, 65535, &o, NULL, 0);
-	}
-	h->p_seq++;
-	r = h_pop(h);
-	assert_int_equal(r->seg.flags, TCP_SYN | TCP_ACK);
-	assert_int_equal(r->seg.wnd, 2000);
-	b_ack = r->seg.seq + 1;
-	h_ack(h, b_ack, 65535);
-	b = h->ev.last_id;
-	assert_int_equal(tcp_conn_state(h->ts, b), TCP_ST_ESTABLISHED);
+	b = second_conn(h, 2000, &b_ack);
 	b_seq = h->p_seq;
 	/* a queues 1500 more (room: 2000); b's peer then sends 1000 in
 	 * the window it was offered: over the cap, dropped. */
@@ -2342,24 +2352,7 @@ test_tcp_held_cap_reopens_windows(void **state)
 	h_drain(h);
 
 	/* b: its SYN-ACK offers nothing (1000 left under the cap: a sliver) */
-	h->rport = H_RPORT + 1;
-	h->p_seq = 0x20000000u;
-	{
-		struct tcp_opts_out o = {
-			.opts = TCP_OPT_F_MSS | TCP_OPT_F_TS | TCP_OPT_F_SACKOK,
-			.mss = 1460, .tsval = h->p_tsval,
-		};
-
-		h_inject(h, TCP_SYN, h->p_seq, 0, 65535, &o, NULL, 0);
-	}
-	h->p_seq++;
-	r = h_pop(h);
-	assert_int_equal(r->seg.flags, TCP_SYN | TCP_ACK);
-	assert_int_equal(r->seg.wnd, 0);
-	b_ack = r->seg.seq + 1;
-	h_ack(h, b_ack, 65535);
-	b = h->ev.last_id;
-	assert_int_equal(tcp_conn_state(h->ts, b), TCP_ST_ESTABLISHED);
+	b = second_conn(h, 0, &b_ack);
 	h_drain(h);
 	h_advance(h, 50);                        /* nothing to say yet */
 	while (h_pending(h) > 0)
