@@ -223,59 +223,75 @@ window_update(struct tcp_stack *ts, struct tcp_conn *c)
 
 	if (!tcp_state_synced(c->state) || (c->flags & TCP_CF_FIN_RCVD))
 		return;
-	old = tcp_seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+	old = tcp_rcv_adv_wnd(c);
 	if (tcp_rcv_window(ts, c) >= old + tcp_wnd_update_thresh(ts, c))
 		tcp_send_ack(ts, c);
-	else if (ts->conf.max_held != 0 && old < tcp_wnd_update_thresh(ts, c) &&
-		 tcp_cap_binds(ts, c))
-		tcp_cap_shut_add(ts, c);
+	else
+		tcp_cap_check(ts, c, old);
 }
 
-/* Windows the worker's cap (conf.max_held) shut (tcp_xmit() and
- * window_update() list them, oldest first): an application reading one
- * connection frees room that every other one's peer would learn of only
- * from its zero-window probes, whose backoff (RFC 9293 §3.8.6.1) grows to
- * a minute. Once a ms while any are listed (tcp_stack_set_time()), from
- * the oldest: each whose window grew enough is sent a window update
- * (counted), until what they were offered covers the room (not every
- * peer at once: together they would send the room many times over, and
- * the cap would drop it); at most TCP_CAP_WALK_MAX a ms. One the cap
- * shuts still goes to the back; one it no longer shuts leaves (its own
- * buffer, or its application's budget, reopen it as they do). */
+/* Windows the worker's cap (conf.max_held) shut (tcp_cap_check() lists
+ * them, oldest first): an application reading one connection frees room
+ * that every other one's peer would learn of only from its zero-window
+ * probes, whose backoff (RFC 9293 §3.8.6.1) grows to a minute. Once a ms
+ * while any are listed (tcp_stack_set_time(), never from input, a timer
+ * or a callback), from the oldest: each whose window grew enough is sent
+ * a window update (counted), while what those updates promised and has
+ * not arrived (ts->cap_offered, forgotten TCP_CAP_OFFER_MS after the
+ * last promise) is short of the room: not every peer at once, whose data
+ * together would be the room many times over, dropped by the cap. At most
+ * TCP_CAP_WALK_MAX a ms, each once. One the cap still shuts goes to the
+ * back; one it no longer shuts leaves (its own buffer, or its
+ * application's budget, reopen it as they do); no mbuf for the update:
+ * back, and the walk ends. */
 #define TCP_CAP_WALK_MAX 64u
+#define TCP_CAP_OFFER_MS 200u
 
 void
 tcp_cap_reopen(struct tcp_stack *ts)
 {
-	uint64_t room = tcp_held_room(ts), offered = 0;
+	uint64_t room = tcp_held_room(ts);
+	uint32_t last = ts->cap_tail;
 
 	ts->cap_walk_ms = ts->now;
-	if (room < 536u)                  /* (RFC 9293's default MSS) */
-		return;
-	for (unsigned int n = 0; n < TCP_CAP_WALK_MAX && ts->cap_head != 0 && offered < room;
-	     n++) {
-		struct tcp_conn *c = &ts->conns[ts->cap_head - 1];
-		uint32_t old, wnd, thresh;
+	if (ts->cap_offered != 0 && ts->now - ts->cap_offered_ms >= TCP_CAP_OFFER_MS)
+		ts->cap_offered = 0;
+	for (unsigned int n = 0; n < TCP_CAP_WALK_MAX && ts->cap_head != 0; n++) {
+		uint32_t s1 = ts->cap_head, old, wnd, thresh;
+		struct tcp_conn *c = &ts->conns[s1 - 1];
 
+		/* (536: RFC 9293's default MSS; less is not worth a segment) */
+		if (ts->cap_offered + 536u > room)
+			break;
 		tcp_cap_shut_del(ts, c);
-		if (c->flags & (TCP_CF_DEAD | TCP_CF_FIN_RCVD))
-			continue;
-		if (!tcp_state_synced(c->state)) {
-			tcp_cap_shut_add(ts, c);    /* (SYN_RCVD: once it is) */
-			continue;
+		if ((c->flags & (TCP_CF_DEAD | TCP_CF_FIN_RCVD | TCP_CF_APP_GONE)) ||
+		    !tcp_state_synced(c->state))
+			goto next;
+		if (c->flags & TCP_CF_BUSY) {
+			tcp_cap_shut_add(ts, c);
+			goto next;
 		}
-		old = tcp_seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+		old = tcp_rcv_adv_wnd(c);
 		thresh = tcp_wnd_update_thresh(ts, c);
 		if (old >= thresh)
-			continue;                 /* told since */
+			goto next;                /* told since */
 		wnd = tcp_rcv_window(ts, c);
-		if (wnd >= old + thresh) {
-			tcp_send_ack(ts, c);
-			ts->ctr[TCP_CTR_HELD_WINDOW_REOPENED]++;
-			offered += wnd - old;
-		} else if (tcp_cap_binds(ts, c)) {
-			tcp_cap_shut_add(ts, c);
+		if (wnd < old + thresh) {
+			if (tcp_cap_binds(ts, c))
+				tcp_cap_shut_add(ts, c);
+			goto next;
 		}
+		tcp_send_ack(ts, c);
+		if (tcp_rcv_adv_wnd(c) < old + thresh) {
+			tcp_cap_shut_add(ts, c);  /* not sent (no mbuf) */
+			break;
+		}
+		ts->ctr[TCP_CTR_HELD_WINDOW_REOPENED]++;
+		ts->cap_offered += wnd - old;
+		ts->cap_offered_ms = ts->now;
+next:
+		if (s1 == last)
+			break;
 	}
 }
 

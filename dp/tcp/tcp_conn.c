@@ -726,6 +726,7 @@ tcp_conn_import(struct tcp_stack *ts, const struct tcp_conn *in, int app, void *
 	c->cold.cap_prev = c->cold.cap_next = 0;
 	c->cold.budget = NULL;
 	ts->held += (uint64_t)c->snd_queued + c->rcv_queued + c->cold.ooo_bytes;
+	tcp_cap_check(ts, c, tcp_rcv_adv_wnd(c));   /* (shut on the worker before) */
 	/* its deadlines as they were (a past one fires at the next tick) */
 	for (unsigned int t = 0; t < TCP_T__COUNT; t++) {
 		uint64_t due;

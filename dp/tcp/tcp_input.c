@@ -393,6 +393,8 @@ established(struct tcp_stack *ts, struct tcp_conn *c)
 	c->last_rcv = tcp_now32(ts);
 	if (ts->conf.keep_idle != 0)
 		tcp_timer_set(ts, c, TCP_T_KEEP, ts->conf.keep_idle);
+	/* (a SYN-ACK the cap shut: listed now that it is synchronised) */
+	tcp_cap_check(ts, c, tcp_rcv_adv_wnd(c));
 }
 
 /* Tell the application about a new connection. Returns false if the
@@ -896,6 +898,8 @@ data_input(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m,
 			return;
 		}
 	}
+	if (__builtin_expect(ts->cap_offered != 0, 0))   /* (tcp_cap_reopen()'s promise) */
+		ts->cap_offered -= len < ts->cap_offered ? len : ts->cap_offered;
 	if (seq == c->rcv_nxt) {
 		bool had_ooo = c->ooo_head != NULL;
 

@@ -87,6 +87,26 @@ tcp_wnd_update_thresh(const struct tcp_stack *ts, const struct tcp_conn *c)
 void tcp_cap_shut_add(struct tcp_stack *ts, struct tcp_conn *c);
 void tcp_cap_shut_del(struct tcp_stack *ts, struct tcp_conn *c);
 
+/* c's peer was offered wnd: one the cap shut (under the update threshold
+ * while c's own buffer would offer more) is listed for tcp_cap_reopen().
+ * Only where data may still come and someone reads it. */
+static inline void
+tcp_cap_check(struct tcp_stack *ts, struct tcp_conn *c, uint32_t wnd)
+{
+	if (ts->conf.max_held != 0 &&
+	    !(c->flags & (TCP_CF_CAP_SHUT | TCP_CF_FIN_RCVD | TCP_CF_APP_GONE)) &&
+	    tcp_state_synced(c->state) && wnd < tcp_wnd_update_thresh(ts, c) &&
+	    tcp_cap_binds(ts, c))
+		tcp_cap_shut_add(ts, c);
+}
+
+/* c's window as the peer was last told it */
+static inline uint32_t
+tcp_rcv_adv_wnd(const struct tcp_conn *c)
+{
+	return tcp_seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+}
+
 static inline uint64_t
 tcp_held_wake(const struct tcp_stack *ts)
 {

@@ -467,6 +467,11 @@ struct tcp_stack {
 	 * looked at once a ms while there are any (tcp_stack_set_time) */
 	uint32_t cap_head, cap_tail;
 	uint64_t cap_walk_ms;
+	/* room those window updates promised that has not come yet (less
+	 * what data_input() took since), forgotten TCP_CAP_OFFER_MS after
+	 * the last promise */
+	uint64_t cap_offered;
+	uint64_t cap_offered_ms;
 
 	uint64_t cookie_sec;         /* s, the last SYN cookie sent; 0: never */
 	uint64_t chack_sec;          /* RFC 5961 §7: challenge ACKs ... */

@@ -2213,11 +2213,11 @@ test_tcp_sack_bad_blocks_ignored(void **state)
 
 /* ---- the worker's cap on held data (conf.max_held) -------------------------- */
 
-/* A second connection, from port H_RPORT + 1 (the harness's peer now
- * speaks for it): its SYN-ACK offers wnd (unscaled); established; *ack
- * is what its peer acknowledges. */
+/* Another connection, from port rport (the harness's peer now speaks for
+ * it): its SYN-ACK offers wnd (unscaled); established; *ack is what its
+ * peer acknowledges. */
 static tcp_id_t
-second_conn(struct h *h, uint16_t wnd, uint32_t *ack)
+second_conn(struct h *h, uint16_t rport, uint16_t wnd, uint32_t *ack)
 {
 	struct tcp_opts_out o = {
 		.opts = TCP_OPT_F_MSS | TCP_OPT_F_TS | TCP_OPT_F_SACKOK,
@@ -2226,8 +2226,8 @@ second_conn(struct h *h, uint16_t wnd, uint32_t *ack)
 	const struct h_out *r;
 	tcp_id_t id;
 
-	h->rport = H_RPORT + 1;
-	h->p_seq = 0x20000000u;
+	h->rport = rport;
+	h->p_seq = 0x20000000u + rport;
 	h->ev.accepts = 0;
 	h_inject(h, TCP_SYN, h->p_seq, 0, 65535, &o, NULL, 0);
 	h->p_seq++;
@@ -2279,7 +2279,7 @@ test_tcp_held_cap_backpressure(void **state)
 	assert_int_equal(h->ts->ctr[TCP_CTR_HELD_SEND_REFUSED], 1);
 
 	/* Connection b from another port: its SYN-ACK offers what is left. */
-	b = second_conn(h, 2000, &b_ack);
+	b = second_conn(h, H_RPORT + 1, 2000, &b_ack);
 	b_seq = h->p_seq;
 	/* a queues 1500 more (room: 2000); b's peer then sends 1000 in
 	 * the window it was offered: over the cap, dropped. */
@@ -2323,21 +2323,40 @@ test_tcp_held_cap_backpressure(void **state)
 /* A window the worker's cap closed is reopened by dp when the cap has
  * room again, not left to the peer's zero-window probes (whose backoff
  * stalled a flooded client's connections for tens of seconds once the
- * cap had filled, session 9): a's unread data holds the cap, b's window
- * is offered as 0; a's application reads, and within TCP_HELD_POLL_MS b's
- * peer is sent a window update with the room, unasked; counted. */
+ * cap had filled, session 9): a's unread data holds the cap, b's and c's
+ * windows are offered as 0; a's application reads, and within
+ * TCP_HELD_POLL_MS b's peer (the oldest listed) is sent a window update
+ * with the room, unasked, counted; c's only once that promise is
+ * forgotten (200 ms without b's data), not at once: together they would
+ * send the room twice over. */
+static uint32_t
+updates_to(struct h *h, uint16_t rport, tcp_id_t id, uint32_t *wnd)
+{
+	uint32_t n = 0;
+
+	while (h_pending(h) > 0) {
+		const struct h_out *r = h_pop(h);
+
+		if (r->seg.dport != rport)
+			continue;
+		assert_int_equal(r->seg.flags, TCP_ACK);
+		assert_int_equal(r->seg.len, 0);
+		*wnd = (uint32_t)r->seg.wnd << tcp_conn_get(h->ts, id)->rcv_wscale;
+		n++;
+	}
+	return n;
+}
+
 static void
 test_tcp_held_cap_reopens_windows(void **state)
 {
 	static uint8_t data[7000];
 	struct tcp_conf conf;
 	struct h *h;
-	const struct h_out *r;
 	struct rte_mbuf *m;
-	tcp_id_t a, b;
-	uint32_t b_ack, mss, got = 0, wnd = 0;
+	tcp_id_t a, b, c;
+	uint32_t b_ack, c_ack, mss, got = 0, wnd = 0;
 	int n;
-	bool updated = false;
 
 	(void)state;
 	h_conf(&conf);
@@ -2351,12 +2370,12 @@ test_tcp_held_cap_reopens_windows(void **state)
 	assert_int_equal(h->ts->held, 7000);
 	h_drain(h);
 
-	/* b: its SYN-ACK offers nothing (1000 left under the cap: a sliver) */
-	b = second_conn(h, 0, &b_ack);
+	/* b, c: their SYN-ACKs offer nothing (1000 left under the cap) */
+	b = second_conn(h, H_RPORT + 1, 0, &b_ack);
+	c = second_conn(h, H_RPORT + 2, 0, &c_ack);
 	h_drain(h);
 	h_advance(h, 50);                        /* nothing to say yet */
-	while (h_pending(h) > 0)
-		assert_int_not_equal(h_pop(h)->seg.dport, H_RPORT + 1);
+	assert_int_equal(updates_to(h, H_RPORT + 1, b, &wnd), 0);
 
 	/* a's application reads it all: the cap has room */
 	while ((n = tcp_recv(h->ts, a, &m, 1u << 20)) > 0) {
@@ -2365,24 +2384,31 @@ test_tcp_held_cap_reopens_windows(void **state)
 	}
 	assert_int_equal(got, 7000);
 	assert_int_equal(h->ts->held, 0);
+	h_drain(h);
 	h_advance(h, 20);                        /* TCP_HELD_POLL_MS is 10 */
-	while (h_pending(h) > 0) {
-		r = h_pop(h);
-		if (r->seg.dport != H_RPORT + 1)
-			continue;
-		assert_int_equal(r->seg.flags, TCP_ACK);
-		assert_int_equal(r->seg.len, 0);
-		wnd = (uint32_t)r->seg.wnd << tcp_conn_get(h->ts, b)->rcv_wscale;
-		updated = true;
+	{
+		uint32_t nb = 0, nc = 0, wb = 0, wc = 0;
+		unsigned int mark = h->head;
+
+		nb = updates_to(h, H_RPORT + 1, b, &wb);
+		h->head = mark;
+		nc = updates_to(h, H_RPORT + 2, c, &wc);
+		print_message("# after a's read: b told %u (window %u, mss %u), c told %u\n",
+			      nb, wb, mss, nc);
+		assert_int_equal(nb, 1);
+		assert_true(wb >= 2 * mss);
+		assert_int_equal(nc, 0);
 	}
-	print_message("# b's window after a read: %u (mss %u)\n", wnd, mss);
-	assert_true(updated);
-	assert_true(wnd >= 2 * mss);
 	assert_int_equal(h->ts->ctr[TCP_CTR_HELD_WINDOW_REOPENED], 1);
+	h_advance(h, 100);                       /* b's promise stands */
+	assert_int_equal(updates_to(h, H_RPORT + 2, c, &wnd), 0);
+	h_advance(h, 150);                       /* forgotten: c's turn */
+	assert_int_equal(updates_to(h, H_RPORT + 2, c, &wnd), 1);
+	assert_true(wnd >= 2 * mss);
+	assert_int_equal(h->ts->ctr[TCP_CTR_HELD_WINDOW_REOPENED], 2);
 	/* and nothing more while nothing changes */
-	h_advance(h, 100);
-	while (h_pending(h) > 0)
-		assert_int_not_equal(h_pop(h)->seg.dport, H_RPORT + 1);
+	h_advance(h, 300);
+	assert_int_equal(h_pending(h), 0);
 	h_free(h);
 }
 
