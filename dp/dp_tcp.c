@@ -281,6 +281,15 @@ dp_tcp_create(struct dp_worker *w)
 	 * what half its mbufs hold in full segments. */
 	tc.max_held = conf->dp.tcp_held_max != 0 ? conf->dp.tcp_held_max :
 		      (uint64_t)conf->dp.mbufs_per_worker / 2 * 1448u;
+	/* ... and a floor of free mbufs under it: the ports' rings hold
+	 * some 2048 of the pool whatever TCP does, and segments smaller than
+	 * full pin more mbufs than the bytes say. With the pool nearly
+	 * empty no ACK, no answer and no received packet finds an mbuf, and
+	 * nothing ever reopened a window (a client not reading six flooded
+	 * connections stalled every TCP connection of its worker: test
+	 * turn_tcp_relay_budget with its budget off). A quarter of the pool
+	 * stays free for them. */
+	tc.pool_low = (uint32_t)(w->pool->size / 4);
 	tc.worker = (uint8_t)w->id;
 	tc.socket = socket;
 	w->tcp_wheel = rte_zmalloc_socket("tcp_wheel", sizeof(*w->tcp_wheel), 64, socket);

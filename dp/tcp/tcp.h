@@ -68,16 +68,17 @@ struct tcp_stack *tcp_stack_create(const struct tcp_conf *conf,
  * The wheel must still be valid (timers are deleted from it). */
 void tcp_stack_free(struct tcp_stack *ts);
 
-/* (windows the worker's cap shut, reopened when it has room: tcp_api.c) */
-void tcp_cap_reopen(struct tcp_stack *ts);
+/* (once a ms: the pool's free mbufs read, windows the worker's cap shut
+ * reopened when it has room: tcp_api.c) */
+void tcp_stack_tick(struct tcp_stack *ts);
 
 static inline void
 tcp_stack_set_time(struct tcp_stack *ts, uint64_t now_ms)
 {
 	if (now_ms > ts->now)
 		ts->now = now_ms;
-	if (__builtin_expect(ts->cap_head != 0, 0) && ts->now != ts->cap_walk_ms)
-		tcp_cap_reopen(ts);
+	if (__builtin_expect(ts->now != ts->tick_ms, 0))
+		tcp_stack_tick(ts);
 }
 
 /* Register congestion control; returns its index or -ENOSPC. NewReno

@@ -215,7 +215,7 @@ tcp_send_space(struct tcp_stack *ts, tcp_id_t id)
 
 /* RFC 9293 §3.8.6.2.2: tell the peer when the window grew by
  * tcp_wnd_update_thresh(). A window the worker's cap keeps shut is
- * listed instead, for tcp_cap_reopen(). */
+ * listed instead, for cap_reopen() (tcp_api.c). */
 static void
 window_update(struct tcp_stack *ts, struct tcp_conn *c)
 {
@@ -234,8 +234,8 @@ window_update(struct tcp_stack *ts, struct tcp_conn *c)
  * them, oldest first): an application reading one connection frees room
  * that every other one's peer would learn of only from its zero-window
  * probes, whose backoff (RFC 9293 §3.8.6.1) grows to a minute. Once a ms
- * while any are listed (tcp_stack_set_time(), never from input, a timer
- * or a callback), from the oldest: each whose window grew enough is sent
+ * while any are listed (tcp_stack_tick(), never from input, a timer or a
+ * callback), from the oldest: each whose window grew enough is sent
  * a window update (counted), while what those updates promised and has
  * not arrived (ts->cap_offered, forgotten TCP_CAP_OFFER_MS after the
  * last promise) is short of the room: not every peer at once, whose data
@@ -247,13 +247,12 @@ window_update(struct tcp_stack *ts, struct tcp_conn *c)
 #define TCP_CAP_WALK_MAX 64u
 #define TCP_CAP_OFFER_MS 200u
 
-void
-tcp_cap_reopen(struct tcp_stack *ts)
+static void
+cap_reopen(struct tcp_stack *ts)
 {
 	uint64_t room = tcp_held_room(ts);
 	uint32_t last = ts->cap_tail;
 
-	ts->cap_walk_ms = ts->now;
 	if (ts->cap_offered != 0 && ts->now - ts->cap_offered_ms >= TCP_CAP_OFFER_MS)
 		ts->cap_offered = 0;
 	for (unsigned int n = 0; n < TCP_CAP_WALK_MAX && ts->cap_head != 0; n++) {
@@ -293,6 +292,16 @@ next:
 		if (s1 == last)
 			break;
 	}
+}
+
+void
+tcp_stack_tick(struct tcp_stack *ts)
+{
+	ts->tick_ms = ts->now;
+	if (ts->conf.pool_low != 0)
+		ts->pool_free = rte_mempool_avail_count(ts->pool);
+	if (ts->cap_head != 0)
+		cap_reopen(ts);
 }
 
 int

@@ -284,7 +284,7 @@ tw_unlink(struct tcp_stack *ts, struct tcp_conn *c)
 }
 
 /* Windows the worker's cap shut: a FIFO, so that room coming back
- * reopens them (tcp_cap_reopen()), oldest first, without a walk over
+ * reopens them (cap_reopen() (tcp_api.c)), oldest first, without a walk over
  * every connection. */
 void
 tcp_cap_shut_add(struct tcp_stack *ts, struct tcp_conn *c)
@@ -594,6 +594,8 @@ tcp_stack_create(const struct tcp_conf *conf, struct tw_wheel *wheel,
 	ts->out_arg = out_arg;
 	ts->pool = pool;
 	ts->now = now_ms;
+	ts->tick_ms = now_ms;
+	ts->pool_free = pool != NULL ? rte_mempool_avail_count(pool) : 0;
 	if (memcmp(conf->isn_key, zero, 16) != 0) {
 		memcpy(ts->isn_key, conf->isn_key, 16);
 		/* A derived table key: tests with a fixed key stay repeatable. */

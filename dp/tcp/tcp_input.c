@@ -898,8 +898,10 @@ data_input(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m,
 			return;
 		}
 	}
-	if (__builtin_expect(ts->cap_offered != 0, 0))   /* (tcp_cap_reopen()'s promise) */
+	if (__builtin_expect(ts->cap_offered != 0, 0))   /* (cap_reopen()'s promise) */
 		ts->cap_offered -= len < ts->cap_offered ? len : ts->cap_offered;
+	if (ts->conf.pool_low != 0)       /* (the mbufs it pins, until the next read) */
+		ts->pool_free -= m->nb_segs < ts->pool_free ? m->nb_segs : ts->pool_free;
 	if (seq == c->rcv_nxt) {
 		bool had_ooo = c->ooo_head != NULL;
 

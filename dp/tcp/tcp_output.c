@@ -253,7 +253,7 @@ tcp_xmit(struct tcp_stack *ts, struct tcp_conn *c, uint32_t seq, uint32_t len,
 
 	wnd = tcp_rcv_window(ts, c);
 	/* A window the worker's cap shut: listed, so that it is reopened
-	 * when the cap has room (tcp_cap_reopen()) */
+	 * when the cap has room (cap_reopen() (tcp_api.c)) */
 	tcp_cap_check(ts, c, wnd);
 	if (flags & TCP_SYN)
 		field = (uint16_t)(wnd > 65535 ? 65535 : wnd);  /* RFC 7323 §2.2 */

@@ -56,12 +56,26 @@ tcp_rcv_segs_of(const struct tcp_stack *ts, const struct tcp_conn *c)
 /* conf.max_held: room left under the cap (UINT64_MAX without one), and
  * what a send refused by it waits for before writable() (a quarter of
  * the cap, at most half a send queue). */
+/* ... and conf.pool_low: what the pool's free mbufs above the floor hold
+ * in full segments (a segment pins an mbuf whatever its length: smaller
+ * ones take the room the faster, data_input() counting each mbuf). */
+#define TCP_POOL_SEG_BYTES 1448u
+
 static inline uint64_t
 tcp_held_room(const struct tcp_stack *ts)
 {
-	if (ts->conf.max_held == 0)
-		return UINT64_MAX;
-	return ts->held < ts->conf.max_held ? ts->conf.max_held - ts->held : 0;
+	uint64_t room = UINT64_MAX;
+
+	if (ts->conf.max_held != 0)
+		room = ts->held < ts->conf.max_held ? ts->conf.max_held - ts->held : 0;
+	if (ts->conf.pool_low != 0) {
+		uint64_t p = ts->pool_free > ts->conf.pool_low ?
+			     (uint64_t)(ts->pool_free - ts->conf.pool_low) * TCP_POOL_SEG_BYTES : 0;
+
+		if (p < room)
+			room = p;
+	}
+	return room;
 }
 
 /* Would c offer more than room if the cap did not hold it back? */
@@ -88,12 +102,12 @@ void tcp_cap_shut_add(struct tcp_stack *ts, struct tcp_conn *c);
 void tcp_cap_shut_del(struct tcp_stack *ts, struct tcp_conn *c);
 
 /* c's peer was offered wnd: one the cap shut (under the update threshold
- * while c's own buffer would offer more) is listed for tcp_cap_reopen().
+ * while c's own buffer would offer more) is listed for cap_reopen() (tcp_api.c).
  * Only where data may still come and someone reads it. */
 static inline void
 tcp_cap_check(struct tcp_stack *ts, struct tcp_conn *c, uint32_t wnd)
 {
-	if (ts->conf.max_held != 0 &&
+	if ((ts->conf.max_held != 0 || ts->conf.pool_low != 0) &&
 	    !(c->flags & (TCP_CF_CAP_SHUT | TCP_CF_FIN_RCVD | TCP_CF_APP_GONE)) &&
 	    tcp_state_synced(c->state) && wnd < tcp_wnd_update_thresh(ts, c) &&
 	    tcp_cap_binds(ts, c))
@@ -110,7 +124,8 @@ tcp_rcv_adv_wnd(const struct tcp_conn *c)
 static inline uint64_t
 tcp_held_wake(const struct tcp_stack *ts)
 {
-	uint64_t q = ts->conf.max_held / 4, h = ts->conf.snd_buf / 2;
+	uint64_t q = ts->conf.max_held != 0 ? ts->conf.max_held / 4 : UINT64_MAX,
+		 h = ts->conf.snd_buf / 2;
 
 	return q < h ? q : h;
 }

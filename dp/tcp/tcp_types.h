@@ -405,6 +405,11 @@ struct tcp_conf {
 				      * and out of order, queued to send);
 				      * above it new data is refused;
 				      * 0: no cap */
+	uint32_t pool_low;           /* mbufs: with fewer than this free in
+				      * the stack's pool, windows close and
+				      * new data is refused as at max_held
+				      * (what every segment held pins, TX and
+				      * RX need); 0: no such floor */
 	bool timestamps, wscale, sack;
 	uint8_t worker;              /* goes into connection ids */
 	int socket;                  /* NUMA socket for the pool */
@@ -466,7 +471,10 @@ struct tcp_stack {
 	/* connections whose window the cap shut (TCP_CF_CAP_SHUT), slot + 1,
 	 * looked at once a ms while there are any (tcp_stack_set_time) */
 	uint32_t cap_head, cap_tail;
-	uint64_t cap_walk_ms;
+	uint64_t tick_ms;            /* tcp_stack_tick()'s last ms */
+	/* conf.pool_low: the pool's free mbufs, read once a ms, less what
+	 * data_input() queued since */
+	uint32_t pool_free;
 	/* room those window updates promised that has not come yet (less
 	 * what data_input() took since), forgotten TCP_CAP_OFFER_MS after
 	 * the last promise */

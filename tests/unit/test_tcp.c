@@ -2412,6 +2412,64 @@ test_tcp_held_cap_reopens_windows(void **state)
 	h_free(h);
 }
 
+/* conf.pool_low: a floor of free mbufs under the byte cap. A peer whose
+ * application does not read fills the pool only down to the floor (its
+ * window closes to what the free mbufs above it hold in full segments,
+ * and what an older window let in is dropped: counted), so that ACKs and
+ * received packets still find mbufs; another connection's SYN-ACK
+ * offers nothing then; once a's application reads, the pool's free mbufs
+ * are read again at the next ms and b's peer is told of the room. */
+static void
+test_tcp_pool_floor(void **state)
+{
+	static uint8_t data[1000];
+	struct tcp_conf conf;
+	struct h *h;
+	struct rte_mbuf *m;
+	tcp_id_t a, b;
+	uint32_t b_ack, got = 0, wnd = 0, sent = 0, held;
+	unsigned int used;
+	int n;
+
+	(void)state;
+	h_conf(&conf);
+	conf.max_held = 0;                       /* bytes: no cap */
+	conf.pool_low = rte_mempool_avail_count(h_pool()) - 40;
+	h = h_new(&conf);
+	h_open_passive(h);
+	a = h->id;
+	/* a's peer sends 80 segments of 1000 into what it was offered and
+	 * past it */
+	for (unsigned int i = 0; i < 80; i++) {
+		h_send_data(h, data, sizeof(data));
+		sent += sizeof(data);
+		h_advance(h, 1);
+	}
+	used = rte_mempool_in_use_count(h_pool()) - h->mbufs_at_start;
+	print_message("# a's peer sent %u bytes: %u held in %u mbufs, %llu segments dropped\n",
+		      sent, (unsigned int)h->ts->held, used,
+		      (unsigned long long)h->ts->ctr[TCP_CTR_HELD_DROP]);
+	assert_true(used <= 44);
+	assert_true(h->ts->ctr[TCP_CTR_HELD_DROP] > 0);
+	assert_true(h->ts->held >= 30 * 1000);
+	h_drain(h);
+	b = second_conn(h, H_RPORT + 1, 0, &b_ack);
+	h_drain(h);
+	h_advance(h, 50);
+	assert_int_equal(updates_to(h, H_RPORT + 1, b, &wnd), 0);
+	held = (uint32_t)h->ts->held;
+	while ((n = tcp_recv(h->ts, a, &m, 1u << 20)) > 0) {
+		got += (uint32_t)n;
+		rte_pktmbuf_free(m);
+	}
+	assert_int_equal(got, held);
+	h_drain(h);
+	h_advance(h, 2);                         /* the pool read again */
+	assert_int_equal(updates_to(h, H_RPORT + 1, b, &wnd), 1);
+	assert_true(wnd >= 2 * tcp_eff_mss_test(tcp_conn_get(h->ts, b)));
+	h_free(h);
+}
+
 /* ---- CUBIC (RFC 9438) ------------------------------------------------------ */
 
 /* §4.6, §4.7: beta = 0.7; W_max remembered; a second event before W_max
@@ -3002,6 +3060,7 @@ main(void)
 		cmocka_unit_test(test_tcp_sack_bad_blocks_ignored),
 		cmocka_unit_test(test_tcp_held_cap_backpressure),
 		cmocka_unit_test(test_tcp_held_cap_reopens_windows),
+		cmocka_unit_test(test_tcp_pool_floor),
 		cmocka_unit_test(test_tcp_data_window_scaling),
 		cmocka_unit_test(test_tcp_data_send_mss),
 		cmocka_unit_test(test_tcp_data_send_backpressure),
