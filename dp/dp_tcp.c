@@ -307,7 +307,10 @@ dp_tcp_create(struct dp_worker *w)
 		goto out_free_stack;
 	if (w->id == 0)
 		printf("turnpike-dp: tcp: %u connections per worker, %zu bytes each "
-		       "when idle\n", tc.max_conns, tcp_idle_conn_bytes(w->tcp));
+		       "when idle; held at most %llu bytes (dp.tcp_held_max) and down to "
+		       "%u free mbufs of %u a worker\n", tc.max_conns,
+		       tcp_idle_conn_bytes(w->tcp), (unsigned long long)tc.max_held,
+		       tc.pool_low, (unsigned int)w->pool->size);
 	return 0;
 
 out_free_stack:
