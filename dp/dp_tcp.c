@@ -497,8 +497,14 @@ dp_tcp_connect_from(struct dp_worker *w, uint8_t family, const uint8_t *laddr,
 	if (start < DP_TCP_EPH_LO)       /* first use: spread the workers */
 		start = (uint16_t)(DP_TCP_EPH_LO + (w->id * 7919u + rte_rdtsc()) % span);
 	/* A port taken by another connection to the same peer: the next
-	 * one that lands here, a bounded number of times. */
-	for (unsigned int tries = 0; tries < 64; tries++) {
+	 * one that lands here, 64 times at most. Ports whose replies another
+	 * worker owns are passed over without counting: the ephemeral range
+	 * holds the relayed ports (and may hold agw.ports), whose shares are
+	 * hundreds of ports wide, and 64 tries spent crossing another
+	 * worker's share failed a few connects in a row (test_agw's 1000
+	 * contexts: 3 connect_failed, depending on where the cursor
+	 * started). The whole range once at most. */
+	for (unsigned int tries = 0, scanned = 0; tries < 64 && scanned < span; scanned++) {
 		bool relayed;
 
 		rc = dp_flow_pick_sport(&port->steer, family, laddr, raddr, rport, 6,
@@ -516,6 +522,7 @@ dp_tcp_connect_from(struct dp_worker *w, uint8_t family, const uint8_t *laddr,
 		rc = tcp_connect(w->tcp, family, laddr, lport, raddr, rport, app, arg, id);
 		if (rc != -EADDRINUSE)
 			return rc;
+		tries++;
 	}
 	return -EADDRNOTAVAIL;
 }

@@ -256,13 +256,16 @@ tp_check "IPv6 legs: 1 MB each way byte-exact" \
   test "$(j "$TP_TMP/v6.ue" 'd["recv_sha"]') $(j "$TP_TMP/v6.peer" 'd["recv_sha"]')" = "$(shaof 2 1000000) $(shaof 1 1000000)"
 tp_check "... released by FIN" gone v6 fin fin fin
 
-# A slow receiver slows its sender: the peer reads nothing for 3 s while
+# A slow receiver slows its sender: the peer reads nothing for 5 s while
 # the UE sends 20 MB; dp stops reading the UE once the peer's receive
 # buffer (64 KB, fixed) and dp's send queue to it are full (bytes read
 # from legs stand still, well under the 20 MB), then everything arrives
 # intact.
 rm -f "$TP_TMP/ready"
-$P $S listen 10.211.0.2 5000 --pause-read 3 --rcvbuf 65536 --timeout 60 --ready "$TP_TMP/ready" >"$TP_TMP/slow.peer" 2>&1 &
+# (5 s from its accept, which comes when the context is created: with 3,
+# a slow machine's two samples reached its first reads, 1.3 MB read by
+# the second)
+$P $S listen 10.211.0.2 5000 --pause-read 5 --rcvbuf 65536 --timeout 60 --ready "$TP_TMP/ready" >"$TP_TMP/slow.peer" 2>&1 &
 ppid=$!
 for _ in $(seq 50); do [ -f "$TP_TMP/ready" ] && break; sleep 0.1; done
 splice_in() { echo $(( $(tp_stat "$(tp_stats "splice worker=0")" bytes_in) + $(tp_stat "$(tp_stats "splice worker=1")" bytes_in) )); }
@@ -277,8 +280,8 @@ b2=$(splice_in)
 wait $uepid; wait $ppid
 tp_check "a receiver that does not read: dp reads its sender only as far as the receiver takes ($((b1 - b0)) bytes read after 1 s, $((b2 - b0)) after 2 s, of 20 MB)" \
   test "$((b2 - b0))" -lt 1000000 -a "$b1" = "$b2"
-tp_check "... the sender was held until the receiver read (its 20 MB took $(j "$TP_TMP/slow.ue" 'd["secs"]') s, the pause 3 s)" \
-  python3 -c "import sys; sys.exit(0 if $(j "$TP_TMP/slow.ue" 'd["secs"]') >= 2.0 else 1)"
+tp_check "... the sender was held until the receiver read (its 20 MB took $(j "$TP_TMP/slow.ue" 'd["secs"]') s, the pause 5 s)" \
+  python3 -c "import sys; sys.exit(0 if $(j "$TP_TMP/slow.ue" 'd["secs"]') >= 3.0 else 1)"
 tp_check "... then all 20 MB arrived intact ($(cut -c1-100 "$TP_TMP/slow.peer"))" \
   test "$(j "$TP_TMP/slow.peer" 'd["recv"], d["recv_sha"]')" = "20000000 $(shaof 1 20000000)"
 
