@@ -215,7 +215,7 @@ tcp_send_space(struct tcp_stack *ts, tcp_id_t id)
 
 /* RFC 9293 §3.8.6.2.2: tell the peer when the window grew by
  * tcp_wnd_update_thresh(). A window the worker's cap keeps shut is
- * listed instead, for cap_reopen() (tcp_api.c). */
+ * listed instead, for cap_reopen(). */
 static void
 window_update(struct tcp_stack *ts, struct tcp_conn *c)
 {

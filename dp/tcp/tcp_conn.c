@@ -284,7 +284,7 @@ tw_unlink(struct tcp_stack *ts, struct tcp_conn *c)
 }
 
 /* Windows the worker's cap shut: a FIFO, so that room coming back
- * reopens them (cap_reopen() (tcp_api.c)), oldest first, without a walk over
+ * reopens them (tcp_api.c: cap_reopen()), oldest first, without a walk over
  * every connection. */
 void
 tcp_cap_shut_add(struct tcp_stack *ts, struct tcp_conn *c)

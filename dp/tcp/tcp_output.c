@@ -31,7 +31,7 @@ tcp_rcv_window(struct tcp_stack *ts, const struct tcp_conn *c)
 	uint32_t buf = tcp_rcv_buf_of(ts, c), seg_max = tcp_rcv_segs_of(ts, c);
 	uint32_t space = held < buf ? buf - held : 0;
 	uint64_t room = tcp_held_room(ts);
-	uint32_t adv = tcp_seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+	uint32_t adv = tcp_rcv_adv_wnd(c);
 	uint32_t max = (uint32_t)65535 << c->rcv_wscale;
 	uint32_t segs = (uint32_t)c->cold.rcv_segs + c->cold.ooo_segs;
 
@@ -253,7 +253,7 @@ tcp_xmit(struct tcp_stack *ts, struct tcp_conn *c, uint32_t seq, uint32_t len,
 
 	wnd = tcp_rcv_window(ts, c);
 	/* A window the worker's cap shut: listed, so that it is reopened
-	 * when the cap has room (cap_reopen() (tcp_api.c)) */
+	 * when the cap has room (tcp_api.c: cap_reopen()) */
 	tcp_cap_check(ts, c, wnd);
 	if (flags & TCP_SYN)
 		field = (uint16_t)(wnd > 65535 ? 65535 : wnd);  /* RFC 7323 §2.2 */

@@ -102,7 +102,7 @@ void tcp_cap_shut_add(struct tcp_stack *ts, struct tcp_conn *c);
 void tcp_cap_shut_del(struct tcp_stack *ts, struct tcp_conn *c);
 
 /* c's peer was offered wnd: one the cap shut (under the update threshold
- * while c's own buffer would offer more) is listed for cap_reopen() (tcp_api.c).
+ * while c's own buffer would offer more) is listed for cap_reopen(), tcp_api.c.
  * Only where data may still come and someone reads it. */
 static inline void
 tcp_cap_check(struct tcp_stack *ts, struct tcp_conn *c, uint32_t wnd)

@@ -469,7 +469,7 @@ struct tcp_stack {
 
 	uint64_t held;               /* payload bytes held (conf.max_held) */
 	/* connections whose window the cap shut (TCP_CF_CAP_SHUT), slot + 1,
-	 * looked at once a ms while there are any (tcp_stack_set_time) */
+	 * looked at once a ms while there are any (tcp_stack_tick) */
 	uint32_t cap_head, cap_tail;
 	uint64_t tick_ms;            /* tcp_stack_tick()'s last ms */
 	/* conf.pool_low: the pool's free mbufs, read once a ms, less what
