@@ -287,9 +287,13 @@ dp_tcp_create(struct dp_worker *w)
 	 * empty no ACK, no answer and no received packet finds an mbuf, and
 	 * nothing ever reopened a window (a client not reading six flooded
 	 * connections stalled every TCP connection of its worker: test
-	 * turn_tcp_relay_budget with its budget off). A quarter of the pool
-	 * stays free for them. */
-	tc.pool_low = (uint32_t)(w->pool->size / 4);
+	 * turn_tcp_relay_budget with its budget off). An eighth of the pool
+	 * stays free for them: below the quarter at which TURN over TCP
+	 * resets the connections that hold stalled frames (dp_tcp_turn.c),
+	 * which must act first (at a quarter, this floor closed every window
+	 * before them and a client beside them lost messages: turn_tcp_stall
+	 * beside stress-ng). */
+	tc.pool_low = (uint32_t)(w->pool->size / 8);
 	tc.worker = (uint8_t)w->id;
 	tc.socket = socket;
 	w->tcp_wheel = rte_zmalloc_socket("tcp_wheel", sizeof(*w->tcp_wheel), 64, socket);
