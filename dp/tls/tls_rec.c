@@ -6,6 +6,7 @@
  * and §7.3 (traffic secrets, HKDF-Expand-Label).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <linux/tls.h>
@@ -21,6 +22,7 @@
 #include "dp.h"
 #include "tcp.h"
 #include "tls.h"
+#include "tls_aead.h"
 #include "tls_rec.h"
 
 /* OpenSSL 3.0's kernel-TLS BIO controls (include/internal/bio.h: not
@@ -81,20 +83,32 @@ static const struct {
 };
 
 int
-tls_rec_worker_init(struct tls_worker *tw, OSSL_LIB_CTX *libctx)
+tls_rec_worker_init(struct tls_worker *tw, OSSL_LIB_CTX *libctx, int crypto, char *err,
+		    size_t errlen)
 {
+	int rc;
+
 	for (unsigned int i = 0; i < SUITE__N; i++) {
 		tw->rec_cipher[i] = EVP_CIPHER_fetch(libctx, suites[i].cipher, NULL);
 		if (tw->rec_cipher[i] == NULL)
-			return -ENOMEM;
+			goto no_cipher;
 	}
 	tw->rec_kdf = EVP_KDF_fetch(libctx, "HKDF", NULL);
-	return tw->rec_kdf == NULL ? -ENOMEM : 0;
+	if (tw->rec_kdf == NULL)
+		goto no_cipher;
+	rc = tls_aead_lib_init(&tw->aead, (enum tls_aead_mode)crypto, err, errlen);
+	return rc;
+
+no_cipher:
+	snprintf(err, errlen, "cannot fetch AES-GCM, ChaCha20-Poly1305 or HKDF for dp's "
+		 "record layer (tls.record_layer = \"openssl\" does without)");
+	return -ENOMEM;
 }
 
 void
 tls_rec_worker_free(struct tls_worker *tw)
 {
+	tls_aead_lib_free(&tw->aead);
 	for (unsigned int i = 0; i < SUITE__N; i++) {
 		EVP_CIPHER_free(tw->rec_cipher[i]);
 		tw->rec_cipher[i] = NULL;
@@ -121,14 +135,6 @@ rec_get(struct tls_conn *c)
 	r = calloc(1, sizeof(*r));
 	if (r == NULL)
 		return NULL;
-	r->rx.ctx = EVP_CIPHER_CTX_new();
-	r->tx.ctx = EVP_CIPHER_CTX_new();
-	if (r->rx.ctx == NULL || r->tx.ctx == NULL) {
-		EVP_CIPHER_CTX_free(r->rx.ctx);
-		EVP_CIPHER_CTX_free(r->tx.ctx);
-		free(r);
-		return NULL;
-	}
 	r->tx_type = RT_APPDATA;
 	r->rekey_at = TLS_REC_REKEY;
 	c->rec = r;
@@ -142,8 +148,8 @@ tls_rec_free(struct tls_conn *c)
 
 	if (r == NULL)
 		return;
-	EVP_CIPHER_CTX_free(r->rx.ctx);
-	EVP_CIPHER_CTX_free(r->tx.ctx);
+	tls_aead_free(&r->rx.aead);
+	tls_aead_free(&r->tx.aead);
 	rte_pktmbuf_free(r->plain);
 	OPENSSL_cleanse(r, sizeof(*r));
 	free(r);
@@ -242,7 +248,8 @@ dir_key(struct tls_worker *tw, struct tls_rec *r, struct tls_rec_dir *d, int enc
 	ok = d->secret_len == r->md_len &&
 	     expand_label(tw, r->md, d->secret, d->secret_len, "key", key, r->key_len) &&
 	     expand_label(tw, r->md, d->secret, d->secret_len, "iv", d->iv, sizeof(d->iv)) &&
-	     EVP_CipherInit_ex(d->ctx, r->cipher, NULL, key, NULL, enc) == 1;
+	     tls_aead_key(&d->aead, &tw->aead, r->cipher, r->suite != SUITE_CHACHA, key,
+			  r->key_len, enc);
 	OPENSSL_cleanse(key, sizeof(key));
 	if (ok)
 		d->seq = 0;
@@ -277,7 +284,7 @@ nonce_of(const struct tls_rec_dir *d, uint8_t nonce[12])
 /* len bytes onto c's tx (tls_rec.h): the bytes put, len unless out of
  * mbufs or the cipher failed. */
 uint32_t
-tls_tx_put(struct tls_conn *c, EVP_CIPHER_CTX *ctx, const uint8_t *in, uint32_t len)
+tls_tx_put(struct tls_conn *c, struct tls_aead *a, const uint8_t *in, uint32_t len)
 {
 	uint32_t done = 0;
 
@@ -286,7 +293,6 @@ tls_tx_put(struct tls_conn *c, EVP_CIPHER_CTX *ctx, const uint8_t *in, uint32_t 
 		uint16_t room = t != NULL ? rte_pktmbuf_tailroom(t) : 0;
 		uint8_t *dst;
 		uint32_t take;
-		int outl = 0;
 
 		if (room == 0) {
 			struct rte_mbuf *m = dp_alloc(c->w);
@@ -306,10 +312,9 @@ tls_tx_put(struct tls_conn *c, EVP_CIPHER_CTX *ctx, const uint8_t *in, uint32_t 
 		}
 		take = len - done < room ? len - done : room;
 		dst = rte_pktmbuf_mtod_offset(t, uint8_t *, t->data_len);
-		if (ctx == NULL)
+		if (a == NULL)
 			memcpy(dst, in + done, take);
-		else if (EVP_EncryptUpdate(ctx, dst, &outl, in + done, (int)take) != 1 ||
-			 (uint32_t)outl != take)
+		else if (!tls_aead_update(a, dst, in + done, take))
 			break;
 		t->data_len = (uint16_t)(t->data_len + take);
 		c->tx->pkt_len += take;
@@ -320,9 +325,9 @@ tls_tx_put(struct tls_conn *c, EVP_CIPHER_CTX *ctx, const uint8_t *in, uint32_t 
 }
 
 static inline bool
-tx_put(struct tls_conn *c, EVP_CIPHER_CTX *ctx, const uint8_t *in, uint32_t len)
+tx_put(struct tls_conn *c, struct tls_aead *a, const uint8_t *in, uint32_t len)
 {
-	return tls_tx_put(c, ctx, in, len) == len;
+	return tls_tx_put(c, a, in, len) == len;
 }
 
 /* Where c's tx ended before a seal: a seal that fails is cut back to it,
@@ -373,11 +378,9 @@ seal_begin(struct tls_conn *c, struct tls_rec_dir *d, uint32_t len)
 	uint32_t clen = len + 1 + TAG_LEN;
 	uint8_t hdr[5] = { RT_APPDATA, 3, 3, (uint8_t)(clen >> 8), (uint8_t)clen };
 	uint8_t nonce[12];
-	int outl;
 
 	nonce_of(d, nonce);
-	return EVP_CipherInit_ex(d->ctx, NULL, NULL, NULL, nonce, 1) == 1 &&
-	       EVP_EncryptUpdate(d->ctx, NULL, &outl, hdr, sizeof(hdr)) == 1 &&
+	return tls_aead_begin(&d->aead, nonce, hdr, sizeof(hdr)) &&
 	       tx_put(c, NULL, hdr, sizeof(hdr));
 }
 
@@ -385,12 +388,9 @@ seal_begin(struct tls_conn *c, struct tls_rec_dir *d, uint32_t len)
 static bool
 seal_end(struct tls_conn *c, struct tls_rec_dir *d, uint8_t type)
 {
-	uint8_t tag[TAG_LEN], fin[16];
-	int outl = 0;
+	uint8_t tag[TAG_LEN];
 
-	if (!tx_put(c, d->ctx, &type, 1) ||
-	    EVP_EncryptFinal_ex(d->ctx, fin, &outl) != 1 || outl != 0 ||
-	    EVP_CIPHER_CTX_ctrl(d->ctx, EVP_CTRL_AEAD_GET_TAG, TAG_LEN, tag) != 1 ||
+	if (!tx_put(c, &d->aead, &type, 1) || !tls_aead_seal_end(&d->aead, tag) ||
 	    !tx_put(c, NULL, tag, TAG_LEN))
 		return false;
 	d->seq++;
@@ -407,7 +407,7 @@ seal_flat(struct tls_conn *c, uint8_t type, const uint8_t *in, uint32_t len)
 	if (c->rec->tx_dead)
 		return false;
 	tx_mark(c, &k);
-	if (!seal_begin(c, d, len) || !tx_put(c, d->ctx, in, len) || !seal_end(c, d, type))
+	if (!seal_begin(c, d, len) || !tx_put(c, &d->aead, in, len) || !seal_end(c, d, type))
 		return seal_fail(c, &k);
 	return true;
 }
@@ -492,13 +492,17 @@ tx_start(struct tls_conn *c, const void *ptr)
 	if (r->cipher != NULL && r->cipher != tw->rec_cipher[i])
 		return false;
 	r->cipher = tw->rec_cipher[i];
+	r->suite = (uint8_t)i;
 	r->md = suites[i].md;
 	r->md_len = suites[i].md_len;
 	r->key_len = suites[i].key_len;
 	for (unsigned int b = 0; b < 8; b++)
 		s = s << 8 | seq[b];
-	if (EVP_CipherInit_ex(r->tx.ctx, r->cipher, NULL, key, NULL, 1) != 1)
+	if (!tls_aead_key(&r->tx.aead, &tw->aead, r->cipher, i != SUITE_CHACHA, key,
+			  r->key_len, 1))
 		return false;
+	if (tls_aead_is_imb(&r->tx.aead))
+		tw->ctr[TLS_CTR_REC_IPSEC_MB]++;
 	r->tx.seq = s;
 	r->tx.on = 1;
 	r->tx_type = RT_APPDATA;
@@ -596,7 +600,7 @@ tls_rec_write(struct dp_worker *w, struct tls_conn *c, struct rte_mbuf *m)
 			n = s->data_len - off;
 			if (n > rec - done)
 				n = rec - done;
-			if (!tx_put(c, d->ctx, rte_pktmbuf_mtod_offset(s, const uint8_t *, off), n))
+			if (!tx_put(c, &d->aead, rte_pktmbuf_mtod_offset(s, const uint8_t *, off), n))
 				return seal_fail(c, &k);
 			off += n;
 			done += n;
@@ -646,11 +650,14 @@ tls_rec_rx_start(struct tls_worker *tw, struct tls_conn *c)
 	if (r->cipher != NULL && r->cipher != tw->rec_cipher[i])
 		return false;
 	r->cipher = tw->rec_cipher[i];
+	r->suite = (uint8_t)i;
 	r->md = suites[i].md;
 	r->md_len = suites[i].md_len;
 	r->key_len = suites[i].key_len;
 	if (!dir_key(tw, r, &r->rx, 0))
 		return false;
+	if (tls_aead_is_imb(&r->rx.aead))
+		tw->ctr[TLS_CTR_REC_IPSEC_MB]++;
 	r->rx.on = 1;
 	r->rx_tail = NULL;
 	r->rx_segs = 0;
@@ -910,9 +917,8 @@ rec_open(struct dp_worker *w, struct tls_conn *c)
 	struct tls_rec *r = c->rec;
 	struct tls_rec_dir *d = &r->rx;
 	struct rte_mbuf *p = NULL, *pt = NULL, *spare, *s, *last = NULL;
-	uint8_t hdr[5], tag[TAG_LEN], nonce[12], fin[16], type = 0;
+	uint8_t hdr[5], tag[TAG_LEN], nonce[12], type = 0;
 	uint32_t len, clen, got = 0, plen = 0, last_off = 0;
-	int outl;
 
 	if (!rx_fill(w, c, sizeof(hdr))) {
 		r->starved = 1;
@@ -964,8 +970,7 @@ rec_open(struct dp_worker *w, struct tls_conn *c)
 	}
 	rx_copy(c, hdr, sizeof(hdr), true);
 	nonce_of(d, nonce);
-	if (EVP_CipherInit_ex(d->ctx, NULL, NULL, NULL, nonce, 0) != 1 ||
-	    EVP_DecryptUpdate(d->ctx, NULL, &outl, hdr, sizeof(hdr)) != 1)
+	if (!tls_aead_begin(&d->aead, nonce, hdr, sizeof(hdr)))
 		goto internal;
 	while (got < clen) {
 		uint32_t k = clen - got;
@@ -995,17 +1000,15 @@ rec_open(struct dp_worker *w, struct tls_conn *c)
 			pt->next = s;
 		pt = s;
 		/* in place: the plaintext is where the ciphertext was */
-		if (EVP_DecryptUpdate(d->ctx, rte_pktmbuf_mtod(s, uint8_t *), &outl,
-				      rte_pktmbuf_mtod(s, const uint8_t *), (int)k) != 1 ||
-		    (uint32_t)outl != k)
+		if (!tls_aead_update(&d->aead, rte_pktmbuf_mtod(s, uint8_t *),
+				     rte_pktmbuf_mtod(s, const uint8_t *), k))
 			goto internal;
 	}
 	rx_copy(c, tag, TAG_LEN, true);
 	if (spare != NULL)
 		rte_pktmbuf_free(spare);
 	spare = NULL;
-	if (EVP_CIPHER_CTX_ctrl(d->ctx, EVP_CTRL_AEAD_SET_TAG, TAG_LEN, tag) != 1 ||
-	    EVP_DecryptFinal_ex(d->ctx, fin, &outl) != 1) {
+	if (!tls_aead_open_end(&d->aead, tag)) {
 		rte_pktmbuf_free(p);
 		tw->ctr[TLS_CTR_BAD_RECORD]++;
 		return -AD_BAD_RECORD_MAC;

@@ -36,6 +36,9 @@
  * unprotected record, a bad length or a record that fails authentication
  * ends the connection with the right alert. We turn our own sending key
  * every TLS_REC_REKEY records (§5.5: AES-GCM's limit is 2^24.5).
+ *
+ * The AEAD itself is tls_aead.h's: libipsec-mb for AES-GCM where it can
+ * (tls.record_crypto), OpenSSL's EVP otherwise.
  */
 #ifndef DP_TLS_REC_H
 #define DP_TLS_REC_H
@@ -46,6 +49,8 @@
 
 #include <openssl/types.h>
 
+#include "tls_aead_types.h"
+
 struct dp_worker;
 struct rte_mbuf;
 struct tls_conn;
@@ -55,7 +60,7 @@ struct tls_worker;
 
 /* The record state of one direction. */
 struct tls_rec_dir {
-	EVP_CIPHER_CTX *ctx;      /* keyed; the nonce set a record */
+	struct tls_aead aead;     /* keyed; the nonce set a record */
 	uint64_t seq;
 	uint8_t iv[12];
 	uint8_t secret[48];       /* the traffic secret (KeyUpdate) */
@@ -67,6 +72,7 @@ struct tls_rec {
 	struct tls_rec_dir rx, tx;
 	const EVP_CIPHER *cipher; /* the worker's (tls_rec_worker_init) */
 	const char *md;           /* the suite's hash, by name */
+	uint8_t suite;            /* tls_rec.c's index: AES-128/256-GCM, ChaCha */
 	uint8_t md_len;
 	uint8_t key_len;
 	uint8_t tx_type;          /* OpenSSL's next write: this record type */
@@ -84,9 +90,11 @@ struct tls_rec {
 	uint64_t rekey_at;        /* tx.seq at which we turn our key */
 };
 
-/* The worker's ciphers (fetched once from its library context). 0 or
- * -ENOMEM. */
-int tls_rec_worker_init(struct tls_worker *tw, OSSL_LIB_CTX *libctx);
+/* The worker's ciphers (fetched once from its library context) and its
+ * AEAD library for crypto (enum tls_aead_mode: tls.record_crypto). 0, or
+ * -ENOMEM / -ENOTSUP with err filled. */
+int tls_rec_worker_init(struct tls_worker *tw, OSSL_LIB_CTX *libctx, int crypto, char *err,
+			size_t errlen);
 void tls_rec_worker_free(struct tls_worker *tw);
 
 /* Makes an SSL a candidate (SSL_OP_ENABLE_KTLS, no read-ahead, 16 KB
@@ -124,10 +132,11 @@ bool tls_rec_write(struct dp_worker *w, struct tls_conn *c, struct rte_mbuf *m);
 uint32_t tls_rec_overhead(uint32_t len);
 
 /* len bytes of in appended to c's tx (mbufs of the worker's pool, as
- * many as it takes), encrypted through ctx on the way, or copied when
- * ctx is NULL (our BIO's writes before the hand-off). Returns the bytes
- * put: len, or fewer when out of mbufs (counted) or the cipher failed. */
-uint32_t tls_tx_put(struct tls_conn *c, EVP_CIPHER_CTX *ctx, const uint8_t *in,
+ * many as it takes), encrypted through a (a record begun) on the way, or
+ * copied when a is NULL (our BIO's writes before the hand-off). Returns
+ * the bytes put: len, or fewer when out of mbufs (counted) or the cipher
+ * failed. */
+uint32_t tls_tx_put(struct tls_conn *c, struct tls_aead *a, const uint8_t *in,
 		    uint32_t len);
 
 /* A connection's record state, freed and its keys wiped. */

@@ -10,6 +10,8 @@
 
 #include <openssl/types.h>
 
+#include "tls_aead_types.h"
+
 struct dp_worker;
 struct rte_mbuf;
 struct rte_ring;
@@ -127,6 +129,9 @@ struct tls_worker {
 	bool rec_dp;
 	EVP_CIPHER *rec_cipher[3];
 	EVP_KDF *rec_kdf;
+	/* their AEAD: libipsec-mb's manager for AES-GCM, or none
+	 * (tls.record_crypto; tls_aead.h) */
+	struct tls_aead_lib aead;
 	/* a write's small segments gathered into one SSL_write (records of
 	 * max_send_fragment, not one a segment): software path only */
 	unsigned char gather[TLS_GATHER_MAX];

@@ -1305,12 +1305,18 @@ tls_worker_init(struct dp_worker *w, const struct tp_conf *conf, uint32_t max_co
 	/* dp's record layer (tls_rec.h): the software path only (with an
 	 * offload, records are the accelerator's, through OpenSSL) */
 	if (t->offload == TP_TLS_OFFLOAD_NONE && !t->record_openssl) {
-		if (tls_rec_worker_init(tw, tw->libctx) < 0) {
-			snprintf(err, sizeof(err), "%d: tls: cannot fetch AES-GCM, "
-				 "ChaCha20-Poly1305 or HKDF for dp's record layer "
-				 "(tls.record_layer = \"openssl\" does without)", t->line);
+		char why[200];
+		int rc = tls_rec_worker_init(tw, tw->libctx, (int)t->record_crypto, why,
+					     sizeof(why));
+
+		if (rc < 0) {
+			snprintf(err, sizeof(err), "%d: tls: %s", rc == -ENOTSUP &&
+				 t->record_crypto_line > 0 ? t->record_crypto_line : t->line, why);
 			goto fail_msg;
 		}
+		if (w->id == 0)
+			tp_log(TP_LOG_INFO, "TLS 1.3 records: dp's, AES-GCM by %s\n",
+			       tw->aead.name);
 		tls_ctx_each(tw->ctx, keylog_attach, NULL);
 		SSL_CTX_set_keylog_callback(tw->leg_ctx, tls_rec_keylog);
 		tw->rec_dp = true;

@@ -174,7 +174,7 @@ load_tls(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 	static const char *const names[] = {
 		"certificate", "private_key", "sni", "min_version", "ciphers",
 		"ciphersuites", "groups", "session_cache", "handshake_budget_us", "offload",
-		"record_layer", NULL,
+		"record_layer", "record_crypto", NULL,
 	};
 	struct tp_conf_tls *t = &c->tls;
 	const config_setting_t *s;
@@ -211,6 +211,28 @@ load_tls(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 		else
 			FAIL(s, "tls.record_layer must be \"dp\" (dp seals and opens "
 			     "TLS 1.3 records itself) or \"openssl\", not \"%s\"", v);
+	}
+	{
+		char rc_v[16];
+
+		rc = get_str(g, "tls", "record_crypto", rc_v, sizeof(rc_v),
+			     &t->record_crypto_line, c, err, errlen);
+		if (rc < 0)
+			return rc;
+		if (rc > 0) {
+			s = config_setting_get_member(g, "record_crypto");
+			if (strcmp(rc_v, "auto") == 0)
+				t->record_crypto = TP_TLS_RECORD_CRYPTO_AUTO;
+			else if (strcmp(rc_v, "ipsec-mb") == 0)
+				t->record_crypto = TP_TLS_RECORD_CRYPTO_IPSEC_MB;
+			else if (strcmp(rc_v, "openssl") == 0)
+				t->record_crypto = TP_TLS_RECORD_CRYPTO_OPENSSL;
+			else
+				FAIL(s, "tls.record_crypto must be \"auto\" (Intel's "
+				     "libipsec-mb for AES-GCM where it can, OpenSSL "
+				     "otherwise), \"ipsec-mb\" or \"openssl\", not \"%s\"",
+				     rc_v);
+		}
 	}
 	rc = get_str(g, "tls", "min_version", v, sizeof(v), &t->min_version_line, c, err,
 		     errlen);

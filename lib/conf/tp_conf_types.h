@@ -210,6 +210,13 @@ enum tp_tls_offload {
 };
 
 /* The "tls" group: TLS termination in dp (dp/tls). */
+/* tls.record_crypto (the values of dp/tls's enum tls_aead_mode) */
+enum tp_tls_record_crypto {
+	TP_TLS_RECORD_CRYPTO_AUTO = 0,
+	TP_TLS_RECORD_CRYPTO_IPSEC_MB = 1,
+	TP_TLS_RECORD_CRYPTO_OPENSSL = 2,
+};
+
 struct tp_conf_tls {
 	bool enabled;                         /* the group is present */
 	int line;
@@ -238,6 +245,12 @@ struct tp_conf_tls {
 	 * through SSL_read/SSL_write; "dp" (the default): dp seals and opens
 	 * TLS 1.3's itself (dp/tls/tls_rec.h); only without an offload */
 	bool record_openssl;
+	/* record_crypto: the AEAD under dp's records (dp/tls/tls_aead.h):
+	 * "auto" (the default: Intel's libipsec-mb for AES-GCM where dp has it
+	 * and the CPU has AES-NI, OpenSSL otherwise), "ipsec-mb" (the same,
+	 * and dp refuses to start where it cannot), "openssl" */
+	enum tp_tls_record_crypto record_crypto;
+	int record_crypto_line;
 };
 
 /* The defaults: what Mozilla's "intermediate" profile allows (ECDHE with

@@ -971,6 +971,7 @@ test_conf_tls(void **state)
 	assert_int_equal(c.tls.min_version, 0x0303);
 	assert_int_equal(c.tls.session_cache, 20000);
 	assert_int_equal(c.tls.handshake_budget_us, 200);
+	assert_int_equal(c.tls.record_crypto, TP_TLS_RECORD_CRYPTO_AUTO);
 	assert_string_equal(c.tls.groups, "X25519:P-256:P-384");
 	assert_non_null(strstr(c.tls.ciphers, "ECDHE-ECDSA-AES128-GCM-SHA256"));
 	tp_conf_free(&c);
@@ -1003,6 +1004,32 @@ test_conf_tls(void **state)
 	assert_int_equal(c.tls.offload, TP_TLS_OFFLOAD_ENGINE);
 	assert_true(c.tls.offload_poll_external);
 	tp_conf_free(&c);
+
+	/* the AEAD under dp's records: three words, the line kept for dp's
+	 * refusal where the library cannot be used */
+	for (unsigned int i = 0; i < 3; i++) {
+		static const char *const v[] = { "auto", "ipsec-mb", "openssl" };
+		static const enum tp_tls_record_crypto want[] = {
+			TP_TLS_RECORD_CRYPTO_AUTO, TP_TLS_RECORD_CRYPTO_IPSEC_MB,
+			TP_TLS_RECORD_CRYPTO_OPENSSL,
+		};
+
+		snprintf(text, sizeof(text), DP("") "tls = { certificate = \"%s\"; private_key = "
+			 "\"%s\";\n record_crypto = \"%s\"; };\n", cert, key, v[i]);
+		expect_ok(text);
+		assert_int_equal(c.tls.record_crypto, want[i]);
+		assert_int_equal(c.tls.record_crypto_line, 6);
+		tp_conf_free(&c);
+	}
+	snprintf(text, sizeof(text), DP("") "tls = { certificate = \"%s\"; private_key = \"%s\";\n"
+		 " record_crypto = \"qat\"; };\n", cert, key);
+	expect_error(text, 6, "tls.record_crypto must be \"auto\"");
+	snprintf(text, sizeof(text), DP("") "tls = { certificate = \"%s\"; private_key = \"%s\";\n"
+		 " record_crypto = \"openssl-with-a-long-name\"; };\n", cert, key);
+	expect_error(text, 6, "tls.record_crypto is longer than 15 bytes");
+	snprintf(text, sizeof(text), DP("") "tls = { certificate = \"%s\"; private_key = \"%s\";\n"
+		 " record_crypto = 1; };\n", cert, key);
+	expect_error(text, 6, "tls.record_crypto must be a string");
 
 	/* listen_tls without a tls group; a port both plain and TLS */
 	expect_error(DP("") "turn = { realm = \"r\";\n listen_tls = [5349]; };\n", 6,

@@ -175,6 +175,7 @@ peer_info(const SSL *s, int where, int ret)
 
 static uint32_t budget_us;      /* tls.handshake_budget_us of the next x_new() */
 static bool record_openssl;     /* tls.record_layer = "openssl" for the next */
+static enum tp_tls_record_crypto record_crypto;  /* tls.record_crypto for the next */
 
 static void
 conf_tls(bool async)
@@ -184,6 +185,7 @@ conf_tls(bool async)
 	memset(&conf, 0, sizeof(conf));
 	t->handshake_budget_us = budget_us;
 	t->record_openssl = record_openssl;
+	t->record_crypto = record_crypto;
 	snprintf(conf.path, sizeof(conf.path), "test.conf");
 	t->enabled = true;
 	t->line = 10;
@@ -944,6 +946,13 @@ rec_leg_up(struct x *x)
 	assert_int_equal(ev.why, TLS_FAIL_NONE);
 	assert_int_equal(ctr("record_layer_dp_receive"), record_openssl ? 0 : 1);
 	assert_int_equal(ctr("record_layer_dp_send"), record_openssl ? 0 : 1);
+#ifdef TP_HAVE_IPSEC_MB
+	/* AES-128-GCM: libipsec-mb's both ways, unless told otherwise */
+	assert_int_equal(ctr("record_layer_ipsec_mb"),
+			 record_openssl || record_crypto == TP_TLS_RECORD_CRYPTO_OPENSSL ? 0 : 2);
+#else
+	assert_int_equal(ctr("record_layer_ipsec_mb"), 0);
+#endif
 }
 
 /* Padding, records of 16 KB over 700-byte segments, a KeyUpdate asked
@@ -1038,6 +1047,23 @@ leg_bytes(bool openssl_records)
 	record_openssl = false;
 	x_free(&x);
 	return before - ossl_heap_live + (openssl_records ? 0 : (long long)sizeof(struct tls_rec));
+}
+
+/* The same records on OpenSSL's AEAD (tls.record_crypto = "openssl"). */
+static int
+aead_openssl(void **state)
+{
+	(void)state;
+	record_crypto = TP_TLS_RECORD_CRYPTO_OPENSSL;
+	return 0;
+}
+
+static int
+aead_default(void **state)
+{
+	(void)state;
+	record_crypto = TP_TLS_RECORD_CRYPTO_AUTO;
+	return 0;
 }
 
 static void
@@ -1210,6 +1236,10 @@ main(void)
 		cmocka_unit_test(test_tls_xprt_handshake_budget_defers),
 		cmocka_unit_test(test_tls_xprt_dp_records),
 		cmocka_unit_test(test_tls_xprt_dp_records_refused),
+		cmocka_unit_test_setup_teardown(test_tls_xprt_dp_records, aead_openssl,
+						aead_default),
+		cmocka_unit_test_setup_teardown(test_tls_xprt_dp_records_refused, aead_openssl,
+						aead_default),
 		cmocka_unit_test(test_tls_xprt_dp_records_memory),
 	};
 
