@@ -23,6 +23,10 @@
 struct imb_gcm {
 	struct gcm_key_data key;
 	struct gcm_context_data ctx;
+	/* the manager's functions for this key's length and direction */
+	aes_gcm_init_t init;
+	aes_gcm_enc_dec_update_t update;
+	aes_gcm_enc_dec_finalize_t finalize;
 } __attribute__((aligned(64)));
 
 #define IMB_MEM_LEN (sizeof(struct imb_gcm) + 63u)
@@ -110,7 +114,6 @@ imb_drop(struct tls_aead *a)
 #endif
 	a->imb_mem = NULL;
 	a->imb = NULL;
-	a->mgr = NULL;
 }
 
 bool
@@ -137,11 +140,17 @@ tls_aead_key(struct tls_aead *a, const struct tls_aead_lib *lib, const EVP_CIPHE
 		/* (an OpenSSL context from before goes, with its key) */
 		EVP_CIPHER_CTX_free(a->evp);
 		a->evp = NULL;
-		if (key_len == 16)
+		if (key_len == 16) {
 			IMB_AES128_GCM_PRE(m, key, &g->key);
-		else
+			g->init = m->gcm128_init;
+			g->update = enc ? m->gcm128_enc_update : m->gcm128_dec_update;
+			g->finalize = enc ? m->gcm128_enc_finalize : m->gcm128_dec_finalize;
+		} else {
 			IMB_AES256_GCM_PRE(m, key, &g->key);
-		a->mgr = m;
+			g->init = m->gcm256_init;
+			g->update = enc ? m->gcm256_enc_update : m->gcm256_dec_update;
+			g->finalize = enc ? m->gcm256_enc_finalize : m->gcm256_dec_finalize;
+		}
 		a->key_len = (uint8_t)key_len;
 		return true;
 	}
@@ -163,14 +172,10 @@ tls_aead_begin(struct tls_aead *a, const uint8_t nonce[TLS_AEAD_NONCE_LEN],
 	int outl;
 
 #ifdef TP_HAVE_IPSEC_MB
-	if (a->mgr != NULL) {
-		IMB_MGR *m = a->mgr;
+	if (a->imb != NULL) {
 		struct imb_gcm *g = a->imb;
 
-		if (a->key_len == 16)
-			IMB_AES128_GCM_INIT(m, &g->key, &g->ctx, nonce, aad, aad_len);
-		else
-			IMB_AES256_GCM_INIT(m, &g->key, &g->ctx, nonce, aad, aad_len);
+		g->init(&g->key, &g->ctx, nonce, aad, aad_len);
 		return true;
 	}
 #endif
@@ -188,21 +193,10 @@ tls_aead_update(struct tls_aead *a, uint8_t *out, const uint8_t *in, uint32_t le
 	if (len == 0)
 		return true;
 #ifdef TP_HAVE_IPSEC_MB
-	if (a->mgr != NULL) {
-		IMB_MGR *m = a->mgr;
+	if (a->imb != NULL) {
 		struct imb_gcm *g = a->imb;
 
-		if (a->enc) {
-			if (a->key_len == 16)
-				IMB_AES128_GCM_ENC_UPDATE(m, &g->key, &g->ctx, out, in, len);
-			else
-				IMB_AES256_GCM_ENC_UPDATE(m, &g->key, &g->ctx, out, in, len);
-		} else {
-			if (a->key_len == 16)
-				IMB_AES128_GCM_DEC_UPDATE(m, &g->key, &g->ctx, out, in, len);
-			else
-				IMB_AES256_GCM_DEC_UPDATE(m, &g->key, &g->ctx, out, in, len);
-		}
+		g->update(&g->key, &g->ctx, out, in, len);
 		return true;
 	}
 #endif
@@ -218,16 +212,12 @@ tls_aead_seal_end(struct tls_aead *a, uint8_t tag[TLS_AEAD_TAG_LEN])
 	int outl = 0;
 
 #ifdef TP_HAVE_IPSEC_MB
-	if (a->mgr != NULL) {
-		IMB_MGR *m = a->mgr;
+	if (a->imb != NULL) {
 		struct imb_gcm *g = a->imb;
 
 		if (!a->enc)
 			return false;
-		if (a->key_len == 16)
-			IMB_AES128_GCM_ENC_FINALIZE(m, &g->key, &g->ctx, tag, TLS_AEAD_TAG_LEN);
-		else
-			IMB_AES256_GCM_ENC_FINALIZE(m, &g->key, &g->ctx, tag, TLS_AEAD_TAG_LEN);
+		g->finalize(&g->key, &g->ctx, tag, TLS_AEAD_TAG_LEN);
 		return true;
 	}
 #endif
@@ -243,18 +233,14 @@ tls_aead_open_end(struct tls_aead *a, const uint8_t tag[TLS_AEAD_TAG_LEN])
 	int outl = 0;
 
 #ifdef TP_HAVE_IPSEC_MB
-	if (a->mgr != NULL) {
-		IMB_MGR *m = a->mgr;
+	if (a->imb != NULL) {
 		struct imb_gcm *g = a->imb;
 		uint8_t want[TLS_AEAD_TAG_LEN];
 		bool ok;
 
 		if (a->enc)
 			return false;
-		if (a->key_len == 16)
-			IMB_AES128_GCM_DEC_FINALIZE(m, &g->key, &g->ctx, want, sizeof(want));
-		else
-			IMB_AES256_GCM_DEC_FINALIZE(m, &g->key, &g->ctx, want, sizeof(want));
+		g->finalize(&g->key, &g->ctx, want, sizeof(want));
 		/* in constant time: a forger learns nothing from when it fails */
 		ok = CRYPTO_memcmp(want, tag, sizeof(want)) == 0;
 		OPENSSL_cleanse(want, sizeof(want));

@@ -45,7 +45,7 @@ bool tls_aead_key(struct tls_aead *a, const struct tls_aead_lib *lib,
 static inline bool
 tls_aead_is_imb(const struct tls_aead *a)
 {
-	return a->mgr != NULL;
+	return a->imb != NULL;
 }
 
 /* A record: begin (its nonce and additional data), update over the pieces

@@ -30,10 +30,10 @@ struct tls_aead_lib {
 /* One direction's keyed AEAD. Zeroed is "no key". */
 struct tls_aead {
 	EVP_CIPHER_CTX *evp;     /* OpenSSL's (made at the first key) */
-	void *imb;               /* key schedule + the record's state (64-aligned) */
+	void *imb;               /* libipsec-mb's key schedule, the record's state and
+				  * its functions (64-aligned); NULL: OpenSSL's */
 	void *imb_mem;           /* its allocation (OpenSSL's heap, counted there) */
-	void *mgr;               /* lib->imb while imb is in use */
-	uint8_t key_len;         /* 16 or 32 (imb) */
+	uint8_t key_len;
 	uint8_t enc;             /* 1: seal, 0: open */
 };
 
