@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The AEAD under dp's TLS 1.3 records: libipsec-mb's direct GCM calls for
- * AES-GCM where it can, OpenSSL's EVP otherwise (tls_aead.h).
+ * AES-GCM and ChaCha20-Poly1305 where it can, OpenSSL's EVP otherwise
+ * (tls_aead.h).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,18 +19,29 @@
 #include "tls_aead.h"
 
 #ifdef TP_HAVE_IPSEC_MB
-/* A direction's key schedule (expanded keys and GHASH powers, some 1 KB)
- * and the state of the record under way. */
-struct imb_gcm {
-	struct gcm_key_data key;
-	struct gcm_context_data ctx;
-	/* the manager's functions for this key's length and direction */
-	aes_gcm_init_t init;
-	aes_gcm_enc_dec_update_t update;
-	aes_gcm_enc_dec_finalize_t finalize;
+/* A direction's key (AES-GCM: expanded keys and GHASH powers, some 1 KB;
+ * ChaCha20-Poly1305: the key itself), the state of the record under way,
+ * and the manager's functions for this key's algorithm, length and
+ * direction. */
+struct imb_aead {
+	union {
+		struct gcm_key_data gcm;
+		uint8_t chacha[32];
+	} key;
+	union {
+		struct gcm_context_data gcm;
+		struct chacha20_poly1305_context_data chacha;
+	} ctx;
+	bool is_chacha;
+	aes_gcm_init_t gcm_init;
+	aes_gcm_enc_dec_update_t gcm_update;
+	aes_gcm_enc_dec_finalize_t gcm_finalize;
+	chacha_poly_init_t cp_init;
+	chacha_poly_enc_dec_update_t cp_update;
+	chacha_poly_finalize_t cp_finalize;
 } __attribute__((aligned(64)));
 
-#define IMB_MEM_LEN (sizeof(struct imb_gcm) + 63u)
+#define IMB_MEM_LEN (sizeof(struct imb_aead) + 63u)
 
 static const char *
 arch_name(IMB_ARCH arch)
@@ -116,52 +128,68 @@ imb_drop(struct tls_aead *a)
 	a->imb = NULL;
 }
 
+#ifdef TP_HAVE_IPSEC_MB
+/* libipsec-mb takes a's key: its functions for alg, key_len and enc */
+static bool
+imb_key(struct tls_aead *a, IMB_MGR *m, enum tls_aead_alg alg, const uint8_t *key,
+	unsigned int key_len, int enc)
+{
+	struct imb_aead *g = a->imb;
+
+	if (g == NULL) {
+		/* OpenSSL's heap, 64-aligned by hand (3.0 has no aligned
+		 * allocation): a connection's TLS memory is counted in one
+		 * place (test_tls_xprt's dp_records_memory) */
+		a->imb_mem = OPENSSL_malloc(IMB_MEM_LEN);
+		if (a->imb_mem == NULL)
+			return false;
+		g = (struct imb_aead *)(((uintptr_t)a->imb_mem + 63u) & ~(uintptr_t)63u);
+		a->imb = g;
+	}
+	OPENSSL_cleanse(g, sizeof(*g));
+	/* (an OpenSSL context from before goes, with its key) */
+	EVP_CIPHER_CTX_free(a->evp);
+	a->evp = NULL;
+	if (alg == TLS_AEAD_CHACHA20_POLY1305) {
+		memcpy(g->key.chacha, key, 32);
+		g->is_chacha = true;
+		g->cp_init = m->chacha20_poly1305_init;
+		g->cp_update = enc ? m->chacha20_poly1305_enc_update :
+				     m->chacha20_poly1305_dec_update;
+		g->cp_finalize = m->chacha20_poly1305_finalize;
+	} else if (key_len == 16) {
+		IMB_AES128_GCM_PRE(m, key, &g->key.gcm);
+		g->gcm_init = m->gcm128_init;
+		g->gcm_update = enc ? m->gcm128_enc_update : m->gcm128_dec_update;
+		g->gcm_finalize = enc ? m->gcm128_enc_finalize : m->gcm128_dec_finalize;
+	} else {
+		IMB_AES256_GCM_PRE(m, key, &g->key.gcm);
+		g->gcm_init = m->gcm256_init;
+		g->gcm_update = enc ? m->gcm256_enc_update : m->gcm256_dec_update;
+		g->gcm_finalize = enc ? m->gcm256_enc_finalize : m->gcm256_dec_finalize;
+	}
+	return true;
+}
+#endif
+
 bool
 tls_aead_key(struct tls_aead *a, const struct tls_aead_lib *lib, const EVP_CIPHER *cipher,
-	     bool aes_gcm, const uint8_t *key, unsigned int key_len, int enc)
+	     enum tls_aead_alg alg, const uint8_t *key, unsigned int key_len, int enc)
 {
 	a->enc = (uint8_t)(enc != 0);
+	a->key_len = (uint8_t)key_len;
 #ifdef TP_HAVE_IPSEC_MB
-	if (lib->imb != NULL && aes_gcm && (key_len == 16 || key_len == 32)) {
-		IMB_MGR *m = lib->imb;
-		struct imb_gcm *g = a->imb;
-
-		if (g == NULL) {
-			/* OpenSSL's heap, 64-aligned by hand (3.0 has no aligned
-			 * allocation): a connection's TLS memory is counted in
-			 * one place (test_tls_xprt's dp_records_memory) */
-			a->imb_mem = OPENSSL_malloc(IMB_MEM_LEN);
-			if (a->imb_mem == NULL)
-				return false;
-			g = (struct imb_gcm *)(((uintptr_t)a->imb_mem + 63u) & ~(uintptr_t)63u);
-			a->imb = g;
-		}
-		OPENSSL_cleanse(g, sizeof(*g));
-		/* (an OpenSSL context from before goes, with its key) */
-		EVP_CIPHER_CTX_free(a->evp);
-		a->evp = NULL;
-		if (key_len == 16) {
-			IMB_AES128_GCM_PRE(m, key, &g->key);
-			g->init = m->gcm128_init;
-			g->update = enc ? m->gcm128_enc_update : m->gcm128_dec_update;
-			g->finalize = enc ? m->gcm128_enc_finalize : m->gcm128_dec_finalize;
-		} else {
-			IMB_AES256_GCM_PRE(m, key, &g->key);
-			g->init = m->gcm256_init;
-			g->update = enc ? m->gcm256_enc_update : m->gcm256_dec_update;
-			g->finalize = enc ? m->gcm256_enc_finalize : m->gcm256_dec_finalize;
-		}
-		a->key_len = (uint8_t)key_len;
-		return true;
-	}
+	if (lib->imb != NULL &&
+	    ((alg == TLS_AEAD_AES_GCM && (key_len == 16 || key_len == 32)) ||
+	     (alg == TLS_AEAD_CHACHA20_POLY1305 && key_len == 32)))
+		return imb_key(a, lib->imb, alg, key, key_len, enc);
 #else
 	(void)lib;
-	(void)aes_gcm;
+	(void)alg;
 #endif
 	imb_drop(a);
 	if (a->evp == NULL && (a->evp = EVP_CIPHER_CTX_new()) == NULL)
 		return false;
-	a->key_len = (uint8_t)key_len;
 	return EVP_CipherInit_ex(a->evp, cipher, NULL, key, NULL, a->enc) == 1;
 }
 
@@ -173,9 +201,12 @@ tls_aead_begin(struct tls_aead *a, const uint8_t nonce[TLS_AEAD_NONCE_LEN],
 
 #ifdef TP_HAVE_IPSEC_MB
 	if (a->imb != NULL) {
-		struct imb_gcm *g = a->imb;
+		struct imb_aead *g = a->imb;
 
-		g->init(&g->key, &g->ctx, nonce, aad, aad_len);
+		if (g->is_chacha)
+			g->cp_init(g->key.chacha, &g->ctx.chacha, nonce, aad, aad_len);
+		else
+			g->gcm_init(&g->key.gcm, &g->ctx.gcm, nonce, aad, aad_len);
 		return true;
 	}
 #endif
@@ -194,9 +225,12 @@ tls_aead_update(struct tls_aead *a, uint8_t *out, const uint8_t *in, uint32_t le
 		return true;
 #ifdef TP_HAVE_IPSEC_MB
 	if (a->imb != NULL) {
-		struct imb_gcm *g = a->imb;
+		struct imb_aead *g = a->imb;
 
-		g->update(&g->key, &g->ctx, out, in, len);
+		if (g->is_chacha)
+			g->cp_update(g->key.chacha, &g->ctx.chacha, out, in, len);
+		else
+			g->gcm_update(&g->key.gcm, &g->ctx.gcm, out, in, len);
 		return true;
 	}
 #endif
@@ -204,6 +238,17 @@ tls_aead_update(struct tls_aead *a, uint8_t *out, const uint8_t *in, uint32_t le
 	       EVP_CipherUpdate(a->evp, out, &outl, in, (int)len) == 1 &&
 	       (uint32_t)outl == len;
 }
+
+#ifdef TP_HAVE_IPSEC_MB
+static void
+imb_tag(struct imb_aead *g, uint8_t tag[TLS_AEAD_TAG_LEN])
+{
+	if (g->is_chacha)
+		g->cp_finalize(&g->ctx.chacha, tag, TLS_AEAD_TAG_LEN);
+	else
+		g->gcm_finalize(&g->key.gcm, &g->ctx.gcm, tag, TLS_AEAD_TAG_LEN);
+}
+#endif
 
 bool
 tls_aead_seal_end(struct tls_aead *a, uint8_t tag[TLS_AEAD_TAG_LEN])
@@ -213,11 +258,9 @@ tls_aead_seal_end(struct tls_aead *a, uint8_t tag[TLS_AEAD_TAG_LEN])
 
 #ifdef TP_HAVE_IPSEC_MB
 	if (a->imb != NULL) {
-		struct imb_gcm *g = a->imb;
-
 		if (!a->enc)
 			return false;
-		g->finalize(&g->key, &g->ctx, tag, TLS_AEAD_TAG_LEN);
+		imb_tag(a->imb, tag);
 		return true;
 	}
 #endif
@@ -234,13 +277,12 @@ tls_aead_open_end(struct tls_aead *a, const uint8_t tag[TLS_AEAD_TAG_LEN])
 
 #ifdef TP_HAVE_IPSEC_MB
 	if (a->imb != NULL) {
-		struct imb_gcm *g = a->imb;
 		uint8_t want[TLS_AEAD_TAG_LEN];
 		bool ok;
 
 		if (a->enc)
 			return false;
-		g->finalize(&g->key, &g->ctx, want, sizeof(want));
+		imb_tag(a->imb, want);
 		/* in constant time: a forger learns nothing from when it fails */
 		ok = CRYPTO_memcmp(want, tag, sizeof(want)) == 0;
 		OPENSSL_cleanse(want, sizeof(want));

@@ -6,13 +6,14 @@
  *
  *  - Intel's Multi-Buffer Crypto for IPsec library (libipsec-mb, which
  *    DPDK's own crypto drivers and the QAT engine's software path use) for
- *    AES-128-GCM and AES-256-GCM, where dp was built with it and the CPU
- *    has AES-NI: its direct GCM calls take a precomputed key and run with
- *    no dispatch a call. On a CPU with VAES it is 2.7-4x OpenSSL 3.0's
- *    EVP_* a record (perf/RESULTS.md T12: 152 against 607 cycles a
- *    200-byte record, 0.155 against 0.419 cycles a byte at 16 KB);
- *  - OpenSSL's EVP (the worker's fetched ciphers) for everything else
- *    (ChaCha20-Poly1305, or all of it with tls.record_crypto = "openssl").
+ *    AES-128-GCM, AES-256-GCM and ChaCha20-Poly1305, where dp was built
+ *    with it and the CPU has AES-NI: its direct calls take a precomputed
+ *    key and run with no dispatch a call. On a CPU with VAES its AES-GCM
+ *    is 2.7-4x OpenSSL 3.0's EVP_* a record (perf/RESULTS.md T12: 152
+ *    against 607 cycles a 200-byte record, 0.155 against 0.419 cycles a
+ *    byte at 16 KB), its ChaCha20-Poly1305 1.3-2.7x;
+ *  - OpenSSL's EVP (the worker's fetched ciphers) for anything else, or
+ *    for all of it with tls.record_crypto = "openssl".
  *
  * Plain C over OpenSSL and libipsec-mb: no DPDK (the unit tests check the
  * two against each other and against OpenSSL's one-shot output).
@@ -34,12 +35,12 @@ int tls_aead_lib_init(struct tls_aead_lib *lib, enum tls_aead_mode mode, char *e
 		      size_t errlen);
 void tls_aead_lib_free(struct tls_aead_lib *lib);
 
-/* a keyed for cipher (the worker's, from EVP_CIPHER_fetch) with key of
- * key_len bytes, sealing (enc 1) or opening (0); a key it had is wiped
- * first. aes_gcm: cipher is AES-128-GCM or AES-256-GCM (libipsec-mb may
- * take it). False: out of memory or the cipher refused the key. */
+/* a keyed for cipher (the worker's, from EVP_CIPHER_fetch), which is alg,
+ * with key of key_len bytes, sealing (enc 1) or opening (0); a key it had
+ * is wiped first. libipsec-mb takes AES-GCM and ChaCha20-Poly1305 where
+ * lib has it. False: out of memory or the cipher refused the key. */
 bool tls_aead_key(struct tls_aead *a, const struct tls_aead_lib *lib,
-		  const EVP_CIPHER *cipher, bool aes_gcm, const uint8_t *key,
+		  const EVP_CIPHER *cipher, enum tls_aead_alg alg, const uint8_t *key,
 		  unsigned int key_len, int enc);
 /* true when libipsec-mb holds a's key */
 static inline bool

@@ -15,9 +15,16 @@
 /* tls.record_crypto (lib/conf: enum tp_tls_record_crypto has the same
  * values) */
 enum tls_aead_mode {
-	TLS_AEAD_AUTO = 0,       /* libipsec-mb for AES-GCM where it can */
+	TLS_AEAD_AUTO = 0,       /* libipsec-mb where it can */
 	TLS_AEAD_IPSEC_MB = 1,   /* the same, and an error where it cannot */
 	TLS_AEAD_OPENSSL = 2,    /* OpenSSL for every suite */
+};
+
+/* The suites' AEADs */
+enum tls_aead_alg {
+	TLS_AEAD_AES_GCM,            /* AES-128-GCM, AES-256-GCM (by key length) */
+	TLS_AEAD_CHACHA20_POLY1305,
+	TLS_AEAD_OTHER,              /* OpenSSL's only */
 };
 
 /* A worker's: the multi-buffer manager (its function table for this CPU),

@@ -75,11 +75,14 @@ static const struct {
 	uint8_t key_len;
 	uint16_t protocol_id;     /* the TLS 1.3 suite */
 	uint16_t ktls_type;       /* linux/tls.h */
+	enum tls_aead_alg alg;
 } suites[SUITE__N] = {
-	[SUITE_AES128] = { "AES-128-GCM", "SHA256", 32, 16, 0x1301, TLS_CIPHER_AES_GCM_128 },
-	[SUITE_AES256] = { "AES-256-GCM", "SHA384", 48, 32, 0x1302, TLS_CIPHER_AES_GCM_256 },
+	[SUITE_AES128] = { "AES-128-GCM", "SHA256", 32, 16, 0x1301, TLS_CIPHER_AES_GCM_128,
+			   TLS_AEAD_AES_GCM },
+	[SUITE_AES256] = { "AES-256-GCM", "SHA384", 48, 32, 0x1302, TLS_CIPHER_AES_GCM_256,
+			   TLS_AEAD_AES_GCM },
 	[SUITE_CHACHA] = { "ChaCha20-Poly1305", "SHA256", 32, 32, 0x1303,
-			   TLS_CIPHER_CHACHA20_POLY1305 },
+			   TLS_CIPHER_CHACHA20_POLY1305, TLS_AEAD_CHACHA20_POLY1305 },
 };
 
 int
@@ -248,7 +251,7 @@ dir_key(struct tls_worker *tw, struct tls_rec *r, struct tls_rec_dir *d, int enc
 	ok = d->secret_len == r->md_len &&
 	     expand_label(tw, r->md, d->secret, d->secret_len, "key", key, r->key_len) &&
 	     expand_label(tw, r->md, d->secret, d->secret_len, "iv", d->iv, sizeof(d->iv)) &&
-	     tls_aead_key(&d->aead, &tw->aead, r->cipher, r->suite != SUITE_CHACHA, key,
+	     tls_aead_key(&d->aead, &tw->aead, r->cipher, suites[r->suite].alg, key,
 			  r->key_len, enc);
 	OPENSSL_cleanse(key, sizeof(key));
 	if (ok)
@@ -498,7 +501,7 @@ tx_start(struct tls_conn *c, const void *ptr)
 	r->key_len = suites[i].key_len;
 	for (unsigned int b = 0; b < 8; b++)
 		s = s << 8 | seq[b];
-	if (!tls_aead_key(&r->tx.aead, &tw->aead, r->cipher, i != SUITE_CHACHA, key,
+	if (!tls_aead_key(&r->tx.aead, &tw->aead, r->cipher, suites[i].alg, key,
 			  r->key_len, 1))
 		return false;
 	if (tls_aead_is_imb(&r->tx.aead))

@@ -37,7 +37,7 @@
  * ends the connection with the right alert. We turn our own sending key
  * every TLS_REC_REKEY records (§5.5: AES-GCM's limit is 2^24.5).
  *
- * The AEAD itself is tls_aead.h's: libipsec-mb for AES-GCM where it can
+ * The AEAD itself is tls_aead.h's: libipsec-mb where it can
  * (tls.record_crypto), OpenSSL's EVP otherwise.
  */
 #ifndef DP_TLS_REC_H

@@ -129,7 +129,7 @@ struct tls_worker {
 	bool rec_dp;
 	EVP_CIPHER *rec_cipher[3];
 	EVP_KDF *rec_kdf;
-	/* their AEAD: libipsec-mb's manager for AES-GCM, or none
+	/* their AEAD: libipsec-mb's manager, or none
 	 * (tls.record_crypto; tls_aead.h) */
 	struct tls_aead_lib aead;
 	/* a write's small segments gathered into one SSL_write (records of

@@ -1315,7 +1315,7 @@ tls_worker_init(struct dp_worker *w, const struct tp_conf *conf, uint32_t max_co
 			goto fail_msg;
 		}
 		if (w->id == 0)
-			tp_log(TP_LOG_INFO, "TLS 1.3 records: dp's, AES-GCM by %s\n",
+			tp_log(TP_LOG_INFO, "TLS 1.3 records: dp's, AEAD by %s\n",
 			       tw->aead.name);
 		tls_ctx_each(tw->ctx, keylog_attach, NULL);
 		SSL_CTX_set_keylog_callback(tw->leg_ctx, tls_rec_keylog);

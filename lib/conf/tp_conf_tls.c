@@ -229,7 +229,7 @@ load_tls(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 				t->record_crypto = TP_TLS_RECORD_CRYPTO_OPENSSL;
 			else
 				FAIL(s, "tls.record_crypto must be \"auto\" (Intel's "
-				     "libipsec-mb for AES-GCM where it can, OpenSSL "
+				     "libipsec-mb where it can, OpenSSL "
 				     "otherwise), \"ipsec-mb\" or \"openssl\", not \"%s\"",
 				     rc_v);
 		}

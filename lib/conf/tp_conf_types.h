@@ -246,7 +246,7 @@ struct tp_conf_tls {
 	 * TLS 1.3's itself (dp/tls/tls_rec.h); only without an offload */
 	bool record_openssl;
 	/* record_crypto: the AEAD under dp's records (dp/tls/tls_aead.h):
-	 * "auto" (the default: Intel's libipsec-mb for AES-GCM where dp has it
+	 * "auto" (the default: Intel's libipsec-mb for AES-GCM and ChaCha20-Poly1305 where dp has it
 	 * and the CPU has AES-NI, OpenSSL otherwise), "ipsec-mb" (the same,
 	 * and dp refuses to start where it cannot), "openssl" */
 	enum tp_tls_record_crypto record_crypto;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dp/tls/tls_aead.c: the AEAD under dp's TLS 1.3 records. libipsec-mb's
- * GCM and OpenSSL's EVP, each fed in pieces (as TCP's segments feed it),
+ * AES-GCM and ChaCha20-Poly1305 and OpenSSL's EVP, each fed in pieces (as TCP's segments feed it),
  * must give what OpenSSL gives in one call: the same ciphertext and tag
  * for every length from 0 to 2^14 + 1 and every way of cutting it, opened
  * in place; a flipped bit in the ciphertext, the tag or the additional
@@ -103,7 +103,7 @@ static uint8_t plain[16385 + 64], ref[16385 + 64], work[16385 + 64];
 /* Seal and open len bytes with a lib's AEAD for ci, cut as cut[], against
  * OpenSSL's one call. */
 static void
-round_trip(const struct tls_aead_lib *lib, const EVP_CIPHER *ci, bool aes_gcm,
+round_trip(const struct tls_aead_lib *lib, const EVP_CIPHER *ci, enum tls_aead_alg alg,
 	   unsigned int key_len, uint32_t len, const uint32_t *cut, unsigned int ncut,
 	   bool want_imb)
 {
@@ -117,8 +117,8 @@ round_trip(const struct tls_aead_lib *lib, const EVP_CIPHER *ci, bool aes_gcm,
 	aad[4] = (uint8_t)(len + 16);
 	oneshot(ci, key, nonce, aad, sizeof(aad), plain, len, ref, rtag);
 
-	assert_true(tls_aead_key(&s, lib, ci, aes_gcm, key, key_len, 1));
-	assert_true(tls_aead_key(&o, lib, ci, aes_gcm, key, key_len, 0));
+	assert_true(tls_aead_key(&s, lib, ci, alg, key, key_len, 1));
+	assert_true(tls_aead_key(&o, lib, ci, alg, key, key_len, 0));
 	assert_int_equal(tls_aead_is_imb(&s), want_imb);
 	assert_int_equal(tls_aead_is_imb(&o), want_imb);
 
@@ -177,12 +177,20 @@ static void
 every_length_and_cut(const struct tls_aead_lib *lib, bool want_imb)
 {
 	for (unsigned int i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
-		round_trip(lib, gcm128, true, 16, lens[i], cut_whole, 2, want_imb);
-		round_trip(lib, gcm128, true, 16, lens[i], cut_odd, 7, want_imb);
-		round_trip(lib, gcm256, true, 32, lens[i], cut_odd, 7, want_imb);
-		round_trip(lib, chacha, false, 32, lens[i], cut_odd, 7, false);
-		if (lens[i] <= 1448)
-			round_trip(lib, gcm256, true, 32, lens[i], cut_bytes, 2, want_imb);
+		round_trip(lib, gcm128, TLS_AEAD_AES_GCM, 16, lens[i], cut_whole, 2, want_imb);
+		round_trip(lib, gcm128, TLS_AEAD_AES_GCM, 16, lens[i], cut_odd, 7, want_imb);
+		round_trip(lib, gcm256, TLS_AEAD_AES_GCM, 32, lens[i], cut_odd, 7, want_imb);
+		round_trip(lib, chacha, TLS_AEAD_CHACHA20_POLY1305, 32, lens[i], cut_odd, 7,
+			   want_imb);
+		round_trip(lib, chacha, TLS_AEAD_CHACHA20_POLY1305, 32, lens[i], cut_whole, 2,
+			   want_imb);
+		/* what OpenSSL only has stays OpenSSL's */
+		round_trip(lib, gcm128, TLS_AEAD_OTHER, 16, lens[i], cut_odd, 7, false);
+		if (lens[i] <= 1448) {
+			round_trip(lib, gcm256, TLS_AEAD_AES_GCM, 32, lens[i], cut_bytes, 2, want_imb);
+			round_trip(lib, chacha, TLS_AEAD_CHACHA20_POLY1305, 32, lens[i], cut_bytes,
+				   2, want_imb);
+		}
 	}
 }
 
@@ -241,7 +249,7 @@ known_answer(const struct tls_aead_lib *lib)
 		hex(tc[i].key, key, tc[i].klen);
 		hex(tc[i].c, c, 60);
 		hex(tc[i].tag, t, 16);
-		assert_true(tls_aead_key(&a, lib, tc[i].klen == 16 ? gcm128 : gcm256, true, key,
+		assert_true(tls_aead_key(&a, lib, tc[i].klen == 16 ? gcm128 : gcm256, TLS_AEAD_AES_GCM, key,
 					 tc[i].klen, 1));
 		memcpy(buf, p, 60);
 		assert_true(tls_aead_begin(&a, iv, aad, sizeof(aad)));
@@ -249,7 +257,7 @@ known_answer(const struct tls_aead_lib *lib)
 		assert_true(tls_aead_seal_end(&a, tag));
 		assert_memory_equal(buf, c, 60);
 		assert_memory_equal(tag, t, 16);
-		assert_true(tls_aead_key(&a, lib, tc[i].klen == 16 ? gcm128 : gcm256, true, key,
+		assert_true(tls_aead_key(&a, lib, tc[i].klen == 16 ? gcm128 : gcm256, TLS_AEAD_AES_GCM, key,
 					 tc[i].klen, 0));
 		assert_true(tls_aead_begin(&a, iv, aad, sizeof(aad)));
 		pieces(&a, buf, 60, cut, 2);
@@ -278,13 +286,13 @@ test_tls_aead_rekey_and_misuse(void **state)
 
 	(void)state;
 	assert_false(tls_aead_begin(&a, nonce, aad, 5));           /* no key yet */
-	assert_true(tls_aead_key(&a, &lib_auto, gcm128, true, k1, 16, 1));
+	assert_true(tls_aead_key(&a, &lib_auto, gcm128, TLS_AEAD_AES_GCM, k1, 16, 1));
 	b = 'x';
 	assert_true(tls_aead_begin(&a, nonce, aad, 5));
 	assert_true(tls_aead_update(&a, c1, &b, 1));
 	assert_true(tls_aead_seal_end(&a, t1));
 	assert_false(tls_aead_open_end(&a, t1));                 /* a sealing key */
-	assert_true(tls_aead_key(&a, &lib_auto, gcm128, true, k2, 16, 1));
+	assert_true(tls_aead_key(&a, &lib_auto, gcm128, TLS_AEAD_AES_GCM, k2, 16, 1));
 	assert_true(tls_aead_begin(&a, nonce, aad, 5));
 	assert_true(tls_aead_update(&a, c2, &b, 1));
 	assert_true(tls_aead_seal_end(&a, t2));
