@@ -124,6 +124,34 @@ live(struct tcp_stack *ts, tcp_id_t id)
 	return c != NULL && c->state != TCP_ST_CLOSED ? c : NULL;
 }
 
+/* (a STUN answer is under 300 bytes, in a TLS record under 350) */
+#define TCP_SND_ANSWER 512u
+
+/* A small answer into an empty send queue goes past the worker's cap
+ * while the pool keeps half its floor free: the floor is there for ACKs,
+ * answers and received packets (dp_tcp.c), and an answer refused is a
+ * request a TCP client never sees answered (TURN over TCP has no
+ * retransmissions: test turn_tcp_stall beside stress-ng, where its
+ * client's Allocate and ChannelBind answers were refused while a flood of
+ * stalled frames held the pool down, and it waited for them until killed;
+ * 3 runs of 3). One mbuf of at most TCP_SND_ANSWER bytes a connection
+ * (bulk senders wait for room as before), and the pool's count taken down
+ * by it until the next tick reads the pool again: what a burst of answers
+ * takes stays inside the floor. */
+static inline bool
+tcp_send_answer(struct tcp_stack *ts, const struct tcp_conn *c, const struct rte_mbuf *m)
+{
+	if (c->snd_queued != 0 || m->pkt_len > TCP_SND_ANSWER || m->nb_segs != 1)
+		return false;
+	if (ts->conf.pool_low != 0) {
+		if (ts->pool_free <= ts->conf.pool_low / 2)
+			return false;
+		ts->pool_free--;
+	}
+	ts->ctr[TCP_CTR_HELD_SEND_ANSWERED]++;
+	return true;
+}
+
 /* Mbuf segments under this many bytes are copied into the send queue's
  * tail when it has room (tcp_send()). */
 #define TCP_SND_COALESCE 512u
@@ -146,7 +174,7 @@ tcp_send(struct tcp_stack *ts, tcp_id_t id, struct rte_mbuf *m)
 		c->flags |= TCP_CF_WANT_WRITE;
 		return -EAGAIN;
 	}
-	if (len > tcp_held_room(ts)) {
+	if (len > tcp_held_room(ts) && !tcp_send_answer(ts, c, m)) {
 		/* The worker's cap (conf.max_held): writable() follows when
 		 * room opens, found by the timer if nothing else comes. */
 		ts->ctr[TCP_CTR_HELD_SEND_REFUSED]++;

@@ -2320,6 +2320,74 @@ test_tcp_held_cap_backpressure(void **state)
 	h_free(h);
 }
 
+/* A small answer into an empty send queue goes past the worker's cap
+ * (tcp_send_answer): the floor of free mbufs is there for answers, and a
+ * TURN-over-TCP client whose Allocate answer was refused never sees it
+ * (turn_tcp_stall beside stress-ng). Bulk does not: a larger send, or a
+ * second one while the first is queued, waits for room as before; and
+ * with the pool under half its floor, nothing passes. */
+static void
+test_tcp_held_cap_lets_answers_through(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	struct rte_mbuf *m;
+	tcp_id_t a, b;
+	uint32_t b_ack;
+
+	(void)state;
+	h_conf(&conf);
+	conf.max_held = 8000;
+	conf.init_cwnd_segs = 10;
+	h = h_new(&conf);
+	h_open_passive(h);
+	a = h->id;
+	assert_int_equal(tcp_send(h->ts, a, h_mbuf(8000, 0)), 8000);
+	h_drain(h);
+	assert_int_equal(h->ts->held, 8000);               /* the cap, held */
+	b = second_conn(h, H_RPORT + 1, 0, &b_ack);
+	h_drain(h);
+	/* b's answer: 200 bytes into its empty queue, past the cap */
+	assert_int_equal(tcp_send(h->ts, b, h_mbuf(200, 1)), 200);
+	assert_int_equal(h->ts->ctr[TCP_CTR_HELD_SEND_ANSWERED], 1);
+	assert_int_equal(h->ts->ctr[TCP_CTR_HELD_SEND_REFUSED], 0);
+	/* a second one while the first is unacknowledged waits */
+	m = h_mbuf(200, 2);
+	assert_int_equal(tcp_send(h->ts, b, m), -EAGAIN);
+	rte_pktmbuf_free(m);
+	assert_int_equal(h->ts->ctr[TCP_CTR_HELD_SEND_REFUSED], 1);
+	/* so does more than an answer, into an empty queue */
+	m = h_mbuf(513, 3);
+	assert_int_equal(tcp_send(h->ts, a, m), -EAGAIN);   /* (a's queue is not empty) */
+	rte_pktmbuf_free(m);
+	h_free(h);
+
+	/* the floor: a connection with an empty queue, the pool held down */
+	h_conf(&conf);
+	conf.max_held = 0;
+	conf.pool_low = rte_mempool_avail_count(h_pool()) + 1000;   /* always under it */
+	h = h_new(&conf);
+	h_open_passive(h);
+	b = h->id;
+	m = h_mbuf(513, 3);
+	assert_int_equal(tcp_send(h->ts, b, m), -EAGAIN);        /* not an answer */
+	rte_pktmbuf_free(m);
+	assert_int_equal(tcp_send(h->ts, b, h_mbuf(100, 4)), 100);   /* an answer */
+	assert_int_equal(h->ts->ctr[TCP_CTR_HELD_SEND_ANSWERED], 1);
+	h_free(h);
+
+	h_conf(&conf);
+	conf.max_held = 0;
+	conf.pool_low = 2 * rte_mempool_avail_count(h_pool()) + 100;   /* under half of it */
+	h = h_new(&conf);
+	h_open_passive(h);
+	m = h_mbuf(100, 4);
+	assert_int_equal(tcp_send(h->ts, h->id, m), -EAGAIN);
+	rte_pktmbuf_free(m);
+	assert_int_equal(h->ts->ctr[TCP_CTR_HELD_SEND_ANSWERED], 0);
+	h_free(h);
+}
+
 /* A window the worker's cap closed is reopened by dp when the cap has
  * room again, not left to the peer's zero-window probes (whose backoff
  * stalled a flooded client's connections for tens of seconds once the
@@ -3061,6 +3129,7 @@ main(void)
 		cmocka_unit_test(test_tcp_held_cap_backpressure),
 		cmocka_unit_test(test_tcp_held_cap_reopens_windows),
 		cmocka_unit_test(test_tcp_pool_floor),
+		cmocka_unit_test(test_tcp_held_cap_lets_answers_through),
 		cmocka_unit_test(test_tcp_data_window_scaling),
 		cmocka_unit_test(test_tcp_data_send_mss),
 		cmocka_unit_test(test_tcp_data_send_backpressure),
