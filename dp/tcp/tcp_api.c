@@ -135,18 +135,24 @@ live(struct tcp_stack *ts, tcp_id_t id)
  * client's Allocate and ChannelBind answers were refused while a flood of
  * stalled frames held the pool down, and it waited for them until killed;
  * 3 runs of 3). One mbuf of at most TCP_SND_ANSWER bytes a connection
- * (bulk senders wait for room as before), and the pool's count taken down
- * by it until the next tick reads the pool again: what a burst of answers
- * takes stays inside the floor. */
+ * (bulk senders wait for room as before), that the peer's window takes
+ * now, and the pool's count taken down by two until the next tick reads
+ * the pool again: what a burst of answers takes stays inside the floor. */
 static inline bool
 tcp_send_answer(struct tcp_stack *ts, const struct tcp_conn *c, const struct rte_mbuf *m)
 {
-	if (c->snd_queued != 0 || m->pkt_len > TCP_SND_ANSWER || m->nb_segs != 1)
+	/* only where the peer's window takes it now: a peer that holds its
+	 * window shut would keep the answer, and its mbuf, for as long as it
+	 * answers our probes (an unacknowledged one ends with the connection
+	 * when the retransmissions give up) */
+	if (c->snd_queued != 0 || m->pkt_len > TCP_SND_ANSWER || m->nb_segs != 1 ||
+	    c->snd_wnd < m->pkt_len)
 		return false;
 	if (ts->conf.pool_low != 0) {
-		if (ts->pool_free <= ts->conf.pool_low / 2)
+		/* two mbufs: the answer and its segment's header */
+		if (ts->pool_free <= ts->conf.pool_low / 2 + 2)
 			return false;
-		ts->pool_free--;
+		ts->pool_free -= 2;
 	}
 	ts->ctr[TCP_CTR_HELD_SEND_ANSWERED]++;
 	return true;

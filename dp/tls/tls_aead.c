@@ -42,6 +42,8 @@ struct imb_aead {
 } __attribute__((aligned(64)));
 
 #define IMB_MEM_LEN (sizeof(struct imb_aead) + 63u)
+/* a record's ciphertext at most (RFC 8446 §5.2): no piece is longer */
+#define TLS_AEAD_PIECE_MAX (16384u + 256u)
 
 static const char *
 arch_name(IMB_ARCH arch)
@@ -136,6 +138,9 @@ imb_key(struct tls_aead *a, IMB_MGR *m, enum tls_aead_alg alg, const uint8_t *ke
 {
 	struct imb_aead *g = a->imb;
 
+	/* (an OpenSSL context from before goes first, with its key) */
+	EVP_CIPHER_CTX_free(a->evp);
+	a->evp = NULL;
 	if (g == NULL) {
 		/* OpenSSL's heap, 64-aligned by hand (3.0 has no aligned
 		 * allocation): a connection's TLS memory is counted in one
@@ -147,9 +152,6 @@ imb_key(struct tls_aead *a, IMB_MGR *m, enum tls_aead_alg alg, const uint8_t *ke
 		a->imb = g;
 	}
 	OPENSSL_cleanse(g, sizeof(*g));
-	/* (an OpenSSL context from before goes, with its key) */
-	EVP_CIPHER_CTX_free(a->evp);
-	a->evp = NULL;
 	if (alg == TLS_AEAD_CHACHA20_POLY1305) {
 		memcpy(g->key.chacha, key, 32);
 		g->is_chacha = true;
@@ -226,6 +228,12 @@ tls_aead_update(struct tls_aead *a, uint8_t *out, const uint8_t *in, uint32_t le
 #ifdef TP_HAVE_IPSEC_MB
 	if (a->imb != NULL) {
 		struct imb_aead *g = a->imb;
+
+		/* libipsec-mb checks its arguments only to return without a
+		 * word (its errno is one global, written by every call of
+		 * every thread): what it would refuse is refused here */
+		if (out == NULL || in == NULL || len > TLS_AEAD_PIECE_MAX)
+			return false;
 
 		if (g->is_chacha)
 			g->cp_update(g->key.chacha, &g->ctx.chacha, out, in, len);

@@ -2324,8 +2324,9 @@ test_tcp_held_cap_backpressure(void **state)
  * (tcp_send_answer): the floor of free mbufs is there for answers, and a
  * TURN-over-TCP client whose Allocate answer was refused never sees it
  * (turn_tcp_stall beside stress-ng). Bulk does not: a larger send, or a
- * second one while the first is queued, waits for room as before; and
- * with the pool under half its floor, nothing passes. */
+ * second one while the first is queued, waits for room as before, as
+ * does an answer to a peer whose window is shut; and with the pool under
+ * half its floor, nothing passes. */
 static void
 test_tcp_held_cap_lets_answers_through(void **state)
 {
@@ -2360,6 +2361,21 @@ test_tcp_held_cap_lets_answers_through(void **state)
 	m = h_mbuf(513, 3);
 	assert_int_equal(tcp_send(h->ts, a, m), -EAGAIN);   /* (a's queue is not empty) */
 	rte_pktmbuf_free(m);
+	/* and an answer to a peer whose window is shut: it would hold the
+	 * answer's mbuf for as long as it answers our probes */
+	{
+		uint32_t c_ack;
+		tcp_id_t c;
+
+		h_drain(h);
+		c = second_conn(h, H_RPORT + 2, 0, &c_ack);
+
+		h_ack(h, c_ack, 0);
+		m = h_mbuf(100, 5);
+		assert_int_equal(tcp_send(h->ts, c, m), -EAGAIN);
+		rte_pktmbuf_free(m);
+		assert_int_equal(h->ts->ctr[TCP_CTR_HELD_SEND_ANSWERED], 1);
+	}
 	h_free(h);
 
 	/* the floor: a connection with an empty queue, the pool held down */
