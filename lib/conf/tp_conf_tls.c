@@ -168,6 +168,41 @@ load_offload(const config_setting_t *g, struct tp_conf_tls *t, struct tp_conf *c
 	return 0;
 }
 
+/* tls.NAME, one of words[] (NULL-terminated; a word's hint, when hints
+ * has one, follows it in the error): its index into *k. 1 when set, 0
+ * when absent (*k untouched), or -EINVAL with err set ("tls.NAME must be
+ * "a" (hint), "b" or "c", not "x""). */
+static int
+get_word(const config_setting_t *g, const char *name, const char *const *words,
+	 const char *const *hints, int *k, int *line, struct tp_conf *c, char *err,
+	 size_t errlen)
+{
+	char v[16], list[256];
+	size_t n = 0;
+	int rc = get_str(g, "tls", name, v, sizeof(v), line, c, err, errlen);
+
+	if (rc <= 0)
+		return rc;
+	for (int i = 0; words[i] != NULL; i++)
+		if (strcmp(v, words[i]) == 0) {
+			*k = i;
+			return 1;
+		}
+	list[0] = '\0';
+	for (int i = 0; words[i] != NULL && n < sizeof(list); i++) {
+		int w = snprintf(list + n, sizeof(list) - n, "%s\"%s\"%s%s",
+				 i == 0 ? "" : words[i + 1] == NULL ? " or " : ", ", words[i],
+				 hints != NULL && hints[i] != NULL ? " " : "",
+				 hints != NULL && hints[i] != NULL ? hints[i] : "");
+
+		if (w < 0)
+			break;
+		n += (size_t)w;
+	}
+	FAIL(config_setting_get_member(g, name), "tls.%s must be %s, not \"%s\"", name, list,
+	     v);
+}
+
 static int
 load_tls(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 {
@@ -176,10 +211,19 @@ load_tls(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 		"ciphersuites", "groups", "session_cache", "handshake_budget_us", "offload",
 		"record_layer", "record_crypto", NULL,
 	};
+	static const char *const words_layer[] = { "dp", "openssl", NULL };
+	static const char *const hints_layer[] = {
+		"(dp seals and opens TLS 1.3 records itself)", NULL, NULL,
+	};
+	/* (the values of enum tp_tls_record_crypto, in order) */
+	static const char *const words_crypto[] = { "auto", "ipsec-mb", "openssl", NULL };
+	static const char *const hints_crypto[] = {
+		"(Intel's libipsec-mb where it can, OpenSSL otherwise)", NULL, NULL, NULL,
+	};
+	static const char *const words_version[] = { "1.2", "1.3", NULL };
 	struct tp_conf_tls *t = &c->tls;
 	const config_setting_t *s;
-	char v[8];
-	int rc;
+	int rc, k = 0;
 
 	t->line = where(g);
 	if ((rc = tp_conf_check_names(g, "tls", names, c, err, errlen)) < 0 ||
@@ -199,56 +243,24 @@ load_tls(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 	    (rc = load_offload(g, t, c, err, errlen)) < 0)
 		return rc;
 	t->cert.line = t->line;
-	rc = get_str(g, "tls", "record_layer", v, sizeof(v), NULL, c, err, errlen);
-	if (rc < 0)
+	if ((rc = get_word(g, "record_layer", words_layer, hints_layer, &k, NULL, c, err,
+			   errlen)) < 0)
 		return rc;
-	if (rc > 0) {
-		s = config_setting_get_member(g, "record_layer");
-		if (strcmp(v, "dp") == 0)
-			t->record_openssl = false;
-		else if (strcmp(v, "openssl") == 0)
-			t->record_openssl = true;
-		else
-			FAIL(s, "tls.record_layer must be \"dp\" (dp seals and opens "
-			     "TLS 1.3 records itself) or \"openssl\", not \"%s\"", v);
-	}
-	{
-		char rc_v[16];
-
-		rc = get_str(g, "tls", "record_crypto", rc_v, sizeof(rc_v),
-			     &t->record_crypto_line, c, err, errlen);
-		if (rc < 0)
-			return rc;
-		if (rc > 0) {
-			s = config_setting_get_member(g, "record_crypto");
-			if (strcmp(rc_v, "auto") == 0)
-				t->record_crypto = TP_TLS_RECORD_CRYPTO_AUTO;
-			else if (strcmp(rc_v, "ipsec-mb") == 0)
-				t->record_crypto = TP_TLS_RECORD_CRYPTO_IPSEC_MB;
-			else if (strcmp(rc_v, "openssl") == 0)
-				t->record_crypto = TP_TLS_RECORD_CRYPTO_OPENSSL;
-			else
-				FAIL(s, "tls.record_crypto must be \"auto\" (Intel's "
-				     "libipsec-mb where it can, OpenSSL "
-				     "otherwise), \"ipsec-mb\" or \"openssl\", not \"%s\"",
-				     rc_v);
-		}
-	}
-	rc = get_str(g, "tls", "min_version", v, sizeof(v), &t->min_version_line, c, err,
-		     errlen);
+	if (rc > 0)
+		t->record_openssl = k == 1;
+	if ((rc = get_word(g, "record_crypto", words_crypto, hints_crypto, &k,
+			   &t->record_crypto_line, c, err, errlen)) < 0)
+		return rc;
+	if (rc > 0)
+		t->record_crypto = (enum tp_tls_record_crypto)k;
 	s = config_setting_get_member(g, "min_version");
-	if (rc < 0 && s != NULL && config_setting_type(s) == CONFIG_TYPE_FLOAT)
+	if (s != NULL && config_setting_type(s) == CONFIG_TYPE_FLOAT)
 		FAIL(s, "tls.min_version must be \"1.2\" or \"1.3\" (a string)");
-	if (rc < 0)
+	if ((rc = get_word(g, "min_version", words_version, NULL, &k, &t->min_version_line,
+			   c, err, errlen)) < 0)
 		return rc;
-	if (rc > 0) {
-		if (strcmp(v, "1.2") == 0)
-			t->min_version = 0x0303;
-		else if (strcmp(v, "1.3") == 0)
-			t->min_version = 0x0304;
-		else
-			FAIL(s, "tls.min_version must be \"1.2\" or \"1.3\", not \"%s\"", v);
-	}
+	if (rc > 0)
+		t->min_version = k == 0 ? 0x0303 : 0x0304;
 	t->enabled = true;
 	return 0;
 }
