@@ -173,8 +173,11 @@ tp_check "... each well before the silent one is dropped (3 s)" test $(( (t1 - t
 kill $mute 2>/dev/null; wait $mute 2>/dev/null
 
 # turnpikectl top: frames of per-worker rates while a session relays.
-ip netns exec "$TP_NS_C" timeout 30 turnutils_uclient -e 10.211.0.2 -r 3480 -u test -w test \
-  -m 1 -c -n 400 -z 20 10.210.0.1 >"$TP_TMP/uc3.log" 2>&1 &
+# (the real uclient: lib/uclient-rerun would give its output only at its
+# end, and the wait below for its first message ran out, so top's frames
+# came after the session: 0 packets a second, beside stress-ng)
+ip netns exec "$TP_NS_C" timeout 30 stdbuf -oL "${TP_UCLIENT_REAL:?no turnutils_uclient}" \
+  -e 10.211.0.2 -r 3480 -u test -w test -m 1 -c -n 400 -z 20 10.210.0.1 >"$TP_TMP/uc3.log" 2>&1 &
 uc3=$!
 # uclient sends its first message some 4 s after it starts
 for _ in $(seq 100); do grep -q 'tot_send_msgs=[1-9]' "$TP_TMP/uc3.log" && break; sleep 0.1; done

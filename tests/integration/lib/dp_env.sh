@@ -34,6 +34,9 @@ tp_env_init() {
     ln -sf "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/uclient-rerun" \
       "$TP_TMP/bin/turnutils_uclient"
   case ":$PATH:" in *":$TP_TMP/bin:"*) ;; *) PATH=$TP_TMP/bin:$PATH ;; esac
+  # ... and the real one, for a session whose output is read while it
+  # runs (the wrapper gives the output only at the end)
+  TP_UCLIENT_REAL=$(type -ap turnutils_uclient | grep -v "^$TP_TMP/bin/" | head -n 1)
 }
 
 # tp_python_pin DIR: run the python3 that PATH names now, without asking
