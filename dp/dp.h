@@ -284,6 +284,11 @@ void dp_drop_pkt(struct dp_worker *w, struct rte_mbuf *m, enum dp_drop why);
  * every half period while every worker's heartbeat moves. 0 or -errno. */
 int dp_watchdog_start(struct dp_ctx *ctx);
 void dp_watchdog_stop(struct dp_ctx *ctx);
+/* SIGHUP: TURN over TLS takes the certificates of the file as it is now
+ * (dp_reload.c). start: the thread; signal: from the handler; stop: joins. */
+int dp_reload_start(struct dp_ctx *ctx);
+void dp_reload_signal(struct dp_ctx *ctx);
+void dp_reload_stop(struct dp_ctx *ctx);
 /* TP_DP_TEST_STALL_WORKER, read once at start; the stall, from a tick. */
 void dp_watchdog_test_hook(struct dp_ctx *ctx);
 void dp_watchdog_test_stall(struct dp_worker *w);

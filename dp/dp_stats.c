@@ -92,8 +92,11 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 	uint64_t lt[DP_LONG_TURN_N] = { 0 }, turn_max = 0;
 	double up = (double)(rte_rdtsc() - ctx->start_tsc) / (double)ctx->tsc_hz;
 
-	fprintf(out, "turnpike-dp stats: uptime=%.1fs workers=%u ports=%u tsc_hz=%" PRIu64 "\n",
-		up, ctx->nworkers, ctx->nports, ctx->tsc_hz);
+	fprintf(out, "turnpike-dp stats: uptime=%.1fs workers=%u ports=%u tsc_hz=%" PRIu64
+		" reloads=%" PRIu64 " reloads_failed=%" PRIu64 "\n",
+		up, ctx->nworkers, ctx->nports, ctx->tsc_hz,
+		__atomic_load_n(&ctx->reloads, __ATOMIC_RELAXED),
+		__atomic_load_n(&ctx->reloads_failed, __ATOMIC_RELAXED));
 	for (unsigned int wi = 0; wi < ctx->nworkers; wi++) {
 		const struct dp_worker *w = ctx->workers[wi];
 		char who[32];

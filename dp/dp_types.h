@@ -9,6 +9,7 @@
 #define DP_TYPES_H
 
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -192,6 +193,13 @@ struct dp_ctx {
 	pthread_t watchdog_thread;
 	bool watchdog_running;
 	uint64_t watchdog_withheld;
+	/* SIGHUP's reload (dp_reload.c): its semaphore and thread, and
+	 * how many reloads ran and failed (dp's statistics) */
+	sem_t reload_sem;
+	pthread_t reload_thread;
+	int reload_running;
+	uint64_t reloads;
+	uint64_t reloads_failed;
 	int test_stall_worker;        /* -1: none */
 	uint64_t test_stall_ms;
 	/* test hook TP_DP_TEST_POLL_STALL=worker:at_ms:ms (dp_watchdog.c) */

@@ -50,7 +50,9 @@ dp_usage(FILE *out, const char *prog)
 		"the configuration file (EAL arguments, worker lcores, ports with their\n"
 		"addresses), starts one worker per lcore and runs until SIGINT or\n"
 		"SIGTERM. SIGUSR1 prints every worker's counters, drops by reason and\n"
-		"cycles per packet per stage; so does the exit.\n"
+		"cycles per packet per stage; so does the exit. SIGHUP reads the file\n"
+		"again and gives TURN over TLS the tls group's certificates, keys and\n"
+		"lists for the connections it accepts from then on (no restart).\n"
 		"\n"
 		"  -c, --config FILE  the configuration file (see conf/demo.conf)\n"
 		"      --check        load and check the configuration, then exit\n"
@@ -67,6 +69,8 @@ on_signal(int sig)
 		return;
 	if (sig == SIGUSR1)
 		g_ctx->dump_stats = 1;
+	else if (sig == SIGHUP)
+		dp_reload_signal(g_ctx);
 	else
 		g_ctx->stop = 1;
 }
@@ -346,9 +350,10 @@ run(struct dp_ctx *ctx)
 	sd_notifyf(0, "READY=1\nSTATUS=running %u worker(s), %u port(s)",
 		   ctx->nworkers, ctx->nports);
 #endif
-	if (dp_watchdog_start(ctx) < 0) {
+	if (dp_watchdog_start(ctx) < 0 || dp_reload_start(ctx) < 0) {
 		ctx->stop = 1;
 		rte_eal_mp_wait_lcore();
+		dp_watchdog_stop(ctx);
 		return -1;
 	}
 	if (main_worker != NULL) {
@@ -363,6 +368,7 @@ run(struct dp_ctx *ctx)
 		}
 	}
 	rte_eal_mp_wait_lcore();
+	dp_reload_stop(ctx);
 	dp_watchdog_stop(ctx);
 	return 0;
 }
@@ -465,6 +471,7 @@ main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 
 	if (dp_workers_create(&ctx) < 0)
 		goto out_free_workers;

@@ -94,6 +94,15 @@ int tls_worker_init(struct dp_worker *w, const struct tp_conf *conf,
 		    uint32_t max_conns,
 		    void (*on_ready)(struct dp_worker *w, uint64_t id));
 void tls_worker_free(struct dp_worker *w);
+struct tp_conf_tls;
+/* A reload (dp/dp_reload.c, off the workers): the TURN server's context
+ * made from t for w as its start made it (NULL, err "LINE: why"), then
+ * offered to w, whose tls_poll() takes it for the connections it accepts
+ * from then on (counted as contexts_reloaded); a newer offer replaces one
+ * not yet taken. The AGW legs' context stays. */
+SSL_CTX *tls_worker_ctx_new(struct dp_worker *w, const struct tp_conf_tls *t, char *err,
+			    size_t errlen);
+void tls_worker_ctx_offer(struct dp_worker *w, SSL_CTX *ctx);
 
 /* A new TCP connection (id) on a TLS port: its TLS slot, set up; no SSL
  * until its first bytes. 0 or -EINVAL. */

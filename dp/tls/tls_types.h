@@ -94,6 +94,12 @@ struct tls_orphan {
 
 struct tls_worker {
 	SSL_CTX *ctx;
+	/* a replacement for ctx that a reload built (dp_reload.c, another
+	 * thread): taken by tls_poll() with an atomic exchange, as the
+	 * builder puts one in (a newer one replaces one not yet taken);
+	 * connections made before keep theirs (an SSL holds its context) */
+	SSL_CTX *ctx_next;
+	const char *propq;        /* the offload's properties (the start's conf) */
 	SSL_CTX *leg_ctx;         /* the AGW legs' (either role; tls_leg.h) */
 	OSSL_LIB_CTX *libctx;     /* NULL: OpenSSL's default one (engines) */
 	struct rte_ring *ring;    /* SSL pointers whose job can go on (MP/SC) */

@@ -1143,6 +1143,21 @@ tls_orphan_resume(struct tls_worker *tw, struct tls_orphan *o)
 	tw->orphan_free[tw->norphan_free++] = o->index;
 }
 
+/* The worker takes a reload's context: connections accepted from now on
+ * get it; those made before hold the old one (SSL_new took a reference),
+ * which OpenSSL frees with the last of them. Cold path. */
+static void __rte_noinline __rte_cold
+tls_ctx_take(struct tls_worker *tw)
+{
+	SSL_CTX *next = __atomic_exchange_n(&tw->ctx_next, NULL, __ATOMIC_ACQ_REL);
+
+	if (next == NULL)
+		return;
+	tls_ctx_free(tw->ctx);
+	tw->ctx = next;
+	tw->ctr[TLS_CTR_CTX_RELOADED]++;
+}
+
 unsigned int
 tls_poll(struct dp_worker *w, uint64_t now_ms)
 {
@@ -1213,6 +1228,8 @@ tls_poll(struct dp_worker *w, uint64_t now_ms)
 		tw->defer_head = tw->defer_tail;  /* (only stale entries left) */
 	else
 		done++;           /* work waits: no idle sleep */
+	if (unlikely(__atomic_load_n(&tw->ctx_next, __ATOMIC_RELAXED) != NULL))
+		tls_ctx_take(tw);
 	if (now_ms >= tw->flushed_ms + TLS_FLUSH_MS) {
 		tw->flushed_ms = now_ms;
 		SSL_CTX_flush_sessions(tw->ctx, (long)time(NULL));
@@ -1234,6 +1251,54 @@ keylog_attach(SSL_CTX *ctx, void *arg)
 	(void)arg;
 	SSL_CTX_set_keylog_callback(ctx, tls_rec_keylog);
 	return 0;
+}
+
+/*
+ * The TURN server's context from t, set up for worker w as every one of
+ * its contexts must be: the info and async callbacks, the ticket keys
+ * and PSKs that cp sends (on the context and each SNI one: a ticket from
+ * one worker resumes on another, dp/tls/tls_keys.c), the key log for
+ * dp's records. At start and by a reload, on another thread: it reads
+ * only what w's TLS set-up fixed (library context, properties, keys,
+ * record layer), never the loop's state. NULL with err set
+ * ("LINE: why", as tls_ctx_create() says it).
+ */
+SSL_CTX *
+tls_worker_ctx_new(struct dp_worker *w, const struct tp_conf_tls *t, char *err,
+		   size_t errlen)
+{
+	struct tls_worker *tw = w->tls;
+	SSL_CTX *ctx;
+
+	if (tw == NULL) {
+		snprintf(err, errlen, "%d: worker %u has no TLS", t->line, w->id);
+		return NULL;
+	}
+	ctx = tls_ctx_create(t, tw->libctx, tw->propq, err, errlen);
+	if (ctx == NULL)
+		return NULL;
+	SSL_CTX_set_info_callback(ctx, tls_info);
+	SSL_CTX_set_async_callback(ctx, tls_async_cb);
+	if (w->tls_keys == NULL || tls_ctx_each(ctx, keys_attach, w->tls_keys) < 0) {
+		snprintf(err, errlen, "%d: worker %u: cannot attach the ticket keys and "
+			 "PSKs to its TLS contexts", t->line, w->id);
+		tls_ctx_free(ctx);
+		return NULL;
+	}
+	if (tw->rec_dp)
+		tls_ctx_each(ctx, keylog_attach, NULL);
+	return ctx;
+}
+
+void
+tls_worker_ctx_offer(struct dp_worker *w, SSL_CTX *ctx)
+{
+	SSL_CTX *prev = __atomic_exchange_n(&w->tls->ctx_next, ctx, __ATOMIC_ACQ_REL);
+
+	/* one not yet taken: the newer one wins (the exchange makes either
+	 * this thread or the worker its only owner) */
+	if (prev != NULL)
+		tls_ctx_free(prev);
 }
 
 int
@@ -1281,27 +1346,7 @@ tls_worker_init(struct dp_worker *w, const struct tp_conf *conf, uint32_t max_co
 		if (tw->libctx == NULL)
 			goto fail_msg;
 	}
-	tw->ctx = tls_ctx_create(t, tw->libctx, propq, err, sizeof(err));
-	if (tw->ctx == NULL)
-		goto fail_msg;
-	SSL_CTX_set_info_callback(tw->ctx, tls_info);
-	SSL_CTX_set_async_callback(tw->ctx, tls_async_cb);
-	/* the AGW legs' context: the same settings, either role, the peer
-	 * checked by its fingerprint (tls_leg.c) */
-	tw->leg_ctx = tls_leg_ctx_create(t, tw->libctx, propq, err, sizeof(err));
-	if (tw->leg_ctx == NULL)
-		goto fail_msg;
-	SSL_CTX_set_info_callback(tw->leg_ctx, tls_info);
-	SSL_CTX_set_async_callback(tw->leg_ctx, tls_async_cb);
-	/* Ticket keys that cp rotates and sends to every worker (a ticket
-	 * from one worker resumes on another) and external PSKs, on the
-	 * context and each SNI one (dp/tls/tls_keys.c). */
-	if (w->tls_keys == NULL ||
-	    tls_ctx_each(tw->ctx, keys_attach, w->tls_keys) < 0) {
-		snprintf(err, sizeof(err), "worker %u: cannot attach the ticket keys and "
-			 "PSKs to its TLS contexts", w->id);
-		goto fail_msg;
-	}
+	tw->propq = propq;
 	/* dp's record layer (tls_rec.h): the software path only (with an
 	 * offload, records are the accelerator's, through OpenSSL) */
 	if (t->offload == TP_TLS_OFFLOAD_NONE && !t->record_openssl) {
@@ -1317,10 +1362,21 @@ tls_worker_init(struct dp_worker *w, const struct tp_conf *conf, uint32_t max_co
 		if (w->id == 0)
 			tp_log(TP_LOG_INFO, "TLS 1.3 records: dp's, AEAD by %s\n",
 			       tw->aead.name);
-		tls_ctx_each(tw->ctx, keylog_attach, NULL);
-		SSL_CTX_set_keylog_callback(tw->leg_ctx, tls_rec_keylog);
 		tw->rec_dp = true;
 	}
+	tw->ctx = tls_worker_ctx_new(w, t, err, sizeof(err));
+	if (tw->ctx == NULL)
+		goto fail_msg;
+	/* the AGW legs' context: the same settings, either role, the peer
+	 * checked by its fingerprint (tls_leg.c). Not reloaded: cp signals
+	 * the fingerprint of the certificate it had at start. */
+	tw->leg_ctx = tls_leg_ctx_create(t, tw->libctx, propq, err, sizeof(err));
+	if (tw->leg_ctx == NULL)
+		goto fail_msg;
+	SSL_CTX_set_info_callback(tw->leg_ctx, tls_info);
+	SSL_CTX_set_async_callback(tw->leg_ctx, tls_async_cb);
+	if (tw->rec_dp)
+		SSL_CTX_set_keylog_callback(tw->leg_ctx, tls_rec_keylog);
 	while (ring_size < 2u * max_conns)
 		ring_size <<= 1;
 	tw->hs_budget = rte_get_tsc_hz() * t->handshake_budget_us / 1000000u;
@@ -1378,6 +1434,7 @@ tls_worker_free(struct dp_worker *w)
 				rte_pktmbuf_free(tw->orphans[i].wbuf);
 			}
 	tls_ctx_free(tw->ctx);
+	tls_ctx_free(__atomic_exchange_n(&tw->ctx_next, NULL, __ATOMIC_ACQ_REL));
 	tls_ctx_free(tw->leg_ctx);
 	tls_rec_worker_free(tw);
 	tls_libctx_free(tw->libctx);

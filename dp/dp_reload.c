@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * turnpike-dp's reload (SIGHUP; `systemctl reload turnpike-dp`): TURN over
+ * TLS takes renewed certificates without a restart, so no TCP or TLS
+ * connection, and no allocation, is lost to a certificate's renewal.
+ *
+ * The signal handler only posts a semaphore (async-signal-safe). A DPDK
+ * control thread of its own (off the workers' lcores) then reads the
+ * configuration file again, whole, as a start would, and from its tls
+ * group makes every worker's TURN server context again (certificate and
+ * key, the SNI ones, the lists; tls_worker_ctx_new()), all or nothing: a
+ * file that does not load, or a certificate, key or list that OpenSSL
+ * refuses for any worker, changes nothing and is one error naming the
+ * file, the line and why. Then each worker is offered its context
+ * (tls_worker_ctx_offer()); its loop takes it within a turn, for the
+ * connections it accepts from then on; those made before keep theirs.
+ * Ticket keys and PSKs are cp's and stay (a ticket from before resumes).
+ *
+ * Not applied (a restart does; each named when it changed): the offload,
+ * the record layer and its crypto, the handshake budget. The AGW legs keep
+ * the certificate of the start: cp signals its fingerprint, read once.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_lcore.h>
+
+#include "certfp.h"
+#include "dp.h"
+#include "tls.h"
+#include "tls_ctx.h"
+#include "tp_conf.h"
+
+/* What changed in t (the reloaded group) that only a start applies:
+ * names, comma-separated, into buf (empty: nothing). */
+static void
+restart_only(const struct tp_conf_tls *was, const struct tp_conf_tls *t, char *buf,
+	     size_t size)
+{
+	size_t n = 0;
+
+#define SAY(cond, name) do {						\
+		if ((cond) && n < size)					\
+			n += (size_t)snprintf(buf + n, size - n, "%s%s",	\
+					      n > 0 ? ", " : "", name);	\
+	} while (0)
+#define STR_DIFF(a, b) (strcmp((a) != NULL ? (a) : "", (b) != NULL ? (b) : "") != 0)
+	buf[0] = '\0';
+	SAY(was->offload != t->offload ||
+	    STR_DIFF(was->offload_provider, t->offload_provider) ||
+	    STR_DIFF(was->offload_engine, t->offload_engine) ||
+	    STR_DIFF(was->offload_properties, t->offload_properties) ||
+	    was->offload_poll_external != t->offload_poll_external, "tls.offload");
+	SAY(was->record_openssl != t->record_openssl, "tls.record_layer");
+	SAY(was->record_crypto != t->record_crypto, "tls.record_crypto");
+	SAY(was->handshake_budget_us != t->handshake_budget_us, "tls.handshake_budget_us");
+#undef STR_DIFF
+#undef SAY
+}
+
+static void
+reload_tls(struct dp_ctx *ctx)
+{
+	SSL_CTX *made[DP_MAX_WORKERS] = { NULL };
+	const char *path = ctx->conf->path;
+	struct tp_conf *nc = calloc(1, sizeof(*nc));
+	unsigned int nworkers = 0;
+	char err[768], later[256], fp[CERTFP_STR_MAX + 64];
+	struct certfp f;
+
+	__atomic_fetch_add(&ctx->reloads, 1, __ATOMIC_RELAXED);
+	if (nc == NULL) {
+		tp_log(TP_LOG_ERR, "reload: out of memory; nothing changed\n");
+		goto failed;
+	}
+	if (tp_conf_load(path, nc, err, sizeof(err)) < 0) {
+		tp_log(TP_LOG_ERR, "reload: %s; nothing changed\n", err);
+		goto failed;
+	}
+	if (!ctx->conf->tls.enabled) {
+		tp_log(TP_LOG_NOTICE, "reload: dp started without a tls group: nothing to "
+		       "reload (a restart applies one)\n");
+		goto out;
+	}
+	if (!nc->tls.enabled) {
+		tp_log(TP_LOG_ERR, "reload: %s has no tls group now; TLS keeps its "
+		       "certificates (a restart without TLS would drop it)\n", path);
+		goto failed;
+	}
+	for (unsigned int i = 0; i < ctx->nworkers; i++) {
+		struct dp_worker *w = ctx->workers[i];
+
+		if (w->tls == NULL)
+			continue;
+		made[i] = tls_worker_ctx_new(w, &nc->tls, err, sizeof(err));
+		if (made[i] == NULL) {
+			tp_log(TP_LOG_ERR, "reload: %s:%s; nothing changed\n", path, err);
+			goto failed;
+		}
+		nworkers++;
+	}
+	for (unsigned int i = 0; i < ctx->nworkers; i++)
+		if (made[i] != NULL) {
+			tls_worker_ctx_offer(ctx->workers[i], made[i]);
+			made[i] = NULL;
+		}
+	/* what the operator checks the renewal by (RFC 8122's form) */
+	if (certfp_of_pem_file(nc->tls.cert.certificate, CERTFP_SHA256, &f, err,
+			       sizeof(err)) < 0 || certfp_format(&f, fp, sizeof(fp)) < 0)
+		snprintf(fp, sizeof(fp), "no fingerprint");
+	tp_log(TP_LOG_NOTICE, "reload: TURN over TLS serves tls.certificate '%s' (%s) and "
+	       "%u SNI certificate(s) on %u worker(s) from now on; connections made "
+	       "before keep theirs; the AGW legs keep the start's\n",
+	       nc->tls.cert.certificate, fp, nc->tls.nsni, nworkers);
+	restart_only(&ctx->conf->tls, &nc->tls, later, sizeof(later));
+	if (later[0] != '\0')
+		tp_log(TP_LOG_WARNING, "reload: %s changed: applied at the next start\n",
+		       later);
+	goto out;
+failed:
+	__atomic_fetch_add(&ctx->reloads_failed, 1, __ATOMIC_RELAXED);
+	for (unsigned int i = 0; i < ctx->nworkers; i++)
+		tls_ctx_free(made[i]);
+out:
+	if (nc != NULL) {
+		tp_conf_free(nc);
+		free(nc);
+	}
+	fflush(stdout);
+}
+
+static void *
+reload_main(void *arg)
+{
+	struct dp_ctx *ctx = arg;
+
+	for (;;) {
+		if (sem_wait(&ctx->reload_sem) != 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (ctx->stop)
+			break;
+		/* signals that came while the last one ran: one reload reads
+		 * the file as it is now for all of them */
+		while (sem_trywait(&ctx->reload_sem) == 0)
+			;
+		reload_tls(ctx);
+	}
+	return NULL;
+}
+
+int
+dp_reload_start(struct dp_ctx *ctx)
+{
+	int rc;
+
+	if (sem_init(&ctx->reload_sem, 0, 0) != 0) {
+		tp_log(TP_LOG_ERR, "reload: no semaphore: %s\n", strerror(errno));
+		return -errno;
+	}
+	/* On the CPUs the EAL was given minus the workers' lcores. */
+	rc = rte_ctrl_thread_create(&ctx->reload_thread, "tp-reload", NULL, reload_main,
+				    ctx);
+	if (rc != 0) {
+		tp_log(TP_LOG_ERR, "cannot start the reload thread: %s\n",
+		       strerror(rc < 0 ? -rc : rc));
+		sem_destroy(&ctx->reload_sem);
+		return rc < 0 ? rc : -rc;
+	}
+	__atomic_store_n(&ctx->reload_running, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/* From the signal handler: sem_post() only. */
+void
+dp_reload_signal(struct dp_ctx *ctx)
+{
+	if (__atomic_load_n(&ctx->reload_running, __ATOMIC_ACQUIRE))
+		sem_post(&ctx->reload_sem);
+}
+
+void
+dp_reload_stop(struct dp_ctx *ctx)
+{
+	if (!__atomic_load_n(&ctx->reload_running, __ATOMIC_ACQUIRE))
+		return;
+	ctx->stop = 1;
+	sem_post(&ctx->reload_sem);
+	pthread_join(ctx->reload_thread, NULL);
+	__atomic_store_n(&ctx->reload_running, 0, __ATOMIC_RELEASE);
+	sem_destroy(&ctx->reload_sem);
+}

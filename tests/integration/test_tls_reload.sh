@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# A renewed certificate without a restart (dp/dp_reload.c): SIGHUP to dp
+# (`systemctl reload turnpike-dp`) reads the file again and gives TURN over
+# TLS the tls group's certificate, key and lists for the connections it
+# accepts from then on, on every worker (two here); connections made
+# before keep theirs and go on. Pass:
+# - before: s_client sees certificate A; a TLS connection (python's ssl)
+#   gets a STUN Binding answered and stays open; s_client saves a ticket;
+# - the files replaced by certificate B (renamed into place, as certbot
+#   and friends do), SIGHUP: dp says so with B's sha-256 fingerprint,
+#   every worker took it (tls_contexts_reloaded), 8 new s_client
+#   connections all see B, the ticket from before resumes ("Reused": the
+#   keys are cp's), the connection from before still sees A and gets its
+#   second Binding answered, and turnutils_uclient relays over TLS, 0 lost;
+# - a key that is not B's certificate's, then a file that does not load:
+#   each is one error naming the file, the line and why, "nothing
+#   changed", reloads_failed counts it, and new connections still see B;
+# - SIGHUP never stops dp.
+# With TP_ASYNCPROV_SO the same with every public-key operation parked on
+# the asynchronous test provider: the reloaded context keeps it.
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib/dp_env.sh"
+tp_env_init
+command -v turnutils_uclient >/dev/null || tp_die "turnutils_uclient missing (tools/bootstrap installs coturn)"
+
+mkcert() {   # mkcert NAME CN: NAME-cert.pem, NAME-key.pem
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+    -subj "/CN=$2" -keyout "$TP_TMP/$1-key.pem" -out "$TP_TMP/$1-cert.pem" \
+    >"$TP_TMP/req-$1.out" 2>&1 || tp_die "openssl req failed"
+}
+# fp FILE: the certificate's sha-256 as hex pairs with colons (upper case)
+fp() { openssl x509 -in "$1" -noout -fingerprint -sha256 | sed 's/^.*=//'; }
+mkcert a turn.test
+mkcert b turn2.test
+cp "$TP_TMP/a-cert.pem" "$TP_TMP/cert.pem"
+cp "$TP_TMP/a-key.pem" "$TP_TMP/key.pem"
+FPA=$(fp "$TP_TMP/a-cert.pem"); FPB=$(fp "$TP_TMP/b-cert.pem")
+
+offload=
+if [ -n "${TP_ASYNCPROV_SO:-}" ]; then
+  export TP_ASYNCPROV_STATS=1 TP_ASYNCPROV_DELAY_US=${TP_ASYNCPROV_DELAY_US:-500}
+  offload="offload = { provider = \"$TP_ASYNCPROV_SO\"; properties = \"?provider=tpasync\"; };"
+fi
+tp_write_conf "$TP_TMP/dp.conf" "0, 1" "" "" "" \
+  "$(tp_turn_groups "" "listen_tls = [5349]; tcp_first_message = 2;")
+tls = { certificate = \"$TP_TMP/cert.pem\"; private_key = \"$TP_TMP/key.pem\"; $offload };"
+tp_dp_start "$TP_TMP/dp.conf"
+tp_cp_start "$TP_TMP/dp.conf"
+ip netns exec "$TP_NS_P" turnutils_peer -L 10.211.0.2 -p 3480 >"$TP_TMP/peer.log" 2>&1 &
+TP_PEER_PID=$!
+sleep 0.3
+
+# the sha-256 of the certificate an s_client connection was shown
+seen() {
+  ip netns exec "$TP_NS_C" timeout 10 openssl s_client -connect 10.210.0.1:5349 \
+    -servername turn.test "$@" </dev/null 2>/dev/null |
+    openssl x509 -noout -fingerprint -sha256 2>/dev/null | sed 's/^.*=//'
+}
+tp_check "before: s_client sees certificate A" test "$(seen -tls1_3)" = "$FPA"
+# (stdin open a second: the ticket follows the handshake, later still
+# when the provider parks it)
+sleep 1 | ip netns exec "$TP_NS_C" timeout 10 openssl s_client -connect 10.210.0.1:5349 \
+  -servername turn.test -tls1_3 -sess_out "$TP_TMP/sess.pem" >"$TP_TMP/sess-out.log" 2>&1
+tp_check "before: s_client saved a session ticket" test -s "$TP_TMP/sess.pem"
+
+# One connection open across the reload: a STUN Binding before, then it
+# waits for $TP_TMP/go and sends another; says the certificate it saw.
+ip netns exec "$TP_NS_C" python3 - "$TP_TMP" >"$TP_TMP/held.log" 2>&1 <<'PY' &
+import hashlib, os, socket, ssl, struct, sys, time
+tmp = sys.argv[1]
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+s = ctx.wrap_socket(socket.create_connection(("10.210.0.1", 5349), 10),
+                    server_hostname="turn.test")
+fp = ":".join("%02X" % b for b in hashlib.sha256(s.getpeercert(True)).digest())
+def binding():
+    tid = os.urandom(12)
+    s.sendall(struct.pack("!HHI", 1, 0, 0x2112A442) + tid)
+    got = b""
+    while len(got) < 20:
+        d = s.recv(2048)
+        if not d:
+            return "closed"
+        got += d
+    t, n = struct.unpack("!HH", got[:4])
+    return "ok" if t == 0x0101 and got[8:20] == tid else "bad 0x%04x" % t
+print("before %s %s" % (binding(), fp), flush=True)
+for _ in range(600):
+    if os.path.exists(os.path.join(tmp, "go")):
+        break
+    time.sleep(0.05)
+print("after %s %s" % (binding(), fp), flush=True)
+PY
+HELD=$!
+for _ in $(seq 100); do grep -q '^before' "$TP_TMP/held.log" && break; sleep 0.1; done
+tp_check "before: a held TLS connection's Binding answered ($(head -c 60 "$TP_TMP/held.log"))" \
+  grep -q "^before ok $FPA" "$TP_TMP/held.log"
+
+# reload LABEL: SIGHUP, then wait for dp's line about it (ok or error)
+reload() {
+  local n0
+  n0=$(grep -c '^turnpike-dp.*reload:' "$TP_DP_LOG")
+  kill -HUP "$TP_DP_PID"
+  for _ in $(seq 100); do
+    [ "$(grep -c '^turnpike-dp.*reload:' "$TP_DP_LOG")" -gt "$n0" ] && break
+    sleep 0.1
+  done
+  sleep 0.2
+  grep '^turnpike-dp.*reload:' "$TP_DP_LOG" | tail -n +$((n0 + 1)) | sed 's/^/# /' | cut -c1-300
+}
+st0=$(tp_stats tls)
+# renewed: B's files renamed into place
+cp "$TP_TMP/b-cert.pem" "$TP_TMP/cert.new" && mv "$TP_TMP/cert.new" "$TP_TMP/cert.pem"
+cp "$TP_TMP/b-key.pem" "$TP_TMP/key.new" && mv "$TP_TMP/key.new" "$TP_TMP/key.pem"
+reload
+fpb_rfc=$(tr -d '\n' <<<"sha-256 $FPB")
+tp_check "dp says TURN over TLS serves the new certificate, with its sha-256" \
+  grep -qF "reload: TURN over TLS serves tls.certificate '$TP_TMP/cert.pem' ($fpb_rfc)" "$TP_DP_LOG"
+tp_check "SIGHUP did not stop dp" kill -0 "$TP_DP_PID"
+sleep 0.2
+w0=$(tp_stats "tls worker=0"); w1=$(tp_stats "tls worker=1")
+tp_check "both workers took the new context (contexts_reloaded $(tp_stat "$w0" contexts_reloaded), $(tp_stat "$w1" contexts_reloaded))" \
+  test "$(tp_stat "$w0" contexts_reloaded)" = 1 -a "$(tp_stat "$w1" contexts_reloaded)" = 1
+okb=0
+for i in $(seq 8); do [ "$(seen -tls1_3)" = "$FPB" ] && okb=$((okb + 1)); done
+tp_check "after: 8 new s_client connections see certificate B ($okb of 8)" test $okb = 8
+out=$(ip netns exec "$TP_NS_C" timeout 10 openssl s_client -connect 10.210.0.1:5349 \
+  -servername turn.test -tls1_3 -sess_in "$TP_TMP/sess.pem" </dev/null 2>&1)
+tp_check "after: the ticket from before resumes (Reused: cp's ticket keys stay)" \
+  grep -q "^Reused, TLSv1.3" <<<"$out"
+touch "$TP_TMP/go"
+wait $HELD
+tp_check "after: the held connection still has A and its second Binding answered ($(tail -n 1 "$TP_TMP/held.log" | head -c 60))" \
+  grep -q "^after ok $FPA" "$TP_TMP/held.log"
+out=$(ip netns exec "$TP_NS_C" timeout 60 turnutils_uclient -t -S -r 3480 -u test -w test \
+  -m 4 -c -n 10 -l 120 -p 5349 -e 10.211.0.2 10.210.0.1 2>&1)
+sent=$(sed -n 's/.*tot_send_msgs=\([0-9]*\).*/\1/p' <<<"$out" | tail -n 1)
+recv=$(sed -n 's/.*tot_recv_msgs=\([0-9]*\).*/\1/p' <<<"$out" | tail -n 1)
+lost=$(sed -n 's/.*Total lost packets \([0-9]*\).*/\1/p' <<<"$out" | tail -n 1)
+tp_check "after: turnutils_uclient over TLS, 4 sessions: ${sent:-?} sent, ${recv:-?} received, ${lost:-?} lost" \
+  test -n "$sent" -a "${sent:-0}" -gt 0 -a "$sent" = "$recv" -a "${lost:-1}" = 0
+
+# refused: a key that is not the certificate's
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$TP_TMP/other.pem" 2>/dev/null
+cp "$TP_TMP/other.pem" "$TP_TMP/key.pem"
+reload
+line=$(grep -n 'private_key' "$TP_TMP/dp.conf" | cut -d: -f1)
+tp_check "a key that is not the certificate's: one error with file:line, nothing changed" \
+  grep -qF "reload: $TP_TMP/dp.conf:$line: tls.private_key '$TP_TMP/key.pem' does not match tls.certificate '$TP_TMP/cert.pem'" "$TP_DP_LOG"
+tp_check "... and new connections still see B" test "$(seen -tls1_3)" = "$FPB"
+cp "$TP_TMP/b-key.pem" "$TP_TMP/key.pem"
+# refused: a file that does not load
+cp "$TP_TMP/dp.conf" "$TP_TMP/dp.conf.good"
+echo "tls = { certificate = ; };" >>"$TP_TMP/dp.conf"
+reload
+tp_check "a file that does not load: one error naming it, nothing changed" \
+  bash -c "grep 'reload:' '$TP_DP_LOG' | tail -n 1 | grep -F '$TP_TMP/dp.conf:' | grep -q 'nothing changed'"
+cp "$TP_TMP/dp.conf.good" "$TP_TMP/dp.conf"
+tp_check "... and new connections still see B" test "$(seen -tls1_3)" = "$FPB"
+st=$(tp_stats "turnpike-dp stats:")
+tp_check "dp counted 3 reloads, 2 refused ($(tp_stat "$st" reloads), $(tp_stat "$st" reloads_failed))" \
+  test "$(tp_stat "$st" reloads)" = 3 -a "$(tp_stat "$st" reloads_failed)" = 2
+if [ -n "${TP_ASYNCPROV_SO:-}" ]; then
+  st=$(tp_stats tls)
+  tp_check "with the provider: handshakes after the reload parked too ($(tp_stat "$st0" async_parked) -> $(tp_stat "$st" async_parked))" \
+    test "$(tp_stat "$st" async_parked)" -gt "$(tp_stat "$st0" async_parked)"
+fi
+tp_check "dp stops cleanly" tp_dp_stop
+[ $TP_FAILS -eq 0 ]
