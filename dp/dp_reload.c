@@ -48,17 +48,15 @@ restart_only(const struct tp_conf_tls *was, const struct tp_conf_tls *t, char *b
 			n += (size_t)snprintf(buf + n, size - n, "%s%s",	\
 					      n > 0 ? ", " : "", name);	\
 	} while (0)
-#define STR_DIFF(a, b) (strcmp((a) != NULL ? (a) : "", (b) != NULL ? (b) : "") != 0)
 	buf[0] = '\0';
 	SAY(was->offload != t->offload ||
-	    STR_DIFF(was->offload_provider, t->offload_provider) ||
-	    STR_DIFF(was->offload_engine, t->offload_engine) ||
-	    STR_DIFF(was->offload_properties, t->offload_properties) ||
+	    strcmp(was->offload_provider, t->offload_provider) != 0 ||
+	    strcmp(was->offload_engine, t->offload_engine) != 0 ||
+	    strcmp(was->offload_properties, t->offload_properties) != 0 ||
 	    was->offload_poll_external != t->offload_poll_external, "tls.offload");
 	SAY(was->record_openssl != t->record_openssl, "tls.record_layer");
 	SAY(was->record_crypto != t->record_crypto, "tls.record_crypto");
 	SAY(was->handshake_budget_us != t->handshake_budget_us, "tls.handshake_budget_us");
-#undef STR_DIFF
 #undef SAY
 }
 

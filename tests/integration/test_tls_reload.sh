@@ -160,9 +160,18 @@ tp_check "a file that does not load: one error naming it, nothing changed" \
   bash -c "grep 'reload:' '$TP_DP_LOG' | tail -n 1 | grep -F '$TP_TMP/dp.conf:' | grep -q 'nothing changed'"
 cp "$TP_TMP/dp.conf.good" "$TP_TMP/dp.conf"
 tp_check "... and new connections still see B" test "$(seen -tls1_3)" = "$FPB"
+# cp's reload (turnpikectl reload) cannot give dp its certificates: when
+# the tls group's files moved, it says what does
+sed -i "s|$TP_TMP/cert.pem|$TP_TMP/b-cert.pem|; s|$TP_TMP/key.pem|$TP_TMP/b-key.pem|" "$TP_TMP/dp.conf"
+out=$(tp_ctl reload 2>&1)
+tp_check "turnpikectl reload names dp's reload for the tls group's moved files" \
+  grep -qF "the tls group's certificates or lists: \`systemctl reload turnpike-dp\` (SIGHUP) applies them" <<<"$out"
+reload
+tp_check "... and dp's reload takes the new paths (B)" \
+  grep -qF "reload: TURN over TLS serves tls.certificate '$TP_TMP/b-cert.pem' ($fpb_rfc)" "$TP_DP_LOG"
 st=$(tp_stats "turnpike-dp stats:")
-tp_check "dp counted 3 reloads, 2 refused ($(tp_stat "$st" reloads), $(tp_stat "$st" reloads_failed))" \
-  test "$(tp_stat "$st" reloads)" = 3 -a "$(tp_stat "$st" reloads_failed)" = 2
+tp_check "dp counted 4 reloads, 2 refused ($(tp_stat "$st" reloads), $(tp_stat "$st" reloads_failed))" \
+  test "$(tp_stat "$st" reloads)" = 4 -a "$(tp_stat "$st" reloads_failed)" = 2
 if [ -n "${TP_ASYNCPROV_SO:-}" ]; then
   st=$(tp_stats tls)
   tp_check "with the provider: handshakes after the reload parked too ($(tp_stat "$st0" async_parked) -> $(tp_stat "$st" async_parked))" \
