@@ -179,27 +179,6 @@ store_has_secret(struct cp_ctx *cp, const char *s)
 	return f.found;
 }
 
-/* What dp's reload applies: certificates, keys, SNI, version and lists. */
-static bool
-tls_lists_differ(const struct tp_conf_tls *a, const struct tp_conf_tls *b)
-{
-	bool d = a->nsni != b->nsni || a->min_version != b->min_version ||
-		 a->session_cache != b->session_cache ||
-		 strcmp(a->ciphers, b->ciphers) != 0 ||
-		 strcmp(a->ciphersuites, b->ciphersuites) != 0 ||
-		 strcmp(a->groups, b->groups) != 0;
-
-	for (unsigned int i = 0; !d && i <= a->nsni && i <= TP_CONF_MAX_SNI; i++) {
-		const struct tp_conf_tls_cert *x = i == 0 ? &a->cert : &a->sni[i - 1];
-		const struct tp_conf_tls_cert *y = i == 0 ? &b->cert : &b->sni[i - 1];
-
-		d = strcmp(x->name, y->name) != 0 ||
-		    strcmp(x->certificate, y->certificate) != 0 ||
-		    strcmp(x->private_key, y->private_key) != 0;
-	}
-	return d;
-}
-
 /* The settings only a restart applies: name them when they differ. */
 static void
 restart_needed(const struct tp_conf *a, const struct tp_conf *b, struct rl_note *n)
@@ -244,13 +223,9 @@ restart_needed(const struct tp_conf *a, const struct tp_conf *b, struct rl_note 
 				 sizeof(a->dp) - offsetof(struct tp_conf_dp, nworkers)) == 0;
 	if (!dp_same)
 		note(n, true, "the dp group (restart turnpike-dp)");
-	/* dp takes the tls group's certificates and lists on its own reload
-	 * (dp/dp_reload.c): what cp can tell is that the settings moved */
+	/* (the tls group's certificates and lists: dp's reload, asked below) */
 	if (a->tls.enabled != b->tls.enabled)
 		note(n, true, "the tls group (restart turnpike-dp)");
-	else if (a->tls.enabled && tls_lists_differ(&a->tls, &b->tls))
-		note(n, true, "the tls group's certificates or lists: `systemctl reload "
-		     "turnpike-dp` (SIGHUP) applies them without a restart");
 	/* (its line in the file is not a setting) */
 	if (a->cluster.enabled != b->cluster.enabled ||
 	    memcmp(&a->cluster.nredis, &b->cluster.nredis, sizeof(a->cluster) -
@@ -443,6 +418,18 @@ cp_reload(struct cp_ctx *cp, struct json_object *resp)
 		memcpy(c->alternates, x->alternates, sizeof(c->alternates));
 		memcpy(cp->full_alt, alts, sizeof(alts[0]) * x->nalternates);
 		cp->nfull_alt = x->nalternates;
+	}
+	/* dp reads its certificates itself (renewed files, same paths
+	 * included: cp cannot tell): ask it, as SIGHUP to dp would */
+	if (cur->tls.enabled && next.tls.enabled) {
+		int k = cp_tls_reload_dp(&cp->tls);
+
+		if (k == 0)
+			note(&n, false, "dp asked to read the tls group's certificates again "
+			     "(dp's log says which it serves)");
+		else
+			note(&n, true, "the tls group's certificates: dp could not be asked "
+			     "(%s): `systemctl reload turnpike-dp`", strerror(-k));
 	}
 	tp_conf_free(&next);
 	OPENSSL_cleanse(&next, sizeof(next));

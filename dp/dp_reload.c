@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * turnpike-dp's reload (SIGHUP; `systemctl reload turnpike-dp`): TURN over
+ * turnpike-dp's reload (SIGHUP, `systemctl reload turnpike-dp`, or cp's
+ * `turnpikectl reload`: IPC TLS_RELOAD to worker 0, which signals the same
+ * way): TURN over
  * TLS takes renewed certificates without a restart, so no TCP or TLS
  * connection, and no allocation, is lost to a certificate's renewal.
  *

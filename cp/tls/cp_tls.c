@@ -125,6 +125,16 @@ put(struct cp_tls *t, unsigned int w, uint16_t kind, const void *body, uint16_t 
 	return rc;
 }
 
+int
+cp_tls_reload_dp(struct cp_tls *t)
+{
+	static const uint8_t none[1];
+
+	if (t->nworkers < 1 || t->ring[0] == NULL)
+		return -ENODEV;
+	return put(t, 0, IPC_TLS_RELOAD, none, 0);
+}
+
 static int
 put_psk(struct cp_tls *t, unsigned int w, uint16_t kind, const struct cp_tls_psk *e)
 {

@@ -84,6 +84,11 @@ bool cp_tls_tick(struct cp_tls *t, uint64_t now_ms);
 /* dp (re)started: the key set and a PSK resync are due to every worker. */
 void cp_tls_resend(struct cp_tls *t);
 
+/* Ask dp to read the tls group's certificates again (its first worker
+ * hands it to dp's reload thread, dp/dp_reload.c): 0, -ENODEV (no dp),
+ * -ENOBUFS (its ring is full). */
+int cp_tls_reload_dp(struct cp_tls *t);
+
 /* Send what is due while the rings have room; returns messages sent. */
 unsigned int cp_tls_send(struct cp_tls *t);
 

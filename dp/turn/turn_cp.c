@@ -153,6 +153,13 @@ apply(struct dp_worker *w, const struct ipc_msg *msg)
 		/* the access gateway's contexts (dp/agw) */
 		agw_apply(w, msg);
 		break;
+	case IPC_TLS_RELOAD:
+		/* cp's reload (turnpikectl reload): the same as SIGHUP, on
+		 * dp's reload thread (file reads and parsing stay off the
+		 * worker); cp sends it to worker 0 only */
+		if (w->id == 0)
+			dp_reload_signal(w->ctx);
+		break;
 	case IPC_TLS_TICKETS:
 	case IPC_TLS_PSK_ADD:
 	case IPC_TLS_PSK_DEL:

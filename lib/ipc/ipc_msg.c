@@ -367,6 +367,7 @@ ipc_msg_check(const struct ipc_msg *m, enum ipc_dir dir)
 	case IPC_STATE_DONE:
 	case IPC_SYNC:
 	case IPC_STATS_REQ:
+	case IPC_TLS_RELOAD:
 		ok = len == 0;
 		break;
 	default:

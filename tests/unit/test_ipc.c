@@ -874,7 +874,7 @@ test_ipc_msg_check_refuses_wrong_lengths(void **state)
 		{ IPC_PERM_ADD, -1 }, { IPC_PERM_DEL, 1 }, { IPC_CHAN_ADD, -8 },
 		{ IPC_CHAN_DEL, 40 }, { IPC_STATS, 1 }, { IPC_STATS, -8 },
 		{ IPC_ALLOC_DEL, 1 }, { IPC_STATE_DONE, 1 }, { IPC_SYNC, 8 },
-		{ IPC_STATS_REQ, 4 },
+		{ IPC_STATS_REQ, 4 }, { IPC_TLS_RELOAD, 1 },
 		{ IPC_REQUEST, 4 }, { IPC_REQUEST, -4 }, { IPC_RESPONSE, -24 },
 		{ IPC_CONN_DOWN, -1 }, { IPC_CONN_DOWN, 8 }, { IPC_CONN_DOWN, -8 },
 		{ IPC_TLS_TICKETS, -1 }, { IPC_TLS_TICKETS, 8 }, { IPC_TLS_PSK_ADD, -8 },

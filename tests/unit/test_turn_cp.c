@@ -51,6 +51,16 @@ tcprelay_apply(struct dp_worker *w, const struct ipc_msg *msg)
 	fail_msg("no RFC 6062 message is sent here");
 }
 
+/* dp/dp_reload.c is not linked here: what cp's TLS_RELOAD asked for */
+static unsigned int reload_signals;
+
+void
+dp_reload_signal(struct dp_ctx *ctx)
+{
+	(void)ctx;
+	reload_signals++;
+}
+
 void
 agw_sync_start(struct dp_worker *w)
 {
@@ -183,6 +193,29 @@ test_turn_cp_alloc_add_udp_client_judged_on_relay(void **state)
 	assert_int_equal(t->nallocs, 0);
 }
 
+/* cp's reload asks dp to read its certificates again (TLS_RELOAD, no
+ * body): worker 0 hands it to the reload thread; another worker does
+ * nothing (cp sends it to worker 0 only); neither counts it as bad. */
+static void
+test_turn_cp_tls_reload_to_worker_0_only(void **state)
+{
+	struct fix *f = *state;
+	static struct ipc_msg m;
+
+	reload_signals = 0;
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_TLS_RELOAD;
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+	assert_int_equal(ipc_ring_enqueue(&f->rings->to_dp, &m), 0);
+	assert_int_equal(turn_poll(f->w, 1), 1);
+	assert_int_equal(reload_signals, 1);
+	f->w->id = 1;
+	assert_int_equal(ipc_ring_enqueue(&f->rings->to_dp, &m), 0);
+	assert_int_equal(turn_poll(f->w, 1), 1);
+	assert_int_equal(reload_signals, 1);
+	assert_true(f->w->turn.ipc_bad == 0);
+}
+
 int
 main(void)
 {
@@ -190,6 +223,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_turn_cp_alloc_add_stream_client_refused_counted,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_turn_cp_alloc_add_udp_client_judged_on_relay,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_turn_cp_tls_reload_to_worker_0_only,
 						setup, teardown),
 	};
 
