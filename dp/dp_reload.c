@@ -2,9 +2,8 @@
 /*
  * turnpike-dp's reload (SIGHUP, `systemctl reload turnpike-dp`, or cp's
  * `turnpikectl reload`: IPC TLS_RELOAD to worker 0, which signals the same
- * way): TURN over
- * TLS takes renewed certificates without a restart, so no TCP or TLS
- * connection, and no allocation, is lost to a certificate's renewal.
+ * way): TURN over TLS takes renewed certificates without a restart, so no
+ * TCP or TLS connection, and no allocation, is lost to a renewal.
  *
  * The signal handler only posts a semaphore (async-signal-safe). A DPDK
  * control thread of its own (off the workers' lcores) then reads the
