@@ -422,9 +422,15 @@ cp_reload(struct cp_ctx *cp, struct json_object *resp)
 	/* dp reads its certificates itself (renewed files, same paths
 	 * included: cp cannot tell): ask it, as SIGHUP to dp would */
 	if (cur->tls.enabled && next.tls.enabled) {
-		int k = cp_tls_reload_dp(&cp->tls);
+		/* (a dp that is not running reads them when it starts; a
+		 * message left in its ring would be a stale reload later) */
+		int k = cp->seg.shm != NULL && ipc_dp_running(cp->seg.shm, ipc_monotonic_ms()) ?
+			cp_tls_reload_dp(&cp->tls) : -ESRCH;
 
-		if (k == 0)
+		if (k == -ESRCH)
+			note(&n, false, "the tls group's certificates: dp is not running "
+			     "(it reads them when it starts)");
+		else if (k == 0)
 			note(&n, false, "dp asked to read the tls group's certificates again "
 			     "(dp's log says which it serves)");
 		else

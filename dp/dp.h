@@ -285,9 +285,11 @@ void dp_drop_pkt(struct dp_worker *w, struct rte_mbuf *m, enum dp_drop why);
 int dp_watchdog_start(struct dp_ctx *ctx);
 void dp_watchdog_stop(struct dp_ctx *ctx);
 /* SIGHUP: TURN over TLS takes the certificates of the file as it is now
- * (dp_reload.c). start: the thread; signal: from the handler; stop: joins. */
+ * (dp_reload.c). init: its semaphore, before the handler is installed;
+ * start: the thread; signal: from the handler (or a worker); stop: joins. */
+int dp_reload_init(void);
 int dp_reload_start(struct dp_ctx *ctx);
-void dp_reload_signal(struct dp_ctx *ctx);
+void dp_reload_signal(void);
 void dp_reload_stop(struct dp_ctx *ctx);
 /* TP_DP_TEST_STALL_WORKER, read once at start; the stall, from a tick. */
 void dp_watchdog_test_hook(struct dp_ctx *ctx);

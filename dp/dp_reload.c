@@ -24,17 +24,26 @@
 #include <errno.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <rte_lcore.h>
 
+#include <openssl/ssl.h>
+
 #include "certfp.h"
 #include "dp.h"
 #include "tls.h"
 #include "tls_ctx.h"
 #include "tp_conf.h"
+
+/* Posted by the handler from the moment it is installed (dp_reload_init(),
+ * before the EAL starts): a request that comes before the thread runs
+ * waits for it. Never destroyed: a handler may post until the exit. */
+static sem_t reload_sem;
+static volatile sig_atomic_t reload_sem_ok;
 
 /* What changed in t (the reloaded group) that only a start applies:
  * names, comma-separated, into buf (empty: nothing). */
@@ -68,7 +77,7 @@ reload_tls(struct dp_ctx *ctx)
 	const char *path = ctx->conf->path;
 	struct tp_conf *nc = calloc(1, sizeof(*nc));
 	unsigned int nworkers = 0;
-	char err[768], later[256], fp[CERTFP_STR_MAX + 64];
+	char err[768], later[256] = "", fp[CERTFP_STR_MAX + 64] = "no fingerprint";
 	struct certfp f;
 
 	__atomic_fetch_add(&ctx->reloads, 1, __ATOMIC_RELAXED);
@@ -90,6 +99,22 @@ reload_tls(struct dp_ctx *ctx)
 		       "certificates (a restart without TLS would drop it)\n", path);
 		goto failed;
 	}
+	/* What is the worker's rather than the context's stays as dp started
+	 * (the library context and properties are the start's anyway; the
+	 * context's own SSL_MODE_ASYNC follows tls.offload, and must match
+	 * them): named below when the file changed it. */
+	restart_only(&ctx->conf->tls, &nc->tls, later, sizeof(later));
+	nc->tls.offload = ctx->conf->tls.offload;
+	memcpy(nc->tls.offload_provider, ctx->conf->tls.offload_provider,
+	       sizeof(nc->tls.offload_provider));
+	memcpy(nc->tls.offload_properties, ctx->conf->tls.offload_properties,
+	       sizeof(nc->tls.offload_properties));
+	memcpy(nc->tls.offload_engine, ctx->conf->tls.offload_engine,
+	       sizeof(nc->tls.offload_engine));
+	nc->tls.offload_poll_external = ctx->conf->tls.offload_poll_external;
+	nc->tls.record_openssl = ctx->conf->tls.record_openssl;
+	nc->tls.record_crypto = ctx->conf->tls.record_crypto;
+	nc->tls.handshake_budget_us = ctx->conf->tls.handshake_budget_us;
 	for (unsigned int i = 0; i < ctx->nworkers; i++) {
 		struct dp_worker *w = ctx->workers[i];
 
@@ -100,22 +125,29 @@ reload_tls(struct dp_ctx *ctx)
 			tp_log(TP_LOG_ERR, "reload: %s:%s; nothing changed\n", path, err);
 			goto failed;
 		}
-		nworkers++;
+		if (nworkers++ == 0) {
+			/* what the operator checks the renewal by (RFC 8122's
+			 * form), of the certificate the contexts hold */
+			X509 *x = SSL_CTX_get0_certificate(made[i]);
+
+			if (x == NULL || certfp_of_x509(x, CERTFP_SHA256, &f) < 0 ||
+			    certfp_format(&f, fp, sizeof(fp)) < 0)
+				snprintf(fp, sizeof(fp), "no fingerprint");
+		}
+	}
+	if (nworkers == 0) {
+		tp_log(TP_LOG_NOTICE, "reload: no worker serves TLS: nothing to reload\n");
+		goto out;
 	}
 	for (unsigned int i = 0; i < ctx->nworkers; i++)
 		if (made[i] != NULL) {
 			tls_worker_ctx_offer(ctx->workers[i], made[i]);
 			made[i] = NULL;
 		}
-	/* what the operator checks the renewal by (RFC 8122's form) */
-	if (certfp_of_pem_file(nc->tls.cert.certificate, CERTFP_SHA256, &f, err,
-			       sizeof(err)) < 0 || certfp_format(&f, fp, sizeof(fp)) < 0)
-		snprintf(fp, sizeof(fp), "no fingerprint");
 	tp_log(TP_LOG_NOTICE, "reload: TURN over TLS serves tls.certificate '%s' (%s) and "
 	       "%u SNI certificate(s) on %u worker(s) from now on; connections made "
 	       "before keep theirs; the AGW legs keep the start's\n",
 	       nc->tls.cert.certificate, fp, nc->tls.nsni, nworkers);
-	restart_only(&ctx->conf->tls, &nc->tls, later, sizeof(later));
 	if (later[0] != '\0')
 		tp_log(TP_LOG_WARNING, "reload: %s changed: applied at the next start\n",
 		       later);
@@ -138,7 +170,7 @@ reload_main(void *arg)
 	struct dp_ctx *ctx = arg;
 
 	for (;;) {
-		if (sem_wait(&ctx->reload_sem) != 0) {
+		if (sem_wait(&reload_sem) != 0) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -147,7 +179,7 @@ reload_main(void *arg)
 			break;
 		/* signals that came while the last one ran: one reload reads
 		 * the file as it is now for all of them */
-		while (sem_trywait(&ctx->reload_sem) == 0)
+		while (sem_trywait(&reload_sem) == 0)
 			;
 		reload_tls(ctx);
 	}
@@ -155,43 +187,54 @@ reload_main(void *arg)
 }
 
 int
+dp_reload_init(void)
+{
+	if (sem_init(&reload_sem, 0, 0) != 0) {
+		tp_log(TP_LOG_ERR, "reload: no semaphore: %s\n", strerror(errno));
+		return -errno;
+	}
+	reload_sem_ok = 1;
+	return 0;
+}
+
+int
 dp_reload_start(struct dp_ctx *ctx)
 {
 	int rc;
 
-	if (sem_init(&ctx->reload_sem, 0, 0) != 0) {
-		tp_log(TP_LOG_ERR, "reload: no semaphore: %s\n", strerror(errno));
-		return -errno;
-	}
+	if (!reload_sem_ok)
+		return -EINVAL;
 	/* On the CPUs the EAL was given minus the workers' lcores. */
 	rc = rte_ctrl_thread_create(&ctx->reload_thread, "tp-reload", NULL, reload_main,
 				    ctx);
 	if (rc != 0) {
 		tp_log(TP_LOG_ERR, "cannot start the reload thread: %s\n",
 		       strerror(rc < 0 ? -rc : rc));
-		sem_destroy(&ctx->reload_sem);
 		return rc < 0 ? rc : -rc;
 	}
-	__atomic_store_n(&ctx->reload_running, 1, __ATOMIC_RELEASE);
+	ctx->reload_running = 1;
 	return 0;
 }
 
-/* From the signal handler: sem_post() only. */
+/* From the signal handler (and a worker, for cp's TLS_RELOAD): sem_post()
+ * only, async-signal-safe; errno as it was. */
 void
-dp_reload_signal(struct dp_ctx *ctx)
+dp_reload_signal(void)
 {
-	if (__atomic_load_n(&ctx->reload_running, __ATOMIC_ACQUIRE))
-		sem_post(&ctx->reload_sem);
+	int e = errno;
+
+	if (reload_sem_ok)
+		(void)sem_post(&reload_sem);
+	errno = e;
 }
 
 void
 dp_reload_stop(struct dp_ctx *ctx)
 {
-	if (!__atomic_load_n(&ctx->reload_running, __ATOMIC_ACQUIRE))
+	if (!ctx->reload_running)
 		return;
 	ctx->stop = 1;
-	sem_post(&ctx->reload_sem);
+	(void)sem_post(&reload_sem);
 	pthread_join(ctx->reload_thread, NULL);
-	__atomic_store_n(&ctx->reload_running, 0, __ATOMIC_RELEASE);
-	sem_destroy(&ctx->reload_sem);
+	ctx->reload_running = 0;
 }

@@ -9,7 +9,6 @@
 #define DP_TYPES_H
 
 #include <pthread.h>
-#include <semaphore.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -193,9 +192,8 @@ struct dp_ctx {
 	pthread_t watchdog_thread;
 	bool watchdog_running;
 	uint64_t watchdog_withheld;
-	/* SIGHUP's reload (dp_reload.c): its semaphore and thread, and
-	 * how many reloads ran and failed (dp's statistics) */
-	sem_t reload_sem;
+	/* SIGHUP's reload (dp_reload.c): its thread, and how many reloads
+	 * ran and failed (dp's statistics) */
 	pthread_t reload_thread;
 	int reload_running;
 	uint64_t reloads;

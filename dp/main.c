@@ -65,12 +65,15 @@ dp_usage(FILE *out, const char *prog)
 static void
 on_signal(int sig)
 {
+	if (sig == SIGHUP) {
+		/* (from the start on: a request waits for the thread) */
+		dp_reload_signal();
+		return;
+	}
 	if (g_ctx == NULL)
 		return;
 	if (sig == SIGUSR1)
 		g_ctx->dump_stats = 1;
-	else if (sig == SIGHUP)
-		dp_reload_signal(g_ctx);
 	else
 		g_ctx->stop = 1;
 }
@@ -324,6 +327,10 @@ run(struct dp_ctx *ctx)
 	struct dp_worker *main_worker = NULL;
 	int rc;
 
+	/* the reload thread first: a SIGHUP (or cp's TLS_RELOAD) from
+	 * READY=1 on is served */
+	if (dp_reload_start(ctx) < 0)
+		return -1;
 	for (unsigned int i = 0; i < ctx->nworkers; i++) {
 		struct dp_worker *w = ctx->workers[i];
 
@@ -337,6 +344,7 @@ run(struct dp_ctx *ctx)
 				"%s (is the lcore busy?)\n", w->id, w->lcore, strerror(-rc));
 			ctx->stop = 1;
 			rte_eal_mp_wait_lcore();
+			dp_reload_stop(ctx);
 			return rc;
 		}
 	}
@@ -350,10 +358,10 @@ run(struct dp_ctx *ctx)
 	sd_notifyf(0, "READY=1\nSTATUS=running %u worker(s), %u port(s)",
 		   ctx->nworkers, ctx->nports);
 #endif
-	if (dp_watchdog_start(ctx) < 0 || dp_reload_start(ctx) < 0) {
+	if (dp_watchdog_start(ctx) < 0) {
 		ctx->stop = 1;
 		rte_eal_mp_wait_lcore();
-		dp_watchdog_stop(ctx);
+		dp_reload_stop(ctx);
 		return -1;
 	}
 	if (main_worker != NULL) {
@@ -419,6 +427,16 @@ main(int argc, char **argv)
 	/* A log file gets each line as it is written: an operator (or a
 	 * test) reading it must see where a start-up stands. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* SIGHUP from the start: a reload (dp_reload.c) asked for before the
+	 * thread runs waits for it, and never stops dp */
+	if (dp_reload_init() == 0) {
+		struct sigaction hup;
+
+		memset(&hup, 0, sizeof(hup));
+		hup.sa_handler = on_signal;
+		sigemptyset(&hup.sa_mask);
+		sigaction(SIGHUP, &hup, NULL);
+	}
 	if (tp_conf_load(config, &conf, err, sizeof(err)) < 0) {
 		tp_log(TP_LOG_ERR, "%s\n", err);
 		return 2;
@@ -471,7 +489,6 @@ main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
 
 	if (dp_workers_create(&ctx) < 0)
 		goto out_free_workers;

@@ -114,6 +114,7 @@ struct tls_worker {
 	 * NULL when only legs, which have their own, use TLS) */
 	void (*on_ready)(struct dp_worker *w, uint64_t id);
 	uint64_t flushed_ms;      /* the session cache's last expiry pass */
+	uint64_t sessions_cached; /* its size then (the statistics' copy) */
 	/* Handshake work in one loop turn (tls.handshake_budget_us): what
 	 * this turn spent (reset by tls_poll(), once a turn), the bound (0:
 	 * none), and the connections whose handshake step waits for a later

@@ -1153,8 +1153,14 @@ tls_ctx_take(struct tls_worker *tw)
 
 	if (next == NULL)
 		return;
+	/* The old cache can serve nobody now (the listener asks the new
+	 * context): emptied, and closed to the handshakes still running on
+	 * it, rather than kept for as long as a connection of before lives. */
+	SSL_CTX_set_session_cache_mode(tw->ctx, SSL_SESS_CACHE_OFF);
+	SSL_CTX_flush_sessions(tw->ctx, 0);
 	tls_ctx_free(tw->ctx);
 	tw->ctx = next;
+	__atomic_store_n(&tw->sessions_cached, 0, __ATOMIC_RELAXED);
 	tw->ctr[TLS_CTR_CTX_RELOADED]++;
 }
 
@@ -1233,6 +1239,10 @@ tls_poll(struct dp_worker *w, uint64_t now_ms)
 	if (now_ms >= tw->flushed_ms + TLS_FLUSH_MS) {
 		tw->flushed_ms = now_ms;
 		SSL_CTX_flush_sessions(tw->ctx, (long)time(NULL));
+		/* for the statistics, which another thread prints: tw->ctx
+		 * is this worker's to read (a reload replaces it) */
+		__atomic_store_n(&tw->sessions_cached, (uint64_t)SSL_CTX_sess_number(tw->ctx),
+				 __ATOMIC_RELAXED);
 	}
 	return done;
 }
@@ -1474,8 +1484,9 @@ tls_stats(const struct dp_worker *w, FILE *out)
 	fprintf(out, "tls worker=%u", w->id);
 	for (unsigned int i = 0; i < TLS_CTR__COUNT; i++)
 		fprintf(out, " %s=%" PRIu64, tls_ctr_names[i], v[i]);
-	fprintf(out, " parked=%u deferred=%u hs_step_max_us=%" PRIu64 " sessions_cached=%lu\n",
+	fprintf(out, " parked=%u deferred=%u hs_step_max_us=%" PRIu64 " sessions_cached=%" PRIu64
+		"\n",
 		w->tls->nparked, w->tls->ndeferred,
 		w->tls->hs_step_max * 1000000u / rte_get_tsc_hz(),
-		SSL_CTX_sess_number(w->tls->ctx));
+		__atomic_load_n(&w->tls->sessions_cached, __ATOMIC_RELAXED));
 }

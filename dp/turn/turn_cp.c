@@ -158,7 +158,7 @@ apply(struct dp_worker *w, const struct ipc_msg *msg)
 		 * dp's reload thread (file reads and parsing stay off the
 		 * worker); cp sends it to worker 0 only */
 		if (w->id == 0)
-			dp_reload_signal(w->ctx);
+			dp_reload_signal();
 		break;
 	case IPC_TLS_TICKETS:
 	case IPC_TLS_PSK_ADD:

@@ -55,9 +55,8 @@ tcprelay_apply(struct dp_worker *w, const struct ipc_msg *msg)
 static unsigned int reload_signals;
 
 void
-dp_reload_signal(struct dp_ctx *ctx)
+dp_reload_signal(void)
 {
-	(void)ctx;
 	reload_signals++;
 }
 
