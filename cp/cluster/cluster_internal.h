@@ -30,6 +30,7 @@ int cl_link_open(struct cl_link *l, const char *host, uint16_t port);
 void cl_link_close(struct cl_link *l);
 unsigned int cl_link_poll(struct cl_link *l);
 void cl_link_watch(struct cp_cluster *cl, struct cl_link *l);
+void cl_link_flush(struct cl_link *l);
 bool cl_answered(struct cl_link *l, const redisReply *r);
 bool cl_send_argv(struct cl_link *l, redisCallbackFn *fn, void *priv, int argc,
 		  const char **argv, const size_t *len);

@@ -268,6 +268,20 @@ cl_send_argv(struct cl_link *l, redisCallbackFn *fn, void *priv, int argc, const
 	return true;
 }
 
+/* Write what hiredis holds for a link now rather than at the loop's next
+ * look at it (a millisecond later, or after a doze of up to 2 ms): for
+ * what must be in Redis before the client hears that it was done. Not
+ * from inside one of the link's own callbacks (a failed write frees the
+ * context), and not on a link that is not up. */
+void
+cl_link_flush(struct cl_link *l)
+{
+	if (l->state != CL_UP || l->ac == NULL || !l->wr ||
+	    (l->ac->c.flags & (REDIS_IN_CALLBACK | REDIS_DISCONNECTING)) != 0)
+		return;
+	redisAsyncHandleWrite(l->ac);
+}
+
 /* argv of C strings */
 bool
 cl_send_cmd(struct cl_link *l, redisCallbackFn *fn, void *priv, int argc, const char **argv)

@@ -10,7 +10,8 @@
 #   - a user added on box 1 authenticates a turnutils_uclient session on
 #     box 2 (box 2 did not know the name before);
 #   - cp.quota_user = 2 holds across both: a third allocation of the user
-#     on either box gets 486, and one freed on box 1 makes room on box 2;
+#     on either box gets 486, and one freed on box 1 makes room on box 2
+#     (its lease is out of redis before the client hears of the free);
 #   - `turnpikectl allocations --cluster` on box 2 lists box 1's;
 #   - box 1 drained with no alternate named: a new client gets 300 with
 #     ALTERNATE-SERVER 10.220.0.1:3478 (box 2), and following it relays
@@ -292,6 +293,49 @@ touch "$TP_TMP/quota-go"
 wait_for 30 test -s "$TP_TMP/quota2"
 tp_check "one freed on box 1 makes room on box 2 ($(cat "$TP_TMP/quota2" 2>/dev/null))" \
   test "$(cat "$TP_TMP/quota2" 2>/dev/null)" = "del:ok ok"
+# Why that can hold at once: box 1 has its lease out of Redis before the
+# client hears of the free. 20 times an allocation of test's on box 1,
+# its lease read, a Refresh of 0, and the lease read again the moment
+# the answer is in, over a link to redis opened outside the namespace
+# (fd 7). Before cp wrote the ZREM at once it sat in cp's buffer until
+# the loop's next look (up to a 2 ms doze), and a client that freed on
+# box 1 and allocated on box 2 got 486 there.
+exec 7<>"/dev/tcp/127.0.0.1/$RPORT"
+r=$(ip netns exec "$TP_NS_C" python3 - "$LIB" "$TP_TMP/redis.secret" <<'PY'
+import socket, sys
+sys.path.insert(0, sys.argv[1])
+import turnclient as tc
+rs = socket.socket(fileno=7)
+rbuf = b""
+def line():
+    global rbuf
+    while b"\r\n" not in rbuf:
+        rbuf += rs.recv(4096)
+    l, rbuf = rbuf.split(b"\r\n", 1)
+    return l
+def redis(*args):
+    rs.sendall(b"*%d\r\n" % len(args) + b"".join(
+        b"$%d\r\n%s\r\n" % (len(a), a) for a in (x.encode() for x in args)))
+    l = line()
+    if l.startswith(b"$"):
+        return None if l == b"$-1" else line()
+    return l
+redis("AUTH", open(sys.argv[2]).read().strip())
+c = tc.Client("10.210.0.1", bind=("10.210.0.2", 0))
+member = "box-1/U/10.210.0.2:%d/3478" % c.sock.getsockname()[1]
+held = left = 0
+for _ in range(20):
+    if c.allocate().cls != 2:
+        print("allocate failed"); sys.exit(0)
+    held += redis("ZSCORE", "turnpike.test:quota:test", member) is not None
+    c.refresh(0)
+    left += redis("ZSCORE", "turnpike.test:quota:test", member) is not None
+print("held %d left %d" % (held, left))
+PY
+)
+exec 7<&-
+tp_check "box 1's lease of a freed allocation is out of redis when the client hears of it (of 20: $r)" \
+  test "$r" = "held 20 left 0"
 
 # ---- drain box 1: ALTERNATE-SERVER names box 2, and the client follows -------
 tp_check "drain box 1 (no alternate named)" ctl 1 drain >/dev/null
