@@ -7,10 +7,10 @@
 # before keep theirs and go on. Pass:
 # - before: s_client sees certificate A; a TLS connection (python's ssl)
 #   gets a STUN Binding answered and stays open; s_client saves a ticket;
-# - the files replaced by certificate B (renamed into place, as certbot
-#   and friends do), SIGHUP: dp says so with B's sha-256 fingerprint,
-#   every worker took it (tls_contexts_reloaded), 8 new s_client
-#   connections all see B, the ticket from before resumes ("Reused": the
+# - the files replaced by certificate B, and the SNI entry's by SB (renamed
+#   into place, as certbot and friends do), SIGHUP: dp says so with B's
+#   sha-256 fingerprint, every worker took it (tls_contexts_reloaded), 8
+#   new s_client connections all see B (sni.test: SB), the ticket from before resumes ("Reused": the
 #   keys are cp's), the connection from before still sees A and gets its
 #   second Binding answered, and turnutils_uclient relays over TLS, 0 lost;
 # - `turnpikectl reload` (cp's) asks dp for the same, and dp does it;
@@ -35,9 +35,14 @@ mkcert() {   # mkcert NAME CN: NAME-cert.pem, NAME-key.pem
 fp() { openssl x509 -in "$1" -noout -fingerprint -sha256 | sed 's/^.*=//'; }
 mkcert a turn.test
 mkcert b turn2.test
+mkcert sa sni.test
+mkcert sb sni.test
 cp "$TP_TMP/a-cert.pem" "$TP_TMP/cert.pem"
 cp "$TP_TMP/a-key.pem" "$TP_TMP/key.pem"
+cp "$TP_TMP/sa-cert.pem" "$TP_TMP/sni-cert.pem"
+cp "$TP_TMP/sa-key.pem" "$TP_TMP/sni-key.pem"
 FPA=$(fp "$TP_TMP/a-cert.pem"); FPB=$(fp "$TP_TMP/b-cert.pem")
+FPSA=$(fp "$TP_TMP/sa-cert.pem"); FPSB=$(fp "$TP_TMP/sb-cert.pem")
 
 offload=
 if [ -n "${TP_ASYNCPROV_SO:-}" ]; then
@@ -46,7 +51,9 @@ if [ -n "${TP_ASYNCPROV_SO:-}" ]; then
 fi
 tp_write_conf "$TP_TMP/dp.conf" "0, 1" "" "" "" \
   "$(tp_turn_groups "" "listen_tls = [5349]; tcp_first_message = 2;")
-tls = { certificate = \"$TP_TMP/cert.pem\"; private_key = \"$TP_TMP/key.pem\"; $offload };"
+tls = { certificate = \"$TP_TMP/cert.pem\"; private_key = \"$TP_TMP/key.pem\"; $offload
+        sni = ( { name = \"sni.test\"; certificate = \"$TP_TMP/sni-cert.pem\";
+                  private_key = \"$TP_TMP/sni-key.pem\"; } ); };"
 tp_dp_start "$TP_TMP/dp.conf"
 tp_cp_start "$TP_TMP/dp.conf"
 ip netns exec "$TP_NS_P" turnutils_peer -L 10.211.0.2 -p 3480 >"$TP_TMP/peer.log" 2>&1 &
@@ -60,6 +67,8 @@ seen() {
     openssl x509 -noout -fingerprint -sha256 2>/dev/null | sed 's/^.*=//'
 }
 tp_check "before: s_client sees certificate A" test "$(seen -tls1_3)" = "$FPA"
+tp_check "before: s_client asking for sni.test sees its certificate (SA)" \
+  test "$(seen -tls1_3 -servername sni.test)" = "$FPSA"
 # (stdin open a second: the ticket follows the handshake, later still
 # when the provider parks it)
 sleep 1 | ip netns exec "$TP_NS_C" timeout 10 openssl s_client -connect 10.210.0.1:5349 \
@@ -118,6 +127,8 @@ p0=$(parked)
 # renewed: B's files renamed into place
 cp "$TP_TMP/b-cert.pem" "$TP_TMP/cert.new" && mv "$TP_TMP/cert.new" "$TP_TMP/cert.pem"
 cp "$TP_TMP/b-key.pem" "$TP_TMP/key.new" && mv "$TP_TMP/key.new" "$TP_TMP/key.pem"
+cp "$TP_TMP/sb-cert.pem" "$TP_TMP/sni.new" && mv "$TP_TMP/sni.new" "$TP_TMP/sni-cert.pem"
+cp "$TP_TMP/sb-key.pem" "$TP_TMP/sni.new" && mv "$TP_TMP/sni.new" "$TP_TMP/sni-key.pem"
 reload
 fpb_rfc=$(tr -d '\n' <<<"sha-256 $FPB")
 tp_check "dp says TURN over TLS serves the new certificate, with its sha-256" \
@@ -130,6 +141,8 @@ tp_check "both workers took the new context (contexts_reloaded $(tp_stat "$w0" c
 okb=0
 for i in $(seq 8); do [ "$(seen -tls1_3)" = "$FPB" ] && okb=$((okb + 1)); done
 tp_check "after: 8 new s_client connections see certificate B ($okb of 8)" test $okb = 8
+tp_check "after: asking for sni.test sees its new certificate (SB)" \
+  test "$(seen -tls1_3 -servername sni.test)" = "$FPSB"
 out=$(ip netns exec "$TP_NS_C" timeout 10 openssl s_client -connect 10.210.0.1:5349 \
   -servername turn.test -tls1_3 -sess_in "$TP_TMP/sess.pem" </dev/null 2>&1)
 tp_check "after: the ticket from before resumes (Reused: cp's ticket keys stay)" \
