@@ -20,6 +20,7 @@
 #include "net/net.h"
 #include "dp_tcp.h"
 #include "tls.h"
+#include "tls_mem.h"
 #include "tcp.h"
 
 static const char *const ctr_names[DP_CTR__COUNT] = {
@@ -93,10 +94,23 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 	double up = (double)(rte_rdtsc() - ctx->start_tsc) / (double)ctx->tsc_hz;
 
 	fprintf(out, "turnpike-dp stats: uptime=%.1fs workers=%u ports=%u tsc_hz=%" PRIu64
-		" reloads=%" PRIu64 " reloads_failed=%" PRIu64 "\n",
+		" reloads=%" PRIu64 " reloads_failed=%" PRIu64,
 		up, ctx->nworkers, ctx->nports, ctx->tsc_hz,
 		__atomic_load_n(&ctx->reloads, __ATOMIC_RELAXED),
 		__atomic_load_n(&ctx->reloads_failed, __ATOMIC_RELAXED));
+	/* OpenSSL's heap (dp/tls/tls_mem.h): now, once dp was up, its live
+	 * SSL objects and what each holds beyond the start's on average */
+	if (tls_mem_counted()) {
+		int64_t now = tls_mem_bytes(), start = tls_mem_marked(), n = tls_mem_ssl_live();
+
+		fprintf(out, " openssl_heap_bytes=%" PRId64 " openssl_heap_at_start=%" PRId64
+			" ssl_live=%" PRId64, now, start, n);
+		if (n > 0)
+			fprintf(out, " openssl_heap_per_ssl=%" PRId64, (now - start) / n);
+	} else {
+		fprintf(out, " openssl_heap_bytes=uncounted");
+	}
+	fputc('\n', out);
 	for (unsigned int wi = 0; wi < ctx->nworkers; wi++) {
 		const struct dp_worker *w = ctx->workers[wi];
 		char who[32];

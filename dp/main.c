@@ -31,6 +31,7 @@
 #include "dp.h"
 #include "dp_tcp.h"
 #include "tls_ctx.h"
+#include "tls_mem.h"
 #include "ipc.h"
 #include "net/net.h"
 #include "turn/turn.h"
@@ -327,6 +328,9 @@ run(struct dp_ctx *ctx)
 	struct dp_worker *main_worker = NULL;
 	int rc;
 
+	/* OpenSSL's heap with every context made: what connections add is
+	 * told against it (dp's statistics) */
+	tls_mem_mark();
 	/* the reload thread first: a SIGHUP (or cp's TLS_RELOAD) from
 	 * READY=1 on is served */
 	if (dp_reload_start(ctx) < 0)
@@ -398,8 +402,14 @@ main(int argc, char **argv)
 	int opt, eal_argc = 0, extra_argc, rc, status = EXIT_FAILURE;
 	bool check_only = false;
 	struct sigaction sa;
+	/* OpenSSL's heap counted from its first allocation (tls_mem.h) */
+	bool heap_counted = tls_mem_init();
 
 	tp_log_init("turnpike-dp");
+	if (!heap_counted)
+		tp_log(TP_LOG_WARNING, "OpenSSL's heap is not counted: it allocated "
+		       "before dp could ask\n");
+	tls_mem_count_ssl();
 	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
