@@ -16,7 +16,6 @@
 
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
-#include <openssl/crypto.h>
 #include <json-c/json.h>
 #include <openssl/crypto.h>
 
@@ -192,6 +191,7 @@ cp_cluster_quota(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg,
 	}
 	p = &cl->pend[free_i];
 	p->gen = ++cl->pend_gen;
+	p->link_gen = cl->cmd.conn_gen;
 	p->worker = w;
 	p->deadline_ms = cp->now_ms + CL_QUOTA_WAIT_MS;
 	memcpy(&p->msg.h, &msg->h, sizeof(msg->h));
@@ -232,7 +232,15 @@ cp_cluster_quota(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg,
 	return CP_CLUSTER_WAIT;
 }
 
-/* Allocates whose verdict came (or whose wait is over): handled again. */
+/* Allocates whose verdict came (or whose wait is over): handled again.
+ * A slot whose answer can no longer come is freed (quota_lost): its
+ * EVAL went out on a context cl_link_close() freed without calling its
+ * callbacks (the watchdog's drop: conn_gen moved), or it is older than
+ * its wait and the watchdog's 3 s (a link that late is dropped). Left
+ * taken, CL_MAX_PENDING of them had every later Allocate decided on the
+ * local count. An answer that comes after all finds the slot free or
+ * another's (gen) and is ignored; a lease it took ends with
+ * cluster.lease. */
 static unsigned int
 pending_step(struct cp_cluster *cl)
 {
@@ -241,10 +249,24 @@ pending_step(struct cp_cluster *cl)
 
 	for (unsigned int i = 0; i < CL_MAX_PENDING; i++) {
 		struct cl_pending *p = &cl->pend[i];
+		bool lost = (p->state == 1 || p->state == 2) &&
+			    (p->link_gen != cl->cmd.conn_gen ||
+			     cp->now_ms >= p->deadline_ms + CL_REPLY_TIMEOUT_MS);
 		int v;
 
-		if (p->state == 1 && cp->now_ms >= p->deadline_ms) {
-			p->state = 2;            /* the answer may still come */
+		if (p->state == 2) {
+			if (lost) {
+				p->state = 0;
+				cl->st.quota_lost++;
+			}
+			continue;
+		}
+		if (p->state == 1 && (lost || cp->now_ms >= p->deadline_ms)) {
+			/* decided on the local count; the answer may still
+			 * come (2) unless it cannot */
+			p->state = lost ? 0 : 2;
+			if (lost)
+				cl->st.quota_lost++;
 			cl->nwaiting--;
 			v = -1;
 		} else if (p->state >= 3) {
@@ -765,6 +787,7 @@ cp_cluster_json(const struct cp_ctx *cp)
 	N(quota_local);
 	N(quota_refused);
 	N(quota_granted);
+	N(quota_lost);
 	N(events);
 	N(bad_entries);
 	N(user_syncs);
@@ -772,6 +795,15 @@ cp_cluster_json(const struct cp_ctx *cp)
 	N(write_refused);
 	N(auth_refused);
 #undef N
+	{
+		unsigned int n = 0;
+
+		for (unsigned int i = 0; i < CL_MAX_PENDING; i++)
+			n += cl->pend[i].state != 0;
+		/* Allocates waiting for Redis' verdict, or decided without it
+		 * and still expecting it (at most CL_MAX_PENDING) */
+		json_object_object_add(o, "quota_pending", json_object_new_int64(n));
+	}
 	boxes = json_object_new_array();
 	for (unsigned int i = 0; i < cl->nboxes; i++) {
 		const struct cl_box *b = &cl->boxes[i];

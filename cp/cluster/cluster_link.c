@@ -207,6 +207,7 @@ cl_link_open(struct cl_link *l, const char *host, uint16_t port)
 	redisAsyncSetConnectCallback(ac, on_connect);
 	redisAsyncSetDisconnectCallback(ac, on_disconnect);
 	l->ac = ac;
+	l->conn_gen++;
 	l->state = CL_CONNECTING;
 	l->inflight = 0;
 	l->progress_ms = l->cl->cp->now_ms;
@@ -215,9 +216,13 @@ cl_link_open(struct cl_link *l, const char *host, uint16_t port)
 	return 0;
 }
 
+/* The context goes with every callback it holds, which are not called
+ * (ac->data NULL: this link's state is not theirs to change any more);
+ * what waits for one of them sees conn_gen move (pending_step()). */
 void
 cl_link_close(struct cl_link *l)
 {
+	l->conn_gen++;
 	if (l->ac != NULL) {
 		l->ac->data = NULL;
 		redisAsyncFree(l->ac);

@@ -72,6 +72,9 @@ struct cl_link {
 	bool subscribed;
 	bool said_down;               /* the loss is logged: not again until up */
 	unsigned int inflight;        /* commands sent, not answered */
+	uint32_t conn_gen;            /* bumped at each open and close: a
+				       * command sent under another gen
+				       * will never be answered */
 	uint64_t progress_ms;         /* last answer (or first of inflight) */
 	uint64_t retry_ms;            /* next connect at */
 	uint32_t backoff_ms;
@@ -82,6 +85,7 @@ struct cl_link {
 struct cl_pending {
 	uint32_t gen;                 /* tells a slot's tenants apart */
 	uint8_t state;                /* 0 free, 1 waiting, 2 timed out */
+	uint32_t link_gen;            /* cmd.conn_gen its EVAL went out on */
 	unsigned int worker;
 	uint64_t deadline_ms;
 	char member[CL_MEMBER_MAX];
@@ -96,6 +100,8 @@ struct cl_stats {
 	uint64_t quota_local;         /* Allocates decided on the local count */
 	uint64_t quota_refused;       /* 486 from the cluster count */
 	uint64_t quota_granted;
+	uint64_t quota_lost;          /* waits freed: their answer could no
+				       * longer come (the link dropped) */
 	uint64_t events;              /* pub/sub messages */
 	uint64_t bad_entries;         /* what Redis held that was not well formed */
 	uint64_t user_syncs;          /* full reads of users and secrets */

@@ -251,6 +251,7 @@ cp_metrics_render(const struct cp_metrics_snap *s, const char *realm, char **out
 			C(quota_local, "Allocates decided on this box's count alone (Redis away or slow)"),
 			C(quota_refused, "Allocates refused 486 by the cluster-wide count"),
 			C(quota_granted, "Quota leases taken in Redis"),
+			C(quota_lost, "Allocates' waits for Redis given up: the answer could no longer come (link dropped)"),
 			C(events, "User and secret change events heard"),
 			C(bad_entries, "Entries read from Redis that were not well formed"),
 			C(user_syncs, "Full reads of the users and secrets"),

@@ -12,6 +12,10 @@
 #   - cp.quota_user = 2 holds across both: a third allocation of the user
 #     on either box gets 486, and one freed on box 1 makes room on box 2
 #     (its lease is out of redis before the client hears of the free);
+#   - redis stopped (SIGSTOP) past box 1's 3 s link watchdog while 320
+#     Allocates wait on it: once the link is dropped their slots are freed
+#     (quota_pending 0, quota_lost) and the next Allocate is decided by
+#     redis again, not on the local count;
 #   - `turnpikectl allocations --cluster` on box 2 lists box 1's;
 #   - box 1 drained with no alternate named: a new client gets 300 with
 #     ALTERNATE-SERVER 10.220.0.1:3478 (box 2), and following it relays
@@ -124,7 +128,7 @@ tls = { certificate = "$TP_TMP/tcert.pem"; private_key = "$TP_TMP/tkey.pem"; };
 cp = {
   api_socket = "$TP_TMP/cp$n.sock";
   users = ( { name = "test"; password = "test"; }, { name = "long1"; password = "long1"; },
-            { name = "long2"; password = "long2"; } );
+            { name = "long2"; password = "long2"; }, { name = "many"; password = "many"; } );
   peers = { allow = [ "10.211.0.0/24", "10.221.0.0/24" ]; };
   store = "none";
   quota_user = 2;
@@ -238,13 +242,82 @@ tp_uclient "a uclient session of alice's on box 2" 30 -e 10.221.0.2 -r 3480 -u a
 
 # A write is answered when redis answered it: redis stopped (SIGSTOP), the
 # operator hears that the outcome is unknown, not "ok".
+# Meanwhile 320 Allocates of user many on box 1, all at once: 256 wait for
+# redis (CL_MAX_PENDING), are decided on the local count after 250 ms, and
+# are still waiting for redis' answer when box 1 drops its link (no answer
+# in 3 s; redis goes on only after that). That answer cannot come any
+# more: before cp freed such a slot, all 256 stayed taken for good and
+# every later Allocate was decided on the local count (quota_local), the
+# cluster-wide quota no longer asked.
+ip netns exec "$TP_NS_C" python3 - "$LIB" "$TP_TMP" >"$TP_TMP/burst.out" 2>&1 <<'PY' &
+import os, socket, struct, sys, time
+sys.path.insert(0, sys.argv[1])
+import turnclient as tc
+tmp = sys.argv[2]
+attrs = [(tc.A_REQ_TRANSPORT, struct.pack("!BBBB", 17, 0, 0, 0))]
+cs = [tc.Client("10.210.0.1", user="many", password="many", bind=("10.210.0.2", 0))
+      for _ in range(320)]
+def burst(cs, until):
+    """each sends one request, all at once; their answers, None for none"""
+    reqs = [c.build(tc.ALLOCATE, attrs) for c in cs]
+    for c, q in zip(cs, reqs):
+        c.send_raw(q)
+    out = []
+    for c, q in zip(cs, reqs):
+        m = None
+        while m is None and time.monotonic() < until:
+            c.sock.settimeout(max(until - time.monotonic(), 0.01))
+            try:
+                a = tc.Msg(c.recv())
+                m = a if a.tid == q[8:20] else None
+            except socket.timeout:
+                break
+        out.append(m)
+    return out
+for c, m in zip(cs, burst(cs, time.monotonic() + 5)):   # the nonces (401)
+    if m is not None and m.get(tc.A_NONCE) is not None:
+        c.realm, c.nonce = m.get(tc.A_REALM).decode(), m.get(tc.A_NONCE)
+open(tmp + "/burst-ready", "w").close()
+while not os.path.exists(tmp + "/burst-go"):
+    time.sleep(0.02)
+ms = burst(cs, time.monotonic() + 6)
+ok = [c for c, m in zip(cs, ms) if m is not None and m.cls == 2]
+for c in ok:
+    c.refresh(0)
+print("sent %d answered %d ok %d" % (len(cs), sum(m is not None for m in ms), len(ok)))
+PY
+burst=$!
+wait_for 10 test -e "$TP_TMP/burst-ready" || tp_die "the burst's clients got no nonces"
 kill -STOP "$REDIS_PID"
+touch "$TP_TMP/burst-go"
 out=$(ctl 1 users add carol carol 2>&1); rc=$?
+dropped=$(wait_for 8 eval '[ "$(cl 1 connected)" = False ]' && echo dropped || echo "not dropped")
 kill -CONT "$REDIS_PID"
+wait "$burst"
 unknown_said() { [ "$rc" -ne 0 ] && grep -q 'may or may not' <<<"$out"; }
 tp_check "redis stopped: users add is not answered ok, but 'may or may not' (exit $rc: $out)" \
   unknown_said
 tp_check "... both cps back on redis after it goes on" wait_for 15 eval 'connected 1 && connected 2'
+# (cluster.c's pending slots, as status shows them)
+freed() { ctl 1 --json status | python3 -c 'import json,sys; c=json.load(sys.stdin)["cluster"]; print("pending %s lost %s" % (c.get("quota_pending"), c.get("quota_lost"))); sys.exit(0 if c.get("quota_pending") == 0 and c.get("quota_lost", 0) > 0 else 1)'; }
+tp_check "Allocates waiting when box 1 dropped its link (redis stopped; link $dropped; $(cat "$TP_TMP/burst.out")): their slots freed ($(freed))" \
+  wait_for 3 freed
+st() { ctl 1 --json status | python3 -c "import json,sys; c=json.load(sys.stdin)['cluster']; print(c['quota_granted'] + c['quota_refused'], c['quota_local'])"; }
+read -r b0 l0 < <(st)
+r=$(ip netns exec "$TP_NS_C" python3 - "$LIB" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[1])
+import turnclient as tc
+c = tc.Client("10.210.0.1", user="many", password="many", bind=("10.210.0.2", 0))
+m = c.allocate()
+if m.cls == 2:
+    c.refresh(0)
+print("ok" if m.cls == 2 else m.error())
+PY
+)
+read -r b1 l1 < <(st)
+tp_check "... and the next Allocate on box 1 is decided by redis ($r; granted+refused $b0 -> $b1, quota_local $l0 -> $l1)" \
+  test "$b1" -gt "$b0" -a "$l1" = "$l0"
 
 # ---- the quota holds across boxes; allocations --cluster from box 2 ----------
 # (the session above may leave its allocation: killed, its lease goes too)
