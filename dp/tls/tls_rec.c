@@ -938,7 +938,7 @@ rec_open(struct dp_worker *w, struct tls_conn *c)
 	len = (uint32_t)hdr[3] << 8 | hdr[4];
 	/* §5.2, §5.4: at most 2^14 + 256 bytes, and the inner plaintext (with
 	 * its type and padding) at most 2^14 + 1: our AEADs add 16 */
-	if (len > CIPHER_MAX || len - TAG_LEN > PLAIN_MAX + 1)
+	if (len > CIPHER_MAX || len > PLAIN_MAX + 1 + TAG_LEN)
 		return -AD_RECORD_OVERFLOW;
 	if (len < 1 + TAG_LEN)
 		return -AD_DECODE_ERROR;
