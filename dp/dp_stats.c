@@ -98,17 +98,16 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 		up, ctx->nworkers, ctx->nports, ctx->tsc_hz,
 		__atomic_load_n(&ctx->reloads, __ATOMIC_RELAXED),
 		__atomic_load_n(&ctx->reloads_failed, __ATOMIC_RELAXED));
-	/* OpenSSL's heap (dp/tls/tls_mem.h): now, once dp was up, its live
-	 * SSL objects and what each holds beyond the start's on average */
-	if (tls_mem_counted()) {
+	/* dp's C heap, mostly OpenSSL's (dp/tls/tls_mem.h): now, once dp
+	 * was up, the live SSL objects and what each holds beyond the
+	 * start's on average */
+	{
 		int64_t now = tls_mem_bytes(), start = tls_mem_marked(), n = tls_mem_ssl_live();
 
-		fprintf(out, " openssl_heap_bytes=%" PRId64 " openssl_heap_at_start=%" PRId64
-			" ssl_live=%" PRId64, now, start, n);
+		fprintf(out, " heap_bytes=%" PRId64 " heap_at_start=%" PRId64 " ssl_live=%" PRId64,
+			now, start, n);
 		if (n > 0)
-			fprintf(out, " openssl_heap_per_ssl=%" PRId64, (now - start) / n);
-	} else {
-		fprintf(out, " openssl_heap_bytes=uncounted");
+			fprintf(out, " heap_per_ssl=%" PRId64, (now - start) / n);
 	}
 	fputc('\n', out);
 	for (unsigned int wi = 0; wi < ctx->nworkers; wi++) {

@@ -328,8 +328,8 @@ run(struct dp_ctx *ctx)
 	struct dp_worker *main_worker = NULL;
 	int rc;
 
-	/* OpenSSL's heap with every context made: what connections add is
-	 * told against it (dp's statistics) */
+	/* the heap with every context made: what connections add is told
+	 * against it (dp's statistics) */
 	tls_mem_mark();
 	/* the reload thread first: a SIGHUP (or cp's TLS_RELOAD) from
 	 * READY=1 on is served */
@@ -402,14 +402,9 @@ main(int argc, char **argv)
 	int opt, eal_argc = 0, extra_argc, rc, status = EXIT_FAILURE;
 	bool check_only = false;
 	struct sigaction sa;
-	/* OpenSSL's heap counted from its first allocation (tls_mem.h) */
-	bool heap_counted = tls_mem_init();
 
 	tp_log_init("turnpike-dp");
-	if (!heap_counted)
-		tp_log(TP_LOG_WARNING, "OpenSSL's heap is not counted: it allocated "
-		       "before dp could ask\n");
-	tls_mem_count_ssl();
+	tls_mem_init();           /* live SSLs counted (tls_mem.h) */
 	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':

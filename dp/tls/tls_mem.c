@@ -1,97 +1,49 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* OpenSSL's heap in dp, counted (tls_mem.h). */
+/* What TLS connections hold in dp's heap (tls_mem.h). */
 #include <malloc.h>
 #include <stddef.h>
-#include <stdlib.h>
 
 #include <openssl/crypto.h>
 #include <openssl/ssl.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+/* ASan's allocator keeps no arenas for mallinfo2 (it says 0); its own
+ * count, from its runtime (GCC ships no header for it) */
+size_t __sanitizer_get_current_allocated_bytes(void);
+#endif
 
 #include "tls_mem.h"
 
 #define TLS_MEM_SLOTS 128u
 
-/* One thread's account, a cache line of its own: written by that thread
- * only (plain stores through atomics, for the readers). The last slot is
- * shared by threads past TLS_MEM_SLOTS, and updated by atomic adds. */
+/* One thread's count of SSLs made minus freed, a cache line of its own,
+ * written by that thread only (the statistics add them up). Threads past
+ * TLS_MEM_SLOTS share the last slot, by atomic adds. */
 struct tls_mem_slot {
-	int64_t bytes;
 	int64_t ssl;
-	int64_t pad[6];
+	int64_t pad[7];
 } __attribute__((aligned(64)));
 
 static struct tls_mem_slot slots[TLS_MEM_SLOTS + 1];
 static unsigned int nslots;
 static _Thread_local struct tls_mem_slot *mine;
-static bool counted;
 static int64_t marked;
 
-static inline void
-account(size_t off, int64_t d)
+static void
+ssl_count(int64_t d)
 {
 	struct tls_mem_slot *s = mine;
-	int64_t *f;
 
 	if (__builtin_expect(s == NULL, 0)) {
 		unsigned int i = __atomic_fetch_add(&nslots, 1u, __ATOMIC_RELAXED);
 
 		s = mine = i < TLS_MEM_SLOTS ? &slots[i] : &slots[TLS_MEM_SLOTS];
 	}
-	f = (int64_t *)(void *)((char *)s + off);
 	if (s == &slots[TLS_MEM_SLOTS])
-		__atomic_fetch_add(f, d, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&s->ssl, d, __ATOMIC_RELAXED);
 	else
-		__atomic_store_n(f, __atomic_load_n(f, __ATOMIC_RELAXED) + d,
+		__atomic_store_n(&s->ssl, __atomic_load_n(&s->ssl, __ATOMIC_RELAXED) + d,
 				 __ATOMIC_RELAXED);
-}
-
-#define ADD_BYTES(d) account(offsetof(struct tls_mem_slot, bytes), (d))
-#define ADD_SSL(d) account(offsetof(struct tls_mem_slot, ssl), (d))
-
-static void *
-mem_malloc(size_t n, const char *file, int line)
-{
-	void *p = malloc(n);
-
-	(void)file;
-	(void)line;
-	if (p != NULL)
-		ADD_BYTES((int64_t)malloc_usable_size(p));
-	return p;
-}
-
-static void *
-mem_realloc(void *p, size_t n, const char *file, int line)
-{
-	int64_t was = p != NULL ? (int64_t)malloc_usable_size(p) : 0;
-	void *q;
-
-	(void)file;
-	(void)line;
-	q = realloc(p, n);
-	if (q != NULL)
-		ADD_BYTES((int64_t)malloc_usable_size(q) - was);
-	else if (n == 0 && p != NULL)
-		ADD_BYTES(-was);          /* (freed, as glibc's realloc does) */
-	return q;
-}
-
-static void
-mem_free(void *p, const char *file, int line)
-{
-	(void)file;
-	(void)line;
-	if (p == NULL)
-		return;
-	ADD_BYTES(-(int64_t)malloc_usable_size(p));
-	free(p);
-}
-
-bool
-tls_mem_init(void)
-{
-	counted = CRYPTO_set_mem_functions(mem_malloc, mem_realloc, mem_free) == 1;
-	return counted;
 }
 
 static void
@@ -103,7 +55,7 @@ ssl_new_cb(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void
 	(void)idx;
 	(void)argl;
 	(void)argp;
-	ADD_SSL(1);
+	ssl_count(1);
 }
 
 static void
@@ -115,11 +67,11 @@ ssl_free_cb(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, voi
 	(void)idx;
 	(void)argl;
 	(void)argp;
-	ADD_SSL(-1);
+	ssl_count(-1);
 }
 
 void
-tls_mem_count_ssl(void)
+tls_mem_init(void)
 {
 	static int idx = -1;
 
@@ -127,14 +79,21 @@ tls_mem_count_ssl(void)
 		idx = SSL_get_ex_new_index(0, NULL, ssl_new_cb, NULL, ssl_free_cb);
 }
 
-bool
-tls_mem_counted(void)
+int64_t
+tls_mem_bytes(void)
 {
-	return counted;
+#if defined(__SANITIZE_ADDRESS__)
+	return (int64_t)__sanitizer_get_current_allocated_bytes();
+#else
+	struct mallinfo2 mi = mallinfo2();
+
+	/* (chunks in a thread's tcache count as in use: a few KB a thread) */
+	return (int64_t)(mi.uordblks + mi.hblkhd);
+#endif
 }
 
-static int64_t
-sum(size_t off)
+int64_t
+tls_mem_ssl_live(void)
 {
 	unsigned int n = __atomic_load_n(&nslots, __ATOMIC_RELAXED);
 	int64_t t = 0;
@@ -142,23 +101,8 @@ sum(size_t off)
 	if (n > TLS_MEM_SLOTS)
 		n = TLS_MEM_SLOTS;
 	for (unsigned int i = 0; i < n; i++)
-		t += __atomic_load_n((int64_t *)(void *)((char *)&slots[i] + off),
-				     __ATOMIC_RELAXED);
-	t += __atomic_load_n((int64_t *)(void *)((char *)&slots[TLS_MEM_SLOTS] + off),
-			     __ATOMIC_RELAXED);
-	return t;
-}
-
-int64_t
-tls_mem_bytes(void)
-{
-	return sum(offsetof(struct tls_mem_slot, bytes));
-}
-
-int64_t
-tls_mem_ssl_live(void)
-{
-	return sum(offsetof(struct tls_mem_slot, ssl));
+		t += __atomic_load_n(&slots[i].ssl, __ATOMIC_RELAXED);
+	return t + __atomic_load_n(&slots[TLS_MEM_SLOTS].ssl, __ATOMIC_RELAXED);
 }
 
 void

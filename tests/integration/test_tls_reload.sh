@@ -109,19 +109,20 @@ for _ in $(seq 100); do grep -q '^before' "$TP_TMP/held.log" && break; sleep 0.1
 tp_check "before: a held TLS connection's Binding answered ($(head -c 60 "$TP_TMP/held.log"))" \
   grep -q "^before ok $FPA" "$TP_TMP/held.log"
 
-# OpenSSL's heap at run time (dp/tls/tls_mem.h): with the held connection
-# up, dp's statistics count it live and tell what it holds beyond the
-# start's heap (the handshakes before it left only their cached sessions)
+# The heap at run time (dp/tls/tls_mem.h: mallinfo2, mostly OpenSSL's):
+# with the held connection up, dp's statistics count it live and tell
+# what it holds beyond the start's heap (the handshakes before it left
+# only their cached sessions)
 st=$(tp_stats "turnpike-dp stats:")
-echo "# $(tr ' ' '\n' <<<"$st" | grep -E '^(openssl_heap|ssl_live)' | tr '\n' ' ')"
-per=$(tp_stat "$st" openssl_heap_per_ssl)
+echo "# $(tr ' ' '\n' <<<"$st" | grep -E '^(heap|ssl_live)' | tr '\n' ' ')"
+per=$(tp_stat "$st" heap_per_ssl)
 if [ -z "${TP_ASYNCPROV_SO:-}" ]; then
-  tp_check "dp reports OpenSSL's heap: $(tp_stat "$st" ssl_live) live SSL, $per bytes each beyond the start's (8-80 KB)" \
+  tp_check "dp reports the heap: $(tp_stat "$st" ssl_live) live SSL, $per bytes each beyond the start's (8-80 KB)" \
     test "$(tp_stat "$st" ssl_live)" -ge 1 -a "$per" -gt 8000 -a "$per" -lt 80000
 else
   # (with an offload OpenSSL keeps the async jobs it made, a 32 KB stack
   # each, in each worker's pool: they count beside the connection)
-  tp_check "dp reports OpenSSL's heap: $(tp_stat "$st" ssl_live) live SSL, $per bytes beyond the start's (its async jobs' stacks with it)" \
+  tp_check "dp reports the heap: $(tp_stat "$st" ssl_live) live SSL, $per bytes beyond the start's (its async jobs' stacks with it)" \
     test "$(tp_stat "$st" ssl_live)" -ge 1 -a "$per" -gt 8000
 fi
 
