@@ -264,7 +264,7 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 		fold(e, sizeof(*e));
 		break;
 	}
-	default:   /* ALLOC_DEL, STATE_DONE, SYNC, STATS_REQ, AGW_DEL */
+	default:   /* ALLOC_DEL, STATE_DONE, SYNC, STATS_REQ, AGW_DEL, TLS_RELOAD */
 		CHECK(len == 0);
 		break;
 	}
@@ -274,6 +274,7 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 		      ipc_conn_worker(m->h.alloc_id) == m->h.worker);
 	if (m->h.kind != IPC_STATS && m->h.kind != IPC_STATE_DONE &&
 	    m->h.kind != IPC_SYNC && m->h.kind != IPC_STATS_REQ &&
+	    m->h.kind != IPC_TLS_RELOAD &&
 	    m->h.kind != IPC_TLS_TICKETS && m->h.kind != IPC_TLS_PSK_ADD &&
 	    m->h.kind != IPC_TLS_PSK_DEL && m->h.kind != IPC_TLS_PSK_SYNC &&
 	    m->h.kind != IPC_AGW_ADD && m->h.kind != IPC_AGW_DEL &&
