@@ -45,28 +45,35 @@
 static sem_t reload_sem;
 static volatile sig_atomic_t reload_sem_ok;
 
-/* What changed in t (the reloaded group) that only a start applies:
- * names, comma-separated, into buf (empty: nothing). */
+/* The settings of a worker rather than of its contexts stay as dp started
+ * (the library context and properties are the start's anyway; a
+ * context's own SSL_MODE_ASYNC follows tls.offload, and must match
+ * them): t (the reloaded group) gets was's back, one field list for both
+ * jobs, and the names of those the file changed go into buf,
+ * comma-separated (empty: none). */
 static void
-restart_only(const struct tp_conf_tls *was, const struct tp_conf_tls *t, char *buf,
-	     size_t size)
+keep_start_settings(const struct tp_conf_tls *was, struct tp_conf_tls *t, char *buf,
+		    size_t size)
 {
 	size_t n = 0;
+	const char *last = NULL;
 
-#define SAY(cond, name) do {						\
-		if ((cond) && n < size)					\
-			n += (size_t)snprintf(buf + n, size - n, "%s%s",	\
-					      n > 0 ? ", " : "", name);	\
-	} while (0)
+#define SAY(changed, name) do {								if ((changed) && last != (name) && n < size) {					n += (size_t)snprintf(buf + n, size - n, "%s%s",						      n > 0 ? ", " : "", (name));				last = (name);							}								} while (0)
+#define KEEP(f, name) do {								SAY(was->f != t->f, name);						t->f = was->f;							} while (0)
+#define KEEP_STR(f, name) do {								SAY(strcmp(was->f, t->f) != 0, name);					memcpy(t->f, was->f, sizeof(t->f));				} while (0)
+	static const char offload[] = "tls.offload";
+
 	buf[0] = '\0';
-	SAY(was->offload != t->offload ||
-	    strcmp(was->offload_provider, t->offload_provider) != 0 ||
-	    strcmp(was->offload_engine, t->offload_engine) != 0 ||
-	    strcmp(was->offload_properties, t->offload_properties) != 0 ||
-	    was->offload_poll_external != t->offload_poll_external, "tls.offload");
-	SAY(was->record_openssl != t->record_openssl, "tls.record_layer");
-	SAY(was->record_crypto != t->record_crypto, "tls.record_crypto");
-	SAY(was->handshake_budget_us != t->handshake_budget_us, "tls.handshake_budget_us");
+	KEEP(offload, offload);
+	KEEP_STR(offload_provider, offload);
+	KEEP_STR(offload_properties, offload);
+	KEEP_STR(offload_engine, offload);
+	KEEP(offload_poll_external, offload);
+	KEEP(record_openssl, "tls.record_layer");
+	KEEP(record_crypto, "tls.record_crypto");
+	KEEP(handshake_budget_us, "tls.handshake_budget_us");
+#undef KEEP_STR
+#undef KEEP
 #undef SAY
 }
 
@@ -99,22 +106,7 @@ reload_tls(struct dp_ctx *ctx)
 		       "certificates (a restart without TLS would drop it)\n", path);
 		goto failed;
 	}
-	/* What is the worker's rather than the context's stays as dp started
-	 * (the library context and properties are the start's anyway; the
-	 * context's own SSL_MODE_ASYNC follows tls.offload, and must match
-	 * them): named below when the file changed it. */
-	restart_only(&ctx->conf->tls, &nc->tls, later, sizeof(later));
-	nc->tls.offload = ctx->conf->tls.offload;
-	memcpy(nc->tls.offload_provider, ctx->conf->tls.offload_provider,
-	       sizeof(nc->tls.offload_provider));
-	memcpy(nc->tls.offload_properties, ctx->conf->tls.offload_properties,
-	       sizeof(nc->tls.offload_properties));
-	memcpy(nc->tls.offload_engine, ctx->conf->tls.offload_engine,
-	       sizeof(nc->tls.offload_engine));
-	nc->tls.offload_poll_external = ctx->conf->tls.offload_poll_external;
-	nc->tls.record_openssl = ctx->conf->tls.record_openssl;
-	nc->tls.record_crypto = ctx->conf->tls.record_crypto;
-	nc->tls.handshake_budget_us = ctx->conf->tls.handshake_budget_us;
+	keep_start_settings(&ctx->conf->tls, &nc->tls, later, sizeof(later));
 	for (unsigned int i = 0; i < ctx->nworkers; i++) {
 		struct dp_worker *w = ctx->workers[i];
 
