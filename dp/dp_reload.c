@@ -69,6 +69,7 @@ keep_start_settings(const struct tp_conf_tls *was, struct tp_conf_tls *t, char *
 	KEEP_STR(offload_properties, offload);
 	KEEP_STR(offload_engine, offload);
 	KEEP(offload_poll_external, offload);
+	KEEP(offload_jobs, offload);
 	KEEP(record_openssl, "tls.record_layer");
 	KEEP(record_crypto, "tls.record_crypto");
 	KEEP(handshake_budget_us, "tls.handshake_budget_us");

@@ -27,6 +27,7 @@
 #include "net/net.h"
 #include "ipc.h"
 #include "turn/turn.h"
+#include "tls.h"
 #include "tls_keys.h"
 
 /* Iterations without work before the first sleep. */
@@ -323,6 +324,10 @@ dp_worker_main(void *arg)
 	if (dp_impair_init(w) < 0) {
 		tp_log(TP_LOG_ERR, "worker %u: no memory for the "
 			"impairment stage\n", w->id);
+		ctx->stop = 1;
+		return -ENOMEM;
+	}
+	if (tls_worker_thread_init(w) < 0) {
 		ctx->stop = 1;
 		return -ENOMEM;
 	}

@@ -94,6 +94,10 @@ int tls_worker_init(struct dp_worker *w, const struct tp_conf *conf,
 		    uint32_t max_conns,
 		    void (*on_ready)(struct dp_worker *w, uint64_t id));
 void tls_worker_free(struct dp_worker *w);
+/* On w's own thread, before its loop: the thread's pool of OpenSSL async
+ * jobs, bounded by tls.offload.jobs (nothing without an offload). 0, or
+ * -ENOMEM after an error naming the worker. */
+int tls_worker_thread_init(struct dp_worker *w);
 struct tp_conf_tls;
 /* A reload (dp/dp_reload.c, off the workers): the TURN server's context
  * made from t for w as its start made it (NULL, err "LINE: why"), then

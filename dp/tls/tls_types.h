@@ -37,6 +37,8 @@ enum tls_ctr {
 #define TLS_F_TIMEOUT  0x10u      /* already counted as hs_timeout */
 #define TLS_F_DEFERRED 0x20u      /* its handshake waits on the deferred FIFO */
 #define TLS_F_NOTIFIED 0x40u      /* the peer's close_notify came (dp's records) */
+#define TLS_F_NOJOB    0x80u      /* an operation waits for a free async job
+				   * (always with TLS_F_DEFERRED: on the FIFO) */
 
 #define TLS_OP_READ  1u
 #define TLS_OP_WRITE 2u
@@ -129,6 +131,16 @@ struct tls_worker {
 	uint32_t defer_head;      /* next to serve */
 	uint32_t defer_tail;      /* next free */
 	uint32_t ndeferred;       /* connections with TLS_F_DEFERRED */
+	/* OpenSSL's async jobs (with an offload): at most jobs_max on this
+	 * worker's thread (tls.offload.jobs, ASYNC_init_thread()); a job is
+	 * held by a parked operation only, so nparked plus the orphans are
+	 * the ones in use (jobs_peak: their most). An operation that found
+	 * none free (SSL_ERROR_WANT_ASYNC_JOB) waits on the FIFO above
+	 * (TLS_F_NOJOB); nojob_turn: one did in this turn, so the FIFO's
+	 * next are not tried again before a job may have ended. */
+	uint32_t jobs_max;        /* 0: no offload, no jobs */
+	uint32_t jobs_peak;
+	bool nojob_turn;
 	uint64_t ring_full;       /* written by other threads: atomics */
 	uint64_t ctr[TLS_CTR__COUNT];
 	/* dp's record layer (tls.record_layer = "dp", software path only):

@@ -457,15 +457,52 @@ tls_pull(struct dp_worker *w, struct tls_conn *c)
 		t->nb_segs = 1;
 }
 
+/* The async jobs held now: one by each parked operation, and each orphan
+ * (a closed connection's parked job). */
+static inline uint32_t
+tls_jobs_used(const struct tls_worker *tw)
+{
+	return tw->nparked + (tw->max_conns - tw->norphan_free);
+}
+
 static void
 tls_park(struct tls_worker *tw, struct tls_conn *c, uint8_t op)
 {
+	uint32_t used;
+
 	if (!(c->flags & TLS_F_PARKED)) {
 		c->flags |= TLS_F_PARKED;
 		tw->nparked++;
 	}
 	c->op = op;
 	tw->ctr[TLS_CTR_ASYNC_PARKED]++;
+	used = tls_jobs_used(tw);
+	if (used > tw->jobs_peak)
+		tw->jobs_peak = used;
+}
+
+static bool tls_defer(struct tls_worker *tw, struct tls_conn *c);
+
+/* c's operation found no free async job (SSL_ERROR_WANT_ASYNC_JOB: all
+ * tls.offload.jobs of the worker are held by parked operations; OpenSSL
+ * started nothing): onto the FIFO, tried again by tls_poll() once a job
+ * may have ended (a parked one went on). What it was doing stays as it
+ * is: a read's buffer in rbuf, a write's chain in wbuf/wseg. False when
+ * the FIFO is full (cannot be: it holds a connection once, and has room
+ * for twice as many): the connection is then failed. */
+static bool
+tls_wait_job(struct tls_worker *tw, struct tls_conn *c)
+{
+	tw->ctr[TLS_CTR_ASYNC_NO_JOB]++;
+	tw->nojob_turn = true;
+	c->flags |= TLS_F_NOJOB;
+	if (c->flags & TLS_F_DEFERRED)
+		return true;              /* on the FIFO already */
+	if (tls_defer(tw, c))
+		return true;
+	c->flags |= TLS_F_FATAL;
+	tw->ctr[TLS_CTR_NO_MEMORY]++;
+	return false;
 }
 
 /* c's handshake step waits for a later turn (this turn's budget is
@@ -675,6 +712,10 @@ tls_rcv_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf **out, uint32_t ma
 		tls_park(tw, c, TLS_OP_READ);
 		return tls_flush(w, c) ? -EAGAIN : -EPROTO;
 	}
+	if (err == SSL_ERROR_WANT_ASYNC_JOB) {
+		c->rbuf = m;              /* (nothing was read into it) */
+		return tls_wait_job(tw, c) ? -EAGAIN : -EPROTO;
+	}
 	if (!tls_flush(w, c)) {
 		rte_pktmbuf_free(m);
 		tls_leg_report(w, c);
@@ -796,6 +837,12 @@ tls_write_chain(struct dp_worker *w, struct tls_conn *c)
 			tls_park(tw, c, TLS_OP_WRITE);
 			return false;
 		}
+		if (err == SSL_ERROR_WANT_ASYNC_JOB) {
+			/* wseg is where it goes on (tls_poll) */
+			tw->ctr[TLS_CTR_ASYNC_NO_JOB_WRITE]++;
+			tls_wait_job(tw, c);
+			return false;
+		}
 		tls_count_failure(tw, c, err);
 		c->flags |= TLS_F_FATAL;
 		return false;
@@ -819,7 +866,25 @@ tls_snd_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf *m)
 		return -EAGAIN;
 	if (c->ssl == NULL || !(c->flags & TLS_F_HS_DONE) || (c->flags & TLS_F_FATAL))
 		return -EPIPE;
-	if (c->wbuf != NULL || (c->flags & TLS_F_PARKED)) {
+	if (c->wbuf != NULL) {
+		/* A write under way (parked on the offload, or waiting for
+		 * a free job): m joins its chain, to be written after it (the
+		 * job holds only its own segment's bytes), all or nothing as
+		 * below with the chain's bytes counted as well; else it is
+		 * refused (the application drops it, as at a full queue). */
+		need = c->wbuf->pkt_len + len +
+			TLS_RECORD_OVERHEAD * (c->wbuf->nb_segs + m->nb_segs +
+					       (c->wbuf->pkt_len + len) / 4096u);
+		if (c->tx_len + need > tcp_send_space(w->tcp, id) ||
+		    rte_pktmbuf_chain(c->wbuf, m) != 0) {
+			tw->ctr[TLS_CTR_WRITE_PARKED]++;
+			return -EAGAIN;
+		}
+		tw->ctr[TLS_CTR_WRITE_QUEUED]++;
+		return (int)len;
+	}
+	if (c->flags & TLS_F_PARKED) {
+		/* a parked read: no SSL_write until its job ends */
 		tw->ctr[TLS_CTR_WRITE_PARKED]++;
 		return -EAGAIN;
 	}
@@ -847,7 +912,7 @@ tls_snd_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf *m)
 		return -EAGAIN;
 	c->wbuf = m;
 	c->wseg = m;
-	if (!tls_write_chain(w, c) && !(c->flags & TLS_F_PARKED)) {
+	if (!tls_write_chain(w, c) && !(c->flags & (TLS_F_PARKED | TLS_F_NOJOB))) {
 		/* OpenSSL failed: the caller keeps m (what of it became
 		 * records goes out first) */
 		c->wbuf = c->wseg = NULL;
@@ -878,7 +943,7 @@ tls_shutdown(struct dp_worker *w, uint64_t id)
 	struct tls_conn *c = tls_conn_of(w, id);
 
 	if (c != NULL && c->id == id && c->ssl != NULL && (c->flags & TLS_F_HS_DONE) &&
-	    !(c->flags & (TLS_F_PARKED | TLS_F_FATAL))) {
+	    !(c->flags & (TLS_F_PARKED | TLS_F_NOJOB | TLS_F_FATAL))) {
 		ERR_clear_error();
 		SSL_shutdown(c->ssl);     /* close_notify, RFC 8446 §6.1 */
 		ERR_clear_error();
@@ -894,7 +959,7 @@ tls_close(struct dp_worker *w, uint64_t id)
 
 	if (c != NULL && c->id == id) {
 		if (c->ssl != NULL && (c->flags & TLS_F_HS_DONE) &&
-		    !(c->flags & (TLS_F_PARKED | TLS_F_FATAL))) {
+		    !(c->flags & (TLS_F_PARKED | TLS_F_NOJOB | TLS_F_FATAL))) {
 			ERR_clear_error();
 			SSL_shutdown(c->ssl);
 			ERR_clear_error();
@@ -991,9 +1056,14 @@ tls_kick(struct dp_worker *w, struct tls_conn *c)
 	ERR_clear_error();
 	rc = SSL_read_ex(c->ssl, rte_pktmbuf_mtod(m, void *), rte_pktmbuf_tailroom(m), &n);
 	err = rc == 1 ? SSL_ERROR_NONE : SSL_get_error(c->ssl, rc);
-	if (err == SSL_ERROR_WANT_ASYNC) {
+	if (err == SSL_ERROR_WANT_ASYNC || err == SSL_ERROR_WANT_ASYNC_JOB) {
 		c->rbuf = m;              /* rcv_buf resumes with it */
-		tls_park(tw, c, TLS_OP_READ);
+		if (err == SSL_ERROR_WANT_ASYNC)
+			tls_park(tw, c, TLS_OP_READ);
+		else if (!tls_wait_job(tw, c)) {
+			c->leg->why = TLS_FAIL_NO_MEMORY;
+			return -ENOBUFS;
+		}
 		if (tls_flush(w, c))
 			return 0;
 		c->leg->why = TLS_FAIL_OTHER;
@@ -1173,8 +1243,10 @@ tls_poll(struct dp_worker *w, uint64_t now_ms)
 
 	if (tw == NULL)
 		return 0;
-	/* once a turn: a new turn's handshake budget */
+	/* once a turn: a new turn's handshake budget; a job may be free
+	 * again (the parked ones below may end theirs) */
 	tw->hs_spent = 0;
+	tw->nojob_turn = false;
 	if (tw->nparked > 0 || tw->norphan_free < tw->max_conns) {
 		unsigned int want = RTE_DIM(ready);
 
@@ -1216,18 +1288,27 @@ tls_poll(struct dp_worker *w, uint64_t now_ms)
 		if (n > 0 && tw->hs_budget != 0 && tw->hs_spent < tw->hs_budget)
 			goto again;
 	}
-	/* Then the handshakes put off in earlier turns, first in first
-	 * out, while the budget lasts. */
+	/* Then the handshakes put off in earlier turns, and the operations
+	 * that waited for an async job, first in first out, while the
+	 * budget lasts and while a job is free (with an offload every SSL
+	 * call needs one: not tried while all are held, nor again in a turn
+	 * where one found none). */
 	while (tw->ndeferred > 0 && (tw->hs_budget == 0 || tw->hs_spent < tw->hs_budget) &&
+	       !tw->nojob_turn && (tw->jobs_max == 0 || tls_jobs_used(tw) < tw->jobs_max) &&
 	       tw->defer_head != tw->defer_tail) {
 		uint64_t id = tw->defer[tw->defer_head++ & tw->defer_mask];
 		struct tls_conn *c = tls_conn_of(w, id);
 
 		if (c == NULL || c->id != id || !(c->flags & TLS_F_DEFERRED))
 			continue;     /* closed meanwhile (or the slot reused) */
-		c->flags &= (uint8_t)~TLS_F_DEFERRED;
+		c->flags &= (uint8_t)~(TLS_F_DEFERRED | TLS_F_NOJOB);
 		tw->ndeferred--;
 		done++;
+		if (c->wbuf != NULL && !(c->flags & (TLS_F_PARKED | TLS_F_FATAL))) {
+			/* a write that found no job: it goes on where it was */
+			tls_write_chain(w, c);
+			tls_flush(w, c);  /* (failed: fatal, the read resets it) */
+		}
 		tls_ready(w, c);
 	}
 	if (tw->ndeferred == 0)
@@ -1350,6 +1431,7 @@ tls_worker_init(struct dp_worker *w, const struct tp_conf *conf, uint32_t max_co
 	tw->max_conns = max_conns;
 	tw->on_ready = on_ready;
 	tw->engine_poll = t->offload == TP_TLS_OFFLOAD_ENGINE && t->offload_poll_external;
+	tw->jobs_max = t->offload != TP_TLS_OFFLOAD_NONE ? t->offload_jobs : 0;
 	/* engines work in OpenSSL's default library context only */
 	if (t->offload != TP_TLS_OFFLOAD_ENGINE) {
 		tw->libctx = tls_libctx_create(t, &propq, err, sizeof(err));
@@ -1423,6 +1505,23 @@ nomem:
 	return -ENOMEM;
 }
 
+int
+tls_worker_thread_init(struct dp_worker *w)
+{
+	struct tls_worker *tw = w->tls;
+
+	if (tw == NULL || tw->jobs_max == 0)
+		return 0;
+	/* the thread's pool, bounded, before its first job (OpenSSL would
+	 * make an unbounded one at the first: ASYNC_init_thread(0, 0)) */
+	if (!ASYNC_init_thread(tw->jobs_max, 0)) {
+		tp_log(TP_LOG_ERR, "worker %u: OpenSSL's async job pool (%u jobs) could not "
+		       "be made\n", w->id, tw->jobs_max);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 void
 tls_worker_free(struct dp_worker *w)
 {
@@ -1484,9 +1583,9 @@ tls_stats(const struct dp_worker *w, FILE *out)
 	fprintf(out, "tls worker=%u", w->id);
 	for (unsigned int i = 0; i < TLS_CTR__COUNT; i++)
 		fprintf(out, " %s=%" PRIu64, tls_ctr_names[i], v[i]);
-	fprintf(out, " parked=%u deferred=%u hs_step_max_us=%" PRIu64 " sessions_cached=%" PRIu64
-		"\n",
-		w->tls->nparked, w->tls->ndeferred,
+	fprintf(out, " parked=%u deferred=%u async_jobs_max=%u async_jobs_peak=%u"
+		" hs_step_max_us=%" PRIu64 " sessions_cached=%" PRIu64 "\n",
+		w->tls->nparked, w->tls->ndeferred, w->tls->jobs_max, w->tls->jobs_peak,
 		w->tls->hs_step_max * 1000000u / rte_get_tsc_hz(),
 		__atomic_load_n(&w->tls->sessions_cached, __ATOMIC_RELAXED));
 }

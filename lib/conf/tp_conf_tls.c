@@ -122,13 +122,14 @@ load_sni(const config_setting_t *g, struct tp_conf_tls *t, struct tp_conf *c,
 }
 
 /* tls.offload: { provider = "NAME_OR_PATH"; properties = "?provider=NAME"; }
- * or { engine = "qatengine"; poll = "external" | "internal"; } */
+ * or { engine = "qatengine"; poll = "external" | "internal"; }, either
+ * with jobs = N (OpenSSL's async jobs a worker may hold at once) */
 static int
 load_offload(const config_setting_t *g, struct tp_conf_tls *t, struct tp_conf *c,
 	     char *err, size_t errlen)
 {
 	static const char *const names[] = { "provider", "properties", "engine", "poll",
-					     NULL };
+					     "jobs", NULL };
 	const config_setting_t *s = config_setting_get_member(g, "offload");
 	char poll[32] = "";
 	int rc, hp, he, hq, hpo;
@@ -149,7 +150,9 @@ load_offload(const config_setting_t *g, struct tp_conf_tls *t, struct tp_conf *c
 	    (he = get_str(s, "tls.offload", "engine", t->offload_engine,
 			  sizeof(t->offload_engine), NULL, c, err, errlen)) < 0 ||
 	    (hpo = get_str(s, "tls.offload", "poll", poll, sizeof(poll), NULL, c, err,
-			   errlen)) < 0)
+			   errlen)) < 0 ||
+	    tp_conf_get_u32(s, "jobs", TP_CONF_TLS_ASYNC_JOBS_MIN, TP_CONF_TLS_ASYNC_JOBS_MAX,
+			    &t->offload_jobs, c, err, errlen) < 0)
 		return -EINVAL;
 	if (hp && he)
 		FAIL(s, "tls.offload: a provider or an engine, not both");
@@ -276,6 +279,7 @@ tp_conf_tls_defaults(struct tp_conf *c)
 	snprintf(t->groups, sizeof(t->groups), "%s", TP_CONF_TLS_GROUPS);
 	t->session_cache = TP_CONF_TLS_SESSION_CACHE;
 	t->handshake_budget_us = TP_CONF_TLS_HANDSHAKE_BUDGET_US;
+	t->offload_jobs = TP_CONF_TLS_ASYNC_JOBS;
 }
 
 int

@@ -240,6 +240,10 @@ struct tp_conf_tls {
 	char offload_properties[TP_CONF_PATH_LEN];
 	char offload_engine[64];
 	bool offload_poll_external;           /* poll = "external" */
+	/* offload.jobs: OpenSSL's async jobs a worker holds at most (each
+	 * a 32 KB stack, kept once made); an operation that finds none
+	 * free waits, its connection queued, until one is */
+	uint32_t offload_jobs;
 	int offload_line;
 	/* record_layer = "openssl": established connections' records go
 	 * through SSL_read/SSL_write; "dp" (the default): dp seals and opens
@@ -265,6 +269,9 @@ struct tp_conf_tls {
 #define TP_CONF_TLS_GROUPS "X25519:P-256:P-384"
 #define TP_CONF_TLS_SESSION_CACHE 20000u
 #define TP_CONF_TLS_HANDSHAKE_BUDGET_US 200u
+#define TP_CONF_TLS_ASYNC_JOBS 1024u
+#define TP_CONF_TLS_ASYNC_JOBS_MIN 1u
+#define TP_CONF_TLS_ASYNC_JOBS_MAX 65536u
 
 struct tp_conf_user {
 	char name[TP_CONF_STR_LEN];

@@ -144,6 +144,13 @@ tp_check "every operation parked its handshake, and each was resumed from the ri
   test "$parked" -ge 1000 -a "$parked" -eq "$resumed"
 tp_check "the storm's handshakes waited their turns: hs_deferred $(tp_stat "$st" hs_deferred), longest step $(tp_stat "$st" hs_step_max_us) us" \
   test "$(tp_stat "$st" hs_deferred)" -gt 0
+# (what the bounded run below is held against: unbounded, the storm held
+# more jobs at once than its bound, each a 32 KB stack OpenSSL keeps)
+peak_free=$(tp_stat "$st" async_jobs_peak)
+sd=$(tp_stats turnpike-dp)
+heap_free=$(( $(tp_stat "$sd" heap_bytes) - $(tp_stat "$sd" heap_at_start) ))
+tp_check "the default pool is tls.offload.jobs' default (async_jobs_max $(tp_stat "$st" async_jobs_max)); none waited for a job (async_job_waits $(tp_stat "$st" async_job_waits))" \
+  test "$(tp_stat "$st" async_jobs_max)" = 1024 -a "$(tp_stat "$st" async_job_waits)" = 0
 tp_check "dp stops cleanly" tp_dp_stop
 grep -h '^tpasync:' "$TP_DP_LOG" | head -n 1 | sed 's/^/# /'
 tp_check "every operation ran inside an async job: none waited in the worker (sync_ops=0, async_ops=1002: the warm-up's and the storm's)" \
@@ -164,4 +171,36 @@ tp_check "... and with no budget too" grep -q '^handshakes 500 of 500' "$TP_TMP/
 tp_check "the control (no budget) fails a delay check: the checks can fail (lost $(val nobudget lost), p99 $(val nobudget p99_ms) ms, turns over 20 ms $(val nobudget over_20ms))" \
   python3 -c "import sys; l, p, t = sys.argv[1:]; sys.exit(0 if int(l) > 0 or float(p) > $P99_MAX or int(t) > 0 else 1)" \
   "$(val nobudget lost)" "$(val nobudget p99_ms)" "$(val nobudget over_20ms)"
+
+# Memory bounded (tls.offload.jobs): OpenSSL keeps every async job it
+# made (a 32 KB stack each) for the thread's life; with 4 at most, the
+# storm's operations past the 4th wait (SSL_ERROR_WANT_ASYNC_JOB) on the
+# worker's FIFO for one to end, and all 500 handshakes still complete.
+JOBS=4
+sed -i -e 's/^tls = { handshake_budget_us = 0; /tls = { /' \
+  -e "s/offload = { provider/offload = { jobs = $JOBS; provider/" "$TP_TMP/dp.conf"
+grep -q "offload = { jobs = $JOBS;" "$TP_TMP/dp.conf" || tp_die "bounded: jobs was not set"
+tp_cp_stop
+tp_dp_stop
+tp_dp_start "$TP_TMP/dp.conf"
+tp_cp_start "$TP_TMP/dp.conf"
+nice_dp
+warm
+storm bounded
+tp_check "with $JOBS async jobs: 500 concurrent handshakes complete" \
+  grep -q '^handshakes 500 of 500' "$TP_TMP/storm-bounded.out"
+st=$(tp_stats tls)
+echo "# $st" | cut -c1-600
+sd=$(tp_stats turnpike-dp)
+heap_jobs=$(( $(tp_stat "$sd" heap_bytes) - $(tp_stat "$sd" heap_at_start) ))
+tp_check "... operations waited for a job (async_job_waits $(tp_stat "$st" async_job_waits)), at most $JOBS held at once (async_jobs_peak $(tp_stat "$st" async_jobs_peak); $peak_free without the bound)" \
+  test "$(tp_stat "$st" async_job_waits)" -gt 0 -a "$(tp_stat "$st" async_jobs_peak)" -le $JOBS \
+  -a "$(tp_stat "$st" async_jobs_max)" = $JOBS -a "$peak_free" -gt $JOBS
+tp_check "... and every parked operation resumed, none left waiting (parked $(tp_stat "$st" async_parked), resumed $(tp_stat "$st" async_resumed), deferred now $(tp_stat "$st" deferred))" \
+  test "$(tp_stat "$st" async_parked)" -eq "$(tp_stat "$st" async_resumed)" -a "$(tp_stat "$st" deferred)" = 0
+tp_check "... dp's heap grew less than without the bound ($heap_jobs against $heap_free bytes over the start)" \
+  test "$heap_jobs" -lt "$heap_free"
+tp_check "dp stops cleanly" tp_dp_stop
+tp_check "... every operation still inside an async job (sync_ops=0)" \
+  bash -c "grep -h '^tpasync:' '$TP_DP_LOG' | grep -q 'async_ops=1002 sync_ops=0 '"
 [ $TP_FAILS -eq 0 ]

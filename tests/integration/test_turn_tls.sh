@@ -33,7 +33,11 @@ if [ -n "${TP_ASYNCPROV_SO:-}" ]; then
   # long enough for a client's reset to arrive while its handshake is
   # parked (below), short enough for uclient's 50 handshakes in a row
   export TP_ASYNCPROV_DELAY_US=${TP_ASYNCPROV_DELAY_US:-2000}
-  offload="offload = { provider = \"$TP_ASYNCPROV_SO\"; properties = \"?provider=tpasync\"; };"
+  # jobs: OpenSSL's async jobs a worker may hold at once; so few that
+  # reads and writes of established connections find none free while
+  # handshakes hold them, and wait for one (tls.offload.jobs)
+  JOBS=${TP_ASYNC_JOBS:-1}
+  offload="offload = { provider = \"$TP_ASYNCPROV_SO\"; properties = \"?provider=tpasync\"; jobs = $JOBS; };"
 fi
 # tcp_per_source (per worker): uclient's 50 sessions below hold 100
 # connections from one source, and the flow hash may put most of them on
@@ -362,6 +366,60 @@ PY
   tls_now
   tp_check "connections reset while their handshake was parked: kept until the provider woke them, then freed (async_closed_parked=$(delta async_closed_parked))" \
     test "$(delta async_closed_parked)" -ge 1
+  # Reads and writes of established connections while handshakes hold
+  # every async job (tls.offload.jobs = $JOBS a worker): a good client
+  # relays over TLS while waves of 50 concurrent handshakes keep the
+  # provider busy; its records wait for a free job (async_job_waits,
+  # _write for dp's writes towards it) and none is lost. Each wave from
+  # a source of its own: dp's side of a closed connection stays in
+  # TIME_WAIT, which turn.tcp_per_source counts.
+  for i in $(seq 20 39); do
+    ip netns exec "$TP_NS_C" ip addr add 10.210.0.$i/24 dev \
+      "$(ip netns exec "$TP_NS_C" ip -o -4 addr show | awk '/10.210.0.2\// {print $2}')"
+  done
+  snap
+  ip netns exec "$TP_NS_C" timeout 60 turnutils_uclient -t -S -r 3480 -u test -w test -m 4 -c \
+    -n 40 -p 5349 -L 10.210.0.3 $V4 >"$TP_TMP/busy.log" 2>&1 &
+  busy=$!
+  ip netns exec "$TP_NS_C" python3 - "$busy" >"$TP_TMP/waves.out" 2>&1 <<'PY'
+import asyncio, os, ssl, sys
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+async def one(src):
+    try:
+        r, w = await asyncio.wait_for(asyncio.open_connection(
+            "10.210.0.1", 5349, ssl=ctx, server_hostname="turn.test",
+            local_addr=(src, 0)), 20)
+        w.close()
+        return True
+    except Exception as e:
+        return repr(e)
+async def main():
+    ok = n = 0
+    errs = []
+    # waves while the good client runs (at least 2, at most 20)
+    for wave in range(20):
+        res = await asyncio.gather(*(one("10.210.0.%d" % (20 + wave)) for _ in range(50)))
+        n += len(res); ok += sum(1 for r in res if r is True)
+        errs += [r for r in res if r is not True]
+        if wave >= 1 and not os.path.exists("/proc/%s" % sys.argv[1]):
+            break
+    print("waves: %d of %d handshakes" % (ok, n))
+    if errs:
+        print("first error: %s" % errs[0])
+asyncio.run(main())
+PY
+  wait $busy
+  tls_now
+  sed 's/^/# /' "$TP_TMP/waves.out"
+  grep -E "tot_send_msgs=.*tot_recv|lost" "$TP_TMP/busy.log" | tail -n 3 | sed 's/^/# /'
+  tp_check "with $JOBS async job(s) a worker: a client relayed 160 messages, 0 lost, during waves of handshakes (all completed); reads and writes waited for a job (async_job_waits=$(delta async_job_waits), of them writes $(delta async_job_waits_write); writes queued behind them $(delta write_queued_parked), refused $(delta write_dropped_parked))" \
+    bash -c 'grep -q "Total lost packets 0 " "$0" && grep -qE "tot_recv_msgs=160([^0-9]|$)" "$0" &&
+      grep -qE "^waves: ([0-9]+) of \1 handshakes" "$1" && [ "$2" -gt 0 ]' \
+    "$TP_TMP/busy.log" "$TP_TMP/waves.out" "$(delta async_job_waits_write)"
+  tp_check "... never more than $JOBS held at once (async_jobs_peak $(tp_stat "$(sed -n 1p <<<"$TLS_LINES")" async_jobs_peak), $(tp_stat "$(sed -n 2p <<<"$TLS_LINES")" async_jobs_peak))" \
+    test "$(tp_stat "$(sed -n 1p <<<"$TLS_LINES")" async_jobs_peak)" -le "$JOBS" -a \
+    "$(tp_stat "$(sed -n 2p <<<"$TLS_LINES")" async_jobs_peak)" -le "$JOBS"
   tp_check "with the async provider: handshakes parked and every one resumed or orphaned (async_parked=$(tls_sum "$TLS_LINES" async_parked), async_resumed=$(tls_sum "$TLS_LINES" async_resumed), closed while parked=$(tls_sum "$TLS_LINES" async_closed_parked))" \
     test "$(tls_sum "$TLS_LINES" async_parked)" -gt 100 -a \
     "$(tls_sum "$TLS_LINES" async_parked)" -eq \

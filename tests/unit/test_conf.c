@@ -1003,6 +1003,13 @@ test_conf_tls(void **state)
 	expect_ok(text);
 	assert_int_equal(c.tls.offload, TP_TLS_OFFLOAD_ENGINE);
 	assert_true(c.tls.offload_poll_external);
+	assert_int_equal(c.tls.offload_jobs, TP_CONF_TLS_ASYNC_JOBS);
+	tp_conf_free(&c);
+	/* the async jobs a worker may hold: 1 to 65536 */
+	snprintf(text, sizeof(text), DP("") "tls = { certificate = \"%s\"; private_key = \"%s\";\n"
+		 " offload = { engine = \"qatengine\"; jobs = 1; }; };\n", cert, key);
+	expect_ok(text);
+	assert_int_equal(c.tls.offload_jobs, 1);
 	tp_conf_free(&c);
 
 	/* the AEAD under dp's records: three words, the line kept for dp's
@@ -1083,6 +1090,12 @@ test_conf_tls(void **state)
 	snprintf(text, sizeof(text), DP("") "tls = { certificate = \"%s\"; private_key = \"%s\";\n"
 		 " offload = { properties = \"?provider=x\"; }; };\n", cert, key);
 	expect_error(text, 6, "tls.offload needs a provider");
+	snprintf(text, sizeof(text), DP("") "tls = { certificate = \"%s\"; private_key = \"%s\";\n"
+		 " offload = { provider = \"p\";\n jobs = 0; }; };\n", cert, key);
+	expect_error(text, 7, "jobs");
+	snprintf(text, sizeof(text), DP("") "tls = { certificate = \"%s\"; private_key = \"%s\";\n"
+		 " offload = { provider = \"p\";\n jobs = 65537; }; };\n", cert, key);
+	expect_error(text, 7, "jobs");
 	unlink(cert);
 	unlink(key);
 }
