@@ -639,9 +639,14 @@ do_channel_bind(struct req_ctx *r)
 	/* §12.2: both present, number in 0x4000..0x4FFF (the default,
 	 * turn.channels "rfc8656"; up to 0x7FFE only when configured for
 	 * RFC 5766 clients, "rfc5766") */
-	if (ca == NULL || pa == NULL || stun_attr_get_channel(ca, &ch) < 0 ||
-	    ch < CHDATA_CHANNEL_MIN || ch > cp->conf->turn.channel_max) {
+	if (ca == NULL || pa == NULL || stun_attr_get_channel(ca, &ch) < 0) {
 		reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
+		return;
+	}
+	/* (its own phrase: coturn's turnutils_uclient draws from
+	 * 0x4000-0x7FFF, and 0x7FFF is reserved, RFC 5766 §11) */
+	if (ch < CHDATA_CHANNEL_MIN || ch > cp->conf->turn.channel_max) {
+		reply_error_why(r, STUN_ERR_BAD_REQUEST, "Channel Number Out Of Range");
 		return;
 	}
 	code = peer_check(r, a, pa, false, &peer);

@@ -139,6 +139,7 @@ struct tls_worker {
 	 * (TLS_F_NOJOB); nojob_turn: one did in this turn, so the FIFO's
 	 * next are not tried again before a job may have ended. */
 	uint32_t jobs_max;        /* 0: no offload, no jobs */
+	uint32_t jobs_hs_max;     /* of them handshakes may hold (the rest: records') */
 	uint32_t jobs_peak;
 	bool nojob_turn;
 	uint64_t ring_full;       /* written by other threads: atomics */

@@ -465,6 +465,16 @@ tls_jobs_used(const struct tls_worker *tw)
 	return tw->nparked + (tw->max_conns - tw->norphan_free);
 }
 
+/* A handshake step may not take a job now: handshakes hold their share
+ * (jobs_hs_max, three quarters) already, and the rest are kept for the
+ * records of connections that are up, so that a storm of handshakes
+ * (a flood) cannot make established media wait behind it. */
+static inline bool
+tls_hs_job_short(const struct tls_worker *tw)
+{
+	return tw->jobs_max != 0 && tls_jobs_used(tw) >= tw->jobs_hs_max;
+}
+
 static void
 tls_park(struct tls_worker *tw, struct tls_conn *c, uint8_t op)
 {
@@ -483,18 +493,21 @@ tls_park(struct tls_worker *tw, struct tls_conn *c, uint8_t op)
 
 static bool tls_defer(struct tls_worker *tw, struct tls_conn *c);
 
-/* c's operation found no free async job (SSL_ERROR_WANT_ASYNC_JOB: all
- * tls.offload.jobs of the worker are held by parked operations; OpenSSL
- * started nothing): onto the FIFO, tried again by tls_poll() once a job
- * may have ended (a parked one went on). What it was doing stays as it
- * is: a read's buffer in rbuf, a write's chain in wbuf/wseg. False when
- * the FIFO is full (cannot be: it holds a connection once, and has room
- * for twice as many): the connection is then failed. */
+/* c's operation found no free async job (none_free: SSL_ERROR_WANT_ASYNC_JOB,
+ * all tls.offload.jobs of the worker are held by parked operations and
+ * OpenSSL started nothing; or a handshake step held back from the jobs
+ * kept for records, tls_hs_job_short()): onto the FIFO, tried again by
+ * tls_poll() once a job may have ended (a parked one went on). What it
+ * was doing stays as it is: a read's buffer in rbuf, a write's chain in
+ * wbuf/wseg. False when the FIFO is full (cannot be: it holds a
+ * connection once, and has room for twice as many): the connection is
+ * then failed. */
 static bool
-tls_wait_job(struct tls_worker *tw, struct tls_conn *c)
+tls_wait_job(struct tls_worker *tw, struct tls_conn *c, bool none_free)
 {
 	tw->ctr[TLS_CTR_ASYNC_NO_JOB]++;
-	tw->nojob_turn = true;
+	if (none_free)
+		tw->nojob_turn = true;
 	c->flags |= TLS_F_NOJOB;
 	if (c->flags & TLS_F_DEFERRED)
 		return true;              /* on the FIFO already */
@@ -677,6 +690,10 @@ tls_rcv_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf **out, uint32_t ma
 			return -EAGAIN;   /* its turn comes (tls_poll) */
 		if (tw->hs_budget != 0 && tw->hs_spent >= tw->hs_budget && tls_defer(tw, c))
 			return -EAGAIN;
+		if (tls_hs_job_short(tw)) {
+			tw->ctr[TLS_CTR_ASYNC_HS_HELD]++;
+			return tls_wait_job(tw, c, false) ? -EAGAIN : -EPROTO;
+		}
 		t0 = rte_rdtsc();
 	}
 	tls_pull(w, c);
@@ -714,7 +731,7 @@ tls_rcv_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf **out, uint32_t ma
 	}
 	if (err == SSL_ERROR_WANT_ASYNC_JOB) {
 		c->rbuf = m;              /* (nothing was read into it) */
-		return tls_wait_job(tw, c) ? -EAGAIN : -EPROTO;
+		return tls_wait_job(tw, c, true) ? -EAGAIN : -EPROTO;
 	}
 	if (!tls_flush(w, c)) {
 		rte_pktmbuf_free(m);
@@ -840,7 +857,7 @@ tls_write_chain(struct dp_worker *w, struct tls_conn *c)
 		if (err == SSL_ERROR_WANT_ASYNC_JOB) {
 			/* wseg is where it goes on (tls_poll) */
 			tw->ctr[TLS_CTR_ASYNC_NO_JOB_WRITE]++;
-			tls_wait_job(tw, c);
+			tls_wait_job(tw, c, true);
 			return false;
 		}
 		tls_count_failure(tw, c, err);
@@ -1052,6 +1069,15 @@ tls_kick(struct dp_worker *w, struct tls_conn *c)
 		c->leg->why = TLS_FAIL_NO_MEMORY;
 		return -ENOBUFS;
 	}
+	if (tls_hs_job_short(tw)) {
+		/* its first step waits for a job (rcv_buf takes it from there) */
+		tw->ctr[TLS_CTR_ASYNC_HS_HELD]++;
+		c->rbuf = m;
+		if (tls_wait_job(tw, c, false))
+			return 0;
+		c->leg->why = TLS_FAIL_NO_MEMORY;
+		return -ENOBUFS;
+	}
 	tls_pull(w, c);
 	ERR_clear_error();
 	rc = SSL_read_ex(c->ssl, rte_pktmbuf_mtod(m, void *), rte_pktmbuf_tailroom(m), &n);
@@ -1060,7 +1086,7 @@ tls_kick(struct dp_worker *w, struct tls_conn *c)
 		c->rbuf = m;              /* rcv_buf resumes with it */
 		if (err == SSL_ERROR_WANT_ASYNC)
 			tls_park(tw, c, TLS_OP_READ);
-		else if (!tls_wait_job(tw, c)) {
+		else if (!tls_wait_job(tw, c, true)) {
 			c->leg->why = TLS_FAIL_NO_MEMORY;
 			return -ENOBUFS;
 		}
@@ -1240,6 +1266,7 @@ tls_poll(struct dp_worker *w, uint64_t now_ms)
 	struct tls_worker *tw = w->tls;
 	SSL *ready[32];
 	unsigned int n, done = 0;
+	uint32_t left;
 
 	if (tw == NULL)
 		return 0;
@@ -1293,14 +1320,22 @@ tls_poll(struct dp_worker *w, uint64_t now_ms)
 	 * budget lasts and while a job is free (with an offload every SSL
 	 * call needs one: not tried while all are held, nor again in a turn
 	 * where one found none). */
-	while (tw->ndeferred > 0 && (tw->hs_budget == 0 || tw->hs_spent < tw->hs_budget) &&
-	       !tw->nojob_turn && (tw->jobs_max == 0 || tls_jobs_used(tw) < tw->jobs_max) &&
-	       tw->defer_head != tw->defer_tail) {
+	left = tw->defer_tail - tw->defer_head;
+	while (left > 0 && tw->ndeferred > 0 &&
+	       (tw->hs_budget == 0 || tw->hs_spent < tw->hs_budget) &&
+	       !tw->nojob_turn && (tw->jobs_max == 0 || tls_jobs_used(tw) < tw->jobs_max)) {
 		uint64_t id = tw->defer[tw->defer_head++ & tw->defer_mask];
 		struct tls_conn *c = tls_conn_of(w, id);
 
+		left--;
 		if (c == NULL || c->id != id || !(c->flags & TLS_F_DEFERRED))
 			continue;     /* closed meanwhile (or the slot reused) */
+		if (!(c->flags & TLS_F_HS_DONE) && tls_hs_job_short(tw)) {
+			/* a handshake, while only the records' jobs are
+			 * free: to the end, behind the records that wait */
+			tw->defer[tw->defer_tail++ & tw->defer_mask] = id;
+			continue;
+		}
 		c->flags &= (uint8_t)~(TLS_F_DEFERRED | TLS_F_NOJOB);
 		tw->ndeferred--;
 		done++;
@@ -1432,6 +1467,7 @@ tls_worker_init(struct dp_worker *w, const struct tp_conf *conf, uint32_t max_co
 	tw->on_ready = on_ready;
 	tw->engine_poll = t->offload == TP_TLS_OFFLOAD_ENGINE && t->offload_poll_external;
 	tw->jobs_max = t->offload != TP_TLS_OFFLOAD_NONE ? t->offload_jobs : 0;
+	tw->jobs_hs_max = tw->jobs_max - tw->jobs_max / 4u;
 	/* engines work in OpenSSL's default library context only */
 	if (t->offload != TP_TLS_OFFLOAD_ENGINE) {
 		tw->libctx = tls_libctx_create(t, &propq, err, sizeof(err));

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # lib/uclient-rerun, the tests' turnutils_uclient: against stand-ins for
 # coturn's client (scripts first in PATH), it runs a session once more
-# only after cp's "Channel Number Bound To Another Peer", and only once;
+# only after cp's "Channel Number Bound To Another Peer" or "Channel Number
+# Out Of Range", and only once;
 # any other error, its exit code and its two output streams are the
 # run's own; a signal to it reaches the client.
 set -u
@@ -26,6 +27,8 @@ case \$(cat "$T/mode") in
          echo "tot_send_msgs=4, tot_recv_msgs=4"; echo "to stderr" >&2; exit 0 ;;
   always) echo "0: : channel bind: error 400 (Channel Number Bound To Another Peer)"; exit 255 ;;
   other) echo "0: : channel bind: error 400 (Peer Bound To Another Channel Number)"; exit 254 ;;
+  range) [ \$n = 1 ] && { echo "0: : channel bind: error 400 (Channel Number Out Of Range)"; exit 255; }
+         echo "tot_send_msgs=4, tot_recv_msgs=4"; exit 0 ;;
   plain) echo "0: : channel bind: error 400 (Bad Request)"; exit 253 ;;
   sleep) echo \$\$ >"$T/pid"; exec sleep 30 ;;
 esac
@@ -53,6 +56,9 @@ check "the other 400 (peer on another number): not run again (runs=$runs rc=$rc)
   test "$runs" = 1 -a "$rc" = 254
 run plain
 check "a plain 400: not run again (runs=$runs rc=$rc)" test "$runs" = 1 -a "$rc" = 253
+run range
+reran() { [ "$runs" = 2 ] && [ "$rc" = 0 ] && grep -q 'uclient-rerun: .*0x7FFF' <<<"$out"; }
+check "the reserved number 0x7FFF drawn: run once more, said (runs=$runs rc=$rc)" reran
 echo sleep >"$T/mode"; rm -f "$T/runs" "$T/pid"
 PATH=$T/wrap:$T/real:$PATH turnutils_uclient >/dev/null 2>&1 &
 w=$!
@@ -63,5 +69,5 @@ pid=$(cat "$T/pid" 2>/dev/null)
 gone() { [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; }
 check "a TERM to it (a test's kill) ends the client too (pid ${pid:-?}, rc $rc)" gone
 [ -n "$pid" ] && kill "$pid" 2>/dev/null
-echo "1..8"
+echo "1..9"
 [ $fails -eq 0 ]

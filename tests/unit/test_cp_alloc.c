@@ -1499,8 +1499,19 @@ test_alloc_channel_conflicts_say_which(void **state)
 	assert_int_equal(request_opts(0, STUN_METHOD_CHANNEL_BIND, 9500, "alice", nonce, -1,
 				      NULL, NULL, &o, &r), STUN_ERR_BAD_REQUEST);
 	assert_reason(&r, "Peer Bound To Another Channel Number");
-	/* a 400 for a malformed request keeps the standard phrase */
+	/* a number out of the range says so (uclient's draw of 0x7FFF,
+	 * reserved: rerun by the wrapper as well) */
 	o.channel = 0x3FFF;
+	assert_int_equal(request_opts(0, STUN_METHOD_CHANNEL_BIND, 9500, "alice", nonce, -1,
+				      NULL, NULL, &o, &r), STUN_ERR_BAD_REQUEST);
+	assert_reason(&r, "Channel Number Out Of Range");
+	o.channel = 0x7FFF;
+	assert_int_equal(request_opts(0, STUN_METHOD_CHANNEL_BIND, 9500, "alice", nonce, -1,
+				      NULL, NULL, &o, &r), STUN_ERR_BAD_REQUEST);
+	assert_reason(&r, "Channel Number Out Of Range");
+	/* a 400 for a malformed request (no CHANNEL-NUMBER) keeps the
+	 * standard phrase */
+	o.channel = 0;
 	assert_int_equal(request_opts(0, STUN_METHOD_CHANNEL_BIND, 9500, "alice", nonce, -1,
 				      NULL, NULL, &o, &r), STUN_ERR_BAD_REQUEST);
 	assert_reason(&r, "Bad Request");
