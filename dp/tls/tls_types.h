@@ -35,13 +35,17 @@ enum tls_ctr {
 #define TLS_F_EOF      0x04u      /* TCP gave its FIN: no more ciphertext */
 #define TLS_F_FATAL    0x08u      /* OpenSSL failed: no more use */
 #define TLS_F_TIMEOUT  0x10u      /* already counted as hs_timeout */
-#define TLS_F_DEFERRED 0x20u      /* its handshake waits on the deferred FIFO */
+#define TLS_F_DEFERRED 0x20u      /* it waits on a deferral FIFO (TLS_X_RECQ: which) */
 #define TLS_F_NOTIFIED 0x40u      /* the peer's close_notify came (dp's records) */
 #define TLS_F_NOJOB    0x80u      /* an operation waits for a free async job
 				   * (always with TLS_F_DEFERRED: on the FIFO) */
 
 #define TLS_OP_READ  1u
 #define TLS_OP_WRITE 2u
+
+/* tls_conn.x */
+#define TLS_X_JOB  0x01u          /* its SSL holds a paused async job */
+#define TLS_X_RECQ 0x02u          /* deferred on the records' FIFO, not the handshakes' */
 
 /*
  * A TLS connection, in the worker's array by its TCP slot. Ciphertext
@@ -55,7 +59,7 @@ struct tls_conn {
 	uint8_t kind;             /* TLS_K_CONN */
 	uint8_t flags;            /* TLS_F_* */
 	uint8_t op;               /* the parked operation: TLS_OP_* */
-	uint8_t pad;
+	uint8_t x;                /* TLS_X_* */
 	uint32_t rx_len;
 	uint64_t id;              /* the TCP connection; 0: slot unused */
 	SSL *ssl;                 /* NULL until the first bytes come */
@@ -126,20 +130,25 @@ struct tls_worker {
 	uint64_t hs_spent;
 	uint64_t hs_step_max;     /* the longest handshake step (cycles) */
 	uint64_t hs_step_long;    /* 1 ms in cycles */
-	uint64_t *defer;
-	uint32_t defer_mask;
-	uint32_t defer_head;      /* next to serve */
-	uint32_t defer_tail;      /* next free */
+	struct tls_fifo {
+		uint64_t *ids;
+		uint32_t mask;
+		uint32_t head;    /* next to serve */
+		uint32_t tail;    /* next free */
+		uint32_t n;       /* connections waiting on it */
+	} dq_hs, dq_rec;          /* handshakes'; established connections' */
 	uint32_t ndeferred;       /* connections with TLS_F_DEFERRED */
 	/* OpenSSL's async jobs (with an offload): at most jobs_max on this
-	 * worker's thread (tls.offload.jobs, ASYNC_init_thread()); a job is
-	 * held by a parked operation only, so nparked plus the orphans are
-	 * the ones in use (jobs_peak: their most). An operation that found
-	 * none free (SSL_ERROR_WANT_ASYNC_JOB) waits on the FIFO above
-	 * (TLS_F_NOJOB); nojob_turn: one did in this turn, so the FIFO's
-	 * next are not tried again before a job may have ended. */
+	 * worker's thread (tls.offload.jobs, ASYNC_init_thread()). A job is
+	 * held from the call that paused it to the call that ends it
+	 * (SSL_waiting_for_async(): TLS_X_JOB, counted in jobs_held), so
+	 * jobs_held plus the orphans are the ones in use (jobs_peak: their
+	 * most). An operation that found none free (SSL_ERROR_WANT_ASYNC_JOB)
+	 * waits on a FIFO above (TLS_F_NOJOB); nojob_turn: one did in this
+	 * turn, so the FIFOs' next are not tried again before a job ended. */
 	uint32_t jobs_max;        /* 0: no offload, no jobs */
 	uint32_t jobs_hs_max;     /* of them handshakes may hold (the rest: records') */
+	uint32_t jobs_held;
 	uint32_t jobs_peak;
 	bool nojob_turn;
 	uint64_t ring_full;       /* written by other threads: atomics */

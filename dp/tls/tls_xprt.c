@@ -370,6 +370,8 @@ tls_open(struct dp_worker *w, struct tls_conn *c)
 	return true;
 }
 
+static void tls_orphan_resume(struct tls_worker *tw, struct tls_orphan *o);
+
 /* The state of a connection that ends: freed, or, when OpenSSL's job is
  * still parked, kept as an orphan until the job's callback comes. */
 static void
@@ -385,7 +387,10 @@ tls_release(struct dp_worker *w, struct tls_conn *c)
 		c->leg = NULL;
 	}
 
-	if (c->ssl != NULL && (c->flags & TLS_F_PARKED)) {
+	/* A paused job (parked, or woken and not yet gone on: TLS_X_JOB)
+	 * keeps the SSL: freeing it would lose the job from the worker's
+	 * pool for good (SSL_free does not end it) */
+	if (c->ssl != NULL && ((c->flags & TLS_F_PARKED) || (c->x & TLS_X_JOB))) {
 		struct tls_orphan *o = NULL;
 
 		if (tw->norphan_free > 0)
@@ -405,10 +410,20 @@ tls_release(struct dp_worker *w, struct tls_conn *c)
 		}
 		/* (no orphan left: there are as many as connections, so
 		 * this cannot be; the SSL is then freed as below) */
-		tw->nparked--;
+		if (c->x & TLS_X_JOB)
+			tw->jobs_held--;  /* (the orphan's now) */
+		if (c->flags & TLS_F_PARKED)
+			tw->nparked--;
+		else if (o != NULL)
+			/* its wake-up came already: it ends now (or pauses
+			 * again, and its next wake-up finds the orphan) */
+			tls_orphan_resume(tw, o);
 	}
-	if (c->flags & TLS_F_DEFERRED)
-		tw->ndeferred--;          /* (its FIFO entry no longer matches) */
+	if (c->flags & TLS_F_DEFERRED) {
+		/* (its FIFO entry no longer matches) */
+		tw->ndeferred--;
+		(c->x & TLS_X_RECQ ? &tw->dq_rec : &tw->dq_hs)->n--;
+	}
 	if (c->ssl != NULL)
 		SSL_free(c->ssl);
 	tls_rec_free(c);
@@ -457,12 +472,38 @@ tls_pull(struct dp_worker *w, struct tls_conn *c)
 		t->nb_segs = 1;
 }
 
-/* The async jobs held now: one by each parked operation, and each orphan
- * (a closed connection's parked job). */
+/* The async jobs held now: one by each connection whose SSL has a paused
+ * job, and each orphan (a closed connection's). */
 static inline uint32_t
 tls_jobs_used(const struct tls_worker *tw)
 {
-	return tw->nparked + (tw->max_conns - tw->norphan_free);
+	return tw->jobs_held + (tw->max_conns - tw->norphan_free);
+}
+
+/* After an SSL call on c (with an offload): whether its SSL holds a paused
+ * job now, from the call that paused it to the one that ends it (woken
+ * from the ring is not yet ended: until its connection's next call). */
+static inline void
+tls_job_note(struct tls_worker *tw, struct tls_conn *c)
+{
+	uint8_t held;
+
+	if (tw->jobs_max == 0)
+		return;
+	held = c->ssl != NULL && SSL_waiting_for_async(c->ssl) ? TLS_X_JOB : 0;
+	if (held == (c->x & TLS_X_JOB))
+		return;
+	c->x = (uint8_t)((c->x & ~TLS_X_JOB) | held);
+	if (held) {
+		uint32_t used;
+
+		tw->jobs_held++;
+		used = tls_jobs_used(tw);
+		if (used > tw->jobs_peak)
+			tw->jobs_peak = used;
+	} else {
+		tw->jobs_held--;
+	}
 }
 
 /* A handshake step may not take a job now: handshakes hold their share
@@ -478,60 +519,98 @@ tls_hs_job_short(const struct tls_worker *tw)
 static void
 tls_park(struct tls_worker *tw, struct tls_conn *c, uint8_t op)
 {
-	uint32_t used;
-
 	if (!(c->flags & TLS_F_PARKED)) {
 		c->flags |= TLS_F_PARKED;
 		tw->nparked++;
 	}
 	c->op = op;
 	tw->ctr[TLS_CTR_ASYNC_PARKED]++;
-	used = tls_jobs_used(tw);
-	if (used > tw->jobs_peak)
-		tw->jobs_peak = used;
+	tls_job_note(tw, c);
 }
 
-static bool tls_defer(struct tls_worker *tw, struct tls_conn *c);
+static bool tls_defer(struct dp_worker *w, struct tls_conn *c);
 
 /* c's operation found no free async job (none_free: SSL_ERROR_WANT_ASYNC_JOB,
- * all tls.offload.jobs of the worker are held by parked operations and
- * OpenSSL started nothing; or a handshake step held back from the jobs
- * kept for records, tls_hs_job_short()): onto the FIFO, tried again by
- * tls_poll() once a job may have ended (a parked one went on). What it
- * was doing stays as it is: a read's buffer in rbuf, a write's chain in
- * wbuf/wseg. False when the FIFO is full (cannot be: it holds a
- * connection once, and has room for twice as many): the connection is
- * then failed. */
+ * all tls.offload.jobs of the worker are held by paused jobs and OpenSSL
+ * started nothing; or a handshake step held back from the jobs kept for
+ * records, tls_hs_job_short()): onto its FIFO, tried again by tls_poll()
+ * once a job may have ended. What it was doing stays as it is: a read's
+ * buffer in rbuf, a write's chain in wbuf/wseg. False when the FIFO is
+ * full even of live entries (cannot be: a connection is on it once, and
+ * it has room for twice as many): the connection is then failed. */
 static bool
-tls_wait_job(struct tls_worker *tw, struct tls_conn *c, bool none_free)
+tls_wait_job(struct dp_worker *w, struct tls_conn *c, bool none_free)
 {
+	struct tls_worker *tw = w->tls;
+
 	tw->ctr[TLS_CTR_ASYNC_NO_JOB]++;
 	if (none_free)
 		tw->nojob_turn = true;
-	c->flags |= TLS_F_NOJOB;
-	if (c->flags & TLS_F_DEFERRED)
-		return true;              /* on the FIFO already */
-	if (tls_defer(tw, c))
+	if (c->flags & TLS_F_DEFERRED) {
+		c->flags |= TLS_F_NOJOB;
+		return true;              /* on a FIFO already */
+	}
+	if (tls_defer(w, c)) {
+		c->flags |= TLS_F_NOJOB;
 		return true;
+	}
 	c->flags |= TLS_F_FATAL;
 	tw->ctr[TLS_CTR_NO_MEMORY]++;
 	return false;
 }
 
-/* c's handshake step waits for a later turn (this turn's budget is
- * spent): onto the FIFO, served first by tls_poll(). False when the FIFO
- * is full (the step is then done at once: correct, only not bounded). */
-static bool
-tls_defer(struct tls_worker *tw, struct tls_conn *c)
+/* Whether id's connection waits on q still (entries of connections closed
+ * or served meanwhile are stale, skipped). */
+static inline struct tls_conn *
+tls_fifo_live(struct dp_worker *w, const struct tls_fifo *q, uint64_t id)
 {
-	if (tw->defer_tail - tw->defer_head > tw->defer_mask) {
+	struct tls_conn *c = tls_conn_of(w, id);
+
+	if (c == NULL || c->id != id || !(c->flags & TLS_F_DEFERRED) ||
+	    (q == &w->tls->dq_rec) != !!(c->x & TLS_X_RECQ))
+		return NULL;
+	return c;
+}
+
+/* q full: its stale entries dropped, the live ones kept in order. True
+ * when that made room (it holds each connection once, live, and has
+ * room for twice as many). */
+static bool __rte_noinline __rte_cold
+tls_fifo_compact(struct dp_worker *w, struct tls_fifo *q)
+{
+	uint32_t out = q->head;
+
+	for (uint32_t i = q->head; i != q->tail; i++) {
+		uint64_t id = q->ids[i & q->mask];
+
+		if (tls_fifo_live(w, q, id) != NULL)
+			q->ids[out++ & q->mask] = id;
+	}
+	q->tail = out;
+	return q->tail - q->head <= q->mask;
+}
+
+/* c waits for a later turn (a handshake step this turn's budget has no
+ * room for, one that waits for an async job, a record that waits for an
+ * mbuf or a job): onto its FIFO (the handshakes', or established
+ * connections'), served by tls_poll(). False when it is full (the step is
+ * then done at once: correct, only not bounded). */
+static bool
+tls_defer(struct dp_worker *w, struct tls_conn *c)
+{
+	struct tls_worker *tw = w->tls;
+	bool rec = (c->flags & TLS_F_HS_DONE) != 0;
+	struct tls_fifo *q = rec ? &tw->dq_rec : &tw->dq_hs;
+
+	if (q->tail - q->head > q->mask && !tls_fifo_compact(w, q)) {
 		tw->ctr[TLS_CTR_HS_DEFER_FULL]++;
 		return false;
 	}
-	tw->defer[tw->defer_tail++ & tw->defer_mask] = c->id;
+	q->ids[q->tail++ & q->mask] = c->id;
+	q->n++;
 	c->flags |= TLS_F_DEFERRED;
+	c->x = (uint8_t)((c->x & ~TLS_X_RECQ) | (rec ? TLS_X_RECQ : 0));
 	tw->ndeferred++;
-	tw->ctr[TLS_CTR_HS_DEFERRED]++;
 	return true;
 }
 
@@ -677,25 +756,36 @@ tls_rcv_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf **out, uint32_t ma
 		/* a record that waits for an mbuf: asked again from tls_poll()
 		 * (TCP says nothing more: it gave what it had) */
 		if (rc == -EAGAIN && tls_rec_starved(c) && !(c->flags & TLS_F_DEFERRED))
-			tls_defer(tw, c);
+			tls_defer(w, c);
 		tls_leg_report(w, c);
 		return rc;
 	}
 	hs = !(c->flags & TLS_F_HS_DONE);
-	if (hs) {
+	if (hs && !(c->x & TLS_X_JOB)) {
 		/* A handshake step: within this turn's budget, or later (a
 		 * storm of handshakes must not hold up the packets queued
-		 * behind it). Records of established sessions never wait. */
+		 * behind it), and within the handshakes' share of the async
+		 * jobs. Records of established sessions never wait for the
+		 * budget. (A woken job goes on at once: put off, it would
+		 * hold its job meanwhile.) */
 		if (c->flags & TLS_F_DEFERRED)
 			return -EAGAIN;   /* its turn comes (tls_poll) */
-		if (tw->hs_budget != 0 && tw->hs_spent >= tw->hs_budget && tls_defer(tw, c))
+		if (tw->hs_budget != 0 && tw->hs_spent >= tw->hs_budget && tls_defer(w, c)) {
+			tw->ctr[TLS_CTR_HS_DEFERRED]++;
 			return -EAGAIN;
+		}
 		if (tls_hs_job_short(tw)) {
 			tw->ctr[TLS_CTR_ASYNC_HS_HELD]++;
-			return tls_wait_job(tw, c, false) ? -EAGAIN : -EPROTO;
+			return tls_wait_job(w, c, false) ? -EAGAIN : -EPROTO;
 		}
-		t0 = rte_rdtsc();
+	} else if (!hs && (c->flags & TLS_F_NOJOB) && c->wbuf != NULL &&
+		   !(c->x & TLS_X_JOB)) {
+		/* a write waits for a job: no read starts before it goes on
+		 * (one that paused would leave the write where it is) */
+		return -EAGAIN;
 	}
+	if (hs)
+		t0 = rte_rdtsc();
 	tls_pull(w, c);
 	if (c->ssl == NULL) {
 		if (c->rx == NULL)
@@ -720,6 +810,7 @@ tls_rcv_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf **out, uint32_t ma
 	tls_err_clear();
 	rc = SSL_read_ex(c->ssl, rte_pktmbuf_mtod(m, void *), want, &n);
 	err = rc == 1 ? SSL_ERROR_NONE : SSL_get_error(c->ssl, rc);
+	tls_job_note(tw, c);
 	if (hs)
 		tls_hs_spent(tw, rte_rdtsc() - t0);
 	if (!(c->flags & TLS_F_HS_DONE) && SSL_is_init_finished(c->ssl))
@@ -731,7 +822,7 @@ tls_rcv_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf **out, uint32_t ma
 	}
 	if (err == SSL_ERROR_WANT_ASYNC_JOB) {
 		c->rbuf = m;              /* (nothing was read into it) */
-		return tls_wait_job(tw, c, true) ? -EAGAIN : -EPROTO;
+		return tls_wait_job(w, c, true) ? -EAGAIN : -EPROTO;
 	}
 	if (!tls_flush(w, c)) {
 		rte_pktmbuf_free(m);
@@ -845,6 +936,7 @@ tls_write_chain(struct dp_worker *w, struct tls_conn *c)
 		}
 		tls_err_clear();
 		rc = SSL_write_ex(c->ssl, rte_pktmbuf_mtod(s, const void *), s->data_len, &n);
+		tls_job_note(tw, c);
 		if (rc == 1) {
 			c->wseg = s->next;
 			continue;
@@ -857,7 +949,7 @@ tls_write_chain(struct dp_worker *w, struct tls_conn *c)
 		if (err == SSL_ERROR_WANT_ASYNC_JOB) {
 			/* wseg is where it goes on (tls_poll) */
 			tw->ctr[TLS_CTR_ASYNC_NO_JOB_WRITE]++;
-			tls_wait_job(tw, c, true);
+			tls_wait_job(w, c, true);
 			return false;
 		}
 		tls_count_failure(tw, c, err);
@@ -900,8 +992,9 @@ tls_snd_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf *m)
 		tw->ctr[TLS_CTR_WRITE_QUEUED]++;
 		return (int)len;
 	}
-	if (c->flags & TLS_F_PARKED) {
-		/* a parked read: no SSL_write until its job ends */
+	if ((c->flags & TLS_F_PARKED) || (c->x & TLS_X_JOB)) {
+		/* a read's job, parked or woken: no SSL_write until it ends
+		 * (the call would go on with the read's job, not write) */
 		tw->ctr[TLS_CTR_WRITE_PARKED]++;
 		return -EAGAIN;
 	}
@@ -929,7 +1022,7 @@ tls_snd_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf *m)
 		return -EAGAIN;
 	c->wbuf = m;
 	c->wseg = m;
-	if (!tls_write_chain(w, c) && !(c->flags & (TLS_F_PARKED | TLS_F_NOJOB))) {
+	if (!tls_write_chain(w, c) && (c->flags & TLS_F_FATAL)) {
 		/* OpenSSL failed: the caller keeps m (what of it became
 		 * records goes out first) */
 		c->wbuf = c->wseg = NULL;
@@ -954,16 +1047,29 @@ tls_writable(struct dp_worker *w, uint64_t id)
 		tls_ready(w, c);
 }
 
+/* An SSL_shutdown() that paused on the offload (its close_notify's record):
+ * parked like a read, so that its wake-up finds the connection (or its
+ * orphan) and the job ends. */
+static void
+tls_shutdown_paused(struct tls_worker *tw, struct tls_conn *c)
+{
+	if (tw->jobs_max != 0 && SSL_waiting_for_async(c->ssl))
+		tls_park(tw, c, TLS_OP_READ);
+	else
+		tls_job_note(tw, c);
+}
+
 static int
 tls_shutdown(struct dp_worker *w, uint64_t id)
 {
 	struct tls_conn *c = tls_conn_of(w, id);
 
 	if (c != NULL && c->id == id && c->ssl != NULL && (c->flags & TLS_F_HS_DONE) &&
-	    !(c->flags & (TLS_F_PARKED | TLS_F_NOJOB | TLS_F_FATAL))) {
+	    !(c->flags & (TLS_F_PARKED | TLS_F_NOJOB | TLS_F_FATAL)) && !(c->x & TLS_X_JOB)) {
 		ERR_clear_error();
 		SSL_shutdown(c->ssl);     /* close_notify, RFC 8446 §6.1 */
 		ERR_clear_error();
+		tls_shutdown_paused(w->tls, c);
 		tls_flush(w, c);
 	}
 	return tcp_shutdown(w->tcp, id);
@@ -976,10 +1082,12 @@ tls_close(struct dp_worker *w, uint64_t id)
 
 	if (c != NULL && c->id == id) {
 		if (c->ssl != NULL && (c->flags & TLS_F_HS_DONE) &&
-		    !(c->flags & (TLS_F_PARKED | TLS_F_NOJOB | TLS_F_FATAL))) {
+		    !(c->flags & (TLS_F_PARKED | TLS_F_NOJOB | TLS_F_FATAL)) &&
+		    !(c->x & TLS_X_JOB)) {
 			ERR_clear_error();
 			SSL_shutdown(c->ssl);
 			ERR_clear_error();
+			tls_shutdown_paused(w->tls, c);
 			tls_flush(w, c);
 		}
 		tls_release(w, c);
@@ -1073,7 +1181,7 @@ tls_kick(struct dp_worker *w, struct tls_conn *c)
 		/* its first step waits for a job (rcv_buf takes it from there) */
 		tw->ctr[TLS_CTR_ASYNC_HS_HELD]++;
 		c->rbuf = m;
-		if (tls_wait_job(tw, c, false))
+		if (tls_wait_job(w, c, false))
 			return 0;
 		c->leg->why = TLS_FAIL_NO_MEMORY;
 		return -ENOBUFS;
@@ -1082,11 +1190,12 @@ tls_kick(struct dp_worker *w, struct tls_conn *c)
 	ERR_clear_error();
 	rc = SSL_read_ex(c->ssl, rte_pktmbuf_mtod(m, void *), rte_pktmbuf_tailroom(m), &n);
 	err = rc == 1 ? SSL_ERROR_NONE : SSL_get_error(c->ssl, rc);
+	tls_job_note(tw, c);
 	if (err == SSL_ERROR_WANT_ASYNC || err == SSL_ERROR_WANT_ASYNC_JOB) {
 		c->rbuf = m;              /* rcv_buf resumes with it */
 		if (err == SSL_ERROR_WANT_ASYNC)
 			tls_park(tw, c, TLS_OP_READ);
-		else if (!tls_wait_job(tw, c, true)) {
+		else if (!tls_wait_job(w, c, true)) {
 			c->leg->why = TLS_FAIL_NO_MEMORY;
 			return -ENOBUFS;
 		}
@@ -1260,13 +1369,54 @@ tls_ctx_take(struct tls_worker *tw)
 	tw->ctr[TLS_CTR_CTX_RELOADED]++;
 }
 
+/* Whether q's next connection may go on now. */
+static inline bool
+tls_fifo_may(const struct tls_worker *tw, const struct tls_fifo *q)
+{
+	if (tw->nojob_turn)
+		return false;
+	if (q == &tw->dq_rec)
+		return tw->jobs_max == 0 || tls_jobs_used(tw) < tw->jobs_max;
+	return (tw->hs_budget == 0 || tw->hs_spent < tw->hs_budget) && !tls_hs_job_short(tw);
+}
+
+/* q's connections, in order, while they may go on: each asked to go on
+ * where it was (a write that waited for a job first, then the read).
+ * Returns how many. */
+static unsigned int
+tls_fifo_serve(struct dp_worker *w, struct tls_fifo *q)
+{
+	struct tls_worker *tw = w->tls;
+	unsigned int done = 0;
+
+	while (q->n > 0 && q->head != q->tail && tls_fifo_may(tw, q)) {
+		uint64_t id = q->ids[q->head++ & q->mask];
+		struct tls_conn *c = tls_fifo_live(w, q, id);
+
+		if (c == NULL)
+			continue;     /* closed or served meanwhile (slot reused) */
+		c->flags &= (uint8_t)~(TLS_F_DEFERRED | TLS_F_NOJOB);
+		q->n--;
+		tw->ndeferred--;
+		done++;
+		if (c->wbuf != NULL && !(c->flags & (TLS_F_PARKED | TLS_F_FATAL))) {
+			/* a write that found no job: it goes on where it was */
+			tls_write_chain(w, c);
+			tls_flush(w, c);  /* (failed: fatal, the read resets it) */
+		}
+		tls_ready(w, c);
+	}
+	if (q->n == 0)
+		q->head = q->tail;        /* (only stale entries left) */
+	return done;
+}
+
 unsigned int
 tls_poll(struct dp_worker *w, uint64_t now_ms)
 {
 	struct tls_worker *tw = w->tls;
 	SSL *ready[32];
 	unsigned int n, done = 0;
-	uint32_t left;
 
 	if (tw == NULL)
 		return 0;
@@ -1315,40 +1465,14 @@ tls_poll(struct dp_worker *w, uint64_t now_ms)
 		if (n > 0 && tw->hs_budget != 0 && tw->hs_spent < tw->hs_budget)
 			goto again;
 	}
-	/* Then the handshakes put off in earlier turns, and the operations
-	 * that waited for an async job, first in first out, while the
-	 * budget lasts and while a job is free (with an offload every SSL
-	 * call needs one: not tried while all are held, nor again in a turn
-	 * where one found none). */
-	left = tw->defer_tail - tw->defer_head;
-	while (left > 0 && tw->ndeferred > 0 &&
-	       (tw->hs_budget == 0 || tw->hs_spent < tw->hs_budget) &&
-	       !tw->nojob_turn && (tw->jobs_max == 0 || tls_jobs_used(tw) < tw->jobs_max)) {
-		uint64_t id = tw->defer[tw->defer_head++ & tw->defer_mask];
-		struct tls_conn *c = tls_conn_of(w, id);
-
-		left--;
-		if (c == NULL || c->id != id || !(c->flags & TLS_F_DEFERRED))
-			continue;     /* closed meanwhile (or the slot reused) */
-		if (!(c->flags & TLS_F_HS_DONE) && tls_hs_job_short(tw)) {
-			/* a handshake, while only the records' jobs are
-			 * free: to the end, behind the records that wait */
-			tw->defer[tw->defer_tail++ & tw->defer_mask] = id;
-			continue;
-		}
-		c->flags &= (uint8_t)~(TLS_F_DEFERRED | TLS_F_NOJOB);
-		tw->ndeferred--;
-		done++;
-		if (c->wbuf != NULL && !(c->flags & (TLS_F_PARKED | TLS_F_FATAL))) {
-			/* a write that found no job: it goes on where it was */
-			tls_write_chain(w, c);
-			tls_flush(w, c);  /* (failed: fatal, the read resets it) */
-		}
-		tls_ready(w, c);
-	}
-	if (tw->ndeferred == 0)
-		tw->defer_head = tw->defer_tail;  /* (only stale entries left) */
-	else
+	/* Then the connections that wait: established ones first (a record
+	 * that waited for a job or an mbuf), while a job is free; then the
+	 * handshakes put off in earlier turns, while the budget lasts and
+	 * the handshakes' share of the jobs has room; first in first out
+	 * each, neither tried again in a turn where one found no job. */
+	done += tls_fifo_serve(w, &tw->dq_rec);
+	done += tls_fifo_serve(w, &tw->dq_hs);
+	if (tw->ndeferred > 0)
 		done++;           /* work waits: no idle sleep */
 	if (unlikely(__atomic_load_n(&tw->ctx_next, __ATOMIC_RELAXED) != NULL))
 		tls_ctx_take(tw);
@@ -1509,9 +1633,11 @@ tls_worker_init(struct dp_worker *w, const struct tp_conf *conf, uint32_t max_co
 		ring_size <<= 1;
 	tw->hs_budget = rte_get_tsc_hz() * t->handshake_budget_us / 1000000u;
 	tw->hs_step_long = rte_get_tsc_hz() / 1000u;
-	tw->defer_mask = ring_size - 1u;
-	tw->defer = rte_zmalloc_socket("tls_defer", (size_t)ring_size * sizeof(uint64_t), 64,
-				       socket);
+	tw->dq_hs.mask = tw->dq_rec.mask = ring_size - 1u;
+	tw->dq_hs.ids = rte_zmalloc_socket("tls_defer_hs", (size_t)ring_size * sizeof(uint64_t),
+					   64, socket);
+	tw->dq_rec.ids = rte_zmalloc_socket("tls_defer_rec", (size_t)ring_size * sizeof(uint64_t),
+					    64, socket);
 	snprintf(name, sizeof(name), "tp_tls_async_%u", w->id);
 	/* multi-producer (OpenSSL's callbacks, any thread), one consumer */
 	tw->ring = rte_ring_create_elem(name, sizeof(SSL *), ring_size, socket,
@@ -1523,7 +1649,7 @@ tls_worker_init(struct dp_worker *w, const struct tp_conf *conf, uint32_t max_co
 	tw->orphan_free = rte_zmalloc_socket("tls_orphan_free",
 					     (size_t)max_conns * sizeof(uint32_t), 64, socket);
 	if (tw->ring == NULL || tw->conns == NULL || tw->orphans == NULL ||
-	    tw->orphan_free == NULL || tw->defer == NULL)
+	    tw->orphan_free == NULL || tw->dq_hs.ids == NULL || tw->dq_rec.ids == NULL)
 		goto nomem;
 	for (uint32_t i = 0; i < max_conns; i++) {
 		tw->orphans[i].kind = TLS_K_ORPHAN;
@@ -1569,6 +1695,7 @@ tls_worker_free(struct dp_worker *w)
 		for (uint32_t i = 0; i < tw->max_conns; i++)
 			if (tw->conns[i].id != 0) {
 				tw->conns[i].flags &= (uint8_t)~TLS_F_PARKED;
+				tw->conns[i].x &= (uint8_t)~TLS_X_JOB;
 				tls_release(w, &tw->conns[i]);
 			}
 	if (tw->orphans != NULL)
@@ -1587,7 +1714,8 @@ tls_worker_free(struct dp_worker *w)
 	rte_free(tw->conns);
 	rte_free(tw->orphans);
 	rte_free(tw->orphan_free);
-	rte_free(tw->defer);
+	rte_free(tw->dq_hs.ids);
+	rte_free(tw->dq_rec.ids);
 	rte_free(tw);
 	w->tls = NULL;
 	if (--tls_workers == 0) {

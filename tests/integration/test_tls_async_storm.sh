@@ -196,8 +196,9 @@ heap_jobs=$(( $(tp_stat "$sd" heap_bytes) - $(tp_stat "$sd" heap_at_start) ))
 # handshakes hold three quarters of the jobs at most: the rest are the
 # records' of connections that are up (none here: a storm of handshakes)
 HS_JOBS=$((JOBS - JOBS / 4))
-tp_check "... operations waited for a job (async_job_waits $(tp_stat "$st" async_job_waits), handshake steps held back $(tp_stat "$st" async_job_waits_handshake)), at most $HS_JOBS of the $JOBS held at once by handshakes (async_jobs_peak $(tp_stat "$st" async_jobs_peak); $peak_free without the bound)" \
+tp_check "... handshake steps waited for a job, held back at their share (async_job_waits_handshake $(tp_stat "$st" async_job_waits_handshake)), none found OpenSSL's pool empty (async_job_waits $(tp_stat "$st" async_job_waits), the same), at most $HS_JOBS of the $JOBS held at once by handshakes (async_jobs_peak $(tp_stat "$st" async_jobs_peak); $peak_free without the bound)" \
   test "$(tp_stat "$st" async_job_waits_handshake)" -gt 0 -a "$(tp_stat "$st" async_jobs_peak)" -le $HS_JOBS \
+  -a "$(tp_stat "$st" async_job_waits)" -eq "$(tp_stat "$st" async_job_waits_handshake)" \
   -a "$(tp_stat "$st" async_jobs_max)" = $JOBS -a "$peak_free" -gt $JOBS
 tp_check "... and every parked operation resumed, none left waiting (parked $(tp_stat "$st" async_parked), resumed $(tp_stat "$st" async_resumed), deferred now $(tp_stat "$st" deferred))" \
   test "$(tp_stat "$st" async_parked)" -eq "$(tp_stat "$st" async_resumed)" -a "$(tp_stat "$st" deferred)" = 0

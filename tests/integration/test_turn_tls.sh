@@ -148,6 +148,61 @@ tls_sum() {   # tls_sum LINES NAME
 snap() { tls_now; TLS_BEFORE=$TLS_LINES; }
 delta() { echo $(( $(tls_sum "$TLS_LINES" "$1") - $(tls_sum "$TLS_BEFORE" "$1") )); }
 
+# waves JOBS: a good client (4 sessions over channels, 40 messages each,
+# from 10.210.0.3) relays while waves of 50 concurrent handshakes (at
+# least 2, at most 20) keep the async provider busy, each wave from a
+# source of its own (10.210.0.20-39: dp's side of a closed connection
+# stays in TIME_WAIT, which turn.tcp_per_source counts). Snapshots the
+# counters before; after, prints what happened. waves_ok N OP M: the
+# client lost none of 160, every handshake completed, and N OP M.
+waves() {
+  local ifc
+  ifc=$(ip netns exec "$TP_NS_C" ip -o -4 addr show | awk '/10.210.0.2\// {print $2}')
+  for i in 3 $(seq 20 39); do
+    ip netns exec "$TP_NS_C" ip addr add 10.210.0.$i/24 dev "$ifc" 2>/dev/null
+  done
+  snap
+  ip netns exec "$TP_NS_C" timeout 60 turnutils_uclient -t -S -r 3480 -u test -w test -m 4 -c \
+    -n 40 -p 5349 -L 10.210.0.3 $V4 >"$TP_TMP/busy.log" 2>&1 &
+  local busy=$!
+  ip netns exec "$TP_NS_C" python3 - "$busy" >"$TP_TMP/waves.out" 2>&1 <<'PY'
+import asyncio, os, ssl, sys
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+async def one(src):
+    try:
+        r, w = await asyncio.wait_for(asyncio.open_connection(
+            "10.210.0.1", 5349, ssl=ctx, server_hostname="turn.test",
+            local_addr=(src, 0)), 20)
+        w.close()
+        return True
+    except Exception as e:
+        return repr(e)
+async def main():
+    ok = n = 0
+    errs = []
+    for wave in range(20):
+        res = await asyncio.gather(*(one("10.210.0.%d" % (20 + wave)) for _ in range(50)))
+        n += len(res); ok += sum(1 for r in res if r is True)
+        errs += [r for r in res if r is not True]
+        if wave >= 1 and not os.path.exists("/proc/%s" % sys.argv[1]):
+            break
+    print("waves: %d of %d handshakes" % (ok, n))
+    if errs:
+        print("first error: %s" % errs[0])
+asyncio.run(main())
+PY
+  wait $busy
+  tls_now
+  sed 's/^/# /' "$TP_TMP/waves.out"
+  grep -E "tot_send_msgs=.*tot_recv|lost" "$TP_TMP/busy.log" | tail -n 3 | sed 's/^/# /'
+}
+waves_ok() {
+  grep -q "Total lost packets 0 " "$TP_TMP/busy.log" &&
+    grep -qE "tot_recv_msgs=160([^0-9]|$)" "$TP_TMP/busy.log" &&
+    grep -qE "^waves: ([0-9]+) of \1 handshakes" "$TP_TMP/waves.out" && [ "$1" "$2" "$3" ]
+}
+
 # A good client over TLS relays meanwhile (4 sessions over channels on
 # 443, 40 messages each).
 ip netns exec "$TP_NS_C" timeout 60 turnutils_uclient -t -S -r 3480 -u test -w test -m 4 -c -n 40 \
@@ -370,56 +425,10 @@ PY
   # every async job (tls.offload.jobs = $JOBS a worker): a good client
   # relays over TLS while waves of 50 concurrent handshakes keep the
   # provider busy; its records wait for a free job (async_job_waits,
-  # _write for dp's writes towards it) and none is lost. Each wave from
-  # a source of its own: dp's side of a closed connection stays in
-  # TIME_WAIT, which turn.tcp_per_source counts.
-  for i in $(seq 20 39); do
-    ip netns exec "$TP_NS_C" ip addr add 10.210.0.$i/24 dev \
-      "$(ip netns exec "$TP_NS_C" ip -o -4 addr show | awk '/10.210.0.2\// {print $2}')"
-  done
-  snap
-  ip netns exec "$TP_NS_C" timeout 60 turnutils_uclient -t -S -r 3480 -u test -w test -m 4 -c \
-    -n 40 -p 5349 -L 10.210.0.3 $V4 >"$TP_TMP/busy.log" 2>&1 &
-  busy=$!
-  ip netns exec "$TP_NS_C" python3 - "$busy" >"$TP_TMP/waves.out" 2>&1 <<'PY'
-import asyncio, os, ssl, sys
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); ctx.check_hostname = False
-ctx.verify_mode = ssl.CERT_NONE
-async def one(src):
-    try:
-        r, w = await asyncio.wait_for(asyncio.open_connection(
-            "10.210.0.1", 5349, ssl=ctx, server_hostname="turn.test",
-            local_addr=(src, 0)), 20)
-        w.close()
-        return True
-    except Exception as e:
-        return repr(e)
-async def main():
-    ok = n = 0
-    errs = []
-    # waves while the good client runs (at least 2, at most 20)
-    for wave in range(20):
-        res = await asyncio.gather(*(one("10.210.0.%d" % (20 + wave)) for _ in range(50)))
-        n += len(res); ok += sum(1 for r in res if r is True)
-        errs += [r for r in res if r is not True]
-        if wave >= 1 and not os.path.exists("/proc/%s" % sys.argv[1]):
-            break
-    print("waves: %d of %d handshakes" % (ok, n))
-    if errs:
-        print("first error: %s" % errs[0])
-asyncio.run(main())
-PY
-  wait $busy
-  tls_now
-  sed 's/^/# /' "$TP_TMP/waves.out"
-  grep -E "tot_send_msgs=.*tot_recv|lost" "$TP_TMP/busy.log" | tail -n 3 | sed 's/^/# /'
+  # _write for dp's writes towards it) and none is lost.
+  waves "$JOBS"
   tp_check "with $JOBS async job(s) a worker: a client relayed 160 messages, 0 lost, during waves of handshakes (all completed); reads and writes waited for a job (async_job_waits=$(delta async_job_waits), of them writes $(delta async_job_waits_write); writes queued behind them $(delta write_queued_parked), refused $(delta write_dropped_parked))" \
-    bash -c 'grep -q "Total lost packets 0 " "$0" && grep -qE "tot_recv_msgs=160([^0-9]|$)" "$0" &&
-      grep -qE "^waves: ([0-9]+) of \1 handshakes" "$1" && [ "$2" -gt 0 ]' \
-    "$TP_TMP/busy.log" "$TP_TMP/waves.out" "$(delta async_job_waits_write)"
-  tp_check "... never more than $JOBS held at once (async_jobs_peak $(tp_stat "$(sed -n 1p <<<"$TLS_LINES")" async_jobs_peak), $(tp_stat "$(sed -n 2p <<<"$TLS_LINES")" async_jobs_peak))" \
-    test "$(tp_stat "$(sed -n 1p <<<"$TLS_LINES")" async_jobs_peak)" -le "$JOBS" -a \
-    "$(tp_stat "$(sed -n 2p <<<"$TLS_LINES")" async_jobs_peak)" -le "$JOBS"
+    waves_ok "$(delta async_job_waits_write)" -gt 0
   tp_check "with the async provider: handshakes parked and every one resumed or orphaned (async_parked=$(tls_sum "$TLS_LINES" async_parked), async_resumed=$(tls_sum "$TLS_LINES" async_resumed), closed while parked=$(tls_sum "$TLS_LINES" async_closed_parked))" \
     test "$(tls_sum "$TLS_LINES" async_parked)" -gt 100 -a \
     "$(tls_sum "$TLS_LINES" async_parked)" -eq \
@@ -431,6 +440,21 @@ if [ -n "${TP_ASYNCPROV_SO:-}" ]; then
   grep -h "^tpasync:" "$TP_DP_LOG" | head -n 2 | sed 's/^/# /'
   tp_check "no wake-up of the provider went to a freed connection (abandoned=0)" \
     bash -c "grep -h '^tpasync:' '$TP_DP_LOG' | grep -q . && ! grep -h '^tpasync:' '$TP_DP_LOG' | grep -qv 'abandoned=0'"
+
+  # With 4 jobs a worker, handshakes hold 3 at most: the fourth is the
+  # records' (established connections'), so the same waves make them
+  # wait no more; only handshake steps wait (held back at their share).
+  sed -i "s/jobs = $JOBS; }/jobs = 4; }/" "$TP_TMP/dp.conf"
+  grep -q "jobs = 4; }" "$TP_TMP/dp.conf" || tp_die "jobs = 4 was not set"
+  tp_dp_start "$TP_TMP/dp.conf"
+  tp_cp_start "$TP_TMP/dp.conf"
+  waves 4
+  tp_check "with 4 async jobs a worker: 160 messages, 0 lost, every handshake completed; handshake steps held back at their share of 3 ($(delta async_job_waits_handshake)), no record waited for a job (async_job_waits $(delta async_job_waits) = those)" \
+    waves_ok "$(delta async_job_waits)" -eq "$(delta async_job_waits_handshake)"
+  tp_check "... and the handshakes did wait (the check above could fail): async_job_waits_handshake $(delta async_job_waits_handshake) > 0" \
+    test "$(delta async_job_waits_handshake)" -gt 0
+  tp_check "cp stops cleanly (4 jobs)" tp_cp_stop
+  tp_check "dp stops cleanly (4 jobs)" tp_dp_stop
 fi
 echo "# [$((SECONDS - start)) s] $TP_FAILS failed"
 [ $TP_FAILS -eq 0 ]

@@ -206,6 +206,7 @@ conf_tls(bool async)
 		snprintf(t->offload_provider, sizeof(t->offload_provider), "%s", asyncprov);
 		snprintf(t->offload_properties, sizeof(t->offload_properties),
 			 "?provider=tpasync");
+		t->offload_jobs = 8;      /* (the thread's pool is OpenSSL's own here) */
 	}
 }
 
@@ -695,6 +696,57 @@ test_tls_xprt_async_provider_parks_and_resumes(void **state)
 	server_leg(true, TLS1_2_VERSION, CERTFP_SHA1);
 }
 
+static void client_hello(struct x *x);
+
+/* A connection closed after its parked handshake was woken (the ring) and
+ * before it went on (its application had not read again): its SSL still
+ * holds the paused job (TLS_X_JOB, counted as held). It becomes an
+ * orphan that goes on at once (its wake-up came already) and is freed
+ * when the job ends; freeing the SSL with it would lose the job from the
+ * worker's bounded pool for good (tls.offload.jobs). */
+static void
+test_tls_xprt_async_closed_after_wake(void **state)
+{
+	struct tls_leg_params p = params(cert_b, CERTFP_SHA256);
+	struct rte_mbuf *m;
+	struct x x;
+	int readies;
+
+	(void)state;
+	if (asyncprov == NULL) {
+		printf("# TP_ASYNCPROV_SO not set: skipped\n");
+		skip();
+	}
+	x_new(&x, true);
+	assert_int_equal(W.tls->jobs_max, 8);
+	peer_new(&x, false, cert_b, key_b, TLS1_3_VERSION);
+	h_open_passive(x.h);
+	x.xp = tls_conn_start(x.w, x.h->id, TLS_ROLE_SERVER, &p);
+	assert_ptr_equal(x.xp, &dp_xprt_tls);
+	client_hello(&x);
+	assert_int_equal(x.xp->rcv_buf(x.w, x.h->id, &m, UINT32_MAX), -EAGAIN);
+	assert_int_equal(W.tls->nparked, 1);
+	assert_int_equal(W.tls->jobs_held, 1);
+	readies = ev.readies;
+	for (int i = 0; i < 5000 && ev.readies == readies; i++) {
+		usleep(100);
+		tls_poll(x.w, x.h->now);
+	}
+	assert_int_equal(ev.readies, readies + 1);        /* woken; not gone on */
+	assert_int_equal(W.tls->nparked, 0);
+	assert_int_equal(W.tls->jobs_held, 1);            /* its job is held still */
+	x.xp->abort(x.w, x.h->id);
+	x.xp = NULL;
+	assert_int_equal(ctr("async_closed_parked"), 1); /* an orphan, not freed */
+	assert_int_equal(W.tls->jobs_held, 0);
+	for (int i = 0; i < 5000 && W.tls->norphan_free < W.tls->max_conns; i++) {
+		usleep(100);
+		tls_poll(x.w, x.h->now);
+	}
+	assert_int_equal(W.tls->norphan_free, W.tls->max_conns);   /* its job ended */
+	x_free(&x);
+}
+
 /* The peer's first flight (its ClientHello) into dp's TCP. */
 static void
 client_hello(struct x *x)
@@ -762,7 +814,7 @@ test_tls_xprt_handshake_budget_defers(void **state)
 	readies = ev.readies;
 	tls_poll(x.w, x.h->now);
 	assert_int_equal(ev.readies, readies);   /* the stale entry: skipped */
-	assert_int_equal(W.tls->defer_head, W.tls->defer_tail);
+	assert_int_equal(W.tls->dq_hs.head, W.tls->dq_hs.tail);
 	x.xp = NULL;
 	x_free(&x);
 	budget_us = 0;
@@ -1748,6 +1800,7 @@ main(void)
 		cmocka_unit_test(test_tls_xprt_async_provider_parks_and_resumes),
 		cmocka_unit_test(test_tls_xprt_start_refusals),
 		cmocka_unit_test(test_tls_xprt_handshake_budget_defers),
+		cmocka_unit_test(test_tls_xprt_async_closed_after_wake),
 		cmocka_unit_test(test_tls_xprt_dp_records),
 		cmocka_unit_test(test_tls_xprt_dp_records_refused),
 		cmocka_unit_test_setup_teardown(test_tls_xprt_dp_records, aead_openssl,
