@@ -40,12 +40,14 @@ enum tls_ctr {
 #define TLS_F_NOJOB    0x80u      /* an operation waits for a free async job
 				   * (always with TLS_F_DEFERRED: on the FIFO) */
 
-#define TLS_OP_READ  1u
-#define TLS_OP_WRITE 2u
+#define TLS_OP_READ     1u
+#define TLS_OP_WRITE    2u
+#define TLS_OP_SHUTDOWN 3u        /* an SSL_shutdown() (its close_notify) */
 
 /* tls_conn.x */
 #define TLS_X_JOB  0x01u          /* its SSL holds a paused async job */
 #define TLS_X_RECQ 0x02u          /* deferred on the records' FIFO, not the handshakes' */
+#define TLS_X_READY 0x04u         /* a woken read went on in tls_poll(): its result kept */
 
 /*
  * A TLS connection, in the worker's array by its TCP slot. Ciphertext
@@ -77,6 +79,12 @@ struct tls_conn {
 	struct tls_leg *leg;
 	/* dp's record layer (tls_rec.h): NULL until OpenSSL hands a key */
 	struct tls_rec *rec;
+	/* what a woken read gave when tls_poll() ran it to its end (so that
+	 * its job ends then, not when the application reads again, which
+	 * may wait on the application's own flow control): TLS_X_READY,
+	 * rcv_buf's result and, when > 0, its plaintext */
+	struct rte_mbuf *ready;
+	int32_t ready_rc;
 };
 
 /* A connection closed while OpenSSL's job for it waited: the SSL (and the

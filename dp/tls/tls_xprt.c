@@ -431,6 +431,7 @@ tls_release(struct dp_worker *w, struct tls_conn *c)
 	rte_pktmbuf_free(c->tx);
 	rte_pktmbuf_free(c->rbuf);
 	rte_pktmbuf_free(c->wbuf);
+	rte_pktmbuf_free(c->ready);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -514,6 +515,21 @@ static inline bool
 tls_hs_job_short(const struct tls_worker *tw)
 {
 	return tw->jobs_max != 0 && tls_jobs_used(tw) >= tw->jobs_hs_max;
+}
+
+/* OpenSSL's verdict on c's call that returned rc: a job that paused says
+ * WANT_ASYNC whatever the thread's error queue holds (SSL_get_error()
+ * reads the queue first, and what a job raised before it paused is the
+ * thread's): taken for a failure, its buffer would be freed while the
+ * job still writes into it. */
+static inline int
+tls_ssl_error(const struct tls_conn *c, int rc)
+{
+	if (rc == 1)
+		return SSL_ERROR_NONE;
+	if ((SSL_get_mode(c->ssl) & SSL_MODE_ASYNC) && SSL_waiting_for_async(c->ssl))
+		return SSL_ERROR_WANT_ASYNC;
+	return SSL_get_error(c->ssl, rc);
 }
 
 static void
@@ -744,6 +760,17 @@ tls_rcv_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf **out, uint32_t ma
 	}
 	if (c->flags & TLS_F_PARKED)
 		return -EAGAIN;           /* tls_poll() resumes it */
+	if (c->x & TLS_X_READY) {
+		/* what tls_poll() read for it (tls_read_finish) */
+		rc = c->ready_rc;
+		if (rc > 0 && (uint32_t)rc > max)
+			return -EAGAIN;   /* (asked again with room) */
+		c->x &= (uint8_t)~TLS_X_READY;
+		if (rc > 0)
+			*out = c->ready;
+		c->ready = NULL;
+		return rc;
+	}
 	if (c->rec != NULL && c->rec->rx.on) {
 		/* dp's records (tls_rec.c); what they made us send (an
 		 * alert, a KeyUpdate) goes out before the application goes on */
@@ -809,7 +836,7 @@ tls_rcv_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf **out, uint32_t ma
 	want = max < rte_pktmbuf_tailroom(m) ? max : rte_pktmbuf_tailroom(m);
 	tls_err_clear();
 	rc = SSL_read_ex(c->ssl, rte_pktmbuf_mtod(m, void *), want, &n);
-	err = rc == 1 ? SSL_ERROR_NONE : SSL_get_error(c->ssl, rc);
+	err = tls_ssl_error(c, rc);
 	tls_job_note(tw, c);
 	if (hs)
 		tls_hs_spent(tw, rte_rdtsc() - t0);
@@ -941,7 +968,7 @@ tls_write_chain(struct dp_worker *w, struct tls_conn *c)
 			c->wseg = s->next;
 			continue;
 		}
-		err = SSL_get_error(c->ssl, rc);
+		err = tls_ssl_error(c, rc);
 		if (err == SSL_ERROR_WANT_ASYNC) {
 			tls_park(tw, c, TLS_OP_WRITE);
 			return false;
@@ -1047,14 +1074,14 @@ tls_writable(struct dp_worker *w, uint64_t id)
 		tls_ready(w, c);
 }
 
-/* An SSL_shutdown() that paused on the offload (its close_notify's record):
- * parked like a read, so that its wake-up finds the connection (or its
- * orphan) and the job ends. */
+/* After an SSL_shutdown(): one that paused on the offload (its
+ * close_notify's record) is parked, so that its wake-up finds the
+ * connection (or its orphan) and goes on with SSL_shutdown(). */
 static void
 tls_shutdown_paused(struct tls_worker *tw, struct tls_conn *c)
 {
 	if (tw->jobs_max != 0 && SSL_waiting_for_async(c->ssl))
-		tls_park(tw, c, TLS_OP_READ);
+		tls_park(tw, c, TLS_OP_SHUTDOWN);
 	else
 		tls_job_note(tw, c);
 }
@@ -1189,7 +1216,7 @@ tls_kick(struct dp_worker *w, struct tls_conn *c)
 	tls_pull(w, c);
 	ERR_clear_error();
 	rc = SSL_read_ex(c->ssl, rte_pktmbuf_mtod(m, void *), rte_pktmbuf_tailroom(m), &n);
-	err = rc == 1 ? SSL_ERROR_NONE : SSL_get_error(c->ssl, rc);
+	err = tls_ssl_error(c, rc);
 	tls_job_note(tw, c);
 	if (err == SSL_ERROR_WANT_ASYNC || err == SSL_ERROR_WANT_ASYNC_JOB) {
 		c->rbuf = m;              /* rcv_buf resumes with it */
@@ -1324,19 +1351,48 @@ tls_conn_version(struct dp_worker *w, uint64_t id)
 
 /* ---- the worker loop ----------------------------------------------------- */
 
+/* A woken read runs to its end now, as the application's rcv_buf would run
+ * it (the application is told to read then: tls_ready), its result kept
+ * for that rcv_buf: its job ends here, whatever the application's own
+ * flow control (a splice whose other leg has no room reads later), and
+ * with it the worker's hold on it. False when it paused again or the
+ * connection is gone (a leg's handshake callback may end it). */
+static bool
+tls_read_finish(struct dp_worker *w, struct tls_conn *c)
+{
+	uint64_t id = c->id;
+	struct rte_mbuf *m = NULL;
+	int rc;
+
+	if (c->x & TLS_X_READY)
+		return true;              /* (cannot be: a kept result is read first) */
+	rc = tls_rcv_buf(w, id, &m, UINT32_MAX);
+	if (c->id != id) {
+		if (rc > 0)
+			rte_pktmbuf_free(m);
+		return false;
+	}
+	if (rc != -EAGAIN) {
+		c->ready = rc > 0 ? m : NULL;
+		c->ready_rc = rc;
+		c->x |= TLS_X_READY;
+	}
+	return !(c->flags & TLS_F_PARKED);
+}
+
 /* An orphan's job can go on: run it to its end (its BIO fails), free. */
 static void
 tls_orphan_resume(struct tls_worker *tw, struct tls_orphan *o)
 {
-	uint8_t scratch[1];
-	size_t n;
-
 	ERR_clear_error();
-	/* any SSL call resumes the job it has (its own arguments kept) */
-	if (o->op == TLS_OP_WRITE)
-		SSL_write_ex(o->ssl, scratch, sizeof(scratch), &n);
+	/* Any SSL call that reaches its async branch resumes the job it has
+	 * (its own arguments kept); SSL_read and SSL_write may return before
+	 * (a shutdown received or sent), SSL_do_handshake does not in a
+	 * handshake, nor SSL_shutdown after one. */
+	if (SSL_in_init(o->ssl) || SSL_in_before(o->ssl))
+		SSL_do_handshake(o->ssl);
 	else
-		SSL_read_ex(o->ssl, scratch, sizeof(scratch), &n);
+		SSL_shutdown(o->ssl);
 	ERR_clear_error();
 	if (SSL_waiting_for_async(o->ssl))
 		return;                   /* paused again: its callback comes */
@@ -1388,11 +1444,15 @@ tls_fifo_serve(struct dp_worker *w, struct tls_fifo *q)
 {
 	struct tls_worker *tw = w->tls;
 	unsigned int done = 0;
+	/* the entries there now: one served may wait again (a record
+	 * starved of mbufs is put back at once), for the next turn */
+	uint32_t left = q->tail - q->head;
 
-	while (q->n > 0 && q->head != q->tail && tls_fifo_may(tw, q)) {
+	while (left > 0 && q->n > 0 && tls_fifo_may(tw, q)) {
 		uint64_t id = q->ids[q->head++ & q->mask];
 		struct tls_conn *c = tls_fifo_live(w, q, id);
 
+		left--;
 		if (c == NULL)
 			continue;     /* closed or served meanwhile (slot reused) */
 		c->flags &= (uint8_t)~(TLS_F_DEFERRED | TLS_F_NOJOB);
@@ -1459,6 +1519,16 @@ tls_poll(struct dp_worker *w, uint64_t now_ms)
 				}
 				if (c->flags & TLS_F_PARKED)
 					continue;
+			} else if (c->op == TLS_OP_SHUTDOWN) {
+				ERR_clear_error();
+				SSL_shutdown(c->ssl);
+				ERR_clear_error();
+				tls_shutdown_paused(tw, c);
+				tls_flush(w, c);
+				if (c->flags & TLS_F_PARKED)
+					continue;
+			} else if (!tls_read_finish(w, c)) {
+				continue;         /* paused again, or gone */
 			}
 			tls_ready(w, c);
 		}

@@ -698,14 +698,14 @@ test_tls_xprt_async_provider_parks_and_resumes(void **state)
 
 static void client_hello(struct x *x);
 
-/* A connection closed after its parked handshake was woken (the ring) and
- * before it went on (its application had not read again): its SSL still
- * holds the paused job (TLS_X_JOB, counted as held). It becomes an
- * orphan that goes on at once (its wake-up came already) and is freed
- * when the job ends; freeing the SSL with it would lose the job from the
- * worker's bounded pool for good (tls.offload.jobs). */
+/* A parked handshake's job, woken (the ring), goes on in tls_poll()
+ * itself, before its application reads again (here it never does: the
+ * harness's ready() only counts): the job ends there, so the worker's
+ * bounded pool (tls.offload.jobs) does not wait on the application's own
+ * flow control (a splice whose other leg has no room), and a write meanwhile
+ * is not held up by it. Closing the connection then leaves no orphan. */
 static void
-test_tls_xprt_async_closed_after_wake(void **state)
+test_tls_xprt_async_woken_goes_on(void **state)
 {
 	struct tls_leg_params p = params(cert_b, CERTFP_SHA256);
 	struct rte_mbuf *m;
@@ -728,22 +728,21 @@ test_tls_xprt_async_closed_after_wake(void **state)
 	assert_int_equal(W.tls->nparked, 1);
 	assert_int_equal(W.tls->jobs_held, 1);
 	readies = ev.readies;
-	for (int i = 0; i < 5000 && ev.readies == readies; i++) {
+	/* only the worker's polls: its job's operations wake it, it goes
+	 * on (and parks again for the next one) until the server's flight
+	 * is out and it waits for the peer */
+	for (int i = 0; i < 5000 && (W.tls->jobs_held > 0 || ev.readies == readies); i++) {
 		usleep(100);
 		tls_poll(x.w, x.h->now);
 	}
-	assert_int_equal(ev.readies, readies + 1);        /* woken; not gone on */
+	assert_true(ev.readies > readies);
 	assert_int_equal(W.tls->nparked, 0);
-	assert_int_equal(W.tls->jobs_held, 1);            /* its job is held still */
+	assert_int_equal(W.tls->jobs_held, 0);            /* no job held: it ended */
+	assert_true(h_pending(x.h) > 0);                   /* the server's flight */
 	x.xp->abort(x.w, x.h->id);
 	x.xp = NULL;
-	assert_int_equal(ctr("async_closed_parked"), 1); /* an orphan, not freed */
-	assert_int_equal(W.tls->jobs_held, 0);
-	for (int i = 0; i < 5000 && W.tls->norphan_free < W.tls->max_conns; i++) {
-		usleep(100);
-		tls_poll(x.w, x.h->now);
-	}
-	assert_int_equal(W.tls->norphan_free, W.tls->max_conns);   /* its job ended */
+	assert_int_equal(ctr("async_closed_parked"), 0);  /* nothing to keep */
+	assert_int_equal(W.tls->norphan_free, W.tls->max_conns);
 	x_free(&x);
 }
 
@@ -1800,7 +1799,7 @@ main(void)
 		cmocka_unit_test(test_tls_xprt_async_provider_parks_and_resumes),
 		cmocka_unit_test(test_tls_xprt_start_refusals),
 		cmocka_unit_test(test_tls_xprt_handshake_budget_defers),
-		cmocka_unit_test(test_tls_xprt_async_closed_after_wake),
+		cmocka_unit_test(test_tls_xprt_async_woken_goes_on),
 		cmocka_unit_test(test_tls_xprt_dp_records),
 		cmocka_unit_test(test_tls_xprt_dp_records_refused),
 		cmocka_unit_test_setup_teardown(test_tls_xprt_dp_records, aead_openssl,
