@@ -142,13 +142,25 @@ on_handshake(struct dp_worker *w, uint64_t id, void *arg, enum tls_fail why)
 	ev.arg = arg;
 }
 
+/* when set, ready() reads at once (as TURN's does), into its got */
+static struct x *ready_reader;
+static void ready_reader_take(const struct rte_mbuf *m);
+
 static void
 on_ready(struct dp_worker *w, uint64_t id, void *arg)
 {
-	(void)w;
-	(void)id;
 	(void)arg;
 	ev.readies++;
+	if (ready_reader != NULL) {
+		const struct dp_xprt_ops *xp = &dp_xprt_tls;
+		struct rte_mbuf *m;
+		int rc = xp->rcv_buf(w, id, &m, UINT32_MAX);
+
+		if (rc > 0) {
+			ready_reader_take(m);
+			rte_pktmbuf_free(m);
+		}
+	}
 }
 
 static const struct tls_leg_ops leg_ops = { .handshake = on_handshake, .ready = on_ready };
@@ -168,6 +180,17 @@ struct x {
 	int rcv_rc;                   /* rcv_buf's last failure (< 0, not -EAGAIN) */
 	bool dp_eof;
 };
+
+static void
+ready_reader_take(const struct rte_mbuf *m)
+{
+	for (; m != NULL; m = m->next) {
+		assert_true(ready_reader->ngot + m->data_len <= sizeof(ready_reader->got));
+		memcpy(ready_reader->got + ready_reader->ngot, rte_pktmbuf_mtod(m, const void *),
+		       m->data_len);
+		ready_reader->ngot += m->data_len;
+	}
+}
 
 static void
 peer_info(const SSL *s, int where, int ret)
@@ -1011,6 +1034,56 @@ rec_leg_up(struct x *x)
 #endif
 }
 
+/* A record that waits for an mbuf (the worker's pool empty) waits on the
+ * FIFO and is asked again once a loop turn, not again and again within
+ * one: its application reads at once when told (TURN does), and starved
+ * again it goes back on the FIFO; tls_poll() returns all the same. With
+ * mbufs again it is read. */
+static void
+test_tls_xprt_dp_records_starved_once_a_turn(void **state)
+{
+	static struct rte_mbuf *hold[70000];
+	uint8_t buf[4096];
+	struct rte_mbuf *m;
+	size_t n;
+	unsigned int k = 0;
+	int len, readies;
+	struct x x;
+
+	(void)state;
+	rec_leg_up(&x);
+	/* two records in one segment: the first one's last segment holds
+	 * the second too, and opening it takes a spare mbuf */
+	assert_int_equal(SSL_write_ex(x.peer, "first", 5, &n), 1);
+	assert_int_equal(SSL_write_ex(x.peer, "second", 6, &n), 1);
+	len = BIO_read(x.pnet, buf, sizeof(buf));
+	assert_true(len > 0);
+	h_send_data(x.h, buf, (uint32_t)len);
+	while (k < RTE_DIM(hold) && (hold[k] = rte_pktmbuf_alloc(h_pool())) != NULL)
+		k++;
+	assert_true(k < RTE_DIM(hold));
+	assert_int_equal(x.xp->rcv_buf(x.w, x.h->id, &m, UINT32_MAX), -EAGAIN);
+	assert_int_equal(W.tls->ndeferred, 1);
+	assert_int_equal(W.tls->dq_rec.n, 1);
+	ready_reader = &x;
+	readies = ev.readies;
+	tls_poll(x.w, x.h->now);                /* (returns: once a turn) */
+	assert_int_equal(ev.readies, readies + 1);
+	assert_int_equal(W.tls->ndeferred, 1);   /* starved again: back on it */
+	tls_poll(x.w, x.h->now);
+	assert_int_equal(ev.readies, readies + 2);
+	assert_int_equal(x.ngot, 0);
+	while (k > 0)
+		rte_pktmbuf_free(hold[--k]);
+	for (int i = 0; i < 10 && x.ngot < 11; i++)
+		tls_poll(x.w, x.h->now);
+	ready_reader = NULL;
+	assert_int_equal(x.ngot, 11);
+	assert_memory_equal(x.got, "firstsecond", 11);
+	assert_int_equal(W.tls->ndeferred, 0);
+	x_free(&x);
+}
+
 /* Padding, records of 16 KB over 700-byte segments, a KeyUpdate asked
  * for both ways, close_notify: OpenSSL's own peer against dp's records. */
 static void
@@ -1800,6 +1873,7 @@ main(void)
 		cmocka_unit_test(test_tls_xprt_start_refusals),
 		cmocka_unit_test(test_tls_xprt_handshake_budget_defers),
 		cmocka_unit_test(test_tls_xprt_async_woken_goes_on),
+		cmocka_unit_test(test_tls_xprt_dp_records_starved_once_a_turn),
 		cmocka_unit_test(test_tls_xprt_dp_records),
 		cmocka_unit_test(test_tls_xprt_dp_records_refused),
 		cmocka_unit_test_setup_teardown(test_tls_xprt_dp_records, aead_openssl,
