@@ -48,6 +48,7 @@ enum tls_ctr {
 #define TLS_X_JOB  0x01u          /* its SSL holds a paused async job */
 #define TLS_X_RECQ 0x02u          /* deferred on the records' FIFO, not the handshakes' */
 #define TLS_X_READY 0x04u         /* a woken read went on in tls_poll(): its result kept */
+#define TLS_X_FINISHING 0x08u     /* ... and is going on now: a leg's handshake is told after */
 
 /*
  * A TLS connection, in the worker's array by its TCP slot. Ciphertext

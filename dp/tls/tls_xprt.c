@@ -283,7 +283,9 @@ tls_leg_report(struct dp_worker *w, struct tls_conn *c)
 	struct tls_leg *leg = c->leg;
 	enum tls_fail why;
 
-	if (leg == NULL || leg->reported)
+	/* (a read tls_poll() runs to its end tells it after, with the read's
+	 * result kept: the callback may read, and must get that first) */
+	if (leg == NULL || leg->reported || (c->x & TLS_X_FINISHING))
 		return;
 	if (c->flags & TLS_F_FATAL) {
 		if (leg->why == TLS_FAIL_NONE)
@@ -482,8 +484,9 @@ tls_jobs_used(const struct tls_worker *tw)
 }
 
 /* After an SSL call on c (with an offload): whether its SSL holds a paused
- * job now, from the call that paused it to the one that ends it (woken
- * from the ring is not yet ended: until its connection's next call). */
+ * job now, from the call that paused it to the one that ends it (a woken
+ * job goes on from tls_poll(): tls_read_finish(), a write's chain, a
+ * shutdown). */
 static inline void
 tls_job_note(struct tls_worker *tw, struct tls_conn *c)
 {
@@ -1366,18 +1369,23 @@ tls_read_finish(struct dp_worker *w, struct tls_conn *c)
 
 	if (c->x & TLS_X_READY)
 		return true;              /* (cannot be: a kept result is read first) */
+	c->x |= TLS_X_FINISHING;
 	rc = tls_rcv_buf(w, id, &m, UINT32_MAX);
 	if (c->id != id) {
 		if (rc > 0)
 			rte_pktmbuf_free(m);
 		return false;
 	}
+	c->x &= (uint8_t)~TLS_X_FINISHING;
 	if (rc != -EAGAIN) {
 		c->ready = rc > 0 ? m : NULL;
 		c->ready_rc = rc;
 		c->x |= TLS_X_READY;
 	}
-	return !(c->flags & TLS_F_PARKED);
+	/* a leg whose handshake this read ended hears it now (its callback
+	 * may read: the kept result comes first) */
+	tls_leg_report(w, c);
+	return c->id == id && !(c->flags & TLS_F_PARKED);
 }
 
 /* An orphan's job can go on: run it to its end (its BIO fails), free. */
