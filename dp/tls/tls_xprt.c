@@ -1077,16 +1077,32 @@ tls_writable(struct dp_worker *w, uint64_t id)
 		tls_ready(w, c);
 }
 
-/* After an SSL_shutdown(): one that paused on the offload (its
- * close_notify's record) is parked, so that its wake-up finds the
- * connection (or its orphan) and goes on with SSL_shutdown(). */
-static void
-tls_shutdown_paused(struct tls_worker *tw, struct tls_conn *c)
+/* Whether c may send its close_notify now: up, and no operation of its
+ * own under way (parked, woken, or waiting for a job). */
+static inline bool
+tls_may_notify(const struct tls_conn *c)
 {
+	return c->ssl != NULL && (c->flags & TLS_F_HS_DONE) &&
+	       !(c->flags & (TLS_F_PARKED | TLS_F_NOJOB | TLS_F_FATAL)) && !(c->x & TLS_X_JOB);
+}
+
+/* c's close_notify (RFC 8446 §6.1), or its SSL_shutdown() going on after
+ * its wake-up: one that paused on the offload (the alert's record) is
+ * parked, so that its wake-up finds the connection (or its orphan) and
+ * goes on here. */
+static void
+tls_notify(struct dp_worker *w, struct tls_conn *c)
+{
+	struct tls_worker *tw = w->tls;
+
+	ERR_clear_error();
+	SSL_shutdown(c->ssl);
+	ERR_clear_error();
 	if (tw->jobs_max != 0 && SSL_waiting_for_async(c->ssl))
 		tls_park(tw, c, TLS_OP_SHUTDOWN);
 	else
 		tls_job_note(tw, c);
+	tls_flush(w, c);
 }
 
 static int
@@ -1094,14 +1110,8 @@ tls_shutdown(struct dp_worker *w, uint64_t id)
 {
 	struct tls_conn *c = tls_conn_of(w, id);
 
-	if (c != NULL && c->id == id && c->ssl != NULL && (c->flags & TLS_F_HS_DONE) &&
-	    !(c->flags & (TLS_F_PARKED | TLS_F_NOJOB | TLS_F_FATAL)) && !(c->x & TLS_X_JOB)) {
-		ERR_clear_error();
-		SSL_shutdown(c->ssl);     /* close_notify, RFC 8446 §6.1 */
-		ERR_clear_error();
-		tls_shutdown_paused(w->tls, c);
-		tls_flush(w, c);
-	}
+	if (c != NULL && c->id == id && tls_may_notify(c))
+		tls_notify(w, c);
 	return tcp_shutdown(w->tcp, id);
 }
 
@@ -1111,15 +1121,8 @@ tls_close(struct dp_worker *w, uint64_t id)
 	struct tls_conn *c = tls_conn_of(w, id);
 
 	if (c != NULL && c->id == id) {
-		if (c->ssl != NULL && (c->flags & TLS_F_HS_DONE) &&
-		    !(c->flags & (TLS_F_PARKED | TLS_F_NOJOB | TLS_F_FATAL)) &&
-		    !(c->x & TLS_X_JOB)) {
-			ERR_clear_error();
-			SSL_shutdown(c->ssl);
-			ERR_clear_error();
-			tls_shutdown_paused(w->tls, c);
-			tls_flush(w, c);
-		}
+		if (tls_may_notify(c))
+			tls_notify(w, c);
 		tls_release(w, c);
 	}
 	return tcp_close(w->tcp, id);
@@ -1528,11 +1531,7 @@ tls_poll(struct dp_worker *w, uint64_t now_ms)
 				if (c->flags & TLS_F_PARKED)
 					continue;
 			} else if (c->op == TLS_OP_SHUTDOWN) {
-				ERR_clear_error();
-				SSL_shutdown(c->ssl);
-				ERR_clear_error();
-				tls_shutdown_paused(tw, c);
-				tls_flush(w, c);
+				tls_notify(w, c);
 				if (c->flags & TLS_F_PARKED)
 					continue;
 			} else if (!tls_read_finish(w, c)) {
