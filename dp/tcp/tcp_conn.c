@@ -337,6 +337,16 @@ tcp_tw_enter(struct tcp_stack *ts, struct tcp_conn *c)
 	uint32_t s1 = tcp_conn_slot(ts, c) + 1;
 
 	c->state = TCP_ST_TIME_WAIT;
+	/* A connection in TIME_WAIT no longer counts against its remote
+	 * address (conf.max_per_source): TIME_WAIT is bounded for the whole
+	 * stack (conf.max_time_wait, the oldest recycled), and counting it
+	 * per source refused a client behind one address (a NAT, a firewall
+	 * that passes only 443) that opened and closed more connections
+	 * within 2 MSL than it may hold at once. */
+	if (c->flags & TCP_CF_SRC_COUNTED) {
+		src_give(ts, c);
+		c->flags &= ~TCP_CF_SRC_COUNTED;
+	}
 	tcp_timer_clear(c, TCP_T_RXT);
 	tcp_timer_clear(c, TCP_T_DELACK);
 	tcp_timer_set(ts, c, TCP_T_KEEP, 2 * ts->conf.msl);

@@ -2703,6 +2703,58 @@ test_tcp_conn_per_source_limit(void **state)
 	h_free(h);
 }
 
+/* conf.max_per_source counts what a source holds, not what it held:
+ * its connections in TIME_WAIT (bounded for the whole stack by
+ * conf.max_time_wait) give their place back, so a client behind one
+ * address may open and close more connections within 2 MSL than it may
+ * hold at once; the live ones are still limited. */
+static void
+test_tcp_conn_per_source_time_wait(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+
+	(void)state;
+	h_conf(&conf);
+	conf.max_per_source = 2;
+	h = h_new(&conf);
+	for (unsigned int i = 0; i < 4; i++) {
+		h->rport = (uint16_t)(H_RPORT + i);
+		h->ev.accepts = 0;
+		h_open_passive(h);
+		assert_int_equal(tcp_shutdown(h->ts, h->id), 0);
+		h_ack(h, h->p_ack + 1, 1000);
+		h_inject(h, TCP_FIN | TCP_ACK, h->p_seq, h->p_ack, 1000, NULL, NULL, 0);
+		h->p_seq += 1;
+		h_drain(h);
+		assert_int_equal(tcp_conn_state(h->ts, h->id), TCP_ST_TIME_WAIT);
+		assert_int_equal(tcp_src_count(h->ts, TCP_AF_IPV4, h->raddr), 0);
+	}
+	assert_int_equal(h->ts->ntw, 4);
+	assert_int_equal(h->ts->ctr[TCP_CTR_SRC_LIMIT], 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_TW_RECYCLED], 0);
+	/* Two live ones, then a third is refused. */
+	for (unsigned int i = 4; i < 6; i++) {
+		h->rport = (uint16_t)(H_RPORT + i);
+		h->ev.accepts = 0;
+		h_open_passive(h);
+	}
+	assert_int_equal(tcp_src_count(h->ts, TCP_AF_IPV4, h->raddr), 2);
+	h->rport = H_RPORT + 6;
+	h_inject(h, TCP_SYN, 1000, 0, 65535, &syn_opts, NULL, 0);
+	assert_int_equal(h_pending(h), 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_SRC_LIMIT], 1);
+	/* The TIME_WAITs ending give back nothing a second time. */
+	h_advance(h, 2 * (uint64_t)conf.msl + 1000);
+	h_drain(h);
+	assert_int_equal(h->ts->ntw, 0);
+	assert_int_equal(tcp_src_count(h->ts, TCP_AF_IPV4, h->raddr), 2);
+	assert_int_equal(tcp_abort(h->ts, h->id), 0);
+	h_drain(h);
+	assert_int_equal(tcp_src_count(h->ts, TCP_AF_IPV4, h->raddr), 1);
+	h_free(h);
+}
+
 /* ---- SYN cookies (RFC 4987) -------------------------------------------------- */
 
 /* The backlog full: the SYN-ACK carries a cookie and nothing is kept;
@@ -3098,6 +3150,7 @@ main(void)
 		cmocka_unit_test(test_tcp_conn_pool_and_stale_id),
 		cmocka_unit_test(test_tcp_conn_table_churn),
 		cmocka_unit_test(test_tcp_conn_per_source_limit),
+		cmocka_unit_test(test_tcp_conn_per_source_time_wait),
 		cmocka_unit_test(test_tcp_input_bad_segments_counted),
 		cmocka_unit_test(test_tcp_close_active),
 		cmocka_unit_test(test_tcp_close_passive),
