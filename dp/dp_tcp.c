@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_malloc.h>
@@ -379,6 +380,42 @@ dp_tcp_stat_names(char *names, unsigned int max, size_t len)
 	if (n < max)
 		n += tcprelay_stat_names(names + (size_t)n * len, max - n, len);
 	return n;
+}
+
+/* What dp_tcp_stat_names() gives cp must fit the shared memory's table
+ * (IPC_DP_TCP_MAX names of IPC_DP_NAME_LEN - 1 characters): past it, a
+ * counter would be cut from cp's metrics or named wrongly, without a word.
+ * Checked once at start; an error names the first name that does not
+ * fit. */
+int
+dp_tcp_stat_names_check(char *err, size_t errlen)
+{
+	enum { WIDE = 64, MANY = 1024 };
+	char *names = calloc(MANY, WIDE);
+	unsigned int n;
+	int rc = 0;
+
+	if (names == NULL) {
+		snprintf(err, errlen, "out of memory checking dp's statistics names");
+		return -ENOMEM;
+	}
+	n = dp_tcp_stat_names(names, MANY, WIDE);
+	if (n > IPC_DP_TCP_MAX) {
+		snprintf(err, errlen, "dp has %u TCP/TLS statistics, more than the %u "
+			 "cp's shared memory holds (IPC_DP_TCP_MAX)", n, IPC_DP_TCP_MAX);
+		rc = -E2BIG;
+	}
+	for (unsigned int i = 0; rc == 0 && i < n; i++) {
+		const char *nm = names + (size_t)i * WIDE;
+
+		if (strlen(nm) >= IPC_DP_NAME_LEN || strlen(nm) == 0) {
+			snprintf(err, errlen, "dp's statistic %u, '%s', is not 1-%u "
+				 "characters (IPC_DP_NAME_LEN)", i, nm, IPC_DP_NAME_LEN - 1);
+			rc = -E2BIG;
+		}
+	}
+	free(names);
+	return rc;
 }
 
 uint64_t

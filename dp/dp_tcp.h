@@ -74,6 +74,7 @@ unsigned int dp_tcp_poll(struct dp_worker *w, uint64_t now_ms);
  * agw_stat_names()), at most max, each shorter than
  * len; returns how many. */
 unsigned int dp_tcp_stat_names(char *names, unsigned int max, size_t len);
+int dp_tcp_stat_names_check(char *err, size_t errlen);
 /* w's values of the same counters (0 when w has no TCP); returns the
  * connections open now. */
 uint64_t dp_tcp_stat_values(const struct dp_worker *w, uint64_t *out,

@@ -200,6 +200,19 @@ turn_setup(struct dp_ctx *ctx)
 
 	if (!tc->enabled)
 		return 0;
+	rc = dp_tcp_stat_names_check(err, sizeof(err));
+	for (unsigned int i = 0; rc == 0 && i < DP_DROP__COUNT; i++) {
+		if (strlen(dp_drop_name(i)) >= IPC_DP_NAME_LEN) {
+			snprintf(err, sizeof(err), "dp's drop reason '%s' is longer than "
+				 "%u characters (IPC_DP_NAME_LEN)", dp_drop_name(i),
+				 IPC_DP_NAME_LEN - 1);
+			rc = -E2BIG;
+		}
+	}
+	if (rc < 0) {
+		tp_log(TP_LOG_ERR, "%s\n", err);
+		return rc;
+	}
 	ctx->turn.enabled = true;
 	ctx->turn.listen_port = tc->listen_port;
 	ctx->turn.relay_min = tc->relay_min;
@@ -240,8 +253,9 @@ turn_setup(struct dp_ctx *ctx)
 	ctx->ipc.shm->dp_heartbeat_ms = ipc_monotonic_ms();
 	/* what cp's metrics call dp's counters (lib/ipc ipc_dp_stats) */
 	ctx->ipc.shm->dp_tsc_hz = ctx->tsc_hz;
-	ctx->ipc.shm->dp_ndrops = DP_DROP__COUNT < IPC_DP_DROPS_MAX ? DP_DROP__COUNT :
-				  IPC_DP_DROPS_MAX;
+	_Static_assert(DP_DROP__COUNT <= IPC_DP_DROPS_MAX,
+		       "dp's drop reasons do not fit cp's shared memory");
+	ctx->ipc.shm->dp_ndrops = DP_DROP__COUNT;
 	for (unsigned int i = 0; i < ctx->ipc.shm->dp_ndrops; i++)
 		snprintf(ctx->ipc.shm->dp_drop_names[i], IPC_DP_NAME_LEN, "%s",
 			 dp_drop_name(i));
