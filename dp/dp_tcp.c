@@ -405,10 +405,10 @@ dp_tcp_stat_names_check(char *err, size_t errlen)
 			 "cp's shared memory holds (IPC_DP_TCP_MAX)", n, IPC_DP_TCP_MAX);
 		rc = -E2BIG;
 	}
-	for (unsigned int i = 0; rc == 0 && i < n; i++) {
+	for (unsigned int i = 0; i < n; i++) {
 		const char *nm = names + (size_t)i * WIDE;
 
-		if (strlen(nm) >= IPC_DP_NAME_LEN || strlen(nm) == 0) {
+		if (rc == 0 && (strlen(nm) >= IPC_DP_NAME_LEN || strlen(nm) == 0)) {
 			snprintf(err, errlen, "dp's statistic %u, '%s', is not 1-%u "
 				 "characters (IPC_DP_NAME_LEN)", i, nm, IPC_DP_NAME_LEN - 1);
 			rc = -E2BIG;

@@ -446,7 +446,7 @@ tp_check "... the impairment stage lost $lost packets (retransmitted: $(tp_stats
   test "$lost" -gt $((MB * 20))
 echo "# splice: $(echo "$sw" | tr ' ' '\n' | grep -E '^(bytes_in|stalls_send_queue|held_bytes|dropped_bytes|duplex_closes)=' | paste -sd' ')"
 tp_check "no AGW event lost or dropped" \
-  test "$( (tp_stats 'agw worker=0'; tp_stats 'agw worker=1') | tr ' ' '\n' | grep -cE '^events_(lost|dropped_cp_without_agw)=[1-9]')" = 0
+  test "$( (tp_stats 'agw worker=0'; tp_stats 'agw worker=1') | tr ' ' '\n' | grep -cE '^events_(lost|dropped_no_cp_agw)=[1-9]')" = 0
 
 echo "# test_agw: $((SECONDS - start)) s"
 [ "$TP_FAILS" -eq 0 ]
