@@ -49,6 +49,8 @@ enum tls_ctr {
 #define TLS_X_RECQ 0x02u          /* deferred on the records' FIFO, not the handshakes' */
 #define TLS_X_READY 0x04u         /* a woken read went on in tls_poll(): its result kept */
 #define TLS_X_FINISHING 0x08u     /* ... and is going on now: a leg's handshake is told after */
+#define TLS_X_WPEND 0x10u         /* wbuf is a write not yet started: it waits for
+				   * the read's job under way to end */
 
 /*
  * A TLS connection, in the worker's array by its TCP slot. Ciphertext
@@ -70,7 +72,13 @@ struct tls_conn {
 	struct rte_mbuf *tx;      /* ciphertext to send (chain), tx_tail its last */
 	struct rte_mbuf *tx_tail;
 	uint32_t tx_len;
-	uint32_t pad2;
+	/* the fatal alerts it sent and received (OpenSSL's info callback):
+	 * a failure's reason when the thread's error queue lost it (an
+	 * error raised in an async job that then paused, to write its
+	 * alert, is cleared by whatever the worker does meanwhile) */
+	uint8_t alert_sent;
+	uint8_t alert_recv;
+	uint16_t pad2;
 	struct rte_mbuf *rbuf;    /* plaintext buffer of a parked SSL_read */
 	struct rte_mbuf *wbuf;    /* plaintext of a parked SSL_write ... */
 	struct rte_mbuf *wseg;    /* ... from this segment of it on */

@@ -185,6 +185,29 @@ tls_flush(struct dp_worker *w, struct tls_conn *c)
  * by a leg whose handshake it ends). Returns true when it is the end of
  * the stream (no close_notify) after the handshake: an EOF for the
  * application, not an error. */
+/* The reason a fatal alert dp sent stands for, when the error queue lost
+ * the failure's own (tls_conn.alert_sent); 0 when none fits. */
+static int
+tls_alert_reason(int desc)
+{
+	switch (desc) {
+	case SSL_AD_BAD_RECORD_MAC:
+		return SSL_R_DECRYPTION_FAILED_OR_BAD_RECORD_MAC;
+	case SSL_AD_RECORD_OVERFLOW:
+		return SSL_R_ENCRYPTED_LENGTH_TOO_LONG;
+	case SSL_AD_DECODE_ERROR:
+		return SSL_R_BAD_LENGTH;
+	case SSL_AD_UNEXPECTED_MESSAGE:
+		return SSL_R_UNEXPECTED_MESSAGE;
+	case SSL_AD_HANDSHAKE_FAILURE:
+	case SSL_AD_INSUFFICIENT_SECURITY:
+		return SSL_R_NO_SHARED_CIPHER;
+	case SSL_AD_PROTOCOL_VERSION:
+		return SSL_R_UNSUPPORTED_PROTOCOL;
+	}
+	return 0;
+}
+
 static bool
 tls_count_failure(struct tls_worker *tw, struct tls_conn *c, int sslerr)
 {
@@ -193,6 +216,17 @@ tls_count_failure(struct tls_worker *tw, struct tls_conn *c, int sslerr)
 	bool hs = (c->flags & TLS_F_HS_DONE) != 0;
 
 	ERR_clear_error();
+	if (r == 0 && (c->alert_recv != 0 || c->alert_sent != 0)) {
+		/* the queue lost it (SSL_get_error then says SYSCALL): the
+		 * alert says what it was, but for the one OpenSSL sends at an
+		 * EOF mid-record (decode_error), which stays an EOF */
+		if (c->alert_recv != 0)
+			r = SSL_AD_REASON_OFFSET + c->alert_recv;
+		else if (!((c->flags & TLS_F_EOF) && c->alert_sent == SSL_AD_DECODE_ERROR))
+			r = tls_alert_reason(c->alert_sent);
+		if (r != 0 && sslerr == SSL_ERROR_SYSCALL)
+			sslerr = SSL_ERROR_SSL;
+	}
 	if (c->leg != NULL) {
 		/* kept after the handshake too: a TLS 1.3 client is up before
 		 * the server has judged its certificate, and hears it as an
@@ -315,12 +349,20 @@ static void
 tls_info(const SSL *s, int where, int ret)
 {
 	const uint8_t *k = SSL_get_app_data(s);
+	struct tls_conn *c;
 	struct tls_worker *tw;
 	int desc = ret & 0xff;
 
 	if (!(where & SSL_CB_ALERT) || k == NULL || *k != TLS_K_CONN)
 		return;
-	tw = ((const struct tls_conn *)(const void *)k)->w->tls;
+	c = (struct tls_conn *)(uintptr_t)k;
+	tw = c->w->tls;
+	if ((ret >> 8) == SSL3_AL_FATAL) {
+		if (where & SSL_CB_READ)
+			c->alert_recv = (uint8_t)desc;
+		else
+			c->alert_sent = (uint8_t)desc;
+	}
 	if (where & SSL_CB_READ)
 		tw->ctr[desc == SSL_AD_CLOSE_NOTIFY ? TLS_CTR_CLOSE_NOTIFY :
 			TLS_CTR_ALERT_RECV]++;
@@ -683,6 +725,7 @@ tls_read_rest(struct dp_worker *w, struct tls_conn *c, struct rte_mbuf *m, uint3
 	return added;
 }
 
+static bool tls_write_pending(struct dp_worker *w, struct tls_conn *c);
 static int tls_rcv_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf **out,
 		       uint32_t max);
 
@@ -773,6 +816,14 @@ tls_rcv_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf **out, uint32_t ma
 			*out = c->ready;
 		c->ready = NULL;
 		return rc;
+	}
+	if (unlikely(c->x & TLS_X_WPEND) && !(c->x & TLS_X_JOB)) {
+		/* a write waited for a read's job, which has ended: it goes
+		 * first, and no read starts while it is under way */
+		if (!tls_write_pending(w, c))
+			return -EPROTO;
+		if (c->flags & (TLS_F_PARKED | TLS_F_NOJOB))
+			return -EAGAIN;
 	}
 	if (c->rec != NULL && c->rec->rx.on) {
 		/* dp's records (tls_rec.c); what they made us send (an
@@ -991,6 +1042,20 @@ tls_write_chain(struct dp_worker *w, struct tls_conn *c)
 	return true;
 }
 
+/* The write that waited for a read's job (TLS_X_WPEND) starts, now that
+ * the job has ended: it may park on the offload or wait for a job in turn,
+ * as any write. False when the connection failed (TLS_F_FATAL: its next
+ * read resets it). */
+static bool
+tls_write_pending(struct dp_worker *w, struct tls_conn *c)
+{
+	c->x &= (uint8_t)~TLS_X_WPEND;
+	if (c->flags & TLS_F_FATAL)
+		return false;
+	tls_write_chain(w, c);
+	return tls_flush(w, c) && !(c->flags & TLS_F_FATAL);
+}
+
 static int
 tls_snd_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf *m)
 {
@@ -1023,10 +1088,25 @@ tls_snd_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf *m)
 		return (int)len;
 	}
 	if ((c->flags & TLS_F_PARKED) || (c->x & TLS_X_JOB)) {
-		/* a read's job, parked or woken: no SSL_write until it ends
-		 * (the call would go on with the read's job, not write) */
-		tw->ctr[TLS_CTR_WRITE_PARKED]++;
-		return -EAGAIN;
+		/* A read's job, parked on the offload or woken: no SSL_write
+		 * until it ends (the call would go on with the read's job,
+		 * not write). m waits as the pending write, started when the
+		 * read's job ends (tls_write_pending); more writes join its
+		 * chain as above. A TURN client's read and the frames the
+		 * relay sends it overlap all the time when an accelerator
+		 * does the records: refused, each would be a lost frame. */
+		if (c->op == TLS_OP_SHUTDOWN && (c->flags & TLS_F_PARKED)) {
+			tw->ctr[TLS_CTR_WRITE_PARKED]++;
+			return -EPIPE;    /* (its close_notify under way) */
+		}
+		need = len + TLS_RECORD_OVERHEAD * (m->nb_segs + len / 4096u);
+		if (c->tx_len + need > tcp_send_space(w->tcp, id))
+			return -EAGAIN;
+		c->wbuf = m;
+		c->wseg = m;
+		c->x |= TLS_X_WPEND;
+		tw->ctr[TLS_CTR_WRITE_QUEUED]++;
+		return (int)len;
 	}
 	if (tls_rec_tx_on(c)) {
 		/* dp's records: sealed from m straight into mbufs for TCP */
@@ -1536,6 +1616,8 @@ tls_poll(struct dp_worker *w, uint64_t now_ms)
 					continue;
 			} else if (!tls_read_finish(w, c)) {
 				continue;         /* paused again, or gone */
+			} else if (c->x & TLS_X_WPEND) {
+				tls_write_pending(w, c);
 			}
 			tls_ready(w, c);
 		}

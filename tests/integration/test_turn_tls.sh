@@ -26,7 +26,11 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
 # TP_ASYNCPROV_SO (the asynchronous test provider, tests/tls_asyncprov):
 # every public-key operation waits for it (TP_ASYNCPROV_DELAY_US, 200 µs
 # by default) in SSL_MODE_ASYNC: handshakes park and resume through the
-# worker's ring, and the same checks must pass.
+# worker's ring, and the same checks must pass. With TP_ASYNCPROV_RECORDS
+# set as well, every record's encryption and decryption waits too (an
+# accelerator that does the records): established connections' reads and
+# writes park, and TURN's frames towards a client whose read is parked wait
+# behind it (write_queued_parked) rather than being lost.
 offload=
 if [ -n "${TP_ASYNCPROV_SO:-}" ]; then
   export TP_ASYNCPROV_STATS=1      # its counters on stderr when dp unloads it
@@ -437,10 +441,12 @@ PY
     waves_ok "$(delta async_job_waits_write)" -gt 0
   tp_check "one source opened and closed $(sed -n 's/^waves: [0-9]* of \([0-9]*\).*/\1/p' "$TP_TMP/waves.out") connections within 2 MSL, more than turn.tcp_per_source (110 a worker) holds; dp held their TIME_WAITs (time_wait $(tls_sum "$TCP_LINES" time_wait)) and refused none (drop_per_source_limit +$(tcp_delta drop_per_source_limit))" \
     test "$(tls_sum "$TCP_LINES" time_wait)" -gt 220 -a "$(tcp_delta drop_per_source_limit)" -eq 0
-  tp_check "with the async provider: handshakes parked and every one resumed or orphaned (async_parked=$(tls_sum "$TLS_LINES" async_parked), async_resumed=$(tls_sum "$TLS_LINES" async_resumed), closed while parked=$(tls_sum "$TLS_LINES" async_closed_parked))" \
+  # (parked now: a close_notify's record on the provider while the
+  # counters were read; with the records there, their alerts park too)
+  tp_check "with the async provider: handshakes parked and every one resumed, orphaned or parked now (async_parked=$(tls_sum "$TLS_LINES" async_parked), async_resumed=$(tls_sum "$TLS_LINES" async_resumed), closed while parked=$(tls_sum "$TLS_LINES" async_closed_parked), parked now=$(tls_sum "$TLS_LINES" parked))" \
     test "$(tls_sum "$TLS_LINES" async_parked)" -gt 100 -a \
     "$(tls_sum "$TLS_LINES" async_parked)" -eq \
-    "$(( $(tls_sum "$TLS_LINES" async_resumed) + $(tls_sum "$TLS_LINES" async_closed_parked) ))"
+    "$(( $(tls_sum "$TLS_LINES" async_resumed) + $(tls_sum "$TLS_LINES" async_closed_parked) + $(tls_sum "$TLS_LINES" parked) ))"
 fi
 tp_check "cp stops cleanly" tp_cp_stop
 tp_check "dp stops cleanly" tp_dp_stop
@@ -448,6 +454,12 @@ if [ -n "${TP_ASYNCPROV_SO:-}" ]; then
   grep -h "^tpasync:" "$TP_DP_LOG" | head -n 2 | sed 's/^/# /'
   tp_check "no wake-up of the provider went to a freed connection (abandoned=0)" \
     bash -c "grep -h '^tpasync:' '$TP_DP_LOG' | grep -q . && ! grep -h '^tpasync:' '$TP_DP_LOG' | grep -qv 'abandoned=0'"
+  if [ -n "${TP_ASYNCPROV_RECORDS:-}" ]; then
+    recs=$(grep -h '^tpasync:' "$TP_DP_LOG" | head -n 1 | tr ' ' '\n' | sed -n 's/^records=//p')
+    tp_check "the records went through the provider (records=${recs:-none}), and no TURN frame towards a client whose read was parked was refused: write_queued_parked=$(tls_sum "$TLS_LINES" write_queued_parked), write_dropped_parked=$(tls_sum "$TLS_LINES" write_dropped_parked)" \
+      test "${recs:-0}" -gt 1000 -a "$(tls_sum "$TLS_LINES" write_queued_parked)" -gt 0 \
+      -a "$(tls_sum "$TLS_LINES" write_dropped_parked)" -eq 0
+  fi
 
   # With 4 jobs a worker, handshakes hold 3 at most: the fourth is the
   # records' (established connections'), so the same waves make them
@@ -457,8 +469,15 @@ if [ -n "${TP_ASYNCPROV_SO:-}" ]; then
   tp_dp_start "$TP_TMP/dp.conf"
   tp_cp_start "$TP_TMP/dp.conf"
   waves 4
-  tp_check "with 4 async jobs a worker: 160 messages, 0 lost, every handshake completed; handshake steps held back at their share of 3 ($(delta async_job_waits_handshake)), no record waited for a job (async_job_waits $(delta async_job_waits) = those)" \
-    waves_ok "$(delta async_job_waits)" -eq "$(delta async_job_waits_handshake)"
+  if [ -z "${TP_ASYNCPROV_RECORDS:-}" ]; then
+    tp_check "with 4 async jobs a worker: 160 messages, 0 lost, every handshake completed; handshake steps held back at their share of 3 ($(delta async_job_waits_handshake)), no record waited for a job (async_job_waits $(delta async_job_waits) = those)" \
+      waves_ok "$(delta async_job_waits)" -eq "$(delta async_job_waits_handshake)"
+  else
+    # every record holds a job too: records wait for each other (the
+    # quarter kept for them), never for a handshake's share
+    tp_check "with 4 async jobs a worker and the records on the provider: 160 messages, 0 lost, every handshake completed; handshake steps held back at their share of 3 ($(delta async_job_waits_handshake)); records waited for one another $(( $(delta async_job_waits) - $(delta async_job_waits_handshake) )) times; writes queued behind a parked read $(delta write_queued_parked), refused $(delta write_dropped_parked)" \
+      waves_ok "$(delta write_dropped_parked)" -eq 0
+  fi
   tp_check "... and the handshakes did wait (the check above could fail): async_job_waits_handshake $(delta async_job_waits_handshake) > 0" \
     test "$(delta async_job_waits_handshake)" -gt 0
   tp_check "cp stops cleanly (4 jobs)" tp_cp_stop

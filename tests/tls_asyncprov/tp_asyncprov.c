@@ -8,6 +8,10 @@
  *   KEYMGMT   EC, RSA, RSA-PSS, X25519
  *   SIGNATURE ECDSA, RSA (PKCS#1 v1.5 and PSS)
  *   KEYEXCH   ECDH, X25519
+ *   CIPHER    AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305, only with
+ *             TP_ASYNCPROV_RECORDS set: a TLS record's encryption or
+ *             decryption then waits as a signature does (an accelerator
+ *             that does the records too)
  * Each one is the default provider's own implementation, wrapped: the
  * provider loads "default" into a private OSSL_LIB_CTX, asks it for its
  * algorithm tables (OSSL_PROVIDER_query_operation) and republishes those
@@ -47,7 +51,7 @@
 
 #define TPA_NAME   "tpasync"
 #define TPA_PROPS  "provider=tpasync"
-#define TPA_FN_MAX 48   /* above every OSSL_FUNC_{KEYMGMT,SIGNATURE,KEYEXCH}_* id */
+#define TPA_FN_MAX 48   /* above every OSSL_FUNC_{KEYMGMT,SIGNATURE,KEYEXCH,CIPHER}_* id */
 #define TPA_DISP_MAX 32 /* entries in one republished dispatch table */
 
 /* The algorithms republished, by the first name the default provider gives. */
@@ -55,6 +59,7 @@ enum tpa_alg {
 	TPA_KM_EC, TPA_KM_RSA, TPA_KM_RSA_PSS, TPA_KM_X25519,
 	TPA_SIG_ECDSA, TPA_SIG_RSA,
 	TPA_KEX_ECDH, TPA_KEX_X25519,
+	TPA_CIPH_AES128GCM, TPA_CIPH_AES256GCM, TPA_CIPH_CHACHA,
 	TPA_ALG_N
 };
 
@@ -72,6 +77,9 @@ static const struct tpa_alg_info tpa_algs[TPA_ALG_N] = {
 	[TPA_SIG_RSA]    = { OSSL_OP_SIGNATURE, "RSA" },
 	[TPA_KEX_ECDH]   = { OSSL_OP_KEYEXCH, "ECDH" },
 	[TPA_KEX_X25519] = { OSSL_OP_KEYEXCH, "X25519" },
+	[TPA_CIPH_AES128GCM] = { OSSL_OP_CIPHER, "AES-128-GCM" },
+	[TPA_CIPH_AES256GCM] = { OSSL_OP_CIPHER, "AES-256-GCM" },
+	[TPA_CIPH_CHACHA]    = { OSSL_OP_CIPHER, "ChaCha20-Poly1305" },
 };
 
 /* Per algorithm: the default provider's functions by id, and ours. */
@@ -93,6 +101,8 @@ static struct {
 	OSSL_ALGORITHM keymgmt[TPA_ALG_N + 1];
 	OSSL_ALGORITHM signature[TPA_ALG_N + 1];
 	OSSL_ALGORITHM keyexch[TPA_ALG_N + 1];
+	OSSL_ALGORITHM cipher[TPA_ALG_N + 1];
+	bool records;                   /* TP_ASYNCPROV_RECORDS: ciphers too */
 } g;
 
 #define ORIG(i, id, type) ((type *)g.alg[i].orig[id])
@@ -309,6 +319,101 @@ static void kex_wrap_##i(void (**fn)(void), int id)                           \
 	}                                                                     \
 }
 
+/* A cipher's update or one-shot call, for the timer thread. */
+struct tpa_ciph_args {
+	void *ctx;
+	unsigned char *out;
+	size_t *outl;
+	size_t outsize;
+	const unsigned char *in;
+	size_t inl;
+};
+
+/*
+ * Ciphers: an update that produces output (a record's data; the AAD comes
+ * with out == NULL) and the one-shot cipher call (TLS 1.2's records) wait;
+ * initialisation, the final call (the tag) and parameters do not.
+ */
+#define TPA_CIPH_WRAPPERS(i)                                                  \
+static void *ciph_newctx_##i(void *pc)                                        \
+{                                                                             \
+	(void)pc;                                                             \
+	return ORIG(i, OSSL_FUNC_CIPHER_NEWCTX, OSSL_FUNC_cipher_newctx_fn)    \
+		(g.dflt_provctx);                                             \
+}                                                                             \
+static int ciph_update_work_##i(void *a)                                      \
+{                                                                             \
+	struct tpa_ciph_args *c = a;                                          \
+	return ORIG(i, OSSL_FUNC_CIPHER_UPDATE, OSSL_FUNC_cipher_update_fn)    \
+		(c->ctx, c->out, c->outl, c->outsize, c->in, c->inl);         \
+}                                                                             \
+static int ciph_update_##i(void *ctx, unsigned char *out, size_t *outl,       \
+			   size_t outsize, const unsigned char *in,           \
+			   size_t inl)                                        \
+{                                                                             \
+	struct tpa_ciph_args a = { ctx, out, outl, outsize, in, inl };        \
+	int rc = out != NULL && inl > 0 ? tpa_run(ciph_update_work_##i, &a) : \
+		 ciph_update_work_##i(&a);                                     \
+	if (out != NULL && inl > 0 && rc > 0)                                 \
+		atomic_fetch_add(&tpa_cnt.records, 1);                        \
+	return rc;                                                            \
+}                                                                             \
+static int ciph_cipher_work_##i(void *a)                                      \
+{                                                                             \
+	struct tpa_ciph_args *c = a;                                          \
+	return ORIG(i, OSSL_FUNC_CIPHER_CIPHER, OSSL_FUNC_cipher_cipher_fn)    \
+		(c->ctx, c->out, c->outl, c->outsize, c->in, c->inl);         \
+}                                                                             \
+static int ciph_cipher_##i(void *ctx, unsigned char *out, size_t *outl,       \
+			   size_t outsize, const unsigned char *in,           \
+			   size_t inl)                                        \
+{                                                                             \
+	struct tpa_ciph_args a = { ctx, out, outl, outsize, in, inl };        \
+	int rc = out != NULL && inl > 0 ? tpa_run(ciph_cipher_work_##i, &a) : \
+		 ciph_cipher_work_##i(&a);                                     \
+	if (out != NULL && inl > 0 && rc > 0)                                 \
+		atomic_fetch_add(&tpa_cnt.records, 1);                        \
+	return rc;                                                            \
+}                                                                             \
+static const OSSL_PARAM *ciph_gettable_##i(void *pc)                          \
+{                                                                             \
+	(void)pc;                                                             \
+	return ORIG(i, OSSL_FUNC_CIPHER_GETTABLE_PARAMS,                      \
+		    OSSL_FUNC_cipher_gettable_params_fn)(g.dflt_provctx);     \
+}                                                                             \
+static const OSSL_PARAM *ciph_gettable_ctx_##i(void *ctx, void *pc)           \
+{                                                                             \
+	(void)pc;                                                             \
+	return ORIG(i, OSSL_FUNC_CIPHER_GETTABLE_CTX_PARAMS,                  \
+		    OSSL_FUNC_cipher_gettable_ctx_params_fn)                  \
+		(ctx, g.dflt_provctx);                                        \
+}                                                                             \
+static const OSSL_PARAM *ciph_settable_ctx_##i(void *ctx, void *pc)           \
+{                                                                             \
+	(void)pc;                                                             \
+	return ORIG(i, OSSL_FUNC_CIPHER_SETTABLE_CTX_PARAMS,                  \
+		    OSSL_FUNC_cipher_settable_ctx_params_fn)                  \
+		(ctx, g.dflt_provctx);                                        \
+}                                                                             \
+static void ciph_wrap_##i(void (**fn)(void), int id)                          \
+{                                                                             \
+	switch (id) {                                                         \
+	case OSSL_FUNC_CIPHER_NEWCTX:                                         \
+		*fn = (void (*)(void))ciph_newctx_##i; break;                 \
+	case OSSL_FUNC_CIPHER_UPDATE:                                         \
+		*fn = (void (*)(void))ciph_update_##i; break;                 \
+	case OSSL_FUNC_CIPHER_CIPHER:                                         \
+		*fn = (void (*)(void))ciph_cipher_##i; break;                 \
+	case OSSL_FUNC_CIPHER_GETTABLE_PARAMS:                                \
+		*fn = (void (*)(void))ciph_gettable_##i; break;               \
+	case OSSL_FUNC_CIPHER_GETTABLE_CTX_PARAMS:                            \
+		*fn = (void (*)(void))ciph_gettable_ctx_##i; break;           \
+	case OSSL_FUNC_CIPHER_SETTABLE_CTX_PARAMS:                            \
+		*fn = (void (*)(void))ciph_settable_ctx_##i; break;           \
+	default: break;                                                       \
+	}                                                                     \
+}
+
 TPA_KM_WRAPPERS(0)
 TPA_KM_WRAPPERS(1)
 TPA_KM_WRAPPERS(2)
@@ -317,9 +422,13 @@ TPA_SIG_WRAPPERS(4)
 TPA_SIG_WRAPPERS(5)
 TPA_KEX_WRAPPERS(6)
 TPA_KEX_WRAPPERS(7)
+TPA_CIPH_WRAPPERS(8)
+TPA_CIPH_WRAPPERS(9)
+TPA_CIPH_WRAPPERS(10)
 
 _Static_assert(TPA_KM_EC == 0 && TPA_KM_X25519 == 3 && TPA_SIG_ECDSA == 4 &&
-	       TPA_SIG_RSA == 5 && TPA_KEX_ECDH == 6 && TPA_KEX_X25519 == 7,
+	       TPA_SIG_RSA == 5 && TPA_KEX_ECDH == 6 && TPA_KEX_X25519 == 7 &&
+	       TPA_CIPH_AES128GCM == 8 && TPA_CIPH_CHACHA == 10,
 	       "wrapper instances follow enum tpa_alg");
 
 typedef void tpa_wrap_fn(void (**fn)(void), int id);
@@ -327,6 +436,7 @@ static tpa_wrap_fn *const tpa_wrap[TPA_ALG_N] = {
 	km_wrap_0, km_wrap_1, km_wrap_2, km_wrap_3,
 	sig_wrap_4, sig_wrap_5,
 	kex_wrap_6, kex_wrap_7,
+	ciph_wrap_8, ciph_wrap_9, ciph_wrap_10,
 };
 
 /*
@@ -350,6 +460,9 @@ tpa_fn_known(int op, int id)
 	case OSSL_OP_KEYEXCH:
 		return id >= OSSL_FUNC_KEYEXCH_NEWCTX &&
 		       id <= OSSL_FUNC_KEYEXCH_GETTABLE_CTX_PARAMS;
+	case OSSL_OP_CIPHER:
+		return id >= OSSL_FUNC_CIPHER_NEWCTX &&
+		       id <= OSSL_FUNC_CIPHER_SETTABLE_CTX_PARAMS;
 	}
 	return false;
 }
@@ -407,16 +520,19 @@ fail:
 static int
 tpa_build_tables(void)
 {
-	int nk = 0, ns = 0, nx = 0;
+	int nk = 0, ns = 0, nx = 0, nc = 0;
 
 	for (int a = 0; a < TPA_ALG_N; a++) {
 		OSSL_ALGORITHM *al;
 
+		if (tpa_algs[a].op == OSSL_OP_CIPHER && !g.records)
+			continue;
 		if (tpa_build_alg(a) != 0)
 			return -1;
 		switch (tpa_algs[a].op) {
 		case OSSL_OP_KEYMGMT: al = &g.keymgmt[nk++]; break;
 		case OSSL_OP_SIGNATURE: al = &g.signature[ns++]; break;
+		case OSSL_OP_CIPHER: al = &g.cipher[nc++]; break;
 		default: al = &g.keyexch[nx++]; break;
 		}
 		al->algorithm_names = g.alg[a].names;
@@ -436,6 +552,7 @@ tpa_query(void *provctx, int op, int *no_cache)
 	case OSSL_OP_KEYMGMT: return g.keymgmt;
 	case OSSL_OP_SIGNATURE: return g.signature;
 	case OSSL_OP_KEYEXCH: return g.keyexch;
+	case OSSL_OP_CIPHER: return g.records ? g.cipher : NULL;
 	}
 	return NULL;
 }
@@ -483,6 +600,7 @@ static const OSSL_PARAM tpa_gettable[] = {
 	OSSL_PARAM_uint64(TPA_PARAM_OPS, NULL),
 	OSSL_PARAM_uint64(TPA_PARAM_SIGNS, NULL),
 	OSSL_PARAM_uint64(TPA_PARAM_DERIVES, NULL),
+	OSSL_PARAM_uint64(TPA_PARAM_RECORDS, NULL),
 	OSSL_PARAM_uint64(TPA_PARAM_PAUSES, NULL),
 	OSSL_PARAM_uint64(TPA_PARAM_ASYNC_OPS, NULL),
 	OSSL_PARAM_uint64(TPA_PARAM_SYNC_OPS, NULL),
@@ -528,6 +646,7 @@ tpa_get_params(void *provctx, OSSL_PARAM params[])
 	return set_u64(params, TPA_PARAM_OPS, signs + derives) &&
 	       set_u64(params, TPA_PARAM_SIGNS, signs) &&
 	       set_u64(params, TPA_PARAM_DERIVES, derives) &&
+	       set_u64(params, TPA_PARAM_RECORDS, atomic_load(&tpa_cnt.records)) &&
 	       set_u64(params, TPA_PARAM_PAUSES, atomic_load(&tpa_cnt.pauses)) &&
 	       set_u64(params, TPA_PARAM_ASYNC_OPS, atomic_load(&tpa_cnt.async_ops)) &&
 	       set_u64(params, TPA_PARAM_SYNC_OPS, atomic_load(&tpa_cnt.sync_ops)) &&
@@ -545,13 +664,14 @@ tpa_teardown(void *provctx)
 	if (--g.refs > 0)
 		goto out;
 	if (getenv(TPA_ENV_STATS) != NULL)
-		fprintf(stderr, "tpasync: ops=%llu signs=%llu derives=%llu pauses=%llu "
-			"async_ops=%llu sync_ops=%llu callbacks=%llu fd_wakes=%llu "
+		fprintf(stderr, "tpasync: ops=%llu signs=%llu derives=%llu records=%llu "
+			"pauses=%llu async_ops=%llu sync_ops=%llu callbacks=%llu fd_wakes=%llu "
 			"abandoned=%llu delay_us=%llu\n",
 			(unsigned long long)(atomic_load(&tpa_cnt.signs) +
 					     atomic_load(&tpa_cnt.derives)),
 			(unsigned long long)atomic_load(&tpa_cnt.signs),
 			(unsigned long long)atomic_load(&tpa_cnt.derives),
+			(unsigned long long)atomic_load(&tpa_cnt.records),
 			(unsigned long long)atomic_load(&tpa_cnt.pauses),
 			(unsigned long long)atomic_load(&tpa_cnt.async_ops),
 			(unsigned long long)atomic_load(&tpa_cnt.sync_ops),
@@ -617,6 +737,7 @@ OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
 	if (g.dflt == NULL)
 		goto fail_ctx;
 	g.dflt_provctx = OSSL_PROVIDER_get0_provider_ctx(g.dflt);
+	g.records = getenv(TPA_ENV_RECORDS) != NULL && *getenv(TPA_ENV_RECORDS) != '\0';
 	if (tpa_build_tables() != 0)
 		goto fail_prov;
 	if (tpa_wait_start(tpa_env_delay_us()) != 0)

@@ -14,6 +14,8 @@
 #define TPA_PARAM_OPS        "tpasync-ops"        /* signatures + derivations done */
 #define TPA_PARAM_SIGNS      "tpasync-signs"      /* of which signatures */
 #define TPA_PARAM_DERIVES    "tpasync-derives"    /* of which key exchanges */
+#define TPA_PARAM_RECORDS    "tpasync-records"    /* records encrypted or decrypted
+						    * (TP_ASYNCPROV_RECORDS; not in ops) */
 #define TPA_PARAM_PAUSES     "tpasync-pauses"     /* ASYNC_pause_job() calls */
 #define TPA_PARAM_ASYNC_OPS  "tpasync-async-ops"  /* operations that ran in a job */
 #define TPA_PARAM_SYNC_OPS   "tpasync-sync-ops"   /* operations that slept instead */
@@ -28,6 +30,11 @@
  * (0: no delay and no pause). */
 #define TPA_ENV_DELAY        "TP_ASYNCPROV_DELAY_US"
 #define TPA_DELAY_DEFAULT_US 200
+/* Environment: when set (not empty), the provider offers AES-128-GCM,
+ * AES-256-GCM and ChaCha20-Poly1305 too, read once at provider init: each
+ * record's encryption or decryption then waits the delay, as a signature
+ * does. */
+#define TPA_ENV_RECORDS      "TP_ASYNCPROV_RECORDS"
 /* Environment: when set (any value), the counters are printed to stderr
  * as one line "tpasync: ops=... " when the provider is unloaded. */
 #define TPA_ENV_STATS        "TP_ASYNCPROV_STATS"

@@ -13,6 +13,7 @@
 struct tpa_counters {
 	atomic_uint_fast64_t signs;
 	atomic_uint_fast64_t derives;
+	atomic_uint_fast64_t records;
 	atomic_uint_fast64_t pauses;
 	atomic_uint_fast64_t async_ops;
 	atomic_uint_fast64_t sync_ops;
