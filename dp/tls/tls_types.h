@@ -51,6 +51,9 @@ enum tls_ctr {
 #define TLS_X_FINISHING 0x08u     /* ... and is going on now: a leg's handshake is told after */
 #define TLS_X_WPEND 0x10u         /* wbuf is a write not yet started: it waits for
 				   * the read's job under way to end */
+#define TLS_X_LINGER 0x20u        /* closed by its application while its
+				   * close_notify's record was on the offload:
+				   * TCP closes once it is written (tls_close) */
 
 /*
  * A TLS connection, in the worker's array by its TCP slot. Ciphertext
@@ -133,6 +136,8 @@ struct tls_worker {
 	uint32_t *orphan_free;    /* stack of free orphan indices */
 	uint32_t norphan_free;
 	bool engine_poll;         /* poll the engine while anything is parked */
+	int app_linger;           /* dp/tcp app of closes that wait for their
+				   * close_notify (TLS_X_LINGER); -1: none */
 	/* the application's "go on reading" for a resumed connection (TURN's;
 	 * NULL when only legs, which have their own, use TLS) */
 	void (*on_ready)(struct dp_worker *w, uint64_t id);

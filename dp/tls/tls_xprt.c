@@ -1195,14 +1195,114 @@ tls_shutdown(struct dp_worker *w, uint64_t id)
 	return tcp_shutdown(w->tcp, id);
 }
 
+/*
+ * A close whose close_notify paused on the offload (its record on the
+ * accelerator) lingers: the application is done with it, so its TCP
+ * connection is handed to the linger app below, which takes nothing from
+ * it but its end, and the connection closes (tcp_close) once the alert is
+ * written (tls_poll()). Closed at once, the alert's record would come back
+ * to an orphan with no connection: a peer that closes cleanly would hear
+ * an EOF without close_notify, a truncation (RFC 8446 §6.1).
+ */
+/* A lingering close ends once its close_notify's record is written and
+ * sent to TCP (the send queue may have held it back: writable() again). */
+static void
+tls_linger_end(struct dp_worker *w, struct tls_conn *c)
+{
+	uint64_t id = c->id;
+
+	if ((c->flags & TLS_F_PARKED) || (c->tx != NULL && !(c->flags & TLS_F_FATAL)))
+		return;
+	tls_release(w, c);
+	tcp_close(w->tcp, id);
+}
+
+static void
+tls_linger_readable(struct tcp_stack *ts, tcp_id_t id, void *arg)
+{
+	struct rte_mbuf *m;
+
+	(void)arg;
+	/* what the peer sends now is read by nobody: dropped (unread at
+	 * tcp_close, it would reset the connection, losing the alert) */
+	while (tcp_recv(ts, id, &m, UINT32_MAX) > 0)
+		rte_pktmbuf_free(m);
+}
+
+static void
+tls_linger_writable(struct tcp_stack *ts, tcp_id_t id, void *arg)
+{
+	struct dp_worker *w = arg;
+	struct tls_conn *c = tls_conn_of(w, id);
+
+	(void)ts;
+	if (c == NULL || c->id != id || !(c->x & TLS_X_LINGER))
+		return;
+	if (c->tx != NULL)
+		tls_flush(w, c);  /* (failed: fatal, it ends below) */
+	tls_linger_end(w, c);
+}
+
+static void
+tls_linger_closed(struct tcp_stack *ts, tcp_id_t id, void *arg, enum tcp_reason why)
+{
+	struct dp_worker *w = arg;
+	struct tls_conn *c = tls_conn_of(w, id);
+
+	(void)ts;
+	(void)why;
+	if (c != NULL && c->id == id)
+		tls_release(w, c);        /* (an orphan while its job waits) */
+}
+
+static int
+tls_linger_accept(struct tcp_stack *ts, tcp_id_t id, void *listen_arg, void **conn_arg)
+{
+	(void)ts;
+	(void)id;
+	(void)listen_arg;
+	(void)conn_arg;
+	return -1;                        /* (it never listens) */
+}
+
+static void
+tls_linger_connected(struct tcp_stack *ts, tcp_id_t id, void *arg)
+{
+	(void)ts;
+	(void)id;
+	(void)arg;                        /* (it takes established ones only) */
+}
+
+static const struct tcp_app_ops tls_linger_ops = {
+	.accept = tls_linger_accept,
+	.connected = tls_linger_connected,
+	.readable = tls_linger_readable,
+	.writable = tls_linger_writable,
+	.closed = tls_linger_closed,
+};
+
 static int
 tls_close(struct dp_worker *w, uint64_t id)
 {
+	struct tls_worker *tw = w->tls;
 	struct tls_conn *c = tls_conn_of(w, id);
 
 	if (c != NULL && c->id == id) {
 		if (tls_may_notify(c))
 			tls_notify(w, c);
+		if ((c->flags & TLS_F_PARKED) && c->op == TLS_OP_SHUTDOWN &&
+		    tw->app_linger >= 0 &&
+		    tcp_conn_set_app(w->tcp, id, tw->app_linger, w) == 0) {
+			if (c->leg != NULL) {
+				/* the application forgets the leg now */
+				tls_leg_detach(c->ssl);
+				free(c->leg);
+				c->leg = NULL;
+			}
+			c->x |= TLS_X_LINGER;
+			tw->ctr[TLS_CTR_CLOSE_LINGER]++;
+			return 0;
+		}
 		tls_release(w, c);
 	}
 	return tcp_close(w->tcp, id);
@@ -1614,6 +1714,12 @@ tls_poll(struct dp_worker *w, uint64_t now_ms)
 				tls_notify(w, c);
 				if (c->flags & TLS_F_PARKED)
 					continue;
+				if (c->x & TLS_X_LINGER) {
+					/* its close_notify is written: the
+					 * close its application asked for */
+					tls_linger_end(w, c);
+					continue;
+				}
 			} else if (!tls_read_finish(w, c)) {
 				continue;         /* paused again, or gone */
 			} else if (c->x & TLS_X_WPEND) {
@@ -1748,9 +1854,16 @@ tls_worker_init(struct dp_worker *w, const struct tp_conf *conf, uint32_t max_co
 	tls_workers++;
 	tw->max_conns = max_conns;
 	tw->on_ready = on_ready;
+	tw->app_linger = -1;
 	tw->engine_poll = t->offload == TP_TLS_OFFLOAD_ENGINE && t->offload_poll_external;
 	tw->jobs_max = t->offload != TP_TLS_OFFLOAD_NONE ? t->offload_jobs : 0;
 	tw->jobs_hs_max = tw->jobs_max - tw->jobs_max / 4u;
+	if (tw->jobs_max != 0) {
+		/* (none left: closes do not wait for their close_notify) */
+		int app = tcp_app_register(w->tcp, &tls_linger_ops);
+
+		tw->app_linger = app >= 0 ? app : -1;
+	}
 	/* engines work in OpenSSL's default library context only */
 	if (t->offload != TP_TLS_OFFLOAD_ENGINE) {
 		tw->libctx = tls_libctx_create(t, &propq, err, sizeof(err));

@@ -528,6 +528,13 @@ client_leg(bool async, int version, enum certfp_alg alg)
 	x.xp->close(x.w, x.h->id);
 	x.xp = NULL;
 	PUMP_UNTIL(&x, x.peer_failed != 0);
+	/* with the records on the provider, the close_notify's record
+	 * paused: the close waited for it (else the peer hears no
+	 * close_notify, as before TLS_X_LINGER) */
+	if (async && getenv("TP_ASYNCPROV_RECORDS") != NULL)
+		assert_int_equal(ctr("close_waited_notify"), 1);
+	else
+		assert_int_equal(ctr("close_waited_notify"), 0);
 	assert_int_equal(x.peer_failed, SSL_ERROR_ZERO_RETURN);
 	x_free(&x);
 }
