@@ -51,9 +51,12 @@ enum tls_ctr {
 #define TLS_X_FINISHING 0x08u     /* ... and is going on now: a leg's handshake is told after */
 #define TLS_X_WPEND 0x10u         /* wbuf is a write not yet started: it waits for
 				   * the read's job under way to end */
-#define TLS_X_LINGER 0x20u        /* closed by its application while its
-				   * close_notify's record was on the offload:
-				   * TCP closes once it is written (tls_close) */
+#define TLS_X_LINGER 0x20u        /* closed by its application while an
+				   * operation was under way (tls_close):
+				   * TCP closes after it and the close_notify */
+#define TLS_X_SHUTPEND 0x40u      /* its application asked for a shutdown: the
+				   * close_notify and TCP's FIN after what is
+				   * under way (tls_settle) */
 
 /*
  * A TLS connection, in the worker's array by its TCP slot. Ciphertext
@@ -97,6 +100,7 @@ struct tls_conn {
 	 * rcv_buf's result and, when > 0, its plaintext */
 	struct rte_mbuf *ready;
 	int32_t ready_rc;
+	uint32_t linger_until;    /* TLS_X_LINGER: reset from then (ms, low bits) */
 };
 
 /* A connection closed while OpenSSL's job for it waited: the SSL (and the
@@ -137,7 +141,10 @@ struct tls_worker {
 	uint32_t norphan_free;
 	bool engine_poll;         /* poll the engine while anything is parked */
 	int app_linger;           /* dp/tcp app of closes that wait for their
-				   * close_notify (TLS_X_LINGER); -1: none */
+				   * connection's operations (TLS_X_LINGER); -1: none */
+	uint32_t nlinger;         /* connections that linger */
+	uint64_t now_ms;          /* tls_poll()'s clock */
+	uint64_t linger_checked_ms;
 	/* the application's "go on reading" for a resumed connection (TURN's;
 	 * NULL when only legs, which have their own, use TLS) */
 	void (*on_ready)(struct dp_worker *w, uint64_t id);

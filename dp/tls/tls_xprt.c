@@ -75,6 +75,9 @@ tls_ctr_name(unsigned int i)
 #define TLS_RECORD_OVERHEAD 64u
 /* The session cache's expired entries go once this often. */
 #define TLS_FLUSH_MS 10000u
+/* A close that waits for its connection's operations (TLS_X_LINGER) is
+ * reset past this. */
+#define TLS_LINGER_MS 10000u
 
 /* Workers with TLS (set up and freed on the main thread): the last one
  * freed releases what they share (the BIO method, the engine). */
@@ -204,6 +207,10 @@ tls_alert_reason(int desc)
 		return SSL_R_NO_SHARED_CIPHER;
 	case SSL_AD_PROTOCOL_VERSION:
 		return SSL_R_UNSUPPORTED_PROTOCOL;
+	case SSL_AD_CERTIFICATE_REQUIRED:
+		return SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE;   /* (a leg's) */
+	case SSL_AD_BAD_CERTIFICATE:
+		return SSL_R_CERTIFICATE_VERIFY_FAILED;
 	}
 	return 0;
 }
@@ -216,15 +223,16 @@ tls_count_failure(struct tls_worker *tw, struct tls_conn *c, int sslerr)
 	bool hs = (c->flags & TLS_F_HS_DONE) != 0;
 
 	ERR_clear_error();
-	if (r == 0 && (c->alert_recv != 0 || c->alert_sent != 0)) {
+	if (r == 0 && (c->alert_recv != 0 || c->alert_sent != 0) &&
+	    !(c->alert_recv == 0 && (c->flags & TLS_F_EOF) &&
+	      c->alert_sent == SSL_AD_DECODE_ERROR)) {
 		/* the queue lost it (SSL_get_error then says SYSCALL): the
-		 * alert says what it was, but for the one OpenSSL sends at an
-		 * EOF mid-record (decode_error), which stays an EOF */
-		if (c->alert_recv != 0)
-			r = SSL_AD_REASON_OFFSET + c->alert_recv;
-		else if (!((c->flags & TLS_F_EOF) && c->alert_sent == SSL_AD_DECODE_ERROR))
-			r = tls_alert_reason(c->alert_sent);
-		if (r != 0 && sslerr == SSL_ERROR_SYSCALL)
+		 * alert says what it was (one it does not name: "other"), but
+		 * for the one OpenSSL sends at an EOF mid-record
+		 * (decode_error), which stays an EOF */
+		r = c->alert_recv != 0 ? SSL_AD_REASON_OFFSET + c->alert_recv :
+			tls_alert_reason(c->alert_sent);
+		if (sslerr == SSL_ERROR_SYSCALL)
 			sslerr = SSL_ERROR_SSL;
 	}
 	if (c->leg != NULL) {
@@ -463,6 +471,8 @@ tls_release(struct dp_worker *w, struct tls_conn *c)
 			 * again, and its next wake-up finds the orphan) */
 			tls_orphan_resume(tw, o);
 	}
+	if (c->x & TLS_X_LINGER)
+		tw->nlinger--;
 	if (c->flags & TLS_F_DEFERRED) {
 		/* (its FIFO entry no longer matches) */
 		tw->ndeferred--;
@@ -726,6 +736,7 @@ tls_read_rest(struct dp_worker *w, struct tls_conn *c, struct rte_mbuf *m, uint3
 }
 
 static bool tls_write_pending(struct dp_worker *w, struct tls_conn *c);
+static bool tls_settle(struct dp_worker *w, struct tls_conn *c);
 static int tls_rcv_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf **out,
 		       uint32_t max);
 
@@ -804,9 +815,11 @@ tls_rcv_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf **out, uint32_t ma
 		tls_leg_report(w, c);     /* (a leg whose flush failed) */
 		return -EPROTO;
 	}
-	if (c->flags & TLS_F_PARKED)
+	if ((c->flags & TLS_F_PARKED) && !(c->x & TLS_X_READY))
 		return -EAGAIN;           /* tls_poll() resumes it */
 	if (c->x & TLS_X_READY) {
+		/* (first, even while a write that started after it is parked:
+		 * the kept result needs nothing of OpenSSL's) */
 		/* what tls_poll() read for it (tls_read_finish) */
 		rc = c->ready_rc;
 		if (rc > 0 && (uint32_t)rc > max)
@@ -822,6 +835,8 @@ tls_rcv_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf **out, uint32_t ma
 		 * first, and no read starts while it is under way */
 		if (!tls_write_pending(w, c))
 			return -EPROTO;
+		if (c->x & TLS_X_SHUTPEND)
+			tls_settle(w, c); /* (a shutdown waited for it) */
 		if (c->flags & (TLS_F_PARKED | TLS_F_NOJOB))
 			return -EAGAIN;
 	}
@@ -1153,8 +1168,12 @@ tls_writable(struct dp_worker *w, uint64_t id)
 
 	/* a failed flush marks the connection fatal: the application's read
 	 * then gets -EPROTO and resets it (and forgets it) */
-	if (c != NULL && c->id == id && c->tx != NULL && !tls_flush(w, c))
+	if (c == NULL || c->id != id)
+		return;
+	if (c->tx != NULL && !tls_flush(w, c))
 		tls_ready(w, c);
+	else if (c->x & TLS_X_SHUTPEND)
+		tls_settle(w, c);         /* (its FIN waited for room) */
 }
 
 /* Whether c may send its close_notify now: up, and no operation of its
@@ -1166,23 +1185,91 @@ tls_may_notify(const struct tls_conn *c)
 	       !(c->flags & (TLS_F_PARKED | TLS_F_NOJOB | TLS_F_FATAL)) && !(c->x & TLS_X_JOB);
 }
 
+/* Whether an operation of c's is under way: parked on the offload, its job
+ * held (woken), waiting for a job, or a write not yet all written. A
+ * failed connection has nothing under way (nothing more will be done). */
+static inline bool
+tls_busy(const struct tls_conn *c)
+{
+	return !(c->flags & TLS_F_FATAL) &&
+	       ((c->flags & (TLS_F_PARKED | TLS_F_NOJOB)) ||
+		(c->x & (TLS_X_JOB | TLS_X_WPEND)) || c->wbuf != NULL);
+}
+
 /* c's close_notify (RFC 8446 §6.1), or its SSL_shutdown() going on after
  * its wake-up: one that paused on the offload (the alert's record) is
  * parked, so that its wake-up finds the connection (or its orphan) and
- * goes on here. */
+ * goes on here; one that found no free job waits for one on the records'
+ * FIFO (TLS_F_NOJOB), whose turn asks tls_settle() again. */
 static void
 tls_notify(struct dp_worker *w, struct tls_conn *c)
 {
 	struct tls_worker *tw = w->tls;
+	int rc;
 
 	ERR_clear_error();
-	SSL_shutdown(c->ssl);
-	ERR_clear_error();
+	rc = SSL_shutdown(c->ssl);
 	if (tw->jobs_max != 0 && SSL_waiting_for_async(c->ssl))
 		tls_park(tw, c, TLS_OP_SHUTDOWN);
+	else if (tw->jobs_max != 0 && rc < 0 &&
+		 SSL_get_error(c->ssl, rc) == SSL_ERROR_WANT_ASYNC_JOB)
+		tls_wait_job(w, c, true); /* (false: fatal, nothing is sent) */
 	else
 		tls_job_note(tw, c);
+	ERR_clear_error();
 	tls_flush(w, c);
+}
+
+/* What the peer sends to a connection its application closed: read by
+ * nobody, dropped (left unread at tcp_close(), it would reset the
+ * connection, and the reset would lose what is still to go out). */
+static void
+tls_drain(struct tcp_stack *ts, tcp_id_t id)
+{
+	struct rte_mbuf *m;
+
+	while (tcp_recv(ts, id, &m, UINT32_MAX) > 0)
+		rte_pktmbuf_free(m);
+}
+
+/*
+ * What the application asked for and waits for c's operations under way:
+ * a shutdown (TLS_X_SHUTPEND: the close_notify, then TCP's FIN) or a close
+ * (TLS_X_LINGER: the close_notify, then tcp_close()). Asked wherever an
+ * operation of c's may have ended (a wake-up and a FIFO's turn in
+ * tls_poll(), writable(), a pending write's start). With the records on an
+ * accelerator, a write or the alert's record may be on the card when the
+ * application asks: done at once, the FIN went out before them (the write
+ * then failed on a shut connection) or the close lost them. False when c
+ * is gone (its close ended).
+ */
+static bool
+tls_settle(struct dp_worker *w, struct tls_conn *c)
+{
+	uint64_t id = c->id;
+
+	if (!(c->x & (TLS_X_SHUTPEND | TLS_X_LINGER)) || tls_busy(c))
+		return true;
+	if (c->ssl != NULL && (c->flags & TLS_F_HS_DONE) && !(c->flags & TLS_F_FATAL) &&
+	    !(SSL_get_shutdown(c->ssl) & SSL_SENT_SHUTDOWN)) {
+		tls_notify(w, c);
+		if (tls_busy(c))
+			return true;      /* its wake-up (or a free job) comes */
+	}
+	if (c->tx != NULL && !(c->flags & TLS_F_FATAL)) {
+		tls_flush(w, c);
+		if (c->tx != NULL && !(c->flags & TLS_F_FATAL))
+			return true;      /* TCP's queue is full: writable() */
+	}
+	if (c->x & TLS_X_LINGER) {
+		tls_release(w, c);
+		tls_drain(w->tcp, id);
+		tcp_close(w->tcp, id);
+		return false;
+	}
+	c->x &= (uint8_t)~TLS_X_SHUTPEND;
+	tcp_shutdown(w->tcp, id);
+	return true;
 }
 
 static int
@@ -1190,43 +1277,30 @@ tls_shutdown(struct dp_worker *w, uint64_t id)
 {
 	struct tls_conn *c = tls_conn_of(w, id);
 
-	if (c != NULL && c->id == id && tls_may_notify(c))
-		tls_notify(w, c);
-	return tcp_shutdown(w->tcp, id);
+	if (c == NULL || c->id != id || c->ssl == NULL)
+		return tcp_shutdown(w->tcp, id);
+	/* the close_notify and the FIN after what is under way */
+	c->x |= TLS_X_SHUTPEND;
+	tls_settle(w, c);
+	return 0;
 }
 
 /*
- * A close whose close_notify paused on the offload (its record on the
- * accelerator) lingers: the application is done with it, so its TCP
- * connection is handed to the linger app below, which takes nothing from
- * it but its end, and the connection closes (tcp_close) once the alert is
- * written (tls_poll()). Closed at once, the alert's record would come back
- * to an orphan with no connection: a peer that closes cleanly would hear
- * an EOF without close_notify, a truncation (RFC 8446 §6.1).
+ * A close that finds an operation of its connection under way, or whose
+ * close_notify pauses (the records on an accelerator), lingers: the
+ * application is done with it, so its TCP connection is handed to the
+ * linger app below, which takes nothing from it but its end, and
+ * tls_settle() ends it once the write, then the alert, are out. Closed at
+ * once, the write accepted before and the alert's record came back to an
+ * orphan with no connection: a peer that closes cleanly heard a truncated
+ * stream, without close_notify (RFC 8446 §6.1). Bounded: TLS_LINGER_MS,
+ * then reset.
  */
-/* A lingering close ends once its close_notify's record is written and
- * sent to TCP (the send queue may have held it back: writable() again). */
-static void
-tls_linger_end(struct dp_worker *w, struct tls_conn *c)
-{
-	uint64_t id = c->id;
-
-	if ((c->flags & TLS_F_PARKED) || (c->tx != NULL && !(c->flags & TLS_F_FATAL)))
-		return;
-	tls_release(w, c);
-	tcp_close(w->tcp, id);
-}
-
 static void
 tls_linger_readable(struct tcp_stack *ts, tcp_id_t id, void *arg)
 {
-	struct rte_mbuf *m;
-
 	(void)arg;
-	/* what the peer sends now is read by nobody: dropped (unread at
-	 * tcp_close, it would reset the connection, losing the alert) */
-	while (tcp_recv(ts, id, &m, UINT32_MAX) > 0)
-		rte_pktmbuf_free(m);
+	tls_drain(ts, id);
 }
 
 static void
@@ -1236,11 +1310,8 @@ tls_linger_writable(struct tcp_stack *ts, tcp_id_t id, void *arg)
 	struct tls_conn *c = tls_conn_of(w, id);
 
 	(void)ts;
-	if (c == NULL || c->id != id || !(c->x & TLS_X_LINGER))
-		return;
-	if (c->tx != NULL)
-		tls_flush(w, c);  /* (failed: fatal, it ends below) */
-	tls_linger_end(w, c);
+	if (c != NULL && c->id == id && (c->x & TLS_X_LINGER))
+		tls_settle(w, c);
 }
 
 static void
@@ -1288,9 +1359,9 @@ tls_close(struct dp_worker *w, uint64_t id)
 	struct tls_conn *c = tls_conn_of(w, id);
 
 	if (c != NULL && c->id == id) {
-		if (tls_may_notify(c))
+		if (tls_may_notify(c) && !tls_busy(c))
 			tls_notify(w, c);
-		if ((c->flags & TLS_F_PARKED) && c->op == TLS_OP_SHUTDOWN &&
+		if (tls_busy(c) && c->ssl != NULL && (c->flags & TLS_F_HS_DONE) &&
 		    tw->app_linger >= 0 &&
 		    tcp_conn_set_app(w->tcp, id, tw->app_linger, w) == 0) {
 			if (c->leg != NULL) {
@@ -1300,7 +1371,11 @@ tls_close(struct dp_worker *w, uint64_t id)
 				c->leg = NULL;
 			}
 			c->x |= TLS_X_LINGER;
+			c->x &= (uint8_t)~TLS_X_SHUTPEND;
+			c->linger_until = (uint32_t)(tw->now_ms + TLS_LINGER_MS);
+			tw->nlinger++;
 			tw->ctr[TLS_CTR_CLOSE_LINGER]++;
+			tls_drain(w->tcp, id);
 			return 0;
 		}
 		tls_release(w, c);
@@ -1650,16 +1725,47 @@ tls_fifo_serve(struct dp_worker *w, struct tls_fifo *q)
 		q->n--;
 		tw->ndeferred--;
 		done++;
-		if (c->wbuf != NULL && !(c->flags & (TLS_F_PARKED | TLS_F_FATAL))) {
-			/* a write that found no job: it goes on where it was */
-			tls_write_chain(w, c);
-			tls_flush(w, c);  /* (failed: fatal, the read resets it) */
+		if (c->wbuf != NULL && !(c->flags & (TLS_F_PARKED | TLS_F_FATAL)) &&
+		    !(c->x & TLS_X_JOB)) {
+			/* a write that found no job: it goes on where it was
+			 * (or starts: one that waited for a read's job) */
+			if (c->x & TLS_X_WPEND) {
+				tls_write_pending(w, c);
+			} else {
+				tls_write_chain(w, c);
+				tls_flush(w, c);  /* (failed: fatal, the read resets it) */
+			}
 		}
-		tls_ready(w, c);
+		if ((c->x & (TLS_X_SHUTPEND | TLS_X_LINGER)) && !tls_settle(w, c))
+			continue;         /* (a close that waited: it ended) */
+		if (!(c->x & TLS_X_LINGER))
+			tls_ready(w, c);
 	}
 	if (q->n == 0)
 		q->head = q->tail;        /* (only stale entries left) */
 	return done;
+}
+
+/* Closes that waited past TLS_LINGER_MS (an accelerator that does not
+ * answer, a peer that keeps its window shut): reset, their SSL an orphan
+ * while its job waits. Once a second while any lingers: a walk of the
+ * worker's connections, cold. */
+static void __rte_noinline __rte_cold
+tls_linger_expire(struct dp_worker *w)
+{
+	struct tls_worker *tw = w->tls;
+	uint32_t now = (uint32_t)tw->now_ms;
+
+	for (uint32_t i = 0; i < tw->max_conns && tw->nlinger > 0; i++) {
+		struct tls_conn *c = &tw->conns[i];
+		uint64_t id = c->id;
+
+		if (id == 0 || !(c->x & TLS_X_LINGER) || (int32_t)(now - c->linger_until) < 0)
+			continue;
+		tw->ctr[TLS_CTR_LINGER_TIMEOUT]++;
+		tls_release(w, c);
+		tcp_abort(w->tcp, id);
+	}
 }
 
 unsigned int
@@ -1673,6 +1779,7 @@ tls_poll(struct dp_worker *w, uint64_t now_ms)
 		return 0;
 	/* once a turn: a new turn's handshake budget; a job may be free
 	 * again (the parked ones below may end theirs) */
+	tw->now_ms = now_ms;
 	tw->hs_spent = 0;
 	tw->nojob_turn = false;
 	if (tw->nparked > 0 || tw->norphan_free < tw->max_conns) {
@@ -1704,28 +1811,25 @@ tls_poll(struct dp_worker *w, uint64_t now_ms)
 			done++;
 			if (c->op == TLS_OP_WRITE) {
 				tls_write_chain(w, c);
-				if (!tls_flush(w, c) || (c->flags & TLS_F_FATAL)) {
-					tls_ready(w, c);          /* reads -EPROTO: reset */
-					continue;
-				}
+				tls_flush(w, c);  /* (failed: fatal) */
 				if (c->flags & TLS_F_PARKED)
 					continue;
 			} else if (c->op == TLS_OP_SHUTDOWN) {
 				tls_notify(w, c);
 				if (c->flags & TLS_F_PARKED)
 					continue;
-				if (c->x & TLS_X_LINGER) {
-					/* its close_notify is written: the
-					 * close its application asked for */
-					tls_linger_end(w, c);
-					continue;
-				}
 			} else if (!tls_read_finish(w, c)) {
 				continue;         /* paused again, or gone */
 			} else if (c->x & TLS_X_WPEND) {
 				tls_write_pending(w, c);
 			}
-			tls_ready(w, c);
+			/* a shutdown or close that waited for this goes on
+			 * (a close's application hears nothing more); a
+			 * failed one's application reads -EPROTO: reset */
+			if ((c->x & (TLS_X_SHUTPEND | TLS_X_LINGER)) && !tls_settle(w, c))
+				continue;
+			if (!(c->x & TLS_X_LINGER))
+				tls_ready(w, c);
 		}
 		if (n > 0 && tw->hs_budget != 0 && tw->hs_spent < tw->hs_budget)
 			goto again;
@@ -1741,6 +1845,10 @@ tls_poll(struct dp_worker *w, uint64_t now_ms)
 		done++;           /* work waits: no idle sleep */
 	if (unlikely(__atomic_load_n(&tw->ctx_next, __ATOMIC_RELAXED) != NULL))
 		tls_ctx_take(tw);
+	if (unlikely(tw->nlinger > 0) && now_ms >= tw->linger_checked_ms + 1000u) {
+		tw->linger_checked_ms = now_ms;
+		tls_linger_expire(w);
+	}
 	if (now_ms >= tw->flushed_ms + TLS_FLUSH_MS) {
 		tw->flushed_ms = now_ms;
 		SSL_CTX_flush_sessions(tw->ctx, (long)time(NULL));
