@@ -57,6 +57,7 @@ enum tls_ctr {
 #define TLS_X_SHUTPEND 0x40u      /* its application asked for a shutdown: the
 				   * close_notify and TCP's FIN after what is
 				   * under way (tls_settle) */
+#define TLS_X_SHUT 0x80u          /* ... and from then on: no more writes */
 
 /*
  * A TLS connection, in the worker's array by its TCP slot. Ciphertext

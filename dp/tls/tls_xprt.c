@@ -471,7 +471,7 @@ tls_release(struct dp_worker *w, struct tls_conn *c)
 			 * again, and its next wake-up finds the orphan) */
 			tls_orphan_resume(tw, o);
 	}
-	if (c->x & TLS_X_LINGER)
+	if (c->x & (TLS_X_LINGER | TLS_X_SHUTPEND))
 		tw->nlinger--;
 	if (c->flags & TLS_F_DEFERRED) {
 		/* (its FIFO entry no longer matches) */
@@ -1085,6 +1085,8 @@ tls_snd_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf *m)
 		return -EAGAIN;
 	if (c->ssl == NULL || !(c->flags & TLS_F_HS_DONE) || (c->flags & TLS_F_FATAL))
 		return -EPIPE;
+	if (unlikely(c->x & TLS_X_SHUT))
+		return -EPIPE;            /* (its application shut it down) */
 	if (c->wbuf != NULL) {
 		/* A write under way (parked on the offload, or waiting for
 		 * a free job): m joins its chain, to be written after it (the
@@ -1268,8 +1270,20 @@ tls_settle(struct dp_worker *w, struct tls_conn *c)
 		return false;
 	}
 	c->x &= (uint8_t)~TLS_X_SHUTPEND;
+	w->tls->nlinger--;
 	tcp_shutdown(w->tcp, id);
 	return true;
+}
+
+/* c starts to wait for its operations (a shutdown's or a close's): counted
+ * in nlinger, and bounded (TLS_LINGER_MS, tls_linger_expire()). */
+static void
+tls_wait_start(struct tls_worker *tw, struct tls_conn *c)
+{
+	if (c->x & (TLS_X_SHUTPEND | TLS_X_LINGER))
+		return;                   /* (counted already) */
+	tw->nlinger++;
+	c->linger_until = (uint32_t)(tw->now_ms + TLS_LINGER_MS);
 }
 
 static int
@@ -1279,8 +1293,11 @@ tls_shutdown(struct dp_worker *w, uint64_t id)
 
 	if (c == NULL || c->id != id || c->ssl == NULL)
 		return tcp_shutdown(w->tcp, id);
+	if (c->x & (TLS_X_SHUT | TLS_X_LINGER))
+		return 0;                 /* (asked already) */
 	/* the close_notify and the FIN after what is under way */
-	c->x |= TLS_X_SHUTPEND;
+	tls_wait_start(w->tls, c);
+	c->x |= TLS_X_SHUTPEND | TLS_X_SHUT;
 	tls_settle(w, c);
 	return 0;
 }
@@ -1359,10 +1376,13 @@ tls_close(struct dp_worker *w, uint64_t id)
 	struct tls_conn *c = tls_conn_of(w, id);
 
 	if (c != NULL && c->id == id) {
-		if (tls_may_notify(c) && !tls_busy(c))
+		if (tls_may_notify(c) && !tls_busy(c) &&
+		    !(SSL_get_shutdown(c->ssl) & SSL_SENT_SHUTDOWN))
 			tls_notify(w, c);
-		if (tls_busy(c) && c->ssl != NULL && (c->flags & TLS_F_HS_DONE) &&
-		    tw->app_linger >= 0 &&
+		/* under way: an operation, or ciphertext TCP's queue had no
+		 * room for (a close_notify among it) */
+		if ((tls_busy(c) || (c->tx != NULL && !(c->flags & TLS_F_FATAL))) &&
+		    c->ssl != NULL && (c->flags & TLS_F_HS_DONE) && tw->app_linger >= 0 &&
 		    tcp_conn_set_app(w->tcp, id, tw->app_linger, w) == 0) {
 			if (c->leg != NULL) {
 				/* the application forgets the leg now */
@@ -1370,10 +1390,9 @@ tls_close(struct dp_worker *w, uint64_t id)
 				free(c->leg);
 				c->leg = NULL;
 			}
+			tls_wait_start(tw, c);
 			c->x |= TLS_X_LINGER;
 			c->x &= (uint8_t)~TLS_X_SHUTPEND;
-			c->linger_until = (uint32_t)(tw->now_ms + TLS_LINGER_MS);
-			tw->nlinger++;
 			tw->ctr[TLS_CTR_CLOSE_LINGER]++;
 			tls_drain(w->tcp, id);
 			return 0;
@@ -1746,10 +1765,11 @@ tls_fifo_serve(struct dp_worker *w, struct tls_fifo *q)
 	return done;
 }
 
-/* Closes that waited past TLS_LINGER_MS (an accelerator that does not
- * answer, a peer that keeps its window shut): reset, their SSL an orphan
- * while its job waits. Once a second while any lingers: a walk of the
- * worker's connections, cold. */
+/* Closes and shutdowns that waited past TLS_LINGER_MS (an accelerator that
+ * does not answer, a peer that keeps its window shut): a close is reset,
+ * its SSL an orphan while its job waits; a shutdown fails (its application
+ * reads -EPROTO, and resets it). Once a second while any waits: a walk of
+ * the worker's connections, cold. */
 static void __rte_noinline __rte_cold
 tls_linger_expire(struct dp_worker *w)
 {
@@ -1760,11 +1780,21 @@ tls_linger_expire(struct dp_worker *w)
 		struct tls_conn *c = &tw->conns[i];
 		uint64_t id = c->id;
 
-		if (id == 0 || !(c->x & TLS_X_LINGER) || (int32_t)(now - c->linger_until) < 0)
+		if (id == 0 || !(c->x & (TLS_X_LINGER | TLS_X_SHUTPEND)) ||
+		    (int32_t)(now - c->linger_until) < 0)
 			continue;
 		tw->ctr[TLS_CTR_LINGER_TIMEOUT]++;
-		tls_release(w, c);
-		tcp_abort(w->tcp, id);
+		if (c->x & TLS_X_LINGER) {
+			tls_release(w, c);
+			tcp_abort(w->tcp, id);
+		} else {
+			/* a shutdown: its application still has it, and
+			 * hears the failure at its next read (-EPROTO) */
+			c->x &= (uint8_t)~TLS_X_SHUTPEND;
+			tw->nlinger--;
+			c->flags |= TLS_F_FATAL;
+			tls_ready(w, c);
+		}
 	}
 }
 
@@ -1966,8 +1996,8 @@ tls_worker_init(struct dp_worker *w, const struct tp_conf *conf, uint32_t max_co
 	tw->engine_poll = t->offload == TP_TLS_OFFLOAD_ENGINE && t->offload_poll_external;
 	tw->jobs_max = t->offload != TP_TLS_OFFLOAD_NONE ? t->offload_jobs : 0;
 	tw->jobs_hs_max = tw->jobs_max - tw->jobs_max / 4u;
-	if (tw->jobs_max != 0) {
-		/* (none left: closes do not wait for their close_notify) */
+	{
+		/* (none left: closes do not wait for what is under way) */
 		int app = tcp_app_register(w->tcp, &tls_linger_ops);
 
 		tw->app_linger = app >= 0 ? app : -1;

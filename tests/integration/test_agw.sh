@@ -27,6 +27,10 @@
 #      stage): a context it held is released (dp_restart); plain to plain,
 #      TLS to plain and TLS to TLS, AGW_MB / 2 MB each way, byte-exact;
 #      the nine combinations of TLS roles, 2 MB each way.
+# With TP_ASYNCPROV_SO (tests/tls_asyncprov; not in the suite: by hand),
+# dp's TLS legs run on the asynchronous test provider, and with
+# TP_ASYNCPROV_RECORDS their records too: every leg's reads, writes,
+# close_notify and FIN forwarding go through the parked path.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/dp_env.sh"
@@ -49,10 +53,15 @@ mkcert dp; mkcert ue; mkcert peer; mkcert other; mkcert msrp
 fp() { echo "sha-256 $(openssl x509 -in "$TP_TMP/$1.pem" -noout -fingerprint -sha256 | cut -d= -f2)"; }
 fphex() { openssl x509 -in "$TP_TMP/$1.pem" -noout -fingerprint -sha256 | cut -d= -f2 | tr -d : | tr A-F a-f; }
 
+offload=
+if [ -n "${TP_ASYNCPROV_SO:-}" ]; then
+  export TP_ASYNCPROV_STATS=1 TP_ASYNCPROV_DELAY_US=${TP_ASYNCPROV_DELAY_US:-200}
+  offload="offload = { provider = \"$TP_ASYNCPROV_SO\"; properties = \"?provider=tpasync\"; };"
+fi
 write_conf() {
   TP_MBUFS=16383 tp_write_conf "$1" "0, 1" "" "${2:-}" "${2:-}" \
     "$(tp_turn_groups "" "tcp_per_source = 0;")
-tls = { certificate = \"$TP_TMP/dp.pem\"; private_key = \"$TP_TMP/dp.key\"; };
+tls = { certificate = \"$TP_TMP/dp.pem\"; private_key = \"$TP_TMP/dp.key\"; $offload };
 agw = { ports = [20000, 21999]; max_contexts = 1100; setup_timeout = 20; hold = 65536;
         certificates = ( { name = \"msrp\"; certificate = \"$TP_TMP/msrp.pem\";
                            private_key = \"$TP_TMP/msrp.key\"; } ); };"

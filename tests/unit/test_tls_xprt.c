@@ -466,12 +466,17 @@ data_both_ways(struct x *x)
 	ossl_heap_counting = 1;
 	assert_int_equal(x->xp->snd_buf(x->w, x->h->id, m), 3000);
 	ossl_heap_counting = 0;
-	for (int i = 0; i < 2000 && total < 3000; i++) {
-		pump(x);
+	for (int i = 0; i < 5000 && total < 3000; i++) {
+		bool moved = pump(x);
+
 		while (total < 3000 && SSL_read_ex(x->peer, buf + total, sizeof(buf) - total,
-						   &n) == 1)
+						   &n) == 1) {
 			total += n;
+			moved = true;
+		}
 		ERR_clear_error();
+		if (!moved)
+			usleep(100);      /* (the records on the async provider) */
 	}
 	assert_int_equal(total, 3000);
 	p = buf;
@@ -1971,6 +1976,16 @@ test_tls_xprt_write_then_end(void **state)
 					fail_msg("byte %u: %u", i, buf[i]);
 			assert_int_equal(e, SSL_ERROR_ZERO_RETURN);
 			assert_int_equal(x.rcv_rc, 0);
+			if (!close) {
+				/* TCP's FIN followed (our side half-closed), and
+				 * writes are refused from the shutdown on */
+				int st = tcp_conn_state(W.tcp, x.h->id);
+				struct rte_mbuf *late = h_mbuf(10, 1);
+
+				assert_true(st == TCP_ST_FIN_WAIT_1 || st == TCP_ST_FIN_WAIT_2);
+				assert_int_equal(x.xp->snd_buf(x.w, x.h->id, late), -EPIPE);
+				rte_pktmbuf_free(late);   /* (refused: the caller's) */
+			}
 			if (close && len > 0 && async && records_async())
 				assert_int_equal(ctr("close_waited"), 1);
 			if (!async)
@@ -2046,6 +2061,60 @@ test_tls_xprt_write_while_read_parked(void **state)
 	x_free(&x);
 }
 
+/* A shutdown while the connection's read is on the "card" (the records on
+ * the async provider): the read ends and its record reaches dp, then the
+ * close_notify and the FIN go out (from tls_poll(), after the read's
+ * wake-up); in the other modes the shutdown is done at once. */
+static void
+test_tls_xprt_shutdown_while_read_parked(void **state)
+{
+	static const char msg[] = "the peer's last record before our FIN";
+	static uint8_t buf[4096];
+	struct rte_mbuf *m;
+	size_t n, total;
+	struct x x;
+	int rc, e, st;
+
+	(void)state;
+	leg_up(&x, asyncprov != NULL);
+	assert_int_equal(SSL_write_ex(x.peer, msg, sizeof(msg), &n), 1);
+	while ((rc = BIO_read(x.pnet, buf, sizeof(buf))) > 0)
+		h_send_data(x.h, buf, (uint32_t)rc);
+	x.ngot = 0;
+	rc = x.xp->rcv_buf(x.w, x.h->id, &m, UINT32_MAX);
+	if (rc > 0) {
+		const void *d = rte_pktmbuf_read(m, 0, (uint32_t)rc, x.got);
+
+		assert_non_null(d);
+		if (d != x.got)
+			memcpy(x.got, d, (size_t)rc);
+		x.ngot = (uint32_t)rc;
+		rte_pktmbuf_free(m);
+	} else if (records_async()) {
+		assert_int_equal(rc, -EAGAIN);
+		assert_int_equal(W.tls->nparked, 1);
+	}
+	assert_int_equal(x.xp->shutdown(x.w, x.h->id), 0);
+	if (records_async()) {
+		/* nothing yet: the read's job is held */
+		assert_int_equal(tcp_conn_state(W.tcp, x.h->id), TCP_ST_ESTABLISHED);
+		assert_int_equal(W.tls->nlinger, 1);
+	}
+	e = peer_read_to_end(&x, buf, sizeof(buf), &total);
+	printf("# %s: dp read %u of %zu, then the peer heard %s\n",
+	       records_async() ? "async records" : asyncprov != NULL ? "async" : "software",
+	       x.ngot, sizeof(msg), e == SSL_ERROR_ZERO_RETURN ? "close_notify" : "no close_notify");
+	assert_int_equal(e, SSL_ERROR_ZERO_RETURN);
+	assert_int_equal(total, 0);
+	assert_int_equal(x.ngot, sizeof(msg));
+	assert_memory_equal(x.got, msg, sizeof(msg));
+	st = tcp_conn_state(W.tcp, x.h->id);
+	assert_true(st == TCP_ST_FIN_WAIT_1 || st == TCP_ST_FIN_WAIT_2);
+	assert_int_equal(W.tls->nlinger, 0);
+	assert_int_equal(x.rcv_rc, 0);
+	x_free(&x);
+}
+
 /* A close that waits is bounded: past TLS_LINGER_MS (10 s) it is reset
  * (close_wait_timeout) and its SSL becomes an orphan until its job ends.
  * With the records on the provider only: the close finds its write on the
@@ -2087,6 +2156,28 @@ test_tls_xprt_close_wait_bounded(void **state)
 	}
 	assert_int_equal(W.tls->norphan_free, W.tls->max_conns);
 	x_free(&x);
+
+	/* a shutdown likewise: past it, the connection fails (its
+	 * application reads -EPROTO, and resets it) */
+	leg_up(&x, true);
+	assert_int_equal(x.xp->snd_buf(x.w, x.h->id, h_mbuf(3000, 7)), 3000);
+	assert_int_equal(W.tls->nparked, 1);
+	assert_int_equal(x.xp->shutdown(x.w, x.h->id), 0);
+	assert_int_equal(W.tls->nlinger, 1);
+	h_advance(x.h, 11000);
+	tls_poll(x.w, x.h->now);
+	assert_int_equal(ctr("close_wait_timeout"), 1);
+	assert_int_equal(W.tls->nlinger, 0);
+	{
+		struct rte_mbuf *m = NULL;
+
+		assert_int_equal(x.xp->rcv_buf(x.w, x.h->id, &m, UINT32_MAX), -EPROTO);
+	}
+	for (int i = 0; i < 5000 && W.tls->nparked > 0; i++) {
+		usleep(100);
+		tls_poll(x.w, x.h->now);
+	}
+	x_free(&x);
 }
 
 int
@@ -2103,6 +2194,7 @@ main(void)
 		cmocka_unit_test(test_tls_xprt_async_woken_goes_on),
 		cmocka_unit_test(test_tls_xprt_write_then_end),
 		cmocka_unit_test(test_tls_xprt_write_while_read_parked),
+		cmocka_unit_test(test_tls_xprt_shutdown_while_read_parked),
 		cmocka_unit_test(test_tls_xprt_close_wait_bounded),
 		cmocka_unit_test(test_tls_xprt_dp_records_starved_once_a_turn),
 		cmocka_unit_test(test_tls_xprt_dp_records),
