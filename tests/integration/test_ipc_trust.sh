@@ -61,6 +61,11 @@ CONF
 
 # dp_start CONF: start dp and wait until it runs (0) or exits (1).
 dp_start() {
+  # emptied here, not by the background job's redirection: that runs in
+  # the child, maybe after the first grep below, which then found the
+  # last start's "running" (a check of the segment before dp made it,
+  # seen under load)
+  : > "$tmp/dp.log"
   "$dp" --config "$1" > "$tmp/dp.log" 2>&1 &
   dp_pid=$!
   for _ in $(seq 200); do
@@ -76,6 +81,7 @@ dp_stop() { kill -TERM "$dp_pid"; wait "$dp_pid"; dp_pid=''; }
 # is stopped at once).
 dp_refuses() {
   local pid rc
+  : > "$2"
   "$dp" --config "$1" > "$2" 2>&1 &
   pid=$!
   for _ in $(seq 600); do
@@ -120,6 +126,7 @@ check "... naming the owner it has and the one it wants" \
 rm -f "$shm"
 check "dp starts with cp.user = nobody" dp_start "$tmp/nobody.conf"
 check "the segment is nobody's, mode 0600" test "$(owner_mode)" = "65534 600"
+: > "$tmp/cp.log"
 "$cp" --config "$tmp/nobody.conf" > "$tmp/cp.log" 2>&1 &
 cp_pid=$!
 for _ in $(seq 300); do
