@@ -1931,6 +1931,39 @@ peer_read_to_end(struct x *x, uint8_t *buf, size_t size, size_t *total)
 	return e;
 }
 
+/* The peer sends msg in a record, and dp reads once: its plaintext in
+ * x->got when it came at once; else -EAGAIN, its read on the "card" (the
+ * records on the async provider). */
+static int
+peer_record_read_once(struct x *x, const void *msg, size_t len)
+{
+	uint8_t buf[4096];
+	struct rte_mbuf *m;
+	size_t n;
+	int rc;
+
+	assert_int_equal(SSL_write_ex(x->peer, msg, len, &n), 1);
+	while ((rc = BIO_read(x->pnet, buf, sizeof(buf))) > 0)
+		h_send_data(x->h, buf, (uint32_t)rc);
+	x->ngot = 0;
+	rc = x->xp->rcv_buf(x->w, x->h->id, &m, UINT32_MAX);
+	if (rc > 0) {
+		const void *d = rte_pktmbuf_read(m, 0, (uint32_t)rc, x->got);
+
+		assert_int_equal(rc, len);
+		assert_non_null(d);
+		if (d != x->got)
+			memcpy(x->got, d, (size_t)rc);
+		x->ngot = (uint32_t)rc;
+		rte_pktmbuf_free(m);
+	} else {
+		assert_int_equal(rc, -EAGAIN);
+		if (records_async())
+			assert_int_equal(W.tls->nparked, 1);
+	}
+	return rc;
+}
+
 /*
  * A write, then at once a shutdown (a splice forwarding a FIN) or a close:
  * the peer reads all of the write, then close_notify, and dp's side does
@@ -2008,32 +2041,12 @@ test_tls_xprt_write_while_read_parked(void **state)
 {
 	static const char msg[] = "a record from the peer, decrypted on the card";
 	static uint8_t buf[8192];
-	struct rte_mbuf *m;
 	size_t n, total = 0;
 	struct x x;
-	int rc;
 
 	(void)state;
 	leg_up(&x, asyncprov != NULL);
-	assert_int_equal(SSL_write_ex(x.peer, msg, sizeof(msg), &n), 1);
-	while ((rc = BIO_read(x.pnet, buf, sizeof(buf))) > 0)
-		h_send_data(x.h, buf, (uint32_t)rc);
-	x.ngot = 0;
-	rc = x.xp->rcv_buf(x.w, x.h->id, &m, UINT32_MAX);
-	if (rc > 0) {
-		assert_int_equal(rc, sizeof(msg));
-		const void *d = rte_pktmbuf_read(m, 0, (uint32_t)rc, x.got);
-
-		assert_non_null(d);
-		if (d != x.got)
-			memcpy(x.got, d, (size_t)rc);
-		x.ngot = (uint32_t)rc;
-		rte_pktmbuf_free(m);
-	} else {
-		assert_int_equal(rc, -EAGAIN);
-		if (records_async())
-			assert_int_equal(W.tls->nparked, 1);
-	}
+	peer_record_read_once(&x, msg, sizeof(msg));
 	assert_int_equal(x.xp->snd_buf(x.w, x.h->id, h_mbuf(3000, 9)), 3000);
 	assert_int_equal(x.xp->snd_buf(x.w, x.h->id, h_mbuf(100, 3)), 100);
 	if (records_async())
@@ -2070,30 +2083,13 @@ test_tls_xprt_shutdown_while_read_parked(void **state)
 {
 	static const char msg[] = "the peer's last record before our FIN";
 	static uint8_t buf[4096];
-	struct rte_mbuf *m;
-	size_t n, total;
+	size_t total;
 	struct x x;
-	int rc, e, st;
+	int e, st;
 
 	(void)state;
 	leg_up(&x, asyncprov != NULL);
-	assert_int_equal(SSL_write_ex(x.peer, msg, sizeof(msg), &n), 1);
-	while ((rc = BIO_read(x.pnet, buf, sizeof(buf))) > 0)
-		h_send_data(x.h, buf, (uint32_t)rc);
-	x.ngot = 0;
-	rc = x.xp->rcv_buf(x.w, x.h->id, &m, UINT32_MAX);
-	if (rc > 0) {
-		const void *d = rte_pktmbuf_read(m, 0, (uint32_t)rc, x.got);
-
-		assert_non_null(d);
-		if (d != x.got)
-			memcpy(x.got, d, (size_t)rc);
-		x.ngot = (uint32_t)rc;
-		rte_pktmbuf_free(m);
-	} else if (records_async()) {
-		assert_int_equal(rc, -EAGAIN);
-		assert_int_equal(W.tls->nparked, 1);
-	}
+	peer_record_read_once(&x, msg, sizeof(msg));
 	assert_int_equal(x.xp->shutdown(x.w, x.h->id), 0);
 	if (records_async()) {
 		/* nothing yet: the read's job is held */
