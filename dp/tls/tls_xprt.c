@@ -1178,13 +1178,14 @@ tls_writable(struct dp_worker *w, uint64_t id)
 		tls_settle(w, c);         /* (its FIN waited for room) */
 }
 
-/* Whether c may send its close_notify now: up, and no operation of its
- * own under way (parked, woken, or waiting for a job). */
+/* Whether c's close_notify is still to send: up, not failed, not sent
+ * (nor begun: SSL_shutdown() marks it sent before its alert's record,
+ * which may pause). Sent only when nothing is under way (tls_busy()). */
 static inline bool
-tls_may_notify(const struct tls_conn *c)
+tls_notify_due(const struct tls_conn *c)
 {
-	return c->ssl != NULL && (c->flags & TLS_F_HS_DONE) &&
-	       !(c->flags & (TLS_F_PARKED | TLS_F_NOJOB | TLS_F_FATAL)) && !(c->x & TLS_X_JOB);
+	return c->ssl != NULL && (c->flags & TLS_F_HS_DONE) && !(c->flags & TLS_F_FATAL) &&
+	       !(SSL_get_shutdown(c->ssl) & SSL_SENT_SHUTDOWN);
 }
 
 /* Whether an operation of c's is under way: parked on the offload, its job
@@ -1252,8 +1253,7 @@ tls_settle(struct dp_worker *w, struct tls_conn *c)
 
 	if (!(c->x & (TLS_X_SHUTPEND | TLS_X_LINGER)) || tls_busy(c))
 		return true;
-	if (c->ssl != NULL && (c->flags & TLS_F_HS_DONE) && !(c->flags & TLS_F_FATAL) &&
-	    !(SSL_get_shutdown(c->ssl) & SSL_SENT_SHUTDOWN)) {
+	if (tls_notify_due(c)) {
 		tls_notify(w, c);
 		if (tls_busy(c))
 			return true;      /* its wake-up (or a free job) comes */
@@ -1376,8 +1376,7 @@ tls_close(struct dp_worker *w, uint64_t id)
 	struct tls_conn *c = tls_conn_of(w, id);
 
 	if (c != NULL && c->id == id) {
-		if (tls_may_notify(c) && !tls_busy(c) &&
-		    !(SSL_get_shutdown(c->ssl) & SSL_SENT_SHUTDOWN))
+		if (!tls_busy(c) && tls_notify_due(c))
 			tls_notify(w, c);
 		/* under way: an operation, or ciphertext TCP's queue had no
 		 * room for (a close_notify among it) */
