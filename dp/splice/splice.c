@@ -134,6 +134,8 @@ leg_end(struct dp_worker *w, struct splice *sp, unsigned int i, enum ipc_agw_cau
 	sp->ops->leg_down(w, sp, i);
 	if (id == 0)
 		return;
+	if ((l->flags & SPLICE_LF_GONE) && how == END_CLOSE)
+		how = END_GONE;      /* (its TCP ended already: TLS forgets it) */
 	switch (how) {
 	case END_GONE:
 		if (l->xp != NULL)
@@ -249,6 +251,20 @@ leg_eof(struct dp_worker *w, struct splice *sp, unsigned int s)
 		sp->eof_first = (uint8_t)s;
 }
 
+/* Leg i's TCP ended normally (both FINs, ours acknowledged) and its
+ * stream has been read to its end: it ends (FIN or close_notify); what it
+ * read goes on to its partner, then its end. */
+static void
+leg_gone_eof(struct dp_worker *w, struct splice *sp, unsigned int i)
+{
+	struct splice_leg *l = &sp->leg[i];
+
+	l->flags |= SPLICE_LF_SHUT;
+	leg_end(w, sp, i, (l->flags & SPLICE_LF_NOTIFY) ? IPC_AGW_CLOSE_NOTIFY : IPC_AGW_FIN,
+		END_GONE);
+	sp->kick |= (uint8_t)(1u << i);    /* its bytes, then its FIN */
+}
+
 /*
  * Move leg s's bytes to its partner: first what s holds, then what s's
  * transport has, while the partner takes it (or, when the partner is not
@@ -331,6 +347,8 @@ pump(struct dp_worker *w, struct splice *sp, unsigned int s)
 			return;               /* gone: its closed() comes */
 		if (n == 0) {
 			leg_eof(w, sp, s);
+			if (a->flags & SPLICE_LF_GONE)
+				leg_gone_eof(w, sp, s);
 			continue;
 		}
 		pend_append(a, m, (uint32_t)n);
@@ -504,16 +522,25 @@ splice_closed(struct dp_worker *w, struct splice *sp, unsigned int i, enum tcp_r
 					w->splice->ctr[SPLICE_CTR_BYTES_IN] += (uint64_t)n;
 					continue;
 				}
-				if (n == 0)
+				if (n == 0) {
 					leg_eof(w, sp, i);
+				} else if (n == -EAGAIN && (l->flags & SPLICE_LF_TLS) &&
+					   tcp_keep_readable(w->tcp, l->id) == 0) {
+					/* TLS has its last records on the
+					 * accelerator: dp/tcp keeps the
+					 * connection readable, and the leg is
+					 * read on as its transport says ready */
+					l->flags |= SPLICE_LF_GONE;
+					w->splice->ctr[SPLICE_CTR_READ_AFTER_CLOSE]++;
+					sp->kick |= (uint8_t)(1u << i); /* (what it read) */
+					run(w, sp);
+					return;
+				}
 				break;
 			}
 		}
 		if (l->flags & SPLICE_LF_EOF) {
-			l->flags |= SPLICE_LF_SHUT;
-			leg_end(w, sp, i, (l->flags & SPLICE_LF_NOTIFY) ? IPC_AGW_CLOSE_NOTIFY :
-				IPC_AGW_FIN, END_GONE);
-			sp->kick |= (uint8_t)(1u << i);    /* its bytes, then its FIN */
+			leg_gone_eof(w, sp, i);
 			run(w, sp);
 			return;
 		}

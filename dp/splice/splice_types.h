@@ -38,6 +38,7 @@ enum splice_leg_state {
 #define SPLICE_LF_NOTIFY    0x08u  /* its end came with TLS close_notify */
 #define SPLICE_LF_TLS       0x10u  /* its transport is TLS */
 #define SPLICE_LF_WRITABLE  0x20u  /* dp/tcp said writable: the transport flushes */
+#define SPLICE_LF_GONE      0x40u  /* its TCP ended (closed NORMAL), kept readable: read on to its end */
 
 struct splice_leg {
 	uint64_t id;                       /* dp/tcp's connection; 0: none yet */

@@ -200,6 +200,20 @@ int tcp_close(struct tcp_stack *ts, tcp_id_t id);
 /* Send RST and free now. */
 int tcp_abort(struct tcp_stack *ts, tcp_id_t id);
 
+/*
+ * Inside closed(NORMAL) only: keep id readable after the callback, for an
+ * application that took the peer's last bytes but cannot say yet where
+ * its stream ends (TLS whose last records are on an accelerator: the
+ * splice would otherwise end the leg as reset). The connection stays in
+ * TIME_WAIT (a passive close's LAST_ACK too: 2 MSL, counted and recycled
+ * among conf.max_time_wait); tcp_recv() gives what is left, then 0, and
+ * -ENOTCONN once TIME_WAIT ended. No callback comes again; tcp_close()
+ * or tcp_abort() may end it sooner. 0 (also for one in TIME_WAIT, which
+ * stays anyway), or -ENOTCONN when it cannot be kept (no FIN from its
+ * peer, another reason, or a LAST_ACK outside the callback).
+ */
+int tcp_keep_readable(struct tcp_stack *ts, tcp_id_t id);
+
 /* Passive connections from addr now counted (conf.max_per_source). */
 uint32_t tcp_src_count(struct tcp_stack *ts, uint8_t family, const uint8_t *addr);
 

@@ -443,6 +443,21 @@ tcp_abort(struct tcp_stack *ts, tcp_id_t id)
 }
 
 int
+tcp_keep_readable(struct tcp_stack *ts, tcp_id_t id)
+{
+	struct tcp_conn *c = tcp_conn_get(ts, id);
+
+	if (c == NULL || (c->flags & TCP_CF_DEAD) || !(c->flags & TCP_CF_FIN_RCVD))
+		return -ENOTCONN;
+	if (c->state == TCP_ST_TIME_WAIT)
+		return 0;                /* (it stays its 2 MSL anyway) */
+	if (!(c->flags & TCP_CF_KEEP_OK))
+		return -ENOTCONN;
+	c->flags |= TCP_CF_KEEP_RD;
+	return 0;
+}
+
+int
 tcp_conn_set_rcv_limit(struct tcp_stack *ts, tcp_id_t id, uint32_t bytes, uint16_t segs)
 {
 	struct tcp_conn *c = live(ts, id);

@@ -504,6 +504,8 @@ tcp_conn_unbusy(struct tcp_stack *ts, struct tcp_conn *c)
 void
 tcp_conn_end(struct tcp_stack *ts, struct tcp_conn *c, enum tcp_reason why)
 {
+	bool last_ack = c->state == TCP_ST_LAST_ACK && why == TCP_REASON_NORMAL;
+
 	if (c->flags & TCP_CF_DEAD)
 		return;
 	ts->closes[why]++;
@@ -516,10 +518,19 @@ tcp_conn_end(struct tcp_stack *ts, struct tcp_conn *c, enum tcp_reason why)
 			uint32_t busy = c->flags & TCP_CF_BUSY;
 
 			/* The callback may call the API on c: keep it alive. */
-			c->flags |= TCP_CF_BUSY;
+			c->flags |= TCP_CF_BUSY | (last_ack ? TCP_CF_KEEP_OK : 0);
 			ops->closed(ts, tcp_conn_id(ts, c), c->app_arg, why);
-			c->flags = (c->flags & ~TCP_CF_BUSY) | busy;
+			c->flags = (c->flags & ~(TCP_CF_BUSY | TCP_CF_KEEP_OK)) | busy;
 		}
+	}
+	if ((c->flags & (TCP_CF_KEEP_RD | TCP_CF_DEAD)) == TCP_CF_KEEP_RD) {
+		/* tcp_keep_readable(): its application still reads what it
+		 * took; TIME_WAIT bounds it (and counts its end then) */
+		c->flags &= ~TCP_CF_KEEP_RD;
+		ts->closes[why]--;
+		ts->ctr[TCP_CTR_KEPT_READABLE]++;
+		tcp_tw_enter(ts, c);
+		return;
 	}
 	tcp_conn_release(ts, c);
 }

@@ -140,7 +140,8 @@ typedef uint64_t tcp_id_t;
  * writable: the send queue, once refused (-EAGAIN), has room again.
  * closed: the connection ended without the application asking (reset,
  *   timeout, or both sides closed after tcp_shutdown()); id is stale
- *   after it returns. Not called after tcp_close() or tcp_abort().
+ *   after it returns (unless, for NORMAL, tcp_keep_readable() was called
+ *   in it). Not called after tcp_close() or tcp_abort().
  */
 struct tcp_app_ops {
 	int (*accept)(struct tcp_stack *ts, tcp_id_t id, void *listen_arg,
@@ -207,6 +208,8 @@ struct tcp_cc_ops {
 #define TCP_CF_SACK_RECOV  0x00200000u  /* the recovery is RFC 6675's */
 #define TCP_CF_HELD_WAIT   0x00400000u  /* a send met the stack's cap */
 #define TCP_CF_CAP_SHUT    0x00800000u  /* the cap shut its window: on ts->cap_head */
+#define TCP_CF_KEEP_OK     0x01000000u  /* in closed(NORMAL) from LAST_ACK: may be kept */
+#define TCP_CF_KEEP_RD     0x02000000u  /* tcp_keep_readable(): to TIME_WAIT, not freed */
 
 /* The three deadlines that share a connection's one wheel timer. */
 enum tcp_timer {

@@ -515,7 +515,9 @@ tls_pull(struct dp_worker *w, struct tls_conn *c)
 	if (c->rx != NULL || (c->flags & TLS_F_EOF))
 		return;
 	n = tcp_recv(w->tcp, c->id, &m, UINT32_MAX);
-	if (n == 0) {
+	if (n == 0 || n == -ENOTCONN) {
+		/* (-ENOTCONN: a connection kept readable after closed(), and
+		 * its TIME_WAIT has ended: OpenSSL hears the end) */
 		c->flags |= TLS_F_EOF;
 		return;
 	}

@@ -27,7 +27,7 @@
 #      stage): a context it held is released (dp_restart); plain to plain,
 #      TLS to plain and TLS to TLS, AGW_MB / 2 MB each way, byte-exact;
 #      the nine combinations of TLS roles, 2 MB each way.
-# With TP_ASYNCPROV_SO (tests/tls_asyncprov; not in the suite: by hand),
+# With TP_ASYNCPROV_SO (tests/tls_asyncprov; in the suite as agw_async_records),
 # dp's TLS legs run on the asynchronous test provider, and with
 # TP_ASYNCPROV_RECORDS their records too: every leg's reads, writes,
 # close_notify and FIN forwarding go through the parked path.
@@ -453,7 +453,7 @@ lost=$(( $(tp_stat "$s1" drop_impair_loss) - $(tp_stat "$s0" drop_impair_loss) )
 sw=$(tp_stats "splice worker=0"; tp_stats "splice worker=1")
 tp_check "... the impairment stage lost $lost packets (retransmitted: $(tp_stats 'tcp worker=0' | tr ' ' '\n' | grep -E '^(retransmitted_segments|sack_recoveries|retransmission_timeouts)=' | paste -sd' '))" \
   test "$lost" -gt $((MB * 20))
-echo "# splice: $(echo "$sw" | tr ' ' '\n' | grep -E '^(bytes_in|stalls_send_queue|held_bytes|dropped_bytes|duplex_closes)=' | paste -sd' ')"
+echo "# splice: $(echo "$sw" | tr ' ' '\n' | grep -E '^(bytes_in|stalls_send_queue|held_bytes|dropped_bytes|duplex_closes|read_after_close)=' | paste -sd' ')"
 tp_check "no AGW event lost or dropped" \
   test "$( (tp_stats 'agw worker=0'; tp_stats 'agw worker=1') | tr ' ' '\n' | grep -cE '^events_(lost|dropped_no_cp_agw)=[1-9]')" = 0
 

@@ -162,6 +162,8 @@ app_closed(struct tcp_stack *ts, tcp_id_t id, void *arg, enum tcp_reason why)
 	h->ev.closeds++;
 	h->ev.last_reason = why;
 	h->ev.last_id = id;
+	if (h->ev.keep_in_closed)
+		h->ev.keep_rc = tcp_keep_readable(ts, id);
 	if (h->ev.read_in_closed) {
 		struct rte_mbuf *m;
 		int n;

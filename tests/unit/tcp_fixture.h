@@ -35,6 +35,8 @@ struct h_event {
 	bool read_in_closed;         /* closed() reads what is left: */
 	int closed_read;             /* its bytes, or the first error */
 	int closed_read_end;         /* what the read after them said */
+	bool keep_in_closed;         /* closed() calls tcp_keep_readable() */
+	int keep_rc;                 /* what it said */
 };
 
 struct h {

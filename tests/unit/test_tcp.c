@@ -582,6 +582,67 @@ test_tcp_close_passive_tail_readable_in_closed(void **state)
 	h_free(h);
 }
 
+/* The same, and closed() keeps the connection readable (TLS whose last
+ * records are on an accelerator): it stays in TIME_WAIT, what the peer sent
+ * is read after the callback, then EOF; no callback again; TIME_WAIT's end
+ * frees it (counted then), and its id is stale. Not kept: a connection
+ * outside the callback, or one that ended otherwise (reset). */
+static void
+test_tcp_close_passive_tail_kept(void **state)
+{
+	struct h *h = h_new(NULL);
+	struct rte_mbuf *m;
+	uint32_t fin;
+	tcp_id_t id;
+
+	(void)state;
+	h_open_passive(h);
+	id = h->id;
+	assert_int_equal(tcp_keep_readable(h->ts, id), -ENOTCONN);   /* (no FIN) */
+	h_send_data(h, "the tail of the stream", 22);
+	h_inject(h, TCP_FIN | TCP_ACK, h->p_seq, h->p_ack, 1000, NULL, NULL, 0);
+	h->p_seq++;
+	assert_int_equal(tcp_keep_readable(h->ts, id), -ENOTCONN);   /* (CLOSE_WAIT) */
+	assert_int_equal(tcp_shutdown(h->ts, id), 0);
+	while ((fin = h_pop(h)->seg.flags) != (TCP_FIN | TCP_ACK))
+		;
+	h->ev.keep_in_closed = true;
+	h_ack(h, h->p_ack + 1, 1000);
+	assert_int_equal(h->ev.closeds, 1);
+	assert_int_equal(h->ev.last_reason, TCP_REASON_NORMAL);
+	assert_int_equal(h->ev.keep_rc, 0);
+	assert_int_equal(tcp_conn_state(h->ts, id), TCP_ST_TIME_WAIT);
+	assert_int_equal(h->ts->ctr[TCP_CTR_KEPT_READABLE], 1);
+	assert_int_equal(h->ts->closes[TCP_REASON_NORMAL], 0);
+	assert_int_equal(tcp_recv(h->ts, id, &m, UINT32_MAX), 22);
+	assert_memory_equal(rte_pktmbuf_mtod(m, void *), "the tail of the stream", 22);
+	rte_pktmbuf_free(m);
+	assert_int_equal(tcp_recv(h->ts, id, &m, UINT32_MAX), 0);
+	assert_int_equal(tcp_send_space(h->ts, id), 0);
+	assert_int_equal(h_pending(h), 0);
+	h_advance(h, 2 * h->ts->conf.msl + 10);
+	assert_int_equal(h->ev.closeds, 1);
+	assert_int_equal(h->ts->nconns, 0);
+	assert_int_equal(h->ts->closes[TCP_REASON_NORMAL], 1);
+	assert_int_equal(tcp_recv(h->ts, id, &m, UINT32_MAX), -ENOTCONN);
+	h_free(h);
+
+	/* a reset is not kept */
+	h = h_new(NULL);
+	h_open_passive(h);
+	h_send_data(h, "unread", 6);
+	h_inject(h, TCP_FIN | TCP_ACK, h->p_seq, h->p_ack, 1000, NULL, NULL, 0);
+	h->p_seq++;
+	h->ev.keep_in_closed = true;
+	h_inject(h, TCP_RST, h->p_seq, 0, 0, NULL, NULL, 0);
+	assert_int_equal(h->ev.closeds, 1);
+	assert_int_equal(h->ev.last_reason, TCP_REASON_RESET);
+	assert_int_equal(h->ev.keep_rc, -ENOTCONN);
+	assert_int_equal(h->ts->nconns, 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_KEPT_READABLE], 0);
+	h_free(h);
+}
+
 /*
  * A connection moved to another worker's stack (RFC 6062: a peer
  * connection joins its data connection's worker): what it received and did
@@ -3155,6 +3216,7 @@ main(void)
 		cmocka_unit_test(test_tcp_close_active),
 		cmocka_unit_test(test_tcp_close_passive),
 		cmocka_unit_test(test_tcp_close_passive_tail_readable_in_closed),
+		cmocka_unit_test(test_tcp_close_passive_tail_kept),
 		cmocka_unit_test(test_tcp_conn_moves_between_stacks),
 		cmocka_unit_test(test_tcp_conn_moves_in_close_wait),
 		cmocka_unit_test(test_tcp_rcv_limit_per_connection),
