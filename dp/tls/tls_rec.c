@@ -887,8 +887,11 @@ post_handshake(struct tls_conn *c, const uint8_t *p, uint32_t n)
 			if (!dir_update(tw, r, &r->rx, 0))
 				return AD_INTERNAL_ERROR;
 			tw->ctr[TLS_CTR_KEY_UPDATE_RECV]++;
-			if (b[0] == 1 && !r->update_sent) {
-				/* answered once until we send data again */
+			if (b[0] == 1 && !r->update_sent &&
+			    !(SSL_get_shutdown(c->ssl) & SSL_SENT_SHUTDOWN)) {
+				/* answered once until we send data again;
+				 * not after our close_notify (§6.1: we send
+				 * nothing more, and our FIN may have gone) */
 				if (r->tx.on) {
 					if (!send_key_update(c))
 						return AD_INTERNAL_ERROR;

@@ -2032,6 +2032,36 @@ test_tls_xprt_write_then_end(void **state)
 	}
 }
 
+/* dp's records, shut by dp (close_notify and FIN sent), then the peer's
+ * KeyUpdate asking for ours, data, close_notify: dp reads the data and the
+ * end, and answers nothing (RFC 8446 §6.1: nothing after close_notify;
+ * the answer, written to a connection whose FIN went, failed it). */
+static void
+test_tls_xprt_key_update_after_shutdown(void **state)
+{
+	static uint8_t buf[256];
+	size_t total, n;
+	struct x x;
+
+	(void)state;
+	rec_leg_up(&x);
+	assert_int_equal(x.xp->shutdown(x.w, x.h->id), 0);
+	assert_int_equal(peer_read_to_end(&x, buf, sizeof(buf), &total), SSL_ERROR_ZERO_RETURN);
+	assert_int_equal(total, 0);
+	assert_int_equal(SSL_key_update(x.peer, SSL_KEY_UPDATE_REQUESTED), 1);
+	assert_int_equal(SSL_write_ex(x.peer, "after our end", 13, &n), 1);
+	SSL_shutdown(x.peer);
+	x.ngot = 0;
+	PUMP_UNTIL(&x, x.dp_eof || x.rcv_rc != 0);
+	assert_int_equal(x.rcv_rc, 0);
+	assert_true(x.dp_eof);
+	assert_int_equal(x.ngot, 13);
+	assert_memory_equal(x.got, "after our end", 13);
+	assert_int_equal(ctr("key_updates_received"), 1);
+	assert_int_equal(ctr("key_updates_sent"), 0);
+	x_free(&x);
+}
+
 /* Writes while the connection's read is on the "card" (the records on the
  * async provider): they wait for it (TLS_X_WPEND) and go out in order
  * after it, and the read's record is read; before, they were refused. In
@@ -2189,6 +2219,7 @@ main(void)
 		cmocka_unit_test(test_tls_xprt_handshake_budget_defers),
 		cmocka_unit_test(test_tls_xprt_async_woken_goes_on),
 		cmocka_unit_test(test_tls_xprt_write_then_end),
+		cmocka_unit_test(test_tls_xprt_key_update_after_shutdown),
 		cmocka_unit_test(test_tls_xprt_write_while_read_parked),
 		cmocka_unit_test(test_tls_xprt_shutdown_while_read_parked),
 		cmocka_unit_test(test_tls_xprt_close_wait_bounded),
