@@ -1067,8 +1067,11 @@ static bool
 tls_write_pending(struct dp_worker *w, struct tls_conn *c)
 {
 	c->x &= (uint8_t)~TLS_X_WPEND;
-	if (c->flags & TLS_F_FATAL)
+	if (c->flags & TLS_F_FATAL) {
+		/* (told it was taken: it is lost with the connection) */
+		w->tls->ctr[TLS_CTR_WRITE_LOST_FAILED]++;
 		return false;
+	}
 	tls_write_chain(w, c);
 	return tls_flush(w, c) && !(c->flags & TLS_F_FATAL);
 }

@@ -2141,6 +2141,46 @@ test_tls_xprt_shutdown_while_read_parked(void **state)
 	x_free(&x);
 }
 
+/* A write that waits for a read's job (TLS_X_WPEND), and the read then
+ * fails (a record whose tag does not check, found on the "card"): the
+ * connection fails, and the write, which its application was told was
+ * taken, is counted lost (write_lost_failed). In the other modes the read
+ * fails at once and the write is refused. */
+static void
+test_tls_xprt_write_lost_when_read_fails(void **state)
+{
+	uint8_t bad[512];
+	struct rte_mbuf *m;
+	size_t n;
+	int rc;
+	struct x x;
+
+	(void)state;
+	leg_up(&x, asyncprov != NULL);
+	assert_int_equal(SSL_write_ex(x.peer, "a record that will not check", 28, &n), 1);
+	rc = BIO_read(x.pnet, bad, sizeof(bad));
+	assert_true(rc > 28);
+	bad[rc - 1] ^= 0x01;              /* (its tag's last byte) */
+	h_send_data(x.h, bad, (uint32_t)rc);
+	rc = x.xp->rcv_buf(x.w, x.h->id, &m, UINT32_MAX);
+	m = h_mbuf(100, 5);
+	if (records_async()) {
+		assert_int_equal(rc, -EAGAIN);
+		assert_int_equal(x.xp->snd_buf(x.w, x.h->id, m), 100);
+		assert_int_equal(ctr("write_queued_parked"), 1);
+		PUMP_UNTIL(&x, x.rcv_rc != 0);
+		assert_int_equal(x.rcv_rc, -EPROTO);
+		assert_int_equal(ctr("write_lost_failed"), 1);
+	} else {
+		assert_int_equal(rc, -EPROTO);
+		assert_true(x.xp->snd_buf(x.w, x.h->id, m) < 0);
+		rte_pktmbuf_free(m);          /* (refused: the caller's) */
+		assert_int_equal(ctr("write_lost_failed"), 0);
+	}
+	assert_int_equal(ctr("bad_record"), 1);
+	x_free(&x);
+}
+
 /* A close that waits is bounded: past TLS_LINGER_MS (10 s) it is reset
  * (close_wait_timeout) and its SSL becomes an orphan until its job ends.
  * With the records on the provider only: the close finds its write on the
@@ -2220,6 +2260,7 @@ main(void)
 		cmocka_unit_test(test_tls_xprt_async_woken_goes_on),
 		cmocka_unit_test(test_tls_xprt_write_then_end),
 		cmocka_unit_test(test_tls_xprt_key_update_after_shutdown),
+		cmocka_unit_test(test_tls_xprt_write_lost_when_read_fails),
 		cmocka_unit_test(test_tls_xprt_write_while_read_parked),
 		cmocka_unit_test(test_tls_xprt_shutdown_while_read_parked),
 		cmocka_unit_test(test_tls_xprt_close_wait_bounded),
