@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/async.h>
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -2141,6 +2142,70 @@ test_tls_xprt_shutdown_while_read_parked(void **state)
 	x_free(&x);
 }
 
+/* An async job that pauses until it is started again (one of the thread's
+ * pool taken from dp). */
+static int
+job_hold(void *arg)
+{
+	(void)arg;
+	ASYNC_pause_job();
+	return 1;
+}
+
+/* A shutdown whose SSL_shutdown() finds no free async job (the thread's
+ * pool all taken: here by the test itself): nothing goes out, the shutdown
+ * waits on the records' FIFO (async_job_waits), and once a job is free the
+ * close_notify goes, then the FIN. With the async provider only. */
+static void
+test_tls_xprt_shutdown_waits_for_a_job(void **state)
+{
+	enum { POOL = 2 };
+	ASYNC_JOB *job[POOL] = { NULL };
+	ASYNC_WAIT_CTX *wctx[POOL];
+	static uint8_t buf[256];
+	uint64_t waits0;
+	size_t total;
+	int ret, st;
+	struct x x;
+
+	(void)state;
+	if (asyncprov == NULL) {
+		print_message("# (with the async provider only)\n");
+		return;
+	}
+	leg_up(&x, true);
+	/* the thread's pool: POOL jobs, all of them held here */
+	ASYNC_cleanup_thread();
+	assert_int_equal(ASYNC_init_thread(POOL, 0), 1);
+	for (int i = 0; i < POOL; i++) {
+		wctx[i] = ASYNC_WAIT_CTX_new();
+		assert_non_null(wctx[i]);
+		assert_int_equal(ASYNC_start_job(&job[i], wctx[i], &ret, job_hold, NULL, 0),
+				 ASYNC_PAUSE);
+	}
+	waits0 = ctr("async_job_waits");
+	assert_int_equal(x.xp->shutdown(x.w, x.h->id), 0);
+	for (int i = 0; i < 20; i++)
+		pump(&x);
+	assert_true(ctr("async_job_waits") > waits0);   /* (once a turn that found none) */
+	assert_int_equal(tcp_conn_state(W.tcp, x.h->id), TCP_ST_ESTABLISHED);
+	assert_int_equal(W.tls->nlinger, 1);
+	/* the jobs end: the close_notify, then the FIN */
+	for (int i = 0; i < POOL; i++) {
+		assert_int_equal(ASYNC_start_job(&job[i], wctx[i], &ret, job_hold, NULL, 0),
+				 ASYNC_FINISH);
+		ASYNC_WAIT_CTX_free(wctx[i]);
+	}
+	assert_int_equal(peer_read_to_end(&x, buf, sizeof(buf), &total), SSL_ERROR_ZERO_RETURN);
+	assert_int_equal(total, 0);
+	st = tcp_conn_state(W.tcp, x.h->id);
+	assert_true(st == TCP_ST_FIN_WAIT_1 || st == TCP_ST_FIN_WAIT_2);
+	assert_int_equal(W.tls->nlinger, 0);
+	assert_int_equal(x.rcv_rc, 0);
+	x_free(&x);
+	ASYNC_cleanup_thread();        /* (the next job makes OpenSSL's own again) */
+}
+
 /* A write that waits for a read's job (TLS_X_WPEND), and the read then
  * fails (a record whose tag does not check, found on the "card"): the
  * connection fails, and the write, which its application was told was
@@ -2261,6 +2326,7 @@ main(void)
 		cmocka_unit_test(test_tls_xprt_write_then_end),
 		cmocka_unit_test(test_tls_xprt_key_update_after_shutdown),
 		cmocka_unit_test(test_tls_xprt_write_lost_when_read_fails),
+		cmocka_unit_test(test_tls_xprt_shutdown_waits_for_a_job),
 		cmocka_unit_test(test_tls_xprt_write_while_read_parked),
 		cmocka_unit_test(test_tls_xprt_shutdown_while_read_parked),
 		cmocka_unit_test(test_tls_xprt_close_wait_bounded),
