@@ -134,8 +134,14 @@ leg_end(struct dp_worker *w, struct splice *sp, unsigned int i, enum ipc_agw_cau
 	sp->ops->leg_down(w, sp, i);
 	if (id == 0)
 		return;
-	if ((l->flags & SPLICE_LF_GONE) && how == END_CLOSE)
-		how = END_GONE;      /* (its TCP ended already: TLS forgets it) */
+	if (l->flags & SPLICE_LF_GONE) {
+		/* its TCP ended already, kept for us: TLS forgets it, and
+		 * dp/tcp frees it (no segment) */
+		if (l->xp != NULL)
+			l->xp->gone(w, id);
+		tcp_close(w->tcp, id);
+		return;
+	}
 	switch (how) {
 	case END_GONE:
 		if (l->xp != NULL)
@@ -343,8 +349,14 @@ pump(struct dp_worker *w, struct splice *sp, unsigned int s)
 				return;
 			}
 		}
-		if (n < 0)
-			return;               /* gone: its closed() comes */
+		if (n < 0) {
+			/* gone: its closed() comes; one kept after it has
+			 * nothing more to say (cannot be: dp/tcp keeps it
+			 * until leg_end) */
+			if (a->flags & SPLICE_LF_GONE)
+				end_both(w, sp, s, IPC_AGW_RST, END_GONE);
+			return;
+		}
 		if (n == 0) {
 			leg_eof(w, sp, s);
 			if (a->flags & SPLICE_LF_GONE)
@@ -525,11 +537,14 @@ splice_closed(struct dp_worker *w, struct splice *sp, unsigned int i, enum tcp_r
 				if (n == 0) {
 					leg_eof(w, sp, i);
 				} else if (n == -EAGAIN && (l->flags & SPLICE_LF_TLS) &&
+					   tls_conn_wakes(w, l->id) &&
 					   tcp_keep_readable(w->tcp, l->id) == 0) {
 					/* TLS has its last records on the
-					 * accelerator: dp/tcp keeps the
-					 * connection readable, and the leg is
-					 * read on as its transport says ready */
+					 * accelerator (or waits for a job, an
+					 * mbuf): dp/tcp keeps the connection
+					 * for us, and the leg is read on as its
+					 * transport says ready (leg_end frees
+					 * it) */
 					l->flags |= SPLICE_LF_GONE;
 					w->splice->ctr[SPLICE_CTR_READ_AFTER_CLOSE]++;
 					sp->kick |= (uint8_t)(1u << i); /* (what it read) */

@@ -201,16 +201,16 @@ int tcp_close(struct tcp_stack *ts, tcp_id_t id);
 int tcp_abort(struct tcp_stack *ts, tcp_id_t id);
 
 /*
- * Inside closed(NORMAL) only: keep id readable after the callback, for an
+ * Inside closed(NORMAL) only: keep id after the callback, for an
  * application that took the peer's last bytes but cannot say yet where
  * its stream ends (TLS whose last records are on an accelerator: the
- * splice would otherwise end the leg as reset). The connection stays in
- * TIME_WAIT (a passive close's LAST_ACK too: 2 MSL, counted and recycled
- * among conf.max_time_wait); tcp_recv() gives what is left, then 0, and
- * -ENOTCONN once TIME_WAIT ended. No callback comes again; tcp_close()
- * or tcp_abort() may end it sooner. 0 (also for one in TIME_WAIT, which
- * stays anyway), or -ENOTCONN when it cannot be kept (no FIN from its
- * peer, another reason, or a LAST_ACK outside the callback).
+ * splice would otherwise end the leg as reset). tcp_recv() gives what is
+ * left, then 0; no callback comes again; the application ends it with
+ * tcp_close() or tcp_abort() (no segment: its peer is done), and nothing
+ * else does: it is neither recycled nor taken by a new SYN (its TIME_WAIT,
+ * when it has one, still acknowledges a FIN again for 2 MSL), so its id
+ * stays the application's. A connection counts as it did while open.
+ * 0, or -ENOTCONN outside a closed(NORMAL) callback.
  */
 int tcp_keep_readable(struct tcp_stack *ts, tcp_id_t id);
 

@@ -399,11 +399,26 @@ tcp_shutdown(struct tcp_stack *ts, tcp_id_t id)
 	return 0;
 }
 
+/* A connection kept readable after closed() (tcp_keep_readable()): its
+ * application's close or abort ends it (no segment: its peer is done). */
+static struct tcp_conn *
+kept(struct tcp_stack *ts, tcp_id_t id)
+{
+	struct tcp_conn *c = tcp_conn_get(ts, id);
+
+	return c != NULL && (c->flags & (TCP_CF_KEPT | TCP_CF_DEAD)) == TCP_CF_KEPT ? c : NULL;
+}
+
 int
 tcp_close(struct tcp_stack *ts, tcp_id_t id)
 {
-	struct tcp_conn *c = live(ts, id);
+	struct tcp_conn *c = kept(ts, id);
 
+	if (c != NULL) {
+		tcp_conn_kept_end(ts, c);
+		return 0;
+	}
+	c = live(ts, id);
 	if (c == NULL)
 		return -ENOTCONN;
 	c->flags |= TCP_CF_APP_GONE;
@@ -431,8 +446,13 @@ tcp_close(struct tcp_stack *ts, tcp_id_t id)
 int
 tcp_abort(struct tcp_stack *ts, tcp_id_t id)
 {
-	struct tcp_conn *c = live(ts, id);
+	struct tcp_conn *c = kept(ts, id);
 
+	if (c != NULL) {
+		tcp_conn_kept_end(ts, c);
+		return 0;
+	}
+	c = live(ts, id);
 	if (c == NULL)
 		return -ENOTCONN;
 	c->flags |= TCP_CF_APP_GONE;
@@ -447,13 +467,9 @@ tcp_keep_readable(struct tcp_stack *ts, tcp_id_t id)
 {
 	struct tcp_conn *c = tcp_conn_get(ts, id);
 
-	if (c == NULL || (c->flags & TCP_CF_DEAD) || !(c->flags & TCP_CF_FIN_RCVD))
+	if (c == NULL || (c->flags & TCP_CF_DEAD) || !(c->flags & TCP_CF_KEEP_OK))
 		return -ENOTCONN;
-	if (c->state == TCP_ST_TIME_WAIT)
-		return 0;                /* (it stays its 2 MSL anyway) */
-	if (!(c->flags & TCP_CF_KEEP_OK))
-		return -ENOTCONN;
-	c->flags |= TCP_CF_KEEP_RD;
+	c->flags |= TCP_CF_KEPT;
 	return 0;
 }
 

@@ -450,6 +450,19 @@ tcp_conn_flush(struct tcp_stack *ts, struct tcp_conn *c)
 	c->cold.snd_segs = 0;
 }
 
+void
+tcp_conn_unhash(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	uint8_t family = (c->flags & TCP_CF_V6) ? TCP_AF_IPV6 : TCP_AF_IPV4;
+
+	if (!(c->flags & TCP_CF_IN_TABLE))
+		return;
+	table_remove(ts, tuple_hash(ts, family, c->laddr, c->lport, c->raddr, c->rport),
+		     tcp_conn_slot(ts, c));
+	c->flags &= ~TCP_CF_IN_TABLE;
+	ts->nconns--;
+}
+
 static void
 conn_free(struct tcp_stack *ts, struct tcp_conn *c)
 {
@@ -464,13 +477,7 @@ conn_free(struct tcp_stack *ts, struct tcp_conn *c)
 		src_give(ts, c);
 	if ((c->flags & TCP_CF_SYN_QUEUED) && ts->listeners[c->listener].nsyn > 0)
 		ts->listeners[c->listener].nsyn--;
-	if (c->flags & TCP_CF_IN_TABLE) {
-		uint8_t family = (c->flags & TCP_CF_V6) ? TCP_AF_IPV6 : TCP_AF_IPV4;
-
-		table_remove(ts, tuple_hash(ts, family, c->laddr, c->lport,
-					    c->raddr, c->rport), slot);
-		ts->nconns--;
-	}
+	tcp_conn_unhash(ts, c);
 	c->flags = 0;
 	c->state = TCP_ST_CLOSED;
 	c->gen++;                        /* every old id is stale now */
@@ -523,15 +530,47 @@ tcp_conn_end(struct tcp_stack *ts, struct tcp_conn *c, enum tcp_reason why)
 			c->flags = (c->flags & ~(TCP_CF_BUSY | TCP_CF_KEEP_OK)) | busy;
 		}
 	}
-	if ((c->flags & (TCP_CF_KEEP_RD | TCP_CF_DEAD)) == TCP_CF_KEEP_RD) {
-		/* tcp_keep_readable(): its application still reads what it
-		 * took; TIME_WAIT bounds it (and counts its end then) */
-		c->flags &= ~TCP_CF_KEEP_RD;
-		ts->closes[why]--;
-		ts->ctr[TCP_CTR_KEPT_READABLE]++;
-		tcp_tw_enter(ts, c);
+	if ((c->flags & (TCP_CF_KEPT | TCP_CF_DEAD)) == TCP_CF_KEPT) {
+		ts->closes[why]--;       /* (counted when its application ends it) */
+		tcp_conn_keep(ts, c);
 		return;
 	}
+	tcp_conn_release(ts, c);
+}
+
+/*
+ * tcp_keep_readable() inside closed(NORMAL): the application reads on
+ * (what is left, then 0) and frees c itself (tcp_close(), tcp_abort()):
+ * nothing else does. Off the TIME_WAIT FIFO (never recycled, nor taken by
+ * a new SYN: RFC 6191's reuse skips it), so that its id, and what TLS
+ * keeps by its slot, stay its application's. A passive close's (LAST_ACK
+ * acknowledged) leaves the table now: no segment of it can matter; one in
+ * TIME_WAIT stays there its 2 MSL (a FIN again is acknowledged), then
+ * leaves it too.
+ */
+void
+tcp_conn_keep(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	uint32_t s1 = tcp_conn_slot(ts, c) + 1;
+
+	ts->ctr[TCP_CTR_KEPT_READABLE]++;
+	if (c->cold.tw_prev != 0 || ts->tw_head == s1)
+		tw_unlink(ts, c);
+	if (c->state == TCP_ST_TIME_WAIT)
+		return;
+	c->state = TCP_ST_CLOSED;
+	for (unsigned int t = 0; t < TCP_T__COUNT; t++)
+		tcp_timer_clear(c, (enum tcp_timer)t);
+	tw_del(ts->wheel, &c->timer);
+	tcp_conn_unhash(ts, c);
+}
+
+void
+tcp_conn_kept_end(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	ts->closes[TCP_REASON_NORMAL]++;
+	ts->ctr[TCP_CTR_KEPT_ENDED]++;
+	c->flags = (c->flags & ~TCP_CF_KEPT) | TCP_CF_APP_GONE;
 	tcp_conn_release(ts, c);
 }
 
@@ -653,7 +692,7 @@ tcp_stack_free(struct tcp_stack *ts)
 	for (uint32_t i = 0; i < ts->conf.max_conns; i++) {
 		struct tcp_conn *c = &ts->conns[i];
 
-		if (c->flags & TCP_CF_IN_TABLE) {
+		if (c->flags & (TCP_CF_IN_TABLE | TCP_CF_KEPT)) {
 			c->flags &= ~(TCP_CF_BUSY | TCP_CF_DEAD);
 			conn_free(ts, c);
 		}
@@ -779,7 +818,7 @@ tcp_conn_get(struct tcp_stack *ts, tcp_id_t id)
 	    slot >= ts->conf.max_conns)
 		return NULL;
 	c = &ts->conns[slot];
-	if (c->gen != TCP_ID_GEN(id) || !(c->flags & TCP_CF_IN_TABLE) ||
+	if (c->gen != TCP_ID_GEN(id) || !(c->flags & (TCP_CF_IN_TABLE | TCP_CF_KEPT)) ||
 	    (c->flags & TCP_CF_DEAD))
 		return NULL;
 	return c;

@@ -459,8 +459,13 @@ app_done(struct tcp_stack *ts, struct tcp_conn *c, enum tcp_reason why)
 	if ((c->flags & (TCP_CF_APP_KNOWS | TCP_CF_APP_GONE)) != TCP_CF_APP_KNOWS)
 		return;
 	c->flags |= TCP_CF_APP_GONE;
-	if (ops->closed != NULL)
+	if (ops->closed != NULL) {
+		c->flags |= TCP_CF_KEEP_OK;
 		ops->closed(ts, tcp_conn_id(ts, c), c->app_arg, why);
+		c->flags &= ~TCP_CF_KEEP_OK;
+	}
+	if ((c->flags & (TCP_CF_KEPT | TCP_CF_DEAD)) == TCP_CF_KEPT)
+		tcp_conn_keep(ts, c);
 }
 
 static void
@@ -1019,7 +1024,7 @@ tcp_input(struct tcp_stack *ts, struct rte_mbuf *m, uint8_t family,
 
 	c = tcp_conn_lookup(ts, family, dst, seg.dport, src, seg.sport);
 	li = -1;
-	if (c != NULL && c->state == TCP_ST_TIME_WAIT &&
+	if (c != NULL && c->state == TCP_ST_TIME_WAIT && !(c->flags & TCP_CF_KEPT) &&
 	    (seg.flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN &&
 	    (li = listener_find(ts, family, seg.dport)) >= 0) {
 		/* RFC 6191 §2: a new SYN may end TIME_WAIT when its

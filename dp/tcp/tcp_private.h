@@ -36,6 +36,12 @@ bool tcp_src_take(struct tcp_stack *ts, struct tcp_conn *c);
 void tcp_conn_end(struct tcp_stack *ts, struct tcp_conn *c, enum tcp_reason why);
 /* Free every mbuf c holds. */
 void tcp_conn_flush(struct tcp_stack *ts, struct tcp_conn *c);
+/* After closed(NORMAL) returned: c's application kept it (TCP_CF_KEPT). */
+void tcp_conn_keep(struct tcp_stack *ts, struct tcp_conn *c);
+/* c out of the connection table (no segment finds it any more). */
+void tcp_conn_unhash(struct tcp_stack *ts, struct tcp_conn *c);
+/* tcp_close()/tcp_abort() of a kept c: it ends (NORMAL, counted now). */
+void tcp_conn_kept_end(struct tcp_stack *ts, struct tcp_conn *c);
 
 /* What c may hold unread: bytes, mbufs (its own limit, else the
  * stack's). */

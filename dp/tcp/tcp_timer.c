@@ -143,6 +143,13 @@ keep_timeout(struct tcp_stack *ts, struct tcp_conn *c)
 
 	switch (c->state) {
 	case TCP_ST_TIME_WAIT:
+		if (c->flags & TCP_CF_KEPT) {
+			/* its application still reads it: out of the table
+			 * only (tcp_conn_keep()) */
+			c->state = TCP_ST_CLOSED;
+			tcp_conn_unhash(ts, c);
+			return;
+		}
 		tcp_conn_end(ts, c, TCP_REASON_NORMAL);
 		return;
 	case TCP_ST_FIN_WAIT_2:

@@ -208,8 +208,8 @@ struct tcp_cc_ops {
 #define TCP_CF_SACK_RECOV  0x00200000u  /* the recovery is RFC 6675's */
 #define TCP_CF_HELD_WAIT   0x00400000u  /* a send met the stack's cap */
 #define TCP_CF_CAP_SHUT    0x00800000u  /* the cap shut its window: on ts->cap_head */
-#define TCP_CF_KEEP_OK     0x01000000u  /* in closed(NORMAL) from LAST_ACK: may be kept */
-#define TCP_CF_KEEP_RD     0x02000000u  /* tcp_keep_readable(): to TIME_WAIT, not freed */
+#define TCP_CF_KEEP_OK     0x01000000u  /* inside closed(NORMAL): tcp_keep_readable() may keep it */
+#define TCP_CF_KEPT        0x02000000u  /* kept (tcp_keep_readable()): its app frees it */
 
 /* The three deadlines that share a connection's one wheel timer. */
 enum tcp_timer {

@@ -140,6 +140,12 @@ int tls_conn_why(struct dp_worker *w, uint64_t id, char *buf, size_t size);
 /* The peer's close_notify came on connection id (its rcv_buf said 0 for
  * it, not for a bare FIN). */
 bool tls_conn_close_notified(struct dp_worker *w, uint64_t id);
+/* Whether connection id's rcv_buf, having said -EAGAIN, will be followed
+ * by its application's ready() without TCP saying anything more: an
+ * operation of its is on the offload, waits for a job or an mbuf, or has
+ * its result kept (what the splice needs to read a leg on after its TCP
+ * ended). */
+bool tls_conn_wakes(struct dp_worker *w, uint64_t id);
 /* The TLS version of connection id once its handshake is done: 12 or 13;
  * 0 before, or for a connection without TLS. */
 int tls_conn_version(struct dp_worker *w, uint64_t id);

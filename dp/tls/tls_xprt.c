@@ -515,9 +515,7 @@ tls_pull(struct dp_worker *w, struct tls_conn *c)
 	if (c->rx != NULL || (c->flags & TLS_F_EOF))
 		return;
 	n = tcp_recv(w->tcp, c->id, &m, UINT32_MAX);
-	if (n == 0 || n == -ENOTCONN) {
-		/* (-ENOTCONN: a connection kept readable after closed(), and
-		 * its TIME_WAIT has ended: OpenSSL hears the end) */
+	if (n == 0) {
 		c->flags |= TLS_F_EOF;
 		return;
 	}
@@ -1614,6 +1612,16 @@ tls_conn_close_notified(struct dp_worker *w, uint64_t id)
 	return c != NULL && c->id == id && c->ssl != NULL &&
 	       ((c->flags & TLS_F_NOTIFIED) ||
 		(SSL_get_shutdown(c->ssl) & SSL_RECEIVED_SHUTDOWN) != 0);
+}
+
+bool
+tls_conn_wakes(struct dp_worker *w, uint64_t id)
+{
+	const struct tls_conn *c = tls_conn_of(w, id);
+
+	return c != NULL && c->id == id && !(c->flags & TLS_F_FATAL) &&
+	       ((c->flags & (TLS_F_PARKED | TLS_F_NOJOB | TLS_F_DEFERRED)) ||
+		(c->x & (TLS_X_JOB | TLS_X_READY)));
 }
 
 int

@@ -582,11 +582,12 @@ test_tcp_close_passive_tail_readable_in_closed(void **state)
 	h_free(h);
 }
 
-/* The same, and closed() keeps the connection readable (TLS whose last
- * records are on an accelerator): it stays in TIME_WAIT, what the peer sent
- * is read after the callback, then EOF; no callback again; TIME_WAIT's end
- * frees it (counted then), and its id is stale. Not kept: a connection
- * outside the callback, or one that ended otherwise (reset). */
+/* The same, and closed() keeps the connection (TLS whose last records are
+ * on an accelerator): what the peer sent is read after the callback, then
+ * EOF, for as long as the application keeps it (past 2 MSL too); no
+ * callback again; the application's close frees it without a segment
+ * (its NORMAL end counted then), and its id is stale. Not kept: outside
+ * the callback, or one that ended otherwise (reset). */
 static void
 test_tcp_close_passive_tail_kept(void **state)
 {
@@ -598,11 +599,10 @@ test_tcp_close_passive_tail_kept(void **state)
 	(void)state;
 	h_open_passive(h);
 	id = h->id;
-	assert_int_equal(tcp_keep_readable(h->ts, id), -ENOTCONN);   /* (no FIN) */
+	assert_int_equal(tcp_keep_readable(h->ts, id), -ENOTCONN);   /* (not in closed()) */
 	h_send_data(h, "the tail of the stream", 22);
 	h_inject(h, TCP_FIN | TCP_ACK, h->p_seq, h->p_ack, 1000, NULL, NULL, 0);
 	h->p_seq++;
-	assert_int_equal(tcp_keep_readable(h->ts, id), -ENOTCONN);   /* (CLOSE_WAIT) */
 	assert_int_equal(tcp_shutdown(h->ts, id), 0);
 	while ((fin = h_pop(h)->seg.flags) != (TCP_FIN | TCP_ACK))
 		;
@@ -611,20 +611,26 @@ test_tcp_close_passive_tail_kept(void **state)
 	assert_int_equal(h->ev.closeds, 1);
 	assert_int_equal(h->ev.last_reason, TCP_REASON_NORMAL);
 	assert_int_equal(h->ev.keep_rc, 0);
-	assert_int_equal(tcp_conn_state(h->ts, id), TCP_ST_TIME_WAIT);
+	assert_int_equal(tcp_conn_state(h->ts, id), TCP_ST_CLOSED);
 	assert_int_equal(h->ts->ctr[TCP_CTR_KEPT_READABLE], 1);
 	assert_int_equal(h->ts->closes[TCP_REASON_NORMAL], 0);
+	assert_int_equal(h->ts->nconns, 0);      /* (out of the table: a passive close) */
+	assert_int_equal(h->ts->ntw, 0);
+	h_advance(h, 2 * h->ts->conf.msl + 10);
 	assert_int_equal(tcp_recv(h->ts, id, &m, UINT32_MAX), 22);
 	assert_memory_equal(rte_pktmbuf_mtod(m, void *), "the tail of the stream", 22);
 	rte_pktmbuf_free(m);
 	assert_int_equal(tcp_recv(h->ts, id, &m, UINT32_MAX), 0);
 	assert_int_equal(tcp_send_space(h->ts, id), 0);
-	assert_int_equal(h_pending(h), 0);
-	h_advance(h, 2 * h->ts->conf.msl + 10);
 	assert_int_equal(h->ev.closeds, 1);
-	assert_int_equal(h->ts->nconns, 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_KEPT_ENDED], 0);
+	assert_int_equal(tcp_close(h->ts, id), 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_KEPT_ENDED], 1);
+	assert_int_equal(h_pending(h), 0);
 	assert_int_equal(h->ts->closes[TCP_REASON_NORMAL], 1);
+	assert_int_equal(h->ts->closes[TCP_REASON_LOCAL_CLOSE], 0);
 	assert_int_equal(tcp_recv(h->ts, id, &m, UINT32_MAX), -ENOTCONN);
+	assert_int_equal(tcp_close(h->ts, id), -ENOTCONN);
 	h_free(h);
 
 	/* a reset is not kept */
@@ -640,6 +646,74 @@ test_tcp_close_passive_tail_kept(void **state)
 	assert_int_equal(h->ev.keep_rc, -ENOTCONN);
 	assert_int_equal(h->ts->nconns, 0);
 	assert_int_equal(h->ts->ctr[TCP_CTR_KEPT_READABLE], 0);
+	h_free(h);
+}
+
+/* Kept from TIME_WAIT (our FIN first, then the peer's data and FIN): it
+ * still acknowledges a FIN again, but is off the TIME_WAIT FIFO (not
+ * recycled: max_time_wait 1 and another connection's TIME_WAIT leave it),
+ * a newer SYN does not take its tuple (RFC 6191), and after 2 MSL it is
+ * still readable; the application's abort frees it, without a RST. */
+static void
+test_tcp_close_time_wait_kept(void **state)
+{
+	struct tcp_conf conf;
+	struct tcp_opts_out o = syn_opts;
+	struct rte_mbuf *m;
+	struct h *h;
+	tcp_id_t id;
+
+	(void)state;
+	h_conf(&conf);
+	conf.max_time_wait = 1;
+	h = h_new(&conf);
+	h_open_passive(h);
+	id = h->id;
+	assert_int_equal(tcp_shutdown(h->ts, id), 0);
+	h_ack(h, h->p_ack + 1, 1000);
+	h_send_data(h, "last words", 10);
+	h->ev.keep_in_closed = true;
+	h_inject(h, TCP_FIN | TCP_ACK, h->p_seq, h->p_ack, 1000, NULL, NULL, 0);
+	h->p_seq++;
+	h_drain(h);
+	assert_int_equal(h->ev.closeds, 1);
+	assert_int_equal(h->ev.keep_rc, 0);
+	assert_int_equal(tcp_conn_state(h->ts, id), TCP_ST_TIME_WAIT);
+	assert_int_equal(h->ts->ntw, 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_KEPT_READABLE], 1);
+	/* a FIN again: acknowledged */
+	h_inject(h, TCP_FIN | TCP_ACK, h->p_seq - 1, h->p_ack, 1000, NULL, NULL, 0);
+	assert_int_equal(h_pop(h)->seg.flags, TCP_ACK);
+	/* a newer SYN on its tuple: not taken */
+	o.tsval = h->p_tsval + 1;
+	h_inject(h, TCP_SYN, h->p_seq + 100000, 0, 65535, &o, NULL, 0);
+	h_drain(h);
+	assert_int_equal(h->ts->ctr[TCP_CTR_TW_REUSED], 0);
+	assert_int_equal(tcp_conn_state(h->ts, id), TCP_ST_TIME_WAIT);
+	/* another connection's TIME_WAIT (max_time_wait 1): not recycled */
+	h->ev.keep_in_closed = false;
+	h->rport = H_RPORT + 1;
+	h->ev.accepts = 0;
+	h_open_passive(h);
+	tcp_shutdown(h->ts, h->id);
+	h_ack(h, h->p_ack + 1, 1000);
+	h_inject(h, TCP_FIN | TCP_ACK, h->p_seq, h->p_ack, 1000, NULL, NULL, 0);
+	h_drain(h);
+	assert_int_equal(h->ts->ntw, 1);
+	assert_int_equal(h->ts->ctr[TCP_CTR_TW_RECYCLED], 0);
+	/* past 2 MSL: still readable */
+	h_advance(h, 2 * h->ts->conf.msl + 10);
+	assert_int_equal(h->ts->ntw, 0);
+	assert_int_equal(tcp_recv(h->ts, id, &m, UINT32_MAX), 10);
+	assert_memory_equal(rte_pktmbuf_mtod(m, void *), "last words", 10);
+	rte_pktmbuf_free(m);
+	assert_int_equal(tcp_recv(h->ts, id, &m, UINT32_MAX), 0);
+	assert_int_equal(h->ts->closes[TCP_REASON_NORMAL], 1);  /* (the other one) */
+	assert_int_equal(tcp_abort(h->ts, id), 0);
+	assert_int_equal(h_pending(h), 0);
+	assert_int_equal(h->ts->closes[TCP_REASON_NORMAL], 2);
+	assert_int_equal(h->ts->closes[TCP_REASON_LOCAL_ABORT], 0);
+	assert_int_equal(tcp_recv(h->ts, id, &m, UINT32_MAX), -ENOTCONN);
 	h_free(h);
 }
 
@@ -3217,6 +3291,7 @@ main(void)
 		cmocka_unit_test(test_tcp_close_passive),
 		cmocka_unit_test(test_tcp_close_passive_tail_readable_in_closed),
 		cmocka_unit_test(test_tcp_close_passive_tail_kept),
+		cmocka_unit_test(test_tcp_close_time_wait_kept),
 		cmocka_unit_test(test_tcp_conn_moves_between_stacks),
 		cmocka_unit_test(test_tcp_conn_moves_in_close_wait),
 		cmocka_unit_test(test_tcp_rcv_limit_per_connection),
