@@ -340,8 +340,13 @@ pump(struct dp_worker *w, struct splice *sp, unsigned int s)
 			bool was_up = a->state == SPLICE_LEG_UP;
 
 			n = a->xp->rcv_buf(w, a->id, &m, limit);
-			if (n == -EAGAIN)
+			if (n == -EAGAIN) {
+				/* (a leg kept after its TCP ended has only its
+				 * transport to wake it: nothing will, it ends) */
+				if ((a->flags & SPLICE_LF_GONE) && !tls_conn_wakes(w, a->id))
+					end_both(w, sp, s, IPC_AGW_RST, END_GONE);
 				return;
+			}
 			if (n == -EPROTO) {
 				/* (a handshake that fails ends it; one that
 				 * completes inside this read made it up) */

@@ -209,8 +209,10 @@ int tcp_abort(struct tcp_stack *ts, tcp_id_t id);
  * tcp_close() or tcp_abort() (no segment: its peer is done), and nothing
  * else does: it is neither recycled nor taken by a new SYN (its TIME_WAIT,
  * when it has one, still acknowledges a FIN again for 2 MSL), so its id
- * stays the application's. A connection counts as it did while open.
- * 0, or -ENOTCONN outside a closed(NORMAL) callback.
+ * stays the application's. Bounded: at most conf.max_time_wait kept at
+ * once, and each counts against its remote address (conf.max_per_source)
+ * as an open connection does. 0; -ENOTCONN outside a closed(NORMAL)
+ * callback; -ENOSPC past a bound (kept_refused).
  */
 int tcp_keep_readable(struct tcp_stack *ts, tcp_id_t id);
 

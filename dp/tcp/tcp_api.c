@@ -469,7 +469,22 @@ tcp_keep_readable(struct tcp_stack *ts, tcp_id_t id)
 
 	if (c == NULL || (c->flags & TCP_CF_DEAD) || !(c->flags & TCP_CF_KEEP_OK))
 		return -ENOTCONN;
+	if (c->flags & TCP_CF_KEPT)
+		return 0;
+	/* Bounded as TIME_WAIT is (a kept one is off its FIFO), and counted
+	 * against its remote address again (TIME_WAIT gave it back): kept,
+	 * it holds a slot as an open connection does. */
+	if (ts->ctr[TCP_CTR_KEPT_READABLE] - ts->ctr[TCP_CTR_KEPT_ENDED] >=
+	    ts->conf.max_time_wait) {
+		ts->ctr[TCP_CTR_KEPT_REFUSED]++;
+		return -ENOSPC;
+	}
+	if (ts->src != NULL && !(c->flags & TCP_CF_SRC_COUNTED) && !tcp_src_take(ts, c)) {
+		ts->ctr[TCP_CTR_KEPT_REFUSED]++;
+		return -ENOSPC;
+	}
 	c->flags |= TCP_CF_KEPT;
+	ts->ctr[TCP_CTR_KEPT_READABLE]++;
 	return 0;
 }
 

@@ -553,7 +553,6 @@ tcp_conn_keep(struct tcp_stack *ts, struct tcp_conn *c)
 {
 	uint32_t s1 = tcp_conn_slot(ts, c) + 1;
 
-	ts->ctr[TCP_CTR_KEPT_READABLE]++;
 	if (c->cold.tw_prev != 0 || ts->tw_head == s1)
 		tw_unlink(ts, c);
 	if (c->state == TCP_ST_TIME_WAIT)
@@ -568,7 +567,9 @@ tcp_conn_keep(struct tcp_stack *ts, struct tcp_conn *c)
 void
 tcp_conn_kept_end(struct tcp_stack *ts, struct tcp_conn *c)
 {
-	ts->closes[TCP_REASON_NORMAL]++;
+	/* (closed inside its own closed() from LAST_ACK: counted already) */
+	if (!((c->flags & TCP_CF_KEEP_OK) && c->state == TCP_ST_CLOSED))
+		ts->closes[TCP_REASON_NORMAL]++;
 	ts->ctr[TCP_CTR_KEPT_ENDED]++;
 	c->flags = (c->flags & ~TCP_CF_KEPT) | TCP_CF_APP_GONE;
 	tcp_conn_release(ts, c);

@@ -897,8 +897,13 @@ tls_rcv_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf **out, uint32_t ma
 	if (m == NULL) {
 		m = dp_alloc(w);
 		if (m == NULL) {
+			/* TCP keeps the data; asked again from tls_poll()
+			 * (TCP's readable() comes only with more data, and
+			 * not at all after its closed()) */
 			tw->ctr[TLS_CTR_NO_MBUF]++;
-			return -EAGAIN;   /* TCP keeps the data; readable() again */
+			if (!(c->flags & TLS_F_DEFERRED))
+				tls_defer(w, c);
+			return -EAGAIN;
 		}
 	}
 	c->rbuf = NULL;

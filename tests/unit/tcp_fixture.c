@@ -164,6 +164,8 @@ app_closed(struct tcp_stack *ts, tcp_id_t id, void *arg, enum tcp_reason why)
 	h->ev.last_id = id;
 	if (h->ev.keep_in_closed)
 		h->ev.keep_rc = tcp_keep_readable(ts, id);
+	if (h->ev.close_after_keep)
+		assert_int_equal(tcp_close(ts, id), 0);
 	if (h->ev.read_in_closed) {
 		struct rte_mbuf *m;
 		int n;

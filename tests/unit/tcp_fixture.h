@@ -37,6 +37,7 @@ struct h_event {
 	int closed_read_end;         /* what the read after them said */
 	bool keep_in_closed;         /* closed() calls tcp_keep_readable() */
 	int keep_rc;                 /* what it said */
+	bool close_after_keep;       /* ... then tcp_close() there */
 };
 
 struct h {

@@ -633,6 +633,24 @@ test_tcp_close_passive_tail_kept(void **state)
 	assert_int_equal(tcp_close(h->ts, id), -ENOTCONN);
 	h_free(h);
 
+	/* kept, then closed inside the callback: freed, counted once */
+	h = h_new(NULL);
+	h_open_passive(h);
+	h_send_data(h, "tail", 4);
+	h_inject(h, TCP_FIN | TCP_ACK, h->p_seq, h->p_ack, 1000, NULL, NULL, 0);
+	h->p_seq++;
+	assert_int_equal(tcp_shutdown(h->ts, h->id), 0);
+	h_drain(h);
+	h->ev.keep_in_closed = h->ev.close_after_keep = true;
+	h_ack(h, h->p_ack + 1, 1000);
+	assert_int_equal(h->ev.keep_rc, 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_KEPT_READABLE], 1);
+	assert_int_equal(h->ts->ctr[TCP_CTR_KEPT_ENDED], 1);
+	assert_int_equal(h->ts->closes[TCP_REASON_NORMAL], 1);
+	assert_int_equal(tcp_conn_state(h->ts, h->id), -ENOTCONN);
+	assert_int_equal(h_pending(h), 0);
+	h_free(h);
+
 	/* a reset is not kept */
 	h = h_new(NULL);
 	h_open_passive(h);
@@ -666,6 +684,7 @@ test_tcp_close_time_wait_kept(void **state)
 	(void)state;
 	h_conf(&conf);
 	conf.max_time_wait = 1;
+	conf.max_per_source = 2;
 	h = h_new(&conf);
 	h_open_passive(h);
 	id = h->id;
@@ -681,6 +700,8 @@ test_tcp_close_time_wait_kept(void **state)
 	assert_int_equal(tcp_conn_state(h->ts, id), TCP_ST_TIME_WAIT);
 	assert_int_equal(h->ts->ntw, 0);
 	assert_int_equal(h->ts->ctr[TCP_CTR_KEPT_READABLE], 1);
+	/* counted against its address again (TIME_WAIT had given it back) */
+	assert_int_equal(tcp_src_count(h->ts, TCP_AF_IPV4, h->raddr), 1);
 	/* a FIN again: acknowledged */
 	h_inject(h, TCP_FIN | TCP_ACK, h->p_seq - 1, h->p_ack, 1000, NULL, NULL, 0);
 	assert_int_equal(h_pop(h)->seg.flags, TCP_ACK);
@@ -690,8 +711,8 @@ test_tcp_close_time_wait_kept(void **state)
 	h_drain(h);
 	assert_int_equal(h->ts->ctr[TCP_CTR_TW_REUSED], 0);
 	assert_int_equal(tcp_conn_state(h->ts, id), TCP_ST_TIME_WAIT);
-	/* another connection's TIME_WAIT (max_time_wait 1): not recycled */
-	h->ev.keep_in_closed = false;
+	/* another connection's TIME_WAIT (max_time_wait 1): not recycled;
+	 * and not kept (one kept already: the bound is max_time_wait) */
 	h->rport = H_RPORT + 1;
 	h->ev.accepts = 0;
 	h_open_passive(h);
@@ -699,6 +720,8 @@ test_tcp_close_time_wait_kept(void **state)
 	h_ack(h, h->p_ack + 1, 1000);
 	h_inject(h, TCP_FIN | TCP_ACK, h->p_seq, h->p_ack, 1000, NULL, NULL, 0);
 	h_drain(h);
+	assert_int_equal(h->ev.keep_rc, -ENOSPC);
+	assert_int_equal(h->ts->ctr[TCP_CTR_KEPT_REFUSED], 1);
 	assert_int_equal(h->ts->ntw, 1);
 	assert_int_equal(h->ts->ctr[TCP_CTR_TW_RECYCLED], 0);
 	/* past 2 MSL: still readable */
@@ -709,7 +732,9 @@ test_tcp_close_time_wait_kept(void **state)
 	rte_pktmbuf_free(m);
 	assert_int_equal(tcp_recv(h->ts, id, &m, UINT32_MAX), 0);
 	assert_int_equal(h->ts->closes[TCP_REASON_NORMAL], 1);  /* (the other one) */
+	assert_int_equal(tcp_src_count(h->ts, TCP_AF_IPV4, h->raddr), 1);
 	assert_int_equal(tcp_abort(h->ts, id), 0);
+	assert_int_equal(tcp_src_count(h->ts, TCP_AF_IPV4, h->raddr), 0);
 	assert_int_equal(h_pending(h), 0);
 	assert_int_equal(h->ts->closes[TCP_REASON_NORMAL], 2);
 	assert_int_equal(h->ts->closes[TCP_REASON_LOCAL_ABORT], 0);
