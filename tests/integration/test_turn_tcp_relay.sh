@@ -9,7 +9,11 @@
 # data connection's when they differ. Pass: every message sent came back,
 # 0 lost; peer connections moved across workers on the way (moved_out in
 # dp's statistics). TP_TURN_SERVER=coturn runs the plain batch against
-# coturn's turnserver, a check of the test itself.
+# coturn's turnserver, a check of the test itself. With TP_ASYNCPROV_SO
+# (and TP_ASYNCPROV_RECORDS) dp's TLS runs on the asynchronous test
+# provider, and only the TLS batch runs: the client's data connections are
+# TLS legs of the relay's splices, their records on the "card" (a leg whose
+# TCP ends while its last records are there is read on to its end).
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/dp_env.sh"
@@ -35,9 +39,14 @@ fi
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
   -subj "/CN=turn.test" -keyout "$TP_TMP/key.pem" -out "$TP_TMP/cert.pem" \
   >"$TP_TMP/req.out" 2>&1 || tp_die "openssl req failed"
+offload=
+if [ -n "${TP_ASYNCPROV_SO:-}" ]; then
+  export TP_ASYNCPROV_STATS=1 TP_ASYNCPROV_DELAY_US=${TP_ASYNCPROV_DELAY_US:-200}
+  offload="offload = { provider = \"$TP_ASYNCPROV_SO\"; properties = \"?provider=tpasync\"; };"
+fi
 tp_write_conf "$TP_TMP/dp.conf" "0, 1" "" "" "" \
   "$(tp_turn_groups "" "listen_tls = [5349];")
-tls = { certificate = \"$TP_TMP/cert.pem\"; private_key = \"$TP_TMP/key.pem\"; };"
+tls = { certificate = \"$TP_TMP/cert.pem\"; private_key = \"$TP_TMP/key.pem\"; $offload };"
 tp_dp_start "$TP_TMP/dp.conf"
 tp_cp_start "$TP_TMP/dp.conf"
 
@@ -48,6 +57,27 @@ relay_ctr() {
   b=$(tp_stat "$(grep '^tcprelay worker=1 ' "$TP_DP_LOG" | tail -n 1)" "$1")
   echo $((a + b))
 }
+
+if [ -n "${TP_ASYNCPROV_SO:-}" ]; then
+  tcp_c2c "TCP relay over TLS on the async provider${TP_ASYNCPROV_RECORDS:+ (records too)}, client to client (-T -S -y -m 8 -n 50)" \
+    -S -m 8 -n 50 -l 120 -p 5349
+  kr=0; ke=0
+  for wk in 0 1; do
+    t=$(tp_stats "tcp worker=$wk")
+    kr=$((kr + $(tp_stat "$t" kept_readable))); ke=$((ke + $(tp_stat "$t" kept_ended)))
+  done
+  tp_check "every data connection kept after its TCP ended (read on: $kr) was freed ($ke)" \
+    test "$kr" = "$ke"
+  tp_check "no event to cp lost" test "$(relay_ctr events_lost)" -eq 0
+  tp_check "cp stops cleanly" tp_cp_stop
+  tp_check "dp stops cleanly" tp_dp_stop
+  grep -h '^tpasync:' "$TP_DP_LOG" | head -n 1 | sed 's/^/# /'
+  tp_check "the provider did the TLS work (tpasync ops > 0)" \
+    bash -c "grep -h '^tpasync:' '$TP_DP_LOG' | grep -qE 'pauses=[1-9]'"
+  echo "# [$((SECONDS - start)) s] $TP_FAILS failed"
+  [ $TP_FAILS -eq 0 ]
+  exit
+fi
 
 # Request by request, with a peer in the peers' namespace (an echo server,
 # and peers that connect in): lib/tcprelay_client.py, lib/tcprelay_peer.py.
