@@ -16,6 +16,9 @@
 #      error); -psk_identity/-psk: (EC)DHE, no certificate on the wire; a
 #      wrong key fails that handshake only; an unknown identity gets the
 #      certificate handshake.
+# With TP_ASYNCPROV_SO (and TP_ASYNCPROV_RECORDS) F alone runs, dp's TLS on
+# the asynchronous test provider: resumption across workers, rotation and
+# PSKs through the parked path.
 set -uo pipefail
 . "$(dirname "$0")/lib/dp_env.sh"
 tp_env_init
@@ -45,6 +48,15 @@ until_true() {
 same_nonzero() { local a b; read -r a b <<<"$(tk "$1")"; [ "$a" = "$b" ] && [ "$a" -ge "${2:-1}" ]; }
 is() { [ "$(tk "$1")" = "$2" ]; }
 
+key=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
+offload=
+if [ -n "${TP_ASYNCPROV_SO:-}" ]; then
+  export TP_ASYNCPROV_STATS=1 TP_ASYNCPROV_DELAY_US=${TP_ASYNCPROV_DELAY_US:-200}
+  offload="offload = { provider = \"$TP_ASYNCPROV_SO\"; properties = \"?provider=tpasync\"; };"
+  # F's PSKs, as C leaves them
+  printf '%s\n' "$key" | tp_ctl psk add ue-0001 >/dev/null
+  tp_ctl psk add --key-hex "$key" ue-0002 >/dev/null
+else
 # ---- A. the first set -----------------------------------------------------------
 tp_check "both workers took cp's key set at start" until_true 5 same_nonzero tickets_set
 tp_check "... of one generation, the same on both" until_true 5 same_nonzero ticket_generation
@@ -63,7 +75,6 @@ tp_check "no TLS message refused by dp" is refused "0 0"
 tp_check "cp's log says it rotates" grep -q 'TLS ticket keys rotated (generation' "$TP_CP_LOG"
 
 # ---- C. PSKs ----------------------------------------------------------------------
-key=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
 printf '%s\n' "$key" | tp_ctl psk add ue-0001 >"$TP_TMP/ctl.out" 2>&1
 tp_check "psk add (key on stdin) is taken" grep -q 'added PSK ue-0001' "$TP_TMP/ctl.out"
 tp_check "both workers hold it" until_true 3 is psk_count "1 1"
@@ -107,6 +118,7 @@ tp_check "... and the store's PSKs again (a resync keeps both)" until_true 3 is 
 tp_ctl psk list >"$TP_TMP/list2.out"
 tp_check "both PSKs are listed after cp's restart" test "$(grep -c '^ue-000[12] ' "$TP_TMP/list2.out")" -eq 2
 tp_check "no TLS message refused by dp after both restarts" is refused "0 0"
+fi
 
 # ---- F. handshakes through dp's TLS ------------------------------------------------
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
@@ -116,7 +128,7 @@ tp_cp_stop
 tp_dp_stop
 tp_write_conf "$TP_TMP/dp-tls.conf" "0, 1" "" "" "" "$(tp_turn_groups "tls_ticket_rotate = 6;" \
   "listen_tls = [5349];")
-tls = { certificate = \"$TP_TMP/tcert.pem\"; private_key = \"$TP_TMP/tkey.pem\"; };"
+tls = { certificate = \"$TP_TMP/tcert.pem\"; private_key = \"$TP_TMP/tkey.pem\"; $offload };"
 tp_dp_start "$TP_TMP/dp-tls.conf"
 tp_cp_start "$TP_TMP/dp-tls.conf"
 tp_check "both workers took cp's key set" until_true 5 same_nonzero tickets_set
@@ -180,5 +192,11 @@ tp_check "an unknown identity gets the certificate handshake" \
   bash -c "grep -q '^New, TLSv1.3' '$TP_TMP/pu.out' && grep -q 'CN *= *turn.test' '$TP_TMP/pu.out'"
 tp_check "and a PSK client after them still completes" \
   bash -c "ip netns exec $TP_NS_C timeout 10 openssl s_client -connect 10.210.0.1:5349 -tls1_3 -psk_identity ue-0002 -psk $key </dev/null 2>&1 | grep -q '^Reused, TLSv1.3'"
+if [ -n "${TP_ASYNCPROV_SO:-}" ]; then
+  tp_check "dp stops cleanly" tp_dp_stop
+  grep -h '^tpasync:' "$TP_DP_LOG" | head -n 1 | sed 's/^/# /'
+  tp_check "the provider did dp's TLS work (its operations paused: parked)" \
+    bash -c "grep -h '^tpasync:' '$TP_DP_LOG' | grep -qE 'pauses=[1-9][0-9]* async_ops=[1-9][0-9]* sync_ops=0 '"
+fi
 
 [ "$TP_FAILS" -eq 0 ]
