@@ -342,3 +342,40 @@ tls_cred_free(struct tls_cred *c)
 	sk_X509_pop_free(c->chain, X509_free);
 	free(c);
 }
+
+/* The reason a fatal alert we sent stands for; 0 when none fits. */
+static int
+tls_alert_reason(int desc)
+{
+	switch (desc) {
+	case SSL_AD_BAD_RECORD_MAC:
+		return SSL_R_DECRYPTION_FAILED_OR_BAD_RECORD_MAC;
+	case SSL_AD_RECORD_OVERFLOW:
+		return SSL_R_ENCRYPTED_LENGTH_TOO_LONG;
+	case SSL_AD_DECODE_ERROR:
+		return SSL_R_BAD_LENGTH;
+	case SSL_AD_UNEXPECTED_MESSAGE:
+		return SSL_R_UNEXPECTED_MESSAGE;
+	case SSL_AD_HANDSHAKE_FAILURE:
+	case SSL_AD_INSUFFICIENT_SECURITY:
+		return SSL_R_NO_SHARED_CIPHER;
+	case SSL_AD_PROTOCOL_VERSION:
+		return SSL_R_UNSUPPORTED_PROTOCOL;
+	case SSL_AD_CERTIFICATE_REQUIRED:
+		return SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE;   /* (a leg's) */
+	case SSL_AD_BAD_CERTIFICATE:
+		return SSL_R_CERTIFICATE_VERIFY_FAILED;
+	}
+	return 0;
+}
+
+int
+tls_lost_reason(int reason, int *sslerr, int alert_recv, int alert_sent, bool eof)
+{
+	if (reason != 0 || (alert_recv == 0 && alert_sent == 0) ||
+	    (alert_recv == 0 && eof && alert_sent == SSL_AD_DECODE_ERROR))
+		return reason;
+	if (*sslerr == SSL_ERROR_SYSCALL)
+		*sslerr = SSL_ERROR_SSL;
+	return alert_recv != 0 ? SSL_AD_REASON_OFFSET + alert_recv : tls_alert_reason(alert_sent);
+}

@@ -20,6 +20,7 @@
 #ifndef DP_TLS_LEG_H
 #define DP_TLS_LEG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -153,6 +154,17 @@ int tls_leg_verify(X509_STORE_CTX *xs, void *arg);
  * SSL_get_error() value and OpenSSL's reason code of the last error; kept
  * in leg (why, reason, alert) the first time. */
 enum tls_fail tls_leg_fail(struct tls_leg *leg, int sslerr, int reason);
+
+/*
+ * A failure's reason (OpenSSL's SSL_R_*, or SSL_AD_REASON_OFFSET + the
+ * peer's alert) when the thread's error queue lost it (reason 0: an async
+ * job that paused to write its alert, the records on an accelerator, ends
+ * without what it raised before; SSL_get_error() then said SYSCALL, made
+ * SSL here): the fatal alert received, else the one sent (0 when none
+ * fits); an EOF mid-record (eof, only decode_error sent) stays an EOF.
+ * Otherwise reason as it was.
+ */
+int tls_lost_reason(int reason, int *sslerr, int alert_recv, int alert_sent, bool eof);
 
 /* The handshake completed on s: its version kept. */
 void tls_leg_up(struct tls_leg *leg, const SSL *s);

@@ -188,33 +188,6 @@ tls_flush(struct dp_worker *w, struct tls_conn *c)
  * by a leg whose handshake it ends). Returns true when it is the end of
  * the stream (no close_notify) after the handshake: an EOF for the
  * application, not an error. */
-/* The reason a fatal alert dp sent stands for, when the error queue lost
- * the failure's own (tls_conn.alert_sent); 0 when none fits. */
-static int
-tls_alert_reason(int desc)
-{
-	switch (desc) {
-	case SSL_AD_BAD_RECORD_MAC:
-		return SSL_R_DECRYPTION_FAILED_OR_BAD_RECORD_MAC;
-	case SSL_AD_RECORD_OVERFLOW:
-		return SSL_R_ENCRYPTED_LENGTH_TOO_LONG;
-	case SSL_AD_DECODE_ERROR:
-		return SSL_R_BAD_LENGTH;
-	case SSL_AD_UNEXPECTED_MESSAGE:
-		return SSL_R_UNEXPECTED_MESSAGE;
-	case SSL_AD_HANDSHAKE_FAILURE:
-	case SSL_AD_INSUFFICIENT_SECURITY:
-		return SSL_R_NO_SHARED_CIPHER;
-	case SSL_AD_PROTOCOL_VERSION:
-		return SSL_R_UNSUPPORTED_PROTOCOL;
-	case SSL_AD_CERTIFICATE_REQUIRED:
-		return SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE;   /* (a leg's) */
-	case SSL_AD_BAD_CERTIFICATE:
-		return SSL_R_CERTIFICATE_VERIFY_FAILED;
-	}
-	return 0;
-}
-
 static bool
 tls_count_failure(struct tls_worker *tw, struct tls_conn *c, int sslerr)
 {
@@ -223,18 +196,10 @@ tls_count_failure(struct tls_worker *tw, struct tls_conn *c, int sslerr)
 	bool hs = (c->flags & TLS_F_HS_DONE) != 0;
 
 	ERR_clear_error();
-	if (r == 0 && (c->alert_recv != 0 || c->alert_sent != 0) &&
-	    !(c->alert_recv == 0 && (c->flags & TLS_F_EOF) &&
-	      c->alert_sent == SSL_AD_DECODE_ERROR)) {
-		/* the queue lost it (SSL_get_error then says SYSCALL): the
-		 * alert says what it was (one it does not name: "other"), but
-		 * for the one OpenSSL sends at an EOF mid-record
-		 * (decode_error), which stays an EOF */
-		r = c->alert_recv != 0 ? SSL_AD_REASON_OFFSET + c->alert_recv :
-			tls_alert_reason(c->alert_sent);
-		if (sslerr == SSL_ERROR_SYSCALL)
-			sslerr = SSL_ERROR_SSL;
-	}
+	/* the queue lost it: the alerts say what it was (one they do not
+	 * name: "other") */
+	r = tls_lost_reason(r, &sslerr, c->alert_recv, c->alert_sent,
+			    (c->flags & TLS_F_EOF) != 0);
 	if (c->leg != NULL) {
 		/* kept after the handshake too: a TLS 1.3 client is up before
 		 * the server has judged its certificate, and hears it as an

@@ -160,9 +160,23 @@ struct side {
 	int done;                     /* 1 up, -1 failed, 0 under way */
 	int err;                      /* SSL_get_error() of the failure */
 	int reason;                   /* OpenSSL's reason code of it */
+	bool ours;                    /* a leg of dp's (not OpenSSL's peer) */
 };
 
 static int peer_alert;             /* the last alert the peer received */
+static int ours_sent, ours_recv;   /* the fatal alerts our side sent, received */
+
+static void
+ours_info(const SSL *s, int where, int ret)
+{
+	(void)s;
+	if ((where & SSL_CB_ALERT) && (ret >> 8) == SSL3_AL_FATAL) {
+		if (where & SSL_CB_READ)
+			ours_recv = ret & 0xff;
+		else
+			ours_sent = ret & 0xff;
+	}
+}
 
 static void
 peer_info(const SSL *s, int where, int ret)
@@ -185,7 +199,10 @@ step(struct side *x)
 		x->done = 1;
 		return;
 	}
-	e = SSL_get_error(x->s, rc);
+	/* a job that paused is paused, whatever the thread's error queue
+	 * holds of what it raised before (dp's tls_ssl_error(): the records
+	 * on the provider pause a failing handshake's alert) */
+	e = SSL_waiting_for_async(x->s) ? SSL_ERROR_WANT_ASYNC : SSL_get_error(x->s, rc);
 	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
 		return;
 	if (e == SSL_ERROR_WANT_ASYNC) {
@@ -201,6 +218,10 @@ step(struct side *x)
 	x->done = -1;
 	x->err = e;
 	x->reason = ERR_GET_REASON(ERR_peek_last_error());
+	/* as dp does (tls_count_failure()): a job that paused to write its
+	 * alert (the records on the provider) lost what it raised before */
+	if (x->ours)
+		x->reason = tls_lost_reason(x->reason, &x->err, ours_recv, ours_sent, false);
 	ERR_clear_error();
 }
 
@@ -325,6 +346,9 @@ leg_vs_peer(SSL_CTX *ours, SSL_CTX *peer, enum tls_role role,
 	memset(q, 0, sizeof(*q));
 	o->s = tls_leg_ssl_new(ours, role, p, leg);
 	assert_non_null(o->s);
+	o->ours = true;
+	ours_sent = ours_recv = 0;
+	SSL_set_info_callback(o->s, ours_info);
 	assert_ptr_equal(tls_leg_of(o->s), leg);
 	q->s = SSL_new(peer);
 	assert_non_null(q->s);
