@@ -454,11 +454,7 @@ sw=$(tp_stats "splice worker=0"; tp_stats "splice worker=1")
 tp_check "... the impairment stage lost $lost packets (retransmitted: $(tp_stats 'tcp worker=0' | tr ' ' '\n' | grep -E '^(retransmitted_segments|sack_recoveries|retransmission_timeouts)=' | paste -sd' '))" \
   test "$lost" -gt $((MB * 20))
 echo "# splice: $(echo "$sw" | tr ' ' '\n' | grep -E '^(bytes_in|stalls_send_queue|held_bytes|dropped_bytes|duplex_closes|read_after_close)=' | paste -sd' ')"
-kr=0; ke=0
-for wk in 0 1; do
-  t=$(tp_stats "tcp worker=$wk")
-  kr=$((kr + $(tp_stat "$t" kept_readable))); ke=$((ke + $(tp_stat "$t" kept_ended)))
-done
+read -r kr ke <<<"$(tp_tcp_kept)"
 tp_check "every leg dp/tcp kept after its TCP ended (read on: $kr) was freed by the splice ($ke)" \
   test "$kr" = "$ke"
 tp_check "no AGW event lost or dropped" \

@@ -61,11 +61,7 @@ relay_ctr() {
 if [ -n "${TP_ASYNCPROV_SO:-}" ]; then
   tcp_c2c "TCP relay over TLS on the async provider${TP_ASYNCPROV_RECORDS:+ (records too)}, client to client (-T -S -y -m 8 -n 50)" \
     -S -m 8 -n 50 -l 120 -p 5349
-  kr=0; ke=0
-  for wk in 0 1; do
-    t=$(tp_stats "tcp worker=$wk")
-    kr=$((kr + $(tp_stat "$t" kept_readable))); ke=$((ke + $(tp_stat "$t" kept_ended)))
-  done
+  read -r kr ke <<<"$(tp_tcp_kept)"
   tp_check "every data connection kept after its TCP ended (read on: $kr) was freed ($ke)" \
     test "$kr" = "$ke"
   tp_check "no event to cp lost" test "$(relay_ctr events_lost)" -eq 0

@@ -226,6 +226,18 @@ tp_stats() {
 }
 
 # tp_stat LINE KEY: the value of KEY in a stats line (0 when absent).
+# dp/tcp's connections kept readable after their closed() (a splice's leg
+# read on: tcp_keep_readable), summed over workers 0 and 1, and those of
+# them freed since: "kept ended"
+tp_tcp_kept() {
+  local kr=0 ke=0 t wk
+  for wk in 0 1; do
+    t=$(tp_stats "tcp worker=$wk")
+    kr=$((kr + $(tp_stat "$t" kept_readable))); ke=$((ke + $(tp_stat "$t" kept_ended)))
+  done
+  echo "$kr $ke"
+}
+
 tp_stat() {
   local v
   v=$(tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p" | head -n 1)
