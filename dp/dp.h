@@ -291,6 +291,10 @@ int dp_reload_init(void);
 int dp_reload_start(struct dp_ctx *ctx);
 void dp_reload_signal(void);
 void dp_reload_stop(struct dp_ctx *ctx);
+/* Logs a warning when a certificate (what) expires within
+ * TLS_EXPIRY_WARN_DAYS, an error when it has expired, each with what to
+ * do (then); nothing otherwise. */
+void dp_tls_expiry_warn(const char *what, int64_t not_after, const char *then);
 /* TP_DP_TEST_STALL_WORKER, read once at start; the stall, from a tick. */
 void dp_watchdog_test_hook(struct dp_ctx *ctx);
 void dp_watchdog_test_stall(struct dp_worker *w);

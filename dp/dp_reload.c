@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <rte_lcore.h>
 
@@ -78,6 +79,32 @@ keep_start_settings(const struct tp_conf_tls *was, struct tp_conf_tls *t, char *
 #undef SAY
 }
 
+/* The reload counters where cp's metrics read them (lib/ipc ipc_shm). */
+static void
+reload_publish(struct dp_ctx *ctx)
+{
+	if (ctx->ipc.shm == NULL)
+		return;
+	__atomic_store_n(&ctx->ipc.shm->dp_reloads,
+			 __atomic_load_n(&ctx->reloads, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
+	__atomic_store_n(&ctx->ipc.shm->dp_reloads_failed,
+			 __atomic_load_n(&ctx->reloads_failed, __ATOMIC_RELAXED),
+			 __ATOMIC_RELAXED);
+}
+
+void
+dp_tls_expiry_warn(const char *what, int64_t not_after, const char *then)
+{
+	char say[96];
+	int rc = tls_expiry_say(not_after, (int64_t)time(NULL), say, sizeof(say));
+
+	if (rc == 2)
+		tp_log(TP_LOG_ERR, "tls: %s %s: clients that check dates refuse it; %s\n",
+		       what, say, then);
+	else if (rc == 1)
+		tp_log(TP_LOG_WARNING, "tls: %s %s; %s\n", what, say, then);
+}
+
 static void
 reload_tls(struct dp_ctx *ctx)
 {
@@ -86,6 +113,8 @@ reload_tls(struct dp_ctx *ctx)
 	struct tp_conf *nc = calloc(1, sizeof(*nc));
 	unsigned int nworkers = 0;
 	char err[768], later[256] = "", fp[CERTFP_STR_MAX + 64] = "no fingerprint";
+	char until[96] = "";
+	int64_t not_after = 0, leg_not_after = 0, turn_na;
 	struct certfp f;
 
 	__atomic_fetch_add(&ctx->reloads, 1, __ATOMIC_RELAXED);
@@ -126,6 +155,8 @@ reload_tls(struct dp_ctx *ctx)
 			if (x == NULL || certfp_of_x509(x, CERTFP_SHA256, &f) < 0 ||
 			    certfp_format(&f, fp, sizeof(fp)) < 0)
 				snprintf(fp, sizeof(fp), "no fingerprint");
+			not_after = tls_ctx_not_after(made[i]);
+			tls_not_after(w, &turn_na, &leg_not_after);
 		}
 	}
 	if (nworkers == 0) {
@@ -137,10 +168,17 @@ reload_tls(struct dp_ctx *ctx)
 			tls_worker_ctx_offer(ctx->workers[i], made[i]);
 			made[i] = NULL;
 		}
+	tls_expiry_say(not_after, (int64_t)time(NULL), until, sizeof(until));
 	tp_log(TP_LOG_NOTICE, "reload: TURN over TLS serves tls.certificate '%s' (%s) and "
-	       "%u SNI certificate(s) on %u worker(s) from now on; connections made "
-	       "before keep theirs; the AGW legs keep the start's\n",
-	       nc->tls.cert.certificate, fp, nc->tls.nsni, nworkers);
+	       "%u SNI certificate(s) on %u worker(s) from now on (the first of them %s); "
+	       "connections made before keep theirs; the AGW legs keep the start's\n",
+	       nc->tls.cert.certificate, fp, nc->tls.nsni, nworkers,
+	       until[0] != '\0' ? until : "with no date");
+	dp_tls_expiry_warn("the first certificate that TURN over TLS serves now (tls.certificate "
+			   "or an SNI one)", not_after, "renew it and reload");
+	/* (the legs' may be the one renewed: it stays until a restart) */
+	dp_tls_expiry_warn("the AGW legs' certificate (tls.certificate as it was at start)",
+			   leg_not_after, "a restart gives the legs the renewed one");
 	if (later[0] != '\0')
 		tp_log(TP_LOG_WARNING, "reload: %s changed: applied at the next start\n",
 		       later);
@@ -150,6 +188,7 @@ failed:
 	for (unsigned int i = 0; i < ctx->nworkers; i++)
 		tls_ctx_free(made[i]);
 out:
+	reload_publish(ctx);
 	if (nc != NULL) {
 		tp_conf_free(nc);
 		free(nc);

@@ -260,6 +260,13 @@ worker_publish_stats(struct dp_worker *w)
 	for (unsigned int i = 0; i < n; i++)
 		st->drop[i] = w->drop[i];
 	st->tcp_conns = dp_tcp_stat_values(w, st->tcp, IPC_DP_TCP_MAX);
+	{
+		int64_t turn_na, leg_na;
+
+		tls_not_after(w, &turn_na, &leg_na);
+		st->tls_not_after = turn_na > 0 ? (uint64_t)turn_na : 0;
+		st->tls_leg_not_after = leg_na > 0 ? (uint64_t)leg_na : 0;
+	}
 	__atomic_store_n(&st->updated_ms, ipc_monotonic_ms(), __ATOMIC_RELEASE);
 }
 

@@ -30,6 +30,7 @@
 #include "tcprelay/tcprelay.h"
 #include "dp.h"
 #include "dp_tcp.h"
+#include "tls.h"
 #include "tls_ctx.h"
 #include "tls_mem.h"
 #include "ipc.h"
@@ -253,6 +254,8 @@ turn_setup(struct dp_ctx *ctx)
 	ctx->ipc.shm->dp_heartbeat_ms = ipc_monotonic_ms();
 	/* what cp's metrics call dp's counters (lib/ipc ipc_dp_stats) */
 	ctx->ipc.shm->dp_tsc_hz = ctx->tsc_hz;
+	ctx->ipc.shm->dp_reloads = 0;          /* (this start's: dp_reload.c) */
+	ctx->ipc.shm->dp_reloads_failed = 0;
 	_Static_assert(DP_DROP__COUNT <= IPC_DP_DROPS_MAX,
 		       "dp's drop reasons do not fit cp's shared memory");
 	ctx->ipc.shm->dp_ndrops = DP_DROP__COUNT;
@@ -305,6 +308,15 @@ turn_setup(struct dp_ctx *ctx)
 		       ctx->conf->tls.offload == TP_TLS_OFFLOAD_ENGINE ?
 		       ctx->conf->tls.offload_engine : "none (software)");
 	}
+	if (rc == 0 && ctx->nworkers > 0) {
+		int64_t turn_na, leg_na;
+
+		tls_not_after(ctx->workers[0], &turn_na, &leg_na);
+		dp_tls_expiry_warn("the first certificate that TURN over TLS and the AGW legs "
+				   "serve (tls.certificate or an SNI one)",
+				   turn_na != 0 && (leg_na == 0 || turn_na < leg_na) ? turn_na :
+				   leg_na, "renew it and reload (`systemctl reload turnpike-dp`)");
+	}
 	return rc;
 }
 
@@ -326,6 +338,8 @@ check_tls(const struct tp_conf *conf)
 	sc = tls_ctx_create(&conf->tls, lc, propq, err, sizeof(err));
 	if (sc == NULL)
 		goto fail;
+	dp_tls_expiry_warn("the first certificate of the tls group to expire",
+			   tls_ctx_not_after(sc), "renew it before it does");
 	tls_ctx_free(sc);
 	tls_libctx_free(lc);
 	return 0;

@@ -197,6 +197,16 @@ cmd_status(void *ctx, struct json_object *req, struct json_object *resp,
 					json_object_object_add(tls, s->tcp_names[i] + 4,
 						json_object_new_int64((int64_t)s->w[w].tcp[i]));
 				}
+				/* when the first certificate it serves expires
+				 * (Unix seconds), TURN's and the AGW legs' */
+				if (s->w[w].tls_not_after != 0 || s->w[w].tls_leg_not_after != 0) {
+					if (tls == NULL)
+						tls = json_object_new_object();
+					json_object_object_add(tls, "certificate_not_after",
+						json_object_new_int64((int64_t)s->w[w].tls_not_after));
+					json_object_object_add(tls, "leg_certificate_not_after",
+						json_object_new_int64((int64_t)s->w[w].tls_leg_not_after));
+				}
 				if (tls != NULL)
 					json_object_object_add(d, "tls", tls);
 			}
@@ -205,6 +215,15 @@ cmd_status(void *ctx, struct json_object *req, struct json_object *resp,
 		json_object_array_add(workers, o);
 	}
 	json_object_object_add(resp, "workers", workers);
+	/* dp's certificate reloads since it started, and those refused */
+	{
+		struct json_object *r = json_object_new_object();
+
+		json_object_object_add(r, "reloads", json_object_new_int64((int64_t)s->dp_reloads));
+		json_object_object_add(r, "failed",
+				       json_object_new_int64((int64_t)s->dp_reloads_failed));
+		json_object_object_add(resp, "dp_tls_reloads", r);
+	}
 	if (cp->agw != NULL)
 		json_object_object_add(resp, "agw", cp_agw_status(cp));
 	json_object_object_add(resp, "drain", drain_json(cp));

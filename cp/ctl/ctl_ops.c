@@ -585,6 +585,68 @@ ops_drain_line(struct json_object *a)
 	}
 }
 
+/* The earliest nonzero workers[].dp.tls.KEY (Unix seconds), 0 for none. */
+static int64_t
+ops_first_expiry(struct json_object *a, const char *key)
+{
+	struct json_object *workers, *w, *dp, *tls, *v;
+	int64_t first = 0;
+
+	if (!json_object_object_get_ex(a, "workers", &workers) ||
+	    !json_object_is_type(workers, json_type_array))
+		return 0;
+	for (size_t i = 0; i < json_object_array_length(workers); i++) {
+		w = json_object_array_get_idx(workers, i);
+		if (json_object_object_get_ex(w, "dp", &dp) &&
+		    json_object_object_get_ex(dp, "tls", &tls) &&
+		    json_object_object_get_ex(tls, key, &v) &&
+		    json_object_is_type(v, json_type_int) && json_object_get_int64(v) > 0 &&
+		    (first == 0 || json_object_get_int64(v) < first))
+			first = json_object_get_int64(v);
+	}
+	return first;
+}
+
+/* "tls cert     expires 2026-11-28 09:04:14 UTC, in 1d 23h 59m 58s", or
+ * EXPIRED, for TURN over TLS's and the AGW legs' first certificate to
+ * expire (nothing when dp serves none); then dp's reloads. */
+static void
+ops_tls_lines(struct json_object *a)
+{
+	static const struct { const char *key, *label; } k[2] = {
+		{ "certificate_not_after", "tls cert     " },
+		{ "leg_certificate_not_after", "agw leg cert " },
+	};
+	struct json_object *r, *v;
+	int64_t now = (int64_t)time(NULL), n = 0, failed = 0;
+
+	for (unsigned int i = 0; i < 2; i++) {
+		int64_t at = ops_first_expiry(a, k[i].key);
+		time_t t = (time_t)at;
+		char when[32], left[64];
+		struct tm tm;
+
+		if (at == 0 || gmtime_r(&t, &tm) == NULL ||
+		    strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+			continue;
+		ops_duration(at > now ? at - now : now - at, left, sizeof(left));
+		if (at > now)
+			printf("%sexpires %s, in %s%s\n", k[i].label, when, left,
+			       at - now < 30 * 86400 ? " (RENEW IT)" : "");
+		else
+			printf("%sEXPIRED %s, %s ago\n", k[i].label, when, left);
+	}
+	if (json_object_object_get_ex(a, "dp_tls_reloads", &r) &&
+	    json_object_object_get_ex(r, "reloads", &v) && json_object_is_type(v, json_type_int) &&
+	    (n = json_object_get_int64(v)) > 0) {
+		if (json_object_object_get_ex(r, "failed", &v) &&
+		    json_object_is_type(v, json_type_int))
+			failed = json_object_get_int64(v);
+		printf("tls reloads  %" PRId64 ", %" PRId64 " refused (nothing changed)\n", n,
+		       failed);
+	}
+}
+
 static int
 ops_status_show(struct json_object *a)
 {
@@ -683,6 +745,7 @@ ops_status_show(struct json_object *a)
 	printf("users        %" PRId64 "\n", nusers);
 	printf("secrets      %" PRId64 "\n", nsecrets);
 	ops_drain_line(a);
+	ops_tls_lines(a);
 	if (wt.nrows > 1) {
 		putchar('\n');
 		ops_table_print(&wt, stdout);

@@ -107,6 +107,8 @@ cp_metrics_collect(struct cp_ctx *cp, struct cp_metrics_snap *s)
 	}
 	s->nworkers = cp->nworkers;
 	s->dp_tsc_hz = shm->dp_tsc_hz;
+	s->dp_reloads = __atomic_load_n(&shm->dp_reloads, __ATOMIC_RELAXED);
+	s->dp_reloads_failed = __atomic_load_n(&shm->dp_reloads_failed, __ATOMIC_RELAXED);
 	if (cp->cluster != NULL) {
 		s->cluster_on = true;
 		s->cluster_connected = cp->cluster->cmd.state == CL_UP;
@@ -136,6 +138,8 @@ cp_metrics_collect(struct cp_ctx *cp, struct cp_metrics_snap *s)
 			memcpy(s->w[w].drop, d->drop, sizeof(s->w[w].drop));
 			s->w[w].tcp_conns = d->tcp_conns;
 			memcpy(s->w[w].tcp, d->tcp, sizeof(s->w[w].tcp));
+			s->w[w].tls_not_after = d->tls_not_after;
+			s->w[w].tls_leg_not_after = d->tls_leg_not_after;
 		}
 
 		s->w[w].allocations = cp->worker_allocs[w];
@@ -401,6 +405,25 @@ cp_metrics_render(const struct cp_metrics_snap *s, const char *realm, char **out
 				fprintf(f, "turnpike_dp_tcp_events_total{worker=\"%u\",event=\"%s\"} %llu\n",
 					w, s->tcp_names[i],
 					(unsigned long long)s->w[w].tcp[i]);
+	family(f, "turnpike_dp_tls_certificate_expiry_timestamp_seconds", "gauge",
+	       "When the first certificate a dp worker serves expires (leaf or chain; "
+	       "TURN over TLS's with its SNI ones, or the AGW legs'), Unix seconds");
+	for (unsigned int w = 0; w < s->nworkers; w++) {
+		if (s->w[w].dp_valid && s->w[w].tls_not_after != 0)
+			fprintf(f, "turnpike_dp_tls_certificate_expiry_timestamp_seconds"
+				"{worker=\"%u\",use=\"turn\"} %llu\n", w,
+				(unsigned long long)s->w[w].tls_not_after);
+		if (s->w[w].dp_valid && s->w[w].tls_leg_not_after != 0)
+			fprintf(f, "turnpike_dp_tls_certificate_expiry_timestamp_seconds"
+				"{worker=\"%u\",use=\"agw\"} %llu\n", w,
+				(unsigned long long)s->w[w].tls_leg_not_after);
+	}
+	one(f, "turnpike_dp_tls_reloads_total", "counter",
+	    "Certificate reloads dp was asked for since it started (SIGHUP, turnpikectl "
+	    "reload)", s->dp_reloads);
+	one(f, "turnpike_dp_tls_reloads_failed_total", "counter",
+	    "Of them, those refused (a file that does not load, a key that does not match: "
+	    "nothing changed, the certificates before stay)", s->dp_reloads_failed);
 	if (fclose(f) != 0) {
 		free(*out);
 		*out = NULL;

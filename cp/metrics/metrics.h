@@ -41,6 +41,9 @@ struct cp_metrics_worker {
 	uint64_t drop[IPC_DP_DROPS_MAX];
 	uint64_t tcp_conns;           /* dp's TCP connections open */
 	uint64_t tcp[IPC_DP_TCP_MAX];
+	/* when the first certificate the worker serves expires (Unix
+	 * seconds; 0: none): TURN over TLS's, the AGW legs' */
+	uint64_t tls_not_after, tls_leg_not_after;
 	uint32_t allocations;         /* cp's count of the worker's allocations */
 	uint32_t to_cp_pending;
 	uint32_t to_dp_pending;
@@ -85,6 +88,7 @@ struct cp_metrics_snap {
 	bool tcp_ok[IPC_DP_TCP_MAX];
 	unsigned int bad_names;
 	uint64_t dp_tsc_hz;
+	uint64_t dp_reloads, dp_reloads_failed;   /* since dp started */
 	/* many boxes (cp/cluster): in a cluster at all, linked to Redis now,
 	 * and its counters */
 	bool cluster_on;

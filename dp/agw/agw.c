@@ -753,6 +753,7 @@ agw_init(struct dp_worker *w)
 				return -EINVAL;
 			}
 			a->ncred = k + 1;
+			tls_leg_cred_expiry(w, a->cred[k + 1]);
 		}
 	}
 	a->app = tcp_app_register(w->tcp, &agw_tcp_ops);

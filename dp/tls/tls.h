@@ -158,6 +158,14 @@ unsigned int tls_poll(struct dp_worker *w, uint64_t now_ms);
 /* The counters (TLS_CTR__COUNT; 0 when w has no TLS) and their names. */
 void tls_values(const struct dp_worker *w, uint64_t *out);
 const char *tls_ctr_name(unsigned int i);
+/* When the first certificate the worker serves expires (Unix seconds;
+ * 0: none, or no TLS): TURN's (the context a reload replaces) and the AGW
+ * legs' (the start's). */
+void tls_not_after(const struct dp_worker *w, int64_t *turn, int64_t *leg);
+/* An AGW certificate of agw.certificates (the legs may serve it): counts
+ * in the legs' first to expire. */
+struct tls_cred;
+void tls_leg_cred_expiry(struct dp_worker *w, const struct tls_cred *c);
 /* The worker's "tls" statistics line (nothing when not in use). */
 void tls_stats(const struct dp_worker *w, FILE *out);
 

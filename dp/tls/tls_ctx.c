@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -369,6 +370,86 @@ tls_ctx_each(SSL_CTX *ctx, int (*fn)(SSL_CTX *c, void *arg), void *arg)
 	for (unsigned int i = 0; rc >= 0 && sni != NULL && i < sni->n; i++)
 		rc = fn(sni->ctx[i], arg);
 	return rc;
+}
+
+/* The earlier of *at and when x expires (Unix seconds). */
+static void
+earliest(const X509 *x, ASN1_TIME *epoch, int64_t *at)
+{
+	const ASN1_TIME *na = x != NULL ? X509_get0_notAfter(x) : NULL;
+	int days, secs;
+
+	if (na == NULL || !ASN1_TIME_diff(&days, &secs, epoch, na))
+		return;
+	if ((int64_t)days * 86400 + secs < *at)
+		*at = (int64_t)days * 86400 + secs;
+}
+
+int64_t
+tls_certs_not_after(const X509 *x, STACK_OF(X509) *chain)
+{
+	ASN1_TIME *epoch = ASN1_TIME_set(NULL, 0);
+	int64_t at = INT64_MAX;
+
+	if (epoch != NULL) {
+		earliest(x, epoch, &at);
+		for (int i = 0; chain != NULL && i < sk_X509_num(chain); i++)
+			earliest(sk_X509_value(chain, i), epoch, &at);
+	}
+	ASN1_TIME_free(epoch);
+	return at == INT64_MAX ? 0 : at;
+}
+
+/* tls_ctx_not_after()'s step: c's certificate and the chain it sends. */
+static int
+ctx_expiry(SSL_CTX *c, void *arg)
+{
+	int64_t *first = arg, at;
+	STACK_OF(X509) *chain = NULL;
+
+	if (SSL_CTX_get0_chain_certs(c, &chain) != 1)
+		chain = NULL;
+	at = tls_certs_not_after(SSL_CTX_get0_certificate(c), chain);
+	if (at > 0 && (*first == 0 || at < *first))
+		*first = at;
+	return 0;
+}
+
+int64_t
+tls_ctx_not_after(SSL_CTX *ctx)
+{
+	int64_t first = 0;
+
+	if (ctx != NULL)
+		tls_ctx_each(ctx, ctx_expiry, &first);
+	return first;
+}
+
+int
+tls_expiry_say(int64_t not_after, int64_t now, char *buf, size_t len)
+{
+	time_t t = (time_t)not_after;
+	int64_t left = not_after - now, days;
+	struct tm tm;
+	char when[32];
+
+	if (len > 0)
+		buf[0] = '\0';
+	if (not_after <= 0)
+		return 0;
+	if (gmtime_r(&t, &tm) == NULL || strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC",
+						 &tm) == 0)
+		snprintf(when, sizeof(when), "at %lld", (long long)not_after);
+	days = (left < 0 ? -left : left) / 86400;
+	if (left <= 0) {
+		snprintf(buf, len, "expired %s, %lld day(s) ago", when, (long long)days);
+		return 2;
+	}
+	if (days == 0)
+		snprintf(buf, len, "expires %s, in under a day", when);
+	else
+		snprintf(buf, len, "expires %s, in %lld day(s)", when, (long long)days);
+	return left < (int64_t)TLS_EXPIRY_WARN_DAYS * 86400 ? 1 : 0;
 }
 
 SSL_CTX *

@@ -13,6 +13,7 @@
 #define DP_TLS_CTX_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <openssl/ssl.h>
 
@@ -55,6 +56,27 @@ void tls_ctx_free(SSL_CTX *ctx);
  */
 SSL_CTX *tls_leg_ctx_create(const struct tp_conf_tls *t, OSSL_LIB_CTX *libctx,
 			    const char *propq, char *err, size_t errlen);
+
+/*
+ * When the first certificate that ctx serves expires: the earliest
+ * notAfter, in Unix seconds, of the certificates and chains of ctx and
+ * of its SNI contexts (a client that checks dates refuses the handshake
+ * past it). 0 when ctx holds none. For the operator's metrics and the
+ * warnings at start and reload (dp/tls/FEATURE.md).
+ */
+int64_t tls_ctx_not_after(SSL_CTX *ctx);
+/* The same of one certificate and the chain sent with it (NULL: none). */
+int64_t tls_certs_not_after(const X509 *x, STACK_OF(X509) *chain);
+
+/*
+ * What the operator is told of a certificate that expires at not_after
+ * (Unix seconds), at now: 2 when it has expired, 1 when it expires within
+ * TLS_EXPIRY_WARN_DAYS, 0 otherwise (or not_after 0: none). buf gets
+ * "expires 2026-11-28 08:40:00 UTC, in 2 day(s)" or "expired ..., 3
+ * day(s) ago" (empty for none).
+ */
+#define TLS_EXPIRY_WARN_DAYS 30
+int tls_expiry_say(int64_t not_after, int64_t now, char *buf, size_t len);
 
 /* The SNI context for host name, or NULL (for tests and statistics). */
 SSL_CTX *tls_ctx_sni(SSL_CTX *ctx, const char *name);

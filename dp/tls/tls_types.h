@@ -132,6 +132,10 @@ struct tls_worker {
 	SSL_CTX *ctx_next;
 	const char *propq;        /* the offload's properties (the start's conf) */
 	SSL_CTX *leg_ctx;         /* the AGW legs' (either role; tls_leg.h) */
+	/* when the first certificate of ctx / leg_ctx expires (Unix
+	 * seconds, tls_ctx_not_after(); 0: none): for cp's metrics */
+	int64_t not_after, leg_not_after;
+	bool turn_tls;            /* TURN listens on TLS ports (turn.listen_tls) */
 	OSSL_LIB_CTX *libctx;     /* NULL: OpenSSL's default one (engines) */
 	struct rte_ring *ring;    /* SSL pointers whose job can go on (MP/SC) */
 	struct tls_conn *conns;   /* max_conns, by TCP slot */

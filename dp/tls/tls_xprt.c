@@ -1688,6 +1688,7 @@ tls_ctx_take(struct tls_worker *tw)
 	SSL_CTX_flush_sessions(tw->ctx, 0);
 	tls_ctx_free(tw->ctx);
 	tw->ctx = next;
+	tw->not_after = tw->turn_tls ? tls_ctx_not_after(next) : 0;
 	__atomic_store_n(&tw->sessions_cached, 0, __ATOMIC_RELAXED);
 	tw->ctr[TLS_CTR_CTX_RELOADED]++;
 }
@@ -2021,6 +2022,10 @@ tls_worker_init(struct dp_worker *w, const struct tp_conf *conf, uint32_t max_co
 	SSL_CTX_set_async_callback(tw->leg_ctx, tls_async_cb);
 	if (tw->rec_dp)
 		SSL_CTX_set_keylog_callback(tw->leg_ctx, tls_rec_keylog);
+	/* (each only where it is served: TURN over TLS's ports, the AGW) */
+	tw->turn_tls = conf->turn.nlisten_tls > 0;
+	tw->not_after = tw->turn_tls ? tls_ctx_not_after(tw->ctx) : 0;
+	tw->leg_not_after = conf->agw.enabled ? tls_ctx_not_after(tw->leg_ctx) : 0;
 	while (ring_size < 2u * max_conns)
 		ring_size <<= 1;
 	tw->hs_budget = rte_get_tsc_hz() * t->handshake_budget_us / 1000000u;
@@ -2126,6 +2131,22 @@ tls_values(const struct dp_worker *w, uint64_t *out)
 	if (tw != NULL)
 		out[TLS_CTR_ASYNC_RING_FULL] = __atomic_load_n(&tw->ring_full,
 							       __ATOMIC_RELAXED);
+}
+
+void
+tls_leg_cred_expiry(struct dp_worker *w, const struct tls_cred *c)
+{
+	int64_t at = c != NULL ? tls_certs_not_after(c->cert, c->chain) : 0;
+
+	if (w->tls != NULL && at > 0 && (w->tls->leg_not_after == 0 || at < w->tls->leg_not_after))
+		w->tls->leg_not_after = at;
+}
+
+void
+tls_not_after(const struct dp_worker *w, int64_t *turn, int64_t *leg)
+{
+	*turn = w->tls != NULL ? w->tls->not_after : 0;
+	*leg = w->tls != NULL ? w->tls->leg_not_after : 0;
 }
 
 void

@@ -26,7 +26,7 @@
 #include <stdint.h>
 
 #define IPC_MAGIC        0x54504943u   /* "TPIC" */
-#define IPC_VERSION      10u           /* 5: 64-bit connection ids, capabilities
+#define IPC_VERSION      11u           /* 5: 64-bit connection ids, capabilities
 					* and relayed-port ranges in the header;
 					* 6: and dp's worker counters (ipc_dp_stats);
 					* 7: and its TCP counters;
@@ -37,7 +37,9 @@
 					* IPC_DP_TCP_MAX 128 -> 192;
 					* 10: RFC 6062 (TCP_*, IPC_CAP_TCP_RELAY,
 					* ipc_alloc.flags), IPC_DP_TCP_MAX 256:
-					* dp/tcprelay's counters did not fit */
+					* dp/tcprelay's counters did not fit;
+					* 11: when dp's certificates expire
+					* (ipc_dp_stats), its reloads (ipc_shm) */
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
@@ -439,6 +441,11 @@ struct ipc_dp_stats {
 	 * its counters in the order of ipc_shm.dp_tcp_names */
 	uint64_t tcp_conns;
 	uint64_t tcp[IPC_DP_TCP_MAX];
+	/* when the first certificate the worker serves expires, Unix
+	 * seconds (0: none): TURN over TLS's (a reload replaces it) and the
+	 * AGW legs' (the start's) */
+	uint64_t tls_not_after;
+	uint64_t tls_leg_not_after;
 };
 
 struct ipc_worker_rings {
@@ -569,6 +576,10 @@ struct ipc_shm {
 	/* dp's counters (ipc_dp_stats): the TSC rate of its cycles, how many
 	 * drop reasons it has and their names, written at dp's start. */
 	uint64_t dp_tsc_hz;
+	/* dp's certificate reloads (SIGHUP, `turnpikectl reload`) since it
+	 * started, and those refused (nothing changed): its reload thread's */
+	uint64_t dp_reloads;
+	uint64_t dp_reloads_failed;
 	uint32_t dp_ndrops;           /* <= IPC_DP_DROPS_MAX, checked by cp */
 	uint32_t pad_drops;
 	char dp_drop_names[IPC_DP_DROPS_MAX][IPC_DP_NAME_LEN];

@@ -43,12 +43,12 @@ S="python3 $HERE/lib/agw_stream.py"
 C="ip netns exec $TP_NS_C"
 P="ip netns exec $TP_NS_P"
 
-mkcert() {
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+mkcert() {   # mkcert NAME [DAYS]
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days "${2:-2}" \
     -subj "/CN=$1" -keyout "$TP_TMP/$1.key" -out "$TP_TMP/$1.pem" >/dev/null 2>&1 ||
     tp_die "openssl req failed"
 }
-mkcert dp; mkcert ue; mkcert peer; mkcert other; mkcert msrp
+mkcert dp; mkcert ue; mkcert peer; mkcert other; mkcert msrp 1   # (msrp's expires first)
 # RFC 8122 a=fingerprint values, as openssl computes them
 fp() { echo "sha-256 $(openssl x509 -in "$TP_TMP/$1.pem" -noout -fingerprint -sha256 | cut -d= -f2)"; }
 fphex() { openssl x509 -in "$TP_TMP/$1.pem" -noout -fingerprint -sha256 | cut -d= -f2 | tr -d : | tr A-F a-f; }
@@ -408,6 +408,12 @@ mue=$!
 for _ in $(seq 600); do [ -f "$TP_TMP/many.hold.up" ] && break; sleep 0.1; done
 st=$(tp_ctl --json status)
 sleep 0.3
+# when the legs' first certificate expires: agw.certificates' msrp (1 day)
+# before the tls group's (2), on both workers; no TURN over TLS here
+msrp_end=$(date -u -d "$(openssl x509 -in "$TP_TMP/msrp.pem" -noout -enddate | cut -d= -f2)" +%s)
+tp_check "cp shows the legs' first certificate to expire, msrp's, on both workers ($msrp_end)" \
+  python3 -c 'import json,sys; w=json.loads(sys.argv[1])["workers"]; t=[x["dp"]["tls"] for x in w]
+sys.exit(0 if len(t) == 2 and all(x["leg_certificate_not_after"] == int(sys.argv[2]) and x["certificate_not_after"] == 0 for x in t) else 1)' "$st" "$msrp_end"
 tp_check "... all $MANY at once in cp ($(python3 -c 'import json,sys; a=json.loads(sys.argv[1])["agw"]; print(a["contexts"], "contexts, per worker", a["contexts_per_worker"], "legs up", a["legs_up"])' "$st"))" \
   python3 -c 'import json,sys; a=json.loads(sys.argv[1])["agw"]; sys.exit(0 if a["contexts"] == int(sys.argv[2]) and min(a["contexts_per_worker"]) > 0 else 1)' "$st" "$MANY"
 touch "$TP_TMP/many.hold"

@@ -17,7 +17,14 @@
 # - a key that is not B's certificate's, then a file that does not load:
 #   each is one error naming the file, the line and why, "nothing
 #   changed", reloads_failed counts it, and new connections still see B;
-# - SIGHUP never stops dp.
+# - SIGHUP never stops dp;
+# - when the first certificate served expires (leaf or SNI; here SA's 2
+#   days before, B's 4 after): dp warns at start (under 30 days), says it
+#   at each reload, and cp shows it per worker (`turnpikectl status`,
+#   `turnpike_dp_tls_certificate_expiry_timestamp_seconds`, the same
+#   second as `openssl x509 -enddate`), with the reloads and those refused
+#   (`turnpike_dp_tls_reloads_total`, `..._failed_total`); promtool
+#   accepts the scrape.
 # With TP_ASYNCPROV_SO the same with every public-key operation parked on
 # the asynchronous test provider: the reloaded context keeps it.
 set -uo pipefail
@@ -26,17 +33,20 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 tp_env_init
 command -v turnutils_uclient >/dev/null || tp_die "turnutils_uclient missing (tools/bootstrap installs coturn)"
 
-mkcert() {   # mkcert NAME CN: NAME-cert.pem, NAME-key.pem
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+mkcert() {   # mkcert NAME CN DAYS: NAME-cert.pem, NAME-key.pem
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days "$3" \
     -subj "/CN=$2" -keyout "$TP_TMP/$1-key.pem" -out "$TP_TMP/$1-cert.pem" \
     >"$TP_TMP/req-$1.out" 2>&1 || tp_die "openssl req failed"
 }
 # fp FILE: the certificate's sha-256 as hex pairs with colons (upper case)
 fp() { openssl x509 -in "$1" -noout -fingerprint -sha256 | sed 's/^.*=//'; }
-mkcert a turn.test
-mkcert b turn2.test
-mkcert sa sni.test
-mkcert sb sni.test
+# (days: the first to expire is SA before the reload, B after it)
+mkcert a turn.test 5
+mkcert b turn2.test 4
+mkcert sa sni.test 2
+mkcert sb sni.test 6
+# end FILE: the certificate's notAfter, Unix seconds
+end() { date -u -d "$(openssl x509 -in "$1" -noout -enddate | sed 's/^notAfter=//')" +%s; }
 cp "$TP_TMP/a-cert.pem" "$TP_TMP/cert.pem"
 cp "$TP_TMP/a-key.pem" "$TP_TMP/key.pem"
 cp "$TP_TMP/sa-cert.pem" "$TP_TMP/sni-cert.pem"
@@ -49,8 +59,9 @@ if [ -n "${TP_ASYNCPROV_SO:-}" ]; then
   export TP_ASYNCPROV_STATS=1 TP_ASYNCPROV_DELAY_US=${TP_ASYNCPROV_DELAY_US:-500}
   offload="offload = { provider = \"$TP_ASYNCPROV_SO\"; properties = \"?provider=tpasync\"; };"
 fi
+maddr=127.0.0.1:$((20000 + $$ % 20000))
 tp_write_conf "$TP_TMP/dp.conf" "0, 1" "" "" "" \
-  "$(tp_turn_groups "" "listen_tls = [5349]; tcp_first_message = 2;")
+  "$(tp_turn_groups "metrics = \"$maddr\";" "listen_tls = [5349]; tcp_first_message = 2;")
 tls = { certificate = \"$TP_TMP/cert.pem\"; private_key = \"$TP_TMP/key.pem\"; $offload
         sni = ( { name = \"sni.test\"; certificate = \"$TP_TMP/sni-cert.pem\";
                   private_key = \"$TP_TMP/sni-key.pem\"; } ); };"
@@ -59,6 +70,23 @@ tp_cp_start "$TP_TMP/dp.conf"
 ip netns exec "$TP_NS_P" turnutils_peer -L 10.211.0.2 -p 3480 >"$TP_TMP/peer.log" 2>&1 &
 TP_PEER_PID=$!
 sleep 0.3
+
+# expiry W: worker W's certificate_not_after as `turnpikectl status` has
+# it (dp publishes every 100 ms); reloads: "RELOADS FAILED"
+expiry() {
+  tp_ctl --json status | python3 -c "import json,sys; d=json.load(sys.stdin)
+print(d['workers'][$1]['dp'].get('tls', {}).get('certificate_not_after', 'none'))"
+}
+reloads() {
+  tp_ctl --json status | python3 -c "import json,sys; r=json.load(sys.stdin)['dp_tls_reloads']
+print(r['reloads'], r['failed'])"
+}
+scrape() { curl -sf "http://$maddr/metrics"; }
+tp_check "at start dp warns of the first certificate to expire (SA: 2 days, a second less or not)" \
+  grep -qE "tls: the first certificate that TURN over TLS and the AGW legs serve \(tls.certificate or an SNI one\) expires $(date -u -d "@$(end "$TP_TMP/sa-cert.pem")" '+%Y-%m-%d %H:%M:%S') UTC, in [12] day" "$TP_DP_LOG"
+sleep 0.3
+tp_check "before: both workers show SA's notAfter, the first to expire ($(expiry 0), $(expiry 1); SA $(end "$TP_TMP/sa-cert.pem"), A $(end "$TP_TMP/a-cert.pem"))" \
+  test "$(expiry 0)" = "$(end "$TP_TMP/sa-cert.pem")" -a "$(expiry 1)" = "$(end "$TP_TMP/sa-cert.pem")"
 
 # the sha-256 of the certificate an s_client connection was shown
 seen() {
@@ -151,7 +179,11 @@ fpb_rfc=$(tr -d '\n' <<<"sha-256 $FPB")
 tp_check "dp says TURN over TLS serves the new certificate, with its sha-256" \
   grep -qF "reload: TURN over TLS serves tls.certificate '$TP_TMP/cert.pem' ($fpb_rfc)" "$TP_DP_LOG"
 tp_check "SIGHUP did not stop dp" kill -0 "$TP_DP_PID"
+tp_check "... and when the first of them expires (B's)" \
+  grep -qF "worker(s) from now on (the first of them expires $(date -u -d "@$(end "$TP_TMP/b-cert.pem")" '+%Y-%m-%d %H:%M:%S') UTC, in " "$TP_DP_LOG"
 sleep 0.2
+tp_check "after: both workers show B's notAfter ($(expiry 0), $(expiry 1); B $(end "$TP_TMP/b-cert.pem"))" \
+  test "$(expiry 0)" = "$(end "$TP_TMP/b-cert.pem")" -a "$(expiry 1)" = "$(end "$TP_TMP/b-cert.pem")"
 w0=$(tp_stats "tls worker=0"); w1=$(tp_stats "tls worker=1")
 tp_check "both workers took the new context (contexts_reloaded $(tp_stat "$w0" contexts_reloaded), $(tp_stat "$w1" contexts_reloaded))" \
   test "$(tp_stat "$w0" contexts_reloaded)" = 1 -a "$(tp_stat "$w1" contexts_reloaded)" = 1
@@ -211,6 +243,22 @@ tp_check "... and dp took the new paths (B)" \
 st=$(tp_stats "turnpike-dp stats:")
 tp_check "dp counted 4 reloads, 2 refused ($(tp_stat "$st" reloads), $(tp_stat "$st" reloads_failed))" \
   test "$(tp_stat "$st" reloads)" = 4 -a "$(tp_stat "$st" reloads_failed)" = 2
+tp_check "cp shows them: turnpikectl status ($(reloads))" test "$(reloads)" = "4 2"
+out=$(tp_ctl status)
+grep -E '^(tls|agw)' <<<"$out" | sed 's/^/# /'
+tp_check "... its text: B's expiry, to renew (under 30 days), and the reloads" \
+  bash -c 'grep -q "^tls cert     expires $1 UTC, in 3d .* (RENEW IT)\$" <<<"$0" &&
+           grep -qx "tls reloads  4, 2 refused (nothing changed)" <<<"$0"' \
+  "$out" "$(date -u -d "@$(end "$TP_TMP/b-cert.pem")" '+%Y-%m-%d %H:%M:%S')"
+m=$(scrape)
+tp_check "... and its metrics: reloads 4, refused 2, B's notAfter on both workers" \
+  bash -c 'grep -qx "turnpike_dp_tls_reloads_total 4" <<<"$0" &&
+           grep -qx "turnpike_dp_tls_reloads_failed_total 2" <<<"$0" &&
+           grep -qx "turnpike_dp_tls_certificate_expiry_timestamp_seconds{worker=\"0\",use=\"turn\"} $1" <<<"$0" &&
+           grep -qx "turnpike_dp_tls_certificate_expiry_timestamp_seconds{worker=\"1\",use=\"turn\"} $1" <<<"$0"' \
+  "$m" "$(end "$TP_TMP/b-cert.pem")"
+tp_check "promtool check metrics accepts the scrape" \
+  bash -c 'promtool check metrics <<<"$0"' "$m"
 if [ -n "${TP_ASYNCPROV_SO:-}" ]; then
   p1=$(parked)
   tp_check "with the provider: handshakes after the reload parked too ($p0 -> $p1)" test "$p1" -gt "$p0"

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -33,6 +34,10 @@
 
 static char dir[64];
 static char cert[128], key[128], cert2[128], key2[128], junk[128];
+/* a leaf of 10 days signed by a CA of 1 (chain: leaf then CA), and a
+ * self-signed one of 5 days */
+static char chain[128], leafkey[128], cert5[128], key5[128];
+static time_t made_at;
 static char err[768];
 
 /* ---- fixtures ---------------------------------------------------------- */
@@ -66,6 +71,22 @@ setup(void **state)
 	run(cmd);
 	snprintf(cmd, sizeof(cmd), "openssl req -x509 -newkey rsa:2048 -nodes -days 2 "
 		 "-subj /CN=other.test -keyout %s -out %s", key2, cert2);
+	run(cmd);
+	snprintf(chain, sizeof(chain), "%s/chain.pem", dir);
+	snprintf(leafkey, sizeof(leafkey), "%s/leaf.key", dir);
+	snprintf(cert5, sizeof(cert5), "%s/cert5.pem", dir);
+	snprintf(key5, sizeof(key5), "%s/key5.pem", dir);
+	made_at = time(NULL);
+	snprintf(cmd, sizeof(cmd), "(cd %s && openssl req -x509 -newkey ec -pkeyopt "
+		 "ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=ca.test -keyout ca.key "
+		 "-out ca.pem && openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 "
+		 "-nodes -subj /CN=leaf.test -keyout leaf.key -out leaf.csr && openssl x509 "
+		 "-req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 10 "
+		 "-out leaf.pem && cat leaf.pem ca.pem > chain.pem)", dir);
+	run(cmd);
+	snprintf(cmd, sizeof(cmd), "openssl req -x509 -newkey ec -pkeyopt "
+		 "ec_paramgen_curve:P-256 -nodes -days 5 -subj /CN=five.test "
+		 "-keyout %s -out %s", key5, cert5);
 	run(cmd);
 	f = fopen(junk, "w");
 	assert_non_null(f);
@@ -477,6 +498,74 @@ test_tls_conn_memory_bounded(void **state)
 	SSL_CTX_free(c12);
 }
 
+/* t is days from made_at, give or take the minute the set-up took */
+static void
+assert_days_on(int64_t t, int days)
+{
+	int64_t want = (int64_t)made_at + (int64_t)days * 86400;
+
+	assert_true(t >= want - 60 && t <= want + 60);
+}
+
+/* When the first certificate a context serves expires: its own, an SNI
+ * context's when that one comes first, a chain's CA when it does. */
+static void
+test_tls_ctx_not_after_earliest(void **state)
+{
+	struct tp_conf_tls t;
+	SSL_CTX *s;
+
+	(void)state;
+	conf_tls(&t);
+	snprintf(t.cert.certificate, sizeof(t.cert.certificate), "%s", cert5);
+	snprintf(t.cert.private_key, sizeof(t.cert.private_key), "%s", key5);
+	s = tls_ctx_create(&t, NULL, NULL, err, sizeof(err));
+	assert_non_null(s);
+	assert_days_on(tls_ctx_not_after(s), 5);
+	tls_ctx_free(s);
+	/* an SNI certificate of 2 days: it is the first */
+	t.nsni = 1;
+	snprintf(t.sni[0].name, sizeof(t.sni[0].name), "other.test");
+	snprintf(t.sni[0].certificate, sizeof(t.sni[0].certificate), "%s", cert2);
+	snprintf(t.sni[0].private_key, sizeof(t.sni[0].private_key), "%s", key2);
+	s = tls_ctx_create(&t, NULL, NULL, err, sizeof(err));
+	assert_non_null(s);
+	assert_days_on(tls_ctx_not_after(s), 2);
+	tls_ctx_free(s);
+	/* a leaf of 10 days whose CA, sent with it, has 1 */
+	t.nsni = 0;
+	snprintf(t.cert.certificate, sizeof(t.cert.certificate), "%s", chain);
+	snprintf(t.cert.private_key, sizeof(t.cert.private_key), "%s", leafkey);
+	s = tls_ctx_create(&t, NULL, NULL, err, sizeof(err));
+	if (s == NULL)
+		fail_msg("%s", err);
+	assert_days_on(tls_ctx_not_after(s), 1);
+	tls_ctx_free(s);
+	assert_int_equal(tls_ctx_not_after(NULL), 0);
+}
+
+/* What the operator is told, and when: 2023-11-14 22:13:20 UTC. */
+static void
+test_tls_expiry_say(void **state)
+{
+	const int64_t at = 1700000000;
+	char b[96];
+
+	(void)state;
+	assert_int_equal(tls_expiry_say(at, at - 40 * 86400, b, sizeof(b)), 0);
+	assert_string_equal(b, "expires 2023-11-14 22:13:20 UTC, in 40 day(s)");
+	assert_int_equal(tls_expiry_say(at, at - 30 * 86400, b, sizeof(b)), 0);
+	assert_int_equal(tls_expiry_say(at, at - 30 * 86400 + 1, b, sizeof(b)), 1);
+	assert_string_equal(b, "expires 2023-11-14 22:13:20 UTC, in 29 day(s)");
+	assert_int_equal(tls_expiry_say(at, at - 100, b, sizeof(b)), 1);
+	assert_string_equal(b, "expires 2023-11-14 22:13:20 UTC, in under a day");
+	assert_int_equal(tls_expiry_say(at, at, b, sizeof(b)), 2);
+	assert_int_equal(tls_expiry_say(at, at + 3 * 86400 + 7, b, sizeof(b)), 2);
+	assert_string_equal(b, "expired 2023-11-14 22:13:20 UTC, 3 day(s) ago");
+	assert_int_equal(tls_expiry_say(0, at, b, sizeof(b)), 0);
+	assert_string_equal(b, "");
+}
+
 int
 main(void)
 {
@@ -486,6 +575,8 @@ main(void)
 		cmocka_unit_test(test_tls_ctx_renegotiation_refused),
 		cmocka_unit_test(test_tls_ctx_bad_settings_name_line_setting_file),
 		cmocka_unit_test(test_tls_conn_memory_bounded),
+		cmocka_unit_test(test_tls_ctx_not_after_earliest),
+		cmocka_unit_test(test_tls_expiry_say),
 	};
 
 	/* before OpenSSL allocates anything */
