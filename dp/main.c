@@ -338,7 +338,7 @@ check_tls(const struct tp_conf *conf)
 	sc = tls_ctx_create(&conf->tls, lc, propq, err, sizeof(err));
 	if (sc == NULL)
 		goto fail;
-	dp_tls_expiry_warn("the first certificate of the tls group to expire",
+	dp_tls_expiry_warn("a certificate of the tls group (the first to expire)",
 			   tls_ctx_not_after(sc), "renew it before it does");
 	tls_ctx_free(sc);
 	tls_libctx_free(lc);
