@@ -293,8 +293,15 @@ void dp_reload_signal(void);
 void dp_reload_stop(struct dp_ctx *ctx);
 /* Logs a warning when a certificate (what) expires within
  * TLS_EXPIRY_WARN_DAYS, an error when it has expired, each with what to
- * do (then); nothing otherwise. */
+ * do (then); nothing otherwise (or not_after 0). What and then for TURN
+ * over TLS's first certificate to expire, and the AGW legs': */
 void dp_tls_expiry_warn(const char *what, int64_t not_after, const char *then);
+#define DP_TLS_TURN_FIRST "TURN over TLS's first certificate to expire " \
+	"(tls.certificate, an SNI one or a CA sent with one)"
+#define DP_TLS_TURN_RENEW "renew it and reload (`systemctl reload turnpike-dp`)"
+#define DP_TLS_LEGS_FIRST "the AGW legs' first certificate to expire " \
+	"(tls.certificate or an agw.certificates one, as dp read them at start)"
+#define DP_TLS_LEGS_RENEW "renew it and restart dp: the legs take theirs at start only"
 /* TP_DP_TEST_STALL_WORKER, read once at start; the stall, from a tick. */
 void dp_watchdog_test_hook(struct dp_ctx *ctx);
 void dp_watchdog_test_stall(struct dp_worker *w);

@@ -99,7 +99,7 @@ dp_tls_expiry_warn(const char *what, int64_t not_after, const char *then)
 	int rc = tls_expiry_say(not_after, (int64_t)time(NULL), say, sizeof(say));
 
 	if (rc == 2)
-		tp_log(TP_LOG_ERR, "tls: %s %s: clients that check dates refuse it; %s\n",
+		tp_log(TP_LOG_ERR, "tls: %s %s: clients that check dates may refuse it; %s\n",
 		       what, say, then);
 	else if (rc == 1)
 		tp_log(TP_LOG_WARNING, "tls: %s %s; %s\n", what, say, then);
@@ -114,7 +114,7 @@ reload_tls(struct dp_ctx *ctx)
 	unsigned int nworkers = 0;
 	char err[768], later[256] = "", fp[CERTFP_STR_MAX + 64] = "no fingerprint";
 	char until[96] = "";
-	int64_t not_after = 0, leg_not_after = 0, turn_na;
+	int64_t not_after = 0, leg_not_after = 0;
 	struct certfp f;
 
 	__atomic_fetch_add(&ctx->reloads, 1, __ATOMIC_RELAXED);
@@ -156,7 +156,8 @@ reload_tls(struct dp_ctx *ctx)
 			    certfp_format(&f, fp, sizeof(fp)) < 0)
 				snprintf(fp, sizeof(fp), "no fingerprint");
 			not_after = tls_ctx_not_after(made[i]);
-			tls_not_after(w, &turn_na, &leg_not_after);
+			/* (the legs': set at start, never since) */
+			tls_not_after(w, NULL, &leg_not_after);
 		}
 	}
 	if (nworkers == 0) {
@@ -174,11 +175,10 @@ reload_tls(struct dp_ctx *ctx)
 	       "connections made before keep theirs; the AGW legs keep the start's\n",
 	       nc->tls.cert.certificate, fp, nc->tls.nsni, nworkers,
 	       until[0] != '\0' ? until : "with no date");
-	dp_tls_expiry_warn("the first certificate that TURN over TLS serves now (tls.certificate "
-			   "or an SNI one)", not_after, "renew it and reload");
+	if (ctx->conf->turn.nlisten_tls > 0)
+		dp_tls_expiry_warn(DP_TLS_TURN_FIRST, not_after, DP_TLS_TURN_RENEW);
 	/* (the legs' may be the one renewed: it stays until a restart) */
-	dp_tls_expiry_warn("the AGW legs' certificate (tls.certificate as it was at start)",
-			   leg_not_after, "a restart gives the legs the renewed one");
+	dp_tls_expiry_warn(DP_TLS_LEGS_FIRST, leg_not_after, DP_TLS_LEGS_RENEW);
 	if (later[0] != '\0')
 		tp_log(TP_LOG_WARNING, "reload: %s changed: applied at the next start\n",
 		       later);

@@ -311,11 +311,10 @@ turn_setup(struct dp_ctx *ctx)
 	if (rc == 0 && ctx->nworkers > 0) {
 		int64_t turn_na, leg_na;
 
+		/* (each 0 where it is not served) */
 		tls_not_after(ctx->workers[0], &turn_na, &leg_na);
-		dp_tls_expiry_warn("the first certificate that TURN over TLS and the AGW legs "
-				   "serve (tls.certificate or an SNI one)",
-				   turn_na != 0 && (leg_na == 0 || turn_na < leg_na) ? turn_na :
-				   leg_na, "renew it and reload (`systemctl reload turnpike-dp`)");
+		dp_tls_expiry_warn(DP_TLS_TURN_FIRST, turn_na, DP_TLS_TURN_RENEW);
+		dp_tls_expiry_warn(DP_TLS_LEGS_FIRST, leg_na, DP_TLS_LEGS_RENEW);
 	}
 	return rc;
 }

@@ -159,8 +159,9 @@ unsigned int tls_poll(struct dp_worker *w, uint64_t now_ms);
 void tls_values(const struct dp_worker *w, uint64_t *out);
 const char *tls_ctr_name(unsigned int i);
 /* When the first certificate the worker serves expires (Unix seconds;
- * 0: none, or no TLS): TURN's (the context a reload replaces) and the AGW
- * legs' (the start's). */
+ * 0: none, or no TLS): TURN's (the context a reload replaces: read it on
+ * the worker's thread only) and the AGW legs' (the start's, never changed
+ * after it: any thread). NULL: not asked. */
 void tls_not_after(const struct dp_worker *w, int64_t *turn, int64_t *leg);
 /* An AGW certificate of agw.certificates (the legs may serve it): counts
  * in the legs' first to expire. */

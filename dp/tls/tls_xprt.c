@@ -2145,8 +2145,10 @@ tls_leg_cred_expiry(struct dp_worker *w, const struct tls_cred *c)
 void
 tls_not_after(const struct dp_worker *w, int64_t *turn, int64_t *leg)
 {
-	*turn = w->tls != NULL ? w->tls->not_after : 0;
-	*leg = w->tls != NULL ? w->tls->leg_not_after : 0;
+	if (turn != NULL)
+		*turn = w->tls != NULL ? w->tls->not_after : 0;
+	if (leg != NULL)
+		*leg = w->tls != NULL ? w->tls->leg_not_after : 0;
 }
 
 void

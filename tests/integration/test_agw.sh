@@ -58,9 +58,10 @@ if [ -n "${TP_ASYNCPROV_SO:-}" ]; then
   export TP_ASYNCPROV_STATS=1 TP_ASYNCPROV_DELAY_US=${TP_ASYNCPROV_DELAY_US:-200}
   offload="offload = { provider = \"$TP_ASYNCPROV_SO\"; properties = \"?provider=tpasync\"; };"
 fi
+maddr=127.0.0.1:$((20000 + $$ % 20000))
 write_conf() {
   TP_MBUFS=16383 tp_write_conf "$1" "0, 1" "" "${2:-}" "${2:-}" \
-    "$(tp_turn_groups "" "tcp_per_source = 0;")
+    "$(tp_turn_groups "metrics = \"$maddr\";" "tcp_per_source = 0;")
 tls = { certificate = \"$TP_TMP/dp.pem\"; private_key = \"$TP_TMP/dp.key\"; $offload };
 agw = { ports = [20000, 21999]; max_contexts = 1100; setup_timeout = 20; hold = 65536;
         certificates = ( { name = \"msrp\"; certificate = \"$TP_TMP/msrp.pem\";
@@ -414,6 +415,19 @@ msrp_end=$(date -u -d "$(openssl x509 -in "$TP_TMP/msrp.pem" -noout -enddate | c
 tp_check "cp shows the legs' first certificate to expire, msrp's, on both workers ($msrp_end)" \
   python3 -c 'import json,sys; w=json.loads(sys.argv[1])["workers"]; t=[x["dp"]["tls"] for x in w]
 sys.exit(0 if len(t) == 2 and all(x["leg_certificate_not_after"] == int(sys.argv[2]) and x["certificate_not_after"] == 0 for x in t) else 1)' "$st" "$msrp_end"
+msrp_day=$(date -u -d "@$msrp_end" '+%Y-%m-%d %H:%M:%S')
+tp_check "... dp warned of it at start, to be renewed with a restart, and said nothing of TURN over TLS" \
+  bash -c "grep -qE \"tls: the AGW legs' first certificate to expire \\(tls.certificate or an agw.certificates one, as dp read them at start\\) expires $msrp_day UTC, in (under a day|1 day\\(s\\)); renew it and restart dp\" '$TP_DP_LOG' &&
+           ! grep -q \"TURN over TLS's first\" '$TP_DP_LOG'"
+out=$(tp_ctl status)
+tp_check "... turnpikectl status: agw leg cert, RENEW IT; no tls cert line" \
+  bash -c 'grep -q "^agw leg cert expires $1 UTC, in .* (RENEW IT)\$" <<<"$0" && ! grep -q "^tls cert" <<<"$0"' \
+  "$out" "$msrp_day"
+m=$(curl -sf "http://$maddr/metrics")
+tp_check "... and its metrics: use=\"agw\" on both workers, no use=\"turn\"" \
+  bash -c 'grep -qx "turnpike_dp_tls_certificate_expiry_timestamp_seconds{worker=\"0\",use=\"agw\"} $1" <<<"$0" &&
+           grep -qx "turnpike_dp_tls_certificate_expiry_timestamp_seconds{worker=\"1\",use=\"agw\"} $1" <<<"$0" &&
+           ! grep -q "use=\"turn\"" <<<"$0"' "$m" "$msrp_end"
 tp_check "... all $MANY at once in cp ($(python3 -c 'import json,sys; a=json.loads(sys.argv[1])["agw"]; print(a["contexts"], "contexts, per worker", a["contexts_per_worker"], "legs up", a["legs_up"])' "$st"))" \
   python3 -c 'import json,sys; a=json.loads(sys.argv[1])["agw"]; sys.exit(0 if a["contexts"] == int(sys.argv[2]) and min(a["contexts_per_worker"]) > 0 else 1)' "$st" "$MANY"
 touch "$TP_TMP/many.hold"

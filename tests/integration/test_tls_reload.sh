@@ -32,6 +32,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/dp_env.sh"
 tp_env_init
 command -v turnutils_uclient >/dev/null || tp_die "turnutils_uclient missing (tools/bootstrap installs coturn)"
+command -v promtool >/dev/null || tp_die "promtool missing (tools/bootstrap installs prometheus)"
 
 mkcert() {   # mkcert NAME CN DAYS: NAME-cert.pem, NAME-key.pem
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days "$3" \
@@ -82,9 +83,31 @@ reloads() {
 print(r['reloads'], r['failed'])"
 }
 scrape() { curl -sf "http://$maddr/metrics"; }
+# day FILE: its notAfter as dp writes it
+day() { date -u -d "@$(end "$1")" '+%Y-%m-%d %H:%M:%S'; }
 tp_check "at start dp warns of the first certificate to expire (SA: 2 days, a second less or not)" \
-  grep -qE "tls: the first certificate that TURN over TLS and the AGW legs serve \(tls.certificate or an SNI one\) expires $(date -u -d "@$(end "$TP_TMP/sa-cert.pem")" '+%Y-%m-%d %H:%M:%S') UTC, in [12] day" "$TP_DP_LOG"
-sleep 0.3
+  grep -qE "tls: TURN over TLS's first certificate to expire \(tls.certificate, an SNI one or a CA sent with one\) expires $(day "$TP_TMP/sa-cert.pem") UTC, in [12] day\(s\); renew it and reload" "$TP_DP_LOG"
+tp_check "... and no word of the AGW legs (no agw group)" bash -c "! grep -q \"AGW legs' first\" '$TP_DP_LOG'"
+# turnpike-dp --check says the same of the file; an expired certificate
+# is an error there (and no refusal: clients decide)
+out=$("$TP_BUILD/dp/turnpike-dp" --config "$TP_TMP/dp.conf" --check 2>&1); rc=$?
+tp_check "--check: OK, and SA's expiry" bash -c '[ $1 = 0 ] && grep -qF "tls: a certificate of the tls group (the first to expire) expires $2 UTC" <<<"$0"' \
+  "$out" $rc "$(day "$TP_TMP/sa-cert.pem")"
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=old.test \
+  -keyout "$TP_TMP/old-key.pem" -out "$TP_TMP/old.csr" >/dev/null 2>&1 &&
+  openssl x509 -req -in "$TP_TMP/old.csr" -signkey "$TP_TMP/old-key.pem" -days -1 \
+    -out "$TP_TMP/old-cert.pem" >/dev/null 2>&1 || tp_die "openssl: no expired certificate"
+sed "s|$TP_TMP/cert.pem|$TP_TMP/old-cert.pem|; s|$TP_TMP/key.pem|$TP_TMP/old-key.pem|" \
+  "$TP_TMP/dp.conf" >"$TP_TMP/old.conf"
+out=$("$TP_BUILD/dp/turnpike-dp" --config "$TP_TMP/old.conf" --check 2>&1); rc=$?
+echo "$out" | sed 's/^/# /'
+tp_check "--check: a certificate that expired yesterday is an error that says so" \
+  bash -c '[ $1 = 0 ] && grep -qF "tls: a certificate of the tls group (the first to expire) expired $2 UTC, 1 day(s) ago: clients that check dates may refuse it" <<<"$0"' \
+  "$out" $rc "$(day "$TP_TMP/old-cert.pem")"
+for _ in $(seq 50); do
+  [ "$(expiry 0)" = "$(end "$TP_TMP/sa-cert.pem")" ] && [ "$(expiry 1)" = "$(end "$TP_TMP/sa-cert.pem")" ] && break
+  sleep 0.1
+done
 tp_check "before: both workers show SA's notAfter, the first to expire ($(expiry 0), $(expiry 1); SA $(end "$TP_TMP/sa-cert.pem"), A $(end "$TP_TMP/a-cert.pem"))" \
   test "$(expiry 0)" = "$(end "$TP_TMP/sa-cert.pem")" -a "$(expiry 1)" = "$(end "$TP_TMP/sa-cert.pem")"
 
@@ -180,8 +203,11 @@ tp_check "dp says TURN over TLS serves the new certificate, with its sha-256" \
   grep -qF "reload: TURN over TLS serves tls.certificate '$TP_TMP/cert.pem' ($fpb_rfc)" "$TP_DP_LOG"
 tp_check "SIGHUP did not stop dp" kill -0 "$TP_DP_PID"
 tp_check "... and when the first of them expires (B's)" \
-  grep -qF "worker(s) from now on (the first of them expires $(date -u -d "@$(end "$TP_TMP/b-cert.pem")" '+%Y-%m-%d %H:%M:%S') UTC, in " "$TP_DP_LOG"
-sleep 0.2
+  grep -qF "worker(s) from now on (the first of them expires $(day "$TP_TMP/b-cert.pem") UTC, in " "$TP_DP_LOG"
+for _ in $(seq 50); do
+  [ "$(expiry 0)" = "$(end "$TP_TMP/b-cert.pem")" ] && [ "$(expiry 1)" = "$(end "$TP_TMP/b-cert.pem")" ] && break
+  sleep 0.1
+done
 tp_check "after: both workers show B's notAfter ($(expiry 0), $(expiry 1); B $(end "$TP_TMP/b-cert.pem"))" \
   test "$(expiry 0)" = "$(end "$TP_TMP/b-cert.pem")" -a "$(expiry 1)" = "$(end "$TP_TMP/b-cert.pem")"
 w0=$(tp_stats "tls worker=0"); w1=$(tp_stats "tls worker=1")
@@ -249,7 +275,7 @@ grep -E '^(tls|agw)' <<<"$out" | sed 's/^/# /'
 tp_check "... its text: B's expiry, to renew (under 30 days), and the reloads" \
   bash -c 'grep -q "^tls cert     expires $1 UTC, in 3d .* (RENEW IT)\$" <<<"$0" &&
            grep -qx "tls reloads  4, 2 refused (nothing changed)" <<<"$0"' \
-  "$out" "$(date -u -d "@$(end "$TP_TMP/b-cert.pem")" '+%Y-%m-%d %H:%M:%S')"
+  "$out" "$(day "$TP_TMP/b-cert.pem")"
 m=$(scrape)
 tp_check "... and its metrics: reloads 4, refused 2, B's notAfter on both workers" \
   bash -c 'grep -qx "turnpike_dp_tls_reloads_total 4" <<<"$0" &&

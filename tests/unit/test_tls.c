@@ -532,6 +532,16 @@ test_tls_ctx_not_after_earliest(void **state)
 	assert_non_null(s);
 	assert_days_on(tls_ctx_not_after(s), 2);
 	tls_ctx_free(s);
+	/* the context's own of 2 days before an SNI one of 5: the first
+	 * seen is the first to expire */
+	snprintf(t.cert.certificate, sizeof(t.cert.certificate), "%s", cert);
+	snprintf(t.cert.private_key, sizeof(t.cert.private_key), "%s", key);
+	snprintf(t.sni[0].certificate, sizeof(t.sni[0].certificate), "%s", cert5);
+	snprintf(t.sni[0].private_key, sizeof(t.sni[0].private_key), "%s", key5);
+	s = tls_ctx_create(&t, NULL, NULL, err, sizeof(err));
+	assert_non_null(s);
+	assert_days_on(tls_ctx_not_after(s), 2);
+	tls_ctx_free(s);
 	/* a leaf of 10 days whose CA, sent with it, has 1 */
 	t.nsni = 0;
 	snprintf(t.cert.certificate, sizeof(t.cert.certificate), "%s", chain);
