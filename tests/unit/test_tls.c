@@ -507,50 +507,42 @@ assert_days_on(int64_t t, int days)
 	assert_true(t >= want - 60 && t <= want + 60);
 }
 
-/* When the first certificate a context serves expires: its own, an SNI
- * context's when that one comes first, a chain's CA when it does. */
+/* A context of cert/key with an SNI one of sni_cert/sni_key (NULL: none):
+ * when its first certificate expires, in days from made_at. */
 static void
-test_tls_ctx_not_after_earliest(void **state)
+assert_ctx_expires(const char *c, const char *k, const char *sni_cert, const char *sni_key,
+		   int days)
 {
 	struct tp_conf_tls t;
 	SSL_CTX *s;
 
-	(void)state;
 	conf_tls(&t);
-	snprintf(t.cert.certificate, sizeof(t.cert.certificate), "%s", cert5);
-	snprintf(t.cert.private_key, sizeof(t.cert.private_key), "%s", key5);
-	s = tls_ctx_create(&t, NULL, NULL, err, sizeof(err));
-	assert_non_null(s);
-	assert_days_on(tls_ctx_not_after(s), 5);
-	tls_ctx_free(s);
-	/* an SNI certificate of 2 days: it is the first */
-	t.nsni = 1;
-	snprintf(t.sni[0].name, sizeof(t.sni[0].name), "other.test");
-	snprintf(t.sni[0].certificate, sizeof(t.sni[0].certificate), "%s", cert2);
-	snprintf(t.sni[0].private_key, sizeof(t.sni[0].private_key), "%s", key2);
-	s = tls_ctx_create(&t, NULL, NULL, err, sizeof(err));
-	assert_non_null(s);
-	assert_days_on(tls_ctx_not_after(s), 2);
-	tls_ctx_free(s);
-	/* the context's own of 2 days before an SNI one of 5: the first
-	 * seen is the first to expire */
-	snprintf(t.cert.certificate, sizeof(t.cert.certificate), "%s", cert);
-	snprintf(t.cert.private_key, sizeof(t.cert.private_key), "%s", key);
-	snprintf(t.sni[0].certificate, sizeof(t.sni[0].certificate), "%s", cert5);
-	snprintf(t.sni[0].private_key, sizeof(t.sni[0].private_key), "%s", key5);
-	s = tls_ctx_create(&t, NULL, NULL, err, sizeof(err));
-	assert_non_null(s);
-	assert_days_on(tls_ctx_not_after(s), 2);
-	tls_ctx_free(s);
-	/* a leaf of 10 days whose CA, sent with it, has 1 */
-	t.nsni = 0;
-	snprintf(t.cert.certificate, sizeof(t.cert.certificate), "%s", chain);
-	snprintf(t.cert.private_key, sizeof(t.cert.private_key), "%s", leafkey);
+	snprintf(t.cert.certificate, sizeof(t.cert.certificate), "%s", c);
+	snprintf(t.cert.private_key, sizeof(t.cert.private_key), "%s", k);
+	if (sni_cert != NULL) {
+		t.nsni = 1;
+		snprintf(t.sni[0].name, sizeof(t.sni[0].name), "other.test");
+		snprintf(t.sni[0].certificate, sizeof(t.sni[0].certificate), "%s", sni_cert);
+		snprintf(t.sni[0].private_key, sizeof(t.sni[0].private_key), "%s", sni_key);
+	}
 	s = tls_ctx_create(&t, NULL, NULL, err, sizeof(err));
 	if (s == NULL)
 		fail_msg("%s", err);
-	assert_days_on(tls_ctx_not_after(s), 1);
+	assert_days_on(tls_ctx_not_after(s), days);
 	tls_ctx_free(s);
+}
+
+/* When the first certificate a context serves expires: its own, an SNI
+ * context's when that one comes first (seen first or last), a chain's CA
+ * when it does. */
+static void
+test_tls_ctx_not_after_earliest(void **state)
+{
+	(void)state;
+	assert_ctx_expires(cert5, key5, NULL, NULL, 5);
+	assert_ctx_expires(cert5, key5, cert2, key2, 2);   /* the SNI one's */
+	assert_ctx_expires(cert, key, cert5, key5, 2);     /* its own, seen first */
+	assert_ctx_expires(chain, leafkey, NULL, NULL, 1); /* a leaf of 10, its CA of 1 */
 	assert_int_equal(tls_ctx_not_after(NULL), 0);
 }
 
