@@ -202,6 +202,20 @@ peer_info(const SSL *s, int where, int ret)
 		x->peer_alert = ret & 0xff;
 }
 
+/*
+ * What the test under way holds (x_new(), peer_new()), so that a test that
+ * fails half-way (cmocka jumps out of it, its struct x gone with its
+ * stack) leaves the next ones a clean worker: x_leftover(), each test's
+ * teardown, frees it. x_free() empties it.
+ */
+static struct {
+	bool live;
+	struct h *h;
+	SSL_CTX *pctx;
+	SSL *peer;
+	BIO *pnet;
+} held;
+
 static uint32_t budget_us;      /* tls.handshake_budget_us of the next x_new() */
 static bool record_openssl;     /* tls.record_layer = "openssl" for the next */
 static enum tp_tls_record_crypto record_crypto;  /* tls.record_crypto for the next */
@@ -240,7 +254,12 @@ x_new(struct x *x, bool async)
 {
 	memset(x, 0, sizeof(*x));
 	memset(&ev, 0, sizeof(ev));
+	if (held.live)
+		fail_msg("x_new: the last x was not freed");
 	x->h = h_new(NULL);
+	memset(&held, 0, sizeof(held));
+	held.live = true;
+	held.h = x->h;
 	memset(&W, 0, sizeof(W));
 	W.id = 0;
 	W.lcore = rte_lcore_id();
@@ -296,10 +315,13 @@ peer_new(struct x *x, bool server, const char *cert, const char *key, int max_ve
 		assert_int_equal(SSL_CTX_use_PrivateKey_file(x->pctx, key, SSL_FILETYPE_PEM), 1);
 	}
 	SSL_CTX_set_info_callback(x->pctx, peer_info);
+	held.pctx = x->pctx;
 	x->peer = SSL_new(x->pctx);
 	assert_non_null(x->peer);
+	held.peer = x->peer;
 	SSL_set_app_data(x->peer, x);
 	assert_int_equal(BIO_new_bio_pair(&in, 65536, &x->pnet, 65536), 1);
+	held.pnet = x->pnet;
 	SSL_set_bio(x->peer, in, in);
 	if (server)
 		SSL_set_accept_state(x->peer);
@@ -417,21 +439,51 @@ pump(struct x *x)
 	} \
 } while (0)
 
+/* Frees what held says (nothing when x_free() ran): the peer, the worker's
+ * TLS and keys, the TCP harness. A test's teardown. */
+static int
+x_leftover(void **state)
+{
+	(void)state;
+	if (!held.live)
+		return 0;
+	SSL_free(held.peer);
+	BIO_free(held.pnet);
+	SSL_CTX_free(held.pctx);
+	tls_worker_free(&W);
+	tls_keys_free(W.tls_keys);
+	W.tls_keys = NULL;
+	h_drain(held.h);
+	h_free(held.h);
+	ERR_clear_error();
+	memset(&held, 0, sizeof(held));
+	return 0;
+}
+
+/* Each test's teardown: what it left held, and the knobs it may have left
+ * set (a failure before it put them back). */
+static int
+test_done(void **state)
+{
+	x_leftover(state);
+	budget_us = 0;
+	record_openssl = false;
+	ready_reader = NULL;
+	return 0;
+}
+
 static void
 x_free(struct x *x)
 {
+	uint32_t parked;
+
 	if (x->xp != NULL && tcp_conn_state(W.tcp, x->h->id) >= 0)
 		x->xp->abort(x->w, x->h->id);
-	SSL_free(x->peer);
-	BIO_free(x->pnet);
-	SSL_CTX_free(x->pctx);
-	/* a job still parked would be an orphan: none may be left */
-	assert_int_equal(W.tls->nparked, 0);
-	tls_worker_free(&W);
-	tls_keys_free(W.tls_keys);
-	h_drain(x->h);
-	h_free(x->h);
-	ERR_clear_error();
+	parked = W.tls != NULL ? W.tls->nparked : 0;
+	x_leftover(NULL);
+	/* a job still parked would be an orphan: none may be left (told
+	 * after all is freed: a failure here leaves the next test clean) */
+	assert_int_equal(parked, 0);
 }
 
 static struct tls_leg_params
@@ -1213,9 +1265,8 @@ aead_openssl(void **state)
 static int
 aead_default(void **state)
 {
-	(void)state;
 	record_crypto = TP_TLS_RECORD_CRYPTO_AUTO;
-	return 0;
+	return test_done(state);
 }
 
 static void
@@ -1876,12 +1927,11 @@ test_tls_xprt_dp_records_random(void **state)
 static int
 rnd_teardown(void **state)
 {
-	(void)state;
 	rnd_where();
 	rnd_running = false;
 	craft_hold = 0;
 	record_crypto = TP_TLS_RECORD_CRYPTO_AUTO;
-	return 0;
+	return test_done(state);
 }
 
 /* A client leg up, with data both ways; async: on the test provider. */
@@ -2315,29 +2365,29 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_tls_xprt_client_leg_13_and_12),
-		cmocka_unit_test(test_tls_xprt_server_leg_13_and_12),
-		cmocka_unit_test(test_tls_xprt_wrong_or_no_certificate_refused),
-		cmocka_unit_test(test_tls_xprt_client_refused_after_up_says_alert),
-		cmocka_unit_test(test_tls_xprt_async_provider_parks_and_resumes),
-		cmocka_unit_test(test_tls_xprt_start_refusals),
-		cmocka_unit_test(test_tls_xprt_handshake_budget_defers),
-		cmocka_unit_test(test_tls_xprt_async_woken_goes_on),
-		cmocka_unit_test(test_tls_xprt_write_then_end),
-		cmocka_unit_test(test_tls_xprt_key_update_after_shutdown),
-		cmocka_unit_test(test_tls_xprt_write_lost_when_read_fails),
-		cmocka_unit_test(test_tls_xprt_shutdown_waits_for_a_job),
-		cmocka_unit_test(test_tls_xprt_write_while_read_parked),
-		cmocka_unit_test(test_tls_xprt_shutdown_while_read_parked),
-		cmocka_unit_test(test_tls_xprt_close_wait_bounded),
-		cmocka_unit_test(test_tls_xprt_dp_records_starved_once_a_turn),
-		cmocka_unit_test(test_tls_xprt_dp_records),
-		cmocka_unit_test(test_tls_xprt_dp_records_refused),
+		cmocka_unit_test_teardown(test_tls_xprt_client_leg_13_and_12, test_done),
+		cmocka_unit_test_teardown(test_tls_xprt_server_leg_13_and_12, test_done),
+		cmocka_unit_test_teardown(test_tls_xprt_wrong_or_no_certificate_refused, test_done),
+		cmocka_unit_test_teardown(test_tls_xprt_client_refused_after_up_says_alert, test_done),
+		cmocka_unit_test_teardown(test_tls_xprt_async_provider_parks_and_resumes, test_done),
+		cmocka_unit_test_teardown(test_tls_xprt_start_refusals, test_done),
+		cmocka_unit_test_teardown(test_tls_xprt_handshake_budget_defers, test_done),
+		cmocka_unit_test_teardown(test_tls_xprt_async_woken_goes_on, test_done),
+		cmocka_unit_test_teardown(test_tls_xprt_write_then_end, test_done),
+		cmocka_unit_test_teardown(test_tls_xprt_key_update_after_shutdown, test_done),
+		cmocka_unit_test_teardown(test_tls_xprt_write_lost_when_read_fails, test_done),
+		cmocka_unit_test_teardown(test_tls_xprt_shutdown_waits_for_a_job, test_done),
+		cmocka_unit_test_teardown(test_tls_xprt_write_while_read_parked, test_done),
+		cmocka_unit_test_teardown(test_tls_xprt_shutdown_while_read_parked, test_done),
+		cmocka_unit_test_teardown(test_tls_xprt_close_wait_bounded, test_done),
+		cmocka_unit_test_teardown(test_tls_xprt_dp_records_starved_once_a_turn, test_done),
+		cmocka_unit_test_teardown(test_tls_xprt_dp_records, test_done),
+		cmocka_unit_test_teardown(test_tls_xprt_dp_records_refused, test_done),
 		cmocka_unit_test_setup_teardown(test_tls_xprt_dp_records, aead_openssl,
 						aead_default),
 		cmocka_unit_test_setup_teardown(test_tls_xprt_dp_records_refused, aead_openssl,
 						aead_default),
-		cmocka_unit_test(test_tls_xprt_dp_records_memory),
+		cmocka_unit_test_teardown(test_tls_xprt_dp_records_memory, test_done),
 		cmocka_unit_test_teardown(test_tls_xprt_dp_records_random, rnd_teardown),
 	};
 
