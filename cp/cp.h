@@ -230,6 +230,14 @@ void cp_request_stats(struct cp_ctx *cp);
 int cp_alloc_kill(struct cp_ctx *cp, uint64_t id);
 /* Iterate live allocations: *cursor starts at 0. */
 struct cp_alloc *cp_alloc_next(struct cp_ctx *cp, uint32_t *cursor);
+/* What allocation a relayed, in IPC_ALLOC_STATS order (packets and bytes
+ * from the client, to the peer, from the peer, to the client): dp's UDP
+ * counters and its RFC 6062 connections' bytes (a stream: no packets). */
+void cp_alloc_traffic(const struct cp_alloc *a, uint64_t out[IPC_ALLOC_STATS_N]);
+/* Bytes of an RFC 6062 peer connection that ended (dp's GONE): to the
+ * peer (from the client) and from it (to the client), counted with
+ * allocation id, or with the finished allocations' when it went first. */
+void cp_alloc_tcp_gone(struct cp_ctx *cp, uint64_t id, uint64_t to_peer, uint64_t from_peer);
 const char *cp_stat_name(enum cp_stat s);
 
 /* Count an error response of this code (err_by_code). */

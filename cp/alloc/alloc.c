@@ -750,8 +750,13 @@ cpa_alloc_free(struct cp_ctx *cp, struct cp_alloc *a)
 		}
 	cpa_alloc_ports_set(cp, a, false);
 	cp_cluster_alloc_gone(cp, a);
-	for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
-		cp->traffic_done[i] += a->counters[i];
+	{
+		uint64_t t[IPC_ALLOC_STATS_N];
+
+		cp_alloc_traffic(a, t);
+		for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
+			cp->traffic_done[i] += t[i];
+	}
 	if (a->worker < IPC_MAX_WORKERS && cp->worker_allocs[a->worker] > 0)
 		cp->worker_allocs[a->worker]--;
 	user_detach(cp, a);
@@ -1131,6 +1136,42 @@ cp_alloc_kill(struct cp_ctx *cp, uint64_t id)
 	cpa_send_alloc(cp, a, IPC_ALLOC_DEL);
 	cpa_alloc_free(cp, a);
 	return 0;
+}
+
+/* IPC_ALLOC_STATS order: pkts, bytes from the client; to the peer; from
+ * the peer; to the client */
+enum { TR_BYTES_FROM_CLIENT = 1, TR_BYTES_TO_PEER = 3, TR_BYTES_FROM_PEER = 5,
+       TR_BYTES_TO_CLIENT = 7 };
+
+static void
+add_tcp(uint64_t out[IPC_ALLOC_STATS_N], uint64_t to_peer, uint64_t from_peer)
+{
+	/* a peer connection is spliced to its data connection: what it
+	 * wrote to the peer came from the client, what it read goes to it */
+	out[TR_BYTES_FROM_CLIENT] += to_peer;
+	out[TR_BYTES_TO_PEER] += to_peer;
+	out[TR_BYTES_FROM_PEER] += from_peer;
+	out[TR_BYTES_TO_CLIENT] += from_peer;
+}
+
+void
+cp_alloc_traffic(const struct cp_alloc *a, uint64_t out[IPC_ALLOC_STATS_N])
+{
+	memcpy(out, a->counters, sizeof(a->counters));
+	add_tcp(out, a->tcp_bytes[0], a->tcp_bytes[1]);
+}
+
+void
+cp_alloc_tcp_gone(struct cp_ctx *cp, uint64_t id, uint64_t to_peer, uint64_t from_peer)
+{
+	struct cp_alloc *a = cpa_alloc_by_id(cp, id);
+
+	if (a != NULL) {
+		a->tcp_bytes[0] += to_peer;
+		a->tcp_bytes[1] += from_peer;
+	} else {
+		add_tcp(cp->traffic_done, to_peer, from_peer);
+	}
 }
 
 struct cp_alloc *

@@ -88,8 +88,12 @@ struct cp_alloc {
 	uint64_t created_ms;
 	uint64_t expires_ms;
 	struct tw_timer timer;        /* earliest of expires_ms and binds[] */
-	/* counters dp last reported (IPC_STATS), for the operator */
+	/* counters dp last reported (IPC_STATS), for the operator: its UDP
+	 * relaying; cp_alloc_traffic() adds tcp_bytes */
 	uint64_t counters[IPC_ALLOC_STATS_N];
+	/* RFC 6062: bytes of its peer connections that ended (their GONE
+	 * events): written to the peer (the client's), read from it */
+	uint64_t tcp_bytes[2];
 	uint64_t reported_ms;
 	struct ipc_addr relayed[2];   /* port: relay_port */
 	uint8_t tid[CP_TID_LEN];      /* of the Allocate that made it */

@@ -302,9 +302,14 @@ alloc_json(const struct cp_ctx *cp, const struct cp_alloc *a)
 		json_object_array_add(chans, c);
 	}
 	json_object_object_add(o, "channels", chans);
-	for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
-		json_object_object_add(o, counter_names[i],
-				       json_object_new_int64((int64_t)a->counters[i]));
+	{
+		uint64_t t[IPC_ALLOC_STATS_N];
+
+		cp_alloc_traffic(a, t);
+		for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
+			json_object_object_add(o, counter_names[i],
+					       json_object_new_int64((int64_t)t[i]));
+	}
 	return o;
 }
 

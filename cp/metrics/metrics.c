@@ -98,12 +98,15 @@ cp_metrics_collect(struct cp_ctx *cp, struct cp_metrics_snap *s)
 	memcpy(s->traffic_done, cp->traffic_done, sizeof(s->traffic_done));
 	memcpy(s->traffic_all, cp->traffic_done, sizeof(s->traffic_all));
 	while ((a = cp_alloc_next(cp, &cur)) != NULL) {
+		uint64_t t[IPC_ALLOC_STATS_N];
+
 		if (a->tuple.transport == 6)
 			s->alloc_tcp++;
 		else
 			s->alloc_udp++;
+		cp_alloc_traffic(a, t);
 		for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
-			s->traffic_all[i] += a->counters[i];
+			s->traffic_all[i] += t[i];
 	}
 	s->nworkers = cp->nworkers;
 	s->dp_tsc_hz = shm->dp_tsc_hz;

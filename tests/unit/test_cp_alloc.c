@@ -1836,15 +1836,18 @@ dp_relays_tcp(void)
 	ipc_side_publish(&shm->dp_side, IPC_CAP_STREAMS | IPC_CAP_TCP_RELAY, 50000, 50999, 2);
 }
 
+/* A TCP event from dp; GONE's bytes to and from the peer. */
 static void
-tcp_event(unsigned int w, uint64_t alloc_id, uint8_t type, uint32_t cid, uint64_t peer,
-	  uint64_t data, uint8_t reason)
+tcp_event_bytes(unsigned int w, uint64_t alloc_id, uint8_t type, uint32_t cid, uint64_t peer,
+		uint64_t data, uint8_t reason, uint64_t to_peer, uint64_t from_peer)
 {
 	static struct ipc_msg m;
 	struct ipc_tcp_event e;
 
 	memset(&m, 0, sizeof(m));
 	memset(&e, 0, sizeof(e));
+	e.bytes_out = to_peer;
+	e.bytes_in = from_peer;
 	m.h.kind = IPC_TCP_EVENT;
 	m.h.worker = (uint16_t)w;
 	m.h.alloc_id = alloc_id;
@@ -1860,6 +1863,13 @@ tcp_event(unsigned int w, uint64_t alloc_id, uint8_t type, uint32_t cid, uint64_
 	m.h.body_len = sizeof(e);
 	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
 	cp_handle(&cp, w, &m);
+}
+
+static void
+tcp_event(unsigned int w, uint64_t alloc_id, uint8_t type, uint32_t cid, uint64_t peer,
+	  uint64_t data, uint8_t reason)
+{
+	tcp_event_bytes(w, alloc_id, type, cid, peer, data, reason, 0, 0);
 }
 
 static const struct stun_addr tcp_peer = { .family = STUN_AF_IPV4, .port = 7000,
@@ -2163,6 +2173,38 @@ test_tcp_relay_restored_after_cp_restart(void **state)
 	assert_int_equal(cp_tcp_conns(&cp), 0);
 }
 
+/* A peer connection's bytes (dp's GONE) count in its allocation's traffic,
+ * and in the finished allocations' once it ends, or directly when the
+ * GONE comes after the allocation's end (which ended the connection). */
+static void
+test_tcp_relay_gone_bytes_counted(void **state)
+{
+	uint64_t t[IPC_ALLOC_STATS_N], id;
+	struct cp_alloc *a;
+	char nonce[128];
+
+	(void)state;
+	dp_relays_tcp();
+	a = tcp_allocate(4001, nonce);
+	assert_non_null(a);
+	id = a->id;
+	tcp_event_bytes(1, id, IPC_TCP_EV_GONE, 77, ipc_conn_make(1, 20, 1), 0, 1, 1000, 300);
+	tcp_event_bytes(1, id, IPC_TCP_EV_GONE, 78, ipc_conn_make(1, 21, 1), 0, 1, 24, 5);
+	cp_alloc_traffic(a, t);
+	/* pkts and bytes from the client, to the peer, from the peer, to
+	 * the client: a stream has no packets */
+	assert_true(t[0] == 0 && t[1] == 1024 && t[2] == 0 && t[3] == 1024);
+	assert_true(t[4] == 0 && t[5] == 305 && t[6] == 0 && t[7] == 305);
+	assert_int_equal(cp_alloc_kill(&cp, id), 0);
+	assert_true(cp.traffic_done[1] == 1024 && cp.traffic_done[3] == 1024 &&
+		    cp.traffic_done[5] == 305 && cp.traffic_done[7] == 305);
+	/* one that ends after its allocation */
+	tcp_event_bytes(1, id, IPC_TCP_EV_GONE, 79, ipc_conn_make(1, 22, 1), 0, 1, 10, 3);
+	assert_true(cp.traffic_done[1] == 1034 && cp.traffic_done[3] == 1034 &&
+		    cp.traffic_done[5] == 308 && cp.traffic_done[7] == 308);
+	assert_true(cp.traffic_done[0] == 0 && cp.traffic_done[2] == 0);
+}
+
 int
 main(void)
 {
@@ -2178,6 +2220,8 @@ main(void)
 						setup_relay, teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_relay_restored_after_cp_restart,
 						setup_relay, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_relay_gone_bytes_counted, setup_relay,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_tables_grow_and_find_everything,
 						setup_many, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_relay_many_addresses_every_pair_once,
