@@ -102,13 +102,13 @@ n=$(grep -c '^not ok' "$TP_TMP/restart.out"); TP_FAILS=$((TP_FAILS + n))
 grep -q '^ok - after: Refresh' "$TP_TMP/restart.out" || tp_not_ok "the restart checks did not run to the end"
 touch "$TP_TMP/peer/stop"
 
-# traffic KIND: cp's relayed bytes "to_peer from_peer" (KIND finished or
-# all), from turnpikectl status
+# traffic KIND: cp's relayed bytes "to_peer from_peer from_client
+# to_client" (KIND finished or all), from turnpikectl status
 traffic() {
   tp_ctl --json status | python3 -c "import json,sys; t=json.load(sys.stdin)['traffic']['$1']
 print(t['bytes_to_peer'], t['bytes_from_peer'], t['bytes_from_client'], t['bytes_to_client'])"
 }
-read -r tp0 fp0 fc0 tc0 <<<"$(traffic finished)"
+read -r tp0 fp0 fc0 tc0 <<<"$(traffic all)"
 t0=$SECONDS
 out=$(ip netns exec "$TP_NS_C" timeout 90 turnutils_uclient -y -T -u test -w test -t -m 8 -n 50 \
   -l 120 10.210.0.1 2>&1); rc=$?
@@ -119,11 +119,11 @@ tp_uclient_verdict "TCP relay, client to client (-T -y -m 8 -n 50)" "$out" "$rc"
 sent=$(sed -n 's/.*tot_send_msgs=\([0-9]*\).*/\1/p' <<<"$out" | tail -n 1)
 want=$(( ${sent:-0} * 120 ))
 for _ in $(seq 100); do
-  read -r tp1 fp1 fc1 tc1 <<<"$(traffic finished)"
+  read -r tp1 fp1 fc1 tc1 <<<"$(traffic all)"
   [ $((tp1 - tp0)) -ge $want ] && [ $((fp1 - fp0)) -ge $want ] && break
   sleep 0.1
 done
-tp_check "cp counts the TCP relay's bytes, finished allocations: to peers $((tp1 - tp0)), from peers $((fp1 - fp0)), from and to clients $((fc1 - fc0)), $((tc1 - tc0)) ($sent messages of 120 B: $want)" \
+tp_check "cp counts the TCP relay's bytes (all allocations, live and ended): to peers $((tp1 - tp0)), from peers $((fp1 - fp0)), from and to clients $((fc1 - fc0)), $((tc1 - tc0)) ($sent messages of 120 B: $want)" \
   test "$want" -gt 0 -a $((tp1 - tp0)) = "$want" -a $((fp1 - fp0)) = "$want" \
     -a $((fc1 - fc0)) = "$want" -a $((tc1 - tc0)) = "$want"
 tcp_c2c "TCP relay over TLS, client to client (-T -S -y -m 8 -n 50)" -S -m 8 -n 50 -l 120 -p 5349
