@@ -234,10 +234,10 @@ struct cp_alloc *cp_alloc_next(struct cp_ctx *cp, uint32_t *cursor);
  * from the client, to the peer, from the peer, to the client): dp's UDP
  * counters and its RFC 6062 connections' bytes (a stream: no packets). */
 void cp_alloc_traffic(const struct cp_alloc *a, uint64_t out[IPC_ALLOC_STATS_N]);
-/* Bytes of an RFC 6062 peer connection that ended (dp's GONE): to the
- * peer (from the client) and from it (to the client), counted with
+/* Bytes of an RFC 6062 connection pair that ended (dp's GONE): b[4], from
+ * the client, to the peer, from the peer, to the client; counted with
  * allocation id, or with the finished allocations' when it went first. */
-void cp_alloc_tcp_gone(struct cp_ctx *cp, uint64_t id, uint64_t to_peer, uint64_t from_peer);
+void cp_alloc_tcp_gone(struct cp_ctx *cp, uint64_t id, const uint64_t b[4]);
 const char *cp_stat_name(enum cp_stat s);
 
 /* Count an error response of this code (err_by_code). */

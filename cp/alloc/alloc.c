@@ -1138,39 +1138,33 @@ cp_alloc_kill(struct cp_ctx *cp, uint64_t id)
 	return 0;
 }
 
-/* IPC_ALLOC_STATS order: pkts, bytes from the client; to the peer; from
- * the peer; to the client */
-enum { TR_BYTES_FROM_CLIENT = 1, TR_BYTES_TO_PEER = 3, TR_BYTES_FROM_PEER = 5,
-       TR_BYTES_TO_CLIENT = 7 };
-
+/* b[4] (from the client, to the peer, from the peer, to the client) into
+ * IPC_ALLOC_STATS's byte counters (pkts, bytes, by direction in that
+ * order): a stream has no packets */
 static void
-add_tcp(uint64_t out[IPC_ALLOC_STATS_N], uint64_t to_peer, uint64_t from_peer)
+add_tcp(uint64_t out[IPC_ALLOC_STATS_N], const uint64_t b[4])
 {
-	/* a peer connection is spliced to its data connection: what it
-	 * wrote to the peer came from the client, what it read goes to it */
-	out[TR_BYTES_FROM_CLIENT] += to_peer;
-	out[TR_BYTES_TO_PEER] += to_peer;
-	out[TR_BYTES_FROM_PEER] += from_peer;
-	out[TR_BYTES_TO_CLIENT] += from_peer;
+	for (unsigned int d = 0; d < 4; d++)
+		out[2 * d + 1] += b[d];
 }
 
 void
 cp_alloc_traffic(const struct cp_alloc *a, uint64_t out[IPC_ALLOC_STATS_N])
 {
 	memcpy(out, a->counters, sizeof(a->counters));
-	add_tcp(out, a->tcp_bytes[0], a->tcp_bytes[1]);
+	add_tcp(out, a->tcp_bytes);
 }
 
 void
-cp_alloc_tcp_gone(struct cp_ctx *cp, uint64_t id, uint64_t to_peer, uint64_t from_peer)
+cp_alloc_tcp_gone(struct cp_ctx *cp, uint64_t id, const uint64_t b[4])
 {
 	struct cp_alloc *a = cpa_alloc_by_id(cp, id);
 
 	if (a != NULL) {
-		a->tcp_bytes[0] += to_peer;
-		a->tcp_bytes[1] += from_peer;
+		for (unsigned int d = 0; d < 4; d++)
+			a->tcp_bytes[d] += b[d];
 	} else {
-		add_tcp(cp->traffic_done, to_peer, from_peer);
+		add_tcp(cp->traffic_done, b);
 	}
 }
 

@@ -92,8 +92,9 @@ struct cp_alloc {
 	 * relaying; cp_alloc_traffic() adds tcp_bytes */
 	uint64_t counters[IPC_ALLOC_STATS_N];
 	/* RFC 6062: bytes of its peer connections that ended (their GONE
-	 * events): written to the peer (the client's), read from it */
-	uint64_t tcp_bytes[2];
+	 * events), in IPC_ALLOC_STATS's order of directions: from the
+	 * client, to the peer, from the peer, to the client */
+	uint64_t tcp_bytes[4];
 	uint64_t reported_ms;
 	struct ipc_addr relayed[2];   /* port: relay_port */
 	uint8_t tid[CP_TID_LEN];      /* of the Allocate that made it */

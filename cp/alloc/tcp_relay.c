@@ -486,7 +486,8 @@ cpa_tcp_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	/* what it relayed counts whether cp still keeps it or not (its
 	 * allocation's end ends it: the GONE comes after) */
 	if (e->type == IPC_TCP_EV_GONE)
-		cp_alloc_tcp_gone(cp, msg->h.alloc_id, e->bytes_out, e->bytes_in);
+		cp_alloc_tcp_gone(cp, msg->h.alloc_id, (const uint64_t[4]){
+			e->client_in, e->bytes_out, e->bytes_in, e->client_out });
 	c = e->cid != 0 ? by_cid(tr, e->cid) : by_peer(tr, e->peer);
 	if (c == NULL || c->alloc_id != msg->h.alloc_id) {
 		/* a connection cp no longer keeps (its allocation went, its

@@ -264,6 +264,10 @@ ev_push(struct dp_worker *w, const struct tr_conn *r, uint8_t type, uint8_t reas
 	v->e.addr = r->addr;
 	v->e.bytes_in = r->sp.leg[1].bytes_in;
 	v->e.bytes_out = r->sp.leg[1].bytes_out;
+	/* (the data connection's: what the peer's were handed, and what
+	 * reached the client, which differ by what either held at an abort) */
+	v->e.client_in = r->sp.leg[0].bytes_in;
+	v->e.client_out = r->sp.leg[0].bytes_out;
 	tr->ctr[TR_CTR_EVENTS]++;
 }
 
@@ -1366,6 +1370,8 @@ tcprelay_state_step(struct dp_worker *w, unsigned int headroom)
 		e->addr = r->addr;
 		e->bytes_in = r->sp.leg[1].bytes_in;
 		e->bytes_out = r->sp.leg[1].bytes_out;
+		e->client_in = r->sp.leg[0].bytes_in;
+		e->client_out = r->sp.leg[0].bytes_out;
 		if (ipc_ring_enqueue(&t->rings->to_cp, &msg) != 0)
 			return false;
 		t->to_cp_seq++;

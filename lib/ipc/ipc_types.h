@@ -39,7 +39,8 @@
 					* ipc_alloc.flags), IPC_DP_TCP_MAX 256:
 					* dp/tcprelay's counters did not fit;
 					* 11: when dp's certificates expire
-					* (ipc_dp_stats), its reloads (ipc_shm) */
+					* (ipc_dp_stats), its reloads (ipc_shm);
+					* a TCP GONE's client-side bytes */
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
@@ -397,6 +398,8 @@ struct ipc_tcp_event {
 	struct ipc_addr addr;     /* the peer's transport address */
 	uint64_t bytes_in;        /* GONE: read from the peer */
 	uint64_t bytes_out;       /* GONE: written to the peer */
+	uint64_t client_in;       /* GONE: read from the client's data connection */
+	uint64_t client_out;      /* GONE: written to it */
 };
 
 struct ipc_msg {

@@ -1836,18 +1836,23 @@ dp_relays_tcp(void)
 	ipc_side_publish(&shm->dp_side, IPC_CAP_STREAMS | IPC_CAP_TCP_RELAY, 50000, 50999, 2);
 }
 
-/* A TCP event from dp; GONE's bytes to and from the peer. */
+/* A TCP event from dp; a GONE's bytes b[4]: from the client, to the
+ * peer, from the peer, to the client (NULL: none). */
 static void
 tcp_event_bytes(unsigned int w, uint64_t alloc_id, uint8_t type, uint32_t cid, uint64_t peer,
-		uint64_t data, uint8_t reason, uint64_t to_peer, uint64_t from_peer)
+		uint64_t data, uint8_t reason, const uint64_t *b)
 {
 	static struct ipc_msg m;
 	struct ipc_tcp_event e;
 
 	memset(&m, 0, sizeof(m));
 	memset(&e, 0, sizeof(e));
-	e.bytes_out = to_peer;
-	e.bytes_in = from_peer;
+	if (b != NULL) {
+		e.client_in = b[0];
+		e.bytes_out = b[1];
+		e.bytes_in = b[2];
+		e.client_out = b[3];
+	}
 	m.h.kind = IPC_TCP_EVENT;
 	m.h.worker = (uint16_t)w;
 	m.h.alloc_id = alloc_id;
@@ -1869,7 +1874,7 @@ static void
 tcp_event(unsigned int w, uint64_t alloc_id, uint8_t type, uint32_t cid, uint64_t peer,
 	  uint64_t data, uint8_t reason)
 {
-	tcp_event_bytes(w, alloc_id, type, cid, peer, data, reason, 0, 0);
+	tcp_event_bytes(w, alloc_id, type, cid, peer, data, reason, NULL);
 }
 
 static const struct stun_addr tcp_peer = { .family = STUN_AF_IPV4, .port = 7000,
@@ -2173,9 +2178,11 @@ test_tcp_relay_restored_after_cp_restart(void **state)
 	assert_int_equal(cp_tcp_conns(&cp), 0);
 }
 
-/* A peer connection's bytes (dp's GONE) count in its allocation's traffic,
- * and in the finished allocations' once it ends, or directly when the
- * GONE comes after the allocation's end (which ended the connection). */
+/* A connection pair's bytes (dp's GONE) count in its allocation's traffic,
+ * each direction in its own counter (an abort leaves them apart: what the
+ * client sent and the peer was handed, what the peer sent and reached the
+ * client), and in the finished allocations' once it ends, or directly when
+ * the GONE comes after the allocation's end (which ended the connection). */
 static void
 test_tcp_relay_gone_bytes_counted(void **state)
 {
@@ -2188,21 +2195,25 @@ test_tcp_relay_gone_bytes_counted(void **state)
 	a = tcp_allocate(4001, nonce);
 	assert_non_null(a);
 	id = a->id;
-	tcp_event_bytes(1, id, IPC_TCP_EV_GONE, 77, ipc_conn_make(1, 20, 1), 0, 1, 1000, 300);
-	tcp_event_bytes(1, id, IPC_TCP_EV_GONE, 78, ipc_conn_make(1, 21, 1), 0, 1, 24, 5);
+	tcp_event_bytes(1, id, IPC_TCP_EV_GONE, 77, ipc_conn_make(1, 20, 1), 0, 1,
+			(const uint64_t[4]){ 1000, 990, 300, 290 });
+	tcp_event_bytes(1, id, IPC_TCP_EV_GONE, 78, ipc_conn_make(1, 21, 1), 0, 1,
+			(const uint64_t[4]){ 20, 20, 4, 4 });
 	cp_alloc_traffic(a, t);
 	/* pkts and bytes from the client, to the peer, from the peer, to
 	 * the client: a stream has no packets */
-	assert_true(t[0] == 0 && t[1] == 1024 && t[2] == 0 && t[3] == 1024);
-	assert_true(t[4] == 0 && t[5] == 305 && t[6] == 0 && t[7] == 305);
+	assert_true(t[0] == 0 && t[1] == 1020 && t[2] == 0 && t[3] == 1010);
+	assert_true(t[4] == 0 && t[5] == 304 && t[6] == 0 && t[7] == 294);
 	assert_int_equal(cp_alloc_kill(&cp, id), 0);
-	assert_true(cp.traffic_done[1] == 1024 && cp.traffic_done[3] == 1024 &&
-		    cp.traffic_done[5] == 305 && cp.traffic_done[7] == 305);
+	assert_true(cp.traffic_done[1] == 1020 && cp.traffic_done[3] == 1010 &&
+		    cp.traffic_done[5] == 304 && cp.traffic_done[7] == 294);
 	/* one that ends after its allocation */
-	tcp_event_bytes(1, id, IPC_TCP_EV_GONE, 79, ipc_conn_make(1, 22, 1), 0, 1, 10, 3);
-	assert_true(cp.traffic_done[1] == 1034 && cp.traffic_done[3] == 1034 &&
-		    cp.traffic_done[5] == 308 && cp.traffic_done[7] == 308);
-	assert_true(cp.traffic_done[0] == 0 && cp.traffic_done[2] == 0);
+	tcp_event_bytes(1, id, IPC_TCP_EV_GONE, 79, ipc_conn_make(1, 22, 1), 0, 1,
+			(const uint64_t[4]){ 10, 9, 3, 2 });
+	assert_true(cp.traffic_done[1] == 1030 && cp.traffic_done[3] == 1019 &&
+		    cp.traffic_done[5] == 307 && cp.traffic_done[7] == 296);
+	assert_true(cp.traffic_done[0] == 0 && cp.traffic_done[2] == 0 &&
+		    cp.traffic_done[4] == 0 && cp.traffic_done[6] == 0);
 }
 
 int
