@@ -249,6 +249,11 @@ int cp_api_commands_register(struct cp_ctx *cp);
  * the running configuration; NULL with err set (main.c). */
 struct cp_policy *cp_policy_build(const struct cp_ctx *cp, const struct tp_conf *conf,
 				  char *err, size_t errlen);
+/* The same from another group's policy (agw.peers; what names it in err). */
+struct tp_conf_peers;
+struct cp_policy *cp_policy_build_from(const struct cp_ctx *cp, const struct tp_conf *conf,
+				       const struct tp_conf_peers *c, const char *what,
+				       char *err, size_t errlen);
 
 /*
  * Re-read the configuration file (reload.c): what can change live does

@@ -415,11 +415,19 @@ policy_setup(struct cp_ctx *cp)
 {
 	char err[512];
 
+	struct cp_policy *agw = NULL;
+
 	cp->policy = cp_policy_build(cp, cp->conf, err, sizeof(err));
-	if (cp->policy == NULL) {
+	/* (agw.peers is cp/agw's, built with its contexts: checked here
+	 * so that --check says what is wrong with it) */
+	if (cp->policy == NULL ||
+	    (cp->conf->agw.enabled &&
+	     (agw = cp_policy_build_from(cp, cp->conf, &cp->conf->agw.peers, "agw.peers", err,
+					 sizeof(err))) == NULL)) {
 		tp_log(TP_LOG_ERR, "%s\n", err);
 		return -EINVAL;
 	}
+	cp_policy_free(agw);
 	return 0;
 }
 
@@ -924,9 +932,10 @@ main(int argc, char **argv)
 	}
 	if (tls_setup(&cp) < 0)
 		goto out_free_allocs;
-	if (cp_agw_init(&cp) < 0) {
-		tp_log(TP_LOG_ERR, "no memory for %u AGW contexts per worker\n",
-		       conf.agw.max_contexts);
+	if ((rc = cp_agw_init(&cp)) < 0) {
+		if (rc == -ENOMEM)   /* (else it said why) */
+			tp_log(TP_LOG_ERR, "no memory for %u AGW contexts per worker\n",
+			       conf.agw.max_contexts);
 		goto out_free_allocs;
 	}
 	mkdir_parent(conf.cp.api_socket);

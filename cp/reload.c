@@ -30,15 +30,15 @@
 #include "tp_conf.h"
 
 /*
- * The peer policy of conf's cp.peers, with this box's own and relayed
- * addresses from the running configuration (cp->conf: the dp group is
- * dp's, a change there needs dp restarted). NULL with the reason in err.
+ * A peer policy from c (conf's cp.peers or agw.peers: what names it), with
+ * this box's own and relayed addresses from the running configuration
+ * (cp->conf: the dp group is dp's, a change there needs dp restarted).
+ * NULL with the reason in err.
  */
 struct cp_policy *
-cp_policy_build(const struct cp_ctx *cp, const struct tp_conf *conf, char *err,
-		size_t errlen)
+cp_policy_build_from(const struct cp_ctx *cp, const struct tp_conf *conf,
+		     const struct tp_conf_peers *c, const char *what, char *err, size_t errlen)
 {
-	const struct tp_conf_cp *c = &conf->cp;
 	const struct tp_conf_dp *d = &cp->conf->dp;
 	struct cp_policy *p;
 	char why[256];
@@ -54,12 +54,12 @@ cp_policy_build(const struct cp_ctx *cp, const struct tp_conf *conf, char *err,
 	p->allow_multicast = c->allow_multicast;
 	for (unsigned int i = 0; i < c->nallow; i++)
 		if (cp_policy_add_allow(p, c->allow[i], why, sizeof(why)) < 0) {
-			snprintf(err, errlen, "%s: peer allow list: %s", conf->path, why);
+			snprintf(err, errlen, "%s: %s allow list: %s", conf->path, what, why);
 			goto fail;
 		}
 	for (unsigned int i = 0; i < c->ndeny; i++)
 		if (cp_policy_add_deny(p, c->deny[i], why, sizeof(why)) < 0) {
-			snprintf(err, errlen, "%s: peer deny list: %s", conf->path, why);
+			snprintf(err, errlen, "%s: %s deny list: %s", conf->path, what, why);
 			goto fail;
 		}
 	_Static_assert(CP_POLICY_MAX_OWN >= 2 * TP_CONF_MAX_PORTS + 2 * TP_CONF_MAX_RELAY,
@@ -101,6 +101,13 @@ cp_policy_build(const struct cp_ctx *cp, const struct tp_conf *conf, char *err,
 fail:
 	cp_policy_free(p);
 	return NULL;
+}
+
+struct cp_policy *
+cp_policy_build(const struct cp_ctx *cp, const struct tp_conf *conf, char *err,
+		size_t errlen)
+{
+	return cp_policy_build_from(cp, conf, &conf->cp.peers, "peer", err, errlen);
 }
 
 /* What a reload reports: in resp's arrays and in cp's log. */
@@ -234,13 +241,12 @@ restart_needed(const struct tp_conf *a, const struct tp_conf *b, struct rl_note 
 }
 
 static bool
-peers_differ(const struct tp_conf_cp *a, const struct tp_conf_cp *b)
+peers_differ(const struct tp_conf_peers *a, const struct tp_conf_peers *b)
 {
 	return a->allow_loopback != b->allow_loopback ||
 	       a->allow_private != b->allow_private ||
 	       a->allow_link_local != b->allow_link_local ||
 	       a->allow_multicast != b->allow_multicast ||
-	       a->allow_relay_to_relay != b->allow_relay_to_relay ||
 	       a->nallow != b->nallow || a->ndeny != b->ndeny ||
 	       memcmp(a->allow, b->allow, sizeof(a->allow[0]) * a->nallow) != 0 ||
 	       memcmp(a->deny, b->deny, sizeof(a->deny[0]) * a->ndeny) != 0;
@@ -253,7 +259,7 @@ cp_reload(struct cp_ctx *cp, struct json_object *resp)
 	struct tp_conf *cur = cp->conf;
 	struct tp_conf_cp *c = &cur->cp, *x = &next.cp;
 	struct stun_addr alts[CP_MAX_ALTERNATES];
-	struct cp_policy *pol = NULL;
+	struct cp_policy *pol = NULL, *apol = NULL;
 	struct cp_metrics *met = NULL;
 	struct rl_note n = { 0 };
 	uint8_t md5[16], sha[32];
@@ -275,6 +281,9 @@ cp_reload(struct cp_ctx *cp, struct json_object *resp)
 	/* 2. prepare what can fail */
 	pol = cp_policy_build(cp, &next, err, sizeof(err));
 	if (pol == NULL)
+		goto fail;
+	if (cp->agw != NULL && next.agw.enabled &&
+	    (apol = cp_agw_policy_build(cp, &next, err, sizeof(err))) == NULL)
 		goto fail;
 	for (unsigned int i = 0; i < x->nalternates; i++)
 		if (cp_parse_hostport(x->alternates[i], &alts[i]) < 0) {
@@ -328,20 +337,21 @@ cp_reload(struct cp_ctx *cp, struct json_object *resp)
 
 	/* 3. apply: nothing below fails */
 	restart_needed(cur, &next, &n);
-	if (peers_differ(c, x))
+	if (peers_differ(&c->peers, &x->peers) ||
+	    c->allow_relay_to_relay != x->allow_relay_to_relay)
 		note(&n, false, "cp.peers (the peer policy)");
 	cp_policy_free(cp->policy);
 	cp->policy = pol;
 	pol = NULL;
-	c->allow_loopback = x->allow_loopback;
-	c->allow_private = x->allow_private;
-	c->allow_link_local = x->allow_link_local;
-	c->allow_multicast = x->allow_multicast;
+	c->peers = x->peers;
 	c->allow_relay_to_relay = x->allow_relay_to_relay;
-	c->nallow = x->nallow;
-	memcpy(c->allow, x->allow, sizeof(c->allow));
-	c->ndeny = x->ndeny;
-	memcpy(c->deny, x->deny, sizeof(c->deny));
+	if (apol != NULL) {
+		if (peers_differ(&cur->agw.peers, &next.agw.peers))
+			note(&n, false, "agw.peers (what an AGW leg's remote may be)");
+		cp_agw_policy_set(cp, apol);
+		apol = NULL;
+		cur->agw.peers = next.agw.peers;
+	}
 	/* users of the file: gone ones fall back to the store's (if it has
 	 * the name) or go; new and changed ones are (re)keyed */
 	for (unsigned int i = 0; i < c->nusers; i++) {
@@ -455,6 +465,7 @@ cp_reload(struct cp_ctx *cp, struct json_object *resp)
 	return 0;
 fail:
 	cp_policy_free(pol);
+	cp_policy_free(apol);
 	cp_metrics_close(met);
 	if (loaded)
 		tp_conf_free(&next);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 #include <json-c/json.h>
@@ -268,6 +269,7 @@ cp_agw_init(struct cp_ctx *cp)
 	const struct tp_conf *conf = cp->conf;
 	const char *paths[TP_CONF_MAX_AGW_CERTS + 1];
 	struct cp_agw *g;
+	char err[512];
 	size_t n;
 
 	if (!conf->agw.enabled)
@@ -275,6 +277,12 @@ cp_agw_init(struct cp_ctx *cp)
 	g = calloc(1, sizeof(*g));
 	if (g == NULL)
 		return -ENOMEM;
+	g->policy = cp_agw_policy_build(cp, conf, err, sizeof(err));
+	if (g->policy == NULL) {
+		tp_log(TP_LOG_ERR, "%s\n", err);
+		free(g);
+		return -EINVAL;
+	}
 	g->enabled = true;
 	g->nworkers = cp->nworkers;
 	g->per_worker = conf->agw.max_contexts;
@@ -290,6 +298,7 @@ cp_agw_init(struct cp_ctx *cp)
 		free(g->ctx);
 		free(g->gen);
 		free(g->log);
+		cp_policy_free(g->policy);
 		free(g);
 		return -ENOMEM;
 	}
@@ -331,8 +340,26 @@ cp_agw_fini(struct cp_ctx *cp)
 	free(g->ctx);
 	free(g->gen);
 	free(g->log);
+	cp_policy_free(g->policy);
 	free(g);
 	cp->agw = NULL;
+}
+
+struct cp_policy *
+cp_agw_policy_build(struct cp_ctx *cp, const struct tp_conf *conf, char *err, size_t errlen)
+{
+	return cp_policy_build_from(cp, conf, &conf->agw.peers, "agw.peers", err, errlen);
+}
+
+void
+cp_agw_policy_set(struct cp_ctx *cp, struct cp_policy *p)
+{
+	if (cp->agw == NULL) {
+		cp_policy_free(p);
+		return;
+	}
+	cp_policy_free(cp->agw->policy);
+	cp->agw->policy = p;
 }
 
 /* ---- events ------------------------------------------------------------------------ */
@@ -519,9 +546,10 @@ parse_term(struct cp_ctx *cp, struct json_object *o, unsigned int i, struct ipc_
 	   const char **error)
 {
 	static const char *const known[] = { "tcp", "tls", "local", "remote", "fingerprints",
-					     "cert", NULL };
+					     "cert", "accept_any", NULL };
 	const struct tp_conf *conf = cp->conf;
-	struct json_object *fps;
+	struct json_object *fps, *v;
+	bool accept_any = false;
 	const char *s;
 
 	if (!json_object_is_type(o, json_type_object))
@@ -534,7 +562,7 @@ parse_term(struct cp_ctx *cp, struct json_object *o, unsigned int i, struct ipc_
 			ok = ok || strcmp(*k, key) == 0;
 		if (!ok)
 			FAIL("leg %u: unknown member \"%s\" (tcp, tls, local, remote, fingerprints, "
-			     "cert)", i, key);
+			     "cert, accept_any)", i, key);
 	}
 	s = jstr(o, "tcp");
 	if (s == NULL || (strcmp(s, "client") != 0 && strcmp(s, "server") != 0))
@@ -557,6 +585,23 @@ parse_term(struct cp_ctx *cp, struct json_object *o, unsigned int i, struct ipc_
 	if ((s = jstr(o, "remote")) != NULL && parse_addr(s, &t->remote) < 0)
 		FAIL("leg %u: remote \"%s\" is not an address like 192.0.2.7:5000 or "
 		     "[2001:db8::7]:5000", i, s);
+	if (t->remote.family != 0) {
+		/* agw.peers, for either role: a client leg's remote is where
+		 * dp connects from its own addresses (an internal host named
+		 * in a hostile SDP), a server leg's the only peer it takes */
+		struct cp_addr in = { .family = t->remote.family, .port = t->remote.port };
+		enum cp_policy_verdict pv;
+
+		memcpy(in.ip, t->remote.ip, 16);
+		if (in.port == 0)
+			in.port = 9;    /* (a server's peer from any port: the address is judged) */
+		pv = cp_policy_check(cp->agw->policy, &in, NULL);
+		if (pv != CP_POLICY_ACCEPT) {
+			cp->agw->stats[CP_AGW_STAT_REMOTE_REFUSED]++;
+			FAIL("leg %u: remote %s is refused by agw.peers: %s", i, s,
+			     cp_policy_verdict_describe(pv));
+		}
+	}
 	if (t->tcp_role == IPC_AGW_TCP_SERVER) {
 		if (t->local.family == 0)
 			FAIL("leg %u: a server leg needs \"local\": the address (and port) to "
@@ -612,6 +657,24 @@ parse_term(struct cp_ctx *cp, struct json_object *o, unsigned int i, struct ipc_
 		}
 		t->nfp = (uint8_t)n;
 	}
+	if (json_object_object_get_ex(o, "accept_any", &v)) {
+		if (!json_object_is_type(v, json_type_boolean))
+			FAIL("leg %u: \"accept_any\" must be true or false", i);
+		accept_any = json_object_get_boolean(v);
+	}
+	/* A plain server leg is taken by the first connection it accepts:
+	 * without the peer's address that is whoever connects first (port
+	 * scans find agw.ports), spliced into the other leg's stream. */
+	if (t->tcp_role == IPC_AGW_TCP_SERVER && t->tls_role == IPC_AGW_TLS_NONE &&
+	    t->remote.family == 0 && !accept_any)
+		FAIL("leg %u: a server leg without TLS needs \"remote\": the address the "
+		     "controller observed for the peer (behind a NAT, the NAT's; with its port "
+		     "when known), since the first connection from anywhere else would take the "
+		     "leg; give \"accept_any\": true to accept any peer knowingly", i);
+	if (accept_any && (t->tcp_role != IPC_AGW_TCP_SERVER || t->tls_role != IPC_AGW_TLS_NONE ||
+			   t->remote.family != 0))
+		FAIL("leg %u: \"accept_any\" is for a server leg without TLS and without "
+		     "\"remote\" only (a TLS leg is taken by the signalled certificate)", i);
 	if (t->tls_role != IPC_AGW_TLS_NONE && t->nfp == 0)
 		FAIL("leg %u: a TLS leg needs the peer's certificate fingerprint(s) signalled in "
 		     "SDP (RFC 8122): the peer is trusted by them only", i);
@@ -662,7 +725,11 @@ free_ports(struct cp_agw *g, unsigned int w, unsigned int n, uint16_t *out)
 	if (!steer_relay_share(g->port_min, g->port_max, g->nworkers, w, &lo, &hi))
 		return -ENOSPC;
 	span = (uint32_t)hi - lo + 1u;
-	start = (uint32_t)random() % span;
+	/* (unpredictable: a port guessed is a port a stranger connects to
+	 * first; random() was never seeded, the same ports every start) */
+	if (getrandom(&start, sizeof(start), 0) != (ssize_t)sizeof(start))
+		return -EAGAIN;
+	start %= span;
 	for (uint32_t k = 0; k < span && got < n; k++) {
 		uint16_t p = (uint16_t)(lo + (start + k) % span);
 

@@ -24,11 +24,13 @@
 #define CP_AGW_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ipc_types.h"
 #include "tp_conf_types.h"
 
+struct cp_policy;
 struct cp_ctx;
 struct ipc_msg;
 struct json_object;
@@ -87,7 +89,8 @@ struct cp_agw_event {
 	X(EVENTS, "events") \
 	X(EVENTS_UNKNOWN, "events_unknown_context") \
 	X(DP_RESTART, "released_dp_restart") \
-	X(RESTORED, "restored_from_dp")
+	X(RESTORED, "restored_from_dp") \
+	X(REMOTE_REFUSED, "remote_refused")
 
 enum cp_agw_stat {
 #define X(e, n) CP_AGW_STAT_##e,
@@ -118,10 +121,18 @@ struct cp_agw {
 	uint64_t next_seq;                /* of the next event */
 	uint64_t stats[CP_AGW_STAT__COUNT];
 	uint64_t released_by[IPC_AGW_CAUSE_MAX + 1];
+	/* agw.peers with this box's addresses: what a remote may be */
+	struct cp_policy *policy;
 };
 
-/* From the configuration (cp->conf): 0, or -errno with the log said. */
+/* From the configuration (cp->conf): 0; -ENOMEM; -EINVAL with the log
+ * said (agw.peers). */
 int cp_agw_init(struct cp_ctx *cp);
+/* agw.peers of conf (a reload's, checked: NULL with err) in place of the
+ * running one: what a new context's remotes may be. */
+struct cp_policy *cp_agw_policy_build(struct cp_ctx *cp, const struct tp_conf *conf,
+				      char *err, size_t errlen);
+void cp_agw_policy_set(struct cp_ctx *cp, struct cp_policy *p);
 void cp_agw_fini(struct cp_ctx *cp);
 /* An AGW_EVENT from worker w. */
 void cp_agw_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg);

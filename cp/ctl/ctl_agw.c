@@ -7,7 +7,8 @@
  *   events [--follow] [--after SEQ] [--id ID] [--until TYPE] [--timeout S]
  * A SPEC is one termination as comma-separated key=value pairs:
  *   tcp=client|server  tls=none|server|client  local=ADDR[:PORT]
- *   remote=ADDR:PORT   fp="sha-256 AB:CD:..." (again for more)  cert=NAME
+ *   remote=ADDR[:PORT] fp="sha-256 AB:CD:..." (again for more)  cert=NAME
+ *   accept_any=true (a plain server leg without remote)
  * e.g. --a 'tcp=server,tls=server,local=10.210.0.1,fp=sha-256 4F:...'
  *      --b 'tcp=client,remote=10.211.0.2:5000'
  * With --json each answer is printed as cp wrote it; events prints one
@@ -127,9 +128,18 @@ parse_spec(const char *path, const char *which, const char *spec, struct json_ob
 			   strcmp(key, "local") == 0 || strcmp(key, "remote") == 0 ||
 			   strcmp(key, "cert") == 0) {
 			json_object_object_add(leg, key, json_object_new_string(val));
+		} else if (strcmp(key, "accept_any") == 0) {
+			if (strcmp(val, "true") != 0 && strcmp(val, "1") != 0 &&
+			    strcmp(val, "false") != 0 && strcmp(val, "0") != 0) {
+				rc = ctl_usage_error(path, "--%s: accept_any is true or false",
+						     which);
+				goto out;
+			}
+			json_object_object_add(leg, key, json_object_new_boolean(
+				strcmp(val, "true") == 0 || strcmp(val, "1") == 0));
 		} else {
 			rc = ctl_usage_error(path, "--%s: unknown key '%s' (tcp, tls, local, "
-					     "remote, fp, cert)", which, key);
+					     "remote, fp, cert, accept_any)", which, key);
 			goto out;
 		}
 	}
@@ -211,7 +221,11 @@ static const char create_usage[] =
 	"  tls=none|server|client\n"
 	"  local=ADDR[:PORT]    a server's address (and port: else cp picks one of\n"
 	"                       agw.ports); a client's source address (optional)\n"
-	"  remote=ADDR:PORT     where a client connects (a server: only this peer)\n"
+	"  remote=ADDR[:PORT]   where a client connects; a server accepts only this\n"
+	"                       peer (the address seen for it, a NAT's: its port\n"
+	"                       when known); required for a server leg without TLS\n"
+	"  accept_any=true      a server leg without TLS and without remote: the\n"
+	"                       first connection from anywhere takes it\n"
 	"  fp=\"sha-256 AB:..\"   the peer's certificate fingerprint from SDP\n"
 	"                       (RFC 8122; up to 4); required with TLS\n"
 	"  cert=NAME            our certificate: one of agw.certificates (default:\n"

@@ -6,13 +6,17 @@
  * connection ids' layout, worker | slot | generation), with its two
  * terminations as cp sent them and a splice (dp/splice) of its two legs.
  * dp/tcp's application here ("agw") listens on this worker's share of
- * agw.ports: a connection to a port is taken by the context whose server
+ * agw.ports: a connection to a port belongs to the context whose server
  * termination has that port (port_slot[]), on the address it names, from
- * the peer it names if it names one, once; anything else is refused
- * (RST) and counted. A client termination connects when the context is
- * installed. Each leg's transport is dp/tls's (tls_conn_start(): raw, or
- * TLS in the termination's role with the signalled fingerprints);
- * dp/tcp's and dp/tls's callbacks go to the splice.
+ * the peer it names if it names one; anything else is refused (RST) and
+ * counted. A plain server leg is taken by the first such connection (cp
+ * allows one without a peer only when the controller said accept_any). A
+ * TLS server leg is taken only by a connection that proved to be the
+ * signalled peer: see "Candidates" below. A client termination connects
+ * when the context is installed. Each leg's transport is dp/tls's
+ * (tls_conn_start(): raw, or TLS in the termination's role with the
+ * signalled fingerprints); dp/tcp's and dp/tls's callbacks go to the
+ * splice.
  *
  * Events go to cp in the order they happen, through a backlog that is
  * flushed from the worker loop when the ring to cp has room beyond what
@@ -48,6 +52,11 @@
 #define AGW_EV_PER_CTX 8u
 /* Setup deadlines are looked at this often. */
 #define AGW_SCAN_MS 50u
+/* A candidate's handshake (TCP accepted to TLS verified) must end within
+ * this: a client that connects and says nothing holds a candidate's place
+ * no longer (a real UE's handshake takes a few round trips). */
+#define AGW_CAND_S 10
+#define AGW_CAND_MS (AGW_CAND_S * 1000u)
 
 static const char *const agw_ctr_names[AGW_CTR__COUNT] = {
 #define AGW_CTR(n, s) [AGW_CTR_##n] = s,
@@ -228,6 +237,28 @@ static const struct tls_leg_ops agw_tls_ops = {
 /* Leg i of c has its TCP connection id: its transport (raw, or TLS in
  * its termination's role, checked against the signalled fingerprints),
  * then the splice takes it. */
+/* Leg i's TLS on connection id, in its termination's role, checked
+ * against the signalled fingerprints (tls_conn_start()). */
+static const struct dp_xprt_ops *
+leg_tls_start(struct dp_worker *w, struct agw_ctx *c, unsigned int i, uint64_t id)
+{
+	struct agw_worker *a = w->agw;
+	const struct ipc_agw_term *t = &c->term[i];
+	struct tls_leg_params p;
+
+	memset(&p, 0, sizeof(p));
+	p.nfp = t->nfp;
+	for (unsigned int k = 0; k < t->nfp && k < TLS_LEG_FP_MAX; k++) {
+		p.fp[k].alg = t->fp[k].alg;
+		p.fp[k].len = t->fp[k].len;
+		memcpy(p.fp[k].md, t->fp[k].md, sizeof(p.fp[k].md));
+	}
+	p.cred = t->cred <= a->ncred ? a->cred[t->cred] : NULL;
+	p.ops = &agw_tls_ops;
+	p.arg = c;
+	return tls_conn_start(w, id, (enum tls_role)t->tls_role, &p);
+}
+
 static void
 leg_start(struct dp_worker *w, struct agw_ctx *c, unsigned int i, uint64_t id)
 {
@@ -236,19 +267,7 @@ leg_start(struct dp_worker *w, struct agw_ctx *c, unsigned int i, uint64_t id)
 	const struct dp_xprt_ops *xp = &dp_xprt_raw;
 
 	if (t->tls_role != IPC_AGW_TLS_NONE) {
-		struct tls_leg_params p;
-
-		memset(&p, 0, sizeof(p));
-		p.nfp = t->nfp;
-		for (unsigned int k = 0; k < t->nfp && k < TLS_LEG_FP_MAX; k++) {
-			p.fp[k].alg = t->fp[k].alg;
-			p.fp[k].len = t->fp[k].len;
-			memcpy(p.fp[k].md, t->fp[k].md, sizeof(p.fp[k].md));
-		}
-		p.cred = t->cred <= a->ncred ? a->cred[t->cred] : NULL;
-		p.ops = &agw_tls_ops;
-		p.arg = c;
-		xp = tls_conn_start(w, id, (enum tls_role)t->tls_role, &p);
+		xp = leg_tls_start(w, c, i, id);
 		if (xp == NULL) {
 			int e = errno;
 
@@ -276,14 +295,262 @@ leg_start(struct dp_worker *w, struct agw_ctx *c, unsigned int i, uint64_t id)
 	splice_leg_open(w, &c->sp, i, id, xp);
 }
 
+/* ---- candidates ---------------------------------------------------------------
+ *
+ * Whoever connects first must not take a TLS server leg (TS 33.328's
+ * e2ae: the peer is the one whose certificate matches the fingerprint
+ * SDP signalled; TS 23.334: an IMS-AGW latches onto the address it
+ * observes, a NAT's). So a connection to such a leg's port is a
+ * candidate: it handshakes beside up to AGW_CAND_MAX - 1 others (a
+ * newer one evicts the oldest, so silent ones cannot hold the leg; each
+ * has AGW_CAND_MS to finish), and the first whose certificate matches
+ * takes the leg, the others being reset. One that fails is reset and
+ * counted, its address and reason kept for the controller (a release
+ * at the setup time names the last one), and the leg goes on
+ * listening; except that an authentication failure from the signalled
+ * remote, the UE itself (its certificate does not match, or it sent none,
+ * or it refused ours with a fatal alert), ends the leg as a failed
+ * handshake always did: the controller must hear of it (TS 23.334: it
+ * terminates the session with its reason). Other failures from there
+ * (not TLS, a close mid-handshake) are refused candidates too: behind a
+ * NAT the remote's address is shared.
+ *
+ * A candidate is not in the splice: its handshake callback only notes
+ * the verdict (the callback may not end the connection it reports), and
+ * the read that ran it (cand_read(), from dp/tcp's readable() or dp/tls's
+ * ready()) acts on it.
+ */
+
+/* Candidate k of leg i for connection id, or -1. */
+static int
+cand_of(const struct agw_ctx *c, uint64_t id, unsigned int *leg)
+{
+	if (id == 0)
+		return -1;
+	for (unsigned int i = 0; i < 2; i++)
+		for (unsigned int k = 0; k < c->ncand[i]; k++)
+			if (c->cand[i][k].id == id) {
+				*leg = i;
+				return (int)k;
+			}
+	return -1;
+}
+
+static void
+cand_remove(struct agw_ctx *c, unsigned int i, unsigned int k)
+{
+	memmove(&c->cand[i][k], &c->cand[i][k + 1],
+		(size_t)(c->ncand[i] - k - 1u) * sizeof(c->cand[i][0]));
+	c->ncand[i]--;
+	memset(&c->cand[i][c->ncand[i]], 0, sizeof(c->cand[i][0]));
+}
+
+/* The connection's peer as "ADDR:PORT". */
+static void
+conn_peer_str(struct dp_worker *w, uint64_t id, char *buf, size_t size)
+{
+	const struct tcp_conn *tc = tcp_conn_get(w->tcp, id);
+	struct ipc_addr r;
+
+	memset(&r, 0, sizeof(r));
+	if (tc != NULL) {
+		r.family = (tc->flags & TCP_CF_V6) ? 6 : 4;
+		r.port = tc->rport;
+		memcpy(r.ip, tc->raddr, 16);
+	}
+	addr_str(&r, buf, size);
+}
+
+/* A connection refused for leg i of c: why, for the controller. */
+static void
+refused_note(struct dp_worker *w, struct agw_ctx *c, unsigned int i, uint64_t id,
+	     const char *why)
+{
+	char peer[64];
+
+	conn_peer_str(w, id, peer, sizeof(peer));
+	/* (an address is under 48 bytes; the reason is TLS's sentence) */
+	snprintf(c->refused, sizeof(c->refused), "leg %u refused %.48s: %.150s", i, peer, why);
+}
+
+/* Candidate k of leg i is reset (counted as ctr). */
+static void
+cand_drop(struct dp_worker *w, struct agw_ctx *c, unsigned int i, unsigned int k,
+	  enum agw_ctr ctr)
+{
+	uint64_t id = c->cand[i][k].id;
+
+	cand_remove(c, i, k);
+	w->agw->ctr[ctr]++;
+	dp_xprt_tls.abort(w, id);
+}
+
+static void
+cand_drop_all(struct dp_worker *w, struct agw_ctx *c)
+{
+	for (unsigned int i = 0; i < 2; i++)
+		while (c->ncand[i] > 0)
+			cand_drop(w, c, i, 0, AGW_CTR_CAND_DROPPED);
+}
+
+/* A connection accepted for TLS server leg i: a candidate. 0, or -errno
+ * for dp/tcp to reset it. */
+static int
+cand_start(struct dp_worker *w, struct agw_ctx *c, unsigned int i, uint64_t id)
+{
+	struct agw_worker *a = w->agw;
+	struct agw_cand *e;
+	char why[IPC_AGW_DETAIL_MAX];
+	int err;
+
+	if (c->ncand[i] == AGW_CAND_MAX) {
+		refused_note(w, c, i, c->cand[i][0].id, "evicted by a newer connection "
+			     "before its handshake ended");
+		cand_drop(w, c, i, 0, AGW_CTR_CAND_EVICTED);
+	}
+	/* (listed first: nothing of its handshake can report before) */
+	e = &c->cand[i][c->ncand[i]++];
+	memset(e, 0, sizeof(*e));
+	e->id = id;
+	e->due_ms = w->now_ms + AGW_CAND_MS;
+	if (leg_tls_start(w, c, i, id) != NULL) {
+		a->ctr[AGW_CTR_TLS_STARTED]++;
+		a->ctr[AGW_CTR_CANDIDATES]++;
+		return 0;
+	}
+	err = errno;
+	c->ncand[i]--;
+	memset(e, 0, sizeof(*e));
+	a->ctr[AGW_CTR_TLS_START_FAILED]++;
+	if (err != EPROTO)
+		return -err;
+	/* bytes that are not TLS already: kept for tls_conn_why() until
+	 * its abort */
+	tls_conn_why(w, id, why, sizeof(why));
+	refused_note(w, c, i, id, why);
+	a->ctr[AGW_CTR_CAND_REFUSED]++;
+	dp_xprt_tls.abort(w, id);
+	return 0;
+}
+
+/* Candidate k of leg i proved to be the signalled peer: it is the leg,
+ * with what its last read gave (m, n as splice_leg_adopt() takes them);
+ * the others are reset. */
+static void
+cand_take(struct dp_worker *w, struct agw_ctx *c, unsigned int i, unsigned int k,
+	  struct rte_mbuf *m, int n)
+{
+	uint64_t id = c->cand[i][k].id;
+	uint8_t ver;
+
+	cand_remove(c, i, k);
+	while (c->ncand[i] > 0)
+		cand_drop(w, c, i, 0, AGW_CTR_CAND_DROPPED);
+	w->agw->ctr[AGW_CTR_CAND_TOOK]++;
+	ver = (uint8_t)tls_conn_version(w, id);
+	c->sp.leg[i].id = id;                 /* (leg_addrs() reads it) */
+	c->sp.leg[i].tls_version = ver;
+	leg_up_event(w, c, i);
+	splice_leg_adopt(w, &c->sp, i, id, &dp_xprt_tls, ver, m, n);
+}
+
+/* Candidate k of leg i failed its handshake: refused, or (the signalled
+ * remote's certificate did not match) the leg's end. */
+static void
+cand_failed(struct dp_worker *w, struct agw_ctx *c, unsigned int i, unsigned int k)
+{
+	uint64_t id = c->cand[i][k].id;
+	char why[IPC_AGW_DETAIL_MAX];
+	int fail = tls_conn_why(w, id, why, sizeof(why));
+
+	if (fail <= TLS_FAIL_NONE)
+		snprintf(why, sizeof(why), "peer_closed: the connection ended before its "
+			 "handshake did");
+	cand_remove(c, i, k);
+	if (c->term[i].remote.family != 0 &&
+	    (fail == TLS_FAIL_FP_MISMATCH || fail == TLS_FAIL_NO_PEER_CERT ||
+	     fail == TLS_FAIL_PEER_ALERT)) {
+		struct splice_leg *l = &c->sp.leg[i];
+
+		/* the leg ends with it, as a leg's failed handshake does
+		 * (its sentence, then both legs reset) */
+		snprintf(c->detail[i], sizeof(c->detail[i]), "%s", why);
+		l->id = id;
+		l->xp = &dp_xprt_tls;
+		l->flags |= SPLICE_LF_TLS;
+		splice_leg_fail(w, &c->sp, i, IPC_AGW_TLS_HANDSHAKE);
+		return;
+	}
+	refused_note(w, c, i, id, why);
+	w->agw->ctr[AGW_CTR_CAND_REFUSED]++;
+	dp_xprt_tls.abort(w, id);
+}
+
+/* Read candidate connection id (leg i): its handshake goes on; what it
+ * ended with is acted on here, out of the read that ran it. */
+static void
+cand_read(struct dp_worker *w, struct agw_ctx *c, unsigned int i, uint64_t id)
+{
+	struct rte_mbuf *m = NULL;
+	unsigned int li;
+	int n, k;
+
+	n = dp_xprt_tls.rcv_buf(w, id, &m, UINT32_MAX);
+	k = cand_of(c, id, &li);
+	if (k < 0 || li != i) {
+		/* (cannot be: nothing ends a candidate inside its read) */
+		if (n > 0)
+			rte_pktmbuf_free(m);
+		return;
+	}
+	if (c->cand[i][k].verdict == AGW_CAND_OK && n != -EPROTO) {
+		if (c->sp.leg[i].state == SPLICE_LEG_WAIT) {
+			cand_take(w, c, i, (unsigned int)k, m, n);
+			return;
+		}
+		if (n > 0)
+			rte_pktmbuf_free(m);
+		cand_drop(w, c, i, (unsigned int)k, AGW_CTR_CAND_DROPPED);
+		return;
+	}
+	if (n > 0)
+		rte_pktmbuf_free(m);      /* (cannot be: no data before it is up) */
+	if (n == -EAGAIN && c->cand[i][k].verdict == AGW_CAND_WAIT)
+		return;
+	cand_failed(w, c, i, (unsigned int)k);
+}
+
+/* Candidates whose handshake is overdue are reset. */
+static void
+cand_expire(struct dp_worker *w, struct agw_ctx *c, uint64_t now_ms)
+{
+	for (unsigned int i = 0; i < 2; i++)
+		for (unsigned int k = 0; k < c->ncand[i];) {
+			if (c->cand[i][k].due_ms > now_ms) {
+				k++;
+				continue;
+			}
+			refused_note(w, c, i, c->cand[i][k].id, "no TLS handshake within "
+				     RTE_STR(AGW_CAND_S) " s");
+			cand_drop(w, c, i, k, AGW_CTR_CAND_TIMEOUT);
+		}
+}
+
 static void
 agw_tls_handshake(struct dp_worker *w, uint64_t id, void *arg, enum tls_fail why)
 {
 	struct agw_ctx *c = arg;
 	int i = splice_leg_of(&c->sp, id);
 
-	if (i < 0)
+	if (i < 0) {
+		unsigned int li;
+		int k = cand_of(c, id, &li);
+
+		if (k >= 0)
+			c->cand[li][k].verdict = why == TLS_FAIL_NONE ? AGW_CAND_OK :
+						 AGW_CAND_FAIL;
 		return;
+	}
 	if (why == TLS_FAIL_NONE) {
 		c->sp.leg[i].tls_version = (uint8_t)tls_conn_version(w, id);
 		leg_up_event(w, c, (unsigned int)i);
@@ -299,9 +566,12 @@ agw_tls_ready(struct dp_worker *w, uint64_t id, void *arg)
 {
 	struct agw_ctx *c = arg;
 	int i = splice_leg_of(&c->sp, id);
+	unsigned int li;
 
 	if (i >= 0)
 		splice_ready(w, &c->sp, (unsigned int)i);
+	else if (cand_of(c, id, &li) >= 0)
+		cand_read(w, c, li, id);
 }
 
 /* ---- dp/tcp's application ---------------------------------------------------- */
@@ -339,15 +609,32 @@ agw_accept(struct tcp_stack *ts, tcp_id_t id, void *larg, void **carg)
 	}
 	t = &c->term[i];
 	family = (tc->flags & TCP_CF_V6) ? 6 : 4;
-	if (family != t->local.family || memcmp(tc->laddr, t->local.ip, alen(family)) != 0 ||
-	    (t->remote.family != 0 &&
-	     (family != t->remote.family || memcmp(tc->raddr, t->remote.ip, alen(family)) != 0 ||
-	      (t->remote.port != 0 && t->remote.port != tc->rport)))) {
+	if (family != t->local.family || memcmp(tc->laddr, t->local.ip, alen(family)) != 0) {
+		a->ctr[AGW_CTR_WRONG_ADDR]++;
+		return -EACCES;
+	}
+	/* the signalled remote (the address the controller observed: a NAT's
+	 * when there is one), its port too when given */
+	if (t->remote.family != 0 &&
+	    (family != t->remote.family || memcmp(tc->raddr, t->remote.ip, alen(family)) != 0 ||
+	     (t->remote.port != 0 && t->remote.port != tc->rport))) {
+		char want[64];
+
+		addr_str(&t->remote, want, sizeof(want));
+		if (t->remote.port == 0)
+			*strrchr(want, ':') = '\0';
+		snprintf(c->refused, sizeof(c->refused), "leg %u refused ", i);
+		conn_peer_str(w, id, c->refused + strlen(c->refused),
+			      sizeof(c->refused) - strlen(c->refused));
+		snprintf(c->refused + strlen(c->refused), sizeof(c->refused) - strlen(c->refused),
+			 ": not the signalled remote %s", want);
 		a->ctr[AGW_CTR_WRONG_ADDR]++;
 		return -EACCES;
 	}
 	*carg = c;
 	a->ctr[AGW_CTR_ACCEPTED]++;
+	if (t->tls_role != IPC_AGW_TLS_NONE)
+		return cand_start(w, c, i, id);
 	leg_start(w, c, i, id);
 	return 0;
 }
@@ -373,9 +660,12 @@ agw_readable(struct tcp_stack *ts, tcp_id_t id, void *arg)
 {
 	struct agw_ctx *c = arg;
 	int i = splice_leg_of(&c->sp, id);
+	unsigned int li;
 
 	if (i >= 0)
 		splice_readable(worker_of(ts), &c->sp, (unsigned int)i);
+	else if (cand_of(c, id, &li) >= 0)
+		cand_read(worker_of(ts), c, li, id);
 }
 
 static void
@@ -383,9 +673,12 @@ agw_writable(struct tcp_stack *ts, tcp_id_t id, void *arg)
 {
 	struct agw_ctx *c = arg;
 	int i = splice_leg_of(&c->sp, id);
+	unsigned int li;
 
 	if (i >= 0)
 		splice_writable(worker_of(ts), &c->sp, (unsigned int)i);
+	else if (cand_of(c, id, &li) >= 0)
+		dp_xprt_tls.writable(worker_of(ts), id);    /* (its handshake's flights) */
 }
 
 static void
@@ -395,8 +688,21 @@ agw_closed(struct tcp_stack *ts, tcp_id_t id, void *arg, enum tcp_reason why)
 	int i = splice_leg_of(&c->sp, id);
 	char peer[64];
 
-	if (i < 0)
+	if (i < 0) {
+		struct dp_worker *w = worker_of(ts);
+		unsigned int li;
+		int k = cand_of(c, id, &li);
+
+		if (k < 0)
+			return;
+		/* a candidate's TCP ended before its handshake did */
+		refused_note(w, c, li, id, why == TCP_REASON_RESET ? "reset by the peer "
+			     "before its handshake ended" : tcp_reason_name(why));
+		cand_remove(c, li, (unsigned int)k);
+		w->agw->ctr[AGW_CTR_CAND_REFUSED]++;
+		dp_xprt_tls.gone(w, id);
 		return;
+	}
 	if (why != TCP_REASON_NORMAL && c->detail[i][0] == '\0') {
 		const struct tcp_conn *tc = tcp_conn_get(ts, id);
 		struct ipc_addr r;
@@ -462,10 +768,12 @@ agw_done(struct dp_worker *w, struct splice *sp)
 	} else if (sp->why == IPC_AGW_CONTROLLER) {
 		detail = "released by the controller";
 	} else if (sp->why == IPC_AGW_SETUP_TIMEOUT) {
-		snprintf(buf, sizeof(buf), "legs up: %s, %s at the setup deadline",
-			 c->up[0] ? "0" : "not 0", c->up[1] ? "1" : "not 1");
+		snprintf(buf, sizeof(buf), "legs up: %s, %s at the setup deadline%s%.170s",
+			 c->up[0] ? "0" : "not 0", c->up[1] ? "1" : "not 1",
+			 c->refused[0] != '\0' ? "; last " : "", c->refused);
 		detail = buf;
 	}
+	cand_drop_all(w, c);
 	ev_push(w, c->id, c, IPC_AGW_EV_RELEASED, sp->why_leg, sp->why, detail);
 	for (unsigned int i = 0; i < 2; i++) {
 		uint16_t p = c->term[i].local.port;
@@ -692,7 +1000,11 @@ agw_poll(struct dp_worker *w, uint64_t now_ms)
 		for (uint32_t s = 0; s < a->max; s++) {
 			struct agw_ctx *c = &a->ctx[s];
 
-			if (c->id == 0 || c->due_ms == 0 || now_ms < c->due_ms)
+			if (c->id == 0)
+				continue;
+			if (c->ncand[0] + c->ncand[1] > 0)
+				cand_expire(w, c, now_ms);
+			if (c->due_ms == 0 || now_ms < c->due_ms)
 				continue;
 			c->due_ms = 0;
 			if (c->up[0] && c->up[1])

@@ -22,17 +22,40 @@ enum agw_ctr {
 	AGW_CTR__COUNT
 };
 
+/* Connections that may handshake at once for one TLS server leg (the
+ * first whose certificate matches takes the leg; a newer one past these
+ * evicts the oldest, so that silent ones cannot hold the leg). */
+#define AGW_CAND_MAX 4u
+
+/* A connection to a TLS server leg's port, handshaking: not the leg's
+ * until its peer proved to be the signalled one (agw.c "Candidates"). */
+struct agw_cand {
+	uint64_t id;                   /* dp/tcp's; 0: none */
+	uint64_t due_ms;               /* handshake done by then, else reset */
+	uint8_t verdict;               /* AGW_CAND_* (its handshake callback) */
+	uint8_t pad[7];
+};
+
+#define AGW_CAND_WAIT 0u           /* handshaking */
+#define AGW_CAND_OK   1u           /* its certificate matched */
+#define AGW_CAND_FAIL 2u           /* its handshake failed (tls_conn_why) */
+
 /* A context: two terminations spliced, as cp installed it. */
 struct agw_ctx {
 	uint64_t id;                   /* cp's id (ipc_conn_make layout); 0: free */
 	struct splice sp;
 	uint64_t due_ms;               /* both legs up by then, else released; 0: none */
 	uint8_t up[2];                 /* LEG_UP sent */
-	uint8_t pad[6];
+	uint8_t ncand[2];              /* candidates of each leg, oldest first */
+	uint8_t pad[4];
+	struct agw_cand cand[2][AGW_CAND_MAX];
 	struct ipc_agw_term term[2];
 	/* why a leg failed, as the controller reads it (TLS's sentence,
 	 * TCP's reason), kept until its LEG_DOWN goes */
 	char detail[2][IPC_AGW_DETAIL_MAX];
+	/* the last connection refused for a server leg (its address and
+	 * why): a release at the setup time names it */
+	char refused[IPC_AGW_DETAIL_MAX];
 };
 
 /* An event waiting for room in the ring to cp (never dropped for a full

@@ -473,6 +473,31 @@ splice_leg_open(struct dp_worker *w, struct splice *sp, unsigned int i, uint64_t
 }
 
 void
+splice_leg_adopt(struct dp_worker *w, struct splice *sp, unsigned int i, uint64_t id,
+		 const struct dp_xprt_ops *xp, uint8_t tls_version, struct rte_mbuf *m, int n)
+{
+	struct splice_leg *l = &sp->leg[i];
+
+	l->id = id;
+	l->xp = xp;
+	if (xp != &dp_xprt_raw)
+		l->flags |= SPLICE_LF_TLS;
+	l->state = SPLICE_LEG_UP;
+	l->tls_version = tls_version;
+	if (n > 0) {
+		pend_append(l, m, (uint32_t)n);
+		l->bytes_in += (uint64_t)n;
+		w->splice->ctr[SPLICE_CTR_BYTES_IN] += (uint64_t)n;
+		if (sp->leg[i ^ 1u].state != SPLICE_LEG_UP)
+			w->splice->ctr[SPLICE_CTR_HELD_BYTES] += (uint64_t)n;
+	} else if (n == 0) {
+		leg_eof(w, sp, i);
+	}
+	sp->kick |= 3u;
+	run(w, sp);
+}
+
+void
 splice_leg_up(struct dp_worker *w, struct splice *sp, unsigned int i, uint8_t tls_version)
 {
 	struct splice_leg *l = &sp->leg[i];

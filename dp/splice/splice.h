@@ -50,6 +50,14 @@ void splice_leg_connecting(struct splice *sp, unsigned int i, uint64_t id);
 void splice_leg_open(struct dp_worker *w, struct splice *sp, unsigned int i, uint64_t id,
 		     const struct dp_xprt_ops *xp);
 
+/* Leg i takes connection id whose TLS handshake its owner ran to its end
+ * outside the splice (xp: &dp_xprt_tls; tls_version 12 or 13): the leg is
+ * up at once. What the owner's last read gave goes first: n > 0 bytes in
+ * m (the splice owns m), n == 0 the end of the stream, n < 0 nothing. */
+void splice_leg_adopt(struct dp_worker *w, struct splice *sp, unsigned int i, uint64_t id,
+		      const struct dp_xprt_ops *xp, uint8_t tls_version, struct rte_mbuf *m,
+		      int n);
+
 /* Leg i's TLS handshake is done (tls_version 12 or 13); from the leg's
  * handshake callback. */
 void splice_leg_up(struct dp_worker *w, struct splice *sp, unsigned int i,

@@ -14,6 +14,8 @@
  *     setup_timeout = 30;          # s, both legs up by then (0: no limit)
  *     hold = 65536;                # bytes of a leg held while the other is not up
  *     certificates = ( { name = "msrp"; certificate = "..."; private_key = "..."; } );
+ *     peers = { allow = [...]; deny = [...]; allow_private = true; ... };
+ *                                  # what a leg's remote may be (as cp.peers)
  *   };
  */
 #include <errno.h>
@@ -38,6 +40,8 @@ tp_conf_agw_defaults(struct tp_conf *c)
 	a->max_contexts = 1024;
 	a->setup_timeout_s = 30;
 	a->hold_bytes = 65536;
+	/* an IMS core's hosts are usually private */
+	a->peers.allow_private = true;
 }
 
 /* A TCP port something else listens on, inside [lo, hi]: its name. */
@@ -117,7 +121,7 @@ static int
 load_agw(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 {
 	static const char *const names[] = {
-		"ports", "max_contexts", "setup_timeout", "hold", "certificates", NULL,
+		"ports", "max_contexts", "setup_timeout", "hold", "certificates", "peers", NULL,
 	};
 	struct tp_conf_agw *a = &c->agw;
 	const config_setting_t *s;
@@ -134,6 +138,10 @@ load_agw(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 	    (rc = tp_conf_get_u32(g, "hold", 4096, 16u << 20, &a->hold_bytes, c, err,
 				  errlen)) < 0 ||
 	    (rc = load_certs(g, a, c, err, errlen)) < 0)
+		return rc;
+	s = config_setting_get_member(g, "peers");
+	if (s != NULL && (rc = tp_conf_load_peers(s, "agw.peers", &a->peers, NULL, c, err,
+						  errlen)) < 0)
 		return rc;
 	s = config_setting_get_member(g, "ports");
 	if (s != NULL) {

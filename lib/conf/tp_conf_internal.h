@@ -43,6 +43,12 @@ void tp_conf_turn_defaults(struct tp_conf *c);
 int tp_conf_load_turn_cp(const config_t *cfg, struct tp_conf *c, char *err,
 			 size_t errlen);
 
+/* A peer-address policy group s (cp.peers, agw.peers; what names it in
+ * messages) into p; relay_to_relay: where allow_relay_to_relay goes (NULL:
+ * the setting is refused, it is TURN's). 0 or -EINVAL with err set. */
+int tp_conf_load_peers(const config_setting_t *s, const char *what, struct tp_conf_peers *p,
+		       bool *relay_to_relay, struct tp_conf *c, char *err, size_t errlen);
+
 /* Defaults of the tls group, and reading it (after the turn group: the
  * check that turn.listen_tls has a certificate needs both). */
 void tp_conf_tls_defaults(struct tp_conf *c);

@@ -298,10 +298,6 @@ load_cp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 		"challenge_rate", "challenge_burst", "store", "store_busy_ms",
 		"max_users", "metrics", "alternates", "log_level", "tls_ticket_rotate", NULL,
 	};
-	static const char *const peer_names[] = {
-		"allow_loopback", "allow_private", "allow_link_local",
-		"allow_multicast", "allow_relay_to_relay", "allow", "deny", NULL,
-	};
 	struct tp_conf_cp *p = &c->cp;
 	const config_setting_t *s;
 	int rc;
@@ -431,20 +427,40 @@ load_cp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 		}
 	}
 	s = config_setting_get_member(g, "peers");
-	if (s != NULL) {
-		if (!config_setting_is_group(s))
-			FAIL(s, "peers must be a group { allow = [...]; deny = [...]; ... }");
-		if ((rc = tp_conf_check_names(s, "peers", peer_names, c, err, errlen)) < 0 ||
-		    (rc = get_bool(s, "allow_loopback", &p->allow_loopback, c, err, errlen)) < 0 ||
-		    (rc = get_bool(s, "allow_private", &p->allow_private, c, err, errlen)) < 0 ||
-		    (rc = get_bool(s, "allow_link_local", &p->allow_link_local, c, err, errlen)) < 0 ||
-		    (rc = get_bool(s, "allow_multicast", &p->allow_multicast, c, err, errlen)) < 0 ||
-		    (rc = get_bool(s, "allow_relay_to_relay", &p->allow_relay_to_relay, c,
-				   err, errlen)) < 0 ||
-		    (rc = load_prefixes(s, "allow", p->allow, &p->nallow, c, err, errlen)) < 0 ||
-		    (rc = load_prefixes(s, "deny", p->deny, &p->ndeny, c, err, errlen)) < 0)
-			return rc;
-	}
+	if (s != NULL && (rc = tp_conf_load_peers(s, "peers", &p->peers, &p->allow_relay_to_relay,
+						  c, err, errlen)) < 0)
+		return rc;
+	return 0;
+}
+
+int
+tp_conf_load_peers(const config_setting_t *s, const char *what, struct tp_conf_peers *p,
+		   bool *relay_to_relay, struct tp_conf *c, char *err, size_t errlen)
+{
+	static const char *const names[] = {
+		"allow_loopback", "allow_private", "allow_link_local",
+		"allow_multicast", "allow_relay_to_relay", "allow", "deny", NULL,
+	};
+	int rc;
+
+	if (!config_setting_is_group(s))
+		FAIL(s, "%s must be a group { allow = [...]; deny = [...]; ... }", what);
+	/* (allow_relay_to_relay is TURN's: another group has no such name) */
+	if ((rc = tp_conf_check_names(s, what, names, c, err, errlen)) < 0)
+		return rc;
+	if (relay_to_relay == NULL && config_setting_get_member(s, "allow_relay_to_relay"))
+		FAIL(config_setting_get_member(s, "allow_relay_to_relay"),
+		     "%s: allow_relay_to_relay is cp.peers' only (TURN's relayed addresses)",
+		     what);
+	if ((rc = get_bool(s, "allow_loopback", &p->allow_loopback, c, err, errlen)) < 0 ||
+	    (rc = get_bool(s, "allow_private", &p->allow_private, c, err, errlen)) < 0 ||
+	    (rc = get_bool(s, "allow_link_local", &p->allow_link_local, c, err, errlen)) < 0 ||
+	    (rc = get_bool(s, "allow_multicast", &p->allow_multicast, c, err, errlen)) < 0 ||
+	    (relay_to_relay != NULL &&
+	     (rc = get_bool(s, "allow_relay_to_relay", relay_to_relay, c, err, errlen)) < 0) ||
+	    (rc = load_prefixes(s, "allow", p->allow, &p->nallow, c, err, errlen)) < 0 ||
+	    (rc = load_prefixes(s, "deny", p->deny, &p->ndeny, c, err, errlen)) < 0)
+		return rc;
 	return 0;
 }
 

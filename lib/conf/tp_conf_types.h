@@ -283,6 +283,18 @@ struct tp_conf_user {
  * state (systemd's StateDirectory=turnpike makes the folder). */
 #define TP_CONF_STORE_DEFAULT "/var/lib/turnpike/turnpike.db"
 
+/* A peer-address policy as the file gives it (cp.peers, agw.peers; cp/policy
+ * judges by it): class exceptions and prefix lists. */
+struct tp_conf_peers {
+	bool allow_loopback;
+	bool allow_private;
+	bool allow_link_local;
+	bool allow_multicast;
+	unsigned int nallow, ndeny;
+	char allow[TP_CONF_MAX_PREFIXES][64];
+	char deny[TP_CONF_MAX_PREFIXES][64];
+};
+
 /* The control process (group "cp"). */
 struct tp_conf_cp {
 	/* cp.user: the system user turnpike-cp runs as. Started as root, cp
@@ -347,18 +359,12 @@ struct tp_conf_cp {
 	struct tp_conf_user users[TP_CONF_MAX_USERS];
 	unsigned int nsecrets;
 	char secrets[TP_CONF_MAX_SECRETS][TP_CONF_STR_LEN];
-	/* peer policy (cp/policy): class exceptions and prefix lists */
-	bool allow_loopback;
-	bool allow_private;
-	bool allow_link_local;
-	bool allow_multicast;
+	/* cp.peers: which peers an allocation may reach (cp/policy) */
+	struct tp_conf_peers peers;
 	/* A relayed transport address of this box that an allocation holds is
 	 * an allowed peer (two relayed clients of one box calling each other,
 	 * as WebRTC does; coturn allows it too). Default true. */
 	bool allow_relay_to_relay;
-	unsigned int nallow, ndeny;
-	char allow[TP_CONF_MAX_PREFIXES][64];
-	char deny[TP_CONF_MAX_PREFIXES][64];
 };
 
 #define TP_CONF_MAX_AGW_CERTS 8
@@ -393,6 +399,11 @@ struct tp_conf_agw {
 	 * group's (agw.certificates: ( { name; certificate; private_key; } )) */
 	unsigned int ncerts;
 	struct tp_conf_tls_cert certs[TP_CONF_MAX_AGW_CERTS];
+	/* agw.peers: what a termination's remote may be (cp/policy, as
+	 * cp.peers judges TURN's peers). Default: private ranges allowed (an
+	 * IMS core usually is private); loopback, link-local, multicast, the
+	 * unspecified address and this box's own addresses refused */
+	struct tp_conf_peers peers;
 };
 
 #define TP_CONF_MAX_CLUSTER_HOSTS 8

@@ -142,7 +142,7 @@ transfer() {
 
 # ---- A. bulk, byte-exact ------------------------------------------------------
 tp_check "plain to plain: $MB MB each way byte-exact, duplex close" \
-  transfer plain 0 'tcp=server,local=10.210.0.1' 'tcp=client,remote=10.211.0.2:5000'
+  transfer plain 0 'tcp=server,local=10.210.0.1,remote=10.210.0.2' 'tcp=client,remote=10.211.0.2:5000'
 tp_check "... released by FIN (duplex close), both legs down" gone plain fin fin fin
 
 tp_check "TLS server leg to plain: $MB MB each way byte-exact" \
@@ -181,7 +181,8 @@ end_args() {
 # leg_spec TCP TLS LOCAL REMOTE CERT: dp's leg
 leg_spec() {
   local s
-  if [ "$1" = server ]; then s="tcp=server,local=$3"; else s="tcp=client,remote=$4"; fi
+  # (a server leg: only the far end's address, from any port)
+  if [ "$1" = server ]; then s="tcp=server,local=$3,remote=${4%:*}"; else s="tcp=client,remote=$4"; fi
   [ "$2" = none ] || s="$s,tls=$2,fp=$(fp "$5")"
   echo "$s"
 }
@@ -259,7 +260,7 @@ rm -f "$TP_TMP/ready"
 $P $S listen fd00:211::2 5000 --bytes 1000000 --seed 2 --timeout 30 --ready "$TP_TMP/ready" >"$TP_TMP/v6.peer" 2>&1 &
 ppid=$!
 for _ in $(seq 50); do [ -f "$TP_TMP/ready" ] && break; sleep 0.1; done
-create v6 --a 'tcp=server,local=fd00:210::1' --b 'tcp=client,remote=[fd00:211::2]:5000'
+create v6 --a 'tcp=server,local=fd00:210::1,remote=fd00:210::2' --b 'tcp=client,remote=[fd00:211::2]:5000'
 $C $S connect fd00:210::1 "$(ctx_port v6)" --bytes 1000000 --seed 1 --timeout 30 >"$TP_TMP/v6.ue" 2>&1
 wait $ppid
 tp_check "IPv6 legs: 1 MB each way byte-exact" \
@@ -280,7 +281,7 @@ ppid=$!
 for _ in $(seq 50); do [ -f "$TP_TMP/ready" ] && break; sleep 0.1; done
 splice_in() { echo $(( $(tp_stat "$(tp_stats "splice worker=0")" bytes_in) + $(tp_stat "$(tp_stats "splice worker=1")" bytes_in) )); }
 b0=$(splice_in)
-create slow --a 'tcp=server,local=10.210.0.1' --b 'tcp=client,remote=10.211.0.2:5000'
+create slow --a 'tcp=server,local=10.210.0.1,remote=10.210.0.2' --b 'tcp=client,remote=10.211.0.2:5000'
 $C $S connect 10.210.0.1 "$(ctx_port slow)" --bytes 20000000 --seed 1 --timeout 60 >"$TP_TMP/slow.ue" 2>&1 &
 uepid=$!
 sleep 1
@@ -316,7 +317,7 @@ tp_check "... (peer: $(cut -c1-120 "$TP_TMP/peer.out"))" \
 
 # rst: the UE resets once it has some of the peer's bytes
 peer_bg --bytes 2000000
-create rst --a 'tcp=server,local=10.210.0.1' --b 'tcp=client,remote=10.211.0.2:5000'
+create rst --a 'tcp=server,local=10.210.0.1,remote=10.210.0.2' --b 'tcp=client,remote=10.211.0.2:5000'
 $C $S connect 10.210.0.1 "$(ctx_port rst)" --rst-after 1000 --timeout 20 >"$TP_TMP/rst.ue" 2>&1
 wait $PEER
 tp_check "RST from the UE: released rst, the other leg reset (other_leg)" gone rst rst rst other_leg
@@ -324,18 +325,18 @@ tp_check "... the peer's connection was reset ($(cut -c1-150 "$TP_TMP/peer.out")
   grep -q '"end": "reset"\|"send_error": "reset"' "$TP_TMP/peer.out"
 
 # connect_failed: nothing listens where the client leg connects
-create cf --a 'tcp=server,local=10.210.0.1' --b 'tcp=client,remote=10.211.0.2:5999'
+create cf --a 'tcp=server,local=10.210.0.1,remote=10.210.0.2' --b 'tcp=client,remote=10.211.0.2:5999'
 tp_check "a client leg refused: released connect_failed, the waiting server leg down too" \
   gone cf connect_failed other_leg connect_failed
 tp_check "... the cause says who refused" grep -q 'connection refused (TCP with 10.211.0.2:5999)' "$TP_TMP/cf.events"
 
 # tls_handshake: the UE's certificate is not the one signalled
 peer_bg
-create fpbad --a "tcp=server,tls=server,local=10.210.0.1,fp=$(fp other)" --b 'tcp=client,remote=10.211.0.2:5000'
+create fpbad --a "tcp=server,tls=server,local=10.210.0.1,remote=10.210.0.2,fp=$(fp other)" --b 'tcp=client,remote=10.211.0.2:5000'
 $C $S connect 10.210.0.1 "$(ctx_port fpbad)" --bytes 1000 --timeout 20 \
   --tls-cert "$TP_TMP/ue.pem" --tls-key "$TP_TMP/ue.key" >"$TP_TMP/fpbad.ue" 2>&1
 wait $PEER
-tp_check "a wrong fingerprint: released tls_handshake, the leg says fingerprint_mismatch" \
+tp_check "a wrong fingerprint from the signalled remote: released tls_handshake, the leg says fingerprint_mismatch" \
   gone fpbad tls_handshake tls_handshake other_leg
 tp_check "... naming the certificate the UE presented" \
   grep -qi "fingerprint_mismatch: the peer's certificate is $(fp ue)" "$TP_TMP/fpbad.events"
@@ -344,7 +345,7 @@ tp_check "... the UE was refused ($(cut -c1-120 "$TP_TMP/fpbad.ue"))" \
 
 # the peer's fatal alert: openssl s_client does not trust our certificate
 peer_bg
-create alert --a "tcp=server,tls=server,local=10.210.0.1,fp=$(fp ue)" --b 'tcp=client,remote=10.211.0.2:5000'
+create alert --a "tcp=server,tls=server,local=10.210.0.1,remote=10.210.0.2,fp=$(fp ue)" --b 'tcp=client,remote=10.211.0.2:5000'
 echo | $C timeout 10 openssl s_client -connect "10.210.0.1:$(ctx_port alert)" -CAfile "$TP_TMP/other.pem" \
   -verify_return_error -cert "$TP_TMP/ue.pem" -key "$TP_TMP/ue.key" >"$TP_TMP/alert.ue" 2>&1
 wait $PEER
@@ -363,7 +364,7 @@ tp_check "a bad record after the handshake: released tls_error, the other leg re
 
 # controller: both legs up and quiet, then released by turnpikectl
 peer_bg --hold
-create ctl --a 'tcp=server,local=10.210.0.1' --b 'tcp=client,remote=10.211.0.2:5000'
+create ctl --a 'tcp=server,local=10.210.0.1,remote=10.210.0.2' --b 'tcp=client,remote=10.211.0.2:5000'
 $C $S connect 10.210.0.1 "$(ctx_port ctl)" --timeout 20 --hold >"$TP_TMP/ctl.ue" 2>&1 &
 ue=$!
 legs_up ctl
@@ -376,7 +377,7 @@ tp_check "... both ends saw EOF (FIN)" test "$(j "$TP_TMP/ctl.ue" 'd["end"]') $(
 # the worker's STATE_DONE), legs up as they are; the controller releases
 # one through the new cp
 peer_bg --hold
-create cpr --a 'tcp=server,local=10.210.0.1' --b 'tcp=client,remote=10.211.0.2:5000'
+create cpr --a 'tcp=server,local=10.210.0.1,remote=10.210.0.2' --b 'tcp=client,remote=10.211.0.2:5000'
 $C $S connect 10.210.0.1 "$(ctx_port cpr)" --timeout 20 --hold >"$TP_TMP/cpr.ue" 2>&1 &
 ue=$!
 legs_up cpr
@@ -389,7 +390,7 @@ tp_check "... released controller, both ends saw EOF" \
   test "$(released cpr | grep -c 'released cause=controller') $(j "$TP_TMP/cpr.ue" 'd["end"]') $(j "$TP_TMP/peer.out" 'd["end"]')" = "1 eof eof"
 
 # setup_timeout: two server legs nobody connects to, 1 s to come up
-create st --a 'tcp=server,local=10.210.0.1' --b 'tcp=server,local=10.211.0.1' --setup-timeout 1
+create st --a 'tcp=server,local=10.210.0.1,remote=10.210.0.2' --b 'tcp=server,local=10.211.0.1,remote=10.211.0.2' --setup-timeout 1
 tp_check "no leg up within the setup time: released setup_timeout" gone st setup_timeout setup_timeout setup_timeout
 
 # ---- C. many at once ---------------------------------------------------------------
@@ -444,7 +445,7 @@ tp_check "... and all released by FIN ($(python3 -c 'import json,sys; a=json.loa
   python3 -c 'import json,sys; a=json.loads(sys.argv[1])["agw"]; sys.exit(0 if a["contexts"] == 0 and a["released_by"]["fin"] >= int(sys.argv[2]) else 1)' "$st" "$MANY"
 
 # ---- D. dp restarted, 2% loss --------------------------------------------------------
-create held --a 'tcp=server,local=10.210.0.1' --b 'tcp=server,local=10.211.0.1' --setup-timeout 0
+create held --a 'tcp=server,local=10.210.0.1,remote=10.210.0.2' --b 'tcp=server,local=10.211.0.1,remote=10.211.0.2' --setup-timeout 0
 tp_dp_stop
 ip netns del "$TP_NS_C"; ip netns del "$TP_NS_P"
 write_conf "$TP_TMP/loss.conf" 'impair = { loss = 0.02; seed = 7; direction = "both"; };'
@@ -456,7 +457,7 @@ s0=$(tp_stats)
 MB=$((MB / 2 > 0 ? MB / 2 : 1)); N=$((MB * 1000000))
 SHA1=$(shaof 1 "$N"); SHA2=$(shaof 2 "$N")
 tp_check "2% loss both ways, plain to plain: $MB MB each way byte-exact" \
-  transfer lplain 0 'tcp=server,local=10.210.0.1' 'tcp=client,remote=10.211.0.2:5000'
+  transfer lplain 0 'tcp=server,local=10.210.0.1,remote=10.210.0.2' 'tcp=client,remote=10.211.0.2:5000'
 tp_check "2% loss both ways, TLS to plain: $MB MB each way byte-exact" \
   transfer ltls 0 "tcp=server,tls=server,local=10.210.0.1,fp=$(fp ue)" \
   'tcp=client,remote=10.211.0.2:5000' --tls-cert "$TP_TMP/ue.pem" --tls-key "$TP_TMP/ue.key"

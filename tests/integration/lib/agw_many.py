@@ -53,7 +53,7 @@ def create(sock_path, n, raddr, rport, out):
     lines = []
     for i in range(n):
         a = api(sock_path, {"cmd": "agw.create", "label": "many-%d" % i, "legs": [
-            {"tcp": "server", "local": "10.210.0.1"},
+            {"tcp": "server", "local": "10.210.0.1", "remote": "10.210.0.2"},
             {"tcp": "client", "remote": "%s:%d" % (raddr, rport)}]})
         if not a.get("ok"):
             print("create %d: %s" % (i, a.get("error")), file=sys.stderr)
