@@ -932,11 +932,21 @@ main(int argc, char **argv)
 	}
 	if (tls_setup(&cp) < 0)
 		goto out_free_allocs;
-	if ((rc = cp_agw_init(&cp)) < 0) {
-		if (rc == -ENOMEM)   /* (else it said why) */
-			tp_log(TP_LOG_ERR, "no memory for %u AGW contexts per worker\n",
-			       conf.agw.max_contexts);
+	if (cp_agw_init(&cp) < 0) {
+		tp_log(TP_LOG_ERR, "no memory for %u AGW contexts per worker\n",
+		       conf.agw.max_contexts);
 		goto out_free_allocs;
+	}
+	if (conf.agw.enabled) {
+		char why[512];
+		struct cp_policy *p = cp_policy_build_from(&cp, &conf, &conf.agw.peers,
+							   "agw.peers", why, sizeof(why));
+
+		if (p == NULL) {
+			tp_log(TP_LOG_ERR, "%s\n", why);
+			goto out_free_allocs;
+		}
+		cp_agw_policy_set(&cp, p);
 	}
 	mkdir_parent(conf.cp.api_socket);
 	rc = cp_api_open(&cp.api, conf.cp.api_socket, conf.cp.api_mode);

@@ -212,6 +212,7 @@ restart_needed(const struct tp_conf *a, const struct tp_conf *b, struct rl_note 
 	STR(cp.api_socket, "cp.api_socket", "turnpike-cp");
 	NUM(cp.api_mode, "cp.api_mode", "turnpike-cp");
 	STR(cp.api_group, "cp.api_group", "turnpike-cp");
+	STR(cp.agw_group, "cp.agw_group", "turnpike-cp");
 	STR(cp.user, "cp.user", "turnpike-cp");
 	NUM(cp.quota_total, "cp.quota_total", "turnpike-cp and turnpike-dp");
 	NUM(cp.nonce_lifetime_s, "cp.nonce_lifetime", "turnpike-cp");
@@ -283,7 +284,8 @@ cp_reload(struct cp_ctx *cp, struct json_object *resp)
 	if (pol == NULL)
 		goto fail;
 	if (cp->agw != NULL && next.agw.enabled &&
-	    (apol = cp_agw_policy_build(cp, &next, err, sizeof(err))) == NULL)
+	    (apol = cp_policy_build_from(cp, &next, &next.agw.peers, "agw.peers", err,
+					 sizeof(err))) == NULL)
 		goto fail;
 	for (unsigned int i = 0; i < x->nalternates; i++)
 		if (cp_parse_hostport(x->alternates[i], &alts[i]) < 0) {

@@ -269,7 +269,6 @@ cp_agw_init(struct cp_ctx *cp)
 	const struct tp_conf *conf = cp->conf;
 	const char *paths[TP_CONF_MAX_AGW_CERTS + 1];
 	struct cp_agw *g;
-	char err[512];
 	size_t n;
 
 	if (!conf->agw.enabled)
@@ -277,12 +276,6 @@ cp_agw_init(struct cp_ctx *cp)
 	g = calloc(1, sizeof(*g));
 	if (g == NULL)
 		return -ENOMEM;
-	g->policy = cp_agw_policy_build(cp, conf, err, sizeof(err));
-	if (g->policy == NULL) {
-		tp_log(TP_LOG_ERR, "%s\n", err);
-		free(g);
-		return -EINVAL;
-	}
 	g->enabled = true;
 	g->nworkers = cp->nworkers;
 	g->per_worker = conf->agw.max_contexts;
@@ -298,7 +291,6 @@ cp_agw_init(struct cp_ctx *cp)
 		free(g->ctx);
 		free(g->gen);
 		free(g->log);
-		cp_policy_free(g->policy);
 		free(g);
 		return -ENOMEM;
 	}
@@ -343,12 +335,6 @@ cp_agw_fini(struct cp_ctx *cp)
 	cp_policy_free(g->policy);
 	free(g);
 	cp->agw = NULL;
-}
-
-struct cp_policy *
-cp_agw_policy_build(struct cp_ctx *cp, const struct tp_conf *conf, char *err, size_t errlen)
-{
-	return cp_policy_build_from(cp, conf, &conf->agw.peers, "agw.peers", err, errlen);
 }
 
 void
@@ -592,6 +578,8 @@ parse_term(struct cp_ctx *cp, struct json_object *o, unsigned int i, struct ipc_
 		struct cp_addr in = { .family = t->remote.family, .port = t->remote.port };
 		enum cp_policy_verdict pv;
 
+		if (cp->agw->policy == NULL)
+			FAIL("leg %u: agw.peers is not in force (cp could not build it)", i);
 		memcpy(in.ip, t->remote.ip, 16);
 		if (in.port == 0)
 			in.port = 9;    /* (a server's peer from any port: the address is judged) */
@@ -1151,13 +1139,22 @@ cp_agw_register(struct cp_ctx *cp)
 {
 	int rc;
 
+	static const char *const names[] = { "agw.create", "agw.show", "agw.release",
+					     "agw.events", "agw.list" };
+
 	if ((rc = cp_api_register(&cp->api, "agw.create", cmd_create, cp)) < 0 ||
 	    (rc = cp_api_register(&cp->api, "agw.show", cmd_show, cp)) < 0 ||
 	    (rc = cp_api_register(&cp->api, "agw.release", cmd_release, cp)) < 0 ||
-	    (rc = cp_api_register(&cp->api, "agw.events", cmd_events, cp)) < 0)
+	    (rc = cp_api_register(&cp->api, "agw.events", cmd_events, cp)) < 0 ||
+	    (rc = cp_api_register_list(&cp->api, "agw.list", cmd_list_head, list_contexts,
+				       "contexts", cp)) < 0)
 		return rc;
-	return cp_api_register_list(&cp->api, "agw.list", cmd_list_head, list_contexts,
-				    "contexts", cp);
+	/* the controller (an IMS-ALG, cp.agw_group) runs these and nothing
+	 * else: users, PSKs, reloads stay the operators' */
+	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+		if ((rc = cp_api_allow_controller(&cp->api, names[k])) < 0)
+			return rc;
+	return 0;
 }
 
 struct json_object *

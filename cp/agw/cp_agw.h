@@ -125,13 +125,12 @@ struct cp_agw {
 	struct cp_policy *policy;
 };
 
-/* From the configuration (cp->conf): 0; -ENOMEM; -EINVAL with the log
- * said (agw.peers). */
+/* From the configuration (cp->conf): 0 or -ENOMEM. Its policy comes
+ * from cp_agw_policy_set(); until then every remote is refused. */
 int cp_agw_init(struct cp_ctx *cp);
-/* agw.peers of conf (a reload's, checked: NULL with err) in place of the
- * running one: what a new context's remotes may be. */
-struct cp_policy *cp_agw_policy_build(struct cp_ctx *cp, const struct tp_conf *conf,
-				      char *err, size_t errlen);
+/* p (agw.peers as cp_policy_build_from() made it; cp/agw owns it now) in
+ * place of the running one: what a new context's remotes may be. Frees p
+ * when there is no agw group. */
 void cp_agw_policy_set(struct cp_ctx *cp, struct cp_policy *p);
 void cp_agw_fini(struct cp_ctx *cp);
 /* An AGW_EVENT from worker w. */

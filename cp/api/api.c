@@ -39,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/acl.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -90,6 +91,7 @@ cp_api_open(struct cp_api *a, const char *path, unsigned int mode)
 		a->conns[i].fd = -1;
 	a->mode = mode & 0777;
 	a->gid = CP_API_NO_GROUP;
+	a->ctl_gid = CP_API_NO_GROUP;
 	a->euid = geteuid();
 	a->timer_ms = UINT64_MAX;
 	if (strlen(path) >= sizeof(sun.sun_path))
@@ -142,17 +144,50 @@ fail:
 	return rc;
 }
 
-int
-cp_api_publish(struct cp_api *a, gid_t gid)
+/* path's ACL gains "group:gid" with the permissions of its group's bits
+ * (connecting to a socket needs write), the mask recomputed: libacl. */
+static int
+acl_add_group(const char *path, gid_t gid, mode_t mode)
 {
+	acl_t acl = acl_get_file(path, ACL_TYPE_ACCESS);
+	acl_entry_t e;
+	acl_permset_t ps;
+	int rc = 0;
+
+	if (acl == NULL)
+		return -errno;
+	if (acl_create_entry(&acl, &e) < 0 || acl_set_tag_type(e, ACL_GROUP) < 0 ||
+	    acl_set_qualifier(e, &gid) < 0 || acl_get_permset(e, &ps) < 0 ||
+	    acl_clear_perms(ps) < 0 ||
+	    ((mode & 040) && acl_add_perm(ps, ACL_READ) < 0) ||
+	    ((mode & 020) && acl_add_perm(ps, ACL_WRITE) < 0) ||
+	    acl_calc_mask(&acl) < 0 || acl_valid(acl) < 0 ||
+	    acl_set_file(path, ACL_TYPE_ACCESS, acl) < 0)
+		rc = -errno;
+	acl_free(acl);
+	return rc;
+}
+
+int
+cp_api_publish(struct cp_api *a, gid_t gid, gid_t ctl_gid)
+{
+	int rc;
+
 	if (a->lfd < 0 || a->published)
 		return -EBADF;
+	if (ctl_gid != CP_API_NO_GROUP && ctl_gid == gid)
+		return -EINVAL;
 	/* Group first, then the group's bits, then the name clients use:
 	 * at no point is the file wider than a->mode with group gid. */
 	if (gid != CP_API_NO_GROUP && lchown(a->tmp, (uid_t)-1, gid) < 0)
 		return -errno;
 	if (chmod(a->tmp, (mode_t)a->mode) < 0)
 		return -errno;
+	/* (the controllers' entry: as wide as the group's bits, no wider) */
+	if (ctl_gid != CP_API_NO_GROUP &&
+	    (rc = acl_add_group(a->tmp, ctl_gid, (mode_t)a->mode)) < 0)
+		return rc;
+	a->ctl_gid = ctl_gid;
 	/* One step, also over a stale socket of an earlier cp. */
 	if (rename(a->tmp, a->path) < 0)
 		return -errno;
@@ -196,8 +231,20 @@ cp_api_register(struct cp_api *a, const char *name, cp_api_fn fn, void *ctx)
 	a->cmds[a->ncmds].list = NULL;
 	a->cmds[a->ncmds].member = NULL;
 	a->cmds[a->ncmds].ctx = ctx;
+	a->cmds[a->ncmds].roles = CP_API_ROLE_OPERATOR;
 	a->ncmds++;
 	return 0;
+}
+
+int
+cp_api_allow_controller(struct cp_api *a, const char *name)
+{
+	for (unsigned int i = 0; i < a->ncmds; i++)
+		if (strcmp(a->cmds[i].name, name) == 0) {
+			a->cmds[i].roles |= CP_API_ROLE_CONTROLLER;
+			return 0;
+		}
+	return -ENOENT;
 }
 
 int
@@ -284,21 +331,29 @@ out:
 	return found;
 }
 
-/* uid 0, cp's own euid, or a member of the operator group. */
 static bool
-peer_allowed(const struct cp_api *a, int fd)
+member_of(int fd, const struct ucred *cr, gid_t gid)
+{
+	return gid != CP_API_NO_GROUP &&
+	       (cr->gid == gid || peer_groups_have(fd, gid) || user_groups_have(cr->uid, gid));
+}
+
+/* The peer's role: an operator (uid 0, cp's own euid, a member of the
+ * operator group), else a controller (a member of the controller group),
+ * else 0 (refused). */
+static uint8_t
+peer_role(const struct cp_api *a, int fd)
 {
 	struct ucred cr;
 	socklen_t len = sizeof(cr);
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0)
-		return false;
-	if (cr.uid == 0 || cr.uid == a->euid)
-		return true;
-	if (a->gid == CP_API_NO_GROUP)
-		return false;
-	return cr.gid == a->gid || peer_groups_have(fd, a->gid) ||
-	       user_groups_have(cr.uid, a->gid);
+		return 0;
+	if (cr.uid == 0 || cr.uid == a->euid || member_of(fd, &cr, a->gid))
+		return CP_API_ROLE_OPERATOR;
+	if (member_of(fd, &cr, a->ctl_gid))
+		return CP_API_ROLE_CONTROLLER;
+	return 0;
 }
 
 /* ---- connections ------------------------------------------------------- */
@@ -589,6 +644,13 @@ conn_run(struct cp_api *a, struct cp_api_conn *c, struct json_object *req,
 		error = "unknown command";
 		for (unsigned int i = 0; i < a->ncmds; i++) {
 			if (strcmp(a->cmds[i].name, cmd) == 0) {
+				if (!(a->cmds[i].roles & c->role)) {
+					a->stats.role_refused++;
+					error = "permission denied: the controller group "
+						"(cp.agw_group) may run the access gateway's "
+						"commands only (turnpikectl agw, events)";
+					break;
+				}
 				found = &a->cmds[i];
 				error = NULL;
 				c->waits = 0;
@@ -733,11 +795,13 @@ accept_some(struct cp_api *a, uint64_t now)
 		struct epoll_event ev = { .events = EPOLLIN };
 		struct cp_api_conn *c = NULL;
 		int fd = accept4(a->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		uint8_t role;
 
 		if (fd < 0)
 			return;
 		a->stats.accepted++;
-		if (!peer_allowed(a, fd)) {
+		role = peer_role(a, fd);
+		if (role == 0) {
 			a->stats.refused++;
 			say_and_close(fd, "permission denied");
 			continue;
@@ -760,6 +824,7 @@ accept_some(struct cp_api *a, uint64_t now)
 		}
 		c->fd = fd;
 		c->gen++;
+		c->role = role;
 		c->writing = 0;
 		c->have = 0;
 		c->resp = NULL;

@@ -19,7 +19,10 @@
  * uid 0, cp's own euid, and members of the operator group (the peer's
  * gid, its supplementary groups as the kernel holds them
  * (SO_PEERGROUPS), or the peer user's groups in the group database
- * (getgrouplist)). Others get {"ok":false,"error":"permission denied"}.
+ * (getgrouplist)). Members of the controller group (the same tests) are
+ * let in too, but may run only the commands registered for controllers
+ * (cp_api_allow_controller(): the AGW's), and are told so for any other.
+ * Others get {"ok":false,"error":"permission denied"}.
  */
 #ifndef CP_API_H
 #define CP_API_H
@@ -37,6 +40,10 @@
 #define CP_API_WRITE_MAX_MS 30000   /* answer: whole write, at most */
 #define CP_API_PIECES 2             /* list pieces per cp_api_serve() */
 #define CP_API_NO_GROUP ((gid_t)-1)
+
+/* Who a connection's peer is (what it may run). */
+#define CP_API_ROLE_OPERATOR   0x1u
+#define CP_API_ROLE_CONTROLLER 0x2u
 
 /* A handler fills resp (an object the API created, "ok" is added for
  * it) and returns 0, or returns -errno after setting *error to a static
@@ -64,6 +71,7 @@ struct cp_api_cmd {
 	cp_api_list_fn list;          /* NULL: a plain command */
 	const char *member;           /* the list's member name */
 	void *ctx;
+	uint8_t roles;                /* CP_API_ROLE_*: who may run it */
 };
 
 /* One open connection (fd -1: the slot is free). */
@@ -71,6 +79,7 @@ struct cp_api_conn {
 	int fd;
 	uint32_t gen;                 /* tells a slot's successive tenants apart */
 	uint8_t writing;              /* answer under way (else reading) */
+	uint8_t role;                 /* CP_API_ROLE_* of its peer */
 	uint64_t deadline_ms;         /* CLOCK_MONOTONIC */
 	uint64_t write_end_ms;        /* the write's overall bound */
 	size_t have;                  /* request bytes read so far */
@@ -98,6 +107,7 @@ struct cp_api_conn {
 struct cp_api_stats {
 	uint64_t accepted;            /* connections accepted, all of them */
 	uint64_t refused;             /* peer credentials not allowed */
+	uint64_t role_refused;        /* a controller's request for another command */
 	uint64_t timed_out;           /* request or answer missed its deadline */
 	uint64_t too_many;            /* CP_API_MAX_CONNS open already */
 };
@@ -109,6 +119,7 @@ struct cp_api {
 	uint64_t timer_ms;            /* what tfd is armed at, UINT64_MAX: not */
 	unsigned int mode;            /* the socket's mode once published */
 	gid_t gid;                    /* operator group, CP_API_NO_GROUP */
+	gid_t ctl_gid;                /* controller group, CP_API_NO_GROUP */
 	uid_t euid;                   /* cp's, allowed */
 	int published;                /* the socket is at path */
 	char path[108];
@@ -135,16 +146,22 @@ struct cp_api {
 int cp_api_open(struct cp_api *a, const char *path, unsigned int mode);
 /*
  * Give the socket its group (gid, or CP_API_NO_GROUP to keep cp's) and
- * its full mode, then rename it onto path, replacing a stale socket in
- * one step. gid also becomes the operator group of the peer check.
- * Returns 0 or -errno. (cp calls it from cp_api_commands_register().)
+ * its full mode, then (ctl_gid, unless CP_API_NO_GROUP) an ACL entry that
+ * lets the controller group connect as the group's bits let gid, then
+ * rename it onto path, replacing a stale socket in one step. gid becomes
+ * the operator group of the peer check, ctl_gid its controller group.
+ * Returns 0 or -errno (-EINVAL: ctl_gid is gid; -EOPNOTSUPP: the file
+ * system takes no ACLs). (cp calls it from cp_api_commands_register().)
  */
-int cp_api_publish(struct cp_api *a, gid_t gid);
+int cp_api_publish(struct cp_api *a, gid_t gid, gid_t ctl_gid);
 /* Close every connection and the socket, remove it from the file
  * system. Safe twice. */
 void cp_api_close(struct cp_api *a);
 int cp_api_register(struct cp_api *a, const char *name, cp_api_fn fn,
 		    void *ctx);
+/* Let the controller group run command name (registered already). 0 or
+ * -ENOENT. */
+int cp_api_allow_controller(struct cp_api *a, const char *name);
 /* A list command: fn (optional) fills the answer's other members as a
  * plain handler does, then list fills member a piece at a time (above).
  * The answer reads {"member":[...],...,"ok":true}. */

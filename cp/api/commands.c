@@ -1053,11 +1053,15 @@ cp_api_commands_register(struct cp_ctx *cp)
 	/* Every command is there: make the socket reachable at its path,
 	 * with the operator group (cp_api_open() left it under a temporary
 	 * name with its owner's bits only). */
-	rc = cp_api_publish(&cp->api, c->has_api_group ? (gid_t)c->api_gid :
-			    CP_API_NO_GROUP);
+	rc = cp_api_publish(&cp->api, c->has_api_group ? (gid_t)c->api_gid : CP_API_NO_GROUP,
+			    c->has_agw_group ? (gid_t)c->agw_gid : CP_API_NO_GROUP);
 	if (rc < 0)
-		tp_log(TP_LOG_ERR, "cannot publish the API socket at %s%s%s: %s\n",
+		tp_log(TP_LOG_ERR, "cannot publish the API socket at %s%s%s%s%s: %s\n",
 			c->api_socket, c->has_api_group ? " for group " : "",
-			c->has_api_group ? c->api_group : "", strerror(-rc));
+			c->has_api_group ? c->api_group : "",
+			c->has_agw_group ? " with controller group " : "",
+			c->has_agw_group ? c->agw_group : "",
+			rc == -EOPNOTSUPP ? "its file system takes no ACLs (cp.agw_group needs "
+			"one)" : strerror(-rc));
 	return rc;
 }

@@ -224,11 +224,10 @@ load_prefixes(const config_setting_t *g, const char *name, char (*out)[64],
 /* cp.api_group: a group name the system knows; its gid, and mode 0660
  * unless api_mode says otherwise. */
 static int
-load_api_group(const config_setting_t *g, struct tp_conf *c, char *err,
-	       size_t errlen)
+load_group(const config_setting_t *g, const char *name, char *out, size_t outsz,
+	   uint32_t *gid, struct tp_conf *c, char *err, size_t errlen)
 {
-	const config_setting_t *s = config_setting_get_member(g, "api_group");
-	struct tp_conf_cp *p = &c->cp;
+	const config_setting_t *s = config_setting_get_member(g, name);
 	struct group gr, *res = NULL;
 	long size = sysconf(_SC_GETGR_R_SIZE_MAX);
 	char *buf = NULL;
@@ -236,31 +235,55 @@ load_api_group(const config_setting_t *g, struct tp_conf *c, char *err,
 
 	if (s == NULL)
 		return 0;
-	if ((rc = get_str(g, "api_group", p->api_group, sizeof(p->api_group), true,
-			  c, err, errlen)) < 0)
+	if ((rc = get_str(g, name, out, outsz, true, c, err, errlen)) < 0)
 		return rc;
 	if (size <= 0)
 		size = 16384;
 	for (;;) {
 		buf = malloc((size_t)size);
 		if (buf == NULL)
-			FAIL(s, "cp.api_group '%s': out of memory", p->api_group);
-		rc = getgrnam_r(p->api_group, &gr, buf, (size_t)size, &res);
+			FAIL(s, "cp.%s '%s': out of memory", name, out);
+		rc = getgrnam_r(out, &gr, buf, (size_t)size, &res);
 		if (rc != ERANGE || size >= (1L << 20))
 			break;
 		free(buf);
 		size *= 4;
 	}
 	if (res != NULL)
-		p->api_gid = (uint32_t)gr.gr_gid;
+		*gid = (uint32_t)gr.gr_gid;
 	free(buf);
 	if (res == NULL && rc != 0)
-		FAIL(s, "cp.api_group '%s': cannot look it up: %s", p->api_group,
-		     strerror(rc));
+		FAIL(s, "cp.%s '%s': cannot look it up: %s", name, out, strerror(rc));
 	if (res == NULL)
-		FAIL(s, "cp.api_group '%s': no such group", p->api_group);
-	p->has_api_group = true;
-	if (config_setting_get_member(g, "api_mode") == NULL)
+		FAIL(s, "cp.%s '%s': no such group", name, out);
+	return 1;
+}
+
+/* cp.api_group (the operators) and cp.agw_group (the AGW's controllers:
+ * agw.* and events only): group names the system knows; their gids; mode
+ * 0660 unless api_mode says otherwise. */
+static int
+load_api_group(const config_setting_t *g, struct tp_conf *c, char *err,
+	       size_t errlen)
+{
+	struct tp_conf_cp *p = &c->cp;
+	int rc;
+
+	rc = load_group(g, "api_group", p->api_group, sizeof(p->api_group), &p->api_gid, c,
+			err, errlen);
+	if (rc < 0)
+		return rc;
+	p->has_api_group = rc > 0;
+	rc = load_group(g, "agw_group", p->agw_group, sizeof(p->agw_group), &p->agw_gid, c,
+			err, errlen);
+	if (rc < 0)
+		return rc;
+	p->has_agw_group = rc > 0;
+	if (p->has_agw_group && p->has_api_group && p->agw_gid == p->api_gid)
+		FAIL(config_setting_get_member(g, "agw_group"), "cp.agw_group '%s' is "
+		     "cp.api_group's group: the controllers would be operators", p->agw_group);
+	if ((p->has_api_group || p->has_agw_group) &&
+	    config_setting_get_member(g, "api_mode") == NULL)
 		p->api_mode = 0660;
 	return 0;
 }
@@ -294,7 +317,7 @@ load_cp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 	static const char *const names[] = {
 		"api_socket", "api_mode", "api_group", "lifetime_default", "lifetime_max",
 		"permission_lifetime", "channel_lifetime", "nonce_lifetime",
-		"quota_user", "quota_total", "users", "secrets", "peers", "user",
+		"quota_user", "quota_total", "users", "secrets", "peers", "user", "agw_group",
 		"challenge_rate", "challenge_burst", "store", "store_busy_ms",
 		"max_users", "metrics", "alternates", "log_level", "tls_ticket_rotate", NULL,
 	};

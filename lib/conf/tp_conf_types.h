@@ -315,6 +315,13 @@ struct tp_conf_cp {
 	bool has_api_group;
 	char api_group[64];
 	uint32_t api_gid;
+	/* The AGW's controllers (agw_group): members may call agw.* and
+	 * agw.events (turnpikectl agw, events) on the operator socket and
+	 * nothing else; the socket grants the group access by an ACL entry.
+	 * Never the operator group. */
+	bool has_agw_group;
+	char agw_group[64];
+	uint32_t agw_gid;
 	uint32_t lifetime_default_s;  /* default 600 (RFC 8656 §6) */
 	uint32_t lifetime_max_s;      /* default 3600 */
 	uint32_t perm_lifetime_s;     /* 300, RFC 8656 §9: tests may shorten */

@@ -276,6 +276,11 @@ setup(void **state)
 	return 0;
 }
 
+/* The controller group api_up() publishes with (a test sets it first),
+ * and the command child_request() sends. */
+static gid_t ctl = CP_API_NO_GROUP;
+static const char *child_cmd = "echo";
+
 static int
 teardown(void **state)
 {
@@ -283,20 +288,22 @@ teardown(void **state)
 	if (api.path[0] != '\0')
 		cp_api_close(&api);
 	memset(&api, 0, sizeof(api));
+	ctl = CP_API_NO_GROUP;
+	child_cmd = "echo";
 	snprintf(path, sizeof(path), "%s/t.conf", dir);
 	unlink(path);
 	rmdir(dir);
 	return 0;
 }
 
-/* Open with mode, publish with gid, register the test's commands. */
+/* Open with mode, publish with gid (and ctl), register the test's commands. */
 static void
 api_up(unsigned int mode, gid_t gid)
 {
 	if (geteuid() != 0)
 		skip();
 	assert_int_equal(cp_api_open(&api, path, mode), 0);
-	assert_int_equal(cp_api_publish(&api, gid), 0);
+	assert_int_equal(cp_api_publish(&api, gid, ctl), 0);
 	assert_int_equal(cp_api_register(&api, "echo", cmd_echo, NULL), 0);
 	assert_int_equal(cp_api_register(&api, "big", cmd_big, NULL), 0);
 }
@@ -712,7 +719,8 @@ test_cp_api_list_waits_for_its_reader(void **state)
 /* ---- peer credentials -------------------------------------------------- */
 
 /* In a child: take uid 65534 with gid and supplementary groups as given,
- * send a request, exit 0 if the answer contains want. */
+ * send a request for child_cmd, exit 0 if the answer contains want (11:
+ * the kernel refused the connection). */
 static pid_t
 child_request(gid_t gid, const gid_t *groups, size_t ngroups, const char *want)
 {
@@ -721,12 +729,13 @@ child_request(gid_t gid, const gid_t *groups, size_t ngroups, const char *want)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		struct sockaddr_un sun = { .sun_family = AF_UNIX };
-		static const char req[] = "{\"cmd\": \"echo\"}";
+		char req[128];
 		char buf[4096];
 		size_t have = 0;
 		ssize_t n;
 		int fd;
 
+		snprintf(req, sizeof(req), "{\"cmd\": \"%s\"}", child_cmd);
 		if (setgroups(ngroups, groups) != 0 || setgid(gid) != 0 ||
 		    setuid(65534) != 0)
 			_exit(10);
@@ -736,7 +745,7 @@ child_request(gid_t gid, const gid_t *groups, size_t ngroups, const char *want)
 			_exit(11);
 		/* A refused peer may be answered and closed before it sends:
 		 * read anyway (as turnpikectl does). */
-		if (send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL) < 0 && errno != EPIPE)
+		if (send(fd, req, strlen(req), MSG_NOSIGNAL) < 0 && errno != EPIPE)
 			_exit(12);
 		shutdown(fd, SHUT_WR);
 		while (have < sizeof(buf) - 1 &&
@@ -813,10 +822,53 @@ test_cp_api_allows_operator_group_members(void **state)
 	if (pw == NULL)
 		skip();
 	assert_int_equal(cp_api_open(&api, path, 0666), 0);
-	assert_int_equal(cp_api_publish(&api, pw->pw_gid), 0);
+	assert_int_equal(cp_api_publish(&api, pw->pw_gid, CP_API_NO_GROUP), 0);
 	assert_int_equal(cp_api_register(&api, "echo", cmd_echo, NULL), 0);
 	assert_int_equal(child_wait(child_request(other, NULL, 0, "\"ok\":true")), 0);
 	assert_int_equal(api.stats.refused, 0);
+}
+
+/* The AGW's controllers (cp.agw_group): the socket lets them in by an ACL
+ * entry (mode 0660, the file's group the operators'), and they may run
+ * the commands allowed to controllers only. */
+static void
+test_cp_api_controller_group_runs_its_commands_only(void **state)
+{
+	gid_t ops = 4343, ctls = 4545, other = 4242;
+
+	(void)state;
+	ctl = ctls;
+	api_up(0660, ops);
+	assert_int_equal(cp_api_register(&api, "agw.echo", cmd_echo, NULL), 0);
+	assert_int_equal(cp_api_allow_controller(&api, "agw.echo"), 0);
+	assert_int_equal(cp_api_allow_controller(&api, "nope"), -ENOENT);
+	/* a controller: connects (the ACL), runs agw.echo, not echo */
+	child_cmd = "agw.echo";
+	assert_int_equal(child_wait(child_request(ctls, NULL, 0, "\"ok\":true")), 0);
+	child_cmd = "echo";
+	assert_int_equal(child_wait(child_request(ctls, NULL, 0, "permission denied: the "
+						  "controller group")), 0);
+	assert_int_equal(api.stats.role_refused, 1);
+	/* ... also as a supplementary group */
+	{
+		gid_t sup[1] = { ctls };
+
+		child_cmd = "agw.echo";
+		assert_int_equal(child_wait(child_request(other, sup, 1, "\"ok\":true")), 0);
+	}
+	/* an operator runs both */
+	child_cmd = "echo";
+	assert_int_equal(child_wait(child_request(ops, NULL, 0, "\"ok\":true")), 0);
+	child_cmd = "agw.echo";
+	assert_int_equal(child_wait(child_request(ops, NULL, 0, "\"ok\":true")), 0);
+	/* anyone else: the kernel refuses the connection (mode 0660, no
+	 * entry for it) */
+	assert_int_equal(child_wait(child_request(other, NULL, 0, "\"ok\":true")), 11);
+	assert_int_equal(api.stats.role_refused, 1);
+	cp_api_close(&api);
+	/* the controllers never are the operators */
+	assert_int_equal(cp_api_open(&api, path, 0660), 0);
+	assert_int_equal(cp_api_publish(&api, ops, ops), -EINVAL);
 }
 
 /* ---- the socket file --------------------------------------------------- */
@@ -838,7 +890,7 @@ test_cp_api_socket_never_wider_than_mode(void **state)
 	assert_int_equal(bound_mode & ~0600u, 0);
 	/* not reachable before it is published */
 	assert_int_equal(lstat(path, &st), -1);
-	assert_int_equal(cp_api_publish(&api, CP_API_NO_GROUP), 0);
+	assert_int_equal(cp_api_publish(&api, CP_API_NO_GROUP, CP_API_NO_GROUP), 0);
 	assert_int_equal(lstat(path, &st), 0);
 	assert_true(S_ISSOCK(st.st_mode));
 	assert_int_equal(st.st_mode & 07777, 0600);
@@ -861,7 +913,7 @@ test_cp_api_socket_never_wider_than_mode(void **state)
 		assert_int_equal(bind(s, (struct sockaddr *)&sun, sizeof(sun)), 0);
 		close(s);
 	}
-	assert_int_equal(cp_api_publish(&api, 4343), 0);
+	assert_int_equal(cp_api_publish(&api, 4343, CP_API_NO_GROUP), 0);
 	assert_int_equal(lstat(path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0660);
 	assert_int_equal(st.st_gid, 4343);
@@ -965,6 +1017,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cp_api_refuses_peer_not_root_not_cp_not_in_group,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cp_api_allows_operator_group_members,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cp_api_controller_group_runs_its_commands_only,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cp_api_socket_never_wider_than_mode,
 						setup, teardown),
