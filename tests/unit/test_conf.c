@@ -420,6 +420,49 @@ test_conf_agw_group_read_and_checked(void **state)
 		     "agw = {\n  certificates = ( { name = \"x\"; certificate = \"c.pem\"; "
 		     "private_key = \"k.pem\"; } ); };\n", 6, "needs the tls group");
 	expect_error(DP("") "agw = { };\n", 5, "agw needs the turn group");
+	/* agw.peers: private allowed by default (cp.peers' default is not),
+	 * the same settings as cp.peers but TURN's relay-to-relay */
+	expect_ok(DP("") "turn = { realm = \"r\"; relay_ports = [50000, 50999]; };\n"
+		  "agw = { };\n");
+	assert_true(c.agw.peers.allow_private);
+	assert_false(c.cp.peers.allow_private);
+	assert_int_equal(c.agw.peers.nallow + c.agw.peers.ndeny, 0);
+	tp_conf_free(&c);
+	expect_ok(DP("") "turn = { realm = \"r\"; relay_ports = [50000, 50999]; };\n"
+		  "agw = { peers = { allow_private = false; deny = [\"10.9.0.0/16\"];\n"
+		  "  allow = [\"10.9.1.0/24\", \"fd00::/8\"]; allow_loopback = true; }; };\n");
+	assert_false(c.agw.peers.allow_private);
+	assert_true(c.agw.peers.allow_loopback);
+	assert_int_equal(c.agw.peers.nallow, 2);
+	assert_string_equal(c.agw.peers.deny[0], "10.9.0.0/16");
+	tp_conf_free(&c);
+	expect_error(DP("") "turn = { realm = \"r\"; relay_ports = [50000, 50999]; };\n"
+		     "agw = { peers = {\n  allow_relay_to_relay = true; }; };\n", 7,
+		     "allow_relay_to_relay is cp.peers' only");
+	expect_error(DP("") "turn = { realm = \"r\"; relay_ports = [50000, 50999]; };\n"
+		     "agw = { peers = {\n  deny = [\"10.9.0.0\"]; }; };\n", 7,
+		     "is not a prefix");
+	expect_error(DP("") "turn = { realm = \"r\"; relay_ports = [50000, 50999]; };\n"
+		     "agw = { peers = [1]; };\n", 6, "agw.peers must be a group");
+}
+
+/* cp.agw_group: the AGW's controllers, a group the system knows, never
+ * the operators' group. */
+static void
+test_conf_cp_agw_group(void **state)
+{
+	(void)state;
+	expect_ok(DP("") "turn = { realm = \"r\"; };\ncp = { agw_group = \"root\"; };\n");
+	assert_true(c.cp.has_agw_group);
+	assert_int_equal(c.cp.agw_gid, 0);
+	assert_false(c.cp.has_api_group);
+	assert_int_equal(c.cp.api_mode, 0660);
+	tp_conf_free(&c);
+	expect_error(DP("") "turn = { realm = \"r\"; };\n"
+		     "cp = { api_group = \"root\";\n  agw_group = \"root\"; };\n", 7,
+		     "is cp.api_group's group");
+	expect_error(DP("") "turn = { realm = \"r\"; };\n"
+		     "cp = {\n  agw_group = \"no-such-group-tp\"; };\n", 7, "no such group");
 }
 
 static void
@@ -1614,6 +1657,7 @@ main(void)
 		cmocka_unit_test_teardown(test_conf_impair_direction_defaults_to_rx, teardown),
 		cmocka_unit_test_teardown(test_conf_unknown_top_level_groups_are_ignored, teardown),
 		cmocka_unit_test_teardown(test_conf_agw_group_read_and_checked, teardown),
+		cmocka_unit_test_teardown(test_conf_cp_agw_group, teardown),
 		cmocka_unit_test_teardown(test_conf_cluster_group_read_and_checked, teardown),
 		cmocka_unit_test_teardown(test_conf_gateway_anywhere_in_a_zero_prefix, teardown),
 		cmocka_unit_test_teardown(test_conf_eal_args_fill_the_table_exactly, teardown),
