@@ -622,6 +622,7 @@ parse_term(struct cp_ctx *cp, struct json_object *o, unsigned int i, struct ipc_
 		FAIL("leg %u: %s is not an address of dp's ports", i, a);
 	}
 	if (json_object_object_get_ex(o, "fingerprints", &fps)) {
+		struct certfp got[IPC_AGW_FP_MAX];
 		size_t n;
 
 		if (!json_object_is_type(fps, json_type_array))
@@ -642,8 +643,18 @@ parse_term(struct cp_ctx *cp, struct json_object *o, unsigned int i, struct ipc_
 			t->fp[k].alg = fp.alg;
 			t->fp[k].len = fp.len;
 			memcpy(t->fp[k].md, fp.md, sizeof(t->fp[k].md));
+			got[k] = fp;
 		}
 		t->nfp = (uint8_t)n;
+		/* dp judges the strongest hash signalled only (RFC 8122 §5) and
+		 * refuses sha-1 as that hash unless allowed: say so now, not at
+		 * the handshake */
+		if (n > 0 && t->tls_role != IPC_AGW_TLS_NONE && !conf->agw.allow_sha1 &&
+		    certfp_strongest(got, (unsigned int)n) == CERTFP_SHA1)
+			FAIL("leg %u: only sha-1 fingerprints given, and agw.allow_sha1 is off "
+			     "(sha-1 is too weak to trust the peer by): give the peer's sha-256, "
+			     "sha-384 or sha-512 a=fingerprint as SDP signalled it, or set "
+			     "agw.allow_sha1 = true in the configuration", i);
 	}
 	if (json_object_object_get_ex(o, "accept_any", &v)) {
 		if (!json_object_is_type(v, json_type_boolean))

@@ -253,6 +253,7 @@ leg_tls_start(struct dp_worker *w, struct agw_ctx *c, unsigned int i, uint64_t i
 		p.fp[k].len = t->fp[k].len;
 		memcpy(p.fp[k].md, t->fp[k].md, sizeof(p.fp[k].md));
 	}
+	p.allow_sha1 = w->ctx->conf->agw.allow_sha1;
 	p.cred = t->cred <= a->ncred ? a->cred[t->cred] : NULL;
 	p.ops = &agw_tls_ops;
 	p.arg = c;

@@ -31,7 +31,9 @@
  *     (rcv_buf says -EPROTO; abort the connection; tls_conn_why() gives
  *     the sentence for the controller);
  *   - our certificate: p.cred, or the tls group's; the peer's must match
- *     one of p.fp (no CA chain); a server leg requires one.
+ *     one of p.fp of the strongest hash among them (RFC 8122 §5; sha-1
+ *     alone only with p.allow_sha1; no CA chain); a server leg requires
+ *     one.
  * TLS_ROLE_NONE returns &dp_xprt_raw: the splice never asks which it has.
  * tls_worker_init() must have run on the worker (TURN's set-up calls it
  * when turn.listen_tls is set; the AGW's calls it too: the second call

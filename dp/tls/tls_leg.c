@@ -9,7 +9,10 @@
  * usual case in SDP-negotiated TLS, and what makes it trusted is that its
  * hash is the one the signalling (itself protected) carried. RFC 8122
  * §5: with several a=fingerprint lines the certificate must match one of
- * them. A peer that sends no certificate (a client: the server asked with
+ * those of the strongest hash signalled (certfp_match(): a weaker hash
+ * beside it would make the check only as strong as that one); sha-1
+ * alone is refused unless the leg allows it (agw.allow_sha1). A peer that
+ * sends no certificate (a client: the server asked with
  * SSL_VERIFY_FAIL_IF_NO_PEER_CERT) fails before this callback is reached.
  */
 #include <errno.h>
@@ -98,6 +101,7 @@ tls_leg_ssl_new(SSL_CTX *ctx, enum tls_role role, const struct tls_leg_params *p
 	leg->role = (uint8_t)role;
 	leg->matched = -1;
 	leg->nfp = (uint8_t)p->nfp;
+	leg->match_flags = p->allow_sha1 ? CERTFP_MATCH_ALLOW_SHA1 : 0;
 	memcpy(leg->fp, p->fp, p->nfp * sizeof(p->fp[0]));
 	s = SSL_new(ctx);
 	if (s == NULL)
@@ -167,11 +171,11 @@ tls_leg_verify(X509_STORE_CTX *xs, void *arg)
 		X509_STORE_CTX_set_error(xs, X509_V_ERR_APPLICATION_VERIFICATION);
 		return 0;
 	}
-	i = certfp_match(leg->fp, leg->nfp, x, &leg->seen);
+	i = certfp_match(leg->fp, leg->nfp, x, leg->match_flags, &leg->seen);
 	if (i < 0) {
 		/* the alert is bad_certificate (OpenSSL's mapping of
-		 * CERT_REJECTED) */
-		leg->why = TLS_FAIL_FP_MISMATCH;
+		 * CERT_REJECTED), whichever it is: the peer learns no more */
+		leg->why = i == -EPERM ? TLS_FAIL_WEAK_FP : TLS_FAIL_FP_MISMATCH;
 		X509_STORE_CTX_set_error(xs, X509_V_ERR_CERT_REJECTED);
 		return 0;
 	}
@@ -242,6 +246,7 @@ int
 tls_leg_describe(const struct tls_leg *leg, char *buf, size_t size)
 {
 	char fp[CERTFP_STR_MAX];
+	unsigned int same = 0;
 	const char *r;
 
 	switch (leg->why) {
@@ -255,8 +260,22 @@ tls_leg_describe(const struct tls_leg *leg, char *buf, size_t size)
 	case TLS_FAIL_FP_MISMATCH:
 		if (certfp_format(&leg->seen, fp, sizeof(fp)) < 0)
 			snprintf(fp, sizeof(fp), "?");
+		for (unsigned int k = 0; k < leg->nfp && k < TLS_LEG_FP_MAX; k++)
+			same += leg->fp[k].alg == leg->seen.alg;
+		if (leg->seen.alg == 0 || same == leg->nfp)
+			return snprintf(buf, size, "%s: the peer's certificate is %s, none of "
+					"the %u signalled", tls_fail_name(leg->why), fp,
+					leg->nfp);
+		/* a weaker hash beside the strongest is not compared (RFC 8122
+		 * §5): say so, or its match would look overlooked */
 		return snprintf(buf, size, "%s: the peer's certificate is %s, none of the "
-				"%u signalled", tls_fail_name(leg->why), fp, leg->nfp);
+				"%u %s signalled; the %u of a weaker hash not compared",
+				tls_fail_name(leg->why), fp, same,
+				certfp_alg_name((enum certfp_alg)leg->seen.alg),
+				leg->nfp - same);
+	case TLS_FAIL_WEAK_FP:
+		return snprintf(buf, size, "%s: only sha-1 signalled; agw.allow_sha1 is off",
+				tls_fail_name(leg->why));
 	case TLS_FAIL_NO_PEER_CERT:
 		return snprintf(buf, size, "%s: the client sent no certificate",
 				tls_fail_name(leg->why));

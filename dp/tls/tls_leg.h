@@ -10,8 +10,10 @@
  * self-signed certificates). As a server it asks for the client's
  * certificate and refuses a handshake without one (mutual
  * authentication). A certificate that matches none of the fingerprints
- * fails the handshake with a bad_certificate alert, and the leg says why
- * (enum tls_fail), for the AGW to report to the controller.
+ * of the strongest hash signalled (RFC 8122 §5; a weaker hash beside it
+ * is not looked at), or one trusted by sha-1 alone when the leg does not
+ * allow sha-1, fails the handshake with a bad_certificate alert, and the
+ * leg says why (enum tls_fail), for the AGW to report to the controller.
  *
  * Plain OpenSSL, no DPDK: the unit tests run legs against OpenSSL's
  * client and server over memory BIOs. dp's transport (tls_xprt.c,
@@ -41,7 +43,8 @@ enum tls_role {
  * to the controller: enum TLS_FAIL_<n>, name tls_fail_name(). */
 #define TLS_FAIL_LIST \
 	TLS_FAIL(NONE, "none") \
-	TLS_FAIL(FP_MISMATCH, "fingerprint_mismatch") /* no signalled fingerprint matched */ \
+	TLS_FAIL(FP_MISMATCH, "fingerprint_mismatch") /* none of the strongest hash signalled matched */ \
+	TLS_FAIL(WEAK_FP, "weak_fingerprint")         /* only sha-1 signalled, not allowed */ \
 	TLS_FAIL(NO_PEER_CERT, "no_peer_cert")        /* the client sent no certificate */ \
 	TLS_FAIL(PEER_ALERT, "peer_alert")            /* the peer's fatal alert */ \
 	TLS_FAIL(REFUSED, "refused")                  /* no common version, cipher or group */ \
@@ -94,9 +97,14 @@ struct tls_cred {
 /* What the caller gives to start a leg. Copied: nothing is kept. */
 struct tls_leg_params {
 	/* The peer's fingerprints as signalled (certfp_parse()); its
-	 * certificate must match one. 1..TLS_LEG_FP_MAX of them. */
+	 * certificate must match one of those of the strongest hash among
+	 * them (certfp_match()). 1..TLS_LEG_FP_MAX of them. */
 	struct certfp fp[TLS_LEG_FP_MAX];
 	unsigned int nfp;
+	/* sha-1 fingerprints trusted when no stronger hash is signalled
+	 * (agw.allow_sha1); false: such a leg fails its handshake,
+	 * TLS_FAIL_WEAK_FP */
+	bool allow_sha1;
 	/* Client role: the server_name to send (RFC 6066 §3), or NULL/"". */
 	const char *sni;
 	/* Our certificate for this leg, or NULL: the tls group's. The SSL
@@ -117,9 +125,10 @@ struct tls_leg {
 	uint8_t reported;             /* ops->handshake was called */
 	int8_t matched;               /* the fingerprint that matched, -1 */
 	uint8_t nfp;
+	uint8_t match_flags;          /* certfp_match()'s (CERTFP_MATCH_ALLOW_SHA1) */
 	uint16_t version;             /* TLS1_2_VERSION, TLS1_3_VERSION once up */
 	int reason;                   /* OpenSSL's reason code of the failure */
-	struct certfp seen;           /* the peer's certificate, fp[0]'s hash */
+	struct certfp seen;           /* the peer's certificate, the strongest hash of fp */
 	struct certfp fp[TLS_LEG_FP_MAX];
 };
 
@@ -172,8 +181,11 @@ void tls_leg_up(struct tls_leg *leg, const SSL *s);
 /*
  * The report of a leg, one line: "up TLSv1.3, fingerprint 1 of 2
  * matched", "fingerprint_mismatch: the peer's certificate is sha-256
- * AB:..., none of the 2 signalled", "peer_alert: bad certificate (42)",
- * "refused: unsupported protocol". Returns snprintf()'s count.
+ * AB:..., none of the 2 signalled" (with weaker hashes beside: "none of
+ * the 1 sha-256 signalled; the 1 of a weaker hash not compared"),
+ * "weak_fingerprint: only sha-1 signalled; agw.allow_sha1 is off",
+ * "peer_alert: bad certificate (42)", "refused: unsupported protocol".
+ * Returns snprintf()'s count.
  */
 int tls_leg_describe(const struct tls_leg *leg, char *buf, size_t size);
 

@@ -210,6 +210,10 @@ tls_count_failure(struct tls_worker *tw, struct tls_conn *c, int sslerr)
 			tw->ctr[TLS_CTR_FP_MISMATCH]++;
 			return false;
 		}
+		if (!hs && f == TLS_FAIL_WEAK_FP) {
+			tw->ctr[TLS_CTR_WEAK_FP]++;
+			return false;
+		}
 		if (!hs && f == TLS_FAIL_NO_PEER_CERT) {
 			tw->ctr[TLS_CTR_NO_PEER_CERT]++;
 			return false;

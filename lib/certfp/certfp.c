@@ -12,6 +12,17 @@
  * function as is used in the certificate's signature algorithm" was
  * RFC 4572's rule; RFC 8122 drops it: any hash the endpoints support, and
  * never md2 or md5. The hash is over the certificate's DER.
+ *
+ * Several fingerprints (RFC 8122 §5): "An endpoint MUST select the set of
+ * fingerprints that use its most preferred hash function (out of those
+ * offered by the peer) and verify that each certificate used matches one
+ * fingerprint out of that set." Ours is the strongest offered, so a
+ * weaker hash signalled beside it is never compared: were a match on any
+ * hash taken, the check would be only as strong as the weakest hash in
+ * the list (sha-1, whose collisions are practical), and a certificate
+ * named by its sha-1 alone would pass beside the sha-256 of the one
+ * meant (certfp_match()). sha-1 as the strongest is the caller's choice
+ * (CERTFP_MATCH_ALLOW_SHA1).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -290,30 +301,46 @@ certfp_equal(const struct certfp *a, const struct certfp *b)
 }
 
 int
-certfp_match(const struct certfp *want, unsigned int n, const X509 *x,
-	     struct certfp *seen)
+certfp_strongest(const struct certfp *want, unsigned int n)
 {
-	struct certfp have[NALGS];
-	int found = -ENOENT;
+	unsigned int best = 0;
 
-	memset(have, 0, sizeof(have));
-	if (seen != NULL)
-		memset(seen, 0, sizeof(*seen));
-	if (n == 0 || x == NULL)
+	if (want == NULL || n == 0)
 		return -EINVAL;
 	for (unsigned int i = 0; i < n; i++) {
 		unsigned int a = want[i].alg;
 
 		if (!alg_ok(a) || want[i].len != algs[a].len)
 			return -EINVAL;
-		/* each hash once */
-		if (have[a].alg == 0 && certfp_of_x509(x, (enum certfp_alg)a, &have[a]) < 0)
-			return -EIO;
-		if (found < 0 && certfp_equal(&want[i], &have[a]))
-			found = (int)i;
+		if (a > best)
+			best = a;
 	}
+	return (int)best;
+}
+
+int
+certfp_match(const struct certfp *want, unsigned int n, const X509 *x,
+	     unsigned int flags, struct certfp *seen)
+{
+	struct certfp have;
+	int alg, found = -ENOENT;
+
 	if (seen != NULL)
-		*seen = have[want[0].alg];
+		memset(seen, 0, sizeof(*seen));
+	alg = certfp_strongest(want, n);
+	if (alg < 0 || x == NULL || (flags & ~CERTFP_MATCH_ALLOW_SHA1) != 0)
+		return -EINVAL;
+	if (certfp_of_x509(x, (enum certfp_alg)alg, &have) < 0)
+		return -EIO;
+	if (seen != NULL)
+		*seen = have;
+	if (alg == CERTFP_SHA1 && !(flags & CERTFP_MATCH_ALLOW_SHA1))
+		return -EPERM;
+	/* every one of that hash compared (constant time each), the first
+	 * match kept */
+	for (unsigned int i = 0; i < n; i++)
+		if (want[i].alg == alg && certfp_equal(&want[i], &have) && found < 0)
+			found = (int)i;
 	return found;
 }
 

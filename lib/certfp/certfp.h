@@ -25,6 +25,7 @@
 
 #include <openssl/types.h>
 
+/* In order of strength: certfp_strongest() ranks by these values. */
 enum certfp_alg {
 	CERTFP_SHA1 = 1,
 	CERTFP_SHA256,
@@ -77,15 +78,34 @@ int certfp_of_pem_file(const char *path, enum certfp_alg alg, struct certfp *out
 /* a and b are the same hash and digest (constant time in the digest). */
 bool certfp_equal(const struct certfp *a, const struct certfp *b);
 
+/* The strongest hash in want[0..n) (sha-512 > sha-384 > sha-256 >
+ * sha-1): its enum value, or -EINVAL when the list is empty or holds an
+ * entry that is not a valid fingerprint (hash and length). */
+int certfp_strongest(const struct certfp *want, unsigned int n);
+
+/* certfp_match() flags. */
+#define CERTFP_MATCH_ALLOW_SHA1 0x1u  /* sha-1 as the strongest signalled is judged */
+
 /*
- * x matches one of want[0..n) (RFC 8122 §5: the certificate presented is
- * the one whose fingerprint was signalled; any of several). Returns the
- * index of the first that matches, -ENOENT when none does, -EINVAL when
- * the list is empty or holds an invalid entry. *seen (if not NULL) gets
- * x's fingerprint with want[0]'s hash, for a message.
+ * x is one of the certificates want[0..n) names (RFC 8122 §5): only the
+ * fingerprints of the strongest hash in the list are compared (a weaker
+ * hash beside it is not looked at: the check is as strong as that hash),
+ * and any of them may match (several of one hash: several certificates
+ * the peer may use). The order of the list does not matter.
+ *
+ * When sha-1 is the strongest hash signalled the list is refused, -EPERM,
+ * unless flags hold CERTFP_MATCH_ALLOW_SHA1 (sha-1's collision
+ * resistance is broken; a caller allows it only by an operator's choice).
+ *
+ * Returns the index in want of the fingerprint that matches (the first,
+ * should two be equal), -ENOENT when none of the strongest hash does,
+ * -EPERM as above, -EINVAL when the list is empty or holds an invalid
+ * entry, x is NULL or flags hold an unknown bit, -EIO when x cannot be
+ * hashed. *seen (if not NULL) gets x's fingerprint with the strongest
+ * hash (for a message; zeroed on -EINVAL and -EIO).
  */
 int certfp_match(const struct certfp *want, unsigned int n, const X509 *x,
-		 struct certfp *seen);
+		 unsigned int flags, struct certfp *seen);
 
 /* The DER encoding of the first certificate in a PEM file: *der (free()
  * it) and *len. 0 or -errno with err as above. */

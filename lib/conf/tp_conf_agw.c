@@ -3,16 +3,18 @@
  * The "agw" group of the configuration file: the IMS access gateway's
  * contexts (dp/agw, dp/splice; 3GPP TS 29.334 end-to-access-edge
  * security). What dp and cp must share (the server terminations' port
- * range, which both cut into worker shares) and what dp alone needs
- * (contexts per worker, the hold bound, the setup time, extra
- * certificates). Same rules as the other groups: "file:line: why", unknown
- * settings refused.
+ * range, which both cut into worker shares; whether sha-1 fingerprints
+ * alone may trust a peer, which cp checks at create and dp at the
+ * handshake) and what dp alone needs (contexts per worker, the hold
+ * bound, the setup time, extra certificates). Same rules as the other
+ * groups: "file:line: why", unknown settings refused.
  *
  *   agw = {
  *     ports = [20000, 29999];      # server terminations' local ports
  *     max_contexts = 1024;         # per worker
  *     setup_timeout = 30;          # s, both legs up by then (0: no limit)
  *     hold = 65536;                # bytes of a leg held while the other is not up
+ *     allow_sha1 = false;          # sha-1 fingerprints alone trust a peer
  *     certificates = ( { name = "msrp"; certificate = "..."; private_key = "..."; } );
  *     peers = { allow = [...]; deny = [...]; allow_private = true; ... };
  *                                  # what a leg's remote may be (as cp.peers)
@@ -42,6 +44,7 @@ tp_conf_agw_defaults(struct tp_conf *c)
 	a->hold_bytes = 65536;
 	/* an IMS core's hosts are usually private */
 	a->peers.allow_private = true;
+	a->allow_sha1 = false;
 }
 
 /* A TCP port something else listens on, inside [lo, hi]: its name. */
@@ -121,7 +124,8 @@ static int
 load_agw(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 {
 	static const char *const names[] = {
-		"ports", "max_contexts", "setup_timeout", "hold", "certificates", "peers", NULL,
+		"ports", "max_contexts", "setup_timeout", "hold", "allow_sha1", "certificates",
+		"peers", NULL,
 	};
 	struct tp_conf_agw *a = &c->agw;
 	const config_setting_t *s;
@@ -143,6 +147,12 @@ load_agw(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 	if (s != NULL && (rc = tp_conf_load_peers(s, "agw.peers", &a->peers, NULL, c, err,
 						  errlen)) < 0)
 		return rc;
+	s = config_setting_get_member(g, "allow_sha1");
+	if (s != NULL) {
+		if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+			FAIL(s, "agw.allow_sha1 must be true or false");
+		a->allow_sha1 = config_setting_get_bool(s) != 0;
+	}
 	s = config_setting_get_member(g, "ports");
 	if (s != NULL) {
 		long long lo, hi;

@@ -402,6 +402,12 @@ struct tp_conf_agw {
 	 * TLS handshake); then that leg is not read (TCP's window closes).
 	 * Default 65536 */
 	uint32_t hold_bytes;
+	/* agw.allow_sha1: a TLS leg whose only signalled fingerprints are
+	 * sha-1 is taken (cp creates it, dp judges the peer by sha-1).
+	 * Default false: cp refuses such a leg at create, dp's legs fail
+	 * weak_fingerprint. Beside a stronger hash sha-1 is never compared,
+	 * whatever this says (RFC 8122 §5; lib/certfp certfp_match()). */
+	bool allow_sha1;
 	/* certificates of ours a context may use instead of the tls
 	 * group's (agw.certificates: ( { name; certificate; private_key; } )) */
 	unsigned int ncerts;

@@ -17,7 +17,10 @@
 #   B. Release causes, each with both legs gone (the kernel's ends see EOF
 #      or RST) and the context's released event read with
 #      `turnpikectl events`: close_notify, rst, connect_failed, a wrong
-#      fingerprint (tls_handshake), the peer's fatal alert (openssl
+#      fingerprint (tls_handshake; also the UE's sha-256 signalled with
+#      another certificate's sha-1, that certificate presented: its sha-1
+#      is not compared, RFC 8122 section 5), sha-1 alone refused at create
+#      (agw.allow_sha1 off), the peer's fatal alert (openssl
 #      s_client refusing our certificate), a bad record after the
 #      handshake (tls_error), the controller's release, the setup time;
 #      and a cp restarted meanwhile takes back what dp holds.
@@ -51,6 +54,7 @@ mkcert() {   # mkcert NAME [DAYS]
 mkcert dp; mkcert ue; mkcert peer; mkcert other; mkcert msrp 1   # (msrp's expires first)
 # RFC 8122 a=fingerprint values, as openssl computes them
 fp() { echo "sha-256 $(openssl x509 -in "$TP_TMP/$1.pem" -noout -fingerprint -sha256 | cut -d= -f2)"; }
+fp1() { echo "sha-1 $(openssl x509 -in "$TP_TMP/$1.pem" -noout -fingerprint -sha1 | cut -d= -f2)"; }
 fphex() { openssl x509 -in "$TP_TMP/$1.pem" -noout -fingerprint -sha256 | cut -d= -f2 | tr -d : | tr A-F a-f; }
 
 offload=
@@ -342,6 +346,27 @@ tp_check "... naming the certificate the UE presented" \
   grep -qi "fingerprint_mismatch: the peer's certificate is $(fp ue)" "$TP_TMP/fpbad.events"
 tp_check "... the UE was refused ($(cut -c1-120 "$TP_TMP/fpbad.ue"))" \
   grep -q 'ssl_error\|handshake\|reset' "$TP_TMP/fpbad.ue"
+
+# the UE's sha-256 and another certificate's sha-1 (issue 37): the other
+# certificate presented is refused, its sha-1 beside a sha-256 not compared
+peer_bg
+create fpmix --a "tcp=server,tls=server,local=10.210.0.1,fp=$(fp ue),fp=$(fp1 other)" \
+  --b 'tcp=client,remote=10.211.0.2:5000'
+$C $S connect 10.210.0.1 "$(ctx_port fpmix)" --bytes 1000 --timeout 20 \
+  --tls-cert "$TP_TMP/other.pem" --tls-key "$TP_TMP/other.key" >"$TP_TMP/fpmix.ue" 2>&1
+wait $PEER
+tp_check "the UE's sha-256 and another's sha-1 signalled, the other presented: tls_handshake" \
+  gone fpmix tls_handshake tls_handshake other_leg
+tp_check "... the leg says its sha-1 was not compared" \
+  grep -qi "fingerprint_mismatch: the peer's certificate is $(fp other), none of the 1 sha-256 signalled; the 1 of a weaker hash not compared" \
+  "$TP_TMP/fpmix.events"
+
+# sha-1 alone, agw.allow_sha1 off: refused at create, saying what to do
+! create sha1only --a "tcp=server,tls=server,local=10.210.0.1,fp=$(fp1 ue)" \
+  --b 'tcp=client,remote=10.211.0.2:5000' >/dev/null
+tp_check "only a sha-1 fingerprint: agw.create refused ($(cut -c1-160 "$TP_TMP/sha1only.err"))" \
+  grep -q "only sha-1 fingerprints given, and agw.allow_sha1 is off.*set agw.allow_sha1 = true" \
+  "$TP_TMP/sha1only.err"
 
 # the peer's fatal alert: openssl s_client does not trust our certificate
 peer_bg

@@ -334,18 +334,18 @@ test_certfp_of_certificate_as_openssl_says(void **state)
 						    sizeof(err)), 0);
 		assert_int_equal(certfp_of_pem_file(cert, CERTFP_SHA1, &list[2], err,
 						    sizeof(err)), 0);
-		assert_int_equal(certfp_match(list, 3, x, &seen), 1);
-		/* seen: x with list[0]'s hash, the one to show in a message */
-		assert_int_equal(seen.alg, CERTFP_SHA256);
-		assert_false(certfp_equal(&seen, &list[0]));
-		assert_int_equal(certfp_match(list, 1, x, NULL), -ENOENT);
+		assert_int_equal(certfp_match(list, 3, x, 0, &seen), 1);
+		/* seen: x with the strongest hash, the one to show in a message */
+		assert_int_equal(seen.alg, CERTFP_SHA384);
+		assert_true(certfp_equal(&seen, &list[1]));
+		assert_int_equal(certfp_match(list, 1, x, 0, NULL), -ENOENT);
 		/* one bit off: no match */
 		list[1].md[47] ^= 1;
 		list[2].md[0] ^= 0x80;
-		assert_int_equal(certfp_match(list, 3, x, NULL), -ENOENT);
-		assert_int_equal(certfp_match(list, 0, x, NULL), -EINVAL);
+		assert_int_equal(certfp_match(list, 3, x, 0, NULL), -ENOENT);
+		assert_int_equal(certfp_match(list, 0, x, 0, NULL), -EINVAL);
 		list[0].len = 3;
-		assert_int_equal(certfp_match(list, 3, x, NULL), -EINVAL);
+		assert_int_equal(certfp_match(list, 3, x, 0, NULL), -EINVAL);
 		X509_free(x);
 	}
 
@@ -356,6 +356,200 @@ test_certfp_of_certificate_as_openssl_says(void **state)
 	assert_int_equal(certfp_of_pem_file(key, CERTFP_SHA256, &fp, err, sizeof(err)),
 			 -EINVAL);
 	assert_non_null(strstr(err, "no PEM certificate"));
+}
+
+/* ---- matching: RFC 8122 section 5, the strongest hash signalled ---------- */
+
+static X509 *
+x509_of(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	X509 *x;
+
+	assert_non_null(f);
+	x = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	assert_non_null(x);
+	return x;
+}
+
+static struct certfp
+fp_of(const char *path, enum certfp_alg alg)
+{
+	struct certfp fp;
+	char err[256];
+
+	assert_int_equal(certfp_of_pem_file(path, alg, &fp, err, sizeof(err)), 0);
+	return fp;
+}
+
+/* certfp_match() of x against list[0..n); seen, when the list is judged,
+ * is x's fingerprint with the strongest hash of the list. */
+static int
+match(const struct certfp *list, unsigned int n, const X509 *x, unsigned int flags)
+{
+	struct certfp seen, want;
+	int rc = certfp_match(list, n, x, flags, &seen);
+
+	if (rc == -EINVAL) {
+		assert_int_equal(seen.alg, 0);
+	} else {
+		assert_int_equal(seen.alg, certfp_strongest(list, n));
+		assert_int_equal(certfp_of_x509(x, (enum certfp_alg)seen.alg, &want), 0);
+		assert_true(certfp_equal(&seen, &want));
+	}
+	if (rc >= 0)
+		assert_true(certfp_equal(&list[rc], &seen));
+	/* without seen: the same verdict */
+	assert_int_equal(certfp_match(list, n, x, flags, NULL), rc);
+	return rc;
+}
+
+/* A (cert) and B (cert2): the UE's sha-256 and another certificate's
+ * sha-1 signalled together; B is refused (its sha-1 is not looked at),
+ * in either order. The defect this guards: any hash's match was taken,
+ * so the check was only as strong as sha-1. */
+static void
+test_certfp_match_weaker_hash_not_looked_at(void **state)
+{
+	struct certfp list[2] = { fp_of(cert, CERTFP_SHA256), fp_of(cert2, CERTFP_SHA1) };
+	struct certfp rev[2] = { list[1], list[0] };
+	X509 *xa = x509_of(cert), *xb = x509_of(cert2);
+
+	(void)state;
+	assert_int_equal(match(list, 2, xb, 0), -ENOENT);
+	assert_int_equal(match(list, 2, xa, 0), 0);
+	assert_int_equal(match(rev, 2, xb, 0), -ENOENT);
+	assert_int_equal(match(rev, 2, xa, 0), 1);
+	/* allowing sha-1 does not make it count beside a stronger hash */
+	assert_int_equal(match(list, 2, xb, CERTFP_MATCH_ALLOW_SHA1), -ENOENT);
+	assert_int_equal(match(rev, 2, xb, CERTFP_MATCH_ALLOW_SHA1), -ENOENT);
+	X509_free(xa);
+	X509_free(xb);
+}
+
+/* sha-512 of A and sha-256 of B: only sha-512 is compared. */
+static void
+test_certfp_match_sha512_over_sha256(void **state)
+{
+	struct certfp list[2] = { fp_of(cert, CERTFP_SHA512), fp_of(cert2, CERTFP_SHA256) };
+	struct certfp rev[2] = { list[1], list[0] };
+	X509 *xa = x509_of(cert), *xb = x509_of(cert2);
+
+	(void)state;
+	assert_int_equal(match(list, 2, xb, 0), -ENOENT);
+	assert_int_equal(match(rev, 2, xb, 0), -ENOENT);
+	assert_int_equal(match(list, 2, xa, 0), 0);
+	assert_int_equal(match(rev, 2, xa, 0), 1);
+	X509_free(xa);
+	X509_free(xb);
+}
+
+/* Several of the strongest hash: several certificates the peer may use
+ * (RFC 8122 section 5); each is taken. */
+static void
+test_certfp_match_any_of_the_strongest(void **state)
+{
+	struct certfp list[3] = { fp_of(cert, CERTFP_SHA256), fp_of(cert2, CERTFP_SHA256),
+				  fp_of(cert2, CERTFP_SHA1) };
+	X509 *xa = x509_of(cert), *xb = x509_of(cert2);
+
+	(void)state;
+	assert_int_equal(match(list, 2, xa, 0), 0);
+	assert_int_equal(match(list, 2, xb, 0), 1);
+	assert_int_equal(match(list, 3, xb, 0), 1);
+	list[1].md[0] ^= 1;
+	assert_int_equal(match(list, 2, xb, 0), -ENOENT);
+	assert_int_equal(match(list, 3, xb, 0), -ENOENT);   /* not by its sha-1 */
+	X509_free(xa);
+	X509_free(xb);
+}
+
+/* sha-1 alone: refused unless the caller allows it; allowed, it is
+ * compared as any hash is. */
+static void
+test_certfp_match_sha1_only_refused_unless_allowed(void **state)
+{
+	struct certfp list[2] = { fp_of(cert, CERTFP_SHA1), fp_of(cert2, CERTFP_SHA1) };
+	X509 *xa = x509_of(cert), *xb = x509_of(cert2);
+
+	(void)state;
+	assert_int_equal(match(list, 1, xa, 0), -EPERM);
+	assert_int_equal(match(list, 2, xb, 0), -EPERM);
+	assert_int_equal(match(list, 1, xa, CERTFP_MATCH_ALLOW_SHA1), 0);
+	assert_int_equal(match(list, 2, xb, CERTFP_MATCH_ALLOW_SHA1), 1);
+	assert_int_equal(match(list, 1, xb, CERTFP_MATCH_ALLOW_SHA1), -ENOENT);
+	X509_free(xa);
+	X509_free(xb);
+}
+
+/* Whatever the order of the lines: the strongest hash decides, and the
+ * index returned is the matching line's. Every order of four. */
+static void
+test_certfp_match_any_order(void **state)
+{
+	const struct certfp base[4] = {
+		fp_of(cert2, CERTFP_SHA1), fp_of(cert2, CERTFP_SHA256),
+		fp_of(cert, CERTFP_SHA384), fp_of(cert2, CERTFP_SHA384),
+	};
+	X509 *xa = x509_of(cert), *xb = x509_of(cert2);
+	unsigned int seen = 0;
+
+	(void)state;
+	for (unsigned int p = 0; p < 256; p++) {
+		unsigned int ix[4] = { p & 3, (p >> 2) & 3, (p >> 4) & 3, (p >> 6) & 3 };
+		struct certfp list[4];
+		int a = -1, b = -1;
+
+		if (ix[0] == ix[1] || ix[0] == ix[2] || ix[0] == ix[3] || ix[1] == ix[2] ||
+		    ix[1] == ix[3] || ix[2] == ix[3])
+			continue;
+		for (unsigned int k = 0; k < 4; k++) {
+			list[k] = base[ix[k]];
+			if (ix[k] == 2)
+				a = (int)k;
+			if (ix[k] == 3)
+				b = (int)k;
+		}
+		assert_int_equal(match(list, 4, xa, 0), a);
+		assert_int_equal(match(list, 4, xb, 0), b);
+		/* B's sha-384 gone: its sha-256 and sha-1 do not count */
+		list[b].md[5] ^= 0x40;
+		assert_int_equal(match(list, 4, xb, 0), -ENOENT);
+		assert_int_equal(match(list, 4, xa, 0), a);
+		seen++;
+	}
+	assert_int_equal(seen, 24);
+	X509_free(xa);
+	X509_free(xb);
+}
+
+/* A list with an entry that is not a fingerprint we take is refused
+ * whole (not judged without it); so are flags we do not know. */
+static void
+test_certfp_match_refuses_invalid_lists(void **state)
+{
+	struct certfp list[2] = { fp_of(cert, CERTFP_SHA256), fp_of(cert, CERTFP_SHA512) };
+	X509 *xa = x509_of(cert);
+
+	(void)state;
+	assert_int_equal(certfp_strongest(list, 2), CERTFP_SHA512);
+	assert_int_equal(certfp_strongest(list, 1), CERTFP_SHA256);
+	assert_int_equal(certfp_strongest(list, 0), -EINVAL);
+	assert_int_equal(match(list, 2, xa, 0), 1);
+	list[0].alg = 9;
+	assert_int_equal(certfp_strongest(list, 2), -EINVAL);
+	assert_int_equal(match(list, 2, xa, 0), -EINVAL);
+	list[0].alg = 0;
+	assert_int_equal(match(list, 2, xa, 0), -EINVAL);
+	list[0] = fp_of(cert, CERTFP_SHA256);
+	list[0].len = 20;
+	assert_int_equal(match(list, 2, xa, 0), -EINVAL);
+	list[0] = fp_of(cert, CERTFP_SHA256);
+	assert_int_equal(match(list, 2, NULL, 0), -EINVAL);
+	assert_int_equal(match(list, 0, xa, 0), -EINVAL);
+	assert_int_equal(match(list, 2, xa, 0x80), -EINVAL);
+	X509_free(xa);
 }
 
 static void
@@ -407,6 +601,12 @@ main(void)
 		cmocka_unit_test(test_certfp_parse_each_hash_round_trip),
 		cmocka_unit_test(test_certfp_parse_refuses_hostile_input),
 		cmocka_unit_test(test_certfp_of_certificate_as_openssl_says),
+		cmocka_unit_test(test_certfp_match_weaker_hash_not_looked_at),
+		cmocka_unit_test(test_certfp_match_sha512_over_sha256),
+		cmocka_unit_test(test_certfp_match_any_of_the_strongest),
+		cmocka_unit_test(test_certfp_match_sha1_only_refused_unless_allowed),
+		cmocka_unit_test(test_certfp_match_any_order),
+		cmocka_unit_test(test_certfp_match_refuses_invalid_lists),
 		cmocka_unit_test(test_certfp_aka_token_as_openssl_dgst),
 	};
 

@@ -394,14 +394,26 @@ test_conf_agw_group_read_and_checked(void **state)
 	assert_int_equal(c.agw.max_contexts, 1024);
 	assert_int_equal(c.agw.setup_timeout_s, 30);
 	assert_int_equal(c.agw.hold_bytes, 65536);
+	assert_false(c.agw.allow_sha1);
 	tp_conf_free(&c);
 	expect_ok(DP("") "turn = { realm = \"r\"; relay_ports = [50000, 50999]; };\n"
 		  "agw = { ports = [30000, 30999]; max_contexts = 2000; setup_timeout = 0;\n"
-		  "  hold = 4096; };\n");
+		  "  hold = 4096; allow_sha1 = true; };\n");
 	assert_int_equal(c.agw.port_min, 30000);
 	assert_int_equal(c.agw.max_contexts, 2000);
 	assert_int_equal(c.agw.setup_timeout_s, 0);
+	assert_true(c.agw.allow_sha1);
 	tp_conf_free(&c);
+	expect_ok(DP("") "turn = { realm = \"r\"; relay_ports = [50000, 50999]; };\n"
+		  "agw = { allow_sha1 = false; };\n");
+	assert_false(c.agw.allow_sha1);
+	tp_conf_free(&c);
+	expect_error(DP("") "turn = { realm = \"r\"; relay_ports = [50000, 50999]; };\n"
+		     "agw = {\n  allow_sha1 = 1; };\n", 7,
+		     "agw.allow_sha1 must be true or false");
+	expect_error(DP("") "turn = { realm = \"r\"; relay_ports = [50000, 50999]; };\n"
+		     "agw = {\n  allow_sha1 = \"yes\"; };\n", 7,
+		     "agw.allow_sha1 must be true or false");
 	/* lines: dp 1-4, turn 5, agw 6.. */
 	expect_error(DP("") "turn = { realm = \"r\"; relay_ports = [40000, 40999]; };\n"
 		     "agw = {\n  ports = [30000, 48000]; };\n", 7, "overlaps turn.relay_ports");

@@ -10,7 +10,9 @@
  * asynchronous test provider, with every public-key operation of our
  * side paused (SSL_MODE_ASYNC: WANT_ASYNC seen, the provider's counters
  * prove it). Also: two legs of ours with a per-leg certificate, several
- * fingerprints, a version refused, bytes that are not TLS, the reasons'
+ * fingerprints judged by the strongest hash signalled (RFC 8122 section
+ * 5: a weaker one beside it is not looked at), sha-1 alone refused unless
+ * allowed, a version refused, bytes that are not TLS, the reasons'
  * sentences and the parameter checks.
  *
  * Certificates are made with the openssl command into a mkdtemp folder.
@@ -393,6 +395,10 @@ matrix(bool async)
 			struct tls_leg_params p = params1(fb);
 			X509 *x;
 
+			/* sha-1 as agw.allow_sha1 = true has it (refused
+			 * otherwise: test_tls_leg_sha1_only_refused_unless_allowed) */
+			p.allow_sha1 = algs[a] == CERTFP_SHA1;
+
 			/* our client: the server's certificate is the one signalled */
 			leg_vs_peer(ours, srv, TLS_ROLE_CLIENT, &p, &leg, &o, &q);
 			assert_int_equal(o.done, 1);
@@ -425,6 +431,7 @@ matrix(bool async)
 			/* our server asks for the client's certificate: the one
 			 * signalled is taken; the client sees ours */
 			p = params1(fb);
+			p.allow_sha1 = algs[a] == CERTFP_SHA1;
 			leg_vs_peer(ours, cli, TLS_ROLE_SERVER, &p, &leg, &o, &q);
 			assert_int_equal(o.done, 1);
 			assert_int_equal(q.done, 1);
@@ -566,6 +573,177 @@ test_tls_leg_ours_both_roles_per_leg_cert(void **state)
 	assert_null(tls_leg_of(q.s));
 	sides_free(&o, &q);
 	SSL_CTX_free(ctx);
+}
+
+/* One handshake of a leg of ours with p against OpenSSL's peer (srv as
+ * our client's server, cli as our server's client): 1 up, -1 refused;
+ * *leg says why. */
+static int
+leg_outcome(SSL_CTX *ours, SSL_CTX *srv, SSL_CTX *cli, enum tls_role role,
+	    const struct tls_leg_params *p, struct tls_leg *leg)
+{
+	struct side o, q;
+	int done;
+
+	leg_vs_peer(ours, role == TLS_ROLE_CLIENT ? srv : cli, role, p, leg, &o, &q);
+	done = o.done;
+	if (done == 1) {
+		assert_int_equal(q.done, 1);
+		tls_leg_up(leg, o.s);
+	} else {
+		assert_int_equal(done, -1);
+		tls_leg_fail(leg, o.err, o.reason);
+		assert_int_equal(peer_alert, SSL_AD_BAD_CERTIFICATE);
+	}
+	sides_free(&o, &q);
+	return done;
+}
+
+/*
+ * RFC 8122 section 5 through a leg, each role: the peer's certificate (b)
+ * is compared with the fingerprints of the strongest hash signalled only.
+ * The defect this guards: an AGW leg signalled with the UE's sha-256 (c
+ * here) and another certificate's sha-1 (b's) took b.
+ */
+static void
+test_tls_leg_strongest_hash_decides(void **state)
+{
+	static const enum tls_role roles[] = { TLS_ROLE_CLIENT, TLS_ROLE_SERVER };
+	struct certfp b1 = fp_of(cert_b, CERTFP_SHA1), b256 = fp_of(cert_b, CERTFP_SHA256);
+	struct certfp b384 = fp_of(cert_b, CERTFP_SHA384), c1 = fp_of(cert_c, CERTFP_SHA1);
+	struct certfp c256 = fp_of(cert_c, CERTFP_SHA256), c384 = fp_of(cert_c, CERTFP_SHA384);
+	struct certfp c512 = fp_of(cert_c, CERTFP_SHA512);
+	struct tp_conf_tls t;
+	struct tls_leg leg;
+	struct tls_leg_params p;
+	SSL_CTX *ours, *srv, *cli;
+	char line[512], fps[CERTFP_STR_MAX];
+
+	(void)state;
+	conf_tls(&t);
+	ours = leg_ctx(&t, false);
+	srv = peer_ctx(true, cert_b, key_b, 0);
+	cli = peer_ctx(false, cert_b, key_b, 0);
+	certfp_format(&b256, fps, sizeof(fps));
+	for (unsigned int r = 0; r < 2; r++) {
+		/* c's sha-256 and b's sha-1, in either order: b refused */
+		p = params1(c256);
+		p.fp[1] = b1;
+		p.nfp = 2;
+		assert_int_equal(leg_outcome(ours, srv, cli, roles[r], &p, &leg), -1);
+		assert_int_equal(leg.why, TLS_FAIL_FP_MISMATCH);
+		tls_leg_describe(&leg, line, sizeof(line));
+		if (strncmp(line, "fingerprint_mismatch: the peer's certificate is ", 48) != 0 ||
+		    strstr(line, fps) == NULL ||
+		    strstr(line, ", none of the 1 sha-256 signalled; the 1 of a weaker hash "
+			   "not compared") == NULL)
+			fail_msg("describe: '%s' (want %s, 1 sha-256)", line, fps);
+		p.fp[0] = b1;
+		p.fp[1] = c256;
+		assert_int_equal(leg_outcome(ours, srv, cli, roles[r], &p, &leg), -1);
+		assert_int_equal(leg.why, TLS_FAIL_FP_MISMATCH);
+
+		/* b's sha-256 and c's sha-1: b taken by its sha-256 */
+		p.fp[0] = b256;
+		p.fp[1] = c1;
+		assert_int_equal(leg_outcome(ours, srv, cli, roles[r], &p, &leg), 1);
+		assert_int_equal(leg.matched, 0);
+
+		/* c's sha-512 and b's sha-256: b refused */
+		p.fp[0] = c512;
+		p.fp[1] = b256;
+		assert_int_equal(leg_outcome(ours, srv, cli, roles[r], &p, &leg), -1);
+		assert_int_equal(leg.why, TLS_FAIL_FP_MISMATCH);
+
+		/* two sha-256, c's and b's: two certificates the peer may
+		 * use, b taken */
+		p.fp[0] = c256;
+		p.fp[1] = b256;
+		assert_int_equal(leg_outcome(ours, srv, cli, roles[r], &p, &leg), 1);
+		assert_int_equal(leg.matched, 1);
+		tls_leg_describe(&leg, line, sizeof(line));
+		assert_string_equal(line, "up TLSv1.3, fingerprint 2 of 2 matched");
+
+		/* four, mixed: b's sha-1, c's sha-384, b's sha-256, b's
+		 * sha-384: b's sha-384 (the fourth) decides */
+		p.fp[0] = b1;
+		p.fp[1] = c384;
+		p.fp[2] = b256;
+		p.fp[3] = b384;
+		p.nfp = 4;
+		assert_int_equal(leg_outcome(ours, srv, cli, roles[r], &p, &leg), 1);
+		assert_int_equal(leg.matched, 3);
+		/* ...without it: c's sha-384 only, b refused */
+		p.nfp = 3;
+		assert_int_equal(leg_outcome(ours, srv, cli, roles[r], &p, &leg), -1);
+		assert_int_equal(leg.why, TLS_FAIL_FP_MISMATCH);
+		tls_leg_describe(&leg, line, sizeof(line));
+		if (strstr(line, "none of the 1 sha-384 signalled") == NULL)
+			fail_msg("describe: '%s'", line);
+	}
+	SSL_CTX_free(ours);
+	SSL_CTX_free(srv);
+	SSL_CTX_free(cli);
+}
+
+/* Only sha-1 signalled: refused with a sentence saying so, unless the
+ * leg allows it (agw.allow_sha1); allowed, the wrong certificate is
+ * still refused. */
+static void
+test_tls_leg_sha1_only_refused_unless_allowed(void **state)
+{
+	static const enum tls_role roles[] = { TLS_ROLE_CLIENT, TLS_ROLE_SERVER };
+	struct tp_conf_tls t;
+	struct tls_leg leg;
+	struct tls_leg_params p;
+	SSL_CTX *ours, *srv, *cli;
+	char line[512];
+
+	(void)state;
+	conf_tls(&t);
+	ours = leg_ctx(&t, false);
+	srv = peer_ctx(true, cert_b, key_b, 0);
+	cli = peer_ctx(false, cert_b, key_b, 0);
+	for (unsigned int r = 0; r < 2; r++) {
+		/* b's sha-1 alone: the right certificate, refused for the hash */
+		p = params1(fp_of(cert_b, CERTFP_SHA1));
+		assert_int_equal(leg_outcome(ours, srv, cli, roles[r], &p, &leg), -1);
+		assert_int_equal(leg.why, TLS_FAIL_WEAK_FP);
+		assert_int_equal(leg.matched, -1);
+		tls_leg_describe(&leg, line, sizeof(line));
+		assert_string_equal(line, "weak_fingerprint: only sha-1 signalled; "
+				    "agw.allow_sha1 is off");
+		/* two sha-1, c's and b's: the same */
+		p.fp[1] = p.fp[0];
+		p.fp[0] = fp_of(cert_c, CERTFP_SHA1);
+		p.nfp = 2;
+		assert_int_equal(leg_outcome(ours, srv, cli, roles[r], &p, &leg), -1);
+		assert_int_equal(leg.why, TLS_FAIL_WEAK_FP);
+
+		/* allowed: taken by it (the second) */
+		p.allow_sha1 = true;
+		assert_int_equal(leg_outcome(ours, srv, cli, roles[r], &p, &leg), 1);
+		assert_int_equal(leg.matched, 1);
+		/* allowed, c's sha-1 only: a mismatch as with any hash */
+		p.nfp = 1;
+		assert_int_equal(leg_outcome(ours, srv, cli, roles[r], &p, &leg), -1);
+		assert_int_equal(leg.why, TLS_FAIL_FP_MISMATCH);
+		tls_leg_describe(&leg, line, sizeof(line));
+		if (strstr(line, "fingerprint_mismatch: the peer's certificate is sha-1 ") ==
+		    NULL || strstr(line, "none of the 1 signalled") == NULL)
+			fail_msg("describe: '%s'", line);
+
+		/* allowed, beside c's sha-256: sha-1 is still not compared */
+		p.fp[0] = fp_of(cert_c, CERTFP_SHA256);
+		p.fp[1] = fp_of(cert_b, CERTFP_SHA1);
+		p.nfp = 2;
+		assert_int_equal(leg_outcome(ours, srv, cli, roles[r], &p, &leg), -1);
+		assert_int_equal(leg.why, TLS_FAIL_FP_MISMATCH);
+	}
+	assert_string_equal(tls_fail_name(TLS_FAIL_WEAK_FP), "weak_fingerprint");
+	SSL_CTX_free(ours);
+	SSL_CTX_free(srv);
+	SSL_CTX_free(cli);
 }
 
 /* tls.min_version "1.3" against a TLS 1.2 client: refused; bytes that
@@ -778,6 +956,8 @@ main(void)
 		cmocka_unit_test(test_tls_leg_fingerprints_each_hash_version_role),
 		cmocka_unit_test(test_tls_leg_fingerprints_async_provider),
 		cmocka_unit_test(test_tls_leg_ours_both_roles_per_leg_cert),
+		cmocka_unit_test(test_tls_leg_strongest_hash_decides),
+		cmocka_unit_test(test_tls_leg_sha1_only_refused_unless_allowed),
 		cmocka_unit_test(test_tls_leg_refusals_say_why),
 		cmocka_unit_test(test_tls_leg_params_and_cred_checked),
 		cmocka_unit_test(test_tls_leg_memory_bounded),
