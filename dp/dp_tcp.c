@@ -269,6 +269,7 @@ dp_tcp_create(struct dp_worker *w)
 	tcp_conf_defaults(&tc);
 	tc.max_conns = conf->dp.tcp_max_conns;
 	tc.max_per_source = conf->turn.enabled ? conf->turn.tcp_per_source : 0;
+	tc.src_prefix6 = (uint8_t)conf->turn.tcp_source_prefix6;
 	/* Half-open connections must leave slots for the ones SYN cookies
 	 * complete (RFC 4987 §3.6): with the backlog as large as the pool
 	 * (1024 each) a SYN flood took every slot and each honest ACK met
@@ -506,6 +507,24 @@ port_of_addr(struct dp_ctx *ctx, uint8_t family, const uint8_t *addr)
 			return p;
 	}
 	return NULL;
+}
+
+int
+dp_tcp_use(struct dp_worker *w, int app, enum dp_tcp_use use)
+{
+	const struct tp_conf_dp *d = &w->ctx->conf->dp;
+	uint32_t pct = use == DP_TCP_USE_TURN ? d->tcp_reserve_turn :
+		       use == DP_TCP_USE_RELAY ? d->tcp_reserve_relay :
+		       use == DP_TCP_USE_AGW ? d->tcp_reserve_agw : 0;
+	int rc;
+
+	rc = tcp_app_set_use(w->tcp, app, use);
+	if (rc == 0 && use != DP_TCP_USE_OTHER)
+		rc = tcp_use_reserve(w->tcp, use, (uint32_t)((uint64_t)d->tcp_max_conns * pct / 100u));
+	if (rc < 0)
+		tp_log(TP_LOG_ERR, "worker %u: dp.tcp_reserve: cannot keep %u%% of %u TCP "
+		       "connections for use %u\n", w->id, pct, d->tcp_max_conns, use);
+	return rc;
 }
 
 int

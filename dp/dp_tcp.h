@@ -65,6 +65,19 @@ unsigned int dp_tcp_owner(const struct dp_worker *w, const struct dp_port *port,
 			  uint8_t family, const uint8_t *src, const uint8_t *dst,
 			  uint16_t sport, uint16_t dport, bool *relayed);
 
+/* The uses of a worker's connection table (dp/tcp's tcp_app_set_use()),
+ * each with its dp.tcp_reserve share. */
+enum dp_tcp_use {
+	DP_TCP_USE_OTHER = 0,     /* the diagnostics: no share */
+	DP_TCP_USE_TURN,          /* TURN's clients over TCP and TLS (their
+				   * RFC 6062 data connections too) */
+	DP_TCP_USE_RELAY,         /* RFC 6062's peer connections */
+	DP_TCP_USE_AGW,           /* the AGW's legs */
+};
+/* app's connections count against use, which keeps its dp.tcp_reserve
+ * share of the table. 0 or -errno after one clear error. */
+int dp_tcp_use(struct dp_worker *w, int app, enum dp_tcp_use use);
+
 /* Move the stack's clock and run its timers; returns the timers fired. */
 unsigned int dp_tcp_poll(struct dp_worker *w, uint64_t now_ms);
 
@@ -103,7 +116,8 @@ uint64_t dp_tcp_stat_values(const struct dp_worker *w, uint64_t *out,
 	DP_TT(POOL_LOW, "dropped_pool_low") \
 	DP_TT(SEND_GONE, "send_closed") \
 	DP_TT(BOUND, "connection_bound") \
-	DP_TT(BIND_UNANSWERED, "reset_bind_unanswered")
+	DP_TT(BIND_UNANSWERED, "reset_bind_unanswered") \
+	DP_TT(NO_ALLOC, "reset_no_allocation")
 
 enum dp_tt_ctr {
 #define DP_TT(n, s) DP_TT_##n,
@@ -120,7 +134,8 @@ void dp_tcp_turn_free(struct dp_worker *w);
 /* Frames gathered for clients in this burst into their send queues
  * (before the worker flushes its transmit queues). */
 void dp_tcp_turn_flush(struct dp_worker *w);
-/* Connections silent past turn.tcp_first_message. */
+/* Connections silent past turn.tcp_first_message, or without an
+ * allocation past turn.tcp_allocate_timeout. */
 void dp_tcp_turn_poll(struct dp_worker *w, uint64_t now_ms);
 /* The worker's "tcp_turn" statistics line (nothing when not in use). */
 void dp_tcp_turn_stats(const struct dp_worker *w, FILE *out);

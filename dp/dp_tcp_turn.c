@@ -19,8 +19,13 @@
  * touched: a first byte that is neither STUN nor ChannelData, a STUN
  * length that is not a multiple of 4 or a wrong magic cookie, a frame
  * larger than an mbuf holds, and no complete STUN message within
- * turn.tcp_first_message seconds of connecting. dp/tcp's per-source limit
- * (turn.tcp_per_source) and SYN cookies take care of connection floods.
+ * turn.tcp_first_message seconds of connecting. A connection that has no
+ * allocation turn.tcp_allocate_timeout seconds after it opened (and at
+ * each such span after) is reset too: a STUN header is cheap, and over
+ * TLS an idle connection holds some 34 KB of OpenSSL's. dp/tcp's
+ * per-source limit (turn.tcp_per_source, an IPv6 /64 one source) and SYN
+ * cookies take care of connection floods, and TURN's share of the
+ * connection table (dp.tcp_reserve) keeps room for the others' uses.
  *
  * A connection that closes, for whatever reason, takes its allocation
  * with it, and cp hears of it (turn_stream_gone()).
@@ -110,6 +115,11 @@ struct dp_tcp_turn {
 	 * deadline (cp's answer lost, the peer connection gone) is reset */
 	struct tt_due *bind_fifo; /* fifo_cap */
 	uint32_t bind_head, bind_tail;
+	/* every connection's allocation deadline, oldest first (the same
+	 * span each); one that has its allocation goes round again */
+	struct tt_due *alloc_fifo; /* fifo_cap */
+	uint32_t alloc_head, alloc_tail;
+	uint32_t alloc_ms;        /* turn.tcp_allocate_timeout; 0: none */
 	uint32_t first_ms;
 	uint16_t frame_max;       /* largest frame an mbuf holds */
 	int app;
@@ -236,6 +246,9 @@ tt_kill(struct dp_worker *w, struct tt_conn *tc, enum dp_tt_ctr why)
 	tt_forget(w, tc, IPC_CONN_ABORTED);
 	xp->abort(w, id);
 }
+
+static void tt_alloc_check(struct dp_worker *w, struct dp_tcp_turn *tt,
+			   const struct tt_due *d);
 
 /* ---- writes: turn_stream_io ---------------------------------------- */
 
@@ -663,6 +676,41 @@ tt_access_port(const struct dp_ctx *ctx, const struct tcp_conn *c)
 	return -1;
 }
 
+/* Connection id's allocation deadline (the FIFO holds two pools of
+ * connections: when full, its oldest entry goes early, as the first
+ * message's FIFO does). */
+static void
+tt_alloc_due(struct dp_worker *w, struct dp_tcp_turn *tt, uint64_t id)
+{
+	struct tt_due *d;
+
+	if (tt->alloc_head - tt->alloc_tail == tt->fifo_cap)
+		tt_alloc_check(w, tt, &tt->alloc_fifo[tt->alloc_tail++ & (tt->fifo_cap - 1u)]);
+	d = &tt->alloc_fifo[tt->alloc_head++ & (tt->fifo_cap - 1u)];
+	d->id = id;
+	d->due_ms = w->now_ms + tt->alloc_ms;
+}
+
+/* A connection's allocation deadline came (d, taken off the FIFO): reset
+ * without one (a data connection RFC 6062 bound is the relay's now and
+ * not found here), round again with one. */
+static void
+tt_alloc_check(struct dp_worker *w, struct dp_tcp_turn *tt, const struct tt_due *d)
+{
+	struct tt_conn *tc = tt_conn(tt, d->id);
+	struct turn_from f;
+
+	if (tc == NULL)
+		return;
+	/* (a ConnectionBind's answer pending: judged again later) */
+	if ((tc->flags & TT_BINDING) ||
+	    (tt_from(w, tc->id, tc, &f) && turn_stream_has_alloc(w, &f))) {
+		tt_alloc_due(w, tt, tc->id);
+		return;
+	}
+	tt_kill(w, tc, DP_TT_NO_ALLOC);
+}
+
 static int
 tt_accept_on(struct tcp_stack *ts, tcp_id_t id, void *larg, void **carg, bool tls)
 {
@@ -712,6 +760,8 @@ tt_accept_on(struct tcp_stack *ts, tcp_id_t id, void *larg, void **carg, bool tl
 	d = &tt->fifo[tt->fifo_head++ & (tt->fifo_cap - 1u)];
 	d->id = id;
 	d->due_ms = w->now_ms + tt->first_ms;
+	if (tt->alloc_ms != 0)
+		tt_alloc_due(w, tt, id);
 	tt->ctr[DP_TT_ACCEPTED]++;
 	*carg = w;
 	return 0;
@@ -889,6 +939,7 @@ dp_tcp_turn_init(struct dp_worker *w)
 		cap <<= 1;
 	tt->fifo_cap = cap;
 	tt->first_ms = conf->turn.tcp_first_message_s * 1000u;
+	tt->alloc_ms = conf->turn.tcp_allocate_timeout_s * 1000u;
 	tt->frame_max = (uint16_t)RTE_MIN((uint32_t)UINT16_MAX,
 					  (uint32_t)rte_pktmbuf_data_room_size(w->pool) -
 					  RTE_PKTMBUF_HEADROOM);
@@ -898,10 +949,13 @@ dp_tcp_turn_init(struct dp_worker *w)
 				      64, socket);
 	tt->bind_fifo = rte_zmalloc_socket("tcp_turn_bind_fifo",
 					   (size_t)cap * sizeof(*tt->bind_fifo), 64, socket);
+	tt->alloc_fifo = rte_zmalloc_socket("tcp_turn_alloc_fifo",
+					    (size_t)cap * sizeof(*tt->alloc_fifo), 64, socket);
 	tt->pend = rte_zmalloc_socket("tcp_turn_pend",
 				      (size_t)tt->max_conns * sizeof(*tt->pend), 64, socket);
 	w->tcp_turn = tt;
-	if (tt->conns == NULL || tt->fifo == NULL || tt->pend == NULL || tt->bind_fifo == NULL)
+	if (tt->conns == NULL || tt->fifo == NULL || tt->pend == NULL || tt->bind_fifo == NULL ||
+	    tt->alloc_fifo == NULL)
 		goto nomem;
 	if (turn_stream_attach(w, &tt_io, tt->max_conns) < 0)
 		goto nomem;
@@ -911,6 +965,8 @@ dp_tcp_turn_init(struct dp_worker *w)
 			"application\n", w->id);
 		return tt->app;
 	}
+	if ((rc = dp_tcp_use(w, tt->app, DP_TCP_USE_TURN)) < 0)
+		return rc;
 	for (unsigned int i = 0; i < conf->turn.nlisten_tcp; i++) {
 		rc = tcp_listen(w->tcp, 0, conf->turn.listen_tcp[i], tt->app, w);
 		if (rc < 0) {
@@ -932,6 +988,8 @@ dp_tcp_turn_init(struct dp_worker *w)
 			"application\n", w->id);
 		return tt->app_tls;
 	}
+	if ((rc = dp_tcp_use(w, tt->app_tls, DP_TCP_USE_TURN)) < 0)
+		return rc;
 	for (unsigned int i = 0; i < conf->turn.nlisten_tls; i++) {
 		rc = tcp_listen(w->tcp, 0, conf->turn.listen_tls[i], tt->app_tls, w);
 		if (rc < 0) {
@@ -967,6 +1025,7 @@ dp_tcp_turn_free(struct dp_worker *w)
 	rte_free(tt->pend);
 	rte_free(tt->fifo);
 	rte_free(tt->bind_fifo);
+	rte_free(tt->alloc_fifo);
 	rte_free(tt);
 	w->tcp_turn = NULL;
 }
@@ -1018,6 +1077,14 @@ dp_tcp_turn_poll(struct dp_worker *w, uint64_t now_ms)
 		tc = tt_conn(tt, d->id);
 		if (tc != NULL && (tc->flags & TT_BINDING))
 			tt_kill(w, tc, DP_TT_BIND_UNANSWERED);
+	}
+	while (tt->alloc_head != tt->alloc_tail) {
+		struct tt_due d = tt->alloc_fifo[tt->alloc_tail & (tt->fifo_cap - 1u)];
+
+		if (d.due_ms > now_ms)
+			break;
+		tt->alloc_tail++;
+		tt_alloc_check(w, tt, &d);   /* (may push to the FIFO again) */
 	}
 	while (tt->fifo_head != tt->fifo_tail) {
 		struct tt_due *d = &tt->fifo[tt->fifo_tail & (tt->fifo_cap - 1u)];

@@ -1074,6 +1074,8 @@ agw_init(struct dp_worker *w)
 		tp_log(TP_LOG_ERR, "worker %u: no room for the AGW's TCP application\n", w->id);
 		return a->app;
 	}
+	if ((rc = dp_tcp_use(w, a->app, DP_TCP_USE_AGW)) < 0)
+		return rc;
 	if (a->nports > 0) {
 		rc = tcp_listen_range(w->tcp, 0, a->port_lo, a->port_hi, a->app, w);
 		if (rc < 0) {

@@ -112,6 +112,19 @@ void tcp_input(struct tcp_stack *ts, struct rte_mbuf *m, uint8_t family,
 /* Register an application's callbacks; returns its index or -ENOSPC. */
 int tcp_app_register(struct tcp_stack *ts, const struct tcp_app_ops *ops);
 
+/*
+ * The connection table's uses (TURN's clients, RFC 6062's peers, the
+ * AGW's legs, ...): app's connections count against use (1 ..
+ * TCP_MAX_USES - 1; all start in use 0), and use keeps n slots that no
+ * other use may take (a flood of one cannot starve another). The
+ * reserves together must leave the table at least one slot. 0 or
+ * -EINVAL (a bad app or use, reserves beyond the table).
+ */
+int tcp_app_set_use(struct tcp_stack *ts, int app, unsigned int use);
+int tcp_use_reserve(struct tcp_stack *ts, unsigned int use, uint32_t n);
+/* Slots use holds now (connections not in TIME_WAIT). */
+uint32_t tcp_use_count(const struct tcp_stack *ts, unsigned int use);
+
 /* Accept connections to port (host order) on any local address of the
  * family (0: both), for the application app; arg goes to its accept().
  * Returns 0, -EADDRINUSE, -ENOSPC or -EINVAL. */
@@ -216,7 +229,8 @@ int tcp_abort(struct tcp_stack *ts, tcp_id_t id);
  */
 int tcp_keep_readable(struct tcp_stack *ts, tcp_id_t id);
 
-/* Passive connections from addr now counted (conf.max_per_source). */
+/* Passive connections from addr now counted (conf.max_per_source; an
+ * IPv6 addr counts with its conf.src_prefix6 prefix). */
 uint32_t tcp_src_count(struct tcp_stack *ts, uint8_t family, const uint8_t *addr);
 
 /* Hand connection id to application app (its callbacks get arg from now

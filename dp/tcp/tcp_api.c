@@ -27,6 +27,37 @@ tcp_app_register(struct tcp_stack *ts, const struct tcp_app_ops *ops)
 }
 
 int
+tcp_app_set_use(struct tcp_stack *ts, int app, unsigned int use)
+{
+	if (app < 0 || (unsigned int)app >= ts->napps || use >= TCP_MAX_USES)
+		return -EINVAL;
+	ts->app_use[app] = (uint8_t)use;
+	return 0;
+}
+
+int
+tcp_use_reserve(struct tcp_stack *ts, unsigned int use, uint32_t n)
+{
+	uint64_t sum = n;
+
+	if (use == 0 || use >= TCP_MAX_USES)
+		return -EINVAL;
+	for (unsigned int u = 1; u < TCP_MAX_USES; u++)
+		if (u != use)
+			sum += ts->use_reserve[u];
+	if (sum >= ts->conf.max_conns)
+		return -EINVAL;
+	ts->use_reserve[use] = n;
+	return 0;
+}
+
+uint32_t
+tcp_use_count(const struct tcp_stack *ts, unsigned int use)
+{
+	return use < TCP_MAX_USES ? ts->use_count[use] : 0;
+}
+
+int
 tcp_listen_range(struct tcp_stack *ts, uint8_t family, uint16_t lo, uint16_t hi, int app,
 		 void *arg)
 {
@@ -88,7 +119,7 @@ tcp_connect(struct tcp_stack *ts, uint8_t family, const uint8_t *laddr,
 		return -EINVAL;
 	if (tcp_conn_lookup(ts, family, laddr, lport, raddr, rport) != NULL)
 		return -EADDRINUSE;
-	c = tcp_conn_alloc(ts, family, laddr, lport, raddr, rport);
+	c = tcp_conn_alloc(ts, family, laddr, lport, raddr, rport, (uint8_t)app);
 	if (c == NULL)
 		return -ENOBUFS;
 	ts->ctr[TCP_CTR_ACTIVE_OPEN]++;

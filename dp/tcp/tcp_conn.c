@@ -179,6 +179,23 @@ src_hash(const struct tcp_stack *ts, uint8_t family, const uint8_t *addr)
 	return (uint32_t)tcp_siphash24((const uint8_t *)ts->hash_key, addr, 16) + family;
 }
 
+/* What counts as one source: an IPv4 address; an IPv6 address's first
+ * conf.src_prefix6 bits (one subscriber gets a /64 and picks any address
+ * of it for each connection: counted per address, one /64 could fill the
+ * table). */
+static void
+src_key(const struct tcp_stack *ts, uint8_t family, const uint8_t *addr, uint8_t out[16])
+{
+	unsigned int plen = ts->conf.src_prefix6;
+
+	memcpy(out, addr, 16);
+	if (family != TCP_AF_IPV6 || plen == 0 || plen >= 128)
+		return;
+	if (plen % 8 != 0)
+		out[plen / 8] &= (uint8_t)(0xffu << (8 - plen % 8));
+	memset(out + (plen + 7) / 8, 0, 16 - (plen + 7) / 8);
+}
+
 static struct tcp_src_ent *
 src_find(struct tcp_stack *ts, uint8_t family, const uint8_t *addr, bool add)
 {
@@ -228,10 +245,12 @@ tcp_src_take(struct tcp_stack *ts, struct tcp_conn *c)
 {
 	uint8_t family = (c->flags & TCP_CF_V6) ? TCP_AF_IPV6 : TCP_AF_IPV4;
 	struct tcp_src_ent *e;
+	uint8_t k[16];
 
 	if (ts->src == NULL)
 		return true;
-	e = src_find(ts, family, c->raddr, true);
+	src_key(ts, family, c->raddr, k);
+	e = src_find(ts, family, k, true);
 	if (e->count >= ts->conf.max_per_source) {
 		if (e->count == 0)
 			src_remove(ts, e);
@@ -247,8 +266,11 @@ static void
 src_give(struct tcp_stack *ts, struct tcp_conn *c)
 {
 	uint8_t family = (c->flags & TCP_CF_V6) ? TCP_AF_IPV6 : TCP_AF_IPV4;
-	struct tcp_src_ent *e = src_find(ts, family, c->raddr, false);
+	struct tcp_src_ent *e;
+	uint8_t k[16];
 
+	src_key(ts, family, c->raddr, k);
+	e = src_find(ts, family, k, false);
 	if (e != NULL && --e->count == 0)
 		src_remove(ts, e);
 }
@@ -262,6 +284,7 @@ tcp_src_count(struct tcp_stack *ts, uint8_t family, const uint8_t *addr)
 	if (ts->src == NULL)
 		return 0;
 	addr16(a, family, addr);
+	src_key(ts, family, a, a);
 	e = src_find(ts, family, a, false);
 	return e != NULL ? e->count : 0;
 }
@@ -337,6 +360,12 @@ tcp_tw_enter(struct tcp_stack *ts, struct tcp_conn *c)
 	uint32_t s1 = tcp_conn_slot(ts, c) + 1;
 
 	c->state = TCP_ST_TIME_WAIT;
+	/* Nor against its use's share: it is recycled when a slot is
+	 * wanted (tcp_conn_alloc()) */
+	if (c->flags & TCP_CF_USE_COUNTED) {
+		ts->use_count[c->use]--;
+		c->flags &= ~TCP_CF_USE_COUNTED;
+	}
 	/* A connection in TIME_WAIT no longer counts against its remote
 	 * address (conf.max_per_source): TIME_WAIT is bounded for the whole
 	 * stack (conf.max_time_wait, the oldest recycled), and counting it
@@ -364,13 +393,33 @@ tcp_tw_enter(struct tcp_stack *ts, struct tcp_conn *c)
 	ts->ntw++;
 }
 
+/* Whether use may take a slot: what is free (TIME_WAIT included, it is
+ * recycled) beyond what the other uses' reserves still lack. */
+static bool
+use_may_take(const struct tcp_stack *ts, unsigned int use)
+{
+	uint64_t owed = 0;
+
+	if (ts->nfree == 0 && ts->ntw == 0)
+		return true;              /* (no slot at all: pool_full counts it) */
+	for (unsigned int u = 1; u < TCP_MAX_USES; u++)
+		if (u != use && ts->use_count[u] < ts->use_reserve[u])
+			owed += ts->use_reserve[u] - ts->use_count[u];
+	return (uint64_t)ts->nfree + ts->ntw > owed;
+}
+
 struct tcp_conn *
 tcp_conn_alloc(struct tcp_stack *ts, uint8_t family, const uint8_t *laddr,
-	       uint16_t lport, const uint8_t *raddr, uint16_t rport)
+	       uint16_t lport, const uint8_t *raddr, uint16_t rport, uint8_t app)
 {
+	unsigned int use = app < TCP_MAX_APPS ? ts->app_use[app] : 0;
 	struct tcp_conn *c;
 	uint32_t slot, gen;
 
+	if (!use_may_take(ts, use)) {
+		ts->ctr[TCP_CTR_USE_FULL]++;
+		return NULL;
+	}
 	if (ts->nfree == 0 && ts->tw_head != 0)
 		tw_recycle_oldest(ts);
 	if (ts->nfree == 0) {
@@ -392,6 +441,9 @@ tcp_conn_alloc(struct tcp_stack *ts, uint8_t family, const uint8_t *laddr,
 		c->flags |= TCP_CF_V6;
 	c->state = TCP_ST_CLOSED;
 	c->cc = ts->cc_default;
+	c->use = (uint8_t)use;
+	c->flags |= TCP_CF_USE_COUNTED;
+	ts->use_count[use]++;
 	tw_timer_init(&c->timer, tcp_timer_fn, ts);
 	table_insert(ts, tuple_hash(ts, family, c->laddr, lport, c->raddr, rport), slot);
 	c->flags |= TCP_CF_IN_TABLE;
@@ -475,6 +527,8 @@ conn_free(struct tcp_stack *ts, struct tcp_conn *c)
 	tcp_cap_shut_del(ts, c);
 	if (c->flags & TCP_CF_SRC_COUNTED)
 		src_give(ts, c);
+	if (c->flags & TCP_CF_USE_COUNTED)
+		ts->use_count[c->use]--;
 	if ((c->flags & TCP_CF_SYN_QUEUED) && ts->listeners[c->listener].nsyn > 0)
 		ts->listeners[c->listener].nsyn--;
 	tcp_conn_unhash(ts, c);
@@ -729,7 +783,7 @@ tcp_conn_export(struct tcp_stack *ts, tcp_id_t id, struct tcp_conn *out)
 	*out = *c;
 	memset(&out->timer, 0, sizeof(out->timer));
 	out->flags &= ~(TCP_CF_IN_TABLE | TCP_CF_SRC_COUNTED | TCP_CF_SYN_QUEUED |
-			TCP_CF_BUSY | TCP_CF_DEAD | TCP_CF_CAP_SHUT);
+			TCP_CF_BUSY | TCP_CF_DEAD | TCP_CF_CAP_SHUT | TCP_CF_USE_COUNTED);
 	out->cold.cap_prev = out->cold.cap_next = 0;
 	/* the queues went with the copy: nothing of them is freed here */
 	ts->held -= (uint64_t)c->snd_queued + c->rcv_queued + c->cold.ooo_bytes;
@@ -766,23 +820,27 @@ tcp_conn_import(struct tcp_stack *ts, const struct tcp_conn *in, int app, void *
 	struct tcp_conn *c;
 	uint64_t first = UINT64_MAX;
 	uint32_t gen;
+	uint8_t use;
 
 	if (app < 0 || (unsigned int)app >= ts->napps || in->cc >= ts->ncc ||
 	    (in->state != TCP_ST_ESTABLISHED && in->state != TCP_ST_CLOSE_WAIT))
 		return -EINVAL;
 	if (tcp_conn_lookup(ts, family, in->laddr, in->lport, in->raddr, in->rport) != NULL)
 		return -EADDRINUSE;
-	c = tcp_conn_alloc(ts, family, in->laddr, in->lport, in->raddr, in->rport);
+	c = tcp_conn_alloc(ts, family, in->laddr, in->lport, in->raddr, in->rport,
+			   (uint8_t)app);
 	if (c == NULL)
 		return -ENOBUFS;
 	gen = c->gen;
 	timer = c->timer;
+	use = c->use;
 	*c = *in;
 	c->gen = gen;
 	c->timer = timer;
+	c->use = use;                     /* (counted in app's use by the alloc) */
 	c->flags = (in->flags & ~(TCP_CF_BUSY | TCP_CF_DEAD | TCP_CF_APP_GONE |
 				  TCP_CF_CAP_SHUT)) |
-		   TCP_CF_IN_TABLE | TCP_CF_APP_KNOWS;
+		   TCP_CF_IN_TABLE | TCP_CF_APP_KNOWS | TCP_CF_USE_COUNTED;
 	c->app = (uint8_t)app;
 	c->app_arg = arg;
 	c->cold.tw_prev = c->cold.tw_next = 0;

@@ -490,7 +490,7 @@ passive_open(struct tcp_stack *ts, int li, uint8_t family, const uint8_t *laddr,
 			tcp_syncookie_send(ts, family, laddr, raddr, seg);
 		return;
 	}
-	c = tcp_conn_alloc(ts, family, laddr, seg->dport, raddr, seg->sport);
+	c = tcp_conn_alloc(ts, family, laddr, seg->dport, raddr, seg->sport, l->app);
 	if (c == NULL)
 		return;
 	if (!tcp_src_take(ts, c)) {

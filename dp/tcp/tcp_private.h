@@ -17,11 +17,12 @@
 struct tcp_conn *tcp_conn_lookup(struct tcp_stack *ts, uint8_t family,
 				 const uint8_t *laddr, uint16_t lport,
 				 const uint8_t *raddr, uint16_t rport);
-/* A fresh TCB in CLOSED with the tuple set and in the table; NULL when
- * the pool is empty (after recycling the oldest TIME_WAIT). */
+/* A fresh TCB in CLOSED with the tuple set and in the table, counted
+ * against app's use; NULL when the pool is empty (after recycling the
+ * oldest TIME_WAIT) or what is left is other uses' reserves. */
 struct tcp_conn *tcp_conn_alloc(struct tcp_stack *ts, uint8_t family,
 				const uint8_t *laddr, uint16_t lport,
-				const uint8_t *raddr, uint16_t rport);
+				const uint8_t *raddr, uint16_t rport, uint8_t app);
 /* Free c (its queues, timer, table entry) now, or when the input or
  * timer that is working on it returns. */
 void tcp_conn_release(struct tcp_stack *ts, struct tcp_conn *c);

@@ -130,7 +130,7 @@ tcp_syncookie_check(struct tcp_stack *ts, int li, uint8_t family,
 	if (((cookie_hash(ts, &t, irs, ok_minute) ^ cookie) & 0xffffff00u) != 0)
 		goto bad;
 
-	c = tcp_conn_alloc(ts, family, laddr, seg->dport, raddr, seg->sport);
+	c = tcp_conn_alloc(ts, family, laddr, seg->dport, raddr, seg->sport, l->app);
 	if (c == NULL)
 		return NULL;
 	if (!tcp_src_take(ts, c)) {

@@ -210,6 +210,7 @@ struct tcp_cc_ops {
 #define TCP_CF_CAP_SHUT    0x00800000u  /* the cap shut its window: on ts->cap_head */
 #define TCP_CF_KEEP_OK     0x01000000u  /* inside closed(NORMAL): tcp_keep_readable() may keep it */
 #define TCP_CF_KEPT        0x02000000u  /* kept (tcp_keep_readable()): its app frees it */
+#define TCP_CF_USE_COUNTED 0x04000000u  /* counted in its use's share (not TIME_WAIT) */
 
 /* The three deadlines that share a connection's one wheel timer. */
 enum tcp_timer {
@@ -358,7 +359,8 @@ struct tcp_conn {
 	/* ---- line 3: the timer and the application ---- */
 	struct tw_timer timer;
 	uint32_t t_due[TCP_T__COUNT];   /* ms (low 32 bits of the clock) */
-	uint32_t reserved;
+	uint8_t use;             /* whose share of the table it holds (its app's use) */
+	uint8_t pad3[3];
 	void *app_arg;
 
 	struct tcp_conn_cold cold;
@@ -403,6 +405,8 @@ struct tcp_conf {
 	uint32_t challenge_acks;     /* per second, RFC 5961 §7 */
 	uint32_t max_per_source;     /* passive connections per remote
 				      * address; 0: no limit */
+	uint8_t src_prefix6;         /* IPv6 remotes count per prefix of this
+				      * length (one subscriber's /64); 0: 128 */
 	uint64_t max_held;           /* payload bytes held over all the
 				      * stack's connections (received in
 				      * and out of order, queued to send);
@@ -427,6 +431,9 @@ struct tcp_conf {
 #define TCP_MAX_LISTENERS 16
 #define TCP_MAX_APPS      8
 #define TCP_MAX_CC        4
+/* Uses of the connection table (tcp_app_set_use()): each may have a share
+ * reserved that the others cannot take. Use 0 reserves nothing. */
+#define TCP_MAX_USES      4
 
 struct tcp_table_ent {
 	uint32_t hash;
@@ -466,6 +473,9 @@ struct tcp_stack {
 	struct tcp_listener listeners[TCP_MAX_LISTENERS];
 	const struct tcp_app_ops *apps[TCP_MAX_APPS];
 	unsigned int napps;
+	uint8_t app_use[TCP_MAX_APPS];           /* each application's use */
+	uint32_t use_reserve[TCP_MAX_USES];      /* slots kept for each use */
+	uint32_t use_count[TCP_MAX_USES];        /* slots each holds (TIME_WAIT not) */
 	const struct tcp_cc_ops *cc[TCP_MAX_CC];
 	unsigned int ncc;
 	uint8_t cc_default;          /* for new connections */

@@ -1458,6 +1458,8 @@ tcprelay_init(struct dp_worker *w)
 		tp_log(TP_LOG_ERR, "worker %u: no room for RFC 6062's TCP application\n", w->id);
 		return tr->app;
 	}
+	if ((rc = dp_tcp_use(w, tr->app, DP_TCP_USE_RELAY)) < 0)
+		return rc;
 	tr->port_lo = w->turn.relay_min;
 	tr->port_hi = (uint16_t)(w->turn.relay_min + w->turn.relay_span - 1u);
 	if (w->turn.relay_span == 0)

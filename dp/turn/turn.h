@@ -99,6 +99,9 @@ int turn_stream_attach(struct dp_worker *w, const struct turn_stream_io *io,
  */
 void turn_stream_gone(struct dp_worker *w, const struct turn_from *from,
 		      uint32_t reason, bool talked);
+/* Whether the stream connection from holds an allocation (installed by
+ * cp, not expired). */
+bool turn_stream_has_alloc(struct dp_worker *w, const struct turn_from *from);
 /* Move waiting CONN_DOWN events into the ring to cp while it has room
  * beyond the requests' (called from turn_sweep()); returns events moved. */
 unsigned int turn_stream_flush(struct dp_worker *w);

@@ -52,6 +52,17 @@ turn_stream_attach(struct dp_worker *w, const struct turn_stream_io *io,
 	return 0;
 }
 
+bool
+turn_stream_has_alloc(struct dp_worker *w, const struct turn_from *from)
+{
+	union turn_keyu k;
+
+	return turn_alloc_by_tuple(&w->turn, &k,
+				   turn_key_from(&k, from->transport, from->conn_id, from->family,
+						 from->in_port, from->src, from->src_port,
+						 from->dst_port)) != NULL;
+}
+
 void
 turn_stream_gone(struct dp_worker *w, const struct turn_from *from,
 		 uint32_t reason, bool talked)

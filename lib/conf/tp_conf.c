@@ -266,6 +266,9 @@ conf_defaults(struct tp_conf *c)
 	c->dp.diag_tcp_connect_family = 0;    /* off */
 	c->dp.tcp_max_conns = 16384;
 	c->dp.tcp_held_max = 0;               /* from mbufs_per_worker */
+	c->dp.tcp_reserve_turn = 25;
+	c->dp.tcp_reserve_relay = 25;
+	c->dp.tcp_reserve_agw = 25;
 	tp_conf_turn_defaults(c);
 	tp_conf_tls_defaults(c);
 	tp_conf_agw_defaults(c);
@@ -996,8 +999,9 @@ load_dp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 		"eal", "workers", "idle_sleep_max_us", "mbufs_per_worker",
 		"neigh_reachable_s", "neigh_retry_ms", "neigh_queue_max",
 		"icmp_rate_per_s", "diag_echo_port", "diag_tcp_echo_port",
-		"diag_tcp_connect", "tcp_max_conns", "tcp_held_max", "ports", NULL,
+		"diag_tcp_connect", "tcp_max_conns", "tcp_held_max", "tcp_reserve", "ports", NULL,
 	};
+	static const char *const reserve_names[] = { "turn", "relay", "agw", NULL };
 	struct tp_conf_dp *d = &c->dp;
 	const config_setting_t *s;
 	char vd[96];
@@ -1044,6 +1048,25 @@ load_dp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 				  c, err, errlen)) < 0 ||
 	    (rc = get_diag_connect(g, c, err, errlen)) < 0)
 		return rc;
+	s = config_setting_get_member(g, "tcp_reserve");
+	if (s != NULL) {
+		if (!config_setting_is_group(s))
+			FAIL(s, "dp.tcp_reserve must be a group { turn = 25; relay = 25; agw = 25; }"
+			     " (percent of tcp_max_conns)");
+		if ((rc = tp_conf_check_names(s, "dp.tcp_reserve", reserve_names, c, err,
+					      errlen)) < 0 ||
+		    (rc = tp_conf_get_u32(s, "turn", 0, 90, &d->tcp_reserve_turn, c, err,
+					  errlen)) < 0 ||
+		    (rc = tp_conf_get_u32(s, "relay", 0, 90, &d->tcp_reserve_relay, c, err,
+					  errlen)) < 0 ||
+		    (rc = tp_conf_get_u32(s, "agw", 0, 90, &d->tcp_reserve_agw, c, err,
+					  errlen)) < 0)
+			return rc;
+		if (d->tcp_reserve_turn + d->tcp_reserve_relay + d->tcp_reserve_agw > 90)
+			FAIL(s, "dp.tcp_reserve: %u + %u + %u percent is over 90 (some of the "
+			     "table must be free for any use)", d->tcp_reserve_turn,
+			     d->tcp_reserve_relay, d->tcp_reserve_agw);
+	}
 
 	s = config_setting_get_member(g, "ports");
 	if (s == NULL)

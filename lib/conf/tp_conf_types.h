@@ -107,6 +107,13 @@ struct tp_conf_dp {
 	 * in and out of order, queued to send); above it new data is
 	 * refused. 0: half of mbufs_per_worker times 1448. */
 	uint32_t tcp_held_max;
+	/* dp.tcp_reserve = { turn = 25; relay = 25; agw = 25; }: the share
+	 * of tcp_max_conns (percent) kept for each use of the connection
+	 * table (TURN's clients over TCP and TLS, RFC 6062's peer
+	 * connections, the AGW's legs) that the others cannot take, so that
+	 * a flood of one cannot starve another; a use that is not
+	 * configured keeps nothing. Together at most 90. */
+	uint32_t tcp_reserve_turn, tcp_reserve_relay, tcp_reserve_agw;
 	unsigned int nports;
 	struct tp_conf_port ports[TP_CONF_MAX_PORTS];
 };
@@ -166,6 +173,14 @@ struct tp_conf_turn {
 	/* TCP connections one source address may hold on a worker (dp/tcp's
 	 * per-source limit; 0: none; default 256). */
 	uint32_t tcp_per_source;
+	/* ... where an IPv6 source is its prefix of this length (a
+	 * subscriber's /64: every address of it is one source). Default 64,
+	 * 32..128 */
+	uint32_t tcp_source_prefix6;
+	/* A TCP or TLS connection that has no allocation this many seconds
+	 * after it opened is closed (coturn's max-allocate-timeout; an RFC
+	 * 6062 data connection counts once bound). Default 60, 0: never */
+	uint32_t tcp_allocate_timeout_s;
 	/* RFC 6062: what one TCP allocation's peer and data connections may
 	 * hold in dp together, on each worker that has some of them
 	 * (dp/tcprelay, dp/tcp's struct tcp_budget): payload bytes and

@@ -350,7 +350,7 @@ tp_check "... the UE was refused ($(cut -c1-120 "$TP_TMP/fpbad.ue"))" \
 # the UE's sha-256 and another certificate's sha-1 (issue 37): the other
 # certificate presented is refused, its sha-1 beside a sha-256 not compared
 peer_bg
-create fpmix --a "tcp=server,tls=server,local=10.210.0.1,fp=$(fp ue),fp=$(fp1 other)" \
+create fpmix --a "tcp=server,tls=server,local=10.210.0.1,remote=10.210.0.2,fp=$(fp ue),fp=$(fp1 other)" \
   --b 'tcp=client,remote=10.211.0.2:5000'
 $C $S connect 10.210.0.1 "$(ctx_port fpmix)" --bytes 1000 --timeout 20 \
   --tls-cert "$TP_TMP/other.pem" --tls-key "$TP_TMP/other.key" >"$TP_TMP/fpmix.ue" 2>&1

@@ -181,7 +181,7 @@ app_closed(struct tcp_stack *ts, tcp_id_t id, void *arg, enum tcp_reason why)
 	}
 }
 
-static const struct tcp_app_ops h_app_ops = {
+const struct tcp_app_ops h_app_ops = {
 	.accept = app_accept,
 	.connected = app_connected,
 	.readable = app_readable,

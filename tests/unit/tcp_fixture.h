@@ -63,6 +63,10 @@ struct h {
 	unsigned int mbufs_at_start; /* in use when the harness was made */    /* the last mbuf given to tcp_input() */
 };
 
+/* The recording application's callbacks (h->app's; a test may register
+ * them again as a second application). */
+extern const struct tcp_app_ops h_app_ops;
+
 /* Start the EAL (once per process) and the pool. */
 void h_eal_init(void);
 struct rte_mempool *h_pool(void);

@@ -2863,6 +2863,107 @@ test_tcp_conn_per_source_limit(void **state)
 	h_free(h);
 }
 
+/* An IPv6 source is its /64 (conf.src_prefix6): a subscriber picks any
+ * address of its prefix for each connection, and counted per address one
+ * /64 could fill the table (issue 37: 257 from 257 addresses all in). */
+static void
+test_tcp_conn_per_source_ipv6_prefix(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+
+	(void)state;
+	h_conf(&conf);
+	conf.max_per_source = 3;
+	conf.src_prefix6 = 64;
+	h = h_new(&conf);
+	assert_int_equal(tcp_listen(h->ts, TCP_AF_IPV6, H_LPORT, h->app, h), 0);
+	h->family = TCP_AF_IPV6;
+	memset(h->laddr, 0, 16);
+	memset(h->raddr, 0, 16);
+	h->laddr[0] = 0x20, h->laddr[1] = 0x01, h->laddr[15] = 1;
+	h->raddr[0] = 0x20, h->raddr[1] = 0x01, h->raddr[7] = 0x64;
+	for (unsigned int i = 0; i < 5; i++) {
+		h->raddr[15] = (uint8_t)(10 + i);      /* another address of the /64 */
+		h->raddr[8] = (uint8_t)(0x80 + i);
+		h_inject(h, TCP_SYN, 1000, 0, 65535, &syn_opts, NULL, 0);
+		h_drain(h);
+	}
+	assert_int_equal(h->ts->nconns, 3);
+	assert_int_equal(h->ts->ctr[TCP_CTR_SRC_LIMIT], 2);
+	assert_int_equal(tcp_src_count(h->ts, TCP_AF_IPV6, h->raddr), 3);
+	/* another /64 (the next one) still gets in */
+	h->raddr[7] = 0x65;
+	h_inject(h, TCP_SYN, 1000, 0, 65535, &syn_opts, NULL, 0);
+	assert_int_equal(h_pop(h)->seg.flags, TCP_SYN | TCP_ACK);
+	assert_int_equal(tcp_src_count(h->ts, TCP_AF_IPV6, h->raddr), 1);
+	h_free(h);
+	/* with a /128 each address is a source of its own */
+	conf.src_prefix6 = 128;
+	h = h_new(&conf);
+	assert_int_equal(tcp_listen(h->ts, TCP_AF_IPV6, H_LPORT, h->app, h), 0);
+	h->family = TCP_AF_IPV6;
+	memset(h->laddr, 0, 16);
+	memset(h->raddr, 0, 16);
+	h->laddr[0] = 0x20, h->laddr[1] = 0x01, h->laddr[15] = 1;
+	h->raddr[0] = 0x20, h->raddr[1] = 0x01, h->raddr[7] = 0x64;
+	for (unsigned int i = 0; i < 5; i++) {
+		h->raddr[15] = (uint8_t)(10 + i);
+		h_inject(h, TCP_SYN, 1000, 0, 65535, &syn_opts, NULL, 0);
+		h_drain(h);
+	}
+	assert_int_equal(h->ts->nconns, 5);
+	assert_int_equal(h->ts->ctr[TCP_CTR_SRC_LIMIT], 0);
+	h_free(h);
+}
+
+/* The table's uses: a use's reserve is kept from the others (a flood of
+ * one cannot starve another), and what is not reserved is anyone's. */
+static void
+test_tcp_conn_use_reserves(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	int other;
+
+	(void)state;
+	h_conf(&conf);
+	conf.max_conns = 10;
+	h = h_new(&conf);
+	other = tcp_app_register(h->ts, &h_app_ops);
+	assert_true(other >= 0);
+	assert_int_equal(tcp_listen(h->ts, TCP_AF_IPV4, H_LPORT + 1, other, h), 0);
+	assert_int_equal(tcp_app_set_use(h->ts, h->app, 1), 0);
+	assert_int_equal(tcp_app_set_use(h->ts, other, 3), 0);
+	assert_int_equal(tcp_use_reserve(h->ts, 3, 4), 0);
+	assert_int_equal(tcp_use_reserve(h->ts, 1, 6), -EINVAL);   /* 6 + 4: no free slot */
+	assert_int_equal(tcp_use_reserve(h->ts, 0, 1), -EINVAL);
+	assert_int_equal(tcp_app_set_use(h->ts, h->app, TCP_MAX_USES), -EINVAL);
+	/* use 1 floods: it gets the 6 slots not kept for use 3 */
+	for (unsigned int i = 0; i < 9; i++) {
+		h->raddr[3] = (uint8_t)(20 + i);
+		h_inject(h, TCP_SYN, 1000, 0, 65535, &syn_opts, NULL, 0);
+		h_drain(h);
+	}
+	assert_int_equal(tcp_use_count(h->ts, 1), 6);
+	assert_int_equal(h->ts->ctr[TCP_CTR_USE_FULL], 3);
+	/* use 3 still gets its 4 */
+	h->lport = H_LPORT + 1;
+	for (unsigned int i = 0; i < 4; i++) {
+		h->raddr[3] = (uint8_t)(40 + i);
+		h_inject(h, TCP_SYN, 1000, 0, 65535, &syn_opts, NULL, 0);
+		assert_int_equal(h_pop(h)->seg.flags, TCP_SYN | TCP_ACK);
+	}
+	assert_int_equal(tcp_use_count(h->ts, 3), 4);
+	/* the table is full now: a fifth is pool_full, not a share */
+	h->raddr[3] = 50;
+	h_inject(h, TCP_SYN, 1000, 0, 65535, &syn_opts, NULL, 0);
+	h_drain(h);
+	assert_int_equal(h->ts->ctr[TCP_CTR_POOL_FULL], 1);
+	assert_int_equal(h->ts->ctr[TCP_CTR_USE_FULL], 3);
+	h_free(h);
+}
+
 /* conf.max_per_source counts what a source holds, not what it held:
  * its connections in TIME_WAIT (bounded for the whole stack by
  * conf.max_time_wait) give their place back, so a client behind one
@@ -3310,6 +3411,8 @@ main(void)
 		cmocka_unit_test(test_tcp_conn_pool_and_stale_id),
 		cmocka_unit_test(test_tcp_conn_table_churn),
 		cmocka_unit_test(test_tcp_conn_per_source_limit),
+		cmocka_unit_test(test_tcp_conn_per_source_ipv6_prefix),
+		cmocka_unit_test(test_tcp_conn_use_reserves),
 		cmocka_unit_test(test_tcp_conn_per_source_time_wait),
 		cmocka_unit_test(test_tcp_input_bad_segments_counted),
 		cmocka_unit_test(test_tcp_close_active),
