@@ -63,6 +63,7 @@
 	X(TCP_CONNECT_FAILED, "tcp_connect_failed") \
 	X(TCP_ATTEMPTS, "tcp_connection_attempts") \
 	X(TCP_BINDS, "tcp_connection_binds") \
+	X(TCP_BIND_OTHER_USER, "tcp_connection_binds_other_user") \
 	X(TCP_BIND_TIMEOUT, "tcp_bind_timeouts") \
 	X(TCP_REFUSED, "tcp_incoming_refused") \
 	X(TCP_RESTORED, "tcp_connections_restored")

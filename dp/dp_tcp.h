@@ -117,7 +117,8 @@ uint64_t dp_tcp_stat_values(const struct dp_worker *w, uint64_t *out,
 	DP_TT(SEND_GONE, "send_closed") \
 	DP_TT(BOUND, "connection_bound") \
 	DP_TT(BIND_UNANSWERED, "reset_bind_unanswered") \
-	DP_TT(NO_ALLOC, "reset_no_allocation")
+	DP_TT(NO_ALLOC, "reset_no_allocation") \
+	DP_TT(BIND_HELD, "bind_held_bytes")   /* read behind a ConnectionBind, held for cp's answer */
 
 enum dp_tt_ctr {
 #define DP_TT(n, s) DP_TT_##n,

@@ -222,9 +222,12 @@ tt_forget(struct dp_worker *w, struct tt_conn *tc, uint32_t reason)
 
 /* More of a connection's bytes behind those tt_hold_rest() held. */
 static void
-tt_hold_more(struct tt_conn *tc, struct rte_mbuf *chain)
+tt_hold_more(struct dp_worker *w, struct tt_conn *tc, struct rte_mbuf *chain)
 {
 	struct rte_mbuf *t;
+
+	for (t = chain; t != NULL; t = t->next)
+		tt_of(w)->ctr[DP_TT_BIND_HELD] += t->data_len;
 
 	if (tc->pf == NULL) {
 		tc->pf = chain;
@@ -526,6 +529,7 @@ tt_hold_rest(struct dp_worker *w, struct tt_conn *tc, struct rte_mbuf *seg, cons
 	seg->nb_segs = 1;
 	seg->next = NULL;
 	tc->pf = seg;
+	tt_of(w)->ctr[DP_TT_BIND_HELD] += seg->data_len;
 }
 
 /*
@@ -649,7 +653,7 @@ tt_chain(struct dp_worker *w, struct dp_tcp_turn *tt, struct tt_conn *tc, struct
 		m->next = NULL;
 		if (!tt_segment(w, tt, tc, m)) {
 			if (tc->id != 0 && (tc->flags & TT_BINDING) && next != NULL)
-				tt_hold_more(tc, next);
+				tt_hold_more(w, tc, next);
 			else
 				rte_pktmbuf_free(next);
 			return false;
@@ -779,6 +783,29 @@ tt_accept_tls(struct tcp_stack *ts, tcp_id_t id, void *larg, void **carg)
 	return tt_accept_on(ts, id, larg, carg, true);
 }
 
+/*
+ * What to read of a connection before its first STUN message is whole:
+ * that message's bytes, no more. RFC 6062's data connection sends its
+ * ConnectionBind first and its data right behind it, often in one
+ * segment: read on, that data would wait for cp's answer here, outside
+ * every bound (the window reopened behind it); left in TCP (or TLS), it
+ * stays under the connection's window and, once bound, the allocation's
+ * budget (tcp_conn_set_budget() takes what is queued).
+ */
+static uint32_t
+tt_first_want(const struct dp_tcp_turn *tt, const struct tt_conn *tc)
+{
+	uint16_t msg_len;
+	uint32_t flen;
+
+	if (tc->pf == NULL || tc->pf->data_len < 4u)
+		return 4u - (tc->pf != NULL ? tc->pf->data_len : 0u);
+	flen = tt_frame_len(rte_pktmbuf_mtod(tc->pf, const uint8_t *), &msg_len);
+	if (flen == 0 || flen > tt->frame_max || flen <= tc->pf->data_len)
+		return 4u;                /* (tt_segment() resets it) */
+	return flen - tc->pf->data_len;
+}
+
 static void
 tt_readable(struct tcp_stack *ts, tcp_id_t id, void *arg)
 {
@@ -794,7 +821,8 @@ tt_readable(struct tcp_stack *ts, tcp_id_t id, void *arg)
 	for (;;) {
 		if (tc->flags & TT_BINDING)
 			return;           /* cp's answer first (dp_tcp_turn_answered()) */
-		n = tt_xp(tc)->rcv_buf(w, id, &m, UINT32_MAX);
+		n = tt_xp(tc)->rcv_buf(w, id, &m, (tc->flags & TT_GREETED) ? UINT32_MAX :
+				       tt_first_want(tt, tc));
 		if (n == -EAGAIN)
 			return;
 		if (n == -EPROTO) {

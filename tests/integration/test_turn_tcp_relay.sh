@@ -87,6 +87,15 @@ ip netns exec "$TP_NS_C" python3 "$HERE/lib/tcprelay_client.py" 10.210.0.1 "$TP_
 sed 's/^/  /' "$TP_TMP/client.out" | sed 's/^  \(ok\|not ok\)/\1/'
 n=$(grep -c '^not ok' "$TP_TMP/client.out"); TP_FAILS=$((TP_FAILS + n))
 grep -q '^ok' "$TP_TMP/client.out" || tp_not_ok "tcprelay_client.py ran no check"
+# what followed the ConnectionBinds stayed in dp's TCP for cp's answer
+# (the window, then the allocation's budget): none read out and held
+held=0
+for wk in 0 1; do
+  v=$(tp_stat "$(tp_stats "tcp_turn worker=$wk")" bind_held_bytes 2>/dev/null)
+  held=$((held + ${v:-0}))
+done
+tp_check "no byte behind a ConnectionBind was held outside TCP for cp's answer (bind_held_bytes $held)" \
+  test "$held" = 0
 
 # cp restarts with a connection bound and one waiting for its bind
 ip netns exec "$TP_NS_C" python3 "$HERE/lib/tcprelay_client.py" 10.210.0.1 "$TP_TMP/peer" \

@@ -1978,8 +1978,7 @@ test_tcp_relay_connect_then_bind(void **state)
 	assert_int_equal(sm.method, STUN_METHOD_CONNECTION_BIND);
 	assert_int_equal(sm.cls, STUN_CLASS_SUCCESS);
 	assert_non_null(stun_msg_find(&sm, STUN_ATTR_MESSAGE_INTEGRITY));
-	/* the same CONNECTION-ID again, another user, an unknown one: 400,
-	 * 441 (on a connection with no bind under way), 400 */
+	/* the same CONNECTION-ID again, an unknown one: 400 both */
 	tuple_conn = ipc_conn_make(0, 31, 3);
 	nonce_for(0, 4003, nonce);
 	assert_int_equal(request_opts(0, STUN_METHOD_CONNECTION_BIND, 4003, "alice", nonce, -1,
@@ -2004,9 +2003,11 @@ test_tcp_relay_connect_then_bind(void **state)
 	assert_int_equal(cp_tcp_conns(&cp), 0);
 }
 
-/* 441: a ConnectionBind by another user than the allocation's. */
+/* A ConnectionBind by another user than the allocation's: 400, as for an
+ * unknown CONNECTION-ID (RFC 6062 §5.4), not 441, which told a stranger
+ * the id was live (an oracle); counted. */
 static void
-test_tcp_relay_bind_by_another_user_is_441(void **state)
+test_tcp_relay_bind_by_another_user_is_400(void **state)
 {
 	struct alloc_opts o = { .peers = &tcp_peer, .npeers = 1 };
 	struct ipc_tcp_conn x;
@@ -2027,7 +2028,13 @@ test_tcp_relay_bind_by_another_user_is_441(void **state)
 	o.cid = x.cid;
 	nonce_for(0, 4002, nonce);
 	assert_int_equal(request_opts(0, STUN_METHOD_CONNECTION_BIND, 4002, "bob", nonce, -1,
-				      NULL, NULL, &o, &r), STUN_ERR_WRONG_CREDENTIALS);
+				      NULL, NULL, &o, &r), STUN_ERR_BAD_REQUEST);
+	assert_int_equal(cp.stats[CP_STAT_TCP_BIND_OTHER_USER], 1);
+	/* an unknown id answers the same */
+	o.cid = x.cid ^ 0x40u;
+	assert_int_equal(request_opts(0, STUN_METHOD_CONNECTION_BIND, 4002, "bob", nonce, -1,
+				      NULL, NULL, &o, &r), STUN_ERR_BAD_REQUEST);
+	o.cid = x.cid;
 	/* and the allocation's user still can */
 	ntcp_seen = 0;
 	assert_int_equal(request_opts(0, STUN_METHOD_CONNECTION_BIND, 4002, "alice", nonce, -1,
@@ -2225,7 +2232,7 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_relay_connect_then_bind, setup_relay,
 						teardown),
-		cmocka_unit_test_setup_teardown(test_tcp_relay_bind_by_another_user_is_441,
+		cmocka_unit_test_setup_teardown(test_tcp_relay_bind_by_another_user_is_400,
 						setup_relay, teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_relay_447_attempt_and_bind_timer,
 						setup_relay, teardown),

@@ -156,6 +156,35 @@ def main():
               "sha256 %s" % hashlib.sha256(got).hexdigest()[:16])
     except Exception as e:  # noqa: BLE001
         check("300 KB to the peer and back through the splice", False, str(e))
+    # -- data in the same write as the ConnectionBind (issue 37): it waits
+    # in dp's TCP for cp's answer (under the window, then the budget),
+    # none of it read out and held beside; it arrives byte-exact
+    c2 = tc.TcpClient(server, timeout=40)
+    tcp_allocate(c2)
+    m, cid2 = connect(c2, peer_ip, echo_port)
+    if cid2:
+        d3 = tc.TcpClient(server, timeout=20)
+        d3.realm, d3.nonce = c2.realm, c2.nonce
+        req = d3.build(CONNECTION_BIND, [(A_CONNECTION_ID, struct.pack("!I", cid2))])
+        data = pattern(60000, "eager")
+        d3.send_raw(req + data)
+        m = tc.Msg(d3._frame())
+        check("ConnectionBind with 60 KB behind it in one write: bound", m.cls == 2,
+              "got %s" % m.error())
+        try:
+            got = raw_exchange(d3, b"")
+            while len(got) < len(data):
+                x = d3.sock.recv(65536)
+                if not x:
+                    break
+                got += x
+            check("... the 60 KB reached the peer and came back, byte-exact", got == data,
+                  "%d bytes" % len(got))
+        except Exception as e:  # noqa: BLE001
+            check("... the 60 KB reached the peer and came back", False, str(e))
+        d3.sock.close()
+    else:
+        check("Connect from a second allocation", False, "error %s" % m.error())
     d2, m = bind(server, cid or 1, nonce_from=c)
     check("a second ConnectionBind of the same CONNECTION-ID: 400", m.error() == 400,
           "got %s" % m.error())
@@ -167,12 +196,17 @@ def main():
     m, _ = connect(c, "10.210.0.2", echo_port)
     check("Connect to an address the peer policy refuses: 403", m.error() == 403,
           "got %s" % m.error())
-    # -- another user's ConnectionBind (441)
+    # -- another user's ConnectionBind: 400, as an unknown CONNECTION-ID's
+    # (441 told a stranger that the id is live)
     o = tc.TcpClient(server, timeout=10)
     tcp_allocate(o)
     m, cid_o = connect(o, peer_ip, echo_port)
     d4, m = bind(server, cid_o or 1, user="other", password="other", nonce_from=o)
-    check("ConnectionBind by another user than the allocation's: 441", m.error() == 441,
+    check("ConnectionBind by another user than the allocation's: 400", m.error() == 400,
+          "got %s" % m.error())
+    d5, m = bind(server, ((cid_o or 1) ^ 0x5a5a) or 7, user="other", password="other",
+                 nonce_from=o)
+    check("... the same as for an unknown CONNECTION-ID: 400", m.error() == 400,
           "got %s" % m.error())
 
     # -- a peer that connects in and sends first (§5.3): its bytes arrive
