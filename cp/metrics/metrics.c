@@ -98,6 +98,7 @@ cp_metrics_collect(struct cp_ctx *cp, struct cp_metrics_snap *s)
 		s->traffic_all[i] = cp->traffic_done[i] + cp->traffic_live[i];
 	s->alloc_tcp = cp->nallocs_tcp;
 	s->alloc_udp = cp->nallocs - cp->nallocs_tcp;
+	s->metrics_refused = cp->metrics != NULL ? cp_metrics_refused(cp->metrics) : 0;
 	s->nworkers = cp->nworkers;
 	s->dp_tsc_hz = shm->dp_tsc_hz;
 	s->dp_reloads = __atomic_load_n(&shm->dp_reloads, __ATOMIC_RELAXED);
@@ -309,6 +310,9 @@ cp_metrics_render(const struct cp_metrics_snap *s, const char *realm, char **out
 	    "Operator API peers refused (credentials)", s->api_refused);
 	one(f, "turnpike_api_timed_out_total", "counter",
 	    "Operator API connections past their deadline", s->api_timed_out);
+	one(f, "turnpike_metrics_refused_total", "counter",
+	    "Connections to this endpoint closed unanswered: their source is outside "
+	    "cp.metrics_allow", s->metrics_refused);
 	family(f, "turnpike_worker_allocations", "gauge", "Live allocations per dp worker");
 	for (unsigned int w = 0; w < s->nworkers; w++)
 		fprintf(f, "turnpike_worker_allocations{worker=\"%u\"} %u\n", w,
