@@ -175,6 +175,13 @@ struct cp_ctx {
 	 * reported them, at most a second old), IPC_ALLOC_STATS_N order:
 	 * coturn's "finished sessions" traffic. */
 	uint64_t traffic_done[IPC_ALLOC_STATS_N];
+	/* What the live allocations relayed (the sum of cp_alloc_traffic()
+	 * over them) and how many have a TCP or TLS client leg: running
+	 * sums that alloc.c moves wherever an allocation comes, goes or has
+	 * its counters changed (dp's STATS, RFC 6062 GONE bytes), so that
+	 * the metrics never walk the allocations. */
+	uint64_t traffic_live[IPC_ALLOC_STATS_N];
+	uint32_t nallocs_tcp;
 	struct cp_metrics *metrics;   /* the Prometheus endpoint, or NULL */
 	/* Drain (turnpikectl drain): new Allocates get 300 Try Alternate
 	 * with an ALTERNATE-SERVER of the client's family (RFC 8489 §10,

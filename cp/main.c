@@ -963,13 +963,23 @@ main(int argc, char **argv)
 	/* Before dropping privileges: a port below 1024 is the operator's
 	 * choice. */
 	if (conf.cp.metrics[0] != '\0') {
-		cp.metrics = cp_metrics_open(&cp, conf.cp.metrics, err, sizeof(err));
+		static struct cp_metrics_allow allow;
+
+		if (cp_metrics_allow_parse(conf.cp.metrics_allow, conf.cp.nmetrics_allow,
+					   &allow, err, sizeof(err)) < 0) {
+			tp_log(TP_LOG_ERR, "%s: %s\n", config, err);
+			goto out_close_api;
+		}
+		cp.metrics = cp_metrics_open(&cp, conf.cp.metrics, &allow, err, sizeof(err));
 		if (cp.metrics == NULL) {
 			tp_log(TP_LOG_ERR, "%s (cp.metrics in %s)\n", err, config);
 			goto out_close_api;
 		}
 		tp_log(TP_LOG_INFO, "Prometheus metrics on http://%s/metrics\n",
 		       conf.cp.metrics);
+		if (cp_metrics_exposed_warning(conf.cp.metrics, conf.cp.nmetrics_allow,
+					       err, sizeof(err)))
+			tp_log(TP_LOG_WARNING, "%s\n", err);
 	}
 	if (drop_privileges(&cp) < 0)
 		goto out_close_api;

@@ -3,8 +3,8 @@
  * turnpike-cp: reload (SIGHUP, `turnpikectl reload`; issue 13). The file
  * is read again; what cp can change without dropping anything changes:
  * the file's users and REST secrets (the store's stay), the peer policy
- * (cp.peers), cp.quota_user, the lifetimes, cp.metrics, cp.alternates,
- * cp.log_level.
+ * (cp.peers), cp.quota_user, the lifetimes, cp.metrics and
+ * cp.metrics_allow, cp.alternates, cp.log_level.
  * Everything else that differs is named as needing a restart (of cp, or
  * of dp for the dp group and the turn settings dp reads). In three steps,
  * so that a reload happens whole or not at all: load and check the new
@@ -260,12 +260,13 @@ cp_reload(struct cp_ctx *cp, struct json_object *resp)
 	struct tp_conf *cur = cp->conf;
 	struct tp_conf_cp *c = &cur->cp, *x = &next.cp;
 	struct stun_addr alts[CP_MAX_ALTERNATES];
+	static struct cp_metrics_allow allow_next, allow_cur;
 	struct cp_policy *pol = NULL, *apol = NULL;
 	struct cp_metrics *met = NULL;
 	struct rl_note n = { 0 };
 	uint8_t md5[16], sha[32];
 	uint32_t users_after, secrets_after;
-	bool metrics_new, loaded = false;
+	bool metrics_new, allow_new, loaded = false;
 	char err[600];
 	int rc = -EINVAL;
 
@@ -320,6 +321,14 @@ cp_reload(struct cp_ctx *cp, struct json_object *resp)
 		goto fail;
 	}
 	metrics_new = strcmp(c->metrics, x->metrics) != 0;
+	allow_new = c->nmetrics_allow != x->nmetrics_allow ||
+		    memcmp(c->metrics_allow, x->metrics_allow,
+			   sizeof(c->metrics_allow[0]) * x->nmetrics_allow) != 0;
+	if (cp_metrics_allow_parse(x->metrics_allow, x->nmetrics_allow, &allow_next,
+				   err, sizeof(err)) < 0 ||
+	    cp_metrics_allow_parse(c->metrics_allow, c->nmetrics_allow, &allow_cur,
+				   err, sizeof(err)) < 0)
+		goto fail;
 	if (metrics_new && x->metrics[0] != '\0') {
 		/* the old endpoint holds the port when only the address
 		 * changes: close it first, reopen it on failure */
@@ -328,11 +337,11 @@ cp_reload(struct cp_ctx *cp, struct json_object *resp)
 			cp_metrics_close(cp->metrics);
 			cp->metrics = NULL;
 		}
-		met = cp_metrics_open(cp, x->metrics, err, sizeof(err));
+		met = cp_metrics_open(cp, x->metrics, &allow_next, err, sizeof(err));
 		if (met == NULL) {
 			if (cp->metrics == NULL && c->metrics[0] != '\0')
-				cp->metrics = cp_metrics_open(cp, c->metrics, err + strlen(err),
-							      0);
+				cp->metrics = cp_metrics_open(cp, c->metrics, &allow_cur,
+							      err + strlen(err), 0);
 			goto fail;
 		}
 	}
@@ -423,6 +432,19 @@ cp_reload(struct cp_ctx *cp, struct json_object *resp)
 		note(&n, false, "cp.metrics '%s' -> '%s'", c->metrics, x->metrics);
 		memcpy(c->metrics, x->metrics, sizeof(c->metrics));
 	}
+	if (allow_new) {
+		/* (a new endpoint above has the new list already) */
+		if (cp->metrics != NULL)
+			cp_metrics_set_allow(cp->metrics, &allow_next);
+		note(&n, false, "cp.metrics_allow (%u prefix%s%s)", x->nmetrics_allow,
+		     x->nmetrics_allow == 1 ? "" : "es",
+		     x->nmetrics_allow == 0 ? ": any source" : "");
+		c->nmetrics_allow = x->nmetrics_allow;
+		memcpy(c->metrics_allow, x->metrics_allow, sizeof(c->metrics_allow));
+	}
+	if ((metrics_new || allow_new) &&
+	    cp_metrics_exposed_warning(c->metrics, c->nmetrics_allow, err, sizeof(err)))
+		tp_log(TP_LOG_WARNING, "%s\n", err);
 	if (c->nalternates != x->nalternates ||
 	    memcmp(c->alternates, x->alternates, sizeof(c->alternates)) != 0) {
 		note(&n, false, "cp.alternates");

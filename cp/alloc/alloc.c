@@ -712,6 +712,7 @@ cpa_alloc_new(struct cp_ctx *cp, const struct ipc_tuple *tu, uint16_t worker,
 	if (a->id > cp->next_id)
 		cp->next_id = a->id;
 	a->tuple = *tu;
+	cp->nallocs_tcp += tu->transport == 6;
 	a->worker = worker;
 	a->created_ms = cp->now_ms;
 	a->live = true;
@@ -754,9 +755,12 @@ cpa_alloc_free(struct cp_ctx *cp, struct cp_alloc *a)
 		uint64_t t[IPC_ALLOC_STATS_N];
 
 		cp_alloc_traffic(a, t);
-		for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
+		for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++) {
 			cp->traffic_done[i] += t[i];
+			cp->traffic_live[i] -= t[i];
+		}
 	}
+	cp->nallocs_tcp -= a->tuple.transport == 6;
 	if (a->worker < IPC_MAX_WORKERS && cp->worker_allocs[a->worker] > 0)
 		cp->worker_allocs[a->worker]--;
 	user_detach(cp, a);
@@ -972,6 +976,11 @@ cp_handle(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 			memcpy(&s, msg->body + off, sizeof(s));
 			a = cpa_alloc_by_id(cp, s.alloc_id);
 			if (a != NULL) {
+				/* (wraps both ways: the sum stays exact
+				 * whatever dp reports, a counter that went
+				 * back included) */
+				for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
+					cp->traffic_live[i] += s.c[i] - a->counters[i];
 				memcpy(a->counters, s.c, sizeof(a->counters));
 				a->reported_ms = cp->now_ms;
 			}
@@ -1163,6 +1172,7 @@ cp_alloc_tcp_gone(struct cp_ctx *cp, uint64_t id, const uint64_t b[4])
 	if (a != NULL) {
 		for (unsigned int d = 0; d < 4; d++)
 			a->tcp_bytes[d] += b[d];
+		add_tcp(cp->traffic_live, b);
 	} else {
 		add_tcp(cp->traffic_done, b);
 	}

@@ -231,6 +231,8 @@ cmd_status(void *ctx, struct json_object *req, struct json_object *resp,
 		json_object_object_add(resp, "cluster", cp_cluster_json(cp));
 	json_object_object_add(resp, "metrics", cp->metrics != NULL ?
 			       json_object_new_string(cp->conf->cp.metrics) : NULL);
+	json_object_object_add(resp, "metrics_refused",
+			       json_object_new_int64((int64_t)s->metrics_refused));
 	free(s);
 	return 0;
 }

@@ -142,7 +142,8 @@ cp_auth_init(const struct cp_auth_conf *conf)
 	rc = -EIO;
 	if (RAND_bytes(nonce_key, sizeof(nonce_key)) != 1 ||
 	    RAND_bytes((unsigned char *)&a->nonce.salt, sizeof(a->nonce.salt)) != 1 ||
-	    RAND_bytes(a->hash_key, sizeof(a->hash_key)) != 1)
+	    RAND_bytes(a->hash_key, sizeof(a->hash_key)) != 1 ||
+	    RAND_bytes(a->dummy_key, sizeof(a->dummy_key)) != 1)
 		goto out_free_nonce;
 	rc = nonce_ctx_set(&a->nonce, nonce_key, features, c.nonce_lifetime_s,
 			   c.realm, strlen(c.realm), c.software,
@@ -207,6 +208,37 @@ verdict(struct cp_auth_result *res, enum cp_auth_reason r)
 	return res->code;
 }
 
+/*
+ * The integrity check a request gets when cp has no key to check it with
+ * (its user is unknown, or has no key of the algorithm asked for): with
+ * dummy_key, of the algorithm (HMAC-SHA1, or HMAC-SHA256 as long as the
+ * request's) and key length the request asks for, over the same bytes,
+ * so that it costs what a known user's check costs. Both answers are 401
+ * (RFC 8489 §9.2.4); without this one took an HMAC longer than the other,
+ * and the time to the answer told which usernames exist. It cannot pass
+ * (a random key) and its result is not looked at.
+ */
+static void
+check_unverifiable(const struct cp_auth *a, const struct stun_msg *req,
+		   uint16_t pwalg, bool sha256)
+{
+	size_t klen = pwalg == STUN_PWALG_SHA256 ? 32 : 16;
+
+	if (sha256)
+		(void)stun_check_integrity_sha256(req, a->dummy_key, klen);
+	else
+		(void)stun_check_integrity(req, a->dummy_key, klen);
+}
+
+static int
+refuse_unverified(const struct cp_auth *a, const struct stun_msg *req,
+		  uint16_t pwalg, bool sha256, struct cp_auth_result *res,
+		  enum cp_auth_reason r)
+{
+	check_unverifiable(a, req, pwalg, sha256);
+	return verdict(res, r);
+}
+
 static bool
 pwalg_offered(uint16_t alg)
 {
@@ -264,7 +296,7 @@ cp_auth_check(struct cp_auth *a, const struct stun_msg *req,
 	enum stun_check ok;
 	uint32_t feat;
 	uint16_t pwalg;
-	bool sha256;
+	bool sha256, rest_name = false;
 
 	memset(res, 0, offsetof(struct cp_auth_result, username));
 	res->username[0] = '\0';
@@ -293,15 +325,21 @@ cp_auth_check(struct cp_auth *a, const struct stun_msg *req,
 			 &pwalg) < 0)
 		return verdict(res, CP_AUTH_R_BAD_PWALG);
 
+	/* Step 5's choice, needed by every refusal from here on: each one
+	 * that knows no key runs the integrity check all the same
+	 * (refuse_unverified()). */
+	sha256 = mi256 != NULL;
+
 	/* 4. Is USERNAME/USERHASH valid? (RFC 8489 leaves a REALM other
 	 * than ours to the key: it cannot verify. We say so up front, 401
-	 * with our REALM, as for wrong credentials.) lib/stun already
-	 * refused a USERNAME over CP_AUTH_NAME_MAX; the check stays for
-	 * callers that hand us a message parsed otherwise. */
+	 * with our REALM, as for wrong credentials: the realm is public.)
+	 * lib/stun already refused a USERNAME over CP_AUTH_NAME_MAX; the
+	 * check stays for callers that hand us a message parsed otherwise. */
 	if (uname != NULL) {
 		if (uname->len > CP_AUTH_NAME_MAX ||
 		    memchr(uname->value, '\0', uname->len) != NULL)
-			return verdict(res, CP_AUTH_R_UNKNOWN_USER);
+			return refuse_unverified(a, req, pwalg, sha256, res,
+						 CP_AUTH_R_UNKNOWN_USER);
 		memcpy(res->username, uname->value, uname->len);
 		res->username[uname->len] = '\0';
 		res->username_len = uname->len;
@@ -310,34 +348,47 @@ cp_auth_check(struct cp_auth *a, const struct stun_msg *req,
 	    memcmp(realm->value, a->nonce.realm, a->nonce.realm_len) != 0)
 		return verdict(res, CP_AUTH_R_WRONG_REALM);
 	if (uname != NULL) {
-		u = cp_auth_user_find(a, res->username, res->username_len);
-		if (u == NULL) {
-			uint64_t expiry;
+		uint64_t expiry;
 
-			if (cp_auth_secret_list(a, NULL, 0) == 0 ||
-			    cp_auth_rest_parse(res->username, res->username_len,
-					       &expiry) < 0)
-				return verdict(res, CP_AUTH_R_UNKNOWN_USER);
-			/* draft-uberti-behave-turn-rest §3: the timestamp is
-			 * when the credentials expire. */
-			res->rest_expiry = expiry;
-			if (expiry < wall_s)   /* a Unix time: the wall clock */
-				return verdict(res, CP_AUTH_R_REST_EXPIRED);
-			res->rest = 1;
+		u = cp_auth_user_find(a, res->username, res->username_len);
+		/* A name TURN REST could take: secrets configured and a
+		 * timestamp in it (draft-uberti-behave-turn-rest §3: when
+		 * the credentials expire; a Unix time: the wall clock). A
+		 * static user's name may read so too (a numeric one reads
+		 * as a bare timestamp): the user is checked as a static
+		 * one, at the cost of both (step 5). */
+		if (cp_auth_secret_list(a, NULL, 0) > 0 &&
+		    cp_auth_rest_parse(res->username, res->username_len,
+				       &expiry) == 0) {
+			rest_name = expiry >= wall_s;
+			if (u == NULL) {
+				res->rest_expiry = expiry;
+				if (!rest_name)
+					return refuse_unverified(a, req, pwalg, sha256, res,
+								 CP_AUTH_R_REST_EXPIRED);
+				res->rest = 1;
+			}
+		} else if (u == NULL) {
+			return refuse_unverified(a, req, pwalg, sha256, res,
+						 CP_AUTH_R_UNKNOWN_USER);
 		}
 	} else {
 		/* USERHASH (RFC 8489 §14.4): static users only, a REST
 		 * name cannot be recovered from its hash. */
 		u = cp_auth_user_find_hash(a, uhash->value);
 		if (u == NULL)
-			return verdict(res, CP_AUTH_R_UNKNOWN_USER);
+			return refuse_unverified(a, req, pwalg, sha256, res,
+						 CP_AUTH_R_UNKNOWN_USER);
 		memcpy(res->username, u->name, (size_t)u->name_len + 1u);
 		res->username_len = u->name_len;
 	}
 
 	/* 5. Integrity: MESSAGE-INTEGRITY-SHA256 when present (both may be
-	 * present; §14.6), else MESSAGE-INTEGRITY. */
-	sha256 = mi256 != NULL;
+	 * present; §14.6), else MESSAGE-INTEGRITY. A name that is both a
+	 * static user's and a possible REST one gets both checks, the
+	 * static one deciding; a REST name that is no static user's gets
+	 * the static check too, with the dummy key: whether a name is a
+	 * user's does not show in the time either. */
 	if (u != NULL) {
 		const uint8_t *key = pwalg == STUN_PWALG_SHA256 ? u->key_sha256 :
 								  u->key_md5;
@@ -345,18 +396,31 @@ cp_auth_check(struct cp_auth *a, const struct stun_msg *req,
 
 		/* A user imported with its MD5 key only (coturn's hmackey)
 		 * has no SHA-256 key to check with: wrong credentials. */
-		if (pwalg == STUN_PWALG_SHA256 && !u->has_sha256)
-			return verdict(res, CP_AUTH_R_BAD_INTEGRITY);
-		ok = sha256 ? stun_check_integrity_sha256(req, key, klen) :
-			      stun_check_integrity(req, key, klen);
+		if (pwalg == STUN_PWALG_SHA256 && !u->has_sha256) {
+			check_unverifiable(a, req, pwalg, sha256);
+			ok = STUN_CHECK_INVALID;
+		} else {
+			ok = sha256 ? stun_check_integrity_sha256(req, key, klen) :
+				      stun_check_integrity(req, key, klen);
+		}
+		if (rest_name) {
+			uint8_t k[CP_AUTH_KEY_MAX], klen_rest;
+
+			(void)cp_auth_rest_verify(a, req, res->username, pwalg, sha256,
+						  k, &klen_rest);
+			OPENSSL_cleanse(k, sizeof(k));
+		}
 		if (ok != STUN_CHECK_VALID)
 			return verdict(res, CP_AUTH_R_BAD_INTEGRITY);
 		memcpy(res->key, key, klen);
 		res->key_len = (uint8_t)klen;
-	} else if (cp_auth_rest_verify(a, req, res->username, pwalg, sha256,
-				       res->key, &res->key_len) < 0) {
-		res->rest = 0;
-		return verdict(res, CP_AUTH_R_BAD_INTEGRITY);
+	} else {
+		check_unverifiable(a, req, pwalg, sha256);
+		if (cp_auth_rest_verify(a, req, res->username, pwalg, sha256,
+					res->key, &res->key_len) < 0) {
+			res->rest = 0;
+			return verdict(res, CP_AUTH_R_BAD_INTEGRITY);
+		}
 	}
 	res->pwalg = pwalg;
 	/* §9.2.4, last paragraph: answer with MESSAGE-INTEGRITY-SHA256

@@ -53,6 +53,10 @@ struct cp_auth {
 
 	/* key from RAND_bytes */
 	uint8_t hash_key[16];
+	/* A key no user has (RAND_bytes at init): the integrity check of a
+	 * request whose user is unknown runs with it, so that the answer
+	 * takes as long as for a known user with a wrong password. */
+	uint8_t dummy_key[32];
 	EVP_MAC_CTX *sip;         /* SipHash-2-4 keyed with hash_key */
 
 	/* static users */

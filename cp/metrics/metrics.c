@@ -70,8 +70,6 @@ void
 cp_metrics_collect(struct cp_ctx *cp, struct cp_metrics_snap *s)
 {
 	struct ipc_shm *shm = cp->seg.shm;
-	uint32_t cur = 0;
-	struct cp_alloc *a;
 
 	memset(s, 0, sizeof(*s));
 	s->uptime_s = (cp->now_ms - cp->start_ms) / 1000;
@@ -96,18 +94,11 @@ cp_metrics_collect(struct cp_ctx *cp, struct cp_metrics_snap *s)
 	s->api_timed_out = cp->api.stats.timed_out;
 	s->api_too_many = cp->api.stats.too_many;
 	memcpy(s->traffic_done, cp->traffic_done, sizeof(s->traffic_done));
-	memcpy(s->traffic_all, cp->traffic_done, sizeof(s->traffic_all));
-	while ((a = cp_alloc_next(cp, &cur)) != NULL) {
-		uint64_t t[IPC_ALLOC_STATS_N];
-
-		if (a->tuple.transport == 6)
-			s->alloc_tcp++;
-		else
-			s->alloc_udp++;
-		cp_alloc_traffic(a, t);
-		for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
-			s->traffic_all[i] += t[i];
-	}
+	for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
+		s->traffic_all[i] = cp->traffic_done[i] + cp->traffic_live[i];
+	s->alloc_tcp = cp->nallocs_tcp;
+	s->alloc_udp = cp->nallocs - cp->nallocs_tcp;
+	s->metrics_refused = cp->metrics != NULL ? cp_metrics_refused(cp->metrics) : 0;
 	s->nworkers = cp->nworkers;
 	s->dp_tsc_hz = shm->dp_tsc_hz;
 	s->dp_reloads = __atomic_load_n(&shm->dp_reloads, __ATOMIC_RELAXED);
@@ -319,6 +310,9 @@ cp_metrics_render(const struct cp_metrics_snap *s, const char *realm, char **out
 	    "Operator API peers refused (credentials)", s->api_refused);
 	one(f, "turnpike_api_timed_out_total", "counter",
 	    "Operator API connections past their deadline", s->api_timed_out);
+	one(f, "turnpike_metrics_refused_total", "counter",
+	    "Connections to this endpoint closed unanswered: their source is outside "
+	    "cp.metrics_allow", s->metrics_refused);
 	family(f, "turnpike_worker_allocations", "gauge", "Live allocations per dp worker");
 	for (unsigned int w = 0; w < s->nworkers; w++)
 		fprintf(f, "turnpike_worker_allocations{worker=\"%u\"} %u\n", w,

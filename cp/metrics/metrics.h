@@ -24,8 +24,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sys/socket.h>
+
 #include "cluster/cluster_types.h"
 #include "ipc_types.h"
+#include "policy_types.h"
+#include "tp_conf_types.h"
 
 struct cp_ctx;
 
@@ -94,10 +98,16 @@ struct cp_metrics_snap {
 	bool cluster_on;
 	bool cluster_connected;
 	struct cl_stats cluster;
+	/* connections to the endpoint refused: their source is outside
+	 * cp.metrics_allow (since the endpoint opened) */
+	uint64_t metrics_refused;
 };
 
-/* The one source of the numbers. Walks the allocations (the live ones'
- * traffic): O(allocations ever used), a scrape or a status at a time. */
+/* The one source of the numbers. O(workers): the live allocations' count
+ * by transport and their traffic are running sums cp/alloc keeps as dp's
+ * reports come in and allocations go (cp->nallocs_tcp, traffic_live), not
+ * a walk of the allocations (some 7 ms of cp's loop at 100,000 of them:
+ * perf/RESULTS.md). */
 void cp_metrics_collect(struct cp_ctx *cp, struct cp_metrics_snap *s);
 
 /* The snapshot in the Prometheus text exposition format (version 0.0.4)
@@ -111,17 +121,66 @@ long cp_metrics_render(const struct cp_metrics_snap *s, const char *realm,
 const char *cp_metrics_code_name(unsigned int i);
 const char *cp_metrics_traffic_name(unsigned int i);
 
+/* ---- who may scrape (metrics_access.c) -------------------------------- */
+
+#define CP_METRICS_ALLOW_MAX TP_CONF_MAX_PREFIXES
+
+/* cp.metrics_allow, parsed: n prefixes; 0: any source. */
+struct cp_metrics_allow {
+	unsigned int n;
+	struct cp_prefix p[CP_METRICS_ALLOW_MAX];
+};
+
+/* "A.B.C.D:PORT" or "[v6]:PORT" (port 1..65535, decimal digits) into ss.
+ * 0 or -EINVAL. */
+int cp_metrics_parse_addr(const char *addr, struct sockaddr_storage *ss);
+
+/* cp.metrics_allow's strings, list[0..n), into out (cp/policy's prefix
+ * rules). 0, or -EINVAL with one line in err naming the prefix. */
+int cp_metrics_allow_parse(const char (*list)[64], unsigned int n,
+			   struct cp_metrics_allow *out, char *err, size_t errlen);
+
+/* May a connection from sa scrape? Any source when allow is NULL or
+ * empty; otherwise only IPv4 and IPv6 sources inside one of its
+ * prefixes (IPv4-mapped IPv6 taken as IPv4). */
+bool cp_metrics_allowed(const struct cp_metrics_allow *allow,
+			const struct sockaddr *sa, socklen_t len);
+
+/* The warning for an endpoint reachable from off the box: addr (cp.
+ * metrics) is not a loopback address (the wildcards 0.0.0.0 and :: are
+ * not) and no prefix restricts it (nallow 0). true with one line in buf;
+ * false (buf untouched) when there is nothing to say, addr empty or not
+ * an address included. */
+bool cp_metrics_exposed_warning(const char *addr, unsigned int nallow,
+				char *buf, size_t len);
+
 /* ---- the HTTP endpoint (metrics_http.c) ------------------------------- */
+
+/* A scrape within this long of the text's making is answered with that
+ * text: what a scrape costs cp's loop does not grow with the allocations
+ * or with the scrapers. */
+#define CP_METRICS_CACHE_MS 1000
 
 /*
  * Listen on addr ("127.0.0.1:9641", "[::1]:9641"): GET /metrics answers
  * the text, GET / "ok" (a health check, as coturn's), anything else 404
  * or 405. No thread: cp polls cp_metrics_fd() and calls
- * cp_metrics_serve(), which runs the handler in cp's own loop. NULL with
+ * cp_metrics_serve(), which runs the handler in cp's own loop. The text
+ * is made at most once every CP_METRICS_CACHE_MS (cp->now_ms) and every
+ * scrape until then gets the same. allow (copied; NULL: any source)
+ * says who may connect: others are closed at once and counted. NULL with
  * errno and err set.
  */
 struct cp_metrics *cp_metrics_open(struct cp_ctx *cp, const char *addr,
+				   const struct cp_metrics_allow *allow,
 				   char *err, size_t errlen);
+/* Who may connect from now on (copied; NULL: any source). */
+void cp_metrics_set_allow(struct cp_metrics *m, const struct cp_metrics_allow *allow);
+/* Connections refused by the allow list since open. */
+uint64_t cp_metrics_refused(const struct cp_metrics *m);
+/* Texts made since open (each serves the scrapes of up to
+ * CP_METRICS_CACHE_MS). */
+uint64_t cp_metrics_builds(const struct cp_metrics *m);
 /* A descriptor that turns readable when there is work. */
 int cp_metrics_fd(const struct cp_metrics *m);
 /* Do what is ready (accept, read, answer), never waiting. Returns in

@@ -5,14 +5,20 @@
  * its tables in its loop, not beside it. So the daemon runs in
  * "external" mode over epoll: cp polls the daemon's epoll descriptor with
  * its API socket and calls MHD_run(), which accepts, reads, calls the
- * handler (a snapshot and its rendering: a few hundred microseconds) and
- * writes what the socket takes, never waiting. At most
+ * handler and writes what the socket takes, never waiting. At most
  * CP_METRICS_MAX_CONNS scrapers at once, each CP_METRICS_TIMEOUT_S to
  * finish: a stuck scraper costs a slot, not cp's loop.
+ *
+ * What a scrape costs the loop is bounded whoever scrapes and however
+ * often: the text is made (a snapshot, O(workers), and its rendering)
+ * at most once every CP_METRICS_CACHE_MS, into one libmicrohttpd
+ * response that every scrape until then queues as it is. libmicrohttpd
+ * counts the response's references: a slow scraper still sending the
+ * text before keeps it alive after a new one replaces it here. A source
+ * outside cp.metrics_allow is closed in the accept callback, before a
+ * byte is read from it.
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +37,11 @@ struct cp_metrics {
 	struct MHD_Daemon *d;
 	int fd;
 	uint64_t scrapes;
+	uint64_t refused;
+	uint64_t builds;
+	struct MHD_Response *text;    /* the exposition; NULL before the first */
+	uint64_t text_ms;             /* cp->now_ms when it was made */
+	struct cp_metrics_allow allow;
 };
 
 static enum MHD_Result
@@ -51,6 +62,42 @@ answer(struct MHD_Connection *c, unsigned int status, char *body, size_t len,
 	return ret;
 }
 
+/* A new text from the numbers now, in place of the one before (which
+ * stays with the connections still sending it). 0, or -ENOMEM with the
+ * text before kept. */
+static int
+build(struct cp_metrics *m)
+{
+	struct cp_metrics_snap *s = malloc(sizeof(*s));
+	struct MHD_Response *r;
+	char *text;
+	long n;
+
+	if (s == NULL)
+		return -ENOMEM;
+	cp_metrics_collect(m->cp, s);
+	n = cp_metrics_render(s, m->cp->conf->turn.realm, &text);
+	free(s);
+	if (n < 0)
+		return -ENOMEM;
+	r = MHD_create_response_from_buffer((size_t)n, text, MHD_RESPMEM_MUST_FREE);
+	if (r == NULL) {
+		free(text);
+		return -ENOMEM;
+	}
+	if (MHD_add_response_header(r, "Content-Type",
+				    "text/plain; version=0.0.4; charset=utf-8") != MHD_YES) {
+		MHD_destroy_response(r);
+		return -ENOMEM;
+	}
+	if (m->text != NULL)
+		MHD_destroy_response(m->text);
+	m->text = r;
+	m->text_ms = m->cp->now_ms;
+	m->builds++;
+	return 0;
+}
+
 static enum MHD_Result
 handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 	const char *version, const char *upload_data, size_t *upload_data_size,
@@ -59,9 +106,6 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
 	static char not_found[] = "not found\n", not_allowed[] = "method not allowed\n";
 	static char ok[] = "ok\n";
 	struct cp_metrics *m = cls;
-	struct cp_metrics_snap *s;
-	char *text;
-	long n;
 
 	(void)version;
 	(void)upload_data;
@@ -76,87 +120,43 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
 	if (strcmp(url, "/metrics") != 0)
 		return answer(c, MHD_HTTP_NOT_FOUND, not_found, strlen(not_found),
 			      MHD_RESPMEM_PERSISTENT, "text/plain");
-	s = malloc(sizeof(*s));
-	if (s == NULL)
-		return MHD_NO;
-	cp_metrics_collect(m->cp, s);
-	n = cp_metrics_render(s, m->cp->conf->turn.realm, &text);
-	free(s);
-	if (n < 0)
+	/* (cp's clock never goes back: a text is never from the future) */
+	if ((m->text == NULL || m->cp->now_ms - m->text_ms >= CP_METRICS_CACHE_MS) &&
+	    build(m) < 0 && m->text == NULL)
 		return MHD_NO;
 	m->scrapes++;
-	return answer(c, MHD_HTTP_OK, text, (size_t)n, MHD_RESPMEM_MUST_FREE,
-		      "text/plain; version=0.0.4; charset=utf-8");
+	return MHD_queue_response(c, MHD_HTTP_OK, m->text);
 }
 
-/* "A.B.C.D:PORT" or "[v6]:PORT" into ss; 0 or -EINVAL. */
-static int
-parse_addr(const char *addr, struct sockaddr_storage *ss, bool *v6)
+/* libmicrohttpd's accept policy: a source outside cp.metrics_allow is
+ * closed before anything is read from it. */
+static enum MHD_Result
+accept_policy(void *cls, const struct sockaddr *addr, socklen_t len)
 {
-	char host[64];
-	const char *colon;
-	unsigned long port;
-	char *end;
-	size_t hl;
+	struct cp_metrics *m = cls;
 
-	memset(ss, 0, sizeof(*ss));
-	if (addr[0] == '[') {
-		const char *rb = strchr(addr, ']');
-
-		if (rb == NULL || rb[1] != ':')
-			return -EINVAL;
-		hl = (size_t)(rb - addr - 1);
-		if (hl >= sizeof(host))
-			return -EINVAL;
-		memcpy(host, addr + 1, hl);
-		colon = rb + 1;
-		*v6 = true;
-	} else {
-		colon = strrchr(addr, ':');
-		if (colon == NULL)
-			return -EINVAL;
-		hl = (size_t)(colon - addr);
-		if (hl >= sizeof(host))
-			return -EINVAL;
-		memcpy(host, addr, hl);
-		*v6 = false;
-	}
-	host[hl] = '\0';
-	errno = 0;
-	port = strtoul(colon + 1, &end, 10);
-	if (errno != 0 || *end != '\0' || colon[1] == '\0' || port == 0 || port > 65535)
-		return -EINVAL;
-	if (*v6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((uint16_t)port);
-		return inet_pton(AF_INET6, host, &s6->sin6_addr) == 1 ? 0 : -EINVAL;
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons((uint16_t)port);
-		return inet_pton(AF_INET, host, &s4->sin_addr) == 1 ? 0 : -EINVAL;
-	}
+	if (cp_metrics_allowed(&m->allow, addr, len))
+		return MHD_YES;
+	m->refused++;
+	return MHD_NO;
 }
 
 struct cp_metrics *
-cp_metrics_open(struct cp_ctx *cp, const char *addr, char *err, size_t errlen)
+cp_metrics_open(struct cp_ctx *cp, const char *addr,
+		const struct cp_metrics_allow *allow, char *err, size_t errlen)
 {
 	const union MHD_DaemonInfo *info;
 	struct sockaddr_storage ss;
 	struct cp_metrics *m;
 	unsigned int flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
-	bool v6;
 
-	if (parse_addr(addr, &ss, &v6) < 0) {
+	if (cp_metrics_parse_addr(addr, &ss) < 0) {
 		snprintf(err, errlen, "cp.metrics '%s' is not an address like "
 			 "\"127.0.0.1:9641\" or \"[::1]:9641\"", addr);
 		errno = EINVAL;
 		return NULL;
 	}
-	if (v6)
+	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	m = calloc(1, sizeof(*m));
 	if (m == NULL) {
@@ -165,7 +165,8 @@ cp_metrics_open(struct cp_ctx *cp, const char *addr, char *err, size_t errlen)
 		return NULL;
 	}
 	m->cp = cp;
-	m->d = MHD_start_daemon(flags, 0, NULL, NULL, handler, m,
+	cp_metrics_set_allow(m, allow);
+	m->d = MHD_start_daemon(flags, 0, accept_policy, m, handler, m,
 				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CP_METRICS_MAX_CONNS,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CP_METRICS_TIMEOUT_S,
@@ -217,10 +218,34 @@ cp_metrics_scrapes(const struct cp_metrics *m)
 }
 
 void
+cp_metrics_set_allow(struct cp_metrics *m, const struct cp_metrics_allow *allow)
+{
+	if (allow != NULL && allow->n <= CP_METRICS_ALLOW_MAX)
+		m->allow = *allow;
+	else
+		memset(&m->allow, 0, sizeof(m->allow));
+}
+
+uint64_t
+cp_metrics_refused(const struct cp_metrics *m)
+{
+	return m->refused;
+}
+
+uint64_t
+cp_metrics_builds(const struct cp_metrics *m)
+{
+	return m->builds;
+}
+
+void
 cp_metrics_close(struct cp_metrics *m)
 {
 	if (m == NULL)
 		return;
+	/* (the connections' references go with the daemon, ours after) */
 	MHD_stop_daemon(m->d);
+	if (m->text != NULL)
+		MHD_destroy_response(m->text);
 	free(m);
 }

@@ -263,6 +263,22 @@ in_list(const struct cp_prefix *list, unsigned int n, const struct cp_addr *a)
 	return false;
 }
 
+int
+cp_prefix_parse(const char *s, struct cp_prefix *out, char *err, size_t errlen)
+{
+	return parse_prefix(s, out, err, errlen);
+}
+
+bool
+cp_prefix_list_has(const struct cp_prefix *list, unsigned int n,
+		   const struct cp_addr *a)
+{
+	struct cp_addr c;
+
+	cp_addr_canonical(a, &c);
+	return in_list(list, n, &c);
+}
+
 struct cp_policy *
 cp_policy_create(void)
 {

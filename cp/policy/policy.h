@@ -85,6 +85,17 @@ int cp_policy_add_allow(struct cp_policy *p, const char *prefix, char *err,
 			size_t errlen);
 int cp_policy_add_deny(struct cp_policy *p, const char *prefix, char *err,
 		       size_t errlen);
+/*
+ * The same parsing for another list of cp's (cp.metrics_allow): one
+ * prefix into out, by cp_policy_add_allow()'s rules. 0, or -EINVAL with
+ * a one-line reason in err (err may be NULL).
+ */
+int cp_prefix_parse(const char *s, struct cp_prefix *out, char *err,
+		    size_t errlen);
+/* Whether a, canonicalised first (::ffff:a.b.c.d is a.b.c.d, as a
+ * dual-stack socket reports an IPv4 client), lies in one of list[0..n). */
+bool cp_prefix_list_has(const struct cp_prefix *list, unsigned int n,
+			const struct cp_addr *a);
 /* One of our own addresses (any port). It is canonicalised first.
  * 0; -EINVAL for a family other than 4 or 6; -ENOSPC when full. */
 int cp_policy_add_own(struct cp_policy *p, const struct cp_addr *a);

@@ -225,6 +225,40 @@ load_prefixes(const config_setting_t *g, const char *name, char (*out)[64],
 	return 0;
 }
 
+/* cp.metrics_allow: who may scrape cp.metrics. load_prefixes()'s checks
+ * and two more, as a slip here either opens the endpoint or shuts it:
+ * host bits set ("10.1.2.3/8": the network or the host?), and an empty
+ * list (nobody; leaving the setting out means any source). */
+static int
+load_metrics_allow(const config_setting_t *g, struct tp_conf *c, char *err,
+		   size_t errlen)
+{
+	const config_setting_t *s = config_setting_get_member(g, "metrics_allow");
+	struct tp_conf_cp *p = &c->cp;
+	int rc;
+
+	if (s == NULL)
+		return 0;
+	if ((rc = load_prefixes(g, "metrics_allow", p->metrics_allow, &p->nmetrics_allow,
+				c, err, errlen)) < 0)
+		return rc;
+	if (p->nmetrics_allow == 0)
+		FAIL(s, "cp.metrics_allow is empty: list the prefixes scrapers come "
+		     "from, or leave it out (any source)");
+	for (unsigned int i = 0; i < p->nmetrics_allow; i++) {
+		uint8_t a[16], plen = 0;
+		int f = tp_conf_parse_prefix(p->metrics_allow[i], a, &plen);
+
+		for (unsigned int b = plen; b < (f == 4 ? 32u : 128u); b++)
+			if (a[b / 8] & (0x80u >> (b % 8)))
+				FAIL(config_setting_get_elem(s, i), "cp.metrics_allow: '%s' has "
+				     "host bits set (a network has them zero, like "
+				     "\"10.0.0.0/8\"; one host is \"10.0.0.7/32\")",
+				     p->metrics_allow[i]);
+	}
+	return 0;
+}
+
 /* cp.api_group: a group name the system knows; its gid, and mode 0660
  * unless api_mode says otherwise. */
 static int
@@ -323,7 +357,8 @@ load_cp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 		"permission_lifetime", "channel_lifetime", "nonce_lifetime",
 		"quota_user", "quota_total", "users", "secrets", "peers", "user", "agw_group",
 		"challenge_rate", "challenge_burst", "store", "store_busy_ms",
-		"max_users", "metrics", "alternates", "log_level", "tls_ticket_rotate", NULL,
+		"max_users", "metrics", "metrics_allow", "alternates", "log_level",
+		"tls_ticket_rotate", NULL,
 	};
 	struct tp_conf_cp *p = &c->cp;
 	const config_setting_t *s;
@@ -391,7 +426,8 @@ load_cp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 	if (p->lifetime_default_s > p->lifetime_max_s)
 		FAIL(g, "cp.lifetime_default %u exceeds cp.lifetime_max %u",
 		     p->lifetime_default_s, p->lifetime_max_s);
-	if ((rc = load_user(g, c, err, errlen)) < 0)
+	if ((rc = load_user(g, c, err, errlen)) < 0 ||
+	    (rc = load_metrics_allow(g, c, err, errlen)) < 0)
 		return rc;
 
 	s = config_setting_get_member(g, "users");

@@ -372,6 +372,12 @@ struct tp_conf_cp {
 	/* The Prometheus endpoint (cp/metrics): "ADDR:PORT" (coturn's port
 	 * is 9641), "" (the default): off. */
 	char metrics[64];
+	/* cp.metrics_allow: the source prefixes that may scrape it
+	 * ("10.0.0.0/8", "::1/128"; host bits refused); a connection from
+	 * elsewhere is closed at once and counted. None (the default): any
+	 * source, and cp warns when cp.metrics is not a loopback address. */
+	unsigned int nmetrics_allow;
+	char metrics_allow[TP_CONF_MAX_PREFIXES][64];
 	/* Other servers to send new clients to when this box is full (300
 	 * Try Alternate, RFC 8489 §10, instead of 486/508): "ADDR:PORT"
 	 * strings, cp checks them. */

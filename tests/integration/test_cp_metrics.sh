@@ -7,9 +7,12 @@
 # turn_total_traffic_*) and turnpike's, and its values are those of
 # `turnpikectl status --json` (one source): taken between two status
 # calls, each lies between the two. GET / answers "ok", other paths 404,
-# POST 405; a scraper that connects and says nothing does not hold cp's
-# loop; a bad address stops cp with the reason; without cp.metrics there
-# is no endpoint.
+# POST 405; two scrapes within a second are the same text, one a second
+# later is new; a scraper that connects and says nothing does not hold
+# cp's loop; cp.metrics_allow closes other sources (counted), serves its
+# own, changes on reload; an address that is not loopback without a list
+# warns once at start; a bad address stops cp with the reason; without
+# cp.metrics there is no endpoint.
 set -uo pipefail
 . "$(dirname "$0")/lib/dp_env.sh"
 tp_env_init
@@ -156,6 +159,34 @@ tp_check "POST is 405" bash -c "python3 -c 'import urllib.request,urllib.error,s
 try: urllib.request.urlopen(urllib.request.Request(\"http://$maddr/metrics\", data=b\"x\"), timeout=5)
 except urllib.error.HTTPError as e: sys.exit(0 if e.code == 405 else 1)
 sys.exit(1)'"
+# The text is made at most once a second (CP_METRICS_CACHE_MS) and every
+# scrape within it gets that text: two scrapes within a second are the
+# same though an API request between them moved a counter; one more than
+# a second later shows it.
+tp_check "two scrapes within a second are the same text; after a second the changed counter shows" \
+  python3 - "$maddr" "$TP_BUILD/cp/ctl/turnpikectl" "$TP_TMP/cp.sock" <<'PY'
+import re, subprocess, sys, time, urllib.request
+url, ctl, sock = "http://%s/metrics" % sys.argv[1], sys.argv[2], sys.argv[3]
+def scrape():
+    return urllib.request.urlopen(url, timeout=5).read().decode()
+def api(t):
+    return int(re.search(r'^turnpike_api_requests_total (\d+)$', t, re.M).group(1))
+for _ in range(3):
+    time.sleep(1.2)                  # past the last text's second
+    t0 = time.monotonic()
+    a = scrape()
+    subprocess.run([ctl, '--socket', sock, 'status'], check=True, stdout=subprocess.DEVNULL)
+    b = scrape()
+    if time.monotonic() - t0 < 0.9:  # (a loaded box may take longer: again)
+        break
+else:
+    sys.exit("three tries, each over 0.9 s")
+assert a == b, "two scrapes within a second differ"
+time.sleep(1.2)
+c = scrape()
+assert api(c) > api(a), (api(a), api(c))
+PY
+
 # A scraper that connects and says nothing: cp answers others at once.
 python3 -c "import socket,time; s=socket.create_connection(('127.0.0.1',$port)); time.sleep(10)" &
 mute=$!
@@ -190,6 +221,54 @@ rows = [l.split() for l in sys.argv[1].splitlines() if l.split()[:1] == ["0"]]
 assert any(float(r[1]) > 0 and float(r[2]) > 0 and int(r[4]) > 0 for r in rows), rows' "$top"
 tp_check "top --count 0 is a usage error" bash -c "\"$TP_BUILD/cp/ctl/turnpikectl\" --socket \"$TP_TMP/cp.sock\" top --count 0 2>/dev/null; [ \$? -eq 1 ]"
 wait $uc3
+tp_check "cp stops" tp_cp_stop
+
+# cp.metrics_allow: a source outside the list is closed unanswered and
+# counted, one inside served; the list changes on reload; a loopback
+# address says nothing in cp's log.
+# get SRC: a scrape from source address SRC: "200 <refused count in the
+# text>", or "closed" when cp closed the connection without an answer.
+get() { python3 - "$port" "$1" <<'PY'
+import http.client, re, sys
+c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=5,
+                               source_address=(sys.argv[2], 0))
+try:
+    c.request("GET", "/metrics")
+    r = c.getresponse()
+    t = r.read().decode()
+    m = re.search(r'^turnpike_metrics_refused_total (\d+)$', t, re.M)
+    print(r.status, m.group(1) if m else "none")
+except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+    print("closed")
+PY
+}
+allow_groups() { tp_turn_groups "metrics = \"$maddr\"; metrics_allow = [ $1 ];"; }
+tp_write_conf "$TP_TMP/allow.conf" "0" "" "" "" "$(allow_groups '"127.0.0.1/32", "::1/128"')"
+tp_cp_start "$TP_TMP/allow.conf"
+tp_check "metrics_allow: a scrape from 127.0.0.2 (not listed) is closed unanswered" \
+  test "$(get 127.0.0.2)" = closed
+tp_check "... one from 127.0.0.1 (listed) is served, the refusal counted" \
+  test "$(get 127.0.0.1)" = "200 1"
+tp_check "... and status says metrics_refused 1" bash -c \
+  "\"$TP_BUILD/cp/ctl/turnpikectl\" --socket \"$TP_TMP/cp.sock\" --json status | grep -q '\"metrics_refused\":1'"
+tp_check "... a loopback address: no warning in cp's log" bash -c "! grep -q 'cp.metrics_allow is not set' \"$TP_CP_LOG\""
+tp_write_conf "$TP_TMP/allow.conf" "0" "" "" "" "$(allow_groups '"127.0.0.2/32"')"
+out=$(tp_ctl reload 2>&1); rc=$?
+echo "$out" | sed 's/^/# reload: /'
+tp_check "reload takes a new metrics_allow and says so" bash -c "[ $rc -eq 0 ] && grep -q 'cp.metrics_allow' <<<\"\$0\"" "$out"
+r1=$(get 127.0.0.1); r2=$(get 127.0.0.2)
+tp_check "... 127.0.0.1 now closed ($r1), 127.0.0.2 served ($r2)" bash -c "[ '$r1' = closed ] && [ '${r2%% *}' = 200 ]"
+tp_check "cp stops" tp_cp_stop
+# Not loopback, no list: one warning line at start naming what to set.
+tp_write_conf "$TP_TMP/open.conf" "0" "" "" "" "$(tp_turn_groups "metrics = \"0.0.0.0:$port\";")"
+tp_cp_start "$TP_TMP/open.conf"
+tp_check "cp.metrics 0.0.0.0 without metrics_allow: one warning line naming cp.metrics_allow" \
+  bash -c "[ \"\$(grep -c 'cp.metrics \"0.0.0.0:$port\" is not a loopback address and cp.metrics_allow is not set' \"$TP_CP_LOG\")\" = 1 ]"
+tp_check "... and it serves anyone" test "$(get 127.0.0.2)" = "200 0"
+tp_check "cp stops" tp_cp_stop
+tp_write_conf "$TP_TMP/open.conf" "0" "" "" "" "$(tp_turn_groups "metrics = \"0.0.0.0:$port\"; metrics_allow = [\"127.0.0.0/8\"];")"
+tp_cp_start "$TP_TMP/open.conf"
+tp_check "0.0.0.0 with metrics_allow: no warning" bash -c "! grep -q 'cp.metrics_allow is not set' \"$TP_CP_LOG\""
 tp_check "cp stops" tp_cp_stop
 
 tp_write_conf "$TP_TMP/bad.conf" "0" "" "" "" "$(tp_turn_groups "metrics = \"127.0.0.1:notaport\";")"

@@ -727,6 +727,61 @@ test_conf_cp_user_bad_names_are_refused(void **state)
 	RUN(cases, "cp.user");
 }
 
+/* ---- cp.metrics_allow -------------------------------------------------- */
+
+/* The scrapers' prefixes, both families, as written; none: any source. */
+static void
+test_conf_cp_metrics_allow_is_read(void **state)
+{
+	(void)state;
+	expect_ok(CP("metrics = \"0.0.0.0:9641\";"));
+	assert_int_equal(c.cp.nmetrics_allow, 0);
+	tp_conf_free(&c);
+	expect_ok(CP("metrics = \"[::]:9641\"; metrics_allow = [\"10.0.0.0/8\", "
+		     "\"::1/128\", \"192.0.2.7/32\", \"::ffff:10.0.0.0/104\"];"));
+	assert_int_equal(c.cp.nmetrics_allow, 4);
+	assert_string_equal(c.cp.metrics_allow[0], "10.0.0.0/8");
+	assert_string_equal(c.cp.metrics_allow[1], "::1/128");
+	assert_string_equal(c.cp.metrics_allow[3], "::ffff:10.0.0.0/104");
+	tp_conf_free(&c);
+}
+
+/* Every mistake names its line: not a list, not a prefix (no length, a
+ * length too long, garbage, not a string), host bits set, an empty list,
+ * more than the list holds. */
+static void
+test_conf_cp_metrics_allow_bad_lists_are_refused(void **state)
+{
+	static char many[64 * (TP_CONF_MAX_PREFIXES + 2)], text[sizeof(many) + 512];
+	static const struct bad cases[] = {
+		{ CP("metrics_allow = \"10.0.0.0/8\";"), 7, "metrics_allow must be a list" },
+		{ CP("metrics_allow = [\"10.0.0.0\"];"), 7, "'10.0.0.0' is not a prefix" },
+		{ CP("metrics_allow = [\"10.0.0.0/33\"];"), 7, "'10.0.0.0/33' is not a prefix" },
+		{ CP("metrics_allow = [\"::/129\"];"), 7, "'::/129' is not a prefix" },
+		{ CP("metrics_allow = [\"ten/8\"];"), 7, "'ten/8' is not a prefix" },
+		{ CP("metrics_allow = [\"10.0.0.0/ 8\"];"), 7, "is not a prefix" },
+		{ CP("metrics_allow = [8];"), 7, "'?' is not a prefix" },
+		{ CP("metrics_allow = ( (\"10.0.0.0/8\") );"), 7, "'?' is not a prefix" },
+		{ CP("metrics_allow = [\"10.1.2.3/8\"];"), 7,
+		  "cp.metrics_allow: '10.1.2.3/8' has host bits set" },
+		{ CP("metrics_allow = [\"fd00::1/64\"];"), 7, "'fd00::1/64' has host bits set" },
+		{ CP("metrics_allow = [];"), 7, "cp.metrics_allow is empty" },
+		{ CP("metrics_alow = [\"10.0.0.0/8\"];"), 7, "unknown setting 'metrics_alow'" },
+	};
+	size_t off = 0;
+
+	(void)state;
+	RUN(cases, "cp.metrics_allow");
+	for (int i = 0; i < TP_CONF_MAX_PREFIXES + 1; i++)
+		off += (size_t)snprintf(many + off, sizeof(many) - off, "%s\"10.%d.0.0/16\"",
+					i ? ", " : "", i);
+	snprintf(text, sizeof(text), CP("metrics_allow = [%s];"), many);
+	expect_error(text, 7, "metrics_allow has more than 64 prefixes");
+	/* a prefix on a line of its own is named there */
+	expect_error(CP("metrics_allow = [\"10.0.0.0/8\",\n  \"10.0.0.1/8\"];"), 8,
+		     "'10.0.0.1/8' has host bits set");
+}
+
 /* ---- relayed addresses ------------------------------------------------- */
 
 /* One core port "k" opening on line 3 (with a gateway4), its line 5 is
@@ -1708,6 +1763,8 @@ main(void)
 		cmocka_unit_test(test_conf_parse_prefix_bare_address_without_plen),
 		cmocka_unit_test(test_conf_parse_prefix_rejects_garbage),
 		cmocka_unit_test(test_conf_tls),
+		cmocka_unit_test(test_conf_cp_metrics_allow_is_read),
+		cmocka_unit_test(test_conf_cp_metrics_allow_bad_lists_are_refused),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

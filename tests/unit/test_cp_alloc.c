@@ -1775,6 +1775,136 @@ test_alloc_tables_grow_and_find_everything(void **state)
 	tuple_conn = 0;
 }
 
+/* The running sums the metrics read instead of walking the allocations
+ * (cp->nallocs_tcp, cp->traffic_live) against the walk, after each kind
+ * of change: allocations restored over UDP and TCP, dp's counters
+ * reported (and reported lower: a counter that went back), RFC 6062 bytes
+ * of a live allocation, allocations killed, closed with their connection,
+ * and the TCP ones dropped at a dp restart. What was relayed in all
+ * (finished + live) never changes when an allocation ends. */
+static void
+check_sums(void)
+{
+	uint64_t sum[IPC_ALLOC_STATS_N] = { 0 };
+	uint32_t cur = 0, tcp = 0, n = 0;
+	struct cp_alloc *a;
+
+	while ((a = cp_alloc_next(&cp, &cur)) != NULL) {
+		uint64_t t[IPC_ALLOC_STATS_N];
+
+		cp_alloc_traffic(a, t);
+		for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
+			sum[i] += t[i];
+		tcp += a->tuple.transport == 6;
+		n++;
+	}
+	assert_int_equal(n, cp.nallocs);
+	assert_int_equal(cp.nallocs_tcp, tcp);
+	for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
+		assert_true(cp.traffic_live[i] == sum[i]);
+}
+
+static void
+all_traffic(uint64_t out[IPC_ALLOC_STATS_N])
+{
+	for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
+		out[i] = cp.traffic_done[i] + cp.traffic_live[i];
+}
+
+static void
+test_alloc_running_sums_follow_every_change(void **state)
+{
+	static struct ipc_msg m;
+	struct ipc_conn_event ev = { .reason = IPC_CONN_CLOSED };
+	uint64_t before[IPC_ALLOC_STATS_N], after[IPC_ALLOC_STATS_N];
+	const unsigned int n = 600;
+	struct reply r;
+	size_t off;
+
+	(void)state;
+	for (unsigned int i = 0; i < n; i++) {
+		struct ipc_alloc ia;
+
+		tuple_conn = i % 3 == 0 ? ipc_conn_make(0, 9, 4 + i) : 0;
+		memset(&m.h, 0, sizeof(m.h));
+		memset(&ia, 0, sizeof(ia));
+		m.h.kind = IPC_STATE_ALLOC;
+		m.h.alloc_id = 1000 + i;
+		tuple(&m.h.tuple, (uint16_t)(1000 + i));
+		ia.nrelayed = 1;
+		ia.relayed[0].family = 4;
+		ia.relayed[0].port = (uint16_t)(10000 + i);
+		ia.relayed[0].ip[0] = 10;
+		ia.relayed[0].ip[1] = 1;
+		ia.relayed[0].ip[3] = 1;
+		ia.expires_ms = cp.now_ms + 600000;
+		ia.user_len = (uint16_t)snprintf(ia.username, sizeof(ia.username), "u%u", i % 50);
+		memcpy(m.body, &ia, sizeof(ia));
+		m.h.body_len = sizeof(ia);
+		cp_handle(&cp, 0, &m);
+	}
+	tuple_conn = 0;
+	assert_int_equal(cp.nallocs, n);
+	assert_int_equal(cp.nallocs_tcp, n / 3);
+	check_sums();
+	/* dp's reports, as many to a message as fit, twice: the second lower
+	 * for some (wrapping below the first) */
+	for (unsigned int pass = 0; pass < 2; pass++) {
+		memset(&m.h, 0, sizeof(m.h));
+		m.h.kind = IPC_STATS;
+		off = 0;
+		for (unsigned int i = 0; i < n + 5; i++) {
+			struct ipc_alloc_stats st = { .alloc_id = 1000 + i };  /* 5 unknown */
+
+			for (unsigned int k = 0; k < IPC_ALLOC_STATS_N; k++)
+				st.c[k] = pass == 0 ? (uint64_t)(i + 1) * (k + 3) :
+					  i % 4 == 0 ? (uint64_t)k : (uint64_t)(i + 1) * (k + 7);
+			if (off + sizeof(st) > sizeof(m.body)) {
+				m.h.body_len = (uint16_t)off;
+				cp_handle(&cp, 0, &m);
+				off = 0;
+			}
+			memcpy(m.body + off, &st, sizeof(st));
+			off += sizeof(st);
+		}
+		m.h.body_len = (uint16_t)off;
+		cp_handle(&cp, 0, &m);
+		check_sums();
+	}
+	/* RFC 6062 bytes of live allocations, and of one gone */
+	cp_alloc_tcp_gone(&cp, 1000, (const uint64_t[4]){ 100, 90, 30, 20 });
+	cp_alloc_tcp_gone(&cp, 1003, (const uint64_t[4]){ 1, 2, 3, 4 });
+	check_sums();
+	all_traffic(before);
+	cp_alloc_tcp_gone(&cp, 99999, (const uint64_t[4]){ 5, 5, 5, 5 });
+	all_traffic(after);
+	assert_true(after[1] == before[1] + 5 && after[7] == before[7] + 5);
+	check_sums();
+	/* ends of every kind: killed, closed with the connection, a dp
+	 * restart (the TCP ones go) */
+	all_traffic(before);
+	for (unsigned int i = 0; i < n; i += 5)
+		assert_int_equal(cp_alloc_kill(&cp, 1000 + i), 0);
+	check_sums();
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_CONN_DOWN;
+	memcpy(m.body, &ev, sizeof(ev));
+	m.h.body_len = sizeof(ev);
+	for (unsigned int i = 1; i < n; i += 5) {
+		tuple_conn = i % 3 == 0 ? ipc_conn_make(0, 9, 4 + i) : 0;
+		tuple(&m.h.tuple, (uint16_t)(1000 + i));
+		cp_handle(&cp, 0, &m);
+	}
+	tuple_conn = 0;
+	check_sums();
+	cp_reinstall_start(&cp);
+	assert_int_equal(cp.nallocs_tcp, 0);
+	check_sums();
+	all_traffic(after);
+	assert_memory_equal(before, after, sizeof(before));
+	drain(0, &r, &(int){ 0 }, &(int){ 0 });
+}
+
 static void
 test_alloc_closes_with_its_connection(void **state)
 {
@@ -2241,6 +2371,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tcp_relay_gone_bytes_counted, setup_relay,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_tables_grow_and_find_everything,
+						setup_many, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_running_sums_follow_every_change,
 						setup_many, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_relay_many_addresses_every_pair_once,
 						setup_maxrelay, teardown),

@@ -33,6 +33,40 @@
 #define SOFTWARE "turnpike test"
 #define NOW      1700000000ull
 
+/* ---- the integrity checks cp/auth makes --------------------------------- */
+
+/* The linker hands every call of lib/stun's integrity checks to these
+ * (-Wl,--wrap, tests/unit/meson.build): they count the HMACs computed,
+ * with the key length of the last, and call the real check. */
+enum stun_check __real_stun_check_integrity(const struct stun_msg *m, const uint8_t *key,
+					    size_t key_len);
+enum stun_check __real_stun_check_integrity_sha256(const struct stun_msg *m,
+						   const uint8_t *key, size_t key_len);
+enum stun_check __wrap_stun_check_integrity(const struct stun_msg *m, const uint8_t *key,
+					    size_t key_len);
+enum stun_check __wrap_stun_check_integrity_sha256(const struct stun_msg *m,
+						   const uint8_t *key, size_t key_len);
+
+static unsigned int hmacs_sha1, hmacs_sha256;
+static size_t hmac_key_len;
+
+enum stun_check
+__wrap_stun_check_integrity(const struct stun_msg *m, const uint8_t *key, size_t key_len)
+{
+	hmacs_sha1++;
+	hmac_key_len = key_len;
+	return __real_stun_check_integrity(m, key, key_len);
+}
+
+enum stun_check
+__wrap_stun_check_integrity_sha256(const struct stun_msg *m, const uint8_t *key,
+				   size_t key_len)
+{
+	hmacs_sha256++;
+	hmac_key_len = key_len;
+	return __real_stun_check_integrity_sha256(m, key, key_len);
+}
+
 /* ---- client side helpers ------------------------------------------------ */
 
 struct req_opts {
@@ -809,6 +843,147 @@ test_auth_user_by_keys_md5_only(void **state)
 	assert_int_equal(cp_auth_check(f->a, &f->req, &f->from, NOW, NOW, &f->res), 0);
 }
 
+/* A request as a client with credentials sends it: user, integrity of
+ * the kind and key given (PASSWORD-ALGORITHM(S) SHA-256 with a 32-byte
+ * key and MI-SHA256), or USERHASH of user. Returns the verdict's code;
+ * *sha1 and *sha256 get the HMACs cp_auth_check() computed. */
+static int
+check_counting(struct fx *f, const char *user, bool userhash, const uint8_t *key,
+	       size_t klen, unsigned int *sha1, unsigned int *sha256)
+{
+	char nonce[CP_AUTH_NONCE_LEN + 1];
+	struct req_opts o = { .username = user, .userhash = userhash, .realm = REALM,
+			      .nonce = nonce, .key = key, .key_len = klen };
+	int rc;
+
+	if (klen == 32) {
+		o.mi_sha256 = true;
+		o.pwalg = STUN_PWALG_SHA256;
+		o.pwalgs = true;
+	}
+	assert_int_equal(cp_auth_nonce_make(f->a, &f->from, NOW, nonce), CP_AUTH_NONCE_LEN);
+	build_req(&o, f->buf, sizeof(f->buf), &f->req);
+	hmacs_sha1 = hmacs_sha256 = 0;
+	hmac_key_len = 0;
+	rc = cp_auth_check(f->a, &f->req, &f->from, NOW, NOW, &f->res);
+	*sha1 = hmacs_sha1;
+	*sha256 = hmacs_sha256;
+	return rc;
+}
+
+/* An unknown USERNAME or USERHASH costs the HMAC a known user's wrong
+ * password costs: of the same kind (HMAC-SHA1 for MESSAGE-INTEGRITY,
+ * HMAC-SHA256 for MESSAGE-INTEGRITY-SHA256), with a key of the same
+ * length, once; the answer is the same 401. Before, an unknown name was
+ * refused without one, and the time to the 401 told names apart. */
+static void
+test_auth_unknown_user_costs_the_integrity_check_of_a_known_one(void **state)
+{
+	struct fx *f = *state;
+	uint8_t bad_md5[16], bad_sha[32];
+	unsigned int s1, s256;
+
+	client_key(STUN_PWALG_MD5, "alice", REALM, "wrong", bad_md5);
+	client_key(STUN_PWALG_SHA256, "alice", REALM, "wrong", bad_sha);
+
+	assert_int_equal(check_counting(f, "alice", false, bad_md5, 16, &s1, &s256), 401);
+	assert_int_equal(f->res.reason, CP_AUTH_R_BAD_INTEGRITY);
+	assert_int_equal(s1, 1);
+	assert_int_equal(s256, 0);
+	assert_int_equal(hmac_key_len, 16);
+	assert_int_equal(check_counting(f, "mallory", false, bad_md5, 16, &s1, &s256), 401);
+	assert_int_equal(f->res.reason, CP_AUTH_R_UNKNOWN_USER);
+	assert_int_equal(s1, 1);
+	assert_int_equal(s256, 0);
+	assert_int_equal(hmac_key_len, 16);
+	assert_int_equal(f->res.key_len, 0);
+
+	assert_int_equal(check_counting(f, "alice", false, bad_sha, 32, &s1, &s256), 401);
+	assert_int_equal(f->res.reason, CP_AUTH_R_BAD_INTEGRITY);
+	assert_int_equal(s1, 0);
+	assert_int_equal(s256, 1);
+	assert_int_equal(hmac_key_len, 32);
+	assert_int_equal(check_counting(f, "mallory", false, bad_sha, 32, &s1, &s256), 401);
+	assert_int_equal(f->res.reason, CP_AUTH_R_UNKNOWN_USER);
+	assert_int_equal(s1, 0);
+	assert_int_equal(s256, 1);
+	assert_int_equal(hmac_key_len, 32);
+
+	/* USERHASH (RFC 8489 §14.4) */
+	assert_int_equal(check_counting(f, "alice", true, bad_md5, 16, &s1, &s256), 401);
+	assert_int_equal(f->res.reason, CP_AUTH_R_BAD_INTEGRITY);
+	assert_int_equal(s1, 1);
+	assert_int_equal(check_counting(f, "mallory", true, bad_md5, 16, &s1, &s256), 401);
+	assert_int_equal(f->res.reason, CP_AUTH_R_UNKNOWN_USER);
+	assert_int_equal(s1, 1);
+
+	/* and a known user with the right key still passes, once checked */
+	assert_int_equal(check_counting(f, "alice", false, f->key_md5, 16, &s1, &s256), 0);
+	assert_int_equal(s1, 1);
+}
+
+/* A user with an MD5 key only (coturn's hmackey) asked for SHA-256 has no
+ * key to check with: the check runs all the same, as for another user. */
+static void
+test_auth_md5_only_user_asked_for_sha256_costs_the_check(void **state)
+{
+	struct fx *f = *state;
+	unsigned int s1, s256;
+
+	assert_int_equal(cp_auth_user_add_keys(f->a, "alice", f->key_md5, NULL), 0);
+	assert_int_equal(check_counting(f, "alice", false, f->key_sha256, 32, &s1, &s256),
+			 401);
+	assert_int_equal(f->res.reason, CP_AUTH_R_BAD_INTEGRITY);
+	assert_int_equal(s256, 1);
+	assert_int_equal(hmac_key_len, 32);
+	assert_int_equal(f->res.key_len, 0);
+}
+
+/* With TURN REST secrets: a name that is no REST one, or an expired REST
+ * one, costs one check like a static user's; a name REST could take
+ * costs the static check and one per secret, whether it is a static
+ * user's (a numeric name reads as a bare timestamp) or not. */
+static void
+test_auth_rest_names_cost_the_same_known_or_not(void **state)
+{
+	struct fx *f = *state;
+	uint8_t key[16], bad[16];
+	unsigned int s1, s256;
+
+	assert_int_equal(cp_auth_secret_add(f->a, "s1"), 0);
+	assert_int_equal(cp_auth_secret_add(f->a, "s2"), 0);
+	assert_int_equal(cp_auth_user_add(f->a, "4915112345678", "pw"), 0);
+	assert_int_equal(cp_auth_user_add(f->a, "1600000000:carol", "pw"), 0);
+	client_key(STUN_PWALG_MD5, "x", REALM, "wrong", bad);
+
+	assert_int_equal(check_counting(f, "mallory", false, bad, 16, &s1, &s256), 401);
+	assert_int_equal(f->res.reason, CP_AUTH_R_UNKNOWN_USER);
+	assert_int_equal(s1, 1);
+	/* expired: a static user of such a name, and no one's */
+	assert_int_equal(check_counting(f, "1600000000:carol", false, bad, 16, &s1, &s256),
+			 401);
+	assert_int_equal(f->res.reason, CP_AUTH_R_BAD_INTEGRITY);
+	assert_int_equal(s1, 1);
+	assert_int_equal(check_counting(f, "1600000000:dave", false, bad, 16, &s1, &s256),
+			 401);
+	assert_int_equal(f->res.reason, CP_AUTH_R_REST_EXPIRED);
+	assert_int_equal(s1, 1);
+	/* a name REST could take: a static user's, and no one's */
+	assert_int_equal(check_counting(f, "4915112345678", false, bad, 16, &s1, &s256), 401);
+	assert_int_equal(f->res.reason, CP_AUTH_R_BAD_INTEGRITY);
+	assert_int_equal(s1, 3);
+	assert_int_equal(check_counting(f, "4915112345679", false, bad, 16, &s1, &s256), 401);
+	assert_int_equal(f->res.reason, CP_AUTH_R_BAD_INTEGRITY);
+	assert_int_equal(s1, 3);
+	assert_int_equal(check_counting(f, "1800000000:bob", false, bad, 16, &s1, &s256), 401);
+	assert_int_equal(s1, 3);
+	/* the static user's key still decides for its name */
+	client_key(STUN_PWALG_MD5, "4915112345678", REALM, "pw", key);
+	assert_int_equal(check_counting(f, "4915112345678", false, key, 16, &s1, &s256), 0);
+	assert_int_equal(f->res.rest, 0);
+	assert_memory_equal(f->res.key, key, 16);
+}
+
 static void
 test_auth_password_algorithms_mismatch_gets_400(void **state)
 {
@@ -1178,6 +1353,14 @@ main(void)
 			test_auth_mi_sha256_with_sha256_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_auth_user_by_keys_md5_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_auth_unknown_user_costs_the_integrity_check_of_a_known_one,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_auth_md5_only_user_asked_for_sha256_costs_the_check, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_auth_rest_names_cost_the_same_known_or_not, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_auth_password_algorithms_mismatch_gets_400, setup,
 			teardown),

@@ -731,6 +731,45 @@ test_policy_verdict_names_are_unique_and_stable(void **state)
 			       "2001::/32"));
 }
 
+/* The list rules for cp's other lists (cp.metrics_allow): the same
+ * parser (length required, host bits refused, a mapped prefix stored as
+ * IPv4) and a match on the canonical form of the address given. */
+static void
+test_prefix_parse_and_match_for_other_lists(void **state)
+{
+	struct cp_prefix list[3];
+	struct cp_addr a;
+	char err[200];
+
+	(void)state;
+	assert_int_equal(cp_prefix_parse("10.0.0.0/8", &list[0], err, sizeof(err)), 0);
+	assert_int_equal(cp_prefix_parse("::1/128", &list[1], err, sizeof(err)), 0);
+	assert_int_equal(cp_prefix_parse("::ffff:192.0.2.0/120", &list[2], err,
+					 sizeof(err)), 0);
+	assert_int_equal(list[2].family, 4);
+	assert_int_equal(list[2].plen, 24);
+	assert_int_equal(cp_prefix_parse("10.0.0.1/8", &list[0], err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "host bits"));
+	assert_int_equal(cp_prefix_parse("10.0.0.0", &list[0], err, sizeof(err)), -EINVAL);
+	assert_int_equal(cp_prefix_parse(NULL, &list[0], NULL, 0), -EINVAL);
+	assert_int_equal(cp_prefix_parse("10.0.0.0/8", &list[0], err, sizeof(err)), 0);
+
+	a = addr("10.200.0.1", 1);
+	assert_true(cp_prefix_list_has(list, 3, &a));
+	a = addr("::ffff:10.200.0.1", 1);
+	assert_true(cp_prefix_list_has(list, 3, &a));
+	a = addr("192.0.2.9", 1);
+	assert_true(cp_prefix_list_has(list, 3, &a));
+	a = addr("::1", 1);
+	assert_true(cp_prefix_list_has(list, 3, &a));
+	a = addr("11.0.0.1", 1);
+	assert_false(cp_prefix_list_has(list, 3, &a));
+	a = addr("::2", 1);
+	assert_false(cp_prefix_list_has(list, 3, &a));
+	a = addr("10.0.0.1", 1);
+	assert_false(cp_prefix_list_has(list, 0, &a));
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -769,6 +808,7 @@ main(void)
 		T(test_policy_check_reports_canonical_even_when_refusing),
 		T(test_policy_refuses_invalid_family),
 		T(test_policy_verdict_names_are_unique_and_stable),
+		T(test_prefix_parse_and_match_for_other_lists),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

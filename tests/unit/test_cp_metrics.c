@@ -1,0 +1,418 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/metrics: who may scrape (metrics_access.c) and the endpoint itself
+ * (metrics_http.c) over real loopback sockets, driven the way cp's loop
+ * drives it (cp_metrics_serve(), never waiting) with a fake clock
+ * (cp->now_ms): a scrape within CP_METRICS_CACHE_MS of the text's making
+ * gets that text whatever changed since, the first one after gets a new
+ * one; a source outside cp.metrics_allow is closed unanswered and
+ * counted, an allowed one served; the allow list changes on a running
+ * endpoint (reload). The addresses: the listen address's exposure
+ * (loopback, the wildcards, IPv4-mapped) and the warning cp logs.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cp.h"
+#include "metrics/metrics.h"
+#include "tp_conf.h"
+
+/* cp/alloc is not linked: its counters' names, as the metrics ask. */
+const char *
+cp_stat_name(enum cp_stat s)
+{
+	static char names[CP_STAT__COUNT][16];
+
+	if ((unsigned int)s >= CP_STAT__COUNT)
+		return "?";
+	snprintf(names[s], sizeof(names[s]), "stat%u", (unsigned int)s);
+	return names[s];
+}
+
+static struct tp_conf conf;
+static struct cp_ctx cp;
+static char conf_path[128], seg_name[64];
+static uint16_t port;
+
+static int
+setup(void **state)
+{
+	struct cp_auth_conf ac = { .realm = "r.test" };
+	char err[256];
+	bool created;
+	FILE *f;
+
+	(void)state;
+	snprintf(conf_path, sizeof(conf_path), "/tmp/tp-cp-metrics-%d.conf", (int)getpid());
+	snprintf(seg_name, sizeof(seg_name), "/tp-cp-metrics-%d", (int)getpid());
+	f = fopen(conf_path, "w");
+	assert_non_null(f);
+	fprintf(f, "dp = { workers = [0]; ports = (\n"
+		"  { name = \"a\"; dev = \"x0\"; roles = [\"access\", \"core\"]; "
+		"ipv4 = \"10.0.0.1/24\"; }); };\n"
+		"turn = { realm = \"r.test\"; ipc = \"%s\"; };\n", seg_name);
+	fclose(f);
+	memset(&cp, 0, sizeof(cp));
+	assert_int_equal(tp_conf_load(conf_path, &conf, err, sizeof(err)), 0);
+	cp.conf = &conf;
+	cp.auth = cp_auth_init(&ac);
+	assert_non_null(cp.auth);
+	ipc_seg_unlink(seg_name);
+	assert_int_equal(ipc_seg_open(&cp.seg, seg_name, 1, geteuid(), &created), 0);
+	cp.nworkers = 1;
+	cp.start_ms = 1000000;
+	cp.now_ms = cp.start_ms;
+	/* a port of our own per run, as the integration tests pick theirs */
+	port = (uint16_t)(30000 + getpid() % 20000);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	cp_metrics_close(cp.metrics);
+	cp.metrics = NULL;
+	ipc_seg_close(&cp.seg);
+	ipc_seg_unlink(seg_name);
+	cp_auth_free(cp.auth);
+	tp_conf_free(&conf);
+	unlink(conf_path);
+	return 0;
+}
+
+static void
+open_endpoint(const char (*allow)[64], unsigned int n)
+{
+	struct cp_metrics_allow a;
+	char addr[64], err[256];
+
+	assert_int_equal(cp_metrics_allow_parse(allow, n, &a, err, sizeof(err)), 0);
+	snprintf(addr, sizeof(addr), "127.0.0.1:%u", port);
+	cp.metrics = cp_metrics_open(&cp, addr, &a, err, sizeof(err));
+	if (cp.metrics == NULL)
+		fail_msg("%s", err);
+}
+
+static uint64_t
+ms_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* GET path from source address src (an address of lo), cp's loop turning
+ * meanwhile; the whole answer (headers and body) into buf, NUL ended.
+ * Returns its length: 0 when cp closed the connection without a word,
+ * -1 when it could not connect. */
+static long
+get(const char *src, const char *path, char *buf, size_t cap)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET }, me = { .sin_family = AF_INET };
+	char req[256];
+	size_t got = 0, sent = 0;
+	uint64_t until = ms_now() + 5000;
+	int fd = socket(AF_INET, SOCK_STREAM, 0), n;
+
+	assert_true(fd >= 0);
+	inet_pton(AF_INET, src, &me.sin_addr);
+	assert_int_equal(bind(fd, (struct sockaddr *)&me, sizeof(me)), 0);
+	sa.sin_port = htons(port);
+	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno != EINPROGRESS) {
+		close(fd);
+		return -1;
+	}
+	n = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: x\r\n"
+		     "Connection: close\r\n\r\n", path);
+	while (ms_now() < until) {
+		ssize_t k;
+
+		cp_metrics_serve(cp.metrics);
+		if (sent < (size_t)n) {
+			k = send(fd, req + sent, (size_t)n - sent, MSG_NOSIGNAL);
+			if (k > 0)
+				sent += (size_t)k;
+			else if (k < 0 && errno != EAGAIN && errno != ENOTCONN)
+				break;     /* refused: closed under us */
+		}
+		k = recv(fd, buf + got, cap - 1 - got, 0);
+		if (k == 0 || (k < 0 && errno != EAGAIN))
+			break;
+		if (k > 0)
+			got += (size_t)k;
+		if (got == cap - 1)
+			break;
+		usleep(200);
+	}
+	close(fd);
+	buf[got] = '\0';
+	return (long)got;
+}
+
+/* The body of a full answer (after the blank line), or NULL. */
+static const char *
+body(const char *answer)
+{
+	const char *p = strstr(answer, "\r\n\r\n");
+
+	return p != NULL ? p + 4 : NULL;
+}
+
+static char a1[1 << 18], a2[1 << 18];
+
+/* Within CP_METRICS_CACHE_MS of its making, the text is served again as
+ * it was, whatever changed (a counter, the uptime); from then on a new
+ * one says what is now. */
+static void
+test_metrics_scrapes_within_the_period_get_the_same_text(void **state)
+{
+	const char *b1, *b2;
+
+	(void)state;
+	open_endpoint(NULL, 0);
+	assert_true(get("127.0.0.1", "/metrics", a1, sizeof(a1)) > 0);
+	b1 = body(a1);
+	assert_non_null(b1);
+	assert_non_null(strstr(a1, "HTTP/1.1 200"));
+	assert_non_null(strstr(b1, "\nturnpike_api_requests_total 0\n"));
+	assert_non_null(strstr(b1, "\nturnpike_cp_uptime_seconds 0\n"));
+
+	cp.api.requests = 7;
+	cp.now_ms += CP_METRICS_CACHE_MS - 1;
+	assert_true(get("127.0.0.1", "/metrics", a2, sizeof(a2)) > 0);
+	b2 = body(a2);
+	assert_non_null(b2);
+	assert_string_equal(b1, b2);
+	assert_int_equal(cp_metrics_builds(cp.metrics), 1);
+	assert_int_equal(cp_metrics_scrapes(cp.metrics), 2);
+
+	cp.now_ms += 1;
+	assert_true(get("127.0.0.1", "/metrics", a2, sizeof(a2)) > 0);
+	b2 = body(a2);
+	assert_non_null(b2);
+	assert_non_null(strstr(b2, "\nturnpike_api_requests_total 7\n"));
+	assert_non_null(strstr(b2, "\nturnpike_cp_uptime_seconds 1\n"));
+	assert_int_equal(cp_metrics_builds(cp.metrics), 2);
+
+	/* the health check makes no text */
+	cp.api.requests = 8;
+	assert_true(get("127.0.0.1", "/", a2, sizeof(a2)) > 0);
+	assert_string_equal(body(a2), "ok\n");
+	assert_int_equal(cp_metrics_builds(cp.metrics), 2);
+}
+
+/* A source outside cp.metrics_allow: closed before a byte is answered,
+ * counted (and the count is in the text); an allowed one served. */
+static void
+test_metrics_allow_closes_other_sources(void **state)
+{
+	static const char allow[][64] = { "127.0.0.1/32", "fd00::/8" };
+	const char *b;
+
+	(void)state;
+	open_endpoint(allow, 2);
+	assert_int_equal(get("127.0.0.2", "/metrics", a1, sizeof(a1)), 0);
+	assert_int_equal(get("127.0.0.3", "/", a1, sizeof(a1)), 0);
+	assert_int_equal(cp_metrics_refused(cp.metrics), 2);
+	assert_int_equal(cp_metrics_scrapes(cp.metrics), 0);
+	assert_true(get("127.0.0.1", "/metrics", a1, sizeof(a1)) > 0);
+	b = body(a1);
+	assert_non_null(b);
+	assert_non_null(strstr(b, "\nturnpike_metrics_refused_total 2\n"));
+	assert_int_equal(cp_metrics_scrapes(cp.metrics), 1);
+}
+
+/* The list changes on the running endpoint (cp/reload.c): at once, for
+ * the next connection. None: any source. */
+static void
+test_metrics_allow_changes_while_open(void **state)
+{
+	static const char only2[][64] = { "127.0.0.2/32" };
+	struct cp_metrics_allow a;
+	char err[128];
+
+	(void)state;
+	open_endpoint(NULL, 0);
+	assert_true(get("127.0.0.2", "/", a1, sizeof(a1)) > 0);
+	assert_int_equal(cp_metrics_allow_parse(only2, 1, &a, err, sizeof(err)), 0);
+	cp_metrics_set_allow(cp.metrics, &a);
+	assert_int_equal(get("127.0.0.1", "/", a1, sizeof(a1)), 0);
+	assert_true(get("127.0.0.2", "/", a1, sizeof(a1)) > 0);
+	cp_metrics_set_allow(cp.metrics, NULL);
+	assert_true(get("127.0.0.1", "/", a1, sizeof(a1)) > 0);
+	assert_int_equal(cp_metrics_refused(cp.metrics), 1);
+}
+
+static socklen_t
+sin4(struct sockaddr_storage *ss, const char *ip)
+{
+	struct sockaddr_in *s = (struct sockaddr_in *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	s->sin_family = AF_INET;
+	assert_int_equal(inet_pton(AF_INET, ip, &s->sin_addr), 1);
+	return sizeof(*s);
+}
+
+static socklen_t
+sin6(struct sockaddr_storage *ss, const char *ip)
+{
+	struct sockaddr_in6 *s = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	s->sin6_family = AF_INET6;
+	assert_int_equal(inet_pton(AF_INET6, ip, &s->sin6_addr), 1);
+	return sizeof(*s);
+}
+
+/* Matching: both families, an IPv4 client of a dual-stack socket
+ * (::ffff:a.b.c.d) judged as IPv4, other families and short lengths
+ * refused once a list is set, any source without one. */
+static void
+test_metrics_allowed_sources(void **state)
+{
+	static const char list[][64] = { "10.0.0.0/8", "::1/128", "2001:db8::/32" };
+	struct sockaddr_storage ss;
+	struct sockaddr_un un = { .sun_family = AF_UNIX };
+	struct cp_metrics_allow a, none;
+	char err[128];
+	socklen_t len;
+
+	(void)state;
+	assert_int_equal(cp_metrics_allow_parse(list, 3, &a, err, sizeof(err)), 0);
+	assert_int_equal(cp_metrics_allow_parse(list, 0, &none, err, sizeof(err)), 0);
+	assert_true(cp_metrics_allowed(&a, (struct sockaddr *)&ss, sin4(&ss, "10.1.2.3")));
+	assert_false(cp_metrics_allowed(&a, (struct sockaddr *)&ss, sin4(&ss, "11.0.0.1")));
+	assert_false(cp_metrics_allowed(&a, (struct sockaddr *)&ss, sin4(&ss, "127.0.0.1")));
+	assert_true(cp_metrics_allowed(&a, (struct sockaddr *)&ss, sin6(&ss, "::1")));
+	assert_true(cp_metrics_allowed(&a, (struct sockaddr *)&ss, sin6(&ss, "2001:db8::7")));
+	assert_false(cp_metrics_allowed(&a, (struct sockaddr *)&ss, sin6(&ss, "2001:db9::7")));
+	assert_true(cp_metrics_allowed(&a, (struct sockaddr *)&ss,
+				       sin6(&ss, "::ffff:10.9.8.7")));
+	assert_false(cp_metrics_allowed(&a, (struct sockaddr *)&ss,
+					sin6(&ss, "::ffff:11.9.8.7")));
+	len = sin4(&ss, "10.1.2.3");
+	assert_false(cp_metrics_allowed(&a, (struct sockaddr *)&ss, len - 1));
+	assert_false(cp_metrics_allowed(&a, (struct sockaddr *)&un, sizeof(un)));
+	assert_false(cp_metrics_allowed(&a, NULL, 0));
+	assert_true(cp_metrics_allowed(&none, (struct sockaddr *)&ss, sin4(&ss, "11.0.0.1")));
+	assert_true(cp_metrics_allowed(NULL, (struct sockaddr *)&un, sizeof(un)));
+}
+
+/* Bad lists are refused whole with the prefix named (lib/conf checks
+ * them first; this is the second line). */
+static void
+test_metrics_allow_parse_refuses_bad_prefixes(void **state)
+{
+	static char bad[][64] = { "10.0.0.0", "10.0.0.1/8", "10.0.0.0/33", "x/8",
+				  "::1/129", "" };
+	static char many[CP_METRICS_ALLOW_MAX + 1][64];
+	static char unended[1][64];
+	struct cp_metrics_allow a;
+	char err[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		assert_int_equal(cp_metrics_allow_parse((const char (*)[64])&bad[i], 1, &a,
+							err, sizeof(err)), -EINVAL);
+		assert_non_null(strstr(err, "cp.metrics_allow"));
+		assert_int_equal(a.n, 0);
+	}
+	for (size_t i = 0; i < CP_METRICS_ALLOW_MAX + 1; i++)
+		snprintf(many[i], sizeof(many[i]), "10.%zu.0.0/16", i);
+	assert_int_equal(cp_metrics_allow_parse((const char (*)[64])many, CP_METRICS_ALLOW_MAX,
+						&a, err, sizeof(err)), 0);
+	assert_int_equal(a.n, CP_METRICS_ALLOW_MAX);
+	assert_int_equal(cp_metrics_allow_parse((const char (*)[64])many,
+						CP_METRICS_ALLOW_MAX + 1, &a, err,
+						sizeof(err)), -EINVAL);
+	memset(unended[0], '1', sizeof(unended[0]));
+	assert_int_equal(cp_metrics_allow_parse((const char (*)[64])unended, 1, &a, err,
+						sizeof(err)), -EINVAL);
+}
+
+/* The listen address: loopback ones say nothing; the wildcards and any
+ * other address warn, naming what to set, unless a list is set. */
+static void
+test_metrics_exposed_address_warns(void **state)
+{
+	static const char *const quiet[] = { "127.0.0.1:9641", "127.3.2.1:9641",
+					     "[::1]:9641", "[::ffff:127.0.0.1]:9641",
+					     "", "nonsense", "127.0.0.1:0" };
+	static const char *const loud[] = { "0.0.0.0:9641", "[::]:9641",
+					    "192.0.2.1:9641", "[2001:db8::1]:9641",
+					    "[::ffff:192.0.2.1]:9641" };
+	char buf[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(quiet) / sizeof(quiet[0]); i++)
+		assert_false(cp_metrics_exposed_warning(quiet[i], 0, buf, sizeof(buf)));
+	for (size_t i = 0; i < sizeof(loud) / sizeof(loud[0]); i++) {
+		assert_true(cp_metrics_exposed_warning(loud[i], 0, buf, sizeof(buf)));
+		assert_non_null(strstr(buf, loud[i]));
+		assert_non_null(strstr(buf, "cp.metrics_allow"));
+		assert_null(strchr(buf, '\n'));
+		assert_false(cp_metrics_exposed_warning(loud[i], 1, buf, sizeof(buf)));
+	}
+}
+
+/* The address forms cp.metrics takes, and those it does not. */
+static void
+test_metrics_parse_addr(void **state)
+{
+	static const char *const good[] = { "127.0.0.1:9641", "[::1]:1", "0.0.0.0:65535" };
+	static const char *const bad[] = { "127.0.0.1", "127.0.0.1:", "127.0.0.1:0",
+					   "127.0.0.1:65536", "127.0.0.1:+80", "127.0.0.1: 80",
+					   "127.0.0.1:123456", "::1:9641", "[::1]9641", "[::1",
+					   ":9641", "[]:9641", "localhost:9641" };
+	struct sockaddr_storage ss;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		assert_int_equal(cp_metrics_parse_addr(good[i], &ss), 0);
+	assert_int_equal(ss.ss_family, AF_INET);
+	assert_int_equal(ntohs(((struct sockaddr_in *)&ss)->sin_port), 65535);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (cp_metrics_parse_addr(bad[i], &ss) != -EINVAL)
+			fail_msg("'%s' taken", bad[i]);
+	assert_int_equal(cp_metrics_parse_addr(NULL, &ss), -EINVAL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+			test_metrics_scrapes_within_the_period_get_the_same_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_allow_closes_other_sources,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_allow_changes_while_open,
+						setup, teardown),
+		cmocka_unit_test(test_metrics_allowed_sources),
+		cmocka_unit_test(test_metrics_allow_parse_refuses_bad_prefixes),
+		cmocka_unit_test(test_metrics_exposed_address_warns),
+		cmocka_unit_test(test_metrics_parse_addr),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
