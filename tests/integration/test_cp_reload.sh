@@ -15,7 +15,8 @@ conf=$TP_TMP/dp.conf
 # groups PASSWORD SECRET DENY REALM [CP_EXTRA]
 groups() {
   cat <<CONF
-turn = { realm = "$4"; ipc = "/$TP_ID"; relay_ports = [50000, 50999]; channels = "rfc5766"; };
+turn = { realm = "$4"; ipc = "/$TP_ID"; relay_ports = [50000, 50999]; channels = "rfc5766";
+       ${6:-} };
 cp = {
   api_socket = "$TP_TMP/cp.sock";
   users = ( { name = "test"; password = "$1"; }, { name = "other"; password = "other"; } );
@@ -72,12 +73,16 @@ tp_check "before: test/test relays" uc -u test -w test
 tp_check "before: the REST secret test-secret works" uc -W test-secret -u r1
 tp_check "before: 10.211.0.3 may be a peer" test "$(perm 10.211.0.3 test)" = ok
 
-tp_write_conf "$conf" "0" "" "" "" "$(groups test2 new-secret '"10.211.0.3/32"' other.realm)"
+tp_write_conf "$conf" "0" "" "" "" "$(groups test2 new-secret '"10.211.0.3/32"' other.realm "" \
+  "tcp_allocate_timeout = 30; tcp_source_prefix6 = 56;")"
 out=$(tp_ctl reload); rc=$?
 echo "$out" | sed 's/^/# /'
 tp_check "turnpikectl reload" test $rc -eq 0
 tp_check "... says what changed" bash -c 'grep -q "changed: user test: new password" <<<"$0" && grep -q "changed: a REST secret added" <<<"$0" && grep -q "changed: a REST secret removed" <<<"$0" && grep -q "changed: cp.peers" <<<"$0"' "$out"
 tp_check "... and names turn.realm as needing a restart" grep -q "needs a restart: turn.realm" <<<"$out"
+tp_check "... and dp's TCP limits (turn.tcp_allocate_timeout, turn.tcp_source_prefix6)" \
+  bash -c 'grep -q "turn.tcp_allocate_timeout 60 -> 30 (restart turnpike-dp)" <<<"$0" &&
+           grep -q "turn.tcp_source_prefix6 64 -> 56" <<<"$0"' "$out"
 tp_check "after: test/test is refused" refused -u test -w test
 tp_check "after: test/test2 relays (realm unchanged: turnpike.test)" uc -u test -w test2
 tp_check "after: the old secret is refused" refused -W test-secret -u r2
