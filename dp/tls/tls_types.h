@@ -141,9 +141,10 @@ struct tls_worker {
 	struct tls_conn *conns;   /* max_conns, by TCP slot */
 	uint32_t max_conns;
 	uint32_t nparked;
-	struct tls_orphan *orphans;
+	struct tls_orphan *orphans; /* orphans_max (jobs_max: tls_worker_init) */
 	uint32_t *orphan_free;    /* stack of free orphan indices */
 	uint32_t norphan_free;
+	uint32_t orphans_max;
 	bool engine_poll;         /* poll the engine while anything is parked */
 	int app_linger;           /* dp/tcp app of closes that wait for their
 				   * connection's operations (TLS_X_LINGER); -1: none */

@@ -840,7 +840,7 @@ test_tls_xprt_async_woken_goes_on(void **state)
 	x.xp->abort(x.w, x.h->id);
 	x.xp = NULL;
 	assert_int_equal(ctr("async_closed_parked"), 0);  /* nothing to keep */
-	assert_int_equal(W.tls->norphan_free, W.tls->max_conns);
+	assert_int_equal(W.tls->norphan_free, W.tls->orphans_max);
 	x_free(&x);
 }
 
@@ -2331,11 +2331,11 @@ test_tls_xprt_close_wait_bounded(void **state)
 	}
 	assert_true(rst);
 	/* the orphan's job ends; it is freed */
-	for (int i = 0; i < 5000 && W.tls->norphan_free < W.tls->max_conns; i++) {
+	for (int i = 0; i < 5000 && W.tls->norphan_free < W.tls->orphans_max; i++) {
 		usleep(100);
 		tls_poll(x.w, x.h->now);
 	}
-	assert_int_equal(W.tls->norphan_free, W.tls->max_conns);
+	assert_int_equal(W.tls->norphan_free, W.tls->orphans_max);
 	x_free(&x);
 
 	/* a shutdown likewise: past it, the connection fails (its
