@@ -17,6 +17,7 @@
 #include <openssl/kdf.h>
 #include <openssl/ssl.h>
 
+#include <rte_cycles.h>
 #include <rte_mbuf.h>
 
 #include "dp.h"
@@ -99,6 +100,7 @@ tls_rec_worker_init(struct tls_worker *tw, OSSL_LIB_CTX *libctx, int crypto, cha
 	tw->rec_kdf = EVP_KDF_fetch(libctx, "HKDF", NULL);
 	if (tw->rec_kdf == NULL)
 		goto no_cipher;
+	tw->ku_timed_max = rte_get_tsc_hz() / 1000000u * TLS_KU_TIMED_MAX_US;
 	rc = tls_aead_lib_init(&tw->aead, (enum tls_aead_mode)crypto, err, errlen);
 	return rc;
 
@@ -852,6 +854,20 @@ plain_append(struct dp_worker *w, struct tls_rec *r, struct rte_mbuf *m)
 	}
 }
 
+/* A KeyUpdate's cycles into t; one that took over TLS_KU_TIMED_MAX_US was
+ * preempted (or interrupted at length: the machine's other work), and is
+ * counted apart rather than in the sum. */
+static inline void
+ku_timed(struct tls_worker *tw, struct tls_ku_time *t, uint64_t cycles)
+{
+	if (cycles > tw->ku_timed_max) {
+		t->dropped++;
+		return;
+	}
+	t->cycles += cycles;
+	t->n++;
+}
+
 /* Handshake messages after the handshake (a whole record's plaintext, in
  * p): KeyUpdate and, for a client, NewSessionTicket. 0 or the alert. */
 static int
@@ -877,7 +893,12 @@ post_handshake(struct tls_conn *c, const uint8_t *p, uint32_t n)
 		b = p + off + 4;
 		off += 4 + ml;
 		switch (p[off - 4 - ml]) {
-		case HS_KEY_UPDATE:
+		case HS_KEY_UPDATE: {
+			/* what a KeyUpdate costs us, on the TSC (the stats
+			 * line's key_update_*; perf/run --tls's KeyUpdate
+			 * figures against its sender's) */
+			uint64_t t0 = rte_rdtsc(), t1;
+
 			if (ml != 1)
 				return AD_DECODE_ERROR;
 			if (b[0] > 1)
@@ -887,6 +908,8 @@ post_handshake(struct tls_conn *c, const uint8_t *p, uint32_t n)
 			if (!dir_update(tw, r, &r->rx, 0))
 				return AD_INTERNAL_ERROR;
 			tw->ctr[TLS_CTR_KEY_UPDATE_RECV]++;
+			t1 = rte_rdtsc();
+			ku_timed(tw, &tw->ku_rx, t1 - t0);
 			if (b[0] == 1 && !r->update_sent &&
 			    !(SSL_get_shutdown(c->ssl) & SSL_SENT_SHUTDOWN)) {
 				/* answered once until we send data again;
@@ -900,8 +923,10 @@ post_handshake(struct tls_conn *c, const uint8_t *p, uint32_t n)
 					return AD_INTERNAL_ERROR;
 				}
 				r->update_sent = 1;
+				ku_timed(tw, &tw->ku_tx, rte_rdtsc() - t1);
 			}
 			break;
+		}
 		case HS_NST:
 			if (SSL_is_server(c->ssl))
 				return AD_UNEXPECTED_MESSAGE;

@@ -120,6 +120,9 @@ struct tls_orphan {
 /* A worker's TLS: its own library context and SSL_CTX (nothing shared
  * with another worker), the ring OpenSSL's async callbacks fill (from any
  * thread), connections by slot, orphans. */
+/* A KeyUpdate's cycles longer than this are left out of the stats' sum */
+#define TLS_KU_TIMED_MAX_US 200u
+
 /* Plaintext gathered for one SSL_write (tls_xprt.c tls_write_chain()). */
 #define TLS_GATHER_MAX 16384u
 
@@ -193,6 +196,17 @@ struct tls_worker {
 	bool rec_dp;
 	EVP_CIPHER *rec_cipher[3];
 	EVP_KDF *rec_kdf;
+	/* TSC cycles spent on KeyUpdates received (turning the receiving
+	 * key) and on our answers to those that asked (our KeyUpdate sealed,
+	 * our sending key turned), and how many; those over ku_timed_max
+	 * (TLS_KU_TIMED_MAX_US) only counted (a preemption): the stats line's
+	 * key_update_{rx,tx}_{cycles,timed,dropped} */
+	struct tls_ku_time {
+		uint64_t cycles;
+		uint64_t n;
+		uint64_t dropped;
+	} ku_rx, ku_tx;
+	uint64_t ku_timed_max;
 	/* their AEAD: libipsec-mb's manager, or none
 	 * (tls.record_crypto; tls_aead.h) */
 	struct tls_aead_lib aead;

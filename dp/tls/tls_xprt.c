@@ -2190,8 +2190,13 @@ tls_stats(const struct dp_worker *w, FILE *out)
 	for (unsigned int i = 0; i < TLS_CTR__COUNT; i++)
 		fprintf(out, " %s=%" PRIu64, tls_ctr_names[i], v[i]);
 	fprintf(out, " parked=%u deferred=%u async_jobs_max=%u async_jobs_peak=%u"
-		" hs_step_max_us=%" PRIu64 " sessions_cached=%" PRIu64 "\n",
+		" hs_step_max_us=%" PRIu64 " sessions_cached=%" PRIu64
+		" key_update_rx_cycles=%" PRIu64 " key_update_rx_timed=%" PRIu64
+		" key_update_rx_dropped=%" PRIu64 " key_update_tx_cycles=%" PRIu64
+		" key_update_tx_timed=%" PRIu64 " key_update_tx_dropped=%" PRIu64 "\n",
 		w->tls->nparked, w->tls->ndeferred, w->tls->jobs_max, w->tls->jobs_peak,
 		w->tls->hs_step_max * 1000000u / rte_get_tsc_hz(),
-		__atomic_load_n(&w->tls->sessions_cached, __ATOMIC_RELAXED));
+		__atomic_load_n(&w->tls->sessions_cached, __ATOMIC_RELAXED),
+		w->tls->ku_rx.cycles, w->tls->ku_rx.n, w->tls->ku_rx.dropped,
+		w->tls->ku_tx.cycles, w->tls->ku_tx.n, w->tls->ku_tx.dropped);
 }
