@@ -192,10 +192,11 @@ struct tls_worker {
 	uint64_t ring_full;       /* written by other threads: atomics */
 	uint64_t ctr[TLS_CTR__COUNT];
 	/* dp's record layer (tls.record_layer = "dp", software path only):
-	 * the suites' ciphers and HKDF, fetched once */
+	 * the suites' ciphers, fetched once, and HKDF-Expand-Label's HMAC
+	 * contexts for SHA-256 and SHA-384, kept (tls_rec.c) */
 	bool rec_dp;
 	EVP_CIPHER *rec_cipher[3];
-	EVP_KDF *rec_kdf;
+	EVP_MAC_CTX *rec_hmac[2];
 	/* TSC cycles spent on KeyUpdates received (turning the receiving
 	 * key) and on our answers to those that asked (our KeyUpdate sealed,
 	 * our sending key turned), and how many; those over ku_timed_max
