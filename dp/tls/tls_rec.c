@@ -107,9 +107,9 @@ tls_rec_worker_init(struct tls_worker *tw, OSSL_LIB_CTX *libctx, int crypto, cha
 			goto no_cipher;
 	}
 	/* HKDF-Expand-Label's HMACs, kept: the key changes a call, the
-	 * digest never (a context a call, and the digest fetched by name a
-	 * call, cost a KeyUpdate three times what its sender pays:
-	 * perf/RESULTS.md, "KeyUpdates") */
+	 * digest never (an EVP_KDF_CTX a call, the digest fetched by name and
+	 * the key copied a call, made a KeyUpdate cost dp 1.3-2.3 times what
+	 * a lean sender pays: perf/RESULTS.md T18) */
 	mac = EVP_MAC_fetch(libctx, "HMAC", NULL);
 	for (unsigned int i = 0; i < RTE_DIM(tw->rec_hmac); i++) {
 		OSSL_PARAM ps[2] = {

@@ -62,11 +62,12 @@ struct tls_worker;
  * KeyUpdates a peer may send (RFC 8446 §4.6.3 sets no bound): a burst of
  * TLS_REC_KU_BURST, then one each TLS_REC_KU_EVERY_MS; past it the
  * connection ends with unexpected_message (key_updates_over_rate). Why:
- * one costs dp more than its sender (perf/RESULTS.md "KeyUpdates": 1.2x
- * a lean sender's cycles turning our receiving key, 2.9x when it asks for
- * ours and we answer; 2.3x and 5x before the HMAC contexts were kept), and
- * TURN over TLS needs no credentials to get there. A burst costs at most
- * some 32 x 20k cycles, about one resumed handshake. A peer's own need is
+ * one costs dp about what it costs a lean sender, more when the sender
+ * asks for ours and we answer (perf/RESULTS.md T18: 0.7-1.2x its cycles
+ * turning our receiving key, 1.4-2.9x with our answer; 1.3-2.3x and
+ * 3.2-5.2x before the HMAC contexts were kept), and TURN over TLS needs no
+ * credentials to get there. A burst costs at most some 32 x 20k cycles,
+ * of the order of the connection's handshake (500k). A peer's own need is
  * one every 2^23-2^24 records or 2^37 bytes (AES-GCM's limits, §5.5;
  * Java's default), far below one a second.
  */
