@@ -42,7 +42,9 @@
  * info a call), and one HMAC EVP_MAC_CTX kept (HKDF-Expand of one block
  * is HMAC(secret, info | 0x01), RFC 5869 §2.3); AES-128-GCM's key set on
  * a kept EVP_CIPHER_CTX; and a KeyUpdate record sealed (5 bytes, its
- * type, the tag). Prints {"ns_expand_fresh":..., ...}.
+ * type, the tag); and the allocations OpenSSL makes for one expansion each
+ * way (its allocator counted: CRYPTO_set_mem_functions). Prints
+ * {"ns_expand_fresh":..., "allocs_expand_fresh":..., ...}.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -52,6 +54,7 @@
 #include <time.h>
 
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
@@ -243,6 +246,41 @@ ku_info(uint8_t *info, const char *label, size_t olen)
 	return 10 + ll;
 }
 
+static unsigned long ku_allocs;
+
+static void *
+ku_malloc(size_t n, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	ku_allocs++;
+	return malloc(n);
+}
+
+static void *
+ku_realloc(void *p, size_t n, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	ku_allocs++;
+	return realloc(p, n);
+}
+
+static void
+ku_free(void *p, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	free(p);
+}
+
+/* OpenSSL's allocations a run of body, over 64 runs */
+#define KU_ALLOCS(var, body) do {					\
+	unsigned long _a0 = ku_allocs;					\
+	for (int _i = 0; _i < 64; _i++) { body; }			\
+	var = (double)(ku_allocs - _a0) / 64.0;				\
+} while (0)
+
 #define KU_TIMED(var, body) do {					\
 	unsigned long _n = 0;						\
 	double _t0 = now_s(), _t1;					\
@@ -269,7 +307,7 @@ ku_main(int argc, char **argv)
 	EVP_CIPHER_CTX *cc = EVP_CIPHER_CTX_new();
 	int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY, outl, bad = 0;
 	size_t il = ku_info(info, "key", 16), ml;
-	double ns_fresh, ns_kept, ns_hmac, ns_key, ns_seal;
+	double ns_fresh, ns_kept, ns_hmac, ns_key, ns_seal, al_fresh, al_kept, al_hmac;
 	OSSL_PARAM ps[5], ks[3], ms[2];
 
 	if (secs <= 0)
@@ -305,6 +343,20 @@ ku_main(int argc, char **argv)
 			goto fail;
 		EVP_KDF_CTX_free(k);
 	}
+	KU_ALLOCS(al_fresh, {
+		EVP_KDF_CTX *k = EVP_KDF_CTX_new(kdf);
+
+		bad |= k == NULL || EVP_KDF_derive(k, out, 16, ps) != 1;
+		EVP_KDF_CTX_free(k);
+	});
+	KU_ALLOCS(al_kept, bad |= EVP_KDF_derive(kk, out, 16, ks) != 1);
+	KU_ALLOCS(al_hmac, {
+		static const uint8_t one = 1;
+
+		bad |= EVP_MAC_init(mc, secret, sizeof(secret), NULL) != 1 ||
+		       EVP_MAC_update(mc, info, il) != 1 || EVP_MAC_update(mc, &one, 1) != 1 ||
+		       EVP_MAC_final(mc, out, &ml, sizeof(out)) != 1;
+	});
 	KU_TIMED(ns_fresh, {
 		EVP_KDF_CTX *k = EVP_KDF_CTX_new(kdf);
 
@@ -330,8 +382,9 @@ ku_main(int argc, char **argv)
 	if (bad)
 		goto fail;
 	printf("{\"ns_expand_fresh\":%.1f,\"ns_expand_kept\":%.1f,\"ns_expand_hmac\":%.1f,"
-	       "\"ns_aes128gcm_key\":%.1f,\"ns_seal_key_update\":%.1f,\"secs\":%.2f}\n",
-	       ns_fresh, ns_kept, ns_hmac, ns_key, ns_seal, secs);
+	       "\"ns_aes128gcm_key\":%.1f,\"ns_seal_key_update\":%.1f,\"allocs_expand_fresh\":"
+	       "%.1f,\"allocs_expand_kept\":%.1f,\"allocs_expand_hmac\":%.1f,\"secs\":%.2f}\n",
+	       ns_fresh, ns_kept, ns_hmac, ns_key, ns_seal, al_fresh, al_kept, al_hmac, secs);
 	EVP_KDF_CTX_free(kk);
 	EVP_KDF_free(kdf);
 	EVP_MAC_CTX_free(mc);
@@ -358,8 +411,11 @@ main(int argc, char **argv)
 
 	if (argc >= 4 && strcmp(argv[1], "hs") == 0)
 		return hs_main(argc, argv);
-	if (argc >= 2 && strcmp(argv[1], "ku") == 0)
+	if (argc >= 2 && strcmp(argv[1], "ku") == 0) {
+		/* (before OpenSSL's first allocation) */
+		CRYPTO_set_mem_functions(ku_malloc, ku_realloc, ku_free);
 		return ku_main(argc, argv);
+	}
 	if (strcmp(group, "X25519") == 0) {
 		kctx = EVP_PKEY_CTX_new_from_name(NULL, "X25519", NULL);
 		if (kctx == NULL || EVP_PKEY_keygen_init(kctx) != 1)
