@@ -63,9 +63,9 @@
  * NewSessionTicket) are work the application never sees: its byte counts,
  * quotas and deadlines do not meet them. 32 in a row at most, as OpenSSL
  * and BoringSSL bound them; the row ends only once data records have given
- * the application IDLE_RESET_BYTES since it began (any data record ended
- * it before: one of 1 byte every 32 made the bound a ratio of 32 records
- * to a byte). A client's own small frames (a 20-byte Binding, a 4-byte
+ * the application IDLE_RESET_BYTES since it began (were any data record
+ * to end it, one of 1 byte every 32 records would keep a peer inside the
+ * bound for ever). A client's own small frames (a 20-byte Binding, a 4-byte
  * ChannelData header and its payload) end a row in a few records. */
 #define IDLE_MAX 32u
 #define IDLE_RESET_BYTES 1024u
@@ -107,9 +107,9 @@ tls_rec_worker_init(struct tls_worker *tw, OSSL_LIB_CTX *libctx, int crypto, cha
 			goto no_cipher;
 	}
 	/* HKDF-Expand-Label's HMACs, kept: the key changes a call, the
-	 * digest never (an EVP_KDF_CTX a call, the digest fetched by name and
-	 * the key copied a call, made a KeyUpdate cost dp 1.3-2.3 times what
-	 * a lean sender pays: perf/RESULTS.md T18) */
+	 * digest never (an EVP_KDF_CTX a call fetches the digest by name and
+	 * copies the key each time: a KeyUpdate then costs dp 1.3-2.3 times
+	 * what a lean sender pays, perf/RESULTS.md T18) */
 	mac = EVP_MAC_fetch(libctx, "HMAC", NULL);
 	for (unsigned int i = 0; i < RTE_DIM(tw->rec_hmac); i++) {
 		OSSL_PARAM ps[2] = {

@@ -65,7 +65,7 @@ struct tls_worker;
  * one costs dp about what it costs a lean sender, more when the sender
  * asks for ours and we answer (perf/RESULTS.md T18: 0.7-1.2x its cycles
  * turning our receiving key, 1.4-2.9x with our answer; 1.3-2.3x and
- * 3.2-5.2x before the HMAC contexts were kept), and TURN over TLS needs no
+ * 3.2-5.2x with a fresh KDF context a call), and TURN over TLS needs no
  * credentials to get there. A burst costs at most some 32 x 20k cycles,
  * of the order of the connection's handshake (500k). A peer's own need is
  * one every 2^23-2^24 records or 2^37 bytes (AES-GCM's limits, §5.5;
