@@ -30,15 +30,34 @@
  * does the same AES-256-CBC and HMAC-SHA256 with cp's). What dp adds to
  * this (TCP, its loop, its BIO) is the rest of its cycles per handshake.
  * Prints {"server_us_per_hs":..., "handshakes":..., "resumed":...}.
+ *
+ * And the parts of a TLS 1.3 KeyUpdate (RFC 8446 §4.6.3, §7.2), each
+ * alone, for perf/run's KeyUpdate figures (issue 37):
+ *
+ *   tls_speed ku [SECONDS]
+ *
+ * One HKDF-Expand-Label of 16 bytes from a SHA-256 secret three ways: a
+ * fresh EVP_KDF_CTX a call with the digest by name (what dp/tls/tls_rec.c
+ * did), one EVP_KDF_CTX kept (the digest and mode set once, the key and
+ * info a call), and one HMAC EVP_MAC_CTX kept (HKDF-Expand of one block
+ * is HMAC(secret, info | 0x01), RFC 5869 §2.3); AES-128-GCM's key set on
+ * a kept EVP_CIPHER_CTX; and a KeyUpdate record sealed (5 bytes, its
+ * type, the tag); and the allocations OpenSSL makes for one expansion each
+ * way (its allocator counted: CRYPTO_set_mem_functions). Prints
+ * {"ns_expand_fresh":..., "allocs_expand_fresh":..., ...}.
  */
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/kdf.h>
 #include <openssl/obj_mac.h>
 #include <openssl/ssl.h>
 
@@ -212,6 +231,173 @@ fail:
 	return 1;
 }
 
+/* HKDF-Expand-Label's info (RFC 8446 §7.1, no context): its length */
+static size_t
+ku_info(uint8_t *info, const char *label, size_t olen)
+{
+	size_t ll = strlen(label);
+
+	info[0] = (uint8_t)(olen >> 8);
+	info[1] = (uint8_t)olen;
+	info[2] = (uint8_t)(6 + ll);
+	memcpy(info + 3, "tls13 ", 6);
+	memcpy(info + 9, label, ll);
+	info[9 + ll] = 0;
+	return 10 + ll;
+}
+
+static unsigned long ku_allocs;
+
+static void *
+ku_malloc(size_t n, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	ku_allocs++;
+	return malloc(n);
+}
+
+static void *
+ku_realloc(void *p, size_t n, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	ku_allocs++;
+	return realloc(p, n);
+}
+
+static void
+ku_free(void *p, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	free(p);
+}
+
+/* OpenSSL's allocations a run of body, over 64 runs */
+#define KU_ALLOCS(var, body) do {					\
+	unsigned long _a0 = ku_allocs;					\
+	for (int _i = 0; _i < 64; _i++) { body; }			\
+	var = (double)(ku_allocs - _a0) / 64.0;				\
+} while (0)
+
+#define KU_TIMED(var, body) do {					\
+	unsigned long _n = 0;						\
+	double _t0 = now_s(), _t1;					\
+	do {								\
+		for (int _i = 0; _i < 256; _i++) { body; }		\
+		_n += 256;						\
+		_t1 = now_s();						\
+	} while (_t1 - _t0 < secs);					\
+	var = (_t1 - _t0) * 1e9 / (double)_n;				\
+} while (0)
+
+static int
+ku_main(int argc, char **argv)
+{
+	double secs = argc > 2 ? atof(argv[2]) : 1.0;
+	uint8_t secret[32], out[64], info[32], key[16], iv[12] = { 0 }, tag[16];
+	static const uint8_t ku[6] = { 24, 0, 0, 1, 0, 22 };
+	uint8_t hdr[5] = { 23, 3, 3, 0, 22 }, ct[6];
+	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+	EVP_KDF_CTX *kk = kdf != NULL ? EVP_KDF_CTX_new(kdf) : NULL;
+	EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	EVP_MAC_CTX *mc = mac != NULL ? EVP_MAC_CTX_new(mac) : NULL;
+	EVP_CIPHER *gcm = EVP_CIPHER_fetch(NULL, "AES-128-GCM", NULL);
+	EVP_CIPHER_CTX *cc = EVP_CIPHER_CTX_new();
+	int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY, outl, bad = 0;
+	size_t il = ku_info(info, "key", 16), ml;
+	double ns_fresh, ns_kept, ns_hmac, ns_key, ns_seal, al_fresh, al_kept, al_hmac;
+	OSSL_PARAM ps[5], ks[3], ms[2];
+
+	if (secs <= 0)
+		secs = 1.0;
+	memset(secret, 0x5a, sizeof(secret));
+	memset(key, 0x3c, sizeof(key));
+	ps[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)"SHA256", 0);
+	ps[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, secret, sizeof(secret));
+	ps[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info, il);
+	ps[3] = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
+	ps[4] = OSSL_PARAM_construct_end();
+	ks[0] = ps[1];
+	ks[1] = ps[2];
+	ks[2] = OSSL_PARAM_construct_end();
+	ms[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0);
+	ms[1] = OSSL_PARAM_construct_end();
+	if (kk == NULL || mc == NULL || gcm == NULL || cc == NULL ||
+	    EVP_KDF_CTX_set_params(kk, ps) != 1 || EVP_MAC_CTX_set_params(mc, ms) != 1 ||
+	    EVP_EncryptInit_ex(cc, gcm, NULL, key, iv) != 1)
+		goto fail;
+	/* the three give the same bytes */
+	{
+		uint8_t a[16], b[16], c[32];
+		EVP_KDF_CTX *k = EVP_KDF_CTX_new(kdf);
+		static const uint8_t one = 1;
+
+		if (k == NULL || EVP_KDF_derive(k, a, 16, ps) != 1 ||
+		    EVP_KDF_derive(kk, b, 16, ks) != 1 ||
+		    EVP_MAC_init(mc, secret, sizeof(secret), NULL) != 1 ||
+		    EVP_MAC_update(mc, info, il) != 1 || EVP_MAC_update(mc, &one, 1) != 1 ||
+		    EVP_MAC_final(mc, c, &ml, sizeof(c)) != 1 ||
+		    memcmp(a, b, 16) != 0 || memcmp(a, c, 16) != 0)
+			goto fail;
+		EVP_KDF_CTX_free(k);
+	}
+	KU_ALLOCS(al_fresh, {
+		EVP_KDF_CTX *k = EVP_KDF_CTX_new(kdf);
+
+		bad |= k == NULL || EVP_KDF_derive(k, out, 16, ps) != 1;
+		EVP_KDF_CTX_free(k);
+	});
+	KU_ALLOCS(al_kept, bad |= EVP_KDF_derive(kk, out, 16, ks) != 1);
+	KU_ALLOCS(al_hmac, {
+		static const uint8_t one = 1;
+
+		bad |= EVP_MAC_init(mc, secret, sizeof(secret), NULL) != 1 ||
+		       EVP_MAC_update(mc, info, il) != 1 || EVP_MAC_update(mc, &one, 1) != 1 ||
+		       EVP_MAC_final(mc, out, &ml, sizeof(out)) != 1;
+	});
+	KU_TIMED(ns_fresh, {
+		EVP_KDF_CTX *k = EVP_KDF_CTX_new(kdf);
+
+		bad |= k == NULL || EVP_KDF_derive(k, out, 16, ps) != 1;
+		EVP_KDF_CTX_free(k);
+	});
+	KU_TIMED(ns_kept, bad |= EVP_KDF_derive(kk, out, 16, ks) != 1);
+	KU_TIMED(ns_hmac, {
+		static const uint8_t one = 1;
+
+		bad |= EVP_MAC_init(mc, secret, sizeof(secret), NULL) != 1 ||
+		       EVP_MAC_update(mc, info, il) != 1 || EVP_MAC_update(mc, &one, 1) != 1 ||
+		       EVP_MAC_final(mc, out, &ml, sizeof(out)) != 1;
+	});
+	KU_TIMED(ns_key, bad |= EVP_EncryptInit_ex(cc, NULL, NULL, key, NULL) != 1);
+	KU_TIMED(ns_seal, {
+		bad |= EVP_EncryptInit_ex(cc, NULL, NULL, NULL, iv) != 1 ||
+		       EVP_EncryptUpdate(cc, NULL, &outl, hdr, sizeof(hdr)) != 1 ||
+		       EVP_EncryptUpdate(cc, ct, &outl, ku, sizeof(ku)) != 1 ||
+		       EVP_EncryptFinal_ex(cc, ct, &outl) != 1 ||
+		       EVP_CIPHER_CTX_ctrl(cc, EVP_CTRL_AEAD_GET_TAG, 16, tag) != 1;
+	});
+	if (bad)
+		goto fail;
+	printf("{\"ns_expand_fresh\":%.1f,\"ns_expand_kept\":%.1f,\"ns_expand_hmac\":%.1f,"
+	       "\"ns_aes128gcm_key\":%.1f,\"ns_seal_key_update\":%.1f,\"allocs_expand_fresh\":"
+	       "%.1f,\"allocs_expand_kept\":%.1f,\"allocs_expand_hmac\":%.1f,\"secs\":%.2f}\n",
+	       ns_fresh, ns_kept, ns_hmac, ns_key, ns_seal, al_fresh, al_kept, al_hmac, secs);
+	EVP_KDF_CTX_free(kk);
+	EVP_KDF_free(kdf);
+	EVP_MAC_CTX_free(mc);
+	EVP_MAC_free(mac);
+	EVP_CIPHER_CTX_free(cc);
+	EVP_CIPHER_free(gcm);
+	return 0;
+fail:
+	ERR_print_errors_fp(stderr);
+	fprintf(stderr, "tls_speed ku: OpenSSL refused it, or the three expansions differ\n");
+	return 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -225,6 +411,11 @@ main(int argc, char **argv)
 
 	if (argc >= 4 && strcmp(argv[1], "hs") == 0)
 		return hs_main(argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "ku") == 0) {
+		/* (before OpenSSL's first allocation) */
+		CRYPTO_set_mem_functions(ku_malloc, ku_realloc, ku_free);
+		return ku_main(argc, argv);
+	}
 	if (strcmp(group, "X25519") == 0) {
 		kctx = EVP_PKEY_CTX_new_from_name(NULL, "X25519", NULL);
 		if (kctx == NULL || EVP_PKEY_keygen_init(kctx) != 1)

@@ -13,6 +13,8 @@
  *   tcpconn [port=P] [window=W] [req=B] secs=S [warm=S]   (--tcp)
  *   tcpbulk [port=P] [conns=N] [chunk=B] secs=S [warm=S]  (--tcp)
  *   tlsconn [port=P] [window=W] [resume=0|1] secs=S [warm=S]  (--tls)
+ *   tlsku_open [port=P] [conns=N] [timeout=S] | tlsku_send [count=K]
+ *         [req=0|1] [mode=lean|openssl] [wait=S] | tlsku_close   (--tls)
  *   agwopen file=F [tls=MASK] [probe=B] [window=W] [timeout=S]  (--tcp)
  *   agwbulk [chunk=B] secs=S [warm=S] | agwclose [timeout=S]    (--tcp)
  *   quit
@@ -648,6 +650,28 @@ command(struct gen *g, const char *line)
 						arg_num(line, "warm", 0.2), stdout) < 0) {
 			printf("{\"error\":\"tlsconn: window 1 or more\"}\n");
 		}
+	} else if (strncmp(line, "tlsku_", 6) == 0) {
+		char copy[512];
+		const char *mode;
+		int rc = -EINVAL;
+
+		snprintf(copy, sizeof(copy), "%s", line);
+		mode = arg_str(copy, "mode");
+		if (g->tcp == NULL || !gen_tls_enabled())
+			printf("{\"error\":\"tlsku: start with --tls\"}\n");
+		else if (strncmp(line, "tlsku_open", 10) == 0)
+			rc = gen_tcp_ku_open(g, (uint16_t)arg_num(line, "port", 5349),
+					     (uint32_t)arg_num(line, "conns", 64),
+					     arg_num(line, "timeout", 30), stdout);
+		else if (strncmp(line, "tlsku_send", 10) == 0)
+			rc = gen_tcp_ku_send(g, (uint32_t)arg_num(line, "count", 32),
+					     arg_num(line, "req", 0) != 0,
+					     mode == NULL || strcmp(mode, "openssl") != 0,
+					     arg_num(line, "wait", 0.5), stdout);
+		else if (strncmp(line, "tlsku_close", 11) == 0)
+			rc = gen_tcp_ku_close(g, stdout);
+		if (rc < 0 && g->tcp != NULL && gen_tls_enabled())
+			printf("{\"error\":\"tlsku: %s\"}\n", strerror(-rc));
 	} else if (strncmp(line, "agw", 3) == 0) {
 		agw_command(g, line);
 	} else if (strncmp(line, "quit", 4) == 0) {
@@ -722,6 +746,8 @@ usage(FILE *out)
 		"  [yield=0|1] [hold_us=US] [stale=0|1] | tcpconn [port=P] [window=W]\n"
 		"  [req=B] secs=S [warm=S] | tcpbulk [port=P] [conns=N] [chunk=B] secs=S\n"
 		"  [warm=S] | tlsconn [port=P] [window=W] [resume=0|1] secs=S [warm=S]\n"
+		"  | tlsku_open [port=P] [conns=N] [timeout=S] | tlsku_send [count=K]\n"
+		"  [req=0|1] [mode=lean|openssl] [wait=S] | tlsku_close\n"
 		"  | agwopen file=F [tls=MASK] [probe=B] [window=W] [timeout=S] | agwbulk\n"
 		"  [chunk=B] secs=S [warm=S] | agwclose [timeout=S]\n"
 		"  | quit; one JSON answer per command (run: record=B gathers\n"

@@ -304,6 +304,17 @@ int gen_tcp_bulk_run(struct gen *g, uint16_t port, uint32_t conns,
  * (psk_dhe_ke). Prints one JSON object. (--tls) */
 int gen_tcp_tls_conn_run(struct gen *g, uint16_t port, unsigned int window,
 			 bool resume, double secs, double warm, FILE *out);
+/* tlsku (issue 37): conns TLS 1.3 connections to port, each up once
+ * its Binding request (over TLS) is answered; prints {"up","failed"}. */
+int gen_tcp_ku_open(struct gen *g, uint16_t port, uint32_t conns, double timeout,
+		    FILE *out);
+/* count KeyUpdates on each connection that is up (update_requested when
+ * req), built by hand (lean) or by OpenSSL; then wait seconds for the
+ * server. Prints the sender's TSC cycles per KeyUpdate. */
+int gen_tcp_ku_send(struct gen *g, uint32_t count, bool req, bool lean, double wait,
+		    FILE *out);
+/* The tlsku connections reset. */
+int gen_tcp_ku_close(struct gen *g, FILE *out);
 /* TURN over TLS: ChannelData gathered for records (tls_record) sent now. */
 void gen_tcp_tls_flush(struct gen *g);
 /* An active open to the server's port from the next client address and
@@ -364,5 +375,18 @@ bool gen_tls_resumed(const struct gen_tls *t);
 bool gen_tls_has_ticket(const struct gen_tls *t);
 /* The connection's newest ticket (the caller owns it), or NULL. */
 struct ssl_session_st *gen_tls_take_session(struct gen_tls *t);
+/* tlsku (issue 37): a connection whose application traffic secret is
+ * kept (a key log), for KeyUpdates built by hand */
+struct gen_tls *gen_tls_new_ku(void);
+/* The lean sender's state from that secret, seq records after the
+ * handshake; TLS_AES_128_GCM_SHA256 only (-ENOTSUP). 0 or -errno. */
+int gen_tls_ku_start(struct gen_tls *t, uint64_t seq);
+#define GEN_TLS_KU_LEN 27u       /* a KeyUpdate record: 5 + 4 + 1 + 1 + 16 */
+/* One KeyUpdate record into out, sealed under the current key; then the
+ * next secret, key and IV. GEN_TLS_KU_LEN, or -EPROTO. */
+int gen_tls_ku_lean(struct gen_tls *t, bool req, uint8_t out[GEN_TLS_KU_LEN]);
+/* One KeyUpdate by OpenSSL (SSL_key_update(), SSL_do_handshake()): its
+ * record in the write BIO (gen_tls_push sends it). 0 or -EPROTO. */
+int gen_tls_ku_openssl(struct gen_tls *t, bool req);
 
 #endif /* TPGEN_H */

@@ -27,6 +27,10 @@
  *     clients, their stream through OpenSSL; ChannelData one record a
  *     frame, or gathered into records of `record` bytes for the bulk
  *     benchmark), and tlsconn: TLS handshakes a second, full or resumed.
+ *   - tlsku (issue 37): connections that each send a Binding request over
+ *     TLS (the server's first message) and then, on command, KeyUpdates;
+ *     the sender's TSC cycles per KeyUpdate are counted (its own work to
+ *     make one, not its TCP), to be held against dp's.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -70,6 +74,15 @@ struct gen_tcp_client {
 #define GEN_TLS_RECORD_MAX 16384u
 #define GEN_TLS_TICKET_WAIT_MS 200u /* then close without a ticket */
 
+/* tlsku: one connection. */
+struct gen_ku {
+	tcp_id_t id;              /* 0: ended */
+	struct gen_tls *tls;
+	bool asked;               /* its Binding request sent ... */
+	bool up;                  /* ... and answered */
+	bool lean;                /* KeyUpdates built by hand from now on */
+};
+
 /* tlsconn: a slot of the window; its ticket outlives its connection. */
 struct gen_tls_slot {
 	struct gen_tls *tls;
@@ -82,7 +95,7 @@ struct gen_tcp {
 	struct tcp_stack *ts;
 	struct tw_wheel wheel;
 	struct rte_mempool *pool;
-	int app_turn, app_conn, app_bulk, app_tls;
+	int app_turn, app_conn, app_bulk, app_tls, app_ku;
 	uint64_t t0, ms_tsc, next_tsc;
 	struct rte_mbuf *txb[GEN_TCP_TXB];
 	uint16_t ntx;
@@ -116,6 +129,10 @@ struct gen_tcp {
 	uint64_t tls_full, tls_resumed, tls_hs_failed, tls_no_ticket;
 	uint64_t all_full, all_resumed;
 	uint64_t turn_tls_failed;
+
+	/* tlsku */
+	struct gen_ku *ku;
+	uint32_t nku;
 };
 
 /* The one stack of this process and its generator (callbacks get the
@@ -1274,6 +1291,247 @@ gen_tcp_tls_conn_run(struct gen *g, uint16_t port, unsigned int window, bool res
 	return 0;
 }
 
+/* ---- tlsku: KeyUpdates, what they cost their sender -------------------- */
+
+/* A STUN Binding request (RFC 8489 §5: no attributes): dp answers it
+ * over TLS, and it is TURN's first message (turn.tcp_first_message) */
+static const uint8_t ku_binding[20] = {
+	0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xa4, 0x42,
+	'k', 'e', 'y', '-', 'u', 'p', 'd', 'a', 't', 'e', 's', '!',
+};
+
+static void
+ku_end(struct gen_ku *k)
+{
+	gen_tls_free(k->tls);
+	k->tls = NULL;
+	k->id = 0;
+	k->up = false;
+}
+
+static void
+kuc_connected(struct tcp_stack *ts, tcp_id_t id, void *arg)
+{
+	struct gen_tcp *t = gen_of(ts)->tcp;
+	struct gen_ku *k = &t->ku[(uintptr_t)arg - 1];
+
+	k->tls = gen_tls_new_ku();
+	if (k->tls == NULL || gen_tls_handshake(k->tls) < 0 ||
+	    gen_tls_push(k->tls, ts, id, t->pool) == -EPROTO) {
+		tcp_abort(ts, id);
+		ku_end(k);
+	}
+}
+
+static void
+kuc_readable(struct tcp_stack *ts, tcp_id_t id, void *arg)
+{
+	struct gen_tcp *t = gen_of(ts)->tcp;
+	struct gen_ku *k = &t->ku[(uintptr_t)arg - 1];
+	uint8_t scratch[512];
+	struct rte_mbuf *m;
+	int n, rc = 0;
+
+	if (k->tls == NULL)
+		return;
+	while ((n = tcp_recv(ts, id, &m, UINT32_MAX)) > 0)
+		gen_tls_in(k->tls, m);
+	if (!gen_tls_established(k->tls))
+		rc = gen_tls_handshake(k->tls);
+	if (rc >= 0 && gen_tls_established(k->tls) && !k->asked) {
+		rc = gen_tls_write(k->tls, ku_binding, sizeof(ku_binding));
+		k->asked = true;
+	}
+	/* the ticket, the Binding response, dp's own KeyUpdates (answers) */
+	while (rc >= 0 && gen_tls_established(k->tls) &&
+	       (rc = gen_tls_read(k->tls, scratch, sizeof(scratch))) > 0)
+		k->up = true;
+	if (rc < 0 || gen_tls_push(k->tls, ts, id, t->pool) == -EPROTO || n == 0) {
+		tcp_abort(ts, id);
+		ku_end(k);
+	}
+}
+
+static void
+kuc_writable(struct tcp_stack *ts, tcp_id_t id, void *arg)
+{
+	struct gen_tcp *t = gen_of(ts)->tcp;
+	struct gen_ku *k = &t->ku[(uintptr_t)arg - 1];
+
+	if (k->tls != NULL)
+		gen_tls_push(k->tls, ts, id, t->pool);
+}
+
+static void
+kuc_closed(struct tcp_stack *ts, tcp_id_t id, void *arg, enum tcp_reason why)
+{
+	struct gen_tcp *t = gen_of(ts)->tcp;
+
+	(void)id;
+	(void)why;
+	ku_end(&t->ku[(uintptr_t)arg - 1]);
+}
+
+static const struct tcp_app_ops kuc_ops = {
+	.accept = no_accept,
+	.connected = kuc_connected,
+	.readable = kuc_readable,
+	.writable = kuc_writable,
+	.closed = kuc_closed,
+};
+
+static void
+ku_close_all(struct gen_tcp *t)
+{
+	for (uint32_t i = 0; i < t->nku; i++)
+		if (t->ku[i].id != 0) {
+			tcp_abort(t->ts, t->ku[i].id);
+			ku_end(&t->ku[i]);
+		}
+}
+
+int
+gen_tcp_ku_open(struct gen *g, uint16_t port, uint32_t conns, double timeout, FILE *out)
+{
+	struct gen_tcp *t = g->tcp;
+	uint64_t end = rte_rdtsc() + (uint64_t)(timeout * (double)g->hz);
+	uint32_t up = 0, opened = 0;
+
+	if (conns == 0 || !gen_tls_enabled())
+		return -EINVAL;
+	ku_close_all(t);
+	free(t->ku);
+	t->ku = calloc(conns, sizeof(*t->ku));
+	t->nku = 0;
+	if (t->ku == NULL)
+		return -ENOMEM;
+	t->nku = conns;
+	while (rte_rdtsc() < end && !gen_stop) {
+		uint32_t live = 0;
+
+		/* a few at a time: the server's handshakes, not a SYN flood */
+		for (; opened < conns && opened - up < 64; opened++) {
+			gen_tcp_next_source(g);
+			if (gen_tcp_open(g, t->app_ku, port, &t->ku[opened].id,
+					 (void *)(uintptr_t)(opened + 1)) < 0)
+				t->ku[opened].id = 0;
+		}
+		up = 0;
+		for (uint32_t i = 0; i < opened; i++) {
+			if (t->ku[i].id != 0 && tcp_conn_state(t->ts, t->ku[i].id) < 0)
+				ku_end(&t->ku[i]);   /* ended before it connected */
+			up += t->ku[i].up;
+			live += t->ku[i].id != 0;
+		}
+		if (opened == conns && (up == conns || live == up))
+			break;
+		spin(g, rte_rdtsc() + g->hz / 1000);
+	}
+	fprintf(out, "{\"up\":%u,\"failed\":%u}\n", up, conns - up);
+	fflush(out);
+	return 0;
+}
+
+int
+gen_tcp_ku_send(struct gen *g, uint32_t count, bool req, bool lean, double wait, FILE *out)
+{
+	struct gen_tcp *t = g->tcp;
+	/* as dp's (TLS_KU_TIMED_MAX_US): a KeyUpdate made across a
+	 * preemption is counted apart */
+	uint64_t cycles = 0, kus = 0, timed = 0, dropped = 0, end;
+	uint64_t long_max = g->hz / 1000000u * 200u;
+	uint32_t conns = 0, failed = 0;
+	uint8_t rec[GEN_TLS_KU_LEN];
+
+	for (uint32_t i = 0; i < t->nku; i++) {
+		struct gen_ku *k = &t->ku[i];
+		struct rte_mbuf *m = NULL;
+		bool ok = true;
+
+		if (k->id == 0 || !k->up)
+			continue;
+		/* lean: our sequence is 1 (the Binding request was the only
+		 * record we sent under this key) */
+		if (lean && !k->lean) {
+			if (gen_tls_ku_start(k->tls, 1) < 0) {
+				failed++;
+				continue;
+			}
+			k->lean = true;
+		}
+		if (!lean && k->lean) {
+			failed++;             /* (OpenSSL's key is behind ours) */
+			continue;
+		}
+		for (uint32_t j = 0; j < count && ok; j++) {
+			uint64_t t0 = rte_rdtsc();
+
+			if (lean)
+				ok = gen_tls_ku_lean(k->tls, req, rec) > 0;
+			else
+				ok = gen_tls_ku_openssl(k->tls, req) == 0;
+			t0 = rte_rdtsc() - t0;
+			if (!ok)
+				break;
+			if (t0 > long_max) {
+				dropped++;
+			} else {
+				cycles += t0;
+				timed++;
+			}
+			kus++;
+			if (!lean)
+				continue;
+			/* into mbufs for TCP (not counted: the sender's TCP
+			 * is its own business, as dp's is in its figure) */
+			if (m == NULL || rte_pktmbuf_tailroom(m) < sizeof(rec)) {
+				if (m != NULL && tcp_send(t->ts, k->id, m) < 0)
+					ok = false;
+				m = rte_pktmbuf_alloc(t->pool);
+				if (m == NULL)
+					ok = false;
+			}
+			if (ok)
+				memcpy(rte_pktmbuf_append(m, sizeof(rec)), rec, sizeof(rec));
+		}
+		if (m != NULL && (!ok || tcp_send(t->ts, k->id, m) < 0)) {
+			rte_pktmbuf_free(m);
+			ok = false;
+		}
+		if (ok && !lean && gen_tls_push(k->tls, t->ts, k->id, t->pool) == -EPROTO)
+			ok = false;
+		conns++;
+		failed += !ok;
+		gen_tcp_flush(g);
+		gen_rx_poll(g, rte_rdtsc());
+	}
+	/* what dp answers (its KeyUpdates, its alerts) is read meanwhile */
+	end = rte_rdtsc() + (uint64_t)(wait * (double)g->hz);
+	spin(g, end);
+	fprintf(out, "{\"conns\":%u,\"failed\":%u,\"kus\":%" PRIu64 ",\"sender_cycles\":%"
+		PRIu64 ",\"timed\":%" PRIu64 ",\"dropped\":%" PRIu64 ",\"cycles_per_ku\":%.1f,"
+		"\"lean\":%d,\"req\":%d,\"tls_errors\":%" PRIu64 "}\n", conns, failed, kus,
+		cycles, timed, dropped, timed ? (double)cycles / (double)timed : 0.0,
+		lean ? 1 : 0, req ? 1 : 0, gen_tls_error_count());
+	fflush(out);
+	return 0;
+}
+
+int
+gen_tcp_ku_close(struct gen *g, FILE *out)
+{
+	struct gen_tcp *t = g->tcp;
+	uint32_t live = 0;
+
+	for (uint32_t i = 0; i < t->nku; i++)
+		live += t->ku[i].id != 0;
+	ku_close_all(t);
+	spin(g, rte_rdtsc() + g->hz / 10);
+	fprintf(out, "{\"closed\":%u}\n", live);
+	fflush(out);
+	return 0;
+}
+
 /* ---- creation ----------------------------------------------------------- */
 
 int
@@ -1323,7 +1581,9 @@ gen_tcp_create(struct gen *g, uint32_t max_conns)
 	t->app_conn = tcp_app_register(t->ts, &conn_ops);
 	t->app_bulk = tcp_app_register(t->ts, &bulk_ops);
 	t->app_tls = tcp_app_register(t->ts, &tlsc_ops);
-	if (t->app_turn < 0 || t->app_conn < 0 || t->app_bulk < 0 || t->app_tls < 0)
+	t->app_ku = tcp_app_register(t->ts, &kuc_ops);
+	if (t->app_turn < 0 || t->app_conn < 0 || t->app_bulk < 0 || t->app_tls < 0 ||
+	    t->app_ku < 0)
 		return -ENOSPC;
 	return gen_agw_create(g, t->ts, t->pool);
 }

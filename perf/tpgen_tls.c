@@ -18,14 +18,23 @@
  * do by default.
  *
  * The client's own cost is not what is measured (the server's cycles
- * are): this file is the load, kept simple rather than fast.
+ * are): this file is the load, kept simple rather than fast. Except for
+ * KeyUpdates (tlsku, issue 37), where the sender's cost is the figure
+ * dp's is held against: sent by OpenSSL (SSL_key_update()), or built
+ * by hand as a lean sender would, from the client's application traffic
+ * secret (a key log callback on a context of their own): the record
+ * sealed under the current key, then the next secret, key and IV by
+ * HKDF-Expand-Label (RFC 8446 §7.1-7.3; one HMAC block each, on a kept
+ * HMAC context) and the key set on a kept AES-GCM context.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/core_names.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/ssl.h>
 
 #include <rte_mbuf.h>
@@ -44,10 +53,21 @@ struct gen_tls {
 	uint32_t held_len;
 	bool hs_done;
 	bool failed;
+	/* tlsku's lean sender: our application traffic secret (the key
+	 * log's), the record's IV and sequence, the key on its context */
+	bool ku_secret_set;
+	uint8_t ku_secret[32];
+	uint8_t ku_iv[12];
+	uint64_t ku_seq;
+	EVP_CIPHER_CTX *ku_cc;
 };
 
 static SSL_CTX *gen_tls_ctx;
+static SSL_CTX *gen_tls_ku_ctx;      /* the same, and a key log */
+static char gen_tls_suite[128];
 static uint64_t gen_tls_errors;
+static EVP_MAC_CTX *ku_hmac;         /* HMAC-SHA256, kept */
+static EVP_CIPHER *ku_gcm;
 
 static int
 new_session(SSL *s, SSL_SESSION *sess)
@@ -62,8 +82,8 @@ new_session(SSL *s, SSL_SESSION *sess)
 	return 1;                 /* we keep the reference */
 }
 
-int
-gen_tls_init(const char *suite)
+static SSL_CTX *
+make_ctx(const char *suite)
 {
 	static const unsigned char alpn[] = "\x09stun.turn";
 	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
@@ -81,12 +101,19 @@ gen_tls_init(const char *suite)
 	SSL_CTX_sess_set_new_cb(ctx, new_session);
 	/* (a write is one record as large as the caller writes, up to
 	 * 16 KB: OpenSSL's default max_send_fragment) */
-	gen_tls_ctx = ctx;
-	return 0;
+	return ctx;
 fail:
 	ERR_print_errors_fp(stderr);
 	SSL_CTX_free(ctx);
-	return -EINVAL;
+	return NULL;
+}
+
+int
+gen_tls_init(const char *suite)
+{
+	snprintf(gen_tls_suite, sizeof(gen_tls_suite), "%s", suite);
+	gen_tls_ctx = make_ctx(suite);
+	return gen_tls_ctx != NULL ? 0 : -EINVAL;
 }
 
 int
@@ -114,14 +141,14 @@ gen_tls_error_count(void)
 	return gen_tls_errors;
 }
 
-struct gen_tls *
-gen_tls_new(SSL_SESSION *resume, const char *sni)
+static struct gen_tls *
+tls_new(SSL_CTX *ctx, SSL_SESSION *resume, const char *sni)
 {
 	struct gen_tls *t = calloc(1, sizeof(*t));
 
-	if (t == NULL || gen_tls_ctx == NULL)
+	if (t == NULL || ctx == NULL)
 		goto fail;
-	t->ssl = SSL_new(gen_tls_ctx);
+	t->ssl = SSL_new(ctx);
 	t->rb = BIO_new(BIO_s_mem());
 	t->wb = BIO_new(BIO_s_mem());
 	if (t->ssl == NULL || t->rb == NULL || t->wb == NULL) {
@@ -145,6 +172,178 @@ fail:
 	return NULL;
 }
 
+struct gen_tls *
+gen_tls_new(SSL_SESSION *resume, const char *sni)
+{
+	return tls_new(gen_tls_ctx, resume, sni);
+}
+
+/* ---- KeyUpdates: the sender's side ------------------------------------- */
+
+static int
+hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* Our application traffic secret, from the key log (SHA-256 suites). */
+static void
+ku_keylog(const SSL *s, const char *line)
+{
+	static const char lbl[] = "CLIENT_TRAFFIC_SECRET_0 ";
+	struct gen_tls *t = SSL_get_app_data(s);
+	const char *h = strrchr(line, ' ');
+	size_t n = 0;
+
+	if (t == NULL || strncmp(line, lbl, sizeof(lbl) - 1) != 0 || h == NULL)
+		return;
+	for (h++; h[0] != '\0' && h[1] != '\0' && n < sizeof(t->ku_secret); h += 2) {
+		int hi = hexval(h[0]), lo = hexval(h[1]);
+
+		if (hi < 0 || lo < 0)
+			return;
+		t->ku_secret[n++] = (uint8_t)(hi << 4 | lo);
+	}
+	t->ku_secret_set = *h == '\0' && n == sizeof(t->ku_secret);
+}
+
+struct gen_tls *
+gen_tls_new_ku(void)
+{
+	if (gen_tls_ku_ctx == NULL && gen_tls_ctx != NULL) {
+		gen_tls_ku_ctx = make_ctx(gen_tls_suite);
+		if (gen_tls_ku_ctx != NULL)
+			SSL_CTX_set_keylog_callback(gen_tls_ku_ctx, ku_keylog);
+	}
+	return tls_new(gen_tls_ku_ctx, NULL, NULL);
+}
+
+/* HKDF-Expand-Label(secret, label, "", olen) for olen up to 32: one
+ * HMAC-SHA256 block (RFC 5869 §2.3, RFC 8446 §7.1). */
+static bool
+ku_expand(const uint8_t *secret, const char *label, uint8_t *out, size_t olen)
+{
+	static const uint8_t one = 1;
+	uint8_t info[2 + 1 + 6 + 16 + 1], blk[32];
+	size_t ll = strlen(label), bl = 0;
+	bool ok;
+
+	if (ll > 16 || olen > sizeof(blk))
+		return false;
+	info[0] = 0;
+	info[1] = (uint8_t)olen;
+	info[2] = (uint8_t)(6 + ll);
+	memcpy(info + 3, "tls13 ", 6);
+	memcpy(info + 9, label, ll);
+	info[9 + ll] = 0;
+	ok = EVP_MAC_init(ku_hmac, secret, 32, NULL) == 1 &&
+	     EVP_MAC_update(ku_hmac, info, 10 + ll) == 1 &&
+	     EVP_MAC_update(ku_hmac, &one, 1) == 1 &&
+	     EVP_MAC_final(ku_hmac, blk, &bl, sizeof(blk)) == 1 && bl == sizeof(blk);
+	if (ok)
+		memcpy(out, blk, olen);
+	OPENSSL_cleanse(blk, sizeof(blk));
+	return ok;
+}
+
+/* The key and IV of the current secret (§7.3), sequence 0. */
+static bool
+ku_key(struct gen_tls *t)
+{
+	uint8_t key[16];
+	bool ok = ku_expand(t->ku_secret, "key", key, sizeof(key)) &&
+		  ku_expand(t->ku_secret, "iv", t->ku_iv, sizeof(t->ku_iv)) &&
+		  EVP_EncryptInit_ex(t->ku_cc, NULL, NULL, key, NULL) == 1;
+
+	OPENSSL_cleanse(key, sizeof(key));
+	t->ku_seq = 0;
+	return ok;
+}
+
+int
+gen_tls_ku_start(struct gen_tls *t, uint64_t seq)
+{
+	const SSL_CIPHER *c = SSL_get_current_cipher(t->ssl);
+	OSSL_PARAM ps[2];
+
+	if (!t->hs_done || !t->ku_secret_set || c == NULL ||
+	    SSL_CIPHER_get_protocol_id(c) != 0x1301)
+		return -ENOTSUP;          /* TLS_AES_128_GCM_SHA256 only */
+	if (ku_hmac == NULL) {
+		EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+
+		ku_hmac = mac != NULL ? EVP_MAC_CTX_new(mac) : NULL;
+		EVP_MAC_free(mac);        /* (the context holds it) */
+		ps[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+							 (char *)(uintptr_t)"SHA256", 0);
+		ps[1] = OSSL_PARAM_construct_end();
+		if (ku_hmac == NULL || EVP_MAC_CTX_set_params(ku_hmac, ps) != 1)
+			return -ENOMEM;
+		ku_gcm = EVP_CIPHER_fetch(NULL, "AES-128-GCM", NULL);
+		if (ku_gcm == NULL)
+			return -ENOMEM;
+	}
+	if (t->ku_cc == NULL) {
+		t->ku_cc = EVP_CIPHER_CTX_new();
+		if (t->ku_cc == NULL ||
+		    EVP_EncryptInit_ex(t->ku_cc, ku_gcm, NULL, NULL, NULL) != 1)
+			return -ENOMEM;
+	}
+	if (!ku_key(t))
+		return -EPROTO;
+	t->ku_seq = seq;
+	return 0;
+}
+
+int
+gen_tls_ku_lean(struct gen_tls *t, bool req, uint8_t out[GEN_TLS_KU_LEN])
+{
+	/* the KeyUpdate message, then its content type (handshake) */
+	const uint8_t pt[6] = { 24, 0, 0, 1, req ? 1 : 0, 22 };
+	uint8_t nonce[12], next[32];
+	int outl;
+
+	out[0] = 23;
+	out[1] = 3;
+	out[2] = 3;
+	out[3] = 0;
+	out[4] = (uint8_t)(sizeof(pt) + 16);
+	memcpy(nonce, t->ku_iv, sizeof(nonce));
+	for (unsigned int i = 0; i < 8; i++)
+		nonce[4 + i] ^= (uint8_t)(t->ku_seq >> (56 - 8 * i));
+	if (EVP_EncryptInit_ex(t->ku_cc, NULL, NULL, NULL, nonce) != 1 ||
+	    EVP_EncryptUpdate(t->ku_cc, NULL, &outl, out, 5) != 1 ||
+	    EVP_EncryptUpdate(t->ku_cc, out + 5, &outl, pt, sizeof(pt)) != 1 ||
+	    EVP_EncryptFinal_ex(t->ku_cc, out + 5 + sizeof(pt), &outl) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(t->ku_cc, EVP_CTRL_AEAD_GET_TAG, 16, out + 5 + sizeof(pt)) != 1)
+		return -EPROTO;
+	/* the next generation (§7.2): each record after is under its key */
+	if (!ku_expand(t->ku_secret, "traffic upd", next, sizeof(next)))
+		return -EPROTO;
+	memcpy(t->ku_secret, next, sizeof(next));
+	OPENSSL_cleanse(next, sizeof(next));
+	return ku_key(t) ? (int)GEN_TLS_KU_LEN : -EPROTO;
+}
+
+int
+gen_tls_ku_openssl(struct gen_tls *t, bool req)
+{
+	if (t->failed || !t->hs_done ||
+	    SSL_key_update(t->ssl, req ? SSL_KEY_UPDATE_REQUESTED :
+			   SSL_KEY_UPDATE_NOT_REQUESTED) != 1 ||
+	    SSL_do_handshake(t->ssl) != 1) {
+		ERR_clear_error();
+		return -EPROTO;
+	}
+	return 0;
+}
+
 static void
 held_free(struct gen_tls *t)
 {
@@ -165,6 +364,8 @@ gen_tls_free(struct gen_tls *t)
 	if (t == NULL)
 		return;
 	held_free(t);
+	EVP_CIPHER_CTX_free(t->ku_cc);
+	OPENSSL_cleanse(t->ku_secret, sizeof(t->ku_secret));
 	SSL_free(t->ssl);            /* frees both BIOs */
 	if (t->sess != NULL)
 		SSL_SESSION_free(t->sess);

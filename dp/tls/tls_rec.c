@@ -14,9 +14,9 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/kdf.h>
 #include <openssl/ssl.h>
 
+#include <rte_cycles.h>
 #include <rte_mbuf.h>
 
 #include "dp.h"
@@ -59,9 +59,16 @@
  * segments must not hold an mbuf a byte: dp/tcp's own caps and collapse
  * apply to what stays in its queue, not to what we took) */
 #define RX_SEGS_MAX 64u
-/* records in a row without data (KeyUpdate, empty, NewSessionTicket), as
- * OpenSSL and BoringSSL bound them */
+/* Records without data (KeyUpdate, empty or padding only, a leg's
+ * NewSessionTicket) are work the application never sees: its byte counts,
+ * quotas and deadlines do not meet them. 32 in a row at most, as OpenSSL
+ * and BoringSSL bound them; the row ends only once data records have given
+ * the application IDLE_RESET_BYTES since it began (were any data record
+ * to end it, one of 1 byte every 32 records would keep a peer inside the
+ * bound for ever). A client's own small frames (a 20-byte Binding, a 4-byte
+ * ChannelData header and its payload) end a row in a few records. */
 #define IDLE_MAX 32u
+#define IDLE_RESET_BYTES 1024u
 /* opened plaintext this small is copied into the tail segment's room
  * rather than held as a segment of its own */
 #define PLAIN_SMALL 256u
@@ -70,25 +77,28 @@ enum { SUITE_AES128, SUITE_AES256, SUITE_CHACHA, SUITE__N };
 
 static const struct {
 	const char *cipher;
-	const char *md;
-	uint8_t md_len;
+	uint8_t md_len;           /* its hash's: SHA-256 32, SHA-384 48 */
 	uint8_t key_len;
 	uint16_t protocol_id;     /* the TLS 1.3 suite */
 	uint16_t ktls_type;       /* linux/tls.h */
 	enum tls_aead_alg alg;
 } suites[SUITE__N] = {
-	[SUITE_AES128] = { "AES-128-GCM", "SHA256", 32, 16, 0x1301, TLS_CIPHER_AES_GCM_128,
+	[SUITE_AES128] = { "AES-128-GCM", 32, 16, 0x1301, TLS_CIPHER_AES_GCM_128,
 			   TLS_AEAD_AES_GCM },
-	[SUITE_AES256] = { "AES-256-GCM", "SHA384", 48, 32, 0x1302, TLS_CIPHER_AES_GCM_256,
+	[SUITE_AES256] = { "AES-256-GCM", 48, 32, 0x1302, TLS_CIPHER_AES_GCM_256,
 			   TLS_AEAD_AES_GCM },
-	[SUITE_CHACHA] = { "ChaCha20-Poly1305", "SHA256", 32, 32, 0x1303,
+	[SUITE_CHACHA] = { "ChaCha20-Poly1305", 32, 32, 0x1303,
 			   TLS_CIPHER_CHACHA20_POLY1305, TLS_AEAD_CHACHA20_POLY1305 },
 };
+
+/* The suites' hashes, by md_len: tls_worker's rec_hmac[md_len == 48] */
+static const char *const hash_names[2] = { "SHA256", "SHA384" };
 
 int
 tls_rec_worker_init(struct tls_worker *tw, OSSL_LIB_CTX *libctx, int crypto, char *err,
 		    size_t errlen)
 {
+	EVP_MAC *mac;
 	int rc;
 
 	for (unsigned int i = 0; i < SUITE__N; i++) {
@@ -96,14 +106,31 @@ tls_rec_worker_init(struct tls_worker *tw, OSSL_LIB_CTX *libctx, int crypto, cha
 		if (tw->rec_cipher[i] == NULL)
 			goto no_cipher;
 	}
-	tw->rec_kdf = EVP_KDF_fetch(libctx, "HKDF", NULL);
-	if (tw->rec_kdf == NULL)
-		goto no_cipher;
+	/* HKDF-Expand-Label's HMACs, kept: the key changes a call, the
+	 * digest never (an EVP_KDF_CTX a call fetches the digest by name and
+	 * copies the key each time: a KeyUpdate then costs dp 1.3-2.3 times
+	 * what a lean sender pays, perf/RESULTS.md T18) */
+	mac = EVP_MAC_fetch(libctx, "HMAC", NULL);
+	for (unsigned int i = 0; i < RTE_DIM(tw->rec_hmac); i++) {
+		OSSL_PARAM ps[2] = {
+			OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+							 (char *)(uintptr_t)hash_names[i], 0),
+			OSSL_PARAM_construct_end(),
+		};
+
+		tw->rec_hmac[i] = mac != NULL ? EVP_MAC_CTX_new(mac) : NULL;
+		if (tw->rec_hmac[i] == NULL || EVP_MAC_CTX_set_params(tw->rec_hmac[i], ps) != 1) {
+			EVP_MAC_free(mac);
+			goto no_cipher;
+		}
+	}
+	EVP_MAC_free(mac);            /* (each context holds it) */
+	tw->ku_timed_max = rte_get_tsc_hz() / 1000000u * TLS_KU_TIMED_MAX_US;
 	rc = tls_aead_lib_init(&tw->aead, (enum tls_aead_mode)crypto, err, errlen);
 	return rc;
 
 no_cipher:
-	snprintf(err, errlen, "cannot fetch AES-GCM, ChaCha20-Poly1305 or HKDF for dp's "
+	snprintf(err, errlen, "cannot fetch AES-GCM, ChaCha20-Poly1305 or HMAC for dp's "
 		 "record layer (tls.record_layer = \"openssl\" does without)");
 	return -ENOMEM;
 }
@@ -116,8 +143,10 @@ tls_rec_worker_free(struct tls_worker *tw)
 		EVP_CIPHER_free(tw->rec_cipher[i]);
 		tw->rec_cipher[i] = NULL;
 	}
-	EVP_KDF_free(tw->rec_kdf);
-	tw->rec_kdf = NULL;
+	for (unsigned int i = 0; i < RTE_DIM(tw->rec_hmac); i++) {
+		EVP_MAC_CTX_free(tw->rec_hmac[i]);
+		tw->rec_hmac[i] = NULL;
+	}
 }
 
 void
@@ -140,6 +169,7 @@ rec_get(struct tls_conn *c)
 		return NULL;
 	r->tx_type = RT_APPDATA;
 	r->rekey_at = TLS_REC_REKEY;
+	r->ku_tokens = TLS_REC_KU_BURST;
 	c->rec = r;
 	return r;
 }
@@ -207,19 +237,21 @@ tls_rec_keylog(const SSL *ssl, const char *line)
 		d->secret_len = (uint8_t)n;
 }
 
-/* HKDF-Expand-Label(secret, label, "", olen), RFC 8446 §7.1. */
+/* HKDF-Expand-Label(secret, label, "", olen), RFC 8446 §7.1, for olen up
+ * to the hash's length (a key, an IV, the next secret: always): HKDF-Expand
+ * is then its first block alone, T(1) = HMAC-Hash(secret, info | 0x01)
+ * (RFC 5869 §2.3), on the worker's kept HMAC context for the hash. */
 static bool
-expand_label(struct tls_worker *tw, const char *md, const uint8_t *secret, size_t slen,
-	     const char *label, uint8_t *out, size_t olen)
+expand_label(struct tls_worker *tw, const uint8_t *secret, size_t slen, const char *label,
+	     uint8_t *out, size_t olen)
 {
-	uint8_t info[2 + 1 + 6 + 16 + 1];
-	size_t ll = strlen(label);
-	int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
-	EVP_KDF_CTX *k;
-	OSSL_PARAM ps[5];
+	static const uint8_t one = 1;
+	EVP_MAC_CTX *h = tw->rec_hmac[slen == 48];
+	uint8_t info[2 + 1 + 6 + 16 + 1], blk[48];
+	size_t ll = strlen(label), bl = 0;
 	bool ok;
 
-	if (ll > 16)
+	if (ll > 16 || (slen != 32 && slen != 48) || olen > slen)
 		return false;
 	info[0] = (uint8_t)(olen >> 8);
 	info[1] = (uint8_t)olen;
@@ -227,17 +259,12 @@ expand_label(struct tls_worker *tw, const char *md, const uint8_t *secret, size_
 	memcpy(info + 3, "tls13 ", 6);
 	memcpy(info + 9, label, ll);
 	info[9 + ll] = 0;                         /* no context */
-	k = EVP_KDF_CTX_new(tw->rec_kdf);
-	if (k == NULL)
-		return false;
-	ps[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)(uintptr_t)md, 0);
-	ps[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)(uintptr_t)secret,
-						  slen);
-	ps[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info, 10 + ll);
-	ps[3] = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
-	ps[4] = OSSL_PARAM_construct_end();
-	ok = EVP_KDF_derive(k, out, olen, ps) == 1;
-	EVP_KDF_CTX_free(k);
+	ok = EVP_MAC_init(h, secret, slen, NULL) == 1 &&
+	     EVP_MAC_update(h, info, 10 + ll) == 1 && EVP_MAC_update(h, &one, 1) == 1 &&
+	     EVP_MAC_final(h, blk, &bl, sizeof(blk)) == 1 && bl == slen;
+	if (ok)
+		memcpy(out, blk, olen);
+	OPENSSL_cleanse(blk, sizeof(blk));
 	return ok;
 }
 
@@ -249,8 +276,8 @@ dir_key(struct tls_worker *tw, struct tls_rec *r, struct tls_rec_dir *d, int enc
 	bool ok;
 
 	ok = d->secret_len == r->md_len &&
-	     expand_label(tw, r->md, d->secret, d->secret_len, "key", key, r->key_len) &&
-	     expand_label(tw, r->md, d->secret, d->secret_len, "iv", d->iv, sizeof(d->iv)) &&
+	     expand_label(tw, d->secret, d->secret_len, "key", key, r->key_len) &&
+	     expand_label(tw, d->secret, d->secret_len, "iv", d->iv, sizeof(d->iv)) &&
 	     tls_aead_key(&d->aead, &tw->aead, r->cipher, suites[r->suite].alg, key,
 			  r->key_len, enc);
 	OPENSSL_cleanse(key, sizeof(key));
@@ -267,7 +294,7 @@ dir_update(struct tls_worker *tw, struct tls_rec *r, struct tls_rec_dir *d, int 
 	bool ok;
 
 	ok = d->secret_len == r->md_len &&
-	     expand_label(tw, r->md, d->secret, d->secret_len, "traffic upd", next, r->md_len);
+	     expand_label(tw, d->secret, d->secret_len, "traffic upd", next, r->md_len);
 	if (ok)
 		memcpy(d->secret, next, r->md_len);
 	OPENSSL_cleanse(next, sizeof(next));
@@ -496,7 +523,6 @@ tx_start(struct tls_conn *c, const void *ptr)
 		return false;
 	r->cipher = tw->rec_cipher[i];
 	r->suite = (uint8_t)i;
-	r->md = suites[i].md;
 	r->md_len = suites[i].md_len;
 	r->key_len = suites[i].key_len;
 	for (unsigned int b = 0; b < 8; b++)
@@ -654,7 +680,6 @@ tls_rec_rx_start(struct tls_worker *tw, struct tls_conn *c)
 		return false;
 	r->cipher = tw->rec_cipher[i];
 	r->suite = (uint8_t)i;
-	r->md = suites[i].md;
 	r->md_len = suites[i].md_len;
 	r->key_len = suites[i].key_len;
 	if (!dir_key(tw, r, &r->rx, 0))
@@ -852,6 +877,45 @@ plain_append(struct dp_worker *w, struct tls_rec *r, struct rte_mbuf *m)
 	}
 }
 
+/* A KeyUpdate's cycles into t; one that took over TLS_KU_TIMED_MAX_US was
+ * preempted (or interrupted at length: the machine's other work), and is
+ * counted apart rather than in the sum. */
+static inline void
+ku_timed(struct tls_worker *tw, struct tls_ku_time *t, uint64_t cycles)
+{
+	if (cycles > tw->ku_timed_max) {
+		t->dropped++;
+		return;
+	}
+	t->cycles += cycles;
+	t->n++;
+}
+
+/* Whether the peer may turn its key now: a token bucket of
+ * TLS_REC_KU_BURST, one back each TLS_REC_KU_EVERY_MS (tls_rec.h says
+ * why), on the worker's clock (tls_poll()'s, once a loop turn). */
+static bool
+ku_allowed(const struct tls_worker *tw, struct tls_rec *r)
+{
+	uint64_t now = tw->now_ms;
+
+	if (r->ku_tokens < TLS_REC_KU_BURST) {
+		uint64_t back = (now - r->ku_at) / TLS_REC_KU_EVERY_MS;
+
+		if (back >= TLS_REC_KU_BURST - r->ku_tokens) {
+			r->ku_tokens = TLS_REC_KU_BURST;
+		} else {
+			r->ku_tokens = (uint8_t)(r->ku_tokens + back);
+			r->ku_at += back * TLS_REC_KU_EVERY_MS;
+		}
+	}
+	if (r->ku_tokens == 0)
+		return false;
+	if (r->ku_tokens-- == TLS_REC_KU_BURST)
+		r->ku_at = now;           /* full until now: its clock starts */
+	return true;
+}
+
 /* Handshake messages after the handshake (a whole record's plaintext, in
  * p): KeyUpdate and, for a client, NewSessionTicket. 0 or the alert. */
 static int
@@ -877,16 +941,33 @@ post_handshake(struct tls_conn *c, const uint8_t *p, uint32_t n)
 		b = p + off + 4;
 		off += 4 + ml;
 		switch (p[off - 4 - ml]) {
-		case HS_KEY_UPDATE:
+		case HS_KEY_UPDATE: {
+			/* what a KeyUpdate costs us, on the TSC (the stats
+			 * line's key_update_*; perf/run --tls's KeyUpdate
+			 * figures against its sender's) */
+			uint64_t t0 = rte_rdtsc(), t1;
+
 			if (ml != 1)
 				return AD_DECODE_ERROR;
 			if (b[0] > 1)
 				return AD_ILLEGAL_PARAMETER;
 			if (off != n)
 				return AD_UNEXPECTED_MESSAGE;   /* §5.1: it ends its record */
+			/* §4.6.3 leaves their number to us: past the rate,
+			 * unexpected_message (§6.2: "an inappropriate message";
+			 * TLS 1.3 has no alert for a policy after the handshake:
+			 * access_denied and insufficient_security speak of the
+			 * negotiation), as BoringSSL's bound on KeyUpdates and
+			 * ours on empty records say it */
+			if (!ku_allowed(tw, r)) {
+				tw->ctr[TLS_CTR_KEY_UPDATE_RATE]++;
+				return AD_UNEXPECTED_MESSAGE;
+			}
 			if (!dir_update(tw, r, &r->rx, 0))
 				return AD_INTERNAL_ERROR;
 			tw->ctr[TLS_CTR_KEY_UPDATE_RECV]++;
+			t1 = rte_rdtsc();
+			ku_timed(tw, &tw->ku_rx, t1 - t0);
 			if (b[0] == 1 && !r->update_sent &&
 			    !(SSL_get_shutdown(c->ssl) & SSL_SENT_SHUTDOWN)) {
 				/* answered once until we send data again;
@@ -900,8 +981,10 @@ post_handshake(struct tls_conn *c, const uint8_t *p, uint32_t n)
 					return AD_INTERNAL_ERROR;
 				}
 				r->update_sent = 1;
+				ku_timed(tw, &tw->ku_tx, rte_rdtsc() - t1);
 			}
 			break;
+		}
 		case HS_NST:
 			if (SSL_is_server(c->ssl))
 				return AD_UNEXPECTED_MESSAGE;
@@ -1071,14 +1154,16 @@ rec_open(struct dp_worker *w, struct tls_conn *c)
 		rte_pktmbuf_free(p);
 		return -AD_RECORD_OVERFLOW;
 	}
-	/* records in a row that carry nothing for the application: bounded */
+	/* records that carry nothing for the application: bounded (IDLE_MAX) */
 	if (type != RT_APPDATA || plen == 0) {
 		if (++r->idle > IDLE_MAX) {
 			rte_pktmbuf_free(p);
 			return -AD_UNEXPECTED_MESSAGE;
 		}
-	} else {
-		r->idle = 0;
+	} else if (r->idle > 0) {
+		r->idle_paid = (uint16_t)(r->idle_paid + plen);
+		if (r->idle_paid >= IDLE_RESET_BYTES)
+			r->idle = r->idle_paid = 0;
 	}
 	switch (type) {
 	case RT_APPDATA:

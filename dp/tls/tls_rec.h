@@ -58,6 +58,22 @@ struct tls_worker;
 
 #define TLS_REC_REKEY (1ull << 23)
 
+/*
+ * KeyUpdates a peer may send (RFC 8446 §4.6.3 sets no bound): a burst of
+ * TLS_REC_KU_BURST, then one each TLS_REC_KU_EVERY_MS; past it the
+ * connection ends with unexpected_message (key_updates_over_rate). Why:
+ * one costs dp about what it costs a lean sender, more when the sender
+ * asks for ours and we answer (perf/RESULTS.md T18: 0.7-1.2x its cycles
+ * turning our receiving key, 1.4-2.9x with our answer; 1.3-2.3x and
+ * 3.2-5.2x with a fresh KDF context a call), and TURN over TLS needs no
+ * credentials to get there. A burst costs at most some 32 x 20k cycles,
+ * of the order of the connection's handshake (500k). A peer's own need is
+ * one every 2^23-2^24 records or 2^37 bytes (AES-GCM's limits, §5.5;
+ * Java's default), far below one a second.
+ */
+#define TLS_REC_KU_BURST 32u
+#define TLS_REC_KU_EVERY_MS 1000u
+
 /* The record state of one direction. */
 struct tls_rec_dir {
 	struct tls_aead aead;     /* keyed; the nonce set a record */
@@ -71,14 +87,15 @@ struct tls_rec_dir {
 struct tls_rec {
 	struct tls_rec_dir rx, tx;
 	const EVP_CIPHER *cipher; /* the worker's (tls_rec_worker_init) */
-	const char *md;           /* the suite's hash, by name */
 	uint8_t suite;            /* tls_rec.c's index: AES-128/256-GCM, ChaCha */
 	uint8_t md_len;
 	uint8_t key_len;
 	uint8_t tx_type;          /* OpenSSL's next write: this record type */
 	uint8_t update_sent;      /* our KeyUpdate answered the peer's */
 	uint8_t tx_dead;          /* a seal failed: nothing more is sealed */
-	uint8_t idle;             /* records in a row that carried no data */
+	uint8_t idle;             /* records without data since the row began */
+	uint8_t ku_tokens;        /* KeyUpdates the peer may send now */
+	uint16_t idle_paid;       /* data bytes since then (IDLE_RESET_BYTES ends it) */
 	uint8_t starved;          /* a record waits for an mbuf (tls_poll) */
 	int16_t err;              /* a failure told after the data before it */
 	uint16_t plain_segs;
@@ -88,6 +105,7 @@ struct tls_rec {
 	struct rte_mbuf *plain;   /* opened, not yet read by the application */
 	struct rte_mbuf *plain_tail;
 	uint64_t rekey_at;        /* tx.seq at which we turn our key */
+	uint64_t ku_at;           /* ms of the worker's clock: ku_tokens' last refill */
 };
 
 /* The worker's ciphers (fetched once from its library context) and its

@@ -120,6 +120,9 @@ struct tls_orphan {
 /* A worker's TLS: its own library context and SSL_CTX (nothing shared
  * with another worker), the ring OpenSSL's async callbacks fill (from any
  * thread), connections by slot, orphans. */
+/* A KeyUpdate's cycles longer than this are left out of the stats' sum */
+#define TLS_KU_TIMED_MAX_US 200u
+
 /* Plaintext gathered for one SSL_write (tls_xprt.c tls_write_chain()). */
 #define TLS_GATHER_MAX 16384u
 
@@ -141,9 +144,10 @@ struct tls_worker {
 	struct tls_conn *conns;   /* max_conns, by TCP slot */
 	uint32_t max_conns;
 	uint32_t nparked;
-	struct tls_orphan *orphans;
+	struct tls_orphan *orphans; /* orphans_max (jobs_max: tls_worker_init) */
 	uint32_t *orphan_free;    /* stack of free orphan indices */
 	uint32_t norphan_free;
+	uint32_t orphans_max;
 	bool engine_poll;         /* poll the engine while anything is parked */
 	int app_linger;           /* dp/tcp app of closes that wait for their
 				   * connection's operations (TLS_X_LINGER); -1: none */
@@ -188,10 +192,22 @@ struct tls_worker {
 	uint64_t ring_full;       /* written by other threads: atomics */
 	uint64_t ctr[TLS_CTR__COUNT];
 	/* dp's record layer (tls.record_layer = "dp", software path only):
-	 * the suites' ciphers and HKDF, fetched once */
+	 * the suites' ciphers, fetched once, and HKDF-Expand-Label's HMAC
+	 * contexts for SHA-256 and SHA-384, kept (tls_rec.c) */
 	bool rec_dp;
 	EVP_CIPHER *rec_cipher[3];
-	EVP_KDF *rec_kdf;
+	EVP_MAC_CTX *rec_hmac[2];
+	/* TSC cycles spent on KeyUpdates received (turning the receiving
+	 * key) and on our answers to those that asked (our KeyUpdate sealed,
+	 * our sending key turned), and how many; those over ku_timed_max
+	 * (TLS_KU_TIMED_MAX_US) only counted (a preemption): the stats line's
+	 * key_update_{rx,tx}_{cycles,timed,dropped} */
+	struct tls_ku_time {
+		uint64_t cycles;
+		uint64_t n;
+		uint64_t dropped;
+	} ku_rx, ku_tx;
+	uint64_t ku_timed_max;
 	/* their AEAD: libipsec-mb's manager, or none
 	 * (tls.record_crypto; tls_aead.h) */
 	struct tls_aead_lib aead;

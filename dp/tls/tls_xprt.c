@@ -428,9 +428,21 @@ tls_release(struct dp_worker *w, struct tls_conn *c)
 			c->ssl = NULL;
 			c->rbuf = c->wbuf = NULL;
 			tw->ctr[TLS_CTR_ASYNC_ORPHANS]++;
+		} else {
+			/* No orphan left: cannot be while the thread's pool
+			 * has jobs_max jobs (tls_worker_init() sizes the
+			 * orphans so). Were it to be, the SSL is given up,
+			 * never freed: its wake-up would read freed memory
+			 * (the callback gets the SSL) and could hand tls_poll()
+			 * a freed pointer. Nothing points back at the
+			 * connection (the slot is reused) and its buffers stay
+			 * with it (the job may still write into them). */
+			SSL_set_app_data(c->ssl, NULL);
+			BIO_set_data(SSL_get_rbio(c->ssl), NULL);
+			c->ssl = NULL;
+			c->rbuf = c->wbuf = NULL;
+			tw->ctr[TLS_CTR_ASYNC_ORPHAN_OVERFLOW]++;
 		}
-		/* (no orphan left: there are as many as connections, so
-		 * this cannot be; the SSL is then freed as below) */
 		if (c->x & TLS_X_JOB)
 			tw->jobs_held--;  /* (the orphan's now) */
 		if (c->flags & TLS_F_PARKED)
@@ -501,7 +513,7 @@ tls_pull(struct dp_worker *w, struct tls_conn *c)
 static inline uint32_t
 tls_jobs_used(const struct tls_worker *tw)
 {
-	return tw->jobs_held + (tw->max_conns - tw->norphan_free);
+	return tw->jobs_held + (tw->orphans_max - tw->norphan_free);
 }
 
 /* After an SSL call on c (with an offload): whether its SSL holds a paused
@@ -1799,7 +1811,7 @@ tls_poll(struct dp_worker *w, uint64_t now_ms)
 	tw->now_ms = now_ms;
 	tw->hs_spent = 0;
 	tw->nojob_turn = false;
-	if (tw->nparked > 0 || tw->norphan_free < tw->max_conns) {
+	if (tw->nparked > 0 || tw->norphan_free < tw->orphans_max) {
 		unsigned int want = RTE_DIM(ready);
 
 		if (tw->engine_poll)
@@ -2030,7 +2042,18 @@ tls_worker_init(struct dp_worker *w, const struct tp_conf *conf, uint32_t max_co
 	tw->turn_tls = conf->turn.nlisten_tls > 0;
 	tw->not_after = tw->turn_tls ? tls_ctx_not_after(tw->ctx) : 0;
 	tw->leg_not_after = conf->agw.enabled ? tls_ctx_not_after(tw->leg_ctx) : 0;
-	while (ring_size < 2u * max_conns)
+	/* Orphans: each holds one of the jobs of the worker thread's pool
+	 * (a paused one), and that pool has jobs_max at most
+	 * (tls_worker_thread_init()), the connections' own paused jobs among
+	 * them: jobs_max orphans can never run out, whatever jobs_max is
+	 * beside max_conns. Not max_conns: a slot is free again at its
+	 * close, and its next connection may leave an orphan too, so with
+	 * more jobs than connections the orphans outnumber the connections
+	 * (test_tls_async_orphans: 8 connections, 64 jobs). The ring holds
+	 * at most one wake-up a paused job: room for all of them (a wake-up
+	 * refused by a full ring would leave its job paused for good). */
+	tw->orphans_max = tw->jobs_max;
+	while (ring_size < 2u * max_conns || ring_size < tw->jobs_max)
 		ring_size <<= 1;
 	tw->hs_budget = rte_get_tsc_hz() * t->handshake_budget_us / 1000000u;
 	tw->hs_step_long = rte_get_tsc_hz() / 1000u;
@@ -2045,19 +2068,23 @@ tls_worker_init(struct dp_worker *w, const struct tp_conf *conf, uint32_t max_co
 					RING_F_SC_DEQ | RING_F_EXACT_SZ);
 	tw->conns = rte_zmalloc_socket("tls_conns", (size_t)max_conns * sizeof(*tw->conns),
 				       64, socket);
-	tw->orphans = rte_zmalloc_socket("tls_orphans",
-					 (size_t)max_conns * sizeof(*tw->orphans), 64, socket);
-	tw->orphan_free = rte_zmalloc_socket("tls_orphan_free",
-					     (size_t)max_conns * sizeof(uint32_t), 64, socket);
-	if (tw->ring == NULL || tw->conns == NULL || tw->orphans == NULL ||
-	    tw->orphan_free == NULL || tw->dq_hs.ids == NULL || tw->dq_rec.ids == NULL)
+	if (tw->orphans_max > 0) {
+		tw->orphans = rte_zmalloc_socket("tls_orphans", (size_t)tw->orphans_max *
+						 sizeof(*tw->orphans), 64, socket);
+		tw->orphan_free = rte_zmalloc_socket("tls_orphan_free", (size_t)tw->orphans_max *
+						     sizeof(uint32_t), 64, socket);
+		if (tw->orphans == NULL || tw->orphan_free == NULL)
+			goto nomem;
+	}
+	if (tw->ring == NULL || tw->conns == NULL || tw->dq_hs.ids == NULL ||
+	    tw->dq_rec.ids == NULL)
 		goto nomem;
-	for (uint32_t i = 0; i < max_conns; i++) {
+	for (uint32_t i = 0; i < tw->orphans_max; i++) {
 		tw->orphans[i].kind = TLS_K_ORPHAN;
 		tw->orphans[i].index = i;
-		tw->orphan_free[i] = max_conns - 1u - i;
+		tw->orphan_free[i] = tw->orphans_max - 1u - i;
 	}
-	tw->norphan_free = max_conns;
+	tw->norphan_free = tw->orphans_max;
 	return 0;
 fail_msg:
 	tp_log(TP_LOG_ERR, "%s:%s\n", conf->path, err);
@@ -2100,7 +2127,7 @@ tls_worker_free(struct dp_worker *w)
 				tls_release(w, &tw->conns[i]);
 			}
 	if (tw->orphans != NULL)
-		for (uint32_t i = 0; i < tw->max_conns; i++)
+		for (uint32_t i = 0; i < tw->orphans_max; i++)
 			if (tw->orphans[i].ssl != NULL) {
 				SSL_free(tw->orphans[i].ssl);
 				rte_pktmbuf_free(tw->orphans[i].rbuf);
@@ -2167,8 +2194,13 @@ tls_stats(const struct dp_worker *w, FILE *out)
 	for (unsigned int i = 0; i < TLS_CTR__COUNT; i++)
 		fprintf(out, " %s=%" PRIu64, tls_ctr_names[i], v[i]);
 	fprintf(out, " parked=%u deferred=%u async_jobs_max=%u async_jobs_peak=%u"
-		" hs_step_max_us=%" PRIu64 " sessions_cached=%" PRIu64 "\n",
+		" hs_step_max_us=%" PRIu64 " sessions_cached=%" PRIu64
+		" key_update_rx_cycles=%" PRIu64 " key_update_rx_timed=%" PRIu64
+		" key_update_rx_dropped=%" PRIu64 " key_update_tx_cycles=%" PRIu64
+		" key_update_tx_timed=%" PRIu64 " key_update_tx_dropped=%" PRIu64 "\n",
 		w->tls->nparked, w->tls->ndeferred, w->tls->jobs_max, w->tls->jobs_peak,
 		w->tls->hs_step_max * 1000000u / rte_get_tsc_hz(),
-		__atomic_load_n(&w->tls->sessions_cached, __ATOMIC_RELAXED));
+		__atomic_load_n(&w->tls->sessions_cached, __ATOMIC_RELAXED),
+		w->tls->ku_rx.cycles, w->tls->ku_rx.n, w->tls->ku_rx.dropped,
+		w->tls->ku_tx.cycles, w->tls->ku_tx.n, w->tls->ku_tx.dropped);
 }

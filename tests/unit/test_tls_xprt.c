@@ -843,7 +843,7 @@ test_tls_xprt_async_woken_goes_on(void **state)
 	x.xp->abort(x.w, x.h->id);
 	x.xp = NULL;
 	assert_int_equal(ctr("async_closed_parked"), 0);  /* nothing to keep */
-	assert_int_equal(W.tls->norphan_free, W.tls->max_conns);
+	assert_int_equal(W.tls->norphan_free, W.tls->orphans_max);
 	x_free(&x);
 }
 
@@ -1083,16 +1083,16 @@ craft(struct x *x, uint8_t outer, const uint8_t *pt, size_t n, uint8_t type, siz
 }
 
 /* A TLS 1.3 server leg up on dp's records, its client (the peer) on
- * TLS_AES_128_GCM_SHA256 with its secret logged. */
+ * suite with its secret logged. */
 static void
-rec_leg_up(struct x *x)
+rec_leg_up_suite(struct x *x, const char *suite)
 {
 	struct tls_leg_params p = params(cert_b, CERTFP_SHA256);
 
 	x_new(x, false);
 	peer_new(x, false, cert_b, key_b, TLS1_3_VERSION);
 	SSL_CTX_set_keylog_callback(x->pctx, peer_keylog);
-	assert_int_equal(SSL_set_ciphersuites(x->peer, "TLS_AES_128_GCM_SHA256"), 1);
+	assert_int_equal(SSL_set_ciphersuites(x->peer, suite), 1);
 	peer_secret_len = 0;
 	h_open_passive(x->h);
 	ossl_heap_counting = 1;
@@ -1110,6 +1110,13 @@ rec_leg_up(struct x *x)
 #else
 	assert_int_equal(ctr("record_layer_ipsec_mb"), 0);
 #endif
+}
+
+/* ... on TLS_AES_128_GCM_SHA256 (what craft() seals with) */
+static void
+rec_leg_up(struct x *x)
+{
+	rec_leg_up_suite(x, "TLS_AES_128_GCM_SHA256");
 }
 
 /* A record that waits for an mbuf (the worker's pool empty) waits on the
@@ -1351,17 +1358,26 @@ test_tls_xprt_dp_records_refused(void **state)
 		assert_int_equal(x.ngot, 3 + 16000);
 		assert_memory_equal(x.got + 3, big, 16000);
 	}
-	/* 32 empty records in a row are allowed (then data), a 33rd is not */
+	/* 32 empty records in a row are allowed; data records end the row
+	 * once they bring 1,024 bytes (here 8 of 128), and 32 more are
+	 * allowed; then a 1-byte record does not end it: one more empty
+	 * record is refused (a byte every 32 records ended it before) */
 	for (uint64_t q = 3; q < 3 + 32; q++)
 		craft(&x, 23, NULL, 0, 23, 0, q, false);
-	craft(&x, 23, (const uint8_t *)"d", 1, 23, 0, 35, false);
-	PUMP_UNTIL(&x, x.ngot >= 3 + 16000 + 1 || x.rcv_rc != 0);
-	assert_int_equal(x.rcv_rc, 0);
-	for (uint64_t q = 36; q < 36 + 33; q++)
+	memset(big, 'p', 128);
+	for (uint64_t q = 35; q < 35 + 8; q++)
+		craft(&x, 23, big, 128, 23, 0, q, false);
+	for (uint64_t q = 43; q < 43 + 32; q++)
 		craft(&x, 23, NULL, 0, 23, 0, q, false);
+	craft(&x, 23, (const uint8_t *)"d", 1, 23, 0, 75, false);
+	PUMP_UNTIL(&x, x.ngot >= 3 + 16000 + 1024 + 1 || x.rcv_rc != 0);
+	assert_int_equal(x.rcv_rc, 0);
+	assert_int_equal(x.ngot, 3 + 16000 + 1024 + 1);
+	craft(&x, 23, NULL, 0, 23, 0, 76, false);
 	PUMP_UNTIL(&x, x.rcv_rc != 0 && x.peer_alert != 0);
 	assert_int_equal(x.rcv_rc, -EPROTO);
 	assert_int_equal(x.peer_alert, 10);
+	assert_int_equal(ctr("key_updates_over_rate"), 0);
 	x_free(&x);
 
 	for (unsigned int c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
@@ -1436,6 +1452,95 @@ test_tls_xprt_dp_records_refused(void **state)
 	}
 }
 
+/* A KeyUpdate crafted at *seq (asking for ours when req), and the peer's
+ * key turned after it, as the peer's own would */
+static void
+craft_key_update(struct x *x, uint8_t req, uint64_t *seq)
+{
+	const uint8_t ku[5] = { 24, 0, 0, 1, req };
+	uint8_t next[32];
+
+	craft(x, 23, ku, sizeof(ku), 22, 0, *seq, false);
+	expand_label("traffic upd", next, sizeof(next));
+	memcpy(peer_secret, next, sizeof(next));
+	*seq = 0;
+}
+
+/* The peer's KeyUpdates, bounded (tls_rec.h): a burst of 32 (1,024 bytes
+ * of data in the middle, so that the records-without-data bound is not
+ * the one met), then one a second on the worker's clock; the next one
+ * ends the connection with unexpected_message, counted. */
+static void
+test_tls_xprt_dp_records_key_update_rate(void **state)
+{
+	static uint8_t data[1024];
+	uint64_t seq = 0, got = 0;
+	struct x x;
+
+	(void)state;
+	memset(data, 'k', sizeof(data));
+	rec_leg_up(&x);
+	for (unsigned int i = 0; i < TLS_REC_KU_BURST; i++) {
+		if (i % 16 == 0) {
+			craft(&x, 23, data, sizeof(data), 23, 0, seq++, false);
+			got += sizeof(data);
+		}
+		craft_key_update(&x, 0, &seq);
+	}
+	craft(&x, 23, data, sizeof(data), 23, 0, seq++, false);
+	got += sizeof(data);
+	PUMP_UNTIL(&x, x.ngot >= got || x.rcv_rc != 0);
+	assert_int_equal(x.rcv_rc, 0);
+	assert_int_equal(x.ngot, got);
+	assert_int_equal(ctr("key_updates_received"), TLS_REC_KU_BURST);
+	/* 2.5 s later: two more */
+	h_advance(x.h, 2 * TLS_REC_KU_EVERY_MS + TLS_REC_KU_EVERY_MS / 2);
+	tls_poll(x.w, x.h->now);
+	craft_key_update(&x, 1, &seq);
+	craft_key_update(&x, 0, &seq);
+	craft(&x, 23, (const uint8_t *)"up", 2, 23, 0, seq++, false);
+	PUMP_UNTIL(&x, x.ngot >= got + 2 || x.rcv_rc != 0);
+	assert_int_equal(x.rcv_rc, 0);
+	assert_int_equal(ctr("key_updates_received"), TLS_REC_KU_BURST + 2);
+	assert_int_equal(ctr("key_updates_sent"), 1);
+	assert_int_equal(ctr("key_updates_over_rate"), 0);
+	/* and not a third */
+	craft_key_update(&x, 0, &seq);
+	PUMP_UNTIL(&x, x.rcv_rc != 0 && x.peer_alert != 0);
+	assert_int_equal(x.rcv_rc, -EPROTO);
+	assert_int_equal(x.peer_alert, 10);
+	assert_int_equal(ctr("key_updates_over_rate"), 1);
+	assert_int_equal(ctr("key_updates_received"), TLS_REC_KU_BURST + 2);
+	assert_int_equal(ctr("bad_record"), 1);
+	x_free(&x);
+}
+
+/* KeyUpdates both ways on each suite dp's records take (their hash:
+ * SHA-256, SHA-384; their AEAD), against OpenSSL's peer: dp's
+ * HKDF-Expand-Label agrees with OpenSSL's for every key it turns. */
+static void
+test_tls_xprt_dp_records_key_update_suites(void **state)
+{
+	static const char *const suites[] = { "TLS_AES_128_GCM_SHA256",
+					      "TLS_AES_256_GCM_SHA384",
+					      "TLS_CHACHA20_POLY1305_SHA256" };
+	struct x x;
+
+	(void)state;
+	for (unsigned int i = 0; i < RTE_DIM(suites); i++) {
+		print_message("# %s\n", suites[i]);
+		rec_leg_up_suite(&x, suites[i]);
+		for (int k = 1; k <= 3; k++) {
+			assert_int_equal(SSL_key_update(x.peer, SSL_KEY_UPDATE_REQUESTED), 1);
+			x.ngot = 0;
+			data_both_ways(&x);
+			assert_int_equal(ctr("key_updates_received"), k);
+			assert_int_equal(ctr("key_updates_sent"), k);
+		}
+		x_free(&x);
+	}
+}
+
 /* ---- hostile records at random ------------------------------------------- */
 
 /*
@@ -1496,7 +1601,7 @@ rnd_where(void)
  * first refused one, and how the leg ends */
 #define RND_BUDGET 60000u         /* of x.got's 65,536 (a round's) */
 static struct {
-	uint32_t len, idle, opened, ku, ku_req;
+	uint32_t len, idle, idle_paid, opened, ku, ku_req, over_rate;
 	int alert;                /* dp's; -1: the peer's own (none back) */
 	bool closed;              /* close_notify */
 } md;
@@ -1534,8 +1639,8 @@ md_record(const uint8_t *in, size_t len)
 	if (in[plen] != 23 || plen == 0) {
 		if (++md.idle > 32)
 			return md_stop(10);
-	} else {
-		md.idle = 0;
+	} else if (md.idle > 0 && (md.idle_paid += plen) >= 1024) {
+		md.idle = md.idle_paid = 0;   /* the row ends at 1,024 bytes of data */
 	}
 	switch (in[plen]) {
 	case 23:
@@ -1563,6 +1668,10 @@ md_record(const uint8_t *in, size_t len)
 			return md_stop(47);
 		if (plen != 5)
 			return md_stop(10);   /* not the last in its record */
+		if (md.ku >= TLS_REC_KU_BURST) {
+			md.over_rate++;       /* (the clock stands: the burst only) */
+			return md_stop(10);
+		}
 		md.ku++;
 		md.ku_req |= in[4];
 		return true;
@@ -1874,6 +1983,7 @@ rnd_one(uint64_t seed, unsigned int *ends)
 	assert_int_equal(ctr("records_opened_dp"), md.opened);
 	assert_int_equal(ctr("key_updates_received"), md.ku);
 	assert_int_equal(ctr("key_updates_sent"), md.ku_req);
+	assert_int_equal(ctr("key_updates_over_rate"), md.over_rate);
 	ends[md.alert > 0 ? md.alert : md.alert < 0 ? 1 : md.closed ? 2 : 0]++;
 	x_free(&x);
 	record_crypto = TP_TLS_RECORD_CRYPTO_AUTO;
@@ -2334,11 +2444,11 @@ test_tls_xprt_close_wait_bounded(void **state)
 	}
 	assert_true(rst);
 	/* the orphan's job ends; it is freed */
-	for (int i = 0; i < 5000 && W.tls->norphan_free < W.tls->max_conns; i++) {
+	for (int i = 0; i < 5000 && W.tls->norphan_free < W.tls->orphans_max; i++) {
 		usleep(100);
 		tls_poll(x.w, x.h->now);
 	}
-	assert_int_equal(W.tls->norphan_free, W.tls->max_conns);
+	assert_int_equal(W.tls->norphan_free, W.tls->orphans_max);
 	x_free(&x);
 
 	/* a shutdown likewise: past it, the connection fails (its
@@ -2386,6 +2496,8 @@ main(void)
 		cmocka_unit_test_teardown(test_tls_xprt_dp_records_starved_once_a_turn, test_done),
 		cmocka_unit_test_teardown(test_tls_xprt_dp_records, test_done),
 		cmocka_unit_test_teardown(test_tls_xprt_dp_records_refused, test_done),
+		cmocka_unit_test_teardown(test_tls_xprt_dp_records_key_update_rate, test_done),
+		cmocka_unit_test_teardown(test_tls_xprt_dp_records_key_update_suites, test_done),
 		cmocka_unit_test_setup_teardown(test_tls_xprt_dp_records, aead_openssl,
 						aead_default),
 		cmocka_unit_test_setup_teardown(test_tls_xprt_dp_records_refused, aead_openssl,
