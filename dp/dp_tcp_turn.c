@@ -222,12 +222,9 @@ tt_forget(struct dp_worker *w, struct tt_conn *tc, uint32_t reason)
 
 /* More of a connection's bytes behind those tt_hold_rest() held. */
 static void
-tt_hold_more(struct dp_worker *w, struct tt_conn *tc, struct rte_mbuf *chain)
+tt_hold_more(struct tt_conn *tc, struct rte_mbuf *chain)
 {
 	struct rte_mbuf *t;
-
-	for (t = chain; t != NULL; t = t->next)
-		tt_of(w)->ctr[DP_TT_BIND_HELD] += t->data_len;
 
 	if (tc->pf == NULL) {
 		tc->pf = chain;
@@ -529,7 +526,6 @@ tt_hold_rest(struct dp_worker *w, struct tt_conn *tc, struct rte_mbuf *seg, cons
 	seg->nb_segs = 1;
 	seg->next = NULL;
 	tc->pf = seg;
-	tt_of(w)->ctr[DP_TT_BIND_HELD] += seg->data_len;
 }
 
 /*
@@ -641,6 +637,40 @@ tt_segment(struct dp_worker *w, struct dp_tcp_turn *tt, struct tt_conn *tc,
 	return true;
 }
 
+/*
+ * What was read behind a ConnectionBind (the rest of its segment, held in
+ * pf, then next: the rest of the read) while cp answers. Over raw TCP it
+ * goes back to TCP's receive queue (tcp_unread()): under the connection's
+ * window and the stack's cap while it waits, and under the allocation's
+ * budget once bound (tcp_conn_set_budget() counts what is queued). Over
+ * TLS it is plaintext TCP cannot take back: held here, counted
+ * (bind_held_bytes), at most one read's worth (the first message is read
+ * alone: tt_first_want()).
+ */
+static void
+tt_bind_rest(struct dp_worker *w, struct dp_tcp_turn *tt, struct tt_conn *tc,
+	     struct rte_mbuf *next)
+{
+	struct rte_mbuf *back = tc->pf, *t;
+
+	if (tc->flags & TT_TLS) {
+		if (next != NULL)
+			tt_hold_more(tc, next);
+		for (t = tc->pf; t != NULL; t = t->next)
+			tt->ctr[DP_TT_BIND_HELD] += t->data_len;
+		return;
+	}
+	tc->pf = NULL;
+	if (back != NULL)
+		back->next = next;
+	else
+		back = next;
+	if (back != NULL && tcp_unread(w->tcp, tc->id, back) < 0) {
+		rte_pktmbuf_free(back);
+		tt_kill(w, tc, DP_TT_BIND_UNANSWERED);
+	}
+}
+
 /* A chain of received segments (consumed), one at a time: false when the
  * connection was reset or waits on a ConnectionBind (what is left held). */
 static bool
@@ -652,8 +682,8 @@ tt_chain(struct dp_worker *w, struct dp_tcp_turn *tt, struct tt_conn *tc, struct
 		next = m->next;
 		m->next = NULL;
 		if (!tt_segment(w, tt, tc, m)) {
-			if (tc->id != 0 && (tc->flags & TT_BINDING) && next != NULL)
-				tt_hold_more(w, tc, next);
+			if (tc->id != 0 && (tc->flags & TT_BINDING))
+				tt_bind_rest(w, tt, tc, next);
 			else
 				rte_pktmbuf_free(next);
 			return false;

@@ -204,6 +204,16 @@ tcp_chain_take(struct rte_mbuf **list, uint32_t max, uint32_t *len, uint16_t *ns
 	return head;
 }
 
+/*
+ * Give back bytes read from connection id that its application will not
+ * take now (m: what tcp_recv() gave, or its tail, in order; owned by the
+ * stack again): they are the first of its receive queue again, counted
+ * as queued (its window, the stack's held bytes, its budget). RFC 6062:
+ * data written behind a ConnectionBind waits there for cp's answer. 0,
+ * -ENOTCONN, -EINVAL (m NULL).
+ */
+int tcp_unread(struct tcp_stack *ts, tcp_id_t id, struct rte_mbuf *m);
+
 /* Send FIN after the queued data; receiving goes on (half-close). */
 int tcp_shutdown(struct tcp_stack *ts, tcp_id_t id);
 /* Shut down and detach: no more callbacks; unread or later data resets

@@ -403,6 +403,38 @@ tcp_recv(struct tcp_stack *ts, tcp_id_t id, struct rte_mbuf **out, uint32_t max)
 }
 
 int
+tcp_unread(struct tcp_stack *ts, tcp_id_t id, struct rte_mbuf *m)
+{
+	struct tcp_conn *c = tcp_conn_get(ts, id);
+	struct rte_mbuf *t;
+	uint32_t total = 0;
+	uint16_t nseg = 0;
+
+	if (m == NULL)
+		return -EINVAL;
+	if (c == NULL || c->state == TCP_ST_CLOSED)
+		return -ENOTCONN;
+	/* (the queue holds single segments linked by next) */
+	for (t = m;; t = t->next) {
+		t->pkt_len = t->data_len;
+		t->nb_segs = 1;
+		total += t->data_len;
+		nseg++;
+		if (t->next == NULL)
+			break;
+	}
+	t->next = c->rcv_head;
+	c->rcv_head = m;
+	if (c->rcv_tail == NULL)
+		c->rcv_tail = t;
+	c->rcv_queued += total;
+	ts->held += total;
+	c->cold.rcv_segs = (uint16_t)(c->cold.rcv_segs + nseg);
+	tcp_budget_add(ts, c, total, nseg);
+	return 0;
+}
+
+int
 tcp_shutdown(struct tcp_stack *ts, tcp_id_t id)
 {
 	struct tcp_conn *c = live(ts, id);

@@ -172,6 +172,9 @@ ports_now() {   # three contexts' server ports, released again
   done
   echo "${p[*]}"
 }
+# (each set right after a fresh cp: an unseeded random() gave the same
+# first draws at every start)
+tp_cp_stop; tp_cp_start "$TP_TMP/dp.conf"
 p1=$(ports_now)
 tp_cp_stop; tp_cp_start "$TP_TMP/dp.conf"
 p2=$(ports_now)

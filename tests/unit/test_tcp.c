@@ -2863,6 +2863,39 @@ test_tcp_conn_per_source_limit(void **state)
 	h_free(h);
 }
 
+/* tcp_unread(): bytes read and given back are the queue's first again,
+ * counted as queued (the window, the stack's held bytes). */
+static void
+test_tcp_unread_gives_back(void **state)
+{
+	struct h *h = h_new(NULL);
+	struct rte_mbuf *m;
+	uint64_t held0;
+	int n;
+
+	(void)state;
+	h_open_passive(h);
+	held0 = h->ts->held;
+	h_send_data(h, "bind+data", 9);
+	h_send_data(h, "more", 4);
+	n = tcp_recv(h->ts, h->id, &m, 4);          /* the first segment, whole */
+	assert_int_equal(n, 9);
+	assert_int_equal(h->ts->held, held0 + 4);
+	/* keep "bind", give back "+data" */
+	rte_pktmbuf_adj(m, 4);
+	assert_int_equal(tcp_unread(h->ts, h->id, m), 0);
+	assert_int_equal(h->ts->held, held0 + 9);
+	n = tcp_recv(h->ts, h->id, &m, UINT32_MAX);
+	assert_int_equal(n, 9);
+	assert_memory_equal(rte_pktmbuf_mtod(m, void *), "+data", 5);
+	assert_memory_equal(rte_pktmbuf_mtod(m->next, void *), "more", 4);
+	rte_pktmbuf_free(m);
+	assert_int_equal(tcp_recv(h->ts, h->id, &m, UINT32_MAX), -EAGAIN);
+	assert_int_equal(tcp_unread(h->ts, h->id, NULL), -EINVAL);
+	assert_int_equal(h->ts->held, held0);
+	h_free(h);
+}
+
 /* An IPv6 source is its /64 (conf.src_prefix6): a subscriber picks any
  * address of its prefix for each connection, and counted per address one
  * /64 could fill the table (issue 37: 257 from 257 addresses all in). */
@@ -3411,6 +3444,7 @@ main(void)
 		cmocka_unit_test(test_tcp_conn_pool_and_stale_id),
 		cmocka_unit_test(test_tcp_conn_table_churn),
 		cmocka_unit_test(test_tcp_conn_per_source_limit),
+		cmocka_unit_test(test_tcp_unread_gives_back),
 		cmocka_unit_test(test_tcp_conn_per_source_ipv6_prefix),
 		cmocka_unit_test(test_tcp_conn_use_reserves),
 		cmocka_unit_test(test_tcp_conn_per_source_time_wait),

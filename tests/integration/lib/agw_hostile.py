@@ -58,10 +58,15 @@ def main():
     elif mode == "hold":
         k, secs = int(sys.argv[5]), float(sys.argv[6])
         socks = []
+        refused = 0
         for _ in range(k):
-            socks.append(conn(src, dst, port))
+            try:
+                socks.append(conn(src, dst, port))
+            except OSError:
+                refused += 1          # (reset at connect: the leg was taken)
             time.sleep(0.05)
         out["opened"] = len(socks)
+        out["refused_at_connect"] = refused
         if len(sys.argv) > 7:
             open(sys.argv[7], "w").close()      # ready: all are open
         end = time.time() + secs
@@ -74,7 +79,7 @@ def main():
                         reset.add(s)
                 except OSError:
                     reset.add(s)
-        out["ended"] = len(reset)
+        out["ended"] = len(reset) + refused
         for s in socks:
             s.close()
     elif mode == "plain":
