@@ -156,8 +156,11 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 			continue;
 		ts = w->tcp;
 		fprintf(out, "tcp worker=%u conns=%u time_wait=%u held=%" PRIu64
-			" mbufs_in_use=%u", w->id, ts->nconns, ts->ntw, ts->held,
-			w->pool != NULL ? rte_mempool_in_use_count(w->pool) : 0u);
+			" mbufs_in_use=%u conns_turn=%u conns_relay=%u conns_agw=%u", w->id,
+			ts->nconns, ts->ntw, ts->held,
+			w->pool != NULL ? rte_mempool_in_use_count(w->pool) : 0u,
+			tcp_use_count(ts, DP_TCP_USE_TURN), tcp_use_count(ts, DP_TCP_USE_RELAY),
+			tcp_use_count(ts, DP_TCP_USE_AGW));
 		for (unsigned int k = 0; k < TCP_CTR__COUNT; k++)
 			fprintf(out, " %s=%" PRIu64, tcp_ctr_name(k), ts->ctr[k]);
 		for (unsigned int k = 1; k < TCP_REASON__COUNT; k++)

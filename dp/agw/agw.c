@@ -705,16 +705,7 @@ agw_closed(struct tcp_stack *ts, tcp_id_t id, void *arg, enum tcp_reason why)
 		return;
 	}
 	if (why != TCP_REASON_NORMAL && c->detail[i][0] == '\0') {
-		const struct tcp_conn *tc = tcp_conn_get(ts, id);
-		struct ipc_addr r;
-
-		memset(&r, 0, sizeof(r));
-		if (tc != NULL) {
-			r.family = (tc->flags & TCP_CF_V6) ? 6 : 4;
-			r.port = tc->rport;
-			memcpy(r.ip, tc->raddr, 16);
-		}
-		addr_str(&r, peer, sizeof(peer));
+		conn_peer_str(worker_of(ts), id, peer, sizeof(peer));
 		snprintf(c->detail[i], sizeof(c->detail[i]), "%s (TCP with %s)",
 			 why == TCP_REASON_REFUSED ? "connection refused" :
 			 why == TCP_REASON_SYN_TIMEOUT ? "no answer to our SYNs" :
