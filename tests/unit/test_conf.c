@@ -1030,6 +1030,32 @@ test_conf_listen_tcp(void **state)
 	assert_int_equal(c.turn.tcp_first_message_s, 3);
 	assert_int_equal(c.turn.tcp_per_source, 0);
 	tp_conf_free(&c);
+	/* issue 37: the allocation deadline, the IPv6 source prefix, the
+	 * table's shares; their bounds and a sum that leaves no free share */
+	expect_ok(DP("") "turn = { realm = \"r\"; };\n");
+	assert_int_equal(c.turn.tcp_allocate_timeout_s, 60);
+	assert_int_equal(c.turn.tcp_source_prefix6, 64);
+	assert_int_equal(c.dp.tcp_reserve_turn + c.dp.tcp_reserve_relay + c.dp.tcp_reserve_agw, 75);
+	tp_conf_free(&c);
+	expect_ok(DP("tcp_reserve = { turn = 0; relay = 40; agw = 50; };")
+		  "turn = { realm = \"r\"; tcp_allocate_timeout = 0; tcp_source_prefix6 = 128; };\n");
+	assert_int_equal(c.turn.tcp_allocate_timeout_s, 0);
+	assert_int_equal(c.turn.tcp_source_prefix6, 128);
+	assert_int_equal(c.dp.tcp_reserve_turn, 0);
+	assert_int_equal(c.dp.tcp_reserve_agw, 50);
+	tp_conf_free(&c);
+	expect_error(DP("tcp_reserve = { turn = 50; relay = 30; agw = 20; };")
+		     "turn = { realm = \"r\"; };\n", 2, "is over 90");
+	expect_error(DP("tcp_reserve = { turn = 91; };") "turn = { realm = \"r\"; };\n", 2,
+		     "turn");
+	expect_error(DP("tcp_reserve = { tunr = 10; };") "turn = { realm = \"r\"; };\n", 2,
+		     "unknown setting 'tunr'");
+	expect_error(DP("tcp_reserve = 25;") "turn = { realm = \"r\"; };\n", 2,
+		     "must be a group");
+	expect_error(DP("") "turn = { realm = \"r\";\n tcp_source_prefix6 = 16; };\n", 6,
+		     "tcp_source_prefix6");
+	expect_error(DP("") "turn = { realm = \"r\";\n tcp_allocate_timeout = 3601; };\n", 6,
+		     "tcp_allocate_timeout");
 	/* RFC 6062's budget an allocation (dp/tcprelay) */
 	expect_ok(DP("") "turn = { realm = \"r\"; };\n");
 	assert_int_equal(c.turn.tcp_alloc_bytes, 512 * 1024);
