@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -180,18 +181,6 @@ gen_tls_new(SSL_SESSION *resume, const char *sni)
 
 /* ---- KeyUpdates: the sender's side ------------------------------------- */
 
-static int
-hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 /* Our application traffic secret, from the key log (SHA-256 suites). */
 static void
 ku_keylog(const SSL *s, const char *line)
@@ -204,7 +193,8 @@ ku_keylog(const SSL *s, const char *line)
 	if (t == NULL || strncmp(line, lbl, sizeof(lbl) - 1) != 0 || h == NULL)
 		return;
 	for (h++; h[0] != '\0' && h[1] != '\0' && n < sizeof(t->ku_secret); h += 2) {
-		int hi = hexval(h[0]), lo = hexval(h[1]);
+		int hi = OPENSSL_hexchar2int((unsigned char)h[0]),
+		    lo = OPENSSL_hexchar2int((unsigned char)h[1]);
 
 		if (hi < 0 || lo < 0)
 			return;

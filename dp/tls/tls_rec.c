@@ -189,18 +189,6 @@ tls_rec_free(struct tls_conn *c)
 	c->rec = NULL;
 }
 
-static int
-hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 void
 tls_rec_keylog(const SSL *ssl, const char *line)
 {
@@ -227,7 +215,8 @@ tls_rec_keylog(const SSL *ssl, const char *line)
 	if (h == NULL)
 		return;
 	for (h++; h[0] != '\0' && h[1] != '\0' && n < sizeof(d->secret); h += 2) {
-		int hi = hexval(h[0]), lo = hexval(h[1]);
+		int hi = OPENSSL_hexchar2int((unsigned char)h[0]),
+		    lo = OPENSSL_hexchar2int((unsigned char)h[1]);
 
 		if (hi < 0 || lo < 0)
 			return;
