@@ -58,6 +58,8 @@ elif wait_for "$TP_TMP/peer/flooded"; then
   touch "$TP_TMP/peer/measured"
 else
   tp_not_ok "the flood step did not finish"
+  # (dp's side of it, for whoever reads a failure)
+  echo "# $(tcp_line)"; echo "# $(relay_line)"
 fi
 
 if wait_for "$TP_TMP/peer/tiny"; then

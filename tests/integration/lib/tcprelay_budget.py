@@ -84,13 +84,21 @@ def flood_steps(server, dirname, peer_ip, echo_port, nflood, nbytes):
     a = tc.TcpClient(server, timeout=20)
     m = tcp_allocate(a)
     check("A: Allocate TCP", m.cls == 2, "error %s" % m.error())
-    a.permission((peer_ip, None))
+    m = a.permission((peer_ip, None))
+    check("A: CreatePermission for the peers", m.cls == 2, "error %s" % m.error())
     names = ["flood%d" % k for k in range(nflood)]
     for n in names:
         ask_peer(dirname, n, a.relayed[0], a.relayed[1], nbytes, "flood")
     datas = []
-    for _ in names:
-        cid, _peer = attempt(a, 20)
+    for k in range(nflood):
+        try:
+            cid, _peer = attempt(a, 20)
+        except OSError as e:
+            # (what the peers saw says whose side it was)
+            check("A: ConnectionAttempt %d of %d" % (k + 1, nflood), False,
+                  "%s; peers: %s" % (e, "; ".join(
+                      "%s %s" % (n, peer_result(dirname, n, 0)) for n in names)))
+            raise
         d, m = bind(server, cid, nonce_from=a)
         datas.append(d)
         if m.cls != 2:

@@ -107,11 +107,12 @@ def ask_peer(dirname, name, ip, port, n, mode):
 def peer_result(dirname, name, timeout):
     p = os.path.join(dirname, "result-" + name)
     until = time.monotonic() + timeout
-    while time.monotonic() < until:
+    while True:
         if os.path.exists(p):
             return open(p).read().strip()
+        if time.monotonic() >= until:
+            return "fail no result in %d s" % timeout
         time.sleep(0.1)
-    return "fail no result in %d s" % timeout
 
 
 def main():
