@@ -117,6 +117,8 @@ tcp_connect(struct tcp_stack *ts, uint8_t family, const uint8_t *laddr,
 	if (app < 0 || (unsigned int)app >= ts->napps || lport == 0 || rport == 0 ||
 	    (family != TCP_AF_IPV4 && family != TCP_AF_IPV6))
 		return -EINVAL;
+	if (!tcp_addr_unicast(family, raddr))
+		return -EADDRNOTAVAIL;
 	if (tcp_conn_lookup(ts, family, laddr, lport, raddr, rport) != NULL)
 		return -EADDRINUSE;
 	c = tcp_conn_alloc(ts, family, laddr, lport, raddr, rport, (uint8_t)app);
