@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# dp/tcp's path MTU against a real router: the kernel's TCP as a client
+# one router away. dp's access tap sits in the router's namespace (dp's
+# port reaches the far prefix through its gateway4); a veth links the
+# router to a client namespace, 1500 at the client's end and 1280 at the
+# router's, so both ends announce MSS 1460 and full segments from dp do
+# not fit the router's way to the client. The client's route sends at
+# most 1280 itself (mtu lock) but announces 1460 (advmss), so only dp's
+# direction is too large. A transfer through dp's diagnostic echo
+# (dp.diag_tcp_echo_port: every byte the client sends comes back from dp)
+# must come back byte-exact:
+#  icmp:   the router's "fragmentation needed" lowers dp's MSS (RFC 1191,
+#          checked as RFC 5927 says): pmtu_lowered counted;
+#  noicmp: the router's ICMP dropped (nft): dp finds the black hole and
+#          probes up again (RFC 4821): pmtu_blackholes, pmtu_probes_ok.
+# Without path MTU handling both stall at the first full segment and the
+# client gives up after TP_PMTU_TIMEOUT seconds.
+#
+# TP_PMTU_BYTES: bytes each way (default 10 MB). TP_PMTU_VARIANTS: icmp
+# noicmp (default both).
+set -uo pipefail
+. "$(dirname "$0")/lib/dp_env.sh"
+tp_env_init
+LIB=$(dirname "$0")/lib
+BYTES=${TP_PMTU_BYTES:-10000000}
+TMO=${TP_PMTU_TIMEOUT:-60}
+NS_X=${TP_ID}x
+IF_R=${TP_ID}r
+IF_X=${TP_ID}y
+R="ip netns exec $TP_NS_C"
+X="ip netns exec $NS_X"
+trap 'rc=$?; ip netns del "$NS_X" 2>/dev/null; (exit $rc); tp_cleanup' EXIT
+
+counters() {
+  local st; st=$(tp_stats tcp) || return
+  for k in "$@"; do printf '%s=%s ' "$k" "$(tp_stat "$st" "$k")"; done
+}
+KEYS="pmtu_lowered pmtu_icmp_ignored pmtu_blackholes pmtu_probes pmtu_probes_ok
+pmtu_probes_lost pmtu_cache_hits retransmitted_segments retransmission_timeouts"
+
+# variant NAME DROP_ICMP(0|1)
+variant() {
+  local name=$1 drop=$2 st
+  echo "# ---- $name ($BYTES bytes each way, router's ICMP $([ "$drop" = 1 ] && echo dropped || echo sent))"
+  ip netns del "$TP_NS_C" 2>/dev/null; ip netns del "$TP_NS_P" 2>/dev/null
+  ip netns del "$NS_X" 2>/dev/null
+  tp_write_conf "$TP_TMP/$name.conf" "0" "diag_tcp_echo_port = 7;" 'gateway4 = "10.210.0.2";'
+  tp_dp_start "$TP_TMP/$name.conf"
+  ip netns add "$NS_X"
+  ip link add "$IF_R" mtu 1280 type veth peer name "$IF_X" mtu 1500 ||
+    tp_die "cannot make the veth pair"
+  ip link set "$IF_R" netns "$TP_NS_C"
+  ip link set "$IF_X" netns "$NS_X"
+  $R ip addr add 10.212.0.1/24 dev "$IF_R"
+  $R ip link set "$IF_R" up
+  $R sysctl -qw net.ipv4.ip_forward=1
+  $X ip link set lo up
+  $X ip addr add 10.212.0.2/24 dev "$IF_X"
+  $X ip link set "$IF_X" up
+  $X ip route add default via 10.212.0.1 mtu lock 1280 advmss 1460
+  if [ "$drop" = 1 ]; then
+    $R nft add table inet pmtu
+    $R nft add chain inet pmtu out '{ type filter hook output priority 0; }'
+    $R nft add rule inet pmtu out icmp type destination-unreachable drop
+  fi
+  $X ping -c 3 -i 0.2 -W 1 -q 10.210.0.1 >/dev/null 2>&1 ||
+    $X ping -c 3 -i 0.2 -W 1 -q 10.210.0.1 >/dev/null 2>&1 ||
+    tp_not_ok "$name: the client reaches dp through the router"
+  tp_check "$name: kernel client one router away, dp echo: byte-exact" \
+    $X python3 "$LIB/tcp_echo_client.py" 10.210.0.1 7 "$BYTES" "$TMO"
+  sleep 0.5
+  st=$(tp_stats tcp)
+  echo "# $name: $(counters $KEYS)"
+  if [ "$drop" = 1 ]; then
+    echo "# $name: router's ICMP dropped: $($R nft list table inet pmtu | grep -o 'packets [0-9]*' | head -n 1)"
+    tp_check "$name: black hole found ($(tp_stat "$st" pmtu_blackholes))" \
+      test "$(tp_stat "$st" pmtu_blackholes)" -gt 0
+    tp_check "$name: probes confirmed above the base ($(tp_stat "$st" pmtu_probes_ok))" \
+      test "$(tp_stat "$st" pmtu_probes_ok)" -gt 0
+  else
+    tp_check "$name: the router's ICMP lowered the MSS ($(tp_stat "$st" pmtu_lowered))" \
+      test "$(tp_stat "$st" pmtu_lowered)" -gt 0
+  fi
+  tp_check "$name: SIGTERM stops dp with status 0" tp_dp_stop
+}
+
+for v in ${TP_PMTU_VARIANTS:-icmp noicmp}; do
+  case $v in
+    icmp)   variant icmp 0 ;;
+    noicmp) variant noicmp 1 ;;
+    *) tp_die "unknown variant $v" ;;
+  esac
+done
+[ $TP_FAILS -eq 0 ]
