@@ -24,7 +24,8 @@
  * data to fill them and more behind (so that their loss shows as
  * duplicate ACKs): acknowledged, the MSS rises to it; lost (the first
  * hole at the probe, or an RTO over it), the top comes down to it and
- * the probe's data goes again in the current size, not as congestion.
+ * the probe's bytes alone go again in the current size, not as
+ * congestion.
  * The search ends when the two are within TCP_PMTU_PROBE_STEP.
  */
 #include <string.h>
@@ -237,16 +238,31 @@ tcp_pmtu_acked(struct tcp_stack *ts, struct tcp_conn *c)
 bool
 tcp_pmtu_probe_lost(struct tcp_stack *ts, struct tcp_conn *c)
 {
+	uint32_t end, smss = tcp_smss(c), seq;
+
 	if (c->cold.probe_mss == 0)
 		return false;
-	if (c->snd_una != c->cold.probe_seq) {
-		/* a hole before the probe: recovery resends it in the
-		 * current size, so its ACK would prove nothing */
+	end = probe_end(c);
+	/* The probe is the hole: the first unacknowledged byte, and (with
+	 * SACK) the peer holds what followed it. Else a hole before it
+	 * (recovery resends it in the current size, so its ACK would prove
+	 * nothing) or duplicate ACKs that say nothing of it: no verdict. */
+	if (c->snd_una != c->cold.probe_seq ||
+	    ((c->flags & TCP_CF_SACK) &&
+	     (c->cold.sb_n == 0 || tcp_seq_lt(c->cold.sb[0].left, end)))) {
 		c->cold.probe_mss = 0;
 		return false;
 	}
 	probe_failed(ts, c);
-	simple_rexmit(c);
+	/* Only the probe's bytes go again, in the current size: what
+	 * followed it arrived (sending it again would bring duplicate ACKs
+	 * that look like a loss); the duplicate ACKs still on their way
+	 * start no recovery (recover). cwnd and ssthresh stay. */
+	c->recover = c->snd_max;
+	c->dupacks = 0;
+	for (seq = c->snd_una; tcp_seq_lt(seq, end); seq += smss)
+		if (tcp_xmit(ts, c, seq, end - seq < smss ? end - seq : smss, TCP_ACK) < 0)
+			break;
 	return true;
 }
 

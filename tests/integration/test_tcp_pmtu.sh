@@ -62,7 +62,7 @@ variant() {
   if [ "$drop" = 1 ]; then
     $R nft add table inet pmtu
     $R nft add chain inet pmtu out '{ type filter hook output priority 0; }'
-    $R nft add rule inet pmtu out icmp type destination-unreachable drop
+    $R nft add rule inet pmtu out icmp type destination-unreachable counter drop
   fi
   $X ping -c 3 -i 0.2 -W 1 -q 10.210.0.1 >/dev/null 2>&1 ||
     $X ping -c 3 -i 0.2 -W 1 -q 10.210.0.1 >/dev/null 2>&1 ||

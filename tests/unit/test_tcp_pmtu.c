@@ -343,8 +343,9 @@ test_pmtu_blackhole(void **state)
 /* After a black hole the search probes upward: a probe of (MSS + top) / 2
  * goes when data fills it with three segments behind; acknowledged, the
  * MSS rises to it; lost (three duplicate ACKs at it), the top comes down
- * to it and its data goes again in the current size with no recovery and
- * no cwnd cut; the search ends within 32 bytes and is remembered. */
+ * to it and its bytes alone go again in the current size with no
+ * recovery and no cwnd cut; the search ends within 32 bytes and is
+ * remembered. */
 static void
 test_pmtu_probe_confirm_and_lose(void **state)
 {
@@ -398,13 +399,18 @@ test_pmtu_probe_confirm_and_lose(void **state)
 			assert_false(c->flags & TCP_CF_RECOVERY);
 			assert_int_equal(h->ts->ctr[TCP_CTR_FAST_RETRANS], 0);
 			assert_int_equal(c->cwnd, cwnd);
-			/* the probe's data went again from SND.UNA in the MSS */
+			/* the probe's bytes alone went again, in the MSS */
 			{
 				const struct h_out *r = h_pop(h);
 
 				assert_int_equal(r->seg.seq, probe_seq);
 				assert_int_equal(r->seg.len, mss - 12u);
 				check_payload(r, una);
+				r = h_pop(h);
+				assert_int_equal(r->seg.seq, probe_seq + mss - 12u);
+				assert_int_equal(r->seg.seq + r->seg.len, probe_seq + p - 12u);
+				check_payload(r, una);
+				assert_int_equal(h_pending(h), 0);
 			}
 			lost_one = true;
 			continue;
@@ -424,6 +430,109 @@ test_pmtu_probe_confirm_and_lose(void **state)
 	       (unsigned long)h->ts->ctr[TCP_CTR_PMTU_PROBES],
 	       (unsigned long)h->ts->ctr[TCP_CTR_PMTU_PROBES_OK],
 	       (unsigned long)h->ts->ctr[TCP_CTR_PMTU_PROBES_LOST], c->mss);
+	tcp_abort(h->ts, h->id);
+	h_drain(h);
+	h_free(h);
+}
+
+/* With SACK: the probe is lost only when the peer holds what followed
+ * it (SACK blocks above it). Duplicate ACKs that SACK nothing above it
+ * (the peer's answers to copies of data it had) give no verdict: the
+ * probe is forgotten, the top stays. */
+static void
+probe_in_flight(struct h *h, struct tcp_conn *c)
+{
+	unsigned int n, round;
+	uint32_t end, maxlen;
+
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(200000, 0)), 200000);
+	h_drain(h);
+	h_advance(h, 200);
+	h_advance(h, 400);                          /* black hole: 1024 */
+	h_drain(h);
+	for (round = 0; round < 100 && c->cold.probe_mss == 0; round++) {
+		end = pop_all(h, &n, &maxlen);
+		if (n == 0)
+			h_advance(h, c->rto);
+		else
+			h_ack(h, end, 65535);
+	}
+	assert_int_not_equal(c->cold.probe_mss, 0);
+}
+
+static void
+sack_dup(struct h *h, uint32_t ack, uint32_t left, uint32_t right)
+{
+	struct tcp_opts_out o = {
+		.opts = TCP_OPT_F_TS | TCP_OPT_F_SACK, .nsack = 1,
+		.tsval = h->p_tsval, .tsecr = h_last_tsval(h),
+	};
+
+	o.sack[0].left = left;
+	o.sack[0].right = right;
+	h_inject(h, TCP_ACK, h->p_seq, ack, 65535, &o, NULL, 0);
+}
+
+static void
+test_pmtu_probe_lost_sack(void **state)
+{
+	struct h *h = h_new(NULL);
+	struct tcp_conn *c;
+	uint32_t pseq, pend, end, maxlen, hi;
+	unsigned int n;
+
+	(void)state;
+	h_open_passive(h);
+	c = h_conn(h);
+	probe_in_flight(h, c);
+	pseq = c->cold.probe_seq;
+	pend = pseq + c->cold.probe_mss - 12u;
+	hi = c->cold.mss_hi;
+	end = pop_all(h, &n, &maxlen);
+	assert_true(tcp_seq_geq(end, pend));
+	/* three duplicate ACKs, the second and third SACKing nothing new
+	 * and nothing above the probe (D-SACK-like answers): no verdict */
+	sack_dup(h, pseq, pseq - 1000, pseq - 500);
+	h_ack(h, pseq, 65535);
+	h_ack(h, pseq, 65535);
+	h_ack(h, pseq, 65535);
+	assert_int_equal(h->ts->ctr[TCP_CTR_PMTU_PROBES_LOST], 0);
+	assert_int_equal(c->cold.probe_mss, 0);
+	assert_int_equal(c->cold.mss_hi, hi);
+	tcp_abort(h->ts, h->id);
+	h_drain(h);
+	h_free(h);
+
+	h = h_new(NULL);
+	h_open_passive(h);
+	c = h_conn(h);
+	probe_in_flight(h, c);
+	pseq = c->cold.probe_seq;
+	pend = pseq + c->cold.probe_mss - 12u;
+	end = pop_all(h, &n, &maxlen);
+	assert_true(tcp_seq_gt(end, pend));
+	/* what went behind it SACKed, three times */
+	sack_dup(h, pseq, pend, end);
+	sack_dup(h, pseq, pend, end);
+	h_drain(h);                                 /* limited transmit's */
+	assert_int_equal(h->ts->ctr[TCP_CTR_PMTU_PROBES_LOST], 0);
+	sack_dup(h, pseq, pend, end);
+	assert_int_equal(h->ts->ctr[TCP_CTR_PMTU_PROBES_LOST], 1);
+	assert_int_equal(h->ts->ctr[TCP_CTR_SACK_RECOVERY], 0);
+	assert_false(c->flags & TCP_CF_RECOVERY);
+	/* only the probe's bytes again */
+	{
+		const struct h_out *r = h_pop(h);
+
+		assert_int_equal(r->seg.seq, pseq);
+		assert_int_equal(r->seg.len, 1012);
+		r = h_pop(h);
+		assert_int_equal(r->seg.seq, pseq + 1012);
+		assert_int_equal(r->seg.seq + r->seg.len, pend);
+		/* nothing SACKed goes again */
+		while (h_pending(h) > 0)
+			assert_true(tcp_seq_geq(h_pop(h)->seg.seq, end));
+	}
 	tcp_abort(h->ts, h->id);
 	h_drain(h);
 	h_free(h);
@@ -481,6 +590,7 @@ main(void)
 		cmocka_unit_test(test_pmtu_clamp),
 		cmocka_unit_test(test_pmtu_blackhole),
 		cmocka_unit_test(test_pmtu_probe_confirm_and_lose),
+		cmocka_unit_test(test_pmtu_probe_lost_sack),
 		cmocka_unit_test(test_pmtu_probe_lost_rto),
 	};
 
