@@ -13,12 +13,14 @@
 #  icmp:   the router's "fragmentation needed" lowers dp's MSS (RFC 1191,
 #          checked as RFC 5927 says): pmtu_lowered counted;
 #  noicmp: the router's ICMP dropped (nft): dp finds the black hole and
-#          probes up again (RFC 4821): pmtu_blackholes, pmtu_probes_ok.
+#          probes up again (RFC 4821): pmtu_blackholes, pmtu_probes_ok;
+#  clamp:  the router's ICMP dropped, the access port's mss_clamp 1200:
+#          no RTO, nothing to find.
 # Without path MTU handling both stall at the first full segment and the
 # client gives up after TP_PMTU_TIMEOUT seconds.
 #
 # TP_PMTU_BYTES: bytes each way (default 10 MB). TP_PMTU_VARIANTS: icmp
-# noicmp (default both).
+# noicmp clamp (default all).
 set -uo pipefail
 . "$(dirname "$0")/lib/dp_env.sh"
 tp_env_init
@@ -39,13 +41,13 @@ counters() {
 KEYS="pmtu_lowered pmtu_icmp_ignored pmtu_blackholes pmtu_probes pmtu_probes_ok
 pmtu_probes_lost pmtu_cache_hits retransmitted_segments retransmission_timeouts"
 
-# variant NAME DROP_ICMP(0|1)
+# variant NAME DROP_ICMP(0|1) [ACCESS_EXTRA]
 variant() {
-  local name=$1 drop=$2 st
+  local name=$1 drop=$2 acc=${3:-} st
   echo "# ---- $name ($BYTES bytes each way, router's ICMP $([ "$drop" = 1 ] && echo dropped || echo sent))"
   ip netns del "$TP_NS_C" 2>/dev/null; ip netns del "$TP_NS_P" 2>/dev/null
   ip netns del "$NS_X" 2>/dev/null
-  tp_write_conf "$TP_TMP/$name.conf" "0" "diag_tcp_echo_port = 7;" 'gateway4 = "10.210.0.2";'
+  tp_write_conf "$TP_TMP/$name.conf" "0" "diag_tcp_echo_port = 7;" "gateway4 = \"10.210.0.2\"; $acc"
   tp_dp_start "$TP_TMP/$name.conf"
   ip netns add "$NS_X"
   ip link add "$IF_R" mtu 1280 type veth peer name "$IF_X" mtu 1500 ||
@@ -72,7 +74,12 @@ variant() {
   sleep 0.5
   st=$(tp_stats tcp)
   echo "# $name: $(counters $KEYS)"
-  if [ "$drop" = 1 ]; then
+  if [ -n "$acc" ]; then
+    echo "# $name: router's ICMP dropped: $($R nft list table inet pmtu | grep -o 'packets [0-9]*' | head -n 1)"
+    tp_check "$name: the clamp alone: no ICMP needed, no black hole ($(tp_stat "$st" pmtu_blackholes))" \
+      test "$(tp_stat "$st" pmtu_blackholes)" -eq 0 -a "$(tp_stat "$st" pmtu_lowered)" -eq 0 \
+        -a "$(tp_stat "$st" retransmission_timeouts)" -eq 0
+  elif [ "$drop" = 1 ]; then
     echo "# $name: router's ICMP dropped: $($R nft list table inet pmtu | grep -o 'packets [0-9]*' | head -n 1)"
     tp_check "$name: black hole found ($(tp_stat "$st" pmtu_blackholes))" \
       test "$(tp_stat "$st" pmtu_blackholes)" -gt 0
@@ -85,10 +92,13 @@ variant() {
   tp_check "$name: SIGTERM stops dp with status 0" tp_dp_stop
 }
 
-for v in ${TP_PMTU_VARIANTS:-icmp noicmp}; do
+for v in ${TP_PMTU_VARIANTS:-icmp noicmp clamp}; do
   case $v in
     icmp)   variant icmp 0 ;;
     noicmp) variant noicmp 1 ;;
+    # the port's mss_clamp (1200: 1240-byte packets) with the router's
+    # ICMP dropped: nothing to find
+    clamp)  variant clamp 1 'mss_clamp = 1200;' ;;
     *) tp_die "unknown variant $v" ;;
   esac
 done
