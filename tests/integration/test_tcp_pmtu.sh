@@ -15,7 +15,10 @@
 #  noicmp: the router's ICMP dropped (nft): dp finds the black hole and
 #          probes up again (RFC 4821): pmtu_blackholes, pmtu_probes_ok;
 #  clamp:  the router's ICMP dropped, the access port's mss_clamp 1200:
-#          no RTO, nothing to find.
+#          no RTO, nothing to find;
+#  turn_icmp, turn_noicmp: the same two through TURN over TCP (RFC 6062:
+#          the client's data connection spliced to a TCP echo peer; the
+#          way back is the download).
 # Without path MTU handling both stall at the first full segment and the
 # client gives up after TP_PMTU_TIMEOUT seconds.
 #
@@ -42,13 +45,23 @@ KEYS="pmtu_lowered pmtu_icmp_ignored pmtu_blackholes pmtu_probes pmtu_probes_ok
 pmtu_probes_lost pmtu_cache_hits retransmitted_segments retransmission_timeouts"
 
 # variant NAME DROP_ICMP(0|1) [ACCESS_EXTRA]
+# (TURN=1: the transfer is RFC 6062's, through TURN over TCP and cp)
 variant() {
-  local name=$1 drop=$2 acc=${3:-} st
+  local name=$1 drop=$2 acc=${3:-} st more="" 
   echo "# ---- $name ($BYTES bytes each way, router's ICMP $([ "$drop" = 1 ] && echo dropped || echo sent))"
   ip netns del "$TP_NS_C" 2>/dev/null; ip netns del "$TP_NS_P" 2>/dev/null
   ip netns del "$NS_X" 2>/dev/null
-  tp_write_conf "$TP_TMP/$name.conf" "0" "diag_tcp_echo_port = 7;" "gateway4 = \"10.210.0.2\"; $acc"
+  [ "${TURN:-0}" = 1 ] && more=$(tp_turn_groups)
+  tp_write_conf "$TP_TMP/$name.conf" "0" "diag_tcp_echo_port = 7;" "gateway4 = \"10.210.0.2\"; $acc" \
+    "" "$more"
   tp_dp_start "$TP_TMP/$name.conf"
+  if [ "${TURN:-0}" = 1 ]; then
+    tp_cp_start "$TP_TMP/$name.conf"
+    mkdir -p "$TP_TMP/peer.$name"
+    ip netns exec "$TP_NS_P" python3 "$LIB/tcprelay_peer.py" "$TP_TMP/peer.$name" 5600 \
+      >"$TP_TMP/peer.$name.log" 2>&1 &
+    TP_PEER_PID=$!
+  fi
   ip netns add "$NS_X"
   ip link add "$IF_R" mtu 1280 type veth peer name "$IF_X" mtu 1500 ||
     tp_die "cannot make the veth pair"
@@ -69,8 +82,13 @@ variant() {
   $X ping -c 3 -i 0.2 -W 1 -q 10.210.0.1 >/dev/null 2>&1 ||
     $X ping -c 3 -i 0.2 -W 1 -q 10.210.0.1 >/dev/null 2>&1 ||
     tp_not_ok "$name: the client reaches dp through the router"
-  tp_check "$name: kernel client one router away, dp echo: byte-exact" \
-    $X python3 "$LIB/tcp_echo_client.py" 10.210.0.1 7 "$BYTES" "$TMO"
+  if [ "${TURN:-0}" = 1 ]; then
+    tp_check "$name: kernel client one router away, TURN over TCP (RFC 6062) to an echo peer: byte-exact" \
+      $X python3 "$LIB/pmtu_turn_tcp.py" 10.210.0.1 10.211.0.2 5600 "$BYTES"
+  else
+    tp_check "$name: kernel client one router away, dp echo: byte-exact" \
+      $X python3 "$LIB/tcp_echo_client.py" 10.210.0.1 7 "$BYTES" "$TMO"
+  fi
   sleep 0.5
   st=$(tp_stats tcp)
   echo "# $name: $(counters $KEYS)"
@@ -89,16 +107,24 @@ variant() {
     tp_check "$name: the router's ICMP lowered the MSS ($(tp_stat "$st" pmtu_lowered))" \
       test "$(tp_stat "$st" pmtu_lowered)" -gt 0
   fi
+  if [ "${TURN:-0}" = 1 ]; then
+    touch "$TP_TMP/peer.$name/stop"
+    wait "$TP_PEER_PID" 2>/dev/null
+    TP_PEER_PID=
+    tp_check "$name: cp stops cleanly" tp_cp_stop
+  fi
   tp_check "$name: SIGTERM stops dp with status 0" tp_dp_stop
 }
 
-for v in ${TP_PMTU_VARIANTS:-icmp noicmp clamp}; do
+for v in ${TP_PMTU_VARIANTS:-icmp noicmp clamp turn_icmp turn_noicmp}; do
   case $v in
     icmp)   variant icmp 0 ;;
     noicmp) variant noicmp 1 ;;
     # the port's mss_clamp (1200: 1240-byte packets) with the router's
     # ICMP dropped: nothing to find
     clamp)  variant clamp 1 'mss_clamp = 1200;' ;;
+    turn_icmp)   TURN=1 variant turn_icmp 0 ;;
+    turn_noicmp) TURN=1 variant turn_noicmp 1 ;;
     *) tp_die "unknown variant $v" ;;
   esac
 done
