@@ -18,7 +18,9 @@
 #          no RTO, nothing to find;
 #  turn_icmp, turn_noicmp: the same two through TURN over TCP (RFC 6062:
 #          the client's data connection spliced to a TCP echo peer; the
-#          way back is the download).
+#          way back is the download);
+#  agw_icmp, agw_noicmp: the same through a plain AGW context (the UE
+#          one router away, a kernel peer server beyond dp's core port).
 # Without path MTU handling both stall at the first full segment and the
 # client gives up after TP_PMTU_TIMEOUT seconds.
 #
@@ -44,6 +46,34 @@ counters() {
 KEYS="pmtu_lowered pmtu_icmp_ignored pmtu_blackholes pmtu_probes pmtu_probes_ok
 pmtu_probes_lost pmtu_cache_hits retransmitted_segments retransmission_timeouts"
 
+# agw_transfer NAME: BYTES each way between a UE in the client's
+# namespace and a peer server (peers' namespace, port 5000) through a new
+# plain AGW context (dp's server leg on 10.210.0.1, its client leg to the
+# peer): what the peer sends is the UE's download through the router.
+j() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
+shaof() { python3 -c "import hashlib,random,sys; print(hashlib.sha256(random.Random(int(sys.argv[1])).randbytes(int(sys.argv[2]))).hexdigest())" "$@"; }
+agw_transfer() {
+  local name=$1 ppid port t0
+  rm -f "$TP_TMP/ready"
+  ip netns exec "$TP_NS_P" python3 "$LIB/agw_stream.py" listen 10.211.0.2 5000 --bytes "$BYTES" \
+    --seed 2 --timeout "$TMO" --ready "$TP_TMP/ready" >"$TP_TMP/$name.peer" 2>&1 &
+  ppid=$!
+  for _ in $(seq 50); do [ -f "$TP_TMP/ready" ] && break; sleep 0.1; done
+  tp_ctl --json agw create --a 'tcp=server,local=10.210.0.1,remote=10.212.0.2' \
+    --b 'tcp=client,remote=10.211.0.2:5000' >"$TP_TMP/$name.json" 2>"$TP_TMP/$name.err" ||
+    { cat "$TP_TMP/$name.err"; kill $ppid; return 1; }
+  port=$(j "$TP_TMP/$name.json" 'd["legs"][0]["local"].rsplit(":",1)[1]')
+  t0=$SECONDS
+  $X python3 "$LIB/agw_stream.py" connect 10.210.0.1 "$port" --bytes "$BYTES" --seed 1 \
+    --timeout "$TMO" >"$TP_TMP/$name.ue" 2>&1
+  wait $ppid
+  echo "# $name: $BYTES bytes each way in about $((SECONDS - t0)) s"
+  echo "#   ue:   $(cut -c1-200 "$TP_TMP/$name.ue")"
+  j "$TP_TMP/$name.ue" "d['recv']==$BYTES and d['recv_sha']=='$(shaof 2 "$BYTES")' and d['sent']==$BYTES" |
+    grep -q True || return 1
+  j "$TP_TMP/$name.peer" "d['recv']==$BYTES and d['recv_sha']=='$(shaof 1 "$BYTES")'" | grep -q True
+}
+
 # variant NAME DROP_ICMP(0|1) [ACCESS_EXTRA]
 # (TURN=1: the transfer is RFC 6062's, through TURN over TCP and cp)
 variant() {
@@ -52,9 +82,12 @@ variant() {
   ip netns del "$TP_NS_C" 2>/dev/null; ip netns del "$TP_NS_P" 2>/dev/null
   ip netns del "$NS_X" 2>/dev/null
   [ "${TURN:-0}" = 1 ] && more=$(tp_turn_groups)
+  [ "${AGW:-0}" = 1 ] && more="$(tp_turn_groups)
+agw = { ports = [20000, 21999]; setup_timeout = 20; };"
   tp_write_conf "$TP_TMP/$name.conf" "0" "diag_tcp_echo_port = 7;" "gateway4 = \"10.210.0.2\"; $acc" \
     "" "$more"
   tp_dp_start "$TP_TMP/$name.conf"
+  [ "${AGW:-0}" = 1 ] && tp_cp_start "$TP_TMP/$name.conf"
   if [ "${TURN:-0}" = 1 ]; then
     tp_cp_start "$TP_TMP/$name.conf"
     mkdir -p "$TP_TMP/peer.$name"
@@ -82,7 +115,10 @@ variant() {
   $X ping -c 3 -i 0.2 -W 1 -q 10.210.0.1 >/dev/null 2>&1 ||
     $X ping -c 3 -i 0.2 -W 1 -q 10.210.0.1 >/dev/null 2>&1 ||
     tp_not_ok "$name: the client reaches dp through the router"
-  if [ "${TURN:-0}" = 1 ]; then
+  if [ "${AGW:-0}" = 1 ]; then
+    tp_check "$name: kernel UE one router away, an AGW context to a kernel peer: byte-exact both ways" \
+      agw_transfer "$name"
+  elif [ "${TURN:-0}" = 1 ]; then
     tp_check "$name: kernel client one router away, TURN over TCP (RFC 6062) to an echo peer: byte-exact" \
       $X python3 "$LIB/pmtu_turn_tcp.py" 10.210.0.1 10.211.0.2 5600 "$BYTES"
   else
@@ -107,6 +143,7 @@ variant() {
     tp_check "$name: the router's ICMP lowered the MSS ($(tp_stat "$st" pmtu_lowered))" \
       test "$(tp_stat "$st" pmtu_lowered)" -gt 0
   fi
+  [ "${AGW:-0}" = 1 ] && tp_check "$name: cp stops cleanly" tp_cp_stop
   if [ "${TURN:-0}" = 1 ]; then
     touch "$TP_TMP/peer.$name/stop"
     wait "$TP_PEER_PID" 2>/dev/null
@@ -116,7 +153,7 @@ variant() {
   tp_check "$name: SIGTERM stops dp with status 0" tp_dp_stop
 }
 
-for v in ${TP_PMTU_VARIANTS:-icmp noicmp clamp turn_icmp turn_noicmp}; do
+for v in ${TP_PMTU_VARIANTS:-icmp noicmp clamp turn_icmp turn_noicmp agw_icmp agw_noicmp}; do
   case $v in
     icmp)   variant icmp 0 ;;
     noicmp) variant noicmp 1 ;;
@@ -125,6 +162,8 @@ for v in ${TP_PMTU_VARIANTS:-icmp noicmp clamp turn_icmp turn_noicmp}; do
     clamp)  variant clamp 1 'mss_clamp = 1200;' ;;
     turn_icmp)   TURN=1 variant turn_icmp 0 ;;
     turn_noicmp) TURN=1 variant turn_noicmp 1 ;;
+    agw_icmp)    AGW=1 variant agw_icmp 0 ;;
+    agw_noicmp)  AGW=1 variant agw_noicmp 1 ;;
     *) tp_die "unknown variant $v" ;;
   esac
 done
