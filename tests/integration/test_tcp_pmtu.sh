@@ -25,7 +25,9 @@
 # client gives up after TP_PMTU_TIMEOUT seconds.
 #
 # TP_PMTU_BYTES: bytes each way (default 10 MB). TP_PMTU_VARIANTS: icmp
-# noicmp clamp (default all).
+# noicmp clamp turn_icmp turn_noicmp agw_icmp agw_noicmp (default all).
+# TP_PMTU_WORKERS: dp's workers (default "0"; "0, 1": ICMP handed to
+# the worker holding the connection).
 set -uo pipefail
 . "$(dirname "$0")/lib/dp_env.sh"
 tp_env_init
@@ -39,8 +41,26 @@ R="ip netns exec $TP_NS_C"
 X="ip netns exec $NS_X"
 trap 'rc=$?; ip netns del "$NS_X" 2>/dev/null; (exit $rc); tp_cleanup' EXIT
 
+# tcp_sum: dp's tcp counters summed over its workers, as one "k=v ..." line
+# (a connection lives in one worker's stack, which one is the steering's)
+tcp_sum() {
+  local wk line
+  tp_stats >/dev/null
+  for wk in 0 1; do
+    line=$(grep "^tcp worker=$wk " "$TP_DP_LOG" | tail -n 1)
+    [ -n "$line" ] && echo "$line"
+  done | python3 -c '
+import sys
+tot = {}
+for l in sys.stdin:
+    for kv in l.split()[1:]:
+        k, _, v = kv.partition("=")
+        if v.isdigit():
+            tot[k] = tot.get(k, 0) + int(v)
+print(" ".join("%s=%d" % kv for kv in tot.items()))'
+}
 counters() {
-  local st; st=$(tp_stats tcp) || return
+  local st; st=$(tcp_sum) || return
   for k in "$@"; do printf '%s=%s ' "$k" "$(tp_stat "$st" "$k")"; done
 }
 KEYS="pmtu_lowered pmtu_icmp_ignored pmtu_blackholes pmtu_probes pmtu_probes_ok
@@ -84,7 +104,7 @@ variant() {
   [ "${TURN:-0}" = 1 ] && more=$(tp_turn_groups)
   [ "${AGW:-0}" = 1 ] && more="$(tp_turn_groups)
 agw = { ports = [20000, 21999]; setup_timeout = 20; };"
-  tp_write_conf "$TP_TMP/$name.conf" "0" "diag_tcp_echo_port = 7;" "gateway4 = \"10.210.0.2\"; $acc" \
+  tp_write_conf "$TP_TMP/$name.conf" "${TP_PMTU_WORKERS:-0}" "diag_tcp_echo_port = 7;" "gateway4 = \"10.210.0.2\"; $acc" \
     "" "$more"
   tp_dp_start "$TP_TMP/$name.conf"
   [ "${AGW:-0}" = 1 ] && tp_cp_start "$TP_TMP/$name.conf"
@@ -126,7 +146,7 @@ agw = { ports = [20000, 21999]; setup_timeout = 20; };"
       $X python3 "$LIB/tcp_echo_client.py" 10.210.0.1 7 "$BYTES" "$TMO"
   fi
   sleep 0.5
-  st=$(tp_stats tcp)
+  st=$(tcp_sum)
   echo "# $name: $(counters $KEYS)"
   if [ -n "$acc" ]; then
     echo "# $name: router's ICMP dropped: $($R nft list table inet pmtu | grep -o 'packets [0-9]*' | head -n 1)"
