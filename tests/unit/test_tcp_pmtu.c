@@ -169,6 +169,77 @@ test_pmtu_icmp_floor_and_plateau(void **state)
 	h_free(h);
 }
 
+/* ICMPv6 packet too big (RFC 8201): the MTU less 60, never below 1220
+ * (the floor is what 1280, IPv6's minimum link MTU, leaves); only
+ * "packet too big" and only a quoted TCP segment are taken. */
+static void
+icmp6(struct h *h, uint8_t type, uint32_t mtu, uint32_t seq, uint8_t next)
+{
+	uint8_t q[48] = { 0x60, 0, 0, 0, 1500 >> 8, 1500 & 0xff, 6, 64 };
+
+	q[6] = next;
+	memcpy(q + 8, h->laddr, 16);
+	memcpy(q + 24, h->raddr, 16);
+	q[40] = (uint8_t)(h->lport >> 8);
+	q[41] = (uint8_t)h->lport;
+	q[42] = (uint8_t)(h->rport >> 8);
+	q[43] = (uint8_t)h->rport;
+	q[44] = (uint8_t)(seq >> 24);
+	q[45] = (uint8_t)(seq >> 16);
+	q[46] = (uint8_t)(seq >> 8);
+	q[47] = (uint8_t)seq;
+	tcp_icmp_input(h->ts, TCP_AF_IPV6, type, 0, mtu, q, sizeof(q));
+}
+
+static void
+test_pmtu_icmp6_packet_too_big(void **state)
+{
+	static const struct tcp_opts_out o = {
+		.opts = TCP_OPT_F_MSS | TCP_OPT_F_WS | TCP_OPT_F_TS, .mss = 1460, .tsval = 5000,
+	};
+	struct h *h = h_new(NULL);
+	const struct h_out *r;
+	struct tcp_conn *c;
+	uint32_t una;
+
+	(void)state;
+	assert_int_equal(tcp_listen(h->ts, TCP_AF_IPV6, H_LPORT, h->app, h), 0);
+	h->family = TCP_AF_IPV6;
+	memset(h->laddr, 0, 16);
+	memset(h->raddr, 0, 16);
+	h->laddr[0] = 0x20, h->laddr[1] = 0x01, h->laddr[15] = 1;
+	h->raddr[0] = 0x20, h->raddr[1] = 0x01, h->raddr[15] = 2;
+	h_inject(h, TCP_SYN, h->p_seq, 0, 65535, &o, NULL, 0);
+	h->p_seq++;
+	r = h_pop(h);
+	h->p_ack = r->seg.seq + 1;
+	h_ack(h, h->p_ack, 65535);
+	h->id = h->ev.last_id;
+	c = h_conn(h);
+	assert_int_equal(c->mss, 1440);
+	una = h->p_ack;
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(2 * 1428, 0)), 2 * 1428);
+	h_drain(h);
+
+	icmp6(h, 1, 1280, una, 6);                  /* unreachable: not ours */
+	icmp6(h, 2, 1280, una, 17);                 /* quotes UDP */
+	assert_int_equal(c->mss, 1440);
+	assert_int_equal(h->ts->ctr[TCP_CTR_PMTU_ICMP_IGNORED], 1);
+	icmp6(h, 2, 1400, una + 1428, 6);
+	assert_int_equal(c->mss, 1340);
+	r = h_pop(h);
+	assert_int_equal(r->seg.seq, una);
+	assert_int_equal(r->seg.len, 1328);
+	h_drain(h);
+	icmp6(h, 2, 1000, una, 6);                  /* below IPv6's minimum */
+	assert_int_equal(c->mss, 1220);
+	assert_int_equal(h->ts->ctr[TCP_CTR_PMTU_LOWERED], 2);
+	assert_int_equal(tcp_pmtu_lookup(h->ts, TCP_AF_IPV6, h->raddr), 1220);
+	h_drain(h);
+	h_ack(h, una + 2 * 1428, 65535);
+	h_free(h);
+}
+
 /* What ICMP found is remembered for the destination: a new connection to
  * it sends in that size (announcing its own MSS still), until the entry
  * expires after ten minutes; another destination is not affected. */
@@ -585,6 +656,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pmtu_icmp_checks_and_resegments),
 		cmocka_unit_test(test_pmtu_icmp_floor_and_plateau),
+		cmocka_unit_test(test_pmtu_icmp6_packet_too_big),
 		cmocka_unit_test(test_pmtu_cache),
 		cmocka_unit_test(test_pmtu_cache_passive),
 		cmocka_unit_test(test_pmtu_clamp),
