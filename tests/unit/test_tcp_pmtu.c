@@ -303,6 +303,48 @@ test_pmtu_cache_passive(void **state)
 	h_free(h);
 }
 
+/* A SYN answered with a cookie (the backlog full): the MSS the cookie
+ * keeps is at most the destination's remembered one (1300: the table's
+ * 1220), and the connection it makes sends in it. */
+static void
+test_pmtu_cache_syncookie(void **state)
+{
+	static const struct tcp_opts_out o = {
+		.opts = TCP_OPT_F_MSS | TCP_OPT_F_WS | TCP_OPT_F_TS, .mss = 1460, .tsval = 5000,
+	};
+	struct tcp_conf conf;
+	struct h *h;
+	const struct h_out *r;
+
+	(void)state;
+	h_conf(&conf);
+	conf.syn_backlog = 1;
+	h = h_new(&conf);
+	tcp_pmtu_store(h->ts, TCP_AF_IPV4, h->raddr, 1300);
+	h->rport = H_RPORT + 1;
+	h_inject(h, TCP_SYN, 7, 0, 65535, &o, NULL, 0);      /* fills it */
+	h_drain(h);
+	h->rport = H_RPORT;
+	h_inject(h, TCP_SYN, h->p_seq, 0, 65535, &o, NULL, 0);
+	h->p_seq++;
+	r = h_pop(h);
+	assert_int_equal(r->seg.flags, TCP_SYN | TCP_ACK);
+	assert_int_equal(h->ts->ctr[TCP_CTR_SYNCOOKIE_SENT], 1);
+	assert_int_equal(r->seg.mss, 1220);
+	h->p_ack = r->seg.seq + 1;
+	{
+		struct tcp_opts_out a = { .opts = TCP_OPT_F_TS, .tsval = h->p_tsval + 1,
+					  .tsecr = r->seg.tsval };
+
+		h_inject(h, TCP_ACK, h->p_seq, h->p_ack, 65535, &a, NULL, 0);
+	}
+	assert_int_equal(h->ts->ctr[TCP_CTR_SYNCOOKIE_OK], 1);
+	h->id = h->ev.last_id;
+	assert_int_equal(h_conn(h)->mss, 1220);
+	h_drain(h);
+	h_free(h);
+}
+
 static uint16_t
 clamp_1000(void *arg, uint8_t family, const uint8_t *laddr)
 {
@@ -659,6 +701,7 @@ main(void)
 		cmocka_unit_test(test_pmtu_icmp6_packet_too_big),
 		cmocka_unit_test(test_pmtu_cache),
 		cmocka_unit_test(test_pmtu_cache_passive),
+		cmocka_unit_test(test_pmtu_cache_syncookie),
 		cmocka_unit_test(test_pmtu_clamp),
 		cmocka_unit_test(test_pmtu_blackhole),
 		cmocka_unit_test(test_pmtu_probe_confirm_and_lose),
