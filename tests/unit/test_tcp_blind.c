@@ -410,6 +410,59 @@ test_blind_cookie_no_slot_silent(void **state)
 	h_free(h);
 }
 
+/* Issue 37's per-use reserves hold with cookies: a use that floods gets
+ * cookies once what it may take is short, and the ACKs of those cookies
+ * do not take another use's reserve (dropped, counted); the other use
+ * still gets its slots. */
+static void
+test_blind_cookie_keeps_use_reserves(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	const struct h_out *r;
+	struct tcp_opts_out a = { .opts = TCP_OPT_F_TS, .tsval = 5001 };
+	int other;
+
+	(void)state;
+	h_conf(&conf);
+	conf.max_conns = 10;
+	h = h_new(&conf);
+	other = tcp_app_register(h->ts, &h_app_ops);
+	assert_true(other >= 0);
+	assert_int_equal(tcp_listen(h->ts, TCP_AF_IPV4, H_LPORT + 1, other, h), 0);
+	assert_int_equal(tcp_app_set_use(h->ts, h->app, 1), 0);
+	assert_int_equal(tcp_app_set_use(h->ts, other, 3), 0);
+	assert_int_equal(tcp_use_reserve(h->ts, 3, 4), 0);
+	/* use 1: 9 handshakes; 6 slots are its to take */
+	for (unsigned int i = 0; i < 9; i++) {
+		h->raddr[3] = (uint8_t)(20 + i);
+		h_inject(h, TCP_SYN, 1000, 0, 65535, &syn_opts, NULL, 0);
+		r = h_pop(h);
+		assert_int_equal(r->seg.flags, TCP_SYN | TCP_ACK);
+		a.tsecr = r->seg.tsval;
+		h_inject(h, TCP_ACK, 1001, r->seg.seq + 1, 65535, &a, NULL, 0);
+		h_drain(h);
+	}
+	assert_int_equal(tcp_use_count(h->ts, 1), 6);
+	assert_true(h->ts->ctr[TCP_CTR_SYNCOOKIE_POOL] >= 3);
+	assert_int_equal(h->ts->ctr[TCP_CTR_USE_FULL], 3);
+	assert_int_equal(h->ts->ctr[TCP_CTR_SYNCOOKIE_NO_SLOT], 3);
+	/* use 3 still gets its 4 */
+	h->lport = H_LPORT + 1;
+	for (unsigned int i = 0; i < 4; i++) {
+		h->raddr[3] = (uint8_t)(40 + i);
+		h_inject(h, TCP_SYN, 1000, 0, 65535, &syn_opts, NULL, 0);
+		r = h_pop(h);
+		assert_int_equal(r->seg.flags, TCP_SYN | TCP_ACK);
+		a.tsecr = r->seg.tsval;
+		h_inject(h, TCP_ACK, 1001, r->seg.seq + 1, 65535, &a, NULL, 0);
+		h_drain(h);
+	}
+	assert_int_equal(tcp_use_count(h->ts, 3), 4);
+	assert_int_equal(h->ev.accepts, 10);
+	h_free(h);
+}
+
 /* ---- item 6: options, the out-of-order list, TIME_WAIT ------------------- */
 
 /* RFC 9293 §3.2 (MUST-64): an option of a kind we know but a length it
@@ -578,6 +631,7 @@ main(void)
 		cmocka_unit_test(test_blind_syn_rcvd_not_per_source),
 		cmocka_unit_test(test_blind_cookie_when_pool_short),
 		cmocka_unit_test(test_blind_cookie_no_slot_silent),
+		cmocka_unit_test(test_blind_cookie_keeps_use_reserves),
 		cmocka_unit_test(test_blind_options_skipped),
 		cmocka_unit_test(test_blind_ooo_walk_bounded),
 		cmocka_unit_test(test_blind_time_wait_client_rst),
