@@ -847,6 +847,19 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 		return false;
 	}
 
+	/* RFC 7323 §4.3: TS.Recent from a segment covering Last.ACK.sent,
+	 * only now that it is acceptable and its ACK valid (the RFC's
+	 * order; Linux's since 2013, in tcp_ack() after the same checks, so
+	 * that what this ACK makes us send echoes it): a forged segment
+	 * near RCV.NXT whose ACK is not good cannot set a TS.Recent that
+	 * makes the peer's own segments fail PAWS. seg->seq is where the
+	 * segment began, before any trimming. */
+	if ((c->flags & TCP_CF_TS) && (seg->opts & TCP_OPT_F_TS) &&
+	    tcp_seq_leq(seg->seq, c->last_ack_sent) && tcp_seq_geq(seg->tsval, c->ts_recent)) {
+		c->ts_recent = seg->tsval;
+		c->ts_recent_age = tcp_now32(ts);
+	}
+
 	/* RFC 6675 §5: the scoreboard takes every ACK's SACK blocks. */
 	if ((c->flags & TCP_CF_SACK) && (seg->opts & TCP_OPT_F_SACK))
 		sacked = tcp_sack_update(ts, c, seg);
@@ -1059,7 +1072,7 @@ tcp_input(struct tcp_stack *ts, struct rte_mbuf *m, uint8_t family,
 	struct tcp_conn *c;
 	enum tcp_parse_err pe;
 	const uint8_t *p;
-	uint32_t seq, seq0, seglen, plen, hl;
+	uint32_t seq, seglen, plen, hl;
 	int li;
 
 	ts->ctr[TCP_CTR_SEG_IN]++;
@@ -1240,7 +1253,6 @@ have_conn:
 	if (!(seg.flags & TCP_ACK))
 		goto out;
 
-	seq0 = seq;
 	/* Trim to the window: before RCV.NXT, then past the right edge. */
 	if (tcp_seq_lt(seq, c->rcv_nxt)) {
 		uint32_t cut = c->rcv_nxt - seq;
@@ -1280,17 +1292,6 @@ have_conn:
 	/* Fifth: ACK. */
 	if (!ack_input(ts, c, &seg))
 		goto out;
-
-	/* RFC 7323 §4.3: TS.Recent from a segment covering Last.ACK.sent,
-	 * only now that it is acceptable and its ACK valid (the RFC's
-	 * order, Linux's since 2013): a forged segment near RCV.NXT whose
-	 * ACK is not good cannot set a TS.Recent that makes the peer's own
-	 * segments fail PAWS. */
-	if ((c->flags & TCP_CF_TS) && (seg.opts & TCP_OPT_F_TS) &&
-	    tcp_seq_leq(seq0, c->last_ack_sent) && tcp_seq_geq(seg.tsval, c->ts_recent)) {
-		c->ts_recent = seg.tsval;
-		c->ts_recent_age = tcp_now32(ts);
-	}
 
 	/* Seventh: text. */
 	if (plen > 0) {
