@@ -562,6 +562,48 @@ test_blind_ooo_walk_bounded(void **state)
 	h_free(h);
 }
 
+/* The tail kept right when an arrival replaces the last entry (it covers
+ * it wholly), when the head is pulled, and when the list empties: what
+ * comes past it appends there, and the bytes come out in order. */
+static void
+test_blind_ooo_tail_kept(void **state)
+{
+	struct h *h = h_new(NULL);
+	struct tcp_conn *c;
+	uint8_t buf[64];
+	uint32_t base;
+
+	(void)state;
+	h_open_passive(h);
+	c = h_conn(h);
+	base = h->p_seq;
+	h_inject(h, TCP_ACK, base + 2, h->p_ack, 1000, NULL, "c", 1);
+	h_inject(h, TCP_ACK, base + 4, h->p_ack, 1000, NULL, "e", 1);
+	assert_int_equal(c->cold.ooo_segs, 2);
+	h_inject(h, TCP_ACK, base + 3, h->p_ack, 1000, NULL, "DEF", 3);  /* covers the tail */
+	assert_int_equal(c->cold.ooo_segs, 2);
+	assert_non_null(c->cold.ooo_tail);
+	assert_int_equal(c->cold.ooo_tail->hash.usr, base + 3);
+	assert_null(c->cold.ooo_tail->next);
+	h_inject(h, TCP_ACK, base + 8, h->p_ack, 1000, NULL, "xy", 2);   /* past it */
+	assert_int_equal(c->cold.ooo_segs, 3);
+	assert_int_equal(c->cold.ooo_tail->hash.usr, base + 8);
+	h_inject(h, TCP_ACK, base, h->p_ack, 1000, NULL, "ab", 2);       /* pulls to 6 */
+	assert_int_equal(c->cold.ooo_segs, 1);
+	assert_true(c->cold.ooo_tail == c->ooo_head);
+	h_inject(h, TCP_ACK, base + 6, h->p_ack, 1000, NULL, "gh", 2);   /* pulls all */
+	assert_int_equal(c->cold.ooo_segs, 0);
+	assert_null(c->cold.ooo_tail);
+	h_inject(h, TCP_ACK, base + 12, h->p_ack, 1000, NULL, "q", 1);   /* a new list */
+	assert_true(c->cold.ooo_tail == c->ooo_head);
+	h->p_seq = base + 10;
+	h_send_data(h, "zz", 2);
+	assert_int_equal(read_all(h, buf, sizeof(buf)), 13);
+	assert_memory_equal(buf, "abcDEFghxyzzq", 13);
+	h_drain(h);
+	h_free(h);
+}
+
 /* A SYN reusing a TIME_WAIT tuple without a newer timestamp gets an ACK;
  * the client's SYN_SENT answers it with <SEQ=that ACK's ack><CTL=RST>,
  * which ends TIME_WAIT (as Linux), and its next SYN opens. Other RSTs
@@ -634,6 +676,7 @@ main(void)
 		cmocka_unit_test(test_blind_cookie_keeps_use_reserves),
 		cmocka_unit_test(test_blind_options_skipped),
 		cmocka_unit_test(test_blind_ooo_walk_bounded),
+		cmocka_unit_test(test_blind_ooo_tail_kept),
 		cmocka_unit_test(test_blind_time_wait_client_rst),
 		cmocka_unit_test(test_blind_time_wait_rst_late),
 	};
