@@ -294,6 +294,8 @@ dp_tcp_create(struct dp_worker *w)
 	tcp_conf_defaults(&tc);
 	tc.max_conns = conf->dp.tcp_max_conns;
 	tc.max_per_source = conf->turn.enabled ? conf->turn.tcp_per_source : 0;
+	tc.invalid_ratelimit = conf->dp.tcp_invalid_ratelimit_ms;
+	tc.challenge_acks = conf->dp.tcp_challenge_acks;
 	tc.src_prefix6 = (uint8_t)conf->turn.tcp_source_prefix6;
 	/* Half-open connections must leave slots for the ones SYN cookies
 	 * complete (RFC 4987 §3.6): with the backlog as large as the pool

@@ -254,8 +254,9 @@ int tcp_abort(struct tcp_stack *ts, tcp_id_t id);
  */
 int tcp_keep_readable(struct tcp_stack *ts, tcp_id_t id);
 
-/* Passive connections from addr now counted (conf.max_per_source; an
- * IPv6 addr counts with its conf.src_prefix6 prefix). */
+/* Passive connections from addr now counted (conf.max_per_source: from
+ * the handshake's end, SYN_RCVD is not counted; an IPv6 addr counts with
+ * its conf.src_prefix6 prefix). */
 uint32_t tcp_src_count(struct tcp_stack *ts, uint8_t family, const uint8_t *addr);
 
 /* Hand connection id to application app (its callbacks get arg from now

@@ -43,8 +43,11 @@ _Static_assert(offsetof(struct tcp_conn, irs) == 128,
 	       "line 1 of the TCB is not 64 bytes");
 _Static_assert(offsetof(struct tcp_conn, timer) == 192,
 	       "line 2 of the TCB is not 64 bytes");
-_Static_assert(sizeof(struct tcp_conn_cold) <= 192,
-	       "the TCB's cold part exceeds two lines");
+/* The cold part: path MTU's search, RACK-TLP's and the blind-attack
+ * limits' state took it past three lines; a fourth keeps a connection
+ * at 512 bytes. */
+_Static_assert(sizeof(struct tcp_conn_cold) <= 256,
+	       "the TCB's cold part exceeds four lines");
 
 void
 tcp_conf_defaults(struct tcp_conf *c)
@@ -72,6 +75,7 @@ tcp_conf_defaults(struct tcp_conf *c)
 	c->syn_backlog = 1024;
 	c->init_cwnd_segs = 0;
 	c->challenge_acks = 1000;
+	c->invalid_ratelimit = 500;  /* Linux's tcp_invalid_ratelimit */
 	c->max_held = 64u << 20;     /* 64 MiB over all connections */
 	c->mtu_probing = true;
 	c->base_mss = 1024;          /* Linux's tcp_base_mss */
@@ -411,6 +415,22 @@ use_may_take(const struct tcp_stack *ts, unsigned int use)
 	return (uint64_t)ts->nfree + ts->ntw > owed;
 }
 
+/* A half-open connection (SYN_RCVD) takes no slot once what its use may
+ * take is down to a sixteenth of the pool (RFC 4987 §3.6's "cookies
+ * when short"): the rest is kept for handshakes that completed. */
+bool
+tcp_conn_pool_short(const struct tcp_stack *ts, uint8_t app)
+{
+	unsigned int use = app < TCP_MAX_APPS ? ts->app_use[app] : 0;
+	uint64_t room = (uint64_t)ts->nfree + ts->ntw, owed = 0;
+
+	for (unsigned int u = 1; u < TCP_MAX_USES; u++)
+		if (u != use && ts->use_count[u] < ts->use_reserve[u])
+			owed += ts->use_reserve[u] - ts->use_count[u];
+	room = room > owed ? room - owed : 0;
+	return room <= ts->conf.max_conns / 16u;
+}
+
 struct tcp_conn *
 tcp_conn_alloc(struct tcp_stack *ts, uint8_t family, const uint8_t *laddr,
 	       uint16_t lport, const uint8_t *raddr, uint16_t rport, uint8_t app)
@@ -499,6 +519,7 @@ tcp_conn_flush(struct tcp_stack *ts, struct tcp_conn *c)
 		rte_pktmbuf_free_seg(m);
 	}
 	c->snd_head = c->snd_tail = c->rcv_head = c->rcv_tail = c->ooo_head = NULL;
+	c->cold.ooo_tail = NULL;
 	c->snd_queued = c->rcv_queued = c->cold.ooo_bytes = 0;
 	c->cold.ooo_segs = 0;
 	c->cold.rcv_segs = 0;
@@ -791,6 +812,7 @@ tcp_conn_export(struct tcp_stack *ts, tcp_id_t id, struct tcp_conn *out)
 	/* the queues went with the copy: nothing of them is freed here */
 	ts->held -= (uint64_t)c->snd_queued + c->rcv_queued + c->cold.ooo_bytes;
 	c->snd_head = c->snd_tail = c->rcv_head = c->rcv_tail = c->ooo_head = NULL;
+	c->cold.ooo_tail = NULL;
 	c->snd_queued = c->rcv_queued = c->cold.ooo_bytes = 0;
 	c->cold.ooo_segs = c->cold.rcv_segs = 0;
 	c->cold.snd_segs = 0;
@@ -811,6 +833,7 @@ tcp_conn_export_free(struct tcp_conn *c)
 			rte_pktmbuf_free_seg(m);
 		}
 	c->snd_head = c->snd_tail = c->rcv_head = c->rcv_tail = c->ooo_head = NULL;
+	c->cold.ooo_tail = NULL;
 	c->snd_queued = c->rcv_queued = c->cold.ooo_bytes = 0;
 }
 

@@ -186,18 +186,51 @@ rcv_collapse(struct tcp_stack *ts, struct tcp_conn *c)
 
 #define OOO_SEQ(m) ((m)->hash.usr)
 
+/*
+ * The work a segment may cause in the out-of-order list (up to
+ * conf.ooo_max_segs entries, 256) is bounded: what lands past the last
+ * entry (the usual case: the data after a hole) is appended at
+ * cold.ooo_tail without a walk; anything else looks for its place among
+ * the first TCP_OOO_WALK_MAX entries only, else it is dropped (counted;
+ * the sender's retransmission comes back when the holes before it are
+ * filled). A sender that SACKs and retransmits fills the lowest holes
+ * first (RFC 6675 NextSeg()), near the head.
+ */
+#define TCP_OOO_WALK_MAX 64u
+
+/* The mbuf whose ->next pp is (NULL: pp is the list's head). */
+static inline struct rte_mbuf *
+ooo_prev_of(struct tcp_conn *c, struct rte_mbuf **pp)
+{
+	return pp == &c->ooo_head ? NULL :
+	       (struct rte_mbuf *)(void *)((char *)pp - offsetof(struct rte_mbuf, next));
+}
+
 /* Insert one mbuf segment [seq, seq + data_len) into the sorted
  * out-of-order list, trimming it against what is held. */
 static void
 ooo_insert_one(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m,
 	       uint32_t seq)
 {
-	struct rte_mbuf **pp = &c->ooo_head, *cur;
+	struct rte_mbuf **pp = &c->ooo_head, *cur, *tail = c->cold.ooo_tail;
 	uint32_t len = m->data_len;
+	unsigned int walked = 0;
 
-	while ((cur = *pp) != NULL &&
-	       tcp_seq_leq(OOO_SEQ(cur) + cur->data_len, seq))
-		pp = &cur->next;
+	if (c->ooo_head != NULL && tail != NULL &&
+	    tcp_seq_geq(seq, OOO_SEQ(tail) + tail->data_len)) {
+		pp = &tail->next;                /* past every entry */
+		cur = NULL;
+	} else {
+		while ((cur = *pp) != NULL &&
+		       tcp_seq_leq(OOO_SEQ(cur) + cur->data_len, seq)) {
+			if (++walked > TCP_OOO_WALK_MAX) {
+				ts->ctr[TCP_CTR_OOO_WALK_DROP]++;
+				rte_pktmbuf_free_seg(m);
+				return;
+			}
+			pp = &cur->next;
+		}
+	}
 	if (cur != NULL && tcp_seq_leq(OOO_SEQ(cur), seq)) {
 		uint32_t cend = OOO_SEQ(cur) + cur->data_len;
 
@@ -219,6 +252,8 @@ ooo_insert_one(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m,
 		if (tcp_seq_leq(cend, seq + len)) {
 			/* Wholly inside the new one: the new one replaces it. */
 			*pp = cur->next;
+			if (c->cold.ooo_tail == cur)
+				c->cold.ooo_tail = ooo_prev_of(c, pp);
 			cur->next = NULL;
 			c->cold.ooo_bytes -= cur->data_len;
 			ts->held -= cur->data_len;
@@ -245,6 +280,8 @@ ooo_insert_one(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m,
 	OOO_SEQ(m) = seq;
 	m->next = *pp;
 	*pp = m;
+	if (m->next == NULL)
+		c->cold.ooo_tail = m;
 	c->cold.sack_last = seq;
 	c->cold.ooo_bytes += len;
 	ts->held += len;
@@ -282,6 +319,8 @@ ooo_pull(struct tcp_stack *ts, struct tcp_conn *c)
 		uint32_t seq = OOO_SEQ(m), len = m->data_len;
 
 		c->ooo_head = m->next;
+		if (c->ooo_head == NULL)
+			c->cold.ooo_tail = NULL;
 		m->next = NULL;
 		c->cold.ooo_bytes -= len;
 		ts->held -= len;
@@ -489,13 +528,22 @@ passive_open(struct tcp_stack *ts, int li, uint8_t family, const uint8_t *laddr,
 			tcp_syncookie_send(ts, family, laddr, raddr, seg);
 		return;
 	}
+	/* RFC 4987 §3.6: cookies too when the pool is short, so that
+	 * half-open connections (spoofed ones cost nothing to send) never
+	 * take the last slots: those go to handshakes that completed
+	 * (a good cookie's ACK, tcp_syncookie_check()). */
+	if (ts->conf.syn_cookies && tcp_conn_pool_short(ts, l->app)) {
+		ts->ctr[TCP_CTR_SYNCOOKIE_POOL]++;
+		tcp_syncookie_send(ts, family, laddr, raddr, seg);
+		return;
+	}
+	/* Not counted against its source (conf.max_per_source) yet: a SYN
+	 * proves nothing about its source address; 256 forged ones would
+	 * lock out the real clients behind it (a CGNAT's address). The
+	 * source is counted when the handshake completes (ack_input()). */
 	c = tcp_conn_alloc(ts, family, laddr, seg->dport, raddr, seg->sport, l->app);
 	if (c == NULL)
 		return;
-	if (!tcp_src_take(ts, c)) {
-		tcp_conn_release(ts, c);         /* the SYN is dropped */
-		return;
-	}
 	ts->ctr[TCP_CTR_PASSIVE_OPEN]++;
 	c->flags |= TCP_CF_PASSIVE | TCP_CF_SYN_QUEUED;
 	c->listener = (uint8_t)li;
@@ -522,6 +570,24 @@ passive_open(struct tcp_stack *ts, int li, uint8_t family, const uint8_t *laddr,
 		c->snd_nxt = c->iss + 1;
 	else
 		tcp_timer_set(ts, c, TCP_T_RXT, c->rto);
+}
+
+/* RFC 7323 §4.1: an RTT sample from TSecr, an echo of a TSval of ours.
+ * One ahead of our clock (forged, or the peer's bug) or older than
+ * TCP_RTT_SAMPLE_MAX cannot be an echo of ours on a live connection:
+ * ignored (counted), not fed to SRTT, which it would overflow. */
+#define TCP_RTT_SAMPLE_MAX (5u * 60u * 1000u)
+
+static void
+rtt_from_tsecr(struct tcp_stack *ts, struct tcp_conn *c, uint32_t tsecr)
+{
+	uint32_t r = tcp_now32(ts) + c->ts_offset - tsecr;
+
+	if (r > TCP_RTT_SAMPLE_MAX) {        /* (ahead of us: r wrapped) */
+		ts->ctr[TCP_CTR_RTT_BAD]++;
+		return;
+	}
+	tcp_rtt_sample(ts, c, r);
 }
 
 /* ---- SYN_SENT (RFC 9293 §3.10.7.3) ----------------------------------------- */
@@ -563,7 +629,7 @@ syn_sent_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *s
 	if (ack_ok) {
 		/* Our SYN acked: RTT from it unless it was sent again. */
 		if ((c->flags & TCP_CF_TS) && seg->tsecr != 0 && c->rxtshift == 0)
-			tcp_rtt_sample(ts, c, tcp_now32(ts) + c->ts_offset - seg->tsecr);
+			rtt_from_tsecr(ts, c, seg->tsecr);
 		else if ((c->flags & TCP_CF_RTT_TIMING) && c->rxtshift == 0)
 			tcp_rtt_sample(ts, c, tcp_now32(ts) - c->cold.rtt_start);
 		c->flags &= ~TCP_CF_RTT_TIMING;
@@ -599,17 +665,45 @@ seq_acceptable(const struct tcp_conn *c, uint32_t seq, uint32_t seglen)
 	       tcp_seq_in(seq + seglen - 1, c->rcv_nxt, c->rcv_nxt + wnd);
 }
 
+/*
+ * A RST in TIME_WAIT is ignored (RFC 1337: one answering an old
+ * duplicate would end TIME_WAIT early), with one exception, Linux's
+ * behaviour: a client reusing the tuple with a SYN we could not take as
+ * new (RFC 6191: its timestamp not newer, as behind a CGNAT whose
+ * clients' clocks differ) got our ACK (RFC 9293 §3.10.7.4); its SYN_SENT
+ * answers that with <SEQ=our ACK's ack><CTL=RST> (§3.10.7.3), and that
+ * RST ends TIME_WAIT so that the client's next SYN opens, instead of
+ * waiting 2 MSL. Taken only when all hold: we answered such a SYN within
+ * TCP_TW_RST_MS, the RST has no ACK bit (a SYN_SENT's reset has none),
+ * and its sequence is exactly our RCV.NXT (what that ACK carried). Any
+ * other RST is ignored as before.
+ */
+#define TCP_TW_RST_MS 3000u
+
+static bool
+tw_rst_ok(const struct tcp_stack *ts, const struct tcp_conn *c, const struct tcp_seg *seg)
+{
+	return c->cold.tw_syn_ms != 0 && (tcp_now32(ts) | 1u) - c->cold.tw_syn_ms <= TCP_TW_RST_MS &&
+	       !(seg->flags & TCP_ACK) && seg->seq == c->rcv_nxt &&
+	       !(c->flags & TCP_CF_KEPT);
+}
+
 static void
 rst_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 {
 	ts->ctr[TCP_CTR_RST_IN]++;
 	if (c->state == TCP_ST_TIME_WAIT) {
+		if (tw_rst_ok(ts, c, seg)) {
+			ts->ctr[TCP_CTR_TW_RST]++;
+			tcp_conn_end(ts, c, TCP_REASON_NORMAL);
+			return;
+		}
 		ts->ctr[TCP_CTR_RST_IGNORED]++;  /* RFC 1337 */
 		return;
 	}
 	if (seg->seq != c->rcv_nxt) {
 		/* RFC 5961 §3.2: in window but not exact: challenge. */
-		tcp_send_challenge_ack(ts, c);
+		tcp_send_challenge_ack(ts, c, false);
 		return;
 	}
 	if (c->state == TCP_ST_SYN_RCVD && (c->flags & TCP_CF_PASSIVE)) {
@@ -714,8 +808,17 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 			ts->listeners[c->listener].nsyn--;
 			c->flags &= ~TCP_CF_SYN_QUEUED;
 		}
+		/* The source answered our SYN-ACK (it is real): now it counts
+		 * against conf.max_per_source; at its limit, refused. */
+		if ((c->flags & TCP_CF_PASSIVE) && !(c->flags & TCP_CF_SRC_COUNTED) &&
+		    !tcp_src_take(ts, c)) {
+			tcp_send_rst_reply(ts, (c->flags & TCP_CF_V6) ? TCP_AF_IPV6 : TCP_AF_IPV4,
+					   c->laddr, c->raddr, seg);
+			tcp_conn_end(ts, c, TCP_REASON_SOURCE_LIMIT);
+			return false;
+		}
 		if ((c->flags & TCP_CF_TS) && seg->tsecr != 0 && c->rxtshift == 0)
-			tcp_rtt_sample(ts, c, tcp_now32(ts) + c->ts_offset - seg->tsecr);
+			rtt_from_tsecr(ts, c, seg->tsecr);
 		else if ((c->flags & TCP_CF_RTT_TIMING) && c->rxtshift == 0)
 			tcp_rtt_sample(ts, c, tcp_now32(ts) - c->cold.rtt_start);
 		c->flags &= ~TCP_CF_RTT_TIMING;
@@ -734,13 +837,26 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 	/* RFC 5961 §5.2: SND.UNA - MAX.SND.WND <= SEG.ACK <= SND.NXT. */
 	if (tcp_seq_gt(ack, c->snd_max)) {
 		ts->ctr[TCP_CTR_ACK_TOO_NEW]++;
-		tcp_send_ack(ts, c);
+		tcp_send_oow_ack(ts, c, seg->len > 0);
 		return false;
 	}
 	if (tcp_seq_lt(ack, c->snd_una - c->cold.max_snd_wnd)) {
 		ts->ctr[TCP_CTR_ACK_TOO_OLD]++;
-		tcp_send_challenge_ack(ts, c);
+		tcp_send_challenge_ack(ts, c, seg->len > 0);
 		return false;
+	}
+
+	/* RFC 7323 §4.3: TS.Recent from a segment covering Last.ACK.sent,
+	 * only now that it is acceptable and its ACK valid (the RFC's
+	 * order; Linux's since 2013, in tcp_ack() after the same checks, so
+	 * that what this ACK makes us send echoes it): a forged segment
+	 * near RCV.NXT whose ACK is not good cannot set a TS.Recent that
+	 * makes the peer's own segments fail PAWS. seg->seq is where the
+	 * segment began, before any trimming. */
+	if ((c->flags & TCP_CF_TS) && (seg->opts & TCP_OPT_F_TS) &&
+	    tcp_seq_leq(seg->seq, c->last_ack_sent) && tcp_seq_geq(seg->tsval, c->ts_recent)) {
+		c->ts_recent = seg->tsval;
+		c->ts_recent_age = tcp_now32(ts);
 	}
 
 	/* RFC 6675 §5: the scoreboard takes every ACK's SACK blocks. */
@@ -755,7 +871,7 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 
 		/* RTT: RFC 7323 §4.1 from TSecr, else the timed segment. */
 		if ((c->flags & TCP_CF_TS) && (seg->opts & TCP_OPT_F_TS) && seg->tsecr != 0)
-			tcp_rtt_sample(ts, c, tcp_now32(ts) + c->ts_offset - seg->tsecr);
+			rtt_from_tsecr(ts, c, seg->tsecr);
 		else if ((c->flags & TCP_CF_RTT_TIMING) && tcp_seq_gt(ack, c->cold.rtt_seq)) {
 			tcp_rtt_sample(ts, c, tcp_now32(ts) - c->cold.rtt_start);
 			c->flags &= ~TCP_CF_RTT_TIMING;
@@ -1008,6 +1124,8 @@ tcp_input(struct tcp_stack *ts, struct rte_mbuf *m, uint8_t family,
 			goto drop;
 		}
 	}
+	if (__builtin_expect(seg.bad_opts != 0, 0))
+		ts->ctr[TCP_CTR_OPT_SKIPPED] += seg.bad_opts;
 	if ((seg.flags & TCP_SYN) && (seg.flags & (TCP_RST | TCP_FIN))) {
 		ts->ctr[TCP_CTR_BAD_FLAGS]++;
 		goto drop;
@@ -1039,16 +1157,25 @@ tcp_input(struct tcp_stack *ts, struct rte_mbuf *m, uint8_t family,
 			ts->ctr[TCP_CTR_TW_REUSED]++;
 			tcp_conn_end(ts, c, TCP_REASON_NORMAL);
 			c = NULL;
+		} else {
+			c->cold.tw_syn_ms = tcp_now32(ts) | 1u;   /* (tw_rst_ok()) */
 		}
 	}
 	if (c == NULL) {
 		if (li < 0)
 			li = listener_find(ts, family, seg.dport);
-		if (li >= 0 && (seg.flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_ACK &&
-		    (c = tcp_syncookie_check(ts, li, family, dst, src, &seg)) != NULL) {
+		if (li >= 0 && (seg.flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_ACK) {
+			bool good = false;
+
+			c = tcp_syncookie_check(ts, li, family, dst, src, &seg, &good);
 			/* A good cookie: the TCB is back in SYN_RCVD, and this
 			 * ACK goes through the usual processing. */
-			goto have_conn;
+			if (c != NULL)
+				goto have_conn;
+			/* Good but no slot: dropped without a RST, the
+			 * client sends again (data, or its ACK). */
+			if (good)
+				goto drop;
 		}
 		if (li >= 0 && (seg.flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN) {
 			passive_open(ts, li, family, dst, src, &seg);
@@ -1099,7 +1226,7 @@ have_conn:
 			c->ts_recent = seg.tsval;        /* §5.5: too old to trust */
 		} else {
 			ts->ctr[TCP_CTR_PAWS_DROP]++;
-			tcp_send_ack(ts, c);
+			tcp_send_oow_ack(ts, c, plen > 0 && !(seg.flags & TCP_SYN));
 			goto out;
 		}
 	}
@@ -1108,7 +1235,7 @@ have_conn:
 	if (!seq_acceptable(c, seq, seglen)) {
 		ts->ctr[(seg.flags & TCP_RST) ? TCP_CTR_RST_IGNORED : TCP_CTR_OUT_OF_WINDOW]++;
 		if (!(seg.flags & TCP_RST))
-			tcp_send_ack(ts, c);
+			tcp_send_oow_ack(ts, c, plen > 0 && !(seg.flags & TCP_SYN));
 		goto out;
 	}
 	c->last_rcv = tcp_now32(ts);
@@ -1121,18 +1248,11 @@ have_conn:
 	}
 	/* Fourth: SYN in a synchronized state (RFC 5961 §4.2). */
 	if (seg.flags & TCP_SYN) {
-		tcp_send_challenge_ack(ts, c);
+		tcp_send_challenge_ack(ts, c, false);
 		goto out;
 	}
 	if (!(seg.flags & TCP_ACK))
 		goto out;
-
-	/* RFC 7323 §4.3: TS.Recent from a segment covering Last.ACK.sent. */
-	if ((c->flags & TCP_CF_TS) && (seg.opts & TCP_OPT_F_TS) &&
-	    tcp_seq_leq(seq, c->last_ack_sent) && tcp_seq_geq(seg.tsval, c->ts_recent)) {
-		c->ts_recent = seg.tsval;
-		c->ts_recent_age = tcp_now32(ts);
-	}
 
 	/* Trim to the window: before RCV.NXT, then past the right edge. */
 	if (tcp_seq_lt(seq, c->rcv_nxt)) {

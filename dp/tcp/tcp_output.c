@@ -151,17 +151,26 @@ copy_from_queue(struct tcp_conn *c, uint32_t seq, uint8_t *dst, uint32_t len)
  * the first block holds the latest segment that arrived, the others
  * follow in sequence order. Contiguous held segments make one block.
  */
+/* At most this many held mbufs are looked at per ACK (the list holds up
+ * to conf.ooo_max_segs): past them, blocks are not reported, and the
+ * latest arrival's block, when it lies there, is not put first. */
+#define TCP_SACK_WALK_MAX 64u
+
 static unsigned int
 sack_blocks(const struct tcp_conn *c, struct tcp_sack_block *b, unsigned int max)
 {
 	const struct rte_mbuf *m;
 	struct tcp_sack_block run = { 0, 0 };
-	unsigned int n = 1;
+	unsigned int n = 1, walked = 0;
 	bool open = false;
 
 	b[0].left = b[0].right = 0;
 	for (m = c->ooo_head;; m = m->next) {
-		uint32_t seq = m != NULL ? m->hash.usr : 0;
+		uint32_t seq;
+
+		if (m != NULL && ++walked > TCP_SACK_WALK_MAX)
+			m = NULL;
+		seq = m != NULL ? m->hash.usr : 0;
 
 		if (m != NULL && open && seq == run.right) {
 			run.right += m->data_len;
@@ -302,24 +311,85 @@ tcp_xmit(struct tcp_stack *ts, struct tcp_conn *c, uint32_t seq, uint32_t len,
 	return 0;
 }
 
+/* Pure ACKs (and RSTs, tcp_send_rst()) are numbered from SND.MAX, as
+ * FreeBSD's: after an RTO SND.NXT is rewound to SND.UNA, below what the
+ * peer may have received; a RST from there is outside its window (RFC
+ * 5961 §3.2: dropped, the peer stays half-open) and an ACK from there
+ * is not acceptable to it. SND.MAX is at most the peer's RCV.NXT plus
+ * its window. */
 void
 tcp_send_ack(struct tcp_stack *ts, struct tcp_conn *c)
 {
-	tcp_xmit(ts, c, c->snd_nxt, 0, TCP_ACK);
+	tcp_xmit(ts, c, c->snd_max, 0, TCP_ACK);
+}
+
+/* conf.invalid_ratelimit: at most one ACK per interval answers segments
+ * that carried nothing to take (Linux's tcp_oow_rate_limited()), so two
+ * ends that disagree cannot ACK each other in a loop, and a blind
+ * sender gets little out of us. A segment with data is answered
+ * (retransmitted data whose ACK was lost wants its ACK now). Returns
+ * true if an ACK may go (and counts it as sent). */
+static bool
+oow_ack_ok(struct tcp_stack *ts, struct tcp_conn *c, bool data)
+{
+	uint32_t now = tcp_now32(ts) | 1u;       /* (0: never) */
+
+	if (data || ts->conf.invalid_ratelimit == 0)
+		return true;
+	if (c->cold.oow_ack_ms != 0 && now - c->cold.oow_ack_ms < ts->conf.invalid_ratelimit)
+		return false;
+	c->cold.oow_ack_ms = now;
+	return true;
 }
 
 void
-tcp_send_challenge_ack(struct tcp_stack *ts, struct tcp_conn *c)
+tcp_send_oow_ack(struct tcp_stack *ts, struct tcp_conn *c, bool data)
+{
+	if (!oow_ack_ok(ts, c, data)) {
+		ts->ctr[TCP_CTR_OOW_ACK_LIMITED]++;
+		return;
+	}
+	tcp_send_ack(ts, c);
+}
+
+/* The stack's budget for this second: drawn from [n/2, 3n/2) under the
+ * ISN key, so that an off-path observer cannot learn how many challenge
+ * ACKs others caused by counting its own (CVE-2016-5696). */
+static uint32_t
+chack_budget(const struct tcp_stack *ts, uint64_t sec)
+{
+	uint8_t buf[12];
+	uint32_t n = ts->conf.challenge_acks, r;
+
+	if (n == 0)
+		return 0;
+	memcpy(buf, &sec, 8);
+	memcpy(buf + 8, "chak", 4);
+	r = (uint32_t)tcp_siphash24(ts->isn_key, buf, sizeof(buf));
+	return n / 2 + (uint32_t)(((uint64_t)r * n) >> 32);
+}
+
+void
+tcp_send_challenge_ack(struct tcp_stack *ts, struct tcp_conn *c, bool data)
 {
 	uint64_t sec = ts->now / 1000;
 
-	/* RFC 5961 §7: a per-stack limit on challenge ACKs. */
+	/* RFC 5961 §7: per connection first (a peer's own RSTs and SYNs
+	 * cost it one ACK per interval), then the stack's randomised
+	 * budget. */
+	if (!oow_ack_ok(ts, c, data)) {
+		ts->ctr[TCP_CTR_CHACK_LIMITED]++;
+		return;
+	}
 	if (sec != ts->chack_sec) {
 		ts->chack_sec = sec;
 		ts->chack_n = 0;
+		ts->chack_lim = chack_budget(ts, sec);
 	}
-	if (ts->chack_n >= ts->conf.challenge_acks)
+	if (ts->chack_n >= ts->chack_lim) {
+		ts->ctr[TCP_CTR_CHACK_LIMITED]++;
 		return;
+	}
 	ts->chack_n++;
 	ts->ctr[TCP_CTR_CHALLENGE_ACK]++;
 	tcp_send_ack(ts, c);
@@ -357,7 +427,7 @@ void
 tcp_send_rst(struct tcp_stack *ts, struct tcp_conn *c)
 {
 	send_bare(ts, (c->flags & TCP_CF_V6) ? TCP_AF_IPV6 : TCP_AF_IPV4,
-		  c->laddr, c->raddr, c->lport, c->rport, c->snd_nxt, 0, TCP_RST);
+		  c->laddr, c->raddr, c->lport, c->rport, c->snd_max, 0, TCP_RST);
 }
 
 void

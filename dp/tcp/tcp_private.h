@@ -32,6 +32,10 @@ void tcp_tw_enter(struct tcp_stack *ts, struct tcp_conn *c);
 /* Count c against its remote address (conf.max_per_source); false (and
  * counted) when the address is at its limit. */
 bool tcp_src_take(struct tcp_stack *ts, struct tcp_conn *c);
+/* Whether the slots app's use may take are short, so that a SYN gets a
+ * cookie instead of a TCB in SYN_RCVD (the last of them are kept for
+ * handshakes that completed). */
+bool tcp_conn_pool_short(const struct tcp_stack *ts, uint8_t app);
 /* c ends: count reason, tell the app (unless it left or never knew), and
  * release it. */
 void tcp_conn_end(struct tcp_stack *ts, struct tcp_conn *c, enum tcp_reason why);
@@ -253,10 +257,13 @@ int tcp_xmit(struct tcp_stack *ts, struct tcp_conn *c, uint32_t seq,
  * there): HighRxt moves to its end. Returns 0 or -ENOBUFS. */
 int tcp_sack_rexmit(struct tcp_stack *ts, struct tcp_conn *c, uint32_t seq,
 		    uint32_t len);
-/* A pure ACK now (<SEQ=SND.NXT><ACK=RCV.NXT>). */
+/* A pure ACK now (<SEQ=SND.MAX><ACK=RCV.NXT>). */
 void tcp_send_ack(struct tcp_stack *ts, struct tcp_conn *c);
 /* RFC 5961 §3.2/§4.2 challenge ACK. */
-void tcp_send_challenge_ack(struct tcp_stack *ts, struct tcp_conn *c);
+void tcp_send_challenge_ack(struct tcp_stack *ts, struct tcp_conn *c, bool data);
+/* An ACK answering an out-of-window or PAWS-failed segment (data: it
+ * carried payload or SYN; conf.invalid_ratelimit). */
+void tcp_send_oow_ack(struct tcp_stack *ts, struct tcp_conn *c, bool data);
 /* RST for c (<SEQ=SND.NXT><CTL=RST>). */
 void tcp_send_rst(struct tcp_stack *ts, struct tcp_conn *c);
 /* RFC 9293 §3.10.7.1: RST answering seg (which had no connection). */
@@ -289,10 +296,11 @@ bool tcp_sack_next_seg(const struct tcp_conn *c, bool rule3, uint32_t *seq,
 void tcp_syncookie_send(struct tcp_stack *ts, uint8_t family, const uint8_t *laddr,
 			const uint8_t *raddr, const struct tcp_seg *seg);
 /* An ACK to listener li with no connection: a TCB in SYN_RCVD rebuilt
- * from a good cookie (the ACK then completes it), or NULL (counted). */
+ * from a good cookie (the ACK then completes it), or NULL (counted);
+ * *good is set when the cookie was good (NULL then: no slot). */
 struct tcp_conn *tcp_syncookie_check(struct tcp_stack *ts, int li, uint8_t family,
 				     const uint8_t *laddr, const uint8_t *raddr,
-				     const struct tcp_seg *seg);
+				     const struct tcp_seg *seg, bool *good);
 
 /* ---- tcp_pmtu.c ---- */
 uint16_t tcp_pmtu_floor(bool v6);

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dp/tcp segment headers: parse a header and its options into struct
- * tcp_seg, refusing bad data offsets and bad option lengths (RFC 9293
- * §3.1, §3.2: an option of illegal length must not be trusted), and
+ * tcp_seg, refusing bad data offsets and option lengths that cannot be
+ * walked (under 2, or past the header: RFC 9293 §3.2, MUST-7: such a
+ * length must not be trusted); an option we know with a length it cannot
+ * have is skipped by its length like one we do not know (MUST-64) and
+ * counted in s->bad_opts, the segment kept; and
  * write a header with the options we send (MSS, window scale, SACK
  * permitted, timestamps, SACK blocks; RFC 9293 §3.2, RFC 7323 §2-3,
  * RFC 2018 §2-3). Pure byte-buffer code: no mbufs, no state.
@@ -33,26 +36,34 @@ parse_opts(const uint8_t *p, size_t n, struct tcp_seg *s)
 			return TCP_PARSE_BAD_OPT;
 		switch (kind) {
 		case TCP_OPT_MSS:
-			if (olen != 4)
-				return TCP_PARSE_BAD_OPT;
+			if (olen != 4) {
+				s->bad_opts++;
+				break;
+			}
 			s->mss = tp_rd16(p + i + 2);
 			s->opts |= TCP_OPT_F_MSS;
 			break;
 		case TCP_OPT_WS:
-			if (olen != 3)
-				return TCP_PARSE_BAD_OPT;
+			if (olen != 3) {
+				s->bad_opts++;
+				break;
+			}
 			/* RFC 7323 §2.3: a shift over 14 is used as 14. */
 			s->wscale = p[i + 2] > TCP_MAX_WSCALE ? TCP_MAX_WSCALE : p[i + 2];
 			s->opts |= TCP_OPT_F_WS;
 			break;
 		case TCP_OPT_SACKOK:
-			if (olen != 2)
-				return TCP_PARSE_BAD_OPT;
+			if (olen != 2) {
+				s->bad_opts++;
+				break;
+			}
 			s->opts |= TCP_OPT_F_SACKOK;
 			break;
 		case TCP_OPT_TS:
-			if (olen != 10)
-				return TCP_PARSE_BAD_OPT;
+			if (olen != 10) {
+				s->bad_opts++;
+				break;
+			}
 			s->tsval = tp_rd32(p + i + 2);
 			s->tsecr = tp_rd32(p + i + 6);
 			s->opts |= TCP_OPT_F_TS;
@@ -60,8 +71,10 @@ parse_opts(const uint8_t *p, size_t n, struct tcp_seg *s)
 		case TCP_OPT_SACK:
 			/* RFC 2018 §3: 2 + 8n bytes; 40 bytes of options hold
 			 * at most 4 blocks. */
-			if (olen < 10 || (olen - 2) % 8 != 0)
-				return TCP_PARSE_BAD_OPT;
+			if (olen < 10 || (olen - 2) % 8 != 0) {
+				s->bad_opts++;
+				break;
+			}
 			s->nsack = (uint8_t)((olen - 2) / 8);
 			for (unsigned int b = 0; b < s->nsack; b++) {
 				s->sack[b].left = tp_rd32(p + i + 2 + 8 * b);

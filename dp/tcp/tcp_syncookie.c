@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dp/tcp SYN cookies (RFC 4987 §3.6): when a listener's SYN backlog is
- * full, the SYN-ACK's ISN carries what the connection needs and no state
+ * full, or the connection pool is short (tcp_conn_pool_short()), the
+ * SYN-ACK's ISN carries what the connection needs and no state
  * is kept; the handshake's ACK brings it back.
  *
  * ISN = H(tuple, client ISN, minute) (24 bits) | minute (5 bits) | MSS
@@ -115,7 +116,7 @@ tcp_syncookie_send(struct tcp_stack *ts, uint8_t family, const uint8_t *laddr,
 struct tcp_conn *
 tcp_syncookie_check(struct tcp_stack *ts, int li, uint8_t family,
 		    const uint8_t *laddr, const uint8_t *raddr,
-		    const struct tcp_seg *seg)
+		    const struct tcp_seg *seg, bool *good)
 {
 	struct tcp_listener *l = &ts->listeners[li];
 	struct tcp_conn t, *c;
@@ -136,11 +137,13 @@ tcp_syncookie_check(struct tcp_stack *ts, int li, uint8_t family,
 	if (((cookie_hash(ts, &t, irs, ok_minute) ^ cookie) & 0xffffff00u) != 0)
 		goto bad;
 
+	*good = true;
+	/* Any slot its use may take (the pool's last ones are kept for
+	 * this: passive_open()); the source is counted by the ACK's
+	 * processing (ack_input()). */
 	c = tcp_conn_alloc(ts, family, laddr, seg->dport, raddr, seg->sport, l->app);
-	if (c == NULL)
-		return NULL;
-	if (!tcp_src_take(ts, c)) {
-		tcp_conn_release(ts, c);
+	if (c == NULL) {
+		ts->ctr[TCP_CTR_SYNCOOKIE_NO_SLOT]++;
 		return NULL;
 	}
 	ts->ctr[TCP_CTR_SYNCOOKIE_OK]++;

@@ -79,6 +79,8 @@ struct tcp_seg {
 	uint8_t opts;            /* TCP_OPT_F_* */
 	uint8_t wscale;
 	uint8_t nsack;
+	uint8_t bad_opts;        /* options of a known kind and a wrong
+				  * length, skipped */
 	uint16_t mss;
 	uint32_t tsval, tsecr;
 	struct tcp_sack_block sack[TCP_MAX_SACK];
@@ -310,6 +312,17 @@ struct tcp_conn_cold {
 	uint16_t probe_mss;
 	uint8_t mss_bh;          /* black holes found on this connection */
 	uint32_t probe_seq;
+	/* the last mbuf of the out-of-order list (arrivals past every
+	 * hole append there without a walk); NULL with ooo_head */
+	struct rte_mbuf *ooo_tail;
+	/* ms (low 32 bits, | 1) of the last ACK answering a segment that
+	 * carried nothing to take (out of window, PAWS, a challenge):
+	 * conf.invalid_ratelimit; 0: none yet */
+	uint32_t oow_ack_ms;
+	/* TIME_WAIT: ms (| 1) of the last ACK answering a SYN that could
+	 * not reuse the tuple; the client's RST to it may end TIME_WAIT
+	 * (tcp_input.c: tw_rst_ok()); 0: none */
+	uint32_t tw_syn_ms;
 };
 
 /*
@@ -413,7 +426,15 @@ struct tcp_conf {
 	uint32_t init_cwnd_segs;     /* 0: RFC 5681 §3.1 */
 	uint8_t cc;                  /* TCP_CC_NEWRENO or TCP_CC_CUBIC */
 	bool syn_cookies;            /* when a listener's backlog is full */
-	uint32_t challenge_acks;     /* per second, RFC 5961 §7 */
+	uint32_t challenge_acks;     /* per second over the stack, RFC 5961
+				      * §7: each second's budget is drawn
+				      * from [n/2, 3n/2) */
+	uint32_t invalid_ratelimit;  /* ms: per connection, at most one ACK
+				      * this often answers segments without
+				      * data that are out of window, fail
+				      * PAWS, or want a challenge ACK
+				      * (Linux's tcp_invalid_ratelimit);
+				      * 0: no limit */
 	uint32_t max_per_source;     /* passive connections per remote
 				      * address; 0: no limit */
 	uint8_t src_prefix6;         /* IPv6 remotes count per prefix of this
@@ -531,6 +552,7 @@ struct tcp_stack {
 	uint64_t cookie_sec;         /* s, the last SYN cookie sent; 0: never */
 	uint64_t chack_sec;          /* RFC 5961 §7: challenge ACKs ... */
 	uint32_t chack_n;            /* ... sent in that second */
+	uint32_t chack_lim;          /* ... and that second's budget */
 
 	struct tcp_pmtu_ent pmtu[TCP_PMTU_CACHE];
 

@@ -266,6 +266,8 @@ conf_defaults(struct tp_conf *c)
 	c->dp.diag_tcp_connect_family = 0;    /* off */
 	c->dp.tcp_max_conns = 16384;
 	c->dp.tcp_held_max = 0;               /* from mbufs_per_worker */
+	c->dp.tcp_invalid_ratelimit_ms = 500; /* Linux's tcp_invalid_ratelimit */
+	c->dp.tcp_challenge_acks = 1000;      /* a second, RFC 5961 §7 */
 	c->dp.tcp_reserve_turn = 25;
 	c->dp.tcp_reserve_relay = 25;
 	c->dp.tcp_reserve_agw = 25;
@@ -1006,7 +1008,8 @@ load_dp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 		"eal", "workers", "idle_sleep_max_us", "mbufs_per_worker",
 		"neigh_reachable_s", "neigh_retry_ms", "neigh_queue_max",
 		"icmp_rate_per_s", "diag_echo_port", "diag_tcp_echo_port",
-		"diag_tcp_connect", "tcp_max_conns", "tcp_held_max", "tcp_reserve", "ports", NULL,
+		"diag_tcp_connect", "tcp_max_conns", "tcp_held_max", "tcp_reserve", "ports",
+		"tcp_invalid_ratelimit_ms", "tcp_challenge_acks", NULL,
 	};
 	static const char *const reserve_names[] = { "turn", "relay", "agw", NULL };
 	struct tp_conf_dp *d = &c->dp;
@@ -1053,6 +1056,10 @@ load_dp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 				  &d->tcp_max_conns, c, err, errlen)) < 0 ||
 	    (rc = tp_conf_get_u32(g, "tcp_held_max", 0, 0xffffffffu, &d->tcp_held_max,
 				  c, err, errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(g, "tcp_invalid_ratelimit_ms", 0, 60000,
+				  &d->tcp_invalid_ratelimit_ms, c, err, errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(g, "tcp_challenge_acks", 1, 1000000,
+				  &d->tcp_challenge_acks, c, err, errlen)) < 0 ||
 	    (rc = get_diag_connect(g, c, err, errlen)) < 0)
 		return rc;
 	s = config_setting_get_member(g, "tcp_reserve");

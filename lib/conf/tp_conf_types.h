@@ -115,6 +115,14 @@ struct tp_conf_dp {
 	 * a flood of one cannot starve another; a use that is not
 	 * configured keeps nothing. Together at most 90. */
 	uint32_t tcp_reserve_turn, tcp_reserve_relay, tcp_reserve_agw;
+	/* dp/tcp against blind senders: at most one ACK per this many ms
+	 * answers a connection's segments without data that are out of
+	 * window, fail PAWS or want a challenge ACK (Linux's
+	 * tcp_invalid_ratelimit; 0: no limit), default 500; and the
+	 * challenge ACKs a worker sends a second (RFC 5961 §7; each
+	 * second's budget drawn from [n/2, 3n/2)), default 1000. */
+	uint32_t tcp_invalid_ratelimit_ms;
+	uint32_t tcp_challenge_acks;
 	unsigned int nports;
 	struct tp_conf_port ports[TP_CONF_MAX_PORTS];
 };

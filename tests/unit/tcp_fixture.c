@@ -339,6 +339,12 @@ h_drain(struct h *h)
 	h->head = h->nout;
 }
 
+void
+h_forget(struct h *h)
+{
+	h->head = h->nout = 0;
+}
+
 struct tcp_conn *
 h_conn(struct h *h)
 {

@@ -98,6 +98,9 @@ void h_ack(struct h *h, uint32_t ack, uint16_t wnd);
 unsigned int h_pending(const struct h *h);
 const struct h_out *h_pop(struct h *h);
 void h_drain(struct h *h);
+/* h_drain(), and the capture starts again at out[0] (for tests that make
+ * more than H_MAX_OUT segments). */
+void h_forget(struct h *h);
 uint32_t h_last_tsval(const struct h *h);
 
 /* Passive handshake with MSS 1460, WS 7, TS: returns with the

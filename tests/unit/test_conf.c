@@ -275,6 +275,8 @@ test_conf_defaults_apply(void **state)
 	assert_int_equal(c.dp.diag_tcp_echo_port, 0);
 	assert_int_equal(c.dp.diag_tcp_connect_family, 0);
 	assert_int_equal(c.dp.tcp_max_conns, 16384);
+	assert_int_equal(c.dp.tcp_invalid_ratelimit_ms, 500);
+	assert_int_equal(c.dp.tcp_challenge_acks, 1000);
 	p = &c.dp.ports[0];
 	assert_int_equal(p->mtu, 1500);
 	assert_int_equal(p->vlan, 0);
@@ -300,7 +302,8 @@ test_conf_every_setting_is_read(void **state)
 		  "  idle_sleep_max_us = 100000; mbufs_per_worker = 1023;\n"
 		  "  neigh_reachable_s = 5; neigh_retry_ms = 250; neigh_queue_max = 16;\n"
 		  "  icmp_rate_per_s = 0; diag_echo_port = 65535; diag_tcp_echo_port = 9;\n"
-		  "  diag_tcp_connect = \"[fd00:200::7]:5001\"; tcp_max_conns = 1048576;\n"
+		  "  diag_tcp_connect = \"[fd00:200::7]:5001\"; tcp_max_conns = 1048576;"
+		  "  tcp_invalid_ratelimit_ms = 0; tcp_challenge_acks = 50;\n"
 		  "  ports = (\n"
 		  "    { name = \"both\"; dev = \"net_tap0,iface=x\"; roles = [\"access\", \"core\"];\n"
 		  "      ipv4 = \"10.200.0.1/24\"; ipv6 = \"fd00:200::1/64\";\n"
@@ -333,6 +336,8 @@ test_conf_every_setting_is_read(void **state)
 	assert_addr(6, c.dp.diag_tcp_connect_addr, "fd00:200::7");
 	assert_int_equal(c.dp.diag_tcp_connect_port, 5001);
 	assert_int_equal(c.dp.tcp_max_conns, 1048576);
+	assert_int_equal(c.dp.tcp_invalid_ratelimit_ms, 0);
+	assert_int_equal(c.dp.tcp_challenge_acks, 50);
 	assert_int_equal(c.dp.nports, 2);
 	p = &c.dp.ports[0];
 	assert_int_equal(p->line, 9);
@@ -1403,6 +1408,9 @@ test_conf_out_of_range_numbers_are_refused(void **state)
 		{ DP("diag_tcp_echo_port = -1;"), 2,
 		  "dp.diag_tcp_echo_port -1 is out of range 0..65535" },
 		{ DP("tcp_max_conns = 0;"), 2, "dp.tcp_max_conns 0 is out of range 1..1048576" },
+		{ DP("tcp_invalid_ratelimit_ms = 60001;"), 2,
+		  "dp.tcp_invalid_ratelimit_ms 60001 is out of range 0..60000" },
+		{ DP("tcp_challenge_acks = 0;"), 2, "dp.tcp_challenge_acks 0 is out of range 1..1000000" },
 		{ DP("tcp_max_conns = 1048577;"), 2,
 		  "dp.tcp_max_conns 1048577 is out of range 1..1048576" },
 		{ DP("diag_tcp_connect = \"10.0.0.2\";"), 2,

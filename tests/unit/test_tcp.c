@@ -459,6 +459,7 @@ test_tcp_conn_pool_and_stale_id(void **state)
 	(void)state;
 	h_conf(&conf);
 	conf.max_conns = 1;
+	conf.syn_cookies = false;                /* (else a cookie answers) */
 	h = h_new(&conf);
 	h_open_passive(h);
 	first = h->id;
@@ -500,7 +501,7 @@ test_tcp_input_bad_segments_counted(void **state)
 	h_inject_raw(h, b, (uint32_t)hl, false);
 	assert_int_equal(h->ts->ctr[TCP_CTR_BAD_OFF], 1);
 	b[12] = (uint8_t)((hl / 4) << 4);
-	b[21] = 5;                               /* MSS option, length 5 */
+	b[21] = 0;                               /* MSS option, length 0 */
 	h_inject_raw(h, b, (uint32_t)hl, false);
 	assert_int_equal(h->ts->ctr[TCP_CTR_BAD_OPT], 1);
 	b[21] = 4;
@@ -2854,9 +2855,25 @@ test_tcp_cc_cubic_in_stack(void **state)
 	h_free(h);
 }
 
+/* A handshake from h's peer address and port: SYN at seq, the SYN-ACK,
+ * the ACK. Returns the flags of what answered the ACK (0: nothing, the
+ * connection is made; TCP_RST: refused). */
+static uint8_t
+handshake(struct h *h, uint32_t seq)
+{
+	const struct h_out *r;
+
+	h_inject(h, TCP_SYN, seq, 0, 65535, &syn_opts, NULL, 0);
+	r = h_pop(h);
+	assert_int_equal(r->seg.flags, TCP_SYN | TCP_ACK);
+	h_inject(h, TCP_ACK, seq + 1, r->seg.seq + 1, 65535, NULL, NULL, 0);
+	return h_pending(h) > 0 ? h_pop(h)->seg.flags : 0;
+}
+
 /* conf.max_per_source: a third connection from one address is refused
- * (its SYN dropped, counted), another address is not affected, and a
- * closed connection gives its place back. */
+ * (its handshake answered with a RST once done: a SYN alone proves
+ * nothing about its source and is not counted), another address is not
+ * affected, and a closed connection gives its place back. */
 static void
 test_tcp_conn_per_source_limit(void **state)
 {
@@ -2875,22 +2892,19 @@ test_tcp_conn_per_source_limit(void **state)
 	h_open_passive(h);
 	assert_int_equal(tcp_src_count(h->ts, TCP_AF_IPV4, h->raddr), 2);
 	h->rport = H_RPORT + 2;
-	h_inject(h, TCP_SYN, 1000, 0, 65535, &syn_opts, NULL, 0);
-	assert_int_equal(h_pending(h), 0);
+	assert_int_equal(handshake(h, 1000), TCP_RST);
 	assert_int_equal(h->ts->ctr[TCP_CTR_SRC_LIMIT], 1);
 	assert_int_equal(h->ts->nconns, 2);
 	/* Another source still gets in. */
 	h->raddr[3] = 3;
-	h_inject(h, TCP_SYN, 1000, 0, 65535, &syn_opts, NULL, 0);
-	assert_int_equal(h_pop(h)->seg.flags, TCP_SYN | TCP_ACK);
+	assert_int_equal(handshake(h, 1000), 0);
 	assert_int_equal(tcp_src_count(h->ts, TCP_AF_IPV4, h->raddr), 1);
 	/* The first source closes one: its third gets in now. */
 	h->raddr[3] = 2;
 	assert_int_equal(tcp_abort(h->ts, first), 0);
 	h_drain(h);
 	assert_int_equal(tcp_src_count(h->ts, TCP_AF_IPV4, h->raddr), 1);
-	h_inject(h, TCP_SYN, 1000, 0, 65535, &syn_opts, NULL, 0);
-	assert_int_equal(h_pop(h)->seg.flags, TCP_SYN | TCP_ACK);
+	assert_int_equal(handshake(h, 1000), 0);
 	assert_int_equal(tcp_src_count(h->ts, TCP_AF_IPV4, h->raddr), 2);
 	h_free(h);
 }
@@ -2951,7 +2965,8 @@ test_tcp_conn_per_source_ipv6_prefix(void **state)
 	for (unsigned int i = 0; i < 5; i++) {
 		h->raddr[15] = (uint8_t)(10 + i);      /* another address of the /64 */
 		h->raddr[8] = (uint8_t)(0x80 + i);
-		h_inject(h, TCP_SYN, 1000, 0, 65535, &syn_opts, NULL, 0);
+		h->ev.accepts = 0;
+		assert_int_equal(handshake(h, 1000), i < 3 ? 0 : TCP_RST);
 		h_drain(h);
 	}
 	assert_int_equal(h->ts->nconns, 3);
@@ -2959,8 +2974,7 @@ test_tcp_conn_per_source_ipv6_prefix(void **state)
 	assert_int_equal(tcp_src_count(h->ts, TCP_AF_IPV6, h->raddr), 3);
 	/* another /64 (the next one) still gets in */
 	h->raddr[7] = 0x65;
-	h_inject(h, TCP_SYN, 1000, 0, 65535, &syn_opts, NULL, 0);
-	assert_int_equal(h_pop(h)->seg.flags, TCP_SYN | TCP_ACK);
+	assert_int_equal(handshake(h, 1000), 0);
 	assert_int_equal(tcp_src_count(h->ts, TCP_AF_IPV6, h->raddr), 1);
 	h_free(h);
 	/* with a /128 each address is a source of its own */
@@ -2974,7 +2988,7 @@ test_tcp_conn_per_source_ipv6_prefix(void **state)
 	h->raddr[0] = 0x20, h->raddr[1] = 0x01, h->raddr[7] = 0x64;
 	for (unsigned int i = 0; i < 5; i++) {
 		h->raddr[15] = (uint8_t)(10 + i);
-		h_inject(h, TCP_SYN, 1000, 0, 65535, &syn_opts, NULL, 0);
+		assert_int_equal(handshake(h, 1000), 0);
 		h_drain(h);
 	}
 	assert_int_equal(h->ts->nconns, 5);
@@ -2994,6 +3008,7 @@ test_tcp_conn_use_reserves(void **state)
 	(void)state;
 	h_conf(&conf);
 	conf.max_conns = 10;
+	conf.syn_cookies = false;      /* (with cookies: test_tcp_blind.c) */
 	h = h_new(&conf);
 	other = tcp_app_register(h->ts, &h_app_ops);
 	assert_true(other >= 0);
@@ -3067,8 +3082,7 @@ test_tcp_conn_per_source_time_wait(void **state)
 	}
 	assert_int_equal(tcp_src_count(h->ts, TCP_AF_IPV4, h->raddr), 2);
 	h->rport = H_RPORT + 6;
-	h_inject(h, TCP_SYN, 1000, 0, 65535, &syn_opts, NULL, 0);
-	assert_int_equal(h_pending(h), 0);
+	assert_int_equal(handshake(h, 1000), TCP_RST);
 	assert_int_equal(h->ts->ctr[TCP_CTR_SRC_LIMIT], 1);
 	/* The TIME_WAITs ending give back nothing a second time. */
 	h_advance(h, 2 * (uint64_t)conf.msl + 1000);

@@ -92,24 +92,31 @@ test_tcp_seg_refuse_bad_offset(void **state)
 	assert_int_equal(s.opts, 0);
 }
 
-/* Each known option with a wrong length, a zero length, one that runs
- * past the header, and a kind with no room for its length byte. */
+/* Lengths that cannot be walked refuse the segment: zero, one, one that
+ * runs past the header, a kind with no room for its length byte. A known
+ * option with a length it cannot have is skipped by that length, counted
+ * in bad_opts, the segment kept (RFC 9293 §3.2, MUST-64). */
 static void
 test_tcp_seg_refuse_bad_option_length(void **state)
 {
 	static const struct {
 		uint8_t opt[4];
 	} bad[] = {
-		{ { 0x02, 0x03, 0x05, 0x01 } },   /* MSS length 3 */
-		{ { 0x03, 0x04, 0x07, 0x01 } },   /* WS length 4 */
-		{ { 0x04, 0x03, 0x01, 0x01 } },   /* SACK-permitted length 3 */
-		{ { 0x08, 0x04, 0x00, 0x00 } },   /* TS length 4 */
-		{ { 0x05, 0x09, 0x00, 0x00 } },   /* SACK length 9 (and overrun) */
-		{ { 0x05, 0x02, 0x01, 0x01 } },   /* SACK with no block */
+		{ { 0x05, 0x09, 0x00, 0x00 } },   /* SACK length 9 (overrun) */
 		{ { 0x1e, 0x00, 0x01, 0x01 } },   /* unknown kind, length 0 */
 		{ { 0x1e, 0x01, 0x01, 0x01 } },   /* unknown kind, length 1 */
 		{ { 0x1e, 0x05, 0x01, 0x01 } },   /* runs past the header */
 		{ { 0x01, 0x01, 0x01, 0x1e } },   /* kind with no length byte */
+		{ { 0x02, 0x00, 0x05, 0xb4 } },   /* MSS length 0 */
+	};
+	static const struct {
+		uint8_t opt[4];
+	} skipped[] = {
+		{ { 0x02, 0x03, 0x05, 0x01 } },   /* MSS length 3 */
+		{ { 0x03, 0x04, 0x07, 0x01 } },   /* WS length 4 */
+		{ { 0x04, 0x03, 0x01, 0x01 } },   /* SACK-permitted length 3 */
+		{ { 0x08, 0x04, 0x00, 0x00 } },   /* TS length 4 */
+		{ { 0x05, 0x02, 0x01, 0x01 } },   /* SACK with no block */
 	};
 	uint8_t b[24];
 	struct tcp_seg s;
@@ -120,6 +127,14 @@ test_tcp_seg_refuse_bad_option_length(void **state)
 		b[12] = 0x60;
 		memcpy(b + 20, bad[i].opt, 4);
 		assert_int_equal(tcp_seg_parse(b, sizeof(b), &s), TCP_PARSE_BAD_OPT);
+	}
+	for (size_t i = 0; i < sizeof(skipped) / sizeof(skipped[0]); i++) {
+		memcpy(b, linux_syn, 20);
+		b[12] = 0x60;
+		memcpy(b + 20, skipped[i].opt, 4);
+		assert_int_equal(tcp_seg_parse(b, sizeof(b), &s), TCP_PARSE_OK);
+		assert_int_equal(s.opts, 0);
+		assert_int_equal(s.bad_opts, 1);
 	}
 	/* The same header with a well-formed unknown option passes. */
 	memcpy(b + 20, (const uint8_t[]){ 0x1e, 0x04, 0xaa, 0xbb }, 4);

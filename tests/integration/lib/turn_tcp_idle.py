@@ -35,7 +35,7 @@ def flood(dst, port, secs, srcs):
         except BlockingIOError:
             pass
         socks[s] = {"src": src}
-    # connected: writable within 3 s (a refused SYN is dropped: no answer)
+    # connected: writable within 3 s (a SYN dropped gets no answer)
     pending = set(socks)
     end = t0 + 3.0
     while pending and time.time() < end:
@@ -59,10 +59,15 @@ def flood(dst, port, secs, srcs):
                 answered.add(s)
             else:
                 closed[s] = time.time() - socks[s]["up"]
-    out = {"tried": len(srcs), "connected": len(up), "answered": len(answered),
-           "closed": len(closed),
-           "closed_after_s": sorted(round(v, 1) for v in closed.values())[:1] +
-           sorted(round(v, 1) for v in closed.values())[-1:]}
+    # refused: dp counts a source once the handshake completes and
+    # resets one past turn.tcp_per_source at once (unanswered, closed
+    # within a second); the others are what it let in
+    refused = {s for s in closed if s not in answered and closed[s] < 1.0}
+    kept = {s: v for s, v in closed.items() if s not in refused}
+    out = {"tried": len(srcs), "connected": len(up) - len(refused), "answered": len(answered),
+           "refused_reset": len(refused), "closed": len(kept),
+           "closed_after_s": sorted(round(v, 1) for v in kept.values())[:1] +
+           sorted(round(v, 1) for v in kept.values())[-1:]}
     for s in socks:
         s.close()
     print(json.dumps(out))
