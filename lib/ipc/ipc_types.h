@@ -26,7 +26,7 @@
 #include <stdint.h>
 
 #define IPC_MAGIC        0x54504943u   /* "TPIC" */
-#define IPC_VERSION      11u           /* 5: 64-bit connection ids, capabilities
+#define IPC_VERSION      12u           /* 5: 64-bit connection ids, capabilities
 					* and relayed-port ranges in the header;
 					* 6: and dp's worker counters (ipc_dp_stats);
 					* 7: and its TCP counters;
@@ -40,7 +40,10 @@
 					* dp/tcprelay's counters did not fit;
 					* 11: when dp's certificates expire
 					* (ipc_dp_stats), its reloads (ipc_shm);
-					* a TCP GONE's client-side bytes */
+					* a TCP GONE's client-side bytes;
+					* 12: IPC_DP_TCP_MAX 384: dp/tcp's path
+					* MTU, blind-attack, timer and loss
+					* recovery counters did not fit */
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
@@ -431,7 +434,7 @@ struct ipc_ring {
  * name before it uses it (the segment is memory anything may scribble on).
  */
 #define IPC_DP_DROPS_MAX   64u
-#define IPC_DP_TCP_MAX     256u
+#define IPC_DP_TCP_MAX     384u
 #define IPC_DP_NAME_LEN    32u
 
 struct ipc_dp_stats {
