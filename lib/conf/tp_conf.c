@@ -269,6 +269,8 @@ conf_defaults(struct tp_conf *c)
 	c->dp.tcp_reserve_turn = 25;
 	c->dp.tcp_reserve_relay = 25;
 	c->dp.tcp_reserve_agw = 25;
+	c->dp.tcp_user_timeout_s = 900;
+	c->dp.tcp_orphan_timeout_s = 60;
 	tp_conf_turn_defaults(c);
 	tp_conf_tls_defaults(c);
 	tp_conf_agw_defaults(c);
@@ -990,6 +992,27 @@ load_port(const config_setting_t *s, struct tp_conf *c, char *err, size_t errlen
 	return 0;
 }
 
+int
+tp_conf_get_keepalive(const config_setting_t *g, const char *name, const char *what,
+		      struct tp_conf_keepalive *k, struct tp_conf *c, char *err, size_t errlen)
+{
+	static const char *const names[] = { "idle", "interval", "count", NULL };
+	const config_setting_t *s = config_setting_get_member(g, name);
+	int rc;
+
+	if (s == NULL)
+		return 0;
+	if (!config_setting_is_group(s))
+		FAIL(s, "%s must be a group { idle = 120; interval = 30; count = 4; } (seconds; "
+		     "idle = 0: none)", what);
+	if ((rc = tp_conf_check_names(s, what, names, c, err, errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(s, "idle", 0, 86400, &k->idle_s, c, err, errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(s, "interval", 1, 3600, &k->interval_s, c, err, errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(s, "count", 1, 255, &k->count, c, err, errlen)) < 0)
+		return rc;
+	return 0;
+}
+
 /* ---- dp ---------------------------------------------------------------- */
 
 static int
@@ -999,7 +1022,8 @@ load_dp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 		"eal", "workers", "idle_sleep_max_us", "mbufs_per_worker",
 		"neigh_reachable_s", "neigh_retry_ms", "neigh_queue_max",
 		"icmp_rate_per_s", "diag_echo_port", "diag_tcp_echo_port",
-		"diag_tcp_connect", "tcp_max_conns", "tcp_held_max", "tcp_reserve", "ports", NULL,
+		"diag_tcp_connect", "tcp_max_conns", "tcp_held_max", "tcp_reserve", "ports",
+		"tcp_user_timeout", "tcp_orphan_timeout", NULL,
 	};
 	static const char *const reserve_names[] = { "turn", "relay", "agw", NULL };
 	struct tp_conf_dp *d = &c->dp;
@@ -1045,6 +1069,10 @@ load_dp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 	    (rc = tp_conf_get_u32(g, "tcp_max_conns", 1, 1u << 20,
 				  &d->tcp_max_conns, c, err, errlen)) < 0 ||
 	    (rc = tp_conf_get_u32(g, "tcp_held_max", 0, 0xffffffffu, &d->tcp_held_max,
+				  c, err, errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(g, "tcp_user_timeout", 0, 86400, &d->tcp_user_timeout_s,
+				  c, err, errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(g, "tcp_orphan_timeout", 0, 3600, &d->tcp_orphan_timeout_s,
 				  c, err, errlen)) < 0 ||
 	    (rc = get_diag_connect(g, c, err, errlen)) < 0)
 		return rc;
