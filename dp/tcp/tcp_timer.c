@@ -4,7 +4,9 @@
  * (lib/timer, 1 ms ticks) and three deadlines that share it:
  * - RXT: retransmission (RFC 6298, with Karn's rule and exponential
  *   backoff) or, when nothing is in flight and the peer's window is
- *   closed, persist (RFC 9293 §3.8.6.1 zero-window probes);
+ *   closed, persist (RFC 9293 §3.8.6.1 zero-window probes); both give
+ *   up at the user timeout (RFC 5482, conf.user_timeout) or, for a
+ *   connection its application closed, conf.orphan_timeout;
  * - DELACK: a delayed ACK (RFC 9293 §3.8.6.3, RFC 5681 §4.2);
  * - KEEP: keepalive (RFC 9293 §3.8.4, RFC 1122 §4.2.3.6), the
  *   FIN_WAIT_2 limit after tcp_close(), and TIME_WAIT (2 MSL).
