@@ -241,6 +241,7 @@ static void
 keep_timeout(struct tcp_stack *ts, struct tcp_conn *c)
 {
 	uint32_t idle, keep_idle = tcp_keep_idle(ts, c);
+	uint64_t due;
 
 	switch (c->state) {
 	case TCP_ST_TIME_WAIT:
@@ -271,9 +272,15 @@ keep_timeout(struct tcp_stack *ts, struct tcp_conn *c)
 		tcp_timer_set(ts, c, TCP_T_KEEP, keep_idle);
 		return;
 	}
+	/* The next probe (or the end) is due idle + probes x interval after
+	 * the peer's last segment: the KEEP deadline also serves a send
+	 * waiting for the worker's cap (held_wait(), every few ms), which
+	 * must not bring probes forward. */
 	idle = tcp_now32(ts) - c->last_rcv;
-	if (c->cold.keep_probes == 0 && idle < keep_idle) {
-		tcp_timer_set(ts, c, TCP_T_KEEP, keep_idle - idle);
+	due = keep_idle + (uint64_t)c->cold.keep_probes * tcp_keep_intvl(ts, c);
+	if (idle < due) {
+		tcp_timer_set(ts, c, TCP_T_KEEP, (uint32_t)(due - idle < INT32_MAX ?
+							    due - idle : INT32_MAX));
 		return;
 	}
 	if (c->cold.keep_probes >= tcp_keep_cnt(ts, c)) {

@@ -373,6 +373,74 @@ test_timers_keepalive_per_connection(void **state)
 	h_free(h);
 }
 
+/* A second connection from rport, established; *ack: what its peer
+ * acknowledges. */
+static tcp_id_t
+second_conn(struct h *h, uint16_t rport, uint32_t *ack)
+{
+	struct tcp_opts_out o = {
+		.opts = TCP_OPT_F_MSS | TCP_OPT_F_TS | TCP_OPT_F_SACKOK,
+		.mss = 1460, .tsval = h->p_tsval,
+	};
+	const struct h_out *r;
+	tcp_id_t id;
+
+	h->rport = rport;
+	h->p_seq = 0x20000000u + rport;
+	h_inject(h, TCP_SYN, h->p_seq, 0, 65535, &o, NULL, 0);
+	h->p_seq++;
+	r = h_pop(h);
+	assert_int_equal(r->seg.flags, TCP_SYN | TCP_ACK);
+	*ack = r->seg.seq + 1;
+	h_ack(h, *ack, 65535);
+	id = h->ev.last_id;
+	assert_int_equal(tcp_conn_state(h->ts, id), TCP_ST_ESTABLISHED);
+	return id;
+}
+
+/* The KEEP deadline also polls for a send the worker's cap refused
+ * (every TCP_HELD_POLL_MS): a silent peer still gets its probes an
+ * interval apart, and its end after idle + count intervals, not after a
+ * few polls. */
+static void
+test_timers_keepalive_beside_held_wait(void **state)
+{
+	struct tcp_conf conf;
+	struct rte_mbuf *m;
+	struct h *h;
+	tcp_id_t a, b;
+	uint32_t b_ack;
+	uint64_t t0;
+
+	(void)state;
+	h_conf(&conf);
+	conf.max_held = 8000;
+	h = h_new(&conf);
+	h_open_passive(h);
+	a = h->id;
+	assert_int_equal(tcp_send(h->ts, a, h_mbuf(7000, 0)), 7000);
+	h_drain(h);
+	b = second_conn(h, H_RPORT + 1, &b_ack);
+	assert_int_equal(tcp_set_keepalive(h->ts, b, 1000, 1000, 3), 0);
+	t0 = h->now;
+	m = h_mbuf(3000, 0);
+	assert_int_equal(tcp_send(h->ts, b, m), -EAGAIN);   /* the cap: b waits */
+	rte_pktmbuf_free(m);
+	assert_true(tcp_conn_get(h->ts, b)->flags & TCP_CF_HELD_WAIT);
+	(void)b_ack;
+	while (h->now - t0 < 3990 && h->ev.closeds == 0)
+		step(h, 1);
+	assert_int_equal(h->ev.closeds, 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_KEEPALIVE_PROBE], 3);
+	step(h, 20);
+	assert_int_equal(h->ev.closeds, 1);
+	assert_int_equal(h->ev.last_reason, TCP_REASON_KEEPALIVE);
+	assert_int_equal(tcp_conn_state(h->ts, b), -ENOTCONN);
+	assert_int_equal(tcp_abort(h->ts, a), 0);
+	h_drain(h);
+	h_free(h);
+}
+
 /* Keepalive stays out of the way while data waits for its ACK: the
  * retransmission timer and the user timeout watch the peer then. */
 static void
@@ -409,6 +477,7 @@ main(void)
 		cmocka_unit_test(test_timers_keepalive_answered_lives),
 		cmocka_unit_test(test_timers_keepalive_per_connection),
 		cmocka_unit_test(test_timers_keepalive_not_with_data_in_flight),
+		cmocka_unit_test(test_timers_keepalive_beside_held_wait),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
