@@ -502,6 +502,9 @@ tcp_close(struct tcp_stack *ts, tcp_id_t id)
 	default:
 		break;
 	}
+	/* an orphan stalled already ends by orphan_timeout, not a backoff
+	 * later */
+	tcp_rxt_clamp(ts, c);
 	/* Flags say the app left; tcp_shutdown() checks only the state. */
 	return tcp_shutdown(ts, id);
 }

@@ -334,5 +334,8 @@ uint32_t tcp_rto_backoff(const struct tcp_stack *ts, const struct tcp_conn *c);
  * else the persist timer if the window is closed, else stop it. */
 void tcp_rxt_restart(struct tcp_stack *ts, struct tcp_conn *c);
 void tcp_rtt_sample(struct tcp_stack *ts, struct tcp_conn *c, uint32_t rtt_ms);
+/* c's give-up deadline moved earlier (it became an orphan): the RXT
+ * timer, when waiting already, comes no later than it. */
+void tcp_rxt_clamp(struct tcp_stack *ts, struct tcp_conn *c);
 
 #endif /* DP_TCP_PRIVATE_H */

@@ -147,6 +147,21 @@ rxt_rearm(struct tcp_stack *ts, struct tcp_conn *c, bool probing)
 	tcp_timer_set(ts, c, TCP_T_RXT, left < d ? (left > 0 ? left : 1) : d);
 }
 
+void
+tcp_rxt_clamp(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	enum tcp_reason why;
+	uint32_t left;
+
+	if (!(c->flags & TCP_CF_STALL) || !tcp_timer_armed(c, TCP_T_RXT))
+		return;
+	left = stall_left(ts, c, c->snd_wnd == 0, &why);
+	if (left > INT32_MAX)
+		return;
+	if ((int32_t)(c->t_due[TCP_T_RXT] - tcp_now32(ts)) > (int32_t)(left > 0 ? left : 1))
+		tcp_timer_set(ts, c, TCP_T_RXT, left > 0 ? left : 1);
+}
+
 static void
 rxt_timeout(struct tcp_stack *ts, struct tcp_conn *c)
 {

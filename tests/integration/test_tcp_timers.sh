@@ -11,22 +11,31 @@
 #     persist_gave_up), its held bytes back to the worker;
 #   - a TURN-over-TCP client that asked one Binding request and stays
 #     silent lives while the kernel answers dp's keepalives
-#     (turn.tcp_keepalive); once it vanishes, keepalive ends it.
-# On main before issue 38 both connections stayed for good.
+#     (turn.tcp_keepalive); once it vanishes, keepalive ends it;
+#   - an AGW context whose core peer stops reading is released by the
+#     controller: dp closes the peer's leg with data still unsent behind
+#     a closed window, an orphan; though the peer answers every probe, it
+#     ends at dp.tcp_orphan_timeout and its bytes go back to the worker.
+# On main before issue 38 all three connections stayed for good.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/dp_env.sh"
 tp_env_init
 C="ip netns exec $TP_NS_C"
+P="ip netns exec $TP_NS_P"
+S="python3 $HERE/lib/agw_stream.py"
 PEER="python3 $HERE/lib/tcp_timers_peer.py"
 UT=5          # dp.tcp_user_timeout, s
 KI=2 KN=2     # turn.tcp_keepalive: idle 2 s, interval 1 s, 2 probes
+OT=3          # dp.tcp_orphan_timeout, s
 
 tp_write_conf "$TP_TMP/dp.conf" "0" \
-  "diag_tcp_echo_port = 7; tcp_user_timeout = $UT; tcp_orphan_timeout = 3;" "" "" \
+  "diag_tcp_echo_port = 7; tcp_user_timeout = $UT; tcp_orphan_timeout = $OT;" "" "" \
   "$(tp_turn_groups "" "tcp_allocate_timeout = 0; tcp_first_message = 30;
-       tcp_keepalive = { idle = $KI; interval = 1; count = $KN; };")"
+       tcp_keepalive = { idle = $KI; interval = 1; count = $KN; };")
+agw = { ports = [20000, 20999]; max_contexts = 16; setup_timeout = 20; };"
 tp_dp_start "$TP_TMP/dp.conf"
+tp_cp_start "$TP_TMP/dp.conf"
 $C ping -c 2 -i 0.1 -W 1 -q 10.210.0.1 >/dev/null
 st() { tp_stats "tcp worker=0"; }
 drop_on() {
@@ -108,6 +117,35 @@ tp_check "... counted (ended_keepalive, close_keepalive), its slot free (conns_t
   -a "$(tp_stat "$s5" conns_turn)" -eq 0
 kill "$TP_PEER_PID" 2>/dev/null; wait "$TP_PEER_PID" 2>/dev/null; TP_PEER_PID=
 drop_off
+
+# ---- orphans: an AGW leg closed with data unsent to a peer that reads nothing
+j() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
+rm -f "$TP_TMP/ready"
+$P $S listen 10.211.0.2 5000 --pause-read 60 --rcvbuf 16384 --timeout 60 \
+  --ready "$TP_TMP/ready" >"$TP_TMP/core.out" 2>&1 &
+cpid=$!
+for _ in $(seq 50); do [ -f "$TP_TMP/ready" ] && break; sleep 0.1; done
+tp_ctl --json agw create --a 'tcp=server,local=10.210.0.1,remote=10.210.0.2' \
+  --b 'tcp=client,remote=10.211.0.2:5000' >"$TP_TMP/agw.json" || tp_die "agw create failed"
+$C $S connect 10.210.0.1 "$(j "$TP_TMP/agw.json" 'd["legs"][0]["local"].rsplit(":",1)[1]')" \
+  --bytes 3000000 --seed 1 --timeout 30 >"$TP_TMP/ue.out" 2>&1 &
+uepid=$!
+sleep 3
+s6=$(st)
+tp_check "the core peer reads nothing: dp holds what the UE sent ($(tp_stat "$s6" held) bytes, conns_agw=$(tp_stat "$s6" conns_agw))" \
+  test "$(tp_stat "$s6" held)" -ge 50000 -a "$(tp_stat "$s6" conns_agw)" -eq 2
+tp_ctl agw release "$(j "$TP_TMP/agw.json" 'd["id"]')" >/dev/null || tp_die "agw release failed"
+sleep 0.5
+s7=$(st)
+took=$(wait_for $((OT * 4 + 5)) ended_orphan_timeout 1)
+s8=$(st)
+echo "# orphan: conns_agw $(tp_stat "$s7" conns_agw) after the release, held $(tp_stat "$s7" held); ended after ${took} s more"
+tp_check "the released context's core leg (closed, data unsent, the peer answering probes) ended at the orphan timeout ($OT s) in ${took} s" \
+  le "$took" $((OT + 5))
+tp_check "... counted (ended_orphan_timeout, close_orphan_timeout), its held bytes back (held=$(tp_stat "$s8" held), conns_agw=$(tp_stat "$s8" conns_agw))" \
+  test "$(tp_stat "$s8" ended_orphan_timeout)" -eq 1 -a "$(tp_stat "$s8" close_orphan_timeout)" -eq 1 \
+  -a "$(tp_stat "$s8" held)" -eq 0 -a "$(tp_stat "$s8" conns_agw)" -eq 0
+kill "$cpid" "$uepid" 2>/dev/null; wait "$cpid" "$uepid" 2>/dev/null
 
 tp_check "SIGTERM stops dp with status 0" tp_dp_stop
 [ $TP_FAILS -eq 0 ]

@@ -210,6 +210,41 @@ test_timers_orphan_fin_wait_1_zero_window(void **state)
 	h_free(h);
 }
 
+/* A connection stalled behind a closed window for longer than the
+ * orphan timeout (its peer answering, the probes backed off to seconds
+ * apart) ends as soon as its application closes it, not a backoff later. */
+static void
+test_timers_orphan_stalled_before_close(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	uint32_t una;
+	tcp_id_t id;
+
+	(void)state;
+	h_conf(&conf);
+	conf.orphan_timeout = 5000;
+	h = h_new(&conf);
+	h_open_passive(h);
+	una = h->p_ack;
+	id = h->id;
+	h_ack(h, una, 0);
+	assert_int_equal(tcp_send(h->ts, id, h_mbuf(3000, 0)), 3000);
+	while (h->ts->ctr[TCP_CTR_PERSIST_PROBE] < 6) {
+		assert_true(until_out(h, 60000) <= 60000);
+		h_drain(h);
+		h_ack(h, una, 0);                    /* answered: still shut */
+	}
+	step(h, 100);                             /* the next probe is seconds away */
+	assert_int_equal(tcp_conn_state(h->ts, id), TCP_ST_ESTABLISHED);
+	assert_int_equal(tcp_close(h->ts, id), 0);
+	step(h, 2);
+	assert_int_equal(tcp_conn_state(h->ts, id), -ENOTCONN);
+	assert_int_equal(h->ts->ctr[TCP_CTR_ORPHAN_TIMEOUT], 1);
+	assert_int_equal(h->ts->held, 0);
+	h_free(h);
+}
+
 /* An orphan in LAST_ACK with data and FIN in flight, its peer gone: the
  * orphan timeout, not conf.retries' many minutes. */
 static void
@@ -472,6 +507,7 @@ main(void)
 		cmocka_unit_test(test_timers_persist_answered_lives),
 		cmocka_unit_test(test_timers_orphan_fin_wait_1_zero_window),
 		cmocka_unit_test(test_timers_orphan_last_ack_silent),
+		cmocka_unit_test(test_timers_orphan_stalled_before_close),
 		cmocka_unit_test(test_timers_rto_zero_window_probes),
 		cmocka_unit_test(test_timers_keepalive_silent_peer_ends),
 		cmocka_unit_test(test_timers_keepalive_answered_lives),
