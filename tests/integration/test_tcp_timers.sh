@@ -140,7 +140,7 @@ s7=$(st)
 took=$(wait_for $((OT * 4 + 5)) ended_orphan_timeout 1)
 s8=$(st)
 echo "# orphan: conns_agw $(tp_stat "$s7" conns_agw) after the release, held $(tp_stat "$s7" held); ended after ${took} s more"
-tp_check "the released context's core leg (closed, data unsent, the peer answering probes) ended at the orphan timeout ($OT s) in ${took} s" \
+tp_check "the released context's core leg (closed, data unsent, the peer answering probes) ended by the orphan timeout ($OT s without progress, from when its window closed) ${took} s after the release" \
   le "$took" $((OT + 5))
 tp_check "... counted (ended_orphan_timeout, close_orphan_timeout), its held bytes back (held=$(tp_stat "$s8" held), conns_agw=$(tp_stat "$s8" conns_agw))" \
   test "$(tp_stat "$s8" ended_orphan_timeout)" -eq 1 -a "$(tp_stat "$s8" close_orphan_timeout)" -eq 1 \
