@@ -294,6 +294,11 @@ struct tcp_conn_cold {
 	 * forgotten (its bytes count as not SACKed: conservative). */
 	uint32_t high_rxt;
 	struct tcp_sack_block sb[TCP_SACK_SB];
+	/* ms: TCP_CF_STALL, when the wait began that RFC 5482's user
+	 * timeout and the orphans' limit measure (the oldest unacked data
+	 * sent, or the window found closed); here, it fills sb[]'s tail
+	 * before the 8-byte fields */
+	uint32_t stall_ms;
 	uint64_t cc_priv[4];     /* congestion-control state */
 	/* Where the last segment's payload ended in the send queue: an mbuf
 	 * with data and the sequence of its first byte, so that the next
@@ -303,10 +308,6 @@ struct tcp_conn_cold {
 	const struct rte_mbuf *snd_cur;
 	uint32_t snd_cur_seq;
 	uint32_t snd_segs;       /* mbufs in the send queue */
-	/* ms: TCP_CF_STALL, when the wait began that RFC 5482's user
-	 * timeout and the orphans' limit measure (the oldest unacked data
-	 * sent, or the window found closed) */
-	uint32_t stall_ms;
 	uint32_t keep_idle, keep_intvl;   /* ms, TCP_CF_KEEP_OWN; idle 0: off */
 	struct tcp_budget *budget;   /* the application's group; NULL: none */
 	/* Path MTU (tcp_pmtu.c): the MSS we announced (conf, the port's

@@ -294,6 +294,7 @@ test_timers_rto_zero_window_probes(void **state)
 	struct h *h;
 	const struct h_out *r;
 	uint32_t una, first;
+	uint16_t mss;
 	int probes = 0;
 
 	(void)state;
@@ -302,9 +303,10 @@ test_timers_rto_zero_window_probes(void **state)
 	h = h_new(&conf);
 	h_open_passive(h);
 	una = h->p_ack;
-	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(2000, 0)), 2000);
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(5000, 0)), 5000);
 	first = h_pop(h)->seg.len;
-	assert_int_equal(h_pop(h)->seg.len, 2000 - first);
+	h_drain(h);                               /* three more segments */
+	mss = h_conn(h)->mss;
 	h_ack(h, una + first, 0);                 /* part taken, window shut */
 	h_drain(h);
 	for (int i = 0; i < 8; i++) {
@@ -318,13 +320,21 @@ test_timers_rto_zero_window_probes(void **state)
 		h_drain(h);
 	}
 	assert_int_equal(probes, 8);
+	/* repeated RTOs at a closed window are no black hole (RFC 4821) */
+	assert_int_equal(h_conn(h)->mss, mss);
+	assert_int_equal(h->ts->ctr[TCP_CTR_PMTU_BLACKHOLE], 0);
 	assert_int_equal(tcp_conn_state(h->ts, h->id), TCP_ST_ESTABLISHED);
 	assert_true(h->ts->ctr[TCP_CTR_PERSIST_PROBE] >= 8);
-	h_ack(h, una + first, 1000);              /* open */
+	h_ack(h, una + first, 65535);             /* open */
 	r = h_pop(h);
 	assert_int_equal(r->seg.seq, una + first);
-	assert_int_equal(r->seg.len, 2000 - first);
-	h_ack(h, una + 2000, 1000);
+	assert_int_equal(r->seg.len, first);      /* full segments again */
+	h_drain(h);
+	for (int i = 0; i < 20 && h_conn(h)->snd_una != una + 5000; i++) {
+		h_ack(h, h_conn(h)->snd_max, 65535);
+		h_drain(h);
+	}
+	assert_int_equal(h_conn(h)->snd_una, una + 5000);
 	assert_int_equal(h->ev.closeds, 0);
 	h_drain(h);
 	h_free(h);
