@@ -214,6 +214,9 @@ restart_needed(const struct tp_conf *a, const struct tp_conf *b, struct rl_note 
 	NUM(turn.tcp_source_prefix6, "turn.tcp_source_prefix6", "turnpike-dp");
 	NUM(turn.tcp_allocate_timeout_s, "turn.tcp_allocate_timeout", "turnpike-dp");
 	NUM(turn.tcp_alloc_bytes, "turn.tcp_alloc_bytes", "turnpike-dp");
+	NUM(turn.tcp_keepalive.idle_s, "turn.tcp_keepalive.idle", "turnpike-dp");
+	NUM(turn.tcp_keepalive.interval_s, "turn.tcp_keepalive.interval", "turnpike-dp");
+	NUM(turn.tcp_keepalive.count, "turn.tcp_keepalive.count", "turnpike-dp");
 	NUM(turn.tcp_alloc_mbufs, "turn.tcp_alloc_mbufs", "turnpike-dp");
 	NUM(agw.enabled, "the agw group", "turnpike-cp and turnpike-dp");
 	NUM(agw.port_min, "agw.ports (first)", "turnpike-cp and turnpike-dp");
@@ -221,6 +224,9 @@ restart_needed(const struct tp_conf *a, const struct tp_conf *b, struct rl_note 
 	NUM(agw.max_contexts, "agw.max_contexts", "turnpike-cp and turnpike-dp");
 	NUM(agw.setup_timeout_s, "agw.setup_timeout", "turnpike-cp");
 	NUM(agw.hold_bytes, "agw.hold", "turnpike-dp");
+	NUM(agw.keepalive.idle_s, "agw.keepalive.idle", "turnpike-dp");
+	NUM(agw.keepalive.interval_s, "agw.keepalive.interval", "turnpike-dp");
+	NUM(agw.keepalive.count, "agw.keepalive.count", "turnpike-dp");
 	NUM(agw.allow_sha1, "agw.allow_sha1", "turnpike-cp and turnpike-dp");
 	NUM(agw.ncerts, "agw.certificates", "turnpike-cp and turnpike-dp");
 	STR(cp.api_socket, "cp.api_socket", "turnpike-cp");

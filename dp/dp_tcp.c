@@ -328,6 +328,11 @@ dp_tcp_create(struct dp_worker *w)
 	 * before them and a client beside them lost messages: turn_tcp_stall
 	 * beside stress-ng). */
 	tc.pool_low = (uint32_t)(w->pool->size / 8);
+	/* RFC 5482 and the orphans' limit (dp.tcp_user_timeout,
+	 * dp.tcp_orphan_timeout): without them a peer that vanished behind
+	 * a closed window kept its connection, and what it held, for good */
+	tc.user_timeout = conf->dp.tcp_user_timeout_s * 1000u;
+	tc.orphan_timeout = conf->dp.tcp_orphan_timeout_s * 1000u;
 	tc.worker = (uint8_t)w->id;
 	tc.socket = socket;
 	w->tcp_wheel = rte_zmalloc_socket("tcp_wheel", sizeof(*w->tcp_wheel), 64, socket);
@@ -625,6 +630,14 @@ dp_tcp_connect_from(struct dp_worker *w, uint8_t family, const uint8_t *laddr,
 		tries++;
 	}
 	return -EADDRNOTAVAIL;
+}
+
+void
+dp_tcp_keepalive(struct dp_worker *w, uint64_t id, const struct tp_conf_keepalive *k)
+{
+	if (k->idle_s != 0)
+		(void)tcp_set_keepalive(w->tcp, id, k->idle_s * 1000u, k->interval_s * 1000u,
+					k->count);
 }
 
 int

@@ -82,6 +82,12 @@ enum dp_tcp_use {
  * share of the table. 0 or -errno after one clear error. */
 int dp_tcp_use(struct dp_worker *w, int app, enum dp_tcp_use use);
 
+/* Keepalive k (turn.tcp_keepalive, agw.keepalive; idle 0: none) on
+ * connection id: dp/tcp's tcp_set_keepalive(), from the connection's
+ * accept() or right after its tcp_connect(). */
+struct tp_conf_keepalive;
+void dp_tcp_keepalive(struct dp_worker *w, uint64_t id, const struct tp_conf_keepalive *k);
+
 /* Move the stack's clock and run its timers; returns the timers fired. */
 unsigned int dp_tcp_poll(struct dp_worker *w, uint64_t now_ms);
 

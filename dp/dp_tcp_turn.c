@@ -796,6 +796,9 @@ tt_accept_on(struct tcp_stack *ts, tcp_id_t id, void *larg, void **carg, bool tl
 	d->due_ms = w->now_ms + tt->first_ms;
 	if (tt->alloc_ms != 0)
 		tt_alloc_due(w, tt, id);
+	/* a client gone silent behind a NAT (its data connection too, once
+	 * bound: the setting stays with the connection) */
+	dp_tcp_keepalive(w, id, &w->ctx->conf->turn.tcp_keepalive);
 	tt->ctr[DP_TT_ACCEPTED]++;
 	*carg = w;
 	return 0;

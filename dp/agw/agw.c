@@ -634,6 +634,7 @@ agw_accept(struct tcp_stack *ts, tcp_id_t id, void *larg, void **carg)
 	}
 	*carg = c;
 	a->ctr[AGW_CTR_ACCEPTED]++;
+	dp_tcp_keepalive(w, id, &w->ctx->conf->agw.keepalive);
 	if (t->tls_role != IPC_AGW_TLS_NONE)
 		return cand_start(w, c, i, id);
 	leg_start(w, c, i, id);
@@ -890,6 +891,7 @@ apply_add(struct dp_worker *w, const struct ipc_msg *msg)
 			return;
 		}
 		a->ctr[AGW_CTR_CONNECTS]++;
+		dp_tcp_keepalive(w, tid, &w->ctx->conf->agw.keepalive);
 		splice_leg_connecting(&c->sp, i, tid);
 	}
 }

@@ -287,6 +287,20 @@ void tcp_conn_export_free(struct tcp_conn *c);
  * a peer connection before its bind holds little. 0 or -ENOTCONN. */
 int tcp_conn_set_rcv_limit(struct tcp_stack *ts, tcp_id_t id, uint32_t bytes, uint16_t segs);
 
+/*
+ * Keepalive for connection id (RFC 9293 §3.8.4, RFC 1122 §4.2.3.6),
+ * instead of the stack's conf.keep_*: after idle_ms without a segment
+ * from the peer, and nothing of ours unacknowledged or waiting (the
+ * retransmission timer and conf.user_timeout watch those), a probe every
+ * intvl_ms; cnt unanswered in a row end it with an RST
+ * (closed(KEEPALIVE), ended_keepalive). idle_ms 0: none for id, whatever
+ * the stack's. Before the connection is established it waits for it. 0,
+ * -ENOTCONN, -EINVAL (intvl_ms or cnt 0, cnt over 255, a time over
+ * 2^31 ms).
+ */
+int tcp_set_keepalive(struct tcp_stack *ts, tcp_id_t id, uint32_t idle_ms, uint32_t intvl_ms,
+		      uint32_t cnt);
+
 /* Put connection id under budget b (struct tcp_budget: what it holds
  * now counts there from now on), or under none (b NULL; what it held
  * leaves its old one, which may wake). The connection's end (or its

@@ -504,6 +504,9 @@ tcp_close(struct tcp_stack *ts, tcp_id_t id)
 	default:
 		break;
 	}
+	/* an orphan stalled already ends by orphan_timeout, not a backoff
+	 * later */
+	tcp_rxt_clamp(ts, c);
 	/* Flags say the app left; tcp_shutdown() checks only the state. */
 	return tcp_shutdown(ts, id);
 }
@@ -567,6 +570,36 @@ tcp_conn_set_rcv_limit(struct tcp_stack *ts, tcp_id_t id, uint32_t bytes, uint16
 	if (bytes == 0 && segs == 0 && tcp_state_synced(c->state) &&
 	    !(c->flags & TCP_CF_FIN_RCVD))
 		tcp_send_ack(ts, c);
+	return 0;
+}
+
+int
+tcp_set_keepalive(struct tcp_stack *ts, tcp_id_t id, uint32_t idle_ms, uint32_t intvl_ms,
+		  uint32_t cnt)
+{
+	struct tcp_conn *c = live(ts, id);
+	uint32_t due;
+
+	if (c == NULL)
+		return -ENOTCONN;
+	if (idle_ms != 0 && (intvl_ms == 0 || cnt == 0 || cnt > UINT8_MAX ||
+			     idle_ms > INT32_MAX || intvl_ms > INT32_MAX))
+		return -EINVAL;
+	c->flags |= TCP_CF_KEEP_OWN;
+	c->cold.keep_idle = idle_ms;
+	c->cold.keep_intvl = intvl_ms;
+	c->cold.keep_cnt = (uint8_t)cnt;
+	c->cold.keep_probes = 0;
+	/* The KEEP deadline is the FIN_WAIT_2 limit, TIME_WAIT's, or a
+	 * send's wait for the worker's cap too: only an earlier one moves
+	 * it; keep_timeout() finds what is due. Not synchronised yet:
+	 * established() arms it. */
+	if (idle_ms == 0 || !tcp_state_synced(c->state) || c->state == TCP_ST_TIME_WAIT ||
+	    (c->state == TCP_ST_FIN_WAIT_2 && (c->flags & TCP_CF_APP_GONE)))
+		return 0;
+	due = tcp_now32(ts) + idle_ms;
+	if (!tcp_timer_armed(c, TCP_T_KEEP) || tcp_seq_gt(c->t_due[TCP_T_KEEP], due))
+		tcp_timer_set(ts, c, TCP_T_KEEP, idle_ms);
 	return 0;
 }
 

@@ -72,6 +72,8 @@ tcp_conf_defaults(struct tcp_conf *c)
 	c->keep_cnt = 9;
 	c->syn_retries = 5;
 	c->retries = 15;
+	c->user_timeout = 900000;    /* 15 min: Linux's tcp_retries2 = 15 lasts 924.6 s */
+	c->orphan_timeout = 60000;   /* as fin_wait2 */
 	c->syn_backlog = 1024;
 	c->init_cwnd_segs = 0;
 	c->challenge_acks = 1000;

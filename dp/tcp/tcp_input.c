@@ -429,8 +429,8 @@ established(struct tcp_stack *ts, struct tcp_conn *c)
 	ts->ctr[TCP_CTR_ESTABLISHED]++;
 	cwnd_init(ts, c);
 	c->last_rcv = tcp_now32(ts);
-	if (ts->conf.keep_idle != 0)
-		tcp_timer_set(ts, c, TCP_T_KEEP, ts->conf.keep_idle);
+	if (tcp_keep_idle(ts, c) != 0)
+		tcp_timer_set(ts, c, TCP_T_KEEP, tcp_keep_idle(ts, c));
 	/* (a SYN-ACK the cap shut: listed now that it is synchronised) */
 	tcp_cap_check(ts, c, tcp_rcv_adv_wnd(c));
 }
@@ -881,6 +881,7 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 		if (tcp_seq_lt(c->snd_nxt, c->snd_una))
 			c->snd_nxt = c->snd_una;
 		c->rxtshift = 0;
+		c->flags &= ~TCP_CF_STALL;       /* progress: the user timeout starts again */
 		advanced = true;
 		if (c->cold.sb_n > 0)
 			tcp_sack_trim(c);
@@ -981,6 +982,8 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 		c->snd_wl2 = ack;
 		if (wnd > c->cold.max_snd_wnd)
 			c->cold.max_snd_wnd = wnd;
+		if (opened)
+			c->flags &= ~TCP_CF_STALL;
 		if (opened && c->snd_una == c->snd_max) {
 			c->rxtshift = 0;         /* persist over */
 			tcp_timer_clear(c, TCP_T_RXT);

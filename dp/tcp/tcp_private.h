@@ -240,6 +240,26 @@ tcp_budget_limit(struct tcp_stack *ts, const struct tcp_conn *c)
 	}
 }
 
+/* c's keepalive: its own (tcp_set_keepalive()) or the stack's; idle 0:
+ * none. */
+static inline uint32_t
+tcp_keep_idle(const struct tcp_stack *ts, const struct tcp_conn *c)
+{
+	return (c->flags & TCP_CF_KEEP_OWN) ? c->cold.keep_idle : ts->conf.keep_idle;
+}
+
+static inline uint32_t
+tcp_keep_intvl(const struct tcp_stack *ts, const struct tcp_conn *c)
+{
+	return (c->flags & TCP_CF_KEEP_OWN) ? c->cold.keep_intvl : ts->conf.keep_intvl;
+}
+
+static inline uint32_t
+tcp_keep_cnt(const struct tcp_stack *ts, const struct tcp_conn *c)
+{
+	return (c->flags & TCP_CF_KEEP_OWN) ? c->cold.keep_cnt : ts->conf.keep_cnt;
+}
+
 /* ---- tcp_input.c ---- */
 /* Our window scale: the smallest shift that lets rcv_buf be offered. */
 uint8_t tcp_choose_wscale(const struct tcp_stack *ts);
@@ -344,5 +364,8 @@ uint32_t tcp_rto_backoff(const struct tcp_stack *ts, const struct tcp_conn *c);
  * else the persist timer if the window is closed, else stop it. */
 void tcp_rxt_restart(struct tcp_stack *ts, struct tcp_conn *c);
 void tcp_rtt_sample(struct tcp_stack *ts, struct tcp_conn *c, uint32_t rtt_ms);
+/* c's give-up deadline moved earlier (it became an orphan): the RXT
+ * timer, when waiting already, comes no later than it. */
+void tcp_rxt_clamp(struct tcp_stack *ts, struct tcp_conn *c);
 
 #endif /* DP_TCP_PRIVATE_H */

@@ -4,7 +4,9 @@
  * (lib/timer, 1 ms ticks) and three deadlines that share it:
  * - RXT: retransmission (RFC 6298, with Karn's rule and exponential
  *   backoff) or, when nothing is in flight and the peer's window is
- *   closed, persist (RFC 9293 §3.8.6.1 zero-window probes);
+ *   closed, persist (RFC 9293 §3.8.6.1 zero-window probes); both give
+ *   up at the user timeout (RFC 5482, conf.user_timeout) or, for a
+ *   connection its application closed, conf.orphan_timeout;
  * - DELACK: a delayed ACK (RFC 9293 §3.8.6.3, RFC 5681 §4.2);
  * - KEEP: keepalive (RFC 9293 §3.8.4, RFC 1122 §4.2.3.6), the
  *   FIN_WAIT_2 limit after tcp_close(), and TIME_WAIT (2 MSL).
@@ -74,11 +76,98 @@ tcp_rxt_restart(struct tcp_stack *ts, struct tcp_conn *c)
 		tcp_timer_clear(c, TCP_T_RXT);
 }
 
+/* The RXT timer fired with nothing acked since it was set: the wait
+ * began when the interval that just ran out did (the oldest unacked data
+ * went, or the window was found closed), unless it had begun already. */
+static void
+stall_mark(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	if (!(c->flags & TCP_CF_STALL)) {
+		c->flags |= TCP_CF_STALL;
+		c->cold.stall_ms = tcp_now32(ts) - tcp_rto_backoff(ts, c);
+	}
+}
+
+/* ms left before c gives up waiting (UINT32_MAX: never). probing: the
+ * peer's window is closed, so what goes are probes, and a peer that
+ * answers them may keep it closed as long as it likes (RFC 1122
+ * §4.2.2.17: the user timeout counts from its last answer), unless c is
+ * an orphan: nobody will read it and what it holds counts against the
+ * worker (Linux ends those too, tcp_orphan_retries). *why: the reason. */
+static uint32_t
+stall_left(const struct tcp_stack *ts, const struct tcp_conn *c, bool probing,
+	   enum tcp_reason *why)
+{
+	uint32_t now = tcp_now32(ts), since = c->cold.stall_ms, left = UINT32_MAX, w;
+
+	*why = TCP_REASON_NONE;
+	if ((c->flags & TCP_CF_APP_GONE) && ts->conf.orphan_timeout != 0) {
+		w = now - since;
+		left = w < ts->conf.orphan_timeout ? ts->conf.orphan_timeout - w : 0;
+		*why = TCP_REASON_ORPHAN_TIMEOUT;
+	}
+	if (ts->conf.user_timeout != 0) {
+		if (probing && tcp_seq_gt(c->last_rcv, since))
+			since = c->last_rcv;
+		w = now - since;
+		w = w < ts->conf.user_timeout ? ts->conf.user_timeout - w : 0;
+		if (w < left) {
+			left = w;
+			*why = TCP_REASON_USER_TIMEOUT;
+		}
+	}
+	return left;
+}
+
+/* RFC 5482 and the orphans' limit: true when c ended (RST sent). */
+static bool
+stall_gave_up(struct tcp_stack *ts, struct tcp_conn *c, bool probing)
+{
+	enum tcp_reason why;
+
+	if (stall_left(ts, c, probing, &why) != 0)
+		return false;
+	ts->ctr[why == TCP_REASON_ORPHAN_TIMEOUT ? TCP_CTR_ORPHAN_TIMEOUT :
+		TCP_CTR_USER_TIMEOUT]++;
+	if (probing)
+		ts->ctr[TCP_CTR_PERSIST_GAVE_UP]++;
+	tcp_send_rst(ts, c);
+	tcp_conn_end(ts, c, why);
+	return true;
+}
+
+/* The next RXT deadline: the backed-off RTO, but no later than the
+ * moment c gives up (so that it ends on time, not an rto_max late). */
+static void
+rxt_rearm(struct tcp_stack *ts, struct tcp_conn *c, bool probing)
+{
+	enum tcp_reason why;
+	uint32_t d = tcp_rto_backoff(ts, c), left = stall_left(ts, c, probing, &why);
+
+	tcp_timer_set(ts, c, TCP_T_RXT, left < d ? (left > 0 ? left : 1) : d);
+}
+
+void
+tcp_rxt_clamp(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	enum tcp_reason why;
+	uint32_t left;
+
+	if (!(c->flags & TCP_CF_STALL) || !tcp_timer_armed(c, TCP_T_RXT))
+		return;
+	left = stall_left(ts, c, c->snd_wnd == 0, &why);
+	if (left > INT32_MAX)
+		return;
+	if ((int32_t)(c->t_due[TCP_T_RXT] - tcp_now32(ts)) > (int32_t)(left > 0 ? left : 1))
+		tcp_timer_set(ts, c, TCP_T_RXT, left > 0 ? left : 1);
+}
+
 static void
 rxt_timeout(struct tcp_stack *ts, struct tcp_conn *c)
 {
 	bool syn = c->state == TCP_ST_SYN_SENT || c->state == TCP_ST_SYN_RCVD;
 	uint32_t limit = syn ? ts->conf.syn_retries : ts->conf.retries;
+	bool probing;
 
 	if (c->snd_una == c->snd_max) {
 		if (!tcp_snd_waiting(c) || !tcp_state_synced(c->state))
@@ -91,25 +180,41 @@ rxt_timeout(struct tcp_stack *ts, struct tcp_conn *c)
 				tcp_timer_set(ts, c, TCP_T_RXT, tcp_rto_backoff(ts, c));
 			return;
 		}
+		stall_mark(ts, c);
+		if (stall_gave_up(ts, c, true))
+			return;
 		/* Persist: a zero-window probe, <SEQ=SND.UNA-1> with no data,
 		 * which the peer must answer with an ACK carrying its window
-		 * (RFC 9293 §3.10.7.4); backed off like the RTO, never given
-		 * up on while the peer answers. */
+		 * (RFC 9293 §3.10.7.4); backed off like the RTO, kept up
+		 * while the peer answers (RFC 1122 §4.2.2.17), given up
+		 * after the user timeout without an answer. */
 		ts->ctr[TCP_CTR_PERSIST_PROBE]++;
 		tcp_xmit(ts, c, c->snd_una - 1, 0, TCP_ACK);
 		if (c->rxtshift < 16)
 			c->rxtshift++;
-		tcp_timer_set(ts, c, TCP_T_RXT, tcp_rto_backoff(ts, c));
+		rxt_rearm(ts, c, true);
 		return;
 	}
-	if (c->rxtshift >= limit) {
+	/* A closed window with data in flight: the peer shrank it, or took
+	 * part of what was sent and dropped the rest. What goes now are
+	 * probes (below), not retransmissions the peer cannot take: the
+	 * retry count does not end a peer that answers them. */
+	probing = !syn && c->snd_wnd == 0;
+	if (!syn) {
+		stall_mark(ts, c);
+		if (stall_gave_up(ts, c, probing))
+			return;
+	}
+	if (c->rxtshift >= limit &&
+	    (!probing || !tcp_seq_gt(c->last_rcv, c->cold.stall_ms))) {
 		if (!syn)
 			tcp_send_rst(ts, c);
 		tcp_conn_end(ts, c, syn ? TCP_REASON_SYN_TIMEOUT : TCP_REASON_TIMEOUT);
 		return;
 	}
 	ts->ctr[TCP_CTR_RTO]++;
-	c->rxtshift++;
+	if (c->rxtshift < 16 || !probing)
+		c->rxtshift++;
 	c->flags &= ~TCP_CF_RTT_TIMING;          /* Karn */
 	if (syn) {
 		/* RFC 6298 §5.7: after a lost SYN the RTO once data flows is
@@ -122,8 +227,10 @@ rxt_timeout(struct tcp_stack *ts, struct tcp_conn *c)
 	/* RFC 5681 §3.1 eq. 4 and the loss window; RFC 6582 §3.2 step 4
 	 * (recover after an RTO); go back to SND.UNA (RFC 6298 §5.4). */
 	/* RFC 4821: a lost probe, or a black hole (the MSS drops before
-	 * the go-back below sends in it) */
-	tcp_pmtu_rto(ts, c);
+	 * the go-back below sends in it); not while the window is closed:
+	 * the peer took nothing, nothing was lost to the path */
+	if (!probing)
+		tcp_pmtu_rto(ts, c);
 	if (c->rxtshift == 1)            /* held for later backoffs (§3.1) */
 		c->ssthresh = ts->cc[c->cc]->ssthresh(ts, c);
 	c->cwnd = tcp_smss(c);
@@ -136,13 +243,25 @@ rxt_timeout(struct tcp_stack *ts, struct tcp_conn *c)
 	c->snd_nxt = c->snd_una;
 	tcp_timer_clear(c, TCP_T_RXT);
 	tcp_output(ts, c);
-	tcp_timer_set(ts, c, TCP_T_RXT, tcp_rto_backoff(ts, c));
+	if (probing && c->snd_nxt == c->snd_una) {
+		/* RFC 9293 §3.8.6.1: a closed window must still be
+		 * retransmitted to, or it stays stuck: the first byte again
+		 * (a peer whose window did open takes it; either way it
+		 * answers with its window). */
+		ts->ctr[TCP_CTR_PERSIST_PROBE]++;
+		if (c->snd_queued > 0)
+			tcp_xmit(ts, c, c->snd_una, 1, TCP_ACK);
+		else
+			tcp_xmit(ts, c, c->snd_una - 1, 0, TCP_ACK);
+	}
+	rxt_rearm(ts, c, probing);
 }
 
 static void
 keep_timeout(struct tcp_stack *ts, struct tcp_conn *c)
 {
-	uint32_t idle;
+	uint32_t idle, keep_idle = tcp_keep_idle(ts, c);
+	uint64_t due;
 
 	switch (c->state) {
 	case TCP_ST_TIME_WAIT:
@@ -164,14 +283,28 @@ keep_timeout(struct tcp_stack *ts, struct tcp_conn *c)
 	default:
 		break;
 	}
-	if (ts->conf.keep_idle == 0 || !tcp_state_synced(c->state))
+	if (keep_idle == 0 || !tcp_state_synced(c->state))
 		return;
-	idle = tcp_now32(ts) - c->last_rcv;
-	if (c->cold.keep_probes == 0 && idle < ts->conf.keep_idle) {
-		tcp_timer_set(ts, c, TCP_T_KEEP, ts->conf.keep_idle - idle);
+	/* Data in flight or waiting for a window: the RXT timer watches the
+	 * peer (retries, the user timeout), as in Linux. */
+	if (c->snd_una != c->snd_max || tcp_snd_waiting(c)) {
+		c->cold.keep_probes = 0;
+		tcp_timer_set(ts, c, TCP_T_KEEP, keep_idle);
 		return;
 	}
-	if (c->cold.keep_probes >= ts->conf.keep_cnt) {
+	/* The next probe (or the end) is due idle + probes x interval after
+	 * the peer's last segment: the KEEP deadline also serves a send
+	 * waiting for the worker's cap (held_wait(), every few ms), which
+	 * must not bring probes forward. */
+	idle = tcp_now32(ts) - c->last_rcv;
+	due = keep_idle + (uint64_t)c->cold.keep_probes * tcp_keep_intvl(ts, c);
+	if (idle < due) {
+		tcp_timer_set(ts, c, TCP_T_KEEP, (uint32_t)(due - idle < INT32_MAX ?
+							    due - idle : INT32_MAX));
+		return;
+	}
+	if (c->cold.keep_probes >= tcp_keep_cnt(ts, c)) {
+		ts->ctr[TCP_CTR_KEEPALIVE_END]++;
 		tcp_send_rst(ts, c);
 		tcp_conn_end(ts, c, TCP_REASON_KEEPALIVE);
 		return;
@@ -180,7 +313,7 @@ keep_timeout(struct tcp_stack *ts, struct tcp_conn *c)
 	ts->ctr[TCP_CTR_KEEPALIVE_PROBE]++;
 	c->cold.keep_probes++;
 	tcp_xmit(ts, c, c->snd_una - 1, 0, TCP_ACK);
-	tcp_timer_set(ts, c, TCP_T_KEEP, ts->conf.keep_intvl);
+	tcp_timer_set(ts, c, TCP_T_KEEP, tcp_keep_intvl(ts, c));
 }
 
 /* A send refused by the stack's cap (conf.max_held): writable() once

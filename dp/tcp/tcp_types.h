@@ -215,6 +215,8 @@ struct tcp_cc_ops {
 #define TCP_CF_KEEP_OK     0x01000000u  /* inside closed(NORMAL): tcp_keep_readable() may keep it */
 #define TCP_CF_KEPT        0x02000000u  /* kept (tcp_keep_readable()): its app frees it */
 #define TCP_CF_USE_COUNTED 0x04000000u  /* counted in its use's share (not TIME_WAIT) */
+#define TCP_CF_STALL       0x08000000u  /* the RXT timer fired without progress since cold.stall_ms */
+#define TCP_CF_KEEP_OWN    0x10000000u  /* keepalive from cold.keep_* (tcp_set_keepalive()), not conf */
 
 /* The three deadlines that share a connection's one wheel timer. */
 enum tcp_timer {
@@ -284,6 +286,7 @@ struct tcp_conn_cold {
 	uint32_t rcv_lim;
 	uint16_t rcv_seg_lim;
 	uint8_t keep_probes;
+	uint8_t keep_cnt;        /* TCP_CF_KEEP_OWN: probes unanswered before the end */
 	uint8_t syn_tries;
 	uint8_t peer_wscale;     /* from the SYN (kept until both agree) */
 	uint8_t sb_n;            /* ranges in sb[] */
@@ -293,6 +296,11 @@ struct tcp_conn_cold {
 	 * forgotten (its bytes count as not SACKed: conservative). */
 	uint32_t high_rxt;
 	struct tcp_sack_block sb[TCP_SACK_SB];
+	/* ms: TCP_CF_STALL, when the wait began that RFC 5482's user
+	 * timeout and the orphans' limit measure (the oldest unacked data
+	 * sent, or the window found closed); here, it fills sb[]'s tail
+	 * before the 8-byte fields */
+	uint32_t stall_ms;
 	uint64_t cc_priv[4];     /* congestion-control state */
 	/* Where the last segment's payload ended in the send queue: an mbuf
 	 * with data and the sequence of its first byte, so that the next
@@ -302,6 +310,7 @@ struct tcp_conn_cold {
 	const struct rte_mbuf *snd_cur;
 	uint32_t snd_cur_seq;
 	uint32_t snd_segs;       /* mbufs in the send queue */
+	uint32_t keep_idle, keep_intvl;   /* ms, TCP_CF_KEEP_OWN; idle 0: off */
 	struct tcp_budget *budget;   /* the application's group; NULL: none */
 	/* Path MTU (tcp_pmtu.c): the MSS we announced (conf, the port's
 	 * clamp); PLPMTUD's search (RFC 4821 §7.2, as MSS): mss_hi the
@@ -422,6 +431,15 @@ struct tcp_conf {
 	uint32_t keep_cnt;
 	uint32_t syn_retries;        /* SYN and SYN-ACK retransmissions */
 	uint32_t retries;            /* data retransmissions before giving up */
+	/* RFC 5482 user timeout (Linux's TCP_USER_TIMEOUT): data unacked, or
+	 * a closed window probed without an answer, this long ends the
+	 * connection with an RST; 0: none (retries alone, and probes go on
+	 * for ever) */
+	uint32_t user_timeout;
+	/* The same for a connection its application closed (Linux's
+	 * tcp_orphan_retries), answered probes or not: nobody reads it, what
+	 * it holds counts against max_held; 0: user_timeout's rule */
+	uint32_t orphan_timeout;
 	uint32_t syn_backlog;        /* per listener */
 	uint32_t init_cwnd_segs;     /* 0: RFC 5681 §3.1 */
 	uint8_t cc;                  /* TCP_CC_NEWRENO or TCP_CC_CUBIC */

@@ -791,6 +791,7 @@ tr_accept(struct tcp_stack *ts, tcp_id_t id, void *larg, void **carg)
 	r->state = TR_WAIT_BIND;
 	*carg = r;
 	tcp_conn_set_rcv_limit(ts, id, TR_UNBOUND_BYTES, TR_UNBOUND_SEGS);
+	dp_tcp_keepalive(w, id, &w->ctx->conf->turn.tcp_keepalive);
 	tr->ctr[TR_CTR_ACCEPTED]++;
 	ev_push(w, r, IPC_TCP_EV_INCOMING, 0, 0);
 	splice_leg_open(w, &r->sp, 1, id, &dp_xprt_raw);
@@ -921,6 +922,7 @@ apply_connect(struct dp_worker *w, const struct ipc_msg *msg)
 			list_add(tr, a, r, (uint32_t)(a - w->turn.allocs));
 			splice_leg_connecting(&r->sp, 1, id);
 			tcp_conn_set_app(w->tcp, id, tr->app, r);
+			dp_tcp_keepalive(w, id, &w->ctx->conf->turn.tcp_keepalive);
 			return;
 		}
 	}

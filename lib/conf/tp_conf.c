@@ -271,6 +271,8 @@ conf_defaults(struct tp_conf *c)
 	c->dp.tcp_reserve_turn = 25;
 	c->dp.tcp_reserve_relay = 25;
 	c->dp.tcp_reserve_agw = 25;
+	c->dp.tcp_user_timeout_s = 900;
+	c->dp.tcp_orphan_timeout_s = 60;
 	tp_conf_turn_defaults(c);
 	tp_conf_tls_defaults(c);
 	tp_conf_agw_defaults(c);
@@ -999,6 +1001,27 @@ load_port(const config_setting_t *s, struct tp_conf *c, char *err, size_t errlen
 	return 0;
 }
 
+int
+tp_conf_get_keepalive(const config_setting_t *g, const char *name, const char *what,
+		      struct tp_conf_keepalive *k, struct tp_conf *c, char *err, size_t errlen)
+{
+	static const char *const names[] = { "idle", "interval", "count", NULL };
+	const config_setting_t *s = config_setting_get_member(g, name);
+	int rc;
+
+	if (s == NULL)
+		return 0;
+	if (!config_setting_is_group(s))
+		FAIL(s, "%s must be a group { idle = 120; interval = 30; count = 4; } (seconds; "
+		     "idle = 0: none)", what);
+	if ((rc = tp_conf_check_names(s, what, names, c, err, errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(s, "idle", 0, 86400, &k->idle_s, c, err, errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(s, "interval", 1, 3600, &k->interval_s, c, err, errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(s, "count", 1, 255, &k->count, c, err, errlen)) < 0)
+		return rc;
+	return 0;
+}
+
 /* ---- dp ---------------------------------------------------------------- */
 
 static int
@@ -1009,7 +1032,8 @@ load_dp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 		"neigh_reachable_s", "neigh_retry_ms", "neigh_queue_max",
 		"icmp_rate_per_s", "diag_echo_port", "diag_tcp_echo_port",
 		"diag_tcp_connect", "tcp_max_conns", "tcp_held_max", "tcp_reserve", "ports",
-		"tcp_invalid_ratelimit_ms", "tcp_challenge_acks", NULL,
+		"tcp_invalid_ratelimit_ms", "tcp_challenge_acks",
+		"tcp_user_timeout", "tcp_orphan_timeout", NULL,
 	};
 	static const char *const reserve_names[] = { "turn", "relay", "agw", NULL };
 	struct tp_conf_dp *d = &c->dp;
@@ -1060,6 +1084,10 @@ load_dp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 				  &d->tcp_invalid_ratelimit_ms, c, err, errlen)) < 0 ||
 	    (rc = tp_conf_get_u32(g, "tcp_challenge_acks", 1, 1000000,
 				  &d->tcp_challenge_acks, c, err, errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(g, "tcp_user_timeout", 0, 86400, &d->tcp_user_timeout_s,
+				  c, err, errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(g, "tcp_orphan_timeout", 0, 3600, &d->tcp_orphan_timeout_s,
+				  c, err, errlen)) < 0 ||
 	    (rc = get_diag_connect(g, c, err, errlen)) < 0)
 		return rc;
 	s = config_setting_get_member(g, "tcp_reserve");

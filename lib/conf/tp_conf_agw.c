@@ -14,6 +14,8 @@
  *     max_contexts = 1024;         # per worker
  *     setup_timeout = 30;          # s, both legs up by then (0: no limit)
  *     hold = 65536;                # bytes of a leg held while the other is not up
+ *     keepalive = { idle = 120; interval = 30; count = 4; };
+ *                                  # s, TCP keepalive on both legs (idle 0: none)
  *     allow_sha1 = false;          # sha-1 fingerprints alone trust a peer
  *     certificates = ( { name = "msrp"; certificate = "..."; private_key = "..."; } );
  *     peers = { allow = [...]; deny = [...]; allow_private = true; ... };
@@ -41,6 +43,7 @@ tp_conf_agw_defaults(struct tp_conf *c)
 	a->port_max = 29999;
 	a->max_contexts = 1024;
 	a->setup_timeout_s = 30;
+	a->keepalive = (struct tp_conf_keepalive){ 120, 30, 4 };
 	a->hold_bytes = 65536;
 	/* an IMS core's hosts are usually private */
 	a->peers.allow_private = true;
@@ -125,7 +128,7 @@ load_agw(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 {
 	static const char *const names[] = {
 		"ports", "max_contexts", "setup_timeout", "hold", "allow_sha1", "certificates",
-		"peers", NULL,
+		"peers", "keepalive", NULL,
 	};
 	struct tp_conf_agw *a = &c->agw;
 	const config_setting_t *s;
@@ -141,6 +144,8 @@ load_agw(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 				  errlen)) < 0 ||
 	    (rc = tp_conf_get_u32(g, "hold", 4096, 16u << 20, &a->hold_bytes, c, err,
 				  errlen)) < 0 ||
+	    (rc = tp_conf_get_keepalive(g, "keepalive", "agw.keepalive", &a->keepalive, c, err,
+					errlen)) < 0 ||
 	    (rc = load_certs(g, a, c, err, errlen)) < 0)
 		return rc;
 	s = config_setting_get_member(g, "peers");

@@ -37,6 +37,12 @@ int tp_conf_get_u32(const config_setting_t *g, const char *name, uint32_t lo,
 		    uint32_t hi, uint32_t *out, struct tp_conf *c, char *err,
 		    size_t errlen);
 
+/* An optional keepalive group { idle; interval; count; } of g into *k
+ * (what names it in messages). 0 or -EINVAL with err set. */
+int tp_conf_get_keepalive(const config_setting_t *g, const char *name, const char *what,
+			  struct tp_conf_keepalive *k, struct tp_conf *c, char *err,
+			  size_t errlen);
+
 /* Defaults of the turn and cp groups. */
 void tp_conf_turn_defaults(struct tp_conf *c);
 /* Read the turn and cp groups of a parsed file (both optional). */

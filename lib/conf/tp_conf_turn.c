@@ -108,7 +108,7 @@ load_turn(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen
 		"listen_port", "relay_ports", "realm", "software", "ipc", "channels",
 		"cp_grace", "admit_rate", "admit_burst", "listen_tcp",
 		"tcp_first_message", "tcp_per_source", "listen_tls", "tcp_alloc_bytes",
-		"tcp_alloc_mbufs", "tcp_source_prefix6", "tcp_allocate_timeout", NULL,
+		"tcp_alloc_mbufs", "tcp_source_prefix6", "tcp_allocate_timeout", "tcp_keepalive", NULL,
 	};
 	struct tp_conf_turn *t = &c->turn;
 	const config_setting_t *s;
@@ -155,6 +155,8 @@ load_turn(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen
 				  c, err, errlen)) < 0 ||
 	    (rc = tp_conf_get_u32(g, "tcp_allocate_timeout", 0, 3600,
 				  &t->tcp_allocate_timeout_s, c, err, errlen)) < 0 ||
+	    (rc = tp_conf_get_keepalive(g, "tcp_keepalive", "turn.tcp_keepalive",
+					&t->tcp_keepalive, c, err, errlen)) < 0 ||
 	    (rc = tp_conf_get_u32(g, "tcp_alloc_bytes", 0, 1u << 30, &t->tcp_alloc_bytes,
 				  c, err, errlen)) < 0 ||
 	    (rc = tp_conf_get_u32(g, "tcp_alloc_mbufs", 0, 65535, &t->tcp_alloc_mbufs,
@@ -545,6 +547,7 @@ tp_conf_turn_defaults(struct tp_conf *c)
 	c->turn.tcp_per_source = 256;
 	c->turn.tcp_source_prefix6 = 64;
 	c->turn.tcp_allocate_timeout_s = 60;
+	c->turn.tcp_keepalive = (struct tp_conf_keepalive){ 120, 30, 4 };
 	c->turn.tcp_alloc_bytes = 512u * 1024u;
 	c->turn.tcp_alloc_mbufs = 256;
 	c->cp.allow_relay_to_relay = true;

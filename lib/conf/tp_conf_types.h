@@ -123,6 +123,17 @@ struct tp_conf_dp {
 	 * second's budget drawn from [n/2, 3n/2)), default 1000. */
 	uint32_t tcp_invalid_ratelimit_ms;
 	uint32_t tcp_challenge_acks;
+	/* RFC 5482's user timeout (Linux's TCP_USER_TIMEOUT), seconds: a
+	 * connection whose oldest data stays unacknowledged this long, or
+	 * whose closed window goes unanswered this long, is reset. Default
+	 * 900 (Linux's tcp_retries2 = 15 gives up after 924.6 s), 0: none
+	 * (retries alone; zero-window probes for ever) */
+	uint32_t tcp_user_timeout_s;
+	/* The same for a connection its application closed (data or FIN
+	 * still to deliver), answered probes or not (Linux's
+	 * tcp_orphan_retries): what it holds counts against
+	 * dp.tcp_held_max. Default 60, 0: the user timeout's rule */
+	uint32_t tcp_orphan_timeout_s;
 	unsigned int nports;
 	struct tp_conf_port ports[TP_CONF_MAX_PORTS];
 };
@@ -144,6 +155,17 @@ struct tp_conf_dp {
 #define TP_CONF_MAX_PREFIXES 64
 #define TP_CONF_MAX_ALTERNATES 8
 #define TP_CONF_STR_LEN      256
+
+/*
+ * TCP keepalive for one use of dp/tcp (turn.tcp_keepalive, agw.keepalive:
+ * { idle = 120; interval = 30; count = 4; }, seconds): after idle seconds
+ * without a segment from the peer and nothing of ours unacknowledged, a
+ * probe every interval; count unanswered in a row reset the connection.
+ * idle 0: none.
+ */
+struct tp_conf_keepalive {
+	uint32_t idle_s, interval_s, count;
+};
 
 /* What dp and cp both need about TURN (group "turn"). */
 struct tp_conf_turn {
@@ -190,6 +212,9 @@ struct tp_conf_turn {
 	 * after it opened is closed (coturn's max-allocate-timeout; an RFC
 	 * 6062 data connection counts once bound). Default 60, 0: never */
 	uint32_t tcp_allocate_timeout_s;
+	/* turn.tcp_keepalive: TURN's clients over TCP and TLS and RFC 6062's
+	 * data and peer connections (default 120 s, 30 s, 4) */
+	struct tp_conf_keepalive tcp_keepalive;
 	/* RFC 6062: what one TCP allocation's peer and data connections may
 	 * hold in dp together, on each worker that has some of them
 	 * (dp/tcprelay, dp/tcp's struct tcp_budget): payload bytes and
@@ -432,6 +457,8 @@ struct tp_conf_agw {
 	 * TLS handshake); then that leg is not read (TCP's window closes).
 	 * Default 65536 */
 	uint32_t hold_bytes;
+	/* agw.keepalive: both legs, either TCP role (default 120 s, 30 s, 4) */
+	struct tp_conf_keepalive keepalive;
 	/* agw.allow_sha1: a TLS leg whose only signalled fingerprints are
 	 * sha-1 is taken (cp creates it, dp judges the peer by sha-1).
 	 * Default false: cp refuses such a leg at create, dp's legs fail

@@ -387,6 +387,67 @@ test_conf_unknown_top_level_groups_are_ignored(void **state)
 	assert_int_equal(c.dp.nports, 1);
 }
 
+/* issue 38: dp/tcp's timers that give up (dp.tcp_user_timeout,
+ * dp.tcp_orphan_timeout) and keepalive per use (turn.tcp_keepalive,
+ * agw.keepalive): defaults, values read, bounds refused on their line. */
+static void
+test_conf_tcp_timers(void **state)
+{
+	(void)state;
+	expect_ok(DP("") "turn = { realm = \"r\"; relay_ports = [50000, 50999]; };\n"
+		  "agw = { };\n");
+	assert_int_equal(c.dp.tcp_user_timeout_s, 900);
+	assert_int_equal(c.dp.tcp_orphan_timeout_s, 60);
+	assert_int_equal(c.turn.tcp_keepalive.idle_s, 120);
+	assert_int_equal(c.turn.tcp_keepalive.interval_s, 30);
+	assert_int_equal(c.turn.tcp_keepalive.count, 4);
+	assert_int_equal(c.agw.keepalive.idle_s, 120);
+	assert_int_equal(c.agw.keepalive.interval_s, 30);
+	assert_int_equal(c.agw.keepalive.count, 4);
+	tp_conf_free(&c);
+	expect_ok(DP("tcp_user_timeout = 0; tcp_orphan_timeout = 3600;")
+		  "turn = { realm = \"r\"; relay_ports = [50000, 50999];\n"
+		  " tcp_keepalive = { idle = 0; }; };\n"
+		  "agw = { keepalive = { idle = 86400; interval = 3600; count = 255; }; };\n");
+	assert_int_equal(c.dp.tcp_user_timeout_s, 0);
+	assert_int_equal(c.dp.tcp_orphan_timeout_s, 3600);
+	assert_int_equal(c.turn.tcp_keepalive.idle_s, 0);
+	assert_int_equal(c.turn.tcp_keepalive.interval_s, 30);     /* untouched */
+	assert_int_equal(c.agw.keepalive.idle_s, 86400);
+	assert_int_equal(c.agw.keepalive.interval_s, 3600);
+	assert_int_equal(c.agw.keepalive.count, 255);
+	tp_conf_free(&c);
+	expect_ok(DP("tcp_user_timeout = 86400; tcp_orphan_timeout = 0;")
+		  "turn = { realm = \"r\"; tcp_keepalive = { idle = 10; interval = 1; count = 1; }; };\n");
+	assert_int_equal(c.dp.tcp_user_timeout_s, 86400);
+	assert_int_equal(c.dp.tcp_orphan_timeout_s, 0);
+	assert_int_equal(c.turn.tcp_keepalive.idle_s, 10);
+	assert_int_equal(c.turn.tcp_keepalive.interval_s, 1);
+	assert_int_equal(c.turn.tcp_keepalive.count, 1);
+	tp_conf_free(&c);
+	expect_error(DP("tcp_user_timeout = 86401;") "turn = { realm = \"r\"; };\n", 2,
+		     "tcp_user_timeout");
+	expect_error(DP("tcp_orphan_timeout = 3601;") "turn = { realm = \"r\"; };\n", 2,
+		     "tcp_orphan_timeout");
+	/* lines: dp 1-4, turn 5.. */
+	expect_error(DP("") "turn = { realm = \"r\";\n tcp_keepalive = 120; };\n", 6,
+		     "turn.tcp_keepalive must be a group");
+	expect_error(DP("") "turn = { realm = \"r\";\n tcp_keepalive = { idel = 1; }; };\n", 6,
+		     "unknown setting 'idel'");
+	expect_error(DP("") "turn = { realm = \"r\";\n tcp_keepalive = { interval = 0; }; };\n",
+		     6, "interval");
+	expect_error(DP("") "turn = { realm = \"r\";\n tcp_keepalive = { count = 0; }; };\n", 6,
+		     "count");
+	expect_error(DP("") "turn = { realm = \"r\";\n tcp_keepalive = { count = 256; }; };\n",
+		     6, "count");
+	expect_error(DP("") "turn = { realm = \"r\";\n tcp_keepalive = { idle = 86401; }; };\n",
+		     6, "idle");
+	expect_error(DP("") "turn = { realm = \"r\"; relay_ports = [50000, 50999]; };\n"
+		     "agw = {\n  keepalive = { interval = 3601; }; };\n", 7, "interval");
+	expect_error(DP("") "turn = { realm = \"r\"; relay_ports = [50000, 50999]; };\n"
+		     "agw = {\n  keepalive = [1, 2]; };\n", 7, "agw.keepalive must be a group");
+}
+
 /* The agw group (dp/agw): defaults, and its ports kept away from what
  * else takes TCP ports or steers by them, each refusal naming the line. */
 static void
@@ -1803,6 +1864,7 @@ main(void)
 		cmocka_unit_test(test_conf_parse_prefix_bare_address_without_plen),
 		cmocka_unit_test(test_conf_parse_prefix_rejects_garbage),
 		cmocka_unit_test(test_conf_tls),
+		cmocka_unit_test(test_conf_tcp_timers),
 		cmocka_unit_test(test_conf_cp_metrics_allow_is_read),
 		cmocka_unit_test(test_conf_cp_metrics_allow_bad_lists_are_refused),
 	};
