@@ -43,8 +43,8 @@ _Static_assert(offsetof(struct tcp_conn, irs) == 128,
 	       "line 1 of the TCB is not 64 bytes");
 _Static_assert(offsetof(struct tcp_conn, timer) == 192,
 	       "line 2 of the TCB is not 64 bytes");
-_Static_assert(sizeof(struct tcp_conn_cold) <= 192,
-	       "the TCB's cold part exceeds two lines");
+_Static_assert(sizeof(struct tcp_conn_cold) <= 256,
+	       "the TCB's cold part exceeds four lines");
 
 void
 tcp_conf_defaults(struct tcp_conf *c)
@@ -77,6 +77,7 @@ tcp_conf_defaults(struct tcp_conf *c)
 	c->timestamps = true;
 	c->wscale = true;
 	c->sack = true;              /* RFC 2018 receiver side: blocks sent */
+	c->rack = true;              /* RFC 8985 */
 	c->socket = -1;              /* SOCKET_ID_ANY */
 }
 

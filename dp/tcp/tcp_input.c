@@ -744,6 +744,9 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 		return false;
 	}
 
+	/* RFC 8985 (tcp_rack.c): what this ACK delivers, while it is queued. */
+	tcp_rack_ack(ts, c, seg);
+
 	/* RFC 6675 §5: the scoreboard takes every ACK's SACK blocks. */
 	if ((c->flags & TCP_CF_SACK) && (seg->opts & TCP_OPT_F_SACK))
 		sacked = tcp_sack_update(ts, c, seg);
@@ -853,6 +856,12 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 				sack_enter_recovery(ts, c);
 		}
 	}
+
+	/* RFC 8985 §6.2 (tcp_rack.c): a loss RACK marks by time enters the
+	 * same recovery, under the same guard. */
+	if (tcp_rack_detect(ts, c) && !(c->flags & TCP_CF_RECOVERY) &&
+	    tcp_seq_geq(c->snd_una, c->recover))
+		sack_enter_recovery(ts, c);
 
 	/* Window update (RFC 9293 §3.10.7.4 fifth step). */
 	if (tcp_seq_lt(c->snd_wl1, seg->seq) ||
@@ -1238,4 +1247,11 @@ out:
 	return;
 drop:
 	chain_free(m);
+}
+
+/* RFC 8985: RACK's reordering timer enters recovery as an ACK would. */
+void
+tcp_rack_enter_recovery(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	sack_enter_recovery(ts, c);
 }

@@ -80,6 +80,10 @@ rxt_timeout(struct tcp_stack *ts, struct tcp_conn *c)
 	bool syn = c->state == TCP_ST_SYN_SENT || c->state == TCP_ST_SYN_RCVD;
 	uint32_t limit = syn ? ts->conf.syn_retries : ts->conf.retries;
 
+	/* RFC 8985: the deadline may be RACK's reordering timer or probe
+	 * timeout (tcp_rack.c), which run instead of the RTO. */
+	if (tcp_rack_timeout(ts, c))
+		return;
 	if (c->snd_una == c->snd_max) {
 		if (!tcp_snd_waiting(c) || !tcp_state_synced(c->state))
 			return;
