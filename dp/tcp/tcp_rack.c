@@ -365,6 +365,11 @@ tcp_rack_schedule(struct tcp_stack *ts, struct tcp_conn *c)
 	struct tcp_rack *r = &c->cold.rack;
 	uint32_t srtt = c->srtt8 >> 3, pto, left;
 
+	/* a deadline another part of the stack moved is no longer RACK's */
+	if (!timer_ours(c, TCP_RACK_F_REO))
+		r->flags &= (uint8_t)~TCP_RACK_F_REO;
+	if (!timer_ours(c, TCP_RACK_F_PTO))
+		r->flags &= (uint8_t)~TCP_RACK_F_PTO;
 	/* RFC 8985 §7.2: not in recovery or after an RTO, not while a
 	 * probe's episode lasts, something in flight, a window to probe. */
 	if (!tcp_rack_on(ts, c) || !can_send_data(c->state) ||

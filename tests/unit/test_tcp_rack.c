@@ -401,6 +401,90 @@ test_tcp_rack_tlp_probe_new_data(void **state)
 	h_free(h);
 }
 
+/* RFC 8985 §7.2: with one segment in flight the PTO waits for a delayed
+ * ACK too, 2 * SRTT + WCDelAckT = 280 ms (here under the RTO: rto_min
+ * 1 s, RFC 6298's); the RTO comes after the probe, from it. */
+static void
+test_tcp_rack_pto_one_segment_wcdelackt(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	struct tcp_conn *c;
+	uint32_t mss, una;
+
+	(void)state;
+	h_conf(&conf);
+	conf.init_cwnd_segs = 10;
+	conf.rto_min = 1000;
+	h = open_rtt(&conf);
+	c = h_conn(h);
+	mss = smss(c);
+	una = h->p_ack;
+	send_seg(h, 0);
+	send_seg(h, 1);
+	h_drain(h);
+	h_advance(h, RTT);
+	h_ack(h, una + mss, 65535);              /* one segment left in flight */
+	h_advance(h, 2 * RTT + 200 - 1);
+	assert_int_equal(h_pending(h), 0);
+	h_advance(h, 1);
+	assert_int_equal(h_pop(h)->seg.seq, una + mss);
+	assert_int_equal(h->ts->ctr[TCP_CTR_TLP_PROBES], 1);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RTO], 0);
+	assert_int_equal(c->t_due[TCP_T_RXT], (uint32_t)h->now + c->rto);
+	h_ack(h, una + 2 * mss, 65535);
+	assert_int_equal(c->snd_queued, 0);
+	h_free(h);
+}
+
+/* RFC 8985 §6.2 in recovery (reo_wnd 0 until reordering is seen): the
+ * SACK of 8 marks 5 and 7 lost at once, sent before it; RFC 6675 alone
+ * (test_tcp_sack_multiple_holes_one_rtt, the same ACKs) sends them one
+ * ACK later, when three SMSS lie SACKed above 5. */
+static void
+test_tcp_rack_recovery_marks_by_time(void **state)
+{
+	struct h *h;
+	struct tcp_conn *c;
+	const struct h_out *r;
+	uint32_t mss, S[11];
+
+	(void)state;
+	h = open_rack();
+	c = h_conn(h);
+	mss = smss(c);
+	for (unsigned int i = 0; i <= 10; i++)
+		S[i] = h->p_ack + i * mss;
+	for (unsigned int i = 0; i < 10; i++)
+		send_seg(h, (uint8_t)i);
+	assert_int_equal(h_pending(h), 10);
+	h_drain(h);
+	h_advance(h, RTT);
+	peer_sack(h, S[2], 1, (const uint32_t[]){ S[3], S[4] });
+	peer_sack(h, S[2], 1, (const uint32_t[]){ S[3], S[5] });
+	/* 2 was sent in the same ms as 3 and 4: the reordering timer */
+	assert_int_equal(h_pending(h), 0);
+	peer_sack(h, S[2], 2, (const uint32_t[]){ S[6], S[7], S[3], S[5] });
+	assert_true(c->flags & TCP_CF_RECOVERY);
+	r = h_pop(h);
+	assert_int_equal(r->seg.seq, S[2]);
+	assert_int_equal(h_pending(h), 0);
+	peer_sack(h, S[2], 3, (const uint32_t[]){ S[8], S[9], S[6], S[7], S[3], S[5] });
+	r = h_pop(h);
+	assert_int_equal(r->seg.seq, S[5]);
+	r = h_pop(h);
+	assert_int_equal(r->seg.seq, S[7]);
+	assert_int_equal(h_pending(h), 0);
+	assert_true(h->ts->ctr[TCP_CTR_RACK_MARKED_LOST] >= 2);
+	h_advance(h, RTT);
+	peer_sack(h, S[10], 0, NULL);
+	assert_false(c->flags & TCP_CF_RECOVERY);
+	assert_int_equal(c->snd_queued, 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RETRANS_SEGS], 3);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RTO], 0);
+	h_free(h);
+}
+
 /* Without SACK (the peer did not offer it) RACK-TLP stays off, as in
  * Linux: no probe, the RTO repairs a tail loss. */
 static void
@@ -488,6 +572,8 @@ main(void)
 		cmocka_unit_test(test_tcp_rack_tlp_repairs_tail_loss),
 		cmocka_unit_test(test_tcp_rack_tlp_dsack_no_reduction),
 		cmocka_unit_test(test_tcp_rack_tlp_probe_new_data),
+		cmocka_unit_test(test_tcp_rack_pto_one_segment_wcdelackt),
+		cmocka_unit_test(test_tcp_rack_recovery_marks_by_time),
 		cmocka_unit_test(test_tcp_rack_off_without_sack),
 		cmocka_unit_test(test_tcp_rack_no_alloc_per_segment),
 	};
