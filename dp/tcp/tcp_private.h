@@ -299,6 +299,7 @@ bool tcp_sack_next_seg(const struct tcp_conn *c, bool rule3, uint32_t *seq,
 #define TCP_RACK_F_TLP_RXT 0x08u  /* ... its probe was a retransmission */
 #define TCP_RACK_F_REO     0x10u  /* the RXT deadline is the reordering timer */
 #define TCP_RACK_F_PTO     0x20u  /* ... the probe timeout */
+#define TCP_RACK_F_DSACK   0x40u  /* a D-SACK grew reo_wnd in this round */
 
 /* RACK-TLP runs on c (SACK both ways, conf.rack). */
 static inline bool

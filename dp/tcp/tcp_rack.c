@@ -35,9 +35,9 @@
  * TCP_RACK_WALK_MAX (past it, marks wait for the next ACK or the RTO).
  *
  * Not done: re-marking a lost retransmission (NextSeg() resumes at
- * HighRxt + 1; the RTO repairs it), the reordering window's D-SACK
- * adaptation (RFC 8985 §6.2 step 4: the multiplier stays 1), a windowed
- * min_RTT (the least since the connection began).
+ * HighRxt + 1; the RTO repairs it), bringing the reordering window's
+ * D-SACK multiplier back down, a windowed min_RTT (the least since the
+ * connection began).
  */
 #include <rte_mbuf.h>
 
@@ -46,6 +46,13 @@
 #define TCP_RACK_WALK_MAX 512u   /* mbufs looked at per call */
 #define TCP_WCDELACKT     200u   /* RFC 8985 §7.2: worst-case delayed ACK, ms */
 #define TCP_PTO_NO_SRTT   1000u  /* RFC 8985 §7.2: PTO before any RTT sample */
+/* Times are the ms clock's, truncated: two sends a few µs apart may be a
+ * tick apart. The reordering window is at least two ticks (a reordering
+ * of under a ms is never taken for a loss), and the reordering timer
+ * fires a tick late rather than early (as Linux adds TCP_TIMEOUT_MIN). */
+#define TCP_RACK_REO_MIN  2u
+#define TCP_RACK_REO_SLACK 1u
+#define TCP_RACK_MULT_MAX 15u    /* reo_wnd_mult at most 16 */
 
 /* RFC 8985 §6.2: was (t1, s1) sent after (t2, s2)? */
 static inline bool
@@ -233,6 +240,30 @@ tlp_ack(struct tcp_stack *ts, struct tcp_conn *c, uint32_t ack, bool advanced, b
 	}
 }
 
+/* RFC 8985 §6.2 step 4's D-SACK rounds: a D-SACK (what we sent twice
+ * arrived twice: a retransmission was spurious, the original reordered or
+ * delayed) grows the reordering window by min_RTT/4, once a round (until
+ * SND.UNA passes what was sent when it came). A spurious retransmission
+ * hides the reordering from RACK.fack (the late original's mbuf is marked
+ * sent again), so a D-SACK also counts as reordering seen, as Linux's
+ * reordering detection does. The multiplier is not brought back down
+ * (RFC 8985: after 16 recoveries without D-SACK): it only makes RACK wait
+ * longer, bounded by SRTT. */
+static void
+dsack_seen(struct tcp_conn *c, bool dsack)
+{
+	struct tcp_rack *r = &c->cold.rack;
+
+	if ((r->flags & TCP_RACK_F_DSACK) && tcp_seq_geq(c->snd_una, r->dsack_round))
+		r->flags &= (uint8_t)~TCP_RACK_F_DSACK;
+	if (!dsack || (r->flags & TCP_RACK_F_DSACK))
+		return;
+	r->flags |= TCP_RACK_F_DSACK | TCP_RACK_F_REORD;
+	r->dsack_round = c->snd_max;
+	if (r->reo_mult < TCP_RACK_MULT_MAX)
+		r->reo_mult++;
+}
+
 void
 tcp_rack_ack(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 {
@@ -274,6 +305,7 @@ tcp_rack_ack(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg
 	}
 	if (n > 0)
 		newsack = rack_update(ts, c, seg, lr, n, ack);
+	dsack_seen(c, dsack);
 	tlp_ack(ts, c, ack, advanced, dsack, newsack);
 }
 
@@ -294,12 +326,10 @@ reo_wnd(const struct tcp_conn *c)
 		if (sacked_bytes >= 3 * tcp_smss(c))      /* RACK.segs_sacked >= DupThresh */
 			return 0;
 	}
-	w = r->min_rtt / 4;
-	if (w == 0)
-		w = 1;                   /* the clock's granularity */
+	w = (r->reo_mult + 1u) * (r->min_rtt / 4);
 	if (srtt != 0 && w > srtt)
 		w = srtt;
-	return w;
+	return w < TCP_RACK_REO_MIN ? TCP_RACK_REO_MIN : w;
 }
 
 /* RFC 8985 §6.2 step 5, RACK_detect_loss(): marks and counts; returns
@@ -355,7 +385,7 @@ tcp_rack_detect(struct tcp_stack *ts, struct tcp_conn *c)
 	/* the reordering timer, where it comes before the RTO */
 	if (timeout > 0 && (!tcp_timer_armed(c, TCP_T_RXT) ||
 			    (int32_t)(c->t_due[TCP_T_RXT] - (tcp_now32(ts) + timeout)) > 0))
-		timer_arm(ts, c, timeout, TCP_RACK_F_REO);
+		timer_arm(ts, c, timeout + TCP_RACK_REO_SLACK, TCP_RACK_F_REO);
 	return marked;
 }
 

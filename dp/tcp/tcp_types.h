@@ -272,8 +272,10 @@ struct tcp_rack {
 	uint32_t tlp_end;        /* TLP.end_seq, while TCP_RACK_F_TLP */
 	uint32_t t_due;          /* the RXT deadline when it is RACK's (REO, PTO) */
 	uint32_t t_una, t_max;   /* SND.UNA, SND.MAX when the PTO was armed */
+	uint32_t dsack_round;    /* RACK.dsack_round: SND.MAX then, while TCP_RACK_F_DSACK */
 	uint8_t flags;           /* TCP_RACK_F_* */
-	uint8_t pad[3];
+	uint8_t reo_mult;        /* RACK.reo_wnd_mult - 1 */
+	uint8_t pad[2];
 };
 
 /* Fields the fast path rarely reads. */

@@ -123,9 +123,10 @@ test_tcp_rack_reordering_within_window_not_lost(void **state)
 	peer_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[2] });
 	peer_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[3] });
 	assert_int_equal(h_pending(h), 0);
-	/* RACK waits: its timer is the RXT deadline, reo_wnd away */
+	/* RACK waits: its timer is the RXT deadline, reo_wnd (and a tick of
+	 * the clock's truncation) away */
 	assert_true(c->cold.rack.flags & TCP_RACK_F_REO);
-	assert_int_equal(c->t_due[TCP_T_RXT], (uint32_t)h->now + RTT / 4);
+	assert_int_equal(c->t_due[TCP_T_RXT], (uint32_t)h->now + RTT / 4 + 1);
 	h_advance(h, 5);
 	peer_sack(h, S[3], 0, NULL);             /* 0 came, late */
 	assert_true(c->cold.rack.flags & TCP_RACK_F_REORD);
@@ -141,8 +142,8 @@ test_tcp_rack_reordering_within_window_not_lost(void **state)
 }
 
 /* RFC 8985 §6.3: the same two SACKs and segment 0 never comes: the
- * reordering timer fires reo_wnd (10 ms) later, marks 0 lost, recovery
- * begins and 0 goes again then, 190 ms before the RTO would have sent
+ * reordering timer fires reo_wnd (10 ms, and a tick) later, marks 0 lost, recovery
+ * begins and 0 goes again then, 189 ms before the RTO would have sent
  * it (and three duplicate ACKs never came). */
 static void
 test_tcp_rack_timer_marks_lost(void **state)
@@ -165,9 +166,9 @@ test_tcp_rack_timer_marks_lost(void **state)
 	peer_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[2] });
 	peer_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[3] });
 	assert_int_equal(h_pending(h), 0);
-	h_advance(h, RTT / 4 - 1);
+	h_advance(h, RTT / 4);
 	assert_int_equal(h_pending(h), 0);
-	h_advance(h, 1);
+	h_advance(h, 1);                         /* reo_wnd and a tick */
 	assert_int_equal(h_pending(h), 1);
 	r = h_pop(h);
 	assert_int_equal(r->seg.seq, S[0]);
@@ -360,6 +361,9 @@ test_tcp_rack_tlp_dsack_no_reduction(void **state)
 	assert_int_equal(h->ts->ctr[TCP_CTR_TLP_PROBES], 1);
 	assert_int_equal(h->ts->ctr[TCP_CTR_TLP_RECOVERIES], 0);
 	assert_true(c->cwnd >= cwnd);
+	/* RFC 8985 §6.2 step 4: the D-SACK grew the reordering window */
+	assert_true(c->cold.rack.flags & TCP_RACK_F_REORD);
+	assert_int_equal(c->cold.rack.reo_mult, 1);
 	h_free(h);
 }
 
@@ -546,7 +550,7 @@ test_tcp_rack_no_alloc_per_segment(void **state)
 	assert_int_equal(rte_mempool_in_use_count(h_pool()), base + 8);
 	h_advance(h, RTT);
 	peer_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[3] });
-	h_advance(h, RTT / 4);                   /* the reordering timer */
+	h_advance(h, RTT / 4 + 1);               /* the reordering timer */
 	assert_true(h->ts->ctr[TCP_CTR_RACK_MARKED_LOST] >= 1);
 	assert_true(h_pending(h) >= 1);
 	h_drain(h);
