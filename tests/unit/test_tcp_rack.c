@@ -141,6 +141,53 @@ test_tcp_rack_reordering_within_window_not_lost(void **state)
 	h_free(h);
 }
 
+/* The clock's truncation: on a sub-ms path (min_RTT 0) segment 0 went
+ * out in the tick before 1 and 2, a few µs earlier perhaps, and arrives
+ * just after them. reo_wnd is at least two ticks, so RACK waits (its
+ * timer) and 0's late arrival ends it: nothing sent again. (With one
+ * tick, the first SACK marked 0 lost: test_dp_tcp_kernel's reorder2, a
+ * packet held under a ms, retransmitted 132 segments.) */
+static void
+test_tcp_rack_sub_ms_reordering_not_lost(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	struct tcp_conn *c;
+	uint32_t mss, S[4];
+
+	(void)state;
+	h_conf(&conf);
+	conf.init_cwnd_segs = 10;
+	h = h_new(&conf);
+	h_open_passive(h);
+	c = h_conn(h);
+	mss = smss(c);
+	send_seg(h, 9);                          /* min_RTT 0 */
+	h_drain(h);
+	h_ack(h, h->p_ack + mss, 65535);
+	assert_int_equal(c->cold.rack.min_rtt, 0);
+	for (unsigned int i = 0; i <= 3; i++)
+		S[i] = h->p_ack + i * mss;
+	send_seg(h, 0);
+	h_advance(h, 1);
+	send_seg(h, 1);
+	send_seg(h, 2);
+	h_drain(h);
+	peer_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[2] });
+	peer_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[3] });
+	assert_int_equal(h_pending(h), 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RACK_MARKED_LOST], 0);
+	assert_true(c->cold.rack.flags & TCP_RACK_F_REO);
+	h_advance(h, 1);
+	peer_sack(h, S[3], 0, NULL);             /* 0, reordered */
+	h_advance(h, 5);
+	assert_int_equal(h_pending(h), 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RACK_MARKED_LOST], 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RETRANS_SEGS], 0);
+	assert_int_equal(c->snd_queued, 0);
+	h_free(h);
+}
+
 /* RFC 8985 §6.3: the same two SACKs and segment 0 never comes: the
  * reordering timer fires reo_wnd (10 ms, and a tick) later, marks 0 lost, recovery
  * begins and 0 goes again then, 189 ms before the RTO would have sent
@@ -570,6 +617,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tcp_rack_reordering_within_window_not_lost),
+		cmocka_unit_test(test_tcp_rack_sub_ms_reordering_not_lost),
 		cmocka_unit_test(test_tcp_rack_timer_marks_lost),
 		cmocka_unit_test(test_tcp_rack_sent_before_by_more_than_reo_wnd),
 		cmocka_unit_test(test_tcp_rack_tlp_tail_loss_before_rto),
