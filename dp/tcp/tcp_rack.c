@@ -36,8 +36,9 @@
  *
  * Not done: re-marking a lost retransmission (NextSeg() resumes at
  * HighRxt + 1; the RTO repairs it), bringing the reordering window's
- * D-SACK multiplier back down, a windowed min_RTT (the least since the
- * connection began).
+ * D-SACK multiplier back down (RFC 8985: after 16 recoveries without a
+ * D-SACK). min_RTT is windowed simply: a sample older than the window is
+ * replaced by the next, not by the least of the recent ones.
  */
 #include <rte_mbuf.h>
 
@@ -53,6 +54,10 @@
 #define TCP_RACK_REO_MIN  2u
 #define TCP_RACK_REO_SLACK 1u
 #define TCP_RACK_MULT_MAX 15u    /* reo_wnd_mult at most 16 */
+/* RACK.min_RTT is the least RTT of a window this long (Linux's
+ * tcp_min_rtt_wlen: 5 minutes): a path that changed (a handover, a new
+ * route) does not keep the old one's reordering window for good. */
+#define TCP_RACK_MIN_RTT_WIN (300u * 1000u)
 
 /* RFC 8985 §6.2: was (t1, s1) sent after (t2, s2)? */
 static inline bool
@@ -149,8 +154,10 @@ deliver(struct tcp_conn *c, const struct tcp_seg *seg, uint32_t xts, uint32_t ma
 		if (valid && rtt < r->min_rtt)
 			return;
 	}
-	if (!valid || rtt < r->min_rtt)
+	if (!valid || rtt <= r->min_rtt || now - r->min_rtt_at > TCP_RACK_MIN_RTT_WIN) {
 		r->min_rtt = rtt;
+		r->min_rtt_at = now;
+	}
 	if (!valid || sent_after(xts, end, r->xmit_ts, r->end_seq)) {
 		r->xmit_ts = xts;
 		r->end_seq = end;

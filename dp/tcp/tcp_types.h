@@ -266,7 +266,8 @@ struct tcp_rack {
 	uint32_t xmit_ts;        /* RACK.xmit_ts: the latest sent of what was delivered */
 	uint32_t end_seq;        /* RACK.end_seq */
 	uint32_t rtt;            /* RACK.rtt */
-	uint32_t min_rtt;        /* RACK.min_RTT (the least RACK.rtt seen) */
+	uint32_t min_rtt;        /* RACK.min_RTT: the least RACK.rtt ... */
+	uint32_t min_rtt_at;     /* ... since this time (windowed, tcp_rack.c) */
 	uint32_t fack;           /* RACK.fack: the highest delivered end */
 	uint32_t lost_end;       /* unSACKed data in [SND.UNA, lost_end) is lost */
 	uint32_t tlp_end;        /* TLP.end_seq, while TCP_RACK_F_TLP */

@@ -536,6 +536,35 @@ test_tcp_rack_recovery_marks_by_time(void **state)
 	h_free(h);
 }
 
+/* RFC 8985 §6.2: RACK.min_RTT over a window (5 minutes): a longer RTT
+ * does not replace it within the window, and does once the least sample
+ * is older (the path changed: its reordering window follows). */
+static void
+test_tcp_rack_min_rtt_windowed(void **state)
+{
+	struct h *h;
+	struct tcp_conn *c;
+	uint32_t mss;
+
+	(void)state;
+	h = open_rack();
+	c = h_conn(h);
+	mss = smss(c);
+	assert_int_equal(c->cold.rack.min_rtt, RTT);
+	send_seg(h, 1);
+	h_drain(h);
+	h_advance(h, 100);
+	h_ack(h, h->p_ack + mss, 65535);
+	assert_int_equal(c->cold.rack.min_rtt, RTT);
+	h_advance(h, 300u * 1000u);
+	send_seg(h, 2);
+	h_drain(h);
+	h_advance(h, 100);
+	h_ack(h, h->p_ack + mss, 65535);
+	assert_int_equal(c->cold.rack.min_rtt, 100);
+	h_free(h);
+}
+
 /* Without SACK (the peer did not offer it) RACK-TLP stays off, as in
  * Linux: no probe, the RTO repairs a tail loss. */
 static void
@@ -626,6 +655,7 @@ main(void)
 		cmocka_unit_test(test_tcp_rack_tlp_probe_new_data),
 		cmocka_unit_test(test_tcp_rack_pto_one_segment_wcdelackt),
 		cmocka_unit_test(test_tcp_rack_recovery_marks_by_time),
+		cmocka_unit_test(test_tcp_rack_min_rtt_windowed),
 		cmocka_unit_test(test_tcp_rack_off_without_sack),
 		cmocka_unit_test(test_tcp_rack_no_alloc_per_segment),
 	};
