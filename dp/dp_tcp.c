@@ -92,6 +92,31 @@ dp_tcp_owner(const struct dp_worker *w, const struct dp_port *port, uint8_t fami
 
 static const struct tcp_out_ops dp_tcp_out_ops = { .output = tcp_out };
 
+/* A port's mss_clamp for a connection from laddr (tcp_conf.mss_clamp):
+ * the port whose own address it is; a relayed address belongs to the
+ * port that lists it. */
+static uint16_t
+mss_clamp_of(void *arg, uint8_t family, const uint8_t *laddr)
+{
+	const struct dp_ctx *ctx = arg;
+	const struct tp_conf *conf = ctx->conf;
+
+	for (unsigned int i = 0; i < conf->dp.nports; i++) {
+		const struct tp_conf_port *p = &conf->dp.ports[i];
+
+		if (p->mss_clamp == 0)
+			continue;
+		if (family == TCP_AF_IPV4 ? p->has_ip4 && memcmp(p->ip4, laddr, 4) == 0 :
+		    p->has_ip6 && memcmp(p->ip6, laddr, 16) == 0)
+			return p->mss_clamp;
+		for (unsigned int j = 0; j < (family == TCP_AF_IPV4 ? p->nrelay4 : p->nrelay6); j++)
+			if (memcmp(family == TCP_AF_IPV4 ? p->relay4[j] : p->relay6[j], laddr,
+				   family == TCP_AF_IPV4 ? 4 : 16) == 0)
+				return p->mss_clamp;
+	}
+	return 0;
+}
+
 /* ---- the diagnostic echo ---- */
 
 static int
@@ -279,6 +304,11 @@ dp_tcp_create(struct dp_worker *w)
 		tc.syn_backlog = tc.max_conns / 4 > 0 ? tc.max_conns / 4 : 1;
 	tc.mss4 = (uint16_t)(mtu - 40);      /* RFC 9293 §3.7.1 */
 	tc.mss6 = (uint16_t)(mtu - 60);
+	for (unsigned int i = 0; i < conf->dp.nports; i++)
+		if (conf->dp.ports[i].mss_clamp != 0) {
+			tc.mss_clamp = mss_clamp_of;
+			tc.mss_clamp_arg = w->ctx;
+		}
 	/* The worker's cap on held payload (dp.tcp_held_max): by default
 	 * what half its mbufs hold in full segments. */
 	tc.max_held = conf->dp.tcp_held_max != 0 ? conf->dp.tcp_held_max :
@@ -469,6 +499,14 @@ dp_tcp_input(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
 	w->ctr[DP_CTR_TCP_IN]++;
 	tcp_stack_set_time(w->tcp, w->now_ms);
 	tcp_input(w->tcp, m, family, src, dst, off, l4len, cksum_ok);
+}
+
+void
+dp_tcp_icmp(struct dp_worker *w, uint8_t family, uint8_t type, uint8_t code, uint32_t mtu,
+	    const uint8_t *inner, size_t ilen)
+{
+	tcp_stack_set_time(w->tcp, w->now_ms);
+	tcp_icmp_input(w->tcp, family, type, code, mtu, inner, ilen);
 }
 
 unsigned int

@@ -54,6 +54,10 @@ ipv6_validate(const uint8_t *p, size_t len, struct ipv6_info *out)
 	nh = p[IP6_NEXT];
 	if (nh != PROTO_UDP && nh != PROTO_TCP && nh != PROTO_ICMP6)
 		return DP_DROP_IP6_EXT_HDR;
+	/* ... but only for ICMPv6 (ND, MLD): a TCP SYN or a UDP request
+	 * from :: would be answered into nothing (RFC 9293 MUST-63). */
+	if (nh != PROTO_ICMP6 && net_ip6_unspecified(p + IP6_SRC))
+		return DP_DROP_IP6_BAD_SRC;
 
 	out->next_hdr = nh;
 	out->hop_limit = p[IP6_HLIM];

@@ -24,8 +24,6 @@
 #define NA_FLAG_S      0x40u
 #define NA_FLAG_O      0x20u
 
-static const uint8_t ip6_unspec[16];
-
 /* RFC 4291 §2.7.1: ff02::1:ff00:0/104. */
 static bool
 is_solicited_node(const uint8_t a[16])
@@ -95,7 +93,7 @@ nd_parse(const struct ipv6_info *ip6, const uint8_t *icmp, size_t len,
 		/* §7.1.1: from the unspecified address (DAD), the
 		 * destination is a solicited-node group and there is no
 		 * source link-layer option. */
-		if (memcmp(ip6->src, ip6_unspec, 16) == 0 &&
+		if (net_ip6_unspecified(ip6->src) &&
 		    (!is_solicited_node(ip6->dst) || saw_ll))
 			return DP_DROP_ND_MALFORMED;
 	} else {

@@ -17,6 +17,15 @@ const char *dp_drop_name(enum dp_drop d);
 
 /* ---- ones-complement sums, RFC 1071 ----------------------------------------- */
 
+/* ::, the unspecified address (RFC 4291 §2.5.2). */
+static inline bool
+net_ip6_unspecified(const uint8_t *a)
+{
+	static const uint8_t zero[16];
+
+	return memcmp(a, zero, 16) == 0;
+}
+
 /*
  * net_sum16(): add len bytes to sum. Inline: most calls have a small
  * constant length (a pseudo-header, an IP header) and unroll to a few

@@ -147,13 +147,53 @@ arp_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 }
 
 /*
+ * An ICMP error about a TCP segment of ours (path MTU, RFC 1191 / 8201):
+ * to the worker whose stack holds the quoted connection, by the rule
+ * that places its segments (the quoted tuple reversed is the one they
+ * arrive with). Returns true when m was consumed.
+ */
+static bool
+icmp_error_tcp(struct dp_worker *w, const struct dp_port *port, struct rte_mbuf *m,
+	       uint8_t family, const uint8_t *icmp, size_t len, bool handed)
+{
+	const uint8_t *inner = icmp + 8;
+	size_t ilen = len - 8, l3;
+	uint32_t mtu;
+
+	if (w->tcp == NULL || len < 8 + 20)
+		return false;
+	l3 = family == NET_AF_IPV4 ? (size_t)(inner[0] & 0x0fu) * 4u : 40u;
+	if (l3 < 20 || ilen < l3 + 8)
+		return false;
+	if (w->ctx->nworkers > 1 && !handed) {
+		const uint8_t *qsrc = inner + (family == NET_AF_IPV4 ? 12 : 8);
+		const uint8_t *qdst = inner + (family == NET_AF_IPV4 ? 16 : 24);
+		bool relayed = false;
+		unsigned int owner = dp_tcp_owner(w, port, family, qdst, qsrc,
+						  tp_rd16(inner + l3 + 2), tp_rd16(inner + l3),
+						  &relayed);
+
+		if (owner != w->id) {
+			dp_handoff(w, owner, m, DP_HANDOFF_FLOW);
+			return true;
+		}
+	}
+	mtu = (uint32_t)icmp[4] << 24 | (uint32_t)icmp[5] << 16 | (uint32_t)icmp[6] << 8 | icmp[7];
+	if (family == NET_AF_IPV4)
+		mtu &= 0xffffu;
+	dp_tcp_icmp(w, family, icmp[0], icmp[1], mtu, inner, ilen);
+	rte_pktmbuf_free(m);
+	return true;
+}
+
+/*
  * An ICMP error about a datagram we relayed: the worker that owns the
  * relayed port (the quoted UDP source port) reports it to the client.
  * Returns true when m was consumed.
  */
 static bool
-icmp_error_input(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
-		 const uint8_t *src, const uint8_t *icmp, size_t len, bool handed)
+icmp_error_input(struct dp_worker *w, const struct dp_port *port, struct rte_mbuf *m,
+		 uint8_t family, const uint8_t *src, const uint8_t *icmp, size_t len, bool handed)
 {
 	const uint8_t *inner = icmp + 8;
 	size_t ilen = len - 8, l3;
@@ -162,9 +202,11 @@ icmp_error_input(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
 	uint32_t data = 0;
 	unsigned int owner;
 
-	if (!w->ctx->turn.enabled || len < 8 + 28)
-		return false;
 	if (family == NET_AF_IPV4 ? (type != 3 && type != 11) : (type < 1 || type > 3))
+		return false;
+	if (len >= 8 + 20 && (family == NET_AF_IPV4 ? inner[9] : inner[6]) == 6)
+		return icmp_error_tcp(w, port, m, family, icmp, len, handed);
+	if (!w->ctx->turn.enabled || len < 8 + 28)
 		return false;
 	l3 = family == NET_AF_IPV4 ? (size_t)(inner[0] & 0x0fu) * 4u : 40u;
 	if (ilen < l3 + 8)
@@ -252,7 +294,7 @@ ip4_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 	case 1: /* ICMP */
 		if (l4len >= 1 && l4[0] != 8) {
 			if (l4len >= 8 && net_fold(net_sum16(l4, l4len, 0)) == 0xffffu &&
-			    icmp_error_input(w, m, NET_AF_IPV4, ip.src, l4, l4len, handed))
+			    icmp_error_input(w, port, m, NET_AF_IPV4, ip.src, l4, l4len, handed))
 				return;
 		}
 		why = icmp4_echo_reply(l4, l4len);
@@ -421,7 +463,7 @@ ip6_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 		}
 		if (ip.payload_len >= 8 && l4[0] < 128 &&
 		    ipv6_l4_cksum(ip.src, ip.dst, 58, l4, ip.payload_len) == 0 &&
-		    icmp_error_input(w, m, NET_AF_IPV6, ip.src, l4, ip.payload_len,
+		    icmp_error_input(w, port, m, NET_AF_IPV6, ip.src, l4, ip.payload_len,
 				     handed))
 			return;
 		why = icmp6_echo_reply(l4, ip.payload_len, ip.src, ip.dst);

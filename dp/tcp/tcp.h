@@ -107,6 +107,21 @@ void tcp_input(struct tcp_stack *ts, struct rte_mbuf *m, uint8_t family,
 	       const uint8_t *src, const uint8_t *dst, uint32_t l4_off,
 	       uint32_t l4_len, bool cksum_ok);
 
+/*
+ * An ICMP error about a segment we sent (tcp_pmtu.c): type and code as
+ * on the wire (ICMPv4 3/4 "fragmentation needed", ICMPv6 2 "packet too
+ * big" are used, the others ignored), mtu the next-hop MTU it carries
+ * (0: none), inner the quoted IP header and at least 8 bytes of the TCP
+ * header after it (ilen bytes). A segment of a connection in flight
+ * lowers its MSS (never below 536 / 1220) and what is in flight goes
+ * again in that size; anything else is counted and ignored.
+ */
+void tcp_icmp_input(struct tcp_stack *ts, uint8_t family, uint8_t type, uint8_t code,
+		    uint32_t mtu, const uint8_t *inner, size_t ilen);
+/* The MSS remembered for destination raddr (a lowered path MTU, for
+ * conf.pmtu_expires), 0 when none. */
+uint16_t tcp_pmtu_lookup(struct tcp_stack *ts, uint8_t family, const uint8_t *raddr);
+
 /* ---- the application interface (tcp_api.c) -------------------------------- */
 
 /* Register an application's callbacks; returns its index or -ENOSPC. */

@@ -117,6 +117,8 @@ tcp_connect(struct tcp_stack *ts, uint8_t family, const uint8_t *laddr,
 	if (app < 0 || (unsigned int)app >= ts->napps || lport == 0 || rport == 0 ||
 	    (family != TCP_AF_IPV4 && family != TCP_AF_IPV6))
 		return -EINVAL;
+	if (!tcp_addr_unicast(family, raddr))
+		return -EADDRNOTAVAIL;
 	if (tcp_conn_lookup(ts, family, laddr, lport, raddr, rport) != NULL)
 		return -EADDRINUSE;
 	c = tcp_conn_alloc(ts, family, laddr, lport, raddr, rport, (uint8_t)app);
@@ -125,7 +127,7 @@ tcp_connect(struct tcp_stack *ts, uint8_t family, const uint8_t *laddr,
 	ts->ctr[TCP_CTR_ACTIVE_OPEN]++;
 	c->app = (uint8_t)app;
 	c->app_arg = arg;
-	c->mss = family == TCP_AF_IPV6 ? ts->conf.mss6 : ts->conf.mss4;
+	tcp_pmtu_conn_mss(ts, c, UINT32_MAX, true);
 	c->rcv_wscale = ts->conf.wscale ? tcp_choose_wscale(ts) : 0;
 	c->ts_offset = (uint32_t)tcp_tuple_hash(ts->isn_key, c->raddr, c->rport,
 						    c->laddr, c->lport);

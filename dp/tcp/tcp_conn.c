@@ -73,6 +73,9 @@ tcp_conf_defaults(struct tcp_conf *c)
 	c->init_cwnd_segs = 0;
 	c->challenge_acks = 1000;
 	c->max_held = 64u << 20;     /* 64 MiB over all connections */
+	c->mtu_probing = true;
+	c->base_mss = 1024;          /* Linux's tcp_base_mss */
+	c->pmtu_expires = 600000;    /* Linux's mtu_expires: 10 minutes */
 	c->syn_cookies = true;
 	c->timestamps = true;
 	c->wscale = true;

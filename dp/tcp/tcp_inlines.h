@@ -107,4 +107,20 @@ tcp_now32(const struct tcp_stack *ts)
 	return (uint32_t)ts->now;
 }
 
+/* An address a connection may be opened to: not unspecified, multicast or
+ * limited broadcast (RFC 9293 MUST-46; RFC 1122 §4.2.3.10). A subnet's
+ * directed broadcast is dp/net's to know, not TCP's. */
+static inline bool
+tcp_addr_unicast(uint8_t family, const uint8_t *a)
+{
+	if (family == TCP_AF_IPV4)
+		return a[0] != 0 && a[0] < 224;
+	if (a[0] == 0xff)
+		return false;
+	for (int i = 0; i < 16; i++)
+		if (a[i] != 0)
+			return true;
+	return false;
+}
+
 #endif /* DP_TCP_INLINES_H */

@@ -356,13 +356,12 @@ static void
 syn_options(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 {
 	bool v6 = (c->flags & TCP_CF_V6) != 0;
-	uint16_t ours = v6 ? ts->conf.mss6 : ts->conf.mss4;
 	uint32_t peer = (seg->opts & TCP_OPT_F_MSS) ? seg->mss : (v6 ? 1220u : 536u);
 
 	if (peer < 64)
 		peer = 64;
 	c->cold.peer_mss = peer;
-	c->mss = (uint16_t)(peer < ours ? peer : ours);
+	tcp_pmtu_conn_mss(ts, c, peer, c->state != TCP_ST_SYN_SENT);
 	if ((seg->opts & TCP_OPT_F_WS) && ts->conf.wscale) {
 		c->flags |= TCP_CF_WS;
 		c->snd_wscale = seg->wscale;
@@ -772,6 +771,7 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 		advanced = true;
 		if (c->cold.sb_n > 0)
 			tcp_sack_trim(c);
+		tcp_pmtu_acked(ts, c);
 
 		if (c->flags & TCP_CF_RECOVERY) {
 			if (tcp_seq_geq(ack, c->recover)) {
@@ -828,7 +828,8 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 		ts->ctr[TCP_CTR_DUP_ACK_IN]++;
 		if (c->flags & TCP_CF_RECOVERY) {
 			c->cwnd += tcp_smss(c);  /* RFC 6582 §3.2 step 4 */
-		} else if (++c->dupacks == 3 && tcp_seq_gt(ack, c->recover)) {
+		} else if (++c->dupacks == 3 && tcp_seq_gt(ack, c->recover) &&
+			   !tcp_pmtu_probe_lost(ts, c)) {
 			/* RFC 6582 §3.2 steps 2-3. */
 			ts->ctr[TCP_CTR_FAST_RETRANS]++;
 			ts->ctr[TCP_CTR_RECOVERY]++;
@@ -852,7 +853,7 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 			if (c->dupacks < 255)
 				c->dupacks++;
 			if ((c->dupacks >= 3 || tcp_sack_is_lost(c, c->snd_una)) &&
-			    tcp_seq_geq(c->snd_una, c->recover))
+			    tcp_seq_geq(c->snd_una, c->recover) && !tcp_pmtu_probe_lost(ts, c))
 				sack_enter_recovery(ts, c);
 		}
 	}

@@ -228,7 +228,8 @@ tcp_xmit(struct tcp_stack *ts, struct tcp_conn *c, uint32_t seq, uint32_t len,
 		bool synack = (flags & TCP_ACK) != 0;
 
 		o.opts |= TCP_OPT_F_MSS;
-		o.mss = (c->flags & TCP_CF_V6) ? ts->conf.mss6 : ts->conf.mss4;
+		o.mss = c->cold.adv_mss != 0 ? c->cold.adv_mss :
+			(c->flags & TCP_CF_V6) ? ts->conf.mss6 : ts->conf.mss4;
 		/* RFC 7323 §2.2, §3.2: offer in a SYN; in a SYN-ACK only
 		 * what the peer offered. */
 		if (synack ? (c->flags & TCP_CF_WS) : ts->conf.wscale) {
@@ -466,10 +467,13 @@ output(struct tcp_stack *ts, struct tcp_conn *c, bool force)
 			uint32_t avail = tcp_seq_lt(c->snd_nxt, data_end) ? data_end - c->snd_nxt : 0;
 			uint32_t usable = tcp_seq_lt(c->snd_nxt, right) ? right - c->snd_nxt : 0;
 			uint32_t len = avail < usable ? avail : usable;
+			uint32_t probe = sack_recov ? 0 : tcp_pmtu_probe_len(ts, c, avail, usable);
 			bool fin;
 			uint8_t flags = TCP_ACK;
 
-			if (len > emss)
+			if (probe != 0)
+				len = probe;
+			else if (len > emss)
 				len = emss;
 			/* The FIN goes with (or after) the last byte, once. */
 			fin = (c->flags & TCP_CF_FIN_QUEUED) && len == avail &&
@@ -486,8 +490,11 @@ output(struct tcp_stack *ts, struct tcp_conn *c, bool force)
 				flags |= TCP_PSH;
 			if (fin)
 				flags |= TCP_FIN;
-			if (tcp_xmit(ts, c, c->snd_nxt, len, flags) < 0)
+			if (tcp_xmit(ts, c, c->snd_nxt, len, flags) < 0) {
+				if (probe != 0)
+					c->cold.probe_mss = 0;   /* not sent: no verdict */
 				break;
+			}
 			c->snd_nxt += len + (fin ? 1 : 0);
 			sent = true;
 			force = false;

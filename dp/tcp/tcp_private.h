@@ -343,6 +343,28 @@ struct tcp_conn *tcp_syncookie_check(struct tcp_stack *ts, int li, uint8_t famil
 				     const uint8_t *laddr, const uint8_t *raddr,
 				     const struct tcp_seg *seg);
 
+/* ---- tcp_pmtu.c ---- */
+uint16_t tcp_pmtu_floor(bool v6);
+void tcp_pmtu_store(struct tcp_stack *ts, uint8_t family, const uint8_t *raddr, uint16_t mss);
+/* The MSS we announce from laddr: the port's MTU less the headers, at
+ * most its clamp. */
+uint16_t tcp_mss_ours(struct tcp_stack *ts, uint8_t family, const uint8_t *laddr);
+/* A new connection's MSSes: announced (ours), and sent: at most the
+ * peer's, ours and its destination's remembered one (count: a hit is
+ * counted). */
+void tcp_pmtu_conn_mss(struct tcp_stack *ts, struct tcp_conn *c, uint32_t peer, bool count);
+/* SND.UNA moved: a probe it covers is confirmed. */
+void tcp_pmtu_acked(struct tcp_stack *ts, struct tcp_conn *c);
+/* Loss recovery would start: true when it is the probe that was lost
+ * (then its data goes again from SND.UNA, no recovery). */
+bool tcp_pmtu_probe_lost(struct tcp_stack *ts, struct tcp_conn *c);
+/* An RTO (rxtshift counted already): a probe lost, or a black hole. */
+void tcp_pmtu_rto(struct tcp_stack *ts, struct tcp_conn *c);
+/* Before new data goes at SND.NXT: a probe's payload length (and the
+ * probe recorded) or 0. */
+uint32_t tcp_pmtu_probe_len(struct tcp_stack *ts, struct tcp_conn *c, uint32_t avail,
+			    uint32_t usable);
+
 /* ---- tcp_timer.c ---- */
 void tcp_timer_set(struct tcp_stack *ts, struct tcp_conn *c, enum tcp_timer t,
 		   uint32_t delta_ms);

@@ -63,11 +63,17 @@ tcp_syncookie_send(struct tcp_stack *ts, uint8_t family, const uint8_t *laddr,
 		   const uint8_t *raddr, const struct tcp_seg *seg)
 {
 	struct tcp_conn t;
-	uint16_t ours = family == TCP_AF_IPV6 ? ts->conf.mss6 : ts->conf.mss4;
+	uint16_t ours = tcp_mss_ours(ts, family, laddr), cached = tcp_pmtu_lookup(ts, family, raddr);
 	uint32_t peer = (seg->opts & TCP_OPT_F_MSS) ? seg->mss :
 			(family == TCP_AF_IPV6 ? 1220u : 536u);
-	uint32_t mss = peer < ours ? peer : ours, idx = 0, minute = minute_now(ts);
+	uint32_t mss, idx = 0, minute = minute_now(ts);
 	bool tsok = (seg->opts & TCP_OPT_F_TS) && ts->conf.timestamps;
+
+	/* (the cookie keeps one MSS: what we send, the destination's
+	 * remembered path MTU included) */
+	if (cached != 0 && cached < ours)
+		ours = cached;
+	mss = peer < ours ? peer : ours;
 
 	for (uint32_t i = 0; i < 8; i++)
 		if (mss_table[i] <= mss)

@@ -125,6 +125,9 @@ rxt_timeout(struct tcp_stack *ts, struct tcp_conn *c)
 	}
 	/* RFC 5681 §3.1 eq. 4 and the loss window; RFC 6582 §3.2 step 4
 	 * (recover after an RTO); go back to SND.UNA (RFC 6298 §5.4). */
+	/* RFC 4821: a lost probe, or a black hole (the MSS drops before
+	 * the go-back below sends in it) */
+	tcp_pmtu_rto(ts, c);
 	if (c->rxtshift == 1)            /* held for later backoffs (§3.1) */
 		c->ssthresh = ts->cc[c->cc]->ssthresh(ts, c);
 	c->cwnd = tcp_smss(c);

@@ -37,6 +37,8 @@ struct tcp_conn;
 #define TCP_MAX_SACK    4u       /* blocks a header can carry */
 #define TCP_MAX_WSCALE  14u      /* RFC 7323 §2.3 */
 #define TCP_OPT_TS_LEN  12u      /* NOP NOP TS(10): on every segment */
+#define TCP_MSS_FLOOR4  536u     /* no ICMP or black hole takes the MSS lower */
+#define TCP_MSS_FLOOR6  1220u
 
 /* Options seen in a segment (struct tcp_seg.opts). */
 #define TCP_OPT_F_MSS    0x01u
@@ -319,6 +321,15 @@ struct tcp_conn_cold {
 	uint32_t snd_segs;       /* mbufs in the send queue */
 	struct tcp_budget *budget;   /* the application's group; NULL: none */
 	struct tcp_rack rack;        /* RFC 8985 (tcp_rack.c) */
+	/* Path MTU (tcp_pmtu.c): the MSS we announced (conf, the port's
+	 * clamp); PLPMTUD's search (RFC 4821 §7.2, as MSS): mss_hi the
+	 * smallest size not known to pass (0: no search), probe_mss the size
+	 * of the probe in flight from probe_seq (0: none) */
+	uint16_t adv_mss;
+	uint16_t mss_hi;
+	uint16_t probe_mss;
+	uint8_t mss_bh;          /* black holes found on this connection */
+	uint32_t probe_seq;
 };
 
 /*
@@ -439,6 +450,17 @@ struct tcp_conf {
 				      * RX need); 0: no such floor */
 	bool timestamps, wscale, sack;
 	bool rack;                   /* RFC 8985 RACK-TLP (SACK peers) */
+	/* Path MTU (tcp_pmtu.c). mtu_probing: RFC 4821 black-hole
+	 * detection and probing (Linux's tcp_mtu_probing=1); base_mss: the
+	 * MSS a black hole drops to first (Linux's tcp_base_mss);
+	 * pmtu_expires: ms a destination's lowered MSS is remembered;
+	 * mss_clamp (may be NULL): the most a connection from local address
+	 * laddr announces and sends (a port's mss_clamp; 0: no clamp). */
+	bool mtu_probing;
+	uint16_t base_mss;
+	uint32_t pmtu_expires;
+	uint16_t (*mss_clamp)(void *arg, uint8_t family, const uint8_t *laddr);
+	void *mss_clamp_arg;
 	uint8_t worker;              /* goes into connection ids */
 	int socket;                  /* NUMA socket for the pool */
 	uint8_t isn_key[16];         /* all zero: drawn from getrandom() */
@@ -467,6 +489,18 @@ struct tcp_src_ent {
 	uint8_t family;          /* 0: empty */
 	uint8_t pad[3];
 	uint32_t count;
+};
+
+/* A destination's path MTU as an MSS (tcp_pmtu.c): direct mapped, a
+ * collision replaces the older entry. */
+#define TCP_PMTU_CACHE 256u
+struct tcp_pmtu_ent {
+	uint8_t addr[16];
+	uint8_t family;          /* 0: empty */
+	uint8_t pad;
+	uint16_t mss;
+	uint32_t pad2;
+	uint64_t expires;        /* ms */
 };
 
 /* One per worker. Nothing in it is shared with another worker. */
@@ -518,6 +552,8 @@ struct tcp_stack {
 	uint64_t cookie_sec;         /* s, the last SYN cookie sent; 0: never */
 	uint64_t chack_sec;          /* RFC 5961 §7: challenge ACKs ... */
 	uint32_t chack_n;            /* ... sent in that second */
+
+	struct tcp_pmtu_ent pmtu[TCP_PMTU_CACHE];
 
 	uint64_t ctr[TCP_CTR__COUNT];
 	uint64_t closes[TCP_REASON__COUNT];

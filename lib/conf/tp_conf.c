@@ -910,7 +910,7 @@ load_port(const config_setting_t *s, struct tp_conf *c, char *err, size_t errlen
 {
 	static const char *const names[] = {
 		"name", "dev", "roles", "ipv4", "ipv6", "gateway4", "gateway6",
-		"relay_ipv4", "relay_ipv6", "mtu", "vlan", "impair",
+		"relay_ipv4", "relay_ipv6", "mtu", "vlan", "mss_clamp", "impair",
 		"tx_checksum_offload", NULL,
 	};
 	struct tp_conf_dp *d = &c->dp;
@@ -969,6 +969,13 @@ load_port(const config_setting_t *s, struct tp_conf *c, char *err, size_t errlen
 
 	if ((rc = get_u16(s, "mtu", 576, 9000, &p->mtu, c, err, errlen)) < 0 ||
 	    (rc = get_u16(s, "vlan", 0, 4094, &p->vlan, c, err, errlen)) < 0)
+		return rc;
+	/* 0: none; else at least RFC 9293's IPv4 default (536), at most
+	 * what any MTU here leaves */
+	v = config_setting_get_member(s, "mss_clamp");
+	if (v != NULL && config_setting_type(v) == CONFIG_TYPE_INT && config_setting_get_int(v) == 0)
+		p->mss_clamp = 0;
+	else if ((rc = get_u16(s, "mss_clamp", 536, 8960, &p->mss_clamp, c, err, errlen)) < 0)
 		return rc;
 	/* RFC 8200 §5: every IPv6 link carries 1280-byte packets. */
 	if (p->has_ip6 && p->mtu < 1280) {

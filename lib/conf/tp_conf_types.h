@@ -64,6 +64,7 @@ struct tp_conf_port {
 	uint8_t relay6[TP_CONF_MAX_RELAY][16];
 	uint16_t mtu;                 /* IP MTU, default 1500 */
 	uint16_t vlan;                /* 802.1Q VLAN id, 0 = untagged */
+	uint16_t mss_clamp;           /* TCP MSS at most (announced and sent); 0 = none */
 	bool no_tx_offload;           /* never use the NIC's TX checksums */
 	struct tp_conf_impair impair;
 	int line;                     /* where the port was defined */

@@ -305,7 +305,7 @@ test_conf_every_setting_is_read(void **state)
 		  "    { name = \"both\"; dev = \"net_tap0,iface=x\"; roles = [\"access\", \"core\"];\n"
 		  "      ipv4 = \"10.200.0.1/24\"; ipv6 = \"fd00:200::1/64\";\n"
 		  "      gateway4 = \"10.200.0.254\"; gateway6 = \"fd00:200::fe\";\n"
-		  "      mtu = 9000; vlan = 4094; tx_checksum_offload = false;\n"
+		  "      mtu = 9000; vlan = 4094; tx_checksum_offload = false; mss_clamp = 1400;\n"
 		  "      impair = { loss = 0.2; dup = 1; reorder = 0.0; delay_us = 40000;\n"
 		  "                 jitter_us = 5; seed = 4294967296L; direction = \"both\"; };\n"
 		  "    },\n"
@@ -342,6 +342,8 @@ test_conf_every_setting_is_read(void **state)
 	assert_true(p->has_gw4 && p->has_gw6);
 	assert_int_equal(p->mtu, 9000);
 	assert_int_equal(p->vlan, 4094);
+	assert_int_equal(p->mss_clamp, 1400);
+	assert_int_equal(c.dp.ports[1].mss_clamp, 0);
 	assert_true(p->no_tx_offload);
 	assert_true(p->impair.enabled);
 	assert_true(p->impair.loss > 0.199 && p->impair.loss < 0.201);
@@ -1431,6 +1433,10 @@ test_conf_out_of_range_numbers_are_refused(void **state)
 		  "port 'a': mtu 9001 is out of range 576..9000" },
 		{ PORT("ipv6 = \"fd00::1/64\"; mtu = 1279;"), 4,
 		  "port 'a': mtu 1279 is below 1280, the IPv6 minimum" },
+		{ PORT("ipv4 = \"10.0.0.1/24\"; mss_clamp = 535;"), 4,
+		  "port 'a': mss_clamp 535 is out of range 536..8960" },
+		{ PORT("ipv4 = \"10.0.0.1/24\"; mss_clamp = \"1400\";"), 4,
+		  "port 'a': mss_clamp must be an integer" },
 		{ PORT("ipv4 = \"10.0.0.1/24\"; vlan = 4095;"), 4,
 		  "port 'a': vlan 4095 is out of range 0..4094" },
 		{ PORT("ipv4 = \"10.0.0.1/24\"; vlan = -1;"), 4, "port 'a': vlan -1 is out of range" },

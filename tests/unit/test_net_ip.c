@@ -542,9 +542,17 @@ test_ipv6_validate_bad_sources(void **state)
 	assert_int_equal(v6_check(p, 48, &in), DP_DROP_IP6_BAD_SRC);
 	memcpy(p + 8, lo, 16);
 	assert_int_equal(v6_check(p, 48, &in), DP_DROP_IP6_BAD_SRC);
-	/* The unspecified source is legal (DAD). */
+	/* The unspecified source is legal for ICMPv6 (DAD), not for TCP
+	 * or UDP (RFC 9293 MUST-63). */
 	memcpy(p + 8, unspec, 16);
 	assert_int_equal(v6_check(p, 48, &in), DP_DROP_NONE);
+	make_ip6(p, 6, 8);
+	memcpy(p + 8, unspec, 16);
+	assert_int_equal(v6_check(p, 48, &in), DP_DROP_IP6_BAD_SRC);
+	make_ip6(p, 17, 8);
+	memcpy(p + 8, unspec, 16);
+	assert_int_equal(v6_check(p, 48, &in), DP_DROP_IP6_BAD_SRC);
+	make_ip6(p, 58, 8);
 	memcpy(p + 8, ll, 16);
 	assert_int_equal(v6_check(p, 48, &in), DP_DROP_NONE);
 }

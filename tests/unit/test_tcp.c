@@ -186,6 +186,38 @@ test_tcp_handshake_active(void **state)
 	h_free(h);
 }
 
+/* RFC 9293 MUST-46: no connection to a multicast, broadcast or
+ * unspecified address; nothing is sent, no slot is taken. */
+static void
+test_tcp_connect_not_unicast(void **state)
+{
+	static const uint8_t v4[][4] = {
+		{ 224, 0, 0, 1 }, { 239, 1, 2, 3 }, { 255, 255, 255, 255 }, { 0, 0, 0, 0 },
+		{ 240, 0, 0, 1 },
+	};
+	static const uint8_t v6_mcast[16] = { 0xff, 0x02, [15] = 1 };
+	static const uint8_t v6_zero[16];
+	static const uint8_t v6_ok[16] = { 0xfd, 0x00, [15] = 2 };
+	struct h *h = h_new(NULL);
+	tcp_id_t id;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(v4) / sizeof(v4[0]); i++)
+		assert_int_equal(tcp_connect(h->ts, TCP_AF_IPV4, h->laddr, 5000, v4[i],
+					     H_RPORT, h->app, h, &id), -EADDRNOTAVAIL);
+	assert_int_equal(tcp_connect(h->ts, TCP_AF_IPV6, v6_ok, 5000, v6_mcast, H_RPORT,
+				     h->app, h, &id), -EADDRNOTAVAIL);
+	assert_int_equal(tcp_connect(h->ts, TCP_AF_IPV6, v6_ok, 5000, v6_zero, H_RPORT,
+				     h->app, h, &id), -EADDRNOTAVAIL);
+	assert_int_equal(h_pending(h), 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_ACTIVE_OPEN], 0);
+	/* ... and a unicast one still goes */
+	assert_int_equal(tcp_connect(h->ts, TCP_AF_IPV4, h->laddr, 5000, h->raddr, H_RPORT,
+				     h->app, h, &id), 0);
+	assert_int_equal(h_pending(h), 1);
+	h_free(h);
+}
+
 /* RFC 9293 figure 8: SYNs cross, each side answers SYN-ACK. */
 static void
 test_tcp_handshake_simultaneous_open(void **state)
@@ -3436,6 +3468,7 @@ main(void)
 		cmocka_unit_test(test_tcp_handshake_passive),
 		cmocka_unit_test(test_tcp_handshake_passive_no_options),
 		cmocka_unit_test(test_tcp_handshake_active),
+		cmocka_unit_test(test_tcp_connect_not_unicast),
 		cmocka_unit_test(test_tcp_handshake_simultaneous_open),
 		cmocka_unit_test(test_tcp_handshake_closed_port_rst),
 		cmocka_unit_test(test_tcp_handshake_synack_retransmit),
