@@ -859,9 +859,9 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 	}
 
 	/* RFC 8985 §6.2 (tcp_rack.c): a loss RACK marks by time enters the
-	 * same recovery, under the same guard. */
+	 * same recovery, under the same guards. */
 	if (tcp_rack_detect(ts, c) && !(c->flags & TCP_CF_RECOVERY) &&
-	    tcp_seq_geq(c->snd_una, c->recover))
+	    tcp_seq_geq(c->snd_una, c->recover) && !tcp_pmtu_probe_lost(ts, c))
 		sack_enter_recovery(ts, c);
 
 	/* Window update (RFC 9293 §3.10.7.4 fifth step). */
@@ -1250,9 +1250,11 @@ drop:
 	chain_free(m);
 }
 
-/* RFC 8985: RACK's reordering timer enters recovery as an ACK would. */
+/* RFC 8985: RACK's reordering timer enters recovery as an ACK would
+ * (a lost path MTU probe is no congestion: tcp_pmtu.c resends it). */
 void
 tcp_rack_enter_recovery(struct tcp_stack *ts, struct tcp_conn *c)
 {
-	sack_enter_recovery(ts, c);
+	if (!tcp_pmtu_probe_lost(ts, c))
+		sack_enter_recovery(ts, c);
 }
