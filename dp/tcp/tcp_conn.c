@@ -86,6 +86,7 @@ tcp_conf_defaults(struct tcp_conf *c)
 	c->timestamps = true;
 	c->wscale = true;
 	c->sack = true;              /* RFC 2018 receiver side: blocks sent */
+	c->rack = true;              /* RFC 8985 */
 	c->socket = -1;              /* SOCKET_ID_ANY */
 }
 

@@ -858,6 +858,8 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 		c->ts_recent = seg->tsval;
 		c->ts_recent_age = tcp_now32(ts);
 	}
+	/* RFC 8985 (tcp_rack.c): what this ACK delivers, while it is queued. */
+	tcp_rack_ack(ts, c, seg);
 
 	/* RFC 6675 §5: the scoreboard takes every ACK's SACK blocks. */
 	if ((c->flags & TCP_CF_SACK) && (seg->opts & TCP_OPT_F_SACK))
@@ -971,6 +973,12 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 				sack_enter_recovery(ts, c);
 		}
 	}
+
+	/* RFC 8985 §6.2 (tcp_rack.c): a loss RACK marks by time enters the
+	 * same recovery, under the same guards. */
+	if (tcp_rack_detect(ts, c) && !(c->flags & TCP_CF_RECOVERY) &&
+	    tcp_seq_geq(c->snd_una, c->recover) && !tcp_pmtu_probe_lost(ts, c))
+		sack_enter_recovery(ts, c);
 
 	/* Window update (RFC 9293 §3.10.7.4 fifth step). */
 	if (tcp_seq_lt(c->snd_wl1, seg->seq) ||
@@ -1362,4 +1370,13 @@ out:
 	return;
 drop:
 	chain_free(m);
+}
+
+/* RFC 8985: RACK's reordering timer enters recovery as an ACK would
+ * (a lost path MTU probe is no congestion: tcp_pmtu.c resends it). */
+void
+tcp_rack_enter_recovery(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	if (!tcp_pmtu_probe_lost(ts, c))
+		sack_enter_recovery(ts, c);
 }

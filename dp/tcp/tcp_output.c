@@ -109,12 +109,14 @@ seg_cksum(const struct tcp_conn *c, const uint8_t *seg, uint32_t len)
 
 /* Copy len bytes of the send queue from sequence seq (at or above
  * snd_una), from the cursor when seq lies at or past it (new data, sent in
- * order), else from the head (a retransmission). */
+ * order), else from the head (a retransmission). Each mbuf copied from is
+ * stamped for RACK (tcp_rack.c): now, and whether it was sent again. */
 static void
-copy_from_queue(struct tcp_conn *c, uint32_t seq, uint8_t *dst, uint32_t len)
+copy_from_queue(struct tcp_conn *c, uint32_t seq, uint8_t *dst, uint32_t len,
+		uint32_t now, bool rexmit)
 {
 	uint32_t head_seq = c->snd_una - c->snd_head_off;
-	const struct rte_mbuf *m = c->snd_head;
+	struct rte_mbuf *m = c->snd_head;
 	uint32_t mseq = head_seq, off;
 
 	if (c->cold.snd_cur != NULL && tcp_seq_geq(c->cold.snd_cur_seq, head_seq) &&
@@ -133,6 +135,11 @@ copy_from_queue(struct tcp_conn *c, uint32_t seq, uint8_t *dst, uint32_t len)
 		if (n > len)
 			n = len;
 		memcpy(dst, rte_pktmbuf_mtod_offset(m, const uint8_t *, off), n);
+		TCP_RACK_TS(m) = now;
+		if (rexmit)
+			TCP_RACK_MARK(m) |= TCP_RACK_M_REXMIT;
+		else if (off == 0)
+			TCP_RACK_MARK(m) = 0;
 		dst += n;
 		len -= n;
 		/* an mbuf with data (n > 0) that holds this segment's bytes */
@@ -279,7 +286,7 @@ tcp_xmit(struct tcp_stack *ts, struct tcp_conn *c, uint32_t seq, uint32_t len,
 	tcp_seg_build(p, c->lport, c->rport, seq, (flags & TCP_ACK) ? c->rcv_nxt : 0,
 		      flags, field, &o);
 	if (len > 0)
-		copy_from_queue(c, seq, p + hl, len);
+		copy_from_queue(c, seq, p + hl, len, tcp_now32(ts), tcp_seq_lt(seq, c->snd_max));
 
 	if (flags & TCP_ACK) {
 		uint32_t edge = c->rcv_nxt + ((uint32_t)field << ((flags & TCP_SYN) ? 0 : c->rcv_wscale));
@@ -583,6 +590,7 @@ void
 tcp_output(struct tcp_stack *ts, struct tcp_conn *c)
 {
 	output(ts, c, false);
+	tcp_rack_schedule(ts, c);        /* RFC 8985 §7.2 (tcp_rack.c) */
 }
 
 void

@@ -310,6 +310,55 @@ uint32_t tcp_sack_pipe(const struct tcp_conn *c);
 bool tcp_sack_next_seg(const struct tcp_conn *c, bool rule3, uint32_t *seq,
 		       uint32_t *len);
 
+/* ---- tcp_rack.c (RFC 8985 RACK-TLP) ---- */
+/* Each send-queue mbuf carries, in fields that only the receive side and
+ * the workers' hand-off use otherwise, the time (ms) its bytes were last
+ * sent and whether any of them was sent again: RACK's per-segment
+ * transmit time at the granularity of the queue's mbufs, nothing
+ * allocated. tcp_output.c stamps them as it copies a segment out. */
+#define TCP_RACK_TS(m)    ((m)->hash.usr)
+#define TCP_RACK_MARK(m)  ((m)->hash.fdir.hi)
+#define TCP_RACK_M_REXMIT 1u
+
+#define TCP_RACK_F_VALID   0x01u  /* xmit_ts, end_seq, fack are set */
+#define TCP_RACK_F_REORD   0x02u  /* RACK.reordering_seen */
+#define TCP_RACK_F_TLP     0x04u  /* a TLP episode: tlp_end is set */
+#define TCP_RACK_F_TLP_RXT 0x08u  /* ... its probe was a retransmission */
+#define TCP_RACK_F_REO     0x10u  /* the RXT deadline is the reordering timer */
+#define TCP_RACK_F_PTO     0x20u  /* ... the probe timeout */
+#define TCP_RACK_F_DSACK   0x40u  /* a D-SACK grew reo_wnd in this round */
+
+/* RACK-TLP runs on c (SACK both ways, conf.rack). */
+static inline bool
+tcp_rack_on(const struct tcp_stack *ts, const struct tcp_conn *c)
+{
+	return ts->conf.rack && (c->flags & TCP_CF_SACK);
+}
+
+/* The end of what RACK marked lost, for IsLost(): SND.UNA when nothing is. */
+static inline uint32_t
+tcp_rack_lost_end(const struct tcp_conn *c)
+{
+	uint32_t e = c->cold.rack.lost_end;
+
+	return tcp_seq_gt(e, c->snd_una) && tcp_seq_leq(e, c->snd_max) ? e : c->snd_una;
+}
+
+/* An ACK arrives (after its acceptability checks, before the scoreboard
+ * takes its blocks and SND.UNA moves): RACK_update() from what it newly
+ * delivers, reordering, the TLP episode. */
+void tcp_rack_ack(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg);
+/* ... and after it was processed: RACK_detect_loss(), the reordering
+ * timer. Returns true when it marked data lost that was not before. */
+bool tcp_rack_detect(struct tcp_stack *ts, struct tcp_conn *c);
+/* After output: (re)arm the probe timeout where RFC 8985 §7.2 wants one. */
+void tcp_rack_schedule(struct tcp_stack *ts, struct tcp_conn *c);
+/* The RXT deadline fired: true when it was RACK's (reordering timer or
+ * PTO) and was handled; false for an RTO (RACK forgets its marks). */
+bool tcp_rack_timeout(struct tcp_stack *ts, struct tcp_conn *c);
+/* tcp_input.c: RFC 6675 recovery entered because RACK marked a loss. */
+void tcp_rack_enter_recovery(struct tcp_stack *ts, struct tcp_conn *c);
+
 /* ---- tcp_syncookie.c ---- */
 /* Answer seg (a SYN to listener li, whose backlog is full) with a
  * cookie SYN-ACK; nothing is kept. */
@@ -367,5 +416,8 @@ void tcp_rtt_sample(struct tcp_stack *ts, struct tcp_conn *c, uint32_t rtt_ms);
 /* c's give-up deadline moved earlier (it became an orphan): the RXT
  * timer, when waiting already, comes no later than it. */
 void tcp_rxt_clamp(struct tcp_stack *ts, struct tcp_conn *c);
+/* After a tail-loss probe: the RTO again, the user timeout's wait marked
+ * as begun at since (ms, when the oldest unacknowledged data went). */
+void tcp_rxt_after_probe(struct tcp_stack *ts, struct tcp_conn *c, uint32_t since);
 
 #endif /* DP_TCP_PRIVATE_H */

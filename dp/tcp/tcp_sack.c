@@ -138,7 +138,7 @@ tcp_sack_update(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *
  * returned are lost (DupThresh = 3 ranges, or more than 2 SMSS SACKed,
  * above them); SND.UNA when none is. */
 static uint32_t
-lost_below(const struct tcp_conn *c)
+lost_below_6675(const struct tcp_conn *c)
 {
 	const struct tcp_conn_cold *k = &c->cold;
 	uint32_t bytes = 0;
@@ -149,6 +149,13 @@ lost_below(const struct tcp_conn *c)
 			return k->sb[i - 1].left;
 	}
 	return c->snd_una;
+}
+
+/* ... and below what RACK marked lost (RFC 8985, tcp_rack.c). */
+static uint32_t
+lost_below(const struct tcp_conn *c)
+{
+	return tcp_seq_max(lost_below_6675(c), tcp_rack_lost_end(c));
 }
 
 bool
@@ -200,7 +207,7 @@ tcp_sack_next_seg(const struct tcp_conn *c, bool rule3, uint32_t *seq, uint32_t 
 	const struct tcp_conn_cold *k = &c->cold;
 	uint32_t s, limit, smss = tcp_smss(c);
 
-	if (k->sb_n == 0)
+	if (k->sb_n == 0 && (rule3 || tcp_rack_lost_end(c) == c->snd_una))
 		return false;
 	s = tcp_seq_gt(k->high_rxt, c->snd_una) ? off(c, k->high_rxt) : 0;
 	limit = rule3 ? off(c, k->sb[k->sb_n - 1].left) : off(c, lost_below(c));
@@ -218,6 +225,12 @@ tcp_sack_next_seg(const struct tcp_conn *c, bool rule3, uint32_t *seq, uint32_t 
 			return false;
 		*seq = c->snd_una + s;
 		*len = l - s < smss ? l - s : smss;
+		return true;
+	}
+	/* Above the highest SACKed range: only what RACK marked lost. */
+	if (!rule3 && s < limit) {
+		*seq = c->snd_una + s;
+		*len = limit - s < smss ? limit - s : smss;
 		return true;
 	}
 	return false;

@@ -148,6 +148,19 @@ rxt_rearm(struct tcp_stack *ts, struct tcp_conn *c, bool probing)
 }
 
 void
+tcp_rxt_after_probe(struct tcp_stack *ts, struct tcp_conn *c, uint32_t since)
+{
+	/* RACK-TLP's probe timeout fired before the RTO: the wait the user
+	 * timeout measures began when the oldest unacknowledged data went,
+	 * not when the RTO armed now would have begun it (stall_mark()). */
+	if (!(c->flags & TCP_CF_STALL)) {
+		c->flags |= TCP_CF_STALL;
+		c->cold.stall_ms = since;
+	}
+	rxt_rearm(ts, c, c->snd_wnd == 0);
+}
+
+void
 tcp_rxt_clamp(struct tcp_stack *ts, struct tcp_conn *c)
 {
 	enum tcp_reason why;
@@ -169,6 +182,10 @@ rxt_timeout(struct tcp_stack *ts, struct tcp_conn *c)
 	uint32_t limit = syn ? ts->conf.syn_retries : ts->conf.retries;
 	bool probing;
 
+	/* RFC 8985: the deadline may be RACK's reordering timer or probe
+	 * timeout (tcp_rack.c), which run instead of the RTO. */
+	if (tcp_rack_timeout(ts, c))
+		return;
 	if (c->snd_una == c->snd_max) {
 		if (!tcp_snd_waiting(c) || !tcp_state_synced(c->state))
 			return;

@@ -266,6 +266,25 @@ struct tcp_budget {
 /* Ranges the peer SACKed (RFC 6675 scoreboard), at most this many. */
 #define TCP_SACK_SB 5u
 
+/* RFC 8985 RACK-TLP sender state (tcp_rack.c). Times are ms on the
+ * stack's clock; sequence numbers as the TCB's. */
+struct tcp_rack {
+	uint32_t xmit_ts;        /* RACK.xmit_ts: the latest sent of what was delivered */
+	uint32_t end_seq;        /* RACK.end_seq */
+	uint32_t rtt;            /* RACK.rtt */
+	uint32_t min_rtt;        /* RACK.min_RTT: the least RACK.rtt ... */
+	uint32_t min_rtt_at;     /* ... since this time (windowed, tcp_rack.c) */
+	uint32_t fack;           /* RACK.fack: the highest delivered end */
+	uint32_t lost_end;       /* unSACKed data in [SND.UNA, lost_end) is lost */
+	uint32_t tlp_end;        /* TLP.end_seq, while TCP_RACK_F_TLP */
+	uint32_t t_due;          /* the RXT deadline when it is RACK's (REO, PTO) */
+	uint32_t t_una, t_max;   /* SND.UNA, SND.MAX when the PTO was armed */
+	uint32_t dsack_round;    /* RACK.dsack_round: SND.MAX then, while TCP_RACK_F_DSACK */
+	uint8_t flags;           /* TCP_RACK_F_* */
+	uint8_t reo_mult;        /* RACK.reo_wnd_mult - 1 */
+	uint8_t pad[2];
+};
+
 /* Fields the fast path rarely reads. */
 struct tcp_conn_cold {
 	uint32_t rtt_seq;        /* Karn: the sequence being timed (no TS) */
@@ -307,11 +326,12 @@ struct tcp_conn_cold {
 	 * segment's copy starts there instead of walking the queue from
 	 * snd_head (O(1) per segment, not O(queue)). Stale once snd_una has
 	 * passed it (its mbuf freed): snd_cur_seq is then below the head's. */
-	const struct rte_mbuf *snd_cur;
+	struct rte_mbuf *snd_cur;
 	uint32_t snd_cur_seq;
 	uint32_t snd_segs;       /* mbufs in the send queue */
 	uint32_t keep_idle, keep_intvl;   /* ms, TCP_CF_KEEP_OWN; idle 0: off */
 	struct tcp_budget *budget;   /* the application's group; NULL: none */
+	struct tcp_rack rack;        /* RFC 8985 (tcp_rack.c) */
 	/* Path MTU (tcp_pmtu.c): the MSS we announced (conf, the port's
 	 * clamp); PLPMTUD's search (RFC 4821 §7.2, as MSS): mss_hi the
 	 * smallest size not known to pass (0: no search), probe_mss the size
@@ -468,6 +488,7 @@ struct tcp_conf {
 				      * (what every segment held pins, TX and
 				      * RX need); 0: no such floor */
 	bool timestamps, wscale, sack;
+	bool rack;                   /* RFC 8985 RACK-TLP (SACK peers) */
 	/* Path MTU (tcp_pmtu.c). mtu_probing: RFC 4821 black-hole
 	 * detection and probing (Linux's tcp_mtu_probing=1); base_mss: the
 	 * MSS a black hole drops to first (Linux's tcp_base_mss);

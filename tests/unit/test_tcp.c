@@ -1781,6 +1781,7 @@ test_tcp_rto_backoff_and_give_up(void **state)
 	(void)state;
 	h_conf(&conf);
 	conf.retries = 3;
+	conf.rack = false;       /* RFC 6298 alone: no probe before the RTO */
 	h = h_new(&conf);
 	h_open_passive(h);
 	una = h->p_ack;
@@ -1816,11 +1817,14 @@ test_tcp_rto_backoff_and_give_up(void **state)
 static void
 test_tcp_rto_rtt_estimate(void **state)
 {
+	struct tcp_conf conf;
 	struct h *h;
 	struct tcp_conn *c;
 
 	(void)state;
-	h = h_new(NULL);
+	h_conf(&conf);
+	conf.rack = false;       /* no probe (and its sample) within the 300 ms */
+	h = h_new(&conf);
 	h_open_passive(h);
 	c = h_conn(h);
 	/* The handshake's sample: 1 ms (the clock's granularity). */
@@ -2246,6 +2250,7 @@ test_tcp_sack_multiple_holes_one_rtt(void **state)
 	(void)state;
 	h_conf(&conf);
 	conf.init_cwnd_segs = 10;
+	conf.rack = false;       /* RFC 6675's rules alone (RACK: test_tcp_rack.c) */
 	h = h_new(&conf);
 	h_open_passive(h);
 	c = h_conn(h);

@@ -184,12 +184,16 @@ test_blind_challenge_ack_budget_random(void **state)
 static void
 test_blind_ack_rst_from_snd_max(void **state)
 {
-	struct h *h = h_new(NULL);
+	struct tcp_conf conf;
+	struct h *h;
 	const struct h_out *r;
 	struct tcp_conn *c;
 	uint32_t snd_max;
 
 	(void)state;
+	h_conf(&conf);
+	conf.rack = false;                       /* the RTO itself, not a tail-loss probe */
+	h = h_new(&conf);
 	h_open_passive(h);
 	c = h_conn(h);
 	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(3000, 1)), 3000);

@@ -1,0 +1,519 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp/tcp RACK-TLP (RFC 8985): loss detection by time, beside RFC 6675's
+ * duplicate-ACK threshold (as Linux runs both), for connections whose
+ * peer does SACK (tcp_rack_on(); without SACK an ACK says nothing of what
+ * was delivered above SND.UNA, and Linux too probes only SACK peers):
+ * those keep NewReno (RFC 6582) and the RTO.
+ *
+ * Transmit times. Each mbuf of the send queue carries the time its bytes
+ * were last sent and whether any were sent again (TCP_RACK_TS/MARK, set
+ * by tcp_output.c as it copies a segment out): RFC 8985's per-segment
+ * xmit_ts at the queue's granularity, nothing allocated. dp's mbufs
+ * hold one segment or less (TURN relays what it received; the data room
+ * is 2 KiB), so a "segment" here is an mbuf's part of one; one that two
+ * segments share takes the later's time, which can only make RACK wait
+ * longer, never mark early. Ties within a millisecond are broken by
+ * sequence (RACK_sent_after()), first transmissions going out in order.
+ *
+ * Lost marks. What RACK marks lost is a prefix: every unSACKed byte in
+ * [SND.UNA, rack.lost_end). tcp_sack.c's IsLost() takes the larger of it
+ * and RFC 6675's point, so NextSeg() rule 1 sends RACK's losses and pipe
+ * leaves them out; the sending step is RFC 6675's, unchanged. A mark is
+ * never taken back (RFC 8985 §6.2: lost until acknowledged).
+ *
+ * Timers. The reordering timer and the probe timeout take the
+ * connection's RXT deadline (as Linux's icsk_pending does): each is armed
+ * only earlier than the RTO; rack.t_due remembers which deadline is
+ * RACK's, so that one another part of the stack moved (an ACK restarting
+ * the RTO) is again the RTO. When it fires, tcp_rack_timeout() runs
+ * before rxt_timeout() would, and the RTO is armed again after it.
+ *
+ * The work an ACK causes is bounded: RACK_update() walks the queue's
+ * mbufs up to the highest byte the ACK covers, RACK_detect_loss() those
+ * from the first not marked lost to RACK.end_seq, each at most
+ * TCP_RACK_WALK_MAX (past it, marks wait for the next ACK or the RTO).
+ *
+ * Not done: re-marking a lost retransmission (NextSeg() resumes at
+ * HighRxt + 1; the RTO repairs it), bringing the reordering window's
+ * D-SACK multiplier back down (RFC 8985: after 16 recoveries without a
+ * D-SACK). min_RTT is windowed simply: a sample older than the window is
+ * replaced by the next, not by the least of the recent ones.
+ */
+#include <rte_mbuf.h>
+
+#include "tcp_private.h"
+
+#define TCP_RACK_WALK_MAX 512u   /* mbufs looked at per call */
+#define TCP_WCDELACKT     200u   /* RFC 8985 §7.2: worst-case delayed ACK, ms */
+#define TCP_PTO_NO_SRTT   1000u  /* RFC 8985 §7.2: PTO before any RTT sample */
+/* Times are the ms clock's, truncated: two sends a few µs apart may be a
+ * tick apart. The reordering window is at least two ticks (a reordering
+ * of under a ms is never taken for a loss), and the reordering timer
+ * fires a tick late rather than early (as Linux adds TCP_TIMEOUT_MIN). */
+#define TCP_RACK_REO_MIN  2u
+#define TCP_RACK_REO_SLACK 1u
+#define TCP_RACK_MULT_MAX 15u    /* reo_wnd_mult at most 16 */
+/* RACK.min_RTT is the least RTT of a window this long (Linux's
+ * tcp_min_rtt_wlen: 5 minutes): a path that changed (a handover, a new
+ * route) does not keep the old one's reordering window for good. */
+#define TCP_RACK_MIN_RTT_WIN (300u * 1000u)
+
+/* RFC 8985 §6.2: was (t1, s1) sent after (t2, s2)? */
+static inline bool
+sent_after(uint32_t t1, uint32_t s1, uint32_t t2, uint32_t s2)
+{
+	return tcp_seq_gt(t1, t2) || (t1 == t2 && tcp_seq_gt(s1, s2));
+}
+
+/* Is [l, r) SACKed already (within one scoreboard range)? */
+static bool
+sacked(const struct tcp_conn *c, uint32_t l, uint32_t r)
+{
+	for (unsigned int i = 0; i < c->cold.sb_n; i++)
+		if (tcp_seq_leq(c->cold.sb[i].left, l) && tcp_seq_geq(c->cold.sb[i].right, r))
+			return true;
+	return false;
+}
+
+/* The first unSACKed run in [s, e): false when there is none. */
+static bool
+unsacked_run(const struct tcp_conn *c, uint32_t s, uint32_t e, uint32_t *rs, uint32_t *re)
+{
+	const struct tcp_conn_cold *k = &c->cold;
+
+	for (unsigned int i = 0; i < k->sb_n; i++)      /* sorted, disjoint */
+		if (tcp_seq_leq(k->sb[i].left, s) && tcp_seq_gt(k->sb[i].right, s))
+			s = k->sb[i].right;
+	if (!tcp_seq_lt(s, e))
+		return false;
+	for (unsigned int i = 0; i < k->sb_n; i++)
+		if (tcp_seq_gt(k->sb[i].left, s) && tcp_seq_lt(k->sb[i].left, e))
+			e = k->sb[i].left;
+	*rs = s;
+	*re = e;
+	return true;
+}
+
+static bool
+can_send_data(uint8_t st)
+{
+	return st == TCP_ST_ESTABLISHED || st == TCP_ST_CLOSE_WAIT ||
+	       st == TCP_ST_FIN_WAIT_1 || st == TCP_ST_CLOSING ||
+	       st == TCP_ST_LAST_ACK;
+}
+
+/* Is the RXT deadline RACK's timer of this kind? */
+static bool
+timer_ours(const struct tcp_conn *c, uint8_t kind)
+{
+	return (c->cold.rack.flags & kind) && tcp_timer_armed(c, TCP_T_RXT) &&
+	       c->t_due[TCP_T_RXT] == c->cold.rack.t_due;
+}
+
+static void
+timer_arm(struct tcp_stack *ts, struct tcp_conn *c, uint32_t delta, uint8_t kind)
+{
+	struct tcp_rack *r = &c->cold.rack;
+
+	tcp_timer_set(ts, c, TCP_T_RXT, delta);
+	r->t_due = c->t_due[TCP_T_RXT];
+	r->flags = (uint8_t)((r->flags & ~(TCP_RACK_F_REO | TCP_RACK_F_PTO)) | kind);
+}
+
+static void
+tlp_end_episode(struct tcp_rack *r)
+{
+	r->flags &= (uint8_t)~(TCP_RACK_F_TLP | TCP_RACK_F_TLP_RXT);
+}
+
+/*
+ * RFC 8985 §6.2 steps 2 and 3 for a newly delivered part of an mbuf
+ * (its stamp xts and mark, delivered up to end): the reordering seen,
+ * then RACK.rtt, min_RTT and the most recently sent delivery, unless it
+ * was a retransmission whose ACK may be the original's (TSecr before the
+ * retransmission, or an RTT under min_RTT).
+ */
+static void
+deliver(struct tcp_conn *c, const struct tcp_seg *seg, uint32_t xts, uint32_t mark,
+	uint32_t end, uint32_t now)
+{
+	struct tcp_rack *r = &c->cold.rack;
+	bool valid = (r->flags & TCP_RACK_F_VALID) != 0;
+	bool rexmit = (mark & TCP_RACK_M_REXMIT) != 0;
+	uint32_t rtt = now - xts;
+
+	if (!valid || tcp_seq_gt(end, r->fack))
+		r->fack = end;
+	else if (tcp_seq_lt(end, r->fack) && !rexmit)
+		r->flags |= TCP_RACK_F_REORD;
+	if (rexmit) {
+		if ((c->flags & TCP_CF_TS) && (seg->opts & TCP_OPT_F_TS) && seg->tsecr != 0 &&
+		    tcp_seq_lt(seg->tsecr - c->ts_offset, xts))
+			return;
+		if (valid && rtt < r->min_rtt)
+			return;
+	}
+	if (!valid || rtt <= r->min_rtt || now - r->min_rtt_at > TCP_RACK_MIN_RTT_WIN) {
+		r->min_rtt = rtt;
+		r->min_rtt_at = now;
+	}
+	if (!valid || sent_after(xts, end, r->xmit_ts, r->end_seq)) {
+		r->xmit_ts = xts;
+		r->end_seq = end;
+		r->rtt = rtt;
+	}
+	r->flags |= TCP_RACK_F_VALID;
+}
+
+/* RACK_update() over the ranges lr[0..n) (sorted by left; the first may
+ * be the cumulative one, [SND.UNA, ack)): each part of an mbuf in them
+ * that the scoreboard did not hold yet. Returns true when a SACK block
+ * delivered anything new. */
+static bool
+rack_update(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg,
+	    uint32_t (*lr)[2], unsigned int n, uint32_t cum_end)
+{
+	const struct rte_mbuf *m = c->snd_head;
+	uint32_t mseq = c->snd_una - c->snd_head_off, hi = lr[0][1], now = tcp_now32(ts);
+	unsigned int walked = 0;
+	bool newsack = false;
+
+	for (unsigned int j = 1; j < n; j++)
+		if (tcp_seq_gt(lr[j][1], hi))
+			hi = lr[j][1];
+	for (; m != NULL && tcp_seq_lt(mseq, hi) && walked < TCP_RACK_WALK_MAX;
+	     mseq += m->data_len, m = m->next, walked++) {
+		uint32_t ms = mseq, me = mseq + m->data_len;
+
+		if (tcp_seq_leq(me, c->snd_una))
+			continue;
+		if (tcp_seq_lt(ms, c->snd_una))
+			ms = c->snd_una;
+		if (!tcp_seq_lt(ms, c->snd_max))
+			break;                           /* never sent */
+		if (tcp_seq_gt(me, c->snd_max))
+			me = c->snd_max;
+		for (unsigned int j = 0; j < n; j++) {
+			uint32_t a = tcp_seq_max(ms, lr[j][0]), b = tcp_seq_min(me, lr[j][1]);
+
+			if (!tcp_seq_lt(a, b) || sacked(c, a, b))
+				continue;
+			if (tcp_seq_geq(a, cum_end))
+				newsack = true;
+			deliver(c, seg, TCP_RACK_TS(m), TCP_RACK_MARK(m), b, now);
+		}
+	}
+	return newsack;
+}
+
+/* The algorithm's ssthresh, cwnd brought down to it (RFC 8985 §7.4.2:
+ * the probe repaired a loss, which recovery never saw). */
+static void
+tlp_cwnd_reduce(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	c->ssthresh = ts->cc[c->cc]->ssthresh(ts, c);
+	if (c->cwnd > c->ssthresh)
+		c->cwnd = c->ssthresh;
+}
+
+/* RFC 8985 §7.4: the ACKs of a TLP episode (ack: the ACK's cumulative
+ * point, advanced: it moved SND.UNA, newsack: it SACKed new data). */
+static void
+tlp_ack(struct tcp_stack *ts, struct tcp_conn *c, uint32_t ack, bool advanced, bool dsack,
+	bool newsack)
+{
+	struct tcp_rack *r = &c->cold.rack;
+
+	if (!(r->flags & TCP_RACK_F_TLP))
+		return;
+	if (c->flags & TCP_CF_RECOVERY) {
+		tlp_end_episode(r);              /* recovery reduced cwnd already */
+		return;
+	}
+	if (tcp_seq_lt(ack, r->tlp_end))
+		return;
+	if (!(r->flags & TCP_RACK_F_TLP_RXT) || dsack) {
+		/* new data, or the D-SACK of a probe that duplicated what
+		 * arrived: no loss */
+		tlp_end_episode(r);
+	} else if (tcp_seq_gt(ack, r->tlp_end)) {
+		/* past the probe with no D-SACK for it: it repaired a loss */
+		tlp_end_episode(r);
+		ts->ctr[TCP_CTR_TLP_RECOVERIES]++;
+		tlp_cwnd_reduce(ts, c);
+	} else if (!advanced && !newsack) {
+		tlp_end_episode(r);              /* the probe's duplicate ACK */
+	}
+}
+
+/* RFC 8985 §6.2 step 4's D-SACK rounds: a D-SACK (what we sent twice
+ * arrived twice: a retransmission was spurious, the original reordered or
+ * delayed) grows the reordering window by min_RTT/4, once a round (until
+ * SND.UNA passes what was sent when it came). A spurious retransmission
+ * hides the reordering from RACK.fack (the late original's mbuf is marked
+ * sent again), so a D-SACK also counts as reordering seen, as Linux's
+ * reordering detection does. The multiplier is not brought back down
+ * (RFC 8985: after 16 recoveries without D-SACK): it only makes RACK wait
+ * longer, bounded by SRTT. */
+static void
+dsack_seen(struct tcp_conn *c, bool dsack)
+{
+	struct tcp_rack *r = &c->cold.rack;
+
+	if ((r->flags & TCP_RACK_F_DSACK) && tcp_seq_geq(c->snd_una, r->dsack_round))
+		r->flags &= (uint8_t)~TCP_RACK_F_DSACK;
+	if (!dsack || (r->flags & TCP_RACK_F_DSACK))
+		return;
+	r->flags |= TCP_RACK_F_DSACK | TCP_RACK_F_REORD;
+	r->dsack_round = c->snd_max;
+	if (r->reo_mult < TCP_RACK_MULT_MAX)
+		r->reo_mult++;
+}
+
+void
+tcp_rack_ack(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
+{
+	uint32_t lr[TCP_MAX_SACK + 1][2], ack = seg->ack;
+	unsigned int n = 0;
+	bool advanced, dsack = false, newsack = false;
+
+	if (!tcp_rack_on(ts, c) || c->snd_una == c->snd_max)
+		return;
+	advanced = tcp_seq_gt(ack, c->snd_una) && tcp_seq_leq(ack, c->snd_max);
+	if (!advanced)
+		ack = c->snd_una;
+	else {
+		lr[0][0] = c->snd_una;
+		lr[0][1] = ack;
+		n = 1;
+	}
+	for (unsigned int i = 0; (seg->opts & TCP_OPT_F_SACK) && i < seg->nsack; i++) {
+		uint32_t l = seg->sack[i].left, rr = seg->sack[i].right;
+		unsigned int j;
+
+		if (!tcp_seq_lt(l, rr) || tcp_seq_gt(rr, c->snd_max))
+			continue;
+		if (tcp_seq_leq(rr, ack)) {
+			/* RFC 2883: a first block below the ACK is a D-SACK */
+			if (i == 0 && tcp_seq_geq(l, c->snd_una - c->cold.max_snd_wnd))
+				dsack = true;
+			continue;
+		}
+		if (tcp_seq_lt(l, ack))
+			l = ack;
+		for (j = n; j > 0 && tcp_seq_gt(lr[j - 1][0], l); j--) {
+			lr[j][0] = lr[j - 1][0];
+			lr[j][1] = lr[j - 1][1];
+		}
+		lr[j][0] = l;
+		lr[j][1] = rr;
+		n++;
+	}
+	if (n > 0)
+		newsack = rack_update(ts, c, seg, lr, n, ack);
+	dsack_seen(c, dsack);
+	tlp_ack(ts, c, ack, advanced, dsack, newsack);
+}
+
+/* RFC 8985 §6.2 step 4: the reordering window. */
+static uint32_t
+reo_wnd(const struct tcp_conn *c)
+{
+	const struct tcp_rack *r = &c->cold.rack;
+	uint32_t w, srtt = c->srtt8 >> 3;
+
+	if (!(r->flags & TCP_RACK_F_REORD)) {
+		uint32_t sacked_bytes = 0;
+
+		if ((c->flags & TCP_CF_RECOVERY) || c->rxtshift > 0)
+			return 0;
+		for (unsigned int i = 0; i < c->cold.sb_n; i++)
+			sacked_bytes += c->cold.sb[i].right - c->cold.sb[i].left;
+		if (sacked_bytes >= 3 * tcp_smss(c))      /* RACK.segs_sacked >= DupThresh */
+			return 0;
+	}
+	w = (r->reo_mult + 1u) * (r->min_rtt / 4);
+	if (srtt != 0 && w > srtt)
+		w = srtt;
+	return w < TCP_RACK_REO_MIN ? TCP_RACK_REO_MIN : w;
+}
+
+/* RFC 8985 §6.2 step 5, RACK_detect_loss(): marks and counts; returns
+ * the time until the next unSACKed segment sent before RACK's would be
+ * lost (0: none). */
+static uint32_t
+detect_loss(struct tcp_stack *ts, struct tcp_conn *c, bool *marked)
+{
+	struct tcp_rack *r = &c->cold.rack;
+	const struct rte_mbuf *m = c->snd_head;
+	uint32_t mseq = c->snd_una - c->snd_head_off, now = tcp_now32(ts);
+	uint32_t start = tcp_rack_lost_end(c), stop = tcp_seq_min(r->end_seq, c->snd_max);
+	uint32_t reo = reo_wnd(c), timeout = 0;
+	unsigned int walked = 0;
+
+	*marked = false;
+	if (!tcp_seq_lt(start, stop))
+		return 0;
+	for (; m != NULL && tcp_seq_lt(mseq, stop) && walked < TCP_RACK_WALK_MAX;
+	     mseq += m->data_len, m = m->next, walked++) {
+		uint32_t s = tcp_seq_max(mseq, start), e = tcp_seq_min(mseq + m->data_len, stop);
+		uint32_t rs, re, xts = TCP_RACK_TS(m);
+
+		while (tcp_seq_lt(s, e) && unsacked_run(c, s, e, &rs, &re)) {
+			if (sent_after(r->xmit_ts, r->end_seq, xts, re)) {
+				int32_t left = (int32_t)(xts + r->rtt + reo - now);
+
+				if (left <= 0) {
+					r->lost_end = re;
+					*marked = true;
+					ts->ctr[TCP_CTR_RACK_MARKED_LOST]++;
+				} else if ((uint32_t)left > timeout) {
+					timeout = (uint32_t)left;
+				}
+			}
+			s = re;
+		}
+	}
+	return timeout;
+}
+
+bool
+tcp_rack_detect(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	struct tcp_rack *r = &c->cold.rack;
+	uint32_t timeout;
+	bool marked;
+
+	if (!tcp_rack_on(ts, c) || !(r->flags & TCP_RACK_F_VALID) ||
+	    c->snd_una == c->snd_max || !can_send_data(c->state))
+		return false;
+	timeout = detect_loss(ts, c, &marked);
+	/* the reordering timer, where it comes before the RTO */
+	if (timeout > 0 && (!tcp_timer_armed(c, TCP_T_RXT) ||
+			    (int32_t)(c->t_due[TCP_T_RXT] - (tcp_now32(ts) + timeout)) > 0))
+		timer_arm(ts, c, timeout + TCP_RACK_REO_SLACK, TCP_RACK_F_REO);
+	return marked;
+}
+
+void
+tcp_rack_schedule(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	struct tcp_rack *r = &c->cold.rack;
+	uint32_t srtt = c->srtt8 >> 3, pto, left;
+
+	/* a deadline another part of the stack moved is no longer RACK's */
+	if (!timer_ours(c, TCP_RACK_F_REO))
+		r->flags &= (uint8_t)~TCP_RACK_F_REO;
+	if (!timer_ours(c, TCP_RACK_F_PTO))
+		r->flags &= (uint8_t)~TCP_RACK_F_PTO;
+	/* RFC 8985 §7.2: not in recovery or after an RTO, not while a
+	 * probe's episode lasts, something in flight, a window to probe. */
+	if (!tcp_rack_on(ts, c) || !can_send_data(c->state) ||
+	    (c->flags & (TCP_CF_RECOVERY | TCP_CF_DEAD)) || c->rxtshift > 0 ||
+	    c->snd_una == c->snd_max || c->snd_wnd == 0 || (r->flags & TCP_RACK_F_TLP) ||
+	    timer_ours(c, TCP_RACK_F_REO))
+		return;
+	/* armed already, and nothing new sent or acknowledged since */
+	if (timer_ours(c, TCP_RACK_F_PTO) && r->t_una == c->snd_una && r->t_max == c->snd_max)
+		return;
+	pto = srtt != 0 ? 2 * srtt : TCP_PTO_NO_SRTT;
+	if (srtt != 0 && tcp_flight(c) <= tcp_smss(c))
+		pto += TCP_WCDELACKT;
+	/* never later than the RTO would fire */
+	if (tcp_timer_armed(c, TCP_T_RXT) && !timer_ours(c, TCP_RACK_F_PTO)) {
+		int32_t d = (int32_t)(c->t_due[TCP_T_RXT] - tcp_now32(ts));
+
+		left = d > 0 ? (uint32_t)d : 0;
+	} else {
+		left = tcp_rto_backoff(ts, c);
+	}
+	if (pto > left)
+		pto = left;
+	if (pto == 0)
+		return;                          /* the RTO is due: it goes */
+	timer_arm(ts, c, pto, TCP_RACK_F_PTO);
+	r->t_una = c->snd_una;
+	r->t_max = c->snd_max;
+}
+
+/* RFC 8985 §7.3: new data if the window allows, else the last segment
+ * sent again; the episode starts; the RTO is armed again. */
+static void
+tlp_send_probe(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	struct tcp_rack *r = &c->cold.rack;
+	uint32_t data_end = c->snd_una + c->snd_queued, smss = tcp_smss(c);
+	uint32_t wnd_end = c->snd_una + c->snd_wnd;
+	uint32_t avail = tcp_seq_lt(c->snd_nxt, data_end) ? data_end - c->snd_nxt : 0;
+	uint32_t usable = tcp_seq_lt(c->snd_nxt, wnd_end) ? wnd_end - c->snd_nxt : 0;
+	/* when the oldest unacknowledged data went (the probe may stamp
+	 * its mbuf again) */
+	uint32_t since = c->snd_head != NULL ? (uint32_t)TCP_RACK_TS(c->snd_head) :
+			 tcp_now32(ts);
+	bool rxt = false;
+	int rc;
+
+	ts->ctr[TCP_CTR_TLP_PROBES]++;
+	if (c->snd_nxt == c->snd_max && avail > 0 && usable > 0) {
+		uint32_t len = avail < usable ? avail : usable;
+
+		if (len > smss)
+			len = smss;
+		rc = tcp_xmit(ts, c, c->snd_nxt, len, (uint8_t)(TCP_ACK | (len == avail ? TCP_PSH : 0)));
+		if (rc == 0)
+			c->snd_nxt += len;
+	} else {
+		uint32_t top = tcp_seq_lt(c->snd_max, data_end) ? c->snd_max : data_end;
+		uint32_t len = tcp_seq_gt(top, c->snd_una) ? top - c->snd_una : 0;
+		uint8_t flags = TCP_ACK;
+
+		if (len > smss)
+			len = smss;
+		if ((c->flags & TCP_CF_FIN_QUEUED) && tcp_seq_gt(c->snd_max, data_end))
+			flags |= TCP_FIN;
+		rc = len > 0 || (flags & TCP_FIN) ? tcp_xmit(ts, c, top - len, len, flags) : -1;
+		rxt = true;
+	}
+	if (rc == 0) {
+		r->flags |= TCP_RACK_F_TLP;
+		if (rxt)
+			r->flags |= TCP_RACK_F_TLP_RXT;
+		else
+			r->flags &= (uint8_t)~TCP_RACK_F_TLP_RXT;
+		r->tlp_end = c->snd_max;
+	}
+	tcp_rxt_after_probe(ts, c, since);
+}
+
+bool
+tcp_rack_timeout(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	struct tcp_rack *r = &c->cold.rack;
+	bool reo = (r->flags & TCP_RACK_F_REO) && c->t_due[TCP_T_RXT] == r->t_due;
+	bool pto = (r->flags & TCP_RACK_F_PTO) && c->t_due[TCP_T_RXT] == r->t_due;
+
+	r->flags &= (uint8_t)~(TCP_RACK_F_REO | TCP_RACK_F_PTO);
+	if (!tcp_rack_on(ts, c) || c->snd_una == c->snd_max || !can_send_data(c->state) ||
+	    (!reo && !pto)) {
+		/* an RTO (or persist): go-back-N resends everything; the
+		 * marks and the episode go with the scoreboard */
+		if (c->snd_una != c->snd_max) {
+			r->lost_end = c->snd_una;
+			tlp_end_episode(r);
+		}
+		return false;
+	}
+	if (pto) {
+		tlp_send_probe(ts, c);
+		return true;
+	}
+	/* RFC 8985 §6.3: the reordering timer, RACK_detect_loss() again */
+	if (tcp_rack_detect(ts, c) && !(c->flags & TCP_CF_RECOVERY) &&
+	    tcp_seq_geq(c->snd_una, c->recover))
+		tcp_rack_enter_recovery(ts, c);
+	tcp_output(ts, c);
+	if (!tcp_timer_armed(c, TCP_T_RXT))
+		tcp_rxt_restart(ts, c);
+	return true;
+}

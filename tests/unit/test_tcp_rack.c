@@ -1,0 +1,665 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp/tcp RACK-TLP (RFC 8985, tcp_rack.c), one scenario per rule, on the
+ * wire-level harness (tcp_fixture.c: the real stack, the real wheel, a
+ * fake clock). Every connection here first learns a 40 ms RTT (the
+ * handshake and one segment), so RACK.min_RTT is 40 and the reordering
+ * window min_RTT / 4 = 10 ms; SRTT 40 ms, the RTO 200 ms (rto_min).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include <rte_mbuf.h>
+
+#include "tcp_fixture.h"
+#include "tcp_private.h"
+
+#define RTT 40u
+
+static uint32_t
+smss(const struct tcp_conn *c)
+{
+	return c->mss - ((c->flags & TCP_CF_TS) ? TCP_OPT_TS_LEN : 0);
+}
+
+/* The peer acknowledges ack with n SACK blocks (lr: left, right pairs). */
+static void
+peer_sack(struct h *h, uint32_t ack, unsigned int n, const uint32_t *lr)
+{
+	struct tcp_opts_out o = {
+		.opts = TCP_OPT_F_TS | (n > 0 ? TCP_OPT_F_SACK : 0),
+		.tsval = h->p_tsval, .tsecr = h_last_tsval(h), .nsack = (uint8_t)n,
+	};
+
+	for (unsigned int i = 0; i < n; i++) {
+		o.sack[i].left = lr[2 * i];
+		o.sack[i].right = lr[2 * i + 1];
+	}
+	h->p_ack = ack;
+	h_inject(h, TCP_ACK, h->p_seq, ack, h->p_wnd, &o, NULL, 0);
+}
+
+/* One segment's worth of data in its own mbuf, sent now. */
+static void
+send_seg(struct h *h, uint8_t b)
+{
+	uint32_t mss = smss(h_conn(h));
+
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(mss, b)), (int)mss);
+}
+
+/* A passive open whose handshake takes RTT, then one segment acked
+ * after RTT: SRTT and RACK.min_RTT are RTT. Returns with nothing in
+ * flight and nothing captured. */
+static struct h *
+open_rtt(struct tcp_conf *conf)
+{
+	struct tcp_opts_out o = {
+		.opts = TCP_OPT_F_MSS | TCP_OPT_F_WS | TCP_OPT_F_TS | TCP_OPT_F_SACKOK,
+		.mss = 1460, .wscale = 0, .tsval = 5000, .tsecr = 0,
+	};
+	struct h *h = h_new(conf);
+	const struct h_out *r;
+	struct tcp_conn *c;
+
+	if (h->p_nosack)
+		o.opts &= (uint8_t)~TCP_OPT_F_SACKOK;
+	h_inject(h, TCP_SYN, h->p_seq, 0, 65535, &o, NULL, 0);
+	h->p_seq++;
+	r = h_pop(h);
+	assert_int_equal(r->seg.flags, TCP_SYN | TCP_ACK);
+	h->p_ack = r->seg.seq + 1;
+	h_advance(h, RTT);
+	h_ack(h, h->p_ack, 65535);
+	assert_int_equal(h->ev.accepts, 1);
+	h->id = h->ev.last_id;
+	c = h_conn(h);
+	send_seg(h, 0);
+	h_drain(h);
+	h_advance(h, RTT);
+	h_ack(h, h->p_ack + smss(c), 65535);
+	assert_int_equal(h_pending(h), 0);
+	assert_int_equal(c->srtt8 >> 3, RTT);
+	return h;
+}
+
+static struct h *
+open_rack(void)
+{
+	struct tcp_conf conf;
+
+	h_conf(&conf);
+	conf.init_cwnd_segs = 10;
+	return open_rtt(&conf);
+}
+
+/* RFC 8985 §6.2: segment 0 arrives 5 ms after 1 and 2 (within the 10 ms
+ * reordering window): nothing is marked lost or sent again, the
+ * reordering timer that was waiting for it comes to nothing, and the
+ * reordering is remembered (RACK.reordering_seen). */
+static void
+test_tcp_rack_reordering_within_window_not_lost(void **state)
+{
+	struct h *h;
+	struct tcp_conn *c;
+	uint32_t mss, S[5];
+
+	(void)state;
+	h = open_rack();
+	c = h_conn(h);
+	mss = smss(c);
+	for (unsigned int i = 0; i <= 4; i++)
+		S[i] = h->p_ack + i * mss;
+	for (unsigned int i = 0; i < 4; i++)
+		send_seg(h, (uint8_t)i);
+	assert_int_equal(h_pending(h), 4);
+	h_drain(h);
+	h_advance(h, RTT);
+	peer_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[2] });
+	peer_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[3] });
+	assert_int_equal(h_pending(h), 0);
+	/* RACK waits: its timer is the RXT deadline, reo_wnd (and a tick of
+	 * the clock's truncation) away */
+	assert_true(c->cold.rack.flags & TCP_RACK_F_REO);
+	assert_int_equal(c->t_due[TCP_T_RXT], (uint32_t)h->now + RTT / 4 + 1);
+	h_advance(h, 5);
+	peer_sack(h, S[3], 0, NULL);             /* 0 came, late */
+	assert_true(c->cold.rack.flags & TCP_RACK_F_REORD);
+	h_advance(h, 20);                        /* past where the timer was */
+	assert_int_equal(h_pending(h), 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RACK_MARKED_LOST], 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RETRANS_SEGS], 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RECOVERY], 0);
+	assert_false(c->flags & TCP_CF_RECOVERY);
+	peer_sack(h, S[4], 0, NULL);
+	assert_int_equal(c->snd_queued, 0);
+	h_free(h);
+}
+
+/* The clock's truncation: on a sub-ms path (min_RTT 0) segment 0 went
+ * out in the tick before 1 and 2, a few µs earlier perhaps, and arrives
+ * just after them. reo_wnd is at least two ticks, so RACK waits (its
+ * timer) and 0's late arrival ends it: nothing sent again. (With one
+ * tick, the first SACK marked 0 lost: test_dp_tcp_kernel's reorder2, a
+ * packet held under a ms, retransmitted 132 segments.) */
+static void
+test_tcp_rack_sub_ms_reordering_not_lost(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	struct tcp_conn *c;
+	uint32_t mss, S[4];
+
+	(void)state;
+	h_conf(&conf);
+	conf.init_cwnd_segs = 10;
+	h = h_new(&conf);
+	h_open_passive(h);
+	c = h_conn(h);
+	mss = smss(c);
+	send_seg(h, 9);                          /* min_RTT 0 */
+	h_drain(h);
+	h_ack(h, h->p_ack + mss, 65535);
+	assert_int_equal(c->cold.rack.min_rtt, 0);
+	for (unsigned int i = 0; i <= 3; i++)
+		S[i] = h->p_ack + i * mss;
+	send_seg(h, 0);
+	h_advance(h, 1);
+	send_seg(h, 1);
+	send_seg(h, 2);
+	h_drain(h);
+	peer_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[2] });
+	peer_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[3] });
+	assert_int_equal(h_pending(h), 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RACK_MARKED_LOST], 0);
+	assert_true(c->cold.rack.flags & TCP_RACK_F_REO);
+	h_advance(h, 1);
+	peer_sack(h, S[3], 0, NULL);             /* 0, reordered */
+	h_advance(h, 5);
+	assert_int_equal(h_pending(h), 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RACK_MARKED_LOST], 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RETRANS_SEGS], 0);
+	assert_int_equal(c->snd_queued, 0);
+	h_free(h);
+}
+
+/* RFC 8985 §6.3: the same two SACKs and segment 0 never comes: the
+ * reordering timer fires reo_wnd (10 ms, and a tick) later, marks 0 lost, recovery
+ * begins and 0 goes again then, 189 ms before the RTO would have sent
+ * it (and three duplicate ACKs never came). */
+static void
+test_tcp_rack_timer_marks_lost(void **state)
+{
+	struct h *h;
+	struct tcp_conn *c;
+	const struct h_out *r;
+	uint32_t mss, S[5];
+
+	(void)state;
+	h = open_rack();
+	c = h_conn(h);
+	mss = smss(c);
+	for (unsigned int i = 0; i <= 4; i++)
+		S[i] = h->p_ack + i * mss;
+	for (unsigned int i = 0; i < 4; i++)
+		send_seg(h, (uint8_t)i);
+	h_drain(h);
+	h_advance(h, RTT);
+	peer_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[2] });
+	peer_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[3] });
+	assert_int_equal(h_pending(h), 0);
+	h_advance(h, RTT / 4);
+	assert_int_equal(h_pending(h), 0);
+	h_advance(h, 1);                         /* reo_wnd and a tick */
+	assert_int_equal(h_pending(h), 1);
+	r = h_pop(h);
+	assert_int_equal(r->seg.seq, S[0]);
+	assert_int_equal(r->seg.len, mss);
+	assert_int_equal(r->payload[0], 0);
+	assert_true(c->flags & TCP_CF_RECOVERY);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RACK_MARKED_LOST], 1);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RTO], 0);
+	/* the retransmission arrives: all is acknowledged, recovery ends */
+	h_advance(h, RTT);
+	peer_sack(h, S[4], 0, NULL);
+	assert_false(c->flags & TCP_CF_RECOVERY);
+	assert_int_equal(c->snd_queued, 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RETRANS_SEGS], 1);
+	h_free(h);
+}
+
+/* RFC 8985 §6.2 step 5 on an ACK: segment 0 was sent 20 ms before 1
+ * (more than reo_wnd, 10 ms); the first SACK of 1 marks 0 lost at once
+ * and it goes again on that ACK, no timer, no duplicate ACK count. */
+static void
+test_tcp_rack_sent_before_by_more_than_reo_wnd(void **state)
+{
+	struct h *h;
+	struct tcp_conn *c;
+	const struct h_out *r;
+	uint32_t mss, S[4];
+
+	(void)state;
+	h = open_rack();
+	c = h_conn(h);
+	mss = smss(c);
+	for (unsigned int i = 0; i <= 3; i++)
+		S[i] = h->p_ack + i * mss;
+	send_seg(h, 0);
+	h_advance(h, 20);
+	send_seg(h, 1);
+	send_seg(h, 2);
+	assert_int_equal(h_pending(h), 3);
+	h_drain(h);
+	h_advance(h, RTT);
+	peer_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[2] });
+	assert_int_equal(h_pending(h), 1);
+	r = h_pop(h);
+	assert_int_equal(r->seg.seq, S[0]);
+	assert_int_equal(r->seg.len, mss);
+	assert_true(c->flags & TCP_CF_RECOVERY);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RACK_MARKED_LOST], 1);
+	assert_int_equal(c->dupacks, 1);
+	h_advance(h, RTT);
+	peer_sack(h, S[3], 0, NULL);
+	assert_false(c->flags & TCP_CF_RECOVERY);
+	assert_int_equal(c->snd_queued, 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RTO], 0);
+	h_free(h);
+}
+
+/* RFC 8985 §7: the last two of four segments are lost. The probe
+ * timeout, 2 * SRTT = 80 ms after the ACK of the first two (the RTO
+ * would be 200 ms), sends the last segment again; its SACK shows 2 lost
+ * (sent 80 ms before what was delivered), which goes at once: the tail
+ * is repaired 120 ms after the ACK, no RTO, cwnd not collapsed. */
+static void
+test_tcp_rack_tlp_tail_loss_before_rto(void **state)
+{
+	struct h *h;
+	struct tcp_conn *c;
+	const struct h_out *r;
+	uint32_t mss, S[5];
+
+	(void)state;
+	h = open_rack();
+	c = h_conn(h);
+	mss = smss(c);
+	for (unsigned int i = 0; i <= 4; i++)
+		S[i] = h->p_ack + i * mss;
+	for (unsigned int i = 0; i < 4; i++)
+		send_seg(h, (uint8_t)i);
+	h_drain(h);
+	h_advance(h, RTT);
+	peer_sack(h, S[2], 0, NULL);
+	assert_int_equal(h_pending(h), 0);
+	h_advance(h, 2 * RTT - 1);
+	assert_int_equal(h_pending(h), 0);
+	h_advance(h, 1);
+	assert_int_equal(h_pending(h), 1);
+	r = h_pop(h);                            /* the probe: the last segment */
+	assert_int_equal(r->seg.seq, S[3]);
+	assert_int_equal(r->seg.len, mss);
+	assert_int_equal(r->payload[0], 3);
+	assert_int_equal(h->ts->ctr[TCP_CTR_TLP_PROBES], 1);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RTO], 0);
+	h_advance(h, RTT);
+	peer_sack(h, S[2], 1, (const uint32_t[]){ S[3], S[4] });
+	assert_int_equal(h_pending(h), 1);
+	r = h_pop(h);
+	assert_int_equal(r->seg.seq, S[2]);
+	assert_int_equal(r->payload[0], 2);
+	assert_true(c->flags & TCP_CF_RECOVERY);
+	h_advance(h, RTT);
+	peer_sack(h, S[4], 0, NULL);
+	assert_int_equal(c->snd_queued, 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RTO], 0);
+	assert_true(c->cwnd >= 2 * mss);
+	h_free(h);
+}
+
+/* RFC 8985 §7.2-7.4: only the last segment is lost. One segment in
+ * flight: PTO = 2 * SRTT + WCDelAckT = 280 ms, capped by the RTO (200
+ * ms): the probe goes instead of the RTO (cwnd kept, no go-back-N). It
+ * repairs the loss (the ACK covers it; no D-SACK says the original came):
+ * once an ACK passes the probe, the episode ends with cwnd brought to
+ * the algorithm's ssthresh, counted in tlp_recoveries. */
+static void
+test_tcp_rack_tlp_repairs_tail_loss(void **state)
+{
+	struct h *h;
+	struct tcp_conn *c;
+	const struct h_out *r;
+	uint32_t mss, S[6], cwnd;
+
+	(void)state;
+	h = open_rack();
+	c = h_conn(h);
+	mss = smss(c);
+	for (unsigned int i = 0; i <= 5; i++)
+		S[i] = h->p_ack + i * mss;
+	for (unsigned int i = 0; i < 4; i++)
+		send_seg(h, (uint8_t)i);
+	h_drain(h);
+	h_advance(h, RTT);
+	peer_sack(h, S[3], 0, NULL);
+	cwnd = c->cwnd;
+	h_advance(h, 199);
+	assert_int_equal(h_pending(h), 0);
+	h_advance(h, 1);
+	r = h_pop(h);
+	assert_int_equal(r->seg.seq, S[3]);
+	assert_int_equal(r->seg.len, mss);
+	assert_int_equal(h->ts->ctr[TCP_CTR_TLP_PROBES], 1);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RTO], 0);
+	assert_int_equal(c->cwnd, cwnd);
+	h_advance(h, RTT);
+	peer_sack(h, S[4], 0, NULL);
+	assert_int_equal(h->ts->ctr[TCP_CTR_TLP_RECOVERIES], 0);   /* not yet */
+	send_seg(h, 4);
+	h_drain(h);
+	h_advance(h, RTT);
+	peer_sack(h, S[5], 0, NULL);
+	assert_int_equal(h->ts->ctr[TCP_CTR_TLP_RECOVERIES], 1);
+	/* ssthresh from the algorithm (2 SMSS for this flight), cwnd down
+	 * to it before this ACK's growth */
+	assert_int_equal(c->ssthresh, 2 * mss);
+	assert_true(c->cwnd < cwnd);
+	assert_true(c->cwnd <= c->ssthresh + mss);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RTO], 0);
+	h_free(h);
+}
+
+/* RFC 8985 §7.4.1: the probe duplicated a segment that had arrived (its
+ * ACK was what got lost): the peer's D-SACK says so, the episode ends
+ * without a cwnd reduction. */
+static void
+test_tcp_rack_tlp_dsack_no_reduction(void **state)
+{
+	struct h *h;
+	struct tcp_conn *c;
+	uint32_t mss, S[6], cwnd;
+
+	(void)state;
+	h = open_rack();
+	c = h_conn(h);
+	mss = smss(c);
+	for (unsigned int i = 0; i <= 5; i++)
+		S[i] = h->p_ack + i * mss;
+	for (unsigned int i = 0; i < 4; i++)
+		send_seg(h, (uint8_t)i);
+	h_drain(h);
+	h_advance(h, RTT);
+	peer_sack(h, S[3], 0, NULL);
+	cwnd = c->cwnd;
+	h_advance(h, 200);
+	assert_int_equal(h_pop(h)->seg.seq, S[3]);
+	h_advance(h, RTT);
+	peer_sack(h, S[4], 1, (const uint32_t[]){ S[3], S[4] });   /* D-SACK */
+	send_seg(h, 4);
+	h_drain(h);
+	h_advance(h, RTT);
+	peer_sack(h, S[5], 0, NULL);
+	assert_int_equal(h->ts->ctr[TCP_CTR_TLP_PROBES], 1);
+	assert_int_equal(h->ts->ctr[TCP_CTR_TLP_RECOVERIES], 0);
+	assert_true(c->cwnd >= cwnd);
+	/* RFC 8985 §6.2 step 4: the D-SACK grew the reordering window */
+	assert_true(c->cold.rack.flags & TCP_RACK_F_REORD);
+	assert_int_equal(c->cold.rack.reo_mult, 1);
+	h_free(h);
+}
+
+/* RFC 8985 §7.3: with unsent data the window allows, the probe is new
+ * data (here: cwnd full, the peer's window open). */
+static void
+test_tcp_rack_tlp_probe_new_data(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	struct tcp_conn *c;
+	const struct h_out *r;
+	uint32_t mss, S[4];
+
+	(void)state;
+	h_conf(&conf);
+	conf.init_cwnd_segs = 2;
+	h = open_rtt(&conf);
+	c = h_conn(h);
+	mss = smss(c);
+	for (unsigned int i = 0; i <= 3; i++)
+		S[i] = h->p_ack + i * mss;
+	c->cwnd = 2 * mss;                       /* (the warm-up grew it) */
+	c->ssthresh = 2 * mss;
+	for (unsigned int i = 0; i < 3; i++)
+		send_seg(h, (uint8_t)i);
+	assert_int_equal(h_pending(h), 2);       /* cwnd holds the third */
+	h_drain(h);
+	h_advance(h, 2 * RTT);
+	r = h_pop(h);
+	assert_int_equal(r->seg.seq, S[2]);
+	assert_int_equal(r->payload[0], 2);
+	assert_int_equal(h->ts->ctr[TCP_CTR_TLP_PROBES], 1);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RETRANS_SEGS], 0);
+	h_advance(h, RTT);
+	peer_sack(h, S[3], 0, NULL);
+	assert_int_equal(c->snd_queued, 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_TLP_RECOVERIES], 0);
+	h_free(h);
+}
+
+/* RFC 8985 §7.2: with one segment in flight the PTO waits for a delayed
+ * ACK too, 2 * SRTT + WCDelAckT = 280 ms (here under the RTO: rto_min
+ * 1 s, RFC 6298's); the RTO comes after the probe, from it. */
+static void
+test_tcp_rack_pto_one_segment_wcdelackt(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	struct tcp_conn *c;
+	uint32_t mss, una;
+
+	(void)state;
+	h_conf(&conf);
+	conf.init_cwnd_segs = 10;
+	conf.rto_min = 1000;
+	h = open_rtt(&conf);
+	c = h_conn(h);
+	mss = smss(c);
+	una = h->p_ack;
+	send_seg(h, 0);
+	send_seg(h, 1);
+	h_drain(h);
+	h_advance(h, RTT);
+	h_ack(h, una + mss, 65535);              /* one segment left in flight */
+	h_advance(h, 2 * RTT + 200 - 1);
+	assert_int_equal(h_pending(h), 0);
+	h_advance(h, 1);
+	assert_int_equal(h_pop(h)->seg.seq, una + mss);
+	assert_int_equal(h->ts->ctr[TCP_CTR_TLP_PROBES], 1);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RTO], 0);
+	assert_int_equal(c->t_due[TCP_T_RXT], (uint32_t)h->now + c->rto);
+	h_ack(h, una + 2 * mss, 65535);
+	assert_int_equal(c->snd_queued, 0);
+	h_free(h);
+}
+
+/* RFC 8985 §6.2 in recovery (reo_wnd 0 until reordering is seen): the
+ * SACK of 8 marks 5 and 7 lost at once, sent before it; RFC 6675 alone
+ * (test_tcp_sack_multiple_holes_one_rtt, the same ACKs) sends them one
+ * ACK later, when three SMSS lie SACKed above 5. */
+static void
+test_tcp_rack_recovery_marks_by_time(void **state)
+{
+	struct h *h;
+	struct tcp_conn *c;
+	const struct h_out *r;
+	uint32_t mss, S[11];
+
+	(void)state;
+	h = open_rack();
+	c = h_conn(h);
+	mss = smss(c);
+	for (unsigned int i = 0; i <= 10; i++)
+		S[i] = h->p_ack + i * mss;
+	for (unsigned int i = 0; i < 10; i++)
+		send_seg(h, (uint8_t)i);
+	assert_int_equal(h_pending(h), 10);
+	h_drain(h);
+	h_advance(h, RTT);
+	peer_sack(h, S[2], 1, (const uint32_t[]){ S[3], S[4] });
+	peer_sack(h, S[2], 1, (const uint32_t[]){ S[3], S[5] });
+	/* 2 was sent in the same ms as 3 and 4: the reordering timer */
+	assert_int_equal(h_pending(h), 0);
+	peer_sack(h, S[2], 2, (const uint32_t[]){ S[6], S[7], S[3], S[5] });
+	assert_true(c->flags & TCP_CF_RECOVERY);
+	r = h_pop(h);
+	assert_int_equal(r->seg.seq, S[2]);
+	assert_int_equal(h_pending(h), 0);
+	peer_sack(h, S[2], 3, (const uint32_t[]){ S[8], S[9], S[6], S[7], S[3], S[5] });
+	r = h_pop(h);
+	assert_int_equal(r->seg.seq, S[5]);
+	r = h_pop(h);
+	assert_int_equal(r->seg.seq, S[7]);
+	assert_int_equal(h_pending(h), 0);
+	assert_true(h->ts->ctr[TCP_CTR_RACK_MARKED_LOST] >= 2);
+	h_advance(h, RTT);
+	peer_sack(h, S[10], 0, NULL);
+	assert_false(c->flags & TCP_CF_RECOVERY);
+	assert_int_equal(c->snd_queued, 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RETRANS_SEGS], 3);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RTO], 0);
+	h_free(h);
+}
+
+/* RFC 8985 §6.2: RACK.min_RTT over a window (5 minutes): a longer RTT
+ * does not replace it within the window, and does once the least sample
+ * is older (the path changed: its reordering window follows). */
+static void
+test_tcp_rack_min_rtt_windowed(void **state)
+{
+	struct h *h;
+	struct tcp_conn *c;
+	uint32_t mss;
+
+	(void)state;
+	h = open_rack();
+	c = h_conn(h);
+	mss = smss(c);
+	assert_int_equal(c->cold.rack.min_rtt, RTT);
+	send_seg(h, 1);
+	h_drain(h);
+	h_advance(h, 100);
+	h_ack(h, h->p_ack + mss, 65535);
+	assert_int_equal(c->cold.rack.min_rtt, RTT);
+	h_advance(h, 300u * 1000u);
+	send_seg(h, 2);
+	h_drain(h);
+	h_advance(h, 100);
+	h_ack(h, h->p_ack + mss, 65535);
+	assert_int_equal(c->cold.rack.min_rtt, 100);
+	h_free(h);
+}
+
+/* Without SACK (the peer did not offer it) RACK-TLP stays off, as in
+ * Linux: no probe, the RTO repairs a tail loss. */
+static void
+test_tcp_rack_off_without_sack(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	struct tcp_conn *c;
+	uint32_t mss, una;
+
+	(void)state;
+	h_conf(&conf);
+	conf.init_cwnd_segs = 10;
+	h = h_new(&conf);
+	h->p_nosack = true;
+	h_open_passive(h);
+	c = h_conn(h);
+	assert_false(c->flags & TCP_CF_SACK);
+	mss = smss(c);
+	una = h->p_ack;
+	for (unsigned int i = 0; i < 4; i++)
+		send_seg(h, (uint8_t)i);
+	h_drain(h);
+	h_advance(h, RTT);
+	h_ack(h, una + 2 * mss, 65535);
+	h_advance(h, 199);
+	assert_int_equal(h_pending(h), 0);
+	h_advance(h, 1);
+	assert_int_equal(h_pop(h)->seg.seq, una + 2 * mss);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RTO], 1);
+	assert_int_equal(h->ts->ctr[TCP_CTR_TLP_PROBES], 0);
+	h_drain(h);
+	h_ack(h, una + 4 * mss, 65535);
+	h_free(h);
+}
+
+/* Nothing is allocated for RACK: a loss found by RACK, its recovery and
+ * a probe leave the pool holding exactly the send queue's mbufs (each
+ * segment built is freed by the harness once captured). */
+static void
+test_tcp_rack_no_alloc_per_segment(void **state)
+{
+	struct h *h;
+	struct tcp_conn *c;
+	uint32_t mss, S[9];
+	unsigned int base;
+
+	(void)state;
+	h = open_rack();
+	c = h_conn(h);
+	mss = smss(c);
+	for (unsigned int i = 0; i <= 8; i++)
+		S[i] = h->p_ack + i * mss;
+	base = rte_mempool_in_use_count(h_pool());
+	for (unsigned int i = 0; i < 8; i++)
+		send_seg(h, (uint8_t)i);
+	h_drain(h);
+	assert_int_equal(c->cold.snd_segs, 8);
+	assert_int_equal(rte_mempool_in_use_count(h_pool()), base + 8);
+	h_advance(h, RTT);
+	peer_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[3] });
+	h_advance(h, RTT / 4 + 1);               /* the reordering timer */
+	assert_true(h->ts->ctr[TCP_CTR_RACK_MARKED_LOST] >= 1);
+	assert_true(h_pending(h) >= 1);
+	h_drain(h);
+	assert_int_equal(rte_mempool_in_use_count(h_pool()), base + 8);
+	h_advance(h, RTT);
+	peer_sack(h, S[6], 0, NULL);
+	h_advance(h, 300);                       /* a probe or an RTO */
+	h_drain(h);
+	assert_int_equal(rte_mempool_in_use_count(h_pool()), base + c->cold.snd_segs);
+	peer_sack(h, S[8], 0, NULL);
+	assert_int_equal(rte_mempool_in_use_count(h_pool()), base);
+	h_free(h);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tcp_rack_reordering_within_window_not_lost),
+		cmocka_unit_test(test_tcp_rack_sub_ms_reordering_not_lost),
+		cmocka_unit_test(test_tcp_rack_timer_marks_lost),
+		cmocka_unit_test(test_tcp_rack_sent_before_by_more_than_reo_wnd),
+		cmocka_unit_test(test_tcp_rack_tlp_tail_loss_before_rto),
+		cmocka_unit_test(test_tcp_rack_tlp_repairs_tail_loss),
+		cmocka_unit_test(test_tcp_rack_tlp_dsack_no_reduction),
+		cmocka_unit_test(test_tcp_rack_tlp_probe_new_data),
+		cmocka_unit_test(test_tcp_rack_pto_one_segment_wcdelackt),
+		cmocka_unit_test(test_tcp_rack_recovery_marks_by_time),
+		cmocka_unit_test(test_tcp_rack_min_rtt_windowed),
+		cmocka_unit_test(test_tcp_rack_off_without_sack),
+		cmocka_unit_test(test_tcp_rack_no_alloc_per_segment),
+	};
+
+	h_eal_init();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
