@@ -765,7 +765,7 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 		c->snd_una = ack;
 		if (tcp_seq_lt(c->snd_nxt, c->snd_una))
 			c->snd_nxt = c->snd_una;
-		c->rxtshift = 0;
+		/* (the backoff ends with a valid RTT sample: tcp_rtt_sample()) */
 		advanced = true;
 		if (c->cold.sb_n > 0)
 			tcp_sack_trim(c);

@@ -57,12 +57,21 @@ tcp_rtt_sample(struct tcp_stack *ts, struct tcp_conn *c, uint32_t r)
 		c->rttvar4 = c->rttvar4 - (c->rttvar4 >> 2) + err;
 		c->srtt8 = c->srtt8 - (c->srtt8 >> 3) + r;
 	}
-	rto = (c->srtt8 >> 3) + (c->rttvar4 > 1 ? c->rttvar4 : 1);
-	if (rto < ts->conf.rto_min)
-		rto = ts->conf.rto_min;
+	/* RTO = SRTT + max(4 RTTVAR, rto_min), as Linux floors it (not
+	 * RFC 6298 §2.4's max(rto_min, SRTT + 4 RTTVAR)): a receiver that
+	 * delays its ACK by up to 200 ms (Windows, macOS) to a path whose
+	 * variance has settled would otherwise see a lone segment sent
+	 * again at SRTT + 200 ms less a little, before its ACK comes. */
+	rto = (c->srtt8 >> 3) + (c->rttvar4 > ts->conf.rto_min ? c->rttvar4 :
+				 ts->conf.rto_min);
+	if (rto < 1)
+		rto = 1;
 	if (rto > ts->conf.rto_max)
 		rto = ts->conf.rto_max;
 	c->rto = rto;
+	/* RFC 6298 §5.7 / Karn: only a valid sample ends the backoff; an
+	 * ACK for data sent more than once does not. */
+	c->rxtshift = 0;
 }
 
 void

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp/tcp's loss recovery and congestion-window rules for lossy and
+ * mobile paths, one wire-level scenario each (the harness of
+ * tcp_fixture.c: the real stack, a fake clock): PRR (RFC 6937) during
+ * SACK recovery, `recover` pulled up with SND.UNA (no wrap after 2 GiB),
+ * the RTO floored as Linux does and Karn's backoff ended only by a
+ * sample (RFC 6298), delayed ACKs judged by the peer's segment size,
+ * restart after idle (RFC 5681 §4.1), cwnd grown only when it is used
+ * (RFC 7661 §4.3), a burst limit per send opportunity, and the ACK of a
+ * segment taken at a closed receive window (RFC 9293 §3.10.7.4).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include <rte_mbuf.h>
+
+#include "tcp_fixture.h"
+#include "tcp_inlines.h"
+
+static __attribute__((unused)) uint32_t
+smss_of(const struct tcp_conn *c)
+{
+	return c->mss - ((c->flags & TCP_CF_TS) ? TCP_OPT_TS_LEN : 0);
+}
+
+/* Send len bytes and have the peer acknowledge them rtt ms later
+ * (segments and the ACK's answers drained). */
+static void
+send_acked_after(struct h *h, uint32_t len, uint32_t rtt)
+{
+	struct tcp_conn *c = h_conn(h);
+
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(len, 0)), (int)len);
+	h_drain(h);
+	h_advance(h, rtt);
+	h_ack(h, c->snd_max, 65535);
+	h_drain(h);
+}
+
+/* ---- RFC 6298: the RTO's floor, Karn ---------------------------------- */
+
+/* SRTT 100 ms, a variance that has settled: the RTO is SRTT + 200 ms
+ * (Linux: SRTT + max(4 RTTVAR, rto_min)), not max(200, SRTT + 4 RTTVAR)
+ * = 200 ms; a lone segment whose ACK a receiver delays by 190 ms (ACK at
+ * 290 ms) is not sent again. */
+static void
+test_tcp_recovery_rto_floor_linux(void **state)
+{
+	struct h *h;
+	struct tcp_conn *c;
+
+	(void)state;
+	h = h_new(NULL);
+	h_open_passive(h);
+	c = h_conn(h);
+	for (unsigned int i = 0; i < 48; i++)
+		send_acked_after(h, 100, 100);
+	assert_int_equal(c->srtt8 >> 3, 100);
+	assert_true(c->rttvar4 < 20);
+	assert_int_equal(c->rto, 100 + 200);
+	/* the lone segment, its ACK delayed */
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(100, 0)), 100);
+	assert_int_equal(h_pop(h)->seg.len, 100);
+	h_advance(h, 290);
+	assert_int_equal(h_pending(h), 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RTO], 0);
+	h_ack(h, c->snd_max, 65535);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RETRANS_SEGS], 0);
+	h_free(h);
+}
+
+/* Karn (RFC 6298 §5.7, Karn and Partridge): without timestamps, the ACK
+ * of data that was sent twice gives no sample, so it does not end the
+ * backoff either: the next segment's timer still runs at 2 RTO; the
+ * ACK of a segment timed once does end it. */
+static void
+test_tcp_recovery_karn_backoff_kept_without_sample(void **state)
+{
+	struct h *h = h_new(NULL);
+	struct tcp_conn *c;
+	uint32_t base, rto;
+
+	(void)state;
+	h->p_ts = false;
+	h_inject(h, TCP_SYN, h->p_seq, 0, 65535, NULL, NULL, 0);
+	h->p_seq++;
+	h->p_ack = h_pop(h)->seg.seq + 1;
+	h_advance(h, 20);
+	h_ack(h, h->p_ack, 65535);
+	h->id = h->ev.last_id;
+	c = h_conn(h);
+	assert_false(c->flags & TCP_CF_TS);
+	rto = c->rto;
+	base = h->p_ack;
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(100, 0)), 100);
+	h_pop(h);
+	h_advance(h, rto);
+	assert_int_equal(h_pop(h)->seg.seq, base);   /* the RTO */
+	assert_int_equal(c->rxtshift, 1);
+	h_advance(h, 5);
+	h_ack(h, base + 100, 65535);                /* ambiguous: no sample */
+	assert_int_equal(c->rxtshift, 1);
+	/* the next segment waits 2 RTO for its ACK */
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(100, 0)), 100);
+	h_pop(h);
+	h_advance(h, 2 * rto - 1);
+	assert_int_equal(h_pending(h), 0);
+	h_advance(h, 1);
+	assert_int_equal(h_pop(h)->seg.seq, base + 100);
+	assert_int_equal(c->rxtshift, 2);
+	h_ack(h, base + 200, 65535);
+	assert_int_equal(c->rxtshift, 2);
+	/* a segment sent once and acknowledged: a sample, the backoff ends */
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(100, 0)), 100);
+	h_pop(h);
+	h_advance(h, 30);
+	h_ack(h, base + 300, 65535);
+	assert_int_equal(c->rxtshift, 0);
+	h_free(h);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tcp_recovery_rto_floor_linux),
+		cmocka_unit_test(test_tcp_recovery_karn_backoff_kept_without_sample),
+	};
+
+	h_eal_init();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
