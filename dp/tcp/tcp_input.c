@@ -798,6 +798,13 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 		} else {
 			ts->cc[c->cc]->cong_avoid(ts, c, acked);
 		}
+		/* RFC 6582's `recover` trails SND.UNA by one outside recovery
+		 * (what "SEG.ACK > recover" asks is then unchanged): left at
+		 * the ISS or an old recovery's end, 2 GiB later the modular
+		 * comparison would say it is ahead, and fast recovery would
+		 * not start again on this connection. */
+		if (!(c->flags & TCP_CF_RECOVERY) && tcp_seq_gt(c->snd_una - 1, c->recover))
+			c->recover = c->snd_una - 1;
 		c->dupacks = 0;
 		tcp_rxt_restart(ts, c);
 

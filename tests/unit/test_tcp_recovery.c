@@ -23,7 +23,7 @@
 #include "tcp_fixture.h"
 #include "tcp_inlines.h"
 
-static __attribute__((unused)) uint32_t
+static uint32_t
 smss_of(const struct tcp_conn *c)
 {
 	return c->mss - ((c->flags & TCP_CF_TS) ? TCP_OPT_TS_LEN : 0);
@@ -41,6 +41,99 @@ send_acked_after(struct h *h, uint32_t len, uint32_t rtt)
 	h_advance(h, rtt);
 	h_ack(h, c->snd_max, 65535);
 	h_drain(h);
+}
+
+/* The peer acknowledges ack with n SACK blocks (lr: left, right pairs). */
+static void
+peer_sack(struct h *h, uint32_t ack, unsigned int n, const uint32_t *lr)
+{
+	struct tcp_opts_out o = {
+		.opts = TCP_OPT_F_TS | (n > 0 ? TCP_OPT_F_SACK : 0),
+		.tsval = h->p_tsval, .tsecr = h_last_tsval(h), .nsack = (uint8_t)n,
+	};
+
+	for (unsigned int i = 0; i < n; i++) {
+		o.sack[i].left = lr[2 * i];
+		o.sack[i].right = lr[2 * i + 1];
+	}
+	h->p_ack = ack;
+	h_inject(h, TCP_ACK, h->p_seq, ack, h->p_wnd, &o, NULL, 0);
+}
+
+/* As if n more bytes had been sent and acknowledged, nothing queued
+ * (a long transfer without loss, skipped over). */
+static void
+skip_sent(struct h *h, uint32_t n)
+{
+	struct tcp_conn *c = h_conn(h);
+
+	assert_int_equal(c->snd_queued, 0);
+	assert_int_equal(c->snd_una, c->snd_max);
+	c->snd_una += n;
+	c->snd_nxt = c->snd_max = c->snd_una;
+	c->snd_wl2 = c->snd_una;
+	c->cold.snd_cur = NULL;
+	h->p_ack = c->snd_una;
+}
+
+/* ---- RFC 6582 `recover` -------------------------------------------------- */
+
+/* 2.25 GiB moved without loss (in three steps, each acknowledged by a
+ * real ACK), then segment 0 of 10 lost: recovery still starts, on the
+ * third duplicate ACK, with SACK (RFC 6675) and without (RFC 6582). */
+static void
+recover_after_wrap(bool sack)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	struct tcp_conn *c;
+	uint32_t mss, S[11];
+
+	h_conf(&conf);
+	conf.init_cwnd_segs = 10;
+	h = h_new(&conf);
+	h->p_nosack = !sack;
+	h_open_passive(h);
+	c = h_conn(h);
+	mss = smss_of(c);
+	for (unsigned int i = 0; i < 3; i++) {
+		skip_sent(h, 0x30000000u);
+		send_acked_after(h, 100, 10);
+	}
+	assert_true((int32_t)(c->snd_una - c->iss) < 0);   /* past 2^31 */
+	for (unsigned int i = 0; i <= 10; i++)
+		S[i] = c->snd_una + i * mss;
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(10 * mss, 0)), (int)(10 * mss));
+	assert_int_equal(h_pending(h), 10);
+	h_drain(h);
+	for (unsigned int i = 1; i <= 3; i++) {
+		if (sack)
+			peer_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[i + 1] });
+		else
+			h_ack(h, S[0], 65535);
+	}
+	assert_true(c->flags & TCP_CF_RECOVERY);
+	assert_int_equal(h->ts->ctr[TCP_CTR_FAST_RETRANS], 1);
+	assert_int_equal(h->ts->ctr[TCP_CTR_SACK_RECOVERY], sack ? 1 : 0);
+	h_drain(h);
+	h_ack(h, S[10], 65535);
+	assert_false(c->flags & TCP_CF_RECOVERY);
+	h_drain(h);
+	h_free(h);
+}
+
+static void
+test_tcp_recovery_recover_pulled_up_sack(void **state)
+{
+	(void)state;
+	recover_after_wrap(true);
+}
+
+static void
+test_tcp_recovery_recover_pulled_up_newreno(void **state)
+{
+	(void)state;
+	recover_after_wrap(false);
 }
 
 /* ---- RFC 6298: the RTO's floor, Karn ---------------------------------- */
@@ -131,6 +224,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tcp_recovery_rto_floor_linux),
 		cmocka_unit_test(test_tcp_recovery_karn_backoff_kept_without_sample),
+		cmocka_unit_test(test_tcp_recovery_recover_pulled_up_sack),
+		cmocka_unit_test(test_tcp_recovery_recover_pulled_up_newreno),
 	};
 
 	h_eal_init();
