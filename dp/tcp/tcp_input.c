@@ -1110,7 +1110,23 @@ have_conn:
 		}
 	}
 
-	/* First: sequence number. */
+	/* First: sequence number. RFC 9293 §3.10.7.4: at a closed receive
+	 * window no segment is acceptable, "but special allowance should be
+	 * made to accept valid ACKs, URGs, and RSTs": a segment at RCV.NXT
+	 * (a peer's zero-window probe carries a byte there) loses its text
+	 * and FIN and goes on for its ACK (or RST) field; our ACK follows. */
+	if (seglen > 0 && seq == c->rcv_nxt && !tcp_seq_gt(c->rcv_adv, c->rcv_nxt) &&
+	    (seg.flags & (TCP_ACK | TCP_RST)) && !(seg.flags & TCP_SYN)) {
+		ts->ctr[TCP_CTR_ZERO_WND_ACK_TAKEN]++;
+		if (plen > 0)
+			ts->ctr[TCP_CTR_RCV_WND_DROP]++;
+		chain_free(m);
+		m = NULL;
+		plen = 0;
+		seglen = 0;
+		seg.flags &= (uint8_t)~TCP_FIN;
+		c->flags |= TCP_CF_ACK_NOW;
+	}
 	if (!seq_acceptable(c, seq, seglen)) {
 		ts->ctr[(seg.flags & TCP_RST) ? TCP_CTR_RST_IGNORED : TCP_CTR_OUT_OF_WINDOW]++;
 		if (!(seg.flags & TCP_RST))

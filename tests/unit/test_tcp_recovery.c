@@ -218,6 +218,60 @@ test_tcp_recovery_karn_backoff_kept_without_sample(void **state)
 	h_free(h);
 }
 
+/* ---- RFC 9293 §3.10.7.4: ACKs at a closed window --------------------------- */
+
+/* Our receive window is closed (the application does not read); the
+ * peer's zero-window probe, a byte at RCV.NXT, acknowledges what we sent
+ * meanwhile: its ACK field is taken (SND.UNA moves, the retransmission
+ * timer stops), its byte is not, and our ACK says RCV.NXT, window 0. */
+static void
+test_tcp_recovery_zero_window_probe_ack_taken(void **state)
+{
+	static uint8_t data[4096];
+	struct tcp_conf conf;
+	struct h *h;
+	struct tcp_conn *c;
+	const struct h_out *r;
+	uint32_t rcv_nxt;
+
+	(void)state;
+	h_conf(&conf);
+	conf.rcv_buf = 4096;
+	h = h_new(&conf);
+	h_open_passive(h);
+	c = h_conn(h);
+	h_send_data(h, data, 1448);
+	h_send_data(h, data, 1448);
+	h_send_data(h, data, 1200);
+	h_advance(h, 50);                         /* the delayed ACK */
+	do
+		r = h_pop(h);
+	while (h_pending(h) > 0);
+	assert_int_equal(r->seg.wnd, 0);
+	rcv_nxt = c->rcv_nxt;
+	assert_int_equal(r->seg.ack, rcv_nxt);
+	/* we send; the peer probes our window, acknowledging it */
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(100, 0)), 100);
+	assert_int_equal(h_pop(h)->seg.len, 100);
+	h_advance(h, 5);
+	h_inject(h, TCP_ACK, h->p_seq, c->snd_max, 65535, NULL, data, 1);
+	assert_int_equal(c->snd_una, c->snd_max);
+	assert_false(c->t_armed & (1u << TCP_T_RXT));
+	assert_int_equal(c->rcv_nxt, rcv_nxt);    /* its byte is not taken */
+	assert_int_equal(c->rcv_queued, 4096);
+	r = h_pop(h);
+	assert_int_equal(r->seg.flags, TCP_ACK);
+	assert_int_equal(r->seg.ack, rcv_nxt);
+	assert_int_equal(r->seg.wnd, 0);
+	assert_int_equal(h_pending(h), 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_ZERO_WND_ACK_TAKEN], 1);
+	/* a probe below RCV.NXT is not acceptable: answered, nothing taken */
+	h_inject(h, TCP_ACK, h->p_seq - 1, c->snd_max, 65535, NULL, data, 1);
+	assert_int_equal(h_pop(h)->seg.ack, rcv_nxt);
+	assert_int_equal(h->ts->ctr[TCP_CTR_ZERO_WND_ACK_TAKEN], 1);
+	h_free(h);
+}
+
 int
 main(void)
 {
@@ -226,6 +280,7 @@ main(void)
 		cmocka_unit_test(test_tcp_recovery_karn_backoff_kept_without_sample),
 		cmocka_unit_test(test_tcp_recovery_recover_pulled_up_sack),
 		cmocka_unit_test(test_tcp_recovery_recover_pulled_up_newreno),
+		cmocka_unit_test(test_tcp_recovery_zero_window_probe_ack_taken),
 	};
 
 	h_eal_init();
