@@ -384,12 +384,25 @@ syn_options(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 		c->flags &= ~TCP_CF_SACK;
 }
 
+/* The largest payload the peer may send us: what we announced, less
+ * the timestamp option. */
+static uint32_t
+rcv_mss_max(const struct tcp_stack *ts, const struct tcp_conn *c)
+{
+	return (uint32_t)((c->flags & TCP_CF_V6) ? ts->conf.mss6 : ts->conf.mss4) -
+	       ((c->flags & TCP_CF_TS) ? TCP_OPT_TS_LEN : 0);
+}
+
 static void
 established(struct tcp_stack *ts, struct tcp_conn *c)
 {
+	uint32_t rmss = rcv_mss_max(ts, c);
+
 	c->state = TCP_ST_ESTABLISHED;
 	ts->ctr[TCP_CTR_ESTABLISHED]++;
 	cwnd_init(ts, c);
+	c->cold.rcv_mss = (uint16_t)(tcp_smss(c) < rmss ? tcp_smss(c) : rmss);
+	c->cold.rcv_lss = 0;
 	c->last_rcv = tcp_now32(ts);
 	if (ts->conf.keep_idle != 0)
 		tcp_timer_set(ts, c, TCP_T_KEEP, ts->conf.keep_idle);
@@ -879,11 +892,38 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 	return true;
 }
 
+/*
+ * The peer's segment size, for "every second full-sized segment" (RFC
+ * 9293 §3.8.6.3, RFC 5681 §4.2): a peer whose segments are smaller than
+ * our SMSS (its MTU, its own MSS setting, a clamp on its side) would
+ * otherwise get every ACK only after the delay. As Linux's
+ * tcp_measure_rcv_mss(): a larger segment raises the estimate at once; a
+ * smaller one lowers it when two in a row have the same size and either
+ * are at least 536 bytes or come without PSH (not the tail of a write),
+ * so that small messages are not mistaken for full segments.
+ */
+static void
+rcv_mss_measure(const struct tcp_stack *ts, struct tcp_conn *c, uint32_t len,
+		uint8_t flags)
+{
+	uint32_t max = rcv_mss_max(ts, c);
+
+	if (len >= c->cold.rcv_mss) {
+		c->cold.rcv_mss = (uint16_t)(len < max ? len : max);
+		return;
+	}
+	if (len >= 536 || (len >= 88 && !(flags & TCP_PSH))) {
+		if (len == c->cold.rcv_lss)
+			c->cold.rcv_mss = (uint16_t)len;
+		c->cold.rcv_lss = (uint16_t)len;
+	}
+}
+
 /* Seventh step: segment text. m is the payload (seg->len bytes from
- * seq, already trimmed to the window). Consumes m. */
+ * seq, already trimmed to the window; flags the segment's). Consumes m. */
 static void
 data_input(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m,
-	   uint32_t seq, uint32_t len)
+	   uint32_t seq, uint32_t len, uint8_t flags)
 {
 	if (len > tcp_held_room(ts)) {
 		/* The worker holds its cap (conf.max_held) over all its
@@ -939,8 +979,10 @@ data_input(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m,
 		}
 		c->flags |= TCP_CF_READABLE;
 		/* RFC 9293 §3.8.6.3 / RFC 5681 §4.2: ACK at least every
-		 * second full-sized segment, else within the delay. */
-		if (len >= tcp_smss(c) && ++c->ack_segs >= 2)
+		 * second full-sized segment (the peer's size), else within
+		 * the delay. */
+		rcv_mss_measure(ts, c, len, flags);
+		if (len >= c->cold.rcv_mss && ++c->ack_segs >= 2)
 			c->flags |= TCP_CF_ACK_NOW;
 		if (!(c->flags & TCP_CF_ACK_NOW)) {
 			c->flags |= TCP_CF_DELACK;
@@ -1209,7 +1251,7 @@ have_conn:
 				tcp_conn_end(ts, c, TCP_REASON_DATA_AFTER_CLOSE);
 				goto out;
 			}
-			data_input(ts, c, m, seq, plen);
+			data_input(ts, c, m, seq, plen, seg.flags);
 			m = NULL;
 		}
 	}

@@ -299,6 +299,15 @@ struct tcp_conn_cold {
 	uint32_t snd_cur_seq;
 	uint32_t snd_segs;       /* mbufs in the send queue */
 	struct tcp_budget *budget;   /* the application's group; NULL: none */
+	/* RFC 6937 PRR during SACK recovery: bytes delivered to the peer
+	 * (cumulatively or SACKed) and sent since it began, and FlightSize
+	 * when it began (RecoverFS). */
+	uint32_t prr_delivered, prr_out, prr_recover_fs;
+	uint32_t snd_last;       /* ms, data last sent (restart after idle) */
+	/* The peer's segment size as Linux's icsk_ack.rcv_mss estimates it
+	 * (delayed ACKs: "every second full-sized segment"), and the size of
+	 * the last segment that might be one. */
+	uint16_t rcv_mss, rcv_lss;
 };
 
 /*

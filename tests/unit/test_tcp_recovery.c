@@ -218,6 +218,46 @@ test_tcp_recovery_karn_backoff_kept_without_sample(void **state)
 	h_free(h);
 }
 
+/* ---- delayed ACKs by the peer's segment size ------------------------------- */
+
+/* The peer announced MSS 1460 (our SMSS 1448) but sends 1000-byte
+ * segments: from the second on they are its full size, and every second
+ * one is acknowledged at once (RFC 5681 §4.2), not after the delay.
+ * Small writes (100 bytes with PSH) are not taken for full segments. */
+static void
+test_tcp_recovery_delack_by_peer_segment_size(void **state)
+{
+	static uint8_t data[1000];
+	struct h *h;
+	struct tcp_conn *c;
+	unsigned int acks = 0;
+
+	(void)state;
+	h = h_new(NULL);
+	h_open_passive(h);
+	c = h_conn(h);
+	assert_int_equal(smss_of(c), 1448);
+	for (unsigned int i = 0; i < 8; i++) {
+		h_send_data(h, data, 100);
+		acks += h_pending(h);
+		h_drain(h);
+	}
+	assert_int_equal(acks, 0);                /* all left to the delay */
+	h_advance(h, 50);
+	assert_int_equal(h_pending(h), 1);
+	h_drain(h);
+	for (unsigned int i = 0; i < 8; i++) {
+		h_send_data(h, data, sizeof(data));
+		acks += h_pending(h);
+		if (h_pending(h) > 0)
+			assert_int_equal(h_pop(h)->seg.ack, h->p_seq);
+		h_drain(h);
+	}
+	assert_true(acks >= 3);                   /* 2 (or 3), 4 (or 5), 6, 8 */
+	assert_int_equal(c->cold.rcv_mss, 1000);
+	h_free(h);
+}
+
 /* ---- RFC 9293 §3.10.7.4: ACKs at a closed window --------------------------- */
 
 /* Our receive window is closed (the application does not read); the
@@ -281,6 +321,7 @@ main(void)
 		cmocka_unit_test(test_tcp_recovery_recover_pulled_up_sack),
 		cmocka_unit_test(test_tcp_recovery_recover_pulled_up_newreno),
 		cmocka_unit_test(test_tcp_recovery_zero_window_probe_ack_taken),
+		cmocka_unit_test(test_tcp_recovery_delack_by_peer_segment_size),
 	};
 
 	h_eal_init();
