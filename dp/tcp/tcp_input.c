@@ -692,7 +692,8 @@ sack_rexmit_first(struct tcp_stack *ts, struct tcp_conn *c)
 	tcp_sack_rexmit(ts, c, c->snd_una, len);
 }
 
-/* RFC 6675 §5 step (4): fast retransmit, then recovery by pipe. */
+/* RFC 6675 §5 step (4): recovery by pipe; the fast retransmit (4.3)
+ * goes from prr_ack(), which sets cwnd for this ACK first. */
 static void
 sack_enter_recovery(struct tcp_stack *ts, struct tcp_conn *c)
 {
@@ -700,13 +701,73 @@ sack_enter_recovery(struct tcp_stack *ts, struct tcp_conn *c)
 	ts->ctr[TCP_CTR_RECOVERY]++;
 	ts->ctr[TCP_CTR_SACK_RECOVERY]++;
 	c->ssthresh = ts->cc[c->cc]->ssthresh(ts, c);      /* (4.2) */
-	c->cwnd = c->ssthresh;
 	c->recover = c->snd_max;                           /* (4.1) RecoveryPoint */
 	c->flags |= TCP_CF_RECOVERY | TCP_CF_SACK_RECOV;
 	c->cold.high_rxt = c->snd_una;
-	sack_rexmit_first(ts, c);                          /* (4.3) */
-	/* (4.4), (4.5): pipe and step (C) in tcp_output() at the end of
-	 * this segment's processing. */
+	/* RFC 6937: prr_delivered = prr_out = 0, RecoverFS = FlightSize */
+	c->cold.prr_delivered = 0;
+	c->cold.prr_out = 0;
+	c->cold.prr_recover_fs = c->snd_max - c->snd_una;
+}
+
+/* What the scoreboard holds, in bytes (at most TCP_SACK_SB ranges). */
+static uint32_t
+sacked_bytes(const struct tcp_conn *c)
+{
+	uint32_t n = 0;
+
+	for (unsigned int i = 0; i < c->cold.sb_n; i++)
+		n += c->cold.sb[i].right - c->cold.sb[i].left;
+	return n;
+}
+
+/*
+ * RFC 6937 Proportional Rate Reduction, on every ACK of a SACK recovery
+ * (the one that began it too): cwnd = pipe + sndcnt, so that what
+ * tcp_output() sends (RFC 6675 (C): while cwnd - pipe >= SMSS) is
+ * - while pipe > ssthresh, in proportion to what the peer received,
+ *   ssthresh / RecoverFS of it: the window comes down to ssthresh
+ *   spread over the recovery's round trip, not by a silence of half an
+ *   RTT followed by one segment per ACK (cwnd = ssthresh at once);
+ * - once pipe <= ssthresh (more was lost), back up towards ssthresh no
+ *   faster than slow start (SSRB: what was delivered and not yet sent
+ *   again, or this ACK's delivery, plus one SMSS) or, with
+ *   conf.prr_crb, than packet conservation (CRB): not the burst of
+ *   cwnd - pipe segments at once that cwnd = ssthresh allowed.
+ * entered: this ACK began the recovery; the fast retransmit (RFC 6675
+ * (4.3)) goes now, within sndcnt, or as its one segment if sndcnt is
+ * less (RFC 9937's rule).
+ */
+static void
+prr_ack(struct tcp_stack *ts, struct tcp_conn *c, int64_t delivered, bool entered)
+{
+	struct tcp_conn_cold *k = &c->cold;
+	uint32_t pipe = tcp_sack_pipe(c), smss = tcp_smss(c);
+	int64_t sndcnt;
+
+	if (delivered > 0)
+		k->prr_delivered += (uint32_t)delivered;
+	if (pipe > c->ssthresh) {
+		uint64_t fs = k->prr_recover_fs != 0 ? k->prr_recover_fs : 1;
+
+		sndcnt = (int64_t)(((uint64_t)k->prr_delivered * c->ssthresh + fs - 1) / fs) -
+			 (int64_t)k->prr_out;
+	} else {
+		int64_t limit = (int64_t)k->prr_delivered - (int64_t)k->prr_out;
+
+		if (!ts->conf.prr_crb)
+			limit = (limit > delivered ? limit : delivered) + smss;
+		sndcnt = (int64_t)(c->ssthresh - pipe);
+		if (limit < sndcnt)
+			sndcnt = limit;
+	}
+	if (sndcnt < 0)
+		sndcnt = 0;
+	if (entered && sndcnt < smss)
+		sndcnt = smss;
+	c->cwnd = pipe + (uint32_t)sndcnt;
+	if (entered)
+		sack_rexmit_first(ts, c);                  /* (4.3) */
 }
 
 /* Fifth step: the ACK field. Returns false when processing stops. */
@@ -715,8 +776,9 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 {
 	uint32_t ack = seg->ack;
 	uint32_t wnd = (uint32_t)seg->wnd << c->snd_wscale;
-	uint32_t sacked = 0;
-	bool advanced = false;
+	uint32_t sacked = 0, sb_before = 0, una_before;
+	bool advanced = false, entered = false;
+	int64_t delivered = 0;
 
 	if (c->state == TCP_ST_SYN_RCVD) {
 		if (!tcp_seq_gt(ack, c->snd_una) || tcp_seq_gt(ack, c->snd_max)) {
@@ -757,7 +819,12 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 		return false;
 	}
 
-	/* RFC 6675 §5: the scoreboard takes every ACK's SACK blocks. */
+	una_before = c->snd_una;
+	/* RFC 6675 §5: the scoreboard takes every ACK's SACK blocks.
+	 * RFC 6937 DeliveredData: the change in SND.UNA and in what the
+	 * scoreboard holds. */
+	if (c->flags & TCP_CF_SACK)
+		sb_before = sacked_bytes(c);
 	if ((c->flags & TCP_CF_SACK) && (seg->opts & TCP_OPT_F_SACK))
 		sacked = tcp_sack_update(ts, c, seg);
 
@@ -869,9 +936,16 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 			if (c->dupacks < 255)
 				c->dupacks++;
 			if ((c->dupacks >= 3 || tcp_sack_is_lost(c, c->snd_una)) &&
-			    tcp_seq_geq(c->snd_una, c->recover))
+			    tcp_seq_geq(c->snd_una, c->recover)) {
 				sack_enter_recovery(ts, c);
+				entered = true;
+			}
 		}
+	}
+	if (c->flags & TCP_CF_SACK_RECOV) {
+		delivered = (int64_t)(c->snd_una - una_before) +
+			    (int64_t)sacked_bytes(c) - (int64_t)sb_before;
+		prr_ack(ts, c, delivered, entered);
 	}
 
 	/* Window update (RFC 9293 §3.10.7.4 fifth step). */

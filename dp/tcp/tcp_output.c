@@ -283,6 +283,8 @@ tcp_xmit(struct tcp_stack *ts, struct tcp_conn *c, uint32_t seq, uint32_t len,
 	}
 	end = seq + len + ((flags & TCP_SYN) ? 1 : 0) + ((flags & TCP_FIN) ? 1 : 0);
 	if (end != seq) {
+		if (c->flags & TCP_CF_SACK_RECOV)
+			c->cold.prr_out += len;          /* RFC 6937 prr_out */
 		if (tcp_seq_lt(seq, c->snd_max)) {
 			/* Karn (RFC 6298 §3): no sample from a retransmission. */
 			ts->ctr[TCP_CTR_RETRANS_SEGS]++;

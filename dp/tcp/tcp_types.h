@@ -427,6 +427,9 @@ struct tcp_conf {
 				      * (what every segment held pins, TX and
 				      * RX need); 0: no such floor */
 	bool timestamps, wscale, sack;
+	bool prr_crb;                /* RFC 6937 PRR's conservative reduction
+				      * bound (CRB); false: slow-start
+				      * reduction bound (SSRB), as Linux */
 	uint8_t worker;              /* goes into connection ids */
 	int socket;                  /* NUMA socket for the pool */
 	uint8_t isn_key[16];         /* all zero: drawn from getrandom() */

@@ -2229,8 +2229,11 @@ test_tcp_sack_multiple_holes_one_rtt(void **state)
 	assert_false(c->flags & TCP_CF_RECOVERY);
 	peer_sack(h, S[2], 2, (const uint32_t[]){ S[6], S[7], S[3], S[5] });
 	assert_true(c->flags & TCP_CF_RECOVERY);
-	/* ssthresh = cwnd = FlightSize / 2 (0-1 were acknowledged). */
-	assert_int_equal(c->cwnd, 4 * mss);
+	/* ssthresh = FlightSize / 2 (0-1 were acknowledged); PRR (RFC
+	 * 6937): pipe (5, 7, 8, 9; 2 is lost) is at ssthresh, so cwnd
+	 * = pipe + the fast retransmit. */
+	assert_int_equal(c->ssthresh, 4 * mss);
+	assert_int_equal(c->cwnd, 5 * mss);
 	r = h_pop(h);
 	assert_int_equal(r->seg.seq, S[2]);
 	assert_int_equal(r->seg.len, mss);

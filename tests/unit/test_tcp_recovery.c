@@ -76,6 +76,120 @@ skip_sent(struct h *h, uint32_t n)
 	h->p_ack = c->snd_una;
 }
 
+/* ---- RFC 6937 PRR ----------------------------------------------------------- */
+
+/* Segments the stack sent since the last look (drained). */
+static unsigned int
+sent_now(struct h *h)
+{
+	unsigned int n = h_pending(h);
+
+	h_drain(h);
+	return n;
+}
+
+/* 20 segments in flight and 10 more queued; segment 0 is lost. The
+ * SACKs of 1-3 start the recovery (ssthresh 10 segments, RecoverFS 20);
+ * pipe stays above ssthresh while 4-9 are SACKed one by one: PRR sends
+ * ssthresh / RecoverFS of what was delivered, one new segment every
+ * second ACK (rounded up: at 6 and 8), where cwnd = ssthresh at once
+ * sent nothing until pipe fell under 10 (half a round trip of silence,
+ * then one segment per ACK). */
+static void
+test_tcp_recovery_prr_proportional(void **state)
+{
+	static const unsigned int want[] = { 0, 0, 1, 0, 1, 0 };   /* SACK 4..9 */
+	struct tcp_conf conf;
+	struct h *h;
+	struct tcp_conn *c;
+	const struct h_out *r;
+	uint32_t mss, S[31];
+
+	(void)state;
+	h_conf(&conf);
+	conf.init_cwnd_segs = 20;
+	h = h_new(&conf);
+	h_open_passive(h);
+	c = h_conn(h);
+	mss = smss_of(c);
+	for (unsigned int i = 0; i <= 30; i++)
+		S[i] = c->snd_una + i * mss;
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(30 * mss, 0)), (int)(30 * mss));
+	assert_int_equal(sent_now(h), 20);
+	peer_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[2] });
+	peer_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[3] });
+	assert_int_equal(sent_now(h), 2);          /* limited transmit: 20, 21 */
+	peer_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[4] });
+	assert_true(c->flags & TCP_CF_SACK_RECOV);
+	assert_int_equal(c->ssthresh, 11 * mss);   /* FlightSize 22 / 2 */
+	r = h_pop(h);                              /* the fast retransmit only */
+	assert_int_equal(r->seg.seq, S[0]);
+	assert_int_equal(sent_now(h), 0);
+	for (unsigned int i = 0; i < 6; i++) {
+		peer_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[5 + i] });
+		assert_int_equal(sent_now(h), want[i]);
+	}
+	assert_int_equal(c->cold.prr_recover_fs, 22 * mss);
+	assert_int_equal(c->cold.prr_out, 3 * mss);
+	assert_int_equal(c->cold.prr_delivered, 7 * mss);
+	h_free(h);
+}
+
+/* Segments 0-14 of 20 lost, 15-17 SACKed: pipe (18, 19) is far under
+ * ssthresh (10). cwnd = ssthresh sent 8 segments at once; PRR's
+ * slow-start bound (the default) sends what was delivered plus one,
+ * 2 a SACK; its conservative bound (conf.prr_crb), what was delivered,
+ * 1 a SACK. */
+static void
+prr_bounds(bool crb)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	struct tcp_conn *c;
+	uint32_t mss, S[21];
+	unsigned int n = crb ? 1 : 2;
+
+	h_conf(&conf);
+	conf.init_cwnd_segs = 20;
+	conf.prr_crb = crb;
+	h = h_new(&conf);
+	h_open_passive(h);
+	c = h_conn(h);
+	mss = smss_of(c);
+	for (unsigned int i = 0; i <= 20; i++)
+		S[i] = c->snd_una + i * mss;
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(20 * mss, 0)), (int)(20 * mss));
+	assert_int_equal(sent_now(h), 20);
+	peer_sack(h, S[0], 1, (const uint32_t[]){ S[15], S[16] });
+	peer_sack(h, S[0], 1, (const uint32_t[]){ S[15], S[17] });
+	assert_int_equal(sent_now(h), 0);          /* nothing new to send */
+	peer_sack(h, S[0], 1, (const uint32_t[]){ S[15], S[18] });
+	assert_true(c->flags & TCP_CF_SACK_RECOV);
+	assert_int_equal(c->ssthresh, 10 * mss);
+	assert_int_equal(h_pending(h), n);
+	for (unsigned int i = 0; i < n; i++)
+		assert_int_equal(h_pop(h)->seg.seq, S[i]);
+	peer_sack(h, S[0], 1, (const uint32_t[]){ S[15], S[19] });
+	assert_int_equal(h_pending(h), n);
+	for (unsigned int i = 0; i < n; i++)
+		assert_int_equal(h_pop(h)->seg.seq, S[n + i]);
+	h_free(h);
+}
+
+static void
+test_tcp_recovery_prr_ssrb(void **state)
+{
+	(void)state;
+	prr_bounds(false);
+}
+
+static void
+test_tcp_recovery_prr_crb(void **state)
+{
+	(void)state;
+	prr_bounds(true);
+}
+
 /* ---- RFC 6582 `recover` -------------------------------------------------- */
 
 /* 2.25 GiB moved without loss (in three steps, each acknowledged by a
@@ -318,6 +432,9 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tcp_recovery_rto_floor_linux),
 		cmocka_unit_test(test_tcp_recovery_karn_backoff_kept_without_sample),
+		cmocka_unit_test(test_tcp_recovery_prr_proportional),
+		cmocka_unit_test(test_tcp_recovery_prr_ssrb),
+		cmocka_unit_test(test_tcp_recovery_prr_crb),
 		cmocka_unit_test(test_tcp_recovery_recover_pulled_up_sack),
 		cmocka_unit_test(test_tcp_recovery_recover_pulled_up_newreno),
 		cmocka_unit_test(test_tcp_recovery_zero_window_probe_ack_taken),
