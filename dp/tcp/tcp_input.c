@@ -335,17 +335,9 @@ listener_find(const struct tcp_stack *ts, uint8_t family, uint16_t port)
 static void
 cwnd_init(struct tcp_stack *ts, struct tcp_conn *c)
 {
-	uint32_t mss = tcp_smss(c);
-
-	if (ts->conf.init_cwnd_segs != 0)
-		c->cwnd = ts->conf.init_cwnd_segs * mss;
-	else if (mss > 2190)
-		c->cwnd = 2 * mss;
-	else if (mss > 1095)
-		c->cwnd = 3 * mss;
-	else
-		c->cwnd = 4 * mss;
+	c->cwnd = tcp_initial_window(ts, c);
 	c->ssthresh = 0x3fffffffu;
+	c->cold.snd_last = tcp_now32(ts);
 	ts->cc[c->cc]->init(ts, c);
 }
 
@@ -875,7 +867,13 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 				if (c->cwnd < tcp_smss(c))
 					c->cwnd = tcp_smss(c);
 			}
-		} else {
+		} else if (2 * (uint64_t)(c->snd_max - una_before) >= c->cwnd) {
+			/* RFC 7661 §4.3: cwnd grows only while it is used
+			 * (what was in flight when this ACK came at least
+			 * half of it, as its pipeACK test): an
+			 * application-limited flow does not stay in slow
+			 * start, its cwnd growing with every ACK, and then
+			 * send a backlog at line rate. */
 			ts->cc[c->cc]->cong_avoid(ts, c, acked);
 		}
 		/* RFC 6582's `recover` trails SND.UNA by one outside recovery
@@ -942,11 +940,15 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 			}
 		}
 	}
-	if (c->flags & TCP_CF_SACK_RECOV) {
+	if (c->flags & TCP_CF_SACK)
 		delivered = (int64_t)(c->snd_una - una_before) +
 			    (int64_t)sacked_bytes(c) - (int64_t)sb_before;
+	else
+		delivered = (int64_t)(c->snd_una - una_before);
+	if (delivered > 0)
+		ts->ack_delivered = (uint32_t)delivered;
+	if (c->flags & TCP_CF_SACK_RECOV)
 		prr_ack(ts, c, delivered, entered);
-	}
 
 	/* Window update (RFC 9293 §3.10.7.4 fifth step). */
 	if (tcp_seq_lt(c->snd_wl1, seg->seq) ||
@@ -1188,6 +1190,7 @@ tcp_input(struct tcp_stack *ts, struct rte_mbuf *m, uint8_t family,
 
 have_conn:
 	c->flags |= TCP_CF_BUSY;
+	ts->ack_delivered = 0;
 	if (c->state == TCP_ST_SYN_SENT) {
 		syn_sent_input(ts, c, &seg, family);
 		goto out;
@@ -1359,6 +1362,7 @@ out:
 		bool app = (c->flags & (TCP_CF_APP_KNOWS | TCP_CF_APP_GONE)) == TCP_CF_APP_KNOWS;
 
 		tcp_output(ts, c);
+		ts->ack_delivered = 0;
 		if (app && (c->flags & TCP_CF_READABLE) && ops->readable != NULL) {
 			c->flags &= ~TCP_CF_READABLE;
 			ops->readable(ts, tcp_conn_id(ts, c), c->app_arg);

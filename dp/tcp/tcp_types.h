@@ -427,6 +427,10 @@ struct tcp_conf {
 				      * (what every segment held pins, TX and
 				      * RX need); 0: no such floor */
 	bool timestamps, wscale, sack;
+	uint32_t max_burst;          /* segments of new data one send
+				      * opportunity may send at most (at
+				      * least what the ACK delivered plus
+				      * one); 0: the initial window */
 	bool prr_crb;                /* RFC 6937 PRR's conservative reduction
 				      * bound (CRB); false: slow-start
 				      * reduction bound (SSRB), as Linux */
@@ -509,6 +513,9 @@ struct tcp_stack {
 	uint64_t cookie_sec;         /* s, the last SYN cookie sent; 0: never */
 	uint64_t chack_sec;          /* RFC 5961 §7: challenge ACKs ... */
 	uint32_t chack_n;            /* ... sent in that second */
+	/* bytes the ACK being processed delivered (cumulatively or SACKed),
+	 * for its connection's burst limit (conf.max_burst); 0 otherwise */
+	uint32_t ack_delivered;
 
 	uint64_t ctr[TCP_CTR__COUNT];
 	uint64_t closes[TCP_REASON__COUNT];

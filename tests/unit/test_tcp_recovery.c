@@ -43,6 +43,16 @@ send_acked_after(struct h *h, uint32_t len, uint32_t rtt)
 	h_drain(h);
 }
 
+/* Segments the stack sent since the last look (drained). */
+static unsigned int
+sent_now(struct h *h)
+{
+	unsigned int n = h_pending(h);
+
+	h_drain(h);
+	return n;
+}
+
 /* The peer acknowledges ack with n SACK blocks (lr: left, right pairs). */
 static void
 peer_sack(struct h *h, uint32_t ack, unsigned int n, const uint32_t *lr)
@@ -77,16 +87,6 @@ skip_sent(struct h *h, uint32_t n)
 }
 
 /* ---- RFC 6937 PRR ----------------------------------------------------------- */
-
-/* Segments the stack sent since the last look (drained). */
-static unsigned int
-sent_now(struct h *h)
-{
-	unsigned int n = h_pending(h);
-
-	h_drain(h);
-	return n;
-}
 
 /* 20 segments in flight and 10 more queued; segment 0 is lost. The
  * SACKs of 1-3 start the recovery (ssthresh 10 segments, RecoverFS 20);
@@ -332,6 +332,116 @@ test_tcp_recovery_karn_backoff_kept_without_sample(void **state)
 	h_free(h);
 }
 
+/* ---- restart after idle, cwnd validation, the burst limit ------------------ */
+
+/* Grow cwnd with a bulk transfer (cwnd-limited): 100 segments, each ACK
+ * covering two. Returns cwnd. */
+static uint32_t
+grow_cwnd(struct h *h)
+{
+	struct tcp_conn *c = h_conn(h);
+	uint32_t mss = smss_of(c);
+
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(100 * mss, 0)), (int)(100 * mss));
+	while (c->snd_una != c->snd_max) {
+		h_drain(h);
+		h_advance(h, 10);
+		h_ack(h, c->snd_una + 2 * mss < c->snd_max ? c->snd_una + 2 * mss :
+		      c->snd_max, 65535);
+	}
+	h_drain(h);
+	return c->cwnd;
+}
+
+/* RFC 5681 §4.1 (as Linux): idle 1.5 RTO with nothing in flight halves
+ * cwnd (ssthresh keeps 3/4 of it); idle 5 RTO brings it down to the
+ * initial window, and no more than that goes at once. */
+static void
+test_tcp_recovery_restart_after_idle(void **state)
+{
+	struct h *h;
+	struct tcp_conn *c;
+	uint32_t mss, cwnd, iw;
+
+	(void)state;
+	h = h_new(NULL);
+	h_open_passive(h);
+	c = h_conn(h);
+	mss = smss_of(c);
+	iw = c->cwnd;
+	assert_int_equal(iw, 3 * mss);
+	cwnd = grow_cwnd(h);
+	assert_true(cwnd >= 20 * mss);
+	h_advance(h, c->rto + c->rto / 2);
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(100, 0)), 100);
+	assert_int_equal(c->cwnd, cwnd / 2);
+	assert_true(c->ssthresh >= cwnd - cwnd / 4);
+	assert_int_equal(h->ts->ctr[TCP_CTR_CWND_RESTART], 1);
+	h_drain(h);
+	h_ack(h, c->snd_max, 65535);
+	h_advance(h, 5 * c->rto);
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(20 * mss, 0)), (int)(20 * mss));
+	assert_int_equal(c->cwnd, iw);
+	assert_int_equal(h_pending(h), 3);
+	h_free(h);
+}
+
+/* An application-limited flow: one segment each round trip, 30 times.
+ * cwnd stays at the initial window (RFC 7661 §4.3: not grown while
+ * less than half of it is used), where it grew by an SMSS with every
+ * ACK; a backlog written then leaves as the initial window, not as 33
+ * segments at line rate. */
+static void
+test_tcp_recovery_app_limited_no_growth(void **state)
+{
+	struct h *h;
+	struct tcp_conn *c;
+	uint32_t mss, iw;
+
+	(void)state;
+	h = h_new(NULL);
+	h_open_passive(h);
+	c = h_conn(h);
+	mss = smss_of(c);
+	iw = c->cwnd;
+	for (unsigned int i = 0; i < 30; i++)
+		send_acked_after(h, mss, 20);
+	assert_int_equal(c->cwnd, iw);
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(40 * mss, 0)), (int)(40 * mss));
+	assert_int_equal(h_pending(h), 3);
+	h_free(h);
+}
+
+/* conf.max_burst 4 with an initial window of 20: 4 segments go at once;
+ * an ACK of 2 lets 4 more go (its delivery plus one is less); a stretch
+ * ACK of 6 lets 7 go (the ACK clock is not cut). */
+static void
+test_tcp_recovery_burst_limit(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	struct tcp_conn *c;
+	uint32_t mss, base;
+
+	(void)state;
+	h_conf(&conf);
+	conf.init_cwnd_segs = 20;
+	conf.max_burst = 4;
+	h = h_new(&conf);
+	h_open_passive(h);
+	c = h_conn(h);
+	mss = smss_of(c);
+	base = c->snd_una;
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(40 * mss, 0)), (int)(40 * mss));
+	assert_int_equal(sent_now(h), 4);
+	assert_int_equal(h->ts->ctr[TCP_CTR_BURST_LIMITED], 1);
+	h_ack(h, base + 2 * mss, 65535);
+	assert_int_equal(sent_now(h), 4);
+	h_ack(h, base + 8 * mss, 65535);           /* 2-7: 6 segments */
+	assert_int_equal(sent_now(h), 7);
+	h_free(h);
+}
+
 /* ---- delayed ACKs by the peer's segment size ------------------------------- */
 
 /* The peer announced MSS 1460 (our SMSS 1448) but sends 1000-byte
@@ -439,6 +549,9 @@ main(void)
 		cmocka_unit_test(test_tcp_recovery_recover_pulled_up_newreno),
 		cmocka_unit_test(test_tcp_recovery_zero_window_probe_ack_taken),
 		cmocka_unit_test(test_tcp_recovery_delack_by_peer_segment_size),
+		cmocka_unit_test(test_tcp_recovery_restart_after_idle),
+		cmocka_unit_test(test_tcp_recovery_app_limited_no_growth),
+		cmocka_unit_test(test_tcp_recovery_burst_limit),
 	};
 
 	h_eal_init();
