@@ -728,7 +728,7 @@ sacked_bytes(const struct tcp_conn *c)
  *   cwnd - pipe segments at once that cwnd = ssthresh allowed.
  * entered: this ACK began the recovery; the fast retransmit (RFC 6675
  * (4.3)) goes now, within sndcnt, or as its one segment if sndcnt is
- * less (RFC 9937's rule).
+ * less (as Linux: the hole must go, whatever the proportion says).
  */
 static void
 prr_ack(struct tcp_stack *ts, struct tcp_conn *c, int64_t delivered, bool entered)
