@@ -945,8 +945,10 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 			    (int64_t)sacked_bytes(c) - (int64_t)sb_before;
 	else
 		delivered = (int64_t)(c->snd_una - una_before);
-	if (delivered > 0)
+	if (delivered > 0) {
 		ts->ack_delivered = (uint32_t)delivered;
+		ts->ack_conn = c;
+	}
 	if (c->flags & TCP_CF_SACK_RECOV)
 		prr_ack(ts, c, delivered, entered);
 
@@ -1191,6 +1193,7 @@ tcp_input(struct tcp_stack *ts, struct rte_mbuf *m, uint8_t family,
 have_conn:
 	c->flags |= TCP_CF_BUSY;
 	ts->ack_delivered = 0;
+	ts->ack_conn = NULL;
 	if (c->state == TCP_ST_SYN_SENT) {
 		syn_sent_input(ts, c, &seg, family);
 		goto out;
@@ -1362,7 +1365,6 @@ out:
 		bool app = (c->flags & (TCP_CF_APP_KNOWS | TCP_CF_APP_GONE)) == TCP_CF_APP_KNOWS;
 
 		tcp_output(ts, c);
-		ts->ack_delivered = 0;
 		if (app && (c->flags & TCP_CF_READABLE) && ops->readable != NULL) {
 			c->flags &= ~TCP_CF_READABLE;
 			ops->readable(ts, tcp_conn_id(ts, c), c->app_arg);
@@ -1377,6 +1379,8 @@ out:
 			ops->writable(ts, tcp_conn_id(ts, c), c->app_arg);
 		}
 	}
+	ts->ack_delivered = 0;
+	ts->ack_conn = NULL;
 	tcp_conn_unbusy(ts, c);
 	return;
 drop:

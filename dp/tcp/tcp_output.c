@@ -493,10 +493,12 @@ output(struct tcp_stack *ts, struct tcp_conn *c, bool force)
 		 * window), at least what this ACK delivered plus one (an ACK
 		 * clock never stops), so that a window that opened at once
 		 * (the peer's, or cwnd after an application-limited spell)
-		 * is not spent in one line-rate burst. */
+		 * is not spent in one line-rate burst. The ACK's credit
+		 * holds for what its input's callbacks send too (an echo, a
+		 * relay writes from readable()). */
 		burst = ts->conf.max_burst != 0 ? ts->conf.max_burst :
 			tcp_initial_window(ts, c) / emss;
-		if (ts->ack_delivered / emss + 1 > burst)
+		if (ts->ack_conn == c && ts->ack_delivered / emss + 1 > burst)
 			burst = ts->ack_delivered / emss + 1;
 
 		/* RFC 3042 limited transmit: the first two duplicate ACKs

@@ -514,8 +514,10 @@ struct tcp_stack {
 	uint64_t chack_sec;          /* RFC 5961 §7: challenge ACKs ... */
 	uint32_t chack_n;            /* ... sent in that second */
 	/* bytes the ACK being processed delivered (cumulatively or SACKed),
-	 * for its connection's burst limit (conf.max_burst); 0 otherwise */
+	 * for its connection's burst limit (conf.max_burst), while its input
+	 * and the callbacks it makes run (an echo sends from readable()) */
 	uint32_t ack_delivered;
+	const struct tcp_conn *ack_conn;
 
 	uint64_t ctr[TCP_CTR__COUNT];
 	uint64_t closes[TCP_REASON__COUNT];
