@@ -442,6 +442,37 @@ test_tcp_recovery_burst_limit(void **state)
 	h_free(h);
 }
 
+/* An echo: what the application sends from readable(), after the ACK
+ * that came with the peer's data emptied the send queue, has the ACK's
+ * credit too: 8 segments acknowledged, 9 go, not conf.max_burst (2). */
+static void
+test_tcp_recovery_burst_credit_in_callback(void **state)
+{
+	static uint8_t data[100];
+	struct tcp_conf conf;
+	struct h *h;
+	struct tcp_conn *c;
+	uint32_t mss;
+
+	(void)state;
+	h_conf(&conf);
+	conf.init_cwnd_segs = 20;
+	conf.max_burst = 2;
+	h = h_new(&conf);
+	h_open_passive(h);
+	c = h_conn(h);
+	mss = smss_of(c);
+	for (unsigned int i = 0; i < 4; i++)
+		assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(2 * mss, 0)), (int)(2 * mss));
+	assert_int_equal(sent_now(h), 8);
+	h->ev.send_in_readable = h_mbuf(20 * mss, 0);
+	h->p_ack = c->snd_max;
+	h_send_data(h, data, sizeof(data));
+	assert_null(h->ev.send_in_readable);
+	assert_int_equal(sent_now(h), 9);
+	h_free(h);
+}
+
 /* ---- delayed ACKs by the peer's segment size ------------------------------- */
 
 /* The peer announced MSS 1460 (our SMSS 1448) but sends 1000-byte
@@ -552,6 +583,7 @@ main(void)
 		cmocka_unit_test(test_tcp_recovery_restart_after_idle),
 		cmocka_unit_test(test_tcp_recovery_app_limited_no_growth),
 		cmocka_unit_test(test_tcp_recovery_burst_limit),
+		cmocka_unit_test(test_tcp_recovery_burst_credit_in_callback),
 	};
 
 	h_eal_init();
