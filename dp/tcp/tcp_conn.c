@@ -77,6 +77,7 @@ tcp_conf_defaults(struct tcp_conf *c)
 	c->timestamps = true;
 	c->wscale = true;
 	c->sack = true;              /* RFC 2018 receiver side: blocks sent */
+	c->frto = true;              /* RFC 5682, as Linux's tcp_frto */
 	c->socket = -1;              /* SOCKET_ID_ANY */
 }
 

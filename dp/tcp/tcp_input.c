@@ -762,6 +762,46 @@ prr_ack(struct tcp_stack *ts, struct tcp_conn *c, int64_t delivered, bool entere
 		sack_rexmit_first(ts, c);                  /* (4.3) */
 }
 
+/*
+ * RFC 5682 F-RTO, the ACKs after a first RTO that sent only the first
+ * segment again (tcp_timer.c). advanced: this ACK moved SND.UNA.
+ * - First ACK (step 2): it acknowledges new data and not all of it,
+ *   and there is data never sent: two new segments go (cwnd = FlightSize
+ *   + 2 SMSS); else conventional recovery (go-back-N from after the
+ *   segment sent again).
+ * - Second ACK (step 3): it acknowledges new data: the timeout was
+ *   spurious (what was acknowledged had not been sent again): cwnd and
+ *   ssthresh from before the RTO come back, as Linux's undo does (the
+ *   response is the sender's choice, RFC 5682 §4); a duplicate ACK:
+ *   the loss was real, cwnd at most 3 SMSS and go-back-N.
+ */
+static void
+frto_ack(struct tcp_stack *ts, struct tcp_conn *c, bool advanced)
+{
+	uint32_t data_end = c->snd_una + c->snd_queued, smss = tcp_smss(c);
+	bool second = (c->flags & TCP_CF_FRTO2) != 0;
+
+	c->flags &= ~(TCP_CF_FRTO1 | TCP_CF_FRTO2);
+	if (advanced && !second && tcp_seq_lt(c->snd_una, c->snd_max) &&
+	    tcp_seq_lt(c->snd_max, data_end) && tcp_seq_geq(c->snd_nxt, c->snd_max)) {
+		c->flags |= TCP_CF_FRTO2;
+		c->cwnd = c->snd_max - c->snd_una + 2 * smss;
+		return;
+	}
+	if (advanced && second) {
+		ts->ctr[TCP_CTR_FRTO_SPURIOUS]++;
+		if (c->cwnd < c->cold.prr_delivered)
+			c->cwnd = c->cold.prr_delivered;
+		if (c->ssthresh < c->cold.prr_out)
+			c->ssthresh = c->cold.prr_out;
+		return;
+	}
+	if (second && c->cwnd > 3 * smss)
+		c->cwnd = 3 * smss;
+	c->snd_nxt = tcp_seq_gt(c->cold.high_rxt, c->snd_una) &&
+		     tcp_seq_leq(c->cold.high_rxt, c->snd_max) ? c->cold.high_rxt : c->snd_una;
+}
+
 /* Fifth step: the ACK field. Returns false when processing stops. */
 static bool
 ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
@@ -841,6 +881,8 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 		advanced = true;
 		if (c->cold.sb_n > 0)
 			tcp_sack_trim(c);
+		if (c->flags & (TCP_CF_FRTO1 | TCP_CF_FRTO2))
+			frto_ack(ts, c, true);
 
 		if (c->flags & TCP_CF_RECOVERY) {
 			if (tcp_seq_geq(ack, c->recover)) {
@@ -921,6 +963,10 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 			c->cwnd = c->ssthresh + 3u * tcp_smss(c);
 		}
 	}
+
+	if ((c->flags & (TCP_CF_FRTO1 | TCP_CF_FRTO2)) && !advanced && ack == c->snd_una &&
+	    seg->len == 0 && !(seg->flags & (TCP_SYN | TCP_FIN)) && c->snd_max != c->snd_una)
+		frto_ack(ts, c, false);               /* a duplicate ACK */
 
 	/* RFC 6675 §5: a duplicate ACK (one that SACKs new data counts even
 	 * when it also moves SND.UNA), loss recovery on the third or when

@@ -86,8 +86,8 @@ tcp_rxt_restart(struct tcp_stack *ts, struct tcp_conn *c)
 static void
 rxt_timeout(struct tcp_stack *ts, struct tcp_conn *c)
 {
-	bool syn = c->state == TCP_ST_SYN_SENT || c->state == TCP_ST_SYN_RCVD;
-	uint32_t limit = syn ? ts->conf.syn_retries : ts->conf.retries;
+	bool syn = c->state == TCP_ST_SYN_SENT || c->state == TCP_ST_SYN_RCVD, frto;
+	uint32_t limit = syn ? ts->conf.syn_retries : ts->conf.retries, nxt;
 
 	if (c->snd_una == c->snd_max) {
 		if (!tcp_snd_waiting(c) || !tcp_state_synced(c->state))
@@ -128,6 +128,19 @@ rxt_timeout(struct tcp_stack *ts, struct tcp_conn *c)
 		tcp_timer_set(ts, c, TCP_T_RXT, tcp_rto_backoff(ts, c));
 		return;
 	}
+	/* RFC 5682 F-RTO: after a first RTO outside a recovery, only the
+	 * first segment goes again; the next two ACKs tell a spurious
+	 * timeout (a delay: they acknowledge what was not sent again) from
+	 * a loss (tcp_input.c: frto_ack()). cwnd and ssthresh from before
+	 * are kept for the undo. */
+	frto = ts->conf.frto && c->rxtshift == 1 &&
+	       !(c->flags & (TCP_CF_RECOVERY | TCP_CF_FRTO1 | TCP_CF_FRTO2)) &&
+	       tcp_seq_geq(c->snd_una, c->recover);
+	c->flags &= ~(TCP_CF_FRTO1 | TCP_CF_FRTO2);
+	if (frto) {
+		c->cold.prr_delivered = c->cwnd;
+		c->cold.prr_out = c->ssthresh;
+	}
 	/* RFC 5681 §3.1 eq. 4 and the loss window; RFC 6582 §3.2 step 4
 	 * (recover after an RTO); go back to SND.UNA (RFC 6298 §5.4). */
 	if (c->rxtshift == 1)            /* held for later backoffs (§3.1) */
@@ -139,9 +152,19 @@ rxt_timeout(struct tcp_stack *ts, struct tcp_conn *c)
 	/* RFC 6675 §5.1: the scoreboard goes (a peer may have reneged,
 	 * RFC 2018 §8); go-back-N from SND.UNA resends what it held. */
 	tcp_sack_clear(c);
+	nxt = c->snd_nxt;
 	c->snd_nxt = c->snd_una;
 	tcp_timer_clear(c, TCP_T_RXT);
 	tcp_output(ts, c);
+	if (frto && c->snd_una != c->snd_max) {
+		/* (F-RTO step 1: that one segment, its end kept in high_rxt,
+		 * unused outside a SACK recovery; the rest waits for the
+		 * first ACK) */
+		c->flags |= TCP_CF_FRTO1;
+		c->cold.high_rxt = c->snd_nxt;
+		if (tcp_seq_gt(nxt, c->snd_nxt))
+			c->snd_nxt = nxt;
+	}
 	tcp_timer_set(ts, c, TCP_T_RXT, tcp_rto_backoff(ts, c));
 }
 

@@ -211,6 +211,8 @@ struct tcp_cc_ops {
 #define TCP_CF_KEEP_OK     0x01000000u  /* inside closed(NORMAL): tcp_keep_readable() may keep it */
 #define TCP_CF_KEPT        0x02000000u  /* kept (tcp_keep_readable()): its app frees it */
 #define TCP_CF_USE_COUNTED 0x04000000u  /* counted in its use's share (not TIME_WAIT) */
+#define TCP_CF_FRTO1       0x08000000u  /* RFC 5682 F-RTO: the first ACK after the RTO awaited */
+#define TCP_CF_FRTO2       0x10000000u  /* ... the second (two new segments went) */
 
 /* The three deadlines that share a connection's one wheel timer. */
 enum tcp_timer {
@@ -301,7 +303,9 @@ struct tcp_conn_cold {
 	struct tcp_budget *budget;   /* the application's group; NULL: none */
 	/* RFC 6937 PRR during SACK recovery: bytes delivered to the peer
 	 * (cumulatively or SACKed) and sent since it began, and FlightSize
-	 * when it began (RecoverFS). */
+	 * when it began (RecoverFS). During F-RTO (TCP_CF_FRTO1/2, when no
+	 * recovery can run: SND.UNA is below `recover`), prr_delivered and
+	 * prr_out hold cwnd and ssthresh from before the RTO, for the undo. */
 	uint32_t prr_delivered, prr_out, prr_recover_fs;
 	uint32_t snd_last;       /* ms, data last sent (restart after idle) */
 	/* The peer's segment size as Linux's icsk_ack.rcv_mss estimates it
@@ -431,6 +435,7 @@ struct tcp_conf {
 				      * opportunity may send at most (at
 				      * least what the ACK delivered plus
 				      * one); 0: the initial window */
+	bool frto;                   /* RFC 5682 F-RTO after a first RTO */
 	bool prr_crb;                /* RFC 6937 PRR's conservative reduction
 				      * bound (CRB); false: slow-start
 				      * reduction bound (SSRB), as Linux */

@@ -473,6 +473,97 @@ test_tcp_recovery_burst_credit_in_callback(void **state)
 	h_free(h);
 }
 
+/* ---- RFC 5682 F-RTO ---------------------------------------------------------- */
+
+/* 10 segments in flight, 4 more queued; their ACKs are late, the RTO
+ * fires: only segment 0 goes again. */
+static void
+frto_setup(struct h **hp, uint32_t *S)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	struct tcp_conn *c;
+	const struct h_out *r;
+	uint32_t mss;
+
+	h_conf(&conf);
+	conf.init_cwnd_segs = 10;
+	h = h_new(&conf);
+	h_open_passive(h);
+	c = h_conn(h);
+	mss = smss_of(c);
+	for (unsigned int i = 0; i <= 14; i++)
+		S[i] = c->snd_una + i * mss;
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(14 * mss, 0)), (int)(14 * mss));
+	assert_int_equal(sent_now(h), 10);
+	h_advance(h, c->rto);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RTO], 1);
+	r = h_pop(h);
+	assert_int_equal(r->seg.seq, S[0]);
+	assert_int_equal(h_pending(h), 0);
+	*hp = h;
+}
+
+/* Spurious: the late ACKs acknowledge segments that were not sent
+ * again: on the first, two new segments (10, 11) go, not 1 and 2 again;
+ * on the second the timeout is declared spurious and cwnd and ssthresh
+ * come back. One segment was sent again in all. */
+static void
+test_tcp_recovery_frto_spurious_rto_undone(void **state)
+{
+	struct h *h;
+	struct tcp_conn *c;
+	const struct h_out *r;
+	uint32_t S[15];
+
+	(void)state;
+	frto_setup(&h, S);
+	c = h_conn(h);
+	h_ack(h, S[2], 65535);
+	r = h_pop(h);
+	assert_int_equal(r->seg.seq, S[10]);
+	r = h_pop(h);
+	assert_int_equal(r->seg.seq, S[11]);
+	assert_int_equal(h_pending(h), 0);
+	h_ack(h, S[4], 65535);
+	assert_int_equal(h->ts->ctr[TCP_CTR_FRTO_SPURIOUS], 1);
+	assert_true(c->cwnd >= 10 * smss_of(c));
+	assert_int_equal(c->ssthresh, 0x3fffffffu);
+	assert_false(c->flags & (TCP_CF_FRTO1 | TCP_CF_FRTO2));
+	h_drain(h);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RETRANS_SEGS], 1);
+	h_free(h);
+}
+
+/* Real loss: segment 0 sent again is acknowledged, two new segments go;
+ * the next ACK is a duplicate (1 was lost too): conventional recovery,
+ * cwnd 3 SMSS, go-back-N from 1 (0 is not sent a third time), and the
+ * duplicate's limited transmit (RFC 3042) one more. */
+static void
+test_tcp_recovery_frto_real_loss(void **state)
+{
+	struct h *h;
+	struct tcp_conn *c;
+	uint32_t S[15];
+
+	(void)state;
+	frto_setup(&h, S);
+	c = h_conn(h);
+	h_ack(h, S[1], 65535);
+	assert_int_equal(h_pop(h)->seg.seq, S[10]);
+	assert_int_equal(h_pop(h)->seg.seq, S[11]);
+	assert_int_equal(h_pending(h), 0);
+	h_ack(h, S[1], 65535);                    /* duplicate */
+	assert_int_equal(h->ts->ctr[TCP_CTR_FRTO_SPURIOUS], 0);
+	assert_int_equal(c->cwnd, 3 * smss_of(c));
+	assert_int_equal(h_pop(h)->seg.seq, S[1]);
+	assert_int_equal(h_pop(h)->seg.seq, S[2]);
+	assert_int_equal(h_pop(h)->seg.seq, S[3]);
+	assert_int_equal(h_pop(h)->seg.seq, S[4]);   /* RFC 3042, the duplicate's */
+	assert_int_equal(h_pending(h), 0);
+	h_free(h);
+}
+
 /* ---- delayed ACKs by the peer's segment size ------------------------------- */
 
 /* The peer announced MSS 1460 (our SMSS 1448) but sends 1000-byte
@@ -584,6 +675,8 @@ main(void)
 		cmocka_unit_test(test_tcp_recovery_app_limited_no_growth),
 		cmocka_unit_test(test_tcp_recovery_burst_limit),
 		cmocka_unit_test(test_tcp_recovery_burst_credit_in_callback),
+		cmocka_unit_test(test_tcp_recovery_frto_spurious_rto_undone),
+		cmocka_unit_test(test_tcp_recovery_frto_real_loss),
 	};
 
 	h_eal_init();
