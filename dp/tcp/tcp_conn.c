@@ -77,7 +77,10 @@ tcp_conf_defaults(struct tcp_conf *c)
 	c->timestamps = true;
 	c->wscale = true;
 	c->sack = true;              /* RFC 2018 receiver side: blocks sent */
-	c->frto = true;              /* RFC 5682, as Linux's tcp_frto */
+	/* RFC 5682: off until measured on a path with delay spikes; on
+	 * random loss (dp's impairment, 5%) it found no spurious RTO and
+	 * cost a round trip on each real one (dp/tcp/FEATURE.md) */
+	c->frto = false;
 	c->socket = -1;              /* SOCKET_ID_ANY */
 }
 

@@ -794,6 +794,9 @@ frto_ack(struct tcp_stack *ts, struct tcp_conn *c, bool advanced)
 			c->cwnd = c->cold.prr_delivered;
 		if (c->ssthresh < c->cold.prr_out)
 			c->ssthresh = c->cold.prr_out;
+		/* no RTO recovery after all: a loss among what is in flight
+		 * may start a fast recovery (RFC 6582's guard undone) */
+		c->recover = c->snd_una - 1;
 		return;
 	}
 	if (second && c->cwnd > 3 * smss)

@@ -132,8 +132,11 @@ rxt_timeout(struct tcp_stack *ts, struct tcp_conn *c)
 	 * first segment goes again; the next two ACKs tell a spurious
 	 * timeout (a delay: they acknowledge what was not sent again) from
 	 * a loss (tcp_input.c: frto_ack()). cwnd and ssthresh from before
-	 * are kept for the undo. */
-	frto = ts->conf.frto && c->rxtshift == 1 &&
+	 * are kept for the undo. Not when the peer SACKed data above
+	 * SND.UNA: it is receiving, the first segment was lost (the basic
+	 * algorithm would take the cumulative ACK that the retransmission
+	 * moves past what the peer held for a sign of a delay). */
+	frto = ts->conf.frto && c->rxtshift == 1 && c->cold.sb_n == 0 &&
 	       !(c->flags & (TCP_CF_RECOVERY | TCP_CF_FRTO1 | TCP_CF_FRTO2)) &&
 	       tcp_seq_geq(c->snd_una, c->recover);
 	c->flags &= ~(TCP_CF_FRTO1 | TCP_CF_FRTO2);

@@ -435,7 +435,8 @@ struct tcp_conf {
 				      * opportunity may send at most (at
 				      * least what the ACK delivered plus
 				      * one); 0: the initial window */
-	bool frto;                   /* RFC 5682 F-RTO after a first RTO */
+	bool frto;                   /* RFC 5682 F-RTO after a first RTO
+				      * (off by default) */
 	bool prr_crb;                /* RFC 6937 PRR's conservative reduction
 				      * bound (CRB); false: slow-start
 				      * reduction bound (SSRB), as Linux */

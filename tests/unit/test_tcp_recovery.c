@@ -475,8 +475,8 @@ test_tcp_recovery_burst_credit_in_callback(void **state)
 
 /* ---- RFC 5682 F-RTO ---------------------------------------------------------- */
 
-/* 10 segments in flight, 4 more queued; their ACKs are late, the RTO
- * fires: only segment 0 goes again. */
+/* F-RTO on (conf.frto); 10 segments in flight, 4 more queued; their
+ * ACKs are late, the RTO fires: only segment 0 goes again. */
 static void
 frto_setup(struct h **hp, uint32_t *S)
 {
@@ -488,6 +488,7 @@ frto_setup(struct h **hp, uint32_t *S)
 
 	h_conf(&conf);
 	conf.init_cwnd_segs = 10;
+	conf.frto = true;
 	h = h_new(&conf);
 	h_open_passive(h);
 	c = h_conn(h);
@@ -530,6 +531,7 @@ test_tcp_recovery_frto_spurious_rto_undone(void **state)
 	assert_true(c->cwnd >= 10 * smss_of(c));
 	assert_int_equal(c->ssthresh, 0x3fffffffu);
 	assert_false(c->flags & (TCP_CF_FRTO1 | TCP_CF_FRTO2));
+	assert_int_equal(c->recover, c->snd_una - 1);  /* fast recovery may start */
 	h_drain(h);
 	assert_int_equal(h->ts->ctr[TCP_CTR_RETRANS_SEGS], 1);
 	h_free(h);
@@ -561,6 +563,39 @@ test_tcp_recovery_frto_real_loss(void **state)
 	assert_int_equal(h_pop(h)->seg.seq, S[3]);
 	assert_int_equal(h_pop(h)->seg.seq, S[4]);   /* RFC 3042, the duplicate's */
 	assert_int_equal(h_pending(h), 0);
+	h_free(h);
+}
+
+/* The peer SACKed data above SND.UNA before the RTO: it is receiving,
+ * segment 0 was lost, no F-RTO (conventional go-back-N). */
+static void
+test_tcp_recovery_frto_not_with_sacked_data(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	struct tcp_conn *c;
+	uint32_t mss, S[11];
+
+	(void)state;
+	h_conf(&conf);
+	conf.init_cwnd_segs = 10;
+	conf.frto = true;
+	h = h_new(&conf);
+	h_open_passive(h);
+	c = h_conn(h);
+	mss = smss_of(c);
+	for (unsigned int i = 0; i <= 10; i++)
+		S[i] = c->snd_una + i * mss;
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(10 * mss, 0)), (int)(10 * mss));
+	assert_int_equal(sent_now(h), 10);
+	peer_sack(h, S[0], 1, (const uint32_t[]){ S[9], S[10] });
+	h_drain(h);
+	h_advance(h, c->rto);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RTO], 1);
+	assert_false(c->flags & (TCP_CF_FRTO1 | TCP_CF_FRTO2));
+	assert_int_equal(h_pop(h)->seg.seq, S[0]);
+	h_ack(h, S[1], 65535);
+	assert_int_equal(h_pop(h)->seg.seq, S[1]);   /* go-back-N */
 	h_free(h);
 }
 
@@ -677,6 +712,7 @@ main(void)
 		cmocka_unit_test(test_tcp_recovery_burst_credit_in_callback),
 		cmocka_unit_test(test_tcp_recovery_frto_spurious_rto_undone),
 		cmocka_unit_test(test_tcp_recovery_frto_real_loss),
+		cmocka_unit_test(test_tcp_recovery_frto_not_with_sacked_data),
 	};
 
 	h_eal_init();
