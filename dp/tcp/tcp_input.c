@@ -374,17 +374,9 @@ listener_find(const struct tcp_stack *ts, uint8_t family, uint16_t port)
 static void
 cwnd_init(struct tcp_stack *ts, struct tcp_conn *c)
 {
-	uint32_t mss = tcp_smss(c);
-
-	if (ts->conf.init_cwnd_segs != 0)
-		c->cwnd = ts->conf.init_cwnd_segs * mss;
-	else if (mss > 2190)
-		c->cwnd = 2 * mss;
-	else if (mss > 1095)
-		c->cwnd = 3 * mss;
-	else
-		c->cwnd = 4 * mss;
+	c->cwnd = tcp_initial_window(ts, c);
 	c->ssthresh = 0x3fffffffu;
+	c->cold.snd_last = tcp_now32(ts);
 	ts->cc[c->cc]->init(ts, c);
 }
 
@@ -422,12 +414,25 @@ syn_options(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 		c->flags &= ~TCP_CF_SACK;
 }
 
+/* The largest payload the peer may send us: what we announced, less
+ * the timestamp option. */
+static uint32_t
+rcv_mss_max(const struct tcp_stack *ts, const struct tcp_conn *c)
+{
+	return (uint32_t)((c->flags & TCP_CF_V6) ? ts->conf.mss6 : ts->conf.mss4) -
+	       ((c->flags & TCP_CF_TS) ? TCP_OPT_TS_LEN : 0);
+}
+
 static void
 established(struct tcp_stack *ts, struct tcp_conn *c)
 {
+	uint32_t rmss = rcv_mss_max(ts, c);
+
 	c->state = TCP_ST_ESTABLISHED;
 	ts->ctr[TCP_CTR_ESTABLISHED]++;
 	cwnd_init(ts, c);
+	c->cold.rcv_mss = (uint16_t)(tcp_smss(c) < rmss ? tcp_smss(c) : rmss);
+	c->cold.rcv_lss = 0;
 	c->last_rcv = tcp_now32(ts);
 	if (tcp_keep_idle(ts, c) != 0)
 		tcp_timer_set(ts, c, TCP_T_KEEP, tcp_keep_idle(ts, c));
@@ -772,7 +777,8 @@ sack_rexmit_first(struct tcp_stack *ts, struct tcp_conn *c)
 	tcp_sack_rexmit(ts, c, c->snd_una, len);
 }
 
-/* RFC 6675 §5 step (4): fast retransmit, then recovery by pipe. */
+/* RFC 6675 §5 step (4): recovery by pipe; the fast retransmit (4.3)
+ * goes from prr_ack(), which sets cwnd for this ACK first. */
 static void
 sack_enter_recovery(struct tcp_stack *ts, struct tcp_conn *c)
 {
@@ -780,13 +786,116 @@ sack_enter_recovery(struct tcp_stack *ts, struct tcp_conn *c)
 	ts->ctr[TCP_CTR_RECOVERY]++;
 	ts->ctr[TCP_CTR_SACK_RECOVERY]++;
 	c->ssthresh = ts->cc[c->cc]->ssthresh(ts, c);      /* (4.2) */
-	c->cwnd = c->ssthresh;
 	c->recover = c->snd_max;                           /* (4.1) RecoveryPoint */
 	c->flags |= TCP_CF_RECOVERY | TCP_CF_SACK_RECOV;
 	c->cold.high_rxt = c->snd_una;
-	sack_rexmit_first(ts, c);                          /* (4.3) */
-	/* (4.4), (4.5): pipe and step (C) in tcp_output() at the end of
-	 * this segment's processing. */
+	/* RFC 6937: prr_delivered = prr_out = 0, RecoverFS = FlightSize */
+	c->cold.prr_delivered = 0;
+	c->cold.prr_out = 0;
+	c->cold.prr_recover_fs = c->snd_max - c->snd_una;
+}
+
+/* What the scoreboard holds, in bytes (at most TCP_SACK_SB ranges). */
+static uint32_t
+sacked_bytes(const struct tcp_conn *c)
+{
+	uint32_t n = 0;
+
+	for (unsigned int i = 0; i < c->cold.sb_n; i++)
+		n += c->cold.sb[i].right - c->cold.sb[i].left;
+	return n;
+}
+
+/*
+ * RFC 6937 Proportional Rate Reduction, on every ACK of a SACK recovery
+ * (the one that began it too): cwnd = pipe + sndcnt, so that what
+ * tcp_output() sends (RFC 6675 (C): while cwnd - pipe >= SMSS) is
+ * - while pipe > ssthresh, in proportion to what the peer received,
+ *   ssthresh / RecoverFS of it: the window comes down to ssthresh
+ *   spread over the recovery's round trip, not by a silence of half an
+ *   RTT followed by one segment per ACK (cwnd = ssthresh at once);
+ * - once pipe <= ssthresh (more was lost), back up towards ssthresh no
+ *   faster than slow start (SSRB: what was delivered and not yet sent
+ *   again, or this ACK's delivery, plus one SMSS) or, with
+ *   conf.prr_crb, than packet conservation (CRB): not the burst of
+ *   cwnd - pipe segments at once that cwnd = ssthresh allowed.
+ * entered: this ACK began the recovery; the fast retransmit (RFC 6675
+ * (4.3)) goes now, within sndcnt, or as its one segment if sndcnt is
+ * less (as Linux: the hole must go, whatever the proportion says).
+ */
+static void
+prr_ack(struct tcp_stack *ts, struct tcp_conn *c, int64_t delivered, bool entered)
+{
+	struct tcp_conn_cold *k = &c->cold;
+	uint32_t pipe = tcp_sack_pipe(c), smss = tcp_smss(c);
+	int64_t sndcnt;
+
+	if (delivered > 0)
+		k->prr_delivered += (uint32_t)delivered;
+	if (pipe > c->ssthresh) {
+		uint64_t fs = k->prr_recover_fs != 0 ? k->prr_recover_fs : 1;
+
+		sndcnt = (int64_t)(((uint64_t)k->prr_delivered * c->ssthresh + fs - 1) / fs) -
+			 (int64_t)k->prr_out;
+	} else {
+		int64_t limit = (int64_t)k->prr_delivered - (int64_t)k->prr_out;
+
+		if (!ts->conf.prr_crb)
+			limit = (limit > delivered ? limit : delivered) + smss;
+		sndcnt = (int64_t)(c->ssthresh - pipe);
+		if (limit < sndcnt)
+			sndcnt = limit;
+	}
+	if (sndcnt < 0)
+		sndcnt = 0;
+	if (entered && sndcnt < smss)
+		sndcnt = smss;
+	c->cwnd = pipe + (uint32_t)sndcnt;
+	if (entered)
+		sack_rexmit_first(ts, c);                  /* (4.3) */
+}
+
+/*
+ * RFC 5682 F-RTO, the ACKs after a first RTO that sent only the first
+ * segment again (tcp_timer.c). advanced: this ACK moved SND.UNA.
+ * - First ACK (step 2): it acknowledges new data and not all of it,
+ *   and there is data never sent: two new segments go (cwnd = FlightSize
+ *   + 2 SMSS); else conventional recovery (go-back-N from after the
+ *   segment sent again).
+ * - Second ACK (step 3): it acknowledges new data: the timeout was
+ *   spurious (what was acknowledged had not been sent again): cwnd and
+ *   ssthresh from before the RTO come back, as Linux's undo does (the
+ *   response is the sender's choice, RFC 5682 §4); a duplicate ACK:
+ *   the loss was real, cwnd at most 3 SMSS and go-back-N.
+ */
+static void
+frto_ack(struct tcp_stack *ts, struct tcp_conn *c, bool advanced)
+{
+	uint32_t data_end = c->snd_una + c->snd_queued, smss = tcp_smss(c);
+	bool second = (c->flags & TCP_CF_FRTO2) != 0;
+
+	c->flags &= ~(TCP_CF_FRTO1 | TCP_CF_FRTO2);
+	if (advanced && !second && tcp_seq_lt(c->snd_una, c->snd_max) &&
+	    tcp_seq_lt(c->snd_max, data_end) && tcp_seq_geq(c->snd_nxt, c->snd_max)) {
+		c->flags |= TCP_CF_FRTO2;
+		c->cwnd = c->snd_max - c->snd_una + 2 * smss;
+		return;
+	}
+	if (advanced && second) {
+		ts->ctr[TCP_CTR_FRTO_SPURIOUS]++;
+		if (c->cwnd < c->cold.prr_delivered)
+			c->cwnd = c->cold.prr_delivered;
+		if (c->ssthresh < c->cold.prr_out)
+			c->ssthresh = c->cold.prr_out;
+		/* no RTO recovery after all: a loss among what is in flight
+		 * may start a fast recovery (RFC 6582's guard undone) */
+		c->recover = c->snd_una - 1;
+		return;
+	}
+	if (second && c->cwnd > 3 * smss)
+		c->cwnd = 3 * smss;
+	c->snd_nxt = tcp_seq_gt(c->cold.high_rxt, c->snd_una) &&
+		     tcp_seq_leq(c->cold.high_rxt, c->snd_max) ? c->cold.high_rxt : c->snd_una;
 }
 
 /* Fifth step: the ACK field. Returns false when processing stops. */
@@ -795,8 +904,9 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 {
 	uint32_t ack = seg->ack;
 	uint32_t wnd = (uint32_t)seg->wnd << c->snd_wscale;
-	uint32_t sacked = 0;
-	bool advanced = false;
+	uint32_t sacked = 0, sb_before = 0, una_before;
+	bool advanced = false, entered = false;
+	int64_t delivered = 0;
 
 	if (c->state == TCP_ST_SYN_RCVD) {
 		if (!tcp_seq_gt(ack, c->snd_una) || tcp_seq_gt(ack, c->snd_max)) {
@@ -861,7 +971,12 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 	/* RFC 8985 (tcp_rack.c): what this ACK delivers, while it is queued. */
 	tcp_rack_ack(ts, c, seg);
 
-	/* RFC 6675 §5: the scoreboard takes every ACK's SACK blocks. */
+	una_before = c->snd_una;
+	/* RFC 6675 §5: the scoreboard takes every ACK's SACK blocks.
+	 * RFC 6937 DeliveredData: the change in SND.UNA and in what the
+	 * scoreboard holds. */
+	if (c->flags & TCP_CF_SACK)
+		sb_before = sacked_bytes(c);
 	if ((c->flags & TCP_CF_SACK) && (seg->opts & TCP_OPT_F_SACK))
 		sacked = tcp_sack_update(ts, c, seg);
 
@@ -882,12 +997,14 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 		c->snd_una = ack;
 		if (tcp_seq_lt(c->snd_nxt, c->snd_una))
 			c->snd_nxt = c->snd_una;
-		c->rxtshift = 0;
+		/* (the backoff ends with a valid RTT sample: tcp_rtt_sample()) */
 		c->flags &= ~TCP_CF_STALL;       /* progress: the user timeout starts again */
 		advanced = true;
 		if (c->cold.sb_n > 0)
 			tcp_sack_trim(c);
 		tcp_pmtu_acked(ts, c);
+		if (c->flags & (TCP_CF_FRTO1 | TCP_CF_FRTO2))
+			frto_ack(ts, c, true);
 
 		if (c->flags & TCP_CF_RECOVERY) {
 			if (tcp_seq_geq(ack, c->recover)) {
@@ -914,9 +1031,22 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 				if (c->cwnd < tcp_smss(c))
 					c->cwnd = tcp_smss(c);
 			}
-		} else {
+		} else if (2 * (uint64_t)(c->snd_max - una_before) >= c->cwnd) {
+			/* RFC 7661 §4.3: cwnd grows only while it is used
+			 * (what was in flight when this ACK came at least
+			 * half of it, as its pipeACK test): an
+			 * application-limited flow does not stay in slow
+			 * start, its cwnd growing with every ACK, and then
+			 * send a backlog at line rate. */
 			ts->cc[c->cc]->cong_avoid(ts, c, acked);
 		}
+		/* RFC 6582's `recover` trails SND.UNA by one outside recovery
+		 * (what "SEG.ACK > recover" asks is then unchanged): left at
+		 * the ISS or an old recovery's end, 2 GiB later the modular
+		 * comparison would say it is ahead, and fast recovery would
+		 * not start again on this connection. */
+		if (!(c->flags & TCP_CF_RECOVERY) && tcp_seq_gt(c->snd_una - 1, c->recover))
+			c->recover = c->snd_una - 1;
 		c->dupacks = 0;
 		tcp_rxt_restart(ts, c);
 
@@ -957,6 +1087,10 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 		}
 	}
 
+	if ((c->flags & (TCP_CF_FRTO1 | TCP_CF_FRTO2)) && !advanced && ack == c->snd_una &&
+	    seg->len == 0 && !(seg->flags & (TCP_SYN | TCP_FIN)) && c->snd_max != c->snd_una)
+		frto_ack(ts, c, false);               /* a duplicate ACK */
+
 	/* RFC 6675 §5: a duplicate ACK (one that SACKs new data counts even
 	 * when it also moves SND.UNA), loss recovery on the third or when
 	 * IsLost(HighACK + 1). After an RTO, not before SND.UNA passes the
@@ -969,16 +1103,31 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 			if (c->dupacks < 255)
 				c->dupacks++;
 			if ((c->dupacks >= 3 || tcp_sack_is_lost(c, c->snd_una)) &&
-			    tcp_seq_geq(c->snd_una, c->recover) && !tcp_pmtu_probe_lost(ts, c))
+			    tcp_seq_geq(c->snd_una, c->recover) && !tcp_pmtu_probe_lost(ts, c)) {
 				sack_enter_recovery(ts, c);
+				entered = true;
+			}
 		}
 	}
-
 	/* RFC 8985 §6.2 (tcp_rack.c): a loss RACK marks by time enters the
-	 * same recovery, under the same guards. */
+	 * same recovery, under the same guards, and PRR paces it as any. */
 	if (tcp_rack_detect(ts, c) && !(c->flags & TCP_CF_RECOVERY) &&
-	    tcp_seq_geq(c->snd_una, c->recover) && !tcp_pmtu_probe_lost(ts, c))
+	    tcp_seq_geq(c->snd_una, c->recover) && !tcp_pmtu_probe_lost(ts, c)) {
 		sack_enter_recovery(ts, c);
+		entered = true;
+	}
+	if (c->flags & TCP_CF_SACK)
+		delivered = (int64_t)(c->snd_una - una_before) +
+			    (int64_t)sacked_bytes(c) - (int64_t)sb_before;
+	else
+		delivered = (int64_t)(c->snd_una - una_before);
+	if (delivered > 0) {
+		ts->ack_delivered = (uint32_t)delivered;
+		ts->ack_conn = c;
+	}
+	if (c->flags & TCP_CF_SACK_RECOV)
+		prr_ack(ts, c, delivered, entered);
+
 
 	/* Window update (RFC 9293 §3.10.7.4 fifth step). */
 	if (tcp_seq_lt(c->snd_wl1, seg->seq) ||
@@ -1000,11 +1149,38 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 	return true;
 }
 
+/*
+ * The peer's segment size, for "every second full-sized segment" (RFC
+ * 9293 §3.8.6.3, RFC 5681 §4.2): a peer whose segments are smaller than
+ * our SMSS (its MTU, its own MSS setting, a clamp on its side) would
+ * otherwise get every ACK only after the delay. As Linux's
+ * tcp_measure_rcv_mss(): a larger segment raises the estimate at once; a
+ * smaller one lowers it when two in a row have the same size and either
+ * are at least 536 bytes or come without PSH (not the tail of a write),
+ * so that small messages are not mistaken for full segments.
+ */
+static void
+rcv_mss_measure(const struct tcp_stack *ts, struct tcp_conn *c, uint32_t len,
+		uint8_t flags)
+{
+	uint32_t max = rcv_mss_max(ts, c);
+
+	if (len >= c->cold.rcv_mss) {
+		c->cold.rcv_mss = (uint16_t)(len < max ? len : max);
+		return;
+	}
+	if (len >= 536 || (len >= 88 && !(flags & TCP_PSH))) {
+		if (len == c->cold.rcv_lss)
+			c->cold.rcv_mss = (uint16_t)len;
+		c->cold.rcv_lss = (uint16_t)len;
+	}
+}
+
 /* Seventh step: segment text. m is the payload (seg->len bytes from
- * seq, already trimmed to the window). Consumes m. */
+ * seq, already trimmed to the window; flags the segment's). Consumes m. */
 static void
 data_input(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m,
-	   uint32_t seq, uint32_t len)
+	   uint32_t seq, uint32_t len, uint8_t flags)
 {
 	if (len > tcp_held_room(ts)) {
 		/* The worker holds its cap (conf.max_held) over all its
@@ -1060,8 +1236,10 @@ data_input(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m,
 		}
 		c->flags |= TCP_CF_READABLE;
 		/* RFC 9293 §3.8.6.3 / RFC 5681 §4.2: ACK at least every
-		 * second full-sized segment, else within the delay. */
-		if (len >= tcp_smss(c) && ++c->ack_segs >= 2)
+		 * second full-sized segment (the peer's size), else within
+		 * the delay. */
+		rcv_mss_measure(ts, c, len, flags);
+		if (len >= c->cold.rcv_mss && ++c->ack_segs >= 2)
 			c->flags |= TCP_CF_ACK_NOW;
 		if (!(c->flags & TCP_CF_ACK_NOW)) {
 			c->flags |= TCP_CF_DELACK;
@@ -1204,6 +1382,8 @@ tcp_input(struct tcp_stack *ts, struct rte_mbuf *m, uint8_t family,
 
 have_conn:
 	c->flags |= TCP_CF_BUSY;
+	ts->ack_delivered = 0;
+	ts->ack_conn = NULL;
 	if (c->state == TCP_ST_SYN_SENT) {
 		syn_sent_input(ts, c, &seg, family);
 		goto out;
@@ -1242,7 +1422,23 @@ have_conn:
 		}
 	}
 
-	/* First: sequence number. */
+	/* First: sequence number. RFC 9293 §3.10.7.4: at a closed receive
+	 * window no segment is acceptable, "but special allowance should be
+	 * made to accept valid ACKs, URGs, and RSTs": a segment at RCV.NXT
+	 * (a peer's zero-window probe carries a byte there) loses its text
+	 * and FIN and goes on for its ACK (or RST) field; our ACK follows. */
+	if (seglen > 0 && seq == c->rcv_nxt && !tcp_seq_gt(c->rcv_adv, c->rcv_nxt) &&
+	    (seg.flags & (TCP_ACK | TCP_RST)) && !(seg.flags & TCP_SYN)) {
+		ts->ctr[TCP_CTR_ZERO_WND_ACK_TAKEN]++;
+		if (plen > 0)
+			ts->ctr[TCP_CTR_RCV_WND_DROP]++;
+		chain_free(m);
+		m = NULL;
+		plen = 0;
+		seglen = 0;
+		seg.flags &= (uint8_t)~TCP_FIN;
+		c->flags |= TCP_CF_ACK_NOW;
+	}
 	if (!seq_acceptable(c, seq, seglen)) {
 		ts->ctr[(seg.flags & TCP_RST) ? TCP_CTR_RST_IGNORED : TCP_CTR_OUT_OF_WINDOW]++;
 		if (!(seg.flags & TCP_RST))
@@ -1318,7 +1514,7 @@ have_conn:
 				tcp_conn_end(ts, c, TCP_REASON_DATA_AFTER_CLOSE);
 				goto out;
 			}
-			data_input(ts, c, m, seq, plen);
+			data_input(ts, c, m, seq, plen, seg.flags);
 			m = NULL;
 		}
 	}
@@ -1366,6 +1562,8 @@ out:
 			ops->writable(ts, tcp_conn_id(ts, c), c->app_arg);
 		}
 	}
+	ts->ack_delivered = 0;
+	ts->ack_conn = NULL;
 	tcp_conn_unbusy(ts, c);
 	return;
 drop:
@@ -1377,6 +1575,8 @@ drop:
 void
 tcp_rack_enter_recovery(struct tcp_stack *ts, struct tcp_conn *c)
 {
-	if (!tcp_pmtu_probe_lost(ts, c))
+	if (!tcp_pmtu_probe_lost(ts, c)) {
 		sack_enter_recovery(ts, c);
+		prr_ack(ts, c, 0, true);                /* RFC 6937's first step */
+	}
 }

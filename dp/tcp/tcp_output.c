@@ -300,6 +300,10 @@ tcp_xmit(struct tcp_stack *ts, struct tcp_conn *c, uint32_t seq, uint32_t len,
 	}
 	end = seq + len + ((flags & TCP_SYN) ? 1 : 0) + ((flags & TCP_FIN) ? 1 : 0);
 	if (end != seq) {
+		if (c->flags & TCP_CF_SACK_RECOV)
+			c->cold.prr_out += len;          /* RFC 6937 prr_out */
+		if (len > 0)
+			c->cold.snd_last = tcp_now32(ts);
 		if (tcp_seq_lt(seq, c->snd_max)) {
 			/* Karn (RFC 6298 §3): no sample from a retransmission. */
 			ts->ctr[TCP_CTR_RETRANS_SEGS]++;
@@ -494,6 +498,47 @@ sack_send_holes(struct tcp_stack *ts, struct tcp_conn *c, bool rule3)
 	return c->cwnd > pipe ? c->cwnd - pipe : 0;
 }
 
+uint32_t
+tcp_initial_window(const struct tcp_stack *ts, const struct tcp_conn *c)
+{
+	uint32_t mss = tcp_smss(c);
+
+	if (ts->conf.init_cwnd_segs != 0)
+		return ts->conf.init_cwnd_segs * mss;
+	if (mss > 2190)
+		return 2 * mss;
+	if (mss > 1095)
+		return 3 * mss;
+	return 4 * mss;
+}
+
+/*
+ * RFC 5681 §4.1 restart after idle: nothing in flight and nothing sent
+ * for more than an RTO, the ACK clock is gone and cwnd says nothing of
+ * the path now; as Linux's tcp_cwnd_restart(): halved for every RTO idle
+ * down to min(IW, cwnd), ssthresh kept at 3/4 of the old cwnd at least
+ * (slow start brings it back that far).
+ */
+static void
+cwnd_restart(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	uint32_t idle = tcp_now32(ts) - c->cold.snd_last, rto = c->rto ? c->rto : 1;
+	uint32_t iw = tcp_initial_window(ts, c), cwnd = c->cwnd;
+	uint32_t restart = iw < cwnd ? iw : cwnd;
+
+	if (idle <= rto || c->snd_una != c->snd_max || (c->flags & TCP_CF_RECOVERY))
+		return;
+	if (c->ssthresh < cwnd - cwnd / 4)
+		c->ssthresh = cwnd - cwnd / 4;
+	while (idle > rto && cwnd > restart) {
+		idle -= rto;
+		cwnd >>= 1;
+	}
+	c->cwnd = cwnd > restart ? cwnd : restart;
+	c->cold.snd_last = tcp_now32(ts);
+	ts->ctr[TCP_CTR_CWND_RESTART]++;
+}
+
 /* States in which we send data (and our FIN). */
 static bool
 can_send_data(uint8_t st)
@@ -515,8 +560,24 @@ output(struct tcp_stack *ts, struct tcp_conn *c, bool force)
 	if (can_send_data(c->state)) {
 		uint32_t emss = tcp_smss(c);
 		uint32_t data_end = c->snd_una + c->snd_queued;
-		uint32_t cwnd = c->cwnd, wnd, right, room = 0;
+		uint32_t cwnd, wnd, right, room = 0, burst, nsent = 0;
 		bool sack_recov = (c->flags & TCP_CF_SACK_RECOV) != 0;
+
+		if (c->snd_una == c->snd_max && tcp_seq_lt(c->snd_nxt, data_end))
+			cwnd_restart(ts, c);
+		cwnd = c->cwnd;
+		/* A burst limit per send opportunity (an ACK, a send, a
+		 * timer): at most conf.max_burst segments (0: the initial
+		 * window), at least what this ACK delivered plus one (an ACK
+		 * clock never stops), so that a window that opened at once
+		 * (the peer's, or cwnd after an application-limited spell)
+		 * is not spent in one line-rate burst. The ACK's credit
+		 * holds for what its input's callbacks send too (an echo, a
+		 * relay writes from readable()). */
+		burst = ts->conf.max_burst != 0 ? ts->conf.max_burst :
+			tcp_initial_window(ts, c) / emss;
+		if (ts->ack_conn == c && ts->ack_delivered / emss + 1 > burst)
+			burst = ts->ack_delivered / emss + 1;
 
 		/* RFC 3042 limited transmit: the first two duplicate ACKs
 		 * each let one new segment go, cwnd itself unchanged. */
@@ -551,6 +612,10 @@ output(struct tcp_stack *ts, struct tcp_conn *c, bool force)
 			      (len > 0 || c->snd_nxt == data_end);
 			if (len == 0 && !fin)
 				break;
+			if (nsent >= burst) {
+				ts->ctr[TCP_CTR_BURST_LIMITED]++;
+				break;
+			}
 			/* RFC 9293 §3.8.6.2.1: send a full segment, or all we
 			 * have, or at least half the largest window seen. */
 			if (len < emss && len < avail && len < c->cold.max_snd_wnd / 2 &&
@@ -567,6 +632,7 @@ output(struct tcp_stack *ts, struct tcp_conn *c, bool force)
 			}
 			c->snd_nxt += len + (fin ? 1 : 0);
 			sent = true;
+			nsent++;
 			force = false;
 			if (fin)
 				break;

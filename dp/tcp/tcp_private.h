@@ -269,6 +269,8 @@ uint8_t tcp_choose_wscale(const struct tcp_stack *ts);
 void tcp_output(struct tcp_stack *ts, struct tcp_conn *c);
 /* The same, overriding sender SWS avoidance (the persist timer). */
 void tcp_output_force(struct tcp_stack *ts, struct tcp_conn *c);
+/* RFC 5681 §3.1's initial window (or conf.init_cwnd_segs), bytes. */
+uint32_t tcp_initial_window(const struct tcp_stack *ts, const struct tcp_conn *c);
 /* Send one segment: [seq, seq+len) of the send queue with flags (SYN and
  * FIN consume sequence space as usual). Returns 0 or -ENOBUFS. */
 int tcp_xmit(struct tcp_stack *ts, struct tcp_conn *c, uint32_t seq,

@@ -59,12 +59,21 @@ tcp_rtt_sample(struct tcp_stack *ts, struct tcp_conn *c, uint32_t r)
 		c->rttvar4 = c->rttvar4 - (c->rttvar4 >> 2) + err;
 		c->srtt8 = c->srtt8 - (c->srtt8 >> 3) + r;
 	}
-	rto = (c->srtt8 >> 3) + (c->rttvar4 > 1 ? c->rttvar4 : 1);
-	if (rto < ts->conf.rto_min)
-		rto = ts->conf.rto_min;
+	/* RTO = SRTT + max(4 RTTVAR, rto_min), as Linux floors it (not
+	 * RFC 6298 §2.4's max(rto_min, SRTT + 4 RTTVAR)): a receiver that
+	 * delays its ACK by up to 200 ms (Windows, macOS) to a path whose
+	 * variance has settled would otherwise see a lone segment sent
+	 * again at SRTT + 200 ms less a little, before its ACK comes. */
+	rto = (c->srtt8 >> 3) + (c->rttvar4 > ts->conf.rto_min ? c->rttvar4 :
+				 ts->conf.rto_min);
+	if (rto < 1)
+		rto = 1;
 	if (rto > ts->conf.rto_max)
 		rto = ts->conf.rto_max;
 	c->rto = rto;
+	/* RFC 6298 §5.7 / Karn: only a valid sample ends the backoff; an
+	 * ACK for data sent more than once does not. */
+	c->rxtshift = 0;
 }
 
 void
@@ -178,8 +187,8 @@ tcp_rxt_clamp(struct tcp_stack *ts, struct tcp_conn *c)
 static void
 rxt_timeout(struct tcp_stack *ts, struct tcp_conn *c)
 {
-	bool syn = c->state == TCP_ST_SYN_SENT || c->state == TCP_ST_SYN_RCVD;
-	uint32_t limit = syn ? ts->conf.syn_retries : ts->conf.retries;
+	bool syn = c->state == TCP_ST_SYN_SENT || c->state == TCP_ST_SYN_RCVD, frto;
+	uint32_t limit = syn ? ts->conf.syn_retries : ts->conf.retries, nxt;
 	bool probing;
 
 	/* RFC 8985: the deadline may be RACK's reordering timer or probe
@@ -241,6 +250,22 @@ rxt_timeout(struct tcp_stack *ts, struct tcp_conn *c)
 		tcp_timer_set(ts, c, TCP_T_RXT, tcp_rto_backoff(ts, c));
 		return;
 	}
+	/* RFC 5682 F-RTO: after a first RTO outside a recovery, only the
+	 * first segment goes again; the next two ACKs tell a spurious
+	 * timeout (a delay: they acknowledge what was not sent again) from
+	 * a loss (tcp_input.c: frto_ack()). cwnd and ssthresh from before
+	 * are kept for the undo. Not when the peer SACKed data above
+	 * SND.UNA: it is receiving, the first segment was lost (the basic
+	 * algorithm would take the cumulative ACK that the retransmission
+	 * moves past what the peer held for a sign of a delay). */
+	frto = ts->conf.frto && c->rxtshift == 1 && c->cold.sb_n == 0 &&
+	       !(c->flags & (TCP_CF_RECOVERY | TCP_CF_FRTO1 | TCP_CF_FRTO2)) &&
+	       tcp_seq_geq(c->snd_una, c->recover);
+	c->flags &= ~(TCP_CF_FRTO1 | TCP_CF_FRTO2);
+	if (frto) {
+		c->cold.prr_delivered = c->cwnd;
+		c->cold.prr_out = c->ssthresh;
+	}
 	/* RFC 5681 §3.1 eq. 4 and the loss window; RFC 6582 §3.2 step 4
 	 * (recover after an RTO); go back to SND.UNA (RFC 6298 §5.4). */
 	/* RFC 4821: a lost probe, or a black hole (the MSS drops before
@@ -257,6 +282,7 @@ rxt_timeout(struct tcp_stack *ts, struct tcp_conn *c)
 	/* RFC 6675 §5.1: the scoreboard goes (a peer may have reneged,
 	 * RFC 2018 §8); go-back-N from SND.UNA resends what it held. */
 	tcp_sack_clear(c);
+	nxt = c->snd_nxt;
 	c->snd_nxt = c->snd_una;
 	tcp_timer_clear(c, TCP_T_RXT);
 	tcp_output(ts, c);
@@ -270,6 +296,15 @@ rxt_timeout(struct tcp_stack *ts, struct tcp_conn *c)
 			tcp_xmit(ts, c, c->snd_una, 1, TCP_ACK);
 		else
 			tcp_xmit(ts, c, c->snd_una - 1, 0, TCP_ACK);
+	}
+	if (frto && c->snd_una != c->snd_max) {
+		/* (F-RTO step 1: that one segment, its end kept in high_rxt,
+		 * unused outside a SACK recovery; the rest waits for the
+		 * first ACK) */
+		c->flags |= TCP_CF_FRTO1;
+		c->cold.high_rxt = c->snd_nxt;
+		if (tcp_seq_gt(nxt, c->snd_nxt))
+			c->snd_nxt = nxt;
 	}
 	rxt_rearm(ts, c, probing);
 }

@@ -217,6 +217,8 @@ struct tcp_cc_ops {
 #define TCP_CF_USE_COUNTED 0x04000000u  /* counted in its use's share (not TIME_WAIT) */
 #define TCP_CF_STALL       0x08000000u  /* the RXT timer fired without progress since cold.stall_ms */
 #define TCP_CF_KEEP_OWN    0x10000000u  /* keepalive from cold.keep_* (tcp_set_keepalive()), not conf */
+#define TCP_CF_FRTO1       0x20000000u  /* RFC 5682 F-RTO: the first ACK after the RTO awaited */
+#define TCP_CF_FRTO2       0x40000000u  /* ... the second (two new segments went) */
 
 /* The three deadlines that share a connection's one wheel timer. */
 enum tcp_timer {
@@ -352,6 +354,17 @@ struct tcp_conn_cold {
 	 * not reuse the tuple; the client's RST to it may end TIME_WAIT
 	 * (tcp_input.c: tw_rst_ok()); 0: none */
 	uint32_t tw_syn_ms;
+	/* RFC 6937 PRR during SACK recovery: bytes delivered to the peer
+	 * (cumulatively or SACKed) and sent since it began, and FlightSize
+	 * when it began (RecoverFS). During F-RTO (TCP_CF_FRTO1/2, when no
+	 * recovery can run: SND.UNA is below `recover`), prr_delivered and
+	 * prr_out hold cwnd and ssthresh from before the RTO, for the undo. */
+	uint32_t prr_delivered, prr_out, prr_recover_fs;
+	uint32_t snd_last;       /* ms, data last sent (restart after idle) */
+	/* The peer's segment size as Linux's icsk_ack.rcv_mss estimates it
+	 * (delayed ACKs: "every second full-sized segment"), and the size of
+	 * the last segment that might be one. */
+	uint16_t rcv_mss, rcv_lss;
 };
 
 /*
@@ -500,6 +513,15 @@ struct tcp_conf {
 	uint32_t pmtu_expires;
 	uint16_t (*mss_clamp)(void *arg, uint8_t family, const uint8_t *laddr);
 	void *mss_clamp_arg;
+	uint32_t max_burst;          /* segments of new data one send
+				      * opportunity may send at most (at
+				      * least what the ACK delivered plus
+				      * one); 0: the initial window */
+	bool frto;                   /* RFC 5682 F-RTO after a first RTO
+				      * (off by default) */
+	bool prr_crb;                /* RFC 6937 PRR's conservative reduction
+				      * bound (CRB); false: slow-start
+				      * reduction bound (SSRB), as Linux */
 	uint8_t worker;              /* goes into connection ids */
 	int socket;                  /* NUMA socket for the pool */
 	uint8_t isn_key[16];         /* all zero: drawn from getrandom() */
@@ -594,6 +616,11 @@ struct tcp_stack {
 	uint32_t chack_lim;          /* ... and that second's budget */
 
 	struct tcp_pmtu_ent pmtu[TCP_PMTU_CACHE];
+	/* bytes the ACK being processed delivered (cumulatively or SACKed),
+	 * for its connection's burst limit (conf.max_burst), while its input
+	 * and the callbacks it makes run (an echo sends from readable()) */
+	uint32_t ack_delivered;
+	const struct tcp_conn *ack_conn;
 
 	uint64_t ctr[TCP_CTR__COUNT];
 	uint64_t closes[TCP_REASON__COUNT];

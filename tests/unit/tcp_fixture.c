@@ -139,6 +139,12 @@ app_readable(struct tcp_stack *ts, tcp_id_t id, void *arg)
 	struct h *h = arg;
 
 	h->ev.readables++;
+	if (h->ev.send_in_readable != NULL) {
+		struct rte_mbuf *m = h->ev.send_in_readable;
+
+		h->ev.send_in_readable = NULL;
+		assert_int_equal(tcp_send(ts, id, m), (int)m->pkt_len);
+	}
 	if (h->ev.close_in_readable)
 		tcp_close(ts, id);
 }

@@ -38,6 +38,7 @@ struct h_event {
 	bool keep_in_closed;         /* closed() calls tcp_keep_readable() */
 	int keep_rc;                 /* what it said */
 	bool close_after_keep;       /* ... then tcp_close() there */
+	struct rte_mbuf *send_in_readable;   /* readable() sends it (once) */
 };
 
 struct h {

@@ -1613,19 +1613,19 @@ test_tcp_persist_zero_window(void **state)
 	h_ack(h, una, 0);
 	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(100, 0)), 100);
 	assert_int_equal(h_pending(h), 0);
-	h_advance(h, 199);
+	h_advance(h, 200);
 	assert_int_equal(h_pending(h), 0);
-	h_advance(h, 1);                          /* RTO 200 (rto_min) */
+	h_advance(h, 1);                          /* RTO 1 + 200 (rto_min) */
 	r = h_pop(h);
 	assert_int_equal(r->seg.seq, una - 1);
 	assert_int_equal(r->seg.len, 0);
 	h_ack(h, una, 0);
-	h_advance(h, 399);
+	h_advance(h, 401);
 	assert_int_equal(h_pending(h), 0);
-	h_advance(h, 1);                          /* backed off: 400 */
+	h_advance(h, 1);                          /* backed off: 402 */
 	assert_int_equal(h_pop(h)->seg.seq, una - 1);
 	h_ack(h, una, 0);
-	h_advance(h, 800);
+	h_advance(h, 804);
 	assert_int_equal(h_pop(h)->seg.seq, una - 1);
 	assert_int_equal(h->ts->ctr[TCP_CTR_PERSIST_PROBE], 3);
 	h_ack(h, una, 1000);                      /* open */
@@ -1776,7 +1776,7 @@ test_tcp_rto_backoff_and_give_up(void **state)
 	struct h *h;
 	const struct h_out *r;
 	struct tcp_conn *c;
-	uint32_t una, wait = 200;
+	uint32_t una, wait = 201;
 
 	(void)state;
 	h_conf(&conf);
@@ -1786,7 +1786,7 @@ test_tcp_rto_backoff_and_give_up(void **state)
 	h_open_passive(h);
 	una = h->p_ack;
 	c = h_conn(h);
-	assert_int_equal(c->rto, 200);
+	assert_int_equal(c->rto, 201);            /* SRTT 1 + rto_min */
 	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(100, 0)), 100);
 	h_pop(h);
 	for (unsigned int i = 0; i < 3; i++) {
@@ -1830,7 +1830,7 @@ test_tcp_rto_rtt_estimate(void **state)
 	/* The handshake's sample: 1 ms (the clock's granularity). */
 	assert_int_equal(c->srtt8, 8);
 	assert_int_equal(c->rttvar4, 2);
-	assert_int_equal(c->rto, 200);            /* 1 + 2, raised to rto_min */
+	assert_int_equal(c->rto, 201);            /* 1 + max(2, rto_min) */
 	c->rto = 1000;                            /* room to wait 300 ms */
 	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(100, 0)), 100);
 	h_drain(h);
@@ -1980,7 +1980,7 @@ test_tcp_persist_small_window_override(void **state)
 	h_ack(h, h->p_ack, 500);                 /* 500 of 65535 seen */
 	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(2000, 0)), 2000);
 	assert_int_equal(h_pending(h), 0);
-	h_advance(h, 200);
+	h_advance(h, 201);
 	r = h_pop(h);
 	assert_int_equal(r->seg.seq, h->p_ack);
 	assert_int_equal(r->seg.len, 500);
@@ -2009,7 +2009,7 @@ test_tcp_data_send_without_mbufs(void **state)
 	assert_int_equal(h->ts->ctr[TCP_CTR_NO_MBUF], 1);
 	for (unsigned int i = 0; i < n; i++)
 		rte_pktmbuf_free(hold[i]);
-	h_advance(h, 200);
+	h_advance(h, 201);
 	r = h_pop(h);
 	assert_int_equal(r->seg.len, 100);
 	assert_int_equal(r->seg.seq, h->p_ack);
@@ -2267,8 +2267,11 @@ test_tcp_sack_multiple_holes_one_rtt(void **state)
 	assert_false(c->flags & TCP_CF_RECOVERY);
 	peer_sack(h, S[2], 2, (const uint32_t[]){ S[6], S[7], S[3], S[5] });
 	assert_true(c->flags & TCP_CF_RECOVERY);
-	/* ssthresh = cwnd = FlightSize / 2 (0-1 were acknowledged). */
-	assert_int_equal(c->cwnd, 4 * mss);
+	/* ssthresh = FlightSize / 2 (0-1 were acknowledged); PRR (RFC
+	 * 6937): pipe (5, 7, 8, 9; 2 is lost) is at ssthresh, so cwnd
+	 * = pipe + the fast retransmit. */
+	assert_int_equal(c->ssthresh, 4 * mss);
+	assert_int_equal(c->cwnd, 5 * mss);
 	r = h_pop(h);
 	assert_int_equal(r->seg.seq, S[2]);
 	assert_int_equal(r->seg.len, mss);

@@ -82,12 +82,16 @@ check_payload(const struct h_out *r, uint32_t iss1)
 static void
 test_pmtu_icmp_checks_and_resegments(void **state)
 {
-	struct h *h = h_new(NULL);
+	struct tcp_conf conf;
+	struct h *h;
 	struct tcp_conn *c;
 	uint32_t una, cwnd, ssthresh, seq;
 	unsigned int n = 0;
 
 	(void)state;
+	h_conf(&conf);
+	conf.max_burst = 16;        /* the four resent at once, not three (the IW) */
+	h = h_new(&conf);
 	h_open_passive(h);
 	c = h_conn(h);
 	una = h->p_ack;
@@ -396,6 +400,18 @@ test_pmtu_clamp(void **state)
 /* RFC 4821's RTO counting alone: with RACK-TLP (RFC 8985) the first of
  * these timeouts is a tail loss probe, and the black hole shows one RTO
  * later (test_tcp_rack.c covers the probe). */
+/* Move the clock to when the connection's RXT timer is due (the RTO,
+ * backed off: SRTT + max(4·RTTVAR, rto_min), doubled per timeout). */
+static void
+rxt_due(struct h *h)
+{
+	struct tcp_conn *c = h_conn(h);
+	int32_t d = (int32_t)(c->t_due[TCP_T_RXT] - tcp_now32(h->ts));
+
+	assert_true(tcp_timer_armed(c, TCP_T_RXT));
+	h_advance(h, d > 0 ? (uint64_t)d : 0);
+}
+
 static struct h *
 h_new_norack(void)
 {
@@ -424,11 +440,11 @@ test_pmtu_blackhole(void **state)
 	una = h->p_ack;
 	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(20000, 0)), 20000);
 	h_drain(h);
-	h_advance(h, 200);                          /* RTO 1 */
+	rxt_due(h);                          /* RTO 1 */
 	r = h_pop(h);
 	assert_int_equal(r->seg.len, 1448);
 	assert_int_equal(c->mss, 1460);
-	h_advance(h, 400);                          /* RTO 2: black hole */
+	rxt_due(h);                          /* RTO 2: black hole */
 	r = h_pop(h);
 	assert_int_equal(r->seg.seq, una);
 	assert_int_equal(r->seg.len, 1012);
@@ -436,14 +452,14 @@ test_pmtu_blackhole(void **state)
 	assert_int_equal(c->mss, 1024);
 	assert_int_equal(c->cold.mss_hi, 1460);
 	assert_int_equal(h->ts->ctr[TCP_CTR_PMTU_BLACKHOLE], 1);
-	h_advance(h, 800);                          /* RTO 3 */
+	rxt_due(h);                          /* RTO 3 */
 	assert_int_equal(h_pop(h)->seg.len, 1012);
-	h_advance(h, 1600);                         /* RTO 4: halved */
+	rxt_due(h);                         /* RTO 4: halved */
 	assert_int_equal(h_pop(h)->seg.len, 536 - 12);
 	assert_int_equal(c->mss, 536);              /* 512 < the floor */
 	assert_int_equal(h->ts->ctr[TCP_CTR_PMTU_BLACKHOLE], 2);
-	h_advance(h, 3200);
-	h_advance(h, 6400);                         /* RTO 6: at the floor */
+	rxt_due(h);
+	rxt_due(h);                         /* RTO 6: at the floor */
 	assert_int_equal(c->mss, 536);
 	assert_int_equal(h->ts->ctr[TCP_CTR_PMTU_BLACKHOLE], 2);
 	h_drain(h);
@@ -457,9 +473,9 @@ test_pmtu_blackhole(void **state)
 	c = h_conn(h);
 	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(100, 0)), 100);
 	h_drain(h);
-	h_advance(h, 200);
-	h_advance(h, 400);
-	h_advance(h, 800);
+	rxt_due(h);
+	rxt_due(h);
+	rxt_due(h);
 	assert_int_equal(c->mss, 1460);
 	assert_int_equal(h->ts->ctr[TCP_CTR_PMTU_BLACKHOLE], 0);
 	h_drain(h);
@@ -489,8 +505,8 @@ test_pmtu_probe_confirm_and_lose(void **state)
 	una = h->p_ack;
 	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(200000, 0)), 200000);
 	h_drain(h);
-	h_advance(h, 200);
-	h_advance(h, 400);                          /* black hole: 1024 */
+	rxt_due(h);
+	rxt_due(h);                          /* black hole: 1024 */
 	assert_int_equal(c->mss, 1024);
 	h_drain(h);
 
@@ -573,8 +589,8 @@ probe_in_flight(struct h *h, struct tcp_conn *c)
 
 	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(200000, 0)), 200000);
 	h_drain(h);
-	h_advance(h, 200);
-	h_advance(h, 400);                          /* black hole: 1024 */
+	rxt_due(h);
+	rxt_due(h);                          /* black hole: 1024 */
 	h_drain(h);
 	for (round = 0; round < 100 && c->cold.probe_mss == 0; round++) {
 		end = pop_all(h, &n, &maxlen);
@@ -679,8 +695,8 @@ test_pmtu_probe_lost_rto(void **state)
 	c = h_conn(h);
 	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(200000, 0)), 200000);
 	h_drain(h);
-	h_advance(h, 200);
-	h_advance(h, 400);
+	rxt_due(h);
+	rxt_due(h);
 	h_drain(h);
 	for (round = 0; round < 100 && c->cold.probe_mss == 0; round++) {
 		end = pop_all(h, &n, &maxlen);

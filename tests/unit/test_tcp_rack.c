@@ -21,6 +21,17 @@
 
 #define RTT 40u
 
+/* RFC 8985 §7.2's PTO for c now, one segment in flight: 2·SRTT + the
+ * worst-case delayed ACK (200 ms), never later than the RTO would fire
+ * (RTO = SRTT + max(4·RTTVAR, rto_min), re-armed by the ACK just taken). */
+static uint32_t
+pto_one_seg(const struct tcp_conn *c)
+{
+	uint32_t pto = 2 * (c->srtt8 >> 3) + 200;
+
+	return pto < c->rto ? pto : c->rto;
+}
+
 static uint32_t
 smss(const struct tcp_conn *c)
 {
@@ -349,7 +360,7 @@ test_tcp_rack_tlp_repairs_tail_loss(void **state)
 	h_advance(h, RTT);
 	peer_sack(h, S[3], 0, NULL);
 	cwnd = c->cwnd;
-	h_advance(h, 199);
+	h_advance(h, pto_one_seg(c) - 1);
 	assert_int_equal(h_pending(h), 0);
 	h_advance(h, 1);
 	r = h_pop(h);
@@ -397,7 +408,7 @@ test_tcp_rack_tlp_dsack_no_reduction(void **state)
 	h_advance(h, RTT);
 	peer_sack(h, S[3], 0, NULL);
 	cwnd = c->cwnd;
-	h_advance(h, 200);
+	h_advance(h, pto_one_seg(c));
 	assert_int_equal(h_pop(h)->seg.seq, S[3]);
 	h_advance(h, RTT);
 	peer_sack(h, S[4], 1, (const uint32_t[]){ S[3], S[4] });   /* D-SACK */
@@ -590,7 +601,7 @@ test_tcp_rack_off_without_sack(void **state)
 	h_drain(h);
 	h_advance(h, RTT);
 	h_ack(h, una + 2 * mss, 65535);
-	h_advance(h, 199);
+	h_advance(h, c->rto - 1);                /* the RTO, no probe before it */
 	assert_int_equal(h_pending(h), 0);
 	h_advance(h, 1);
 	assert_int_equal(h_pop(h)->seg.seq, una + 2 * mss);
