@@ -47,6 +47,13 @@
 #define TCP_RACK_WALK_MAX 512u   /* mbufs looked at per call */
 #define TCP_WCDELACKT     200u   /* RFC 8985 §7.2: worst-case delayed ACK, ms */
 #define TCP_PTO_NO_SRTT   1000u  /* RFC 8985 §7.2: PTO before any RTT sample */
+/* A PTO never under 10 ms (FreeBSD's rack_tlp_min; Linux adds two ticks):
+ * at a sub-millisecond SRTT 2·SRTT is a tick or two, shorter than a busy
+ * peer's ACK takes, and a probe the peer does not report as a duplicate
+ * (no D-SACK: dp/tcp itself sends none) reads as a repaired loss and cuts
+ * cwnd. Measured: the AGW's bulk over a tap, 500-900 such cuts a run,
+ * goodput 0.80-0.86 of the build before RACK-TLP (perf/RESULTS.md T21). */
+#define TCP_PTO_MIN       10u
 /* Times are the ms clock's, truncated: two sends a few µs apart may be a
  * tick apart. The reordering window is at least two ticks (a reordering
  * of under a ms is never taken for a loss), and the reordering timer
@@ -420,6 +427,8 @@ tcp_rack_schedule(struct tcp_stack *ts, struct tcp_conn *c)
 	pto = srtt != 0 ? 2 * srtt : TCP_PTO_NO_SRTT;
 	if (srtt != 0 && tcp_flight(c) <= tcp_smss(c))
 		pto += TCP_WCDELACKT;
+	if (pto < TCP_PTO_MIN)
+		pto = TCP_PTO_MIN;
 	/* never later than the RTO would fire */
 	if (tcp_timer_armed(c, TCP_T_RXT) && !timer_ours(c, TCP_RACK_F_PTO)) {
 		int32_t d = (int32_t)(c->t_due[TCP_T_RXT] - tcp_now32(ts));
