@@ -434,3 +434,19 @@ h_mbuf(uint32_t len, uint8_t b)
 	}
 	return m;
 }
+
+void
+h_sack(struct h *h, uint32_t ack, unsigned int n, const uint32_t *lr)
+{
+	struct tcp_opts_out o = {
+		.opts = TCP_OPT_F_TS | (n > 0 ? TCP_OPT_F_SACK : 0),
+		.tsval = h->p_tsval, .tsecr = h_last_tsval(h), .nsack = (uint8_t)n,
+	};
+
+	for (unsigned int i = 0; i < n; i++) {
+		o.sack[i].left = lr[2 * i];
+		o.sack[i].right = lr[2 * i + 1];
+	}
+	h->p_ack = ack;
+	h_inject(h, TCP_ACK, h->p_seq, ack, h->p_wnd, &o, NULL, 0);
+}

@@ -93,6 +93,9 @@ void h_inject_raw(struct h *h, const uint8_t *seg, uint32_t len, bool bad_cksum)
 void h_send_data(struct h *h, const void *data, uint32_t len);
 /* The peer acknowledges ack (p_ack = ack) with window wnd. */
 void h_ack(struct h *h, uint32_t ack, uint16_t wnd);
+/* The peer acknowledges ack with n SACK blocks (lr: left, right pairs),
+ * timestamps as usual, its window p_wnd. */
+void h_sack(struct h *h, uint32_t ack, unsigned int n, const uint32_t *lr);
 
 /* Captured segments: how many are waiting, and the next one (fails the
  * test if none). */

@@ -2216,24 +2216,6 @@ test_tcp_fast_retransmit_limited_transmit(void **state)
 
 /* ---- SACK sender (RFC 6675) ------------------------------------------------- */
 
-/* The peer acknowledges ack with n SACK blocks (lr: left, right pairs),
- * timestamps as usual. */
-static void
-peer_sack(struct h *h, uint32_t ack, unsigned int n, const uint32_t *lr)
-{
-	struct tcp_opts_out o = {
-		.opts = TCP_OPT_F_TS | (n > 0 ? TCP_OPT_F_SACK : 0),
-		.tsval = h->p_tsval, .tsecr = h_last_tsval(h), .nsack = (uint8_t)n,
-	};
-
-	for (unsigned int i = 0; i < n; i++) {
-		o.sack[i].left = lr[2 * i];
-		o.sack[i].right = lr[2 * i + 1];
-	}
-	h->p_ack = ack;
-	h_inject(h, TCP_ACK, h->p_seq, ack, h->p_wnd, &o, NULL, 0);
-}
-
 /* Segments 2, 5 and 7 of 10 lost: the SACKs that the seven arrivals
  * bring have all three holes sent again before any cumulative ACK moves
  * (NewReno would send 5 one RTT after 2, and 7 one more RTT later);
@@ -2261,11 +2243,11 @@ test_tcp_sack_multiple_holes_one_rtt(void **state)
 	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(10 * mss, 0)), (int)(10 * mss));
 	assert_int_equal(h_pending(h), 10);
 	h_drain(h);
-	peer_sack(h, S[2], 1, (const uint32_t[]){ S[3], S[4] });
-	peer_sack(h, S[2], 1, (const uint32_t[]){ S[3], S[5] });
+	h_sack(h, S[2], 1, (const uint32_t[]){ S[3], S[4] });
+	h_sack(h, S[2], 1, (const uint32_t[]){ S[3], S[5] });
 	assert_int_equal(h_pending(h), 0);
 	assert_false(c->flags & TCP_CF_RECOVERY);
-	peer_sack(h, S[2], 2, (const uint32_t[]){ S[6], S[7], S[3], S[5] });
+	h_sack(h, S[2], 2, (const uint32_t[]){ S[6], S[7], S[3], S[5] });
 	assert_true(c->flags & TCP_CF_RECOVERY);
 	/* ssthresh = FlightSize / 2 (0-1 were acknowledged); PRR (RFC
 	 * 6937): pipe (5, 7, 8, 9; 2 is lost) is at ssthresh, so cwnd
@@ -2277,11 +2259,11 @@ test_tcp_sack_multiple_holes_one_rtt(void **state)
 	assert_int_equal(r->seg.len, mss);
 	assert_int_equal(h_pending(h), 0);
 	/* pipe: 5, 7, 9 in flight and 2 again = cwnd: nothing goes. */
-	peer_sack(h, S[2], 3, (const uint32_t[]){ S[8], S[9], S[6], S[7], S[3], S[5] });
+	h_sack(h, S[2], 3, (const uint32_t[]){ S[8], S[9], S[6], S[7], S[3], S[5] });
 	assert_int_equal(h_pending(h), 0);
 	/* 9 arrives: 5 is lost now (three SMSS SACKed above it), pipe is
 	 * 2 and 7: 5 by rule 1, then 7 by rule 3. */
-	peer_sack(h, S[2], 3, (const uint32_t[]){ S[8], S[10], S[6], S[7], S[3], S[5] });
+	h_sack(h, S[2], 3, (const uint32_t[]){ S[8], S[10], S[6], S[7], S[3], S[5] });
 	r = h_pop(h);
 	assert_int_equal(r->seg.seq, S[5]);
 	assert_int_equal(r->seg.len, mss);
@@ -2292,7 +2274,7 @@ test_tcp_sack_multiple_holes_one_rtt(void **state)
 	assert_int_equal(h->ts->ctr[TCP_CTR_SACK_RETRANS], 3);
 	assert_int_equal(h->ts->ctr[TCP_CTR_PARTIAL_ACK], 0);
 	/* The three arrive: everything is acknowledged at once. */
-	peer_sack(h, S[10], 0, NULL);
+	h_sack(h, S[10], 0, NULL);
 	assert_false(c->flags & TCP_CF_RECOVERY);
 	assert_int_equal(c->snd_queued, 0);
 	assert_int_equal(c->cold.sb_n, 0);
@@ -2327,15 +2309,15 @@ test_tcp_sack_reneging_tolerated(void **state)
 	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(6 * mss, 0)), (int)(6 * mss));
 	h_drain(h);
 	/* 0 and 3 lost; 1, 2, 4, 5 SACKed. */
-	peer_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[2] });
-	peer_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[3] });
-	peer_sack(h, S[0], 2, (const uint32_t[]){ S[4], S[5], S[1], S[3] });
+	h_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[2] });
+	h_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[3] });
+	h_sack(h, S[0], 2, (const uint32_t[]){ S[4], S[5], S[1], S[3] });
 	assert_true(c->flags & TCP_CF_SACK_RECOV);
 	assert_int_equal(h_pop(h)->seg.seq, S[0]);
 	h_drain(h);
 	/* 0 arrives; the peer then reneges on 4 and 5: its ACK covers 0-2
 	 * and SACKs nothing. 4 and 5 stay queued. */
-	peer_sack(h, S[3], 0, NULL);
+	h_sack(h, S[3], 0, NULL);
 	assert_int_equal(c->snd_una, S[3]);
 	assert_int_equal(c->snd_queued, 3 * mss);
 	h_drain(h);
@@ -2347,10 +2329,10 @@ test_tcp_sack_reneging_tolerated(void **state)
 	r = h_pop(h);
 	assert_int_equal(r->seg.seq, S[3]);
 	assert_int_equal(h_pending(h), 0);
-	peer_sack(h, S[4], 0, NULL);
+	h_sack(h, S[4], 0, NULL);
 	assert_int_equal(h_pop(h)->seg.seq, S[4]);
 	assert_int_equal(h_pop(h)->seg.seq, S[5]);
-	peer_sack(h, S[6], 0, NULL);
+	h_sack(h, S[6], 0, NULL);
 	assert_int_equal(c->snd_queued, 0);
 	assert_int_equal(tcp_conn_state(h->ts, h->id), TCP_ST_ESTABLISHED);
 	h_free(h);
@@ -2380,34 +2362,34 @@ test_tcp_sack_bad_blocks_ignored(void **state)
 	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(14 * mss, 0)), (int)(14 * mss));
 	h_drain(h);
 	/* 2 acknowledged first, so that there is room below SND.UNA. */
-	peer_sack(h, S[2], 0, NULL);
+	h_sack(h, S[2], 0, NULL);
 	h_drain(h);
-	peer_sack(h, S[2], 3, (const uint32_t[]){ S[14], S[15], S[5], S[4],
+	h_sack(h, S[2], 3, (const uint32_t[]){ S[14], S[15], S[5], S[4],
 						  S[3], S[3] });
 	assert_int_equal(h->ts->ctr[TCP_CTR_SACK_BAD], 3);
 	assert_int_equal(c->cold.sb_n, 0);
-	peer_sack(h, S[2], 2, (const uint32_t[]){ S[0], S[1], S[13], S[14] + 1 });
+	h_sack(h, S[2], 2, (const uint32_t[]){ S[0], S[1], S[13], S[14] + 1 });
 	assert_int_equal(h->ts->ctr[TCP_CTR_SACK_OLD], 1);
 	assert_int_equal(h->ts->ctr[TCP_CTR_SACK_BAD], 4);
 	assert_int_equal(c->cold.sb_n, 0);
 	assert_false(c->flags & TCP_CF_RECOVERY);
 	/* Good blocks: six disjoint ranges, five kept (the lowest). */
-	peer_sack(h, S[2], 3, (const uint32_t[]){ S[3], S[4], S[5], S[6], S[7], S[8] });
-	peer_sack(h, S[2], 3, (const uint32_t[]){ S[9], S[10], S[11], S[12], S[13], S[14] });
+	h_sack(h, S[2], 3, (const uint32_t[]){ S[3], S[4], S[5], S[6], S[7], S[8] });
+	h_sack(h, S[2], 3, (const uint32_t[]){ S[9], S[10], S[11], S[12], S[13], S[14] });
 	assert_int_equal(c->cold.sb_n, TCP_SACK_SB);
 	assert_int_equal(h->ts->ctr[TCP_CTR_SACK_SB_FULL], 1);
 	assert_int_equal(c->cold.sb[0].left, S[3]);
 	assert_int_equal(c->cold.sb[TCP_SACK_SB - 1].right, S[12]);
 	/* Adjacent ones merge. */
-	peer_sack(h, S[2], 1, (const uint32_t[]){ S[4], S[5] });
+	h_sack(h, S[2], 1, (const uint32_t[]){ S[4], S[5] });
 	assert_int_equal(c->cold.sb_n, TCP_SACK_SB - 1);
 	assert_int_equal(c->cold.sb[0].right, S[6]);
 	/* The cumulative ACK trims. */
-	peer_sack(h, S[5], 0, NULL);
+	h_sack(h, S[5], 0, NULL);
 	assert_int_equal(c->cold.sb[0].left, S[5]);
 	assert_int_equal(c->cold.sb[0].right, S[6]);
 	h_drain(h);
-	peer_sack(h, S[14], 0, NULL);
+	h_sack(h, S[14], 0, NULL);
 	assert_int_equal(c->cold.sb_n, 0);
 	h_free(h);
 }

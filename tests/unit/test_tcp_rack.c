@@ -38,23 +38,6 @@ smss(const struct tcp_conn *c)
 	return c->mss - ((c->flags & TCP_CF_TS) ? TCP_OPT_TS_LEN : 0);
 }
 
-/* The peer acknowledges ack with n SACK blocks (lr: left, right pairs). */
-static void
-peer_sack(struct h *h, uint32_t ack, unsigned int n, const uint32_t *lr)
-{
-	struct tcp_opts_out o = {
-		.opts = TCP_OPT_F_TS | (n > 0 ? TCP_OPT_F_SACK : 0),
-		.tsval = h->p_tsval, .tsecr = h_last_tsval(h), .nsack = (uint8_t)n,
-	};
-
-	for (unsigned int i = 0; i < n; i++) {
-		o.sack[i].left = lr[2 * i];
-		o.sack[i].right = lr[2 * i + 1];
-	}
-	h->p_ack = ack;
-	h_inject(h, TCP_ACK, h->p_seq, ack, h->p_wnd, &o, NULL, 0);
-}
-
 /* One segment's worth of data in its own mbuf, sent now. */
 static void
 send_seg(struct h *h, uint8_t b)
@@ -131,15 +114,15 @@ test_tcp_rack_reordering_within_window_not_lost(void **state)
 	assert_int_equal(h_pending(h), 4);
 	h_drain(h);
 	h_advance(h, RTT);
-	peer_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[2] });
-	peer_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[3] });
+	h_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[2] });
+	h_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[3] });
 	assert_int_equal(h_pending(h), 0);
 	/* RACK waits: its timer is the RXT deadline, reo_wnd (and a tick of
 	 * the clock's truncation) away */
 	assert_true(c->cold.rack.flags & TCP_RACK_F_REO);
 	assert_int_equal(c->t_due[TCP_T_RXT], (uint32_t)h->now + RTT / 4 + 1);
 	h_advance(h, 5);
-	peer_sack(h, S[3], 0, NULL);             /* 0 came, late */
+	h_sack(h, S[3], 0, NULL);             /* 0 came, late */
 	assert_true(c->cold.rack.flags & TCP_RACK_F_REORD);
 	h_advance(h, 20);                        /* past where the timer was */
 	assert_int_equal(h_pending(h), 0);
@@ -147,7 +130,7 @@ test_tcp_rack_reordering_within_window_not_lost(void **state)
 	assert_int_equal(h->ts->ctr[TCP_CTR_RETRANS_SEGS], 0);
 	assert_int_equal(h->ts->ctr[TCP_CTR_RECOVERY], 0);
 	assert_false(c->flags & TCP_CF_RECOVERY);
-	peer_sack(h, S[4], 0, NULL);
+	h_sack(h, S[4], 0, NULL);
 	assert_int_equal(c->snd_queued, 0);
 	h_free(h);
 }
@@ -184,13 +167,13 @@ test_tcp_rack_sub_ms_reordering_not_lost(void **state)
 	send_seg(h, 1);
 	send_seg(h, 2);
 	h_drain(h);
-	peer_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[2] });
-	peer_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[3] });
+	h_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[2] });
+	h_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[3] });
 	assert_int_equal(h_pending(h), 0);
 	assert_int_equal(h->ts->ctr[TCP_CTR_RACK_MARKED_LOST], 0);
 	assert_true(c->cold.rack.flags & TCP_RACK_F_REO);
 	h_advance(h, 1);
-	peer_sack(h, S[3], 0, NULL);             /* 0, reordered */
+	h_sack(h, S[3], 0, NULL);             /* 0, reordered */
 	h_advance(h, 5);
 	assert_int_equal(h_pending(h), 0);
 	assert_int_equal(h->ts->ctr[TCP_CTR_RACK_MARKED_LOST], 0);
@@ -221,8 +204,8 @@ test_tcp_rack_timer_marks_lost(void **state)
 		send_seg(h, (uint8_t)i);
 	h_drain(h);
 	h_advance(h, RTT);
-	peer_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[2] });
-	peer_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[3] });
+	h_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[2] });
+	h_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[3] });
 	assert_int_equal(h_pending(h), 0);
 	h_advance(h, RTT / 4);
 	assert_int_equal(h_pending(h), 0);
@@ -237,7 +220,7 @@ test_tcp_rack_timer_marks_lost(void **state)
 	assert_int_equal(h->ts->ctr[TCP_CTR_RTO], 0);
 	/* the retransmission arrives: all is acknowledged, recovery ends */
 	h_advance(h, RTT);
-	peer_sack(h, S[4], 0, NULL);
+	h_sack(h, S[4], 0, NULL);
 	assert_false(c->flags & TCP_CF_RECOVERY);
 	assert_int_equal(c->snd_queued, 0);
 	assert_int_equal(h->ts->ctr[TCP_CTR_RETRANS_SEGS], 1);
@@ -268,7 +251,7 @@ test_tcp_rack_sent_before_by_more_than_reo_wnd(void **state)
 	assert_int_equal(h_pending(h), 3);
 	h_drain(h);
 	h_advance(h, RTT);
-	peer_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[2] });
+	h_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[2] });
 	assert_int_equal(h_pending(h), 1);
 	r = h_pop(h);
 	assert_int_equal(r->seg.seq, S[0]);
@@ -277,7 +260,7 @@ test_tcp_rack_sent_before_by_more_than_reo_wnd(void **state)
 	assert_int_equal(h->ts->ctr[TCP_CTR_RACK_MARKED_LOST], 1);
 	assert_int_equal(c->dupacks, 1);
 	h_advance(h, RTT);
-	peer_sack(h, S[3], 0, NULL);
+	h_sack(h, S[3], 0, NULL);
 	assert_false(c->flags & TCP_CF_RECOVERY);
 	assert_int_equal(c->snd_queued, 0);
 	assert_int_equal(h->ts->ctr[TCP_CTR_RTO], 0);
@@ -307,7 +290,7 @@ test_tcp_rack_tlp_tail_loss_before_rto(void **state)
 		send_seg(h, (uint8_t)i);
 	h_drain(h);
 	h_advance(h, RTT);
-	peer_sack(h, S[2], 0, NULL);
+	h_sack(h, S[2], 0, NULL);
 	assert_int_equal(h_pending(h), 0);
 	h_advance(h, 2 * RTT - 1);
 	assert_int_equal(h_pending(h), 0);
@@ -320,14 +303,14 @@ test_tcp_rack_tlp_tail_loss_before_rto(void **state)
 	assert_int_equal(h->ts->ctr[TCP_CTR_TLP_PROBES], 1);
 	assert_int_equal(h->ts->ctr[TCP_CTR_RTO], 0);
 	h_advance(h, RTT);
-	peer_sack(h, S[2], 1, (const uint32_t[]){ S[3], S[4] });
+	h_sack(h, S[2], 1, (const uint32_t[]){ S[3], S[4] });
 	assert_int_equal(h_pending(h), 1);
 	r = h_pop(h);
 	assert_int_equal(r->seg.seq, S[2]);
 	assert_int_equal(r->payload[0], 2);
 	assert_true(c->flags & TCP_CF_RECOVERY);
 	h_advance(h, RTT);
-	peer_sack(h, S[4], 0, NULL);
+	h_sack(h, S[4], 0, NULL);
 	assert_int_equal(c->snd_queued, 0);
 	assert_int_equal(h->ts->ctr[TCP_CTR_RTO], 0);
 	assert_true(c->cwnd >= 2 * mss);
@@ -358,7 +341,7 @@ test_tcp_rack_tlp_repairs_tail_loss(void **state)
 		send_seg(h, (uint8_t)i);
 	h_drain(h);
 	h_advance(h, RTT);
-	peer_sack(h, S[3], 0, NULL);
+	h_sack(h, S[3], 0, NULL);
 	cwnd = c->cwnd;
 	h_advance(h, pto_one_seg(c) - 1);
 	assert_int_equal(h_pending(h), 0);
@@ -370,12 +353,12 @@ test_tcp_rack_tlp_repairs_tail_loss(void **state)
 	assert_int_equal(h->ts->ctr[TCP_CTR_RTO], 0);
 	assert_int_equal(c->cwnd, cwnd);
 	h_advance(h, RTT);
-	peer_sack(h, S[4], 0, NULL);
+	h_sack(h, S[4], 0, NULL);
 	assert_int_equal(h->ts->ctr[TCP_CTR_TLP_RECOVERIES], 0);   /* not yet */
 	send_seg(h, 4);
 	h_drain(h);
 	h_advance(h, RTT);
-	peer_sack(h, S[5], 0, NULL);
+	h_sack(h, S[5], 0, NULL);
 	assert_int_equal(h->ts->ctr[TCP_CTR_TLP_RECOVERIES], 1);
 	/* ssthresh from the algorithm (2 SMSS for this flight), cwnd down
 	 * to it before this ACK's growth */
@@ -406,16 +389,16 @@ test_tcp_rack_tlp_dsack_no_reduction(void **state)
 		send_seg(h, (uint8_t)i);
 	h_drain(h);
 	h_advance(h, RTT);
-	peer_sack(h, S[3], 0, NULL);
+	h_sack(h, S[3], 0, NULL);
 	cwnd = c->cwnd;
 	h_advance(h, pto_one_seg(c));
 	assert_int_equal(h_pop(h)->seg.seq, S[3]);
 	h_advance(h, RTT);
-	peer_sack(h, S[4], 1, (const uint32_t[]){ S[3], S[4] });   /* D-SACK */
+	h_sack(h, S[4], 1, (const uint32_t[]){ S[3], S[4] });   /* D-SACK */
 	send_seg(h, 4);
 	h_drain(h);
 	h_advance(h, RTT);
-	peer_sack(h, S[5], 0, NULL);
+	h_sack(h, S[5], 0, NULL);
 	assert_int_equal(h->ts->ctr[TCP_CTR_TLP_PROBES], 1);
 	assert_int_equal(h->ts->ctr[TCP_CTR_TLP_RECOVERIES], 0);
 	assert_true(c->cwnd >= cwnd);
@@ -457,7 +440,7 @@ test_tcp_rack_tlp_probe_new_data(void **state)
 	assert_int_equal(h->ts->ctr[TCP_CTR_TLP_PROBES], 1);
 	assert_int_equal(h->ts->ctr[TCP_CTR_RETRANS_SEGS], 0);
 	h_advance(h, RTT);
-	peer_sack(h, S[3], 0, NULL);
+	h_sack(h, S[3], 0, NULL);
 	assert_int_equal(c->snd_queued, 0);
 	assert_int_equal(h->ts->ctr[TCP_CTR_TLP_RECOVERIES], 0);
 	h_free(h);
@@ -522,16 +505,16 @@ test_tcp_rack_recovery_marks_by_time(void **state)
 	assert_int_equal(h_pending(h), 10);
 	h_drain(h);
 	h_advance(h, RTT);
-	peer_sack(h, S[2], 1, (const uint32_t[]){ S[3], S[4] });
-	peer_sack(h, S[2], 1, (const uint32_t[]){ S[3], S[5] });
+	h_sack(h, S[2], 1, (const uint32_t[]){ S[3], S[4] });
+	h_sack(h, S[2], 1, (const uint32_t[]){ S[3], S[5] });
 	/* 2 was sent in the same ms as 3 and 4: the reordering timer */
 	assert_int_equal(h_pending(h), 0);
-	peer_sack(h, S[2], 2, (const uint32_t[]){ S[6], S[7], S[3], S[5] });
+	h_sack(h, S[2], 2, (const uint32_t[]){ S[6], S[7], S[3], S[5] });
 	assert_true(c->flags & TCP_CF_RECOVERY);
 	r = h_pop(h);
 	assert_int_equal(r->seg.seq, S[2]);
 	assert_int_equal(h_pending(h), 0);
-	peer_sack(h, S[2], 3, (const uint32_t[]){ S[8], S[9], S[6], S[7], S[3], S[5] });
+	h_sack(h, S[2], 3, (const uint32_t[]){ S[8], S[9], S[6], S[7], S[3], S[5] });
 	r = h_pop(h);
 	assert_int_equal(r->seg.seq, S[5]);
 	r = h_pop(h);
@@ -539,7 +522,7 @@ test_tcp_rack_recovery_marks_by_time(void **state)
 	assert_int_equal(h_pending(h), 0);
 	assert_true(h->ts->ctr[TCP_CTR_RACK_MARKED_LOST] >= 2);
 	h_advance(h, RTT);
-	peer_sack(h, S[10], 0, NULL);
+	h_sack(h, S[10], 0, NULL);
 	assert_false(c->flags & TCP_CF_RECOVERY);
 	assert_int_equal(c->snd_queued, 0);
 	assert_int_equal(h->ts->ctr[TCP_CTR_RETRANS_SEGS], 3);
@@ -636,18 +619,18 @@ test_tcp_rack_no_alloc_per_segment(void **state)
 	assert_int_equal(c->cold.snd_segs, 8);
 	assert_int_equal(rte_mempool_in_use_count(h_pool()), base + 8);
 	h_advance(h, RTT);
-	peer_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[3] });
+	h_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[3] });
 	h_advance(h, RTT / 4 + 1);               /* the reordering timer */
 	assert_true(h->ts->ctr[TCP_CTR_RACK_MARKED_LOST] >= 1);
 	assert_true(h_pending(h) >= 1);
 	h_drain(h);
 	assert_int_equal(rte_mempool_in_use_count(h_pool()), base + 8);
 	h_advance(h, RTT);
-	peer_sack(h, S[6], 0, NULL);
+	h_sack(h, S[6], 0, NULL);
 	h_advance(h, 300);                       /* a probe or an RTO */
 	h_drain(h);
 	assert_int_equal(rte_mempool_in_use_count(h_pool()), base + c->cold.snd_segs);
-	peer_sack(h, S[8], 0, NULL);
+	h_sack(h, S[8], 0, NULL);
 	assert_int_equal(rte_mempool_in_use_count(h_pool()), base);
 	h_free(h);
 }

@@ -53,23 +53,6 @@ sent_now(struct h *h)
 	return n;
 }
 
-/* The peer acknowledges ack with n SACK blocks (lr: left, right pairs). */
-static void
-peer_sack(struct h *h, uint32_t ack, unsigned int n, const uint32_t *lr)
-{
-	struct tcp_opts_out o = {
-		.opts = TCP_OPT_F_TS | (n > 0 ? TCP_OPT_F_SACK : 0),
-		.tsval = h->p_tsval, .tsecr = h_last_tsval(h), .nsack = (uint8_t)n,
-	};
-
-	for (unsigned int i = 0; i < n; i++) {
-		o.sack[i].left = lr[2 * i];
-		o.sack[i].right = lr[2 * i + 1];
-	}
-	h->p_ack = ack;
-	h_inject(h, TCP_ACK, h->p_seq, ack, h->p_wnd, &o, NULL, 0);
-}
-
 /* As if n more bytes had been sent and acknowledged, nothing queued
  * (a long transfer without loss, skipped over). */
 static void
@@ -116,17 +99,17 @@ test_tcp_recovery_prr_proportional(void **state)
 		S[i] = c->snd_una + i * mss;
 	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(30 * mss, 0)), (int)(30 * mss));
 	assert_int_equal(sent_now(h), 20);
-	peer_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[2] });
-	peer_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[3] });
+	h_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[2] });
+	h_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[3] });
 	assert_int_equal(sent_now(h), 2);          /* limited transmit: 20, 21 */
-	peer_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[4] });
+	h_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[4] });
 	assert_true(c->flags & TCP_CF_SACK_RECOV);
 	assert_int_equal(c->ssthresh, 11 * mss);   /* FlightSize 22 / 2 */
 	r = h_pop(h);                              /* the fast retransmit only */
 	assert_int_equal(r->seg.seq, S[0]);
 	assert_int_equal(sent_now(h), 0);
 	for (unsigned int i = 0; i < 6; i++) {
-		peer_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[5 + i] });
+		h_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[5 + i] });
 		assert_int_equal(sent_now(h), want[i]);
 	}
 	assert_int_equal(c->cold.prr_recover_fs, 22 * mss);
@@ -160,16 +143,16 @@ prr_bounds(bool crb)
 		S[i] = c->snd_una + i * mss;
 	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(20 * mss, 0)), (int)(20 * mss));
 	assert_int_equal(sent_now(h), 20);
-	peer_sack(h, S[0], 1, (const uint32_t[]){ S[15], S[16] });
-	peer_sack(h, S[0], 1, (const uint32_t[]){ S[15], S[17] });
+	h_sack(h, S[0], 1, (const uint32_t[]){ S[15], S[16] });
+	h_sack(h, S[0], 1, (const uint32_t[]){ S[15], S[17] });
 	assert_int_equal(sent_now(h), 0);          /* nothing new to send */
-	peer_sack(h, S[0], 1, (const uint32_t[]){ S[15], S[18] });
+	h_sack(h, S[0], 1, (const uint32_t[]){ S[15], S[18] });
 	assert_true(c->flags & TCP_CF_SACK_RECOV);
 	assert_int_equal(c->ssthresh, 10 * mss);
 	assert_int_equal(h_pending(h), n);
 	for (unsigned int i = 0; i < n; i++)
 		assert_int_equal(h_pop(h)->seg.seq, S[i]);
-	peer_sack(h, S[0], 1, (const uint32_t[]){ S[15], S[19] });
+	h_sack(h, S[0], 1, (const uint32_t[]){ S[15], S[19] });
 	assert_int_equal(h_pending(h), n);
 	for (unsigned int i = 0; i < n; i++)
 		assert_int_equal(h_pop(h)->seg.seq, S[n + i]);
@@ -222,7 +205,7 @@ recover_after_wrap(bool sack)
 	h_drain(h);
 	for (unsigned int i = 1; i <= 3; i++) {
 		if (sack)
-			peer_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[i + 1] });
+			h_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[i + 1] });
 		else
 			h_ack(h, S[0], 65535);
 	}
@@ -590,7 +573,7 @@ test_tcp_recovery_frto_not_with_sacked_data(void **state)
 		S[i] = c->snd_una + i * mss;
 	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(10 * mss, 0)), (int)(10 * mss));
 	assert_int_equal(sent_now(h), 10);
-	peer_sack(h, S[0], 1, (const uint32_t[]){ S[9], S[10] });
+	h_sack(h, S[0], 1, (const uint32_t[]){ S[9], S[10] });
 	h_drain(h);
 	h_advance(h, c->rto);
 	assert_int_equal(h->ts->ctr[TCP_CTR_RTO], 1);
