@@ -162,7 +162,7 @@ tcp_icmp_input(struct tcp_stack *ts, uint8_t family, uint8_t type, uint8_t code,
 	       uint32_t mtu, const uint8_t *inner, size_t ilen)
 {
 	bool v6 = family == TCP_AF_IPV6;
-	size_t l3 = v6 ? 40u : (size_t)(inner[0] & 0x0fu) * 4u;
+	size_t l3 = v6 ? 40u : ilen > 0 ? (size_t)(inner[0] & 0x0fu) * 4u : 0u;
 	const uint8_t *src, *dst, *th;
 	uint32_t seq, mss, floor = tcp_pmtu_floor(v6);
 	uint8_t laddr[16] = { 0 }, raddr[16] = { 0 };

@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_mbuf.h>
@@ -73,6 +74,60 @@ check_payload(const struct h_out *r, uint32_t iss1)
 {
 	for (uint32_t i = 0; i < r->seg.len; i++)
 		assert_int_equal(r->payload[i], (uint8_t)(r->seg.seq - iss1 + i));
+}
+
+/* What a quote that is too short, has a bad header length or is not TCP
+ * says is ignored and counted; each quote is read from a heap copy of
+ * its exact size (ASan sees a read past it). */
+static void
+test_pmtu_icmp_bad_quotes(void **state)
+{
+	struct h *h = h_new(NULL);
+	struct tcp_conn *c;
+	uint8_t q[28] = { 0x45, 0, 1500 >> 8, 1500 & 0xff, 0, 0, 0x40, 0, 64, 6 };
+	static const struct { uint8_t vihl, proto; size_t len; } bad[] = {
+		{ 0x45, 6, 0 }, { 0x45, 6, 1 }, { 0x45, 6, 27 }, { 0x44, 6, 28 },
+		{ 0x4f, 6, 28 }, { 0x45, 17, 28 },
+	};
+	uint32_t una;
+
+	(void)state;
+	h_open_passive(h);
+	c = h_conn(h);
+	una = h->p_ack;
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(1448, 0)), 1448);
+	h_drain(h);
+	memcpy(q + 12, h->laddr, 4);
+	memcpy(q + 16, h->raddr, 4);
+	q[20] = (uint8_t)(h->lport >> 8);
+	q[21] = (uint8_t)h->lport;
+	q[22] = (uint8_t)(h->rport >> 8);
+	q[23] = (uint8_t)h->rport;
+	q[24] = (uint8_t)(una >> 24);
+	q[25] = (uint8_t)(una >> 16);
+	q[26] = (uint8_t)(una >> 8);
+	q[27] = (uint8_t)una;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		/* (nothing to read at all: no buffer) */
+		uint8_t *d = bad[i].len > 0 ? malloc(bad[i].len) : NULL;
+
+		assert_true(bad[i].len == 0 || d != NULL);
+		q[0] = bad[i].vihl;
+		q[9] = bad[i].proto;
+		if (d != NULL)
+			memcpy(d, q, bad[i].len);
+		tcp_icmp_input(h->ts, TCP_AF_IPV4, 3, 4, 1280, d, bad[i].len);
+		free(d);
+	}
+	assert_int_equal(h->ts->ctr[TCP_CTR_PMTU_ICMP_IGNORED], sizeof(bad) / sizeof(bad[0]));
+	assert_int_equal(h->ts->ctr[TCP_CTR_PMTU_LOWERED], 0);
+	assert_int_equal(c->mss, 1460);
+	/* ... and the same quote whole is taken */
+	q[0] = 0x45;
+	q[9] = 6;
+	tcp_icmp_input(h->ts, TCP_AF_IPV4, 3, 4, 1280, q, sizeof(q));
+	assert_int_equal(h->ts->ctr[TCP_CTR_PMTU_LOWERED], 1);
+	h_free(h);
 }
 
 /* ICMP with the right tuple and a sequence in flight lowers the MSS and
@@ -726,6 +781,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pmtu_icmp_checks_and_resegments),
+		cmocka_unit_test(test_pmtu_icmp_bad_quotes),
 		cmocka_unit_test(test_pmtu_icmp_floor_and_plateau),
 		cmocka_unit_test(test_pmtu_icmp6_packet_too_big),
 		cmocka_unit_test(test_pmtu_cache),
