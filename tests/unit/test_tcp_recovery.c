@@ -678,6 +678,57 @@ test_tcp_recovery_zero_window_probe_ack_taken(void **state)
 	h_free(h);
 }
 
+/* A peer that filled our window while a hole holds RCV.NXT back sends
+ * its pure ACKs from its SND.NXT, our window's right edge: their ACK
+ * field is taken (SND.UNA moves), as Linux's and FreeBSD's acceptance
+ * tests take it; one past the edge is still out of window. */
+static void
+test_tcp_recovery_ack_at_window_edge_taken(void **state)
+{
+	static uint8_t data[1448];
+	struct tcp_conf conf;
+	struct h *h;
+	struct tcp_conn *c;
+	uint32_t hole, edge, una;
+
+	(void)state;
+	h_conf(&conf);
+	conf.rcv_buf = 8 * 1448;
+	h = h_new(&conf);
+	h_open_passive(h);
+	c = h_conn(h);
+	edge = c->rcv_adv;
+	assert_int_equal(edge - c->rcv_nxt, 8 * 1448);
+	/* the first segment is lost; the other seven fill the window */
+	hole = h->p_seq;
+	h->p_seq += 1448;
+	for (unsigned int i = 0; i < 7; i++)
+		h_send_data(h, data, 1448);
+	assert_int_equal(h->p_seq, edge);
+	assert_int_equal(c->rcv_nxt, hole);
+	assert_int_equal(c->rcv_adv, edge);
+	h_drain(h);
+	/* we send; the peer's ACK for it comes from the edge */
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(100, 0)), 100);
+	assert_int_equal(h_pop(h)->seg.len, 100);
+	una = c->snd_una;
+	h_advance(h, 5);
+	h_inject(h, TCP_ACK, edge + 1, una + 100, 65535, NULL, NULL, 0);
+	assert_int_equal(c->snd_una, una);        /* past the edge: not taken */
+	h_drain(h);
+	h_inject(h, TCP_ACK, edge, una + 100, 65535, NULL, NULL, 0);
+	assert_int_equal(c->snd_una, una + 100);
+	assert_false(c->t_armed & (1u << TCP_T_RXT));
+	/* a segment with text at the edge: its ACK is taken, its text not */
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(50, 0)), 50);
+	h_drain(h);
+	h_inject(h, TCP_ACK, edge, una + 150, 65535, NULL, data, 100);
+	assert_int_equal(c->snd_una, una + 150);
+	assert_int_equal(c->rcv_nxt, hole);
+	assert_int_equal(c->cold.ooo_bytes, 7u * 1448);
+	h_free(h);
+}
+
 int
 main(void)
 {
@@ -690,6 +741,7 @@ main(void)
 		cmocka_unit_test(test_tcp_recovery_recover_pulled_up_sack),
 		cmocka_unit_test(test_tcp_recovery_recover_pulled_up_newreno),
 		cmocka_unit_test(test_tcp_recovery_zero_window_probe_ack_taken),
+		cmocka_unit_test(test_tcp_recovery_ack_at_window_edge_taken),
 		cmocka_unit_test(test_tcp_recovery_delack_by_peer_segment_size),
 		cmocka_unit_test(test_tcp_recovery_restart_after_idle),
 		cmocka_unit_test(test_tcp_recovery_app_limited_no_growth),
