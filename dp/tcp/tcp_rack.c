@@ -403,6 +403,27 @@ tcp_rack_detect(struct tcp_stack *ts, struct tcp_conn *c)
 	return marked;
 }
 
+/*
+ * RFC 8985 §7.2 (c): a probe is for a tail, a flight limited by cwnd or
+ * by the application (nothing left to send). With data queued and cwnd
+ * room, what holds it is the peer's window or the burst limit: the next
+ * ACK sends it, and a stall there is the receiver's (the RTO and the
+ * persist timer handle it). Linux's tcp_schedule_loss_probe() asks the
+ * same (cwnd above what is in flight and a send head: no probe), also
+ * where the peer's window shuts the queue (the RFC's wording would allow
+ * it). Measured: the AGW's plain bulk over a tap, legs limited by a busy
+ * generator's window, sent 842 probes in 2 s, each a duplicate the
+ * receiver dropped as out of window, 19 read as repaired losses that cut
+ * cwnd (perf/RESULTS.md T22).
+ */
+static bool
+tlp_tail(const struct tcp_conn *c)
+{
+	uint32_t data_end = c->snd_una + c->snd_queued;
+
+	return !tcp_seq_lt(c->snd_nxt, data_end) || tcp_flight(c) >= c->cwnd;
+}
+
 void
 tcp_rack_schedule(struct tcp_stack *ts, struct tcp_conn *c)
 {
@@ -421,11 +442,25 @@ tcp_rack_schedule(struct tcp_stack *ts, struct tcp_conn *c)
 	    c->snd_una == c->snd_max || c->snd_wnd == 0 || (r->flags & TCP_RACK_F_TLP) ||
 	    timer_ours(c, TCP_RACK_F_REO))
 		return;
+	if (!tlp_tail(c)) {
+		/* not a tail (above): a probe armed for one gives way to
+		 * the RTO */
+		if (timer_ours(c, TCP_RACK_F_PTO)) {
+			tcp_timer_set(ts, c, TCP_T_RXT, tcp_rto_backoff(ts, c));
+			r->flags &= (uint8_t)~TCP_RACK_F_PTO;
+		}
+		return;
+	}
 	/* armed already, and nothing new sent or acknowledged since */
 	if (timer_ours(c, TCP_RACK_F_PTO) && r->t_una == c->snd_una && r->t_max == c->snd_max)
 		return;
 	pto = srtt != 0 ? 2 * srtt : TCP_PTO_NO_SRTT;
-	if (srtt != 0 && tcp_flight(c) <= tcp_smss(c))
+	/* RFC 8985 §7.2 adds the worst-case delayed ACK for a flight of one
+	 * segment; a receiver that ACKs every second FULL-sized segment
+	 * (RFC 5681 §4.2, dp/tcp's own, Windows') holds the ACK of a full
+	 * one and a short one as long: a splice's flight often ends short.
+	 * So: less than two full segments in flight. */
+	if (srtt != 0 && tcp_flight(c) < 2 * tcp_smss(c))
 		pto += TCP_WCDELACKT;
 	if (pto < TCP_PTO_MIN)
 		pto = TCP_PTO_MIN;
@@ -513,8 +548,15 @@ tcp_rack_timeout(struct tcp_stack *ts, struct tcp_conn *c)
 		}
 		return false;
 	}
-	if (pto) {
+	if (pto && tlp_tail(c)) {
 		tlp_send_probe(ts, c);
+		return true;
+	}
+	if (pto) {
+		/* no longer a tail: what can go goes, the RTO guards it */
+		tcp_output(ts, c);
+		if (!tcp_timer_armed(c, TCP_T_RXT))
+			tcp_rxt_restart(ts, c);
 		return true;
 	}
 	/* RFC 8985 §6.3: the reordering timer, RACK_detect_loss() again */

@@ -446,6 +446,66 @@ test_tcp_rack_tlp_probe_new_data(void **state)
 	h_free(h);
 }
 
+/* A flight of a full segment and a short one: a receiver that ACKs every
+ * second full-sized segment (RFC 5681 §4.2) may hold its ACK for the
+ * delay, so the PTO waits for it (2·SRTT + 200 ms, capped by the RTO),
+ * as for one segment. */
+static void
+test_tcp_rack_pto_short_tail_wcdelackt(void **state)
+{
+	struct h *h;
+	struct tcp_conn *c;
+	uint32_t mss;
+
+	(void)state;
+	h = open_rack();
+	c = h_conn(h);
+	mss = smss(c);
+	send_seg(h, 1);
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(100, 2)), 100);
+	assert_int_equal(h_pending(h), 2);
+	assert_int_equal(tcp_flight(c), mss + 100);
+	h_drain(h);
+	h_advance(h, 2 * RTT + 20);               /* 2·SRTT alone would have fired */
+	assert_int_equal(h_pending(h), 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_TLP_PROBES], 0);
+	h_advance(h, pto_one_seg(c));
+	assert_true(h_pending(h) >= 1);           /* the probe (or the RTO) by then */
+	h_free(h);
+}
+
+/* RFC 8985 §7.2 (c), Linux's rule: a flight held by the peer's window
+ * (data queued, cwnd room) is not a tail: no probe at the PTO, the RTO
+ * (200 ms) guards it. */
+static void
+test_tcp_rack_no_probe_when_peer_window_holds(void **state)
+{
+	struct h *h;
+	struct tcp_conn *c;
+	const struct h_out *r;
+	uint32_t mss;
+
+	(void)state;
+	h = open_rack();
+	c = h_conn(h);
+	mss = smss(c);
+	h_ack(h, h->p_ack, (uint16_t)(2 * mss));  /* the peer's window: two segments */
+	for (unsigned int i = 0; i < 3; i++)
+		send_seg(h, (uint8_t)i);
+	assert_int_equal(h_pending(h), 2);       /* the window holds the third */
+	assert_true(c->cwnd > tcp_flight(c));
+	h_drain(h);
+	h_advance(h, 2 * RTT + 20);              /* past 2·SRTT */
+	assert_int_equal(h_pending(h), 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_TLP_PROBES], 0);
+	h_advance(h, 200);                       /* the RTO */
+	assert_true(h_pending(h) >= 1);
+	r = h_pop(h);
+	assert_int_equal(r->seg.seq, h->p_ack);  /* go-back-N from SND.UNA */
+	assert_int_equal(h->ts->ctr[TCP_CTR_TLP_PROBES], 0);
+	h_free(h);
+}
+
 /* RFC 8985 §7.2: with one segment in flight the PTO waits for a delayed
  * ACK too, 2 * SRTT + WCDelAckT = 280 ms (here under the RTO: rto_min
  * 1 s, RFC 6298's); the RTO comes after the probe, from it. */
@@ -647,6 +707,8 @@ main(void)
 		cmocka_unit_test(test_tcp_rack_tlp_repairs_tail_loss),
 		cmocka_unit_test(test_tcp_rack_tlp_dsack_no_reduction),
 		cmocka_unit_test(test_tcp_rack_tlp_probe_new_data),
+		cmocka_unit_test(test_tcp_rack_no_probe_when_peer_window_holds),
+		cmocka_unit_test(test_tcp_rack_pto_short_tail_wcdelackt),
 		cmocka_unit_test(test_tcp_rack_pto_one_segment_wcdelackt),
 		cmocka_unit_test(test_tcp_rack_recovery_marks_by_time),
 		cmocka_unit_test(test_tcp_rack_min_rtt_windowed),
