@@ -403,8 +403,12 @@ ooo_pull(struct tcp_stack *ts, struct tcp_conn *c)
 		uint32_t seq = OOO_SEQ(m), len = m->data_len;
 
 		c->ooo_head = m->next;
-		if (c->ooo_head == NULL)
+		if (c->ooo_head == NULL) {
 			c->cold.ooo_tail = NULL;
+			/* (blocks an ACK sent long ago, once the sequence
+			 * space has wrapped, would look held again) */
+			memset(c->cold.sack_rep, 0, sizeof(c->cold.sack_rep));
+		}
 		if (c->cold.ooo_hint == m)
 			c->cold.ooo_hint = NULL;
 		m->next = NULL;
