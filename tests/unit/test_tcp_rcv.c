@@ -167,6 +167,59 @@ test_tcp_rcv_deep_repair_taken(void **state)
 	h_free(h);
 }
 
+/* The insertion hint follows the mbufs: forgotten when the hole below
+ * fills and its mbuf goes to the in-order queue, moved when a segment
+ * replaces it; the bytes come out in order. */
+static void
+test_tcp_rcv_hint_follows(void **state)
+{
+	struct h *h = h_new(NULL);
+	const struct h_out *r;
+	struct tcp_conn *c;
+	struct rte_mbuf *m;
+	uint32_t b, n = 0;
+	int got;
+
+	(void)state;
+	h_open_passive(h);
+	c = h_conn(h);
+	b = h->p_seq;
+	hold_runs(h, b, 3);                      /* 10-20, 30-40, 50-60 */
+	/* (the first into the empty list; tail appends leave it) */
+	assert_int_equal(c->cold.ooo_hint->hash.usr, b + 10);
+	seg_at(h, b + 20, 10);                   /* a repair: the hint */
+	assert_non_null(c->cold.ooo_hint);
+	assert_int_equal(c->cold.ooo_hint->hash.usr, b + 20);
+	seg_at(h, b + 28, 4);                    /* held already: kept */
+	assert_int_equal(c->cold.ooo_hint->hash.usr, b + 20);
+	h_forget(h);
+	seg_at(h, b + 29, 12);                   /* [30, 41) replaces 30-40 */
+	assert_int_equal(c->cold.ooo_hint->hash.usr, b + 30);
+	assert_int_equal(c->cold.ooo_hint->data_len, 11);
+	r = last_out(h);
+	block_is(r, 0, b + 29, b + 40);          /* D-SACK */
+	block_is(r, 1, b + 10, b + 41);
+	seg_at(h, b, 10);                        /* pulls up to 41 */
+	assert_int_equal(c->rcv_nxt, b + 41);
+	assert_null(c->cold.ooo_hint);
+	seg_at(h, b + 44, 2);                    /* below the tail's run */
+	r = last_out(h);
+	block_is(r, 0, b + 44, b + 46);
+	block_is(r, 1, b + 50, b + 60);
+	seg_at(h, b + 46, 4);                    /* joins it */
+	block_is(last_out(h), 0, b + 44, b + 60);
+	assert_int_equal(c->cold.ooo_tail_left, b + 44);
+	seg_at(h, b + 41, 3);
+	assert_int_equal(c->rcv_nxt, b + 60);
+	assert_null(c->ooo_head);
+	while ((got = tcp_recv(h->ts, h->id, &m, 1u << 20)) > 0) {
+		n += (uint32_t)got;
+		rte_pktmbuf_free(m);
+	}
+	assert_int_equal(n, 60);
+	h_free(h);
+}
+
 /* (d) RFC 2883: a duplicate gets an immediate ACK whose first SACK block
  * is the duplicate range, wholly below RCV.NXT, partly, or of data held
  * out of order (then the block holding it follows); reported once. */
@@ -249,6 +302,7 @@ main(void)
 		cmocka_unit_test(test_tcp_rcv_sack_latest_first_past_walk),
 		cmocka_unit_test(test_tcp_rcv_sack_repeats_recent),
 		cmocka_unit_test(test_tcp_rcv_deep_repair_taken),
+		cmocka_unit_test(test_tcp_rcv_hint_follows),
 		cmocka_unit_test(test_tcp_rcv_dsack),
 	};
 
