@@ -167,9 +167,12 @@ copy_from_queue(struct tcp_conn *c, uint32_t seq, uint8_t *dst, uint32_t len,
  * every segment out of order, so the work an ACK does is bounded: the
  * block of the tail's run is known without a walk (cold.ooo_tail_left),
  * that of the last insert elsewhere by a walk on from it
- * (cold.ooo_hint); anything else is looked for among the first
- * TCP_SACK_WALK_MAX mbufs only (past them, a block may not be reported,
- * or only in part: the sender learns it once the holes below close).
+ * (cold.ooo_hint, once an ACK); anything else is looked for among the
+ * first TCP_SACK_WALK_MAX mbufs only (past them, a block may not be
+ * reported, or only in part: the sender learns it once the holes below
+ * close). At most four such walks an ACK: the hint's run, the runs of
+ * the duplicate and of the latest arrival when neither is the tail's
+ * or the hint's (rare), the fill in sequence order.
  */
 #define TCP_SACK_WALK_MAX 64u
 
@@ -181,12 +184,17 @@ sack_overlaps(const struct tcp_sack_block *a, const struct tcp_sack_block *b)
 	return tcp_seq_lt(a->left, b->right) && tcp_seq_lt(b->left, a->right);
 }
 
+/* The hint's run, walked for once an ACK (right == left: not yet). */
+struct sack_hint_run {
+	struct tcp_sack_block run;
+};
+
 /* The run (block) of held data holding sequence p: from the tail's run
  * or the hint's without a look at the head; with head_walk, else among
  * the first TCP_SACK_WALK_MAX mbufs. */
 static bool
 sack_run_of(const struct tcp_conn *c, uint32_t p, bool head_walk,
-	    struct tcp_sack_block *r)
+	    struct sack_hint_run *hr, struct tcp_sack_block *r)
 {
 	const struct rte_mbuf *t = c->cold.ooo_tail, *h = c->cold.ooo_hint, *m;
 	unsigned int walked = 0;
@@ -199,11 +207,14 @@ sack_run_of(const struct tcp_conn *c, uint32_t p, bool head_walk,
 	if (tcp_seq_geq(p, r->left))
 		return tcp_seq_lt(p, r->right);
 	if (h != NULL && tcp_seq_geq(p, c->cold.ooo_hint_left)) {
-		r->left = c->cold.ooo_hint_left;
-		r->right = OOO_SEQ(h) + h->data_len;
-		for (m = h->next; m != NULL && OOO_SEQ(m) == r->right &&
-		     ++walked <= TCP_SACK_WALK_MAX; m = m->next)
-			r->right += m->data_len;
+		if (hr->run.left == hr->run.right) {
+			hr->run.left = c->cold.ooo_hint_left;
+			hr->run.right = OOO_SEQ(h) + h->data_len;
+			for (m = h->next; m != NULL && OOO_SEQ(m) == hr->run.right &&
+			     ++walked <= TCP_SACK_WALK_MAX; m = m->next)
+				hr->run.right += m->data_len;
+		}
+		*r = hr->run;
 		if (tcp_seq_lt(p, r->right))
 			return true;
 	}
@@ -247,6 +258,7 @@ sack_blocks(const struct tcp_stack *ts, const struct tcp_conn *c,
 	    struct tcp_sack_block *b, unsigned int max, bool *dsack)
 {
 	struct tcp_sack_block run = { 0, 0 };
+	struct sack_hint_run hr = { { 0, 0 } };
 	const struct rte_mbuf *m;
 	unsigned int n = 0, from = 0, walked = 0;
 	bool open = false;
@@ -255,10 +267,10 @@ sack_blocks(const struct tcp_stack *ts, const struct tcp_conn *c,
 	if (*dsack) {
 		b[n++] = ts->dsack;
 		from = 1;
-		if (n < max && sack_run_of(c, ts->dsack.left, true, &run))
+		if (n < max && sack_run_of(c, ts->dsack.left, true, &hr, &run))
 			sack_add(b, &n, from, &run);
 	}
-	if (n < max && sack_run_of(c, c->cold.sack_last, true, &run))
+	if (n < max && sack_run_of(c, c->cold.sack_last, true, &hr, &run))
 		sack_add(b, &n, from, &run);
 	for (unsigned int i = 0; i < TCP_MAX_SACK - 1 && n < max; i++) {
 		struct tcp_sack_block r = c->cold.sack_rep[i];
@@ -268,7 +280,7 @@ sack_blocks(const struct tcp_stack *ts, const struct tcp_conn *c,
 		if (tcp_seq_lt(r.left, c->rcv_nxt))
 			r.left = c->rcv_nxt;
 		/* it may have grown (runs only grow, or leave at the head) */
-		if (!sack_run_of(c, r.left, false, &run))
+		if (!sack_run_of(c, r.left, false, &hr, &run))
 			run = r;
 		sack_add(b, &n, from, &run);
 	}
