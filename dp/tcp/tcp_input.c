@@ -191,10 +191,14 @@ rcv_collapse(struct tcp_stack *ts, struct tcp_conn *c)
  * conf.ooo_max_segs entries, 256) is bounded: what lands past the last
  * entry (the usual case: the data after a hole) is appended at
  * cold.ooo_tail without a walk; anything else looks for its place among
- * the first TCP_OOO_WALK_MAX entries only, else it is dropped (counted;
- * the sender's retransmission comes back when the holes before it are
- * filled). A sender that SACKs and retransmits fills the lowest holes
- * first (RFC 6675 NextSeg()), near the head.
+ * at most TCP_OOO_WALK_MAX entries, else it is dropped (counted; the
+ * sender's retransmission comes back when the holes before it are
+ * filled). The walk starts at the head, or at cold.ooo_hint (where the
+ * last such insert went, as Linux's ooo_last_skb) when the segment lies
+ * at or past it: a sender that SACKs fills the holes lowest first (RFC
+ * 6675 NextSeg()), so each repair lands a few entries past the one
+ * before, however deep in the list; a peer sending anything else gets
+ * no more than the bound's work a segment.
  */
 #define TCP_OOO_WALK_MAX 64u
 
@@ -206,6 +210,47 @@ ooo_prev_of(struct tcp_conn *c, struct rte_mbuf **pp)
 	       (struct rte_mbuf *)(void *)((char *)pp - offsetof(struct rte_mbuf, next));
 }
 
+/* RFC 2883: [left, right) of the segment being processed was had
+ * already; the ACK it causes reports it first. A second duplicate range
+ * of the same segment extends the first when they touch (it rarely has
+ * two: one in front of RCV.NXT and one held; the first is kept). */
+static void
+dsack_note(struct tcp_stack *ts, struct tcp_conn *c, uint32_t left, uint32_t right)
+{
+	struct tcp_sack_block *d = &ts->dsack;
+
+	if (!(c->flags & TCP_CF_SACK) || left == right)
+		return;
+	if (ts->dsack_conn != c || d->left == d->right) {
+		ts->dsack_conn = c;
+		d->left = left;
+		d->right = right;
+		return;
+	}
+	if (tcp_seq_leq(left, d->right) && tcp_seq_geq(right, d->left)) {
+		if (tcp_seq_lt(left, d->left))
+			d->left = left;
+		if (tcp_seq_gt(right, d->right))
+			d->right = right;
+	}
+}
+
+/* The walk's view of the entry before the insertion point: the left
+ * edge of its contiguous run and its end. */
+struct ooo_run {
+	uint32_t left, end;
+	bool any;
+};
+
+static inline void
+ooo_run_pass(struct ooo_run *r, const struct rte_mbuf *m)
+{
+	if (!r->any || OOO_SEQ(m) != r->end)
+		r->left = OOO_SEQ(m);
+	r->end = OOO_SEQ(m) + m->data_len;
+	r->any = true;
+}
+
 /* Insert one mbuf segment [seq, seq + data_len) into the sorted
  * out-of-order list, trimming it against what is held. */
 static void
@@ -213,22 +258,43 @@ ooo_insert_one(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m,
 	       uint32_t seq)
 {
 	struct rte_mbuf **pp = &c->ooo_head, *cur, *tail = c->cold.ooo_tail;
-	uint32_t len = m->data_len;
+	struct rte_mbuf *hint = c->cold.ooo_hint;
+	struct ooo_run run = { 0, 0, false };
+	uint32_t len = m->data_len, left;
 	unsigned int walked = 0;
+	bool at_tail = false;
 
 	if (c->ooo_head != NULL && tail != NULL &&
 	    tcp_seq_geq(seq, OOO_SEQ(tail) + tail->data_len)) {
 		pp = &tail->next;                /* past every entry */
 		cur = NULL;
+		at_tail = true;
+		run.left = c->cold.ooo_tail_left;
+		run.end = OOO_SEQ(tail) + tail->data_len;
+		run.any = true;
 	} else {
-		while ((cur = *pp) != NULL &&
-		       tcp_seq_leq(OOO_SEQ(cur) + cur->data_len, seq)) {
+		cur = c->ooo_head;
+		if (c->ooo_head != NULL && hint != NULL &&
+		    tcp_seq_geq(seq, OOO_SEQ(hint))) {
+			/* From the hint: pp is unknown until the walk passes
+			 * it, which it does (its seq is not above seq: the
+			 * walk goes on, or the trim below takes it). */
+			ts->ctr[TCP_CTR_OOO_HINT_INSERTS]++;
+			cur = hint;
+			pp = NULL;
+			run.left = c->cold.ooo_hint_left;
+			run.end = OOO_SEQ(hint);
+			run.any = true;
+		}
+		while (cur != NULL && tcp_seq_leq(OOO_SEQ(cur) + cur->data_len, seq)) {
 			if (++walked > TCP_OOO_WALK_MAX) {
 				ts->ctr[TCP_CTR_OOO_WALK_DROP]++;
 				rte_pktmbuf_free_seg(m);
 				return;
 			}
+			ooo_run_pass(&run, cur);
 			pp = &cur->next;
+			cur = *pp;
 		}
 	}
 	if (cur != NULL && tcp_seq_leq(OOO_SEQ(cur), seq)) {
@@ -236,14 +302,17 @@ ooo_insert_one(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m,
 
 		if (tcp_seq_geq(cend, seq + len)) {
 			ts->ctr[TCP_CTR_DUP_DATA] += len;
+			dsack_note(ts, c, seq, seq + len);
 			rte_pktmbuf_free_seg(m);
 			return;
 		}
 		ts->ctr[TCP_CTR_DUP_DATA] += cend - seq;
+		dsack_note(ts, c, seq, cend);
 		m->data_off = (uint16_t)(m->data_off + (cend - seq));
 		m->data_len = (uint16_t)(m->data_len - (cend - seq));
 		len -= cend - seq;
 		seq = cend;
+		ooo_run_pass(&run, cur);
 		pp = &cur->next;
 	}
 	while ((cur = *pp) != NULL && tcp_seq_lt(OOO_SEQ(cur), seq + len)) {
@@ -251,9 +320,12 @@ ooo_insert_one(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m,
 
 		if (tcp_seq_leq(cend, seq + len)) {
 			/* Wholly inside the new one: the new one replaces it. */
+			dsack_note(ts, c, OOO_SEQ(cur), cend);
 			*pp = cur->next;
 			if (c->cold.ooo_tail == cur)
 				c->cold.ooo_tail = ooo_prev_of(c, pp);
+			if (c->cold.ooo_hint == cur)
+				c->cold.ooo_hint = NULL;
 			cur->next = NULL;
 			c->cold.ooo_bytes -= cur->data_len;
 			ts->held -= cur->data_len;
@@ -263,6 +335,7 @@ ooo_insert_one(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m,
 			continue;
 		}
 		ts->ctr[TCP_CTR_DUP_DATA] += seq + len - OOO_SEQ(cur);
+		dsack_note(ts, c, OOO_SEQ(cur), seq + len);
 		len = OOO_SEQ(cur) - seq;
 		m->data_len = (uint16_t)len;
 		break;
@@ -280,8 +353,19 @@ ooo_insert_one(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m,
 	OOO_SEQ(m) = seq;
 	m->next = *pp;
 	*pp = m;
-	if (m->next == NULL)
+	/* the left edge of m's run now: its own, or its predecessor's run's */
+	left = run.any && run.end == seq ? run.left : seq;
+	if (m->next == NULL) {
 		c->cold.ooo_tail = m;
+		c->cold.ooo_tail_left = left;
+	} else if (seq + len == OOO_SEQ(m->next) &&
+		   tcp_seq_geq(OOO_SEQ(m->next), c->cold.ooo_tail_left)) {
+		c->cold.ooo_tail_left = left;    /* m joined the tail's run */
+	}
+	if (!at_tail) {
+		c->cold.ooo_hint = m;
+		c->cold.ooo_hint_left = left;
+	}
 	c->cold.sack_last = seq;
 	c->cold.ooo_bytes += len;
 	ts->held += len;
@@ -319,20 +403,30 @@ ooo_pull(struct tcp_stack *ts, struct tcp_conn *c)
 		uint32_t seq = OOO_SEQ(m), len = m->data_len;
 
 		c->ooo_head = m->next;
-		if (c->ooo_head == NULL)
+		if (c->ooo_head == NULL) {
 			c->cold.ooo_tail = NULL;
+			/* (blocks an ACK sent long ago, once the sequence
+			 * space has wrapped, would look held again) */
+			memset(c->cold.sack_rep, 0, sizeof(c->cold.sack_rep));
+		}
+		if (c->cold.ooo_hint == m)
+			c->cold.ooo_hint = NULL;
 		m->next = NULL;
 		c->cold.ooo_bytes -= len;
 		ts->held -= len;
 		c->cold.ooo_segs--;
 		tcp_budget_sub(ts, c, len, 1);
 		if (tcp_seq_leq(seq + len, c->rcv_nxt)) {
+			/* what the segment that got here carried again */
 			ts->ctr[TCP_CTR_DUP_DATA] += len;
+			dsack_note(ts, c, seq, seq + len);
 			rte_pktmbuf_free_seg(m);
 			continue;
 		}
 		if (seq != c->rcv_nxt) {
 			uint32_t cut = c->rcv_nxt - seq;
+
+			dsack_note(ts, c, seq, c->rcv_nxt);
 
 			m->data_off = (uint16_t)(m->data_off + cut);
 			m->data_len = (uint16_t)(m->data_len - cut);
@@ -1391,6 +1485,7 @@ have_conn:
 	c->flags |= TCP_CF_BUSY;
 	ts->ack_delivered = 0;
 	ts->ack_conn = NULL;
+	ts->dsack_conn = NULL;
 	if (c->state == TCP_ST_SYN_SENT) {
 		syn_sent_input(ts, c, &seg, family);
 		goto out;
@@ -1448,6 +1543,11 @@ have_conn:
 	}
 	if (!seq_acceptable(c, seq, seglen)) {
 		ts->ctr[(seg.flags & TCP_RST) ? TCP_CTR_RST_IGNORED : TCP_CTR_OUT_OF_WINDOW]++;
+		/* RFC 2883: text wholly below RCV.NXT was had already (the
+		 * usual case here: a retransmission whose ACK was lost) */
+		if (!(seg.flags & (TCP_RST | TCP_SYN)) && plen > 0 &&
+		    tcp_seq_leq(seq + plen, c->rcv_nxt))
+			dsack_note(ts, c, seq, seq + plen);
 		if (!(seg.flags & TCP_RST))
 			tcp_send_oow_ack(ts, c, plen > 0 && !(seg.flags & TCP_SYN));
 		goto out;
@@ -1472,6 +1572,8 @@ have_conn:
 	if (tcp_seq_lt(seq, c->rcv_nxt)) {
 		uint32_t cut = c->rcv_nxt - seq;
 
+		/* RFC 2883: the part had already (the FIN's place not) */
+		dsack_note(ts, c, seq, cut >= plen ? seq + plen : c->rcv_nxt);
 		if (cut >= plen) {
 			if (plen > 0)
 				ts->ctr[TCP_CTR_DUP_DATA] += plen;
@@ -1555,6 +1657,7 @@ out:
 		bool app = (c->flags & (TCP_CF_APP_KNOWS | TCP_CF_APP_GONE)) == TCP_CF_APP_KNOWS;
 
 		tcp_output(ts, c);
+		ts->dsack_conn = NULL;           /* reported once, by that ACK */
 		if (app && (c->flags & TCP_CF_READABLE) && ops->readable != NULL) {
 			c->flags &= ~TCP_CF_READABLE;
 			ops->readable(ts, tcp_conn_id(ts, c), c->app_arg);
@@ -1571,6 +1674,7 @@ out:
 	}
 	ts->ack_delivered = 0;
 	ts->ack_conn = NULL;
+	ts->dsack_conn = NULL;
 	tcp_conn_unbusy(ts, c);
 	return;
 drop:

@@ -154,51 +154,150 @@ copy_from_queue(struct tcp_conn *c, uint32_t seq, uint8_t *dst, uint32_t len,
 }
 
 /*
- * RFC 2018 §4: SACK blocks for what is held out of order, at most max:
- * the first block holds the latest segment that arrived, the others
- * follow in sequence order. Contiguous held segments make one block.
+ * RFC 2018 §4: SACK blocks for what is held out of order, at most max.
+ * The first holds the segment that arrived last (cold.sack_last); then
+ * the blocks the last ACK reported (cold.sack_rep), those not already
+ * included, so that each block goes out in several ACKs however many
+ * are lost; then the others in sequence order. Contiguous held segments
+ * make one block. RFC 2883 D-SACK: a duplicate the segment being
+ * processed carried (ts->dsack) goes first, then the block holding it
+ * when that is held (above RCV.NXT), then the rest as above.
+ *
+ * The list holds up to conf.ooo_max_segs mbufs, and an ACK goes for
+ * every segment out of order, so the work an ACK does is bounded: the
+ * block of the tail's run is known without a walk (cold.ooo_tail_left),
+ * that of the last insert elsewhere by a walk on from it
+ * (cold.ooo_hint, once an ACK); anything else is looked for among the
+ * first TCP_SACK_WALK_MAX mbufs only (past them, a block may not be
+ * reported, or only in part: the sender learns it once the holes below
+ * close). At most four such walks an ACK: the hint's run, the runs of
+ * the duplicate and of the latest arrival when neither is the tail's
+ * or the hint's (rare), the fill in sequence order.
  */
-/* At most this many held mbufs are looked at per ACK (the list holds up
- * to conf.ooo_max_segs): past them, blocks are not reported, and the
- * latest arrival's block, when it lies there, is not put first. */
 #define TCP_SACK_WALK_MAX 64u
 
-static unsigned int
-sack_blocks(const struct tcp_conn *c, struct tcp_sack_block *b, unsigned int max)
+#define OOO_SEQ(m) ((m)->hash.usr)
+
+static inline bool
+sack_overlaps(const struct tcp_sack_block *a, const struct tcp_sack_block *b)
 {
-	const struct rte_mbuf *m;
-	struct tcp_sack_block run = { 0, 0 };
-	unsigned int n = 1, walked = 0;
+	return tcp_seq_lt(a->left, b->right) && tcp_seq_lt(b->left, a->right);
+}
+
+/* The hint's run, walked for once an ACK (right == left: not yet). */
+struct sack_hint_run {
+	struct tcp_sack_block run;
+};
+
+/* The run (block) of held data holding sequence p: from the tail's run
+ * or the hint's without a look at the head; with head_walk, else among
+ * the first TCP_SACK_WALK_MAX mbufs. */
+static bool
+sack_run_of(const struct tcp_conn *c, uint32_t p, bool head_walk,
+	    struct sack_hint_run *hr, struct tcp_sack_block *r)
+{
+	const struct rte_mbuf *t = c->cold.ooo_tail, *h = c->cold.ooo_hint, *m;
+	unsigned int walked = 0;
 	bool open = false;
 
-	b[0].left = b[0].right = 0;
-	for (m = c->ooo_head;; m = m->next) {
-		uint32_t seq;
+	if (c->ooo_head == NULL || t == NULL || tcp_seq_lt(p, c->rcv_nxt))
+		return false;
+	r->left = c->cold.ooo_tail_left;
+	r->right = OOO_SEQ(t) + t->data_len;
+	if (tcp_seq_geq(p, r->left))
+		return tcp_seq_lt(p, r->right);
+	if (h != NULL && tcp_seq_geq(p, c->cold.ooo_hint_left)) {
+		if (hr->run.left == hr->run.right) {
+			hr->run.left = c->cold.ooo_hint_left;
+			hr->run.right = OOO_SEQ(h) + h->data_len;
+			for (m = h->next; m != NULL && OOO_SEQ(m) == hr->run.right &&
+			     ++walked <= TCP_SACK_WALK_MAX; m = m->next)
+				hr->run.right += m->data_len;
+		}
+		*r = hr->run;
+		if (tcp_seq_lt(p, r->right))
+			return true;
+	}
+	if (!head_walk)
+		return false;
+	walked = 0;
+	for (m = c->ooo_head; m != NULL && ++walked <= TCP_SACK_WALK_MAX; m = m->next) {
+		if (open && OOO_SEQ(m) == r->right) {
+			r->right += m->data_len;
+			continue;
+		}
+		if (open && tcp_seq_in(p, r->left, r->right))
+			return true;
+		if (tcp_seq_lt(p, OOO_SEQ(m)))
+			return false;            /* (in a hole) */
+		r->left = OOO_SEQ(m);
+		r->right = r->left + m->data_len;
+		open = true;
+	}
+	return open && tcp_seq_in(p, r->left, r->right);
+}
 
+/* Appends blk to b[*n] unless it overlaps one there from b[from] on (a
+ * D-SACK block before from may). */
+static inline void
+sack_add(struct tcp_sack_block *b, unsigned int *n, unsigned int from,
+	 const struct tcp_sack_block *blk)
+{
+	if (blk->left == blk->right)
+		return;
+	for (unsigned int i = from; i < *n; i++)
+		if (sack_overlaps(&b[i], blk))
+			return;
+	b[(*n)++] = *blk;
+}
+
+/* Fills b (at most max blocks); *dsack says whether b[0] is a D-SACK
+ * block. */
+static unsigned int
+sack_blocks(const struct tcp_stack *ts, const struct tcp_conn *c,
+	    struct tcp_sack_block *b, unsigned int max, bool *dsack)
+{
+	struct tcp_sack_block run = { 0, 0 };
+	struct sack_hint_run hr = { { 0, 0 } };
+	const struct rte_mbuf *m;
+	unsigned int n = 0, from = 0, walked = 0;
+	bool open = false;
+
+	*dsack = ts->dsack_conn == c && ts->dsack.left != ts->dsack.right;
+	if (*dsack) {
+		b[n++] = ts->dsack;
+		from = 1;
+		if (n < max && sack_run_of(c, ts->dsack.left, true, &hr, &run))
+			sack_add(b, &n, from, &run);
+	}
+	if (n < max && sack_run_of(c, c->cold.sack_last, true, &hr, &run))
+		sack_add(b, &n, from, &run);
+	for (unsigned int i = 0; i < TCP_MAX_SACK - 1 && n < max; i++) {
+		struct tcp_sack_block r = c->cold.sack_rep[i];
+
+		if (r.left == r.right || tcp_seq_leq(r.right, c->rcv_nxt))
+			continue;                /* (delivered since) */
+		if (tcp_seq_lt(r.left, c->rcv_nxt))
+			r.left = c->rcv_nxt;
+		/* it may have grown (runs only grow, or leave at the head) */
+		if (!sack_run_of(c, r.left, false, &hr, &run))
+			run = r;
+		sack_add(b, &n, from, &run);
+	}
+	for (m = c->ooo_head; n < max; m = m->next) {
 		if (m != NULL && ++walked > TCP_SACK_WALK_MAX)
 			m = NULL;
-		seq = m != NULL ? m->hash.usr : 0;
-
-		if (m != NULL && open && seq == run.right) {
+		if (m != NULL && open && OOO_SEQ(m) == run.right) {
 			run.right += m->data_len;
 			continue;
 		}
-		if (open) {
-			if (tcp_seq_in(c->cold.sack_last, run.left, run.right))
-				b[0] = run;
-			else if (n < max)
-				b[n++] = run;
-		}
+		if (open)
+			sack_add(b, &n, from, &run);
 		if (m == NULL)
 			break;
-		run.left = seq;
-		run.right = seq + m->data_len;
+		run.left = OOO_SEQ(m);
+		run.right = run.left + m->data_len;
 		open = true;
-	}
-	if (b[0].left == b[0].right) {      /* no latest: shift the rest up */
-		for (unsigned int i = 1; i < n; i++)
-			b[i - 1] = b[i];
-		n--;
 	}
 	return n;
 }
@@ -252,15 +351,31 @@ tcp_xmit(struct tcp_stack *ts, struct tcp_conn *c, uint32_t seq, uint32_t len,
 	} else {
 		if (c->flags & TCP_CF_TS)
 			o.opts |= TCP_OPT_F_TS;
-		if ((c->flags & TCP_CF_SACK) && c->ooo_head != NULL && (flags & TCP_ACK)) {
+		if ((c->flags & TCP_CF_SACK) && (flags & TCP_ACK) &&
+		    (c->ooo_head != NULL || ts->dsack_conn == c)) {
+			bool dsack;
+			unsigned int skip;
+
 			/* 40 bytes of options: 3 blocks beside timestamps, else 4. */
-			o.nsack = (uint8_t)sack_blocks(c, o.sack, (c->flags & TCP_CF_TS) ? 3 : 4);
+			o.nsack = (uint8_t)sack_blocks(ts, c, o.sack,
+						       (c->flags & TCP_CF_TS) ? 3 : 4, &dsack);
 			/* Options and data within the MSS (RFC 9293 §3.7.1):
 			 * a full data segment carries fewer blocks, or none;
 			 * pure ACKs carry them all. */
 			while (o.nsack > 0 && len + 4u + 8u * o.nsack >
 			       (uint32_t)c->mss - ((c->flags & TCP_CF_TS) ? TCP_OPT_TS_LEN : 0))
 				o.nsack--;
+			skip = dsack ? 1 : 0;
+			if (o.nsack > skip) {
+				/* reported: repeated first in the next ACKs */
+				for (unsigned int i = 0; i < TCP_MAX_SACK - 1; i++)
+					c->cold.sack_rep[i] = i + skip < o.nsack ? o.sack[i + skip] :
+							      (struct tcp_sack_block){ 0, 0 };
+			}
+			if (o.nsack > 0 && dsack) {
+				ts->ctr[TCP_CTR_DSACK_SENT]++;
+				ts->dsack_conn = NULL;   /* once */
+			}
 			if (o.nsack > 0)
 				o.opts |= TCP_OPT_F_SACK;
 		}

@@ -365,6 +365,18 @@ struct tcp_conn_cold {
 	 * (delayed ACKs: "every second full-sized segment"), and the size of
 	 * the last segment that might be one. */
 	uint16_t rcv_mss, rcv_lss;
+	/* The out-of-order list (tcp_input.c: ooo_insert_one()): the left
+	 * edge of the contiguous run that ends at ooo_tail (its SACK block
+	 * without a walk), and where the last insert that was not an append
+	 * at the tail went (a walk for the next one, usually the repair of
+	 * the next hole up, starts there) with the left edge of its run;
+	 * the hint is NULL once that mbuf left the list */
+	uint32_t ooo_tail_left;
+	struct rte_mbuf *ooo_hint;
+	uint32_t ooo_hint_left;
+	/* RFC 2018 §4: the SACK blocks the last ACK reported (after any
+	 * D-SACK), repeated first in the next ones; right == left: none */
+	struct tcp_sack_block sack_rep[TCP_MAX_SACK - 1];
 };
 
 /*
@@ -621,6 +633,11 @@ struct tcp_stack {
 	 * and the callbacks it makes run (an echo sends from readable()) */
 	uint32_t ack_delivered;
 	const struct tcp_conn *ack_conn;
+	/* RFC 2883: the duplicate the segment being processed carried
+	 * (its connection's, dsack_conn), for the first SACK block of the
+	 * ACK it causes; reported once, forgotten when its input ends */
+	struct tcp_sack_block dsack;
+	const struct tcp_conn *dsack_conn;
 
 	uint64_t ctr[TCP_CTR__COUNT];
 	uint64_t closes[TCP_REASON__COUNT];

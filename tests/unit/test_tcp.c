@@ -2129,11 +2129,13 @@ test_tcp_sack_blocks_generated(void **state)
 	sack_expect(h_pop(h), 2, (const uint32_t[]){ b + 12, b + 16, b + 4, b + 8 });
 	h_inject(h, TCP_ACK, b + 20, h->p_ack, 1000, NULL, "uvwx", 4);
 	h_inject(h, TCP_ACK, b + 28, h->p_ack, 1000, NULL, "2345", 4);
-	/* Four runs, three blocks beside timestamps: the latest first. */
+	/* Four runs, three blocks beside timestamps: the latest first,
+	 * then those the last ACK reported (28-32, 20-24; 12-16 is in the
+	 * first now), RFC 2018 §4. */
 	h_drain(h);
 	h_inject(h, TCP_ACK, b + 8, h->p_ack, 1000, NULL, "ijkl", 4);
-	sack_expect(h_pop(h), 3, (const uint32_t[]){ b + 4, b + 16, b + 20, b + 24,
-						     b + 28, b + 32 });
+	sack_expect(h_pop(h), 3, (const uint32_t[]){ b + 4, b + 16, b + 28, b + 32,
+						     b + 20, b + 24 });
 	h_send_data(h, "abcd", 4);
 	assert_int_equal(h_pop(h)->seg.ack, b + 16);
 	h_inject(h, TCP_ACK, b + 16, h->p_ack, 1000, NULL, "qrst", 4);

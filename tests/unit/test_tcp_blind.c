@@ -521,7 +521,7 @@ test_blind_options_skipped(void **state)
 /* The out-of-order list: arrivals past its last entry append without a
  * walk (200 of them, all held); one whose place is deeper than
  * TCP_OOO_WALK_MAX entries is dropped (counted), one near the head is
- * held. The SACK blocks come from the first entries only. */
+ * held. The latest arrival's SACK block comes first wherever it is. */
 static void
 test_blind_ooo_walk_bounded(void **state)
 {
@@ -553,13 +553,17 @@ test_blind_ooo_walk_bounded(void **state)
 	assert_true(r->seg.opts & TCP_OPT_F_SACK);
 	/* the latest (2*10+1 .. 2*11+1) merges with its neighbours */
 	assert_int_equal(r->seg.sack[0].left, base + 2 * 10);
-	/* the latest arrival past the walk: the first blocks in order */
+	/* the latest arrival past the walk: still first (RFC 2018 §4, its
+	 * run is the tail's), then the block the last ACK reported first */
 	h_inject(h, TCP_ACK, base + 2 * 201, h->p_ack, 1000, NULL, "t", 1);
 	r = NULL;
 	while (h_pending(h) > 0)
 		r = h_pop(h);
 	assert_non_null(r);
-	assert_int_equal(r->seg.sack[0].left, base + 2);
+	assert_int_equal(r->seg.sack[0].left, base + 2 * 201);
+	assert_int_equal(r->seg.sack[0].right, base + 2 * 201 + 1);
+	assert_int_equal(r->seg.sack[1].left, base + 2 * 10);
+	assert_int_equal(r->seg.sack[1].right, base + 2 * 11 + 1);
 	assert_int_equal(c->cold.ooo_segs, 202);
 	assert_null(c->cold.ooo_tail->next);
 	h_drain(h);
