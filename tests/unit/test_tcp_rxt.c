@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp/tcp RACK (RFC 8985 §6.2, tcp_rack.c): a retransmission is judged by
+ * its latest transmission like any segment, and one lost again is sent
+ * once more in the same recovery (NextSeg() from the pulled-back HighRxt,
+ * tcp_sack.c), not left for the RTO. The wire-level harness
+ * (tcp_fixture.c); every connection first learns a 40 ms RTT, so
+ * RACK.min_RTT is 40, SRTT 40, the RTO 200 ms (rto_min).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_mbuf.h>
+
+#include "tcp_fixture.h"
+#include "tcp_private.h"
+
+#define RTT 40u
+
+static uint32_t
+smss(const struct tcp_conn *c)
+{
+	return c->mss - ((c->flags & TCP_CF_TS) ? TCP_OPT_TS_LEN : 0);
+}
+
+static void
+send_seg(struct h *h, uint8_t b)
+{
+	uint32_t mss = smss(h_conn(h));
+
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(mss, b)), (int)mss);
+}
+
+/* A passive open whose handshake takes RTT, then one segment acked
+ * after RTT; init_cwnd 10 segments. Nothing in flight on return. */
+static struct h *
+open_rtt(void)
+{
+	struct tcp_opts_out o = {
+		.opts = TCP_OPT_F_MSS | TCP_OPT_F_WS | TCP_OPT_F_TS | TCP_OPT_F_SACKOK,
+		.mss = 1460, .wscale = 0, .tsval = 5000, .tsecr = 0,
+	};
+	struct tcp_conf conf;
+	struct h *h;
+	const struct h_out *r;
+	struct tcp_conn *c;
+
+	h_conf(&conf);
+	conf.init_cwnd_segs = 10;
+	h = h_new(&conf);
+	h_inject(h, TCP_SYN, h->p_seq, 0, 65535, &o, NULL, 0);
+	h->p_seq++;
+	r = h_pop(h);
+	assert_int_equal(r->seg.flags, TCP_SYN | TCP_ACK);
+	h->p_ack = r->seg.seq + 1;
+	h_advance(h, RTT);
+	h_ack(h, h->p_ack, 65535);
+	assert_int_equal(h->ev.accepts, 1);
+	h->id = h->ev.last_id;
+	c = h_conn(h);
+	send_seg(h, 0);
+	h_drain(h);
+	h_advance(h, RTT);
+	h_ack(h, h->p_ack + smss(c), 65535);
+	assert_int_equal(h_pending(h), 0);
+	assert_int_equal(c->srtt8 >> 3, RTT);
+	return h;
+}
+
+/* The segments sent now, by sequence: how many start at seq. */
+static unsigned int
+sent_at(struct h *h, uint32_t seq)
+{
+	unsigned int n = 0;
+
+	while (h_pending(h) > 0)
+		if (h_pop(h)->seg.seq == seq)
+			n++;
+	return n;
+}
+
+/*
+ * Ten segments out; 0 is lost. The SACK of 1-3 (three above it) begins
+ * recovery and 0 goes again at T (its retransmission R0); the SACKs of
+ * 4-9 let new data 10 and 11 go, in the same ms, after R0. R0 is lost
+ * too. 10 and 11 are SACKed RTT later: R0 was sent before them by more
+ * than RACK.rtt + reo_wnd (0 in recovery, no reordering seen): lost
+ * again, sent a third time at once. Without this, nothing went until
+ * the RTO, 200 ms after R0.
+ */
+static void
+test_tcp_rxt_lost_retransmission_resent(void **state)
+{
+	struct h *h;
+	struct tcp_conn *c;
+	uint32_t mss, S[13];
+
+	(void)state;
+	h = open_rtt();
+	c = h_conn(h);
+	mss = smss(c);
+	for (unsigned int i = 0; i <= 12; i++)
+		S[i] = h->p_ack + i * mss;
+	for (unsigned int i = 0; i < 10; i++)
+		send_seg(h, (uint8_t)i);
+	assert_int_equal(h_pending(h), 10);
+	h_drain(h);
+	send_seg(h, 10);
+	send_seg(h, 11);
+	assert_int_equal(h_pending(h), 0);        /* cwnd is full */
+	h_advance(h, RTT);
+	h_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[4] });
+	assert_true(c->flags & TCP_CF_RECOVERY);
+	assert_int_equal(sent_at(h, S[0]), 1);    /* R0 */
+	h_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[8] });
+	h_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[10] });
+	h_drain(h);                              /* 10, 11 */
+	assert_int_equal(c->snd_max, S[12]);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RETRANS_SEGS], 1);
+	h_advance(h, RTT + 2);
+	/* 10 and 11 arrive, R0 does not */
+	h_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[12] });
+	assert_int_equal(sent_at(h, S[0]), 1);    /* a third time, before any RTO */
+	assert_int_equal(h->ts->ctr[TCP_CTR_RTO], 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RETRANS_SEGS], 2);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RACK_RXT_LOST], 1);
+	assert_true(c->flags & TCP_CF_RECOVERY);
+	/* it arrives: the recovery ends, nothing more goes again */
+	h_advance(h, RTT);
+	h_sack(h, S[12], 0, NULL);
+	assert_false(c->flags & TCP_CF_RECOVERY);
+	assert_int_equal(c->snd_queued, 0);
+	h_advance(h, 400);
+	assert_int_equal(h_pending(h), 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RETRANS_SEGS], 2);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RTO], 0);
+	h_free(h);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tcp_rxt_lost_retransmission_resent),
+	};
+
+	h_eal_init();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
