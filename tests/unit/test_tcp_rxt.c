@@ -143,11 +143,164 @@ test_tcp_rxt_lost_retransmission_resent(void **state)
 	h_free(h);
 }
 
+/* open_rtt(), then a reordering (segment 0 of four arrives after 1 and
+ * 2, within the window): RACK.reordering_seen, so reo_wnd stays
+ * min_RTT / 4 = 10 ms in recovery. */
+static struct h *
+open_reord(void)
+{
+	struct h *h = open_rtt();
+	struct tcp_conn *c = h_conn(h);
+	uint32_t mss = smss(c), a = h->p_ack;
+
+	for (unsigned int i = 0; i < 4; i++)
+		send_seg(h, (uint8_t)i);
+	h_drain(h);
+	h_advance(h, RTT);
+	h_sack(h, a, 1, (const uint32_t[]){ a + mss, a + 3 * mss });
+	h_advance(h, 2);
+	h_sack(h, a + 4 * mss, 0, NULL);
+	assert_true(c->cold.rack.flags & TCP_RACK_F_REORD);
+	assert_int_equal(c->snd_queued, 0);
+	assert_int_equal(h_pending(h), 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RETRANS_SEGS], 0);
+	return h;
+}
+
+/* Ten segments out at t0, 0 lost; the SACK of 1-3 at T = t0 + RTT
+ * begins recovery and R0 goes; 5 ms later the SACK of 4-9 lets new
+ * segment 10 go. Returns at T + 5 + RTT, as 10's SACK arrives: R0 was
+ * sent 5 ms before 10, less than reo_wnd (10 ms), so it is not lost yet:
+ * RACK's timer is armed for T + RTT + reo_wnd (and a tick). */
+static struct h *
+slow_rxt(uint32_t *S)
+{
+	struct h *h = open_reord();
+	struct tcp_conn *c = h_conn(h);
+	uint32_t mss = smss(c), T;
+
+	for (unsigned int i = 0; i <= 11; i++)
+		S[i] = h->p_ack + i * mss;
+	for (unsigned int i = 0; i < 10; i++)
+		send_seg(h, (uint8_t)i);
+	h_drain(h);
+	h_advance(h, RTT);
+	T = (uint32_t)h->now;
+	h_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[4] });
+	assert_true(c->flags & TCP_CF_RECOVERY);
+	assert_int_equal(sent_at(h, S[0]), 1);    /* R0, at T */
+	h_advance(h, 5);
+	send_seg(h, 10);
+	h_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[10] });
+	assert_int_equal(c->snd_max, S[11]);      /* 10, at T + 5 */
+	h_drain(h);
+	h_advance(h, RTT);
+	h_sack(h, S[0], 2, (const uint32_t[]){ S[10], S[11], S[1], S[10] });
+	assert_int_equal(h_pending(h), 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RACK_RXT_LOST], 0);
+	assert_true(c->cold.rack.flags & TCP_RACK_F_REO);
+	assert_int_equal(c->t_due[TCP_T_RXT], T + RTT + RTT / 4 + 1);
+	assert_true(c->rto > RTT + RTT / 4 + 1);
+	return h;
+}
+
+/* RFC 8985 §6.3: R0's deadline had not come at 10's SACK; the
+ * reordering timer fires at it, R0 is lost again and goes a third
+ * time, some 150 ms before the RTO. Without this, nothing was armed
+ * for R0 but the RTO. */
+static void
+test_tcp_rxt_timer_fires_for_retransmission(void **state)
+{
+	struct h *h;
+	struct tcp_conn *c;
+	uint32_t S[12];
+
+	(void)state;
+	h = slow_rxt(S);
+	c = h_conn(h);
+	h_advance(h, 3);
+	assert_int_equal(h_pending(h), 0);      /* not yet */
+	h_advance(h, 3);
+	assert_int_equal(sent_at(h, S[0]), 1);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RACK_RXT_LOST], 1);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RETRANS_SEGS], 2);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RTO], 0);
+	h_advance(h, RTT);
+	h_sack(h, S[11], 0, NULL);
+	assert_false(c->flags & TCP_CF_RECOVERY);
+	assert_int_equal(c->snd_queued, 0);
+	h_advance(h, 400);
+	assert_int_equal(h_pending(h), 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RTO], 0);
+	h_free(h);
+}
+
+/* A retransmission that was only slow: R0's ACK comes before its
+ * deadline; the timer that waited for it comes to nothing, R0 is not
+ * sent again (by RACK or the RTO). */
+static void
+test_tcp_rxt_slow_retransmission_not_resent(void **state)
+{
+	struct h *h;
+	struct tcp_conn *c;
+	uint32_t S[12];
+
+	(void)state;
+	h = slow_rxt(S);
+	c = h_conn(h);
+	h_advance(h, 2);
+	h_sack(h, S[10], 1, (const uint32_t[]){ S[10], S[11] });   /* R0 came */
+	assert_int_equal(h_pending(h), 0);
+	h_advance(h, 20);                        /* past where the timer was */
+	assert_int_equal(h_pending(h), 0);
+	h_sack(h, S[11], 0, NULL);
+	assert_false(c->flags & TCP_CF_RECOVERY);
+	h_advance(h, 400);
+	assert_int_equal(h_pending(h), 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RACK_RXT_LOST], 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RETRANS_SEGS], 1);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RTO], 0);
+	h_free(h);
+}
+
+/* One piece of evidence, one more transmission: the timer finds R0 lost
+ * again and sends it; the SACKs that follow, holding nothing newer than
+ * 10, do not send it a fourth time (its latest send is now after 10's). */
+static void
+test_tcp_rxt_same_evidence_once(void **state)
+{
+	struct h *h;
+	struct tcp_conn *c;
+	uint32_t S[12];
+
+	(void)state;
+	h = slow_rxt(S);
+	c = h_conn(h);
+	h_advance(h, 3);
+	h_sack(h, S[0], 2, (const uint32_t[]){ S[10], S[11], S[1], S[10] });
+	assert_int_equal(h_pending(h), 0);
+	h_advance(h, 3);
+	assert_int_equal(sent_at(h, S[0]), 1);   /* the timer */
+	h_sack(h, S[0], 2, (const uint32_t[]){ S[10], S[11], S[1], S[10] });
+	h_advance(h, 5);
+	h_sack(h, S[0], 2, (const uint32_t[]){ S[10], S[11], S[1], S[10] });
+	assert_int_equal(h_pending(h), 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RACK_RXT_LOST], 1);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RETRANS_SEGS], 2);
+	h_advance(h, RTT);
+	h_sack(h, S[11], 0, NULL);
+	assert_false(c->flags & TCP_CF_RECOVERY);
+	h_free(h);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tcp_rxt_lost_retransmission_resent),
+		cmocka_unit_test(test_tcp_rxt_timer_fires_for_retransmission),
+		cmocka_unit_test(test_tcp_rxt_slow_retransmission_not_resent),
+		cmocka_unit_test(test_tcp_rxt_same_evidence_once),
 	};
 
 	h_eal_init();
