@@ -357,14 +357,17 @@ struct relost {
 /* RFC 8985 §6.2 step 5 for one unSACKed run [rs, re) of an mbuf last
  * sent at xts: true when it was sent before RACK's most recent delivery
  * by more than RACK.rtt + reo_wnd (lost); else the time until it would
- * be, when it was sent before, kept in *timeout if the longest. */
+ * be, when it was sent before, kept in *timeout if the longest. rxt: the
+ * run was sent again, so a tie in the ms says nothing of the order
+ * (sequence order is first transmissions' only): only an earlier tick
+ * is before. */
 static bool
 judge(const struct tcp_rack *r, uint32_t xts, uint32_t re, uint32_t reo, uint32_t now,
-      uint32_t *timeout)
+      uint32_t *timeout, bool rxt)
 {
 	int32_t left;
 
-	if (!sent_after(r->xmit_ts, r->end_seq, xts, re))
+	if (rxt ? !tcp_seq_gt(r->xmit_ts, xts) : !sent_after(r->xmit_ts, r->end_seq, xts, re))
 		return false;
 	left = (int32_t)(xts + r->rtt + reo - now);
 	if (left <= 0)
@@ -393,7 +396,7 @@ judge_rxt(const struct tcp_conn *c, const struct rte_mbuf *m, uint32_t s, uint32
 			rl->open = false;
 			continue;
 		}
-		if (!judge(r, xts, re, reo, now, timeout)) {
+		if (!judge(r, xts, re, reo, now, timeout, true)) {
 			rl->open = false;
 			continue;
 		}
@@ -455,7 +458,7 @@ detect_loss(struct tcp_stack *ts, struct tcp_conn *c, bool *marked)
 				  tcp_seq_min(mseq + m->data_len, hx), skip_s, skip_e, reo, now,
 				  &timeout, &rl);
 		while (tcp_seq_lt(s, e) && unsacked_run(c, s, e, &rs, &re)) {
-			if (judge(r, xts, re, reo, now, &timeout)) {
+			if (judge(r, xts, re, reo, now, &timeout, false)) {
 				r->lost_end = re;
 				*marked = true;
 				ts->ctr[TCP_CTR_RACK_MARKED_LOST]++;

@@ -88,7 +88,7 @@ sent_at(struct h *h, uint32_t seq)
 /*
  * Ten segments out; 0 is lost. The SACK of 1-3 (three above it) begins
  * recovery and 0 goes again at T (its retransmission R0); the SACKs of
- * 4-9 let new data 10 and 11 go, in the same ms, after R0. R0 is lost
+ * 4-9 let new data 10 and 11 go, a ms after R0. R0 is lost
  * too. 10 and 11 are SACKed RTT later: R0 was sent before them by more
  * than RACK.rtt + reo_wnd (0 in recovery, no reordering seen): lost
  * again, sent a third time at once. Without this, nothing went until
@@ -118,6 +118,7 @@ test_tcp_rxt_lost_retransmission_resent(void **state)
 	h_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[4] });
 	assert_true(c->flags & TCP_CF_RECOVERY);
 	assert_int_equal(sent_at(h, S[0]), 1);    /* R0 */
+	h_advance(h, 1);
 	h_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[8] });
 	h_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[10] });
 	h_drain(h);                              /* 10, 11 */
