@@ -31,13 +31,23 @@
  *
  * The work an ACK causes is bounded: RACK_update() walks the queue's
  * mbufs up to the highest byte the ACK covers, RACK_detect_loss() those
- * from the first not marked lost to RACK.end_seq, each at most
+ * up to the higher of RACK.end_seq and HighRxt, each at most
  * TCP_RACK_WALK_MAX (past it, marks wait for the next ACK or the RTO).
  *
- * Not done: re-marking a lost retransmission (NextSeg() resumes at
- * HighRxt + 1; the RTO repairs it), bringing the reordering window's
- * D-SACK multiplier back down (RFC 8985: after 16 recoveries without a
- * D-SACK). min_RTT is windowed simply: a sample older than the window is
+ * Lost retransmissions. RFC 8985 judges every segment by its latest
+ * transmission, so a retransmission can be lost again. In a SACK
+ * recovery detect_loss() also looks at the unSACKed bytes below HighRxt
+ * (what NextSeg() sent again), a tie in the ms counting as not before
+ * (sequence orders first transmissions only); the first chain of runs
+ * lost again pulls HighRxt back to its start and remembers its end and
+ * the old HighRxt (tcp_rack_relost()): NextSeg() rule 1 sends the chain,
+ * then resumes where it was, and pipe counts what was sent again above
+ * the chain. A chain still to go is not judged again and one sent again
+ * has a new time: one piece of evidence, one transmission. A second
+ * chain waits for the next ACK (or the RTO) while the first is to go.
+ *
+ * Not done: bringing the reordering window's D-SACK multiplier back
+ * down (RFC 8985: after 16 recoveries without a D-SACK). min_RTT is windowed simply: a sample older than the window is
  * replaced by the next, not by the least of the recent ones.
  */
 #include <rte_mbuf.h>
