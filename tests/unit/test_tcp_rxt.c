@@ -294,6 +294,62 @@ test_tcp_rxt_same_evidence_once(void **state)
 	h_free(h);
 }
 
+/* Two holes, 0 and 2, both retransmissions lost: one chain (the SACKed 1
+ * between them), both go again on the same ACK, each once, and pipe
+ * counts neither until then: only 10, 11 and what went again are in
+ * flight after. */
+static void
+test_tcp_rxt_two_lost_retransmissions(void **state)
+{
+	struct h *h;
+	struct tcp_conn *c;
+	const struct h_out *r;
+	uint32_t mss, S[13];
+
+	(void)state;
+	h = open_rtt();
+	c = h_conn(h);
+	mss = smss(c);
+	for (unsigned int i = 0; i <= 12; i++)
+		S[i] = h->p_ack + i * mss;
+	for (unsigned int i = 0; i < 10; i++)
+		send_seg(h, (uint8_t)i);
+	h_drain(h);
+	send_seg(h, 10);
+	send_seg(h, 11);
+	h_advance(h, RTT);
+	h_sack(h, S[0], 2, (const uint32_t[]){ S[3], S[7], S[1], S[2] });
+	assert_true(c->flags & TCP_CF_RECOVERY);
+	r = h_pop(h);
+	assert_int_equal(r->seg.seq, S[0]);
+	r = h_pop(h);
+	assert_int_equal(r->seg.seq, S[2]);
+	h_drain(h);
+	h_advance(h, 1);
+	h_sack(h, S[0], 2, (const uint32_t[]){ S[3], S[10], S[1], S[2] });
+	h_drain(h);
+	assert_int_equal(c->snd_max, S[12]);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RETRANS_SEGS], 2);
+	h_advance(h, RTT + 2);
+	h_sack(h, S[0], 2, (const uint32_t[]){ S[3], S[12], S[1], S[2] });
+	r = h_pop(h);
+	assert_int_equal(r->seg.seq, S[0]);
+	r = h_pop(h);
+	assert_int_equal(r->seg.seq, S[2]);
+	assert_int_equal(h_pending(h), 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RACK_RXT_LOST], 1);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RETRANS_SEGS], 4);
+	assert_int_equal(tcp_sack_pipe(c), 2 * mss);
+	h_advance(h, 2);
+	h_sack(h, S[0], 2, (const uint32_t[]){ S[3], S[12], S[1], S[2] });
+	assert_int_equal(h_pending(h), 0);
+	h_advance(h, RTT);
+	h_sack(h, S[12], 0, NULL);
+	assert_false(c->flags & TCP_CF_RECOVERY);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RTO], 0);
+	h_free(h);
+}
+
 int
 main(void)
 {
@@ -302,6 +358,7 @@ main(void)
 		cmocka_unit_test(test_tcp_rxt_timer_fires_for_retransmission),
 		cmocka_unit_test(test_tcp_rxt_slow_retransmission_not_resent),
 		cmocka_unit_test(test_tcp_rxt_same_evidence_once),
+		cmocka_unit_test(test_tcp_rxt_two_lost_retransmissions),
 	};
 
 	h_eal_init();
