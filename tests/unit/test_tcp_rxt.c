@@ -350,6 +350,53 @@ test_tcp_rxt_two_lost_retransmissions(void **state)
 	h_free(h);
 }
 
+/* R0 lost again, R5 (sent a ms later, in the tick of new data 10) not
+ * known lost: only 0 goes again, NextSeg() then resumes above 5 (not
+ * sending it a third time), and pipe still counts R5 in flight. */
+static void
+test_tcp_rxt_resumes_above_chain(void **state)
+{
+	struct h *h;
+	struct tcp_conn *c;
+	const struct h_out *r;
+	uint32_t mss, S[12];
+
+	(void)state;
+	h = open_rtt();
+	c = h_conn(h);
+	mss = smss(c);
+	for (unsigned int i = 0; i <= 11; i++)
+		S[i] = h->p_ack + i * mss;
+	for (unsigned int i = 0; i < 10; i++)
+		send_seg(h, (uint8_t)i);
+	h_drain(h);
+	send_seg(h, 10);
+	h_advance(h, RTT);
+	h_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[4] });
+	assert_true(c->flags & TCP_CF_RECOVERY);
+	assert_int_equal(sent_at(h, S[0]), 1);    /* R0, at T */
+	h_advance(h, 1);
+	h_sack(h, S[0], 2, (const uint32_t[]){ S[6], S[10], S[1], S[5] });
+	r = h_pop(h);
+	assert_int_equal(r->seg.seq, S[5]);       /* R5, at T + 1 */
+	h_drain(h);
+	assert_int_equal(c->snd_max, S[11]);      /* 10, at T + 1 */
+	h_advance(h, RTT + 2);
+	h_sack(h, S[0], 2, (const uint32_t[]){ S[6], S[11], S[1], S[5] });
+	r = h_pop(h);
+	assert_int_equal(r->seg.seq, S[0]);
+	assert_int_equal(h_pending(h), 0);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RACK_RXT_LOST], 1);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RETRANS_SEGS], 3);
+	assert_int_equal(tcp_sack_pipe(c), 2 * mss);   /* R0 again, R5 */
+	h_advance(h, RTT);
+	h_sack(h, S[11], 0, NULL);
+	assert_false(c->flags & TCP_CF_RECOVERY);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RETRANS_SEGS], 3);
+	assert_int_equal(h->ts->ctr[TCP_CTR_RTO], 0);
+	h_free(h);
+}
+
 int
 main(void)
 {
@@ -359,6 +406,7 @@ main(void)
 		cmocka_unit_test(test_tcp_rxt_slow_retransmission_not_resent),
 		cmocka_unit_test(test_tcp_rxt_same_evidence_once),
 		cmocka_unit_test(test_tcp_rxt_two_lost_retransmissions),
+		cmocka_unit_test(test_tcp_rxt_resumes_above_chain),
 	};
 
 	h_eal_init();
