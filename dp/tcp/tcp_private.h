@@ -329,6 +329,7 @@ bool tcp_sack_next_seg(const struct tcp_conn *c, bool rule3, uint32_t *seq,
 #define TCP_RACK_F_REO     0x10u  /* the RXT deadline is the reordering timer */
 #define TCP_RACK_F_PTO     0x20u  /* ... the probe timeout */
 #define TCP_RACK_F_DSACK   0x40u  /* a D-SACK grew reo_wnd in this round */
+#define TCP_RACK_F_RELOST  0x80u  /* HighRxt pulled back: rl_end, rxt_hi are set */
 
 /* RACK-TLP runs on c (SACK both ways, conf.rack). */
 static inline bool
@@ -344,6 +345,22 @@ tcp_rack_lost_end(const struct tcp_conn *c)
 	uint32_t e = c->cold.rack.lost_end;
 
 	return tcp_seq_gt(e, c->snd_una) && tcp_seq_leq(e, c->snd_max) ? e : c->snd_una;
+}
+
+/* RACK found retransmissions of this recovery lost again (RFC 8985 §6.2
+ * judges each by its latest transmission) and HighRxt (cold.high_rxt) was
+ * pulled back to the first of them, so that NextSeg() rule 1 sends them
+ * again: while HighRxt is below rack.rxt_hi (what it was), the unSACKed
+ * bytes of [HighRxt, rack.rl_end) are the ones to go again and those of
+ * [rl_end, rxt_hi) were sent again before and are still in flight
+ * (NextSeg() resumes at rxt_hi once rl_end is reached; pipe counts them). */
+static inline bool
+tcp_rack_relost(const struct tcp_conn *c)
+{
+	const struct tcp_rack *r = &c->cold.rack;
+
+	return (r->flags & TCP_RACK_F_RELOST) && tcp_seq_gt(r->rxt_hi, c->snd_una) &&
+	       tcp_seq_leq(r->rxt_hi, c->snd_max) && tcp_seq_lt(c->cold.high_rxt, r->rxt_hi);
 }
 
 /* An ACK arrives (after its acceptability checks, before the scoreboard

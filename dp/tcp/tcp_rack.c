@@ -31,13 +31,23 @@
  *
  * The work an ACK causes is bounded: RACK_update() walks the queue's
  * mbufs up to the highest byte the ACK covers, RACK_detect_loss() those
- * from the first not marked lost to RACK.end_seq, each at most
+ * up to the higher of RACK.end_seq and HighRxt, each at most
  * TCP_RACK_WALK_MAX (past it, marks wait for the next ACK or the RTO).
  *
- * Not done: re-marking a lost retransmission (NextSeg() resumes at
- * HighRxt + 1; the RTO repairs it), bringing the reordering window's
- * D-SACK multiplier back down (RFC 8985: after 16 recoveries without a
- * D-SACK). min_RTT is windowed simply: a sample older than the window is
+ * Lost retransmissions. RFC 8985 judges every segment by its latest
+ * transmission, so a retransmission can be lost again. In a SACK
+ * recovery detect_loss() also looks at the unSACKed bytes below HighRxt
+ * (what NextSeg() sent again), a tie in the ms counting as not before
+ * (sequence orders first transmissions only); the first chain of runs
+ * lost again pulls HighRxt back to its start and remembers its end and
+ * the old HighRxt (tcp_rack_relost()): NextSeg() rule 1 sends the chain,
+ * then resumes where it was, and pipe counts what was sent again above
+ * the chain. A chain still to go is not judged again and one sent again
+ * has a new time: one piece of evidence, one transmission. A second
+ * chain waits for the next ACK (or the RTO) while the first is to go.
+ *
+ * Not done: bringing the reordering window's D-SACK multiplier back
+ * down (RFC 8985: after 16 recoveries without a D-SACK). min_RTT is windowed simply: a sample older than the window is
  * replaced by the next, not by the least of the recent ones.
  */
 #include <rte_mbuf.h>
@@ -346,41 +356,139 @@ reo_wnd(const struct tcp_conn *c)
 	return w < TCP_RACK_REO_MIN ? TCP_RACK_REO_MIN : w;
 }
 
+/* Retransmissions found lost again by one detect_loss(): the first
+ * unSACKed run of them and the end of the unbroken chain that follows
+ * (a run not lost again ends it; later ones wait for the next ACK). */
+struct relost {
+	uint32_t start, end;
+	bool found, open;
+};
+
+/* RFC 8985 §6.2 step 5 for one unSACKed run [rs, re) of an mbuf last
+ * sent at xts: true when it was sent before RACK's most recent delivery
+ * by more than RACK.rtt + reo_wnd (lost); else the time until it would
+ * be, when it was sent before, kept in *timeout if the longest. rxt: the
+ * run was sent again, so a tie in the ms says nothing of the order
+ * (sequence order is first transmissions' only): only an earlier tick
+ * is before. */
+static bool
+judge(const struct tcp_rack *r, uint32_t xts, uint32_t re, uint32_t reo, uint32_t now,
+      uint32_t *timeout, bool rxt)
+{
+	int32_t left;
+
+	if (rxt ? !tcp_seq_gt(r->xmit_ts, xts) : !sent_after(r->xmit_ts, r->end_seq, xts, re))
+		return false;
+	left = (int32_t)(xts + r->rtt + reo - now);
+	if (left <= 0)
+		return true;
+	if ((uint32_t)left > *timeout)
+		*timeout = (uint32_t)left;
+	return false;
+}
+
+/* RFC 8985 §6.2: the retransmissions of this SACK recovery (the unSACKed
+ * bytes below HighRxt, judged by their latest transmission): [s, e) of
+ * an mbuf. skip_s..skip_e: lost again already and not yet sent again. */
+static void
+judge_rxt(const struct tcp_conn *c, const struct rte_mbuf *m, uint32_t s, uint32_t e,
+	  uint32_t skip_s, uint32_t skip_e, uint32_t reo, uint32_t now, uint32_t *timeout,
+	  struct relost *rl)
+{
+	const struct tcp_rack *r = &c->cold.rack;
+	uint32_t rs, re, xts = TCP_RACK_TS(m);
+
+	if (!(TCP_RACK_MARK(m) & TCP_RACK_M_REXMIT))
+		return;
+	while (tcp_seq_lt(s, e) && unsacked_run(c, s, e, &rs, &re)) {
+		s = re;
+		if (skip_s != skip_e && tcp_seq_lt(rs, skip_e) && tcp_seq_gt(re, skip_s)) {
+			rl->open = false;
+			continue;
+		}
+		if (!judge(r, xts, re, reo, now, timeout, true)) {
+			rl->open = false;
+			continue;
+		}
+		if (!rl->found) {
+			rl->found = rl->open = true;
+			rl->start = rs;
+		} else if (!rl->open) {
+			continue;
+		}
+		rl->end = re;
+	}
+}
+
 /* RFC 8985 §6.2 step 5, RACK_detect_loss(): marks and counts; returns
  * the time until the next unSACKed segment sent before RACK's would be
- * lost (0: none). */
+ * lost (0: none). In a SACK recovery, the retransmissions below HighRxt
+ * too: a chain of them lost again pulls HighRxt back to its start
+ * (tcp_rack_relost()), so that NextSeg() sends them once more. */
 static uint32_t
 detect_loss(struct tcp_stack *ts, struct tcp_conn *c, bool *marked)
 {
 	struct tcp_rack *r = &c->cold.rack;
+	struct tcp_conn_cold *k = &c->cold;
 	const struct rte_mbuf *m = c->snd_head;
 	uint32_t mseq = c->snd_una - c->snd_head_off, now = tcp_now32(ts);
 	uint32_t start = tcp_rack_lost_end(c), stop = tcp_seq_min(r->end_seq, c->snd_max);
-	uint32_t reo = reo_wnd(c), timeout = 0;
+	uint32_t reo = reo_wnd(c), timeout = 0, hx = c->snd_una, skip_s = 0, skip_e = 0;
+	uint32_t top;
+	bool relost = tcp_rack_relost(c);
+	struct relost rl = { 0, 0, false, false };
 	unsigned int walked = 0;
 
 	*marked = false;
-	if (!tcp_seq_lt(start, stop))
-		return 0;
-	for (; m != NULL && tcp_seq_lt(mseq, stop) && walked < TCP_RACK_WALK_MAX;
+	if (!relost)
+		r->flags &= (uint8_t)~TCP_RACK_F_RELOST;
+	if (c->flags & TCP_CF_SACK_RECOV) {
+		/* what this recovery sent again: below HighRxt, or below what
+		 * it was before a pull-back */
+		hx = relost ? r->rxt_hi : k->high_rxt;
+		if (tcp_seq_lt(hx, c->snd_una))
+			hx = c->snd_una;
+		hx = tcp_seq_min(hx, c->snd_max);
+		/* the last chain, while some of it is still to go again */
+		if (relost && tcp_seq_lt(k->high_rxt, r->rl_end) &&
+		    unsacked_run(c, tcp_seq_max(k->high_rxt, c->snd_una), r->rl_end, &skip_s,
+				 &skip_e))
+			skip_e = r->rl_end;
+		else
+			skip_s = skip_e = 0;
+	}
+	top = tcp_seq_lt(start, stop) ? tcp_seq_max(stop, hx) : hx;
+	for (; m != NULL && tcp_seq_lt(mseq, top) && walked < TCP_RACK_WALK_MAX;
 	     mseq += m->data_len, m = m->next, walked++) {
 		uint32_t s = tcp_seq_max(mseq, start), e = tcp_seq_min(mseq + m->data_len, stop);
 		uint32_t rs, re, xts = TCP_RACK_TS(m);
 
+		if (tcp_seq_lt(mseq, hx))
+			judge_rxt(c, m, tcp_seq_max(mseq, c->snd_una),
+				  tcp_seq_min(mseq + m->data_len, hx), skip_s, skip_e, reo, now,
+				  &timeout, &rl);
 		while (tcp_seq_lt(s, e) && unsacked_run(c, s, e, &rs, &re)) {
-			if (sent_after(r->xmit_ts, r->end_seq, xts, re)) {
-				int32_t left = (int32_t)(xts + r->rtt + reo - now);
-
-				if (left <= 0) {
-					r->lost_end = re;
-					*marked = true;
-					ts->ctr[TCP_CTR_RACK_MARKED_LOST]++;
-				} else if ((uint32_t)left > timeout) {
-					timeout = (uint32_t)left;
-				}
+			if (judge(r, xts, re, reo, now, &timeout, false)) {
+				r->lost_end = re;
+				*marked = true;
+				ts->ctr[TCP_CTR_RACK_MARKED_LOST]++;
 			}
 			s = re;
 		}
+	}
+	/* one chain at a time: a new one waits until the last went again */
+	if (rl.found && skip_s == skip_e) {
+		/* the chain goes again from its start; what was sent again
+		 * above it stays in flight (pipe, NextSeg(): [rl_end, rxt_hi)) */
+		if (!relost)
+			r->rxt_hi = tcp_seq_max(k->high_rxt, hx);
+		r->rl_end = rl.end;
+		r->flags |= TCP_RACK_F_RELOST;
+		k->high_rxt = rl.start;
+		if (tcp_seq_lt(tcp_rack_lost_end(c), rl.end))
+			r->lost_end = rl.end;
+		*marked = true;
+		ts->ctr[TCP_CTR_RACK_RXT_LOST]++;
 	}
 	return timeout;
 }
@@ -546,6 +654,7 @@ tcp_rack_timeout(struct tcp_stack *ts, struct tcp_conn *c)
 			r->lost_end = c->snd_una;
 			tlp_end_episode(r);
 		}
+		r->flags &= (uint8_t)~TCP_RACK_F_RELOST;
 		return false;
 	}
 	if (pto && tlp_tail(c)) {

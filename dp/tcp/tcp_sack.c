@@ -180,36 +180,75 @@ unsacked_below(const struct tcp_conn *c, uint32_t to)
 	return n;
 }
 
+/* seq within [SND.UNA, SND.MAX] */
+static uint32_t
+clamp_sent(const struct tcp_conn *c, uint32_t seq)
+{
+	if (tcp_seq_lt(seq, c->snd_una))
+		return c->snd_una;
+	return tcp_seq_gt(seq, c->snd_max) ? c->snd_max : seq;
+}
+
 /* RFC 6675 §4 SetPipe(): every unSACKed byte in flight counts once
- * unless lost, once more if it was sent again in this recovery. */
+ * unless lost, once more if it was sent again in this recovery. A
+ * retransmission RACK found lost again (tcp_rack_relost()) counts as
+ * not sent again until it goes once more: HighRxt was pulled back to
+ * it, and what was sent again above the lost ones, [rl_end, rxt_hi),
+ * still counts. */
 uint32_t
 tcp_sack_pipe(const struct tcp_conn *c)
 {
-	uint32_t hr = c->cold.high_rxt;
+	uint32_t hr = clamp_sent(c, c->cold.high_rxt);
+	uint32_t pipe = unsacked_below(c, c->snd_max) - unsacked_below(c, lost_below(c)) +
+			unsacked_below(c, hr);
 
-	if (tcp_seq_lt(hr, c->snd_una))
-		hr = c->snd_una;
-	if (tcp_seq_gt(hr, c->snd_max))
-		hr = c->snd_max;
-	return unsacked_below(c, c->snd_max) - unsacked_below(c, lost_below(c)) +
-	       unsacked_below(c, hr);
+	if (tcp_rack_relost(c)) {
+		uint32_t from = tcp_seq_max(hr, clamp_sent(c, c->cold.rack.rl_end));
+		uint32_t to = clamp_sent(c, c->cold.rack.rxt_hi);
+
+		if (tcp_seq_lt(from, to))
+			pipe += unsacked_below(c, to) - unsacked_below(c, from);
+	}
+	return pipe;
+}
+
+/* NextSeg()'s next byte s (an offset) past what RACK's lost-again range
+ * holds: [s, *cap) is the rest of that range (cap UINT32_MAX: none), and
+ * once s reaches it, the search resumes where HighRxt was before the
+ * pull-back (tcp_rack_relost()). */
+static uint32_t
+relost_skip(const struct tcp_conn *c, uint32_t s, uint32_t *cap)
+{
+	if (*cap != UINT32_MAX && s >= *cap) {
+		uint32_t hi = off(c, c->cold.rack.rxt_hi);
+
+		*cap = UINT32_MAX;
+		if (s < hi)
+			s = hi;
+	}
+	return s;
 }
 
 /*
  * RFC 6675 §4 NextSeg() rule 1 (lost) or rule 3 (not lost, rule3): the
  * first unSACKed byte from max(HighRxt + 1, SND.UNA) below the highest
  * SACKed one; the segment runs to the next SACKed range, at most SMSS.
- * Returns false when there is none.
+ * Retransmissions RACK found lost again go first, each within their
+ * range (tcp_rack_relost()). Returns false when there is none.
  */
 bool
 tcp_sack_next_seg(const struct tcp_conn *c, bool rule3, uint32_t *seq, uint32_t *len)
 {
 	const struct tcp_conn_cold *k = &c->cold;
-	uint32_t s, limit, smss = tcp_smss(c);
+	uint32_t s, limit, smss = tcp_smss(c), cap = UINT32_MAX;
 
 	if (k->sb_n == 0 && (rule3 || tcp_rack_lost_end(c) == c->snd_una))
 		return false;
 	s = tcp_seq_gt(k->high_rxt, c->snd_una) ? off(c, k->high_rxt) : 0;
+	if (tcp_rack_relost(c)) {
+		cap = off(c, clamp_sent(c, k->rack.rl_end));
+		s = relost_skip(c, s, &cap);
+	}
 	limit = rule3 ? off(c, k->sb[k->sb_n - 1].left) : off(c, lost_below(c));
 	for (unsigned int i = 0; i < k->sb_n; i++) {
 		uint32_t l = off(c, k->sb[i].left), r = off(c, k->sb[i].right);
@@ -217,7 +256,7 @@ tcp_sack_next_seg(const struct tcp_conn *c, bool rule3, uint32_t *seq, uint32_t 
 		if (r <= s)
 			continue;
 		if (l <= s) {
-			s = r;
+			s = relost_skip(c, r, &cap);
 			continue;
 		}
 		/* s is not SACKed; the range i starts the next SACKed data. */
@@ -225,12 +264,16 @@ tcp_sack_next_seg(const struct tcp_conn *c, bool rule3, uint32_t *seq, uint32_t 
 			return false;
 		*seq = c->snd_una + s;
 		*len = l - s < smss ? l - s : smss;
+		if (cap != UINT32_MAX && *len > cap - s)
+			*len = cap - s;
 		return true;
 	}
 	/* Above the highest SACKed range: only what RACK marked lost. */
 	if (!rule3 && s < limit) {
 		*seq = c->snd_una + s;
 		*len = limit - s < smss ? limit - s : smss;
+		if (cap != UINT32_MAX && *len > cap - s)
+			*len = cap - s;
 		return true;
 	}
 	return false;

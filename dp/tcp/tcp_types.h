@@ -282,6 +282,12 @@ struct tcp_rack {
 	uint32_t t_due;          /* the RXT deadline when it is RACK's (REO, PTO) */
 	uint32_t t_una, t_max;   /* SND.UNA, SND.MAX when the PTO was armed */
 	uint32_t dsack_round;    /* RACK.dsack_round: SND.MAX then, while TCP_RACK_F_DSACK */
+	/* TCP_RACK_F_RELOST: retransmissions found lost again, HighRxt
+	 * pulled back to the first; [HighRxt, rl_end) is to go again, and
+	 * [rl_end, rxt_hi) was sent again before and is in flight
+	 * (tcp_rack_relost()) */
+	uint32_t rl_end;
+	uint32_t rxt_hi;         /* HighRxt + 1 before the pull-back */
 	uint8_t flags;           /* TCP_RACK_F_* */
 	uint8_t reo_mult;        /* RACK.reo_wnd_mult - 1 */
 	uint8_t pad[2];
