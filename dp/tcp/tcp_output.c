@@ -272,7 +272,7 @@ sack_blocks(const struct tcp_stack *ts, const struct tcp_conn *c,
 	}
 	if (n < max && sack_run_of(c, c->cold.sack_last, true, &hr, &run))
 		sack_add(b, &n, from, &run);
-	for (unsigned int i = 0; i < TCP_MAX_SACK - 1 && n < max; i++) {
+	for (unsigned int i = 0; i < TCP_SACK_REP && n < max; i++) {
 		struct tcp_sack_block r = c->cold.sack_rep[i];
 
 		if (r.left == r.right || tcp_seq_leq(r.right, c->rcv_nxt))
@@ -368,7 +368,7 @@ tcp_xmit(struct tcp_stack *ts, struct tcp_conn *c, uint32_t seq, uint32_t len,
 			skip = dsack ? 1 : 0;
 			if (o.nsack > skip) {
 				/* reported: repeated first in the next ACKs */
-				for (unsigned int i = 0; i < TCP_MAX_SACK - 1; i++)
+				for (unsigned int i = 0; i < TCP_SACK_REP; i++)
 					c->cold.sack_rep[i] = i + skip < o.nsack ? o.sack[i + skip] :
 							      (struct tcp_sack_block){ 0, 0 };
 			}

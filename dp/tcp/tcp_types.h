@@ -35,6 +35,7 @@ struct tcp_conn;
 #define TCP_HDR_LEN     20u
 #define TCP_HDR_MAX     60u
 #define TCP_MAX_SACK    4u       /* blocks a header can carry */
+#define TCP_SACK_REP    2u       /* blocks repeated from the last ACK (cold.sack_rep) */
 #define TCP_MAX_WSCALE  14u      /* RFC 7323 §2.3 */
 #define TCP_OPT_TS_LEN  12u      /* NOP NOP TS(10): on every segment */
 #define TCP_MSS_FLOOR4  536u     /* no ICMP or black hole takes the MSS lower */
@@ -381,8 +382,12 @@ struct tcp_conn_cold {
 	struct rte_mbuf *ooo_hint;
 	uint32_t ooo_hint_left;
 	/* RFC 2018 §4: the SACK blocks the last ACK reported (after any
-	 * D-SACK), repeated first in the next ones; right == left: none */
-	struct tcp_sack_block sack_rep[TCP_MAX_SACK - 1];
+	 * D-SACK), repeated first in the next ones; right == left: none.
+	 * Two: with timestamps (Linux's peers, ours) an ACK has room for
+	 * three blocks, the latest arrival's and two repeated; without
+	 * them the fourth comes in sequence order (the TCB's cold part has
+	 * no room for a third) */
+	struct tcp_sack_block sack_rep[TCP_SACK_REP];
 };
 
 /*
