@@ -1132,15 +1132,24 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 				if (c->cwnd < tcp_smss(c))
 					c->cwnd = tcp_smss(c);
 			}
-		} else if (2 * (uint64_t)(c->snd_max - una_before) >= c->cwnd) {
-			/* RFC 7661 §4.3: cwnd grows only while it is used
-			 * (what was in flight when this ACK came at least
-			 * half of it, as its pipeACK test): an
-			 * application-limited flow does not stay in slow
+		} else if ((c->flags & TCP_CF_CWND_LIM) ||
+			   2 * (uint64_t)(c->snd_max - una_before) >= c->cwnd) {
+			/* RFC 7661 §4.3: cwnd grows only while it is used:
+			 * new data waited for it in this window (as Linux's
+			 * is_cwnd_limited), or what was in flight when this
+			 * ACK came is at least half of it (its pipeACK test).
+			 * An application-limited flow does not stay in slow
 			 * start, its cwnd growing with every ACK, and then
-			 * send a backlog at line rate. */
+			 * send a backlog at line rate; a bursty one (a
+			 * splice forwarding what another leg's burst
+			 * brought) grows by the whole window it used, not by
+			 * the ACKs of its first half only (measured: the
+			 * AGW's plain bulk at 0.84 of d2db5b6's goodput with
+			 * the second test alone, perf/RESULTS.md T22). */
 			ts->cc[c->cc]->cong_avoid(ts, c, acked);
 		}
+		if ((c->flags & TCP_CF_CWND_LIM) && tcp_seq_geq(c->snd_una, c->cold.cwnd_usage_seq))
+			c->flags &= ~TCP_CF_CWND_LIM;
 		/* RFC 6582's `recover` trails SND.UNA by one outside recovery
 		 * (what "SEG.ACK > recover" asks is then unchanged): left at
 		 * the ISS or an old recovery's end, 2 GiB later the modular

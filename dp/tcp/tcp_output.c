@@ -752,6 +752,15 @@ output(struct tcp_stack *ts, struct tcp_conn *c, bool force)
 			if (fin)
 				break;
 		}
+		/* RFC 7661: a send that filled cwnd (Linux's
+		 * is_cwnd_limited: what is in flight leaves no room for
+		 * another segment) marks this window cwnd-limited, so that
+		 * every ACK of it may grow cwnd (tcp_input.c), not only those
+		 * that find half of cwnd still in flight. */
+		if ((sent || tcp_seq_lt(c->snd_nxt, data_end)) && tcp_flight(c) + emss > c->cwnd) {
+			c->flags |= TCP_CF_CWND_LIM;
+			c->cold.cwnd_usage_seq = c->snd_max;
+		}
 		/* NextSeg() rule 3: nothing new went, room is left. */
 		if (sack_recov && !sent && room >= emss)
 			sack_send_holes(ts, c, true);

@@ -560,7 +560,7 @@ tcp_rack_schedule(struct tcp_stack *ts, struct tcp_conn *c)
 		return;
 	}
 	/* armed already, and nothing new sent or acknowledged since */
-	if (timer_ours(c, TCP_RACK_F_PTO) && r->t_una == c->snd_una && r->t_max == c->snd_max)
+	if (timer_ours(c, TCP_RACK_F_PTO) && r->t_max == c->snd_max)
 		return;
 	pto = srtt != 0 ? 2 * srtt : TCP_PTO_NO_SRTT;
 	/* RFC 8985 §7.2 adds the worst-case delayed ACK for a flight of one
@@ -585,7 +585,6 @@ tcp_rack_schedule(struct tcp_stack *ts, struct tcp_conn *c)
 	if (pto == 0)
 		return;                          /* the RTO is due: it goes */
 	timer_arm(ts, c, pto, TCP_RACK_F_PTO);
-	r->t_una = c->snd_una;
 	r->t_max = c->snd_max;
 }
 

@@ -220,6 +220,7 @@ struct tcp_cc_ops {
 #define TCP_CF_KEEP_OWN    0x10000000u  /* keepalive from cold.keep_* (tcp_set_keepalive()), not conf */
 #define TCP_CF_FRTO1       0x20000000u  /* RFC 5682 F-RTO: the first ACK after the RTO awaited */
 #define TCP_CF_FRTO2       0x40000000u  /* ... the second (two new segments went) */
+#define TCP_CF_CWND_LIM    0x80000000u  /* new data waited for cwnd in this window (until SND.UNA passes cold.cwnd_usage_seq) */
 
 /* The three deadlines that share a connection's one wheel timer. */
 enum tcp_timer {
@@ -281,7 +282,8 @@ struct tcp_rack {
 	uint32_t lost_end;       /* unSACKed data in [SND.UNA, lost_end) is lost */
 	uint32_t tlp_end;        /* TLP.end_seq, while TCP_RACK_F_TLP */
 	uint32_t t_due;          /* the RXT deadline when it is RACK's (REO, PTO) */
-	uint32_t t_una, t_max;   /* SND.UNA, SND.MAX when the PTO was armed */
+	uint32_t t_max;          /* SND.MAX when the PTO was armed (an ACK
+				  * moving SND.UNA re-arms the RTO: no longer ours) */
 	uint32_t dsack_round;    /* RACK.dsack_round: SND.MAX then, while TCP_RACK_F_DSACK */
 	/* TCP_RACK_F_RELOST: retransmissions found lost again, HighRxt
 	 * pulled back to the first; [HighRxt, rl_end) is to go again, and
@@ -350,6 +352,10 @@ struct tcp_conn_cold {
 	uint16_t probe_mss;
 	uint8_t mss_bh;          /* black holes found on this connection */
 	uint32_t probe_seq;
+	/* TCP_CF_CWND_LIM holds until SND.UNA passes this: SND.MAX when
+	 * new data last waited for cwnd (RFC 7661, as Linux's
+	 * cwnd_usage_seq) */
+	uint32_t cwnd_usage_seq;
 	/* the last mbuf of the out-of-order list (arrivals past every
 	 * hole append there without a walk); NULL with ooo_head */
 	struct rte_mbuf *ooo_tail;

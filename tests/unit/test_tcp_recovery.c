@@ -395,6 +395,46 @@ test_tcp_recovery_app_limited_no_growth(void **state)
 	h_free(h);
 }
 
+/* RFC 7661 with Linux's is_cwnd_limited: a burst that filled cwnd makes
+ * its whole window cwnd-limited, so each of its ACKs grows cwnd in slow
+ * start (10 segments, each ACKed alone: 10 to 20), not only those that
+ * still find half of cwnd in flight (which stopped at 14). */
+static void
+test_tcp_recovery_cwnd_limited_window_grows(void **state)
+{
+	struct tcp_conf conf;
+	struct h *h;
+	struct tcp_conn *c;
+	uint32_t mss, base;
+
+	(void)state;
+	h_conf(&conf);
+	conf.init_cwnd_segs = 10;
+	h = h_new(&conf);
+	h_open_passive(h);
+	c = h_conn(h);
+	mss = smss_of(c);
+	c->ssthresh = 1000u * mss;
+	assert_int_equal(c->cwnd, 10 * mss);
+	base = c->snd_una;
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(10 * mss, 0)), (int)(10 * mss));
+	assert_int_equal(sent_now(h), 10);
+	assert_true(c->flags & TCP_CF_CWND_LIM);
+	for (unsigned int i = 1; i <= 10; i++)
+		h_ack(h, base + i * mss, 65535);
+	assert_int_equal(c->cwnd, 20 * mss);
+	assert_false(c->flags & TCP_CF_CWND_LIM);   /* its window is over */
+	/* an application-limited window (two segments, cwnd 20) does not */
+	base = c->snd_una;
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(2 * mss, 0)), (int)(2 * mss));
+	assert_int_equal(sent_now(h), 2);
+	assert_false(c->flags & TCP_CF_CWND_LIM);
+	h_ack(h, base + mss, 65535);
+	h_ack(h, base + 2 * mss, 65535);
+	assert_int_equal(c->cwnd, 20 * mss);
+	h_free(h);
+}
+
 /* conf.max_burst 4 with an initial window of 20: 4 segments go at once;
  * an ACK of 2 lets 4 more go (its delivery plus one is less); a stretch
  * ACK of 6 lets 7 go (the ACK clock is not cut). */
@@ -745,6 +785,7 @@ main(void)
 		cmocka_unit_test(test_tcp_recovery_delack_by_peer_segment_size),
 		cmocka_unit_test(test_tcp_recovery_restart_after_idle),
 		cmocka_unit_test(test_tcp_recovery_app_limited_no_growth),
+		cmocka_unit_test(test_tcp_recovery_cwnd_limited_window_grows),
 		cmocka_unit_test(test_tcp_recovery_burst_limit),
 		cmocka_unit_test(test_tcp_recovery_burst_credit_in_callback),
 		cmocka_unit_test(test_tcp_recovery_frto_spurious_rto_undone),
