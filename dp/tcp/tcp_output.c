@@ -752,12 +752,15 @@ output(struct tcp_stack *ts, struct tcp_conn *c, bool force)
 			if (fin)
 				break;
 		}
-		/* RFC 7661: a send that filled cwnd (Linux's
-		 * is_cwnd_limited: what is in flight leaves no room for
-		 * another segment) marks this window cwnd-limited, so that
-		 * every ACK of it may grow cwnd (tcp_input.c), not only those
-		 * that find half of cwnd still in flight. */
-		if ((sent || tcp_seq_lt(c->snd_nxt, data_end)) && tcp_flight(c) + emss > c->cwnd) {
+		/* RFC 7661: a send that used half of cwnd or more (its
+		 * pipeACK test; Linux's slow-start rule, cwnd below twice the
+		 * window's largest flight) validates cwnd for this window, so
+		 * that every ACK of it may grow cwnd (tcp_input.c), not only
+		 * those that still find half of cwnd in flight: a flow that
+		 * sends in bursts (a splice forwarding what another leg's
+		 * burst brought) drains between them. */
+		if ((sent || tcp_seq_lt(c->snd_nxt, data_end)) &&
+		    2 * (uint64_t)tcp_flight(c) >= c->cwnd) {
 			c->flags |= TCP_CF_CWND_LIM;
 			c->cold.cwnd_usage_seq = c->snd_max;
 		}

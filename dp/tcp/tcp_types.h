@@ -220,7 +220,7 @@ struct tcp_cc_ops {
 #define TCP_CF_KEEP_OWN    0x10000000u  /* keepalive from cold.keep_* (tcp_set_keepalive()), not conf */
 #define TCP_CF_FRTO1       0x20000000u  /* RFC 5682 F-RTO: the first ACK after the RTO awaited */
 #define TCP_CF_FRTO2       0x40000000u  /* ... the second (two new segments went) */
-#define TCP_CF_CWND_LIM    0x80000000u  /* new data waited for cwnd in this window (until SND.UNA passes cold.cwnd_usage_seq) */
+#define TCP_CF_CWND_LIM    0x80000000u  /* a send in this window used half of cwnd or more (RFC 7661; until SND.UNA passes cold.cwnd_usage_seq) */
 
 /* The three deadlines that share a connection's one wheel timer. */
 enum tcp_timer {
@@ -352,8 +352,8 @@ struct tcp_conn_cold {
 	uint16_t probe_mss;
 	uint8_t mss_bh;          /* black holes found on this connection */
 	uint32_t probe_seq;
-	/* TCP_CF_CWND_LIM holds until SND.UNA passes this: SND.MAX when
-	 * new data last waited for cwnd (RFC 7661, as Linux's
+	/* TCP_CF_CWND_LIM holds until SND.UNA passes this: SND.MAX when a
+	 * send last used half of cwnd (RFC 7661, as Linux's
 	 * cwnd_usage_seq) */
 	uint32_t cwnd_usage_seq;
 	/* the last mbuf of the out-of-order list (arrivals past every

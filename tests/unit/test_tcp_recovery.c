@@ -395,10 +395,12 @@ test_tcp_recovery_app_limited_no_growth(void **state)
 	h_free(h);
 }
 
-/* RFC 7661 with Linux's is_cwnd_limited: a burst that filled cwnd makes
- * its whole window cwnd-limited, so each of its ACKs grows cwnd in slow
- * start (10 segments, each ACKed alone: 10 to 20), not only those that
- * still find half of cwnd in flight (which stopped at 14). */
+/* RFC 7661's pipeACK test, per window (as Linux's is_cwnd_limited and its
+ * slow-start rule): a send that used half of cwnd or more validates its
+ * whole window, so each of its ACKs grows cwnd in slow start (10
+ * segments, each ACKed alone: 10 to 20; then a burst of 12: 20 to 32),
+ * not only those that still find half of cwnd in flight (which stopped
+ * at 14). */
 static void
 test_tcp_recovery_cwnd_limited_window_grows(void **state)
 {
@@ -424,14 +426,24 @@ test_tcp_recovery_cwnd_limited_window_grows(void **state)
 		h_ack(h, base + i * mss, 65535);
 	assert_int_equal(c->cwnd, 20 * mss);
 	assert_false(c->flags & TCP_CF_CWND_LIM);   /* its window is over */
-	/* an application-limited window (two segments, cwnd 20) does not */
+	/* a burst of 12 (over half of cwnd 20), then nothing: each of its
+	 * ACKs grows cwnd, though the flight drains below half of it */
+	base = c->snd_una;
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(12 * mss, 0)), (int)(12 * mss));
+	assert_int_equal(sent_now(h), 10);        /* (the burst limit, then an ACK's credit) */
+	for (unsigned int i = 1; i <= 12; i++) {
+		h_ack(h, base + i * mss, 65535);
+		sent_now(h);
+	}
+	assert_int_equal(c->cwnd, 32 * mss);
+	/* an application-limited window (two segments, cwnd 32) does not */
 	base = c->snd_una;
 	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(2 * mss, 0)), (int)(2 * mss));
 	assert_int_equal(sent_now(h), 2);
 	assert_false(c->flags & TCP_CF_CWND_LIM);
 	h_ack(h, base + mss, 65535);
 	h_ack(h, base + 2 * mss, 65535);
-	assert_int_equal(c->cwnd, 20 * mss);
+	assert_int_equal(c->cwnd, 32 * mss);
 	h_free(h);
 }
 
