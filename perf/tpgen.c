@@ -1028,7 +1028,12 @@ main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (gen_resolve_dut(&g, 10) < 0) {
+	/* perf/run moves a tap into its namespace after "listening"; its
+	 * `ip netns add` waits behind the kernel's clean-up of the last
+	 * phase's namespace, which beside a CPU hog took over 10 s (the
+	 * fresh-clone CI at 174fdf0: this wait ran out, the generator exited
+	 * and took its tap with it, "Cannot find device" on the move). */
+	if (gen_resolve_dut(&g, 60) < 0) {
 		fprintf(stderr, "tpgen: no ARP answer from the server's address\n");
 		printf("{\"error\":\"no ARP answer from the server\"}\n");
 		fflush(stdout);

@@ -450,3 +450,47 @@ h_sack(struct h *h, uint32_t ack, unsigned int n, const uint32_t *lr)
 	h->p_ack = ack;
 	h_inject(h, TCP_ACK, h->p_seq, ack, h->p_wnd, &o, NULL, 0);
 }
+
+uint32_t
+h_smss(const struct tcp_conn *c)
+{
+	return c->mss - ((c->flags & TCP_CF_TS) ? TCP_OPT_TS_LEN : 0);
+}
+
+void
+h_send_seg(struct h *h, uint8_t b)
+{
+	uint32_t mss = h_smss(h_conn(h));
+
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(mss, b)), (int)mss);
+}
+
+struct h *
+h_open_rtt(const struct tcp_conf *conf, uint32_t rtt)
+{
+	struct tcp_opts_out o = {
+		.opts = TCP_OPT_F_MSS | TCP_OPT_F_WS | TCP_OPT_F_TS | TCP_OPT_F_SACKOK,
+		.mss = 1460, .wscale = 0, .tsval = 5000, .tsecr = 0,
+	};
+	struct h *h = h_new(conf);
+	const struct h_out *r;
+	struct tcp_conn *c;
+
+	h_inject(h, TCP_SYN, h->p_seq, 0, 65535, &o, NULL, 0);
+	h->p_seq++;
+	r = h_pop(h);
+	assert_int_equal(r->seg.flags, TCP_SYN | TCP_ACK);
+	h->p_ack = r->seg.seq + 1;
+	h_advance(h, rtt);
+	h_ack(h, h->p_ack, 65535);
+	assert_int_equal(h->ev.accepts, 1);
+	h->id = h->ev.last_id;
+	c = h_conn(h);
+	h_send_seg(h, 0);
+	h_drain(h);
+	h_advance(h, rtt);
+	h_ack(h, h->p_ack + h_smss(c), 65535);
+	assert_int_equal(h_pending(h), 0);
+	assert_int_equal(c->srtt8 >> 3, rtt);
+	return h;
+}

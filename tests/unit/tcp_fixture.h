@@ -118,4 +118,13 @@ struct rte_mbuf *h_mbuf(uint32_t len, uint8_t b);
 
 struct tcp_conn *h_conn(struct h *h);
 
+/* Our SMSS on c: the MSS less the timestamp option. */
+uint32_t h_smss(const struct tcp_conn *c);
+/* One full segment (h_smss()) of pattern byte b, sent now. */
+void h_send_seg(struct h *h, uint8_t b);
+/* A passive open (MSS 1460, WS 0, TS, SACK) whose handshake takes rtt ms,
+ * then one segment acked after rtt: SRTT and RACK.min_RTT are rtt.
+ * Returns with nothing in flight and nothing captured. */
+struct h *h_open_rtt(const struct tcp_conf *conf, uint32_t rtt);
+
 #endif /* TCP_FIXTURE_H */

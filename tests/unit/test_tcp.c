@@ -21,12 +21,6 @@
 #include "tcp_fixture.h"
 #include "tcp_inlines.h"
 
-static uint32_t
-tcp_eff_mss_test(const struct tcp_conn *c)
-{
-	return c->mss - ((c->flags & TCP_CF_TS) ? TCP_OPT_TS_LEN : 0);
-}
-
 static const struct tcp_opts_out syn_opts = {
 	.opts = TCP_OPT_F_MSS | TCP_OPT_F_WS | TCP_OPT_F_TS,
 	.mss = 1460, .wscale = 0, .tsval = 5000,
@@ -1433,7 +1427,7 @@ test_tcp_data_delayed_ack(void **state)
 	(void)state;
 	h_open_passive(h);
 	c = h_conn(h);
-	emss = tcp_eff_mss_test(c);
+	emss = h_smss(c);
 	h_send_data(h, pattern, 10);
 	h_advance(h, 39);
 	assert_int_equal(h_pending(h), 0);
@@ -1797,8 +1791,8 @@ test_tcp_rto_backoff_and_give_up(void **state)
 		assert_int_equal(r->seg.seq, una);
 		assert_int_equal(r->seg.len, 100);
 		assert_int_equal(r->payload[99], 99);
-		assert_int_equal(c->cwnd, tcp_eff_mss_test(c));  /* RFC 5681 LW */
-		assert_int_equal(c->ssthresh, 2u * tcp_eff_mss_test(c));
+		assert_int_equal(c->cwnd, h_smss(c));  /* RFC 5681 LW */
+		assert_int_equal(c->ssthresh, 2u * h_smss(c));
 		wait *= 2;
 	}
 	assert_int_equal(h->ts->ctr[TCP_CTR_RTO], 3);
@@ -1900,7 +1894,7 @@ test_tcp_fast_retransmit_newreno(void **state)
 	h_open_passive(h);
 	c = h_conn(h);
 	assert_false(c->flags & TCP_CF_SACK);
-	mss = tcp_eff_mss_test(c);
+	mss = h_smss(c);
 	base = h->p_ack;
 	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(10 * mss, 0)), (int)(10 * mss));
 	assert_int_equal(h_pending(h), 10);
@@ -2198,7 +2192,7 @@ test_tcp_fast_retransmit_limited_transmit(void **state)
 	conf.init_cwnd_segs = 4;
 	h = h_new(&conf);
 	h_open_passive(h);
-	mss = tcp_eff_mss_test(h_conn(h));
+	mss = h_smss(h_conn(h));
 	base = h->p_ack;
 	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(8 * mss, 0)), (int)(8 * mss));
 	assert_int_equal(h_pending(h), 4);
@@ -2239,7 +2233,7 @@ test_tcp_sack_multiple_holes_one_rtt(void **state)
 	h_open_passive(h);
 	c = h_conn(h);
 	assert_true(c->flags & TCP_CF_SACK);
-	mss = tcp_eff_mss_test(c);
+	mss = h_smss(c);
 	for (unsigned int i = 0; i <= 10; i++)
 		S[i] = h->p_ack + i * mss;
 	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(10 * mss, 0)), (int)(10 * mss));
@@ -2305,7 +2299,7 @@ test_tcp_sack_reneging_tolerated(void **state)
 	h = h_new(&conf);
 	h_open_passive(h);
 	c = h_conn(h);
-	mss = tcp_eff_mss_test(c);
+	mss = h_smss(c);
 	for (unsigned int i = 0; i <= 6; i++)
 		S[i] = h->p_ack + i * mss;
 	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(6 * mss, 0)), (int)(6 * mss));
@@ -2358,7 +2352,7 @@ test_tcp_sack_bad_blocks_ignored(void **state)
 	h = h_new(&conf);
 	h_open_passive(h);
 	c = h_conn(h);
-	mss = tcp_eff_mss_test(c);
+	mss = h_smss(c);
 	for (unsigned int i = 0; i < 16; i++)
 		S[i] = h->p_ack + i * mss;
 	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(14 * mss, 0)), (int)(14 * mss));
@@ -2450,7 +2444,7 @@ test_tcp_held_cap_backpressure(void **state)
 	a = h->id;
 	a_base = h->p_ack;
 	a_rseq = h->p_seq;
-	mss = tcp_eff_mss_test(h_conn(h));
+	mss = h_smss(h_conn(h));
 	assert_int_equal(tcp_send(h->ts, a, h_mbuf(6000, 0)), 6000);
 	h_drain(h);
 	assert_int_equal(h->ts->held, 6000);
@@ -2633,7 +2627,7 @@ test_tcp_held_cap_reopens_windows(void **state)
 	h = h_new(&conf);
 	h_open_passive(h);
 	a = h->id;
-	mss = tcp_eff_mss_test(h_conn(h));
+	mss = h_smss(h_conn(h));
 	for (uint32_t off = 0; off < sizeof(data); off += 1000)
 		h_send_data(h, data + off, 1000);
 	assert_int_equal(h->ts->held, 7000);
@@ -2735,7 +2729,7 @@ test_tcp_pool_floor(void **state)
 	h_drain(h);
 	h_advance(h, 2);                         /* the pool read again */
 	assert_int_equal(updates_to(h, H_RPORT + 1, b, &wnd), 1);
-	assert_true(wnd >= 2 * tcp_eff_mss_test(tcp_conn_get(h->ts, b)));
+	assert_true(wnd >= 2 * h_smss(tcp_conn_get(h->ts, b)));
 	h_free(h);
 }
 
@@ -2835,7 +2829,7 @@ test_tcp_cc_cubic_in_stack(void **state)
 	h_open_passive(h);
 	c = h_conn(h);
 	assert_int_equal(c->cc, TCP_CC_CUBIC);
-	mss = tcp_eff_mss_test(c);
+	mss = h_smss(c);
 	base = h->p_ack;
 	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(10 * mss, 0)), (int)(10 * mss));
 	h_drain(h);

@@ -32,56 +32,6 @@ pto_one_seg(const struct tcp_conn *c)
 	return pto < c->rto ? pto : c->rto;
 }
 
-static uint32_t
-smss(const struct tcp_conn *c)
-{
-	return c->mss - ((c->flags & TCP_CF_TS) ? TCP_OPT_TS_LEN : 0);
-}
-
-/* One segment's worth of data in its own mbuf, sent now. */
-static void
-send_seg(struct h *h, uint8_t b)
-{
-	uint32_t mss = smss(h_conn(h));
-
-	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(mss, b)), (int)mss);
-}
-
-/* A passive open whose handshake takes RTT, then one segment acked
- * after RTT: SRTT and RACK.min_RTT are RTT. Returns with nothing in
- * flight and nothing captured. */
-static struct h *
-open_rtt(struct tcp_conf *conf)
-{
-	struct tcp_opts_out o = {
-		.opts = TCP_OPT_F_MSS | TCP_OPT_F_WS | TCP_OPT_F_TS | TCP_OPT_F_SACKOK,
-		.mss = 1460, .wscale = 0, .tsval = 5000, .tsecr = 0,
-	};
-	struct h *h = h_new(conf);
-	const struct h_out *r;
-	struct tcp_conn *c;
-
-	if (h->p_nosack)
-		o.opts &= (uint8_t)~TCP_OPT_F_SACKOK;
-	h_inject(h, TCP_SYN, h->p_seq, 0, 65535, &o, NULL, 0);
-	h->p_seq++;
-	r = h_pop(h);
-	assert_int_equal(r->seg.flags, TCP_SYN | TCP_ACK);
-	h->p_ack = r->seg.seq + 1;
-	h_advance(h, RTT);
-	h_ack(h, h->p_ack, 65535);
-	assert_int_equal(h->ev.accepts, 1);
-	h->id = h->ev.last_id;
-	c = h_conn(h);
-	send_seg(h, 0);
-	h_drain(h);
-	h_advance(h, RTT);
-	h_ack(h, h->p_ack + smss(c), 65535);
-	assert_int_equal(h_pending(h), 0);
-	assert_int_equal(c->srtt8 >> 3, RTT);
-	return h;
-}
-
 static struct h *
 open_rack(void)
 {
@@ -89,7 +39,7 @@ open_rack(void)
 
 	h_conf(&conf);
 	conf.init_cwnd_segs = 10;
-	return open_rtt(&conf);
+	return h_open_rtt(&conf, RTT);
 }
 
 /* RFC 8985 §6.2: segment 0 arrives 5 ms after 1 and 2 (within the 10 ms
@@ -106,11 +56,11 @@ test_tcp_rack_reordering_within_window_not_lost(void **state)
 	(void)state;
 	h = open_rack();
 	c = h_conn(h);
-	mss = smss(c);
+	mss = h_smss(c);
 	for (unsigned int i = 0; i <= 4; i++)
 		S[i] = h->p_ack + i * mss;
 	for (unsigned int i = 0; i < 4; i++)
-		send_seg(h, (uint8_t)i);
+		h_send_seg(h, (uint8_t)i);
 	assert_int_equal(h_pending(h), 4);
 	h_drain(h);
 	h_advance(h, RTT);
@@ -155,17 +105,17 @@ test_tcp_rack_sub_ms_reordering_not_lost(void **state)
 	h = h_new(&conf);
 	h_open_passive(h);
 	c = h_conn(h);
-	mss = smss(c);
-	send_seg(h, 9);                          /* min_RTT 0 */
+	mss = h_smss(c);
+	h_send_seg(h, 9);                          /* min_RTT 0 */
 	h_drain(h);
 	h_ack(h, h->p_ack + mss, 65535);
 	assert_int_equal(c->cold.rack.min_rtt, 0);
 	for (unsigned int i = 0; i <= 3; i++)
 		S[i] = h->p_ack + i * mss;
-	send_seg(h, 0);
+	h_send_seg(h, 0);
 	h_advance(h, 1);
-	send_seg(h, 1);
-	send_seg(h, 2);
+	h_send_seg(h, 1);
+	h_send_seg(h, 2);
 	h_drain(h);
 	h_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[2] });
 	h_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[3] });
@@ -197,11 +147,11 @@ test_tcp_rack_timer_marks_lost(void **state)
 	(void)state;
 	h = open_rack();
 	c = h_conn(h);
-	mss = smss(c);
+	mss = h_smss(c);
 	for (unsigned int i = 0; i <= 4; i++)
 		S[i] = h->p_ack + i * mss;
 	for (unsigned int i = 0; i < 4; i++)
-		send_seg(h, (uint8_t)i);
+		h_send_seg(h, (uint8_t)i);
 	h_drain(h);
 	h_advance(h, RTT);
 	h_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[2] });
@@ -241,13 +191,13 @@ test_tcp_rack_sent_before_by_more_than_reo_wnd(void **state)
 	(void)state;
 	h = open_rack();
 	c = h_conn(h);
-	mss = smss(c);
+	mss = h_smss(c);
 	for (unsigned int i = 0; i <= 3; i++)
 		S[i] = h->p_ack + i * mss;
-	send_seg(h, 0);
+	h_send_seg(h, 0);
 	h_advance(h, 20);
-	send_seg(h, 1);
-	send_seg(h, 2);
+	h_send_seg(h, 1);
+	h_send_seg(h, 2);
 	assert_int_equal(h_pending(h), 3);
 	h_drain(h);
 	h_advance(h, RTT);
@@ -283,11 +233,11 @@ test_tcp_rack_tlp_tail_loss_before_rto(void **state)
 	(void)state;
 	h = open_rack();
 	c = h_conn(h);
-	mss = smss(c);
+	mss = h_smss(c);
 	for (unsigned int i = 0; i <= 4; i++)
 		S[i] = h->p_ack + i * mss;
 	for (unsigned int i = 0; i < 4; i++)
-		send_seg(h, (uint8_t)i);
+		h_send_seg(h, (uint8_t)i);
 	h_drain(h);
 	h_advance(h, RTT);
 	h_sack(h, S[2], 0, NULL);
@@ -334,11 +284,11 @@ test_tcp_rack_tlp_repairs_tail_loss(void **state)
 	(void)state;
 	h = open_rack();
 	c = h_conn(h);
-	mss = smss(c);
+	mss = h_smss(c);
 	for (unsigned int i = 0; i <= 5; i++)
 		S[i] = h->p_ack + i * mss;
 	for (unsigned int i = 0; i < 4; i++)
-		send_seg(h, (uint8_t)i);
+		h_send_seg(h, (uint8_t)i);
 	h_drain(h);
 	h_advance(h, RTT);
 	h_sack(h, S[3], 0, NULL);
@@ -355,7 +305,7 @@ test_tcp_rack_tlp_repairs_tail_loss(void **state)
 	h_advance(h, RTT);
 	h_sack(h, S[4], 0, NULL);
 	assert_int_equal(h->ts->ctr[TCP_CTR_TLP_RECOVERIES], 0);   /* not yet */
-	send_seg(h, 4);
+	h_send_seg(h, 4);
 	h_drain(h);
 	h_advance(h, RTT);
 	h_sack(h, S[5], 0, NULL);
@@ -382,11 +332,11 @@ test_tcp_rack_tlp_dsack_no_reduction(void **state)
 	(void)state;
 	h = open_rack();
 	c = h_conn(h);
-	mss = smss(c);
+	mss = h_smss(c);
 	for (unsigned int i = 0; i <= 5; i++)
 		S[i] = h->p_ack + i * mss;
 	for (unsigned int i = 0; i < 4; i++)
-		send_seg(h, (uint8_t)i);
+		h_send_seg(h, (uint8_t)i);
 	h_drain(h);
 	h_advance(h, RTT);
 	h_sack(h, S[3], 0, NULL);
@@ -395,7 +345,7 @@ test_tcp_rack_tlp_dsack_no_reduction(void **state)
 	assert_int_equal(h_pop(h)->seg.seq, S[3]);
 	h_advance(h, RTT);
 	h_sack(h, S[4], 1, (const uint32_t[]){ S[3], S[4] });   /* D-SACK */
-	send_seg(h, 4);
+	h_send_seg(h, 4);
 	h_drain(h);
 	h_advance(h, RTT);
 	h_sack(h, S[5], 0, NULL);
@@ -422,15 +372,15 @@ test_tcp_rack_tlp_probe_new_data(void **state)
 	(void)state;
 	h_conf(&conf);
 	conf.init_cwnd_segs = 2;
-	h = open_rtt(&conf);
+	h = h_open_rtt(&conf, RTT);
 	c = h_conn(h);
-	mss = smss(c);
+	mss = h_smss(c);
 	for (unsigned int i = 0; i <= 3; i++)
 		S[i] = h->p_ack + i * mss;
 	c->cwnd = 2 * mss;                       /* (the warm-up grew it) */
 	c->ssthresh = 2 * mss;
 	for (unsigned int i = 0; i < 3; i++)
-		send_seg(h, (uint8_t)i);
+		h_send_seg(h, (uint8_t)i);
 	assert_int_equal(h_pending(h), 2);       /* cwnd holds the third */
 	h_drain(h);
 	h_advance(h, 2 * RTT);
@@ -460,8 +410,8 @@ test_tcp_rack_pto_short_tail_wcdelackt(void **state)
 	(void)state;
 	h = open_rack();
 	c = h_conn(h);
-	mss = smss(c);
-	send_seg(h, 1);
+	mss = h_smss(c);
+	h_send_seg(h, 1);
 	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(100, 2)), 100);
 	assert_int_equal(h_pending(h), 2);
 	assert_int_equal(tcp_flight(c), mss + 100);
@@ -488,10 +438,10 @@ test_tcp_rack_no_probe_when_peer_window_holds(void **state)
 	(void)state;
 	h = open_rack();
 	c = h_conn(h);
-	mss = smss(c);
+	mss = h_smss(c);
 	h_ack(h, h->p_ack, (uint16_t)(2 * mss));  /* the peer's window: two segments */
 	for (unsigned int i = 0; i < 3; i++)
-		send_seg(h, (uint8_t)i);
+		h_send_seg(h, (uint8_t)i);
 	assert_int_equal(h_pending(h), 2);       /* the window holds the third */
 	assert_true(c->cwnd > tcp_flight(c));
 	h_drain(h);
@@ -521,12 +471,12 @@ test_tcp_rack_pto_one_segment_wcdelackt(void **state)
 	h_conf(&conf);
 	conf.init_cwnd_segs = 10;
 	conf.rto_min = 1000;
-	h = open_rtt(&conf);
+	h = h_open_rtt(&conf, RTT);
 	c = h_conn(h);
-	mss = smss(c);
+	mss = h_smss(c);
 	una = h->p_ack;
-	send_seg(h, 0);
-	send_seg(h, 1);
+	h_send_seg(h, 0);
+	h_send_seg(h, 1);
 	h_drain(h);
 	h_advance(h, RTT);
 	h_ack(h, una + mss, 65535);              /* one segment left in flight */
@@ -557,11 +507,11 @@ test_tcp_rack_recovery_marks_by_time(void **state)
 	(void)state;
 	h = open_rack();
 	c = h_conn(h);
-	mss = smss(c);
+	mss = h_smss(c);
 	for (unsigned int i = 0; i <= 10; i++)
 		S[i] = h->p_ack + i * mss;
 	for (unsigned int i = 0; i < 10; i++)
-		send_seg(h, (uint8_t)i);
+		h_send_seg(h, (uint8_t)i);
 	assert_int_equal(h_pending(h), 10);
 	h_drain(h);
 	h_advance(h, RTT);
@@ -603,15 +553,15 @@ test_tcp_rack_min_rtt_windowed(void **state)
 	(void)state;
 	h = open_rack();
 	c = h_conn(h);
-	mss = smss(c);
+	mss = h_smss(c);
 	assert_int_equal(c->cold.rack.min_rtt, RTT);
-	send_seg(h, 1);
+	h_send_seg(h, 1);
 	h_drain(h);
 	h_advance(h, 100);
 	h_ack(h, h->p_ack + mss, 65535);
 	assert_int_equal(c->cold.rack.min_rtt, RTT);
 	h_advance(h, 300u * 1000u);
-	send_seg(h, 2);
+	h_send_seg(h, 2);
 	h_drain(h);
 	h_advance(h, 100);
 	h_ack(h, h->p_ack + mss, 65535);
@@ -637,10 +587,10 @@ test_tcp_rack_off_without_sack(void **state)
 	h_open_passive(h);
 	c = h_conn(h);
 	assert_false(c->flags & TCP_CF_SACK);
-	mss = smss(c);
+	mss = h_smss(c);
 	una = h->p_ack;
 	for (unsigned int i = 0; i < 4; i++)
-		send_seg(h, (uint8_t)i);
+		h_send_seg(h, (uint8_t)i);
 	h_drain(h);
 	h_advance(h, RTT);
 	h_ack(h, una + 2 * mss, 65535);
@@ -669,12 +619,12 @@ test_tcp_rack_no_alloc_per_segment(void **state)
 	(void)state;
 	h = open_rack();
 	c = h_conn(h);
-	mss = smss(c);
+	mss = h_smss(c);
 	for (unsigned int i = 0; i <= 8; i++)
 		S[i] = h->p_ack + i * mss;
 	base = rte_mempool_in_use_count(h_pool());
 	for (unsigned int i = 0; i < 8; i++)
-		send_seg(h, (uint8_t)i);
+		h_send_seg(h, (uint8_t)i);
 	h_drain(h);
 	assert_int_equal(c->cold.snd_segs, 8);
 	assert_int_equal(rte_mempool_in_use_count(h_pool()), base + 8);

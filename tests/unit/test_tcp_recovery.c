@@ -23,12 +23,6 @@
 #include "tcp_fixture.h"
 #include "tcp_inlines.h"
 
-static uint32_t
-smss_of(const struct tcp_conn *c)
-{
-	return c->mss - ((c->flags & TCP_CF_TS) ? TCP_OPT_TS_LEN : 0);
-}
-
 /* Send len bytes and have the peer acknowledge them rtt ms later
  * (segments and the ACK's answers drained). */
 static void
@@ -94,7 +88,7 @@ test_tcp_recovery_prr_proportional(void **state)
 	h = h_new(&conf);
 	h_open_passive(h);
 	c = h_conn(h);
-	mss = smss_of(c);
+	mss = h_smss(c);
 	for (unsigned int i = 0; i <= 30; i++)
 		S[i] = c->snd_una + i * mss;
 	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(30 * mss, 0)), (int)(30 * mss));
@@ -138,7 +132,7 @@ prr_bounds(bool crb)
 	h = h_new(&conf);
 	h_open_passive(h);
 	c = h_conn(h);
-	mss = smss_of(c);
+	mss = h_smss(c);
 	for (unsigned int i = 0; i <= 20; i++)
 		S[i] = c->snd_una + i * mss;
 	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(20 * mss, 0)), (int)(20 * mss));
@@ -192,7 +186,7 @@ recover_after_wrap(bool sack)
 	h->p_nosack = !sack;
 	h_open_passive(h);
 	c = h_conn(h);
-	mss = smss_of(c);
+	mss = h_smss(c);
 	for (unsigned int i = 0; i < 3; i++) {
 		skip_sent(h, 0x30000000u);
 		send_acked_after(h, 100, 10);
@@ -323,7 +317,7 @@ static uint32_t
 grow_cwnd(struct h *h)
 {
 	struct tcp_conn *c = h_conn(h);
-	uint32_t mss = smss_of(c);
+	uint32_t mss = h_smss(c);
 
 	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(100 * mss, 0)), (int)(100 * mss));
 	while (c->snd_una != c->snd_max) {
@@ -350,7 +344,7 @@ test_tcp_recovery_restart_after_idle(void **state)
 	h = h_new(NULL);
 	h_open_passive(h);
 	c = h_conn(h);
-	mss = smss_of(c);
+	mss = h_smss(c);
 	iw = c->cwnd;
 	assert_int_equal(iw, 3 * mss);
 	cwnd = grow_cwnd(h);
@@ -385,7 +379,7 @@ test_tcp_recovery_app_limited_no_growth(void **state)
 	h = h_new(NULL);
 	h_open_passive(h);
 	c = h_conn(h);
-	mss = smss_of(c);
+	mss = h_smss(c);
 	iw = c->cwnd;
 	for (unsigned int i = 0; i < 30; i++)
 		send_acked_after(h, mss, 20);
@@ -415,7 +409,7 @@ test_tcp_recovery_cwnd_limited_window_grows(void **state)
 	h = h_new(&conf);
 	h_open_passive(h);
 	c = h_conn(h);
-	mss = smss_of(c);
+	mss = h_smss(c);
 	c->ssthresh = 1000u * mss;
 	assert_int_equal(c->cwnd, 10 * mss);
 	base = c->snd_una;
@@ -465,7 +459,7 @@ test_tcp_recovery_burst_limit(void **state)
 	h = h_new(&conf);
 	h_open_passive(h);
 	c = h_conn(h);
-	mss = smss_of(c);
+	mss = h_smss(c);
 	base = c->snd_una;
 	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(40 * mss, 0)), (int)(40 * mss));
 	assert_int_equal(sent_now(h), 4);
@@ -496,7 +490,7 @@ test_tcp_recovery_burst_credit_in_callback(void **state)
 	h = h_new(&conf);
 	h_open_passive(h);
 	c = h_conn(h);
-	mss = smss_of(c);
+	mss = h_smss(c);
 	for (unsigned int i = 0; i < 4; i++)
 		assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(2 * mss, 0)), (int)(2 * mss));
 	assert_int_equal(sent_now(h), 8);
@@ -528,7 +522,7 @@ frto_setup(struct h **hp, uint32_t *S)
 	h = h_new(&conf);
 	h_open_passive(h);
 	c = h_conn(h);
-	mss = smss_of(c);
+	mss = h_smss(c);
 	for (unsigned int i = 0; i <= 14; i++)
 		S[i] = c->snd_una + i * mss;
 	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(14 * mss, 0)), (int)(14 * mss));
@@ -564,7 +558,7 @@ test_tcp_recovery_frto_spurious_rto_undone(void **state)
 	assert_int_equal(h_pending(h), 0);
 	h_ack(h, S[4], 65535);
 	assert_int_equal(h->ts->ctr[TCP_CTR_FRTO_SPURIOUS], 1);
-	assert_true(c->cwnd >= 10 * smss_of(c));
+	assert_true(c->cwnd >= 10 * h_smss(c));
 	assert_int_equal(c->ssthresh, 0x3fffffffu);
 	assert_false(c->flags & (TCP_CF_FRTO1 | TCP_CF_FRTO2));
 	assert_int_equal(c->recover, c->snd_una - 1);  /* fast recovery may start */
@@ -593,7 +587,7 @@ test_tcp_recovery_frto_real_loss(void **state)
 	assert_int_equal(h_pending(h), 0);
 	h_ack(h, S[1], 65535);                    /* duplicate */
 	assert_int_equal(h->ts->ctr[TCP_CTR_FRTO_SPURIOUS], 0);
-	assert_int_equal(c->cwnd, 3 * smss_of(c));
+	assert_int_equal(c->cwnd, 3 * h_smss(c));
 	assert_int_equal(h_pop(h)->seg.seq, S[1]);
 	assert_int_equal(h_pop(h)->seg.seq, S[2]);
 	assert_int_equal(h_pop(h)->seg.seq, S[3]);
@@ -620,7 +614,7 @@ test_tcp_recovery_frto_not_with_sacked_data(void **state)
 	h = h_new(&conf);
 	h_open_passive(h);
 	c = h_conn(h);
-	mss = smss_of(c);
+	mss = h_smss(c);
 	for (unsigned int i = 0; i <= 10; i++)
 		S[i] = c->snd_una + i * mss;
 	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(10 * mss, 0)), (int)(10 * mss));
@@ -654,7 +648,7 @@ test_tcp_recovery_delack_by_peer_segment_size(void **state)
 	h = h_new(NULL);
 	h_open_passive(h);
 	c = h_conn(h);
-	assert_int_equal(smss_of(c), 1448);
+	assert_int_equal(h_smss(c), 1448);
 	for (unsigned int i = 0; i < 8; i++) {
 		h_send_data(h, data, 100);
 		acks += h_pending(h);

@@ -23,54 +23,16 @@
 
 #define RTT 40u
 
-static uint32_t
-smss(const struct tcp_conn *c)
-{
-	return c->mss - ((c->flags & TCP_CF_TS) ? TCP_OPT_TS_LEN : 0);
-}
-
-static void
-send_seg(struct h *h, uint8_t b)
-{
-	uint32_t mss = smss(h_conn(h));
-
-	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(mss, b)), (int)mss);
-}
-
 /* A passive open whose handshake takes RTT, then one segment acked
  * after RTT; init_cwnd 10 segments. Nothing in flight on return. */
 static struct h *
 open_rtt(void)
 {
-	struct tcp_opts_out o = {
-		.opts = TCP_OPT_F_MSS | TCP_OPT_F_WS | TCP_OPT_F_TS | TCP_OPT_F_SACKOK,
-		.mss = 1460, .wscale = 0, .tsval = 5000, .tsecr = 0,
-	};
 	struct tcp_conf conf;
-	struct h *h;
-	const struct h_out *r;
-	struct tcp_conn *c;
 
 	h_conf(&conf);
 	conf.init_cwnd_segs = 10;
-	h = h_new(&conf);
-	h_inject(h, TCP_SYN, h->p_seq, 0, 65535, &o, NULL, 0);
-	h->p_seq++;
-	r = h_pop(h);
-	assert_int_equal(r->seg.flags, TCP_SYN | TCP_ACK);
-	h->p_ack = r->seg.seq + 1;
-	h_advance(h, RTT);
-	h_ack(h, h->p_ack, 65535);
-	assert_int_equal(h->ev.accepts, 1);
-	h->id = h->ev.last_id;
-	c = h_conn(h);
-	send_seg(h, 0);
-	h_drain(h);
-	h_advance(h, RTT);
-	h_ack(h, h->p_ack + smss(c), 65535);
-	assert_int_equal(h_pending(h), 0);
-	assert_int_equal(c->srtt8 >> 3, RTT);
-	return h;
+	return h_open_rtt(&conf, RTT);
 }
 
 /* The segments sent now, by sequence: how many start at seq. */
@@ -104,15 +66,15 @@ test_tcp_rxt_lost_retransmission_resent(void **state)
 	(void)state;
 	h = open_rtt();
 	c = h_conn(h);
-	mss = smss(c);
+	mss = h_smss(c);
 	for (unsigned int i = 0; i <= 12; i++)
 		S[i] = h->p_ack + i * mss;
 	for (unsigned int i = 0; i < 10; i++)
-		send_seg(h, (uint8_t)i);
+		h_send_seg(h, (uint8_t)i);
 	assert_int_equal(h_pending(h), 10);
 	h_drain(h);
-	send_seg(h, 10);
-	send_seg(h, 11);
+	h_send_seg(h, 10);
+	h_send_seg(h, 11);
 	assert_int_equal(h_pending(h), 0);        /* cwnd is full */
 	h_advance(h, RTT);
 	h_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[4] });
@@ -152,10 +114,10 @@ open_reord(void)
 {
 	struct h *h = open_rtt();
 	struct tcp_conn *c = h_conn(h);
-	uint32_t mss = smss(c), a = h->p_ack;
+	uint32_t mss = h_smss(c), a = h->p_ack;
 
 	for (unsigned int i = 0; i < 4; i++)
-		send_seg(h, (uint8_t)i);
+		h_send_seg(h, (uint8_t)i);
 	h_drain(h);
 	h_advance(h, RTT);
 	h_sack(h, a, 1, (const uint32_t[]){ a + mss, a + 3 * mss });
@@ -178,12 +140,12 @@ slow_rxt(uint32_t *S)
 {
 	struct h *h = open_reord();
 	struct tcp_conn *c = h_conn(h);
-	uint32_t mss = smss(c), T;
+	uint32_t mss = h_smss(c), T;
 
 	for (unsigned int i = 0; i <= 11; i++)
 		S[i] = h->p_ack + i * mss;
 	for (unsigned int i = 0; i < 10; i++)
-		send_seg(h, (uint8_t)i);
+		h_send_seg(h, (uint8_t)i);
 	h_drain(h);
 	h_advance(h, RTT);
 	T = (uint32_t)h->now;
@@ -191,7 +153,7 @@ slow_rxt(uint32_t *S)
 	assert_true(c->flags & TCP_CF_RECOVERY);
 	assert_int_equal(sent_at(h, S[0]), 1);    /* R0, at T */
 	h_advance(h, 5);
-	send_seg(h, 10);
+	h_send_seg(h, 10);
 	h_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[10] });
 	assert_int_equal(c->snd_max, S[11]);      /* 10, at T + 5 */
 	h_drain(h);
@@ -309,14 +271,14 @@ test_tcp_rxt_two_lost_retransmissions(void **state)
 	(void)state;
 	h = open_rtt();
 	c = h_conn(h);
-	mss = smss(c);
+	mss = h_smss(c);
 	for (unsigned int i = 0; i <= 12; i++)
 		S[i] = h->p_ack + i * mss;
 	for (unsigned int i = 0; i < 10; i++)
-		send_seg(h, (uint8_t)i);
+		h_send_seg(h, (uint8_t)i);
 	h_drain(h);
-	send_seg(h, 10);
-	send_seg(h, 11);
+	h_send_seg(h, 10);
+	h_send_seg(h, 11);
 	h_advance(h, RTT);
 	h_sack(h, S[0], 2, (const uint32_t[]){ S[3], S[7], S[1], S[2] });
 	assert_true(c->flags & TCP_CF_RECOVERY);
@@ -364,13 +326,13 @@ test_tcp_rxt_resumes_above_chain(void **state)
 	(void)state;
 	h = open_rtt();
 	c = h_conn(h);
-	mss = smss(c);
+	mss = h_smss(c);
 	for (unsigned int i = 0; i <= 11; i++)
 		S[i] = h->p_ack + i * mss;
 	for (unsigned int i = 0; i < 10; i++)
-		send_seg(h, (uint8_t)i);
+		h_send_seg(h, (uint8_t)i);
 	h_drain(h);
-	send_seg(h, 10);
+	h_send_seg(h, 10);
 	h_advance(h, RTT);
 	h_sack(h, S[0], 1, (const uint32_t[]){ S[1], S[4] });
 	assert_true(c->flags & TCP_CF_RECOVERY);
