@@ -618,13 +618,7 @@ tcp_initial_window(const struct tcp_stack *ts, const struct tcp_conn *c)
 {
 	uint32_t mss = tcp_smss(c);
 
-	if (ts->conf.init_cwnd_segs != 0)
-		return ts->conf.init_cwnd_segs * mss;
-	if (mss > 2190)
-		return 2 * mss;
-	if (mss > 1095)
-		return 3 * mss;
-	return 4 * mss;
+	return tcp_initial_segs(ts, mss) * mss;
 }
 
 /*
@@ -689,9 +683,8 @@ output(struct tcp_stack *ts, struct tcp_conn *c, bool force)
 		 * is not spent in one line-rate burst. The ACK's credit
 		 * holds for what its input's callbacks send too (an echo, a
 		 * relay writes from readable()). */
-		burst = ts->conf.max_burst != 0 ? ts->conf.max_burst :
-			tcp_initial_window(ts, c) / emss;
-		if (ts->ack_conn == c && ts->ack_delivered / emss + 1 > burst)
+		burst = ts->conf.max_burst != 0 ? ts->conf.max_burst : tcp_initial_segs(ts, emss);
+		if (ts->ack_conn == c && ts->ack_delivered >= (uint64_t)burst * emss)
 			burst = ts->ack_delivered / emss + 1;
 
 		/* RFC 3042 limited transmit: the first two duplicate ACKs
@@ -713,7 +706,8 @@ output(struct tcp_stack *ts, struct tcp_conn *c, bool force)
 			uint32_t avail = tcp_seq_lt(c->snd_nxt, data_end) ? data_end - c->snd_nxt : 0;
 			uint32_t usable = tcp_seq_lt(c->snd_nxt, right) ? right - c->snd_nxt : 0;
 			uint32_t len = avail < usable ? avail : usable;
-			uint32_t probe = sack_recov ? 0 : tcp_pmtu_probe_len(ts, c, avail, usable);
+			uint32_t probe = sack_recov || c->cold.mss_hi == 0 ? 0 :
+					 tcp_pmtu_probe_len(ts, c, avail, usable);
 			bool fin;
 			uint8_t flags = TCP_ACK;
 

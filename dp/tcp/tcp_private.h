@@ -271,6 +271,14 @@ void tcp_output(struct tcp_stack *ts, struct tcp_conn *c);
 void tcp_output_force(struct tcp_stack *ts, struct tcp_conn *c);
 /* RFC 5681 §3.1's initial window (or conf.init_cwnd_segs), bytes. */
 uint32_t tcp_initial_window(const struct tcp_stack *ts, const struct tcp_conn *c);
+/* ... in segments of mss (no division: output() asks on every call). */
+static inline uint32_t
+tcp_initial_segs(const struct tcp_stack *ts, uint32_t mss)
+{
+	if (ts->conf.init_cwnd_segs != 0)
+		return ts->conf.init_cwnd_segs;
+	return mss > 2190 ? 2 : mss > 1095 ? 3 : 4;
+}
 /* Send one segment: [seq, seq+len) of the send queue with flags (SYN and
  * FIN consume sequence space as usual). Returns 0 or -ENOBUFS. */
 int tcp_xmit(struct tcp_stack *ts, struct tcp_conn *c, uint32_t seq,

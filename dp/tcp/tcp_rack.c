@@ -132,7 +132,15 @@ static void
 timer_arm(struct tcp_stack *ts, struct tcp_conn *c, uint32_t delta, uint8_t kind)
 {
 	struct tcp_rack *r = &c->cold.rack;
+	uint64_t exp = ts->now + delta;
 
+	/* The same deadline, armed for the same kind (a probe re-armed by a
+	 * send in the same millisecond: most sends of a bulk flow), is
+	 * left as it is. */
+	if ((r->flags & (TCP_RACK_F_REO | TCP_RACK_F_PTO)) == kind && timer_ours(c, kind) &&
+	    c->t_due[TCP_T_RXT] == (uint32_t)exp &&
+	    tw_pending(&c->timer) && c->timer.expires <= exp)
+		return;
 	tcp_timer_set(ts, c, TCP_T_RXT, delta);
 	r->t_due = c->t_due[TCP_T_RXT];
 	r->flags = (uint8_t)((r->flags & ~(TCP_RACK_F_REO | TCP_RACK_F_PTO)) | kind);
@@ -288,6 +296,53 @@ dsack_seen(struct tcp_conn *c, bool dsack)
 		r->reo_mult++;
 }
 
+/*
+ * The common ACK: cumulative only (no SACK blocks, none held), RACK.fack
+ * at or below SND.UNA. When no mbuf it covers was sent again, their
+ * stamps rise with their sequence (new data goes out in order), so
+ * RACK_update() over each in turn comes to what it does for the last
+ * alone: its end is the highest (fack), its RTT the least (min_RTT), it
+ * was sent last (RACK.xmit_ts), and none ends below fack (reordering).
+ * True when that holds, having done it; false when the walk found an
+ * mbuf sent again (rack_update() then does each).
+ */
+static bool
+cum_only(const struct tcp_conn *c, const struct tcp_seg *seg)
+{
+	const struct tcp_rack *r = &c->cold.rack;
+
+	return (!(seg->opts & TCP_OPT_F_SACK) || seg->nsack == 0) && c->cold.sb_n == 0 &&
+	       (!(r->flags & TCP_RACK_F_VALID) || tcp_seq_leq(r->fack, c->snd_una));
+}
+
+static void
+cum_deliver(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg, uint32_t ack)
+{
+	const struct rte_mbuf *m = c->snd_head, *last = NULL;
+	uint32_t mseq = c->snd_una - c->snd_head_off, end = 0;
+	unsigned int walked = 0;
+
+	for (; m != NULL && tcp_seq_lt(mseq, ack) && walked < TCP_RACK_WALK_MAX;
+	     mseq += m->data_len, m = m->next, walked++) {
+		uint32_t me = mseq + m->data_len;
+
+		if (tcp_seq_leq(me, c->snd_una))
+			continue;
+		if (!tcp_seq_lt(tcp_seq_max(mseq, c->snd_una), c->snd_max))
+			break;                           /* never sent */
+		if (TCP_RACK_MARK(m) != 0) {
+			uint32_t lr[1][2] = { { c->snd_una, ack } };
+
+			rack_update(ts, c, seg, lr, 1, ack);
+			return;
+		}
+		last = m;
+		end = tcp_seq_min(tcp_seq_min(me, c->snd_max), ack);
+	}
+	if (last != NULL)
+		deliver(c, seg, TCP_RACK_TS(last), 0, end, tcp_now32(ts));
+}
+
 void
 tcp_rack_ack(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 {
@@ -298,6 +353,12 @@ tcp_rack_ack(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg
 	if (!tcp_rack_on(ts, c) || c->snd_una == c->snd_max)
 		return;
 	advanced = tcp_seq_gt(ack, c->snd_una) && tcp_seq_leq(ack, c->snd_max);
+	if (advanced && cum_only(c, seg)) {
+		cum_deliver(ts, c, seg, ack);
+		dsack_seen(c, false);
+		tlp_ack(ts, c, ack, true, false, false);
+		return;
+	}
 	if (!advanced)
 		ack = c->snd_una;
 	else {
@@ -433,7 +494,7 @@ detect_loss(struct tcp_stack *ts, struct tcp_conn *c, bool *marked)
 	const struct rte_mbuf *m = c->snd_head;
 	uint32_t mseq = c->snd_una - c->snd_head_off, now = tcp_now32(ts);
 	uint32_t start = tcp_rack_lost_end(c), stop = tcp_seq_min(r->end_seq, c->snd_max);
-	uint32_t reo = reo_wnd(c), timeout = 0, hx = c->snd_una, skip_s = 0, skip_e = 0;
+	uint32_t reo, timeout = 0, hx = c->snd_una, skip_s = 0, skip_e = 0;
 	uint32_t top;
 	bool relost = tcp_rack_relost(c);
 	struct relost rl = { 0, 0, false, false };
@@ -442,6 +503,12 @@ detect_loss(struct tcp_stack *ts, struct tcp_conn *c, bool *marked)
 	*marked = false;
 	if (!relost)
 		r->flags &= (uint8_t)~TCP_RACK_F_RELOST;
+	/* Outside a SACK recovery, with nothing between the lost mark and
+	 * RACK.end_seq (a cumulative ACK's usual case: the latest delivery
+	 * ends at SND.UNA), the walk below finds nothing to judge. */
+	if (!(c->flags & TCP_CF_SACK_RECOV) && !tcp_seq_lt(start, stop))
+		return 0;
+	reo = reo_wnd(c);
 	if (c->flags & TCP_CF_SACK_RECOV) {
 		/* what this recovery sent again: below HighRxt, or below what
 		 * it was before a pull-back */
@@ -538,29 +605,29 @@ tcp_rack_schedule(struct tcp_stack *ts, struct tcp_conn *c)
 	struct tcp_rack *r = &c->cold.rack;
 	uint32_t srtt = c->srtt8 >> 3, pto, left;
 
-	/* a deadline another part of the stack moved is no longer RACK's */
-	if (!timer_ours(c, TCP_RACK_F_REO))
-		r->flags &= (uint8_t)~TCP_RACK_F_REO;
-	if (!timer_ours(c, TCP_RACK_F_PTO))
-		r->flags &= (uint8_t)~TCP_RACK_F_PTO;
+	/* a deadline another part of the stack moved is no longer RACK's
+	 * (below, timer_ours(c, kind) is then r->flags & kind) */
+	if ((r->flags & (TCP_RACK_F_REO | TCP_RACK_F_PTO)) &&
+	    !timer_ours(c, TCP_RACK_F_REO | TCP_RACK_F_PTO))
+		r->flags &= (uint8_t)~(TCP_RACK_F_REO | TCP_RACK_F_PTO);
 	/* RFC 8985 §7.2: not in recovery or after an RTO, not while a
 	 * probe's episode lasts, something in flight, a window to probe. */
 	if (!tcp_rack_on(ts, c) || !can_send_data(c->state) ||
 	    (c->flags & (TCP_CF_RECOVERY | TCP_CF_DEAD)) || c->rxtshift > 0 ||
 	    c->snd_una == c->snd_max || c->snd_wnd == 0 || (r->flags & TCP_RACK_F_TLP) ||
-	    timer_ours(c, TCP_RACK_F_REO))
+	    (r->flags & TCP_RACK_F_REO))
 		return;
 	if (!tlp_tail(c)) {
 		/* not a tail (above): a probe armed for one gives way to
 		 * the RTO */
-		if (timer_ours(c, TCP_RACK_F_PTO)) {
+		if (r->flags & TCP_RACK_F_PTO) {
 			tcp_timer_set(ts, c, TCP_T_RXT, tcp_rto_backoff(ts, c));
 			r->flags &= (uint8_t)~TCP_RACK_F_PTO;
 		}
 		return;
 	}
 	/* armed already, and nothing new sent or acknowledged since */
-	if (timer_ours(c, TCP_RACK_F_PTO) && r->t_max == c->snd_max)
+	if ((r->flags & TCP_RACK_F_PTO) && r->t_max == c->snd_max)
 		return;
 	pto = srtt != 0 ? 2 * srtt : TCP_PTO_NO_SRTT;
 	/* RFC 8985 §7.2 adds the worst-case delayed ACK for a flight of one
@@ -573,7 +640,7 @@ tcp_rack_schedule(struct tcp_stack *ts, struct tcp_conn *c)
 	if (pto < TCP_PTO_MIN)
 		pto = TCP_PTO_MIN;
 	/* never later than the RTO would fire */
-	if (tcp_timer_armed(c, TCP_T_RXT) && !timer_ours(c, TCP_RACK_F_PTO)) {
+	if (tcp_timer_armed(c, TCP_T_RXT) && !(r->flags & TCP_RACK_F_PTO)) {
 		int32_t d = (int32_t)(c->t_due[TCP_T_RXT] - tcp_now32(ts));
 
 		left = d > 0 ? (uint32_t)d : 0;
