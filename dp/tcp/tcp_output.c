@@ -648,15 +648,6 @@ cwnd_restart(struct tcp_stack *ts, struct tcp_conn *c)
 	ts->ctr[TCP_CTR_CWND_RESTART]++;
 }
 
-/* States in which we send data (and our FIN). */
-static bool
-can_send_data(uint8_t st)
-{
-	return st == TCP_ST_ESTABLISHED || st == TCP_ST_CLOSE_WAIT ||
-	       st == TCP_ST_FIN_WAIT_1 || st == TCP_ST_CLOSING ||
-	       st == TCP_ST_LAST_ACK;
-}
-
 /* force: send what the window allows even if small (the persist timer's
  * override of sender SWS avoidance, RFC 9293 §3.8.6.2.1). */
 static void
@@ -666,7 +657,7 @@ output(struct tcp_stack *ts, struct tcp_conn *c, bool force)
 
 	if (c->flags & TCP_CF_DEAD)
 		return;
-	if (can_send_data(c->state)) {
+	if (tcp_can_send_data(c->state)) {
 		uint32_t emss = tcp_smss(c);
 		uint32_t data_end = c->snd_una + c->snd_queued;
 		uint32_t cwnd, wnd, right, room = 0, burst, nsent = 0;

@@ -340,6 +340,15 @@ bool tcp_sack_next_seg(const struct tcp_conn *c, bool rule3, uint32_t *seq,
 #define TCP_RACK_F_RELOST  0x80u  /* HighRxt pulled back: rl_end, rxt_hi are set */
 
 /* RACK-TLP runs on c (SACK both ways, conf.rack). */
+/* States in which we send data (and our FIN). */
+static inline bool
+tcp_can_send_data(uint8_t st)
+{
+	return st == TCP_ST_ESTABLISHED || st == TCP_ST_CLOSE_WAIT ||
+	       st == TCP_ST_FIN_WAIT_1 || st == TCP_ST_CLOSING ||
+	       st == TCP_ST_LAST_ACK;
+}
+
 static inline bool
 tcp_rack_on(const struct tcp_stack *ts, const struct tcp_conn *c)
 {
@@ -376,8 +385,28 @@ tcp_rack_relost(const struct tcp_conn *c)
  * delivers, reordering, the TLP episode. */
 void tcp_rack_ack(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg);
 /* ... and after it was processed: RACK_detect_loss(), the reordering
- * timer. Returns true when it marked data lost that was not before. */
-bool tcp_rack_detect(struct tcp_stack *ts, struct tcp_conn *c);
+ * timer. Returns true when it marked data lost that was not before.
+ * Every ACK asks, so the common case is decided here: outside a SACK
+ * recovery, with nothing between the lost mark and RACK.end_seq (a
+ * cumulative ACK's usual case: the latest delivery ends at SND.UNA), the
+ * walk would find nothing to judge (it only lets a stale RELOST go). */
+bool tcp_rack_detect_walk(struct tcp_stack *ts, struct tcp_conn *c);
+static inline bool
+tcp_rack_detect(struct tcp_stack *ts, struct tcp_conn *c)
+{
+	struct tcp_rack *r = &c->cold.rack;
+
+	if (!tcp_rack_on(ts, c) || !(r->flags & TCP_RACK_F_VALID) ||
+	    c->snd_una == c->snd_max || !tcp_can_send_data(c->state))
+		return false;
+	if (!(c->flags & TCP_CF_SACK_RECOV) &&
+	    !tcp_seq_lt(tcp_rack_lost_end(c), tcp_seq_min(r->end_seq, c->snd_max))) {
+		if ((r->flags & TCP_RACK_F_RELOST) && !tcp_rack_relost(c))
+			r->flags &= (uint8_t)~TCP_RACK_F_RELOST;
+		return false;
+	}
+	return tcp_rack_detect_walk(ts, c);
+}
 /* After output: (re)arm the probe timeout where RFC 8985 §7.2 wants one. */
 void tcp_rack_schedule(struct tcp_stack *ts, struct tcp_conn *c);
 /* The RXT deadline fired: true when it was RACK's (reordering timer or

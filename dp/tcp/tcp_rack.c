@@ -112,14 +112,6 @@ unsacked_run(const struct tcp_conn *c, uint32_t s, uint32_t e, uint32_t *rs, uin
 	return true;
 }
 
-static bool
-can_send_data(uint8_t st)
-{
-	return st == TCP_ST_ESTABLISHED || st == TCP_ST_CLOSE_WAIT ||
-	       st == TCP_ST_FIN_WAIT_1 || st == TCP_ST_CLOSING ||
-	       st == TCP_ST_LAST_ACK;
-}
-
 /* Is the RXT deadline RACK's timer of this kind? */
 static bool
 timer_ours(const struct tcp_conn *c, uint8_t kind)
@@ -353,10 +345,12 @@ tcp_rack_ack(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg
 	if (!tcp_rack_on(ts, c) || c->snd_una == c->snd_max)
 		return;
 	advanced = tcp_seq_gt(ack, c->snd_una) && tcp_seq_leq(ack, c->snd_max);
-	if (advanced && cum_only(c, seg)) {
-		cum_deliver(ts, c, seg, ack);
+	if (advanced ? cum_only(c, seg) : !(seg->opts & TCP_OPT_F_SACK) || seg->nsack == 0) {
+		/* (not advanced, no blocks: nothing delivered) */
+		if (advanced)
+			cum_deliver(ts, c, seg, ack);
 		dsack_seen(c, false);
-		tlp_ack(ts, c, ack, true, false, false);
+		tlp_ack(ts, c, advanced ? ack : c->snd_una, advanced, false, false);
 		return;
 	}
 	if (!advanced)
@@ -503,11 +497,6 @@ detect_loss(struct tcp_stack *ts, struct tcp_conn *c, bool *marked)
 	*marked = false;
 	if (!relost)
 		r->flags &= (uint8_t)~TCP_RACK_F_RELOST;
-	/* Outside a SACK recovery, with nothing between the lost mark and
-	 * RACK.end_seq (a cumulative ACK's usual case: the latest delivery
-	 * ends at SND.UNA), the walk below finds nothing to judge. */
-	if (!(c->flags & TCP_CF_SACK_RECOV) && !tcp_seq_lt(start, stop))
-		return 0;
 	reo = reo_wnd(c);
 	if (c->flags & TCP_CF_SACK_RECOV) {
 		/* what this recovery sent again: below HighRxt, or below what
@@ -561,15 +550,11 @@ detect_loss(struct tcp_stack *ts, struct tcp_conn *c, bool *marked)
 }
 
 bool
-tcp_rack_detect(struct tcp_stack *ts, struct tcp_conn *c)
+tcp_rack_detect_walk(struct tcp_stack *ts, struct tcp_conn *c)
 {
-	struct tcp_rack *r = &c->cold.rack;
 	uint32_t timeout;
 	bool marked;
 
-	if (!tcp_rack_on(ts, c) || !(r->flags & TCP_RACK_F_VALID) ||
-	    c->snd_una == c->snd_max || !can_send_data(c->state))
-		return false;
 	timeout = detect_loss(ts, c, &marked);
 	/* the reordering timer, where it comes before the RTO */
 	if (timeout > 0 && (!tcp_timer_armed(c, TCP_T_RXT) ||
@@ -612,7 +597,7 @@ tcp_rack_schedule(struct tcp_stack *ts, struct tcp_conn *c)
 		r->flags &= (uint8_t)~(TCP_RACK_F_REO | TCP_RACK_F_PTO);
 	/* RFC 8985 §7.2: not in recovery or after an RTO, not while a
 	 * probe's episode lasts, something in flight, a window to probe. */
-	if (!tcp_rack_on(ts, c) || !can_send_data(c->state) ||
+	if (!tcp_rack_on(ts, c) || !tcp_can_send_data(c->state) ||
 	    (c->flags & (TCP_CF_RECOVERY | TCP_CF_DEAD)) || c->rxtshift > 0 ||
 	    c->snd_una == c->snd_max || c->snd_wnd == 0 || (r->flags & TCP_RACK_F_TLP) ||
 	    (r->flags & TCP_RACK_F_REO))
@@ -712,7 +697,7 @@ tcp_rack_timeout(struct tcp_stack *ts, struct tcp_conn *c)
 	bool pto = (r->flags & TCP_RACK_F_PTO) && c->t_due[TCP_T_RXT] == r->t_due;
 
 	r->flags &= (uint8_t)~(TCP_RACK_F_REO | TCP_RACK_F_PTO);
-	if (!tcp_rack_on(ts, c) || c->snd_una == c->snd_max || !can_send_data(c->state) ||
+	if (!tcp_rack_on(ts, c) || c->snd_una == c->snd_max || !tcp_can_send_data(c->state) ||
 	    (!reo && !pto)) {
 		/* an RTO (or persist): go-back-N resends everything; the
 		 * marks and the episode go with the scoreboard */
