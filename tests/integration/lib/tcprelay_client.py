@@ -231,8 +231,13 @@ def main():
             if not x:
                 break
             got += x
+        g = bytes(got)
+        k = next((i for i in range(min(len(g), len(want))) if g[i] != want[i]), -1)
         check("the peer's 40 KB sent before the bind arrive after it, byte-exact",
-              bytes(got) == want, "%d bytes" % len(got))
+              g == want, "%d bytes%s" % (len(g), "" if g == want else
+                                         "; first difference at %d (%d came with the bind's "
+                                         "answer), the 32 bytes there are at %d of the "
+                                         "stream" % (k, len(d5.buf), want.find(g[k:k + 32]))))
         d5.sock.sendall(want[::-1])
         r = peer_result(dirname, "first", 20)
         check("and the client's answer reaches the peer", r.startswith("ok"), r)
