@@ -129,8 +129,8 @@ timer_arm(struct tcp_stack *ts, struct tcp_conn *c, uint32_t delta, uint8_t kind
 	/* The same deadline, armed for the same kind (a probe re-armed by a
 	 * send in the same millisecond: most sends of a bulk flow), is
 	 * left as it is. */
-	if ((r->flags & (TCP_RACK_F_REO | TCP_RACK_F_PTO)) == kind && timer_ours(c, kind) &&
-	    c->t_due[TCP_T_RXT] == (uint32_t)exp &&
+	if ((r->flags & (TCP_RACK_F_REO | TCP_RACK_F_PTO)) == kind &&
+	    timer_ours(c, kind) && c->t_due[TCP_T_RXT] == (uint32_t)exp &&
 	    tw_pending(&c->timer) && c->timer.expires <= exp)
 		return;
 	tcp_timer_set(ts, c, TCP_T_RXT, delta);
@@ -289,14 +289,14 @@ dsack_seen(struct tcp_conn *c, bool dsack)
 }
 
 /*
- * The common ACK: cumulative only (no SACK blocks, none held), RACK.fack
- * at or below SND.UNA. When no mbuf it covers was sent again, their
- * stamps rise with their sequence (new data goes out in order), so
- * RACK_update() over each in turn comes to what it does for the last
- * alone: its end is the highest (fack), its RTT the least (min_RTT), it
- * was sent last (RACK.xmit_ts), and none ends below fack (reordering).
- * True when that holds, having done it; false when the walk found an
- * mbuf sent again (rack_update() then does each).
+ * The common ACK (cum_only()): cumulative only (no SACK blocks, none
+ * held), RACK.fack at or below SND.UNA. When no mbuf it covers was sent
+ * again, their stamps rise with their sequence (new data goes out in
+ * order), so RACK_update() over each in turn comes to what it does for
+ * the last alone (cum_deliver()): its end is the highest (fack), its RTT
+ * the least (min_RTT), it was sent last (RACK.xmit_ts), and none ends
+ * below fack (reordering). An mbuf sent again (a mark) sends the whole
+ * ACK to rack_update(), which takes each in turn.
  */
 static bool
 cum_only(const struct tcp_conn *c, const struct tcp_seg *seg)
@@ -488,7 +488,7 @@ detect_loss(struct tcp_stack *ts, struct tcp_conn *c, bool *marked)
 	const struct rte_mbuf *m = c->snd_head;
 	uint32_t mseq = c->snd_una - c->snd_head_off, now = tcp_now32(ts);
 	uint32_t start = tcp_rack_lost_end(c), stop = tcp_seq_min(r->end_seq, c->snd_max);
-	uint32_t reo, timeout = 0, hx = c->snd_una, skip_s = 0, skip_e = 0;
+	uint32_t reo = reo_wnd(c), timeout = 0, hx = c->snd_una, skip_s = 0, skip_e = 0;
 	uint32_t top;
 	bool relost = tcp_rack_relost(c);
 	struct relost rl = { 0, 0, false, false };
@@ -497,7 +497,6 @@ detect_loss(struct tcp_stack *ts, struct tcp_conn *c, bool *marked)
 	*marked = false;
 	if (!relost)
 		r->flags &= (uint8_t)~TCP_RACK_F_RELOST;
-	reo = reo_wnd(c);
 	if (c->flags & TCP_CF_SACK_RECOV) {
 		/* what this recovery sent again: below HighRxt, or below what
 		 * it was before a pull-back */
