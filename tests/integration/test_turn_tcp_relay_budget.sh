@@ -85,5 +85,7 @@ tp_check "turnpikectl status shows the budget's counters and gauges" \
   eval 'tp_ctl --json status | grep -q "tcprelay_budget_peak_mbufs"'
 tp_check "cp stops cleanly" tp_cp_stop
 tp_check "dp stops cleanly" tp_dp_stop
+# (the peers' side, for whoever reads a failure)
+[ $TP_FAILS -gt 0 ] && [ -s "$TP_TMP/peer.log" ] && sed 's/^/# peer: /' "$TP_TMP/peer.log"
 echo "# [$((SECONDS - start)) s] $TP_FAILS failed"
 [ $TP_FAILS -eq 0 ]

@@ -116,7 +116,9 @@ def main():
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline and not os.path.exists(os.path.join(dirname, "stop")):
         for f in os.listdir(dirname):
-            if f.startswith("connect-") and f not in seen:
+            # (the client writes NAME.tmp, then renames it: a .tmp is a
+            # request half written, and a second peer for the same name)
+            if f.startswith("connect-") and not f.endswith(".tmp") and f not in seen:
                 seen.add(f)
                 ip, p, n, mode = open(os.path.join(dirname, f)).read().split()
                 threading.Thread(target=peer, args=(dirname, f[8:], ip, int(p), int(n), mode),
