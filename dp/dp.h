@@ -110,10 +110,11 @@ struct rte_mbuf *dp_alloc(struct dp_worker *w);
 int dp_udp_init(struct dp_ctx *ctx);
 void dp_udp_free(struct dp_ctx *ctx);
 /* Register a listener before workers start: relayed for a relayed port
- * (it hears the relayed addresses), else the port's own address.
+ * (it hears the relayed addresses), else the port's own address; icmp
+ * (or NULL) takes the ICMP errors about datagrams sent from the port.
  * -EADDRINUSE if taken. */
 int dp_udp_register(struct dp_ctx *ctx, uint16_t port, dp_udp_handler_t fn,
-		    void *arg, uint16_t owner, bool relayed);
+		    dp_udp_icmp_t icmp, void *arg, uint16_t owner, bool relayed);
 /* Set DP_UDP_* flags on a registered listener (before workers start). */
 void dp_udp_set_flags(struct dp_ctx *ctx, uint16_t port, uint16_t flags);
 /* Verify the UDP checksum of a datagram its listener got unverified

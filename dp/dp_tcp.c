@@ -28,6 +28,7 @@
 #include "tls_keys.h"
 #include "steer.h"
 #include "tls.h"
+#include "tp_common.h"
 #include "turn/turn.h"
 #include "turn/turn_internal.h"
 #include "tw.h"
@@ -275,6 +276,83 @@ diag_connect_init(struct dp_worker *w)
 	return 0;
 }
 
+/*
+ * A TCP segment (net/'s hook): each flow lives in one worker's stack, the
+ * owner by dp_tcp_owner(): a SYN to a listener makes its connection there
+ * for good, and dp_tcp_connect() picks source ports whose replies come
+ * back to the opener. A segment that reached another worker (no RSS, or
+ * a NIC without it) goes to the owner through its hand-off ring; the
+ * owner takes it as handed.
+ */
+static void
+tcp_hook_input(struct dp_worker *w, const struct dp_port *port, struct rte_mbuf *m,
+	       uint8_t family, const uint8_t *src, const uint8_t *dst,
+	       const uint8_t *l4, uint16_t l4len, bool handed)
+{
+	if (l4len >= 4 && w->ctx->nworkers > 1) {
+		uint16_t sport = tp_rd16(l4), dport = tp_rd16(l4 + 2);
+		bool relayed = false;
+		unsigned int owner;
+
+		owner = dp_tcp_owner(w, port, family, src, dst, sport, dport, &relayed);
+		if (!handed && owner != w->id) {
+			w->ctr[DP_CTR_TCP_HANDOFF]++;
+			dp_handoff(w, owner, m, DP_HANDOFF_FLOW);
+			return;
+		}
+		/* RFC 6062: a peer connection that moved to its data
+		 * connection's worker is forwarded there */
+		if (relayed && tcprelay_forward(w, m, family, src, dst, sport, dport))
+			return;
+	}
+	w->ctr[DP_CTR_TCP_IN]++;
+	tcp_stack_set_time(w->tcp, w->now_ms);
+	tcp_input(w->tcp, m, family, src, dst,
+		  (uint32_t)(l4 - rte_pktmbuf_mtod(m, const uint8_t *)), l4len,
+		  port->rx_cksum && (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
+		  RTE_MBUF_F_RX_L4_CKSUM_GOOD);
+}
+
+/*
+ * An ICMP error quoting a TCP segment of ours (net/'s hook; path MTU,
+ * RFC 1191 / 8201): to the worker whose stack holds the quoted
+ * connection, by the rule that places its segments (the quoted tuple
+ * reversed is the one they arrive with).
+ */
+static bool
+tcp_hook_icmp_error(struct dp_worker *w, const struct dp_port *port, struct rte_mbuf *m,
+		    const struct dp_icmp_error *e, bool handed)
+{
+	const uint8_t *inner = e->inner;
+	size_t l3 = e->inner_l3;
+	uint32_t mtu = e->word;
+
+	if (w->ctx->nworkers > 1 && !handed) {
+		const uint8_t *qsrc = inner + (e->family == NET_AF_IPV4 ? 12 : 8);
+		const uint8_t *qdst = inner + (e->family == NET_AF_IPV4 ? 16 : 24);
+		bool relayed = false;
+		unsigned int owner = dp_tcp_owner(w, port, e->family, qdst, qsrc,
+						  tp_rd16(inner + l3 + 2), tp_rd16(inner + l3),
+						  &relayed);
+
+		if (owner != w->id) {
+			dp_handoff(w, owner, m, DP_HANDOFF_FLOW);
+			return true;
+		}
+	}
+	if (e->family == NET_AF_IPV4)
+		mtu &= 0xffffu;
+	tcp_stack_set_time(w->tcp, w->now_ms);
+	tcp_icmp_input(w->tcp, e->family, e->type, e->code, mtu, inner, e->inner_len);
+	rte_pktmbuf_free(m);
+	return true;
+}
+
+static const struct dp_tcp_hooks dp_tcp_net_hooks = {
+	.input = tcp_hook_input,
+	.icmp_error = tcp_hook_icmp_error,
+};
+
 int
 dp_tcp_create(struct dp_worker *w)
 {
@@ -348,6 +426,7 @@ dp_tcp_create(struct dp_worker *w)
 			tcp_listen(w->tcp, 0, conf->dp.diag_tcp_echo_port, app, NULL) < 0) ||
 	    diag_connect_init(w) < 0)
 		goto out_free_stack;
+	w->ctx->tcp_hooks = &dp_tcp_net_hooks;
 	if (w->id == 0)
 		printf("turnpike-dp: tcp: %u connections per worker, %zu bytes each "
 		       "when idle; held at most %llu bytes (dp.tcp_held_max) and down to "
@@ -494,26 +573,6 @@ dp_tcp_free(struct dp_worker *w)
 	rte_free(w->tcp_wheel);
 	w->tcp = NULL;
 	w->tcp_wheel = NULL;
-}
-
-void
-dp_tcp_input(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
-	     const uint8_t *src, const uint8_t *dst, const uint8_t *l4,
-	     uint16_t l4len, bool cksum_ok)
-{
-	uint32_t off = (uint32_t)(l4 - rte_pktmbuf_mtod(m, const uint8_t *));
-
-	w->ctr[DP_CTR_TCP_IN]++;
-	tcp_stack_set_time(w->tcp, w->now_ms);
-	tcp_input(w->tcp, m, family, src, dst, off, l4len, cksum_ok);
-}
-
-void
-dp_tcp_icmp(struct dp_worker *w, uint8_t family, uint8_t type, uint8_t code, uint32_t mtu,
-	    const uint8_t *inner, size_t ilen)
-{
-	tcp_stack_set_time(w->tcp, w->now_ms);
-	tcp_icmp_input(w->tcp, family, type, code, mtu, inner, ilen);
 }
 
 unsigned int

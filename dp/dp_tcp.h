@@ -22,19 +22,6 @@ struct rte_mbuf;
 int dp_tcp_create(struct dp_worker *w);
 void dp_tcp_free(struct dp_worker *w);
 
-/*
- * A TCP segment for one of our addresses: l4 points into m at the TCP
- * header, l4len its length with the payload. Consumes m. Only called
- * when w->tcp exists.
- */
-/* An ICMP error quoting a TCP segment of ours (its quoted IP header and
- * what follows, ilen bytes): path MTU (tcp_icmp_input()). */
-void dp_tcp_icmp(struct dp_worker *w, uint8_t family, uint8_t type, uint8_t code,
-		 uint32_t mtu, const uint8_t *inner, size_t ilen);
-void dp_tcp_input(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
-		  const uint8_t *src, const uint8_t *dst, const uint8_t *l4,
-		  uint16_t l4len, bool cksum_ok);
-
 /* Source ports of active opens (IANA's dynamic range, RFC 6335 §6). */
 #define DP_TCP_EPH_LO 49152u
 #define DP_TCP_EPH_HI 65535u

@@ -144,12 +144,53 @@ struct dp_udp_listener {
 	uint16_t owner;              /* worker id, or DP_OWNER_FLOW */
 };
 
-#define DP_UDP_HANDLERS 8            /* distinct (fn, arg), 0 unused */
+#define DP_UDP_HANDLERS 8            /* distinct (fn, icmp, arg), 0 unused */
+
+/*
+ * An ICMP or ICMPv6 error (v4 types 3 and 11, v6 types 1 to 3) about
+ * something dp sent, as net/ parsed it for the layer that sent what it
+ * quotes: the quoted IP header (inner_l3 bytes, at least 20) and at least
+ * 8 bytes after it are there.
+ */
+struct dp_icmp_error {
+	uint8_t family;              /* NET_AF_IPV4 / NET_AF_IPV6 */
+	uint8_t type, code;
+	uint32_t word;               /* ICMP header bytes 4-7 (a next-hop MTU) */
+	const uint8_t *src;          /* who reported it */
+	const uint8_t *inner;        /* the quoted IP header and what follows */
+	size_t inner_len;
+	size_t inner_l3;
+};
+
+/* A UDP listener's taker of ICMP errors quoting datagrams sent from its
+ * port (NULL: it takes none). */
+typedef void (*dp_udp_icmp_t)(struct dp_worker *w, const struct dp_icmp_error *e,
+			      void *arg);
 
 struct dp_udp_handler {
 	dp_udp_handler_t fn;
+	dp_udp_icmp_t icmp;
 	void *arg;
 };
+
+/*
+ * What takes TCP from net/ (registered by the TCP glue when workers have
+ * stacks; net/ drops TCP without it). input: a segment to one of our
+ * addresses, l4 into m (handed: it came through the hand-off ring from
+ * the worker that received it). icmp_error: an error quoting a TCP
+ * segment of ours; true when m was consumed.
+ */
+struct dp_tcp_hooks {
+	void (*input)(struct dp_worker *w, const struct dp_port *port, struct rte_mbuf *m,
+		      uint8_t family, const uint8_t *src, const uint8_t *dst,
+		      const uint8_t *l4, uint16_t l4len, bool handed);
+	bool (*icmp_error)(struct dp_worker *w, const struct dp_port *port,
+			   struct rte_mbuf *m, const struct dp_icmp_error *e, bool handed);
+};
+
+/* A look at a received burst before it is handled (cache hints only). */
+typedef void (*dp_rx_prefetch_t)(struct dp_worker *w, const struct dp_port *port,
+				 struct rte_mbuf **pkts, uint16_t n);
 
 /* TURN settings dp needs (from the configuration's turn group). */
 struct dp_turn_conf {
@@ -173,6 +214,10 @@ struct dp_ctx {
 	struct dp_udp_listener *udp;  /* 65536 entries, by destination port */
 	struct dp_udp_handler udp_fns[DP_UDP_HANDLERS];
 	unsigned int nudp_fns;        /* used entries of udp_fns, 0 included */
+	/* What the layers above net/ registered with it (net/ names none of
+	 * them): TCP's input, and a look at each received burst. */
+	const struct dp_tcp_hooks *tcp_hooks;
+	dp_rx_prefetch_t rx_prefetch;
 	/* agw.ports (0, 0: no agw group): a TCP segment to one of them is
 	 * the connection of the worker whose share holds it (lib/steer) */
 	uint16_t agw_min, agw_max;

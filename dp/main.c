@@ -540,7 +540,7 @@ main(int argc, char **argv)
 	if (dp_ports_init(&ctx) < 0)
 		goto out_close_ports;
 	if (conf.dp.diag_echo_port != 0 &&
-	    dp_udp_register(&ctx, conf.dp.diag_echo_port, dp_diag_echo, NULL,
+	    dp_udp_register(&ctx, conf.dp.diag_echo_port, dp_diag_echo, NULL, NULL,
 			    DP_OWNER_FLOW, false) < 0) {
 		tp_log(TP_LOG_ERR, "cannot register the diagnostic echo "
 			"on UDP port %u\n", conf.dp.diag_echo_port);

@@ -24,13 +24,8 @@
 #include <rte_mbuf.h>
 
 #include "../dp.h"
-#include "../dp_tcp.h"
-#include "../tcprelay/tcprelay.h"
 #include "net.h"
-#include "steer.h"
 #include "tp_common.h"
-#include "../turn/turn.h"
-#include "../dp_tcp.h"
 
 #define ETH_P_IPV4 0x0800
 #define ETH_P_IPV6 0x86DD
@@ -147,122 +142,53 @@ arp_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 }
 
 /*
- * An ICMP error about a TCP segment of ours (path MTU, RFC 1191 / 8201):
- * to the worker whose stack holds the quoted connection, by the rule
- * that places its segments (the quoted tuple reversed is the one they
- * arrive with). Returns true when m was consumed.
- */
-static bool
-icmp_error_tcp(struct dp_worker *w, const struct dp_port *port, struct rte_mbuf *m,
-	       uint8_t family, const uint8_t *icmp, size_t len, bool handed)
-{
-	const uint8_t *inner = icmp + 8;
-	size_t ilen = len - 8, l3;
-	uint32_t mtu;
-
-	if (w->tcp == NULL || len < 8 + 20)
-		return false;
-	l3 = family == NET_AF_IPV4 ? (size_t)(inner[0] & 0x0fu) * 4u : 40u;
-	if (l3 < 20 || ilen < l3 + 8)
-		return false;
-	if (w->ctx->nworkers > 1 && !handed) {
-		const uint8_t *qsrc = inner + (family == NET_AF_IPV4 ? 12 : 8);
-		const uint8_t *qdst = inner + (family == NET_AF_IPV4 ? 16 : 24);
-		bool relayed = false;
-		unsigned int owner = dp_tcp_owner(w, port, family, qdst, qsrc,
-						  tp_rd16(inner + l3 + 2), tp_rd16(inner + l3),
-						  &relayed);
-
-		if (owner != w->id) {
-			dp_handoff(w, owner, m, DP_HANDOFF_FLOW);
-			return true;
-		}
-	}
-	mtu = (uint32_t)icmp[4] << 24 | (uint32_t)icmp[5] << 16 | (uint32_t)icmp[6] << 8 | icmp[7];
-	if (family == NET_AF_IPV4)
-		mtu &= 0xffffu;
-	dp_tcp_icmp(w, family, icmp[0], icmp[1], mtu, inner, ilen);
-	rte_pktmbuf_free(m);
-	return true;
-}
-
-/*
- * An ICMP error about a datagram we relayed: the worker that owns the
- * relayed port (the quoted UDP source port) reports it to the client.
+ * An ICMP error about something we sent, to the layer that sent what it
+ * quotes: a TCP segment to TCP's hooks (which find the worker holding its
+ * connection: path MTU, RFC 1191 / 8201); a datagram to the UDP listener
+ * of its source port (one of ours), on the worker that owns the port,
+ * when that listener takes errors (TURN's relayed ports, RFC 8656 §11.5).
  * Returns true when m was consumed.
  */
 static bool
 icmp_error_input(struct dp_worker *w, const struct dp_port *port, struct rte_mbuf *m,
 		 uint8_t family, const uint8_t *src, const uint8_t *icmp, size_t len, bool handed)
 {
-	const uint8_t *inner = icmp + 8;
-	size_t ilen = len - 8, l3;
+	const struct dp_ctx *ctx = w->ctx;
+	const struct dp_udp_handler *h;
+	struct dp_icmp_error e;
+	unsigned int owner;
 	uint16_t sport;
 	uint8_t type = icmp[0];
-	uint32_t data = 0;
-	unsigned int owner;
 
 	if (family == NET_AF_IPV4 ? (type != 3 && type != 11) : (type < 1 || type > 3))
 		return false;
-	if (len >= 8 + 20 && (family == NET_AF_IPV4 ? inner[9] : inner[6]) == 6)
-		return icmp_error_tcp(w, port, m, family, icmp, len, handed);
-	if (!w->ctx->turn.enabled || len < 8 + 28)
+	if (len < 8 + 20)
 		return false;
-	l3 = family == NET_AF_IPV4 ? (size_t)(inner[0] & 0x0fu) * 4u : 40u;
-	if (ilen < l3 + 8)
+	e.family = family;
+	e.type = type;
+	e.code = icmp[1];
+	e.word = tp_rd32(icmp + 4);
+	e.src = src;
+	e.inner = icmp + 8;
+	e.inner_len = len - 8;
+	e.inner_l3 = family == NET_AF_IPV4 ? (size_t)(e.inner[0] & 0x0fu) * 4u : 40u;
+	if (e.inner_l3 < 20 || e.inner_len < e.inner_l3 + 8)
 		return false;
-	sport = (uint16_t)((inner[l3] << 8) | inner[l3 + 1]);
-	owner = w->ctx->udp[sport].owner;
-	if (w->ctx->udp_fns[w->ctx->udp[sport].handler].fn != turn_peer_input)
+	if ((family == NET_AF_IPV4 ? e.inner[9] : e.inner[6]) == 6)
+		return ctx->tcp_hooks != NULL &&
+		       ctx->tcp_hooks->icmp_error(w, port, m, &e, handed);
+	sport = tp_rd16(e.inner + e.inner_l3);
+	h = &ctx->udp_fns[ctx->udp[sport].handler];
+	if (h->icmp == NULL)
 		return false;
+	owner = ctx->udp[sport].owner;
 	if (owner != w->id && owner != DP_OWNER_FLOW && !handed) {
 		dp_handoff(w, owner, m, DP_HANDOFF_FLOW);
 		return true;
 	}
-	/* RFC 8656 §18.13: the MTU for "fragmentation needed" / "packet
-	 * too big", else 0. */
-	if ((family == NET_AF_IPV4 && type == 3 && icmp[1] == 4) ||
-	    (family == NET_AF_IPV6 && type == 2))
-		data = ((uint32_t)icmp[4] << 24 | (uint32_t)icmp[5] << 16 |
-			(uint32_t)icmp[6] << 8 | icmp[7]) &
-		       (family == NET_AF_IPV4 ? 0xffffu : 0xffffffffu);
-	turn_icmp_input(w, family, src, type, icmp[1], data, inner, ilen);
+	h->icmp(w, &e, h->arg);
 	rte_pktmbuf_free(m);
 	return true;
-}
-
-/*
- * A TCP segment: each flow lives in one worker's stack, the owner by the
- * same rule as UDP (dp_flow_worker(), proto 6, the 4-tuple): a SYN to a
- * listener makes its connection there for good, and dp_tcp_connect()
- * picks source ports whose replies come back to the opener. A segment
- * that reached another worker (no RSS, or a NIC without it) goes to the
- * owner through its hand-off ring; the owner takes it as handed.
- */
-static void
-tcp_demux(struct dp_worker *w, const struct dp_port *port, struct rte_mbuf *m,
-	  uint8_t family, const uint8_t *src, const uint8_t *dst,
-	  const uint8_t *l4, uint16_t l4len, bool handed)
-{
-	if (l4len >= 4 && w->ctx->nworkers > 1) {
-		uint16_t sport = tp_rd16(l4), dport = tp_rd16(l4 + 2);
-		bool relayed = false;
-		unsigned int owner;
-
-		owner = dp_tcp_owner(w, port, family, src, dst, sport, dport, &relayed);
-		if (!handed && owner != w->id) {
-			w->ctr[DP_CTR_TCP_HANDOFF]++;
-			dp_handoff(w, owner, m, DP_HANDOFF_FLOW);
-			return;
-		}
-		/* RFC 6062: a peer connection that moved to its data
-		 * connection's worker is forwarded there */
-		if (relayed && tcprelay_forward(w, m, family, src, dst, sport, dport))
-			return;
-	}
-	dp_tcp_input(w, m, family, src, dst, l4, l4len,
-		     port->rx_cksum && (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
-		     RTE_MBUF_F_RX_L4_CKSUM_GOOD);
 }
 
 static void
@@ -322,11 +248,12 @@ ip4_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 			     own, relay_idx);
 		return;
 	case 6:
-		if (w->tcp == NULL) {
+		if (w->ctx->tcp_hooks == NULL) {
 			dp_drop_pkt(w, m, DP_DROP_TCP_UNSUPPORTED);
 			return;
 		}
-		tcp_demux(w, port, m, NET_AF_IPV4, ip.src, ip.dst, l4, l4len, handed);
+		w->ctx->tcp_hooks->input(w, port, m, NET_AF_IPV4, ip.src, ip.dst, l4, l4len,
+					 handed);
 		return;
 	default:
 		dp_drop_pkt(w, m, DP_DROP_IP_PROTO);
@@ -488,13 +415,13 @@ ip6_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 			     handed, own, relay_idx);
 		return;
 	case 6:
-		if (w->tcp == NULL || !unicast) {
-			dp_drop_pkt(w, m, w->tcp == NULL ? DP_DROP_TCP_UNSUPPORTED :
+		if (w->ctx->tcp_hooks == NULL || !unicast) {
+			dp_drop_pkt(w, m, w->ctx->tcp_hooks == NULL ? DP_DROP_TCP_UNSUPPORTED :
 				    DP_DROP_IP6_NOT_FOR_US);
 			return;
 		}
-		tcp_demux(w, port, m, NET_AF_IPV6, ip.src, ip.dst, l4, ip.payload_len,
-			  handed);
+		w->ctx->tcp_hooks->input(w, port, m, NET_AF_IPV6, ip.src, ip.dst, l4,
+					 ip.payload_len, handed);
 		return;
 	default:
 		dp_drop_pkt(w, m, DP_DROP_IP_PROTO);
@@ -538,8 +465,8 @@ void
 dp_input_burst(struct dp_worker *w, struct dp_port *port,
 	       struct rte_mbuf **pkts, uint16_t n, bool handed)
 {
-	if (w->ctx->turn.enabled && !handed && n > 1)
-		turn_prefetch_burst(w, port, pkts, n);
+	if (w->ctx->rx_prefetch != NULL && !handed && n > 1)
+		w->ctx->rx_prefetch(w, port, pkts, n);
 	for (uint16_t i = 0; i < n; i++) {
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));

@@ -36,7 +36,7 @@ dp_udp_free(struct dp_ctx *ctx)
 
 int
 dp_udp_register(struct dp_ctx *ctx, uint16_t port, dp_udp_handler_t fn,
-		void *arg, uint16_t owner, bool relayed)
+		dp_udp_icmp_t icmp, void *arg, uint16_t owner, bool relayed)
 {
 	unsigned int h;
 
@@ -47,12 +47,14 @@ dp_udp_register(struct dp_ctx *ctx, uint16_t port, dp_udp_handler_t fn,
 	if (ctx->nudp_fns == 0)
 		ctx->nudp_fns = 1;           /* 0 stays "no listener" */
 	for (h = 1; h < ctx->nudp_fns; h++)
-		if (ctx->udp_fns[h].fn == fn && ctx->udp_fns[h].arg == arg)
+		if (ctx->udp_fns[h].fn == fn && ctx->udp_fns[h].icmp == icmp &&
+		    ctx->udp_fns[h].arg == arg)
 			break;
 	if (h == ctx->nudp_fns) {
 		if (h == DP_UDP_HANDLERS)
 			return -ENOSPC;
 		ctx->udp_fns[h].fn = fn;
+		ctx->udp_fns[h].icmp = icmp;
 		ctx->udp_fns[h].arg = arg;
 		ctx->nudp_fns++;
 	}

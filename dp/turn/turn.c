@@ -99,7 +99,7 @@ turn_init(struct dp_ctx *ctx)
 	       ctx->conf->cp.quota_total, ctx->nworkers,
 	       (double)all / ctx->nworkers / (1024.0 * 1024.0), sizeof(struct turn_alloc),
 	       (double)all / ctx->nworkers / cap, TURN_HOT_BINDINGS, n4, n6, span);
-	rc = dp_udp_register(ctx, tc->listen_port, turn_client_input, NULL,
+	rc = dp_udp_register(ctx, tc->listen_port, turn_client_input, NULL, NULL,
 			     DP_OWNER_FLOW, false);
 	if (rc < 0) {
 		tp_log(TP_LOG_ERR, "cannot listen for TURN on UDP %u: %s\n",
@@ -108,7 +108,7 @@ turn_init(struct dp_ctx *ctx)
 	}
 	dp_udp_set_flags(ctx, tc->listen_port, DP_UDP_DEFER_CKSUM);
 	for (uint32_t p = tc->relay_min; p <= tc->relay_max; p++) {
-		rc = dp_udp_register(ctx, (uint16_t)p, turn_peer_input, NULL,
+		rc = dp_udp_register(ctx, (uint16_t)p, turn_peer_input, turn_icmp_input, NULL,
 				     (uint16_t)steer_relay_owner(tc->relay_min, tc->relay_max,
 								 ctx->nworkers, (uint16_t)p),
 				     true);
@@ -119,6 +119,7 @@ turn_init(struct dp_ctx *ctx)
 		}
 		dp_udp_set_flags(ctx, (uint16_t)p, DP_UDP_DEFER_CKSUM);
 	}
+	ctx->rx_prefetch = turn_prefetch_burst;
 	return 0;
 }
 

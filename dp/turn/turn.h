@@ -41,13 +41,10 @@ void turn_loop_in(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
 /* UDP listener of every relayed port. */
 void turn_peer_input(struct dp_worker *w, struct rte_mbuf *m,
 		     const struct dp_udp_meta *meta, void *arg);
-/* An ICMP(v6) error (RFC 8656 §11.5: v4 types 3, 11; v6 types 1, 2, 3)
- * from src quoting inner (the datagram we sent, inner_len bytes): report
- * it to the allocation's client in a Data indication with an ICMP
- * attribute. */
-void turn_icmp_input(struct dp_worker *w, uint8_t family, const uint8_t *src,
-		     uint8_t type, uint8_t code, uint32_t error_data,
-		     const uint8_t *inner, size_t inner_len);
+/* The relayed ports' taker of ICMP(v6) errors (RFC 8656 §11.5: v4 types
+ * 3, 11; v6 types 1, 2, 3) quoting a datagram we sent: report it to the
+ * allocation's client in a Data indication with an ICMP attribute. */
+void turn_icmp_input(struct dp_worker *w, const struct dp_icmp_error *e, void *arg);
 /* Ask the cache for what the TURN packets of a received burst will look
  * up (a hint only: handling checks everything itself). */
 void turn_prefetch_burst(struct dp_worker *w, const struct dp_port *port,

@@ -115,11 +115,18 @@ turn_peer_input(struct dp_worker *w, struct rte_mbuf *m,
 
 /* ICMP errors about relayed datagrams (RFC 8656 §11.5). */
 void
-turn_icmp_input(struct dp_worker *w, uint8_t family, const uint8_t *outer_src,
-		uint8_t type, uint8_t code, uint32_t error_data,
-		const uint8_t *inner, size_t inner_len)
+turn_icmp_input(struct dp_worker *w, const struct dp_icmp_error *e, void *arg __rte_unused)
 {
 	struct turn_worker *t = &w->turn;
+	uint8_t family = e->family, type = e->type, code = e->code;
+	const uint8_t *outer_src = e->src, *inner = e->inner;
+	size_t inner_len = e->inner_len;
+	/* §18.13: the MTU for "fragmentation needed" / "packet too big",
+	 * else 0 */
+	uint32_t error_data =
+		(family == NET_AF_IPV4 && type == 3 && code == 4) ||
+		(family == NET_AF_IPV6 && type == 2) ?
+		e->word & (family == NET_AF_IPV4 ? 0xffffu : 0xffffffffu) : 0;
 	const uint8_t *src, *dst;
 	const struct ipc_addr *rel;
 	struct turn_alloc *a;
