@@ -473,37 +473,104 @@ ipc_sides_agree(const struct ipc_shm *shm, char *err, size_t errlen)
 	return 0;
 }
 
+/* struct ipc_event is an entry of the general layout */
+_Static_assert(sizeof(struct ipc_event_head) == 16, "event head");
+_Static_assert(offsetof(struct ipc_event, tuple) == sizeof(struct ipc_event_head),
+	       "the tuple follows the head");
+_Static_assert(offsetof(struct ipc_event, body) ==
+	       sizeof(struct ipc_event_head) + sizeof(struct ipc_tuple),
+	       "the body follows the tuple");
+_Static_assert(sizeof(struct ipc_event) % 8 == 0, "event stride");
+
+static size_t
+backlog_stride(uint16_t body_max, bool tuple)
+{
+	size_t n = sizeof(struct ipc_event_head) + (tuple ? sizeof(struct ipc_tuple) : 0) +
+		   body_max;
+
+	return (n + 7u) & ~(size_t)7u;
+}
+
+size_t
+ipc_backlog_size(uint32_t cap, uint16_t body_max, bool tuple)
+{
+	return (size_t)cap * backlog_stride(body_max, tuple);
+}
+
+int
+ipc_backlog_setup(struct ipc_backlog *b, void *mem, uint32_t cap, uint16_t body_max,
+		  bool tuple)
+{
+	size_t stride = backlog_stride(body_max, tuple);
+
+	memset(b, 0, sizeof(*b));
+	if (cap == 0 || (cap & (cap - 1u)) != 0 || stride > UINT16_MAX ||
+	    body_max > sizeof(((struct ipc_msg *)0)->body))
+		return -EINVAL;
+	b->mem = mem;
+	b->cap = cap;
+	b->stride = (uint16_t)stride;
+	b->body_max = body_max;
+	b->tuple = tuple;
+	return 0;
+}
+
 void
 ipc_backlog_init(struct ipc_backlog *b, struct ipc_event *ev, uint32_t cap)
 {
-	memset(b, 0, sizeof(*b));
-	b->ev = ev;
-	b->cap = cap;
+	(void)ipc_backlog_setup(b, ev, cap, IPC_EVENT_BODY_MAX, true);
+}
+
+static inline uint8_t *
+backlog_entry(const struct ipc_backlog *b, uint32_t i)
+{
+	return b->mem + (size_t)(i & (b->cap - 1u)) * b->stride;
+}
+
+static inline size_t
+backlog_body_off(const struct ipc_backlog *b)
+{
+	return sizeof(struct ipc_event_head) + (b->tuple ? sizeof(struct ipc_tuple) : 0);
+}
+
+void *
+ipc_backlog_reserve(struct ipc_backlog *b, uint16_t kind, uint64_t alloc_id,
+		    const struct ipc_tuple *tuple, uint16_t len)
+{
+	struct ipc_event_head *h;
+	uint8_t *e;
+
+	if (len > b->body_max)
+		return NULL;
+	if (b->head - b->tail >= b->cap) {
+		b->lost++;
+		return NULL;
+	}
+	e = backlog_entry(b, b->head);
+	memset(e, 0, b->stride);
+	h = (struct ipc_event_head *)e;
+	h->kind = kind;
+	h->body_len = len;
+	h->alloc_id = alloc_id;
+	if (b->tuple && tuple != NULL)
+		memcpy(e + sizeof(*h), tuple, sizeof(*tuple));
+	return e + backlog_body_off(b);
 }
 
 int
 ipc_backlog_push(struct ipc_backlog *b, uint16_t kind, uint64_t alloc_id,
 		 const struct ipc_tuple *tuple, const void *body, uint16_t len)
 {
-	struct ipc_event *e;
+	void *p;
 
-	if (len > IPC_EVENT_BODY_MAX)
+	if (len > b->body_max)
 		return -EMSGSIZE;
-	if (b->head - b->tail >= b->cap) {
-		b->lost++;
+	p = ipc_backlog_reserve(b, kind, alloc_id, tuple, len);
+	if (p == NULL)
 		return -ENOBUFS;
-	}
-	e = &b->ev[b->head & (b->cap - 1u)];
-	memset(e, 0, sizeof(*e));
-	e->kind = kind;
-	e->body_len = len;
-	e->alloc_id = alloc_id;
-	if (tuple != NULL)
-		e->tuple = *tuple;
 	if (len > 0)
-		memcpy(e->body, body, len);
-	b->head++;
-	b->queued++;
+		memcpy(p, body, len);
+	ipc_backlog_commit(b);
 	return 0;
 }
 
@@ -512,21 +579,24 @@ ipc_backlog_flush(struct ipc_backlog *b, struct ipc_ring *r, unsigned int headro
 		  uint16_t worker, uint32_t *seq)
 {
 	static _Thread_local struct ipc_msg m;
+	size_t boff = backlog_body_off(b);
 	unsigned int n = 0;
 
 	while (b->head != b->tail) {
-		const struct ipc_event *e = &b->ev[b->tail & (b->cap - 1u)];
+		const uint8_t *e = backlog_entry(b, b->tail);
+		const struct ipc_event_head *h = (const struct ipc_event_head *)e;
 
 		if (ipc_ring_count(r) + headroom >= IPC_RING_SLOTS)
 			break;
 		memset(&m.h, 0, sizeof(m.h));
-		m.h.kind = e->kind;
+		m.h.kind = h->kind;
 		m.h.worker = worker;
-		m.h.body_len = e->body_len;
+		m.h.body_len = h->body_len;
 		m.h.seq = (*seq)++;
-		m.h.alloc_id = e->alloc_id;
-		m.h.tuple = e->tuple;
-		memcpy(m.body, e->body, e->body_len);
+		m.h.alloc_id = h->alloc_id;
+		if (b->tuple)
+			memcpy(&m.h.tuple, e + sizeof(*h), sizeof(m.h.tuple));
+		memcpy(m.body, e + boff, h->body_len);
 		if (ipc_ring_enqueue(r, &m) != 0) {
 			(*seq)--;
 			break;

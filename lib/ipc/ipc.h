@@ -292,15 +292,27 @@ uint64_t ipc_peer_caps(const struct ipc_shm *shm, bool of_cp, uint64_t now_ms);
 int ipc_sides_agree(const struct ipc_shm *shm, char *err, size_t errlen);
 
 /*
- * The backlog of events to cp (struct ipc_backlog). init: ev is cap
- * entries (a power of two, >= 1). push: 0, or -ENOBUFS (full, counted in
- * lost) or -EMSGSIZE (body over IPC_EVENT_BODY_MAX). flush: moves waiting
- * events, oldest first, into r while r keeps more than headroom free
- * slots, each as a message of kind/alloc_id/tuple/body from worker with
- * the next *seq; returns how many it moved. What does not fit waits for
- * the next flush.
+ * The backlog of events to cp (struct ipc_backlog).
+ * size: the memory for cap entries of bodies up to body_max bytes (with
+ * tuples or not). setup: mem is that memory, cap a power of two >= 1;
+ * -EINVAL for a cap that is not, or an entry over UINT16_MAX.
+ * init: the connection events' backlog (struct ipc_event entries).
+ * reserve: the zeroed body (len bytes) of the next event, to be filled in
+ * place and then committed; NULL when full (counted in lost) or when len
+ * is over body_max. push: reserve, copy, commit: 0, or -ENOBUFS (full,
+ * counted in lost) or -EMSGSIZE (body over body_max).
+ * flush: moves waiting events, oldest first, into r while r keeps more
+ * than headroom free slots, each as a message of kind/alloc_id/tuple/body
+ * from worker with the next *seq; returns how many it moved. What does
+ * not fit waits for the next flush. drop: forgets what waits (a cp that
+ * cannot take it); returns how many.
  */
+size_t ipc_backlog_size(uint32_t cap, uint16_t body_max, bool tuple);
+int ipc_backlog_setup(struct ipc_backlog *b, void *mem, uint32_t cap, uint16_t body_max,
+		      bool tuple);
 void ipc_backlog_init(struct ipc_backlog *b, struct ipc_event *ev, uint32_t cap);
+void *ipc_backlog_reserve(struct ipc_backlog *b, uint16_t kind, uint64_t alloc_id,
+			  const struct ipc_tuple *tuple, uint16_t len);
 int ipc_backlog_push(struct ipc_backlog *b, uint16_t kind, uint64_t alloc_id,
 		     const struct ipc_tuple *tuple, const void *body, uint16_t len);
 unsigned int ipc_backlog_flush(struct ipc_backlog *b, struct ipc_ring *r,
@@ -310,6 +322,22 @@ static inline unsigned int
 ipc_backlog_count(const struct ipc_backlog *b)
 {
 	return b->head - b->tail;
+}
+
+static inline void
+ipc_backlog_commit(struct ipc_backlog *b)
+{
+	b->head++;
+	b->queued++;
+}
+
+static inline unsigned int
+ipc_backlog_drop(struct ipc_backlog *b)
+{
+	unsigned int n = b->head - b->tail;
+
+	b->tail = b->head;
+	return n;
 }
 
 /* Milliseconds of CLOCK_REALTIME (wall times: REST usernames, logs) and

@@ -23,6 +23,7 @@
 #ifndef IPC_TYPES_H
 #define IPC_TYPES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define IPC_MAGIC        0x54504943u   /* "TPIC" */
@@ -519,7 +520,19 @@ struct ipc_side {
 	uint32_t pad;
 };
 
-/* A dp -> cp event waiting for room in the ring (ipc_backlog). */
+/*
+ * A dp -> cp event waiting for room in the ring (ipc_backlog): this head,
+ * then the tuple when the backlog keeps tuples, then the body. struct
+ * ipc_event is the entry of a backlog with tuples and bodies of up to
+ * IPC_EVENT_BODY_MAX bytes (connection events).
+ */
+struct ipc_event_head {
+	uint16_t kind;
+	uint16_t body_len;
+	uint32_t pad;
+	uint64_t alloc_id;
+};
+
 #define IPC_EVENT_BODY_MAX 16u
 struct ipc_event {
 	uint16_t kind;
@@ -532,16 +545,19 @@ struct ipc_event {
 
 /*
  * Events that must reach cp (a connection closed: cp frees what belonged
- * to it) are never refused for a full ring: they wait here, in order, and
- * go when the ring has room beyond what requests need. The owner sizes
- * ev[] so that it cannot fill (one slot per connection it can hold: each
- * has at most one event waiting); if it still does, push refuses and
- * counts (lost), the one case an event is dropped. Not shared: one per
- * producer (a dp worker).
+ * to it; a gateway's leg went) are never refused for a full ring: they
+ * wait here, in order, and go when the ring has room beyond what requests
+ * need. The owner sizes the memory so that it cannot fill (one slot per
+ * thing it can hold that has at most one event waiting); if it still
+ * does, a push is refused and counted (lost), the one case an event is
+ * dropped. Not shared: one per producer (a dp worker and module).
  */
 struct ipc_backlog {
-	struct ipc_event *ev;     /* cap entries, the owner's memory */
+	uint8_t *mem;             /* cap entries of stride bytes, the owner's */
 	uint32_t cap;             /* a power of two */
+	uint16_t stride;          /* head, tuple (if kept), body_max; 8-aligned */
+	uint16_t body_max;
+	bool tuple;               /* entries keep the message's tuple */
 	uint32_t head, tail;      /* free-running; head - tail waiting */
 	uint64_t queued;          /* events pushed */
 	uint64_t sent;            /* events moved into the ring */

@@ -1346,6 +1346,82 @@ test_ipc_sides_caps_and_agreement(void **state)
 	ipc_seg_close(&s);
 }
 
+/* A backlog of large bodies and no tuples (the gateway's events), filled
+ * in place: entries keep their own bodies, in order, with no tuple; a full
+ * one refuses and counts; drop forgets what waits; setup refuses a cap
+ * that is not a power of two and a body no message can carry. */
+static void
+test_ipc_backlog_bodies_in_place(void **state)
+{
+	static struct ipc_msg out;
+	static uint8_t mem[4 * 512];
+	struct ipc_backlog b;
+	struct ipc_seg s;
+	struct ipc_ring *r;
+	struct ipc_tuple tu;
+	uint32_t seq = 7;
+	bool created;
+	uint16_t len = (uint16_t)sizeof(struct ipc_agw_event);
+
+	(void)state;
+	assert_true(ipc_backlog_size(4, len, false) <= sizeof(mem));
+	assert_int_equal(ipc_backlog_size(4, len, false) % 8, 0);
+	assert_int_equal(ipc_backlog_setup(&b, mem, 3, len, false), -EINVAL);
+	assert_int_equal(ipc_backlog_setup(&b, mem, 0, len, false), -EINVAL);
+	assert_int_equal(ipc_backlog_setup(&b, mem, 4, (uint16_t)(sizeof(out.body) + 1), false),
+			 -EINVAL);
+	assert_int_equal(ipc_backlog_setup(&b, mem, 4, len, false), 0);
+	assert_int_equal(ipc_seg_open(&s, seg_name, 1, me, &created), 0);
+	r = &ipc_worker(&s, 0)->to_cp;
+	tuple_fill(&tu, 9);          /* offered, and not kept */
+	memset(mem, 0xa5, sizeof(mem));
+	for (uint32_t i = 0; i < 4; i++) {
+		struct ipc_agw_event *e = ipc_backlog_reserve(&b, IPC_AGW_EVENT, 1000 + i, &tu,
+							      len);
+
+		assert_non_null(e);
+		/* zeroed, whatever the slot held */
+		assert_int_equal(e->detail[IPC_AGW_DETAIL_MAX - 1], 0);
+		e->type = IPC_AGW_EV_LEG_DOWN;
+		e->bytes_in[1] = 5000u + i;
+		e->detail_len = 3;
+		memcpy(e->detail, "abc", 4);
+		ipc_backlog_commit(&b);
+	}
+	assert_null(ipc_backlog_reserve(&b, IPC_AGW_EVENT, 1, NULL, len));
+	assert_int_equal(b.lost, 1);
+	assert_null(ipc_backlog_reserve(&b, IPC_AGW_EVENT, 1, NULL, (uint16_t)(len + 1)));
+	assert_int_equal(b.lost, 1);
+	assert_int_equal(b.queued, 4);
+	assert_int_equal(ipc_backlog_flush(&b, r, 0, 3, &seq), 4);
+	for (uint32_t i = 0; i < 4; i++) {
+		const struct ipc_agw_event *e = (const struct ipc_agw_event *)out.body;
+		static const struct ipc_tuple none;
+
+		assert_int_equal(ipc_ring_dequeue(r, &out), 1);
+		assert_int_equal(out.h.kind, IPC_AGW_EVENT);
+		assert_int_equal(out.h.worker, 3);
+		assert_int_equal(out.h.seq, 7 + i);
+		assert_int_equal(out.h.alloc_id, 1000 + i);
+		assert_int_equal(out.h.body_len, len);
+		assert_memory_equal(&out.h.tuple, &none, sizeof(none));
+		assert_int_equal(e->type, IPC_AGW_EV_LEG_DOWN);
+		assert_int_equal(e->bytes_in[1], 5000u + i);
+		assert_string_equal(e->detail, "abc");
+	}
+	/* what waits for a cp that cannot take it is forgotten, counted by
+	 * the caller */
+	for (uint32_t i = 0; i < 3; i++) {
+		assert_non_null(ipc_backlog_reserve(&b, IPC_AGW_EVENT, i, NULL, len));
+		ipc_backlog_commit(&b);
+	}
+	assert_int_equal(ipc_backlog_drop(&b), 3);
+	assert_int_equal(ipc_backlog_count(&b), 0);
+	assert_int_equal(ipc_backlog_flush(&b, r, 0, 3, &seq), 0);
+	assert_int_equal(seq, 11);
+	ipc_seg_close(&s);
+}
+
 /* Events wait in order for room beyond the headroom, none lost while the
  * backlog has room; a full backlog refuses and counts. */
 static void
@@ -1489,6 +1565,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_ipc_sides_caps_and_agreement,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ipc_backlog_waits_for_room_in_order,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ipc_backlog_bodies_in_place,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ipc_nonce_block_copied_for_its_epoch_only,
 						setup, teardown),
