@@ -138,34 +138,33 @@ ev_push(struct dp_worker *w, uint64_t id, const struct agw_ctx *c, uint8_t type,
 	unsigned int leg, uint8_t cause, const char *detail)
 {
 	struct agw_worker *a = w->agw;
-	struct agw_ev *e;
+	struct ipc_agw_event *e = ipc_backlog_reserve(&a->ev, IPC_AGW_EVENT, id, NULL,
+						      sizeof(*e));
 	size_t n;
 
-	if (a->ev_head - a->ev_tail == a->ev_cap) {
+	if (e == NULL) {
 		a->ctr[AGW_CTR_EVENTS_LOST]++;
 		return;
 	}
-	e = &a->ev[a->ev_head++ & (a->ev_cap - 1u)];
-	memset(e, 0, sizeof(*e));
-	e->id = id;
-	e->e.type = type;
-	e->e.leg = (uint8_t)leg;
-	e->e.cause = cause;
+	e->type = type;
+	e->leg = (uint8_t)leg;
+	e->cause = cause;
 	if (c != NULL) {
 		for (unsigned int i = 0; i < 2; i++) {
-			e->e.bytes_in[i] = c->sp.leg[i].bytes_in;
-			e->e.bytes_out[i] = c->sp.leg[i].bytes_out;
+			e->bytes_in[i] = c->sp.leg[i].bytes_in;
+			e->bytes_out[i] = c->sp.leg[i].bytes_out;
 		}
 		if (leg <= 1) {
-			e->e.tls_version = c->sp.leg[leg].tls_version;
-			leg_addrs(w, c, leg, &e->e.local, &e->e.remote);
+			e->tls_version = c->sp.leg[leg].tls_version;
+			leg_addrs(w, c, leg, &e->local, &e->remote);
 		}
 	}
 	if (detail != NULL) {
 		n = strnlen(detail, IPC_AGW_DETAIL_MAX - 1u);
-		memcpy(e->e.detail, detail, n);
-		e->e.detail_len = (uint16_t)n;
+		memcpy(e->detail, detail, n);
+		e->detail_len = (uint16_t)n;
 	}
+	ipc_backlog_commit(&a->ev);
 	a->ctr[AGW_CTR_EVENTS]++;
 }
 
@@ -174,37 +173,20 @@ ev_push(struct dp_worker *w, uint64_t id, const struct agw_ctx *c, uint8_t type,
 static unsigned int
 ev_flush(struct dp_worker *w)
 {
-	static _Thread_local struct ipc_msg msg;
 	struct agw_worker *a = w->agw;
 	struct turn_worker *t = &w->turn;
 	const struct ipc_shm *shm = w->ctx->ipc.shm;
-	unsigned int n = 0;
+	unsigned int n;
 
-	if (a->ev_head == a->ev_tail || t->rings == NULL || shm == NULL ||
+	if (ipc_backlog_count(&a->ev) == 0 || t->rings == NULL || shm == NULL ||
 	    !ipc_cp_serving(shm, w->now_ms))
 		return 0;
 	if (!(ipc_peer_caps(shm, true, w->now_ms) & IPC_CAP_AGW)) {
-		a->ctr[AGW_CTR_EVENTS_NO_CP] += a->ev_head - a->ev_tail;
-		a->ev_tail = a->ev_head;
+		a->ctr[AGW_CTR_EVENTS_NO_CP] += ipc_backlog_drop(&a->ev);
 		return 0;
 	}
-	while (a->ev_tail != a->ev_head &&
-	       ipc_ring_count(&t->rings->to_cp) + AGW_RING_HEADROOM < IPC_RING_SLOTS) {
-		const struct agw_ev *e = &a->ev[a->ev_tail & (a->ev_cap - 1u)];
-
-		memset(&msg.h, 0, sizeof(msg.h));
-		msg.h.kind = IPC_AGW_EVENT;
-		msg.h.worker = (uint16_t)w->id;
-		msg.h.body_len = sizeof(e->e);
-		msg.h.seq = t->to_cp_seq;
-		msg.h.alloc_id = e->id;
-		memcpy(msg.body, &e->e, sizeof(e->e));
-		if (ipc_ring_enqueue(&t->rings->to_cp, &msg) != 0)
-			break;
-		t->to_cp_seq++;
-		a->ev_tail++;
-		n++;
-	}
+	n = ipc_backlog_flush(&a->ev, &t->rings->to_cp, AGW_RING_HEADROOM, (uint16_t)w->id,
+			      &t->to_cp_seq);
 	if (n > 0) {
 		a->ctr[AGW_CTR_EVENTS_SENT] += n;
 		t->ipc_out += n;
@@ -1020,6 +1002,7 @@ agw_init(struct dp_worker *w)
 	const struct tp_conf_agw *ca = &conf->agw;
 	int socket = (int)rte_lcore_to_socket_id(w->lcore);
 	struct agw_worker *a;
+	uint32_t ev_cap;
 	char err[512];
 	int rc;
 
@@ -1036,14 +1019,17 @@ agw_init(struct dp_worker *w)
 	if (steer_relay_share(ca->port_min, ca->port_max, w->ctx->nworkers, w->id,
 			      &a->port_lo, &a->port_hi))
 		a->nports = (uint32_t)a->port_hi - a->port_lo + 1u;
-	a->ev_cap = 64;
-	while (a->ev_cap < AGW_EV_PER_CTX * a->max)
-		a->ev_cap <<= 1;
+	ev_cap = 64;
+	while (ev_cap < AGW_EV_PER_CTX * a->max)
+		ev_cap <<= 1;
 	a->ctx = rte_zmalloc_socket("agw_ctx", (size_t)a->max * sizeof(*a->ctx), 64, socket);
 	a->port_slot = rte_zmalloc_socket("agw_ports", (size_t)(a->nports + 1u) *
 					  sizeof(*a->port_slot), 64, socket);
-	a->ev = rte_zmalloc_socket("agw_ev", (size_t)a->ev_cap * sizeof(*a->ev), 64, socket);
-	if (a->ctx == NULL || a->port_slot == NULL || a->ev == NULL)
+	a->ev_mem = rte_zmalloc_socket("agw_ev", ipc_backlog_size(ev_cap,
+					sizeof(struct ipc_agw_event), false), 64, socket);
+	if (a->ctx == NULL || a->port_slot == NULL || a->ev_mem == NULL ||
+	    ipc_backlog_setup(&a->ev, a->ev_mem, ev_cap, sizeof(struct ipc_agw_event),
+			      false) < 0)
 		goto nomem;
 	if (conf->tls.enabled) {
 		rc = tls_worker_init(w, conf, conf->dp.tcp_max_conns, NULL);
@@ -1102,7 +1088,7 @@ agw_free(struct dp_worker *w)
 		}
 	rte_free(a->ctx);
 	rte_free(a->port_slot);
-	rte_free(a->ev);
+	rte_free(a->ev_mem);
 	rte_free(a);
 	w->agw = NULL;
 	w->splice = NULL;
@@ -1159,7 +1145,7 @@ agw_stats(const struct dp_worker *w, FILE *out)
 	if (a == NULL)
 		return;
 	fprintf(out, "agw worker=%u contexts=%u ports=%u-%u events_waiting=%u", w->id, a->nctx,
-		a->port_lo, a->port_hi, a->ev_head - a->ev_tail);
+		a->port_lo, a->port_hi, ipc_backlog_count(&a->ev));
 	for (unsigned int k = 0; k < AGW_CTR__COUNT; k++)
 		fprintf(out, " %s=%" PRIu64, agw_ctr_names[k], a->ctr[k]);
 	fputc('\n', out);

@@ -58,13 +58,6 @@ struct agw_ctx {
 	char refused[IPC_AGW_DETAIL_MAX];
 };
 
-/* An event waiting for room in the ring to cp (never dropped for a full
- * ring: the sweeps' rule). */
-struct agw_ev {
-	uint64_t id;
-	struct ipc_agw_event e;
-};
-
 struct agw_worker {
 	struct agw_ctx *ctx;           /* max, by slot (ipc_conn_slot(id)) */
 	uint32_t max;
@@ -79,10 +72,10 @@ struct agw_worker {
 	bool tls;                      /* TLS legs possible (tls group) */
 	unsigned int ncred;
 	struct tls_cred *cred[TP_CONF_MAX_AGW_CERTS + 1];   /* [0] NULL: the tls group's */
-	/* events to cp: a ring of ev_cap (a power of two) */
-	struct agw_ev *ev;
-	uint32_t ev_cap;
-	uint32_t ev_head, ev_tail;
+	/* events to cp, waiting for room in the ring (never dropped for a
+	 * full ring: the sweeps' rule); ev_mem is its memory */
+	struct ipc_backlog ev;
+	void *ev_mem;
 	uint64_t scan_ms;              /* the last setup-deadline sweep */
 	/* a restarted cp's SYNC: contexts from sync_next on go as AGW_STATE */
 	bool sync_on;

@@ -140,11 +140,6 @@ struct tr_stub {
 	uint64_t until_ms;        /* 0 while it lives there; then the linger */
 };
 
-struct tr_ev {
-	uint64_t alloc_id;
-	struct ipc_tcp_event e;
-};
-
 enum tr_ctr {
 #define TR_CTR(n, s) TR_CTR_##n,
 #include "tcprelay_counters.def"
@@ -170,8 +165,8 @@ struct tcprelay_worker {
 	uint32_t stub_mask;
 	uint32_t nstubs;
 	uint32_t stub_cur;        /* the sweep's place */
-	struct tr_ev *ev;         /* ev_cap, a power of two */
-	uint32_t ev_cap, ev_head, ev_tail;
+	struct ipc_backlog ev;    /* events to cp, waiting for room */
+	void *ev_mem;
 	struct splice_worker own_splice;   /* w->splice when no AGW gave one */
 	struct tr_group *groups;  /* max; NULL without a budget */
 	uint32_t *gidx;           /* group slot + 1, open addressing, gmask + 1 */
@@ -247,59 +242,42 @@ ev_push(struct dp_worker *w, const struct tr_conn *r, uint8_t type, uint8_t reas
 	uint64_t data)
 {
 	struct tcprelay_worker *tr = tr_of(w);
-	struct tr_ev *v;
+	struct ipc_tcp_event *e = ipc_backlog_reserve(&tr->ev, IPC_TCP_EVENT, r->alloc_id,
+						      NULL, sizeof(*e));
 
-	if (tr->ev_head - tr->ev_tail == tr->ev_cap) {
+	if (e == NULL) {
 		tr->ctr[TR_CTR_EVENTS_LOST]++;
 		return;
 	}
-	v = &tr->ev[tr->ev_head++ & (tr->ev_cap - 1u)];
-	memset(v, 0, sizeof(*v));
-	v->alloc_id = r->alloc_id;
-	v->e.type = type;
-	v->e.reason = reason;
-	v->e.cid = r->cid;
-	v->e.peer = type == IPC_TCP_EV_FAILED ? 0 : r->peer;
-	v->e.data = data;
-	v->e.addr = r->addr;
-	v->e.bytes_in = r->sp.leg[1].bytes_in;
-	v->e.bytes_out = r->sp.leg[1].bytes_out;
+	e->type = type;
+	e->reason = reason;
+	e->cid = r->cid;
+	e->peer = type == IPC_TCP_EV_FAILED ? 0 : r->peer;
+	e->data = data;
+	e->addr = r->addr;
+	e->bytes_in = r->sp.leg[1].bytes_in;
+	e->bytes_out = r->sp.leg[1].bytes_out;
 	/* (the data connection's: what the peer's were handed, and what
 	 * reached the client, which differ by what either held at an abort) */
-	v->e.client_in = r->sp.leg[0].bytes_in;
-	v->e.client_out = r->sp.leg[0].bytes_out;
+	e->client_in = r->sp.leg[0].bytes_in;
+	e->client_out = r->sp.leg[0].bytes_out;
+	ipc_backlog_commit(&tr->ev);
 	tr->ctr[TR_CTR_EVENTS]++;
 }
 
 static unsigned int
 ev_flush(struct dp_worker *w)
 {
-	static _Thread_local struct ipc_msg msg;
 	struct tcprelay_worker *tr = tr_of(w);
 	struct turn_worker *t = &w->turn;
 	const struct ipc_shm *shm = w->ctx->ipc.shm;
-	unsigned int n = 0;
+	unsigned int n;
 
-	if (tr->ev_head == tr->ev_tail || t->rings == NULL || shm == NULL ||
+	if (ipc_backlog_count(&tr->ev) == 0 || t->rings == NULL || shm == NULL ||
 	    !ipc_cp_serving(shm, w->now_ms))
 		return 0;
-	while (tr->ev_tail != tr->ev_head &&
-	       ipc_ring_count(&t->rings->to_cp) + TR_RING_HEADROOM < IPC_RING_SLOTS) {
-		const struct tr_ev *v = &tr->ev[tr->ev_tail & (tr->ev_cap - 1u)];
-
-		memset(&msg.h, 0, sizeof(msg.h));
-		msg.h.kind = IPC_TCP_EVENT;
-		msg.h.worker = (uint16_t)w->id;
-		msg.h.body_len = sizeof(v->e);
-		msg.h.seq = t->to_cp_seq;
-		msg.h.alloc_id = v->alloc_id;
-		memcpy(msg.body, &v->e, sizeof(v->e));
-		if (ipc_ring_enqueue(&t->rings->to_cp, &msg) != 0)
-			break;
-		t->to_cp_seq++;
-		tr->ev_tail++;
-		n++;
-	}
+	n = ipc_backlog_flush(&tr->ev, &t->rings->to_cp, TR_RING_HEADROOM, (uint16_t)w->id,
+			      &t->to_cp_seq);
 	if (n > 0) {
 		t->ipc_out += n;
 		if (ipc_cp_ring(w->ctx->ipc.shm))
@@ -1404,6 +1382,7 @@ tcprelay_init(struct dp_worker *w)
 	const struct tp_conf *conf = w->ctx->conf;
 	int socket = (int)rte_lcore_to_socket_id(w->lcore);
 	struct tcprelay_worker *tr;
+	uint32_t ev_cap;
 	int rc;
 
 	if (w->tcp == NULL || !conf->turn.enabled ||
@@ -1416,20 +1395,22 @@ tcprelay_init(struct dp_worker *w)
 	if (w->splice == NULL)
 		w->splice = &tr->own_splice;
 	tr->max = conf->dp.tcp_max_conns;
-	tr->ev_cap = 64;
-	while (tr->ev_cap < 4u * tr->max)
-		tr->ev_cap <<= 1;
+	ev_cap = 64;
+	while (ev_cap < 4u * tr->max)
+		ev_cap <<= 1;
 	tr->stub_mask = 63;
 	while (tr->stub_mask + 1u < 2u * tr->max)
 		tr->stub_mask = tr->stub_mask * 2u + 1u;
 	tr->conns = rte_zmalloc_socket("tcprelay_conns", (size_t)tr->max * sizeof(*tr->conns),
 				       64, socket);
-	tr->ev = rte_zmalloc_socket("tcprelay_ev", (size_t)tr->ev_cap * sizeof(*tr->ev), 64,
-				    socket);
+	tr->ev_mem = rte_zmalloc_socket("tcprelay_ev", ipc_backlog_size(ev_cap,
+					sizeof(struct ipc_tcp_event), false), 64, socket);
 	tr->stubs = rte_zmalloc_socket("tcprelay_stubs",
 				       (size_t)(tr->stub_mask + 1u) * sizeof(*tr->stubs), 64,
 				       socket);
-	if (tr->conns == NULL || tr->ev == NULL || tr->stubs == NULL)
+	if (tr->conns == NULL || tr->ev_mem == NULL || tr->stubs == NULL ||
+	    ipc_backlog_setup(&tr->ev, tr->ev_mem, ev_cap, sizeof(struct ipc_tcp_event),
+			      false) < 0)
 		goto nomem;
 	for (uint32_t i = tr->max; i > 0; i--) {
 		tr->conns[i - 1u].next_free = tr->free1;
@@ -1500,7 +1481,7 @@ tcprelay_free(struct dp_worker *w)
 	rte_free(tr->groups);
 	rte_free(tr->gidx);
 	rte_free(tr->conns);
-	rte_free(tr->ev);
+	rte_free(tr->ev_mem);
 	rte_free(tr->stubs);
 	rte_free(tr);
 	w->tcprelay = NULL;
@@ -1569,7 +1550,7 @@ tcprelay_stats(const struct dp_worker *w, FILE *out)
 		return;
 	fprintf(out, "tcprelay worker=%u connections=%u ports=%u-%u stubs=%u events_waiting=%u "
 		"budgets=%u budget_peak_bytes=%" PRIu64 " budget_peak_mbufs=%" PRIu64,
-		w->id, tr->n, tr->port_lo, tr->port_hi, tr->nstubs, tr->ev_head - tr->ev_tail,
+		w->id, tr->n, tr->port_lo, tr->port_hi, tr->nstubs, ipc_backlog_count(&tr->ev),
 		tr->ngroups, budget_peak(tr, false), budget_peak(tr, true));
 	for (unsigned int k = 0; k < TR_CTR__COUNT; k++)
 		fprintf(out, " %s=%" PRIu64, tr_ctr_names[k], tr->ctr[k]);
