@@ -290,6 +290,8 @@ void dp_watchdog_stop(struct dp_ctx *ctx);
  * start: the thread; signal: from the handler (or a worker); stop: joins. */
 int dp_reload_init(void);
 int dp_reload_start(struct dp_ctx *ctx);
+/* cp's TLS_RELOAD, taken from dp_cp.c (dp_reload_cp.c) */
+int dp_reload_cp_register(struct dp_ctx *ctx);
 void dp_reload_signal(void);
 void dp_reload_stop(struct dp_ctx *ctx);
 /* Logs a warning when a certificate (what) expires within

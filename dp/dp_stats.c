@@ -208,14 +208,15 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 				" overflow_blocks=%u overflow_nomem=%" PRIu64
 				" usernames=%u username_nomem=%" PRIu64, w->id,
 				t->nallocs, t->cap, t->alloc_table_full,
-				t->alloc_bad_relay, t->alloc_bad_transport, t->ipc_in, t->ipc_out, t->ipc_full,
+				t->alloc_bad_relay, t->alloc_bad_transport, w->cp.ipc_in, w->cp.ipc_out,
+				w->cp.ipc_full,
 				t->binding_requests, t->binding_indications,
-				t->stun_malformed, t->swept, t->cp_serving ? 1u : 0u,
+				t->stun_malformed, t->swept, w->cp.serving ? 1u : 0u,
 				t->cp_wait, t->cp_gone, t->stun_bad_fingerprint,
-				t->peer_port0, t->icmp_forged, t->ipc_bad, t->hairpin,
+				t->peer_port0, t->icmp_forged, w->cp.ipc_bad, t->hairpin,
 				t->hairpin_refused, t->hairpin_unreach,
 				t->nonce_ok ? 1u : 0u, t->nonce_load_failed,
-				t->cp_rung, t->xport_none, t->stream_bad_frame,
+				w->cp.cp_rung, t->xport_none, t->stream_bad_frame,
 				t->stream_too_big, t->stream_write_failed,
 				t->ovf.used, t->ovf.nomem, t->users.n, t->users.nomem);
 			for (unsigned int k = 0; k < TURN_STAT__COUNT; k++)

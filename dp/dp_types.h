@@ -37,6 +37,7 @@ struct rte_mbuf;
 struct rte_mempool;
 struct rte_ring;
 struct dp_worker;
+struct ipc_msg;
 struct agw_worker;
 struct splice_worker;
 struct tcprelay_worker;
@@ -192,6 +193,25 @@ struct dp_tcp_hooks {
 typedef void (*dp_rx_prefetch_t)(struct dp_worker *w, const struct dp_port *port,
 				 struct rte_mbuf **pkts, uint16_t n);
 
+/*
+ * Who takes what cp sends (dp_cp.c): a handler by message kind, and hooks
+ * in registration order for a SYNC (a restarted cp asks for everything)
+ * and for each once-a-millisecond look at cp (its epoch, whether it
+ * serves). Modules register at start-up; written then only.
+ */
+#define DP_CP_KINDS 64
+#define DP_CP_HOOKS 4
+typedef void (*dp_cp_apply_fn)(struct dp_worker *w, const struct ipc_msg *msg);
+typedef void (*dp_cp_seen_fn)(struct dp_worker *w, uint64_t cp_epoch, bool serving);
+
+struct dp_cp_registry {
+	dp_cp_apply_fn apply[DP_CP_KINDS];
+	dp_cp_apply_fn sync[DP_CP_HOOKS];
+	unsigned int nsync;
+	dp_cp_seen_fn seen[DP_CP_HOOKS];
+	unsigned int nseen;
+};
+
 /* TURN settings dp needs (from the configuration's turn group). */
 struct dp_turn_conf {
 	bool enabled;
@@ -205,6 +225,7 @@ struct dp_turn_conf {
 struct dp_ctx {
 	struct dp_turn_conf turn;
 	struct ipc_seg ipc;
+	struct dp_cp_registry cp_reg;
 	struct tp_conf *conf;
 	unsigned int nports;
 	struct dp_port ports[DP_MAX_PORTS];
@@ -268,6 +289,30 @@ struct dp_txq {
 
 struct tls_keys;
 
+/*
+ * A worker's end of its link to cp (dp_cp.h): lib/ipc's rings in cp's
+ * segment, the sequence of what it sends, and whether cp serves, looked
+ * at once a millisecond, and since when (CLOCK_MONOTONIC ms) it has not:
+ * since it was last seen serving, or since the newest cp started, or
+ * since dp started. While that is less than turn.cp_grace, requests for
+ * cp are held back (cp_wait): clients retransmit into a cp that is back;
+ * after that they are answered 500 (cp_gone).
+ */
+struct dp_cp {
+	struct ipc_worker_rings *rings;   /* NULL until cp's segment is open */
+	uint32_t to_cp_seq;
+	bool serving;
+	uint64_t checked_ms;              /* now_ms of the last look */
+	uint64_t epoch_seen;              /* cp_epoch at the last look */
+	uint64_t down_since_ms;
+	uint64_t grace_ms;
+	uint64_t ipc_in;
+	uint64_t ipc_out;
+	uint64_t ipc_full;                /* requests refused: ring to cp full */
+	uint64_t ipc_bad;                 /* messages from cp that failed checks */
+	uint64_t cp_rung;                 /* cp woken from its doze */
+};
+
 struct dp_worker {
 	/* read-mostly */
 	unsigned int id;
@@ -326,6 +371,7 @@ struct dp_worker {
 	struct neigh_entry neigh_mem[DP_NEIGH_SIZE];
 	struct dp_impair *impair_rx[DP_MAX_PORTS];
 	struct dp_impair *impair_tx[DP_MAX_PORTS];
+	struct dp_cp cp;
 	struct turn_worker turn;
 	/* dp/tcp (dp_tcp.c): NULL when nothing listens on TCP. The wheel
 	 * ticks in ms (now_ms). */

@@ -22,6 +22,7 @@
 #include <rte_ring.h>
 
 #include "dp.h"
+#include "dp_cp.h"
 #include "tcprelay/tcprelay.h"
 #include "dp_tcp.h"
 #include "net/net.h"
@@ -116,12 +117,31 @@ worker_create(struct dp_ctx *ctx, unsigned int id, unsigned int lcore)
 	return dp_tcp_create(w);
 }
 
+/* Ticket keys and PSKs from cp for this worker's TLS (dp/tls/tls_keys.h):
+ * a PSK cp has more of than the table holds, or a DEL of one this worker
+ * never had, is counted and changes nothing. */
+static void
+tls_keys_from_cp(struct dp_worker *w, const struct ipc_msg *msg)
+{
+	if (w->tls_keys == NULL ||
+	    tls_keys_apply(w->tls_keys, msg->h.kind, msg->body, msg->h.body_len) < 0)
+		w->tls_keys_refused++;
+}
+
 int
 dp_workers_create(struct dp_ctx *ctx)
 {
 	const struct tp_conf_dp *cd = &ctx->conf->dp;
+	static const uint16_t tls_kinds[] = {
+		IPC_TLS_TICKETS, IPC_TLS_PSK_ADD, IPC_TLS_PSK_DEL, IPC_TLS_PSK_SYNC,
+	};
 	int rc;
 
+	for (unsigned int i = 0; i < sizeof(tls_kinds) / sizeof(tls_kinds[0]); i++)
+		if (dp_cp_on_kind(ctx, tls_kinds[i], tls_keys_from_cp) < 0)
+			return -EINVAL;
+	if (dp_reload_cp_register(ctx) < 0)
+		return -EINVAL;
 	ctx->nworkers = cd->nworkers;
 	for (unsigned int i = 0; i < cd->nworkers; i++) {
 		unsigned int lcore = cd->workers[i];
@@ -434,7 +454,8 @@ dp_worker_main(void *arg)
 		if (ctx->turn.enabled) {
 			unsigned int k;
 
-			k = turn_poll(w, w->now_ms);
+			w->turn.now_ms = w->now_ms;
+			k = dp_cp_poll(w, w->now_ms);
 
 			if (k > 0) {
 				work += k;

@@ -38,6 +38,7 @@
 
 #include "agw.h"
 #include "dp.h"
+#include "dp_cp.h"
 #include "dp_tcp.h"
 #include "ipc.h"
 #include "splice.h"
@@ -174,25 +175,10 @@ static unsigned int
 ev_flush(struct dp_worker *w)
 {
 	struct agw_worker *a = w->agw;
-	struct turn_worker *t = &w->turn;
-	const struct ipc_shm *shm = w->ctx->ipc.shm;
-	unsigned int n;
+	unsigned int n = dp_cp_flush(w, &a->ev, AGW_RING_HEADROOM, IPC_CAP_AGW,
+				     &a->ctr[AGW_CTR_EVENTS_NO_CP]);
 
-	if (ipc_backlog_count(&a->ev) == 0 || t->rings == NULL || shm == NULL ||
-	    !ipc_cp_serving(shm, w->now_ms))
-		return 0;
-	if (!(ipc_peer_caps(shm, true, w->now_ms) & IPC_CAP_AGW)) {
-		a->ctr[AGW_CTR_EVENTS_NO_CP] += ipc_backlog_drop(&a->ev);
-		return 0;
-	}
-	n = ipc_backlog_flush(&a->ev, &t->rings->to_cp, AGW_RING_HEADROOM, (uint16_t)w->id,
-			      &t->to_cp_seq);
-	if (n > 0) {
-		a->ctr[AGW_CTR_EVENTS_SENT] += n;
-		t->ipc_out += n;
-		if (ipc_cp_ring(w->ctx->ipc.shm))
-			t->cp_rung++;
-	}
+	a->ctr[AGW_CTR_EVENTS_SENT] += n;
 	return n;
 }
 
@@ -893,7 +879,8 @@ apply_del(struct dp_worker *w, const struct ipc_msg *msg)
 	splice_release(w, &a->ctx[slot].sp, IPC_AGW_CONTROLLER);
 }
 
-void
+/* cp's AGW_ADD or AGW_DEL for w (checked by ipc_msg_check()). */
+static void
 agw_apply(struct dp_worker *w, const struct ipc_msg *msg)
 {
 	if (w->agw == NULL)
@@ -906,9 +893,10 @@ agw_apply(struct dp_worker *w, const struct ipc_msg *msg)
 
 /* ---- a restarted cp ------------------------------------------------------------ */
 
-void
-agw_sync_start(struct dp_worker *w)
+static void
+agw_sync_start(struct dp_worker *w, const struct ipc_msg *msg)
 {
+	(void)msg;
 	if (w->agw == NULL)
 		return;
 	w->agw->sync_on = true;
@@ -920,11 +908,10 @@ agw_state_step(struct dp_worker *w, unsigned int headroom)
 {
 	static _Thread_local struct ipc_msg msg;
 	struct agw_worker *a = w->agw;
-	struct turn_worker *t = &w->turn;
 
 	if (a == NULL || !a->sync_on)
 		return true;
-	if (t->rings == NULL)
+	if (w->cp.rings == NULL)
 		return false;
 	for (; a->sync_next < a->max; a->sync_next++) {
 		const struct agw_ctx *c = &a->ctx[a->sync_next];
@@ -932,15 +919,13 @@ agw_state_step(struct dp_worker *w, unsigned int headroom)
 
 		if (c->id == 0)
 			continue;
-		if (ipc_ring_count(&t->rings->to_cp) + headroom >= IPC_RING_SLOTS)
+		if (!dp_cp_room(w, headroom))
 			return false;
 		memset(&msg.h, 0, sizeof(msg.h));
 		memset(x, 0, sizeof(*x));
 		msg.h.kind = IPC_AGW_STATE;
-		msg.h.worker = (uint16_t)w->id;
 		msg.h.alloc_id = c->id;
 		msg.h.body_len = sizeof(*x);
-		msg.h.seq = t->to_cp_seq;
 		memcpy(x->ctx.term, c->term, sizeof(x->ctx.term));
 		x->ctx.setup_ms = c->due_ms > w->now_ms ? (uint32_t)(c->due_ms - w->now_ms) : 0;
 		for (unsigned int i = 0; i < 2; i++) {
@@ -952,10 +937,9 @@ agw_state_step(struct dp_worker *w, unsigned int headroom)
 			x->leg[i].bytes_out = l->bytes_out;
 			leg_addrs(w, c, i, &x->leg[i].local, &x->leg[i].remote);
 		}
-		if (ipc_ring_enqueue(&t->rings->to_cp, &msg) != 0)
+		if (dp_cp_send(w, &msg) < 0)
 			return false;
-		t->to_cp_seq++;
-		t->ipc_out++;
+		w->cp.ipc_out++;
 	}
 	a->sync_on = false;
 	return true;
@@ -1008,6 +992,12 @@ agw_init(struct dp_worker *w)
 
 	if (!ca->enabled || w->tcp == NULL)
 		return 0;
+	if (dp_cp_on_kind(w->ctx, IPC_AGW_ADD, agw_apply) < 0 ||
+	    dp_cp_on_kind(w->ctx, IPC_AGW_DEL, agw_apply) < 0 ||
+	    dp_cp_on_sync(w->ctx, agw_sync_start) < 0) {
+		tp_log(TP_LOG_ERR, "internal error: the gateway's messages from cp\n");
+		return -EINVAL;
+	}
 	a = rte_zmalloc_socket("agw", sizeof(*a), 64, socket);
 	if (a == NULL)
 		goto nomem;

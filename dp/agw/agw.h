@@ -34,14 +34,12 @@ int agw_init(struct dp_worker *w);
 /* Free w's contexts (their connections go with the TCP stack). */
 void agw_free(struct dp_worker *w);
 
-/* cp's AGW_ADD or AGW_DEL for w (checked by ipc_msg_check()). */
-void agw_apply(struct dp_worker *w, const struct ipc_msg *msg);
-
-/* cp's SYNC (a cp that restarted): every live context goes back to it
- * (AGW_STATE), before the worker's STATE_DONE: agw_sync_start() begins the
- * pass, agw_state_step() sends what the ring takes (keeping headroom free
- * slots) and says whether the pass is over (true also without AGW). */
-void agw_sync_start(struct dp_worker *w);
+/* cp's AGW_ADD and AGW_DEL reach w's contexts through dp_cp.c
+ * (registered by agw_init()). cp's SYNC (a cp that restarted): every live
+ * context goes back to it (AGW_STATE), before the worker's STATE_DONE: the
+ * SYNC begins the pass, agw_state_step() sends what the ring takes
+ * (keeping headroom free slots) and says whether the pass is over (true
+ * also without AGW). */
 bool agw_state_step(struct dp_worker *w, unsigned int headroom);
 
 /* Setup deadlines, events to cp. Returns work done. */

@@ -44,6 +44,7 @@
 #include <rte_mbuf.h>
 
 #include "dp.h"
+#include "dp_cp.h"
 #include "dp_tcp.h"
 #include "ipc.h"
 #include "splice.h"
@@ -268,22 +269,7 @@ ev_push(struct dp_worker *w, const struct tr_conn *r, uint8_t type, uint8_t reas
 static unsigned int
 ev_flush(struct dp_worker *w)
 {
-	struct tcprelay_worker *tr = tr_of(w);
-	struct turn_worker *t = &w->turn;
-	const struct ipc_shm *shm = w->ctx->ipc.shm;
-	unsigned int n;
-
-	if (ipc_backlog_count(&tr->ev) == 0 || t->rings == NULL || shm == NULL ||
-	    !ipc_cp_serving(shm, w->now_ms))
-		return 0;
-	n = ipc_backlog_flush(&tr->ev, &t->rings->to_cp, TR_RING_HEADROOM, (uint16_t)w->id,
-			      &t->to_cp_seq);
-	if (n > 0) {
-		t->ipc_out += n;
-		if (ipc_cp_ring(w->ctx->ipc.shm))
-			t->cp_rung++;
-	}
-	return n;
+	return dp_cp_flush(w, &tr_of(w)->ev, TR_RING_HEADROOM, 0, NULL);
 }
 
 static uint8_t
@@ -1039,7 +1025,9 @@ apply_name(struct dp_worker *w, const struct ipc_msg *msg)
 		r->cid = x->cid;
 }
 
-void
+/* cp's TCP_CONNECT, TCP_BIND, TCP_CLOSE, TCP_NAME for w (checked by
+ * ipc_msg_check()). */
+static void
 tcprelay_apply(struct dp_worker *w, const struct ipc_msg *msg)
 {
 	if (tr_of(w) == NULL)
@@ -1301,11 +1289,12 @@ tcprelay_handoff(struct dp_worker *w, struct rte_mbuf *m)
 
 /* ---- a restarted cp -------------------------------------------------------- */
 
-void
-tcprelay_sync_start(struct dp_worker *w)
+static void
+tcprelay_sync_start(struct dp_worker *w, const struct ipc_msg *msg)
 {
 	struct tcprelay_worker *tr = tr_of(w);
 
+	(void)msg;
 	if (tr == NULL)
 		return;
 	tr->sync_on = true;
@@ -1317,11 +1306,10 @@ tcprelay_state_step(struct dp_worker *w, unsigned int headroom)
 {
 	static _Thread_local struct ipc_msg msg;
 	struct tcprelay_worker *tr = tr_of(w);
-	struct turn_worker *t = &w->turn;
 
 	if (tr == NULL || !tr->sync_on)
 		return true;
-	if (t->rings == NULL)
+	if (w->cp.rings == NULL)
 		return false;
 	for (; tr->sync_next < tr->max; tr->sync_next++) {
 		const struct tr_conn *r = &tr->conns[tr->sync_next];
@@ -1333,15 +1321,13 @@ tcprelay_state_step(struct dp_worker *w, unsigned int headroom)
 		if (r->peer == 0 || (r->state != TR_WAIT_BIND && r->state != TR_BOUND) ||
 		    (r->state == TR_BOUND && r->sp.leg[0].id == 0))
 			continue;
-		if (ipc_ring_count(&t->rings->to_cp) + headroom >= IPC_RING_SLOTS)
+		if (!dp_cp_room(w, headroom))
 			return false;
 		memset(&msg.h, 0, sizeof(msg.h));
 		memset(e, 0, sizeof(*e));
 		msg.h.kind = IPC_TCP_STATE;
-		msg.h.worker = (uint16_t)w->id;
 		msg.h.alloc_id = r->alloc_id;
 		msg.h.body_len = sizeof(*e);
-		msg.h.seq = t->to_cp_seq;
 		e->type = r->state == TR_BOUND ? IPC_TCP_EV_BOUND :
 			  r->cid != 0 ? IPC_TCP_EV_CONNECTED : IPC_TCP_EV_INCOMING;
 		e->cid = r->cid;
@@ -1352,10 +1338,9 @@ tcprelay_state_step(struct dp_worker *w, unsigned int headroom)
 		e->bytes_out = r->sp.leg[1].bytes_out;
 		e->client_in = r->sp.leg[0].bytes_in;
 		e->client_out = r->sp.leg[0].bytes_out;
-		if (ipc_ring_enqueue(&t->rings->to_cp, &msg) != 0)
+		if (dp_cp_send(w, &msg) < 0)
 			return false;
-		t->to_cp_seq++;
-		t->ipc_out++;
+		w->cp.ipc_out++;
 	}
 	tr->sync_on = false;
 	return true;
@@ -1388,6 +1373,14 @@ tcprelay_init(struct dp_worker *w)
 	if (w->tcp == NULL || !conf->turn.enabled ||
 	    conf->turn.nlisten_tcp + conf->turn.nlisten_tls == 0)
 		return 0;
+	if (dp_cp_on_kind(w->ctx, IPC_TCP_CONNECT, tcprelay_apply) < 0 ||
+	    dp_cp_on_kind(w->ctx, IPC_TCP_BIND, tcprelay_apply) < 0 ||
+	    dp_cp_on_kind(w->ctx, IPC_TCP_CLOSE, tcprelay_apply) < 0 ||
+	    dp_cp_on_kind(w->ctx, IPC_TCP_NAME, tcprelay_apply) < 0 ||
+	    dp_cp_on_sync(w->ctx, tcprelay_sync_start) < 0) {
+		tp_log(TP_LOG_ERR, "internal error: RFC 6062's messages from cp\n");
+		return -EINVAL;
+	}
 	tr = rte_zmalloc_socket("tcprelay", sizeof(*tr), 64, socket);
 	if (tr == NULL)
 		goto nomem;

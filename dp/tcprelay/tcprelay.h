@@ -34,9 +34,6 @@ struct turn_worker;
 int tcprelay_init(struct dp_worker *w);
 void tcprelay_free(struct dp_worker *w);
 
-/* cp's TCP_CONNECT, TCP_BIND, TCP_CLOSE for w (checked by ipc_msg_check()). */
-void tcprelay_apply(struct dp_worker *w, const struct ipc_msg *msg);
-
 /* Allocation a of t goes (RFC 6062 §5.5): its peer connections on this
  * worker are closed (those moved elsewhere cp closes). */
 void tcprelay_alloc_gone(struct turn_worker *t, struct turn_alloc *a);
@@ -57,12 +54,12 @@ bool tcprelay_forward(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
  * a peer connection moving in, or the end of one that moved out. */
 void tcprelay_handoff(struct dp_worker *w, struct rte_mbuf *m);
 
-/* cp's SYNC (a cp that restarted): every live peer connection goes back to
- * it (TCP_STATE), before the worker's STATE_DONE: tcprelay_sync_start()
- * begins the pass, tcprelay_state_step() sends what the ring takes
- * (keeping headroom free slots) and says whether the pass is over (true
- * also without RFC 6062). */
-void tcprelay_sync_start(struct dp_worker *w);
+/* cp's TCP_CONNECT, TCP_BIND, TCP_CLOSE, TCP_NAME reach w's peer
+ * connections through dp_cp.c (registered by tcprelay_init()). cp's SYNC
+ * (a cp that restarted): every live peer connection goes back to it
+ * (TCP_STATE), before the worker's STATE_DONE: the SYNC begins the pass,
+ * tcprelay_state_step() sends what the ring takes (keeping headroom free
+ * slots) and says whether the pass is over (true also without RFC 6062). */
 bool tcprelay_state_step(struct dp_worker *w, unsigned int headroom);
 
 /* Events to cp. Returns work done. */

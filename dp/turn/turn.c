@@ -52,6 +52,12 @@ turn_init(struct dp_ctx *ctx)
 			"hash differs from rte_hash_crc()\n");
 		return -EINVAL;
 	}
+	rc = turn_cp_register(ctx);
+	if (rc < 0) {
+		tp_log(TP_LOG_ERR, "internal error: TURN's messages from cp: %s\n",
+		       strerror(-rc));
+		return rc;
+	}
 	for (unsigned int i = 0; i < ctx->nworkers; i++) {
 		struct dp_worker *w = ctx->workers[i];
 		struct turn_worker *t = &w->turn;
@@ -85,11 +91,11 @@ turn_init(struct dp_ctx *ctx)
 			memcpy(t->relay_addr[k].ip, k < n4 ? addrs4[k] : addrs6[k - n4],
 			       k < n4 ? 4 : 16);
 		}
-		t->rings = ipc_worker(&ctx->ipc, i);
+		w->cp.rings = ipc_worker(&ctx->ipc, i);
 		/* cp has not been seen serving: the grace starts now */
-		t->cp_serving = false;
-		t->cp_down_since_ms = ipc_monotonic_ms();
-		t->cp_grace_ms = (uint64_t)ctx->conf->turn.cp_grace_s * 1000u;
+		w->cp.serving = false;
+		w->cp.down_since_ms = ipc_monotonic_ms();
+		w->cp.grace_ms = (uint64_t)ctx->conf->turn.cp_grace_s * 1000u;
 	}
 	tp_log(TP_LOG_INFO, "TURN table: %u allocations per worker (cp.quota_total "
 	       "%u over %u worker(s)), %.1f MiB per worker (%zu-byte slots, "
@@ -143,5 +149,6 @@ turn_free(struct dp_ctx *ctx)
 		w->turn.conn_events_mem = NULL;
 		nonce_ctx_fini(&w->turn.nonce);
 		memset(&w->turn, 0, sizeof(w->turn));
+		memset(&w->cp, 0, sizeof(w->cp));
 	}
 }

@@ -49,8 +49,9 @@ void turn_icmp_input(struct dp_worker *w, const struct dp_icmp_error *e, void *a
  * up (a hint only: handling checks everything itself). */
 void turn_prefetch_burst(struct dp_worker *w, const struct dp_port *port,
 			 struct rte_mbuf **pkts, uint16_t n);
-/* Apply what cp sent (up to a bound); returns messages handled. */
-unsigned int turn_poll(struct dp_worker *w, uint64_t now_ms);
+/* TURN's kinds of message from cp, its SYNC and its look at cp (the
+ * nonce key cp published), with dp_cp.c; 0 or -errno. */
+int turn_cp_register(struct dp_ctx *ctx);
 /* Move the table sweeps on by a slice (counters to cp, state to a
  * restarted cp, the expiry guard) when one is due: at most every few tens
  * of microseconds, a bounded number of allocations, never filling the ring

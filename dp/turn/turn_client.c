@@ -14,6 +14,7 @@
 #include <rte_net_crc.h>
 
 #include "../dp.h"
+#include "../dp_cp.h"
 #include "../net/net.h"
 #include "ipc.h"
 #include "nonce.h"
@@ -159,8 +160,8 @@ to_cp(struct dp_worker *w, const struct turn_from *from,
 	struct turn_worker *t = &w->turn;
 	static _Thread_local struct ipc_msg out;
 
-	if (unlikely(!t->cp_serving)) {
-		if (t->cp_checked_ms - t->cp_down_since_ms < t->cp_grace_ms) {
+	if (unlikely(!w->cp.serving)) {
+		if (w->cp.checked_ms - w->cp.down_since_ms < w->cp.grace_ms) {
 			t->cp_wait++;
 			return false;
 		}
@@ -189,13 +190,11 @@ to_cp(struct dp_worker *w, const struct turn_from *from,
 			return false;
 		}
 		if (!turn_admit(t->admit, lane, from->family, from->src,
-				ipc_ring_count(&t->rings->to_cp), t->now_ms))
+				ipc_ring_count(&w->cp.rings->to_cp), t->now_ms))
 			return false;         /* counted; the client retransmits */
 	}
 	memset(&out.h, 0, sizeof(out.h));
 	out.h.kind = IPC_REQUEST;
-	out.h.worker = (uint16_t)w->id;
-	out.h.seq = t->to_cp_seq++;
 	turn_tuple_from(&out.h.tuple, from);
 	if (msg->len > sizeof(out.body)) {
 		answer_error(w, from, msg, STUN_ERR_BAD_REQUEST);
@@ -203,14 +202,12 @@ to_cp(struct dp_worker *w, const struct turn_from *from,
 	}
 	out.h.body_len = (uint16_t)msg->len;
 	memcpy(out.body, msg->buf, msg->len);
-	if (ipc_ring_enqueue(&t->rings->to_cp, &out) < 0) {
-		t->ipc_full++;
+	if (dp_cp_send(w, &out) < 0) {
+		w->cp.ipc_full++;
 		return false;
 	}
-	t->ipc_out++;
-	/* cp dozing on its doorbell: wake it (a system call, only then) */
-	if (ipc_cp_ring(w->ctx->ipc.shm))
-		t->cp_rung++;
+	w->cp.ipc_out++;
+	dp_cp_wake(w);
 	return true;
 }
 

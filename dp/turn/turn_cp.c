@@ -1,20 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * What cp says, over the worker's ring from cp (lib/ipc): installs first
- * (ALLOC_ADD, ALLOC_DEL, ALLOC_LIFE, PERM_*, CHAN_*), then the response to
- * send; the start of the table sweeps (SYNC, STATS_REQ); TLS ticket keys
- * and PSKs (TLS_*, into w->tls_keys); and, once a
- * millisecond, whether cp serves and which nonce key it published. Every
- * message is checked (ipc_msg_check()) before it is believed.
+ * What cp says to TURN (the kinds turn_cp_register() takes from dp_cp.c,
+ * which checked each message before handing it over): installs
+ * (ALLOC_ADD, ALLOC_DEL, ALLOC_LIFE, PERM_*, CHAN_*), the response to send,
+ * the start of the table sweeps (SYNC, STATS_REQ); and, at each look at
+ * cp, which nonce key the serving cp published.
  */
 #include <string.h>
 
-#include "../agw/agw.h"
-#include "../tcprelay/tcprelay.h"
 #include "../dp.h"
+#include "../dp_cp.h"
 #include "ipc.h"
 #include "steer.h"
-#include "tls_keys.h"
 #include "turn.h"
 #include "turn_inlines.h"
 
@@ -81,7 +78,7 @@ apply_alloc_add(struct dp_worker *w, const struct ipc_msg *msg)
 }
 
 static void
-apply(struct dp_worker *w, const struct ipc_msg *msg)
+turn_cp_apply(struct dp_worker *w, const struct ipc_msg *msg)
 {
 	struct turn_worker *t = &w->turn;
 	const struct ipc_tuple *tu = &msg->h.tuple;
@@ -127,49 +124,11 @@ apply(struct dp_worker *w, const struct ipc_msg *msg)
 				      turn_relay_index(w->ctx, b->peer.family, b->peer.ip) >= 0);
 		}
 		break;
-	case IPC_SYNC:
-		/* (Re)start the pass: a cp that asks again has lost what it
-		 * had been sent. */
-		turn_sweep_start(t, &t->state);
-		t->state_sync_id = msg->h.alloc_id;
-		agw_sync_start(w);
-		tcprelay_sync_start(w);
-		break;
 	case IPC_STATS_REQ:
 		/* A pass still under way carries on (each allocation is
 		 * reported once a pass, whenever the pass began). */
 		if (!t->stats_job.on)
 			turn_sweep_start(t, &t->stats_job);
-		break;
-	case IPC_TCP_CONNECT:
-	case IPC_TCP_BIND:
-	case IPC_TCP_CLOSE:
-	case IPC_TCP_NAME:
-		/* RFC 6062's peer connections (dp/tcprelay) */
-		tcprelay_apply(w, msg);
-		break;
-	case IPC_AGW_ADD:
-	case IPC_AGW_DEL:
-		/* the access gateway's contexts (dp/agw) */
-		agw_apply(w, msg);
-		break;
-	case IPC_TLS_RELOAD:
-		/* cp's reload (turnpikectl reload): the same as SIGHUP, on
-		 * dp's reload thread (file reads and parsing stay off the
-		 * worker); cp sends it to worker 0 only */
-		if (w->id == 0)
-			dp_reload_signal();
-		break;
-	case IPC_TLS_TICKETS:
-	case IPC_TLS_PSK_ADD:
-	case IPC_TLS_PSK_DEL:
-	case IPC_TLS_PSK_SYNC:
-		/* Ticket keys and PSKs for this worker's TLS (dp/tls/tls_keys.h):
-		 * a PSK cp has more of than the table holds, or a DEL of one
-		 * this worker never had, is counted and changes nothing. */
-		if (w->tls_keys == NULL ||
-		    tls_keys_apply(w->tls_keys, msg->h.kind, msg->body, msg->h.body_len) < 0)
-			w->tls_keys_refused++;
 		break;
 	default:
 		break;
@@ -194,53 +153,45 @@ nonce_take(struct turn_worker *t, const struct ipc_shm *shm, uint64_t epoch)
 	t->nonce_epoch = epoch;
 }
 
-unsigned int
-turn_poll(struct dp_worker *w, uint64_t now_ms)
+/* SYNC: (re)start the pass of every allocation to cp (a cp that asks
+ * again has lost what it had been sent). */
+static void
+turn_cp_sync(struct dp_worker *w, const struct ipc_msg *msg)
 {
 	struct turn_worker *t = &w->turn;
-	static _Thread_local struct ipc_msg msg;
-	unsigned int n = 0;
 
-	t->now_ms = now_ms;
-	if (t->rings == NULL)
-		return 0;
-	if (now_ms != t->cp_checked_ms) {
-		const struct ipc_shm *shm = w->ctx->ipc.shm;
-		uint64_t epoch = __atomic_load_n(&shm->cp_epoch, __ATOMIC_ACQUIRE);
-		bool up = ipc_cp_serving(shm, now_ms);
+	turn_sweep_start(t, &t->state);
+	t->state_sync_id = msg->h.alloc_id;
+}
 
-		/* The grace runs from when cp was last seen serving, or from
-		 * when a new one started: a cp that is starting is not gone. */
-		if (!up && (t->cp_serving || epoch != t->cp_epoch_seen))
-			t->cp_down_since_ms = now_ms;
-		t->cp_epoch_seen = epoch;
-		t->cp_serving = up;
-		t->cp_checked_ms = now_ms;
-		/* A cp serves that this worker has no nonce key of: take a
-		 * copy of what it published (before it said it was ready), once
-		 * per cp, never per request. Until then (a copy torn by a cp
-		 * starting meanwhile, a corrupt block) nothing is answered here
-		 * and every request goes to cp as before. */
-		if (up && epoch != t->nonce_epoch)
-			nonce_take(t, shm, epoch);
-	}
-	/* Whatever is in the ring is checked before it is believed (lib/ipc:
-	 * ipc_msg_check()): the segment is cp's, but a ring is memory that a
-	 * bug or a corruption can fill with anything, and dp acts on it as
-	 * root. A bad message is counted and skipped; it still counts toward
-	 * the bound, so a ring full of garbage costs no more than a full one. */
-	while (n < 64) {
-		int rc = ipc_ring_dequeue(&t->rings->to_dp, &msg);
+/* A cp serves that this worker has no nonce key of: take a copy of what
+ * it published (before it said it was ready), once per cp, never per
+ * request. Until then (a copy torn by a cp starting meanwhile, a corrupt
+ * block) nothing is answered here and every request goes to cp as
+ * before. */
+static void
+turn_cp_seen(struct dp_worker *w, uint64_t epoch, bool serving)
+{
+	struct turn_worker *t = &w->turn;
 
-		if (rc == 0)
-			break;
-		n++;
-		if (rc < 0 || ipc_msg_check(&msg, IPC_CP2DP) != 0) {
-			t->ipc_bad++;
-			continue;
-		}
-		apply(w, &msg);
-	}
-	t->ipc_in += n;
-	return n;
+	if (serving && epoch != t->nonce_epoch)
+		nonce_take(t, w->ctx->ipc.shm, epoch);
+}
+
+int
+turn_cp_register(struct dp_ctx *ctx)
+{
+	static const uint16_t kinds[] = {
+		IPC_RESPONSE, IPC_ALLOC_ADD, IPC_ALLOC_DEL, IPC_ALLOC_LIFE,
+		IPC_PERM_ADD, IPC_PERM_DEL, IPC_CHAN_ADD, IPC_CHAN_DEL, IPC_STATS_REQ,
+	};
+	int rc = 0;
+
+	for (unsigned int i = 0; rc == 0 && i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		rc = dp_cp_on_kind(ctx, kinds[i], turn_cp_apply);
+	if (rc == 0)
+		rc = dp_cp_on_sync(ctx, turn_cp_sync);
+	if (rc == 0)
+		rc = dp_cp_on_seen(ctx, turn_cp_seen);
+	return rc;
 }

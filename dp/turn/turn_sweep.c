@@ -13,6 +13,7 @@
 #include "../agw/agw.h"
 #include "../tcprelay/tcprelay.h"
 #include "../dp.h"
+#include "../dp_cp.h"
 #include "ipc.h"
 #include "turn.h"
 #include "turn_inlines.h"
@@ -73,11 +74,6 @@ sweep_take(struct turn_worker *t, struct turn_sweep_job *j,
 	return n;
 }
 
-static bool
-ring_room(const struct turn_worker *t)
-{
-	return IPC_RING_SLOTS - ipc_ring_count(&t->rings->to_cp) > TURN_RING_HEADROOM;
-}
 
 /* One STATE_ALLOC (all but worker and seq, the sender's): allocation a as
  * a restarted cp needs it back. As many bindings as the body holds (all of
@@ -148,9 +144,7 @@ send_state_alloc(struct dp_worker *w, struct turn_alloc *a)
 	static _Thread_local struct ipc_msg out;
 
 	turn_state_alloc_fill(&out, t, a);
-	out.h.worker = (uint16_t)w->id;
-	out.h.seq = t->to_cp_seq++;
-	return ipc_ring_enqueue(&t->rings->to_cp, &out);
+	return dp_cp_send(w, &out);
 }
 
 /* SYNC: a slice of STATE_ALLOCs, and STATE_DONE at the end of the pass.
@@ -162,7 +156,7 @@ sweep_state(struct dp_worker *w)
 	struct turn_worker *t = &w->turn;
 	unsigned int n = 0;
 
-	while (n < TURN_SWEEP_SLICE && ring_room(t)) {
+	while (n < TURN_SWEEP_SLICE && dp_cp_room(w, TURN_RING_HEADROOM)) {
 		uint32_t at = t->state.next;
 		struct turn_alloc *a = sweep_next(t, &t->state);
 
@@ -180,10 +174,8 @@ sweep_state(struct dp_worker *w)
 
 			memset(&done.h, 0, sizeof(done.h));
 			done.h.kind = IPC_STATE_DONE;
-			done.h.worker = (uint16_t)w->id;
 			done.h.alloc_id = t->state_sync_id;   /* whose SYNC */
-			done.h.seq = t->to_cp_seq++;
-			if (ipc_ring_enqueue(&t->rings->to_cp, &done) < 0) {
+			if (dp_cp_send(w, &done) < 0) {
 				t->state.on = true;   /* DONE again next slice */
 				t->state.next = at;
 			}
@@ -208,14 +200,13 @@ sweep_stats(struct dp_worker *w)
 	struct turn_alloc *batch[PER_MSG];
 	unsigned int n;
 
-	if (!ring_room(t))
+	if (!dp_cp_room(w, TURN_RING_HEADROOM))
 		return 0;
 	n = sweep_take(t, &t->stats_job, batch, PER_MSG);
 	if (n == 0)
 		return 0;
 	memset(&out.h, 0, sizeof(out.h));
 	out.h.kind = IPC_STATS;
-	out.h.worker = (uint16_t)w->id;
 	for (unsigned int i = 0; i < n; i++) {
 		struct ipc_alloc_stats *st =
 			(struct ipc_alloc_stats *)(out.body + i * sizeof(*st));
@@ -224,10 +215,9 @@ sweep_stats(struct dp_worker *w)
 		memcpy(st->c, batch[i]->stats, sizeof(st->c));
 	}
 	out.h.body_len = (uint16_t)(n * sizeof(struct ipc_alloc_stats));
-	out.h.seq = t->to_cp_seq++;
 	/* Room was checked, and this worker is the ring's only producer. */
-	if (ipc_ring_enqueue(&t->rings->to_cp, &out) < 0)
-		t->ipc_full++;
+	if (dp_cp_send(w, &out) < 0)
+		w->cp.ipc_full++;
 	return n;
 }
 
@@ -270,29 +260,12 @@ unsigned int
 turn_stream_flush(struct dp_worker *w)
 {
 	struct turn_worker *t = &w->turn;
-	const struct ipc_shm *shm = w->ctx->ipc.shm;
-	unsigned int n, waiting = ipc_backlog_count(&t->conn_events);
 
-	if (waiting == 0 || t->rings == NULL || shm == NULL)
-		return 0;
 	/* Only a cp that serves takes events; one that does not know
 	 * CONN_DOWN (an older one) would refuse them: they are dropped,
 	 * counted, and it frees the allocations when they expire. */
-	if (!ipc_cp_serving(shm, t->now_ms))
-		return 0;
-	if (!(ipc_peer_caps(shm, true, t->now_ms) & IPC_CAP_CONN_DOWN)) {
-		t->conn_events_dropped += waiting;
-		t->conn_events.tail = t->conn_events.head;
-		return 0;
-	}
-	n = ipc_backlog_flush(&t->conn_events, &t->rings->to_cp, TURN_RING_HEADROOM,
-			      (uint16_t)w->id, &t->to_cp_seq);
-	if (n > 0) {
-		t->ipc_out += n;
-		if (ipc_cp_ring(w->ctx->ipc.shm))
-			t->cp_rung++;
-	}
-	return n;
+	return dp_cp_flush(w, &t->conn_events, TURN_RING_HEADROOM, IPC_CAP_CONN_DOWN,
+			   &t->conn_events_dropped);
 }
 
 unsigned int
@@ -301,7 +274,7 @@ turn_sweep(struct dp_worker *w, uint64_t tsc)
 	struct turn_worker *t = &w->turn;
 	unsigned int n = 0;
 
-	if (t->rings == NULL || tsc < t->sweep_tsc)
+	if (w->cp.rings == NULL || tsc < t->sweep_tsc)
 		return 0;
 	t->sweep_tsc = tsc + w->ctx->tsc_hz * TURN_SWEEP_GAP_US / 1000000u;
 	if (!t->expire_job.on && t->now_ms >= t->expire_next_ms) {

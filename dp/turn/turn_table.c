@@ -281,7 +281,7 @@ turn_worker_tables(struct dp_worker *w, uint32_t cap, uint32_t ntbl, uint32_t sp
 
 		turn_admit_init(t->admit, &ac, (const uint8_t *)key);
 	}
-	/* Keyed from cp's block once a cp serves (turn_poll()); the salt a
+	/* Keyed from cp's block once a cp serves (turn_cp_seen()); the salt a
 	 * counter of the worker's own, FINGERPRINT by DPDK's CRC. */
 	t->nonce.salt = (uint32_t)rte_rand();
 	t->nonce.crc32 = fp_crc32;

@@ -214,8 +214,6 @@ struct turn_tt {
 
 /* A worker's TURN state. */
 struct turn_worker {
-	struct ipc_worker_rings *rings;   /* NULL until cp's segment is open */
-	uint32_t to_cp_seq;
 	uint32_t nallocs;                 /* live.n */
 	uint32_t cap;                     /* slots: tp_conf_worker_allocs() */
 	struct turn_live live;            /* the live slots, for the sweeps */
@@ -242,7 +240,6 @@ struct turn_worker {
 	 * relay_port is the port), for what is sent from it. */
 	struct ipc_addr relay_addr[TURN_MAX_RELAY_TBL];
 	uint64_t ctr[TURN_STAT__COUNT];   /* all allocations, including gone ones */
-	uint64_t ipc_full;                /* requests refused: ring to cp full */
 	struct turn_admit *admit;         /* what goes to cp (turn_admit.h) */
 	/* cp's nonce maker, keyed from the block the serving cp published
 	 * (nonce_ok; nonce_epoch is that cp's epoch): 401s answered here and
@@ -251,17 +248,8 @@ struct turn_worker {
 	uint64_t nonce_epoch;
 	uint64_t nonce_load_failed;       /* copies refused (torn, corrupt) */
 	struct nonce_ctx nonce;
-	/* Whether cp serves (ipc_cp_serving()), looked at once a millisecond,
-	 * and since when (CLOCK_MONOTONIC ms) it has not: since it was last
-	 * seen serving, or since the newest cp started, or since dp started.
-	 * While that is less than turn.cp_grace, requests for cp are held back
-	 * (cp_wait): clients retransmit into a cp that is back; after that
-	 * they are answered 500 (cp_gone). */
-	bool cp_serving;
-	uint64_t cp_checked_ms;           /* now_ms of the last look */
-	uint64_t cp_epoch_seen;           /* cp_epoch at the last look */
-	uint64_t cp_down_since_ms;
-	uint64_t cp_grace_ms;
+	/* requests held back while cp is away, within turn.cp_grace, and
+	 * answered 500 after it (w->cp) */
 	uint64_t cp_wait;
 	uint64_t cp_gone;
 	uint64_t state_sync_id;           /* the SYNC being answered (its epoch) */
@@ -270,10 +258,6 @@ struct turn_worker {
 					   * transport address of ours */
 	uint64_t alloc_bad_transport;     /* ALLOC_ADD refused: a client
 					   * transport dp has no adapter for */
-	uint64_t ipc_bad;                 /* messages from cp that failed checks */
-	uint64_t ipc_in;
-	uint64_t ipc_out;
-	uint64_t cp_rung;                 /* cp woken from its doze */
 	/* Table sweeps, a slice at a time (turn_sweep()). */
 	struct turn_sweep_job state;      /* SYNC: every allocation to cp */
 	struct turn_sweep_job stats_job;  /* STATS_REQ: counters to cp */

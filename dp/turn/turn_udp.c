@@ -73,7 +73,7 @@ turn_prefetch_burst(struct dp_worker *w, const struct dp_port *port,
 	/* Measured (perf/RESULTS.md): with 1000 allocations, all in L2,
 	 * the pass costs some 15 cycles a packet and saves nothing; at 100k
 	 * it saves hundreds. It starts where the hot parts outgrow L2. */
-	if (t->rings == NULL || t->nallocs < TURN_PREFETCH_MIN_ALLOCS)
+	if (w->cp.rings == NULL || t->nallocs < TURN_PREFETCH_MIN_ALLOCS)
 		return;
 	/* Every head at once: another core wrote them. */
 	for (uint16_t i = 0; i < n; i++)

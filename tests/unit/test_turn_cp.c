@@ -4,7 +4,7 @@
  * refused and counted before it touches a table: a client transport dp
  * has no adapter for (6, a stream, until dp/tcp exists: alloc_bad_transport),
  * a relayed address that is not ours (alloc_bad_relay). Driven through
- * turn_poll() with the worker's rings in heap memory (lib/ipc, checked by
+ * dp_cp_poll() with the worker's rings in heap memory (lib/ipc, checked by
  * ipc_msg_check() on the way), no hash (none is reached) and no EAL; the
  * UDP sender and the stream adapter are the test's and fail it if used.
  */
@@ -19,6 +19,7 @@
 
 #include "agw/agw.h"
 #include "tcprelay/tcprelay.h"
+#include "dp_cp.h"
 #include "ipc.h"
 #include "turn.h"
 #include "turn_inlines.h"
@@ -34,23 +35,6 @@ turn_udp_reply(struct dp_worker *w, const struct turn_from *to,
 	fail_msg("nothing is answered here");
 }
 
-/* dp/agw is not linked here: cp's AGW_* messages are not sent in this test */
-void
-agw_apply(struct dp_worker *w, const struct ipc_msg *msg)
-{
-	(void)w;
-	(void)msg;
-	fail_msg("no AGW message is sent here");
-}
-
-void
-tcprelay_apply(struct dp_worker *w, const struct ipc_msg *msg)
-{
-	(void)w;
-	(void)msg;
-	fail_msg("no RFC 6062 message is sent here");
-}
-
 /* dp/dp_reload.c is not linked here: what cp's TLS_RELOAD asked for */
 static unsigned int reload_signals;
 
@@ -60,24 +44,12 @@ dp_reload_signal(void)
 	reload_signals++;
 }
 
-void
-agw_sync_start(struct dp_worker *w)
-{
-	(void)w;
-}
-
 bool
 agw_state_step(struct dp_worker *w, unsigned int headroom)
 {
 	(void)w;
 	(void)headroom;
 	return true;              /* no contexts here */
-}
-
-void
-tcprelay_sync_start(struct dp_worker *w)
-{
-	(void)w;
 }
 
 bool
@@ -118,7 +90,10 @@ setup(void **state)
 	memset(f->shm, 0, ssz);
 	f->ctx.ipc.shm = f->shm;             /* cp not serving: zeroed */
 	f->w->ctx = &f->ctx;
-	f->w->turn.rings = f->rings;
+	f->w->cp.rings = f->rings;
+	f->w->turn.now_ms = 1;
+	assert_int_equal(turn_cp_register(&f->ctx), 0);
+	assert_int_equal(dp_reload_cp_register(&f->ctx), 0);
 	f->w->turn.relay_min = 50000;
 	f->w->turn.relay_span = 1000;
 	*state = f;
@@ -170,10 +145,10 @@ test_turn_cp_alloc_add_stream_client_refused_counted(void **state)
 	struct turn_worker *t = &f->w->turn;
 
 	send_alloc_add(f, 6);
-	assert_int_equal(turn_poll(f->w, 1), 1);
+	assert_int_equal(dp_cp_poll(f->w, 1), 1);
 	assert_true(t->alloc_bad_transport == 1);
 	assert_true(t->alloc_bad_relay == 0);
-	assert_true(t->ipc_bad == 0);
+	assert_true(f->w->cp.ipc_bad == 0);
 	assert_int_equal(t->nallocs, 0);
 }
 
@@ -186,7 +161,7 @@ test_turn_cp_alloc_add_udp_client_judged_on_relay(void **state)
 	struct turn_worker *t = &f->w->turn;
 
 	send_alloc_add(f, 17);
-	assert_int_equal(turn_poll(f->w, 1), 1);
+	assert_int_equal(dp_cp_poll(f->w, 1), 1);
 	assert_true(t->alloc_bad_transport == 0);
 	assert_true(t->alloc_bad_relay == 1);
 	assert_int_equal(t->nallocs, 0);
@@ -206,13 +181,13 @@ test_turn_cp_tls_reload_to_worker_0_only(void **state)
 	m.h.kind = IPC_TLS_RELOAD;
 	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
 	assert_int_equal(ipc_ring_enqueue(&f->rings->to_dp, &m), 0);
-	assert_int_equal(turn_poll(f->w, 1), 1);
+	assert_int_equal(dp_cp_poll(f->w, 1), 1);
 	assert_int_equal(reload_signals, 1);
 	f->w->id = 1;
 	assert_int_equal(ipc_ring_enqueue(&f->rings->to_dp, &m), 0);
-	assert_int_equal(turn_poll(f->w, 1), 1);
+	assert_int_equal(dp_cp_poll(f->w, 1), 1);
 	assert_int_equal(reload_signals, 1);
-	assert_true(f->w->turn.ipc_bad == 0);
+	assert_true(f->w->cp.ipc_bad == 0);
 }
 
 int

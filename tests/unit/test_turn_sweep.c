@@ -32,12 +32,6 @@ agw_state_step(struct dp_worker *w, unsigned int headroom)
 	return true;
 }
 
-void
-tcprelay_sync_start(struct dp_worker *w)
-{
-	(void)w;
-}
-
 bool
 tcprelay_state_step(struct dp_worker *w, unsigned int headroom)
 {
@@ -89,7 +83,7 @@ setup(void **state)
 	f->w->ctx = &f->ctx;
 	f->w->id = 3;
 	t = &f->w->turn;
-	t->rings = f->rings;
+	f->w->cp.rings = f->rings;
 	t->cap = CAP;
 	t->allocs = aligned_alloc(64, sizeof(struct turn_alloc) * CAP);
 	assert_non_null(t->allocs);

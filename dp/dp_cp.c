@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A worker's link to cp (dp_cp.h): what cp sends reaches the module that
+ * registered its kind, and every module sees the same view of cp's
+ * liveness. No DPDK here: unit tests drive it with rings in heap memory.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "dp.h"
+#include "dp_cp.h"
+#include "ipc.h"
+
+_Static_assert(IPC_TLS_RELOAD < DP_CP_KINDS, "every kind has a handler slot");
+
+int
+dp_cp_on_kind(struct dp_ctx *ctx, uint16_t kind, dp_cp_apply_fn fn)
+{
+	struct dp_cp_registry *r = &ctx->cp_reg;
+
+	if (fn == NULL || kind >= DP_CP_KINDS || kind == IPC_SYNC ||
+	    ipc_kind_dir(kind) != IPC_CP2DP)
+		return -EINVAL;
+	if (r->apply[kind] != NULL && r->apply[kind] != fn)
+		return -EEXIST;
+	r->apply[kind] = fn;
+	return 0;
+}
+
+int
+dp_cp_on_sync(struct dp_ctx *ctx, dp_cp_apply_fn fn)
+{
+	struct dp_cp_registry *r = &ctx->cp_reg;
+
+	if (fn == NULL)
+		return -EINVAL;
+	for (unsigned int i = 0; i < r->nsync; i++)
+		if (r->sync[i] == fn)
+			return 0;
+	if (r->nsync == DP_CP_HOOKS)
+		return -ENOSPC;
+	r->sync[r->nsync++] = fn;
+	return 0;
+}
+
+int
+dp_cp_on_seen(struct dp_ctx *ctx, dp_cp_seen_fn fn)
+{
+	struct dp_cp_registry *r = &ctx->cp_reg;
+
+	if (fn == NULL)
+		return -EINVAL;
+	for (unsigned int i = 0; i < r->nseen; i++)
+		if (r->seen[i] == fn)
+			return 0;
+	if (r->nseen == DP_CP_HOOKS)
+		return -ENOSPC;
+	r->seen[r->nseen++] = fn;
+	return 0;
+}
+
+static void
+dispatch(struct dp_worker *w, const struct ipc_msg *msg)
+{
+	const struct dp_cp_registry *r = &w->ctx->cp_reg;
+
+	if (msg->h.kind == IPC_SYNC) {
+		/* (Re)start every module's pass: a cp that asks again has
+		 * lost what it had been sent. */
+		for (unsigned int i = 0; i < r->nsync; i++)
+			r->sync[i](w, msg);
+		return;
+	}
+	if (msg->h.kind < DP_CP_KINDS && r->apply[msg->h.kind] != NULL)
+		r->apply[msg->h.kind](w, msg);
+}
+
+unsigned int
+dp_cp_poll(struct dp_worker *w, uint64_t now_ms)
+{
+	const struct dp_cp_registry *r = &w->ctx->cp_reg;
+	static _Thread_local struct ipc_msg msg;
+	unsigned int n = 0;
+
+	if (w->cp.rings == NULL)
+		return 0;
+	if (now_ms != w->cp.checked_ms) {
+		const struct ipc_shm *shm = w->ctx->ipc.shm;
+		uint64_t epoch = __atomic_load_n(&shm->cp_epoch, __ATOMIC_ACQUIRE);
+		bool up = ipc_cp_serving(shm, now_ms);
+
+		/* The grace runs from when cp was last seen serving, or from
+		 * when a new one started: a cp that is starting is not gone. */
+		if (!up && (w->cp.serving || epoch != w->cp.epoch_seen))
+			w->cp.down_since_ms = now_ms;
+		w->cp.epoch_seen = epoch;
+		w->cp.serving = up;
+		w->cp.checked_ms = now_ms;
+		for (unsigned int i = 0; i < r->nseen; i++)
+			r->seen[i](w, epoch, up);
+	}
+	/* Whatever is in the ring is checked before it is believed (lib/ipc:
+	 * ipc_msg_check()): the segment is cp's, but a ring is memory that a
+	 * bug or a corruption can fill with anything, and dp acts on it as
+	 * root. A bad message is counted and skipped; it still counts toward
+	 * the bound, so a ring full of garbage costs no more than a full one. */
+	while (n < 64) {
+		int rc = ipc_ring_dequeue(&w->cp.rings->to_dp, &msg);
+
+		if (rc == 0)
+			break;
+		n++;
+		if (rc < 0 || ipc_msg_check(&msg, IPC_CP2DP) != 0) {
+			w->cp.ipc_bad++;
+			continue;
+		}
+		dispatch(w, &msg);
+	}
+	w->cp.ipc_in += n;
+	return n;
+}

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A worker's end of its link to cp (struct dp_cp, w->cp): what every
+ * module that sends to cp uses, so that the sequence, the room rule, the
+ * doorbell and the counters live in one place. Header-only: the senders
+ * are on the request path and inline there.
+ */
+#ifndef DP_CP_H
+#define DP_CP_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dp.h"
+#include "ipc.h"
+
+/*
+ * Registration, at start-up (a module's init may run once a worker: the
+ * same registration again is accepted and changes nothing).
+ * on_kind: fn takes messages of kind (one from cp to dp, not SYNC);
+ * -EINVAL for any other kind, -EEXIST when another fn has it.
+ * on_sync: fn hears every SYNC, after those registered before it.
+ * on_seen: fn hears each look at cp (once a millisecond).
+ * -ENOSPC when the hooks are taken.
+ */
+int dp_cp_on_kind(struct dp_ctx *ctx, uint16_t kind, dp_cp_apply_fn fn);
+int dp_cp_on_sync(struct dp_ctx *ctx, dp_cp_apply_fn fn);
+int dp_cp_on_seen(struct dp_ctx *ctx, dp_cp_seen_fn fn);
+
+/*
+ * w's turn at its link to cp (once a loop turn; nothing without cp's
+ * segment): once a millisecond whether cp serves and since when it has
+ * not, told to the seen hooks; then up to 64 messages from cp, each
+ * checked (ipc_msg_check()) before it is believed and handed to its
+ * kind's handler (a kind nobody took is dropped). Returns messages taken.
+ */
+unsigned int dp_cp_poll(struct dp_worker *w, uint64_t now_ms);
+
+/* Room in the ring to cp beyond headroom free slots (kept for what must
+ * not wait behind the sender: clients' requests). */
+static inline bool
+dp_cp_room(const struct dp_worker *w, unsigned int headroom)
+{
+	return ipc_ring_count(&w->cp.rings->to_cp) + headroom < IPC_RING_SLOTS;
+}
+
+/* m into the ring to cp from w, with the next sequence number: 0, or
+ * -ENOBUFS when the ring is full (nothing counted: the caller knows
+ * whether that is a loss). */
+static inline int
+dp_cp_send(struct dp_worker *w, struct ipc_msg *m)
+{
+	m->h.worker = (uint16_t)w->id;
+	m->h.seq = w->cp.to_cp_seq;
+	if (ipc_ring_enqueue(&w->cp.rings->to_cp, m) != 0)
+		return -ENOBUFS;
+	w->cp.to_cp_seq++;
+	return 0;
+}
+
+/* cp dozing on its doorbell: wake it (a system call, only then). */
+static inline void
+dp_cp_wake(struct dp_worker *w)
+{
+	if (ipc_cp_ring(w->ctx->ipc.shm))
+		w->cp.cp_rung++;
+}
+
+/*
+ * A backlog's waiting events (lib/ipc's ipc_backlog) into the ring to cp
+ * while it keeps headroom free slots, and only to a cp that serves; what
+ * waits for a cp without need_cap among its capabilities (0: none needed)
+ * is dropped and added to *dropped, since that cp would refuse it. Sent
+ * events count in ipc_out and wake cp. Returns how many went.
+ */
+static inline unsigned int
+dp_cp_flush(struct dp_worker *w, struct ipc_backlog *b, unsigned int headroom,
+	    uint64_t need_cap, uint64_t *dropped)
+{
+	const struct ipc_shm *shm = w->ctx->ipc.shm;
+	unsigned int n;
+
+	if (ipc_backlog_count(b) == 0 || w->cp.rings == NULL || shm == NULL ||
+	    !ipc_cp_serving(shm, w->now_ms))
+		return 0;
+	if (need_cap != 0 && !(ipc_peer_caps(shm, true, w->now_ms) & need_cap)) {
+		*dropped += ipc_backlog_drop(b);
+		return 0;
+	}
+	n = ipc_backlog_flush(b, &w->cp.rings->to_cp, headroom, (uint16_t)w->id,
+			      &w->cp.to_cp_seq);
+	if (n > 0) {
+		w->cp.ipc_out += n;
+		dp_cp_wake(w);
+	}
+	return n;
+}
+
+#endif /* DP_CP_H */

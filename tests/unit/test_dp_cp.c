@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp/dp_cp.c: a worker's link to cp. Registration refuses what cannot be
+ * dispatched (a kind from dp to cp, SYNC, a kind out of range, a second
+ * handler for a kind, a hook too many) and takes the same one twice (a
+ * module's init runs once a worker); dispatch hands each checked message
+ * to its kind's handler, SYNC to every SYNC hook in registration order, a
+ * kind nobody took to no one, a bad message to the ipc_bad count; the
+ * look at cp tells the seen hooks once a millisecond. Rings and segment
+ * header in heap memory, no EAL.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dp_cp.h"
+#include "ipc.h"
+
+struct fix {
+	struct dp_ctx ctx;
+	struct dp_worker *w;
+	struct ipc_worker_rings *rings;
+	struct ipc_shm *shm;
+};
+
+/* what the handlers saw, in order: a letter each */
+static char seen_log[64];
+static unsigned int nlog;
+static uint64_t seen_epoch;
+static bool seen_up;
+static unsigned int nseen;
+
+static void
+logc(char c)
+{
+	if (nlog + 1 < sizeof(seen_log))
+		seen_log[nlog++] = c;
+	seen_log[nlog] = '\0';
+}
+
+static void
+on_stats_req(struct dp_worker *w, const struct ipc_msg *msg)
+{
+	(void)w;
+	assert_int_equal(msg->h.kind, IPC_STATS_REQ);
+	logc('s');
+}
+
+static void
+on_stats_req_other(struct dp_worker *w, const struct ipc_msg *msg)
+{
+	(void)w;
+	(void)msg;
+	fail_msg("the first handler of a kind keeps it");
+}
+
+static void
+sync_a(struct dp_worker *w, const struct ipc_msg *msg)
+{
+	(void)w;
+	assert_int_equal(msg->h.alloc_id, 77);
+	logc('a');
+}
+
+static void
+sync_b(struct dp_worker *w, const struct ipc_msg *msg)
+{
+	(void)w;
+	(void)msg;
+	logc('b');
+}
+
+static void
+sync_c(struct dp_worker *w, const struct ipc_msg *msg)
+{
+	(void)w;
+	(void)msg;
+	logc('c');
+}
+
+static void
+sync_d(struct dp_worker *w, const struct ipc_msg *msg)
+{
+	(void)w;
+	(void)msg;
+	logc('d');
+}
+
+static void
+sync_e(struct dp_worker *w, const struct ipc_msg *msg)
+{
+	(void)w;
+	(void)msg;
+}
+
+static void
+on_seen(struct dp_worker *w, uint64_t epoch, bool serving)
+{
+	(void)w;
+	seen_epoch = epoch;
+	seen_up = serving;
+	nseen++;
+}
+
+static int
+setup(void **state)
+{
+	struct fix *f = calloc(1, sizeof(*f));
+	size_t wsz = (sizeof(struct dp_worker) + 63u) & ~(size_t)63u;
+	size_t rsz = (sizeof(struct ipc_worker_rings) + 63u) & ~(size_t)63u;
+	size_t ssz = (sizeof(struct ipc_shm) + 63u) & ~(size_t)63u;
+
+	assert_non_null(f);
+	f->w = aligned_alloc(64, wsz);
+	f->rings = aligned_alloc(64, rsz);
+	f->shm = aligned_alloc(64, ssz);
+	assert_non_null(f->w);
+	assert_non_null(f->rings);
+	assert_non_null(f->shm);
+	memset(f->w, 0, wsz);
+	memset(f->rings, 0, rsz);
+	memset(f->shm, 0, ssz);
+	f->ctx.ipc.shm = f->shm;             /* cp not serving: zeroed */
+	f->w->ctx = &f->ctx;
+	f->w->cp.rings = f->rings;
+	nlog = 0;
+	seen_log[0] = '\0';
+	nseen = 0;
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fix *f = *state;
+
+	free(f->w);
+	free(f->rings);
+	free(f->shm);
+	free(f);
+	return 0;
+}
+
+static void
+send_kind(struct fix *f, uint16_t kind, uint64_t alloc_id)
+{
+	static struct ipc_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.h.kind = kind;
+	m.h.alloc_id = alloc_id;
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+	assert_int_equal(ipc_ring_enqueue(&f->rings->to_dp, &m), 0);
+}
+
+static void
+test_dp_cp_registration_refuses_what_cannot_dispatch(void **state)
+{
+	struct fix *f = *state;
+
+	assert_int_equal(dp_cp_on_kind(&f->ctx, IPC_REQUEST, on_stats_req), -EINVAL);
+	assert_int_equal(dp_cp_on_kind(&f->ctx, IPC_SYNC, on_stats_req), -EINVAL);
+	assert_int_equal(dp_cp_on_kind(&f->ctx, DP_CP_KINDS, on_stats_req), -EINVAL);
+	assert_int_equal(dp_cp_on_kind(&f->ctx, 63, on_stats_req), -EINVAL);
+	assert_int_equal(dp_cp_on_kind(&f->ctx, IPC_STATS_REQ, NULL), -EINVAL);
+	assert_int_equal(dp_cp_on_kind(&f->ctx, IPC_STATS_REQ, on_stats_req), 0);
+	/* a second worker's init registers the same again */
+	assert_int_equal(dp_cp_on_kind(&f->ctx, IPC_STATS_REQ, on_stats_req), 0);
+	assert_int_equal(dp_cp_on_kind(&f->ctx, IPC_STATS_REQ, on_stats_req_other), -EEXIST);
+	assert_int_equal(dp_cp_on_sync(&f->ctx, sync_a), 0);
+	assert_int_equal(dp_cp_on_sync(&f->ctx, sync_a), 0);
+	assert_int_equal(dp_cp_on_sync(&f->ctx, sync_b), 0);
+	assert_int_equal(dp_cp_on_sync(&f->ctx, sync_c), 0);
+	assert_int_equal(dp_cp_on_sync(&f->ctx, sync_d), 0);
+	assert_int_equal(dp_cp_on_sync(&f->ctx, sync_e), -ENOSPC);
+	assert_int_equal(dp_cp_on_sync(&f->ctx, NULL), -EINVAL);
+	assert_int_equal(f->ctx.cp_reg.nsync, DP_CP_HOOKS);
+	assert_int_equal(dp_cp_on_seen(&f->ctx, NULL), -EINVAL);
+}
+
+static void
+test_dp_cp_dispatch_by_kind_sync_in_order(void **state)
+{
+	struct fix *f = *state;
+	static struct ipc_msg bad;
+
+	assert_int_equal(dp_cp_on_kind(&f->ctx, IPC_STATS_REQ, on_stats_req), 0);
+	assert_int_equal(dp_cp_on_sync(&f->ctx, sync_c), 0);
+	assert_int_equal(dp_cp_on_sync(&f->ctx, sync_a), 0);
+	assert_int_equal(dp_cp_on_sync(&f->ctx, sync_b), 0);
+	send_kind(f, IPC_STATS_REQ, 0);
+	send_kind(f, IPC_SYNC, 77);
+	send_kind(f, IPC_TLS_RELOAD, 0);     /* nobody took it: dropped */
+	/* a message that fails its checks: counted, handed to no one */
+	memset(&bad, 0, sizeof(bad));
+	bad.h.kind = IPC_STATS_REQ;
+	bad.h.body_len = 3;
+	assert_int_not_equal(ipc_msg_check(&bad, IPC_CP2DP), 0);
+	assert_int_equal(ipc_ring_enqueue(&f->rings->to_dp, &bad), 0);
+	send_kind(f, IPC_STATS_REQ, 0);
+	assert_int_equal(dp_cp_poll(f->w, 1), 5);
+	assert_string_equal(seen_log, "scabs");
+	assert_int_equal(f->w->cp.ipc_bad, 1);
+	assert_int_equal(f->w->cp.ipc_in, 5);
+	assert_int_equal(dp_cp_poll(f->w, 1), 0);
+	/* without cp's segment there is no link: nothing is read */
+	send_kind(f, IPC_STATS_REQ, 0);
+	f->w->cp.rings = NULL;
+	assert_int_equal(dp_cp_poll(f->w, 2), 0);
+	assert_string_equal(seen_log, "scabs");
+}
+
+static void
+test_dp_cp_look_at_cp_once_a_ms(void **state)
+{
+	struct fix *f = *state;
+	uint64_t now = ipc_monotonic_ms();
+
+	assert_int_equal(dp_cp_on_seen(&f->ctx, on_seen), 0);
+	f->shm->cp_epoch = 5;
+	assert_int_equal(dp_cp_poll(f->w, now), 0);
+	assert_int_equal(nseen, 1);
+	assert_int_equal(seen_epoch, 5);
+	assert_false(seen_up);
+	assert_false(f->w->cp.serving);
+	/* a new cp that is starting is not gone: the grace restarts */
+	assert_int_equal(f->w->cp.down_since_ms, now);
+	assert_int_equal(dp_cp_poll(f->w, now), 0);
+	assert_int_equal(nseen, 1);          /* the same millisecond */
+	/* cp serves: ready for its epoch, beating */
+	f->shm->cp_ready = 5;
+	f->shm->cp_heartbeat_ms = now + 1;
+	assert_int_equal(dp_cp_poll(f->w, now + 1), 0);
+	assert_int_equal(nseen, 2);
+	assert_true(seen_up);
+	assert_true(f->w->cp.serving);
+	assert_int_equal(f->w->cp.checked_ms, now + 1);
+	assert_int_equal(f->w->cp.down_since_ms, now);
+	/* it stops beating: down since this look */
+	assert_int_equal(dp_cp_poll(f->w, now + 1 + IPC_ALIVE_MS), 0);
+	assert_false(f->w->cp.serving);
+	assert_int_equal(f->w->cp.down_since_ms, now + 1 + IPC_ALIVE_MS);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_dp_cp_registration_refuses_what_cannot_dispatch,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dp_cp_dispatch_by_kind_sync_in_order,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dp_cp_look_at_cp_once_a_ms,
+						setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
