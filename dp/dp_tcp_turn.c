@@ -417,31 +417,8 @@ static const struct turn_stream_io tt_io = {
 
 /* ---- framing ------------------------------------------------------------ */
 
-/*
- * The length a frame takes on the stream from its first four bytes, and
- * the length TURN gets (ChannelData without its padding, RFC 8656
- * §12.5); 0 for bytes that are neither STUN (first two bits 00) nor
- * ChannelData (01): nothing else comes over TURN's stream.
- */
-static uint32_t
-tt_frame_len(const uint8_t *h, uint16_t *msg_len)
-{
-	uint16_t len = tp_rd16(h + 2);
-
-	if ((h[0] & 0xC0u) == 0x00u) {
-		if (len % 4u != 0)
-			return 0;       /* RFC 8489 §5: STUN is padded to 4 */
-		*msg_len = (uint16_t)(20u + len);
-		return 20u + len;
-	}
-	if ((h[0] & 0xC0u) == 0x40u) {
-		/* 0x4000-0x7FFF: RFC 8656 §12's range and RFC 5766's wider
-		 * one (turn.channels); TURN refuses a channel not bound */
-		*msg_len = (uint16_t)(4u + len);
-		return 4u + ((len + 3u) & ~3u);
-	}
-	return 0;
-}
+/* Frames are cut by lib/stun's rule (stun_frame_len(): STUN, or ChannelData
+ * padded to 4, RFC 8656 §12.5), from mbufs rather than a flat buffer. */
 
 /* tc's ConnectionBind went to cp: its deadline (the FIFO holds as many as
  * there are connections twice over; when full, the oldest goes early). */
@@ -465,20 +442,20 @@ tt_bind_due(struct dp_worker *w, struct dp_tcp_turn *tt, struct tt_conn *tc)
 }
 
 /* A complete frame (wire bytes at m's data start, msg_len of them for
- * TURN): to STUN or ChannelData; consumes m. */
+ * TURN, no more than frame_max): to STUN or ChannelData; consumes m. */
 static void
 tt_dispatch(struct dp_worker *w, struct dp_tcp_turn *tt, struct tt_conn *tc,
-	    struct rte_mbuf *m, uint16_t msg_len)
+	    struct rte_mbuf *m, uint32_t msg_len)
 {
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
 	struct turn_from f;
-	struct turn_in in = { .m = m, .udp = NULL, .off = 0, .len = msg_len };
+	struct turn_in in = { .m = m, .udp = NULL, .off = 0, .len = (uint16_t)msg_len };
 
 	if (!tt_from(w, tc->id, tc, &f)) {
 		rte_pktmbuf_free(m);
 		return;
 	}
-	if ((p[0] & 0xC0u) == 0x00u) {
+	if (stun_demux_first_byte(p[0]) == STUN_FRAME_STUN) {
 		/* RFC 6062 §5.4: a ConnectionBind that went to cp holds the
 		 * connection until cp answers it */
 		bool cbind = tp_rd16(p) == stun_msg_type(STUN_METHOD_CONNECTION_BIND,
@@ -540,7 +517,7 @@ tt_segment(struct dp_worker *w, struct dp_tcp_turn *tt, struct tt_conn *tc,
 {
 	const uint8_t *p = rte_pktmbuf_mtod(seg, const uint8_t *);
 	uint32_t left = seg->data_len;
-	uint16_t msg_len = 0;
+	uint32_t msg_len = 0;
 
 	while (left > 0) {
 		struct rte_mbuf *pf = tc->pf;
@@ -548,7 +525,7 @@ tt_segment(struct dp_worker *w, struct dp_tcp_turn *tt, struct tt_conn *tc,
 		uint8_t *dst;
 
 		if (pf == NULL && left >= 4u) {
-			flen = tt_frame_len(p, &msg_len);
+			flen = stun_frame_len(p, &msg_len);
 			if (flen == 0 || flen > tt->frame_max) {
 				rte_pktmbuf_free(seg);
 				tt_kill(w, tc, flen == 0 ? DP_TT_BAD_FRAME : DP_TT_TOO_BIG);
@@ -605,7 +582,7 @@ tt_segment(struct dp_worker *w, struct dp_tcp_turn *tt, struct tt_conn *tc,
 		if (pf->data_len < 4u) {
 			take = RTE_MIN(4u - pf->data_len, left);
 		} else {
-			flen = tt_frame_len(rte_pktmbuf_mtod(pf, const uint8_t *), &msg_len);
+			flen = stun_frame_len(rte_pktmbuf_mtod(pf, const uint8_t *), &msg_len);
 			take = RTE_MIN(flen - pf->data_len, left);
 		}
 		dst = (uint8_t *)rte_pktmbuf_append(pf, (uint16_t)take);
@@ -614,7 +591,7 @@ tt_segment(struct dp_worker *w, struct dp_tcp_turn *tt, struct tt_conn *tc,
 		left -= take;
 		if (pf->data_len < 4u)
 			continue;
-		flen = tt_frame_len(rte_pktmbuf_mtod(pf, const uint8_t *), &msg_len);
+		flen = stun_frame_len(rte_pktmbuf_mtod(pf, const uint8_t *), &msg_len);
 		if (flen == 0 || flen > tt->frame_max) {
 			rte_pktmbuf_free(seg);
 			tt_kill(w, tc, flen == 0 ? DP_TT_BAD_FRAME : DP_TT_TOO_BIG);
@@ -828,12 +805,11 @@ tt_accept_tls(struct tcp_stack *ts, tcp_id_t id, void *larg, void **carg)
 static uint32_t
 tt_first_want(const struct dp_tcp_turn *tt, const struct tt_conn *tc)
 {
-	uint16_t msg_len;
-	uint32_t flen;
+	uint32_t flen, msg_len;
 
 	if (tc->pf == NULL || tc->pf->data_len < 4u)
 		return 4u - (tc->pf != NULL ? tc->pf->data_len : 0u);
-	flen = tt_frame_len(rte_pktmbuf_mtod(tc->pf, const uint8_t *), &msg_len);
+	flen = stun_frame_len(rte_pktmbuf_mtod(tc->pf, const uint8_t *), &msg_len);
 	if (flen == 0 || flen > tt->frame_max || flen <= tc->pf->data_len)
 		return 4u;                /* (tt_segment() resets it) */
 	return flen - tc->pf->data_len;

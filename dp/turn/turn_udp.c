@@ -13,6 +13,7 @@
 
 #include "../dp.h"
 #include "../net/net.h"
+#include "stun.h"
 #include "turn.h"
 #include "turn_inlines.h"
 
@@ -106,7 +107,8 @@ turn_prefetch_burst(struct dp_worker *w, const struct dp_port *port,
 								   (unsigned int)idx), dport);
 			rte_prefetch0(slots[ns]);
 			ns++;
-		} else if (dport == ctx->turn.listen_port && (u[8] & 0xc0u) == 0x40u) {
+		} else if (dport == ctx->turn.listen_port &&
+			   stun_demux_first_byte(u[8]) == STUN_FRAME_CHDATA) {
 			uint16_t sport = (uint16_t)(u[0] << 8 | u[1]);
 
 			if (dp_flow_worker(port->rss, w->id, ctx->nworkers, NET_AF_IPV4,
@@ -163,7 +165,7 @@ turn_client_input(struct dp_worker *w, struct rte_mbuf *m,
 
 	(void)arg;
 	turn_from_udp(&from, meta);
-	if (meta->payload_len >= 1 && (p[0] & 0xc0u) == 0x40u) {
+	if (meta->payload_len >= 1 && stun_demux_first_byte(p[0]) == STUN_FRAME_CHDATA) {
 		turn_client_chdata_inline(w, &from, &in);
 		return;
 	}

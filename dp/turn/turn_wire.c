@@ -66,7 +66,7 @@ turn_icmp_quote(uint8_t family, const uint8_t *inner, size_t len,
 bool
 turn_stun_is_framed_request(const uint8_t *p, size_t len)
 {
-	return len >= STUN_HDR_LEN && (p[0] & 0xc0u) == 0 &&
+	return len >= STUN_HDR_LEN && stun_demux_first_byte(p[0]) == STUN_FRAME_STUN &&
 	       stun_type_class((uint16_t)((p[0] << 8) | p[1])) == STUN_CLASS_REQUEST &&
 	       ((uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 |
 		(uint32_t)p[6] << 8 | p[7]) == STUN_MAGIC_COOKIE;

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "stun_frame.h"
 #include "stun_types.h"
 
 /* ---- names (stun_names.c) ---------------------------------------------- */

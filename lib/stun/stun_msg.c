@@ -51,7 +51,8 @@ fail(struct stun_parse_error *err, size_t offset, const char *why)
 bool
 stun_is_stun(const uint8_t *buf, size_t len)
 {
-	if (len < STUN_HDR_LEN || (buf[0] & 0xc0u) != 0)
+	if (len < STUN_HDR_LEN ||
+	    stun_demux_first_byte(buf[0]) != STUN_FRAME_STUN)
 		return false;
 	if (rd32(buf + 4) != STUN_MAGIC_COOKIE)
 		return false;
@@ -152,7 +153,7 @@ stun_msg_parse(struct stun_msg *m, const uint8_t *buf, size_t len,
 
 	if (len < STUN_HDR_LEN)
 		return fail(err, len, "message shorter than the 20-byte header");
-	if ((buf[0] & 0xc0u) != 0)
+	if (stun_demux_first_byte(buf[0]) != STUN_FRAME_STUN)
 		return fail(err, 0, "first two bits of the message type are not zero");
 	if (rd32(buf + 4) != STUN_MAGIC_COOKIE)
 		return fail(err, 4, "magic cookie is not 0x2112a442");

@@ -3,7 +3,8 @@
  * Stream framing for TURN over TCP and TLS (RFC 8656 §12.5, RFC 6062 §4):
  * the first byte of each frame tells a STUN message (top bits 00, length
  * in the header, always a multiple of 4) from ChannelData (top bits 01,
- * RFC 7983; length in the header, padded to 4 on streams). Bytes are
+ * RFC 7983; length in the header, padded to 4 on streams), the rule
+ * stun_frame.h states for dp's deframer too. Bytes are
  * copied into a caller-owned buffer whose size bounds the largest frame,
  * so a hostile peer cannot make us hold more than that.
  */
@@ -59,7 +60,8 @@ stun_deframer_next(struct stun_deframer *d, struct stun_frame *f)
 {
 	const uint8_t *p;
 	uint32_t avail = d->tail - d->head;
-	size_t len, wire;
+	uint32_t len, wire;
+	enum stun_frame_kind kind;
 
 	if (d->err)
 		return d->err;
@@ -68,38 +70,36 @@ stun_deframer_next(struct stun_deframer *d, struct stun_frame *f)
 		return 0;
 	}
 	p = d->buf + d->head;
-	if ((p[0] & 0xc0u) == 0x00u) {
-		/* STUN: 20-byte header, length a multiple of 4 (RFC 8489 §6).
-		 * Judge nothing before the cookie is in, so that the verdict
+	kind = stun_demux_first_byte(p[0]);
+	switch (kind) {
+	case STUN_FRAME_STUN:
+		/* Judge nothing before the cookie is in, so that the verdict
 		 * on bad bytes does not depend on how the stream was cut. */
 		if (avail < 8)
 			return 0;
-		if ((((uint32_t)p[4] << 24) | ((uint32_t)p[5] << 16) |
-		     ((uint32_t)p[6] << 8) | p[7]) != STUN_MAGIC_COOKIE)
+		if (tp_rd32(p + 4) != STUN_MAGIC_COOKIE)
 			return stream_error(d, -EBADMSG);
-		len = STUN_HDR_LEN + (size_t)((p[2] << 8) | p[3]);
-		if (len & 3u)
-			return stream_error(d, -EBADMSG);
-		wire = len;
-		f->kind = STUN_FRAME_STUN;
-	} else if ((p[0] & 0xc0u) == 0x40u) {
-		/* ChannelData: padded to 4 on stream transports (§12.5). */
-		if (avail < 4)
+		break;
+	case STUN_FRAME_CHDATA:
+		if (avail < CHDATA_HDR_LEN)
 			return 0;
-		len = CHDATA_HDR_LEN + (size_t)((p[2] << 8) | p[3]);
-		wire = (len + 3u) & ~(size_t)3u;
-		f->kind = STUN_FRAME_CHDATA;
-	} else {
+		break;
+	default:
 		return stream_error(d, -EBADMSG);
 	}
+	/* 0: a STUN length that is not a multiple of 4 (RFC 8489 §5) */
+	wire = stun_frame_len(p, &len);
+	if (wire == 0)
+		return stream_error(d, -EBADMSG);
+	f->kind = kind;
 	if (wire > d->cap)
 		return stream_error(d, -EMSGSIZE);
 	if (avail < wire)
 		return 0;
 	f->data = p;
-	f->len = (uint32_t)len;
-	f->wire_len = (uint32_t)wire;
-	d->head += (uint32_t)wire;
+	f->len = len;
+	f->wire_len = wire;
+	d->head += wire;
 	d->consumed += wire;
 	return 1;
 }

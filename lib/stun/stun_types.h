@@ -168,8 +168,10 @@ struct stun_builder {
 	int err;                  /* 0 or -errno */
 };
 
-/* Frame kinds produced by the stream deframer. */
+/* What a frame's first byte says it is (stun_demux_first_byte()); the
+ * stream deframer produces only STUN and CHDATA. */
 enum stun_frame_kind {
+	STUN_FRAME_NONE = 0,      /* neither: not for TURN's port */
 	STUN_FRAME_STUN = 1,
 	STUN_FRAME_CHDATA = 2,
 };
