@@ -15,6 +15,7 @@
 #include "api/api.h"
 #include "auth.h"
 #include "cluster/cluster_types.h"
+#include "cp_dp_types.h"
 #include "tls/cp_tls.h"
 #include "ipc.h"
 #include "policy.h"
@@ -44,6 +45,7 @@
 	X(QUOTA_REFUSED, "quota_refused") \
 	X(IPC_FULL, "ipc_full") \
 	X(IPC_BAD, "ipc_bad") \
+	X(IPC_UNHANDLED, "ipc_unhandled") \
 	X(STATE_RESTORED, "state_restored") \
 	X(NOT_READY_DROPPED, "requests_before_ready") \
 	X(STALE_DROPPED, "stale_messages_dropped") \
@@ -96,6 +98,9 @@ struct cp_ctx {
 	struct cp_policy *policy;
 	struct cp_store *store;       /* NULL: no cp.store, memory only */
 	struct ipc_seg seg;
+	/* what each module takes from dp, and does when dp restarts
+	 * (cp_dp.c; the modules' inits fill it) */
+	struct cp_dp dp;
 	struct cp_api api;
 	struct tw_wheel wheel;
 	/* Time (issue 17, item 5): every lifetime and timer runs on
@@ -209,13 +214,15 @@ struct cp_ctx {
 
 /* ---- allocations (alloc/alloc.c) ------------------------------------- */
 
+/* Registers with cp_dp (cp_dp.h) the kinds of alloc and alloc/tcp_relay
+ * (REQUEST, STATE_ALLOC, STATE_DONE, STATS, CONN_DOWN, TCP_EVENT,
+ * TCP_STATE) and cp_reinstall_start() for a dp restart. 0, -ENOMEM, or
+ * cp_dp's error. */
 int cp_alloc_init(struct cp_ctx *cp);
 void cp_alloc_fini(struct cp_ctx *cp);
 /* RFC 6062 (alloc/tcp_relay.c): peer connections cp keeps now; free them. */
 unsigned int cp_tcp_conns(const struct cp_ctx *cp);
 void cp_tcp_fini(struct cp_ctx *cp);
-/* A message from dp worker w. */
-void cp_handle(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg);
 /* dp restarted: install every allocation again, starting (or starting
  * over) a pass that cp_reinstall_step() carries on. */
 void cp_reinstall_start(struct cp_ctx *cp);
@@ -250,6 +257,13 @@ const char *cp_stat_name(enum cp_stat s);
 
 /* Count an error response of this code (err_by_code). */
 void cp_count_error(struct cp_ctx *cp, uint16_t code);
+
+/* ---- the dp link (cp_dp.c) -------------------------------------------- */
+
+/* A message from dp worker w that passed ipc_msg_check(IPC_DP2CP): to
+ * the module that registered its kind (cp_dp_on_kind()), or counted as
+ * ipc_unhandled. */
+void cp_handle(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg);
 
 /* ---- operator API commands (api/commands.c) -------------------------- */
 int cp_api_commands_register(struct cp_ctx *cp);

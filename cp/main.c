@@ -26,6 +26,7 @@
 #endif
 
 #include "cp.h"
+#include "cp_dp.h"
 #include "cluster/cluster.h"
 #include "metrics/metrics.h"
 #include "tp_conf.h"
@@ -445,6 +446,13 @@ store_load_psk(void *arg, const struct cp_store_psk *p)
 	return 0;
 }
 
+/* dp restarted: its workers' ticket keys and PSKs went with it. */
+static void
+tls_dp_restart(struct cp_ctx *cp)
+{
+	cp_tls_resend(&cp->tls);
+}
+
 static int
 tls_setup(struct cp_ctx *cp)
 {
@@ -472,6 +480,12 @@ tls_setup(struct cp_ctx *cp)
 			tp_log(TP_LOG_WARNING, "user store %s: %llu TLS PSK row(s) skipped "
 			       "(malformed, or past %u)\n", cp->conf->cp.store,
 			       (unsigned long long)(cp->store->bad_rows - bad), IPC_TLS_PSK_MAX);
+	}
+	rc = cp_dp_on_dp_restart(cp, tls_dp_restart);
+	if (rc < 0) {
+		tp_log(TP_LOG_ERR, "TLS: cannot hook dp restarts: %s\n", strerror(-rc));
+		cp_tls_fini(&cp->tls);
+		return rc;
 	}
 	tp_log(TP_LOG_INFO, "TLS: ticket keys rotate every %u s, %u external PSK(s)\n",
 	       cp->conf->cp.tls_ticket_rotate_s, cp->tls.npsk);
@@ -738,9 +752,9 @@ run(struct cp_ctx *cp)
 			       "allocation(s) again\n",
 			       (unsigned long long)cp->dp_epoch_seen, cp->nallocs);
 			fflush(stdout);
-			cp_reinstall_start(cp);
-			cp_tls_resend(&cp->tls);
-			cp_agw_dp_restart(cp);
+			/* in start-up order: allocations (cp_alloc_init), TLS
+			 * keys (tls_setup), AGW contexts (cp_agw_init) */
+			cp_dp_restarted(cp);
 		}
 		work += cp_reinstall_step(cp);
 		/* Ticket keys: a new one each period, the set to every worker. */

@@ -64,23 +64,6 @@
 #define MAX_ROUNDS 32
 #define MAX_SIZES 8
 
-/* cp/agw is not linked: no AGW message comes from this dp. */
-void
-cp_agw_event(struct cp_ctx *c, unsigned int w, const struct ipc_msg *msg)
-{
-	(void)c;
-	(void)w;
-	(void)msg;
-}
-
-void
-cp_agw_state(struct cp_ctx *c, unsigned int w, const struct ipc_msg *msg)
-{
-	(void)c;
-	(void)w;
-	(void)msg;
-}
-
 static struct tp_conf conf;
 static struct cp_ctx cp;
 static char conf_path[128], seg_name[64];

@@ -17,6 +17,7 @@
 #include <json-c/json.h>
 
 #include "../cp.h"
+#include "../cp_dp.h"
 #include "certfp.h"
 #include "cp_agw.h"
 #include "ipc.h"
@@ -270,6 +271,7 @@ cp_agw_init(struct cp_ctx *cp)
 	const char *paths[TP_CONF_MAX_AGW_CERTS + 1];
 	struct cp_agw *g;
 	size_t n;
+	int rc;
 
 	if (!conf->agw.enabled)
 		return 0;
@@ -319,6 +321,14 @@ cp_agw_init(struct cp_ctx *cp)
 			       k == 0 ? "default" : conf->agw.certs[k - 1].name, g->fp_err[k]);
 	}
 	cp->agw = g;
+	/* (Without an agw group, returned above, no module takes AGW_EVENT
+	 * or AGW_STATE: cp_handle() drops them.) */
+	if ((rc = cp_dp_on_kind(cp, IPC_AGW_EVENT, cp_agw_event)) < 0 ||
+	    (rc = cp_dp_on_kind(cp, IPC_AGW_STATE, cp_agw_state)) < 0 ||
+	    (rc = cp_dp_on_dp_restart(cp, cp_agw_dp_restart)) < 0) {
+		cp_agw_fini(cp);
+		return rc;
+	}
 	return 0;
 }
 

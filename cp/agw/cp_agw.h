@@ -125,8 +125,10 @@ struct cp_agw {
 	struct cp_policy *policy;
 };
 
-/* From the configuration (cp->conf): 0 or -ENOMEM. Its policy comes
- * from cp_agw_policy_set(); until then every remote is refused. */
+/* From the configuration (cp->conf); with an agw group, registers
+ * AGW_EVENT, AGW_STATE and cp_agw_dp_restart() with cp_dp (cp_dp.h).
+ * 0, -ENOMEM, or cp_dp's error. Its policy comes from
+ * cp_agw_policy_set(); until then every remote is refused. */
 int cp_agw_init(struct cp_ctx *cp);
 /* p (agw.peers as cp_policy_build_from() made it; cp/agw owns it now) in
  * place of the running one: what a new context's remotes may be. Frees p

@@ -29,6 +29,7 @@
 #include <openssl/rand.h>
 
 #include "alloc_internal.h"
+#include "../cp_dp.h"
 #include "steer.h"
 #include "stun.h"
 #include "tp_conf.h"
@@ -957,71 +958,57 @@ restore(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	cp->stats[CP_STAT_STATE_RESTORED]++;
 }
 
-void
-cp_handle(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
+/* ---- what dp reports -------------------------------------------------- */
+
+/* dp's per-allocation counters (the answer to cp_request_stats()). */
+static void
+stats_in(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 {
-	switch (msg->h.kind) {
-	case IPC_REQUEST:
-		cpa_handle_request(cp, w, msg);
-		break;
-	case IPC_STATE_ALLOC:
-		restore(cp, w, msg);
-		break;
-	case IPC_STATS:
-		for (size_t off = 0; off + sizeof(struct ipc_alloc_stats) <= msg->h.body_len;
-		     off += sizeof(struct ipc_alloc_stats)) {
-			struct ipc_alloc_stats s;
-			struct cp_alloc *a;
+	(void)w;
+	for (size_t off = 0; off + sizeof(struct ipc_alloc_stats) <= msg->h.body_len;
+	     off += sizeof(struct ipc_alloc_stats)) {
+		struct ipc_alloc_stats s;
+		struct cp_alloc *a;
 
-			memcpy(&s, msg->body + off, sizeof(s));
-			a = cpa_alloc_by_id(cp, s.alloc_id);
-			if (a != NULL) {
-				/* (wraps both ways: the sum stays exact
-				 * whatever dp reports, a counter that went
-				 * back included) */
-				for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
-					cp->traffic_live[i] += s.c[i] - a->counters[i];
-				memcpy(a->counters, s.c, sizeof(a->counters));
-				a->reported_ms = cp->now_ms;
-			}
-		}
-		break;
-	case IPC_CONN_DOWN: {
-		/* An allocation made over a stream (TCP, TLS) belongs to the
-		 * connection it was made on and goes when that closes.
-		 * dp drops it on its own when the connection closes; the
-		 * ALLOC_DEL makes cp's word the last one all the same. */
-		struct cp_alloc *a = cpa_alloc_by_tuple(cp, &msg->h.tuple);
-
-		cp->stats[CP_STAT_CONN_DOWN]++;
+		memcpy(&s, msg->body + off, sizeof(s));
+		a = cpa_alloc_by_id(cp, s.alloc_id);
 		if (a != NULL) {
-			cp->stats[CP_STAT_CONN_DOWN_ALLOCS]++;
-			cpa_send_alloc(cp, a, IPC_ALLOC_DEL);
-			cpa_alloc_free(cp, a);
+			/* (wraps both ways: the sum stays exact whatever dp
+			 * reports, a counter that went back included) */
+			for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
+				cp->traffic_live[i] += s.c[i] - a->counters[i];
+			memcpy(a->counters, s.c, sizeof(a->counters));
+			a->reported_ms = cp->now_ms;
 		}
-		break;
 	}
-	case IPC_AGW_EVENT:
-		cp_agw_event(cp, w, msg);
-		break;
-	case IPC_TCP_EVENT:
-		cpa_tcp_event(cp, w, msg);
-		break;
-	case IPC_TCP_STATE:
-		cpa_tcp_state(cp, w, msg);
-		break;
-	case IPC_AGW_STATE:
-		cp_agw_state(cp, w, msg);
-		break;
-	case IPC_STATE_DONE:
-		/* The end of the pass this cp asked for (the SYNC carried its
-		 * epoch); one from a pass an earlier cp asked for says nothing. */
-		if (w < 64 && msg->h.alloc_id == cp->seg.shm->cp_epoch)
-			cp->state_wait &= ~(1ULL << w);
-		break;
-	default:
-		break;
+}
+
+/* An allocation made over a stream (TCP, TLS) belongs to the connection
+ * it was made on and goes when that closes. dp drops it on its own when
+ * the connection closes; the ALLOC_DEL makes cp's word the last one all
+ * the same. */
+static void
+conn_down(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
+{
+	struct cp_alloc *a = cpa_alloc_by_tuple(cp, &msg->h.tuple);
+
+	(void)w;
+	cp->stats[CP_STAT_CONN_DOWN]++;
+	if (a != NULL) {
+		cp->stats[CP_STAT_CONN_DOWN_ALLOCS]++;
+		cpa_send_alloc(cp, a, IPC_ALLOC_DEL);
+		cpa_alloc_free(cp, a);
 	}
+}
+
+/* The end of the pass this cp asked for (cp_request_state(): the SYNC
+ * carried its epoch); one from a pass an earlier cp asked for says
+ * nothing. */
+static void
+state_done(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
+{
+	if (w < 64 && msg->h.alloc_id == cp->seg.shm->cp_epoch)
+		cp->state_wait &= ~(1ULL << w);
 }
 
 void
@@ -1217,6 +1204,8 @@ cp_stat_name(enum cp_stat s)
 int
 cp_alloc_init(struct cp_ctx *cp)
 {
+	int rc;
+
 	cp->nrelay[0] = tp_conf_relay_addrs(cp->conf, 4, cp->relay_ip[0], NULL);
 	cp->nrelay[1] = tp_conf_relay_addrs(cp->conf, 6, cp->relay_ip[1], NULL);
 	memset(cp->port_used, 0, sizeof(cp->port_used));
@@ -1255,6 +1244,21 @@ cp_alloc_init(struct cp_ctx *cp)
 	cp->pool_used = 0;
 	cp->free_list = NULL;
 	g_cp = cp;
+	/* What dp says about allocations and RFC 6062's peer connections
+	 * (alloc/tcp_relay.c, which has no init of its own); on a dp restart
+	 * the allocations go back first, before anything another module
+	 * sends. */
+	if ((rc = cp_dp_on_kind(cp, IPC_REQUEST, cpa_handle_request)) < 0 ||
+	    (rc = cp_dp_on_kind(cp, IPC_STATE_ALLOC, restore)) < 0 ||
+	    (rc = cp_dp_on_kind(cp, IPC_STATE_DONE, state_done)) < 0 ||
+	    (rc = cp_dp_on_kind(cp, IPC_STATS, stats_in)) < 0 ||
+	    (rc = cp_dp_on_kind(cp, IPC_CONN_DOWN, conn_down)) < 0 ||
+	    (rc = cp_dp_on_kind(cp, IPC_TCP_EVENT, cpa_tcp_event)) < 0 ||
+	    (rc = cp_dp_on_kind(cp, IPC_TCP_STATE, cpa_tcp_state)) < 0 ||
+	    (rc = cp_dp_on_dp_restart(cp, cp_reinstall_start)) < 0) {
+		cp_alloc_fini(cp);
+		return rc;
+	}
 	return 0;
 }
 

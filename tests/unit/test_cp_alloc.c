@@ -37,28 +37,10 @@
 #include <unistd.h>
 
 #include "cp.h"
+#include "cp_dp.h"
 #include "stun.h"
 #include "tp_common.h"
 #include "tp_conf.h"
-
-/* cp/agw is not linked here: dp sends no AGW_EVENT in these tests */
-void
-cp_agw_event(struct cp_ctx *c, unsigned int w, const struct ipc_msg *msg)
-{
-	(void)c;
-	(void)w;
-	(void)msg;
-	fail_msg("no AGW event is expected here");
-}
-
-void
-cp_agw_state(struct cp_ctx *c, unsigned int w, const struct ipc_msg *msg)
-{
-	(void)c;
-	(void)w;
-	(void)msg;
-	fail_msg("no AGW state is expected here");
-}
 
 static struct tp_conf conf;
 static struct cp_ctx cp;
@@ -394,6 +376,23 @@ lifetime_of(const struct reply *r)
 
 	assert_int_equal(stun_attr_get_u32(stun_msg_find(&r->stun, STUN_ATTR_LIFETIME), &v), 0);
 	return v;
+}
+
+/* cp_alloc_init() takes every kind dp sends but agw's (cp/agw's own init
+ * takes those), and a dp restart installs the allocations again. */
+static void
+test_alloc_init_registers_its_kinds(void **state)
+{
+	(void)state;
+#define IPC_KIND(e, v, name, dir) \
+	if (IPC_##dir == IPC_DP2CP && IPC_##e != IPC_AGW_EVENT && IPC_##e != IPC_AGW_STATE) \
+		assert_non_null(cp.dp.handler[IPC_##e]); \
+	else \
+		assert_null(cp.dp.handler[IPC_##e]);
+#include "ipc_kinds.def"
+#undef IPC_KIND
+	assert_int_equal(cp.dp.nrestart, 1);
+	assert_ptr_equal(cp.dp.restart[0], cp_reinstall_start);
 }
 
 static void
@@ -2357,6 +2356,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_alloc_init_registers_its_kinds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_quota_per_user_and_total, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_relay_allocate_refusals, setup_relay,
 						teardown),

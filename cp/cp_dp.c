@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp's side of the dp->cp channel: the kind -> handler table and the
+ * dp-restart hooks, both filled by the modules' inits (alloc, agw, tls)
+ * in their start-up order. What reaches cp_handle() passed
+ * ipc_msg_check(IPC_DP2CP), so its kind is one of lib/ipc's, travels
+ * this way, and indexes the table.
+ */
+#include <errno.h>
+#include <stddef.h>
+
+#include "cp.h"
+#include "cp_dp.h"
+#include "ipc.h"
+
+/* Each kind lib/ipc defines has its slot in the table. */
+#define IPC_KIND(e, v, name, dir) \
+	_Static_assert((v) < CP_DP_KINDS, "ipc kind " name " past CP_DP_KINDS");
+#include "ipc_kinds.def"
+#undef IPC_KIND
+
+int
+cp_dp_on_kind(struct cp_ctx *cp, uint16_t kind, cp_dp_fn fn)
+{
+	if (fn == NULL || kind >= CP_DP_KINDS || ipc_kind_dir(kind) != IPC_DP2CP)
+		return -EINVAL;
+	if (cp->dp.handler[kind] != NULL)
+		return -EEXIST;
+	cp->dp.handler[kind] = fn;
+	return 0;
+}
+
+int
+cp_dp_on_dp_restart(struct cp_ctx *cp, cp_dp_restart_fn fn)
+{
+	if (fn == NULL)
+		return -EINVAL;
+	if (cp->dp.nrestart >= CP_DP_RESTART_MAX)
+		return -ENOSPC;
+	cp->dp.restart[cp->dp.nrestart++] = fn;
+	return 0;
+}
+
+void
+cp_dp_restarted(struct cp_ctx *cp)
+{
+	for (unsigned int i = 0; i < cp->dp.nrestart; i++)
+		cp->dp.restart[i](cp);
+}
+
+void
+cp_handle(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
+{
+	cp_dp_fn fn = msg->h.kind < CP_DP_KINDS ? cp->dp.handler[msg->h.kind] : NULL;
+
+	if (fn == NULL) {
+		cp->stats[CP_STAT_IPC_UNHANDLED]++;
+		return;
+	}
+	fn(cp, w, msg);
+}
