@@ -239,10 +239,10 @@ ctl_allocations_main(const struct ctl_opts *opts, const char *path, int argc,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct json_object *req, *answer;
+	struct json_object *req;
 	const char *user = NULL;
 	bool cluster = false;
-	int c, status;
+	int c;
 
 	ctl_getopt_reset();
 	while ((c = getopt_long(argc, argv, ":u:ch", longopts, NULL)) != -1) {
@@ -268,12 +268,7 @@ ctl_allocations_main(const struct ctl_opts *opts, const char *path, int argc,
 	req = ctl_request("allocations");
 	if (user != NULL)
 		req = ctl_req_str(req, "user", user);
-	status = ctl_exchange(opts, req, &answer);
-	if (answer == NULL)
-		return status;
-	status = ctl_rendered(alloc_show(answer));
-	json_object_put(answer);
-	return status;
+	return ctl_query(opts, req, alloc_show);
 }
 
 /* ---- kill ---------------------------------------------------------------- */

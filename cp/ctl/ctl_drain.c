@@ -44,6 +44,13 @@ ctl_drain_line(struct json_object *a)
 
 /* ---- drain ------------------------------------------------------------- */
 
+static int
+drain_show(struct json_object *a)
+{
+	ctl_drain_line(a);
+	return 0;
+}
+
 int
 ctl_drain_main(const struct ctl_opts *opts, const char *path, int argc,
 	       char **argv)
@@ -53,8 +60,8 @@ ctl_drain_main(const struct ctl_opts *opts, const char *path, int argc,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct json_object *req, *alts, *answer;
-	int c, status;
+	struct json_object *req, *alts;
+	int c;
 
 	alts = json_object_new_array();
 	ctl_getopt_reset();
@@ -81,12 +88,7 @@ ctl_drain_main(const struct ctl_opts *opts, const char *path, int argc,
 	}
 	req = ctl_request("drain");
 	json_object_object_add(req, "alternates", alts);
-	status = ctl_exchange(opts, req, &answer);
-	if (answer == NULL)
-		return status;
-	ctl_drain_line(answer);
-	json_object_put(answer);
-	return ctl_flush();
+	return ctl_query(opts, req, drain_show);
 }
 
 int

@@ -179,18 +179,12 @@ static const struct ctl_help psk_list_usage = {
 static int
 psk_list(const struct ctl_opts *opts, const char *path, int argc, char **argv)
 {
-	struct json_object *answer;
 	int status;
 
 	status = ctl_args(path, argc, argv, &psk_list_usage, NULL, 0);
 	if (status >= 0)
 		return status;
-	status = ctl_exchange(opts, ctl_request("psk.list"), &answer);
-	if (answer == NULL)
-		return status;
-	status = ctl_rendered(psk_show(answer));
-	json_object_put(answer);
-	return status;
+	return ctl_query(opts, ctl_request("psk.list"), psk_show);
 }
 
 static const struct ctl_cmd psk_cmds[] = {

@@ -25,6 +25,22 @@ reload_lines(struct json_object *a, const char *key, const char *prefix)
 			     json_object_array_get_idx(list, i)), "\n");
 }
 
+/* "reloaded:", then what changed and what waits for a restart. */
+static int
+reload_show(struct json_object *a)
+{
+	struct json_object *list;
+
+	if (json_object_object_get_ex(a, "changed", &list) &&
+	    json_object_array_length(list) == 0)
+		puts("reloaded: nothing changed");
+	else
+		puts("reloaded:");
+	reload_lines(a, "changed", "  changed: ");
+	reload_lines(a, "restart_needed", "  NOT applied, needs a restart: ");
+	return 0;
+}
+
 int
 ctl_reload_main(const struct ctl_opts *opts, const char *path, int argc,
 		char **argv)
@@ -37,22 +53,10 @@ ctl_reload_main(const struct ctl_opts *opts, const char *path, int argc,
 		"allocation lost; other changed settings are named with the restart\n"
 		"they need. A file that does not load changes nothing (exit 2).\n",
 	};
-	struct json_object *answer, *list;
 	int status;
 
 	status = ctl_args(path, argc, argv, &usage, NULL, 0);
 	if (status >= 0)
 		return status;
-	status = ctl_exchange(opts, ctl_request("reload"), &answer);
-	if (answer == NULL)
-		return status;
-	if (json_object_object_get_ex(answer, "changed", &list) &&
-	    json_object_array_length(list) == 0)
-		puts("reloaded: nothing changed");
-	else
-		puts("reloaded:");
-	reload_lines(answer, "changed", "  changed: ");
-	reload_lines(answer, "restart_needed", "  NOT applied, needs a restart: ");
-	json_object_put(answer);
-	return ctl_flush();
+	return ctl_query(opts, ctl_request("reload"), reload_show);
 }

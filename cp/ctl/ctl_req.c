@@ -105,6 +105,21 @@ ctl_simple(const struct ctl_opts *opts, struct json_object *req,
 }
 
 int
+ctl_query(const struct ctl_opts *opts, struct json_object *req,
+	  int (*render)(struct json_object *answer))
+{
+	struct json_object *answer;
+	int status;
+
+	status = ctl_exchange(opts, req, &answer);
+	if (answer == NULL)
+		return status;
+	status = ctl_rendered(render(answer));
+	json_object_put(answer);
+	return status;
+}
+
+int
 ctl_rendered(int rc)
 {
 	if (rc == -ENOMEM)

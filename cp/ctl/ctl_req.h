@@ -57,6 +57,11 @@ int ctl_exchange(const struct ctl_opts *opts, struct json_object *req,
 int ctl_simple(const struct ctl_opts *opts, struct json_object *req,
 	       const char *done, const char *arg);
 
+/* ctl_exchange(), then, unless --json, render(answer): 0, or -EPROTO
+ * already reported, or -ENOMEM. Returns an exit status, stdout flushed. */
+int ctl_query(const struct ctl_opts *opts, struct json_object *req,
+	      int (*render)(struct json_object *answer));
+
 /* The status of a rendering (0, -EPROTO already reported, -ENOMEM) as an
  * exit status, stdout flushed. */
 int ctl_rendered(int rc);

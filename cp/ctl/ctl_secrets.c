@@ -121,18 +121,12 @@ static int
 secrets_list(const struct ctl_opts *opts, const char *path, int argc,
 		 char **argv)
 {
-	struct json_object *answer;
 	int status;
 
 	status = ctl_args(path, argc, argv, &secrets_list_usage, NULL, 0);
 	if (status >= 0)
 		return status;
-	status = ctl_exchange(opts, ctl_request("secrets.list"), &answer);
-	if (answer == NULL)
-		return status;
-	status = ctl_rendered(secrets_show(answer));
-	json_object_put(answer);
-	return status;
+	return ctl_query(opts, ctl_request("secrets.list"), secrets_show);
 }
 
 static const struct ctl_cmd secrets_cmds[] = {

@@ -289,16 +289,10 @@ int
 ctl_status_main(const struct ctl_opts *opts, const char *path, int argc,
 		char **argv)
 {
-	struct json_object *answer;
 	int status;
 
 	status = ctl_args(path, argc, argv, &status_usage, NULL, 0);
 	if (status >= 0)
 		return status;
-	status = ctl_exchange(opts, ctl_request("status"), &answer);
-	if (answer == NULL)
-		return status;
-	status = ctl_rendered(status_show(answer));
-	json_object_put(answer);
-	return status;
+	return ctl_query(opts, ctl_request("status"), status_show);
 }

@@ -13,10 +13,11 @@
 #include "ctl_req.h"
 #include "tp_common.h"
 
-/* The strings of member key, one per line, or "no <key>". */
+/* The user names, one per line, or "no users". */
 static int
-users_names_show(struct json_object *a, const char *key)
+users_show(struct json_object *a)
 {
+	static const char key[] = "users";
 	struct json_object *list, *e;
 	size_t i, n;
 	int rc;
@@ -99,18 +100,12 @@ static int
 users_list(const struct ctl_opts *opts, const char *path, int argc,
 	       char **argv)
 {
-	struct json_object *answer;
 	int status;
 
 	status = ctl_args(path, argc, argv, &users_list_usage, NULL, 0);
 	if (status >= 0)
 		return status;
-	status = ctl_exchange(opts, ctl_request("users.list"), &answer);
-	if (answer == NULL)
-		return status;
-	status = ctl_rendered(users_names_show(answer, "users"));
-	json_object_put(answer);
-	return status;
+	return ctl_query(opts, ctl_request("users.list"), users_show);
 }
 
 static const struct ctl_cmd users_cmds[] = {
