@@ -234,7 +234,7 @@ print_table(struct json_object *list)
 int
 ctl_allocations_cluster(const struct ctl_opts *opts, const char *user)
 {
-	struct json_object *req = ctl_request("status"), *ans = NULL, *cl, *list;
+	struct json_object *ans = NULL, *cl, *list;
 	struct timeval tv = { .tv_sec = CTL_API_TIMEOUT_S, .tv_usec = 0 };
 	const char *redis, *ns;
 	char host[64], k[1200];
@@ -245,7 +245,7 @@ ctl_allocations_cluster(const struct ctl_opts *opts, const char *user)
 	int nnames = 0;
 	int64_t now_s = (int64_t)time(NULL);
 
-	if (req == NULL || ctl_api_call(opts, req, &ans) != 0)
+	if (ctl_ask(opts, "status", &ans) != 0)
 		goto out;
 	if (!json_object_object_get_ex(ans, "cluster", &cl) ||
 	    !json_object_is_type(cl, json_type_object) ||
@@ -323,6 +323,5 @@ out:
 	if (rc != NULL)
 		redisFree(rc);
 	json_object_put(ans);
-	json_object_put(req);
 	return status;
 }

@@ -86,14 +86,9 @@ import_send(struct import *im, struct json_object *secrets)
 static int
 import_realm(const struct ctl_opts *opts, char *out, size_t size)
 {
-	struct json_object *req = ctl_request("status"), *ans = NULL, *v;
-	int rc;
+	struct json_object *ans, *v;
 
-	if (req == NULL)
-		return -ENOMEM;
-	rc = ctl_api_call(opts, req, &ans);
-	json_object_put(req);
-	if (rc < 0)
+	if (ctl_ask(opts, "status", &ans) < 0)
 		return -EIO;
 	if (!json_object_object_get_ex(ans, "realm", &v) ||
 	    !json_object_is_type(v, json_type_string)) {

@@ -52,6 +52,20 @@ ctl_request(const char *cmd)
 /* ---- one exchange --------------------------------------------------------- */
 
 int
+ctl_ask(const struct ctl_opts *opts, const char *cmd, struct json_object **answer)
+{
+	struct json_object *req = ctl_request(cmd);
+	int rc;
+
+	*answer = NULL;
+	if (req == NULL)
+		return -ENOMEM;
+	rc = ctl_api_call(opts, req, answer);
+	json_object_put(req);
+	return rc;
+}
+
+int
 ctl_exchange(const struct ctl_opts *opts, struct json_object *req,
 	     struct json_object **answer)
 {

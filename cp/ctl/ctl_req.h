@@ -41,6 +41,12 @@ struct json_object *ctl_req_int(struct json_object *req, const char *key,
 
 /* ---- one exchange --------------------------------------------------------- */
 
+/* Send {"cmd": cmd} and read the answer (put it) as ctl_api_call() does:
+ * nothing printed, "ok" not looked at; for a command that reads another
+ * command's answer for its own ends (top, allocations --cluster and
+ * import-coturn read status's). Returns 0 or -errno. */
+int ctl_ask(const struct ctl_opts *opts, const char *cmd, struct json_object **answer);
+
 /*
  * Send req (consumed; NULL means building it ran out of memory) and deal
  * with what every command does alike: print the answer with --json,

@@ -34,13 +34,10 @@ static int
 top_read(const struct ctl_opts *opts, struct top_w *w, unsigned int *nw,
 	 int64_t *allocs, bool *draining)
 {
-	struct json_object *req = ctl_request("status"), *ans = NULL, *ws, *v;
+	struct json_object *ans, *ws, *v;
 	int rc;
 
-	if (req == NULL)
-		return -ENOMEM;
-	rc = ctl_api_call(opts, req, &ans);
-	json_object_put(req);
+	rc = ctl_ask(opts, "status", &ans);
 	if (rc < 0)
 		return rc;
 	*allocs = ctl_get_int(ans, "allocations");
