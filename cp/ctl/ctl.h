@@ -6,9 +6,9 @@
  * global options and the top-level command table; each ctl_<area>.c owns
  * one command area and, through ctl_dispatch(), its own table of
  * subcommands. Adding a command is one row in a table plus one handler.
- * ctl_stun.c and ctl_cert.c work offline; ctl_ops.c holds the commands that talk to
- * turnpike-cp (status, allocations, kill, users, secrets) through the
- * client in ctl_api.c.
+ * ctl_stun.c and ctl_cert.c work offline; the others talk to turnpike-cp
+ * through ctl_req.c (one exchange, reading the answer) over ctl_api.c
+ * (the socket), and print through ctl_out.c (terminal-safe text, tables).
  *
  * Return conventions: command handlers return a process exit status
  * (enum ctl_exit), because that is what the operator and scripts see;
@@ -84,6 +84,33 @@ int ctl_option_error(const char *path, int c, char *const *argv);
  */
 void ctl_getopt_reset(void);
 
+/* The --help of a command with positional arguments only. */
+struct ctl_help {
+	const char *args;     /* after the path: "NAME PASSWORD" */
+	const char *text;     /* the rest of --help */
+};
+
+/* "Usage: <path> <args>", a blank line, then h->text, on f. */
+void ctl_print_help(FILE *f, const char *path, const struct ctl_help *h);
+
+/*
+ * The command line of a command with positional arguments only (and
+ * -h/--help; "--" ends the options, for a password that starts with
+ * '-'). names are the nargs arguments, for messages. Returns -1 with the
+ * arguments at argv[optind...], or an exit status to return.
+ */
+int ctl_args(const char *path, int argc, char **argv, const struct ctl_help *h,
+	     const char *const *names, int nargs);
+
+/*
+ * A command made of add/del/list subcommands (users, secrets, psk): its
+ * --help (what says what the group manages) or the subcommand's run.
+ * Returns an exit status.
+ */
+int ctl_group(const struct ctl_opts *opts, const char *path, int argc,
+	      char **argv, const struct ctl_cmd *cmds, size_t ncmds,
+	      const char *what);
+
 /* ---- turnpike-cp's API socket (ctl_api.c) ------------------------------ */
 
 /*
@@ -120,7 +147,10 @@ int ctl_api_call(const struct ctl_opts *opts, struct json_object *req,
 int ctl_stun_main(const struct ctl_opts *opts, const char *path, int argc,
 		  char **argv);
 
-/* turnpike-cp's operator API (ctl_ops.c). */
+/* turnpike-cp's operator API: status (ctl_status.c), ready (ctl_ready.c),
+ * allocations and kill (ctl_alloc.c), reload (ctl_reload.c), drain and
+ * undrain (ctl_drain.c), users (ctl_users.c), secrets (ctl_secrets.c),
+ * psk (ctl_psk.c), top (ctl_top.c). */
 int ctl_status_main(const struct ctl_opts *opts, const char *path, int argc,
 		    char **argv);
 int ctl_ready_main(const struct ctl_opts *opts, const char *path, int argc,
@@ -142,12 +172,15 @@ int ctl_drain_main(const struct ctl_opts *opts, const char *path, int argc,
 		   char **argv);
 int ctl_undrain_main(const struct ctl_opts *opts, const char *path, int argc,
 		     char **argv);
+/* "drain        ON for ..." on stdout when answer a (status's, drain's)
+ * says the box drains; nothing otherwise (an older cp says nothing). */
+void ctl_drain_line(struct json_object *a);
 /* "users import-coturn FILE" (ctl_import.c). */
 int ctl_users_import_coturn(const struct ctl_opts *opts, const char *path,
 			    int argc, char **argv);
 int ctl_secrets_main(const struct ctl_opts *opts, const char *path, int argc,
 		     char **argv);
-/* "psk": TLS 1.3 external PSKs (ctl_ops.c). */
+/* "psk": TLS 1.3 external PSKs. */
 int ctl_psk_main(const struct ctl_opts *opts, const char *path, int argc,
 		 char **argv);
 /* Certificates, offline (ctl_cert.c): "fingerprint" (RFC 8122) and

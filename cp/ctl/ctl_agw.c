@@ -27,78 +27,15 @@
 #include <json-c/json.h>
 
 #include "ctl.h"
+#include "ctl_out.h"
+#include "ctl_req.h"
 #include "tp_common.h"
 
-static const char *
-str_of(struct json_object *o, const char *key, const char *dflt)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return dflt;
-	return json_object_get_string(v);
-}
-
-static int64_t
-int_of(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
-		return 0;
-	return json_object_get_int64(v);
-}
-
-/* Control characters of text from the server replaced, as ctl_ops does. */
+/* A string of the answer, terminal-safe, after prefix. */
 static void
-put_safe(FILE *f, const char *s)
+put_str(const char *prefix, const char *s)
 {
-	for (; *s != '\0'; s++)
-		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
-}
-
-/* Send req (consumed) and read the answer: with --json print it. Returns
- * an exit status; *ans (put it) is the answer when ok and not --json. */
-static int
-exchange(const struct ctl_opts *opts, struct json_object *req, struct json_object **ans,
-	 bool quiet_json)
-{
-	struct json_object *a = NULL, *ok, *err;
-
-	*ans = NULL;
-	if (ctl_api_call(opts, req, &a) != 0) {
-		json_object_put(req);
-		return CTL_EXIT_FAIL;
-	}
-	json_object_put(req);
-	if (opts->json && !quiet_json)
-		puts(json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN |
-						    JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_object_get_ex(a, "ok", &ok);
-	if (!json_object_get_boolean(ok)) {
-		json_object_object_get_ex(a, "error", &err);
-		fprintf(stderr, "%s: ", CTL_PROG);
-		put_safe(stderr, json_object_get_string(err));
-		fputc('\n', stderr);
-		json_object_put(a);
-		return CTL_EXIT_FAIL;
-	}
-	if (opts->json && !quiet_json) {
-		json_object_put(a);
-		fflush(stdout);
-		return CTL_EXIT_OK;
-	}
-	*ans = a;
-	return CTL_EXIT_OK;
-}
-
-static struct json_object *
-request(const char *cmd)
-{
-	struct json_object *r = json_object_new_object();
-
-	json_object_object_add(r, "cmd", json_object_new_string(cmd));
-	return r;
+	ctl_put_safe(stdout, prefix, s, "");
 }
 
 /* "tcp=server,tls=server,local=...,fp=sha-256 AB:..." into a leg object. */
@@ -156,46 +93,47 @@ out:
 static void
 print_leg(const char *name, struct json_object *l)
 {
-	const char *tls = str_of(l, "tls", "none");
-	const char *fp = str_of(l, "fingerprint", NULL);
-	const char *cause = str_of(l, "cause", NULL);
+	const char *tls = ctl_get_str(l, "tls", "none");
+	const char *fp = ctl_get_str(l, "fingerprint", NULL);
+	const char *cause = ctl_get_str(l, "cause", NULL);
+	const char *remote = ctl_get_str(l, "remote", NULL);
+	const char *version = ctl_get_str(l, "tls_version", NULL);
 
-	printf("  leg %s: tcp %s local %s", name, str_of(l, "tcp", "?"), str_of(l, "local", "-"));
-	if (str_of(l, "remote", NULL) != NULL)
-		printf(" remote %s", str_of(l, "remote", "-"));
-	printf(", tls %s", tls);
-	if (str_of(l, "tls_version", NULL) != NULL)
-		printf(" %s", str_of(l, "tls_version", ""));
-	printf(", %s", str_of(l, "state", "?"));
+	printf("  leg %s:", name);
+	put_str(" tcp ", ctl_get_str(l, "tcp", "?"));
+	put_str(" local ", ctl_get_str(l, "local", "-"));
+	if (remote != NULL)
+		put_str(" remote ", remote);
+	put_str(", tls ", tls);
+	if (version != NULL)
+		put_str(" ", version);
+	put_str(", ", ctl_get_str(l, "state", "?"));
 	if (cause != NULL)
-		printf(" (%s)", cause);
+		ctl_put_safe(stdout, " (", cause, ")");
 	if (strcmp(tls, "none") != 0) {
-		printf(", cert %s, our fingerprint ", str_of(l, "cert", "default"));
-		if (fp != NULL) {
-			fputs(fp, stdout);
-		} else {
-			fputs("unknown (", stdout);
-			put_safe(stdout, str_of(l, "fingerprint_error", "?"));
-			fputc(')', stdout);
-		}
+		put_str(", cert ", ctl_get_str(l, "cert", "default"));
+		if (fp != NULL)
+			put_str(", our fingerprint ", fp);
+		else
+			ctl_put_safe(stdout, ", our fingerprint unknown (",
+				     ctl_get_str(l, "fingerprint_error", "?"), ")");
 	}
-	printf(", bytes in %" PRId64 " out %" PRId64 "\n", int_of(l, "bytes_in"),
-	       int_of(l, "bytes_out"));
+	printf(", bytes in %" PRId64 " out %" PRId64 "\n", ctl_get_int(l, "bytes_in"),
+	       ctl_get_int(l, "bytes_out"));
 }
 
 static void
 print_ctx(struct json_object *c)
 {
 	struct json_object *legs;
-	const char *label = str_of(c, "label", NULL);
+	const char *label = ctl_get_str(c, "label", NULL);
 
-	printf("context %" PRId64 " worker %" PRId64 " %s", int_of(c, "id"), int_of(c, "worker"),
-	       str_of(c, "state", "?"));
-	if (label != NULL) {
-		fputs(" label ", stdout);
-		put_safe(stdout, label);
-	}
-	printf(" age %" PRId64 "s\n", int_of(c, "age_s"));
+	printf("context %" PRId64 " worker %" PRId64, ctl_get_int(c, "id"),
+	       ctl_get_int(c, "worker"));
+	put_str(" ", ctl_get_str(c, "state", "?"));
+	if (label != NULL)
+		put_str(" label ", label);
+	printf(" age %" PRId64 "s\n", ctl_get_int(c, "age_s"));
 	if (json_object_object_get_ex(c, "legs", &legs) &&
 	    json_object_is_type(legs, json_type_array))
 		for (size_t i = 0; i < json_object_array_length(legs) && i < 2; i++)
@@ -282,7 +220,7 @@ agw_create(const struct ctl_opts *opts, const char *path, int argc, char **argv)
 		return ctl_usage_error(path, "unexpected argument '%s'", argv[optind]);
 	if (spec[0] == NULL || spec[1] == NULL)
 		return ctl_usage_error(path, "both terminations are needed: --a SPEC --b SPEC");
-	req = request("agw.create");
+	req = ctl_request("agw.create");
 	legs = json_object_new_array();
 	for (unsigned int i = 0; i < 2; i++) {
 		leg[i] = json_object_new_object();
@@ -301,7 +239,7 @@ agw_create(const struct ctl_opts *opts, const char *path, int argc, char **argv)
 		json_object_object_add(req, "label", json_object_new_string(label));
 	if (alg != NULL)
 		json_object_object_add(req, "fingerprint_alg", json_object_new_string(alg));
-	rc = exchange(opts, req, &ans, false);
+	rc = ctl_exchange(opts, req, &ans);
 	if (ans == NULL)
 		return rc;
 	print_ctx(ans);
@@ -333,7 +271,7 @@ agw_one(const struct ctl_opts *opts, const char *path, int argc, char **argv,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct json_object *req, *ans;
+	struct json_object *ans;
 	int64_t id = 0;
 	int c, rc;
 
@@ -346,15 +284,16 @@ agw_one(const struct ctl_opts *opts, const char *path, int argc, char **argv,
 	rc = parse_id(path, argv[optind], &id);
 	if (rc != 0)
 		return rc;
-	req = request(cmd);
-	json_object_object_add(req, "id", json_object_new_int64(id));
-	rc = exchange(opts, req, &ans, false);
+	rc = ctl_exchange(opts, ctl_req_int(ctl_request(cmd), "id", id), &ans);
 	if (ans == NULL)
 		return rc;
 	if (strcmp(cmd, "agw.release") == 0)
-		printf("context %" PRId64 ": %s\n", id, str_of(ans, "state", "?"));
-	else
+		{
+		printf("context %" PRId64 ": ", id);
+		ctl_put_safe(stdout, "", ctl_get_str(ans, "state", "?"), "\n");
+	} else {
 		print_ctx(ans);
+	}
 	json_object_put(ans);
 	return CTL_EXIT_OK;
 }
@@ -391,7 +330,7 @@ agw_list(const struct ctl_opts *opts, const char *path, int argc, char **argv)
 				     "context, with its legs.\n");
 	if (optind < argc)
 		return ctl_usage_error(path, "unexpected argument '%s'", argv[optind]);
-	rc = exchange(opts, request("agw.list"), &ans, false);
+	rc = ctl_exchange(opts, ctl_request("agw.list"), &ans);
 	if (ans == NULL)
 		return rc;
 	if (json_object_object_get_ex(ans, "contexts", &list) &&
@@ -431,19 +370,20 @@ print_event(struct json_object *e)
 	struct json_object *bi, *bo, *leg;
 	const char *v;
 
-	printf("%" PRId64 " %s ctx=%" PRId64, int_of(e, "seq"), str_of(e, "time", "?"),
-	       int_of(e, "id"));
+	printf("%" PRId64, ctl_get_int(e, "seq"));
+	put_str(" ", ctl_get_str(e, "time", "?"));
+	printf(" ctx=%" PRId64, ctl_get_int(e, "id"));
 	if (json_object_object_get_ex(e, "leg", &leg) && json_object_is_type(leg, json_type_int))
 		printf(" leg=%" PRId64, json_object_get_int64(leg));
-	printf(" %s", str_of(e, "type", "?"));
-	if ((v = str_of(e, "cause", NULL)) != NULL)
-		printf(" cause=%s", v);
-	if ((v = str_of(e, "tls_version", NULL)) != NULL)
-		printf(" tls=%s", v);
-	if ((v = str_of(e, "local", NULL)) != NULL)
-		printf(" local=%s", v);
-	if ((v = str_of(e, "remote", NULL)) != NULL)
-		printf(" remote=%s", v);
+	put_str(" ", ctl_get_str(e, "type", "?"));
+	if ((v = ctl_get_str(e, "cause", NULL)) != NULL)
+		put_str(" cause=", v);
+	if ((v = ctl_get_str(e, "tls_version", NULL)) != NULL)
+		put_str(" tls=", v);
+	if ((v = ctl_get_str(e, "local", NULL)) != NULL)
+		put_str(" local=", v);
+	if ((v = ctl_get_str(e, "remote", NULL)) != NULL)
+		put_str(" remote=", v);
 	if (json_object_object_get_ex(e, "bytes_in", &bi) &&
 	    json_object_object_get_ex(e, "bytes_out", &bo) &&
 	    json_object_is_type(bi, json_type_array) && json_object_array_length(bi) == 2 &&
@@ -453,11 +393,8 @@ print_event(struct json_object *e)
 		       json_object_get_int64(json_object_array_get_idx(bo, 0)),
 		       json_object_get_int64(json_object_array_get_idx(bi, 1)),
 		       json_object_get_int64(json_object_array_get_idx(bo, 1)));
-	if ((v = str_of(e, "detail", NULL)) != NULL) {
-		fputs(" detail=\"", stdout);
-		put_safe(stdout, v);
-		fputc('"', stdout);
-	}
+	if ((v = ctl_get_str(e, "detail", NULL)) != NULL)
+		ctl_put_safe(stdout, " detail=\"", v, "\"");
 	fputc('\n', stdout);
 }
 
@@ -494,6 +431,7 @@ ctl_events_main(const struct ctl_opts *opts, const char *path, int argc, char **
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct ctl_opts quiet = *opts;
 	bool follow = false, met = false;
 	const char *until = NULL;
 	int64_t after = 0, id = 0;
@@ -541,21 +479,23 @@ ctl_events_main(const struct ctl_opts *opts, const char *path, int argc, char **
 	}
 	if (optind < argc)
 		return ctl_usage_error(path, "unexpected argument '%s'", argv[optind]);
+	quiet.json = false;
 	if (timeout > 0)
 		end_ms = mono_ms() + (uint64_t)(timeout * 1000.0);
 	for (;;) {
-		struct json_object *req = request("agw.events"), *ans, *list;
+		struct json_object *req, *ans, *list;
 		size_t n = 0;
 
-		json_object_object_add(req, "after", json_object_new_int64(after));
+		req = ctl_req_int(ctl_request("agw.events"), "after", after);
 		if (id != 0)
-			json_object_object_add(req, "id", json_object_new_int64(id));
-		rc = exchange(opts, req, &ans, true);
+			req = ctl_req_int(req, "id", id);
+		/* With --json each event is printed on its own line, below. */
+		rc = ctl_exchange(&quiet, req, &ans);
 		if (ans == NULL)
 			return rc;
-		if (int_of(ans, "lost") > 0)
+		if (ctl_get_int(ans, "lost") > 0)
 			fprintf(stderr, "%s: %" PRId64 " event(s) no longer kept by turnpike-cp\n",
-				CTL_PROG, int_of(ans, "lost"));
+				CTL_PROG, ctl_get_int(ans, "lost"));
 		if (json_object_object_get_ex(ans, "events", &list) &&
 		    json_object_is_type(list, json_type_array)) {
 			n = json_object_array_length(list);
@@ -563,15 +503,14 @@ ctl_events_main(const struct ctl_opts *opts, const char *path, int argc, char **
 				struct json_object *e = json_object_array_get_idx(list, i);
 
 				if (opts->json)
-					puts(json_object_to_json_string_ext(e, JSON_C_TO_STRING_PLAIN |
-						JSON_C_TO_STRING_NOSLASHESCAPE));
+					ctl_put_json(e);
 				else
 					print_event(e);
-				if (until != NULL && strcmp(str_of(e, "type", ""), until) == 0)
+				if (until != NULL && strcmp(ctl_get_str(e, "type", ""), until) == 0)
 					met = true;
 			}
 		}
-		after = int_of(ans, "next");
+		after = ctl_get_int(ans, "next");
 		json_object_put(ans);
 		if (fflush(stdout) == EOF)
 			return CTL_EXIT_FAIL;

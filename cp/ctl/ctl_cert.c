@@ -25,6 +25,7 @@
 
 #include "certfp.h"
 #include "ctl.h"
+#include "ctl_out.h"
 
 /* ---- fingerprint ---------------------------------------------------------- */
 
@@ -105,8 +106,7 @@ ctl_fingerprint_main(const struct ctl_opts *opts, const char *path, int argc,
 		json_object_object_add(o, "algorithm",
 				       json_object_new_string(certfp_alg_name(fp.alg)));
 		json_object_object_add(o, "certificate", json_object_new_string(cert));
-		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-						    JSON_C_TO_STRING_NOSLASHESCAPE));
+		ctl_put_json(o);
 		json_object_put(o);
 	} else {
 		puts(text);
@@ -255,8 +255,7 @@ ctl_aka_token_main(const struct ctl_opts *opts, const char *path, int argc,
 		json_object_object_add(o, "token", json_object_new_string(hex));
 		json_object_object_add(o, "certificate", json_object_new_string(cert));
 		json_object_object_add(o, "der_bytes", json_object_new_int64((int64_t)der_len));
-		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-						    JSON_C_TO_STRING_NOSLASHESCAPE));
+		ctl_put_json(o);
 		json_object_put(o);
 	} else {
 		puts(hex);

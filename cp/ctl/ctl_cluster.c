@@ -24,6 +24,8 @@
 
 #include "cluster/cluster_secret.h"
 #include "ctl.h"
+#include "ctl_out.h"
+#include "ctl_req.h"
 #include "tp_conf.h"
 
 #define CL_ENTRY_MAX 4096u            /* bytes of one registry entry */
@@ -50,16 +52,6 @@ split(const char *s, char *host, size_t size, int *port)
 	return 0;
 }
 
-static const char *
-str_of(struct json_object *o, const char *k)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, k, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 /* One registry entry (box, id, JSON value) into out, checked. */
 static struct json_object *
 entry(const char *box, const redisReply *id, const redisReply *val, int64_t now_s)
@@ -79,9 +71,9 @@ entry(const char *box, const redisReply *id, const redisReply *val, int64_t now_
 	v = json_tokener_parse(val->str);
 	if (v == NULL)
 		return NULL;
-	user = str_of(v, "user");
-	client = str_of(v, "client");
-	xport = str_of(v, "transport");
+	user = ctl_get_str(v, "user", NULL);
+	client = ctl_get_str(v, "client", NULL);
+	xport = ctl_get_str(v, "transport", NULL);
 	if (user == NULL || client == NULL || xport == NULL ||
 	    !json_object_object_get_ex(v, "relayed", &rel) ||
 	    !json_object_is_type(rel, json_type_array) || json_object_array_length(rel) > 2 ||
@@ -116,7 +108,8 @@ entry(const char *box, const redisReply *id, const redisReply *val, int64_t now_
 static int
 redis_auth(redisContext *rc, struct json_object *cl, const char *redis)
 {
-	const char *file = str_of(cl, "password_file"), *user = str_of(cl, "username");
+	const char *file = ctl_get_str(cl, "password_file", NULL);
+	const char *user = ctl_get_str(cl, "username", NULL);
 	const char *argv[3] = { "AUTH", NULL, NULL };
 	size_t len[3] = { 4, 0, 0 };
 	char pass[CL_SECRET_MAX], err[512];
@@ -204,19 +197,6 @@ scan_boxes(redisContext *rc, const char *ns, char **names, unsigned int *bad)
 	return n;
 }
 
-/* A string from another box for the terminal: control bytes (escape
- * sequences) replaced, at most size - 1 bytes. */
-static const char *
-clean(const char *in, char *out, size_t size)
-{
-	size_t j = 0;
-
-	for (; in != NULL && *in != '\0' && j + 1 < size; in++)
-		out[j++] = ((unsigned char)*in >= 0x20 && *in != 0x7f) ? *in : '?';
-	out[j] = '\0';
-	return out;
-}
-
 static void
 print_table(struct json_object *list)
 {
@@ -237,16 +217,16 @@ print_table(struct json_object *list)
 			size_t l = strlen(rbuf);
 
 			snprintf(rbuf + l, sizeof(rbuf) - l, "%s%s", k ? "," : "",
-				 clean(json_object_get_string(json_object_array_get_idx(rel, k)),
+				 ctl_safe_copy(json_object_get_string(json_object_array_get_idx(rel, k)),
 				       r, sizeof(r)));
 		}
 		json_object_object_get_ex(e, "id", &id);
 		json_object_object_get_ex(e, "lifetime_left_s", &left);
 		printf("%-16s %8" PRId64 " %-20s %-24s %-9s %-44s %7" PRId64 "\n",
-		       str_of(e, "box"), json_object_get_int64(id),
-		       clean(str_of(e, "user"), user, sizeof(user)),
-		       clean(str_of(e, "client"), client, sizeof(client)),
-		       clean(str_of(e, "transport"), xport, sizeof(xport)),
+		       ctl_get_str(e, "box", NULL), json_object_get_int64(id),
+		       ctl_safe_copy(ctl_get_str(e, "user", NULL), user, sizeof(user)),
+		       ctl_safe_copy(ctl_get_str(e, "client", NULL), client, sizeof(client)),
+		       ctl_safe_copy(ctl_get_str(e, "transport", NULL), xport, sizeof(xport)),
 		       rbuf[0] ? rbuf : "-", json_object_get_int64(left));
 	}
 }
@@ -254,7 +234,7 @@ print_table(struct json_object *list)
 int
 ctl_allocations_cluster(const struct ctl_opts *opts, const char *user)
 {
-	struct json_object *req = json_object_new_object(), *ans = NULL, *cl, *list;
+	struct json_object *ans = NULL, *cl, *list;
 	struct timeval tv = { .tv_sec = CTL_API_TIMEOUT_S, .tv_usec = 0 };
 	const char *redis, *ns;
 	char host[64], k[1200];
@@ -265,19 +245,19 @@ ctl_allocations_cluster(const struct ctl_opts *opts, const char *user)
 	int nnames = 0;
 	int64_t now_s = (int64_t)time(NULL);
 
-	json_object_object_add(req, "cmd", json_object_new_string("status"));
-	if (ctl_api_call(opts, req, &ans) != 0)
+	if (ctl_ask(opts, "status", &ans) != 0)
 		goto out;
 	if (!json_object_object_get_ex(ans, "cluster", &cl) ||
-	    !json_object_is_type(cl, json_type_object) || (redis = str_of(cl, "redis")) == NULL ||
-	    (ns = str_of(cl, "namespace")) == NULL) {
+	    !json_object_is_type(cl, json_type_object) ||
+	    (redis = ctl_get_str(cl, "redis", NULL)) == NULL ||
+	    (ns = ctl_get_str(cl, "namespace", NULL)) == NULL) {
 		fprintf(stderr, "%s: this turnpike-cp is not in a cluster (no cluster group)\n",
 			CTL_PROG);
 		goto out;
 	}
 	if (split(redis, host, sizeof(host), &port) < 0 || strlen(ns) > 1000) {
-		fprintf(stderr, "%s: turnpike-cp named redis '%s', not an address\n",
-			CTL_PROG, redis);
+		ctl_put_safe(stderr, CTL_PROG ": turnpike-cp named redis '", redis,
+			     "', not an address\n");
 		goto out;
 	}
 	rc = redisConnectWithTimeout(host, port, tv);
@@ -312,7 +292,7 @@ ctl_allocations_cluster(const struct ctl_opts *opts, const char *user)
 				bad++;
 				continue;
 			}
-			if (user != NULL && strcmp(str_of(e, "user"), user) != 0) {
+			if (user != NULL && strcmp(ctl_get_str(e, "user", NULL), user) != 0) {
 				json_object_put(e);
 				continue;
 			}
@@ -327,8 +307,7 @@ ctl_allocations_cluster(const struct ctl_opts *opts, const char *user)
 		json_object_object_add(o, "boxes", json_object_new_int((int)nboxes));
 		json_object_object_add(o, "malformed", json_object_new_int((int)bad));
 		json_object_object_add(o, "ok", json_object_new_boolean(1));
-		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-						    JSON_C_TO_STRING_NOSLASHESCAPE));
+		ctl_put_json(o);
 		json_object_put(o);
 	} else {
 		print_table(list);
@@ -344,6 +323,5 @@ out:
 	if (rc != NULL)
 		redisFree(rc);
 	json_object_put(ans);
-	json_object_put(req);
 	return status;
 }

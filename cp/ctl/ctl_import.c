@@ -26,6 +26,8 @@
 #include <sqlite3.h>
 
 #include "ctl.h"
+#include "ctl_out.h"
+#include "ctl_req.h"
 
 #define IMPORT_BATCH 200      /* users per request: well under 64 KiB */
 
@@ -44,10 +46,9 @@ struct import {
 static int
 import_send(struct import *im, struct json_object *secrets)
 {
-	struct json_object *req = json_object_new_object(), *ans = NULL, *v;
+	struct json_object *req = ctl_request("users.import"), *ans = NULL, *v;
 	int rc;
 
-	json_object_object_add(req, "cmd", json_object_new_string("users.import"));
 	json_object_object_add(req, "realm", json_object_new_string(im->realm));
 	json_object_object_add(req, "users", im->users);
 	if (secrets != NULL)
@@ -60,8 +61,8 @@ import_send(struct import *im, struct json_object *secrets)
 	json_object_object_get_ex(ans, "ok", &v);
 	if (!json_object_get_boolean(v)) {
 		json_object_object_get_ex(ans, "error", &v);
-		fprintf(stderr, "%s: import stopped: %s (%lu user(s) imported before)\n",
-			CTL_PROG, json_object_get_string(v), im->imported);
+		ctl_put_safe(stderr, CTL_PROG ": import stopped: ", json_object_get_string(v), "");
+		fprintf(stderr, " (%lu user(s) imported before)\n", im->imported);
 		json_object_put(ans);
 		return CTL_EXIT_FAIL;
 	}
@@ -72,9 +73,9 @@ import_send(struct import *im, struct json_object *secrets)
 	if (json_object_object_get_ex(ans, "skipped", &v) &&
 	    json_object_is_type(v, json_type_array)) {
 		for (size_t i = 0; i < json_object_array_length(v); i++)
-			fprintf(stderr, "%s: user '%s' is in turnpike-cp's configuration "
-				"file: left as it is there\n", CTL_PROG,
-				json_object_get_string(json_object_array_get_idx(v, i)));
+			ctl_put_safe(stderr, CTL_PROG ": user '",
+				     json_object_get_string(json_object_array_get_idx(v, i)),
+				     "' is in turnpike-cp's configuration file: left as it is there\n");
 		im->skipped_conf += json_object_array_length(v);
 	}
 	json_object_put(ans);
@@ -85,13 +86,9 @@ import_send(struct import *im, struct json_object *secrets)
 static int
 import_realm(const struct ctl_opts *opts, char *out, size_t size)
 {
-	struct json_object *req = json_object_new_object(), *ans = NULL, *v;
-	int rc;
+	struct json_object *ans, *v;
 
-	json_object_object_add(req, "cmd", json_object_new_string("status"));
-	rc = ctl_api_call(opts, req, &ans);
-	json_object_put(req);
-	if (rc < 0)
+	if (ctl_ask(opts, "status", &ans) < 0)
 		return -EIO;
 	if (!json_object_object_get_ex(ans, "realm", &v) ||
 	    !json_object_is_type(v, json_type_string)) {
@@ -178,8 +175,8 @@ import_run(struct import *im)
 			continue;
 		}
 		if (name == NULL || name[0] == '\0' || !is_hex32(key)) {
-			fprintf(stderr, "%s: user '%s': hmackey is not an MD5 key (32 hex "
-				"digits): skipped\n", CTL_PROG, name != NULL ? name : "");
+			ctl_put_safe(stderr, CTL_PROG ": user '", name, "': hmackey is not an MD5 "
+				     "key (32 hex digits): skipped\n");
 			im->skipped_key++;
 			continue;
 		}

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * turnpikectl top: a live view of each dp worker, refreshed every
- * second (issue 13): packets per second in and out, drops per second,
+ * second: packets per second in and out, drops per second,
  * busy cycles per packet over the interval, allocations, and what waits
  * in its rings. The numbers are `status`'s (one source: cp's snapshot of
  * its own tables and of dp's per-worker counters in the shared segment),
@@ -20,6 +20,7 @@
 #include <json-c/json.h>
 
 #include "ctl.h"
+#include "ctl_req.h"
 
 #define TOP_MAX_WORKERS 64
 
@@ -28,28 +29,18 @@ struct top_w {
 	int64_t rx, tx, drops, cycles, busy, allocs, to_cp, to_dp;
 };
 
-static int64_t
-num(struct json_object *o, const char *k)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, k, &v) ? json_object_get_int64(v) : 0;
-}
-
 /* One reading: per worker, and the box's allocations. 0 or -errno. */
 static int
 top_read(const struct ctl_opts *opts, struct top_w *w, unsigned int *nw,
 	 int64_t *allocs, bool *draining)
 {
-	struct json_object *req = json_object_new_object(), *ans = NULL, *ws, *v;
+	struct json_object *ans, *ws, *v;
 	int rc;
 
-	json_object_object_add(req, "cmd", json_object_new_string("status"));
-	rc = ctl_api_call(opts, req, &ans);
-	json_object_put(req);
+	rc = ctl_ask(opts, "status", &ans);
 	if (rc < 0)
 		return rc;
-	*allocs = num(ans, "allocations");
+	*allocs = ctl_get_int(ans, "allocations");
 	*draining = json_object_object_get_ex(ans, "drain", &v) &&
 		    json_object_object_get_ex(v, "active", &v) &&
 		    json_object_get_boolean(v);
@@ -60,15 +51,15 @@ top_read(const struct ctl_opts *opts, struct top_w *w, unsigned int *nw,
 			struct json_object *o = json_object_array_get_idx(ws, i), *d, *dr;
 
 			memset(&w[i], 0, sizeof(w[i]));
-			w[i].allocs = num(o, "allocations");
-			w[i].to_cp = num(o, "to_cp_pending");
-			w[i].to_dp = num(o, "to_dp_pending");
+			w[i].allocs = ctl_get_int(o, "allocations");
+			w[i].to_cp = ctl_get_int(o, "to_cp_pending");
+			w[i].to_dp = ctl_get_int(o, "to_dp_pending");
 			if (json_object_object_get_ex(o, "dp", &d)) {
 				w[i].dp = true;
-				w[i].rx = num(d, "rx_pkts");
-				w[i].tx = num(d, "tx_pkts");
-				w[i].cycles = num(d, "busy_cycles");
-				w[i].busy = num(d, "busy_pkts");
+				w[i].rx = ctl_get_int(d, "rx_pkts");
+				w[i].tx = ctl_get_int(d, "tx_pkts");
+				w[i].cycles = ctl_get_int(d, "busy_cycles");
+				w[i].busy = ctl_get_int(d, "busy_pkts");
 				if (json_object_object_get_ex(d, "drops", &dr) &&
 				    json_object_is_type(dr, json_type_object)) {
 					json_object_object_foreach(dr, key, val) {

@@ -122,6 +122,68 @@ ctl_dispatch(const struct ctl_cmd *cmds, size_t ncmds,
 	return ctl_usage_error(parent, "unknown command '%s'", argv[0]);
 }
 
+void
+ctl_print_help(FILE *f, const char *path, const struct ctl_help *h)
+{
+	fprintf(f, "Usage: %s%s%s\n\n%s", path, h->args[0] ? " " : "",
+		h->args, h->text);
+}
+
+int
+ctl_args(const char *path, int argc, char **argv, const struct ctl_help *h,
+	 const char *const *names, int nargs)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	ctl_getopt_reset();
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		if (c != 'h')
+			return ctl_option_error(path, c, argv);
+		ctl_print_help(stdout, path, h);
+		return CTL_EXIT_OK;
+	}
+	if (argc - optind < nargs)
+		return ctl_usage_error(path, "missing %s",
+				       names[argc - optind]);
+	if (argc - optind > nargs)
+		return ctl_usage_error(path, "unexpected argument '%s'",
+				       argv[optind + nargs]);
+	return -1;
+}
+
+int
+ctl_group(const struct ctl_opts *opts, const char *path, int argc,
+	  char **argv, const struct ctl_cmd *cmds, size_t ncmds,
+	  const char *what)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	ctl_getopt_reset();
+	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
+		if (c != 'h')
+			return ctl_option_error(path, c, argv);
+		printf("Usage: %s COMMAND [ARGS...]\n\n%s\n\nCommands:\n",
+		       path, what);
+		ctl_usage_commands(stdout, cmds, ncmds);
+		printf("\nRun '%s COMMAND --help' for a command's arguments.\n",
+		       path);
+		return CTL_EXIT_OK;
+	}
+	if (optind >= argc)
+		return ctl_usage_error(path, "missing command (add, del, list%s)",
+				       ncmds > 3 ? " or import-coturn" : "");
+	return ctl_dispatch(cmds, ncmds, opts, path, argc - optind,
+			    argv + optind);
+}
+
 static void
 ctl_usage(FILE *f)
 {

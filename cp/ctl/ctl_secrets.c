@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * turnpikectl secrets add|del|list: the shared secrets of TURN REST API
+ * credentials. A secret is never printed back, only its tag.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <json-c/json.h>
+
+#include "ctl.h"
+#include "ctl_out.h"
+#include "ctl_req.h"
+#include "tp_common.h"
+
+/* TAG LENGTH, one line per secret, no header (so that a line is a
+ * secret), or "no secrets". */
+static int
+secrets_show(struct json_object *a)
+{
+	struct json_object *list, *e;
+	struct ctl_table t;
+	const char *tag, *row[2];
+	char where[48], len[40];
+	int64_t vlen;
+	size_t i, n;
+	int rc;
+
+	rc = ctl_member(a, "secrets", json_type_array, "the answer", &list);
+	if (rc != 0)
+		return rc;
+	n = json_object_array_length(list);
+	if (n == 0) {
+		puts("no secrets");
+		return 0;
+	}
+	ctl_table_init(&t, 2, 0);
+	for (i = 0; rc == 0 && i < n; i++) {
+		e = json_object_array_get_idx(list, i);
+		snprintf(where, sizeof(where), "\"secrets\"[%zu]", i);
+		if (!json_object_is_type(e, json_type_object)) {
+			rc = ctl_malformed("%s is not an object", where);
+			break;
+		}
+		rc = ctl_text(e, "tag", where, &tag);
+		if (rc == 0)
+			rc = ctl_int(e, "length", where, &vlen);
+		if (rc != 0)
+			break;
+		snprintf(len, sizeof(len), "%" PRId64 " bytes", vlen);
+		row[0] = tag;
+		row[1] = len;
+		rc = ctl_table_row(&t, row);
+	}
+	if (rc == 0)
+		ctl_table_print(&t, stdout);
+	ctl_table_free(&t);
+	return rc;
+}
+
+static const struct ctl_help secrets_add_usage = {
+	"[--] SECRET",
+	"Add a shared secret for TURN REST API credentials (the username\n"
+	"carries an expiry time, the password is base64(HMAC-SHA1(SECRET,\n"
+	"username))).\n"
+	"Several secrets may be live at once, for rotation.\n"
+	"\n"
+	"A secret on the command line is visible to other local users (ps,\n"
+	"shell history). It is never printed back; 'list' shows its tag.\n",
+};
+
+static int
+secrets_add(const struct ctl_opts *opts, const char *path, int argc,
+		char **argv)
+{
+	static const char *const names[] = { "SECRET" };
+	int status;
+
+	status = ctl_args(path, argc, argv, &secrets_add_usage, names, 1);
+	if (status >= 0)
+		return status;
+	return ctl_simple(opts,
+			  ctl_req_str(ctl_request("secrets.add"), "secret",
+				      argv[optind]),
+			  "added secret", "");
+}
+
+static const struct ctl_help secrets_del_usage = {
+	"[--] SECRET-OR-TAG",
+	"Delete a shared secret, given as itself or as its tag (the TAG\n"
+	"column of 'turnpikectl secrets list').\n",
+};
+
+static int
+secrets_del(const struct ctl_opts *opts, const char *path, int argc,
+		char **argv)
+{
+	static const char *const names[] = { "SECRET-OR-TAG" };
+	int status;
+
+	status = ctl_args(path, argc, argv, &secrets_del_usage, names, 1);
+	if (status >= 0)
+		return status;
+	return ctl_simple(opts,
+			  ctl_req_str(ctl_request("secrets.del"), "secret",
+				      argv[optind]),
+			  "deleted secret", "");
+}
+
+static const struct ctl_help secrets_list_usage = {
+	"",
+	"List the shared secrets, one line each: its tag (16 hex digits,\n"
+	"safe to show) and its length; \"no secrets\" when there are none.\n"
+	"With the global --json: {\"secrets\": [{\"tag\", \"length\"}...],\n"
+	"\"ok\": true}.\n",
+};
+
+static int
+secrets_list(const struct ctl_opts *opts, const char *path, int argc,
+		 char **argv)
+{
+	int status;
+
+	status = ctl_args(path, argc, argv, &secrets_list_usage, NULL, 0);
+	if (status >= 0)
+		return status;
+	return ctl_query(opts, ctl_request("secrets.list"), secrets_show);
+}
+
+static const struct ctl_cmd secrets_cmds[] = {
+	{ "add", "add a shared secret", secrets_add },
+	{ "del", "delete a secret, by value or tag", secrets_del },
+	{ "list", "list the secrets' tags and lengths", secrets_list },
+};
+
+int
+ctl_secrets_main(const struct ctl_opts *opts, const char *path, int argc,
+		 char **argv)
+{
+	return ctl_group(opts, path, argc, argv, secrets_cmds,
+			 TP_ARRAY_SIZE(secrets_cmds),
+			 "Manage the shared secrets of TURN REST API credentials.");
+}
