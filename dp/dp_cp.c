@@ -28,18 +28,20 @@ dp_cp_on_kind(struct dp_ctx *ctx, uint16_t kind, dp_cp_apply_fn fn)
 }
 
 int
-dp_cp_on_sync(struct dp_ctx *ctx, dp_cp_apply_fn fn)
+dp_cp_on_sync(struct dp_ctx *ctx, dp_cp_apply_fn start, dp_cp_step_fn step)
 {
 	struct dp_cp_registry *r = &ctx->cp_reg;
 
-	if (fn == NULL)
+	if (start == NULL)
 		return -EINVAL;
 	for (unsigned int i = 0; i < r->nsync; i++)
-		if (r->sync[i] == fn)
-			return 0;
+		if (r->sync[i].start == start)
+			return r->sync[i].step == step ? 0 : -EEXIST;
 	if (r->nsync == DP_CP_HOOKS)
 		return -ENOSPC;
-	r->sync[r->nsync++] = fn;
+	r->sync[r->nsync].start = start;
+	r->sync[r->nsync].step = step;
+	r->nsync++;
 	return 0;
 }
 
@@ -67,8 +69,11 @@ dispatch(struct dp_worker *w, const struct ipc_msg *msg)
 	if (msg->h.kind == IPC_SYNC) {
 		/* (Re)start every module's pass: a cp that asks again has
 		 * lost what it had been sent. */
+		w->cp.sync_on = true;
+		w->cp.sync_mod = 0;
+		w->cp.sync_id = msg->h.alloc_id;
 		for (unsigned int i = 0; i < r->nsync; i++)
-			r->sync[i](w, msg);
+			r->sync[i].start(w, msg);
 		return;
 	}
 	if (msg->h.kind < DP_CP_KINDS && r->apply[msg->h.kind] != NULL)
@@ -118,4 +123,31 @@ dp_cp_poll(struct dp_worker *w, uint64_t now_ms)
 	}
 	w->cp.ipc_in += n;
 	return n;
+}
+
+unsigned int
+dp_cp_sync_step(struct dp_worker *w, uint64_t tsc)
+{
+	const struct dp_cp_registry *r = &w->ctx->cp_reg;
+	static _Thread_local struct ipc_msg done;
+
+	if (!w->cp.sync_on || w->cp.rings == NULL || tsc < w->cp.sync_tsc)
+		return 0;
+	w->cp.sync_tsc = tsc + w->ctx->tsc_hz * DP_CP_SYNC_GAP_US / 1000000u;
+	for (; w->cp.sync_mod < r->nsync; w->cp.sync_mod++) {
+		dp_cp_step_fn step = r->sync[w->cp.sync_mod].step;
+
+		if (step != NULL && !step(w, DP_CP_HEADROOM))
+			return 1;
+	}
+	/* Every pass is over: cp learns that it has all of this worker's
+	 * state (it waits for every worker's STATE_DONE naming its SYNC). */
+	if (!dp_cp_room(w, DP_CP_HEADROOM))
+		return 1;
+	memset(&done.h, 0, sizeof(done.h));
+	done.h.kind = IPC_STATE_DONE;
+	done.h.alloc_id = w->cp.sync_id;
+	if (dp_cp_send(w, &done) == 0)
+		w->cp.sync_on = false;
+	return 1;
 }

@@ -20,12 +20,16 @@
  * same registration again is accepted and changes nothing).
  * on_kind: fn takes messages of kind (one from cp to dp, not SYNC);
  * -EINVAL for any other kind, -EEXIST when another fn has it.
- * on_sync: fn hears every SYNC, after those registered before it.
+ * on_sync: a module's answer to a SYNC, after those registered before it:
+ * start (the SYNC itself) begins its pass; step (NULL: nothing to send)
+ * sends what the ring to cp takes, keeping headroom free slots, and says
+ * whether its pass is over. When every pass is over the worker sends
+ * STATE_DONE naming the SYNC.
  * on_seen: fn hears each look at cp (once a millisecond).
  * -ENOSPC when the hooks are taken.
  */
 int dp_cp_on_kind(struct dp_ctx *ctx, uint16_t kind, dp_cp_apply_fn fn);
-int dp_cp_on_sync(struct dp_ctx *ctx, dp_cp_apply_fn fn);
+int dp_cp_on_sync(struct dp_ctx *ctx, dp_cp_apply_fn start, dp_cp_step_fn step);
 int dp_cp_on_seen(struct dp_ctx *ctx, dp_cp_seen_fn fn);
 
 /*
@@ -36,6 +40,17 @@ int dp_cp_on_seen(struct dp_ctx *ctx, dp_cp_seen_fn fn);
  * kind's handler (a kind nobody took is dropped). Returns messages taken.
  */
 unsigned int dp_cp_poll(struct dp_worker *w, uint64_t now_ms);
+
+/* Free slots of the ring to cp that only clients' requests may take: what
+ * else goes to cp (the sweeps, the events, a SYNC's answer) stops short
+ * of them. */
+#define DP_CP_HEADROOM 256u
+/* A SYNC's answer moves on at most this often (tsc: now), a step of each
+ * module at a time: a pass over a carrier's tables is thousands of
+ * messages and tens of milliseconds of cache misses, which at once would
+ * stall the worker and fill the ring. Returns 1 when it moved, else 0. */
+#define DP_CP_SYNC_GAP_US 50u
+unsigned int dp_cp_sync_step(struct dp_worker *w, uint64_t tsc);
 
 /* Room in the ring to cp beyond headroom free slots (kept for what must
  * not wait behind the sender: clients' requests). */

@@ -194,19 +194,27 @@ typedef void (*dp_rx_prefetch_t)(struct dp_worker *w, const struct dp_port *port
 				 struct rte_mbuf **pkts, uint16_t n);
 
 /*
- * Who takes what cp sends (dp_cp.c): a handler by message kind, and hooks
- * in registration order for a SYNC (a restarted cp asks for everything)
- * and for each once-a-millisecond look at cp (its epoch, whether it
- * serves). Modules register at start-up; written then only.
+ * Who takes what cp sends (dp_cp.c): a handler by message kind; the
+ * modules that answer a SYNC (a restarted cp asks for everything), in
+ * registration order, each with the start of its pass and a step that
+ * sends what the ring takes; and hooks for each once-a-millisecond look
+ * at cp (its epoch, whether it serves). Modules register at start-up;
+ * written then only.
  */
 #define DP_CP_KINDS 64
 #define DP_CP_HOOKS 4
 typedef void (*dp_cp_apply_fn)(struct dp_worker *w, const struct ipc_msg *msg);
+typedef bool (*dp_cp_step_fn)(struct dp_worker *w, unsigned int headroom);
 typedef void (*dp_cp_seen_fn)(struct dp_worker *w, uint64_t cp_epoch, bool serving);
+
+struct dp_cp_sync {
+	dp_cp_apply_fn start;
+	dp_cp_step_fn step;
+};
 
 struct dp_cp_registry {
 	dp_cp_apply_fn apply[DP_CP_KINDS];
-	dp_cp_apply_fn sync[DP_CP_HOOKS];
+	struct dp_cp_sync sync[DP_CP_HOOKS];
 	unsigned int nsync;
 	dp_cp_seen_fn seen[DP_CP_HOOKS];
 	unsigned int nseen;
@@ -311,6 +319,12 @@ struct dp_cp {
 	uint64_t ipc_full;                /* requests refused: ring to cp full */
 	uint64_t ipc_bad;                 /* messages from cp that failed checks */
 	uint64_t cp_rung;                 /* cp woken from its doze */
+	/* a SYNC's answer under way: the module at it, the SYNC's id (cp's
+	 * epoch, which STATE_DONE names), no step before sync_tsc */
+	bool sync_on;
+	uint8_t sync_mod;
+	uint64_t sync_id;
+	uint64_t sync_tsc;
 };
 
 struct dp_worker {

@@ -462,8 +462,10 @@ dp_worker_main(void *arg)
 				t0 = rte_rdtsc();
 			}
 			/* Table sweeps are the worker's work too: their cycles
-			 * count as busy, though they relay no packet. */
-			if (turn_sweep(w, t0) > 0) {
+			 * count as busy, though they relay no packet. A SYNC's
+			 * answer first, as when TURN's sweep carried it. */
+			k = dp_cp_sync_step(w, t0);
+			if (turn_sweep(w, t0) + k > 0) {
 				swept = true;
 				t0 = rte_rdtsc();
 			}

@@ -47,8 +47,6 @@
 #include "tls.h"
 #include "tp_conf.h"
 
-/* Ring slots kept free for requests (TURN's TURN_RING_HEADROOM). */
-#define AGW_RING_HEADROOM 256u
 /* Events kept per context slot (a context sends at most five). */
 #define AGW_EV_PER_CTX 8u
 /* Setup deadlines are looked at this often. */
@@ -175,7 +173,7 @@ static unsigned int
 ev_flush(struct dp_worker *w)
 {
 	struct agw_worker *a = w->agw;
-	unsigned int n = dp_cp_flush(w, &a->ev, AGW_RING_HEADROOM, IPC_CAP_AGW,
+	unsigned int n = dp_cp_flush(w, &a->ev, DP_CP_HEADROOM, IPC_CAP_AGW,
 				     &a->ctr[AGW_CTR_EVENTS_NO_CP]);
 
 	a->ctr[AGW_CTR_EVENTS_SENT] += n;
@@ -994,7 +992,7 @@ agw_init(struct dp_worker *w)
 		return 0;
 	if (dp_cp_on_kind(w->ctx, IPC_AGW_ADD, agw_apply) < 0 ||
 	    dp_cp_on_kind(w->ctx, IPC_AGW_DEL, agw_apply) < 0 ||
-	    dp_cp_on_sync(w->ctx, agw_sync_start) < 0) {
+	    dp_cp_on_sync(w->ctx, agw_sync_start, agw_state_step) < 0) {
 		tp_log(TP_LOG_ERR, "internal error: the gateway's messages from cp\n");
 		return -EINVAL;
 	}

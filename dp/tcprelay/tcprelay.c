@@ -70,8 +70,6 @@
 #define TR_HOLD        0u
 /* Peer connections one allocation holds here (cp keeps as many). */
 #define TR_PER_ALLOC   64u
-/* Ring slots kept free for requests (TURN's TURN_RING_HEADROOM). */
-#define TR_RING_HEADROOM 256u
 /* A moved connection's stub outlives its splice by this: its TCP may go
  * on after the splice closed it (unacknowledged data, FIN_WAIT_2's 60 s,
  * then TIME_WAIT's 2 MSL). */
@@ -269,7 +267,7 @@ ev_push(struct dp_worker *w, const struct tr_conn *r, uint8_t type, uint8_t reas
 static unsigned int
 ev_flush(struct dp_worker *w)
 {
-	return dp_cp_flush(w, &tr_of(w)->ev, TR_RING_HEADROOM, 0, NULL);
+	return dp_cp_flush(w, &tr_of(w)->ev, DP_CP_HEADROOM, 0, NULL);
 }
 
 static uint8_t
@@ -1377,7 +1375,7 @@ tcprelay_init(struct dp_worker *w)
 	    dp_cp_on_kind(w->ctx, IPC_TCP_BIND, tcprelay_apply) < 0 ||
 	    dp_cp_on_kind(w->ctx, IPC_TCP_CLOSE, tcprelay_apply) < 0 ||
 	    dp_cp_on_kind(w->ctx, IPC_TCP_NAME, tcprelay_apply) < 0 ||
-	    dp_cp_on_sync(w->ctx, tcprelay_sync_start) < 0) {
+	    dp_cp_on_sync(w->ctx, tcprelay_sync_start, tcprelay_state_step) < 0) {
 		tp_log(TP_LOG_ERR, "internal error: RFC 6062's messages from cp\n");
 		return -EINVAL;
 	}

@@ -52,8 +52,8 @@ void turn_prefetch_burst(struct dp_worker *w, const struct dp_port *port,
 /* TURN's kinds of message from cp, its SYNC and its look at cp (the
  * nonce key cp published), with dp_cp.c; 0 or -errno. */
 int turn_cp_register(struct dp_ctx *ctx);
-/* Move the table sweeps on by a slice (counters to cp, state to a
- * restarted cp, the expiry guard) when one is due: at most every few tens
+/* Move the table sweeps on by a slice (counters to cp, the expiry guard;
+ * a restarted cp's state goes by dp_cp_sync_step()) when one is due: at most every few tens
  * of microseconds, a bounded number of allocations, never filling the ring
  * to cp past the room kept for requests. tsc: now. Returns allocations
  * visited (0: nothing was due). */

@@ -153,16 +153,6 @@ nonce_take(struct turn_worker *t, const struct ipc_shm *shm, uint64_t epoch)
 	t->nonce_epoch = epoch;
 }
 
-/* SYNC: (re)start the pass of every allocation to cp (a cp that asks
- * again has lost what it had been sent). */
-static void
-turn_cp_sync(struct dp_worker *w, const struct ipc_msg *msg)
-{
-	struct turn_worker *t = &w->turn;
-
-	turn_sweep_start(t, &t->state);
-	t->state_sync_id = msg->h.alloc_id;
-}
 
 /* A cp serves that this worker has no nonce key of: take a copy of what
  * it published (before it said it was ready), once per cp, never per
@@ -190,7 +180,7 @@ turn_cp_register(struct dp_ctx *ctx)
 	for (unsigned int i = 0; rc == 0 && i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		rc = dp_cp_on_kind(ctx, kinds[i], turn_cp_apply);
 	if (rc == 0)
-		rc = dp_cp_on_sync(ctx, turn_cp_sync);
+		rc = dp_cp_on_sync(ctx, turn_state_start, turn_state_step);
 	if (rc == 0)
 		rc = dp_cp_on_seen(ctx, turn_cp_seen);
 	return rc;

@@ -108,6 +108,10 @@ void turn_apply_binding(struct turn_worker *t, struct turn_alloc *a,
 /* ---- turn_sweep.c ---- */
 /* Start (or start over) a sweep job's pass over the live allocations. */
 void turn_sweep_start(struct turn_worker *t, struct turn_sweep_job *j);
+/* A SYNC's pass over the allocations, with dp_cp.c: its start, and a
+ * slice of it (true when over). */
+void turn_state_start(struct dp_worker *w, const struct ipc_msg *msg);
+bool turn_state_step(struct dp_worker *w, unsigned int headroom);
 /* A STATE_ALLOC for a (kind, alloc_id, tuple, body; not worker, seq). */
 void turn_state_alloc_fill(struct ipc_msg *out, const struct turn_worker *t,
 			   struct turn_alloc *a);
@@ -125,10 +129,6 @@ void turn_hairpin_out(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf
  * to its sender, looped in. m stays the caller's. */
 void turn_hairpin_unreach(struct dp_worker *w, struct rte_mbuf *m,
 			  const struct dp_udp_meta *meta);
-
-/* Free slots of the ring to cp that only clients' requests may take:
- * the sweeps and the events stop short of them (turn_sweep.c). */
-#define TURN_RING_HEADROOM 256u
 
 /* ---- transports: turn_udp.c, turn_stream.c ---- */
 /*

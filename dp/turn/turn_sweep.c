@@ -10,8 +10,6 @@
 
 #include <rte_prefetch.h>
 
-#include "../agw/agw.h"
-#include "../tcprelay/tcprelay.h"
 #include "../dp.h"
 #include "../dp_cp.h"
 #include "ipc.h"
@@ -28,7 +26,7 @@
  * job keeps a cursor and turn_sweep() moves them a slice at a time, no
  * more often than every TURN_SWEEP_GAP_US, each slice's allocations
  * prefetched together, and never takes the ring to cp below
- * TURN_RING_HEADROOM free slots: those are the requests'.
+ * DP_CP_HEADROOM free slots: those are the requests'.
  */
 #define TURN_SWEEP_GAP_US    50u
 #define TURN_SWEEP_SLICE     32u     /* allocations a job visits per slice */
@@ -147,38 +145,32 @@ send_state_alloc(struct dp_worker *w, struct turn_alloc *a)
 	return dp_cp_send(w, &out);
 }
 
-/* SYNC: a slice of STATE_ALLOCs, and STATE_DONE at the end of the pass.
- * Where the ring has no room the cursor steps back and the allocation
- * goes on a later slice. Returns allocations visited. */
-static unsigned int
-sweep_state(struct dp_worker *w)
+/* SYNC: (re)start the pass of every allocation to cp (a cp that asks
+ * again has lost what it had been sent). */
+void
+turn_state_start(struct dp_worker *w, const struct ipc_msg *msg)
+{
+	(void)msg;
+	turn_sweep_start(&w->turn, &w->turn.state);
+}
+
+/* SYNC (dp_cp.c's step for TURN): a slice of STATE_ALLOCs while the ring
+ * keeps headroom free slots; true when every allocation went. Where the
+ * ring has no room the cursor steps back and the allocation goes on a
+ * later slice. */
+bool
+turn_state_step(struct dp_worker *w, unsigned int headroom)
 {
 	struct turn_worker *t = &w->turn;
 	unsigned int n = 0;
+	bool over = false;
 
-	while (n < TURN_SWEEP_SLICE && dp_cp_room(w, TURN_RING_HEADROOM)) {
+	while (n < TURN_SWEEP_SLICE && dp_cp_room(w, headroom)) {
 		uint32_t at = t->state.next;
 		struct turn_alloc *a = sweep_next(t, &t->state);
 
 		if (a == NULL) {
-			static _Thread_local struct ipc_msg done;
-
-			/* the access gateway's contexts first (dp/agw), and
-			 * RFC 6062's peer connections (dp/tcprelay) */
-			if (!agw_state_step(w, TURN_RING_HEADROOM) ||
-			    !tcprelay_state_step(w, TURN_RING_HEADROOM)) {
-				t->state.on = true;
-				t->state.next = at;
-				break;
-			}
-
-			memset(&done.h, 0, sizeof(done.h));
-			done.h.kind = IPC_STATE_DONE;
-			done.h.alloc_id = t->state_sync_id;   /* whose SYNC */
-			if (dp_cp_send(w, &done) < 0) {
-				t->state.on = true;   /* DONE again next slice */
-				t->state.next = at;
-			}
+			over = true;
 			break;
 		}
 		if (send_state_alloc(w, a) < 0) {
@@ -187,7 +179,8 @@ sweep_state(struct dp_worker *w)
 		}
 		n++;
 	}
-	return n;
+	t->swept += n;
+	return over;
 }
 
 /* STATS_REQ: one STATS message's worth of allocations' counters. */
@@ -200,7 +193,7 @@ sweep_stats(struct dp_worker *w)
 	struct turn_alloc *batch[PER_MSG];
 	unsigned int n;
 
-	if (!dp_cp_room(w, TURN_RING_HEADROOM))
+	if (!dp_cp_room(w, DP_CP_HEADROOM))
 		return 0;
 	n = sweep_take(t, &t->stats_job, batch, PER_MSG);
 	if (n == 0)
@@ -264,7 +257,7 @@ turn_stream_flush(struct dp_worker *w)
 	/* Only a cp that serves takes events; one that does not know
 	 * CONN_DOWN (an older one) would refuse them: they are dropped,
 	 * counted, and it frees the allocations when they expire. */
-	return dp_cp_flush(w, &t->conn_events, TURN_RING_HEADROOM, IPC_CAP_CONN_DOWN,
+	return dp_cp_flush(w, &t->conn_events, DP_CP_HEADROOM, IPC_CAP_CONN_DOWN,
 			   &t->conn_events_dropped);
 }
 
@@ -282,8 +275,6 @@ turn_sweep(struct dp_worker *w, uint64_t tsc)
 		t->expire_job.next = 0;      /* a slot, not a live-list cursor */
 		t->expire_next_ms = t->now_ms + TURN_EXPIRE_EVERY_MS;
 	}
-	if (t->state.on)
-		n += sweep_state(w);
 	if (t->stats_job.on)
 		n += sweep_stats(w);
 	if (t->expire_job.on)

@@ -252,7 +252,6 @@ struct turn_worker {
 	 * answered 500 after it (w->cp) */
 	uint64_t cp_wait;
 	uint64_t cp_gone;
-	uint64_t state_sync_id;           /* the SYNC being answered (its epoch) */
 	uint64_t alloc_table_full;        /* ALLOC_ADD refused: no free slot */
 	uint64_t alloc_bad_relay;         /* ALLOC_ADD refused: not a relayed
 					   * transport address of ours */

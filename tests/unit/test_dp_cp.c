@@ -64,7 +64,7 @@ static void
 sync_a(struct dp_worker *w, const struct ipc_msg *msg)
 {
 	(void)w;
-	assert_int_equal(msg->h.alloc_id, 77);
+	assert_true(msg->h.alloc_id == 77 || msg->h.alloc_id == 78);
 	logc('a');
 }
 
@@ -174,13 +174,13 @@ test_dp_cp_registration_refuses_what_cannot_dispatch(void **state)
 	/* a second worker's init registers the same again */
 	assert_int_equal(dp_cp_on_kind(&f->ctx, IPC_STATS_REQ, on_stats_req), 0);
 	assert_int_equal(dp_cp_on_kind(&f->ctx, IPC_STATS_REQ, on_stats_req_other), -EEXIST);
-	assert_int_equal(dp_cp_on_sync(&f->ctx, sync_a), 0);
-	assert_int_equal(dp_cp_on_sync(&f->ctx, sync_a), 0);
-	assert_int_equal(dp_cp_on_sync(&f->ctx, sync_b), 0);
-	assert_int_equal(dp_cp_on_sync(&f->ctx, sync_c), 0);
-	assert_int_equal(dp_cp_on_sync(&f->ctx, sync_d), 0);
-	assert_int_equal(dp_cp_on_sync(&f->ctx, sync_e), -ENOSPC);
-	assert_int_equal(dp_cp_on_sync(&f->ctx, NULL), -EINVAL);
+	assert_int_equal(dp_cp_on_sync(&f->ctx, sync_a, NULL), 0);
+	assert_int_equal(dp_cp_on_sync(&f->ctx, sync_a, NULL), 0);
+	assert_int_equal(dp_cp_on_sync(&f->ctx, sync_b, NULL), 0);
+	assert_int_equal(dp_cp_on_sync(&f->ctx, sync_c, NULL), 0);
+	assert_int_equal(dp_cp_on_sync(&f->ctx, sync_d, NULL), 0);
+	assert_int_equal(dp_cp_on_sync(&f->ctx, sync_e, NULL), -ENOSPC);
+	assert_int_equal(dp_cp_on_sync(&f->ctx, NULL, NULL), -EINVAL);
 	assert_int_equal(f->ctx.cp_reg.nsync, DP_CP_HOOKS);
 	assert_int_equal(dp_cp_on_seen(&f->ctx, NULL), -EINVAL);
 }
@@ -192,9 +192,9 @@ test_dp_cp_dispatch_by_kind_sync_in_order(void **state)
 	static struct ipc_msg bad;
 
 	assert_int_equal(dp_cp_on_kind(&f->ctx, IPC_STATS_REQ, on_stats_req), 0);
-	assert_int_equal(dp_cp_on_sync(&f->ctx, sync_c), 0);
-	assert_int_equal(dp_cp_on_sync(&f->ctx, sync_a), 0);
-	assert_int_equal(dp_cp_on_sync(&f->ctx, sync_b), 0);
+	assert_int_equal(dp_cp_on_sync(&f->ctx, sync_c, NULL), 0);
+	assert_int_equal(dp_cp_on_sync(&f->ctx, sync_a, NULL), 0);
+	assert_int_equal(dp_cp_on_sync(&f->ctx, sync_b, NULL), 0);
 	send_kind(f, IPC_STATS_REQ, 0);
 	send_kind(f, IPC_SYNC, 77);
 	send_kind(f, IPC_TLS_RELOAD, 0);     /* nobody took it: dropped */
@@ -249,6 +249,98 @@ test_dp_cp_look_at_cp_once_a_ms(void **state)
 	assert_int_equal(f->w->cp.down_since_ms, now + 1 + IPC_ALIVE_MS);
 }
 
+/* modules' steps for the SYNC's answer: a's pass takes three steps */
+static unsigned int a_left;
+
+static bool
+step_a(struct dp_worker *w, unsigned int headroom)
+{
+	(void)w;
+	assert_int_equal(headroom, DP_CP_HEADROOM);
+	logc('A');
+	return --a_left == 0;
+}
+
+static bool
+step_b(struct dp_worker *w, unsigned int headroom)
+{
+	(void)w;
+	(void)headroom;
+	logc('B');
+	return true;
+}
+
+static unsigned int
+to_cp_done(struct fix *f, uint64_t *id)
+{
+	static struct ipc_msg m;
+	unsigned int n = 0;
+
+	while (ipc_ring_dequeue(&f->rings->to_cp, &m) == 1) {
+		if (m.h.kind != IPC_STATE_DONE)
+			continue;
+		assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+		*id = m.h.alloc_id;
+		n++;
+	}
+	return n;
+}
+
+/* A SYNC's answer: each module's steps in registration order, the next
+ * only when the one before is over, no step before the gap, then one
+ * STATE_DONE naming the SYNC, which waits for room beyond the headroom;
+ * a second SYNC starts every pass over. */
+static void
+test_dp_cp_sync_steps_in_order_then_done(void **state)
+{
+	struct fix *f = *state;
+	static struct ipc_msg filler;
+	uint64_t id = 0, tsc = 1000;
+
+	f->ctx.tsc_hz = 1000000u;            /* a tick a microsecond */
+	assert_int_equal(dp_cp_on_sync(&f->ctx, sync_a, step_a), 0);
+	assert_int_equal(dp_cp_on_sync(&f->ctx, sync_b, step_b), 0);
+	assert_int_equal(dp_cp_on_sync(&f->ctx, sync_a, step_b), -EEXIST);
+	assert_int_equal(dp_cp_sync_step(f->w, tsc), 0);   /* no SYNC yet */
+	a_left = 3;
+	send_kind(f, IPC_SYNC, 77);
+	assert_int_equal(dp_cp_poll(f->w, 1), 1);
+	assert_string_equal(seen_log, "ab");
+	assert_true(f->w->cp.sync_on);
+	assert_int_equal(dp_cp_sync_step(f->w, tsc), 1);
+	assert_int_equal(dp_cp_sync_step(f->w, tsc + 1), 0);   /* within the gap */
+	tsc += 1000;
+	assert_int_equal(dp_cp_sync_step(f->w, tsc), 1);
+	assert_string_equal(seen_log, "abAA");
+	/* the ring down to its headroom: a's pass ends, b's runs, DONE waits */
+	memset(&filler, 0, sizeof(filler));
+	filler.h.kind = IPC_REQUEST;
+	for (unsigned int i = 0; i < IPC_RING_SLOTS - DP_CP_HEADROOM; i++)
+		assert_int_equal(ipc_ring_enqueue(&f->rings->to_cp, &filler), 0);
+	tsc += 1000;
+	assert_int_equal(dp_cp_sync_step(f->w, tsc), 1);
+	assert_string_equal(seen_log, "abAAAB");
+	assert_true(f->w->cp.sync_on);
+	assert_int_equal(to_cp_done(f, &id), 0);   /* (drains the ring) */
+	tsc += 1000;
+	assert_int_equal(dp_cp_sync_step(f->w, tsc), 1);
+	assert_false(f->w->cp.sync_on);
+	assert_int_equal(to_cp_done(f, &id), 1);
+	assert_int_equal(id, 77);
+	assert_string_equal(seen_log, "abAAAB");   /* b is not stepped again */
+	tsc += 1000;
+	assert_int_equal(dp_cp_sync_step(f->w, tsc), 0);
+	/* cp asks again: every pass from the start */
+	a_left = 1;
+	send_kind(f, IPC_SYNC, 78);
+	assert_int_equal(dp_cp_poll(f->w, 2), 1);
+	tsc += 1000;
+	assert_int_equal(dp_cp_sync_step(f->w, tsc), 1);
+	assert_string_equal(seen_log, "abAAABabAB");
+	assert_int_equal(to_cp_done(f, &id), 1);
+	assert_int_equal(id, 78);
+}
+
 int
 main(void)
 {
@@ -258,6 +350,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_dp_cp_dispatch_by_kind_sync_in_order,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dp_cp_look_at_cp_once_a_ms,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dp_cp_sync_steps_in_order_then_done,
 						setup, teardown),
 	};
 

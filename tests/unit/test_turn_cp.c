@@ -17,8 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agw/agw.h"
-#include "tcprelay/tcprelay.h"
 #include "dp_cp.h"
 #include "ipc.h"
 #include "turn.h"
@@ -42,22 +40,6 @@ void
 dp_reload_signal(void)
 {
 	reload_signals++;
-}
-
-bool
-agw_state_step(struct dp_worker *w, unsigned int headroom)
-{
-	(void)w;
-	(void)headroom;
-	return true;              /* no contexts here */
-}
-
-bool
-tcprelay_state_step(struct dp_worker *w, unsigned int headroom)
-{
-	(void)w;
-	(void)headroom;
-	return true;
 }
 
 const struct turn_xport_ops turn_udp_ops = { .name = "udp" };

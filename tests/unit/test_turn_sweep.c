@@ -5,7 +5,7 @@
  * What matters: a SYNC pass gives a restarted cp every allocation that was
  * live for the whole pass, then one STATE_DONE naming the SYNC; the sweeps
  * never take the ring to cp down to the room kept for clients' requests
- * (TURN_RING_HEADROOM, 256 slots) and resume where they stopped; a
+ * (DP_CP_HEADROOM, 256 slots) and resume where they stopped; a
  * STATE_ALLOC with every binding fits the message and passes cp's checks.
  */
 #include <stdarg.h>
@@ -17,36 +17,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agw/agw.h"
-#include "tcprelay/tcprelay.h"
+#include "dp_cp.h"
 #include "ipc.h"
 #include "turn.h"
 #include "turn_inlines.h"
 
-/* dp/agw is not linked here: no contexts, their pass is over at once */
-bool
-agw_state_step(struct dp_worker *w, unsigned int headroom)
-{
-	(void)w;
-	(void)headroom;
-	return true;
-}
-
-bool
-tcprelay_state_step(struct dp_worker *w, unsigned int headroom)
-{
-	(void)w;
-	(void)headroom;
-	return true;
-}
-
 #define CAP 512u
-#define HEADROOM 256u          /* turn_sweep.c's TURN_RING_HEADROOM */
+#define HEADROOM 256u          /* dp_cp.h's DP_CP_HEADROOM */
 
 struct fix {
 	struct dp_ctx ctx;
 	struct dp_worker *w;
 	struct ipc_worker_rings *rings;
+	struct ipc_shm *shm;
 	uint64_t tsc;
 	uint32_t seen[CAP];    /* STATE_ALLOC / STATS per slot */
 	unsigned int done;     /* STATE_DONEs */
@@ -80,6 +63,11 @@ setup(void **state)
 	memset(f->w, 0, wsz);
 	memset(f->rings, 0, rsz);
 	f->ctx.tsc_hz = 1000000u;            /* one tick a microsecond */
+	f->shm = calloc(1, sizeof(*f->shm));  /* cp not serving */
+	assert_non_null(f->shm);
+	f->ctx.ipc.shm = f->shm;
+	/* TURN's answer to a SYNC, as turn_cp_register() gives it */
+	assert_int_equal(dp_cp_on_sync(&f->ctx, turn_state_start, turn_state_step), 0);
 	f->w->ctx = &f->ctx;
 	f->w->id = 3;
 	t = &f->w->turn;
@@ -113,6 +101,7 @@ teardown(void **state)
 	free(t->live.pos);
 	free(t->expires);
 	free(f->rings);
+	free(f->shm);
 	free(f->w);
 	free(f);
 	return 0;
@@ -147,12 +136,31 @@ del(struct fix *f, uint32_t s)
 	memset(&t->allocs[s], 0, sizeof(t->allocs[s]));
 }
 
-/* One sweep call, a slice's gap later. */
+/* One turn of the worker's sweeps, a slice's gap later (a SYNC's answer
+ * first, as the loop runs them): allocations visited. */
 static unsigned int
 step(struct fix *f)
 {
+	uint64_t before = f->w->turn.swept;
+
 	f->tsc += 1000;
-	return turn_sweep(f->w, f->tsc);
+	dp_cp_sync_step(f->w, f->tsc);
+	turn_sweep(f->w, f->tsc);
+	return (unsigned int)(f->w->turn.swept - before);
+}
+
+/* cp's SYNC with id (its epoch), through the worker's link. */
+static void
+sync_from_cp(struct fix *f, uint64_t id)
+{
+	static struct ipc_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_SYNC;
+	m.h.alloc_id = id;
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+	assert_int_equal(ipc_ring_enqueue(&f->rings->to_dp, &m), 0);
+	assert_int_equal(dp_cp_poll(f->w, 1), 1);
 }
 
 /* Fill the ring to cp with n filler messages. */
@@ -223,8 +231,7 @@ test_turn_sweep_state_stops_at_headroom_and_resumes(void **state)
 	for (uint32_t s = 0; s < 300; s++)
 		add(f, s * 7u % CAP);
 	fill(f, IPC_RING_SLOTS - HEADROOM - 5u);
-	turn_sweep_start(t, &t->state);
-	t->state_sync_id = 77;
+	sync_from_cp(f, 77);
 	assert_int_equal(step(f), 5);        /* five slots above the headroom */
 	assert_int_equal(ring_used(f), IPC_RING_SLOTS - HEADROOM);
 	assert_int_equal(step(f), 0);        /* nothing until cp takes some */
@@ -239,7 +246,7 @@ test_turn_sweep_state_stops_at_headroom_and_resumes(void **state)
 	assert_true(f->done_id == 77);
 	for (uint32_t s = 0; s < CAP; s++)
 		assert_int_equal(f->seen[s], t->allocs[s].id != 0 ? 1 : 0);
-	assert_false(t->state.on);
+	assert_false(f->w->cp.sync_on);
 	step(f);                             /* the pass is over */
 	assert_int_equal(ring_used(f), 0);
 }
@@ -249,21 +256,19 @@ static void
 test_turn_sweep_state_done_waits_for_room(void **state)
 {
 	struct fix *f = *state;
-	struct turn_worker *t = &f->w->turn;
 
 	fill(f, IPC_RING_SLOTS - HEADROOM);
-	turn_sweep_start(t, &t->state);
-	t->state_sync_id = 5;
+	sync_from_cp(f, 5);
 	step(f);
 	step(f);
 	assert_int_equal(ring_used(f), IPC_RING_SLOTS - HEADROOM);
-	assert_true(t->state.on);
+	assert_true(f->w->cp.sync_on);
 	drain(f, 1);
 	step(f);
 	drain(f, IPC_RING_SLOTS);
 	assert_int_equal(f->done, 1);
 	assert_true(f->done_id == 5);
-	assert_false(t->state.on);
+	assert_false(f->w->cp.sync_on);
 }
 
 /* STATS_REQ: no message while the ring is down to its headroom; then
@@ -297,7 +302,6 @@ static void
 test_turn_sweep_every_live_alloc_once_across_deletes(void **state)
 {
 	struct fix *f = *state;
-	struct turn_worker *t = &f->w->turn;
 	bool stayed[CAP], on[CAP];
 	unsigned int guard = 0;
 
@@ -307,8 +311,7 @@ test_turn_sweep_every_live_alloc_once_across_deletes(void **state)
 		on[s] = true;
 	}
 	memcpy(stayed, on, sizeof(stayed));
-	turn_sweep_start(t, &t->state);
-	t->state_sync_id = 9;
+	sync_from_cp(f, 9);
 	while (f->done == 0 && guard++ < 10000) {
 		step(f);
 		drain(f, IPC_RING_SLOTS);
