@@ -61,6 +61,28 @@ dp_cp_on_seen(struct dp_ctx *ctx, dp_cp_seen_fn fn)
 	return 0;
 }
 
+void
+dp_cp_attach(struct dp_ctx *ctx, uint64_t grace_ms)
+{
+	for (unsigned int i = 0; i < ctx->nworkers; i++) {
+		struct dp_cp *c = &ctx->workers[i]->cp;
+
+		c->rings = ipc_worker(&ctx->ipc, i);
+		/* cp has not been seen serving: the grace starts now */
+		c->serving = false;
+		c->down_since_ms = ipc_monotonic_ms();
+		c->grace_ms = grace_ms;
+	}
+}
+
+void
+dp_cp_detach(struct dp_ctx *ctx)
+{
+	for (unsigned int i = 0; i < ctx->nworkers; i++)
+		if (ctx->workers[i] != NULL)
+			memset(&ctx->workers[i]->cp, 0, sizeof(ctx->workers[i]->cp));
+}
+
 static void
 dispatch(struct dp_worker *w, const struct ipc_msg *msg)
 {

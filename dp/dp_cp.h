@@ -41,6 +41,12 @@ int dp_cp_on_seen(struct dp_ctx *ctx, dp_cp_seen_fn fn);
  */
 unsigned int dp_cp_poll(struct dp_worker *w, uint64_t now_ms);
 
+/* After cp's segment is open (ctx->ipc): each worker's rings, and cp not
+ * seen serving yet, its grace (grace_ms) from now. detach: before the
+ * segment closes. */
+void dp_cp_attach(struct dp_ctx *ctx, uint64_t grace_ms);
+void dp_cp_detach(struct dp_ctx *ctx);
+
 /* Free slots of the ring to cp that only clients' requests may take: what
  * else goes to cp (the sweeps, the events, a SYNC's answer) stops short
  * of them. */

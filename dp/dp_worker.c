@@ -302,10 +302,10 @@ worker_tick(struct dp_worker *w, uint64_t now)
 		w->drop[DP_DROP_NEIGH_FAILED] += w->neigh.failed;
 		w->neigh.failed = 0;
 	}
-	if (w->ctx->turn.enabled && w->id == 0)
+	if (w->ctx->ipc.shm != NULL && w->id == 0)
 		__atomic_store_n(&w->ctx->ipc.shm->dp_heartbeat_ms, ipc_monotonic_ms(),
 				 __ATOMIC_RELAXED);
-	if (w->ctx->turn.enabled)
+	if (w->ctx->ipc.shm != NULL)
 		worker_publish_stats(w);
 	if (rte_lcore_id() == rte_get_main_lcore() && w->ctx->dump_stats) {
 		w->ctx->dump_stats = 0;
@@ -451,11 +451,10 @@ dp_worker_main(void *arg)
 				t0 = rte_rdtsc();
 			}
 		}
-		if (ctx->turn.enabled) {
-			unsigned int k;
-
+		if (ctx->turn.enabled)
 			w->turn.now_ms = w->now_ms;
-			k = dp_cp_poll(w, w->now_ms);
+		if (w->cp.rings != NULL) {
+			unsigned int k = dp_cp_poll(w, w->now_ms);
 
 			if (k > 0) {
 				work += k;
@@ -463,9 +462,11 @@ dp_worker_main(void *arg)
 			}
 			/* Table sweeps are the worker's work too: their cycles
 			 * count as busy, though they relay no packet. A SYNC's
-			 * answer first, as when TURN's sweep carried it. */
+			 * answer first, then TURN's sweeps. */
 			k = dp_cp_sync_step(w, t0);
-			if (turn_sweep(w, t0) + k > 0) {
+			if (ctx->turn.enabled)
+				k += turn_sweep(w, t0);
+			if (k > 0) {
 				swept = true;
 				t0 = rte_rdtsc();
 			}

@@ -29,6 +29,7 @@
 #include "agw/agw.h"
 #include "tcprelay/tcprelay.h"
 #include "dp.h"
+#include "dp_cp.h"
 #include "dp_tcp.h"
 #include "tls.h"
 #include "tls_ctx.h"
@@ -186,12 +187,14 @@ eal_file_prefix(const struct tp_conf_dp *cd)
 	return "rte";
 }
 
-/* Open (or create) the segment cp shares with us, announce this start
- * (the epoch tells cp to install its allocations again), set up TURN.
- * The segment belongs to the user cp runs as (cp.user; without one, to
- * us): one we create is given to it, one we find must be its, mode 0600. */
+/* Open (or create) the segment cp shares with us and announce this start
+ * (the epoch tells cp to install its allocations again), then attach the
+ * workers (dp_cp.c). The segment belongs to the user cp runs as (cp.user;
+ * without one, to us): one we create is given to it, one we find must be
+ * its, mode 0600. Its name and cp's grace are settings of the turn group
+ * (turn.ipc, turn.cp_grace): without that group there is no link to cp. */
 static int
-turn_setup(struct dp_ctx *ctx)
+cp_link_setup(struct dp_ctx *ctx)
 {
 	const struct tp_conf_turn *tc = &ctx->conf->turn;
 	char err[512];
@@ -214,12 +217,6 @@ turn_setup(struct dp_ctx *ctx)
 		tp_log(TP_LOG_ERR, "%s\n", err);
 		return rc;
 	}
-	ctx->turn.enabled = true;
-	ctx->turn.listen_port = tc->listen_port;
-	ctx->turn.relay_min = tc->relay_min;
-	ctx->turn.relay_max = tc->relay_max;
-	snprintf(ctx->turn.software, sizeof(ctx->turn.software), "%s", tc->software);
-	snprintf(ctx->turn.ipc_name, sizeof(ctx->turn.ipc_name), "%s", tc->ipc);
 	rc = tp_conf_resolve_user(ctx->conf, err, sizeof(err));
 	if (rc < 0) {
 		tp_log(TP_LOG_ERR, "%s\n", err);
@@ -269,24 +266,28 @@ turn_setup(struct dp_ctx *ctx)
 	       "relayed ports %u-%u\n", tc->ipc, created ? "created" : "attached",
 	       (unsigned long long)ctx->ipc.shm->dp_epoch, tc->listen_port,
 	       tc->relay_min, tc->relay_max);
+	dp_cp_attach(ctx, (uint64_t)tc->cp_grace_s * 1000u);
+	return 0;
+}
+
+/* TURN (UDP, and its TCP and TLS listeners' adapter). */
+static int
+turn_setup(struct dp_ctx *ctx)
+{
+	const struct tp_conf_turn *tc = &ctx->conf->turn;
+	int rc;
+
+	if (!tc->enabled)
+		return 0;
+	ctx->turn.enabled = true;
+	ctx->turn.listen_port = tc->listen_port;
+	ctx->turn.relay_min = tc->relay_min;
+	ctx->turn.relay_max = tc->relay_max;
+	snprintf(ctx->turn.software, sizeof(ctx->turn.software), "%s", tc->software);
+	snprintf(ctx->turn.ipc_name, sizeof(ctx->turn.ipc_name), "%s", tc->ipc);
 	rc = turn_init(ctx);
 	for (unsigned int i = 0; rc == 0 && i < ctx->nworkers; i++)
 		rc = dp_tcp_turn_init(ctx->workers[i]);
-	for (unsigned int i = 0; rc == 0 && i < ctx->nworkers; i++)
-		rc = agw_init(ctx->workers[i]);
-	for (unsigned int i = 0; rc == 0 && i < ctx->nworkers; i++)
-		rc = tcprelay_init(ctx->workers[i]);
-	if (rc == 0 && ctx->nworkers > 0 && ctx->workers[0]->tcprelay != NULL)
-		ctx->tcp_relay = true;
-	if (rc == 0 && ctx->conf->agw.enabled) {
-		ctx->agw_min = ctx->conf->agw.port_min;
-		ctx->agw_max = ctx->conf->agw.port_max;
-		printf("turnpike-dp: AGW contexts: %u per worker, server ports %u-%u, hold %u "
-		       "bytes, setup within %u s, %u certificate(s) beside the tls group's%s\n",
-		       ctx->conf->agw.max_contexts, ctx->agw_min, ctx->agw_max,
-		       ctx->conf->agw.hold_bytes, ctx->conf->agw.setup_timeout_s,
-		       ctx->conf->agw.ncerts, ctx->conf->tls.enabled ? "" : " (no tls group: plain legs only)");
-	}
 	if (rc == 0 && tc->nlisten_tcp > 0) {
 		printf("turnpike-dp: TURN on TCP");
 		for (unsigned int i = 0; i < tc->nlisten_tcp; i++)
@@ -308,7 +309,46 @@ turn_setup(struct dp_ctx *ctx)
 		       ctx->conf->tls.offload == TP_TLS_OFFLOAD_ENGINE ?
 		       ctx->conf->tls.offload_engine : "none (software)");
 	}
-	if (rc == 0 && ctx->nworkers > 0) {
+	return rc;
+}
+
+/* The access gateway's contexts (an agw group), before RFC 6062's relay,
+ * which splices with the gateway's splice counters when there is one. */
+static int
+agw_setup(struct dp_ctx *ctx)
+{
+	int rc = 0;
+
+	if (!ctx->conf->agw.enabled)
+		return 0;
+	for (unsigned int i = 0; rc == 0 && i < ctx->nworkers; i++)
+		rc = agw_init(ctx->workers[i]);
+	if (rc < 0)
+		return rc;
+	ctx->agw_min = ctx->conf->agw.port_min;
+	ctx->agw_max = ctx->conf->agw.port_max;
+	printf("turnpike-dp: AGW contexts: %u per worker, server ports %u-%u, hold %u "
+	       "bytes, setup within %u s, %u certificate(s) beside the tls group's%s\n",
+	       ctx->conf->agw.max_contexts, ctx->agw_min, ctx->agw_max,
+	       ctx->conf->agw.hold_bytes, ctx->conf->agw.setup_timeout_s,
+	       ctx->conf->agw.ncerts, ctx->conf->tls.enabled ? "" : " (no tls group: plain legs only)");
+	return 0;
+}
+
+/* RFC 6062's relay (TURN over TCP or TLS), then what the certificates of
+ * every TLS listener say of their expiry. */
+static int
+tcprelay_setup(struct dp_ctx *ctx)
+{
+	int rc = 0;
+
+	for (unsigned int i = 0; rc == 0 && i < ctx->nworkers; i++)
+		rc = tcprelay_init(ctx->workers[i]);
+	if (rc < 0)
+		return rc;
+	if (ctx->nworkers > 0 && ctx->workers[0]->tcprelay != NULL)
+		ctx->tcp_relay = true;
+	if (ctx->nworkers > 0) {
 		int64_t turn_na, leg_na;
 
 		/* (each 0 where it is not served) */
@@ -316,7 +356,7 @@ turn_setup(struct dp_ctx *ctx)
 		dp_tls_expiry_warn(DP_TLS_TURN_FIRST, turn_na, DP_TLS_TURN_RENEW);
 		dp_tls_expiry_warn(DP_TLS_LEGS_FIRST, leg_na, DP_TLS_LEGS_RENEW);
 	}
-	return rc;
+	return 0;
 }
 
 /* --check: what OpenSSL says of the tls group (files, key, lists,
@@ -379,7 +419,7 @@ run(struct dp_ctx *ctx)
 			return rc;
 		}
 	}
-	if (ctx->turn.enabled)
+	if (ctx->ipc.shm != NULL)
 		ipc_dp_set_ready(ctx->ipc.shm, true);
 	tp_log(TP_LOG_INFO, "running %u worker(s), %u port(s)\n", ctx->nworkers,
 	       ctx->nports);
@@ -535,7 +575,8 @@ main(int argc, char **argv)
 	 */
 	if (dp_udp_init(&ctx) < 0)
 		goto out_close_ports;
-	if (turn_setup(&ctx) < 0)
+	if (cp_link_setup(&ctx) < 0 || turn_setup(&ctx) < 0 || agw_setup(&ctx) < 0 ||
+	    tcprelay_setup(&ctx) < 0)
 		goto out_close_ports;
 	if (dp_ports_init(&ctx) < 0)
 		goto out_close_ports;
@@ -555,6 +596,7 @@ out_close_ports:
 	dp_ports_close(&ctx);
 	turn_free(&ctx);
 	if (ctx.ipc.shm != NULL) {
+		dp_cp_detach(&ctx);
 		ipc_dp_set_ready(ctx.ipc.shm, false);
 		ipc_side_clear(&ctx.ipc.shm->dp_side);
 		ctx.ipc.shm->dp_pid = 0;

@@ -91,11 +91,6 @@ turn_init(struct dp_ctx *ctx)
 			memcpy(t->relay_addr[k].ip, k < n4 ? addrs4[k] : addrs6[k - n4],
 			       k < n4 ? 4 : 16);
 		}
-		w->cp.rings = ipc_worker(&ctx->ipc, i);
-		/* cp has not been seen serving: the grace starts now */
-		w->cp.serving = false;
-		w->cp.down_since_ms = ipc_monotonic_ms();
-		w->cp.grace_ms = (uint64_t)ctx->conf->turn.cp_grace_s * 1000u;
 	}
 	tp_log(TP_LOG_INFO, "TURN table: %u allocations per worker (cp.quota_total "
 	       "%u over %u worker(s)), %.1f MiB per worker (%zu-byte slots, "
@@ -149,6 +144,5 @@ turn_free(struct dp_ctx *ctx)
 		w->turn.conn_events_mem = NULL;
 		nonce_ctx_fini(&w->turn.nonce);
 		memset(&w->turn, 0, sizeof(w->turn));
-		memset(&w->cp, 0, sizeof(w->cp));
 	}
 }
