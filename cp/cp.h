@@ -103,7 +103,7 @@ struct cp_ctx {
 	struct cp_dp dp;
 	struct cp_api api;
 	struct tw_wheel wheel;
-	/* Time (issue 17, item 5): every lifetime and timer runs on
+	/* Time: every lifetime and timer runs on
 	 * CLOCK_MONOTONIC (one host, one monotonic clock: dp's and every
 	 * later cp's), which an NTP step or an operator's `date` does not
 	 * move; the wall clock only where a wall time is meant (TURN REST
@@ -116,7 +116,7 @@ struct cp_ctx {
 	unsigned int nworkers;
 	bool stop;
 
-	/* Start-up (issue 19): cp serves no request until it is ready, and
+	/* Start-up: cp serves no request until it is ready, and
 	 * publishes ready in the segment only then (ipc_cp_set_ready()). It
 	 * is ready once its tables are built and it has every worker's state:
 	 * a SYNC to each worker (sync_unsent: those whose ring had no room

@@ -434,7 +434,7 @@ policy_setup(struct cp_ctx *cp)
 
 /* Whether process pid runs: exists and is not a zombie (a cp killed a
  * moment ago whose parent has not reaped it yet is gone). */
-/* TLS in dp (issue 11): ticket keys made now, the store's PSKs; all of it
+/* TLS in dp: ticket keys made now, the store's PSKs; all of it
  * goes to every worker from the loop (cp_tls_send()). */
 static int
 store_load_psk(void *arg, const struct cp_store_psk *p)
@@ -602,7 +602,7 @@ ipc_setup(struct cp_ctx *cp)
 /*
  * What dp needs to answer requests without integrity as cp would (a 401
  * with a nonce of cp's own making) and to tell a nonce of ours from one
- * that is not (issue 17): published for this epoch before cp says it is
+ * that is not: published for this epoch before cp says it is
  * ready, so that dp never judges a nonce with another cp's key.
  */
 static void
@@ -669,7 +669,7 @@ check_ready(struct cp_ctx *cp, uint64_t mono_ms)
 	cp->sync_unsent = cp->state_wait = 0;
 	ipc_cp_set_ready(cp->seg.shm, true);
 #ifdef TP_HAVE_SYSTEMD
-	/* Type=notify: cp serves (issue 13). */
+	/* Type=notify: cp serves. */
 	sd_notifyf(0, "READY=1\nSTATUS=serving, %u allocation(s)", cp->nallocs);
 #endif
 	gone[0] = '\0';
@@ -686,13 +686,13 @@ check_ready(struct cp_ctx *cp, uint64_t mono_ms)
 
 /*
  * Idle, cp dozes: up to CP_DOZE_MS on its doorbell (lib/ipc ipc_cp_doze()),
- * which dp rings when it puts a request in a ring. It used to sleep in
- * poll() for 2 ms whatever came meanwhile: an honest allocation's request
- * waited a millisecond on average, and a flood's lane emptied a few times
- * a sleep and then stood full. After work it polls for CP_SPIN_US more
- * before it dozes, so that a run of requests (a flood, a client's next
- * request) costs dp no wake-up each (a system call, 2.8 us on the
- * benchmark VM). The operator's socket is looked at once a millisecond
+ * which dp rings when it puts a request in a ring, rather than sleeping
+ * in poll() for 2 ms whatever comes meanwhile (then an honest allocation's
+ * request waits a millisecond on average, and a flood's lane empties a
+ * few times a sleep and then stands full). After work it polls for
+ * CP_SPIN_US more before it dozes, so that a run of requests (a flood, a
+ * client's next request) costs dp no wake-up each (a system call, 2.8 us
+ * on the benchmark VM). The operator's socket is looked at once a millisecond
  * and after each doze (it waits at most that long, not a request).
  */
 #define CP_DOZE_MS  2u

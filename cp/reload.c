@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * turnpike-cp: reload (SIGHUP, `turnpikectl reload`; issue 13). The file
+ * turnpike-cp: reload (SIGHUP, `turnpikectl reload`). The file
  * is read again; what cp can change without dropping anything changes:
  * the file's users and REST secrets (the store's stay), the peer policy
  * (cp.peers), cp.quota_user, the lifetimes, cp.metrics and

@@ -377,8 +377,8 @@ dp_tcp_create(struct dp_worker *w)
 	tc.src_prefix6 = (uint8_t)conf->turn.tcp_source_prefix6;
 	/* Half-open connections must leave slots for the ones SYN cookies
 	 * complete (RFC 4987 §3.6): with the backlog as large as the pool
-	 * (1024 each) a SYN flood took every slot and each honest ACK met
-	 * drop_no_connection_slot (test dp_tcp_flood). A quarter of the
+	 * (1024 each) a SYN flood takes every slot and each honest ACK meets
+	 * drop_no_connection_slot (test dp_tcp_flood pins it). A quarter of the
 	 * pool per listener. */
 	if (tc.syn_backlog > tc.max_conns / 4)
 		tc.syn_backlog = tc.max_conns / 4 > 0 ? tc.max_conns / 4 : 1;
@@ -397,14 +397,14 @@ dp_tcp_create(struct dp_worker *w)
 	 * some 2048 of the pool whatever TCP does, and segments smaller than
 	 * full pin more mbufs than the bytes say. With the pool nearly
 	 * empty no ACK, no answer and no received packet finds an mbuf, and
-	 * nothing ever reopened a window (a client not reading six flooded
-	 * connections stalled every TCP connection of its worker: test
+	 * nothing ever reopens a window (a client not reading six flooded
+	 * connections stalls every TCP connection of its worker: test
 	 * turn_tcp_relay_budget with its budget off). An eighth of the pool
 	 * stays free for them: below the quarter at which TURN over TCP
 	 * resets the connections that hold stalled frames (dp_tcp_turn.c),
-	 * which must act first (at a quarter, this floor closed every window
-	 * before them and a client beside them lost messages: turn_tcp_stall
-	 * beside stress-ng). */
+	 * which must act first (at a quarter, this floor would close every
+	 * window before them and a client beside them would lose messages:
+	 * test turn_tcp_stall under CPU load pins it). */
 	tc.pool_low = (uint32_t)(w->pool->size / 8);
 	/* RFC 5482 and the orphans' limit (dp.tcp_user_timeout,
 	 * dp.tcp_orphan_timeout): without them a peer that vanished behind

@@ -86,7 +86,7 @@ struct dp_port {
 	/* Which relayed address an address's last byte names: its index + 1,
 	 * 0 for none, DP_RELAY_SCAN when several share that byte (then
 	 * dp_local4/6() compare them all). One read and one compare find a
-	 * relayed address among up to TP_CONF_MAX_RELAY (issue 14: a million
+	 * relayed address among up to TP_CONF_MAX_RELAY (a million
 	 * allocations are 16,384 ports on some 64 addresses). */
 	uint8_t relay4_at[256];
 	uint8_t relay6_at[256];

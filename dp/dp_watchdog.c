@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * turnpike-dp's systemd watchdog (issue 13): WATCHDOG=1 only while every
+ * turnpike-dp's systemd watchdog: WATCHDOG=1 only while every
  * worker makes progress. Each worker bumps its heartbeat once a tick
  * (worker_tick(), every 100 ms); a DPDK control thread of its own, off
  * the workers' loops and lcores (the main lcore runs a worker, and a worker cannot

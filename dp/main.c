@@ -425,7 +425,7 @@ run(struct dp_ctx *ctx)
 	       ctx->nports);
 	fflush(stdout);
 #ifdef TP_HAVE_SYSTEMD
-	/* Type=notify: ports, rings and workers are up (issue 13). */
+	/* Type=notify: ports, rings and workers are up. */
 	sd_notifyf(0, "READY=1\nSTATUS=running %u worker(s), %u port(s)",
 		   ctx->nworkers, ctx->nports);
 #endif
@@ -570,8 +570,8 @@ main(int argc, char **argv)
 	 * zero-copy region set-up allocates inside rte_memseg_walk() (memory
 	 * lock held for reading, then the heap lock); the TURN tables,
 	 * allocated here at the same moment, hold the heap lock and want the
-	 * memory lock for writing to grow the heap: both threads spun for
-	 * good (seen at 100k allocations, DPDK 22.11's memif PMD).
+	 * memory lock for writing to grow the heap: both threads spin for
+	 * good (at 100k allocations, with DPDK 22.11's memif PMD).
 	 */
 	if (dp_udp_init(&ctx) < 0)
 		goto out_close_ports;

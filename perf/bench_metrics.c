@@ -3,7 +3,7 @@
  * bench_metrics: what one Prometheus scrape costs turnpike-cp's loop (the
  * loop that answers TURN requests too) at N allocations, the scrape
  * handler as it was against as it is, over real HTTP on loopback, side
- * by side in one run (issue 37, defect 4).
+ * by side in one run.
  *
  * cp is built as turnpike-cp builds it (cp/alloc's tables, a shared-
  * memory segment of 2 workers, the metrics endpoint), with N allocations

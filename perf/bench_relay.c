@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * bench_relay: the memory side of dp's relay at N allocations, one process,
- * strategies in turns (issue 14: where the cycles a packet go at 1M, and
- * how the pre-pass over a burst hides them).
+ * strategies in turns (where the cycles a packet go at 1M, and how the
+ * pre-pass over a burst hides them).
  *
  * N allocations (struct turn_alloc, dp's hot parts, one permission and one
  * channel each) in the tuple table (turn_tt.c) and a by-relayed-port slot

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * bench_tcp: dp/tcp's own cycles a byte on the AGW's plain bulk, in one
- * process on one core, without ports, rings or a second core (issue 38's
- * last item: perf/run --agw-ab measures the whole, whose runs scatter
+ * process on one core, without ports, rings or a second core
+ * (perf/run --agw-ab measures the whole, whose runs scatter
  * from 4 to 10 Gbit/s with the generator's core; this measures the
  * stack's part alone, close enough to repeat that a variant's cost shows
  * in a few rounds).

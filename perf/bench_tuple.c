@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * bench_tuple: dp's client 5-tuple lookup, rte_hash (what dp uses) against
- * the table of our own (dp/turn/turn_tt.c, turn_tt_lookup()), in one
- * process, in turns (issue 14: "measured against rte_hash in the same run,
- * kept only if it wins").
+ * bench_tuple: dp's client 5-tuple lookup, DPDK's rte_hash against the
+ * table of our own (dp/turn/turn_tt.c, turn_tt_lookup()), in one
+ * process, in turns: the table of our own stays only while it beats
+ * rte_hash measured in the same run.
  *
  * N allocations (struct turn_alloc, dp's 320-byte hot parts, in one array
  * as dp keeps them) of N clients (10.128.0.0 + i, port 40000, to 3478 over

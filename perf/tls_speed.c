@@ -32,7 +32,7 @@
  * Prints {"server_us_per_hs":..., "handshakes":..., "resumed":...}.
  *
  * And the parts of a TLS 1.3 KeyUpdate (RFC 8446 §4.6.3, §7.2), each
- * alone, for perf/run's KeyUpdate figures (issue 37):
+ * alone, for perf/run's KeyUpdate figures:
  *
  *   tls_speed ku [SECONDS]
  *

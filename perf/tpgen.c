@@ -1006,9 +1006,10 @@ main(int argc, char **argv)
 	 * moves the tap into a namespace of its own once we say "listening":
 	 * from then on it reads down. So a tap's link is seen up before
 	 * (dev_start set it up); a memif's comes up only when the peer, which
-	 * perf/run starts after "listening", connects. (A generator kept off
-	 * its core between the two, beside a CPU hog, lost that race: the
-	 * fresh-clone CI at 04fd4f4, coturn's tap "did not come up".)
+	 * perf/run starts after "listening", connects. (Read after
+	 * "listening", a tap's link races perf/run's move, and a generator
+	 * kept off its core between the two, as beside a CPU hog, loses: the
+	 * tap's link "did not come up".)
 	 */
 	{
 		struct rte_eth_dev_info di;
@@ -1030,9 +1031,9 @@ main(int argc, char **argv)
 	}
 	/* perf/run moves a tap into its namespace after "listening"; its
 	 * `ip netns add` waits behind the kernel's clean-up of the last
-	 * phase's namespace, which beside a CPU hog took over 10 s (the
-	 * fresh-clone CI at 174fdf0: this wait ran out, the generator exited
-	 * and took its tap with it, "Cannot find device" on the move). */
+	 * phase's namespace, which beside a CPU hog can take over 10 s (a
+	 * shorter wait runs out, the generator exits and takes its tap with
+	 * it: "Cannot find device" on the move). */
 	if (gen_resolve_dut(&g, 60) < 0) {
 		fprintf(stderr, "tpgen: no ARP answer from the server's address\n");
 		printf("{\"error\":\"no ARP answer from the server\"}\n");

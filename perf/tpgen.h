@@ -304,7 +304,7 @@ int gen_tcp_bulk_run(struct gen *g, uint16_t port, uint32_t conns,
  * (psk_dhe_ke). Prints one JSON object. (--tls) */
 int gen_tcp_tls_conn_run(struct gen *g, uint16_t port, unsigned int window,
 			 bool resume, double secs, double warm, FILE *out);
-/* tlsku (issue 37): conns TLS 1.3 connections to port, each up once
+/* tlsku: conns TLS 1.3 connections to port, each up once
  * its Binding request (over TLS) is answered; prints {"up","failed"}. */
 int gen_tcp_ku_open(struct gen *g, uint16_t port, uint32_t conns, double timeout,
 		    FILE *out);
@@ -375,7 +375,7 @@ bool gen_tls_resumed(const struct gen_tls *t);
 bool gen_tls_has_ticket(const struct gen_tls *t);
 /* The connection's newest ticket (the caller owns it), or NULL. */
 struct ssl_session_st *gen_tls_take_session(struct gen_tls *t);
-/* tlsku (issue 37): a connection whose application traffic secret is
+/* tlsku: a connection whose application traffic secret is
  * kept (a key log), for KeyUpdates built by hand */
 struct gen_tls *gen_tls_new_ku(void);
 /* The lean sender's state from that secret, seq records after the

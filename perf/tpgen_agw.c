@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * tpgen's access-gateway legs (issue 12's perf item): the generator is
+ * tpgen's access-gateway legs: the generator is
  * both ends of AGW contexts that a controller (perf/run, through cp's API)
  * created with two TCP server terminations on dp. For each context it
  * opens one connection to each leg's port, plain or TLS 1.3 (the client

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * tpgen's flood (turnpike issue 17, admission control): Allocates that the
+ * tpgen's flood (admission control): Allocates that the
  * server's control process must refuse, offered at a chosen rate up to line
  * rate from N source addresses, while honest clients allocate at a paced
  * rate (L new allocations a second, each from a fresh address, each the
@@ -150,7 +150,7 @@ build_bad_mi(struct gen *g, uint8_t *f, size_t cap, uint32_t src,
 /* The answer's class and, for an error whose first attribute is
  * ERROR-CODE (every error answer turnpike sends), its code, without a
  * parse: with dp answering a noauth flood itself the generator gets a
- * million answers a second, and a parse each (some 300 ns) took the
+ * million answers a second, and a parse each (some 300 ns) would take the
  * generator's core from cp. Returns false when it cannot tell. */
 static bool
 quick_class(const uint8_t *p, uint16_t len, uint8_t *cls, uint16_t *code)

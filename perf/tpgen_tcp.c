@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * tpgen's TCP side (issue 10's acceptance): the generator hosts dp's own
+ * tpgen's TCP side: the generator hosts dp's own
  * TCP stack (dp/tcp), one tcp_stack on its lcore with a lib/timer wheel of
  * 1 ms ticks, its segments framed here (Ethernet, IPv4) and sent on queue
  * 0 in bursts, received segments handed to tcp_input() by gen_rx_poll().
@@ -27,7 +27,7 @@
  *     clients, their stream through OpenSSL; ChannelData one record a
  *     frame, or gathered into records of `record` bytes for the bulk
  *     benchmark), and tlsconn: TLS handshakes a second, full or resumed.
- *   - tlsku (issue 37): connections that each send a Binding request over
+ *   - tlsku: connections that each send a Binding request over
  *     TLS (the server's first message) and then, on command, KeyUpdates;
  *     the sender's TSC cycles per KeyUpdate are counted (its own work to
  *     make one, not its TCP), to be held against dp's.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * tpgen's TLS clients (issue 11's benchmarks): OpenSSL in the client role
+ * tpgen's TLS clients (perf/run's TLS benchmarks): OpenSSL in the client role
  * over the generator's TCP streams (tpgen_tcp.c), through two memory BIOs
  * per connection: what TCP receives is written into one, what OpenSSL
  * writes is read out of the other into mbufs for tcp_send(). Nothing
@@ -19,7 +19,7 @@
  *
  * The client's own cost is not what is measured (the server's cycles
  * are): this file is the load, kept simple rather than fast. Except for
- * KeyUpdates (tlsku, issue 37), where the sender's cost is the figure
+ * KeyUpdates (tlsku), where the sender's cost is the figure
  * dp's is held against: sent by OpenSSL (SSL_key_update()), or built
  * by hand as a lean sender would, from the client's application traffic
  * secret (a key log callback on a context of their own): the record

@@ -299,12 +299,12 @@ cpa_port_pick(struct cp_ctx *cp, unsigned int w, const uint8_t *fams,
 /* ---- EVEN-PORT reservations (RFC 8656 §7.2 steps 5 and 8) -------------- */
 
 /*
- * A used reservation once kept its expiry and took token 0, which also
- * marked its slot free: an Allocate carrying eight zero bytes matched it
- * and got the port the token's owner already held. An expired one kept
- * its port until another reservation took the slot. Now the slot's state
- * says whether it is held, a token is never 0, and a reservation ends,
- * slot and port, when it is used or when its timer fires.
+ * The slot's state says whether it is held, a token is never 0, and a
+ * reservation ends, slot and port, when it is used or when its timer
+ * fires. Token 0 as the mark of a free slot would let an Allocate
+ * carrying eight zero bytes match a used reservation and get the port
+ * the token's owner already holds; an expired reservation that kept its
+ * port would hold it until another reservation took the slot.
  */
 
 /* The reservation token names for worker w, or NULL: 0, unknown, used,
@@ -389,13 +389,13 @@ reserv_expired(struct tw_timer *t, void *arg)
 /* ---- usernames: interned, counted for the quota (RFC 8656 §7.2 step 10) */
 
 /*
- * The table was open addressing without deletion, sized 2 x quota_total:
- * with TURN REST credentials every session brings a new username, so it
- * filled after a few hundred thousand sessions (then every Allocate got
- * 486) and its probes grew long well before (300,000 usernames took 4
- * minutes where 20,000 took 5 s). Now an entry leaves with its user's
- * last allocation, and chains stay as short as the live users make them:
- * the heads double when the users outnumber them.
+ * An entry leaves with its user's last allocation, and chains stay as
+ * short as the live users make them: the heads double when the users
+ * outnumber them. With TURN REST credentials every session brings a new
+ * username: open addressing without deletion, sized 2 x quota_total,
+ * fills after a few hundred thousand sessions (then every Allocate gets
+ * 486), and its probes grow long well before (300,000 usernames take 4
+ * minutes where 20,000 take 5 s).
  *
  * The names are authenticated (cp/auth), so whoever picks them holds a
  * credential; the hash basis is random per run all the same.

@@ -463,7 +463,7 @@ do_refresh(struct req_ctx *r)
 /* ---- permissions and channels (§9, §10, §12) --------------------------- */
 
 /*
- * Relay to relay (issue 18): a peer that is one of our relayed addresses
+ * Relay to relay: a peer that is one of our relayed addresses
  * (the policy says "own-relayed", after the deny list and canonical forms
  * had their say) is allowed when cp.peers.allow_relay_to_relay is on and
  * an allocation holds that relayed transport address: an allocation at

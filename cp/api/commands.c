@@ -896,7 +896,7 @@ cmd_reload(void *ctx, struct json_object *req, struct json_object *resp,
 	return rc;
 }
 
-/* ---- TLS 1.3 external PSKs (issue 11): the store's, then every worker --- */
+/* ---- TLS 1.3 external PSKs: the store's, then every worker -------------- */
 
 /*
  * psk.add: {"identity": ID, "key": HEX, "cipher": NAME?}. The key is

@@ -214,8 +214,8 @@ verdict(struct cp_auth_result *res, enum cp_auth_reason r)
  * dummy_key, of the algorithm (HMAC-SHA1, or HMAC-SHA256 as long as the
  * request's) and key length the request asks for, over the same bytes,
  * so that it costs what a known user's check costs. Both answers are 401
- * (RFC 8489 §9.2.4); without this one took an HMAC longer than the other,
- * and the time to the answer told which usernames exist. It cannot pass
+ * (RFC 8489 §9.2.4); without this one takes an HMAC longer than the other,
+ * and the time to the answer tells which usernames exist. It cannot pass
  * (a random key) and its result is not looked at.
  */
 static void

@@ -395,8 +395,8 @@ cp_cluster_alloc_gone(struct cp_ctx *cp, const struct cp_alloc *a)
 	 * LIFETIME 0 answers after this): a client that frees here and
 	 * allocates on another box at once is counted there without this
 	 * lease. Left to the loop's next look (up to a 2 ms doze later),
-	 * the ZREM reached Redis after the other box's count: 486 there
-	 * (test_cluster beside a CPU hog). */
+	 * the ZREM can reach Redis after the other box's count: 486 there
+	 * (test_cluster, beside a CPU hog, catches it). */
 	cl_link_flush(&cl->cmd);
 }
 

@@ -2,7 +2,7 @@
 /*
  * cp/cluster: types only.
  *
- * Many turnpike boxes sharing state in Redis (issue 15): users and REST
+ * Many turnpike boxes sharing state in Redis: users and REST
  * secrets (a store every cp caches and hears changes of on a pub/sub
  * channel), per-user allocation quotas (leases in a sorted set per user,
  * counted atomically by a script, that expire with a box that stops

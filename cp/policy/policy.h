@@ -36,7 +36,7 @@
  *     deny-listed own address reports "deny-list". One of our RELAYED
  *     addresses reports "own-relayed" instead: the policy refuses it as
  *     well, and cp (which knows the allocations) may accept it as the
- *     peer of a relay-to-relay call (issue 18: two relayed WebRTC clients
+ *     peer of a relay-to-relay call (two relayed WebRTC clients
  *     of one box are each other's peers), only at a relayed transport
  *     address an allocation holds, and dp delivers such datagrams inside
  *     the box, never to the wire.

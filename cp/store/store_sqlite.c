@@ -60,7 +60,7 @@ static const char schema_v1[] =
 	"PRAGMA application_id = 1414548273;"   /* TP_STORE_APP_ID */
 	"PRAGMA user_version = 1;";
 
-/* Version 2 (issue 11): TLS 1.3 external PSKs, by realm and identity; the
+/* Version 2: TLS 1.3 external PSKs, by realm and identity; the
  * key in hex, the suite as its number. A version 1 store is brought up to
  * it in one transaction when cp opens it (nothing else changes). */
 static const char schema_v2[] =

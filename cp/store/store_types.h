@@ -40,7 +40,7 @@ struct cp_store_user {
 	bool has_sha256;
 };
 
-/* A TLS 1.3 external PSK (issue 11): identity (printable ASCII, as
+/* A TLS 1.3 external PSK: identity (printable ASCII, as
  * turnpikectl and the API take it), key and the suite it is bound to. */
 #define CP_STORE_PSK_ID_MAX  128u              /* IPC_TLS_PSK_ID_MAX */
 #define CP_STORE_PSK_KEY_MAX 64u               /* IPC_TLS_PSK_KEY_MAX */

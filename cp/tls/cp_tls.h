@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * cp's side of TLS in dp (issue 11): the session ticket keys and the
+ * cp's side of TLS in dp: the session ticket keys and the
  * TLS 1.3 external PSKs every dp worker holds (dp/tls/tls_keys.h).
  *
  * Ticket keys: cp makes one at start (RAND_bytes), makes a new one every

@@ -164,11 +164,11 @@ live(struct tcp_stack *ts, tcp_id_t id)
  * while the pool keeps half its floor free: the floor is there for ACKs,
  * answers and received packets (dp_tcp.c), and an answer refused is a
  * request a TCP client never sees answered (TURN over TCP has no
- * retransmissions: test turn_tcp_stall beside stress-ng, where its
- * client's Allocate and ChannelBind answers were refused while a flood of
- * stalled frames held the pool down, and it waited for them until killed;
- * 3 runs of 3). One mbuf of at most TCP_SND_ANSWER bytes a connection
- * (bulk senders wait for room as before), that the peer's window takes
+ * retransmissions: without this, in test turn_tcp_stall under CPU load
+ * a client's Allocate and ChannelBind answers are refused while a flood
+ * of stalled frames holds the pool down, and it waits for them until
+ * killed). One mbuf of at most TCP_SND_ANSWER bytes a connection
+ * (bulk senders still wait for room), that the peer's window takes
  * now, and the pool's count taken down by two until the next tick reads
  * the pool again: what a burst of answers takes stays inside the floor. */
 static inline bool

@@ -44,8 +44,8 @@ _Static_assert(offsetof(struct tcp_conn, irs) == 128,
 _Static_assert(offsetof(struct tcp_conn, timer) == 192,
 	       "line 2 of the TCB is not 64 bytes");
 /* The cold part: path MTU's search, RACK-TLP's, PRR's, the timers' and
- * the blind-attack limits' state took it from three lines to five (a
- * connection 576 bytes, 448 before them). */
+ * the blind-attack limits' state make it five lines, not three (a
+ * connection 576 bytes, 448 without them). */
 _Static_assert(sizeof(struct tcp_conn_cold) <= 320,
 	       "the TCB's cold part exceeds five lines");
 

@@ -782,7 +782,7 @@ seq_acceptable(const struct tcp_conn *c, uint32_t seq, uint32_t seglen)
  * waiting 2 MSL. Taken only when all hold: we answered such a SYN within
  * TCP_TW_RST_MS, the RST has no ACK bit (a SYN_SENT's reset has none),
  * and its sequence is exactly our RCV.NXT (what that ACK carried). Any
- * other RST is ignored as before.
+ * other RST is still ignored.
  */
 #define TCP_TW_RST_MS 3000u
 

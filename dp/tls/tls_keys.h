@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * One dp worker's TLS key material from cp (issue 11): the session ticket
+ * One dp worker's TLS key material from cp: the session ticket
  * keys every worker shares, so that a ticket issued on one worker resumes
  * on any other (RFC 5077 §4, RFC 8446 §4.6.1), and the TLS 1.3 external
  * PSKs the operator installed (RFC 8446 §2.2, §4.2.11), looked up by

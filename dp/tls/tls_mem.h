@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * What TLS connections hold in dp's heap, told at run time (issue 11:
- * memory per TLS connection bounded and reported). dp's C heap is, after
+ * What TLS connections hold in dp's heap, told at run time
+ * (memory per TLS connection bounded and reported). dp's C heap is, after
  * its start, mostly OpenSSL's (dp's own tables are DPDK's, in hugepages):
  * glibc's mallinfo2() is read when the statistics are printed, nothing is
  * added to an allocation (a wrapper on OpenSSL's allocations cost a

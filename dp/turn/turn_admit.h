@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Admission of requests for cp, in the worker, before the ring (issue 17).
+ * Admission of requests for cp, in the worker, before the ring.
  * Every request dp passes on costs cp a parse, a credential check and an
- * answer; a flood of Allocates with wrong credentials once filled the ring
- * and made a well-behaved client's Allocates wait over a second, and a
- * flood from thousands of spoofed sources, each under any per-source
- * budget, kept the lane for new Allocates full however budgets were set.
+ * answer; unchecked, a flood of Allocates with wrong credentials fills the
+ * ring and makes a well-behaved client's Allocates wait over a second, and
+ * a flood from thousands of spoofed sources, each under any per-source
+ * budget, keeps the lane for new Allocates full however budgets are set.
  *
  * What tells a spoofed source from a real one is return routability, as
  * a TCP SYN cookie does it: cp's nonces are stateless, bound to the

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Relay to relay inside the box (issue 18): a datagram from one of our
+ * Relay to relay inside the box: a datagram from one of our
  * allocations to one of our own relayed addresses never goes to the wire;
  * it is looped in through the hand-off ring to the worker that owns the
  * destination port, as if it had arrived, and judged there as any peer's

@@ -549,8 +549,8 @@ turn_to_peer(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf *m,
  * ChannelData from a client (RFC 8656 §12.4) relayed to the peer bound to
  * its channel. Inline: the UDP listener (turn_udp.c) is its hot caller,
  * and a call into another file here, plus the turn_from its caller must
- * then build in memory, cost 10-15 cycles a packet (perf/run --ab, issue
- * 10's split); streams call turn_client_chdata().
+ * then build in memory, cost 10-15 cycles a packet (perf/run --ab,
+ * inline against a call); streams call turn_client_chdata().
  */
 static inline void
 turn_client_chdata_inline(struct dp_worker *w, const struct turn_from *from,

@@ -21,8 +21,8 @@
  * every allocation to a restarted cp (SYNC), and the expiry guard. At a
  * carrier's allocation counts a whole pass is tens of milliseconds of
  * cache misses and thousands of messages, more than the ring to cp holds:
- * done at once, it stalled the worker (relayed packets waited, then were
- * lost) and filled the ring, so that clients' requests met 500. So each
+ * done at once, it stalls the worker (relayed packets wait, then are
+ * lost) and fills the ring, so that clients' requests meet 500. So each
  * job keeps a cursor and turn_sweep() moves them a slice at a time, no
  * more often than every TURN_SWEEP_GAP_US, each slice's allocations
  * prefetched together, and never takes the ring to cp below

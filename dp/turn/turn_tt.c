@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The client 5-tuple table of our own (issue 14; struct turn_tt in
+ * The client 5-tuple table of our own (struct turn_tt in
  * turn_types.h, the lookup inline in turn_inlines.h): building it and its
  * control-path changes. Open addressing over buckets of one cache line,
  * seven entries each; an entry goes in the first bucket from its own
  * with room, and every full bucket it passed counts it in lane 7, so that
  * a lookup stops at the first bucket whose count is 0 and a removal can
  * take the counts back. The slots themselves come from a stack of free
- * ones (rte_hash gave them before: its key index).
+ * ones, as rte_hash's key index gives them.
  */
 #include <errno.h>
 

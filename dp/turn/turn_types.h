@@ -50,7 +50,7 @@ enum turn_stat {
 };
 
 /* A permission's peer is one of our relayed addresses (a relay-to-relay
- * call, issue 18): datagrams to it never go to the wire (turn.c: hairpin).
+ * call): datagrams to it never go to the wire (turn.c: hairpin).
  * Found once, when cp installs it, so that relaying pays one branch. */
 struct turn_perm {
 	uint8_t family;
@@ -190,7 +190,7 @@ struct turn_sweep_job {
 };
 
 /*
- * The client 5-tuple table (issue 14: ours, turn_tt.c, in place of
+ * The client 5-tuple table (ours, turn_tt.c, in place of
  * rte_hash: perf/RESULTS.md): open addressing over buckets of one
  * cache line, seven entries each (a tag: the key's hash, never 0, and the
  * slot), lane 7's tag the number of entries that passed this bucket for a
@@ -289,7 +289,7 @@ struct turn_worker {
 	uint64_t conn_events_dropped;
 	uint64_t stream_allocs_closed;    /* allocations gone with their
 					   * connection */
-	/* Relay to relay inside the box (issue 18). */
+	/* Relay to relay inside the box. */
 	struct dp_port *relay_port[2];    /* the port relayed addresses live
 					   * on: [0] IPv4, [1] IPv6 */
 	uint64_t hairpin;                 /* datagrams to one of our relayed

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The "cluster" group of the configuration file (issue 15): many boxes
+ * The "cluster" group of the configuration file: many boxes
  * sharing users, quotas, where allocations live and their load in Redis
  * (cp/cluster). Absent: one box. Same rules as the other groups:
  * "file:line: why", unknown settings refused. Addresses are IP literals

@@ -377,7 +377,7 @@ struct tp_conf_cp {
 	uint32_t chan_lifetime_s;     /* 600, RFC 8656 §12 */
 	uint32_t nonce_lifetime_s;    /* default 600 */
 	/* cp.tls_ticket_rotate: how often cp makes a new TLS session ticket
-	 * key for every dp worker (issue 11); the previous one still
+	 * key for every dp worker; the previous one still
 	 * decrypts for one more period. Seconds, 1..86400, default 3600. */
 	uint32_t tls_ticket_rotate_s;
 	uint32_t quota_user;          /* allocations per username, 0 = no limit;
@@ -487,7 +487,7 @@ struct tp_conf_agw {
 #define TP_CLUSTER_SHARE_ALL      0xfu
 
 /*
- * The "cluster" group (cp/cluster, issue 15): many boxes sharing state in
+ * The "cluster" group (cp/cluster): many boxes sharing state in
  * Redis. Absent: one box, as without it.
  *
  *   cluster = {

@@ -172,7 +172,7 @@ struct ipc_alloc_stats {
 };
 
 /*
- * TLS resumption across dp's workers (issue 11). cp makes the session
+ * TLS resumption across dp's workers. cp makes the session
  * ticket keys (RFC 5077 §4's recommended ticket construction, as OpenSSL
  * lays it out: key_name, IV, AES-256-CBC, HMAC-SHA256), rotates them and
  * sends the set to every worker (TLS_TICKETS), so that a ticket one worker
@@ -239,7 +239,7 @@ struct ipc_tls_psk_sync {
 
 /*
  * The IMS access gateway (3GPP TS 29.334, end-to-access-edge security for
- * MSRP and BFCP; issue 12): a context is two terminations that dp splices
+ * MSRP and BFCP): a context is two terminations that dp splices
  * together in one worker (dp/agw, dp/splice). cp names a context by an id
  * of the connection ids' layout (ipc_conn_make(): worker | slot of that
  * worker's context table | generation, never 0): the worker that holds it,
@@ -350,7 +350,7 @@ struct ipc_agw_state {
 };
 
 /*
- * RFC 6062 (TURN-TCP, issue 12): the peer connections of a TCP allocation.
+ * RFC 6062 (TURN-TCP): the peer connections of a TCP allocation.
  * cp names each by its CONNECTION-ID (cid: 32 bits from cp's CSPRNG, never
  * 0, unique among those cp keeps), dp by its TCP connection id (peer: the
  * ipc_conn_make() layout, so the worker that holds it). h.alloc_id is the
@@ -427,7 +427,7 @@ struct ipc_ring {
 };
 
 /*
- * One dp worker's counters for cp's metrics and status (issue 13): the
+ * One dp worker's counters for cp's metrics and status: the
  * worker copies them here on its tick (every 100 ms); cp reads them
  * without a lock (each an aligned 64-bit word written by that worker
  * only: a recent value, never a torn one). The drop reasons are dp's
@@ -463,7 +463,7 @@ struct ipc_worker_rings {
 
 /*
  * What dp needs to make and check cp's nonces and to answer a request
- * without integrity with the 401 cp would send (lib/nonce, issue 17:
+ * without integrity with the 401 cp would send (lib/nonce:
  * return routability checked before cp). cp writes it once, after it
  * bumped cp_epoch and before it says it is ready; dp takes a copy per
  * worker when it sees a new cp epoch serve (ipc_nonce_copy()), never per

@@ -5,7 +5,7 @@
  * challenge that carries one, made and checked the same way by cp
  * (cp/auth, every request that reaches it) and by dp (dp/turn: requests
  * without integrity are answered in the worker, and requests with it are
- * sorted into lanes by whether their nonce is ours, issue 17). One maker
+ * sorted into lanes by whether their nonce is ours). One maker
  * per thread: struct nonce_ctx holds a keyed HMAC context and a counter.
  */
 #ifndef NONCE_TYPES_H

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * libFuzzer target: turnpike-cp's whole request path (issue 17). The real
+ * libFuzzer target: turnpike-cp's whole request path. The real
  * cp/alloc/alloc.c with cp/auth, cp/policy, lib/stun, lib/ipc, lib/timer
  * and lib/conf, a real (private) IPC segment, and a fake clock. Every
  * message reaches cp as dp hands it over: written into worker w's to_cp

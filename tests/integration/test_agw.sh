@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# The IMS access gateway's contexts (issue 12; dp/agw, dp/splice, cp/agw):
+# The IMS access gateway's contexts (dp/agw, dp/splice, cp/agw):
 # a controller creates contexts with turnpikectl (cp's API), dp splices
 # their two TCP legs in one worker, the kernel's TCP (Python sockets, and
 # Python's OpenSSL for TLS) at both ends, in the clients' namespace (the
@@ -347,7 +347,7 @@ tp_check "... naming the certificate the UE presented" \
 tp_check "... the UE was refused ($(cut -c1-120 "$TP_TMP/fpbad.ue"))" \
   grep -q 'ssl_error\|handshake\|reset' "$TP_TMP/fpbad.ue"
 
-# the UE's sha-256 and another certificate's sha-1 (issue 37): the other
+# the UE's sha-256 and another certificate's sha-1: the other
 # certificate presented is refused, its sha-1 beside a sha-256 not compared
 peer_bg
 create fpmix --a "tcp=server,tls=server,local=10.210.0.1,remote=10.210.0.2,fp=$(fp ue),fp=$(fp1 other)" \

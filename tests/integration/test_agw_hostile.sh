@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# The access gateway against strangers (issue 37, defects 1 and 2): the
+# The access gateway against strangers: the
 # real dp and cp, the kernel's TCP and Python's OpenSSL in the clients'
 # namespace as the UE (10.210.0.2) and as a stranger on another address of
 # the same network (10.210.0.3), the peer in the peers' namespace.

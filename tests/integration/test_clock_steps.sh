@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# Clocks (issue 17, item 5). Every lifetime in dp and cp runs on
+# Clocks. Every lifetime in dp and cp runs on
 # CLOCK_MONOTONIC; the wall clock only judges what is a wall time (TURN REST
 # usernames carry a Unix time).
 #   A. cp's wall clock stepped back an hour and forward an hour (libfaketime,
 #      the monotonic clock left alone, as an NTP step or an operator's `date`
 #      does): the allocation and its channel stay, with the lifetime they
 #      had, and relay on; a REST username is judged by the stepped wall clock.
-#      (Before: the wheel's unsigned tick count wrapped and every allocation
-#      expired at once.)
+#      (On the wall clock the wheel's unsigned tick count would wrap and
+#      every allocation expire at once.)
 #   B. dp's TSC taken as running 10% fast (test hook): a 20 s permission
 #      still admits a peer's datagram at 18.5 s, when dp alone would have
-#      counted 20.3 s (before: dp kept time by the TSC from its start and
-#      expired permissions early). After cp's 20 s, it admits none.
+#      counted 20.3 s (keeping time by the TSC from its start, dp would
+#      expire permissions early). After cp's 20 s, it admits none.
 set -uo pipefail
 . "$(dirname "$0")/lib/dp_env.sh"
 tp_env_init

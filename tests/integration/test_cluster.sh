@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # TP_CLUSTER_SHARE (e.g. '"users", "load"') narrows cluster.share: the
-# checks of what is then not shared must fail (how the test was checked).
+# checks of what is then not shared must fail (how the test is checked).
 #
-# Two turnpike boxes sharing a real redis-server (issue 15, cp/cluster):
+# Two turnpike boxes sharing a real redis-server (cp/cluster):
 # box 1 (dp on lcore 0, access 10.210.0.1, core 10.211.0.1) and box 2 (dp
 # on lcore 1, access 10.220.0.1, core 10.221.0.1), each with its own taps
 # and cp, the clients' taps in one namespace and the peers' in another.
@@ -160,7 +160,7 @@ box_start() {
   grep -q 'turnpike-dp: running' "$log" || tp_die "dp $n did not start in 10 s"
   # at nice -20, every thread: the loss checked below is Redis', not that
   # of a worker starved by a CPU hog beside the test (a load generator
-  # pinned to the same lcore lost 29 of 250 once)
+  # pinned to the same lcore can cost 29 of 250)
   for t in /proc/"${DP_PID[$n]}"/task/*; do renice -n -20 -p "${t##*/}" >/dev/null; done
   tp_ns_attach "$TP_NS_C" "${TP_ID}a$n" "10.2${n}0.0.2/24" "fd00:2${n}0::2/64"
   tp_ns_attach "$TP_NS_P" "${TP_ID}k$n" "10.2${n}1.0.2/24" "fd00:2${n}1::2/64"

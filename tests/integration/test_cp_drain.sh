@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# turnpikectl drain / undrain (issue 13): while the box drains, a new
+# turnpikectl drain / undrain: while the box drains, a new
 # client's Allocate gets 300 Try Alternate with an ALTERNATE-SERVER of its
 # own address family (RFC 8489 §10, §14.15; RFC 8656 §7.2), signed with its
 # key; an allocation made before refreshes and relays on, and a

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# cp's Prometheus endpoint (cp.metrics; issue 13): a scrape from a running
+# cp's Prometheus endpoint (cp.metrics): a scrape from a running
 # dp+cp that relayed turnutils_uclient sessions (and refused a wrong
 # password) passes Prometheus' own `promtool check metrics`, carries
 # coturn's metric names (turn_total_allocations{type}, turn_traffic_*,

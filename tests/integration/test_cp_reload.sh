@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# Reload (turnpikectl reload, SIGHUP; issue 13): a changed password, REST
+# Reload (turnpikectl reload, SIGHUP): a changed password, REST
 # secret and denied-peer list take effect at once while a turnutils_uclient
 # session keeps relaying with 0 loss; a setting that needs a restart
 # (turn.realm) is named and not applied; a file that does not load changes

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# What clients see while turnpike-cp starts, restarts or is gone (issue 19).
+# What clients see while turnpike-cp starts, restarts or is gone.
 # dp holds requests for cp back until cp says it is ready (its tables built,
 # dp's state taken back); clients that retransmit as RFC 8489 §6.2.1 says
 # succeed as soon as it is. Nothing here depends on the machine's speed: cp

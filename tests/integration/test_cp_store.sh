@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# cp's user store (cp.store, SQLite; issue 13): users and REST secrets
+# cp's user store (cp.store, SQLite): users and REST secrets
 # added with turnpikectl are written through to the database and are there
 # after a cp restart, where coturn's turnutils_uclient authenticates and
 # relays with them; the configuration file's users stay read-only; two

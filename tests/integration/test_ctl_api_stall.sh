@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# Stalled operator connections must not stall the control plane (issue 17
-# item 7). dp + cp on taps; a TURN client (lib/turnclient.py) times 40
+# Stalled operator connections must not stall the control plane.
+# dp + cp on taps; a TURN client (lib/turnclient.py) times 40
 # Allocates with the operator API idle, then 40 more while four operator
 # connections sit on half a request (each reconnects when cp closes it at
 # its deadline) and a fifth drips a status request one byte per 100 ms.

@@ -138,8 +138,8 @@ not_ok() {
 nrequests() { mapfile -t _log <"$LOG"; NLOG=${#_log[@]}; }
 
 # ---- the checker: one python process for every check ----------------------
-# Each check used to start python3 of its own (some 150 starts, most of
-# the test's time); this one process evaluates them all, in the same way:
+# A python3 of its own for each check would be some 150 starts, most of
+# the test's time; this one process evaluates them all, in the same way:
 # a fresh namespace per check over the files as they are at that moment.
 # Requests are NUL-separated fields on its stdin; it answers with any
 # lines to print, then "=RC <0|1>". A checker that dies fails every check.
@@ -482,7 +482,7 @@ ctl secrets add again
 check "secrets add refused: exit 2 with the error" \
 	"rc == 2 and err == 'turnpikectl: that secret is already there\n'"
 
-# ---- psk (TLS 1.3 external PSKs, issue 11) -----------------------------------------
+# ---- psk (TLS 1.3 external PSKs) ---------------------------------------------------
 KEY=00112233445566778899aabbccddeeff
 printf '%s\n' "$KEY" >"$TMP/psk.key"
 answer psk.add '{"ok":true}'

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# Steering on the NIC (issue 10 §1), what this machine can show of it.
+# Steering on the NIC, what this machine can show of it.
 # Each port's start line says which steering it got, and the statistics
 # agree with it (rules installed + refused = rules wanted).
 # - net_tap, 2 workers, relayed addresses on 'core': no RSS (dp leaves

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# The dp <-> cp contract's shared settings (issue 10 §1): the relayed-port
+# The dp <-> cp contract's shared settings: the relayed-port
 # range steers peer traffic to the worker cp gave the port to, so a dp and
 # a cp that read different turn.relay_ports would install allocations whose
 # peers' datagrams land on a worker without them. Each side publishes its

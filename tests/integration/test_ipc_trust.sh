@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# Whose shared memory (issue 17 item 6). turnpike-dp refuses a segment that
+# Whose shared memory. turnpike-dp refuses a segment that
 # group or others may use, or that another user owns (someone who made it
 # before turnpike started could read relay keys and forge messages), and
 # says which file, whose it is and what to do. With cp.user set, dp makes

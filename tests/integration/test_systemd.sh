@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# systemd (issue 13): the units meson install puts in place pass
+# systemd: the units meson install puts in place pass
 # `systemd-analyze verify`; turnpike-dp and turnpike-cp speak sd_notify
 # (Type=notify) to the socket systemd would give them: dp READY=1 once its
 # ports and workers run, cp READY=1 once it serves, WATCHDOG=1 from cp's

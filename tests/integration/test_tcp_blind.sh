@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# dp/tcp against blind (off-path) senders (issue 38, items 3 and 4), the
+# dp/tcp against blind (off-path) senders, the
 # kernel's TCP as the real client in the clients' namespace and a raw
 # socket beside it forging segments with the client's address
 # (lib/tcp_blind.py: IP_HDRINCL to send, AF_PACKET to watch the wire):

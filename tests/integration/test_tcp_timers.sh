@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# dp/tcp's timers that give up (issue 38, item 2), the kernel's TCP as the
+# dp/tcp's timers that give up, the kernel's TCP as the
 # peer in the clients' namespace, short timeouts in the configuration:
 #   - a peer of dp's diagnostic echo fills both windows and stops reading:
 #     dp holds what it sent and what it cannot echo back, and probes the
@@ -16,7 +16,7 @@
 #     controller: dp closes the peer's leg with data still unsent behind
 #     a closed window, an orphan; though the peer answers every probe, it
 #     ends at dp.tcp_orphan_timeout and its bytes go back to the worker.
-# On main before issue 38 all three connections stayed for good.
+# Without those timers all three connections would stay for good.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/dp_env.sh"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# Issue 37 defect 6: more async jobs than connections. A connection closed
+# More async jobs than connections. A connection closed
 # while its handshake's job is paused on the accelerator becomes an orphan
 # (dp/tls/tls_xprt.c): its SSL lives on until the job's wake-up comes and
 # the job ends. The orphans a worker may hold are bounded by the jobs of

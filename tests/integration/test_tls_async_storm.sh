@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# Issue 11's offload acceptance: with the asynchronous test provider at
+# TLS offload under a storm: with the asynchronous test provider at
 # 200 us per operation (tests/tls_asyncprov: every signature and key
 # exchange is done by its own thread, kept off dp's worker CPU, after that
 # delay, as by an accelerator), 500 TLS 1.3 handshakes opened at once on

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# TLS ticket keys and external PSKs from cp to every dp worker (issue 11),
+# TLS ticket keys and external PSKs from cp to every dp worker,
 # seen through dp's own counters (tlskeys_* in `turnpikectl status`, which
 # each worker publishes from its struct tls_keys):
 #   A. at start both workers get cp's key set (generation 1);

@@ -3,7 +3,7 @@
 # The load generator's --steer (dp's worker count, for the queue of each
 # frame): a worker count it cannot share the relay ports among (0, -1,
 # more than dp can have, not a number) is refused with one clear message
-# naming the option and exit status 2, never a crash (--steer -1 used to
+# naming the option and exit status 2, never a crash (--steer -1 would
 # divide by zero); a good one starts (null port, raw mode) and quits.
 set -uo pipefail
 b=${TP_BUILD:?TP_BUILD not set}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# Return routability before cp (issue 17): dp answers requests without
+# Return routability before cp: dp answers requests without
 # integrity with cp's own 401 (lib/nonce builds both) and cp never sees
 # them; the nonce dp gave authenticates at cp; dp's 401 carries the same
 # attributes, in the same order, as the 401 cp sends for a wrong password;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# Relay to relay inside one box (issue 18). Two clients of the box are each
+# Relay to relay inside one box. Two clients of the box are each
 # other's peers, as two relayed WebRTC endpoints are: A's datagrams to B's
 # relayed address never go to the wire, they reach B as if they had arrived
 # on B's relayed port from A's relayed address. Two workers, and A and B on

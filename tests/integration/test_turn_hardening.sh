@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# Hostile and careless clients against the real binaries (issue 17). Each
-# check was seen failing against the code before the fix:
+# Hostile and careless clients against the real binaries. Each check
+# fails against code without the guard it checks:
 #   1. RESERVATION-TOKEN: a token of eight zero bytes, and a token already
 #      used, get 508; neither hands out the port its rightful owner holds.
-#   3. REST usernames of 300 and 500 bytes allocate and refresh (before: the
-#      first Refresh was 441); 509 bytes (RFC 8489 §14.3: fewer than 509) is
+#   3. REST usernames of 300 and 500 bytes allocate and refresh (no 441 at
+#      the first Refresh); 509 bytes (RFC 8489 §14.3: fewer than 509) is
 #      refused 400 by dp before anything else.
 #   4. Port 0 is never a destination: a Send indication to it puts nothing on
 #      the peers' wire (dp counts it), ChannelBind to it is 400.

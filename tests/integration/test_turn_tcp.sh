@@ -104,8 +104,8 @@ PY
 # Clients that stop reading while their peers send: their send queues
 # fill and what does not fit is dropped and counted (as for a datagram),
 # and the worker's mbufs last: a client beside them relays with 0 lost.
-# (Each small datagram used to hold an mbuf in the queue until acked, so
-# four such clients took the worker's pool.)
+# (Were each small datagram to hold an mbuf in the queue until acked,
+# four such clients would take the worker's pool.)
 ip netns exec "$TP_NS_C" python3 - "$HERE/lib" "$TP_TMP/slow" <<'PY' &
 import os, socket, struct, sys, time
 sys.path.insert(0, sys.argv[1])
@@ -233,7 +233,7 @@ tp_check "dp/tcp counted the refused SYNs (drop_per_source_limit=$(tp_stat "$st"
   test "$(tp_stat "$st" drop_per_source_limit)" -ge 80
 
 # The clients are gone once cp holds no allocation: wait for that (at
-# most the 3 s this used to sleep), then look at what dp and cp counted.
+# most 3 s), then look at what dp and cp counted.
 for _ in $(seq 30); do
   tp_ctl --json status | grep -q '"allocations":0[,}]' && break
   sleep 0.1

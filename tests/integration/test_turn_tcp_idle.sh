@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# Idle TURN-over-TCP connections and one subscriber's many addresses
-# (issue 37, defect 3), against the real dp and cp, the kernel's TCP in
+# Idle TURN-over-TCP connections and one subscriber's many addresses,
+# against the real dp and cp, the kernel's TCP in
 # the clients' namespace:
 #   - from 64 addresses of one IPv6 /64, connections that send a Binding
 #     request and nothing more: past turn.tcp_per_source (8 here) they are

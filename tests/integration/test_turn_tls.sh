@@ -365,7 +365,7 @@ grep -E "tot_send_msgs=.*tot_recv" "$TP_TMP/good.log" | tail -n 1 | sed 's/^/# /
 
 # dp's own TLS 1.3 records (dp/tls/tls_rec.h) with each suite, once the
 # good client above is done (its sessions' records and close_notify
-# would count in these deltas: a flake seen once): a STUN
+# would count in these deltas): a STUN
 # Binding request, then "K" (s_client's KeyUpdate asking for ours, RFC 8446
 # §4.6.3), a second request under the peer's next key, both answered under
 # ours; then s_client's close_notify. With the asynchronous provider

@@ -49,7 +49,7 @@ tp_check "turnpikectl users del of an unknown user fails" bash -c "! \"$TP_BUILD
 tp_check "turnpikectl secrets add" tp_ctl secrets add rotated-secret
 uclient "a REST secret added at run time works" -W rotated-secret -u rot -m 1 -c -n 5
 tp_check "turnpikectl secrets list shows two secrets" bash -c "test \$(\"$TP_BUILD/cp/ctl/turnpikectl\" --socket \"$TP_TMP/cp.sock\" secrets list | wc -l) -eq 2"
-# A secret of the configuration file is read-only here (issue 13: the
+# A secret of the configuration file is read-only here (the
 # file is a layer above the user store; rotate it in the file and reload).
 tp_check "turnpikectl secrets del of the file's secret is refused" bash -c "\"$TP_BUILD/cp/ctl/turnpikectl\" --socket \"$TP_TMP/cp.sock\" secrets del test-secret 2>&1 | grep -q read-only"
 tp_check "turnpikectl secrets del" tp_ctl secrets del rotated-secret

@@ -387,7 +387,7 @@ test_conf_unknown_top_level_groups_are_ignored(void **state)
 	assert_int_equal(c.dp.nports, 1);
 }
 
-/* issue 38: dp/tcp's timers that give up (dp.tcp_user_timeout,
+/* dp/tcp's timers that give up (dp.tcp_user_timeout,
  * dp.tcp_orphan_timeout) and keepalive per use (turn.tcp_keepalive,
  * agw.keepalive): defaults, values read, bounds refused on their line. */
 static void
@@ -1098,7 +1098,7 @@ test_conf_listen_tcp(void **state)
 	assert_int_equal(c.turn.tcp_first_message_s, 3);
 	assert_int_equal(c.turn.tcp_per_source, 0);
 	tp_conf_free(&c);
-	/* issue 37: the allocation deadline, the IPv6 source prefix, the
+	/* the allocation deadline, the IPv6 source prefix, the
 	 * table's shares; their bounds and a sum that leaves no free share */
 	expect_ok(DP("") "turn = { realm = \"r\"; };\n");
 	assert_int_equal(c.turn.tcp_allocate_timeout_s, 60);
@@ -1338,7 +1338,7 @@ test_conf_quota_user_defaults_to_a_tenth_of_the_total(void **state)
 }
 
 /* The user store is on by default at TP_CONF_STORE_DEFAULT; "none" turns
- * it off; a relative path is refused (issue 13). */
+ * it off; a relative path is refused. */
 static void
 test_conf_cp_store_defaults_on_none_turns_it_off(void **state)
 {
@@ -1357,7 +1357,7 @@ test_conf_cp_store_defaults_on_none_turns_it_off(void **state)
 }
 
 /* cp.tls_ticket_rotate: 3600 s by default, 1..86400, a bad value names
- * its line (issue 11). */
+ * its line. */
 static void
 test_conf_cp_tls_ticket_rotate_default_and_range(void **state)
 {

@@ -849,7 +849,7 @@ test_alloc_relay_restore_marks_the_pairs_used(void **state)
 	assert_int_equal(ra.ip[15], 0x12);
 }
 
-/* Issue 19: a cp that is not ready yet (taking dp's state back) answers no
+/* A cp that is not ready yet (taking dp's state back) answers no
  * request: one that slipped into the ring is dropped and counted, and the
  * client's retransmission, once cp is ready, is answered. */
 static void
@@ -1421,9 +1421,9 @@ test_alloc_channel_above_0x4fff_is_400_by_default(void **state)
 				      NULL, NULL, &o, &r), 0);
 }
 
-/* Issue 17, item 4: port 0 is never a destination. ChannelBind to a peer
- * at port 0 is 400 and installs nothing (before: a channel to port 0, and
- * dp relayed to it); CreatePermission ignores the port (RFC 8656 §9), so
+/* Port 0 is never a destination. ChannelBind to a peer at port 0 is 400
+ * and installs nothing (not a channel to port 0 that dp relays to);
+ * CreatePermission ignores the port (RFC 8656 §9), so
  * port 0 there is fine. */
 static void
 test_alloc_channel_to_peer_port_0_is_400(void **state)
@@ -1567,9 +1567,9 @@ test_alloc_unknown_attribute_judged_after_authentication(void **state)
 	assert_int_equal(cp.nallocs, 0);
 }
 
-/* Issue 17, item 5: lifetimes run on the monotonic clock. The wall clock
- * stepped back an hour (once: every allocation expired at once, and the
- * wheel's unsigned tick count wrapped) or forward an hour expires and
+/* Lifetimes run on the monotonic clock. The wall clock stepped back an
+ * hour (on the wall clock every allocation would expire at once, and the
+ * wheel's unsigned tick count would wrap) or forward an hour expires and
  * extends nothing; an allocation goes when its monotonic lifetime is up,
  * and REST usernames are still judged by the wall clock. */
 static void
@@ -1618,7 +1618,7 @@ test_alloc_wall_clock_steps_expire_and_extend_nothing(void **state)
 				      NULL, &o, &r), 401);
 }
 
-/* ---- relay to relay (issue 18) ----------------------------------------- */
+/* ---- relay to relay ---------------------------------------------------- */
 
 /* The policy's own addresses as cp's main sets them: the access port's
  * 10.0.0.1 (TURN listens there) and the core port's 10.1.0.1, which is
@@ -1652,11 +1652,12 @@ ask(uint16_t cport, const char *nonce, const uint8_t ip[16], uint8_t family,
 
 /* Two clients of the box are each other's peers: a permission to our
  * relayed address and a channel to the relayed transport address of a
- * live allocation are allowed (they were 403). Every other own address is
- * refused as before: the TURN listening address, the relayed address at a
- * port no allocation holds, a port merely reserved, and the same in their
- * IPv4-mapped forms; with allow_relay_to_relay off, and for a deny-listed
- * relayed address, the relayed address too. */
+ * live allocation are allowed (without relay to relay they are 403).
+ * Every other own address is still refused: the TURN listening address,
+ * the relayed address at a port no allocation holds, a port merely
+ * reserved, and the same in their IPv4-mapped forms; with
+ * allow_relay_to_relay off, and for a deny-listed relayed address, the
+ * relayed address too. */
 static void
 test_alloc_relay_to_relay_peer_policy(void **state)
 {

@@ -48,7 +48,7 @@
  * is a few system calls (0.3-2 ms measured under ASan; 5-9 ms for a
  * refusal, which reads /etc/passwd and /etc/group). CPU time, not wall
  * time: a call that a busy machine preempts has not blocked. Whether a
- * call blocked is asked separately, by wall time: the old code waited
+ * call blocked is asked separately, by wall time: a serve that blocks waits
  * 1000 ms per stalled client, and no preemption on a busy machine comes
  * near SERVE_BLOCKED_US (a voluntary context switch is no sign: the
  * allocator's mmap() may sleep on a lock now and then). */

@@ -371,7 +371,7 @@ test_store_psk_put_list_del(void **state)
 	cp_store_close(s);
 }
 
-/* A store of schema 1 (before issue 11) is brought to 2 when opened: its
+/* A store of schema 1 (without the PSK table) is brought to 2 when opened: its
  * users stay, the PSK table is there. */
 static void
 test_store_schema1_migrates_to_2(void **state)

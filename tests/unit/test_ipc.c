@@ -5,7 +5,7 @@
  * refused; rings keep order, refuse when full without blocking, and carry
  * a million messages between two threads without loss or reordering.
  *
- * Trust (issue 17 item 6): a segment is used only when it is its
+ * Trust: a segment is used only when it is its
  * expected owner's, mode 0600, one name; one we create is made so; the
  * rings' geometry never comes from the segment, a corrupt index or length
  * is counted and refused without reading outside the ring; ipc_msg_check()
@@ -237,7 +237,7 @@ test_ipc_kind_names(void **state)
 	assert_string_equal(ipc_kind_name(999), "?");
 }
 
-/* Readiness (issue 19): cp serves only when the cp that published ready is
+/* Readiness: cp serves only when the cp that published ready is
  * the newest one and its heartbeat is fresh; a heartbeat from the future
  * is not fresh; withdrawing readiness is seen at once. */
 static void
@@ -377,7 +377,7 @@ test_ipc_refuses_hard_linked_segment(void **state)
 }
 
 /* A symbolic link in its place is not followed (shm_open's O_NOFOLLOW;
- * this holds on the old code too: it guards against a libc without it). */
+ * the test guards against a libc without it). */
 static void
 test_ipc_refuses_symbolic_link(void **state)
 {
@@ -1121,7 +1121,7 @@ test_ipc_msg_check_refuses_bad_fields(void **state)
 	expect_bad(&m, "family 41");
 
 	/* connection ids: none on UDP; on a stream, one of the ring's worker
-	 * with a generation (issue 10's contract) */
+	 * with a generation */
 	msg_make(&m, IPC_REQUEST);
 	m.h.tuple.conn_id = ipc_conn_make(1, 2, 3);
 	expect_bad(&m, "UDP with a connection id");
@@ -1269,10 +1269,10 @@ test_ipc_msg_accessors(void **state)
 	assert_int_equal(ipc_kind_dir(999), 0);
 }
 
-/* cp's nonce block (issue 17): taken for the epoch it was published for
+/* cp's nonce block: taken for the epoch it was published for
  * only, never while it is being written, never with lengths or a lifetime
  * out of range (the segment is untrusted), NUL terminated in the copy. */
-/* ---- connection ids, sides, backlog (issue 10's contract) -------------- */
+/* ---- connection ids, sides, backlog ------------------------------------ */
 
 static void
 test_ipc_conn_id_round_trips(void **state)

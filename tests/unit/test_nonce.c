@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * lib/nonce: the stateless nonces cp and dp share (issue 17). A nonce is
+ * lib/nonce: the stateless nonces cp and dp share. A nonce is
  * exactly the documented recipe (cookie, features, base64 of expiry ||
  * salt || HMAC-SHA256 truncated, recomputed here with OpenSSL's one-shot
  * HMAC()); two makers with the same key (cp's and a dp worker's) make the

@@ -2501,9 +2501,9 @@ test_tcp_held_cap_backpressure(void **state)
 
 /* A small answer into an empty send queue goes past the worker's cap
  * (tcp_send_answer): the floor of free mbufs is there for answers, and a
- * TURN-over-TCP client whose Allocate answer was refused never sees it
- * (turn_tcp_stall beside stress-ng). Bulk does not: a larger send, or a
- * second one while the first is queued, waits for room as before, as
+ * TURN-over-TCP client whose Allocate answer is refused never sees it
+ * (test turn_tcp_stall under CPU load). Bulk does not: a larger send, or
+ * a second one while the first is queued, still waits for room, as
  * does an answer to a peer whose window is shut; and with the pool under
  * half its floor, nothing passes. */
 static void
@@ -2930,7 +2930,8 @@ test_tcp_unread_gives_back(void **state)
 
 /* An IPv6 source is its /64 (conf.src_prefix6): a subscriber picks any
  * address of its prefix for each connection, and counted per address one
- * /64 could fill the table (issue 37: 257 from 257 addresses all in). */
+ * /64 could fill the table (257 connections from 257 addresses would all
+ * get in). */
 static void
 test_tcp_conn_per_source_ipv6_prefix(void **state)
 {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dp/tcp against blind (off-path) senders and hostile sources, one rule
- * a test (issue 38 items 3, 4, 6): RFC 7323 §4.3's order for TS.Recent,
+ * a test: RFC 7323 §4.3's order for TS.Recent,
  * RFC 5961 §7 challenge-ACK limits (per connection and a randomised
  * stack budget), ACKs and RSTs from SND.MAX, RTT samples from TSecr
  * bounded, ACKs to invalid segments rate-limited, half-open connections
@@ -414,7 +414,7 @@ test_blind_cookie_no_slot_silent(void **state)
 	h_free(h);
 }
 
-/* Issue 37's per-use reserves hold with cookies: a use that floods gets
+/* The per-use reserves hold with cookies: a use that floods gets
  * cookies once what it may take is short, and the ACKs of those cookies
  * do not take another use's reserve (dropped, counted); the other use
  * still gets its slots. */

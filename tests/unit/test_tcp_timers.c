@@ -95,7 +95,7 @@ test_timers_user_timeout_rto(void **state)
 	h_free(h);
 }
 
-/* The persist timer used to probe for ever: unanswered, it gives up at
+/* The persist timer does not probe for ever: unanswered, it gives up at
  * the user timeout (from when the window was found closed). */
 static void
 test_timers_persist_unanswered_ends(void **state)
@@ -282,9 +282,9 @@ test_timers_orphan_last_ack_silent(void **state)
 }
 
 /* RFC 9293 §3.8.6.1: the peer took part of what was in flight and closed
- * its window. The RTO used to send nothing (go-back-N into a zero
- * window), and then end the connection after conf.retries however alive
- * the peer. Now a probe goes (the first byte again), the peer's answers
+ * its window. At the RTO a probe goes (the first byte again), not
+ * go-back-N into a zero window, which sends nothing and ends the
+ * connection after conf.retries however alive the peer; the peer's answers
  * keep it alive past the retries, and its window's opening lets the rest
  * go. */
 static void

@@ -601,7 +601,7 @@ client_leg(bool async, int version, enum certfp_alg alg)
 	PUMP_UNTIL(&x, x.peer_failed != 0);
 	/* with the records on the provider, the close_notify's record
 	 * paused: the close waited for it (else the peer hears no
-	 * close_notify, as before TLS_X_LINGER) */
+	 * close_notify) */
 	if (async && records_async())
 		assert_int_equal(ctr("close_waited"), 1);
 	else

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * dp/turn/turn_admit.c: what goes to cp (issue 17, admission control).
+ * dp/turn/turn_admit.c: what goes to cp (admission control).
  * Lanes: a request without integrity is answered in dp (a 401), one on an
  * existing allocation always goes ahead, one whose nonce is ours and the
  * client's (return-routable) has most of the ring and a budget per source

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * dp's 401 against cp's (issue 17): a request without integrity is
+ * dp's 401 against cp's: a request without integrity is
  * answered by dp with the challenge cp would send. The whole chain as the
  * processes run it, DPDK aside: cp's auth module (cp/auth) exports its
  * nonce block, cp publishes it in a real segment (lib/ipc), a dp worker

@@ -2,10 +2,10 @@
 /*
  * dp/turn/turn_live.h: the dense list of live allocation slots that the
  * table sweeps walk (counters to cp, state to a restarted cp, the expiry
- * guard). The property that matters (issue 17, item 9): an allocation live
+ * guard). The property that matters: an allocation live
  * for the whole of a walk is visited, whatever is added and removed between
- * the walk's slices; the walk over rte_hash's buckets it replaces skipped
- * some 70 of 3,700 such keys per walk when inserts displaced them.
+ * the walk's slices; a walk over rte_hash's buckets instead skips some
+ * 70 of 3,700 such keys per walk when inserts displace them.
  */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
 """Hostile and heavy clients against a running demo (`tools/demo --keep`),
-issue 17's "done when" list. Run as root on the demo's host:
+each against its target. Run as root on the demo's host:
 
     python3 tests/integration/lib/demo_checks.py churn [--users 300000]
     python3 tests/integration/lib/demo_checks.py stall
@@ -17,7 +17,7 @@ stall: four operator connections that send half a request and wait, and a
 flood: Allocates with wrong credentials from 10.200.0.9 (--pps, or as
        fast as two processes send them), while a paced client (5 new allocations a
        second, each with its 401 round trip) allocates from 10.200.0.2:
-       success and p99 printed (issue 17 asks for >= 98%, p99 <= 200 ms).
+       success and p99 printed (the target: >= 98%, p99 <= 200 ms).
 
 Each prints one JSON line and exits 0 when its target was met.
 """

@@ -157,7 +157,7 @@ def main():
               "sha256 %s" % hashlib.sha256(got).hexdigest()[:16])
     except Exception as e:  # noqa: BLE001
         check("300 KB to the peer and back through the splice", False, str(e))
-    # -- data in the same write as the ConnectionBind (issue 37): it waits
+    # -- data in the same write as the ConnectionBind: it waits
     # in dp's TCP for cp's answer (under the window, then the budget),
     # none of it read out and held beside; it arrives byte-exact
     c2 = tc.TcpClient(server, timeout=40)

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
-# Idle TURN-over-TCP connections (issue 37, defect 3), over the kernel's
+# Idle TURN-over-TCP connections, over the kernel's
 # TCP: what test_turn_tcp_idle drives.
 #
 #   turn_tcp_idle.py flood DST PORT SECS SRC...   one connection from each
