@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The transport operations (tls.h): raw, straight to dp/tcp, and TLS,
- * OpenSSL over our BIO (tls_bio.c), and a worker's TLS state: its
- * SSL_CTX, the async ring and the resumption of parked connections.
+ * The TLS transport (tls.h's dp_xprt_tls): a stream connection's reads,
+ * writes, shutdown and close through OpenSSL over our BIO (tls_bio.c),
+ * and a worker's TLS state: its SSL_CTX, the async ring and the
+ * resumption of parked connections. The raw transport is xprt_raw.c.
  *
  * A TLS connection costs nothing until its first bytes arrive (a flood
  * of connections that never speak costs TCBs, which dp/tcp bounds, and
@@ -82,64 +83,6 @@ tls_ctr_name(unsigned int i)
 /* Workers with TLS (set up and freed on the main thread): the last one
  * freed releases what they share (the BIO method, the engine). */
 static unsigned int tls_workers;
-
-/* ---- raw: dp/tcp itself ------------------------------------------------ */
-
-static int
-raw_rcv_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf **out, uint32_t max)
-{
-	return tcp_recv(w->tcp, id, out, max);
-}
-
-static int
-raw_snd_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf *m)
-{
-	return tcp_send(w->tcp, id, m);
-}
-
-static void
-raw_writable(struct dp_worker *w, uint64_t id)
-{
-	(void)w;
-	(void)id;
-}
-
-static int
-raw_shutdown(struct dp_worker *w, uint64_t id)
-{
-	return tcp_shutdown(w->tcp, id);
-}
-
-static int
-raw_close(struct dp_worker *w, uint64_t id)
-{
-	return tcp_close(w->tcp, id);
-}
-
-static int
-raw_abort(struct dp_worker *w, uint64_t id)
-{
-	return tcp_abort(w->tcp, id);
-}
-
-static void
-raw_gone(struct dp_worker *w, uint64_t id)
-{
-	(void)w;
-	(void)id;
-}
-
-const struct dp_xprt_ops dp_xprt_raw = {
-	.name = "tcp",
-	.rcv_buf = raw_rcv_buf,
-	.snd_buf = raw_snd_buf,
-	.writable = raw_writable,
-	.shutdown = raw_shutdown,
-	.close = raw_close,
-	.abort = raw_abort,
-	.gone = raw_gone,
-	.first_timeout = raw_gone,
-};
 
 /* ---- TLS: a connection's state ----------------------------------------- */
 
