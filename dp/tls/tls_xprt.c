@@ -2,8 +2,11 @@
 /*
  * The TLS transport (tls.h's dp_xprt_tls): a stream connection's reads,
  * writes, shutdown and close through OpenSSL over our BIO (tls_bio.c),
- * and a worker's TLS state: its SSL_CTX, the async ring and the
- * resumption of parked connections. The raw transport is xprt_raw.c.
+ * and the state of a TLS connection from its first bytes to its end.
+ * Here too, for now, a worker's TLS state: its set-up, poll and stats.
+ * Around it: tls_async.c (OpenSSL's async jobs: parking, the deferral
+ * FIFOs, orphans); what they share is tls_xprt_private.h. The raw
+ * transport is xprt_raw.c.
  *
  * A TLS connection costs nothing until its first bytes arrive (a flood
  * of connections that never speak costs TCBs, which dp/tcp bounds, and
@@ -53,6 +56,7 @@
 #include "tls_ctx.h"
 #include "tls_keys.h"
 #include "tls_rec.h"
+#include "tls_xprt_private.h"
 #include "tp_conf.h"
 
 static const char *const tls_ctr_names[TLS_CTR__COUNT] = {
@@ -67,10 +71,6 @@ tls_ctr_name(unsigned int i)
 	return i < TLS_CTR__COUNT ? tls_ctr_names[i] : "?";
 }
 
-/* Ciphertext a connection may hold unsent (its send queue full) before
- * it is reset: TURN writes only while the queue has room, so this is a
- * handshake flight or a few records at most. */
-#define TLS_TX_HELD_MAX (256u * 1024u)
 /* A record's overhead beyond its plaintext: header 5, AEAD tag 16, TLS
  * 1.3's content type 1, TLS 1.2's explicit nonce 8; rounded up. */
 #define TLS_RECORD_OVERHEAD 64u
@@ -86,52 +86,11 @@ static unsigned int tls_workers;
 
 /* ---- TLS: a connection's state ----------------------------------------- */
 
-static struct tls_conn *
-tls_conn_of(struct dp_worker *w, uint64_t id)
-{
-	struct tls_worker *tw = w->tls;
-	uint32_t slot = ipc_conn_slot(id);
-
-	if (tw == NULL || slot >= tw->max_conns)
-		return NULL;
-	return &tw->conns[slot];
-}
-
-/* The connection's ciphertext to dp/tcp: all of it, or kept for
- * writable() when the send queue is full (reset past TLS_TX_HELD_MAX).
- * Returns false when the connection was reset. */
-static bool
-tls_flush(struct dp_worker *w, struct tls_conn *c)
-{
-	struct rte_mbuf *m = c->tx;
-	int rc;
-
-	if (m == NULL)
-		return true;
-	rc = tcp_send(w->tcp, c->id, m);
-	if (rc >= 0) {
-		c->tx = c->tx_tail = NULL;
-		c->tx_len = 0;
-		return true;
-	}
-	if (rc == -EAGAIN && c->tx_len <= TLS_TX_HELD_MAX) {
-		w->tls->ctr[TLS_CTR_TX_HELD]++;
-		return true;
-	}
-	if (rc == -EAGAIN)
-		w->tls->ctr[TLS_CTR_TX_OVERFLOW]++;
-	rte_pktmbuf_free(m);
-	c->tx = c->tx_tail = NULL;
-	c->tx_len = 0;
-	c->flags |= TLS_F_FATAL;
-	return false;
-}
-
 /* OpenSSL's reason for the failure of a connection, counted (and kept
  * by a leg whose handshake it ends). Returns true when it is the end of
  * the stream (no close_notify) after the handshake: an EOF for the
  * application, not an error. */
-static bool
+bool
 tls_count_failure(struct tls_worker *tw, struct tls_conn *c, int sslerr)
 {
 	unsigned long e = ERR_peek_last_error();
@@ -228,44 +187,8 @@ tls_hs_done(struct tls_worker *tw, struct tls_conn *c)
 		tls_leg_up(c->leg, c->ssl);
 }
 
-/* A leg's handshake ended (up, or failed: TLS_F_FATAL): its application
- * hears it, once. The caller touches c no more after this (the callback
- * may write to it, not end it). */
-static void
-tls_leg_report(struct dp_worker *w, struct tls_conn *c)
-{
-	struct tls_leg *leg = c->leg;
-	enum tls_fail why;
-
-	/* (a read tls_poll() runs to its end tells it after, with the read's
-	 * result kept: the callback may read, and must get that first) */
-	if (leg == NULL || leg->reported || (c->x & TLS_X_FINISHING))
-		return;
-	if (c->flags & TLS_F_FATAL) {
-		if (leg->why == TLS_FAIL_NONE)
-			leg->why = TLS_FAIL_OTHER;   /* e.g. the send queue overflowed */
-		why = (enum tls_fail)leg->why;
-	} else if (c->flags & TLS_F_HS_DONE) {
-		why = TLS_FAIL_NONE;
-	} else {
-		return;
-	}
-	leg->reported = 1;
-	leg->ops->handshake(w, c->id, leg->arg, why);
-}
-
-/* A parked operation of c may go on: its application reads again. */
-static void
-tls_ready(struct dp_worker *w, struct tls_conn *c)
-{
-	if (c->leg != NULL)
-		c->leg->ops->ready(w, c->id, c->leg->arg);
-	else if (w->tls->on_ready != NULL)
-		w->tls->on_ready(w, c->id);
-}
-
 /* Alerts both ways (OpenSSL's info callback, on the worker's thread). */
-static void
+void
 tls_info(const SSL *s, int where, int ret)
 {
 	const uint8_t *k = SSL_get_app_data(s);
@@ -294,21 +217,6 @@ tls_info(const SSL *s, int where, int ret)
 		tw->ctr[TLS_CTR_ALERT_SENT]++;
 }
 
-/* OpenSSL's async callback: a parked job can go on. It may run on any
- * thread (an accelerator's, a provider's timer): it only enqueues the SSL
- * to its worker's ring (multi-producer, lock-free). */
-static int
-tls_async_cb(SSL *s, void *arg)
-{
-	struct tls_worker *tw = arg;
-
-	if (rte_ring_mp_enqueue_elem(tw->ring, &s, sizeof(s)) != 0) {
-		__atomic_fetch_add(&tw->ring_full, 1, __ATOMIC_RELAXED);
-		return 0;
-	}
-	return 1;
-}
-
 static bool
 tls_open(struct dp_worker *w, struct tls_conn *c)
 {
@@ -334,11 +242,9 @@ tls_open(struct dp_worker *w, struct tls_conn *c)
 	return true;
 }
 
-static void tls_orphan_resume(struct tls_worker *tw, struct tls_orphan *o);
-
 /* The state of a connection that ends: freed, or, when OpenSSL's job is
  * still parked, kept as an orphan until the job's callback comes. */
-static void
+void
 tls_release(struct dp_worker *w, struct tls_conn *c)
 {
 	struct tls_worker *tw = w->tls;
@@ -428,187 +334,6 @@ tls_err_clear(void)
 		ERR_clear_error();
 }
 
-/* TCP's received segments onto rx (only when OpenSSL has read what it
- * had: what it has not asked for yet stays in TCP's window). */
-static void
-tls_pull(struct dp_worker *w, struct tls_conn *c)
-{
-	struct rte_mbuf *m, *t;
-	int n;
-
-	if (c->rx != NULL || (c->flags & TLS_F_EOF))
-		return;
-	n = tcp_recv(w->tcp, c->id, &m, UINT32_MAX);
-	if (n == 0) {
-		c->flags |= TLS_F_EOF;
-		return;
-	}
-	if (n < 0)
-		return;
-	c->rx = m;
-	c->rx_len = (uint32_t)n;
-	for (t = m; t != NULL; t = t->next)
-		t->nb_segs = 1;
-}
-
-/* The async jobs held now: one by each connection whose SSL has a paused
- * job, and each orphan (a closed connection's). */
-static inline uint32_t
-tls_jobs_used(const struct tls_worker *tw)
-{
-	return tw->jobs_held + (tw->orphans_max - tw->norphan_free);
-}
-
-/* After an SSL call on c (with an offload): whether its SSL holds a paused
- * job now, from the call that paused it to the one that ends it (a woken
- * job goes on from tls_poll(): tls_read_finish(), a write's chain, a
- * shutdown). */
-static inline void
-tls_job_note(struct tls_worker *tw, struct tls_conn *c)
-{
-	uint8_t held;
-
-	if (tw->jobs_max == 0)
-		return;
-	held = c->ssl != NULL && SSL_waiting_for_async(c->ssl) ? TLS_X_JOB : 0;
-	if (held == (c->x & TLS_X_JOB))
-		return;
-	c->x = (uint8_t)((c->x & ~TLS_X_JOB) | held);
-	if (held) {
-		uint32_t used;
-
-		tw->jobs_held++;
-		used = tls_jobs_used(tw);
-		if (used > tw->jobs_peak)
-			tw->jobs_peak = used;
-	} else {
-		tw->jobs_held--;
-	}
-}
-
-/* A handshake step may not take a job now: handshakes hold their share
- * (jobs_hs_max, three quarters) already, and the rest are kept for the
- * records of connections that are up, so that a storm of handshakes
- * (a flood) cannot make established media wait behind it. */
-static inline bool
-tls_hs_job_short(const struct tls_worker *tw)
-{
-	return tw->jobs_max != 0 && tls_jobs_used(tw) >= tw->jobs_hs_max;
-}
-
-/* OpenSSL's verdict on c's call that returned rc: a job that paused says
- * WANT_ASYNC whatever the thread's error queue holds (SSL_get_error()
- * reads the queue first, and what a job raised before it paused is the
- * thread's): taken for a failure, its buffer would be freed while the
- * job still writes into it. */
-static inline int
-tls_ssl_error(const struct tls_conn *c, int rc)
-{
-	if (rc == 1)
-		return SSL_ERROR_NONE;
-	if ((SSL_get_mode(c->ssl) & SSL_MODE_ASYNC) && SSL_waiting_for_async(c->ssl))
-		return SSL_ERROR_WANT_ASYNC;
-	return SSL_get_error(c->ssl, rc);
-}
-
-static void
-tls_park(struct tls_worker *tw, struct tls_conn *c, uint8_t op)
-{
-	if (!(c->flags & TLS_F_PARKED)) {
-		c->flags |= TLS_F_PARKED;
-		tw->nparked++;
-	}
-	c->op = op;
-	tw->ctr[TLS_CTR_ASYNC_PARKED]++;
-	tls_job_note(tw, c);
-}
-
-static bool tls_defer(struct dp_worker *w, struct tls_conn *c);
-
-/* c's operation found no free async job (none_free: SSL_ERROR_WANT_ASYNC_JOB,
- * all tls.offload.jobs of the worker are held by paused jobs and OpenSSL
- * started nothing; or a handshake step held back from the jobs kept for
- * records, tls_hs_job_short()): onto its FIFO, tried again by tls_poll()
- * once a job may have ended. What it was doing stays as it is: a read's
- * buffer in rbuf, a write's chain in wbuf/wseg. False when the FIFO is
- * full even of live entries (cannot be: a connection is on it once, and
- * it has room for twice as many): the connection is then failed. */
-static bool
-tls_wait_job(struct dp_worker *w, struct tls_conn *c, bool none_free)
-{
-	struct tls_worker *tw = w->tls;
-
-	tw->ctr[TLS_CTR_ASYNC_NO_JOB]++;
-	if (none_free)
-		tw->nojob_turn = true;
-	if (c->flags & TLS_F_DEFERRED) {
-		c->flags |= TLS_F_NOJOB;
-		return true;              /* on a FIFO already */
-	}
-	if (tls_defer(w, c)) {
-		c->flags |= TLS_F_NOJOB;
-		return true;
-	}
-	c->flags |= TLS_F_FATAL;
-	tw->ctr[TLS_CTR_NO_MEMORY]++;
-	return false;
-}
-
-/* Whether id's connection waits on q still (entries of connections closed
- * or served meanwhile are stale, skipped). */
-static inline struct tls_conn *
-tls_fifo_live(struct dp_worker *w, const struct tls_fifo *q, uint64_t id)
-{
-	struct tls_conn *c = tls_conn_of(w, id);
-
-	if (c == NULL || c->id != id || !(c->flags & TLS_F_DEFERRED) ||
-	    (q == &w->tls->dq_rec) != !!(c->x & TLS_X_RECQ))
-		return NULL;
-	return c;
-}
-
-/* q full: its stale entries dropped, the live ones kept in order. True
- * when that made room (it holds each connection once, live, and has
- * room for twice as many). */
-static bool __rte_noinline __rte_cold
-tls_fifo_compact(struct dp_worker *w, struct tls_fifo *q)
-{
-	uint32_t out = q->head;
-
-	for (uint32_t i = q->head; i != q->tail; i++) {
-		uint64_t id = q->ids[i & q->mask];
-
-		if (tls_fifo_live(w, q, id) != NULL)
-			q->ids[out++ & q->mask] = id;
-	}
-	q->tail = out;
-	return q->tail - q->head <= q->mask;
-}
-
-/* c waits for a later turn (a handshake step this turn's budget has no
- * room for, one that waits for an async job, a record that waits for an
- * mbuf or a job): onto its FIFO (the handshakes', or established
- * connections'), served by tls_poll(). False when it is full (the step is
- * then done at once: correct, only not bounded). */
-static bool
-tls_defer(struct dp_worker *w, struct tls_conn *c)
-{
-	struct tls_worker *tw = w->tls;
-	bool rec = (c->flags & TLS_F_HS_DONE) != 0;
-	struct tls_fifo *q = rec ? &tw->dq_rec : &tw->dq_hs;
-
-	if (q->tail - q->head > q->mask && !tls_fifo_compact(w, q)) {
-		tw->ctr[TLS_CTR_HS_DEFER_FULL]++;
-		return false;
-	}
-	q->ids[q->tail++ & q->mask] = c->id;
-	q->n++;
-	c->flags |= TLS_F_DEFERRED;
-	c->x = (uint8_t)((c->x & ~TLS_X_RECQ) | (rec ? TLS_X_RECQ : 0));
-	tw->ndeferred++;
-	return true;
-}
-
 /* A handshake step took d cycles: the turn's account. */
 static inline void
 tls_hs_spent(struct tls_worker *tw, uint64_t d)
@@ -658,11 +383,6 @@ tls_read_rest(struct dp_worker *w, struct tls_conn *c, struct rte_mbuf *m, uint3
 	}
 	return added;
 }
-
-static bool tls_write_pending(struct dp_worker *w, struct tls_conn *c);
-static bool tls_settle(struct dp_worker *w, struct tls_conn *c);
-static int tls_rcv_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf **out,
-		       uint32_t max);
 
 /*
  * A handshake step of an SSL armed for dp's record layer (tls_rec.h):
@@ -721,7 +441,7 @@ tls_rcv_handshake(struct dp_worker *w, struct tls_conn *c, struct rte_mbuf **out
 	}
 }
 
-static int
+int
 tls_rcv_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf **out, uint32_t max)
 {
 	struct tls_worker *tw = w->tls;
@@ -943,7 +663,7 @@ tls_write_gathered(struct dp_worker *w, struct tls_conn *c)
 
 /* Write the plaintext of c->wbuf from c->wseg on; false when it parked
  * again or failed (TLS_F_FATAL). */
-static bool
+bool
 tls_write_chain(struct dp_worker *w, struct tls_conn *c)
 {
 	struct tls_worker *tw = w->tls;
@@ -984,23 +704,6 @@ tls_write_chain(struct dp_worker *w, struct tls_conn *c)
 	rte_pktmbuf_free(c->wbuf);
 	c->wbuf = NULL;
 	return true;
-}
-
-/* The write that waited for a read's job (TLS_X_WPEND) starts, now that
- * the job has ended: it may park on the offload or wait for a job in turn,
- * as any write. False when the connection failed (TLS_F_FATAL: its next
- * read resets it). */
-static bool
-tls_write_pending(struct dp_worker *w, struct tls_conn *c)
-{
-	c->x &= (uint8_t)~TLS_X_WPEND;
-	if (c->flags & TLS_F_FATAL) {
-		/* (told it was taken: it is lost with the connection) */
-		w->tls->ctr[TLS_CTR_WRITE_LOST_FAILED]++;
-		return false;
-	}
-	tls_write_chain(w, c);
-	return tls_flush(w, c) && !(c->flags & TLS_F_FATAL);
 }
 
 static int
@@ -1136,7 +839,7 @@ tls_busy(const struct tls_conn *c)
  * parked, so that its wake-up finds the connection (or its orphan) and
  * goes on here; one that found no free job waits for one on the records'
  * FIFO (TLS_F_NOJOB), whose turn asks tls_settle() again. */
-static void
+void
 tls_notify(struct dp_worker *w, struct tls_conn *c)
 {
 	struct tls_worker *tw = w->tls;
@@ -1178,7 +881,7 @@ tls_drain(struct tcp_stack *ts, tcp_id_t id)
  * then failed on a shut connection) or the close lost them. False when c
  * is gone (its close ended).
  */
-static bool
+bool
 tls_settle(struct dp_worker *w, struct tls_conn *c)
 {
 	uint64_t id = c->id;
@@ -1606,30 +1309,6 @@ tls_read_finish(struct dp_worker *w, struct tls_conn *c)
 	return c->id == id && !(c->flags & TLS_F_PARKED);
 }
 
-/* An orphan's job can go on: run it to its end (its BIO fails), free. */
-static void
-tls_orphan_resume(struct tls_worker *tw, struct tls_orphan *o)
-{
-	ERR_clear_error();
-	/* Any SSL call that reaches its async branch resumes the job it has
-	 * (its own arguments kept); SSL_read and SSL_write may return before
-	 * (a shutdown received or sent), SSL_do_handshake does not in a
-	 * handshake, nor SSL_shutdown after one. */
-	if (SSL_in_init(o->ssl) || SSL_in_before(o->ssl))
-		SSL_do_handshake(o->ssl);
-	else
-		SSL_shutdown(o->ssl);
-	ERR_clear_error();
-	if (SSL_waiting_for_async(o->ssl))
-		return;                   /* paused again: its callback comes */
-	SSL_free(o->ssl);
-	rte_pktmbuf_free(o->rbuf);
-	rte_pktmbuf_free(o->wbuf);
-	o->ssl = NULL;
-	o->rbuf = o->wbuf = NULL;
-	tw->orphan_free[tw->norphan_free++] = o->index;
-}
-
 /* The worker takes a reload's context: connections accepted from now on
  * get it; those made before hold the old one (SSL_new took a reference),
  * which OpenSSL frees with the last of them. Cold path. */
@@ -1650,61 +1329,6 @@ tls_ctx_take(struct tls_worker *tw)
 	tw->not_after = tw->turn_tls ? tls_ctx_not_after(next) : 0;
 	__atomic_store_n(&tw->sessions_cached, 0, __ATOMIC_RELAXED);
 	tw->ctr[TLS_CTR_CTX_RELOADED]++;
-}
-
-/* Whether q's next connection may go on now. */
-static inline bool
-tls_fifo_may(const struct tls_worker *tw, const struct tls_fifo *q)
-{
-	if (tw->nojob_turn)
-		return false;
-	if (q == &tw->dq_rec)
-		return tw->jobs_max == 0 || tls_jobs_used(tw) < tw->jobs_max;
-	return (tw->hs_budget == 0 || tw->hs_spent < tw->hs_budget) && !tls_hs_job_short(tw);
-}
-
-/* q's connections, in order, while they may go on: each asked to go on
- * where it was (a write that waited for a job first, then the read).
- * Returns how many. */
-static unsigned int
-tls_fifo_serve(struct dp_worker *w, struct tls_fifo *q)
-{
-	struct tls_worker *tw = w->tls;
-	unsigned int done = 0;
-	/* the entries there now: one served may wait again (a record
-	 * starved of mbufs is put back at once), for the next turn */
-	uint32_t left = q->tail - q->head;
-
-	while (left > 0 && q->n > 0 && tls_fifo_may(tw, q)) {
-		uint64_t id = q->ids[q->head++ & q->mask];
-		struct tls_conn *c = tls_fifo_live(w, q, id);
-
-		left--;
-		if (c == NULL)
-			continue;     /* closed or served meanwhile (slot reused) */
-		c->flags &= (uint8_t)~(TLS_F_DEFERRED | TLS_F_NOJOB);
-		q->n--;
-		tw->ndeferred--;
-		done++;
-		if (c->wbuf != NULL && !(c->flags & (TLS_F_PARKED | TLS_F_FATAL)) &&
-		    !(c->x & TLS_X_JOB)) {
-			/* a write that found no job: it goes on where it was
-			 * (or starts: one that waited for a read's job) */
-			if (c->x & TLS_X_WPEND) {
-				tls_write_pending(w, c);
-			} else {
-				tls_write_chain(w, c);
-				tls_flush(w, c);  /* (failed: fatal, the read resets it) */
-			}
-		}
-		if ((c->x & (TLS_X_SHUTPEND | TLS_X_LINGER)) && !tls_settle(w, c))
-			continue;         /* (a close that waited: it ended) */
-		if (!(c->x & TLS_X_LINGER))
-			tls_ready(w, c);
-	}
-	if (q->n == 0)
-		q->head = q->tail;        /* (only stale entries left) */
-	return done;
 }
 
 /* Closes and shutdowns that waited past TLS_LINGER_MS (an accelerator that
