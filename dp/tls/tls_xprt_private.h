@@ -2,9 +2,9 @@
 /*
  * dp/tls internals shared by the transport's files (not for the
  * applications: theirs is tls.h): tls_xprt.c (the TLS operations),
- * tls_async.c (async jobs, deferral FIFOs, orphans); and the helpers
- * that the record read and write paths inline, defined here so that
- * those paths make no call across the files.
+ * tls_async.c (async jobs, deferral FIFOs, orphans), tls_linger.c; and
+ * the helpers that the record read and write paths inline, defined here
+ * so that those paths make no call across the files.
  */
 #ifndef DP_TLS_XPRT_PRIVATE_H
 #define DP_TLS_XPRT_PRIVATE_H
@@ -57,6 +57,14 @@ bool tls_defer(struct dp_worker *w, struct tls_conn *c);
 void tls_orphan_resume(struct tls_worker *tw, struct tls_orphan *o);
 /* q's connections that may go on now, in order; how many. */
 unsigned int tls_fifo_serve(struct dp_worker *w, struct tls_fifo *q);
+
+/* ---- tls_linger.c ---- */
+
+/* dp/tcp's application for closed connections that finish sending
+ * (TLS_X_LINGER), registered by tls_worker_init(). */
+extern const struct tcp_app_ops tls_linger_ops;
+/* Closes and shutdowns that waited past TLS_LINGER_MS: reset, or failed. */
+void __rte_noinline __rte_cold tls_linger_expire(struct dp_worker *w);
 
 /* ---- the inlines the read and write paths share with the files around them ---- */
 
@@ -240,6 +248,18 @@ tls_write_pending(struct dp_worker *w, struct tls_conn *c)
 	}
 	tls_write_chain(w, c);
 	return tls_flush(w, c) && !(c->flags & TLS_F_FATAL);
+}
+
+/* What the peer sends to a connection its application closed: read by
+ * nobody, dropped (left unread at tcp_close(), it would reset the
+ * connection, and the reset would lose what is still to go out). */
+static inline void
+tls_drain(struct tcp_stack *ts, tcp_id_t id)
+{
+	struct rte_mbuf *m;
+
+	while (tcp_recv(ts, id, &m, UINT32_MAX) > 0)
+		rte_pktmbuf_free(m);
 }
 
 #endif /* DP_TLS_XPRT_PRIVATE_H */
