@@ -3,9 +3,9 @@
  * dp/tls internals shared by the transport's files (not for the
  * applications: theirs is tls.h): tls_xprt.c (the TLS operations),
  * tls_async.c (async jobs, deferral FIFOs, orphans), tls_linger.c,
- * tls_leg_conn.c; and the helpers that the record read and write paths
- * inline, defined here so that those paths make no call across the
- * files.
+ * tls_leg_conn.c, tls_worker.c; and the helpers that the record read
+ * and write paths inline, defined here so that those paths make no call
+ * across the files.
  */
 #ifndef DP_TLS_XPRT_PRIVATE_H
 #define DP_TLS_XPRT_PRIVATE_H
