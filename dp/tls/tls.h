@@ -172,8 +172,9 @@ void tls_leg_cred_expiry(struct dp_worker *w, const struct tls_cred *c);
 /* The worker's "tls" statistics line (nothing when not in use). */
 void tls_stats(const struct dp_worker *w, FILE *out);
 
-/* What tls_bio.c gives tls_xprt.c: a BIO over conn (BIO_set_data), and
- * the method's release at exit. */
+/* What tls_bio.c gives the transport (tls_xprt.c, tls_leg_conn.c,
+ * tls_worker.c): a BIO over conn (BIO_set_data), and the method's release
+ * at exit. */
 BIO *tls_bio_new(struct tls_conn *conn);
 void tls_bio_method_free(void);
 

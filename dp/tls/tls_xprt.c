@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The transport operations (tls.h): raw, straight to dp/tcp, and TLS,
- * OpenSSL over our BIO (tls_bio.c), and a worker's TLS state: its
- * SSL_CTX, the async ring and the resumption of parked connections.
+ * The TLS transport (tls.h's dp_xprt_tls): a stream connection's reads,
+ * writes, shutdown and close through OpenSSL over our BIO (tls_bio.c),
+ * and the state of a TLS connection from its first bytes to its end.
+ * Around it: tls_async.c (OpenSSL's async jobs: parking, the deferral
+ * FIFOs, orphans), tls_linger.c (closed connections that finish
+ * sending), tls_leg_conn.c (the AGW legs' start), tls_worker.c (set-up,
+ * the worker's poll, statistics); what they share is
+ * tls_xprt_private.h. The raw transport is xprt_raw.c.
  *
  * A TLS connection costs nothing until its first bytes arrive (a flood
  * of connections that never speak costs TCBs, which dp/tcp bounds, and
@@ -22,173 +27,46 @@
  * authentication, a renegotiation attempt (refused), the end of the
  * stream without close_notify.
  *
- * The AGW's legs (tls_conn_start()) are the same connections with an SSL
- * of the leg context (either role) made at once, a struct tls_leg beside
- * it (the peer's fingerprints, the callbacks, the verdict), and two
- * differences: the handshake's end is told to the leg's application
- * (ops->handshake, once), and a write before it says -EAGAIN, not -EPIPE.
+ * The AGW's legs (tls_conn_start(), tls_leg_conn.c) are the same
+ * connections with an SSL of the leg context (either role) made at once,
+ * a struct tls_leg beside it (the peer's fingerprints, the callbacks, the
+ * verdict), and two differences: the handshake's end is told to the
+ * leg's application (ops->handshake, once), and a write before it says
+ * -EAGAIN, not -EPIPE.
  */
 #include <errno.h>
-#include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include <openssl/async.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
-#include <rte_lcore.h>
-#include <rte_malloc.h>
+#include <rte_cycles.h>
 #include <rte_mbuf.h>
-#include <rte_ring.h>
-#include <rte_ring_elem.h>
 
 #include "dp.h"
 #include "ipc.h"
 #include "tcp.h"
 #include "tls.h"
 #include "tls_ctx.h"
-#include "tls_keys.h"
 #include "tls_rec.h"
-#include "tp_conf.h"
+#include "tls_xprt_private.h"
 
-static const char *const tls_ctr_names[TLS_CTR__COUNT] = {
-#define TLS_CTR(n, s) [TLS_CTR_##n] = s,
-#include "tls_counters.def"
-#undef TLS_CTR
-};
-
-const char *
-tls_ctr_name(unsigned int i)
-{
-	return i < TLS_CTR__COUNT ? tls_ctr_names[i] : "?";
-}
-
-/* Ciphertext a connection may hold unsent (its send queue full) before
- * it is reset: TURN writes only while the queue has room, so this is a
- * handshake flight or a few records at most. */
-#define TLS_TX_HELD_MAX (256u * 1024u)
 /* A record's overhead beyond its plaintext: header 5, AEAD tag 16, TLS
  * 1.3's content type 1, TLS 1.2's explicit nonce 8; rounded up. */
 #define TLS_RECORD_OVERHEAD 64u
-/* The session cache's expired entries go once this often. */
-#define TLS_FLUSH_MS 10000u
+
 /* A close that waits for its connection's operations (TLS_X_LINGER) is
  * reset past this. */
 #define TLS_LINGER_MS 10000u
 
-/* Workers with TLS (set up and freed on the main thread): the last one
- * freed releases what they share (the BIO method, the engine). */
-static unsigned int tls_workers;
-
-/* ---- raw: dp/tcp itself ------------------------------------------------ */
-
-static int
-raw_rcv_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf **out, uint32_t max)
-{
-	return tcp_recv(w->tcp, id, out, max);
-}
-
-static int
-raw_snd_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf *m)
-{
-	return tcp_send(w->tcp, id, m);
-}
-
-static void
-raw_writable(struct dp_worker *w, uint64_t id)
-{
-	(void)w;
-	(void)id;
-}
-
-static int
-raw_shutdown(struct dp_worker *w, uint64_t id)
-{
-	return tcp_shutdown(w->tcp, id);
-}
-
-static int
-raw_close(struct dp_worker *w, uint64_t id)
-{
-	return tcp_close(w->tcp, id);
-}
-
-static int
-raw_abort(struct dp_worker *w, uint64_t id)
-{
-	return tcp_abort(w->tcp, id);
-}
-
-static void
-raw_gone(struct dp_worker *w, uint64_t id)
-{
-	(void)w;
-	(void)id;
-}
-
-const struct dp_xprt_ops dp_xprt_raw = {
-	.name = "tcp",
-	.rcv_buf = raw_rcv_buf,
-	.snd_buf = raw_snd_buf,
-	.writable = raw_writable,
-	.shutdown = raw_shutdown,
-	.close = raw_close,
-	.abort = raw_abort,
-	.gone = raw_gone,
-	.first_timeout = raw_gone,
-};
-
 /* ---- TLS: a connection's state ----------------------------------------- */
-
-static struct tls_conn *
-tls_conn_of(struct dp_worker *w, uint64_t id)
-{
-	struct tls_worker *tw = w->tls;
-	uint32_t slot = ipc_conn_slot(id);
-
-	if (tw == NULL || slot >= tw->max_conns)
-		return NULL;
-	return &tw->conns[slot];
-}
-
-/* The connection's ciphertext to dp/tcp: all of it, or kept for
- * writable() when the send queue is full (reset past TLS_TX_HELD_MAX).
- * Returns false when the connection was reset. */
-static bool
-tls_flush(struct dp_worker *w, struct tls_conn *c)
-{
-	struct rte_mbuf *m = c->tx;
-	int rc;
-
-	if (m == NULL)
-		return true;
-	rc = tcp_send(w->tcp, c->id, m);
-	if (rc >= 0) {
-		c->tx = c->tx_tail = NULL;
-		c->tx_len = 0;
-		return true;
-	}
-	if (rc == -EAGAIN && c->tx_len <= TLS_TX_HELD_MAX) {
-		w->tls->ctr[TLS_CTR_TX_HELD]++;
-		return true;
-	}
-	if (rc == -EAGAIN)
-		w->tls->ctr[TLS_CTR_TX_OVERFLOW]++;
-	rte_pktmbuf_free(m);
-	c->tx = c->tx_tail = NULL;
-	c->tx_len = 0;
-	c->flags |= TLS_F_FATAL;
-	return false;
-}
 
 /* OpenSSL's reason for the failure of a connection, counted (and kept
  * by a leg whose handshake it ends). Returns true when it is the end of
  * the stream (no close_notify) after the handshake: an EOF for the
  * application, not an error. */
-static bool
+bool
 tls_count_failure(struct tls_worker *tw, struct tls_conn *c, int sslerr)
 {
 	unsigned long e = ERR_peek_last_error();
@@ -285,44 +163,8 @@ tls_hs_done(struct tls_worker *tw, struct tls_conn *c)
 		tls_leg_up(c->leg, c->ssl);
 }
 
-/* A leg's handshake ended (up, or failed: TLS_F_FATAL): its application
- * hears it, once. The caller touches c no more after this (the callback
- * may write to it, not end it). */
-static void
-tls_leg_report(struct dp_worker *w, struct tls_conn *c)
-{
-	struct tls_leg *leg = c->leg;
-	enum tls_fail why;
-
-	/* (a read tls_poll() runs to its end tells it after, with the read's
-	 * result kept: the callback may read, and must get that first) */
-	if (leg == NULL || leg->reported || (c->x & TLS_X_FINISHING))
-		return;
-	if (c->flags & TLS_F_FATAL) {
-		if (leg->why == TLS_FAIL_NONE)
-			leg->why = TLS_FAIL_OTHER;   /* e.g. the send queue overflowed */
-		why = (enum tls_fail)leg->why;
-	} else if (c->flags & TLS_F_HS_DONE) {
-		why = TLS_FAIL_NONE;
-	} else {
-		return;
-	}
-	leg->reported = 1;
-	leg->ops->handshake(w, c->id, leg->arg, why);
-}
-
-/* A parked operation of c may go on: its application reads again. */
-static void
-tls_ready(struct dp_worker *w, struct tls_conn *c)
-{
-	if (c->leg != NULL)
-		c->leg->ops->ready(w, c->id, c->leg->arg);
-	else if (w->tls->on_ready != NULL)
-		w->tls->on_ready(w, c->id);
-}
-
 /* Alerts both ways (OpenSSL's info callback, on the worker's thread). */
-static void
+void
 tls_info(const SSL *s, int where, int ret)
 {
 	const uint8_t *k = SSL_get_app_data(s);
@@ -351,21 +193,6 @@ tls_info(const SSL *s, int where, int ret)
 		tw->ctr[TLS_CTR_ALERT_SENT]++;
 }
 
-/* OpenSSL's async callback: a parked job can go on. It may run on any
- * thread (an accelerator's, a provider's timer): it only enqueues the SSL
- * to its worker's ring (multi-producer, lock-free). */
-static int
-tls_async_cb(SSL *s, void *arg)
-{
-	struct tls_worker *tw = arg;
-
-	if (rte_ring_mp_enqueue_elem(tw->ring, &s, sizeof(s)) != 0) {
-		__atomic_fetch_add(&tw->ring_full, 1, __ATOMIC_RELAXED);
-		return 0;
-	}
-	return 1;
-}
-
 static bool
 tls_open(struct dp_worker *w, struct tls_conn *c)
 {
@@ -391,11 +218,9 @@ tls_open(struct dp_worker *w, struct tls_conn *c)
 	return true;
 }
 
-static void tls_orphan_resume(struct tls_worker *tw, struct tls_orphan *o);
-
 /* The state of a connection that ends: freed, or, when OpenSSL's job is
  * still parked, kept as an orphan until the job's callback comes. */
-static void
+void
 tls_release(struct dp_worker *w, struct tls_conn *c)
 {
 	struct tls_worker *tw = w->tls;
@@ -485,187 +310,6 @@ tls_err_clear(void)
 		ERR_clear_error();
 }
 
-/* TCP's received segments onto rx (only when OpenSSL has read what it
- * had: what it has not asked for yet stays in TCP's window). */
-static void
-tls_pull(struct dp_worker *w, struct tls_conn *c)
-{
-	struct rte_mbuf *m, *t;
-	int n;
-
-	if (c->rx != NULL || (c->flags & TLS_F_EOF))
-		return;
-	n = tcp_recv(w->tcp, c->id, &m, UINT32_MAX);
-	if (n == 0) {
-		c->flags |= TLS_F_EOF;
-		return;
-	}
-	if (n < 0)
-		return;
-	c->rx = m;
-	c->rx_len = (uint32_t)n;
-	for (t = m; t != NULL; t = t->next)
-		t->nb_segs = 1;
-}
-
-/* The async jobs held now: one by each connection whose SSL has a paused
- * job, and each orphan (a closed connection's). */
-static inline uint32_t
-tls_jobs_used(const struct tls_worker *tw)
-{
-	return tw->jobs_held + (tw->orphans_max - tw->norphan_free);
-}
-
-/* After an SSL call on c (with an offload): whether its SSL holds a paused
- * job now, from the call that paused it to the one that ends it (a woken
- * job goes on from tls_poll(): tls_read_finish(), a write's chain, a
- * shutdown). */
-static inline void
-tls_job_note(struct tls_worker *tw, struct tls_conn *c)
-{
-	uint8_t held;
-
-	if (tw->jobs_max == 0)
-		return;
-	held = c->ssl != NULL && SSL_waiting_for_async(c->ssl) ? TLS_X_JOB : 0;
-	if (held == (c->x & TLS_X_JOB))
-		return;
-	c->x = (uint8_t)((c->x & ~TLS_X_JOB) | held);
-	if (held) {
-		uint32_t used;
-
-		tw->jobs_held++;
-		used = tls_jobs_used(tw);
-		if (used > tw->jobs_peak)
-			tw->jobs_peak = used;
-	} else {
-		tw->jobs_held--;
-	}
-}
-
-/* A handshake step may not take a job now: handshakes hold their share
- * (jobs_hs_max, three quarters) already, and the rest are kept for the
- * records of connections that are up, so that a storm of handshakes
- * (a flood) cannot make established media wait behind it. */
-static inline bool
-tls_hs_job_short(const struct tls_worker *tw)
-{
-	return tw->jobs_max != 0 && tls_jobs_used(tw) >= tw->jobs_hs_max;
-}
-
-/* OpenSSL's verdict on c's call that returned rc: a job that paused says
- * WANT_ASYNC whatever the thread's error queue holds (SSL_get_error()
- * reads the queue first, and what a job raised before it paused is the
- * thread's): taken for a failure, its buffer would be freed while the
- * job still writes into it. */
-static inline int
-tls_ssl_error(const struct tls_conn *c, int rc)
-{
-	if (rc == 1)
-		return SSL_ERROR_NONE;
-	if ((SSL_get_mode(c->ssl) & SSL_MODE_ASYNC) && SSL_waiting_for_async(c->ssl))
-		return SSL_ERROR_WANT_ASYNC;
-	return SSL_get_error(c->ssl, rc);
-}
-
-static void
-tls_park(struct tls_worker *tw, struct tls_conn *c, uint8_t op)
-{
-	if (!(c->flags & TLS_F_PARKED)) {
-		c->flags |= TLS_F_PARKED;
-		tw->nparked++;
-	}
-	c->op = op;
-	tw->ctr[TLS_CTR_ASYNC_PARKED]++;
-	tls_job_note(tw, c);
-}
-
-static bool tls_defer(struct dp_worker *w, struct tls_conn *c);
-
-/* c's operation found no free async job (none_free: SSL_ERROR_WANT_ASYNC_JOB,
- * all tls.offload.jobs of the worker are held by paused jobs and OpenSSL
- * started nothing; or a handshake step held back from the jobs kept for
- * records, tls_hs_job_short()): onto its FIFO, tried again by tls_poll()
- * once a job may have ended. What it was doing stays as it is: a read's
- * buffer in rbuf, a write's chain in wbuf/wseg. False when the FIFO is
- * full even of live entries (cannot be: a connection is on it once, and
- * it has room for twice as many): the connection is then failed. */
-static bool
-tls_wait_job(struct dp_worker *w, struct tls_conn *c, bool none_free)
-{
-	struct tls_worker *tw = w->tls;
-
-	tw->ctr[TLS_CTR_ASYNC_NO_JOB]++;
-	if (none_free)
-		tw->nojob_turn = true;
-	if (c->flags & TLS_F_DEFERRED) {
-		c->flags |= TLS_F_NOJOB;
-		return true;              /* on a FIFO already */
-	}
-	if (tls_defer(w, c)) {
-		c->flags |= TLS_F_NOJOB;
-		return true;
-	}
-	c->flags |= TLS_F_FATAL;
-	tw->ctr[TLS_CTR_NO_MEMORY]++;
-	return false;
-}
-
-/* Whether id's connection waits on q still (entries of connections closed
- * or served meanwhile are stale, skipped). */
-static inline struct tls_conn *
-tls_fifo_live(struct dp_worker *w, const struct tls_fifo *q, uint64_t id)
-{
-	struct tls_conn *c = tls_conn_of(w, id);
-
-	if (c == NULL || c->id != id || !(c->flags & TLS_F_DEFERRED) ||
-	    (q == &w->tls->dq_rec) != !!(c->x & TLS_X_RECQ))
-		return NULL;
-	return c;
-}
-
-/* q full: its stale entries dropped, the live ones kept in order. True
- * when that made room (it holds each connection once, live, and has
- * room for twice as many). */
-static bool __rte_noinline __rte_cold
-tls_fifo_compact(struct dp_worker *w, struct tls_fifo *q)
-{
-	uint32_t out = q->head;
-
-	for (uint32_t i = q->head; i != q->tail; i++) {
-		uint64_t id = q->ids[i & q->mask];
-
-		if (tls_fifo_live(w, q, id) != NULL)
-			q->ids[out++ & q->mask] = id;
-	}
-	q->tail = out;
-	return q->tail - q->head <= q->mask;
-}
-
-/* c waits for a later turn (a handshake step this turn's budget has no
- * room for, one that waits for an async job, a record that waits for an
- * mbuf or a job): onto its FIFO (the handshakes', or established
- * connections'), served by tls_poll(). False when it is full (the step is
- * then done at once: correct, only not bounded). */
-static bool
-tls_defer(struct dp_worker *w, struct tls_conn *c)
-{
-	struct tls_worker *tw = w->tls;
-	bool rec = (c->flags & TLS_F_HS_DONE) != 0;
-	struct tls_fifo *q = rec ? &tw->dq_rec : &tw->dq_hs;
-
-	if (q->tail - q->head > q->mask && !tls_fifo_compact(w, q)) {
-		tw->ctr[TLS_CTR_HS_DEFER_FULL]++;
-		return false;
-	}
-	q->ids[q->tail++ & q->mask] = c->id;
-	q->n++;
-	c->flags |= TLS_F_DEFERRED;
-	c->x = (uint8_t)((c->x & ~TLS_X_RECQ) | (rec ? TLS_X_RECQ : 0));
-	tw->ndeferred++;
-	return true;
-}
-
 /* A handshake step took d cycles: the turn's account. */
 static inline void
 tls_hs_spent(struct tls_worker *tw, uint64_t d)
@@ -715,11 +359,6 @@ tls_read_rest(struct dp_worker *w, struct tls_conn *c, struct rte_mbuf *m, uint3
 	}
 	return added;
 }
-
-static bool tls_write_pending(struct dp_worker *w, struct tls_conn *c);
-static bool tls_settle(struct dp_worker *w, struct tls_conn *c);
-static int tls_rcv_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf **out,
-		       uint32_t max);
 
 /*
  * A handshake step of an SSL armed for dp's record layer (tls_rec.h):
@@ -778,7 +417,7 @@ tls_rcv_handshake(struct dp_worker *w, struct tls_conn *c, struct rte_mbuf **out
 	}
 }
 
-static int
+int
 tls_rcv_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf **out, uint32_t max)
 {
 	struct tls_worker *tw = w->tls;
@@ -1000,7 +639,7 @@ tls_write_gathered(struct dp_worker *w, struct tls_conn *c)
 
 /* Write the plaintext of c->wbuf from c->wseg on; false when it parked
  * again or failed (TLS_F_FATAL). */
-static bool
+bool
 tls_write_chain(struct dp_worker *w, struct tls_conn *c)
 {
 	struct tls_worker *tw = w->tls;
@@ -1041,23 +680,6 @@ tls_write_chain(struct dp_worker *w, struct tls_conn *c)
 	rte_pktmbuf_free(c->wbuf);
 	c->wbuf = NULL;
 	return true;
-}
-
-/* The write that waited for a read's job (TLS_X_WPEND) starts, now that
- * the job has ended: it may park on the offload or wait for a job in turn,
- * as any write. False when the connection failed (TLS_F_FATAL: its next
- * read resets it). */
-static bool
-tls_write_pending(struct dp_worker *w, struct tls_conn *c)
-{
-	c->x &= (uint8_t)~TLS_X_WPEND;
-	if (c->flags & TLS_F_FATAL) {
-		/* (told it was taken: it is lost with the connection) */
-		w->tls->ctr[TLS_CTR_WRITE_LOST_FAILED]++;
-		return false;
-	}
-	tls_write_chain(w, c);
-	return tls_flush(w, c) && !(c->flags & TLS_F_FATAL);
 }
 
 static int
@@ -1193,7 +815,7 @@ tls_busy(const struct tls_conn *c)
  * parked, so that its wake-up finds the connection (or its orphan) and
  * goes on here; one that found no free job waits for one on the records'
  * FIFO (TLS_F_NOJOB), whose turn asks tls_settle() again. */
-static void
+void
 tls_notify(struct dp_worker *w, struct tls_conn *c)
 {
 	struct tls_worker *tw = w->tls;
@@ -1212,18 +834,6 @@ tls_notify(struct dp_worker *w, struct tls_conn *c)
 	tls_flush(w, c);
 }
 
-/* What the peer sends to a connection its application closed: read by
- * nobody, dropped (left unread at tcp_close(), it would reset the
- * connection, and the reset would lose what is still to go out). */
-static void
-tls_drain(struct tcp_stack *ts, tcp_id_t id)
-{
-	struct rte_mbuf *m;
-
-	while (tcp_recv(ts, id, &m, UINT32_MAX) > 0)
-		rte_pktmbuf_free(m);
-}
-
 /*
  * What the application asked for and waits for c's operations under way:
  * a shutdown (TLS_X_SHUTPEND: the close_notify, then TCP's FIN) or a close
@@ -1235,7 +845,7 @@ tls_drain(struct tcp_stack *ts, tcp_id_t id)
  * then failed on a shut connection) or the close lost them. False when c
  * is gone (its close ended).
  */
-static bool
+bool
 tls_settle(struct dp_worker *w, struct tls_conn *c)
 {
 	uint64_t id = c->id;
@@ -1290,73 +900,6 @@ tls_shutdown(struct dp_worker *w, uint64_t id)
 	tls_settle(w, c);
 	return 0;
 }
-
-/*
- * A close that finds an operation of its connection under way, or whose
- * close_notify pauses (the records on an accelerator), lingers: the
- * application is done with it, so its TCP connection is handed to the
- * linger app below, which takes nothing from it but its end, and
- * tls_settle() ends it once the write, then the alert, are out. Closed at
- * once, the write accepted before and the alert's record came back to an
- * orphan with no connection: a peer that closes cleanly heard a truncated
- * stream, without close_notify (RFC 8446 §6.1). Bounded: TLS_LINGER_MS,
- * then reset.
- */
-static void
-tls_linger_readable(struct tcp_stack *ts, tcp_id_t id, void *arg)
-{
-	(void)arg;
-	tls_drain(ts, id);
-}
-
-static void
-tls_linger_writable(struct tcp_stack *ts, tcp_id_t id, void *arg)
-{
-	struct dp_worker *w = arg;
-	struct tls_conn *c = tls_conn_of(w, id);
-
-	(void)ts;
-	if (c != NULL && c->id == id && (c->x & TLS_X_LINGER))
-		tls_settle(w, c);
-}
-
-static void
-tls_linger_closed(struct tcp_stack *ts, tcp_id_t id, void *arg, enum tcp_reason why)
-{
-	struct dp_worker *w = arg;
-	struct tls_conn *c = tls_conn_of(w, id);
-
-	(void)ts;
-	(void)why;
-	if (c != NULL && c->id == id)
-		tls_release(w, c);        /* (an orphan while its job waits) */
-}
-
-static int
-tls_linger_accept(struct tcp_stack *ts, tcp_id_t id, void *listen_arg, void **conn_arg)
-{
-	(void)ts;
-	(void)id;
-	(void)listen_arg;
-	(void)conn_arg;
-	return -1;                        /* (it never listens) */
-}
-
-static void
-tls_linger_connected(struct tcp_stack *ts, tcp_id_t id, void *arg)
-{
-	(void)ts;
-	(void)id;
-	(void)arg;                        /* (it takes established ones only) */
-}
-
-static const struct tcp_app_ops tls_linger_ops = {
-	.accept = tls_linger_accept,
-	.connected = tls_linger_connected,
-	.readable = tls_linger_readable,
-	.writable = tls_linger_writable,
-	.closed = tls_linger_closed,
-};
 
 static int
 tls_close(struct dp_worker *w, uint64_t id)
@@ -1452,144 +995,6 @@ tls_conn_attach(struct dp_worker *w, uint64_t id)
 	return 0;
 }
 
-/* ---- the AGW's legs --------------------------------------------------------- */
-
-/* The handshake's first step, from tls_conn_start(): a client's
- * ClientHello; a server's answer to what arrived already (else nothing).
- * Through SSL_read like every later step (a job parked here is resumed
- * by the application's rcv_buf, which must find the same call). 0, or
- * -errno with the leg's why set. */
-static int
-tls_kick(struct dp_worker *w, struct tls_conn *c)
-{
-	struct tls_worker *tw = w->tls;
-	struct rte_mbuf *m = dp_alloc(w);
-	size_t n = 0;
-	int rc, err;
-
-	if (m == NULL) {
-		tw->ctr[TLS_CTR_NO_MBUF]++;
-		c->leg->why = TLS_FAIL_NO_MEMORY;
-		return -ENOBUFS;
-	}
-	if (tls_hs_job_short(tw)) {
-		/* its first step waits for a job (rcv_buf takes it from there) */
-		tw->ctr[TLS_CTR_ASYNC_HS_HELD]++;
-		c->rbuf = m;
-		if (tls_wait_job(w, c, false))
-			return 0;
-		c->leg->why = TLS_FAIL_NO_MEMORY;
-		return -ENOBUFS;
-	}
-	tls_pull(w, c);
-	ERR_clear_error();
-	rc = SSL_read_ex(c->ssl, rte_pktmbuf_mtod(m, void *), rte_pktmbuf_tailroom(m), &n);
-	err = tls_ssl_error(c, rc);
-	tls_job_note(tw, c);
-	if (err == SSL_ERROR_WANT_ASYNC || err == SSL_ERROR_WANT_ASYNC_JOB) {
-		c->rbuf = m;              /* rcv_buf resumes with it */
-		if (err == SSL_ERROR_WANT_ASYNC)
-			tls_park(tw, c, TLS_OP_READ);
-		else if (!tls_wait_job(w, c, true)) {
-			c->leg->why = TLS_FAIL_NO_MEMORY;
-			return -ENOBUFS;
-		}
-		if (tls_flush(w, c))
-			return 0;
-		c->leg->why = TLS_FAIL_OTHER;
-		return -EPROTO;
-	}
-	rte_pktmbuf_free(m);
-	if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
-		if (tls_flush(w, c))
-			return 0;
-		c->leg->why = TLS_FAIL_OTHER;     /* (reset_ciphertext_overflow) */
-		return -EPROTO;
-	}
-	/* A handshake cannot be complete before we have sent a flight: data
-	 * here would be a bug of OpenSSL's; refused rather than lost. */
-	c->flags |= TLS_F_FATAL;
-	if (err == SSL_ERROR_NONE || err == SSL_ERROR_ZERO_RETURN) {
-		tw->ctr[TLS_CTR_HS_OTHER]++;
-		tls_leg_fail(c->leg, SSL_ERROR_SSL, 0);
-	} else {
-		tls_count_failure(tw, c, err);
-	}
-	tls_flush(w, c);                  /* our alert, if any */
-	return -EPROTO;
-}
-
-const struct dp_xprt_ops *
-tls_conn_start(struct dp_worker *w, uint64_t id, enum tls_role role,
-	       const struct tls_leg_params *p)
-{
-	struct tls_worker *tw = w->tls;
-	struct tls_conn *c;
-	BIO *b = NULL;
-	int rc;
-
-	if (role == TLS_ROLE_NONE)
-		return &dp_xprt_raw;
-	if (tls_leg_params_check(role, p, NULL) < 0) {
-		errno = EINVAL;
-		return NULL;
-	}
-	if (tw == NULL || tw->leg_ctx == NULL) {
-		errno = ENOTSUP;
-		return NULL;
-	}
-	c = tls_conn_of(w, id);
-	if (c == NULL || tcp_conn_state(w->tcp, id) < 0) {
-		errno = ENOTCONN;
-		return NULL;
-	}
-	if (c->id != 0)
-		tls_release(w, c);        /* a slot reused without closed() */
-	c->kind = TLS_K_CONN;
-	c->id = id;
-	c->w = w;
-	c->leg = calloc(1, sizeof(*c->leg));
-	if (c->leg != NULL)
-		c->ssl = tls_leg_ssl_new(tw->leg_ctx, role, p, c->leg);
-	if (c->ssl != NULL)
-		b = tls_bio_new(c);
-	if (b == NULL) {
-		ERR_clear_error();
-		tw->ctr[TLS_CTR_NO_MEMORY]++;
-		tls_release(w, c);        /* (frees the SSL and the leg) */
-		errno = ENOMEM;
-		return NULL;
-	}
-	SSL_set_bio(c->ssl, b, b);
-	SSL_set_app_data(c->ssl, c);
-	SSL_set_async_callback_arg(c->ssl, tw);
-	if (tw->rec_dp)
-		tls_rec_arm(c->ssl);
-	tw->ctr[TLS_CTR_SESSIONS]++;
-	tw->ctr[role == TLS_ROLE_CLIENT ? TLS_CTR_LEG_CLIENT : TLS_CTR_LEG_SERVER]++;
-	rc = tls_kick(w, c);
-	if (rc < 0) {
-		/* kept for tls_conn_why() until the caller ends it */
-		c->leg->reported = 1;
-		c->flags |= TLS_F_FATAL;
-		errno = -rc;
-		return NULL;
-	}
-	return &dp_xprt_tls;
-}
-
-int
-tls_conn_why(struct dp_worker *w, uint64_t id, char *buf, size_t size)
-{
-	struct tls_conn *c = tls_conn_of(w, id);
-
-	if (c == NULL || c->id != id || c->leg == NULL)
-		return -ENOTCONN;
-	if (size > 0)
-		tls_leg_describe(c->leg, buf, size);
-	return c->leg->why;
-}
-
 bool
 tls_conn_close_notified(struct dp_worker *w, uint64_t id)
 {
@@ -1625,582 +1030,4 @@ tls_conn_version(struct dp_worker *w, uint64_t id)
 	default:
 		return 0;
 	}
-}
-
-/* ---- the worker loop ----------------------------------------------------- */
-
-/* A woken read runs to its end now, as the application's rcv_buf would run
- * it (the application is told to read then: tls_ready), its result kept
- * for that rcv_buf: its job ends here, whatever the application's own
- * flow control (a splice whose other leg has no room reads later), and
- * with it the worker's hold on it. False when it paused again or the
- * connection is gone (a leg's handshake callback may end it). */
-static bool
-tls_read_finish(struct dp_worker *w, struct tls_conn *c)
-{
-	uint64_t id = c->id;
-	struct rte_mbuf *m = NULL;
-	int rc;
-
-	if (c->x & TLS_X_READY)
-		return true;              /* (cannot be: a kept result is read first) */
-	c->x |= TLS_X_FINISHING;
-	rc = tls_rcv_buf(w, id, &m, UINT32_MAX);
-	if (c->id != id) {
-		if (rc > 0)
-			rte_pktmbuf_free(m);
-		return false;
-	}
-	c->x &= (uint8_t)~TLS_X_FINISHING;
-	if (rc != -EAGAIN) {
-		c->ready = rc > 0 ? m : NULL;
-		c->ready_rc = rc;
-		c->x |= TLS_X_READY;
-	}
-	/* a leg whose handshake this read ended hears it now (its callback
-	 * may read: the kept result comes first) */
-	tls_leg_report(w, c);
-	return c->id == id && !(c->flags & TLS_F_PARKED);
-}
-
-/* An orphan's job can go on: run it to its end (its BIO fails), free. */
-static void
-tls_orphan_resume(struct tls_worker *tw, struct tls_orphan *o)
-{
-	ERR_clear_error();
-	/* Any SSL call that reaches its async branch resumes the job it has
-	 * (its own arguments kept); SSL_read and SSL_write may return before
-	 * (a shutdown received or sent), SSL_do_handshake does not in a
-	 * handshake, nor SSL_shutdown after one. */
-	if (SSL_in_init(o->ssl) || SSL_in_before(o->ssl))
-		SSL_do_handshake(o->ssl);
-	else
-		SSL_shutdown(o->ssl);
-	ERR_clear_error();
-	if (SSL_waiting_for_async(o->ssl))
-		return;                   /* paused again: its callback comes */
-	SSL_free(o->ssl);
-	rte_pktmbuf_free(o->rbuf);
-	rte_pktmbuf_free(o->wbuf);
-	o->ssl = NULL;
-	o->rbuf = o->wbuf = NULL;
-	tw->orphan_free[tw->norphan_free++] = o->index;
-}
-
-/* The worker takes a reload's context: connections accepted from now on
- * get it; those made before hold the old one (SSL_new took a reference),
- * which OpenSSL frees with the last of them. Cold path. */
-static void __rte_noinline __rte_cold
-tls_ctx_take(struct tls_worker *tw)
-{
-	SSL_CTX *next = __atomic_exchange_n(&tw->ctx_next, NULL, __ATOMIC_ACQ_REL);
-
-	if (next == NULL)
-		return;
-	/* The old cache can serve nobody now (the listener asks the new
-	 * context): emptied, and closed to the handshakes still running on
-	 * it, rather than kept for as long as a connection of before lives. */
-	SSL_CTX_set_session_cache_mode(tw->ctx, SSL_SESS_CACHE_OFF);
-	SSL_CTX_flush_sessions(tw->ctx, 0);
-	tls_ctx_free(tw->ctx);
-	tw->ctx = next;
-	tw->not_after = tw->turn_tls ? tls_ctx_not_after(next) : 0;
-	__atomic_store_n(&tw->sessions_cached, 0, __ATOMIC_RELAXED);
-	tw->ctr[TLS_CTR_CTX_RELOADED]++;
-}
-
-/* Whether q's next connection may go on now. */
-static inline bool
-tls_fifo_may(const struct tls_worker *tw, const struct tls_fifo *q)
-{
-	if (tw->nojob_turn)
-		return false;
-	if (q == &tw->dq_rec)
-		return tw->jobs_max == 0 || tls_jobs_used(tw) < tw->jobs_max;
-	return (tw->hs_budget == 0 || tw->hs_spent < tw->hs_budget) && !tls_hs_job_short(tw);
-}
-
-/* q's connections, in order, while they may go on: each asked to go on
- * where it was (a write that waited for a job first, then the read).
- * Returns how many. */
-static unsigned int
-tls_fifo_serve(struct dp_worker *w, struct tls_fifo *q)
-{
-	struct tls_worker *tw = w->tls;
-	unsigned int done = 0;
-	/* the entries there now: one served may wait again (a record
-	 * starved of mbufs is put back at once), for the next turn */
-	uint32_t left = q->tail - q->head;
-
-	while (left > 0 && q->n > 0 && tls_fifo_may(tw, q)) {
-		uint64_t id = q->ids[q->head++ & q->mask];
-		struct tls_conn *c = tls_fifo_live(w, q, id);
-
-		left--;
-		if (c == NULL)
-			continue;     /* closed or served meanwhile (slot reused) */
-		c->flags &= (uint8_t)~(TLS_F_DEFERRED | TLS_F_NOJOB);
-		q->n--;
-		tw->ndeferred--;
-		done++;
-		if (c->wbuf != NULL && !(c->flags & (TLS_F_PARKED | TLS_F_FATAL)) &&
-		    !(c->x & TLS_X_JOB)) {
-			/* a write that found no job: it goes on where it was
-			 * (or starts: one that waited for a read's job) */
-			if (c->x & TLS_X_WPEND) {
-				tls_write_pending(w, c);
-			} else {
-				tls_write_chain(w, c);
-				tls_flush(w, c);  /* (failed: fatal, the read resets it) */
-			}
-		}
-		if ((c->x & (TLS_X_SHUTPEND | TLS_X_LINGER)) && !tls_settle(w, c))
-			continue;         /* (a close that waited: it ended) */
-		if (!(c->x & TLS_X_LINGER))
-			tls_ready(w, c);
-	}
-	if (q->n == 0)
-		q->head = q->tail;        /* (only stale entries left) */
-	return done;
-}
-
-/* Closes and shutdowns that waited past TLS_LINGER_MS (an accelerator that
- * does not answer, a peer that keeps its window shut): a close is reset,
- * its SSL an orphan while its job waits; a shutdown fails (its application
- * reads -EPROTO, and resets it). Once a second while any waits: a walk of
- * the worker's connections, cold. */
-static void __rte_noinline __rte_cold
-tls_linger_expire(struct dp_worker *w)
-{
-	struct tls_worker *tw = w->tls;
-	uint32_t now = (uint32_t)tw->now_ms;
-
-	for (uint32_t i = 0; i < tw->max_conns && tw->nlinger > 0; i++) {
-		struct tls_conn *c = &tw->conns[i];
-		uint64_t id = c->id;
-
-		if (id == 0 || !(c->x & (TLS_X_LINGER | TLS_X_SHUTPEND)) ||
-		    (int32_t)(now - c->linger_until) < 0)
-			continue;
-		tw->ctr[TLS_CTR_LINGER_TIMEOUT]++;
-		if (c->x & TLS_X_LINGER) {
-			tls_release(w, c);
-			tcp_abort(w->tcp, id);
-		} else {
-			/* a shutdown: its application still has it, and
-			 * hears the failure at its next read (-EPROTO) */
-			c->x &= (uint8_t)~TLS_X_SHUTPEND;
-			tw->nlinger--;
-			c->flags |= TLS_F_FATAL;
-			tls_ready(w, c);
-		}
-	}
-}
-
-unsigned int
-tls_poll(struct dp_worker *w, uint64_t now_ms)
-{
-	struct tls_worker *tw = w->tls;
-	SSL *ready[32];
-	unsigned int n, done = 0;
-
-	if (tw == NULL)
-		return 0;
-	/* once a turn: a new turn's handshake budget; a job may be free
-	 * again (the parked ones below may end theirs) */
-	tw->now_ms = now_ms;
-	tw->hs_spent = 0;
-	tw->nojob_turn = false;
-	if (tw->nparked > 0 || tw->norphan_free < tw->orphans_max) {
-		unsigned int want = RTE_DIM(ready);
-
-		if (tw->engine_poll)
-			tls_engine_poll();
-		/* With a budget, resumed jobs one at a time while it lasts
-		 * (the rest stay in the ring for the next turns). */
-		if (tw->hs_budget != 0)
-			want = 1;
-	again:
-		n = rte_ring_sc_dequeue_burst_elem(tw->ring, ready, sizeof(ready[0]),
-						   want, NULL);
-		for (unsigned int i = 0; i < n; i++) {
-			const uint8_t *k = SSL_get_app_data(ready[i]);
-			struct tls_conn *c;
-
-			if (k != NULL && *k == TLS_K_ORPHAN) {
-				tls_orphan_resume(tw, (struct tls_orphan *)(uintptr_t)k);
-				continue;
-			}
-			c = (struct tls_conn *)(uintptr_t)k;
-			if (c == NULL || !(c->flags & TLS_F_PARKED))
-				continue;
-			c->flags &= (uint8_t)~TLS_F_PARKED;
-			tw->nparked--;
-			tw->ctr[TLS_CTR_ASYNC_RESUMED]++;
-			done++;
-			if (c->op == TLS_OP_WRITE) {
-				tls_write_chain(w, c);
-				tls_flush(w, c);  /* (failed: fatal) */
-				if (c->flags & TLS_F_PARKED)
-					continue;
-			} else if (c->op == TLS_OP_SHUTDOWN) {
-				tls_notify(w, c);
-				if (c->flags & TLS_F_PARKED)
-					continue;
-			} else if (!tls_read_finish(w, c)) {
-				continue;         /* paused again, or gone */
-			} else if (c->x & TLS_X_WPEND) {
-				tls_write_pending(w, c);
-			}
-			/* a shutdown or close that waited for this goes on
-			 * (a close's application hears nothing more); a
-			 * failed one's application reads -EPROTO: reset */
-			if ((c->x & (TLS_X_SHUTPEND | TLS_X_LINGER)) && !tls_settle(w, c))
-				continue;
-			if (!(c->x & TLS_X_LINGER))
-				tls_ready(w, c);
-		}
-		if (n > 0 && tw->hs_budget != 0 && tw->hs_spent < tw->hs_budget)
-			goto again;
-	}
-	/* Then the connections that wait: established ones first (a record
-	 * that waited for a job or an mbuf), while a job is free; then the
-	 * handshakes put off in earlier turns, while the budget lasts and
-	 * the handshakes' share of the jobs has room; first in first out
-	 * each, neither tried again in a turn where one found no job. */
-	done += tls_fifo_serve(w, &tw->dq_rec);
-	done += tls_fifo_serve(w, &tw->dq_hs);
-	if (tw->ndeferred > 0)
-		done++;           /* work waits: no idle sleep */
-	if (unlikely(__atomic_load_n(&tw->ctx_next, __ATOMIC_RELAXED) != NULL))
-		tls_ctx_take(tw);
-	if (unlikely(tw->nlinger > 0) && now_ms >= tw->linger_checked_ms + 1000u) {
-		tw->linger_checked_ms = now_ms;
-		tls_linger_expire(w);
-	}
-	if (now_ms >= tw->flushed_ms + TLS_FLUSH_MS) {
-		tw->flushed_ms = now_ms;
-		SSL_CTX_flush_sessions(tw->ctx, (long)time(NULL));
-		/* for the statistics, which another thread prints: tw->ctx
-		 * is this worker's to read (a reload replaces it) */
-		__atomic_store_n(&tw->sessions_cached, (uint64_t)SSL_CTX_sess_number(tw->ctx),
-				 __ATOMIC_RELAXED);
-	}
-	return done;
-}
-
-/* ---- set-up ---------------------------------------------------------------- */
-
-static int
-keys_attach(SSL_CTX *ctx, void *keys)
-{
-	return tls_keys_attach(ctx, keys);
-}
-
-static int
-keylog_attach(SSL_CTX *ctx, void *arg)
-{
-	(void)arg;
-	SSL_CTX_set_keylog_callback(ctx, tls_rec_keylog);
-	return 0;
-}
-
-/*
- * The TURN server's context from t, set up for worker w as every one of
- * its contexts must be: the info and async callbacks, the ticket keys
- * and PSKs that cp sends (on the context and each SNI one: a ticket from
- * one worker resumes on another, dp/tls/tls_keys.c), the key log for
- * dp's records. At start and by a reload, on another thread: it reads
- * only what w's TLS set-up fixed (library context, properties, keys,
- * record layer), never the loop's state. NULL with err set
- * ("LINE: why", as tls_ctx_create() says it).
- */
-SSL_CTX *
-tls_worker_ctx_new(struct dp_worker *w, const struct tp_conf_tls *t, char *err,
-		   size_t errlen)
-{
-	struct tls_worker *tw = w->tls;
-	SSL_CTX *ctx;
-
-	if (tw == NULL) {
-		snprintf(err, errlen, "%d: worker %u has no TLS", t->line, w->id);
-		return NULL;
-	}
-	ctx = tls_ctx_create(t, tw->libctx, tw->propq, err, errlen);
-	if (ctx == NULL)
-		return NULL;
-	SSL_CTX_set_info_callback(ctx, tls_info);
-	SSL_CTX_set_async_callback(ctx, tls_async_cb);
-	if (w->tls_keys == NULL || tls_ctx_each(ctx, keys_attach, w->tls_keys) < 0) {
-		snprintf(err, errlen, "%d: worker %u: cannot attach the ticket keys and "
-			 "PSKs to its TLS contexts", t->line, w->id);
-		tls_ctx_free(ctx);
-		return NULL;
-	}
-	if (tw->rec_dp)
-		tls_ctx_each(ctx, keylog_attach, NULL);
-	return ctx;
-}
-
-void
-tls_worker_ctx_offer(struct dp_worker *w, SSL_CTX *ctx)
-{
-	SSL_CTX *prev = __atomic_exchange_n(&w->tls->ctx_next, ctx, __ATOMIC_ACQ_REL);
-
-	/* one not yet taken: the newer one wins (the exchange makes either
-	 * this thread or the worker its only owner) */
-	if (prev != NULL)
-		tls_ctx_free(prev);
-}
-
-int
-tls_worker_init(struct dp_worker *w, const struct tp_conf *conf, uint32_t max_conns,
-		void (*on_ready)(struct dp_worker *w, uint64_t id))
-{
-	const struct tp_conf_tls *t = &conf->tls;
-	int socket = (int)rte_lcore_to_socket_id(w->lcore);
-	struct tls_worker *tw;
-	const char *propq = NULL;
-	char err[768], name[RTE_RING_NAMESIZE];
-	uint32_t ring_size = 64;
-
-	if (w->tls != NULL) {
-		/* made already (TURN's and the AGW's both ask) */
-		if (max_conns > w->tls->max_conns)
-			return -EINVAL;
-		if (w->tls->on_ready == NULL)
-			w->tls->on_ready = on_ready;
-		return 0;
-	}
-	if (tls_workers == 0) {
-		/* once, before any job exists. (OpenSSL 3.0's async jobs run
-		 * on 32 KB stacks of their own: what runs in them here is
-		 * OpenSSL, our BIO and info callbacks, both shallow; nothing of
-		 * dp/tcp, whose calls wait until the SSL call returns) */
-		if (tls_engine_load(t, err, sizeof(err)) < 0)
-			goto fail_msg;
-	}
-	if (tls_bio_new(NULL) == NULL && ERR_peek_error() != 0) {
-		snprintf(err, sizeof(err), "%d: tls: cannot make the BIO method", t->line);
-		goto fail_msg;
-	}
-	tw = rte_zmalloc_socket("tls_worker", sizeof(*tw), 64, socket);
-	if (tw == NULL)
-		goto nomem;
-	w->tls = tw;
-	tls_workers++;
-	tw->max_conns = max_conns;
-	tw->on_ready = on_ready;
-	tw->app_linger = -1;
-	tw->engine_poll = t->offload == TP_TLS_OFFLOAD_ENGINE && t->offload_poll_external;
-	tw->jobs_max = t->offload != TP_TLS_OFFLOAD_NONE ? t->offload_jobs : 0;
-	tw->jobs_hs_max = tw->jobs_max - tw->jobs_max / 4u;
-	{
-		/* (none left: closes do not wait for what is under way) */
-		int app = tcp_app_register(w->tcp, &tls_linger_ops);
-
-		tw->app_linger = app >= 0 ? app : -1;
-	}
-	/* engines work in OpenSSL's default library context only */
-	if (t->offload != TP_TLS_OFFLOAD_ENGINE) {
-		tw->libctx = tls_libctx_create(t, &propq, err, sizeof(err));
-		if (tw->libctx == NULL)
-			goto fail_msg;
-	}
-	tw->propq = propq;
-	/* dp's record layer (tls_rec.h): the software path only (with an
-	 * offload, records are the accelerator's, through OpenSSL) */
-	if (t->offload == TP_TLS_OFFLOAD_NONE && !t->record_openssl) {
-		char why[200];
-		int rc = tls_rec_worker_init(tw, tw->libctx, (int)t->record_crypto, why,
-					     sizeof(why));
-
-		if (rc < 0) {
-			snprintf(err, sizeof(err), "%d: tls: %s", rc == -ENOTSUP &&
-				 t->record_crypto_line > 0 ? t->record_crypto_line : t->line, why);
-			goto fail_msg;
-		}
-		if (w->id == 0)
-			tp_log(TP_LOG_INFO, "TLS 1.3 records: dp's, AEAD by %s\n",
-			       tw->aead.name);
-		tw->rec_dp = true;
-	}
-	tw->ctx = tls_worker_ctx_new(w, t, err, sizeof(err));
-	if (tw->ctx == NULL)
-		goto fail_msg;
-	/* the AGW legs' context: the same settings, either role, the peer
-	 * checked by its fingerprint (tls_leg.c). Not reloaded: cp signals
-	 * the fingerprint of the certificate it had at start. */
-	tw->leg_ctx = tls_leg_ctx_create(t, tw->libctx, propq, err, sizeof(err));
-	if (tw->leg_ctx == NULL)
-		goto fail_msg;
-	SSL_CTX_set_info_callback(tw->leg_ctx, tls_info);
-	SSL_CTX_set_async_callback(tw->leg_ctx, tls_async_cb);
-	if (tw->rec_dp)
-		SSL_CTX_set_keylog_callback(tw->leg_ctx, tls_rec_keylog);
-	/* (each only where it is served: TURN over TLS's ports, the AGW) */
-	tw->turn_tls = conf->turn.nlisten_tls > 0;
-	tw->not_after = tw->turn_tls ? tls_ctx_not_after(tw->ctx) : 0;
-	tw->leg_not_after = conf->agw.enabled ? tls_ctx_not_after(tw->leg_ctx) : 0;
-	/* Orphans: each holds one of the jobs of the worker thread's pool
-	 * (a paused one), and that pool has jobs_max at most
-	 * (tls_worker_thread_init()), the connections' own paused jobs among
-	 * them: jobs_max orphans can never run out, whatever jobs_max is
-	 * beside max_conns. Not max_conns: a slot is free again at its
-	 * close, and its next connection may leave an orphan too, so with
-	 * more jobs than connections the orphans outnumber the connections
-	 * (test_tls_async_orphans: 8 connections, 64 jobs). The ring holds
-	 * at most one wake-up a paused job: room for all of them (a wake-up
-	 * refused by a full ring would leave its job paused for good). */
-	tw->orphans_max = tw->jobs_max;
-	while (ring_size < 2u * max_conns || ring_size < tw->jobs_max)
-		ring_size <<= 1;
-	tw->hs_budget = rte_get_tsc_hz() * t->handshake_budget_us / 1000000u;
-	tw->hs_step_long = rte_get_tsc_hz() / 1000u;
-	tw->dq_hs.mask = tw->dq_rec.mask = ring_size - 1u;
-	tw->dq_hs.ids = rte_zmalloc_socket("tls_defer_hs", (size_t)ring_size * sizeof(uint64_t),
-					   64, socket);
-	tw->dq_rec.ids = rte_zmalloc_socket("tls_defer_rec", (size_t)ring_size * sizeof(uint64_t),
-					    64, socket);
-	snprintf(name, sizeof(name), "tp_tls_async_%u", w->id);
-	/* multi-producer (OpenSSL's callbacks, any thread), one consumer */
-	tw->ring = rte_ring_create_elem(name, sizeof(SSL *), ring_size, socket,
-					RING_F_SC_DEQ | RING_F_EXACT_SZ);
-	tw->conns = rte_zmalloc_socket("tls_conns", (size_t)max_conns * sizeof(*tw->conns),
-				       64, socket);
-	if (tw->orphans_max > 0) {
-		tw->orphans = rte_zmalloc_socket("tls_orphans", (size_t)tw->orphans_max *
-						 sizeof(*tw->orphans), 64, socket);
-		tw->orphan_free = rte_zmalloc_socket("tls_orphan_free", (size_t)tw->orphans_max *
-						     sizeof(uint32_t), 64, socket);
-		if (tw->orphans == NULL || tw->orphan_free == NULL)
-			goto nomem;
-	}
-	if (tw->ring == NULL || tw->conns == NULL || tw->dq_hs.ids == NULL ||
-	    tw->dq_rec.ids == NULL)
-		goto nomem;
-	for (uint32_t i = 0; i < tw->orphans_max; i++) {
-		tw->orphans[i].kind = TLS_K_ORPHAN;
-		tw->orphans[i].index = i;
-		tw->orphan_free[i] = tw->orphans_max - 1u - i;
-	}
-	tw->norphan_free = tw->orphans_max;
-	return 0;
-fail_msg:
-	tp_log(TP_LOG_ERR, "%s:%s\n", conf->path, err);
-	return -EINVAL;
-nomem:
-	tp_log(TP_LOG_ERR, "worker %u: no memory for TLS on %u connections\n", w->id,
-	       max_conns);
-	return -ENOMEM;
-}
-
-int
-tls_worker_thread_init(struct dp_worker *w)
-{
-	struct tls_worker *tw = w->tls;
-
-	if (tw == NULL || tw->jobs_max == 0)
-		return 0;
-	/* the thread's pool, bounded, before its first job (OpenSSL would
-	 * make an unbounded one at the first: ASYNC_init_thread(0, 0)) */
-	if (!ASYNC_init_thread(tw->jobs_max, 0)) {
-		tp_log(TP_LOG_ERR, "worker %u: OpenSSL's async job pool (%u jobs) could not "
-		       "be made\n", w->id, tw->jobs_max);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-void
-tls_worker_free(struct dp_worker *w)
-{
-	struct tls_worker *tw = w->tls;
-
-	if (tw == NULL)
-		return;
-	if (tw->conns != NULL)
-		for (uint32_t i = 0; i < tw->max_conns; i++)
-			if (tw->conns[i].id != 0) {
-				tw->conns[i].flags &= (uint8_t)~TLS_F_PARKED;
-				tw->conns[i].x &= (uint8_t)~TLS_X_JOB;
-				tls_release(w, &tw->conns[i]);
-			}
-	if (tw->orphans != NULL)
-		for (uint32_t i = 0; i < tw->orphans_max; i++)
-			if (tw->orphans[i].ssl != NULL) {
-				SSL_free(tw->orphans[i].ssl);
-				rte_pktmbuf_free(tw->orphans[i].rbuf);
-				rte_pktmbuf_free(tw->orphans[i].wbuf);
-			}
-	tls_ctx_free(tw->ctx);
-	tls_ctx_free(__atomic_exchange_n(&tw->ctx_next, NULL, __ATOMIC_ACQ_REL));
-	tls_ctx_free(tw->leg_ctx);
-	tls_rec_worker_free(tw);
-	tls_libctx_free(tw->libctx);
-	rte_ring_free(tw->ring);
-	rte_free(tw->conns);
-	rte_free(tw->orphans);
-	rte_free(tw->orphan_free);
-	rte_free(tw->dq_hs.ids);
-	rte_free(tw->dq_rec.ids);
-	rte_free(tw);
-	w->tls = NULL;
-	if (--tls_workers == 0) {
-		tls_engine_release();
-		tls_bio_method_free();
-	}
-}
-
-void
-tls_values(const struct dp_worker *w, uint64_t *out)
-{
-	const struct tls_worker *tw = w->tls;
-
-	for (unsigned int i = 0; i < TLS_CTR__COUNT; i++)
-		out[i] = tw != NULL ? tw->ctr[i] : 0;
-	if (tw != NULL)
-		out[TLS_CTR_ASYNC_RING_FULL] = __atomic_load_n(&tw->ring_full,
-							       __ATOMIC_RELAXED);
-}
-
-void
-tls_leg_cred_expiry(struct dp_worker *w, const struct tls_cred *c)
-{
-	int64_t at = c != NULL ? tls_certs_not_after(c->cert, c->chain) : 0;
-
-	if (w->tls != NULL && at > 0 && (w->tls->leg_not_after == 0 || at < w->tls->leg_not_after))
-		w->tls->leg_not_after = at;
-}
-
-void
-tls_not_after(const struct dp_worker *w, int64_t *turn, int64_t *leg)
-{
-	if (turn != NULL)
-		*turn = w->tls != NULL ? w->tls->not_after : 0;
-	if (leg != NULL)
-		*leg = w->tls != NULL ? w->tls->leg_not_after : 0;
-}
-
-void
-tls_stats(const struct dp_worker *w, FILE *out)
-{
-	uint64_t v[TLS_CTR__COUNT];
-
-	if (w->tls == NULL)
-		return;
-	tls_values(w, v);
-	fprintf(out, "tls worker=%u", w->id);
-	for (unsigned int i = 0; i < TLS_CTR__COUNT; i++)
-		fprintf(out, " %s=%" PRIu64, tls_ctr_names[i], v[i]);
-	fprintf(out, " parked=%u deferred=%u async_jobs_max=%u async_jobs_peak=%u"
-		" hs_step_max_us=%" PRIu64 " sessions_cached=%" PRIu64
-		" key_update_rx_cycles=%" PRIu64 " key_update_rx_timed=%" PRIu64
-		" key_update_rx_dropped=%" PRIu64 " key_update_tx_cycles=%" PRIu64
-		" key_update_tx_timed=%" PRIu64 " key_update_tx_dropped=%" PRIu64 "\n",
-		w->tls->nparked, w->tls->ndeferred, w->tls->jobs_max, w->tls->jobs_peak,
-		w->tls->hs_step_max * 1000000u / rte_get_tsc_hz(),
-		__atomic_load_n(&w->tls->sessions_cached, __ATOMIC_RELAXED),
-		w->tls->ku_rx.cycles, w->tls->ku_rx.n, w->tls->ku_rx.dropped,
-		w->tls->ku_tx.cycles, w->tls->ku_tx.n, w->tls->ku_tx.dropped);
 }

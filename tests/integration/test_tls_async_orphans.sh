@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # More async jobs than connections. A connection closed
 # while its handshake's job is paused on the accelerator becomes an orphan
-# (dp/tls/tls_xprt.c): its SSL lives on until the job's wake-up comes and
+# (dp/tls/tls_async.c): its SSL lives on until the job's wake-up comes and
 # the job ends. The orphans a worker may hold are bounded by the jobs of
 # its thread's pool (tls.offload.jobs), not by its connections
 # (dp.tcp_max_conns): a slot is free again at the close, and the next
