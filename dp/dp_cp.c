@@ -11,7 +11,11 @@
 #include "dp_cp.h"
 #include "ipc.h"
 
-_Static_assert(IPC_TLS_RELOAD < DP_CP_KINDS, "every kind has a handler slot");
+/* Each kind lib/ipc defines has its slot in the table. */
+#define IPC_KIND(e, v, name, dir) \
+	_Static_assert((v) < DP_CP_KINDS, "ipc kind " name " past DP_CP_KINDS");
+#include "ipc_kinds.def"
+#undef IPC_KIND
 
 int
 dp_cp_on_kind(struct dp_ctx *ctx, uint16_t kind, dp_cp_apply_fn fn)
@@ -152,6 +156,10 @@ dp_cp_sync_step(struct dp_worker *w, uint64_t tsc)
 {
 	const struct dp_cp_registry *r = &w->ctx->cp_reg;
 	static _Thread_local struct ipc_msg done;
+	/* (every message sent takes the next sequence number: a step that
+	 * sent nothing, for a full ring, is no work, and the worker may
+	 * doze) */
+	uint32_t seq = w->cp.to_cp_seq;
 
 	if (!w->cp.sync_on || w->cp.rings == NULL || tsc < w->cp.sync_tsc)
 		return 0;
@@ -160,16 +168,16 @@ dp_cp_sync_step(struct dp_worker *w, uint64_t tsc)
 		dp_cp_step_fn step = r->sync[w->cp.sync_mod].step;
 
 		if (step != NULL && !step(w, DP_CP_HEADROOM))
-			return 1;
+			return w->cp.to_cp_seq != seq;
 	}
 	/* Every pass is over: cp learns that it has all of this worker's
 	 * state (it waits for every worker's STATE_DONE naming its SYNC). */
-	if (!dp_cp_room(w, DP_CP_HEADROOM))
-		return 1;
-	memset(&done.h, 0, sizeof(done.h));
-	done.h.kind = IPC_STATE_DONE;
-	done.h.alloc_id = w->cp.sync_id;
-	if (dp_cp_send(w, &done) == 0)
-		w->cp.sync_on = false;
-	return 1;
+	if (dp_cp_room(w, DP_CP_HEADROOM)) {
+		memset(&done.h, 0, sizeof(done.h));
+		done.h.kind = IPC_STATE_DONE;
+		done.h.alloc_id = w->cp.sync_id;
+		if (dp_cp_send(w, &done) == 0)
+			w->cp.sync_on = false;
+	}
+	return w->cp.to_cp_seq != seq;
 }

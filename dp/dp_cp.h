@@ -54,7 +54,8 @@ void dp_cp_detach(struct dp_ctx *ctx);
 /* A SYNC's answer moves on at most this often (tsc: now), a step of each
  * module at a time: a pass over a carrier's tables is thousands of
  * messages and tens of milliseconds of cache misses, which at once would
- * stall the worker and fill the ring. Returns 1 when it moved, else 0. */
+ * stall the worker and fill the ring. Returns 1 when it sent anything
+ * (work), else 0. */
 #define DP_CP_SYNC_GAP_US 50u
 unsigned int dp_cp_sync_step(struct dp_worker *w, uint64_t tsc);
 

@@ -249,15 +249,23 @@ test_dp_cp_look_at_cp_once_a_ms(void **state)
 	assert_int_equal(f->w->cp.down_since_ms, now + 1 + IPC_ALIVE_MS);
 }
 
-/* modules' steps for the SYNC's answer: a's pass takes three steps */
+/* modules' steps for the SYNC's answer: a's pass takes three steps, each
+ * sending a message where the ring has room beyond the headroom; b sends
+ * nothing */
 static unsigned int a_left;
 
 static bool
 step_a(struct dp_worker *w, unsigned int headroom)
 {
-	(void)w;
+	static struct ipc_msg m;
+
 	assert_int_equal(headroom, DP_CP_HEADROOM);
 	logc('A');
+	if (dp_cp_room(w, headroom)) {
+		memset(&m, 0, sizeof(m));
+		m.h.kind = IPC_STATS;
+		assert_int_equal(dp_cp_send(w, &m), 0);
+	}
 	return --a_left == 0;
 }
 
@@ -312,13 +320,14 @@ test_dp_cp_sync_steps_in_order_then_done(void **state)
 	tsc += 1000;
 	assert_int_equal(dp_cp_sync_step(f->w, tsc), 1);
 	assert_string_equal(seen_log, "abAA");
-	/* the ring down to its headroom: a's pass ends, b's runs, DONE waits */
+	/* the ring down to its headroom: a's pass ends, b's runs, DONE waits:
+	 * nothing went, no work (the worker may doze) */
 	memset(&filler, 0, sizeof(filler));
 	filler.h.kind = IPC_REQUEST;
 	for (unsigned int i = 0; i < IPC_RING_SLOTS - DP_CP_HEADROOM; i++)
 		assert_int_equal(ipc_ring_enqueue(&f->rings->to_cp, &filler), 0);
 	tsc += 1000;
-	assert_int_equal(dp_cp_sync_step(f->w, tsc), 1);
+	assert_int_equal(dp_cp_sync_step(f->w, tsc), 0);
 	assert_string_equal(seen_log, "abAAAB");
 	assert_true(f->w->cp.sync_on);
 	assert_int_equal(to_cp_done(f, &id), 0);   /* (drains the ring) */
