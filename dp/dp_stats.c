@@ -150,6 +150,13 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 	}
 	for (unsigned int wi = 0; wi < ctx->nworkers; wi++) {
 		const struct dp_worker *w = ctx->workers[wi];
+
+		if (w != NULL)
+			fprintf(out, "loop worker=%u loops=%" PRIu64 " tsc=%" PRIu64 "\n", w->id,
+				__atomic_load_n(&w->loops, __ATOMIC_RELAXED), rte_rdtsc());
+	}
+	for (unsigned int wi = 0; wi < ctx->nworkers; wi++) {
+		const struct dp_worker *w = ctx->workers[wi];
 		const struct tcp_stack *ts;
 
 		if (w == NULL || w->tcp == NULL)

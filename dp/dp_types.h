@@ -349,6 +349,9 @@ struct dp_worker {
 	/* idle back-off */
 	uint32_t idle_loops;
 	uint32_t sleep_us;
+	/* turns of the loop, idle or not: what a turn costs with nothing to
+	 * do (perf/run) is the TSC's time over these */
+	uint64_t loops;
 
 	/* counters, flushed by the owner only */
 	uint64_t ctr[DP_CTR__COUNT] __rte_cache_aligned;

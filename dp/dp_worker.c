@@ -369,6 +369,7 @@ dp_worker_main(void *arg)
 		unsigned int work = 0;
 		bool swept = false;
 
+		w->loops++;
 		for (unsigned int i = 0; i < ctx->nports; i++) {
 			struct dp_port *port = &ctx->ports[i];
 			struct dp_impair *im = w->impair_rx[i];
