@@ -257,6 +257,8 @@ fx_take_tx(uint64_t id, uint8_t *buf, size_t max)
 	struct fx_conn *c = must(id);
 	size_t n = c->tx_len < max ? c->tx_len : max;
 
+	if (n == 0)
+		return 0;
 	memcpy(buf, c->tx, n);
 	memmove(c->tx, c->tx + n, c->tx_len - n);
 	c->tx_len -= n;
@@ -912,4 +914,60 @@ dp_handoff(struct dp_worker *w, unsigned int owner, struct rte_mbuf *m, uint32_t
 	(void)owner;
 	(void)kind;
 	rte_pktmbuf_free(m);
+}
+
+/* ---- cp's end of the link ------------------------------------------------------ */
+
+void
+fx_cp_attach(struct dp_worker *w, uint64_t caps)
+{
+	size_t rsz = (sizeof(struct ipc_worker_rings) + 63u) & ~(size_t)63u;
+	size_t ssz = (sizeof(struct ipc_shm) + 63u) & ~(size_t)63u;
+	struct ipc_worker_rings *rings = aligned_alloc(64, rsz);
+	struct ipc_shm *shm = aligned_alloc(64, ssz);
+
+	assert_non_null(rings);
+	assert_non_null(shm);
+	memset(rings, 0, rsz);
+	memset(shm, 0, ssz);
+	shm->cp_epoch = 1;
+	ipc_side_publish(&shm->cp_side, caps, 0, 0, 1);
+	ipc_cp_set_ready(shm, true);
+	w->cp.rings = rings;
+	w->ctx->ipc.shm = shm;
+	w->now_ms = ipc_monotonic_ms();
+}
+
+void
+fx_cp_detach(struct dp_worker *w)
+{
+	free(w->cp.rings);
+	free(w->ctx->ipc.shm);
+	w->cp.rings = NULL;
+	w->ctx->ipc.shm = NULL;
+}
+
+void
+fx_cp_beat(struct dp_worker *w)
+{
+	__atomic_store_n(&w->ctx->ipc.shm->cp_heartbeat_ms, w->now_ms, __ATOMIC_RELAXED);
+}
+
+void
+fx_cp_send(struct dp_worker *w, struct ipc_msg *m)
+{
+	m->h.worker = (uint16_t)w->id;
+	assert_int_equal(ipc_msg_check(m, IPC_CP2DP), 0);
+	assert_int_equal(ipc_ring_enqueue(&w->cp.rings->to_dp, m), 0);
+}
+
+bool
+fx_cp_recv(struct dp_worker *w, struct ipc_msg *m)
+{
+	fx_cp_beat(w);
+	if (ipc_ring_dequeue(&w->cp.rings->to_cp, m) != 1)
+		return false;
+	/* what dp sends passes cp's checks */
+	assert_int_equal(ipc_msg_check(m, IPC_DP2CP), 0);
+	return true;
 }

@@ -42,7 +42,8 @@
 #include "tcp.h"
 #include "tls.h"
 
-#define FX_MAX_CONNS 64u          /* slots 1..63 usable (0 is never an id's) */
+#define FX_MAX_CONNS 256u         /* slots 1..255 (0 is never an id's); active
+				   * opens take them from the top */
 #define FX_ROOM_DEFAULT (1u << 20)
 
 struct fx_conn {
@@ -130,5 +131,20 @@ unsigned int fx_nconnects(void);
 const struct fx_connect *fx_connect_at(unsigned int i);
 /* Active opens fail with this (0: they succeed). */
 void fx_connect_fail(int rc);
+
+/*
+ * cp's end of the worker's link (lib/ipc's real rings in heap memory, a
+ * segment header with cp serving, its capabilities caps): what dp_cp.c's
+ * dispatch reads from, and where the module's events go. fx_cp_send()
+ * checks a message as cp's would be and puts it in the ring to dp (the
+ * test then calls dp_cp_poll()); fx_cp_recv() takes the next message dp
+ * sent (false: none), keeping cp's heartbeat fresh at w->now_ms first.
+ */
+struct ipc_msg;
+void fx_cp_attach(struct dp_worker *w, uint64_t caps);
+void fx_cp_detach(struct dp_worker *w);
+void fx_cp_send(struct dp_worker *w, struct ipc_msg *m);
+void fx_cp_beat(struct dp_worker *w);
+bool fx_cp_recv(struct dp_worker *w, struct ipc_msg *m);
 
 #endif /* FAKE_XPRT_H */
