@@ -472,13 +472,28 @@ const struct dp_xprt_ops *
 tls_conn_start(struct dp_worker *w, uint64_t id, enum tls_role role,
 	       const struct tls_leg_params *p)
 {
+	struct fx_conn *c = fx_get(id);
+
 	(void)w;
-	(void)p;
-	if (fx_get(id) == NULL) {
+	if (c == NULL) {
 		errno = ENOTCONN;
 		return NULL;
 	}
-	return role == TLS_ROLE_NONE ? &dp_xprt_raw : &dp_xprt_tls;
+	if (role == TLS_ROLE_NONE)
+		return &dp_xprt_raw;
+	c->leg_ops = p->ops;
+	c->leg_arg = p->arg;
+	return &dp_xprt_tls;
+}
+
+void
+fx_tls_handshake(struct dp_worker *w, uint64_t id, enum tls_fail why)
+{
+	struct fx_conn *c = must(id);
+
+	assert_non_null(c->leg_ops);
+	c->tls_why = why;
+	c->leg_ops->handshake(w, id, c->leg_arg, why);
 }
 
 int

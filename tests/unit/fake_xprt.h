@@ -72,6 +72,9 @@ struct fx_conn {
 	bool notified, wakes;
 	int version;
 	int keep_rc;                  /* what tcp_keep_readable() says */
+	/* a TLS leg's callbacks (tls_conn_start()'s params) */
+	const struct tls_leg_ops *leg_ops;
+	void *leg_arg;
 	int state;                    /* enum tcp_state (tcp_conn_state()) */
 	/* active opens: where it goes */
 	bool active;
@@ -125,6 +128,10 @@ void fx_writable(uint64_t id);
 void fx_closed(uint64_t id, enum tcp_reason why);
 /* The listener of port (its application, its argument), or -1. */
 int fx_listener(uint16_t port, void **larg);
+
+/* dp/tls tells a TLS leg its handshake's end (why: TLS_FAIL_NONE, or why
+ * it failed; the connection's tls_why is set to it). */
+void fx_tls_handshake(struct dp_worker *w, uint64_t id, enum tls_fail why);
 
 /* The last active opens (tcp_connect(), dp_tcp_connect_from()). */
 unsigned int fx_nconnects(void);
