@@ -15,20 +15,26 @@
  *   bytes each (0: as full as an mbuf), then 0 once rx_eof is set and all
  *   was read, else -EAGAIN; rx_err (when not 0) is returned instead.
  * - tx: what the module sent. snd_buf is all or nothing, as dp/tcp's:
- *   -EAGAIN when the chain is longer than room (what tcp_send_space()
- *   says), snd_err (when not 0) instead; a taken chain is copied and freed.
+ *   -EAGAIN when the chain is longer than room, snd_err (when not 0)
+ *   instead; a taken chain is checked (its length and count in the head),
+ *   copied and freed. tcp_send_space() says room, or space when set (what
+ *   dp/tcp says of its queue and what the send path then takes may differ:
+ *   TLS records' overhead).
  * - what was done to it: shutdowns, closes (xp->close or tcp_close),
- *   aborts, gones, writables (xp->writable), first_timeouts. A read or a
- *   send after the module closed, aborted or forgot the connection fails
- *   the test.
+ *   aborts, gones, writables (xp->writable), first_timeouts, unreads
+ *   (tcp_unread() puts bytes back in front of rx). A read or a send after
+ *   the module closed, aborted or forgot the connection, a send after its
+ *   shutdown, or a second abort fails the test.
  *
  * dp_xprt_raw and dp_xprt_tls are both this transport; the TLS one's
  * extra questions (tls_conn_why(), close_notified, wakes, version) are
- * answered from the connection's knobs.
+ * answered from the connection's knobs, and a TLS leg's callbacks
+ * (tls_conn_start()'s) are kept for fx_tls_handshake().
  *
- * The fake stack (struct fx_stack) keeps the registered applications and
- * listens; fx_accept(), fx_readable() ... call an application's callbacks
- * as dp/tcp would. Everything runs on a real EAL without hugepages with a
+ * The fake stack keeps the registered applications and listens;
+ * fx_accept(), fx_readable() ... call an application's callbacks as dp/tcp
+ * would, with the worker's (zeroed) struct tcp_stack whose out_arg is the
+ * worker. Everything runs on a real EAL without hugepages with a
  * small mbuf pool; fx_mbufs_in_use() lets a test see that nothing leaked.
  */
 #ifndef FAKE_XPRT_H

@@ -286,7 +286,7 @@ ctx_up(struct fix *f, uint16_t port, uint64_t *a, uint64_t *b)
 /* ---- a context's life --------------------------------------------------------- */
 
 static void
-context_bytes_then_controller(void **state)
+test_agw_context_bytes_then_controller(void **state)
 {
 	struct fix *f = *state;
 	static uint8_t up[30000], down[12345];
@@ -343,7 +343,7 @@ context_bytes_then_controller(void **state)
 /* Bytes from the first leg before the second is up are held (up to
  * agw.hold) and delivered when it is. */
 static void
-held_until_second_leg(void **state)
+test_agw_held_until_second_leg(void **state)
 {
 	struct fix *f = *state;
 	struct ipc_agw_term t0, t1;
@@ -370,7 +370,7 @@ held_until_second_leg(void **state)
 /* Not both legs up by the setup time: released so, both legs with it;
  * the client leg still connecting is reset. */
 static void
-setup_timeout(void **state)
+test_agw_setup_timeout(void **state)
 {
 	struct fix *f = *state;
 	struct ipc_agw_term t0, t1;
@@ -403,7 +403,7 @@ setup_timeout(void **state)
 /* One leg up by the setup time is not enough either; and the deadline
  * goes once both are up. */
 static void
-setup_deadline_met(void **state)
+test_agw_setup_deadline_met(void **state)
 {
 	struct fix *f = *state;
 	struct ipc_agw_term t0, t1;
@@ -427,7 +427,7 @@ setup_deadline_met(void **state)
 /* The UE's connection is reset: leg 0 RST, leg 1 reset for it, the
  * context released naming leg 0. */
 static void
-leg_reset(void **state)
+test_agw_leg_reset(void **state)
 {
 	struct fix *f = *state;
 	struct ipc_agw_event e;
@@ -457,7 +457,7 @@ leg_reset(void **state)
 
 /* The core refuses the client leg's connect. */
 static void
-connect_refused(void **state)
+test_agw_connect_refused(void **state)
 {
 	struct fix *f = *state;
 	struct ipc_agw_term t0, t1;
@@ -492,7 +492,7 @@ connect_refused(void **state)
 
 /* AGW_ADD that cannot be installed: RELEASED setup_failed, with why. */
 static void
-add_refused(void **state)
+test_agw_add_refused(void **state)
 {
 	struct fix *f = *state;
 	struct ipc_agw_term t0, t1;
@@ -531,7 +531,7 @@ add_refused(void **state)
 
 /* Connections the server termination does not take. */
 static void
-connections_refused(void **state)
+test_agw_connections_refused(void **state)
 {
 	struct fix *f = *state;
 	struct ipc_agw_term t0, t1;
@@ -566,7 +566,7 @@ connections_refused(void **state)
  * handshake passes takes the leg (LEG_UP with its TLS version), and its
  * bytes cross. */
 static void
-tls_server_leg_candidates(void **state)
+test_agw_tls_server_leg_candidates(void **state)
 {
 	struct fix *f = *state;
 	struct ipc_agw_term t0, t1;
@@ -620,15 +620,16 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(context_bytes_then_controller, setup, teardown),
-		cmocka_unit_test_setup_teardown(held_until_second_leg, setup, teardown),
-		cmocka_unit_test_setup_teardown(setup_timeout, setup, teardown),
-		cmocka_unit_test_setup_teardown(setup_deadline_met, setup, teardown),
-		cmocka_unit_test_setup_teardown(leg_reset, setup, teardown),
-		cmocka_unit_test_setup_teardown(connect_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(add_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(connections_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(tls_server_leg_candidates, setup_with_tls,
+		cmocka_unit_test_setup_teardown(test_agw_context_bytes_then_controller,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_agw_held_until_second_leg, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_agw_setup_timeout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_agw_setup_deadline_met, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_agw_leg_reset, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_agw_connect_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_agw_add_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_agw_connections_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_agw_tls_server_leg_candidates, setup_with_tls,
 						teardown),
 	};
 

@@ -145,7 +145,7 @@ tx_is(uint64_t id, const uint8_t *want, size_t n)
 /* ---- bytes ------------------------------------------------------------------ */
 
 static void
-bytes_both_ways(void **state)
+test_splice_bytes_both_ways(void **state)
 {
 	struct fix *f = *state;
 	static uint8_t ab[20000], ba[7001];
@@ -189,7 +189,7 @@ bytes_both_ways(void **state)
 /* The transport says -EAGAIN with bytes waiting (TLS without a whole
  * record, say): nothing moves, nothing ends, and the bytes go later. */
 static void
-eagain_waits(void **state)
+test_splice_eagain_waits(void **state)
 {
 	struct fix *f = *state;
 	uint8_t d[3000];
@@ -214,7 +214,7 @@ eagain_waits(void **state)
  * further (its bytes stay with its transport, where TCP's window closes),
  * and is read again on leg 1's writable, in order. */
 static void
-backpressure(void **state)
+test_splice_backpressure(void **state)
 {
 	struct fix *f = *state;
 	static uint8_t d[20000];
@@ -254,7 +254,7 @@ backpressure(void **state)
  * record's overhead): the read waits in the pend (one read's worth, the
  * leg not read on) and goes first when room comes back. */
 static void
-backpressure_pend(void **state)
+test_splice_backpressure_pend(void **state)
 {
 	struct fix *f = *state;
 	static uint8_t d[12000];
@@ -281,7 +281,7 @@ backpressure_pend(void **state)
 /* Before leg 1 is up, leg 0's bytes are held up to hold_max, then leg 0
  * is not read; once leg 1 is up, all of them go, in order. */
 static void
-hold_until_up(void **state)
+test_splice_hold_until_up(void **state)
 {
 	struct fix *f = *state;
 	static uint8_t d[10000];
@@ -315,7 +315,7 @@ hold_until_up(void **state)
  * until its own end; then both legs are closed, once, named by the stream
  * that ended first. */
 static void
-half_close(void **state)
+test_splice_half_close(void **state)
 {
 	struct fix *f = *state;
 	uint8_t d0[777], d1[2000], d2[55];
@@ -372,7 +372,7 @@ half_close(void **state)
  * and go on, then its end; the splice is done, named by leg 1 (its stream
  * ended first). */
 static void
-closed_normal_reads_rest(void **state)
+test_splice_closed_normal_reads_rest(void **state)
 {
 	struct fix *f = *state;
 	uint8_t d[4000];
@@ -404,7 +404,7 @@ closed_normal_reads_rest(void **state)
  * (the transport cannot say more: -EAGAIN, and nothing will wake it):
  * RST, the other reset. */
 static void
-closed_normal_unread(void **state)
+test_splice_closed_normal_unread(void **state)
 {
 	struct fix *f = *state;
 
@@ -415,6 +415,67 @@ closed_normal_unread(void **state)
 	assert_int_equal(own.down_why[0], IPC_AGW_RST);
 	assert_int_equal(own.down_why[1], IPC_AGW_OTHER_LEG);
 	assert_int_equal(fx_get(f->a)->gones, 1);
+	assert_int_equal(fx_get(f->b)->aborts, 1);
+	assert_int_equal(own.ndone, 1);
+	no_leak(f);
+}
+
+/* A TLS leg whose TCP ended normally while its last records were still
+ * being decrypted (its transport says -EAGAIN and that it will wake the
+ * leg): dp/tcp keeps the connection, the leg is read on when its
+ * transport is ready, to its end, and the kept connection is freed. */
+static void
+test_splice_read_after_close(void **state)
+{
+	struct fix *f = *state;
+	uint8_t d[1500];
+
+	pattern(d, sizeof(d), 111);
+	splice_leg_open(f->w, &f->sp, 0, f->a, &dp_xprt_tls);
+	splice_leg_up(f->w, &f->sp, 0, 13);
+	splice_leg_open(f->w, &f->sp, 1, f->b, &dp_xprt_raw);
+	fx_peer_eof(f->b);
+	splice_readable(f->w, &f->sp, 1);
+	assert_int_equal(fx_get(f->a)->shutdowns, 1);
+	fx_get(f->a)->rx_err = -EAGAIN;
+	fx_get(f->a)->wakes = true;
+	fx_get(f->a)->keep_rc = 0;
+	splice_closed(f->w, &f->sp, 0, TCP_REASON_NORMAL);
+	assert_true(fx_get(f->a)->kept);
+	assert_int_equal(f->sw.ctr[SPLICE_CTR_READ_AFTER_CLOSE], 1);
+	assert_int_equal(own.ndown, 0);
+	/* its transport is ready: the rest, then its end */
+	fx_get(f->a)->rx_err = 0;
+	fx_peer_send(f->a, d, sizeof(d));
+	fx_peer_eof(f->a);
+	splice_ready(f->w, &f->sp, 0);
+	tx_is(f->b, d, sizeof(d));
+	assert_int_equal(fx_get(f->b)->shutdowns, 1);
+	assert_int_equal(fx_get(f->a)->gones, 1);
+	assert_int_equal(fx_get(f->a)->closes, 1);       /* (dp/tcp frees the kept one) */
+	assert_int_equal(fx_get(f->b)->closes, 1);
+	assert_int_equal(own.ndone, 1);
+	assert_int_equal(f->sp.why, IPC_AGW_FIN);
+	assert_int_equal(f->sp.why_leg, 1);
+	no_leak(f);
+}
+
+/* The same, but the transport will not wake it: the leg cannot be read
+ * to its end, RST, the other reset. */
+static void
+test_splice_read_after_close_no_wake(void **state)
+{
+	struct fix *f = *state;
+
+	splice_leg_open(f->w, &f->sp, 0, f->a, &dp_xprt_tls);
+	splice_leg_up(f->w, &f->sp, 0, 13);
+	splice_leg_open(f->w, &f->sp, 1, f->b, &dp_xprt_raw);
+	fx_get(f->a)->rx_err = -EAGAIN;
+	fx_get(f->a)->keep_rc = 0;
+	splice_closed(f->w, &f->sp, 0, TCP_REASON_NORMAL);
+	assert_false(fx_get(f->a)->kept);
+	assert_int_equal(own.down_why[0], IPC_AGW_RST);
+	assert_int_equal(own.down_why[1], IPC_AGW_OTHER_LEG);
 	assert_int_equal(fx_get(f->b)->aborts, 1);
 	assert_int_equal(own.ndone, 1);
 	no_leak(f);
@@ -465,26 +526,26 @@ run_closed(struct fix *f, unsigned int leg, enum tcp_reason why, uint8_t want)
 }
 
 static void
-closed_reset(void **state)
+test_splice_closed_reset(void **state)
 {
 	run_closed(*state, 0, TCP_REASON_RESET, IPC_AGW_RST);
 }
 
 static void
-closed_timeout(void **state)
+test_splice_closed_timeout(void **state)
 {
 	run_closed(*state, 1, TCP_REASON_TIMEOUT, IPC_AGW_TIMEOUT);
 }
 
 static void
-closed_keepalive(void **state)
+test_splice_closed_keepalive(void **state)
 {
 	run_closed(*state, 1, TCP_REASON_KEEPALIVE, IPC_AGW_TIMEOUT);
 }
 
 /* A client leg's connect refused: CONNECT_FAILED, the other reset. */
 static void
-connect_refused(void **state)
+test_splice_connect_refused(void **state)
 {
 	struct fix *f = *state;
 
@@ -506,7 +567,7 @@ connect_refused(void **state)
 /* Leg 1's send path fails for good: leg 1 ends (RST: a raw leg's
  * failure), leg 0 is reset (OTHER_LEG), its read bytes dropped. */
 static void
-send_fails(void **state)
+test_splice_send_fails(void **state)
 {
 	struct fix *f = *state;
 	uint8_t d[2500];
@@ -534,7 +595,7 @@ send_fails(void **state)
 /* A raw leg's transport failing (-EPROTO from rcv_buf): RST, the other
  * reset. */
 static void
-rcv_fails_raw(void **state)
+test_splice_rcv_fails_raw(void **state)
 {
 	struct fix *f = *state;
 
@@ -555,7 +616,7 @@ rcv_fails_raw(void **state)
  * it held meanwhile); a handshake that fails is TLS_HANDSHAKE, an alert
  * after it TLS_ALERT. */
 static void
-tls_handshake_then_bytes(void **state)
+test_splice_tls_handshake_then_bytes(void **state)
 {
 	struct fix *f = *state;
 	uint8_t d[3000];
@@ -583,7 +644,7 @@ tls_handshake_then_bytes(void **state)
 }
 
 static void
-tls_handshake_fails(void **state)
+test_splice_tls_handshake_fails(void **state)
 {
 	struct fix *f = *state;
 
@@ -603,7 +664,7 @@ tls_handshake_fails(void **state)
 
 /* A TLS leg's end with close_notify names the splice CLOSE_NOTIFY. */
 static void
-tls_close_notify(void **state)
+test_splice_tls_close_notify(void **state)
 {
 	struct fix *f = *state;
 
@@ -627,7 +688,7 @@ tls_close_notify(void **state)
 /* The owner fails a leg (a TLS start refused): that cause, the other
  * reset. */
 static void
-owner_fails_leg(void **state)
+test_splice_owner_fails_leg(void **state)
 {
 	struct fix *f = *state;
 
@@ -647,7 +708,7 @@ owner_fails_leg(void **state)
  * reset), one still connecting reset, held bytes dropped; the cause is
  * the owner's, of no leg. */
 static void
-release(void **state)
+test_splice_release(void **state)
 {
 	struct fix *f = *state;
 	uint8_t d[1000];
@@ -676,25 +737,30 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(bytes_both_ways, setup, teardown),
-		cmocka_unit_test_setup_teardown(eagain_waits, setup, teardown),
-		cmocka_unit_test_setup_teardown(backpressure, setup, teardown),
-		cmocka_unit_test_setup_teardown(backpressure_pend, setup, teardown),
-		cmocka_unit_test_setup_teardown(hold_until_up, setup, teardown),
-		cmocka_unit_test_setup_teardown(half_close, setup, teardown),
-		cmocka_unit_test_setup_teardown(closed_normal_reads_rest, setup, teardown),
-		cmocka_unit_test_setup_teardown(closed_normal_unread, setup, teardown),
-		cmocka_unit_test_setup_teardown(closed_reset, setup, teardown),
-		cmocka_unit_test_setup_teardown(closed_timeout, setup, teardown),
-		cmocka_unit_test_setup_teardown(closed_keepalive, setup, teardown),
-		cmocka_unit_test_setup_teardown(connect_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(send_fails, setup, teardown),
-		cmocka_unit_test_setup_teardown(rcv_fails_raw, setup, teardown),
-		cmocka_unit_test_setup_teardown(tls_handshake_then_bytes, setup, teardown),
-		cmocka_unit_test_setup_teardown(tls_handshake_fails, setup, teardown),
-		cmocka_unit_test_setup_teardown(tls_close_notify, setup, teardown),
-		cmocka_unit_test_setup_teardown(owner_fails_leg, setup, teardown),
-		cmocka_unit_test_setup_teardown(release, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_splice_bytes_both_ways, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_splice_eagain_waits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_splice_backpressure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_splice_backpressure_pend, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_splice_hold_until_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_splice_half_close, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_splice_closed_normal_reads_rest,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_splice_closed_normal_unread, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_splice_read_after_close, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_splice_read_after_close_no_wake, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_splice_closed_reset, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_splice_closed_timeout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_splice_closed_keepalive, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_splice_connect_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_splice_send_fails, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_splice_rcv_fails_raw, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_splice_tls_handshake_then_bytes,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_splice_tls_handshake_fails, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_splice_tls_close_notify, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_splice_owner_fails_leg, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_splice_release, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -316,13 +316,13 @@ run_pieces(struct fix *f, uint32_t rd_seg, uint32_t rd_max)
 }
 
 static void
-one_byte_at_a_time(void **state)
+test_tcp_turn_one_byte_at_a_time(void **state)
 {
 	run_pieces(*state, 1, 1);
 }
 
 static void
-many_frames_a_read(void **state)
+test_tcp_turn_many_frames_a_read(void **state)
 {
 	struct fix *f = *state;
 
@@ -331,20 +331,20 @@ many_frames_a_read(void **state)
 }
 
 static void
-frames_across_mbufs(void **state)
+test_tcp_turn_frames_across_mbufs(void **state)
 {
 	run_pieces(*state, 7, 0);
 }
 
 static void
-frames_across_reads(void **state)
+test_tcp_turn_frames_across_reads(void **state)
 {
 	run_pieces(*state, 0, 333);
 }
 
 /* A frame that fills its segment exactly is handed on in that mbuf. */
 static void
-zero_copy(void **state)
+test_tcp_turn_zero_copy(void **state)
 {
 	struct fix *f = *state;
 	struct frame g, fr[4];
@@ -390,7 +390,7 @@ bad(struct fix *f, const uint8_t *b, size_t n, uint32_t rd_seg, enum dp_tt_ctr w
 }
 
 static void
-bad_first_byte(void **state)
+test_tcp_turn_bad_first_byte(void **state)
 {
 	static const uint8_t b[] = { 0x80, 0x01, 0x00, 0x04, 1, 2, 3, 4 };
 
@@ -398,7 +398,7 @@ bad_first_byte(void **state)
 }
 
 static void
-bad_first_byte_split(void **state)
+test_tcp_turn_bad_first_byte_split(void **state)
 {
 	static const uint8_t b[] = { 0xc0, 0x01, 0x00, 0x04, 1, 2, 3, 4 };
 
@@ -406,7 +406,7 @@ bad_first_byte_split(void **state)
 }
 
 static void
-bad_stun_length(void **state)
+test_tcp_turn_bad_stun_length(void **state)
 {
 	struct frame fr;
 
@@ -416,7 +416,7 @@ bad_stun_length(void **state)
 }
 
 static void
-bad_cookie(void **state)
+test_tcp_turn_bad_cookie(void **state)
 {
 	struct frame fr;
 
@@ -426,7 +426,7 @@ bad_cookie(void **state)
 }
 
 static void
-too_big(void **state)
+test_tcp_turn_too_big(void **state)
 {
 	static const uint8_t b[] = { 0x40, 0x00, 0xff, 0xf0, 1, 2, 3, 4 };
 
@@ -434,7 +434,7 @@ too_big(void **state)
 }
 
 static void
-too_big_split(void **state)
+test_tcp_turn_too_big_split(void **state)
 {
 	static const uint8_t b[] = { 0x40, 0x00, 0x08, 0x00, 1, 2, 3, 4 };
 
@@ -443,7 +443,7 @@ too_big_split(void **state)
 
 /* A connection to an address that is not an access port's is refused. */
 static void
-not_access(void **state)
+test_tcp_turn_not_access(void **state)
 {
 	struct fix *f = *state;
 	uint64_t id = fx_conn_new(6, 4, OTHER4, PORT_TCP, R4, 40006);
@@ -456,7 +456,7 @@ not_access(void **state)
 /* ---- ends ------------------------------------------------------------------------ */
 
 static void
-client_eof(void **state)
+test_tcp_turn_client_eof(void **state)
 {
 	struct fix *f = *state;
 	struct frame g;
@@ -475,7 +475,7 @@ client_eof(void **state)
 }
 
 static void
-closed_by_tcp(void **state)
+test_tcp_turn_closed_by_tcp(void **state)
 {
 	struct fix *f = *state;
 	struct frame fr;
@@ -496,7 +496,7 @@ closed_by_tcp(void **state)
 
 /* TLS's failure (-EPROTO from rcv_buf): reset, counted. */
 static void
-transport_fails(void **state)
+test_tcp_turn_transport_fails(void **state)
 {
 	struct fix *f = *state;
 	uint64_t id = client(f, 9, true);
@@ -512,7 +512,7 @@ transport_fails(void **state)
 /* Silent past turn.tcp_first_message: reset (its transport told first);
  * one that greeted stays. */
 static void
-first_message_timeout(void **state)
+test_tcp_turn_first_message_timeout(void **state)
 {
 	struct fix *f = *state;
 	struct frame g;
@@ -536,7 +536,7 @@ first_message_timeout(void **state)
 /* No allocation turn.tcp_allocate_timeout after it opened: reset; with
  * one it goes round again. */
 static void
-allocation_timeout(void **state)
+test_tcp_turn_allocation_timeout(void **state)
 {
 	struct fix *f = *state;
 	struct frame g;
@@ -562,7 +562,7 @@ allocation_timeout(void **state)
 /* Over raw TCP small frames are gathered into one send at the burst's
  * end; over TLS each is a send (a record) of its own; bytes exact. */
 static void
-writes(void **state)
+test_tcp_turn_writes(void **state)
 {
 	struct fix *f = *state;
 	uint64_t raw = client(f, 13, false), tls = client(f, 14, true);
@@ -615,7 +615,7 @@ writes(void **state)
  * goes back to TCP unread, nothing more is read, and the relay takes the
  * connection with its transport; one never answered is reset. */
 static void
-connection_bind(void **state)
+test_tcp_turn_connection_bind(void **state)
 {
 	struct fix *f = *state;
 	struct frame bind, data;
@@ -654,25 +654,27 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(one_byte_at_a_time, setup, teardown),
-		cmocka_unit_test_setup_teardown(many_frames_a_read, setup, teardown),
-		cmocka_unit_test_setup_teardown(frames_across_mbufs, setup, teardown),
-		cmocka_unit_test_setup_teardown(frames_across_reads, setup, teardown),
-		cmocka_unit_test_setup_teardown(zero_copy, setup, teardown),
-		cmocka_unit_test_setup_teardown(bad_first_byte, setup, teardown),
-		cmocka_unit_test_setup_teardown(bad_first_byte_split, setup, teardown),
-		cmocka_unit_test_setup_teardown(bad_stun_length, setup, teardown),
-		cmocka_unit_test_setup_teardown(bad_cookie, setup, teardown),
-		cmocka_unit_test_setup_teardown(too_big, setup, teardown),
-		cmocka_unit_test_setup_teardown(too_big_split, setup, teardown),
-		cmocka_unit_test_setup_teardown(not_access, setup, teardown),
-		cmocka_unit_test_setup_teardown(client_eof, setup, teardown),
-		cmocka_unit_test_setup_teardown(closed_by_tcp, setup, teardown),
-		cmocka_unit_test_setup_teardown(transport_fails, setup, teardown),
-		cmocka_unit_test_setup_teardown(first_message_timeout, setup, teardown),
-		cmocka_unit_test_setup_teardown(allocation_timeout, setup, teardown),
-		cmocka_unit_test_setup_teardown(writes, setup, teardown),
-		cmocka_unit_test_setup_teardown(connection_bind, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_turn_one_byte_at_a_time, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_turn_many_frames_a_read, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_turn_frames_across_mbufs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_turn_frames_across_reads, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_turn_zero_copy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_turn_bad_first_byte, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_turn_bad_first_byte_split,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_turn_bad_stun_length, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_turn_bad_cookie, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_turn_too_big, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_turn_too_big_split, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_turn_not_access, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_turn_client_eof, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_turn_closed_by_tcp, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_turn_transport_fails, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_turn_first_message_timeout,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_turn_allocation_timeout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_turn_writes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_turn_connection_bind, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -361,7 +361,7 @@ connect_up(struct fix *f, uint32_t cid)
 /* ---- Connect, bind, data, end ------------------------------------------------ */
 
 static void
-connect_bind_data(void **state)
+test_tcprelay_connect_bind_data(void **state)
 {
 	struct fix *f = *state;
 	struct ipc_tcp_event e;
@@ -436,7 +436,7 @@ connect_bind_data(void **state)
 /* A Connect refused by the peer: FAILED (reset); one that cannot start
  * (its port taken): FAILED at once. */
 static void
-connect_fails(void **state)
+test_tcprelay_connect_fails(void **state)
 {
 	struct fix *f = *state;
 	struct ipc_tcp_event e;
@@ -462,7 +462,7 @@ connect_fails(void **state)
 /* A peer connecting in: with a permission INCOMING; without one, or to a
  * relayed port without an allocation, refused and counted. */
 static void
-incoming(void **state)
+test_tcprelay_incoming(void **state)
 {
 	struct fix *f = *state;
 	struct ipc_tcp_event e;
@@ -492,7 +492,7 @@ incoming(void **state)
  * connection (closed, GONE closed); a bind that comes after finds it gone
  * (stale), and its data connection is reset. */
 static void
-bind_timeout(void **state)
+test_tcprelay_bind_timeout(void **state)
 {
 	struct fix *f = *state;
 	struct ipc_tcp_event e;
@@ -519,7 +519,7 @@ bind_timeout(void **state)
 /* The data connection closed before cp's bind came: the peer connection
  * is released (closed), GONE aborted. */
 static void
-bind_data_gone(void **state)
+test_tcprelay_bind_data_gone(void **state)
 {
 	struct fix *f = *state;
 	struct ipc_tcp_event e;
@@ -538,7 +538,7 @@ bind_data_gone(void **state)
 /* A bound pair where the peer resets: the data connection is reset too,
  * GONE says reset. */
 static void
-peer_resets(void **state)
+test_tcprelay_peer_resets(void **state)
 {
 	struct fix *f = *state;
 	struct ipc_tcp_event e;
@@ -559,7 +559,7 @@ peer_resets(void **state)
 /* The allocation ends (TURN's hook): its peer connections are closed,
  * each GONE; a Connect still under way is aborted without one. */
 static void
-allocation_gone(void **state)
+test_tcprelay_allocation_gone(void **state)
 {
 	struct fix *f = *state;
 	struct ipc_tcp_event e;
@@ -582,7 +582,7 @@ allocation_gone(void **state)
 /* An allocation holds TR_PER_ALLOC peer connections at most: the next
  * one connecting in is refused (counted), a Connect fails. */
 static void
-per_allocation_limit(void **state)
+test_tcprelay_per_allocation_limit(void **state)
 {
 	struct fix *f = *state;
 	struct ipc_tcp_event e;
@@ -612,14 +612,15 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(connect_bind_data, setup, teardown),
-		cmocka_unit_test_setup_teardown(connect_fails, setup, teardown),
-		cmocka_unit_test_setup_teardown(incoming, setup, teardown),
-		cmocka_unit_test_setup_teardown(bind_timeout, setup, teardown),
-		cmocka_unit_test_setup_teardown(bind_data_gone, setup, teardown),
-		cmocka_unit_test_setup_teardown(peer_resets, setup, teardown),
-		cmocka_unit_test_setup_teardown(allocation_gone, setup, teardown),
-		cmocka_unit_test_setup_teardown(per_allocation_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcprelay_connect_bind_data, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcprelay_connect_fails, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcprelay_incoming, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcprelay_bind_timeout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcprelay_bind_data_gone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcprelay_peer_resets, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcprelay_allocation_gone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcprelay_per_allocation_limit,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
