@@ -616,6 +616,53 @@ test_agw_tls_server_leg_candidates(void **state)
 	assert_int_equal(fx_get(good)->aborts, 0);
 }
 
+/* A restarted cp's SYNC: every live context goes back to it as it stands
+ * (AGW_STATE: terminations, legs up, bytes), then the worker's
+ * STATE_DONE naming the SYNC; a released one does not. */
+static void
+test_agw_sync_gives_live_contexts(void **state)
+{
+	struct fix *f = *state;
+	static struct ipc_msg m;
+	const struct ipc_agw_state *x = (const void *)m.body;
+	struct ipc_agw_term t0, t1;
+	uint8_t d[500];
+	uint64_t a, b;
+
+	pattern(d, sizeof(d), 4);
+	ctx_up(f, PORT_MIN + 8, &a, &b);
+	fx_peer_send(a, d, sizeof(d));
+	fx_readable(a);
+	/* a second context, released before the SYNC */
+	term_server(&t0, PORT_MIN + 9, UE4);
+	term_client(&t1);
+	cp_add(f, ctx_id(12), &t0, &t1, 0);
+	cp_del(f, ctx_id(12));
+	while (fx_cp_recv(f->w, &m))
+		;
+	f->ctx.tsc_hz = 1000000u;
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_SYNC;
+	m.h.alloc_id = 77;
+	fx_cp_send(f->w, &m);
+	assert_int_equal(dp_cp_poll(f->w, f->w->now_ms), 1);
+	assert_int_equal(dp_cp_sync_step(f->w, 1000), 1);
+	assert_true(fx_cp_recv(f->w, &m));
+	assert_int_equal(m.h.kind, IPC_AGW_STATE);
+	assert_int_equal(m.h.alloc_id, ctx_id(1));
+	assert_int_equal(x->ctx.term[0].local.port, PORT_MIN + 8);
+	assert_int_equal(x->ctx.term[1].remote.port, CORE_PORT);
+	assert_int_equal(x->leg[0].state, 1);
+	assert_int_equal(x->leg[1].state, 1);
+	assert_int_equal(x->leg[0].bytes_in, sizeof(d));
+	assert_int_equal(x->leg[1].bytes_out, sizeof(d));
+	assert_int_equal(x->leg[0].remote.port, 33000);
+	assert_true(fx_cp_recv(f->w, &m));
+	assert_int_equal(m.h.kind, IPC_STATE_DONE);
+	assert_int_equal(m.h.alloc_id, 77);
+	assert_false(fx_cp_recv(f->w, &m));
+}
+
 int
 main(void)
 {
@@ -629,6 +676,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_agw_connect_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_agw_add_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_agw_connections_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_agw_sync_gives_live_contexts, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_agw_tls_server_leg_candidates, setup_with_tls,
 						teardown),
 	};

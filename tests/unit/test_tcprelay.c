@@ -608,6 +608,61 @@ test_tcprelay_per_allocation_limit(void **state)
 	assert_int_equal(ctr(f, "connections"), PER_ALLOC);
 }
 
+/* A restarted cp's SYNC: every peer connection up goes back to it as it
+ * stands (TCP_STATE: bound with its data connection, or waiting, named
+ * or not), then the worker's STATE_DONE; a Connect under way does not. */
+static void
+test_tcprelay_sync_gives_live_connections(void **state)
+{
+	struct fix *f = *state;
+	static struct ipc_msg m;
+	const struct ipc_tcp_event *e = (const void *)m.body;
+	struct ipc_tcp_event ev;
+	uint64_t bound = connect_up(f, 21), named = connect_up(f, 22), in, data;
+	bool seen[3] = { false, false, false };
+
+	data = fx_conn_new(24, 4, L4, TURN_PORT, CLIENT4, 40005);
+	binding.id = data;
+	cp_bind(f, 21, bound, data);
+	in = fx_conn_new(33, 4, RELAY4, RELAY_PORT, PEER4, 7003);
+	assert_int_equal(fx_accept(f->app, in, f->larg), 0);
+	cp_connect(f, 23, PEER4, 6005);       /* (under way) */
+	event(f, &ev);
+	event(f, &ev);
+	no_event(f);
+	f->ctx.tsc_hz = 1000000u;
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_SYNC;
+	m.h.alloc_id = 78;
+	fx_cp_send(f->w, &m);
+	assert_int_equal(dp_cp_poll(f->w, f->w->now_ms), 1);
+	assert_int_equal(dp_cp_sync_step(f->w, 1000), 1);
+	for (unsigned int i = 0; i < 3; i++) {
+		assert_true(fx_cp_recv(f->w, &m));
+		assert_int_equal(m.h.kind, IPC_TCP_STATE);
+		assert_int_equal(m.h.alloc_id, ALLOC_ID);
+		if (e->peer == bound) {
+			assert_int_equal(e->type, IPC_TCP_EV_BOUND);
+			assert_int_equal(e->data, data);
+			assert_int_equal(e->cid, 21);
+			seen[0] = true;
+		} else if (e->peer == named) {
+			assert_int_equal(e->type, IPC_TCP_EV_CONNECTED);
+			assert_int_equal(e->cid, 22);
+			seen[1] = true;
+		} else {
+			assert_int_equal(e->peer, in);
+			assert_int_equal(e->type, IPC_TCP_EV_INCOMING);
+			seen[2] = true;
+		}
+	}
+	assert_true(seen[0] && seen[1] && seen[2]);
+	assert_true(fx_cp_recv(f->w, &m));
+	assert_int_equal(m.h.kind, IPC_STATE_DONE);
+	assert_int_equal(m.h.alloc_id, 78);
+	assert_false(fx_cp_recv(f->w, &m));
+}
+
 int
 main(void)
 {
@@ -621,6 +676,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tcprelay_allocation_gone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tcprelay_per_allocation_limit,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcprelay_sync_gives_live_connections, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
