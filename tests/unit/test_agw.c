@@ -1,0 +1,686 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp/agw over the fake transport and dp/tcp (fake_xprt.h), driven through
+ * what it registers: cp's AGW_ADD and AGW_DEL through dp_cp.c's dispatch
+ * (real lib/ipc rings in heap memory), dp/tcp's callbacks of its
+ * application (accept, connected, readable, closed), dp/tls's leg
+ * callbacks (a TLS server leg's handshake), and the worker loop's
+ * agw_poll(); the events it sends cp read back from the ring, in order.
+ *
+ * A context made by cp connects its client leg and waits for its server
+ * leg's connection; both up, bytes cross byte-exact both ways; cp's
+ * AGW_DEL releases it (both legs closed, LEG_DOWN each, RELEASED last); a
+ * context not up by its setup time is released so; a peer's reset ends
+ * both legs with their causes; a refused connect names the leg; cp's
+ * AGW_ADD that cannot be installed comes back as RELEASED setup_failed; a
+ * connection to a port without a context, from the wrong address, or to
+ * a leg already taken is refused and counted; a TLS server leg is taken
+ * by the connection whose handshake passed, not the first one.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agw.h"
+#include "dp.h"
+#include "dp_cp.h"
+#include "fake_xprt.h"
+#include "ipc.h"
+#include "tp_conf_types.h"
+
+static const uint8_t L4[4] = { 10, 0, 0, 1 };          /* dp's address */
+static const uint8_t UE4[4] = { 192, 0, 2, 10 };        /* the access side's peer */
+static const uint8_t CORE4[4] = { 198, 51, 100, 20 };   /* the core side's peer */
+static const uint8_t OTHER4[4] = { 192, 0, 2, 99 };
+
+#define PORT_MIN 20000u
+#define PORT_MAX 20015u
+#define CORE_PORT 5060u
+#define HOLD 4096u
+
+struct fix {
+	struct dp_ctx ctx;
+	struct tp_conf *conf;
+	struct dp_worker *w;
+	int app;
+	void *larg;
+	unsigned int mbufs0;
+};
+
+static int
+setup_tls(void **state, bool tls)
+{
+	struct fix *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	fx_init();
+	f->conf = calloc(1, sizeof(*f->conf));
+	assert_non_null(f->conf);
+	f->conf->agw.enabled = true;
+	f->conf->agw.port_min = PORT_MIN;
+	f->conf->agw.port_max = PORT_MAX;
+	f->conf->agw.max_contexts = 16;
+	f->conf->agw.hold_bytes = HOLD;
+	f->conf->agw.setup_timeout_s = 30;
+	f->conf->tls.enabled = tls;
+	f->conf->dp.tcp_max_conns = 64;
+	f->ctx.conf = f->conf;
+	f->ctx.nworkers = 1;
+	f->ctx.nports = 1;
+	f->ctx.ports[0].has_ip4 = true;
+	memcpy(f->ctx.ports[0].ip4, L4, 4);
+	f->w = fx_worker_new(&f->ctx);
+	fx_cp_attach(f->w, IPC_CAP_AGW);
+	f->mbufs0 = fx_mbufs_in_use();
+	assert_int_equal(agw_init(f->w), 0);
+	assert_non_null(f->w->agw);
+	f->app = fx_listener(PORT_MIN, &f->larg);
+	assert_true(f->app >= 0);
+	*state = f;
+	return 0;
+}
+
+static int
+setup(void **state)
+{
+	return setup_tls(state, false);
+}
+
+static int
+setup_with_tls(void **state)
+{
+	return setup_tls(state, true);
+}
+
+static int
+teardown(void **state)
+{
+	struct fix *f = *state;
+
+	agw_free(f->w);
+	assert_int_equal(fx_mbufs_in_use(), f->mbufs0);
+	fx_cp_detach(f->w);
+	fx_reset();
+	fx_worker_free(f->w);
+	free(f->conf);
+	free(f);
+	return 0;
+}
+
+static uint64_t
+ctr(const struct fix *f, const char *name)
+{
+	static char names[128][64];
+	uint64_t v[128];
+	unsigned int n = agw_stat_names(&names[0][0], 128, sizeof(names[0]));
+
+	assert_int_equal(agw_stat_values(f->w, v, 128), n);
+	for (unsigned int i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return v[i];
+	fail_msg("no counter %s", name);
+	return 0;
+}
+
+/* ---- cp's side -------------------------------------------------------------- */
+
+static uint64_t
+ctx_id(uint32_t slot)
+{
+	return ipc_conn_make(0, slot, 5);
+}
+
+/* A server termination on port, from remote (NULL: anyone). */
+static void
+term_server(struct ipc_agw_term *t, uint16_t port, const uint8_t *remote)
+{
+	memset(t, 0, sizeof(*t));
+	t->tcp_role = IPC_AGW_TCP_SERVER;
+	t->local.family = 4;
+	memcpy(t->local.ip, L4, 4);
+	t->local.port = port;
+	if (remote != NULL) {
+		t->remote.family = 4;
+		memcpy(t->remote.ip, remote, 4);
+	}
+}
+
+/* A client termination to CORE4:CORE_PORT, dp's source address. */
+static void
+term_client(struct ipc_agw_term *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->tcp_role = IPC_AGW_TCP_CLIENT;
+	t->local.family = 4;
+	t->remote.family = 4;
+	memcpy(t->remote.ip, CORE4, 4);
+	t->remote.port = CORE_PORT;
+}
+
+static void
+cp_add(struct fix *f, uint64_t id, const struct ipc_agw_term *t0,
+       const struct ipc_agw_term *t1, uint32_t setup_ms)
+{
+	static struct ipc_msg m;
+	struct ipc_agw_ctx *x = (struct ipc_agw_ctx *)m.body;
+
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_AGW_ADD;
+	m.h.alloc_id = id;
+	m.h.body_len = sizeof(*x);
+	x->term[0] = *t0;
+	x->term[1] = *t1;
+	x->setup_ms = setup_ms;
+	fx_cp_send(f->w, &m);
+	assert_int_equal(dp_cp_poll(f->w, f->w->now_ms), 1);
+}
+
+static void
+cp_del(struct fix *f, uint64_t id)
+{
+	static struct ipc_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_AGW_DEL;
+	m.h.alloc_id = id;
+	fx_cp_send(f->w, &m);
+	assert_int_equal(dp_cp_poll(f->w, f->w->now_ms), 1);
+}
+
+/* The next event to cp, of context id (after the loop's poll). */
+static void
+event(struct fix *f, uint64_t id, struct ipc_agw_event *e)
+{
+	static struct ipc_msg m;
+
+	fx_cp_beat(f->w);
+	agw_poll(f->w, f->w->now_ms);
+	assert_true(fx_cp_recv(f->w, &m));
+	assert_int_equal(m.h.kind, IPC_AGW_EVENT);
+	assert_int_equal(m.h.alloc_id, id);
+	memcpy(e, m.body, sizeof(*e));
+}
+
+static void
+no_event(struct fix *f)
+{
+	static struct ipc_msg m;
+
+	fx_cp_beat(f->w);
+	agw_poll(f->w, f->w->now_ms);
+	assert_false(fx_cp_recv(f->w, &m));
+}
+
+static void
+expect(struct fix *f, uint64_t id, uint8_t type, uint8_t leg, uint8_t cause)
+{
+	struct ipc_agw_event e;
+
+	event(f, id, &e);
+	assert_int_equal(e.type, type);
+	assert_int_equal(e.leg, leg);
+	assert_int_equal(e.cause, cause);
+}
+
+static void
+pattern(uint8_t *buf, size_t n, uint8_t seed)
+{
+	for (size_t i = 0; i < n; i++)
+		buf[i] = (uint8_t)(seed + i * 3u + (i >> 9));
+}
+
+static void
+tx_is(uint64_t id, const uint8_t *want, size_t n)
+{
+	uint8_t *got = malloc(n + 1u);
+
+	assert_non_null(got);
+	assert_int_equal(fx_take_tx(id, got, n + 1u), n);
+	assert_memory_equal(got, want, n);
+	free(got);
+}
+
+/* A context in slot 1: leg 0 a server on port from UE4, leg 1 a client to
+ * the core; both legs up. Returns the legs' connections. */
+static void
+ctx_up(struct fix *f, uint16_t port, uint64_t *a, uint64_t *b)
+{
+	struct ipc_agw_term t0, t1;
+	struct ipc_agw_event e;
+	uint64_t id = ctx_id(1);
+
+	term_server(&t0, port, UE4);
+	term_client(&t1);
+	cp_add(f, id, &t0, &t1, 0);
+	assert_int_equal(ctr(f, "agw_contexts_added"), 1);
+	/* the client leg connects now, from dp's address */
+	assert_int_equal(fx_nconnects(), 1);
+	*b = fx_connect_at(0)->id;
+	assert_memory_equal(fx_connect_at(0)->raddr, CORE4, 4);
+	assert_int_equal(fx_connect_at(0)->rport, CORE_PORT);
+	no_event(f);
+	/* the first leg: the UE connects to the server termination */
+	*a = fx_conn_new(1, 4, L4, port, UE4, 33000);
+	assert_int_equal(fx_accept(f->app, *a, f->larg), 0);
+	event(f, id, &e);
+	assert_int_equal(e.type, IPC_AGW_EV_LEG_UP);
+	assert_int_equal(e.leg, 0);
+	assert_memory_equal(e.remote.ip, UE4, 4);
+	assert_int_equal(e.remote.port, 33000);
+	assert_int_equal(e.local.port, port);
+	/* the second: the core answers */
+	fx_connected(*b);
+	event(f, id, &e);
+	assert_int_equal(e.type, IPC_AGW_EV_LEG_UP);
+	assert_int_equal(e.leg, 1);
+	assert_memory_equal(e.remote.ip, CORE4, 4);
+	assert_int_equal(ctr(f, "agw_legs_up"), 2);
+}
+
+/* ---- a context's life --------------------------------------------------------- */
+
+static void
+test_agw_context_bytes_then_controller(void **state)
+{
+	struct fix *f = *state;
+	static uint8_t up[30000], down[12345];
+	struct ipc_agw_event e;
+	uint64_t a, b, id = ctx_id(1);
+
+	pattern(up, sizeof(up), 1);
+	pattern(down, sizeof(down), 2);
+	ctx_up(f, PORT_MIN + 3, &a, &b);
+	fx_get(a)->rd_seg = 1400;
+	fx_peer_send(a, up, sizeof(up));
+	fx_readable(a);
+	tx_is(b, up, sizeof(up));
+	fx_get(b)->rd_seg = 100;
+	fx_get(b)->rd_max = 3000;
+	fx_peer_send(b, down, sizeof(down));
+	fx_readable(b);
+	tx_is(a, down, sizeof(down));
+	assert_int_equal(ctr(f, "splice_bytes_in"), sizeof(up) + sizeof(down));
+	assert_int_equal(ctr(f, "splice_bytes_out"), sizeof(up) + sizeof(down));
+
+	cp_del(f, id);
+	assert_int_equal(ctr(f, "agw_controller_releases"), 1);
+	/* both legs closed (they were up: FIN, not RST) */
+	assert_int_equal(fx_get(a)->closes, 1);
+	assert_int_equal(fx_get(b)->closes, 1);
+	assert_int_equal(fx_get(a)->aborts + fx_get(b)->aborts, 0);
+	expect(f, id, IPC_AGW_EV_LEG_DOWN, 0, IPC_AGW_CONTROLLER);
+	expect(f, id, IPC_AGW_EV_LEG_DOWN, 1, IPC_AGW_CONTROLLER);
+	event(f, id, &e);
+	assert_int_equal(e.type, IPC_AGW_EV_RELEASED);
+	assert_int_equal(e.leg, IPC_AGW_LEG_NONE);
+	assert_int_equal(e.cause, IPC_AGW_CONTROLLER);
+	assert_int_equal(e.bytes_in[0], sizeof(up));
+	assert_int_equal(e.bytes_out[1], sizeof(up));
+	assert_int_equal(e.bytes_in[1], sizeof(down));
+	assert_int_equal(e.bytes_out[0], sizeof(down));
+	assert_string_equal(e.detail, "released by the controller");
+	no_event(f);
+	assert_int_equal(ctr(f, "agw_contexts_released"), 1);
+	assert_int_equal(ctr(f, "agw_contexts"), 0);
+	/* its port is free again: a connection there now finds no context */
+	{
+		uint64_t late = fx_conn_new(2, 4, L4, PORT_MIN + 3, UE4, 33001);
+
+		assert_int_equal(fx_accept(f->app, late, f->larg), -ENOENT);
+		assert_int_equal(ctr(f, "agw_refused_no_context"), 1);
+	}
+	/* a second AGW_DEL finds none */
+	cp_del(f, id);
+	assert_int_equal(ctr(f, "agw_release_unknown"), 1);
+}
+
+/* Bytes from the first leg before the second is up are held (up to
+ * agw.hold) and delivered when it is. */
+static void
+test_agw_held_until_second_leg(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_agw_term t0, t1;
+	uint8_t d[3000];
+	uint64_t a, b, id = ctx_id(2);
+
+	pattern(d, sizeof(d), 3);
+	term_server(&t0, PORT_MIN, NULL);
+	term_client(&t1);
+	cp_add(f, id, &t0, &t1, 0);
+	b = fx_connect_at(0)->id;
+	a = fx_conn_new(1, 4, L4, PORT_MIN, OTHER4, 33002);
+	fx_peer_send(a, d, sizeof(d));
+	assert_int_equal(fx_accept(f->app, a, f->larg), 0);
+	fx_readable(a);
+	assert_int_equal(ctr(f, "splice_held_bytes"), sizeof(d));
+	assert_int_equal(fx_get(b)->sends, 0);
+	fx_connected(b);
+	tx_is(b, d, sizeof(d));
+	expect(f, id, IPC_AGW_EV_LEG_UP, 0, IPC_AGW_NONE);
+	expect(f, id, IPC_AGW_EV_LEG_UP, 1, IPC_AGW_NONE);
+}
+
+/* Not both legs up by the setup time: released so, both legs with it;
+ * the client leg still connecting is reset. */
+static void
+test_agw_setup_timeout(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_agw_term t0, t1;
+	struct ipc_agw_event e;
+	uint64_t b, id = ctx_id(3);
+
+	term_server(&t0, PORT_MIN + 1, UE4);
+	term_client(&t1);
+	cp_add(f, id, &t0, &t1, 2000);
+	b = fx_connect_at(0)->id;
+	f->w->now_ms += 1990;
+	no_event(f);
+	assert_int_equal(fx_get(b)->aborts, 0);
+	f->w->now_ms += 60;
+	fx_cp_beat(f->w);
+	agw_poll(f->w, f->w->now_ms);
+	assert_int_equal(ctr(f, "agw_setup_timeouts"), 1);
+	assert_int_equal(fx_get(b)->aborts, 1);
+	expect(f, id, IPC_AGW_EV_LEG_DOWN, 0, IPC_AGW_SETUP_TIMEOUT);
+	expect(f, id, IPC_AGW_EV_LEG_DOWN, 1, IPC_AGW_SETUP_TIMEOUT);
+	event(f, id, &e);
+	assert_int_equal(e.type, IPC_AGW_EV_RELEASED);
+	assert_int_equal(e.cause, IPC_AGW_SETUP_TIMEOUT);
+	assert_int_equal(e.leg, IPC_AGW_LEG_NONE);
+	assert_non_null(strstr(e.detail, "legs up: not 0, not 1"));
+	no_event(f);
+	assert_int_equal(ctr(f, "agw_contexts"), 0);
+}
+
+/* One leg up by the setup time is not enough either; and the deadline
+ * goes once both are up. */
+static void
+test_agw_setup_deadline_met(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_agw_term t0, t1;
+	uint64_t a, b, id = ctx_id(4);
+
+	term_server(&t0, PORT_MIN + 2, UE4);
+	term_client(&t1);
+	cp_add(f, id, &t0, &t1, 2000);
+	b = fx_connect_at(0)->id;
+	a = fx_conn_new(1, 4, L4, PORT_MIN + 2, UE4, 33003);
+	assert_int_equal(fx_accept(f->app, a, f->larg), 0);
+	fx_connected(b);
+	expect(f, id, IPC_AGW_EV_LEG_UP, 0, IPC_AGW_NONE);
+	expect(f, id, IPC_AGW_EV_LEG_UP, 1, IPC_AGW_NONE);
+	f->w->now_ms += 5000;
+	no_event(f);
+	assert_int_equal(ctr(f, "agw_setup_timeouts"), 0);
+	assert_int_equal(fx_get(a)->aborts + fx_get(b)->aborts, 0);
+}
+
+/* The UE's connection is reset: leg 0 RST, leg 1 reset for it, the
+ * context released naming leg 0. */
+static void
+test_agw_leg_reset(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_agw_event e;
+	uint64_t a, b, id = ctx_id(1);
+
+	ctx_up(f, PORT_MIN + 4, &a, &b);
+	fx_closed(a, TCP_REASON_RESET);
+	assert_int_equal(fx_get(a)->gones, 1);
+	assert_int_equal(fx_get(b)->aborts, 1);
+	event(f, id, &e);
+	assert_int_equal(e.type, IPC_AGW_EV_LEG_DOWN);
+	assert_int_equal(e.leg, 0);
+	assert_int_equal(e.cause, IPC_AGW_RST);
+	assert_non_null(strstr(e.detail, "reset by the peer"));
+	event(f, id, &e);
+	assert_int_equal(e.type, IPC_AGW_EV_LEG_DOWN);
+	assert_int_equal(e.leg, 1);
+	assert_int_equal(e.cause, IPC_AGW_OTHER_LEG);
+	assert_string_equal(e.detail, "leg 0 ended: rst");
+	event(f, id, &e);
+	assert_int_equal(e.type, IPC_AGW_EV_RELEASED);
+	assert_int_equal(e.leg, 0);
+	assert_int_equal(e.cause, IPC_AGW_RST);
+	assert_int_equal(ctr(f, "splice_leg_end_rst"), 1);
+	assert_int_equal(ctr(f, "splice_leg_end_other_leg"), 1);
+}
+
+/* The core refuses the client leg's connect. */
+static void
+test_agw_connect_refused(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_agw_term t0, t1;
+	struct ipc_agw_event e;
+	uint64_t b, id = ctx_id(5);
+
+	term_server(&t0, PORT_MIN + 5, UE4);
+	term_client(&t1);
+	cp_add(f, id, &t0, &t1, 0);
+	b = fx_connect_at(0)->id;
+	fx_closed(b, TCP_REASON_REFUSED);
+	event(f, id, &e);
+	assert_int_equal(e.type, IPC_AGW_EV_LEG_DOWN);
+	assert_int_equal(e.leg, 1);
+	assert_int_equal(e.cause, IPC_AGW_CONNECT_FAILED);
+	assert_non_null(strstr(e.detail, "connection refused"));
+	expect(f, id, IPC_AGW_EV_LEG_DOWN, 0, IPC_AGW_OTHER_LEG);
+	event(f, id, &e);
+	assert_int_equal(e.type, IPC_AGW_EV_RELEASED);
+	assert_int_equal(e.leg, 1);
+	assert_int_equal(e.cause, IPC_AGW_CONNECT_FAILED);
+	/* and a connect that cannot start at all */
+	fx_connect_fail(-ENETUNREACH);
+	cp_add(f, ctx_id(6), &t0, &t1, 0);
+	event(f, ctx_id(6), &e);
+	assert_int_equal(e.type, IPC_AGW_EV_LEG_DOWN);
+	assert_int_equal(e.leg, 1);
+	assert_int_equal(e.cause, IPC_AGW_CONNECT_FAILED);
+	assert_non_null(strstr(e.detail, "no route"));
+	assert_int_equal(ctr(f, "agw_connects_not_started"), 1);
+}
+
+/* AGW_ADD that cannot be installed: RELEASED setup_failed, with why. */
+static void
+test_agw_add_refused(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_agw_term t0, t1;
+	struct ipc_agw_event e;
+
+	term_client(&t1);
+	/* a port outside agw.ports */
+	term_server(&t0, PORT_MAX + 1, NULL);
+	cp_add(f, ctx_id(7), &t0, &t1, 0);
+	event(f, ctx_id(7), &e);
+	assert_int_equal(e.type, IPC_AGW_EV_RELEASED);
+	assert_int_equal(e.cause, IPC_AGW_SETUP_FAILED);
+	assert_int_equal(e.leg, IPC_AGW_LEG_NONE);
+	assert_non_null(strstr(e.detail, "share of agw.ports"));
+	/* an address that is not dp's */
+	term_server(&t0, PORT_MIN, NULL);
+	memcpy(t0.local.ip, OTHER4, 4);
+	cp_add(f, ctx_id(8), &t0, &t1, 0);
+	event(f, ctx_id(8), &e);
+	assert_int_equal(e.cause, IPC_AGW_SETUP_FAILED);
+	assert_non_null(strstr(e.detail, "not an address of dp's"));
+	/* TLS without the tls group */
+	term_server(&t0, PORT_MIN, NULL);
+	t0.tls_role = IPC_AGW_TLS_SERVER;
+	t0.nfp = 1;
+	t0.fp[0].alg = 2;
+	t0.fp[0].len = 32;
+	cp_add(f, ctx_id(9), &t0, &t1, 0);
+	event(f, ctx_id(9), &e);
+	assert_int_equal(e.cause, IPC_AGW_SETUP_FAILED);
+	assert_non_null(strstr(e.detail, "tls group"));
+	assert_int_equal(ctr(f, "agw_contexts_refused"), 3);
+	assert_int_equal(ctr(f, "agw_contexts"), 0);
+	assert_int_equal(fx_nconnects(), 0);
+}
+
+/* Connections the server termination does not take. */
+static void
+test_agw_connections_refused(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_agw_term t0, t1;
+	uint64_t c, id = ctx_id(10);
+
+	/* a port of the share without a context */
+	c = fx_conn_new(1, 4, L4, PORT_MIN + 9, UE4, 34000);
+	assert_int_equal(fx_accept(f->app, c, f->larg), -ENOENT);
+	assert_int_equal(ctr(f, "agw_refused_no_context"), 1);
+
+	term_server(&t0, PORT_MIN + 6, UE4);
+	term_client(&t1);
+	cp_add(f, id, &t0, &t1, 0);
+	/* not the signalled remote */
+	c = fx_conn_new(2, 4, L4, PORT_MIN + 6, OTHER4, 34001);
+	assert_int_equal(fx_accept(f->app, c, f->larg), -EACCES);
+	assert_int_equal(ctr(f, "agw_refused_wrong_address"), 1);
+	/* the right one, then a second while the leg has it */
+	c = fx_conn_new(3, 4, L4, PORT_MIN + 6, UE4, 34002);
+	assert_int_equal(fx_accept(f->app, c, f->larg), 0);
+	c = fx_conn_new(4, 4, L4, PORT_MIN + 6, UE4, 34003);
+	assert_int_equal(fx_accept(f->app, c, f->larg), -EBUSY);
+	assert_int_equal(ctr(f, "agw_refused_leg_taken"), 1);
+	assert_int_equal(ctr(f, "agw_accepted"), 1);
+	expect(f, id, IPC_AGW_EV_LEG_UP, 0, IPC_AGW_NONE);
+	no_event(f);
+}
+
+/* A TLS server leg: connections to it are candidates; one whose
+ * handshake fails (not the signalled peer's certificate, from another
+ * address) is refused and reset, the leg goes on listening; the one whose
+ * handshake passes takes the leg (LEG_UP with its TLS version), and its
+ * bytes cross. */
+static void
+test_agw_tls_server_leg_candidates(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_agw_term t0, t1;
+	struct ipc_agw_event e;
+	uint8_t d[2000];
+	uint64_t bad, good, b, id = ctx_id(11);
+
+	pattern(d, sizeof(d), 9);
+	term_server(&t0, PORT_MIN + 7, NULL);
+	t0.tls_role = IPC_AGW_TLS_SERVER;
+	t0.nfp = 1;
+	t0.fp[0].alg = 2;
+	t0.fp[0].len = 32;
+	term_client(&t1);
+	cp_add(f, id, &t0, &t1, 0);
+	b = fx_connect_at(0)->id;
+	fx_connected(b);
+	expect(f, id, IPC_AGW_EV_LEG_UP, 1, IPC_AGW_NONE);
+
+	bad = fx_conn_new(1, 4, L4, PORT_MIN + 7, OTHER4, 35000);
+	good = fx_conn_new(2, 4, L4, PORT_MIN + 7, UE4, 35001);
+	assert_int_equal(fx_accept(f->app, bad, f->larg), 0);
+	assert_int_equal(fx_accept(f->app, good, f->larg), 0);
+	assert_int_equal(ctr(f, "agw_candidates"), 2);
+	/* the first one's certificate does not match */
+	fx_tls_handshake(f->w, bad, TLS_FAIL_FP_MISMATCH);
+	fx_get(bad)->rx_err = -EPROTO;
+	fx_readable(bad);
+	assert_int_equal(fx_get(bad)->aborts, 1);
+	assert_int_equal(ctr(f, "agw_candidates_refused"), 1);
+	no_event(f);
+	/* the second's does, and it says something at once */
+	fx_get(good)->version = 13;
+	fx_tls_handshake(f->w, good, TLS_FAIL_NONE);
+	fx_peer_send(good, d, sizeof(d));
+	fx_readable(good);
+	assert_int_equal(ctr(f, "agw_candidates_took_leg"), 1);
+	event(f, id, &e);
+	assert_int_equal(e.type, IPC_AGW_EV_LEG_UP);
+	assert_int_equal(e.leg, 0);
+	assert_int_equal(e.tls_version, 13);
+	assert_memory_equal(e.remote.ip, UE4, 4);
+	tx_is(b, d, sizeof(d));
+	fx_peer_send(b, d, 100);
+	fx_readable(b);
+	tx_is(good, d, 100);
+	assert_int_equal(fx_get(good)->aborts, 0);
+}
+
+/* A restarted cp's SYNC: every live context goes back to it as it stands
+ * (AGW_STATE: terminations, legs up, bytes), then the worker's
+ * STATE_DONE naming the SYNC; a released one does not. */
+static void
+test_agw_sync_gives_live_contexts(void **state)
+{
+	struct fix *f = *state;
+	static struct ipc_msg m;
+	const struct ipc_agw_state *x = (const void *)m.body;
+	struct ipc_agw_term t0, t1;
+	uint8_t d[500];
+	uint64_t a, b;
+
+	pattern(d, sizeof(d), 4);
+	ctx_up(f, PORT_MIN + 8, &a, &b);
+	fx_peer_send(a, d, sizeof(d));
+	fx_readable(a);
+	/* a second context, released before the SYNC */
+	term_server(&t0, PORT_MIN + 9, UE4);
+	term_client(&t1);
+	cp_add(f, ctx_id(12), &t0, &t1, 0);
+	cp_del(f, ctx_id(12));
+	while (fx_cp_recv(f->w, &m))
+		;
+	f->ctx.tsc_hz = 1000000u;
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_SYNC;
+	m.h.alloc_id = 77;
+	fx_cp_send(f->w, &m);
+	assert_int_equal(dp_cp_poll(f->w, f->w->now_ms), 1);
+	assert_int_equal(dp_cp_sync_step(f->w, 1000), 1);
+	assert_true(fx_cp_recv(f->w, &m));
+	assert_int_equal(m.h.kind, IPC_AGW_STATE);
+	assert_int_equal(m.h.alloc_id, ctx_id(1));
+	assert_int_equal(x->ctx.term[0].local.port, PORT_MIN + 8);
+	assert_int_equal(x->ctx.term[1].remote.port, CORE_PORT);
+	assert_int_equal(x->leg[0].state, 1);
+	assert_int_equal(x->leg[1].state, 1);
+	assert_int_equal(x->leg[0].bytes_in, sizeof(d));
+	assert_int_equal(x->leg[1].bytes_out, sizeof(d));
+	assert_int_equal(x->leg[0].remote.port, 33000);
+	assert_true(fx_cp_recv(f->w, &m));
+	assert_int_equal(m.h.kind, IPC_STATE_DONE);
+	assert_int_equal(m.h.alloc_id, 77);
+	assert_false(fx_cp_recv(f->w, &m));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_agw_context_bytes_then_controller,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_agw_held_until_second_leg, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_agw_setup_timeout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_agw_setup_deadline_met, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_agw_leg_reset, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_agw_connect_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_agw_add_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_agw_connections_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_agw_sync_gives_live_contexts, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_agw_tls_server_leg_candidates, setup_with_tls,
+						teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
