@@ -1504,9 +1504,9 @@ static const struct dp_ctrs_desc tr_desc[TR_CTR__COUNT + 4] = {
 	[TR_CTR__COUNT + 1] = { "budgets", DP_CTRS_GAUGE,
 				"allocations' budgets of held bytes in use now" },
 	[TR_CTR__COUNT + 2] = { "budget_peak_bytes", DP_CTRS_GAUGE,
-				"the most bytes a budget in use held" },
+				"the most bytes one allocation's budget held here (live or gone)" },
 	[TR_CTR__COUNT + 3] = { "budget_peak_mbufs", DP_CTRS_GAUGE,
-				"the most mbufs a budget in use held" },
+				"the most mbufs one allocation's budget held here (live or gone)" },
 };
 
 static void
