@@ -160,6 +160,13 @@ bool dp_handoff_try(struct dp_worker *w, unsigned int owner, struct rte_mbuf *m,
 /* ---- statistics (dp_stats.c) -------------------------------------------- */
 
 void dp_stats_print(const struct dp_ctx *ctx, FILE *out);
+/* Register every module's counters with dp_ctrs.h in the order cp shows
+ * them; once, before the workers start. 0, or -errno with one line in
+ * err naming the counter that does not fit cp's segment. */
+int dp_stats_register(char *err, size_t errlen);
+/* w's connections open now and its values of every registered counter
+ * (at most max), for cp's segment: copied on the worker's tick. */
+uint64_t dp_stats_values(const struct dp_worker *w, uint64_t *out, unsigned int max);
 
 /* ---- the port's addresses (inline: every received IP packet asks) ------ */
 

@@ -17,11 +17,49 @@
 #include "agw/agw.h"
 #include "tcprelay/tcprelay.h"
 #include "dp.h"
+#include "dp_ctrs.h"
 #include "net/net.h"
 #include "dp_tcp.h"
 #include "tls.h"
 #include "tls_mem.h"
+#include "splice.h"
 #include "tcp.h"
+
+/* The families of counters dp publishes to cp, in the order of the
+ * names cp shows (its metrics' events, status's keys): each module
+ * describes its own (names, kinds, help, values), and only this list
+ * says in what order. Registered whatever the configuration: a module
+ * not configured reads 0, so that the names are the same on every box. */
+static const struct dp_ctrs_family *const families[] = {
+	&dp_tcp_ctrs,
+	&dp_tcp_close_ctrs,
+	&dp_tcp_turn_ctrs,
+	&tls_keys_ctrs,
+	&tls_ctrs,
+	&splice_ctrs,
+	&splice_leg_end_ctrs,
+	&agw_ctrs,
+	&tcprelay_ctrs,
+};
+
+int
+dp_stats_register(char *err, size_t errlen)
+{
+	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
+		int rc = dp_ctrs_register(families[i], err, errlen);
+
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+uint64_t
+dp_stats_values(const struct dp_worker *w, uint64_t *out, unsigned int max)
+{
+	(void)dp_ctrs_values(w, out, max);
+	return dp_tcp_conns(w);
+}
 
 static const char *const ctr_names[DP_CTR__COUNT] = {
 #define DP_CTR(e, name) [DP_CTR_##e] = name,

@@ -21,11 +21,11 @@
 #include "agw/agw.h"
 #include "tcprelay/tcprelay.h"
 #include "dp.h"
+#include "dp_ctrs.h"
 #include "dp_tcp.h"
 #include "net/flow.h"
 #include "net/net.h"
 #include "tcp.h"
-#include "tls_keys.h"
 #include "steer.h"
 #include "tls.h"
 #include "tp_common.h"
@@ -446,120 +446,52 @@ fail:
 	return -ENOMEM;
 }
 
-/* dp/tls/tls_keys's counters, after TCP's (prefix "tlskeys_"). */
-static const char *const tlskeys_names[] = {
-	"tickets_set", "ticket_generation", "tickets_issued", "tickets_resumed",
-	"tickets_renewed", "tickets_unknown", "psk_found", "psk_unknown",
-	"psk_full", "psk_errors", "psk_count", "refused",
+/* ---- counters (dp_ctrs.h) ---- */
+
+static const struct dp_ctrs_desc tcp_desc[TCP_CTR__COUNT] = {
+#define TCP_CTR(e, n) [TCP_CTR_##e] = { n, DP_CTRS_COUNTER, NULL },
+#include "tcp_counters.def"
+#undef TCP_CTR
 };
-#define TLSKEYS_N (sizeof(tlskeys_names) / sizeof(tlskeys_names[0]))
 
 static void
-tlskeys_values(const struct dp_worker *w, uint64_t v[TLSKEYS_N])
+tcp_values(const struct dp_worker *w, uint64_t *out)
 {
-	const struct tls_keys_stats *s;
-
-	memset(v, 0, TLSKEYS_N * sizeof(v[0]));
-	if (w->tls_keys == NULL)
-		return;
-	s = tls_keys_stats(w->tls_keys);
-	v[0] = s->tickets_set;
-	v[1] = s->ticket_generation;
-	v[2] = s->tickets_issued;
-	v[3] = s->tickets_resumed;
-	v[4] = s->tickets_renewed;
-	v[5] = s->tickets_unknown;
-	v[6] = s->psk_found;
-	v[7] = s->psk_unknown;
-	v[8] = s->psk_full;
-	v[9] = s->psk_errors;
-	v[10] = s->psk_count;
-	v[11] = w->tls_keys_refused;
+	for (unsigned int k = 0; k < TCP_CTR__COUNT; k++)
+		out[k] = w->tcp != NULL ? w->tcp->ctr[k] : 0;
 }
 
-unsigned int
-dp_tcp_stat_names(char *names, unsigned int max, size_t len)
-{
-	unsigned int n = 0;
+const struct dp_ctrs_family dp_tcp_ctrs = {
+	.name = "tcp", .prefix = "",
+	.help = "dp/tcp's events (tcp_counters.def): segments, drops by reason, "
+		"retransmissions and recovery, SYN cookies, path MTU, moves",
+	.desc = tcp_desc, .n = TCP_CTR__COUNT, .values = tcp_values,
+};
 
-	for (unsigned int k = 0; k < TCP_CTR__COUNT && n < max; k++)
-		snprintf(names + (size_t)n++ * len, len, "%s", tcp_ctr_name(k));
-	for (unsigned int k = 1; k < TCP_REASON__COUNT && n < max; k++)
-		snprintf(names + (size_t)n++ * len, len, "close_%s", tcp_reason_name(k));
-	for (unsigned int k = 0; k < DP_TT__COUNT && n < max; k++)
-		snprintf(names + (size_t)n++ * len, len, "turn_%s", dp_tcp_turn_ctr_name(k));
-	for (unsigned int k = 0; k < TLSKEYS_N && n < max; k++)
-		snprintf(names + (size_t)n++ * len, len, "tlskeys_%s", tlskeys_names[k]);
-	for (unsigned int k = 0; k < TLS_CTR__COUNT && n < max; k++)
-		snprintf(names + (size_t)n++ * len, len, "tls_%s", tls_ctr_name(k));
-	if (n < max)
-		n += agw_stat_names(names + (size_t)n * len, max - n, len);
-	if (n < max)
-		n += tcprelay_stat_names(names + (size_t)n * len, max - n, len);
-	return n;
+/* (TCP_REASON_NONE ends no connection: left out) */
+static const struct dp_ctrs_desc close_desc[TCP_REASON__COUNT] = {
+#define TCP_REASON(e, n) [TCP_REASON_##e] = { n, DP_CTRS_COUNTER, NULL },
+#include "tcp_reasons.def"
+#undef TCP_REASON
+};
+
+static void
+close_values(const struct dp_worker *w, uint64_t *out)
+{
+	for (unsigned int k = 1; k < TCP_REASON__COUNT; k++)
+		out[k - 1] = w->tcp != NULL ? w->tcp->closes[k] : 0;
 }
 
-/* What dp_tcp_stat_names() gives cp must fit the shared memory's table
- * (IPC_DP_TCP_MAX names of IPC_DP_NAME_LEN - 1 characters): past it, a
- * counter would be cut from cp's metrics or named wrongly, without a word.
- * Checked once at start; an error names the first name that does not
- * fit. */
-int
-dp_tcp_stat_names_check(char *err, size_t errlen)
-{
-	enum { WIDE = 64, MANY = 1024 };
-	char *names = calloc(MANY, WIDE);
-	unsigned int n;
-	int rc = 0;
-
-	if (names == NULL) {
-		snprintf(err, errlen, "out of memory checking dp's statistics names");
-		return -ENOMEM;
-	}
-	n = dp_tcp_stat_names(names, MANY, WIDE);
-	if (n > IPC_DP_TCP_MAX) {
-		snprintf(err, errlen, "dp has %u TCP/TLS statistics, more than the %u "
-			 "cp's shared memory holds (IPC_DP_TCP_MAX)", n, IPC_DP_TCP_MAX);
-		rc = -E2BIG;
-	}
-	for (unsigned int i = 0; i < n; i++) {
-		const char *nm = names + (size_t)i * WIDE;
-
-		if (rc == 0 && (strlen(nm) >= IPC_DP_NAME_LEN || strlen(nm) == 0)) {
-			snprintf(err, errlen, "dp's statistic %u, '%s', is not 1-%u "
-				 "characters (IPC_DP_NAME_LEN)", i, nm, IPC_DP_NAME_LEN - 1);
-			rc = -E2BIG;
-		}
-	}
-	free(names);
-	return rc;
-}
+const struct dp_ctrs_family dp_tcp_close_ctrs = {
+	.name = "tcp_close", .prefix = "close_",
+	.help = "TCP connections ended, by reason (tcp_reasons.def)",
+	.desc = close_desc + 1, .n = TCP_REASON__COUNT - 1, .values = close_values,
+};
 
 uint64_t
-dp_tcp_stat_values(const struct dp_worker *w, uint64_t *out, unsigned int max)
+dp_tcp_conns(const struct dp_worker *w)
 {
-	const struct tcp_stack *ts = w->tcp;
-	uint64_t tt[DP_TT__COUNT], tk[TLSKEYS_N], tls[TLS_CTR__COUNT];
-	unsigned int n = 0;
-
-	dp_tcp_turn_values(w, tt);
-	tlskeys_values(w, tk);
-	tls_values(w, tls);
-	for (unsigned int k = 0; k < TCP_CTR__COUNT && n < max; k++)
-		out[n++] = ts != NULL ? ts->ctr[k] : 0;
-	for (unsigned int k = 1; k < TCP_REASON__COUNT && n < max; k++)
-		out[n++] = ts != NULL ? ts->closes[k] : 0;
-	for (unsigned int k = 0; k < DP_TT__COUNT && n < max; k++)
-		out[n++] = tt[k];
-	for (unsigned int k = 0; k < TLSKEYS_N && n < max; k++)
-		out[n++] = tk[k];
-	for (unsigned int k = 0; k < TLS_CTR__COUNT && n < max; k++)
-		out[n++] = tls[k];
-	if (n < max)
-		n += agw_stat_values(w, out + n, max - n);
-	if (n < max)
-		tcprelay_stat_values(w, out + n, max - n);
-	return ts != NULL ? ts->nconns : 0;
+	return w->tcp != NULL ? w->tcp->nconns : 0;
 }
 
 void

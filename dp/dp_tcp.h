@@ -78,17 +78,11 @@ void dp_tcp_keepalive(struct dp_worker *w, uint64_t id, const struct tp_conf_kee
 /* Move the stack's clock and run its timers; returns the timers fired. */
 unsigned int dp_tcp_poll(struct dp_worker *w, uint64_t now_ms);
 
-/* The names of the TCP counters dp gives cp (dp/tcp's, close reasons as
- * close_<reason>, TURN over TCP's as turn_<name>, TLS's as tls_<name>,
- * dp/tls/tls_keys's as tlskeys_<name>, then dp/splice's and dp/agw's:
- * agw_stat_names()), at most max, each shorter than
- * len; returns how many. */
-unsigned int dp_tcp_stat_names(char *names, unsigned int max, size_t len);
-int dp_tcp_stat_names_check(char *err, size_t errlen);
-/* w's values of the same counters (0 when w has no TCP); returns the
- * connections open now. */
-uint64_t dp_tcp_stat_values(const struct dp_worker *w, uint64_t *out,
-			    unsigned int max);
+/* dp/tcp's counters and its connections' ends by reason, for cp
+ * (dp_ctrs.h; the root registers them); the connections open now. */
+struct dp_ctrs_family;
+extern const struct dp_ctrs_family dp_tcp_ctrs, dp_tcp_close_ctrs;
+uint64_t dp_tcp_conns(const struct dp_worker *w);
 
 /* ---- TURN over TCP (dp_tcp_turn.c) ---- */
 
@@ -151,8 +145,7 @@ int dp_tcp_turn_answered(struct dp_worker *w, uint64_t id);
 struct dp_xprt_ops;
 int dp_tcp_turn_take(struct dp_worker *w, uint64_t id, const struct dp_xprt_ops **xp,
 		     struct rte_mbuf **held);
-/* Its counters (DP_TT__COUNT of them, 0 when not in use). */
-void dp_tcp_turn_values(const struct dp_worker *w, uint64_t *out);
-const char *dp_tcp_turn_ctr_name(unsigned int i);
+/* Its counters, for cp (dp_ctrs.h; 0 when not in use). */
+extern const struct dp_ctrs_family dp_tcp_turn_ctrs;
 
 #endif /* DP_TCP_GLUE_H */

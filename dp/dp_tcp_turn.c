@@ -47,6 +47,7 @@
 #include <rte_mempool.h>
 
 #include "dp.h"
+#include "dp_ctrs.h"
 #include "dp_tcp.h"
 #include "ipc.h"
 #include "net/net.h"
@@ -138,11 +139,6 @@ static const char *const tt_ctr_names[DP_TT__COUNT] = {
 #undef DP_TT
 };
 
-const char *
-dp_tcp_turn_ctr_name(unsigned int i)
-{
-	return i < DP_TT__COUNT ? tt_ctr_names[i] : "?";
-}
 
 static inline struct dp_tcp_turn *
 tt_of(struct dp_worker *w)
@@ -1138,14 +1134,26 @@ dp_tcp_turn_poll(struct dp_worker *w, uint64_t now_ms)
 	}
 }
 
-void
-dp_tcp_turn_values(const struct dp_worker *w, uint64_t *out)
+static void
+tt_values(const struct dp_worker *w, uint64_t *out)
 {
 	const struct dp_tcp_turn *tt = w->tcp_turn;
 
 	for (unsigned int i = 0; i < DP_TT__COUNT; i++)
 		out[i] = tt != NULL ? tt->ctr[i] : 0;
 }
+
+static const struct dp_ctrs_desc tt_desc[DP_TT__COUNT] = {
+#define DP_TT(n, s) [DP_TT_##n] = { s, DP_CTRS_COUNTER, NULL },
+	DP_TT_LIST
+#undef DP_TT
+};
+
+const struct dp_ctrs_family dp_tcp_turn_ctrs = {
+	.name = "turn_tcp", .prefix = "turn_",
+	.help = "TURN over TCP and TLS (DP_TT_LIST): connections, frames, resets by reason",
+	.desc = tt_desc, .n = DP_TT__COUNT, .values = tt_values,
+};
 
 void
 dp_tcp_turn_stats(const struct dp_worker *w, FILE *out)

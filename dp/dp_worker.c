@@ -279,7 +279,7 @@ worker_publish_stats(struct dp_worker *w)
 	st->busy_pkts = w->busy_pkts;
 	for (unsigned int i = 0; i < n; i++)
 		st->drop[i] = w->drop[i];
-	st->tcp_conns = dp_tcp_stat_values(w, st->tcp, IPC_DP_TCP_MAX);
+	st->tcp_conns = dp_stats_values(w, st->tcp, IPC_DP_TCP_MAX);
 	{
 		int64_t turn_na, leg_na;
 

@@ -30,6 +30,7 @@
 #include "tcprelay/tcprelay.h"
 #include "dp.h"
 #include "dp_cp.h"
+#include "dp_ctrs.h"
 #include "dp_tcp.h"
 #include "tls.h"
 #include "tls_ctx.h"
@@ -204,7 +205,7 @@ cp_link_setup(struct dp_ctx *ctx)
 
 	if (!tc->enabled)
 		return 0;
-	rc = dp_tcp_stat_names_check(err, sizeof(err));
+	rc = dp_stats_register(err, sizeof(err));
 	for (unsigned int i = 0; rc == 0 && i < DP_DROP__COUNT; i++) {
 		if (strlen(dp_drop_name(i)) >= IPC_DP_NAME_LEN) {
 			snprintf(err, sizeof(err), "dp's drop reason '%s' is longer than "
@@ -259,8 +260,7 @@ cp_link_setup(struct dp_ctx *ctx)
 	for (unsigned int i = 0; i < ctx->ipc.shm->dp_ndrops; i++)
 		snprintf(ctx->ipc.shm->dp_drop_names[i], IPC_DP_NAME_LEN, "%s",
 			 dp_drop_name(i));
-	ctx->ipc.shm->dp_ntcp = dp_tcp_stat_names(&ctx->ipc.shm->dp_tcp_names[0][0],
-						   IPC_DP_TCP_MAX, IPC_DP_NAME_LEN);
+	dp_ctrs_publish(ctx->ipc.shm);
 	__atomic_add_fetch(&ctx->ipc.shm->dp_epoch, 1, __ATOMIC_RELEASE);
 	tp_log(TP_LOG_INFO, "shared memory '%s' %s (epoch %llu); TURN on UDP %u, "
 	       "relayed ports %u-%u\n", tc->ipc, created ? "created" : "attached",

@@ -184,17 +184,20 @@ cmd_status(void *ctx, struct json_object *req, struct json_object *resp,
 							json_object_new_int64((int64_t)s->w[w].tcp[i]));
 				json_object_object_add(d, "tcp", tcp);
 			}
-			/* TLS termination's counters (dp/tls: dp publishes them
-			 * among its TCP names as tls_<name>), when dp has TLS */
+			/* TLS termination's counters (dp/tls's family, among
+			 * the TCP names as tls_<name>: here without the
+			 * prefix), when dp has them */
 			{
+				const struct ipc_dp_family *fam = cp_metrics_family(s, "tls");
 				struct json_object *tls = NULL;
 
-				for (unsigned int i = 0; i < s->ntcp; i++) {
-					if (!s->tcp_ok[i] || strncmp(s->tcp_names[i], "tls_", 4) != 0)
+				for (unsigned int i = fam != NULL ? fam->first : 0;
+				     fam != NULL && i < (unsigned int)fam->first + fam->count; i++) {
+					if (!s->tcp_ok[i])
 						continue;
 					if (tls == NULL)
 						tls = json_object_new_object();
-					json_object_object_add(tls, s->tcp_names[i] + 4,
+					json_object_object_add(tls, s->tcp_names[i] + fam->prefix_len,
 						json_object_new_int64((int64_t)s->w[w].tcp[i]));
 				}
 				/* when the first certificate it serves expires

@@ -66,6 +66,47 @@ take_names(const char (*src)[IPC_DP_NAME_LEN], unsigned int n,
 	return bad;
 }
 
+/* dp's counter families from the segment (copied, then checked: dp
+ * writes them once at its start, but anything may scribble there): each
+ * kept only if its name is [a-z0-9_] and its counters lie within the n
+ * names taken, each good and longer than the family's prefix. Returns
+ * the bad ones. */
+static unsigned int
+take_families(const struct ipc_shm *shm, unsigned int n, struct cp_metrics_snap *s)
+{
+	unsigned int nf = shm->dp_nfamilies <= IPC_DP_FAMILIES_MAX ? shm->dp_nfamilies : 0;
+	unsigned int bad = 0;
+
+	s->nfamilies = 0;
+	for (unsigned int k = 0; k < nf; k++) {
+		struct ipc_dp_family f = shm->dp_families[k];
+		size_t len = strnlen(f.name, IPC_DP_NAME_LEN);
+		bool ok = len > 0 && len < IPC_DP_NAME_LEN &&
+			  (unsigned int)f.first + f.count <= n && f.prefix_len < IPC_DP_NAME_LEN;
+
+		for (size_t c = 0; ok && c < len; c++)
+			ok = (f.name[c] >= 'a' && f.name[c] <= 'z') ||
+			     (f.name[c] >= '0' && f.name[c] <= '9') || f.name[c] == '_';
+		for (unsigned int i = f.first; ok && i < (unsigned int)f.first + f.count; i++)
+			ok = !s->tcp_ok[i] || strlen(s->tcp_names[i]) > f.prefix_len;
+		if (!ok) {
+			bad++;
+			continue;
+		}
+		s->families[s->nfamilies++] = f;
+	}
+	return bad;
+}
+
+const struct ipc_dp_family *
+cp_metrics_family(const struct cp_metrics_snap *s, const char *name)
+{
+	for (unsigned int k = 0; k < s->nfamilies; k++)
+		if (strcmp(s->families[k].name, name) == 0)
+			return &s->families[k];
+	return NULL;
+}
+
 void
 cp_metrics_collect(struct cp_ctx *cp, struct cp_metrics_snap *s)
 {
@@ -112,6 +153,7 @@ cp_metrics_collect(struct cp_ctx *cp, struct cp_metrics_snap *s)
 	s->bad_names += take_names(shm->dp_drop_names, s->ndrops, s->drop_names, s->drop_ok);
 	s->ntcp = shm->dp_ntcp <= IPC_DP_TCP_MAX ? shm->dp_ntcp : 0;
 	s->bad_names += take_names(shm->dp_tcp_names, s->ntcp, s->tcp_names, s->tcp_ok);
+	s->bad_names += take_families(shm, s->ntcp, s);
 	for (unsigned int w = 0; w < cp->nworkers && w < IPC_MAX_WORKERS; w++) {
 		struct ipc_worker_rings *r = ipc_worker(&cp->seg, w);
 		const struct ipc_dp_stats *d = &r->dp_stats;

@@ -90,6 +90,10 @@ struct cp_metrics_snap {
 	unsigned int ntcp;
 	char tcp_names[IPC_DP_TCP_MAX][IPC_DP_NAME_LEN];
 	bool tcp_ok[IPC_DP_TCP_MAX];
+	/* ... and their families (dp/dp_ctrs.h, lib/ipc struct
+	 * ipc_dp_family): only those within the names, with a good name */
+	unsigned int nfamilies;
+	struct ipc_dp_family families[IPC_DP_FAMILIES_MAX];
 	unsigned int bad_names;
 	uint64_t dp_tsc_hz;
 	uint64_t dp_reloads, dp_reloads_failed;   /* since dp started */
@@ -115,6 +119,10 @@ void cp_metrics_collect(struct cp_ctx *cp, struct cp_metrics_snap *s);
  * Returns its length or -ENOMEM. */
 long cp_metrics_render(const struct cp_metrics_snap *s, const char *realm,
 		       char **out);
+
+/* The family of dp's counters called name (NULL: dp has none such). */
+const struct ipc_dp_family *cp_metrics_family(const struct cp_metrics_snap *s,
+					      const char *name);
 
 /* Names of the error-code labels, CP_ERR__COUNT of them ("400", ...,
  * "other"); and of the traffic counters, IPC_ALLOC_STATS_N. */

@@ -39,6 +39,7 @@
 #include "agw.h"
 #include "dp.h"
 #include "dp_cp.h"
+#include "dp_ctrs.h"
 #include "dp_tcp.h"
 #include "ipc.h"
 #include "splice.h"
@@ -1084,46 +1085,28 @@ agw_free(struct dp_worker *w)
 
 /* ---- statistics ------------------------------------------------------------------ */
 
-#define AGW_NSTATS (SPLICE_CTR__COUNT + IPC_AGW_CAUSE_MAX + AGW_CTR__COUNT + 1u)
+static const struct dp_ctrs_desc agw_desc[AGW_CTR__COUNT + 1] = {
+#define AGW_CTR(n, s) [AGW_CTR_##n] = { s, DP_CTRS_COUNTER, NULL },
+#include "agw_counters.def"
+#undef AGW_CTR
+	[AGW_CTR__COUNT] = { "contexts", DP_CTRS_GAUGE, "the worker's contexts now" },
+};
 
-unsigned int
-agw_stat_names(char *names, unsigned int max, size_t len)
-{
-	unsigned int n = 0;
-
-	for (unsigned int k = 0; k < SPLICE_CTR__COUNT && n < max; k++)
-		snprintf(names + (size_t)n++ * len, len, "splice_%s", splice_ctr_name(k));
-	for (unsigned int k = 1; k <= IPC_AGW_CAUSE_MAX && n < max; k++)
-		snprintf(names + (size_t)n++ * len, len, "splice_leg_end_%s",
-			 ipc_agw_cause_name(k));
-	for (unsigned int k = 0; k < AGW_CTR__COUNT && n < max; k++)
-		snprintf(names + (size_t)n++ * len, len, "agw_%s", agw_ctr_names[k]);
-	if (n < max)
-		snprintf(names + (size_t)n++ * len, len, "agw_contexts");
-	return n;
-}
-
-unsigned int
-agw_stat_values(const struct dp_worker *w, uint64_t *out, unsigned int max)
+static void
+agw_values(const struct dp_worker *w, uint64_t *out)
 {
 	const struct agw_worker *a = w->agw;
-	uint64_t v[AGW_NSTATS];
-	unsigned int n = 0;
 
-	memset(v, 0, sizeof(v));
-	if (a != NULL) {
-		for (unsigned int k = 0; k < SPLICE_CTR__COUNT; k++)
-			v[n++] = a->splice.ctr[k];
-		for (unsigned int k = 1; k <= IPC_AGW_CAUSE_MAX; k++)
-			v[n++] = a->splice.leg_end[k];
-		for (unsigned int k = 0; k < AGW_CTR__COUNT; k++)
-			v[n++] = a->ctr[k];
-		v[n++] = a->nctx;
-	}
-	n = AGW_NSTATS < max ? AGW_NSTATS : max;
-	memcpy(out, v, n * sizeof(v[0]));
-	return n;
+	for (unsigned int k = 0; k < AGW_CTR__COUNT; k++)
+		out[k] = a != NULL ? a->ctr[k] : 0;
+	out[AGW_CTR__COUNT] = a != NULL ? a->nctx : 0;
 }
+
+const struct dp_ctrs_family agw_ctrs = {
+	.name = "agw", .prefix = "agw_",
+	.help = "The access gateway's contexts and legs (agw_counters.def)",
+	.desc = agw_desc, .n = AGW_CTR__COUNT + 1, .values = agw_values,
+};
 
 void
 agw_stats(const struct dp_worker *w, FILE *out)

@@ -48,11 +48,9 @@ unsigned int agw_poll(struct dp_worker *w, uint64_t now_ms);
 /* The worker's "agw" and "splice" statistics lines (nothing when not in
  * use). */
 void agw_stats(const struct dp_worker *w, FILE *out);
-/* The names dp publishes for the splice's and the AGW's counters
- * (splice_<name>, splice_leg_end_<cause>, agw_<name>, agw_contexts), at
- * most max, each shorter than len; their values for w (0 without AGW).
- * Both return how many. */
-unsigned int agw_stat_names(char *names, unsigned int max, size_t len);
-unsigned int agw_stat_values(const struct dp_worker *w, uint64_t *out, unsigned int max);
+/* Its counters for cp (dp_ctrs.h; 0 without AGW): agw_<name>,
+ * agw_contexts. */
+struct dp_ctrs_family;
+extern const struct dp_ctrs_family agw_ctrs;
 
 #endif /* DP_AGW_H */

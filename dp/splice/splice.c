@@ -22,6 +22,7 @@
 #include <rte_mbuf.h>
 
 #include "dp.h"
+#include "dp_ctrs.h"
 #include "splice.h"
 #include "tcp.h"
 #include "tls.h"
@@ -49,6 +50,48 @@ splice_ctr_name(unsigned int i)
 {
 	return i < SPLICE_CTR__COUNT ? splice_ctr_names[i] : "?";
 }
+
+/* ---- counters for cp (dp_ctrs.h): the worker's splice, w->splice ---- */
+
+static const struct dp_ctrs_desc splice_desc[SPLICE_CTR__COUNT] = {
+#define SPLICE_CTR(n, s) [SPLICE_CTR_##n] = { s, DP_CTRS_COUNTER, NULL },
+#include "splice_counters.def"
+#undef SPLICE_CTR
+};
+
+static void
+splice_values(const struct dp_worker *w, uint64_t *out)
+{
+	for (unsigned int k = 0; k < SPLICE_CTR__COUNT; k++)
+		out[k] = w->splice != NULL ? w->splice->ctr[k] : 0;
+}
+
+const struct dp_ctrs_family splice_ctrs = {
+	.name = "splice", .prefix = "splice_",
+	.help = "The splice of the access gateway's legs (splice_counters.def): "
+		"bytes, stalls, ends",
+	.desc = splice_desc, .n = SPLICE_CTR__COUNT, .values = splice_values,
+};
+
+/* (IPC_AGW_CAUSE_NONE ends no leg: left out) */
+static const struct dp_ctrs_desc leg_end_desc[IPC_AGW_CAUSE_MAX + 1] = {
+#define IPC_AGW_CAUSE(e, v, s) [v] = { s, DP_CTRS_COUNTER, NULL },
+#include "ipc_agw_causes.def"
+#undef IPC_AGW_CAUSE
+};
+
+static void
+leg_end_values(const struct dp_worker *w, uint64_t *out)
+{
+	for (unsigned int k = 1; k <= IPC_AGW_CAUSE_MAX; k++)
+		out[k - 1] = w->splice != NULL ? w->splice->leg_end[k] : 0;
+}
+
+const struct dp_ctrs_family splice_leg_end_ctrs = {
+	.name = "splice_leg_end", .prefix = "splice_leg_end_",
+	.help = "The access gateway's legs ended, by cause (lib/ipc ipc_agw_causes.def)",
+	.desc = leg_end_desc + 1, .n = IPC_AGW_CAUSE_MAX, .values = leg_end_values,
+};
 
 void
 splice_init(struct splice *sp, const struct splice_ops *ops, uint32_t hold_max)

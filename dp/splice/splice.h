@@ -97,7 +97,10 @@ splice_leg_of(const struct splice *sp, uint64_t id)
 	return -1;
 }
 
-/* Names of the counters. */
+/* Names of the counters; they and the legs' ends by cause for cp
+ * (dp_ctrs.h; the worker's splice, w->splice, 0 without one). */
 const char *splice_ctr_name(unsigned int i);
+struct dp_ctrs_family;
+extern const struct dp_ctrs_family splice_ctrs, splice_leg_end_ctrs;
 
 #endif /* DP_SPLICE_H */

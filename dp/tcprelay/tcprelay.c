@@ -45,6 +45,7 @@
 
 #include "dp.h"
 #include "dp_cp.h"
+#include "dp_ctrs.h"
 #include "dp_tcp.h"
 #include "ipc.h"
 #include "splice.h"
@@ -1495,42 +1496,37 @@ budget_peak(const struct tcprelay_worker *tr, bool mbufs)
 	return p;
 }
 
-unsigned int
-tcprelay_stat_names(char *names, unsigned int max, size_t len)
-{
-	unsigned int n = 0;
+static const struct dp_ctrs_desc tr_desc[TR_CTR__COUNT + 4] = {
+#define TR_CTR(n, s) [TR_CTR_##n] = { s, DP_CTRS_COUNTER, NULL },
+#include "tcprelay_counters.def"
+#undef TR_CTR
+	[TR_CTR__COUNT] = { "connections", DP_CTRS_GAUGE, "peer connections now" },
+	[TR_CTR__COUNT + 1] = { "budgets", DP_CTRS_GAUGE,
+				"allocations' budgets of held bytes in use now" },
+	[TR_CTR__COUNT + 2] = { "budget_peak_bytes", DP_CTRS_GAUGE,
+				"the most bytes one allocation's budget held here (live or gone)" },
+	[TR_CTR__COUNT + 3] = { "budget_peak_mbufs", DP_CTRS_GAUGE,
+				"the most mbufs one allocation's budget held here (live or gone)" },
+};
 
-	for (unsigned int k = 0; k < TR_CTR__COUNT && n < max; k++)
-		snprintf(names + (size_t)n++ * len, len, "tcprelay_%s", tr_ctr_names[k]);
-	if (n < max)
-		snprintf(names + (size_t)n++ * len, len, "tcprelay_connections");
-	if (n < max)
-		snprintf(names + (size_t)n++ * len, len, "tcprelay_budgets");
-	if (n < max)
-		snprintf(names + (size_t)n++ * len, len, "tcprelay_budget_peak_bytes");
-	if (n < max)
-		snprintf(names + (size_t)n++ * len, len, "tcprelay_budget_peak_mbufs");
-	return n;
-}
-
-unsigned int
-tcprelay_stat_values(const struct dp_worker *w, uint64_t *out, unsigned int max)
+static void
+tr_values(const struct dp_worker *w, uint64_t *out)
 {
 	const struct tcprelay_worker *tr = w->tcprelay;
-	unsigned int n = 0;
 
-	for (unsigned int k = 0; k < TR_CTR__COUNT && n < max; k++)
-		out[n++] = tr != NULL ? tr->ctr[k] : 0;
-	if (n < max)
-		out[n++] = tr != NULL ? tr->n : 0;
-	if (n < max)
-		out[n++] = tr != NULL ? tr->ngroups : 0;
-	if (n < max)
-		out[n++] = tr != NULL ? budget_peak(tr, false) : 0;
-	if (n < max)
-		out[n++] = tr != NULL ? budget_peak(tr, true) : 0;
-	return n;
+	for (unsigned int k = 0; k < TR_CTR__COUNT; k++)
+		out[k] = tr != NULL ? tr->ctr[k] : 0;
+	out[TR_CTR__COUNT] = tr != NULL ? tr->n : 0;
+	out[TR_CTR__COUNT + 1] = tr != NULL ? tr->ngroups : 0;
+	out[TR_CTR__COUNT + 2] = tr != NULL ? budget_peak(tr, false) : 0;
+	out[TR_CTR__COUNT + 3] = tr != NULL ? budget_peak(tr, true) : 0;
 }
+
+const struct dp_ctrs_family tcprelay_ctrs = {
+	.name = "tcprelay", .prefix = "tcprelay_",
+	.help = "RFC 6062's peer connections (tcprelay_counters.def) and their budgets",
+	.desc = tr_desc, .n = TR_CTR__COUNT + 4, .values = tr_values,
+};
 
 void
 tcprelay_stats(const struct dp_worker *w, FILE *out)

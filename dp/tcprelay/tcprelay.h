@@ -65,11 +65,11 @@ bool tcprelay_state_step(struct dp_worker *w, unsigned int headroom);
 /* Events to cp. Returns work done. */
 unsigned int tcprelay_poll(struct dp_worker *w, uint64_t now_ms);
 
-/* The worker's "tcprelay" statistics line; the counters' names
- * (tcprelay_<name>, at most max, each shorter than len) and w's values
- * (0 without it). Both return how many. */
+/* The worker's "tcprelay" statistics line; its counters for cp
+ * (dp_ctrs.h; 0 without it): tcprelay_<name>, the connections and the
+ * budgets. */
 void tcprelay_stats(const struct dp_worker *w, FILE *out);
-unsigned int tcprelay_stat_names(char *names, unsigned int max, size_t len);
-unsigned int tcprelay_stat_values(const struct dp_worker *w, uint64_t *out, unsigned int max);
+struct dp_ctrs_family;
+extern const struct dp_ctrs_family tcprelay_ctrs;
 
 #endif /* DP_TCPRELAY_H */

@@ -157,9 +157,12 @@ int tls_conn_version(struct dp_worker *w, uint64_t id);
  * connections resumed. */
 unsigned int tls_poll(struct dp_worker *w, uint64_t now_ms);
 
-/* The counters (TLS_CTR__COUNT; 0 when w has no TLS) and their names. */
+/* The counters (TLS_CTR__COUNT; 0 when w has no TLS) and their names;
+ * for cp, they and the ticket keys' and PSKs' (dp_ctrs.h). */
 void tls_values(const struct dp_worker *w, uint64_t *out);
 const char *tls_ctr_name(unsigned int i);
+struct dp_ctrs_family;
+extern const struct dp_ctrs_family tls_ctrs, tls_keys_ctrs;
 /* When the first certificate the worker serves expires (Unix seconds;
  * 0: none, or no TLS): TURN's (the context a reload replaces: read it on
  * the worker's thread only) and the AGW legs' (the start's, never changed

@@ -23,6 +23,7 @@
 #include <rte_ring_elem.h>
 
 #include "dp.h"
+#include "dp_ctrs.h"
 #include "tcp.h"
 #include "tls.h"
 #include "tls_ctx.h"
@@ -42,6 +43,7 @@ tls_ctr_name(unsigned int i)
 {
 	return i < TLS_CTR__COUNT ? tls_ctr_names[i] : "?";
 }
+
 
 /* The session cache's expired entries go once this often. */
 #define TLS_FLUSH_MS 10000u
@@ -470,6 +472,66 @@ tls_values(const struct dp_worker *w, uint64_t *out)
 		out[TLS_CTR_ASYNC_RING_FULL] = __atomic_load_n(&tw->ring_full,
 							       __ATOMIC_RELAXED);
 }
+
+static const struct dp_ctrs_desc tls_desc[TLS_CTR__COUNT] = {
+#define TLS_CTR(n, s) [TLS_CTR_##n] = { s, DP_CTRS_COUNTER, NULL },
+#include "tls_counters.def"
+#undef TLS_CTR
+};
+
+const struct dp_ctrs_family tls_ctrs = {
+	.name = "tls", .prefix = "tls_",
+	.help = "TLS termination (tls_counters.def): handshakes and their failures, "
+		"alerts, the offload, records, AGW legs",
+	.desc = tls_desc, .n = TLS_CTR__COUNT, .values = tls_values,
+};
+
+/* dp/tls/tls_keys's (struct tls_keys_stats), and cp's TLS messages the
+ * worker refused */
+static const struct dp_ctrs_desc tls_keys_desc[] = {
+	{ "tickets_set", DP_CTRS_COUNTER, "ticket key sets taken from cp" },
+	{ "ticket_generation", DP_CTRS_GAUGE, "the current ticket key set's generation (cp's count)" },
+	{ "tickets_issued", DP_CTRS_COUNTER, "tickets encrypted with the current key" },
+	{ "tickets_resumed", DP_CTRS_COUNTER, "tickets decrypted with the current key" },
+	{ "tickets_renewed", DP_CTRS_COUNTER, "tickets decrypted with an older key: reissued" },
+	{ "tickets_unknown", DP_CTRS_COUNTER, "tickets whose key is not in the set: full handshake" },
+	{ "psk_found", DP_CTRS_COUNTER, "handshakes on an external PSK" },
+	{ "psk_unknown", DP_CTRS_COUNTER, "PSK identities not in the table" },
+	{ "psk_full", DP_CTRS_COUNTER, "PSKs refused: the table full" },
+	{ "psk_errors", DP_CTRS_COUNTER, "PSK sessions that could not be made" },
+	{ "psk_count", DP_CTRS_GAUGE, "external PSK identities installed" },
+	{ "refused", DP_CTRS_COUNTER, "cp's ticket key and PSK messages refused" },
+};
+#define TLS_KEYS_N (sizeof(tls_keys_desc) / sizeof(tls_keys_desc[0]))
+
+static void
+tls_keys_values(const struct dp_worker *w, uint64_t *v)
+{
+	const struct tls_keys_stats *s;
+
+	memset(v, 0, TLS_KEYS_N * sizeof(v[0]));
+	if (w->tls_keys == NULL)
+		return;
+	s = tls_keys_stats(w->tls_keys);
+	v[0] = s->tickets_set;
+	v[1] = s->ticket_generation;
+	v[2] = s->tickets_issued;
+	v[3] = s->tickets_resumed;
+	v[4] = s->tickets_renewed;
+	v[5] = s->tickets_unknown;
+	v[6] = s->psk_found;
+	v[7] = s->psk_unknown;
+	v[8] = s->psk_full;
+	v[9] = s->psk_errors;
+	v[10] = s->psk_count;
+	v[11] = w->tls_keys_refused;
+}
+
+const struct dp_ctrs_family tls_keys_ctrs = {
+	.name = "tls_keys", .prefix = "tlskeys_",
+	.help = "TLS session tickets under cp's keys and external PSKs (dp/tls/tls_keys)",
+	.desc = tls_keys_desc, .n = TLS_KEYS_N, .values = tls_keys_values,
+};
 
 void
 tls_leg_cred_expiry(struct dp_worker *w, const struct tls_cred *c)

@@ -27,7 +27,7 @@
 #include <stdint.h>
 
 #define IPC_MAGIC        0x54504943u   /* "TPIC" */
-#define IPC_VERSION      12u           /* 5: 64-bit connection ids, capabilities
+#define IPC_VERSION      13u           /* 5: 64-bit connection ids, capabilities
 					* and relayed-port ranges in the header;
 					* 6: and dp's worker counters (ipc_dp_stats);
 					* 7: and its TCP counters;
@@ -44,7 +44,9 @@
 					* a TCP GONE's client-side bytes;
 					* 12: IPC_DP_TCP_MAX 384: dp/tcp's path
 					* MTU, blind-attack, timer and loss
-					* recovery counters did not fit */
+					* recovery counters did not fit;
+					* 13: dp's counter families
+					* (ipc_dp_family) */
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
@@ -437,6 +439,19 @@ struct ipc_ring {
 #define IPC_DP_DROPS_MAX   64u
 #define IPC_DP_TCP_MAX     384u
 #define IPC_DP_NAME_LEN    32u
+#define IPC_DP_FAMILIES_MAX 32u
+
+/* A family of dp's counters (dp/dp_ctrs.h: one module's): its name and
+ * its counters, [first, first + count) of ipc_shm.dp_tcp_names, each
+ * name beginning with the family's prefix of prefix_len characters
+ * (cp's status shows the TLS family's without it). */
+struct ipc_dp_family {
+	char name[IPC_DP_NAME_LEN];
+	uint16_t first;
+	uint16_t count;
+	uint16_t prefix_len;
+	uint16_t pad;
+};
 
 struct ipc_dp_stats {
 	uint64_t updated_ms;      /* CLOCK_MONOTONIC of the copy; 0: never */
@@ -608,6 +623,9 @@ struct ipc_shm {
 	uint32_t dp_ntcp;             /* <= IPC_DP_TCP_MAX, checked by cp */
 	uint32_t pad_tcp;
 	char dp_tcp_names[IPC_DP_TCP_MAX][IPC_DP_NAME_LEN];
+	uint32_t dp_nfamilies;        /* <= IPC_DP_FAMILIES_MAX, checked by cp */
+	uint32_t pad_families;
+	struct ipc_dp_family dp_families[IPC_DP_FAMILIES_MAX];
 	_Alignas(IPC_CACHE_LINE) struct ipc_worker_rings w[];
 };
 

@@ -19,6 +19,7 @@ RANK = {'core': 0, 'net': 0, 'port': 0, 'tcp': 1, 'tls': 2, 'session': 3,
 TOP = {
     'dp.h': 'core', 'dp_types.h': 'core', 'dp_counters.def': 'core',
     'dp_drops.def': 'core', 'dp_cp.h': 'core', 'dp_cp.c': 'core',
+    'dp_ctrs.h': 'core', 'dp_ctrs.c': 'core',
     'dp_tcp.c': 'tcp', 'dp_tcp.h': 'tcp',
     'dp_tcp_turn.c': 'turn',
 }
@@ -30,7 +31,6 @@ KNOWN = {
     ('dp_tcp.c', 'agw/agw.h'),
     ('dp_tcp.c', 'tcprelay/tcprelay.h'),
     ('dp_tcp.c', 'tls/tls.h'),
-    ('dp_tcp.c', 'tls/tls_keys.h'),
     ('dp_tcp.c', 'turn/turn.h'),
     ('dp_tcp.c', 'turn/turn_internal.h'),
     ('dp_tcp_turn.c', 'tcprelay/tcprelay.h'),

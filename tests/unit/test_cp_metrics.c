@@ -8,7 +8,8 @@
  * one; a source outside cp.metrics_allow is closed unanswered and
  * counted, an allowed one served; the allow list changes on a running
  * endpoint (reload). The addresses: the listen address's exposure
- * (loopback, the wildcards, IPv4-mapped) and the warning cp logs.
+ * (loopback, the wildcards, IPv4-mapped) and the warning cp logs. dp's
+ * counter families as cp takes them from the segment.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -220,6 +221,63 @@ test_metrics_scrapes_within_the_period_get_the_same_text(void **state)
 	assert_int_equal(cp_metrics_builds(cp.metrics), 2);
 }
 
+static void
+family(struct ipc_shm *shm, unsigned int k, const char *name, uint16_t first,
+       uint16_t count, uint16_t prefix_len)
+{
+	memset(&shm->dp_families[k], 0, sizeof(shm->dp_families[k]));
+	snprintf(shm->dp_families[k].name, IPC_DP_NAME_LEN, "%s", name);
+	shm->dp_families[k].first = first;
+	shm->dp_families[k].count = count;
+	shm->dp_families[k].prefix_len = prefix_len;
+}
+
+/* dp's counter families (dp/dp_ctrs.h) from the segment: one is kept
+ * only if its name is [a-z0-9_] and its counters lie within the names
+ * dp published, each longer than the family's prefix (status's "tls"
+ * object strips it); the others are counted as bad names. */
+static void
+test_metrics_dp_families(void **state)
+{
+	static const char *const names[] = {
+		"segments_in", "tls_handshakes", "tls_sessions", "tlsx_other", "agw_contexts",
+	};
+	struct ipc_shm *shm = cp.seg.shm;
+	struct cp_metrics_snap *s = calloc(1, sizeof(*s));
+	const struct ipc_dp_family *f;
+
+	(void)state;
+	assert_non_null(s);
+	shm->dp_ntcp = 5;
+	for (unsigned int i = 0; i < 5; i++)
+		snprintf(shm->dp_tcp_names[i], IPC_DP_NAME_LEN, "%s", names[i]);
+	shm->dp_nfamilies = 5;
+	family(shm, 0, "tcp", 0, 1, 0);
+	family(shm, 1, "tls", 1, 2, 4);
+	family(shm, 2, "past", 4, 2, 0);     /* one beyond the names */
+	family(shm, 3, "Bad", 3, 1, 0);      /* not [a-z0-9_] */
+	family(shm, 4, "long", 4, 1, 12);    /* a prefix as long as its name */
+	cp_metrics_collect(&cp, s);
+	assert_int_equal(s->nfamilies, 2);
+	f = cp_metrics_family(s, "tls");
+	assert_non_null(f);
+	assert_int_equal(f->first, 1);
+	assert_int_equal(f->count, 2);
+	assert_int_equal(f->prefix_len, 4);
+	assert_non_null(cp_metrics_family(s, "tcp"));
+	assert_null(cp_metrics_family(s, "past"));
+	assert_null(cp_metrics_family(s, "Bad"));
+	assert_null(cp_metrics_family(s, "long"));
+	assert_int_equal(s->bad_names, 3);
+
+	/* a count past the table: none at all */
+	shm->dp_nfamilies = IPC_DP_FAMILIES_MAX + 1;
+	cp_metrics_collect(&cp, s);
+	assert_int_equal(s->nfamilies, 0);
+	assert_null(cp_metrics_family(s, "tls"));
+	free(s);
+}
+
 /* A source outside cp.metrics_allow: closed before a byte is answered,
  * counted (and the count is in the text); an allowed one served. */
 static void
@@ -408,6 +466,7 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_allow_changes_while_open,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_dp_families, setup, teardown),
 		cmocka_unit_test(test_metrics_allowed_sources),
 		cmocka_unit_test(test_metrics_allow_parse_refuses_bad_prefixes),
 		cmocka_unit_test(test_metrics_exposed_address_warns),
