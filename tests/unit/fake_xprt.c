@@ -24,6 +24,7 @@
 
 #include "dp.h"
 #include "dp_tcp.h"
+#include "dp_ctrs.h"
 #include "ipc.h"
 #include "tcp.h"
 #include "tls.h"
@@ -985,4 +986,26 @@ fx_cp_recv(struct dp_worker *w, struct ipc_msg *m)
 	/* what dp sends passes cp's checks */
 	assert_int_equal(ipc_msg_check(m, IPC_DP2CP), 0);
 	return true;
+}
+
+uint64_t
+fx_ctr(const struct dp_worker *w, const struct dp_ctrs_family *const *fams,
+       unsigned int n, const char *name)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		const struct dp_ctrs_family *f = fams[i];
+		size_t plen = strlen(f->prefix);
+		uint64_t v[256];
+
+		assert_true(f->n <= 256);
+		if (strncmp(name, f->prefix, plen) != 0)
+			continue;
+		for (unsigned int k = 0; k < f->n; k++)
+			if (strcmp(f->desc[k].name, name + plen) == 0) {
+				f->values(w, v);
+				return v[k];
+			}
+	}
+	fail_msg("no counter %s", name);
+	return 0;
 }

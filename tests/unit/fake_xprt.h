@@ -160,4 +160,11 @@ void fx_cp_send(struct dp_worker *w, struct ipc_msg *m);
 void fx_cp_beat(struct dp_worker *w);
 bool fx_cp_recv(struct dp_worker *w, struct ipc_msg *m);
 
+/* w's counter published as name (prefix and name, as cp shows it) by one
+ * of the n families the module registers with dp's counters registry
+ * (dp/dp_ctrs.h); the test fails when none has it. */
+struct dp_ctrs_family;
+uint64_t fx_ctr(const struct dp_worker *w, const struct dp_ctrs_family *const *fams,
+		unsigned int n, const char *name);
+
 #endif /* FAKE_XPRT_H */

@@ -29,6 +29,8 @@
 
 #include "agw.h"
 #include "dp.h"
+#include "dp_ctrs.h"
+#include "splice.h"
 #include "dp_cp.h"
 #include "fake_xprt.h"
 #include "ipc.h"
@@ -116,16 +118,11 @@ teardown(void **state)
 static uint64_t
 ctr(const struct fix *f, const char *name)
 {
-	static char names[128][64];
-	uint64_t v[128];
-	unsigned int n = agw_stat_names(&names[0][0], 128, sizeof(names[0]));
+	static const struct dp_ctrs_family *const fams[] = {
+		&splice_ctrs, &splice_leg_end_ctrs, &agw_ctrs,
+	};
 
-	assert_int_equal(agw_stat_values(f->w, v, 128), n);
-	for (unsigned int i = 0; i < n; i++)
-		if (strcmp(names[i], name) == 0)
-			return v[i];
-	fail_msg("no counter %s", name);
-	return 0;
+	return fx_ctr(f->w, fams, 3, name);
 }
 
 /* ---- cp's side -------------------------------------------------------------- */

@@ -23,6 +23,7 @@
 
 #include "dp.h"
 #include "dp_tcp.h"
+#include "dp_ctrs.h"
 #include "fake_xprt.h"
 #include "ipc.h"
 #include "stun.h"
@@ -194,7 +195,9 @@ ctr(const struct fix *f, enum dp_tt_ctr c)
 {
 	uint64_t v[DP_TT__COUNT];
 
-	dp_tcp_turn_values(f->w, v);
+	/* as dp publishes them: the family the adapter registers */
+	assert_int_equal(dp_tcp_turn_ctrs.n, DP_TT__COUNT);
+	dp_tcp_turn_ctrs.values(f->w, v);
 	return v[c];
 }
 

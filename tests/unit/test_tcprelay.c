@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "dp.h"
+#include "dp_ctrs.h"
 #include "dp_cp.h"
 #include "dp_tcp.h"
 #include "fake_xprt.h"
@@ -202,16 +203,11 @@ teardown(void **state)
 static uint64_t
 ctr(const struct fix *f, const char *name)
 {
-	static char names[64][64];
-	uint64_t v[64];
-	unsigned int n = tcprelay_stat_names(&names[0][0], 64, sizeof(names[0]));
+	static const struct dp_ctrs_family *const fams[] = { &tcprelay_ctrs };
+	char full[64];
 
-	assert_int_equal(tcprelay_stat_values(f->w, v, 64), n);
-	for (unsigned int i = 0; i < n; i++)
-		if (strcmp(names[i] + strlen("tcprelay_"), name) == 0)
-			return v[i];
-	fail_msg("no counter %s", name);
-	return 0;
+	snprintf(full, sizeof(full), "tcprelay_%s", name);
+	return fx_ctr(f->w, fams, 1, full);
 }
 
 /* ---- cp's messages and events ---------------------------------------------- */
