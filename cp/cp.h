@@ -215,9 +215,10 @@ struct cp_ctx {
 /* ---- allocations (alloc/alloc.c) ------------------------------------- */
 
 /* Registers with cp_dp (cp_dp.h) the kinds of alloc and alloc/tcp_relay
- * (REQUEST, STATE_ALLOC, STATE_DONE, STATS, CONN_DOWN, TCP_EVENT,
- * TCP_STATE) and cp_reinstall_start() for a dp restart. 0, -ENOMEM, or
- * cp_dp's error. */
+ * (REQUEST, STATE_ALLOC, STATS, CONN_DOWN, TCP_EVENT, TCP_STATE) and
+ * cp_reinstall_start() for a dp restart. 0, -ENOMEM, or cp_dp's error.
+ * Only with a turn group: without one (an AGW-only box) cp has no
+ * allocations, and what reads them finds none. */
 int cp_alloc_init(struct cp_ctx *cp);
 void cp_alloc_fini(struct cp_ctx *cp);
 /* RFC 6062 (alloc/tcp_relay.c): peer connections cp keeps now; free them. */
@@ -232,9 +233,6 @@ void cp_reinstall_start(struct cp_ctx *cp);
  * requests; an allocation that does not fit waits for the next call.
  * Returns allocations sent; cp->reinstalling is false once all were. */
 unsigned int cp_reinstall_step(struct cp_ctx *cp);
-/* Ask every worker for its state (cp just started): sends what the rings
- * take now, the rest on later calls (cp->sync_unsent). */
-void cp_request_state(struct cp_ctx *cp);
 /* The clocks moved on: now_ms to mono_ms (never backwards), wall_ms to
  * wall_ms (which may step either way: it times nothing), and the timer
  * wheel to now_ms, firing what expired. */
@@ -260,10 +258,17 @@ void cp_count_error(struct cp_ctx *cp, uint16_t code);
 
 /* ---- the dp link (cp_dp.c) -------------------------------------------- */
 
-/* A message from dp worker w that passed ipc_msg_check(IPC_DP2CP): to
- * the module that registered its kind (cp_dp_on_kind()), or counted as
- * ipc_unhandled. */
+/* A message from dp worker w that passed ipc_msg_check(IPC_DP2CP): a
+ * STATE_DONE to cp_dp itself (the end of a worker's answer to
+ * cp_request_state()), anything else to the module that registered its
+ * kind (cp_dp_on_kind()), or counted as ipc_unhandled. */
 void cp_handle(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg);
+/* Ask every worker for its state (cp just started): a SYNC naming this
+ * cp's epoch, which each module of dp answers with its state (alloc's
+ * STATE_ALLOC, agw's AGW_STATE, ...) and dp ends with a STATE_DONE. Sends
+ * what the rings take now, the rest on later calls (cp->sync_unsent);
+ * cp->state_wait loses a worker's bit at its STATE_DONE (cp_dp.c). */
+void cp_request_state(struct cp_ctx *cp);
 
 /* ---- operator API commands (api/commands.c) -------------------------- */
 int cp_api_commands_register(struct cp_ctx *cp);

@@ -2,12 +2,14 @@
 /*
  * cp's side of the dp->cp channel: the kind -> handler table and the
  * dp-restart hooks, both filled by the modules' inits (alloc, agw, tls)
- * in their start-up order. What reaches cp_handle() passed
- * ipc_msg_check(IPC_DP2CP), so its kind is one of lib/ipc's, travels
- * this way, and indexes the table.
+ * in their start-up order, and the resync every module takes part in (a
+ * new cp's SYNC, each worker's STATE_DONE), whichever modules the box
+ * has. What reaches cp_handle() passed ipc_msg_check(IPC_DP2CP), so its
+ * kind is one of lib/ipc's, travels this way, and indexes the table.
  */
 #include <errno.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "cp.h"
 #include "cp_dp.h"
@@ -49,9 +51,48 @@ cp_dp_restarted(struct cp_ctx *cp)
 }
 
 void
+cp_request_state(struct cp_ctx *cp)
+{
+	static struct ipc_msg m;
+
+	for (unsigned int w = 0; w < cp->nworkers && w < 64; w++) {
+		if (!(cp->sync_unsent & (1ULL << w)))
+			continue;
+		memset(&m.h, 0, sizeof(m.h));
+		m.h.kind = IPC_SYNC;
+		m.h.worker = (uint16_t)w;
+		/* dp puts it in its STATE_DONE: the answer names the question */
+		m.h.alloc_id = cp->seg.shm->cp_epoch;
+		if (ipc_ring_enqueue(&ipc_worker(&cp->seg, w)->to_dp, &m) == 0)
+			cp->sync_unsent &= ~(1ULL << w);
+		else
+			cp->stats[CP_STAT_IPC_FULL]++;
+	}
+}
+
+/* The end of the pass this cp asked for (cp_request_state(): the SYNC
+ * carried its epoch); one from a pass an earlier cp asked for says
+ * nothing. */
+static void
+state_done(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
+{
+	if (w < 64 && msg->h.alloc_id == cp->seg.shm->cp_epoch)
+		cp->state_wait &= ~(1ULL << w);
+}
+
+void
 cp_handle(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 {
 	cp_dp_fn fn = msg->h.kind < CP_DP_KINDS ? cp->dp.handler[msg->h.kind] : NULL;
+
+	/* The end of a worker's answer, whatever modules answered: cp_dp's
+	 * own (a module may look at it too) */
+	if (msg->h.kind == IPC_STATE_DONE) {
+		state_done(cp, w, msg);
+		if (fn != NULL)
+			fn(cp, w, msg);
+		return;
+	}
 
 	if (fn == NULL) {
 		cp->stats[CP_STAT_IPC_UNHANDLED]++;

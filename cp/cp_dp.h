@@ -13,8 +13,9 @@
 
 #include "cp_dp_types.h"
 
-/* fn handles kind from now on. 0; -EINVAL if kind is not one dp sends
- * (ipc_kind_dir() is not DP2CP) or fn is NULL; -EEXIST if a handler has
+/* fn handles kind from now on (a STATE_DONE after cp_dp's own look at
+ * it). 0; -EINVAL if kind is not one dp sends (ipc_kind_dir() is not
+ * DP2CP) or fn is NULL; -EEXIST if a handler has
  * it already. */
 int cp_dp_on_kind(struct cp_ctx *cp, uint16_t kind, cp_dp_fn fn);
 /* fn runs when dp restarts, after those registered before it. 0;

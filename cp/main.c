@@ -58,10 +58,11 @@ cp_usage(FILE *out, const char *prog)
 		"\n"
 		"turnpike-cp is the control process of turnpike: authentication,\n"
 		"allocations and their lifetimes, quotas, peer policy, and the\n"
-		"operator API that turnpikectl uses. It reads the 'turn' and 'cp'\n"
-		"groups of the configuration dp reads, and talks to turnpike-dp only\n"
-		"over the shared-memory segment named there. Either process may be\n"
-		"restarted without the other losing an allocation.\n"
+		"operator API that turnpikectl uses; the access gateway's contexts.\n"
+		"It reads the 'turn', 'cp' and 'agw' groups of the configuration dp\n"
+		"reads (one of 'turn' and 'agw' at least), and talks to turnpike-dp\n"
+		"only over the shared-memory segment of its 'ipc' group. Either\n"
+		"process may be restarted without the other losing an allocation.\n"
 		"\n"
 		"  -c, --config FILE  the configuration file (see conf/demo.conf)\n"
 		"      --check        load and check the configuration, then exit\n"
@@ -178,6 +179,8 @@ drop_privileges(struct cp_ctx *cp)
 	return 0;
 }
 
+#define CP_REALM_NO_TURN "(no turn group)"
+
 static int
 auth_setup(struct cp_ctx *cp)
 {
@@ -185,7 +188,10 @@ auth_setup(struct cp_ctx *cp)
 	struct cp_auth_conf ac;
 
 	memset(&ac, 0, sizeof(ac));
-	ac.realm = cp->conf->turn.realm;
+	/* Without a turn group (an AGW-only box) no client authenticates:
+	 * the users and secrets the API manages wait under a realm of no
+	 * client's, and cp publishes no nonce key. */
+	ac.realm = cp->conf->turn.enabled ? cp->conf->turn.realm : CP_REALM_NO_TURN;
 	ac.max_users = c->max_users;
 	ac.max_secrets = TP_CONF_MAX_SECRETS + 16;
 	ac.software = cp->conf->turn.software;
@@ -346,7 +352,7 @@ store_setup(struct cp_ctx *cp, bool check_only)
 	}
 	memset(&sc, 0, sizeof(sc));
 	sc.path = c->store;
-	sc.realm = cp->conf->turn.realm;
+	sc.realm = cp->conf->turn.enabled ? cp->conf->turn.realm : CP_REALM_NO_TURN;
 	sc.busy_ms = c->store_busy_ms;
 	sc.owner_uid = -1;
 	sc.owner_gid = -1;
@@ -536,7 +542,7 @@ ipc_setup(struct cp_ctx *cp)
 	const struct tp_conf_cp *c = &cp->conf->cp;
 	uid_t owner = c->user[0] != '\0' ? (uid_t)c->user_uid : geteuid();
 	bool created;
-	int rc = ipc_seg_open(&cp->seg, cp->conf->turn.ipc, cp->conf->dp.nworkers,
+	int rc = ipc_seg_open(&cp->seg, cp->conf->ipc.name, cp->conf->dp.nworkers,
 			      owner, &created);
 
 	if (rc == -EINVAL)
@@ -561,7 +567,7 @@ ipc_setup(struct cp_ctx *cp)
 		    now - beat < IPC_ALIVE_MS && pid_runs(pid)) {
 			tp_log(TP_LOG_ERR, "another turnpike-cp (pid %d) serves "
 				"shared memory '%s'; stop it first (one cp a segment)\n",
-				(int)pid, cp->conf->turn.ipc);
+				(int)pid, cp->conf->ipc.name);
 			ipc_seg_close(&cp->seg);
 			return -EBUSY;
 		}
@@ -584,17 +590,18 @@ ipc_setup(struct cp_ctx *cp)
 	cp->seg.shm->cp_pid = (int32_t)getpid();
 	cp->seg.shm->cp_heartbeat_ms = ipc_monotonic_ms();
 	cp->dp_epoch_seen = cp->seg.shm->dp_epoch;
-	/* What this cp takes (CONN_DOWN, AGW_EVENT) and the settings dp must
-	 * share. */
+	/* What this cp takes (CONN_DOWN and RFC 6062's with TURN, AGW_EVENT
+	 * with the gateway) and the settings dp must share. */
 	ipc_side_set_agw(&cp->seg.shm->cp_side, cp->conf->agw.enabled ? cp->conf->agw.port_min : 0,
 			 cp->conf->agw.enabled ? cp->conf->agw.port_max : 0);
-	ipc_side_publish(&cp->seg.shm->cp_side, IPC_CAP_CONN_DOWN | IPC_CAP_TCP_RELAY |
+	ipc_side_publish(&cp->seg.shm->cp_side,
+			 (cp->conf->turn.enabled ? IPC_CAP_CONN_DOWN | IPC_CAP_TCP_RELAY : 0) |
 			 (cp->conf->agw.enabled ? IPC_CAP_AGW : 0),
 			 cp->conf->turn.relay_min, cp->conf->turn.relay_max, cp->nworkers);
 	if (sides_disagree(cp))
 		return -EINVAL;
 	tp_log(TP_LOG_INFO, "shared memory '%s' %s, %u worker ring pair(s), dp epoch %llu\n",
-	       cp->conf->turn.ipc, created ? "created" : "attached", cp->nworkers,
+	       cp->conf->ipc.name, created ? "created" : "attached", cp->nworkers,
 	       (unsigned long long)cp->dp_epoch_seen);
 	return 0;
 }
@@ -890,9 +897,11 @@ main(int argc, char **argv)
 		return 2;
 	}
 	tp_log_set_level((enum tp_log_level)conf.cp.log_level);
-	if (!conf.turn.enabled) {
-		tp_log(TP_LOG_ERR, "%s: no 'turn' group: nothing to control\n",
-			config);
+	if (conf.warn[0] != '\0')
+		tp_log(TP_LOG_WARNING, "%s\n", conf.warn);
+	if (!conf.turn.enabled && !conf.agw.enabled) {
+		tp_log(TP_LOG_ERR, "%s: no 'turn' group and no 'agw' group: nothing to "
+			"control\n", config);
 		goto out_free_conf;
 	}
 	cp.conf = &conf;
@@ -914,9 +923,13 @@ main(int argc, char **argv)
 	    store_setup(&cp, check_only) < 0)
 		goto out_free_auth;
 	if (check_only) {
-		printf("turnpike-cp: %s: configuration OK (realm '%s', %u user(s), "
-		       "%u secret(s))\n", config, conf.turn.realm, conf.cp.nusers,
-		       conf.cp.nsecrets);
+		if (conf.turn.enabled)
+			printf("turnpike-cp: %s: configuration OK (realm '%s', %u user(s), "
+			       "%u secret(s))\n", config, conf.turn.realm, conf.cp.nusers,
+			       conf.cp.nsecrets);
+		else
+			printf("turnpike-cp: %s: configuration OK (no turn group: AGW "
+			       "contexts only)\n", config);
 		status = EXIT_SUCCESS;
 		goto out_free_auth;
 	}
@@ -932,14 +945,15 @@ main(int argc, char **argv)
 
 	if (ipc_setup(&cp) < 0)
 		goto out_free_auth;
-	nonce_publish(&cp);
+	if (conf.turn.enabled)
+		nonce_publish(&cp);
 	start_delay();
 	drop_stale(&cp);
 	cp.start_ms = ipc_monotonic_ms();
 	cp.now_ms = cp.start_ms;
 	cp.wall_ms = ipc_realtime_ms();
 	tw_init(&cp.wheel, 0);
-	if (cp_alloc_init(&cp) < 0) {
+	if (conf.turn.enabled && cp_alloc_init(&cp) < 0) {
 		tp_log(TP_LOG_ERR, "no memory for %u allocations\n",
 			conf.cp.quota_total);
 		goto out_close_ipc;
@@ -999,10 +1013,15 @@ main(int argc, char **argv)
 		goto out_close_api;
 	/* Learn what a running dp already relays before deciding anything. */
 	start_restore(&cp);
-	printf("turnpike-cp %s: realm '%s', API on %s, relayed ports %u-%u on %u "
-	       "IPv4 and %u IPv6 address(es), at most %u allocations per worker\n",
-	       TP_VERSION, conf.turn.realm, conf.cp.api_socket, conf.turn.relay_min,
-	       conf.turn.relay_max, cp.nrelay[0], cp.nrelay[1], cp.worker_cap);
+	if (conf.turn.enabled)
+		printf("turnpike-cp %s: realm '%s', API on %s, relayed ports %u-%u on %u "
+		       "IPv4 and %u IPv6 address(es), at most %u allocations per worker\n",
+		       TP_VERSION, conf.turn.realm, conf.cp.api_socket, conf.turn.relay_min,
+		       conf.turn.relay_max, cp.nrelay[0], cp.nrelay[1], cp.worker_cap);
+	else
+		printf("turnpike-cp %s: no turn group (no TURN, no allocations), API on "
+		       "%s, AGW contexts on ports %u-%u\n", TP_VERSION, conf.cp.api_socket,
+		       conf.agw.port_min, conf.agw.port_max);
 	fflush(stdout);
 	run(&cp);
 	ipc_cp_set_ready(cp.seg.shm, false);

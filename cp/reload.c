@@ -199,14 +199,15 @@ restart_needed(const struct tp_conf *a, const struct tp_conf *b, struct rl_note 
 		note(n, true, "%s (restart %s)", name, who)
 	bool dp_same = a->dp.eal_argc == b->dp.eal_argc;
 
+	NUM(turn.enabled, "the turn group", "turnpike-cp and turnpike-dp");
 	STR(turn.realm, "turn.realm", "turnpike-cp and turnpike-dp");
-	STR(turn.ipc, "turn.ipc", "turnpike-cp and turnpike-dp");
+	STR(ipc.name, "ipc.name", "turnpike-cp and turnpike-dp");
 	STR(turn.software, "turn.software", "turnpike-cp and turnpike-dp");
 	NUM(turn.listen_port, "turn.listen_port", "turnpike-dp");
 	NUM(turn.relay_min, "turn.relay_ports (first)", "turnpike-cp and turnpike-dp");
 	NUM(turn.relay_max, "turn.relay_ports (last)", "turnpike-cp and turnpike-dp");
 	NUM(turn.channel_max, "turn.channels", "turnpike-cp");
-	NUM(turn.cp_grace_s, "turn.cp_grace", "turnpike-dp");
+	NUM(ipc.cp_grace_s, "ipc.cp_grace", "turnpike-dp");
 	NUM(turn.admit_rate, "turn.admit_rate", "turnpike-dp");
 	NUM(turn.admit_burst, "turn.admit_burst", "turnpike-dp");
 	NUM(turn.tcp_first_message_s, "turn.tcp_first_message", "turnpike-dp");
@@ -296,8 +297,9 @@ cp_reload(struct cp_ctx *cp, struct json_object *resp)
 	if (tp_conf_load(cur->path, &next, err, sizeof(err)) < 0)
 		goto fail;
 	loaded = true;
-	if (!next.turn.enabled) {
-		snprintf(err, sizeof(err), "%.200s: no 'turn' group", cur->path);
+	if (!next.turn.enabled && !next.agw.enabled) {
+		snprintf(err, sizeof(err), "%.200s: no 'turn' group and no 'agw' group",
+			 cur->path);
 		goto fail;
 	}
 	/* 2. prepare what can fail */

@@ -192,18 +192,20 @@ eal_file_prefix(const struct tp_conf_dp *cd)
  * (the epoch tells cp to install its allocations again), then attach the
  * workers (dp_cp.c). The segment belongs to the user cp runs as (cp.user;
  * without one, to us): one we create is given to it, one we find must be
- * its, mode 0600. Its name and cp's grace are settings of the turn group
- * (turn.ipc, turn.cp_grace): without that group there is no link to cp. */
+ * its, mode 0600. Its name and cp's grace are the ipc group's (ipc.name,
+ * ipc.cp_grace). A box with something cp controls has the link: TURN, or
+ * the gateway alone (cp creates its contexts). */
 static int
 cp_link_setup(struct dp_ctx *ctx)
 {
 	const struct tp_conf_turn *tc = &ctx->conf->turn;
+	const struct tp_conf_ipc *ic = &ctx->conf->ipc;
 	char err[512];
 	uid_t owner;
 	bool created;
 	int rc;
 
-	if (!tc->enabled)
+	if (!tc->enabled && !ctx->conf->agw.enabled)
 		return 0;
 	rc = dp_stats_register(err, sizeof(err));
 	for (unsigned int i = 0; rc == 0 && i < DP_DROP__COUNT; i++) {
@@ -224,7 +226,7 @@ cp_link_setup(struct dp_ctx *ctx)
 		return rc;
 	}
 	owner = ctx->conf->cp.user[0] != '\0' ? (uid_t)ctx->conf->cp.user_uid : geteuid();
-	rc = ipc_seg_open(&ctx->ipc, tc->ipc, ctx->nworkers, owner, &created);
+	rc = ipc_seg_open(&ctx->ipc, ic->name, ctx->nworkers, owner, &created);
 	if (rc < 0) {
 		tp_log(TP_LOG_ERR, "%s\n", ctx->ipc.err);
 		return rc;
@@ -236,7 +238,8 @@ cp_link_setup(struct dp_ctx *ctx)
 	ipc_side_set_agw(&ctx->ipc.shm->dp_side, ctx->conf->agw.enabled ? ctx->conf->agw.port_min : 0,
 			 ctx->conf->agw.enabled ? ctx->conf->agw.port_max : 0);
 	ipc_side_publish(&ctx->ipc.shm->dp_side,
-			 (tc->nlisten_tcp + tc->nlisten_tls > 0 ? IPC_CAP_STREAMS : 0) |
+			 (tc->enabled && tc->nlisten_tcp + tc->nlisten_tls > 0 ?
+			  IPC_CAP_STREAMS : 0) |
 			 (ctx->conf->agw.enabled ? IPC_CAP_AGW : 0) |
 			 (tc->enabled && tc->nlisten_tcp + tc->nlisten_tls > 0 ?
 			  IPC_CAP_TCP_RELAY : 0), tc->relay_min,
@@ -262,11 +265,16 @@ cp_link_setup(struct dp_ctx *ctx)
 			 dp_drop_name(i));
 	dp_ctrs_publish(ctx->ipc.shm);
 	__atomic_add_fetch(&ctx->ipc.shm->dp_epoch, 1, __ATOMIC_RELEASE);
-	tp_log(TP_LOG_INFO, "shared memory '%s' %s (epoch %llu); TURN on UDP %u, "
-	       "relayed ports %u-%u\n", tc->ipc, created ? "created" : "attached",
-	       (unsigned long long)ctx->ipc.shm->dp_epoch, tc->listen_port,
-	       tc->relay_min, tc->relay_max);
-	dp_cp_attach(ctx, (uint64_t)tc->cp_grace_s * 1000u);
+	if (tc->enabled)
+		tp_log(TP_LOG_INFO, "shared memory '%s' %s (epoch %llu); TURN on UDP %u, "
+		       "relayed ports %u-%u\n", ic->name, created ? "created" : "attached",
+		       (unsigned long long)ctx->ipc.shm->dp_epoch, tc->listen_port,
+		       tc->relay_min, tc->relay_max);
+	else
+		tp_log(TP_LOG_INFO, "shared memory '%s' %s (epoch %llu); no turn group: "
+		       "no TURN\n", ic->name, created ? "created" : "attached",
+		       (unsigned long long)ctx->ipc.shm->dp_epoch);
+	dp_cp_attach(ctx, (uint64_t)ic->cp_grace_s * 1000u);
 	return 0;
 }
 
@@ -284,7 +292,7 @@ turn_setup(struct dp_ctx *ctx)
 	ctx->turn.relay_min = tc->relay_min;
 	ctx->turn.relay_max = tc->relay_max;
 	snprintf(ctx->turn.software, sizeof(ctx->turn.software), "%s", tc->software);
-	snprintf(ctx->turn.ipc_name, sizeof(ctx->turn.ipc_name), "%s", tc->ipc);
+	snprintf(ctx->turn.ipc_name, sizeof(ctx->turn.ipc_name), "%s", ctx->conf->ipc.name);
 	rc = turn_init(ctx);
 	for (unsigned int i = 0; rc == 0 && i < ctx->nworkers; i++)
 		rc = dp_tcp_turn_init(ctx->workers[i]);
@@ -513,6 +521,8 @@ main(int argc, char **argv)
 		tp_log(TP_LOG_ERR, "%s\n", err);
 		return 2;
 	}
+	if (conf.warn[0] != '\0')
+		tp_log(TP_LOG_WARNING, "%s\n", conf.warn);
 	if (check_only && conf.tls.enabled && check_tls(&conf) < 0) {
 		tp_conf_free(&conf);
 		return 2;

@@ -623,6 +623,8 @@ cpa_alloc_ipc(const struct cp_alloc *a, struct ipc_alloc *ia)
 struct cp_alloc *
 cpa_alloc_by_tuple(struct cp_ctx *cp, const struct ipc_tuple *t)
 {
+	if (cp->by_tuple == NULL)       /* no turn group: no allocations */
+		return NULL;
 	for (struct cp_alloc *a = cp->by_tuple[tuple_hash(t) & cp->hash_mask]; a;
 	     a = a->next_tuple)
 		if (tuple_eq(&a->tuple, t))
@@ -639,6 +641,8 @@ cp_alloc_find_tuple(struct cp_ctx *cp, const struct ipc_tuple *t)
 struct cp_alloc *
 cpa_alloc_by_id(struct cp_ctx *cp, uint64_t id)
 {
+	if (cp->by_id == NULL)          /* no turn group: no allocations */
+		return NULL;
 	for (struct cp_alloc *a = cp->by_id[id_hash(id) & cp->hash_mask]; a; a = a->next_id)
 		if (a->id == id)
 			return a;
@@ -1001,16 +1005,6 @@ conn_down(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	}
 }
 
-/* The end of the pass this cp asked for (cp_request_state(): the SYNC
- * carried its epoch); one from a pass an earlier cp asked for says
- * nothing. */
-static void
-state_done(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
-{
-	if (w < 64 && msg->h.alloc_id == cp->seg.shm->cp_epoch)
-		cp->state_wait &= ~(1ULL << w);
-}
-
 void
 cp_reinstall_start(struct cp_ctx *cp)
 {
@@ -1102,24 +1096,6 @@ void
 cp_request_stats(struct cp_ctx *cp)
 {
 	to_every_worker(cp, IPC_STATS_REQ);
-}
-
-void
-cp_request_state(struct cp_ctx *cp)
-{
-	static struct ipc_msg m;
-
-	for (unsigned int w = 0; w < cp->nworkers && w < 64; w++) {
-		if (!(cp->sync_unsent & (1ULL << w)))
-			continue;
-		memset(&m.h, 0, sizeof(m.h));
-		m.h.kind = IPC_SYNC;
-		m.h.worker = (uint16_t)w;
-		/* dp puts it in its STATE_DONE: the answer names the question */
-		m.h.alloc_id = cp->seg.shm->cp_epoch;
-		if (send_msg(cp, w, &m) == 0)
-			cp->sync_unsent &= ~(1ULL << w);
-	}
 }
 
 int
@@ -1247,10 +1223,10 @@ cp_alloc_init(struct cp_ctx *cp)
 	/* What dp says about allocations and RFC 6062's peer connections
 	 * (alloc/tcp_relay.c, which has no init of its own); on a dp restart
 	 * the allocations go back first, before anything another module
-	 * sends. */
+	 * sends. (The SYNC a new cp sends and dp's STATE_DONE that ends its
+	 * answer are cp_dp's: alloc's part of the answer is STATE_ALLOC.) */
 	if ((rc = cp_dp_on_kind(cp, IPC_REQUEST, cpa_handle_request)) < 0 ||
 	    (rc = cp_dp_on_kind(cp, IPC_STATE_ALLOC, restore)) < 0 ||
-	    (rc = cp_dp_on_kind(cp, IPC_STATE_DONE, state_done)) < 0 ||
 	    (rc = cp_dp_on_kind(cp, IPC_STATS, stats_in)) < 0 ||
 	    (rc = cp_dp_on_kind(cp, IPC_CONN_DOWN, conn_down)) < 0 ||
 	    (rc = cp_dp_on_kind(cp, IPC_TCP_EVENT, cpa_tcp_event)) < 0 ||

@@ -88,7 +88,13 @@ cmd_status(void *ctx, struct json_object *req, struct json_object *resp,
 	json_object_object_add(resp, "version", json_object_new_string(TP_VERSION));
 	json_object_object_add(resp, "uptime_s", json_object_new_int64((int64_t)s->uptime_s));
 	json_object_object_add(resp, "ready", json_object_new_boolean(s->ready));
-	json_object_object_add(resp, "realm", json_object_new_string(cp->conf->turn.realm));
+	/* (no turn group, an AGW-only box: no realm, and "turn": false says
+	 * why there are no allocations, users or TURN counters that move) */
+	if (cp->conf->turn.enabled)
+		json_object_object_add(resp, "realm",
+				       json_object_new_string(cp->conf->turn.realm));
+	else
+		json_object_object_add(resp, "turn", json_object_new_boolean(false));
 	json_object_object_add(resp, "cp_starts", json_object_new_int64((int64_t)s->cp_epoch));
 	json_object_object_add(resp, "log_level",
 			       json_object_new_string(tp_log_level_name((int)tp_log_level())));

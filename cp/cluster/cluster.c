@@ -694,7 +694,7 @@ cp_cluster_init(struct cp_ctx *cp)
 		snprintf(host, sizeof(host), "?");
 	host[sizeof(host) - 1] = '\0';
 	/* a restarted cp of this box is the same owner; another box is not */
-	snprintf(cl->owner, sizeof(cl->owner), "%s:%s", host, cp->conf->turn.ipc);
+	snprintf(cl->owner, sizeof(cl->owner), "%s:%s", host, cp->conf->ipc.name);
 	cl->cmd.name = "redis";
 	cl->sub.name = "pubsub";
 	cl->sub.sub = true;

@@ -244,6 +244,15 @@ status_show(struct json_object *a)
 	       json_object_get_boolean(running) ? ", running" : ", NOT RUNNING",
 	       pid, epoch, nworkers, nworkers == 1 ? "" : "s");
 	{
+		struct json_object *tv;
+
+		/* a cp without a turn group says so (one with it, nothing) */
+		if (json_object_object_get_ex(a, "turn", &tv) &&
+		    json_object_is_type(tv, json_type_boolean) && !json_object_get_boolean(tv))
+			printf("turn         off (no turn group: no TURN listeners, no "
+			       "allocations)\n");
+	}
+	{
 		struct json_object *lv;
 		const char *level = json_object_object_get_ex(a, "log_level", &lv) &&
 				    json_object_is_type(lv, json_type_string) ?

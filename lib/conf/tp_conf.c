@@ -3,7 +3,8 @@
  * Loading the box's configuration file with libconfig: the "dp" group
  * here (EAL arguments, workers, idle back-off, neighbour cache, ports with
  * their addresses, VLAN, MTU and impairment), the "turn" and "cp" groups
- * in tp_conf_turn.c, "tls" in tp_conf_tls.c, "agw" in tp_conf_agw.c; other top-level groups are
+ * in tp_conf_turn.c, "ipc" in tp_conf_ipc.c, "tls" in tp_conf_tls.c, "agw"
+ * in tp_conf_agw.c; other top-level groups are
  * left to their readers.
  *
  * Defaults are merged in one place (conf_defaults, port_defaults). Every
@@ -273,6 +274,7 @@ conf_defaults(struct tp_conf *c)
 	c->dp.tcp_reserve_agw = 25;
 	c->dp.tcp_user_timeout_s = 900;
 	c->dp.tcp_orphan_timeout_s = 60;
+	tp_conf_ipc_defaults(c);
 	tp_conf_turn_defaults(c);
 	tp_conf_tls_defaults(c);
 	tp_conf_agw_defaults(c);
@@ -1247,6 +1249,8 @@ tp_conf_load(const char *path, struct tp_conf *c, char *err, size_t errlen)
 	rc = load_dp(dp, c, err, errlen);
 	if (rc == 0)
 		rc = tp_conf_load_turn_cp(&cfg, c, err, errlen);
+	if (rc == 0)
+		rc = tp_conf_load_ipc(&cfg, c, err, errlen);
 	if (rc == 0)
 		rc = tp_conf_load_tls(&cfg, c, err, errlen);
 	if (rc == 0)

@@ -207,8 +207,5 @@ tp_conf_load_agw(const config_t *cfg, struct tp_conf *c, char *err, size_t errle
 		return 0;
 	if (!config_setting_is_group(g))
 		FAIL(g, "agw must be a group { ports = [20000, 29999]; ... }");
-	if (!c->turn.enabled)
-		FAIL(g, "agw needs the turn group (its ipc segment: cp creates the "
-		     "contexts)");
 	return load_agw(g, c, err, errlen);
 }

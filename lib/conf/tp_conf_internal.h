@@ -49,6 +49,11 @@ void tp_conf_turn_defaults(struct tp_conf *c);
 int tp_conf_load_turn_cp(const config_t *cfg, struct tp_conf *c, char *err,
 			 size_t errlen);
 
+/* Defaults of the ipc group, and reading it (after the turn group:
+ * turn.ipc and turn.cp_grace are still read, and must agree with it). */
+void tp_conf_ipc_defaults(struct tp_conf *c);
+int tp_conf_load_ipc(const config_t *cfg, struct tp_conf *c, char *err, size_t errlen);
+
 /* A peer-address policy group s (cp.peers, agw.peers; what names it in
  * messages) into p; relay_to_relay: where allow_relay_to_relay goes (NULL:
  * the setting is refused, it is TURN's). 0 or -EINVAL with err set. */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The "turn" and "cp" groups of the configuration file: what dp and cp
- * share about TURN (listening port, relayed port range, realm, the
- * shared-memory name) and what only cp reads (API socket and operator
+ * share about TURN (listening port, relayed port range, realm; turn.ipc
+ * and turn.cp_grace are the ipc group's now, tp_conf_ipc.c) and what
+ * only cp reads (API socket and operator
  * group, lifetimes, quotas, users, REST secrets, peer policy). Same rules
  * as the dp group: defaults merged here, every error "file:line: what is
  * wrong", unknown settings refused so that a typo cannot pass silently.
@@ -121,9 +122,8 @@ load_turn(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen
 	if ((rc = tp_conf_get_u32(g, "listen_port", 1, 65535, &v, c, err, errlen)) < 0)
 		return rc;
 	t->listen_port = (uint16_t)v;
-	if ((rc = tp_conf_get_u32(g, "cp_grace", 0, 600, &t->cp_grace_s, c, err,
-				  errlen)) < 0 ||
-	    (rc = tp_conf_get_u32(g, "admit_rate", 1, 1000000, &t->admit_rate, c, err,
+	/* (turn.ipc and turn.cp_grace: tp_conf_ipc.c) */
+	if ((rc = tp_conf_get_u32(g, "admit_rate", 1, 1000000, &t->admit_rate, c, err,
 				  errlen)) < 0 ||
 	    (rc = tp_conf_get_u32(g, "admit_burst", 1, 1000000, &t->admit_burst, c, err,
 				  errlen)) < 0)
@@ -176,8 +176,7 @@ load_turn(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen
 		     "turn.tcp_alloc_mbufs %u must be 0 (no budget) or at least 16",
 		     t->tcp_alloc_mbufs);
 	if ((rc = get_str(g, "realm", t->realm, sizeof(t->realm), true, c, err, errlen)) < 0 ||
-	    (rc = get_str(g, "software", t->software, sizeof(t->software), false, c, err, errlen)) < 0 ||
-	    (rc = get_str(g, "ipc", t->ipc, sizeof(t->ipc), true, c, err, errlen)) < 0)
+	    (rc = get_str(g, "software", t->software, sizeof(t->software), false, c, err, errlen)) < 0)
 		return rc;
 	if (t->realm[0] == '\0')
 		FAIL(g, "turn.realm is required");
@@ -193,9 +192,6 @@ load_turn(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen
 			FAIL(s, "turn.channels must be \"rfc8656\" (0x4000-0x4FFF) or "
 			     "\"rfc5766\" (0x4000-0x7FFE)");
 	}
-	if (t->ipc[0] != '/' || strchr(t->ipc + 1, '/') != NULL)
-		FAIL(config_setting_get_member(g, "ipc") ? config_setting_get_member(g, "ipc") : g,
-		     "turn.ipc '%s' must be a name like \"/turnpike\"", t->ipc);
 	t->enabled = true;
 	return 0;
 }
@@ -538,7 +534,6 @@ tp_conf_turn_defaults(struct tp_conf *c)
 	/* RFC 8656 §12: 0x4000-0x4FFF ("rfc8656"); RFC 5766's range only
 	 * when turn.channels says "rfc5766". */
 	c->turn.channel_max = 0x4FFF;
-	c->turn.cp_grace_s = 40;
 	c->turn.admit_rate = 1000;
 	c->turn.admit_burst = 4000;
 	c->turn.listen_tcp[0] = 3478;
@@ -558,7 +553,6 @@ tp_conf_turn_defaults(struct tp_conf *c)
 	c->cp.max_users = 10000;
 	c->cp.log_level = 6;          /* info (tp_log_levels.def) */
 	snprintf(c->turn.software, sizeof(c->turn.software), "turnpike %s", TP_VERSION);
-	snprintf(c->turn.ipc, sizeof(c->turn.ipc), "/turnpike");
 	snprintf(c->cp.api_socket, sizeof(c->cp.api_socket), "/run/turnpike/cp.sock");
 	c->cp.api_mode = 0600;
 	c->cp.lifetime_default_s = 600;
@@ -589,8 +583,10 @@ tp_conf_load_turn_cp(const config_t *cfg, struct tp_conf *c, char *err,
 	if (p != NULL) {
 		if (!config_setting_is_group(p))
 			FAIL(p, "cp must be a group");
-		if (t == NULL)
-			FAIL(p, "a cp group needs a turn group (realm, relayed ports)");
+		/* (an AGW-only box: cp creates the gateway's contexts) */
+		if (t == NULL && config_setting_get_member(root, "agw") == NULL)
+			FAIL(p, "a cp group needs a turn group (realm, relayed ports) or an "
+			     "agw group");
 		if ((rc = load_cp(p, c, err, errlen)) < 0)
 			return rc;
 	}

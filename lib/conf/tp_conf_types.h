@@ -167,6 +167,23 @@ struct tp_conf_keepalive {
 	uint32_t idle_s, interval_s, count;
 };
 
+/*
+ * The segment dp and cp share (group "ipc"; lib/ipc): its rings carry
+ * every module's messages (TURN's, the AGW's, TLS keys), so it is the
+ * box's, not TURN's. turn.ipc and turn.cp_grace, where it used to live,
+ * are still read (tp_conf.warn says they moved).
+ */
+struct tp_conf_ipc {
+	char name[64];                /* shared-memory segment; default "/turnpike" */
+	/* While cp is starting, restarting or gone, dp passes it no request
+	 * and answers none: clients retransmit (RFC 8489 §6.2.1: 0.5 s, then
+	 * doubling, 39.5 s in all) into a cp that is back. After cp_grace_s
+	 * seconds without a cp, dp answers 500 at once, so that clients stop
+	 * waiting and try another server. Default 40: one client transaction. */
+	uint32_t cp_grace_s;
+	int line;                     /* the group's line; 0: no ipc group */
+};
+
 /* What dp and cp both need about TURN (group "turn"). */
 struct tp_conf_turn {
 	bool enabled;                 /* the group is present */
@@ -175,18 +192,11 @@ struct tp_conf_turn {
 	uint16_t relay_max;           /* split evenly among dp's workers */
 	char realm[TP_CONF_STR_LEN];
 	char software[64];            /* SOFTWARE attribute; default "turnpike <version>" */
-	char ipc[64];                 /* shared-memory segment; default "/turnpike" */
 	/* Highest channel number ChannelBind accepts: 0x4FFF (RFC 8656 §12,
 	 * the default, "channels = "rfc8656"") or 0x7FFE (RFC 5766 §11.2,
 	 * "channels = "rfc5766"", for clients that still pick numbers up to
 	 * 0x7FFF: coturn's turnutils_uclient, pion/turn). */
 	uint16_t channel_max;
-	/* While cp is starting, restarting or gone, dp passes it no request
-	 * and answers none: clients retransmit (RFC 8489 §6.2.1: 0.5 s, then
-	 * doubling, 39.5 s in all) into a cp that is back. After cp_grace_s
-	 * seconds without a cp, dp answers 500 at once, so that clients stop
-	 * waiting and try another server. Default 40: one client transaction. */
-	uint32_t cp_grace_s;
 	/* dp's admission of new Allocates per source prefix (an IPv4 address,
 	 * an IPv6 /64), enforced only while cp falls behind: requests per
 	 * second and burst (dp/turn/turn_admit.h). Defaults 1000 and 4000
@@ -529,7 +539,12 @@ struct tp_conf_cluster {
 
 struct tp_conf {
 	char path[4096];
+	/* A word for the operator about a file that loaded ("<file>:<line>:
+	 * turn.ipc moved to the ipc group ..."), "" when none: dp and cp log
+	 * it as a warning. */
+	char warn[512];
 	struct tp_conf_dp dp;
+	struct tp_conf_ipc ipc;
 	struct tp_conf_turn turn;
 	struct tp_conf_cp cp;
 	struct tp_conf_tls tls;

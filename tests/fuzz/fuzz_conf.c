@@ -152,7 +152,7 @@ check_loaded(const struct tp_conf *c)
 	if (c->turn.enabled) {
 		CHECK(c->turn.relay_min >= 1 && c->turn.relay_min <= c->turn.relay_max);
 		CHECK(memchr(c->turn.realm, '\0', sizeof(c->turn.realm)) != NULL);
-		CHECK(memchr(c->turn.ipc, '\0', sizeof(c->turn.ipc)) != NULL);
+		CHECK(memchr(c->ipc.name, '\0', sizeof(c->ipc.name)) != NULL);
 		CHECK(c->cp.nusers <= TP_CONF_MAX_USERS);
 		CHECK(c->cp.nsecrets <= TP_CONF_MAX_SECRETS);
 	}

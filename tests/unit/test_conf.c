@@ -208,6 +208,10 @@ test_conf_demo_loads_with_fixed_values(void **state)
 	assert_null(c.dp.eal_argv[c.dp.eal_argc]);
 	assert_true(c.turn.enabled);
 	assert_string_equal(c.turn.realm, "turnpike.demo");
+	/* the segment in the ipc group, nothing the old way */
+	assert_string_equal(c.ipc.name, "/turnpike-demo");
+	assert_int_equal(c.ipc.cp_grace_s, 40);
+	assert_string_equal(c.warn, "");
 }
 
 static void
@@ -499,7 +503,12 @@ test_conf_agw_group_read_and_checked(void **state)
 	expect_error(DP("") "turn = { realm = \"r\"; relay_ports = [50000, 50999]; };\n"
 		     "agw = {\n  certificates = ( { name = \"x\"; certificate = \"c.pem\"; "
 		     "private_key = \"k.pem\"; } ); };\n", 6, "needs the tls group");
-	expect_error(DP("") "agw = { };\n", 5, "agw needs the turn group");
+	/* an AGW-only box: the gateway without TURN (cp creates its contexts
+	 * through the ipc group's segment) */
+	expect_ok(DP("") "agw = { };\n");
+	assert_true(c.agw.enabled);
+	assert_false(c.turn.enabled);
+	tp_conf_free(&c);
 	/* agw.peers: private allowed by default (cp.peers' default is not),
 	 * the same settings as cp.peers but TURN's relay-to-relay */
 	expect_ok(DP("") "turn = { realm = \"r\"; relay_ports = [50000, 50999]; };\n"
@@ -524,6 +533,83 @@ test_conf_agw_group_read_and_checked(void **state)
 		     "is not a prefix");
 	expect_error(DP("") "turn = { realm = \"r\"; relay_ports = [50000, 50999]; };\n"
 		     "agw = { peers = [1]; };\n", 6, "agw.peers must be a group");
+}
+
+/* The ipc group: the segment's name and cp's grace, read there and (the
+ * old place) in the turn group, with a warning; both places with two
+ * values refused, naming the lines. */
+static void
+test_conf_ipc_group(void **state)
+{
+	char want[sizeof(path) + 128];
+
+	(void)state;
+	/* defaults, no warning */
+	expect_ok(DP(""));
+	assert_string_equal(c.ipc.name, "/turnpike");
+	assert_int_equal(c.ipc.cp_grace_s, 40);
+	assert_int_equal(c.ipc.line, 0);
+	assert_string_equal(c.warn, "");
+	tp_conf_free(&c);
+	/* lines: dp 1-4, ipc 5.. */
+	expect_ok(DP("") "ipc = { name = \"/tp-a\"; cp_grace = 8; };\n");
+	assert_string_equal(c.ipc.name, "/tp-a");
+	assert_int_equal(c.ipc.cp_grace_s, 8);
+	assert_int_equal(c.ipc.line, 5);
+	assert_string_equal(c.warn, "");
+	tp_conf_free(&c);
+	/* the old place alone: used, and a word that it moved */
+	expect_ok(DP("") "turn = { realm = \"r\";\n  ipc = \"/tp-old\"; cp_grace = 9; };\n");
+	assert_string_equal(c.ipc.name, "/tp-old");
+	assert_int_equal(c.ipc.cp_grace_s, 9);
+	snprintf(want, sizeof(want), "%s:6: turn.ipc and turn.cp_grace moved to the ipc group",
+		 path);
+	if (strncmp(c.warn, want, strlen(want)) != 0 || strchr(c.warn, '\n') != NULL)
+		fail_msg("warning \"%s\", want \"%s...\"", c.warn, want);
+	tp_conf_free(&c);
+	expect_ok(DP("") "turn = { realm = \"r\";\n  cp_grace = 0; };\n");
+	assert_string_equal(c.ipc.name, "/turnpike");
+	assert_int_equal(c.ipc.cp_grace_s, 0);
+	snprintf(want, sizeof(want), "%s:6: turn.cp_grace moved to the ipc group", path);
+	assert_memory_equal(c.warn, want, strlen(want));
+	tp_conf_free(&c);
+	/* both places, one value: fine (the old one still warned about) */
+	expect_ok(DP("") "turn = { realm = \"r\"; ipc = \"/x\"; cp_grace = 5; };\n"
+		  "ipc = { name = \"/x\"; cp_grace = 5; };\n");
+	assert_string_equal(c.ipc.name, "/x");
+	assert_int_equal(c.ipc.cp_grace_s, 5);
+	assert_non_null(strstr(c.warn, "turn.ipc and turn.cp_grace moved"));
+	tp_conf_free(&c);
+	/* ... two values: refused where the ipc group says it, naming the
+	 * turn group's line */
+	expect_error(DP("") "turn = { realm = \"r\";\n  ipc = \"/x\"; };\n"
+		     "ipc = {\n  name = \"/y\"; };\n", 8,
+		     "ipc.name '/y' and turn.ipc '/x' (line 6) differ");
+	expect_error(DP("") "turn = { realm = \"r\"; cp_grace = 5; };\n"
+		     "ipc = {\n  cp_grace = 6; };\n", 7,
+		     "ipc.cp_grace 6 and turn.cp_grace 5 (line 5) differ");
+	/* each place checked */
+	expect_error(DP("") "ipc = {\n  name = \"turnpike\"; };\n", 6,
+		     "ipc.name 'turnpike' must be a name like \"/turnpike\"");
+	expect_error(DP("") "ipc = {\n  name = \"/a/b\"; };\n", 6, "must be a name like");
+	expect_error(DP("") "ipc = {\n  name = \"\"; };\n", 6, "ipc.name must not be empty");
+	expect_error(DP("") "ipc = {\n  name = 5; };\n", 6, "ipc.name must be a string");
+	expect_error(DP("") "turn = { realm = \"r\";\n  ipc = \"tp\"; };\n", 6,
+		     "turn.ipc 'tp' must be a name like");
+	expect_error(DP("") "ipc = {\n  cp_grace = 601; };\n", 6,
+		     "ipc.cp_grace 601 is out of range 0..600");
+	expect_error(DP("") "turn = { realm = \"r\";\n  cp_grace = 601; };\n", 6,
+		     "turn.cp_grace 601 is out of range");
+	expect_error(DP("") "ipc = {\n  nmae = \"/x\"; };\n", 6,
+		     "ipc: unknown setting 'nmae' (did you mean 'name'?)");
+	expect_error(DP("") "ipc = \"/x\";\n", 5, "ipc must be a group");
+	/* a cp group needs something to control: TURN, or the gateway */
+	expect_error(DP("") "cp = { };\n", 5, "a cp group needs a turn group");
+	expect_ok(DP("") "agw = { };\ncp = { api_socket = \"/tmp/x.sock\"; };\n");
+	assert_true(c.agw.enabled);
+	assert_false(c.turn.enabled);
+	assert_string_equal(c.cp.api_socket, "/tmp/x.sock");
+	tp_conf_free(&c);
 }
 
 /* cp.agw_group: the AGW's controllers, a group the system knows, never
@@ -1820,6 +1906,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_conf_demo_loads_with_fixed_values, teardown),
 		cmocka_unit_test_teardown(test_conf_carrier_loads, teardown),
+		cmocka_unit_test_teardown(test_conf_ipc_group, teardown),
 		cmocka_unit_test_teardown(test_conf_defaults_apply, teardown),
 		cmocka_unit_test_teardown(test_conf_every_setting_is_read, teardown),
 		cmocka_unit_test_teardown(test_conf_impair_direction_defaults_to_rx, teardown),

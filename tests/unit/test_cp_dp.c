@@ -4,14 +4,18 @@
  * hooks up to the table's size), cp_handle() giving a message to the
  * function that registered its kind and no other, a kind nobody took
  * dropped and counted as ipc_unhandled, and the dp-restart hooks run in
- * the order they were registered.
+ * the order they were registered. The resync (SYNC out, every worker's
+ * STATE_DONE back) is cp_dp's own: it works with no module registered,
+ * as on a box without TURN's allocations.
  */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -204,6 +208,47 @@ test_cp_dp_restart_hooks_are_bounded(void **state)
 		assert_int_equal(order[i], '1');
 }
 
+/* A cp whose modules registered nothing (no alloc: an AGW-only box
+ * before cp/agw's init, or a kind-less test) still asks every worker for
+ * its state and becomes ready from the STATE_DONEs naming its SYNC. */
+static void
+test_cp_dp_resync_without_modules(void **state)
+{
+	static struct ipc_msg m, got;
+	char name[64];
+	bool created;
+
+	(void)state;
+	snprintf(name, sizeof(name), "/tp-test-cp-dp-%d", (int)getpid());
+	ipc_seg_unlink(name);
+	assert_int_equal(ipc_seg_open(&cp.seg, name, 2, geteuid(), &created), 0);
+	cp.nworkers = 2;
+	cp.seg.shm->cp_epoch = 4;
+	cp.sync_unsent = cp.state_wait = 3;
+	cp_request_state(&cp);
+	assert_int_equal(cp.sync_unsent, 0);
+	for (unsigned int w = 0; w < 2; w++) {
+		assert_int_equal(ipc_ring_dequeue(&ipc_worker(&cp.seg, w)->to_dp, &got), 1);
+		assert_int_equal(got.h.kind, IPC_SYNC);
+		assert_int_equal(got.h.alloc_id, 4);
+	}
+	msg_of(&m, IPC_STATE_DONE);
+	m.h.alloc_id = 3;                     /* an earlier cp's SYNC */
+	cp_handle(&cp, 0, &m);
+	assert_int_equal(cp.state_wait, 3);
+	m.h.alloc_id = 4;
+	cp_handle(&cp, 1, &m);
+	assert_int_equal(cp.state_wait, 1);
+	/* a module that also looks at STATE_DONE sees it after cp_dp */
+	assert_int_equal(cp_dp_on_kind(&cp, IPC_STATE_DONE, handler_a), 0);
+	cp_handle(&cp, 0, &m);
+	assert_int_equal(cp.state_wait, 0);
+	assert_int_equal(seen.calls, 1);
+	assert_int_equal(cp.stats[CP_STAT_IPC_UNHANDLED], 0);
+	ipc_seg_close(&cp.seg);
+	ipc_seg_unlink(name);
+}
+
 int
 main(void)
 {
@@ -214,6 +259,7 @@ main(void)
 		cmocka_unit_test_setup(test_cp_dp_handle_drops_an_unregistered_kind, setup),
 		cmocka_unit_test_setup(test_cp_dp_restart_hooks_run_in_registration_order, setup),
 		cmocka_unit_test_setup(test_cp_dp_restart_hooks_are_bounded, setup),
+		cmocka_unit_test_setup(test_cp_dp_resync_without_modules, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
