@@ -16,6 +16,7 @@
 #include "auth.h"
 #include "cluster/cluster_types.h"
 #include "cp_dp_types.h"
+#include "cp_module_types.h"
 #include "tls/cp_tls.h"
 #include "ipc.h"
 #include "policy.h"
@@ -102,6 +103,8 @@ struct cp_ctx {
 	 * (cp_dp.c; the modules' inits fill it) */
 	struct cp_dp dp;
 	struct cp_api api;
+	/* the modules main.c walks, and which are up (cp_module.h) */
+	struct cp_mods mods;
 	struct tw_wheel wheel;
 	/* Time: every lifetime and timer runs on
 	 * CLOCK_MONOTONIC (one host, one monotonic clock: dp's and every
