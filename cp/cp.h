@@ -105,6 +105,7 @@ struct cp_ctx {
 	struct cp_api api;
 	/* the modules main.c walks, and which are up (cp_module.h) */
 	struct cp_mods mods;
+	bool check_only;              /* --check: set up to read, make nothing */
 	struct tw_wheel wheel;
 	/* Time: every lifetime and timer runs on
 	 * CLOCK_MONOTONIC (one host, one monotonic clock: dp's and every
@@ -191,6 +192,7 @@ struct cp_ctx {
 	uint64_t traffic_live[IPC_ALLOC_STATS_N];
 	uint32_t nallocs_tcp;
 	struct cp_metrics *metrics;   /* the Prometheus endpoint, or NULL */
+	uint64_t metrics_due_ms;      /* its connections' timeouts: look then */
 	/* Drain (turnpikectl drain): new Allocates get 300 Try Alternate
 	 * with an ALTERNATE-SERVER of the client's family (RFC 8489 §10,
 	 * RFC 8656 §7.2), or 508 when none is given; what exists runs on. */
@@ -268,8 +270,18 @@ void cp_count_error(struct cp_ctx *cp, uint16_t code);
  * ipc_unhandled. */
 void cp_handle(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg);
 
+/* ---- the segment (cp_ipc.c) -------------------------------------------- */
+
+/* A running dp that read another relayed-port range (or worker count)
+ * than this cp: said in the log, cp's side of the segment withdrawn, and
+ * true (cp must not serve). */
+bool cp_sides_disagree(struct cp_ctx *cp);
+
 /* ---- operator API commands (api/commands.c) -------------------------- */
-int cp_api_commands_register(struct cp_ctx *cp);
+/* Its own commands, then every module's (cp_modules_commands()), then
+ * the socket published: 0, or -errno with err saying why (the API
+ * module's setup). */
+int cp_api_commands_register(struct cp_ctx *cp, char *err, size_t errlen);
 /* The peer policy of conf (its cp.peers) with this box's addresses from
  * the running configuration; NULL with err set (main.c). */
 struct cp_policy *cp_policy_build(const struct cp_ctx *cp, const struct tp_conf *conf,
