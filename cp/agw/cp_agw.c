@@ -1213,9 +1213,14 @@ agw_setup(struct cp_ctx *cp, char *err, size_t errlen)
 	struct cp_policy *p;
 	int rc = cp_agw_init(cp);
 
-	if (rc < 0) {
+	if (rc == -ENOMEM) {
 		snprintf(err, errlen, "no memory for %u AGW contexts per worker",
 			 conf->agw.max_contexts);
+		return rc;
+	}
+	if (rc < 0) {
+		snprintf(err, errlen, "agw: cannot take dp's AGW_EVENT and AGW_STATE "
+			 "messages: %s", strerror(-rc));
 		return rc;
 	}
 	if (!conf->agw.enabled)

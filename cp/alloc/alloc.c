@@ -1297,8 +1297,11 @@ alloc_setup(struct cp_ctx *cp, char *err, size_t errlen)
 {
 	int rc = cp_alloc_init(cp);
 
-	if (rc < 0)
+	if (rc == -ENOMEM)
 		snprintf(err, errlen, "no memory for %u allocations", cp->conf->cp.quota_total);
+	else if (rc < 0)
+		snprintf(err, errlen, "alloc: cannot take dp's allocation messages or hook "
+			 "dp restarts: %s", strerror(-rc));
 	return rc;
 }
 
