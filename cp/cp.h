@@ -283,7 +283,8 @@ bool cp_sides_disagree(struct cp_ctx *cp);
  * module's setup). */
 int cp_api_commands_register(struct cp_ctx *cp, char *err, size_t errlen);
 /* The peer policy of conf (its cp.peers) with this box's addresses from
- * the running configuration; NULL with err set (main.c). */
+ * the running configuration; NULL with err set (reload.c; the policy
+ * module builds it at start, a reload again). */
 struct cp_policy *cp_policy_build(const struct cp_ctx *cp, const struct tp_conf *conf,
 				  char *err, size_t errlen);
 /* The same from another group's policy (agw.peers; what names it in err). */

@@ -80,7 +80,7 @@ sides_check(struct cp_ctx *cp, char *err, size_t errlen)
 bool
 cp_sides_disagree(struct cp_ctx *cp)
 {
-	char err[512];
+	char err[2048];   /* a log line's worth: the path may be long */
 
 	if (!sides_check(cp, err, sizeof(err)))
 		return false;

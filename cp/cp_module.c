@@ -14,8 +14,8 @@
 #include "cp_module.h"
 #include "tp_log.h"
 
-/* A sentence long enough for a path and the reason it failed. */
-#define CP_MODULE_ERR_MAX 1536
+/* A sentence as long as a log line (tp_log() cuts there anyway). */
+#define CP_MODULE_ERR_MAX 2048
 
 int
 cp_modules_use(struct cp_ctx *cp, const struct cp_module *const *list, unsigned int n)
