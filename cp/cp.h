@@ -16,6 +16,7 @@
 #include "auth.h"
 #include "cluster/cluster_types.h"
 #include "cp_dp_types.h"
+#include "cp_module_types.h"
 #include "tls/cp_tls.h"
 #include "ipc.h"
 #include "policy.h"
@@ -28,6 +29,9 @@
 #define CP_HASH_MIN      4096u    /* chain heads at start (they double) */
 #define CP_MAX_RESERV    1024u
 #define CP_MAX_ALTERNATES 8u
+/* The realm an AGW-only box (no turn group) keeps its API's users and
+ * secrets under: no client's, since no client authenticates there. */
+#define CP_REALM_NO_TURN "(no turn group)"
 
 #define CP_STATS(X) \
 	X(REQUESTS, "requests") \
@@ -102,6 +106,9 @@ struct cp_ctx {
 	 * (cp_dp.c; the modules' inits fill it) */
 	struct cp_dp dp;
 	struct cp_api api;
+	/* the modules main.c walks, and which are up (cp_module.h) */
+	struct cp_mods mods;
+	bool check_only;              /* --check: set up to read, make nothing */
 	struct tw_wheel wheel;
 	/* Time: every lifetime and timer runs on
 	 * CLOCK_MONOTONIC (one host, one monotonic clock: dp's and every
@@ -188,6 +195,7 @@ struct cp_ctx {
 	uint64_t traffic_live[IPC_ALLOC_STATS_N];
 	uint32_t nallocs_tcp;
 	struct cp_metrics *metrics;   /* the Prometheus endpoint, or NULL */
+	uint64_t metrics_due_ms;      /* its connections' timeouts: look then */
 	/* Drain (turnpikectl drain): new Allocates get 300 Try Alternate
 	 * with an ALTERNATE-SERVER of the client's family (RFC 8489 §10,
 	 * RFC 8656 §7.2), or 508 when none is given; what exists runs on. */
@@ -270,10 +278,21 @@ void cp_handle(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg);
  * cp->state_wait loses a worker's bit at its STATE_DONE (cp_dp.c). */
 void cp_request_state(struct cp_ctx *cp);
 
+/* ---- the segment (cp_ipc.c) -------------------------------------------- */
+
+/* A running dp that read another relayed-port range (or worker count)
+ * than this cp: said in the log, cp's side of the segment withdrawn, and
+ * true (cp must not serve). */
+bool cp_sides_disagree(struct cp_ctx *cp);
+
 /* ---- operator API commands (api/commands.c) -------------------------- */
-int cp_api_commands_register(struct cp_ctx *cp);
+/* Its own commands, then every module's (cp_modules_commands()), then
+ * the socket published: 0, or -errno with err saying why (the API
+ * module's setup). */
+int cp_api_commands_register(struct cp_ctx *cp, char *err, size_t errlen);
 /* The peer policy of conf (its cp.peers) with this box's addresses from
- * the running configuration; NULL with err set (main.c). */
+ * the running configuration; NULL with err set (reload.c; the policy
+ * module builds it at start, a reload again). */
 struct cp_policy *cp_policy_build(const struct cp_ctx *cp, const struct tp_conf *conf,
 				  char *err, size_t errlen);
 /* The same from another group's policy (agw.peers; what names it in err). */

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cp's side of the dp->cp channel: the kind -> handler table and the
- * dp-restart hooks, both filled by the modules' inits (alloc, agw, tls)
- * in their start-up order, and the resync every module takes part in (a
- * new cp's SYNC, each worker's STATE_DONE), whichever modules the box
- * has. What reaches cp_handle() passed ipc_msg_check(IPC_DP2CP), so its
- * kind is one of lib/ipc's, travels this way, and indexes the table.
+ * dp-restart hooks, both filled at start-up in the modules' order (alloc
+ * and agw register their kinds from their inits; the module walk hooks
+ * each descriptor's on_dp_restart, cp_module.h), and the resync every
+ * module takes part in (a new cp's SYNC, each worker's STATE_DONE),
+ * whichever modules the box has. What reaches cp_handle() passed
+ * ipc_msg_check(IPC_DP2CP), so its kind is one of lib/ipc's, travels
+ * this way, and indexes the table.
  */
 #include <errno.h>
 #include <stddef.h>

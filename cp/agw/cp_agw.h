@@ -126,8 +126,9 @@ struct cp_agw {
 };
 
 /* From the configuration (cp->conf); with an agw group, registers
- * AGW_EVENT, AGW_STATE and cp_agw_dp_restart() with cp_dp (cp_dp.h).
- * 0, -ENOMEM, or cp_dp's error. Its policy comes from
+ * AGW_EVENT and AGW_STATE with cp_dp (cp_dp.h; cp_agw_dp_restart() is
+ * hooked by the module walk, cp_agw_module). 0, -ENOMEM, or cp_dp's
+ * error. Its policy comes from
  * cp_agw_policy_set(); until then every remote is refused. */
 int cp_agw_init(struct cp_ctx *cp);
 /* p (agw.peers as cp_policy_build_from() made it; cp/agw owns it now) in

@@ -30,6 +30,7 @@
 
 #include "alloc_internal.h"
 #include "../cp_dp.h"
+#include "../cp_module.h"
 #include "steer.h"
 #include "stun.h"
 #include "tp_conf.h"
@@ -1264,3 +1265,31 @@ cp_alloc_fini(struct cp_ctx *cp)
 	cp->nusers = 0;
 	g_cp = NULL;
 }
+
+/* ---- the module (cp_module.h) ---------------------------------------------------- */
+
+static int
+alloc_setup(struct cp_ctx *cp, char *err, size_t errlen)
+{
+	int rc;
+
+	/* An AGW-only box (no turn group) holds no allocation: its fini and
+	 * step find nothing to do. */
+	if (!cp->conf->turn.enabled)
+		return 0;
+	rc = cp_alloc_init(cp);
+	if (rc == -ENOMEM)
+		snprintf(err, errlen, "no memory for %u allocations", cp->conf->cp.quota_total);
+	else if (rc < 0)
+		snprintf(err, errlen, "alloc: cannot take dp's allocation messages or hook "
+			 "dp restarts: %s", strerror(-rc));
+	return rc;
+}
+
+/* Each turn: the next slice of a reinstall into a restarted dp. */
+const struct cp_module cp_alloc_module = {
+	.name = "alloc",
+	.setup = alloc_setup,
+	.fini = cp_alloc_fini,
+	.step = cp_reinstall_step,
+};

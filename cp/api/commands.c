@@ -11,15 +11,18 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <openssl/crypto.h>
 
 #include "../cp.h"
+#include "../cp_module.h"
 #include "../cluster/cluster.h"
 #include "../metrics/metrics.h"
 #include "tp_version.h"
@@ -1022,7 +1025,7 @@ cmd_psk_list(void *ctx, struct json_object *req, struct json_object *resp,
 }
 
 int
-cp_api_commands_register(struct cp_ctx *cp)
+cp_api_commands_register(struct cp_ctx *cp, char *err, size_t errlen)
 {
 	static const struct {
 		const char *name;
@@ -1050,29 +1053,102 @@ cp_api_commands_register(struct cp_ctx *cp)
 
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		rc = cp_api_register(&cp->api, cmds[i].name, cmds[i].fn, cp);
-		if (rc < 0)
+		if (rc < 0) {
+			snprintf(err, errlen, "cannot register the API command '%s': %s",
+				 cmds[i].name, strerror(-rc));
 			return rc;
+		}
 	}
-	rc = cp_agw_register(cp);
+	/* the modules' own (agw.*) */
+	rc = cp_modules_commands(cp, err, errlen);
 	if (rc < 0)
 		return rc;
 	/* Built a piece at a time: at 100,000 allocations the list is 36 MB. */
 	rc = cp_api_register_list(&cp->api, "allocations", NULL, list_allocations,
 				  "allocations", cp);
-	if (rc < 0)
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot register the API command 'allocations': %s",
+			 strerror(-rc));
 		return rc;
+	}
 	/* Every command is there: make the socket reachable at its path,
 	 * with the operator group (cp_api_open() left it under a temporary
 	 * name with its owner's bits only). */
 	rc = cp_api_publish(&cp->api, c->has_api_group ? (gid_t)c->api_gid : CP_API_NO_GROUP,
 			    c->has_agw_group ? (gid_t)c->agw_gid : CP_API_NO_GROUP);
 	if (rc < 0)
-		tp_log(TP_LOG_ERR, "cannot publish the API socket at %s%s%s%s%s: %s\n",
-			c->api_socket, c->has_api_group ? " for group " : "",
-			c->has_api_group ? c->api_group : "",
-			c->has_agw_group ? " with controller group " : "",
-			c->has_agw_group ? c->agw_group : "",
-			rc == -EOPNOTSUPP ? "its file system takes no ACLs (cp.agw_group needs "
-			"one)" : strerror(-rc));
+		snprintf(err, errlen, "cannot publish the API socket at %s%s%s%s%s: %s",
+			 c->api_socket, c->has_api_group ? " for group " : "",
+			 c->has_api_group ? c->api_group : "",
+			 c->has_agw_group ? " with controller group " : "",
+			 c->has_agw_group ? c->agw_group : "",
+			 rc == -EOPNOTSUPP ? "its file system takes no ACLs (cp.agw_group needs "
+			 "one)" : strerror(-rc));
 	return rc;
 }
+
+/* ---- the module (cp_module.h) ---------------------------------------------------- */
+
+static void
+mkdir_parent(const char *path)
+{
+	char dir[sizeof(((struct cp_api *)0)->path)];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash == NULL || slash == dir)
+		return;
+	*slash = '\0';
+	mkdir(dir, 0755);
+}
+
+
+/* The socket bound, every command registered (this module's and the
+ * others', cp_modules_commands()), then published at its path: a rename
+ * in its folder, which may be root's, before cp becomes cp.user. */
+static int
+api_setup(struct cp_ctx *cp, char *err, size_t errlen)
+{
+	const struct tp_conf_cp *c = &cp->conf->cp;
+	int rc;
+
+	mkdir_parent(c->api_socket);
+	rc = cp_api_open(&cp->api, c->api_socket, c->api_mode);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot listen on %s: %s", c->api_socket, strerror(-rc));
+		return rc;
+	}
+	rc = cp_api_commands_register(cp, err, errlen);
+	if (rc < 0) {
+		cp_api_close(&cp->api);
+		return rc;
+	}
+	return 0;
+}
+
+static void
+api_fini(struct cp_ctx *cp)
+{
+	cp_api_close(&cp->api);
+}
+
+/* The operator's socket: once a millisecond and after each doze (a
+ * client waits at most that long; it does not keep cp awake). */
+static unsigned int
+api_serve(struct cp_ctx *cp, uint64_t now_ms)
+{
+	struct pollfd pfd = { .fd = cp->api.fd, .events = POLLIN };
+
+	(void)now_ms;
+	if (poll(&pfd, 1, 0) > 0)
+		cp_api_serve(&cp->api);
+	return 0;
+}
+
+const struct cp_module cp_api_module = {
+	.name = "api",
+	.setup = api_setup,
+	.fini = api_fini,
+	.serve = api_serve,
+};

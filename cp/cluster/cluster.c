@@ -20,6 +20,7 @@
 #include <openssl/crypto.h>
 
 #include "../cp.h"
+#include "../cp_module.h"
 #include "cluster.h"
 #include "cluster_internal.h"
 #include "tp_conf.h"
@@ -675,7 +676,7 @@ cp_cluster_poll(struct cp_ctx *cp)
 /* ---- start, stop, status -------------------------------------------------- */
 
 int
-cp_cluster_init(struct cp_ctx *cp)
+cp_cluster_init(struct cp_ctx *cp, char *err, size_t errlen)
 {
 	const struct tp_conf_cluster *k = &cp->conf->cluster;
 	struct cp_cluster *cl;
@@ -685,8 +686,10 @@ cp_cluster_init(struct cp_ctx *cp)
 	if (!k->enabled)
 		return 0;
 	cl = calloc(1, sizeof(*cl));
-	if (cl == NULL)
+	if (cl == NULL) {
+		snprintf(err, errlen, "no memory for the cluster");
 		return -ENOMEM;
+	}
 	cl->cp = cp;
 	cl->conf = k;
 	snprintf(cl->ns, sizeof(cl->ns), "%s", k->ns);
@@ -711,7 +714,7 @@ cp_cluster_init(struct cp_ctx *cp)
 	if ((k->password_file[0] != '\0' || k->sentinel_password_file[0] != '\0') &&
 	    cp->conf->cp.user[0] != '\0') {
 		if (tp_conf_resolve_user(cp->conf, cl->err, sizeof(cl->err)) < 0) {
-			tp_log(TP_LOG_ERR, "%s\n", cl->err);
+			snprintf(err, errlen, "%s", cl->err);
 			free(cl);
 			return -EINVAL;
 		}
@@ -720,16 +723,16 @@ cp_cluster_init(struct cp_ctx *cp)
 	if (k->password_file[0] != '\0' &&
 	    cl_read_secret(k->password_file, owner, cl->pass,
 			   &cl->pass_len, cl->err, sizeof(cl->err)) < 0) {
-		tp_log(TP_LOG_ERR, "%s:%d: cluster.password_file %s\n", cp->conf->path,
-		       k->password_file_line, cl->err);
+		snprintf(err, errlen, "%s:%d: cluster.password_file %s", cp->conf->path,
+			 k->password_file_line, cl->err);
 		free(cl);
 		return -EINVAL;
 	}
 	if (k->sentinel_password_file[0] != '\0' &&
 	    cl_read_secret(k->sentinel_password_file, owner, cl->sentinel_pass, &cl->sentinel_pass_len, cl->err,
 			   sizeof(cl->err)) < 0) {
-		tp_log(TP_LOG_ERR, "%s:%d: cluster.sentinel_password_file %s\n",
-		       cp->conf->path, k->sentinel_password_file_line, cl->err);
+		snprintf(err, errlen, "%s:%d: cluster.sentinel_password_file %s",
+			 cp->conf->path, k->sentinel_password_file_line, cl->err);
 		OPENSSL_cleanse(cl->pass, sizeof(cl->pass));
 		free(cl);
 		return -EINVAL;
@@ -819,3 +822,43 @@ cp_cluster_json(const struct cp_ctx *cp)
 	return o;
 }
 
+
+/* ---- the module (cp_module.h) ---------------------------------------------------- */
+
+/* Allocates held for Redis' count: its answer is looked for every turn
+ * (a doze would add up to CP_DOZE_MS to each). */
+static unsigned int
+cluster_held(struct cp_ctx *cp)
+{
+	return cp_cluster_waiting(cp) ? cp_cluster_poll(cp) : 0;
+}
+
+/* A nap on Redis' socket: dp's next request waits at most us for it. */
+static int
+cluster_nap(struct cp_ctx *cp, unsigned int us)
+{
+	if (!cp_cluster_waiting(cp))
+		return 0;
+	cp_cluster_nap(cp, us);
+	return 1;
+}
+
+/* What its links have, never waiting. */
+static unsigned int
+cluster_serve(struct cp_ctx *cp, uint64_t now_ms)
+{
+	(void)now_ms;
+	return cp_cluster_poll(cp);
+}
+
+/* First: the user store may be the cluster's. Without a cluster group
+ * every hook finds cp->cluster NULL and does nothing. */
+const struct cp_module cp_cluster_module = {
+	.name = "cluster",
+	.flags = CP_MODULE_CHECK,
+	.setup = cp_cluster_init,
+	.fini = cp_cluster_fini,
+	.held = cluster_held,
+	.nap = cluster_nap,
+	.serve = cluster_serve,
+};

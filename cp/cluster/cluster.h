@@ -24,8 +24,8 @@ struct json_object;
 
 /* Join the cluster of cp->conf's cluster group (cp->cluster stays NULL
  * without one). Nothing is connected yet: cp_cluster_poll() does that.
- * 0 or -errno. */
-int cp_cluster_init(struct cp_ctx *cp);
+ * 0, or -errno with err saying why (cp_cluster_module's setup). */
+int cp_cluster_init(struct cp_ctx *cp, char *err, size_t errlen);
 void cp_cluster_fini(struct cp_ctx *cp);
 
 /* Do what is ready on the links, never waiting: connect (after the

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/auth as a module of turnpike-cp: its tables made to the
+ * configuration's sizes and filled with the file's users and REST secrets
+ * (the store's come after, cp/store/store_module.c).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cp.h"
+#include "cp_module.h"
+
+static void
+auth_fini(struct cp_ctx *cp)
+{
+	cp_auth_free(cp->auth);
+	cp->auth = NULL;
+}
+
+static int
+auth_setup(struct cp_ctx *cp, char *err, size_t errlen)
+{
+	const struct tp_conf_cp *c = &cp->conf->cp;
+	struct cp_auth_conf ac;
+
+	memset(&ac, 0, sizeof(ac));
+	/* Without a turn group (an AGW-only box) no client authenticates:
+	 * the users and secrets the API manages wait under a realm of no
+	 * client's, and cp publishes no nonce key. */
+	ac.realm = cp->conf->turn.enabled ? cp->conf->turn.realm : CP_REALM_NO_TURN;
+	ac.max_users = c->max_users;
+	ac.max_secrets = TP_CONF_MAX_SECRETS + 16;
+	ac.software = cp->conf->turn.software;
+	ac.nonce_lifetime_s = c->nonce_lifetime_s;
+	ac.rl_rate = c->challenge_rate;
+	ac.rl_burst = c->challenge_burst;
+	/* Challenge rate-limit buckets: twice as many as there may be
+	 * allocations, so that clients who all (re)connect at once (after a
+	 * failover, say) each find a bucket of their own, not one shared
+	 * with two dozen others (at the default 4096 a 100k-client set-up
+	 * had clients silenced for good). */
+	ac.rl_buckets = c->quota_total > CP_AUTH_DEF_RL_BUCKETS / 2 ?
+			2 * c->quota_total : CP_AUTH_DEF_RL_BUCKETS;
+	cp->auth = cp_auth_init(&ac);
+	if (cp->auth == NULL) {
+		int e = errno;
+
+		snprintf(err, errlen, "cannot set up authentication: %s", strerror(e));
+		return -e;
+	}
+	for (unsigned int i = 0; i < c->nusers; i++) {
+		if (cp_auth_user_add(cp->auth, c->users[i].name, c->users[i].password) < 0) {
+			snprintf(err, errlen, "%s:%d: user '%s' refused (bad name or "
+				 "password)", cp->conf->path, c->users[i].line,
+				 c->users[i].name);
+			auth_fini(cp);
+			return -EINVAL;
+		}
+	}
+	for (unsigned int i = 0; i < c->nsecrets; i++) {
+		if (cp_auth_secret_add(cp->auth, c->secrets[i]) < 0) {
+			snprintf(err, errlen, "%s: REST secret %u refused",
+				 cp->conf->path, i + 1);
+			auth_fini(cp);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+const struct cp_module cp_auth_module = {
+	.name = "auth",
+	.flags = CP_MODULE_CHECK,
+	.setup = auth_setup,
+	.fini = auth_fini,
+};

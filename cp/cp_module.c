@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The walk over cp's modules (cp_module.h): set-up in the list's order
+ * with the failure said once and everything before it taken down in
+ * reverse; the loop's hooks in order; shutdown last first. It knows no
+ * module: main.c gives the list.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cp.h"
+#include "cp_dp.h"
+#include "cp_module.h"
+#include "tp_log.h"
+
+/* A sentence as long as a log line (tp_log() cuts there anyway). */
+#define CP_MODULE_ERR_MAX 2048
+
+int
+cp_modules_use(struct cp_ctx *cp, const struct cp_module *const *list, unsigned int n)
+{
+	if (n > CP_MODULE_MAX)
+		return -EINVAL;
+	cp->mods.list = list;
+	cp->mods.n = n;
+	cp->mods.up = 0;
+	return 0;
+}
+
+static bool
+is_up(const struct cp_ctx *cp, unsigned int i)
+{
+	return (cp->mods.up >> i) & 1u;
+}
+
+int
+cp_modules_setup(struct cp_ctx *cp, bool check)
+{
+	static char err[CP_MODULE_ERR_MAX];
+
+	for (unsigned int i = 0; i < cp->mods.n; i++) {
+		const struct cp_module *m = cp->mods.list[i];
+		int rc = 0;
+
+		if (is_up(cp, i))
+			continue;
+		if (check && !(m->flags & CP_MODULE_CHECK))
+			break;
+		err[0] = '\0';
+		if (m->setup != NULL)
+			rc = m->setup(cp, err, sizeof(err));
+		if (rc < 0) {
+			if (err[0] != '\0')
+				tp_log(TP_LOG_ERR, "%s\n", err);
+			else
+				tp_log(TP_LOG_ERR, "cannot set up %s: %s\n", m->name,
+				       strerror(-rc));
+			cp_modules_fini(cp);
+			return rc;
+		}
+		cp->mods.up |= 1u << i;
+		if (m->on_dp_restart != NULL &&
+		    (rc = cp_dp_on_dp_restart(cp, m->on_dp_restart)) < 0) {
+			tp_log(TP_LOG_ERR, "%s: cannot hook dp restarts: %s\n", m->name,
+			       strerror(-rc));
+			cp_modules_fini(cp);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+void
+cp_modules_fini(struct cp_ctx *cp)
+{
+	for (unsigned int i = cp->mods.n; i-- > 0;) {
+		const struct cp_module *m = cp->mods.list[i];
+
+		if (!is_up(cp, i))
+			continue;
+		cp->mods.up &= ~(1u << i);
+		if (m->fini != NULL)
+			m->fini(cp);
+	}
+}
+
+int
+cp_modules_commands(struct cp_ctx *cp, char *err, size_t errlen)
+{
+	for (unsigned int i = 0; i < cp->mods.n; i++) {
+		const struct cp_module *m = cp->mods.list[i];
+		int rc;
+
+		if (m->commands != NULL && (rc = m->commands(cp)) < 0) {
+			snprintf(err, errlen, "cannot register the API commands of %s: %s",
+				 m->name, strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
+unsigned int
+cp_modules_step(struct cp_ctx *cp)
+{
+	unsigned int work = 0;
+
+	for (unsigned int i = 0; i < cp->mods.n; i++)
+		if (cp->mods.list[i]->step != NULL && is_up(cp, i))
+			work += cp->mods.list[i]->step(cp);
+	return work;
+}
+
+unsigned int
+cp_modules_held(struct cp_ctx *cp)
+{
+	unsigned int work = 0;
+
+	for (unsigned int i = 0; i < cp->mods.n; i++)
+		if (cp->mods.list[i]->held != NULL && is_up(cp, i))
+			work += cp->mods.list[i]->held(cp);
+	return work;
+}
+
+int
+cp_modules_nap(struct cp_ctx *cp, unsigned int us)
+{
+	for (unsigned int i = 0; i < cp->mods.n; i++)
+		if (cp->mods.list[i]->nap != NULL && is_up(cp, i) &&
+		    cp->mods.list[i]->nap(cp, us))
+			return 1;
+	return 0;
+}
+
+unsigned int
+cp_modules_serve(struct cp_ctx *cp, uint64_t now_ms)
+{
+	unsigned int work = 0;
+
+	for (unsigned int i = 0; i < cp->mods.n; i++)
+		if (cp->mods.list[i]->serve != NULL && is_up(cp, i))
+			work += cp->mods.list[i]->serve(cp, now_ms);
+	return work;
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp's modules, types only: what each part of turnpike-cp (the cluster,
+ * authentication, the user store, the dp link, allocations, TLS keys, the
+ * access gateway, the operator API, the metrics endpoint, ...) tells
+ * main.c about itself, so that main walks one list for set-up, the loop,
+ * a dp restart and shutdown instead of naming every module (cp_module.h).
+ */
+#ifndef CP_MODULE_TYPES_H
+#define CP_MODULE_TYPES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct cp_ctx;
+
+/* Modules a cp may have (a bit each in struct cp_mods' up). */
+#define CP_MODULE_MAX 32u
+
+/* flags: set up by `turnpike-cp --check` too (what a configuration check
+ * reads: the file's users, the store, the peer policy); the others only
+ * by a cp that runs. */
+#define CP_MODULE_CHECK 0x1u
+
+/*
+ * Every hook but name may be NULL. The order of the list is the start-up
+ * order: a module may use what the modules before it set up.
+ */
+struct cp_module {
+	const char *name;
+	unsigned int flags;           /* CP_MODULE_* */
+	/* 0, or -errno with err saying why in a sentence of its own (logged
+	 * as an error line); err left empty: the walker names the module.
+	 * A setup that fails undoes what it did itself (its fini is not
+	 * called). The dp message kinds it handles it registers here, with
+	 * cp_dp_on_kind(). */
+	int (*setup)(struct cp_ctx *cp, char *err, size_t errlen);
+	/* Undo setup (at exit, or when a later module's setup failed), in
+	 * the reverse order of the list. */
+	void (*fini)(struct cp_ctx *cp);
+	/* dp restarted: what cp had installed there is gone. Registered with
+	 * cp_dp_on_dp_restart() once setup succeeded, so the hooks run in
+	 * start-up order. */
+	void (*on_dp_restart)(struct cp_ctx *cp);
+	/* The operator API commands it serves, registered with
+	 * cp_api_register() when the API module sets up (before the socket
+	 * is published): 0 or -errno. */
+	int (*commands)(struct cp_ctx *cp);
+	/* Each loop turn, before dp's messages are read (what it sends dp
+	 * on its own: reinstalls, keys): the work done (0: none). */
+	unsigned int (*step)(struct cp_ctx *cp);
+	/* Each loop turn, after dp's messages: work held until something
+	 * outside answers (Allocates waiting for the cluster's Redis); the
+	 * work done. */
+	unsigned int (*held)(struct cp_ctx *cp);
+	/* cp has no work and would doze: a module with work held outside
+	 * waits on that instead, at most us microseconds, and returns 1;
+	 * 0: nothing held, cp dozes. */
+	int (*nap)(struct cp_ctx *cp, unsigned int us);
+	/* Its own sockets (the API's, the metrics endpoint's, the
+	 * cluster's links), looked at once a millisecond and after each
+	 * doze, never waiting: serves what is ready and returns the events
+	 * that keep cp awake (it polls on rather than dozing); 0 for none. */
+	unsigned int (*serve)(struct cp_ctx *cp, uint64_t now_ms);
+};
+
+/* In struct cp_ctx: the list main.c gave and which modules are up. */
+struct cp_mods {
+	const struct cp_module *const *list;
+	unsigned int n;
+	uint32_t up;                  /* bit i: list[i] is set up */
+};
+
+#endif /* CP_MODULE_TYPES_H */
