@@ -72,7 +72,7 @@ sides_check(struct cp_ctx *cp, char *err, size_t errlen)
 	if (!ipc_dp_running(cp->seg.shm, ipc_monotonic_ms()) ||
 	    ipc_sides_agree(cp->seg.shm, why, sizeof(why)) == 0)
 		return false;
-	snprintf(err, errlen, "%s (%s)", why, cp->conf->path);
+	snprintf(err, errlen, "%s (%.1024s)", why, cp->conf->path);
 	ipc_side_clear(&cp->seg.shm->cp_side);
 	return true;
 }
