@@ -37,6 +37,7 @@ struct rte_mbuf;
 struct rte_mempool;
 struct rte_ring;
 struct dp_worker;
+struct dp_ctx;
 struct ipc_msg;
 struct agw_worker;
 struct splice_worker;
@@ -189,6 +190,48 @@ struct dp_tcp_hooks {
 			   struct rte_mbuf *m, const struct dp_icmp_error *e, bool handed);
 };
 
+/*
+ * The stream modules above TCP that the worker's TCP poll (dp_tcp_poll())
+ * runs once a loop turn, and frees at the worker's end: TLS, TURN over
+ * TCP, the gateway, RFC 6062's relay. Each registers at its set-up
+ * (dp_tcp_mod_add(), dp_tcp.h) under a fixed rank, which is its place in
+ * the walk and its bit in mask (what a pending-work mask would test).
+ * poll returns the work it did (0: none); free runs in the reverse
+ * order. Arrays rather than an array of structs: the walk reads one line
+ * of pointers.
+ */
+#define DP_TCP_MODS 8
+typedef unsigned int (*dp_tcp_mod_poll_fn)(struct dp_worker *w, uint64_t now_ms);
+typedef void (*dp_tcp_mod_free_fn)(struct dp_worker *w);
+
+struct dp_tcp_mods {
+	uint8_t n;
+	uint8_t rank[DP_TCP_MODS];
+	uint32_t mask;               /* 1 << rank of each registered module */
+	dp_tcp_mod_poll_fn poll[DP_TCP_MODS];
+	dp_tcp_mod_free_fn free[DP_TCP_MODS];
+	const char *name[DP_TCP_MODS];
+};
+
+/*
+ * What TCP's glue asks of RFC 6062's relay, when there is one
+ * (registered by dp/tcprelay; NULL otherwise): owner tells whether
+ * dst:dport is a relayed transport address of ours and, if so, the worker
+ * its allocation lives on; hairpin takes a segment we send to one of our
+ * relayed addresses (true: consumed, looped in, never on the wire);
+ * forward takes a segment of a peer connection that moved to another
+ * worker (true: consumed).
+ */
+struct dp_tcp_relay_ops {
+	bool (*owner)(const struct dp_ctx *ctx, uint8_t family, const uint8_t *dst,
+		      uint16_t dport, unsigned int *owner);
+	bool (*hairpin)(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
+			const uint8_t *dst, uint16_t dport);
+	bool (*forward)(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
+			const uint8_t *src, const uint8_t *dst, uint16_t sport,
+			uint16_t dport);
+};
+
 /* A look at a received burst before it is handled (cache hints only). */
 typedef void (*dp_rx_prefetch_t)(struct dp_worker *w, const struct dp_port *port,
 				 struct rte_mbuf **pkts, uint16_t n);
@@ -252,7 +295,7 @@ struct dp_ctx {
 	uint16_t agw_min, agw_max;
 	/* RFC 6062 relays (dp/tcprelay): a TCP segment to a relayed port of a
 	 * relayed address is its allocation's worker's */
-	bool tcp_relay;
+	const struct dp_tcp_relay_ops *tcp_relay;
 	uint64_t tsc_hz;
 	uint64_t start_tsc;
 	uint64_t start_ms;           /* CLOCK_MONOTONIC ms at start_tsc */
@@ -392,6 +435,7 @@ struct dp_worker {
 	struct tcp_stack *tcp;
 	struct tw_wheel *tcp_wheel;
 	struct dp_tcp_turn *tcp_turn;   /* TURN over TCP (dp_tcp_turn.c) */
+	struct dp_tcp_mods tcp_mods;    /* polled and freed with the stack */
 	/* TLS termination (dp/tls): NULL when turn.listen_tls is empty. */
 	struct tls_worker *tls;
 	/* TLS ticket keys and external PSKs from cp (dp/tls/tls_keys.h),

@@ -346,8 +346,6 @@ tcprelay_setup(struct dp_ctx *ctx)
 		rc = tcprelay_init(ctx->workers[i]);
 	if (rc < 0)
 		return rc;
-	if (ctx->nworkers > 0 && ctx->workers[0]->tcprelay != NULL)
-		ctx->tcp_relay = true;
 	if (ctx->nworkers > 0) {
 		int64_t turn_na, leg_na;
 

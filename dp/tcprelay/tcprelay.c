@@ -48,9 +48,11 @@
 #include "dp_tcp.h"
 #include "ipc.h"
 #include "splice.h"
+#include "steer.h"
 #include "tcp.h"
 #include "tcprelay.h"
 #include "tls.h"
+#include "turn/turn.h"
 #include "turn/turn_inlines.h"
 #include "turn/turn_internal.h"
 
@@ -1359,6 +1361,49 @@ tcprelay_poll(struct dp_worker *w, uint64_t now_ms)
 	return (tr->gwake1 != 0 ? group_wake_run(w, tr) : 0) + ev_flush(w);
 }
 
+/* ---- what TCP's glue asks of RFC 6062 (ctx->tcp_relay) ---- */
+
+/* A relayed transport address's connections live with its allocation. */
+static bool
+tr_owner(const struct dp_ctx *ctx, uint8_t family, const uint8_t *dst, uint16_t dport,
+	 unsigned int *owner)
+{
+	const struct dp_turn_conf *tc = &ctx->turn;
+
+	if (dport < tc->relay_min || dport > tc->relay_max ||
+	    turn_relay_index(ctx, family, dst) < 0)
+		return false;
+	*owner = steer_relay_owner(tc->relay_min, tc->relay_max, ctx->nworkers, dport);
+	return true;
+}
+
+/* A segment to one of our relayed addresses (a Connect to our own relayed
+ * transport address): looped in to the worker of the destination port. */
+static bool
+tr_hairpin(struct dp_worker *w, struct rte_mbuf *m, uint8_t family, const uint8_t *dst,
+	   uint16_t dport)
+{
+	const struct dp_turn_conf *tc = &w->ctx->turn;
+
+	if (turn_relay_index(w->ctx, family, dst) < 0)
+		return false;
+	turn_loop_in(w, m, family, dport >= tc->relay_min && dport <= tc->relay_max ?
+		     steer_relay_owner(tc->relay_min, tc->relay_max, w->ctx->nworkers, dport) :
+		     w->id);
+	return true;
+}
+
+static const struct dp_tcp_relay_ops tr_relay_ops = {
+	.owner = tr_owner,
+	.hairpin = tr_hairpin,
+	.forward = tcprelay_forward,
+};
+
+static const struct dp_tcp_mod tr_mod = {
+	.name = "tcprelay", .rank = DP_TCP_MOD_TCPRELAY, .poll = tcprelay_poll,
+	.free = tcprelay_free,
+};
+
 int
 tcprelay_init(struct dp_worker *w)
 {
@@ -1383,6 +1428,9 @@ tcprelay_init(struct dp_worker *w)
 	if (tr == NULL)
 		goto nomem;
 	w->tcprelay = tr;
+	(void)dp_tcp_mod_add(w, &tr_mod);
+	w->ctx->tcp_relay = &tr_relay_ops;
+	dp_tcp_turn_on_taken_ready(w, tcprelay_tls_ready);
 	if (w->splice == NULL)
 		w->splice = &tr->own_splice;
 	tr->max = conf->dp.tcp_max_conns;

@@ -31,9 +31,6 @@ KNOWN = {
     ('dp_tcp.c', 'tcprelay/tcprelay.h'),
     ('dp_tcp.c', 'tls/tls.h'),
     ('dp_tcp.c', 'tls/tls_keys.h'),
-    ('dp_tcp.c', 'turn/turn.h'),
-    ('dp_tcp.c', 'turn/turn_internal.h'),
-    ('dp_tcp_turn.c', 'tcprelay/tcprelay.h'),
 }
 
 
