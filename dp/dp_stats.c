@@ -183,9 +183,9 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 			const struct turn_worker *t;
 			uint64_t sum[TURN_STAT__COUNT];
 
-			if (w == NULL || w->turn.allocs == NULL)
+			if (w == NULL || w->turn == NULL || w->turn->allocs == NULL)
 				continue;
-			t = &w->turn;
+			t = w->turn;
 			memcpy(sum, t->ctr, sizeof(sum));
 			for (uint32_t i = 0; i < t->cap; i++)
 				if (t->allocs[i].id != 0)

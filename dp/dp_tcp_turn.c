@@ -1185,7 +1185,7 @@ dp_tcp_turn_stats(const struct dp_worker *w, FILE *out)
 	fprintf(out, " conn_events_waiting=%u conn_events_sent=%" PRIu64
 		" conn_events_lost=%" PRIu64 " conn_events_dropped=%" PRIu64
 		" allocs_closed=%" PRIu64 "\n",
-		ipc_backlog_count(&w->turn.conn_events), w->turn.conn_events.sent,
-		w->turn.conn_events.lost, w->turn.conn_events_dropped,
-		w->turn.stream_allocs_closed);
+		ipc_backlog_count(&w->turn->conn_events), w->turn->conn_events.sent,
+		w->turn->conn_events.lost, w->turn->conn_events_dropped,
+		w->turn->stream_allocs_closed);
 }

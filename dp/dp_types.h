@@ -375,6 +375,9 @@ struct dp_worker {
 	unsigned int id;
 	unsigned int lcore;
 	struct dp_ctx *ctx;
+	/* TURN's state (dp/turn), on the worker's socket: NULL without a
+	 * turn group. Here, in the line every packet reads. */
+	struct turn_worker *turn;
 	struct rte_mempool *pool;
 	struct rte_ring *handoff;    /* other workers -> this worker (MP/SC) */
 	uint64_t next_tick;
@@ -429,7 +432,6 @@ struct dp_worker {
 	struct dp_impair *impair_rx[DP_MAX_PORTS];
 	struct dp_impair *impair_tx[DP_MAX_PORTS];
 	struct dp_cp cp;
-	struct turn_worker turn;
 	/* dp/tcp (dp_tcp.c): NULL when nothing listens on TCP. The wheel
 	 * ticks in ms (now_ms). */
 	struct tcp_stack *tcp;

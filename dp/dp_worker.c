@@ -452,7 +452,7 @@ dp_worker_main(void *arg)
 			}
 		}
 		if (ctx->turn.enabled)
-			w->turn.now_ms = w->now_ms;
+			w->turn->now_ms = w->now_ms;
 		if (w->cp.rings != NULL) {
 			unsigned int k = dp_cp_poll(w, w->now_ms);
 

@@ -299,7 +299,7 @@ alloc_of(struct dp_worker *w, const struct tr_conn *r)
 
 	if (r->alloc_slot1 == 0)
 		return NULL;
-	a = &w->turn.allocs[r->alloc_slot1 - 1u];
+	a = &w->turn->allocs[r->alloc_slot1 - 1u];
 	return a->id == r->alloc_id ? a : NULL;
 }
 
@@ -713,7 +713,7 @@ tr_accept(struct tcp_stack *ts, tcp_id_t id, void *larg, void **carg)
 {
 	struct dp_worker *w = larg;
 	struct tcprelay_worker *tr = tr_of(w);
-	struct turn_worker *t = &w->turn;
+	struct turn_worker *t = w->turn;
 	const struct tcp_conn *tc = tcp_conn_get(ts, id);
 	struct turn_alloc *a = NULL;
 	struct tr_conn *r;
@@ -846,7 +846,7 @@ tcprelay_tls_ready(struct dp_worker *w, uint64_t id)
 static struct turn_alloc *
 alloc_by_msg(struct dp_worker *w, const struct ipc_msg *msg)
 {
-	struct turn_worker *t = &w->turn;
+	struct turn_worker *t = w->turn;
 	const struct ipc_tuple *tu = &msg->h.tuple;
 	union turn_keyu k;
 	struct turn_alloc *a;
@@ -864,7 +864,7 @@ apply_connect(struct dp_worker *w, const struct ipc_msg *msg)
 	struct tcprelay_worker *tr = tr_of(w);
 	const struct ipc_tcp_conn *x = (const void *)msg->body;
 	struct turn_alloc *a = alloc_by_msg(w, msg);
-	const struct ipc_addr *rel = a != NULL ? turn_relayed_for(&w->turn, a, x->addr.family) :
+	const struct ipc_addr *rel = a != NULL ? turn_relayed_for(w->turn, a, x->addr.family) :
 				     NULL;
 	struct tr_conn *r, fail;
 	uint64_t id;
@@ -883,7 +883,7 @@ apply_connect(struct dp_worker *w, const struct ipc_msg *msg)
 			r->state = TR_CONNECTING;
 			r->local = *rel;
 			r->local.port = a->relay_port;
-			list_add(tr, a, r, (uint32_t)(a - w->turn.allocs));
+			list_add(tr, a, r, (uint32_t)(a - w->turn->allocs));
 			splice_leg_connecting(&r->sp, 1, id);
 			tcp_conn_set_app(w->tcp, id, tr->app, r);
 			dp_tcp_keepalive(w, id, &w->ctx->conf->turn.tcp_keepalive);
@@ -1053,8 +1053,7 @@ tcprelay_apply(struct dp_worker *w, const struct ipc_msg *msg)
 void
 tcprelay_alloc_gone(struct turn_worker *t, struct turn_alloc *a)
 {
-	struct dp_worker *w = (struct dp_worker *)(void *)((char *)t -
-							    offsetof(struct dp_worker, turn));
+	struct dp_worker *w = t->tcp_gone_arg;
 	struct tcprelay_worker *tr = tr_of(w);
 
 	if (tr == NULL)
@@ -1474,7 +1473,8 @@ tcprelay_init(struct dp_worker *w)
 			tr->gfree1 = i;
 		}
 	}
-	w->turn.tcp_gone = tcprelay_alloc_gone;
+	w->turn->tcp_gone = tcprelay_alloc_gone;
+	w->turn->tcp_gone_arg = w;
 	tr->app = tcp_app_register(w->tcp, &tr_tcp_ops);
 	if (tr->app < 0) {
 		tp_log(TP_LOG_ERR, "worker %u: no room for RFC 6062's TCP application\n", w->id);
@@ -1482,9 +1482,9 @@ tcprelay_init(struct dp_worker *w)
 	}
 	if ((rc = dp_tcp_use(w, tr->app, DP_TCP_USE_RELAY)) < 0)
 		return rc;
-	tr->port_lo = w->turn.relay_min;
-	tr->port_hi = (uint16_t)(w->turn.relay_min + w->turn.relay_span - 1u);
-	if (w->turn.relay_span == 0)
+	tr->port_lo = w->turn->relay_min;
+	tr->port_hi = (uint16_t)(w->turn->relay_min + w->turn->relay_span - 1u);
+	if (w->turn->relay_span == 0)
 		return 0;
 	rc = tcp_listen_range(w->tcp, 0, tr->port_lo, tr->port_hi, tr->app, w);
 	if (rc < 0) {

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_net_crc.h>
 
@@ -60,9 +61,18 @@ turn_init(struct dp_ctx *ctx)
 	}
 	for (unsigned int i = 0; i < ctx->nworkers; i++) {
 		struct dp_worker *w = ctx->workers[i];
-		struct turn_worker *t = &w->turn;
-
+		struct turn_worker *t;
 		uint16_t slo = tc->relay_min, shi = tc->relay_min;
+
+		/* the worker's TURN state, on its socket, behind its own
+		 * pointer: what is not TURN sees none of it */
+		t = rte_zmalloc_socket("turn_worker", sizeof(*t), RTE_CACHE_LINE_SIZE,
+				       (int)rte_lcore_to_socket_id(w->lcore));
+		if (t == NULL) {
+			tp_log(TP_LOG_ERR, "worker %u: no memory for its TURN state\n", i);
+			return -ENOMEM;
+		}
+		w->turn = t;
 
 		/* by_relay holds this worker's share of the ports only: peer
 		 * traffic to the others steers to their workers (lib/steer) */
@@ -130,19 +140,22 @@ turn_free(struct dp_ctx *ctx)
 	for (unsigned int i = 0; i < ctx->nworkers; i++) {
 		struct dp_worker *w = ctx->workers[i];
 
-		if (w == NULL)
+		struct turn_worker *t;
+
+		if (w == NULL || w->turn == NULL)
 			continue;
-		turn_tt_free(&w->turn.tt);
-		rte_free(w->turn.allocs);
-		turn_bindings_free(&w->turn);
-		rte_free(w->turn.by_relay);
-		rte_free(w->turn.live.slot);
-		rte_free(w->turn.live.pos);
-		rte_free(w->turn.expires);
-		rte_free(w->turn.admit);
-		rte_free(w->turn.conn_events_mem);
-		w->turn.conn_events_mem = NULL;
-		nonce_ctx_fini(&w->turn.nonce);
-		memset(&w->turn, 0, sizeof(w->turn));
+		t = w->turn;
+		turn_tt_free(&t->tt);
+		rte_free(t->allocs);
+		turn_bindings_free(t);
+		rte_free(t->by_relay);
+		rte_free(t->live.slot);
+		rte_free(t->live.pos);
+		rte_free(t->expires);
+		rte_free(t->admit);
+		rte_free(t->conn_events_mem);
+		nonce_ctx_fini(&t->nonce);
+		rte_free(t);
+		w->turn = NULL;
 	}
 }

@@ -278,6 +278,7 @@ struct turn_worker {
 	/* RFC 6062: an allocation with peer connections goes (dp/tcprelay
 	 * ends them); NULL when nothing relays over TCP */
 	void (*tcp_gone)(struct turn_worker *t, struct turn_alloc *a);
+	void *tcp_gone_arg;               /* (its worker) */
 	uint64_t stream_bad_frame;        /* framing lost: connection closed */
 	uint64_t stream_too_big;          /* frames larger than an mbuf */
 	uint64_t stream_write_failed;

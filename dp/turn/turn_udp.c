@@ -64,7 +64,7 @@ void
 turn_prefetch_burst(struct dp_worker *w, const struct dp_port *port,
 		    struct rte_mbuf **pkts, uint16_t n)
 {
-	struct turn_worker *t = &w->turn;
+	struct turn_worker *t = w->turn;
 	const struct dp_ctx *ctx = w->ctx;
 	union turn_keyu keys[DP_BURST * 2];
 	uint32_t sig[DP_BURST * 2];
