@@ -22,6 +22,7 @@
 #include "tls.h"
 #include "tls_mem.h"
 #include "tcp.h"
+#include "turn/turn_types.h"
 
 static const char *const ctr_names[DP_CTR__COUNT] = {
 #define DP_CTR(e, name) [DP_CTR_##e] = name,
@@ -171,7 +172,7 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 		agw_stats(w, out);
 		tcprelay_stats(w, out);
 	}
-	if (ctx->turn.enabled) {
+	if (ctx->turn != NULL) {
 		static const char *const tnames[TURN_STAT__COUNT] = {
 #define X(e, n) [TURN_STAT_##e] = n,
 			TURN_STATS(X)

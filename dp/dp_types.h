@@ -19,7 +19,6 @@
 #include "ipc_types.h"
 #include "net/net_types.h"
 #include "tp_conf_types.h"
-#include "turn/turn_types.h"
 
 #define DP_MAX_PORTS    TP_CONF_MAX_PORTS
 #define DP_MAX_WORKERS  TP_CONF_MAX_WORKERS
@@ -46,6 +45,8 @@ struct tcp_stack;
 struct tls_keys;
 struct tls_worker;
 struct tw_wheel;
+struct turn_ctx;
+struct turn_worker;
 
 enum dp_counter {
 #define DP_CTR(e, name) DP_CTR_##e,
@@ -263,18 +264,15 @@ struct dp_cp_registry {
 	unsigned int nseen;
 };
 
-/* TURN settings dp needs (from the configuration's turn group). */
-struct dp_turn_conf {
-	bool enabled;
-	uint16_t listen_port;        /* UDP, on access ports */
-	uint16_t relay_min, relay_max;
-	char software[64];
-	char ipc_name[IPC_NAME_MAX];
-};
-
 /* Process-wide context. Written during start-up only. */
 struct dp_ctx {
-	struct dp_turn_conf turn;
+	/* TURN's settings (dp/turn: struct turn_ctx), NULL without a turn
+	 * group */
+	struct turn_ctx *turn;
+	/* The relayed ports (turn.relay_ports; 0, 0 without a turn group):
+	 * each worker's share of them steers to it, on the NIC (port/) and
+	 * by the demultiplexers (lib/steer) */
+	uint16_t relay_min, relay_max;
 	struct ipc_seg ipc;
 	struct dp_cp_registry cp_reg;
 	struct tp_conf *conf;

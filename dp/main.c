@@ -279,12 +279,6 @@ turn_setup(struct dp_ctx *ctx)
 
 	if (!tc->enabled)
 		return 0;
-	ctx->turn.enabled = true;
-	ctx->turn.listen_port = tc->listen_port;
-	ctx->turn.relay_min = tc->relay_min;
-	ctx->turn.relay_max = tc->relay_max;
-	snprintf(ctx->turn.software, sizeof(ctx->turn.software), "%s", tc->software);
-	snprintf(ctx->turn.ipc_name, sizeof(ctx->turn.ipc_name), "%s", tc->ipc);
 	rc = turn_init(ctx);
 	for (unsigned int i = 0; rc == 0 && i < ctx->nworkers; i++)
 		rc = dp_tcp_turn_init(ctx->workers[i]);

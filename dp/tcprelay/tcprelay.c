@@ -1367,12 +1367,10 @@ static bool
 tr_owner(const struct dp_ctx *ctx, uint8_t family, const uint8_t *dst, uint16_t dport,
 	 unsigned int *owner)
 {
-	const struct dp_turn_conf *tc = &ctx->turn;
-
-	if (dport < tc->relay_min || dport > tc->relay_max ||
+	if (dport < ctx->relay_min || dport > ctx->relay_max ||
 	    turn_relay_index(ctx, family, dst) < 0)
 		return false;
-	*owner = steer_relay_owner(tc->relay_min, tc->relay_max, ctx->nworkers, dport);
+	*owner = steer_relay_owner(ctx->relay_min, ctx->relay_max, ctx->nworkers, dport);
 	return true;
 }
 
@@ -1382,12 +1380,12 @@ static bool
 tr_hairpin(struct dp_worker *w, struct rte_mbuf *m, uint8_t family, const uint8_t *dst,
 	   uint16_t dport)
 {
-	const struct dp_turn_conf *tc = &w->ctx->turn;
+	const struct dp_ctx *ctx = w->ctx;
 
-	if (turn_relay_index(w->ctx, family, dst) < 0)
+	if (turn_relay_index(ctx, family, dst) < 0)
 		return false;
-	turn_loop_in(w, m, family, dport >= tc->relay_min && dport <= tc->relay_max ?
-		     steer_relay_owner(tc->relay_min, tc->relay_max, w->ctx->nworkers, dport) :
+	turn_loop_in(w, m, family, dport >= ctx->relay_min && dport <= ctx->relay_max ?
+		     steer_relay_owner(ctx->relay_min, ctx->relay_max, ctx->nworkers, dport) :
 		     w->id);
 	return true;
 }

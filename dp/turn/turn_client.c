@@ -97,7 +97,7 @@ answer_binding(struct dp_worker *w, const struct turn_from *from,
 			stun_msg_type(STUN_METHOD_BINDING, STUN_CLASS_SUCCESS),
 			msg->tid);
 	stun_build_addr(&b, STUN_ATTR_XOR_MAPPED_ADDRESS, &xa);
-	stun_build_str(&b, STUN_ATTR_SOFTWARE, w->ctx->turn.software);
+	stun_build_str(&b, STUN_ATTR_SOFTWARE, w->ctx->turn->software);
 	stun_build_fingerprint(&b);
 	n = stun_build_finish(&b);
 	if (n > 0)
@@ -110,7 +110,7 @@ answer_error(struct dp_worker *w, const struct turn_from *from,
 {
 	uint8_t buf[256];
 	int n = stun_build_error_response(buf, sizeof(buf), msg, code,
-					  w->ctx->turn.software);
+					  w->ctx->turn->software);
 
 	if (n > 0)
 		turn_reply(w, from, buf, (uint16_t)n);

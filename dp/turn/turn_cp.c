@@ -64,7 +64,7 @@ apply_alloc_add(struct dp_worker *w, const struct ipc_msg *msg)
 		 * steers to the share's worker (lib/steer), which would
 		 * have no allocation for it. */
 		if (idx < 0 || ra->port != ia->relayed[0].port ||
-		    steer_relay_owner(w->ctx->turn.relay_min, w->ctx->turn.relay_max,
+		    steer_relay_owner(w->ctx->relay_min, w->ctx->relay_max,
 				      w->ctx->nworkers, ra->port) != w->id ||
 		    ra->port < t->relay_min ||
 		    (uint32_t)(ra->port - t->relay_min) >= t->relay_span ||

@@ -212,6 +212,14 @@ struct turn_tt {
 	uint32_t *free;                   /* the slots not in use (a stack) */
 };
 
+/* TURN's process-wide settings (ctx->turn, from the turn group at
+ * start; NULL without one). The relayed ports are the process's
+ * (ctx->relay_min, relay_max): port/ steers by them too. */
+struct turn_ctx {
+	uint16_t listen_port;             /* UDP, on access ports */
+	char software[64];
+};
+
 /* A worker's TURN state. */
 struct turn_worker {
 	uint32_t nallocs;                 /* live.n */

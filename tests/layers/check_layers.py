@@ -26,7 +26,6 @@ TOP = {
 # Upward includes that remain (dp/README.md, "Where the order is still
 # broken"): file -> included file, both relative to dp/.
 KNOWN = {
-    ('dp_types.h', 'turn/turn_types.h'),
     ('dp_tcp.c', 'agw/agw.h'),
     ('dp_tcp.c', 'tcprelay/tcprelay.h'),
     ('dp_tcp.c', 'tls/tls.h'),
