@@ -56,7 +56,6 @@
 #include "tls.h"
 #include "tp_common.h"
 #include "turn/turn.h"
-#include "tcprelay/tcprelay.h"
 
 #define TT_FIRST_FIFO_MIN 64u
 
@@ -130,6 +129,9 @@ struct dp_tcp_turn {
 	bool pool_low;            /* the worker's pool under a quarter */
 	uint64_t pool_checked_ms; /* when pool_low was last computed */
 	uint64_t scanned_ms;      /* the last sweep for stalled frames */
+	/* who took a connection (dp_tcp_turn_take()) and hears of its TLS
+	 * reads resumed: dp/tcprelay's, registered (NULL: none) */
+	void (*taken_ready)(struct dp_worker *w, uint64_t id);
 	uint64_t ctr[DP_TT__COUNT];
 };
 
@@ -886,11 +888,21 @@ tt_writable(struct tcp_stack *ts, tcp_id_t id, void *arg)
 static void
 tt_tls_ready(struct dp_worker *w, uint64_t id)
 {
-	if (tt_conn(tt_of(w), id) == NULL) {
-		tcprelay_tls_ready(w, id);
+	struct dp_tcp_turn *tt = tt_of(w);
+
+	if (tt_conn(tt, id) == NULL) {
+		if (tt->taken_ready != NULL)
+			tt->taken_ready(w, id);
 		return;
 	}
 	tt_readable(w->tcp, id, w);
+}
+
+void
+dp_tcp_turn_on_taken_ready(struct dp_worker *w, void (*fn)(struct dp_worker *w, uint64_t id))
+{
+	if (w->tcp_turn != NULL)
+		w->tcp_turn->taken_ready = fn;
 }
 
 /* ---- RFC 6062: a ConnectionBind's connection ------------------------- */
@@ -953,6 +965,18 @@ static const struct tcp_app_ops tt_tls_ops = {
 
 /* ---- set-up, timers, statistics -------------------------------------- */
 
+static unsigned int
+tt_mod_poll(struct dp_worker *w, uint64_t now_ms)
+{
+	dp_tcp_turn_poll(w, now_ms);
+	return 0;
+}
+
+static const struct dp_tcp_mod tt_mod = {
+	.name = "turn_tcp", .rank = DP_TCP_MOD_TURN, .poll = tt_mod_poll,
+	.free = dp_tcp_turn_free,
+};
+
 int
 dp_tcp_turn_init(struct dp_worker *w)
 {
@@ -987,6 +1011,7 @@ dp_tcp_turn_init(struct dp_worker *w)
 	tt->pend = rte_zmalloc_socket("tcp_turn_pend",
 				      (size_t)tt->max_conns * sizeof(*tt->pend), 64, socket);
 	w->tcp_turn = tt;
+	(void)dp_tcp_mod_add(w, &tt_mod);
 	if (tt->conns == NULL || tt->fifo == NULL || tt->pend == NULL || tt->bind_fifo == NULL ||
 	    tt->alloc_fifo == NULL)
 		goto nomem;
@@ -1168,7 +1193,7 @@ dp_tcp_turn_stats(const struct dp_worker *w, FILE *out)
 	fprintf(out, " conn_events_waiting=%u conn_events_sent=%" PRIu64
 		" conn_events_lost=%" PRIu64 " conn_events_dropped=%" PRIu64
 		" allocs_closed=%" PRIu64 "\n",
-		ipc_backlog_count(&w->turn.conn_events), w->turn.conn_events.sent,
-		w->turn.conn_events.lost, w->turn.conn_events_dropped,
-		w->turn.stream_allocs_closed);
+		ipc_backlog_count(&w->turn->conn_events), w->turn->conn_events.sent,
+		w->turn->conn_events.lost, w->turn->conn_events_dropped,
+		w->turn->stream_allocs_closed);
 }

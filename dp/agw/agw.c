@@ -978,6 +978,10 @@ agw_poll(struct dp_worker *w, uint64_t now_ms)
 
 /* ---- set-up ------------------------------------------------------------------- */
 
+static const struct dp_tcp_mod agw_mod = {
+	.name = "agw", .rank = DP_TCP_MOD_AGW, .poll = agw_poll, .free = agw_free,
+};
+
 int
 agw_init(struct dp_worker *w)
 {
@@ -1001,6 +1005,7 @@ agw_init(struct dp_worker *w)
 	if (a == NULL)
 		goto nomem;
 	w->agw = a;
+	(void)dp_tcp_mod_add(w, &agw_mod);
 	w->splice = &a->splice;
 	a->max = ca->max_contexts;
 	a->hold = ca->hold_bytes;

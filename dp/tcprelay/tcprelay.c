@@ -49,9 +49,11 @@
 #include "dp_tcp.h"
 #include "ipc.h"
 #include "splice.h"
+#include "steer.h"
 #include "tcp.h"
 #include "tcprelay.h"
 #include "tls.h"
+#include "turn/turn.h"
 #include "turn/turn_inlines.h"
 #include "turn/turn_internal.h"
 
@@ -298,7 +300,7 @@ alloc_of(struct dp_worker *w, const struct tr_conn *r)
 
 	if (r->alloc_slot1 == 0)
 		return NULL;
-	a = &w->turn.allocs[r->alloc_slot1 - 1u];
+	a = &w->turn->allocs[r->alloc_slot1 - 1u];
 	return a->id == r->alloc_id ? a : NULL;
 }
 
@@ -712,7 +714,7 @@ tr_accept(struct tcp_stack *ts, tcp_id_t id, void *larg, void **carg)
 {
 	struct dp_worker *w = larg;
 	struct tcprelay_worker *tr = tr_of(w);
-	struct turn_worker *t = &w->turn;
+	struct turn_worker *t = w->turn;
 	const struct tcp_conn *tc = tcp_conn_get(ts, id);
 	struct turn_alloc *a = NULL;
 	struct tr_conn *r;
@@ -845,7 +847,7 @@ tcprelay_tls_ready(struct dp_worker *w, uint64_t id)
 static struct turn_alloc *
 alloc_by_msg(struct dp_worker *w, const struct ipc_msg *msg)
 {
-	struct turn_worker *t = &w->turn;
+	struct turn_worker *t = w->turn;
 	const struct ipc_tuple *tu = &msg->h.tuple;
 	union turn_keyu k;
 	struct turn_alloc *a;
@@ -863,7 +865,7 @@ apply_connect(struct dp_worker *w, const struct ipc_msg *msg)
 	struct tcprelay_worker *tr = tr_of(w);
 	const struct ipc_tcp_conn *x = (const void *)msg->body;
 	struct turn_alloc *a = alloc_by_msg(w, msg);
-	const struct ipc_addr *rel = a != NULL ? turn_relayed_for(&w->turn, a, x->addr.family) :
+	const struct ipc_addr *rel = a != NULL ? turn_relayed_for(w->turn, a, x->addr.family) :
 				     NULL;
 	struct tr_conn *r, fail;
 	uint64_t id;
@@ -882,7 +884,7 @@ apply_connect(struct dp_worker *w, const struct ipc_msg *msg)
 			r->state = TR_CONNECTING;
 			r->local = *rel;
 			r->local.port = a->relay_port;
-			list_add(tr, a, r, (uint32_t)(a - w->turn.allocs));
+			list_add(tr, a, r, (uint32_t)(a - w->turn->allocs));
 			splice_leg_connecting(&r->sp, 1, id);
 			tcp_conn_set_app(w->tcp, id, tr->app, r);
 			dp_tcp_keepalive(w, id, &w->ctx->conf->turn.tcp_keepalive);
@@ -1052,8 +1054,7 @@ tcprelay_apply(struct dp_worker *w, const struct ipc_msg *msg)
 void
 tcprelay_alloc_gone(struct turn_worker *t, struct turn_alloc *a)
 {
-	struct dp_worker *w = (struct dp_worker *)(void *)((char *)t -
-							    offsetof(struct dp_worker, turn));
+	struct dp_worker *w = t->tcp_gone_arg;
 	struct tcprelay_worker *tr = tr_of(w);
 
 	if (tr == NULL)
@@ -1360,6 +1361,47 @@ tcprelay_poll(struct dp_worker *w, uint64_t now_ms)
 	return (tr->gwake1 != 0 ? group_wake_run(w, tr) : 0) + ev_flush(w);
 }
 
+/* ---- what TCP's glue asks of RFC 6062 (ctx->tcp_relay) ---- */
+
+/* A relayed transport address's connections live with its allocation. */
+static bool
+tr_owner(const struct dp_ctx *ctx, uint8_t family, const uint8_t *dst, uint16_t dport,
+	 unsigned int *owner)
+{
+	if (dport < ctx->relay_min || dport > ctx->relay_max ||
+	    turn_relay_index(ctx, family, dst) < 0)
+		return false;
+	*owner = steer_relay_owner(ctx->relay_min, ctx->relay_max, ctx->nworkers, dport);
+	return true;
+}
+
+/* A segment to one of our relayed addresses (a Connect to our own relayed
+ * transport address): looped in to the worker of the destination port. */
+static bool
+tr_hairpin(struct dp_worker *w, struct rte_mbuf *m, uint8_t family, const uint8_t *dst,
+	   uint16_t dport)
+{
+	const struct dp_ctx *ctx = w->ctx;
+
+	if (turn_relay_index(ctx, family, dst) < 0)
+		return false;
+	turn_loop_in(w, m, family, dport >= ctx->relay_min && dport <= ctx->relay_max ?
+		     steer_relay_owner(ctx->relay_min, ctx->relay_max, ctx->nworkers, dport) :
+		     w->id);
+	return true;
+}
+
+static const struct dp_tcp_relay_ops tr_relay_ops = {
+	.owner = tr_owner,
+	.hairpin = tr_hairpin,
+	.forward = tcprelay_forward,
+};
+
+static const struct dp_tcp_mod tr_mod = {
+	.name = "tcprelay", .rank = DP_TCP_MOD_TCPRELAY, .poll = tcprelay_poll,
+	.free = tcprelay_free,
+};
+
 int
 tcprelay_init(struct dp_worker *w)
 {
@@ -1384,6 +1426,9 @@ tcprelay_init(struct dp_worker *w)
 	if (tr == NULL)
 		goto nomem;
 	w->tcprelay = tr;
+	(void)dp_tcp_mod_add(w, &tr_mod);
+	w->ctx->tcp_relay = &tr_relay_ops;
+	dp_tcp_turn_on_taken_ready(w, tcprelay_tls_ready);
 	if (w->splice == NULL)
 		w->splice = &tr->own_splice;
 	tr->max = conf->dp.tcp_max_conns;
@@ -1427,7 +1472,8 @@ tcprelay_init(struct dp_worker *w)
 			tr->gfree1 = i;
 		}
 	}
-	w->turn.tcp_gone = tcprelay_alloc_gone;
+	w->turn->tcp_gone = tcprelay_alloc_gone;
+	w->turn->tcp_gone_arg = w;
 	tr->app = tcp_app_register(w->tcp, &tr_tcp_ops);
 	if (tr->app < 0) {
 		tp_log(TP_LOG_ERR, "worker %u: no room for RFC 6062's TCP application\n", w->id);
@@ -1435,9 +1481,9 @@ tcprelay_init(struct dp_worker *w)
 	}
 	if ((rc = dp_tcp_use(w, tr->app, DP_TCP_USE_RELAY)) < 0)
 		return rc;
-	tr->port_lo = w->turn.relay_min;
-	tr->port_hi = (uint16_t)(w->turn.relay_min + w->turn.relay_span - 1u);
-	if (w->turn.relay_span == 0)
+	tr->port_lo = w->turn->relay_min;
+	tr->port_hi = (uint16_t)(w->turn->relay_min + w->turn->relay_span - 1u);
+	if (w->turn->relay_span == 0)
 		return 0;
 	rc = tcp_listen_range(w->tcp, 0, tr->port_lo, tr->port_hi, tr->app, w);
 	if (rc < 0) {

@@ -24,6 +24,7 @@
 
 #include "dp.h"
 #include "dp_ctrs.h"
+#include "dp_tcp.h"
 #include "tcp.h"
 #include "tls.h"
 #include "tls_ctx.h"
@@ -262,6 +263,20 @@ tls_worker_ctx_offer(struct dp_worker *w, SSL_CTX *ctx)
 		tls_ctx_free(prev);
 }
 
+/* dp_tcp_poll()'s step: resumed connections are work, and so is waiting
+ * for the offload (no idle sleep while anything is parked). */
+static unsigned int
+tls_mod_poll(struct dp_worker *w, uint64_t now_ms)
+{
+	unsigned int k = tls_poll(w, now_ms);
+
+	return k + (w->tls->nparked > 0);
+}
+
+static const struct dp_tcp_mod tls_mod = {
+	.name = "tls", .rank = DP_TCP_MOD_TLS, .poll = tls_mod_poll, .free = tls_worker_free,
+};
+
 int
 tls_worker_init(struct dp_worker *w, const struct tp_conf *conf, uint32_t max_conns,
 		void (*on_ready)(struct dp_worker *w, uint64_t id))
@@ -298,6 +313,8 @@ tls_worker_init(struct dp_worker *w, const struct tp_conf *conf, uint32_t max_co
 		goto nomem;
 	w->tls = tw;
 	tls_workers++;
+	/* (a worker made again after tls_worker_free() is registered still) */
+	(void)dp_tcp_mod_add(w, &tls_mod);
 	tw->max_conns = max_conns;
 	tw->on_ready = on_ready;
 	tw->app_linger = -1;
