@@ -140,7 +140,8 @@ int dp_tcp_turn_answered(struct dp_worker *w, uint64_t id);
 /* The ConnectionBind's connection id leaves TURN for the relay (cp said
  * yes): its transport in *xp, the bytes that followed the request in
  * *held (a chain, or NULL; the caller owns it). Nothing of TURN's is left
- * of it; its TCP application is the caller's to set. -ENOENT when id is
+ * of it; its TCP application is the caller's to set, and its session
+ * (dp/session) the caller's to take (session_move()) or close. -ENOENT when id is
  * no connection waiting on a ConnectionBind (closed meanwhile). */
 struct dp_xprt_ops;
 int dp_tcp_turn_take(struct dp_worker *w, uint64_t id, const struct dp_xprt_ops **xp,

@@ -33,7 +33,6 @@ KNOWN = {
     ('dp_tcp.c', 'tls/tls.h'),
     ('dp_tcp.c', 'turn/turn.h'),
     ('dp_tcp.c', 'turn/turn_internal.h'),
-    ('dp_tcp_turn.c', 'tcprelay/tcprelay.h'),
 }
 
 
