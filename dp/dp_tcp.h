@@ -192,16 +192,12 @@ int dp_tcp_turn_answered(struct dp_worker *w, uint64_t id);
 /* The ConnectionBind's connection id leaves TURN for the relay (cp said
  * yes): its transport in *xp, the bytes that followed the request in
  * *held (a chain, or NULL; the caller owns it). Nothing of TURN's is left
- * of it; its TCP application is the caller's to set. -ENOENT when id is
+ * of it; its TCP application is the caller's to set, and its session
+ * (dp/session) the caller's to take (session_move()) or close. -ENOENT when id is
  * no connection waiting on a ConnectionBind (closed meanwhile). */
 struct dp_xprt_ops;
 int dp_tcp_turn_take(struct dp_worker *w, uint64_t id, const struct dp_xprt_ops **xp,
 		     struct rte_mbuf **held);
-/* dp/tls resumed a parked read of a connection that TURN over TCP gave
- * away (dp_tcp_turn_take()): fn, registered by who takes them (dp/tcprelay),
- * hears of it. */
-void dp_tcp_turn_on_taken_ready(struct dp_worker *w,
-				void (*fn)(struct dp_worker *w, uint64_t id));
 /* Its counters, for cp (dp_ctrs.h; 0 when not in use). */
 extern const struct dp_ctrs_family dp_tcp_turn_ctrs;
 

@@ -37,6 +37,7 @@ struct rte_mempool;
 struct rte_ring;
 struct dp_worker;
 struct dp_ctx;
+struct session_worker;
 struct ipc_msg;
 struct agw_worker;
 struct splice_worker;
@@ -446,6 +447,9 @@ struct dp_worker {
 	 * refused (tls_keys_apply() < 0) */
 	struct tls_keys *tls_keys;
 	uint64_t tls_keys_refused;
+	/* Stream connections' sessions (dp/session): NULL until an
+	 * application of a stream over TCP sets them up. */
+	struct session_worker *session;
 	/* The access gateway's contexts (dp/agw) and their splice's
 	 * counters (dp/splice): NULL without an agw group. */
 	struct agw_worker *agw;

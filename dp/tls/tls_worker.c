@@ -278,8 +278,7 @@ static const struct dp_tcp_mod tls_mod = {
 };
 
 int
-tls_worker_init(struct dp_worker *w, const struct tp_conf *conf, uint32_t max_conns,
-		void (*on_ready)(struct dp_worker *w, uint64_t id))
+tls_worker_init(struct dp_worker *w, const struct tp_conf *conf, uint32_t max_conns)
 {
 	const struct tp_conf_tls *t = &conf->tls;
 	int socket = (int)rte_lcore_to_socket_id(w->lcore);
@@ -292,8 +291,6 @@ tls_worker_init(struct dp_worker *w, const struct tp_conf *conf, uint32_t max_co
 		/* made already (TURN's and the AGW's both ask) */
 		if (max_conns > w->tls->max_conns)
 			return -EINVAL;
-		if (w->tls->on_ready == NULL)
-			w->tls->on_ready = on_ready;
 		return 0;
 	}
 	if (tls_workers == 0) {
@@ -316,7 +313,6 @@ tls_worker_init(struct dp_worker *w, const struct tp_conf *conf, uint32_t max_co
 	/* (a worker made again after tls_worker_free() is registered still) */
 	(void)dp_tcp_mod_add(w, &tls_mod);
 	tw->max_conns = max_conns;
-	tw->on_ready = on_ready;
 	tw->app_linger = -1;
 	tw->engine_poll = t->offload == TP_TLS_OFFLOAD_ENGINE && t->offload_poll_external;
 	tw->jobs_max = t->offload != TP_TLS_OFFLOAD_NONE ? t->offload_jobs : 0;

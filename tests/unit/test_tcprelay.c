@@ -110,15 +110,6 @@ turn_loop_in(struct dp_worker *w, struct rte_mbuf *m, uint8_t family, unsigned i
 	fail_msg("a hairpin in a one-address test");
 }
 
-/* TLS reads resumed on connections TURN over TCP gave away: plain TCP
- * here, none. */
-void
-dp_tcp_turn_on_taken_ready(struct dp_worker *w, void (*fn)(struct dp_worker *w, uint64_t id))
-{
-	(void)w;
-	(void)fn;
-}
-
 /* ---- the fixture ------------------------------------------------------------- */
 
 struct fix {
