@@ -24,6 +24,7 @@
 #include "tls_mem.h"
 #include "splice.h"
 #include "tcp.h"
+#include "turn/turn_types.h"
 
 /* The families of counters dp publishes to cp, in the order of the
  * names cp shows (its metrics' events, status's keys): each module
@@ -216,7 +217,7 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 		agw_stats(w, out);
 		tcprelay_stats(w, out);
 	}
-	if (ctx->turn.enabled) {
+	if (ctx->turn != NULL) {
 		static const char *const tnames[TURN_STAT__COUNT] = {
 #define X(e, n) [TURN_STAT_##e] = n,
 			TURN_STATS(X)
@@ -228,9 +229,9 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 			const struct turn_worker *t;
 			uint64_t sum[TURN_STAT__COUNT];
 
-			if (w == NULL || w->turn.allocs == NULL)
+			if (w == NULL || w->turn == NULL || w->turn->allocs == NULL)
 				continue;
-			t = &w->turn;
+			t = w->turn;
 			memcpy(sum, t->ctr, sizeof(sum));
 			for (uint32_t i = 0; i < t->cap; i++)
 				if (t->allocs[i].id != 0)

@@ -18,19 +18,14 @@
 #include <rte_mbuf.h>
 #include <rte_random.h>
 
-#include "agw/agw.h"
-#include "tcprelay/tcprelay.h"
 #include "dp.h"
 #include "dp_ctrs.h"
 #include "dp_tcp.h"
 #include "net/flow.h"
 #include "net/net.h"
-#include "tcp.h"
 #include "steer.h"
-#include "tls.h"
+#include "tcp.h"
 #include "tp_common.h"
-#include "turn/turn.h"
-#include "turn/turn_internal.h"
 #include "tw.h"
 
 static void
@@ -55,14 +50,10 @@ tcp_out(void *arg, struct rte_mbuf *m, uint8_t family, const uint8_t *src,
 	 * transport addresses, as two relay-only clients of one box do):
 	 * looped in to the worker of the destination port, never on the
 	 * wire (turn_hairpin.c does the same for UDP) */
-	if (unlikely(w->ctx->tcp_relay) && turn_relay_index(w->ctx, family, dst) >= 0) {
-		uint16_t dport = tp_rd16(p + (family == TCP_AF_IPV4 ? 20 : 40) + 2);
-		const struct dp_turn_conf *tc = &w->ctx->turn;
-
+	if (unlikely(w->ctx->tcp_relay != NULL) &&
+	    w->ctx->tcp_relay->hairpin(w, m, family, dst,
+				       tp_rd16(p + (family == TCP_AF_IPV4 ? 20 : 40) + 2))) {
 		w->ctr[DP_CTR_TCP_HAIRPIN]++;
-		turn_loop_in(w, m, family, dport >= tc->relay_min && dport <= tc->relay_max ?
-			     steer_relay_owner(tc->relay_min, tc->relay_max, w->ctx->nworkers,
-					       dport) : w->id);
 		return;
 	}
 	dp_ip_output(w, m, family, dst);
@@ -74,6 +65,7 @@ dp_tcp_owner(const struct dp_worker *w, const struct dp_port *port, uint8_t fami
 	     bool *relayed)
 {
 	const struct dp_ctx *ctx = w->ctx;
+	unsigned int owner;
 
 	*relayed = false;
 	/* an AGW server termination's port: its share's worker holds the
@@ -82,11 +74,9 @@ dp_tcp_owner(const struct dp_worker *w, const struct dp_port *port, uint8_t fami
 		return steer_relay_owner(ctx->agw_min, ctx->agw_max, ctx->nworkers, dport);
 	/* RFC 6062: a relayed transport address's connections live with its
 	 * allocation */
-	if (ctx->tcp_relay && dport >= ctx->turn.relay_min && dport <= ctx->turn.relay_max &&
-	    turn_relay_index(ctx, family, dst) >= 0) {
+	if (ctx->tcp_relay != NULL && ctx->tcp_relay->owner(ctx, family, dst, dport, &owner)) {
 		*relayed = true;
-		return steer_relay_owner(ctx->turn.relay_min, ctx->turn.relay_max,
-					 ctx->nworkers, dport);
+		return owner;
 	}
 	return dp_flow_worker(port->rss, w->id, ctx->nworkers, family, src, dst, sport, dport, 6);
 }
@@ -302,7 +292,7 @@ tcp_hook_input(struct dp_worker *w, const struct dp_port *port, struct rte_mbuf 
 		}
 		/* RFC 6062: a peer connection that moved to its data
 		 * connection's worker is forwarded there */
-		if (relayed && tcprelay_forward(w, m, family, src, dst, sport, dport))
+		if (relayed && w->ctx->tcp_relay->forward(w, m, family, src, dst, sport, dport))
 			return;
 	}
 	w->ctr[DP_CTR_TCP_IN]++;
@@ -497,9 +487,12 @@ dp_tcp_conns(const struct dp_worker *w)
 void
 dp_tcp_free(struct dp_worker *w)
 {
-	tcprelay_free(w);
-	agw_free(w);
-	dp_tcp_turn_free(w);
+	struct dp_tcp_mods *r = &w->tcp_mods;
+
+	for (unsigned int i = r->n; i > 0; i--)
+		if (r->free[i - 1] != NULL)
+			r->free[i - 1](w);
+	memset(r, 0, sizeof(*r));
 	if (w->tcp != NULL)
 		tcp_stack_free(w->tcp);
 	rte_free(w->tcp_wheel);
@@ -510,20 +503,12 @@ dp_tcp_free(struct dp_worker *w)
 unsigned int
 dp_tcp_poll(struct dp_worker *w, uint64_t now_ms)
 {
-	unsigned int k = 0;
+	const struct dp_tcp_mods *r = &w->tcp_mods;
+	unsigned int k = 0, n = r->n;
 
 	tcp_stack_set_time(w->tcp, now_ms);
-	if (w->tls != NULL) {
-		/* resumed connections are work, and so is waiting for the
-		 * offload: no idle sleep while anything is parked */
-		k = tls_poll(w, now_ms);
-		k += w->tls->nparked > 0;
-	}
-	dp_tcp_turn_poll(w, now_ms);
-	if (w->agw != NULL)
-		k += agw_poll(w, now_ms);
-	if (w->tcprelay != NULL)
-		k += tcprelay_poll(w, now_ms);
+	for (unsigned int i = 0; i < n; i++)
+		k += r->poll[i](w, now_ms);
 	if (unlikely(w->tcp_diag.next_ms != 0) && now_ms >= w->tcp_diag.next_ms)
 		diag_connect(w);
 	return k + tw_advance(w->tcp_wheel, now_ms);

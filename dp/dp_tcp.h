@@ -9,12 +9,14 @@
 #ifndef DP_TCP_GLUE_H
 #define DP_TCP_GLUE_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
 #include <stdio.h>
 
-struct dp_worker;
+#include "dp_types.h"
+
 struct rte_mbuf;
 
 /* Create w's stack and wheel if the configuration asks for TCP; 0 when
@@ -75,8 +77,58 @@ int dp_tcp_use(struct dp_worker *w, int app, enum dp_tcp_use use);
 struct tp_conf_keepalive;
 void dp_tcp_keepalive(struct dp_worker *w, uint64_t id, const struct tp_conf_keepalive *k);
 
-/* Move the stack's clock and run its timers; returns the timers fired. */
+/* Move the stack's clock, poll the stream modules registered with it
+ * (dp_tcp_mod_add()) and run its timers; returns the work done. */
 unsigned int dp_tcp_poll(struct dp_worker *w, uint64_t now_ms);
+
+/*
+ * The stream modules' ranks: the order dp_tcp_poll() runs them in (and
+ * dp_tcp_free() frees them in, reversed), and each one's bit. TLS first:
+ * what it resumes is read by the owners after it in the same turn.
+ */
+enum dp_tcp_mod_rank {
+	DP_TCP_MOD_TLS = 0,
+	DP_TCP_MOD_TURN,          /* TURN over TCP and TLS (dp_tcp_turn.c) */
+	DP_TCP_MOD_AGW,
+	DP_TCP_MOD_TCPRELAY,
+	DP_TCP_MOD__COUNT
+};
+
+struct dp_tcp_mod {
+	const char *name;
+	enum dp_tcp_mod_rank rank;
+	dp_tcp_mod_poll_fn poll;
+	dp_tcp_mod_free_fn free;     /* NULL: nothing to free */
+};
+
+/* Register m with w's stack, in its rank's place (once a module a worker:
+ * a second registration of a rank is refused). 0, -EEXIST, -ENOSPC.
+ * Inline: the modules' unit tests link no dp_tcp.c. */
+static inline int
+dp_tcp_mod_add(struct dp_worker *w, const struct dp_tcp_mod *m)
+{
+	struct dp_tcp_mods *r = &w->tcp_mods;
+	unsigned int i;
+
+	_Static_assert(DP_TCP_MOD__COUNT <= DP_TCP_MODS, "DP_TCP_MODS is too small");
+	if (r->mask & (1u << m->rank))
+		return -EEXIST;
+	if (r->n >= DP_TCP_MODS)
+		return -ENOSPC;
+	for (i = r->n; i > 0 && r->rank[i - 1] > m->rank; i--) {
+		r->rank[i] = r->rank[i - 1];
+		r->poll[i] = r->poll[i - 1];
+		r->free[i] = r->free[i - 1];
+		r->name[i] = r->name[i - 1];
+	}
+	r->rank[i] = (uint8_t)m->rank;
+	r->poll[i] = m->poll;
+	r->free[i] = m->free;
+	r->name[i] = m->name;
+	r->n++;
+	r->mask |= 1u << m->rank;
+	return 0;
+}
 
 /* dp/tcp's counters and its connections' ends by reason, for cp
  * (dp_ctrs.h; the root registers them); the connections open now. */
@@ -140,7 +192,8 @@ int dp_tcp_turn_answered(struct dp_worker *w, uint64_t id);
 /* The ConnectionBind's connection id leaves TURN for the relay (cp said
  * yes): its transport in *xp, the bytes that followed the request in
  * *held (a chain, or NULL; the caller owns it). Nothing of TURN's is left
- * of it; its TCP application is the caller's to set. -ENOENT when id is
+ * of it; its TCP application is the caller's to set, and its session
+ * (dp/session) the caller's to take (session_move()) or close. -ENOENT when id is
  * no connection waiting on a ConnectionBind (closed meanwhile). */
 struct dp_xprt_ops;
 int dp_tcp_turn_take(struct dp_worker *w, uint64_t id, const struct dp_xprt_ops **xp,

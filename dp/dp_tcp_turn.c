@@ -51,12 +51,12 @@
 #include "dp_tcp.h"
 #include "ipc.h"
 #include "net/net.h"
+#include "session/session.h"
 #include "stun.h"
 #include "tcp.h"
 #include "tls.h"
 #include "tp_common.h"
 #include "turn/turn.h"
-#include "tcprelay/tcprelay.h"
 
 #define TT_FIRST_FIFO_MIN 64u
 
@@ -88,6 +88,9 @@ tt_xp(const struct tt_conn *tc)
 {
 	return (tc->flags & TT_TLS) ? &dp_xprt_tls : &dp_xprt_raw;
 }
+
+/* The owner of TURN's connections' sessions (dp/session). */
+static const struct dp_session_ops tt_session_ops;
 
 /* Frames up to this long are gathered into one mbuf per connection and
  * burst (the first frame's own mbuf, its tailroom): a peer's small
@@ -209,6 +212,7 @@ tt_forget(struct dp_worker *w, struct tt_conn *tc, uint32_t reason)
 	rte_pktmbuf_free(tc->out);
 	tc->pf = NULL;
 	tc->out = NULL;
+	session_close(w, tc->id);
 	tc->id = 0;
 	/* TT_PENDING stays until the flush passes the slot (its list entry
 	 * is still there; a new connection in the slot is then flushed
@@ -753,6 +757,9 @@ tt_accept_on(struct tcp_stack *ts, tcp_id_t id, void *larg, void **carg, bool tl
 		}
 		tc->flags |= TT_TLS;
 	}
+	/* (TLS's resumed reads come through it, and it moves to RFC 6062's
+	 * relay with a bound data connection: dp_tcp_turn_take()) */
+	session_open(w, id, tt_xp(tc), &tt_session_ops, w);
 	/* The first message's deadline. The FIFO holds as many entries as
 	 * two pools of connections; when a flood of short connections fills
 	 * it, the oldest entry goes early: if its connection is still
@@ -881,17 +888,20 @@ tt_writable(struct tcp_stack *ts, tcp_id_t id, void *arg)
 		tt_xp(tc)->writable(w, id);
 }
 
-/* dp/tls resumed a connection whose read waited for the offload (a data
- * connection that RFC 6062 bound is the relay's now). */
+/* dp/tls resumed a connection whose read waited for the offload (the
+ * session's wake-up: a data connection that RFC 6062 bound has the
+ * relay's session owner now, and never comes here). */
 static void
-tt_tls_ready(struct dp_worker *w, uint64_t id)
+tt_tls_ready(struct dp_worker *w, uint64_t id, void *arg)
 {
-	if (tt_conn(tt_of(w), id) == NULL) {
-		tcprelay_tls_ready(w, id);
-		return;
-	}
+	(void)arg;
 	tt_readable(w->tcp, id, w);
 }
+
+static const struct dp_session_ops tt_session_ops = {
+	.name = "turn",
+	.ready = tt_tls_ready,
+};
 
 /* ---- RFC 6062: a ConnectionBind's connection ------------------------- */
 
@@ -953,6 +963,18 @@ static const struct tcp_app_ops tt_tls_ops = {
 
 /* ---- set-up, timers, statistics -------------------------------------- */
 
+static unsigned int
+tt_mod_poll(struct dp_worker *w, uint64_t now_ms)
+{
+	dp_tcp_turn_poll(w, now_ms);
+	return 0;
+}
+
+static const struct dp_tcp_mod tt_mod = {
+	.name = "turn_tcp", .rank = DP_TCP_MOD_TURN, .poll = tt_mod_poll,
+	.free = dp_tcp_turn_free,
+};
+
 int
 dp_tcp_turn_init(struct dp_worker *w)
 {
@@ -987,10 +1009,12 @@ dp_tcp_turn_init(struct dp_worker *w)
 	tt->pend = rte_zmalloc_socket("tcp_turn_pend",
 				      (size_t)tt->max_conns * sizeof(*tt->pend), 64, socket);
 	w->tcp_turn = tt;
+	(void)dp_tcp_mod_add(w, &tt_mod);
 	if (tt->conns == NULL || tt->fifo == NULL || tt->pend == NULL || tt->bind_fifo == NULL ||
 	    tt->alloc_fifo == NULL)
 		goto nomem;
-	if (turn_stream_attach(w, &tt_io, tt->max_conns) < 0)
+	if (turn_stream_attach(w, &tt_io, tt->max_conns) < 0 ||
+	    session_worker_init(w, tt->max_conns) < 0)
 		goto nomem;
 	tt->app = tcp_app_register(w->tcp, &tt_ops);
 	if (tt->app < 0) {
@@ -1012,7 +1036,7 @@ dp_tcp_turn_init(struct dp_worker *w)
 	}
 	if (conf->turn.nlisten_tls == 0)
 		return 0;
-	rc = tls_worker_init(w, conf, tt->max_conns, tt_tls_ready);
+	rc = tls_worker_init(w, conf, tt->max_conns);
 	if (rc < 0)
 		return rc;
 	tt->app_tls = tcp_app_register(w->tcp, &tt_tls_ops);
@@ -1047,6 +1071,7 @@ dp_tcp_turn_free(struct dp_worker *w)
 	struct dp_tcp_turn *tt = w->tcp_turn;
 
 	tls_worker_free(w);
+	session_worker_free(w);
 	if (tt == NULL)
 		return;
 	if (tt->conns != NULL)
@@ -1168,7 +1193,7 @@ dp_tcp_turn_stats(const struct dp_worker *w, FILE *out)
 	fprintf(out, " conn_events_waiting=%u conn_events_sent=%" PRIu64
 		" conn_events_lost=%" PRIu64 " conn_events_dropped=%" PRIu64
 		" allocs_closed=%" PRIu64 "\n",
-		ipc_backlog_count(&w->turn.conn_events), w->turn.conn_events.sent,
-		w->turn.conn_events.lost, w->turn.conn_events_dropped,
-		w->turn.stream_allocs_closed);
+		ipc_backlog_count(&w->turn->conn_events), w->turn->conn_events.sent,
+		w->turn->conn_events.lost, w->turn->conn_events_dropped,
+		w->turn->stream_allocs_closed);
 }

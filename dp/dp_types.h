@@ -19,7 +19,6 @@
 #include "ipc_types.h"
 #include "net/net_types.h"
 #include "tp_conf_types.h"
-#include "turn/turn_types.h"
 
 #define DP_MAX_PORTS    TP_CONF_MAX_PORTS
 #define DP_MAX_WORKERS  TP_CONF_MAX_WORKERS
@@ -37,6 +36,8 @@ struct rte_mbuf;
 struct rte_mempool;
 struct rte_ring;
 struct dp_worker;
+struct dp_ctx;
+struct session_worker;
 struct ipc_msg;
 struct agw_worker;
 struct splice_worker;
@@ -45,6 +46,8 @@ struct tcp_stack;
 struct tls_keys;
 struct tls_worker;
 struct tw_wheel;
+struct turn_ctx;
+struct turn_worker;
 
 enum dp_counter {
 #define DP_CTR(e, name) DP_CTR_##e,
@@ -189,6 +192,48 @@ struct dp_tcp_hooks {
 			   struct rte_mbuf *m, const struct dp_icmp_error *e, bool handed);
 };
 
+/*
+ * The stream modules above TCP that the worker's TCP poll (dp_tcp_poll())
+ * runs once a loop turn, and frees at the worker's end: TLS, TURN over
+ * TCP, the gateway, RFC 6062's relay. Each registers at its set-up
+ * (dp_tcp_mod_add(), dp_tcp.h) under a fixed rank, which is its place in
+ * the walk and its bit in mask (what a pending-work mask would test).
+ * poll returns the work it did (0: none); free runs in the reverse
+ * order. Arrays rather than an array of structs: the walk reads one line
+ * of pointers.
+ */
+#define DP_TCP_MODS 8
+typedef unsigned int (*dp_tcp_mod_poll_fn)(struct dp_worker *w, uint64_t now_ms);
+typedef void (*dp_tcp_mod_free_fn)(struct dp_worker *w);
+
+struct dp_tcp_mods {
+	uint8_t n;
+	uint8_t rank[DP_TCP_MODS];
+	uint32_t mask;               /* 1 << rank of each registered module */
+	dp_tcp_mod_poll_fn poll[DP_TCP_MODS];
+	dp_tcp_mod_free_fn free[DP_TCP_MODS];
+	const char *name[DP_TCP_MODS];
+};
+
+/*
+ * What TCP's glue asks of RFC 6062's relay, when there is one
+ * (registered by dp/tcprelay; NULL otherwise): owner tells whether
+ * dst:dport is a relayed transport address of ours and, if so, the worker
+ * its allocation lives on; hairpin takes a segment we send to one of our
+ * relayed addresses (true: consumed, looped in, never on the wire);
+ * forward takes a segment of a peer connection that moved to another
+ * worker (true: consumed).
+ */
+struct dp_tcp_relay_ops {
+	bool (*owner)(const struct dp_ctx *ctx, uint8_t family, const uint8_t *dst,
+		      uint16_t dport, unsigned int *owner);
+	bool (*hairpin)(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
+			const uint8_t *dst, uint16_t dport);
+	bool (*forward)(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
+			const uint8_t *src, const uint8_t *dst, uint16_t sport,
+			uint16_t dport);
+};
+
 /* A look at a received burst before it is handled (cache hints only). */
 typedef void (*dp_rx_prefetch_t)(struct dp_worker *w, const struct dp_port *port,
 				 struct rte_mbuf **pkts, uint16_t n);
@@ -220,18 +265,15 @@ struct dp_cp_registry {
 	unsigned int nseen;
 };
 
-/* TURN settings dp needs (from the configuration's turn group). */
-struct dp_turn_conf {
-	bool enabled;
-	uint16_t listen_port;        /* UDP, on access ports */
-	uint16_t relay_min, relay_max;
-	char software[64];
-	char ipc_name[IPC_NAME_MAX];
-};
-
 /* Process-wide context. Written during start-up only. */
 struct dp_ctx {
-	struct dp_turn_conf turn;
+	/* TURN's settings (dp/turn: struct turn_ctx), NULL without a turn
+	 * group */
+	struct turn_ctx *turn;
+	/* The relayed ports (turn.relay_ports; 0, 0 without a turn group):
+	 * each worker's share of them steers to it, on the NIC (port/) and
+	 * by the demultiplexers (lib/steer) */
+	uint16_t relay_min, relay_max;
 	struct ipc_seg ipc;
 	struct dp_cp_registry cp_reg;
 	struct tp_conf *conf;
@@ -252,7 +294,7 @@ struct dp_ctx {
 	uint16_t agw_min, agw_max;
 	/* RFC 6062 relays (dp/tcprelay): a TCP segment to a relayed port of a
 	 * relayed address is its allocation's worker's */
-	bool tcp_relay;
+	const struct dp_tcp_relay_ops *tcp_relay;
 	uint64_t tsc_hz;
 	uint64_t start_tsc;
 	uint64_t start_ms;           /* CLOCK_MONOTONIC ms at start_tsc */
@@ -332,6 +374,9 @@ struct dp_worker {
 	unsigned int id;
 	unsigned int lcore;
 	struct dp_ctx *ctx;
+	/* TURN's state (dp/turn), on the worker's socket: NULL without a
+	 * turn group. Here, in the line every packet reads. */
+	struct turn_worker *turn;
 	struct rte_mempool *pool;
 	struct rte_ring *handoff;    /* other workers -> this worker (MP/SC) */
 	uint64_t next_tick;
@@ -389,12 +434,12 @@ struct dp_worker {
 	struct dp_impair *impair_rx[DP_MAX_PORTS];
 	struct dp_impair *impair_tx[DP_MAX_PORTS];
 	struct dp_cp cp;
-	struct turn_worker turn;
 	/* dp/tcp (dp_tcp.c): NULL when nothing listens on TCP. The wheel
 	 * ticks in ms (now_ms). */
 	struct tcp_stack *tcp;
 	struct tw_wheel *tcp_wheel;
 	struct dp_tcp_turn *tcp_turn;   /* TURN over TCP (dp_tcp_turn.c) */
+	struct dp_tcp_mods tcp_mods;    /* polled and freed with the stack */
 	/* TLS termination (dp/tls): NULL when turn.listen_tls is empty. */
 	struct tls_worker *tls;
 	/* TLS ticket keys and external PSKs from cp (dp/tls/tls_keys.h),
@@ -402,6 +447,9 @@ struct dp_worker {
 	 * refused (tls_keys_apply() < 0) */
 	struct tls_keys *tls_keys;
 	uint64_t tls_keys_refused;
+	/* Stream connections' sessions (dp/session): NULL until an
+	 * application of a stream over TCP sets them up. */
+	struct session_worker *session;
 	/* The access gateway's contexts (dp/agw) and their splice's
 	 * counters (dp/splice): NULL without an agw group. */
 	struct agw_worker *agw;

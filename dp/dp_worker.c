@@ -436,7 +436,7 @@ dp_worker_main(void *arg)
 			t0 = t2;
 		}
 		/* Wall-clock ms by division once per millisecond. */
-		if ((ctx->turn.enabled || w->tcp != NULL) && t0 >= w->ms_next_tsc) {
+		if ((ctx->turn != NULL || w->tcp != NULL) && t0 >= w->ms_next_tsc) {
 			uint64_t ms = worker_now_ms(w, t0);
 
 			/* never backwards across a new anchor */
@@ -452,8 +452,8 @@ dp_worker_main(void *arg)
 				t0 = rte_rdtsc();
 			}
 		}
-		if (ctx->turn.enabled)
-			w->turn.now_ms = w->now_ms;
+		if (w->turn != NULL)
+			w->turn->now_ms = w->now_ms;
 		if (w->cp.rings != NULL) {
 			unsigned int k = dp_cp_poll(w, w->now_ms);
 
@@ -465,7 +465,7 @@ dp_worker_main(void *arg)
 			 * count as busy, though they relay no packet. A SYNC's
 			 * answer first, then TURN's sweeps. */
 			k = dp_cp_sync_step(w, t0);
-			if (ctx->turn.enabled)
+			if (ctx->turn != NULL)
 				k += turn_sweep(w, t0);
 			if (k > 0) {
 				swept = true;

@@ -287,12 +287,6 @@ turn_setup(struct dp_ctx *ctx)
 
 	if (!tc->enabled)
 		return 0;
-	ctx->turn.enabled = true;
-	ctx->turn.listen_port = tc->listen_port;
-	ctx->turn.relay_min = tc->relay_min;
-	ctx->turn.relay_max = tc->relay_max;
-	snprintf(ctx->turn.software, sizeof(ctx->turn.software), "%s", tc->software);
-	snprintf(ctx->turn.ipc_name, sizeof(ctx->turn.ipc_name), "%s", ctx->conf->ipc.name);
 	rc = turn_init(ctx);
 	for (unsigned int i = 0; rc == 0 && i < ctx->nworkers; i++)
 		rc = dp_tcp_turn_init(ctx->workers[i]);
@@ -354,8 +348,6 @@ tcprelay_setup(struct dp_ctx *ctx)
 		rc = tcprelay_init(ctx->workers[i]);
 	if (rc < 0)
 		return rc;
-	if (ctx->nworkers > 0 && ctx->workers[0]->tcprelay != NULL)
-		ctx->tcp_relay = true;
 	if (ctx->nworkers > 0) {
 		int64_t turn_na, leg_na;
 

@@ -42,6 +42,7 @@
 #include "dp_ctrs.h"
 #include "dp_tcp.h"
 #include "ipc.h"
+#include "session.h"
 #include "splice.h"
 #include "steer.h"
 #include "tcp.h"
@@ -196,10 +197,42 @@ leg_up_event(struct dp_worker *w, struct agw_ctx *c, unsigned int i)
 static void agw_tls_handshake(struct dp_worker *w, uint64_t id, void *arg, enum tls_fail why);
 static void agw_tls_ready(struct dp_worker *w, uint64_t id, void *arg);
 
+/* (a leg's wake-ups come through its session) */
 static const struct tls_leg_ops agw_tls_ops = {
 	.handshake = agw_tls_handshake,
+};
+
+/* Every connection of a context (a leg's, a candidate's) has a session
+ * whose owner is the context. */
+static const struct dp_session_ops agw_session_ops = {
+	.name = "agw",
 	.ready = agw_tls_ready,
 };
+
+/* The splice's causes as the controller hears them (ipc_agw_causes.def). */
+static const uint8_t agw_cause_of[SPLICE_CAUSE__COUNT] = {
+	[SPLICE_CAUSE_NONE] = IPC_AGW_NONE,
+	[SPLICE_CAUSE_FIN] = IPC_AGW_FIN,
+	[SPLICE_CAUSE_CLOSE_NOTIFY] = IPC_AGW_CLOSE_NOTIFY,
+	[SPLICE_CAUSE_RST] = IPC_AGW_RST,
+	[SPLICE_CAUSE_TIMEOUT] = IPC_AGW_TIMEOUT,
+	[SPLICE_CAUSE_TLS_ALERT] = IPC_AGW_TLS_ALERT,
+	[SPLICE_CAUSE_TLS_HANDSHAKE] = IPC_AGW_TLS_HANDSHAKE,
+	[SPLICE_CAUSE_TLS_ERROR] = IPC_AGW_TLS_ERROR,
+	[SPLICE_CAUSE_CONNECT_FAILED] = IPC_AGW_CONNECT_FAILED,
+	[SPLICE_CAUSE_OTHER_LEG] = IPC_AGW_OTHER_LEG,
+	[SPLICE_CAUSE_RELEASED] = IPC_AGW_CONTROLLER,
+	[SPLICE_CAUSE_EXPIRED] = IPC_AGW_SETUP_TIMEOUT,
+	[SPLICE_CAUSE_START_FAILED] = IPC_AGW_SETUP_FAILED,
+	[SPLICE_CAUSE_NO_MEMORY] = IPC_AGW_NO_MEMORY,
+};
+_Static_assert(SPLICE_LEG_NONE == IPC_AGW_LEG_NONE, "the release's leg goes to cp as is");
+
+static uint8_t
+agw_cause(uint8_t why)
+{
+	return why < SPLICE_CAUSE__COUNT ? agw_cause_of[why] : IPC_AGW_NONE;
+}
 
 /* Leg i of c has its TCP connection id: its transport (raw, or TLS in
  * its termination's role, checked against the signalled fingerprints),
@@ -242,21 +275,23 @@ leg_start(struct dp_worker *w, struct agw_ctx *c, unsigned int i, uint64_t id)
 			a->ctr[AGW_CTR_TLS_START_FAILED]++;
 			c->sp.leg[i].id = id;
 			if (e == EPROTO) {
-				/* kept for tls_conn_why() until its abort */
+				/* kept for its why() until its abort */
 				c->sp.leg[i].xp = &dp_xprt_tls;
-				tls_conn_why(w, id, c->detail[i], sizeof(c->detail[i]));
+				dp_xprt_tls.why(w, id, c->detail[i], sizeof(c->detail[i]));
 			} else {
 				snprintf(c->detail[i], sizeof(c->detail[i]), "cannot start TLS: %s",
 					 strerror(e));
 			}
-			splice_leg_fail(w, &c->sp, i, e == EPROTO ? IPC_AGW_TLS_HANDSHAKE :
-					e == ENOMEM || e == ENOBUFS ? IPC_AGW_NO_MEMORY :
-					IPC_AGW_SETUP_FAILED);
+			splice_leg_fail(w, &c->sp, i, e == EPROTO ? SPLICE_CAUSE_TLS_HANDSHAKE :
+					e == ENOMEM || e == ENOBUFS ? SPLICE_CAUSE_NO_MEMORY :
+					SPLICE_CAUSE_START_FAILED);
 			return;
 		}
 		a->ctr[AGW_CTR_TLS_STARTED]++;
 	}
-	if (xp == &dp_xprt_raw) {
+	session_open(w, id, xp, &agw_session_ops, c);
+	if (!(xp->flags & DP_XPRT_F_HANDSHAKE)) {
+		/* (up now: no handshake of its own to wait for) */
 		c->sp.leg[i].id = id;
 		leg_up_event(w, c, i);
 	}
@@ -350,6 +385,7 @@ cand_drop(struct dp_worker *w, struct agw_ctx *c, unsigned int i, unsigned int k
 
 	cand_remove(c, i, k);
 	w->agw->ctr[ctr]++;
+	session_close(w, id);
 	dp_xprt_tls.abort(w, id);
 }
 
@@ -382,6 +418,7 @@ cand_start(struct dp_worker *w, struct agw_ctx *c, unsigned int i, uint64_t id)
 	e->id = id;
 	e->due_ms = w->now_ms + AGW_CAND_MS;
 	if (leg_tls_start(w, c, i, id) != NULL) {
+		session_open(w, id, &dp_xprt_tls, &agw_session_ops, c);
 		a->ctr[AGW_CTR_TLS_STARTED]++;
 		a->ctr[AGW_CTR_CANDIDATES]++;
 		return 0;
@@ -392,9 +429,9 @@ cand_start(struct dp_worker *w, struct agw_ctx *c, unsigned int i, uint64_t id)
 	a->ctr[AGW_CTR_TLS_START_FAILED]++;
 	if (err != EPROTO)
 		return -err;
-	/* bytes that are not TLS already: kept for tls_conn_why() until
+	/* bytes that are not TLS already: kept for its why() until
 	 * its abort */
-	tls_conn_why(w, id, why, sizeof(why));
+	dp_xprt_tls.why(w, id, why, sizeof(why));
 	refused_note(w, c, i, id, why);
 	a->ctr[AGW_CTR_CAND_REFUSED]++;
 	dp_xprt_tls.abort(w, id);
@@ -415,7 +452,7 @@ cand_take(struct dp_worker *w, struct agw_ctx *c, unsigned int i, unsigned int k
 	while (c->ncand[i] > 0)
 		cand_drop(w, c, i, 0, AGW_CTR_CAND_DROPPED);
 	w->agw->ctr[AGW_CTR_CAND_TOOK]++;
-	ver = (uint8_t)tls_conn_version(w, id);
+	ver = (uint8_t)dp_xprt_tls.version(w, id);
 	c->sp.leg[i].id = id;                 /* (leg_addrs() reads it) */
 	c->sp.leg[i].tls_version = ver;
 	leg_up_event(w, c, i);
@@ -429,7 +466,7 @@ cand_failed(struct dp_worker *w, struct agw_ctx *c, unsigned int i, unsigned int
 {
 	uint64_t id = c->cand[i][k].id;
 	char why[IPC_AGW_DETAIL_MAX];
-	int fail = tls_conn_why(w, id, why, sizeof(why));
+	int fail = dp_xprt_tls.why(w, id, why, sizeof(why));
 
 	if (fail <= TLS_FAIL_NONE)
 		snprintf(why, sizeof(why), "peer_closed: the connection ended before its "
@@ -446,11 +483,12 @@ cand_failed(struct dp_worker *w, struct agw_ctx *c, unsigned int i, unsigned int
 		l->id = id;
 		l->xp = &dp_xprt_tls;
 		l->flags |= SPLICE_LF_TLS;
-		splice_leg_fail(w, &c->sp, i, IPC_AGW_TLS_HANDSHAKE);
+		splice_leg_fail(w, &c->sp, i, SPLICE_CAUSE_TLS_HANDSHAKE);
 		return;
 	}
 	refused_note(w, c, i, id, why);
 	w->agw->ctr[AGW_CTR_CAND_REFUSED]++;
+	session_close(w, id);
 	dp_xprt_tls.abort(w, id);
 }
 
@@ -520,12 +558,12 @@ agw_tls_handshake(struct dp_worker *w, uint64_t id, void *arg, enum tls_fail why
 		return;
 	}
 	if (why == TLS_FAIL_NONE) {
-		c->sp.leg[i].tls_version = (uint8_t)tls_conn_version(w, id);
+		c->sp.leg[i].tls_version = (uint8_t)dp_xprt_tls.version(w, id);
 		leg_up_event(w, c, (unsigned int)i);
 		splice_leg_up(w, &c->sp, (unsigned int)i, c->sp.leg[i].tls_version);
 		return;
 	}
-	tls_conn_why(w, id, c->detail[i], sizeof(c->detail[i]));
+	dp_xprt_tls.why(w, id, c->detail[i], sizeof(c->detail[i]));
 	splice_leg_hs_failed(w, &c->sp, (unsigned int)i);
 }
 
@@ -669,6 +707,7 @@ agw_closed(struct tcp_stack *ts, tcp_id_t id, void *arg, enum tcp_reason why)
 			     "before its handshake ended" : tcp_reason_name(why));
 		cand_remove(c, li, (unsigned int)k);
 		w->agw->ctr[AGW_CTR_CAND_REFUSED]++;
+		session_close(w, id);
 		dp_xprt_tls.gone(w, id);
 		return;
 	}
@@ -700,18 +739,18 @@ agw_leg_down(struct dp_worker *w, struct splice *sp, unsigned int i)
 	const struct splice_leg *l = &sp->leg[i];
 
 	if (c->detail[i][0] == '\0') {
-		if (l->why == IPC_AGW_OTHER_LEG) {
+		if (l->why == SPLICE_CAUSE_OTHER_LEG) {
 			const struct splice_leg *o = &sp->leg[i ^ 1u];
 
 			snprintf(c->detail[i], sizeof(c->detail[i]), "leg %u ended: %s", i ^ 1u,
-				 ipc_agw_cause_name(o->why));
+				 ipc_agw_cause_name(agw_cause(o->why)));
 		} else if ((l->flags & SPLICE_LF_TLS) && l->id != 0 &&
-			   (l->why == IPC_AGW_TLS_ALERT || l->why == IPC_AGW_TLS_ERROR ||
-			    l->why == IPC_AGW_TLS_HANDSHAKE)) {
-			tls_conn_why(w, l->id, c->detail[i], sizeof(c->detail[i]));
+			   (l->why == SPLICE_CAUSE_TLS_ALERT || l->why == SPLICE_CAUSE_TLS_ERROR ||
+			    l->why == SPLICE_CAUSE_TLS_HANDSHAKE)) {
+			l->xp->why(w, l->id, c->detail[i], sizeof(c->detail[i]));
 		}
 	}
-	ev_push(w, c->id, c, IPC_AGW_EV_LEG_DOWN, i, l->why, c->detail[i]);
+	ev_push(w, c->id, c, IPC_AGW_EV_LEG_DOWN, i, agw_cause(l->why), c->detail[i]);
 }
 
 static void
@@ -725,16 +764,16 @@ agw_done(struct dp_worker *w, struct splice *sp)
 
 	if (sp->why_leg <= 1) {
 		detail = c->detail[sp->why_leg];
-	} else if (sp->why == IPC_AGW_CONTROLLER) {
+	} else if (sp->why == SPLICE_CAUSE_RELEASED) {
 		detail = "released by the controller";
-	} else if (sp->why == IPC_AGW_SETUP_TIMEOUT) {
+	} else if (sp->why == SPLICE_CAUSE_EXPIRED) {
 		snprintf(buf, sizeof(buf), "legs up: %s, %s at the setup deadline%s%.170s",
 			 c->up[0] ? "0" : "not 0", c->up[1] ? "1" : "not 1",
 			 c->refused[0] != '\0' ? "; last " : "", c->refused);
 		detail = buf;
 	}
 	cand_drop_all(w, c);
-	ev_push(w, c->id, c, IPC_AGW_EV_RELEASED, sp->why_leg, sp->why, detail);
+	ev_push(w, c->id, c, IPC_AGW_EV_RELEASED, sp->why_leg, agw_cause(sp->why), detail);
 	for (unsigned int i = 0; i < 2; i++) {
 		uint16_t p = c->term[i].local.port;
 
@@ -854,7 +893,7 @@ apply_add(struct dp_worker *w, const struct ipc_msg *msg)
 				 rc == -ENETUNREACH ? "no route" :
 				 rc == -EADDRNOTAVAIL ? "no source port steers back to this worker" :
 				 strerror(-rc));
-			splice_leg_fail(w, &c->sp, i, IPC_AGW_CONNECT_FAILED);
+			splice_leg_fail(w, &c->sp, i, SPLICE_CAUSE_CONNECT_FAILED);
 			return;
 		}
 		a->ctr[AGW_CTR_CONNECTS]++;
@@ -875,7 +914,7 @@ apply_del(struct dp_worker *w, const struct ipc_msg *msg)
 		return;
 	}
 	a->ctr[AGW_CTR_CONTROLLER]++;
-	splice_release(w, &a->ctx[slot].sp, IPC_AGW_CONTROLLER);
+	splice_release(w, &a->ctx[slot].sp, SPLICE_CAUSE_RELEASED);
 }
 
 /* cp's AGW_ADD or AGW_DEL for w (checked by ipc_msg_check()). */
@@ -969,7 +1008,7 @@ agw_poll(struct dp_worker *w, uint64_t now_ms)
 			if (c->up[0] && c->up[1])
 				continue;
 			a->ctr[AGW_CTR_SETUP_TIMEOUT]++;
-			splice_release(w, &c->sp, IPC_AGW_SETUP_TIMEOUT);
+			splice_release(w, &c->sp, SPLICE_CAUSE_EXPIRED);
 			n++;
 		}
 	}
@@ -977,6 +1016,10 @@ agw_poll(struct dp_worker *w, uint64_t now_ms)
 }
 
 /* ---- set-up ------------------------------------------------------------------- */
+
+static const struct dp_tcp_mod agw_mod = {
+	.name = "agw", .rank = DP_TCP_MOD_AGW, .poll = agw_poll, .free = agw_free,
+};
 
 int
 agw_init(struct dp_worker *w)
@@ -1001,6 +1044,7 @@ agw_init(struct dp_worker *w)
 	if (a == NULL)
 		goto nomem;
 	w->agw = a;
+	(void)dp_tcp_mod_add(w, &agw_mod);
 	w->splice = &a->splice;
 	a->max = ca->max_contexts;
 	a->hold = ca->hold_bytes;
@@ -1020,8 +1064,10 @@ agw_init(struct dp_worker *w)
 	    ipc_backlog_setup(&a->ev, a->ev_mem, ev_cap, sizeof(struct ipc_agw_event),
 			      false) < 0)
 		goto nomem;
+	if ((rc = session_worker_init(w, conf->dp.tcp_max_conns)) < 0)
+		goto nomem;
 	if (conf->tls.enabled) {
-		rc = tls_worker_init(w, conf, conf->dp.tcp_max_conns, NULL);
+		rc = tls_worker_init(w, conf, conf->dp.tcp_max_conns);
 		if (rc < 0)
 			return rc;
 		a->tls = true;
@@ -1092,6 +1138,42 @@ static const struct dp_ctrs_desc agw_desc[AGW_CTR__COUNT + 1] = {
 	[AGW_CTR__COUNT] = { "contexts", DP_CTRS_GAUGE, "the worker's contexts now" },
 };
 
+/* The splice's legs ended, by the controller's cause (the splice counts
+ * them by its own). */
+static void
+agw_leg_ends(const struct agw_worker *a, uint64_t ends[IPC_AGW_CAUSE_MAX + 1])
+{
+	memset(ends, 0, (IPC_AGW_CAUSE_MAX + 1u) * sizeof(ends[0]));
+	for (unsigned int k = 0; k < SPLICE_CAUSE__COUNT; k++)
+		ends[agw_cause_of[k]] += a->splice.leg_end[k];
+}
+
+/* Published under the splice's name, as before the splice had causes of
+ * its own: the names are AGW's causes (IPC_AGW_CAUSE_NONE ends no leg:
+ * left out). */
+static const struct dp_ctrs_desc leg_end_desc[IPC_AGW_CAUSE_MAX + 1] = {
+#define IPC_AGW_CAUSE(e, v, s) [v] = { s, DP_CTRS_COUNTER, NULL },
+#include "ipc_agw_causes.def"
+#undef IPC_AGW_CAUSE
+};
+
+static void
+leg_end_values(const struct dp_worker *w, uint64_t *out)
+{
+	uint64_t ends[IPC_AGW_CAUSE_MAX + 1] = { 0 };
+
+	if (w->agw != NULL)
+		agw_leg_ends(w->agw, ends);
+	for (unsigned int k = 1; k <= IPC_AGW_CAUSE_MAX; k++)
+		out[k - 1] = ends[k];
+}
+
+const struct dp_ctrs_family splice_leg_end_ctrs = {
+	.name = "splice_leg_end", .prefix = "splice_leg_end_",
+	.help = "The access gateway's legs ended, by cause (lib/ipc ipc_agw_causes.def)",
+	.desc = leg_end_desc + 1, .n = IPC_AGW_CAUSE_MAX, .values = leg_end_values,
+};
+
 static void
 agw_values(const struct dp_worker *w, uint64_t *out)
 {
@@ -1112,9 +1194,11 @@ void
 agw_stats(const struct dp_worker *w, FILE *out)
 {
 	const struct agw_worker *a = w->agw;
+	uint64_t ends[IPC_AGW_CAUSE_MAX + 1];
 
 	if (a == NULL)
 		return;
+	agw_leg_ends(a, ends);
 	fprintf(out, "agw worker=%u contexts=%u ports=%u-%u events_waiting=%u", w->id, a->nctx,
 		a->port_lo, a->port_hi, ipc_backlog_count(&a->ev));
 	for (unsigned int k = 0; k < AGW_CTR__COUNT; k++)
@@ -1124,6 +1208,6 @@ agw_stats(const struct dp_worker *w, FILE *out)
 	for (unsigned int k = 0; k < SPLICE_CTR__COUNT; k++)
 		fprintf(out, " %s=%" PRIu64, splice_ctr_name(k), a->splice.ctr[k]);
 	for (unsigned int k = 1; k <= IPC_AGW_CAUSE_MAX; k++)
-		fprintf(out, " leg_end_%s=%" PRIu64, ipc_agw_cause_name(k), a->splice.leg_end[k]);
+		fprintf(out, " leg_end_%s=%" PRIu64, ipc_agw_cause_name(k), ends[k]);
 	fputc('\n', out);
 }

@@ -52,5 +52,7 @@ void agw_stats(const struct dp_worker *w, FILE *out);
  * agw_contexts. */
 struct dp_ctrs_family;
 extern const struct dp_ctrs_family agw_ctrs;
+/* the legs ended, by AGW's cause (the splice's causes mapped) */
+extern const struct dp_ctrs_family splice_leg_end_ctrs;
 
 #endif /* DP_AGW_H */

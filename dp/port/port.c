@@ -247,16 +247,15 @@ print_relays(const struct dp_port *p)
 static void
 print_shares(const struct dp_ctx *ctx)
 {
-	const struct dp_turn_conf *tc = &ctx->turn;
 	char line[2048];
 	size_t n = 0;
 	uint16_t lo, hi;
 
-	if (!tc->enabled)
+	if (ctx->relay_max == 0)          /* no relayed ports */
 		return;
 	line[0] = '\0';
 	for (uint32_t w = 0; w < ctx->nworkers && n < sizeof(line); w++) {
-		if (steer_relay_share(tc->relay_min, tc->relay_max, ctx->nworkers, w,
+		if (steer_relay_share(ctx->relay_min, ctx->relay_max, ctx->nworkers, w,
 				      &lo, &hi))
 			n += (size_t)snprintf(line + n, sizeof(line) - n, "%s worker %u %u-%u",
 					      w ? "," : "", w, lo, hi);

@@ -131,8 +131,6 @@ static bool
 rules_build(struct rule_set *rs, const struct dp_ctx *ctx, const struct dp_port *p,
 	    bool ranges)
 {
-	const struct dp_turn_conf *tc = &ctx->turn;
-
 	rs->n = 0;
 	for (uint8_t fam = 4; fam <= 6; fam += 2) {
 		if ((fam == 4 ? p->nrelay4 : p->nrelay6) == 0)
@@ -142,7 +140,7 @@ rules_build(struct rule_set *rs, const struct dp_ctx *ctx, const struct dp_port 
 			uint16_t lo, hi;
 			unsigned int nb;
 
-			if (!steer_relay_share(tc->relay_min, tc->relay_max, ctx->nworkers,
+			if (!steer_relay_share(ctx->relay_min, ctx->relay_max, ctx->nworkers,
 					       w, &lo, &hi))
 				continue;
 			if (ranges) {
@@ -266,7 +264,7 @@ dp_port_steer(struct dp_ctx *ctx, struct dp_port *p,
 	else
 		snprintf(reta, sizeof(reta), "%s", nq > 1 ?
 			 "no rss, software flow hand-off" : "one queue");
-	if (nq > 1 && ctx->turn.enabled && p->nrelay4 + p->nrelay6 > 0) {
+	if (nq > 1 && ctx->relay_max != 0 && p->nrelay4 + p->nrelay6 > 0) {
 		/* one rule per share where the PMD takes ranges */
 		if (rules_build(&rs_ranges, ctx, p, true))
 			rc = rules_install(p, &rs_ranges, "ranges", why_r, sizeof(why_r));

@@ -23,6 +23,7 @@
 
 #include "dp.h"
 #include "dp_ctrs.h"
+#include "session.h"
 #include "splice.h"
 #include "tcp.h"
 #include "tls.h"
@@ -73,33 +74,13 @@ const struct dp_ctrs_family splice_ctrs = {
 	.desc = splice_desc, .n = SPLICE_CTR__COUNT, .values = splice_values,
 };
 
-/* (IPC_AGW_CAUSE_NONE ends no leg: left out) */
-static const struct dp_ctrs_desc leg_end_desc[IPC_AGW_CAUSE_MAX + 1] = {
-#define IPC_AGW_CAUSE(e, v, s) [v] = { s, DP_CTRS_COUNTER, NULL },
-#include "ipc_agw_causes.def"
-#undef IPC_AGW_CAUSE
-};
-
-static void
-leg_end_values(const struct dp_worker *w, uint64_t *out)
-{
-	for (unsigned int k = 1; k <= IPC_AGW_CAUSE_MAX; k++)
-		out[k - 1] = w->splice != NULL ? w->splice->leg_end[k] : 0;
-}
-
-const struct dp_ctrs_family splice_leg_end_ctrs = {
-	.name = "splice_leg_end", .prefix = "splice_leg_end_",
-	.help = "The access gateway's legs ended, by cause (lib/ipc ipc_agw_causes.def)",
-	.desc = leg_end_desc + 1, .n = IPC_AGW_CAUSE_MAX, .values = leg_end_values,
-};
-
 void
 splice_init(struct splice *sp, const struct splice_ops *ops, uint32_t hold_max)
 {
 	memset(sp, 0, sizeof(*sp));
 	sp->ops = ops;
 	sp->hold_max = hold_max;
-	sp->why_leg = IPC_AGW_LEG_NONE;
+	sp->why_leg = SPLICE_LEG_NONE;
 	sp->eof_first = 0xff;
 }
 
@@ -150,7 +131,7 @@ room_of(struct dp_worker *w, const struct splice_leg *b)
 enum leg_end_how { END_GONE, END_CLOSE, END_ABORT };
 
 static void
-leg_end(struct dp_worker *w, struct splice *sp, unsigned int i, enum ipc_agw_cause why,
+leg_end(struct dp_worker *w, struct splice *sp, unsigned int i, enum splice_cause why,
 	enum leg_end_how how)
 {
 	struct splice_leg *l = &sp->leg[i];
@@ -160,23 +141,24 @@ leg_end(struct dp_worker *w, struct splice *sp, unsigned int i, enum ipc_agw_cau
 		return;
 	l->state = SPLICE_LEG_DOWN;
 	l->why = (uint8_t)why;
-	if (sp->why == IPC_AGW_NONE) {
+	if (sp->why == SPLICE_CAUSE_NONE) {
 		/* A duplex close is named by the stream that ended first
 		 * (whichever leg's TCP finished first) */
-		if ((why == IPC_AGW_FIN || why == IPC_AGW_CLOSE_NOTIFY) && sp->eof_first <= 1) {
+		if ((why == SPLICE_CAUSE_FIN || why == SPLICE_CAUSE_CLOSE_NOTIFY) && sp->eof_first <= 1) {
 			sp->why = (sp->leg[sp->eof_first].flags & SPLICE_LF_NOTIFY) ?
-				  IPC_AGW_CLOSE_NOTIFY : IPC_AGW_FIN;
+				  SPLICE_CAUSE_CLOSE_NOTIFY : SPLICE_CAUSE_FIN;
 			sp->why_leg = sp->eof_first;
 		} else {
 			sp->why = (uint8_t)why;
 			sp->why_leg = (uint8_t)i;
 		}
 	}
-	if (why <= IPC_AGW_CAUSE_MAX)
+	if (why < SPLICE_CAUSE__COUNT)
 		w->splice->leg_end[why]++;
 	sp->ops->leg_down(w, sp, i);
 	if (id == 0)
 		return;
+	session_close(w, id);             /* (its transport wakes nobody now) */
 	if (l->flags & SPLICE_LF_GONE) {
 		/* its TCP ended already, kept for us: TLS forgets it, and
 		 * dp/tcp frees it (no segment) */
@@ -208,7 +190,7 @@ leg_end(struct dp_worker *w, struct splice *sp, unsigned int i, enum ipc_agw_cau
 /* Leg i ended abnormally (cause): the other is reset, and what either
  * held is dropped. */
 static void
-end_both(struct dp_worker *w, struct splice *sp, unsigned int i, enum ipc_agw_cause cause,
+end_both(struct dp_worker *w, struct splice *sp, unsigned int i, enum splice_cause cause,
 	 enum leg_end_how how)
 {
 	unsigned int o = i ^ 1u;
@@ -217,7 +199,7 @@ end_both(struct dp_worker *w, struct splice *sp, unsigned int i, enum ipc_agw_ca
 	if (sp->leg[o].state != SPLICE_LEG_DOWN) {
 		if (sp->leg[o].id != 0)
 			w->splice->ctr[SPLICE_CTR_ABORTS]++;
-		leg_end(w, sp, o, IPC_AGW_OTHER_LEG, END_ABORT);
+		leg_end(w, sp, o, SPLICE_CAUSE_OTHER_LEG, END_ABORT);
 	}
 	pend_free(w, &sp->leg[0]);
 	pend_free(w, &sp->leg[1]);
@@ -225,15 +207,15 @@ end_both(struct dp_worker *w, struct splice *sp, unsigned int i, enum ipc_agw_ca
 
 /* Leg i's transport failed (rcv_buf said -EPROTO, or snd_buf refused for
  * good): why it did, as the controller hears it. */
-static enum ipc_agw_cause
+static enum splice_cause
 tls_cause(struct dp_worker *w, const struct splice_leg *l, bool was_up)
 {
 	if (!(l->flags & SPLICE_LF_TLS))
-		return IPC_AGW_RST;
+		return SPLICE_CAUSE_RST;
 	if (!was_up)
-		return IPC_AGW_TLS_HANDSHAKE;
-	return tls_conn_why(w, l->id, NULL, 0) == TLS_FAIL_PEER_ALERT ? IPC_AGW_TLS_ALERT :
-	       IPC_AGW_TLS_ERROR;
+		return SPLICE_CAUSE_TLS_HANDSHAKE;
+	return l->xp->why(w, l->id, NULL, 0) == TLS_FAIL_PEER_ALERT ? SPLICE_CAUSE_TLS_ALERT :
+	       SPLICE_CAUSE_TLS_ERROR;
 }
 
 /* a's pend to its partner b (up), a batch at a time: 0 when all went,
@@ -294,7 +276,7 @@ leg_eof(struct dp_worker *w, struct splice *sp, unsigned int s)
 	struct splice_leg *a = &sp->leg[s];
 
 	a->flags |= SPLICE_LF_EOF;
-	if ((a->flags & SPLICE_LF_TLS) && tls_conn_close_notified(w, a->id))
+	if (a->xp->eof_clean(w, a->id))
 		a->flags |= SPLICE_LF_NOTIFY;
 	if (sp->eof_first == 0xff)
 		sp->eof_first = (uint8_t)s;
@@ -309,7 +291,7 @@ leg_gone_eof(struct dp_worker *w, struct splice *sp, unsigned int i)
 	struct splice_leg *l = &sp->leg[i];
 
 	l->flags |= SPLICE_LF_SHUT;
-	leg_end(w, sp, i, (l->flags & SPLICE_LF_NOTIFY) ? IPC_AGW_CLOSE_NOTIFY : IPC_AGW_FIN,
+	leg_end(w, sp, i, (l->flags & SPLICE_LF_NOTIFY) ? SPLICE_CAUSE_CLOSE_NOTIFY : SPLICE_CAUSE_FIN,
 		END_GONE);
 	sp->kick |= (uint8_t)(1u << i);    /* its bytes, then its FIN */
 }
@@ -386,8 +368,8 @@ pump(struct dp_worker *w, struct splice *sp, unsigned int s)
 			if (n == -EAGAIN) {
 				/* (a leg kept after its TCP ended has only its
 				 * transport to wake it: nothing will, it ends) */
-				if ((a->flags & SPLICE_LF_GONE) && !tls_conn_wakes(w, a->id))
-					end_both(w, sp, s, IPC_AGW_RST, END_GONE);
+				if ((a->flags & SPLICE_LF_GONE) && !a->xp->wakes(w, a->id))
+					end_both(w, sp, s, SPLICE_CAUSE_RST, END_GONE);
 				return;
 			}
 			if (n == -EPROTO) {
@@ -402,7 +384,7 @@ pump(struct dp_worker *w, struct splice *sp, unsigned int s)
 			 * nothing more to say (cannot be: dp/tcp keeps it
 			 * until leg_end) */
 			if (a->flags & SPLICE_LF_GONE)
-				end_both(w, sp, s, IPC_AGW_RST, END_GONE);
+				end_both(w, sp, s, SPLICE_CAUSE_RST, END_GONE);
 			return;
 		}
 		if (n == 0) {
@@ -439,8 +421,8 @@ fin_check(struct dp_worker *w, struct splice *sp)
 		unsigned int i = k == 0 ? first : first ^ 1u;
 		struct splice_leg *l = &sp->leg[i];
 
-		leg_end(w, sp, i, (l->flags & SPLICE_LF_NOTIFY) ? IPC_AGW_CLOSE_NOTIFY :
-			IPC_AGW_FIN, END_CLOSE);
+		leg_end(w, sp, i, (l->flags & SPLICE_LF_NOTIFY) ? SPLICE_CAUSE_CLOSE_NOTIFY :
+			SPLICE_CAUSE_FIN, END_CLOSE);
 	}
 }
 
@@ -508,9 +490,9 @@ splice_leg_open(struct dp_worker *w, struct splice *sp, unsigned int i, uint64_t
 
 	l->id = id;
 	l->xp = xp;
-	if (xp != &dp_xprt_raw)
+	if (xp->flags & (DP_XPRT_F_HANDSHAKE | DP_XPRT_F_RECORDS))
 		l->flags |= SPLICE_LF_TLS;
-	l->state = xp == &dp_xprt_raw ? SPLICE_LEG_UP : SPLICE_LEG_HANDSHAKE;
+	l->state = (xp->flags & DP_XPRT_F_HANDSHAKE) ? SPLICE_LEG_HANDSHAKE : SPLICE_LEG_UP;
 	sp->kick |= 3u;
 	run(w, sp);
 }
@@ -523,7 +505,7 @@ splice_leg_adopt(struct dp_worker *w, struct splice *sp, unsigned int i, uint64_
 
 	l->id = id;
 	l->xp = xp;
-	if (xp != &dp_xprt_raw)
+	if (xp->flags & (DP_XPRT_F_HANDSHAKE | DP_XPRT_F_RECORDS))
 		l->flags |= SPLICE_LF_TLS;
 	l->state = SPLICE_LEG_UP;
 	l->tls_version = tls_version;
@@ -586,7 +568,7 @@ void
 splice_closed(struct dp_worker *w, struct splice *sp, unsigned int i, enum tcp_reason why)
 {
 	struct splice_leg *l = &sp->leg[i];
-	enum ipc_agw_cause cause;
+	enum splice_cause cause;
 
 	if (l->state == SPLICE_LEG_DOWN)
 		return;
@@ -609,8 +591,7 @@ splice_closed(struct dp_worker *w, struct splice *sp, unsigned int i, enum tcp_r
 				}
 				if (n == 0) {
 					leg_eof(w, sp, i);
-				} else if (n == -EAGAIN && (l->flags & SPLICE_LF_TLS) &&
-					   tls_conn_wakes(w, l->id) &&
+				} else if (n == -EAGAIN && l->xp->wakes(w, l->id) &&
 					   tcp_keep_readable(w->tcp, l->id) == 0) {
 					/* TLS has its last records on the
 					 * accelerator (or waits for a job, an
@@ -632,19 +613,19 @@ splice_closed(struct dp_worker *w, struct splice *sp, unsigned int i, enum tcp_r
 			run(w, sp);
 			return;
 		}
-		cause = IPC_AGW_RST;          /* (its stream could not be read to its end) */
+		cause = SPLICE_CAUSE_RST;          /* (its stream could not be read to its end) */
 		break;
 	case TCP_REASON_REFUSED:
 	case TCP_REASON_SYN_TIMEOUT:
-		cause = IPC_AGW_CONNECT_FAILED;
+		cause = SPLICE_CAUSE_CONNECT_FAILED;
 		break;
 	case TCP_REASON_TIMEOUT:
 	case TCP_REASON_KEEPALIVE:
 	case TCP_REASON_FIN_WAIT2_TIMEOUT:
-		cause = IPC_AGW_TIMEOUT;
+		cause = SPLICE_CAUSE_TIMEOUT;
 		break;
 	default:
-		cause = IPC_AGW_RST;
+		cause = SPLICE_CAUSE_RST;
 		break;
 	}
 	end_both(w, sp, i, cause, END_GONE);
@@ -653,18 +634,18 @@ splice_closed(struct dp_worker *w, struct splice *sp, unsigned int i, enum tcp_r
 
 void
 splice_leg_fail(struct dp_worker *w, struct splice *sp, unsigned int i,
-		enum ipc_agw_cause cause)
+		enum splice_cause cause)
 {
 	end_both(w, sp, i, cause, END_ABORT);
 	run(w, sp);
 }
 
 void
-splice_release(struct dp_worker *w, struct splice *sp, enum ipc_agw_cause cause)
+splice_release(struct dp_worker *w, struct splice *sp, enum splice_cause cause)
 {
-	if (sp->why == IPC_AGW_NONE) {
+	if (sp->why == SPLICE_CAUSE_NONE) {
 		sp->why = (uint8_t)cause;
-		sp->why_leg = IPC_AGW_LEG_NONE;
+		sp->why_leg = SPLICE_LEG_NONE;
 	}
 	for (unsigned int i = 0; i < 2; i++)
 		leg_end(w, sp, i, cause, sp->leg[i].state == SPLICE_LEG_UP ? END_CLOSE :

@@ -23,8 +23,10 @@
  *   closed (their TCP finishes the exchange). A reset, a timeout, a TLS
  *   failure or a failed connect on one leg resets the other at once.
  *
- * Calls: the owner (dp/agw) runs dp/tcp's application and dp/tls's leg
- * callbacks and passes each on here. Every function takes the worker and
+ * Calls: the owner (dp/agw, dp/tcprelay) runs dp/tcp's application, its
+ * connections' sessions (dp/session: the transport's wake-ups) and dp/tls's
+ * leg callbacks, and passes each on here. Why a leg ended is the splice's
+ * own enum splice_cause, which each owner maps to its own. Every function takes the worker and
  * the splice; callbacks that come from inside a transport operation the
  * splice made only mark the splice, and the outermost call does the work
  * (no re-entry into a transport's rcv_buf).
@@ -45,8 +47,10 @@ void splice_init(struct splice *sp, const struct splice_ops *ops, uint32_t hold_
 void splice_leg_connecting(struct splice *sp, unsigned int i, uint64_t id);
 
 /* Leg i has its TCP connection id (accepted, or connected) and its
- * transport xp (tls_conn_start()'s): up at once when raw, else when the
- * owner says so (splice_leg_up()). */
+ * transport xp (tls_conn_start()'s): up at once when the transport has no
+ * handshake of its own (DP_XPRT_F_HANDSHAKE), else when the owner says so
+ * (splice_leg_up()). The leg's session (dp/session) is the owner's to
+ * open; the splice closes it when the leg ends. */
 void splice_leg_open(struct dp_worker *w, struct splice *sp, unsigned int i, uint64_t id,
 		     const struct dp_xprt_ops *xp);
 
@@ -64,7 +68,7 @@ void splice_leg_up(struct dp_worker *w, struct splice *sp, unsigned int i,
 		   uint8_t tls_version);
 
 /* Leg i's handshake failed (its handshake callback): its next read says
- * so, and the splice ends it (IPC_AGW_TLS_HANDSHAKE) and the other. */
+ * so, and the splice ends it (SPLICE_CAUSE_TLS_HANDSHAKE) and the other. */
 void splice_leg_hs_failed(struct dp_worker *w, struct splice *sp, unsigned int i);
 
 /* dp/tcp's (and dp/tls's) events of leg i's connection. */
@@ -77,14 +81,14 @@ void splice_closed(struct dp_worker *w, struct splice *sp, unsigned int i,
 		   enum tcp_reason why);
 
 /* The owner ends leg i for cause (a connect that could not start, a TLS
- * start refused): it is reset, and so is the other (IPC_AGW_OTHER_LEG). */
+ * start refused): it is reset, and so is the other (SPLICE_CAUSE_OTHER_LEG). */
 void splice_leg_fail(struct dp_worker *w, struct splice *sp, unsigned int i,
-		     enum ipc_agw_cause cause);
+		     enum splice_cause cause);
 
 /* The owner ends the splice (the controller, its setup time): legs that
  * are up are closed (TLS close_notify, FIN; unread bytes reset, as TCP
  * does), the others reset or forgotten; both with cause. */
-void splice_release(struct dp_worker *w, struct splice *sp, enum ipc_agw_cause cause);
+void splice_release(struct dp_worker *w, struct splice *sp, enum splice_cause cause);
 
 /* The leg whose connection is id, or -1. */
 static inline int
@@ -101,6 +105,6 @@ splice_leg_of(const struct splice *sp, uint64_t id)
  * (dp_ctrs.h; the worker's splice, w->splice, 0 without one). */
 const char *splice_ctr_name(unsigned int i);
 struct dp_ctrs_family;
-extern const struct dp_ctrs_family splice_ctrs, splice_leg_end_ctrs;
+extern const struct dp_ctrs_family splice_ctrs;
 
 #endif /* DP_SPLICE_H */

@@ -8,8 +8,6 @@
 
 #include <stdint.h>
 
-#include "ipc_types.h"
-
 struct dp_worker;
 struct dp_xprt_ops;
 struct rte_mbuf;
@@ -21,6 +19,38 @@ enum splice_ctr {
 #undef SPLICE_CTR
 	SPLICE_CTR__COUNT
 };
+
+/*
+ * Why a leg (and the splice) ended, in the splice's words: what it saw
+ * itself, and what its owner gave (splice_leg_fail(), splice_release()).
+ * Each owner maps them to its own (the gateway's to the controller's
+ * causes, RFC 6062's relay to a connection's reason).
+ */
+#define SPLICE_CAUSE_LIST \
+	SPLICE_CAUSE(NONE)           /* not ended */ \
+	SPLICE_CAUSE(FIN)            /* its stream ended with FIN, passed on (duplex close) */ \
+	SPLICE_CAUSE(CLOSE_NOTIFY)   /* ... with the transport's own close (TLS close_notify) */ \
+	SPLICE_CAUSE(RST)            /* reset, or its stream could not be read to its end */ \
+	SPLICE_CAUSE(TIMEOUT)        /* TCP's retransmissions or keepalive gave up */ \
+	SPLICE_CAUSE(TLS_ALERT)      /* the transport failed after its handshake: the peer's alert */ \
+	SPLICE_CAUSE(TLS_HANDSHAKE)  /* the transport's handshake failed */ \
+	SPLICE_CAUSE(TLS_ERROR)      /* the transport failed after its handshake otherwise */ \
+	SPLICE_CAUSE(CONNECT_FAILED) /* its active open was refused or timed out */ \
+	SPLICE_CAUSE(OTHER_LEG)      /* reset because the other leg ended so */ \
+	SPLICE_CAUSE(RELEASED)       /* the owner released the splice (its controller's word) */ \
+	SPLICE_CAUSE(EXPIRED)        /* the owner's deadline for the splice passed */ \
+	SPLICE_CAUSE(START_FAILED)   /* the owner could not start the leg */ \
+	SPLICE_CAUSE(NO_MEMORY)      /* no memory for the leg (mbufs, the transport's) */
+
+enum splice_cause {
+#define SPLICE_CAUSE(n) SPLICE_CAUSE_##n,
+	SPLICE_CAUSE_LIST
+#undef SPLICE_CAUSE
+	SPLICE_CAUSE__COUNT
+};
+
+/* struct splice.why_leg when no leg ended it (the owner's release) */
+#define SPLICE_LEG_NONE 0xffu
 
 /* A leg's life. */
 enum splice_leg_state {
@@ -36,7 +66,7 @@ enum splice_leg_state {
 #define SPLICE_LF_SHUT      0x02u  /* we ended our side of it (FIN after the data) */
 #define SPLICE_LF_STALLED   0x04u  /* not read for want of room on the other side */
 #define SPLICE_LF_NOTIFY    0x08u  /* its end came with TLS close_notify */
-#define SPLICE_LF_TLS       0x10u  /* its transport is TLS */
+#define SPLICE_LF_TLS       0x10u  /* its transport has a handshake and records (TLS) */
 #define SPLICE_LF_WRITABLE  0x20u  /* dp/tcp said writable: the transport flushes */
 #define SPLICE_LF_GONE      0x40u  /* its TCP ended (closed NORMAL), kept readable: read on to its end */
 
@@ -45,7 +75,7 @@ struct splice_leg {
 	const struct dp_xprt_ops *xp;      /* raw or TLS; NULL until open */
 	uint8_t state;                     /* enum splice_leg_state */
 	uint8_t flags;                     /* SPLICE_LF_* */
-	uint8_t why;                       /* enum ipc_agw_cause, once DOWN */
+	uint8_t why;                       /* enum splice_cause, once DOWN */
 	uint8_t tls_version;               /* 12, 13 once up over TLS; 0 plain */
 	uint32_t pend_bytes;
 	/* bytes read from this leg that the other has not taken yet (its
@@ -63,7 +93,8 @@ struct splice_leg {
  * not call splice functions on sp.
  * leg_down: leg i has ended (its why set). Its TCP connection (and TLS
  *   state) is still there during the call: the owner can read addresses
- *   and tls_conn_why(); the splice then closes, aborts or forgets it.
+ *   and its transport's why(); the splice then closes its session and
+ *   closes, aborts or forgets it.
  * done: both legs have ended; sp->why and sp->why_leg say what ended the
  *   splice. sp is the owner's again (nothing of it is used after).
  */
@@ -78,8 +109,8 @@ struct splice {
 	uint32_t hold_max;        /* bytes of a leg held while the other is not up */
 	uint8_t busy;             /* inside splice_run(): callbacks only mark */
 	uint8_t kick;             /* bit i: move leg i's bytes to the other */
-	uint8_t why;              /* the splice's end: the first leg's cause */
-	uint8_t why_leg;          /* that leg, or IPC_AGW_LEG_NONE */
+	uint8_t why;              /* the splice's end (enum splice_cause): the first leg's */
+	uint8_t why_leg;          /* that leg, or SPLICE_LEG_NONE */
 	uint8_t eof_first;        /* the leg whose stream ended first, or 0xff */
 	uint8_t ended;            /* done() was called */
 	uint16_t pad;
@@ -88,7 +119,7 @@ struct splice {
 /* A worker's splice counters. */
 struct splice_worker {
 	uint64_t ctr[SPLICE_CTR__COUNT];
-	uint64_t leg_end[IPC_AGW_CAUSE_MAX + 1];   /* legs ended, by cause */
+	uint64_t leg_end[SPLICE_CAUSE__COUNT];     /* legs ended, by cause */
 };
 
 #endif /* DP_SPLICE_TYPES_H */

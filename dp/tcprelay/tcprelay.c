@@ -48,10 +48,13 @@
 #include "dp_ctrs.h"
 #include "dp_tcp.h"
 #include "ipc.h"
+#include "session.h"
 #include "splice.h"
+#include "steer.h"
 #include "tcp.h"
 #include "tcprelay.h"
 #include "tls.h"
+#include "turn/turn.h"
 #include "turn/turn_inlines.h"
 #include "turn/turn_internal.h"
 
@@ -271,18 +274,19 @@ ev_flush(struct dp_worker *w)
 	return dp_cp_flush(w, &tr_of(w)->ev, DP_CP_HEADROOM, 0, NULL);
 }
 
+/* The splice's end (enum splice_cause) as cp hears a connection's. */
 static uint8_t
 reason_of(uint8_t cause)
 {
 	switch (cause) {
-	case IPC_AGW_FIN:
-	case IPC_AGW_CLOSE_NOTIFY:
-	case IPC_AGW_CONTROLLER:
+	case SPLICE_CAUSE_FIN:
+	case SPLICE_CAUSE_CLOSE_NOTIFY:
+	case SPLICE_CAUSE_RELEASED:
 		return IPC_CONN_CLOSED;
-	case IPC_AGW_TIMEOUT:
-	case IPC_AGW_CONNECT_FAILED:
+	case SPLICE_CAUSE_TIMEOUT:
+	case SPLICE_CAUSE_CONNECT_FAILED:
 		return IPC_CONN_TIMEOUT;
-	case IPC_AGW_RST:
+	case SPLICE_CAUSE_RST:
 		return IPC_CONN_RESET;
 	default:
 		return IPC_CONN_ABORTED;
@@ -298,7 +302,7 @@ alloc_of(struct dp_worker *w, const struct tr_conn *r)
 
 	if (r->alloc_slot1 == 0)
 		return NULL;
-	a = &w->turn.allocs[r->alloc_slot1 - 1u];
+	a = &w->turn->allocs[r->alloc_slot1 - 1u];
 	return a->id == r->alloc_id ? a : NULL;
 }
 
@@ -705,6 +709,16 @@ static const struct splice_ops tr_splice_ops = {
 	.done = tr_done,
 };
 
+static void tr_ready(struct dp_worker *w, uint64_t id, void *arg);
+
+/* Both legs' connections have a session whose owner is the record (the
+ * peer's from its accept, connect or arrival; the data connection's from
+ * its bind, handed over by TURN's stream adapter). */
+static const struct dp_session_ops tr_session_ops = {
+	.name = "tcprelay",
+	.ready = tr_ready,
+};
+
 /* ---- dp/tcp's application --------------------------------------------------- */
 
 static int
@@ -712,7 +726,7 @@ tr_accept(struct tcp_stack *ts, tcp_id_t id, void *larg, void **carg)
 {
 	struct dp_worker *w = larg;
 	struct tcprelay_worker *tr = tr_of(w);
-	struct turn_worker *t = &w->turn;
+	struct turn_worker *t = w->turn;
 	const struct tcp_conn *tc = tcp_conn_get(ts, id);
 	struct turn_alloc *a = NULL;
 	struct tr_conn *r;
@@ -757,6 +771,7 @@ tr_accept(struct tcp_stack *ts, tcp_id_t id, void *larg, void **carg)
 	dp_tcp_keepalive(w, id, &w->ctx->conf->turn.tcp_keepalive);
 	tr->ctr[TR_CTR_ACCEPTED]++;
 	ev_push(w, r, IPC_TCP_EV_INCOMING, 0, 0);
+	session_open(w, id, &dp_xprt_raw, &tr_session_ops, r);
 	splice_leg_open(w, &r->sp, 1, id, &dp_xprt_raw);
 	return 0;
 }
@@ -773,6 +788,7 @@ tr_connected(struct tcp_stack *ts, tcp_id_t id, void *arg)
 	tcp_conn_set_rcv_limit(ts, id, TR_UNBOUND_BYTES, TR_UNBOUND_SEGS);
 	tr_of(w)->ctr[TR_CTR_CONNECTED]++;
 	ev_push(w, r, IPC_TCP_EV_CONNECTED, 0, 0);
+	session_open(w, id, &dp_xprt_raw, &tr_session_ops, r);
 	splice_leg_open(w, &r->sp, 1, id, &dp_xprt_raw);
 }
 
@@ -825,17 +841,13 @@ static const struct tcp_app_ops tr_tcp_ops = {
 	.closed = tr_closed,
 };
 
-void
-tcprelay_tls_ready(struct dp_worker *w, uint64_t id)
+/* A data connection's TLS resumed a read (its session's owner is r). */
+static void
+tr_ready(struct dp_worker *w, uint64_t id, void *arg)
 {
-	struct tcp_conn *c = w->tcp != NULL ? tcp_conn_get(w->tcp, id) : NULL;
-	struct tcprelay_worker *tr = tr_of(w);
-	struct tr_conn *r;
-	int i;
+	struct tr_conn *r = arg;
+	int i = r != NULL ? splice_leg_of(&r->sp, id) : -1;
 
-	if (c == NULL || tr == NULL || c->app != tr->app || (r = c->app_arg) == NULL)
-		return;
-	i = splice_leg_of(&r->sp, id);
 	if (i >= 0)
 		splice_ready(w, &r->sp, (unsigned int)i);
 }
@@ -845,7 +857,7 @@ tcprelay_tls_ready(struct dp_worker *w, uint64_t id)
 static struct turn_alloc *
 alloc_by_msg(struct dp_worker *w, const struct ipc_msg *msg)
 {
-	struct turn_worker *t = &w->turn;
+	struct turn_worker *t = w->turn;
 	const struct ipc_tuple *tu = &msg->h.tuple;
 	union turn_keyu k;
 	struct turn_alloc *a;
@@ -863,7 +875,7 @@ apply_connect(struct dp_worker *w, const struct ipc_msg *msg)
 	struct tcprelay_worker *tr = tr_of(w);
 	const struct ipc_tcp_conn *x = (const void *)msg->body;
 	struct turn_alloc *a = alloc_by_msg(w, msg);
-	const struct ipc_addr *rel = a != NULL ? turn_relayed_for(&w->turn, a, x->addr.family) :
+	const struct ipc_addr *rel = a != NULL ? turn_relayed_for(w->turn, a, x->addr.family) :
 				     NULL;
 	struct tr_conn *r, fail;
 	uint64_t id;
@@ -882,7 +894,7 @@ apply_connect(struct dp_worker *w, const struct ipc_msg *msg)
 			r->state = TR_CONNECTING;
 			r->local = *rel;
 			r->local.port = a->relay_port;
-			list_add(tr, a, r, (uint32_t)(a - w->turn.allocs));
+			list_add(tr, a, r, (uint32_t)(a - w->turn->allocs));
 			splice_leg_connecting(&r->sp, 1, id);
 			tcp_conn_set_app(w->tcp, id, tr->app, r);
 			dp_tcp_keepalive(w, id, &w->ctx->conf->turn.tcp_keepalive);
@@ -916,7 +928,7 @@ bind_here(struct dp_worker *w, struct tr_conn *r, uint64_t data, const uint8_t *
 
 	if (dp_tcp_turn_take(w, data, &xp, &held) < 0) {
 		tr->ctr[TR_CTR_BIND_GONE]++;
-		splice_release(w, &r->sp, IPC_AGW_OTHER_LEG);
+		splice_release(w, &r->sp, SPLICE_CAUSE_OTHER_LEG);
 		return false;
 	}
 	m = dp_alloc(w);
@@ -925,12 +937,14 @@ bind_here(struct dp_worker *w, struct tr_conn *r, uint64_t data, const uint8_t *
 	     xp->snd_buf(w, data, m) < 0)) {
 		rte_pktmbuf_free(m);
 		rte_pktmbuf_free(held);
+		session_close(w, data);
 		xp->abort(w, data);
 		tr->ctr[TR_CTR_BIND_GONE]++;
-		splice_release(w, &r->sp, IPC_AGW_NO_MEMORY);
+		splice_release(w, &r->sp, SPLICE_CAUSE_NO_MEMORY);
 		return false;
 	}
 	tcp_conn_set_app(w->tcp, data, tr->app, r);
+	session_move(w, data, &tr_session_ops, r);
 	tcp_conn_set_budget(w->tcp, data, group_of(w, r));
 	r->state = TR_BOUND;
 	tr->ctr[TR_CTR_BOUND]++;
@@ -949,10 +963,11 @@ bind_here(struct dp_worker *w, struct tr_conn *r, uint64_t data, const uint8_t *
 		l->pend_bytes = held_bytes;
 		l->bytes_in = held_bytes;
 	}
-	ver = tls_conn_version(w, data);
+	ver = xp->version(w, data);
 	tcp_conn_set_rcv_limit(w->tcp, r->peer, 0, 0);   /* the stack's, now it is read */
 	splice_leg_open(w, &r->sp, 0, data, xp);
-	if (xp != &dp_xprt_raw && ver > 0 && r->peer != 0)
+	/* (TLS that TURN's adapter ran to its end: up at once; raw is 0) */
+	if (ver > 0 && r->peer != 0)
 		splice_leg_up(w, &r->sp, 0, (uint8_t)ver);
 	return true;
 }
@@ -972,6 +987,7 @@ data_abort(struct dp_worker *w, uint64_t data)
 	if (ipc_conn_worker(data) != w->id || dp_tcp_turn_take(w, data, &xp, &held) < 0)
 		return;
 	rte_pktmbuf_free(held);
+	session_close(w, data);
 	xp->abort(w, data);
 }
 
@@ -1009,7 +1025,7 @@ apply_close(struct dp_worker *w, const struct ipc_msg *msg)
 		return;
 	tr->ctr[TR_CTR_CLOSED_BY_CP]++;
 	r->state = TR_ENDING;
-	splice_release(w, &r->sp, IPC_AGW_CONTROLLER);
+	splice_release(w, &r->sp, SPLICE_CAUSE_RELEASED);
 }
 
 /* cp named a peer that connected in (its ConnectionAttempt's
@@ -1052,8 +1068,7 @@ tcprelay_apply(struct dp_worker *w, const struct ipc_msg *msg)
 void
 tcprelay_alloc_gone(struct turn_worker *t, struct turn_alloc *a)
 {
-	struct dp_worker *w = (struct dp_worker *)(void *)((char *)t -
-							    offsetof(struct dp_worker, turn));
+	struct dp_worker *w = t->tcp_gone_arg;
 	struct tcprelay_worker *tr = tr_of(w);
 
 	if (tr == NULL)
@@ -1073,7 +1088,7 @@ tcprelay_alloc_gone(struct turn_worker *t, struct turn_alloc *a)
 			continue;
 		}
 		r->state = TR_ENDING;
-		splice_release(w, &r->sp, IPC_AGW_CONTROLLER);
+		splice_release(w, &r->sp, SPLICE_CAUSE_RELEASED);
 	}
 }
 
@@ -1146,6 +1161,7 @@ move_out(struct dp_worker *w, struct tr_conn *r, uint64_t data, const uint8_t *r
 		rte_pktmbuf_free(m);
 		goto fail;
 	}
+	session_close(w, r->peer);        /* (the receiver opens it again) */
 	stub_add(w, &mv->tcb, to);
 	mv->kind = TR_MOVE_CONN;
 	mv->cid = r->cid;
@@ -1184,7 +1200,7 @@ move_out(struct dp_worker *w, struct tr_conn *r, uint64_t data, const uint8_t *r
 fail:
 	tr->ctr[TR_CTR_MOVE_FAILED]++;
 	r->state = TR_ENDING;
-	splice_release(w, &r->sp, IPC_AGW_NO_MEMORY);
+	splice_release(w, &r->sp, SPLICE_CAUSE_NO_MEMORY);
 }
 
 static void
@@ -1241,6 +1257,7 @@ move_in(struct dp_worker *w, struct tr_move *mv)
 	r->sp.leg[1].id = id;
 	r->sp.leg[1].xp = &dp_xprt_raw;
 	r->sp.leg[1].state = SPLICE_LEG_UP;
+	session_open(w, id, &dp_xprt_raw, &tr_session_ops, r);
 	bind_here(w, r, mv->data, mv->resp, mv->resp_len);
 }
 
@@ -1360,6 +1377,47 @@ tcprelay_poll(struct dp_worker *w, uint64_t now_ms)
 	return (tr->gwake1 != 0 ? group_wake_run(w, tr) : 0) + ev_flush(w);
 }
 
+/* ---- what TCP's glue asks of RFC 6062 (ctx->tcp_relay) ---- */
+
+/* A relayed transport address's connections live with its allocation. */
+static bool
+tr_owner(const struct dp_ctx *ctx, uint8_t family, const uint8_t *dst, uint16_t dport,
+	 unsigned int *owner)
+{
+	if (dport < ctx->relay_min || dport > ctx->relay_max ||
+	    turn_relay_index(ctx, family, dst) < 0)
+		return false;
+	*owner = steer_relay_owner(ctx->relay_min, ctx->relay_max, ctx->nworkers, dport);
+	return true;
+}
+
+/* A segment to one of our relayed addresses (a Connect to our own relayed
+ * transport address): looped in to the worker of the destination port. */
+static bool
+tr_hairpin(struct dp_worker *w, struct rte_mbuf *m, uint8_t family, const uint8_t *dst,
+	   uint16_t dport)
+{
+	const struct dp_ctx *ctx = w->ctx;
+
+	if (turn_relay_index(ctx, family, dst) < 0)
+		return false;
+	turn_loop_in(w, m, family, dport >= ctx->relay_min && dport <= ctx->relay_max ?
+		     steer_relay_owner(ctx->relay_min, ctx->relay_max, ctx->nworkers, dport) :
+		     w->id);
+	return true;
+}
+
+static const struct dp_tcp_relay_ops tr_relay_ops = {
+	.owner = tr_owner,
+	.hairpin = tr_hairpin,
+	.forward = tcprelay_forward,
+};
+
+static const struct dp_tcp_mod tr_mod = {
+	.name = "tcprelay", .rank = DP_TCP_MOD_TCPRELAY, .poll = tcprelay_poll,
+	.free = tcprelay_free,
+};
+
 int
 tcprelay_init(struct dp_worker *w)
 {
@@ -1384,6 +1442,8 @@ tcprelay_init(struct dp_worker *w)
 	if (tr == NULL)
 		goto nomem;
 	w->tcprelay = tr;
+	(void)dp_tcp_mod_add(w, &tr_mod);
+	w->ctx->tcp_relay = &tr_relay_ops;
 	if (w->splice == NULL)
 		w->splice = &tr->own_splice;
 	tr->max = conf->dp.tcp_max_conns;
@@ -1402,7 +1462,7 @@ tcprelay_init(struct dp_worker *w)
 				       socket);
 	if (tr->conns == NULL || tr->ev_mem == NULL || tr->stubs == NULL ||
 	    ipc_backlog_setup(&tr->ev, tr->ev_mem, ev_cap, sizeof(struct ipc_tcp_event),
-			      false) < 0)
+			      false) < 0 || session_worker_init(w, tr->max) < 0)
 		goto nomem;
 	for (uint32_t i = tr->max; i > 0; i--) {
 		tr->conns[i - 1u].next_free = tr->free1;
@@ -1427,7 +1487,8 @@ tcprelay_init(struct dp_worker *w)
 			tr->gfree1 = i;
 		}
 	}
-	w->turn.tcp_gone = tcprelay_alloc_gone;
+	w->turn->tcp_gone = tcprelay_alloc_gone;
+	w->turn->tcp_gone_arg = w;
 	tr->app = tcp_app_register(w->tcp, &tr_tcp_ops);
 	if (tr->app < 0) {
 		tp_log(TP_LOG_ERR, "worker %u: no room for RFC 6062's TCP application\n", w->id);
@@ -1435,9 +1496,9 @@ tcprelay_init(struct dp_worker *w)
 	}
 	if ((rc = dp_tcp_use(w, tr->app, DP_TCP_USE_RELAY)) < 0)
 		return rc;
-	tr->port_lo = w->turn.relay_min;
-	tr->port_hi = (uint16_t)(w->turn.relay_min + w->turn.relay_span - 1u);
-	if (w->turn.relay_span == 0)
+	tr->port_lo = w->turn->relay_min;
+	tr->port_hi = (uint16_t)(w->turn->relay_min + w->turn->relay_span - 1u);
+	if (w->turn->relay_span == 0)
 		return 0;
 	rc = tcp_listen_range(w->tcp, 0, tr->port_lo, tr->port_hi, tr->app, w);
 	if (rc < 0) {

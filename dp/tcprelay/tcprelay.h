@@ -38,10 +38,6 @@ void tcprelay_free(struct dp_worker *w);
  * worker are closed (those moved elsewhere cp closes). */
 void tcprelay_alloc_gone(struct turn_worker *t, struct turn_alloc *a);
 
-/* dp/tls resumed a parked operation of connection id (a bound data
- * connection over TLS). */
-void tcprelay_tls_ready(struct dp_worker *w, uint64_t id);
-
 /*
  * A TCP segment to relayed port dport of one of our relayed addresses:
  * true when it belongs to a peer connection that moved to another worker

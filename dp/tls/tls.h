@@ -24,8 +24,9 @@
  *   if (xp == NULL) -> errno (and tls_conn_why() when EPROTO)
  *   ... from then on only xp->rcv_buf/snd_buf/shutdown/close/abort/gone:
  *   - readable(): xp->rcv_buf() as for raw TCP; before the handshake is
- *     up it drives it and says -EAGAIN; a parked operation calls
- *     ops->ready() later (call rcv_buf again then);
+ *     up it drives it and says -EAGAIN; a parked operation wakes the
+ *     connection's subscriber later (xp->subscribe(), which the session
+ *     layer sets; ops->ready until then): call rcv_buf again then;
  *   - ops->handshake(w, id, arg, why) once: TLS_FAIL_NONE (snd_buf takes
  *     data from now on; before, it says -EAGAIN) or why it failed
  *     (rcv_buf says -EPROTO; abort the connection; tls_conn_why() gives
@@ -61,9 +62,27 @@ struct tp_conf;
  * -errno and the caller keeps m); writable() when dp/tcp says the send
  * queue has room again; close/abort end the connection (no callback
  * follows); gone() when dp/tcp ended it (closed()).
+ *
+ * It lives here, not in dp/session, because tls_conn_start() hands one
+ * out (raw for a leg without TLS): the table is what this layer gives the
+ * ones above, the session layer included, which keeps one per connection.
+ * The rest answers what an owner would otherwise learn by asking which
+ * transport it has.
  */
+/* A wake-up of the connection's owner (subscribe()): an operation that
+ * waited may go on, call rcv_buf again (as for dp/tcp's readable()). */
+typedef void (*dp_xprt_wake_fn)(struct dp_worker *w, uint64_t id, void *arg);
+
+/* struct dp_xprt_ops.flags */
+#define DP_XPRT_F_HANDSHAKE 0x1u  /* carries data only after a handshake of its
+				   * own, whose end its owner hears (a leg's
+				   * tls_leg_ops.handshake): not up at open */
+#define DP_XPRT_F_RECORDS   0x2u  /* what it sends costs bytes beyond the
+				   * payload (records): room is kept for them */
+
 struct dp_xprt_ops {
 	const char *name;
+	unsigned int flags;       /* DP_XPRT_F_* */
 	int (*rcv_buf)(struct dp_worker *w, uint64_t id, struct rte_mbuf **out,
 		       uint32_t max);
 	int (*snd_buf)(struct dp_worker *w, uint64_t id, struct rte_mbuf *m);
@@ -76,6 +95,26 @@ struct dp_xprt_ops {
 	 * the handshake had not completed; a leg's then fails with
 	 * TLS_FAIL_TIMEOUT, no callback: the caller ends it) */
 	void (*first_timeout)(struct dp_worker *w, uint64_t id);
+	/* why the transport failed: enum tls_fail (TLS_FAIL_NONE while it
+	 * has not, always for raw), its sentence in buf (size > 0);
+	 * -ENOTCONN for a connection it does not know as a leg */
+	int (*why)(struct dp_worker *w, uint64_t id, char *buf, size_t size);
+	/* the end of the stream (rcv_buf said 0) was the peer's own close
+	 * (TLS close_notify), not a bare FIN; false for raw */
+	bool (*eof_clean)(struct dp_worker *w, uint64_t id);
+	/* after rcv_buf said -EAGAIN, whether the transport wakes the
+	 * subscriber itself, without dp/tcp saying anything more (an
+	 * operation on the offload, waiting for a job or an mbuf, or its
+	 * result kept); false for raw (dp/tcp's readable() is its wake) */
+	bool (*wakes)(struct dp_worker *w, uint64_t id);
+	/* the TLS version once the handshake is done (12, 13); 0 before, and
+	 * for raw */
+	int (*version)(struct dp_worker *w, uint64_t id);
+	/* who the transport wakes (wake(w, id, arg)) when an operation that
+	 * waited may go on; wake NULL: nobody. One subscriber a connection,
+	 * the last one set; forgotten when the transport forgets the
+	 * connection. Raw never wakes anyone (nothing to set). */
+	void (*subscribe)(struct dp_worker *w, uint64_t id, dp_xprt_wake_fn wake, void *arg);
 };
 
 extern const struct dp_xprt_ops dp_xprt_raw;
@@ -85,16 +124,14 @@ extern const struct dp_xprt_ops dp_xprt_tls;
  * w's TLS (after dp_tcp_create(), before workers run): its library
  * context (and offload provider), SSL_CTXs (tls_ctx_create() for TURN,
  * tls_leg_ctx_create() for the AGW's legs), async ring, connection array
- * of max_conns (dp/tcp's, by slot). on_ready(w, id) is called from
- * tls_poll() for a TURN connection whose parked read may go on (NULL:
- * none; legs have their own). A second call (TURN's and the AGW's) finds
- * it made: it only sets on_ready if it had none (-EINVAL for more
- * connections than the first). 0, or -errno after one clear error naming
- * the configuration's file and line.
+ * of max_conns (dp/tcp's, by slot). A resumed connection wakes whoever
+ * subscribed to it (dp_xprt_ops.subscribe: its session). A second call
+ * (TURN's and the AGW's) finds it made (-EINVAL for more connections
+ * than the first). 0, or -errno after one clear error naming the
+ * configuration's file and line.
  */
 int tls_worker_init(struct dp_worker *w, const struct tp_conf *conf,
-		    uint32_t max_conns,
-		    void (*on_ready)(struct dp_worker *w, uint64_t id));
+		    uint32_t max_conns);
 void tls_worker_free(struct dp_worker *w);
 /* On w's own thread, before its loop: the thread's pool of OpenSSL async
  * jobs, bounded by tls.offload.jobs (nothing without an offload). 0, or

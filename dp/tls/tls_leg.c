@@ -72,7 +72,7 @@ tls_leg_params_check(enum tls_role role, const struct tls_leg_params *p,
 		w = "no fingerprint of the peer's certificate (RFC 8122 a=fingerprint)";
 	else if (p->nfp > TLS_LEG_FP_MAX)
 		w = "more fingerprints than a leg takes";
-	else if (p->ops == NULL || p->ops->handshake == NULL || p->ops->ready == NULL)
+	else if (p->ops == NULL || p->ops->handshake == NULL)
 		w = "no callbacks";
 	else if (p->sni != NULL && strlen(p->sni) > 255)
 		w = "server_name longer than 255 bytes";

@@ -82,7 +82,9 @@ struct tls_leg_ops {
 	 */
 	void (*handshake)(struct dp_worker *w, uint64_t id, void *arg, enum tls_fail why);
 	/* A parked operation (offload) may go on: call rcv_buf again (as
-	 * for readable()). From tls_poll(). */
+	 * for readable()). From tls_poll(). Optional: the leg's first
+	 * subscriber (dp_xprt_ops.subscribe), until one is set; an owner
+	 * with a session (dp/session) leaves it NULL, the session wakes it. */
 	void (*ready)(struct dp_worker *w, uint64_t id, void *arg);
 };
 
@@ -134,7 +136,7 @@ struct tls_leg {
 
 /*
  * params are usable for role: a role, 1..TLS_LEG_FP_MAX fingerprints
- * each valid (hash and length), ops with both callbacks. 0, or -EINVAL
+ * each valid (hash and length), ops with a handshake callback. 0, or -EINVAL
  * with *why a static sentence.
  */
 int tls_leg_params_check(enum tls_role role, const struct tls_leg_params *p,

@@ -116,6 +116,8 @@ tls_conn_start(struct dp_worker *w, uint64_t id, enum tls_role role,
 	c->kind = TLS_K_CONN;
 	c->id = id;
 	c->w = w;
+	c->wake = p->ops->ready;
+	c->wake_arg = p->arg;
 	c->leg = calloc(1, sizeof(*c->leg));
 	if (c->leg != NULL)
 		c->ssl = tls_leg_ssl_new(tw->leg_ctx, role, p, c->leg);

@@ -102,6 +102,10 @@ struct tls_conn {
 	struct rte_mbuf *ready;
 	int32_t ready_rc;
 	uint32_t linger_until;    /* TLS_X_LINGER: reset from then (ms, low bits) */
+	/* who a resumed operation wakes (dp_xprt_ops.subscribe: the
+	 * connection's session), and its argument; NULL: nobody */
+	void (*wake)(struct dp_worker *w, uint64_t id, void *arg);
+	void *wake_arg;
 };
 
 /* A connection closed while OpenSSL's job for it waited: the SSL (and the
@@ -154,9 +158,6 @@ struct tls_worker {
 	uint32_t nlinger;         /* connections that linger */
 	uint64_t now_ms;          /* tls_poll()'s clock */
 	uint64_t linger_checked_ms;
-	/* the application's "go on reading" for a resumed connection (TURN's;
-	 * NULL when only legs, which have their own, use TLS) */
-	void (*on_ready)(struct dp_worker *w, uint64_t id);
 	uint64_t flushed_ms;      /* the session cache's last expiry pass */
 	uint64_t sessions_cached; /* its size then (the statistics' copy) */
 	/* Handshake work in one loop turn (tls.handshake_budget_us): what

@@ -24,6 +24,7 @@
 
 #include "dp.h"
 #include "dp_ctrs.h"
+#include "dp_tcp.h"
 #include "tcp.h"
 #include "tls.h"
 #include "tls_ctx.h"
@@ -262,9 +263,22 @@ tls_worker_ctx_offer(struct dp_worker *w, SSL_CTX *ctx)
 		tls_ctx_free(prev);
 }
 
+/* dp_tcp_poll()'s step: resumed connections are work, and so is waiting
+ * for the offload (no idle sleep while anything is parked). */
+static unsigned int
+tls_mod_poll(struct dp_worker *w, uint64_t now_ms)
+{
+	unsigned int k = tls_poll(w, now_ms);
+
+	return k + (w->tls->nparked > 0);
+}
+
+static const struct dp_tcp_mod tls_mod = {
+	.name = "tls", .rank = DP_TCP_MOD_TLS, .poll = tls_mod_poll, .free = tls_worker_free,
+};
+
 int
-tls_worker_init(struct dp_worker *w, const struct tp_conf *conf, uint32_t max_conns,
-		void (*on_ready)(struct dp_worker *w, uint64_t id))
+tls_worker_init(struct dp_worker *w, const struct tp_conf *conf, uint32_t max_conns)
 {
 	const struct tp_conf_tls *t = &conf->tls;
 	int socket = (int)rte_lcore_to_socket_id(w->lcore);
@@ -277,8 +291,6 @@ tls_worker_init(struct dp_worker *w, const struct tp_conf *conf, uint32_t max_co
 		/* made already (TURN's and the AGW's both ask) */
 		if (max_conns > w->tls->max_conns)
 			return -EINVAL;
-		if (w->tls->on_ready == NULL)
-			w->tls->on_ready = on_ready;
 		return 0;
 	}
 	if (tls_workers == 0) {
@@ -298,8 +310,9 @@ tls_worker_init(struct dp_worker *w, const struct tp_conf *conf, uint32_t max_co
 		goto nomem;
 	w->tls = tw;
 	tls_workers++;
+	/* (a worker made again after tls_worker_free() is registered still) */
+	(void)dp_tcp_mod_add(w, &tls_mod);
 	tw->max_conns = max_conns;
-	tw->on_ready = on_ready;
 	tw->app_linger = -1;
 	tw->engine_poll = t->offload == TP_TLS_OFFLOAD_ENGINE && t->offload_poll_external;
 	tw->jobs_max = t->offload != TP_TLS_OFFLOAD_NONE ? t->offload_jobs : 0;

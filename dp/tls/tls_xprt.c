@@ -968,8 +968,20 @@ tls_first_timeout(struct dp_worker *w, uint64_t id)
 	}
 }
 
+static void
+tls_subscribe(struct dp_worker *w, uint64_t id, dp_xprt_wake_fn wake, void *arg)
+{
+	struct tls_conn *c = tls_conn_of(w, id);
+
+	if (c == NULL || c->id != id)
+		return;
+	c->wake = wake;
+	c->wake_arg = wake != NULL ? arg : NULL;
+}
+
 const struct dp_xprt_ops dp_xprt_tls = {
 	.name = "tls",
+	.flags = DP_XPRT_F_HANDSHAKE | DP_XPRT_F_RECORDS,
 	.rcv_buf = tls_rcv_buf,
 	.snd_buf = tls_snd_buf,
 	.writable = tls_writable,
@@ -978,6 +990,11 @@ const struct dp_xprt_ops dp_xprt_tls = {
 	.abort = tls_abort,
 	.gone = tls_gone,
 	.first_timeout = tls_first_timeout,
+	.why = tls_conn_why,
+	.eof_clean = tls_conn_close_notified,
+	.wakes = tls_conn_wakes,
+	.version = tls_conn_version,
+	.subscribe = tls_subscribe,
 };
 
 int

@@ -141,14 +141,13 @@ tls_leg_report(struct dp_worker *w, struct tls_conn *c)
 	leg->ops->handshake(w, c->id, leg->arg, why);
 }
 
-/* A parked operation of c may go on: its application reads again. */
+/* A parked operation of c may go on: its subscriber (the connection's
+ * session) reads again. */
 static inline void
 tls_ready(struct dp_worker *w, struct tls_conn *c)
 {
-	if (c->leg != NULL)
-		c->leg->ops->ready(w, c->id, c->leg->arg);
-	else if (w->tls->on_ready != NULL)
-		w->tls->on_ready(w, c->id);
+	if (c->wake != NULL)
+		c->wake(w, c->id, c->wake_arg);
 }
 
 /* TCP's received segments onto rx (only when OpenSSL has read what it

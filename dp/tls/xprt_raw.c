@@ -11,6 +11,8 @@
  * without TLS, so it cannot sit above dp/tls; and dp/tcp knows no
  * transport above it.
  */
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "dp.h"
@@ -61,8 +63,47 @@ raw_gone(struct dp_worker *w, uint64_t id)
 	(void)id;
 }
 
+/* A raw connection never fails beyond dp/tcp's own reasons, never ends
+ * with anything but FIN, never wakes its owner itself (dp/tcp's
+ * readable() does), and has no version. */
+static int
+raw_why(struct dp_worker *w, uint64_t id, char *buf, size_t size)
+{
+	(void)w;
+	(void)id;
+	if (size > 0)
+		buf[0] = '\0';
+	return TLS_FAIL_NONE;
+}
+
+static bool
+raw_no(struct dp_worker *w, uint64_t id)
+{
+	(void)w;
+	(void)id;
+	return false;
+}
+
+static int
+raw_version(struct dp_worker *w, uint64_t id)
+{
+	(void)w;
+	(void)id;
+	return 0;
+}
+
+static void
+raw_subscribe(struct dp_worker *w, uint64_t id, dp_xprt_wake_fn wake, void *arg)
+{
+	(void)w;
+	(void)id;
+	(void)wake;
+	(void)arg;
+}
+
 const struct dp_xprt_ops dp_xprt_raw = {
 	.name = "tcp",
+	.flags = 0,
 	.rcv_buf = raw_rcv_buf,
 	.snd_buf = raw_snd_buf,
 	.writable = raw_writable,
@@ -71,4 +112,9 @@ const struct dp_xprt_ops dp_xprt_raw = {
 	.abort = raw_abort,
 	.gone = raw_gone,
 	.first_timeout = raw_gone,
+	.why = raw_why,
+	.eof_clean = raw_no,
+	.wakes = raw_no,
+	.version = raw_version,
+	.subscribe = raw_subscribe,
 };

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_net_crc.h>
 
@@ -33,7 +34,8 @@
 int
 turn_init(struct dp_ctx *ctx)
 {
-	const struct dp_turn_conf *tc = &ctx->turn;
+	const struct tp_conf_turn *ct = &ctx->conf->turn;
+	struct turn_ctx *tc;
 	uint8_t addrs4[TP_CONF_MAX_RELAY][16], addrs6[TP_CONF_MAX_RELAY][16];
 	uint32_t cap = tp_conf_worker_allocs(ctx->conf);
 	uint32_t n4 = tp_conf_relay_addrs(ctx->conf, 4, addrs4, NULL);
@@ -42,8 +44,20 @@ turn_init(struct dp_ctx *ctx)
 	size_t bytes = 0, all = 0;
 	int rc;
 
-	if (!tc->enabled)
+	if (!ct->enabled)
 		return 0;
+	/* TURN's own settings behind ctx->turn; the relayed ports are the
+	 * process's (port/ steers each worker's share to it) */
+	tc = rte_zmalloc("turn_ctx", sizeof(*tc), RTE_CACHE_LINE_SIZE);
+	if (tc == NULL) {
+		tp_log(TP_LOG_ERR, "no memory for TURN's settings\n");
+		return -ENOMEM;
+	}
+	tc->listen_port = ct->listen_port;
+	snprintf(tc->software, sizeof(tc->software), "%s", ct->software);
+	ctx->turn = tc;
+	ctx->relay_min = ct->relay_min;
+	ctx->relay_max = ct->relay_max;
 	/* The fastest CRC-32 this CPU has (AVX-512, else SSE4.2 with
 	 * PCLMULQDQ, else a table): FINGERPRINT checks. */
 	rte_net_crc_set_alg(RTE_NET_CRC_AVX512);
@@ -60,13 +74,22 @@ turn_init(struct dp_ctx *ctx)
 	}
 	for (unsigned int i = 0; i < ctx->nworkers; i++) {
 		struct dp_worker *w = ctx->workers[i];
-		struct turn_worker *t = &w->turn;
+		struct turn_worker *t;
+		uint16_t slo = ctx->relay_min, shi = ctx->relay_min;
 
-		uint16_t slo = tc->relay_min, shi = tc->relay_min;
+		/* the worker's TURN state, on its socket, behind its own
+		 * pointer: what is not TURN sees none of it */
+		t = rte_zmalloc_socket("turn_worker", sizeof(*t), RTE_CACHE_LINE_SIZE,
+				       (int)rte_lcore_to_socket_id(w->lcore));
+		if (t == NULL) {
+			tp_log(TP_LOG_ERR, "worker %u: no memory for its TURN state\n", i);
+			return -ENOMEM;
+		}
+		w->turn = t;
 
 		/* by_relay holds this worker's share of the ports only: peer
 		 * traffic to the others steers to their workers (lib/steer) */
-		if (!steer_relay_share(tc->relay_min, tc->relay_max, ctx->nworkers, i,
+		if (!steer_relay_share(ctx->relay_min, ctx->relay_max, ctx->nworkers, i,
 				       &slo, &shi))
 			shi = slo;
 		span = (uint32_t)shi - slo + 1u;
@@ -108,9 +131,9 @@ turn_init(struct dp_ctx *ctx)
 		return rc;
 	}
 	dp_udp_set_flags(ctx, tc->listen_port, DP_UDP_DEFER_CKSUM);
-	for (uint32_t p = tc->relay_min; p <= tc->relay_max; p++) {
+	for (uint32_t p = ctx->relay_min; p <= ctx->relay_max; p++) {
 		rc = dp_udp_register(ctx, (uint16_t)p, turn_peer_input, turn_icmp_input, NULL,
-				     (uint16_t)steer_relay_owner(tc->relay_min, tc->relay_max,
+				     (uint16_t)steer_relay_owner(ctx->relay_min, ctx->relay_max,
 								 ctx->nworkers, (uint16_t)p),
 				     true);
 		if (rc < 0) {
@@ -130,19 +153,24 @@ turn_free(struct dp_ctx *ctx)
 	for (unsigned int i = 0; i < ctx->nworkers; i++) {
 		struct dp_worker *w = ctx->workers[i];
 
-		if (w == NULL)
+		struct turn_worker *t;
+
+		if (w == NULL || w->turn == NULL)
 			continue;
-		turn_tt_free(&w->turn.tt);
-		rte_free(w->turn.allocs);
-		turn_bindings_free(&w->turn);
-		rte_free(w->turn.by_relay);
-		rte_free(w->turn.live.slot);
-		rte_free(w->turn.live.pos);
-		rte_free(w->turn.expires);
-		rte_free(w->turn.admit);
-		rte_free(w->turn.conn_events_mem);
-		w->turn.conn_events_mem = NULL;
-		nonce_ctx_fini(&w->turn.nonce);
-		memset(&w->turn, 0, sizeof(w->turn));
+		t = w->turn;
+		turn_tt_free(&t->tt);
+		rte_free(t->allocs);
+		turn_bindings_free(t);
+		rte_free(t->by_relay);
+		rte_free(t->live.slot);
+		rte_free(t->live.pos);
+		rte_free(t->expires);
+		rte_free(t->admit);
+		rte_free(t->conn_events_mem);
+		nonce_ctx_fini(&t->nonce);
+		rte_free(t);
+		w->turn = NULL;
 	}
+	rte_free(ctx->turn);
+	ctx->turn = NULL;
 }

@@ -7,6 +7,7 @@
 #define DP_TURN_H
 
 #include "../dp_types.h"
+#include "turn_types.h"
 
 struct rte_mbuf;
 

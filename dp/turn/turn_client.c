@@ -35,7 +35,7 @@ static void
 client_send_indication(struct dp_worker *w, const struct turn_from *from,
 		       const struct turn_in *in, const struct stun_msg *msg)
 {
-	struct turn_worker *t = &w->turn;
+	struct turn_worker *t = w->turn;
 	struct rte_mbuf *m = in->m;
 	const struct stun_attr *pa, *da;
 	struct turn_alloc *a;
@@ -97,7 +97,7 @@ answer_binding(struct dp_worker *w, const struct turn_from *from,
 			stun_msg_type(STUN_METHOD_BINDING, STUN_CLASS_SUCCESS),
 			msg->tid);
 	stun_build_addr(&b, STUN_ATTR_XOR_MAPPED_ADDRESS, &xa);
-	stun_build_str(&b, STUN_ATTR_SOFTWARE, w->ctx->turn.software);
+	stun_build_str(&b, STUN_ATTR_SOFTWARE, w->ctx->turn->software);
 	stun_build_fingerprint(&b);
 	n = stun_build_finish(&b);
 	if (n > 0)
@@ -110,7 +110,7 @@ answer_error(struct dp_worker *w, const struct turn_from *from,
 {
 	uint8_t buf[256];
 	int n = stun_build_error_response(buf, sizeof(buf), msg, code,
-					  w->ctx->turn.software);
+					  w->ctx->turn->software);
 
 	if (n > 0)
 		turn_reply(w, from, buf, (uint16_t)n);
@@ -129,7 +129,7 @@ static void
 answer_challenge(struct dp_worker *w, const struct turn_from *from,
 		 const struct stun_msg *msg, const struct stun_addr *sa)
 {
-	struct turn_worker *t = &w->turn;
+	struct turn_worker *t = w->turn;
 	uint8_t buf[1024];
 	int n;
 
@@ -157,7 +157,7 @@ static bool
 to_cp(struct dp_worker *w, const struct turn_from *from,
       const struct stun_msg *msg)
 {
-	struct turn_worker *t = &w->turn;
+	struct turn_worker *t = w->turn;
 	static _Thread_local struct ipc_msg out;
 
 	if (unlikely(!w->cp.serving)) {
@@ -239,7 +239,7 @@ bool
 turn_client_stun(struct dp_worker *w, const struct turn_from *from,
 		 const struct turn_in *in)
 {
-	struct turn_worker *t = &w->turn;
+	struct turn_worker *t = w->turn;
 	struct rte_mbuf *m = in->m;
 	const uint8_t *p = rte_pktmbuf_mtod_offset(m, const uint8_t *, in->off);
 	struct stun_msg msg;

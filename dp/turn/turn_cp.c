@@ -32,7 +32,7 @@ alloc_find_msg(struct turn_worker *t, const struct ipc_msg *msg)
 static void
 apply_alloc_add(struct dp_worker *w, const struct ipc_msg *msg)
 {
-	struct turn_worker *t = &w->turn;
+	struct turn_worker *t = w->turn;
 	const struct ipc_alloc *ia = (const struct ipc_alloc *)msg->body;
 	uint8_t tbl[2] = { 0, 0 };
 
@@ -64,7 +64,7 @@ apply_alloc_add(struct dp_worker *w, const struct ipc_msg *msg)
 		 * steers to the share's worker (lib/steer), which would
 		 * have no allocation for it. */
 		if (idx < 0 || ra->port != ia->relayed[0].port ||
-		    steer_relay_owner(w->ctx->turn.relay_min, w->ctx->turn.relay_max,
+		    steer_relay_owner(w->ctx->relay_min, w->ctx->relay_max,
 				      w->ctx->nworkers, ra->port) != w->id ||
 		    ra->port < t->relay_min ||
 		    (uint32_t)(ra->port - t->relay_min) >= t->relay_span ||
@@ -80,7 +80,7 @@ apply_alloc_add(struct dp_worker *w, const struct ipc_msg *msg)
 static void
 turn_cp_apply(struct dp_worker *w, const struct ipc_msg *msg)
 {
-	struct turn_worker *t = &w->turn;
+	struct turn_worker *t = w->turn;
 	const struct ipc_tuple *tu = &msg->h.tuple;
 	struct turn_alloc *a;
 
@@ -162,7 +162,7 @@ nonce_take(struct turn_worker *t, const struct ipc_shm *shm, uint64_t epoch)
 static void
 turn_cp_seen(struct dp_worker *w, uint64_t epoch, bool serving)
 {
-	struct turn_worker *t = &w->turn;
+	struct turn_worker *t = w->turn;
 
 	if (serving && epoch != t->nonce_epoch)
 		nonce_take(t, w->ctx->ipc.shm, epoch);

@@ -28,7 +28,7 @@
 void
 turn_loop_in(struct dp_worker *w, struct rte_mbuf *m, uint8_t family, unsigned int owner)
 {
-	struct turn_worker *t = &w->turn;
+	struct turn_worker *t = w->turn;
 	struct dp_port *port = t->relay_port[family == NET_AF_IPV6];
 	struct rte_ether_hdr *eh;
 
@@ -90,7 +90,7 @@ turn_hairpin_out(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf *m,
 	    const struct ipc_addr *rel, const struct ipc_addr *peer,
 	    const struct turn_carry *cy)
 {
-	struct turn_worker *t = &w->turn;
+	struct turn_worker *t = w->turn;
 	uint16_t plen = (uint16_t)rte_pktmbuf_pkt_len(m), c;
 	uint32_t sum;
 	uint8_t *p, *u;
@@ -125,7 +125,7 @@ turn_hairpin_out(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf *m,
 void
 turn_hairpin_unreach(struct dp_worker *w, struct rte_mbuf *m, const struct dp_udp_meta *meta)
 {
-	struct turn_worker *t = &w->turn;
+	struct turn_worker *t = w->turn;
 	const uint8_t *l3 = rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->l3_off);
 	uint16_t l3_len = (uint16_t)(rte_pktmbuf_pkt_len(m) - meta->l3_off);
 	struct rte_mbuf *r;

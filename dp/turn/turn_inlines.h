@@ -437,7 +437,7 @@ turn_reply(struct dp_worker *w, const struct turn_from *from, const uint8_t *buf
 	}
 	x = turn_xport(from->transport);
 	if (x == NULL) {
-		w->turn.xport_none++;
+		w->turn->xport_none++;
 		return;
 	}
 	x->reply(w, from, buf, len);
@@ -514,7 +514,7 @@ turn_to_client(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf *m,
 	}
 	x = turn_xport(turn_alloc_transport(a));
 	if (x == NULL) {
-		w->turn.xport_none++;
+		w->turn->xport_none++;
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -525,9 +525,9 @@ static inline void
 turn_to_peer(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf *m,
 	     const struct ipc_addr *peer, const struct turn_carry *cy)
 {
-	const struct ipc_addr *rel = turn_relayed_for(&w->turn, a, peer->family);
-	const struct turn_perm *perm = turn_perm_get(&w->turn, a, peer->family, peer->ip,
-						w->turn.now_ms);
+	struct turn_worker *t = w->turn;
+	const struct ipc_addr *rel = turn_relayed_for(t, a, peer->family);
+	const struct turn_perm *perm = turn_perm_get(t, a, peer->family, peer->ip, t->now_ms);
 	uint16_t len = (uint16_t)rte_pktmbuf_pkt_len(m);
 
 	if (rel == NULL || perm == NULL) {
@@ -556,7 +556,7 @@ static inline void
 turn_client_chdata_inline(struct dp_worker *w, const struct turn_from *from,
 			  const struct turn_in *in)
 {
-	struct turn_worker *t = &w->turn;
+	struct turn_worker *t = w->turn;
 	struct rte_mbuf *m = in->m;
 	const uint8_t *p = rte_pktmbuf_mtod_offset(m, const uint8_t *, in->off);
 	union turn_keyu k;

@@ -58,7 +58,7 @@ void
 turn_peer_input(struct dp_worker *w, struct rte_mbuf *m,
 		const struct dp_udp_meta *meta, void *arg)
 {
-	struct turn_worker *t = &w->turn;
+	struct turn_worker *t = w->turn;
 	/* dp_udp_input() gives relayed ports only datagrams sent to a
 	 * relayed address: meta->relay_idx is its index. */
 	struct turn_alloc *a = turn_alloc_by_relay(t, turn_relay_tbl(t, meta->family,
@@ -117,7 +117,7 @@ turn_peer_input(struct dp_worker *w, struct rte_mbuf *m,
 void
 turn_icmp_input(struct dp_worker *w, const struct dp_icmp_error *e, void *arg __rte_unused)
 {
-	struct turn_worker *t = &w->turn;
+	struct turn_worker *t = w->turn;
 	uint8_t family = e->family, type = e->type, code = e->code;
 	const uint8_t *outer_src = e->src, *inner = e->inner;
 	size_t inner_len = e->inner_len;

@@ -34,7 +34,7 @@ int
 turn_stream_attach(struct dp_worker *w, const struct turn_stream_io *io,
 		   uint32_t max_conns)
 {
-	struct turn_worker *t = &w->turn;
+	struct turn_worker *t = w->turn;
 	uint32_t cap = 1;
 
 	/* One event at most per connection that can be open at once, and
@@ -57,7 +57,7 @@ turn_stream_has_alloc(struct dp_worker *w, const struct turn_from *from)
 {
 	union turn_keyu k;
 
-	return turn_alloc_by_tuple(&w->turn, &k,
+	return turn_alloc_by_tuple(w->turn, &k,
 				   turn_key_from(&k, from->transport, from->conn_id, from->family,
 						 from->in_port, from->src, from->src_port,
 						 from->dst_port)) != NULL;
@@ -67,7 +67,7 @@ void
 turn_stream_gone(struct dp_worker *w, const struct turn_from *from,
 		 uint32_t reason, bool talked)
 {
-	struct turn_worker *t = &w->turn;
+	struct turn_worker *t = w->turn;
 	struct ipc_conn_event ev = { .reason = reason };
 	struct ipc_tuple tu;
 	union turn_keyu k;
@@ -98,7 +98,7 @@ int
 turn_stream_input(struct dp_worker *w, const struct turn_from *from,
 		  struct stun_deframer *d)
 {
-	struct turn_worker *t = &w->turn;
+	struct turn_worker *t = w->turn;
 	struct stun_frame f;
 	int n = 0, rc;
 
@@ -162,14 +162,14 @@ static void
 stream_reply(struct dp_worker *w, const struct turn_from *to, const uint8_t *buf,
 	     uint16_t len)
 {
-	const struct turn_stream_io *io = w->turn.stream_io;
+	const struct turn_stream_io *io = w->turn->stream_io;
 
 	if (io == NULL) {
-		w->turn.xport_none++;
+		w->turn->xport_none++;
 		return;
 	}
 	if (io->write(w, to->conn_id, buf, len) < 0)
-		w->turn.stream_write_failed++;
+		w->turn->stream_write_failed++;
 }
 
 /* Relayed data to a's client: the frame at m's data start, whole (the
@@ -178,16 +178,16 @@ static void
 stream_to_client(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf *m,
 		 const struct turn_carry *cy)
 {
-	const struct turn_stream_io *io = w->turn.stream_io;
+	const struct turn_stream_io *io = w->turn->stream_io;
 
 	(void)cy;
 	if (io == NULL) {
-		w->turn.xport_none++;
+		w->turn->xport_none++;
 		rte_pktmbuf_free(m);
 		return;
 	}
 	if (io->write_mbuf(w, a->conn_id, m) < 0)
-		w->turn.stream_write_failed++;
+		w->turn->stream_write_failed++;
 }
 
 const struct turn_xport_ops turn_stream_ops = {

@@ -138,7 +138,7 @@ turn_state_alloc_fill(struct ipc_msg *out, const struct turn_worker *t,
 static int
 send_state_alloc(struct dp_worker *w, struct turn_alloc *a)
 {
-	struct turn_worker *t = &w->turn;
+	struct turn_worker *t = w->turn;
 	static _Thread_local struct ipc_msg out;
 
 	turn_state_alloc_fill(&out, t, a);
@@ -151,7 +151,7 @@ void
 turn_state_start(struct dp_worker *w, const struct ipc_msg *msg)
 {
 	(void)msg;
-	turn_sweep_start(&w->turn, &w->turn.state);
+	turn_sweep_start(w->turn, &w->turn->state);
 }
 
 /* SYNC (dp_cp.c's step for TURN): a slice of STATE_ALLOCs while the ring
@@ -161,7 +161,7 @@ turn_state_start(struct dp_worker *w, const struct ipc_msg *msg)
 bool
 turn_state_step(struct dp_worker *w, unsigned int headroom)
 {
-	struct turn_worker *t = &w->turn;
+	struct turn_worker *t = w->turn;
 	unsigned int n = 0;
 	bool over = false;
 
@@ -187,7 +187,7 @@ turn_state_step(struct dp_worker *w, unsigned int headroom)
 static unsigned int
 sweep_stats(struct dp_worker *w)
 {
-	struct turn_worker *t = &w->turn;
+	struct turn_worker *t = w->turn;
 	static _Thread_local struct ipc_msg out;
 	enum { PER_MSG = sizeof(out.body) / sizeof(struct ipc_alloc_stats) };
 	struct turn_alloc *batch[PER_MSG];
@@ -226,7 +226,7 @@ sweep_stats(struct dp_worker *w)
 static unsigned int
 sweep_expire(struct dp_worker *w)
 {
-	struct turn_worker *t = &w->turn;
+	struct turn_worker *t = w->turn;
 	uint32_t s = t->expire_job.next, end = s + TURN_EXPIRE_SLICE;
 	unsigned int n = 0;
 
@@ -252,7 +252,7 @@ sweep_expire(struct dp_worker *w)
 unsigned int
 turn_stream_flush(struct dp_worker *w)
 {
-	struct turn_worker *t = &w->turn;
+	struct turn_worker *t = w->turn;
 
 	/* Only a cp that serves takes events; one that does not know
 	 * CONN_DOWN (an older one) would refuse them: they are dropped,
@@ -264,7 +264,7 @@ turn_stream_flush(struct dp_worker *w)
 unsigned int
 turn_sweep(struct dp_worker *w, uint64_t tsc)
 {
-	struct turn_worker *t = &w->turn;
+	struct turn_worker *t = w->turn;
 	unsigned int n = 0;
 
 	if (w->cp.rings == NULL || tsc < t->sweep_tsc)

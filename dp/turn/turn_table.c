@@ -236,7 +236,7 @@ int
 turn_worker_tables(struct dp_worker *w, uint32_t cap, uint32_t ntbl, uint32_t span,
 	      size_t *bytes)
 {
-	struct turn_worker *t = &w->turn;
+	struct turn_worker *t = w->turn;
 	int socket = (int)rte_lcore_to_socket_id(w->lcore);
 	struct rte_malloc_socket_stats before, after;
 

@@ -212,6 +212,14 @@ struct turn_tt {
 	uint32_t *free;                   /* the slots not in use (a stack) */
 };
 
+/* TURN's process-wide settings (ctx->turn, from the turn group at
+ * start; NULL without one). The relayed ports are the process's
+ * (ctx->relay_min, relay_max): port/ steers by them too. */
+struct turn_ctx {
+	uint16_t listen_port;             /* UDP, on access ports */
+	char software[64];
+};
+
 /* A worker's TURN state. */
 struct turn_worker {
 	uint32_t nallocs;                 /* live.n */
@@ -278,6 +286,7 @@ struct turn_worker {
 	/* RFC 6062: an allocation with peer connections goes (dp/tcprelay
 	 * ends them); NULL when nothing relays over TCP */
 	void (*tcp_gone)(struct turn_worker *t, struct turn_alloc *a);
+	void *tcp_gone_arg;               /* (its worker) */
 	uint64_t stream_bad_frame;        /* framing lost: connection closed */
 	uint64_t stream_too_big;          /* frames larger than an mbuf */
 	uint64_t stream_write_failed;

@@ -64,8 +64,9 @@ void
 turn_prefetch_burst(struct dp_worker *w, const struct dp_port *port,
 		    struct rte_mbuf **pkts, uint16_t n)
 {
-	struct turn_worker *t = &w->turn;
+	struct turn_worker *t = w->turn;
 	const struct dp_ctx *ctx = w->ctx;
+	const uint16_t listen_port = ctx->turn->listen_port;
 	union turn_keyu keys[DP_BURST * 2];
 	uint32_t sig[DP_BURST * 2];
 	uint32_t *slots[DP_BURST * 2];
@@ -107,7 +108,7 @@ turn_prefetch_burst(struct dp_worker *w, const struct dp_port *port,
 								   (unsigned int)idx), dport);
 			rte_prefetch0(slots[ns]);
 			ns++;
-		} else if (dport == ctx->turn.listen_port &&
+		} else if (dport == listen_port &&
 			   stun_demux_first_byte(u[8]) == STUN_FRAME_CHDATA) {
 			uint16_t sport = (uint16_t)(u[0] << 8 | u[1]);
 

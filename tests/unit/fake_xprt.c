@@ -403,8 +403,83 @@ fx_first_timeout(struct dp_worker *w, uint64_t id)
 	must(id)->first_timeouts++;
 }
 
+/* Raw TCP's answers: no failure of its own, a bare FIN, dp/tcp's
+ * readable() its only wake, no version, nobody to wake. */
+static int
+fx_raw_why(struct dp_worker *w, uint64_t id, char *buf, size_t size)
+{
+	(void)w;
+	(void)id;
+	if (size > 0)
+		buf[0] = '\0';
+	return TLS_FAIL_NONE;
+}
+
+static bool
+fx_raw_no(struct dp_worker *w, uint64_t id)
+{
+	(void)w;
+	(void)id;
+	return false;
+}
+
+static int
+fx_raw_version(struct dp_worker *w, uint64_t id)
+{
+	(void)w;
+	(void)id;
+	return 0;
+}
+
+static void
+fx_raw_subscribe(struct dp_worker *w, uint64_t id, dp_xprt_wake_fn wake, void *arg)
+{
+	(void)w;
+	(void)wake;
+	(void)arg;
+	must(id)->subscribes++;
+}
+
+/* The TLS transport's answers: the connection's knobs (tls_conn_why()
+ * and the others below). */
+static int
+fx_tls_why(struct dp_worker *w, uint64_t id, char *buf, size_t size)
+{
+	return tls_conn_why(w, id, buf, size);
+}
+
+static bool
+fx_tls_eof_clean(struct dp_worker *w, uint64_t id)
+{
+	return tls_conn_close_notified(w, id);
+}
+
+static bool
+fx_tls_wakes(struct dp_worker *w, uint64_t id)
+{
+	return tls_conn_wakes(w, id);
+}
+
+static int
+fx_tls_version(struct dp_worker *w, uint64_t id)
+{
+	return tls_conn_version(w, id);
+}
+
+static void
+fx_tls_subscribe(struct dp_worker *w, uint64_t id, dp_xprt_wake_fn wake, void *arg)
+{
+	struct fx_conn *c = must(id);
+
+	(void)w;
+	c->subscribes++;
+	c->wake = wake;
+	c->wake_arg = wake != NULL ? arg : NULL;
+}
+
 const struct dp_xprt_ops dp_xprt_raw = {
 	.name = "fake-raw",
+	.flags = 0,
 	.rcv_buf = fx_rcv_buf,
 	.snd_buf = fx_snd_buf,
 	.writable = fx_xwritable,
@@ -413,10 +488,16 @@ const struct dp_xprt_ops dp_xprt_raw = {
 	.abort = fx_abort,
 	.gone = fx_gone,
 	.first_timeout = fx_first_timeout,
+	.why = fx_raw_why,
+	.eof_clean = fx_raw_no,
+	.wakes = fx_raw_no,
+	.version = fx_raw_version,
+	.subscribe = fx_raw_subscribe,
 };
 
 const struct dp_xprt_ops dp_xprt_tls = {
 	.name = "fake-tls",
+	.flags = DP_XPRT_F_HANDSHAKE | DP_XPRT_F_RECORDS,
 	.rcv_buf = fx_rcv_buf,
 	.snd_buf = fx_snd_buf,
 	.writable = fx_xwritable,
@@ -425,6 +506,11 @@ const struct dp_xprt_ops dp_xprt_tls = {
 	.abort = fx_abort,
 	.gone = fx_gone,
 	.first_timeout = fx_first_timeout,
+	.why = fx_tls_why,
+	.eof_clean = fx_tls_eof_clean,
+	.wakes = fx_tls_wakes,
+	.version = fx_tls_version,
+	.subscribe = fx_tls_subscribe,
 };
 
 /* ---- dp/tls's questions ------------------------------------------------------ */
@@ -484,6 +570,9 @@ tls_conn_start(struct dp_worker *w, uint64_t id, enum tls_role role,
 		return &dp_xprt_raw;
 	c->leg_ops = p->ops;
 	c->leg_arg = p->arg;
+	/* (dp/tls: the leg's own ready, if any, until a subscriber is set) */
+	c->wake = p->ops->ready;
+	c->wake_arg = p->arg;
 	return &dp_xprt_tls;
 }
 
@@ -497,14 +586,23 @@ fx_tls_handshake(struct dp_worker *w, uint64_t id, enum tls_fail why)
 	c->leg_ops->handshake(w, id, c->leg_arg, why);
 }
 
+void
+fx_tls_wake(struct dp_worker *w, uint64_t id)
+{
+	struct fx_conn *c = must(id);
+
+	if (c->wake == NULL)
+		fail_msg("a wake of connection %#llx, which nobody subscribed to",
+			 (unsigned long long)id);
+	c->wake(w, id, c->wake_arg);
+}
+
 int
-tls_worker_init(struct dp_worker *w, const struct tp_conf *conf, uint32_t max_conns,
-		void (*on_ready)(struct dp_worker *w, uint64_t id))
+tls_worker_init(struct dp_worker *w, const struct tp_conf *conf, uint32_t max_conns)
 {
 	(void)w;
 	(void)conf;
 	(void)max_conns;
-	(void)on_ready;
 	return 0;
 }
 

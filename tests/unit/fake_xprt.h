@@ -26,10 +26,14 @@
  *   the module closed, aborted or forgot the connection, a send after its
  *   shutdown, or a second abort fails the test.
  *
- * dp_xprt_raw and dp_xprt_tls are both this transport; the TLS one's
- * extra questions (tls_conn_why(), close_notified, wakes, version) are
- * answered from the connection's knobs, and a TLS leg's callbacks
- * (tls_conn_start()'s) are kept for fx_tls_handshake().
+ * dp_xprt_raw and dp_xprt_tls are both this transport. The raw one
+ * answers the transport's questions as raw TCP does (no failure of its
+ * own, a bare FIN, no wake-ups, no version, flags 0); the TLS one (flags
+ * DP_XPRT_F_HANDSHAKE | DP_XPRT_F_RECORDS) answers why, eof_clean, wakes
+ * and version (and tls_conn_why() ...) from the connection's knobs, keeps
+ * its subscriber (subscribe(), what session_open() sets) for
+ * fx_tls_wake(), and a TLS leg's callbacks (tls_conn_start()'s) for
+ * fx_tls_handshake().
  *
  * The fake stack keeps the registered applications and listens;
  * fx_accept(), fx_readable() ... call an application's callbacks as dp/tcp
@@ -81,6 +85,11 @@ struct fx_conn {
 	/* a TLS leg's callbacks (tls_conn_start()'s params) */
 	const struct tls_leg_ops *leg_ops;
 	void *leg_arg;
+	/* who the TLS transport wakes (its subscribe(), as dp/tls keeps it:
+	 * a leg's ops->ready until a subscriber is set; NULL: nobody) */
+	dp_xprt_wake_fn wake;
+	void *wake_arg;
+	unsigned int subscribes;      /* subscribe() calls, any transport */
 	int state;                    /* enum tcp_state (tcp_conn_state()) */
 	/* active opens: where it goes */
 	bool active;
@@ -138,6 +147,10 @@ int fx_listener(uint16_t port, void **larg);
 /* dp/tls tells a TLS leg its handshake's end (why: TLS_FAIL_NONE, or why
  * it failed; the connection's tls_why is set to it). */
 void fx_tls_handshake(struct dp_worker *w, uint64_t id, enum tls_fail why);
+/* dp/tls resumes a parked operation of id (tls_poll()): it wakes the
+ * connection's subscriber (its session), as the real transport does;
+ * the test fails when nobody subscribed. */
+void fx_tls_wake(struct dp_worker *w, uint64_t id);
 
 /* The last active opens (tcp_connect(), dp_tcp_connect_from()). */
 unsigned int fx_nconnects(void);

@@ -15,7 +15,8 @@
  * AGW_ADD that cannot be installed comes back as RELEASED setup_failed; a
  * connection to a port without a context, from the wrong address, or to
  * a leg already taken is refused and counted; a TLS server leg is taken
- * by the connection whose handshake passed, not the first one.
+ * by the connection whose handshake passed, not the first one; a TLS
+ * leg's parked read goes on when its transport wakes its session.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -613,6 +614,50 @@ test_agw_tls_server_leg_candidates(void **state)
 	assert_int_equal(fx_get(good)->aborts, 0);
 }
 
+/* A TLS leg's read parked in its transport (records on the offload) is
+ * taken up when the transport wakes the connection's session: the wake
+ * reaches the gateway's leg (its bytes cross), with nothing from dp/tcp. */
+static void
+test_agw_tls_leg_woken_through_session(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_agw_term t0, t1;
+	struct ipc_agw_event e;
+	uint8_t d[1200];
+	uint64_t good, b, id = ctx_id(12);
+
+	pattern(d, sizeof(d), 17);
+	term_server(&t0, PORT_MIN + 8, NULL);
+	t0.tls_role = IPC_AGW_TLS_SERVER;
+	t0.nfp = 1;
+	t0.fp[0].alg = 2;
+	t0.fp[0].len = 32;
+	term_client(&t1);
+	cp_add(f, id, &t0, &t1, 0);
+	b = fx_connect_at(0)->id;
+	fx_connected(b);
+	expect(f, id, IPC_AGW_EV_LEG_UP, 1, IPC_AGW_NONE);
+	good = fx_conn_new(2, 4, L4, PORT_MIN + 8, UE4, 35002);
+	assert_int_equal(fx_accept(f->app, good, f->larg), 0);
+	fx_get(good)->version = 13;
+	fx_tls_handshake(f->w, good, TLS_FAIL_NONE);
+	fx_readable(good);
+	event(f, id, &e);
+	assert_int_equal(e.type, IPC_AGW_EV_LEG_UP);
+	assert_int_equal(e.leg, 0);
+	/* its records are on the offload: the read waits */
+	fx_peer_send(good, d, sizeof(d));
+	fx_get(good)->rx_err = -EAGAIN;
+	fx_get(good)->wakes = true;
+	fx_readable(good);
+	assert_int_equal(fx_get(b)->tx_len, 0);
+	/* the transport resumes it and wakes the session */
+	fx_get(good)->rx_err = 0;
+	fx_tls_wake(f->w, good);
+	tx_is(b, d, sizeof(d));
+	assert_int_equal(fx_get(good)->aborts, 0);
+}
+
 /* A restarted cp's SYNC: every live context goes back to it as it stands
  * (AGW_STATE: terminations, legs up, bytes), then the worker's
  * STATE_DONE naming the SYNC; a released one does not. */
@@ -675,6 +720,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_agw_connections_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_agw_sync_gives_live_contexts, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_agw_tls_leg_woken_through_session,
+						setup_with_tls, teardown),
 		cmocka_unit_test_setup_teardown(test_agw_tls_server_leg_candidates, setup_with_tls,
 						teardown),
 	};

@@ -353,14 +353,14 @@ test_splice_half_close(void **state)
 	assert_int_equal(fx_get(f->a)->aborts + fx_get(f->b)->aborts, 0);
 	assert_int_equal(own.ndown, 2);
 	assert_int_equal(own.down_leg[0], 0);
-	assert_int_equal(own.down_why[0], IPC_AGW_FIN);
+	assert_int_equal(own.down_why[0], SPLICE_CAUSE_FIN);
 	assert_int_equal(own.down_leg[1], 1);
-	assert_int_equal(own.down_why[1], IPC_AGW_FIN);
+	assert_int_equal(own.down_why[1], SPLICE_CAUSE_FIN);
 	assert_true(own.down_conn_live[0] && own.down_conn_live[1]);
 	assert_int_equal(own.ndone, 1);
-	assert_int_equal(f->sp.why, IPC_AGW_FIN);
+	assert_int_equal(f->sp.why, SPLICE_CAUSE_FIN);
 	assert_int_equal(f->sp.why_leg, 0);
-	assert_int_equal(f->sw.leg_end[IPC_AGW_FIN], 2);
+	assert_int_equal(f->sw.leg_end[SPLICE_CAUSE_FIN], 2);
 	assert_int_equal(f->sw.ctr[SPLICE_CTR_ABORTS], 0);
 	assert_int_equal(f->sw.ctr[SPLICE_CTR_DROPPED_BYTES], 0);
 	no_leak(f);
@@ -391,10 +391,10 @@ test_splice_closed_normal_reads_rest(void **state)
 	assert_int_equal(fx_get(f->a)->closes, 0);       /* (gone: not closed again) */
 	assert_int_equal(fx_get(f->b)->closes, 1);
 	assert_int_equal(own.ndown, 2);
-	assert_int_equal(own.down_why[0], IPC_AGW_FIN);
-	assert_int_equal(own.down_why[1], IPC_AGW_FIN);
+	assert_int_equal(own.down_why[0], SPLICE_CAUSE_FIN);
+	assert_int_equal(own.down_why[1], SPLICE_CAUSE_FIN);
 	assert_int_equal(own.ndone, 1);
-	assert_int_equal(f->sp.why, IPC_AGW_FIN);
+	assert_int_equal(f->sp.why, SPLICE_CAUSE_FIN);
 	assert_int_equal(f->sp.why_leg, 1);
 	assert_int_equal(f->sw.ctr[SPLICE_CTR_DUPLEX_CLOSES], 1);
 	no_leak(f);
@@ -412,8 +412,8 @@ test_splice_closed_normal_unread(void **state)
 	fx_get(f->a)->rx_err = -EAGAIN;
 	splice_closed(f->w, &f->sp, 0, TCP_REASON_NORMAL);
 	assert_int_equal(own.ndown, 2);
-	assert_int_equal(own.down_why[0], IPC_AGW_RST);
-	assert_int_equal(own.down_why[1], IPC_AGW_OTHER_LEG);
+	assert_int_equal(own.down_why[0], SPLICE_CAUSE_RST);
+	assert_int_equal(own.down_why[1], SPLICE_CAUSE_OTHER_LEG);
 	assert_int_equal(fx_get(f->a)->gones, 1);
 	assert_int_equal(fx_get(f->b)->aborts, 1);
 	assert_int_equal(own.ndone, 1);
@@ -455,7 +455,7 @@ test_splice_read_after_close(void **state)
 	assert_int_equal(fx_get(f->a)->closes, 1);       /* (dp/tcp frees the kept one) */
 	assert_int_equal(fx_get(f->b)->closes, 1);
 	assert_int_equal(own.ndone, 1);
-	assert_int_equal(f->sp.why, IPC_AGW_FIN);
+	assert_int_equal(f->sp.why, SPLICE_CAUSE_FIN);
 	assert_int_equal(f->sp.why_leg, 1);
 	no_leak(f);
 }
@@ -474,8 +474,8 @@ test_splice_read_after_close_no_wake(void **state)
 	fx_get(f->a)->keep_rc = 0;
 	splice_closed(f->w, &f->sp, 0, TCP_REASON_NORMAL);
 	assert_false(fx_get(f->a)->kept);
-	assert_int_equal(own.down_why[0], IPC_AGW_RST);
-	assert_int_equal(own.down_why[1], IPC_AGW_OTHER_LEG);
+	assert_int_equal(own.down_why[0], SPLICE_CAUSE_RST);
+	assert_int_equal(own.down_why[1], SPLICE_CAUSE_OTHER_LEG);
 	assert_int_equal(fx_get(f->b)->aborts, 1);
 	assert_int_equal(own.ndone, 1);
 	no_leak(f);
@@ -507,7 +507,7 @@ run_closed(struct fix *f, unsigned int leg, enum tcp_reason why, uint8_t want)
 	assert_int_equal(own.down_leg[0], leg);
 	assert_int_equal(own.down_why[0], want);
 	assert_int_equal(own.down_leg[1], leg ^ 1u);
-	assert_int_equal(own.down_why[1], IPC_AGW_OTHER_LEG);
+	assert_int_equal(own.down_why[1], SPLICE_CAUSE_OTHER_LEG);
 	assert_true(own.down_conn_live[1]);               /* told before its reset */
 	assert_int_equal(own.ndone, 1);
 	assert_int_equal(f->sp.why, want);
@@ -515,7 +515,7 @@ run_closed(struct fix *f, unsigned int leg, enum tcp_reason why, uint8_t want)
 	assert_int_equal(f->sw.ctr[SPLICE_CTR_ABORTS], 1);
 	assert_int_equal(f->sw.ctr[SPLICE_CTR_DROPPED_BYTES], 2100);
 	assert_int_equal(f->sw.leg_end[want], 1);
-	assert_int_equal(f->sw.leg_end[IPC_AGW_OTHER_LEG], 1);
+	assert_int_equal(f->sw.leg_end[SPLICE_CAUSE_OTHER_LEG], 1);
 	assert_null(f->sp.leg[0].pend);
 	/* nothing more happens on an ended splice */
 	splice_readable(f->w, &f->sp, leg ^ 1u);
@@ -528,19 +528,19 @@ run_closed(struct fix *f, unsigned int leg, enum tcp_reason why, uint8_t want)
 static void
 test_splice_closed_reset(void **state)
 {
-	run_closed(*state, 0, TCP_REASON_RESET, IPC_AGW_RST);
+	run_closed(*state, 0, TCP_REASON_RESET, SPLICE_CAUSE_RST);
 }
 
 static void
 test_splice_closed_timeout(void **state)
 {
-	run_closed(*state, 1, TCP_REASON_TIMEOUT, IPC_AGW_TIMEOUT);
+	run_closed(*state, 1, TCP_REASON_TIMEOUT, SPLICE_CAUSE_TIMEOUT);
 }
 
 static void
 test_splice_closed_keepalive(void **state)
 {
-	run_closed(*state, 1, TCP_REASON_KEEPALIVE, IPC_AGW_TIMEOUT);
+	run_closed(*state, 1, TCP_REASON_KEEPALIVE, SPLICE_CAUSE_TIMEOUT);
 }
 
 /* A client leg's connect refused: CONNECT_FAILED, the other reset. */
@@ -554,12 +554,12 @@ test_splice_connect_refused(void **state)
 	splice_closed(f->w, &f->sp, 1, TCP_REASON_REFUSED);
 	assert_int_equal(own.ndown, 2);
 	assert_int_equal(own.down_leg[0], 1);
-	assert_int_equal(own.down_why[0], IPC_AGW_CONNECT_FAILED);
-	assert_int_equal(own.down_why[1], IPC_AGW_OTHER_LEG);
+	assert_int_equal(own.down_why[0], SPLICE_CAUSE_CONNECT_FAILED);
+	assert_int_equal(own.down_why[1], SPLICE_CAUSE_OTHER_LEG);
 	assert_int_equal(fx_get(f->a)->aborts, 1);
 	assert_int_equal(fx_get(f->b)->gones, 0);        /* (no transport yet) */
 	assert_int_equal(fx_get(f->b)->aborts, 0);
-	assert_int_equal(f->sp.why, IPC_AGW_CONNECT_FAILED);
+	assert_int_equal(f->sp.why, SPLICE_CAUSE_CONNECT_FAILED);
 	assert_int_equal(own.ndone, 1);
 	no_leak(f);
 }
@@ -580,13 +580,13 @@ test_splice_send_fails(void **state)
 	assert_int_equal(f->sw.ctr[SPLICE_CTR_SEND_FAILED], 1);
 	assert_int_equal(own.ndown, 2);
 	assert_int_equal(own.down_leg[0], 1);
-	assert_int_equal(own.down_why[0], IPC_AGW_RST);
+	assert_int_equal(own.down_why[0], SPLICE_CAUSE_RST);
 	assert_int_equal(own.down_leg[1], 0);
-	assert_int_equal(own.down_why[1], IPC_AGW_OTHER_LEG);
+	assert_int_equal(own.down_why[1], SPLICE_CAUSE_OTHER_LEG);
 	assert_int_equal(fx_get(f->a)->aborts, 1);
 	assert_int_equal(fx_get(f->b)->aborts, 1);
 	assert_int_equal(f->sw.ctr[SPLICE_CTR_DROPPED_BYTES], sizeof(d));
-	assert_int_equal(f->sp.why, IPC_AGW_RST);
+	assert_int_equal(f->sp.why, SPLICE_CAUSE_RST);
 	assert_int_equal(f->sp.why_leg, 1);
 	assert_int_equal(own.ndone, 1);
 	no_leak(f);
@@ -604,7 +604,7 @@ test_splice_rcv_fails_raw(void **state)
 	splice_readable(f->w, &f->sp, 1);
 	assert_int_equal(own.ndown, 2);
 	assert_int_equal(own.down_leg[0], 1);
-	assert_int_equal(own.down_why[0], IPC_AGW_RST);
+	assert_int_equal(own.down_why[0], SPLICE_CAUSE_RST);
 	assert_int_equal(fx_get(f->b)->aborts, 1);
 	assert_int_equal(fx_get(f->a)->aborts, 1);
 	assert_int_equal(f->sp.why_leg, 1);
@@ -636,9 +636,9 @@ test_splice_tls_handshake_then_bytes(void **state)
 	fx_get(f->b)->rx_err = -EPROTO;
 	fx_get(f->b)->tls_why = TLS_FAIL_PEER_ALERT;
 	splice_readable(f->w, &f->sp, 1);
-	assert_int_equal(own.down_why[0], IPC_AGW_TLS_ALERT);
-	assert_int_equal(own.down_why[1], IPC_AGW_OTHER_LEG);
-	assert_int_equal(f->sp.why, IPC_AGW_TLS_ALERT);
+	assert_int_equal(own.down_why[0], SPLICE_CAUSE_TLS_ALERT);
+	assert_int_equal(own.down_why[1], SPLICE_CAUSE_OTHER_LEG);
+	assert_int_equal(f->sp.why, SPLICE_CAUSE_TLS_ALERT);
 	assert_int_equal(own.ndone, 1);
 	no_leak(f);
 }
@@ -654,8 +654,8 @@ test_splice_tls_handshake_fails(void **state)
 	fx_get(f->b)->tls_why = TLS_FAIL_FP_MISMATCH;
 	splice_leg_hs_failed(f->w, &f->sp, 1);
 	assert_int_equal(own.down_leg[0], 1);
-	assert_int_equal(own.down_why[0], IPC_AGW_TLS_HANDSHAKE);
-	assert_int_equal(own.down_why[1], IPC_AGW_OTHER_LEG);
+	assert_int_equal(own.down_why[0], SPLICE_CAUSE_TLS_HANDSHAKE);
+	assert_int_equal(own.down_why[1], SPLICE_CAUSE_OTHER_LEG);
 	assert_int_equal(fx_get(f->b)->aborts, 1);
 	assert_int_equal(fx_get(f->a)->aborts, 1);
 	assert_int_equal(own.ndone, 1);
@@ -678,10 +678,10 @@ test_splice_tls_close_notify(void **state)
 	fx_peer_eof(f->b);
 	splice_readable(f->w, &f->sp, 1);
 	assert_int_equal(own.ndone, 1);
-	assert_int_equal(f->sp.why, IPC_AGW_CLOSE_NOTIFY);
+	assert_int_equal(f->sp.why, SPLICE_CAUSE_CLOSE_NOTIFY);
 	assert_int_equal(f->sp.why_leg, 0);
-	assert_int_equal(own.down_why[0], IPC_AGW_CLOSE_NOTIFY);
-	assert_int_equal(own.down_why[1], IPC_AGW_FIN);
+	assert_int_equal(own.down_why[0], SPLICE_CAUSE_CLOSE_NOTIFY);
+	assert_int_equal(own.down_why[1], SPLICE_CAUSE_FIN);
 	no_leak(f);
 }
 
@@ -693,13 +693,13 @@ test_splice_owner_fails_leg(void **state)
 	struct fix *f = *state;
 
 	splice_leg_open(f->w, &f->sp, 0, f->a, &dp_xprt_raw);
-	splice_leg_fail(f->w, &f->sp, 1, IPC_AGW_NO_MEMORY);
+	splice_leg_fail(f->w, &f->sp, 1, SPLICE_CAUSE_NO_MEMORY);
 	assert_int_equal(own.ndown, 2);
 	assert_int_equal(own.down_leg[0], 1);
-	assert_int_equal(own.down_why[0], IPC_AGW_NO_MEMORY);
-	assert_int_equal(own.down_why[1], IPC_AGW_OTHER_LEG);
+	assert_int_equal(own.down_why[0], SPLICE_CAUSE_NO_MEMORY);
+	assert_int_equal(own.down_why[1], SPLICE_CAUSE_OTHER_LEG);
 	assert_int_equal(fx_get(f->a)->aborts, 1);
-	assert_int_equal(f->sp.why, IPC_AGW_NO_MEMORY);
+	assert_int_equal(f->sp.why, SPLICE_CAUSE_NO_MEMORY);
 	assert_int_equal(own.ndone, 1);
 	no_leak(f);
 }
@@ -718,15 +718,15 @@ test_splice_release(void **state)
 	fx_peer_send(f->a, d, sizeof(d));
 	splice_leg_open(f->w, &f->sp, 0, f->a, &dp_xprt_raw);
 	assert_int_equal(f->sp.leg[0].pend_bytes, sizeof(d));
-	splice_release(f->w, &f->sp, IPC_AGW_CONTROLLER);
+	splice_release(f->w, &f->sp, SPLICE_CAUSE_RELEASED);
 	assert_int_equal(fx_get(f->a)->closes, 1);
 	assert_int_equal(fx_get(f->a)->aborts, 0);
 	assert_int_equal(fx_get(f->b)->aborts, 1);
 	assert_int_equal(own.ndown, 2);
-	assert_int_equal(own.down_why[0], IPC_AGW_CONTROLLER);
-	assert_int_equal(own.down_why[1], IPC_AGW_CONTROLLER);
-	assert_int_equal(f->sp.why, IPC_AGW_CONTROLLER);
-	assert_int_equal(f->sp.why_leg, IPC_AGW_LEG_NONE);
+	assert_int_equal(own.down_why[0], SPLICE_CAUSE_RELEASED);
+	assert_int_equal(own.down_why[1], SPLICE_CAUSE_RELEASED);
+	assert_int_equal(f->sp.why, SPLICE_CAUSE_RELEASED);
+	assert_int_equal(f->sp.why_leg, SPLICE_LEG_NONE);
 	assert_int_equal(f->sw.ctr[SPLICE_CTR_DROPPED_BYTES], sizeof(d));
 	assert_int_equal(f->sw.ctr[SPLICE_CTR_ABORTS], 0);
 	assert_int_equal(own.ndone, 1);

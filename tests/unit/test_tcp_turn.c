@@ -56,7 +56,6 @@ static struct {
 	bool gone_talked;
 	bool has_alloc;
 	const struct turn_stream_io *io;
-	unsigned int relay_ready;
 } turn;
 
 static void
@@ -118,16 +117,6 @@ turn_stream_has_alloc(struct dp_worker *w, const struct turn_from *from)
 	(void)w;
 	(void)from;
 	return turn.has_alloc;
-}
-
-/* A TLS connection unknown here is RFC 6062's (its bound data
- * connection). */
-void
-tcprelay_tls_ready(struct dp_worker *w, uint64_t id)
-{
-	(void)w;
-	(void)id;
-	turn.relay_ready++;
 }
 
 /* ---- the fixture ---------------------------------------------------------- */

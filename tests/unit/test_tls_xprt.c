@@ -268,10 +268,10 @@ x_new(struct x *x, bool async)
 	W.tls_keys = tls_keys_new(4);
 	assert_non_null(W.tls_keys);
 	conf_tls(async);
-	assert_int_equal(tls_worker_init(&W, &conf, 64, NULL), 0);
+	assert_int_equal(tls_worker_init(&W, &conf, 64), 0);
 	/* a second call (TURN's and the AGW's) finds it made */
-	assert_int_equal(tls_worker_init(&W, &conf, 64, NULL), 0);
-	assert_int_equal(tls_worker_init(&W, &conf, 65, NULL), -EINVAL);
+	assert_int_equal(tls_worker_init(&W, &conf, 64), 0);
+	assert_int_equal(tls_worker_init(&W, &conf, 65), -EINVAL);
 	x->w = &W;
 }
 

@@ -68,16 +68,20 @@ setup(void **state)
 	assert_non_null(f->rings);
 	assert_non_null(f->shm);
 	memset(f->w, 0, wsz);
+	/* TURN's state behind its pointer, as turn_init() gives it */
+	f->w->turn = aligned_alloc(64, (sizeof(struct turn_worker) + 63u) & ~(size_t)63u);
+	assert_non_null(f->w->turn);
+	memset(f->w->turn, 0, sizeof(struct turn_worker));
 	memset(f->rings, 0, rsz);
 	memset(f->shm, 0, ssz);
 	f->ctx.ipc.shm = f->shm;             /* cp not serving: zeroed */
 	f->w->ctx = &f->ctx;
 	f->w->cp.rings = f->rings;
-	f->w->turn.now_ms = 1;
+	f->w->turn->now_ms = 1;
 	assert_int_equal(turn_cp_register(&f->ctx), 0);
 	assert_int_equal(dp_reload_cp_register(&f->ctx), 0);
-	f->w->turn.relay_min = 50000;
-	f->w->turn.relay_span = 1000;
+	f->w->turn->relay_min = 50000;
+	f->w->turn->relay_span = 1000;
 	*state = f;
 	return 0;
 }
@@ -89,6 +93,7 @@ teardown(void **state)
 
 	free(f->shm);
 	free(f->rings);
+	free(f->w->turn);
 	free(f->w);
 	free(f);
 	return 0;
@@ -124,7 +129,7 @@ static void
 test_turn_cp_alloc_add_stream_client_refused_counted(void **state)
 {
 	struct fix *f = *state;
-	struct turn_worker *t = &f->w->turn;
+	struct turn_worker *t = f->w->turn;
 
 	send_alloc_add(f, 6);
 	assert_int_equal(dp_cp_poll(f->w, 1), 1);
@@ -140,7 +145,7 @@ static void
 test_turn_cp_alloc_add_udp_client_judged_on_relay(void **state)
 {
 	struct fix *f = *state;
-	struct turn_worker *t = &f->w->turn;
+	struct turn_worker *t = f->w->turn;
 
 	send_alloc_add(f, 17);
 	assert_int_equal(dp_cp_poll(f->w, 1), 1);

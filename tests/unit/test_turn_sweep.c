@@ -61,6 +61,10 @@ setup(void **state)
 	assert_non_null(f->w);
 	assert_non_null(f->rings);
 	memset(f->w, 0, wsz);
+	/* TURN's state behind its pointer, as turn_init() gives it */
+	f->w->turn = aligned_alloc(64, (sizeof(struct turn_worker) + 63u) & ~(size_t)63u);
+	assert_non_null(f->w->turn);
+	memset(f->w->turn, 0, sizeof(struct turn_worker));
 	memset(f->rings, 0, rsz);
 	f->ctx.tsc_hz = 1000000u;            /* one tick a microsecond */
 	f->shm = calloc(1, sizeof(*f->shm));  /* cp not serving */
@@ -70,7 +74,7 @@ setup(void **state)
 	assert_int_equal(dp_cp_on_sync(&f->ctx, turn_state_start, turn_state_step), 0);
 	f->w->ctx = &f->ctx;
 	f->w->id = 3;
-	t = &f->w->turn;
+	t = f->w->turn;
 	f->w->cp.rings = f->rings;
 	t->cap = CAP;
 	t->allocs = aligned_alloc(64, sizeof(struct turn_alloc) * CAP);
@@ -93,7 +97,7 @@ static int
 teardown(void **state)
 {
 	struct fix *f = *state;
-	struct turn_worker *t = &f->w->turn;
+	struct turn_worker *t = f->w->turn;
 
 	free(t->allocs);
 	turn_bindings_free(t);
@@ -102,6 +106,7 @@ teardown(void **state)
 	free(t->expires);
 	free(f->rings);
 	free(f->shm);
+	free(f->w->turn);
 	free(f->w);
 	free(f);
 	return 0;
@@ -111,7 +116,7 @@ teardown(void **state)
 static void
 add(struct fix *f, uint32_t s)
 {
-	struct turn_worker *t = &f->w->turn;
+	struct turn_worker *t = f->w->turn;
 	struct turn_alloc *a = &t->allocs[s];
 
 	a->id = s + 1u;
@@ -129,7 +134,7 @@ add(struct fix *f, uint32_t s)
 static void
 del(struct fix *f, uint32_t s)
 {
-	struct turn_worker *t = &f->w->turn;
+	struct turn_worker *t = f->w->turn;
 
 	turn_live_del(&t->live, s);
 	t->nallocs = t->live.n;
@@ -141,12 +146,12 @@ del(struct fix *f, uint32_t s)
 static unsigned int
 step(struct fix *f)
 {
-	uint64_t before = f->w->turn.swept;
+	uint64_t before = f->w->turn->swept;
 
 	f->tsc += 1000;
 	dp_cp_sync_step(f->w, f->tsc);
 	turn_sweep(f->w, f->tsc);
-	return (unsigned int)(f->w->turn.swept - before);
+	return (unsigned int)(f->w->turn->swept - before);
 }
 
 /* cp's SYNC with id (its epoch), through the worker's link. */
@@ -225,7 +230,7 @@ static void
 test_turn_sweep_state_stops_at_headroom_and_resumes(void **state)
 {
 	struct fix *f = *state;
-	struct turn_worker *t = &f->w->turn;
+	struct turn_worker *t = f->w->turn;
 	unsigned int guard = 0;
 
 	for (uint32_t s = 0; s < 300; s++)
@@ -277,7 +282,7 @@ static void
 test_turn_sweep_stats_respects_headroom(void **state)
 {
 	struct fix *f = *state;
-	struct turn_worker *t = &f->w->turn;
+	struct turn_worker *t = f->w->turn;
 	unsigned int guard = 0;
 
 	for (uint32_t s = 0; s < 200; s++)
@@ -340,7 +345,7 @@ static void
 test_turn_sweep_state_alloc_full_bindings_fits_and_passes_ipc_msg_check(void **state)
 {
 	struct fix *f = *state;
-	struct turn_worker *t = &f->w->turn;
+	struct turn_worker *t = f->w->turn;
 	struct turn_alloc *a = &t->allocs[9];
 	static struct ipc_msg m;
 
