@@ -18,7 +18,6 @@
 
 #include "../cp.h"
 #include "../cp_dp.h"
-#include "../cp_module.h"
 #include "certfp.h"
 #include "cp_agw.h"
 #include "ipc.h"
@@ -1202,43 +1201,3 @@ cp_agw_status(const struct cp_ctx *cp)
 	json_object_object_add(o, "next_event", json_object_new_int64((int64_t)g->next_seq));
 	return o;
 }
-
-/* ---- the module (cp_module.h) ---------------------------------------------------- */
-
-/* The contexts, then agw.peers with this box's addresses. */
-static int
-agw_setup(struct cp_ctx *cp, char *err, size_t errlen)
-{
-	const struct tp_conf *conf = cp->conf;
-	struct cp_policy *p;
-	int rc = cp_agw_init(cp);
-
-	if (rc == -ENOMEM) {
-		snprintf(err, errlen, "no memory for %u AGW contexts per worker",
-			 conf->agw.max_contexts);
-		return rc;
-	}
-	if (rc < 0) {
-		snprintf(err, errlen, "agw: cannot take dp's AGW_EVENT and AGW_STATE "
-			 "messages: %s", strerror(-rc));
-		return rc;
-	}
-	if (!conf->agw.enabled)
-		return 0;
-	p = cp_policy_build_from(cp, conf, &conf->agw.peers, "agw.peers", err, errlen);
-	if (p == NULL) {
-		cp_agw_fini(cp);
-		return -EINVAL;
-	}
-	cp_agw_policy_set(cp, p);
-	return 0;
-}
-
-const struct cp_module cp_agw_module = {
-	.name = "agw",
-	.setup = agw_setup,
-	.fini = cp_agw_fini,
-	/* (a no-op without an agw group) */
-	.on_dp_restart = cp_agw_dp_restart,
-	.commands = cp_agw_register,
-};

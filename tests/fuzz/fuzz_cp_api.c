@@ -29,6 +29,7 @@
 #include <json-c/json.h>
 
 #include "cp.h"
+#include "cp_module.h"
 #include "stun.h"
 #include "tp_conf.h"
 #include "fuzz_check.h"
@@ -146,7 +147,15 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	}
 	cp.ready = true;
 	CHECK(cp_api_open(&cp.api, sock_path, 0600) == 0);
-	CHECK(cp_api_commands_register(&cp) == 0);
+	{
+		/* agw.* too, as cp serves them (its module's commands; no
+		 * gateway set up: they answer as on a box without one) */
+		static const struct cp_module *const mods[] = { &cp_agw_module };
+		char why[256];
+
+		CHECK(cp_modules_use(&cp, mods, 1) == 0);
+		CHECK(cp_api_commands_register(&cp, why, sizeof(why)) == 0);
+	}
 	for (uint16_t p = 40000; p < 40004; p++)
 		one_allocation(p);
 	CHECK(cp.nallocs == 4);

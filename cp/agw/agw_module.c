@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/agw as a module of turnpike-cp: the contexts' tables, agw.peers
+ * with this box's addresses (cp/reload.c builds policies from the
+ * configuration), dp's restarts and the agw.* commands. Apart from
+ * cp_agw.c so that what drives the contexts alone (tests/fuzz's request
+ * path) links without the configuration's policy builder.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cp.h"
+#include "cp_module.h"
+
+/* The contexts, then agw.peers with this box's addresses. */
+static int
+agw_setup(struct cp_ctx *cp, char *err, size_t errlen)
+{
+	const struct tp_conf *conf = cp->conf;
+	struct cp_policy *p;
+	int rc = cp_agw_init(cp);
+
+	if (rc == -ENOMEM) {
+		snprintf(err, errlen, "no memory for %u AGW contexts per worker",
+			 conf->agw.max_contexts);
+		return rc;
+	}
+	if (rc < 0) {
+		snprintf(err, errlen, "agw: cannot take dp's AGW_EVENT and AGW_STATE "
+			 "messages: %s", strerror(-rc));
+		return rc;
+	}
+	if (!conf->agw.enabled)
+		return 0;
+	p = cp_policy_build_from(cp, conf, &conf->agw.peers, "agw.peers", err, errlen);
+	if (p == NULL) {
+		cp_agw_fini(cp);
+		return -EINVAL;
+	}
+	cp_agw_policy_set(cp, p);
+	return 0;
+}
+
+const struct cp_module cp_agw_module = {
+	.name = "agw",
+	.setup = agw_setup,
+	.fini = cp_agw_fini,
+	/* (a no-op without an agw group) */
+	.on_dp_restart = cp_agw_dp_restart,
+	.commands = cp_agw_register,
+};
