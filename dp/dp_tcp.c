@@ -296,6 +296,7 @@ tcp_hook_input(struct dp_worker *w, const struct dp_port *port, struct rte_mbuf 
 			return;
 	}
 	w->ctr[DP_CTR_TCP_IN]++;
+	dp_tcp_wake(w);
 	tcp_stack_set_time(w->tcp, w->now_ms);
 	tcp_input(w->tcp, m, family, src, dst,
 		  (uint32_t)(l4 - rte_pktmbuf_mtod(m, const uint8_t *)), l4len,
@@ -333,6 +334,7 @@ tcp_hook_icmp_error(struct dp_worker *w, const struct dp_port *port, struct rte_
 	if (e->family == NET_AF_IPV4)
 		mtu &= 0xffffu;
 	tcp_stack_set_time(w->tcp, w->now_ms);
+	dp_tcp_wake(w);
 	tcp_icmp_input(w->tcp, e->family, e->type, e->code, mtu, inner, e->inner_len);
 	rte_pktmbuf_free(m);
 	return true;
@@ -503,15 +505,22 @@ dp_tcp_free(struct dp_worker *w)
 unsigned int
 dp_tcp_poll(struct dp_worker *w, uint64_t now_ms)
 {
-	const struct dp_tcp_mods *r = &w->tcp_mods;
-	unsigned int k = 0, n = r->n;
+	struct dp_tcp_mods *r = &w->tcp_mods;
+	unsigned int k = 0, fired;
 
 	tcp_stack_set_time(w->tcp, now_ms);
-	for (unsigned int i = 0; i < n; i++)
-		k += r->poll[i](w, now_ms);
+	if (dp_tcp_mods_due(r, now_ms)) {
+		unsigned int n = r->n;
+
+		for (unsigned int i = 0; i < n; i++)
+			k += r->poll[i](w, now_ms);
+		dp_tcp_mods_done(r, k);
+	}
 	if (unlikely(w->tcp_diag.next_ms != 0) && now_ms >= w->tcp_diag.next_ms)
 		diag_connect(w);
-	return k + tw_advance(w->tcp_wheel, now_ms);
+	fired = tw_advance(w->tcp_wheel, now_ms);
+	dp_tcp_mods_done(r, fired);
+	return k + fired;
 }
 
 /* ---- active open ---- */

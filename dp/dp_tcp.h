@@ -77,6 +77,45 @@ int dp_tcp_use(struct dp_worker *w, int app, enum dp_tcp_use use);
 struct tp_conf_keepalive;
 void dp_tcp_keepalive(struct dp_worker *w, uint64_t id, const struct tp_conf_keepalive *k);
 
+/* Something may have made work for the stream modules: their polls run
+ * in the next dp_tcp_poll() (struct dp_tcp_mods' pending). */
+static inline void
+dp_tcp_mods_wake(struct dp_tcp_mods *r)
+{
+	r->pending = r->mask;
+}
+
+static inline void
+dp_tcp_wake(struct dp_worker *w)
+{
+	dp_tcp_mods_wake(&w->tcp_mods);
+}
+
+/* Whether the stream modules' polls run in this turn at now_ms: once in
+ * every millisecond, and after a wake; taking the turn clears the wake. */
+static inline bool
+dp_tcp_mods_due(struct dp_tcp_mods *r, uint64_t now_ms)
+{
+	if (now_ms != r->polled_ms) {
+		r->polled_ms = now_ms;
+		r->pending = r->mask;
+	}
+	if (r->pending == 0)
+		return false;
+	r->pending = 0;
+	return true;
+}
+
+/* After the polls (or the timers) of a turn did work of theirs: work
+ * begets work (a resumed read, the rest of a budget, what a timer
+ * started), so the polls run again in the next turn. */
+static inline void
+dp_tcp_mods_done(struct dp_tcp_mods *r, unsigned int work)
+{
+	if (work > 0)
+		dp_tcp_mods_wake(r);
+}
+
 /* Move the stack's clock, poll the stream modules registered with it
  * (dp_tcp_mod_add()) and run its timers; returns the work done. */
 unsigned int dp_tcp_poll(struct dp_worker *w, uint64_t now_ms);

@@ -197,7 +197,7 @@ struct dp_tcp_hooks {
  * runs once a loop turn, and frees at the worker's end: TLS, TURN over
  * TCP, the gateway, RFC 6062's relay. Each registers at its set-up
  * (dp_tcp_mod_add(), dp_tcp.h) under a fixed rank, which is its place in
- * the walk and its bit in mask (what a pending-work mask would test).
+ * the walk and its bit in mask.
  * poll returns the work it did (0: none); free runs in the reverse
  * order. Arrays rather than an array of structs: the walk reads one line
  * of pointers.
@@ -210,6 +210,14 @@ struct dp_tcp_mods {
 	uint8_t n;
 	uint8_t rank[DP_TCP_MODS];
 	uint32_t mask;               /* 1 << rank of each registered module */
+	/* The modules whose poll runs this turn (dp_tcp_poll()): every one
+	 * once a millisecond (what a poll does on its own is due by the
+	 * millisecond), and every one after whatever may have made them
+	 * work: a TCP segment or an ICMP error for the stack, a message from
+	 * cp, a table sweep, a timer, a poll that did work. Otherwise a turn
+	 * costs the stream modules one branch. */
+	uint32_t pending;
+	uint64_t polled_ms;
 	dp_tcp_mod_poll_fn poll[DP_TCP_MODS];
 	dp_tcp_mod_free_fn free[DP_TCP_MODS];
 	const char *name[DP_TCP_MODS];

@@ -458,6 +458,9 @@ dp_worker_main(void *arg)
 			unsigned int k = dp_cp_poll(w, w->now_ms);
 
 			if (k > 0) {
+				/* (what cp asked may be a stream module's) */
+				if (w->tcp != NULL)
+					dp_tcp_wake(w);
 				work += k;
 				t0 = rte_rdtsc();
 			}
@@ -468,6 +471,8 @@ dp_worker_main(void *arg)
 			if (ctx->turn != NULL)
 				k += turn_sweep(w, t0);
 			if (k > 0) {
+				if (w->tcp != NULL)
+					dp_tcp_wake(w);
 				swept = true;
 				t0 = rte_rdtsc();
 			}
