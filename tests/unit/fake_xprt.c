@@ -28,6 +28,7 @@
 #include "ipc.h"
 #include "tcp.h"
 #include "tls.h"
+#include "fake_worker.h"
 #include "fake_xprt.h"
 
 static struct rte_mempool *pool;
@@ -127,17 +128,10 @@ mono_ms(void)
 struct dp_worker *
 fx_worker_new(struct dp_ctx *ctx)
 {
-	size_t wsz = (sizeof(struct dp_worker) + 63u) & ~(size_t)63u;
-	size_t ssz = (sizeof(struct tcp_stack) + 63u) & ~(size_t)63u;
-	struct dp_worker *w = aligned_alloc(64, wsz);
-	struct tcp_stack *ts = aligned_alloc(64, ssz);
+	struct dp_worker *w = fw_worker_new(ctx);
+	struct tcp_stack *ts = fw_zalloc(sizeof(*ts));
 
-	assert_non_null(w);
-	assert_non_null(ts);
-	memset(w, 0, wsz);
-	memset(ts, 0, ssz);
 	ts->out_arg = w;
-	w->ctx = ctx;
 	w->pool = pool;
 	w->tcp = ts;
 	w->now_ms = mono_ms();
@@ -151,7 +145,7 @@ fx_worker_free(struct dp_worker *w)
 	if (cur_stack == w->tcp)
 		cur_stack = NULL;
 	free(w->tcp);
-	free(w);
+	fw_worker_free(w);
 }
 
 /* ---- connections ------------------------------------------------------------ */
@@ -1035,30 +1029,20 @@ dp_handoff(struct dp_worker *w, unsigned int owner, struct rte_mbuf *m, uint32_t
 void
 fx_cp_attach(struct dp_worker *w, uint64_t caps)
 {
-	size_t rsz = (sizeof(struct ipc_worker_rings) + 63u) & ~(size_t)63u;
-	size_t ssz = (sizeof(struct ipc_shm) + 63u) & ~(size_t)63u;
-	struct ipc_worker_rings *rings = aligned_alloc(64, rsz);
-	struct ipc_shm *shm = aligned_alloc(64, ssz);
+	struct ipc_shm *shm;
 
-	assert_non_null(rings);
-	assert_non_null(shm);
-	memset(rings, 0, rsz);
-	memset(shm, 0, ssz);
+	fw_link_attach(w);
+	shm = w->ctx->ipc.shm;
 	shm->cp_epoch = 1;
 	ipc_side_publish(&shm->cp_side, caps, 0, 0, 1);
 	ipc_cp_set_ready(shm, true);
-	w->cp.rings = rings;
-	w->ctx->ipc.shm = shm;
 	w->now_ms = ipc_monotonic_ms();
 }
 
 void
 fx_cp_detach(struct dp_worker *w)
 {
-	free(w->cp.rings);
-	free(w->ctx->ipc.shm);
-	w->cp.rings = NULL;
-	w->ctx->ipc.shm = NULL;
+	fw_link_detach(w);
 }
 
 void
