@@ -260,6 +260,24 @@ fx_take_tx(uint64_t id, uint8_t *buf, size_t max)
 	return n;
 }
 
+void
+fx_tx_is(uint64_t id, const uint8_t *want, size_t n)
+{
+	uint8_t *got = malloc(n + 1u);
+
+	assert_non_null(got);
+	assert_int_equal(fx_take_tx(id, got, n + 1u), n);
+	assert_memory_equal(got, want, n);
+	free(got);
+}
+
+void
+fx_pattern(uint8_t *buf, size_t n, uint8_t seed)
+{
+	for (size_t i = 0; i < n; i++)
+		buf[i] = (uint8_t)(seed + i * 7u + (i >> 8));
+}
+
 /* The module may still use the connection (not closed, aborted or
  * forgotten by it; a connection dp/tcp kept for it is readable). */
 static struct fx_conn *
@@ -1068,6 +1086,31 @@ fx_cp_recv(struct dp_worker *w, struct ipc_msg *m)
 	/* what dp sends passes cp's checks */
 	assert_int_equal(ipc_msg_check(m, IPC_DP2CP), 0);
 	return true;
+}
+
+void
+fx_cp_event(struct dp_worker *w, fx_poll_fn poll, uint16_t kind, uint64_t alloc_id,
+	    void *body, size_t n)
+{
+	static struct ipc_msg m;
+
+	fx_cp_beat(w);
+	poll(w, w->now_ms);
+	assert_true(fx_cp_recv(w, &m));
+	assert_int_equal(m.h.kind, kind);
+	assert_int_equal(m.h.alloc_id, alloc_id);
+	assert_true(n <= sizeof(m.body));
+	memcpy(body, m.body, n);
+}
+
+void
+fx_cp_no_event(struct dp_worker *w, fx_poll_fn poll)
+{
+	static struct ipc_msg m;
+
+	fx_cp_beat(w);
+	poll(w, w->now_ms);
+	assert_false(fx_cp_recv(w, &m));
 }
 
 uint64_t

@@ -130,6 +130,12 @@ void fx_peer_send(uint64_t id, const void *buf, size_t n);
 void fx_peer_eof(uint64_t id);
 /* What the module sent, taken (at most max bytes; returns how many). */
 size_t fx_take_tx(uint64_t id, uint8_t *buf, size_t max);
+/* All the module sent on id and the test has not taken is exactly n
+ * bytes, want's; taken. */
+void fx_tx_is(uint64_t id, const uint8_t *want, size_t n);
+/* n bytes from seed that differ by where they stand: a byte lost, doubled
+ * or moved, even by a multiple of 256 (up to 64 KiB), shows. */
+void fx_pattern(uint8_t *buf, size_t n, uint8_t seed);
 
 /* Applications registered (tcp_app_register()) and their callbacks, as
  * dp/tcp calls them. fx_accept() returns the application's answer and,
@@ -172,6 +178,15 @@ void fx_cp_detach(struct dp_worker *w);
 void fx_cp_send(struct dp_worker *w, struct ipc_msg *m);
 void fx_cp_beat(struct dp_worker *w);
 bool fx_cp_recv(struct dp_worker *w, struct ipc_msg *m);
+/* The module's poll, as the worker loop runs it (agw_poll(),
+ * tcprelay_poll()). fx_cp_event() runs it at w->now_ms with cp beating
+ * (a module sends only to a cp that serves); then the next message to cp
+ * is of kind and alloc_id, and n bytes of its body are copied to body.
+ * fx_cp_no_event(): the same, and there is no message. */
+typedef unsigned int (*fx_poll_fn)(struct dp_worker *w, uint64_t now_ms);
+void fx_cp_event(struct dp_worker *w, fx_poll_fn poll, uint16_t kind, uint64_t alloc_id,
+		 void *body, size_t n);
+void fx_cp_no_event(struct dp_worker *w, fx_poll_fn poll);
 
 /* w's counter published as name (prefix and name, as cp shows it) by one
  * of the n families the module registers with dp's counters registry
