@@ -3,7 +3,7 @@
  * A fake stream transport and a fake dp/tcp at link level, for the unit
  * tests of the stream modules above dp/tls (splice, the TURN-over-TCP
  * adapter, tcprelay, agw). They compile the module's .c into the test and
- * link this file in place of dp/tcp, dp/tls's transports and the few dp
+ * link this file in place of dp/tcp, dp/tls's TLS transport and the few dp
  * functions they call, so that the module is driven only through what it
  * registers (dp/tcp's application callbacks, dp_cp's handlers, the
  * splice's owner ops) and observed through what it does to connections.
@@ -26,9 +26,11 @@
  *   the module closed, aborted or forgot the connection, a send after its
  *   shutdown, or a second abort fails the test.
  *
- * dp_xprt_raw and dp_xprt_tls are both this transport. The raw one
- * answers the transport's questions as raw TCP does (no failure of its
- * own, a bare FIN, no wake-ups, no version, flags 0); the TLS one (flags
+ * dp_xprt_tls is this transport. dp_xprt_raw is dp/tls/xprt_raw.c's own,
+ * over these connections through the fake dp/tcp (tcp_recv(), tcp_send(),
+ * tcp_shutdown(), tcp_close(), tcp_abort()), with what it hands to nobody
+ * (writable, gone, first_timeout, subscribe) counted all the same: the
+ * tests link with --wrap=dp_xprt_raw (fake_xprt.c). The TLS one (flags
  * DP_XPRT_F_HANDSHAKE | DP_XPRT_F_RECORDS) answers why, eof_clean, wakes
  * and version (and tls_conn_why() ...) from the connection's knobs, keeps
  * its subscriber (subscribe(), what session_open() sets) for
