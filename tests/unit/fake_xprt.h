@@ -22,9 +22,9 @@
  *   TLS records' overhead).
  * - what was done to it: shutdowns, closes (xp->close or tcp_close),
  *   aborts, gones, writables (xp->writable), first_timeouts, unreads
- *   (tcp_unread() puts bytes back in front of rx). A read or a send after
- *   the module closed, aborted or forgot the connection, a send after its
- *   shutdown, or a second abort fails the test.
+ *   (tcp_unread() puts bytes back in front of rx). A read, a send or a
+ *   close after the module closed, aborted or forgot the connection, a
+ *   send after its shutdown, or a second abort fails the test.
  *
  * dp_xprt_tls is this transport. dp_xprt_raw is dp/tls/xprt_raw.c's own,
  * over these connections through the fake dp/tcp (tcp_recv(), tcp_send(),
