@@ -3,7 +3,7 @@
  * A fake stream transport and a fake dp/tcp at link level, for the unit
  * tests of the stream modules above dp/tls (splice, the TURN-over-TCP
  * adapter, tcprelay, agw). They compile the module's .c into the test and
- * link this file in place of dp/tcp, dp/tls's transports and the few dp
+ * link this file in place of dp/tcp, dp/tls's TLS transport and the few dp
  * functions they call, so that the module is driven only through what it
  * registers (dp/tcp's application callbacks, dp_cp's handlers, the
  * splice's owner ops) and observed through what it does to connections.
@@ -22,13 +22,15 @@
  *   TLS records' overhead).
  * - what was done to it: shutdowns, closes (xp->close or tcp_close),
  *   aborts, gones, writables (xp->writable), first_timeouts, unreads
- *   (tcp_unread() puts bytes back in front of rx). A read or a send after
- *   the module closed, aborted or forgot the connection, a send after its
- *   shutdown, or a second abort fails the test.
+ *   (tcp_unread() puts bytes back in front of rx). A read, a send or a
+ *   close after the module closed, aborted or forgot the connection, a
+ *   send after its shutdown, or a second abort fails the test.
  *
- * dp_xprt_raw and dp_xprt_tls are both this transport. The raw one
- * answers the transport's questions as raw TCP does (no failure of its
- * own, a bare FIN, no wake-ups, no version, flags 0); the TLS one (flags
+ * dp_xprt_tls is this transport. dp_xprt_raw is dp/tls/xprt_raw.c's own,
+ * over these connections through the fake dp/tcp (tcp_recv(), tcp_send(),
+ * tcp_shutdown(), tcp_close(), tcp_abort()), with what it hands to nobody
+ * (writable, gone, first_timeout, subscribe) counted all the same: the
+ * tests link with --wrap=dp_xprt_raw (fake_xprt.c). The TLS one (flags
  * DP_XPRT_F_HANDSHAKE | DP_XPRT_F_RECORDS) answers why, eof_clean, wakes
  * and version (and tls_conn_why() ...) from the connection's knobs, keeps
  * its subscriber (subscribe(), what session_open() sets) for
@@ -130,6 +132,12 @@ void fx_peer_send(uint64_t id, const void *buf, size_t n);
 void fx_peer_eof(uint64_t id);
 /* What the module sent, taken (at most max bytes; returns how many). */
 size_t fx_take_tx(uint64_t id, uint8_t *buf, size_t max);
+/* All the module sent on id and the test has not taken is exactly n
+ * bytes, want's; taken. */
+void fx_tx_is(uint64_t id, const uint8_t *want, size_t n);
+/* n bytes from seed that differ by where they stand: a byte lost, doubled
+ * or moved, even by a multiple of 256 (up to 64 KiB), shows. */
+void fx_pattern(uint8_t *buf, size_t n, uint8_t seed);
 
 /* Applications registered (tcp_app_register()) and their callbacks, as
  * dp/tcp calls them. fx_accept() returns the application's answer and,
@@ -172,6 +180,15 @@ void fx_cp_detach(struct dp_worker *w);
 void fx_cp_send(struct dp_worker *w, struct ipc_msg *m);
 void fx_cp_beat(struct dp_worker *w);
 bool fx_cp_recv(struct dp_worker *w, struct ipc_msg *m);
+/* The module's poll, as the worker loop runs it (agw_poll(),
+ * tcprelay_poll()). fx_cp_event() runs it at w->now_ms with cp beating
+ * (a module sends only to a cp that serves); then the next message to cp
+ * is of kind and alloc_id, and n bytes of its body are copied to body.
+ * fx_cp_no_event(): the same, and there is no message. */
+typedef unsigned int (*fx_poll_fn)(struct dp_worker *w, uint64_t now_ms);
+void fx_cp_event(struct dp_worker *w, fx_poll_fn poll, uint16_t kind, uint64_t alloc_id,
+		 void *body, size_t n);
+void fx_cp_no_event(struct dp_worker *w, fx_poll_fn poll);
 
 /* w's counter published as name (prefix and name, as cp shows it) by one
  * of the n families the module registers with dp's counters registry

@@ -195,24 +195,13 @@ cp_del(struct fix *f, uint64_t id)
 static void
 event(struct fix *f, uint64_t id, struct ipc_agw_event *e)
 {
-	static struct ipc_msg m;
-
-	fx_cp_beat(f->w);
-	agw_poll(f->w, f->w->now_ms);
-	assert_true(fx_cp_recv(f->w, &m));
-	assert_int_equal(m.h.kind, IPC_AGW_EVENT);
-	assert_int_equal(m.h.alloc_id, id);
-	memcpy(e, m.body, sizeof(*e));
+	fx_cp_event(f->w, agw_poll, IPC_AGW_EVENT, id, e, sizeof(*e));
 }
 
 static void
 no_event(struct fix *f)
 {
-	static struct ipc_msg m;
-
-	fx_cp_beat(f->w);
-	agw_poll(f->w, f->w->now_ms);
-	assert_false(fx_cp_recv(f->w, &m));
+	fx_cp_no_event(f->w, agw_poll);
 }
 
 static void
@@ -224,24 +213,6 @@ expect(struct fix *f, uint64_t id, uint8_t type, uint8_t leg, uint8_t cause)
 	assert_int_equal(e.type, type);
 	assert_int_equal(e.leg, leg);
 	assert_int_equal(e.cause, cause);
-}
-
-static void
-pattern(uint8_t *buf, size_t n, uint8_t seed)
-{
-	for (size_t i = 0; i < n; i++)
-		buf[i] = (uint8_t)(seed + i * 3u + (i >> 9));
-}
-
-static void
-tx_is(uint64_t id, const uint8_t *want, size_t n)
-{
-	uint8_t *got = malloc(n + 1u);
-
-	assert_non_null(got);
-	assert_int_equal(fx_take_tx(id, got, n + 1u), n);
-	assert_memory_equal(got, want, n);
-	free(got);
 }
 
 /* A context in slot 1: leg 0 a server on port from UE4, leg 1 a client to
@@ -291,18 +262,18 @@ test_agw_context_bytes_then_controller(void **state)
 	struct ipc_agw_event e;
 	uint64_t a, b, id = ctx_id(1);
 
-	pattern(up, sizeof(up), 1);
-	pattern(down, sizeof(down), 2);
+	fx_pattern(up, sizeof(up), 1);
+	fx_pattern(down, sizeof(down), 2);
 	ctx_up(f, PORT_MIN + 3, &a, &b);
 	fx_get(a)->rd_seg = 1400;
 	fx_peer_send(a, up, sizeof(up));
 	fx_readable(a);
-	tx_is(b, up, sizeof(up));
+	fx_tx_is(b, up, sizeof(up));
 	fx_get(b)->rd_seg = 100;
 	fx_get(b)->rd_max = 3000;
 	fx_peer_send(b, down, sizeof(down));
 	fx_readable(b);
-	tx_is(a, down, sizeof(down));
+	fx_tx_is(a, down, sizeof(down));
 	assert_int_equal(ctr(f, "splice_bytes_in"), sizeof(up) + sizeof(down));
 	assert_int_equal(ctr(f, "splice_bytes_out"), sizeof(up) + sizeof(down));
 
@@ -348,7 +319,7 @@ test_agw_held_until_second_leg(void **state)
 	uint8_t d[3000];
 	uint64_t a, b, id = ctx_id(2);
 
-	pattern(d, sizeof(d), 3);
+	fx_pattern(d, sizeof(d), 3);
 	term_server(&t0, PORT_MIN, NULL);
 	term_client(&t1);
 	cp_add(f, id, &t0, &t1, 0);
@@ -360,7 +331,7 @@ test_agw_held_until_second_leg(void **state)
 	assert_int_equal(ctr(f, "splice_held_bytes"), sizeof(d));
 	assert_int_equal(fx_get(b)->sends, 0);
 	fx_connected(b);
-	tx_is(b, d, sizeof(d));
+	fx_tx_is(b, d, sizeof(d));
 	expect(f, id, IPC_AGW_EV_LEG_UP, 0, IPC_AGW_NONE);
 	expect(f, id, IPC_AGW_EV_LEG_UP, 1, IPC_AGW_NONE);
 }
@@ -572,7 +543,7 @@ test_agw_tls_server_leg_candidates(void **state)
 	uint8_t d[2000];
 	uint64_t bad, good, b, id = ctx_id(11);
 
-	pattern(d, sizeof(d), 9);
+	fx_pattern(d, sizeof(d), 9);
 	term_server(&t0, PORT_MIN + 7, NULL);
 	t0.tls_role = IPC_AGW_TLS_SERVER;
 	t0.nfp = 1;
@@ -607,10 +578,10 @@ test_agw_tls_server_leg_candidates(void **state)
 	assert_int_equal(e.leg, 0);
 	assert_int_equal(e.tls_version, 13);
 	assert_memory_equal(e.remote.ip, UE4, 4);
-	tx_is(b, d, sizeof(d));
+	fx_tx_is(b, d, sizeof(d));
 	fx_peer_send(b, d, 100);
 	fx_readable(b);
-	tx_is(good, d, 100);
+	fx_tx_is(good, d, 100);
 	assert_int_equal(fx_get(good)->aborts, 0);
 }
 
@@ -626,7 +597,7 @@ test_agw_tls_leg_woken_through_session(void **state)
 	uint8_t d[1200];
 	uint64_t good, b, id = ctx_id(12);
 
-	pattern(d, sizeof(d), 17);
+	fx_pattern(d, sizeof(d), 17);
 	term_server(&t0, PORT_MIN + 8, NULL);
 	t0.tls_role = IPC_AGW_TLS_SERVER;
 	t0.nfp = 1;
@@ -654,7 +625,7 @@ test_agw_tls_leg_woken_through_session(void **state)
 	/* the transport resumes it and wakes the session */
 	fx_get(good)->rx_err = 0;
 	fx_tls_wake(f->w, good);
-	tx_is(b, d, sizeof(d));
+	fx_tx_is(b, d, sizeof(d));
 	assert_int_equal(fx_get(good)->aborts, 0);
 }
 
@@ -671,7 +642,7 @@ test_agw_sync_gives_live_contexts(void **state)
 	uint8_t d[500];
 	uint64_t a, b;
 
-	pattern(d, sizeof(d), 4);
+	fx_pattern(d, sizeof(d), 4);
 	ctx_up(f, PORT_MIN + 8, &a, &b);
 	fx_peer_send(a, d, sizeof(d));
 	fx_readable(a);

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "dp_cp.h"
+#include "fake_worker.h"
 #include "ipc.h"
 
 struct fix {
@@ -112,23 +113,12 @@ static int
 setup(void **state)
 {
 	struct fix *f = calloc(1, sizeof(*f));
-	size_t wsz = (sizeof(struct dp_worker) + 63u) & ~(size_t)63u;
-	size_t rsz = (sizeof(struct ipc_worker_rings) + 63u) & ~(size_t)63u;
-	size_t ssz = (sizeof(struct ipc_shm) + 63u) & ~(size_t)63u;
 
 	assert_non_null(f);
-	f->w = aligned_alloc(64, wsz);
-	f->rings = aligned_alloc(64, rsz);
-	f->shm = aligned_alloc(64, ssz);
-	assert_non_null(f->w);
-	assert_non_null(f->rings);
-	assert_non_null(f->shm);
-	memset(f->w, 0, wsz);
-	memset(f->rings, 0, rsz);
-	memset(f->shm, 0, ssz);
-	f->ctx.ipc.shm = f->shm;             /* cp not serving: zeroed */
-	f->w->ctx = &f->ctx;
-	f->w->cp.rings = f->rings;
+	f->w = fw_worker_new(&f->ctx);
+	fw_link_attach(f->w);                /* cp not serving: zeroed */
+	f->rings = f->w->cp.rings;
+	f->shm = f->ctx.ipc.shm;
 	nlog = 0;
 	seen_log[0] = '\0';
 	nseen = 0;
@@ -141,9 +131,8 @@ teardown(void **state)
 {
 	struct fix *f = *state;
 
-	free(f->w);
-	free(f->rings);
-	free(f->shm);
+	fw_link_detach(f->w);
+	fw_worker_free(f->w);
 	free(f);
 	return 0;
 }

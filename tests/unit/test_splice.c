@@ -115,31 +115,12 @@ no_leak(const struct fix *f)
 }
 
 static void
-pattern(uint8_t *buf, size_t n, uint8_t seed)
-{
-	for (size_t i = 0; i < n; i++)
-		buf[i] = (uint8_t)(seed + i * 7u + (i >> 8));
-}
-
-static void
 open_both(struct fix *f)
 {
 	splice_leg_open(f->w, &f->sp, 0, f->a, &dp_xprt_raw);
 	splice_leg_open(f->w, &f->sp, 1, f->b, &dp_xprt_raw);
 	assert_int_equal(f->sp.leg[0].state, SPLICE_LEG_UP);
 	assert_int_equal(f->sp.leg[1].state, SPLICE_LEG_UP);
-}
-
-/* All that id's peer should have received is exactly want. */
-static void
-tx_is(uint64_t id, const uint8_t *want, size_t n)
-{
-	uint8_t *got = malloc(n + 1u);
-
-	assert_non_null(got);
-	assert_int_equal(fx_take_tx(id, got, n + 1u), n);
-	assert_memory_equal(got, want, n);
-	free(got);
 }
 
 /* ---- bytes ------------------------------------------------------------------ */
@@ -150,20 +131,20 @@ test_splice_bytes_both_ways(void **state)
 	struct fix *f = *state;
 	static uint8_t ab[20000], ba[7001];
 
-	pattern(ab, sizeof(ab), 1);
-	pattern(ba, sizeof(ba), 99);
+	fx_pattern(ab, sizeof(ab), 1);
+	fx_pattern(ba, sizeof(ba), 99);
 	open_both(f);
 	/* leg 0's peer's bytes come in small pieces (many mbufs a read) */
 	fx_get(f->a)->rd_seg = 100;
 	fx_peer_send(f->a, ab, sizeof(ab));
 	splice_readable(f->w, &f->sp, 0);
-	tx_is(f->b, ab, sizeof(ab));
+	fx_tx_is(f->b, ab, sizeof(ab));
 	/* the other way, in odd pieces and reads */
 	fx_get(f->b)->rd_seg = 333;
 	fx_get(f->b)->rd_max = 1000;
 	fx_peer_send(f->b, ba, sizeof(ba));
 	splice_readable(f->w, &f->sp, 1);
-	tx_is(f->a, ba, sizeof(ba));
+	fx_tx_is(f->a, ba, sizeof(ba));
 	/* nothing more comes from an empty leg */
 	splice_readable(f->w, &f->sp, 0);
 	splice_readable(f->w, &f->sp, 1);
@@ -194,7 +175,7 @@ test_splice_eagain_waits(void **state)
 	struct fix *f = *state;
 	uint8_t d[3000];
 
-	pattern(d, sizeof(d), 5);
+	fx_pattern(d, sizeof(d), 5);
 	open_both(f);
 	fx_peer_send(f->a, d, sizeof(d));
 	fx_get(f->a)->rx_err = -EAGAIN;
@@ -203,7 +184,7 @@ test_splice_eagain_waits(void **state)
 	assert_int_equal(f->sp.leg[0].state, SPLICE_LEG_UP);
 	fx_get(f->a)->rx_err = 0;
 	splice_readable(f->w, &f->sp, 0);
-	tx_is(f->b, d, sizeof(d));
+	fx_tx_is(f->b, d, sizeof(d));
 	assert_int_equal(own.ndown, 0);
 	no_leak(f);
 }
@@ -220,7 +201,7 @@ test_splice_backpressure(void **state)
 	static uint8_t d[20000];
 	unsigned int reads;
 
-	pattern(d, sizeof(d), 3);
+	fx_pattern(d, sizeof(d), 3);
 	open_both(f);
 	fx_get(f->a)->rd_seg = 1000;
 	fx_get(f->b)->room = 3000;
@@ -243,7 +224,7 @@ test_splice_backpressure(void **state)
 	fx_get(f->b)->room = FX_ROOM_DEFAULT;
 	splice_writable(f->w, &f->sp, 1);
 	assert_int_equal(fx_get(f->b)->writables, 1);   /* (its transport flushes) */
-	tx_is(f->b, d, sizeof(d));
+	fx_tx_is(f->b, d, sizeof(d));
 	assert_int_equal(f->sw.ctr[SPLICE_CTR_RESUMED], 1);
 	assert_false(f->sp.leg[0].flags & SPLICE_LF_STALLED);
 	assert_int_equal(f->sw.ctr[SPLICE_CTR_BYTES_OUT], sizeof(d));
@@ -259,7 +240,7 @@ test_splice_backpressure_pend(void **state)
 	struct fix *f = *state;
 	static uint8_t d[12000];
 
-	pattern(d, sizeof(d), 11);
+	fx_pattern(d, sizeof(d), 11);
 	open_both(f);
 	fx_get(f->a)->rd_seg = 1500;
 	fx_get(f->b)->space = 2500;      /* (over SPLICE_MIN_ROOM) */
@@ -273,7 +254,7 @@ test_splice_backpressure_pend(void **state)
 	fx_get(f->b)->space = 0;
 	fx_get(f->b)->room = 100000;
 	splice_writable(f->w, &f->sp, 1);
-	tx_is(f->b, d, sizeof(d));
+	fx_tx_is(f->b, d, sizeof(d));
 	assert_int_equal(f->sp.leg[0].pend_bytes, 0);
 	no_leak(f);
 }
@@ -286,7 +267,7 @@ test_splice_hold_until_up(void **state)
 	struct fix *f = *state;
 	static uint8_t d[10000];
 
-	pattern(d, sizeof(d), 21);
+	fx_pattern(d, sizeof(d), 21);
 	splice_leg_connecting(&f->sp, 1, f->b);
 	fx_get(f->b)->state = TCP_ST_SYN_SENT;
 	fx_peer_send(f->a, d, sizeof(d));
@@ -302,7 +283,7 @@ test_splice_hold_until_up(void **state)
 
 	/* leg 1 connected */
 	splice_leg_open(f->w, &f->sp, 1, f->b, &dp_xprt_raw);
-	tx_is(f->b, d, sizeof(d));
+	fx_tx_is(f->b, d, sizeof(d));
 	assert_int_equal(f->sw.ctr[SPLICE_CTR_RESUMED], 1);
 	assert_int_equal(f->sw.ctr[SPLICE_CTR_BYTES_OUT], sizeof(d));
 	no_leak(f);
@@ -320,14 +301,14 @@ test_splice_half_close(void **state)
 	struct fix *f = *state;
 	uint8_t d0[777], d1[2000], d2[55];
 
-	pattern(d0, sizeof(d0), 31);
-	pattern(d1, sizeof(d1), 41);
-	pattern(d2, sizeof(d2), 51);
+	fx_pattern(d0, sizeof(d0), 31);
+	fx_pattern(d1, sizeof(d1), 41);
+	fx_pattern(d2, sizeof(d2), 51);
 	open_both(f);
 	fx_peer_send(f->a, d0, sizeof(d0));
 	fx_peer_eof(f->a);
 	splice_readable(f->w, &f->sp, 0);
-	tx_is(f->b, d0, sizeof(d0));
+	fx_tx_is(f->b, d0, sizeof(d0));
 	assert_int_equal(fx_get(f->b)->shutdowns, 1);
 	assert_int_equal(fx_get(f->a)->shutdowns, 0);
 	assert_int_equal(f->sw.ctr[SPLICE_CTR_FIN_FORWARDED], 1);
@@ -335,7 +316,7 @@ test_splice_half_close(void **state)
 	/* the other direction still flows */
 	fx_peer_send(f->b, d1, sizeof(d1));
 	splice_readable(f->w, &f->sp, 1);
-	tx_is(f->a, d1, sizeof(d1));
+	fx_tx_is(f->a, d1, sizeof(d1));
 	/* a readable() on the ended leg does not forward its end twice */
 	splice_readable(f->w, &f->sp, 0);
 	assert_int_equal(fx_get(f->b)->shutdowns, 1);
@@ -343,7 +324,7 @@ test_splice_half_close(void **state)
 	fx_peer_send(f->b, d2, sizeof(d2));
 	fx_peer_eof(f->b);
 	splice_readable(f->w, &f->sp, 1);
-	tx_is(f->a, d2, sizeof(d2));
+	fx_tx_is(f->a, d2, sizeof(d2));
 	assert_int_equal(fx_get(f->a)->shutdowns, 1);
 	assert_int_equal(f->sw.ctr[SPLICE_CTR_FIN_FORWARDED], 2);
 	assert_int_equal(f->sw.ctr[SPLICE_CTR_DUPLEX_CLOSES], 1);
@@ -377,7 +358,7 @@ test_splice_closed_normal_reads_rest(void **state)
 	struct fix *f = *state;
 	uint8_t d[4000];
 
-	pattern(d, sizeof(d), 61);
+	fx_pattern(d, sizeof(d), 61);
 	open_both(f);
 	fx_peer_eof(f->b);
 	splice_readable(f->w, &f->sp, 1);
@@ -385,7 +366,7 @@ test_splice_closed_normal_reads_rest(void **state)
 	fx_peer_send(f->a, d, sizeof(d));
 	fx_peer_eof(f->a);
 	splice_closed(f->w, &f->sp, 0, TCP_REASON_NORMAL);
-	tx_is(f->b, d, sizeof(d));
+	fx_tx_is(f->b, d, sizeof(d));
 	assert_int_equal(fx_get(f->b)->shutdowns, 1);
 	assert_int_equal(fx_get(f->a)->gones, 1);        /* dp/tcp ended it */
 	assert_int_equal(fx_get(f->a)->closes, 0);       /* (gone: not closed again) */
@@ -430,7 +411,7 @@ test_splice_read_after_close(void **state)
 	struct fix *f = *state;
 	uint8_t d[1500];
 
-	pattern(d, sizeof(d), 111);
+	fx_pattern(d, sizeof(d), 111);
 	splice_leg_open(f->w, &f->sp, 0, f->a, &dp_xprt_tls);
 	splice_leg_up(f->w, &f->sp, 0, 13);
 	splice_leg_open(f->w, &f->sp, 1, f->b, &dp_xprt_raw);
@@ -449,7 +430,7 @@ test_splice_read_after_close(void **state)
 	fx_peer_send(f->a, d, sizeof(d));
 	fx_peer_eof(f->a);
 	splice_ready(f->w, &f->sp, 0);
-	tx_is(f->b, d, sizeof(d));
+	fx_tx_is(f->b, d, sizeof(d));
 	assert_int_equal(fx_get(f->b)->shutdowns, 1);
 	assert_int_equal(fx_get(f->a)->gones, 1);
 	assert_int_equal(fx_get(f->a)->closes, 1);       /* (dp/tcp frees the kept one) */
@@ -489,7 +470,7 @@ run_closed(struct fix *f, unsigned int leg, enum tcp_reason why, uint8_t want)
 	uint64_t id = leg == 0 ? f->a : f->b, other = leg == 0 ? f->b : f->a;
 	uint8_t d[3000];
 
-	pattern(d, sizeof(d), 71);
+	fx_pattern(d, sizeof(d), 71);
 	open_both(f);
 	/* leg 0 has bytes leg 1 cannot take yet (dp/tcp said room for
 	 * 2100, the send path then took less) */
@@ -572,7 +553,7 @@ test_splice_send_fails(void **state)
 	struct fix *f = *state;
 	uint8_t d[2500];
 
-	pattern(d, sizeof(d), 81);
+	fx_pattern(d, sizeof(d), 81);
 	open_both(f);
 	fx_get(f->b)->snd_err = -EPIPE;
 	fx_peer_send(f->a, d, sizeof(d));
@@ -621,7 +602,7 @@ test_splice_tls_handshake_then_bytes(void **state)
 	struct fix *f = *state;
 	uint8_t d[3000];
 
-	pattern(d, sizeof(d), 91);
+	fx_pattern(d, sizeof(d), 91);
 	splice_leg_open(f->w, &f->sp, 0, f->a, &dp_xprt_raw);
 	splice_leg_open(f->w, &f->sp, 1, f->b, &dp_xprt_tls);
 	assert_int_equal(f->sp.leg[1].state, SPLICE_LEG_HANDSHAKE);
@@ -631,7 +612,7 @@ test_splice_tls_handshake_then_bytes(void **state)
 	assert_int_equal(f->sw.ctr[SPLICE_CTR_HELD_BYTES], sizeof(d));
 	splice_leg_up(f->w, &f->sp, 1, 13);
 	assert_int_equal(f->sp.leg[1].tls_version, 13);
-	tx_is(f->b, d, sizeof(d));
+	fx_tx_is(f->b, d, sizeof(d));
 	/* then the peer's fatal alert */
 	fx_get(f->b)->rx_err = -EPROTO;
 	fx_get(f->b)->tls_why = TLS_FAIL_PEER_ALERT;
@@ -713,7 +694,7 @@ test_splice_release(void **state)
 	struct fix *f = *state;
 	uint8_t d[1000];
 
-	pattern(d, sizeof(d), 101);
+	fx_pattern(d, sizeof(d), 101);
 	splice_leg_connecting(&f->sp, 1, f->b);
 	fx_peer_send(f->a, d, sizeof(d));
 	splice_leg_open(f->w, &f->sp, 0, f->a, &dp_xprt_raw);

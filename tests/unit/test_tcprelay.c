@@ -307,42 +307,13 @@ cp_close(struct fix *f, uint32_t cid, uint64_t peer)
 static void
 event(struct fix *f, struct ipc_tcp_event *e)
 {
-	static struct ipc_msg m;
-
-	fx_cp_beat(f->w);                    /* (cp alive at the worker's now) */
-	tcprelay_poll(f->w, f->w->now_ms);
-	assert_true(fx_cp_recv(f->w, &m));
-	assert_int_equal(m.h.kind, IPC_TCP_EVENT);
-	assert_int_equal(m.h.alloc_id, ALLOC_ID);
-	memcpy(e, m.body, sizeof(*e));
+	fx_cp_event(f->w, tcprelay_poll, IPC_TCP_EVENT, ALLOC_ID, e, sizeof(*e));
 }
 
 static void
 no_event(struct fix *f)
 {
-	static struct ipc_msg m;
-
-	fx_cp_beat(f->w);                    /* (cp alive at the worker's now) */
-	tcprelay_poll(f->w, f->w->now_ms);
-	assert_false(fx_cp_recv(f->w, &m));
-}
-
-static void
-pattern(uint8_t *buf, size_t n, uint8_t seed)
-{
-	for (size_t i = 0; i < n; i++)
-		buf[i] = (uint8_t)(seed + i * 5u + (i >> 7));
-}
-
-static void
-tx_is(uint64_t id, const uint8_t *want, size_t n)
-{
-	uint8_t *got = malloc(n + 1u);
-
-	assert_non_null(got);
-	assert_int_equal(fx_take_tx(id, got, n + 1u), n);
-	assert_memory_equal(got, want, n);
-	free(got);
+	fx_cp_no_event(f->w, tcprelay_poll);
 }
 
 /* A Connect to PEER4:6000, up: the peer connection's id. */
@@ -381,10 +352,10 @@ test_tcprelay_connect_bind_data(void **state)
 	uint8_t early[700], after[100], c2p[5000], p2c[9000], want[20 + 700];
 	uint64_t peer, data;
 
-	pattern(early, sizeof(early), 1);
-	pattern(after, sizeof(after), 2);
-	pattern(c2p, sizeof(c2p), 3);
-	pattern(p2c, sizeof(p2c), 4);
+	fx_pattern(early, sizeof(early), 1);
+	fx_pattern(after, sizeof(after), 2);
+	fx_pattern(c2p, sizeof(c2p), 3);
+	fx_pattern(p2c, sizeof(p2c), 4);
 	peer = connect_up(f, 7);
 	assert_int_equal(ctr(f, "connected"), 1);
 	/* the peer talks before the bind: nothing is read of it (its TCP
@@ -410,19 +381,19 @@ test_tcprelay_connect_bind_data(void **state)
 	/* cp's answer first, then what the peer sent before */
 	memcpy(want, bind_resp, 20);
 	memcpy(want + 20, early, sizeof(early));
-	tx_is(data, want, sizeof(want));
+	fx_tx_is(data, want, sizeof(want));
 	/* what followed the ConnectionBind went to the peer */
-	tx_is(peer, after, sizeof(after));
+	fx_tx_is(peer, after, sizeof(after));
 
 	/* both ways now, through dp/tcp's callbacks of the data connection
 	 * (the relay's now) and the peer's */
 	fx_get(data)->rd_seg = 600;
 	fx_peer_send(data, c2p, sizeof(c2p));
 	fx_readable(data);
-	tx_is(peer, c2p, sizeof(c2p));
+	fx_tx_is(peer, c2p, sizeof(c2p));
 	fx_peer_send(peer, p2c, sizeof(p2c));
 	fx_readable(peer);
-	tx_is(data, p2c, sizeof(p2c));
+	fx_tx_is(data, p2c, sizeof(p2c));
 
 	/* the peer ends, then the client: GONE, closed, with the bytes */
 	fx_peer_eof(peer);

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "dp_cp.h"
+#include "fake_worker.h"
 #include "ipc.h"
 #include "turn.h"
 #include "turn_inlines.h"
@@ -49,34 +50,19 @@ struct fix {
 	struct dp_ctx ctx;
 	struct dp_worker *w;
 	struct ipc_worker_rings *rings;
-	struct ipc_shm *shm;
 };
 
 static int
 setup(void **state)
 {
 	struct fix *f = calloc(1, sizeof(*f));
-	size_t wsz = (sizeof(struct dp_worker) + 63u) & ~(size_t)63u;
-	size_t rsz = (sizeof(struct ipc_worker_rings) + 63u) & ~(size_t)63u;
-	size_t ssz = (sizeof(struct ipc_shm) + 63u) & ~(size_t)63u;
 
 	assert_non_null(f);
-	f->w = aligned_alloc(64, wsz);
-	f->rings = aligned_alloc(64, rsz);
-	f->shm = aligned_alloc(64, ssz);
-	assert_non_null(f->w);
-	assert_non_null(f->rings);
-	assert_non_null(f->shm);
-	memset(f->w, 0, wsz);
+	f->w = fw_worker_new(&f->ctx);
 	/* TURN's state behind its pointer, as turn_init() gives it */
-	f->w->turn = aligned_alloc(64, (sizeof(struct turn_worker) + 63u) & ~(size_t)63u);
-	assert_non_null(f->w->turn);
-	memset(f->w->turn, 0, sizeof(struct turn_worker));
-	memset(f->rings, 0, rsz);
-	memset(f->shm, 0, ssz);
-	f->ctx.ipc.shm = f->shm;             /* cp not serving: zeroed */
-	f->w->ctx = &f->ctx;
-	f->w->cp.rings = f->rings;
+	f->w->turn = fw_zalloc(sizeof(struct turn_worker));
+	fw_link_attach(f->w);                /* cp not serving: zeroed */
+	f->rings = f->w->cp.rings;
 	f->w->turn->now_ms = 1;
 	assert_int_equal(turn_cp_register(&f->ctx), 0);
 	assert_int_equal(dp_reload_cp_register(&f->ctx), 0);
@@ -91,10 +77,9 @@ teardown(void **state)
 {
 	struct fix *f = *state;
 
-	free(f->shm);
-	free(f->rings);
+	fw_link_detach(f->w);
 	free(f->w->turn);
-	free(f->w);
+	fw_worker_free(f->w);
 	free(f);
 	return 0;
 }

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "dp_cp.h"
+#include "fake_worker.h"
 #include "ipc.h"
 #include "turn.h"
 #include "turn_inlines.h"
@@ -29,7 +30,6 @@ struct fix {
 	struct dp_ctx ctx;
 	struct dp_worker *w;
 	struct ipc_worker_rings *rings;
-	struct ipc_shm *shm;
 	uint64_t tsc;
 	uint32_t seen[CAP];    /* STATE_ALLOC / STATS per slot */
 	unsigned int done;     /* STATE_DONEs */
@@ -52,34 +52,20 @@ setup(void **state)
 {
 	struct fix *f = calloc(1, sizeof(*f));
 	struct turn_worker *t;
-	size_t wsz = (sizeof(struct dp_worker) + 63u) & ~(size_t)63u;
-	size_t rsz = (sizeof(struct ipc_worker_rings) + 63u) & ~(size_t)63u;
 
 	assert_non_null(f);
-	f->w = aligned_alloc(64, wsz);
-	f->rings = aligned_alloc(64, rsz);
-	assert_non_null(f->w);
-	assert_non_null(f->rings);
-	memset(f->w, 0, wsz);
+	f->w = fw_worker_new(&f->ctx);
 	/* TURN's state behind its pointer, as turn_init() gives it */
-	f->w->turn = aligned_alloc(64, (sizeof(struct turn_worker) + 63u) & ~(size_t)63u);
-	assert_non_null(f->w->turn);
-	memset(f->w->turn, 0, sizeof(struct turn_worker));
-	memset(f->rings, 0, rsz);
+	f->w->turn = fw_zalloc(sizeof(struct turn_worker));
 	f->ctx.tsc_hz = 1000000u;            /* one tick a microsecond */
-	f->shm = calloc(1, sizeof(*f->shm));  /* cp not serving */
-	assert_non_null(f->shm);
-	f->ctx.ipc.shm = f->shm;
+	fw_link_attach(f->w);                /* cp not serving */
+	f->rings = f->w->cp.rings;
 	/* TURN's answer to a SYNC, as turn_cp_register() gives it */
 	assert_int_equal(dp_cp_on_sync(&f->ctx, turn_state_start, turn_state_step), 0);
-	f->w->ctx = &f->ctx;
 	f->w->id = 3;
 	t = f->w->turn;
-	f->w->cp.rings = f->rings;
 	t->cap = CAP;
-	t->allocs = aligned_alloc(64, sizeof(struct turn_alloc) * CAP);
-	assert_non_null(t->allocs);
-	memset(t->allocs, 0, sizeof(struct turn_alloc) * CAP);
+	t->allocs = fw_zalloc(sizeof(struct turn_alloc) * CAP);
 	assert_int_equal(turn_bindings_init(t, CAP), 0);
 	t->live.slot = calloc(CAP, sizeof(uint32_t));
 	t->live.pos = calloc(CAP, sizeof(uint32_t));
@@ -104,10 +90,9 @@ teardown(void **state)
 	free(t->live.slot);
 	free(t->live.pos);
 	free(t->expires);
-	free(f->rings);
-	free(f->shm);
+	fw_link_detach(f->w);
 	free(f->w->turn);
-	free(f->w);
+	fw_worker_free(f->w);
 	free(f);
 	return 0;
 }
