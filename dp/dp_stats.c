@@ -24,6 +24,7 @@
 #include "tls_mem.h"
 #include "splice.h"
 #include "tcp.h"
+#include "turn/turn_tcp.h"
 #include "turn/turn_types.h"
 
 /* The families of counters dp publishes to cp, in the order of the

@@ -438,7 +438,7 @@ struct dp_worker {
 	 * ticks in ms (now_ms). */
 	struct tcp_stack *tcp;
 	struct tw_wheel *tcp_wheel;
-	struct dp_tcp_turn *tcp_turn;   /* TURN over TCP (dp_tcp_turn.c) */
+	struct dp_tcp_turn *tcp_turn;   /* TURN over TCP (turn/turn_tcp.c) */
 	struct dp_tcp_mods tcp_mods;    /* polled and freed with the stack */
 	/* TLS termination (dp/tls): NULL when turn.listen_tls is empty. */
 	struct tls_worker *tls;

@@ -28,6 +28,7 @@
 #include "net/net.h"
 #include "ipc.h"
 #include "turn/turn.h"
+#include "turn/turn_tcp.h"
 #include "tls.h"
 #include "tls_keys.h"
 

@@ -38,6 +38,7 @@
 #include "ipc.h"
 #include "net/net.h"
 #include "turn/turn.h"
+#include "turn/turn_tcp.h"
 #include "tp_conf.h"
 #include "tp_version.h"
 

@@ -55,6 +55,7 @@
 #include "tcprelay.h"
 #include "tls.h"
 #include "turn/turn.h"
+#include "turn/turn_tcp.h"
 #include "turn/turn_inlines.h"
 #include "turn/turn_internal.h"
 

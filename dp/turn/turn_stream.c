@@ -10,7 +10,7 @@
  * turn_chdata_wrap(), or a Data indication, a multiple of 4 already) is
  * handed over in its mbuf.
  *
- * dp's TCP (dp/dp_tcp_turn.c) attaches its write functions to each
+ * dp's TCP (turn_tcp.c) attaches its write functions to each
  * worker (turn_stream_attach()) and hands complete frames, cut from the
  * connection's mbufs, to the two entries itself; the deframer path here
  * (turn_stream_recv()) is for transports that give bytes in a buffer (TLS

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The TURN-over-TCP adapter (dp/dp_tcp_turn.c) over the fake transport
+ * The TURN-over-TCP adapter (dp/turn/turn_tcp.c) over the fake transport
  * (fake_xprt.h), driven through the TCP applications it registers and the
  * stream writes it gives TURN (turn_stream_attach()); TURN's entries are
  * the test's, recording each frame they are handed. A stream of STUN and
@@ -30,6 +30,7 @@
 #include "tcprelay/tcprelay.h"
 #include "tp_conf_types.h"
 #include "turn/turn.h"
+#include "turn/turn_tcp.h"
 
 static const uint8_t L4[4] = { 10, 0, 0, 1 };
 static const uint8_t R4[4] = { 10, 0, 0, 2 };

@@ -43,6 +43,7 @@
 #include "turn/turn.h"
 #include "turn/turn_inlines.h"
 #include "turn/turn_internal.h"
+#include "turn/turn_tcp.h"
 #include "turn/turn_tt.h"
 
 static const uint8_t L4[4] = { 10, 0, 0, 1 };          /* TURN's own address */

@@ -46,7 +46,7 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
-#include "dp.h"
+#include "../dp.h"
 #include "dp_ctrs.h"
 #include "dp_tcp.h"
 #include "ipc.h"
@@ -56,7 +56,8 @@
 #include "tcp.h"
 #include "tls.h"
 #include "tp_common.h"
-#include "turn/turn.h"
+#include "turn.h"
+#include "turn_tcp.h"
 
 #define TT_FIRST_FIFO_MIN 64u
 
