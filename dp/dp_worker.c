@@ -475,7 +475,7 @@ dp_worker_main(void *arg)
 		}
 		/* TURN-over-TCP frames gathered in this burst go to their
 		 * connections now, so that their segments leave with it. */
-		dp_tcp_turn_flush(w);
+		turn_tcp_flush(w);
 		{
 			uint64_t txn = 0;
 
