@@ -24,6 +24,7 @@
 #include "tls_mem.h"
 #include "splice.h"
 #include "tcp.h"
+#include "turn/turn_tcp.h"
 #include "turn/turn_types.h"
 
 /* The families of counters dp publishes to cp, in the order of the
@@ -34,7 +35,7 @@
 static const struct dp_ctrs_family *const families[] = {
 	&dp_tcp_ctrs,
 	&dp_tcp_close_ctrs,
-	&dp_tcp_turn_ctrs,
+	&turn_tcp_ctrs,
 	&tls_keys_ctrs,
 	&tls_ctrs,
 	&splice_ctrs,
@@ -212,7 +213,7 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 		for (unsigned int k = 1; k < TCP_REASON__COUNT; k++)
 			fprintf(out, " close_%s=%" PRIu64, tcp_reason_name(k), ts->closes[k]);
 		fputc('\n', out);
-		dp_tcp_turn_stats(w, out);
+		turn_tcp_stats(w, out);
 		tls_stats(w, out);
 		agw_stats(w, out);
 		tcprelay_stats(w, out);

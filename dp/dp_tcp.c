@@ -393,7 +393,7 @@ dp_tcp_create(struct dp_worker *w)
 	 * connections stalls every TCP connection of its worker: test
 	 * turn_tcp_relay_budget with its budget off). An eighth of the pool
 	 * stays free for them: below the quarter at which TURN over TCP
-	 * resets the connections that hold stalled frames (dp_tcp_turn.c),
+	 * resets the connections that hold stalled frames (turn/turn_tcp.c),
 	 * which must act first (at a quarter, this floor would close every
 	 * window before them and a client beside them would lose messages:
 	 * test turn_tcp_stall under CPU load pins it). */

@@ -13,7 +13,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
-#include <stdio.h>
 
 #include "dp_types.h"
 
@@ -127,7 +126,7 @@ unsigned int dp_tcp_poll(struct dp_worker *w, uint64_t now_ms);
  */
 enum dp_tcp_mod_rank {
 	DP_TCP_MOD_TLS = 0,
-	DP_TCP_MOD_TURN,          /* TURN over TCP and TLS (dp_tcp_turn.c) */
+	DP_TCP_MOD_TURN,          /* TURN over TCP and TLS (turn/turn_tcp.c) */
 	DP_TCP_MOD_AGW,
 	DP_TCP_MOD_TCPRELAY,
 	DP_TCP_MOD__COUNT
@@ -174,70 +173,5 @@ dp_tcp_mod_add(struct dp_worker *w, const struct dp_tcp_mod *m)
 struct dp_ctrs_family;
 extern const struct dp_ctrs_family dp_tcp_ctrs, dp_tcp_close_ctrs;
 uint64_t dp_tcp_conns(const struct dp_worker *w);
-
-/* ---- TURN over TCP (dp_tcp_turn.c) ---- */
-
-/* Counters of TURN's TCP application, per worker. */
-#define DP_TT_LIST \
-	DP_TT(ACCEPTED, "accepted") \
-	DP_TT(NOT_ACCESS, "refused_not_access") \
-	DP_TT(STUN, "stun_frames") \
-	DP_TT(CHDATA, "chdata_frames") \
-	DP_TT(ZERO_COPY, "frames_zero_copy") \
-	DP_TT(GATHERED, "frames_gathered") \
-	DP_TT(CLIENT_EOF, "client_eof") \
-	DP_TT(CLOSED, "closed") \
-	DP_TT(FIRST_TIMEOUT, "reset_silent") \
-	DP_TT(FIRST_EVICTED, "reset_silent_evicted") \
-	DP_TT(BAD_FRAME, "reset_bad_frame") \
-	DP_TT(TOO_BIG, "reset_frame_too_big") \
-	DP_TT(NO_MBUF, "reset_no_mbuf") \
-	DP_TT(STALLED, "reset_stalled_frame") \
-	DP_TT(TRANSPORT, "reset_transport") \
-	DP_TT(SEND_FULL, "send_queue_full") \
-	DP_TT(POOL_LOW, "dropped_pool_low") \
-	DP_TT(SEND_GONE, "send_closed") \
-	DP_TT(BOUND, "connection_bound") \
-	DP_TT(BIND_UNANSWERED, "reset_bind_unanswered") \
-	DP_TT(NO_ALLOC, "reset_no_allocation") \
-	DP_TT(BIND_HELD, "bind_held_bytes")   /* read behind a ConnectionBind, held for cp's answer */
-
-enum dp_tt_ctr {
-#define DP_TT(n, s) DP_TT_##n,
-	DP_TT_LIST
-#undef DP_TT
-	DP_TT__COUNT
-};
-
-/* Listen on turn.listen_tcp and attach TURN's stream transport (after
- * turn_init()); 0 when done or not configured, -errno after one clear
- * error. */
-int dp_tcp_turn_init(struct dp_worker *w);
-void dp_tcp_turn_free(struct dp_worker *w);
-/* Frames gathered for clients in this burst into their send queues
- * (before the worker flushes its transmit queues). */
-void dp_tcp_turn_flush(struct dp_worker *w);
-/* Connections silent past turn.tcp_first_message, or without an
- * allocation past turn.tcp_allocate_timeout. */
-void dp_tcp_turn_poll(struct dp_worker *w, uint64_t now_ms);
-/* The worker's "tcp_turn" statistics line (nothing when not in use). */
-void dp_tcp_turn_stats(const struct dp_worker *w, FILE *out);
-/*
- * RFC 6062 §5.4. cp answered a request on connection id (its RESPONSE was
- * written): a connection that waited on a ConnectionBind (and was not
- * bound: a challenge, an error) is read as TURN again. 0.
- */
-int dp_tcp_turn_answered(struct dp_worker *w, uint64_t id);
-/* The ConnectionBind's connection id leaves TURN for the relay (cp said
- * yes): its transport in *xp, the bytes that followed the request in
- * *held (a chain, or NULL; the caller owns it). Nothing of TURN's is left
- * of it; its TCP application is the caller's to set, and its session
- * (dp/session) the caller's to take (session_move()) or close. -ENOENT when id is
- * no connection waiting on a ConnectionBind (closed meanwhile). */
-struct dp_xprt_ops;
-int dp_tcp_turn_take(struct dp_worker *w, uint64_t id, const struct dp_xprt_ops **xp,
-		     struct rte_mbuf **held);
-/* Its counters, for cp (dp_ctrs.h; 0 when not in use). */
-extern const struct dp_ctrs_family dp_tcp_turn_ctrs;
 
 #endif /* DP_TCP_GLUE_H */

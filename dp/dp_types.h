@@ -446,8 +446,8 @@ struct dp_worker {
 	 * ticks in ms (now_ms). */
 	struct tcp_stack *tcp;
 	struct tw_wheel *tcp_wheel;
-	struct dp_tcp_turn *tcp_turn;   /* TURN over TCP (dp_tcp_turn.c) */
-	struct dp_tcp_mods tcp_mods;    /* polled and freed with the stack */
+	struct turn_tcp_worker *turn_tcp; /* TURN over TCP, TLS (turn/turn_tcp.c) */
+	struct dp_tcp_mods tcp_mods;      /* polled and freed with the stack */
 	/* TLS termination (dp/tls): NULL when turn.listen_tls is empty. */
 	struct tls_worker *tls;
 	/* TLS ticket keys and external PSKs from cp (dp/tls/tls_keys.h),

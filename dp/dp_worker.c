@@ -28,6 +28,7 @@
 #include "net/net.h"
 #include "ipc.h"
 #include "turn/turn.h"
+#include "turn/turn_tcp.h"
 #include "tls.h"
 #include "tls_keys.h"
 
@@ -479,7 +480,7 @@ dp_worker_main(void *arg)
 		}
 		/* TURN-over-TCP frames gathered in this burst go to their
 		 * connections now, so that their segments leave with it. */
-		dp_tcp_turn_flush(w);
+		turn_tcp_flush(w);
 		{
 			uint64_t txn = 0;
 

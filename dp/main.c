@@ -38,6 +38,7 @@
 #include "ipc.h"
 #include "net/net.h"
 #include "turn/turn.h"
+#include "turn/turn_tcp.h"
 #include "tp_conf.h"
 #include "tp_version.h"
 
@@ -289,7 +290,7 @@ turn_setup(struct dp_ctx *ctx)
 		return 0;
 	rc = turn_init(ctx);
 	for (unsigned int i = 0; rc == 0 && i < ctx->nworkers; i++)
-		rc = dp_tcp_turn_init(ctx->workers[i]);
+		rc = turn_tcp_init(ctx->workers[i]);
 	if (rc == 0 && tc->nlisten_tcp > 0) {
 		printf("turnpike-dp: TURN on TCP");
 		for (unsigned int i = 0; i < tc->nlisten_tcp; i++)

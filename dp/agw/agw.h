@@ -28,7 +28,7 @@ struct dp_worker;
 struct ipc_msg;
 
 /* w's contexts, its listener on its share of agw.ports, TLS for the legs
- * (after dp_tcp_turn_init()); 0 when done or not configured, -errno after
+ * (after turn_tcp_init()); 0 when done or not configured, -errno after
  * one clear error. */
 int agw_init(struct dp_worker *w);
 /* Free w's contexts (their connections go with the TCP stack). */

@@ -21,7 +21,7 @@
  *   peer's IP is taken (INCOMING to cp, which sends ConnectionAttempt),
  *   anything else is reset and counted.
  * - ConnectionBind (TCP_BIND from cp, §5.4): cp's answer goes on the data
- *   connection (taken from TURN's framing: dp_tcp_turn_take(), with any
+ *   connection (taken from TURN's framing: turn_tcp_take(), with any
  *   bytes that followed the request), which becomes leg 0. When the data
  *   connection is another worker's, the peer connection moves there
  *   first (tcp_conn_export()/import() through the hand-off ring, its held
@@ -55,6 +55,7 @@
 #include "tcprelay.h"
 #include "tls.h"
 #include "turn/turn.h"
+#include "turn/turn_tcp.h"
 #include "turn/turn_inlines.h"
 #include "turn/turn_internal.h"
 
@@ -926,7 +927,7 @@ bind_here(struct dp_worker *w, struct tr_conn *r, uint64_t data, const uint8_t *
 	uint32_t held_bytes = 0;
 	int ver;
 
-	if (dp_tcp_turn_take(w, data, &xp, &held) < 0) {
+	if (turn_tcp_take(w, data, &xp, &held) < 0) {
 		tr->ctr[TR_CTR_BIND_GONE]++;
 		splice_release(w, &r->sp, SPLICE_CAUSE_OTHER_LEG);
 		return false;
@@ -977,14 +978,14 @@ static void move_out(struct dp_worker *w, struct tr_conn *r, uint64_t data,
 
 /* A ConnectionBind that cannot be carried out: its connection, when it
  * is this worker's, is reset now (another worker's meets its deadline,
- * dp_tcp_turn's TT_BIND_MS), rather than held unanswered. */
+ * turn_tcp.c's TURN_TCP_BIND_MS), rather than held unanswered. */
 static void
 data_abort(struct dp_worker *w, uint64_t data)
 {
 	const struct dp_xprt_ops *xp;
 	struct rte_mbuf *held = NULL;
 
-	if (ipc_conn_worker(data) != w->id || dp_tcp_turn_take(w, data, &xp, &held) < 0)
+	if (ipc_conn_worker(data) != w->id || turn_tcp_take(w, data, &xp, &held) < 0)
 		return;
 	rte_pktmbuf_free(held);
 	session_close(w, data);

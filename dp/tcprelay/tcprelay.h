@@ -29,7 +29,7 @@ struct turn_alloc;
 struct turn_worker;
 
 /* w's relay application on its share of the relayed ports (after
- * dp_tcp_turn_init(), agw_init()); 0 when done or not wanted (no TURN over
+ * turn_tcp_init(), agw_init()); 0 when done or not wanted (no TURN over
  * TCP or TLS), -errno after one clear error. */
 int tcprelay_init(struct dp_worker *w);
 void tcprelay_free(struct dp_worker *w);

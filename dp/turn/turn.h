@@ -81,8 +81,6 @@ struct turn_stream_io {
 	int (*answered)(struct dp_worker *w, uint64_t conn_id);
 };
 
-struct stun_deframer;
-
 /* The stream transport of worker w (io lives as long as w); max_conns:
  * the connections it can hold at once, which sizes the backlog of
  * CONN_DOWN events to cp (one each at most). 0, or -ENOMEM. */
@@ -104,20 +102,5 @@ bool turn_stream_has_alloc(struct dp_worker *w, const struct turn_from *from);
 /* Move waiting CONN_DOWN events into the ring to cp while it has room
  * beyond the requests' (called from turn_sweep()); returns events moved. */
 unsigned int turn_stream_flush(struct dp_worker *w);
-struct stun_deframer;
-
-/*
- * Bytes that arrived on a stream client's connection (from: transport 6,
- * its conn_id and addresses): fed to the connection's deframer, and every
- * complete frame handed to TURN's entries. Returns 0, or a negative errno
- * when the stream's framing is lost (-EBADMSG, -EMSGSIZE: lib/stun's
- * deframer): the connection must then be closed.
- */
-int turn_stream_recv(struct dp_worker *w, const struct turn_from *from,
-		     struct stun_deframer *d, const uint8_t *data, size_t len);
-/* The complete frames already in d: frames handed on, or the deframer's
- * negative errno. */
-int turn_stream_input(struct dp_worker *w, const struct turn_from *from,
-		      struct stun_deframer *d);
 
 #endif /* DP_TURN_H */

@@ -2,31 +2,27 @@
 /*
  * TURN over a stream transport (TCP, and TLS over TCP below it: RFC 8656
  * §3.1, §12.5; ARCHITECTURE "Streams"): the adapter between a client
- * connection's bytes and TURN's two entries. In: lib/stun's deframer cuts
- * the stream into STUN messages and ChannelData frames, each handed to
- * turn_client_stun() / turn_client_chdata() in an mbuf of its own, with the
- * connection in turn_from. Out (turn_stream_ops): a STUN message is written
- * whole to the connection, relayed data (ChannelData padded to 4 by
- * turn_chdata_wrap(), or a Data indication, a multiple of 4 already) is
- * handed over in its mbuf.
+ * connection and TURN. In: the connection's STUN messages and ChannelData
+ * frames reach turn_client_stun() / turn_client_chdata() in an mbuf of
+ * their own, with the connection in turn_from. Out (turn_stream_ops): a
+ * STUN message is written whole to the connection, relayed data
+ * (ChannelData padded to 4 by turn_chdata_wrap(), or a Data indication, a
+ * multiple of 4 already) is handed over in its mbuf.
  *
- * dp's TCP (dp/dp_tcp_turn.c) attaches its write functions to each
- * worker (turn_stream_attach()) and hands complete frames, cut from the
- * connection's mbufs, to the two entries itself; the deframer path here
- * (turn_stream_recv()) is for transports that give bytes in a buffer (TLS
- * records, later). A connection that closes takes its allocation with it
- * and cp hears of it (turn_stream_gone(), CONN_DOWN through a backlog
- * that waits for room in the ring rather than failing).
+ * TURN over TCP and TLS (turn_tcp.c) attaches its write functions to
+ * each worker (turn_stream_attach()) and hands complete frames, cut from
+ * the connection's mbufs, to the two entries itself. A connection that
+ * closes takes its allocation with it and cp hears of it
+ * (turn_stream_gone(), CONN_DOWN through a backlog that waits for room
+ * in the ring rather than failing).
  */
 #include <errno.h>
-#include <string.h>
 
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
 #include "../dp.h"
 #include "ipc.h"
-#include "stun.h"
 #include "turn.h"
 #include "turn_inlines.h"
 
@@ -92,69 +88,6 @@ turn_stream_gone(struct dp_worker *w, const struct turn_from *from,
 	/* full: counted in conn_events.lost (it is sized not to fill) */
 	(void)ipc_backlog_push(&t->conn_events, IPC_CONN_DOWN, alloc_id, &tu, &ev,
 			       sizeof(ev));
-}
-
-int
-turn_stream_input(struct dp_worker *w, const struct turn_from *from,
-		  struct stun_deframer *d)
-{
-	struct turn_worker *t = w->turn;
-	struct stun_frame f;
-	int n = 0, rc;
-
-	while ((rc = stun_deframer_next(d, &f)) == 1) {
-		struct turn_in in;
-		uint8_t *p;
-
-		n++;
-		in.m = dp_alloc(w);
-		if (unlikely(in.m == NULL)) {
-			w->drop[DP_DROP_NO_MBUF]++;
-			continue;
-		}
-		/* f.data lasts until the next call: the frame is copied (a
-		 * frame larger than an mbuf holds is refused, counted) */
-		p = f.len <= UINT16_MAX ?
-			(uint8_t *)rte_pktmbuf_append(in.m, (uint16_t)f.len) : NULL;
-		if (unlikely(p == NULL)) {
-			t->stream_too_big++;
-			rte_pktmbuf_free(in.m);
-			continue;
-		}
-		memcpy(p, f.data, f.len);
-		in.udp = NULL;
-		in.off = 0;
-		in.len = (uint16_t)f.len;
-		if (f.kind == STUN_FRAME_CHDATA)
-			turn_client_chdata(w, from, &in);
-		else
-			turn_client_stun(w, from, &in);
-	}
-	if (rc < 0) {
-		t->stream_bad_frame++;
-		return rc;
-	}
-	return n;
-}
-
-int
-turn_stream_recv(struct dp_worker *w, const struct turn_from *from,
-		 struct stun_deframer *d, const uint8_t *data, size_t len)
-{
-	while (len > 0) {
-		size_t k = stun_deframer_feed(d, data, len);
-		int rc = turn_stream_input(w, from, d);
-
-		if (rc < 0)
-			return rc;
-		/* the deframer refuses a frame larger than its buffer, so a
-		 * full buffer always yields a frame or an error */
-		if (k == 0 && rc == 0)
-			return -ENOBUFS;
-		data += k;
-		len -= k;
-	}
-	return 0;
 }
 
 /* A STUN message, whole, to the client's connection. */

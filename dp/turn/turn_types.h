@@ -287,8 +287,11 @@ struct turn_worker {
 	 * ends them); NULL when nothing relays over TCP */
 	void (*tcp_gone)(struct turn_worker *t, struct turn_alloc *a);
 	void *tcp_gone_arg;               /* (its worker) */
-	uint64_t stream_bad_frame;        /* framing lost: connection closed */
-	uint64_t stream_too_big;          /* frames larger than an mbuf */
+	/* a buffer transport's framing lost, its frames larger than an
+	 * mbuf: dp has none (TCP and TLS count theirs in turn_tcp.c's
+	 * counters), so these stay 0 in the statistics line */
+	uint64_t stream_bad_frame;
+	uint64_t stream_too_big;
 	uint64_t stream_write_failed;
 	/* CONN_DOWN events to cp (turn_stream_gone()): waiting for room in
 	 * the ring; conn_events_mem is theirs. Dropped: a cp that does not

@@ -27,7 +27,7 @@ tp_write_conf "$TP_TMP/dp.conf" "0" \
 agw = { ports = [20000, 20999]; max_contexts = 16; setup_timeout = 20; };"
 tp_dp_start "$TP_TMP/dp.conf"
 tp_cp_start "$TP_TMP/dp.conf"
-tt() { tp_stat "$(tp_stats "tcp_turn worker=0")" "$1"; }
+turn_tcp() { tp_stat "$(tp_stats "tcp_turn worker=0")" "$1"; }
 
 # 64 addresses of fd00:210::/64 (dp's access prefix) beside the namespace's own
 srcs6=()
@@ -45,9 +45,9 @@ echo "# /64 flood: $(cat "$TP_TMP/flood6.out")"
 j() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
 tp_check "64 addresses of one /64: 8 let in (turn.tcp_per_source counts the /64), 56 refused" \
   test "$(j "$TP_TMP/flood6.out" 'd["connected"]')" = 8
-tp_check "... each answered (its Binding request), then closed for want of an allocation after 4 s (reset_no_allocation $(tt reset_no_allocation))" \
+tp_check "... each answered (its Binding request), then closed for want of an allocation after 4 s (reset_no_allocation $(turn_tcp reset_no_allocation))" \
   test "$(j "$TP_TMP/flood6.out" 'd["answered"], d["closed"], d["closed_after_s"][0] >= 3.5, d["closed_after_s"][-1] <= 6.5')" = "8 8 True True" \
-  -a "$(tt reset_no_allocation)" -ge 8
+  -a "$(turn_tcp reset_no_allocation)" -ge 8
 wait $apid
 echo "# client: $(cat "$TP_TMP/alloc.out")"
 tp_check "a client from elsewhere allocated over TCP meanwhile and kept its allocation and connection past the deadline" \

@@ -27,7 +27,6 @@ TOP = {
     'dp_drops.def': 'core', 'dp_cp.h': 'core', 'dp_cp.c': 'core',
     'dp_ctrs.h': 'core', 'dp_ctrs.c': 'core',
     'dp_tcp.c': 'tcp', 'dp_tcp.h': 'tcp',
-    'dp_tcp_turn.c': 'turn',
 }
 
 # Upward includes that remain (dp/README.md, "Where the order is still

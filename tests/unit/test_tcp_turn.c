@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The TURN-over-TCP adapter (dp/dp_tcp_turn.c) over the fake transport
+ * The TURN-over-TCP adapter (dp/turn/turn_tcp.c) over the fake transport
  * (fake_xprt.h), driven through the TCP applications it registers and the
  * stream writes it gives TURN (turn_stream_attach()); TURN's entries are
  * the test's, recording each frame they are handed. A stream of STUN and
@@ -30,6 +30,7 @@
 #include "tcprelay/tcprelay.h"
 #include "tp_conf_types.h"
 #include "turn/turn.h"
+#include "turn/turn_tcp.h"
 
 static const uint8_t L4[4] = { 10, 0, 0, 1 };
 static const uint8_t R4[4] = { 10, 0, 0, 2 };
@@ -155,7 +156,7 @@ setup(void **state)
 	memcpy(f->ctx.ports[0].ip4, L4, 4);
 	f->w = fx_worker_new(&f->ctx);
 	f->mbufs0 = fx_mbufs_in_use();
-	assert_int_equal(dp_tcp_turn_init(f->w), 0);
+	assert_int_equal(turn_tcp_init(f->w), 0);
 	assert_non_null(turn.io);
 	f->app = fx_listener(PORT_TCP, &f->larg);
 	f->app_tls = fx_listener(PORT_TLS, &larg_tls);
@@ -169,7 +170,7 @@ teardown(void **state)
 {
 	struct fix *f = *state;
 
-	dp_tcp_turn_free(f->w);
+	turn_tcp_free(f->w);
 	/* every mbuf back: frames handed on, gathered writes, partial frames */
 	assert_int_equal(fx_mbufs_in_use(), f->mbufs0);
 	fx_reset();
@@ -180,13 +181,13 @@ teardown(void **state)
 }
 
 static uint64_t
-ctr(const struct fix *f, enum dp_tt_ctr c)
+ctr(const struct fix *f, enum turn_tcp_ctr c)
 {
-	uint64_t v[DP_TT__COUNT];
+	uint64_t v[TURN_TCP_CTR__COUNT];
 
 	/* as dp publishes them: the family the adapter registers */
-	assert_int_equal(dp_tcp_turn_ctrs.n, DP_TT__COUNT);
-	dp_tcp_turn_ctrs.values(f->w, v);
+	assert_int_equal(turn_tcp_ctrs.n, TURN_TCP_CTR__COUNT);
+	turn_tcp_ctrs.values(f->w, v);
 	return v[c];
 }
 
@@ -297,8 +298,8 @@ run_pieces(struct fix *f, uint32_t rd_seg, uint32_t rd_max)
 	send_frames(id, fr, n);
 	fx_readable(id);
 	got_frames(0, id, fr, n);
-	assert_int_equal(ctr(f, DP_TT_STUN), 3);
-	assert_int_equal(ctr(f, DP_TT_CHDATA), 7);
+	assert_int_equal(ctr(f, TURN_TCP_CTR_STUN), 3);
+	assert_int_equal(ctr(f, TURN_TCP_CTR_CHDATA), 7);
 	assert_int_equal(fx_get(id)->aborts, 0);
 	assert_int_equal(turn.gone, 0);
 	/* and again, after the greeting (reads no longer held to a frame) */
@@ -319,7 +320,7 @@ test_tcp_turn_many_frames_a_read(void **state)
 	struct fix *f = *state;
 
 	run_pieces(f, 0, 0);
-	/* (the greeting was read alone: tt_first_want()) */
+	/* (the greeting was read alone: turn_tcp_first_want()) */
 }
 
 static void
@@ -351,13 +352,13 @@ test_tcp_turn_zero_copy(void **state)
 	send_frames(id, fr, 4);
 	fx_readable(id);
 	got_frames(1, id, fr, 4);
-	assert_int_equal(ctr(f, DP_TT_ZERO_COPY), 4);
+	assert_int_equal(ctr(f, TURN_TCP_CTR_ZERO_COPY), 4);
 }
 
 /* ---- bad input ---------------------------------------------------------------- */
 
 static void
-bad(struct fix *f, const uint8_t *b, size_t n, uint32_t rd_seg, enum dp_tt_ctr want)
+bad(struct fix *f, const uint8_t *b, size_t n, uint32_t rd_seg, enum turn_tcp_ctr want)
 {
 	struct frame g;
 	uint64_t id = client(f, 5, false);
@@ -386,7 +387,7 @@ test_tcp_turn_bad_first_byte(void **state)
 {
 	static const uint8_t b[] = { 0x80, 0x01, 0x00, 0x04, 1, 2, 3, 4 };
 
-	bad(*state, b, sizeof(b), 0, DP_TT_BAD_FRAME);
+	bad(*state, b, sizeof(b), 0, TURN_TCP_CTR_BAD_FRAME);
 }
 
 static void
@@ -394,7 +395,7 @@ test_tcp_turn_bad_first_byte_split(void **state)
 {
 	static const uint8_t b[] = { 0xc0, 0x01, 0x00, 0x04, 1, 2, 3, 4 };
 
-	bad(*state, b, sizeof(b), 1, DP_TT_BAD_FRAME);
+	bad(*state, b, sizeof(b), 1, TURN_TCP_CTR_BAD_FRAME);
 }
 
 static void
@@ -404,7 +405,7 @@ test_tcp_turn_bad_stun_length(void **state)
 
 	stun_frame(&fr, 0x0001, 8, 3);
 	fr.b[3] = 6;                     /* not a multiple of 4 */
-	bad(*state, fr.b, fr.wire_len, 0, DP_TT_BAD_FRAME);
+	bad(*state, fr.b, fr.wire_len, 0, TURN_TCP_CTR_BAD_FRAME);
 }
 
 static void
@@ -414,7 +415,7 @@ test_tcp_turn_bad_cookie(void **state)
 
 	stun_frame(&fr, 0x0001, 8, 3);
 	fr.b[5] ^= 0x40;
-	bad(*state, fr.b, fr.wire_len, 0, DP_TT_BAD_FRAME);
+	bad(*state, fr.b, fr.wire_len, 0, TURN_TCP_CTR_BAD_FRAME);
 }
 
 static void
@@ -422,7 +423,7 @@ test_tcp_turn_too_big(void **state)
 {
 	static const uint8_t b[] = { 0x40, 0x00, 0xff, 0xf0, 1, 2, 3, 4 };
 
-	bad(*state, b, sizeof(b), 0, DP_TT_TOO_BIG);
+	bad(*state, b, sizeof(b), 0, TURN_TCP_CTR_TOO_BIG);
 }
 
 static void
@@ -430,7 +431,7 @@ test_tcp_turn_too_big_split(void **state)
 {
 	static const uint8_t b[] = { 0x40, 0x00, 0x08, 0x00, 1, 2, 3, 4 };
 
-	bad(*state, b, sizeof(b), 3, DP_TT_TOO_BIG);
+	bad(*state, b, sizeof(b), 3, TURN_TCP_CTR_TOO_BIG);
 }
 
 /* A connection to an address that is not an access port's is refused. */
@@ -441,8 +442,8 @@ test_tcp_turn_not_access(void **state)
 	uint64_t id = fx_conn_new(6, 4, OTHER4, PORT_TCP, R4, 40006);
 
 	assert_true(fx_accept(f->app, id, f->larg) < 0);
-	assert_int_equal(ctr(f, DP_TT_NOT_ACCESS), 1);
-	assert_int_equal(ctr(f, DP_TT_ACCEPTED), 0);
+	assert_int_equal(ctr(f, TURN_TCP_CTR_NOT_ACCESS), 1);
+	assert_int_equal(ctr(f, TURN_TCP_CTR_ACCEPTED), 0);
 }
 
 /* ---- ends ------------------------------------------------------------------------ */
@@ -459,7 +460,7 @@ test_tcp_turn_client_eof(void **state)
 	fx_peer_eof(id);
 	fx_readable(id);
 	assert_int_equal(turn.n, 1);
-	assert_int_equal(ctr(f, DP_TT_CLIENT_EOF), 1);
+	assert_int_equal(ctr(f, TURN_TCP_CTR_CLIENT_EOF), 1);
 	assert_int_equal(fx_get(id)->closes, 1);
 	assert_int_equal(fx_get(id)->aborts, 0);
 	assert_int_equal(turn.gone, 1);
@@ -479,7 +480,7 @@ test_tcp_turn_closed_by_tcp(void **state)
 	fx_readable(id);
 	assert_int_equal(turn.n, 0);
 	fx_closed(id, TCP_REASON_RESET);
-	assert_int_equal(ctr(f, DP_TT_CLOSED), 1);
+	assert_int_equal(ctr(f, TURN_TCP_CTR_CLOSED), 1);
 	assert_int_equal(fx_get(id)->gones, 1);
 	assert_int_equal(turn.gone, 1);
 	assert_int_equal(turn.gone_reason, IPC_CONN_RESET);
@@ -495,7 +496,7 @@ test_tcp_turn_transport_fails(void **state)
 
 	fx_get(id)->rx_err = -EPROTO;
 	fx_readable(id);
-	assert_int_equal(ctr(f, DP_TT_TRANSPORT), 1);
+	assert_int_equal(ctr(f, TURN_TCP_CTR_TRANSPORT), 1);
 	assert_int_equal(fx_get(id)->aborts, 1);
 }
 
@@ -514,11 +515,11 @@ test_tcp_turn_first_message_timeout(void **state)
 	fx_peer_send(talker, g.b, g.wire_len);
 	fx_readable(talker);
 	f->w->now_ms += FIRST_S * 1000u - 1u;
-	dp_tcp_turn_poll(f->w, f->w->now_ms);
+	turn_tcp_poll(f->w, f->w->now_ms);
 	assert_int_equal(fx_get(quiet)->aborts, 0);
 	f->w->now_ms += 2;
-	dp_tcp_turn_poll(f->w, f->w->now_ms);
-	assert_int_equal(ctr(f, DP_TT_FIRST_TIMEOUT), 1);
+	turn_tcp_poll(f->w, f->w->now_ms);
+	assert_int_equal(ctr(f, TURN_TCP_CTR_FIRST_TIMEOUT), 1);
 	assert_int_equal(fx_get(quiet)->first_timeouts, 1);
 	assert_int_equal(fx_get(quiet)->aborts, 1);
 	assert_int_equal(fx_get(talker)->aborts, 0);
@@ -539,12 +540,12 @@ test_tcp_turn_allocation_timeout(void **state)
 	fx_readable(id);
 	turn.has_alloc = true;
 	f->w->now_ms += ALLOC_S * 1000u + 1u;
-	dp_tcp_turn_poll(f->w, f->w->now_ms);
+	turn_tcp_poll(f->w, f->w->now_ms);
 	assert_int_equal(fx_get(id)->aborts, 0);
 	turn.has_alloc = false;
 	f->w->now_ms += ALLOC_S * 1000u + 1u;
-	dp_tcp_turn_poll(f->w, f->w->now_ms);
-	assert_int_equal(ctr(f, DP_TT_NO_ALLOC), 1);
+	turn_tcp_poll(f->w, f->w->now_ms);
+	assert_int_equal(ctr(f, TURN_TCP_CTR_NO_ALLOC), 1);
 	assert_int_equal(fx_get(id)->aborts, 1);
 	assert_int_equal(turn.gone_reason, IPC_CONN_ABORTED);
 }
@@ -574,9 +575,9 @@ test_tcp_turn_writes(void **state)
 	/* TLS: three sends already; raw: the two small ones wait */
 	assert_int_equal(fx_get(tls)->sends, 3);
 	assert_int_equal(fx_get(raw)->sends, 2);  /* (gathered, then the large one) */
-	dp_tcp_turn_flush(f->w);
+	turn_tcp_flush(f->w);
 	assert_int_equal(fx_get(raw)->sends, 2);
-	assert_int_equal(ctr(f, DP_TT_GATHERED), 1);
+	assert_int_equal(ctr(f, TURN_TCP_CTR_GATHERED), 1);
 	for (unsigned int k = 0; k < 2; k++) {
 		uint64_t id = k == 0 ? raw : tls;
 		size_t n = fx_take_tx(id, got, sizeof(got)), off = 0;
@@ -591,12 +592,12 @@ test_tcp_turn_writes(void **state)
 	/* a full send queue drops (counted), never blocks */
 	fx_get(raw)->room = 0;
 	assert_int_equal(turn.io->write(f->w, raw, a.b, a.wire_len), 0);
-	dp_tcp_turn_flush(f->w);
-	assert_int_equal(ctr(f, DP_TT_SEND_FULL), 1);
+	turn_tcp_flush(f->w);
+	assert_int_equal(ctr(f, TURN_TCP_CTR_SEND_FULL), 1);
 	/* to a connection that is not (any more) ours */
 	fx_closed(tls, TCP_REASON_RESET);
 	assert_true(turn.io->write(f->w, tls, a.b, a.wire_len) < 0);
-	assert_int_equal(ctr(f, DP_TT_SEND_GONE), 1);
+	assert_int_equal(ctr(f, TURN_TCP_CTR_SEND_GONE), 1);
 	assert_true(turn.io->live(f->w, raw));
 	assert_false(turn.io->live(f->w, tls));
 }
@@ -624,10 +625,10 @@ test_tcp_turn_connection_bind(void **state)
 	fx_readable(id);
 	assert_int_equal(turn.n, 1);
 	assert_int_equal(fx_get(id)->rx_len - fx_get(id)->rx_off, data.wire_len);
-	assert_int_equal(dp_tcp_turn_take(f->w, id, &xp, &held), 0);
+	assert_int_equal(turn_tcp_take(f->w, id, &xp, &held), 0);
 	assert_ptr_equal(xp, &dp_xprt_raw);
 	assert_null(held);
-	assert_int_equal(ctr(f, DP_TT_BOUND), 1);
+	assert_int_equal(ctr(f, TURN_TCP_CTR_BOUND), 1);
 	/* the relay's now: TURN no longer reads it */
 	fx_readable(id);
 	assert_int_equal(turn.n, 1);
@@ -636,8 +637,8 @@ test_tcp_turn_connection_bind(void **state)
 	fx_peer_send(id2, bind.b, bind.wire_len);
 	fx_readable(id2);
 	f->w->now_ms += 10001;
-	dp_tcp_turn_poll(f->w, f->w->now_ms);
-	assert_int_equal(ctr(f, DP_TT_BIND_UNANSWERED), 1);
+	turn_tcp_poll(f->w, f->w->now_ms);
+	assert_int_equal(ctr(f, TURN_TCP_CTR_BIND_UNANSWERED), 1);
 	assert_int_equal(fx_get(id2)->aborts, 1);
 	assert_int_equal(fx_get(id)->aborts, 0);
 }

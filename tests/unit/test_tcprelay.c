@@ -17,7 +17,7 @@
  * TCP_CLOSE (its bind deadline) releases a waiting one; an allocation
  * holds TR_PER_ALLOC peer connections at most.
  *
- * Stubbed here besides the fake: dp_tcp_turn_take() (the TURN-over-TCP
+ * Stubbed here besides the fake: turn_tcp_take() (the TURN-over-TCP
  * adapter's hand-over of a data connection: the test says what it holds)
  * and turn_relay_index() (TURN's lookup of a relayed address among the
  * ports' lists: its tables are not set up here).
@@ -43,6 +43,7 @@
 #include "turn/turn.h"
 #include "turn/turn_inlines.h"
 #include "turn/turn_internal.h"
+#include "turn/turn_tcp.h"
 #include "turn/turn_tt.h"
 
 static const uint8_t L4[4] = { 10, 0, 0, 1 };          /* TURN's own address */
@@ -71,8 +72,8 @@ static struct {
 } binding;
 
 int
-dp_tcp_turn_take(struct dp_worker *w, uint64_t id, const struct dp_xprt_ops **xp,
-		 struct rte_mbuf **held)
+turn_tcp_take(struct dp_worker *w, uint64_t id, const struct dp_xprt_ops **xp,
+	      struct rte_mbuf **held)
 {
 	struct rte_mbuf *m = NULL;
 

@@ -1,17 +1,19 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dp/turn/turn_stream.c, the stream adapter (TURN over TCP/TLS, RFC 8656
- * §12.5): however the stream is cut into segments, TURN's entries see the
- * same frames, in order, each in an mbuf of its own (ChannelData without
- * its stream padding, STUN whole), with the connection in turn_from; lost
- * framing is an error for the caller to close on, counted; replies and
- * relayed data go to the connection whole.
+ * §12.5): replies and relayed data go to the connection whole. And
+ * lib/stun's deframer driven as a transport that gives bytes in a buffer
+ * would drive it (the test's turn_stream_recv()): however the stream is
+ * cut into segments, TURN's entries see the same frames, in order, each in
+ * an mbuf of its own (ChannelData without its stream padding, STUN whole),
+ * with the connection in turn_from; lost framing is an error for the
+ * caller to close on, counted.
  *
- * dp/tcp does not exist yet, so what sits around the adapter is the
- * test's: the entries (turn_client.c needs the whole dp) record what they
- * are given, dp_alloc() hands out mbufs built here (no pool, no EAL), the
- * stream's write functions record what is written, and UDP's sender fails
- * the test if a stream client's reply reaches it.
+ * What sits around the adapter is the test's: the entries (turn_client.c
+ * needs the whole dp) record what they are given, dp_alloc() hands out
+ * mbufs built here (no pool, no EAL), the stream's write functions record
+ * what is written, and UDP's sender fails the test if a stream client's
+ * reply reaches it.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -109,6 +111,84 @@ turn_udp_reply(struct dp_worker *w, const struct turn_from *to,
 }
 
 const struct turn_xport_ops turn_udp_ops = { .name = "udp" };
+
+/*
+ * A transport that gives a connection's bytes in a buffer: lib/stun's
+ * deframer cuts them, and each complete frame goes to TURN's entries in
+ * an mbuf of its own, copied. dp has no such transport (TCP and TLS cut
+ * frames out of their mbufs, turn_tcp.c, and test_tcp_turn covers that),
+ * so this driver is the test's: the frames the entries get from
+ * lib/stun's deframer, whatever the cuts, and lost framing counted in
+ * stream_bad_frame.
+ *
+ * turn_stream_input(): the complete frames already in d, handed on; the
+ * count, or the deframer's negative errno.
+ */
+static int
+turn_stream_input(struct dp_worker *w, const struct turn_from *from,
+		  struct stun_deframer *d)
+{
+	struct turn_worker *t = w->turn;
+	struct stun_frame f;
+	int n = 0, rc;
+
+	while ((rc = stun_deframer_next(d, &f)) == 1) {
+		struct turn_in in;
+		uint8_t *p;
+
+		n++;
+		in.m = dp_alloc(w);
+		if (unlikely(in.m == NULL)) {
+			w->drop[DP_DROP_NO_MBUF]++;
+			continue;
+		}
+		/* f.data lasts until the next call: the frame is copied (a
+		 * frame larger than an mbuf holds is refused, counted) */
+		p = f.len <= UINT16_MAX ?
+			(uint8_t *)rte_pktmbuf_append(in.m, (uint16_t)f.len) : NULL;
+		if (unlikely(p == NULL)) {
+			t->stream_too_big++;
+			rte_pktmbuf_free(in.m);
+			continue;
+		}
+		memcpy(p, f.data, f.len);
+		in.udp = NULL;
+		in.off = 0;
+		in.len = (uint16_t)f.len;
+		if (f.kind == STUN_FRAME_CHDATA)
+			turn_client_chdata(w, from, &in);
+		else
+			turn_client_stun(w, from, &in);
+	}
+	if (rc < 0) {
+		t->stream_bad_frame++;
+		return rc;
+	}
+	return n;
+}
+
+/* Bytes of the connection from, fed to its deframer and every complete
+ * frame handed on: 0, or a negative errno when the framing is lost
+ * (-EBADMSG, -EMSGSIZE: lib/stun's deframer). */
+static int
+turn_stream_recv(struct dp_worker *w, const struct turn_from *from,
+		 struct stun_deframer *d, const uint8_t *data, size_t len)
+{
+	while (len > 0) {
+		size_t k = stun_deframer_feed(d, data, len);
+		int rc = turn_stream_input(w, from, d);
+
+		if (rc < 0)
+			return rc;
+		/* the deframer refuses a frame larger than its buffer, so a
+		 * full buffer always yields a frame or an error */
+		if (k == 0 && rc == 0)
+			return -ENOBUFS;
+		data += k;
+		len -= k;
+	}
+	return 0;
+}
 
 /* The stream: STUN messages and padded ChannelData, and the frames each
  * should reach the entries as. */

@@ -13,7 +13,7 @@
  * copy; frames that share a segment, or span two, are copied into a fresh
  * one. Only a frame still being gathered holds an mbuf, so an idle
  * connection costs its TCB and the 32 bytes here. Small frames to a
- * client within one burst go out gathered into one mbuf (TT_GATHER_MAX).
+ * client within one burst go out gathered into one mbuf (TURN_TCP_GATHER_MAX).
  *
  * Bad input closes the connection (RST) and is counted, nothing else is
  * touched: a first byte that is neither STUN nor ChannelData, a STUN
@@ -46,7 +46,7 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
-#include "dp.h"
+#include "../dp.h"
 #include "dp_ctrs.h"
 #include "dp_tcp.h"
 #include "ipc.h"
@@ -56,113 +56,114 @@
 #include "tcp.h"
 #include "tls.h"
 #include "tp_common.h"
-#include "turn/turn.h"
+#include "turn.h"
+#include "turn_tcp.h"
 
-#define TT_FIRST_FIFO_MIN 64u
+#define TURN_TCP_FIRST_FIFO_MIN 64u
 
 /* What the TURN application keeps of a connection (by its slot). */
-struct tt_conn {
+struct turn_tcp_conn {
 	uint64_t id;              /* the connection's id; 0: slot unused */
 	struct rte_mbuf *pf;      /* a frame being gathered, or NULL */
 	struct rte_mbuf *out;     /* frames to send, gathered in this burst */
-	uint8_t flags;            /* TT_* */
+	uint8_t flags;            /* TURN_TCP_* */
 	uint8_t in_port;          /* dp port index of its local address */
 	uint16_t pad;
 	uint32_t pf_ms;           /* now_ms (low bits) when pf began */
 };
 
-#define TT_GREETED 0x1u           /* a complete STUN message arrived */
-#define TT_PENDING 0x2u           /* out is in the worker's pending list */
-#define TT_TLS     0x4u           /* over TLS (dp_xprt_tls), else raw */
+#define TURN_TCP_GREETED 0x1u           /* a complete STUN message arrived */
+#define TURN_TCP_PENDING 0x2u           /* out is in the worker's pending list */
+#define TURN_TCP_TLS     0x4u           /* over TLS (dp_xprt_tls), else raw */
 /* RFC 6062 §5.4: a ConnectionBind went to cp; the connection is not read
  * until cp answers (a success makes it a data connection: what follows
  * the request is the client's data, not TURN), and pf holds the bytes
- * that came after the request, unparsed. At most TT_BIND_MS: then it is
- * reset (reset_bind_unanswered). */
-#define TT_BINDING 0x8u
-#define TT_BIND_MS 10000u
+ * that came after the request, unparsed. At most TURN_TCP_BIND_MS: then
+ * it is reset (reset_bind_unanswered). */
+#define TURN_TCP_BINDING 0x8u
+#define TURN_TCP_BIND_MS 10000u
 
 /* The connection's transport. */
 static inline const struct dp_xprt_ops *
-tt_xp(const struct tt_conn *tc)
+turn_tcp_xp(const struct turn_tcp_conn *tc)
 {
-	return (tc->flags & TT_TLS) ? &dp_xprt_tls : &dp_xprt_raw;
+	return (tc->flags & TURN_TCP_TLS) ? &dp_xprt_tls : &dp_xprt_raw;
 }
 
 /* The owner of TURN's connections' sessions (dp/session). */
-static const struct dp_session_ops tt_session_ops;
+static const struct dp_session_ops turn_tcp_session_ops;
 
 /* Frames up to this long are gathered into one mbuf per connection and
  * burst (the first frame's own mbuf, its tailroom): a peer's small
  * datagrams would otherwise each hold an mbuf in the send queue until
  * acknowledged, so that a client that reads slowly could take a worker's
  * pool with a few hundred kilobytes of payload. */
-#define TT_GATHER_MAX 1024u
-/* A send queue under this many bytes keeps up (dp_tcp_turn_flush()). */
-#define TT_KEEP_UP 4096u
+#define TURN_TCP_GATHER_MAX 1024u
+/* A send queue under this many bytes keeps up (turn_tcp_flush()). */
+#define TURN_TCP_KEEP_UP 4096u
 
 /* Connections that have not sent a STUN message yet, oldest first: their
  * deadline is the same span after their accept, so a FIFO is in order. */
-struct tt_due {
+struct turn_tcp_due {
 	uint64_t id;
 	uint64_t due_ms;
 };
 
-struct dp_tcp_turn {
-	struct tt_conn *conns;    /* max_conns */
+struct turn_tcp_worker {
+	struct turn_tcp_conn *conns;    /* max_conns */
 	uint32_t max_conns;
-	struct tt_due *fifo;      /* fifo_cap, a power of two */
+	struct turn_tcp_due *fifo;      /* fifo_cap, a power of two */
 	uint32_t fifo_cap;
 	uint32_t fifo_head, fifo_tail;
 	/* RFC 6062: connections holding on a ConnectionBind, oldest first
 	 * (the same span each: a FIFO is in order); one still holding at its
 	 * deadline (cp's answer lost, the peer connection gone) is reset */
-	struct tt_due *bind_fifo; /* fifo_cap */
+	struct turn_tcp_due *bind_fifo; /* fifo_cap */
 	uint32_t bind_head, bind_tail;
 	/* every connection's allocation deadline, oldest first (the same
 	 * span each); one that has its allocation goes round again */
-	struct tt_due *alloc_fifo; /* fifo_cap */
+	struct turn_tcp_due *alloc_fifo; /* fifo_cap */
 	uint32_t alloc_head, alloc_tail;
 	uint32_t alloc_ms;        /* turn.tcp_allocate_timeout; 0: none */
 	uint32_t first_ms;
 	uint16_t frame_max;       /* largest frame an mbuf holds */
 	int app;
 	int app_tls;
-	uint32_t *pend;           /* slots with frames gathered (TT_PENDING) */
+	uint32_t *pend;           /* slots with frames gathered (TURN_TCP_PENDING) */
 	uint32_t npend;
 	bool pool_low;            /* the worker's pool under a quarter */
 	uint64_t pool_checked_ms; /* when pool_low was last computed */
 	uint64_t scanned_ms;      /* the last sweep for stalled frames */
-	uint64_t ctr[DP_TT__COUNT];
+	uint64_t ctr[TURN_TCP_CTR__COUNT];
 };
 
-static const char *const tt_ctr_names[DP_TT__COUNT] = {
-#define DP_TT(n, s) [DP_TT_##n] = s,
-	DP_TT_LIST
-#undef DP_TT
+static const char *const turn_tcp_ctr_names[TURN_TCP_CTR__COUNT] = {
+#define TURN_TCP_CTR(n, s) [TURN_TCP_CTR_##n] = s,
+	TURN_TCP_CTR_LIST
+#undef TURN_TCP_CTR
 };
 
 
-static inline struct dp_tcp_turn *
-tt_of(struct dp_worker *w)
+static inline struct turn_tcp_worker *
+turn_tcp_of(struct dp_worker *w)
 {
-	return w->tcp_turn;
+	return w->turn_tcp;
 }
 
-static struct tt_conn *
-tt_conn(struct dp_tcp_turn *tt, uint64_t id)
+static struct turn_tcp_conn *
+turn_tcp_conn(struct turn_tcp_worker *tcw, uint64_t id)
 {
 	uint32_t slot = ipc_conn_slot(id);
 
-	if (slot >= tt->max_conns || tt->conns[slot].id != id)
+	if (slot >= tcw->max_conns || tcw->conns[slot].id != id)
 		return NULL;
-	return &tt->conns[slot];
+	return &tcw->conns[slot];
 }
 
 /* Where a connection's messages come from, as TURN keys them. */
 static bool
-tt_from(struct dp_worker *w, uint64_t id, const struct tt_conn *tc,
-	struct turn_from *f)
+turn_tcp_from(struct dp_worker *w, uint64_t id, const struct turn_tcp_conn *tc,
+	      struct turn_from *f)
 {
 	const struct tcp_conn *c = tcp_conn_get(w->tcp, id);
 
@@ -202,27 +203,27 @@ ipc_reason_of(enum tcp_reason why)
  * (the TCB must still be there: called before tcp_abort()/tcp_close(),
  * or from closed()). */
 static void
-tt_forget(struct dp_worker *w, struct tt_conn *tc, uint32_t reason)
+turn_tcp_forget(struct dp_worker *w, struct turn_tcp_conn *tc, uint32_t reason)
 {
 	struct turn_from f;
 
-	if (tt_from(w, tc->id, tc, &f))
-		turn_stream_gone(w, &f, reason, (tc->flags & TT_GREETED) != 0);
+	if (turn_tcp_from(w, tc->id, tc, &f))
+		turn_stream_gone(w, &f, reason, (tc->flags & TURN_TCP_GREETED) != 0);
 	rte_pktmbuf_free(tc->pf);
 	rte_pktmbuf_free(tc->out);
 	tc->pf = NULL;
 	tc->out = NULL;
 	session_close(w, tc->id);
 	tc->id = 0;
-	/* TT_PENDING stays until the flush passes the slot (its list entry
-	 * is still there; a new connection in the slot is then flushed
-	 * too, harmlessly) */
-	tc->flags &= TT_PENDING;
+	/* TURN_TCP_PENDING stays until the flush passes the slot (its list
+	 * entry is still there; a new connection in the slot is then
+	 * flushed too, harmlessly) */
+	tc->flags &= TURN_TCP_PENDING;
 }
 
-/* More of a connection's bytes behind those tt_hold_rest() held. */
+/* More of a connection's bytes behind those turn_tcp_hold_rest() held. */
 static void
-tt_hold_more(struct tt_conn *tc, struct rte_mbuf *chain)
+turn_tcp_hold_more(struct turn_tcp_conn *tc, struct rte_mbuf *chain)
 {
 	struct rte_mbuf *t;
 
@@ -237,18 +238,18 @@ tt_hold_more(struct tt_conn *tc, struct rte_mbuf *chain)
 
 /* Bad input: reset the connection, count why. */
 static void
-tt_kill(struct dp_worker *w, struct tt_conn *tc, enum dp_tt_ctr why)
+turn_tcp_kill(struct dp_worker *w, struct turn_tcp_conn *tc, enum turn_tcp_ctr why)
 {
-	const struct dp_xprt_ops *xp = tt_xp(tc);
+	const struct dp_xprt_ops *xp = turn_tcp_xp(tc);
 	uint64_t id = tc->id;
 
-	tt_of(w)->ctr[why]++;
-	tt_forget(w, tc, IPC_CONN_ABORTED);
+	turn_tcp_of(w)->ctr[why]++;
+	turn_tcp_forget(w, tc, IPC_CONN_ABORTED);
 	xp->abort(w, id);
 }
 
-static void tt_alloc_check(struct dp_worker *w, struct dp_tcp_turn *tt,
-			   const struct tt_due *d);
+static void turn_tcp_alloc_check(struct dp_worker *w, struct turn_tcp_worker *tcw,
+				 const struct turn_tcp_due *d);
 
 /* ---- writes: turn_stream_io ---------------------------------------- */
 
@@ -256,7 +257,7 @@ static void tt_alloc_check(struct dp_worker *w, struct dp_tcp_turn *tt,
  * when the queue is full they are dropped, counted, as a datagram would
  * be). */
 static void
-tt_push(struct dp_worker *w, struct tt_conn *tc)
+turn_tcp_push(struct dp_worker *w, struct turn_tcp_conn *tc)
 {
 	struct rte_mbuf *m = tc->out;
 	int rc;
@@ -264,34 +265,35 @@ tt_push(struct dp_worker *w, struct tt_conn *tc)
 	if (m == NULL)
 		return;
 	tc->out = NULL;
-	rc = tt_xp(tc)->snd_buf(w, tc->id, m);
+	rc = turn_tcp_xp(tc)->snd_buf(w, tc->id, m);
 	if (rc < 0) {
 		rte_pktmbuf_free(m);
-		tt_of(w)->ctr[rc == -EAGAIN ? DP_TT_SEND_FULL : DP_TT_SEND_GONE]++;
+		turn_tcp_of(w)->ctr[rc == -EAGAIN ? TURN_TCP_CTR_SEND_FULL :
+				    TURN_TCP_CTR_SEND_GONE]++;
 	}
 }
 
 /* m (one frame, consumed) to the connection: gathered with the burst's
  * other small frames, or, when large, sent after them. */
 static int
-tt_out(struct dp_worker *w, uint64_t id, struct rte_mbuf *m)
+turn_tcp_out(struct dp_worker *w, uint64_t id, struct rte_mbuf *m)
 {
-	struct dp_tcp_turn *tt = tt_of(w);
-	struct tt_conn *tc = tt_conn(tt, id);
+	struct turn_tcp_worker *tcw = turn_tcp_of(w);
+	struct turn_tcp_conn *tc = turn_tcp_conn(tcw, id);
 	uint32_t len = rte_pktmbuf_pkt_len(m);
 	int rc;
 
 	if (tc == NULL) {
 		rte_pktmbuf_free(m);
-		tt->ctr[DP_TT_SEND_GONE]++;
+		tcw->ctr[TURN_TCP_CTR_SEND_GONE]++;
 		return -ENOTCONN;
 	}
-	if (unlikely(tt->pool_low)) {
+	if (unlikely(tcw->pool_low)) {
 		const struct tcp_conn *c = tcp_conn_get(w->tcp, id);
 
-		if (c != NULL && c->snd_queued >= TT_KEEP_UP) {
+		if (c != NULL && c->snd_queued >= TURN_TCP_KEEP_UP) {
 			rte_pktmbuf_free(m);
-			tt->ctr[DP_TT_POOL_LOW]++;
+			tcw->ctr[TURN_TCP_CTR_POOL_LOW]++;
 			return -ENOBUFS;
 		}
 	}
@@ -300,41 +302,41 @@ tt_out(struct dp_worker *w, uint64_t id, struct rte_mbuf *m)
 	 * readable again (coturn's turnutils_uclient -S does) would never
 	 * see the frames gathered behind it in the same record, buffered in
 	 * its OpenSSL (turn_tls lost a few messages a run that way). */
-	if (len <= TT_GATHER_MAX && m->nb_segs == 1 && !(tc->flags & TT_TLS)) {
+	if (len <= TURN_TCP_GATHER_MAX && m->nb_segs == 1 && !(tc->flags & TURN_TCP_TLS)) {
 		struct rte_mbuf *o = tc->out;
 
 		if (o != NULL && rte_pktmbuf_tailroom(o) >= len) {
 			memcpy(rte_pktmbuf_append(o, (uint16_t)len),
 			       rte_pktmbuf_mtod(m, const void *), len);
 			rte_pktmbuf_free(m);
-			tt->ctr[DP_TT_GATHERED]++;
+			tcw->ctr[TURN_TCP_CTR_GATHERED]++;
 			return 0;
 		}
-		tt_push(w, tc);
+		turn_tcp_push(w, tc);
 		/* this frame's mbuf gathers the next ones (a direct mbuf of
 		 * ours; a clone's data is shared and must not grow) */
 		if (RTE_MBUF_DIRECT(m) && rte_mbuf_refcnt_read(m) == 1) {
 			tc->out = m;
-			if (!(tc->flags & TT_PENDING)) {
-				tc->flags |= TT_PENDING;
-				tt->pend[tt->npend++] = ipc_conn_slot(id);
+			if (!(tc->flags & TURN_TCP_PENDING)) {
+				tc->flags |= TURN_TCP_PENDING;
+				tcw->pend[tcw->npend++] = ipc_conn_slot(id);
 			}
 			return 0;
 		}
 	} else {
-		tt_push(w, tc);
+		turn_tcp_push(w, tc);
 	}
-	rc = tt_xp(tc)->snd_buf(w, id, m);
+	rc = turn_tcp_xp(tc)->snd_buf(w, id, m);
 	if (rc < 0) {
 		rte_pktmbuf_free(m);
-		tt->ctr[rc == -EAGAIN ? DP_TT_SEND_FULL : DP_TT_SEND_GONE]++;
+		tcw->ctr[rc == -EAGAIN ? TURN_TCP_CTR_SEND_FULL : TURN_TCP_CTR_SEND_GONE]++;
 		return rc;
 	}
 	return 0;
 }
 
 static int
-tt_write(struct dp_worker *w, uint64_t id, const uint8_t *buf, uint16_t len)
+turn_tcp_write(struct dp_worker *w, uint64_t id, const uint8_t *buf, uint16_t len)
 {
 	struct rte_mbuf *m = dp_alloc(w);
 	uint8_t *p;
@@ -347,13 +349,13 @@ tt_write(struct dp_worker *w, uint64_t id, const uint8_t *buf, uint16_t len)
 		return -EMSGSIZE;
 	}
 	memcpy(p, buf, len);
-	return tt_out(w, id, m);
+	return turn_tcp_out(w, id, m);
 }
 
 static int
-tt_write_mbuf(struct dp_worker *w, uint64_t id, struct rte_mbuf *m)
+turn_tcp_write_mbuf(struct dp_worker *w, uint64_t id, struct rte_mbuf *m)
 {
-	return tt_out(w, id, m);
+	return turn_tcp_out(w, id, m);
 }
 
 /*
@@ -369,50 +371,50 @@ tt_write_mbuf(struct dp_worker *w, uint64_t id, struct rte_mbuf *m)
  * take the mbufs everyone else's packets arrive in.
  */
 void
-dp_tcp_turn_flush(struct dp_worker *w)
+turn_tcp_flush(struct dp_worker *w)
 {
-	struct dp_tcp_turn *tt = w->tcp_turn;
+	struct turn_tcp_worker *tcw = w->turn_tcp;
 	uint32_t keep = 0;
 
-	if (tt == NULL || tt->npend == 0)
+	if (tcw == NULL || tcw->npend == 0)
 		return;
-	for (uint32_t i = 0; i < tt->npend; i++) {
-		uint32_t slot = tt->pend[i];
-		struct tt_conn *tc = &tt->conns[slot];
+	for (uint32_t i = 0; i < tcw->npend; i++) {
+		uint32_t slot = tcw->pend[i];
+		struct turn_tcp_conn *tc = &tcw->conns[slot];
 		const struct tcp_conn *c;
 
 		if (tc->id == 0 || tc->out == NULL) {
-			tc->flags &= (uint8_t)~TT_PENDING;
+			tc->flags &= (uint8_t)~TURN_TCP_PENDING;
 			continue;
 		}
 		c = tcp_conn_get(w->tcp, tc->id);
-		if (c != NULL && c->snd_queued >= TT_KEEP_UP &&
+		if (c != NULL && c->snd_queued >= TURN_TCP_KEEP_UP &&
 		    rte_pktmbuf_tailroom(tc->out) >= 64u) {
-			tt->pend[keep++] = slot;        /* still gathering */
+			tcw->pend[keep++] = slot;        /* still gathering */
 			continue;
 		}
-		tc->flags &= (uint8_t)~TT_PENDING;
-		tt_push(w, tc);
+		tc->flags &= (uint8_t)~TURN_TCP_PENDING;
+		turn_tcp_push(w, tc);
 	}
-	tt->npend = keep;
+	tcw->npend = keep;
 }
 
 static bool
-tt_live(struct dp_worker *w, uint64_t id)
+turn_tcp_live(struct dp_worker *w, uint64_t id)
 {
 	int st;
 
-	if (w->tcp == NULL || tt_of(w) == NULL || tt_conn(tt_of(w), id) == NULL)
+	if (w->tcp == NULL || turn_tcp_of(w) == NULL || turn_tcp_conn(turn_tcp_of(w), id) == NULL)
 		return false;
 	st = tcp_conn_state(w->tcp, id);
 	return st == TCP_ST_ESTABLISHED;
 }
 
-static const struct turn_stream_io tt_io = {
-	.write = tt_write,
-	.write_mbuf = tt_write_mbuf,
-	.live = tt_live,
-	.answered = dp_tcp_turn_answered,
+static const struct turn_stream_io turn_tcp_io = {
+	.write = turn_tcp_write,
+	.write_mbuf = turn_tcp_write_mbuf,
+	.live = turn_tcp_live,
+	.answered = turn_tcp_answered,
 };
 
 /* ---- framing ------------------------------------------------------------ */
@@ -422,36 +424,36 @@ static const struct turn_stream_io tt_io = {
 
 /* tc's ConnectionBind went to cp: its deadline (the FIFO holds as many as
  * there are connections twice over; when full, the oldest goes early). */
-static void tt_kill(struct dp_worker *w, struct tt_conn *tc, enum dp_tt_ctr why);
+static void turn_tcp_kill(struct dp_worker *w, struct turn_tcp_conn *tc, enum turn_tcp_ctr why);
 
 static void
-tt_bind_due(struct dp_worker *w, struct dp_tcp_turn *tt, struct tt_conn *tc)
+turn_tcp_bind_due(struct dp_worker *w, struct turn_tcp_worker *tcw, struct turn_tcp_conn *tc)
 {
-	struct tt_due *d;
+	struct turn_tcp_due *d;
 
-	if (tt->bind_head - tt->bind_tail == tt->fifo_cap) {
-		struct tt_due *old = &tt->bind_fifo[tt->bind_tail++ & (tt->fifo_cap - 1u)];
-		struct tt_conn *oc = tt_conn(tt, old->id);
+	if (tcw->bind_head - tcw->bind_tail == tcw->fifo_cap) {
+		struct turn_tcp_due *old = &tcw->bind_fifo[tcw->bind_tail++ & (tcw->fifo_cap - 1u)];
+		struct turn_tcp_conn *oc = turn_tcp_conn(tcw, old->id);
 
-		if (oc != NULL && (oc->flags & TT_BINDING))
-			tt_kill(w, oc, DP_TT_BIND_UNANSWERED);
+		if (oc != NULL && (oc->flags & TURN_TCP_BINDING))
+			turn_tcp_kill(w, oc, TURN_TCP_CTR_BIND_UNANSWERED);
 	}
-	d = &tt->bind_fifo[tt->bind_head++ & (tt->fifo_cap - 1u)];
+	d = &tcw->bind_fifo[tcw->bind_head++ & (tcw->fifo_cap - 1u)];
 	d->id = tc->id;
-	d->due_ms = w->now_ms + TT_BIND_MS;
+	d->due_ms = w->now_ms + TURN_TCP_BIND_MS;
 }
 
 /* A complete frame (wire bytes at m's data start, msg_len of them for
  * TURN, no more than frame_max): to STUN or ChannelData; consumes m. */
 static void
-tt_dispatch(struct dp_worker *w, struct dp_tcp_turn *tt, struct tt_conn *tc,
-	    struct rte_mbuf *m, uint32_t msg_len)
+turn_tcp_dispatch(struct dp_worker *w, struct turn_tcp_worker *tcw, struct turn_tcp_conn *tc,
+		  struct rte_mbuf *m, uint32_t msg_len)
 {
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
 	struct turn_from f;
 	struct turn_in in = { .m = m, .udp = NULL, .off = 0, .len = (uint16_t)msg_len };
 
-	if (!tt_from(w, tc->id, tc, &f)) {
+	if (!turn_tcp_from(w, tc->id, tc, &f)) {
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -465,33 +467,33 @@ tt_dispatch(struct dp_worker *w, struct dp_tcp_turn *tt, struct tt_conn *tc,
 		 * checked when the frame was cut) */
 		if (tp_rd32(p + 4) != STUN_MAGIC_COOKIE) {
 			rte_pktmbuf_free(m);
-			tt_kill(w, tc, DP_TT_BAD_FRAME);
+			turn_tcp_kill(w, tc, TURN_TCP_CTR_BAD_FRAME);
 			return;
 		}
-		tc->flags |= TT_GREETED;
-		tt->ctr[DP_TT_STUN]++;
+		tc->flags |= TURN_TCP_GREETED;
+		tcw->ctr[TURN_TCP_CTR_STUN]++;
 		if (turn_client_stun(w, &f, &in) && cbind) {  /* (m is gone) */
-			tc->flags |= TT_BINDING;
-			tt_bind_due(w, tt, tc);
+			tc->flags |= TURN_TCP_BINDING;
+			turn_tcp_bind_due(w, tcw, tc);
 		}
 	} else {
-		tt->ctr[DP_TT_CHDATA]++;
+		tcw->ctr[TURN_TCP_CTR_CHDATA]++;
 		turn_client_chdata(w, &f, &in);
 	}
 }
 
 /* A new mbuf holding nothing yet, for a frame of up to frame_max bytes. */
 static struct rte_mbuf *
-tt_frame_mbuf(struct dp_worker *w)
+turn_tcp_frame_mbuf(struct dp_worker *w)
 {
 	return dp_alloc(w);
 }
 
-/* A ConnectionBind was dispatched (TT_BINDING): the rest of seg (from
+/* A ConnectionBind was dispatched (TURN_TCP_BINDING): the rest of seg (from
  * p, left bytes) is held unparsed in pf; reading stops. */
 static void
-tt_hold_rest(struct dp_worker *w, struct tt_conn *tc, struct rte_mbuf *seg, const uint8_t *p,
-	     uint32_t left)
+turn_tcp_hold_rest(struct dp_worker *w, struct turn_tcp_conn *tc, struct rte_mbuf *seg,
+		   const uint8_t *p, uint32_t left)
 {
 	tc->pf_ms = (uint32_t)w->now_ms;    /* (the pool watch's clock) */
 	if (left == 0) {
@@ -509,11 +511,11 @@ tt_hold_rest(struct dp_worker *w, struct tt_conn *tc, struct rte_mbuf *seg, cons
  * The bytes of one received segment (one mbuf; consumed): frames cut
  * from it, the partial one gathered in tc->pf. Returns false when the
  * connection was reset (bad input), or is waiting for cp's answer to a
- * ConnectionBind (TT_BINDING, the rest held): stop reading it.
+ * ConnectionBind (TURN_TCP_BINDING, the rest held): stop reading it.
  */
 static bool
-tt_segment(struct dp_worker *w, struct dp_tcp_turn *tt, struct tt_conn *tc,
-	   struct rte_mbuf *seg)
+turn_tcp_segment(struct dp_worker *w, struct turn_tcp_worker *tcw, struct turn_tcp_conn *tc,
+		 struct rte_mbuf *seg)
 {
 	const uint8_t *p = rte_pktmbuf_mtod(seg, const uint8_t *);
 	uint32_t left = seg->data_len;
@@ -526,9 +528,10 @@ tt_segment(struct dp_worker *w, struct dp_tcp_turn *tt, struct tt_conn *tc,
 
 		if (pf == NULL && left >= 4u) {
 			flen = stun_frame_len(p, &msg_len);
-			if (flen == 0 || flen > tt->frame_max) {
+			if (flen == 0 || flen > tcw->frame_max) {
 				rte_pktmbuf_free(seg);
-				tt_kill(w, tc, flen == 0 ? DP_TT_BAD_FRAME : DP_TT_TOO_BIG);
+				turn_tcp_kill(w, tc, flen == 0 ? TURN_TCP_CTR_BAD_FRAME :
+					      TURN_TCP_CTR_TOO_BIG);
 				return false;
 			}
 			if (flen == left && RTE_MBUF_DIRECT(seg) &&
@@ -539,12 +542,12 @@ tt_segment(struct dp_worker *w, struct dp_tcp_turn *tt, struct tt_conn *tc,
 				seg->nb_segs = 1;
 				seg->next = NULL;
 				rte_pktmbuf_adj(seg, (uint16_t)(seg->data_len - left));
-				tt->ctr[DP_TT_ZERO_COPY]++;
-				tt_dispatch(w, tt, tc, seg, msg_len);
-				return tc->id != 0 && !(tc->flags & TT_BINDING);
+				tcw->ctr[TURN_TCP_CTR_ZERO_COPY]++;
+				turn_tcp_dispatch(w, tcw, tc, seg, msg_len);
+				return tc->id != 0 && !(tc->flags & TURN_TCP_BINDING);
 			}
 			if (flen <= left) {
-				struct rte_mbuf *m = tt_frame_mbuf(w);
+				struct rte_mbuf *m = turn_tcp_frame_mbuf(w);
 
 				if (m == NULL) {
 					/* no mbuf: the frame is lost, the
@@ -552,7 +555,7 @@ tt_segment(struct dp_worker *w, struct dp_tcp_turn *tt, struct tt_conn *tc,
 					w->drop[DP_DROP_NO_MBUF]++;
 				} else {
 					memcpy(rte_pktmbuf_append(m, (uint16_t)flen), p, flen);
-					tt_dispatch(w, tt, tc, m, msg_len);
+					turn_tcp_dispatch(w, tcw, tc, m, msg_len);
 					if (tc->id == 0) {
 						rte_pktmbuf_free(seg);
 						return false;
@@ -560,8 +563,8 @@ tt_segment(struct dp_worker *w, struct dp_tcp_turn *tt, struct tt_conn *tc,
 				}
 				p += flen;
 				left -= flen;
-				if (tc->flags & TT_BINDING) {
-					tt_hold_rest(w, tc, seg, p, left);
+				if (tc->flags & TURN_TCP_BINDING) {
+					turn_tcp_hold_rest(w, tc, seg, p, left);
 					return false;
 				}
 				continue;
@@ -570,12 +573,12 @@ tt_segment(struct dp_worker *w, struct dp_tcp_turn *tt, struct tt_conn *tc,
 		/* Gather: the header first (4 bytes), then the rest. */
 		if (pf == NULL) {
 			tc->pf_ms = (uint32_t)w->now_ms;
-			pf = tc->pf = tt_frame_mbuf(w);
+			pf = tc->pf = turn_tcp_frame_mbuf(w);
 			if (pf == NULL) {
 				/* no mbuf to keep the partial frame in: the
 				 * stream would lose step; reset it */
 				rte_pktmbuf_free(seg);
-				tt_kill(w, tc, DP_TT_NO_MBUF);
+				turn_tcp_kill(w, tc, TURN_TCP_CTR_NO_MBUF);
 				return false;
 			}
 		}
@@ -592,20 +595,21 @@ tt_segment(struct dp_worker *w, struct dp_tcp_turn *tt, struct tt_conn *tc,
 		if (pf->data_len < 4u)
 			continue;
 		flen = stun_frame_len(rte_pktmbuf_mtod(pf, const uint8_t *), &msg_len);
-		if (flen == 0 || flen > tt->frame_max) {
+		if (flen == 0 || flen > tcw->frame_max) {
 			rte_pktmbuf_free(seg);
-			tt_kill(w, tc, flen == 0 ? DP_TT_BAD_FRAME : DP_TT_TOO_BIG);
+			turn_tcp_kill(w, tc, flen == 0 ? TURN_TCP_CTR_BAD_FRAME :
+				      TURN_TCP_CTR_TOO_BIG);
 			return false;
 		}
 		if (pf->data_len == flen) {
 			tc->pf = NULL;
-			tt_dispatch(w, tt, tc, pf, msg_len);
+			turn_tcp_dispatch(w, tcw, tc, pf, msg_len);
 			if (tc->id == 0) {
 				rte_pktmbuf_free(seg);
 				return false;
 			}
-			if (tc->flags & TT_BINDING) {
-				tt_hold_rest(w, tc, seg, p, left);
+			if (tc->flags & TURN_TCP_BINDING) {
+				turn_tcp_hold_rest(w, tc, seg, p, left);
 				return false;
 			}
 		}
@@ -622,19 +626,19 @@ tt_segment(struct dp_worker *w, struct dp_tcp_turn *tt, struct tt_conn *tc,
  * budget once bound (tcp_conn_set_budget() counts what is queued). Over
  * TLS it is plaintext TCP cannot take back: held here, counted
  * (bind_held_bytes), at most one read's worth (the first message is read
- * alone: tt_first_want()).
+ * alone: turn_tcp_first_want()).
  */
 static void
-tt_bind_rest(struct dp_worker *w, struct dp_tcp_turn *tt, struct tt_conn *tc,
-	     struct rte_mbuf *next)
+turn_tcp_bind_rest(struct dp_worker *w, struct turn_tcp_worker *tcw, struct turn_tcp_conn *tc,
+		   struct rte_mbuf *next)
 {
 	struct rte_mbuf *back = tc->pf, *t;
 
-	if (tc->flags & TT_TLS) {
+	if (tc->flags & TURN_TCP_TLS) {
 		if (next != NULL)
-			tt_hold_more(tc, next);
+			turn_tcp_hold_more(tc, next);
 		for (t = tc->pf; t != NULL; t = t->next)
-			tt->ctr[DP_TT_BIND_HELD] += t->data_len;
+			tcw->ctr[TURN_TCP_CTR_BIND_HELD] += t->data_len;
 		return;
 	}
 	tc->pf = NULL;
@@ -644,23 +648,24 @@ tt_bind_rest(struct dp_worker *w, struct dp_tcp_turn *tt, struct tt_conn *tc,
 		back = next;
 	if (back != NULL && tcp_unread(w->tcp, tc->id, back) < 0) {
 		rte_pktmbuf_free(back);
-		tt_kill(w, tc, DP_TT_BIND_UNANSWERED);
+		turn_tcp_kill(w, tc, TURN_TCP_CTR_BIND_UNANSWERED);
 	}
 }
 
 /* A chain of received segments (consumed), one at a time: false when the
  * connection was reset or waits on a ConnectionBind (what is left held). */
 static bool
-tt_chain(struct dp_worker *w, struct dp_tcp_turn *tt, struct tt_conn *tc, struct rte_mbuf *m)
+turn_tcp_chain(struct dp_worker *w, struct turn_tcp_worker *tcw, struct turn_tcp_conn *tc,
+	       struct rte_mbuf *m)
 {
 	struct rte_mbuf *next;
 
 	for (; m != NULL; m = next) {
 		next = m->next;
 		m->next = NULL;
-		if (!tt_segment(w, tt, tc, m)) {
-			if (tc->id != 0 && (tc->flags & TT_BINDING))
-				tt_bind_rest(w, tt, tc, next);
+		if (!turn_tcp_segment(w, tcw, tc, m)) {
+			if (tc->id != 0 && (tc->flags & TURN_TCP_BINDING))
+				turn_tcp_bind_rest(w, tcw, tc, next);
 			else
 				rte_pktmbuf_free(next);
 			return false;
@@ -673,7 +678,7 @@ tt_chain(struct dp_worker *w, struct dp_tcp_turn *tt, struct tt_conn *tc, struct
 
 /* The access port whose own address is laddr, or -1. */
 static int
-tt_access_port(const struct dp_ctx *ctx, const struct tcp_conn *c)
+turn_tcp_access_port(const struct dp_ctx *ctx, const struct tcp_conn *c)
 {
 	for (unsigned int i = 0; i < ctx->nports; i++) {
 		const struct dp_port *p = &ctx->ports[i];
@@ -691,109 +696,110 @@ tt_access_port(const struct dp_ctx *ctx, const struct tcp_conn *c)
  * connections: when full, its oldest entry goes early, as the first
  * message's FIFO does). */
 static void
-tt_alloc_due(struct dp_worker *w, struct dp_tcp_turn *tt, uint64_t id)
+turn_tcp_alloc_due(struct dp_worker *w, struct turn_tcp_worker *tcw, uint64_t id)
 {
-	struct tt_due *d;
+	struct turn_tcp_due *d;
 
-	if (tt->alloc_head - tt->alloc_tail == tt->fifo_cap)
-		tt_alloc_check(w, tt, &tt->alloc_fifo[tt->alloc_tail++ & (tt->fifo_cap - 1u)]);
-	d = &tt->alloc_fifo[tt->alloc_head++ & (tt->fifo_cap - 1u)];
+	if (tcw->alloc_head - tcw->alloc_tail == tcw->fifo_cap)
+		turn_tcp_alloc_check(w, tcw,
+				     &tcw->alloc_fifo[tcw->alloc_tail++ & (tcw->fifo_cap - 1u)]);
+	d = &tcw->alloc_fifo[tcw->alloc_head++ & (tcw->fifo_cap - 1u)];
 	d->id = id;
-	d->due_ms = w->now_ms + tt->alloc_ms;
+	d->due_ms = w->now_ms + tcw->alloc_ms;
 }
 
 /* A connection's allocation deadline came (d, taken off the FIFO): reset
  * without one (a data connection RFC 6062 bound is the relay's now and
  * not found here), round again with one. */
 static void
-tt_alloc_check(struct dp_worker *w, struct dp_tcp_turn *tt, const struct tt_due *d)
+turn_tcp_alloc_check(struct dp_worker *w, struct turn_tcp_worker *tcw, const struct turn_tcp_due *d)
 {
-	struct tt_conn *tc = tt_conn(tt, d->id);
+	struct turn_tcp_conn *tc = turn_tcp_conn(tcw, d->id);
 	struct turn_from f;
 
 	if (tc == NULL)
 		return;
 	/* (a ConnectionBind's answer pending: judged again later) */
-	if ((tc->flags & TT_BINDING) ||
-	    (tt_from(w, tc->id, tc, &f) && turn_stream_has_alloc(w, &f))) {
-		tt_alloc_due(w, tt, tc->id);
+	if ((tc->flags & TURN_TCP_BINDING) ||
+	    (turn_tcp_from(w, tc->id, tc, &f) && turn_stream_has_alloc(w, &f))) {
+		turn_tcp_alloc_due(w, tcw, tc->id);
 		return;
 	}
-	tt_kill(w, tc, DP_TT_NO_ALLOC);
+	turn_tcp_kill(w, tc, TURN_TCP_CTR_NO_ALLOC);
 }
 
 static int
-tt_accept_on(struct tcp_stack *ts, tcp_id_t id, void *larg, void **carg, bool tls)
+turn_tcp_accept_on(struct tcp_stack *ts, tcp_id_t id, void *larg, void **carg, bool tls)
 {
 	struct dp_worker *w = larg;
-	struct dp_tcp_turn *tt = tt_of(w);
+	struct turn_tcp_worker *tcw = turn_tcp_of(w);
 	const struct tcp_conn *c = tcp_conn_get(ts, id);
 	uint32_t slot = ipc_conn_slot(id);
-	struct tt_conn *tc;
-	struct tt_due *d;
+	struct turn_tcp_conn *tc;
+	struct turn_tcp_due *d;
 	int port;
 
-	if (c == NULL || slot >= tt->max_conns)
+	if (c == NULL || slot >= tcw->max_conns)
 		return -EINVAL;
 	/* TURN's TCP listens on the access ports' own addresses only (not
 	 * on relayed addresses, not on the core side). */
-	port = tt_access_port(w->ctx, c);
+	port = turn_tcp_access_port(w->ctx, c);
 	if (port < 0) {
-		tt->ctr[DP_TT_NOT_ACCESS]++;
+		tcw->ctr[TURN_TCP_CTR_NOT_ACCESS]++;
 		return -EADDRNOTAVAIL;
 	}
-	tc = &tt->conns[slot];
+	tc = &tcw->conns[slot];
 	if (tc->id != 0)          /* a slot reused without closed(): stale */
-		tt_forget(w, tc, IPC_CONN_CLOSED);
+		turn_tcp_forget(w, tc, IPC_CONN_CLOSED);
 	tc->id = id;
 	tc->pf = NULL;
 	tc->out = NULL;
-	tc->flags &= TT_PENDING;
+	tc->flags &= TURN_TCP_PENDING;
 	tc->in_port = (uint8_t)port;
 	if (tls) {
 		if (tls_conn_attach(w, id) < 0) {
 			tc->id = 0;
 			return -EINVAL;
 		}
-		tc->flags |= TT_TLS;
+		tc->flags |= TURN_TCP_TLS;
 	}
 	/* (TLS's resumed reads come through it, and it moves to RFC 6062's
-	 * relay with a bound data connection: dp_tcp_turn_take()) */
-	session_open(w, id, tt_xp(tc), &tt_session_ops, w);
+	 * relay with a bound data connection: turn_tcp_take()) */
+	session_open(w, id, turn_tcp_xp(tc), &turn_tcp_session_ops, w);
 	/* The first message's deadline. The FIFO holds as many entries as
 	 * two pools of connections; when a flood of short connections fills
 	 * it, the oldest entry goes early: if its connection is still
 	 * silent, it is the one to reset. */
-	if (tt->fifo_head - tt->fifo_tail == tt->fifo_cap) {
-		struct tt_due *old = &tt->fifo[tt->fifo_tail++ & (tt->fifo_cap - 1u)];
-		struct tt_conn *oc = tt_conn(tt, old->id);
+	if (tcw->fifo_head - tcw->fifo_tail == tcw->fifo_cap) {
+		struct turn_tcp_due *old = &tcw->fifo[tcw->fifo_tail++ & (tcw->fifo_cap - 1u)];
+		struct turn_tcp_conn *oc = turn_tcp_conn(tcw, old->id);
 
-		if (oc != NULL && !(oc->flags & TT_GREETED))
-			tt_kill(w, oc, DP_TT_FIRST_EVICTED);
+		if (oc != NULL && !(oc->flags & TURN_TCP_GREETED))
+			turn_tcp_kill(w, oc, TURN_TCP_CTR_FIRST_EVICTED);
 	}
-	d = &tt->fifo[tt->fifo_head++ & (tt->fifo_cap - 1u)];
+	d = &tcw->fifo[tcw->fifo_head++ & (tcw->fifo_cap - 1u)];
 	d->id = id;
-	d->due_ms = w->now_ms + tt->first_ms;
-	if (tt->alloc_ms != 0)
-		tt_alloc_due(w, tt, id);
+	d->due_ms = w->now_ms + tcw->first_ms;
+	if (tcw->alloc_ms != 0)
+		turn_tcp_alloc_due(w, tcw, id);
 	/* a client gone silent behind a NAT (its data connection too, once
 	 * bound: the setting stays with the connection) */
 	dp_tcp_keepalive(w, id, &w->ctx->conf->turn.tcp_keepalive);
-	tt->ctr[DP_TT_ACCEPTED]++;
+	tcw->ctr[TURN_TCP_CTR_ACCEPTED]++;
 	*carg = w;
 	return 0;
 }
 
 static int
-tt_accept(struct tcp_stack *ts, tcp_id_t id, void *larg, void **carg)
+turn_tcp_accept(struct tcp_stack *ts, tcp_id_t id, void *larg, void **carg)
 {
-	return tt_accept_on(ts, id, larg, carg, false);
+	return turn_tcp_accept_on(ts, id, larg, carg, false);
 }
 
 static int
-tt_accept_tls(struct tcp_stack *ts, tcp_id_t id, void *larg, void **carg)
+turn_tcp_accept_tls(struct tcp_stack *ts, tcp_id_t id, void *larg, void **carg)
 {
-	return tt_accept_on(ts, id, larg, carg, true);
+	return turn_tcp_accept_on(ts, id, larg, carg, true);
 }
 
 /*
@@ -806,24 +812,24 @@ tt_accept_tls(struct tcp_stack *ts, tcp_id_t id, void *larg, void **carg)
  * budget (tcp_conn_set_budget() takes what is queued).
  */
 static uint32_t
-tt_first_want(const struct dp_tcp_turn *tt, const struct tt_conn *tc)
+turn_tcp_first_want(const struct turn_tcp_worker *tcw, const struct turn_tcp_conn *tc)
 {
 	uint32_t flen, msg_len;
 
 	if (tc->pf == NULL || tc->pf->data_len < 4u)
 		return 4u - (tc->pf != NULL ? tc->pf->data_len : 0u);
 	flen = stun_frame_len(rte_pktmbuf_mtod(tc->pf, const uint8_t *), &msg_len);
-	if (flen == 0 || flen > tt->frame_max || flen <= tc->pf->data_len)
-		return 4u;                /* (tt_segment() resets it) */
+	if (flen == 0 || flen > tcw->frame_max || flen <= tc->pf->data_len)
+		return 4u;                /* (turn_tcp_segment() resets it) */
 	return flen - tc->pf->data_len;
 }
 
 static void
-tt_readable(struct tcp_stack *ts, tcp_id_t id, void *arg)
+turn_tcp_readable(struct tcp_stack *ts, tcp_id_t id, void *arg)
 {
 	struct dp_worker *w = arg;
-	struct dp_tcp_turn *tt = tt_of(w);
-	struct tt_conn *tc = tt_conn(tt, id);
+	struct turn_tcp_worker *tcw = turn_tcp_of(w);
+	struct turn_tcp_conn *tc = turn_tcp_conn(tcw, id);
 	struct rte_mbuf *m;
 	int n;
 
@@ -831,201 +837,202 @@ tt_readable(struct tcp_stack *ts, tcp_id_t id, void *arg)
 	if (tc == NULL)
 		return;
 	for (;;) {
-		if (tc->flags & TT_BINDING)
-			return;           /* cp's answer first (dp_tcp_turn_answered()) */
-		n = tt_xp(tc)->rcv_buf(w, id, &m, (tc->flags & TT_GREETED) ? UINT32_MAX :
-				       tt_first_want(tt, tc));
+		if (tc->flags & TURN_TCP_BINDING)
+			return;           /* cp's answer first (turn_tcp_answered()) */
+		n = turn_tcp_xp(tc)->rcv_buf(w, id, &m,
+					     (tc->flags & TURN_TCP_GREETED) ? UINT32_MAX :
+					     turn_tcp_first_want(tcw, tc));
 		if (n == -EAGAIN)
 			return;
 		if (n == -EPROTO) {
 			/* the transport failed (TLS: counted by reason) */
-			tt_kill(w, tc, DP_TT_TRANSPORT);
+			turn_tcp_kill(w, tc, TURN_TCP_CTR_TRANSPORT);
 			return;
 		}
 		if (n <= 0) {
 			/* The client's FIN (or the connection is gone): it
 			 * is done with TURN; the allocation goes, and our
 			 * side closes after what is queued. */
-			tt->ctr[DP_TT_CLIENT_EOF]++;
+			tcw->ctr[TURN_TCP_CTR_CLIENT_EOF]++;
 			if (n == 0) {
-				const struct dp_xprt_ops *xp = tt_xp(tc);
+				const struct dp_xprt_ops *xp = turn_tcp_xp(tc);
 
-				tt_forget(w, tc, IPC_CONN_CLOSED);
+				turn_tcp_forget(w, tc, IPC_CONN_CLOSED);
 				xp->close(w, id);
 			}
 			return;
 		}
-		if (!tt_chain(w, tt, tc, m))
+		if (!turn_tcp_chain(w, tcw, tc, m))
 			return;
 	}
 }
 
 static void
-tt_closed(struct tcp_stack *ts, tcp_id_t id, void *arg, enum tcp_reason why)
+turn_tcp_closed(struct tcp_stack *ts, tcp_id_t id, void *arg, enum tcp_reason why)
 {
 	struct dp_worker *w = arg;
-	struct dp_tcp_turn *tt = tt_of(w);
-	struct tt_conn *tc = tt_conn(tt, id);
+	struct turn_tcp_worker *tcw = turn_tcp_of(w);
+	struct turn_tcp_conn *tc = turn_tcp_conn(tcw, id);
 
 	(void)ts;
-	tt->ctr[DP_TT_CLOSED]++;
+	tcw->ctr[TURN_TCP_CTR_CLOSED]++;
 	if (tc != NULL) {
-		const struct dp_xprt_ops *xp = tt_xp(tc);
+		const struct dp_xprt_ops *xp = turn_tcp_xp(tc);
 
-		tt_forget(w, tc, ipc_reason_of(why));
+		turn_tcp_forget(w, tc, ipc_reason_of(why));
 		xp->gone(w, id);
 	}
 }
 
 static void
-tt_writable(struct tcp_stack *ts, tcp_id_t id, void *arg)
+turn_tcp_writable(struct tcp_stack *ts, tcp_id_t id, void *arg)
 {
 	struct dp_worker *w = arg;
-	struct tt_conn *tc = tt_conn(tt_of(w), id);
+	struct turn_tcp_conn *tc = turn_tcp_conn(turn_tcp_of(w), id);
 
 	(void)ts;
 	if (tc != NULL)
-		tt_xp(tc)->writable(w, id);
+		turn_tcp_xp(tc)->writable(w, id);
 }
 
 /* dp/tls resumed a connection whose read waited for the offload (the
  * session's wake-up: a data connection that RFC 6062 bound has the
  * relay's session owner now, and never comes here). */
 static void
-tt_tls_ready(struct dp_worker *w, uint64_t id, void *arg)
+turn_tcp_tls_ready(struct dp_worker *w, uint64_t id, void *arg)
 {
 	(void)arg;
-	tt_readable(w->tcp, id, w);
+	turn_tcp_readable(w->tcp, id, w);
 }
 
-static const struct dp_session_ops tt_session_ops = {
+static const struct dp_session_ops turn_tcp_session_ops = {
 	.name = "turn",
-	.ready = tt_tls_ready,
+	.ready = turn_tcp_tls_ready,
 };
 
 /* ---- RFC 6062: a ConnectionBind's connection ------------------------- */
 
 int
-dp_tcp_turn_answered(struct dp_worker *w, uint64_t id)
+turn_tcp_answered(struct dp_worker *w, uint64_t id)
 {
-	struct dp_tcp_turn *tt = tt_of(w);
-	struct tt_conn *tc = tt != NULL ? tt_conn(tt, id) : NULL;
+	struct turn_tcp_worker *tcw = turn_tcp_of(w);
+	struct turn_tcp_conn *tc = tcw != NULL ? turn_tcp_conn(tcw, id) : NULL;
 	struct rte_mbuf *held;
 
-	if (tc == NULL || !(tc->flags & TT_BINDING))
+	if (tc == NULL || !(tc->flags & TURN_TCP_BINDING))
 		return 0;
 	/* not bound (a challenge, an error): TURN again, from the bytes
 	 * held on */
-	tc->flags &= (uint8_t)~TT_BINDING;
+	tc->flags &= (uint8_t)~TURN_TCP_BINDING;
 	held = tc->pf;
 	tc->pf = NULL;
-	if (held != NULL && !tt_chain(w, tt, tc, held))
+	if (held != NULL && !turn_tcp_chain(w, tcw, tc, held))
 		return 0;
-	tt_readable(w->tcp, id, w);
+	turn_tcp_readable(w->tcp, id, w);
 	return 0;
 }
 
 int
-dp_tcp_turn_take(struct dp_worker *w, uint64_t id, const struct dp_xprt_ops **xp,
-		 struct rte_mbuf **held)
+turn_tcp_take(struct dp_worker *w, uint64_t id, const struct dp_xprt_ops **xp,
+	      struct rte_mbuf **held)
 {
-	struct dp_tcp_turn *tt = tt_of(w);
-	struct tt_conn *tc = tt != NULL ? tt_conn(tt, id) : NULL;
+	struct turn_tcp_worker *tcw = turn_tcp_of(w);
+	struct turn_tcp_conn *tc = tcw != NULL ? turn_tcp_conn(tcw, id) : NULL;
 
 	int st = tc != NULL ? tcp_conn_state(w->tcp, id) : -ENOTCONN;
 
 	/* (CLOSE_WAIT: a client that half-closed after its request) */
-	if (tc == NULL || !(tc->flags & TT_BINDING) ||
+	if (tc == NULL || !(tc->flags & TURN_TCP_BINDING) ||
 	    (st != TCP_ST_ESTABLISHED && st != TCP_ST_CLOSE_WAIT))
 		return -ENOENT;
-	tt_push(w, tc);           /* answers gathered before, then cp's */
-	*xp = tt_xp(tc);
+	turn_tcp_push(w, tc);           /* answers gathered before, then cp's */
+	*xp = turn_tcp_xp(tc);
 	*held = tc->pf;
 	tc->pf = NULL;
 	tc->id = 0;
-	tc->flags &= TT_PENDING;
-	tt->ctr[DP_TT_BOUND]++;
+	tc->flags &= TURN_TCP_PENDING;
+	tcw->ctr[TURN_TCP_CTR_BOUND]++;
 	return 0;
 }
 
-static const struct tcp_app_ops tt_ops = {
-	.accept = tt_accept,
-	.readable = tt_readable,
-	.closed = tt_closed,
+static const struct tcp_app_ops turn_tcp_ops = {
+	.accept = turn_tcp_accept,
+	.readable = turn_tcp_readable,
+	.closed = turn_tcp_closed,
 };
 
-static const struct tcp_app_ops tt_tls_ops = {
-	.accept = tt_accept_tls,
-	.readable = tt_readable,
-	.writable = tt_writable,
-	.closed = tt_closed,
+static const struct tcp_app_ops turn_tcp_tls_ops = {
+	.accept = turn_tcp_accept_tls,
+	.readable = turn_tcp_readable,
+	.writable = turn_tcp_writable,
+	.closed = turn_tcp_closed,
 };
 
 /* ---- set-up, timers, statistics -------------------------------------- */
 
 static unsigned int
-tt_mod_poll(struct dp_worker *w, uint64_t now_ms)
+turn_tcp_mod_poll(struct dp_worker *w, uint64_t now_ms)
 {
-	dp_tcp_turn_poll(w, now_ms);
+	turn_tcp_poll(w, now_ms);
 	return 0;
 }
 
-static const struct dp_tcp_mod tt_mod = {
-	.name = "turn_tcp", .rank = DP_TCP_MOD_TURN, .poll = tt_mod_poll,
-	.free = dp_tcp_turn_free,
+static const struct dp_tcp_mod turn_tcp_mod = {
+	.name = "turn_tcp", .rank = DP_TCP_MOD_TURN, .poll = turn_tcp_mod_poll,
+	.free = turn_tcp_free,
 };
 
 int
-dp_tcp_turn_init(struct dp_worker *w)
+turn_tcp_init(struct dp_worker *w)
 {
 	const struct tp_conf *conf = w->ctx->conf;
 	int socket = (int)rte_lcore_to_socket_id(w->lcore);
-	struct dp_tcp_turn *tt;
-	uint32_t cap = TT_FIRST_FIFO_MIN;
+	struct turn_tcp_worker *tcw;
+	uint32_t cap = TURN_TCP_FIRST_FIFO_MIN;
 	int rc;
 
 	if (w->tcp == NULL || conf->turn.nlisten_tcp + conf->turn.nlisten_tls == 0)
 		return 0;
-	tt = rte_zmalloc_socket("tcp_turn", sizeof(*tt), 64, socket);
-	if (tt == NULL)
+	tcw = rte_zmalloc_socket("tcp_turn", sizeof(*tcw), 64, socket);
+	if (tcw == NULL)
 		return -ENOMEM;
-	tt->max_conns = conf->dp.tcp_max_conns;
-	while (cap < 2u * tt->max_conns)
+	tcw->max_conns = conf->dp.tcp_max_conns;
+	while (cap < 2u * tcw->max_conns)
 		cap <<= 1;
-	tt->fifo_cap = cap;
-	tt->first_ms = conf->turn.tcp_first_message_s * 1000u;
-	tt->alloc_ms = conf->turn.tcp_allocate_timeout_s * 1000u;
-	tt->frame_max = (uint16_t)RTE_MIN((uint32_t)UINT16_MAX,
-					  (uint32_t)rte_pktmbuf_data_room_size(w->pool) -
-					  RTE_PKTMBUF_HEADROOM);
-	tt->conns = rte_zmalloc_socket("tcp_turn_conns",
-				       (size_t)tt->max_conns * sizeof(*tt->conns), 64, socket);
-	tt->fifo = rte_zmalloc_socket("tcp_turn_fifo", (size_t)cap * sizeof(*tt->fifo),
-				      64, socket);
-	tt->bind_fifo = rte_zmalloc_socket("tcp_turn_bind_fifo",
-					   (size_t)cap * sizeof(*tt->bind_fifo), 64, socket);
-	tt->alloc_fifo = rte_zmalloc_socket("tcp_turn_alloc_fifo",
-					    (size_t)cap * sizeof(*tt->alloc_fifo), 64, socket);
-	tt->pend = rte_zmalloc_socket("tcp_turn_pend",
-				      (size_t)tt->max_conns * sizeof(*tt->pend), 64, socket);
-	w->tcp_turn = tt;
-	(void)dp_tcp_mod_add(w, &tt_mod);
-	if (tt->conns == NULL || tt->fifo == NULL || tt->pend == NULL || tt->bind_fifo == NULL ||
-	    tt->alloc_fifo == NULL)
+	tcw->fifo_cap = cap;
+	tcw->first_ms = conf->turn.tcp_first_message_s * 1000u;
+	tcw->alloc_ms = conf->turn.tcp_allocate_timeout_s * 1000u;
+	tcw->frame_max = (uint16_t)RTE_MIN((uint32_t)UINT16_MAX,
+					   (uint32_t)rte_pktmbuf_data_room_size(w->pool) -
+					   RTE_PKTMBUF_HEADROOM);
+	tcw->conns = rte_zmalloc_socket("tcp_turn_conns",
+					(size_t)tcw->max_conns * sizeof(*tcw->conns), 64, socket);
+	tcw->fifo = rte_zmalloc_socket("tcp_turn_fifo", (size_t)cap * sizeof(*tcw->fifo),
+				       64, socket);
+	tcw->bind_fifo = rte_zmalloc_socket("tcp_turn_bind_fifo",
+					    (size_t)cap * sizeof(*tcw->bind_fifo), 64, socket);
+	tcw->alloc_fifo = rte_zmalloc_socket("tcp_turn_alloc_fifo",
+					     (size_t)cap * sizeof(*tcw->alloc_fifo), 64, socket);
+	tcw->pend = rte_zmalloc_socket("tcp_turn_pend",
+				       (size_t)tcw->max_conns * sizeof(*tcw->pend), 64, socket);
+	w->turn_tcp = tcw;
+	(void)dp_tcp_mod_add(w, &turn_tcp_mod);
+	if (tcw->conns == NULL || tcw->fifo == NULL || tcw->pend == NULL ||
+	    tcw->bind_fifo == NULL || tcw->alloc_fifo == NULL)
 		goto nomem;
-	if (turn_stream_attach(w, &tt_io, tt->max_conns) < 0 ||
-	    session_worker_init(w, tt->max_conns) < 0)
+	if (turn_stream_attach(w, &turn_tcp_io, tcw->max_conns) < 0 ||
+	    session_worker_init(w, tcw->max_conns) < 0)
 		goto nomem;
-	tt->app = tcp_app_register(w->tcp, &tt_ops);
-	if (tt->app < 0) {
+	tcw->app = tcp_app_register(w->tcp, &turn_tcp_ops);
+	if (tcw->app < 0) {
 		fprintf(stderr, "turnpike-dp: worker %u: no room for TURN's TCP "
 			"application\n", w->id);
-		return tt->app;
+		return tcw->app;
 	}
-	if ((rc = dp_tcp_use(w, tt->app, DP_TCP_USE_TURN)) < 0)
+	if ((rc = dp_tcp_use(w, tcw->app, DP_TCP_USE_TURN)) < 0)
 		return rc;
 	for (unsigned int i = 0; i < conf->turn.nlisten_tcp; i++) {
-		rc = tcp_listen(w->tcp, 0, conf->turn.listen_tcp[i], tt->app, w);
+		rc = tcp_listen(w->tcp, 0, conf->turn.listen_tcp[i], tcw->app, w);
 		if (rc < 0) {
 			fprintf(stderr, "turnpike-dp: %s: turn.listen_tcp: cannot listen "
 				"on TCP %u: %s\n", conf->path, conf->turn.listen_tcp[i],
@@ -1036,19 +1043,19 @@ dp_tcp_turn_init(struct dp_worker *w)
 	}
 	if (conf->turn.nlisten_tls == 0)
 		return 0;
-	rc = tls_worker_init(w, conf, tt->max_conns);
+	rc = tls_worker_init(w, conf, tcw->max_conns);
 	if (rc < 0)
 		return rc;
-	tt->app_tls = tcp_app_register(w->tcp, &tt_tls_ops);
-	if (tt->app_tls < 0) {
+	tcw->app_tls = tcp_app_register(w->tcp, &turn_tcp_tls_ops);
+	if (tcw->app_tls < 0) {
 		fprintf(stderr, "turnpike-dp: worker %u: no room for TURN's TLS "
 			"application\n", w->id);
-		return tt->app_tls;
+		return tcw->app_tls;
 	}
-	if ((rc = dp_tcp_use(w, tt->app_tls, DP_TCP_USE_TURN)) < 0)
+	if ((rc = dp_tcp_use(w, tcw->app_tls, DP_TCP_USE_TURN)) < 0)
 		return rc;
 	for (unsigned int i = 0; i < conf->turn.nlisten_tls; i++) {
-		rc = tcp_listen(w->tcp, 0, conf->turn.listen_tls[i], tt->app_tls, w);
+		rc = tcp_listen(w->tcp, 0, conf->turn.listen_tls[i], tcw->app_tls, w);
 		if (rc < 0) {
 			fprintf(stderr, "turnpike-dp: %s:%d: turn.listen_tls: cannot listen "
 				"on TCP %u: %s\n", conf->path, conf->turn.listen_tls_line,
@@ -1061,31 +1068,31 @@ dp_tcp_turn_init(struct dp_worker *w)
 	return 0;
 nomem:
 	fprintf(stderr, "turnpike-dp: worker %u: no memory for %u TURN-over-TCP "
-		"connections (dp.tcp_max_conns)\n", w->id, tt->max_conns);
+		"connections (dp.tcp_max_conns)\n", w->id, tcw->max_conns);
 	return -ENOMEM;
 }
 
 void
-dp_tcp_turn_free(struct dp_worker *w)
+turn_tcp_free(struct dp_worker *w)
 {
-	struct dp_tcp_turn *tt = w->tcp_turn;
+	struct turn_tcp_worker *tcw = w->turn_tcp;
 
 	tls_worker_free(w);
 	session_worker_free(w);
-	if (tt == NULL)
+	if (tcw == NULL)
 		return;
-	if (tt->conns != NULL)
-		for (uint32_t i = 0; i < tt->max_conns; i++) {
-			rte_pktmbuf_free(tt->conns[i].pf);
-			rte_pktmbuf_free(tt->conns[i].out);
+	if (tcw->conns != NULL)
+		for (uint32_t i = 0; i < tcw->max_conns; i++) {
+			rte_pktmbuf_free(tcw->conns[i].pf);
+			rte_pktmbuf_free(tcw->conns[i].out);
 		}
-	rte_free(tt->conns);
-	rte_free(tt->pend);
-	rte_free(tt->fifo);
-	rte_free(tt->bind_fifo);
-	rte_free(tt->alloc_fifo);
-	rte_free(tt);
-	w->tcp_turn = NULL;
+	rte_free(tcw->conns);
+	rte_free(tcw->pend);
+	rte_free(tcw->fifo);
+	rte_free(tcw->bind_fifo);
+	rte_free(tcw->alloc_fifo);
+	rte_free(tcw);
+	w->turn_tcp = NULL;
 }
 
 /*
@@ -1093,103 +1100,103 @@ dp_tcp_turn_free(struct dp_worker *w)
  * client that starts frames and never finishes them, on many connections,
  * could hold as many mbufs as it has connections. While the pool is low
  * (checked once a millisecond), once a second, connections whose frame
- * has been incomplete for over TT_STALLED_MS are reset, counted. Nothing
+ * has been incomplete for over TURN_TCP_STALLED_MS are reset, counted. Nothing
  * is paid while the pool is not low.
  */
-#define TT_STALLED_MS 2000u
+#define TURN_TCP_STALLED_MS 2000u
 
 static void
-tt_pool_watch(struct dp_worker *w, struct dp_tcp_turn *tt, uint64_t now_ms)
+turn_tcp_pool_watch(struct dp_worker *w, struct turn_tcp_worker *tcw, uint64_t now_ms)
 {
-	if (now_ms == tt->pool_checked_ms)
+	if (now_ms == tcw->pool_checked_ms)
 		return;
-	tt->pool_checked_ms = now_ms;
-	tt->pool_low = rte_mempool_avail_count(w->pool) < w->pool->size / 4u;
-	if (!tt->pool_low || now_ms < tt->scanned_ms + 1000u)
+	tcw->pool_checked_ms = now_ms;
+	tcw->pool_low = rte_mempool_avail_count(w->pool) < w->pool->size / 4u;
+	if (!tcw->pool_low || now_ms < tcw->scanned_ms + 1000u)
 		return;
-	tt->scanned_ms = now_ms;
-	for (uint32_t i = 0; i < tt->max_conns; i++) {
-		struct tt_conn *tc = &tt->conns[i];
+	tcw->scanned_ms = now_ms;
+	for (uint32_t i = 0; i < tcw->max_conns; i++) {
+		struct turn_tcp_conn *tc = &tcw->conns[i];
 
 		if (tc->id != 0 && tc->pf != NULL &&
-		    (uint32_t)now_ms - tc->pf_ms > TT_STALLED_MS)
-			tt_kill(w, tc, DP_TT_STALLED);
+		    (uint32_t)now_ms - tc->pf_ms > TURN_TCP_STALLED_MS)
+			turn_tcp_kill(w, tc, TURN_TCP_CTR_STALLED);
 	}
 }
 
 void
-dp_tcp_turn_poll(struct dp_worker *w, uint64_t now_ms)
+turn_tcp_poll(struct dp_worker *w, uint64_t now_ms)
 {
-	struct dp_tcp_turn *tt = w->tcp_turn;
+	struct turn_tcp_worker *tcw = w->turn_tcp;
 
-	if (tt == NULL)
+	if (tcw == NULL)
 		return;
-	tt_pool_watch(w, tt, now_ms);
-	while (tt->bind_head != tt->bind_tail) {
-		struct tt_due *d = &tt->bind_fifo[tt->bind_tail & (tt->fifo_cap - 1u)];
-		struct tt_conn *tc;
+	turn_tcp_pool_watch(w, tcw, now_ms);
+	while (tcw->bind_head != tcw->bind_tail) {
+		struct turn_tcp_due *d = &tcw->bind_fifo[tcw->bind_tail & (tcw->fifo_cap - 1u)];
+		struct turn_tcp_conn *tc;
 
 		if (d->due_ms > now_ms)
 			break;
-		tt->bind_tail++;
-		tc = tt_conn(tt, d->id);
-		if (tc != NULL && (tc->flags & TT_BINDING))
-			tt_kill(w, tc, DP_TT_BIND_UNANSWERED);
+		tcw->bind_tail++;
+		tc = turn_tcp_conn(tcw, d->id);
+		if (tc != NULL && (tc->flags & TURN_TCP_BINDING))
+			turn_tcp_kill(w, tc, TURN_TCP_CTR_BIND_UNANSWERED);
 	}
-	while (tt->alloc_head != tt->alloc_tail) {
-		struct tt_due d = tt->alloc_fifo[tt->alloc_tail & (tt->fifo_cap - 1u)];
+	while (tcw->alloc_head != tcw->alloc_tail) {
+		struct turn_tcp_due d = tcw->alloc_fifo[tcw->alloc_tail & (tcw->fifo_cap - 1u)];
 
 		if (d.due_ms > now_ms)
 			break;
-		tt->alloc_tail++;
-		tt_alloc_check(w, tt, &d);   /* (may push to the FIFO again) */
+		tcw->alloc_tail++;
+		turn_tcp_alloc_check(w, tcw, &d);   /* (may push to the FIFO again) */
 	}
-	while (tt->fifo_head != tt->fifo_tail) {
-		struct tt_due *d = &tt->fifo[tt->fifo_tail & (tt->fifo_cap - 1u)];
-		struct tt_conn *tc;
+	while (tcw->fifo_head != tcw->fifo_tail) {
+		struct turn_tcp_due *d = &tcw->fifo[tcw->fifo_tail & (tcw->fifo_cap - 1u)];
+		struct turn_tcp_conn *tc;
 
 		if (d->due_ms > now_ms)
 			break;
-		tt->fifo_tail++;
-		tc = tt_conn(tt, d->id);
-		if (tc != NULL && !(tc->flags & TT_GREETED)) {
-			tt_xp(tc)->first_timeout(w, d->id);
-			tt_kill(w, tc, DP_TT_FIRST_TIMEOUT);
+		tcw->fifo_tail++;
+		tc = turn_tcp_conn(tcw, d->id);
+		if (tc != NULL && !(tc->flags & TURN_TCP_GREETED)) {
+			turn_tcp_xp(tc)->first_timeout(w, d->id);
+			turn_tcp_kill(w, tc, TURN_TCP_CTR_FIRST_TIMEOUT);
 		}
 	}
 }
 
 static void
-tt_values(const struct dp_worker *w, uint64_t *out)
+turn_tcp_values(const struct dp_worker *w, uint64_t *out)
 {
-	const struct dp_tcp_turn *tt = w->tcp_turn;
+	const struct turn_tcp_worker *tcw = w->turn_tcp;
 
-	for (unsigned int i = 0; i < DP_TT__COUNT; i++)
-		out[i] = tt != NULL ? tt->ctr[i] : 0;
+	for (unsigned int i = 0; i < TURN_TCP_CTR__COUNT; i++)
+		out[i] = tcw != NULL ? tcw->ctr[i] : 0;
 }
 
-static const struct dp_ctrs_desc tt_desc[DP_TT__COUNT] = {
-#define DP_TT(n, s) [DP_TT_##n] = { s, DP_CTRS_COUNTER, NULL },
-	DP_TT_LIST
-#undef DP_TT
+static const struct dp_ctrs_desc turn_tcp_desc[TURN_TCP_CTR__COUNT] = {
+#define TURN_TCP_CTR(n, s) [TURN_TCP_CTR_##n] = { s, DP_CTRS_COUNTER, NULL },
+	TURN_TCP_CTR_LIST
+#undef TURN_TCP_CTR
 };
 
-const struct dp_ctrs_family dp_tcp_turn_ctrs = {
+const struct dp_ctrs_family turn_tcp_ctrs = {
 	.name = "turn_tcp", .prefix = "turn_",
-	.help = "TURN over TCP and TLS (DP_TT_LIST): connections, frames, resets by reason",
-	.desc = tt_desc, .n = DP_TT__COUNT, .values = tt_values,
+	.help = "TURN over TCP and TLS (TURN_TCP_CTR_LIST): connections, frames, resets by reason",
+	.desc = turn_tcp_desc, .n = TURN_TCP_CTR__COUNT, .values = turn_tcp_values,
 };
 
 void
-dp_tcp_turn_stats(const struct dp_worker *w, FILE *out)
+turn_tcp_stats(const struct dp_worker *w, FILE *out)
 {
-	const struct dp_tcp_turn *tt = w->tcp_turn;
+	const struct turn_tcp_worker *tcw = w->turn_tcp;
 
-	if (tt == NULL)
+	if (tcw == NULL)
 		return;
 	fprintf(out, "tcp_turn worker=%u", w->id);
-	for (unsigned int i = 0; i < DP_TT__COUNT; i++)
-		fprintf(out, " %s=%" PRIu64, tt_ctr_names[i], tt->ctr[i]);
+	for (unsigned int i = 0; i < TURN_TCP_CTR__COUNT; i++)
+		fprintf(out, " %s=%" PRIu64, turn_tcp_ctr_names[i], tcw->ctr[i]);
 	fprintf(out, " conn_events_waiting=%u conn_events_sent=%" PRIu64
 		" conn_events_lost=%" PRIu64 " conn_events_dropped=%" PRIu64
 		" allocs_closed=%" PRIu64 "\n",
