@@ -58,7 +58,7 @@ static const uint8_t STRANGER4[4] = { 198, 51, 100, 99 };
 #define RELAY_PORT 50001u
 #define CLIENT_PORT 40000u
 #define TURN_PORT 3478u
-#define PER_ALLOC 64u                  /* tcprelay.c's TR_PER_ALLOC */
+#define PER_ALLOC 64u                  /* tcprelay_private.h's TR_PER_ALLOC */
 
 /* ---- what the stubs stand for --------------------------------------------- */
 
