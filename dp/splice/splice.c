@@ -41,7 +41,7 @@
 #define SPLICE_KICKS_MAX 1024u
 
 static const char *const splice_ctr_names[SPLICE_CTR__COUNT] = {
-#define SPLICE_CTR(n, s) [SPLICE_CTR_##n] = s,
+#define SPLICE_CTR(n, s, h) [SPLICE_CTR_##n] = s,
 #include "splice_counters.def"
 #undef SPLICE_CTR
 };
@@ -55,7 +55,7 @@ splice_ctr_name(unsigned int i)
 /* ---- counters for cp (dp_ctrs.h): the worker's splice, w->splice ---- */
 
 static const struct dp_ctrs_desc splice_desc[SPLICE_CTR__COUNT] = {
-#define SPLICE_CTR(n, s) [SPLICE_CTR_##n] = { s, DP_CTRS_COUNTER, NULL },
+#define SPLICE_CTR(n, s, h) [SPLICE_CTR_##n] = { s, DP_CTRS_COUNTER, h },
 #include "splice_counters.def"
 #undef SPLICE_CTR
 };
@@ -69,8 +69,8 @@ splice_values(const struct dp_worker *w, uint64_t *out)
 
 const struct dp_ctrs_family splice_ctrs = {
 	.name = "splice", .prefix = "splice_",
-	.help = "The splice of the access gateway's legs (splice_counters.def): "
-		"bytes, stalls, ends",
+	.help = "The splices of the gateway's legs and RFC 6062's connections "
+		"(splice_counters.def): bytes, stalls, ends",
 	.desc = splice_desc, .n = SPLICE_CTR__COUNT, .values = splice_values,
 };
 
