@@ -138,33 +138,39 @@ uint64_t dp_tcp_conns(const struct dp_worker *w);
 
 /* ---- TURN over TCP (dp_tcp_turn.c) ---- */
 
-/* Counters of TURN's TCP application, per worker. */
+/* Counters of TURN's TCP application, per worker: DP_TT(enum suffix,
+ * published name after "turn_", help). */
 #define DP_TT_LIST \
-	DP_TT(ACCEPTED, "accepted") \
-	DP_TT(NOT_ACCESS, "refused_not_access") \
-	DP_TT(STUN, "stun_frames") \
-	DP_TT(CHDATA, "chdata_frames") \
-	DP_TT(ZERO_COPY, "frames_zero_copy") \
-	DP_TT(GATHERED, "frames_gathered") \
-	DP_TT(CLIENT_EOF, "client_eof") \
-	DP_TT(CLOSED, "closed") \
-	DP_TT(FIRST_TIMEOUT, "reset_silent") \
-	DP_TT(FIRST_EVICTED, "reset_silent_evicted") \
-	DP_TT(BAD_FRAME, "reset_bad_frame") \
-	DP_TT(TOO_BIG, "reset_frame_too_big") \
-	DP_TT(NO_MBUF, "reset_no_mbuf") \
-	DP_TT(STALLED, "reset_stalled_frame") \
-	DP_TT(TRANSPORT, "reset_transport") \
-	DP_TT(SEND_FULL, "send_queue_full") \
-	DP_TT(POOL_LOW, "dropped_pool_low") \
-	DP_TT(SEND_GONE, "send_closed") \
-	DP_TT(BOUND, "connection_bound") \
-	DP_TT(BIND_UNANSWERED, "reset_bind_unanswered") \
-	DP_TT(NO_ALLOC, "reset_no_allocation") \
-	DP_TT(BIND_HELD, "bind_held_bytes")   /* read behind a ConnectionBind, held for cp's answer */
+	DP_TT(ACCEPTED, "accepted", "TURN connections accepted over TCP or TLS") \
+	DP_TT(NOT_ACCESS, "refused_not_access", "TURN connections refused: not to an access port's own address") \
+	DP_TT(STUN, "stun_frames", "STUN messages cut from TURN connections' streams") \
+	DP_TT(CHDATA, "chdata_frames", "ChannelData messages cut from TURN connections' streams") \
+	DP_TT(ZERO_COPY, "frames_zero_copy", "Frames taken inside one segment, without a copy") \
+	DP_TT(GATHERED, "frames_gathered", "Small frames to clients gathered into one mbuf (TCP only)") \
+	DP_TT(CLIENT_EOF, "client_eof", "TURN connections the client ended (FIN)") \
+	DP_TT(CLOSED, "closed", "TURN connections closed") \
+	DP_TT(FIRST_TIMEOUT, "reset_silent", \
+	      "TURN connections reset: no first message by turn.tcp_first_message") \
+	DP_TT(FIRST_EVICTED, "reset_silent_evicted", \
+	      "Silent TURN connections reset early: the first-message FIFO full") \
+	DP_TT(BAD_FRAME, "reset_bad_frame", "TURN connections reset: a frame neither STUN nor ChannelData") \
+	DP_TT(TOO_BIG, "reset_frame_too_big", "TURN connections reset: a frame longer than allowed") \
+	DP_TT(NO_MBUF, "reset_no_mbuf", "TURN connections reset: no mbuf to keep a partial frame in") \
+	DP_TT(STALLED, "reset_stalled_frame", "TURN connections reset: a frame incomplete for over 2 s") \
+	DP_TT(TRANSPORT, "reset_transport", "TURN connections reset: their transport failed (TLS)") \
+	DP_TT(SEND_FULL, "send_queue_full", "Frames to clients dropped: the send queue full") \
+	DP_TT(POOL_LOW, "dropped_pool_low", "Frames to clients dropped: mbufs low and the queue long") \
+	DP_TT(SEND_GONE, "send_closed", "Frames to clients dropped: the connection closed") \
+	DP_TT(BOUND, "connection_bound", "TURN connections bound as RFC 6062 data connections") \
+	DP_TT(BIND_UNANSWERED, "reset_bind_unanswered", \
+	      "TURN connections reset: cp did not answer a ConnectionBind in time") \
+	DP_TT(NO_ALLOC, "reset_no_allocation", \
+	      "TURN connections reset: no allocation by turn.tcp_allocate_timeout") \
+	DP_TT(BIND_HELD, "bind_held_bytes", \
+	      "Bytes read behind a ConnectionBind, held for cp's answer")
 
 enum dp_tt_ctr {
-#define DP_TT(n, s) DP_TT_##n,
+#define DP_TT(n, s, h) DP_TT_##n,
 	DP_TT_LIST
 #undef DP_TT
 	DP_TT__COUNT

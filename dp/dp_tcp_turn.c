@@ -137,7 +137,7 @@ struct dp_tcp_turn {
 };
 
 static const char *const tt_ctr_names[DP_TT__COUNT] = {
-#define DP_TT(n, s) [DP_TT_##n] = s,
+#define DP_TT(n, s, h) [DP_TT_##n] = s,
 	DP_TT_LIST
 #undef DP_TT
 };
@@ -1169,7 +1169,7 @@ tt_values(const struct dp_worker *w, uint64_t *out)
 }
 
 static const struct dp_ctrs_desc tt_desc[DP_TT__COUNT] = {
-#define DP_TT(n, s) [DP_TT_##n] = { s, DP_CTRS_COUNTER, NULL },
+#define DP_TT(n, s, h) [DP_TT_##n] = { s, DP_CTRS_COUNTER, h },
 	DP_TT_LIST
 #undef DP_TT
 };
