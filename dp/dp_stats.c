@@ -20,6 +20,7 @@
 #include "dp_ctrs.h"
 #include "net/net.h"
 #include "dp_tcp.h"
+#include "session.h"
 #include "tls.h"
 #include "tls_mem.h"
 #include "splice.h"
@@ -37,8 +38,10 @@ static const struct dp_ctrs_family *const families[] = {
 	&dp_tcp_turn_ctrs,
 	&tls_keys_ctrs,
 	&tls_ctrs,
+	&session_ctrs,
 	&splice_ctrs,
 	&splice_leg_end_ctrs,
+	&splice_end_ctrs,
 	&agw_ctrs,
 	&tcprelay_ctrs,
 };

@@ -74,6 +74,30 @@ const struct dp_ctrs_family splice_ctrs = {
 	.desc = splice_desc, .n = SPLICE_CTR__COUNT, .values = splice_values,
 };
 
+/* The legs ended, by the splice's own cause, of every owner that counts
+ * in the worker's splice (splice_leg_end_* show the same ends by the
+ * controller's causes, and only with a gateway: without one, RFC 6062's
+ * are here only). SPLICE_CAUSE_NONE ends no leg: left out. */
+static const struct dp_ctrs_desc end_desc[SPLICE_CAUSE__COUNT] = {
+#define SPLICE_CAUSE(n, s, h) [SPLICE_CAUSE_##n] = { s, DP_CTRS_COUNTER, h },
+	SPLICE_CAUSE_LIST
+#undef SPLICE_CAUSE
+};
+
+static void
+end_values(const struct dp_worker *w, uint64_t *out)
+{
+	for (unsigned int k = 1; k < SPLICE_CAUSE__COUNT; k++)
+		out[k - 1] = w->splice != NULL ? w->splice->leg_end[k] : 0;
+}
+
+const struct dp_ctrs_family splice_end_ctrs = {
+	.name = "splice_end", .prefix = "splice_ended_",
+	.help = "Spliced legs ended, by the splice's cause (SPLICE_CAUSE_LIST): the gateway's "
+		"and RFC 6062's",
+	.desc = end_desc + 1, .n = SPLICE_CAUSE__COUNT - 1, .values = end_values,
+};
+
 void
 splice_init(struct splice *sp, const struct splice_ops *ops, uint32_t hold_max)
 {
