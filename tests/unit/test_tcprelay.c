@@ -38,7 +38,6 @@
 #include "dp_tcp.h"
 #include "fake_xprt.h"
 #include "ipc.h"
-#include "session.h"
 #include "splice.h"
 #include "tcprelay.h"
 #include "tp_conf_types.h"
@@ -229,16 +228,16 @@ ctr(const struct fix *f, const char *name)
 	return fx_ctr(f->w, fams, 1, full);
 }
 
-/* A counter of the splice or the sessions as cp reads it: RFC 6062's
+/* A counter of the splice as cp reads it: RFC 6062's
  * splice is the worker's own without a gateway (w->splice) */
 static uint64_t
 published(const struct fix *f, const char *name)
 {
 	static const struct dp_ctrs_family *const fams[] = {
-		&splice_end_ctrs, &splice_ctrs, &session_ctrs,
+		&splice_end_ctrs, &splice_ctrs,
 	};
 
-	return fx_ctr(f->w, fams, 3, name);
+	return fx_ctr(f->w, fams, 2, name);
 }
 
 /* ---- cp's messages and events ---------------------------------------------- */
@@ -582,12 +581,11 @@ test_tcprelay_peer_resets(void **state)
 	assert_int_equal(e.type, IPC_TCP_EV_GONE);
 	assert_int_equal(e.reason, IPC_CONN_RESET);
 	/* the splice's ends reach cp by its own causes (no gateway here to
-	 * count them by the controller's), and the sessions' */
+	 * count them by the controller's) */
 	assert_int_equal(published(f, "splice_ended_rst"), 1);
 	assert_int_equal(published(f, "splice_ended_other_leg"), 1);
 	assert_int_equal(published(f, "splice_ended_fin"), 0);
 	assert_int_equal(published(f, "splice_aborts_forwarded"), 1);
-	assert_int_equal(published(f, "session_moved"), 1);
 }
 
 /* The allocation ends (TURN's hook): its peer connections are closed,
