@@ -28,6 +28,21 @@ name_ok(const char *s)
 	return true;
 }
 
+/* A help cp can show as it is: 1 to DP_CTRS_HELP_LEN - 1 characters of
+ * printable ASCII (no newline: the metrics' text is line by line). */
+static bool
+help_ok(const char *s)
+{
+	size_t len = strnlen(s, DP_CTRS_HELP_LEN);
+
+	if (len == 0 || len == DP_CTRS_HELP_LEN)
+		return false;
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+			return false;
+	return true;
+}
+
 /* Is the published name s taken by a counter registered before? */
 static bool
 taken(const char *s)
@@ -54,7 +69,7 @@ dp_ctrs_register(const struct dp_ctrs_family *f, char *err, size_t errlen)
 		return -E2BIG;
 	}
 	if (f->name == NULL || !name_ok(f->name) || strlen(f->name) >= DP_CTRS_NAME_LEN ||
-	    f->help == NULL || f->help[0] == '\0' || f->values == NULL ||
+	    f->help == NULL || !help_ok(f->help) || f->values == NULL ||
 	    (f->n > 0 && f->desc == NULL)) {
 		snprintf(err, errlen, "dp's counter family '%s' is not well formed",
 			 f->name != NULL ? f->name : "(null)");
@@ -78,9 +93,11 @@ dp_ctrs_register(const struct dp_ctrs_family *f, char *err, size_t errlen)
 				 DP_CTRS_NAME_LEN - 1);
 			return len > 0 && (unsigned int)len >= DP_CTRS_NAME_LEN ? -E2BIG : -EINVAL;
 		}
-		if ((d->help != NULL && d->help[0] == '\0') ||
+		if ((d->help != NULL && !help_ok(d->help)) ||
 		    (d->kind != DP_CTRS_COUNTER && d->kind != DP_CTRS_GAUGE)) {
-			snprintf(err, errlen, "dp's counter '%s' has an empty help or no kind", nm);
+			snprintf(err, errlen, "dp's counter '%s' has no kind, or a help that is "
+				 "empty, not one line of printable ASCII or not shorter than %u "
+				 "(IPC_DP_HELP_LEN)", nm, DP_CTRS_HELP_LEN);
 			return -EINVAL;
 		}
 		/* (within the family too: the ones before k are not
@@ -162,8 +179,13 @@ dp_ctrs_publish(struct ipc_shm *shm)
 {
 	unsigned int n = reg.n < IPC_DP_TCP_MAX ? reg.n : IPC_DP_TCP_MAX;
 
-	for (unsigned int i = 0; i < n; i++)
-		(void)dp_ctrs_get(i, shm->dp_tcp_names[i], IPC_DP_NAME_LEN, NULL);
+	for (unsigned int i = 0; i < n; i++) {
+		const struct dp_ctrs_desc *d = dp_ctrs_get(i, shm->dp_tcp_names[i],
+							   IPC_DP_NAME_LEN, NULL);
+
+		snprintf(shm->dp_tcp_help[i], IPC_DP_HELP_LEN, "%s",
+			 d->help != NULL ? d->help : "");
+	}
 	shm->dp_ntcp = n;
 	for (unsigned int k = 0; k < reg.nfam; k++) {
 		struct ipc_dp_family *d = &shm->dp_families[k];
@@ -174,6 +196,7 @@ dp_ctrs_publish(struct ipc_shm *shm)
 		d->first = (uint16_t)reg.first[k];
 		d->count = (uint16_t)f->n;
 		d->prefix_len = (uint16_t)(f->prefix != NULL ? strlen(f->prefix) : 0);
+		snprintf(d->help, sizeof(d->help), "%s", f->help);
 	}
 	shm->dp_nfamilies = reg.nfam;
 }

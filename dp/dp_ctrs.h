@@ -34,7 +34,9 @@ enum dp_ctrs_kind {
 struct dp_ctrs_desc {
 	const char *name;          /* after the family's prefix */
 	enum dp_ctrs_kind kind;
-	const char *help;          /* one line; NULL: the family's says it */
+	const char *help;          /* what it counts, one line (from the
+				    * module's .def); NULL: the family's
+				    * says it */
 };
 
 struct dp_ctrs_family {
@@ -50,19 +52,23 @@ struct dp_ctrs_family {
 };
 
 /* Everything cp's segment holds: IPC_DP_TCP_MAX counters, names shorter
- * than IPC_DP_NAME_LEN, IPC_DP_FAMILIES_MAX families. */
+ * than IPC_DP_NAME_LEN, IPC_DP_FAMILIES_MAX families, help shorter than
+ * IPC_DP_HELP_LEN. */
 #define DP_CTRS_MAX          IPC_DP_TCP_MAX
 #define DP_CTRS_NAME_LEN     IPC_DP_NAME_LEN
 #define DP_CTRS_FAMILIES_MAX IPC_DP_FAMILIES_MAX
+#define DP_CTRS_HELP_LEN     IPC_DP_HELP_LEN
 
 /* Add f (kept by reference: static storage) after the families so far.
  * Refused, with one line in err naming the counter, when a published
  * name (prefix + name) is empty, longer than DP_CTRS_NAME_LEN - 1 or not
  * [a-z0-9_], or is taken already; when the family has no help or a bad
- * name; when the counters or the families would not fit: past them a
- * counter would be cut from cp's metrics or named wrongly, without a
- * word. The registry is unchanged by a refusal. Registering f again is
- * a no-op. 0 or -E2BIG / -EINVAL / -EEXIST. */
+ * name; when a help (the family's, or a counter's that is not NULL) is
+ * empty, longer than DP_CTRS_HELP_LEN - 1 or not printable ASCII (one
+ * line, as cp shows it); when the counters or the families would not
+ * fit: past them a counter would be cut from cp's metrics or named
+ * wrongly, without a word. The registry is unchanged by a refusal.
+ * Registering f again is a no-op. 0 or -E2BIG / -EINVAL / -EEXIST. */
 int dp_ctrs_register(const struct dp_ctrs_family *f, char *err, size_t errlen);
 
 /* The counters and the families registered. */
@@ -80,8 +86,8 @@ const struct dp_ctrs_desc *dp_ctrs_get(unsigned int i, char *buf, size_t len,
  * returns how many. */
 unsigned int dp_ctrs_values(const struct dp_worker *w, uint64_t *out, unsigned int max);
 
-/* The names and the families into cp's segment (shm->dp_tcp_names,
- * dp_ntcp, dp_families, dp_nfamilies). */
+/* The names, their help and the families into cp's segment
+ * (shm->dp_tcp_names, dp_tcp_help, dp_ntcp, dp_families, dp_nfamilies). */
 void dp_ctrs_publish(struct ipc_shm *shm);
 
 /* Forget every family (unit tests). */

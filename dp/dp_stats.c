@@ -20,6 +20,7 @@
 #include "dp_ctrs.h"
 #include "net/net.h"
 #include "dp_tcp.h"
+#include "session.h"
 #include "tls.h"
 #include "tls_mem.h"
 #include "splice.h"
@@ -38,8 +39,10 @@ static const struct dp_ctrs_family *const families[] = {
 	&turn_tcp_ctrs,
 	&tls_keys_ctrs,
 	&tls_ctrs,
+	&session_ctrs,
 	&splice_ctrs,
 	&splice_leg_end_ctrs,
+	&splice_end_ctrs,
 	&agw_ctrs,
 	&tcprelay_ctrs,
 };
@@ -79,7 +82,7 @@ static void
 print_line(FILE *out, const char *who, const uint64_t *ctr,
 	   const uint64_t *drop, const uint64_t *cyc, const uint64_t *pkts,
 	   uint64_t busy_cycles, uint64_t busy_pkts, uint64_t stalls,
-	   uint64_t stall_cycles, const uint64_t *long_turns, uint64_t turn_max_us)
+	   uint64_t stall_cycles, const uint64_t *long_loops, uint64_t loop_max_us)
 {
 	uint64_t drops = 0;
 
@@ -104,20 +107,20 @@ print_line(FILE *out, const char *who, const uint64_t *ctr,
 		busy_pkts);
 	/* time off the CPU inside receive polls, not in busy_cycles */
 	fprintf(out, " stalls=%" PRIu64 " stall_cycles=%" PRIu64, stalls, stall_cycles);
-	/* loop turns that did work and took long (the delay a packet
+	/* loop iterations that did work and took long (the delay a packet
 	 * arriving meanwhile waits), and the longest (of any worker) */
 	{
-		static const uint32_t lt_us[DP_LONG_TURN_N] = DP_LONG_TURN_US;
+		static const uint32_t lt_us[DP_LONG_LOOP_N] = DP_LONG_LOOP_US;
 
-		for (unsigned int i = 0; i < DP_LONG_TURN_N; i++) {
+		for (unsigned int i = 0; i < DP_LONG_LOOP_N; i++) {
 			if (lt_us[i] < 1000)
-				fprintf(out, " long_turns_%uus=%" PRIu64, lt_us[i], long_turns[i]);
+				fprintf(out, " long_loops_%uus=%" PRIu64, lt_us[i], long_loops[i]);
 			else
-				fprintf(out, " long_turns_%ums=%" PRIu64, lt_us[i] / 1000,
-					long_turns[i]);
+				fprintf(out, " long_loops_%ums=%" PRIu64, lt_us[i] / 1000,
+					long_loops[i]);
 		}
 	}
-	fprintf(out, " turn_max_us=%" PRIu64, turn_max_us);
+	fprintf(out, " loop_max_us=%" PRIu64, loop_max_us);
 	for (unsigned int i = 0; i < DP_STAGE__COUNT; i++)
 		fprintf(out, " stage_%s_cycles=%" PRIu64 " stage_%s_pkts=%" PRIu64,
 			stage_names[i], cyc[i], stage_names[i], pkts[i]);
@@ -130,7 +133,7 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 	uint64_t ctr[DP_CTR__COUNT] = { 0 }, drop[DP_DROP__COUNT] = { 0 };
 	uint64_t cyc[DP_STAGE__COUNT] = { 0 }, pkts[DP_STAGE__COUNT] = { 0 };
 	uint64_t busy_c = 0, busy_p = 0, stalls = 0, stall_c = 0;
-	uint64_t lt[DP_LONG_TURN_N] = { 0 }, turn_max = 0;
+	uint64_t lt[DP_LONG_LOOP_N] = { 0 }, loop_max = 0;
 	double up = (double)(rte_rdtsc() - ctx->start_tsc) / (double)ctx->tsc_hz;
 
 	fprintf(out, "turnpike-dp stats: uptime=%.1fs workers=%u ports=%u tsc_hz=%" PRIu64
@@ -159,12 +162,12 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 		snprintf(who, sizeof(who), "worker=%u lcore=%u", w->id, w->lcore);
 		print_line(out, who, w->ctr, w->drop, w->stage_cycles,
 			   w->stage_pkts, w->busy_cycles, w->busy_pkts, w->stalls,
-			   w->stall_cycles, w->long_turns,
-			   w->turn_max_cycles * 1000000u / ctx->tsc_hz);
-		for (unsigned int i = 0; i < DP_LONG_TURN_N; i++)
-			lt[i] += w->long_turns[i];
-		if (w->turn_max_cycles > turn_max)
-			turn_max = w->turn_max_cycles;
+			   w->stall_cycles, w->long_loops,
+			   w->loop_max_cycles * 1000000u / ctx->tsc_hz);
+		for (unsigned int i = 0; i < DP_LONG_LOOP_N; i++)
+			lt[i] += w->long_loops[i];
+		if (w->loop_max_cycles > loop_max)
+			loop_max = w->loop_max_cycles;
 		for (unsigned int i = 0; i < DP_CTR__COUNT; i++)
 			ctr[i] += w->ctr[i];
 		for (unsigned int i = 0; i < DP_DROP__COUNT; i++)
@@ -179,7 +182,7 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 		stall_c += w->stall_cycles;
 	}
 	print_line(out, "total", ctr, drop, cyc, pkts, busy_c, busy_p, stalls, stall_c,
-		   lt, turn_max * 1000000u / ctx->tsc_hz);
+		   lt, loop_max * 1000000u / ctx->tsc_hz);
 	for (unsigned int i = 0; i < ctx->nports; i++) {
 		const struct dp_port *p = &ctx->ports[i];
 

@@ -441,7 +441,7 @@ fail:
 /* ---- counters (dp_ctrs.h) ---- */
 
 static const struct dp_ctrs_desc tcp_desc[TCP_CTR__COUNT] = {
-#define TCP_CTR(e, n) [TCP_CTR_##e] = { n, DP_CTRS_COUNTER, NULL },
+#define TCP_CTR(e, n, h) [TCP_CTR_##e] = { n, DP_CTRS_COUNTER, h },
 #include "tcp_counters.def"
 #undef TCP_CTR
 };
@@ -462,7 +462,7 @@ const struct dp_ctrs_family dp_tcp_ctrs = {
 
 /* (TCP_REASON_NONE ends no connection: left out) */
 static const struct dp_ctrs_desc close_desc[TCP_REASON__COUNT] = {
-#define TCP_REASON(e, n) [TCP_REASON_##e] = { n, DP_CTRS_COUNTER, NULL },
+#define TCP_REASON(e, n, h) [TCP_REASON_##e] = { n, DP_CTRS_COUNTER, h },
 #include "tcp_reasons.def"
 #undef TCP_REASON
 };

@@ -27,10 +27,10 @@
 #define DP_NEIGH_SIZE   1024
 #define DP_HANDOFF_SIZE 4096
 #define DP_IMPAIR_HOLD  4096
-/* long loop turns counted over 100 us, 1 ms, 10 ms (dp_worker.c) */
-/* loop turns that did work, over 100/200/500 us, 1/2/5/10/20 ms */
-#define DP_LONG_TURN_N  8
-#define DP_LONG_TURN_US { 100, 200, 500, 1000, 2000, 5000, 10000, 20000 }
+/* loop iterations that did work, counted over 100/200/500 us, 1/2/5/10/20 ms
+ * (dp_worker.c's long_loop()) */
+#define DP_LONG_LOOP_N  8
+#define DP_LONG_LOOP_US { 100, 200, 500, 1000, 2000, 5000, 10000, 20000 }
 
 struct rte_mbuf;
 struct rte_mempool;
@@ -419,14 +419,14 @@ struct dp_worker {
 	uint64_t stalls;
 	uint64_t stall_cycles;
 	uint64_t stall_limit;
-	/* Turns of the loop that did work and took long (rx poll stalls
-	 * excluded): over 100 us, 1 ms, 10 ms, and the longest, in cycles.
-	 * A packet that arrives during a turn waits for its end: this is
+	/* Iterations of the loop that did work and took long (rx poll stalls
+	 * excluded): over each of DP_LONG_LOOP_US, and the longest, in cycles.
+	 * A packet that arrives during an iteration waits for its end: this is
 	 * the delay the worker itself adds to what it answers (a ping during
 	 * a handshake storm), apart from the link's. */
-	uint64_t long_turns[DP_LONG_TURN_N];
-	uint64_t long_turn_limit[DP_LONG_TURN_N];
-	uint64_t turn_max_cycles;
+	uint64_t long_loops[DP_LONG_LOOP_N];
+	uint64_t long_loop_limit[DP_LONG_LOOP_N];
+	uint64_t loop_max_cycles;
 	bool test_poll_armed;        /* the poll-stall test hook is due */
 	/* bumped every tick; the watchdog thread reads it (dp_watchdog.c) */
 	uint64_t heartbeat;

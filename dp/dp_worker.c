@@ -103,10 +103,10 @@ worker_create(struct dp_ctx *ctx, unsigned int id, unsigned int lcore)
 	w->tick_interval = ctx->tsc_hz / 10;
 	w->stall_limit = ctx->tsc_hz / (1000000u / DP_STALL_US);
 	{
-		static const uint32_t lt_us[DP_LONG_TURN_N] = DP_LONG_TURN_US;
+		static const uint32_t lt_us[DP_LONG_LOOP_N] = DP_LONG_LOOP_US;
 
-		for (unsigned int i = 0; i < DP_LONG_TURN_N; i++)
-			w->long_turn_limit[i] = ctx->tsc_hz * lt_us[i] / 1000000u;
+		for (unsigned int i = 0; i < DP_LONG_LOOP_N; i++)
+			w->long_loop_limit[i] = ctx->tsc_hz * lt_us[i] / 1000000u;
 	}
 	ctx->workers[id] = w;
 	/* Plain heap (OpenSSL's callbacks read it, on this worker only). */
@@ -330,15 +330,15 @@ idle_backoff(struct dp_worker *w, uint32_t max_us)
 	w->ctr[DP_CTR_IDLE_SLEEPS]++;
 }
 
-/* A turn of the loop over 100 us: counted by how long (cold path). */
+/* A loop iteration over 100 us: counted by how long (cold path). */
 static void __rte_noinline __rte_cold
-long_turn(struct dp_worker *w, uint64_t cycles)
+long_loop(struct dp_worker *w, uint64_t cycles)
 {
-	for (unsigned int i = 0; i < DP_LONG_TURN_N; i++)
-		if (cycles > w->long_turn_limit[i])
-			w->long_turns[i]++;
-	if (cycles > w->turn_max_cycles)
-		w->turn_max_cycles = cycles;
+	for (unsigned int i = 0; i < DP_LONG_LOOP_N; i++)
+		if (cycles > w->long_loop_limit[i])
+			w->long_loops[i]++;
+	if (cycles > w->loop_max_cycles)
+		w->loop_max_cycles = cycles;
 }
 
 int
@@ -494,8 +494,8 @@ dp_worker_main(void *arg)
 			}
 		}
 		if (work > 0 || swept) {
-			if (unlikely(t3 - start > w->long_turn_limit[0]))
-				long_turn(w, t3 - start);
+			if (unlikely(t3 - start > w->long_loop_limit[0]))
+				long_loop(w, t3 - start);
 			w->busy_cycles += t3 - start;
 			w->busy_pkts += work;
 			w->idle_loops = 0;

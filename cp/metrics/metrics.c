@@ -66,6 +66,24 @@ take_names(const char (*src)[IPC_DP_NAME_LEN], unsigned int n,
 	return bad;
 }
 
+/* A help copied from the segment (IPC_DP_HELP_LEN bytes at h), checked
+ * where it is, out of dp's reach: kept if it is NUL within its field and
+ * printable ASCII only (one line of the metrics' text, nothing a
+ * terminal would act on); otherwise h is made "". Returns whether it
+ * was bad ("" is not). */
+static bool
+check_help(char *h)
+{
+	size_t len = strnlen(h, IPC_DP_HELP_LEN);
+	bool good = len < IPC_DP_HELP_LEN;
+
+	for (size_t k = 0; good && k < len; k++)
+		good = (unsigned char)h[k] >= 0x20 && (unsigned char)h[k] <= 0x7e;
+	if (!good)
+		memset(h, 0, IPC_DP_HELP_LEN);
+	return !good;
+}
+
 /* dp's counter families from the segment (copied, then checked: dp
  * writes them once at its start, but anything may scribble there): each
  * kept only if its name is [a-z0-9_] and its counters lie within the n
@@ -93,9 +111,26 @@ take_families(const struct ipc_shm *shm, unsigned int n, struct cp_metrics_snap 
 			bad++;
 			continue;
 		}
+		s->bad_help += check_help(f.help);
 		s->families[s->nfamilies++] = f;
 	}
 	return bad;
+}
+
+const char *
+cp_metrics_help(const struct cp_metrics_snap *s, unsigned int i)
+{
+	if (i >= s->ntcp || !s->tcp_ok[i])
+		return NULL;
+	if (s->tcp_help[i][0] != '\0')
+		return s->tcp_help[i];
+	for (unsigned int k = 0; k < s->nfamilies; k++) {
+		const struct ipc_dp_family *f = &s->families[k];
+
+		if (i >= (unsigned int)f->first && i < (unsigned int)f->first + f->count)
+			return f->help[0] != '\0' ? f->help : NULL;
+	}
+	return NULL;
 }
 
 const struct ipc_dp_family *
@@ -153,6 +188,10 @@ cp_metrics_collect(struct cp_ctx *cp, struct cp_metrics_snap *s)
 	s->bad_names += take_names(shm->dp_drop_names, s->ndrops, s->drop_names, s->drop_ok);
 	s->ntcp = shm->dp_ntcp <= IPC_DP_TCP_MAX ? shm->dp_ntcp : 0;
 	s->bad_names += take_names(shm->dp_tcp_names, s->ntcp, s->tcp_names, s->tcp_ok);
+	for (unsigned int i = 0; i < s->ntcp; i++) {
+		memcpy(s->tcp_help[i], shm->dp_tcp_help[i], IPC_DP_HELP_LEN);
+		s->bad_help += check_help(s->tcp_help[i]);
+	}
 	s->bad_names += take_families(shm, s->ntcp, s);
 	for (unsigned int w = 0; w < cp->nworkers && w < IPC_MAX_WORKERS; w++) {
 		struct ipc_worker_rings *r = ipc_worker(&cp->seg, w);
@@ -435,9 +474,20 @@ cp_metrics_render(const struct cp_metrics_snap *s, const char *realm, char **out
 			fprintf(f, "turnpike_dp_tcp_connections{worker=\"%u\"} %llu\n", w,
 				(unsigned long long)s->w[w].tcp_conns);
 	family(f, "turnpike_dp_tcp_events_total", "counter",
-	       "A dp worker's TCP events by kind: dp/tcp's counters (segments, "
-	       "retransmissions, out-of-order, SYN cookies, drops), closes by reason "
-	       "(close_*), TURN over TCP's (turn_*: frames, resets for bad input)");
+	       "A dp worker's counters by event, a family each module's: dp/tcp's "
+	       "(segments, retransmissions, drops...), closes by reason (close_*), TURN over "
+	       "TCP's (turn_*), TLS's (tlskeys_*, tls_*), sessions' (session_*), the splice's "
+	       "(splice_*), the gateway's (agw_*), RFC 6062's (tcprelay_*); the comment "
+	       "lines below say what each event counts");
+	/* Each event's own help: the text format has one HELP a metric
+	 * name, and dp's counters are one metric, so the events' are
+	 * comments (which a scraper ignores), checked (cp_metrics_help()) */
+	for (unsigned int i = 0; i < s->ntcp; i++) {
+		const char *h = cp_metrics_help(s, i);
+
+		if (h != NULL)
+			fprintf(f, "# event=\"%s\": %s\n", s->tcp_names[i], h);
+	}
 	for (unsigned int w = 0; w < s->nworkers; w++)
 		for (unsigned int i = 0; s->w[w].dp_valid && i < s->ntcp; i++)
 			if (s->tcp_ok[i])

@@ -94,7 +94,13 @@ struct cp_metrics_snap {
 	 * ipc_dp_family): only those within the names, with a good name */
 	unsigned int nfamilies;
 	struct ipc_dp_family families[IPC_DP_FAMILIES_MAX];
+	/* ... and their help, each counter's (a family's in families[].help):
+	 * copied, then checked (one line of printable ASCII, NUL within
+	 * the field); "" where dp gave none, or a bad one, counted in
+	 * bad_help */
+	char tcp_help[IPC_DP_TCP_MAX][IPC_DP_HELP_LEN];
 	unsigned int bad_names;
+	unsigned int bad_help;
 	uint64_t dp_tsc_hz;
 	uint64_t dp_reloads, dp_reloads_failed;   /* since dp started */
 	/* many boxes (cp/cluster): in a cluster at all, linked to Redis now,
@@ -119,6 +125,10 @@ void cp_metrics_collect(struct cp_ctx *cp, struct cp_metrics_snap *s);
  * Returns its length or -ENOMEM. */
 long cp_metrics_render(const struct cp_metrics_snap *s, const char *realm,
 		       char **out);
+
+/* What dp's counter i (of tcp_names) counts: its own help, else its
+ * family's; NULL when neither is there (or i is not a good name). */
+const char *cp_metrics_help(const struct cp_metrics_snap *s, unsigned int i);
 
 /* The family of dp's counters called name (NULL: dp has none such). */
 const struct ipc_dp_family *cp_metrics_family(const struct cp_metrics_snap *s,

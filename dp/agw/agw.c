@@ -60,7 +60,7 @@
 #define AGW_CAND_MS (AGW_CAND_S * 1000u)
 
 static const char *const agw_ctr_names[AGW_CTR__COUNT] = {
-#define AGW_CTR(n, s) [AGW_CTR_##n] = s,
+#define AGW_CTR(n, s, h) [AGW_CTR_##n] = s,
 #include "agw_counters.def"
 #undef AGW_CTR
 };
@@ -1132,10 +1132,10 @@ agw_free(struct dp_worker *w)
 /* ---- statistics ------------------------------------------------------------------ */
 
 static const struct dp_ctrs_desc agw_desc[AGW_CTR__COUNT + 1] = {
-#define AGW_CTR(n, s) [AGW_CTR_##n] = { s, DP_CTRS_COUNTER, NULL },
+#define AGW_CTR(n, s, h) [AGW_CTR_##n] = { s, DP_CTRS_COUNTER, h },
 #include "agw_counters.def"
 #undef AGW_CTR
-	[AGW_CTR__COUNT] = { "contexts", DP_CTRS_GAUGE, "the worker's contexts now" },
+	[AGW_CTR__COUNT] = { "contexts", DP_CTRS_GAUGE, "Contexts on the worker now (a level)" },
 };
 
 /* The splice's legs ended, by the controller's cause (the splice counts
@@ -1152,7 +1152,7 @@ agw_leg_ends(const struct agw_worker *a, uint64_t ends[IPC_AGW_CAUSE_MAX + 1])
  * its own: the names are AGW's causes (IPC_AGW_CAUSE_NONE ends no leg:
  * left out). */
 static const struct dp_ctrs_desc leg_end_desc[IPC_AGW_CAUSE_MAX + 1] = {
-#define IPC_AGW_CAUSE(e, v, s) [v] = { s, DP_CTRS_COUNTER, NULL },
+#define IPC_AGW_CAUSE(e, v, s, h) [v] = { s, DP_CTRS_COUNTER, h },
 #include "ipc_agw_causes.def"
 #undef IPC_AGW_CAUSE
 };

@@ -16,7 +16,7 @@
 struct tls_cred;
 
 enum agw_ctr {
-#define AGW_CTR(n, s) AGW_CTR_##n,
+#define AGW_CTR(n, s, h) AGW_CTR_##n,
 #include "agw_counters.def"
 #undef AGW_CTR
 	AGW_CTR__COUNT

@@ -11,6 +11,7 @@
 #include <rte_malloc.h>
 
 #include "dp.h"
+#include "dp_ctrs.h"
 #include "session.h"
 #include "tls.h"
 
@@ -109,3 +110,25 @@ session_wake(struct dp_worker *w, uint64_t id, void *arg)
 	sw->ctr[SESSION_CTR_WOKEN]++;
 	s->ops->ready(w, id, s->arg);
 }
+
+/* ---- counters for cp (dp_ctrs.h): the worker's sessions, w->session ---- */
+
+static const struct dp_ctrs_desc session_desc[SESSION_CTR__COUNT] = {
+#define SESSION_CTR(e, n, h) [SESSION_CTR_##e] = { n, DP_CTRS_COUNTER, h },
+#include "session_counters.def"
+#undef SESSION_CTR
+};
+
+static void
+session_values(const struct dp_worker *w, uint64_t *out)
+{
+	for (unsigned int k = 0; k < SESSION_CTR__COUNT; k++)
+		out[k] = w->session != NULL ? w->session->ctr[k] : 0;
+}
+
+const struct dp_ctrs_family session_ctrs = {
+	.name = "session", .prefix = "session_",
+	.help = "Stream connections' sessions (dp/session, session_counters.def): opened, "
+		"moved, closed, the transport's wake-ups",
+	.desc = session_desc, .n = SESSION_CTR__COUNT, .values = session_values,
+};

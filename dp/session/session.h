@@ -61,6 +61,10 @@ void session_close(struct dp_worker *w, uint64_t id);
  * ended or was reused) are counted and dropped. */
 void session_wake(struct dp_worker *w, uint64_t id, void *arg);
 
+/* The worker's session counters for cp (dp_ctrs.h; 0 without sessions). */
+struct dp_ctrs_family;
+extern const struct dp_ctrs_family session_ctrs;
+
 /* Connection id's session, or NULL. */
 static inline struct dp_session *
 session_of(struct dp_worker *w, uint64_t id)

@@ -35,12 +35,9 @@ struct dp_session {
 };
 
 enum session_ctr {
-	SESSION_CTR_OPENED,       /* sessions opened */
-	SESSION_CTR_MOVED,        /* handed to another owner */
-	SESSION_CTR_CLOSED,       /* closed by their owner */
-	SESSION_CTR_REPLACED,     /* a slot's session replaced without a close */
-	SESSION_CTR_WOKEN,        /* transport wake-ups given to an owner */
-	SESSION_CTR_WAKE_STALE,   /* wake-ups for a session that had ended */
+#define SESSION_CTR(e, n, h) SESSION_CTR_##e,
+#include "session_counters.def"
+#undef SESSION_CTR
 	SESSION_CTR__COUNT
 };
 

@@ -41,7 +41,7 @@
 #define SPLICE_KICKS_MAX 1024u
 
 static const char *const splice_ctr_names[SPLICE_CTR__COUNT] = {
-#define SPLICE_CTR(n, s) [SPLICE_CTR_##n] = s,
+#define SPLICE_CTR(n, s, h) [SPLICE_CTR_##n] = s,
 #include "splice_counters.def"
 #undef SPLICE_CTR
 };
@@ -55,7 +55,7 @@ splice_ctr_name(unsigned int i)
 /* ---- counters for cp (dp_ctrs.h): the worker's splice, w->splice ---- */
 
 static const struct dp_ctrs_desc splice_desc[SPLICE_CTR__COUNT] = {
-#define SPLICE_CTR(n, s) [SPLICE_CTR_##n] = { s, DP_CTRS_COUNTER, NULL },
+#define SPLICE_CTR(n, s, h) [SPLICE_CTR_##n] = { s, DP_CTRS_COUNTER, h },
 #include "splice_counters.def"
 #undef SPLICE_CTR
 };
@@ -69,9 +69,33 @@ splice_values(const struct dp_worker *w, uint64_t *out)
 
 const struct dp_ctrs_family splice_ctrs = {
 	.name = "splice", .prefix = "splice_",
-	.help = "The splice of the access gateway's legs (splice_counters.def): "
-		"bytes, stalls, ends",
+	.help = "The splices of the gateway's legs and RFC 6062's connections "
+		"(splice_counters.def): bytes, stalls, ends",
 	.desc = splice_desc, .n = SPLICE_CTR__COUNT, .values = splice_values,
+};
+
+/* The legs ended, by the splice's own cause, of every owner that counts
+ * in the worker's splice (splice_leg_end_* show the same ends by the
+ * controller's causes, and only with a gateway: without one, RFC 6062's
+ * are here only). SPLICE_CAUSE_NONE ends no leg: left out. */
+static const struct dp_ctrs_desc end_desc[SPLICE_CAUSE__COUNT] = {
+#define SPLICE_CAUSE(n, s, h) [SPLICE_CAUSE_##n] = { s, DP_CTRS_COUNTER, h },
+	SPLICE_CAUSE_LIST
+#undef SPLICE_CAUSE
+};
+
+static void
+end_values(const struct dp_worker *w, uint64_t *out)
+{
+	for (unsigned int k = 1; k < SPLICE_CAUSE__COUNT; k++)
+		out[k - 1] = w->splice != NULL ? w->splice->leg_end[k] : 0;
+}
+
+const struct dp_ctrs_family splice_end_ctrs = {
+	.name = "splice_end", .prefix = "splice_ended_",
+	.help = "Spliced legs ended, by the splice's cause (SPLICE_CAUSE_LIST): the gateway's "
+		"and RFC 6062's",
+	.desc = end_desc + 1, .n = SPLICE_CAUSE__COUNT - 1, .values = end_values,
 };
 
 void

@@ -105,6 +105,6 @@ splice_leg_of(const struct splice *sp, uint64_t id)
  * (dp_ctrs.h; the worker's splice, w->splice, 0 without one). */
 const char *splice_ctr_name(unsigned int i);
 struct dp_ctrs_family;
-extern const struct dp_ctrs_family splice_ctrs;
+extern const struct dp_ctrs_family splice_ctrs, splice_end_ctrs;
 
 #endif /* DP_SPLICE_H */

@@ -9,13 +9,13 @@ static const char *const state_names[] = {
 };
 
 static const char *const ctr_names[] = {
-#define TCP_CTR(e, n) n,
+#define TCP_CTR(e, n, h) n,
 #include "tcp_counters.def"
 #undef TCP_CTR
 };
 
 static const char *const reason_names[] = {
-#define TCP_REASON(e, n) n,
+#define TCP_REASON(e, n, h) n,
 #include "tcp_reasons.def"
 #undef TCP_REASON
 };

@@ -105,14 +105,14 @@ enum tcp_state {
 };
 
 enum tcp_ctr {
-#define TCP_CTR(e, n) TCP_CTR_##e,
+#define TCP_CTR(e, n, h) TCP_CTR_##e,
 #include "tcp_counters.def"
 #undef TCP_CTR
 	TCP_CTR__COUNT,
 };
 
 enum tcp_reason {
-#define TCP_REASON(e, n) TCP_REASON_##e,
+#define TCP_REASON(e, n, h) TCP_REASON_##e,
 #include "tcp_reasons.def"
 #undef TCP_REASON
 	TCP_REASON__COUNT,

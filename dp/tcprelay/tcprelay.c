@@ -62,7 +62,7 @@
 #include "turn/turn_internal.h"
 
 static const char *const tr_ctr_names[TR_CTR__COUNT] = {
-#define TR_CTR(n, s) [TR_CTR_##n] = s,
+#define TR_CTR(n, s, h) [TR_CTR_##n] = s,
 #include "tcprelay_counters.def"
 #undef TR_CTR
 };
@@ -263,16 +263,16 @@ budget_peak(const struct tcprelay_worker *tr, bool mbufs)
 }
 
 static const struct dp_ctrs_desc tr_desc[TR_CTR__COUNT + 4] = {
-#define TR_CTR(n, s) [TR_CTR_##n] = { s, DP_CTRS_COUNTER, NULL },
+#define TR_CTR(n, s, h) [TR_CTR_##n] = { s, DP_CTRS_COUNTER, h },
 #include "tcprelay_counters.def"
 #undef TR_CTR
-	[TR_CTR__COUNT] = { "connections", DP_CTRS_GAUGE, "peer connections now" },
+	[TR_CTR__COUNT] = { "connections", DP_CTRS_GAUGE, "Peer connections now (a level)" },
 	[TR_CTR__COUNT + 1] = { "budgets", DP_CTRS_GAUGE,
-				"allocations' budgets of held bytes in use now" },
+				"Allocations' budgets of held bytes in use now (a level)" },
 	[TR_CTR__COUNT + 2] = { "budget_peak_bytes", DP_CTRS_GAUGE,
-				"the most bytes one allocation's budget held here (live or gone)" },
+				"The most bytes one allocation's budget held here, live or gone" },
 	[TR_CTR__COUNT + 3] = { "budget_peak_mbufs", DP_CTRS_GAUGE,
-				"the most mbufs one allocation's budget held here (live or gone)" },
+				"The most mbufs one allocation's budget held here, live or gone" },
 };
 
 static void

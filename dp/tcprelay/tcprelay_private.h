@@ -111,7 +111,7 @@ struct tr_stub {
 };
 
 enum tr_ctr {
-#define TR_CTR(n, s) TR_CTR_##n,
+#define TR_CTR(n, s, h) TR_CTR_##n,
 #include "tcprelay_counters.def"
 #undef TR_CTR
 	TR_CTR__COUNT

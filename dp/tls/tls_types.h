@@ -20,7 +20,7 @@ struct tls_leg;
 struct tls_rec;
 
 enum tls_ctr {
-#define TLS_CTR(n, s) TLS_CTR_##n,
+#define TLS_CTR(n, s, h) TLS_CTR_##n,
 #include "tls_counters.def"
 #undef TLS_CTR
 	TLS_CTR__COUNT

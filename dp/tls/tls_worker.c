@@ -34,7 +34,7 @@
 #include "tp_conf.h"
 
 static const char *const tls_ctr_names[TLS_CTR__COUNT] = {
-#define TLS_CTR(n, s) [TLS_CTR_##n] = s,
+#define TLS_CTR(n, s, h) [TLS_CTR_##n] = s,
 #include "tls_counters.def"
 #undef TLS_CTR
 };
@@ -487,7 +487,7 @@ tls_values(const struct dp_worker *w, uint64_t *out)
 }
 
 static const struct dp_ctrs_desc tls_desc[TLS_CTR__COUNT] = {
-#define TLS_CTR(n, s) [TLS_CTR_##n] = { s, DP_CTRS_COUNTER, NULL },
+#define TLS_CTR(n, s, h) [TLS_CTR_##n] = { s, DP_CTRS_COUNTER, h },
 #include "tls_counters.def"
 #undef TLS_CTR
 };
@@ -502,17 +502,17 @@ const struct dp_ctrs_family tls_ctrs = {
 /* dp/tls/tls_keys's (struct tls_keys_stats), and cp's TLS messages the
  * worker refused */
 static const struct dp_ctrs_desc tls_keys_desc[] = {
-	{ "tickets_set", DP_CTRS_COUNTER, "ticket key sets taken from cp" },
-	{ "ticket_generation", DP_CTRS_GAUGE, "the current ticket key set's generation (cp's count)" },
-	{ "tickets_issued", DP_CTRS_COUNTER, "tickets encrypted with the current key" },
-	{ "tickets_resumed", DP_CTRS_COUNTER, "tickets decrypted with the current key" },
-	{ "tickets_renewed", DP_CTRS_COUNTER, "tickets decrypted with an older key: reissued" },
-	{ "tickets_unknown", DP_CTRS_COUNTER, "tickets whose key is not in the set: full handshake" },
-	{ "psk_found", DP_CTRS_COUNTER, "handshakes on an external PSK" },
+	{ "tickets_set", DP_CTRS_COUNTER, "Ticket key sets taken from cp" },
+	{ "ticket_generation", DP_CTRS_GAUGE, "The current ticket key set's generation (cp's count)" },
+	{ "tickets_issued", DP_CTRS_COUNTER, "Tickets encrypted with the current key" },
+	{ "tickets_resumed", DP_CTRS_COUNTER, "Tickets decrypted with the current key" },
+	{ "tickets_renewed", DP_CTRS_COUNTER, "Tickets decrypted with an older key: reissued" },
+	{ "tickets_unknown", DP_CTRS_COUNTER, "Tickets whose key is not in the set: full handshake" },
+	{ "psk_found", DP_CTRS_COUNTER, "Handshakes on an external PSK" },
 	{ "psk_unknown", DP_CTRS_COUNTER, "PSK identities not in the table" },
 	{ "psk_full", DP_CTRS_COUNTER, "PSKs refused: the table full" },
 	{ "psk_errors", DP_CTRS_COUNTER, "PSK sessions that could not be made" },
-	{ "psk_count", DP_CTRS_GAUGE, "external PSK identities installed" },
+	{ "psk_count", DP_CTRS_GAUGE, "External PSK identities installed (a level)" },
 	{ "refused", DP_CTRS_COUNTER, "cp's ticket key and PSK messages refused" },
 };
 #define TLS_KEYS_N (sizeof(tls_keys_desc) / sizeof(tls_keys_desc[0]))

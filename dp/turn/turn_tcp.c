@@ -138,7 +138,7 @@ struct turn_tcp_worker {
 };
 
 static const char *const turn_tcp_ctr_names[TURN_TCP_CTR__COUNT] = {
-#define TURN_TCP_CTR(n, s) [TURN_TCP_CTR_##n] = s,
+#define TURN_TCP_CTR(n, s, h) [TURN_TCP_CTR_##n] = s,
 	TURN_TCP_CTR_LIST
 #undef TURN_TCP_CTR
 };
@@ -1176,7 +1176,7 @@ turn_tcp_values(const struct dp_worker *w, uint64_t *out)
 }
 
 static const struct dp_ctrs_desc turn_tcp_desc[TURN_TCP_CTR__COUNT] = {
-#define TURN_TCP_CTR(n, s) [TURN_TCP_CTR_##n] = { s, DP_CTRS_COUNTER, NULL },
+#define TURN_TCP_CTR(n, s, h) [TURN_TCP_CTR_##n] = { s, DP_CTRS_COUNTER, h },
 	TURN_TCP_CTR_LIST
 #undef TURN_TCP_CTR
 };

@@ -359,7 +359,7 @@ const char *
 ipc_agw_cause_name(unsigned int cause)
 {
 	switch (cause) {
-#define IPC_AGW_CAUSE(e, v, name) case v: return name;
+#define IPC_AGW_CAUSE(e, v, name, help) case v: return name;
 #include "ipc_agw_causes.def"
 #undef IPC_AGW_CAUSE
 	default:

@@ -27,7 +27,7 @@
 #include <stdint.h>
 
 #define IPC_MAGIC        0x54504943u   /* "TPIC" */
-#define IPC_VERSION      13u           /* 5: 64-bit connection ids, capabilities
+#define IPC_VERSION      14u           /* 5: 64-bit connection ids, capabilities
 					* and relayed-port ranges in the header;
 					* 6: and dp's worker counters (ipc_dp_stats);
 					* 7: and its TCP counters;
@@ -46,7 +46,9 @@
 					* MTU, blind-attack, timer and loss
 					* recovery counters did not fit;
 					* 13: dp's counter families
-					* (ipc_dp_family) */
+					* (ipc_dp_family);
+					* 14: their help and each counter's
+					* (ipc_dp_family.help, dp_tcp_help) */
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
@@ -302,7 +304,7 @@ struct ipc_agw_ctx {
 };
 
 enum ipc_agw_cause {
-#define IPC_AGW_CAUSE(e, v, name) IPC_AGW_##e = v,
+#define IPC_AGW_CAUSE(e, v, name, help) IPC_AGW_##e = v,
 #include "ipc_agw_causes.def"
 #undef IPC_AGW_CAUSE
 };
@@ -440,17 +442,22 @@ struct ipc_ring {
 #define IPC_DP_TCP_MAX     384u
 #define IPC_DP_NAME_LEN    32u
 #define IPC_DP_FAMILIES_MAX 32u
+/* A counter's or a family's help: one line of printable ASCII, NUL
+ * within the field (cp checks both before it shows one) */
+#define IPC_DP_HELP_LEN    128u
 
 /* A family of dp's counters (dp/dp_ctrs.h: one module's): its name and
  * its counters, [first, first + count) of ipc_shm.dp_tcp_names, each
  * name beginning with the family's prefix of prefix_len characters
- * (cp's status shows the TLS family's without it). */
+ * (cp's status shows the TLS family's without it), and what the family
+ * counts (a counter without help of its own says this). */
 struct ipc_dp_family {
 	char name[IPC_DP_NAME_LEN];
 	uint16_t first;
 	uint16_t count;
 	uint16_t prefix_len;
 	uint16_t pad;
+	char help[IPC_DP_HELP_LEN];
 };
 
 struct ipc_dp_stats {
@@ -626,6 +633,8 @@ struct ipc_shm {
 	uint32_t dp_nfamilies;        /* <= IPC_DP_FAMILIES_MAX, checked by cp */
 	uint32_t pad_families;
 	struct ipc_dp_family dp_families[IPC_DP_FAMILIES_MAX];
+	/* each of dp_tcp_names' help, "" where its family's says it */
+	char dp_tcp_help[IPC_DP_TCP_MAX][IPC_DP_HELP_LEN];
 	_Alignas(IPC_CACHE_LINE) struct ipc_worker_rings w[];
 };
 

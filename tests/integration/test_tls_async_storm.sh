@@ -125,15 +125,15 @@ q = lambda f: rtt[min(len(rtt) - 1, int(len(rtt) * f))] if rtt else -1
 st = dict(kv.split("=", 1) for kv in sys.argv[3].split()[1:] if "=" in kv)
 st0 = dict(kv.split("=", 1) for kv in sys.argv[6].split()[1:] if "=" in kv)
 # the storm's own: differences from before it (the warm-up left out)
-lt = {k: int(v) - int(st0.get(k, 0)) for k, v in st.items() if k.startswith("long_turns_")}
+lt = {k: int(v) - int(st0.get(k, 0)) for k, v in st.items() if k.startswith("long_loops_")}
 busy = (int(st.get("busy_cycles", 0)) - int(st0.get("busy_cycles", 0))) * 1000 // int(sys.argv[4])
 print("pings %s: %d answered, %d lost, round trip p50 %.1f p99 %.1f max %.1f ms"
       % (sys.argv[2], len(rtt), lost, q(0.5), q(0.99), rtt[-1] if rtt else -1))
-print("worker turns %s: %s; longest (since start) %s us; busy %d ms" % (
+print("worker loops %s: %s; longest (since start) %s us; busy %d ms" % (
     sys.argv[2], " ".join("%s=%d" % (k[11:], v) for k, v in lt.items()),
-    st.get("turn_max_us"), busy))
+    st.get("loop_max_us"), busy))
 open(sys.argv[5], "w").write("answered=%d lost=%d p99_ms=%.1f over_5ms=%d over_20ms=%d\n" % (
-    len(rtt), lost, q(0.99), lt.get("long_turns_5ms", -1), lt.get("long_turns_20ms", -1)))
+    len(rtt), lost, q(0.99), lt.get("long_loops_5ms", -1), lt.get("long_loops_20ms", -1)))
 PY
   sed 's/^/# /' "$TP_TMP/storm-$1.out"
 }

@@ -636,7 +636,7 @@ const char *
 tcp_reason_name(unsigned int r)
 {
 	static const char *const names[] = {
-#define TCP_REASON(e, n) n,
+#define TCP_REASON(e, n, h) n,
 #include "tcp_reasons.def"
 #undef TCP_REASON
 	};

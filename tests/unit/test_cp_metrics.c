@@ -278,6 +278,65 @@ test_metrics_dp_families(void **state)
 	free(s);
 }
 
+/* The help of dp's counters from the segment, which anything may scribble
+ * on: each kept only if it is NUL within its field and printable ASCII;
+ * a bad one is dropped (counted in bad_help) and the counter shown with
+ * its family's help, as one without help of its own is; a bad family
+ * help is dropped too. The text has one comment line an event, and no
+ * byte of a bad help. */
+static void
+test_metrics_dp_help_checked(void **state)
+{
+	static const char *const names[] = {
+		"segments_in", "tls_handshakes", "tls_sessions", "tls_alerts", "agw_contexts",
+	};
+	struct ipc_shm *shm = cp.seg.shm;
+	struct cp_metrics_snap *s = calloc(1, sizeof(*s));
+	char *out = NULL;
+
+	(void)state;
+	assert_non_null(s);
+	shm->dp_ntcp = 5;
+	for (unsigned int i = 0; i < 5; i++)
+		snprintf(shm->dp_tcp_names[i], IPC_DP_NAME_LEN, "%s", names[i]);
+	shm->dp_nfamilies = 3;
+	family(shm, 0, "tcp", 0, 1, 0);
+	family(shm, 1, "tls", 1, 3, 4);
+	family(shm, 2, "agw", 4, 1, 4);
+	snprintf(shm->dp_families[1].help, IPC_DP_HELP_LEN, "TLS termination");
+	snprintf(shm->dp_families[2].help, IPC_DP_HELP_LEN, "gateway\nline two");
+	snprintf(shm->dp_tcp_help[0], IPC_DP_HELP_LEN, "Segments received");
+	snprintf(shm->dp_tcp_help[1], IPC_DP_HELP_LEN, "bad\x1b[2J");   /* an escape */
+	memset(shm->dp_tcp_help[2], 'x', IPC_DP_HELP_LEN);             /* no NUL */
+	shm->dp_tcp_help[3][0] = '\0';                                  /* none */
+	snprintf(shm->dp_tcp_help[4], IPC_DP_HELP_LEN, "Contexts now");
+	cp_metrics_collect(&cp, s);
+	assert_int_equal(s->nfamilies, 3);
+	assert_int_equal(s->bad_help, 3);
+	assert_int_equal(s->bad_names, 0);
+	assert_string_equal(cp_metrics_help(s, 0), "Segments received");
+	assert_string_equal(cp_metrics_help(s, 1), "TLS termination");
+	assert_string_equal(cp_metrics_help(s, 2), "TLS termination");
+	assert_string_equal(cp_metrics_help(s, 3), "TLS termination");
+	assert_string_equal(cp_metrics_help(s, 4), "Contexts now");
+	assert_null(cp_metrics_help(s, 5));
+	/* a counter whose own help and family's are both bad or missing */
+	shm->dp_tcp_help[4][0] = '\0';
+	cp_metrics_collect(&cp, s);
+	assert_null(cp_metrics_help(s, 4));
+
+	assert_true(cp_metrics_render(s, "r.test", &out) > 0);
+	assert_non_null(strstr(out, "\n# event=\"segments_in\": Segments received\n"));
+	assert_non_null(strstr(out, "\n# event=\"tls_handshakes\": TLS termination\n"));
+	assert_non_null(strstr(out, "\n# event=\"tls_sessions\": TLS termination\n"));
+	assert_null(strstr(out, "event=\"agw_contexts\":"));
+	assert_null(strchr(out, '\x1b'));
+	assert_null(strstr(out, "xxxxxxxx"));
+	assert_null(strstr(out, "line two"));
+	free(out);
+	free(s);
+}
+
 /* A source outside cp.metrics_allow: closed before a byte is answered,
  * counted (and the count is in the text); an allowed one served. */
 static void
@@ -467,6 +526,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_metrics_allow_changes_while_open,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_dp_families, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_dp_help_checked, setup, teardown),
 		cmocka_unit_test(test_metrics_allowed_sources),
 		cmocka_unit_test(test_metrics_allow_parse_refuses_bad_prefixes),
 		cmocka_unit_test(test_metrics_exposed_address_warns),

@@ -6,8 +6,11 @@
  * place; the names and the families reach cp's segment. Registration
  * refuses, without changing the registry, what cp could not show right:
  * a name too long for the segment, outside [a-z0-9_], there twice (across
- * families or within one), a family without help, more counters or
- * families than the segment holds; a family registered again is a no-op.
+ * families or within one), a family without help, a help that is not one
+ * line of printable ASCII shorter than the segment's field, more counters
+ * or families than the segment holds; a family registered again is a
+ * no-op. Each counter's help, or "" where its family's says it, and the
+ * family's reach the segment.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -138,6 +141,13 @@ test_publish(void **state)
 	assert_int_equal(shm->dp_families[1].count, 2);
 	assert_int_equal(shm->dp_families[1].prefix_len, 2);
 	assert_int_equal(shm->dp_families[0].prefix_len, 0);
+	/* help: the counter's own, "" where the family's says it */
+	assert_string_equal(shm->dp_tcp_help[0], "");
+	assert_string_equal(shm->dp_tcp_help[1], "sent");
+	assert_string_equal(shm->dp_tcp_help[2], "open now");
+	assert_string_equal(shm->dp_tcp_help[3], "");
+	assert_string_equal(shm->dp_families[0].help, "family a");
+	assert_string_equal(shm->dp_families[1].help, "family b");
 	free(shm);
 }
 
@@ -175,7 +185,13 @@ test_refused(void **state)
 	static const struct dp_ctrs_desc clash[] = { { "handshakes", DP_CTRS_COUNTER, NULL } };
 	static const struct dp_ctrs_desc badkind[] = { { "y", (enum dp_ctrs_kind)7, NULL } };
 	static const struct dp_ctrs_desc nohelp[] = { { "z", DP_CTRS_COUNTER, "" } };
-	struct dp_ctrs_family f = fam_b, c;
+	static const struct dp_ctrs_desc twolines[] = { { "z", DP_CTRS_COUNTER, "one\ntwo" } };
+	static const struct dp_ctrs_desc ctrl[] = { { "z", DP_CTRS_COUNTER, "tab\there" } };
+	static const struct dp_ctrs_desc high[] = { { "z", DP_CTRS_COUNTER, "caf\xc3\xa9" } };
+	static char longh[DP_CTRS_HELP_LEN + 1], fitsh[DP_CTRS_HELP_LEN];
+	struct dp_ctrs_desc longhelp[] = { { "z", DP_CTRS_COUNTER, longh } };
+	struct dp_ctrs_desc fitshelp[] = { { "z", DP_CTRS_COUNTER, fitsh } };
+	struct dp_ctrs_family f = fam_b, c, e;
 
 	(void)state;
 	assert_int_equal(dp_ctrs_register(&fam_a, err, sizeof(err)), 0);
@@ -205,10 +221,30 @@ test_refused(void **state)
 	refused(&f, -EINVAL, "d_y");
 	f.desc = nohelp;
 	refused(&f, -EINVAL, "d_z");
+	/* a help cp could not show as one line of the metrics' text */
+	f.desc = twolines;
+	refused(&f, -EINVAL, "d_z");
+	f.desc = ctrl;
+	refused(&f, -EINVAL, "d_z");
+	f.desc = high;
+	refused(&f, -EINVAL, "d_z");
+	memset(longh, 'h', DP_CTRS_HELP_LEN);
+	f.desc = longhelp;
+	refused(&f, -EINVAL, "d_z");
 	f.desc = clash; f.help = NULL;
+	refused(&f, -EINVAL, "family 'd'");
+	f.help = "two\nlines";
+	refused(&f, -EINVAL, "family 'd'");
+	f.help = longh;
 	refused(&f, -EINVAL, "family 'd'");
 	f.help = "h"; f.name = "Bad";
 	refused(&f, -EINVAL, "Bad");
+	/* the longest help the segment holds */
+	memset(fitsh, 'h', DP_CTRS_HELP_LEN - 1);
+	e = fam_b;
+	e.name = "e"; e.prefix = "e_"; e.desc = fitshelp; e.n = 1; e.help = fitsh;
+	assert_int_equal(dp_ctrs_register(&e, err, sizeof(err)), 0);
+	assert_int_equal(dp_ctrs_count(), 7);
 }
 
 static char many_names[DP_CTRS_MAX + 1][12];

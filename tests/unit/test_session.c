@@ -4,7 +4,8 @@
  * slot, driven with a fake transport that records what it was told to
  * wake (its subscribe()) and fires those wake-ups as dp/tls's poll would:
  * create, hand over between owners, the wake-up reaches the owner of the
- * moment and no other, close, a slot reused, free.
+ * moment and no other, close, a slot reused, free; the counters as cp
+ * reads them (session_ctrs).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 
 #include "dp.h"
+#include "dp_ctrs.h"
 #include "ipc.h"
 #include "session.h"
 #include "tcp_fixture.h"
@@ -260,6 +262,55 @@ test_slot_reused(void **state)
 	assert_int_equal(B.last_id, id);
 }
 
+/* The worker's counter called name (session_<name>) as cp reads it:
+ * through the family dp registers. */
+static uint64_t
+published(const struct dp_worker *w, const char *name)
+{
+	uint64_t v[SESSION_CTR__COUNT];
+	size_t plen = strlen(session_ctrs.prefix);
+
+	assert_int_equal(session_ctrs.n, SESSION_CTR__COUNT);
+	assert_memory_equal(name, session_ctrs.prefix, plen);
+	session_ctrs.values(w, v);
+	for (unsigned int k = 0; k < session_ctrs.n; k++) {
+		assert_non_null(session_ctrs.desc[k].help);
+		if (strcmp(session_ctrs.desc[k].name, name + plen) == 0)
+			return v[k];
+	}
+	fail_msg("no counter %s", name);
+	return 0;
+}
+
+/* The session layer's counters reach cp under session_*: each moves
+ * with what it counts, and a worker without sessions reads 0. */
+static void
+test_counters_published(void **state)
+{
+	uint64_t id = conn(5, 1), next = conn(5, 2);
+	dp_xprt_wake_fn wake;
+	void *arg;
+
+	(void)state;
+	assert_non_null(session_open(&W, id, &fake_xprt, &ops_a, &arg_a));
+	fake_fire(id);
+	assert_int_equal(session_move(&W, id, &ops_b, &arg_b), 0);
+	wake = subs[5].wake;
+	arg = subs[5].arg;
+	assert_non_null(session_open(&W, next, &fake_xprt, &ops_a, &arg_a));
+	wake(&W, id, arg);
+	session_close(&W, next);
+	assert_int_equal(published(&W, "session_opened"), 2);
+	assert_int_equal(published(&W, "session_moved"), 1);
+	assert_int_equal(published(&W, "session_replaced"), 1);
+	assert_int_equal(published(&W, "session_woken"), 1);
+	assert_int_equal(published(&W, "session_wake_stale"), 1);
+	assert_int_equal(published(&W, "session_closed"), 1);
+	session_worker_free(&W);
+	assert_int_equal(published(&W, "session_opened"), 0);
+	assert_int_equal(session_worker_init(&W, FAKE_SLOTS), 0);
+}
+
 /* Outside the table, or without sessions: nothing opens. */
 static void
 test_bounds_and_free(void **state)
@@ -287,6 +338,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_close, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slot_reused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bounds_and_free, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_counters_published, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

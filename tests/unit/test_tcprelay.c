@@ -38,6 +38,7 @@
 #include "dp_tcp.h"
 #include "fake_xprt.h"
 #include "ipc.h"
+#include "splice.h"
 #include "tcprelay.h"
 #include "tp_conf_types.h"
 #include "turn/turn.h"
@@ -226,6 +227,18 @@ ctr(const struct fix *f, const char *name)
 
 	snprintf(full, sizeof(full), "tcprelay_%s", name);
 	return fx_ctr(f->w, fams, 1, full);
+}
+
+/* A counter of the splice as cp reads it: RFC 6062's
+ * splice is the worker's own without a gateway (w->splice) */
+static uint64_t
+published(const struct fix *f, const char *name)
+{
+	static const struct dp_ctrs_family *const fams[] = {
+		&splice_end_ctrs, &splice_ctrs,
+	};
+
+	return fx_ctr(f->w, fams, 2, name);
 }
 
 /* ---- cp's messages and events ---------------------------------------------- */
@@ -539,6 +552,12 @@ test_tcprelay_peer_resets(void **state)
 	event(f, &e);
 	assert_int_equal(e.type, IPC_TCP_EV_GONE);
 	assert_int_equal(e.reason, IPC_CONN_RESET);
+	/* the splice's ends reach cp by its own causes (no gateway here to
+	 * count them by the controller's) */
+	assert_int_equal(published(f, "splice_ended_rst"), 1);
+	assert_int_equal(published(f, "splice_ended_other_leg"), 1);
+	assert_int_equal(published(f, "splice_ended_fin"), 0);
+	assert_int_equal(published(f, "splice_aborts_forwarded"), 1);
 }
 
 /* The allocation ends (TURN's hook): its peer connections are closed,
