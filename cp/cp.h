@@ -196,6 +196,12 @@ void cp_reinstall_start(struct cp_ctx *cp);
  * were. */
 unsigned int cp_reinstall_step(struct cp_ctx *cp);
 bool cp_alloc_reinstalling(const struct cp_ctx *cp);
+/* alloc's turn of the loop (its module's step): the next slice of a
+ * reinstall, and once a second, when cp is ready, a request for dp's
+ * per-allocation counters (cp_request_stats()). Nothing without a turn
+ * group: only dp's TURN answers that request, and only allocations use
+ * the answer. Returns allocations reinstalled. */
+unsigned int cp_alloc_step(struct cp_ctx *cp);
 /* Live allocations, and the most there may be (quota_total); 0 and 0
  * without a turn group. */
 uint32_t cp_alloc_count(const struct cp_ctx *cp);

@@ -168,7 +168,7 @@ static void
 run(struct cp_ctx *cp)
 {
 	static struct ipc_msg msg;
-	uint64_t next_stats = 0, last_work_us = 0, api_ms = 0;
+	uint64_t next_check = 0, last_work_us = 0, api_ms = 0;
 	uint64_t wd_every_ms = 0, wd_next_ms = 0;
 #ifdef TP_HAVE_SYSTEMD
 	uint64_t wd_usec = 0;
@@ -212,7 +212,8 @@ run(struct cp_ctx *cp)
 			cp_dp_restarted(cp);
 		}
 		/* what the modules send dp on their own: a reinstall's next
-		 * slice, ticket keys */
+		 * slice and the request for allocations' counters (alloc's,
+		 * once a second, only with a turn group), ticket keys */
 		work += cp_modules_step(cp);
 		for (unsigned int w = 0; w < cp->nworkers; w++) {
 			struct ipc_ring *r = &ipc_worker(&cp->seg, w)->to_cp;
@@ -233,10 +234,8 @@ run(struct cp_ctx *cp)
 				cp_handle(cp, w, &msg);
 			}
 		}
-		if (cp->now_ms >= next_stats) {
-			if (cp->ready)
-				cp_request_stats(cp);
-			next_stats = cp->now_ms + 1000;
+		if (cp->now_ms >= next_check) {
+			next_check = cp->now_ms + 1000;
 			/* A dp started since with other settings. */
 			if (cp_sides_disagree(cp)) {
 				cp->fatal = true;

@@ -1105,7 +1105,27 @@ cp_time_advance(struct cp_ctx *cp, uint64_t mono_ms, uint64_t wall_ms)
 void
 cp_request_stats(struct cp_ctx *cp)
 {
-	to_every_worker(cp, IPC_STATS_REQ);
+	/* (only dp's TURN answers it, about allocations) */
+	if (cp->alloc != NULL)
+		to_every_worker(cp, IPC_STATS_REQ);
+}
+
+unsigned int
+cp_alloc_step(struct cp_ctx *cp)
+{
+	struct cp_allocs *al = cp->alloc;
+
+	if (al == NULL)
+		return 0;
+	/* The counters are the operator's (status, allocations, metrics),
+	 * at most a second old; not asked for before cp is ready, as dp's
+	 * state is still coming in then. */
+	if (cp->now_ms >= al->next_stats_ms) {
+		if (cp->ready)
+			cp_request_stats(cp);
+		al->next_stats_ms = cp->now_ms + 1000;
+	}
+	return cp_reinstall_step(cp);
 }
 
 int

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cp/alloc as a module of turnpike-cp: its state made (only with a turn
- * group), a reinstall's next slice each turn, and its operator commands:
+ * group), each turn a reinstall's next slice and, once a second, the
+ * request for dp's counters (cp_alloc_step()), and its operator commands:
  * allocations (a list answer, built a piece at a time as the client reads
  * it, so that listing 100,000 allocations does not hold cp's loop for
  * seconds), kill, drain and undrain (what new Allocates get). Apart from
@@ -297,11 +298,12 @@ alloc_commands(struct cp_ctx *cp)
 	return rc;
 }
 
-/* Each turn: the next slice of a reinstall into a restarted dp. */
+/* Each turn: the next slice of a reinstall into a restarted dp, and dp's
+ * counters asked for once a second. */
 const struct cp_module cp_alloc_module = {
 	.name = "alloc",
 	.setup = alloc_setup,
 	.fini = cp_alloc_fini,
-	.step = cp_reinstall_step,
+	.step = cp_alloc_step,
 	.commands = alloc_commands,
 };

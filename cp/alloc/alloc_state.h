@@ -33,6 +33,9 @@ struct cp_allocs {
 	 * time (cp_reinstall_step()), from this cursor over the pool. */
 	bool reinstalling;
 	uint32_t reinstall_cur;
+	/* dp's per-allocation counters are asked for once a second
+	 * (cp_alloc_step()): when next */
+	uint64_t next_stats_ms;
 	/* Relayed transport addresses: each family's addresses (index 0
 	 * IPv4, 1 IPv6, in tp_conf_relay_addrs() order) and, per address, the
 	 * ports in use (allocations and reservations) with a count per

@@ -416,10 +416,53 @@ test_alloc_init_registers_its_kinds(void **state)
 	assert_ptr_equal(cp.dp.restart[0], cp_reinstall_start);
 }
 
-/* Without a turn group (an AGW-only box) alloc keeps no state and takes
- * no kind of dp's; what the rest of cp reads of allocations finds none. */
+/* STATS_REQs waiting in worker w's ring to dp (and nothing else there). */
+static unsigned int
+stats_reqs(unsigned int w)
+{
+	static struct ipc_msg m;
+	struct ipc_ring *ring = &ipc_worker(&cp.seg, w)->to_dp;
+	unsigned int n = 0;
+
+	while (ipc_ring_dequeue(ring, &m) == 1) {
+		assert_int_equal(m.h.kind, IPC_STATS_REQ);
+		n++;
+	}
+	return n;
+}
+
+/* alloc's step asks every worker for its allocations' counters once a
+ * second, once cp is ready (dp's state is still coming in before). */
 static void
-test_alloc_without_turn_group_has_no_state(void **state)
+test_alloc_step_asks_dp_for_counters_each_second(void **state)
+{
+	(void)state;
+	cp.ready = false;
+	assert_int_equal(cp_alloc_step(&cp), 0);
+	assert_int_equal(stats_reqs(0) + stats_reqs(1), 0);
+	cp.ready = true;
+	cp.now_ms += 999;
+	assert_int_equal(cp_alloc_step(&cp), 0);
+	assert_int_equal(stats_reqs(0) + stats_reqs(1), 0);
+	cp.now_ms += 1;
+	assert_int_equal(cp_alloc_step(&cp), 0);
+	assert_int_equal(stats_reqs(0), 1);
+	assert_int_equal(stats_reqs(1), 1);
+	cp.now_ms += 500;
+	assert_int_equal(cp_alloc_step(&cp), 0);
+	assert_int_equal(stats_reqs(0) + stats_reqs(1), 0);
+	cp.now_ms += 500;
+	assert_int_equal(cp_alloc_step(&cp), 0);
+	assert_int_equal(stats_reqs(0), 1);
+	assert_int_equal(stats_reqs(1), 1);
+}
+
+/* Without a turn group (an AGW-only box) alloc keeps no state, takes no
+ * kind of dp's, and never asks dp for counters: only dp's TURN answers a
+ * STATS_REQ, and only allocations would use the answer. What the rest of
+ * cp reads of allocations finds none. */
+static void
+test_alloc_without_turn_group_has_no_state_and_asks_dp_nothing(void **state)
 {
 	struct cp_alloc_totals t;
 	uint32_t cur = 0;
@@ -429,8 +472,14 @@ test_alloc_without_turn_group_has_no_state(void **state)
 	assert_null(cp.dp.handler[IPC_REQUEST]);
 	assert_null(cp.dp.handler[IPC_STATS]);
 	assert_int_equal(cp.dp.nrestart, 0);
+	for (unsigned int i = 0; i < 5; i++) {
+		cp.now_ms += 1000;
+		assert_int_equal(cp_alloc_step(&cp), 0);
+	}
+	cp_request_stats(&cp);
 	cp_reinstall_start(&cp);
 	assert_int_equal(cp_reinstall_step(&cp), 0);
+	assert_int_equal(stats_reqs(0) + stats_reqs(1), 0);
 	assert_false(cp_alloc_reinstalling(&cp));
 	assert_int_equal(cp_alloc_count(&cp), 0);
 	assert_int_equal(cp_alloc_capacity(&cp), 0);
@@ -2412,8 +2461,11 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_alloc_init_registers_its_kinds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_quota_per_user_and_total, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_alloc_without_turn_group_has_no_state,
-						setup_noturn, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_step_asks_dp_for_counters_each_second,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_alloc_without_turn_group_has_no_state_and_asks_dp_nothing,
+			setup_noturn, teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_relay_allocate_refusals, setup_relay,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_relay_connect_then_bind, setup_relay,
