@@ -105,7 +105,9 @@ struct cp_ctx {
 	/* what each module takes from dp, and does when dp restarts
 	 * (cp_dp.c; the modules' inits fill it) */
 	struct cp_dp dp;
-	struct cp_api api;
+	/* the operator API's socket (cp/api): its module's setup opens it,
+	 * its fini closes and frees it; NULL before and after */
+	struct cp_api *api;
 	/* the modules main.c walks, and which are up (cp_module.h) */
 	struct cp_mods mods;
 	bool check_only;              /* --check: set up to read, make nothing */
@@ -135,46 +137,9 @@ struct cp_ctx {
 	uint64_t state_wait;          /* bit per worker */
 	uint64_t exec_ms;             /* CLOCK_MONOTONIC at exec, for the log */
 
-	/* allocations */
-	uint32_t max_allocs;
-	uint32_t nallocs;
-	uint64_t next_id;
-	struct cp_alloc *pool;        /* max_allocs slots, touched as used: */
-	uint32_t pool_used;           /* slots [0, pool_used) were ever taken */
-	struct cp_alloc *free_list;   /* slots freed since (next_id) */
-	struct cp_alloc **by_tuple;   /* hash_mask + 1 chains, */
-	struct cp_alloc **by_id;      /* doubled when nallocs passes them */
-	uint32_t hash_mask;
-	uint32_t worker_allocs[IPC_MAX_WORKERS];  /* live allocations per worker */
-	uint32_t worker_cap;          /* what one dp worker's table holds */
-	/* dp restarted: every allocation is installed again a slice at a
-	 * time (cp_reinstall_step()), from this cursor over the pool. */
-	bool reinstalling;
-	uint32_t reinstall_cur;
-	/* Relayed transport addresses: each family's addresses (index 0
-	 * IPv4, 1 IPv6, in tp_conf_relay_addrs() order) and, per address, the
-	 * ports in use (allocations and reservations) with a count per
-	 * worker share of the range. */
-	unsigned int nrelay[2];
-	uint8_t relay_ip[2][TP_CONF_MAX_RELAY][16];
-	uint64_t port_used[2][TP_CONF_MAX_RELAY][65536 / 64];
-	/* per family and port: how many of its addresses use it, and the
-	 * ports used at all of them (cpa_port_pick() skips those a word at
-	 * a time) */
-	uint8_t port_n[2][65536];
-	uint64_t port_full[2][65536 / 64];
-	uint32_t share_used[2][TP_CONF_MAX_RELAY][IPC_MAX_WORKERS];
-	struct cp_reservation reserv[CP_MAX_RESERV];
-	/* Usernames (interned) and their quota counts: an entry per username
-	 * that has an allocation (malloc()ed with the name), chained from
-	 * by_user[hash & users_mask]; the heads double when the users pass
-	 * them, and an entry goes with its user's last allocation: the
-	 * table's size and its chains follow the live allocations, however
-	 * many usernames come and go. */
-	struct cp_user **by_user;
-	uint32_t users_mask;
-	uint32_t nusers;              /* usernames with an allocation */
-	uint32_t user_seed;           /* hash basis, random per run */
+	/* allocations (cp/alloc, alloc/alloc_state.h): NULL without a turn
+	 * group (an AGW-only box), and whatever reads them finds none */
+	struct cp_allocs *alloc;
 
 	bool fatal;                   /* stopped for an error (exit status) */
 	uint64_t stats[CP_STAT__COUNT];
@@ -183,17 +148,6 @@ struct cp_ctx {
 	 * (auth_reasons.def; [CP_AUTH_R_OK] stays 0): "why can this user not
 	 * log in" from status and metrics, not from a debug log. */
 	uint64_t auth_refused[CP_AUTH_REASON__COUNT];
-	/* What finished allocations relayed (their counters as dp last
-	 * reported them, at most a second old), IPC_ALLOC_STATS_N order:
-	 * coturn's "finished sessions" traffic. */
-	uint64_t traffic_done[IPC_ALLOC_STATS_N];
-	/* What the live allocations relayed (the sum of cp_alloc_traffic()
-	 * over them) and how many have a TCP or TLS client leg: running
-	 * sums that alloc.c moves wherever an allocation comes, goes or has
-	 * its counters changed (dp's STATS, RFC 6062 GONE bytes), so that
-	 * the metrics never walk the allocations. */
-	uint64_t traffic_live[IPC_ALLOC_STATS_N];
-	uint32_t nallocs_tcp;
 	struct cp_metrics *metrics;   /* the Prometheus endpoint, or NULL */
 	uint64_t metrics_due_ms;      /* its connections' timeouts: look then */
 	/* Drain (turnpikectl drain): new Allocates get 300 Try Alternate
@@ -206,14 +160,11 @@ struct cp_ctx {
 	/* cp.alternates: where new clients go when the box is full */
 	unsigned int nfull_alt;
 	struct stun_addr full_alt[CP_MAX_ALTERNATES];
-	char api_err[1024];           /* an API error sentence (api/commands.c) */
-	/* TLS ticket keys and external PSKs for dp's workers (cp/tls) */
-	struct cp_tls tls;
+	/* TLS ticket keys and external PSKs for dp's workers (cp/tls): its
+	 * module's setup makes them, its fini frees them */
+	struct cp_tls *tls;
 	/* the access gateway's contexts (cp/agw); NULL without an agw group */
 	struct cp_agw *agw;
-	/* RFC 6062's peer connections (alloc/tcp_relay.c); NULL until the
-	 * first */
-	struct cp_tcprelay *tcprelay;
 	/* many boxes (cp/cluster); NULL without a cluster group */
 	struct cp_cluster *cluster;
 	/* drain with no alternates named: the cluster's least loaded box */
@@ -222,11 +173,13 @@ struct cp_ctx {
 
 /* ---- allocations (alloc/alloc.c) ------------------------------------- */
 
-/* Registers with cp_dp (cp_dp.h) the kinds of alloc and alloc/tcp_relay
+/* alloc's state (cp->alloc) made to the configuration's sizes, and
+ * registered with cp_dp (cp_dp.h): the kinds of alloc and alloc/tcp_relay
  * (REQUEST, STATE_ALLOC, STATS, CONN_DOWN, TCP_EVENT, TCP_STATE) and
  * cp_reinstall_start() for a dp restart. 0, -ENOMEM, or cp_dp's error.
  * Only with a turn group: without one (an AGW-only box) cp has no
- * allocations, and what reads them finds none. */
+ * allocations, cp->alloc stays NULL, nothing is registered, and what
+ * reads them finds none. fini frees it all (safe with cp->alloc NULL). */
 int cp_alloc_init(struct cp_ctx *cp);
 void cp_alloc_fini(struct cp_ctx *cp);
 /* RFC 6062 (alloc/tcp_relay.c): peer connections cp keeps now; free them. */
@@ -239,8 +192,34 @@ void cp_reinstall_start(struct cp_ctx *cp);
  * channels) while the ring to their worker has room for all of one's
  * messages and CP_RING_HEADROOM more, which are kept for answers to
  * requests; an allocation that does not fit waits for the next call.
- * Returns allocations sent; cp->reinstalling is false once all were. */
+ * Returns allocations sent; cp_alloc_reinstalling() is false once all
+ * were. */
 unsigned int cp_reinstall_step(struct cp_ctx *cp);
+bool cp_alloc_reinstalling(const struct cp_ctx *cp);
+/* alloc's turn of the loop (its module's step): the next slice of a
+ * reinstall, and once a second, when cp is ready, a request for dp's
+ * per-allocation counters (cp_request_stats()). Nothing without a turn
+ * group: only dp's TURN answers that request, and only allocations use
+ * the answer. Returns allocations reinstalled. */
+unsigned int cp_alloc_step(struct cp_ctx *cp);
+/* Live allocations, and the most there may be (quota_total); 0 and 0
+ * without a turn group. */
+uint32_t cp_alloc_count(const struct cp_ctx *cp);
+uint32_t cp_alloc_capacity(const struct cp_ctx *cp);
+/* What the start-up line says: relayed addresses of family index fi (0
+ * IPv4, 1 IPv6) and the allocations one dp worker holds. */
+unsigned int cp_alloc_nrelay(const struct cp_ctx *cp, unsigned int fi);
+uint32_t cp_alloc_worker_cap(const struct cp_ctx *cp);
+/* alloc's running sums for the metrics (never a walk over the
+ * allocations): all zero without a turn group. */
+struct cp_alloc_totals {
+	uint32_t allocs;              /* live */
+	uint32_t allocs_tcp;          /* of those, with a TCP or TLS client leg */
+	uint32_t worker[IPC_MAX_WORKERS];     /* live, per worker */
+	uint64_t done[IPC_ALLOC_STATS_N];     /* what finished ones relayed */
+	uint64_t live[IPC_ALLOC_STATS_N];     /* what live ones relayed */
+};
+void cp_alloc_totals(const struct cp_ctx *cp, struct cp_alloc_totals *t);
 /* The clocks moved on: now_ms to mono_ms (never backwards), wall_ms to
  * wall_ms (which may step either way: it times nothing), and the timer
  * wheel to now_ms, firing what expired. */
@@ -285,11 +264,16 @@ void cp_request_state(struct cp_ctx *cp);
  * true (cp must not serve). */
 bool cp_sides_disagree(struct cp_ctx *cp);
 
-/* ---- operator API commands (api/commands.c) -------------------------- */
-/* Its own commands, then every module's (cp_modules_commands()), then
- * the socket published: 0, or -errno with err saying why (the API
- * module's setup). */
+/* ---- the operator API (api/api_module.c) ----------------------------- */
+/* Every module's commands (cp_modules_commands(): each module registers
+ * its own through its descriptor), then the socket published: 0, or
+ * -errno with err saying why (the API module's setup). */
 int cp_api_commands_register(struct cp_ctx *cp, char *err, size_t errlen);
+/* The drain as status shows it (alloc/alloc_module.c, whose drain and
+ * undrain commands answer it too). */
+struct json_object *cp_drain_json(const struct cp_ctx *cp);
+/* users.* and secrets.* (auth/auth_commands.c): auth's module's commands. */
+int cp_auth_commands(struct cp_ctx *cp);
 /* The peer policy of conf (its cp.peers) with this box's addresses from
  * the running configuration; NULL with err set (reload.c; the policy
  * module builds it at start, a reload again). */
@@ -313,7 +297,7 @@ struct json_object;
 int cp_reload(struct cp_ctx *cp, struct json_object *resp);
 
 /* "192.0.2.1:3478" or "[2001:db8::1]:3478" into a; 0 or -EINVAL. And
- * back (api/commands.c). */
+ * back (api/api_cmd.c). */
 int cp_parse_hostport(const char *s, struct stun_addr *a);
 void cp_hostport_str(const struct stun_addr *a, char *buf, size_t size);
 

@@ -50,10 +50,10 @@ extern const struct cp_module cp_user_module;       /* cp_user.c */
 extern const struct cp_module cp_store_module;      /* store/store_module.c */
 extern const struct cp_module cp_ipc_module;        /* cp_ipc.c */
 extern const struct cp_module cp_clock_module;      /* cp_ipc.c */
-extern const struct cp_module cp_alloc_module;      /* alloc/alloc.c */
+extern const struct cp_module cp_alloc_module;      /* alloc/alloc_module.c */
 extern const struct cp_module cp_tls_module;        /* tls/tls_module.c */
-extern const struct cp_module cp_agw_module;        /* agw/cp_agw.c */
-extern const struct cp_module cp_api_module;        /* api/commands.c */
+extern const struct cp_module cp_agw_module;        /* agw/agw_module.c */
+extern const struct cp_module cp_api_module;        /* api/api_module.c */
 extern const struct cp_module cp_metrics_module;    /* metrics/metrics_module.c */
 extern const struct cp_module cp_privileges_module; /* cp_user.c */
 

@@ -43,8 +43,10 @@ struct cp_module {
 	 * start-up order. */
 	void (*on_dp_restart)(struct cp_ctx *cp);
 	/* The operator API commands it serves, registered with
-	 * cp_api_register() when the API module sets up (before the socket
-	 * is published): 0 or -errno. */
+	 * cp_api_register() (api/api_cmd.h: cp_api_cmds()) when the API
+	 * module sets up, before the socket is published, whether this
+	 * module is set up yet or not (a handler runs only from the loop,
+	 * once every module is): 0 or -errno. */
 	int (*commands)(struct cp_ctx *cp);
 	/* Each loop turn, before dp's messages are read (what it sends dp
 	 * on its own: reinstalls, keys): the work done (0: none). */

@@ -125,7 +125,7 @@ check_ready(struct cp_ctx *cp, uint64_t mono_ms)
 	ipc_cp_set_ready(cp->seg.shm, true);
 #ifdef TP_HAVE_SYSTEMD
 	/* Type=notify: cp serves. */
-	sd_notifyf(0, "READY=1\nSTATUS=serving, %u allocation(s)", cp->nallocs);
+	sd_notifyf(0, "READY=1\nSTATUS=serving, %u allocation(s)", cp_alloc_count(cp));
 #endif
 	gone[0] = '\0';
 	if (dp_gone)
@@ -135,7 +135,8 @@ check_ready(struct cp_ctx *cp, uint64_t mono_ms)
 			 (unsigned long long)cp->seg.shm->dp_ready,
 			 (long long)mono_ms - (long long)cp->seg.shm->dp_heartbeat_ms);
 	tp_log(TP_LOG_NOTICE, "ready %llu ms after start, %u allocation(s) taken back "
-	       "from dp%s", (unsigned long long)(mono_ms - cp->exec_ms), cp->nallocs, gone);
+	       "from dp%s", (unsigned long long)(mono_ms - cp->exec_ms), cp_alloc_count(cp),
+	       gone);
 	fflush(stdout);
 }
 
@@ -167,7 +168,7 @@ static void
 run(struct cp_ctx *cp)
 {
 	static struct ipc_msg msg;
-	uint64_t next_stats = 0, last_work_us = 0, api_ms = 0;
+	uint64_t next_check = 0, last_work_us = 0, api_ms = 0;
 	uint64_t wd_every_ms = 0, wd_next_ms = 0;
 #ifdef TP_HAVE_SYSTEMD
 	uint64_t wd_usec = 0;
@@ -204,14 +205,15 @@ run(struct cp_ctx *cp)
 			cp->dp_epoch_seen = cp->seg.shm->dp_epoch;
 			tp_log(TP_LOG_INFO, "dp restarted (epoch %llu): installing %u "
 			       "allocation(s) again\n",
-			       (unsigned long long)cp->dp_epoch_seen, cp->nallocs);
+			       (unsigned long long)cp->dp_epoch_seen, cp_alloc_count(cp));
 			fflush(stdout);
 			/* in start-up order: allocations, TLS keys, AGW
 			 * contexts (the modules' on_dp_restart) */
 			cp_dp_restarted(cp);
 		}
 		/* what the modules send dp on their own: a reinstall's next
-		 * slice, ticket keys */
+		 * slice and the request for allocations' counters (alloc's,
+		 * once a second, only with a turn group), ticket keys */
 		work += cp_modules_step(cp);
 		for (unsigned int w = 0; w < cp->nworkers; w++) {
 			struct ipc_ring *r = &ipc_worker(&cp->seg, w)->to_cp;
@@ -232,10 +234,8 @@ run(struct cp_ctx *cp)
 				cp_handle(cp, w, &msg);
 			}
 		}
-		if (cp->now_ms >= next_stats) {
-			if (cp->ready)
-				cp_request_stats(cp);
-			next_stats = cp->now_ms + 1000;
+		if (cp->now_ms >= next_check) {
+			next_check = cp->now_ms + 1000;
 			/* A dp started since with other settings. */
 			if (cp_sides_disagree(cp)) {
 				cp->fatal = true;
@@ -246,7 +246,7 @@ run(struct cp_ctx *cp)
 		 * Redis' count): looked for every turn */
 		work += cp_modules_held(cp);
 		us = mono_us();
-		if (work || cp->reinstalling) {
+		if (work || cp_alloc_reinstalling(cp)) {
 			last_work_us = us;
 		} else if (cp_modules_nap(cp, CP_NAP_US)) {
 			/* napped on what a module waits for instead */
@@ -371,7 +371,8 @@ main(int argc, char **argv)
 		printf("turnpike-cp %s: realm '%s', API on %s, relayed ports %u-%u on %u "
 		       "IPv4 and %u IPv6 address(es), at most %u allocations per worker\n",
 		       TP_VERSION, conf.turn.realm, conf.cp.api_socket, conf.turn.relay_min,
-		       conf.turn.relay_max, cp.nrelay[0], cp.nrelay[1], cp.worker_cap);
+		       conf.turn.relay_max, cp_alloc_nrelay(&cp, 0), cp_alloc_nrelay(&cp, 1),
+		       cp_alloc_worker_cap(&cp));
 	else
 		printf("turnpike-cp %s: no turn group (no TURN, no allocations), API on "
 		       "%s, AGW contexts on ports %u-%u\n", TP_VERSION, conf.cp.api_socket,
@@ -383,7 +384,8 @@ main(int argc, char **argv)
 #ifdef TP_HAVE_SYSTEMD
 	sd_notify(0, "STOPPING=1");
 #endif
-	tp_log(TP_LOG_NOTICE, "stopping with %u allocation(s) live in dp\n", cp.nallocs);
+	tp_log(TP_LOG_NOTICE, "stopping with %u allocation(s) live in dp\n",
+	       cp_alloc_count(&cp));
 	status = cp.fatal ? EXIT_FAILURE : EXIT_SUCCESS;
 
 out_fini:

@@ -26,6 +26,7 @@
 #include <openssl/crypto.h>
 
 #include "cp.h"
+#include "api/api_cmd.h"
 #include "metrics/metrics.h"
 #include "tp_conf.h"
 
@@ -480,8 +481,9 @@ cp_reload(struct cp_ctx *cp, struct json_object *resp)
 	if (cur->tls.enabled && next.tls.enabled) {
 		/* (a dp that is not running reads them when it starts; a
 		 * message left in its ring would be a stale reload later) */
-		int k = cp->seg.shm != NULL && ipc_dp_running(cp->seg.shm, ipc_monotonic_ms()) ?
-			cp_tls_reload_dp(&cp->tls) : -ESRCH;
+		int k = cp->tls != NULL && cp->seg.shm != NULL &&
+			ipc_dp_running(cp->seg.shm, ipc_monotonic_ms()) ?
+			cp_tls_reload_dp(cp->tls) : -ESRCH;
 
 		if (k == -ESRCH)
 			note(&n, false, "the tls group's certificates: dp is not running "
@@ -523,7 +525,6 @@ fail:
 	cp->stats[CP_STAT_RELOADS_REFUSED]++;
 	tp_log(TP_LOG_ERR, "reload refused, nothing changed: %s\n", err);
 	if (resp != NULL)
-		snprintf(cp->api_err, sizeof(cp->api_err), "reload refused, nothing "
-			 "changed: %s", err);
+		cp_api_err(cp, "reload refused, nothing changed: %s", err);
 	return rc;
 }

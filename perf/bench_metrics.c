@@ -192,7 +192,7 @@ cp_make(uint32_t n)
 	}
 	m.h.body_len = (uint16_t)off;
 	cp_handle(&cp, 0, &m);
-	if (cp.nallocs != n)
+	if (cp.alloc->nallocs != n)
 		die("allocations missing");
 }
 
@@ -218,7 +218,7 @@ old_collect(struct cp_metrics_snap *s)
 
 	cp_metrics_collect(&cp, s);
 	s->alloc_udp = s->alloc_tcp = 0;
-	memcpy(s->traffic_all, cp.traffic_done, sizeof(s->traffic_all));
+	memcpy(s->traffic_all, cp.alloc->traffic_done, sizeof(s->traffic_all));
 	while ((a = cp_alloc_next(&cp, &cur)) != NULL) {
 		uint64_t t[IPC_ALLOC_STATS_N];
 

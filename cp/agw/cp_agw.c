@@ -7,7 +7,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 
 #include "../cp.h"
 #include "../cp_dp.h"
+#include "../api/api_cmd.h"
 #include "certfp.h"
 #include "cp_agw.h"
 #include "ipc.h"
@@ -34,21 +34,7 @@ static const char *const stat_names[CP_AGW_STAT__COUNT] = {
 #undef X
 };
 
-static const char *
-api_err(struct cp_ctx *cp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static const char *
-api_err(struct cp_ctx *cp, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cp->api_err, sizeof(cp->api_err), fmt, ap);
-	va_end(ap);
-	return cp->api_err;
-}
-
-#define FAIL(...) do { *error = api_err(cp, __VA_ARGS__); return -EINVAL; } while (0)
+#define FAIL(...) do { *error = cp_api_err(cp, __VA_ARGS__); return -EINVAL; } while (0)
 
 static unsigned int
 alen(uint8_t family)
@@ -525,16 +511,6 @@ cp_agw_dp_restart(struct cp_ctx *cp)
 
 /* ---- agw.create --------------------------------------------------------------------- */
 
-static const char *
-jstr(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 /* One termination from its JSON object into t. */
 static int
 parse_term(struct cp_ctx *cp, struct json_object *o, unsigned int i, struct ipc_agw_term *t,
@@ -559,11 +535,11 @@ parse_term(struct cp_ctx *cp, struct json_object *o, unsigned int i, struct ipc_
 			FAIL("leg %u: unknown member \"%s\" (tcp, tls, local, remote, fingerprints, "
 			     "cert, accept_any)", i, key);
 	}
-	s = jstr(o, "tcp");
+	s = cp_api_str(o, "tcp");
 	if (s == NULL || (strcmp(s, "client") != 0 && strcmp(s, "server") != 0))
 		FAIL("leg %u: \"tcp\" must be \"client\" or \"server\"", i);
 	t->tcp_role = strcmp(s, "server") == 0 ? IPC_AGW_TCP_SERVER : IPC_AGW_TCP_CLIENT;
-	s = jstr(o, "tls");
+	s = cp_api_str(o, "tls");
 	if (s == NULL || strcmp(s, "none") == 0)
 		t->tls_role = IPC_AGW_TLS_NONE;
 	else if (strcmp(s, "server") == 0)
@@ -574,10 +550,10 @@ parse_term(struct cp_ctx *cp, struct json_object *o, unsigned int i, struct ipc_
 		FAIL("leg %u: \"tls\" must be \"none\", \"server\" or \"client\"", i);
 	if (t->tls_role != IPC_AGW_TLS_NONE && !conf->tls.enabled)
 		FAIL("leg %u: TLS legs need the tls group in the configuration", i);
-	if ((s = jstr(o, "local")) != NULL && parse_addr(s, &t->local) < 0)
+	if ((s = cp_api_str(o, "local")) != NULL && parse_addr(s, &t->local) < 0)
 		FAIL("leg %u: local \"%s\" is not an address like 192.0.2.1, 192.0.2.1:20000 or "
 		     "[2001:db8::1]:20000", i, s);
-	if ((s = jstr(o, "remote")) != NULL && parse_addr(s, &t->remote) < 0)
+	if ((s = cp_api_str(o, "remote")) != NULL && parse_addr(s, &t->remote) < 0)
 		FAIL("leg %u: remote \"%s\" is not an address like 192.0.2.7:5000 or "
 		     "[2001:db8::7]:5000", i, s);
 	if (t->remote.family != 0) {
@@ -688,7 +664,7 @@ parse_term(struct cp_ctx *cp, struct json_object *o, unsigned int i, struct ipc_
 		     "SDP (RFC 8122): the peer is trusted by them only", i);
 	if (t->tls_role == IPC_AGW_TLS_NONE && t->nfp != 0)
 		FAIL("leg %u: fingerprints given for a leg without TLS", i);
-	s = jstr(o, "cert");
+	s = cp_api_str(o, "cert");
 	if (s != NULL && strcmp(s, "default") != 0) {
 		unsigned int k;
 
@@ -853,7 +829,7 @@ cmd_create(void *ctx, struct json_object *req, struct json_object *resp, const c
 	uint16_t ports[2] = { 0, 0 };
 	uint32_t slot = 0, gen;
 	uint64_t id;
-	const char *label = jstr(req, "label"), *s;
+	const char *label = cp_api_str(req, "label"), *s;
 	int alg = 1, rc;
 
 	if (g == NULL)
@@ -881,7 +857,7 @@ cmd_create(void *ctx, struct json_object *req, struct json_object *resp, const c
 	}
 	if (label != NULL && strlen(label) >= sizeof(c->label))
 		FAIL("\"label\" is longer than %zu bytes", sizeof(c->label) - 1);
-	if ((s = jstr(req, "fingerprint_alg")) != NULL) {
+	if ((s = cp_api_str(req, "fingerprint_alg")) != NULL) {
 		alg = certfp_alg_parse(s, strlen(s));
 		if (alg < 1)
 			FAIL("\"fingerprint_alg\" must be sha-1, sha-256, sha-384 or sha-512");
@@ -978,8 +954,8 @@ ctx_of_req(struct cp_ctx *cp, struct json_object *req, const char **error)
 	}
 	c = ctx_of_id(cp->agw, (uint64_t)json_object_get_int64(v));
 	if (c == NULL)
-		*error = api_err(cp, "no context %" PRId64 " (released already?)",
-				 json_object_get_int64(v));
+		*error = cp_api_err(cp, "no context %" PRId64 " (released already?)",
+				    json_object_get_int64(v));
 	return c;
 }
 
@@ -1162,17 +1138,17 @@ cp_agw_register(struct cp_ctx *cp)
 	static const char *const names[] = { "agw.create", "agw.show", "agw.release",
 					     "agw.events", "agw.list" };
 
-	if ((rc = cp_api_register(&cp->api, "agw.create", cmd_create, cp)) < 0 ||
-	    (rc = cp_api_register(&cp->api, "agw.show", cmd_show, cp)) < 0 ||
-	    (rc = cp_api_register(&cp->api, "agw.release", cmd_release, cp)) < 0 ||
-	    (rc = cp_api_register(&cp->api, "agw.events", cmd_events, cp)) < 0 ||
-	    (rc = cp_api_register_list(&cp->api, "agw.list", cmd_list_head, list_contexts,
+	if ((rc = cp_api_register(cp->api, "agw.create", cmd_create, cp)) < 0 ||
+	    (rc = cp_api_register(cp->api, "agw.show", cmd_show, cp)) < 0 ||
+	    (rc = cp_api_register(cp->api, "agw.release", cmd_release, cp)) < 0 ||
+	    (rc = cp_api_register(cp->api, "agw.events", cmd_events, cp)) < 0 ||
+	    (rc = cp_api_register_list(cp->api, "agw.list", cmd_list_head, list_contexts,
 				       "contexts", cp)) < 0)
 		return rc;
 	/* the controller (an IMS-ALG, cp.agw_group) runs these and nothing
 	 * else: users, PSKs, reloads stay the operators' */
 	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
-		if ((rc = cp_api_allow_controller(&cp->api, names[k])) < 0)
+		if ((rc = cp_api_allow_controller(cp->api, names[k])) < 0)
 			return rc;
 	return 0;
 }

@@ -30,7 +30,6 @@
 
 #include "alloc_internal.h"
 #include "../cp_dp.h"
-#include "../cp_module.h"
 #include "steer.h"
 #include "stun.h"
 #include "tp_conf.h"
@@ -118,8 +117,8 @@ cpa_relay_index(const struct cp_ctx *cp, uint8_t family, const uint8_t *ip)
 {
 	unsigned int fi = cpa_fam_i(family);
 
-	for (unsigned int k = 0; k < cp->nrelay[fi]; k++)
-		if (memcmp(cp->relay_ip[fi][k], ip, family == NET_AF4 ? 4 : 16) == 0)
+	for (unsigned int k = 0; k < cp->alloc->nrelay[fi]; k++)
+		if (memcmp(cp->alloc->relay_ip[fi][k], ip, family == NET_AF4 ? 4 : 16) == 0)
 			return (uint8_t)k;
 	return CP_RELAY_NONE;
 }
@@ -127,7 +126,7 @@ cpa_relay_index(const struct cp_ctx *cp, uint8_t family, const uint8_t *ip)
 bool
 cpa_port_used(const struct cp_ctx *cp, unsigned int fi, unsigned int idx, uint32_t p)
 {
-	return (cp->port_used[fi][idx][p >> 6] >> (p & 63)) & 1u;
+	return (cp->alloc->port_used[fi][idx][p >> 6] >> (p & 63)) & 1u;
 }
 
 /* Mark (address idx of family fi, port p) used or free, keeping the count
@@ -138,27 +137,27 @@ cpa_port_set(struct cp_ctx *cp, unsigned int fi, unsigned int idx, uint16_t p, b
 	uint64_t *word, bit = 1ULL << (p & 63);
 	uint32_t w;
 
-	if (idx >= cp->nrelay[fi])
+	if (idx >= cp->alloc->nrelay[fi])
 		return;   /* not one of ours (the configuration changed) */
-	word = &cp->port_used[fi][idx][p >> 6];
+	word = &cp->alloc->port_used[fi][idx][p >> 6];
 	if (((*word & bit) != 0) == used)
 		return;
 	*word ^= bit;
 	/* the port at every address of the family: full */
 	if (used)
-		cp->port_n[fi][p]++;
+		cp->alloc->port_n[fi][p]++;
 	else
-		cp->port_n[fi][p]--;
-	if (cp->port_n[fi][p] >= cp->nrelay[fi])
-		cp->port_full[fi][p >> 6] |= bit;
+		cp->alloc->port_n[fi][p]--;
+	if (cp->alloc->port_n[fi][p] >= cp->alloc->nrelay[fi])
+		cp->alloc->port_full[fi][p >> 6] |= bit;
 	else
-		cp->port_full[fi][p >> 6] &= ~bit;
+		cp->alloc->port_full[fi][p >> 6] &= ~bit;
 	w = share_of(cp, p);
 	if (w < IPC_MAX_WORKERS) {
 		if (used)
-			cp->share_used[fi][idx][w]++;
+			cp->alloc->share_used[fi][idx][w]++;
 		else
-			cp->share_used[fi][idx][w]--;
+			cp->alloc->share_used[fi][idx][w]--;
 	}
 }
 
@@ -183,7 +182,7 @@ port_candidates(const struct cp_ctx *cp, uint32_t wi, const uint8_t *fams,
 	uint64_t c = ~0ULL;
 
 	for (unsigned int f = 0; f < nfams; f++) {
-		const uint64_t *full = cp->port_full[cpa_fam_i(fams[f])];
+		const uint64_t *full = cp->alloc->port_full[cpa_fam_i(fams[f])];
 
 		c &= ~full[wi];
 		if (reserve)
@@ -203,7 +202,7 @@ port_addresses(const struct cp_ctx *cp, uint32_t p, const uint8_t *fams,
 	       unsigned int nfams, bool reserve, uint32_t r, uint8_t *idx)
 {
 	for (unsigned int f = 0; f < nfams; f++) {
-		unsigned int fi = cpa_fam_i(fams[f]), n = cp->nrelay[fi], k;
+		unsigned int fi = cpa_fam_i(fams[f]), n = cp->alloc->nrelay[fi], k;
 
 		for (k = 0; k < n; k++) {
 			unsigned int a = (r + k) % n;
@@ -257,10 +256,10 @@ cpa_port_pick(struct cp_ctx *cp, unsigned int w, const uint8_t *fams,
 	for (unsigned int f = 0; f < nfams; f++) {
 		unsigned int fi = cpa_fam_i(fams[f]), k;
 
-		for (k = 0; k < cp->nrelay[fi]; k++)
-			if (cp->share_used[fi][k][w] < span)
+		for (k = 0; k < cp->alloc->nrelay[fi]; k++)
+			if (cp->alloc->share_used[fi][k][w] < span)
 				break;
-		if (k == cp->nrelay[fi])
+		if (k == cp->alloc->nrelay[fi])
 			return 0;
 	}
 	RAND_bytes((unsigned char *)r, sizeof(r));
@@ -317,7 +316,7 @@ cpa_reserv_find(struct cp_ctx *cp, uint64_t token, unsigned int w)
 	if (token == 0)
 		return NULL;
 	for (unsigned int i = 0; i < CP_MAX_RESERV; i++) {
-		struct cp_reservation *rv = &cp->reserv[i];
+		struct cp_reservation *rv = &cp->alloc->reserv[i];
 
 		if (rv->used && rv->token == token)
 			return rv->expires_ms > cp->now_ms && rv->worker == w ? rv : NULL;
@@ -330,8 +329,8 @@ uint64_t
 cpa_reserv_token_of(const struct cp_ctx *cp, uint64_t id)
 {
 	for (unsigned int i = 0; i < CP_MAX_RESERV; i++)
-		if (cp->reserv[i].used && cp->reserv[i].alloc_id == id)
-			return cp->reserv[i].token;
+		if (cp->alloc->reserv[i].used && cp->alloc->reserv[i].alloc_id == id)
+			return cp->alloc->reserv[i].token;
 	return 0;
 }
 
@@ -340,8 +339,8 @@ struct cp_reservation *
 cpa_reserv_free_slot(struct cp_ctx *cp)
 {
 	for (unsigned int i = 0; i < CP_MAX_RESERV; i++)
-		if (!cp->reserv[i].used)
-			return &cp->reserv[i];
+		if (!cp->alloc->reserv[i].used)
+			return &cp->alloc->reserv[i];
 	return NULL;
 }
 
@@ -357,7 +356,7 @@ cpa_reserv_new_token(struct cp_ctx *cp)
 		if (RAND_bytes((unsigned char *)&t, sizeof(t)) != 1 || t == 0)
 			continue;
 		for (unsigned int i = 0; i < CP_MAX_RESERV && !taken; i++)
-			taken = cp->reserv[i].used && cp->reserv[i].token == t;
+			taken = cp->alloc->reserv[i].used && cp->alloc->reserv[i].token == t;
 		if (!taken)
 			return t;
 	}
@@ -404,7 +403,7 @@ reserv_expired(struct tw_timer *t, void *arg)
 static uint32_t
 user_hash(const struct cp_ctx *cp, const char *name, size_t len)
 {
-	return hash_bytes(name, len, 2166136261u ^ cp->user_seed);
+	return hash_bytes(name, len, 2166136261u ^ cp->alloc->user_seed);
 }
 
 static bool
@@ -419,7 +418,7 @@ cpa_user_find(const struct cp_ctx *cp, const char *name, size_t len)
 {
 	uint32_t h = user_hash(cp, name, len);
 
-	for (struct cp_user *u = cp->by_user[h & cp->users_mask]; u; u = u->next)
+	for (struct cp_user *u = cp->alloc->by_user[h & cp->alloc->users_mask]; u; u = u->next)
 		if (user_is(u, h, name, len))
 			return u;
 	return NULL;
@@ -431,13 +430,13 @@ cpa_user_find(const struct cp_ctx *cp, const char *name, size_t len)
 static void
 users_grow(struct cp_ctx *cp)
 {
-	uint32_t n = (cp->users_mask + 1) * 2;
+	uint32_t n = (cp->alloc->users_mask + 1) * 2;
 	struct cp_user **heads = calloc(n, sizeof(*heads));
 
 	if (heads == NULL)
 		return;
-	for (uint32_t b = 0; b <= cp->users_mask; b++) {
-		struct cp_user *u = cp->by_user[b], *next;
+	for (uint32_t b = 0; b <= cp->alloc->users_mask; b++) {
+		struct cp_user *u = cp->alloc->by_user[b], *next;
 
 		for (; u != NULL; u = next) {
 			next = u->next;
@@ -445,9 +444,9 @@ users_grow(struct cp_ctx *cp)
 			heads[u->hash & (n - 1)] = u;
 		}
 	}
-	free(cp->by_user);
-	cp->by_user = heads;
-	cp->users_mask = n - 1;
+	free(cp->alloc->by_user);
+	cp->alloc->by_user = heads;
+	cp->alloc->users_mask = n - 1;
 }
 
 /* Count allocation a under username name (len bytes, at most
@@ -457,7 +456,7 @@ int
 cpa_user_attach(struct cp_ctx *cp, struct cp_alloc *a, const char *name, size_t len)
 {
 	uint32_t h = user_hash(cp, name, len);
-	struct cp_user **head = &cp->by_user[h & cp->users_mask], *u;
+	struct cp_user **head = &cp->alloc->by_user[h & cp->alloc->users_mask], *u;
 
 	if (len > UINT16_MAX)
 		return -EINVAL;
@@ -476,8 +475,8 @@ cpa_user_attach(struct cp_ctx *cp, struct cp_alloc *a, const char *name, size_t 
 		u->name[len] = '\0';
 		u->next = *head;
 		*head = u;
-		cp->nusers++;
-		if (cp->nusers > cp->users_mask + 1)
+		cp->alloc->nusers++;
+		if (cp->alloc->nusers > cp->alloc->users_mask + 1)
 			users_grow(cp);
 	}
 	a->user = u;
@@ -508,11 +507,12 @@ user_detach(struct cp_ctx *cp, struct cp_alloc *a)
 	a->user_next = a->user_prev = NULL;
 	if (--u->n > 0)
 		return;
-	for (pp = &cp->by_user[u->hash & cp->users_mask]; *pp != u; pp = &(*pp)->next)
+	for (pp = &cp->alloc->by_user[u->hash & cp->alloc->users_mask]; *pp != u;
+	     pp = &(*pp)->next)
 		;
 	*pp = u->next;
 	free(u);
-	cp->nusers--;
+	cp->alloc->nusers--;
 }
 
 /* ---- sending to dp ------------------------------------------------------ */
@@ -624,9 +624,11 @@ cpa_alloc_ipc(const struct cp_alloc *a, struct ipc_alloc *ia)
 struct cp_alloc *
 cpa_alloc_by_tuple(struct cp_ctx *cp, const struct ipc_tuple *t)
 {
-	if (cp->by_tuple == NULL)       /* no turn group: no allocations */
+	const struct cp_allocs *al = cp->alloc;
+
+	if (al == NULL)                 /* no turn group: no allocations */
 		return NULL;
-	for (struct cp_alloc *a = cp->by_tuple[tuple_hash(t) & cp->hash_mask]; a;
+	for (struct cp_alloc *a = al->by_tuple[tuple_hash(t) & al->hash_mask]; a;
 	     a = a->next_tuple)
 		if (tuple_eq(&a->tuple, t))
 			return a;
@@ -642,9 +644,11 @@ cp_alloc_find_tuple(struct cp_ctx *cp, const struct ipc_tuple *t)
 struct cp_alloc *
 cpa_alloc_by_id(struct cp_ctx *cp, uint64_t id)
 {
-	if (cp->by_id == NULL)          /* no turn group: no allocations */
+	const struct cp_allocs *al = cp->alloc;
+
+	if (al == NULL)                 /* no turn group: no allocations */
 		return NULL;
-	for (struct cp_alloc *a = cp->by_id[id_hash(id) & cp->hash_mask]; a; a = a->next_id)
+	for (struct cp_alloc *a = al->by_id[id_hash(id) & al->hash_mask]; a; a = a->next_id)
 		if (a->id == id)
 			return a;
 	return NULL;
@@ -661,7 +665,7 @@ cpa_alloc_by_id(struct cp_ctx *cp, uint64_t id)
 static void
 hash_grow(struct cp_ctx *cp)
 {
-	uint32_t n = (cp->hash_mask + 1) * 2, cur = 0;
+	uint32_t n = (cp->alloc->hash_mask + 1) * 2, cur = 0;
 	struct cp_alloc **bt = calloc(n, sizeof(*bt)), **bi = calloc(n, sizeof(*bi));
 	struct cp_alloc *a;
 
@@ -679,11 +683,11 @@ hash_grow(struct cp_ctx *cp)
 		a->next_id = bi[h];
 		bi[h] = a;
 	}
-	free(cp->by_tuple);
-	free(cp->by_id);
-	cp->by_tuple = bt;
-	cp->by_id = bi;
-	cp->hash_mask = n - 1;
+	free(cp->alloc->by_tuple);
+	free(cp->alloc->by_id);
+	cp->alloc->by_tuple = bt;
+	cp->alloc->by_id = bi;
+	cp->alloc->hash_mask = n - 1;
 }
 
 static void alloc_timer(struct tw_timer *t, void *arg);
@@ -699,39 +703,39 @@ cpa_alloc_new(struct cp_ctx *cp, const struct ipc_tuple *tu, uint16_t worker,
 	uint32_t h;
 
 	/* (before a is live: the move takes every live allocation) */
-	if (cp->nallocs + 1u > cp->hash_mask + 1u)
+	if (cp->alloc->nallocs + 1u > cp->alloc->hash_mask + 1u)
 		hash_grow(cp);
-	a = cp->free_list;
+	a = cp->alloc->free_list;
 	if (a != NULL)
-		cp->free_list = a->next_id;
-	else if (cp->pool_used < cp->max_allocs)
-		a = &cp->pool[cp->pool_used++];   /* a slot never used before */
+		cp->alloc->free_list = a->next_id;
+	else if (cp->alloc->pool_used < cp->alloc->max_allocs)
+		a = &cp->alloc->pool[cp->alloc->pool_used++];   /* a slot never used before */
 	else
 		return NULL;
 	memset(a, 0, sizeof(*a));
 	if (cpa_user_attach(cp, a, name, len) < 0) {
-		a->next_id = cp->free_list;
-		cp->free_list = a;
+		a->next_id = cp->alloc->free_list;
+		cp->alloc->free_list = a;
 		return NULL;
 	}
-	a->id = id != 0 ? id : ++cp->next_id;
-	if (a->id > cp->next_id)
-		cp->next_id = a->id;
+	a->id = id != 0 ? id : ++cp->alloc->next_id;
+	if (a->id > cp->alloc->next_id)
+		cp->alloc->next_id = a->id;
 	a->tuple = *tu;
-	cp->nallocs_tcp += tu->transport == 6;
+	cp->alloc->nallocs_tcp += tu->transport == 6;
 	a->worker = worker;
 	a->created_ms = cp->now_ms;
 	a->live = true;
 	tw_timer_init(&a->timer, alloc_timer, a);
-	cp->nallocs++;
-	h = tuple_hash(tu) & cp->hash_mask;
-	a->next_tuple = cp->by_tuple[h];
-	cp->by_tuple[h] = a;
-	h = id_hash(a->id) & cp->hash_mask;
-	a->next_id = cp->by_id[h];
-	cp->by_id[h] = a;
+	cp->alloc->nallocs++;
+	h = tuple_hash(tu) & cp->alloc->hash_mask;
+	a->next_tuple = cp->alloc->by_tuple[h];
+	cp->alloc->by_tuple[h] = a;
+	h = id_hash(a->id) & cp->alloc->hash_mask;
+	a->next_id = cp->alloc->by_id[h];
+	cp->alloc->by_id[h] = a;
 	if (worker < IPC_MAX_WORKERS)
-		cp->worker_allocs[worker]++;
+		cp->alloc->worker_allocs[worker]++;
 	return a;
 }
 
@@ -744,13 +748,14 @@ cpa_alloc_free(struct cp_ctx *cp, struct cp_alloc *a)
 	tw_del(&cp->wheel, &a->timer);
 	if (a->tcp)
 		cpa_tcp_alloc_gone(cp, a);   /* RFC 6062 §5.5: its connections go */
-	for (pp = &cp->by_tuple[tuple_hash(&a->tuple) & cp->hash_mask]; *pp;
+	for (pp = &cp->alloc->by_tuple[tuple_hash(&a->tuple) & cp->alloc->hash_mask]; *pp;
 	     pp = &(*pp)->next_tuple)
 		if (*pp == a) {
 			*pp = a->next_tuple;
 			break;
 		}
-	for (pp = &cp->by_id[id_hash(a->id) & cp->hash_mask]; *pp; pp = &(*pp)->next_id)
+	for (pp = &cp->alloc->by_id[id_hash(a->id) & cp->alloc->hash_mask]; *pp;
+	     pp = &(*pp)->next_id)
 		if (*pp == a) {
 			*pp = a->next_id;
 			break;
@@ -762,21 +767,21 @@ cpa_alloc_free(struct cp_ctx *cp, struct cp_alloc *a)
 
 		cp_alloc_traffic(a, t);
 		for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++) {
-			cp->traffic_done[i] += t[i];
-			cp->traffic_live[i] -= t[i];
+			cp->alloc->traffic_done[i] += t[i];
+			cp->alloc->traffic_live[i] -= t[i];
 		}
 	}
-	cp->nallocs_tcp -= a->tuple.transport == 6;
-	if (a->worker < IPC_MAX_WORKERS && cp->worker_allocs[a->worker] > 0)
-		cp->worker_allocs[a->worker]--;
+	cp->alloc->nallocs_tcp -= a->tuple.transport == 6;
+	if (a->worker < IPC_MAX_WORKERS && cp->alloc->worker_allocs[a->worker] > 0)
+		cp->alloc->worker_allocs[a->worker]--;
 	user_detach(cp, a);
 	free(a->binds);
 	a->binds = NULL;
 	a->nbinds = a->bind_cap = a->nperms = 0;
 	a->live = false;
-	a->next_id = cp->free_list;
-	cp->free_list = a;
-	cp->nallocs--;
+	a->next_id = cp->alloc->free_list;
+	cp->alloc->free_list = a;
+	cp->alloc->nallocs--;
 }
 
 /* ---- permissions and channels: an array sized by use ------------------- */
@@ -981,7 +986,7 @@ stats_in(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 			/* (wraps both ways: the sum stays exact whatever dp
 			 * reports, a counter that went back included) */
 			for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
-				cp->traffic_live[i] += s.c[i] - a->counters[i];
+				cp->alloc->traffic_live[i] += s.c[i] - a->counters[i];
 			memcpy(a->counters, s.c, sizeof(a->counters));
 			a->reported_ms = cp->now_ms;
 		}
@@ -1012,6 +1017,8 @@ cp_reinstall_start(struct cp_ctx *cp)
 	struct cp_alloc *a;
 	uint32_t cur = 0;
 
+	if (cp->alloc == NULL)
+		return;
 	/* An allocation made over TCP belonged to a connection that ended
 	 * with the dp that held it (a new dp has its own connections): it
 	 * goes now, as CONN_DOWN would have made it; the pass below installs
@@ -1022,8 +1029,8 @@ cp_reinstall_start(struct cp_ctx *cp)
 			cpa_alloc_free(cp, a);
 		}
 	cp->stats[CP_STAT_DP_RESTARTS]++;
-	cp->reinstalling = true;
-	cp->reinstall_cur = 0;
+	cp->alloc->reinstalling = true;
+	cp->alloc->reinstall_cur = 0;
 }
 
 /*
@@ -1038,13 +1045,15 @@ cp_reinstall_step(struct cp_ctx *cp)
 {
 	unsigned int sent = 0;
 
-	while (cp->reinstalling && sent < CP_REINSTALL_SLICE) {
-		uint32_t at = cp->reinstall_cur;
-		struct cp_alloc *a = cp_alloc_next(cp, &cp->reinstall_cur);
+	if (cp->alloc == NULL)
+		return 0;
+	while (cp->alloc->reinstalling && sent < CP_REINSTALL_SLICE) {
+		uint32_t at = cp->alloc->reinstall_cur;
+		struct cp_alloc *a = cp_alloc_next(cp, &cp->alloc->reinstall_cur);
 		unsigned int need = 1, room;
 
 		if (a == NULL) {
-			cp->reinstalling = false;
+			cp->alloc->reinstalling = false;
 			break;
 		}
 		/* (TCP allocations went at the start of the pass; one made
@@ -1055,7 +1064,7 @@ cp_reinstall_step(struct cp_ctx *cp)
 		room = IPC_RING_SLOTS -
 		       ipc_ring_count(&ipc_worker(&cp->seg, a->worker)->to_dp);
 		if (room < need + CP_RING_HEADROOM) {
-			cp->reinstall_cur = at;     /* this one, next time */
+			cp->alloc->reinstall_cur = at;     /* this one, next time */
 			break;
 		}
 		cpa_send_alloc(cp, a, IPC_ALLOC_ADD);
@@ -1096,7 +1105,27 @@ cp_time_advance(struct cp_ctx *cp, uint64_t mono_ms, uint64_t wall_ms)
 void
 cp_request_stats(struct cp_ctx *cp)
 {
-	to_every_worker(cp, IPC_STATS_REQ);
+	/* (only dp's TURN answers it, about allocations) */
+	if (cp->alloc != NULL)
+		to_every_worker(cp, IPC_STATS_REQ);
+}
+
+unsigned int
+cp_alloc_step(struct cp_ctx *cp)
+{
+	struct cp_allocs *al = cp->alloc;
+
+	if (al == NULL)
+		return 0;
+	/* The counters are the operator's (status, allocations, metrics),
+	 * at most a second old; not asked for before cp is ready, as dp's
+	 * state is still coming in then. */
+	if (cp->now_ms >= al->next_stats_ms) {
+		if (cp->ready)
+			cp_request_stats(cp);
+		al->next_stats_ms = cp->now_ms + 1000;
+	}
+	return cp_reinstall_step(cp);
 }
 
 int
@@ -1136,17 +1165,19 @@ cp_alloc_tcp_gone(struct cp_ctx *cp, uint64_t id, const uint64_t b[4])
 	if (a != NULL) {
 		for (unsigned int d = 0; d < 4; d++)
 			a->tcp_bytes[d] += b[d];
-		add_tcp(cp->traffic_live, b);
+		add_tcp(cp->alloc->traffic_live, b);
 	} else {
-		add_tcp(cp->traffic_done, b);
+		add_tcp(cp->alloc->traffic_done, b);
 	}
 }
 
 struct cp_alloc *
 cp_alloc_next(struct cp_ctx *cp, uint32_t *cursor)
 {
-	while (*cursor < cp->pool_used) {
-		struct cp_alloc *a = &cp->pool[(*cursor)++];
+	if (cp->alloc == NULL)
+		return NULL;
+	while (*cursor < cp->alloc->pool_used) {
+		struct cp_alloc *a = &cp->alloc->pool[(*cursor)++];
 
 		if (a->live)
 			return a;
@@ -1181,45 +1212,46 @@ cp_stat_name(enum cp_stat s)
 int
 cp_alloc_init(struct cp_ctx *cp)
 {
+	struct cp_allocs *al;
 	int rc;
 
-	cp->nrelay[0] = tp_conf_relay_addrs(cp->conf, 4, cp->relay_ip[0], NULL);
-	cp->nrelay[1] = tp_conf_relay_addrs(cp->conf, 6, cp->relay_ip[1], NULL);
-	memset(cp->port_used, 0, sizeof(cp->port_used));
-	memset(cp->port_n, 0, sizeof(cp->port_n));
+	/* An AGW-only box (no turn group) holds no allocation: cp->alloc
+	 * stays NULL, and what reads allocations finds none. */
+	if (!cp->conf->turn.enabled)
+		return 0;
+	/* (port_used, port_n and port_full start zeroed: about 0.4 MB) */
+	al = calloc(1, sizeof(*al));
+	if (al == NULL)
+		return -ENOMEM;
+	cp->alloc = al;
+	al->nrelay[0] = tp_conf_relay_addrs(cp->conf, 4, al->relay_ip[0], NULL);
+	al->nrelay[1] = tp_conf_relay_addrs(cp->conf, 6, al->relay_ip[1], NULL);
 	/* a family without addresses has every port full */
 	for (unsigned int fi = 0; fi < 2; fi++)
-		memset(cp->port_full[fi], cp->nrelay[fi] == 0 ? 0xff : 0,
-		       sizeof(cp->port_full[fi]));
-	memset(cp->share_used, 0, sizeof(cp->share_used));
-	memset(cp->worker_allocs, 0, sizeof(cp->worker_allocs));
-	cp->worker_cap = tp_conf_worker_allocs(cp->conf);
-	cp->max_allocs = cp->conf->cp.quota_total;
+		memset(al->port_full[fi], al->nrelay[fi] == 0 ? 0xff : 0,
+		       sizeof(al->port_full[fi]));
+	al->worker_cap = tp_conf_worker_allocs(cp->conf);
+	al->max_allocs = cp->conf->cp.quota_total;
 	/* The pool is calloc()ed and taken a slot at a time (cpa_alloc_new()):
 	 * its pages are the kernel's zero pages until used. Threading a free
 	 * list through every slot here wrote all of them: 3 KiB a slot then,
 	 * 2.2 s and 330 MB before a 100k-allocation cp could answer anyone,
 	 * 25 s and 3.2 GB at 1M. The chain tables and the users' heads start
 	 * small and grow with what is live. */
-	cp->pool = calloc(cp->max_allocs, sizeof(*cp->pool));
-	cp->hash_mask = CP_HASH_MIN - 1;
-	cp->by_tuple = calloc(CP_HASH_MIN, sizeof(*cp->by_tuple));
-	cp->by_id = calloc(CP_HASH_MIN, sizeof(*cp->by_id));
-	cp->users_mask = CP_HASH_MIN - 1;
-	cp->by_user = calloc(CP_HASH_MIN, sizeof(*cp->by_user));
-	cp->nusers = 0;
-	if (cp->pool == NULL || cp->by_tuple == NULL || cp->by_id == NULL ||
-	    cp->by_user == NULL ||
-	    RAND_bytes((unsigned char *)&cp->user_seed, sizeof(cp->user_seed)) != 1) {
+	al->pool = calloc(al->max_allocs, sizeof(*al->pool));
+	al->hash_mask = CP_HASH_MIN - 1;
+	al->by_tuple = calloc(CP_HASH_MIN, sizeof(*al->by_tuple));
+	al->by_id = calloc(CP_HASH_MIN, sizeof(*al->by_id));
+	al->users_mask = CP_HASH_MIN - 1;
+	al->by_user = calloc(CP_HASH_MIN, sizeof(*al->by_user));
+	if (al->pool == NULL || al->by_tuple == NULL || al->by_id == NULL ||
+	    al->by_user == NULL ||
+	    RAND_bytes((unsigned char *)&al->user_seed, sizeof(al->user_seed)) != 1) {
 		cp_alloc_fini(cp);
 		return -ENOMEM;
 	}
-	for (unsigned int i = 0; i < CP_MAX_RESERV; i++) {
-		memset(&cp->reserv[i], 0, sizeof(cp->reserv[i]));
-		tw_timer_init(&cp->reserv[i].timer, reserv_expired, &cp->reserv[i]);
-	}
-	cp->pool_used = 0;
-	cp->free_list = NULL;
+	for (unsigned int i = 0; i < CP_MAX_RESERV; i++)
+		tw_timer_init(&al->reserv[i].timer, reserv_expired, &al->reserv[i]);
 	g_cp = cp;
 	/* What dp says about allocations and RFC 6062's peer connections
 	 * (alloc/tcp_relay.c, which has no init of its own); on a dp restart
@@ -1242,54 +1274,75 @@ cp_alloc_init(struct cp_ctx *cp)
 void
 cp_alloc_fini(struct cp_ctx *cp)
 {
+	struct cp_allocs *al = cp->alloc;
+
+	if (al == NULL)
+		return;
 	cp_tcp_fini(cp);
-	if (cp->pool != NULL)
-		for (uint32_t i = 0; i < cp->pool_used; i++)
-			free(cp->pool[i].binds);
-	if (cp->by_user != NULL)
-		for (uint32_t b = 0; b <= cp->users_mask; b++) {
-			struct cp_user *u = cp->by_user[b], *next;
+	if (al->pool != NULL)
+		for (uint32_t i = 0; i < al->pool_used; i++)
+			free(al->pool[i].binds);
+	if (al->by_user != NULL)
+		for (uint32_t b = 0; b <= al->users_mask; b++) {
+			struct cp_user *u = al->by_user[b], *next;
 
 			for (; u != NULL; u = next) {
 				next = u->next;
 				free(u);
 			}
 		}
-	free(cp->pool);
-	free(cp->by_tuple);
-	free(cp->by_id);
-	free(cp->by_user);
-	cp->pool = NULL;
-	cp->by_tuple = cp->by_id = NULL;
-	cp->by_user = NULL;
-	cp->nusers = 0;
+	free(al->pool);
+	free(al->by_tuple);
+	free(al->by_id);
+	free(al->by_user);
+	free(al);
+	cp->alloc = NULL;
 	g_cp = NULL;
 }
 
-/* ---- the module (cp_module.h) ---------------------------------------------------- */
+/* ---- what the rest of cp reads ---------------------------------------- */
 
-static int
-alloc_setup(struct cp_ctx *cp, char *err, size_t errlen)
+bool
+cp_alloc_reinstalling(const struct cp_ctx *cp)
 {
-	int rc;
-
-	/* An AGW-only box (no turn group) holds no allocation: its fini and
-	 * step find nothing to do. */
-	if (!cp->conf->turn.enabled)
-		return 0;
-	rc = cp_alloc_init(cp);
-	if (rc == -ENOMEM)
-		snprintf(err, errlen, "no memory for %u allocations", cp->conf->cp.quota_total);
-	else if (rc < 0)
-		snprintf(err, errlen, "alloc: cannot take dp's allocation messages or hook "
-			 "dp restarts: %s", strerror(-rc));
-	return rc;
+	return cp->alloc != NULL && cp->alloc->reinstalling;
 }
 
-/* Each turn: the next slice of a reinstall into a restarted dp. */
-const struct cp_module cp_alloc_module = {
-	.name = "alloc",
-	.setup = alloc_setup,
-	.fini = cp_alloc_fini,
-	.step = cp_reinstall_step,
-};
+uint32_t
+cp_alloc_count(const struct cp_ctx *cp)
+{
+	return cp->alloc != NULL ? cp->alloc->nallocs : 0;
+}
+
+uint32_t
+cp_alloc_capacity(const struct cp_ctx *cp)
+{
+	return cp->alloc != NULL ? cp->alloc->max_allocs : 0;
+}
+
+unsigned int
+cp_alloc_nrelay(const struct cp_ctx *cp, unsigned int fi)
+{
+	return cp->alloc != NULL && fi < 2 ? cp->alloc->nrelay[fi] : 0;
+}
+
+uint32_t
+cp_alloc_worker_cap(const struct cp_ctx *cp)
+{
+	return cp->alloc != NULL ? cp->alloc->worker_cap : 0;
+}
+
+void
+cp_alloc_totals(const struct cp_ctx *cp, struct cp_alloc_totals *t)
+{
+	const struct cp_allocs *al = cp->alloc;
+
+	memset(t, 0, sizeof(*t));
+	if (al == NULL)
+		return;
+	t->allocs = al->nallocs;
+	t->allocs_tcp = al->nallocs_tcp;
+	memcpy(t->worker, al->worker_allocs, sizeof(t->worker));
+	memcpy(t->done, al->traffic_done, sizeof(t->done));
+	memcpy(t->live, al->traffic_live, sizeof(t->live));
+}

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "../cp.h"
+#include "alloc_state.h"
 #include "stun.h"
 
 #define NET_AF4 4u

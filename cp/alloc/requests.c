@@ -274,7 +274,7 @@ do_allocate(struct req_ctx *r)
 			return;
 		}
 	}
-	if (cp->nrelay[cpa_fam_i(fam == STUN_AF_IPV4 ? NET_AF4 : NET_AF6)] == 0) {
+	if (cp->alloc->nrelay[cpa_fam_i(fam == STUN_AF_IPV4 ? NET_AF4 : NET_AF6)] == 0) {
 		reply_error(r, STUN_ERR_ADDRESS_FAMILY_NOT_SUPPORTED, NULL);
 		return;
 	}
@@ -297,7 +297,7 @@ do_allocate(struct req_ctx *r)
 			reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
 			return;
 		}
-		if (cp->nrelay[cpa_fam_i(NET_AF6)] > 0)
+		if (cp->alloc->nrelay[cpa_fam_i(NET_AF6)] > 0)
 			fams[nfams++] = NET_AF6;
 		else
 			addr_err = STUN_AF_IPV6;   /* partial: success + ADDRESS-ERROR-CODE */
@@ -327,7 +327,7 @@ do_allocate(struct req_ctx *r)
 		return;
 	}
 	/* The box is full: another server may have room (cp.alternates). */
-	if (cp->nallocs >= cp->max_allocs) {
+	if (cp->alloc->nallocs >= cp->alloc->max_allocs) {
 		cp->stats[CP_STAT_QUOTA_REFUSED]++;
 		full_answer(r, STUN_ERR_ALLOCATION_QUOTA_REACHED);
 		return;
@@ -335,7 +335,7 @@ do_allocate(struct req_ctx *r)
 	/* 508: no more than the worker's dp table holds, and a free
 	 * (address, port) pair in its share of the range. */
 	if (r->worker >= IPC_MAX_WORKERS ||
-	    cp->worker_allocs[r->worker] >= cp->worker_cap) {
+	    cp->alloc->worker_allocs[r->worker] >= cp->alloc->worker_cap) {
 		full_answer(r, STUN_ERR_INSUFFICIENT_CAPACITY);
 		return;
 	}
@@ -352,7 +352,7 @@ do_allocate(struct req_ctx *r)
 	}
 	if (held == NULL)
 		port = cpa_port_pick(cp, r->worker, fams, nfams, ep != NULL, reserve, idx);
-	if (port == 0 || idx[0] >= cp->nrelay[cpa_fam_i(fams[0])]) {
+	if (port == 0 || idx[0] >= cp->alloc->nrelay[cpa_fam_i(fams[0])]) {
 		full_answer(r, STUN_ERR_INSUFFICIENT_CAPACITY);
 		return;
 	}
@@ -373,7 +373,7 @@ do_allocate(struct req_ctx *r)
 	for (unsigned int i = 0; i < nfams; i++) {
 		a->relayed[i].family = fams[i];
 		a->relayed[i].port = port;
-		memcpy(a->relayed[i].ip, cp->relay_ip[cpa_fam_i(fams[i])][idx[i]],
+		memcpy(a->relayed[i].ip, cp->alloc->relay_ip[cpa_fam_i(fams[i])][idx[i]],
 		       fams[i] == NET_AF4 ? 4 : 16);
 		a->relay_idx[i] = idx[i];
 	}
@@ -482,14 +482,14 @@ relay_peer_ok(const struct cp_ctx *cp, const struct cp_addr *peer, bool any_port
 	if (any_port) {
 		/* some allocation (or reservation) at that address */
 		for (unsigned int w = 0; w < cp->nworkers && w < IPC_MAX_WORKERS; w++)
-			if (cp->share_used[cpa_fam_i(fam)][idx][w] > 0)
+			if (cp->alloc->share_used[cpa_fam_i(fam)][idx][w] > 0)
 				return true;
 		return false;
 	}
 	if (!cpa_port_used(cp, cpa_fam_i(fam), idx, peer->port))
 		return false;
 	for (unsigned int i = 0; i < CP_MAX_RESERV; i++) {
-		const struct cp_reservation *rv = &cp->reserv[i];
+		const struct cp_reservation *rv = &cp->alloc->reserv[i];
 
 		if (rv->used && rv->port == peer->port && rv->family == fam &&
 		    rv->relay_idx == idx)

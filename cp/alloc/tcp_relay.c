@@ -90,10 +90,10 @@ h64(uint64_t v)
 static struct cp_tcprelay *
 tr_get(struct cp_ctx *cp)
 {
-	if (cp->tcprelay == NULL)
-		cp->tcprelay = calloc(1, sizeof(*cp->tcprelay));
+	if (cp->alloc->tcprelay == NULL)
+		cp->alloc->tcprelay = calloc(1, sizeof(*cp->alloc->tcprelay));
 	g_tcp_cp = cp;
-	return cp->tcprelay;
+	return cp->alloc->tcprelay;
 }
 
 static struct cp_tconn *
@@ -171,7 +171,7 @@ tconn_new(struct cp_ctx *cp, const struct cp_alloc *a, const struct ipc_addr *ad
 static void
 tconn_free(struct cp_ctx *cp, struct cp_tconn *c)
 {
-	struct cp_tcprelay *tr = cp->tcprelay;
+	struct cp_tcprelay *tr = cp->alloc->tcprelay;
 
 	tw_del(&cp->wheel, &c->timer);
 	unlink_from(&tr->by_cid[h64(c->cid)], c, offsetof(struct cp_tconn, next_cid));
@@ -353,7 +353,7 @@ cpa_tcp_connect(struct req_ctx *r)
 		reply_error(r, code, NULL);
 		return;
 	}
-	if (alloc_conns(cp->tcprelay, a->id, &peer, &same) >= CP_TCONN_PER_ALLOC) {
+	if (alloc_conns(cp->alloc->tcprelay, a->id, &peer, &same) >= CP_TCONN_PER_ALLOC) {
 		reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
 		return;
 	}
@@ -401,8 +401,8 @@ cpa_tcp_bind(struct req_ctx *r)
 	 * control connection (one with an allocation) */
 	if (r->msg->h.tuple.transport != STUN_TRANSPORT_TCP ||
 	    cpa_alloc_by_tuple(cp, &r->msg->h.tuple) != NULL || ca == NULL ||
-	    stun_attr_get_u32(ca, &cid) < 0 || cp->tcprelay == NULL ||
-	    (c = by_cid(cp->tcprelay, cid)) == NULL || c->state != CP_TC_WAIT_BIND ||
+	    stun_attr_get_u32(ca, &cid) < 0 || cp->alloc->tcprelay == NULL ||
+	    (c = by_cid(cp->alloc->tcprelay, cid)) == NULL || c->state != CP_TC_WAIT_BIND ||
 	    (a = cpa_alloc_by_id(cp, c->alloc_id)) == NULL) {
 		reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
 		return;
@@ -444,7 +444,7 @@ incoming(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg,
 	uint8_t buf[256], tid[CP_TID_LEN];
 
 	if (a == NULL || !a->tcp ||
-	    alloc_conns(cp->tcprelay, a->id, NULL, &same) >= CP_TCONN_PER_ALLOC ||
+	    alloc_conns(cp->alloc->tcprelay, a->id, NULL, &same) >= CP_TCONN_PER_ALLOC ||
 	    RAND_bytes(tid, sizeof(tid)) != 1 || (c = tconn_new(cp, a, &e->addr)) == NULL) {
 		struct cp_tconn tmp;
 
@@ -459,7 +459,7 @@ incoming(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg,
 	c->incoming = 1;
 	c->state = CP_TC_WAIT_BIND;
 	c->worker = (uint16_t)w;
-	peer_link(cp->tcprelay, c, e->peer);
+	peer_link(cp->alloc->tcprelay, c, e->peer);
 	tconn_arm(cp, c, CP_TCP_BIND_MS);
 	/* dp keeps the name for a cp that restarts before the bind */
 	send_tcp(cp, w, IPC_TCP_NAME, c, NULL, false, NULL, 0);
@@ -600,7 +600,7 @@ cpa_tcp_state(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 void
 cpa_tcp_alloc_gone(struct cp_ctx *cp, struct cp_alloc *a)
 {
-	struct cp_tcprelay *tr = cp->tcprelay;
+	struct cp_tcprelay *tr = cp->alloc->tcprelay;
 	struct cp_tconn *c, *next;
 
 	if (tr == NULL)
@@ -618,13 +618,13 @@ cpa_tcp_alloc_gone(struct cp_ctx *cp, struct cp_alloc *a)
 unsigned int
 cp_tcp_conns(const struct cp_ctx *cp)
 {
-	return cp->tcprelay != NULL ? cp->tcprelay->n : 0;
+	return cp->alloc != NULL && cp->alloc->tcprelay != NULL ? cp->alloc->tcprelay->n : 0;
 }
 
 void
 cp_tcp_fini(struct cp_ctx *cp)
 {
-	struct cp_tcprelay *tr = cp->tcprelay;
+	struct cp_tcprelay *tr = cp->alloc != NULL ? cp->alloc->tcprelay : NULL;
 
 	if (tr == NULL)
 		return;
@@ -637,5 +637,5 @@ cp_tcp_fini(struct cp_ctx *cp)
 		}
 	}
 	free(tr);
-	cp->tcprelay = NULL;
+	cp->alloc->tcprelay = NULL;
 }

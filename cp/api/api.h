@@ -133,6 +133,9 @@ struct cp_api {
 	unsigned long requests;       /* answers begun (errors included) */
 	unsigned long errors;         /* answers with "ok": false */
 	struct cp_api_stats stats;
+	/* a handler's error sentence, copied into its answer at once
+	 * (cp/api/api_cmd.c cp_api_err()) */
+	char err[1024];
 };
 
 /*

@@ -2,7 +2,8 @@
 /*
  * cp/auth as a module of turnpike-cp: its tables made to the
  * configuration's sizes and filled with the file's users and REST secrets
- * (the store's come after, cp/store/store_module.c).
+ * (the store's come after, cp/store/store_module.c); its operator
+ * commands are auth_commands.c's.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -74,4 +75,6 @@ const struct cp_module cp_auth_module = {
 	.flags = CP_MODULE_CHECK,
 	.setup = auth_setup,
 	.fini = auth_fini,
+	/* users.* and secrets.* (auth_commands.c) */
+	.commands = cp_auth_commands,
 };

@@ -458,8 +458,8 @@ load_publish(struct cp_cluster *cl)
 	if (!cp->ready || !ipc_dp_running(cp->seg.shm, ipc_monotonic_ms()))
 		return;
 	snprintf(ttl, sizeof(ttl), "%u", CL_BOX_TTL_MS);
-	snprintf(allocs, sizeof(allocs), "%u", cp->nallocs);
-	snprintf(cap, sizeof(cap), "%u", cp->max_allocs);
+	snprintf(allocs, sizeof(allocs), "%u", cp_alloc_count(cp));
+	snprintf(cap, sizeof(cap), "%u", cp_alloc_capacity(cp));
 	cl_key(kb, sizeof(kb), cl, "box:", cl->conf->box, strlen(cl->conf->box));
 	cl_key(ks, sizeof(ks), cl, "boxes", "", 0);
 	argv[n++] = "EVAL";

@@ -180,7 +180,8 @@ psk_apply(struct cp_cluster *cl, const char *id, size_t idlen, const char *val, 
 		cl->st.bad_entries++;
 		return;
 	}
-	if (cp_tls_psk_set(&cl->cp->tls, p.id, p.key, p.key_len, p.cipher) < 0)
+	if (cl->cp->tls == NULL || cp_tls_psk_set(cl->cp->tls, p.id, p.key, p.key_len,
+						  p.cipher) < 0)
 		cl->st.bad_entries++;     /* the table is full */
 	OPENSSL_cleanse(&p, sizeof(p));
 }
@@ -200,8 +201,8 @@ on_psks(redisAsyncContext *ac, void *reply, void *priv)
 	if (l == NULL || !cl_answered(l, r))
 		return;
 	cl = l->cl;
-	t = &cl->cp->tls;
-	if (r->type != REDIS_REPLY_ARRAY || r->elements % 2 != 0) {
+	t = cl->cp->tls;
+	if (t == NULL || r->type != REDIS_REPLY_ARRAY || r->elements % 2 != 0) {
 		cl->st.bad_entries++;
 		return;
 	}
@@ -246,8 +247,8 @@ on_psk(redisAsyncContext *ac, void *reply, void *priv)
 
 		if (r->type == REDIS_REPLY_STRING)
 			psk_apply(cl, id, strlen(id), r->str, r->len);
-		else if (r->type == REDIS_REPLY_NIL)
-			cp_tls_psk_del(&cl->cp->tls, id);
+		else if (r->type == REDIS_REPLY_NIL && cl->cp->tls != NULL)
+			cp_tls_psk_del(cl->cp->tls, id);
 	}
 	free(id);
 }
@@ -395,6 +396,14 @@ store_away(struct cp_store *s)
 	return -EAGAIN;
 }
 
+/* The operator's held answer, when an API runs (not once it closed). */
+static void
+api_release(struct cp_cluster *cl, uint64_t token, const char *why)
+{
+	if (cl->cp->api != NULL)
+		cp_api_release(cl->cp->api, token, why);
+}
+
 /* A write's answer: the operator's command (held, cp/api cp_api_hold())
  * is answered now, ok or why not. priv: the hold's token. */
 static void
@@ -409,8 +418,8 @@ on_written(redisAsyncContext *ac, void *reply, void *priv)
 		return;                   /* closed by cp: the hold times out */
 	if (!cl_answered(l, r)) {
 		l->cl->users_dirty = true;
-		cp_api_release(&l->cl->cp->api, token, "the link to redis was lost before "
-			       "it answered: the change may or may not have been made");
+		api_release(l->cl, token, "the link to redis was lost before it "
+			    "answered: the change may or may not have been made");
 		return;
 	}
 	if (r->type == REDIS_REPLY_ERROR) {
@@ -418,10 +427,10 @@ on_written(redisAsyncContext *ac, void *reply, void *priv)
 		l->cl->users_dirty = true;
 		snprintf(why, sizeof(why), "redis refused the write: %.150s", r->str);
 		tp_log(TP_LOG_WARNING, "cluster: %s", why);
-		cp_api_release(&l->cl->cp->api, token, why);
+		api_release(l->cl, token, why);
 		return;
 	}
-	cp_api_release(&l->cl->cp->api, token, NULL);
+	api_release(l->cl, token, NULL);
 }
 
 /* A write to the store; the operator's answer waits for Redis' (when an
@@ -429,7 +438,8 @@ on_written(redisAsyncContext *ac, void *reply, void *priv)
 static bool
 write_cmd(struct cp_cluster *cl, int argc, const char **argv)
 {
-	uint64_t token = cp_api_hold(&cl->cp->api);
+	/* (0, no hold, when no API runs) */
+	uint64_t token = cl->cp->api != NULL ? cp_api_hold(cl->cp->api) : 0;
 
 	return cl_send_cmd(&cl->cmd, on_written, (void *)(uintptr_t)token, argc, argv);
 }

@@ -146,6 +146,7 @@ void
 cp_metrics_collect(struct cp_ctx *cp, struct cp_metrics_snap *s)
 {
 	struct ipc_shm *shm = cp->seg.shm;
+	struct cp_alloc_totals at;
 
 	memset(s, 0, sizeof(*s));
 	s->uptime_s = (cp->now_ms - cp->start_ms) / 1000;
@@ -157,23 +158,26 @@ cp_metrics_collect(struct cp_ctx *cp, struct cp_metrics_snap *s)
 	s->dp_running = ipc_dp_running(shm, ipc_monotonic_ms());
 	s->cp_epoch = cp->epoch;
 	s->dp_epoch = shm->dp_epoch;
-	s->allocations = cp->nallocs;
+	cp_alloc_totals(cp, &at);
+	s->allocations = at.allocs;
 	s->users = cp_auth_user_count(cp->auth);
 	s->secrets = cp_auth_secret_list(cp->auth, NULL, 0);
 	memcpy(s->stats, cp->stats, sizeof(cp->stats));
 	memcpy(s->err_by_code, cp->err_by_code, sizeof(cp->err_by_code));
 	memcpy(s->auth_refused, cp->auth_refused, sizeof(cp->auth_refused));
-	s->api_requests = cp->api.requests;
-	s->api_errors = cp->api.errors;
-	s->api_accepted = cp->api.stats.accepted;
-	s->api_refused = cp->api.stats.refused;
-	s->api_timed_out = cp->api.stats.timed_out;
-	s->api_too_many = cp->api.stats.too_many;
-	memcpy(s->traffic_done, cp->traffic_done, sizeof(s->traffic_done));
+	if (cp->api != NULL) {
+		s->api_requests = cp->api->requests;
+		s->api_errors = cp->api->errors;
+		s->api_accepted = cp->api->stats.accepted;
+		s->api_refused = cp->api->stats.refused;
+		s->api_timed_out = cp->api->stats.timed_out;
+		s->api_too_many = cp->api->stats.too_many;
+	}
+	memcpy(s->traffic_done, at.done, sizeof(s->traffic_done));
 	for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
-		s->traffic_all[i] = cp->traffic_done[i] + cp->traffic_live[i];
-	s->alloc_tcp = cp->nallocs_tcp;
-	s->alloc_udp = cp->nallocs - cp->nallocs_tcp;
+		s->traffic_all[i] = at.done[i] + at.live[i];
+	s->alloc_tcp = at.allocs_tcp;
+	s->alloc_udp = at.allocs - at.allocs_tcp;
 	s->metrics_refused = cp->metrics != NULL ? cp_metrics_refused(cp->metrics) : 0;
 	s->nworkers = cp->nworkers;
 	s->dp_tsc_hz = shm->dp_tsc_hz;
@@ -217,7 +221,7 @@ cp_metrics_collect(struct cp_ctx *cp, struct cp_metrics_snap *s)
 			s->w[w].tls_leg_not_after = d->tls_leg_not_after;
 		}
 
-		s->w[w].allocations = cp->worker_allocs[w];
+		s->w[w].allocations = at.worker[w];
 		s->w[w].to_cp_pending = ipc_ring_count(&r->to_cp);
 		s->w[w].to_dp_pending = ipc_ring_count(&r->to_dp);
 		s->w[w].to_cp_full = __atomic_load_n(&r->to_cp.full, __ATOMIC_RELAXED);

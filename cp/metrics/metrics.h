@@ -2,7 +2,7 @@
 /*
  * cp/metrics: the numbers an operator watches, taken once
  * (cp_metrics_collect(), the one source) and rendered twice: as JSON by
- * `turnpikectl status` (cp/api/commands.c) and as Prometheus text here,
+ * `turnpikectl status` (metrics_module.c) and as Prometheus text here,
  * served over HTTP by libmicrohttpd inside cp's loop (cp.metrics =
  * "ADDR:PORT"; off by default).
  *
@@ -115,7 +115,7 @@ struct cp_metrics_snap {
 
 /* The one source of the numbers. O(workers): the live allocations' count
  * by transport and their traffic are running sums cp/alloc keeps as dp's
- * reports come in and allocations go (cp->nallocs_tcp, traffic_live), not
+ * reports come in and allocations go (cp_alloc_totals()), not
  * a walk of the allocations (some 7 ms of cp's loop at 100,000 of them:
  * perf/RESULTS.md). */
 void cp_metrics_collect(struct cp_ctx *cp, struct cp_metrics_snap *s);

@@ -4,15 +4,210 @@
  * (cp.metrics) opened before cp drops its privileges (a port below 1024 is
  * the operator's choice), served from the loop, closed last but one. A
  * reload may close it or open another in its place (reload.c): every hook
- * here takes cp->metrics as it is then.
+ * here takes cp->metrics as it is then. The operator's status command is
+ * here too: the same numbers (cp_metrics_collect()) as JSON.
  */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "cp.h"
+#include "api/api_cmd.h"
+#include "cluster/cluster.h"
 #include "cp_module.h"
 #include "metrics.h"
+#include "tp_version.h"
+
+/*
+ * status: the numbers of cp_metrics_collect() (the one source, which the
+ * Prometheus endpoint renders too) as JSON.
+ */
+static int
+cmd_status(void *ctx, struct json_object *req, struct json_object *resp,
+	   const char **error)
+{
+	struct cp_ctx *cp = ctx;
+	struct ipc_shm *shm = cp->seg.shm;
+	struct cp_metrics_snap *s = malloc(sizeof(*s));
+	struct json_object *dp, *stats, *workers, *codes, *refused, *traffic, *done, *all, *by;
+
+	(void)req;
+	if (s == NULL) {
+		*error = "out of memory";
+		return -ENOMEM;
+	}
+	cp_metrics_collect(cp, s);
+	dp = json_object_new_object();
+	stats = json_object_new_object();
+	workers = json_object_new_array();
+	codes = json_object_new_object();
+	refused = json_object_new_object();
+	traffic = json_object_new_object();
+	done = json_object_new_object();
+	all = json_object_new_object();
+	by = json_object_new_object();
+	json_object_object_add(resp, "version", json_object_new_string(TP_VERSION));
+	json_object_object_add(resp, "uptime_s", json_object_new_int64((int64_t)s->uptime_s));
+	json_object_object_add(resp, "ready", json_object_new_boolean(s->ready));
+	/* (no turn group, an AGW-only box: no realm, and "turn": false says
+	 * why there are no allocations, users or TURN counters that move) */
+	if (cp->conf->turn.enabled)
+		json_object_object_add(resp, "realm",
+				       json_object_new_string(cp->conf->turn.realm));
+	else
+		json_object_object_add(resp, "turn", json_object_new_boolean(false));
+	json_object_object_add(resp, "cp_starts", json_object_new_int64((int64_t)s->cp_epoch));
+	json_object_object_add(resp, "log_level",
+			       json_object_new_string(tp_log_level_name((int)tp_log_level())));
+	json_object_object_add(dp, "alive", json_object_new_boolean(s->dp_alive));
+	json_object_object_add(dp, "running", json_object_new_boolean(s->dp_running));
+	json_object_object_add(dp, "pid", json_object_new_int(shm->dp_pid));
+	json_object_object_add(dp, "epoch", json_object_new_int64((int64_t)s->dp_epoch));
+	json_object_object_add(dp, "workers", json_object_new_int((int)s->nworkers));
+	json_object_object_add(resp, "dp", dp);
+	json_object_object_add(resp, "allocations", json_object_new_int64(s->allocations));
+	json_object_object_add(by, "UDP", json_object_new_int64(s->alloc_udp));
+	json_object_object_add(by, "TCP", json_object_new_int64(s->alloc_tcp));
+	json_object_object_add(resp, "allocations_by_transport", by);
+	json_object_object_add(resp, "users", json_object_new_int64(s->users));
+	json_object_object_add(resp, "secrets", json_object_new_int64(s->secrets));
+	for (unsigned int i = 0; i < CP_STAT__COUNT; i++)
+		json_object_object_add(stats, cp_stat_name(i),
+				       json_object_new_int64((int64_t)s->stats[i]));
+	/* the operator API's own counters (cp/api/api.h) */
+	json_object_object_add(stats, "api_requests",
+			       json_object_new_int64((int64_t)s->api_requests));
+	json_object_object_add(stats, "api_errors",
+			       json_object_new_int64((int64_t)s->api_errors));
+	json_object_object_add(stats, "api_accepted",
+			       json_object_new_int64((int64_t)s->api_accepted));
+	json_object_object_add(stats, "api_refused",
+			       json_object_new_int64((int64_t)s->api_refused));
+	json_object_object_add(stats, "api_timed_out",
+			       json_object_new_int64((int64_t)s->api_timed_out));
+	json_object_object_add(stats, "api_too_many",
+			       json_object_new_int64((int64_t)s->api_too_many));
+	json_object_object_add(resp, "stats", stats);
+	for (unsigned int i = 0; i < CP_ERR__COUNT; i++)
+		json_object_object_add(codes, cp_metrics_code_name(i),
+				       json_object_new_int64((int64_t)s->err_by_code[i]));
+	json_object_object_add(resp, "error_responses_by_code", codes);
+	for (unsigned int i = 1; i < CP_AUTH_REASON__COUNT; i++)
+		json_object_object_add(refused, cp_auth_reason_name((enum cp_auth_reason)i),
+				       json_object_new_int64((int64_t)s->auth_refused[i]));
+	json_object_object_add(resp, "auth_refused_by_reason", refused);
+	for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++) {
+		json_object_object_add(done, cp_metrics_traffic_name(i),
+				       json_object_new_int64((int64_t)s->traffic_done[i]));
+		json_object_object_add(all, cp_metrics_traffic_name(i),
+				       json_object_new_int64((int64_t)s->traffic_all[i]));
+	}
+	json_object_object_add(traffic, "finished", done);
+	json_object_object_add(traffic, "all", all);
+	json_object_object_add(resp, "traffic", traffic);
+	for (unsigned int w = 0; w < s->nworkers; w++) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "id", json_object_new_int((int)w));
+		json_object_object_add(o, "allocations",
+				       json_object_new_int64(s->w[w].allocations));
+		json_object_object_add(o, "to_cp_pending",
+				       json_object_new_int((int)s->w[w].to_cp_pending));
+		json_object_object_add(o, "to_dp_pending",
+				       json_object_new_int((int)s->w[w].to_dp_pending));
+		/* dp's TCP connections on the worker (TURN over TCP) */
+		json_object_object_add(o, "tcp_connections",
+				       json_object_new_int64((int64_t)s->w[w].tcp_conns));
+		json_object_object_add(o, "to_cp_full",
+				       json_object_new_int64((int64_t)s->w[w].to_cp_full));
+		json_object_object_add(o, "to_dp_full",
+				       json_object_new_int64((int64_t)s->w[w].to_dp_full));
+		if (s->w[w].dp_valid) {
+			struct json_object *d = json_object_new_object();
+			struct json_object *drops = json_object_new_object();
+
+			json_object_object_add(d, "age_ms", json_object_new_int64((int64_t)s->w[w].dp_age_ms));
+			json_object_object_add(d, "rx_pkts", json_object_new_int64((int64_t)s->w[w].rx_pkts));
+			json_object_object_add(d, "rx_bytes", json_object_new_int64((int64_t)s->w[w].rx_bytes));
+			json_object_object_add(d, "tx_pkts", json_object_new_int64((int64_t)s->w[w].tx_pkts));
+			json_object_object_add(d, "tx_bytes", json_object_new_int64((int64_t)s->w[w].tx_bytes));
+			json_object_object_add(d, "handoff_out", json_object_new_int64((int64_t)s->w[w].handoff_out));
+			json_object_object_add(d, "handoff_in", json_object_new_int64((int64_t)s->w[w].handoff_in));
+			json_object_object_add(d, "busy_cycles", json_object_new_int64((int64_t)s->w[w].busy_cycles));
+			json_object_object_add(d, "busy_pkts", json_object_new_int64((int64_t)s->w[w].busy_pkts));
+			for (unsigned int i = 0; i < s->ndrops; i++)
+				if (s->drop_ok[i])
+					json_object_object_add(drops, s->drop_names[i],
+						json_object_new_int64((int64_t)s->w[w].drop[i]));
+			json_object_object_add(d, "drops", drops);
+			/* dp's TCP, TURN over TCP and TLS key counters, by
+			 * the names dp published (as the metrics' events) */
+			{
+				struct json_object *tcp = json_object_new_object();
+
+				for (unsigned int i = 0; i < s->ntcp; i++)
+					if (s->tcp_ok[i])
+						json_object_object_add(tcp, s->tcp_names[i],
+							json_object_new_int64((int64_t)s->w[w].tcp[i]));
+				json_object_object_add(d, "tcp", tcp);
+			}
+			/* TLS termination's counters (dp/tls's family, among
+			 * the TCP names as tls_<name>: here without the
+			 * prefix), when dp has them */
+			{
+				const struct ipc_dp_family *fam = cp_metrics_family(s, "tls");
+				struct json_object *tls = NULL;
+
+				for (unsigned int i = fam != NULL ? fam->first : 0;
+				     fam != NULL && i < (unsigned int)fam->first + fam->count; i++) {
+					if (!s->tcp_ok[i])
+						continue;
+					if (tls == NULL)
+						tls = json_object_new_object();
+					json_object_object_add(tls, s->tcp_names[i] + fam->prefix_len,
+						json_object_new_int64((int64_t)s->w[w].tcp[i]));
+				}
+				/* when the first certificate it serves expires
+				 * (Unix seconds), TURN's and the AGW legs' */
+				if (s->w[w].tls_not_after != 0 || s->w[w].tls_leg_not_after != 0) {
+					if (tls == NULL)
+						tls = json_object_new_object();
+					json_object_object_add(tls, "certificate_not_after",
+						json_object_new_int64((int64_t)s->w[w].tls_not_after));
+					json_object_object_add(tls, "leg_certificate_not_after",
+						json_object_new_int64((int64_t)s->w[w].tls_leg_not_after));
+				}
+				if (tls != NULL)
+					json_object_object_add(d, "tls", tls);
+			}
+			json_object_object_add(o, "dp", d);
+		}
+		json_object_array_add(workers, o);
+	}
+	json_object_object_add(resp, "workers", workers);
+	/* dp's certificate reloads since it started, and those refused */
+	{
+		struct json_object *r = json_object_new_object();
+
+		json_object_object_add(r, "reloads", json_object_new_int64((int64_t)s->dp_reloads));
+		json_object_object_add(r, "failed",
+				       json_object_new_int64((int64_t)s->dp_reloads_failed));
+		json_object_object_add(resp, "dp_tls_reloads", r);
+	}
+	if (cp->agw != NULL)
+		json_object_object_add(resp, "agw", cp_agw_status(cp));
+	json_object_object_add(resp, "drain", cp_drain_json(cp));
+	if (cp->cluster != NULL)
+		json_object_object_add(resp, "cluster", cp_cluster_json(cp));
+	json_object_object_add(resp, "metrics", cp->metrics != NULL ?
+			       json_object_new_string(cp->conf->cp.metrics) : NULL);
+	json_object_object_add(resp, "metrics_refused",
+			       json_object_new_int64((int64_t)s->metrics_refused));
+	free(s);
+	return 0;
+}
+
 
 static int
 metrics_setup(struct cp_ctx *cp, char *err, size_t errlen)
@@ -64,9 +259,22 @@ metrics_serve(struct cp_ctx *cp, uint64_t now_ms)
 	return 0;
 }
 
+static int
+metrics_commands(struct cp_ctx *cp)
+{
+	static const struct cp_api_cmd_def cmds[] = {
+		{ "status", cmd_status },
+	};
+
+	return cp_api_cmds(cp, cmds, sizeof(cmds) / sizeof(cmds[0]));
+}
+
 const struct cp_module cp_metrics_module = {
 	.name = "metrics",
 	.setup = metrics_setup,
 	.fini = metrics_fini,
 	.serve = metrics_serve,
+	/* (registered before its setup runs, as the API comes first: status
+	 * answers with or without an endpoint) */
+	.commands = metrics_commands,
 };

@@ -8,7 +8,7 @@
  * restart. One interface (struct cp_store_ops), one implementation per
  * kind of store: SQLite on the box (store_sqlite.c) now, a cluster store
  * later. Users of the configuration file are not here: they stay a
- * read-only layer that cp keeps in memory (cp/api/commands.c).
+ * read-only layer that cp keeps in memory (cp/auth/auth_commands.c).
  *
  * A user is kept as coturn keeps it (turnadmin's table turnusers_lt): its
  * name, the realm and the long-term key MD5(name ":" realm ":" password)

@@ -2,8 +2,9 @@
 /*
  * libFuzzer target: turnpike-cp's operator API as a client reaches it. The
  * real cp/api (the non-blocking server, json-c's parser) and the real
- * commands (cp/api/commands.c: status, allocations, kill, users.*,
- * secrets.*, over a real cp context with allocations, auth and a segment)
+ * commands, registered by their modules as cp does (status, allocations,
+ * kill, drain, users.*, secrets.*, psk.*, reload, agw.*), over a real cp
+ * context with allocations, auth and a segment)
  * serve each input, written whole to a fresh connection on the API's
  * unix socket, as turnpikectl or anyone allowed to connect could send it.
  *
@@ -36,6 +37,8 @@
 
 static struct tp_conf conf;
 static struct cp_ctx cp;
+static struct cp_tls fz_tls;
+static struct cp_api fz_api;
 static char dir[64], sock_path[128];
 
 static const char conf_text[] =
@@ -143,22 +146,29 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		struct ipc_ring *rings[2] = { &ipc_worker(&cp.seg, 0)->to_dp,
 					      &ipc_worker(&cp.seg, 1)->to_dp };
 
-		CHECK(cp_tls_init(&cp.tls, 3600, rings, 2, 128, cp.now_ms) == 0);
+		cp.tls = &fz_tls;
+		CHECK(cp_tls_init(cp.tls, 3600, rings, 2, 128, cp.now_ms) == 0);
 	}
 	cp.ready = true;
-	CHECK(cp_api_open(&cp.api, sock_path, 0600) == 0);
+	cp.api = &fz_api;
+	CHECK(cp_api_open(cp.api, sock_path, 0600) == 0);
 	{
-		/* agw.* too, as cp serves them (its module's commands; no
-		 * gateway set up: they answer as on a box without one) */
-		static const struct cp_module *const mods[] = { &cp_agw_module };
+		/* Every command cp serves, each registered by its module as
+		 * cp does (agw.* with no gateway set up: they answer as on a
+		 * box without one). Only their commands hooks run here: the
+		 * state above stands in for their setups. */
+		static const struct cp_module *const mods[] = {
+			&cp_auth_module, &cp_alloc_module, &cp_tls_module, &cp_agw_module,
+			&cp_api_module, &cp_metrics_module,
+		};
 		char why[256];
 
-		CHECK(cp_modules_use(&cp, mods, 1) == 0);
+		CHECK(cp_modules_use(&cp, mods, sizeof(mods) / sizeof(mods[0])) == 0);
 		CHECK(cp_api_commands_register(&cp, why, sizeof(why)) == 0);
 	}
 	for (uint16_t p = 40000; p < 40004; p++)
 		one_allocation(p);
-	CHECK(cp.nallocs == 4);
+	CHECK(cp_alloc_count(&cp) == 4);
 	return 0;
 }
 
@@ -209,7 +219,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * closed at its deadline, which the input cannot reach in time: the
 	 * writer's end is shut once the input is out, so EOF ends it). */
 	for (int turn = 0; turn < 200000 && !eof; turn++) {
-		struct pollfd p = { .fd = cp.api.fd, .events = POLLIN };
+		struct pollfd p = { .fd = cp.api->fd, .events = POLLIN };
 		ssize_t n;
 
 		if (!wrote_all) {
@@ -222,7 +232,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 		}
 		if (poll(&p, 1, wrote_all ? 1 : 0) > 0)
-			cp_api_serve(&cp.api);
+			cp_api_serve(cp.api);
 		for (;;) {
 			n = read(fd, answer + have, sizeof(answer) - have);
 			if (n > 0) {
@@ -239,11 +249,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	close(fd);
 	check_answer(answer, have);
 	/* No connection outlives its request. */
-	for (int turn = 0; turn < 100 && cp.api.nconns > 0; turn++)
-		cp_api_serve(&cp.api);
-	CHECK(cp.api.nconns == 0);
+	for (int turn = 0; turn < 100 && cp.api->nconns > 0; turn++)
+		cp_api_serve(cp.api);
+	CHECK(cp.api->nconns == 0);
 	/* An allocation the input killed is back for the next input. */
-	for (uint16_t p = 40000; p < 40004 && cp.nallocs < 4; p++)
+	for (uint16_t p = 40000; p < 40004 && cp_alloc_count(&cp) < 4; p++)
 		one_allocation(p);
 	return 0;
 }

@@ -80,6 +80,7 @@
 
 #include "auth.h"
 #include "cp.h"
+#include "alloc/alloc_state.h"
 #include "ipc.h"
 #include "policy.h"
 #include "steer.h"
@@ -661,7 +662,7 @@ cp_teardown(void)
 static bool
 port_bit(unsigned int fi, unsigned int idx, uint16_t p)
 {
-	return (cp.port_used[fi][idx][p >> 6] >> (p & 63)) & 1u;
+	return (cp.alloc->port_used[fi][idx][p >> 6] >> (p & 63)) & 1u;
 }
 
 static unsigned int
@@ -695,17 +696,17 @@ check_state(void)
 		if (a->worker < IPC_MAX_WORKERS)
 			per_worker[a->worker]++;
 	}
-	CHECK(live == cp.nallocs);
-	CHECK(cp.nallocs <= cp.max_allocs);
+	CHECK(live == cp.alloc->nallocs);
+	CHECK(cp.alloc->nallocs <= cp.alloc->max_allocs);
 	for (unsigned int w = 0; w < IPC_MAX_WORKERS; w++)
-		CHECK(per_worker[w] == cp.worker_allocs[w]);
+		CHECK(per_worker[w] == cp.alloc->worker_allocs[w]);
 	CHECK(cp.stats[CP_STAT_IPC_FULL] == 0);
 	if (g.tainted && !strict)
 		return;
 
 	/* dp holds exactly cp's live allocations. */
-	if (g.nsim != cp.nallocs)
-		BROKEN("dp was told of %u allocations, cp has %u", g.nsim, cp.nallocs);
+	if (g.nsim != cp.alloc->nallocs)
+		BROKEN("dp was told of %u allocations, cp has %u", g.nsim, cp.alloc->nallocs);
 	cur = 0;
 	while ((a = cp_alloc_next(&cp, &cur)) != NULL)
 		if (!sim_has(a->id, NULL))
@@ -774,8 +775,8 @@ pairs_taken(const struct ipc_msg *m)
 	for (unsigned int k = 0; k < ia.nrelayed && k < 2; k++) {
 		unsigned int fi = fam_i(ia.relayed[k].family);
 
-		for (unsigned int i = 0; i < cp.nrelay[fi]; i++)
-			if (memcmp(cp.relay_ip[fi][i], ia.relayed[k].ip,
+		for (unsigned int i = 0; i < cp.alloc->nrelay[fi]; i++)
+			if (memcmp(cp.alloc->relay_ip[fi][i], ia.relayed[k].ip,
 				   ia.relayed[k].family == 4 ? 4 : 16) == 0 &&
 			    port_bit(fi, i, ia.relayed[k].port))
 				taken++;
@@ -796,7 +797,7 @@ judge_restore(uint64_t id, bool existed, uint32_t nallocs_before,
 	uint32_t cur = 0;
 	const struct cp_alloc *a, *b;
 
-	if (cp.nallocs == nallocs_before)
+	if (cp.alloc->nallocs == nallocs_before)
 		return;   /* refused: nothing changed */
 	if (existed || id == 0 || taken_before > 0) {
 		g.tainted = true;
@@ -888,10 +889,10 @@ check_allocate_success(const struct sent *s, const struct stun_msg *r)
 		if (g.tainted)
 			continue;   /* a retransmission may show a restored one */
 		fi = sa.family == STUN_AF_IPV4 ? 0 : 1;
-		for (k = 0; k < cp.nrelay[fi]; k++)
-			if (memcmp(cp.relay_ip[fi][k], sa.ip, fi ? 16 : 4) == 0)
+		for (k = 0; k < cp.alloc->nrelay[fi]; k++)
+			if (memcmp(cp.alloc->relay_ip[fi][k], sa.ip, fi ? 16 : 4) == 0)
 				break;
-		if (k == cp.nrelay[fi])
+		if (k == cp.alloc->nrelay[fi])
 			BROKEN("Allocate success relays on an address cp does not have");
 		if (sa.port < lo || sa.port > hi)
 			BROKEN("worker %u got relayed port %u outside its share %u..%u",
@@ -914,14 +915,14 @@ check_quota_refusal(const struct sent *s)
 
 	if (s->user == NULL || (g.tainted && !strict))
 		return;
-	if (cp.nallocs >= cp.max_allocs)
+	if (cp.alloc->nallocs >= cp.alloc->max_allocs)
 		return;
 	while ((a = cp_alloc_next(&cp, &cur)) != NULL)
 		if (same_name(a, s->user, s->user_len))
 			mine++;
 	if (cp.conf->cp.quota_user == 0 || mine < cp.conf->cp.quota_user)
 		BROKEN("486 to a user with %u of %u allocations, %u of %u in all",
-		       mine, cp.conf->cp.quota_user, cp.nallocs, cp.max_allocs);
+		       mine, cp.conf->cp.quota_user, cp.alloc->nallocs, cp.alloc->max_allocs);
 }
 
 static void
@@ -1481,7 +1482,7 @@ op_dp_message(struct cur *c)
 		struct ipc_alloc ia;
 		uint64_t id;
 		bool existed = false;
-		uint32_t before = cp.nallocs;
+		uint32_t before = cp.alloc->nallocs;
 		unsigned int taken;
 		uint32_t cur = 0;
 		const struct cp_alloc *a;
@@ -1502,9 +1503,9 @@ op_dp_message(struct cur *c)
 			client_tuple(&outmsg.h.tuple, b1 & 7u, (b1 >> 3) & 1u);
 			outmsg.h.tuple.client.port ^= (uint16_t)(b1 >> 4);
 			memset(&ia, 0, sizeof(ia));
-			ia.nrelayed = (b2 & 1u) && cp.nrelay[1] > 0 ? 2 : 1;
+			ia.nrelayed = (b2 & 1u) && cp.alloc->nrelay[1] > 0 ? 2 : 1;
 			fi = (b2 >> 1) & 1u;
-			if (cp.nrelay[fi] == 0)
+			if (cp.alloc->nrelay[fi] == 0)
 				fi = 0;
 			if (ia.nrelayed == 2)
 				fi = 0;
@@ -1520,10 +1521,10 @@ op_dp_message(struct cur *c)
 				} else {
 					share_of_worker(w, &lo, &hi);
 				}
-				idx = ((b2 >> 2) & 3u) % (cp.nrelay[f] ? cp.nrelay[f] : 1);
+				idx = ((b2 >> 2) & 3u) % (cp.alloc->nrelay[f] ? cp.alloc->nrelay[f] : 1);
 				ia.relayed[r].family = f ? 6 : 4;
 				ia.relayed[r].port = (uint16_t)(lo + b3 % (hi - lo + 1));
-				memcpy(ia.relayed[r].ip, cp.relay_ip[f][idx], 16);
+				memcpy(ia.relayed[r].ip, cp.alloc->relay_ip[f][idx], 16);
 			}
 			ia.expires_ms = cp.now_ms + (uint64_t)get8(c) * 10000u;
 			ia.key_len = 16;
@@ -1679,7 +1680,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fprintf(stderr, "op %u step %u ms (now +%llu s), %u live\n", op & 7u,
 				steps_ms[op >> 3],
 				(unsigned long long)(cp.now_ms - cp.start_ms) / 1000u,
-				cp.nallocs);
+				cp.alloc->nallocs);
 		clock_step(op >> 3);
 		switch (op & 7u) {
 		case 0:

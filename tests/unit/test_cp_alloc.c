@@ -30,6 +30,7 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,7 @@
 #include <unistd.h>
 
 #include "cp.h"
+#include "alloc/alloc_state.h"
 #include "cp_dp.h"
 #include "stun.h"
 #include "tp_common.h"
@@ -46,6 +48,8 @@ static struct tp_conf conf;
 static struct cp_ctx cp;
 static char conf_path[128], seg_name[64];
 static uint32_t tid_seq;
+/* setup_with(): as on a box without a turn group (AGW only) */
+static bool setup_no_turn;
 /* The stream connection requests come on (tuple()), 0 for UDP. */
 static uint64_t tuple_conn;
 
@@ -95,6 +99,8 @@ setup_with(const char *text)
 	memset(&cp, 0, sizeof(cp));
 	tuple_conn = 0;
 	assert_int_equal(tp_conf_load(conf_path, &conf, err, sizeof(err)), 0);
+	if (setup_no_turn)
+		conf.turn.enabled = false;
 	cp.conf = &conf;
 	cp.auth = cp_auth_init(&ac);
 	assert_non_null(cp.auth);
@@ -117,6 +123,18 @@ setup(void **state)
 {
 	(void)state;
 	return setup_with(conf_plain);
+}
+
+static int
+setup_noturn(void **state)
+{
+	int rc;
+
+	(void)state;
+	setup_no_turn = true;
+	rc = setup_with(conf_plain);
+	setup_no_turn = false;
+	return rc;
 }
 
 static int
@@ -398,6 +416,87 @@ test_alloc_init_registers_its_kinds(void **state)
 	assert_ptr_equal(cp.dp.restart[0], cp_reinstall_start);
 }
 
+/* STATS_REQs waiting in worker w's ring to dp (and nothing else there). */
+static unsigned int
+stats_reqs(unsigned int w)
+{
+	static struct ipc_msg m;
+	struct ipc_ring *ring = &ipc_worker(&cp.seg, w)->to_dp;
+	unsigned int n = 0;
+
+	while (ipc_ring_dequeue(ring, &m) == 1) {
+		assert_int_equal(m.h.kind, IPC_STATS_REQ);
+		n++;
+	}
+	return n;
+}
+
+/* alloc's step asks every worker for its allocations' counters once a
+ * second, once cp is ready (dp's state is still coming in before). */
+static void
+test_alloc_step_asks_dp_for_counters_each_second(void **state)
+{
+	(void)state;
+	cp.ready = false;
+	assert_int_equal(cp_alloc_step(&cp), 0);
+	assert_int_equal(stats_reqs(0) + stats_reqs(1), 0);
+	cp.ready = true;
+	cp.now_ms += 999;
+	assert_int_equal(cp_alloc_step(&cp), 0);
+	assert_int_equal(stats_reqs(0) + stats_reqs(1), 0);
+	cp.now_ms += 1;
+	assert_int_equal(cp_alloc_step(&cp), 0);
+	assert_int_equal(stats_reqs(0), 1);
+	assert_int_equal(stats_reqs(1), 1);
+	cp.now_ms += 500;
+	assert_int_equal(cp_alloc_step(&cp), 0);
+	assert_int_equal(stats_reqs(0) + stats_reqs(1), 0);
+	cp.now_ms += 500;
+	assert_int_equal(cp_alloc_step(&cp), 0);
+	assert_int_equal(stats_reqs(0), 1);
+	assert_int_equal(stats_reqs(1), 1);
+}
+
+/* Without a turn group (an AGW-only box) alloc keeps no state, takes no
+ * kind of dp's, and never asks dp for counters: only dp's TURN answers a
+ * STATS_REQ, and only allocations would use the answer. What the rest of
+ * cp reads of allocations finds none. */
+static void
+test_alloc_without_turn_group_has_no_state_and_asks_dp_nothing(void **state)
+{
+	struct cp_alloc_totals t;
+	uint32_t cur = 0;
+
+	(void)state;
+	assert_null(cp.alloc);
+	assert_null(cp.dp.handler[IPC_REQUEST]);
+	assert_null(cp.dp.handler[IPC_STATS]);
+	assert_int_equal(cp.dp.nrestart, 0);
+	for (unsigned int i = 0; i < 5; i++) {
+		cp.now_ms += 1000;
+		assert_int_equal(cp_alloc_step(&cp), 0);
+	}
+	cp_request_stats(&cp);
+	cp_reinstall_start(&cp);
+	assert_int_equal(cp_reinstall_step(&cp), 0);
+	assert_int_equal(stats_reqs(0) + stats_reqs(1), 0);
+	assert_false(cp_alloc_reinstalling(&cp));
+	assert_int_equal(cp_alloc_count(&cp), 0);
+	assert_int_equal(cp_alloc_capacity(&cp), 0);
+	assert_int_equal(cp_alloc_nrelay(&cp, 0), 0);
+	assert_int_equal(cp_alloc_worker_cap(&cp), 0);
+	assert_int_equal(cp_tcp_conns(&cp), 0);
+	assert_null(cp_alloc_next(&cp, &cur));
+	assert_int_equal(cp_alloc_kill(&cp, 1), -ENOENT);
+	memset(&t, 0xff, sizeof(t));
+	cp_alloc_totals(&cp, &t);
+	assert_int_equal(t.allocs, 0);
+	assert_int_equal(t.allocs_tcp, 0);
+	assert_true(t.worker[0] == 0 && t.done[1] == 0 && t.live[1] == 0);
+	cp_alloc_fini(&cp);
+	assert_null(cp.alloc);
+}
+
 static void
 test_alloc_quota_per_user_and_total(void **state)
 {
@@ -410,11 +509,11 @@ test_alloc_quota_per_user_and_total(void **state)
 	assert_int_equal(allocate(0, 1003, "alice", -1, &r), STUN_ERR_ALLOCATION_QUOTA_REACHED);
 	assert_int_equal(allocate(0, 1004, "bob", -1, &r), 0);            /* total: 3 */
 	assert_int_equal(allocate(0, 1005, "bob", -1, &r), STUN_ERR_ALLOCATION_QUOTA_REACHED);
-	assert_int_equal(cp.nallocs, 3);
+	assert_int_equal(cp.alloc->nallocs, 3);
 	/* Refresh 0 frees a place in both quotas. */
 	nonce_for(0, 1001, nonce);
 	assert_int_equal(request(0, STUN_METHOD_REFRESH, 1001, "alice", nonce, 0, NULL, NULL, &r), 0);
-	assert_int_equal(cp.nallocs, 2);
+	assert_int_equal(cp.alloc->nallocs, 2);
 	assert_int_equal(allocate(0, 1003, "alice", -1, &r), 0);
 }
 
@@ -438,13 +537,13 @@ test_alloc_reinstall_waits_for_room_and_sends_every_allocation(void **state)
 		assert_int_equal(ipc_ring_enqueue(ring, &filler), 0);
 	cp_reinstall_start(&cp);
 	assert_int_equal(cp_reinstall_step(&cp), 0);
-	assert_true(cp.reinstalling);
+	assert_true(cp.alloc->reinstalling);
 	assert_int_equal(ipc_ring_count(ring), IPC_RING_SLOTS - 64);
 	(void)drain(0, &r, &adds, &dels);
 	assert_int_equal(adds, 0);
 	/* Room again: both allocations go, and the pass is over. */
 	assert_int_equal(cp_reinstall_step(&cp), 2);
-	assert_false(cp.reinstalling);
+	assert_false(cp.alloc->reinstalling);
 	(void)drain(0, &r, &adds, &dels);
 	assert_int_equal(adds, 2);
 	assert_int_equal(cp_reinstall_step(&cp), 0);
@@ -502,7 +601,7 @@ test_alloc_retransmission_and_mismatch(void **state)
 	assert_int_equal(request(0, STUN_METHOD_ALLOCATE, 4001, "alice", nonce, -1, tid, NULL, &r), 0);
 	stun_attr_get_addr(&r.stun, stun_msg_find(&r.stun, STUN_ATTR_XOR_RELAYED_ADDRESS), &a2);
 	assert_int_equal(a1.port, a2.port);
-	assert_int_equal(cp.nallocs, 1);
+	assert_int_equal(cp.alloc->nallocs, 1);
 	/* another Allocate on the taken 5-tuple */
 	assert_int_equal(request(0, STUN_METHOD_ALLOCATE, 4001, "alice", nonce, -1, NULL, NULL, &r),
 			 STUN_ERR_ALLOCATION_MISMATCH);
@@ -525,13 +624,13 @@ test_alloc_expires_on_the_wheel(void **state)
 
 	(void)state;
 	assert_int_equal(allocate(1, 5001, "bob", -1, &r), 0);
-	assert_int_equal(cp.nallocs, 1);
+	assert_int_equal(cp.alloc->nallocs, 1);
 	cp.now_ms = cp.start_ms + 599000;
 	tw_advance(&cp.wheel, (cp.now_ms - cp.start_ms) / CP_TICK_MS);
-	assert_int_equal(cp.nallocs, 1);
+	assert_int_equal(cp.alloc->nallocs, 1);
 	cp.now_ms = cp.start_ms + 600000;
 	tw_advance(&cp.wheel, (cp.now_ms - cp.start_ms) / CP_TICK_MS);
-	assert_int_equal(cp.nallocs, 0);
+	assert_int_equal(cp.alloc->nallocs, 0);
 	while (ipc_ring_dequeue(&ipc_worker(&cp.seg, 1)->to_dp, &m) == 1)
 		dels += m.h.kind == IPC_ALLOC_DEL;
 	assert_int_equal(dels, 1);
@@ -565,8 +664,8 @@ test_alloc_relay_every_pair_of_the_share_before_508(void **state)
 	unsigned int per_addr[3] = { 0, 0, 0 };
 
 	(void)state;
-	assert_int_equal(cp.nrelay[0], 3);
-	assert_int_equal(cp.nrelay[1], 2);
+	assert_int_equal(cp.alloc->nrelay[0], 3);
+	assert_int_equal(cp.alloc->nrelay[1], 2);
 	/* worker 0's share is 50000..50003: 3 addresses x 4 ports */
 	for (uint16_t i = 0; i < 12; i++) {
 		int k;
@@ -586,7 +685,7 @@ test_alloc_relay_every_pair_of_the_share_before_508(void **state)
 	assert_int_equal(per_addr[2], 4);
 	assert_int_equal(allocate_opts(0, 6100, "alice", NULL, &r),
 			 STUN_ERR_INSUFFICIENT_CAPACITY);
-	assert_int_equal(cp.nallocs, 12);
+	assert_int_equal(cp.alloc->nallocs, 12);
 	/* the other worker's share is its own */
 	assert_int_equal(allocate_opts(1, 6101, "bob", NULL, &r), 0);
 	assert_int_equal(relayed_of(&r, &ra, 1), 1);
@@ -613,7 +712,7 @@ test_alloc_relay_many_addresses_every_pair_once(void **state)
 
 	(void)state;
 	memset(seen, 0, sizeof(seen));
-	assert_int_equal(cp.nrelay[0], TP_CONF_MAX_RELAY);
+	assert_int_equal(cp.alloc->nrelay[0], TP_CONF_MAX_RELAY);
 	for (unsigned int i = 0; i < n; i++) {
 		cp.now_ms += 100;  /* the one client address's challenge budget (10/s) */
 		assert_int_equal(allocate_opts(0, cport++, "alice", NULL, &r), 0);
@@ -710,7 +809,7 @@ test_alloc_relay_dual_takes_one_port_in_both_families(void **state)
 	assert_int_equal(allocate_opts(0, 8300, "alice", NULL, &r),
 			 STUN_ERR_INSUFFICIENT_CAPACITY);
 	/* the ALLOC_ADD carried both relayed addresses of the last dual one */
-	assert_int_equal(cp.nallocs, 12);
+	assert_int_equal(cp.alloc->nallocs, 12);
 }
 
 static void
@@ -755,16 +854,16 @@ test_alloc_relay_worker_capped_at_its_dp_table(void **state)
 	struct reply r;
 
 	(void)state;
-	assert_int_equal(cp.worker_cap, tp_conf_worker_allocs(&conf));
-	assert_int_equal(cp.worker_cap, 1000);   /* quota_total 1000 caps it */
-	cp.worker_cap = 2;
+	assert_int_equal(cp.alloc->worker_cap, tp_conf_worker_allocs(&conf));
+	assert_int_equal(cp.alloc->worker_cap, 1000);   /* quota_total 1000 caps it */
+	cp.alloc->worker_cap = 2;
 	assert_int_equal(allocate_opts(0, 9500, "alice", NULL, &r), 0);
 	assert_int_equal(allocate_opts(0, 9501, "alice", NULL, &r), 0);
 	assert_int_equal(allocate_opts(0, 9502, "alice", NULL, &r),
 			 STUN_ERR_INSUFFICIENT_CAPACITY);
 	assert_int_equal(allocate_opts(1, 9503, "alice", NULL, &r), 0);
-	assert_int_equal(cp.worker_allocs[0], 2);
-	assert_int_equal(cp.worker_allocs[1], 1);
+	assert_int_equal(cp.alloc->worker_allocs[0], 2);
+	assert_int_equal(cp.alloc->worker_allocs[1], 1);
 }
 
 /* Hand cp an allocation as dp reports it after a cp restart. */
@@ -826,9 +925,9 @@ test_alloc_relay_restore_marks_the_pairs_used(void **state)
 	restore_one(0, id, (uint16_t)(id + 1000), 50003, "10.1.0.13", "fd00:1::12");
 	id++;
 	restore_one(0, id, (uint16_t)(id + 1000), 50002, "10.1.0.99", NULL);
-	assert_int_equal(cp.nallocs, 12);
+	assert_int_equal(cp.alloc->nallocs, 12);
 	assert_int_equal(cp.stats[CP_STAT_STATE_RESTORED], 12);
-	assert_int_equal(cp.worker_allocs[0], 12);
+	assert_int_equal(cp.alloc->worker_allocs[0], 12);
 	/* the one free IPv4 pair, then nothing */
 	assert_int_equal(allocate_opts(0, 5000, "bob", NULL, &r), 0);
 	assert_int_equal(relayed_of(&r, &ra, 1), 1);
@@ -996,7 +1095,7 @@ test_alloc_reservation_token_zero_is_508(void **state)
 	with.token = zero;
 	assert_int_equal(allocate_opts(0, 9006, "bob", &with, &r),
 			 STUN_ERR_INSUFFICIENT_CAPACITY);
-	assert_int_equal(cp.nallocs, 2);
+	assert_int_equal(cp.alloc->nallocs, 2);
 }
 
 /* An expired reservation gives its port back when it expires, not when
@@ -1075,7 +1174,7 @@ test_alloc_reservation_token_in_the_retransmitted_success(void **state)
 				      NULL, &even_r, &r), 0);
 	token_of(&r, again);
 	assert_memory_equal(token, again, 8);
-	assert_int_equal(cp.nallocs, 1);
+	assert_int_equal(cp.alloc->nallocs, 1);
 }
 
 /* Wide ports, room for more reservations than cp holds. */
@@ -1140,12 +1239,12 @@ quota_entries(void)
 {
 	uint32_t n = 0;
 
-	for (uint32_t b = 0; b <= cp.users_mask; b++)
-		for (const struct cp_user *u = cp.by_user[b]; u != NULL; u = u->next) {
+	for (uint32_t b = 0; b <= cp.alloc->users_mask; b++)
+		for (const struct cp_user *u = cp.alloc->by_user[b]; u != NULL; u = u->next) {
 			assert_true(u->n > 0);
 			n++;
 		}
-	assert_int_equal(n, cp.nusers);
+	assert_int_equal(n, cp.alloc->nusers);
 	return n;
 }
 
@@ -1179,7 +1278,7 @@ test_alloc_quota_table_forgets_released_usernames(void **state)
 				  &o, &r);
 		assert_int_equal(rc, 0);
 	}
-	assert_int_equal(cp.nallocs, 0);
+	assert_int_equal(cp.alloc->nallocs, 0);
 	assert_int_equal(quota_entries(), 0);
 	/* and the per-user count is still right afterwards */
 	assert_int_equal(cp_auth_secret_del(cp.auth, rest_secret), 0);
@@ -1228,7 +1327,7 @@ test_alloc_quota_restored_allocations_count(void **state)
 	/* quota_user 2, quota_total 3 */
 	restore_user(0, 100, 1100, 50001, "alice", 5);
 	restore_user(0, 101, 1101, 50002, "alice", 5);
-	assert_int_equal(cp.nallocs, 2);
+	assert_int_equal(cp.alloc->nallocs, 2);
 	assert_int_equal(quota_entries(), 1);
 	assert_int_equal(allocate(0, 1200, "alice", -1, &r), STUN_ERR_ALLOCATION_QUOTA_REACHED);
 	assert_int_equal(allocate(0, 1201, "bob", -1, &r), 0);
@@ -1247,9 +1346,9 @@ test_alloc_restore_refuses_a_username_over_508_bytes(void **state)
 	(void)state;
 	restore_user(1, 200, 1103, 50600, "mallory", TP_USERNAME_MAX + 1);
 	restore_user(1, 201, 1104, 50601, "mallory", 0xffff);
-	assert_int_equal(cp.nallocs, 0);
+	assert_int_equal(cp.alloc->nallocs, 0);
 	restore_user(1, 202, 1105, 50602, "mallory", 7);
-	assert_int_equal(cp.nallocs, 1);
+	assert_int_equal(cp.alloc->nallocs, 1);
 }
 
 /* A TURN REST username of exactly len bytes, and its password. */
@@ -1304,7 +1403,7 @@ test_alloc_long_rest_usernames_allocate_and_refresh(void **state)
 		assert_int_equal(request_opts(1, STUN_METHOD_REFRESH, cport, user, nonce, 0,
 					      NULL, NULL, &o, &r), 0);
 	}
-	assert_int_equal(cp.nallocs, 0);
+	assert_int_equal(cp.alloc->nallocs, 0);
 	assert_int_equal(quota_entries(), 0);
 }
 
@@ -1327,7 +1426,7 @@ test_alloc_username_over_508_bytes_gets_nothing(void **state)
 		assert_int_equal(request_opts(0, STUN_METHOD_ALLOCATE, 8100, user, nonce, -1,
 					      NULL, NULL, &o, &r), -1);
 	}
-	assert_int_equal(cp.nallocs, 0);
+	assert_int_equal(cp.alloc->nallocs, 0);
 }
 
 /* ---- ChannelBind and FINGERPRINT ---------------------------------------- */
@@ -1533,7 +1632,7 @@ test_alloc_without_fingerprint_is_processed(void **state)
 	nonce_for(0, 9500, nonce);
 	assert_int_equal(request_opts(0, STUN_METHOD_ALLOCATE, 9500, "alice", nonce, -1, NULL,
 				      NULL, &none, &r), 0);
-	assert_int_equal(cp.nallocs, 1);
+	assert_int_equal(cp.alloc->nallocs, 1);
 	assert_int_equal(request_opts(0, STUN_METHOD_REFRESH, 9500, "alice", nonce, 600, NULL,
 				      NULL, &none, &r), 0);
 }
@@ -1567,7 +1666,7 @@ test_alloc_unknown_attribute_judged_after_authentication(void **state)
 		assert_int_equal(ua->value[1], 0xbc);
 	}
 	assert_non_null(stun_msg_find(&r.stun, STUN_ATTR_MESSAGE_INTEGRITY));
-	assert_int_equal(cp.nallocs, 0);
+	assert_int_equal(cp.alloc->nallocs, 0);
 }
 
 /* Lifetimes run on the monotonic clock. The wall clock stepped back an
@@ -1587,22 +1686,22 @@ test_alloc_wall_clock_steps_expire_and_extend_nothing(void **state)
 	(void)state;
 	cp_time_advance(&cp, cp.start_ms, wall);
 	assert_int_equal(allocate(1, 5001, "bob", -1, &r), 0);       /* 600 s */
-	assert_int_equal(cp.nallocs, 1);
+	assert_int_equal(cp.alloc->nallocs, 1);
 	drain(1, &r, &adds, &dels);
 	cp_time_advance(&cp, cp.start_ms + 10000, wall - 3600000);   /* back 1 h */
-	assert_int_equal(cp.nallocs, 1);
+	assert_int_equal(cp.alloc->nallocs, 1);
 	cp_time_advance(&cp, cp.start_ms + 20000, wall + 3600000);   /* fwd 1 h */
-	assert_int_equal(cp.nallocs, 1);
+	assert_int_equal(cp.alloc->nallocs, 1);
 	cp_time_advance(&cp, cp.start_ms + 30000, wall);             /* and back */
-	assert_int_equal(cp.nallocs, 1);
+	assert_int_equal(cp.alloc->nallocs, 1);
 	assert_int_equal(cp.stats[CP_STAT_EXPIRED_ALLOCS], 0);
 	/* a monotonic clock that seemed to go back is not followed */
 	cp_time_advance(&cp, cp.start_ms + 5000, wall);
 	assert_int_equal(cp.now_ms, cp.start_ms + 30000);
 	cp_time_advance(&cp, cp.start_ms + 599000, wall + 3600000);
-	assert_int_equal(cp.nallocs, 1);
+	assert_int_equal(cp.alloc->nallocs, 1);
 	cp_time_advance(&cp, cp.start_ms + 600000, wall - 3600000);
-	assert_int_equal(cp.nallocs, 0);
+	assert_int_equal(cp.alloc->nallocs, 0);
 	drain(1, &r, &adds, &dels);
 	assert_int_equal(dels, 1);
 	assert_int_equal(cp.stats[CP_STAT_EXPIRED_ALLOCS], 1);
@@ -1750,17 +1849,17 @@ test_alloc_tables_grow_and_find_everything(void **state)
 		m.h.body_len = sizeof(ia);
 		cp_handle(&cp, 0, &m);
 	}
-	assert_int_equal(cp.nallocs, n);
-	assert_int_equal(cp.nusers, n);
-	assert_true(cp.hash_mask + 1 >= n);
-	assert_true(cp.users_mask + 1 >= n);
+	assert_int_equal(cp.alloc->nallocs, n);
+	assert_int_equal(cp.alloc->nusers, n);
+	assert_true(cp.alloc->hash_mask + 1 >= n);
+	assert_true(cp.alloc->users_mask + 1 >= n);
 	/* by id: the same ids again add nothing */
 	for (unsigned int i = 0; i < n; i += 7) {
 		m.h.alloc_id = 1000 + i;
 		tuple(&m.h.tuple, 60000);
 		cp_handle(&cp, 0, &m);
 	}
-	assert_int_equal(cp.nallocs, n);
+	assert_int_equal(cp.alloc->nallocs, n);
 	/* by tuple */
 	memset(&m, 0, sizeof(m));
 	m.h.kind = IPC_CONN_DOWN;
@@ -1772,14 +1871,14 @@ test_alloc_tables_grow_and_find_everything(void **state)
 		drain(0, &r, &adds, &dels);
 		assert_int_equal(dels, 1);
 	}
-	assert_int_equal(cp.nallocs, 0);
-	assert_int_equal(cp.nusers, 0);
+	assert_int_equal(cp.alloc->nallocs, 0);
+	assert_int_equal(cp.alloc->nusers, 0);
 	assert_int_equal(cp.stats[CP_STAT_CONN_DOWN_ALLOCS], n);
 	tuple_conn = 0;
 }
 
 /* The running sums the metrics read instead of walking the allocations
- * (cp->nallocs_tcp, cp->traffic_live) against the walk, after each kind
+ * (cp.alloc->nallocs_tcp, traffic_live) against the walk, after each kind
  * of change: allocations restored over UDP and TCP, dp's counters
  * reported (and reported lower: a counter that went back), RFC 6062 bytes
  * of a live allocation, allocations killed, closed with their connection,
@@ -1801,17 +1900,17 @@ check_sums(void)
 		tcp += a->tuple.transport == 6;
 		n++;
 	}
-	assert_int_equal(n, cp.nallocs);
-	assert_int_equal(cp.nallocs_tcp, tcp);
+	assert_int_equal(n, cp.alloc->nallocs);
+	assert_int_equal(cp.alloc->nallocs_tcp, tcp);
 	for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
-		assert_true(cp.traffic_live[i] == sum[i]);
+		assert_true(cp.alloc->traffic_live[i] == sum[i]);
 }
 
 static void
 all_traffic(uint64_t out[IPC_ALLOC_STATS_N])
 {
 	for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
-		out[i] = cp.traffic_done[i] + cp.traffic_live[i];
+		out[i] = cp.alloc->traffic_done[i] + cp.alloc->traffic_live[i];
 }
 
 static void
@@ -1847,8 +1946,8 @@ test_alloc_running_sums_follow_every_change(void **state)
 		cp_handle(&cp, 0, &m);
 	}
 	tuple_conn = 0;
-	assert_int_equal(cp.nallocs, n);
-	assert_int_equal(cp.nallocs_tcp, n / 3);
+	assert_int_equal(cp.alloc->nallocs, n);
+	assert_int_equal(cp.alloc->nallocs_tcp, n / 3);
 	check_sums();
 	/* dp's reports, as many to a message as fit, twice: the second lower
 	 * for some (wrapping below the first) */
@@ -1901,7 +2000,7 @@ test_alloc_running_sums_follow_every_change(void **state)
 	tuple_conn = 0;
 	check_sums();
 	cp_reinstall_start(&cp);
-	assert_int_equal(cp.nallocs_tcp, 0);
+	assert_int_equal(cp.alloc->nallocs_tcp, 0);
 	check_sums();
 	all_traffic(after);
 	assert_memory_equal(before, after, sizeof(before));
@@ -1922,7 +2021,7 @@ test_alloc_closes_with_its_connection(void **state)
 	assert_int_equal(allocate(1, 3001, "alice", -1, &r), 0);        /* TCP */
 	assert_int_equal(r.msg.h.tuple.transport, 6);
 	assert_true(r.msg.h.tuple.conn_id == tuple_conn);
-	assert_int_equal(cp.nallocs, 2);
+	assert_int_equal(cp.alloc->nallocs, 2);
 	memset(&m, 0, sizeof(m));
 	m.h.kind = IPC_CONN_DOWN;
 	m.h.worker = 1;
@@ -1933,19 +2032,19 @@ test_alloc_closes_with_its_connection(void **state)
 	cp_handle(&cp, 1, &m);
 	drain(1, &r, &adds, &dels);
 	assert_int_equal(dels, 1);
-	assert_int_equal(cp.nallocs, 1);
+	assert_int_equal(cp.alloc->nallocs, 1);
 	assert_int_equal(cp.stats[CP_STAT_CONN_DOWN], 1);
 	assert_int_equal(cp.stats[CP_STAT_CONN_DOWN_ALLOCS], 1);
 	/* the same connection again (or one that had none): counted only */
 	cp_handle(&cp, 1, &m);
 	drain(1, &r, &adds, &dels);
 	assert_int_equal(dels, 0);
-	assert_int_equal(cp.nallocs, 1);
+	assert_int_equal(cp.alloc->nallocs, 1);
 	assert_int_equal(cp.stats[CP_STAT_CONN_DOWN], 2);
 	assert_int_equal(cp.stats[CP_STAT_CONN_DOWN_ALLOCS], 1);
 	/* the UDP one still refreshes */
 	tuple_conn = 0;
-	assert_int_equal(cp.nallocs, 1);
+	assert_int_equal(cp.alloc->nallocs, 1);
 	{
 		char nonce[128];
 
@@ -2047,7 +2146,7 @@ test_tcp_relay_allocate_refusals(void **state)
 	o.even = false;
 	assert_int_equal(allocate_opts(1, 4001, "alice", &o, &r), 0);
 	assert_true(alloc_of(4001)->tcp);
-	assert_int_equal(cp.nallocs, 1);
+	assert_int_equal(cp.alloc->nallocs, 1);
 }
 
 /* §5.2, §5.4: Connect, dp's answer, the success with the CONNECTION-ID,
@@ -2345,15 +2444,15 @@ test_tcp_relay_gone_bytes_counted(void **state)
 	assert_true(t[0] == 0 && t[1] == 1020 && t[2] == 0 && t[3] == 1010);
 	assert_true(t[4] == 0 && t[5] == 304 && t[6] == 0 && t[7] == 294);
 	assert_int_equal(cp_alloc_kill(&cp, id), 0);
-	assert_true(cp.traffic_done[1] == 1020 && cp.traffic_done[3] == 1010 &&
-		    cp.traffic_done[5] == 304 && cp.traffic_done[7] == 294);
+	assert_true(cp.alloc->traffic_done[1] == 1020 && cp.alloc->traffic_done[3] == 1010 &&
+		    cp.alloc->traffic_done[5] == 304 && cp.alloc->traffic_done[7] == 294);
 	/* one that ends after its allocation */
 	tcp_event_bytes(1, id, IPC_TCP_EV_GONE, 79, ipc_conn_make(1, 22, 1), 0, 1,
 			(const uint64_t[4]){ 10, 9, 3, 2 });
-	assert_true(cp.traffic_done[1] == 1030 && cp.traffic_done[3] == 1019 &&
-		    cp.traffic_done[5] == 307 && cp.traffic_done[7] == 296);
-	assert_true(cp.traffic_done[0] == 0 && cp.traffic_done[2] == 0 &&
-		    cp.traffic_done[4] == 0 && cp.traffic_done[6] == 0);
+	assert_true(cp.alloc->traffic_done[1] == 1030 && cp.alloc->traffic_done[3] == 1019 &&
+		    cp.alloc->traffic_done[5] == 307 && cp.alloc->traffic_done[7] == 296);
+	assert_true(cp.alloc->traffic_done[0] == 0 && cp.alloc->traffic_done[2] == 0 &&
+		    cp.alloc->traffic_done[4] == 0 && cp.alloc->traffic_done[6] == 0);
 }
 
 int
@@ -2362,6 +2461,11 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_alloc_init_registers_its_kinds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_quota_per_user_and_total, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_step_asks_dp_for_counters_each_second,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_alloc_without_turn_group_has_no_state_and_asks_dp_nothing,
+			setup_noturn, teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_relay_allocate_refusals, setup_relay,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_relay_connect_then_bind, setup_relay,

@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/alloc as a module of turnpike-cp: its state made (only with a turn
+ * group), each turn a reinstall's next slice and, once a second, the
+ * request for dp's counters (cp_alloc_step()), and its operator commands:
+ * allocations (a list answer, built a piece at a time as the client reads
+ * it, so that listing 100,000 allocations does not hold cp's loop for
+ * seconds), kill, drain and undrain (what new Allocates get). Apart from
+ * alloc.c so that what drives allocations alone (unit tests, tests/fuzz's
+ * request path, the metrics benchmark) links without the API. On an
+ * AGW-only box the commands are there all the same and find no
+ * allocation.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "alloc_internal.h"
+#include "../api/api_cmd.h"
+#include "../cluster/cluster.h"
+#include "../cp_module.h"
+
+static void
+addr_str(const struct ipc_addr *a, bool with_port, char *buf, size_t size)
+{
+	char ip[INET6_ADDRSTRLEN] = "?";
+
+	inet_ntop(a->family == 4 ? AF_INET : AF_INET6, a->ip, ip, sizeof(ip));
+	if (!with_port)
+		snprintf(buf, size, "%s", ip);
+	else if (a->family == 4)
+		snprintf(buf, size, "%s:%u", ip, a->port);
+	else
+		snprintf(buf, size, "[%s]:%u", ip, a->port);
+}
+
+static int64_t
+left_s(const struct cp_ctx *cp, uint64_t expires_ms)
+{
+	return expires_ms > cp->now_ms ? (int64_t)((expires_ms - cp->now_ms + 999) / 1000) : 0;
+}
+
+static const char *const counter_names[IPC_ALLOC_STATS_N] = {
+	"pkts_from_client", "bytes_from_client", "pkts_to_peer", "bytes_to_peer",
+	"pkts_from_peer", "bytes_from_peer", "pkts_to_client", "bytes_to_client",
+};
+
+/* One allocation as the "allocations" list shows it. */
+static struct json_object *
+alloc_json(const struct cp_ctx *cp, const struct cp_alloc *a)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *rel = json_object_new_array();
+	struct json_object *peers = json_object_new_array();
+	struct json_object *chans = json_object_new_array();
+	char buf[80];
+
+	json_object_object_add(o, "id", json_object_new_int64((int64_t)a->id));
+	json_object_object_add(o, "user",
+			       json_object_new_string_len(a->user->name, a->user->len));
+	json_object_object_add(o, "worker", json_object_new_int(a->worker));
+	addr_str(&a->tuple.client, true, buf, sizeof(buf));
+	json_object_object_add(o, "client", json_object_new_string(buf));
+	/* The client's transport, and on a stream its connection (dp's id:
+	 * worker, slot, generation); the allocation goes when it closes. */
+	json_object_object_add(o, "transport",
+			       json_object_new_string(a->tuple.transport == 6 ? "TCP" : "UDP"));
+	if (a->tuple.transport == 6) {
+		snprintf(buf, sizeof(buf), "%u:%u:%u", ipc_conn_worker(a->tuple.conn_id),
+			 ipc_conn_slot(a->tuple.conn_id), ipc_conn_gen(a->tuple.conn_id));
+		json_object_object_add(o, "connection", json_object_new_string(buf));
+	}
+	for (unsigned int i = 0; i < a->nrelayed; i++) {
+		addr_str(&a->relayed[i], true, buf, sizeof(buf));
+		json_object_array_add(rel, json_object_new_string(buf));
+	}
+	json_object_object_add(o, "relayed", rel);
+	json_object_object_add(o, "lifetime_left_s",
+			       json_object_new_int64(left_s(cp, a->expires_ms)));
+	for (unsigned int i = 0; i < a->nbinds; i++) {
+		const struct cp_bind *b = &a->binds[i];
+		struct json_object *p;
+
+		if (b->channel != 0)
+			continue;
+		p = json_object_new_object();
+		addr_str(&b->peer, false, buf, sizeof(buf));
+		json_object_object_add(p, "peer", json_object_new_string(buf));
+		json_object_object_add(p, "expires_in_s",
+				       json_object_new_int64(left_s(cp, b->expires_ms)));
+		json_object_array_add(peers, p);
+	}
+	json_object_object_add(o, "peers", peers);
+	for (unsigned int i = 0; i < a->nbinds; i++) {
+		const struct cp_bind *b = &a->binds[i];
+		struct json_object *c;
+
+		if (b->channel == 0)
+			continue;
+		c = json_object_new_object();
+		snprintf(buf, sizeof(buf), "0x%04x", b->channel);
+		json_object_object_add(c, "channel", json_object_new_string(buf));
+		addr_str(&b->peer, true, buf, sizeof(buf));
+		json_object_object_add(c, "peer", json_object_new_string(buf));
+		json_object_object_add(c, "expires_in_s",
+				       json_object_new_int64(left_s(cp, b->expires_ms)));
+		json_object_array_add(chans, c);
+	}
+	json_object_object_add(o, "channels", chans);
+	{
+		uint64_t t[IPC_ALLOC_STATS_N];
+
+		cp_alloc_traffic(a, t);
+		for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
+			json_object_object_add(o, counter_names[i],
+					       json_object_new_int64((int64_t)t[i]));
+	}
+	return o;
+}
+
+/* Allocations per piece of the list, and pool slots looked at: about
+ * 1 ms of cp's loop (some 30 us an allocation to build, print and free
+ * with json-c at -O2; 100,000 of them in one go held the loop ~3 s). */
+#define ALLOCS_PER_PIECE 32
+#define SLOTS_PER_PIECE 8192
+
+static int
+list_allocations(void *ctx, struct json_object *req, uint64_t *cursor,
+		 struct json_object *items)
+{
+	struct cp_ctx *cp = ctx;
+	const struct cp_allocs *al = cp->alloc;
+	const char *user = cp_api_str(req, "user");
+	uint32_t cur = (uint32_t)*cursor, end;
+	unsigned int n = 0;
+	struct cp_alloc *a;
+
+	if (al == NULL)                 /* no turn group: an empty list */
+		return 0;
+	end = al->max_allocs - cur > SLOTS_PER_PIECE ? cur + SLOTS_PER_PIECE :
+						       al->max_allocs;
+	while (n < ALLOCS_PER_PIECE && cur < end) {
+		a = &al->pool[cur++];
+		if (!a->live)
+			continue;
+		if (user != NULL && (strlen(user) != a->user->len ||
+				     memcmp(user, a->user->name, a->user->len) != 0))
+			continue;
+		json_object_array_add(items, alloc_json(cp, a));
+		n++;
+	}
+	*cursor = cur;
+	return cur < al->max_allocs ? 1 : 0;
+}
+
+static int
+cmd_kill(void *ctx, struct json_object *req, struct json_object *resp,
+	 const char **error)
+{
+	struct cp_ctx *cp = ctx;
+	struct json_object *v;
+	int64_t id;
+
+	(void)resp;
+	if (!json_object_object_get_ex(req, "id", &v) ||
+	    !json_object_is_type(v, json_type_int) ||
+	    (id = json_object_get_int64(v)) <= 0) {
+		*error = "kill needs a positive integer \"id\"";
+		return -EINVAL;
+	}
+	if (cp_alloc_kill(cp, (uint64_t)id) < 0) {
+		*error = "no such allocation";
+		return -ENOENT;
+	}
+	return 0;
+}
+
+struct json_object *
+cp_drain_json(const struct cp_ctx *cp)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *alts = json_object_new_array();
+	char buf[80];
+
+	json_object_object_add(o, "active", json_object_new_boolean(cp->draining));
+	for (unsigned int i = 0; i < cp->ndrain_alt; i++) {
+		cp_hostport_str(&cp->drain_alt[i], buf, sizeof(buf));
+		json_object_array_add(alts, json_object_new_string(buf));
+	}
+	json_object_object_add(o, "alternates", alts);
+	json_object_object_add(o, "since_s", json_object_new_int64(cp->draining ?
+			       (int64_t)((cp->now_ms - cp->drain_since_ms) / 1000) : 0));
+	/* what is left: it runs until it expires or is refreshed to 0 */
+	json_object_object_add(o, "allocations_left", json_object_new_int64(cp_alloc_count(cp)));
+	return o;
+}
+
+/*
+ * drain {"alternates": ["192.0.2.7:3478", "[2001:db8::7]:3478"]}: new
+ * Allocates get 300 Try Alternate (or 508 without an alternate of the
+ * client's family); allocations, their refreshes, permissions and
+ * channels go on. Draining again replaces the alternates.
+ */
+static int
+cmd_drain(void *ctx, struct json_object *req, struct json_object *resp,
+	  const char **error)
+{
+	struct stun_addr alt[CP_MAX_ALTERNATES];
+	struct cp_ctx *cp = ctx;
+	struct json_object *v;
+	size_t n = 0;
+
+	if (json_object_object_get_ex(req, "alternates", &v)) {
+		if (!json_object_is_type(v, json_type_array) ||
+		    (n = json_object_array_length(v)) > CP_MAX_ALTERNATES) {
+			*error = cp_api_err(cp, "\"alternates\" must be an array of at most %u "
+					    "addresses", CP_MAX_ALTERNATES);
+			return -EINVAL;
+		}
+		for (size_t i = 0; i < n; i++) {
+			struct json_object *e = json_object_array_get_idx(v, i);
+
+			if (!json_object_is_type(e, json_type_string) ||
+			    cp_parse_hostport(json_object_get_string(e), &alt[i]) < 0) {
+				*error = cp_api_err(cp, "alternate %zu is not an address like "
+						    "192.0.2.7:3478 or [2001:db8::7]:3478", i + 1);
+				return -EINVAL;
+			}
+		}
+	}
+	memcpy(cp->drain_alt, alt, n * sizeof(alt[0]));
+	cp->ndrain_alt = (unsigned int)n;
+	if (!cp->draining)
+		cp->drain_since_ms = cp->now_ms;
+	cp->draining = true;
+	/* none named, many boxes: the least loaded live one, kept current */
+	cp->drain_auto = n == 0 && cp->cluster != NULL;
+	cp_cluster_drain_changed(cp);
+	tp_log(TP_LOG_NOTICE, "draining: new allocations get %s, %u allocation(s) run on\n",
+	       cp->drain_auto ? "300 Try Alternate to the cluster's least loaded box" :
+	       n > 0 ? "300 Try Alternate" : "508", cp_alloc_count(cp));
+	fflush(stdout);
+	json_object_object_add(resp, "drain", cp_drain_json(cp));
+	return 0;
+}
+
+static int
+cmd_undrain(void *ctx, struct json_object *req, struct json_object *resp,
+	    const char **error)
+{
+	struct cp_ctx *cp = ctx;
+
+	(void)req;
+	(void)error;
+	if (cp->draining)
+		tp_log(TP_LOG_NOTICE, "drain ended after %llu s\n",
+		       (unsigned long long)((cp->now_ms - cp->drain_since_ms) / 1000));
+	fflush(stdout);
+	cp->draining = false;
+	cp->drain_auto = false;
+	cp->ndrain_alt = 0;
+	cp_cluster_drain_changed(cp);
+	json_object_object_add(resp, "drain", cp_drain_json(cp));
+	return 0;
+}
+
+/* ---- the module (cp_module.h) ------------------------------------------- */
+
+static int
+alloc_setup(struct cp_ctx *cp, char *err, size_t errlen)
+{
+	/* (without a turn group it makes nothing: cp->alloc stays NULL) */
+	int rc = cp_alloc_init(cp);
+
+	if (rc == -ENOMEM)
+		snprintf(err, errlen, "no memory for %u allocations", cp->conf->cp.quota_total);
+	else if (rc < 0)
+		snprintf(err, errlen, "alloc: cannot take dp's allocation messages or hook "
+			 "dp restarts: %s", strerror(-rc));
+	return rc;
+}
+
+static int
+alloc_commands(struct cp_ctx *cp)
+{
+	static const struct cp_api_cmd_def cmds[] = {
+		{ "kill", cmd_kill },
+		{ "drain", cmd_drain },
+		{ "undrain", cmd_undrain },
+	};
+	int rc = cp_api_cmds(cp, cmds, sizeof(cmds) / sizeof(cmds[0]));
+
+	/* Built a piece at a time: at 100,000 allocations the list is 36 MB. */
+	if (rc == 0)
+		rc = cp_api_register_list(cp->api, "allocations", NULL, list_allocations,
+					  "allocations", cp);
+	return rc;
+}
+
+/* Each turn: the next slice of a reinstall into a restarted dp, and dp's
+ * counters asked for once a second. */
+const struct cp_module cp_alloc_module = {
+	.name = "alloc",
+	.setup = alloc_setup,
+	.fini = cp_alloc_fini,
+	.step = cp_alloc_step,
+	.commands = alloc_commands,
+};

@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/auth's operator commands (its module's, auth_module.c): users.add,
+ * users.del, users.list, users.import (coturn's keys), secrets.add,
+ * secrets.del, secrets.list. The configuration file's users and secrets
+ * are read-only here; the store's (cp.store, or the cluster's Redis) are
+ * written through: the store first, then cp's tables, so that a store
+ * that refuses leaves the tables as they were.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "cp.h"
+#include "api/api_cmd.h"
+
+static int secret_add(struct cp_ctx *cp, const char *s, const char **error);
+
+/* ---- users and secrets: the file's read-only, the store's written through */
+
+bool
+cp_conf_user(const struct cp_ctx *cp, const char *name)
+{
+	const struct tp_conf_cp *c = &cp->conf->cp;
+
+	for (unsigned int i = 0; i < c->nusers; i++)
+		if (strcmp(c->users[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+static bool
+conf_secret(const struct cp_ctx *cp, const char *secret)
+{
+	const struct tp_conf_cp *c = &cp->conf->cp;
+
+	for (unsigned int i = 0; i < c->nsecrets; i++)
+		if (strcmp(c->secrets[i], secret) == 0)
+			return true;
+	return false;
+}
+
+/* Room in cp's table for n more users (a name there already takes none;
+ * the caller counts those out). */
+static bool
+user_room(const struct cp_ctx *cp, uint32_t n)
+{
+	uint32_t max = cp_auth_user_max(cp->auth);
+
+	if (cp->conf->cp.max_users < max)
+		max = cp->conf->cp.max_users;
+	return cp_auth_user_count(cp->auth) + n <= max;
+}
+
+/*
+ * Put users (keys given) into the store, in one transaction, then into
+ * cp's table: a store that refuses leaves cp's table as it was.
+ */
+static int
+users_put(struct cp_ctx *cp, const struct cp_store_user *u, unsigned int n,
+	  const char **error)
+{
+	uint32_t fresh = 0;
+	int rc;
+
+	for (unsigned int i = 0; i < n; i++)
+		fresh += !cp_auth_user_exists(cp->auth, u[i].name);
+	if (!user_room(cp, fresh)) {
+		*error = cp_api_err(cp, "user table full (cp.max_users %u)",
+				    cp->conf->cp.max_users);
+		return -ENOSPC;
+	}
+	if (cp->store != NULL && (rc = cp_store_user_put(cp->store, u, n)) < 0)
+		return cp_api_store_failed(cp, rc, error);
+	for (unsigned int i = 0; i < n; i++) {
+		rc = cp_auth_user_add_keys(cp->auth, u[i].name, u[i].md5,
+					   u[i].has_sha256 ? u[i].sha256 : NULL);
+		if (rc < 0) {
+			*error = "cannot add the user to cp's table";
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static int
+cmd_users_add(void *ctx, struct json_object *req, struct json_object *resp,
+	      const char **error)
+{
+	struct cp_ctx *cp = ctx;
+	const char *name = cp_api_str(req, "name"), *pw = cp_api_str(req, "password");
+	struct cp_store_user u;
+	int rc;
+
+	(void)resp;
+	if (name == NULL || pw == NULL) {
+		*error = "users.add needs \"name\" and \"password\"";
+		return -EINVAL;
+	}
+	if (cp_conf_user(cp, name)) {
+		*error = cp_api_err(cp, "user '%.64s' is defined in %s (read-only here): "
+				    "change it there", name, cp->conf->path);
+		return -EPERM;
+	}
+	memset(&u, 0, sizeof(u));
+	if (strlen(name) > CP_STORE_NAME_MAX ||
+	    cp_auth_user_keys(cp->auth, name, pw, u.md5, u.sha256) < 0) {
+		*error = "invalid name or password (SASLprep refused it?)";
+		return -EINVAL;
+	}
+	memcpy(u.name, name, strlen(name) + 1);
+	u.has_sha256 = true;
+	rc = users_put(cp, &u, 1, error);
+	OPENSSL_cleanse(&u, sizeof(u));
+	return rc;
+}
+
+/*
+ * users.import: users by their keys, as coturn keeps them (turnpikectl
+ * users import-coturn reads turnadmin's database and sends them here in
+ * batches): {"realm": R, "users": [{"name": N, "hmackey": HEX}...],
+ * "secrets": [S...]}. An MD5 key holds the realm it was made for: keys
+ * of another realm could never authenticate here and are refused.
+ * Users of the configuration file are left as they are (named in
+ * "skipped"). The users go in as one transaction.
+ */
+#define IMPORT_MAX 512
+
+static int
+cmd_users_import(void *ctx, struct json_object *req, struct json_object *resp,
+		 const char **error)
+{
+	static struct cp_store_user u[IMPORT_MAX];
+	struct cp_ctx *cp = ctx;
+	const char *realm = cp_api_str(req, "realm");
+	struct json_object *users = NULL, *secrets = NULL;
+	struct json_object *skipped = json_object_new_array();
+	unsigned int n = 0, nsec = 0;
+	size_t nu = 0;
+	int rc = 0;
+
+	json_object_object_add(resp, "skipped", skipped);
+	if (realm == NULL || strcmp(realm, cp->conf->turn.realm) != 0) {
+		*error = cp_api_err(cp, "the keys are for realm '%.128s', this turnpike's "
+				    "realm is '%.128s': they cannot authenticate here",
+				    realm != NULL ? realm : "?", cp->conf->turn.realm);
+		return -EINVAL;
+	}
+	if (json_object_object_get_ex(req, "users", &users)) {
+		if (!json_object_is_type(users, json_type_array) ||
+		    (nu = json_object_array_length(users)) > IMPORT_MAX) {
+			*error = cp_api_err(cp, "\"users\" must be an array of at most %d",
+					    IMPORT_MAX);
+			return -EINVAL;
+		}
+	}
+	for (size_t i = 0; i < nu; i++) {
+		struct json_object *e = json_object_array_get_idx(users, i);
+		const char *name = cp_api_str(e, "name"), *key = cp_api_str(e, "hmackey");
+
+		if (name == NULL || key == NULL || name[0] == '\0' ||
+		    strlen(name) > CP_STORE_NAME_MAX || strlen(key) != 32 ||
+		    cp_store_unhex(key, u[n].md5, 16) < 0) {
+			*error = cp_api_err(cp, "\"users\"[%zu] needs a \"name\" and an "
+					    "\"hmackey\" of 32 hex digits (MD5)", i);
+			rc = -EINVAL;
+			goto out;
+		}
+		if (cp_conf_user(cp, name)) {
+			json_object_array_add(skipped, json_object_new_string(name));
+			continue;
+		}
+		memcpy(u[n].name, name, strlen(name) + 1);
+		u[n].has_sha256 = false;
+		n++;
+	}
+	if (n > 0 && (rc = users_put(cp, u, n, error)) < 0)
+		goto out;
+	if (json_object_object_get_ex(req, "secrets", &secrets) &&
+	    json_object_is_type(secrets, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(secrets); i++) {
+			struct json_object *e = json_object_array_get_idx(secrets, i);
+			const char *v = json_object_is_type(e, json_type_string) ?
+					json_object_get_string(e) : NULL;
+
+			if (v == NULL || v[0] == '\0' || strlen(v) > CP_AUTH_SECRET_MAX) {
+				*error = "\"secrets\" must hold non-empty strings";
+				rc = -EINVAL;
+				goto out;
+			}
+			rc = secret_add(cp, v, error);
+			if (rc == -EEXIST) {
+				rc = 0;
+				continue;
+			}
+			if (rc < 0)
+				goto out;
+			nsec++;
+		}
+	}
+	json_object_object_add(resp, "users", json_object_new_int((int)n));
+	json_object_object_add(resp, "secrets", json_object_new_int((int)nsec));
+	json_object_object_add(resp, "stored", json_object_new_boolean(cp->store != NULL));
+out:
+	OPENSSL_cleanse(u, sizeof(u[0]) * (n < IMPORT_MAX ? n + 1 : n));
+	return rc;
+}
+
+static int
+cmd_users_del(void *ctx, struct json_object *req, struct json_object *resp,
+	      const char **error)
+{
+	struct cp_ctx *cp = ctx;
+	const char *name = cp_api_str(req, "name");
+	int rc;
+
+	(void)resp;
+	if (name == NULL) {
+		*error = "users.del needs \"name\"";
+		return -EINVAL;
+	}
+	if (cp_conf_user(cp, name)) {
+		*error = cp_api_err(cp, "user '%.64s' is defined in %s (read-only here): "
+				    "delete it there", name, cp->conf->path);
+		return -EPERM;
+	}
+	if (!cp_auth_user_exists(cp->auth, name)) {
+		*error = "no such user";
+		return -ENOENT;
+	}
+	if (cp->store != NULL && (rc = cp_store_user_del(cp->store, name)) < 0 &&
+	    rc != -ENOENT)
+		return cp_api_store_failed(cp, rc, error);
+	cp_auth_user_del(cp->auth, name);
+	return 0;
+}
+
+static int
+cmd_users_list(void *ctx, struct json_object *req, struct json_object *resp,
+	       const char **error)
+{
+	struct cp_ctx *cp = ctx;
+	struct json_object *list = json_object_new_array();
+	struct json_object *ro = json_object_new_array();
+	uint32_t cur = 0;
+	const char *name;
+
+	(void)req;
+	(void)error;
+	while ((name = cp_auth_user_next(cp->auth, &cur)) != NULL) {
+		json_object_array_add(list, json_object_new_string(name));
+		if (cp_conf_user(cp, name))
+			json_object_array_add(ro, json_object_new_string(name));
+	}
+	json_object_object_add(resp, "users", list);
+	/* the configuration file's: read-only here */
+	json_object_object_add(resp, "read_only", ro);
+	json_object_object_add(resp, "store", cp->store != NULL ?
+			       json_object_new_string(cp->store->where) : NULL);
+	return 0;
+}
+
+static int
+secret_add(struct cp_ctx *cp, const char *s, const char **error)
+{
+	char val[CP_AUTH_SECRET_MAX + 1];
+	bool there;
+	int rc;
+
+	if (strlen(s) > CP_AUTH_SECRET_MAX) {
+		*error = "invalid secret";
+		return -EINVAL;
+	}
+	/* (the lookup hands the secret back: wiped here, not left about) */
+	there = conf_secret(cp, s) || cp_auth_secret_lookup(cp->auth, s, val) == 0;
+	OPENSSL_cleanse(val, sizeof(val));
+	if (there) {
+		*error = "that secret is already there";
+		return -EEXIST;
+	}
+	if (cp_auth_secret_list(cp->auth, NULL, 0) >= TP_CONF_MAX_SECRETS + 16) {
+		*error = "secret table full: delete an old secret first";
+		return -ENOSPC;
+	}
+	if (cp->store != NULL && (rc = cp_store_secret_add(cp->store, s)) < 0 &&
+	    rc != -EEXIST)
+		return cp_api_store_failed(cp, rc, error);
+	rc = cp_auth_secret_add(cp->auth, s);
+	if (rc == -ENOSPC)
+		*error = "secret table full: delete an old secret first";
+	else if (rc < 0)
+		*error = "invalid secret";
+	return rc;
+}
+
+static int
+cmd_secrets_add(void *ctx, struct json_object *req, struct json_object *resp,
+		const char **error)
+{
+	struct cp_ctx *cp = ctx;
+	const char *s = cp_api_str(req, "secret");
+
+	(void)resp;
+	if (s == NULL || s[0] == '\0') {
+		*error = "secrets.add needs \"secret\"";
+		return -EINVAL;
+	}
+	return secret_add(cp, s, error);
+}
+
+static int
+cmd_secrets_del(void *ctx, struct json_object *req, struct json_object *resp,
+		const char **error)
+{
+	static char val[CP_AUTH_SECRET_MAX + 1];
+	struct cp_ctx *cp = ctx;
+	const char *s = cp_api_str(req, "secret");
+	int rc;
+
+	(void)resp;
+	if (s == NULL) {
+		*error = "secrets.del needs \"secret\" (the secret or its tag)";
+		return -EINVAL;
+	}
+	if (cp_auth_secret_lookup(cp->auth, s, val) < 0) {
+		*error = "no such secret";
+		return -ENOENT;
+	}
+	if (conf_secret(cp, val)) {
+		OPENSSL_cleanse(val, sizeof(val));
+		*error = cp_api_err(cp, "that secret is in %s (read-only here): delete it "
+				    "there", cp->conf->path);
+		return -EPERM;
+	}
+	if (cp->store != NULL && (rc = cp_store_secret_del(cp->store, val)) < 0 &&
+	    rc != -ENOENT) {
+		OPENSSL_cleanse(val, sizeof(val));
+		return cp_api_store_failed(cp, rc, error);
+	}
+	cp_auth_secret_del(cp->auth, val);
+	OPENSSL_cleanse(val, sizeof(val));
+	return 0;
+}
+
+static int
+cmd_secrets_list(void *ctx, struct json_object *req, struct json_object *resp,
+		 const char **error)
+{
+	struct cp_ctx *cp = ctx;
+	struct cp_auth_secret_info info[64];
+	struct json_object *list = json_object_new_array();
+	uint32_t n = cp_auth_secret_list(cp->auth, info, 64);
+
+	(void)req;
+	(void)error;
+	for (uint32_t i = 0; i < n && i < 64; i++) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "tag", json_object_new_string(info[i].tag));
+		json_object_object_add(o, "length", json_object_new_int(info[i].len));
+		json_object_array_add(list, o);
+	}
+	json_object_object_add(resp, "secrets", list);
+	return 0;
+}
+
+int
+cp_auth_commands(struct cp_ctx *cp)
+{
+	static const struct cp_api_cmd_def cmds[] = {
+		{ "users.add", cmd_users_add },
+		{ "users.del", cmd_users_del },
+		{ "users.list", cmd_users_list },
+		{ "users.import", cmd_users_import },
+		{ "secrets.add", cmd_secrets_add },
+		{ "secrets.del", cmd_secrets_del },
+		{ "secrets.list", cmd_secrets_list },
+	};
+
+	return cp_api_cmds(cp, cmds, sizeof(cmds) / sizeof(cmds[0]));
+}
