@@ -78,8 +78,8 @@ tcprelay_poll(struct dp_worker *w, uint64_t now_ms)
 	if (tr == NULL)
 		return 0;
 	if (tr->nstubs > 0)
-		stub_sweep(w, tr);
-	return (tr->gwake1 != 0 ? group_wake_run(w, tr) : 0) + ev_flush(w);
+		tr_stub_sweep(w, tr);
+	return (tr->gwake1 != 0 ? tr_group_wake_run(w, tr) : 0) + ev_flush(w);
 }
 
 /* ---- what TCP's glue asks of RFC 6062 (ctx->tcp_relay) ---- */

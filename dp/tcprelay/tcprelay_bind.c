@@ -32,7 +32,7 @@
  * the data connection is gone (r is then ended).
  */
 bool
-bind_here(struct dp_worker *w, struct tr_conn *r, uint64_t data, const uint8_t *resp,
+tr_bind_here(struct dp_worker *w, struct tr_conn *r, uint64_t data, const uint8_t *resp,
 	  uint16_t resp_len)
 {
 	struct tcprelay_worker *tr = tr_of(w);
@@ -63,7 +63,7 @@ bind_here(struct dp_worker *w, struct tr_conn *r, uint64_t data, const uint8_t *
 	tcp_conn_set_budget(w->tcp, data, group_of(w, r));
 	r->state = TR_BOUND;
 	tr->ctr[TR_CTR_BOUND]++;
-	ev_push(w, r, IPC_TCP_EV_BOUND, 0, data);
+	tr_ev_push(w, r, IPC_TCP_EV_BOUND, 0, data);
 	/* the bytes that followed the ConnectionBind come first from leg 0 */
 	for (m = held; m != NULL; m = m->next)
 		held_bytes += m->data_len;
@@ -91,7 +91,7 @@ bind_here(struct dp_worker *w, struct tr_conn *r, uint64_t data, const uint8_t *
  * is this worker's, is reset now (another worker's meets its deadline,
  * turn_tcp.c's TURN_TCP_BIND_MS), rather than held unanswered. */
 void
-data_abort(struct dp_worker *w, uint64_t data)
+tr_data_abort(struct dp_worker *w, uint64_t data)
 {
 	const struct dp_xprt_ops *xp;
 	struct rte_mbuf *held = NULL;
@@ -104,7 +104,7 @@ data_abort(struct dp_worker *w, uint64_t data)
 }
 
 void
-apply_bind(struct dp_worker *w, const struct ipc_msg *msg)
+tr_apply_bind(struct dp_worker *w, const struct ipc_msg *msg)
 {
 	struct tcprelay_worker *tr = tr_of(w);
 	const struct ipc_tcp_conn *x = (const void *)msg->body;
@@ -116,12 +116,12 @@ apply_bind(struct dp_worker *w, const struct ipc_msg *msg)
 		/* ended meanwhile (its GONE is on its way to cp): the client's
 		 * ConnectionBind goes unanswered, its connection closed */
 		tr->ctr[TR_CTR_BIND_STALE]++;
-		data_abort(w, data);
+		tr_data_abort(w, data);
 		return;
 	}
 	r->cid = x->cid;
 	if (ipc_conn_worker(data) == w->id)
-		bind_here(w, r, data, msg->body + sizeof(*x), x->resp_len);
+		tr_bind_here(w, r, data, msg->body + sizeof(*x), x->resp_len);
 	else
-		move_out(w, r, data, msg->body + sizeof(*x), x->resp_len);
+		tr_move_out(w, r, data, msg->body + sizeof(*x), x->resp_len);
 }

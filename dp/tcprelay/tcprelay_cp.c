@@ -2,7 +2,7 @@
 /*
  * dp/tcprelay: what passes between a worker's peer connections and cp.
  * Events (INCOMING, CONNECTED, FAILED, BOUND, GONE) go out in order
- * through a backlog, never lost to a full ring (ev_push(); the poll
+ * through a backlog, never lost to a full ring (tr_ev_push(); the poll
  * flushes it, ev_flush()); cp's TCP_CONNECT, TCP_BIND, TCP_CLOSE and
  * TCP_NAME come in by kind (tcprelay_apply(): the Connect is
  * tcprelay_peer.c's, the bind tcprelay_bind.c's); a restarted cp's SYNC
@@ -22,7 +22,7 @@
 /* ---- events to cp -------------------------------------------------------- */
 
 void
-ev_push(struct dp_worker *w, const struct tr_conn *r, uint8_t type, uint8_t reason,
+tr_ev_push(struct dp_worker *w, const struct tr_conn *r, uint8_t type, uint8_t reason,
 	uint64_t data)
 {
 	struct tcprelay_worker *tr = tr_of(w);
@@ -89,10 +89,10 @@ tcprelay_apply(struct dp_worker *w, const struct ipc_msg *msg)
 		apply_name(w, msg);
 		break;
 	case IPC_TCP_CONNECT:
-		apply_connect(w, msg);
+		tr_apply_connect(w, msg);
 		break;
 	case IPC_TCP_BIND:
-		apply_bind(w, msg);
+		tr_apply_bind(w, msg);
 		break;
 	case IPC_TCP_CLOSE:
 		apply_close(w, msg);

@@ -95,7 +95,7 @@ stub_drop(struct tcprelay_worker *tr, struct tr_stub *s)
 #define TR_STUB_SWEEP 64u
 
 void
-stub_sweep(struct dp_worker *w, struct tcprelay_worker *tr)
+tr_stub_sweep(struct dp_worker *w, struct tcprelay_worker *tr)
 {
 	for (unsigned int k = 0; k < TR_STUB_SWEEP && tr->nstubs > 0; k++) {
 		struct tr_stub *s = &tr->stubs[tr->stub_cur];
@@ -177,7 +177,7 @@ move_msg(struct dp_worker *w, struct tr_move **mv)
 }
 
 void
-move_out(struct dp_worker *w, struct tr_conn *r, uint64_t data, const uint8_t *resp,
+tr_move_out(struct dp_worker *w, struct tr_conn *r, uint64_t data, const uint8_t *resp,
 	 uint16_t resp_len)
 {
 	struct tcprelay_worker *tr = tr_of(w);
@@ -227,11 +227,11 @@ move_out(struct dp_worker *w, struct tr_conn *r, uint64_t data, const uint8_t *r
 		l->pend = l->pend_tail = NULL;
 		l->pend_bytes = 0;
 		tr->ctr[TR_CTR_MOVE_FAILED]++;
-		ev_push(w, r, IPC_TCP_EV_GONE, IPC_CONN_ABORTED, 0);
-		rec_free(w, r);
+		tr_ev_push(w, r, IPC_TCP_EV_GONE, IPC_CONN_ABORTED, 0);
+		tr_rec_free(w, r);
 		return;
 	}
-	rec_free(w, r);
+	tr_rec_free(w, r);
 	tr->ctr[TR_CTR_MOVED_OUT]++;
 	return;
 fail:
@@ -255,21 +255,21 @@ move_in(struct dp_worker *w, struct tr_move *mv)
 		 * data connection waiting for it */
 		rte_pktmbuf_free(mv->held);
 		tcp_conn_export_free(&mv->tcb);
-		data_abort(w, mv->data);
+		tr_data_abort(w, mv->data);
 		tr->ctr[TR_CTR_MOVE_FAILED]++;
 		memset(&gone, 0, sizeof(gone));
 		gone.alloc_id = mv->alloc_id;
 		gone.cid = mv->cid;
 		gone.peer = ipc_conn_make(mv->from, 0, 1);
 		gone.addr = mv->addr;
-		ev_push(w, &gone, IPC_TCP_EV_GONE, IPC_CONN_ABORTED, 0);
+		tr_ev_push(w, &gone, IPC_TCP_EV_GONE, IPC_CONN_ABORTED, 0);
 		return;
 	}
-	r = rec_new(w, id, mv->alloc_id, mv->cid, &mv->addr);
+	r = tr_rec_new(w, id, mv->alloc_id, mv->cid, &mv->addr);
 	if (r == NULL) {
 		rte_pktmbuf_free(mv->held);
 		tcp_abort(w->tcp, id);
-		data_abort(w, mv->data);
+		tr_data_abort(w, mv->data);
 		tr->ctr[TR_CTR_MOVE_FAILED]++;
 		return;
 	}
@@ -295,13 +295,13 @@ move_in(struct dp_worker *w, struct tr_move *mv)
 	r->sp.leg[1].xp = &dp_xprt_raw;
 	r->sp.leg[1].state = SPLICE_LEG_UP;
 	session_open(w, id, &dp_xprt_raw, &tr_session_ops, r);
-	bind_here(w, r, mv->data, mv->resp, mv->resp_len);
+	tr_bind_here(w, r, mv->data, mv->resp, mv->resp_len);
 }
 
 /* This worker's connection that came from another ended: its stub there
  * lingers, then goes. */
 void
-send_unstub(struct dp_worker *w, const struct tr_conn *r)
+tr_send_unstub(struct dp_worker *w, const struct tr_conn *r)
 {
 	struct tr_move *mv;
 	struct rte_mbuf *m = move_msg(w, &mv);

@@ -59,10 +59,10 @@ tr_done(struct dp_worker *w, struct splice *sp)
 	struct tr_conn *r = tr_conn_of_splice(sp);
 
 	if (r->state != TR_CONNECTING)
-		ev_push(w, r, IPC_TCP_EV_GONE, reason_of(sp->why), 0);
+		tr_ev_push(w, r, IPC_TCP_EV_GONE, reason_of(sp->why), 0);
 	if (r->moved_from != 0)
-		send_unstub(w, r);
-	rec_free(w, r);
+		tr_send_unstub(w, r);
+	tr_rec_free(w, r);
 	tr->ctr[TR_CTR_ENDED]++;
 }
 

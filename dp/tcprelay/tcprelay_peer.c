@@ -84,19 +84,19 @@ tr_accept(struct tcp_stack *ts, tcp_id_t id, void *larg, void **carg)
 	addr.family = family;
 	addr.port = tc->rport;
 	memcpy(addr.ip, tc->raddr, 16);
-	r = rec_new(w, id, a->id, 0, &addr);
+	r = tr_rec_new(w, id, a->id, 0, &addr);
 	if (r == NULL)
 		return -ENOBUFS;
 	r->local.family = family;
 	r->local.port = tc->lport;
 	memcpy(r->local.ip, tc->laddr, 16);
-	list_add(tr, a, r, (uint32_t)(a - t->allocs));
+	tr_list_add(tr, a, r, (uint32_t)(a - t->allocs));
 	r->state = TR_WAIT_BIND;
 	*carg = r;
 	tcp_conn_set_rcv_limit(ts, id, TR_UNBOUND_BYTES, TR_UNBOUND_SEGS);
 	dp_tcp_keepalive(w, id, &w->ctx->conf->turn.tcp_keepalive);
 	tr->ctr[TR_CTR_ACCEPTED]++;
-	ev_push(w, r, IPC_TCP_EV_INCOMING, 0, 0);
+	tr_ev_push(w, r, IPC_TCP_EV_INCOMING, 0, 0);
 	session_open(w, id, &dp_xprt_raw, &tr_session_ops, r);
 	splice_leg_open(w, &r->sp, 1, id, &dp_xprt_raw);
 	return 0;
@@ -113,7 +113,7 @@ tr_connected(struct tcp_stack *ts, tcp_id_t id, void *arg)
 	r->state = TR_WAIT_BIND;
 	tcp_conn_set_rcv_limit(ts, id, TR_UNBOUND_BYTES, TR_UNBOUND_SEGS);
 	tr_of(w)->ctr[TR_CTR_CONNECTED]++;
-	ev_push(w, r, IPC_TCP_EV_CONNECTED, 0, 0);
+	tr_ev_push(w, r, IPC_TCP_EV_CONNECTED, 0, 0);
 	session_open(w, id, &dp_xprt_raw, &tr_session_ops, r);
 	splice_leg_open(w, &r->sp, 1, id, &dp_xprt_raw);
 }
@@ -153,7 +153,7 @@ tr_closed(struct tcp_stack *ts, tcp_id_t id, void *arg, enum tcp_reason why)
 	if (r->state == TR_CONNECTING) {
 		/* the Connect failed (refused, no answer): cp answers 447 */
 		tr_of(w)->ctr[TR_CTR_CONNECT_FAILED]++;
-		ev_push(w, r, IPC_TCP_EV_FAILED, why == TCP_REASON_REFUSED ? IPC_CONN_RESET :
+		tr_ev_push(w, r, IPC_TCP_EV_FAILED, why == TCP_REASON_REFUSED ? IPC_CONN_RESET :
 			IPC_CONN_TIMEOUT, 0);
 	}
 	splice_closed(w, &r->sp, (unsigned int)i, why);
@@ -185,7 +185,7 @@ alloc_by_msg(struct dp_worker *w, const struct ipc_msg *msg)
 
 /* RFC 6062 §5.2: connect from the allocation's relayed transport address. */
 void
-apply_connect(struct dp_worker *w, const struct ipc_msg *msg)
+tr_apply_connect(struct dp_worker *w, const struct ipc_msg *msg)
 {
 	struct tcprelay_worker *tr = tr_of(w);
 	const struct ipc_tcp_conn *x = (const void *)msg->body;
@@ -201,7 +201,7 @@ apply_connect(struct dp_worker *w, const struct ipc_msg *msg)
 		rc = tcp_connect(w->tcp, x->addr.family, rel->ip, a->relay_port, x->addr.ip,
 				 x->addr.port, tr->app, NULL, &id);
 	if (rc == 0) {
-		r = rec_new(w, id, msg->h.alloc_id, x->cid, &x->addr);
+		r = tr_rec_new(w, id, msg->h.alloc_id, x->cid, &x->addr);
 		if (r == NULL) {
 			tcp_abort(w->tcp, id);
 			rc = -ENOBUFS;
@@ -209,7 +209,7 @@ apply_connect(struct dp_worker *w, const struct ipc_msg *msg)
 			r->state = TR_CONNECTING;
 			r->local = *rel;
 			r->local.port = a->relay_port;
-			list_add(tr, a, r, (uint32_t)(a - w->turn->allocs));
+			tr_list_add(tr, a, r, (uint32_t)(a - w->turn->allocs));
 			splice_leg_connecting(&r->sp, 1, id);
 			tcp_conn_set_app(w->tcp, id, tr->app, r);
 			dp_tcp_keepalive(w, id, &w->ctx->conf->turn.tcp_keepalive);
@@ -221,6 +221,6 @@ apply_connect(struct dp_worker *w, const struct ipc_msg *msg)
 	fail.alloc_id = msg->h.alloc_id;
 	fail.cid = x->cid;
 	fail.addr = x->addr;
-	ev_push(w, &fail, IPC_TCP_EV_FAILED,
+	tr_ev_push(w, &fail, IPC_TCP_EV_FAILED,
 		rc == -EADDRINUSE ? IPC_CONN_RESET : IPC_CONN_ABORTED, 0);
 }

@@ -196,7 +196,7 @@ group_of(struct dp_worker *w, const struct tr_conn *r)
 /* ---- tcprelay_cp.c: cp's messages, the events to cp, a restarted cp ---- */
 
 /* An event about r to cp (its backlog: counted events_lost when full). */
-void ev_push(struct dp_worker *w, const struct tr_conn *r, uint8_t type, uint8_t reason,
+void tr_ev_push(struct dp_worker *w, const struct tr_conn *r, uint8_t type, uint8_t reason,
 	     uint64_t data);
 
 static inline unsigned int
@@ -213,14 +213,14 @@ void tcprelay_sync_start(struct dp_worker *w, const struct ipc_msg *msg);
 /* ---- tcprelay_rec.c: the records, their allocation's list, its budget ---- */
 
 /* r on the list of a (a_slot: a's slot in w->turn->allocs). */
-void list_add(struct tcprelay_worker *tr, struct turn_alloc *a, struct tr_conn *r,
+void tr_list_add(struct tcprelay_worker *tr, struct turn_alloc *a, struct tr_conn *r,
 	      uint32_t a_slot);
 /* The budgets that dp/tcp woke get their window updates; how many. */
-unsigned int group_wake_run(struct dp_worker *w, struct tcprelay_worker *tr);
+unsigned int tr_group_wake_run(struct dp_worker *w, struct tcprelay_worker *tr);
 /* r off its list and its budget, back on the free list. */
-void rec_free(struct dp_worker *w, struct tr_conn *r);
+void tr_rec_free(struct dp_worker *w, struct tr_conn *r);
 /* A record for peer connection id, or NULL when all are taken. */
-struct tr_conn *rec_new(struct dp_worker *w, uint64_t id, uint64_t alloc_id, uint32_t cid,
+struct tr_conn *tr_rec_new(struct dp_worker *w, uint64_t id, uint64_t alloc_id, uint32_t cid,
 			const struct ipc_addr *addr);
 
 /* ---- tcprelay_owner.c: the owner of the splice and of the sessions ---- */
@@ -232,26 +232,26 @@ extern const struct dp_session_ops tr_session_ops;
 
 extern const struct tcp_app_ops tr_tcp_ops;
 /* RFC 6062 §5.2: cp's TCP_CONNECT. */
-void apply_connect(struct dp_worker *w, const struct ipc_msg *msg);
+void tr_apply_connect(struct dp_worker *w, const struct ipc_msg *msg);
 
 /* ---- tcprelay_bind.c: the ConnectionBind ---- */
 
 /* cp's TCP_BIND: r bound here, or moved to its data connection's worker. */
-void apply_bind(struct dp_worker *w, const struct ipc_msg *msg);
+void tr_apply_bind(struct dp_worker *w, const struct ipc_msg *msg);
 /* r spliced with data, this worker's; false when data is gone (r ended). */
-bool bind_here(struct dp_worker *w, struct tr_conn *r, uint64_t data, const uint8_t *resp,
+bool tr_bind_here(struct dp_worker *w, struct tr_conn *r, uint64_t data, const uint8_t *resp,
 	       uint16_t resp_len);
 /* A bind that cannot be carried out: data, when this worker's, reset. */
-void data_abort(struct dp_worker *w, uint64_t data);
+void tr_data_abort(struct dp_worker *w, uint64_t data);
 
 /* ---- tcprelay_move.c: a peer connection moving, its stub ---- */
 
 /* A slice of the stub table swept of stubs past their linger. */
-void stub_sweep(struct dp_worker *w, struct tcprelay_worker *tr);
+void tr_stub_sweep(struct dp_worker *w, struct tcprelay_worker *tr);
 /* r moves to data's worker, cp's answer with it (r ends here). */
-void move_out(struct dp_worker *w, struct tr_conn *r, uint64_t data, const uint8_t *resp,
+void tr_move_out(struct dp_worker *w, struct tr_conn *r, uint64_t data, const uint8_t *resp,
 	      uint16_t resp_len);
 /* r, moved in, ended: the worker it came from lets its stub linger. */
-void send_unstub(struct dp_worker *w, const struct tr_conn *r);
+void tr_send_unstub(struct dp_worker *w, const struct tr_conn *r);
 
 #endif /* DP_TCPRELAY_PRIVATE_H */

@@ -34,7 +34,7 @@ alloc_of(struct dp_worker *w, const struct tr_conn *r)
 }
 
 void
-list_add(struct tcprelay_worker *tr, struct turn_alloc *a, struct tr_conn *r,
+tr_list_add(struct tcprelay_worker *tr, struct turn_alloc *a, struct tr_conn *r,
 	 uint32_t a_slot)
 {
 	uint32_t s1 = (uint32_t)(r - tr->conns) + 1u;
@@ -152,7 +152,7 @@ group_wake(struct tcp_budget *b)
 /* The wake list: each budget's members that may wait on a closed window
  * get a window update (dp/tcp sends one only if it grew enough). */
 unsigned int
-group_wake_run(struct dp_worker *w, struct tcprelay_worker *tr)
+tr_group_wake_run(struct dp_worker *w, struct tcprelay_worker *tr)
 {
 	unsigned int n = 0;
 
@@ -242,7 +242,7 @@ group_leave(struct dp_worker *w, struct tr_conn *r)
 }
 
 void
-rec_free(struct dp_worker *w, struct tr_conn *r)
+tr_rec_free(struct dp_worker *w, struct tr_conn *r)
 {
 	struct tcprelay_worker *tr = tr_of(w);
 
@@ -260,7 +260,7 @@ rec_free(struct dp_worker *w, struct tr_conn *r)
 /* A record for peer connection id, or NULL (all taken: as many as the
  * stack has connections, so only while legs of ended splices linger). */
 struct tr_conn *
-rec_new(struct dp_worker *w, uint64_t id, uint64_t alloc_id, uint32_t cid,
+tr_rec_new(struct dp_worker *w, uint64_t id, uint64_t alloc_id, uint32_t cid,
 	const struct ipc_addr *addr)
 {
 	struct tcprelay_worker *tr = tr_of(w);
@@ -299,7 +299,7 @@ tcprelay_alloc_gone(struct turn_worker *t, struct turn_alloc *a)
 
 			/* no callback follows an abort: end the record here
 			 * (cp answers the Connect) */
-			rec_free(w, r);
+			tr_rec_free(w, r);
 			tcp_abort(w->tcp, id);
 			continue;
 		}
