@@ -42,18 +42,6 @@ alen(uint8_t family)
 	return family == 6 ? 16u : 4u;
 }
 
-static void
-addr_str(const struct ipc_addr *a, bool port, char *buf, size_t size)
-{
-	char ip[INET6_ADDRSTRLEN] = "?";
-
-	inet_ntop(a->family == 6 ? AF_INET6 : AF_INET, a->ip, ip, sizeof(ip));
-	if (!port)
-		snprintf(buf, size, "%s", ip);
-	else
-		snprintf(buf, size, a->family == 6 ? "[%s]:%u" : "%s:%u", ip, a->port);
-}
-
 static struct json_object *
 addr_json(const struct ipc_addr *a, bool port)
 {
@@ -61,7 +49,7 @@ addr_json(const struct ipc_addr *a, bool port)
 
 	if (a->family != 4 && a->family != 6)
 		return NULL;
-	addr_str(a, port, buf, sizeof(buf));
+	cp_api_addr_str(a, port, buf, sizeof(buf));
 	return json_object_new_string(buf);
 }
 
@@ -603,7 +591,7 @@ parse_term(struct cp_ctx *cp, struct json_object *o, unsigned int i, struct ipc_
 	if (!addr_is_ours(conf, t->local.family, t->local.ip)) {
 		char a[64];
 
-		addr_str(&t->local, false, a, sizeof(a));
+		cp_api_addr_str(&t->local, false, a, sizeof(a));
 		FAIL("leg %u: %s is not an address of dp's ports", i, a);
 	}
 	if (json_object_object_get_ex(o, "fingerprints", &fps)) {

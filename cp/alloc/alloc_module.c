@@ -21,20 +21,6 @@
 #include "../cluster/cluster.h"
 #include "../cp_module.h"
 
-static void
-addr_str(const struct ipc_addr *a, bool with_port, char *buf, size_t size)
-{
-	char ip[INET6_ADDRSTRLEN] = "?";
-
-	inet_ntop(a->family == 4 ? AF_INET : AF_INET6, a->ip, ip, sizeof(ip));
-	if (!with_port)
-		snprintf(buf, size, "%s", ip);
-	else if (a->family == 4)
-		snprintf(buf, size, "%s:%u", ip, a->port);
-	else
-		snprintf(buf, size, "[%s]:%u", ip, a->port);
-}
-
 static int64_t
 left_s(const struct cp_ctx *cp, uint64_t expires_ms)
 {
@@ -60,7 +46,7 @@ alloc_json(const struct cp_ctx *cp, const struct cp_alloc *a)
 	json_object_object_add(o, "user",
 			       json_object_new_string_len(a->user->name, a->user->len));
 	json_object_object_add(o, "worker", json_object_new_int(a->worker));
-	addr_str(&a->tuple.client, true, buf, sizeof(buf));
+	cp_api_addr_str(&a->tuple.client, true, buf, sizeof(buf));
 	json_object_object_add(o, "client", json_object_new_string(buf));
 	/* The client's transport, and on a stream its connection (dp's id:
 	 * worker, slot, generation); the allocation goes when it closes. */
@@ -72,7 +58,7 @@ alloc_json(const struct cp_ctx *cp, const struct cp_alloc *a)
 		json_object_object_add(o, "connection", json_object_new_string(buf));
 	}
 	for (unsigned int i = 0; i < a->nrelayed; i++) {
-		addr_str(&a->relayed[i], true, buf, sizeof(buf));
+		cp_api_addr_str(&a->relayed[i], true, buf, sizeof(buf));
 		json_object_array_add(rel, json_object_new_string(buf));
 	}
 	json_object_object_add(o, "relayed", rel);
@@ -85,7 +71,7 @@ alloc_json(const struct cp_ctx *cp, const struct cp_alloc *a)
 		if (b->channel != 0)
 			continue;
 		p = json_object_new_object();
-		addr_str(&b->peer, false, buf, sizeof(buf));
+		cp_api_addr_str(&b->peer, false, buf, sizeof(buf));
 		json_object_object_add(p, "peer", json_object_new_string(buf));
 		json_object_object_add(p, "expires_in_s",
 				       json_object_new_int64(left_s(cp, b->expires_ms)));
@@ -101,7 +87,7 @@ alloc_json(const struct cp_ctx *cp, const struct cp_alloc *a)
 		c = json_object_new_object();
 		snprintf(buf, sizeof(buf), "0x%04x", b->channel);
 		json_object_object_add(c, "channel", json_object_new_string(buf));
-		addr_str(&b->peer, true, buf, sizeof(buf));
+		cp_api_addr_str(&b->peer, true, buf, sizeof(buf));
 		json_object_object_add(c, "peer", json_object_new_string(buf));
 		json_object_object_add(c, "expires_in_s",
 				       json_object_new_int64(left_s(cp, b->expires_ms)));

@@ -111,3 +111,15 @@ cp_hostport_str(const struct stun_addr *a, char *buf, size_t size)
 	inet_ntop(a->family == STUN_AF_IPV4 ? AF_INET : AF_INET6, a->ip, ip, sizeof(ip));
 	snprintf(buf, size, a->family == STUN_AF_IPV4 ? "%s:%u" : "[%s]:%u", ip, a->port);
 }
+
+void
+cp_api_addr_str(const struct ipc_addr *a, bool with_port, char *buf, size_t size)
+{
+	char ip[INET6_ADDRSTRLEN] = "?";
+
+	inet_ntop(a->family == 6 ? AF_INET6 : AF_INET, a->ip, ip, sizeof(ip));
+	if (!with_port)
+		snprintf(buf, size, "%s", ip);
+	else
+		snprintf(buf, size, a->family == 6 ? "[%s]:%u" : "%s:%u", ip, a->port);
+}

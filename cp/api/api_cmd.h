@@ -11,6 +11,7 @@
 #ifndef CP_API_CMD_H
 #define CP_API_CMD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <json-c/json.h>
@@ -42,7 +43,11 @@ const char *cp_api_err(struct cp_ctx *cp, const char *fmt, ...)
  * logged, and the store's sentence is the answer's error; returns rc. */
 int cp_api_store_failed(struct cp_ctx *cp, int rc, const char **error);
 
-/* (addresses both ways, cp_parse_hostport() and cp_hostport_str(), are
- * cp.h's: the configuration's alternates use them too) */
+/* An address of lib/ipc's as the operator reads it: "192.0.2.1" or
+ * "2001:db8::1", with its port "192.0.2.1:3478" or "[2001:db8::1]:3478".
+ * (From text and back, cp_parse_hostport() and cp_hostport_str(), are
+ * cp.h's: the configuration's alternates use them too.) */
+struct ipc_addr;
+void cp_api_addr_str(const struct ipc_addr *a, bool with_port, char *buf, size_t size);
 
 #endif /* CP_API_CMD_H */
