@@ -529,22 +529,16 @@ test_agw_connections_refused(void **state)
 	no_event(f);
 }
 
-/* A TLS server leg: connections to it are candidates; one whose
- * handshake fails (not the signalled peer's certificate, from another
- * address) is refused and reset, the leg goes on listening; the one whose
- * handshake passes takes the leg (LEG_UP with its TLS version), and its
- * bytes cross. */
-static void
-test_agw_tls_server_leg_candidates(void **state)
+/* A context whose UE leg is a TLS server with one signalled fingerprint
+ * on port, and whose core leg has connected (its LEG_UP taken): the core
+ * leg's connection id. */
+static uint64_t
+tls_server_ctx(struct fix *f, uint64_t id, uint16_t port)
 {
-	struct fix *f = *state;
 	struct ipc_agw_term t0, t1;
-	struct ipc_agw_event e;
-	uint8_t d[2000];
-	uint64_t bad, good, b, id = ctx_id(11);
+	uint64_t b;
 
-	fx_pattern(d, sizeof(d), 9);
-	term_server(&t0, PORT_MIN + 7, NULL);
+	term_server(&t0, port, NULL);
 	t0.tls_role = IPC_AGW_TLS_SERVER;
 	t0.nfp = 1;
 	t0.fp[0].alg = 2;
@@ -554,6 +548,24 @@ test_agw_tls_server_leg_candidates(void **state)
 	b = fx_connect_at(0)->id;
 	fx_connected(b);
 	expect(f, id, IPC_AGW_EV_LEG_UP, 1, IPC_AGW_NONE);
+	return b;
+}
+
+/* A TLS server leg: connections to it are candidates; one whose
+ * handshake fails (not the signalled peer's certificate, from another
+ * address) is refused and reset, the leg goes on listening; the one whose
+ * handshake passes takes the leg (LEG_UP with its TLS version), and its
+ * bytes cross. */
+static void
+test_agw_tls_server_leg_candidates(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_agw_event e;
+	uint8_t d[2000];
+	uint64_t bad, good, b, id = ctx_id(11);
+
+	fx_pattern(d, sizeof(d), 9);
+	b = tls_server_ctx(f, id, PORT_MIN + 7);
 
 	bad = fx_conn_new(1, 4, L4, PORT_MIN + 7, OTHER4, 35000);
 	good = fx_conn_new(2, 4, L4, PORT_MIN + 7, UE4, 35001);
@@ -592,22 +604,12 @@ static void
 test_agw_tls_leg_woken_through_session(void **state)
 {
 	struct fix *f = *state;
-	struct ipc_agw_term t0, t1;
 	struct ipc_agw_event e;
 	uint8_t d[1200];
 	uint64_t good, b, id = ctx_id(12);
 
 	fx_pattern(d, sizeof(d), 17);
-	term_server(&t0, PORT_MIN + 8, NULL);
-	t0.tls_role = IPC_AGW_TLS_SERVER;
-	t0.nfp = 1;
-	t0.fp[0].alg = 2;
-	t0.fp[0].len = 32;
-	term_client(&t1);
-	cp_add(f, id, &t0, &t1, 0);
-	b = fx_connect_at(0)->id;
-	fx_connected(b);
-	expect(f, id, IPC_AGW_EV_LEG_UP, 1, IPC_AGW_NONE);
+	b = tls_server_ctx(f, id, PORT_MIN + 8);
 	good = fx_conn_new(2, 4, L4, PORT_MIN + 8, UE4, 35002);
 	assert_int_equal(fx_accept(f->app, good, f->larg), 0);
 	fx_get(good)->version = 13;
