@@ -72,6 +72,11 @@ int tp_conf_load_cert(const config_setting_t *g, const char *what,
 		      struct tp_conf_tls_cert *t, struct tp_conf *c, char *err,
 		      size_t errlen);
 
+/* Defaults of the iq group, and reading it (after the agw group, which
+ * it needs). */
+void tp_conf_iq_defaults(struct tp_conf *c);
+int tp_conf_load_iq(const config_t *cfg, struct tp_conf *c, char *err, size_t errlen);
+
 /* Defaults of the agw group, and reading it (after the dp, turn and tls
  * groups: its ports must avoid theirs, its TLS needs the tls group). */
 void tp_conf_agw_defaults(struct tp_conf *c);

@@ -486,6 +486,32 @@ struct tp_conf_agw {
 	struct tp_conf_peers peers;
 };
 
+#define TP_CONF_MAX_IQ_MGCS 4
+
+/*
+ * The "iq" group (cp/iq): the IMS-ALG drives the access gateway over
+ * H.248 (3GPP TS 29.334's Iq profile, text encoding) beside the operator
+ * API. Needs the agw group. Absent: no Iq.
+ *
+ *   iq = {
+ *     listen = "192.0.2.10:2944";    # this host's address on the control network
+ *     transport = "udp";             # "udp" (H.248.1 Annex D.1) or "tcp" (D.2)
+ *     mid = "[192.0.2.10]:2944";     # our message identifier (default: from listen)
+ *     mgc = ["192.0.2.20:2944"];     # the controllers, in order; only they are answered
+ *     max_rate = 500;                # requests a second; past it: error 502
+ *   };
+ */
+struct tp_conf_iq {
+	bool enabled;
+	int line;
+	char listen[64];              /* "IP:PORT" */
+	bool tcp;                     /* transport = "tcp" */
+	char mid[80];                 /* as it goes into every message */
+	unsigned int nmgc;
+	char mgc[TP_CONF_MAX_IQ_MGCS][64];   /* "IP:PORT", same family as listen */
+	uint32_t max_rate;            /* default 500 */
+};
+
 #define TP_CONF_MAX_CLUSTER_HOSTS 8
 #define TP_CONF_CLUSTER_NAME_MAX  63u
 
@@ -549,6 +575,7 @@ struct tp_conf {
 	struct tp_conf_cp cp;
 	struct tp_conf_tls tls;
 	struct tp_conf_agw agw;
+	struct tp_conf_iq iq;
 	struct tp_conf_cluster cluster;
 };
 

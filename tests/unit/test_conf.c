@@ -452,6 +452,60 @@ test_conf_tcp_timers(void **state)
 		     "agw = {\n  keepalive = [1, 2]; };\n", 7, "agw.keepalive must be a group");
 }
 
+/* The iq group (cp/iq): needs agw and at least one controller, its mid
+ * derived from listen unless given, each refusal on its line. */
+static void
+test_conf_iq_group_read_and_checked(void **state)
+{
+	(void)state;
+	expect_ok(DP("") "agw = { };\n"
+		  "iq = { listen = \"192.0.2.10:2944\"; mgc = [\"192.0.2.20:2944\"]; };\n");
+	assert_true(c.iq.enabled);
+	assert_false(c.iq.tcp);
+	assert_string_equal(c.iq.listen, "192.0.2.10:2944");
+	assert_string_equal(c.iq.mid, "[192.0.2.10]:2944");
+	assert_int_equal(c.iq.nmgc, 1);
+	assert_string_equal(c.iq.mgc[0], "192.0.2.20:2944");
+	assert_int_equal(c.iq.max_rate, 500);
+	tp_conf_free(&c);
+	expect_ok(DP("") "agw = { };\n"
+		  "iq = { listen = \"[2001:db8::a]:2944\"; transport = \"tcp\";\n"
+		  "  mgc = [\"[2001:db8::1]:2944\", \"[2001:db8::2]:2944\"];\n"
+		  "  mid = \"<agw1.example.net>:2944\"; max_rate = 20; };\n");
+	assert_true(c.iq.tcp);
+	assert_string_equal(c.iq.mid, "<agw1.example.net>:2944");
+	assert_int_equal(c.iq.nmgc, 2);
+	assert_int_equal(c.iq.max_rate, 20);
+	tp_conf_free(&c);
+	expect_ok(DP("") "agw = { };\n");
+	assert_false(c.iq.enabled);
+	tp_conf_free(&c);
+	/* lines: dp 1-4, agw 5, iq 6.. */
+	expect_error(DP("") "iq = { listen = \"192.0.2.10:2944\"; mgc = [\"192.0.2.20:2944\"]; };\n",
+		     5, "iq needs the agw group");
+	expect_error(DP("") "agw = { };\niq = {\n  mgc = [\"192.0.2.20:2944\"]; };\n", 6,
+		     "iq needs listen");
+	expect_error(DP("") "agw = { };\niq = { listen = \"192.0.2.10:2944\";\n  mgc = []; };\n",
+		     7, "iq.mgc must list 1 to 4");
+	expect_error(DP("") "agw = { };\niq = { listen = \"192.0.2.10:2944\";\n  mgc = "
+		     "[\"a:1\",\"b:2\",\"c:3\",\"d:4\",\"e:5\"]; };\n", 7, "iq.mgc must list 1 to 4");
+	expect_error(DP("") "agw = { };\niq = { listen = \"192.0.2.10:2944\";\n  mgc = "
+		     "[\"mgc.example:2944\"]; };\n", 7, "is not \"IP:PORT\"");
+	expect_error(DP("") "agw = { };\niq = { listen = \"192.0.2.10:2944\";\n  mgc = "
+		     "[\"[2001:db8::1]:2944\"]; };\n", 7, "not of iq.listen's address family");
+	expect_error(DP("") "agw = { };\niq = { listen = \"192.0.2.10:2944\";\n  mgc = "
+		     "[\"192.0.2.20:2944\", \"192.0.2.20:2944\"]; };\n", 7, "listed twice");
+	expect_error(DP("") "agw = { };\niq = { listen = \"192.0.2.10:2944\"; mgc = "
+		     "[\"192.0.2.20:2944\"];\n  transport = \"sctp\"; };\n", 7,
+		     "iq.transport must be");
+	expect_error(DP("") "agw = { };\niq = { listen = \"192.0.2.10:2944\"; mgc = "
+		     "[\"192.0.2.20:2944\"];\n  mid = \"a b\"; };\n", 7, "iq.mid 'a b'");
+	expect_error(DP("") "agw = { };\niq = { listen = \"192.0.2.10:2944\"; mgc = "
+		     "[\"192.0.2.20:2944\"];\n  max_rate = 0; };\n", 7, "max_rate");
+	expect_error(DP("") "agw = { };\niq = { listen = \"192.0.2.10:2944\"; mgc = "
+		     "[\"192.0.2.20:2944\"];\n  mgcs = 1; };\n", 7, "unknown setting 'mgcs'");
+}
+
 /* The agw group (dp/agw): defaults, and its ports kept away from what
  * else takes TCP ports or steers by them, each refusal naming the line. */
 static void
@@ -1912,6 +1966,7 @@ main(void)
 		cmocka_unit_test_teardown(test_conf_impair_direction_defaults_to_rx, teardown),
 		cmocka_unit_test_teardown(test_conf_unknown_top_level_groups_are_ignored, teardown),
 		cmocka_unit_test_teardown(test_conf_agw_group_read_and_checked, teardown),
+		cmocka_unit_test_teardown(test_conf_iq_group_read_and_checked, teardown),
 		cmocka_unit_test_teardown(test_conf_cp_agw_group, teardown),
 		cmocka_unit_test_teardown(test_conf_cluster_group_read_and_checked, teardown),
 		cmocka_unit_test_teardown(test_conf_gateway_anywhere_in_a_zero_prefix, teardown),

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The "iq" group of the configuration file: the IMS-ALG's door into the
+ * access gateway, H.248 over UDP or TCP (cp/iq). cp alone reads it; it
+ * needs the agw group (the contexts Iq drives). Addresses are IP
+ * literals: cp never waits on a name lookup, and an MGC is named by the
+ * address its messages come from (only those are answered).
+ */
+#include <errno.h>
+#include <libconfig.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tp_conf.h"
+#include "tp_conf_internal.h"
+
+void
+tp_conf_iq_defaults(struct tp_conf *c)
+{
+	c->iq.max_rate = 500;
+}
+
+static int
+get_hostport(const config_setting_t *s, const char *what, char *out, struct tp_conf *c,
+	     char *err, size_t errlen)
+{
+	const char *v = config_setting_type(s) == CONFIG_TYPE_STRING ?
+			config_setting_get_string(s) : NULL;
+	int fam;
+
+	if (v == NULL || strlen(v) >= 64 || (fam = tp_conf_hostport_family(v)) == 0)
+		FAIL(s, "%s: '%s' is not \"IP:PORT\" (an IPv4 address, or an IPv6 one in "
+		     "brackets; no host names)", what, v != NULL ? v : "?");
+	snprintf(out, 64, "%s", v);
+	return fam;
+}
+
+/* H.248.1 Annex B's mId: "[IPv4]:port", "[IPv6]:port", "<domain>:port" or
+ * a deviceName; printable, no space or brace (it is a token of every
+ * message we write). */
+static bool
+mid_ok(const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n == 0 || n >= sizeof(((struct tp_conf_iq *)0)->mid))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (v[i] <= ' ' || v[i] > '~' || v[i] == '{' || v[i] == '}' || v[i] == ',' ||
+		    v[i] == ';' || v[i] == '"' || v[i] == '=')
+			return false;
+	return true;
+}
+
+static int
+load_iq(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
+{
+	static const char *const names[] = {
+		"listen", "transport", "mid", "mgc", "max_rate", NULL,
+	};
+	struct tp_conf_iq *q = &c->iq;
+	const config_setting_t *s;
+	int fam, rc;
+
+	q->line = where(g);
+	if ((rc = tp_conf_check_names(g, "iq", names, c, err, errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(g, "max_rate", 1, 1000000, &q->max_rate, c, err,
+				  errlen)) < 0)
+		return rc;
+	if (!c->agw.enabled)
+		FAIL(g, "iq needs the agw group (the contexts an IMS-ALG drives over Iq)");
+	s = config_setting_get_member(g, "listen");
+	if (s == NULL)
+		FAIL(g, "iq needs listen = \"IP:PORT\" (this host's address on the control "
+		     "network; H.248 text's port is 2944)");
+	if ((fam = get_hostport(s, "iq.listen", q->listen, c, err, errlen)) < 0)
+		return fam;
+	s = config_setting_get_member(g, "transport");
+	if (s != NULL) {
+		const char *v = config_setting_type(s) == CONFIG_TYPE_STRING ?
+				config_setting_get_string(s) : "";
+
+		if (strcmp(v, "udp") == 0)
+			q->tcp = false;
+		else if (strcmp(v, "tcp") == 0)
+			q->tcp = true;
+		else
+			FAIL(s, "iq.transport must be \"udp\" or \"tcp\" (SCTP is not offered: "
+			     "see cp/iq/FEATURE.md)");
+	}
+	s = config_setting_get_member(g, "mgc");
+	if (s == NULL || !config_setting_is_array(s) || config_setting_length(s) < 1 ||
+	    config_setting_length(s) > TP_CONF_MAX_IQ_MGCS)
+		FAIL(s != NULL ? s : g, "iq.mgc must list 1 to %d controllers [\"IP:PORT\", ...] "
+		     "(only they are answered)", TP_CONF_MAX_IQ_MGCS);
+	for (int i = 0; i < config_setting_length(s); i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned int)i);
+		int f = get_hostport(e, "iq.mgc", q->mgc[q->nmgc], c, err, errlen);
+
+		if (f < 0)
+			return f;
+		if (f != fam)
+			FAIL(e, "iq.mgc: '%s' is not of iq.listen's address family", q->mgc[q->nmgc]);
+		for (unsigned int j = 0; j < q->nmgc; j++)
+			if (strcmp(q->mgc[j], q->mgc[q->nmgc]) == 0)
+				FAIL(e, "iq.mgc: '%s' is listed twice", q->mgc[j]);
+		q->nmgc++;
+	}
+	s = config_setting_get_member(g, "mid");
+	if (s != NULL) {
+		const char *v = config_setting_type(s) == CONFIG_TYPE_STRING ?
+				config_setting_get_string(s) : "";
+
+		if (!mid_ok(v))
+			FAIL(s, "iq.mid '%s': printable, no spaces, braces, commas, quotes, '=' "
+			     "or ';', shorter than %zu (e.g. \"[192.0.2.10]:2944\")", v,
+			     sizeof(q->mid));
+		snprintf(q->mid, sizeof(q->mid), "%s", v);
+	} else if (fam == 4) {
+		const char *colon = strrchr(q->listen, ':');
+
+		snprintf(q->mid, sizeof(q->mid), "[%.*s]%s", (int)(colon - q->listen), q->listen,
+			 colon);
+	} else {
+		snprintf(q->mid, sizeof(q->mid), "%s", q->listen);
+	}
+	q->enabled = true;
+	return 0;
+}
+
+int
+tp_conf_load_iq(const config_t *cfg, struct tp_conf *c, char *err, size_t errlen)
+{
+	const config_setting_t *g = config_lookup(cfg, "iq");
+
+	if (g == NULL)
+		return 0;
+	if (!config_setting_is_group(g))
+		FAIL(g, "iq must be a group { listen = ...; mgc = [...]; }");
+	return load_iq(g, c, err, errlen);
+}
