@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/iq's transport (iq_net.h): UDP datagrams, or TCP with TPKT framing.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "iq_net.h"
+
+#define TPKT_HDR 4u
+
+int
+iq_net_addr(const char *s, struct sockaddr_storage *ss)
+{
+	char host[64];
+	const char *colon, *h = s;
+	size_t hl;
+	char *end;
+	long port;
+
+	memset(ss, 0, sizeof(*ss));
+	if (s[0] == '[') {
+		const char *rb = strchr(s, ']');
+
+		if (rb == NULL || rb[1] != ':')
+			return -EINVAL;
+		h = s + 1;
+		hl = (size_t)(rb - h);
+		colon = rb + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (colon == NULL)
+			return -EINVAL;
+		hl = (size_t)(colon - s);
+	}
+	if (hl == 0 || hl >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	errno = 0;
+	port = strtol(colon + 1, &end, 10);
+	if (errno != 0 || *end != '\0' || port < 1 || port > 65535)
+		return -EINVAL;
+	if (s[0] == '[') {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET6, host, &a->sin6_addr) != 1)
+			return -EINVAL;
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)ss;
+
+		a->sin_family = AF_INET;
+		a->sin_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static socklen_t
+addr_len(const struct sockaddr_storage *ss)
+{
+	return ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+					    sizeof(struct sockaddr_in);
+}
+
+static bool
+same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+		      &((const struct sockaddr_in6 *)b)->sin6_addr, 16) == 0;
+}
+
+int
+iq_net_open(struct iq_net *n, const struct tp_conf_iq *iq, char *err, size_t errlen)
+{
+	int rc;
+
+	memset(n, 0, sizeof(*n));
+	n->fd = -1;
+	n->tcp = iq->tcp;
+	if (iq_net_addr(iq->listen, &n->local) < 0) {
+		snprintf(err, errlen, "iq.listen '%s' is not IP:PORT", iq->listen);
+		return -EINVAL;
+	}
+	n->family = n->local.ss_family;
+	for (unsigned int i = 0; i < iq->nmgc; i++) {
+		if (iq_net_addr(iq->mgc[i], &n->mgc[i]) < 0) {
+			snprintf(err, errlen, "iq.mgc '%s' is not IP:PORT", iq->mgc[i]);
+			return -EINVAL;
+		}
+		n->reply_to[i] = n->mgc[i];
+	}
+	n->nmgc = iq->nmgc;
+	if (n->tcp) {
+		n->rbuf = malloc(IQ_MSG_MAX + TPKT_HDR);
+		n->wbuf = malloc(2 * (IQ_MSG_MAX + TPKT_HDR));
+		if (n->rbuf == NULL || n->wbuf == NULL) {
+			iq_net_close(n);
+			snprintf(err, errlen, "iq: out of memory");
+			return -ENOMEM;
+		}
+		return 0;
+	}
+	n->fd = socket(n->family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (n->fd < 0 || bind(n->fd, (struct sockaddr *)&n->local, addr_len(&n->local)) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "iq.listen %s (udp): %s", iq->listen, strerror(-rc));
+		iq_net_close(n);
+		return rc;
+	}
+	return 0;
+}
+
+void
+iq_net_close(struct iq_net *n)
+{
+	if (n->fd >= 0)
+		close(n->fd);
+	n->fd = -1;
+	free(n->rbuf);
+	free(n->wbuf);
+	n->rbuf = n->wbuf = NULL;
+	n->connected = n->connecting = false;
+}
+
+int
+iq_net_connect(struct iq_net *n, unsigned int i)
+{
+	struct sockaddr_storage src;
+	int fd, rc;
+
+	if (!n->tcp)
+		return 0;
+	if (n->fd >= 0) {
+		close(n->fd);
+		n->fd = -1;
+		n->st.tcp_drops++;
+	}
+	n->connected = n->connecting = false;
+	n->rlen = n->wlen = 0;
+	n->cur = i;
+	fd = socket(n->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	/* from iq.listen's address (the control network's), any port */
+	src = n->local;
+	if (src.ss_family == AF_INET)
+		((struct sockaddr_in *)&src)->sin_port = 0;
+	else
+		((struct sockaddr_in6 *)&src)->sin6_port = 0;
+	if (bind(fd, (struct sockaddr *)&src, addr_len(&src)) < 0 ||
+	    (connect(fd, (struct sockaddr *)&n->mgc[i], addr_len(&n->mgc[i])) < 0 &&
+	     errno != EINPROGRESS)) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	n->fd = fd;
+	n->connecting = true;
+	n->st.tcp_connects++;
+	return 0;
+}
+
+/* TCP: finish a connect, push what waits to be written. */
+static int
+tcp_progress(struct iq_net *n)
+{
+	if (n->fd < 0)
+		return -ENOTCONN;
+	if (n->connecting) {
+		struct pollfd p = { .fd = n->fd, .events = POLLOUT };
+		int soerr = 0;
+		socklen_t sl = sizeof(soerr);
+
+		if (poll(&p, 1, 0) <= 0)
+			return 0;
+		if (getsockopt(n->fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0 || soerr != 0)
+			return -ECONNRESET;
+		n->connecting = false;
+		n->connected = true;
+	}
+	while (n->wlen > 0) {
+		ssize_t w = send(n->fd, n->wbuf, n->wlen, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (w < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -ECONNRESET;
+		memmove(n->wbuf, n->wbuf + w, n->wlen - (size_t)w);
+		n->wlen -= (size_t)w;
+	}
+	return 0;
+}
+
+bool
+iq_net_up(struct iq_net *n)
+{
+	if (!n->tcp)
+		return true;
+	if (n->connecting && tcp_progress(n) < 0)
+		return false;
+	return n->connected;
+}
+
+int
+iq_net_fd(const struct iq_net *n, short *events)
+{
+	*events = POLLIN;
+	if (n->tcp && (n->connecting || n->wlen > 0))
+		*events |= POLLOUT;
+	return n->fd;
+}
+
+static int
+udp_recv(struct iq_net *n, uint8_t *buf, unsigned int *peer)
+{
+	for (;;) {
+		struct sockaddr_storage from;
+		socklen_t fl = sizeof(from);
+		ssize_t r = recvfrom(n->fd, buf, IQ_MSG_MAX, MSG_TRUNC | MSG_DONTWAIT,
+				     (struct sockaddr *)&from, &fl);
+		unsigned int i;
+
+		if (r < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+		for (i = 0; i < n->nmgc; i++)
+			if (same_host(&from, &n->mgc[i]))
+				break;
+		if (i == n->nmgc) {
+			n->st.rx_stranger++;
+			continue;
+		}
+		if ((size_t)r > IQ_MSG_MAX || r == 0) {
+			n->st.rx_oversize++;
+			continue;
+		}
+		n->reply_to[i] = from;
+		n->st.rx++;
+		n->st.rx_bytes += (uint64_t)r;
+		*peer = i;
+		return (int)r;
+	}
+}
+
+static int
+tcp_recv(struct iq_net *n, uint8_t *buf, unsigned int *peer)
+{
+	int rc = tcp_progress(n);
+
+	if (rc < 0)
+		return rc;
+	if (!n->connected)
+		return 0;
+	for (;;) {
+		size_t mlen;
+
+		if (n->rlen >= TPKT_HDR) {
+			/* RFC 1006: version 3, reserved, length (with the header) */
+			mlen = (size_t)n->rbuf[2] << 8 | n->rbuf[3];
+			if (n->rbuf[0] != 3 || mlen <= TPKT_HDR || mlen > IQ_MSG_MAX + TPKT_HDR) {
+				n->st.rx_oversize++;
+				return -ECONNRESET;
+			}
+			if (n->rlen >= mlen) {
+				memcpy(buf, n->rbuf + TPKT_HDR, mlen - TPKT_HDR);
+				memmove(n->rbuf, n->rbuf + mlen, n->rlen - mlen);
+				n->rlen -= mlen;
+				n->st.rx++;
+				n->st.rx_bytes += mlen - TPKT_HDR;
+				*peer = n->cur;
+				return (int)(mlen - TPKT_HDR);
+			}
+		}
+		ssize_t r = recv(n->fd, n->rbuf + n->rlen, IQ_MSG_MAX + TPKT_HDR - n->rlen,
+				 MSG_DONTWAIT);
+
+		if (r == 0)
+			return -ECONNRESET;
+		if (r < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -ECONNRESET;
+		n->rlen += (size_t)r;
+	}
+}
+
+int
+iq_net_recv(struct iq_net *n, uint8_t *buf, unsigned int *peer)
+{
+	if (n->fd < 0)
+		return n->tcp ? -ECONNRESET : -EBADF;
+	return n->tcp ? tcp_recv(n, buf, peer) : udp_recv(n, buf, peer);
+}
+
+int
+iq_net_send(struct iq_net *n, unsigned int peer, const uint8_t *msg, size_t len)
+{
+	if (len == 0 || len > IQ_MSG_MAX || peer >= n->nmgc)
+		return -EINVAL;
+	if (!n->tcp) {
+		const struct sockaddr_storage *to = &n->reply_to[peer];
+
+		if (sendto(n->fd, msg, len, MSG_DONTWAIT, (const struct sockaddr *)to,
+			   addr_len(to)) < 0) {
+			n->st.tx_errors++;
+			return -errno;
+		}
+	} else {
+		int rc;
+
+		if (peer != n->cur || n->fd < 0 ||
+		    n->wlen + len + TPKT_HDR > 2 * (IQ_MSG_MAX + TPKT_HDR)) {
+			n->st.tx_errors++;
+			return -ENOTCONN;
+		}
+		n->wbuf[n->wlen] = 3;
+		n->wbuf[n->wlen + 1] = 0;
+		n->wbuf[n->wlen + 2] = (uint8_t)((len + TPKT_HDR) >> 8);
+		n->wbuf[n->wlen + 3] = (uint8_t)(len + TPKT_HDR);
+		memcpy(n->wbuf + n->wlen + TPKT_HDR, msg, len);
+		n->wlen += len + TPKT_HDR;
+		rc = tcp_progress(n);
+		if (rc < 0) {
+			n->st.tx_errors++;
+			return rc;
+		}
+	}
+	n->st.tx++;
+	n->st.tx_bytes += len;
+	return 0;
+}

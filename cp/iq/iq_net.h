@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/iq's transport (H.248.1 Annex D): UDP, one datagram a message, from
+ * iq.listen to the controllers of iq.mgc and back (D.1); or TCP, the MG
+ * connecting to its current controller, each message in a TPKT header
+ * (RFC 1006: version 3, a reserved byte, the length with the header;
+ * D.2). Never waits: sockets are non-blocking, read from cp's loop.
+ *
+ * A controller is known by its address: a datagram from elsewhere is
+ * dropped and counted, never answered (iq.mgc is the whole list, and the
+ * answer to a forged source would go to a victim). Over UDP the port is
+ * not compared: a controller may send from another port than the one it
+ * listens on; the answer goes back to where the request came from.
+ */
+#ifndef CP_IQ_NET_H
+#define CP_IQ_NET_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "tp_conf_types.h"
+
+/* The largest message taken or sent: an H.248 message over UDP fits one
+ * datagram (D.1.1 asks for no fragmentation, and a context's SDP is a
+ * few hundred bytes); over TCP the same bound keeps one message's buffer
+ * fixed. */
+#define IQ_MSG_MAX 8192u
+
+struct iq_net_stats {
+	uint64_t rx, tx, rx_bytes, tx_bytes;
+	uint64_t rx_stranger;         /* from an address not in iq.mgc */
+	uint64_t rx_oversize;         /* past IQ_MSG_MAX (a TPKT too long) */
+	uint64_t tx_errors;
+	uint64_t tcp_connects, tcp_drops;
+};
+
+struct iq_net {
+	bool tcp;
+	int fd;                       /* UDP: the bound socket; TCP: -1 until connecting */
+	int family;                   /* AF_INET or AF_INET6 */
+	struct sockaddr_storage local;
+	unsigned int nmgc;
+	struct sockaddr_storage mgc[TP_CONF_MAX_IQ_MGCS];
+	/* UDP: where each controller's last request came from (the answer
+	 * goes there) */
+	struct sockaddr_storage reply_to[TP_CONF_MAX_IQ_MGCS];
+	/* TCP: the controller connected to (or connecting), its state and
+	 * the bytes of a message in arrival */
+	unsigned int cur;
+	bool connecting, connected;
+	uint8_t *rbuf;
+	size_t rlen;
+	uint8_t *wbuf;                /* what the socket did not take yet */
+	size_t wlen;
+	struct iq_net_stats st;
+};
+
+/* From iq (conf->iq): UDP bound to listen, or TCP not yet connected.
+ * 0 or -errno with err saying why. */
+int iq_net_open(struct iq_net *n, const struct tp_conf_iq *iq, char *err, size_t errlen);
+void iq_net_close(struct iq_net *n);
+
+/* TCP: connect (non-blocking) to controller i, dropping any other
+ * connection. 0, or -errno. UDP: nothing to do, 0. */
+int iq_net_connect(struct iq_net *n, unsigned int i);
+/* TCP: true once connected to the current controller (UDP: always). */
+bool iq_net_up(struct iq_net *n);
+
+/*
+ * One message, if one is there: its bytes into buf (IQ_MSG_MAX), *peer
+ * the controller it came from. Returns its length, 0 when nothing is
+ * waiting, -ECONNRESET when the TCP connection went (iq_net_connect()
+ * again), or another -errno.
+ */
+int iq_net_recv(struct iq_net *n, uint8_t *buf, unsigned int *peer);
+/* A message to controller peer (UDP: to where its last request came
+ * from, or its configured address; TCP: the connection, peer must be the
+ * current one). 0 or -errno. */
+int iq_net_send(struct iq_net *n, unsigned int peer, const uint8_t *msg, size_t len);
+/* For poll(): the fd and the events it waits for (POLLIN, and POLLOUT
+ * while a TCP connect or write is pending). */
+int iq_net_fd(const struct iq_net *n, short *events);
+
+/* "IP:PORT" into a sockaddr (IPv6 in brackets). 0 or -EINVAL. */
+int iq_net_addr(const char *s, struct sockaddr_storage *ss);
+
+#endif /* CP_IQ_NET_H */

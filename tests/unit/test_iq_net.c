@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/iq's transport over loopback sockets: UDP from a controller's
+ * address answered where it came from, a stranger's datagram dropped
+ * unanswered; TCP's TPKT framing both ways, a message split across
+ * reads, two in one read, and a bad header ending the connection.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "iq/iq_net.h"
+
+static int
+udp_on(const char *ip, uint16_t *port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t l = sizeof(a);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	assert_true(fd >= 0);
+	inet_pton(AF_INET, ip, &a.sin_addr);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	getsockname(fd, (struct sockaddr *)&a, &l);
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+static int
+recv_wait(struct iq_net *n, uint8_t *buf, unsigned int *peer)
+{
+	for (int i = 0; i < 200; i++) {
+		int r = iq_net_recv(n, buf, peer);
+
+		if (r != 0)
+			return r;
+		usleep(5000);
+	}
+	return 0;
+}
+
+static void
+test_iq_net_udp_answers_controllers_only(void **state)
+{
+	struct tp_conf_iq q = { .enabled = true };
+	struct iq_net n;
+	char err[160];
+	uint16_t mport, sport, lport;
+	int mgc = udp_on("127.0.0.2", &mport), stranger = udp_on("127.0.0.3", &sport);
+	int probe = udp_on("127.0.0.1", &lport);
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	uint8_t buf[IQ_MSG_MAX];
+	unsigned int peer = 9;
+	char got[64];
+	ssize_t r;
+
+	(void)state;
+	close(probe);     /* a free port on 127.0.0.1 for listen */
+	snprintf(q.listen, sizeof(q.listen), "127.0.0.1:%u", lport);
+	snprintf(q.mgc[0], sizeof(q.mgc[0]), "127.0.0.9:2944");
+	snprintf(q.mgc[1], sizeof(q.mgc[1]), "127.0.0.2:%u", 2944);
+	q.nmgc = 2;
+	assert_int_equal(iq_net_open(&n, &q, err, sizeof(err)), 0);
+	inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+	to.sin_port = htons(lport);
+	/* the stranger first: dropped, counted, nothing for the caller */
+	sendto(stranger, "MEGACO/3 [127.0.0.3]:1 T=1{}", 28, 0, (struct sockaddr *)&to, sizeof(to));
+	/* the controller, from another port than its configured one */
+	sendto(mgc, "MEGACO/3 [127.0.0.2]:2944 T=2{}", 31, 0, (struct sockaddr *)&to, sizeof(to));
+	r = recv_wait(&n, buf, &peer);
+	assert_int_equal(r, 31);
+	assert_int_equal(peer, 1);
+	assert_int_equal(n.st.rx_stranger, 1);
+	assert_int_equal(iq_net_send(&n, 1, (const uint8_t *)"Reply=2{}", 9), 0);
+	r = recv(mgc, got, sizeof(got), 0);
+	assert_int_equal(r, 9);
+	assert_memory_equal(got, "Reply=2{}", 9);
+	/* nothing went to the stranger */
+	assert_int_equal(recv(stranger, got, sizeof(got), MSG_DONTWAIT), -1);
+	assert_int_equal(iq_net_send(&n, 2, (const uint8_t *)"x", 1), -EINVAL);
+	assert_int_equal(iq_net_send(&n, 1, (const uint8_t *)"x", 0), -EINVAL);
+	iq_net_close(&n);
+	close(mgc);
+	close(stranger);
+}
+
+static void
+test_iq_net_tcp_tpkt_framing(void **state)
+{
+	struct tp_conf_iq q = { .enabled = true, .tcp = true };
+	struct iq_net n;
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t l = sizeof(a);
+	char err[160];
+	int ls = socket(AF_INET, SOCK_STREAM, 0), c;
+	uint8_t buf[IQ_MSG_MAX], hdr[4];
+	unsigned int peer;
+	const uint8_t two[] = { 3, 0, 0, 7, 'a', 'b', 'c', 3, 0, 0, 6, 'd', 'e' };
+	const uint8_t bad[] = { 4, 0, 0, 7, 'x', 'y', 'z' };
+
+	(void)state;
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	assert_int_equal(bind(ls, (struct sockaddr *)&a, sizeof(a)), 0);
+	listen(ls, 1);
+	getsockname(ls, (struct sockaddr *)&a, &l);
+	snprintf(q.listen, sizeof(q.listen), "127.0.0.1:2944");
+	snprintf(q.mgc[0], sizeof(q.mgc[0]), "127.0.0.1:%u", ntohs(a.sin_port));
+	q.nmgc = 1;
+	assert_int_equal(iq_net_open(&n, &q, err, sizeof(err)), 0);
+	assert_int_equal(iq_net_recv(&n, buf, &peer), -ECONNRESET);
+	assert_int_equal(iq_net_connect(&n, 0), 0);
+	c = accept(ls, NULL, NULL);
+	assert_true(c >= 0);
+	for (int i = 0; i < 100 && !iq_net_up(&n); i++)
+		usleep(2000);
+	assert_true(iq_net_up(&n));
+	assert_int_equal(iq_net_send(&n, 0, (const uint8_t *)"hello", 5), 0);
+	assert_int_equal(recv(c, hdr, 4, MSG_WAITALL), 4);
+	assert_int_equal(hdr[0], 3);
+	assert_int_equal(hdr[3], 9);
+	assert_int_equal(recv(c, buf, 5, MSG_WAITALL), 5);
+	assert_memory_equal(buf, "hello", 5);
+	/* two messages, the second in two pieces */
+	send(c, two, 11, 0);
+	assert_int_equal(recv_wait(&n, buf, &peer), 3);
+	assert_memory_equal(buf, "abc", 3);
+	assert_int_equal(peer, 0);
+	assert_int_equal(iq_net_recv(&n, buf, &peer), 0);
+	send(c, two + 11, 2, 0);
+	assert_int_equal(recv_wait(&n, buf, &peer), 2);
+	assert_memory_equal(buf, "de", 2);
+	/* not a TPKT: the connection is not to be trusted any further */
+	send(c, bad, sizeof(bad), 0);
+	assert_int_equal(recv_wait(&n, buf, &peer), -ECONNRESET);
+	assert_int_equal(n.st.rx_oversize, 1);
+	close(c);
+	iq_net_close(&n);
+	close(ls);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_iq_net_udp_answers_controllers_only),
+		cmocka_unit_test(test_iq_net_tcp_tpkt_framing),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
