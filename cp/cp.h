@@ -165,6 +165,8 @@ struct cp_ctx {
 	struct cp_tls *tls;
 	/* the access gateway's contexts (cp/agw); NULL without an agw group */
 	struct cp_agw *agw;
+	/* the IMS-ALG's H.248 door (cp/iq); NULL without an iq group */
+	struct cp_iq *iq;
 	/* many boxes (cp/cluster); NULL without a cluster group */
 	struct cp_cluster *cluster;
 	/* drain with no alternates named: the cluster's least loaded box */

@@ -46,6 +46,7 @@ static const struct cp_module *const modules[] = {
 	&cp_alloc_module,
 	&cp_tls_module,
 	&cp_agw_module,
+	&cp_iq_module,
 	&cp_api_module,
 	&cp_metrics_module,
 	&cp_privileges_module,

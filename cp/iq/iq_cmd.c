@@ -1,0 +1,959 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/iq's commands: one action (Context=<id>{...}) of a request carried
+ * out on cp/agw's contexts (cp_agw.h's C API, the operator API's too), its
+ * replies written back.
+ *
+ * Names. An H.248 context is an AGW context; its ContextID is made from
+ * the AGW id (iq_ctx_h248()): the slot's place among all workers' slots
+ * and its generation, so that it needs no table and is the same after cp
+ * restarts (dp gives cp its contexts back). A termination is one leg:
+ * "tcp/<leg>/<serial>", serial being cp/agw's number for the termination
+ * in that slot, so that a name never names a later termination.
+ *
+ * What a termination's descriptors mean (TS 29.334 §5.8, TS 23.334):
+ *  - Media: one stream (Stream=1, or the stream's descriptors directly),
+ *    LocalControl (Mode SendReceive only; ipnapt/latch; ipdc/realm naming
+ *    the dp port by its name), Local (what the controller asks of our
+ *    side: a=setup our TCP role, `$` for our address, port and
+ *    fingerprint) and Remote (the peer: its address, port, a=setup,
+ *    fingerprints), as lib/sdp reads and judges them (sdp_derive()). The
+ *    TLS role follows the TCP role (TS 23.334: an active peer makes the
+ *    gateway the TLS server).
+ *  - Events: g/cause (the leg's release with its cause, H.248.1 E.1),
+ *    notified with the request id given.
+ *  - Signals: only an empty descriptor.
+ * The reply to Add and Modify carries Local with every `$` filled (our
+ * address, port, role and our certificate's fingerprint); Subtract's
+ * carries the leg's statistics (nt/or, nt/os: octets received and sent;
+ * nt/dur: ms) unless an empty Audit asks for none.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <stddef.h>
+#include <strings.h>
+#include <time.h>
+
+#include "cp.h"
+#include "agw/cp_agw.h"
+#include "certfp.h"
+#include "iq_internal.h"
+#include "ipc.h"
+#include "sdp.h"
+#include "tp_log.h"
+
+/* Commands in one action: more is refused (the profile leaves it open;
+ * an AGW context has two terminations). */
+#define IQ_CMDS_MAX 8u
+
+/* ---- names ------------------------------------------------------------------ */
+
+static uint32_t
+slots_total(const struct cp_agw *g)
+{
+	return (uint32_t)g->nworkers * g->per_worker;
+}
+
+uint32_t
+iq_ctx_h248(const struct cp_agw *g, uint64_t id)
+{
+	uint32_t total = slots_total(g);
+	uint32_t k = (H248_CTX_CHOOSE - 1u) / total;     /* generations told apart */
+	uint32_t idx = ipc_conn_worker(id) * g->per_worker + ipc_conn_slot(id);
+
+	return 1u + idx + total * (ipc_conn_gen(id) % k);
+}
+
+struct cp_agw_ctx *
+iq_ctx_of_h248(struct cp_agw *g, uint32_t h)
+{
+	uint32_t total = slots_total(g);
+	uint32_t k = (H248_CTX_CHOOSE - 1u) / total;
+	struct cp_agw_ctx *c;
+
+	if (h == 0 || h >= H248_CTX_CHOOSE)
+		return NULL;
+	h--;
+	if (h / total >= k)
+		return NULL;
+	c = &g->ctx[h % total];
+	if (c->id == 0 || c->state == CP_AGW_RELEASING ||
+	    ipc_conn_gen(c->id) % k != h / total)
+		return NULL;
+	return c;
+}
+
+void
+iq_term_name(const struct cp_agw_ctx *c, unsigned int leg, char *buf, size_t size)
+{
+	snprintf(buf, size, "tcp/%u/%u", leg, c->term[leg].serial);
+}
+
+/* The leg a termination name names in c: 0 or 1, -1 when none. */
+static int
+term_leg(const struct cp_agw_ctx *c, const char *name, size_t len)
+{
+	unsigned int leg, serial;
+	char buf[40];
+	int n;
+
+	if (len >= sizeof(buf))
+		return -1;
+	memcpy(buf, name, len);
+	buf[len] = '\0';
+	if (sscanf(buf, "tcp/%u/%u%n", &leg, &serial, &n) != 2 || (size_t)n != len || leg > 1 ||
+	    c->leg_state[leg] == CP_AGW_LEG_EMPTY || c->term[leg].tcp_role == 0 ||
+	    c->term[leg].serial != serial)
+		return -1;
+	return (int)leg;
+}
+
+/* ---- what a command carries --------------------------------------------------- */
+
+struct iq_ev_req {
+	bool set;                 /* an Events descriptor was given */
+	uint32_t rid;
+	bool cause;               /* g/cause asked for */
+};
+
+struct iq_media {
+	bool local, remote;
+	struct sdp l, r;
+	bool latch_set, latch;
+	char realm[64];           /* ipdc/realm: a dp port's name */
+};
+
+/* What went wrong in a command: the code and the controller's sentence. */
+struct iq_fail {
+	unsigned int code;
+	char text[200];
+};
+
+#define FAIL(f, c, ...) do { \
+	(f)->code = (c); \
+	snprintf((f)->text, sizeof((f)->text), __VA_ARGS__); \
+	return -1; \
+} while (0)
+
+/* An SDP error as H.248.8 names it (TS 29.334 §5.17: an unsupported value
+ * is 449 with the value in the text). */
+static unsigned int
+sdp_code(enum sdp_err e)
+{
+	switch (e) {
+	case SDP_E_NO_MEDIA:
+	case SDP_E_SETUP_MISSING:
+	case SDP_E_NO_FINGERPRINT:
+		return 472;     /* Required Information Missing */
+	case SDP_E_PROTO:
+	case SDP_E_PROTO_MISMATCH:
+	case SDP_E_MEDIA_COUNT:
+		return 515;     /* Unsupported Media Type */
+	case SDP_E_ROLE_CONFLICT:
+		return 473;     /* Conflicting Property Values */
+	case SDP_E_FP_HASH:
+	case SDP_E_FP_COUNT:
+	case SDP_E_ALTERNATIVE:
+	case SDP_E_ADDRESS:
+	case SDP_E_REMOTE_PORT:
+	case SDP_E_PORT_ZERO:
+		return 449;
+	default:
+		return 474;     /* Invalid SDP Syntax */
+	}
+}
+
+static int
+octets_sdp(const struct h248_tree *t, const struct h248_node *n, struct sdp *out,
+	   const char *which, struct iq_fail *f)
+{
+	char buf[SDP_SIZE_MAX + 1];
+	struct sdp_error e;
+	int len = h248_octets(t, n, buf, sizeof(buf));
+
+	if (len == -ENOSPC)
+		FAIL(f, 449, "%s: the SDP is longer than %u bytes", which, SDP_SIZE_MAX);
+	if (len < 0)
+		FAIL(f, 442, "%s: no SDP", which);
+	if (sdp_parse(buf, (size_t)len, out, &e) < 0)
+		FAIL(f, sdp_code(e.code), "%s: %s", which, e.msg);
+	return 0;
+}
+
+/* One stream's descriptors (Stream=1{...} or Media's own). */
+static int
+stream_parms(const struct h248_tree *t, const struct h248_node *s, struct iq_media *m,
+	     struct iq_fail *f)
+{
+	for (const struct h248_node *n = h248_child(t, s, H248_TOK_NONE); n != NULL;
+	     n = h248_next(t, n, H248_TOK_NONE)) {
+		switch (n->tok) {
+		case H248_TOK_LOCAL:
+			if (m->local)
+				FAIL(f, 448, "Local appears twice");
+			if (octets_sdp(t, n, &m->l, "Local", f) < 0)
+				return -1;
+			m->local = true;
+			break;
+		case H248_TOK_REMOTE:
+			if (m->remote)
+				FAIL(f, 448, "Remote appears twice");
+			if (octets_sdp(t, n, &m->r, "Remote", f) < 0)
+				return -1;
+			m->remote = true;
+			break;
+		case H248_TOK_LOCALCONTROL:
+			for (const struct h248_node *p = h248_child(t, n, H248_TOK_NONE); p != NULL;
+			     p = h248_next(t, p, H248_TOK_NONE)) {
+				size_t nl;
+				const char *nm = h248_name(t, p, &nl);
+
+				if (p->tok == H248_TOK_MODE) {
+					/* a TCP splice has no one-way mode */
+					if (h248_value_tok(t, p) != H248_TOK_SENDRECV)
+						FAIL(f, 517, "Mode: only SendReceive is supported on a "
+						     "TCP bearer");
+				} else if (p->tok == H248_TOK_RESERVEDGROUP ||
+					   p->tok == H248_TOK_RESERVEDVALUE) {
+					/* (a choice among alternatives: we take none) */
+				} else if (nl == 12 && strncasecmp(nm, "ipnapt/latch", 12) == 0) {
+					m->latch_set = true;
+					m->latch = h248_value_is(t, p, "ON") ||
+						   h248_value_is(t, p, "true") ||
+						   h248_value_is(t, p, "1");
+					if (!m->latch && !h248_value_is(t, p, "OFF") &&
+					    !h248_value_is(t, p, "false") && !h248_value_is(t, p, "0"))
+						FAIL(f, 449, "ipnapt/latch: ON or OFF");
+				} else if (nl == 10 && strncasecmp(nm, "ipdc/realm", 10) == 0) {
+					if (h248_value_copy(t, p, m->realm, sizeof(m->realm)) < 0)
+						FAIL(f, 449, "ipdc/realm: too long");
+				} else {
+					FAIL(f, 445, "LocalControl: %.*s is not supported", (int)nl, nm);
+				}
+			}
+			break;
+		case H248_TOK_STATISTICS:
+		case H248_TOK_TERMINATIONSTATE:     /* (media_parms() judged it) */
+		case H248_TOK_STREAM:
+			break;
+		default: {
+			size_t nl;
+			const char *nm = h248_name(t, n, &nl);
+
+			FAIL(f, 444, "Media: %.*s is not supported", (int)nl, nm);
+		}
+		}
+	}
+	return 0;
+}
+
+static int
+media_parms(const struct h248_tree *t, const struct h248_node *md, struct iq_media *m,
+	    struct iq_fail *f)
+{
+	unsigned int streams = 0;
+
+	for (const struct h248_node *n = h248_child(t, md, H248_TOK_NONE); n != NULL;
+	     n = h248_next(t, n, H248_TOK_NONE)) {
+		if (n->tok == H248_TOK_STREAM) {
+			uint32_t sid;
+
+			if (h248_value_u32(t, n, &sid) < 0 || sid != 1 || ++streams > 1)
+				FAIL(f, 449, "Stream: one stream (1) per TCP termination");
+			if (stream_parms(t, n, m, f) < 0)
+				return -1;
+		} else if (n->tok == H248_TOK_TERMINATIONSTATE) {
+			for (const struct h248_node *p = h248_child(t, n, H248_TOK_NONE); p != NULL;
+			     p = h248_next(t, p, H248_TOK_NONE))
+				if (p->tok == H248_TOK_SERVICESTATES &&
+				    h248_value_tok(t, p) != H248_TOK_INSERVICE)
+					FAIL(f, 449, "ServiceStates: only InService");
+		} else if (n->tok != H248_TOK_LOCAL && n->tok != H248_TOK_REMOTE &&
+			   n->tok != H248_TOK_LOCALCONTROL && n->tok != H248_TOK_STATISTICS) {
+			size_t nl;
+			const char *nm = h248_name(t, n, &nl);
+
+			FAIL(f, 444, "Media: %.*s is not supported", (int)nl, nm);
+		}
+	}
+	/* descriptors directly under Media: walk them as one stream */
+	if (streams == 0)
+		return stream_parms(t, md, m, f);
+	return 0;
+}
+
+static int
+events_parms(const struct h248_tree *t, const struct h248_node *e, struct iq_ev_req *ev,
+	     bool root, struct cp_iq *q, struct iq_fail *f)
+{
+	ev->set = true;
+	ev->cause = false;
+	if (h248_value_u32(t, e, &ev->rid) < 0) {
+		if (e->child != H248_NONE)
+			FAIL(f, 442, "Events: a request id is needed");
+		ev->rid = 0;     /* "Events" alone: none requested */
+		return 0;
+	}
+	for (const struct h248_node *n = h248_child(t, e, H248_TOK_NONE); n != NULL;
+	     n = h248_next(t, n, H248_TOK_NONE)) {
+		size_t nl;
+		const char *nm = h248_name(t, n, &nl);
+
+		if (!root && nl == 7 && strncasecmp(nm, "g/cause", 7) == 0) {
+			ev->cause = true;
+		} else if (root && nl == 6 && strncasecmp(nm, "it/ito", 6) == 0) {
+			const struct h248_node *mit = h248_child_named(t, n, "mit");
+			uint32_t v = 0;
+
+			/* H.248.14: the longest silence from the controller, in
+			 * units of 10 ms; absent, ours (60 s) */
+			if (mit != NULL && h248_value_u32(t, mit, &v) < 0)
+				FAIL(f, 449, "it/ito: mit must be a number (10 ms units)");
+			q->mit_ms = mit != NULL ? v * 10u : 60000u;
+			q->it_rid = ev->rid;
+		} else {
+			const char *slash = memchr(nm, '/', nl);
+
+			if (slash == NULL)
+				FAIL(f, 442, "Events: %.*s is not a package/event name", (int)nl, nm);
+			if ((slash - nm == 1 && nm[0] == 'g') || (slash - nm == 2 &&
+			    strncasecmp(nm, "it", 2) == 0))
+				FAIL(f, 451, "Events: %.*s is not supported %s", (int)nl, nm,
+				     root ? "on ROOT" : "on a TCP termination");
+			FAIL(f, 440, "Events: package of %.*s is not supported", (int)nl, nm);
+		}
+	}
+	return 0;
+}
+
+/* ---- our side ----------------------------------------------------------------- */
+
+static bool
+prefix_match(const uint8_t *a, const uint8_t *b, unsigned int plen)
+{
+	unsigned int i;
+
+	for (i = 0; i + 8 <= plen; i += 8)
+		if (a[i / 8] != b[i / 8])
+			return false;
+	if (i < plen) {
+		uint8_t mk = (uint8_t)(0xffu << (8 - (plen - i)));
+
+		return (a[i / 8] & mk) == (b[i / 8] & mk);
+	}
+	return true;
+}
+
+/*
+ * Our address for a termination of family fam: the realm's port (by
+ * name), else the port whose prefix holds the remote, else the first
+ * port of the access role (a UE's side), else the first port of the
+ * family. 0, or -1 with f set.
+ */
+static int
+pick_local(const struct tp_conf *conf, uint8_t fam, const char *realm, const uint8_t *remote,
+	   uint8_t *out, struct iq_fail *f)
+{
+	const struct tp_conf_port *first = NULL, *access = NULL;
+
+	for (unsigned int i = 0; i < conf->dp.nports; i++) {
+		const struct tp_conf_port *p = &conf->dp.ports[i];
+		bool has = fam == 4 ? p->has_ip4 : p->has_ip6;
+
+		if (!has)
+			continue;
+		if (realm[0] != '\0') {
+			if (strcmp(p->name, realm) == 0) {
+				memcpy(out, fam == 4 ? p->ip4 : p->ip6, fam == 4 ? 4 : 16);
+				return 0;
+			}
+			continue;
+		}
+		if (remote != NULL && prefix_match(fam == 4 ? p->ip4 : p->ip6, remote,
+						    fam == 4 ? p->plen4 : p->plen6)) {
+			memcpy(out, fam == 4 ? p->ip4 : p->ip6, fam == 4 ? 4 : 16);
+			return 0;
+		}
+		if (first == NULL)
+			first = p;
+		if (access == NULL && (p->roles & TP_ROLE_ACCESS))
+			access = p;
+	}
+	if (realm[0] != '\0')
+		FAIL(f, 449, "ipdc/realm %s: no dp port of that name with an IPv%u address", realm,
+		     fam);
+	if (access != NULL)
+		first = access;
+	if (first == NULL)
+		FAIL(f, 510, "no dp port has an IPv%u address", fam);
+	memcpy(out, fam == 4 ? first->ip4 : first->ip6, fam == 4 ? 4 : 16);
+	return 0;
+}
+
+static uint8_t
+fam_of(uint8_t af)
+{
+	return af == AF_INET6 ? 6 : 4;
+}
+
+/*
+ * One termination's spec from its Local and Remote (an Add: both roles
+ * decided here). 0, or -1 with f set.
+ */
+static int
+spec_of(struct cp_ctx *cp, const struct iq_media *m, struct cp_agw_leg_spec *sp,
+	struct sdp_term *st, struct iq_fail *f)
+{
+	struct ipc_agw_term *t = &sp->term;
+	struct sdp_error e;
+	uint8_t fam;
+
+	memset(sp, 0, sizeof(*sp));
+	if (!m->local && !m->remote)
+		FAIL(f, 441, "Missing Remote or Local Descriptor: a TCP termination needs its "
+		     "SDP (m=message or m=application over TCP)");
+	if (sdp_derive(m->local ? &m->l : NULL, m->remote ? &m->r : NULL, 0, st, &e) < 0)
+		FAIL(f, sdp_code(e.code), "%s", e.msg);
+	if (st->role == SDP_ROLE_NONE)
+		FAIL(f, 449, "a=setup:holdconn: a termination without a connection is not "
+		     "supported");
+	t->tcp_role = st->role == SDP_ROLE_SERVER ? IPC_AGW_TCP_SERVER : IPC_AGW_TCP_CLIENT;
+	t->tls_role = !st->tls ? IPC_AGW_TLS_NONE :
+		      st->role == SDP_ROLE_SERVER ? IPC_AGW_TLS_SERVER : IPC_AGW_TLS_CLIENT;
+	fam = st->local_family != 0 ? fam_of(st->local_family) :
+	      st->remote_family != 0 ? fam_of(st->remote_family) : 4;
+	if (st->remote_family != 0 && fam_of(st->remote_family) != fam)
+		FAIL(f, 473, "Local and Remote are of different address families");
+	if (st->remote_known && st->remote_family != 0 &&
+	    !(t->tcp_role == IPC_AGW_TCP_SERVER && m->latch_set && m->latch)) {
+		/* a server leg binds to the peer the controller observed unless
+		 * it asked to latch onto whoever proves to be the peer */
+		t->remote.family = fam;
+		memcpy(t->remote.ip, st->remote_ip, 16);
+		t->remote.port = st->remote_port;
+	}
+	if (t->tcp_role == IPC_AGW_TCP_CLIENT && (t->remote.family == 0 || t->remote.port == 0))
+		FAIL(f, 472, "Remote: an active termination needs the peer's address and port");
+	t->local.family = fam;
+	if (!st->local_addr_choose) {
+		memcpy(t->local.ip, st->local_ip, 16);
+	} else if (t->tcp_role == IPC_AGW_TCP_SERVER || m->realm[0] != '\0') {
+		if (pick_local(cp->conf, fam, m->realm, t->remote.family != 0 ? t->remote.ip : NULL,
+			       t->local.ip, f) < 0)
+			return -1;
+	} else {
+		t->local.family = 0;      /* a client's: the route's */
+	}
+	if (t->tcp_role == IPC_AGW_TCP_SERVER)
+		t->local.port = st->local_port_choose ? 0 : st->local_port;
+	t->nfp = st->nfp;
+	for (unsigned int k = 0; k < st->nfp; k++) {
+		t->fp[k].alg = st->fp[k].alg;
+		t->fp[k].len = st->fp[k].len;
+		memcpy(t->fp[k].md, st->fp[k].md, sizeof(t->fp[k].md));
+	}
+	/* latching without TLS: the first connection from anywhere (what the
+	 * controller asked for, knowingly); with TLS the certificate decides */
+	sp->accept_any = t->tcp_role == IPC_AGW_TCP_SERVER && t->tls_role == IPC_AGW_TLS_NONE &&
+			 t->remote.family == 0 && m->latch_set && m->latch;
+	return 0;
+}
+
+/* Our Local for the reply: every `$` filled. */
+static int
+answer_sdp(struct cp_ctx *cp, const struct cp_agw_ctx *c, unsigned int leg,
+	   const struct sdp_term *st, char *buf, size_t size)
+{
+	const struct ipc_agw_term *t = &c->term[leg];
+	struct sdp_answer a = {
+		.family = t->local.family == 6 ? AF_INET6 : AF_INET,
+		.media = st->media,
+		.proto = st->proto,
+		.setup = t->tcp_role == IPC_AGW_TCP_SERVER ? SDP_SETUP_PASSIVE : SDP_SETUP_ACTIVE,
+		.connection = SDP_CONNECTION_NEW,
+		.port = t->tcp_role == IPC_AGW_TCP_SERVER ? t->local.port : 0,
+		.sess_id = c->id,
+		.sess_version = t->serial,
+	};
+	struct certfp fp;
+
+	memcpy(a.ip, t->local.ip, 16);
+	if (t->local.family == 0) {
+		/* a client leg from the route's address */
+		uint8_t fam = t->remote.family;
+		struct iq_fail f;
+
+		a.family = fam == 6 ? AF_INET6 : AF_INET;
+		if (pick_local(cp->conf, fam, "", t->remote.ip, a.ip, &f) < 0)
+			return -1;
+	}
+	if (t->tls_role != IPC_AGW_TLS_NONE) {
+		const char *s = cp->agw->fp[t->cred][1];     /* sha-256 */
+		const char *why;
+
+		if (s[0] == '\0' || certfp_parse(s, strlen(s), &fp, &why) < 0)
+			return -1;
+		a.fp = &fp;
+		a.nfp = 1;
+	}
+	return sdp_write(&a, buf, size);
+}
+
+/* ---- the commands ------------------------------------------------------------ */
+
+
+
+/* What one command did, for the reply. */
+struct iq_res {
+	uint16_t verb;                /* enum h248_tok */
+	uint8_t leg;
+	bool root;
+	bool local;                   /* write Local (sdp) */
+	bool stats;                   /* write Statistics */
+	bool wild;                    /* W- Subtract of the context */
+	char term[40];
+	char sdp[1024];
+	uint64_t bytes_in, bytes_out, dur_ms;
+};
+
+struct iq_action {
+	struct cp_ctx *cp;
+	struct cp_iq *q;
+	const struct h248_tree *t;
+	uint32_t h248;                /* the context (CHOOSE until an Add made it) */
+	struct cp_agw_ctx *c;
+	uint64_t now_ms;
+	unsigned int nres;
+	struct iq_res res[IQ_CMDS_MAX];
+	struct iq_fail fail;
+};
+
+_Static_assert(sizeof(struct iq_action) <= IQ_ACTION_SIZE, "IQ_ACTION_SIZE");
+
+static unsigned int
+agw_code(int rc)
+{
+	switch (rc) {
+	case -ENOSPC:
+		return 510;
+	case -ENOENT:
+		return 435;
+	case -EBUSY:
+		return 433;
+	case -EAGAIN:
+		return 511;
+	case -ENODEV:
+		return 503;
+	case -ESHUTDOWN:
+		return 411;
+	default:
+		return 449;
+	}
+}
+
+static int
+cmd_add(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
+{
+	struct cp_agw *g = a->cp->agw;
+	struct iq_media m;
+	struct iq_ev_req ev = { 0 };
+	struct cp_agw_leg_spec sp;
+	struct sdp_term st;
+	char err[200];
+	size_t nl;
+	const char *tid = h248_value(a->t, cmd, &nl);
+	unsigned int leg = 0;
+	int rc;
+
+	memset(&m, 0, sizeof(m));
+	if (nl != 1 || tid[0] != '$')
+		FAIL(&a->fail, 430, "Add: our terminations are ephemeral: name it $ (we choose)");
+	if (a->c != NULL && a->c->leg_state[0] != CP_AGW_LEG_EMPTY &&
+	    a->c->leg_state[1] != CP_AGW_LEG_EMPTY)
+		FAIL(&a->fail, 434, "the context already has two terminations");
+	for (const struct h248_node *n = h248_child(a->t, cmd, H248_TOK_NONE); n != NULL;
+	     n = h248_next(a->t, n, H248_TOK_NONE)) {
+		if (n->tok == H248_TOK_MEDIA) {
+			if (media_parms(a->t, n, &m, &a->fail) < 0)
+				return -1;
+		} else if (n->tok == H248_TOK_EVENTS) {
+			if (events_parms(a->t, n, &ev, false, a->q, &a->fail) < 0)
+				return -1;
+		} else if (n->tok == H248_TOK_SIGNALS) {
+			if (n->child != H248_NONE)
+				FAIL(&a->fail, 444, "Signals: none is supported on a TCP termination");
+		} else if (n->tok == H248_TOK_AUDIT) {
+			/* (what the reply carries is fixed: Local) */
+		} else {
+			const char *nm = h248_name(a->t, n, &nl);
+
+			FAIL(&a->fail, 444, "Add: %.*s is not supported", (int)nl, nm);
+		}
+	}
+	if (spec_of(a->cp, &m, &sp, &st, &a->fail) < 0)
+		return -1;
+	if (a->c == NULL) {
+		struct cp_agw_leg_spec two[2];
+
+		memset(two, 0, sizeof(two));
+		two[0] = sp;
+		rc = cp_agw_create(a->cp, two, CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_IQ, &a->c,
+				   err, sizeof(err));
+		if (rc < 0)
+			FAIL(&a->fail, agw_code(rc), "%s", err);
+		a->h248 = iq_ctx_h248(g, a->c->id);
+		a->q->stats[IQ_STAT_CONTEXTS_ADDED]++;
+	} else {
+		rc = cp_agw_add_leg(a->cp, a->c->id, CP_AGW_LEG_ANY, &sp, CP_AGW_SETUP_DEFAULT, &leg,
+				    err, sizeof(err));
+		if (rc < 0)
+			FAIL(&a->fail, agw_code(rc), "%s", err);
+	}
+	iq_events_set(a->q, a->c, leg, ev.set && ev.cause ? ev.rid : 0, ev.set && ev.cause);
+	r->leg = (uint8_t)leg;
+	iq_term_name(a->c, leg, r->term, sizeof(r->term));
+	if (answer_sdp(a->cp, a->c, leg, &st, r->sdp, sizeof(r->sdp)) < 0) {
+		/* made, but its Local cannot be told: undo, say why */
+		cp_agw_subtract_leg(a->cp, a->c->id, leg, err, sizeof(err));
+		FAIL(&a->fail, 500, "our certificate's fingerprint is not known (the tls group's "
+		     "certificate could not be read)");
+	}
+	r->local = true;
+	return 0;
+}
+
+static int
+cmd_modify(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, bool root)
+{
+	struct iq_media m;
+	struct iq_ev_req ev = { 0 };
+	size_t nl;
+	const char *tid = h248_value(a->t, cmd, &nl);
+	int leg = -1;
+	char err[200];
+
+	memset(&m, 0, sizeof(m));
+	if (!root && (leg = term_leg(a->c, tid, nl)) < 0)
+		FAIL(&a->fail, 435, "%.*s is not a termination of this context", (int)nl, tid);
+	for (const struct h248_node *n = h248_child(a->t, cmd, H248_TOK_NONE); n != NULL;
+	     n = h248_next(a->t, n, H248_TOK_NONE)) {
+		if (n->tok == H248_TOK_MEDIA && !root) {
+			if (media_parms(a->t, n, &m, &a->fail) < 0)
+				return -1;
+		} else if (n->tok == H248_TOK_EVENTS) {
+			if (events_parms(a->t, n, &ev, root, a->q, &a->fail) < 0)
+				return -1;
+		} else if (n->tok == H248_TOK_SIGNALS && n->child == H248_NONE) {
+		} else if (n->tok == H248_TOK_AUDIT) {
+		} else {
+			const char *nm = h248_name(a->t, n, &nl);
+
+			FAIL(&a->fail, 444, "Modify: %.*s is not supported%s", (int)nl, nm,
+			     root ? " on ROOT" : "");
+		}
+	}
+	r->root = root;
+	snprintf(r->term, sizeof(r->term), "%.*s", (int)(nl < 39 ? nl : 39), tid);
+	if (root) {
+		snprintf(r->term, sizeof(r->term), "ROOT");
+		if (ev.set && ev.rid == 0)
+			a->q->mit_ms = 0;
+		return 0;
+	}
+	r->leg = (uint8_t)leg;
+	if (ev.set)
+		iq_events_set(a->q, a->c, (unsigned int)leg, ev.cause ? ev.rid : 0, ev.cause);
+	if (m.remote || m.local) {
+		const struct ipc_agw_term *cur = &a->c->term[leg];
+		struct cp_agw_leg_spec sp;
+		struct sdp_term st;
+		struct ipc_addr remote;
+		int rc;
+
+		if (spec_of(a->cp, &m, &sp, &st, &a->fail) < 0)
+			return -1;
+		/* a termination keeps its roles and its local side: what may
+		 * change is what the peer is (its address, its fingerprints) */
+		if (sp.term.tcp_role != cur->tcp_role || sp.term.tls_role != cur->tls_role)
+			FAIL(&a->fail, 473, "Modify: the termination's TCP or TLS role cannot change "
+			     "(Subtract it and Add another)");
+		remote = sp.term.remote;
+		rc = cp_agw_modify_leg(a->cp, a->c->id, (unsigned int)leg,
+				       remote.family != 0 ? &remote : NULL, sp.term.fp, sp.term.nfp,
+				       err, sizeof(err));
+		if (rc < 0)
+			FAIL(&a->fail, agw_code(rc), "%s", err);
+		if (m.local && answer_sdp(a->cp, a->c, (unsigned int)leg, &st, r->sdp,
+					  sizeof(r->sdp)) > 0)
+			r->local = true;
+	}
+	return 0;
+}
+
+static int
+cmd_subtract(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
+{
+	size_t nl;
+	const char *tid = h248_value(a->t, cmd, &nl);
+	const struct h248_node *au = h248_child(a->t, cmd, H248_TOK_AUDIT);
+	struct cp_agw_ctx *c = a->c;
+	char err[200];
+	int leg, rc;
+
+	r->stats = au == NULL || au->child != H248_NONE;
+	r->dur_ms = (uint64_t)time(NULL) * 1000u - c->created_wall_ms;
+	if (nl == 1 && tid[0] == '*') {
+		/* the whole context (TS 29.334 5.10.5: W-Subtract=*) */
+		snprintf(r->term, sizeof(r->term), "*");
+		r->wild = true;
+		for (unsigned int k = 0; k < 2; k++) {
+			r->bytes_in += c->bytes_in[k];
+			r->bytes_out += c->bytes_out[k];
+		}
+		rc = cp_agw_release(a->cp, c->id, err, sizeof(err));
+		if (rc < 0)
+			FAIL(&a->fail, agw_code(rc), "%s", err);
+		iq_events_clear(a->q, c);
+		a->q->stats[IQ_STAT_CONTEXTS_SUBTRACTED]++;
+		return 0;
+	}
+	if ((leg = term_leg(c, tid, nl)) < 0)
+		FAIL(&a->fail, 435, "%.*s is not a termination of this context", (int)nl, tid);
+	snprintf(r->term, sizeof(r->term), "%.*s", (int)nl, tid);
+	r->bytes_in = c->bytes_in[leg];
+	r->bytes_out = c->bytes_out[leg];
+	iq_events_set(a->q, c, (unsigned int)leg, 0, false);
+	rc = cp_agw_subtract_leg(a->cp, c->id, (unsigned int)leg, err, sizeof(err));
+	if (rc < 0)
+		FAIL(&a->fail, agw_code(rc), "%s", err);
+	return 0;
+}
+
+static int
+cmd_audit(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, bool root)
+{
+	size_t nl;
+	const char *tid = h248_value(a->t, cmd, &nl);
+	int leg;
+
+	if (root) {
+		/* the controller's liveness probe (TS 29.334 5.12.3): an empty
+		 * answer says we are here */
+		snprintf(r->term, sizeof(r->term), "ROOT");
+		r->root = true;
+		return 0;
+	}
+	if ((leg = term_leg(a->c, tid, nl)) < 0)
+		FAIL(&a->fail, 435, "%.*s is not a termination of this context", (int)nl, tid);
+	snprintf(r->term, sizeof(r->term), "%.*s", (int)nl, tid);
+	r->leg = (uint8_t)leg;
+	r->stats = true;
+	r->bytes_in = a->c->bytes_in[leg];
+	r->bytes_out = a->c->bytes_out[leg];
+	r->dur_ms = (uint64_t)time(NULL) * 1000u - a->c->created_wall_ms;
+	return 0;
+}
+
+/* A ServiceChange from the controller on ROOT: HandOff to another of
+ * ours (iq_core.c acts once the reply went); others are answered. */
+static int
+cmd_service_change(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
+{
+	const struct h248_node *sv = h248_child(a->t, cmd, H248_TOK_SERVICES);
+	const struct h248_node *mt = sv != NULL ? h248_child(a->t, sv, H248_TOK_METHOD) : NULL;
+
+	if (mt == NULL)
+		FAIL(&a->fail, 442, "ServiceChange: no Method");
+	snprintf(r->term, sizeof(r->term), "ROOT");
+	r->root = true;
+	if (h248_value_tok(a->t, mt) == H248_TOK_HANDOFF) {
+		const struct h248_node *mg = h248_child(a->t, sv, H248_TOK_MGCIDTOTRY);
+		size_t n;
+		const char *v = mg != NULL ? h248_value(a->t, mg, &n) : NULL;
+
+		if (v == NULL || iq_handoff(a->q, v, n, a->now_ms) < 0)
+			FAIL(&a->fail, 449, "ServiceChange HandOff: MgcIdToTry must name another "
+			     "controller of iq.mgc");
+	}
+	return 0;
+}
+
+static void
+write_res(struct iq_action *a, struct h248_w *w, const struct iq_res *r)
+{
+	enum h248_tok verb = (enum h248_tok)r->verb;
+	bool body = r->local || r->stats;
+
+	if (!body) {
+		h248_w_item(w, verb, r->term);
+		return;
+	}
+	if (r->wild)
+		h248_w_open_name(w, "W-Subtract", r->term);
+	else
+		h248_w_open(w, verb, r->term);
+	if (r->local) {
+		h248_w_open(w, H248_TOK_MEDIA, NULL);
+		h248_w_open(w, H248_TOK_STREAM, "1");
+		h248_w_octets(w, H248_TOK_LOCAL, r->sdp, strlen(r->sdp));
+		h248_w_close(w);
+		h248_w_close(w);
+	}
+	if (r->stats) {
+		char v[24];
+
+		h248_w_open(w, H248_TOK_STATISTICS, NULL);
+		snprintf(v, sizeof(v), "%" PRIu64, r->bytes_in);
+		h248_w_item_name(w, "nt/or", '=', v);
+		snprintf(v, sizeof(v), "%" PRIu64, r->bytes_out);
+		h248_w_item_name(w, "nt/os", '=', v);
+		snprintf(v, sizeof(v), "%" PRIu64, r->dur_ms);
+		h248_w_item_name(w, "nt/dur", '=', v);
+		h248_w_close(w);
+	}
+	h248_w_close(w);
+	(void)a;
+}
+
+static bool
+is_root(const struct h248_tree *t, const struct h248_node *cmd)
+{
+	return h248_value_is(t, cmd, "ROOT");
+}
+
+/* One command: 0, or -1 with a->fail set. */
+static int
+command(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, bool null_ctx)
+{
+	bool root = is_root(a->t, cmd);
+
+	memset(r, 0, sizeof(*r));
+	r->verb = cmd->tok;
+	if (null_ctx != root && cmd->tok != H248_TOK_ADD)
+		FAIL(&a->fail, root ? 421 : 411, root ? "ROOT is addressed in Context -" :
+		     "Context - holds only ROOT");
+	switch (cmd->tok) {
+	case H248_TOK_ADD:
+		if (null_ctx)
+			FAIL(&a->fail, 421, "Add into Context -: a context must be chosen ($)");
+		return cmd_add(a, cmd, r);
+	case H248_TOK_MODIFY:
+		if (a->c == NULL && !root)
+			FAIL(&a->fail, 411, "Modify: no such context");
+		return cmd_modify(a, cmd, r, root);
+	case H248_TOK_SUBTRACT:
+		if (root)
+			FAIL(&a->fail, 542, "Subtract: not on ROOT");
+		if (a->c == NULL)
+			FAIL(&a->fail, 411, "Subtract: no such context");
+		return cmd_subtract(a, cmd, r);
+	case H248_TOK_AUDITVALUE:
+		if (a->c == NULL && !root)
+			FAIL(&a->fail, 411, "AuditValue: no such context");
+		return cmd_audit(a, cmd, r, root);
+	case H248_TOK_SERVICECHANGE:
+		if (!root)
+			FAIL(&a->fail, 542, "ServiceChange: on ROOT only");
+		return cmd_service_change(a, cmd, r);
+	default: {
+		size_t nl;
+		const char *nm = h248_name(a->t, cmd, &nl);
+
+		FAIL(&a->fail, 443, "%.*s is not supported by this gateway", (int)nl, nm);
+	}
+	}
+}
+
+unsigned int
+iq_cmd_action(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
+	      const struct h248_node *action, struct h248_w *w, uint64_t now_ms)
+{
+	struct iq_action *a = (struct iq_action *)q->act;
+	unsigned int code = 0;
+	bool null_ctx;
+
+	memset(a, 0, offsetof(struct iq_action, res));
+	a->cp = cp;
+	a->q = q;
+	a->t = t;
+	a->now_ms = now_ms;
+	a->nres = 0;
+	a->fail.code = 0;
+	if (h248_value_ctx(t, action, &a->h248) < 0) {
+		a->fail.code = 422;
+		snprintf(a->fail.text, sizeof(a->fail.text), "ContextID is not a number, -, $ or *");
+		a->h248 = H248_CTX_NULL;
+		goto out;
+	}
+	null_ctx = a->h248 == H248_CTX_NULL;
+	if (a->h248 == H248_CTX_ALL) {
+		a->fail.code = 501;
+		snprintf(a->fail.text, sizeof(a->fail.text), "Context * is not implemented");
+		goto out;
+	}
+	if (!null_ctx && a->h248 != H248_CTX_CHOOSE) {
+		a->c = iq_ctx_of_h248(cp->agw, a->h248);
+		if (a->c == NULL) {
+			a->fail.code = 411;
+			snprintf(a->fail.text, sizeof(a->fail.text), "The transaction refers to an "
+				 "unknown ContextId");
+			goto out;
+		}
+	}
+	for (const struct h248_node *n = h248_child(t, action, H248_TOK_NONE); n != NULL;
+	     n = h248_next(t, n, H248_TOK_NONE)) {
+		if (!h248_tok_is_command((enum h248_tok)n->tok)) {
+			/* context properties we take and ignore (one priority for
+			 * every context) */
+			if (n->tok == H248_TOK_PRIORITY || n->tok == H248_TOK_EMERGENCY ||
+			    n->tok == H248_TOK_EMERGENCYOFF || n->tok == H248_TOK_IEPSCALL)
+				continue;
+			a->fail.code = 444;
+			snprintf(a->fail.text, sizeof(a->fail.text), "context property not supported");
+			break;
+		}
+		if (a->nres == IQ_CMDS_MAX) {
+			a->fail.code = 510;
+			snprintf(a->fail.text, sizeof(a->fail.text), "more than %u commands in one "
+				 "action", IQ_CMDS_MAX);
+			break;
+		}
+		q->stats[IQ_STAT_COMMANDS]++;
+		if (a->h248 == H248_CTX_CHOOSE && a->c == NULL && n->tok != H248_TOK_ADD) {
+			a->fail.code = 421;
+			snprintf(a->fail.text, sizeof(a->fail.text), "Context $: the first command "
+				 "must be Add");
+			break;
+		}
+		if (command(a, n, &a->res[a->nres], null_ctx) < 0) {
+			/* an optional command's failure does not end the
+			 * transaction (H.248.1 §8.2.2 O-) */
+			if (n->flags & H248_F_OPTIONAL) {
+				tp_log(TP_LOG_INFO, "iq: optional command failed: %u %s",
+				       a->fail.code, a->fail.text);
+				a->fail.code = 0;
+				continue;
+			}
+			break;
+		}
+		a->nres++;
+	}
+out:
+	if (a->h248 == H248_CTX_CHOOSE)
+		a->h248 = H248_CTX_NULL;     /* no context was made */
+	h248_w_context(w, a->h248);
+	for (unsigned int i = 0; i < a->nres; i++)
+		write_res(a, w, &a->res[i]);
+	if (a->fail.code != 0) {
+		code = a->fail.code;
+		iq_count_error(q, code);
+		h248_w_error(w, code, a->fail.text);
+		tp_log(TP_LOG_NOTICE, "iq: %u %s", code, a->fail.text);
+	}
+	h248_w_close(w);
+	return code;
+}

@@ -1,0 +1,617 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/iq's messages, transactions and association (iq_internal.h).
+ *
+ * A message in: parsed (lib/h248), then each transaction in it:
+ *  - a request is looked up in the transaction memory first (a repeat is
+ *    answered Pending or with the stored reply, never run twice), then
+ *    refused whole when the controller is over iq.max_rate (510, not
+ *    remembered: its repeat may pass later) or when no association is up
+ *    (505), else its actions run in order and their replies go back as
+ *    one Reply, remembered for repeats;
+ *  - a reply ends one of our requests (the ServiceChange, a Notify),
+ *    acknowledged at once when it asks for it;
+ *  - a Pending stretches our wait; a ResponseAck frees stored replies.
+ * A message that cannot be read at all is answered with a message-level
+ * ErrorDescriptor; one whose request id was read, with that request's.
+ *
+ * The association: ServiceChange on ROOT to the controllers in order
+ * (Restart after a start with no contexts, Disconnected when contexts
+ * outlived cp), repeated by the transaction layer; one that refuses or
+ * never answers, the next one after a pause. Once up, a Notify that is
+ * never answered (or the inactivity timer's Notify) means the controller
+ * is gone: the next one is tried, contexts kept.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cp.h"
+#include "iq_internal.h"
+#include "tp_log.h"
+
+/* The profile offered in ServiceChange (TS 29.334's name for Iq) and
+ * H.248's version the profile requires. */
+#define IQ_PROFILE         "threegiq/1"
+#define IQ_VERSION         3u
+
+/* Between two registration attempts when every controller failed: from
+ * 1 s doubling to 32 s. */
+#define IQ_RETRY_MIN_MS    1000u
+#define IQ_RETRY_MAX_MS    32000u
+
+/* Messages read per serve (the rest wait for the next millisecond). */
+#define IQ_BURST           64u
+
+const char *
+iq_stat_name(unsigned int i)
+{
+	static const char *const names[] = {
+#define X(e, n) n,
+		IQ_STATS(X)
+#undef X
+	};
+
+	return i < IQ_STAT__COUNT ? names[i] : "?";
+}
+
+const char *
+iq_assoc_name(uint8_t s)
+{
+	return s == IQ_ASSOC_UP ? "up" : s == IQ_ASSOC_REGISTERING ? "registering" : "idle";
+}
+
+void
+iq_count_error(struct cp_iq *q, unsigned int code)
+{
+	q->stats[IQ_STAT_ERRORS_SENT]++;
+	switch (code) {
+#define X(c) case c: q->err_##c++; return;
+	IQ_ERR_CODES(X)
+#undef X
+	default:
+		q->err_other++;
+	}
+}
+
+static int
+send_to(struct cp_iq *q, unsigned int peer, const char *msg, size_t len)
+{
+	int rc = iq_net_send(&q->net, peer, (const uint8_t *)msg, len);
+
+	if (rc < 0)
+		tp_log(TP_LOG_DEBUG, "iq: send to %s: %s", q->conf->mgc[peer], strerror(-rc));
+	return rc;
+}
+
+/* A whole message answering request tid (0: the message) with an error. */
+static void
+send_error(struct cp_iq *q, unsigned int peer, uint32_t tid, unsigned int code,
+	   const char *text, uint64_t now_ms, bool remember)
+{
+	struct h248_w w;
+	int len;
+
+	h248_w_init(&w, q->tx, sizeof(q->tx));
+	h248_w_header(&w, IQ_VERSION, q->conf->mid);
+	if (tid != 0) {
+		h248_w_reply(&w, tid, 0, false, false);
+		h248_w_error(&w, code, text);
+		h248_w_close(&w);
+	} else {
+		h248_w_error(&w, code, text);
+	}
+	len = h248_w_finish(&w);
+	if (len < 0)
+		return;
+	iq_count_error(q, code);
+	send_to(q, peer, q->tx, (size_t)len);
+	if (remember && tid != 0)
+		iq_in_reply(&q->trans, peer, tid, (const uint8_t *)q->tx, (size_t)len, now_ms);
+}
+
+static void
+send_pending(struct cp_iq *q, unsigned int peer, uint32_t tid)
+{
+	struct h248_w w;
+	int len;
+
+	h248_w_init(&w, q->tx, sizeof(q->tx));
+	h248_w_header(&w, IQ_VERSION, q->conf->mid);
+	h248_w_pending(&w, tid);
+	len = h248_w_finish(&w);
+	if (len > 0 && send_to(q, peer, q->tx, (size_t)len) == 0)
+		q->stats[IQ_STAT_PENDING_SENT]++;
+}
+
+static void
+send_ack(struct cp_iq *q, unsigned int peer, uint32_t tid)
+{
+	const uint32_t r[1][2] = { { tid, tid } };
+	struct h248_w w;
+	int len;
+
+	h248_w_init(&w, q->tx, sizeof(q->tx));
+	h248_w_header(&w, IQ_VERSION, q->conf->mid);
+	h248_w_response_ack(&w, r, 1);
+	len = h248_w_finish(&w);
+	if (len > 0 && send_to(q, peer, q->tx, (size_t)len) == 0)
+		q->stats[IQ_STAT_ACKS_SENT]++;
+}
+
+/* ---- our requests ------------------------------------------------------- */
+
+static int
+send_ours(struct cp_iq *q, unsigned int peer, uint32_t tid,
+	  void (*body)(struct h248_w *w, const void *arg), const void *arg, uint64_t cookie,
+	  uint64_t now_ms)
+{
+	struct h248_w w;
+	int len, rc;
+
+	h248_w_init(&w, q->tx, sizeof(q->tx));
+	h248_w_header(&w, IQ_VERSION, q->conf->mid);
+	h248_w_request(&w, tid);
+	body(&w, arg);
+	h248_w_close(&w);
+	len = h248_w_finish(&w);
+	if (len < 0)
+		return len;
+	rc = iq_out_add(&q->trans, peer, tid, (const uint8_t *)q->tx, (size_t)len, cookie,
+			now_ms);
+	if (rc < 0)
+		return rc;
+	send_to(q, peer, q->tx, (size_t)len);
+	return 0;
+}
+
+int
+iq_send_request(struct cp_ctx *cp, struct cp_iq *q,
+		void (*body)(struct h248_w *w, const void *arg), const void *arg,
+		uint64_t cookie, uint64_t now_ms)
+{
+	(void)cp;
+	if (q->assoc != IQ_ASSOC_UP)
+		return -ENOTCONN;
+	return send_ours(q, q->cur, iq_out_tid(&q->trans), body, arg, cookie, now_ms);
+}
+
+static void
+sc_body(struct h248_w *w, const void *arg)
+{
+	const struct cp_iq *q = arg;
+
+	h248_w_context(w, H248_CTX_NULL);
+	h248_w_open(w, H248_TOK_SERVICECHANGE, "ROOT");
+	h248_w_open(w, H248_TOK_SERVICES, NULL);
+	h248_w_item(w, H248_TOK_METHOD, q->sc_method);
+	h248_w_item_quoted(w, H248_TOK_REASON, q->sc_reason);
+	h248_w_item(w, H248_TOK_PROFILE, IQ_PROFILE);
+	h248_w_item_u32(w, H248_TOK_VERSION, IQ_VERSION);
+	h248_w_close(w);
+	h248_w_close(w);
+	h248_w_close(w);
+}
+
+static void
+send_service_change(struct cp_iq *q, uint64_t now_ms)
+{
+	int rc;
+
+	q->sc_tid = iq_out_tid(&q->trans);
+	rc = send_ours(q, q->cur, q->sc_tid, sc_body, q, IQ_COOKIE_SC, now_ms);
+	if (rc < 0) {
+		tp_log(TP_LOG_WARNING, "iq: ServiceChange to %s not sent: %s",
+		       q->conf->mgc[q->cur], strerror(-rc));
+		q->next_try_ms = now_ms + IQ_RETRY_MIN_MS;
+		return;
+	}
+	q->assoc = IQ_ASSOC_REGISTERING;
+	tp_log(TP_LOG_INFO, "iq: registering with %s (ServiceChange %s \"%s\", transaction %"
+	       PRIu32 ")", q->conf->mgc[q->cur], q->sc_method, q->sc_reason, q->sc_tid);
+}
+
+/* The controller tried failed (refused, silent, or lost once up): the
+ * next one, after a pause that grows once every one failed. */
+static void
+next_controller(struct cp_iq *q, uint64_t now_ms, const char *why)
+{
+	unsigned int prev = q->cur;
+	uint32_t pause;
+
+	if (q->assoc == IQ_ASSOC_UP) {
+		q->stats[IQ_STAT_ASSOC_LOST]++;
+		/* what dp holds stays (H.248.1 §11.5): the next controller
+		 * hears Failover, the same one (alone in iq.mgc) Disconnected;
+		 * either may audit */
+		q->sc_method = q->conf->nmgc > 1 ? "Failover" : "Disconnected";
+		q->sc_reason = q->conf->nmgc > 1 ? "909 MGC Impending Failure" :
+				"900 Service Restored";
+	} else {
+		q->stats[IQ_STAT_REGISTRATION_FAILURES]++;
+	}
+	q->assoc = IQ_ASSOC_IDLE;
+	q->failures++;
+	q->cur = (q->cur + 1) % q->conf->nmgc;
+	pause = q->failures < q->conf->nmgc ? 0 : IQ_RETRY_MIN_MS;
+	for (unsigned int i = q->conf->nmgc; pause != 0 && i < q->failures &&
+	     pause < IQ_RETRY_MAX_MS; i += q->conf->nmgc)
+		pause *= 2;
+	if (pause > IQ_RETRY_MAX_MS)
+		pause = IQ_RETRY_MAX_MS;
+	q->next_try_ms = now_ms + pause;
+	tp_log(TP_LOG_WARNING, "iq: controller %s: %s; next %s in %u ms", q->conf->mgc[prev],
+	       why, q->conf->mgc[q->cur], pause);
+	if (q->net.tcp)
+		iq_net_connect(&q->net, q->cur);
+}
+
+static void
+on_resend(void *arg, unsigned int peer, const uint8_t *msg, size_t len)
+{
+	struct cp_iq *q = arg;
+
+	send_to(q, peer, (const char *)msg, len);
+}
+
+static uint64_t gave_up_now;
+
+static void
+on_gave_up(void *arg, unsigned int peer, uint32_t tid, uint64_t cookie)
+{
+	struct cp_iq *q = arg;
+
+	if (cookie == IQ_COOKIE_SC) {
+		if (q->assoc == IQ_ASSOC_REGISTERING && tid == q->sc_tid && peer == q->cur)
+			next_controller(q, gave_up_now, "no answer to ServiceChange");
+		return;
+	}
+	q->stats[IQ_STAT_NOTIFY_FAILED]++;
+	if (q->assoc == IQ_ASSOC_UP && peer == q->cur)
+		next_controller(q, gave_up_now, "no answer to a Notify");
+}
+
+/* "[IP]" of a controller's "IP:PORT" ("[v6]:PORT" as it is). */
+static int
+mgc_host(const char *m, char *out, size_t size)
+{
+	const char *colon = m[0] == '[' ? strchr(m, ']') : strrchr(m, ':');
+	int n;
+
+	if (colon == NULL)
+		return -EINVAL;
+	n = m[0] == '[' ? snprintf(out, size, "%.*s", (int)(colon - m + 1), m) :
+			  snprintf(out, size, "[%.*s]", (int)(colon - m), m);
+	return n < 0 || (size_t)n >= size ? -ENOSPC : 0;
+}
+
+int
+iq_handoff(struct cp_iq *q, const char *mid, size_t len, uint64_t now_ms)
+{
+	(void)now_ms;
+	for (unsigned int i = 0; i < q->conf->nmgc; i++) {
+		char host[72];
+
+		if (i != q->cur && mgc_host(q->conf->mgc[i], host, sizeof(host)) == 0 &&
+		    memmem(mid, len, host, strlen(host)) != NULL) {
+			q->handoff = (int)i;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static void
+on_gave_up_quiet(void *arg, unsigned int peer, uint32_t tid, uint64_t cookie)
+{
+	(void)arg;
+	(void)peer;
+	(void)tid;
+	(void)cookie;
+}
+
+/* The reply to our ServiceChange: up, unless it is an error or names
+ * another controller to try (MgcIdToTry, which must be one of ours). */
+static void
+sc_reply(struct cp_iq *q, const struct h248_tree *t, const struct h248_trans *tr,
+	 unsigned int peer, uint64_t now_ms)
+{
+	const struct h248_node *ctx, *sc, *sv, *e = tr->error, *mg;
+	uint16_t code = 0;
+	const char *text = NULL;
+	size_t tlen = 0;
+
+	if (q->assoc != IQ_ASSOC_REGISTERING || tr->id != q->sc_tid || peer != q->cur)
+		return;
+	ctx = h248_child(t, tr->node, H248_TOK_CONTEXT);
+	sc = ctx != NULL ? h248_child(t, ctx, H248_TOK_SERVICECHANGE) : NULL;
+	if (e == NULL && ctx != NULL)
+		e = h248_child(t, ctx, H248_TOK_ERROR);
+	if (e == NULL && sc != NULL)
+		e = h248_child(t, sc, H248_TOK_ERROR);
+	if (e != NULL) {
+		char why[160];
+
+		h248_error_of(t, e, &code, &text, &tlen);
+		snprintf(why, sizeof(why), "ServiceChange refused: %u %.*s", code,
+			 (int)(tlen > 100 ? 100 : tlen), text != NULL ? text : "");
+		next_controller(q, now_ms, why);
+		return;
+	}
+	sv = sc != NULL ? h248_child(t, sc, H248_TOK_SERVICES) : NULL;
+	mg = sv != NULL ? h248_child(t, sv, H248_TOK_MGCIDTOTRY) : NULL;
+	if (mg != NULL) {
+		size_t n;
+		const char *v = h248_value(t, mg, &n);
+
+		/* only a controller of iq.mgc: the reply cannot send us
+		 * elsewhere; its mId names the address as [IP] */
+		for (unsigned int i = 0; i < q->conf->nmgc; i++) {
+			char host[72];
+
+			if (i == q->cur || mgc_host(q->conf->mgc[i], host, sizeof(host)) < 0 ||
+			    memmem(v, n, host, strlen(host)) == NULL)
+				continue;
+			tp_log(TP_LOG_INFO, "iq: %s sends us to %s (MgcIdToTry)",
+			       q->conf->mgc[q->cur], q->conf->mgc[i]);
+			q->assoc = IQ_ASSOC_IDLE;
+			q->cur = i;
+			q->next_try_ms = now_ms;
+			if (q->net.tcp)
+				iq_net_connect(&q->net, q->cur);
+			return;
+		}
+		tp_log(TP_LOG_WARNING, "iq: %s names MgcIdToTry %.*s, not one of iq.mgc: "
+		       "staying", q->conf->mgc[q->cur], (int)(n > 80 ? 80 : n), v);
+	}
+	q->assoc = IQ_ASSOC_UP;
+	q->failures = 0;
+	q->last_rx_ms = now_ms;
+	q->stats[IQ_STAT_REGISTRATIONS]++;
+	tp_log(TP_LOG_INFO, "iq: registered with %s", q->conf->mgc[q->cur]);
+}
+
+/* ---- requests in ---------------------------------------------------------- */
+
+static bool
+rate_ok(struct cp_iq *q, uint64_t now_ms)
+{
+	double cap = (double)q->conf->max_rate;
+
+	q->tokens += (double)(now_ms - q->tokens_ms) * cap / 1000.0;
+	q->tokens_ms = now_ms;
+	if (q->tokens > cap)
+		q->tokens = cap;
+	if (q->tokens < 1.0)
+		return false;
+	q->tokens -= 1.0;
+	return true;
+}
+
+static void
+request(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
+	const struct h248_trans *tr, unsigned int peer, uint64_t now_ms)
+{
+	const uint8_t *stored = NULL;
+	size_t slen = 0;
+	struct h248_w w;
+	int len;
+
+	q->stats[IQ_STAT_REQUESTS]++;
+	switch (iq_in_seen(&q->trans, peer, tr->id, now_ms, &stored, &slen)) {
+	case IQ_IN_EXECUTING:
+		q->stats[IQ_STAT_REQUESTS_REPEATED]++;
+		send_pending(q, peer, tr->id);
+		return;
+	case IQ_IN_REPLIED:
+		q->stats[IQ_STAT_REQUESTS_REPEATED]++;
+		if (stored != NULL)
+			send_to(q, peer, (const char *)stored, slen);
+		return;
+	case IQ_IN_NEW:
+		break;
+	}
+	if (!rate_ok(q, now_ms)) {
+		q->stats[IQ_STAT_OVERLOAD]++;
+		send_error(q, peer, tr->id, 510, "Insufficient resources: over iq.max_rate",
+			   now_ms, false);
+		return;
+	}
+	if (q->assoc != IQ_ASSOC_UP || peer != q->cur) {
+		q->stats[IQ_STAT_BEFORE_REGISTERED]++;
+		send_error(q, peer, tr->id, 505, NULL, now_ms, false);
+		return;
+	}
+	iq_in_begin(&q->trans, peer, tr->id, now_ms);
+	h248_w_init(&w, q->tx, sizeof(q->tx));
+	h248_w_header(&w, IQ_VERSION, q->conf->mid);
+	h248_w_reply(&w, tr->id, 0, false, false);
+	for (const struct h248_node *a = h248_child(t, tr->node, H248_TOK_CONTEXT); a != NULL;
+	     a = h248_next(t, a, H248_TOK_CONTEXT))
+		if (iq_cmd_action(cp, q, t, a, &w, now_ms) != 0)
+			break;
+	h248_w_close(&w);
+	len = h248_w_finish(&w);
+	if (len < 0) {
+		/* the reply did not fit one message: what ran stays done, the
+		 * controller hears it failed and may audit */
+		send_error(q, peer, tr->id, 500, "Internal software failure in MG: reply too "
+			   "large", now_ms, true);
+		return;
+	}
+	q->stats[IQ_STAT_REPLIES_SENT]++;
+	send_to(q, peer, q->tx, (size_t)len);
+	iq_in_reply(&q->trans, peer, tr->id, (const uint8_t *)q->tx, (size_t)len, now_ms);
+}
+
+static void
+reply(struct cp_iq *q, const struct h248_tree *t, const struct h248_trans *tr,
+      unsigned int peer, uint64_t now_ms)
+{
+	uint64_t cookie;
+
+	if (tr->imm_ack)
+		send_ack(q, peer, tr->id);
+	if (!iq_out_reply(&q->trans, peer, tr->id, &cookie)) {
+		q->stats[IQ_STAT_REPLIES_UNKNOWN]++;
+		return;
+	}
+	q->stats[IQ_STAT_REPLIES_RECEIVED]++;
+	if (cookie == IQ_COOKIE_SC)
+		sc_reply(q, t, tr, peer, now_ms);
+}
+
+static void
+message(struct cp_ctx *cp, struct cp_iq *q, size_t len, unsigned int peer, uint64_t now_ms)
+{
+	struct h248_tree t;
+	struct h248_msg m;
+	struct h248_err err;
+	int rc;
+
+	q->stats[IQ_STAT_RX_MSGS]++;
+	q->last_rx_ms = now_ms;
+	rc = h248_parse(&t, q->rx, len, q->nodes, IQ_NODES, &m, &err);
+	if (rc < 0) {
+		q->stats[IQ_STAT_RX_BAD]++;
+		tp_log(TP_LOG_NOTICE, "iq: from %s: %u %s (at byte %u)%s", q->conf->mgc[peer],
+		       err.code, err.why, err.off, err.tid != 0 ? "" : "; message refused");
+		/* an error answers a request; a broken reply or ack gets none
+		 * (they are never answered) */
+		send_error(q, peer, err.tid, err.code, err.why, now_ms, false);
+		return;
+	}
+	if (m.version != IQ_VERSION) {
+		/* H.248.1 §11.3: answer in the version asked for is not
+		 * possible; the profile takes only 3 */
+		q->stats[IQ_STAT_RX_BAD]++;
+		send_error(q, peer, 0, 406, "Version Not Supported: the Iq profile is H.248 "
+			   "version 3", now_ms, false);
+		return;
+	}
+	for (uint32_t i = 0; i < m.ntrans; i++) {
+		const struct h248_trans *tr = &m.trans[i];
+
+		switch (tr->kind) {
+		case H248_TRANS_REQUEST:
+			request(cp, q, &t, tr, peer, now_ms);
+			break;
+		case H248_TRANS_REPLY:
+			reply(q, &t, tr, peer, now_ms);
+			break;
+		case H248_TRANS_PENDING:
+			iq_out_pending(&q->trans, peer, tr->id, now_ms);
+			break;
+		case H248_TRANS_RESPONSEACK:
+			q->stats[IQ_STAT_ACKS_RECEIVED]++;
+			for (const struct h248_node *e = h248_elem(&t, tr->node) != NULL ?
+				     h248_elem(&t, tr->node) : h248_child(&t, tr->node, H248_TOK_NONE);
+			     e != NULL; e = h248_next(&t, e, H248_TOK_NONE)) {
+				uint32_t lo, hi;
+
+				if (h248_ack_range(&t, e, &lo, &hi) == 0)
+					iq_in_ack(&q->trans, peer, lo, hi);
+			}
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* ---- the loop --------------------------------------------------------------- */
+
+int
+iq_core_init(struct cp_ctx *cp, struct cp_iq *q, char *err, size_t errlen)
+{
+	int rc;
+
+	q->conf = &cp->conf->iq;
+	rc = iq_net_open(&q->net, q->conf, err, errlen);
+	if (rc < 0)
+		return rc;
+	rc = iq_trans_init(&q->trans, 4096, 256);
+	if (rc < 0) {
+		iq_net_close(&q->net);
+		snprintf(err, errlen, "iq: out of memory");
+		return rc;
+	}
+	q->assoc = IQ_ASSOC_IDLE;
+	q->handoff = -1;
+	q->tokens = (double)q->conf->max_rate;
+	q->next_try_ms = 0;
+	if (q->net.tcp)
+		iq_net_connect(&q->net, 0);
+	return 0;
+}
+
+void
+iq_core_fini(struct cp_iq *q)
+{
+	iq_trans_fini(&q->trans);
+	iq_net_close(&q->net);
+}
+
+unsigned int
+iq_core_serve(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms)
+{
+	unsigned int work = 0, peer;
+
+	if (q->tokens_ms == 0)
+		q->tokens_ms = now_ms;
+	if (q->net.tcp && !iq_net_up(&q->net) && !q->net.connecting && now_ms >= q->next_try_ms) {
+		iq_net_connect(&q->net, q->cur);
+		q->next_try_ms = now_ms + IQ_RETRY_MIN_MS;
+	}
+	for (unsigned int i = 0; i < IQ_BURST; i++) {
+		int r = iq_net_recv(&q->net, (uint8_t *)q->rx, &peer);
+
+		if (r == 0)
+			break;
+		if (r < 0) {
+			if (r == -ECONNRESET && q->net.tcp) {
+				if (q->assoc != IQ_ASSOC_IDLE)
+					next_controller(q, now_ms, "TCP connection lost");
+				else
+					iq_net_connect(&q->net, q->cur);
+			}
+			break;
+		}
+		q->rx[r] = '\0';
+		message(cp, q, (size_t)r, peer, now_ms);
+		work++;
+	}
+	if (q->handoff >= 0) {
+		/* the controller's HandOff, answered: to the one it named,
+		 * every context kept (H.248.1 §11.5) */
+		tp_log(TP_LOG_INFO, "iq: %s hands us off to %s", q->conf->mgc[q->cur],
+		       q->conf->mgc[q->handoff]);
+		iq_out_drop_peer(&q->trans, q->cur, on_gave_up_quiet, q);
+		q->cur = (unsigned int)q->handoff;
+		q->handoff = -1;
+		q->assoc = IQ_ASSOC_IDLE;
+		q->sc_method = "HandOff";
+		q->sc_reason = "903 MGC Directed Change";
+		q->next_try_ms = now_ms;
+		if (q->net.tcp)
+			iq_net_connect(&q->net, q->cur);
+	}
+	if (!q->started && cp->ready) {
+		/* dp has given cp its contexts back by now: a cp that restarted
+		 * beside them says Warm Boot (they are there to audit) */
+		q->started = true;
+		q->sc_method = "Restart";
+		q->sc_reason = cp->agw != NULL && cp->agw->total > 0 ? "902 Warm Boot" :
+			       "901 Cold Boot";
+	}
+	iq_in_expire(&q->trans, now_ms);
+	gave_up_now = now_ms;
+	iq_out_due(&q->trans, now_ms, on_resend, on_gave_up, q);
+	if (q->started && q->assoc == IQ_ASSOC_IDLE && now_ms >= q->next_try_ms &&
+	    iq_net_up(&q->net)) {
+		send_service_change(q, now_ms);
+		work++;
+	}
+	return work;
+}

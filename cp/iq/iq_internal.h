@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/iq internals shared by its files (iq_core.c: messages, transactions
+ * and the association; iq_cmd.c: the commands onto cp/agw; iq_module.c).
+ */
+#ifndef CP_IQ_INTERNAL_H
+#define CP_IQ_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "h248.h"
+#include "iq_net.h"
+#include "iq_trans.h"
+#include "tp_conf_types.h"
+
+struct cp_ctx;
+struct cp_agw;
+struct cp_agw_ctx;
+
+/* What the controller asked to hear of one termination (iq_notify.c). */
+struct iq_ev {
+	uint32_t rid;                 /* its Events descriptor's request id */
+	uint16_t serial;              /* the termination's (cp/agw's serial) */
+	bool cause;                   /* g/cause asked for */
+	bool told;                    /* its Notify went */
+};
+
+/* One action's state while it runs (iq_cmd.c). */
+struct iq_action;
+#define IQ_ACTION_SIZE 16384u
+
+/* Nodes one message may take (a context's Add with its SDP is ~60). */
+#define IQ_NODES 4096u
+
+/* Cookies of our requests (iq_trans): what a reply answers. */
+#define IQ_COOKIE_SC       1u
+#define IQ_COOKIE_NOTIFY   2u
+
+enum iq_assoc {
+	IQ_ASSOC_IDLE = 0,        /* not registered, next attempt at next_try_ms */
+	IQ_ASSOC_REGISTERING,     /* ServiceChange sent to mgc[cur], no reply yet */
+	IQ_ASSOC_UP,              /* registered with mgc[cur] */
+};
+
+#define IQ_STATS(X) \
+	X(RX_MSGS, "messages_received") \
+	X(RX_BAD, "messages_malformed") \
+	X(REQUESTS, "requests") \
+	X(REQUESTS_REPEATED, "requests_repeated") \
+	X(REPLIES_SENT, "replies_sent") \
+	X(ERRORS_SENT, "errors_sent") \
+	X(PENDING_SENT, "pending_sent") \
+	X(OVERLOAD, "requests_overload") \
+	X(BEFORE_REGISTERED, "requests_before_registration") \
+	X(COMMANDS, "commands") \
+	X(REPLIES_RECEIVED, "replies_received") \
+	X(REPLIES_UNKNOWN, "replies_unknown") \
+	X(ACKS_RECEIVED, "response_acks_received") \
+	X(ACKS_SENT, "response_acks_sent") \
+	X(REGISTRATIONS, "registrations") \
+	X(REGISTRATION_FAILURES, "registration_failures") \
+	X(ASSOC_LOST, "associations_lost") \
+	X(NOTIFY_SENT, "notifies_sent") \
+	X(NOTIFY_FAILED, "notifies_failed") \
+	X(CONTEXTS_ADDED, "contexts_added") \
+	X(CONTEXTS_SUBTRACTED, "contexts_subtracted")
+
+enum iq_stat {
+#define X(e, n) IQ_STAT_##e,
+	IQ_STATS(X)
+#undef X
+	IQ_STAT__COUNT
+};
+
+/* Error codes counted one by one (a bounded label set for metrics; the
+ * rest count as "other"). */
+#define IQ_ERR_CODES(X) \
+	X(400) X(401) X(403) X(406) X(410) X(411) X(412) X(413) X(421) X(422) \
+	X(430) X(431) X(432) X(433) X(435) X(442) X(443) X(444) X(445) X(446) \
+	X(447) X(448) X(449) X(450) X(455) X(456) X(457) X(458) X(500) X(501) \
+	X(502) X(503) X(505) X(510) X(512) X(515) X(516) X(517) X(526) X(529)
+
+struct cp_iq {
+	const struct tp_conf_iq *conf;
+	struct iq_net net;
+	struct iq_trans trans;
+	/* the association */
+	uint8_t assoc;                /* enum iq_assoc */
+	bool started;                 /* the first ServiceChange went */
+	/* the next ServiceChange's method and reason (H.248.1 §11: Restart
+	 * 901 Cold Boot or 902 Warm Boot at start, Failover 909 to the next
+	 * controller, Disconnected 900 back to the same, HandOff 903) */
+	const char *sc_method, *sc_reason;
+	int handoff;                  /* a controller's HandOff to this one (-1 none) */
+	unsigned int cur;             /* the controller tried or registered with */
+	uint32_t sc_tid;              /* our ServiceChange in flight */
+	uint64_t next_try_ms;
+	unsigned int failures;        /* attempts in a row that failed */
+	/* requests beyond iq.max_rate a second are answered 'overload' (a
+	 * token bucket holding one second's worth) */
+	double tokens;
+	uint64_t tokens_ms;
+	/* the controller's inactivity timer (H.248.14 it/ito on ROOT): 0 off */
+	uint32_t mit_ms;
+	uint32_t it_rid;              /* the Events descriptor's request id */
+	uint64_t last_rx_ms;
+	uint64_t stats[IQ_STAT__COUNT];
+	uint64_t err_other;
+#define X(c) uint64_t err_##c;
+	IQ_ERR_CODES(X)
+#undef X
+	/* Notify requests by context slot and leg (2 per slot) */
+	struct cp_agw *agw;
+	struct iq_ev *ev;
+	size_t nev;
+	/* scratch: one action's commands, one message in, one out */
+	_Alignas(16) unsigned char act[IQ_ACTION_SIZE];
+	struct h248_node nodes[IQ_NODES];
+	char rx[IQ_MSG_MAX + 1];
+	char tx[IQ_MSG_MAX];
+};
+
+/* The iq of cp (NULL without an iq group). */
+struct cp_iq *iq_of(const struct cp_ctx *cp);
+
+/* iq_core.c */
+int iq_core_init(struct cp_ctx *cp, struct cp_iq *q, char *err, size_t errlen);
+void iq_core_fini(struct cp_iq *q);
+/* Read and answer what arrived, run timers: the work done. */
+unsigned int iq_core_serve(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms);
+const char *iq_assoc_name(uint8_t s);
+/* A stat's metric name ("requests"). */
+const char *iq_stat_name(unsigned int i);
+/* Count an error code sent. */
+void iq_count_error(struct cp_iq *q, unsigned int code);
+/* Send a request of ours (a Notify) to the registered controller: body
+ * writes its actions into the message (iq_core.c writes the header and
+ * the Transaction around them); repeated until answered. 0 or -errno
+ * (-ENOTCONN: no association). */
+int iq_send_request(struct cp_ctx *cp, struct cp_iq *q,
+		    void (*body)(struct h248_w *w, const void *arg), const void *arg,
+		    uint64_t cookie, uint64_t now_ms);
+
+/*
+ * iq_cmd.c: one action of a request (Context=<id>{...}): its commands
+ * carried out, their replies written into w (the Context item included).
+ * Returns 0, or the H.248 error code that ended the action (written as
+ * the action's ErrorDescriptor, after the replies of the commands that
+ * ran): the transaction stops there (H.248.1 §8.2.2).
+ */
+unsigned int iq_cmd_action(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
+			   const struct h248_node *action, struct h248_w *w, uint64_t now_ms);
+
+/* The H.248 ContextID of AGW context id (the same after cp restarts),
+ * and back (NULL: none, or being released). */
+uint32_t iq_ctx_h248(const struct cp_agw *g, uint64_t id);
+struct cp_agw_ctx *iq_ctx_of_h248(struct cp_agw *g, uint32_t h);
+/* The TerminationID of c's leg: "tcp/<leg>/<serial>". */
+void iq_term_name(const struct cp_agw_ctx *c, unsigned int leg, char *buf, size_t size);
+
+/* iq_notify.c: the Events of c's leg (rid 0, cause false: none), and
+ * what to forget when the context goes. */
+int iq_notify_init(struct cp_ctx *cp, struct cp_iq *q);
+void iq_notify_fini(struct cp_iq *q);
+void iq_events_set(struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int leg, uint32_t rid,
+		   bool cause);
+void iq_events_clear(struct cp_iq *q, const struct cp_agw_ctx *c);
+
+/* iq_core.c: the controller's ServiceChange HandOff to mid[0..len) (one
+ * of iq.mgc): the association moves once the reply went. 0 or -ENOENT. */
+int iq_handoff(struct cp_iq *q, const char *mid, size_t len, uint64_t now_ms);
+
+#endif /* CP_IQ_INTERNAL_H */

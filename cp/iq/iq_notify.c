@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/iq's Notify: what the controller asked to hear of a termination
+ * (g/cause in its Events descriptor, with a request id) and, once dp
+ * reports the leg's end, the Notify that says why (H.248.1 E.1 g/cause:
+ * Generalcause and Failurecause, the cause's name and dp's sentence).
+ * cp/agw calls us for every event (cp_agw_observe()); the requests live
+ * here, by context slot and leg, tagged with the termination's serial so
+ * that a later termination in the slot never inherits them.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cp.h"
+#include "agw/cp_agw.h"
+#include "iq_internal.h"
+#include "tp_log.h"
+
+static struct iq_ev *
+ev_of(struct cp_iq *q, const struct cp_agw *g, uint64_t id, unsigned int leg)
+{
+	size_t idx = (size_t)ipc_conn_worker(id) * g->per_worker + ipc_conn_slot(id);
+
+	if (q->ev == NULL || idx >= q->nev / 2)
+		return NULL;
+	return &q->ev[idx * 2 + leg];
+}
+
+void
+iq_events_set(struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int leg, uint32_t rid,
+	      bool cause)
+{
+	struct iq_ev *e = ev_of(q, q->agw, c->id, leg);
+
+	if (e == NULL)
+		return;
+	e->rid = rid;
+	e->serial = c->term[leg].serial;
+	e->cause = cause;
+	e->told = false;
+}
+
+void
+iq_events_clear(struct cp_iq *q, const struct cp_agw_ctx *c)
+{
+	for (unsigned int leg = 0; leg < 2; leg++) {
+		struct iq_ev *e = ev_of(q, q->agw, c->id, leg);
+
+		if (e != NULL)
+			memset(e, 0, sizeof(*e));
+	}
+}
+
+/* H.248.1 E.1's Generalcause for a leg's end. */
+static const char *
+general_cause(uint8_t cause)
+{
+	switch (cause) {
+	case IPC_AGW_FIN:
+	case IPC_AGW_CLOSE_NOTIFY:
+	case IPC_AGW_CONTROLLER:
+		return "NR";     /* Normal Release */
+	case IPC_AGW_TLS_HANDSHAKE:
+	case IPC_AGW_TLS_ALERT:
+	case IPC_AGW_TLS_ERROR:
+		return "FP";     /* Failure, Permanent: the same peer fails again */
+	case IPC_AGW_NO_MEMORY:
+	case IPC_AGW_SETUP_FAILED:
+		return "UR";     /* Unavailable Resources */
+	default:
+		return "FT";     /* Failure, Temporary */
+	}
+}
+
+static const char *
+cause_name(uint8_t cause)
+{
+	switch (cause) {
+#define IPC_AGW_CAUSE(e, v, name, help) case v: return name;
+#include "ipc_agw_causes.def"
+#undef IPC_AGW_CAUSE
+	default:
+		return "unknown";
+	}
+}
+
+struct notify_arg {
+	uint32_t h248;
+	char term[40];
+	uint32_t rid;
+	uint8_t cause;
+	char detail[IPC_AGW_DETAIL_MAX];
+};
+
+static void
+notify_body(struct h248_w *w, const void *arg)
+{
+	const struct notify_arg *n = arg;
+	char fc[IPC_AGW_DETAIL_MAX + 40], ts[32], gc[8];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	/* H.248.1 Annex B TimeStamp: Date "T" Time (yyyymmdd, hhmmssss) */
+	snprintf(ts, sizeof(ts), "%04d%02d%02dT%02d%02d%02d00", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	snprintf(fc, sizeof(fc), "%s%s%s", cause_name(n->cause), n->detail[0] ? ": " : "",
+		 n->detail);
+	snprintf(gc, sizeof(gc), "%s", general_cause(n->cause));
+	h248_w_context(w, n->h248);
+	h248_w_open(w, H248_TOK_NOTIFY, n->term);
+	h248_w_open_u32(w, H248_TOK_OBSERVEDEVENTS, n->rid);
+	h248_w_observed(w, ts, "g/cause");
+	h248_w_item_name(w, "Generalcause", '=', gc);
+	h248_w_item_name_quoted(w, "Failurecause", fc);
+	h248_w_close(w);
+	h248_w_close(w);
+	h248_w_close(w);
+	h248_w_close(w);
+}
+
+static void
+tell(struct cp_ctx *cp, struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int leg,
+     uint8_t cause, const char *detail)
+{
+	struct iq_ev *e = ev_of(q, q->agw, c->id, leg);
+	struct notify_arg n;
+	int rc;
+
+	if (e == NULL || !e->cause || e->told || e->serial != c->term[leg].serial)
+		return;
+	e->told = true;
+	memset(&n, 0, sizeof(n));
+	n.h248 = iq_ctx_h248(q->agw, c->id);
+	iq_term_name(c, leg, n.term, sizeof(n.term));
+	n.rid = e->rid;
+	n.cause = cause;
+	snprintf(n.detail, sizeof(n.detail), "%s", detail != NULL ? detail : "");
+	rc = iq_send_request(cp, q, notify_body, &n, IQ_COOKIE_NOTIFY, cp->now_ms);
+	if (rc < 0) {
+		q->stats[IQ_STAT_NOTIFY_FAILED]++;
+		tp_log(TP_LOG_NOTICE, "iq: Notify of %s in context %" PRIu32 " not sent: %s",
+		       n.term, n.h248, strerror(-rc));
+		return;
+	}
+	q->stats[IQ_STAT_NOTIFY_SENT]++;
+}
+
+/* cp/agw's observer: a leg that ended, or the context (its legs not told
+ * yet are told with the context's cause). */
+static void
+on_event(struct cp_ctx *cp, const struct cp_agw_ctx *c, const struct ipc_agw_event *e,
+	 void *arg)
+{
+	struct cp_iq *q = arg;
+
+	if (e->type == IPC_AGW_EV_LEG_DOWN && e->leg < 2) {
+		tell(cp, q, c, e->leg, e->cause, e->detail);
+	} else if (e->type == IPC_AGW_EV_RELEASED) {
+		for (unsigned int leg = 0; leg < 2; leg++)
+			if (c->term[leg].tcp_role != 0)
+				tell(cp, q, c, leg, e->cause, e->detail);
+		iq_events_clear(q, c);
+	}
+}
+
+int
+iq_notify_init(struct cp_ctx *cp, struct cp_iq *q)
+{
+	q->agw = cp->agw;
+	q->nev = (size_t)cp->agw->nworkers * cp->agw->per_worker * 2;
+	q->ev = calloc(q->nev, sizeof(*q->ev));
+	if (q->ev == NULL)
+		return -ENOMEM;
+	return cp_agw_observe(cp, on_event, q);
+}
+
+void
+iq_notify_fini(struct cp_iq *q)
+{
+	free(q->ev);
+	q->ev = NULL;
+	q->nev = 0;
+}
