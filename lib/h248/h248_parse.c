@@ -219,14 +219,17 @@ parse_list(struct parser *p, uint32_t ni)
 		if ((rc = parse_elem(p, &head, &prev)) < 0)
 			return rc;
 		count++;
+		/* a range's COLON is %x3A alone: no LWSP around it */
+		if (peek(p) == ':' && close == ']' && count == 1) {
+			kind = H248_V_RANGE;
+			p->pos++;
+			if ((rc = parse_elem(p, &head, &prev)) < 0)
+				return rc;
+			count++;
+		}
 		if ((rc = lwsp(p)) < 0)
 			return rc;
 		if (peek(p) == ',' && kind != H248_V_RANGE) {
-			p->pos++;
-			continue;
-		}
-		if (peek(p) == ':' && close == ']' && count == 1) {
-			kind = H248_V_RANGE;
 			p->pos++;
 			continue;
 		}
@@ -383,11 +386,20 @@ parse_mid(struct parser *p, struct h248_span *text, struct h248_span *addr,
 }
 
 /* The body of Local/Remote/DigitMap: octetString = *(nonEscapeChar),
- * nonEscapeChar = ("\}" / %x01-7C / %x7E-FF); the '{' is at p->pos. */
+ * nonEscapeChar = ("\}" / %x01-7C / %x7E-FF); the '{' is at p->pos.
+ * Leading white space and line ends are skipped. */
 static int
 parse_octets(struct parser *p, struct h248_span *raw)
 {
-	uint32_t start = ++p->pos;
+	uint32_t start;
+
+	/* LBRKT = LWSP "{" LWSP: the line end a writer puts after the brace
+	 * is not the body's (the body's own line ends are kept, the last
+	 * one too: it may be SDP's) */
+	p->pos++;
+	while (p->pos < p->len && strchr(" \t\r\n", p->s[p->pos]) != NULL && p->s[p->pos] != '\0')
+		p->pos++;
+	start = p->pos;
 
 	while (p->pos < p->len) {
 		char c = p->s[p->pos];

@@ -270,7 +270,8 @@ h248_w_octets(struct h248_w *w, enum h248_tok tok, const char *data, size_t len)
 		bad(w);
 		return;
 	}
-	puts_(w, " {");
+	/* the line end after the brace is LBRKT's LWSP, not the body's */
+	puts_(w, " {\n");
 	/* nonEscapeChar = ("\}" / %x01-7C / %x7E-FF) */
 	for (i = 0; i < len; i++) {
 		if (data[i] != '}')
@@ -404,7 +405,7 @@ static void
 elem_list(struct h248_w *w, const struct h248_tree *t, const struct h248_node *n)
 {
 	const struct h248_node *e;
-	const char *sepr = n->vkind == H248_V_RANGE ? " : " : ", ";
+	const char *sepr = n->vkind == H248_V_RANGE ? ":" : ", ";
 
 	puts_(w, n->vkind == H248_V_ALT ? "{" : "[");
 	for (e = h248_elem(t, n); e != NULL; e = h248_node_at(t, e->next)) {
@@ -473,7 +474,7 @@ write_nodes(struct h248_w *w, const struct h248_tree *t, uint32_t first)
 			break;
 		}
 		if (n->flags & H248_F_RAW) {
-			puts_(w, n->op == H248_OP_EQ && n->vkind == H248_V_NONE ? "{" : " {");
+			puts_(w, n->op == H248_OP_EQ && n->vkind == H248_V_NONE ? "{\n" : " {\n");
 			span(w, t, n->raw);
 			puts_(w, "}");
 		} else if (n->flags & H248_F_BRACES) {
