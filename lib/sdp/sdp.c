@@ -78,8 +78,8 @@ sdp_proto_tls(enum sdp_proto p)
 	return p == SDP_PROTO_TCP_TLS_MSRP || p == SDP_PROTO_TCP_TLS_BFCP;
 }
 
-/* The media type each proto belongs under (RFC 4975 section 8.1: MSRP is
- * m=message; RFC 8856 section 4: BFCP is m=application). */
+/* The media type each proto belongs under (RFC 4975: MSRP is
+ * m=message; RFC 8856: BFCP is m=application). */
 static enum sdp_media_type
 proto_media(enum sdp_proto p)
 {

@@ -77,8 +77,8 @@ struct sdp_addr {
 
 enum sdp_media_type {
 	SDP_MEDIA_OTHER = 0,
-	SDP_MEDIA_MESSAGE,      /* m=message: MSRP (RFC 4975 section 8.1) */
-	SDP_MEDIA_APPLICATION,  /* m=application: BFCP (RFC 8856 section 4) */
+	SDP_MEDIA_MESSAGE,      /* m=message: MSRP (RFC 4975) */
+	SDP_MEDIA_APPLICATION,  /* m=application: BFCP (RFC 8856) */
 };
 
 enum sdp_proto {
