@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * libFuzzer target: lib/sdp over what an H.248 controller puts in a Local
+ * or Remote descriptor (the text from a heap copy of exactly its size, no
+ * NUL, so a read past it is caught).
+ *
+ * Besides memory errors and undefined behaviour, the target aborts on a
+ * broken promise of sdp.h:
+ *   - a refusal has a code, a sentence naming its line, the right errno
+ *     class, and leaves *out zeroed;
+ *   - an accepted description derives (as Local, as Remote, as both)
+ *     without a crash, each result either a role or a coded sentence;
+ *   - parse -> write -> parse is stable: an answer built from what was
+ *     parsed (its proto, port, address, setup, fingerprints, path), once
+ *     written, parses back to the same values, and writing what was read
+ *     back gives the same bytes.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "fuzz_check.h"
+#include "sdp.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void
+check_error(int rc, const struct sdp_error *e)
+{
+	CHECK(rc == -EINVAL || rc == -ENOTSUP || rc == -E2BIG);
+	CHECK(e->code > SDP_OK && e->code < SDP_E_COUNT);
+	CHECK(e->msg[0] != '\0' && memchr(e->msg, '\0', sizeof(e->msg)) != NULL);
+	if (e->line > 0) {
+		char pre[32];
+
+		snprintf(pre, sizeof(pre), "line %u: ", e->line);
+		CHECK(strncmp(e->msg, pre, strlen(pre)) == 0);
+	}
+}
+
+static void
+derive(const struct sdp *l, const struct sdp *r, unsigned int flags)
+{
+	struct sdp_term t;
+	struct sdp_error e;
+	int rc = sdp_derive(l, r, flags, &t, &e);
+
+	if (rc < 0) {
+		check_error(rc, &e);
+		CHECK(t.role == 0 && t.nfp == 0 && !t.remote_known);
+		return;
+	}
+	CHECK(e.code == SDP_OK);
+	CHECK(t.role <= SDP_ROLE_SERVER && t.why_role != NULL);
+	CHECK(t.nfp <= SDP_FP_MAX && (t.tls || t.nfp == 0));
+	CHECK(r == NULL || !t.tls || t.nfp > 0);
+	CHECK(t.remote_known == (r != NULL));
+	CHECK(t.role != SDP_ROLE_SERVER || t.remote_port == 0);
+	CHECK(r == NULL || t.role == SDP_ROLE_SERVER || t.remote_port != 0);
+	CHECK(t.local_addr_choose || t.local_family != 0 || l == NULL);
+}
+
+/* The answer a gateway could write from d: its values, ours where the
+ * writer needs one. false when d has none the writer takes. */
+static bool
+answer_of(const struct sdp *d, struct sdp_answer *a)
+{
+	const struct sdp_media *m = &d->media;
+
+	memset(a, 0, sizeof(*a));
+	if (!d->has_media || sdp_proto_name((enum sdp_proto)m->proto) == NULL)
+		return false;
+	a->proto = m->proto;
+	a->media = m->proto <= SDP_PROTO_TCP_TLS_MSRP ? SDP_MEDIA_MESSAGE : SDP_MEDIA_APPLICATION;
+	a->family = m->addr.kind == SDP_ADDR_IP ? m->addr.family : AF_INET;
+	if (m->addr.kind == SDP_ADDR_IP)
+		memcpy(a->ip, m->addr.ip, 16);
+	else
+		memcpy(a->ip, "\xc0\x00\x02\x01", 4);
+	a->setup = m->setup == SDP_SETUP_ACTIVE || m->setup == SDP_SETUP_HOLDCONN ? m->setup :
+		   SDP_SETUP_PASSIVE;
+	a->port = m->port_choose || m->port == 0 ? 20000 : m->port;
+	a->connection = m->connection;
+	a->sess_id = m->port;
+	a->sess_version = d->nlines;
+	a->fmt = m->fmt;
+	a->path = m->path[0] != '\0' && a->media == SDP_MEDIA_MESSAGE ? m->path : NULL;
+	if (sdp_proto_tls((enum sdp_proto)m->proto)) {
+		if (m->nfp == 0)
+			return false;
+		a->fp = m->fp;
+		a->nfp = m->nfp;
+	}
+	return true;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static char out1[8192], out2[8192];
+	char *s = malloc(size > 0 ? size : 1);
+	struct sdp d, back, again;
+	struct sdp_answer a, b;
+	struct sdp_error e;
+	int rc, n1, n2;
+
+	CHECK(s != NULL);
+	memcpy(s, data, size);
+	rc = sdp_parse(s, size, &d, &e);
+	free(s);
+	if (rc < 0) {
+		static const struct sdp zero;
+
+		check_error(rc, &e);
+		CHECK(memcmp(&d, &zero, sizeof(d)) == 0);
+		return 0;
+	}
+	CHECK(e.code == SDP_OK && e.msg[0] == '\0');
+	CHECK(d.nlines >= 1 && d.nlines <= SDP_LINES_MAX);
+	CHECK(d.media.nfp <= SDP_FP_MAX);
+	for (unsigned int i = 0; i < d.media.nfp; i++)
+		CHECK(d.media.fp[i].len == certfp_alg_len((enum certfp_alg)d.media.fp[i].alg) &&
+		      d.media.fp[i].len > 0);
+
+	derive(&d, NULL, 0);
+	derive(NULL, &d, 0);
+	derive(NULL, &d, SDP_REMOTE_OFFER | SDP_PREFER_CLIENT);
+	derive(&d, &d, SDP_REMOTE_ANSWER);
+
+	if (!answer_of(&d, &a))
+		return 0;
+	n1 = sdp_write(&a, out1, sizeof(out1));
+	if (n1 < 0) {
+		/* only a value the writer cannot take back is refused */
+		CHECK(n1 == -EINVAL);
+		return 0;
+	}
+	CHECK((size_t)n1 == strlen(out1));
+	rc = sdp_parse(out1, (size_t)n1, &back, &e);
+	if (rc < 0)
+		fprintf(stderr, "written:\n%s\nrefused: %s\n", out1, e.msg);
+	CHECK(rc == 0);
+	CHECK(back.media.proto == a.proto && back.media.type == a.media);
+	CHECK(back.media.port == a.port);
+	CHECK(back.media.setup == a.setup);
+	CHECK(back.media.addr.kind == SDP_ADDR_IP && back.media.addr.family == a.family);
+	CHECK(memcmp(back.media.addr.ip, a.ip, 16) == 0);
+	CHECK(strcmp(back.media.fmt, a.fmt) == 0);
+	CHECK(strcmp(back.media.path, a.path != NULL ? a.path : "") == 0);
+	CHECK(back.media.nfp == a.nfp);
+	for (unsigned int i = 0; i < a.nfp; i++)
+		CHECK(certfp_equal(&back.media.fp[i], &a.fp[i]));
+	/* what was read back writes the same bytes */
+	CHECK(answer_of(&back, &b));
+	b.sess_id = a.sess_id;
+	b.sess_version = a.sess_version;
+	b.connection = a.connection == SDP_CONNECTION_NONE ? SDP_CONNECTION_NEW : a.connection;
+	n2 = sdp_write(&b, out2, sizeof(out2));
+	CHECK(n2 == n1 && memcmp(out1, out2, (size_t)n1) == 0);
+	CHECK(sdp_parse(out2, (size_t)n2, &again, NULL) == 0);
+	CHECK(memcmp(&again.media, &back.media, sizeof(back.media)) == 0);
+	return 0;
+}
