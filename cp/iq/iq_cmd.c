@@ -105,7 +105,10 @@ term_leg(const struct cp_agw_ctx *c, const char *name, size_t len)
 		return -1;
 	memcpy(buf, name, len);
 	buf[len] = '\0';
-	if (sscanf(buf, "tcp/%u/%u%n", &leg, &serial, &n) != 2 || (size_t)n != len || leg > 1 ||
+	/* (a controller may send it back in another case: megaco lowers
+	 * every unquoted name) */
+	if (strncasecmp(buf, "tcp/", 4) != 0 ||
+	    sscanf(buf + 4, "%u/%u%n", &leg, &serial, &n) != 2 || (size_t)n + 4 != len || leg > 1 ||
 	    c->leg_state[leg] == CP_AGW_LEG_EMPTY || c->term[leg].tcp_role == 0 ||
 	    c->term[leg].serial != serial)
 		return -1;

@@ -26,6 +26,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include "cp.h"
 #include "iq_internal.h"
@@ -520,6 +522,12 @@ message(struct cp_ctx *cp, struct cp_iq *q, size_t len, unsigned int peer, uint6
 	}
 }
 
+static uint64_t
+now_wall_s(void)
+{
+	return (uint64_t)time(NULL);
+}
+
 /* ---- the loop --------------------------------------------------------------- */
 
 int
@@ -537,6 +545,13 @@ iq_core_init(struct cp_ctx *cp, struct cp_iq *q, char *err, size_t errlen)
 		snprintf(err, errlen, "iq: out of memory");
 		return rc;
 	}
+	/* our transaction ids start anywhere: a controller keeps a reply
+	 * 30 s for repeats of (mId, id), so a cp that restarted and counted
+	 * from 1 again would get its previous life's replies */
+	if (getrandom(&q->trans.next_tid, sizeof(q->trans.next_tid), 0) !=
+	    (ssize_t)sizeof(q->trans.next_tid))
+		q->trans.next_tid = (uint32_t)now_wall_s();
+	q->trans.next_tid = (q->trans.next_tid & 0x7fffffffu) | 1u;
 	q->assoc = IQ_ASSOC_IDLE;
 	q->handoff = -1;
 	q->tokens = (double)q->conf->max_rate;

@@ -114,7 +114,7 @@ notify_body(struct h248_w *w, const void *arg)
 	h248_w_context(w, n->h248);
 	h248_w_open(w, H248_TOK_NOTIFY, n->term);
 	h248_w_open_u32(w, H248_TOK_OBSERVEDEVENTS, n->rid);
-	h248_w_observed(w, ts, "g/cause");
+	h248_w_open_observed(w, ts, "g/cause");
 	h248_w_item_name(w, "Generalcause", '=', gc);
 	h248_w_item_name_quoted(w, "Failurecause", fc);
 	h248_w_close(w);
