@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# The test MGC (tp_mgc.escript) against its own stand-in gateway role, on
+# 127.0.0.1 with free ports, so that the MGC is known to work before it
+# drives turnpike-cp (test_iq.sh). Over UDP, then TCP:
+#   registration (ServiceChange Restart, answered), Add with SDP and
+#   CHOOSE (the gateway's port and fingerprint read back), Modify, an
+#   error reply (411 on an unknown context), Notify from the gateway
+#   (printed, answered, waited for), audit of ROOT, Subtract with
+#   statistics, an unsolicited reply to raw bytes (UNEXPECTED), the
+#   gateway restarting (a second registration, then requests reach the
+#   new one), a gateway gone (TIMEOUT in the time asked).
+# With tshark present (and the right to capture on lo), the UDP part is
+# captured and every message must decode as H.248 without a malformed
+# mark. No root needed otherwise; nothing outside /tmp is touched.
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+TP_FAILS=0
+ok()     { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; TP_FAILS=$((TP_FAILS + 1)); }
+check()  { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
+die()    { echo "Bail out! $*"; exit 1; }
+
+command -v escript >/dev/null || die "escript missing (Debian: erlang-base, erlang-megaco)"
+H248_DIR=$(mktemp -d /tmp/tp-mgc-self.XXXXXX)
+. "$HERE/h248.sh"
+CAP_PID=
+cleanup() {
+  local n
+  for n in mgc mg mg2 tmgc tmg; do
+    local p=H248_PID_$n
+    [ -n "${!p:-}" ] && kill "${!p}" 2>/dev/null
+  done
+  [ -n "$CAP_PID" ] && kill "$CAP_PID" 2>/dev/null
+  wait 2>/dev/null
+  if [ "$TP_FAILS" -ne 0 ]; then
+    for f in "$H248_DIR"/*.log "$H248_DIR"/*.events; do
+      [ -s "$f" ] && { echo "# --- $f"; tail -n 20 "$f" | sed 's/^/# /'; }
+    done
+  fi
+  [ -n "${KEEP:-}" ] && echo "# kept $H248_DIR" || rm -rf "$H248_DIR"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+start=$SECONDS
+
+free_port() {   # a port free for both UDP and TCP on 127.0.0.1
+  python3 -c '
+import socket
+while True:
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0))
+    p = u.getsockname()[1]
+    t = socket.socket(); t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        t.bind(("127.0.0.1", p)); print(p); break
+    except OSError:
+        pass'
+}
+P=$(free_port); MGP=$(free_port)
+[ "$P" != "$MGP" ] || MGP=$(free_port)
+
+# ---- capture (optional) ------------------------------------------------------
+PCAP=$H248_DIR/self.pcap
+if command -v tshark >/dev/null && [ -z "${NO_CAPTURE:-}" ]; then
+  tshark -q -i lo -f "udp port $P" -w "$PCAP" >"$H248_DIR/tshark.log" 2>&1 &
+  CAP_PID=$!
+  for i in $(seq 50); do grep -q 'Capturing on' "$H248_DIR/tshark.log" && break; sleep 0.1; done
+  grep -q 'Capturing on' "$H248_DIR/tshark.log" ||
+    { echo "# no capture: $(head -n 1 "$H248_DIR/tshark.log")"; kill $CAP_PID; CAP_PID=; }
+fi
+
+# The SDP of a TCP bearer with end-to-access-edge TLS, as the IMS-ALG
+# writes it (TS 29.334): the UE's side is Remote, our port is CHOOSE.
+ADD='Context = $ { Add = $ { Media { Stream = 1 { LocalControl { Mode = SendReceive }, Local {\nv=0\r\nc=IN IP4 $\r\nm=message $ TCP/TLS/MSRP *\r\na=setup:passive\r\n}, Remote {\nv=0\r\nc=IN IP4 192.0.2.7\r\nm=message 5060 TCP/TLS/MSRP *\r\na=setup:active\r\na=fingerprint:sha-256 11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00\r\n} } } } }'
+
+# ---- UDP ---------------------------------------------------------------------
+check "MGC listens on UDP 127.0.0.1:$P" h248_start mgc --listen 127.0.0.1:$P --timeout 3000
+echo "# $H248_LINE"
+check "stand-in gateway starts and its ServiceChange is answered" \
+  h248_start mg --mg --mgc 127.0.0.1:$P --listen 127.0.0.1:$MGP --mid "[127.0.0.1]:$MGP"
+check "gateway: ServiceChange reply" h248_read mg 10
+[[ $H248_LINE =~ ^REPLY\ [0-9]+\ ctx=-\ .*ServiceChange ]] || not_ok "gateway's registration answer: $H248_LINE"
+check "MGC: wait-registered" h248_expect mgc "wait-registered 5000" \
+  "^OK registered n=1 peer=\[127\.0\.0\.1\]:$MGP method=restart reason=901 version=3"
+
+check "Add with SDP, CHOOSE context and port: REPLY, context and port chosen, fingerprint for TLS" \
+  h248_expect mgc "send $ADD" \
+  '^REPLY [0-9]+ ctx=1 Context = 1 \{ Add = tp/1 \{ Media \{ Stream = 1 \{ Local \{ v=0\\r\\nc=IN IP4 127\.0\.0\.1\\r\\nm=message 4000[0-9] TCP/TLS/MSRP \*\\r\\na=fingerprint:sha-256 01:02:[0-9A-F:]+\\r\\na=setup:passive\\r\\n \} \} \} \} \}$'
+echo "# $H248_LINE"
+ADD_REPLY=$H248_LINE
+check "Modify the termination: REPLY" \
+  h248_expect mgc 'send Context = 1 { Modify = tp/1 { Media { Stream = 1 { Remote {\nv=0\r\nc=IN IP4 192.0.2.7\r\nm=message 5061 TCP/TLS/MSRP *\r\n} } } } }' \
+  '^REPLY [0-9]+ ctx=1 Context = 1 \{ Modify = tp/1 \}$'
+check "an unknown context: ERROR 411" \
+  h248_expect mgc 'send Context = 99 { Modify = tp/1 }' '^ERROR [0-9]+ 411 Context = 99 \{ Error = 411 \{ "unknown context" \} \}$'
+check "a command the stand-in lacks: ERROR 501" \
+  h248_expect mgc 'send Context = 1 { Move = tp/1 }' '^ERROR [0-9]+ 501 '
+check "text that does not parse is refused before sending: BAD syntax" \
+  h248_expect mgc 'send Context = 1 { Add = }' '^BAD syntax '
+check "gateway: Notify sent, answered" \
+  h248_expect mg 'send Context = 1 { Notify = tp/1 { ObservedEvents = 1 { 20260101T00000000:g/cause { Generalcause = NR, Failurecause = "tls closed" } } } }' \
+  '^REPLY [0-9]+ ctx=1 Context = 1 \{ Notify = tp/1 \}$'
+check "MGC: wait-notify gives the Notify's text" \
+  h248_expect mgc "wait-notify 3000" '^OK notify n=1 Context = 1 \{ Notify = tp/1 \{ ObservedEvents = 1 \{ 20260101T00000000:g/cause \{ generalcause=nr, failurecause="tls closed" \} \} \} \}$'
+check "MGC: the Notify was printed as an event line too" \
+  grep -q '^NOTIFY n=1 Context = 1 { Notify = tp/1' "$H248_DIR/mgc.events"
+check "MGC: a second wait-notify times out (each Notify is waited for once)" \
+  h248_expect mgc "wait-notify 300" '^TIMEOUT wait-notify n=2 have=1$'
+check "audit-root: REPLY" h248_expect mgc "audit-root" '^REPLY [0-9]+ ctx=- Context = - \{ AuditValue = root'
+check "Subtract: REPLY with statistics" \
+  h248_expect mgc 'send Context = 1 { Subtract = tp/1 { Audit { Statistics } } }' \
+  '^REPLY [0-9]+ ctx=1 Context = 1 \{ Subtract = tp/1 \{ Statistics \{ nt/os = 0, nt/or = 0 \} \} \}$'
+check "the context is gone with its last termination: ERROR 411" \
+  h248_expect mgc 'send Context = 1 { Subtract = tp/1 }' '^ERROR [0-9]+ 411 '
+check "raw bytes sent as they are" \
+  h248_expect mgc "raw MEGACO/3 [127.0.0.1]:$P\nTransaction = 4000000 { Context = - { AuditValue = ROOT { Audit { } } } }" \
+  '^OK sent bytes=[0-9]+$'
+check "... and the reply to a transaction megaco did not send arrives as UNEXPECTED" \
+  h248_expect mgc "wait-unexpected 3000" '^OK unexpected n=1 Reply = 4000000 \{ Context = - \{ AuditValue = root'
+check "status counts" h248_expect mgc status \
+  "^OK status peer=\[127\.0\.0\.1\]:$MGP registered=1 notify=1 disconnected=0 unexpected=1 "
+
+# The gateway restarts: same MID, same port, its contexts forgotten.
+h248_kill mg
+check "a restarted gateway registers again" \
+  h248_start mg2 --mg --mgc 127.0.0.1:$P --listen 127.0.0.1:$MGP --mid "[127.0.0.1]:$MGP" --port-base 41000 \
+    --first-tid 1000
+h248_read mg2 10
+check "MGC: wait-registered sees the second registration" \
+  h248_expect mgc "wait-registered 5000" '^OK registered n=2 peer='
+check "requests reach the restarted gateway" \
+  h248_expect mgc "send $ADD" '^REPLY [0-9]+ ctx=1 Context = 1 \{ Add = tp/1 .*m=message 4100[0-9] '
+
+# The gateway gone: the request is retransmitted, then given up.
+h248_kill mg2
+t0=$SECONDS
+check "no gateway: TIMEOUT" h248_expect mgc "send Context = 1 { Modify = tp/1 }" '^TIMEOUT [0-9]+ ' 15
+check "... within the --timeout given (3 s, plus a second)" test $((SECONDS - t0)) -le 4
+h248_stop mgc
+[ -n "$CAP_PID" ] && { sleep 0.3; kill "$CAP_PID"; wait "$CAP_PID" 2>/dev/null; CAP_PID=; }
+
+# ---- tshark's reading of the UDP part ---------------------------------------
+if [ -s "$PCAP" ]; then
+  h248_pcap_check "$PCAP" "$P" >"$H248_DIR/pcap.txt"
+  rc=$?
+  sed 's/^/# /' "$H248_DIR/pcap.txt"
+  check "tshark decodes every UDP message as H.248, none malformed" test $rc -eq 0
+  check "tshark sees Add, Modify, Subtract, Notify, AuditValue, ServiceChange" \
+    bash -c 'for c in Add Modify Subtract Notify AuditValue ServiceChange; do
+               grep -qi "$c" "$1" || { echo "# missing $c"; exit 1; }; done' _ "$H248_DIR/pcap.txt"
+else
+  echo "# tshark capture skipped"
+fi
+
+# ---- TCP ---------------------------------------------------------------------
+TP=$(free_port)
+check "MGC listens on TCP 127.0.0.1:$TP (compact text)" \
+  h248_start tmgc --listen 127.0.0.1:$TP --tcp-only --compact --timeout 3000
+check "gateway over TCP registers" h248_start tmg --mg --tcp-only --mgc 127.0.0.1:$TP
+h248_read tmg 10
+check "MGC (TCP): wait-registered" h248_expect tmgc "wait-registered 5000" '^OK registered n=1 '
+check "MGC (TCP): Add" h248_expect tmgc "send $ADD" '^REPLY [0-9]+ ctx=1 Context = 1 \{ Add = tp/1 .*m=message 4000[0-9] TCP/TLS/MSRP'
+check "gateway (TCP): Notify" h248_expect tmg 'send Context = 1 { Notify = tp/1 { ObservedEvents = 2 { 20260101T00000000:g/cause { Generalcause = NR } } } }' '^REPLY '
+check "MGC (TCP): wait-notify" h248_expect tmgc "wait-notify 3000" '^OK notify n=1 '
+h248_kill tmg
+check "MGC (TCP): the gateway's connection closing is an event" \
+  h248_expect tmgc "wait-disconnected 3000" '^OK disconnected n=1 '
+h248_stop tmgc
+
+echo "# selftest took $((SECONDS - start)) s"
+[ "$TP_FAILS" -eq 0 ]
