@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: BSD-3-Clause
-# Drive tp_mgc.escript (the test MGC, or its stand-in gateway role) from
+# Drive tp_mgc.erl (the test MGC, or its stand-in gateway role) from
 # bash, and check a capture of H.248 with tshark. Source it; set H248_DIR
 # to a scratch directory first. See README.md for the command language.
 #
 #   h248_start NAME ARGS...   start one instance (fifos in $H248_DIR),
-#                             wait for its READY line (in $H248_LINE)
+#                             wait for its READY line (in $H248_LINE);
+#                             h248_spawn + h248_ready NAME do the same in
+#                             two steps, to start several VMs at once
 #   h248_cmd NAME LINE [SECS] send one command, its answer in $H248_LINE;
 #                             rc 0 if the answer came, 1 if not in SECS
 #   h248_expect NAME LINE ERE send, rc 0 if the answer matches ERE
@@ -18,22 +20,37 @@
 # $H248_DIR/NAME.log.
 
 H248_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-H248_ESCRIPT=${H248_ESCRIPT:-$H248_HERE/tp_mgc.escript}
+H248_SRC=$H248_HERE/tp_mgc.erl
 H248_EVENTS='^(REGISTERED|NOTIFY|DISCONNECTED|UNEXPECTED|SYNTAX|MSGERROR|REQUEST) '
 
+h248_build() {
+  local d=${H248_DIR:?H248_DIR not set}
+  [ "$d/tp_mgc.beam" -nt "$H248_SRC" ] ||
+    erlc -o "$d" "$H248_SRC" >"$d/erlc.log" 2>&1 || { cat "$d/erlc.log" >&2; return 1; }
+}
+
 h248_start() {
+  h248_spawn "$@" && h248_ready "$1"
+}
+
+h248_ready() {
+  h248_read "$1" 20 && [[ $H248_LINE == READY* ]]
+}
+
+h248_spawn() {
   local name=$1; shift
   local d=${H248_DIR:?H248_DIR not set} fin fout
+  h248_build || return 1
   rm -f "$d/$name.in" "$d/$name.out"
   mkfifo "$d/$name.in" "$d/$name.out" || return 1
-  escript "$H248_ESCRIPT" "$@" <"$d/$name.in" >"$d/$name.out" 2>"$d/$name.log" &
+  erl -noshell -pa "$d" -run tp_mgc main -extra "$@" \
+    <"$d/$name.in" >"$d/$name.out" 2>"$d/$name.log" &
   printf -v "H248_PID_$name" %s $!
   # Opened in the order the child opens them, or both sides block.
   exec {fin}>"$d/$name.in"
   exec {fout}<"$d/$name.out"
   printf -v "H248_IN_$name" %s "$fin"
   printf -v "H248_OUT_$name" %s "$fout"
-  h248_read "$name" 20 && [[ $H248_LINE == READY* ]]
 }
 
 # Next answer line (events set aside). rc 1 on timeout or EOF.
@@ -94,22 +111,37 @@ h248_kill() {
 }
 
 # tshark's H.248 dissector as an independent check of the encoding: every
-# frame on PORT must decode as MEGACO with no malformed mark (tshark's
-# _ws.malformed or "[Malformed Packet]", and _ws.expert errors of the
-# megaco dissector). Prints one line per H.248 message: frame number,
-# source port, destination port, then the message's transactions and
-# commands as tshark names them.
+# frame with a payload on PORT must decode as MEGACO with no malformed
+# mark (_ws.malformed, tshark's "[Malformed Packet]") and no expert error
+# (the megaco dissector's parse errors are those). Prints one line per
+# H.248 frame: number, source port, destination port, transaction kinds,
+# transaction ids, contexts, commands (as tshark names them; lists
+# comma-separated), then a summary. One pass over the file. A message
+# with neither a transaction nor an error descriptor counts as malformed
+# (tshark dissects any text on the port as H.248 without complaint).
 h248_pcap_check() {
-  local file=$1 port=$2 proto=${3:-udp} n bad frames
-  local d=(-d "$proto.port==$port,megaco")
-  n=$(tshark -r "$file" "${d[@]}" -Y megaco 2>/dev/null | wc -l)
-  frames=$(tshark -r "$file" -Y "udp.port==$port && udp.length > 8" 2>/dev/null | wc -l)
-  [ "$proto" = tcp ] && frames=$(tshark -r "$file" -Y "tcp.port==$port && tcp.len > 0" 2>/dev/null | wc -l)
-  bad=$(tshark -r "$file" "${d[@]}" -Y '_ws.malformed || _ws.expert.severity == error' 2>/dev/null | wc -l)
-  bad=$((bad + $(tshark -r "$file" "${d[@]}" -V 2>/dev/null | grep -c 'Malformed Packet')))
-  tshark -r "$file" "${d[@]}" -Y megaco -T fields -E separator=' ' -E aggregator=, \
-    -e frame.number -e "$proto.srcport" -e "$proto.dstport" \
-    -e megaco.transaction -e megaco.transid -e megaco.context -e megaco.command 2>/dev/null
-  echo "# h248_pcap_check: $n H.248 frames of $frames on $proto port $port, $bad malformed"
-  [ "$n" -gt 0 ] && [ "$bad" -eq 0 ] && [ "$n" -ge "$frames" ]
+  local file=$1 port=$2 proto=${3:-udp} len
+  [ "$proto" = tcp ] && len=tcp.len || len=udp.length
+  tshark -r "$file" -d "$proto.port==$port,megaco" -Y "$proto.port==$port" \
+    -T fields -E separator='|' -E aggregator=, -E occurrence=a \
+    -e frame.number -e "$proto.srcport" -e "$proto.dstport" -e "$len" \
+    -e frame.protocols -e _ws.malformed -e _ws.expert.severity \
+    -e megaco.transaction -e megaco.transid -e megaco.context -e megaco.command \
+    -e megaco.error_code \
+    2>/dev/null |
+  awk -F'|' -v proto="$proto" -v port="$port" '
+    { pay = (proto == "tcp") ? $4 + 0 > 0 : $4 + 0 > 8 }
+    !pay { next }
+    { frames++ }
+    $5 ~ /(^|:)megaco(:|$)/ { h248++; print $1, $2, $3, $8, $9, $10, $11 }
+    $5 !~ /(^|:)megaco(:|$)/ { print "# not H.248: frame " $1 }
+    # a message is transactions or, alone, an error descriptor
+    $5 ~ /(^|:)megaco(:|$)/ && $8 == "" && $12 == "" {
+      bad++; print "# neither transaction nor error: frame " $1 }
+    $6 != "" || $5 ~ /malformed/ || $7 ~ /(^|,)(8388608|error)(,|$)/ {
+      bad++; print "# malformed: frame " $1 }
+    END {
+      printf "# h248_pcap_check: %d H.248 frames of %d with a payload on %s port %d, %d malformed\n",
+        h248, frames, proto, port, bad
+      exit !(h248 > 0 && h248 == frames && bad == 0) }'
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# The test MGC (tp_mgc.escript) against its own stand-in gateway role, on
+# The test MGC (tp_mgc.erl) against its own stand-in gateway role, on
 # 127.0.0.1 with free ports, so that the MGC is known to work before it
 # drives turnpike-cp (test_iq.sh). Over UDP, then TCP:
 #   registration (ServiceChange Restart, answered), Add with SDP and
@@ -21,7 +21,7 @@ not_ok() { echo "not ok - $*"; TP_FAILS=$((TP_FAILS + 1)); }
 check()  { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
 die()    { echo "Bail out! $*"; exit 1; }
 
-command -v escript >/dev/null || die "escript missing (Debian: erlang-base, erlang-megaco)"
+command -v erlc >/dev/null || die "erlc missing (Debian: erlang-base, erlang-megaco)"
 H248_DIR=$(mktemp -d /tmp/tp-mgc-self.XXXXXX)
 . "$HERE/h248.sh"
 CAP_PID=
@@ -62,7 +62,8 @@ P=$(free_port); MGP=$(free_port)
 # ---- capture (optional) ------------------------------------------------------
 PCAP=$H248_DIR/self.pcap
 if command -v tshark >/dev/null && [ -z "${NO_CAPTURE:-}" ]; then
-  tshark -q -i lo -f "udp port $P" -w "$PCAP" >"$H248_DIR/tshark.log" 2>&1 &
+  BADP=$(free_port)
+  tshark -q -i lo -f "udp port $P or udp port $BADP" -w "$PCAP" >"$H248_DIR/tshark.log" 2>&1 &
   CAP_PID=$!
   for i in $(seq 50); do grep -q 'Capturing on' "$H248_DIR/tshark.log" && break; sleep 0.1; done
   grep -q 'Capturing on' "$H248_DIR/tshark.log" ||
@@ -74,11 +75,18 @@ fi
 ADD='Context = $ { Add = $ { Media { Stream = 1 { LocalControl { Mode = SendReceive }, Local {\nv=0\r\nc=IN IP4 $\r\nm=message $ TCP/TLS/MSRP *\r\na=setup:passive\r\n}, Remote {\nv=0\r\nc=IN IP4 192.0.2.7\r\nm=message 5060 TCP/TLS/MSRP *\r\na=setup:active\r\na=fingerprint:sha-256 11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00\r\n} } } } }'
 
 # ---- UDP ---------------------------------------------------------------------
-check "MGC listens on UDP 127.0.0.1:$P" h248_start mgc --listen 127.0.0.1:$P --timeout 3000
+# The VMs start side by side (a second each on a loaded machine): the
+# gateway resends its ServiceChange until the MGC is there, and the TCP
+# part's MGC is ready when its turn comes.
+TP=$(free_port)
+check "compiled" h248_build
+h248_spawn mgc --listen 127.0.0.1:$P --timeout 3000
+h248_spawn mg --mg --mgc 127.0.0.1:$P --listen 127.0.0.1:$MGP --mid "[127.0.0.1]:$MGP"
+h248_spawn tmgc --listen 127.0.0.1:$TP --tcp-only --compact --timeout 3000
+check "MGC listens on UDP 127.0.0.1:$P" h248_ready mgc
 echo "# $H248_LINE"
-check "stand-in gateway starts and its ServiceChange is answered" \
-  h248_start mg --mg --mgc 127.0.0.1:$P --listen 127.0.0.1:$MGP --mid "[127.0.0.1]:$MGP"
-check "gateway: ServiceChange reply" h248_read mg 10
+check "stand-in gateway starts" h248_ready mg
+check "gateway: its ServiceChange is answered" h248_read mg 10
 [[ $H248_LINE =~ ^REPLY\ [0-9]+\ ctx=-\ .*ServiceChange ]] || not_ok "gateway's registration answer: $H248_LINE"
 check "MGC: wait-registered" h248_expect mgc "wait-registered 5000" \
   "^OK registered n=1 peer=\[127\.0\.0\.1\]:$MGP method=restart reason=901 version=3"
@@ -133,10 +141,20 @@ check "requests reach the restarted gateway" \
 
 # The gateway gone: the request is retransmitted, then given up.
 h248_kill mg2
+check "timeout set" h248_expect mgc "timeout 1000" '^OK timeout=1000$'
 t0=$SECONDS
 check "no gateway: TIMEOUT" h248_expect mgc "send Context = 1 { Modify = tp/1 }" '^TIMEOUT [0-9]+ ' 15
-check "... within the --timeout given (3 s, plus a second)" test $((SECONDS - t0)) -le 4
+check "... within the timeout given (1 s, plus a second)" test $((SECONDS - t0)) -le 2
 h248_stop mgc
+# For the check below to show it can fail: what tshark must flag, on
+# another port of the same capture.
+[ -n "$CAP_PID" ] && python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for m in [b"MEGACO/3 [127.0.0.1]:1\nTransaction = 6 { Context = - { Add = ",
+          b"MEGACO/3 [127.0.0.1]:1\nTransaction = 7 { Context = 1 { Add = tp/1 { Media { Stream = 1 { Local { v=0\r\nno equals sign\r\n } } } } } }",
+          b"hello"]:
+    s.sendto(m, ("127.0.0.1", int(sys.argv[1])))' "$BADP"
 [ -n "$CAP_PID" ] && { sleep 0.3; kill "$CAP_PID"; wait "$CAP_PID" 2>/dev/null; CAP_PID=; }
 
 # ---- tshark's reading of the UDP part ---------------------------------------
@@ -148,14 +166,16 @@ if [ -s "$PCAP" ]; then
   check "tshark sees Add, Modify, Subtract, Notify, AuditValue, ServiceChange" \
     bash -c 'for c in Add Modify Subtract Notify AuditValue ServiceChange; do
                grep -qi "$c" "$1" || { echo "# missing $c"; exit 1; }; done' _ "$H248_DIR/pcap.txt"
+  h248_pcap_check "$PCAP" "$BADP" >"$H248_DIR/pcapbad.txt"
+  rc=$?
+  check "the same check fails on a truncated message, an SDP line without '=', plain text" \
+    test $rc -ne 0 -a "$(grep -c '^# \(malformed\|neither\)' "$H248_DIR/pcapbad.txt")" -eq 3
 else
   echo "# tshark capture skipped"
 fi
 
 # ---- TCP ---------------------------------------------------------------------
-TP=$(free_port)
-check "MGC listens on TCP 127.0.0.1:$TP (compact text)" \
-  h248_start tmgc --listen 127.0.0.1:$TP --tcp-only --compact --timeout 3000
+check "MGC listens on TCP 127.0.0.1:$TP (compact text)" h248_ready tmgc
 check "gateway over TCP registers" h248_start tmg --mg --tcp-only --mgc 127.0.0.1:$TP
 h248_read tmg 10
 check "MGC (TCP): wait-registered" h248_expect tmgc "wait-registered 5000" '^OK registered n=1 '

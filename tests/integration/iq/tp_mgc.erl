@@ -1,6 +1,3 @@
-#!/usr/bin/env escript
-%% -*- erlang -*-
-%%! -noshell
 %% SPDX-License-Identifier: BSD-3-Clause
 %%
 %% A test H.248 media gateway controller built on Erlang/OTP's megaco
@@ -19,10 +16,13 @@
 %% with erlang-dev, which tests do not need otherwise: the few records
 %% used here are matched and built as plain tuples, their layout noted
 %% where it is used.
+%%
+%% Compiled at test time (erlc; an escript would compile itself at every
+%% start, 1.5 s here) and run as
+%%   erl -noshell -pa DIR -run tp_mgc main -extra OPTIONS...
 -module(tp_mgc).
--mode(compile).
 
--export([main/1]).
+-export([main/0, main/1]).
 -export([handle_connect/2, handle_disconnect/3, handle_syntax_error/3,
          handle_message_error/3, handle_trans_request/3,
          handle_trans_long_request/3, handle_trans_reply/4,
@@ -41,7 +41,7 @@
 
 usage() ->
     io:put_chars(standard_error,
-"usage: tp_mgc.escript [options]\n"
+"usage: erl -noshell -pa DIR -run tp_mgc main -extra [options]\n"
 "  --listen IP:PORT  UDP address to listen on (default 127.0.0.1:2944)\n"
 "  --tcp             also listen on TCP at the same address\n"
 "  --tcp-only        listen on TCP only\n"
@@ -55,8 +55,13 @@ usage() ->
 "       [--profile NAME/VER] [--port-base N] [--first-tid N]\n"),
     halt(2).
 
-main(Args) ->
-    O = parse_args(Args, #{listen => {{127,0,0,1}, 2944}, udp => true,
+main() -> main([]).
+
+main(_) ->
+    %% stdout is the command channel: OTP's own reports go to stderr.
+    logger:remove_handler(default),
+    logger:add_handler(default, logger_std_h, #{config => #{type => standard_error}}),
+    O = parse_args(init:get_plain_arguments(), #{listen => {{127,0,0,1}, 2944}, udp => true,
                            tcp => false, compact => false, mg => false,
                            timeout => 5000, retry => 500, verbose => false,
                            port_base => 40000}),
