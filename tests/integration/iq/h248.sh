@@ -43,7 +43,7 @@ h248_spawn() {
   h248_build || return 1
   rm -f "$d/$name.in" "$d/$name.out"
   mkfifo "$d/$name.in" "$d/$name.out" || return 1
-  erl -noshell -pa "$d" -run tp_mgc main -extra "$@" \
+  ERL_CRASH_DUMP=$d/$name.crash erl -noshell -pa "$d" -run tp_mgc main -extra "$@" \
     <"$d/$name.in" >"$d/$name.out" 2>"$d/$name.log" &
   printf -v "H248_PID_$name" %s $!
   # Opened in the order the child opens them, or both sides block.

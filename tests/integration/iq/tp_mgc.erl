@@ -28,6 +28,7 @@
          handle_trans_long_request/3, handle_trans_reply/4,
          handle_trans_ack/4, handle_unexpected_trans/3,
          handle_trans_request_abort/4, handle_segment_reject/5]).
+-export([receive_message/4, process_received_message/4]).
 
 -define(T, tp_mgc_state).
 -define(NULL_CTX, 0).
@@ -49,6 +50,7 @@ usage() ->
 "  --mid MID         our MID (default [IP]:PORT of --listen)\n"
 "  --timeout MS      give up on a request after MS (default 5000)\n"
 "  --retry MS        UDP retransmission interval, doubled each time (500)\n"
+"  --reply-timer MS  keep a reply MS for duplicates of its request (30000)\n"
 "  --verbose         log megaco's callbacks to stderr\n"
 " stand-in gateway (tests of this program only):\n"
 "  --mg --mgc IP:PORT [--listen IP:PORT] [--tcp-only] [--mid MID]\n"
@@ -64,7 +66,7 @@ main(_) ->
     O = parse_args(init:get_plain_arguments(), #{listen => {{127,0,0,1}, 2944}, udp => true,
                            tcp => false, compact => false, mg => false,
                            timeout => 5000, retry => 500, verbose => false,
-                           port_base => 40000}),
+                           port_base => 40000, reply_timer => 30000}),
     ets:new(?T, [named_table, public, set]),
     ets:insert(?T, {opts, O}),
     [ets:insert(?T, [{{count, K}, 0}, {{consumed, K}, 0}]) || K <- ?KINDS],
@@ -84,6 +86,7 @@ parse_args(["--compact" | T], O) -> parse_args(T, O#{compact => true});
 parse_args(["--mid", M | T], O) -> parse_args(T, O#{mid => M});
 parse_args(["--timeout", M | T], O) -> parse_args(T, O#{timeout => list_to_integer(M)});
 parse_args(["--retry", M | T], O) -> parse_args(T, O#{retry => list_to_integer(M)});
+parse_args(["--reply-timer", M | T], O) -> parse_args(T, O#{reply_timer => list_to_integer(M)});
 parse_args(["--verbose" | T], O) -> parse_args(T, O#{verbose => true});
 parse_args(["--mg" | T], O) -> parse_args(T, O#{mg => true});
 parse_args(["--profile", P | T], O) -> parse_args(T, O#{profile => P});
@@ -218,10 +221,18 @@ user_config() ->
     [{user_mod, ?MODULE}, {protocol_version, 3},
      {request_timer, {megaco_incr_timer, Retry, 2, 0, retries(Retry, opt(timeout))}},
      {long_request_timer, opt(timeout) * 4},
-     {reply_timer, 30000}].
+     %% How long a reply is kept to answer a duplicate of its request
+     %% (and an ack awaited): a request with a transaction id and MID seen
+     %% within this time gets the old reply, and this program never sees
+     %% it. A gateway restarting with ids from 1 again runs into it.
+     {reply_timer, opt(reply_timer)}].
 
-retries(R, Tmo) when R * 2 > Tmo -> 0;
-retries(R, Tmo) -> 1 + retries(R * 2, Tmo - R).
+%% The most resends whose waits (R, 2R, 4R, ...) all fit in Tmo: a
+%% request is given up no later than Tmo after it was first sent.
+retries(R, Tmo) -> retries(R, Tmo - R, 0).
+
+retries(R, Left, N) when Left >= R * 2 -> retries(R * 2, Left - R * 2, N + 1);
+retries(_, _, N) -> N.
 
 start_mgc(O) ->
     {IP, Port} = maps:get(listen, O),
@@ -234,7 +245,7 @@ start_mgc(O) ->
     Udp = case maps:get(udp, O) of
               true ->
                   {ok, USup} = megaco_udp:start_transport(),
-                  case megaco_udp:open(USup, [{port, Port},
+                  case megaco_udp:open(USup, [{port, Port}, {module, ?MODULE},
                                               {receive_handle, recv_handle(Mid, megaco_udp)},
                                               {udp_options, [{ip, IP}]}]) of
                       {ok, _, _} -> ["udp=" ++ inet:ntoa(IP) ++ ":" ++ integer_to_list(Port)];
@@ -245,7 +256,7 @@ start_mgc(O) ->
     Tcp = case maps:get(tcp, O) of
               true ->
                   {ok, TSup} = megaco_tcp:start_transport(),
-                  case megaco_tcp:listen(TSup, [{port, Port},
+                  case megaco_tcp:listen(TSup, [{port, Port}, {module, ?MODULE},
                                                 {receive_handle, recv_handle(Mid, megaco_tcp)},
                                                 {tcp_options, [{ip, IP}]}]) of
                       ok -> ["tcp=" ++ inet:ntoa(IP) ++ ":" ++ integer_to_list(Port)];
@@ -259,6 +270,20 @@ start_mgc(O) ->
 megaco_vsn() ->
     {ok, V} = application:get_key(megaco, vsn),
     V.
+
+%% The transports hand every message to these (option `module`) instead
+%% of megaco's own, so that the ServiceChange handler knows where the
+%% message came from: megaco keeps sending on the address a gateway
+%% first came from, and a gateway restarted on another port (same MID)
+%% would never hear from us again. megaco handles the message in this
+%% process and calls the user back from it.
+receive_message(RH, Ctl, SH, Bin) ->
+    spawn(fun() -> process_received_message(RH, Ctl, SH, Bin) end),
+    ok.
+
+process_received_message(RH, Ctl, SH, Bin) ->
+    put(tp_peer, {Ctl, SH}),
+    megaco:process_received_message(RH, Ctl, SH, Bin).
 
 %% The stand-in gateway: bind, connect to the MGC, register.
 start_mg(O) ->
@@ -631,6 +656,7 @@ service_change(CH, _PV, {'ServiceChangeRequest', Tids, Parm}) ->
     Peer = mid_str(element(3, CH)),
     case IsRoot of
         true ->
+            follow_peer(CH),
             ets:insert(?T, {conn, CH}),
             event("registered", string:join(
                     ["peer=" ++ Peer, "method=" ++ atom_to_list(Method),
@@ -656,6 +682,20 @@ service_change(CH, _PV, {'ServiceChangeRequest', Tids, Parm}) ->
             {discard_ack, [{'ActionReply', ?NULL_CTX, ?NOVAL, ?NOVAL,
                             [{serviceChangeReply, {'ServiceChangeReply', Tids, {serviceChangeResParms,
                                {'ServiceChangeResParm', ?NOVAL, ?NOVAL, ?NOVAL, ?NOVAL, ?NOVAL}}}}]}]}
+    end.
+
+follow_peer(CH) ->
+    case get(tp_peer) of
+        {Ctl, SH} ->
+            case catch megaco:conn_info(CH, send_handle) of
+                SH -> ok;
+                Old ->
+                    log("~s registers from a new address: ~p (was ~p)",
+                        [mid_str(element(3, CH)), SH, Old]),
+                    megaco:update_conn_info(CH, send_handle, SH),
+                    megaco:update_conn_info(CH, control_pid, Ctl)
+            end;
+        undefined -> ok
     end.
 
 profile_str(?NOVAL) -> "none";
