@@ -10,7 +10,11 @@
 #   h248_cmd NAME LINE [SECS] send one command, its answer in $H248_LINE;
 #                             rc 0 if the answer came, 1 if not in SECS
 #   h248_expect NAME LINE ERE send, rc 0 if the answer matches ERE
+#   h248_grab ERE             print ERE's first group in $H248_LINE
+#                             (rc 1 if no match), e.g. our port:
+#                             h248_grab 'm=message ([0-9]+) '
 #   h248_stop NAME            quit it (kill after 5 s)
+#   h248_kill NAME            kill -9 it (a gateway or MGC gone silent)
 #   h248_pcap_check FILE PORT [tcp]
 #                             decode FILE with H.248 on PORT, print the
 #                             commands seen; rc 1 on any malformed packet
@@ -26,7 +30,7 @@ H248_EVENTS='^(REGISTERED|NOTIFY|DISCONNECTED|UNEXPECTED|SYNTAX|MSGERROR|REQUEST
 h248_build() {
   local d=${H248_DIR:?H248_DIR not set}
   [ "$d/tp_mgc.beam" -nt "$H248_SRC" ] ||
-    erlc -o "$d" "$H248_SRC" >"$d/erlc.log" 2>&1 || { cat "$d/erlc.log" >&2; return 1; }
+    erlc +warnings_as_errors -o "$d" "$H248_SRC" >"$d/erlc.log" 2>&1 || { cat "$d/erlc.log" >&2; return 1; }
 }
 
 h248_start() {
@@ -85,6 +89,11 @@ h248_expect() {
   echo "#   answered: $H248_LINE" >&2
   echo "#   expected: $ere" >&2
   return 1
+}
+
+h248_grab() {
+  [[ $H248_LINE =~ $1 ]] || return 1
+  printf '%s\n' "${BASH_REMATCH[1]}"
 }
 
 h248_stop() {

@@ -66,7 +66,8 @@ main(_) ->
     O = parse_args(init:get_plain_arguments(), #{listen => {{127,0,0,1}, 2944}, udp => true,
                            tcp => false, compact => false, mg => false,
                            timeout => 5000, retry => 500, verbose => false,
-                           port_base => 40000, reply_timer => 30000}),
+                           port_base => 40000, reply_timer => 30000,
+                           notify_error => off}),
     ets:new(?T, [named_table, public, set]),
     ets:insert(?T, {opts, O}),
     [ets:insert(?T, [{{count, K}, 0}, {{consumed, K}, 0}]) || K <- ?KINDS],
@@ -390,6 +391,11 @@ command(Line) ->
         "timeout" -> set_opt(timeout, list_to_integer(hd(Args))),
                      out(["OK", "timeout=" ++ hd(Args)]);
         "restart" -> mg_register();
+        "notify-error" ->
+            %% Answer the next Notifies with this error (off: normally).
+            set_opt(notify_error, case hd(Args) of "off" -> off;
+                                                   N -> list_to_integer(N) end),
+            out(["OK", "notify-error=" ++ hd(Args)]);
         "wait" -> [K | A] = Args, wait_kind(K, A);
         "wait-" ++ K -> wait_kind(K, Args);
         _ -> out(["BAD", "unknown-command", Cmd])
@@ -623,8 +629,11 @@ trans_request(false, CH, PV, Actions) ->
                              {'CommandRequest', _, _, _} <- Cmds]) ==
                 lists:sum([length(Ns) || {_, Ns} <- Notifies]),
             Text = encode_requests(Actions),
-            case AllNotify of
-                true ->
+            case {AllNotify, opt(notify_error)} of
+                {true, Code} when is_integer(Code) ->
+                    event("notify", Text),
+                    {discard_ack, {'ErrorDescriptor', Code, "test MGC told to refuse Notify"}};
+                {true, off} ->
                     event("notify", Text),
                     %% #'NotifyReply'{terminationID, errorDescriptor}
                     %% #'ActionReply'{contextId, errorDescriptor,
@@ -634,7 +643,7 @@ trans_request(false, CH, PV, Actions) ->
                        [{notifyReply, {'NotifyReply', element(2, NR), ?NOVAL}}
                         || {notifyReq, NR} <- Ns]}
                       || {Ctx, Ns} <- Notifies]};
-                false ->
+                {false, _} ->
                     event("request", Text),
                     {discard_ack, {'ErrorDescriptor', 501,
                                    "this test MGC takes ServiceChange and Notify only"}}
