@@ -60,14 +60,14 @@ while True:
     except OSError:
         pass'
 }
-P=$(free_port); MGP=$(free_port)
+P=$(free_port); MGP=$(free_port); TP=$(free_port)
 [ "$P" != "$MGP" ] || MGP=$(free_port)
 
 # ---- capture (optional) ------------------------------------------------------
 PCAP=$H248_DIR/self.pcap
 if command -v tshark >/dev/null && [ -z "${NO_CAPTURE:-}" ]; then
   BADP=$(free_port)
-  tshark -q -i lo -f "udp port $P or udp port $BADP" -w "$PCAP" >"$H248_DIR/tshark.log" 2>&1 &
+  tshark -q -i lo -f "udp port $P or udp port $BADP or tcp port $TP" -w "$PCAP" >"$H248_DIR/tshark.log" 2>&1 &
   CAP_PID=$!
   for i in $(seq 50); do grep -q 'Capturing on' "$H248_DIR/tshark.log" && break; sleep 0.1; done
   grep -q 'Capturing on' "$H248_DIR/tshark.log" ||
@@ -82,7 +82,6 @@ ADD='Context = $ { Add = $ { Media { Stream = 1 { LocalControl { Mode = SendRece
 # The VMs start side by side (a second each on a loaded machine): the
 # gateway resends its ServiceChange until the MGC is there, and the TCP
 # part's MGC is ready when its turn comes.
-TP=$(free_port)
 check "compiled" h248_build
 h248_spawn mgc --listen 127.0.0.1:$P --timeout 3000
 h248_spawn mg --mg --mgc 127.0.0.1:$P --listen 127.0.0.1:$MGP --mid "[127.0.0.1]:$MGP"
@@ -162,33 +161,6 @@ t0=$SECONDS
 check "no gateway: TIMEOUT" h248_expect mgc "send Context = 1 { Modify = tp/1 }" '^TIMEOUT [0-9]+ ' 15
 check "... within the timeout given (1.5 s, plus a second)" test $((SECONDS - t0)) -le 2
 h248_stop mgc
-# For the check below to show it can fail: what tshark must flag, on
-# another port of the same capture.
-[ -n "$CAP_PID" ] && python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-for m in [b"MEGACO/3 [127.0.0.1]:1\nTransaction = 6 { Context = - { Add = ",
-          b"MEGACO/3 [127.0.0.1]:1\nTransaction = 7 { Context = 1 { Add = tp/1 { Media { Stream = 1 { Local { v=0\r\nno equals sign\r\n } } } } } }",
-          b"hello"]:
-    s.sendto(m, ("127.0.0.1", int(sys.argv[1])))' "$BADP"
-[ -n "$CAP_PID" ] && { sleep 0.3; kill "$CAP_PID"; wait "$CAP_PID" 2>/dev/null; CAP_PID=; }
-
-# ---- tshark's reading of the UDP part ---------------------------------------
-if [ -s "$PCAP" ]; then
-  h248_pcap_check "$PCAP" "$P" >"$H248_DIR/pcap.txt"
-  rc=$?
-  sed 's/^/# /' "$H248_DIR/pcap.txt"
-  check "tshark decodes every UDP message as H.248, none malformed" test $rc -eq 0
-  check "tshark sees Add, Modify, Subtract, Notify, AuditValue, ServiceChange" \
-    bash -c 'for c in Add Modify Subtract Notify AuditValue ServiceChange; do
-               grep -qi "$c" "$1" || { echo "# missing $c"; exit 1; }; done' _ "$H248_DIR/pcap.txt"
-  h248_pcap_check "$PCAP" "$BADP" >"$H248_DIR/pcapbad.txt"
-  rc=$?
-  check "the same check fails on a truncated message, an SDP line without '=', plain text" \
-    test $rc -ne 0 -a "$(grep -c '^# \(malformed\|neither\)' "$H248_DIR/pcapbad.txt")" -eq 3
-else
-  echo "# tshark capture skipped"
-fi
 
 # ---- TCP ---------------------------------------------------------------------
 check "MGC listens on TCP 127.0.0.1:$TP (compact text)" h248_ready tmgc
@@ -202,6 +174,38 @@ h248_kill tmg
 check "MGC (TCP): the gateway's connection closing is an event" \
   h248_expect tmgc "wait-disconnected 3000" '^OK disconnected n=1 '
 h248_stop tmgc
+
+# For the check below to show it can fail: what tshark must flag, on
+# another port of the same capture.
+[ -n "$CAP_PID" ] && python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for m in [b"MEGACO/3 [127.0.0.1]:1\nTransaction = 6 { Context = - { Add = ",
+          b"MEGACO/3 [127.0.0.1]:1\nTransaction = 7 { Context = 1 { Add = tp/1 { Media { Stream = 1 { Local { v=0\r\nno equals sign\r\n } } } } } }",
+          b"hello"]:
+    s.sendto(m, ("127.0.0.1", int(sys.argv[1])))' "$BADP"
+[ -n "$CAP_PID" ] && { sleep 0.3; kill "$CAP_PID"; wait "$CAP_PID" 2>/dev/null; CAP_PID=; }
+
+# ---- tshark's reading of both parts ------------------------------------------
+if [ -s "$PCAP" ]; then
+  h248_pcap_check "$PCAP" "$P" >"$H248_DIR/pcap.txt"
+  rc=$?
+  sed 's/^/# /' "$H248_DIR/pcap.txt"
+  check "tshark decodes every UDP message as H.248, none malformed" test $rc -eq 0
+  check "tshark sees Add, Modify, Subtract, Notify, AuditValue, ServiceChange" \
+    bash -c 'for c in Add Modify Subtract Notify AuditValue ServiceChange; do
+               grep -qi "$c" "$1" || { echo "# missing $c"; exit 1; }; done' _ "$H248_DIR/pcap.txt"
+  h248_pcap_check "$PCAP" "$TP" tcp >"$H248_DIR/pcaptcp.txt"
+  rc=$?
+  sed 's/^/# /' "$H248_DIR/pcaptcp.txt"
+  check "tshark decodes every TCP message (TPKT, compact text) as H.248, none malformed" test $rc -eq 0
+  h248_pcap_check "$PCAP" "$BADP" >"$H248_DIR/pcapbad.txt"
+  rc=$?
+  check "the same check fails on a truncated message, an SDP line without '=', plain text" \
+    test $rc -ne 0 -a "$(grep -c '^# \(malformed\|neither\)' "$H248_DIR/pcapbad.txt")" -eq 3
+else
+  echo "# tshark capture skipped"
+fi
 
 echo "# selftest took $((SECONDS - start)) s"
 [ "$TP_FAILS" -eq 0 ]
