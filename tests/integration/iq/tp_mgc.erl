@@ -43,7 +43,8 @@
 usage() ->
     io:put_chars(standard_error,
 "usage: erl -noshell -pa DIR -run tp_mgc main -extra [options]\n"
-"  --listen IP:PORT  UDP address to listen on (default 127.0.0.1:2944)\n"
+"  --listen IP:PORT  UDP address to listen on (default 127.0.0.1:2944;\n"
+"                    port 0: a free one, given in the READY line)\n"
 "  --tcp             also listen on TCP at the same address\n"
 "  --tcp-only        listen on TCP only\n"
 "  --compact         send compact text (megaco_compact_text_encoder)\n"
@@ -63,7 +64,7 @@ main(_) ->
     %% stdout is the command channel: OTP's own reports go to stderr.
     logger:remove_handler(default),
     logger:add_handler(default, logger_std_h, #{config => #{type => standard_error}}),
-    O = parse_args(init:get_plain_arguments(), #{listen => {{127,0,0,1}, 2944}, udp => true,
+    O = parse_args(init:get_plain_arguments(), #{udp => true,
                            tcp => false, compact => false, mg => false,
                            timeout => 5000, retry => 500, verbose => false,
                            port_base => 40000, reply_timer => 30000,
@@ -152,7 +153,6 @@ ctx_str(N) -> integer_to_list(N).
 
 term_str({megaco_term_id, _, Parts}) -> lists:flatten(lists:join("/", Parts)).
 
-
 %% MID text as H.248 writes it: [a.b.c.d]:port, <domain>:port, or a name.
 parse_mid("[" ++ R) ->
     {IP, "]" ++ P} = lists:splitwith(fun(C) -> C =/= $] end, R),
@@ -236,7 +236,9 @@ retries(R, Left, N) when Left >= R * 2 -> retries(R * 2, Left - R * 2, N + 1);
 retries(_, _, N) -> N.
 
 start_mgc(O) ->
-    {IP, Port} = maps:get(listen, O),
+    {IP, Port0} = maps:get(listen, O, {{127,0,0,1}, 2944}),
+    %% Port 0: one free now, printed in READY.
+    Port = case Port0 of 0 -> free_udp_port(IP); _ -> Port0 end,
     Mid = case maps:find(mid, O) of
               {ok, M} -> parse_mid(M);
               error -> {ip4Address, {'IP4Address', tuple_to_list(IP), Port}}
@@ -292,10 +294,7 @@ start_mg(O) ->
                            {ok, A} -> A;
                            error -> usage()
                        end,
-    {IP, Port0} = case maps:find(listen, O) of
-                      {ok, {_, 2944}} -> {{127,0,0,1}, 0};
-                      {ok, L} -> L
-                  end,
+    {IP, Port0} = maps:get(listen, O, {{127,0,0,1}, 0}),
     Port = case Port0 of 0 -> free_udp_port(IP); _ -> Port0 end,
     Mid = case maps:find(mid, O) of
               {ok, M} -> parse_mid(M);
