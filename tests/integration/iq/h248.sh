@@ -77,7 +77,10 @@ h248_read() {
 h248_cmd() {
   local name=$1 cmd=$2 secs=${3:-30} fd
   fd=H248_IN_$name; fd=${!fd}
-  printf '%s\n' "$cmd" >&"$fd" || return 1
+  H248_LINE=
+  # In a subshell: if the program died, SIGPIPE ends that, not the test.
+  (printf '%s\n' "$cmd" >&"$fd") 2>/dev/null ||
+    { echo "# $name: gone, cannot send: $cmd" >&2; return 1; }
   h248_read "$name" "$secs"
 }
 
@@ -101,7 +104,7 @@ h248_stop() {
   pid=H248_PID_$name; pid=${!pid}
   fin=H248_IN_$name; fin=${!fin}
   fout=H248_OUT_$name; fout=${!fout}
-  printf 'quit\n' >&"$fin" 2>/dev/null
+  (printf 'quit\n' >&"$fin") 2>/dev/null
   for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   kill "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null
