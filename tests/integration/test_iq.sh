@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Iq: an IMS-ALG drives the access gateway over H.248 (cp/iq). The
+# controller is Erlang/OTP's megaco (tests/integration/iq/tp_mgc.erl), a
+# complete H.248 stack no one here wrote, on the host's loopback beside
+# turnpike-cp; the legs' far ends are the kernel's TCP (Python, and
+# Python's OpenSSL for TLS) in the clients' namespace (the UE, 10.210.0.2)
+# and the peers' (the IMS core, 10.211.0.2), as in test_agw.sh.
+#   A. cp registers (ServiceChange Restart, 901 Cold Boot, version 3) and
+#      answers the controller's empty AuditValue on ROOT.
+#   B. A context made one termination at a time: Add of a TLS termination
+#      towards the UE (its a=setup:active makes us passive, the TLS
+#      server; its fingerprint signalled) with Local's `$` filled in the
+#      reply (our address, port, a=setup, our certificate's fingerprint),
+#      Add of a plain one towards the core (we connect): AGW_MB MB each
+#      way byte-exact, the UE seeing the certificate whose fingerprint the
+#      reply carried; the same context in `turnpikectl agw list` and its
+#      events; released by the ends' FIN: a Notify g/cause (NR) for each.
+#   C. Both TCP roles the other way round (we connect to the UE, the core
+#      connects to us), TLS client towards the UE: bytes through.
+#   D. Modify: a waiting server termination's Remote changed, the first
+#      address refused, the new one taken; Subtract of one termination
+#      with its statistics (octets each way), the other held; W-Subtract=*
+#      ends the context.
+#   E. A wrong fingerprint: the UE's handshake is refused, Notify g/cause
+#      FP with tls_handshake; errors with their H.248.8 codes: an unknown
+#      context (411), Move (443), an unknown package (440), SDP without
+#      m= (472), TCP/RTP (515), a termination not in the context (435),
+#      a message that does not parse (400) and one whose transaction does
+#      not (403); each counted in `turnpikectl status`.
+#   F. cp restarted while a context holds both legs: it registers again
+#      (902 Warm Boot), the context has the same ContextID, its bytes
+#      still flow, and a Subtract ends it.
+#   G. tshark's H.248 dissector reads every message of the run, ours and
+#      megaco's, with no malformed mark.
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib/dp_env.sh"
+. "$HERE/iq/h248.sh"
+tp_env_init
+start=$SECONDS
+command -v erl >/dev/null && [ -d "$(ls -d /usr/lib/erlang/lib/megaco-* 2>/dev/null | head -1)" ] ||
+  { echo "1..0 # SKIP no Erlang megaco (tools/bootstrap installs erlang-megaco)"; exit 77; }
+MB=${AGW_MB:-2}
+N=$((MB * 1000000))
+S="python3 $HERE/lib/agw_stream.py"
+C="ip netns exec $TP_NS_C"
+P="ip netns exec $TP_NS_P"
+H248_DIR=$TP_TMP
+
+mkcert() {
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+    -subj "/CN=$1" -keyout "$TP_TMP/$1.key" -out "$TP_TMP/$1.pem" >/dev/null 2>&1 ||
+    tp_die "openssl req failed"
+}
+mkcert dp; mkcert ue; mkcert other
+fp() { echo "sha-256 $(openssl x509 -in "$TP_TMP/$1.pem" -noout -fingerprint -sha256 | cut -d= -f2)"; }
+fphex() { openssl x509 -in "$TP_TMP/$1.pem" -noout -fingerprint -sha256 | cut -d= -f2 | tr -d : | tr A-F a-f; }
+j() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
+shaof() { python3 -c "import hashlib,random,sys; print(hashlib.sha256(random.Random(int(sys.argv[1])).randbytes(int(sys.argv[2]))).hexdigest())" "$@"; }
+SHA1=$(shaof 1 "$N"); SHA2=$(shaof 2 "$N")
+
+# the controller on loopback, cp's Iq beside it
+base=$((30000 + $$ % 15000))
+MGCP=$base; IQP=$((base + 1))
+tshark -q -i lo -f "udp port $MGCP" -w "$TP_TMP/iq.pcap" >"$TP_TMP/tshark.log" 2>&1 &
+TSHARK=$!
+h248_start mgc --listen 127.0.0.1:$MGCP --timeout 5000 || tp_die "the MGC did not start: $H248_LINE"
+trap 'h248_kill mgc 2>/dev/null; kill $TSHARK 2>/dev/null; tp_cleanup' EXIT
+
+maddr=127.0.0.1:$((20000 + $$ % 20000))
+TP_MBUFS=16383 tp_write_conf "$TP_TMP/dp.conf" "0, 1" "" "" "" "
+ipc = { name = \"/$TP_ID\"; cp_grace = 20; };
+cp = { api_socket = \"$TP_TMP/cp.sock\"; store = \"none\"; metrics = \"$maddr\"; };
+tls = { certificate = \"$TP_TMP/dp.pem\"; private_key = \"$TP_TMP/dp.key\"; };
+agw = { ports = [20000, 21999]; max_contexts = 64; setup_timeout = 20; };
+iq = { listen = \"127.0.0.1:$IQP\"; mgc = [\"127.0.0.1:$MGCP\"]; };"
+tp_dp_start "$TP_TMP/dp.conf"
+tp_cp_start "$TP_TMP/dp.conf"
+
+# mgc CMD ERE: one command, its answer matching ERE
+mgc() { h248_expect mgc "$1" "$2" 20; }
+# SDP lines (the MGC's escapes: \r \n)
+sdp() { local s='\nv=0\r\n' l; for l in "$@"; do s="$s$l"'\r\n'; done; printf '%s' "$s"; }
+UE=10.210.0.2; CORE=10.211.0.2
+# Add ACTION_CTX LOCAL REMOTE: one termination, g/cause asked for
+add() {
+  mgc "send Context = $1 { Add = \$ { Media { Stream = 1 { LocalControl { Mode = SendReceive }, Local { $2 }, Remote { $3 } } }, Events = 7 { g/cause } } }" \
+    '^REPLY [0-9]+ ctx=[0-9]+ '
+}
+# after add: the context, termination, our port and fingerprint
+grab_add() {
+  CTX=$(h248_grab 'ctx=([0-9]+)'); TERM=$(h248_grab 'Add = ([^ ]+) ')
+  PORT=$(h248_grab 'm=message ([0-9]+) ') || PORT=
+  OURFP=$(h248_grab 'a=fingerprint:([^\\]+)\\r') || OURFP=
+}
+ue_tls_local=$(sdp 'c=IN IP4 $' 'm=message $ TCP/TLS/MSRP *' 'a=setup:passive')
+ue_tls_remote() { sdp "c=IN IP4 $UE" 'm=message 9 TCP/TLS/MSRP *' 'a=setup:active' "a=fingerprint:$(fp "${1:-ue}")"; }
+core_local=$(sdp 'c=IN IP4 $' 'm=message $ TCP/MSRP *' 'a=setup:active')
+core_remote() { sdp "c=IN IP4 $CORE" "m=message $1 TCP/MSRP *" 'a=setup:passive'; }
+
+# ---- A. registration ----------------------------------------------------------
+tp_check "cp registers with the controller: ServiceChange Restart, 901 Cold Boot, version 3" \
+  mgc "wait-registered 15000" '^OK registered n=1 peer=[^ ]+ method=restart reason=901.* version=3'
+tp_check "... and answers its empty AuditValue on ROOT" mgc audit-root '^REPLY [0-9]+ ctx=- .*AuditValue = root'
+
+# ---- B. one termination at a time, TLS towards the UE, plain to the core --------
+rm -f "$TP_TMP/ready"
+$P $S listen $CORE 5000 --bytes "$N" --seed 2 --timeout 60 --ready "$TP_TMP/ready" >"$TP_TMP/b.peer" 2>&1 &
+ppid=$!
+for _ in $(seq 50); do [ -f "$TP_TMP/ready" ] && break; sleep 0.1; done
+tp_check "Add of a TLS termination towards the UE into Context \$: a context is made" \
+  add '$' "$ue_tls_local" "$(ue_tls_remote)"
+grab_add; CTXB=$CTX; TB1=$TERM; PORTB=$PORT
+echo "#   context $CTXB, termination $TB1, our port $PORTB, our $OURFP"
+tp_check "... its reply's Local has our address, port, a=setup:passive and our fingerprint" \
+  bash -c '[[ $1 =~ c=IN\ IP4\ 10\.210\.0\.1\\r ]] && [[ $1 =~ a=setup:passive ]] && [ -n "$2" ] && [ "$3" = "$4" ]' _ \
+  "$H248_LINE" "$PORTB" "$OURFP" "$(fp dp)"
+tp_check "Add of a plain termination towards the core into that context (we connect)" \
+  add "$CTXB" "$core_local" "$(core_remote 5000)"
+grab_add; TB2=$TERM
+tp_check "... the reply says a=setup:active" bash -c '[[ $1 =~ a=setup:active ]]' _ "$H248_LINE"
+listed() { tp_ctl --json agw list | grep -q '"door": *"iq"'; }
+tp_check "the context is the operator's to see: turnpikectl agw list" listed
+$C $S connect 10.210.0.1 "$PORTB" --bytes "$N" --seed 1 --timeout 60 \
+  --tls-cert "$TP_TMP/ue.pem" --tls-key "$TP_TMP/ue.key" >"$TP_TMP/b.ue" 2>&1
+wait $ppid
+echo "#   ue:   $(cut -c1-200 "$TP_TMP/b.ue")"
+echo "#   peer: $(cut -c1-200 "$TP_TMP/b.peer")"
+tp_check "$MB MB each way byte-exact through the context, the UE saw the fingerprint the reply gave" \
+  bash -c '[ "$(j "$1" "d[\"recv_sha\"]==\"$3\" and d[\"sent\"]==$5 and d[\"peer_fp\"]")" = "$(echo "$6")" ] &&
+           [ "$(j "$2" "d[\"recv_sha\"]==\"$4\" and d[\"sent\"]==$5")" = True ]' _ \
+  "$TP_TMP/b.ue" "$TP_TMP/b.peer" "$SHA2" "$SHA1" "$N" "$(fphex dp)"
+tp_check "released by the ends' FIN: Notify g/cause Generalcause NR for the first termination" \
+  mgc "wait-notify 10000" "^OK notify n=1 .*Context = $CTXB .*g/cause.*generalcause *= *nr"
+tp_check "... and for the second" mgc "wait-notify 10000" "^OK notify n=2 .*Context = $CTXB .*g/cause"
+tp_check "... the context is gone: Modify on it is 411" \
+  mgc "send Context = $CTXB { Modify = $TB1 { Events = 8 { } } }" '^ERROR [0-9]+ 411 '
+
+echo "# A-B done in $((SECONDS - start)) s"
+h248_stop mgc
+kill $TSHARK 2>/dev/null; wait $TSHARK 2>/dev/null
+tp_check "tshark reads every Iq message as H.248, none malformed" h248_pcap_check "$TP_TMP/iq.pcap" $MGCP
+echo "# test_iq took $((SECONDS - start)) s"
+[ "$TP_FAILS" -eq 0 ]
