@@ -332,6 +332,11 @@ void h248_w_reply(struct h248_w *w, uint32_t tid, uint16_t seg, bool seg_end, bo
 void h248_w_pending(struct h248_w *w, uint32_t tid);
 /* "TransactionResponseAck {N, N-M, ...}" from n [lo, hi] pairs. */
 void h248_w_response_ack(struct h248_w *w, const uint32_t (*ranges)[2], unsigned int n);
+/* An observed event "[timestamp:]pkg/name {" (ts NULL: none; a TimeStamp
+ * is Date "T" Time, 8 and 8 digits). */
+void h248_w_open_observed(struct h248_w *w, const char *ts, const char *name);
+/* A package item with a quoted value: "pkg/name = \"text\"". */
+void h248_w_item_name_quoted(struct h248_w *w, const char *name, const char *text);
 /* Closes nothing: returns the length (the text NUL-terminated), or the
  * first error; -EINVAL too when a brace is left open. */
 int h248_w_finish(struct h248_w *w);

@@ -503,3 +503,44 @@ h248_tree_write(const struct h248_tree *t, char *buf, size_t size)
 	write_nodes(&w, t, t->body);
 	return h248_w_finish(&w);
 }
+
+/* Date "T" Time: 8 digits, T, 8 digits (H.248.1 Annex B TimeStamp). */
+static bool
+is_timestamp(const char *ts)
+{
+	if (strlen(ts) != 17 || (ts[8] != 'T' && ts[8] != 't'))
+		return false;
+	for (unsigned int i = 0; i < 17; i++)
+		if (i != 8 && (ts[i] < '0' || ts[i] > '9'))
+			return false;
+	return true;
+}
+
+void
+h248_w_open_observed(struct h248_w *w, const char *ts, const char *name)
+{
+	item_start(w);
+	if ((ts != NULL && !is_timestamp(ts)) || !is_token(name)) {
+		bad(w);
+		return;
+	}
+	if (ts != NULL) {
+		puts_(w, ts);
+		puts_(w, ":");
+	}
+	puts_(w, name);
+	open_brace(w);
+}
+
+void
+h248_w_item_name_quoted(struct h248_w *w, const char *name, const char *text)
+{
+	item_start(w);
+	if (!is_token(name)) {
+		bad(w);
+		return;
+	}
+	puts_(w, name);
+	puts_(w, " = ");
+	quoted(w, text);
+}
