@@ -609,7 +609,7 @@ cmd_add(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 		if (rc < 0)
 			FAIL(&a->fail, agw_code(rc), "%s", err);
 		a->h248 = iq_ctx_h248(g, a->c->id);
-		a->q->stats[IQ_STAT_CONTEXTS_ADDED]++;
+		a->q->ctr.stats[IQ_STAT_CONTEXTS_ADDED]++;
 	} else {
 		rc = cp_agw_add_leg(a->cp, a->c->id, CP_AGW_LEG_ANY, &sp, CP_AGW_SETUP_DEFAULT, &leg,
 				    err, sizeof(err));
@@ -721,7 +721,7 @@ cmd_subtract(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 		if (rc < 0)
 			FAIL(&a->fail, agw_code(rc), "%s", err);
 		iq_events_clear(a->q, c);
-		a->q->stats[IQ_STAT_CONTEXTS_SUBTRACTED]++;
+		a->q->ctr.stats[IQ_STAT_CONTEXTS_SUBTRACTED]++;
 		return 0;
 	}
 	if ((leg = term_leg(c, tid, nl)) < 0)
@@ -925,7 +925,7 @@ iq_cmd_action(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 				 "action", IQ_CMDS_MAX);
 			break;
 		}
-		q->stats[IQ_STAT_COMMANDS]++;
+		q->ctr.stats[IQ_STAT_COMMANDS]++;
 		if (a->h248 == H248_CTX_CHOOSE && a->c == NULL && n->tok != H248_TOK_ADD) {
 			a->fail.code = 421;
 			snprintf(a->fail.text, sizeof(a->fail.text), "Context $: the first command "

@@ -47,18 +47,6 @@
 #define IQ_BURST           64u
 
 const char *
-iq_stat_name(unsigned int i)
-{
-	static const char *const names[] = {
-#define X(e, n) n,
-		IQ_STATS(X)
-#undef X
-	};
-
-	return i < IQ_STAT__COUNT ? names[i] : "?";
-}
-
-const char *
 iq_assoc_name(uint8_t s)
 {
 	return s == IQ_ASSOC_UP ? "up" : s == IQ_ASSOC_REGISTERING ? "registering" : "idle";
@@ -67,13 +55,13 @@ iq_assoc_name(uint8_t s)
 void
 iq_count_error(struct cp_iq *q, unsigned int code)
 {
-	q->stats[IQ_STAT_ERRORS_SENT]++;
+	q->ctr.stats[IQ_STAT_ERRORS_SENT]++;
 	switch (code) {
-#define X(c) case c: q->err_##c++; return;
+#define X(c) case c: q->ctr.err[IQ_ERR_##c]++; return;
 	IQ_ERR_CODES(X)
 #undef X
 	default:
-		q->err_other++;
+		q->ctr.err[IQ_ERR_OTHER]++;
 	}
 }
 
@@ -124,7 +112,7 @@ send_pending(struct cp_iq *q, unsigned int peer, uint32_t tid)
 	h248_w_pending(&w, tid);
 	len = h248_w_finish(&w);
 	if (len > 0 && send_to(q, peer, q->tx, (size_t)len) == 0)
-		q->stats[IQ_STAT_PENDING_SENT]++;
+		q->ctr.stats[IQ_STAT_PENDING_SENT]++;
 }
 
 static void
@@ -139,7 +127,7 @@ send_ack(struct cp_iq *q, unsigned int peer, uint32_t tid)
 	h248_w_response_ack(&w, r, 1);
 	len = h248_w_finish(&w);
 	if (len > 0 && send_to(q, peer, q->tx, (size_t)len) == 0)
-		q->stats[IQ_STAT_ACKS_SENT]++;
+		q->ctr.stats[IQ_STAT_ACKS_SENT]++;
 }
 
 /* ---- our requests ------------------------------------------------------- */
@@ -223,7 +211,7 @@ next_controller(struct cp_iq *q, uint64_t now_ms, const char *why)
 	uint32_t pause;
 
 	if (q->assoc == IQ_ASSOC_UP) {
-		q->stats[IQ_STAT_ASSOC_LOST]++;
+		q->ctr.stats[IQ_STAT_ASSOC_LOST]++;
 		/* what dp holds stays (H.248.1 §11.5): the next controller
 		 * hears Failover, the same one (alone in iq.mgc) Disconnected;
 		 * either may audit */
@@ -231,7 +219,7 @@ next_controller(struct cp_iq *q, uint64_t now_ms, const char *why)
 		q->sc_reason = q->conf->nmgc > 1 ? "909 MGC Impending Failure" :
 				"900 Service Restored";
 	} else {
-		q->stats[IQ_STAT_REGISTRATION_FAILURES]++;
+		q->ctr.stats[IQ_STAT_REGISTRATION_FAILURES]++;
 	}
 	q->assoc = IQ_ASSOC_IDLE;
 	q->failures++;
@@ -269,7 +257,7 @@ on_gave_up(void *arg, unsigned int peer, uint32_t tid, uint64_t cookie)
 			next_controller(q, gave_up_now, "no answer to ServiceChange");
 		return;
 	}
-	q->stats[IQ_STAT_NOTIFY_FAILED]++;
+	q->ctr.stats[IQ_STAT_NOTIFY_FAILED]++;
 	if (q->assoc == IQ_ASSOC_UP && peer == q->cur)
 		next_controller(q, gave_up_now, "no answer to a Notify");
 }
@@ -370,7 +358,7 @@ sc_reply(struct cp_iq *q, const struct h248_tree *t, const struct h248_trans *tr
 	q->assoc = IQ_ASSOC_UP;
 	q->failures = 0;
 	q->last_rx_ms = now_ms;
-	q->stats[IQ_STAT_REGISTRATIONS]++;
+	q->ctr.stats[IQ_STAT_REGISTRATIONS]++;
 	tp_log(TP_LOG_INFO, "iq: registered with %s", q->conf->mgc[q->cur]);
 }
 
@@ -400,14 +388,14 @@ request(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 	struct h248_w w;
 	int len;
 
-	q->stats[IQ_STAT_REQUESTS]++;
+	q->ctr.stats[IQ_STAT_REQUESTS]++;
 	switch (iq_in_seen(&q->trans, peer, tr->id, now_ms, &stored, &slen)) {
 	case IQ_IN_EXECUTING:
-		q->stats[IQ_STAT_REQUESTS_REPEATED]++;
+		q->ctr.stats[IQ_STAT_REQUESTS_REPEATED]++;
 		send_pending(q, peer, tr->id);
 		return;
 	case IQ_IN_REPLIED:
-		q->stats[IQ_STAT_REQUESTS_REPEATED]++;
+		q->ctr.stats[IQ_STAT_REQUESTS_REPEATED]++;
 		if (stored != NULL)
 			send_to(q, peer, (const char *)stored, slen);
 		return;
@@ -415,13 +403,13 @@ request(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 		break;
 	}
 	if (!rate_ok(q, now_ms)) {
-		q->stats[IQ_STAT_OVERLOAD]++;
+		q->ctr.stats[IQ_STAT_OVERLOAD]++;
 		send_error(q, peer, tr->id, 510, "Insufficient resources: over iq.max_rate",
 			   now_ms, false);
 		return;
 	}
 	if (q->assoc != IQ_ASSOC_UP || peer != q->cur) {
-		q->stats[IQ_STAT_BEFORE_REGISTERED]++;
+		q->ctr.stats[IQ_STAT_BEFORE_REGISTERED]++;
 		send_error(q, peer, tr->id, 505, NULL, now_ms, false);
 		return;
 	}
@@ -442,7 +430,7 @@ request(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 			   "large", now_ms, true);
 		return;
 	}
-	q->stats[IQ_STAT_REPLIES_SENT]++;
+	q->ctr.stats[IQ_STAT_REPLIES_SENT]++;
 	send_to(q, peer, q->tx, (size_t)len);
 	iq_in_reply(&q->trans, peer, tr->id, (const uint8_t *)q->tx, (size_t)len, now_ms);
 }
@@ -456,10 +444,10 @@ reply(struct cp_iq *q, const struct h248_tree *t, const struct h248_trans *tr,
 	if (tr->imm_ack)
 		send_ack(q, peer, tr->id);
 	if (!iq_out_reply(&q->trans, peer, tr->id, &cookie)) {
-		q->stats[IQ_STAT_REPLIES_UNKNOWN]++;
+		q->ctr.stats[IQ_STAT_REPLIES_UNKNOWN]++;
 		return;
 	}
-	q->stats[IQ_STAT_REPLIES_RECEIVED]++;
+	q->ctr.stats[IQ_STAT_REPLIES_RECEIVED]++;
 	if (cookie == IQ_COOKIE_SC)
 		sc_reply(q, t, tr, peer, now_ms);
 }
@@ -472,11 +460,11 @@ message(struct cp_ctx *cp, struct cp_iq *q, size_t len, unsigned int peer, uint6
 	struct h248_err err;
 	int rc;
 
-	q->stats[IQ_STAT_RX_MSGS]++;
+	q->ctr.stats[IQ_STAT_RX_MSGS]++;
 	q->last_rx_ms = now_ms;
 	rc = h248_parse(&t, q->rx, len, q->nodes, IQ_NODES, &m, &err);
 	if (rc < 0) {
-		q->stats[IQ_STAT_RX_BAD]++;
+		q->ctr.stats[IQ_STAT_RX_BAD]++;
 		tp_log(TP_LOG_NOTICE, "iq: from %s: %u %s (at byte %u)%s", q->conf->mgc[peer],
 		       err.code, err.why, err.off, err.tid != 0 ? "" : "; message refused");
 		/* an error answers a request; a broken reply or ack gets none
@@ -487,7 +475,7 @@ message(struct cp_ctx *cp, struct cp_iq *q, size_t len, unsigned int peer, uint6
 	if (m.version != IQ_VERSION) {
 		/* H.248.1 §11.3: answer in the version asked for is not
 		 * possible; the profile takes only 3 */
-		q->stats[IQ_STAT_RX_BAD]++;
+		q->ctr.stats[IQ_STAT_RX_BAD]++;
 		send_error(q, peer, 0, 406, "Version Not Supported: the Iq profile is H.248 "
 			   "version 3", now_ms, false);
 		return;
@@ -506,7 +494,7 @@ message(struct cp_ctx *cp, struct cp_iq *q, size_t len, unsigned int peer, uint6
 			iq_out_pending(&q->trans, peer, tr->id, now_ms);
 			break;
 		case H248_TRANS_RESPONSEACK:
-			q->stats[IQ_STAT_ACKS_RECEIVED]++;
+			q->ctr.stats[IQ_STAT_ACKS_RECEIVED]++;
 			for (const struct h248_node *e = h248_elem(&t, tr->node) != NULL ?
 				     h248_elem(&t, tr->node) : h248_child(&t, tr->node, H248_TOK_NONE);
 			     e != NULL; e = h248_next(&t, e, H248_TOK_NONE)) {
@@ -628,5 +616,10 @@ iq_core_serve(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms)
 		send_service_change(q, now_ms);
 		work++;
 	}
+	q->ctr.assoc = q->assoc;
+	q->ctr.mgc = (uint8_t)q->cur;
+	q->ctr.strangers = q->net.st.rx_stranger;
+	q->ctr.resent = q->trans.st.out_resent;
+	q->ctr.gave_up = q->trans.st.out_gave_up;
 	return work;
 }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "h248.h"
+#include "iq.h"
 #include "iq_net.h"
 #include "iq_trans.h"
 #include "tp_conf_types.h"
@@ -44,45 +45,9 @@ enum iq_assoc {
 	IQ_ASSOC_UP,              /* registered with mgc[cur] */
 };
 
-#define IQ_STATS(X) \
-	X(RX_MSGS, "messages_received") \
-	X(RX_BAD, "messages_malformed") \
-	X(REQUESTS, "requests") \
-	X(REQUESTS_REPEATED, "requests_repeated") \
-	X(REPLIES_SENT, "replies_sent") \
-	X(ERRORS_SENT, "errors_sent") \
-	X(PENDING_SENT, "pending_sent") \
-	X(OVERLOAD, "requests_overload") \
-	X(BEFORE_REGISTERED, "requests_before_registration") \
-	X(COMMANDS, "commands") \
-	X(REPLIES_RECEIVED, "replies_received") \
-	X(REPLIES_UNKNOWN, "replies_unknown") \
-	X(ACKS_RECEIVED, "response_acks_received") \
-	X(ACKS_SENT, "response_acks_sent") \
-	X(REGISTRATIONS, "registrations") \
-	X(REGISTRATION_FAILURES, "registration_failures") \
-	X(ASSOC_LOST, "associations_lost") \
-	X(NOTIFY_SENT, "notifies_sent") \
-	X(NOTIFY_FAILED, "notifies_failed") \
-	X(CONTEXTS_ADDED, "contexts_added") \
-	X(CONTEXTS_SUBTRACTED, "contexts_subtracted")
-
-enum iq_stat {
-#define X(e, n) IQ_STAT_##e,
-	IQ_STATS(X)
-#undef X
-	IQ_STAT__COUNT
-};
-
-/* Error codes counted one by one (a bounded label set for metrics; the
- * rest count as "other"). */
-#define IQ_ERR_CODES(X) \
-	X(400) X(401) X(403) X(406) X(410) X(411) X(412) X(413) X(421) X(422) \
-	X(430) X(431) X(432) X(433) X(435) X(442) X(443) X(444) X(445) X(446) \
-	X(447) X(448) X(449) X(450) X(455) X(456) X(457) X(458) X(500) X(501) \
-	X(502) X(503) X(505) X(510) X(512) X(515) X(516) X(517) X(526) X(529)
-
 struct cp_iq {
+	/* first: what cp/metrics reads (iq.h) */
+	struct cp_iq_counters ctr;
 	const struct tp_conf_iq *conf;
 	struct iq_net net;
 	struct iq_trans trans;
@@ -106,11 +71,6 @@ struct cp_iq {
 	uint32_t mit_ms;
 	uint32_t it_rid;              /* the Events descriptor's request id */
 	uint64_t last_rx_ms;
-	uint64_t stats[IQ_STAT__COUNT];
-	uint64_t err_other;
-#define X(c) uint64_t err_##c;
-	IQ_ERR_CODES(X)
-#undef X
 	/* Notify requests by context slot and leg (2 per slot) */
 	struct cp_agw *agw;
 	struct iq_ev *ev;
@@ -131,8 +91,7 @@ void iq_core_fini(struct cp_iq *q);
 /* Read and answer what arrived, run timers: the work done. */
 unsigned int iq_core_serve(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms);
 const char *iq_assoc_name(uint8_t s);
-/* A stat's metric name ("requests"). */
-const char *iq_stat_name(unsigned int i);
+
 /* Count an error code sent. */
 void iq_count_error(struct cp_iq *q, unsigned int code);
 /* Send a request of ours (a Notify) to the registered controller: body

@@ -6,7 +6,6 @@
  * the operator may choose a lower port), served from the loop.
  */
 #include <errno.h>
-#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,40 +74,6 @@ static unsigned int
 iq_serve(struct cp_ctx *cp, uint64_t now_ms)
 {
 	return cp->iq != NULL ? iq_core_serve(cp, cp->iq, now_ms) : 0;
-}
-
-struct json_object *
-cp_iq_status(const struct cp_ctx *cp)
-{
-	const struct cp_iq *q = cp->iq;
-	struct json_object *o, *st, *codes;
-
-	if (q == NULL)
-		return NULL;
-	o = json_object_new_object();
-	st = json_object_new_object();
-	codes = json_object_new_object();
-	json_object_object_add(o, "association", json_object_new_string(iq_assoc_name(q->assoc)));
-	json_object_object_add(o, "controller", json_object_new_string(q->conf->mgc[q->cur]));
-	json_object_object_add(o, "transport", json_object_new_string(q->conf->tcp ? "tcp" :
-									       "udp"));
-	for (unsigned int i = 0; i < IQ_STAT__COUNT; i++)
-		json_object_object_add(st, iq_stat_name(i), json_object_new_int64((int64_t)q->stats[i]));
-	json_object_object_add(st, "datagrams_from_strangers",
-			       json_object_new_int64((int64_t)q->net.st.rx_stranger));
-	json_object_object_add(st, "retransmissions_sent",
-			       json_object_new_int64((int64_t)q->trans.st.out_resent));
-	json_object_object_add(st, "requests_gave_up",
-			       json_object_new_int64((int64_t)q->trans.st.out_gave_up));
-	json_object_object_add(o, "stats", st);
-#define X(c) if (q->err_##c != 0) \
-		json_object_object_add(codes, #c, json_object_new_int64((int64_t)q->err_##c));
-	IQ_ERR_CODES(X)
-#undef X
-	if (q->err_other != 0)
-		json_object_object_add(codes, "other", json_object_new_int64((int64_t)q->err_other));
-	json_object_object_add(o, "errors_sent_by_code", codes);
-	return o;
 }
 
 const struct cp_module cp_iq_module = {

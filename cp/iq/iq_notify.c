@@ -142,12 +142,12 @@ tell(struct cp_ctx *cp, struct cp_iq *q, const struct cp_agw_ctx *c, unsigned in
 	snprintf(n.detail, sizeof(n.detail), "%s", detail != NULL ? detail : "");
 	rc = iq_send_request(cp, q, notify_body, &n, IQ_COOKIE_NOTIFY, cp->now_ms);
 	if (rc < 0) {
-		q->stats[IQ_STAT_NOTIFY_FAILED]++;
+		q->ctr.stats[IQ_STAT_NOTIFY_FAILED]++;
 		tp_log(TP_LOG_NOTICE, "iq: Notify of %s in context %" PRIu32 " not sent: %s",
 		       n.term, n.h248, strerror(-rc));
 		return;
 	}
-	q->stats[IQ_STAT_NOTIFY_SENT]++;
+	q->ctr.stats[IQ_STAT_NOTIFY_SENT]++;
 }
 
 /* cp/agw's observer: a leg that ended, or the context (its legs not told

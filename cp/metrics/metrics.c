@@ -188,6 +188,11 @@ cp_metrics_collect(struct cp_ctx *cp, struct cp_metrics_snap *s)
 		s->cluster_connected = cp->cluster->cmd.state == CL_UP;
 		s->cluster = cp->cluster->st;
 	}
+	if (cp->iq != NULL) {
+		/* (cp/iq's state begins with its counters) */
+		s->iq_on = true;
+		s->iq = *cp_iq_counters(cp->iq);
+	}
 	s->ndrops = shm->dp_ndrops <= IPC_DP_DROPS_MAX ? shm->dp_ndrops : 0;
 	s->bad_names += take_names(shm->dp_drop_names, s->ndrops, s->drop_names, s->drop_ok);
 	s->ntcp = shm->dp_ntcp <= IPC_DP_TCP_MAX ? shm->dp_ntcp : 0;
@@ -349,6 +354,41 @@ cp_metrics_render(const struct cp_metrics_snap *s, const char *realm, char **out
 		for (size_t i = 0; i < sizeof(cl) / sizeof(cl[0]); i++)
 			one(f, cl[i].name, "counter", cl[i].help,
 			    *(const uint64_t *)(const void *)((const char *)&s->cluster + cl[i].off));
+	}
+	if (s->iq_on) {
+		static const struct { const char *name, *help; } iq[] = {
+#define X(e, n, h) { "turnpike_iq_" n "_total", h },
+			IQ_STATS(X)
+#undef X
+		};
+		static const unsigned int codes[] = {
+#define X(c) c,
+			IQ_ERR_CODES(X)
+#undef X
+		};
+
+		one(f, "turnpike_iq_registered", "gauge",
+		    "1 while the H.248 gateway is registered with a controller (iq.mgc)",
+		    s->iq.assoc == 2);
+		for (size_t i = 0; i < sizeof(iq) / sizeof(iq[0]); i++)
+			one(f, iq[i].name, "counter", iq[i].help, s->iq.stats[i]);
+		one(f, "turnpike_iq_datagrams_from_strangers_total", "counter",
+		    "Datagrams to iq.listen from addresses not in iq.mgc (dropped, unanswered)",
+		    s->iq.strangers);
+		one(f, "turnpike_iq_retransmissions_total", "counter",
+		    "Our requests (ServiceChange, Notify) sent again", s->iq.resent);
+		one(f, "turnpike_iq_requests_gave_up_total", "counter",
+		    "Our requests never answered", s->iq.gave_up);
+		family(f, "turnpike_iq_errors_by_code_total", "counter",
+		       "H.248.8 error descriptors sent, by code (the rest as \"other\")");
+		for (unsigned int i = 0; i < IQ_ERR__COUNT; i++) {
+			if (i < sizeof(codes) / sizeof(codes[0]))
+				fprintf(f, "turnpike_iq_errors_by_code_total{code=\"%u\"} %llu\n",
+					codes[i], (unsigned long long)s->iq.err[i]);
+			else
+				fprintf(f, "turnpike_iq_errors_by_code_total{code=\"other\"} %llu\n",
+					(unsigned long long)s->iq.err[i]);
+		}
 	}
 	one(f, "turnpike_users", "gauge",
 	    "Long-term credential users (file and store)", s->users);

@@ -27,6 +27,7 @@
 #include <sys/socket.h>
 
 #include "cluster/cluster_types.h"
+#include "iq/iq.h"
 #include "ipc_types.h"
 #include "policy_types.h"
 #include "tp_conf_types.h"
@@ -108,6 +109,9 @@ struct cp_metrics_snap {
 	bool cluster_on;
 	bool cluster_connected;
 	struct cl_stats cluster;
+	/* the IMS-ALG's H.248 door (cp/iq): configured at all, its counters */
+	bool iq_on;
+	struct cp_iq_counters iq;
 	/* connections to the endpoint refused: their source is outside
 	 * cp.metrics_allow (since the endpoint opened) */
 	uint64_t metrics_refused;

@@ -17,7 +17,55 @@
 #include "cluster/cluster.h"
 #include "cp_module.h"
 #include "metrics.h"
+#include "iq/iq.h"
 #include "tp_version.h"
+
+/* status's "iq": the H.248 door's association and counters. */
+static struct json_object *
+iq_status(const struct cp_ctx *cp)
+{
+	static const char *const names[] = {
+#define X(e, n, h) n,
+		IQ_STATS(X)
+#undef X
+	};
+	static const unsigned int codes[] = {
+#define X(c) c,
+		IQ_ERR_CODES(X)
+#undef X
+	};
+	static const char *const assoc[] = { "idle", "registering", "registered" };
+	const struct cp_iq_counters *k = cp_iq_counters(cp->iq);
+	struct json_object *o = json_object_new_object(), *st = json_object_new_object();
+	struct json_object *by = json_object_new_object();
+
+	json_object_object_add(o, "association",
+			       json_object_new_string(k->assoc < 3 ? assoc[k->assoc] : "?"));
+	json_object_object_add(o, "controller",
+			       json_object_new_string(cp->conf->iq.mgc[k->mgc % TP_CONF_MAX_IQ_MGCS]));
+	json_object_object_add(o, "transport", json_object_new_string(cp->conf->iq.tcp ? "tcp" :
+									       "udp"));
+	for (unsigned int i = 0; i < IQ_STAT__COUNT; i++)
+		json_object_object_add(st, names[i], json_object_new_int64((int64_t)k->stats[i]));
+	json_object_object_add(st, "datagrams_from_strangers",
+			       json_object_new_int64((int64_t)k->strangers));
+	json_object_object_add(st, "retransmissions", json_object_new_int64((int64_t)k->resent));
+	json_object_object_add(st, "requests_gave_up", json_object_new_int64((int64_t)k->gave_up));
+	json_object_object_add(o, "stats", st);
+	for (unsigned int i = 0; i < IQ_ERR__COUNT; i++) {
+		char c[16];
+
+		if (k->err[i] == 0)
+			continue;
+		if (i < sizeof(codes) / sizeof(codes[0]))
+			snprintf(c, sizeof(c), "%u", codes[i]);
+		else
+			snprintf(c, sizeof(c), "other");
+		json_object_object_add(by, c, json_object_new_int64((int64_t)k->err[i]));
+	}
+	json_object_object_add(o, "errors_sent_by_code", by);
+	return o;
+}
 
 /*
  * status: the numbers of cp_metrics_collect() (the one source, which the
@@ -197,6 +245,8 @@ cmd_status(void *ctx, struct json_object *req, struct json_object *resp,
 	}
 	if (cp->agw != NULL)
 		json_object_object_add(resp, "agw", cp_agw_status(cp));
+	if (cp->iq != NULL)
+		json_object_object_add(resp, "iq", iq_status(cp));
 	json_object_object_add(resp, "drain", cp_drain_json(cp));
 	if (cp->cluster != NULL)
 		json_object_object_add(resp, "cluster", cp_cluster_json(cp));
