@@ -261,6 +261,9 @@ parse_bracket_addr(struct parser *p, struct h248_span *addr, uint8_t *kind)
 	if (p->pos >= p->len || p->s[p->pos] != ']')
 		return SYNTAX(p, "an address in brackets is not closed by ']'");
 	n = p->pos - start;
+	for (size_t i = 0; i < n; i++)
+		if (strchr("0123456789abcdefABCDEF.:", p->s[start + i]) == NULL || p->s[start + i] == '\0')
+			return SYNTAX(p, "an address in brackets holds a character no address has");
 	memcpy(buf, p->s + start, n);
 	buf[n] = '\0';
 	if (n > 0 && strchr(buf, ':') == NULL && inet_pton(AF_INET, buf, bin) == 1)
