@@ -492,7 +492,8 @@ static const struct bad_case bad_cases[] = {
 	{ "MEGACO/3x [192.0.2.100]:2944\nPending = 1 { }", -EBADMSG, 400, 0, "version" },
 	{ "MEGACO/123 [192.0.2.100]:2944\nPending = 1 { }", -EBADMSG, 400, 0, "digits" },
 	{ "MEGACO/3 [192.0.2]:2944\nPending = 1 { }", -EBADMSG, 400, 0, "IPv4" },
-	{ "MEGACO/3 [::g]:2944\nPending = 1 { }", -EBADMSG, 400, 0, "IPv6" },
+	{ "MEGACO/3 [1::2::3]:2944\nPending = 1 { }", -EBADMSG, 400, 0, "IPv6" },
+	{ "MEGACO/3 [::g]:2944\nPending = 1 { }", -EBADMSG, 400, 0, "character" },
 	{ "MEGACO/3 [192.0.2.100]:65536\nPending = 1 { }", -EBADMSG, 400, 0, "port" },
 	{ "MEGACO/3 [192.0.2.100]:\nPending = 1 { }", -EBADMSG, 400, 0, "port" },
 	{ "MEGACO/3 <-bad>:2944\nPending = 1 { }", -EBADMSG, 400, 0, "domain" },
@@ -536,12 +537,27 @@ check_bad(const struct bad_case *c, size_t len, unsigned int i)
 	assert_true(h248_code_text(err.code) != NULL);
 }
 
+/* NUL bytes, which strlen() would hide */
+static const struct bad_case nul_cases[] = {
+	{ "MEGACO/3 [192.0.2.1\0]:2944\nPending = 1 { }", -EBADMSG, 400, 0, "character" },
+	{ HDR "Transaction = 5 { Context = 1 { Add = ip/1 { Media { Local { v=0\0 } } } } }",
+	  -EBADMSG, 403, 5, "NUL" },
+	{ HDR "Transaction = 5 { Context = 1 { Notify = ip/1 { Reason = \"\0\" } } } }",
+	  -EBADMSG, 403, 5, "byte" },
+};
+
 static void
 test_h248_errors_each_class(void **state)
 {
 	unsigned int i;
 
 	(void)state;
+	for (i = 0; i < sizeof(nul_cases) / sizeof(nul_cases[0]); i++) {
+		const char *nul = strchr(nul_cases[i].msg, '\0');
+
+		check_bad(&nul_cases[i], (size_t)(nul - nul_cases[i].msg) + 1 +
+			  strlen(nul + 1), 100 + i);
+	}
 	for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++)
 		check_bad(&bad_cases[i], strlen(bad_cases[i].msg), i);
 }
