@@ -261,6 +261,8 @@ parse_bracket_addr(struct parser *p, struct h248_span *addr, uint8_t *kind)
 	if (p->pos >= p->len || p->s[p->pos] != ']')
 		return SYNTAX(p, "an address in brackets is not closed by ']'");
 	n = p->pos - start;
+	if (n >= sizeof(buf) - 1)
+		return SYNTAX(p, "an address in brackets is longer than any IPv6 address");
 	for (size_t i = 0; i < n; i++)
 		if (strchr("0123456789abcdefABCDEF.:", p->s[start + i]) == NULL || p->s[start + i] == '\0')
 			return SYNTAX(p, "an address in brackets holds a character no address has");

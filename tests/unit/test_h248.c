@@ -273,6 +273,8 @@ test_h248_header_forms(void **state)
 		{ "megaco/2 <mg.example.net>:1 Pending=1{}", H248_MID_DOMAIN, 1, "mg.example.net" },
 		{ "MEGACO/1 mg1/gw\tPending=1{}", H248_MID_DEVICE, 0, "mg1/gw" },
 		{ "MEGACO/3 MTP{0a1B} Pending=1{}", H248_MID_MTP, 0, "0a1B" },
+		{ "MEGACO/3 [0000:0000:0000:0000:0000:ffff:192.168.100.228]:2944 Pending=1{}",
+		  H248_MID_IP6, 2944, "0000:0000:0000:0000:0000:ffff:192.168.100.228" },
 		{ "  ; leading comment\r\nMEGACO/3 [10.0.0.1]:65535 ;c\n Pending=1{}", H248_MID_IP4,
 		  65535, "10.0.0.1" },
 	};
@@ -494,6 +496,13 @@ static const struct bad_case bad_cases[] = {
 	{ "MEGACO/3 [192.0.2]:2944\nPending = 1 { }", -EBADMSG, 400, 0, "IPv4" },
 	{ "MEGACO/3 [1::2::3]:2944\nPending = 1 { }", -EBADMSG, 400, 0, "IPv6" },
 	{ "MEGACO/3 [::g]:2944\nPending = 1 { }", -EBADMSG, 400, 0, "character" },
+	/* 45 characters are the longest IPv6 text; 46 and 47 are refused */
+	{ "MEGACO/3 [0000:0000:0000:0000:0000:ffff:192.168.100.2280]:2944\nPending = 1 { }",
+	  -EBADMSG, 400, 0, "longer" },
+	{ "MEGACO/3 [0000:0000:0000:0000:0000:ffff:192.168.100.22800]:2944\nPending = 1 { }",
+	  -EBADMSG, 400, 0, "longer" },
+	{ "MEGACO/3 [0000:0000:0000:0000:0000:ffff:192.168.100.228000]:2944\nPending = 1 { }",
+	  -EBADMSG, 400, 0, "closed" },
 	{ "MEGACO/3 [192.0.2.100]:65536\nPending = 1 { }", -EBADMSG, 400, 0, "port" },
 	{ "MEGACO/3 [192.0.2.100]:\nPending = 1 { }", -EBADMSG, 400, 0, "port" },
 	{ "MEGACO/3 <-bad>:2944\nPending = 1 { }", -EBADMSG, 400, 0, "domain" },
