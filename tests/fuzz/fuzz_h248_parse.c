@@ -37,7 +37,8 @@ walk(const struct h248_tree *t, const struct h248_node *parent, unsigned int dep
 	char buf[256];
 
 	CHECK(depth <= H248_DEPTH_MAX + 1);
-	for (c = h248_child(t, parent, H248_TOK_NONE); c != NULL; c = h248_next(t, c, H248_TOK_NONE)) {
+	c = parent != NULL ? h248_child(t, parent, H248_TOK_NONE) : h248_first(t);
+	for (; c != NULL; c = h248_next(t, c, H248_TOK_NONE)) {
 		const struct h248_node *e;
 		uint32_t v;
 		int rc;

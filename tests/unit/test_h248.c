@@ -140,6 +140,7 @@ test_h248_tokens_every_spelling(void **state)
 	assert_int_equal(h248_tok_lookup("Ad", 2), H248_TOK_SERVICECHANGEADDRESS);
 	assert_int_equal(h248_tok_lookup("", 0), H248_TOK_OTHER);
 	assert_null(h248_tok_name(H248_TOK_OTHER));
+	assert_null(h248_next(NULL, NULL, H248_TOK_NONE));
 	assert_null(h248_tok_name(H248_TOK_COUNT));
 	assert_string_equal(h248_code_text(400), "Syntax error in message");
 	assert_null(h248_code_text(999));
@@ -238,6 +239,8 @@ check_add_tls(const char *name)
 	assert_true(strncmp(sdp, "v=0", 3) == 0);
 	assert_non_null(strstr(sdp, "a=fingerprint:sha-256 4A:AD:"));
 	assert_null(h248_child(&t, s, H248_TOK_EVENTS));
+	assert_null(h248_child(&t, h248_child(&t, s, H248_TOK_EVENTS), H248_TOK_TRANSACTION));
+	assert_ptr_equal(h248_first(&t), m.trans[0].node);
 }
 
 static void
