@@ -782,6 +782,11 @@ h248_parse_tree(struct h248_tree *t, const char *text, size_t len,
 	uint32_t prev = H248_NONE, ci;
 	int rc;
 
+	if (text == NULL) {	/* no pointer arithmetic on NULL below */
+		text = "";
+		len = 0;
+		p.s = text;
+	}
 	memset(t, 0, sizeof(*t));
 	t->text = text;
 	t->nodes = nodes;

@@ -669,6 +669,8 @@ test_h248_errors_limits(void **state)
 		else
 			assert_int_equal(m.ntrans, H248_TRANS_MAX);
 	}
+	assert_int_equal(h248_parse(&t, NULL, 0, nodes, NODES, &m, &err), -EBADMSG);
+	assert_int_equal(err.code, 400);
 	/* the message itself */
 	memset(big, ' ', sizeof(big));
 	assert_int_equal(h248_parse(&t, big, H248_MSG_MAX + 1, nodes, NODES, &m, &err), -E2BIG);
