@@ -789,7 +789,7 @@ write_replies(char *buf, size_t size)
 
 	h248_w_init(&w, buf, size);
 	h248_w_header(&w, 3, "[192.0.2.1]:2944");
-	h248_w_reply(&w, 10003, 0, false, false);
+	h248_w_reply(&w, 10003, 0, false, true);
 	h248_w_context(&w, 2000);
 	h248_w_open(&w, H248_TOK_ADD, "ip/1/7");
 	h248_w_open(&w, H248_TOK_MEDIA, NULL);
@@ -800,7 +800,9 @@ write_replies(char *buf, size_t size)
 	h248_w_close(&w);
 	h248_w_close(&w);
 	h248_w_close(&w);
-	h248_w_reply(&w, 10004, 0, false, true);
+	/* no ImmAckRequired before a bare error: tshark's dissector (not
+	 * Annex B) calls that malformed */
+	h248_w_reply(&w, 10004, 0, false, false);
 	h248_w_error(&w, 441, NULL);
 	h248_w_close(&w);
 	h248_w_reply(&w, 10005, 0, false, false);
@@ -870,7 +872,8 @@ test_h248_writer_reads_back(void **state)
 		H248_TOK_CONTEXT), H248_TOK_ADD), H248_TOK_MEDIA), H248_TOK_STREAM);
 	assert_int_equal(h248_octets(&t, h248_child(&t, st, H248_TOK_LOCAL), sdp, sizeof(sdp)), (int)strlen(our_sdp));
 	assert_true(strncmp(sdp, "v=0\r\n", 5) == 0);
-	assert_true(m.trans[1].imm_ack);
+	assert_true(m.trans[0].imm_ack);
+	assert_false(m.trans[1].imm_ack);
 	assert_int_equal(h248_error_of(&t, m.trans[1].error, &code, &txt, &len), 0);
 	assert_int_equal(code, 441);
 	assert_int_equal(len, strlen(h248_code_text(441)));
@@ -910,6 +913,77 @@ test_h248_writer_read_by_megaco(void **state)
 	snprintf(cmd, sizeof(cmd), "escript %s/tests/unit/h248/megaco_check.escript %s", src_dir(), path);
 	assert_int_equal(system(cmd), 0);
 	unlink(path);
+}
+
+/* One datagram for text2pcap: offsets and bytes in hex, offset 0 starting
+ * a new packet. */
+static void
+hex_packet(FILE *f, const char *hdr, size_t hlen, const char *body, size_t blen)
+{
+	size_t i, n = hlen + blen;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)(i < hlen ? hdr[i] : body[i - hlen]);
+
+		if (i % 16 == 0)
+			fprintf(f, "%s%06zx", i > 0 ? "\n" : "", i);
+		fprintf(f, " %02x", c);
+	}
+	fprintf(f, "\n");
+}
+
+/* tshark's H.248 dissector, a second reader no one here wrote: each of the
+ * writer's transactions in its own UDP datagram to port 2944 (the
+ * dissector stops after the first error reply in a message), decoded
+ * with no malformed mark, each transaction seen. */
+static void
+test_h248_writer_read_by_tshark(void **state)
+{
+	char dir[] = "/tmp/tp-h248-XXXXXX", cmd[1024], line[256];
+	const struct h248_node *tr, *nx;
+	const char *hdr_end;
+	struct h248_tree t;
+	struct h248_err err;
+	FILE *f, *p;
+	int n, malformed = 0, trans = 0, packets = 0;
+
+	(void)state;
+	if (system("command -v tshark >/dev/null 2>&1 && command -v text2pcap >/dev/null 2>&1") != 0)
+		skip();
+	n = write_replies(out, sizeof(out));
+	assert_true(n > 0);
+	assert_non_null(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd), "%s/msg.hex", dir);
+	f = fopen(cmd, "w");
+	assert_non_null(f);
+	/* each transaction from where the parser says it starts to where the
+	 * next one does */
+	assert_int_equal(h248_parse_tree(&t, out, (size_t)n, nodes, NODES, &err), 0);
+	hdr_end = strchr(out, '\n') + 1;
+	for (tr = h248_first(&t); tr != NULL; tr = nx) {
+		nx = h248_next(&t, tr, H248_TOK_NONE);
+		hex_packet(f, out, (size_t)(hdr_end - out), out + tr->off,
+			   (nx != NULL ? nx->off : (uint32_t)n) - tr->off);
+		packets++;
+	}
+	fclose(f);
+	assert_int_equal(packets, 7);
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && text2pcap -q -u 2944,2944 msg.hex msg.pcap >/dev/null 2>&1 && "
+		 "tshark -r msg.pcap -d udp.port==2944,megaco -V 2>/dev/null", dir);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	while (fgets(line, sizeof(line), p) != NULL) {
+		if (strstr(line, "Malformed") != NULL || strstr(line, "Parse error") != NULL)
+			malformed++;
+		if (strstr(line, "    Transaction ID: ") == line)
+			trans++;
+	}
+	assert_int_equal(pclose(p), 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(malformed, 0);
+	assert_true(trans >= packets);	/* an ack names each range */
 }
 
 static void
@@ -987,6 +1061,7 @@ main(void)
 		cmocka_unit_test(test_h248_octets_escaped_brace),
 		cmocka_unit_test(test_h248_writer_reads_back),
 		cmocka_unit_test(test_h248_writer_read_by_megaco),
+		cmocka_unit_test(test_h248_writer_read_by_tshark),
 		cmocka_unit_test(test_h248_writer_refuses),
 	};
 
