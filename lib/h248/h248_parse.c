@@ -35,14 +35,27 @@ h248_safe_char(unsigned char c)
 {
 	if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
 		return true;
-	return c != '\0' && strchr("+-&!_/'?@^`~*$\\()%|.", c) != NULL;
+	switch (c) {
+	case '+': case '-': case '&': case '!': case '_': case '/': case '\'':
+	case '?': case '@': case '^': case '`': case '~': case '*': case '$':
+	case '\\': case '(': case ')': case '%': case '|': case '.':
+		return true;
+	default:
+		return false;
+	}
 }
 
 /* RestChar = ";" / "[" / "]" / "{" / "}" / ":" / "," / "#" / "<" / ">" / "=" */
 bool
 h248_rest_char(unsigned char c)
 {
-	return c != '\0' && strchr(";[]{}:,#<>=", c) != NULL;
+	switch (c) {
+	case ';': case '[': case ']': case '{': case '}': case ':': case ',':
+	case '#': case '<': case '>': case '=':
+		return true;
+	default:
+		return false;
+	}
 }
 
 static int
