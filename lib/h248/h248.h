@@ -189,8 +189,11 @@ h248_node_at(const struct h248_tree *t, uint32_t i)
 	return i < t->n ? &t->nodes[i] : NULL;
 }
 
-/* First child of parent (NULL parent: the top-level items) with token tok
- * (H248_TOK_NONE: any), or NULL. */
+/* The first top-level item (transaction or message error), or NULL. */
+const struct h248_node *h248_first(const struct h248_tree *t);
+/* First child of parent with token tok (H248_TOK_NONE: any), or NULL;
+ * NULL for a NULL parent, so lookups chain: h248_child(t, h248_child(t,
+ * c, H248_TOK_ADD), H248_TOK_MEDIA). */
 const struct h248_node *h248_child(const struct h248_tree *t,
 				   const struct h248_node *parent, enum h248_tok tok);
 /* The next sibling after n with token tok (H248_TOK_NONE: any), or NULL. */

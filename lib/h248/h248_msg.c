@@ -13,9 +13,19 @@
 /* ---- walking ---- */
 
 const struct h248_node *
+h248_first(const struct h248_tree *t)
+{
+	return h248_node_at(t, t->body);
+}
+
+const struct h248_node *
 h248_child(const struct h248_tree *t, const struct h248_node *parent, enum h248_tok tok)
 {
-	const struct h248_node *n = h248_node_at(t, parent != NULL ? parent->child : t->body);
+	const struct h248_node *n;
+
+	if (parent == NULL)
+		return NULL;
+	n = h248_node_at(t, parent->child);
 
 	if (n == NULL || tok == H248_TOK_NONE || n->tok == tok)
 		return n;
@@ -25,6 +35,8 @@ h248_child(const struct h248_tree *t, const struct h248_node *parent, enum h248_
 const struct h248_node *
 h248_next(const struct h248_tree *t, const struct h248_node *n, enum h248_tok tok)
 {
+	if (n == NULL)
+		return NULL;
 	for (n = h248_node_at(t, n->next); n != NULL; n = h248_node_at(t, n->next))
 		if (tok == H248_TOK_NONE || n->tok == tok)
 			return n;

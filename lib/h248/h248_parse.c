@@ -35,14 +35,27 @@ h248_safe_char(unsigned char c)
 {
 	if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
 		return true;
-	return c != '\0' && strchr("+-&!_/'?@^`~*$\\()%|.", c) != NULL;
+	switch (c) {
+	case '+': case '-': case '&': case '!': case '_': case '/': case '\'':
+	case '?': case '@': case '^': case '`': case '~': case '*': case '$':
+	case '\\': case '(': case ')': case '%': case '|': case '.':
+		return true;
+	default:
+		return false;
+	}
 }
 
 /* RestChar = ";" / "[" / "]" / "{" / "}" / ":" / "," / "#" / "<" / ">" / "=" */
 bool
 h248_rest_char(unsigned char c)
 {
-	return c != '\0' && strchr(";[]{}:,#<>=", c) != NULL;
+	switch (c) {
+	case ';': case '[': case ']': case '{': case '}': case ':': case ',':
+	case '#': case '<': case '>': case '=':
+		return true;
+	default:
+		return false;
+	}
 }
 
 static int
@@ -261,6 +274,11 @@ parse_bracket_addr(struct parser *p, struct h248_span *addr, uint8_t *kind)
 	if (p->pos >= p->len || p->s[p->pos] != ']')
 		return SYNTAX(p, "an address in brackets is not closed by ']'");
 	n = p->pos - start;
+	if (n >= sizeof(buf) - 1)
+		return SYNTAX(p, "an address in brackets is longer than any IPv6 address");
+	for (size_t i = 0; i < n; i++)
+		if (strchr("0123456789abcdefABCDEF.:", p->s[start + i]) == NULL || p->s[start + i] == '\0')
+			return SYNTAX(p, "an address in brackets holds a character no address has");
 	memcpy(buf, p->s + start, n);
 	buf[n] = '\0';
 	if (n > 0 && strchr(buf, ':') == NULL && inet_pton(AF_INET, buf, bin) == 1)
@@ -777,6 +795,11 @@ h248_parse_tree(struct h248_tree *t, const char *text, size_t len,
 	uint32_t prev = H248_NONE, ci;
 	int rc;
 
+	if (text == NULL) {	/* no pointer arithmetic on NULL below */
+		text = "";
+		len = 0;
+		p.s = text;
+	}
 	memset(t, 0, sizeof(*t));
 	t->text = text;
 	t->nodes = nodes;

@@ -3,6 +3,7 @@
  * lib/h248: Annex B.3's tokens (h248_tokens.def: every spelling read, the
  * long one written) and the H.248.8 sentences of the codes we answer with.
  */
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -10,18 +11,21 @@
 
 struct tok_spell {
 	const char *l, *s, *a;
+	uint8_t ll, sl, al;	/* their lengths: most names are rejected on it */
 };
 
+#define LEN(str) ((uint8_t)(sizeof(str) - 1))
 static const struct tok_spell toks[H248_TOK_COUNT] = {
-#define H248_TOKEN(id, l, s, a) [H248_TOK_##id] = { l, s, a },
+#define H248_TOKEN(id, l, s, a) [H248_TOK_##id] = { l, s, a, LEN(l), LEN(s), LEN(a) },
 #include "h248_tokens.def"
 #undef H248_TOKEN
 };
 
 static bool
-same(const char *spell, const char *name, size_t len)
+same(const char *spell, uint8_t slen, const char *name, size_t len)
 {
-	return spell != NULL && strlen(spell) == len && strncasecmp(spell, name, len) == 0;
+	return slen == len && ((spell[0] ^ name[0]) & ~0x20) == 0 &&
+	       strncasecmp(spell, name, len) == 0;
 }
 
 enum h248_tok
@@ -32,8 +36,8 @@ h248_tok_lookup(const char *name, size_t len)
 	if (len == 0 || len > 32)
 		return H248_TOK_OTHER;
 	for (i = H248_TOK_OTHER + 1; i < H248_TOK_COUNT; i++)
-		if (same(toks[i].l, name, len) || same(toks[i].s, name, len) ||
-		    same(toks[i].a, name, len))
+		if (same(toks[i].l, toks[i].ll, name, len) || same(toks[i].s, toks[i].sl, name, len) ||
+		    same(toks[i].a, toks[i].al, name, len))
 			return (enum h248_tok)i;
 	return H248_TOK_OTHER;
 }

@@ -477,6 +477,12 @@ write_nodes(struct h248_w *w, const struct h248_tree *t, uint32_t first)
 			puts_(w, n->op == H248_OP_EQ && n->vkind == H248_V_NONE ? "{\n" : " {\n");
 			span(w, t, n->raw);
 			puts_(w, "}");
+		} else if ((n->flags & H248_F_BRACES) && n->nchild == 1 &&
+			   t->nodes[n->child].tok == H248_TOK_NONE) {
+			/* an error's text: on the brace's line, as h248_w_error() */
+			puts_(w, " {\"");
+			span(w, t, t->nodes[n->child].value);
+			puts_(w, "\"}");
 		} else if (n->flags & H248_F_BRACES) {
 			open_brace(w);
 			write_nodes(w, t, n->child);
