@@ -362,6 +362,96 @@ sc_reply(struct cp_iq *q, const struct h248_tree *t, const struct h248_trans *tr
 	tp_log(TP_LOG_INFO, "iq: registered with %s", q->conf->mgc[q->cur]);
 }
 
+/* The first ErrorDescriptor of a reply (the transaction's, an action's or
+ * a command's), or NULL. */
+static const struct h248_node *
+reply_error(const struct h248_tree *t, const struct h248_trans *tr)
+{
+	if (tr->error != NULL)
+		return tr->error;
+	for (const struct h248_node *a = h248_child(t, tr->node, H248_TOK_CONTEXT); a != NULL;
+	     a = h248_next(t, a, H248_TOK_CONTEXT)) {
+		const struct h248_node *e = h248_child(t, a, H248_TOK_ERROR);
+
+		if (e != NULL)
+			return e;
+		for (const struct h248_node *c = h248_child(t, a, H248_TOK_NONE); c != NULL;
+		     c = h248_next(t, c, H248_TOK_NONE))
+			if ((e = h248_child(t, c, H248_TOK_ERROR)) != NULL)
+				return e;
+	}
+	return NULL;
+}
+
+/*
+ * A Notify's reply. An error saying the controller does not know us (a
+ * controller that restarted since we registered: 504 unauthorized
+ * entity, 505 before a ServiceChange, 406 version) means the association
+ * is gone on its side: register again with it, Disconnected (contexts
+ * kept, it may audit them; H.248.1 §11.5).
+ */
+static void
+notify_reply(struct cp_iq *q, const struct h248_tree *t, const struct h248_trans *tr,
+	     unsigned int peer, uint64_t now_ms)
+{
+	const struct h248_node *e = reply_error(t, tr);
+	uint16_t code = 0;
+	const char *text = NULL;
+	size_t tlen = 0;
+
+	if (e == NULL)
+		return;
+	h248_error_of(t, e, &code, &text, &tlen);
+	q->ctr.stats[IQ_STAT_NOTIFY_FAILED]++;
+	tp_log(TP_LOG_NOTICE, "iq: %s refused a Notify: %u %.*s", q->conf->mgc[peer], code,
+	       (int)(tlen > 120 ? 120 : tlen), text != NULL ? text : "");
+	if ((code == 504 || code == 505 || code == 406) && q->assoc == IQ_ASSOC_UP &&
+	    peer == q->cur) {
+		q->ctr.stats[IQ_STAT_ASSOC_LOST]++;
+		q->assoc = IQ_ASSOC_IDLE;
+		q->sc_method = "Disconnected";
+		q->sc_reason = "900 Service Restored";
+		q->next_try_ms = now_ms;
+	}
+}
+
+/* H.248.14: no message from the controller for mit: say so (it/ito on
+ * ROOT); a Notify that is never answered then ends the association. */
+struct ito_arg {
+	uint32_t rid;
+	uint32_t mit;
+};
+
+static void
+ito_body(struct h248_w *w, const void *arg)
+{
+	const struct ito_arg *a = arg;
+	char mit[16];
+
+	snprintf(mit, sizeof(mit), "%u", a->mit);
+	h248_w_context(w, H248_CTX_NULL);
+	h248_w_open(w, H248_TOK_NOTIFY, "ROOT");
+	h248_w_open_u32(w, H248_TOK_OBSERVEDEVENTS, a->rid);
+	h248_w_open_observed(w, NULL, "it/ito");
+	h248_w_item_name(w, "mit", '=', mit);
+	h248_w_close(w);
+	h248_w_close(w);
+	h248_w_close(w);
+	h248_w_close(w);
+}
+
+static void
+inactivity(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms)
+{
+	struct ito_arg a = { .rid = q->it_rid, .mit = q->mit_ms / 10u };
+
+	if (q->assoc != IQ_ASSOC_UP || q->mit_ms == 0 || now_ms - q->last_rx_ms < q->mit_ms)
+		return;
+	q->last_rx_ms = now_ms;
+	if (iq_send_request(cp, q, ito_body, &a, IQ_COOKIE_NOTIFY, now_ms) == 0)
+		q->ctr.stats[IQ_STAT_NOTIFY_SENT]++;
+}
+
 /* ---- requests in ---------------------------------------------------------- */
 
 static bool
@@ -450,6 +540,8 @@ reply(struct cp_iq *q, const struct h248_tree *t, const struct h248_trans *tr,
 	q->ctr.stats[IQ_STAT_REPLIES_RECEIVED]++;
 	if (cookie == IQ_COOKIE_SC)
 		sc_reply(q, t, tr, peer, now_ms);
+	else
+		notify_reply(q, t, tr, peer, now_ms);
 }
 
 static void
@@ -608,6 +700,7 @@ iq_core_serve(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms)
 		q->sc_reason = cp->agw != NULL && cp->agw->total > 0 ? "902 Warm Boot" :
 			       "901 Cold Boot";
 	}
+	inactivity(cp, q, now_ms);
 	iq_in_expire(&q->trans, now_ms);
 	gave_up_now = now_ms;
 	iq_out_due(&q->trans, now_ms, on_resend, on_gave_up, q);
