@@ -138,6 +138,105 @@ tp_check "... the context is gone: Modify on it is 411" \
   mgc "send Context = $CTXB { Modify = $TB1 { Events = 8 { } } }" '^ERROR [0-9]+ 411 '
 
 echo "# A-B done in $((SECONDS - start)) s"
+
+# ---- C. the roles the other way round: we connect to the UE (TLS client) ------------
+rm -f "$TP_TMP/ready"
+$C $S listen $UE 5100 --bytes 300000 --seed 1 --timeout 30 --ready "$TP_TMP/ready" \
+  --tls-cert "$TP_TMP/ue.pem" --tls-key "$TP_TMP/ue.key" --tls-role server --tls-ca "$TP_TMP/dp.pem" \
+  --close-when-received >"$TP_TMP/c.ue" 2>&1 &
+upid=$!
+for _ in $(seq 50); do [ -f "$TP_TMP/ready" ] && break; sleep 0.1; done
+tp_check "Add of a TLS termination we open to the UE (its a=setup:passive: we are the TLS client)" \
+  add '$' "$(sdp 'c=IN IP4 $' 'm=message $ TCP/TLS/MSRP *')" \
+  "$(sdp "c=IN IP4 $UE" 'm=message 5100 TCP/TLS/MSRP *' 'a=setup:passive' "a=fingerprint:$(fp ue)")"
+grab_add; CTXC=$CTX
+tp_check "... the reply says a=setup:active and port 9 (RFC 4145)" \
+  bash -c '[[ $1 =~ a=setup:active ]] && [[ $1 =~ m=message\ 9\  ]]' _ "$H248_LINE"
+tp_check "Add of a plain termination the core connects to (its a=setup:active)" \
+  add "$CTXC" "$(sdp 'c=IN IP4 $' 'm=message $ TCP/MSRP *')" \
+  "$(sdp "c=IN IP4 $CORE" 'm=message 9 TCP/MSRP *' 'a=setup:active')"
+grab_add; PORTC=$PORT
+$P $S connect 10.211.0.1 "$PORTC" --bytes 300000 --seed 2 --timeout 30 >"$TP_TMP/c.peer" 2>&1
+wait $upid
+echo "#   ue:   $(cut -c1-200 "$TP_TMP/c.ue")"
+echo "#   peer: $(cut -c1-200 "$TP_TMP/c.peer")"
+tp_check "300 kB each way byte-exact, the UE (a TLS server) saw our certificate" \
+  bash -c '[ "$(j "$1" "d[\"recv_sha\"]==\"$3\" and d[\"peer_fp\"]==\"$5\"")" = True ] &&
+           [ "$(j "$2" "d[\"recv_sha\"]==\"$4\"")" = True ]' _ \
+  "$TP_TMP/c.ue" "$TP_TMP/c.peer" "$(shaof 2 300000)" "$(shaof 1 300000)" "$(fphex dp)"
+tp_check "... Notify of both terminations' ends" mgc "wait-notify 10000 4" "^OK notify n=4 .*Context = $CTXC "
+
+# ---- D. Modify, Subtract with statistics, W-Subtract ------------------------------
+tp_check "Add of a plain server termination bound to the UE at 10.210.0.9 (not where it is)" \
+  add '$' "$(sdp 'c=IN IP4 $' 'm=message $ TCP/MSRP *')" \
+  "$(sdp "c=IN IP4 10.210.0.9" 'm=message 9 TCP/MSRP *' 'a=setup:active')"
+grab_add; CTXD=$CTX; TD1=$TERM; PORTD=$PORT
+tp_check "... a connection from 10.210.0.2 is refused" \
+  bash -c '! $1 python3 -c "import socket,sys; s=socket.create_connection((\"10.210.0.1\",int(sys.argv[1])),2); s.settimeout(2); sys.exit(0 if s.recv(1) else 1)" "$2" 2>/dev/null' _ "$C" "$PORTD"
+tp_check "Modify of its Remote to the UE's real address" \
+  mgc "send Context = $CTXD { Modify = $TD1 { Media { Stream = 1 { Remote { $(sdp "c=IN IP4 $UE" 'm=message 9 TCP/MSRP *' 'a=setup:active') } } } } }" \
+  "^REPLY [0-9]+ ctx=$CTXD "
+rm -f "$TP_TMP/ready"
+$P $S listen $CORE 5300 --bytes 200000 --seed 2 --timeout 30 --ready "$TP_TMP/ready" --hold >"$TP_TMP/d.peer" 2>&1 &
+dpid=$!
+for _ in $(seq 50); do [ -f "$TP_TMP/ready" ] && break; sleep 0.1; done
+tp_check "Add of the core's termination" add "$CTXD" "$core_local" "$(core_remote 5300)"
+grab_add; TD2=$TERM
+$C $S connect 10.210.0.1 "$PORTD" --bytes 100000 --seed 1 --timeout 30 --hold >"$TP_TMP/d.ue" 2>&1 &
+uepid=$!
+sleep 2
+tp_check "Subtract of the UE's termination: its statistics, octets each way" \
+  mgc "send Context = $CTXD { Subtract = $TD1 }" "^REPLY [0-9]+ ctx=$CTXD .*Statistics.*nt/or *= *100000.*nt/os *= *200000"
+tp_check "W-Subtract=* ends the context, both legs' statistics" \
+  mgc "send Context = $CTXD { W-Subtract = * }" "^REPLY [0-9]+ ctx=$CTXD .*Subtract"
+kill $uepid $dpid 2>/dev/null; wait $uepid $dpid 2>/dev/null
+
+# ---- E. a wrong fingerprint, and errors -------------------------------------------
+tp_check "Add of a TLS termination signalling another certificate than the UE's" \
+  add '$' "$ue_tls_local" "$(ue_tls_remote other)"
+grab_add; CTXE=$CTX; PORTE=$PORT
+$C $S connect 10.210.0.1 "$PORTE" --bytes 1000 --seed 1 --timeout 10 \
+  --tls-cert "$TP_TMP/ue.pem" --tls-key "$TP_TMP/ue.key" >"$TP_TMP/e.ue" 2>&1
+tp_check "... the handshake refused: Notify g/cause FP with tls_handshake" \
+  mgc "wait-notify 10000 5" "^OK notify n=5 .*Context = $CTXE .*generalcause *= *fp.*tls_handshake"
+tp_check "an unknown context: 411" mgc "send Context = 4242 { Modify = tcp/0/1 { } }" '^ERROR [0-9]+ 411 '
+tp_check "Move: 443" mgc "send Context = \$ { Move = tcp/0/1 }" '^ERROR [0-9]+ 443 '
+tp_check "an unknown package in Events: 440" \
+  mgc "send Context = \$ { Add = \$ { Media { Local { $ue_tls_local }, Remote { $(ue_tls_remote) } }, Events = 3 { xyz/boom } } }" '^ERROR [0-9]+ 440 '
+tp_check "SDP without m=: 472" \
+  mgc "send Context = \$ { Add = \$ { Media { Remote { $(sdp "c=IN IP4 $UE" 'a=setup:active') } } } }" '^ERROR [0-9]+ 472 '
+tp_check "RTP, not TCP: 515" \
+  mgc "send Context = \$ { Add = \$ { Media { Remote { $(sdp "c=IN IP4 $UE" 'm=audio 4000 RTP/AVP 0') } } } }" '^ERROR [0-9]+ 515 '
+tp_check "a message that does not parse: 400 at the message's level" \
+  mgc 'raw MEGACO/3 [127.0.0.1]:'"$MGCP"'\nTransaction = 77 { Context = 1 { Add = ' '^OK'
+tp_check "... answered (megaco hears a message-level error)" mgc "wait-msgerror 5000" '^OK msgerror n=1 400'
+tp_check "the errors are counted by code in turnpikectl status" \
+  bash -c 'tp_ctl() { "$1" --socket "$2" "${@:3}"; }; d=$(tp_ctl "$1" "$2" --json status);
+           python3 -c "import json,sys; c=json.loads(sys.argv[1])[\"iq\"][\"errors_sent_by_code\"]; sys.exit(0 if all(c.get(k,0)>=1 for k in [\"400\",\"411\",\"440\",\"443\",\"472\",\"515\"]) else 1)" "$d"' _ \
+  "$TP_BUILD/cp/ctl/turnpikectl" "$TP_TMP/cp.sock"
+
+# ---- F. cp restarted while a context holds both legs ---------------------------------
+rm -f "$TP_TMP/ready"
+$P $S listen $CORE 5400 --bytes 400000 --seed 2 --timeout 60 --ready "$TP_TMP/ready" >"$TP_TMP/f.peer" 2>&1 &
+fpid=$!
+for _ in $(seq 50); do [ -f "$TP_TMP/ready" ] && break; sleep 0.1; done
+add '$' "$ue_tls_local" "$(ue_tls_remote)"; grab_add; CTXF=$CTX; TF1=$TERM; PORTF=$PORT
+add "$CTXF" "$core_local" "$(core_remote 5400)"; grab_add; TF2=$TERM
+$C $S connect 10.210.0.1 "$PORTF" --bytes 400000 --seed 1 --timeout 60 --pause-read 4 \
+  --tls-cert "$TP_TMP/ue.pem" --tls-key "$TP_TMP/ue.key" >"$TP_TMP/f.ue" 2>&1 &
+fupid=$!
+sleep 1
+tp_cp_stop
+tp_cp_start "$TP_TMP/dp.conf"
+tp_check "cp restarted registers again: ServiceChange Restart 902 Warm Boot" \
+  mgc "wait-registered 15000" '^OK registered n=2 .*method=restart reason=902'
+tp_check "... the context has the same ContextID: AuditValue of its termination" \
+  mgc "send Context = $CTXF { AuditValue = $TF1 { Audit { Statistics } } }" "^REPLY [0-9]+ ctx=$CTXF "
+wait $fupid $fpid
+tp_check "... its bytes went on flowing: 400 kB each way byte-exact" \
+  bash -c '[ "$(j "$1" "d[\"recv_sha\"]==\"$3\"")" = True ] && [ "$(j "$2" "d[\"recv_sha\"]==\"$4\"")" = True ]' _ \
+  "$TP_TMP/f.ue" "$TP_TMP/f.peer" "$(shaof 2 400000)" "$(shaof 1 400000)"
+
 h248_stop mgc
 kill $TSHARK 2>/dev/null; wait $TSHARK 2>/dev/null
 tp_check "tshark reads every Iq message as H.248, none malformed" h248_pcap_check "$TP_TMP/iq.pcap" $MGCP
