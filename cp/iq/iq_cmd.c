@@ -697,6 +697,27 @@ cmd_modify(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, b
 	return 0;
 }
 
+/* The request is this Subtract alone, and its statistics are asked for:
+ * its reply waits for dp's count of the leg's bytes (iq_defer). */
+static void
+defer_stats(struct iq_action *a, const struct iq_res *r, int leg)
+{
+	struct iq_defer *d = &a->q->next_defer;
+
+	if (!a->q->may_defer || !r->stats)
+		return;
+	memset(d, 0, sizeof(*d));
+	d->leg = (int8_t)leg;
+	d->serial = leg >= 0 ? a->c->term[leg].serial : 0;
+	d->h248 = a->h248;
+	d->id = a->c->id;
+	d->dur_ms = r->dur_ms;
+	d->bytes_in = r->bytes_in;
+	d->bytes_out = r->bytes_out;
+	snprintf(d->term, sizeof(d->term), "%s", r->term);
+	a->q->deferred = true;
+}
+
 static int
 cmd_subtract(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 {
@@ -717,9 +738,12 @@ cmd_subtract(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 			r->bytes_in += c->bytes_in[k];
 			r->bytes_out += c->bytes_out[k];
 		}
+		defer_stats(a, r, -1);
 		rc = cp_agw_release(a->cp, c->id, err, sizeof(err));
-		if (rc < 0)
+		if (rc < 0) {
+			a->q->deferred = false;
 			FAIL(&a->fail, agw_code(rc), "%s", err);
+		}
 		iq_events_clear(a->q, c);
 		a->q->ctr.stats[IQ_STAT_CONTEXTS_SUBTRACTED]++;
 		return 0;
@@ -730,9 +754,12 @@ cmd_subtract(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 	r->bytes_in = c->bytes_in[leg];
 	r->bytes_out = c->bytes_out[leg];
 	iq_events_set(a->q, c, (unsigned int)leg, 0, false);
+	defer_stats(a, r, leg);
 	rc = cp_agw_subtract_leg(a->cp, c->id, (unsigned int)leg, err, sizeof(err));
-	if (rc < 0)
+	if (rc < 0) {
+		a->q->deferred = false;
 		FAIL(&a->fail, agw_code(rc), "%s", err);
+	}
 	return 0;
 }
 

@@ -504,6 +504,16 @@ request(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 		return;
 	}
 	iq_in_begin(&q->trans, peer, tr->id, now_ms);
+	/* one action of one Subtract: its reply may wait for dp's bytes */
+	{
+		const struct h248_node *a = h248_child(t, tr->node, H248_TOK_CONTEXT);
+		const struct h248_node *c = a != NULL ? h248_child(t, a, H248_TOK_NONE) : NULL;
+
+		q->may_defer = a != NULL && h248_next(t, a, H248_TOK_CONTEXT) == NULL &&
+			       c != NULL && c->tok == H248_TOK_SUBTRACT &&
+			       h248_next(t, c, H248_TOK_NONE) == NULL;
+		q->deferred = false;
+	}
 	h248_w_init(&w, q->tx, sizeof(q->tx));
 	h248_w_header(&w, IQ_VERSION, q->conf->mid);
 	h248_w_reply(&w, tr->id, 0, false, false);
@@ -512,6 +522,24 @@ request(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 		if (iq_cmd_action(cp, q, t, a, &w, now_ms) != 0)
 			break;
 	h248_w_close(&w);
+	if (q->deferred) {
+		q->deferred = false;
+		q->may_defer = false;
+		for (unsigned int i = 0; i < IQ_DEFER_MAX; i++) {
+			struct iq_defer *d = &q->defer[i];
+
+			if (d->used)
+				continue;
+			*d = q->next_defer;
+			d->used = true;
+			d->peer = (uint8_t)peer;
+			d->tid = tr->id;
+			d->due_ms = now_ms + IQ_DEFER_MS;
+			return;
+		}
+		/* (none free: the reply goes now, with what cp knows) */
+	}
+	q->may_defer = false;
 	len = h248_w_finish(&w);
 	if (len < 0) {
 		/* the reply did not fit one message: what ran stays done, the
@@ -608,6 +636,42 @@ now_wall_s(void)
 	return (uint64_t)time(NULL);
 }
 
+void
+iq_defer_done(struct cp_iq *q, struct iq_defer *d, uint64_t bytes_in, uint64_t bytes_out,
+	       uint64_t now_ms)
+{
+	struct h248_w w;
+	char v[24];
+	int len;
+
+	h248_w_init(&w, q->tx, sizeof(q->tx));
+	h248_w_header(&w, IQ_VERSION, q->conf->mid);
+	h248_w_reply(&w, d->tid, 0, false, false);
+	h248_w_context(&w, d->h248);
+	if (d->leg < 0)
+		h248_w_open_name(&w, "W-Subtract", d->term);
+	else
+		h248_w_open(&w, H248_TOK_SUBTRACT, d->term);
+	h248_w_open(&w, H248_TOK_STATISTICS, NULL);
+	snprintf(v, sizeof(v), "%" PRIu64, bytes_in);
+	h248_w_item_name(&w, "nt/or", '=', v);
+	snprintf(v, sizeof(v), "%" PRIu64, bytes_out);
+	h248_w_item_name(&w, "nt/os", '=', v);
+	snprintf(v, sizeof(v), "%" PRIu64, d->dur_ms);
+	h248_w_item_name(&w, "nt/dur", '=', v);
+	h248_w_close(&w);
+	h248_w_close(&w);
+	h248_w_close(&w);
+	h248_w_close(&w);
+	len = h248_w_finish(&w);
+	d->used = false;
+	if (len < 0)
+		return;
+	q->ctr.stats[IQ_STAT_REPLIES_SENT]++;
+	send_to(q, d->peer, q->tx, (size_t)len);
+	iq_in_reply(&q->trans, d->peer, d->tid, (const uint8_t *)q->tx, (size_t)len, now_ms);
+}
+
 /* ---- the loop --------------------------------------------------------------- */
 
 int
@@ -701,6 +765,10 @@ iq_core_serve(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms)
 			       "901 Cold Boot";
 	}
 	inactivity(cp, q, now_ms);
+	for (unsigned int i = 0; i < IQ_DEFER_MAX; i++)
+		if (q->defer[i].used && now_ms >= q->defer[i].due_ms)
+			iq_defer_done(q, &q->defer[i], q->defer[i].bytes_in, q->defer[i].bytes_out,
+				      now_ms);
 	iq_in_expire(&q->trans, now_ms);
 	gave_up_now = now_ms;
 	iq_out_due(&q->trans, now_ms, on_resend, on_gave_up, q);

@@ -28,6 +28,28 @@ struct iq_ev {
 	bool told;                    /* its Notify went */
 };
 
+/*
+ * A Subtract whose reply waits for dp: the statistics a Subtract returns
+ * are the leg's bytes as it left, which cp learns from dp's SUBTRACTED
+ * (or, for the whole context, RELEASED) event. The transaction stays
+ * executing meanwhile (a repeat is answered Pending).
+ */
+struct iq_defer {
+	bool used;
+	uint8_t peer;
+	int8_t leg;                   /* -1: the whole context (W-Subtract=*) */
+	uint16_t serial;
+	uint32_t tid;
+	uint32_t h248;
+	uint64_t id;                  /* the AGW context */
+	uint64_t due_ms;              /* answered with what cp knows by then */
+	uint64_t dur_ms;
+	uint64_t bytes_in, bytes_out; /* what cp knew at the Subtract */
+	char term[40];
+};
+#define IQ_DEFER_MAX 64u
+#define IQ_DEFER_MS 2000u
+
 /* One action's state while it runs (iq_cmd.c). */
 struct iq_action;
 #define IQ_ACTION_SIZE 16384u
@@ -71,6 +93,12 @@ struct cp_iq {
 	uint32_t mit_ms;
 	uint32_t it_rid;              /* the Events descriptor's request id */
 	uint64_t last_rx_ms;
+	/* Subtracts waiting for their statistics; while a request runs, may
+	 * its Subtract wait (the request is that one command) and did it */
+	struct iq_defer defer[IQ_DEFER_MAX];
+	bool may_defer;
+	bool deferred;
+	struct iq_defer next_defer;
 	/* Notify requests by context slot and leg (2 per slot) */
 	struct cp_agw *agw;
 	struct iq_ev *ev;
@@ -126,6 +154,11 @@ void iq_notify_fini(struct cp_iq *q);
 void iq_events_set(struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int leg, uint32_t rid,
 		   bool cause);
 void iq_events_clear(struct cp_iq *q, const struct cp_agw_ctx *c);
+
+/* iq_core.c: a waiting Subtract's statistics came (the event's bytes),
+ * or its time is up: its reply goes. */
+void iq_defer_done(struct cp_iq *q, struct iq_defer *d, uint64_t bytes_in, uint64_t bytes_out,
+		   uint64_t now_ms);
 
 /* iq_core.c: the controller's ServiceChange HandOff to mid[0..len) (one
  * of iq.mgc): the association moves once the reply went. 0 or -ENOENT. */

@@ -158,6 +158,21 @@ on_event(struct cp_ctx *cp, const struct cp_agw_ctx *c, const struct ipc_agw_eve
 {
 	struct cp_iq *q = arg;
 
+	/* a Subtract waiting for this leg's (or context's) last bytes */
+	for (unsigned int i = 0; i < IQ_DEFER_MAX; i++) {
+		struct iq_defer *d = &q->defer[i];
+
+		if (!d->used || d->id != c->id)
+			continue;
+		if (d->leg >= 0 && e->leg == (uint8_t)d->leg && e->serial == d->serial &&
+		    (e->type == IPC_AGW_EV_SUBTRACTED || e->type == IPC_AGW_EV_LEG_DOWN))
+			iq_defer_done(q, d, e->bytes_in[d->leg], e->bytes_out[d->leg], cp->now_ms);
+		else if (e->type == IPC_AGW_EV_RELEASED)
+			iq_defer_done(q, d, d->leg >= 0 ? e->bytes_in[d->leg] :
+					    e->bytes_in[0] + e->bytes_in[1],
+				      d->leg >= 0 ? e->bytes_out[d->leg] :
+					    e->bytes_out[0] + e->bytes_out[1], cp->now_ms);
+	}
 	if (e->type == IPC_AGW_EV_LEG_DOWN && e->leg < 2) {
 		tell(cp, q, c, e->leg, e->cause, e->detail);
 	} else if (e->type == IPC_AGW_EV_RELEASED) {
