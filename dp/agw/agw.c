@@ -783,7 +783,12 @@ agw_done(struct dp_worker *w, struct splice *sp)
 	if (sp->why_leg <= 1) {
 		detail = c->detail[sp->why_leg];
 	} else if (sp->why == SPLICE_CAUSE_RELEASED) {
-		detail = c->sub != 0 && c->sub < AGW_SUB_RESTART ? "its last termination subtracted by the controller" :
+		/* (a subtract that left no leg, not one whose other leg
+		 * could hold nothing more) */
+		bool last = c->sub != 0 && c->sub < AGW_SUB_RESTART &&
+			    c->term[(c->sub - 1u) ^ 1u].tcp_role == IPC_AGW_TCP_NONE;
+
+		detail = last ? "its last termination subtracted by the controller" :
 			 "released by the controller";
 	} else if (sp->why == SPLICE_CAUSE_EXPIRED) {
 		static const char *const legs[2][3] = {
