@@ -189,16 +189,17 @@ state_name(uint8_t s)
 static const char *
 leg_state_name(uint8_t s)
 {
-	static const char *const n[] = { "waiting", "up", "down" };
+	static const char *const n[] = { "waiting", "up", "down", "empty" };
 
-	return s < 3 ? n[s] : "?";
+	return s < 4 ? n[s] : "?";
 }
 
 static const char *
 ev_type_name(uint8_t t)
 {
 	return t == IPC_AGW_EV_LEG_UP ? "leg_up" : t == IPC_AGW_EV_LEG_DOWN ? "leg_down" :
-	       t == IPC_AGW_EV_RELEASED ? "released" : "?";
+	       t == IPC_AGW_EV_RELEASED ? "released" : t == IPC_AGW_EV_SUBTRACTED ? "subtracted" :
+	       "?";
 }
 
 static const char *
@@ -333,6 +334,8 @@ cp_agw_policy_set(struct cp_ctx *cp, struct cp_policy *p)
 
 /* ---- events ------------------------------------------------------------------------ */
 
+static void slot_clear(struct cp_agw *g, struct cp_agw_ctx *c, unsigned int i);
+
 static void
 log_append(struct cp_ctx *cp, uint64_t id, bool known, const struct ipc_agw_event *e)
 {
@@ -360,12 +363,21 @@ ctx_free(struct cp_agw *g, struct cp_agw_ctx *c)
 	c->state = CP_AGW_FREE;
 }
 
+static void
+observers(struct cp_ctx *cp, const struct cp_agw_ctx *c, const struct ipc_agw_event *e)
+{
+	struct cp_agw *g = cp->agw;
+
+	for (unsigned int k = 0; k < g->nobs; k++)
+		g->obs[k].fn(cp, c, e, g->obs[k].arg);
+}
+
 void
 cp_agw_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 {
 	struct cp_agw *g = cp->agw;
 	const struct ipc_agw_event *e = (const void *)msg->body;
-	struct cp_agw_ctx *c;
+	struct cp_agw_ctx *c, was;
 	unsigned int leg = e->leg;
 
 	(void)w;
@@ -375,6 +387,16 @@ cp_agw_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	log_append(cp, msg->h.alloc_id, c != NULL, e);
 	if (c == NULL) {
 		g->stats[CP_AGW_STAT_EVENTS_UNKNOWN]++;
+		return;
+	}
+	if (e->type != IPC_AGW_EV_RELEASED &&
+	    (leg > 1 || c->term[leg].tcp_role == IPC_AGW_TCP_NONE ||
+	     c->term[leg].serial != e->serial)) {
+		/* of a termination subtracted since (cp emptied its slot at
+		 * once; another may hold it now): the log has it, and the
+		 * observers (its bytes), the slot is not its */
+		g->stats[CP_AGW_STAT_EVENTS_STALE]++;
+		observers(cp, c, e);
 		return;
 	}
 	for (unsigned int i = 0; i < 2; i++) {
@@ -400,16 +422,24 @@ cp_agw_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 		}
 		g->stats[CP_AGW_STAT_LEGS_DOWN]++;
 		break;
+	case IPC_AGW_EV_SUBTRACTED:
+		/* (dp could not install a termination added: the slot is
+		 * empty again) */
+		slot_clear(g, c, leg);
+		break;
 	case IPC_AGW_EV_RELEASED:
 		g->stats[CP_AGW_STAT_RELEASED]++;
 		g->released_by[e->cause <= IPC_AGW_CAUSE_MAX ? e->cause : 0]++;
 		tp_log(TP_LOG_INFO, "agw: context %" PRIu64 " released: %s%s%s\n", c->id,
 		       ipc_agw_cause_name(e->cause), e->detail[0] ? ": " : "", e->detail);
+		was = *c;
 		ctx_free(g, c);
-		break;
+		observers(cp, &was, e);
+		return;
 	default:
 		break;
 	}
+	observers(cp, c, e);
 }
 
 void
@@ -443,6 +473,12 @@ cp_agw_state(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	for (unsigned int i = 0; i < 2; i++) {
 		const struct ipc_agw_leg_state *l = &x->leg[i];
 
+		if (c->term[i].serial > c->serial_next)
+			c->serial_next = c->term[i].serial;
+		if (c->term[i].tcp_role == IPC_AGW_TCP_NONE) {
+			c->leg_state[i] = CP_AGW_LEG_EMPTY;
+			continue;
+		}
 		c->leg_state[i] = l->state;
 		c->tls_version[i] = l->tls_version;
 		c->bytes_in[i] = l->bytes_in;
@@ -493,180 +529,16 @@ cp_agw_dp_restart(struct cp_ctx *cp)
 		g->stats[CP_AGW_STAT_DP_RESTART]++;
 		g->stats[CP_AGW_STAT_RELEASED]++;
 		g->released_by[IPC_AGW_DP_RESTART]++;
-		ctx_free(g, c);
+		{
+			struct cp_agw_ctx was = *c;
+
+			ctx_free(g, c);
+			observers(cp, &was, &e);
+		}
 	}
 }
 
-/* ---- agw.create --------------------------------------------------------------------- */
-
-/* One termination from its JSON object into t. */
-static int
-parse_term(struct cp_ctx *cp, struct json_object *o, unsigned int i, struct ipc_agw_term *t,
-	   const char **error)
-{
-	static const char *const known[] = { "tcp", "tls", "local", "remote", "fingerprints",
-					     "cert", "accept_any", NULL };
-	const struct tp_conf *conf = cp->conf;
-	struct json_object *fps, *v;
-	bool accept_any = false;
-	const char *s;
-
-	if (!json_object_is_type(o, json_type_object))
-		FAIL("leg %u is not an object", i);
-	json_object_object_foreach(o, key, val) {
-		bool ok = false;
-
-		(void)val;
-		for (const char *const *k = known; *k != NULL; k++)
-			ok = ok || strcmp(*k, key) == 0;
-		if (!ok)
-			FAIL("leg %u: unknown member \"%s\" (tcp, tls, local, remote, fingerprints, "
-			     "cert, accept_any)", i, key);
-	}
-	s = cp_api_str(o, "tcp");
-	if (s == NULL || (strcmp(s, "client") != 0 && strcmp(s, "server") != 0))
-		FAIL("leg %u: \"tcp\" must be \"client\" or \"server\"", i);
-	t->tcp_role = strcmp(s, "server") == 0 ? IPC_AGW_TCP_SERVER : IPC_AGW_TCP_CLIENT;
-	s = cp_api_str(o, "tls");
-	if (s == NULL || strcmp(s, "none") == 0)
-		t->tls_role = IPC_AGW_TLS_NONE;
-	else if (strcmp(s, "server") == 0)
-		t->tls_role = IPC_AGW_TLS_SERVER;
-	else if (strcmp(s, "client") == 0)
-		t->tls_role = IPC_AGW_TLS_CLIENT;
-	else
-		FAIL("leg %u: \"tls\" must be \"none\", \"server\" or \"client\"", i);
-	if (t->tls_role != IPC_AGW_TLS_NONE && !conf->tls.enabled)
-		FAIL("leg %u: TLS legs need the tls group in the configuration", i);
-	if ((s = cp_api_str(o, "local")) != NULL && parse_addr(s, &t->local) < 0)
-		FAIL("leg %u: local \"%s\" is not an address like 192.0.2.1, 192.0.2.1:20000 or "
-		     "[2001:db8::1]:20000", i, s);
-	if ((s = cp_api_str(o, "remote")) != NULL && parse_addr(s, &t->remote) < 0)
-		FAIL("leg %u: remote \"%s\" is not an address like 192.0.2.7:5000 or "
-		     "[2001:db8::7]:5000", i, s);
-	if (t->remote.family != 0) {
-		/* agw.peers, for either role: a client leg's remote is where
-		 * dp connects from its own addresses (an internal host named
-		 * in a hostile SDP), a server leg's the only peer it takes */
-		struct cp_addr in = { .family = t->remote.family, .port = t->remote.port };
-		enum cp_policy_verdict pv;
-
-		if (cp->agw->policy == NULL)
-			FAIL("leg %u: agw.peers is not in force (cp could not build it)", i);
-		memcpy(in.ip, t->remote.ip, 16);
-		if (in.port == 0)
-			in.port = 9;    /* (a server's peer from any port: the address is judged) */
-		pv = cp_policy_check(cp->agw->policy, &in, NULL);
-		if (pv != CP_POLICY_ACCEPT) {
-			cp->agw->stats[CP_AGW_STAT_REMOTE_REFUSED]++;
-			FAIL("leg %u: remote %s is refused by agw.peers: %s", i, s,
-			     cp_policy_verdict_describe(pv));
-		}
-	}
-	if (t->tcp_role == IPC_AGW_TCP_SERVER) {
-		if (t->local.family == 0)
-			FAIL("leg %u: a server leg needs \"local\": the address (and port) to "
-			     "accept on", i);
-		if (t->local.port != 0 && (t->local.port < cp->agw->port_min ||
-					   t->local.port > cp->agw->port_max))
-			FAIL("leg %u: port %u is outside agw.ports [%u, %u]", i, t->local.port,
-			     cp->agw->port_min, cp->agw->port_max);
-		if (t->remote.family != 0 && t->remote.family != t->local.family)
-			FAIL("leg %u: remote and local are of different families", i);
-	} else {
-		if (t->remote.family == 0 || t->remote.port == 0)
-			FAIL("leg %u: a client leg needs \"remote\": the address and port to "
-			     "connect to", i);
-		if (t->local.family != 0 && t->local.port != 0)
-			FAIL("leg %u: a client leg's local port is dp's to pick (one that steers "
-			     "the replies to its worker): give the address only", i);
-		if (t->local.family != 0 && t->local.family != t->remote.family)
-			FAIL("leg %u: remote and local are of different families", i);
-		if (t->local.family == 0) {
-			t->local.family = t->remote.family;  /* address: dp's route */
-			if (!route_src(conf, t->remote.family, t->remote.ip, t->local.ip))
-				FAIL("leg %u: no route to the remote address", i);
-		}
-	}
-	if (!addr_is_ours(conf, t->local.family, t->local.ip)) {
-		char a[64];
-
-		cp_api_addr_str(&t->local, false, a, sizeof(a));
-		FAIL("leg %u: %s is not an address of dp's ports", i, a);
-	}
-	if (json_object_object_get_ex(o, "fingerprints", &fps)) {
-		struct certfp got[IPC_AGW_FP_MAX];
-		size_t n;
-
-		if (!json_object_is_type(fps, json_type_array))
-			FAIL("leg %u: \"fingerprints\" must be a list of a=fingerprint values", i);
-		n = json_object_array_length(fps);
-		if (n > IPC_AGW_FP_MAX)
-			FAIL("leg %u: %zu fingerprints, at most %u", i, n, IPC_AGW_FP_MAX);
-		for (size_t k = 0; k < n; k++) {
-			struct json_object *e = json_object_array_get_idx(fps, k);
-			struct certfp fp;
-			const char *why = NULL;
-
-			if (!json_object_is_type(e, json_type_string) ||
-			    certfp_parse(json_object_get_string(e),
-					 strlen(json_object_get_string(e)), &fp, &why) < 0)
-				FAIL("leg %u: fingerprint %zu: %s (RFC 8122: \"sha-256 "
-				     "AB:CD:...\")", i, k + 1, why != NULL ? why : "not a string");
-			t->fp[k].alg = fp.alg;
-			t->fp[k].len = fp.len;
-			memcpy(t->fp[k].md, fp.md, sizeof(t->fp[k].md));
-			got[k] = fp;
-		}
-		t->nfp = (uint8_t)n;
-		/* dp judges the strongest hash signalled only (RFC 8122 §5) and
-		 * refuses sha-1 as that hash unless allowed: say so now, not at
-		 * the handshake */
-		if (n > 0 && t->tls_role != IPC_AGW_TLS_NONE && !conf->agw.allow_sha1 &&
-		    certfp_strongest(got, (unsigned int)n) == CERTFP_SHA1)
-			FAIL("leg %u: only sha-1 fingerprints given, and agw.allow_sha1 is off "
-			     "(sha-1 is too weak to trust the peer by): give the peer's sha-256, "
-			     "sha-384 or sha-512 a=fingerprint as SDP signalled it, or set "
-			     "agw.allow_sha1 = true in the configuration", i);
-	}
-	if (json_object_object_get_ex(o, "accept_any", &v)) {
-		if (!json_object_is_type(v, json_type_boolean))
-			FAIL("leg %u: \"accept_any\" must be true or false", i);
-		accept_any = json_object_get_boolean(v);
-	}
-	/* A plain server leg is taken by the first connection it accepts:
-	 * without the peer's address that is whoever connects first (port
-	 * scans find agw.ports), spliced into the other leg's stream. */
-	if (t->tcp_role == IPC_AGW_TCP_SERVER && t->tls_role == IPC_AGW_TLS_NONE &&
-	    t->remote.family == 0 && !accept_any)
-		FAIL("leg %u: a server leg without TLS needs \"remote\": the address the "
-		     "controller observed for the peer (behind a NAT, the NAT's; with its port "
-		     "when known), since the first connection from anywhere else would take the "
-		     "leg; give \"accept_any\": true to accept any peer knowingly", i);
-	if (accept_any && (t->tcp_role != IPC_AGW_TCP_SERVER || t->tls_role != IPC_AGW_TLS_NONE ||
-			   t->remote.family != 0))
-		FAIL("leg %u: \"accept_any\" is for a server leg without TLS and without "
-		     "\"remote\" only (a TLS leg is taken by the signalled certificate)", i);
-	if (t->tls_role != IPC_AGW_TLS_NONE && t->nfp == 0)
-		FAIL("leg %u: a TLS leg needs the peer's certificate fingerprint(s) signalled in "
-		     "SDP (RFC 8122): the peer is trusted by them only", i);
-	if (t->tls_role == IPC_AGW_TLS_NONE && t->nfp != 0)
-		FAIL("leg %u: fingerprints given for a leg without TLS", i);
-	s = cp_api_str(o, "cert");
-	if (s != NULL && strcmp(s, "default") != 0) {
-		unsigned int k;
-
-		if (t->tls_role == IPC_AGW_TLS_NONE)
-			FAIL("leg %u: a certificate given for a leg without TLS", i);
-		for (k = 0; k < conf->agw.ncerts; k++)
-			if (strcmp(conf->agw.certs[k].name, s) == 0)
-				break;
-		if (k == conf->agw.ncerts)
-			FAIL("leg %u: no certificate \"%s\" in agw.certificates", i, s);
-		t->cred = (uint8_t)(k + 1);
-	}
-	return 0;
-}
+/* ---- contexts as JSON --------------------------------------------------------------- */
 
 /* A free slot of worker w (NULL: none). */
 static int
@@ -742,12 +614,21 @@ ctx_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg)
 	json_object_object_add(o, "age_s", json_object_new_int64(
 		(int64_t)((cp->wall_ms - c->created_wall_ms) / 1000u)));
 	json_object_object_add(o, "setup_timeout_s", json_object_new_int64(c->setup_ms / 1000u));
+	json_object_object_add(o, "door", json_object_new_string(c->door == CP_AGW_DOOR_IQ ?
+								  "iq" : "api"));
 	for (unsigned int i = 0; i < 2; i++) {
 		const struct ipc_agw_term *t = &c->term[i];
 		struct json_object *l = json_object_new_object();
 		bool reported = c->leg_local[i].family != 0;
 		const struct ipc_addr *loc = reported ? &c->leg_local[i] : &t->local;
 		const struct ipc_addr *rem = reported ? &c->leg_remote[i] : &t->remote;
+
+		if (t->tcp_role == IPC_AGW_TCP_NONE) {
+			/* (a slot without a termination: one may join) */
+			json_object_object_add(l, "state", json_object_new_string("empty"));
+			json_object_array_add(legs, l);
+			continue;
+		}
 
 		json_object_object_add(l, "tcp", json_object_new_string(tcp_role_name(t->tcp_role)));
 		json_object_object_add(l, "tls", json_object_new_string(tls_role_name(t->tls_role)));
@@ -782,6 +663,193 @@ ctx_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg)
 	return o;
 }
 
+/* A "fingerprints" list (RFC 8122 a=fingerprint values) of leg i into fp. */
+static int
+parse_fps(struct cp_ctx *cp, struct json_object *fps, unsigned int i, struct ipc_agw_fp *fp,
+	  unsigned int *nfp, const char **error)
+{
+	size_t n;
+
+	if (!json_object_is_type(fps, json_type_array))
+		FAIL("leg %u: \"fingerprints\" must be a list of a=fingerprint values", i);
+	n = json_object_array_length(fps);
+	if (n > IPC_AGW_FP_MAX)
+		FAIL("leg %u: %zu fingerprints, at most %u", i, n, IPC_AGW_FP_MAX);
+	for (size_t k = 0; k < n; k++) {
+		struct json_object *e = json_object_array_get_idx(fps, k);
+		struct certfp got;
+		const char *why = NULL;
+
+		if (!json_object_is_type(e, json_type_string) ||
+		    certfp_parse(json_object_get_string(e), strlen(json_object_get_string(e)),
+				 &got, &why) < 0)
+			FAIL("leg %u: fingerprint %zu: %s (RFC 8122: \"sha-256 AB:CD:...\")", i,
+			     k + 1, why != NULL ? why : "not a string");
+		memset(&fp[k], 0, sizeof(fp[k]));
+		fp[k].alg = got.alg;
+		fp[k].len = got.len;
+		memcpy(fp[k].md, got.md, sizeof(fp[k].md));
+	}
+	*nfp = (unsigned int)n;
+	return 0;
+}
+
+/* ---- one termination: the rules every door's goes through ----------------------------- */
+
+#define ERR(...) do { snprintf(err, errlen, __VA_ARGS__); return -EINVAL; } while (0)
+
+/*
+ * Termination t for slot i, as a door gave it, checked and completed
+ * (a client's source address from the route): the TLS group for TLS,
+ * agw.peers for its remote, what each TCP role needs, dp's addresses,
+ * the fingerprint rules (RFC 8122's strongest hash; sha-1 alone only
+ * with agw.allow_sha1), accept_any's. 0, -EINVAL or -EACCES (agw.peers)
+ * with err said.
+ */
+static int
+term_check(struct cp_ctx *cp, unsigned int i, struct ipc_agw_term *t, bool accept_any,
+	   char *err, size_t errlen)
+{
+	const struct tp_conf *conf = cp->conf;
+	char rs[64];
+
+	if (t->tcp_role != IPC_AGW_TCP_CLIENT && t->tcp_role != IPC_AGW_TCP_SERVER)
+		ERR("leg %u: \"tcp\" must be \"client\" or \"server\"", i);
+	if (t->tls_role > IPC_AGW_TLS_SERVER)
+		ERR("leg %u: \"tls\" must be \"none\", \"server\" or \"client\"", i);
+	if (t->tls_role != IPC_AGW_TLS_NONE && !conf->tls.enabled)
+		ERR("leg %u: TLS legs need the tls group in the configuration", i);
+	if (t->remote.family != 0) {
+		/* agw.peers, for either role: a client leg's remote is where
+		 * dp connects from its own addresses (an internal host named
+		 * in a hostile SDP), a server leg's the only peer it takes */
+		struct cp_addr in = { .family = t->remote.family, .port = t->remote.port };
+		enum cp_policy_verdict pv;
+
+		cp_api_addr_str(&t->remote, t->remote.port != 0, rs, sizeof(rs));
+		if (cp->agw->policy == NULL)
+			ERR("leg %u: agw.peers is not in force (cp could not build it)", i);
+		memcpy(in.ip, t->remote.ip, 16);
+		if (in.port == 0)
+			in.port = 9;    /* (a server's peer from any port: the address is judged) */
+		pv = cp_policy_check(cp->agw->policy, &in, NULL);
+		if (pv != CP_POLICY_ACCEPT) {
+			cp->agw->stats[CP_AGW_STAT_REMOTE_REFUSED]++;
+			snprintf(err, errlen, "leg %u: remote %s is refused by agw.peers: %s", i, rs,
+				 cp_policy_verdict_describe(pv));
+			return -EACCES;
+		}
+	}
+	if (t->tcp_role == IPC_AGW_TCP_SERVER) {
+		if (t->local.family == 0)
+			ERR("leg %u: a server leg needs \"local\": the address (and port) to "
+			    "accept on", i);
+		if (t->local.port != 0 && (t->local.port < cp->agw->port_min ||
+					   t->local.port > cp->agw->port_max))
+			ERR("leg %u: port %u is outside agw.ports [%u, %u]", i, t->local.port,
+			    cp->agw->port_min, cp->agw->port_max);
+		if (t->remote.family != 0 && t->remote.family != t->local.family)
+			ERR("leg %u: remote and local are of different families", i);
+	} else {
+		if (t->remote.family == 0 || t->remote.port == 0)
+			ERR("leg %u: a client leg needs \"remote\": the address and port to "
+			    "connect to", i);
+		if (t->local.family != 0 && t->local.port != 0)
+			ERR("leg %u: a client leg's local port is dp's to pick (one that steers "
+			    "the replies to its worker): give the address only", i);
+		if (t->local.family != 0 && t->local.family != t->remote.family)
+			ERR("leg %u: remote and local are of different families", i);
+		if (t->local.family == 0) {
+			t->local.family = t->remote.family;  /* address: dp's route */
+			if (!route_src(conf, t->remote.family, t->remote.ip, t->local.ip))
+				ERR("leg %u: no route to the remote address", i);
+		}
+	}
+	if (!addr_is_ours(conf, t->local.family, t->local.ip)) {
+		char a[64];
+
+		cp_api_addr_str(&t->local, false, a, sizeof(a));
+		ERR("leg %u: %s is not an address of dp's ports", i, a);
+	}
+	if (t->nfp > IPC_AGW_FP_MAX)
+		ERR("leg %u: %u fingerprints, at most %u", i, t->nfp, IPC_AGW_FP_MAX);
+	for (unsigned int k = 0; k < t->nfp; k++) {
+		static const uint8_t fp_len[5] = { 0, 20, 32, 48, 64 };
+
+		if (t->fp[k].alg < 1 || t->fp[k].alg > 4 || t->fp[k].len != fp_len[t->fp[k].alg])
+			ERR("leg %u: fingerprint %u: not sha-1, sha-256, sha-384 or sha-512 of "
+			    "its length", i, k + 1);
+	}
+	if (t->nfp > 0 && t->tls_role != IPC_AGW_TLS_NONE && !conf->agw.allow_sha1) {
+		struct certfp got[IPC_AGW_FP_MAX];
+
+		for (unsigned int k = 0; k < t->nfp; k++) {
+			memset(&got[k], 0, sizeof(got[k]));
+			got[k].alg = t->fp[k].alg;
+			got[k].len = t->fp[k].len;
+			memcpy(got[k].md, t->fp[k].md, sizeof(got[k].md));
+		}
+		/* dp judges the strongest hash signalled only (RFC 8122 §5) and
+		 * refuses sha-1 as that hash unless allowed: say so now, not at
+		 * the handshake */
+		if (certfp_strongest(got, t->nfp) == CERTFP_SHA1)
+			ERR("leg %u: only sha-1 fingerprints given, and agw.allow_sha1 is off "
+			    "(sha-1 is too weak to trust the peer by): give the peer's sha-256, "
+			    "sha-384 or sha-512 a=fingerprint as SDP signalled it, or set "
+			    "agw.allow_sha1 = true in the configuration", i);
+	}
+	/* A plain server leg is taken by the first connection it accepts:
+	 * without the peer's address that is whoever connects first (port
+	 * scans find agw.ports), spliced into the other leg's stream. */
+	if (t->tcp_role == IPC_AGW_TCP_SERVER && t->tls_role == IPC_AGW_TLS_NONE &&
+	    t->remote.family == 0 && !accept_any)
+		ERR("leg %u: a server leg without TLS needs \"remote\": the address the "
+		    "controller observed for the peer (behind a NAT, the NAT's; with its port "
+		    "when known), since the first connection from anywhere else would take the "
+		    "leg; give \"accept_any\": true to accept any peer knowingly", i);
+	if (accept_any && (t->tcp_role != IPC_AGW_TCP_SERVER || t->tls_role != IPC_AGW_TLS_NONE ||
+			   t->remote.family != 0))
+		ERR("leg %u: \"accept_any\" is for a server leg without TLS and without "
+		    "\"remote\" only (a TLS leg is taken by the signalled certificate)", i);
+	if (t->tls_role != IPC_AGW_TLS_NONE && t->nfp == 0)
+		ERR("leg %u: a TLS leg needs the peer's certificate fingerprint(s) signalled in "
+		    "SDP (RFC 8122): the peer is trusted by them only", i);
+	if (t->tls_role == IPC_AGW_TLS_NONE && t->nfp != 0)
+		ERR("leg %u: fingerprints given for a leg without TLS", i);
+	if (t->cred != 0 && t->tls_role == IPC_AGW_TLS_NONE)
+		ERR("leg %u: a certificate given for a leg without TLS", i);
+	if (t->cred > conf->agw.ncerts)
+		ERR("leg %u: certificate %u is not in agw.certificates", i, t->cred);
+	return 0;
+}
+
+#undef ERR
+
+/* ---- the C API ------------------------------------------------------------------------ */
+
+#define ERR(rc, ...) do { snprintf(err, errlen, __VA_ARGS__); return (rc); } while (0)
+
+struct cp_agw_ctx *
+cp_agw_lookup(struct cp_ctx *cp, uint64_t id)
+{
+	return cp->agw != NULL ? ctx_of_id(cp->agw, id) : NULL;
+}
+
+int
+cp_agw_observe(struct cp_ctx *cp, cp_agw_observer_fn fn, void *arg)
+{
+	struct cp_agw *g = cp->agw;
+
+	if (g == NULL)
+		return -ENODEV;
+	if (fn == NULL || g->nobs == CP_AGW_OBSERVERS)
+		return -ENOSPC;
+	g->obs[g->nobs].fn = fn;
+	g->obs[g->nobs].arg = arg;
+	g->nobs++;
+	return 0;
+}
+
 static int
 send_to_dp(struct cp_ctx *cp, unsigned int w, uint16_t kind, uint64_t id, const void *body,
 	   uint16_t len)
@@ -805,51 +873,91 @@ send_to_dp(struct cp_ctx *cp, unsigned int w, uint16_t kind, uint64_t id, const 
 	return 0;
 }
 
-static int
-cmd_create(void *ctx, struct json_object *req, struct json_object *resp, const char **error)
+static uint16_t
+serial_next(struct cp_agw_ctx *c)
 {
-	struct cp_ctx *cp = ctx;
+	if (++c->serial_next == 0)
+		c->serial_next = 1;
+	return c->serial_next;
+}
+
+/* Slot i of c now holds t (sent to dp): its state as a new leg's. */
+static void
+slot_fill(struct cp_agw *g, struct cp_agw_ctx *c, unsigned int i, const struct ipc_agw_term *t,
+	  bool port_ours)
+{
+	c->term[i] = *t;
+	c->leg_state[i] = t->tcp_role == IPC_AGW_TCP_NONE ? CP_AGW_LEG_EMPTY : CP_AGW_LEG_WAITING;
+	c->leg_cause[i] = 0;
+	c->tls_version[i] = 0;
+	c->port_ours[i] = port_ours;
+	memset(&c->leg_local[i], 0, sizeof(c->leg_local[i]));
+	memset(&c->leg_remote[i], 0, sizeof(c->leg_remote[i]));
+	c->bytes_in[i] = c->bytes_out[i] = 0;
+	if (t->tcp_role == IPC_AGW_TCP_SERVER)
+		port_set(g, t->local.port, true);
+}
+
+/* Slot i of c is empty again (its server port free). */
+static void
+slot_clear(struct cp_agw *g, struct cp_agw_ctx *c, unsigned int i)
+{
+	struct ipc_agw_term none;
+
+	if (c->term[i].tcp_role == IPC_AGW_TCP_SERVER)
+		port_set(g, c->term[i].local.port, false);
+	memset(&none, 0, sizeof(none));
+	slot_fill(g, c, i, &none, false);
+}
+
+static uint32_t
+setup_of(const struct cp_agw *g, uint32_t setup_ms)
+{
+	return setup_ms == CP_AGW_SETUP_DEFAULT ? g->setup_ms : setup_ms;
+}
+
+static int
+agw_ready(struct cp_ctx *cp, char *err, size_t errlen)
+{
+	if (cp->agw == NULL)
+		ERR(-ENODEV, "no agw group in turnpike-cp's configuration");
+	if (!(ipc_peer_caps(cp->seg.shm, false, cp->now_ms) & IPC_CAP_AGW))
+		ERR(-ENODEV, "turnpike-dp does not run, or runs without an agw group");
+	return 0;
+}
+
+int
+cp_agw_create(struct cp_ctx *cp, const struct cp_agw_leg_spec spec[2], uint32_t setup_ms,
+	      const char *label, enum cp_agw_door door, struct cp_agw_ctx **out, char *err,
+	      size_t errlen)
+{
 	struct cp_agw *g = cp->agw;
 	struct ipc_agw_ctx x;
-	struct json_object *legs, *v;
 	struct cp_agw_ctx *c;
 	unsigned int owner = STEER_NONE, nalloc = 0;
 	uint16_t ports[2] = { 0, 0 };
+	bool ours[2] = { false, false };
 	uint32_t slot = 0, gen;
 	uint64_t id;
-	const char *label = cp_api_str(req, "label"), *s;
-	int alg = 1, rc;
+	int rc;
 
-	if (g == NULL)
-		FAIL("no agw group in turnpike-cp's configuration");
-	if (!(ipc_peer_caps(cp->seg.shm, false, cp->now_ms) & IPC_CAP_AGW))
-		FAIL("turnpike-dp does not run, or runs without an agw group");
+	if ((rc = agw_ready(cp, err, errlen)) < 0)
+		return rc;
 	memset(&x, 0, sizeof(x));
-	if (!json_object_object_get_ex(req, "legs", &legs) ||
-	    !json_object_is_type(legs, json_type_array) || json_object_array_length(legs) != 2)
-		FAIL("\"legs\" must be a list of the context's two terminations");
-	for (unsigned int i = 0; i < 2; i++) {
-		rc = parse_term(cp, json_object_array_get_idx(legs, i), i, &x.term[i], error);
+	for (unsigned int i = 0; i < 2 && spec != NULL; i++) {
+		if (spec[i].term.tcp_role == IPC_AGW_TCP_NONE)
+			continue;
+		x.term[i] = spec[i].term;
+		rc = term_check(cp, i, &x.term[i], spec[i].accept_any, err, errlen);
 		if (rc < 0) {
 			g->stats[CP_AGW_STAT_REFUSED]++;
 			return rc;
 		}
 	}
-	x.setup_ms = g->setup_ms;
-	if (json_object_object_get_ex(req, "setup_timeout", &v)) {
-		int64_t t = json_object_get_int64(v);
-
-		if (!json_object_is_type(v, json_type_int) || t < 0 || t > 86400)
-			FAIL("\"setup_timeout\" must be seconds, 0..86400 (0: no limit)");
-		x.setup_ms = (uint32_t)t * 1000u;
-	}
-	if (label != NULL && strlen(label) >= sizeof(c->label))
-		FAIL("\"label\" is longer than %zu bytes", sizeof(c->label) - 1);
-	if ((s = cp_api_str(req, "fingerprint_alg")) != NULL) {
-		alg = certfp_alg_parse(s, strlen(s));
-		if (alg < 1)
-			FAIL("\"fingerprint_alg\" must be sha-1, sha-256, sha-384 or sha-512");
-		alg--;
+	x.setup_ms = setup_of(g, setup_ms);
+	if (label != NULL && strlen(label) >= sizeof(c->label)) {
+		g->stats[CP_AGW_STAT_REFUSED]++;
+		ERR(-EINVAL, "\"label\" is longer than %zu bytes", sizeof(c->label) - 1);
 	}
 	/* The worker: the one whose share holds a fixed server port. */
 	for (unsigned int i = 0; i < 2; i++) {
@@ -865,12 +973,12 @@ cmd_create(void *ctx, struct json_object *req, struct json_object *resp, const c
 		if (port_used(g, t->local.port) ||
 		    (i == 1 && x.term[0].tcp_role == IPC_AGW_TCP_SERVER &&
 		     x.term[0].local.port == t->local.port))
-			FAIL("leg %u: port %u is taken by another context", i, t->local.port);
+			ERR(-EBUSY, "leg %u: port %u is taken by another context", i, t->local.port);
 		o = steer_relay_owner(g->port_min, g->port_max, g->nworkers, t->local.port);
 		if (owner != STEER_NONE && o != owner)
-			FAIL("the fixed ports %u and %u are in different workers' shares of "
-			     "agw.ports: one context lives in one worker", x.term[0].local.port,
-			     x.term[1].local.port);
+			ERR(-EINVAL, "the fixed ports %u and %u are in different workers' shares of "
+			    "agw.ports: one context lives in one worker", x.term[0].local.port,
+			    x.term[1].local.port);
 		owner = o;
 	}
 	if (owner == STEER_NONE) {
@@ -884,45 +992,505 @@ cmd_create(void *ctx, struct json_object *req, struct json_object *resp, const c
 				owner = w;
 		}
 		if (owner == STEER_NONE)
-			FAIL("no worker has a free context slot%s (agw.max_contexts %u per worker)",
-			     nalloc > 0 ? " and free ports" : "", g->per_worker);
+			ERR(-ENOSPC, "no worker has a free context slot%s (agw.max_contexts %u per "
+			    "worker)", nalloc > 0 ? " and free ports" : "", g->per_worker);
 	}
 	if (free_slot(g, owner, &slot) < 0)
-		FAIL("worker %u has no free context slot (agw.max_contexts %u)", owner,
-		     g->per_worker);
+		ERR(-ENOSPC, "worker %u has no free context slot (agw.max_contexts %u)", owner,
+		    g->per_worker);
 	if (free_ports(g, owner, nalloc, ports) < 0)
-		FAIL("worker %u's share of agw.ports has no free port", owner);
+		ERR(-ENOSPC, "worker %u's share of agw.ports has no free port", owner);
 	for (unsigned int i = 0, k = 0; i < 2; i++)
-		if (x.term[i].tcp_role == IPC_AGW_TCP_SERVER && x.term[i].local.port == 0)
+		if (x.term[i].tcp_role == IPC_AGW_TCP_SERVER && x.term[i].local.port == 0) {
 			x.term[i].local.port = ports[k++];
+			ours[i] = true;
+		}
+	for (unsigned int i = 0, n = 0; i < 2; i++)
+		if (x.term[i].tcp_role != IPC_AGW_TCP_NONE)
+			x.term[i].serial = (uint16_t)++n;
 	gen = g->gen[(size_t)owner * g->per_worker + slot] + 1u;
 	if (gen == 0)
 		gen = 1;
 	id = ipc_conn_make(owner, slot, gen);
 	rc = send_to_dp(cp, owner, IPC_AGW_ADD, id, &x, sizeof(x));
 	if (rc < 0)
-		FAIL("the ring to dp's worker %u is full: try again", owner);
+		ERR(-EAGAIN, "the ring to dp's worker %u is full: try again", owner);
 	g->gen[(size_t)owner * g->per_worker + slot] = gen;
 	c = &g->ctx[(size_t)owner * g->per_worker + slot];
 	memset(c, 0, sizeof(*c));
 	c->id = id;
 	c->state = CP_AGW_INSTALLING;
 	c->worker = (uint8_t)owner;
+	c->door = (uint8_t)door;
 	c->setup_ms = x.setup_ms;
 	c->created_wall_ms = cp->wall_ms;
-	memcpy(c->term, x.term, sizeof(c->term));
+	c->serial_next = (uint16_t)((x.term[0].serial > x.term[1].serial) ? x.term[0].serial :
+				    x.term[1].serial);
 	if (label != NULL)
 		snprintf(c->label, sizeof(c->label), "%s", label);
 	for (unsigned int i = 0; i < 2; i++)
-		if (x.term[i].tcp_role == IPC_AGW_TCP_SERVER)
-			port_set(g, x.term[i].local.port, true);
+		slot_fill(g, c, i, &x.term[i], ours[i]);
 	g->nctx[owner]++;
 	g->total++;
 	g->stats[CP_AGW_STAT_CREATED]++;
-	v = ctx_json(cp, c, alg);
+	if (out != NULL)
+		*out = c;
+	return 0;
+}
+
+/* Context id for a change: known, not being released. */
+static int
+ctx_for_change(struct cp_ctx *cp, uint64_t id, unsigned int leg, struct cp_agw_ctx **out,
+	       char *err, size_t errlen)
+{
+	struct cp_agw_ctx *c;
+	int rc;
+
+	if ((rc = agw_ready(cp, err, errlen)) < 0)
+		return rc;
+	c = ctx_of_id(cp->agw, id);
+	if (c == NULL)
+		ERR(-ENOENT, "no context %" PRIu64 " (released already?)", id);
+	if (c->state == CP_AGW_RELEASING)
+		ERR(-ESHUTDOWN, "context %" PRIu64 " is being released", id);
+	if (leg > 1 && leg != CP_AGW_LEG_ANY)
+		ERR(-EINVAL, "leg %u: a context's legs are 0 and 1", leg);
+	*out = c;
+	return 0;
+}
+
+int
+cp_agw_add_leg(struct cp_ctx *cp, uint64_t id, unsigned int leg,
+	       const struct cp_agw_leg_spec *spec, uint32_t setup_ms, unsigned int *got,
+	       char *err, size_t errlen)
+{
+	struct cp_agw *g;
+	struct cp_agw_ctx *c;
+	struct ipc_agw_mod x;
+	bool ours = false;
+	int rc;
+
+	if ((rc = ctx_for_change(cp, id, leg, &c, err, errlen)) < 0)
+		return rc;
+	g = cp->agw;
+	if (leg == CP_AGW_LEG_ANY) {
+		leg = c->term[0].tcp_role == IPC_AGW_TCP_NONE ? 0u :
+		      c->term[1].tcp_role == IPC_AGW_TCP_NONE ? 1u : 2u;
+		if (leg == 2)
+			ERR(-EBUSY, "context %" PRIu64 " has both its terminations: subtract one "
+			    "first", id);
+	} else if (c->term[leg].tcp_role != IPC_AGW_TCP_NONE) {
+		ERR(-EBUSY, "leg %u of context %" PRIu64 " has a termination: subtract it first",
+		    leg, id);
+	}
+	memset(&x, 0, sizeof(x));
+	x.op = IPC_AGW_ADD_LEG;
+	x.leg = (uint8_t)leg;
+	x.setup_ms = setup_of(g, setup_ms);
+	x.term = spec->term;
+	x.term.serial = 0;
+	rc = term_check(cp, leg, &x.term, spec->accept_any, err, errlen);
+	if (rc < 0)
+		return rc;
+	if (x.term.tcp_role == IPC_AGW_TCP_SERVER) {
+		uint16_t p = x.term.local.port;
+
+		if (p == 0) {
+			if (free_ports(g, c->worker, 1, &p) < 0)
+				ERR(-ENOSPC, "worker %u's share of agw.ports has no free port",
+				    c->worker);
+			x.term.local.port = p;
+			ours = true;
+		} else if (port_used(g, p)) {
+			ERR(-EBUSY, "leg %u: port %u is taken by another context", leg, p);
+		} else if (steer_relay_owner(g->port_min, g->port_max, g->nworkers, p) !=
+			   c->worker) {
+			ERR(-EINVAL, "leg %u: port %u is not in worker %u's share of agw.ports, "
+			    "where context %" PRIu64 " lives", leg, p, c->worker, id);
+		}
+	}
+	x.term.serial = (uint16_t)(c->serial_next + 1u != 0 ? c->serial_next + 1u : 1u);
+	if (send_to_dp(cp, c->worker, IPC_AGW_MOD, c->id, &x, sizeof(x)) < 0)
+		ERR(-EAGAIN, "the ring to dp's worker %u is full: try again", c->worker);
+	(void)serial_next(c);
+	slot_fill(g, c, leg, &x.term, ours);
+	g->stats[CP_AGW_STAT_LEGS_ADDED]++;
+	if (got != NULL)
+		*got = leg;
+	return 0;
+}
+
+int
+cp_agw_modify_leg(struct cp_ctx *cp, uint64_t id, unsigned int leg,
+		  const struct ipc_addr *remote, const struct ipc_agw_fp *fp, unsigned int nfp,
+		  char *err, size_t errlen)
+{
+	struct cp_agw_ctx *c;
+	struct ipc_agw_mod x;
+	const struct ipc_agw_term *t;
+	bool accept_any;
+	int rc;
+
+	if ((rc = ctx_for_change(cp, id, leg, &c, err, errlen)) < 0)
+		return rc;
+	if (leg > 1 || c->term[leg].tcp_role == IPC_AGW_TCP_NONE)
+		ERR(-ENOENT, "leg %u of context %" PRIu64 " has no termination", leg, id);
+	if (nfp > IPC_AGW_FP_MAX)
+		ERR(-EINVAL, "leg %u: %u fingerprints, at most %u", leg, nfp, IPC_AGW_FP_MAX);
+	t = &c->term[leg];
+	/* (a plain server leg without a remote was made with accept_any) */
+	accept_any = t->tcp_role == IPC_AGW_TCP_SERVER && t->tls_role == IPC_AGW_TLS_NONE &&
+		     t->remote.family == 0;
+	memset(&x, 0, sizeof(x));
+	x.op = IPC_AGW_MOD_LEG;
+	x.leg = (uint8_t)leg;
+	x.term = *t;
+	if (remote != NULL) {
+		x.term.remote = *remote;
+		accept_any = accept_any && remote->family == 0;
+	}
+	if (nfp > 0) {
+		memset(x.term.fp, 0, sizeof(x.term.fp));
+		memcpy(x.term.fp, fp, nfp * sizeof(fp[0]));
+		x.term.nfp = (uint8_t)nfp;
+	}
+	rc = term_check(cp, leg, &x.term, accept_any, err, errlen);
+	if (rc < 0)
+		return rc;
+	if (send_to_dp(cp, c->worker, IPC_AGW_MOD, c->id, &x, sizeof(x)) < 0)
+		ERR(-EAGAIN, "the ring to dp's worker %u is full: try again", c->worker);
+	c->term[leg] = x.term;
+	cp->agw->stats[CP_AGW_STAT_LEGS_MODIFIED]++;
+	return 0;
+}
+
+int
+cp_agw_subtract_leg(struct cp_ctx *cp, uint64_t id, unsigned int leg, char *err, size_t errlen)
+{
+	struct cp_agw_ctx *c;
+	struct ipc_agw_mod x;
+	int rc;
+
+	if ((rc = ctx_for_change(cp, id, leg, &c, err, errlen)) < 0)
+		return rc;
+	if (leg > 1 || c->term[leg].tcp_role == IPC_AGW_TCP_NONE)
+		ERR(-ENOENT, "leg %u of context %" PRIu64 " has no termination", leg, id);
+	memset(&x, 0, sizeof(x));
+	x.op = IPC_AGW_SUB_LEG;
+	x.leg = (uint8_t)leg;
+	if (send_to_dp(cp, c->worker, IPC_AGW_MOD, c->id, &x, sizeof(x)) < 0)
+		ERR(-EAGAIN, "the ring to dp's worker %u is full: try again", c->worker);
+	/* The slot is empty at once: a termination may join it before dp's
+	 * SUBTRACTED comes (which then names the old one by its serial). dp
+	 * frees the port before it takes anything after this message. */
+	slot_clear(cp->agw, c, leg);
+	if (c->term[leg ^ 1u].tcp_role == IPC_AGW_TCP_NONE) {
+		c->state = CP_AGW_RELEASING;      /* (dp releases it: its RELEASED comes) */
+		cp->agw->stats[CP_AGW_STAT_RELEASE_ASKED]++;
+	}
+	cp->agw->stats[CP_AGW_STAT_LEGS_SUBTRACTED]++;
+	return 0;
+}
+
+int
+cp_agw_release(struct cp_ctx *cp, uint64_t id, char *err, size_t errlen)
+{
+	struct cp_agw_ctx *c;
+
+	if (cp->agw == NULL)
+		ERR(-ENODEV, "no agw group in turnpike-cp's configuration");
+	c = ctx_of_id(cp->agw, id);
+	if (c == NULL)
+		ERR(-ENOENT, "no context %" PRIu64 " (released already?)", id);
+	if (c->state != CP_AGW_RELEASING) {
+		if (send_to_dp(cp, c->worker, IPC_AGW_DEL, c->id, NULL, 0) < 0)
+			ERR(-EAGAIN, "the ring to dp's worker %u is full: try again", c->worker);
+		c->state = CP_AGW_RELEASING;
+		cp->agw->stats[CP_AGW_STAT_RELEASE_ASKED]++;
+	}
+	return 0;
+}
+
+#undef ERR
+
+/* ---- agw.create and the leg commands (JSON) ---------------------------------------------- */
+
+/* One termination from its JSON object into s: its form only (the rules
+ * are term_check()'s, every door's). */
+static int
+parse_term(struct cp_ctx *cp, struct json_object *o, unsigned int i, struct cp_agw_leg_spec *sp,
+	   const char **error)
+{
+	static const char *const known[] = { "tcp", "tls", "local", "remote", "fingerprints",
+					     "cert", "accept_any", NULL };
+	const struct tp_conf *conf = cp->conf;
+	struct ipc_agw_term *t = &sp->term;
+	struct json_object *fps, *v;
+	const char *s;
+
+	memset(sp, 0, sizeof(*sp));
+	if (!json_object_is_type(o, json_type_object))
+		FAIL("leg %u is not an object", i);
+	json_object_object_foreach(o, key, val) {
+		bool ok = false;
+
+		(void)val;
+		for (const char *const *k = known; *k != NULL; k++)
+			ok = ok || strcmp(*k, key) == 0;
+		if (!ok)
+			FAIL("leg %u: unknown member \"%s\" (tcp, tls, local, remote, fingerprints, "
+			     "cert, accept_any)", i, key);
+	}
+	s = cp_api_str(o, "tcp");
+	if (s == NULL || (strcmp(s, "client") != 0 && strcmp(s, "server") != 0))
+		FAIL("leg %u: \"tcp\" must be \"client\" or \"server\"", i);
+	t->tcp_role = strcmp(s, "server") == 0 ? IPC_AGW_TCP_SERVER : IPC_AGW_TCP_CLIENT;
+	s = cp_api_str(o, "tls");
+	if (s == NULL || strcmp(s, "none") == 0)
+		t->tls_role = IPC_AGW_TLS_NONE;
+	else if (strcmp(s, "server") == 0)
+		t->tls_role = IPC_AGW_TLS_SERVER;
+	else if (strcmp(s, "client") == 0)
+		t->tls_role = IPC_AGW_TLS_CLIENT;
+	else
+		FAIL("leg %u: \"tls\" must be \"none\", \"server\" or \"client\"", i);
+	if (t->tls_role != IPC_AGW_TLS_NONE && !conf->tls.enabled)
+		FAIL("leg %u: TLS legs need the tls group in the configuration", i);
+	if ((s = cp_api_str(o, "local")) != NULL && parse_addr(s, &t->local) < 0)
+		FAIL("leg %u: local \"%s\" is not an address like 192.0.2.1, 192.0.2.1:20000 or "
+		     "[2001:db8::1]:20000", i, s);
+	if ((s = cp_api_str(o, "remote")) != NULL && parse_addr(s, &t->remote) < 0)
+		FAIL("leg %u: remote \"%s\" is not an address like 192.0.2.7:5000 or "
+		     "[2001:db8::7]:5000", i, s);
+	if (json_object_object_get_ex(o, "fingerprints", &fps)) {
+		unsigned int n;
+
+		if (parse_fps(cp, fps, i, t->fp, &n, error) < 0)
+			return -EINVAL;
+		t->nfp = (uint8_t)n;
+	}
+	if (json_object_object_get_ex(o, "accept_any", &v)) {
+		if (!json_object_is_type(v, json_type_boolean))
+			FAIL("leg %u: \"accept_any\" must be true or false", i);
+		sp->accept_any = json_object_get_boolean(v);
+	}
+	s = cp_api_str(o, "cert");
+	if (s != NULL && strcmp(s, "default") != 0) {
+		unsigned int k;
+
+		if (t->tls_role == IPC_AGW_TLS_NONE)
+			FAIL("leg %u: a certificate given for a leg without TLS", i);
+		for (k = 0; k < conf->agw.ncerts; k++)
+			if (strcmp(conf->agw.certs[k].name, s) == 0)
+				break;
+		if (k == conf->agw.ncerts)
+			FAIL("leg %u: no certificate \"%s\" in agw.certificates", i, s);
+		t->cred = (uint8_t)(k + 1);
+	}
+	return 0;
+}
+
+/* "setup_timeout" of req (seconds) into *ms; absent: CP_AGW_SETUP_DEFAULT. */
+static int
+parse_setup(struct cp_ctx *cp, struct json_object *req, uint32_t *ms, const char **error)
+{
+	struct json_object *v;
+
+	*ms = CP_AGW_SETUP_DEFAULT;
+	if (json_object_object_get_ex(req, "setup_timeout", &v)) {
+		int64_t t = json_object_get_int64(v);
+
+		if (!json_object_is_type(v, json_type_int) || t < 0 || t > 86400)
+			FAIL("\"setup_timeout\" must be seconds, 0..86400 (0: no limit)");
+		*ms = (uint32_t)t * 1000u;
+	}
+	return 0;
+}
+
+static int
+parse_alg(struct cp_ctx *cp, struct json_object *req, int *alg, const char **error)
+{
+	const char *s = cp_api_str(req, "fingerprint_alg");
+
+	*alg = 1;
+	if (s != NULL) {
+		*alg = certfp_alg_parse(s, strlen(s));
+		if (*alg < 1)
+			FAIL("\"fingerprint_alg\" must be sha-1, sha-256, sha-384 or sha-512");
+		(*alg)--;
+	}
+	return 0;
+}
+
+/* The context as the create's (or a leg command's) answer. */
+static void
+answer_ctx(struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg, struct json_object *resp)
+{
+	struct json_object *v = ctx_json(cp, c, alg);
+
 	json_object_object_foreach(v, key, val)
 		json_object_object_add(resp, key, json_object_get(val));
 	json_object_put(v);
+}
+
+/* The C API's answer: rc, and its sentence for the API. */
+static int
+api_rc(struct cp_ctx *cp, int rc, const char *err, const char **error)
+{
+	if (rc < 0)
+		*error = cp_api_err(cp, "%s", err);
+	return rc;
+}
+
+static int
+cmd_create(void *ctx, struct json_object *req, struct json_object *resp, const char **error)
+{
+	struct cp_ctx *cp = ctx;
+	struct cp_agw *g = cp->agw;
+	struct cp_agw_leg_spec spec[2];
+	struct json_object *legs;
+	struct cp_agw_ctx *c = NULL;
+	uint32_t setup_ms;
+	size_t n;
+	char err[512];
+	int alg, rc;
+
+	if (g == NULL)
+		FAIL("no agw group in turnpike-cp's configuration");
+	if (!(ipc_peer_caps(cp->seg.shm, false, cp->now_ms) & IPC_CAP_AGW))
+		FAIL("turnpike-dp does not run, or runs without an agw group");
+	memset(spec, 0, sizeof(spec));
+	if (!json_object_object_get_ex(req, "legs", &legs) ||
+	    !json_object_is_type(legs, json_type_array) ||
+	    (n = json_object_array_length(legs)) > 2)
+		FAIL("\"legs\" must be a list of the context's terminations (at most two; null "
+		     "for an empty slot)");
+	for (unsigned int i = 0; i < n; i++) {
+		struct json_object *o = json_object_array_get_idx(legs, i);
+
+		if (o == NULL)
+			continue;             /* (an empty slot: a termination joins later) */
+		rc = parse_term(cp, o, i, &spec[i], error);
+		if (rc < 0) {
+			g->stats[CP_AGW_STAT_REFUSED]++;
+			return rc;
+		}
+	}
+	if (parse_setup(cp, req, &setup_ms, error) < 0 || parse_alg(cp, req, &alg, error) < 0)
+		return -EINVAL;
+	rc = cp_agw_create(cp, spec, setup_ms, cp_api_str(req, "label"), CP_AGW_DOOR_API, &c,
+			   err, sizeof(err));
+	if (rc < 0)
+		return api_rc(cp, rc, err, error);
+	answer_ctx(cp, c, alg, resp);
+	return 0;
+}
+
+/* "id" and "leg" of a leg command. */
+static int
+parse_id_leg(struct cp_ctx *cp, struct json_object *req, bool leg_optional, uint64_t *id,
+	     unsigned int *leg, const char **error)
+{
+	struct json_object *v;
+
+	if (cp->agw == NULL)
+		FAIL("no agw group in turnpike-cp's configuration");
+	if (!json_object_object_get_ex(req, "id", &v) || !json_object_is_type(v, json_type_int))
+		FAIL("\"id\" (a context id) is required");
+	*id = (uint64_t)json_object_get_int64(v);
+	if (!json_object_object_get_ex(req, "leg", &v)) {
+		if (!leg_optional)
+			FAIL("\"leg\" (0 or 1) is required");
+		*leg = CP_AGW_LEG_ANY;
+		return 0;
+	}
+	if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0 ||
+	    json_object_get_int64(v) > 1)
+		FAIL("\"leg\" must be 0 or 1");
+	*leg = (unsigned int)json_object_get_int64(v);
+	return 0;
+}
+
+/* agw.add_leg {"id", "leg" (optional: the first empty slot), "term": a
+ * termination as agw.create's, "setup_timeout", "fingerprint_alg"}. */
+static int
+cmd_add_leg(void *ctx, struct json_object *req, struct json_object *resp, const char **error)
+{
+	struct cp_ctx *cp = ctx;
+	struct cp_agw_leg_spec spec;
+	struct json_object *o;
+	uint64_t id;
+	unsigned int leg, got = 0;
+	uint32_t setup_ms;
+	char err[512];
+	int alg, rc;
+
+	if (parse_id_leg(cp, req, true, &id, &leg, error) < 0)
+		return -EINVAL;
+	if (!json_object_object_get_ex(req, "term", &o))
+		FAIL("\"term\" (the termination, as one of agw.create's legs) is required");
+	if (parse_term(cp, o, leg == CP_AGW_LEG_ANY ? 0 : leg, &spec, error) < 0 ||
+	    parse_setup(cp, req, &setup_ms, error) < 0 || parse_alg(cp, req, &alg, error) < 0)
+		return -EINVAL;
+	rc = cp_agw_add_leg(cp, id, leg, &spec, setup_ms, &got, err, sizeof(err));
+	if (rc < 0)
+		return api_rc(cp, rc, err, error);
+	answer_ctx(cp, cp_agw_lookup(cp, id), alg, resp);
+	json_object_object_add(resp, "leg", json_object_new_int((int)got));
+	return 0;
+}
+
+/* agw.modify_leg {"id", "leg", "remote", "fingerprints"}: either or both. */
+static int
+cmd_modify_leg(void *ctx, struct json_object *req, struct json_object *resp, const char **error)
+{
+	struct cp_ctx *cp = ctx;
+	struct ipc_agw_fp fp[IPC_AGW_FP_MAX];
+	struct ipc_addr remote;
+	struct json_object *fps;
+	const char *s = cp_api_str(req, "remote");
+	unsigned int leg, nfp = 0;
+	uint64_t id;
+	char err[512];
+	int rc;
+
+	if (parse_id_leg(cp, req, false, &id, &leg, error) < 0)
+		return -EINVAL;
+	if (s != NULL && parse_addr(s, &remote) < 0)
+		FAIL("leg %u: remote \"%s\" is not an address like 192.0.2.7:5000 or "
+		     "[2001:db8::7]:5000", leg, s);
+	if (json_object_object_get_ex(req, "fingerprints", &fps)) {
+		if (parse_fps(cp, fps, leg, fp, &nfp, error) < 0)
+			return -EINVAL;
+		if (nfp == 0)
+			FAIL("leg %u: \"fingerprints\" is empty: a TLS leg keeps at least one", leg);
+	}
+	if (s == NULL && nfp == 0)
+		FAIL("nothing to modify: give \"remote\", \"fingerprints\" or both");
+	rc = cp_agw_modify_leg(cp, id, leg, s != NULL ? &remote : NULL, fp, nfp, err, sizeof(err));
+	if (rc < 0)
+		return api_rc(cp, rc, err, error);
+	answer_ctx(cp, cp_agw_lookup(cp, id), 1, resp);
+	return 0;
+}
+
+/* agw.subtract_leg {"id", "leg"}. */
+static int
+cmd_subtract_leg(void *ctx, struct json_object *req, struct json_object *resp,
+		 const char **error)
+{
+	struct cp_ctx *cp = ctx;
+	unsigned int leg;
+	uint64_t id;
+	char err[512];
+	int rc;
+
+	if (parse_id_leg(cp, req, false, &id, &leg, error) < 0)
+		return -EINVAL;
+	rc = cp_agw_subtract_leg(cp, id, leg, err, sizeof(err));
+	if (rc < 0)
+		return api_rc(cp, rc, err, error);
+	answer_ctx(cp, cp_agw_lookup(cp, id), 1, resp);
 	return 0;
 }
 
@@ -952,14 +1520,10 @@ cmd_show(void *ctx, struct json_object *req, struct json_object *resp, const cha
 {
 	struct cp_ctx *cp = ctx;
 	struct cp_agw_ctx *c = ctx_of_req(cp, req, error);
-	struct json_object *v;
 
 	if (c == NULL)
 		return -ENOENT;
-	v = ctx_json(cp, c, 1);
-	json_object_object_foreach(v, key, val)
-		json_object_object_add(resp, key, json_object_get(val));
-	json_object_put(v);
+	answer_ctx(cp, c, 1, resp);
 	return 0;
 }
 
@@ -968,15 +1532,14 @@ cmd_release(void *ctx, struct json_object *req, struct json_object *resp, const 
 {
 	struct cp_ctx *cp = ctx;
 	struct cp_agw_ctx *c = ctx_of_req(cp, req, error);
+	char err[512];
+	int rc;
 
 	if (c == NULL)
 		return -ENOENT;
-	if (c->state != CP_AGW_RELEASING) {
-		if (send_to_dp(cp, c->worker, IPC_AGW_DEL, c->id, NULL, 0) < 0)
-			FAIL("the ring to dp's worker %u is full: try again", c->worker);
-		c->state = CP_AGW_RELEASING;
-		cp->agw->stats[CP_AGW_STAT_RELEASE_ASKED]++;
-	}
+	rc = cp_agw_release(cp, c->id, err, sizeof(err));
+	if (rc < 0)
+		return api_rc(cp, rc, err, error);
 	json_object_object_add(resp, "id", json_object_new_int64((int64_t)c->id));
 	json_object_object_add(resp, "state", json_object_new_string(state_name(c->state)));
 	return 0;
@@ -1124,9 +1687,13 @@ cp_agw_register(struct cp_ctx *cp)
 	int rc;
 
 	static const char *const names[] = { "agw.create", "agw.show", "agw.release",
-					     "agw.events", "agw.list" };
+					     "agw.events", "agw.list", "agw.add_leg",
+					     "agw.modify_leg", "agw.subtract_leg" };
 
 	if ((rc = cp_api_register(cp->api, "agw.create", cmd_create, cp)) < 0 ||
+	    (rc = cp_api_register(cp->api, "agw.add_leg", cmd_add_leg, cp)) < 0 ||
+	    (rc = cp_api_register(cp->api, "agw.modify_leg", cmd_modify_leg, cp)) < 0 ||
+	    (rc = cp_api_register(cp->api, "agw.subtract_leg", cmd_subtract_leg, cp)) < 0 ||
 	    (rc = cp_api_register(cp->api, "agw.show", cmd_show, cp)) < 0 ||
 	    (rc = cp_api_register(cp->api, "agw.release", cmd_release, cp)) < 0 ||
 	    (rc = cp_api_register(cp->api, "agw.events", cmd_events, cp)) < 0 ||

@@ -19,6 +19,18 @@
  * [--follow]) reads by sequence number; RELEASED frees the slot and the
  * ports. A dp that restarts took its contexts with it: each is released
  * with cause dp_restart.
+ *
+ * One model for every door: the operator API's JSON commands (agw.create,
+ * agw.add_leg, agw.modify_leg, agw.subtract_leg, agw.release) and H.248
+ * (cp/iq) call the C API below, which alone chooses workers, slots and
+ * server ports and applies agw.peers and the fingerprint rules. A context
+ * has two leg slots, each empty or holding one termination: it may be
+ * created with 0, 1 or 2, a termination added to an empty slot later
+ * (AGW_MOD ADD_LEG), one modified (MOD_LEG: its remote, its peer's
+ * fingerprints) or subtracted (SUB_LEG: the other leg is held, its bytes
+ * within agw.hold, until a termination joins; the last one's subtraction
+ * releases the context). Observers (cp_agw_observe()) hear every event of
+ * every context once cp/agw has applied it.
  */
 #ifndef CP_AGW_H
 #define CP_AGW_H
@@ -46,6 +58,13 @@ enum cp_agw_leg_state {
 	CP_AGW_LEG_WAITING = 0,
 	CP_AGW_LEG_UP,
 	CP_AGW_LEG_DOWN,
+	CP_AGW_LEG_EMPTY,         /* no termination in the slot */
+};
+
+/* Who made a context (shown; cp/agw treats them alike). */
+enum cp_agw_door {
+	CP_AGW_DOOR_API = 0,      /* the operator API (JSON, turnpikectl) */
+	CP_AGW_DOOR_IQ = 1,       /* H.248 (cp/iq) */
 };
 
 struct cp_agw_ctx {
@@ -56,7 +75,9 @@ struct cp_agw_ctx {
 	uint8_t leg_cause[2];     /* enum ipc_agw_cause once down */
 	uint8_t tls_version[2];
 	uint8_t port_ours[2];     /* cp picked term[i]'s server port */
-	uint8_t pad[6];
+	uint8_t door;             /* enum cp_agw_door */
+	uint8_t pad[3];
+	uint16_t serial_next;     /* the last termination serial given */
 	uint32_t setup_ms;
 	uint64_t created_wall_ms;
 	struct ipc_agw_term term[2];
@@ -90,7 +111,11 @@ struct cp_agw_event {
 	X(EVENTS_UNKNOWN, "events_unknown_context") \
 	X(DP_RESTART, "released_dp_restart") \
 	X(RESTORED, "restored_from_dp") \
-	X(REMOTE_REFUSED, "remote_refused")
+	X(REMOTE_REFUSED, "remote_refused") \
+	X(LEGS_ADDED, "legs_added") \
+	X(LEGS_MODIFIED, "legs_modified") \
+	X(LEGS_SUBTRACTED, "legs_subtracted") \
+	X(EVENTS_STALE, "events_of_subtracted_legs")
 
 enum cp_agw_stat {
 #define X(e, n) CP_AGW_STAT_##e,
@@ -98,6 +123,17 @@ enum cp_agw_stat {
 #undef X
 	CP_AGW_STAT__COUNT,
 };
+
+struct cp_agw_ctx;
+
+/* An observer: every event of a known context, after cp/agw applied it
+ * (c as it is then; for RELEASED, as it was before its slot was freed).
+ * A leg event whose serial is not c->term[e->leg].serial is of a
+ * termination subtracted since (not applied to c). It may call the API
+ * below, on other contexts or this one (not on a RELEASED one). */
+typedef void (*cp_agw_observer_fn)(struct cp_ctx *cp, const struct cp_agw_ctx *c,
+				   const struct ipc_agw_event *e, void *arg);
+#define CP_AGW_OBSERVERS 4u
 
 struct cp_agw {
 	bool enabled;
@@ -123,6 +159,11 @@ struct cp_agw {
 	uint64_t released_by[IPC_AGW_CAUSE_MAX + 1];
 	/* agw.peers with this box's addresses: what a remote may be */
 	struct cp_policy *policy;
+	unsigned int nobs;
+	struct {
+		cp_agw_observer_fn fn;
+		void *arg;
+	} obs[CP_AGW_OBSERVERS];
 };
 
 /* From the configuration (cp->conf); with an agw group, registers
@@ -143,8 +184,64 @@ void cp_agw_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg);
 void cp_agw_state(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg);
 /* dp restarted: its contexts are gone; each is released (dp_restart). */
 void cp_agw_dp_restart(struct cp_ctx *cp);
-/* The API's commands: agw.create, agw.show, agw.release, agw.list,
- * agw.events. 0 or -errno. */
+/*
+ * The C API both doors call. Errors: -errno with a sentence in err (for
+ * the operator or the controller as it is): -ENODEV no agw group, or dp
+ * not running with one; -EINVAL a termination refused (its form, agw.peers:
+ * -EACCES, the fingerprint rules); -ENOENT no such context or leg;
+ * -EBUSY the slot holds a termination; -ESHUTDOWN the context is being
+ * released; -ENOSPC no slot or server port; -EAGAIN the ring to dp is
+ * full (try again).
+ */
+
+/* One termination as a door asks for it. term: tcp_role (client,
+ * server), tls_role, local (a server's address, its port 0: cp picks one
+ * of the worker's share of agw.ports; a client's source address, family 0:
+ * the route's), remote (family 0: none), the peer's fingerprints (nfp),
+ * our certificate (cred); serial is cp's. accept_any: a plain server leg
+ * without remote takes the first connection from anywhere, knowingly. */
+struct cp_agw_leg_spec {
+	struct ipc_agw_term term;
+	bool accept_any;
+};
+
+#define CP_AGW_LEG_ANY 0xffu           /* cp_agw_add_leg(): the first empty slot */
+#define CP_AGW_SETUP_DEFAULT UINT32_MAX /* agw.setup_timeout */
+
+/* A context of spec[0] and spec[1] (a spec of tcp_role 0: an empty slot;
+ * spec NULL: both), each leg up within setup_ms of now (0: no limit) or
+ * the context is released; label: the controller's tag (NULL: none). *out
+ * is the context, its server ports chosen. */
+int cp_agw_create(struct cp_ctx *cp, const struct cp_agw_leg_spec spec[2], uint32_t setup_ms,
+		  const char *label, enum cp_agw_door door, struct cp_agw_ctx **out, char *err,
+		  size_t errlen);
+/* spec joins context id in slot leg (CP_AGW_LEG_ANY: the first empty
+ * one; *got says which), up within setup_ms of now. */
+int cp_agw_add_leg(struct cp_ctx *cp, uint64_t id, unsigned int leg,
+		   const struct cp_agw_leg_spec *spec, uint32_t setup_ms, unsigned int *got,
+		   char *err, size_t errlen);
+/* Leg leg's remote (NULL: as it is) and its peer's fingerprints (nfp 0:
+ * as they are) change. A leg not up yet takes them (a client connects
+ * anew); one up records them only (its connection stays). */
+int cp_agw_modify_leg(struct cp_ctx *cp, uint64_t id, unsigned int leg,
+		      const struct ipc_addr *remote, const struct ipc_agw_fp *fp, unsigned int nfp,
+		      char *err, size_t errlen);
+/* Leg leg's termination ends (cause controller); its slot is empty at
+ * once; the other leg is held until a termination joins. The last one's
+ * subtraction releases the context (its RELEASED follows). */
+int cp_agw_subtract_leg(struct cp_ctx *cp, uint64_t id, unsigned int leg, char *err,
+			size_t errlen);
+/* End context id (close_notify, FIN on each leg that is up). */
+int cp_agw_release(struct cp_ctx *cp, uint64_t id, char *err, size_t errlen);
+/* Context id, or NULL. */
+struct cp_agw_ctx *cp_agw_lookup(struct cp_ctx *cp, uint64_t id);
+/* fn(arg) hears every event from now on. 0, -ENOSPC (CP_AGW_OBSERVERS),
+ * -ENODEV (no agw group). */
+int cp_agw_observe(struct cp_ctx *cp, cp_agw_observer_fn fn, void *arg);
+
+/* The API's commands: agw.create, agw.add_leg, agw.modify_leg,
+ * agw.subtract_leg, agw.show, agw.release, agw.list, agw.events. 0 or
+ * -errno. */
 int cp_agw_register(struct cp_ctx *cp);
 /* status's "agw" member (NULL without an agw group). */
 struct json_object *cp_agw_status(const struct cp_ctx *cp);

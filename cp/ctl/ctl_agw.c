@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * turnpikectl's access-gateway commands (cp/agw through the API):
- *   agw create --a SPEC --b SPEC [--setup-timeout S] [--label TEXT]
+ *   agw create [--a SPEC] [--b SPEC] [--setup-timeout S] [--label TEXT]
  *              [--fingerprint-alg sha-256]
+ *   agw add-leg ID --term SPEC [--leg a|b] [--setup-timeout S] [--fingerprint-alg ALG]
+ *   agw modify-leg ID --leg a|b [--remote ADDR[:PORT]] [--fp "sha-256 AB:.."]...
+ *   agw subtract-leg ID --leg a|b
  *   agw list | agw show ID | agw release ID
  *   events [--follow] [--after SEQ] [--id ID] [--until TYPE] [--timeout S]
  * A SPEC is one termination as comma-separated key=value pairs:
@@ -100,6 +103,10 @@ print_leg(const char *name, struct json_object *l)
 	const char *version = ctl_get_str(l, "tls_version", NULL);
 
 	printf("  leg %s:", name);
+	if (strcmp(ctl_get_str(l, "state", "?"), "empty") == 0) {
+		printf(" empty\n");
+		return;
+	}
 	put_str(" tcp ", ctl_get_str(l, "tcp", "?"));
 	put_str(" local ", ctl_get_str(l, "local", "-"));
 	if (remote != NULL)
@@ -151,9 +158,13 @@ help_or_error(const char *path, int c, char **argv, const char *usage)
 }
 
 static const char create_usage[] =
-	"Usage: turnpikectl agw create --a SPEC --b SPEC [--setup-timeout S]\n"
+	"Usage: turnpikectl agw create [--a SPEC] [--b SPEC] [--setup-timeout S]\n"
 	"                              [--label TEXT] [--fingerprint-alg ALG]\n\n"
 	"Create an access-gateway context: two terminations that dp splices.\n"
+	"A leg not given is an empty slot: a termination joins it later (agw\n"
+	"add-leg); until then the other leg's bytes are held (agw.hold).\n"
+	"Each leg must be up within the setup timeout (default agw.setup_timeout)\n"
+	"from when it was given, else the context is released.\n"
 	"SPEC: comma-separated key=value:\n"
 	"  tcp=client|server    connect to remote, or accept on local\n"
 	"  tls=none|server|client\n"
@@ -218,11 +229,13 @@ agw_create(const struct ctl_opts *opts, const char *path, int argc, char **argv)
 	}
 	if (optind < argc)
 		return ctl_usage_error(path, "unexpected argument '%s'", argv[optind]);
-	if (spec[0] == NULL || spec[1] == NULL)
-		return ctl_usage_error(path, "both terminations are needed: --a SPEC --b SPEC");
 	req = ctl_request("agw.create");
 	legs = json_object_new_array();
 	for (unsigned int i = 0; i < 2; i++) {
+		if (spec[i] == NULL) {
+			json_object_array_add(legs, NULL);      /* (an empty slot) */
+			continue;
+		}
 		leg[i] = json_object_new_object();
 		json_object_array_add(legs, leg[i]);
 		rc = parse_spec(path, i == 0 ? "a" : "b", spec[i], leg[i]);
@@ -343,8 +356,195 @@ agw_list(const struct ctl_opts *opts, const char *path, int argc, char **argv)
 	return CTL_EXIT_OK;
 }
 
+/* "a", "b", "0" or "1" into *leg. */
+static int
+parse_leg(const char *path, const char *s, int64_t *leg)
+{
+	if (strcmp(s, "a") == 0 || strcmp(s, "0") == 0)
+		*leg = 0;
+	else if (strcmp(s, "b") == 0 || strcmp(s, "1") == 0)
+		*leg = 1;
+	else
+		return ctl_usage_error(path, "--leg: '%s' is not a or b (0 or 1)", s);
+	return 0;
+}
+
+static const char add_leg_usage[] =
+	"Usage: turnpikectl agw add-leg ID --term SPEC [--leg a|b] [--setup-timeout S]\n"
+	"                               [--fingerprint-alg ALG]\n\n"
+	"A termination joins context ID in an empty slot (--leg; default the first\n"
+	"empty one): the other leg's held bytes go to it once it is up. SPEC as\n"
+	"'agw create' takes it (see 'turnpikectl agw create --help'); a server\n"
+	"leg's port, when not given, is picked from the context's worker's share of\n"
+	"agw.ports. It must be up within the setup timeout (default\n"
+	"agw.setup_timeout) from now, else the context is released.\n";
+
+static const char modify_leg_usage[] =
+	"Usage: turnpikectl agw modify-leg ID --leg a|b [--remote ADDR[:PORT]]\n"
+	"                                  [--fp \"sha-256 AB:..\"]...\n\n"
+	"A termination's remote and/or its peer's certificate fingerprints change\n"
+	"(--fp again for more; they replace the signalled ones). A leg not up yet\n"
+	"takes them: a server leg accepts only the new remote and its handshakes\n"
+	"under way are reset, a client leg connects anew to the new remote. A leg\n"
+	"that is up keeps its connection: they are recorded only (as H.248's\n"
+	"Modify of a live stream does not move it).\n";
+
+static const char subtract_leg_usage[] =
+	"Usage: turnpikectl agw subtract-leg ID --leg a|b\n\n"
+	"A termination leaves context ID (close_notify and FIN when up, else reset;\n"
+	"event 'subtracted', cause controller). The other leg is held: its bytes\n"
+	"within agw.hold, then it is not read, until a termination joins (agw\n"
+	"add-leg) or the context is released. Subtracting the last termination\n"
+	"releases the context.\n";
+
+/* agw add-leg, modify-leg, subtract-leg: which says which. */
+static int
+agw_leg_cmd(const struct ctl_opts *opts, const char *path, int argc, char **argv,
+	    const char *which)
+{
+	static const struct option longopts[] = {
+		{ "leg", required_argument, NULL, 'L' },
+		{ "term", required_argument, NULL, 'T' },
+		{ "remote", required_argument, NULL, 'r' },
+		{ "fp", required_argument, NULL, 'p' },
+		{ "setup-timeout", required_argument, NULL, 't' },
+		{ "fingerprint-alg", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool add = strcmp(which, "add") == 0, mod = strcmp(which, "modify") == 0;
+	const char *usage = add ? add_leg_usage : mod ? modify_leg_usage : subtract_leg_usage;
+	struct json_object *req = NULL, *term = NULL, *fps = NULL, *ans;
+	const char *spec = NULL, *remote = NULL, *alg = NULL;
+	int64_t id = 0, leg = -1;
+	long timeout = -1;
+	char cmd[32];
+	int c, rc;
+
+	ctl_getopt_reset();
+	fps = json_object_new_array();
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		rc = 0;
+		switch (c) {
+		case 'L':
+			rc = parse_leg(path, optarg, &leg);
+			break;
+		case 'T':
+			if (!add)
+				rc = ctl_usage_error(path, "--term is for add-leg");
+			spec = optarg;
+			break;
+		case 'r':
+			if (!mod)
+				rc = ctl_usage_error(path, "--remote is for modify-leg");
+			remote = optarg;
+			break;
+		case 'p':
+			if (!mod)
+				rc = ctl_usage_error(path, "--fp is for modify-leg (add-leg: fp= "
+						     "in --term)");
+			json_object_array_add(fps, json_object_new_string(optarg));
+			break;
+		case 't': {
+			char *end;
+
+			timeout = strtol(optarg, &end, 10);
+			if (!add)
+				rc = ctl_usage_error(path, "--setup-timeout is for add-leg");
+			else if (*optarg == '\0' || *end != '\0' || timeout < 0 || timeout > 86400)
+				rc = ctl_usage_error(path, "--setup-timeout: '%s' is not 0..86400 "
+						     "seconds", optarg);
+			break;
+		}
+		case 'f':
+			if (!add)
+				rc = ctl_usage_error(path, "--fingerprint-alg is for add-leg");
+			alg = optarg;
+			break;
+		default:
+			rc = help_or_error(path, c, argv, usage);
+			break;
+		}
+		if (rc != 0 || c == 'h' || c == '?' || c == ':') {
+			json_object_put(fps);
+			return rc;
+		}
+	}
+	if (argc - optind != 1) {
+		json_object_put(fps);
+		return ctl_usage_error(path, argc - optind < 1 ? "missing ID" : "unexpected argument");
+	}
+	if ((rc = parse_id(path, argv[optind], &id)) != 0) {
+		json_object_put(fps);
+		return rc;
+	}
+	if (!add && leg < 0)
+		rc = ctl_usage_error(path, "--leg a|b is needed");
+	else if (add && spec == NULL)
+		rc = ctl_usage_error(path, "--term SPEC is needed");
+	else if (mod && remote == NULL && json_object_array_length(fps) == 0)
+		rc = ctl_usage_error(path, "nothing to modify: --remote, --fp or both");
+	if (rc != 0) {
+		json_object_put(fps);
+		return rc;
+	}
+	snprintf(cmd, sizeof(cmd), "agw.%s_leg", which);
+	req = ctl_req_int(ctl_request(cmd), "id", id);
+	if (leg >= 0)
+		req = ctl_req_int(req, "leg", leg);
+	if (add) {
+		term = json_object_new_object();
+		rc = parse_spec(path, "term", spec, term);
+		if (rc != 0) {
+			json_object_put(term);
+			json_object_put(fps);
+			json_object_put(req);
+			return rc < 0 ? CTL_EXIT_FAIL : rc;
+		}
+		json_object_object_add(req, "term", term);
+		if (timeout >= 0)
+			json_object_object_add(req, "setup_timeout", json_object_new_int64(timeout));
+		if (alg != NULL)
+			json_object_object_add(req, "fingerprint_alg", json_object_new_string(alg));
+	}
+	if (remote != NULL)
+		json_object_object_add(req, "remote", json_object_new_string(remote));
+	if (json_object_array_length(fps) > 0) {
+		json_object_object_add(req, "fingerprints", fps);
+		fps = NULL;
+	}
+	json_object_put(fps);
+	rc = ctl_exchange(opts, req, &ans);
+	if (ans == NULL)
+		return rc;
+	print_ctx(ans);
+	json_object_put(ans);
+	return CTL_EXIT_OK;
+}
+
+static int
+agw_add_leg(const struct ctl_opts *opts, const char *path, int argc, char **argv)
+{
+	return agw_leg_cmd(opts, path, argc, argv, "add");
+}
+
+static int
+agw_modify_leg(const struct ctl_opts *opts, const char *path, int argc, char **argv)
+{
+	return agw_leg_cmd(opts, path, argc, argv, "modify");
+}
+
+static int
+agw_subtract_leg(const struct ctl_opts *opts, const char *path, int argc, char **argv)
+{
+	return agw_leg_cmd(opts, path, argc, argv, "subtract");
+}
+
 static const struct ctl_cmd agw_cmds[] = {
-	{ "create", "create a context of two terminations", agw_create },
+	{ "create", "create a context (0, 1 or 2 terminations)", agw_create },
+	{ "add-leg", "a termination joins a context's empty slot", agw_add_leg },
+	{ "modify-leg", "a termination's remote or fingerprints change", agw_modify_leg },
+	{ "subtract-leg", "a termination leaves; the other leg is held", agw_subtract_leg },
 	{ "list", "every context", agw_list },
 	{ "show", "one context", agw_show },
 	{ "release", "end a context", agw_release },
@@ -402,7 +602,8 @@ static const char events_usage[] =
 	"Usage: turnpikectl events [--follow] [--after SEQ] [--id ID] [--until TYPE]\n"
 	"                          [--timeout S]\n\n"
 	"The access gateway's events, oldest first: leg_up, leg_down (with its\n"
-	"cause), released (the context's end, with its cause). --after SEQ: only\n"
+	"cause), subtracted (a termination left; the context lives on), released\n"
+	"(the context's end, with its cause). --after SEQ: only\n"
 	"those after SEQ; --id: one context's; --follow: wait for more; --until\n"
 	"TYPE: stop after an event of TYPE (with --follow); --timeout S: stop\n"
 	"following after S seconds (exit 2 when --until was not met).\n"
@@ -462,8 +663,9 @@ ctl_events_main(const struct ctl_opts *opts, const char *path, int argc, char **
 		case 'u':
 			until = optarg;
 			if (strcmp(until, "leg_up") != 0 && strcmp(until, "leg_down") != 0 &&
-			    strcmp(until, "released") != 0)
-				return ctl_usage_error(path, "--until: leg_up, leg_down or released");
+			    strcmp(until, "released") != 0 && strcmp(until, "subtracted") != 0)
+				return ctl_usage_error(path, "--until: leg_up, leg_down, subtracted or "
+						       "released");
 			break;
 		case 't': {
 			char *e;

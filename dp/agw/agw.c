@@ -18,12 +18,20 @@
  * signalled fingerprints); dp/tcp's and dp/tls's callbacks go to the
  * splice.
  *
+ * A slot may be empty (its term's tcp_role 0): a context made with one
+ * termination, or one whose termination was subtracted (AGW_MOD SUB_LEG).
+ * The splice sees an empty slot as a leg not up: the other leg's bytes are
+ * held up to agw.hold, then it is not read; a termination that joins the
+ * slot later (ADD_LEG) gets them once it is up. Each leg has its own setup
+ * deadline, from when it was installed.
+ *
  * Events go to cp in the order they happen, through a backlog that is
  * flushed from the worker loop when the ring to cp has room beyond what
  * requests need (TURN's sweeps' rule). A context sends at most five
- * (two LEG_UP, two LEG_DOWN, RELEASED): the backlog holds eight per
- * context slot, so only a cp gone for a long time while contexts churn can
- * fill it (then events_lost counts).
+ * (two LEG_UP, two LEG_DOWN, RELEASED) plus two (LEG_UP, SUBTRACTED) per
+ * termination added later: the backlog holds eight per context slot, so
+ * only a cp gone for a long time while contexts churn can fill it (then
+ * events_lost counts).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -155,6 +163,8 @@ ev_push(struct dp_worker *w, uint64_t id, const struct agw_ctx *c, uint8_t type,
 			e->bytes_in[i] = c->sp.leg[i].bytes_in;
 			e->bytes_out[i] = c->sp.leg[i].bytes_out;
 		}
+		if (leg <= 1 && type != IPC_AGW_EV_RELEASED)
+			e->serial = c->term[leg].serial;
 		if (leg <= 1) {
 			e->tls_version = c->sp.leg[leg].tls_version;
 			leg_addrs(w, c, leg, &e->local, &e->remote);
@@ -190,8 +200,7 @@ leg_up_event(struct dp_worker *w, struct agw_ctx *c, unsigned int i)
 	c->up[i] = 1;
 	w->agw->ctr[AGW_CTR_LEGS_UP]++;
 	ev_push(w, c->id, c, IPC_AGW_EV_LEG_UP, i, IPC_AGW_NONE, NULL);
-	if (c->up[0] && c->up[1])
-		c->due_ms = 0;            /* set up: no deadline any more */
+	c->due_ms[i] = 0;                 /* set up: no deadline any more */
 }
 
 static void agw_tls_handshake(struct dp_worker *w, uint64_t id, void *arg, enum tls_fail why);
@@ -738,6 +747,15 @@ agw_leg_down(struct dp_worker *w, struct splice *sp, unsigned int i)
 	struct agw_ctx *c = ctx_of_splice(sp);
 	const struct splice_leg *l = &sp->leg[i];
 
+	if (c->term[i].tcp_role == IPC_AGW_TCP_NONE)
+		return;                   /* (an empty slot: no termination to end) */
+	if (c->sub == AGW_SUB_RESTART + i)
+		return;                   /* (a modify restarts it: it goes on) */
+	if (c->sub == i + 1u) {
+		ev_push(w, c->id, c, IPC_AGW_EV_SUBTRACTED, i, agw_cause(l->why),
+			"subtracted by the controller");
+		return;
+	}
 	if (c->detail[i][0] == '\0') {
 		if (l->why == SPLICE_CAUSE_OTHER_LEG) {
 			const struct splice_leg *o = &sp->leg[i ^ 1u];
@@ -765,10 +783,20 @@ agw_done(struct dp_worker *w, struct splice *sp)
 	if (sp->why_leg <= 1) {
 		detail = c->detail[sp->why_leg];
 	} else if (sp->why == SPLICE_CAUSE_RELEASED) {
-		detail = "released by the controller";
+		/* (a subtract that left no leg, not one whose other leg
+		 * could hold nothing more) */
+		bool last = c->sub != 0 && c->sub < AGW_SUB_RESTART &&
+			    c->term[(c->sub - 1u) ^ 1u].tcp_role == IPC_AGW_TCP_NONE;
+
+		detail = last ? "its last termination subtracted by the controller" :
+			 "released by the controller";
 	} else if (sp->why == SPLICE_CAUSE_EXPIRED) {
+		static const char *const legs[2][3] = {
+			{ "not 0", "0", "none in 0" }, { "not 1", "1", "none in 1" } };
+
 		snprintf(buf, sizeof(buf), "legs up: %s, %s at the setup deadline%s%.170s",
-			 c->up[0] ? "0" : "not 0", c->up[1] ? "1" : "not 1",
+			 legs[0][c->term[0].tcp_role == IPC_AGW_TCP_NONE ? 2 : c->up[0]],
+			 legs[1][c->term[1].tcp_role == IPC_AGW_TCP_NONE ? 2 : c->up[1]],
 			 c->refused[0] != '\0' ? "; last " : "", c->refused);
 		detail = buf;
 	}
@@ -807,6 +835,82 @@ refuse(struct dp_worker *w, uint64_t id, const char *fmt, ...)
 	ev_push(w, id, NULL, IPC_AGW_EV_RELEASED, IPC_AGW_LEG_NONE, IPC_AGW_SETUP_FAILED, buf);
 }
 
+/* Termination t for leg i can be installed here (other: the other
+ * termination of the same AGW_ADD, whose port is not in port_slot yet, or
+ * NULL): 0, or -1 with why said in buf. */
+static int
+term_refusal(struct dp_worker *w, unsigned int i, const struct ipc_agw_term *t,
+	     const struct ipc_agw_term *other, char *buf, size_t size)
+{
+	struct agw_worker *a = w->agw;
+	char s[64];
+
+	if (t->tcp_role == IPC_AGW_TCP_NONE)
+		return 0;
+	if (t->tls_role != IPC_AGW_TLS_NONE && !a->tls) {
+		snprintf(buf, size, "leg %u: TLS needs the tls group in dp's configuration", i);
+		return -1;
+	}
+	if (t->cred > a->ncred) {
+		snprintf(buf, size, "leg %u: certificate %u is not in agw.certificates", i, t->cred);
+		return -1;
+	}
+	if (t->tcp_role == IPC_AGW_TCP_SERVER) {
+		uint16_t p = t->local.port;
+
+		if (a->nports == 0 || p < a->port_lo || p > a->port_hi) {
+			snprintf(buf, size, "leg %u: port %u is not in worker %u's share of "
+				 "agw.ports", i, p, w->id);
+			return -1;
+		}
+		if (a->port_slot[p - a->port_lo] != 0 ||
+		    (other != NULL && other->tcp_role == IPC_AGW_TCP_SERVER &&
+		     other->local.port == p)) {
+			snprintf(buf, size, "leg %u: port %u is taken", i, p);
+			return -1;
+		}
+		if (!addr_is_ours(w->ctx, t->local.family, t->local.ip)) {
+			addr_str(&t->local, s, sizeof(s));
+			snprintf(buf, size, "leg %u: %s is not an address of dp's", i, s);
+			return -1;
+		}
+	} else if (!ip_zero(t->local.ip) && !addr_is_ours(w->ctx, t->local.family, t->local.ip)) {
+		addr_str(&t->local, s, sizeof(s));
+		snprintf(buf, size, "leg %u: %s is not an address of dp's", i, s);
+		return -1;
+	}
+	return 0;
+}
+
+/* Client leg i of c connects to its remote. false when the open could not
+ * start (the leg failed, and with it the context: c may be free now). */
+static bool
+leg_connect(struct dp_worker *w, struct agw_ctx *c, unsigned int i)
+{
+	struct agw_worker *a = w->agw;
+	const struct ipc_agw_term *t = &c->term[i];
+	uint64_t tid;
+	char s[64];
+	int rc;
+
+	rc = dp_tcp_connect_from(w, t->local.family, ip_zero(t->local.ip) ? NULL : t->local.ip,
+				 t->remote.ip, t->remote.port, a->app, c, &tid);
+	if (rc < 0) {
+		a->ctr[AGW_CTR_CONNECT_FAILED]++;
+		addr_str(&t->remote, s, sizeof(s));
+		snprintf(c->detail[i], sizeof(c->detail[i]), "cannot connect to %s: %s", s,
+			 rc == -ENETUNREACH ? "no route" :
+			 rc == -EADDRNOTAVAIL ? "no source port steers back to this worker" :
+			 strerror(-rc));
+		splice_leg_fail(w, &c->sp, i, SPLICE_CAUSE_CONNECT_FAILED);
+		return false;
+	}
+	a->ctr[AGW_CTR_CONNECTS]++;
+	dp_tcp_keepalive(w, tid, &w->ctx->conf->agw.keepalive);
+	splice_leg_connecting(&c->sp, i, tid);
+	return true;
+}
+
 static void
 apply_add(struct dp_worker *w, const struct ipc_msg *msg)
 {
@@ -815,7 +919,7 @@ apply_add(struct dp_worker *w, const struct ipc_msg *msg)
 	uint64_t id = msg->h.alloc_id;
 	uint32_t slot = ipc_conn_slot(id);
 	struct agw_ctx *c;
-	char s[64];
+	char why[IPC_AGW_DETAIL_MAX];
 
 	if (slot >= a->max) {
 		refuse(w, id, "context slot %u is beyond agw.max_contexts (%u)", slot, a->max);
@@ -829,76 +933,196 @@ apply_add(struct dp_worker *w, const struct ipc_msg *msg)
 		       c->id);
 		return;
 	}
-	for (unsigned int i = 0; i < 2; i++) {
-		const struct ipc_agw_term *t = &x->term[i];
-
-		if (t->tls_role != IPC_AGW_TLS_NONE && !a->tls) {
-			refuse(w, id, "leg %u: TLS needs the tls group in dp's configuration", i);
+	for (unsigned int i = 0; i < 2; i++)
+		if (term_refusal(w, i, &x->term[i], i == 1 ? &x->term[0] : NULL, why,
+				 sizeof(why)) < 0) {
+			refuse(w, id, "%s", why);
 			return;
 		}
-		if (t->cred > a->ncred) {
-			refuse(w, id, "leg %u: certificate %u is not in agw.certificates", i, t->cred);
-			return;
-		}
-		if (t->tcp_role == IPC_AGW_TCP_SERVER) {
-			uint16_t p = t->local.port;
-
-			if (a->nports == 0 || p < a->port_lo || p > a->port_hi) {
-				refuse(w, id, "leg %u: port %u is not in worker %u's share of "
-				       "agw.ports", i, p, w->id);
-				return;
-			}
-			if (a->port_slot[p - a->port_lo] != 0 ||
-			    (i == 1 && x->term[0].tcp_role == IPC_AGW_TCP_SERVER &&
-			     x->term[0].local.port == p)) {
-				refuse(w, id, "leg %u: port %u is taken", i, p);
-				return;
-			}
-			if (!addr_is_ours(w->ctx, t->local.family, t->local.ip)) {
-				addr_str(&t->local, s, sizeof(s));
-				refuse(w, id, "leg %u: %s is not an address of dp's", i, s);
-				return;
-			}
-		} else if (!ip_zero(t->local.ip) &&
-			   !addr_is_ours(w->ctx, t->local.family, t->local.ip)) {
-			addr_str(&t->local, s, sizeof(s));
-			refuse(w, id, "leg %u: %s is not an address of dp's", i, s);
-			return;
-		}
-	}
 	memset(c, 0, sizeof(*c));
 	c->id = id;
 	memcpy(c->term, x->term, sizeof(c->term));
 	splice_init(&c->sp, &agw_splice_ops, a->hold);
-	c->due_ms = x->setup_ms != 0 ? w->now_ms + x->setup_ms : 0;
-	for (unsigned int i = 0; i < 2; i++)
+	for (unsigned int i = 0; i < 2; i++) {
+		if (c->term[i].tcp_role == IPC_AGW_TCP_NONE)
+			continue;
+		c->due_ms[i] = x->setup_ms != 0 ? w->now_ms + x->setup_ms : 0;
 		if (c->term[i].tcp_role == IPC_AGW_TCP_SERVER)
 			a->port_slot[c->term[i].local.port - a->port_lo] = slot + 1u;
+	}
 	a->nctx++;
 	a->ctr[AGW_CTR_ADDED]++;
-	for (unsigned int i = 0; i < 2 && c->id == id; i++) {
-		const struct ipc_agw_term *t = &c->term[i];
-		uint64_t tid;
-		int rc;
-
-		if (t->tcp_role != IPC_AGW_TCP_CLIENT)
-			continue;
-		rc = dp_tcp_connect_from(w, t->local.family,
-					 ip_zero(t->local.ip) ? NULL : t->local.ip,
-					 t->remote.ip, t->remote.port, a->app, c, &tid);
-		if (rc < 0) {
-			a->ctr[AGW_CTR_CONNECT_FAILED]++;
-			addr_str(&t->remote, s, sizeof(s));
-			snprintf(c->detail[i], sizeof(c->detail[i]), "cannot connect to %s: %s", s,
-				 rc == -ENETUNREACH ? "no route" :
-				 rc == -EADDRNOTAVAIL ? "no source port steers back to this worker" :
-				 strerror(-rc));
-			splice_leg_fail(w, &c->sp, i, SPLICE_CAUSE_CONNECT_FAILED);
+	for (unsigned int i = 0; i < 2 && c->id == id; i++)
+		if (c->term[i].tcp_role == IPC_AGW_TCP_CLIENT && !leg_connect(w, c, i))
 			return;
-		}
-		a->ctr[AGW_CTR_CONNECTS]++;
-		dp_tcp_keepalive(w, tid, &w->ctx->conf->agw.keepalive);
-		splice_leg_connecting(&c->sp, i, tid);
+}
+
+/* ---- one leg at a time (AGW_MOD) --------------------------------------------- */
+
+/* ADD_LEG: a termination joins c's empty slot i; one dp cannot install
+ * comes back as SUBTRACTED setup_failed (the context lives on). */
+static void
+leg_add(struct dp_worker *w, struct agw_ctx *c, unsigned int i, const struct ipc_agw_mod *x)
+{
+	struct agw_worker *a = w->agw;
+	uint32_t slot = (uint32_t)(c - a->ctx);
+	const struct splice_leg *l = &c->sp.leg[i];
+	char why[IPC_AGW_DETAIL_MAX];
+
+	if (c->term[i].tcp_role != IPC_AGW_TCP_NONE || l->state != SPLICE_LEG_WAIT || l->id != 0) {
+		a->ctr[AGW_CTR_MOD_REFUSED]++;        /* (cp's view of the slot is not dp's) */
+		return;
+	}
+	if (c->sp.leg[i ^ 1u].state == SPLICE_LEG_DOWN)
+		snprintf(why, sizeof(why), "leg %u: the context is ending", i);
+	else if (term_refusal(w, i, &x->term, NULL, why, sizeof(why)) == 0)
+		why[0] = '\0';
+	if (why[0] != '\0') {
+		a->ctr[AGW_CTR_MOD_REFUSED]++;
+		c->term[i].serial = x->term.serial;       /* (the event names it) */
+		ev_push(w, c->id, c, IPC_AGW_EV_SUBTRACTED, i, IPC_AGW_SETUP_FAILED, why);
+		c->term[i].serial = 0;
+		return;
+	}
+	c->term[i] = x->term;
+	c->up[i] = 0;
+	c->detail[i][0] = '\0';
+	c->due_ms[i] = x->setup_ms != 0 ? w->now_ms + x->setup_ms : 0;
+	if (c->term[i].tcp_role == IPC_AGW_TCP_SERVER)
+		a->port_slot[c->term[i].local.port - a->port_lo] = slot + 1u;
+	a->ctr[AGW_CTR_LEG_ADDED]++;
+	if (c->term[i].tcp_role == IPC_AGW_TCP_CLIENT)
+		(void)leg_connect(w, c, i);
+}
+
+static bool
+addr_eq(const struct ipc_addr *p, const struct ipc_addr *q)
+{
+	return p->family == q->family && p->port == q->port && memcmp(p->ip, q->ip, 16) == 0;
+}
+
+/* MOD_LEG: slot i's remote and fingerprints become x's. A leg not up
+ * takes them: a server leg's candidates (judged by the old ones) are
+ * reset, a client leg's open (or handshake) begins anew towards the new
+ * remote. A leg up only records them: its connection stays (H.248's
+ * Modify of a live stream's Remote does not move the stream); they show
+ * in AGW_STATE and apply to no connection of it. */
+static void
+leg_mod(struct dp_worker *w, struct agw_ctx *c, unsigned int i, const struct ipc_agw_mod *x)
+{
+	struct agw_worker *a = w->agw;
+	struct ipc_agw_term *t = &c->term[i];
+	const struct ipc_agw_term *n = &x->term;
+	struct splice_leg *l = &c->sp.leg[i];
+	uint64_t id = c->id;
+	bool changed;
+
+	if (t->tcp_role == IPC_AGW_TCP_NONE || t->tcp_role != n->tcp_role ||
+	    t->tls_role != n->tls_role || t->cred != n->cred ||
+	    (t->tcp_role == IPC_AGW_TCP_SERVER && !addr_eq(&t->local, &n->local)) ||
+	    t->local.family != n->local.family) {
+		a->ctr[AGW_CTR_MOD_REFUSED]++;
+		return;
+	}
+	a->ctr[AGW_CTR_LEG_MODIFIED]++;
+	changed = !addr_eq(&t->remote, &n->remote) || t->nfp != n->nfp ||
+		  memcmp(t->fp, n->fp, sizeof(t->fp)) != 0 ||
+		  (t->tcp_role == IPC_AGW_TCP_CLIENT && !addr_eq(&t->local, &n->local));
+	if (!changed)
+		return;
+	if (c->up[i] || l->state == SPLICE_LEG_UP || l->state == SPLICE_LEG_DOWN) {
+		t->remote = n->remote;
+		t->nfp = n->nfp;
+		memcpy(t->fp, n->fp, sizeof(t->fp));
+		return;
+	}
+	if (t->tcp_role == IPC_AGW_TCP_SERVER) {
+		while (c->ncand[i] > 0)
+			cand_drop(w, c, i, 0, AGW_CTR_CAND_DROPPED);
+		*t = *n;
+		return;
+	}
+	/* a client leg on its way up: its connection goes (no event: the leg
+	 * itself goes on), and a new one starts to the new remote */
+	if (l->id != 0) {
+		c->sub = (uint8_t)(AGW_SUB_RESTART + i);
+		splice_leg_sub(w, &c->sp, i, SPLICE_CAUSE_RELEASED);
+		if (c->id != id)
+			return;           /* (the context could hold nothing: released) */
+		c->sub = 0;
+		a->ctr[AGW_CTR_LEG_RECONNECTS]++;
+	}
+	*t = *n;
+	c->detail[i][0] = '\0';
+	(void)leg_connect(w, c, i);
+}
+
+/* SUB_LEG: slot i's termination ends (SUBTRACTED, cause controller); the
+ * other leg is held for a termination that joins later. The last one's
+ * subtraction releases the context. */
+static void
+leg_sub(struct dp_worker *w, struct agw_ctx *c, unsigned int i)
+{
+	struct agw_worker *a = w->agw;
+	uint32_t slot = (uint32_t)(c - a->ctx);
+	struct ipc_agw_term *t = &c->term[i];
+	uint64_t id = c->id;
+
+	if (t->tcp_role == IPC_AGW_TCP_NONE) {
+		a->ctr[AGW_CTR_MOD_REFUSED]++;
+		return;
+	}
+	a->ctr[AGW_CTR_LEG_SUBTRACTED]++;
+	while (c->ncand[i] > 0)
+		cand_drop(w, c, i, 0, AGW_CTR_CAND_DROPPED);
+	c->sub = (uint8_t)(i + 1u);
+	if (c->term[i ^ 1u].tcp_role == IPC_AGW_TCP_NONE) {
+		a->ctr[AGW_CTR_CONTROLLER]++;
+		splice_release(w, &c->sp, SPLICE_CAUSE_RELEASED);
+		return;
+	}
+	splice_leg_sub(w, &c->sp, i, SPLICE_CAUSE_RELEASED);
+	if (c->id != id)
+		return;                   /* (the other leg had ended: released) */
+	c->sub = 0;
+	if (t->tcp_role == IPC_AGW_TCP_SERVER) {
+		uint16_t p = t->local.port;
+
+		if (p >= a->port_lo && p <= a->port_hi && a->port_slot[p - a->port_lo] == slot + 1u)
+			a->port_slot[p - a->port_lo] = 0;
+	}
+	memset(t, 0, sizeof(*t));
+	c->up[i] = 0;
+	c->due_ms[i] = 0;
+	c->detail[i][0] = '\0';
+}
+
+static void
+apply_mod(struct dp_worker *w, const struct ipc_msg *msg)
+{
+	struct agw_worker *a = w->agw;
+	const struct ipc_agw_mod *x = (const void *)msg->body;
+	uint64_t id = msg->h.alloc_id;
+	uint32_t slot = ipc_conn_slot(id);
+	struct agw_ctx *c;
+
+	if (slot >= a->max || a->ctx[slot].id != id) {
+		a->ctr[AGW_CTR_MOD_REFUSED]++;        /* (ended already) */
+		return;
+	}
+	c = &a->ctx[slot];
+	switch (x->op) {
+	case IPC_AGW_ADD_LEG:
+		leg_add(w, c, x->leg, x);
+		break;
+	case IPC_AGW_MOD_LEG:
+		leg_mod(w, c, x->leg, x);
+		break;
+	case IPC_AGW_SUB_LEG:
+		leg_sub(w, c, x->leg);
+		break;
+	default:
+		break;
 	}
 }
 
@@ -917,7 +1141,7 @@ apply_del(struct dp_worker *w, const struct ipc_msg *msg)
 	splice_release(w, &a->ctx[slot].sp, SPLICE_CAUSE_RELEASED);
 }
 
-/* cp's AGW_ADD or AGW_DEL for w (checked by ipc_msg_check()). */
+/* cp's AGW_ADD, AGW_MOD or AGW_DEL for w (checked by ipc_msg_check()). */
 static void
 agw_apply(struct dp_worker *w, const struct ipc_msg *msg)
 {
@@ -925,6 +1149,8 @@ agw_apply(struct dp_worker *w, const struct ipc_msg *msg)
 		return;               /* (cp sends only to a dp with IPC_CAP_AGW) */
 	if (msg->h.kind == IPC_AGW_ADD)
 		apply_add(w, msg);
+	else if (msg->h.kind == IPC_AGW_MOD)
+		apply_mod(w, msg);
 	else if (msg->h.kind == IPC_AGW_DEL)
 		apply_del(w, msg);
 }
@@ -965,9 +1191,15 @@ agw_state_step(struct dp_worker *w, unsigned int headroom)
 		msg.h.alloc_id = c->id;
 		msg.h.body_len = sizeof(*x);
 		memcpy(x->ctx.term, c->term, sizeof(x->ctx.term));
-		x->ctx.setup_ms = c->due_ms > w->now_ms ? (uint32_t)(c->due_ms - w->now_ms) : 0;
 		for (unsigned int i = 0; i < 2; i++) {
 			const struct splice_leg *l = &c->sp.leg[i];
+			uint32_t left = c->due_ms[i] > w->now_ms ?
+					(uint32_t)(c->due_ms[i] - w->now_ms) : 0;
+
+			/* (the context's: the first deadline still ahead) */
+			if (left != 0 && (x->ctx.setup_ms == 0 || left < x->ctx.setup_ms))
+				x->ctx.setup_ms = left;
+			x->leg[i].setup_ms = left;
 
 			x->leg[i].state = l->state == SPLICE_LEG_DOWN ? 2 : c->up[i] ? 1 : 0;
 			x->leg[i].tls_version = l->tls_version;
@@ -997,15 +1229,18 @@ agw_poll(struct dp_worker *w, uint64_t now_ms)
 		a->scan_ms = now_ms;
 		for (uint32_t s = 0; s < a->max; s++) {
 			struct agw_ctx *c = &a->ctx[s];
+			bool late = false;
 
 			if (c->id == 0)
 				continue;
 			if (c->ncand[0] + c->ncand[1] > 0)
 				cand_expire(w, c, now_ms);
-			if (c->due_ms == 0 || now_ms < c->due_ms)
-				continue;
-			c->due_ms = 0;
-			if (c->up[0] && c->up[1])
+			for (unsigned int i = 0; i < 2; i++)
+				if (c->due_ms[i] != 0 && now_ms >= c->due_ms[i]) {
+					c->due_ms[i] = 0;
+					late = late || !c->up[i];
+				}
+			if (!late)
 				continue;
 			a->ctr[AGW_CTR_SETUP_TIMEOUT]++;
 			splice_release(w, &c->sp, SPLICE_CAUSE_EXPIRED);
@@ -1035,6 +1270,7 @@ agw_init(struct dp_worker *w)
 	if (!ca->enabled || w->tcp == NULL)
 		return 0;
 	if (dp_cp_on_kind(w->ctx, IPC_AGW_ADD, agw_apply) < 0 ||
+	    dp_cp_on_kind(w->ctx, IPC_AGW_MOD, agw_apply) < 0 ||
 	    dp_cp_on_kind(w->ctx, IPC_AGW_DEL, agw_apply) < 0 ||
 	    dp_cp_on_sync(w->ctx, agw_sync_start, agw_state_step) < 0) {
 		tp_log(TP_LOG_ERR, "internal error: the gateway's messages from cp\n");

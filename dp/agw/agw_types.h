@@ -36,18 +36,26 @@ struct agw_cand {
 	uint8_t pad[7];
 };
 
+#define AGW_SUB_RESTART 0x80u
+
 #define AGW_CAND_WAIT 0u           /* handshaking */
 #define AGW_CAND_OK   1u           /* its certificate matched */
 #define AGW_CAND_FAIL 2u           /* its handshake failed (tls_conn_why) */
 
-/* A context: two terminations spliced, as cp installed it. */
+/* A context: two leg slots spliced, as cp installed them (a slot whose
+ * term has tcp_role 0 is empty: no termination there yet, or one
+ * subtracted). */
 struct agw_ctx {
 	uint64_t id;                   /* cp's id (ipc_conn_make layout); 0: free */
 	struct splice sp;
-	uint64_t due_ms;               /* both legs up by then, else released; 0: none */
+	uint64_t due_ms[2];            /* leg i up by then, else the context is
+					* released; 0: none */
 	uint8_t up[2];                 /* LEG_UP sent */
 	uint8_t ncand[2];              /* candidates of each leg, oldest first */
-	uint8_t pad[4];
+	uint8_t sub;                   /* leg + 1 being subtracted (its leg_down is
+					* SUBTRACTED); AGW_SUB_RESTART | leg:
+					* restarted for a modify (no event) */
+	uint8_t pad[3];
 	struct agw_cand cand[2][AGW_CAND_MAX];
 	struct ipc_agw_term term[2];
 	/* why a leg failed, as the controller reads it (TLS's sentence,

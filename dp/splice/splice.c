@@ -664,6 +664,48 @@ splice_leg_fail(struct dp_worker *w, struct splice *sp, unsigned int i,
 	run(w, sp);
 }
 
+/*
+ * The owner takes leg i out of the splice (its controller subtracted the
+ * termination) and keeps the other: what leg i read goes to the other
+ * while its send path takes it (the rest is dropped), leg i is closed when
+ * it is up (close_notify, FIN) and reset otherwise, then the slot is empty
+ * (WAIT, no connection) for a leg that joins later. The other leg's pend
+ * and its reads are then held as for a partner not up yet (hold_max); its
+ * stream's end, if it came, goes to the leg that joins. The splice's own
+ * end (why) is not set by it. A splice whose other leg has ended, or whose
+ * other leg's sending side is shut already (leg i's stream end went
+ * across), cannot hold anything: it is released instead (cause).
+ */
+void
+splice_leg_sub(struct dp_worker *w, struct splice *sp, unsigned int i, enum splice_cause cause)
+{
+	struct splice_leg *l = &sp->leg[i], *o = &sp->leg[i ^ 1u];
+	uint8_t why = sp->why, why_leg = sp->why_leg;
+
+	if (sp->ended || sp->busy)
+		return;
+	if (l->state == SPLICE_LEG_DOWN || o->state == SPLICE_LEG_DOWN ||
+	    (o->flags & SPLICE_LF_SHUT)) {
+		splice_release(w, sp, cause);
+		return;
+	}
+	if (l->pend != NULL && o->state == SPLICE_LEG_UP)
+		(void)flush_pend(w, l, o);      /* (what does not fit is dropped) */
+	pend_free(w, l);
+	leg_end(w, sp, i, cause, l->state == SPLICE_LEG_UP ? END_CLOSE : END_ABORT);
+	sp->why = why;
+	sp->why_leg = why_leg;
+	if (sp->eof_first == i)
+		sp->eof_first = 0xff;
+	memset(l, 0, sizeof(*l));
+	l->state = SPLICE_LEG_WAIT;
+	w->splice->ctr[SPLICE_CTR_SUBTRACTED]++;
+	/* the other leg may have waited for leg i's room: it is read on
+	 * now up to hold_max */
+	sp->kick |= (uint8_t)(1u << (i ^ 1u));
+	run(w, sp);
+}
+
 void
 splice_release(struct dp_worker *w, struct splice *sp, enum splice_cause cause)
 {

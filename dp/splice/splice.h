@@ -85,6 +85,16 @@ void splice_closed(struct dp_worker *w, struct splice *sp, unsigned int i,
 void splice_leg_fail(struct dp_worker *w, struct splice *sp, unsigned int i,
 		     enum splice_cause cause);
 
+/* The owner takes leg i out (cause: the controller's): it is closed when
+ * up, reset otherwise, and its slot is empty again (SPLICE_LEG_WAIT, id 0)
+ * for a later leg; the other leg is held as for a partner not up
+ * (hold_max), its end passed on to the next leg. leg_down is called for
+ * leg i (its bytes still there); done() is not, unless the other leg had
+ * ended or could take nothing more (then the splice is released). Not
+ * from inside a splice callback. */
+void splice_leg_sub(struct dp_worker *w, struct splice *sp, unsigned int i,
+		    enum splice_cause cause);
+
 /* The owner ends the splice (the controller, its setup time): legs that
  * are up are closed (TLS close_notify, FIN; unread bytes reset, as TCP
  * does), the others reset or forgotten; both with cause. */

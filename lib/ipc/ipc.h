@@ -99,12 +99,15 @@ unsigned int ipc_ring_count(const struct ipc_ring *r);
  *   TLS_PSK_DEL        one struct ipc_tls_psk, id_len as ADD, key_len and
  *                      cipher 0;
  *   TLS_PSK_SYNC       one struct ipc_tls_psk_sync, phase BEGIN or END;
- *   AGW_ADD            one struct ipc_agw_ctx: each termination's TCP role
+ *   AGW_ADD            one struct ipc_agw_ctx: each slot empty (every field
+ *                      0) or a termination: its TCP role
  *                      known, TLS role known with 1..IPC_AGW_FP_MAX valid
  *                      fingerprints (none without TLS), local of family 4
  *                      or 6, a server's with a port and a remote of family
  *                      0 or local's, a client's remote of local's family
  *                      with a port;
+ *   AGW_MOD            one struct ipc_agw_mod: a known op, leg 0 or 1, a
+ *                      termination as AGW_ADD's (SUB_LEG: tcp_role 0);
  *   AGW_DEL            nothing;
  *   AGW_STATE          one struct ipc_agw_state: its context as AGW_ADD's,
  *                      leg states 0..2;

@@ -32,6 +32,7 @@ _Static_assert(sizeof(struct ipc_tls_psk) <= sizeof(((struct ipc_msg *)0)->body)
 _Static_assert(sizeof(struct ipc_agw_ctx) % 8 == 0, "ipc_agw_ctx size");
 _Static_assert(sizeof(struct ipc_agw_event) % 8 == 0, "ipc_agw_event size");
 _Static_assert(sizeof(struct ipc_agw_state) % 8 == 0, "ipc_agw_state size");
+_Static_assert(sizeof(struct ipc_agw_mod) % 8 == 0, "ipc_agw_mod size");
 _Static_assert(sizeof(struct ipc_agw_state) <= sizeof(((struct ipc_msg *)0)->body),
 	       "a context's state fits a message");
 _Static_assert(sizeof(struct ipc_agw_ctx) <= sizeof(((struct ipc_msg *)0)->body),
@@ -171,10 +172,37 @@ agw_term_ok(const struct ipc_agw_term *t)
 	return t->remote.family == t->local.family && t->remote.port != 0;
 }
 
+/* A leg slot of a context: a termination, or empty (tcp_role 0 and
+ * nothing else said of it). */
+static bool
+agw_slot_ok(const struct ipc_agw_term *t)
+{
+	if (t->tcp_role == IPC_AGW_TCP_NONE)
+		return t->tls_role == IPC_AGW_TLS_NONE && t->nfp == 0 && t->local.family == 0 &&
+		       t->remote.family == 0;
+	return agw_term_ok(t);
+}
+
+static bool
+agw_mod_ok(const struct ipc_agw_mod *x)
+{
+	if (x->leg > 1)
+		return false;
+	switch (x->op) {
+	case IPC_AGW_ADD_LEG:
+	case IPC_AGW_MOD_LEG:
+		return agw_term_ok(&x->term);
+	case IPC_AGW_SUB_LEG:
+		return x->term.tcp_role == IPC_AGW_TCP_NONE;
+	default:
+		return false;
+	}
+}
+
 static bool
 agw_event_ok(const struct ipc_agw_event *e)
 {
-	if (e->type < IPC_AGW_EV_LEG_UP || e->type > IPC_AGW_EV_RELEASED ||
+	if (e->type < IPC_AGW_EV_LEG_UP || e->type > IPC_AGW_EV_MAX ||
 	    e->cause > IPC_AGW_CAUSE_MAX || e->detail_len >= IPC_AGW_DETAIL_MAX ||
 	    e->detail[e->detail_len] != '\0')
 		return false;
@@ -327,9 +355,13 @@ ipc_msg_check(const struct ipc_msg *m, enum ipc_dir dir)
 		const struct ipc_agw_ctx *x = (const void *)m->body;
 
 		ok = len == sizeof(*x) && agw_id_ok(h->alloc_id, h->worker) &&
-		     agw_term_ok(&x->term[0]) && agw_term_ok(&x->term[1]);
+		     agw_slot_ok(&x->term[0]) && agw_slot_ok(&x->term[1]);
 		break;
 	}
+	case IPC_AGW_MOD:
+		ok = len == sizeof(struct ipc_agw_mod) && agw_id_ok(h->alloc_id, h->worker) &&
+		     agw_mod_ok((const void *)m->body);
+		break;
 	case IPC_AGW_DEL:
 		ok = len == 0 && agw_id_ok(h->alloc_id, h->worker);
 		break;
@@ -337,7 +369,7 @@ ipc_msg_check(const struct ipc_msg *m, enum ipc_dir dir)
 		const struct ipc_agw_state *x = (const void *)m->body;
 
 		ok = len == sizeof(*x) && agw_id_ok(h->alloc_id, h->worker) &&
-		     agw_term_ok(&x->ctx.term[0]) && agw_term_ok(&x->ctx.term[1]) &&
+		     agw_slot_ok(&x->ctx.term[0]) && agw_slot_ok(&x->ctx.term[1]) &&
 		     x->leg[0].state <= 2 && x->leg[1].state <= 2;
 		break;
 	}

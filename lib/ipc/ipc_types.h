@@ -27,7 +27,7 @@
 #include <stdint.h>
 
 #define IPC_MAGIC        0x54504943u   /* "TPIC" */
-#define IPC_VERSION      14u           /* 5: 64-bit connection ids, capabilities
+#define IPC_VERSION      15u           /* 5: 64-bit connection ids, capabilities
 					* and relayed-port ranges in the header;
 					* 6: and dp's worker counters (ipc_dp_stats);
 					* 7: and its TCP counters;
@@ -48,7 +48,10 @@
 					* 13: dp's counter families
 					* (ipc_dp_family);
 					* 14: their help and each counter's
-					* (ipc_dp_family.help, dp_tcp_help) */
+					* (ipc_dp_family.help, dp_tcp_help);
+					* 15: AGW contexts of one leg, AGW_MOD
+					* (ipc_agw_mod), AGW_EV_SUBTRACTED, a
+					* leg's own setup time (ipc_agw_leg_state) */
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
@@ -248,12 +251,16 @@ struct ipc_tls_psk_sync {
  * of the connection ids' layout (ipc_conn_make(): worker | slot of that
  * worker's context table | generation, never 0): the worker that holds it,
  * its slot there, and a generation that tells a stale id. AGW_ADD (h.alloc_id
- * the id) installs one; AGW_DEL (body empty) releases it; dp says what
- * happens in AGW_EVENTs, the last of which for a context is RELEASED
- * (after which its slot and server ports are free in cp). The tuple of
- * these messages is unused (zero).
+ * the id) installs one, with 0, 1 or 2 terminations (an absent one has
+ * tcp_role 0 and nothing else set); AGW_MOD adds a termination to an empty
+ * slot, modifies one or subtracts one (H.248 works one termination at a
+ * time); AGW_DEL (body empty) releases it; dp says what happens in
+ * AGW_EVENTs, the last of which for a context is RELEASED (after which its
+ * slot and server ports are free in cp). The tuple of these messages is
+ * unused (zero).
  */
 enum ipc_agw_tcp_role {
+	IPC_AGW_TCP_NONE = 0,     /* no termination in this slot (yet) */
 	IPC_AGW_TCP_CLIENT = 1,   /* connect to remote from local (port 0: dp picks) */
 	IPC_AGW_TCP_SERVER = 2,   /* accept one connection on local (port set) */
 };
@@ -285,7 +292,10 @@ struct ipc_agw_term {
 				   * 1..IPC_AGW_FP_MAX with TLS, else 0 */
 	uint8_t cred;             /* our certificate: 0 the tls group's, n the
 				   * n-th of agw.certificates */
-	uint32_t pad;
+	uint16_t serial;          /* cp's number for the termination in this
+				   * slot (a later one in the same slot has
+				   * another): its events carry it */
+	uint16_t pad;
 	/* server: the address and port to accept on; client: the source
 	 * address (port 0: dp picks one that steers back to the worker) */
 	struct ipc_addr local;
@@ -298,9 +308,36 @@ struct ipc_agw_term {
 /* AGW_ADD's body. */
 struct ipc_agw_ctx {
 	struct ipc_agw_term term[2];
-	uint32_t setup_ms;        /* both legs up within this, else released
+	uint32_t setup_ms;        /* each leg given up within this from its
+				   * install, else the context is released
 				   * (SETUP_TIMEOUT); 0: no limit */
 	uint32_t pad;
+};
+
+/* AGW_MOD's operations on one leg slot of a context. */
+enum ipc_agw_mod_op {
+	IPC_AGW_ADD_LEG = 1,      /* term joins the empty slot leg; its setup
+				   * time (setup_ms) starts now */
+	IPC_AGW_MOD_LEG = 2,      /* the slot's remote and fingerprints become
+				   * term's (its roles, local address and
+				   * certificate unchanged): a leg not up yet
+				   * takes them (a client reconnects), one up
+				   * only records them */
+	IPC_AGW_SUB_LEG = 3,      /* the slot's termination ends (SUBTRACTED,
+				   * cause controller); the other leg is held
+				   * (its bytes within agw.hold) until a
+				   * termination joins or the context ends; a
+				   * context left without a leg is released */
+};
+#define IPC_AGW_MOD_OP_MAX 3u
+
+/* AGW_MOD's body (h.alloc_id the context). */
+struct ipc_agw_mod {
+	uint8_t op;               /* enum ipc_agw_mod_op */
+	uint8_t leg;              /* 0 or 1 */
+	uint8_t pad[2];
+	uint32_t setup_ms;        /* ADD_LEG: as ipc_agw_ctx's, for this leg */
+	struct ipc_agw_term term; /* ADD_LEG, MOD_LEG; zero for SUB_LEG */
 };
 
 enum ipc_agw_cause {
@@ -314,21 +351,28 @@ enum ipc_agw_ev_type {
 	IPC_AGW_EV_LEG_UP = 1,    /* a leg's TCP (and TLS) is up */
 	IPC_AGW_EV_LEG_DOWN = 2,  /* a leg ended: cause, detail */
 	IPC_AGW_EV_RELEASED = 3,  /* the context ended (the last event of it) */
+	IPC_AGW_EV_SUBTRACTED = 4, /* a leg left the context, which lives on
+				    * (AGW_MOD SUB_LEG: cause controller; an
+				    * ADD_LEG dp could not install:
+				    * setup_failed): its slot is empty */
 };
+#define IPC_AGW_EV_MAX 4u
 #define IPC_AGW_LEG_NONE 0xffu
 
 /* AGW_EVENT's body: h.alloc_id is the context. LEG_UP: the leg's TCP
  * addresses and TLS version; LEG_DOWN: and its cause, its bytes, a
  * sentence; RELEASED: the cause of the context's end and the leg it came
  * from (IPC_AGW_LEG_NONE for the controller's or the setup's), both
- * legs' bytes. */
+ * legs' bytes; SUBTRACTED: the leg, its cause, its bytes as it left. A
+ * slot's bytes count from the termination that holds it now. */
 struct ipc_agw_event {
 	uint8_t type;             /* enum ipc_agw_ev_type */
 	uint8_t leg;              /* 0, 1, or IPC_AGW_LEG_NONE */
 	uint8_t cause;            /* enum ipc_agw_cause */
 	uint8_t tls_version;      /* 0 (plain), 12 or 13 */
 	uint16_t detail_len;      /* < IPC_AGW_DETAIL_MAX, detail NUL-terminated */
-	uint16_t pad;
+	uint16_t serial;          /* the leg's termination's (ipc_agw_term);
+				   * RELEASED: 0 */
 	struct ipc_addr local;
 	struct ipc_addr remote;
 	uint64_t bytes_in[2];     /* read from leg 0, 1 (LEG_DOWN: [leg]) */
@@ -337,11 +381,14 @@ struct ipc_agw_event {
 };
 
 /* AGW_STATE's body (a restarted cp's SYNC): a live context as installed
- * and its legs as they are (state: 0 waiting, 1 up, 2 down). */
+ * (an empty slot's term has tcp_role 0) and its legs as they are (state:
+ * 0 waiting, 1 up, 2 down; setup_ms: what is left of a waiting leg's
+ * setup time, 0 none). */
 struct ipc_agw_leg_state {
 	uint8_t state;
 	uint8_t tls_version;
-	uint8_t pad[6];
+	uint8_t pad[2];
+	uint32_t setup_ms;
 	struct ipc_addr local;
 	struct ipc_addr remote;
 	uint64_t bytes_in;

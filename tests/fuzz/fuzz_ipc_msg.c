@@ -199,6 +199,12 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 		for (unsigned int i = 0; i < 2; i++) {
 			const struct ipc_agw_term *t = &x->term[i];
 
+			if (t->tcp_role == IPC_AGW_TCP_NONE) {
+				/* an empty slot: nothing else said of it */
+				CHECK(t->tls_role == IPC_AGW_TLS_NONE && t->nfp == 0 &&
+				      t->local.family == 0 && t->remote.family == 0);
+				continue;
+			}
 			CHECK(t->tcp_role == IPC_AGW_TCP_CLIENT ||
 			      t->tcp_role == IPC_AGW_TCP_SERVER);
 			CHECK(t->nfp <= IPC_AGW_FP_MAX);
@@ -211,10 +217,29 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 		fold(x, len);
 		break;
 	}
+	case IPC_AGW_MOD: {
+		const struct ipc_agw_mod *x = (const void *)m->body;
+
+		CHECK(len == sizeof(*x));
+		CHECK(x->leg <= 1);
+		CHECK(x->op >= IPC_AGW_ADD_LEG && x->op <= IPC_AGW_MOD_OP_MAX);
+		if (x->op == IPC_AGW_SUB_LEG) {
+			CHECK(x->term.tcp_role == IPC_AGW_TCP_NONE);
+		} else {
+			CHECK(x->term.tcp_role == IPC_AGW_TCP_CLIENT ||
+			      x->term.tcp_role == IPC_AGW_TCP_SERVER);
+			CHECK(x->term.nfp <= IPC_AGW_FP_MAX);
+			CHECK((x->term.tls_role != IPC_AGW_TLS_NONE) == (x->term.nfp > 0));
+			CHECK(x->term.local.family == 4 || x->term.local.family == 6);
+		}
+		fold(x, len);
+		break;
+	}
 	case IPC_AGW_EVENT: {
 		const struct ipc_agw_event *e = (const void *)m->body;
 
 		CHECK(len == sizeof(*e));
+		CHECK(e->type >= IPC_AGW_EV_LEG_UP && e->type <= IPC_AGW_EV_MAX);
 		CHECK(e->detail_len < IPC_AGW_DETAIL_MAX && e->detail[e->detail_len] == '\0');
 		CHECK(e->cause <= IPC_AGW_CAUSE_MAX);
 		fold(e->detail, e->detail_len);
@@ -268,7 +293,7 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 		CHECK(len == 0);
 		break;
 	}
-	if (m->h.kind == IPC_AGW_ADD || m->h.kind == IPC_AGW_DEL ||
+	if (m->h.kind == IPC_AGW_ADD || m->h.kind == IPC_AGW_DEL || m->h.kind == IPC_AGW_MOD ||
 	    m->h.kind == IPC_AGW_STATE || m->h.kind == IPC_AGW_EVENT)
 		CHECK(ipc_conn_gen(m->h.alloc_id) != 0 &&
 		      ipc_conn_worker(m->h.alloc_id) == m->h.worker);
@@ -279,6 +304,7 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 	    m->h.kind != IPC_TLS_PSK_DEL && m->h.kind != IPC_TLS_PSK_SYNC &&
 	    m->h.kind != IPC_AGW_ADD && m->h.kind != IPC_AGW_DEL &&
 	    m->h.kind != IPC_AGW_STATE && m->h.kind != IPC_AGW_EVENT &&
+	    m->h.kind != IPC_AGW_MOD &&
 	    /* (a bind's data connection may be another worker's; a close's
 	     * and an event's tuple is unused) */
 	    m->h.kind != IPC_TCP_BIND && m->h.kind != IPC_TCP_CLOSE &&

@@ -191,6 +191,28 @@ cp_del(struct fix *f, uint64_t id)
 	assert_int_equal(dp_cp_poll(f->w, f->w->now_ms), 1);
 }
 
+/* cp's AGW_MOD: op on leg of context id (t: the termination, NULL for
+ * SUB_LEG). */
+static void
+cp_mod(struct fix *f, uint64_t id, uint8_t op, uint8_t leg, const struct ipc_agw_term *t,
+       uint32_t setup_ms)
+{
+	static struct ipc_msg m;
+	struct ipc_agw_mod *x = (struct ipc_agw_mod *)m.body;
+
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_AGW_MOD;
+	m.h.alloc_id = id;
+	m.h.body_len = sizeof(*x);
+	x->op = op;
+	x->leg = leg;
+	x->setup_ms = setup_ms;
+	if (t != NULL)
+		x->term = *t;
+	fx_cp_send(f->w, &m);
+	assert_int_equal(dp_cp_poll(f->w, f->w->now_ms), 1);
+}
+
 /* The next event to cp, of context id (after the loop's poll). */
 static void
 event(struct fix *f, uint64_t id, struct ipc_agw_event *e)
@@ -459,6 +481,249 @@ test_agw_connect_refused(void **state)
 	assert_int_equal(ctr(f, "agw_connects_not_started"), 1);
 }
 
+/* ---- one leg at a time (AGW_MOD) ---------------------------------------------- */
+
+/* A context made with its server leg only: the UE's bytes are held; the
+ * core's termination added later connects, and gets them, then bytes
+ * cross both ways. Events carry each termination's serial. */
+static void
+test_agw_one_leg_then_added(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_agw_term t0, t1, none;
+	struct ipc_agw_event e;
+	uint8_t d[3000], back[2000];
+	uint64_t a, b, id = ctx_id(7);
+
+	fx_pattern(d, sizeof(d), 4);
+	fx_pattern(back, sizeof(back), 5);
+	memset(&none, 0, sizeof(none));
+	term_server(&t0, PORT_MIN + 6, UE4);
+	t0.serial = 1;
+	cp_add(f, id, &t0, &none, 1000);
+	assert_int_equal(fx_nconnects(), 0);
+	a = fx_conn_new(1, 4, L4, PORT_MIN + 6, UE4, 33010);
+	assert_int_equal(fx_accept(f->app, a, f->larg), 0);
+	event(f, id, &e);
+	assert_int_equal(e.type, IPC_AGW_EV_LEG_UP);
+	assert_int_equal(e.leg, 0);
+	assert_int_equal(e.serial, 1);
+	fx_peer_send(a, d, sizeof(d));
+	fx_readable(a);
+	assert_int_equal(ctr(f, "splice_held_bytes"), sizeof(d));
+	/* an empty slot has no deadline: long after, nothing happens */
+	f->w->now_ms += 60000;
+	no_event(f);
+	assert_int_equal(ctr(f, "agw_setup_timeouts"), 0);
+
+	term_client(&t1);
+	t1.serial = 2;
+	cp_mod(f, id, IPC_AGW_ADD_LEG, 1, &t1, 1000);
+	assert_int_equal(ctr(f, "agw_legs_added"), 1);
+	assert_int_equal(fx_nconnects(), 1);
+	b = fx_connect_at(0)->id;
+	assert_int_equal(fx_get(b)->sends, 0);
+	fx_connected(b);
+	event(f, id, &e);
+	assert_int_equal(e.type, IPC_AGW_EV_LEG_UP);
+	assert_int_equal(e.leg, 1);
+	assert_int_equal(e.serial, 2);
+	fx_tx_is(b, d, sizeof(d));
+	fx_peer_send(b, back, sizeof(back));
+	fx_readable(b);
+	fx_tx_is(a, back, sizeof(back));
+	/* a second ADD_LEG to a slot that holds one: not dp's to take */
+	cp_mod(f, id, IPC_AGW_ADD_LEG, 1, &t1, 0);
+	assert_int_equal(ctr(f, "agw_leg_changes_refused"), 1);
+	assert_int_equal(fx_nconnects(), 1);
+	no_event(f);
+}
+
+/* Subtract one leg of two: it is closed (SUBTRACTED, controller, its
+ * bytes), the other leg held: what the UE sends meanwhile is kept up to
+ * agw.hold, then the UE is not read; a new termination in the slot gets
+ * all of it, in order. */
+static void
+test_agw_subtract_holds_for_next(void **state)
+{
+	struct fix *f = *state;
+	static uint8_t first[1000], mid[3 * HOLD], back[500];
+	struct ipc_agw_term t1;
+	struct ipc_agw_event e;
+	uint64_t a, b, b2, id = ctx_id(1);
+
+	fx_pattern(first, sizeof(first), 6);
+	fx_pattern(mid, sizeof(mid), 7);
+	fx_pattern(back, sizeof(back), 8);
+	ctx_up(f, PORT_MIN + 7, &a, &b);
+	fx_peer_send(a, first, sizeof(first));
+	fx_readable(a);
+	fx_tx_is(b, first, sizeof(first));
+
+	cp_mod(f, id, IPC_AGW_SUB_LEG, 1, NULL, 0);
+	assert_int_equal(fx_get(b)->closes, 1);       /* (up: FIN, not RST) */
+	assert_int_equal(fx_get(b)->aborts + fx_get(a)->aborts + fx_get(a)->closes, 0);
+	event(f, id, &e);
+	assert_int_equal(e.type, IPC_AGW_EV_SUBTRACTED);
+	assert_int_equal(e.leg, 1);
+	assert_int_equal(e.cause, IPC_AGW_CONTROLLER);
+	assert_int_equal(e.bytes_out[1], sizeof(first));
+	assert_string_equal(e.detail, "subtracted by the controller");
+	no_event(f);
+	assert_int_equal(ctr(f, "agw_legs_subtracted"), 1);
+	assert_int_equal(ctr(f, "splice_legs_subtracted"), 1);
+	assert_int_equal(ctr(f, "agw_contexts"), 1);
+
+	/* the UE goes on sending: held to agw.hold, then not read */
+	fx_get(a)->rd_seg = 512;
+	fx_peer_send(a, mid, sizeof(mid));
+	fx_readable(a);
+	assert_true(ctr(f, "splice_held_bytes") >= HOLD);
+	assert_true(ctr(f, "splice_held_bytes") < sizeof(mid));
+	assert_true(ctr(f, "splice_stalls_hold") >= 1);
+	/* the late connection of the old leg's TCP is not the context's */
+	fx_closed(b, TCP_REASON_NORMAL);
+	no_event(f);
+
+	term_client(&t1);
+	t1.remote.port = CORE_PORT + 1;
+	t1.serial = 3;
+	cp_mod(f, id, IPC_AGW_ADD_LEG, 1, &t1, 0);
+	assert_int_equal(fx_nconnects(), 2);
+	b2 = fx_connect_at(1)->id;
+	assert_int_equal(fx_connect_at(1)->rport, CORE_PORT + 1);
+	fx_connected(b2);
+	event(f, id, &e);
+	assert_int_equal(e.type, IPC_AGW_EV_LEG_UP);
+	assert_int_equal(e.leg, 1);
+	assert_int_equal(e.serial, 3);
+	fx_tx_is(b2, mid, sizeof(mid));
+	fx_peer_send(b2, back, sizeof(back));
+	fx_readable(b2);
+	fx_tx_is(a, back, sizeof(back));
+	assert_int_equal(ctr(f, "splice_dropped_bytes"), 0);
+
+	cp_del(f, id);
+	expect(f, id, IPC_AGW_EV_LEG_DOWN, 0, IPC_AGW_CONTROLLER);
+	expect(f, id, IPC_AGW_EV_LEG_DOWN, 1, IPC_AGW_CONTROLLER);
+	event(f, id, &e);
+	assert_int_equal(e.type, IPC_AGW_EV_RELEASED);
+	/* the slot's bytes are its present termination's */
+	assert_int_equal(e.bytes_out[1], sizeof(mid));
+	assert_int_equal(e.bytes_in[1], sizeof(back));
+}
+
+/* Subtracting the last termination releases the context. */
+static void
+test_agw_subtract_last_releases(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_agw_term t0, none;
+	struct ipc_agw_event e;
+	uint64_t id = ctx_id(8);
+
+	memset(&none, 0, sizeof(none));
+	term_server(&t0, PORT_MIN + 8, UE4);
+	cp_add(f, id, &none, &t0, 0);
+	cp_mod(f, id, IPC_AGW_SUB_LEG, 0, NULL, 0);          /* (empty: nothing to end) */
+	assert_int_equal(ctr(f, "agw_leg_changes_refused"), 1);
+	no_event(f);
+	cp_mod(f, id, IPC_AGW_SUB_LEG, 1, NULL, 0);
+	expect(f, id, IPC_AGW_EV_SUBTRACTED, 1, IPC_AGW_CONTROLLER);
+	event(f, id, &e);
+	assert_int_equal(e.type, IPC_AGW_EV_RELEASED);
+	assert_int_equal(e.cause, IPC_AGW_CONTROLLER);
+	assert_string_equal(e.detail, "its last termination subtracted by the controller");
+	no_event(f);
+	assert_int_equal(ctr(f, "agw_contexts"), 0);
+	{
+		uint64_t late = fx_conn_new(2, 4, L4, PORT_MIN + 8, UE4, 33011);
+
+		assert_int_equal(fx_accept(f->app, late, f->larg), -ENOENT);
+	}
+}
+
+/* Each leg's deadline runs from when it was added: the first leg's met,
+ * the one added later misses its own and releases the context. */
+static void
+test_agw_setup_time_per_leg(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_agw_term t0, t1, none;
+	struct ipc_agw_event e;
+	uint64_t a, b, id = ctx_id(9);
+
+	memset(&none, 0, sizeof(none));
+	term_server(&t0, PORT_MIN + 9, UE4);
+	cp_add(f, id, &t0, &none, 2000);
+	a = fx_conn_new(1, 4, L4, PORT_MIN + 9, UE4, 33012);
+	assert_int_equal(fx_accept(f->app, a, f->larg), 0);
+	expect(f, id, IPC_AGW_EV_LEG_UP, 0, IPC_AGW_NONE);
+	f->w->now_ms += 10000;
+	term_client(&t1);
+	cp_mod(f, id, IPC_AGW_ADD_LEG, 1, &t1, 2000);
+	b = fx_connect_at(0)->id;
+	f->w->now_ms += 1990;
+	no_event(f);
+	assert_int_equal(fx_get(b)->aborts, 0);
+	f->w->now_ms += 60;
+	fx_cp_beat(f->w);
+	agw_poll(f->w, f->w->now_ms);
+	assert_int_equal(ctr(f, "agw_setup_timeouts"), 1);
+	assert_int_equal(fx_get(b)->aborts, 1);
+	expect(f, id, IPC_AGW_EV_LEG_DOWN, 0, IPC_AGW_SETUP_TIMEOUT);
+	expect(f, id, IPC_AGW_EV_LEG_DOWN, 1, IPC_AGW_SETUP_TIMEOUT);
+	event(f, id, &e);
+	assert_int_equal(e.type, IPC_AGW_EV_RELEASED);
+	assert_int_equal(e.cause, IPC_AGW_SETUP_TIMEOUT);
+	assert_non_null(strstr(e.detail, "legs up: 0, not 1"));
+}
+
+/* MOD_LEG: a client leg on its way up connects anew to the new remote
+ * (its first connection reset, no event); once up, a change is recorded
+ * only. A server leg waiting takes its new remote at the next accept. */
+static void
+test_agw_modify_leg(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_agw_term t0, t1;
+	uint64_t a, b, b2, id = ctx_id(10);
+
+	term_server(&t0, PORT_MIN + 10, UE4);
+	term_client(&t1);
+	cp_add(f, id, &t0, &t1, 0);
+	b = fx_connect_at(0)->id;
+	t1.remote.port = CORE_PORT + 7;
+	cp_mod(f, id, IPC_AGW_MOD_LEG, 1, &t1, 0);
+	assert_int_equal(fx_get(b)->aborts, 1);
+	assert_int_equal(fx_nconnects(), 2);
+	b2 = fx_connect_at(1)->id;
+	assert_int_equal(fx_connect_at(1)->rport, CORE_PORT + 7);
+	assert_int_equal(ctr(f, "agw_legs_reconnected"), 1);
+	no_event(f);
+	/* the server leg: the UE moved (a NAT's new address) */
+	t0.remote.ip[3] = 77;
+	cp_mod(f, id, IPC_AGW_MOD_LEG, 0, &t0, 0);
+	a = fx_conn_new(1, 4, L4, PORT_MIN + 10, UE4, 33013);
+	assert_int_equal(fx_accept(f->app, a, f->larg), -EACCES);
+	a = fx_conn_new(2, 4, L4, PORT_MIN + 10, t0.remote.ip, 33014);
+	assert_int_equal(fx_accept(f->app, a, f->larg), 0);
+	fx_connected(b2);
+	expect(f, id, IPC_AGW_EV_LEG_UP, 0, IPC_AGW_NONE);
+	expect(f, id, IPC_AGW_EV_LEG_UP, 1, IPC_AGW_NONE);
+	/* up: recorded only, the connection stays */
+	t1.remote.port = CORE_PORT + 8;
+	cp_mod(f, id, IPC_AGW_MOD_LEG, 1, &t1, 0);
+	assert_int_equal(fx_nconnects(), 2);
+	assert_int_equal(fx_get(b2)->aborts + fx_get(b2)->closes, 0);
+	assert_int_equal(ctr(f, "agw_legs_modified"), 3);
+	/* a change of role is not a modify */
+	term_server(&t1, PORT_MIN + 11, NULL);
+	cp_mod(f, id, IPC_AGW_MOD_LEG, 1, &t1, 0);
+	assert_int_equal(ctr(f, "agw_leg_changes_refused"), 1);
+	no_event(f);
+}
+
 /* AGW_ADD that cannot be installed: RELEASED setup_failed, with why. */
 static void
 test_agw_add_refused(void **state)
@@ -690,6 +955,11 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_agw_leg_reset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_agw_connect_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_agw_add_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_agw_one_leg_then_added, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_agw_subtract_holds_for_next, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_agw_subtract_last_releases, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_agw_setup_time_per_leg, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_agw_modify_leg, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_agw_connections_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_agw_sync_gives_live_contexts, setup,
 						teardown),

@@ -714,6 +714,23 @@ msg_make(struct ipc_msg *m, uint16_t kind)
 	case IPC_AGW_DEL:
 		m->h.alloc_id = ipc_conn_make(m->h.worker, 12, 7);
 		break;
+	case IPC_AGW_MOD: {
+		struct ipc_agw_mod x;
+		struct ipc_agw_ctx c;
+
+		msg_make(m, IPC_AGW_ADD);
+		memcpy(&c, m->body, sizeof(c));
+		memset(&x, 0, sizeof(x));
+		x.op = IPC_AGW_ADD_LEG;
+		x.leg = 1;
+		x.setup_ms = 30000;
+		x.term = c.term[0];
+		x.term.serial = 3;
+		m->h.kind = IPC_AGW_MOD;
+		memcpy(m->body, &x, sizeof(x));
+		m->h.body_len = sizeof(x);
+		break;
+	}
 	case IPC_AGW_STATE: {
 		struct ipc_agw_state st;
 
@@ -881,6 +898,7 @@ test_ipc_msg_check_refuses_wrong_lengths(void **state)
 		{ IPC_TLS_PSK_DEL, 8 }, { IPC_TLS_PSK_SYNC, -8 }, { IPC_TLS_PSK_SYNC, 8 },
 		{ IPC_AGW_ADD, -8 }, { IPC_AGW_ADD, 8 }, { IPC_AGW_DEL, 8 },
 		{ IPC_AGW_EVENT, -1 }, { IPC_AGW_EVENT, 8 }, { IPC_AGW_STATE, -8 },
+		{ IPC_AGW_MOD, -8 }, { IPC_AGW_MOD, 8 },
 	};
 	char what[32];
 
@@ -1045,6 +1063,58 @@ test_ipc_msg_check_refuses_bad_agw_fields(void **state)
 	msg_make(&m, IPC_AGW_ADD);
 	x->term[0].remote.family = 4;                   /* a server that takes one peer */
 	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+	/* an empty slot: tcp_role 0 and nothing else said of it */
+	msg_make(&m, IPC_AGW_ADD);
+	memset(&x->term[1], 0, sizeof(x->term[1]));
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+	memset(&x->term[0], 0, sizeof(x->term[0]));
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);    /* (no leg yet at all) */
+	x->term[0].local.family = 4;
+	expect_bad(&m, "an empty slot with a local address");
+	msg_make(&m, IPC_AGW_ADD);
+	memset(&x->term[1], 0, sizeof(x->term[1]));
+	x->term[1].nfp = 1;
+	x->term[1].fp[0].alg = 2;
+	x->term[1].fp[0].len = 32;
+	expect_bad(&m, "an empty slot with a fingerprint");
+	msg_make(&m, IPC_AGW_STATE);
+	memset(&((struct ipc_agw_state *)(void *)m.body)->ctx.term[1], 0, sizeof(x->term[1]));
+	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);    /* a context of one leg */
+
+	{
+		struct ipc_agw_mod *md = (struct ipc_agw_mod *)(void *)m.body;
+
+		msg_make(&m, IPC_AGW_MOD);
+		md->op = 0;
+		expect_bad(&m, "op 0");
+		msg_make(&m, IPC_AGW_MOD);
+		md->op = IPC_AGW_MOD_OP_MAX + 1;
+		expect_bad(&m, "an op past the list");
+		msg_make(&m, IPC_AGW_MOD);
+		md->leg = 2;
+		expect_bad(&m, "leg 2");
+		msg_make(&m, IPC_AGW_MOD);
+		md->term.tcp_role = IPC_AGW_TCP_NONE;
+		expect_bad(&m, "ADD_LEG of no termination");
+		msg_make(&m, IPC_AGW_MOD);
+		md->term.nfp = 0;
+		expect_bad(&m, "ADD_LEG of TLS without a fingerprint");
+		msg_make(&m, IPC_AGW_MOD);
+		md->op = IPC_AGW_MOD_LEG;
+		md->term.local.port = 0;
+		expect_bad(&m, "MOD_LEG of a server without a port");
+		msg_make(&m, IPC_AGW_MOD);
+		md->op = IPC_AGW_SUB_LEG;
+		expect_bad(&m, "SUB_LEG with a termination");
+		memset(&md->term, 0, sizeof(md->term));
+		assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+		msg_make(&m, IPC_AGW_MOD);
+		m.h.alloc_id = ipc_conn_make(2, 12, 7);
+		expect_bad(&m, "of another worker's context");
+		msg_make(&m, IPC_AGW_MOD);
+		md->op = IPC_AGW_MOD_LEG;
+		assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+	}
 
 	msg_make(&m, IPC_AGW_STATE);
 	((struct ipc_agw_state *)(void *)m.body)->leg[1].state = 3;
@@ -1055,7 +1125,16 @@ test_ipc_msg_check_refuses_bad_agw_fields(void **state)
 	expect_bad(&m, "event type 0");
 	msg_make(&m, IPC_AGW_EVENT);
 	e->type = 4;
-	expect_bad(&m, "event type 4");
+	expect_bad(&m, "event type 4");          /* (SUBTRACTED: of no leg) */
+	msg_make(&m, IPC_AGW_EVENT);
+	e->type = IPC_AGW_EV_MAX + 1;
+	expect_bad(&m, "event type past the list");
+	msg_make(&m, IPC_AGW_EVENT);
+	e->type = IPC_AGW_EV_SUBTRACTED;
+	expect_bad(&m, "SUBTRACTED of no leg");
+	e->leg = 0;
+	e->serial = 2;
+	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
 	msg_make(&m, IPC_AGW_EVENT);
 	e->cause = IPC_AGW_CAUSE_MAX + 1;
 	expect_bad(&m, "cause past the list");

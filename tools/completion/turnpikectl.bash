@@ -17,8 +17,8 @@ _turnpikectl()
 	--alg|--fingerprint-alg)
 		COMPREPLY=($(compgen -W "sha-1 sha-256 sha-384 sha-512" -- "$cur")); return ;;
 	--until)
-		COMPREPLY=($(compgen -W "leg_up leg_down released" -- "$cur")); return ;;
-	--a|--b|--label|--setup-timeout|--after|--id|--timeout)
+		COMPREPLY=($(compgen -W "leg_up leg_down released subtracted" -- "$cur")); return ;;
+	--a|--b|--label|--setup-timeout|--after|--id|--timeout|--leg|--term|--remote|--fp)
 		return ;;
 	--ik|--verify)
 		return ;;
@@ -56,9 +56,15 @@ _turnpikectl()
 		[ -z "$sub" ] && COMPREPLY=($(compgen -W "decode" -- "$cur")) ;;
 	agw)
 		if [ -z "$sub" ]; then
-			COMPREPLY=($(compgen -W "create list show release" -- "$cur"))
+			COMPREPLY=($(compgen -W "create add-leg modify-leg subtract-leg list show release" -- "$cur"))
 		elif [ "$sub" = create ]; then
 			COMPREPLY=($(compgen -W "--a --b --setup-timeout --label --fingerprint-alg --help" -- "$cur"))
+		elif [ "$sub" = add-leg ]; then
+			COMPREPLY=($(compgen -W "--leg --term --setup-timeout --fingerprint-alg --help" -- "$cur"))
+		elif [ "$sub" = modify-leg ]; then
+			COMPREPLY=($(compgen -W "--leg --remote --fp --help" -- "$cur"))
+		elif [ "$sub" = subtract-leg ]; then
+			COMPREPLY=($(compgen -W "--leg --help" -- "$cur"))
 		fi ;;
 	events)
 		COMPREPLY=($(compgen -W "--follow --after --id --until --timeout --json --help" -- "$cur")) ;;
