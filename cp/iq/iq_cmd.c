@@ -953,6 +953,17 @@ iq_cmd_action(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 			break;
 		}
 		q->ctr.stats[IQ_STAT_COMMANDS]++;
+		if (n->tok != H248_TOK_ADD && n->tok != H248_TOK_MODIFY &&
+		    n->tok != H248_TOK_SUBTRACT && n->tok != H248_TOK_AUDITVALUE &&
+		    n->tok != H248_TOK_SERVICECHANGE) {
+			size_t nl;
+			const char *nm = h248_name(t, n, &nl);
+
+			a->fail.code = 443;
+			snprintf(a->fail.text, sizeof(a->fail.text), "%.*s is not supported by this "
+				 "gateway", (int)(nl > 40 ? 40 : nl), nm);
+			break;
+		}
 		if (a->h248 == H248_CTX_CHOOSE && a->c == NULL && n->tok != H248_TOK_ADD) {
 			a->fail.code = 421;
 			snprintf(a->fail.text, sizeof(a->fail.text), "Context $: the first command "

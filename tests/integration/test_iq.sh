@@ -59,6 +59,13 @@ fphex() { openssl x509 -in "$TP_TMP/$1.pem" -noout -fingerprint -sha256 | cut -d
 j() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
 shaof() { python3 -c "import hashlib,random,sys; print(hashlib.sha256(random.Random(int(sys.argv[1])).randbytes(int(sys.argv[2]))).hexdigest())" "$@"; }
 SHA1=$(shaof 1 "$N"); SHA2=$(shaof 2 "$N")
+# counted CODE...: status says cp sent an H.248 error of each code
+counted() {
+  python3 -c 'import json,sys; c=json.loads(sys.argv[1])["iq"]["errors_sent_by_code"]; sys.exit(0 if all(c.get(k,0)>=1 for k in sys.argv[2:]) else 1)' \
+    "$(tp_ctl --json status)" "$@"
+}
+# jt FILE EXPR: the python expression over the JSON in FILE is true
+jt() { [ "$(j "$1" "$2")" = True ]; }
 
 # the controller on loopback, cp's Iq beside it
 base=$((30000 + $$ % 15000))
@@ -66,7 +73,7 @@ MGCP=$base; IQP=$((base + 1))
 tshark -q -i lo -f "udp port $MGCP" -w "$TP_TMP/iq.pcap" >"$TP_TMP/tshark.log" 2>&1 &
 TSHARK=$!
 h248_start mgc --listen 127.0.0.1:$MGCP --timeout 5000 || tp_die "the MGC did not start: $H248_LINE"
-trap 'h248_kill mgc 2>/dev/null; kill $TSHARK 2>/dev/null; tp_cleanup' EXIT
+trap 'rc=$?; h248_kill mgc 2>/dev/null; kill $TSHARK 2>/dev/null; (exit $rc); tp_cleanup' EXIT
 
 maddr=127.0.0.1:$((20000 + $$ % 20000))
 TP_MBUFS=16383 tp_write_conf "$TP_TMP/dp.conf" "0, 1" "" "" "" "
@@ -127,15 +134,16 @@ $C $S connect 10.210.0.1 "$PORTB" --bytes "$N" --seed 1 --timeout 60 \
 wait $ppid
 echo "#   ue:   $(cut -c1-200 "$TP_TMP/b.ue")"
 echo "#   peer: $(cut -c1-200 "$TP_TMP/b.peer")"
-tp_check "$MB MB each way byte-exact through the context, the UE saw the fingerprint the reply gave" \
-  bash -c '[ "$(j "$1" "d[\"recv_sha\"]==\"$3\" and d[\"sent\"]==$5 and d[\"peer_fp\"]")" = "$(echo "$6")" ] &&
-           [ "$(j "$2" "d[\"recv_sha\"]==\"$4\" and d[\"sent\"]==$5")" = True ]' _ \
-  "$TP_TMP/b.ue" "$TP_TMP/b.peer" "$SHA2" "$SHA1" "$N" "$(fphex dp)"
+bytes_b() {
+  jt "$TP_TMP/b.ue" "d['recv_sha']=='$SHA2' and d['sent']==$N and d['peer_fp']=='$(fphex dp)'" &&
+    jt "$TP_TMP/b.peer" "d['recv_sha']=='$SHA1' and d['sent']==$N"
+}
+tp_check "$MB MB each way byte-exact through the context, the UE saw the fingerprint the reply gave" bytes_b
 tp_check "released by the ends' FIN: Notify g/cause Generalcause NR for the first termination" \
   mgc "wait-notify 10000" "^OK notify n=1 .*Context = $CTXB .*g/cause.*generalcause *= *nr"
 tp_check "... and for the second" mgc "wait-notify 10000" "^OK notify n=2 .*Context = $CTXB .*g/cause"
 tp_check "... the context is gone: Modify on it is 411" \
-  mgc "send Context = $CTXB { Modify = $TB1 { Events = 8 { } } }" '^ERROR [0-9]+ 411 '
+  mgc "send Context = $CTXB { Modify = $TB1 { Events = 8 { g/cause } } }" '^ERROR [0-9]+ 411 '
 
 echo "# A-B done in $((SECONDS - start)) s"
 
@@ -160,10 +168,11 @@ $P $S connect 10.211.0.1 "$PORTC" --bytes 300000 --seed 2 --timeout 30 >"$TP_TMP
 wait $upid
 echo "#   ue:   $(cut -c1-200 "$TP_TMP/c.ue")"
 echo "#   peer: $(cut -c1-200 "$TP_TMP/c.peer")"
-tp_check "300 kB each way byte-exact, the UE (a TLS server) saw our certificate" \
-  bash -c '[ "$(j "$1" "d[\"recv_sha\"]==\"$3\" and d[\"peer_fp\"]==\"$5\"")" = True ] &&
-           [ "$(j "$2" "d[\"recv_sha\"]==\"$4\"")" = True ]' _ \
-  "$TP_TMP/c.ue" "$TP_TMP/c.peer" "$(shaof 2 300000)" "$(shaof 1 300000)" "$(fphex dp)"
+bytes_c() {
+  jt "$TP_TMP/c.ue" "d['recv_sha']=='$(shaof 2 300000)' and d['peer_fp']=='$(fphex dp)'" &&
+    jt "$TP_TMP/c.peer" "d['recv_sha']=='$(shaof 1 300000)'"
+}
+tp_check "300 kB each way byte-exact, the UE (a TLS server) saw our certificate" bytes_c
 tp_check "... Notify of both terminations' ends" mgc "wait-notify 10000 4" "^OK notify n=4 .*Context = $CTXC "
 
 # ---- D. Modify, Subtract with statistics, W-Subtract ------------------------------
@@ -199,7 +208,7 @@ $C $S connect 10.210.0.1 "$PORTE" --bytes 1000 --seed 1 --timeout 10 \
   --tls-cert "$TP_TMP/ue.pem" --tls-key "$TP_TMP/ue.key" >"$TP_TMP/e.ue" 2>&1
 tp_check "... the handshake refused: Notify g/cause FP with tls_handshake" \
   mgc "wait-notify 10000 5" "^OK notify n=5 .*Context = $CTXE .*generalcause *= *fp.*tls_handshake"
-tp_check "an unknown context: 411" mgc "send Context = 4242 { Modify = tcp/0/1 { } }" '^ERROR [0-9]+ 411 '
+tp_check "an unknown context: 411" mgc "send Context = 4242 { Modify = tcp/0/1 { Events = 8 { g/cause } } }" '^ERROR [0-9]+ 411 '
 tp_check "Move: 443" mgc "send Context = \$ { Move = tcp/0/1 }" '^ERROR [0-9]+ 443 '
 tp_check "an unknown package in Events: 440" \
   mgc "send Context = \$ { Add = \$ { Media { Local { $ue_tls_local }, Remote { $(ue_tls_remote) } }, Events = 3 { xyz/boom } } }" '^ERROR [0-9]+ 440 '
@@ -207,13 +216,8 @@ tp_check "SDP without m=: 472" \
   mgc "send Context = \$ { Add = \$ { Media { Remote { $(sdp "c=IN IP4 $UE" 'a=setup:active') } } } }" '^ERROR [0-9]+ 472 '
 tp_check "RTP, not TCP: 515" \
   mgc "send Context = \$ { Add = \$ { Media { Remote { $(sdp "c=IN IP4 $UE" 'm=audio 4000 RTP/AVP 0') } } } }" '^ERROR [0-9]+ 515 '
-tp_check "a message that does not parse: 400 at the message's level" \
-  mgc 'raw MEGACO/3 [127.0.0.1]:'"$MGCP"'\nTransaction = 77 { Context = 1 { Add = ' '^OK'
-tp_check "... answered (megaco hears a message-level error)" mgc "wait-msgerror 5000" '^OK msgerror n=1 400'
-tp_check "the errors are counted by code in turnpikectl status" \
-  bash -c 'tp_ctl() { "$1" --socket "$2" "${@:3}"; }; d=$(tp_ctl "$1" "$2" --json status);
-           python3 -c "import json,sys; c=json.loads(sys.argv[1])[\"iq\"][\"errors_sent_by_code\"]; sys.exit(0 if all(c.get(k,0)>=1 for k in [\"400\",\"411\",\"440\",\"443\",\"472\",\"515\"]) else 1)" "$d"' _ \
-  "$TP_BUILD/cp/ctl/turnpikectl" "$TP_TMP/cp.sock"
+
+tp_check "each error counted by code in turnpikectl status" counted 411 440 443 472 515
 
 # ---- F. cp restarted while a context holds both legs ---------------------------------
 rm -f "$TP_TMP/ready"
@@ -233,12 +237,22 @@ tp_check "cp restarted registers again: ServiceChange Restart 902 Warm Boot" \
 tp_check "... the context has the same ContextID: AuditValue of its termination" \
   mgc "send Context = $CTXF { AuditValue = $TF1 { Audit { Statistics } } }" "^REPLY [0-9]+ ctx=$CTXF "
 wait $fupid $fpid
-tp_check "... its bytes went on flowing: 400 kB each way byte-exact" \
-  bash -c '[ "$(j "$1" "d[\"recv_sha\"]==\"$3\"")" = True ] && [ "$(j "$2" "d[\"recv_sha\"]==\"$4\"")" = True ]' _ \
-  "$TP_TMP/f.ue" "$TP_TMP/f.peer" "$(shaof 2 400000)" "$(shaof 1 400000)"
+bytes_f() {
+  jt "$TP_TMP/f.ue" "d['recv_sha']=='$(shaof 2 400000)'" && jt "$TP_TMP/f.peer" "d['recv_sha']=='$(shaof 1 400000)'"
+}
+tp_check "... its bytes went on flowing: 400 kB each way byte-exact" bytes_f
 
-h248_stop mgc
 kill $TSHARK 2>/dev/null; wait $TSHARK 2>/dev/null
 tp_check "tshark reads every Iq message as H.248, none malformed" h248_pcap_check "$TP_TMP/iq.pcap" $MGCP
+# ---- malformed messages (after the capture: they are malformed on purpose) ----------
+tp_check "a message whose transaction cannot be read: 403 for that transaction" \
+  mgc 'raw MEGACO/3 [127.0.0.1]:'"$MGCP"'\nTransaction = 77 { Context = 1 { Add = ' '^OK'
+tp_check "... answered with the transaction's error (megaco: a reply to nothing it sent)" \
+  mgc "wait-unexpected 5000" '^OK unexpected n=1 .*(77|403)'
+tp_check "a message that cannot be read at all: 400 at the message's level" \
+  mgc 'raw MEGACO/3 [127.0.0.1]:'"$MGCP"'\n{{{' '^OK'
+tp_check "... answered (megaco hears a message-level error)" mgc "wait-msgerror 5000" '^OK msgerror n=1 .*400'
+tp_check "... both counted by code in turnpikectl status" counted 400 403
 echo "# test_iq took $((SECONDS - start)) s"
+h248_stop mgc
 [ "$TP_FAILS" -eq 0 ]
