@@ -106,8 +106,8 @@ notify_body(struct h248_w *w, const void *arg)
 
 	gmtime_r(&now, &tm);
 	/* H.248.1 Annex B TimeStamp: Date "T" Time (yyyymmdd, hhmmssss) */
-	snprintf(ts, sizeof(ts), "%04d%02d%02dT%02d%02d%02d00", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	if (strftime(ts, sizeof(ts), "%Y%m%dT%H%M%S00", &tm) != 17)
+		snprintf(ts, sizeof(ts), "20000101T00000000");
 	snprintf(fc, sizeof(fc), "%s%s%s", cause_name(n->cause), n->detail[0] ? ": " : "",
 		 n->detail);
 	snprintf(gc, sizeof(gc), "%s", general_cause(n->cause));
