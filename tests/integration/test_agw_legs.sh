@@ -114,6 +114,9 @@ tp_check "... events: leg 0 up, leg 1 up, both down, released controller ($(evse
 peer_bg bp 5002 --expect 5000 --seed 21 --reply 6000 --rseed 22
 pp=$!
 create b --a 'tcp=server,local=10.210.0.1,remote=10.210.0.2:4444' --b 'tcp=client,remote=10.211.0.2:5002' --setup-timeout 20
+# (installed in dp: its client leg is up; a SYN before that is refused
+# for want of a listener, not for its port)
+wait_states b "waiting up"
 r=$($C $L connect 10.210.0.1 "$(ctx_port b)" --wait 3)
 tp_check "a server leg's first remote (10.210.0.2:4444): the UE from another port is refused ($r)" \
   test "$(js "$r" 'd["end"]')" = rst

@@ -80,7 +80,7 @@ TP_MBUFS=16383 tp_write_conf "$TP_TMP/dp.conf" "0, 1" "" "" "" "
 ipc = { name = \"/$TP_ID\"; cp_grace = 20; };
 cp = { api_socket = \"$TP_TMP/cp.sock\"; store = \"none\"; metrics = \"$maddr\"; };
 tls = { certificate = \"$TP_TMP/dp.pem\"; private_key = \"$TP_TMP/dp.key\"; };
-agw = { ports = [20000, 21999]; max_contexts = 64; setup_timeout = 20; };
+agw = { ports = [20000, 21999]; max_contexts = 64; setup_timeout = 90; };
 iq = { listen = \"127.0.0.1:$IQP\"; mgc = [\"127.0.0.1:$MGCP\"]; };"
 tp_dp_start "$TP_TMP/dp.conf"
 tp_cp_start "$TP_TMP/dp.conf"
@@ -109,6 +109,9 @@ core_remote() { sdp "c=IN IP4 $CORE" "m=message $1 TCP/MSRP *" 'a=setup:passive'
 # ---- A. registration ----------------------------------------------------------
 tp_check "cp registers with the controller: ServiceChange Restart, 901 Cold Boot, version 3" \
   mgc "wait-registered 15000" '^OK registered n=1 peer=[^ ]+ method=restart reason=901.* version=3'
+# (a request that overtakes the controller's reply to our ServiceChange is
+# answered 505, as H.248.1 §11.2 says: give the reply its way)
+sleep 0.3
 tp_check "... and answers its empty AuditValue on ROOT" mgc audit-root '^REPLY [0-9]+ ctx=- .*AuditValue = root'
 
 # ---- B. one termination at a time, TLS towards the UE, plain to the core --------
@@ -242,8 +245,67 @@ bytes_f() {
 }
 tp_check "... its bytes went on flowing: 400 kB each way byte-exact" bytes_f
 
+# ---- G. more release causes, and a controller that restarted --------------------------
+tp_check "Add of a termination we open to a core port nobody listens on" \
+  add '$' "$core_local" "$(core_remote 5999)"
+grab_add; CTXG=$CTX
+tp_check "... Notify g/cause FT with connect_failed" \
+  mgc "wait-notify 10000" "^OK notify n=[0-9]+ .*Context = $CTXG .*generalcause *= *ft.*connect_failed"
+rm -f "$TP_TMP/ready"
+$P $S listen $CORE 5600 --bytes 100000 --seed 2 --timeout 30 --ready "$TP_TMP/ready" --hold >"$TP_TMP/g.peer" 2>&1 &
+gpid=$!
+for _ in $(seq 50); do [ -f "$TP_TMP/ready" ] && break; sleep 0.1; done
+add '$' "$(sdp 'c=IN IP4 $' 'm=message $ TCP/MSRP *')" "$(sdp "c=IN IP4 $UE" 'm=message 9 TCP/MSRP *' 'a=setup:active')"
+grab_add; CTXR=$CTX; PORTR=$PORT
+add "$CTXR" "$core_local" "$(core_remote 5600)"
+$C $S connect 10.210.0.1 "$PORTR" --bytes 0 --timeout 10 --rst-after 10 >"$TP_TMP/g.ue" 2>&1
+wait $gpid
+# (each termination is told; the UE's says rst)
+rst_told() {
+  local i
+  for i in 1 2; do
+    mgc "wait-notify 10000" "^OK notify n=[0-9]+ .*Context = $CTXR " || return 1
+    [[ $H248_LINE =~ generalcause\ *=\ *ft.*failurecause\ *=\ *\"?rst ]] && return 0
+  done
+  return 1
+}
+tp_check "a UE that resets its connection: Notify g/cause FT with rst" rst_told
+# a context that waits through the controller's restart (its UE never comes)
+add '$' "$ue_tls_local" "$(ue_tls_remote)"; grab_add; CTXH=$CTX; TH1=$TERM
+add '$' "$(sdp 'c=IN IP4 $' 'm=message $ TCP/MSRP *')" "$(sdp "c=IN IP4 $UE" 'm=message 9 TCP/MSRP *' 'a=setup:active')"
+grab_add; CTXK=$CTX; PORTK=$PORT
+h248_kill mgc
+h248_start mgc --listen 127.0.0.1:$MGCP --tcp --timeout 5000 || tp_die "the MGC did not start again: $H248_LINE"
+mgc "notify-error 504" '^OK'
+# the UE connects and resets: the termination's end is a Notify
+$C python3 -c 'import socket, struct, sys, time
+s = socket.create_connection(("10.210.0.1", int(sys.argv[1])), 5)
+time.sleep(0.3)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+s.close()' "$PORTK"
+# (a context's end makes a Notify, which the controller refuses: 504)
+tp_check "the controller restarted, refusing our Notify (it does not know us): cp registers with it again, Disconnected, contexts kept" \
+  mgc "wait-registered 15000" '^OK registered n=1 .*method=disconnected'
+mgc "notify-error off" '^OK'
+tp_check "... the waiting context is there under its ContextID" \
+  mgc "send Context = $CTXH { AuditValue = $TH1 { Audit { Statistics } } }" "^REPLY [0-9]+ ctx=$CTXH "
+
 kill $TSHARK 2>/dev/null; wait $TSHARK 2>/dev/null
 tp_check "tshark reads every Iq message as H.248, none malformed" h248_pcap_check "$TP_TMP/iq.pcap" $MGCP
+# ---- H. over TCP (H.248.1 Annex D.2, TPKT) ----------------------------------------------
+sed -i 's/^iq = { listen = "127.0.0.1:'"$IQP"'";/iq = { transport = "tcp"; listen = "127.0.0.1:'"$IQP"'";/' "$TP_TMP/dp.conf"
+# (a fresh controller: megaco keeps the UDP one's handle for our mId)
+h248_kill mgc
+h248_start mgc --listen 127.0.0.1:$MGCP --tcp-only --timeout 5000 || tp_die "the MGC did not start on TCP: $H248_LINE"
+tp_cp_stop
+tp_cp_start "$TP_TMP/dp.conf"
+tp_check "cp over TCP registers (902 Warm Boot: a context is held)" \
+  mgc "wait-registered 15000" '^OK registered n=1 .*method=restart reason=902'
+tp_check "... the held context's termination answers AuditValue over TCP" \
+  mgc "send Context = $CTXH { AuditValue = $TH1 { Audit { Statistics } } }" "^REPLY [0-9]+ ctx=$CTXH "
+tp_check "... W-Subtract=* over TCP ends it" \
+  mgc "send Context = $CTXH { W-Subtract = * }" "^REPLY [0-9]+ ctx=$CTXH "
+
 # ---- malformed messages (after the capture: they are malformed on purpose) ----------
 tp_check "a message whose transaction cannot be read: 403 for that transaction" \
   mgc 'raw MEGACO/3 [127.0.0.1]:'"$MGCP"'\nTransaction = 77 { Context = 1 { Add = ' '^OK'
