@@ -134,10 +134,8 @@ prefix_match(const uint8_t *a, const uint8_t *b, unsigned int plen)
 	return true;
 }
 
-/* The address dp connects from to reach ip (dp_route()'s rule: the port
- * whose prefix holds it, else the first with a gateway). */
-static bool
-route_src(const struct tp_conf *conf, uint8_t family, const uint8_t *ip, uint8_t *out)
+bool
+cp_agw_route_src(const struct tp_conf *conf, uint8_t family, const uint8_t *ip, uint8_t *out)
 {
 	const struct tp_conf_port *gw = NULL;
 
@@ -761,7 +759,7 @@ term_check(struct cp_ctx *cp, unsigned int i, struct ipc_agw_term *t, bool accep
 			ERR("leg %u: remote and local are of different families", i);
 		if (t->local.family == 0) {
 			t->local.family = t->remote.family;  /* address: dp's route */
-			if (!route_src(conf, t->remote.family, t->remote.ip, t->local.ip))
+			if (!cp_agw_route_src(conf, t->remote.family, t->remote.ip, t->local.ip))
 				ERR("leg %u: no route to the remote address", i);
 		}
 	}

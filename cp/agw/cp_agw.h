@@ -233,6 +233,11 @@ int cp_agw_subtract_leg(struct cp_ctx *cp, uint64_t id, unsigned int leg, char *
 			size_t errlen);
 /* End context id (close_notify, FIN on each leg that is up). */
 int cp_agw_release(struct cp_ctx *cp, uint64_t id, char *err, size_t errlen);
+/* The address dp connects from to reach ip of family 4 or 6 (dp_route()'s
+ * rule: the port whose prefix holds it, else the first with a gateway)
+ * into out: false when no port has a route. */
+bool cp_agw_route_src(const struct tp_conf *conf, uint8_t family, const uint8_t *ip,
+		      uint8_t *out);
 /* Context id, or NULL. */
 struct cp_agw_ctx *cp_agw_lookup(struct cp_ctx *cp, uint64_t id);
 /* fn(arg) hears every event from now on. 0, -ENOSPC (CP_AGW_OBSERVERS),

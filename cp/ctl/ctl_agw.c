@@ -41,6 +41,16 @@ put_str(const char *prefix, const char *s)
 	ctl_put_safe(stdout, prefix, s, "");
 }
 
+/* A request's --setup-timeout (S < 0: not given) and --fingerprint-alg. */
+static void
+add_leg_opts(struct json_object *req, int64_t timeout, const char *alg)
+{
+	if (timeout >= 0)
+		json_object_object_add(req, "setup_timeout", json_object_new_int64(timeout));
+	if (alg != NULL)
+		json_object_object_add(req, "fingerprint_alg", json_object_new_string(alg));
+}
+
 /* "tcp=server,tls=server,local=...,fp=sha-256 AB:..." into a leg object. */
 static int
 parse_spec(const char *path, const char *which, const char *spec, struct json_object *leg)
@@ -246,12 +256,9 @@ agw_create(const struct ctl_opts *opts, const char *path, int argc, char **argv)
 		}
 	}
 	json_object_object_add(req, "legs", legs);
-	if (timeout >= 0)
-		json_object_object_add(req, "setup_timeout", json_object_new_int64(timeout));
+	add_leg_opts(req, timeout, alg);
 	if (label != NULL)
 		json_object_object_add(req, "label", json_object_new_string(label));
-	if (alg != NULL)
-		json_object_object_add(req, "fingerprint_alg", json_object_new_string(alg));
 	rc = ctl_exchange(opts, req, &ans);
 	if (ans == NULL)
 		return rc;
@@ -502,10 +509,7 @@ agw_leg_cmd(const struct ctl_opts *opts, const char *path, int argc, char **argv
 			return rc < 0 ? CTL_EXIT_FAIL : rc;
 		}
 		json_object_object_add(req, "term", term);
-		if (timeout >= 0)
-			json_object_object_add(req, "setup_timeout", json_object_new_int64(timeout));
-		if (alg != NULL)
-			json_object_object_add(req, "fingerprint_alg", json_object_new_string(alg));
+		add_leg_opts(req, timeout, alg);
 	}
 	if (remote != NULL)
 		json_object_object_add(req, "remote", json_object_new_string(remote));

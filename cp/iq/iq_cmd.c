@@ -335,27 +335,11 @@ events_parms(const struct h248_tree *t, const struct h248_node *e, struct iq_ev_
 
 /* ---- our side ----------------------------------------------------------------- */
 
-static bool
-prefix_match(const uint8_t *a, const uint8_t *b, unsigned int plen)
-{
-	unsigned int i;
-
-	for (i = 0; i + 8 <= plen; i += 8)
-		if (a[i / 8] != b[i / 8])
-			return false;
-	if (i < plen) {
-		uint8_t mk = (uint8_t)(0xffu << (8 - (plen - i)));
-
-		return (a[i / 8] & mk) == (b[i / 8] & mk);
-	}
-	return true;
-}
-
 /*
  * Our address for a termination of family fam: the realm's port (by
- * name), else the port whose prefix holds the remote, else the first
- * port of the access role (a UE's side), else the first port of the
- * family. 0, or -1 with f set.
+ * name), else the one dp reaches the remote from (cp_agw_route_src()),
+ * else the first port of the access role (a UE's side), else the first
+ * port of the family. 0, or -1 with f set.
  */
 static int
 pick_local(const struct tp_conf *conf, uint8_t fam, const char *realm, const uint8_t *remote,
@@ -363,21 +347,14 @@ pick_local(const struct tp_conf *conf, uint8_t fam, const char *realm, const uin
 {
 	const struct tp_conf_port *first = NULL, *access = NULL;
 
+	if (realm[0] == '\0' && remote != NULL && cp_agw_route_src(conf, fam, remote, out))
+		return 0;
 	for (unsigned int i = 0; i < conf->dp.nports; i++) {
 		const struct tp_conf_port *p = &conf->dp.ports[i];
-		bool has = fam == 4 ? p->has_ip4 : p->has_ip6;
 
-		if (!has)
+		if (!(fam == 4 ? p->has_ip4 : p->has_ip6))
 			continue;
-		if (realm[0] != '\0') {
-			if (strcmp(p->name, realm) == 0) {
-				memcpy(out, fam == 4 ? p->ip4 : p->ip6, fam == 4 ? 4 : 16);
-				return 0;
-			}
-			continue;
-		}
-		if (remote != NULL && prefix_match(fam == 4 ? p->ip4 : p->ip6, remote,
-						    fam == 4 ? p->plen4 : p->plen6)) {
+		if (realm[0] != '\0' && strcmp(p->name, realm) == 0) {
 			memcpy(out, fam == 4 ? p->ip4 : p->ip6, fam == 4 ? 4 : 16);
 			return 0;
 		}

@@ -33,9 +33,7 @@
 #include "iq_internal.h"
 #include "tp_log.h"
 
-/* The profile offered in ServiceChange (TS 29.334's name for Iq) and
- * H.248's version the profile requires. */
-#define IQ_PROFILE         "threegiq/1"
+/* H.248's version the profile requires (the profile's name: iq.profile). */
 #define IQ_VERSION         3u
 
 /* Between two registration attempts when every controller failed: from
@@ -177,7 +175,7 @@ sc_body(struct h248_w *w, const void *arg)
 	h248_w_open(w, H248_TOK_SERVICES, NULL);
 	h248_w_item(w, H248_TOK_METHOD, q->sc_method);
 	h248_w_item_quoted(w, H248_TOK_REASON, q->sc_reason);
-	h248_w_item(w, H248_TOK_PROFILE, IQ_PROFILE);
+	h248_w_item(w, H248_TOK_PROFILE, q->conf->profile);
 	h248_w_item_u32(w, H248_TOK_VERSION, IQ_VERSION);
 	h248_w_close(w);
 	h248_w_close(w);

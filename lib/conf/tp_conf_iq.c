@@ -18,6 +18,28 @@ void
 tp_conf_iq_defaults(struct tp_conf *c)
 {
 	c->iq.max_rate = 500;
+	snprintf(c->iq.profile, sizeof(c->iq.profile), "threegiq/1");
+}
+
+/* H.248.1 Annex B serviceChangeProfile: NAME "/" Version (1-2 digits);
+ * NAME a token (letters, digits, '_', '-', '.') */
+static bool
+profile_ok(const char *v)
+{
+	const char *slash = strchr(v, '/');
+	size_t n = strlen(v);
+
+	if (slash == NULL || slash == v || n >= sizeof(((struct tp_conf_iq *)0)->profile) ||
+	    strlen(slash + 1) < 1 || strlen(slash + 1) > 2)
+		return false;
+	for (const char *p = v; p < slash; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' || *p == '.'))
+			return false;
+	for (const char *p = slash + 1; *p != '\0'; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	return true;
 }
 
 static int
@@ -56,7 +78,7 @@ static int
 load_iq(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 {
 	static const char *const names[] = {
-		"listen", "transport", "mid", "mgc", "max_rate", NULL,
+		"listen", "transport", "mid", "mgc", "max_rate", "profile", NULL,
 	};
 	struct tp_conf_iq *q = &c->iq;
 	const config_setting_t *s;
@@ -105,6 +127,15 @@ load_iq(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 			if (strcmp(q->mgc[j], q->mgc[q->nmgc]) == 0)
 				FAIL(e, "iq.mgc: '%s' is listed twice", q->mgc[j]);
 		q->nmgc++;
+	}
+	s = config_setting_get_member(g, "profile");
+	if (s != NULL) {
+		const char *v = config_setting_type(s) == CONFIG_TYPE_STRING ?
+				config_setting_get_string(s) : "";
+
+		if (!profile_ok(v))
+			FAIL(s, "iq.profile '%s' is not NAME/VERSION (e.g. \"threegiq/1\")", v);
+		snprintf(q->profile, sizeof(q->profile), "%s", v);
 	}
 	s = config_setting_get_member(g, "mid");
 	if (s != NULL) {

@@ -498,7 +498,8 @@ struct tp_conf_agw {
  *     transport = "udp";             # "udp" (H.248.1 Annex D.1) or "tcp" (D.2)
  *     mid = "[192.0.2.10]:2944";     # our message identifier (default: from listen)
  *     mgc = ["192.0.2.20:2944"];     # the controllers, in order; only they are answered
- *     max_rate = 500;                # requests a second; past it: error 502
+ *     max_rate = 500;                # requests a second; past it: error 511
+ *     profile = "threegiq/1";        # ServiceChangeProfile offered at registration
  *   };
  */
 struct tp_conf_iq {
@@ -510,6 +511,7 @@ struct tp_conf_iq {
 	unsigned int nmgc;
 	char mgc[TP_CONF_MAX_IQ_MGCS][64];   /* "IP:PORT", same family as listen */
 	uint32_t max_rate;            /* default 500 */
+	char profile[64];             /* "name/version", default "threegiq/1" */
 };
 
 #define TP_CONF_MAX_CLUSTER_HOSTS 8

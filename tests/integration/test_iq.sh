@@ -258,7 +258,7 @@ for _ in $(seq 50); do [ -f "$TP_TMP/ready" ] && break; sleep 0.1; done
 add '$' "$(sdp 'c=IN IP4 $' 'm=message $ TCP/MSRP *')" "$(sdp "c=IN IP4 $UE" 'm=message 9 TCP/MSRP *' 'a=setup:active')"
 grab_add; CTXR=$CTX; PORTR=$PORT
 add "$CTXR" "$core_local" "$(core_remote 5600)"
-$C $S connect 10.210.0.1 "$PORTR" --bytes 0 --timeout 10 --rst-after 10 >"$TP_TMP/g.ue" 2>&1
+$C $S connect 10.210.0.1 "$PORTR" --bytes 0 --hold --timeout 10 --rst-after 10 >"$TP_TMP/g.ue" 2>&1
 wait $gpid
 # (each termination is told; the UE's says rst)
 rst_told() {

@@ -467,11 +467,13 @@ test_conf_iq_group_read_and_checked(void **state)
 	assert_int_equal(c.iq.nmgc, 1);
 	assert_string_equal(c.iq.mgc[0], "192.0.2.20:2944");
 	assert_int_equal(c.iq.max_rate, 500);
+	assert_string_equal(c.iq.profile, "threegiq/1");
 	tp_conf_free(&c);
 	expect_ok(DP("") "agw = { };\n"
 		  "iq = { listen = \"[2001:db8::a]:2944\"; transport = \"tcp\";\n"
 		  "  mgc = [\"[2001:db8::1]:2944\", \"[2001:db8::2]:2944\"];\n"
-		  "  mid = \"<agw1.example.net>:2944\"; max_rate = 20; };\n");
+		  "  mid = \"<agw1.example.net>:2944\"; max_rate = 20; profile = \"ImsAgw/2\"; };\n");
+	assert_string_equal(c.iq.profile, "ImsAgw/2");
 	assert_true(c.iq.tcp);
 	assert_string_equal(c.iq.mid, "<agw1.example.net>:2944");
 	assert_int_equal(c.iq.nmgc, 2);
@@ -502,6 +504,10 @@ test_conf_iq_group_read_and_checked(void **state)
 		     "[\"192.0.2.20:2944\"];\n  mid = \"a b\"; };\n", 7, "iq.mid 'a b'");
 	expect_error(DP("") "agw = { };\niq = { listen = \"192.0.2.10:2944\"; mgc = "
 		     "[\"192.0.2.20:2944\"];\n  max_rate = 0; };\n", 7, "max_rate");
+	expect_error(DP("") "agw = { };\niq = { listen = \"192.0.2.10:2944\"; mgc = "
+		     "[\"192.0.2.20:2944\"];\n  profile = \"iq\"; };\n", 7, "iq.profile 'iq'");
+	expect_error(DP("") "agw = { };\niq = { listen = \"192.0.2.10:2944\"; mgc = "
+		     "[\"192.0.2.20:2944\"];\n  profile = \"a b/1\"; };\n", 7, "iq.profile");
 	expect_error(DP("") "agw = { };\niq = { listen = \"192.0.2.10:2944\"; mgc = "
 		     "[\"192.0.2.20:2944\"];\n  mgcs = 1; };\n", 7, "unknown setting 'mgcs'");
 }
