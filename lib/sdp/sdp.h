@@ -221,8 +221,10 @@ struct sdp_term {
  *     (SDP_REMOTE_OFFER / SDP_REMOTE_ANSWER), else SDP_E_SETUP_MISSING;
  *   - Local alone with actpass, `$` or no a=setup: passive (or active with
  *     SDP_PREFER_CLIENT), the same choice as for a Remote's actpass.
- * Returns 0, or -EINVAL (inconsistent or missing) / -ENOTSUP (a proto
- * or an address kind we do not take) with err saying why.
+ * Returns 0, or -EINVAL (inconsistent or missing; also flags with an
+ * unknown bit or both SDP_REMOTE_OFFER and SDP_REMOTE_ANSWER, as
+ * SDP_E_SETUP_MISSING) / -ENOTSUP (a proto or an address kind we do not
+ * take) with err saying why; *out is then zeroed.
  */
 int sdp_derive(const struct sdp *local, const struct sdp *remote, unsigned int flags,
 	       struct sdp_term *out, struct sdp_error *err);
