@@ -915,7 +915,7 @@ sdp_derive(const struct sdp *local, const struct sdp *remote, unsigned int flags
 	out->remote_family = rm->addr.family;
 	memcpy(out->remote_ip, rm->addr.ip, 16);
 	/* the peer's port is where we connect; an active peer's (port 9 by
-	 * RFC 4145 section 4.1's advice) is not the port it connects from */
+	 * RFC 4145's advice) is not the port it connects from */
 	out->remote_port = out->role == SDP_ROLE_SERVER ? 0 : rm->port;
 	if (out->tls) {
 		if (rm->nfp == 0) {
@@ -992,7 +992,7 @@ sdp_write(const struct sdp_answer *a, char *buf, size_t size)
 	if (inet_ntop(a->family, a->ip, addr, sizeof(addr)) == NULL)
 		return -EINVAL;
 	at = a->family == AF_INET ? "IP4" : "IP6";
-	/* RFC 4145 section 4.1: an active end's port is not listened on; 9
+	/* RFC 4145: an active end's port is not listened on; 9
 	 * (discard) says so */
 	port = a->port == 0 ? 9 : a->port;
 

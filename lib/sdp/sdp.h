@@ -193,7 +193,7 @@ struct sdp_term {
 	uint8_t remote_family;   /* from Remote's c=, 0 without Remote */
 	uint16_t local_port;     /* Local's port unless local_port_choose (0 without Local) */
 	/* The peer's port: where we connect (client), or the one it connects
-	 * from (server: 0, any; RFC 4145 section 4.1's port 9 of an active
+	 * from (server: 0, any; RFC 4145's port 9 (discard) of an active
 	 * end is a placeholder, not its port). */
 	uint16_t remote_port;
 	uint8_t local_ip[16];
@@ -238,7 +238,7 @@ struct sdp_answer {
 	uint8_t proto;           /* one of the four; TLS ones need nfp >= 1 */
 	uint8_t setup;           /* ACTIVE, PASSIVE or HOLDCONN: our role */
 	uint8_t connection;      /* NEW, EXISTING; NONE writes new */
-	uint16_t port;           /* ours; 0 with ACTIVE or HOLDCONN writes 9 (RFC 4145 section 4.1) */
+	uint16_t port;           /* ours; 0 with ACTIVE or HOLDCONN writes 9 (RFC 4145) */
 	uint8_t ip[16];          /* our address, network order */
 	uint64_t sess_id;        /* o='s sess-id and sess-version */
 	uint64_t sess_version;
