@@ -203,6 +203,12 @@ test_conf_demo_loads_with_fixed_values(void **state)
 	assert_string_equal(c.dp.eal_argv[0], "turnpike-dp");
 	assert_true(argv_has(&c.dp, "-l", "0"));
 	assert_true(argv_has(&c.dp, "--file-prefix", "turnpike-demo"));
+	/* the access gateway, driven over Iq from loopback */
+	assert_true(c.agw.enabled);
+	assert_int_equal(c.agw.port_min, 20000);
+	assert_true(c.iq.enabled);
+	assert_string_equal(c.iq.listen, "127.0.0.1:2944");
+	assert_string_equal(c.iq.mgc[0], "127.0.0.1:2945");
 	assert_true(argv_has(&c.dp, "--vdev", "net_tap0,iface=tp-access"));
 	assert_true(argv_has(&c.dp, "--vdev", "net_tap1,iface=tp-core"));
 	assert_null(c.dp.eal_argv[c.dp.eal_argc]);
