@@ -25,14 +25,21 @@
 #   E. A wrong fingerprint: the UE's handshake is refused, Notify g/cause
 #      FP with tls_handshake; errors with their H.248.8 codes: an unknown
 #      context (411), Move (443), an unknown package (440), SDP without
-#      m= (472), TCP/RTP (515), a termination not in the context (435),
-#      a message that does not parse (400) and one whose transaction does
-#      not (403); each counted in `turnpikectl status`.
+#      m= (472), RTP, not TCP (515); each counted in `turnpikectl status`.
 #   F. cp restarted while a context holds both legs: it registers again
 #      (902 Warm Boot), the context has the same ContextID, its bytes
-#      still flow, and a Subtract ends it.
-#   G. tshark's H.248 dissector reads every message of the run, ours and
-#      megaco's, with no malformed mark.
+#      still flow.
+#   G. More causes told: connect_failed, rst. The controller restarted:
+#      it refuses our next Notify (504), cp registers with it again
+#      (Disconnected) and a waiting context answers under its ContextID;
+#      a termination not in it is 435.
+#      tshark's H.248 dissector reads every message of the run so far,
+#      ours and megaco's, with no malformed mark.
+#   H. Iq over TCP (TPKT): cp restarted on it registers, audits and
+#      W-Subtract work.
+#   I. dp restarted: the context it held is told released (dp_restart).
+#   J. Malformed messages: 403 for a transaction that does not parse,
+#      400 for a message that does not, both counted.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/dp_env.sh"
@@ -289,6 +296,8 @@ tp_check "the controller restarted, refusing our Notify (it does not know us): c
 mgc "notify-error off" '^OK'
 tp_check "... the waiting context is there under its ContextID" \
   mgc "send Context = $CTXH { AuditValue = $TH1 { Audit { Statistics } } }" "^REPLY [0-9]+ ctx=$CTXH "
+tp_check "... a termination not in it: 435" \
+  mgc "send Context = $CTXH { Modify = tcp/1/7 { Events = 8 { g/cause } } }" '^ERROR [0-9]+ 435 '
 
 kill $TSHARK 2>/dev/null; wait $TSHARK 2>/dev/null
 tp_check "tshark reads every Iq message as H.248, none malformed" h248_pcap_check "$TP_TMP/iq.pcap" $MGCP
@@ -305,6 +314,13 @@ tp_check "... the held context's termination answers AuditValue over TCP" \
   mgc "send Context = $CTXH { AuditValue = $TH1 { Audit { Statistics } } }" "^REPLY [0-9]+ ctx=$CTXH "
 tp_check "... W-Subtract=* over TCP ends it" \
   mgc "send Context = $CTXH { W-Subtract = * }" "^REPLY [0-9]+ ctx=$CTXH "
+
+# ---- I. dp restarted: what it held is gone, and the controller is told ---------------
+add '$' "$ue_tls_local" "$(ue_tls_remote)"; grab_add; CTXI=$CTX
+tp_dp_stop >/dev/null
+tp_dp_start "$TP_TMP/dp.conf"
+tp_check "dp restarted: Notify g/cause FT with dp_restart for the context it held" \
+  mgc "wait-notify 30000" "^OK notify n=[0-9]+ .*Context = $CTXI .*generalcause *= *ft.*dp_restart"
 
 # ---- malformed messages (after the capture: they are malformed on purpose) ----------
 tp_check "a message whose transaction cannot be read: 403 for that transaction" \
