@@ -117,9 +117,9 @@ create b --a 'tcp=server,local=10.210.0.1,remote=10.210.0.2:4444' --b 'tcp=clien
 # (installed in dp: its client leg is up; a SYN before that is refused
 # for want of a listener, not for its port)
 wait_states b "waiting up"
-r=$($C $L connect 10.210.0.1 "$(ctx_port b)" --wait 3)
+r=$($C $L connect 10.210.0.1 "$(ctx_port b)" --wait 3 2>"$TP_TMP/b.err"); [ -n "$r" ] || sed "s/^/# /" "$TP_TMP/b.err"
 tp_check "a server leg's first remote (10.210.0.2:4444): the UE from another port is refused ($r)" \
-  test "$(js "$r" 'd["end"]')" = rst
+  grep -qxE 'rst|refused' <<<"$(js "$r" 'd["end"]')"
 tp_check "turnpikectl agw modify-leg: its remote becomes 10.210.0.2 (any port)" \
   tp_ctl agw modify-leg "$(ctx_id b)" --leg a --remote 10.210.0.2
 tp_check "... cp shows the new remote" \

@@ -99,7 +99,13 @@ def main():
                 open("%s.%d" % (arg("--mark"), k + 1), "w").close()
         out["extra"], out["end"] = read_end(s, t_end)
     else:
-        s = socket.create_connection((addr, port), timeout=timeout)
+        try:
+            s = socket.create_connection((addr, port), timeout=timeout)
+        except (ConnectionRefusedError, ConnectionResetError) as e:
+            # (dp's refusal reached us before connect() returned)
+            out["end"] = "refused" if isinstance(e, ConnectionRefusedError) else "rst"
+            print(json.dumps(out))
+            return
         try:
             s.sendall(b"0123456789")
             n, end = read_end(s, time.time() + arg("--wait", 2.0, float))
