@@ -492,7 +492,7 @@ request(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 	}
 	if (!rate_ok(q, now_ms)) {
 		q->ctr.stats[IQ_STAT_OVERLOAD]++;
-		send_error(q, peer, tr->id, 510, "Insufficient resources: over iq.max_rate",
+		send_error(q, peer, tr->id, 511, "Temporarily Busy: over iq.max_rate",
 			   now_ms, false);
 		return;
 	}

@@ -38,6 +38,10 @@
 #   H. Iq over TCP (TPKT): cp restarted on it registers, audits and
 #      W-Subtract work.
 #   I. dp restarted: the context it held is told released (dp_restart).
+#   K. H.248.14's inactivity timer on ROOT (its Notify, then off), a
+#      request repeated with one id (the same reply, run once), 80
+#      requests past iq.max_rate (20 a second here: the excess 511,
+#      counted).
 #   J. Malformed messages: 403 for a transaction that does not parse,
 #      400 for a message that does not, both counted.
 set -uo pipefail
@@ -75,7 +79,7 @@ counted() {
 jt() { [ "$(j "$1" "$2")" = True ]; }
 
 # the controller on loopback, cp's Iq beside it
-base=$((30000 + $$ % 15000))
+base=$((40000 + ($$ % 5000) * 2))   # (the metrics endpoint takes 20000-39999 by pid)
 MGCP=$base; IQP=$((base + 1))
 tshark -q -i lo -f "udp port $MGCP" -w "$TP_TMP/iq.pcap" >"$TP_TMP/tshark.log" 2>&1 &
 TSHARK=$!
@@ -88,7 +92,7 @@ ipc = { name = \"/$TP_ID\"; cp_grace = 20; };
 cp = { api_socket = \"$TP_TMP/cp.sock\"; store = \"none\"; metrics = \"$maddr\"; };
 tls = { certificate = \"$TP_TMP/dp.pem\"; private_key = \"$TP_TMP/dp.key\"; };
 agw = { ports = [20000, 21999]; max_contexts = 64; setup_timeout = 90; };
-iq = { listen = \"127.0.0.1:$IQP\"; mgc = [\"127.0.0.1:$MGCP\"]; };"
+iq = { listen = \"127.0.0.1:$IQP\"; mgc = [\"127.0.0.1:$MGCP\"]; max_rate = 20; };"
 tp_dp_start "$TP_TMP/dp.conf"
 tp_cp_start "$TP_TMP/dp.conf"
 
@@ -244,6 +248,7 @@ tp_cp_stop
 tp_cp_start "$TP_TMP/dp.conf"
 tp_check "cp restarted registers again: ServiceChange Restart 902 Warm Boot" \
   mgc "wait-registered 15000" '^OK registered n=2 .*method=restart reason=902'
+sleep 0.3   # (its reply to our ServiceChange on its way: H.248.1 §11.2)
 tp_check "... the context has the same ContextID: AuditValue of its termination" \
   mgc "send Context = $CTXF { AuditValue = $TF1 { Audit { Statistics } } }" "^REPLY [0-9]+ ctx=$CTXF "
 wait $fupid $fpid
@@ -293,6 +298,7 @@ s.close()' "$PORTK"
 # (a context's end makes a Notify, which the controller refuses: 504)
 tp_check "the controller restarted, refusing our Notify (it does not know us): cp registers with it again, Disconnected, contexts kept" \
   mgc "wait-registered 15000" '^OK registered n=1 .*method=disconnected'
+sleep 0.3   # (its reply to our ServiceChange on its way: H.248.1 §11.2)
 mgc "notify-error off" '^OK'
 tp_check "... the waiting context is there under its ContextID" \
   mgc "send Context = $CTXH { AuditValue = $TH1 { Audit { Statistics } } }" "^REPLY [0-9]+ ctx=$CTXH "
@@ -310,6 +316,7 @@ tp_cp_stop
 tp_cp_start "$TP_TMP/dp.conf"
 tp_check "cp over TCP registers (902 Warm Boot: a context is held)" \
   mgc "wait-registered 15000" '^OK registered n=1 .*method=restart reason=902'
+sleep 0.3   # (its reply to our ServiceChange on its way: H.248.1 §11.2)
 tp_check "... the held context's termination answers AuditValue over TCP" \
   mgc "send Context = $CTXH { AuditValue = $TH1 { Audit { Statistics } } }" "^REPLY [0-9]+ ctx=$CTXH "
 tp_check "... W-Subtract=* over TCP ends it" \
@@ -322,11 +329,40 @@ tp_dp_start "$TP_TMP/dp.conf"
 tp_check "dp restarted: Notify g/cause FT with dp_restart for the context it held" \
   mgc "wait-notify 30000" "^OK notify n=[0-9]+ .*Context = $CTXI .*generalcause *= *ft.*dp_restart"
 
+# ---- K. the inactivity timer, a repeated request, the rate limit ----------------------
+tp_check "Modify ROOT: H.248.14's inactivity timer (it/ito, mit 1 s)" \
+  mgc "send Context = - { Modify = ROOT { Events = 9 { it/ito { mit = 100 } } } }" '^REPLY [0-9]+ ctx=- '
+tp_check "... a second without a message from the controller: Notify ROOT it/ito" \
+  mgc "wait-notify 5000" '^OK notify n=[0-9]+ .*Notify = root .*it/ito'
+tp_check "... Events without a request id turns it off" \
+  mgc "send Context = - { Modify = ROOT { Events } }" '^REPLY [0-9]+ ctx=- '
+mgc "wait-notify 300" '' >/dev/null 2>&1   # (one already on its way)
+tp_check "... no Notify after that" mgc "wait-notify 2500" '^TIMEOUT '
+AV='MEGACO/3 [127.0.0.1]:'"$MGCP"'\nTransaction = 3000000000 { Context = - { AuditValue = ROOT { Audit { } } } }'
+repeated() {
+  local a b
+  mgc "raw $AV" '^OK' && mgc "wait-unexpected 5000" '^OK unexpected ' || return 1
+  a=${H248_LINE#* n=* }
+  mgc "raw $AV" '^OK' && mgc "wait-unexpected 5000" '^OK unexpected ' || return 1
+  b=${H248_LINE#* n=* }
+  [ "$a" = "$b" ] && python3 -c 'import json,sys; sys.exit(0 if json.loads(sys.argv[1])["iq"]["stats"]["requests_repeated"] >= 1 else 1)' "$(tp_ctl --json status)"
+}
+tp_check "a request sent twice with one id: the same reply, run once (requests_repeated)" repeated
+burst() {
+  local i t0=$SECONDS
+  for i in $(seq 80); do
+    h248_cmd mgc 'raw MEGACO/3 [127.0.0.1]:'"$MGCP"'\nTransaction = '$((3000000100 + i))' { Context = - { AuditValue = ROOT { Audit { } } } }' || return 1
+  done
+  echo "#   80 requests in $((SECONDS - t0)) s"
+  python3 -c 'import json,sys; d=json.loads(sys.argv[1])["iq"]; print("#  ", d["stats"]["requests_overload"], "refused 511 (requests_overload),", d["errors_sent_by_code"].get("511", 0), "counted"); sys.exit(0 if d["stats"]["requests_overload"] >= 1 and d["errors_sent_by_code"].get("511", 0) >= 1 else 1)' "$(tp_ctl --json status)"
+}
+tp_check "80 requests at once past iq.max_rate (20/s): the excess answered 511, counted" burst
+
 # ---- malformed messages (after the capture: they are malformed on purpose) ----------
 tp_check "a message whose transaction cannot be read: 403 for that transaction" \
   mgc 'raw MEGACO/3 [127.0.0.1]:'"$MGCP"'\nTransaction = 77 { Context = 1 { Add = ' '^OK'
 tp_check "... answered with the transaction's error (megaco: a reply to nothing it sent)" \
-  mgc "wait-unexpected 5000" '^OK unexpected n=1 .*(77|403)'
+  mgc "wait-unexpected 5000 $((2 + 80 + 1))" '^OK unexpected n=[0-9]+ .*(77|403)'
 tp_check "a message that cannot be read at all: 400 at the message's level" \
   mgc 'raw MEGACO/3 [127.0.0.1]:'"$MGCP"'\n{{{' '^OK'
 tp_check "... answered (megaco hears a message-level error)" mgc "wait-msgerror 5000" '^OK msgerror n=1 .*400'
