@@ -769,6 +769,12 @@ term_check(struct cp_ctx *cp, unsigned int i, struct ipc_agw_term *t, bool accep
 		cp_api_addr_str(&t->local, false, a, sizeof(a));
 		ERR("leg %u: %s is not an address of dp's ports", i, a);
 	}
+	if (t->dscp > IPC_AGW_DSCP_MAX)
+		ERR("leg %u: DSCP %u is not a code point (0 to %u)", i, t->dscp, IPC_AGW_DSCP_MAX);
+	if (t->pol_rate != 0 && t->pol_burst == 0)
+		ERR("leg %u: policing at %u bytes a second needs a burst size", i, t->pol_rate);
+	if (t->pol_rate == 0)
+		t->pol_burst = 0;
 	if (t->nfp > IPC_AGW_FP_MAX)
 		ERR("leg %u: %u fingerprints, at most %u", i, t->nfp, IPC_AGW_FP_MAX);
 	for (unsigned int k = 0; k < t->nfp; k++) {
@@ -1120,9 +1126,11 @@ cp_agw_add_leg(struct cp_ctx *cp, uint64_t id, unsigned int leg,
 
 int
 cp_agw_modify_leg(struct cp_ctx *cp, uint64_t id, unsigned int leg,
-		  const struct ipc_addr *remote, const struct ipc_agw_fp *fp, unsigned int nfp,
-		  char *err, size_t errlen)
+		  const struct cp_agw_leg_mod *m, char *err, size_t errlen)
 {
+	const struct ipc_addr *remote = m->remote;
+	const struct ipc_agw_fp *fp = m->fp;
+	unsigned int nfp = m->nfp;
 	struct cp_agw_ctx *c;
 	struct ipc_agw_mod x;
 	const struct ipc_agw_term *t;
@@ -1152,6 +1160,14 @@ cp_agw_modify_leg(struct cp_ctx *cp, uint64_t id, unsigned int leg,
 		memcpy(x.term.fp, fp, nfp * sizeof(fp[0]));
 		x.term.nfp = (uint8_t)nfp;
 	}
+	if (m->dscp_set)
+		x.term.dscp = m->dscp;
+	if (m->pol_set) {
+		x.term.pol_rate = m->pol_rate;
+		x.term.pol_burst = m->pol_burst;
+	}
+	if (m->memo != NULL)
+		memcpy(x.term.memo, m->memo, sizeof(x.term.memo));
 	rc = term_check(cp, leg, &x.term, accept_any, err, errlen);
 	if (rc < 0)
 		return rc;
@@ -1465,7 +1481,10 @@ cmd_modify_leg(void *ctx, struct json_object *req, struct json_object *resp, con
 	}
 	if (s == NULL && nfp == 0)
 		FAIL("nothing to modify: give \"remote\", \"fingerprints\" or both");
-	rc = cp_agw_modify_leg(cp, id, leg, s != NULL ? &remote : NULL, fp, nfp, err, sizeof(err));
+	rc = cp_agw_modify_leg(cp, id, leg,
+			       &(struct cp_agw_leg_mod){ .remote = s != NULL ? &remote : NULL,
+							 .fp = fp, .nfp = nfp },
+			       err, sizeof(err));
 	if (rc < 0)
 		return api_rc(cp, rc, err, error);
 	answer_ctx(cp, cp_agw_lookup(cp, id), 1, resp);

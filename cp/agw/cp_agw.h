@@ -220,12 +220,25 @@ int cp_agw_create(struct cp_ctx *cp, const struct cp_agw_leg_spec spec[2], uint3
 int cp_agw_add_leg(struct cp_ctx *cp, uint64_t id, unsigned int leg,
 		   const struct cp_agw_leg_spec *spec, uint32_t setup_ms, unsigned int *got,
 		   char *err, size_t errlen);
-/* Leg leg's remote (NULL: as it is) and its peer's fingerprints (nfp 0:
- * as they are) change. A leg not up yet takes them (a client connects
- * anew); one up records them only (its connection stays). */
+/* What cp_agw_modify_leg() changes of a termination; NULL, 0 or false:
+ * as it is. */
+struct cp_agw_leg_mod {
+	const struct ipc_addr *remote;
+	const struct ipc_agw_fp *fp;       /* nfp of them */
+	unsigned int nfp;
+	bool dscp_set;
+	uint8_t dscp;
+	bool pol_set;                      /* pol_rate 0: no policing */
+	uint32_t pol_rate;
+	uint32_t pol_burst;
+	const uint8_t *memo;               /* IPC_AGW_MEMO_LEN bytes */
+};
+
+/* Leg leg's remote and its peer's fingerprints change: a leg not up yet
+ * takes them (a client connects anew); one up records them only (its
+ * connection stays). Its DSCP, policing and memo change either way. */
 int cp_agw_modify_leg(struct cp_ctx *cp, uint64_t id, unsigned int leg,
-		      const struct ipc_addr *remote, const struct ipc_agw_fp *fp, unsigned int nfp,
-		      char *err, size_t errlen);
+		      const struct cp_agw_leg_mod *m, char *err, size_t errlen);
 /* Leg leg's termination ends (cause controller); its slot is empty at
  * once; the other leg is held until a termination joins. The last one's
  * subtraction releases the context (its RELEASED follows). */

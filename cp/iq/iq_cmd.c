@@ -663,7 +663,9 @@ cmd_modify(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, b
 			     "(Subtract it and Add another)");
 		remote = sp.term.remote;
 		rc = cp_agw_modify_leg(a->cp, a->c->id, (unsigned int)leg,
-				       remote.family != 0 ? &remote : NULL, sp.term.fp, sp.term.nfp,
+				       &(struct cp_agw_leg_mod){
+					       .remote = remote.family != 0 ? &remote : NULL,
+					       .fp = sp.term.fp, .nfp = sp.term.nfp },
 				       err, sizeof(err));
 		if (rc < 0)
 			FAIL(&a->fail, agw_code(rc), "%s", err);

@@ -1001,7 +1001,8 @@ addr_eq(const struct ipc_addr *p, const struct ipc_addr *q)
 	return p->family == q->family && p->port == q->port && memcmp(p->ip, q->ip, 16) == 0;
 }
 
-/* MOD_LEG: slot i's remote and fingerprints become x's. A leg not up
+/* MOD_LEG: slot i's DSCP, policing and memo become x's at once; its
+ * remote and fingerprints too, and then a leg not up
  * takes them: a server leg's candidates (judged by the old ones) are
  * reset, a client leg's open (or handshake) begins anew towards the new
  * remote. A leg up only records them: its connection stays (H.248's
@@ -1025,6 +1026,10 @@ leg_mod(struct dp_worker *w, struct agw_ctx *c, unsigned int i, const struct ipc
 		return;
 	}
 	a->ctr[AGW_CTR_LEG_MODIFIED]++;
+	t->dscp = n->dscp;
+	t->pol_rate = n->pol_rate;
+	t->pol_burst = n->pol_burst;
+	memcpy(t->memo, n->memo, sizeof(t->memo));
 	changed = !addr_eq(&t->remote, &n->remote) || t->nfp != n->nfp ||
 		  memcmp(t->fp, n->fp, sizeof(t->fp)) != 0 ||
 		  (t->tcp_role == IPC_AGW_TCP_CLIENT && !addr_eq(&t->local, &n->local));

@@ -159,7 +159,8 @@ agw_term_ok(const struct ipc_agw_term *t)
 	if (t->tcp_role != IPC_AGW_TCP_CLIENT && t->tcp_role != IPC_AGW_TCP_SERVER)
 		return false;
 	if (t->tls_role > IPC_AGW_TLS_SERVER || t->nfp > IPC_AGW_FP_MAX ||
-	    (t->tls_role != IPC_AGW_TLS_NONE) != (t->nfp > 0))
+	    (t->tls_role != IPC_AGW_TLS_NONE) != (t->nfp > 0) || t->dscp > IPC_AGW_DSCP_MAX ||
+	    (t->pol_rate != 0 && t->pol_burst == 0))
 		return false;
 	for (unsigned int i = 0; i < t->nfp; i++)
 		if (t->fp[i].alg < 1 || t->fp[i].alg > 4 || t->fp[i].len != fp_len[t->fp[i].alg])
@@ -179,7 +180,7 @@ agw_slot_ok(const struct ipc_agw_term *t)
 {
 	if (t->tcp_role == IPC_AGW_TCP_NONE)
 		return t->tls_role == IPC_AGW_TLS_NONE && t->nfp == 0 && t->local.family == 0 &&
-		       t->remote.family == 0;
+		       t->remote.family == 0 && t->dscp == 0 && t->pol_rate == 0;
 	return agw_term_ok(t);
 }
 

@@ -27,7 +27,7 @@
 #include <stdint.h>
 
 #define IPC_MAGIC        0x54504943u   /* "TPIC" */
-#define IPC_VERSION      15u           /* 5: 64-bit connection ids, capabilities
+#define IPC_VERSION      16u           /* 5: 64-bit connection ids, capabilities
 					* and relayed-port ranges in the header;
 					* 6: and dp's worker counters (ipc_dp_stats);
 					* 7: and its TCP counters;
@@ -51,7 +51,9 @@
 					* (ipc_dp_family.help, dp_tcp_help);
 					* 15: AGW contexts of one leg, AGW_MOD
 					* (ipc_agw_mod), AGW_EV_SUBTRACTED, a
-					* leg's own setup time (ipc_agw_leg_state) */
+					* leg's own setup time (ipc_agw_leg_state);
+					* 16: a termination's DSCP, policing and
+					* controller's memo (ipc_agw_term) */
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
@@ -275,6 +277,8 @@ enum ipc_agw_tls_role {
 #define IPC_AGW_FP_MAX      4u    /* RFC 8122 a=fingerprint lines taken per leg */
 #define IPC_AGW_FP_LEN      64u   /* the longest digest (sha-512) */
 #define IPC_AGW_DETAIL_MAX  232u  /* an event's sentence, NUL included */
+#define IPC_AGW_MEMO_LEN    16u   /* a termination's controller memo */
+#define IPC_AGW_DSCP_MAX    63u
 
 /* A certificate fingerprint as SDP signals it (lib/certfp struct certfp):
  * alg 1..4 (sha-1, sha-256, sha-384, sha-512), len its digest's bytes. */
@@ -295,7 +299,11 @@ struct ipc_agw_term {
 	uint16_t serial;          /* cp's number for the termination in this
 				   * slot (a later one in the same slot has
 				   * another): its events carry it */
-	uint16_t pad;
+	uint8_t dscp;             /* the DS field's code point (RFC 2474) of
+				   * every packet dp sends on the leg,
+				   * 0..IPC_AGW_DSCP_MAX (0: the default
+				   * class) */
+	uint8_t pad;
 	/* server: the address and port to accept on; client: the source
 	 * address (port 0: dp picks one that steers back to the worker) */
 	struct ipc_addr local;
@@ -303,6 +311,17 @@ struct ipc_agw_term {
 	 * accept anyone, else only this address (port 0: any port) */
 	struct ipc_addr remote;
 	struct ipc_agw_fp fp[IPC_AGW_FP_MAX];
+	/* policing of what the leg's peer sends (H.248.53 tman: sdr, mbs):
+	 * bytes a second read from it at most, and the burst over that rate
+	 * taken at once; rate 0: none. Over TCP the excess is not dropped
+	 * (that would cut the stream) but left unread: the peer's window
+	 * closes and it slows. */
+	uint32_t pol_rate;
+	uint32_t pol_burst;
+	/* the controller's own words on this termination (cp/iq: the
+	 * requested events): dp keeps them with the leg, never reads them,
+	 * and gives them back in AGW_STATE to a restarted cp */
+	uint8_t memo[IPC_AGW_MEMO_LEN];
 };
 
 /* AGW_ADD's body. */
@@ -322,7 +341,9 @@ enum ipc_agw_mod_op {
 				   * term's (its roles, local address and
 				   * certificate unchanged): a leg not up yet
 				   * takes them (a client reconnects), one up
-				   * only records them */
+				   * only records them; its dscp, policing
+				   * and memo become term's whether up or not
+				   * (a remote unchanged: no reconnect) */
 	IPC_AGW_SUB_LEG = 3,      /* the slot's termination ends (SUBTRACTED,
 				   * cause controller); the other leg is held
 				   * (its bytes within agw.hold) until a

@@ -340,6 +340,7 @@ test_cp_agw_rules_for_every_door(void **state)
 	struct cp_agw_ctx *c = NULL;
 	struct ipc_addr r;
 	struct ipc_agw_fp fp;
+	const struct cp_agw_leg_mod mr = { .remote = &r }, mf = { .fp = &fp, .nfp = 1 };
 	char err[256];
 	uint64_t id;
 
@@ -382,26 +383,26 @@ test_cp_agw_rules_for_every_door(void **state)
 	r.family = 4;
 	r.ip[0] = 10;
 	r.ip[1] = 9;
-	assert_int_equal(cp_agw_modify_leg(&cp, id, 0, &r, NULL, 0, err, sizeof(err)), -EACCES);
+	assert_int_equal(cp_agw_modify_leg(&cp, id, 0, &mr, err, sizeof(err)), -EACCES);
 	memset(&fp, 0, sizeof(fp));
 	fp.alg = 1;
 	fp.len = 20;
-	assert_int_equal(cp_agw_modify_leg(&cp, id, 0, NULL, &fp, 1, err, sizeof(err)), -EINVAL);
+	assert_int_equal(cp_agw_modify_leg(&cp, id, 0, &mf, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "without TLS"));
 	assert_false(to_dp(c->worker, &m));
 	r.ip[1] = 0;
 	r.ip[3] = 8;
 	r.port = 4444;
-	assert_int_equal(cp_agw_modify_leg(&cp, id, 0, &r, NULL, 0, err, sizeof(err)), 0);
+	assert_int_equal(cp_agw_modify_leg(&cp, id, 0, &mr, err, sizeof(err)), 0);
 	assert_true(to_dp(c->worker, &m));
 	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
 	assert_int_equal(((const struct ipc_agw_mod *)(const void *)m.body)->op, IPC_AGW_MOD_LEG);
 	assert_int_equal(((const struct ipc_agw_mod *)(const void *)m.body)->term.remote.port, 4444);
 	assert_int_equal(c->term[0].remote.port, 4444);
-	assert_int_equal(cp_agw_modify_leg(&cp, id, 1, &r, NULL, 0, err, sizeof(err)), -ENOENT);
-	assert_int_equal(cp_agw_modify_leg(&cp, id + 1, 0, &r, NULL, 0, err, sizeof(err)), -ENOENT);
+	assert_int_equal(cp_agw_modify_leg(&cp, id, 1, &mr, err, sizeof(err)), -ENOENT);
+	assert_int_equal(cp_agw_modify_leg(&cp, id + 1, 0, &mr, err, sizeof(err)), -ENOENT);
 	assert_int_equal(cp_agw_release(&cp, id, err, sizeof(err)), 0);
-	assert_int_equal(cp_agw_modify_leg(&cp, id, 0, &r, NULL, 0, err, sizeof(err)),
+	assert_int_equal(cp_agw_modify_leg(&cp, id, 0, &mr, err, sizeof(err)),
 			 -ESHUTDOWN);
 }
 
