@@ -39,6 +39,7 @@ struct json_object;
 	X(ASSOC_LOST, "associations_lost", "Controllers lost once registered") \
 	X(NOTIFY_SENT, "notifies_sent", "Notify requests sent") \
 	X(NOTIFY_FAILED, "notifies_failed", "Notify requests not sent or never answered") \
+	X(HEARTBEATS_SENT, "heartbeats_sent", "Notify of hangterm/thb (H.248.36) sent") \
 	X(CONTEXTS_ADDED, "contexts_added", "Contexts made over Iq") \
 	X(CONTEXTS_SUBTRACTED, "contexts_subtracted", "Contexts ended by W-Subtract over Iq")
 

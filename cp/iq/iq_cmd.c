@@ -121,6 +121,7 @@ struct iq_ev_req {
 	bool set;                 /* an Events descriptor was given */
 	uint32_t rid;
 	bool cause;               /* g/cause asked for */
+	bool thb;                 /* hangterm/thb asked for */
 };
 
 struct iq_media {
@@ -128,6 +129,8 @@ struct iq_media {
 	struct sdp l, r;
 	bool latch_set, latch;
 	char realm[64];           /* ipdc/realm: a dp port's name */
+	bool timerx_set;          /* TerminationState's hangterm/timerx */
+	uint32_t timerx;
 };
 
 /* What went wrong in a command: the code and the controller's sentence. */
@@ -271,10 +274,25 @@ media_parms(const struct h248_tree *t, const struct h248_node *md, struct iq_med
 				return -1;
 		} else if (n->tok == H248_TOK_TERMINATIONSTATE) {
 			for (const struct h248_node *p = h248_child(t, n, H248_TOK_NONE); p != NULL;
-			     p = h248_next(t, p, H248_TOK_NONE))
-				if (p->tok == H248_TOK_SERVICESTATES &&
-				    h248_value_tok(t, p) != H248_TOK_INSERVICE)
-					FAIL(f, 449, "ServiceStates: only InService");
+			     p = h248_next(t, p, H248_TOK_NONE)) {
+				size_t nl;
+				const char *nm = h248_name(t, p, &nl);
+
+				if (p->tok == H248_TOK_SERVICESTATES) {
+					if (h248_value_tok(t, p) != H248_TOK_INSERVICE)
+						FAIL(f, 449, "ServiceStates: only InService");
+				} else if (nl == 15 && strncasecmp(nm, "hangterm/timerx", 15) == 0) {
+					/* H.248.36: seconds between heartbeats; 0
+					 * (none): the provisioned period */
+					if (h248_value_u32(t, p, &m->timerx) < 0 ||
+					    m->timerx > 86400u)
+						FAIL(f, 449, "hangterm/timerx: seconds, 0 to 86400");
+					m->timerx_set = true;
+				} else if (p->tok == H248_TOK_OTHER) {
+					FAIL(f, 445, "TerminationState: %.*s is not supported",
+					     (int)nl, nm);
+				}
+			}
 		} else if (n->tok != H248_TOK_LOCAL && n->tok != H248_TOK_REMOTE &&
 			   n->tok != H248_TOK_LOCALCONTROL && n->tok != H248_TOK_STATISTICS) {
 			size_t nl;
@@ -308,6 +326,8 @@ events_parms(const struct h248_tree *t, const struct h248_node *e, struct iq_ev_
 
 		if (!root && nl == 7 && strncasecmp(nm, "g/cause", 7) == 0) {
 			ev->cause = true;
+		} else if (!root && nl == 12 && strncasecmp(nm, "hangterm/thb", 12) == 0) {
+			ev->thb = true;
 		} else if (root && nl == 6 && strncasecmp(nm, "it/ito", 6) == 0) {
 			const struct h248_node *mit = h248_child_named(t, n, "mit");
 			uint32_t v = 0;
@@ -324,7 +344,8 @@ events_parms(const struct h248_tree *t, const struct h248_node *e, struct iq_ev_
 			if (slash == NULL)
 				FAIL(f, 442, "Events: %.*s is not a package/event name", (int)nl, nm);
 			if ((slash - nm == 1 && nm[0] == 'g') || (slash - nm == 2 &&
-			    strncasecmp(nm, "it", 2) == 0))
+			    strncasecmp(nm, "it", 2) == 0) || (slash - nm == 8 &&
+			    strncasecmp(nm, "hangterm", 8) == 0))
 				FAIL(f, 451, "Events: %.*s is not supported %s", (int)nl, nm,
 				     root ? "on ROOT" : "on a TCP termination");
 			FAIL(f, 440, "Events: package of %.*s is not supported", (int)nl, nm);
@@ -535,6 +556,28 @@ agw_code(int rc)
 	}
 }
 
+/* A termination's memo (iq_memo) from its old one (NULL: none) and what
+ * a command said: an Events descriptor replaces the events requested, a
+ * TerminationState's timerx the period. */
+static void
+memo_of(const uint8_t *old, const struct iq_ev_req *ev, const struct iq_media *m, uint8_t *raw)
+{
+	struct iq_memo mm = { 0 };
+
+	if (old != NULL)
+		iq_memo_read(old, &mm);
+	if (ev->set) {
+		mm.rid = ev->rid;
+		mm.flags = (uint8_t)((ev->cause ? IQ_MEMO_CAUSE : 0u) |
+				     (ev->thb ? IQ_MEMO_THB : 0u));
+		if (mm.flags == 0)
+			mm.rid = 0;
+	}
+	if (m->timerx_set)
+		mm.timerx_s = m->timerx;
+	iq_memo_write(&mm, raw);
+}
+
 static int
 cmd_add(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 {
@@ -576,6 +619,7 @@ cmd_add(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 	}
 	if (spec_of(a->cp, &m, &sp, &st, &a->fail) < 0)
 		return -1;
+	memo_of(NULL, &ev, &m, sp.term.memo);
 	if (a->c == NULL) {
 		struct cp_agw_leg_spec two[2];
 
@@ -593,7 +637,7 @@ cmd_add(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 		if (rc < 0)
 			FAIL(&a->fail, agw_code(rc), "%s", err);
 	}
-	iq_events_set(a->q, a->c, leg, ev.set && ev.cause ? ev.rid : 0, ev.set && ev.cause);
+	iq_events_touch(a->q, a->c, leg);
 	r->leg = (uint8_t)leg;
 	iq_term_name(a->c, leg, r->term, sizeof(r->term));
 	if (answer_sdp(a->cp, a->c, leg, &st, r->sdp, sizeof(r->sdp)) < 0) {
@@ -645,8 +689,17 @@ cmd_modify(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, b
 		return 0;
 	}
 	r->leg = (uint8_t)leg;
-	if (ev.set)
-		iq_events_set(a->q, a->c, (unsigned int)leg, ev.cause ? ev.rid : 0, ev.cause);
+	iq_events_touch(a->q, a->c, (unsigned int)leg);
+	if (ev.set || m.timerx_set) {
+		uint8_t memo[IPC_AGW_MEMO_LEN];
+		int rc;
+
+		memo_of(a->c->term[leg].memo, &ev, &m, memo);
+		rc = cp_agw_modify_leg(a->cp, a->c->id, (unsigned int)leg,
+				       &(struct cp_agw_leg_mod){ .memo = memo }, err, sizeof(err));
+		if (rc < 0)
+			FAIL(&a->fail, agw_code(rc), "%s", err);
+	}
 	if (m.remote || m.local) {
 		const struct ipc_agw_term *cur = &a->c->term[leg];
 		struct cp_agw_leg_spec sp;
@@ -723,7 +776,9 @@ cmd_subtract(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 			a->q->deferred = false;
 			FAIL(&a->fail, agw_code(rc), "%s", err);
 		}
-		iq_events_clear(a->q, c);
+		for (unsigned int k = 0; k < 2; k++)
+			if (c->term[k].tcp_role != 0)
+				iq_events_silence(a->q, c, k);
 		a->q->ctr.stats[IQ_STAT_CONTEXTS_SUBTRACTED]++;
 		return 0;
 	}
@@ -732,7 +787,7 @@ cmd_subtract(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 	snprintf(r->term, sizeof(r->term), "%.*s", (int)nl, tid);
 	r->bytes_in = c->bytes_in[leg];
 	r->bytes_out = c->bytes_out[leg];
-	iq_events_set(a->q, c, (unsigned int)leg, 0, false);
+	iq_events_silence(a->q, c, (unsigned int)leg);
 	defer_stats(a, r, leg);
 	rc = cp_agw_subtract_leg(a->cp, c->id, (unsigned int)leg, err, sizeof(err));
 	if (rc < 0) {

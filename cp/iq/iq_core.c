@@ -763,6 +763,10 @@ iq_core_serve(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms)
 			       "901 Cold Boot";
 	}
 	inactivity(cp, q, now_ms);
+	if (q->assoc == IQ_ASSOC_UP && now_ms >= q->thb_sweep_ms) {
+		q->thb_sweep_ms = now_ms + 1000u;
+		iq_hangterm_sweep(cp, q, now_ms);
+	}
 	for (unsigned int i = 0; i < IQ_DEFER_MAX; i++)
 		if (q->defer[i].used && now_ms >= q->defer[i].due_ms)
 			iq_defer_done(q, &q->defer[i], q->defer[i].bytes_in, q->defer[i].bytes_out,

@@ -20,12 +20,31 @@ struct cp_ctx;
 struct cp_agw;
 struct cp_agw_ctx;
 
-/* What the controller asked to hear of one termination (iq_notify.c). */
+/*
+ * What the controller asked of one termination: the Events (g/cause,
+ * hangterm/thb) with their request id, and H.248.36's timerx. They live in
+ * the termination's memo (struct ipc_agw_term), which dp keeps and gives
+ * back to a restarted cp: the Notify of a leg's end still goes after cp
+ * restarts, with no Modify from the controller.
+ */
+#define IQ_MEMO_CAUSE   0x01u         /* g/cause requested */
+#define IQ_MEMO_THB     0x02u         /* hangterm/thb requested */
+#define IQ_THB_DEFAULT_S 60u          /* timerx when the controller set none */
+struct iq_memo {
+	uint8_t flags;                /* IQ_MEMO_* */
+	uint32_t rid;                 /* the Events descriptor's request id */
+	uint32_t timerx_s;            /* hangterm/timerx (0: not set) */
+};
+void iq_memo_read(const uint8_t *raw, struct iq_memo *m);
+void iq_memo_write(const struct iq_memo *m, uint8_t *raw);
+
+/* What cp/iq keeps of one termination itself (iq_notify.c), by context
+ * slot and leg: for the termination of serial, whether its end was told,
+ * and when its next heartbeat is due (0: from the next sweep on). */
 struct iq_ev {
-	uint32_t rid;                 /* its Events descriptor's request id */
-	uint16_t serial;              /* the termination's (cp/agw's serial) */
-	bool cause;                   /* g/cause asked for */
-	bool told;                    /* its Notify went */
+	uint16_t serial;
+	bool told;
+	uint64_t thb_due_ms;
 };
 
 /*
@@ -93,6 +112,7 @@ struct cp_iq {
 	uint32_t mit_ms;
 	uint32_t it_rid;              /* the Events descriptor's request id */
 	uint64_t last_rx_ms;
+	uint64_t thb_sweep_ms;        /* the next hangterm sweep */
 	/* Subtracts waiting for their statistics; while a request runs, may
 	 * its Subtract wait (the request is that one command) and did it */
 	struct iq_defer defer[IQ_DEFER_MAX];
@@ -147,13 +167,15 @@ struct cp_agw_ctx *iq_ctx_of_h248(struct cp_agw *g, uint32_t h);
 /* The TerminationID of c's leg: "tcp/<leg>/<serial>". */
 void iq_term_name(const struct cp_agw_ctx *c, unsigned int leg, char *buf, size_t size);
 
-/* iq_notify.c: the Events of c's leg (rid 0, cause false: none), and
- * what to forget when the context goes. */
+/* iq_notify.c. iq_events_touch(): a command named c's leg (its
+ * heartbeat timer starts again); iq_events_silence(): its end is not to
+ * be told (the controller subtracted it); iq_hangterm_sweep(): the
+ * heartbeats due (H.248.36 hangterm/thb), once a second. */
 int iq_notify_init(struct cp_ctx *cp, struct cp_iq *q);
 void iq_notify_fini(struct cp_iq *q);
-void iq_events_set(struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int leg, uint32_t rid,
-		   bool cause);
-void iq_events_clear(struct cp_iq *q, const struct cp_agw_ctx *c);
+void iq_events_touch(struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int leg);
+void iq_events_silence(struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int leg);
+void iq_hangterm_sweep(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms);
 
 /* iq_core.c: a waiting Subtract's statistics came (the event's bytes),
  * or its time is up: its reply goes. */

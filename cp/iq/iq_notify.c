@@ -25,34 +25,64 @@ ev_of(struct cp_iq *q, const struct cp_agw *g, uint64_t id, unsigned int leg)
 {
 	size_t idx = (size_t)ipc_conn_worker(id) * g->per_worker + ipc_conn_slot(id);
 
-	if (q->ev == NULL || idx >= q->nev / 2)
+	if (q->ev == NULL || idx >= q->nev / 2 || leg > 1)
 		return NULL;
 	return &q->ev[idx * 2 + leg];
 }
 
-void
-iq_events_set(struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int leg, uint32_t rid,
-	      bool cause)
+/* c's leg's entry, made anew when the slot holds another termination
+ * than the one it was about. */
+static struct iq_ev *
+entry(struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int leg)
 {
 	struct iq_ev *e = ev_of(q, q->agw, c->id, leg);
 
-	if (e == NULL)
-		return;
-	e->rid = rid;
-	e->serial = c->term[leg].serial;
-	e->cause = cause;
-	e->told = false;
+	if (e != NULL && e->serial != c->term[leg].serial) {
+		memset(e, 0, sizeof(*e));
+		e->serial = c->term[leg].serial;
+	}
+	return e;
+}
+
+/* The memo's bytes: flags, then the request id and timerx little-endian
+ * (a layout of ours: dp only keeps it). */
+void
+iq_memo_read(const uint8_t *raw, struct iq_memo *m)
+{
+	m->flags = raw[0];
+	m->rid = (uint32_t)raw[4] | (uint32_t)raw[5] << 8 | (uint32_t)raw[6] << 16 |
+		 (uint32_t)raw[7] << 24;
+	m->timerx_s = (uint32_t)raw[8] | (uint32_t)raw[9] << 8 | (uint32_t)raw[10] << 16 |
+		      (uint32_t)raw[11] << 24;
 }
 
 void
-iq_events_clear(struct cp_iq *q, const struct cp_agw_ctx *c)
+iq_memo_write(const struct iq_memo *m, uint8_t *raw)
 {
-	for (unsigned int leg = 0; leg < 2; leg++) {
-		struct iq_ev *e = ev_of(q, q->agw, c->id, leg);
-
-		if (e != NULL)
-			memset(e, 0, sizeof(*e));
+	memset(raw, 0, IPC_AGW_MEMO_LEN);
+	raw[0] = m->flags;
+	for (unsigned int i = 0; i < 4; i++) {
+		raw[4 + i] = (uint8_t)(m->rid >> (8 * i));
+		raw[8 + i] = (uint8_t)(m->timerx_s >> (8 * i));
 	}
+}
+
+void
+iq_events_touch(struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int leg)
+{
+	struct iq_ev *e = entry(q, c, leg);
+
+	if (e != NULL)
+		e->thb_due_ms = 0;
+}
+
+void
+iq_events_silence(struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int leg)
+{
+	struct iq_ev *e = entry(q, c, leg);
+
+	if (e != NULL)
+		e->told = true;
 }
 
 /* H.248.1 E.1's Generalcause for a leg's end. */
@@ -127,17 +157,19 @@ static void
 tell(struct cp_ctx *cp, struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int leg,
      uint8_t cause, const char *detail)
 {
-	struct iq_ev *e = ev_of(q, q->agw, c->id, leg);
+	struct iq_ev *e = entry(q, c, leg);
+	struct iq_memo m;
 	struct notify_arg n;
 	int rc;
 
-	if (e == NULL || !e->cause || e->told || e->serial != c->term[leg].serial)
+	iq_memo_read(c->term[leg].memo, &m);
+	if (e == NULL || !(m.flags & IQ_MEMO_CAUSE) || e->told)
 		return;
 	e->told = true;
 	memset(&n, 0, sizeof(n));
 	n.h248 = iq_ctx_h248(q->agw, c->id);
 	iq_term_name(c, leg, n.term, sizeof(n.term));
-	n.rid = e->rid;
+	n.rid = m.rid;
 	n.cause = cause;
 	snprintf(n.detail, sizeof(n.detail), "%s", detail != NULL ? detail : "");
 	rc = iq_send_request(cp, q, notify_body, &n, IQ_COOKIE_NOTIFY, cp->now_ms);
@@ -179,7 +211,71 @@ on_event(struct cp_ctx *cp, const struct cp_agw_ctx *c, const struct ipc_agw_eve
 		for (unsigned int leg = 0; leg < 2; leg++)
 			if (c->term[leg].tcp_role != 0)
 				tell(cp, q, c, leg, e->cause, e->detail);
-		iq_events_clear(q, c);
+	}
+}
+
+/* H.248.36's heartbeat of one termination: "I still hold it", so that a
+ * controller that lost track of it subtracts it. */
+struct thb_arg {
+	uint32_t h248;
+	char term[40];
+	uint32_t rid;
+};
+
+static void
+thb_body(struct h248_w *w, const void *arg)
+{
+	const struct thb_arg *n = arg;
+
+	h248_w_context(w, n->h248);
+	h248_w_open(w, H248_TOK_NOTIFY, n->term);
+	h248_w_open_u32(w, H248_TOK_OBSERVEDEVENTS, n->rid);
+	h248_w_observed(w, NULL, "hangterm/thb");
+	h248_w_close(w);
+	h248_w_close(w);
+	h248_w_close(w);
+}
+
+void
+iq_hangterm_sweep(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms)
+{
+	const struct cp_agw *g = q->agw;
+	size_t n = (size_t)g->nworkers * g->per_worker;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct cp_agw_ctx *c = &g->ctx[i];
+
+		if (c->id == 0 || c->state == CP_AGW_RELEASING)
+			continue;
+		for (unsigned int leg = 0; leg < 2; leg++) {
+			struct iq_memo m;
+			struct iq_ev *e;
+			struct thb_arg a;
+			uint64_t period;
+
+			if (c->term[leg].tcp_role == 0 || c->leg_state[leg] == CP_AGW_LEG_EMPTY)
+				continue;
+			iq_memo_read(c->term[leg].memo, &m);
+			if (!(m.flags & IQ_MEMO_THB) || (e = entry(q, c, leg)) == NULL)
+				continue;
+			period = (uint64_t)(m.timerx_s != 0 ? m.timerx_s : IQ_THB_DEFAULT_S) * 1000u;
+			if (e->thb_due_ms == 0 || e->thb_due_ms > now_ms + period) {
+				e->thb_due_ms = now_ms + period;
+				continue;
+			}
+			if (now_ms < e->thb_due_ms)
+				continue;
+			e->thb_due_ms = now_ms + period;
+			memset(&a, 0, sizeof(a));
+			a.h248 = iq_ctx_h248(q->agw, c->id);
+			iq_term_name(c, leg, a.term, sizeof(a.term));
+			a.rid = m.rid;
+			if (iq_send_request(cp, q, thb_body, &a, IQ_COOKIE_NOTIFY, now_ms) < 0) {
+				q->ctr.stats[IQ_STAT_NOTIFY_FAILED]++;
+				continue;
+			}
+			q->ctr.stats[IQ_STAT_HEARTBEATS_SENT]++;
+		}
 	}
 }
 

@@ -338,6 +338,9 @@ void h248_w_response_ack(struct h248_w *w, const uint32_t (*ranges)[2], unsigned
 /* An observed event "[timestamp:]pkg/name {" (ts NULL: none; a TimeStamp
  * is Date "T" Time, 8 and 8 digits). */
 void h248_w_open_observed(struct h248_w *w, const char *ts, const char *name);
+/* The same with no parameters, a leaf: "[timestamp:]pkg/name" (Annex B
+ * has no empty braces after an event). */
+void h248_w_observed(struct h248_w *w, const char *ts, const char *name);
 /* A package item with a quoted value: "pkg/name = \"text\"". */
 void h248_w_item_name_quoted(struct h248_w *w, const char *name, const char *text);
 /* Closes nothing: returns the length (the text NUL-terminated), or the

@@ -441,7 +441,7 @@ write_nodes(struct h248_w *w, const struct h248_tree *t, uint32_t first)
 		}
 		if (n->ts.len != 0) {
 			span(w, t, n->ts);
-			puts_(w, " : ");
+			puts_(w, ":");
 		}
 		if (n->flags & H248_F_OPTIONAL)
 			puts_(w, "O-");
@@ -522,20 +522,34 @@ is_timestamp(const char *ts)
 	return true;
 }
 
-void
-h248_w_open_observed(struct h248_w *w, const char *ts, const char *name)
+/* "[ts:]pkg/name", true when written. */
+static bool
+observed(struct h248_w *w, const char *ts, const char *name)
 {
 	item_start(w);
 	if ((ts != NULL && !is_timestamp(ts)) || !is_token(name)) {
 		bad(w);
-		return;
+		return false;
 	}
 	if (ts != NULL) {
 		puts_(w, ts);
 		puts_(w, ":");
 	}
 	puts_(w, name);
-	open_brace(w);
+	return true;
+}
+
+void
+h248_w_open_observed(struct h248_w *w, const char *ts, const char *name)
+{
+	if (observed(w, ts, name))
+		open_brace(w);
+}
+
+void
+h248_w_observed(struct h248_w *w, const char *ts, const char *name)
+{
+	(void)observed(w, ts, name);
 }
 
 void

@@ -28,7 +28,7 @@
 #      m= (472), RTP, not TCP (515); each counted in `turnpikectl status`.
 #   F. cp restarted while a context holds both legs: it registers again
 #      (902 Warm Boot), the context has the same ContextID, its bytes
-#      still flow.
+#      still flow, and its end is told (the Events dp kept for cp).
 #   G. More causes told: connect_failed, rst. The controller restarted:
 #      it refuses our next Notify (504), cp registers with it again
 #      (Disconnected) and a waiting context answers under its ContextID;
@@ -38,11 +38,13 @@
 #   H. Iq over TCP (TPKT): cp restarted on it registers, audits and
 #      W-Subtract work.
 #   I. dp restarted: the context it held is told released (dp_restart).
+#   J. H.248.36 hangterm: timerx and thb give a heartbeat Notify a
+#      period; Events without thb stop them; bad values 449, 445.
 #   K. H.248.14's inactivity timer on ROOT (its Notify, then off), a
 #      request repeated with one id (the same reply, run once), 80
 #      requests past iq.max_rate (20 a second here: the excess 511,
 #      counted).
-#   J. Malformed messages: 403 for a transaction that does not parse,
+#   Malformed messages: 403 for a transaction that does not parse,
 #      400 for a message that does not, both counted.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -256,6 +258,13 @@ bytes_f() {
   jt "$TP_TMP/f.ue" "d['recv_sha']=='$(shaof 2 400000)'" && jt "$TP_TMP/f.peer" "d['recv_sha']=='$(shaof 1 400000)'"
 }
 tp_check "... its bytes went on flowing: 400 kB each way byte-exact" bytes_f
+f_told() {
+  local i
+  for i in 1 2; do
+    mgc "wait-notify 10000" "^OK notify n=[0-9]+ .*Context = $CTXF .*generalcause *= *nr" || return 1
+  done
+}
+tp_check "... its ends closed: each termination's Notify g/cause NR, its Events kept by dp across cp's restart (no Modify)" f_told
 
 # ---- G. more release causes, and a controller that restarted --------------------------
 tp_check "Add of a termination we open to a core port nobody listens on" \
@@ -328,6 +337,29 @@ tp_dp_stop >/dev/null
 tp_dp_start "$TP_TMP/dp.conf"
 tp_check "dp restarted: Notify g/cause FT with dp_restart for the context it held" \
   mgc "wait-notify 30000" "^OK notify n=[0-9]+ .*Context = $CTXI .*generalcause *= *ft.*dp_restart"
+
+# ---- J. H.248.36 hangterm: the heartbeat of a termination -----------------------------
+tp_check "Add with TerminationState hangterm/timerx = 1 and Events hangterm/thb" \
+  mgc "send Context = \$ { Add = \$ { Media { TerminationState { hangterm/timerx = 1 }, Stream = 1 { LocalControl { Mode = SendReceive }, Local { $ue_tls_local }, Remote { $(ue_tls_remote) } } }, Events = 11 { g/cause, hangterm/thb } } }" \
+  '^REPLY [0-9]+ ctx=[0-9]+ '
+grab_add; CTXJ=$CTX; TJ=$TERM
+tp_check "... Notify hangterm/thb within 3 s" \
+  mgc "wait-notify 3000" "^OK notify n=[0-9]+ .*Context = $CTXJ .*Notify = $TJ .*hangterm/thb"
+tp_check "... and again a period later" \
+  mgc "wait-notify 3000" "^OK notify n=[0-9]+ .*Context = $CTXJ .*hangterm/thb"
+tp_check "... timerx past a day: 449" \
+  mgc "send Context = $CTXJ { Modify = $TJ { Media { TerminationState { hangterm/timerx = 99999999 } } } }" '^ERROR [0-9]+ 449 '
+tp_check "... a TerminationState property of another package: 445" \
+  mgc "send Context = $CTXJ { Modify = $TJ { Media { TerminationState { foo/bar = 1 } } } }" '^ERROR [0-9]+ 445 '
+tp_check "... Events without hangterm/thb stops the heartbeats" \
+  mgc "send Context = $CTXJ { Modify = $TJ { Events = 12 { g/cause } } }" "^REPLY [0-9]+ ctx=$CTXJ "
+mgc "wait-notify 1500" '' >/dev/null 2>&1   # (one may be on its way)
+tp_check "... none in the next 2.5 s" mgc "wait-notify 2500" '^TIMEOUT '
+tp_check "... W-Subtract=* ends it" mgc "send Context = $CTXJ { W-Subtract = * }" "^REPLY [0-9]+ ctx=$CTXJ "
+hb_counted() {
+  python3 -c 'import json,sys; d=json.loads(sys.argv[1])["iq"]["stats"]; print("#  heartbeats_sent", d["heartbeats_sent"]); sys.exit(0 if d["heartbeats_sent"] >= 2 else 1)' "$(tp_ctl --json status)"
+}
+tp_check "... counted (heartbeats_sent)" hb_counted
 
 # ---- K. the inactivity timer, a repeated request, the rate limit ----------------------
 tp_check "Modify ROOT: H.248.14's inactivity timer (it/ito, mit 1 s)" \

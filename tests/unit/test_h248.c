@@ -842,6 +842,16 @@ write_replies(char *buf, size_t size)
 	h248_w_close(&w);
 	h248_w_close(&w);
 	h248_w_close(&w);
+	/* an event without parameters: a leaf, no empty braces */
+	h248_w_request(&w, 3);
+	h248_w_context(&w, 2000);
+	h248_w_open(&w, H248_TOK_NOTIFY, "ip/1/7");
+	h248_w_open_u32(&w, H248_TOK_OBSERVEDEVENTS, 1235);
+	h248_w_observed(&w, "20261127T12000000", "hangterm/thb");
+	h248_w_close(&w);
+	h248_w_close(&w);
+	h248_w_close(&w);
+	h248_w_close(&w);
 	return h248_w_finish(&w);
 }
 
@@ -865,7 +875,7 @@ test_h248_writer_reads_back(void **state)
 	memcpy(text, out, (size_t)n + 1);
 	if (h248_parse(&t, text, (size_t)n, nodes, NODES, &m, &err) != 0)
 		fail_msg("%s at %u: %s", err.why, err.off, text + err.off);
-	assert_int_equal(m.ntrans, 7);
+	assert_int_equal(m.ntrans, 8);
 	assert_int_equal(m.trans[0].kind, H248_TRANS_REPLY);
 	assert_int_equal(m.trans[0].id, 10003);
 	st = h248_child(&t, h248_child(&t, h248_child(&t, h248_child(&t, m.trans[0].node,
@@ -887,6 +897,12 @@ test_h248_writer_reads_back(void **state)
 	assert_int_equal(m.trans[4].kind, H248_TRANS_RESPONSEACK);
 	assert_int_equal(m.trans[5].kind, H248_TRANS_REQUEST);
 	assert_int_equal(m.trans[6].id, 2);
+	/* the event without parameters is a leaf: no child, no braces */
+	e = h248_child(&t, h248_child(&t, h248_child(&t, h248_child(&t, m.trans[7].node,
+		H248_TOK_CONTEXT), H248_TOK_NOTIFY), H248_TOK_OBSERVEDEVENTS), H248_TOK_NONE);
+	assert_non_null(e);
+	assert_int_equal(e->child, H248_NONE);
+	assert_null(strstr(out, "thb {"));
 	round_trip(&t);
 	/* the layout is the writer's own: the tree writer gives the same text */
 	assert_int_equal(h248_tree_write(&t, out2, sizeof(out2)), n);
@@ -967,7 +983,7 @@ test_h248_writer_read_by_tshark(void **state)
 		packets++;
 	}
 	fclose(f);
-	assert_int_equal(packets, 7);
+	assert_int_equal(packets, 8);
 	snprintf(cmd, sizeof(cmd),
 		 "cd %s && text2pcap -q -u 2944,2944 msg.hex msg.pcap >/dev/null 2>&1 && "
 		 "tshark -r msg.pcap -d udp.port==2944,megaco -V 2>/dev/null", dir);
