@@ -741,6 +741,33 @@ static const struct tcp_app_ops agw_tcp_ops = {
 
 /* ---- the splice's owner ------------------------------------------------------ */
 
+/* Why the context ended when no leg of its own did (the controller's
+ * release, the setup deadline): its sentence in buf, or NULL. */
+static const char *
+ctx_sentence(const struct agw_ctx *c, const struct splice *sp, char *buf, size_t size)
+{
+	if (sp->why == SPLICE_CAUSE_RELEASED) {
+		/* (a subtract that left no leg, not one whose other leg
+		 * could hold nothing more) */
+		bool last = c->sub != 0 && c->sub < AGW_SUB_RESTART &&
+			    c->term[(c->sub - 1u) ^ 1u].tcp_role == IPC_AGW_TCP_NONE;
+
+		return last ? "its last termination subtracted by the controller" :
+		       "released by the controller";
+	}
+	if (sp->why == SPLICE_CAUSE_EXPIRED) {
+		static const char *const legs[2][3] = {
+			{ "not 0", "0", "none in 0" }, { "not 1", "1", "none in 1" } };
+
+		snprintf(buf, size, "legs up: %s, %s at the setup deadline%s%.170s",
+			 legs[0][c->term[0].tcp_role == IPC_AGW_TCP_NONE ? 2 : c->up[0]],
+			 legs[1][c->term[1].tcp_role == IPC_AGW_TCP_NONE ? 2 : c->up[1]],
+			 c->refused[0] != '\0' ? "; last " : "", c->refused);
+		return buf;
+	}
+	return NULL;
+}
+
 static void
 agw_leg_down(struct dp_worker *w, struct splice *sp, unsigned int i)
 {
@@ -766,6 +793,14 @@ agw_leg_down(struct dp_worker *w, struct splice *sp, unsigned int i)
 			   (l->why == SPLICE_CAUSE_TLS_ALERT || l->why == SPLICE_CAUSE_TLS_ERROR ||
 			    l->why == SPLICE_CAUSE_TLS_HANDSHAKE)) {
 			l->xp->why(w, l->id, c->detail[i], sizeof(c->detail[i]));
+		} else if (sp->why_leg > 1 && l->why == sp->why) {
+			/* ended with the context: the controller hears its
+			 * sentence in each termination's Notify too */
+			char buf[IPC_AGW_DETAIL_MAX];
+			const char *d = ctx_sentence(c, sp, buf, sizeof(buf));
+
+			if (d != NULL)
+				snprintf(c->detail[i], sizeof(c->detail[i]), "%s", d);
 		}
 	}
 	ev_push(w, c->id, c, IPC_AGW_EV_LEG_DOWN, i, agw_cause(l->why), c->detail[i]);
@@ -780,26 +815,10 @@ agw_done(struct dp_worker *w, struct splice *sp)
 	char buf[IPC_AGW_DETAIL_MAX];
 	const char *detail = NULL;
 
-	if (sp->why_leg <= 1) {
+	if (sp->why_leg <= 1)
 		detail = c->detail[sp->why_leg];
-	} else if (sp->why == SPLICE_CAUSE_RELEASED) {
-		/* (a subtract that left no leg, not one whose other leg
-		 * could hold nothing more) */
-		bool last = c->sub != 0 && c->sub < AGW_SUB_RESTART &&
-			    c->term[(c->sub - 1u) ^ 1u].tcp_role == IPC_AGW_TCP_NONE;
-
-		detail = last ? "its last termination subtracted by the controller" :
-			 "released by the controller";
-	} else if (sp->why == SPLICE_CAUSE_EXPIRED) {
-		static const char *const legs[2][3] = {
-			{ "not 0", "0", "none in 0" }, { "not 1", "1", "none in 1" } };
-
-		snprintf(buf, sizeof(buf), "legs up: %s, %s at the setup deadline%s%.170s",
-			 legs[0][c->term[0].tcp_role == IPC_AGW_TCP_NONE ? 2 : c->up[0]],
-			 legs[1][c->term[1].tcp_role == IPC_AGW_TCP_NONE ? 2 : c->up[1]],
-			 c->refused[0] != '\0' ? "; last " : "", c->refused);
-		detail = buf;
-	}
+	else
+		detail = ctx_sentence(c, sp, buf, sizeof(buf));
 	cand_drop_all(w, c);
 	ev_push(w, c->id, c, IPC_AGW_EV_RELEASED, sp->why_leg, agw_cause(sp->why), detail);
 	for (unsigned int i = 0; i < 2; i++) {

@@ -646,6 +646,8 @@ splice_closed(struct dp_worker *w, struct splice *sp, unsigned int i, enum tcp_r
 	case TCP_REASON_TIMEOUT:
 	case TCP_REASON_KEEPALIVE:
 	case TCP_REASON_FIN_WAIT2_TIMEOUT:
+	case TCP_REASON_USER_TIMEOUT:     /* (RFC 5482, dp.tcp_user_timeout) */
+	case TCP_REASON_ORPHAN_TIMEOUT:
 		cause = SPLICE_CAUSE_TIMEOUT;
 		break;
 	default:

@@ -524,6 +524,14 @@ test_splice_closed_keepalive(void **state)
 	run_closed(*state, 1, TCP_REASON_KEEPALIVE, SPLICE_CAUSE_TIMEOUT);
 }
 
+/* RFC 5482's user timeout (dp.tcp_user_timeout) ending a leg: a timeout
+ * too, not a reset */
+static void
+test_splice_closed_user_timeout(void **state)
+{
+	run_closed(*state, 1, TCP_REASON_USER_TIMEOUT, SPLICE_CAUSE_TIMEOUT);
+}
+
 /* A client leg's connect refused: CONNECT_FAILED, the other reset. */
 static void
 test_splice_connect_refused(void **state)
@@ -733,6 +741,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_splice_closed_reset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_splice_closed_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_splice_closed_keepalive, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_splice_closed_user_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_splice_connect_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_splice_send_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_splice_rcv_fails_raw, setup, teardown),
