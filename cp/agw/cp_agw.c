@@ -467,6 +467,7 @@ cp_agw_state(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	c->setup_ms = x->ctx.setup_ms;
 	c->created_wall_ms = cp->wall_ms;        /* (when this cp learnt of it) */
 	memcpy(c->term, x->ctx.term, sizeof(c->term));
+	c->door = c->term[0].tcp_role != IPC_AGW_TCP_NONE ? c->term[0].door : c->term[1].door;
 	c->state = CP_AGW_INSTALLING;
 	for (unsigned int i = 0; i < 2; i++) {
 		const struct ipc_agw_leg_state *l = &x->leg[i];
@@ -614,6 +615,10 @@ ctx_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg)
 	json_object_object_add(o, "setup_timeout_s", json_object_new_int64(c->setup_ms / 1000u));
 	json_object_object_add(o, "door", json_object_new_string(c->door == CP_AGW_DOOR_IQ ?
 								  "iq" : "api"));
+	/* the door's own names for it (cp/iq: the H.248 ContextID and
+	 * TerminationIDs) */
+	if (c->door < CP_AGW_DOORS && g->names[c->door].fn != NULL)
+		g->names[c->door].fn(c, o, g->names[c->door].arg);
 	for (unsigned int i = 0; i < 2; i++) {
 		const struct ipc_agw_term *t = &c->term[i];
 		struct json_object *l = json_object_new_object();
@@ -854,6 +859,17 @@ cp_agw_observe(struct cp_ctx *cp, cp_agw_observer_fn fn, void *arg)
 	return 0;
 }
 
+void
+cp_agw_names(struct cp_ctx *cp, enum cp_agw_door door, cp_agw_names_fn fn, void *arg)
+{
+	struct cp_agw *g = cp->agw;
+
+	if (g == NULL || (unsigned int)door >= CP_AGW_DOORS)
+		return;
+	g->names[door].fn = fn;
+	g->names[door].arg = arg;
+}
+
 static int
 send_to_dp(struct cp_ctx *cp, unsigned int w, uint16_t kind, uint64_t id, const void *body,
 	   uint16_t len)
@@ -1010,8 +1026,10 @@ cp_agw_create(struct cp_ctx *cp, const struct cp_agw_leg_spec spec[2], uint32_t 
 			ours[i] = true;
 		}
 	for (unsigned int i = 0, n = 0; i < 2; i++)
-		if (x.term[i].tcp_role != IPC_AGW_TCP_NONE)
+		if (x.term[i].tcp_role != IPC_AGW_TCP_NONE) {
 			x.term[i].serial = (uint16_t)++n;
+			x.term[i].door = (uint8_t)door;
+		}
 	gen = g->gen[(size_t)owner * g->per_worker + slot] + 1u;
 	if (gen == 0)
 		gen = 1;
@@ -1093,6 +1111,7 @@ cp_agw_add_leg(struct cp_ctx *cp, uint64_t id, unsigned int leg,
 	x.setup_ms = setup_of(g, setup_ms);
 	x.term = spec->term;
 	x.term.serial = 0;
+	x.term.door = c->door;
 	rc = term_check(cp, leg, &x.term, spec->accept_any, err, errlen);
 	if (rc < 0)
 		return rc;

@@ -66,6 +66,7 @@ enum cp_agw_door {
 	CP_AGW_DOOR_API = 0,      /* the operator API (JSON, turnpikectl) */
 	CP_AGW_DOOR_IQ = 1,       /* H.248 (cp/iq) */
 };
+#define CP_AGW_DOORS 2u
 
 struct cp_agw_ctx {
 	uint64_t id;              /* 0: the slot is free */
@@ -134,6 +135,9 @@ struct cp_agw_ctx;
 typedef void (*cp_agw_observer_fn)(struct cp_ctx *cp, const struct cp_agw_ctx *c,
 				   const struct ipc_agw_event *e, void *arg);
 #define CP_AGW_OBSERVERS 4u
+/* A door's own names of context c, added to its JSON object o (agw.show,
+ * agw.list). */
+typedef void (*cp_agw_names_fn)(const struct cp_agw_ctx *c, struct json_object *o, void *arg);
 
 struct cp_agw {
 	bool enabled;
@@ -164,6 +168,10 @@ struct cp_agw {
 		cp_agw_observer_fn fn;
 		void *arg;
 	} obs[CP_AGW_OBSERVERS];
+	struct {
+		cp_agw_names_fn fn;
+		void *arg;
+	} names[CP_AGW_DOORS];
 };
 
 /* From the configuration (cp->conf); with an agw group, registers
@@ -256,6 +264,8 @@ struct cp_agw_ctx *cp_agw_lookup(struct cp_ctx *cp, uint64_t id);
 /* fn(arg) hears every event from now on. 0, -ENOSPC (CP_AGW_OBSERVERS),
  * -ENODEV (no agw group). */
 int cp_agw_observe(struct cp_ctx *cp, cp_agw_observer_fn fn, void *arg);
+/* fn(arg) names the contexts of door in the operator's views. */
+void cp_agw_names(struct cp_ctx *cp, enum cp_agw_door door, cp_agw_names_fn fn, void *arg);
 
 /* The API's commands: agw.create, agw.add_leg, agw.modify_leg,
  * agw.subtract_leg, agw.show, agw.release, agw.list, agw.events. 0 or

@@ -142,7 +142,7 @@ print_leg(const char *name, struct json_object *l)
 static void
 print_ctx(struct json_object *c)
 {
-	struct json_object *legs;
+	struct json_object *legs, *h248, *terms;
 	const char *label = ctl_get_str(c, "label", NULL);
 
 	printf("context %" PRId64 " worker %" PRId64, ctl_get_int(c, "id"),
@@ -150,6 +150,21 @@ print_ctx(struct json_object *c)
 	put_str(" ", ctl_get_str(c, "state", "?"));
 	if (label != NULL)
 		put_str(" label ", label);
+	put_str(" door ", ctl_get_str(c, "door", "api"));
+	/* over Iq: the names the IMS-ALG uses for it */
+	if (json_object_object_get_ex(c, "h248", &h248) &&
+	    json_object_is_type(h248, json_type_object)) {
+		printf(" (H.248 context %" PRId64, ctl_get_int(h248, "context"));
+		if (json_object_object_get_ex(h248, "terminations", &terms) &&
+		    json_object_is_type(terms, json_type_array))
+			for (size_t i = 0; i < json_object_array_length(terms) && i < 2; i++) {
+				struct json_object *t = json_object_array_get_idx(terms, i);
+
+				if (json_object_is_type(t, json_type_string))
+					put_str(i == 0 ? ": " : ", ", json_object_get_string(t));
+			}
+		printf(")");
+	}
 	printf(" age %" PRId64 "s\n", ctl_get_int(c, "age_s"));
 	if (json_object_object_get_ex(c, "legs", &legs) &&
 	    json_object_is_type(legs, json_type_array))

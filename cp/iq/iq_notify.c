@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,6 +280,29 @@ iq_hangterm_sweep(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms)
 	}
 }
 
+/* agw.show's and agw.list's "h248": the ContextID and TerminationIDs the
+ * controller knows the context by. */
+static void
+names(const struct cp_agw_ctx *c, struct json_object *o, void *arg)
+{
+	struct cp_iq *q = arg;
+	struct json_object *h = json_object_new_object(), *terms = json_object_new_array();
+
+	json_object_object_add(h, "context", json_object_new_int64(iq_ctx_h248(q->agw, c->id)));
+	for (unsigned int leg = 0; leg < 2; leg++) {
+		char name[40];
+
+		if (c->term[leg].tcp_role == 0 || c->leg_state[leg] == CP_AGW_LEG_EMPTY) {
+			json_object_array_add(terms, NULL);
+			continue;
+		}
+		iq_term_name(c, leg, name, sizeof(name));
+		json_object_array_add(terms, json_object_new_string(name));
+	}
+	json_object_object_add(h, "terminations", terms);
+	json_object_object_add(o, "h248", h);
+}
+
 int
 iq_notify_init(struct cp_ctx *cp, struct cp_iq *q)
 {
@@ -287,6 +311,7 @@ iq_notify_init(struct cp_ctx *cp, struct cp_iq *q)
 	q->ev = calloc(q->nev, sizeof(*q->ev));
 	if (q->ev == NULL)
 		return -ENOMEM;
+	cp_agw_names(cp, CP_AGW_DOOR_IQ, names, q);
 	return cp_agw_observe(cp, on_event, q);
 }
 

@@ -303,7 +303,8 @@ struct ipc_agw_term {
 				   * every packet dp sends on the leg,
 				   * 0..IPC_AGW_DSCP_MAX (0: the default
 				   * class) */
-	uint8_t pad;
+	uint8_t door;             /* cp's: which of its doors made it (dp keeps
+				   * it for a restarted cp) */
 	/* server: the address and port to accept on; client: the source
 	 * address (port 0: dp picks one that steers back to the worker) */
 	struct ipc_addr local;

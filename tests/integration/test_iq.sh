@@ -143,8 +143,15 @@ tp_check "Add of a plain termination towards the core into that context (we conn
   add "$CTXB" "$core_local" "$(core_remote 5000)"
 grab_add; TB2=$TERM
 tp_check "... the reply says a=setup:active" bash -c '[[ $1 =~ a=setup:active ]]' _ "$H248_LINE"
-listed() { tp_ctl --json agw list | grep -q '"door": *"iq"'; }
-tp_check "the context is the operator's to see: turnpikectl agw list" listed
+listed() {
+  tp_ctl --json agw list | python3 -c 'import json,sys
+d = json.load(sys.stdin)
+cs = d["contexts"] if isinstance(d, dict) else d
+sys.exit(0 if any(c.get("door") == "iq" and c.get("h248", {}).get("context") == int(sys.argv[1])
+                  and c["h248"]["terminations"] == [sys.argv[2], sys.argv[3]] for c in cs) else 1)' "$CTXB" "$TB1" "$TB2" &&
+    tp_ctl agw list | grep -q "door iq (H.248 context $CTXB: $TB1, $TB2)"
+}
+tp_check "the context is the operator's to see: turnpikectl agw list, under its H.248 names" listed
 $C $S connect 10.210.0.1 "$PORTB" --bytes "$N" --seed 1 --timeout 60 \
   --tls-cert "$TP_TMP/ue.pem" --tls-key "$TP_TMP/ue.key" >"$TP_TMP/b.ue" 2>&1
 wait $ppid
@@ -253,6 +260,8 @@ tp_check "cp restarted registers again: ServiceChange Restart 902 Warm Boot" \
 sleep 0.3   # (its reply to our ServiceChange on its way: H.248.1 §11.2)
 tp_check "... the context has the same ContextID: AuditValue of its termination" \
   mgc "send Context = $CTXF { AuditValue = $TF1 { Audit { Statistics } } }" "^REPLY [0-9]+ ctx=$CTXF "
+shown_f() { tp_ctl agw list | grep -q "door iq (H.248 context $CTXF: $TF1"; }
+tp_check "... and turnpikectl still shows it as Iq's, under that ContextID (dp kept its door)" shown_f
 wait $fupid $fpid
 bytes_f() {
   jt "$TP_TMP/f.ue" "d['recv_sha']=='$(shaof 2 400000)'" && jt "$TP_TMP/f.peer" "d['recv_sha']=='$(shaof 1 400000)'"
