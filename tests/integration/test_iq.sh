@@ -18,13 +18,16 @@
 #      events; released by the ends' FIN: a Notify g/cause (NR) for each.
 #   C. Both TCP roles the other way round (we connect to the UE, the core
 #      connects to us), TLS client towards the UE: bytes through.
+#   C2. TLS on both legs (the UE's server, the core's client, each
+#      peer's certificate signalled): bytes through, both ends told.
 #   D. Modify: a waiting server termination's Remote changed, the first
 #      address refused, the new one taken; Subtract of one termination
 #      with its statistics (octets each way), the other held; W-Subtract=*
 #      ends the context.
 #   E. A wrong fingerprint: the UE's handshake is refused, Notify g/cause
 #      FP with tls_handshake; errors with their H.248.8 codes: an unknown
-#      context (411), Move (443), an unknown package (440), SDP without
+#      context (411), Move (443), an unknown package (440), a Remote
+#      that points back inside (449: agw.peers), SDP without
 #      m= (472), RTP, not TCP (515); each counted in `turnpikectl status`.
 #   F. cp restarted while a context holds both legs: it registers again
 #      (902 Warm Boot), the context has the same ContextID, its bytes
@@ -198,6 +201,33 @@ bytes_c() {
 tp_check "300 kB each way byte-exact, the UE (a TLS server) saw our certificate" bytes_c
 tp_check "... Notify of both terminations' ends" mgc "wait-notify 10000 4" "^OK notify n=4 .*Context = $CTXC "
 
+# ---- C2. TLS on both legs: the UE's (we are its server), the core's (we are its client)
+rm -f "$TP_TMP/ready"
+$P $S listen $CORE 5150 --bytes 200000 --seed 2 --timeout 30 --ready "$TP_TMP/ready" \
+  --tls-cert "$TP_TMP/other.pem" --tls-key "$TP_TMP/other.key" --tls-role server --tls-ca "$TP_TMP/dp.pem" \
+  >"$TP_TMP/c2.peer" 2>&1 &
+c2pid=$!
+for _ in $(seq 50); do [ -f "$TP_TMP/ready" ] && break; sleep 0.1; done
+add '$' "$ue_tls_local" "$(ue_tls_remote)"; grab_add; CTXT=$CTX; PORTT=$PORT
+tp_check "TLS to TLS: Add of a TLS termination towards the core (we connect, its certificate signalled)" \
+  add "$CTXT" "$(sdp 'c=IN IP4 $' 'm=message $ TCP/TLS/MSRP *' 'a=setup:active')" \
+  "$(sdp "c=IN IP4 $CORE" 'm=message 5150 TCP/TLS/MSRP *' 'a=setup:passive' "a=fingerprint:$(fp other)")"
+$C $S connect 10.210.0.1 "$PORTT" --bytes 200000 --seed 1 --timeout 30 \
+  --tls-cert "$TP_TMP/ue.pem" --tls-key "$TP_TMP/ue.key" >"$TP_TMP/c2.ue" 2>&1
+wait $c2pid
+bytes_t() {
+  jt "$TP_TMP/c2.ue" "d['recv_sha']=='$(shaof 2 200000)' and d['peer_fp']=='$(fphex dp)'" &&
+    jt "$TP_TMP/c2.peer" "d['recv_sha']=='$(shaof 1 200000)' and d['peer_fp']=='$(fphex dp)'"
+}
+tp_check "... 200 kB each way byte-exact, TLS on both legs, each end saw our certificate" bytes_t
+t_told() {
+  local i
+  for i in 1 2; do
+    mgc "wait-notify 10000" "^OK notify n=[0-9]+ .*Context = $CTXT .*g/cause" || return 1
+  done
+}
+tp_check "... Notify of both terminations' ends" t_told
+
 # ---- D. Modify, Subtract with statistics, W-Subtract ------------------------------
 tp_check "Add of a plain server termination bound to the UE at 10.210.0.9 (not where it is)" \
   add '$' "$(sdp 'c=IN IP4 $' 'm=message $ TCP/MSRP *')" \
@@ -230,13 +260,15 @@ grab_add; CTXE=$CTX; PORTE=$PORT
 $C $S connect 10.210.0.1 "$PORTE" --bytes 1000 --seed 1 --timeout 10 \
   --tls-cert "$TP_TMP/ue.pem" --tls-key "$TP_TMP/ue.key" >"$TP_TMP/e.ue" 2>&1
 tp_check "... the handshake refused: Notify g/cause FP with tls_handshake" \
-  mgc "wait-notify 10000 5" "^OK notify n=5 .*Context = $CTXE .*generalcause *= *fp.*tls_handshake"
+  mgc "wait-notify 10000 7" "^OK notify n=7 .*Context = $CTXE .*generalcause *= *fp.*tls_handshake"
 tp_check "an unknown context: 411" mgc "send Context = 4242 { Modify = tcp/0/1 { Events = 8 { g/cause } } }" '^ERROR [0-9]+ 411 '
 tp_check "Move: 443" mgc "send Context = \$ { Move = tcp/0/1 }" '^ERROR [0-9]+ 443 '
 tp_check "an unknown package in Events: 440" \
   mgc "send Context = \$ { Add = \$ { Media { Local { $ue_tls_local }, Remote { $(ue_tls_remote) } }, Events = 3 { xyz/boom } } }" '^ERROR [0-9]+ 440 '
 tp_check "SDP without m=: 472" \
   mgc "send Context = \$ { Add = \$ { Media { Remote { $(sdp "c=IN IP4 $UE" 'a=setup:active') } } } }" '^ERROR [0-9]+ 472 '
+tp_check "a Remote pointing back inside (dp's own core address): 449, agw.peers refuses it" \
+  mgc "send Context = \$ { Add = \$ { Media { Stream = 1 { Local { $core_local }, Remote { $(core_remote 5000 | sed 's/10\.211\.0\.2/10.211.0.1/') } } } } }" '^ERROR [0-9]+ 449 .*agw.peers'
 tp_check "RTP, not TCP: 515" \
   mgc "send Context = \$ { Add = \$ { Media { Remote { $(sdp "c=IN IP4 $UE" 'm=audio 4000 RTP/AVP 0') } } } }" '^ERROR [0-9]+ 515 '
 
