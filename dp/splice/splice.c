@@ -643,15 +643,8 @@ splice_closed(struct dp_worker *w, struct splice *sp, unsigned int i, enum tcp_r
 	case TCP_REASON_SYN_TIMEOUT:
 		cause = SPLICE_CAUSE_CONNECT_FAILED;
 		break;
-	case TCP_REASON_TIMEOUT:
-	case TCP_REASON_KEEPALIVE:
-	case TCP_REASON_FIN_WAIT2_TIMEOUT:
-	case TCP_REASON_USER_TIMEOUT:     /* (RFC 5482, dp.tcp_user_timeout) */
-	case TCP_REASON_ORPHAN_TIMEOUT:
-		cause = SPLICE_CAUSE_TIMEOUT;
-		break;
 	default:
-		cause = SPLICE_CAUSE_RST;
+		cause = tcp_reason_gave_up(why) ? SPLICE_CAUSE_TIMEOUT : SPLICE_CAUSE_RST;
 		break;
 	}
 	end_both(w, sp, i, cause, END_GONE);

@@ -26,6 +26,18 @@ const char *tcp_state_name(unsigned int st);
 const char *tcp_ctr_name(unsigned int c);
 const char *tcp_reason_name(unsigned int r);
 
+/* A connection that ended because a timer gave up on its peer (no answer
+ * to data, probes or a FIN in time): what an application reports as a
+ * timeout, not a reset. The SYN's own is its owner's (a connect that
+ * failed or one that timed out). */
+static inline bool
+tcp_reason_gave_up(enum tcp_reason r)
+{
+	return r == TCP_REASON_TIMEOUT || r == TCP_REASON_KEEPALIVE ||
+	       r == TCP_REASON_FIN_WAIT2_TIMEOUT || r == TCP_REASON_USER_TIMEOUT ||
+	       r == TCP_REASON_ORPHAN_TIMEOUT;
+}
+
 /* ---- segments (tcp_seg.c) -------------------------------------------------- */
 
 /* Parse the header at p (len bytes: header and payload). Fills s. */

@@ -188,14 +188,12 @@ ipc_reason_of(enum tcp_reason why)
 	case TCP_REASON_RESET:
 	case TCP_REASON_REFUSED:
 		return IPC_CONN_RESET;
-	case TCP_REASON_TIMEOUT:
 	case TCP_REASON_SYN_TIMEOUT:
-	case TCP_REASON_KEEPALIVE:
 		return IPC_CONN_TIMEOUT;
 	case TCP_REASON_LOCAL_ABORT:
 		return IPC_CONN_ABORTED;
 	default:
-		return IPC_CONN_CLOSED;
+		return tcp_reason_gave_up(why) ? IPC_CONN_TIMEOUT : IPC_CONN_CLOSED;
 	}
 }
 

@@ -508,6 +508,25 @@ test_timers_keepalive_not_with_data_in_flight(void **state)
 	h_free(h);
 }
 
+/* Every timer that gives up on a peer is reported as a timeout by the
+ * applications (splice's causes, TURN's connection events), and only
+ * those: a reset, a refusal, a normal end or the SYN's own are not. */
+static void
+test_timers_reasons_that_gave_up(void **state)
+{
+	static const enum tcp_reason yes[] = { TCP_REASON_TIMEOUT, TCP_REASON_KEEPALIVE,
+		TCP_REASON_FIN_WAIT2_TIMEOUT, TCP_REASON_USER_TIMEOUT, TCP_REASON_ORPHAN_TIMEOUT };
+	static const enum tcp_reason no[] = { TCP_REASON_NONE, TCP_REASON_NORMAL,
+		TCP_REASON_LOCAL_CLOSE, TCP_REASON_LOCAL_ABORT, TCP_REASON_RESET,
+		TCP_REASON_REFUSED, TCP_REASON_SYN_TIMEOUT, TCP_REASON_SOURCE_LIMIT };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		assert_true(tcp_reason_gave_up(yes[i]));
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		assert_false(tcp_reason_gave_up(no[i]));
+}
+
 int
 main(void)
 {
@@ -524,6 +543,7 @@ main(void)
 		cmocka_unit_test(test_timers_keepalive_per_connection),
 		cmocka_unit_test(test_timers_keepalive_not_with_data_in_flight),
 		cmocka_unit_test(test_timers_keepalive_beside_held_wait),
+		cmocka_unit_test(test_timers_reasons_that_gave_up),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
