@@ -159,14 +159,14 @@ if [ $have_megaco = 1 ]; then
     add_lc 'ds/dscp = 46, tman/pol = ON, tman/sdr = 125000, tman/mbs = 32000, tman/pdr = 250000, tman/dvt = 20000' \
     '^REPLY [0-9]+ ctx=[0-9]+ '
   id=$(tp_ctl --json agw list | python3 -c 'import json,sys
-d=json.load(sys.stdin); its=d["items"] if isinstance(d,dict) else d
+d=json.load(sys.stdin); its=d["contexts"]
 print([c["id"] for c in its if c["door"]=="iq"][-1])')
   tp_check "... agw show reports dscp 46, police 125000 B/s burst 32000" \
     test "$(tp_ctl --json agw show "$id" | python3 -c 'import json,sys; l=json.load(sys.stdin)["legs"][0]; print(l["dscp"], l["police"]["rate"], l["police"]["burst"])')" = "46 125000 32000"
   tp_check "Iq Add with ds/dscp = 0x2E (hex), sdr without mbs: the default burst" \
     add_lc 'ds/dscp = 0x2E, tman/pol = ON, tman/sdr = 1000000' '^REPLY [0-9]+ ctx=[0-9]+ '
   id2=$(tp_ctl --json agw list | python3 -c 'import json,sys
-d=json.load(sys.stdin); its=d["items"] if isinstance(d,dict) else d
+d=json.load(sys.stdin); its=d["contexts"]
 print([c["id"] for c in its if c["door"]=="iq"][-1])')
   tp_check "... dscp 46, police 1000000 B/s burst 250000" \
     test "$(tp_ctl --json agw show "$id2" | python3 -c 'import json,sys; l=json.load(sys.stdin)["legs"][0]; print(l["dscp"], l["police"]["rate"], l["police"]["burst"])')" = "46 1000000 250000"
