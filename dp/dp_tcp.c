@@ -29,7 +29,7 @@
 #include "tw.h"
 
 static void
-tcp_out(void *arg, struct rte_mbuf *m, uint8_t family, const uint8_t *src,
+tcp_out(void *arg, struct rte_mbuf *m, uint8_t family, uint8_t ds, const uint8_t *src,
 	const uint8_t *dst)
 {
 	struct dp_worker *w = arg;
@@ -42,9 +42,9 @@ tcp_out(void *arg, struct rte_mbuf *m, uint8_t family, const uint8_t *src,
 		return;
 	}
 	if (family == TCP_AF_IPV4)
-		ipv4_build_hdr(p, src, dst, 6, 64, (uint16_t)(seglen + 20));
+		ipv4_build_hdr_ds(p, src, dst, 6, 64, (uint16_t)(seglen + 20), ds);
 	else
-		ipv6_build_hdr(p, src, dst, 6, 64, seglen);
+		ipv6_build_hdr_tc(p, src, dst, 6, 64, seglen, ds);
 	w->ctr[DP_CTR_TCP_OUT]++;
 	/* RFC 6062 relay to relay (a Connect to one of our own relayed
 	 * transport addresses, as two relay-only clients of one box do):
@@ -561,6 +561,14 @@ int
 dp_tcp_connect_from(struct dp_worker *w, uint8_t family, const uint8_t *laddr,
 		    const uint8_t *raddr, uint16_t rport, int app, void *arg, uint64_t *id)
 {
+	return dp_tcp_connect_dscp(w, family, laddr, raddr, rport, 0, app, arg, id);
+}
+
+int
+dp_tcp_connect_dscp(struct dp_worker *w, uint8_t family, const uint8_t *laddr,
+		    const uint8_t *raddr, uint16_t rport, uint8_t dscp, int app, void *arg,
+		    uint64_t *id)
+{
 	const uint32_t span = DP_TCP_EPH_HI - DP_TCP_EPH_LO + 1;
 	struct dp_port *port;
 	const uint8_t *nh;
@@ -609,7 +617,8 @@ dp_tcp_connect_from(struct dp_worker *w, uint8_t family, const uint8_t *laddr,
 		if (w->ctx->nworkers > 1 &&
 		    dp_tcp_owner(w, port, family, raddr, laddr, rport, lport, &relayed) != w->id)
 			continue;
-		rc = tcp_connect(w->tcp, family, laddr, lport, raddr, rport, app, arg, id);
+		rc = tcp_connect_dscp(w->tcp, family, laddr, lport, raddr, rport, dscp, app, arg,
+				      id);
 		if (rc != -EADDRINUSE)
 			return rc;
 		tries++;

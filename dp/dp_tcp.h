@@ -44,6 +44,10 @@ int dp_tcp_connect(struct dp_worker *w, uint8_t family, const uint8_t *raddr,
 int dp_tcp_connect_from(struct dp_worker *w, uint8_t family, const uint8_t *laddr,
 			const uint8_t *raddr, uint16_t rport, int app, void *arg,
 			uint64_t *id);
+/* And its segments' DSCP from the SYN on (tcp_connect_dscp()). */
+int dp_tcp_connect_dscp(struct dp_worker *w, uint8_t family, const uint8_t *laddr,
+			const uint8_t *raddr, uint16_t rport, uint8_t dscp, int app, void *arg,
+			uint64_t *id);
 
 /*
  * The worker a TCP segment (src:sport -> dst:dport, one of our addresses)

@@ -118,9 +118,10 @@ now_ms(void)
 }
 
 static void
-wire_out(void *arg, struct rte_mbuf *m, uint8_t family, const uint8_t *src,
+wire_out(void *arg, struct rte_mbuf *m, uint8_t family, uint8_t ds, const uint8_t *src,
 	 const uint8_t *dst)
 {
+	(void)ds;
 	struct wire *w = arg;
 
 	(void)family;

@@ -167,9 +167,10 @@ gen_tcp_flush(struct gen *g)
 }
 
 static void
-tcp_out(void *arg, struct rte_mbuf *m, uint8_t family, const uint8_t *src,
+tcp_out(void *arg, struct rte_mbuf *m, uint8_t family, uint8_t ds, const uint8_t *src,
 	const uint8_t *dst)
 {
+	(void)ds;                /* (the generator's connections keep 0) */
 	struct gen *g = arg;
 	struct gen_tcp *t = g->tcp;
 	uint16_t seglen = (uint16_t)rte_pktmbuf_pkt_len(m);

@@ -657,6 +657,16 @@ ctx_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg)
 				json_object_object_add(l, "fingerprint_error",
 						       json_object_new_string(g->fp_err[t->cred]));
 		}
+		json_object_object_add(l, "dscp", json_object_new_int(t->dscp));
+		if (t->pol_rate != 0) {
+			struct json_object *p = json_object_new_object();
+
+			json_object_object_add(p, "rate", json_object_new_int64(t->pol_rate));
+			json_object_object_add(p, "burst", json_object_new_int64(t->pol_burst));
+			json_object_object_add(l, "police", p);
+		} else {
+			json_object_object_add(l, "police", NULL);
+		}
 		json_object_object_add(l, "bytes_in", json_object_new_int64((int64_t)c->bytes_in[i]));
 		json_object_object_add(l, "bytes_out",
 				       json_object_new_int64((int64_t)c->bytes_out[i]));
@@ -1248,6 +1258,76 @@ cp_agw_release(struct cp_ctx *cp, uint64_t id, char *err, size_t errlen)
 
 /* ---- agw.create and the leg commands (JSON) ---------------------------------------------- */
 
+/* What a leg's "dscp" and "police" say (each absent: its *_set false). */
+struct qos_in {
+	bool dscp_set, pol_set;
+	uint8_t dscp;
+	uint32_t pol_rate, pol_burst;
+};
+
+/* An integer member of o in [lo, hi] into *out: 1, 0 absent, -1 not so. */
+static int
+json_uint(struct json_object *o, const char *name, int64_t lo, int64_t hi, int64_t *out)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, name, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_int))
+		return -1;
+	errno = 0;
+	*out = json_object_get_int64(v);
+	return errno == 0 && *out >= lo && *out <= hi ? 1 : -1;
+}
+
+/* Leg i's "dscp" (0..63, H.248.52 ds/dscp) and "police" ({"rate": bytes a
+ * second, "burst": bytes}, H.248.53 tman's sdr and mbs; false or
+ * {"rate": 0}: none) of o into q. */
+static int
+parse_qos(struct cp_ctx *cp, struct json_object *o, unsigned int i, struct qos_in *q,
+	  const char **error)
+{
+	struct json_object *p;
+	int64_t v;
+	int rc;
+
+	memset(q, 0, sizeof(*q));
+	rc = json_uint(o, "dscp", 0, IPC_AGW_DSCP_MAX, &v);
+	if (rc < 0)
+		FAIL("leg %u: \"dscp\" must be a DiffServ code point, 0 to %u (46: EF)", i,
+		     IPC_AGW_DSCP_MAX);
+	if (rc > 0) {
+		q->dscp_set = true;
+		q->dscp = (uint8_t)v;
+	}
+	if (!json_object_object_get_ex(o, "police", &p))
+		return 0;
+	q->pol_set = true;
+	if (json_object_is_type(p, json_type_boolean) && !json_object_get_boolean(p))
+		return 0;
+	if (!json_object_is_type(p, json_type_object))
+		FAIL("leg %u: \"police\" must be {\"rate\": bytes a second, \"burst\": bytes} "
+		     "or false", i);
+	json_object_object_foreach(p, key, val) {
+		(void)val;
+		if (strcmp(key, "rate") != 0 && strcmp(key, "burst") != 0)
+			FAIL("leg %u: police: unknown member \"%s\" (rate, burst)", i, key);
+	}
+	rc = json_uint(p, "rate", 0, UINT32_MAX, &v);
+	if (rc <= 0)
+		FAIL("leg %u: police: \"rate\" must be bytes a second, 0 (none) to %u", i,
+		     UINT32_MAX);
+	q->pol_rate = (uint32_t)v;
+	if (q->pol_rate == 0)
+		return 0;
+	rc = json_uint(p, "burst", 1, UINT32_MAX, &v);
+	if (rc <= 0)
+		FAIL("leg %u: police: \"burst\" must be bytes, 1 to %u (what the peer may "
+		     "send at once over the rate)", i, UINT32_MAX);
+	q->pol_burst = (uint32_t)v;
+	return 0;
+}
+
 /* One termination from its JSON object into s: its form only (the rules
  * are term_check()'s, every door's). */
 static int
@@ -1255,7 +1335,7 @@ parse_term(struct cp_ctx *cp, struct json_object *o, unsigned int i, struct cp_a
 	   const char **error)
 {
 	static const char *const known[] = { "tcp", "tls", "local", "remote", "fingerprints",
-					     "cert", "accept_any", NULL };
+					     "cert", "accept_any", "dscp", "police", NULL };
 	const struct tp_conf *conf = cp->conf;
 	struct ipc_agw_term *t = &sp->term;
 	struct json_object *fps, *v;
@@ -1272,7 +1352,7 @@ parse_term(struct cp_ctx *cp, struct json_object *o, unsigned int i, struct cp_a
 			ok = ok || strcmp(*k, key) == 0;
 		if (!ok)
 			FAIL("leg %u: unknown member \"%s\" (tcp, tls, local, remote, fingerprints, "
-			     "cert, accept_any)", i, key);
+			     "cert, accept_any, dscp, police)", i, key);
 	}
 	s = cp_api_str(o, "tcp");
 	if (s == NULL || (strcmp(s, "client") != 0 && strcmp(s, "server") != 0))
@@ -1301,6 +1381,15 @@ parse_term(struct cp_ctx *cp, struct json_object *o, unsigned int i, struct cp_a
 		if (parse_fps(cp, fps, i, t->fp, &n, error) < 0)
 			return -EINVAL;
 		t->nfp = (uint8_t)n;
+	}
+	{
+		struct qos_in q;
+
+		if (parse_qos(cp, o, i, &q, error) < 0)
+			return -EINVAL;
+		t->dscp = q.dscp;
+		t->pol_rate = q.pol_rate;
+		t->pol_burst = q.pol_burst;
 	}
 	if (json_object_object_get_ex(o, "accept_any", &v)) {
 		if (!json_object_is_type(v, json_type_boolean))
@@ -1473,7 +1562,8 @@ cmd_add_leg(void *ctx, struct json_object *req, struct json_object *resp, const 
 	return 0;
 }
 
-/* agw.modify_leg {"id", "leg", "remote", "fingerprints"}: either or both. */
+/* agw.modify_leg {"id", "leg", "remote", "fingerprints", "dscp", "police"}: any of
+ * them. */
 static int
 cmd_modify_leg(void *ctx, struct json_object *req, struct json_object *resp, const char **error)
 {
@@ -1482,6 +1572,7 @@ cmd_modify_leg(void *ctx, struct json_object *req, struct json_object *resp, con
 	struct ipc_addr remote;
 	struct json_object *fps;
 	const char *s = cp_api_str(req, "remote");
+	struct qos_in q;
 	unsigned int leg, nfp = 0;
 	uint64_t id;
 	char err[512];
@@ -1498,11 +1589,18 @@ cmd_modify_leg(void *ctx, struct json_object *req, struct json_object *resp, con
 		if (nfp == 0)
 			FAIL("leg %u: \"fingerprints\" is empty: a TLS leg keeps at least one", leg);
 	}
-	if (s == NULL && nfp == 0)
-		FAIL("nothing to modify: give \"remote\", \"fingerprints\" or both");
+	if (parse_qos(cp, req, leg, &q, error) < 0)
+		return -EINVAL;
+	if (s == NULL && nfp == 0 && !q.dscp_set && !q.pol_set)
+		FAIL("nothing to modify: give \"remote\", \"fingerprints\", \"dscp\" or "
+		     "\"police\"");
 	rc = cp_agw_modify_leg(cp, id, leg,
 			       &(struct cp_agw_leg_mod){ .remote = s != NULL ? &remote : NULL,
-							 .fp = fp, .nfp = nfp },
+							 .fp = fp, .nfp = nfp,
+							 .dscp_set = q.dscp_set, .dscp = q.dscp,
+							 .pol_set = q.pol_set,
+							 .pol_rate = q.pol_rate,
+							 .pol_burst = q.pol_burst },
 			       err, sizeof(err));
 	if (rc < 0)
 		return api_rc(cp, rc, err, error);

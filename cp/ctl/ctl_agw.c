@@ -5,6 +5,7 @@
  *              [--fingerprint-alg sha-256]
  *   agw add-leg ID --term SPEC [--leg a|b] [--setup-timeout S] [--fingerprint-alg ALG]
  *   agw modify-leg ID --leg a|b [--remote ADDR[:PORT]] [--fp "sha-256 AB:.."]...
+ *                  [--dscp N] [--police-rate B/S --police-burst B | --no-police]
  *   agw subtract-leg ID --leg a|b
  *   agw list | agw show ID | agw release ID
  *   events [--follow] [--after SEQ] [--id ID] [--until TYPE] [--timeout S]
@@ -12,6 +13,8 @@
  *   tcp=client|server  tls=none|server|client  local=ADDR[:PORT]
  *   remote=ADDR[:PORT] fp="sha-256 AB:CD:..." (again for more)  cert=NAME
  *   accept_any=true (a plain server leg without remote)
+ *   dscp=0..63 (our packets' DiffServ code point)
+ *   police_rate=BYTES/S,police_burst=BYTES (what the peer may send)
  * e.g. --a 'tcp=server,tls=server,local=10.210.0.1,fp=sha-256 4F:...'
  *      --b 'tcp=client,remote=10.211.0.2:5000'
  * With --json each answer is printed as cp wrote it; events prints one
@@ -51,6 +54,66 @@ add_leg_opts(struct json_object *req, int64_t timeout, const char *alg)
 		json_object_object_add(req, "fingerprint_alg", json_object_new_string(alg));
 }
 
+/* A decimal number in [0, max] into *v; false when s is not one. */
+static bool
+parse_num(const char *s, int64_t max, int64_t *v)
+{
+	char *end;
+	long long n;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	n = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || n > max)
+		return false;
+	*v = n;
+	return true;
+}
+
+/* --dscp / dscp=, --police-rate / police_rate=, --police-burst /
+ * police_burst=: into o ("dscp", "police"); how names the option. */
+static int
+qos_put(const char *path, const char *how, const char *key, const char *val,
+	struct json_object *o)
+{
+	struct json_object *p;
+	int64_t v;
+
+	if (strcmp(key, "dscp") == 0) {
+		if (!parse_num(val, 63, &v))
+			return ctl_usage_error(path, "%s: dscp '%s' is not a DiffServ code point, "
+					       "0 to 63 (46: EF)", how, val);
+		json_object_object_add(o, "dscp", json_object_new_int((int)v));
+		return 0;
+	}
+	if (!parse_num(val, UINT32_MAX, &v) || (strcmp(key, "burst") == 0 && v == 0))
+		return ctl_usage_error(path, "%s: police %s '%s' is not %s", how, key, val,
+				       strcmp(key, "rate") == 0 ?
+				       "bytes a second, 0 (none) to 4294967295" :
+				       "bytes, 1 to 4294967295");
+	if (!json_object_object_get_ex(o, "police", &p) ||
+	    !json_object_is_type(p, json_type_object)) {
+		p = json_object_new_object();
+		json_object_object_add(o, "police", p);
+	}
+	json_object_object_add(p, key, json_object_new_int64(v));
+	return 0;
+}
+
+/* "police" of o: a burst needs its rate (cp says when a rate needs its
+ * burst). */
+static int
+qos_check(const char *path, const char *how, struct json_object *o)
+{
+	struct json_object *p, *v;
+
+	if (json_object_object_get_ex(o, "police", &p) && json_object_is_type(p, json_type_object) &&
+	    !json_object_object_get_ex(p, "rate", &v))
+		return ctl_usage_error(path, "%s: a police burst without its rate", how);
+	return 0;
+}
+
 /* "tcp=server,tls=server,local=...,fp=sha-256 AB:..." into a leg object. */
 static int
 parse_spec(const char *path, const char *which, const char *spec, struct json_object *leg)
@@ -87,11 +150,28 @@ parse_spec(const char *path, const char *which, const char *spec, struct json_ob
 			}
 			json_object_object_add(leg, key, json_object_new_boolean(
 				strcmp(val, "true") == 0 || strcmp(val, "1") == 0));
+		} else if (strcmp(key, "dscp") == 0 || strcmp(key, "police_rate") == 0 ||
+			   strcmp(key, "police_burst") == 0) {
+			char how[32];
+
+			snprintf(how, sizeof(how), "--%s", which);
+			rc = qos_put(path, how, key[0] == 'd' ? "dscp" : key + 7, val, leg);
+			if (rc != 0)
+				goto out;
 		} else {
 			rc = ctl_usage_error(path, "--%s: unknown key '%s' (tcp, tls, local, "
-					     "remote, fp, cert, accept_any)", which, key);
+					     "remote, fp, cert, accept_any, dscp, police_rate, "
+					     "police_burst)", which, key);
 			goto out;
 		}
+	}
+	{
+		char how[32];
+
+		snprintf(how, sizeof(how), "--%s", which);
+		rc = qos_check(path, how, leg);
+		if (rc != 0)
+			goto out;
 	}
 	if (json_object_array_length(fps) > 0) {
 		json_object_object_add(leg, "fingerprints", fps);
@@ -134,6 +214,15 @@ print_leg(const char *name, struct json_object *l)
 		else
 			ctl_put_safe(stdout, ", our fingerprint unknown (",
 				     ctl_get_str(l, "fingerprint_error", "?"), ")");
+	}
+	printf(", dscp %" PRId64, ctl_get_int(l, "dscp"));
+	{
+		struct json_object *p;
+
+		if (json_object_object_get_ex(l, "police", &p) &&
+		    json_object_is_type(p, json_type_object))
+			printf(", police %" PRId64 " B/s burst %" PRId64, ctl_get_int(p, "rate"),
+			       ctl_get_int(p, "burst"));
 	}
 	printf(", bytes in %" PRId64 " out %" PRId64 "\n", ctl_get_int(l, "bytes_in"),
 	       ctl_get_int(l, "bytes_out"));
@@ -204,6 +293,12 @@ static const char create_usage[] =
 	"                       (RFC 8122; up to 4); required with TLS\n"
 	"  cert=NAME            our certificate: one of agw.certificates (default:\n"
 	"                       the tls group's)\n"
+	"  dscp=N               the DiffServ code point (0..63; 46 EF) of every\n"
+	"                       packet dp sends on the leg (H.248.52 ds/dscp)\n"
+	"  police_rate=B,police_burst=B\n"
+	"                       what the leg's peer may send: B bytes a second, a\n"
+	"                       burst of B bytes (H.248.53 tman sdr, mbs); over it\n"
+	"                       the leg is not read and its TCP window closes\n"
 	"The answer gives the context's id, the local addresses and our\n"
 	"certificate's fingerprint for each TLS leg.\n";
 
@@ -403,13 +498,16 @@ static const char add_leg_usage[] =
 
 static const char modify_leg_usage[] =
 	"Usage: turnpikectl agw modify-leg ID --leg a|b [--remote ADDR[:PORT]]\n"
-	"                                  [--fp \"sha-256 AB:..\"]...\n\n"
+	"                                  [--fp \"sha-256 AB:..\"]... [--dscp N]\n"
+	"                                  [--police-rate B --police-burst B | --no-police]\n\n"
 	"A termination's remote and/or its peer's certificate fingerprints change\n"
 	"(--fp again for more; they replace the signalled ones). A leg not up yet\n"
 	"takes them: a server leg accepts only the new remote and its handshakes\n"
 	"under way are reset, a client leg connects anew to the new remote. A leg\n"
 	"that is up keeps its connection: they are recorded only (as H.248's\n"
-	"Modify of a live stream does not move it).\n";
+	"Modify of a live stream does not move it).\n"
+	"Its DSCP (0..63) and policing (bytes a second and burst bytes of what its\n"
+	"peer may send; --no-police: none) change at once, up or not.\n";
 
 static const char subtract_leg_usage[] =
 	"Usage: turnpikectl agw subtract-leg ID --leg a|b\n\n"
@@ -431,10 +529,16 @@ agw_leg_cmd(const struct ctl_opts *opts, const char *path, int argc, char **argv
 		{ "fp", required_argument, NULL, 'p' },
 		{ "setup-timeout", required_argument, NULL, 't' },
 		{ "fingerprint-alg", required_argument, NULL, 'f' },
+		{ "dscp", required_argument, NULL, 'D' },
+		{ "police-rate", required_argument, NULL, 'R' },
+		{ "police-burst", required_argument, NULL, 'B' },
+		{ "no-police", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool add = strcmp(which, "add") == 0, mod = strcmp(which, "modify") == 0;
+	struct json_object *qos = json_object_new_object();
+	bool no_police = false;
 	const char *usage = add ? add_leg_usage : mod ? modify_leg_usage : subtract_leg_usage;
 	struct json_object *req = NULL, *term = NULL, *fps = NULL, *ans;
 	const char *spec = NULL, *remote = NULL, *alg = NULL;
@@ -445,6 +549,7 @@ agw_leg_cmd(const struct ctl_opts *opts, const char *path, int argc, char **argv
 
 	ctl_getopt_reset();
 	fps = json_object_new_array();
+	rc = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		rc = 0;
 		switch (c) {
@@ -483,31 +588,69 @@ agw_leg_cmd(const struct ctl_opts *opts, const char *path, int argc, char **argv
 				rc = ctl_usage_error(path, "--fingerprint-alg is for add-leg");
 			alg = optarg;
 			break;
+		case 'D':
+		case 'R':
+		case 'B':
+			if (!mod)
+				rc = ctl_usage_error(path, "--dscp, --police-rate and --police-burst "
+						     "are for modify-leg (add-leg: dscp=, "
+						     "police_rate=, police_burst= in --term)");
+			else
+				rc = qos_put(path, c == 'D' ? "--dscp" : c == 'R' ? "--police-rate" :
+					     "--police-burst", c == 'D' ? "dscp" : c == 'R' ?
+					     "rate" : "burst", optarg, qos);
+			break;
+		case 'N':
+			if (!mod)
+				rc = ctl_usage_error(path, "--no-police is for modify-leg");
+			no_police = true;
+			break;
 		default:
 			rc = help_or_error(path, c, argv, usage);
 			break;
 		}
 		if (rc != 0 || c == 'h' || c == '?' || c == ':') {
 			json_object_put(fps);
+			json_object_put(qos);
 			return rc;
 		}
 	}
+	if (rc == 0 && no_police) {
+		struct json_object *p;
+
+		if (json_object_object_get_ex(qos, "police", &p))
+			rc = ctl_usage_error(path, "--no-police with --police-rate or --police-burst");
+		else
+			json_object_object_add(qos, "police", json_object_new_boolean(false));
+	}
+	if (rc == 0)
+		rc = qos_check(path, "modify-leg", qos);
+	if (rc != 0) {
+		json_object_put(fps);
+		json_object_put(qos);
+		return rc;
+	}
 	if (argc - optind != 1) {
 		json_object_put(fps);
+		json_object_put(qos);
 		return ctl_usage_error(path, argc - optind < 1 ? "missing ID" : "unexpected argument");
 	}
 	if ((rc = parse_id(path, argv[optind], &id)) != 0) {
 		json_object_put(fps);
+		json_object_put(qos);
 		return rc;
 	}
 	if (!add && leg < 0)
 		rc = ctl_usage_error(path, "--leg a|b is needed");
 	else if (add && spec == NULL)
 		rc = ctl_usage_error(path, "--term SPEC is needed");
-	else if (mod && remote == NULL && json_object_array_length(fps) == 0)
-		rc = ctl_usage_error(path, "nothing to modify: --remote, --fp or both");
+	else if (mod && remote == NULL && json_object_array_length(fps) == 0 &&
+		 json_object_object_length(qos) == 0)
+		rc = ctl_usage_error(path, "nothing to modify: --remote, --fp, --dscp, "
+				     "--police-rate/--police-burst or --no-police");
 	if (rc != 0) {
 		json_object_put(fps);
+		json_object_put(qos);
 		return rc;
 	}
 	snprintf(cmd, sizeof(cmd), "agw.%s_leg", which);
@@ -520,6 +663,7 @@ agw_leg_cmd(const struct ctl_opts *opts, const char *path, int argc, char **argv
 		if (rc != 0) {
 			json_object_put(term);
 			json_object_put(fps);
+			json_object_put(qos);
 			json_object_put(req);
 			return rc < 0 ? CTL_EXIT_FAIL : rc;
 		}
@@ -533,6 +677,9 @@ agw_leg_cmd(const struct ctl_opts *opts, const char *path, int argc, char **argv
 		fps = NULL;
 	}
 	json_object_put(fps);
+	json_object_object_foreach(qos, qk, qv)
+		json_object_object_add(req, qk, json_object_get(qv));
+	json_object_put(qos);
 	rc = ctl_exchange(opts, req, &ans);
 	if (ans == NULL)
 		return rc;

@@ -14,7 +14,9 @@
  * What a termination's descriptors mean (TS 29.334 §5.8, TS 23.334):
  *  - Media: one stream (Stream=1, or the stream's descriptors directly),
  *    LocalControl (Mode SendReceive only; ipnapt/latch; ipdc/realm naming
- *    the dp port by its name), Local (what the controller asks of our
+ *    the dp port by its name; ds/dscp, H.248.52, our packets' DSCP;
+ *    tman/pol, sdr, mbs, H.248.53, the policing of what the peer sends),
+ *    Local (what the controller asks of our
  *    side: a=setup our TCP role, `$` for our address, port and
  *    fingerprint) and Remote (the peer: its address, port, a=setup,
  *    fingerprints), as lib/sdp reads and judges them (sdp_derive()). The
@@ -131,6 +133,11 @@ struct iq_media {
 	char realm[64];           /* ipdc/realm: a dp port's name */
 	bool timerx_set;          /* TerminationState's hangterm/timerx */
 	uint32_t timerx;
+	/* H.248.52 ds/dscp; H.248.53 tman/pol, sdr, mbs (pdr and dvt are
+	 * checked and not kept: FEATURE.md) */
+	bool dscp_set, pol_set, pol, sdr_set, mbs_set;
+	uint8_t dscp;
+	uint32_t sdr, mbs;
 };
 
 /* What went wrong in a command: the code and the controller's sentence. */
@@ -144,6 +151,66 @@ struct iq_fail {
 	snprintf((f)->text, sizeof((f)->text), __VA_ARGS__); \
 	return -1; \
 } while (0)
+
+/* tman/pol ON with tman/sdr and no tman/mbs: a quarter second of the
+ * rate, at least this (a few TCP segments and a TLS record: a burst
+ * smaller than one read would pause the leg on every segment). */
+#define IQ_TMAN_MBS_MIN 16384u
+
+/* A LocalControl number: decimal, or hex as 0x2E (how some controllers
+ * write ds/dscp, an octet). 0, or -1 when it is not one. */
+static int
+lc_u32(const struct h248_tree *t, const struct h248_node *p, uint32_t *out)
+{
+	char buf[16];
+	uint64_t v = 0;
+	size_t i = 0, n;
+	unsigned int base = 10;
+
+	if (h248_value_copy(t, p, buf, sizeof(buf)) < 0)
+		return -1;
+	n = strlen(buf);
+	if (n > 2 && buf[0] == '0' && (buf[1] == 'x' || buf[1] == 'X')) {
+		base = 16;
+		i = 2;
+	}
+	if (i == n)
+		return -1;
+	for (; i < n; i++) {
+		int d = buf[i] >= '0' && buf[i] <= '9' ? buf[i] - '0' :
+			base == 16 && buf[i] >= 'a' && buf[i] <= 'f' ? buf[i] - 'a' + 10 :
+			base == 16 && buf[i] >= 'A' && buf[i] <= 'F' ? buf[i] - 'A' + 10 : -1;
+
+		if (d < 0)
+			return -1;
+		v = v * base + (uint64_t)d;
+		if (v > UINT32_MAX)
+			return -1;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* What m's ds and tman ask of the leg's DSCP and policing (a Modify
+ * without them: nothing set). 0, or -1 with f set. */
+static int
+qos_of(const struct iq_media *m, struct cp_agw_leg_mod *q, struct iq_fail *f)
+{
+	q->dscp_set = m->dscp_set;
+	q->dscp = m->dscp;
+	if (!m->pol_set)
+		return 0;                 /* (sdr, mbs without pol ON: not policed) */
+	q->pol_set = true;
+	if (!m->pol)
+		return 0;                 /* OFF: none */
+	if (!m->sdr_set)
+		FAIL(f, 472, "tman/pol ON needs tman/sdr (policing from the SDP's bandwidth is "
+		     "not supported)");
+	q->pol_rate = m->sdr;
+	q->pol_burst = m->mbs_set ? m->mbs :
+		       m->sdr / 4u > IQ_TMAN_MBS_MIN ? m->sdr / 4u : IQ_TMAN_MBS_MIN;
+	return 0;
+}
 
 /* An SDP error as H.248.8 names it (TS 29.334 §5.17: an unsupported value
  * is 449 with the value in the text). */
@@ -237,6 +304,41 @@ stream_parms(const struct h248_tree *t, const struct h248_node *s, struct iq_med
 				} else if (nl == 10 && strncasecmp(nm, "ipdc/realm", 10) == 0) {
 					if (h248_value_copy(t, p, m->realm, sizeof(m->realm)) < 0)
 						FAIL(f, 449, "ipdc/realm: too long");
+				} else if (nl == 7 && strncasecmp(nm, "ds/dscp", 7) == 0) {
+					uint32_t v;
+
+					if (lc_u32(t, p, &v) < 0 || v > IPC_AGW_DSCP_MAX)
+						FAIL(f, 449, "ds/dscp: a DiffServ code point, 0 to %u "
+						     "(46 or 0x2E: EF)", IPC_AGW_DSCP_MAX);
+					m->dscp_set = true;
+					m->dscp = (uint8_t)v;
+				} else if (nl == 8 && strncasecmp(nm, "tman/pol", 8) == 0) {
+					m->pol_set = true;
+					m->pol = h248_value_is(t, p, "ON") ||
+						 h248_value_is(t, p, "true") ||
+						 h248_value_is(t, p, "1");
+					if (!m->pol && !h248_value_is(t, p, "OFF") &&
+					    !h248_value_is(t, p, "false") && !h248_value_is(t, p, "0"))
+						FAIL(f, 449, "tman/pol: ON or OFF");
+				} else if (nl == 8 && (strncasecmp(nm, "tman/sdr", 8) == 0 ||
+						       strncasecmp(nm, "tman/mbs", 8) == 0 ||
+						       strncasecmp(nm, "tman/pdr", 8) == 0 ||
+						       strncasecmp(nm, "tman/dvt", 8) == 0)) {
+					uint32_t v;
+
+					/* (sdr, pdr bytes a second; mbs bytes; dvt
+					 * microseconds: pdr and dvt bound nothing a
+					 * TCP window does not, FEATURE.md) */
+					if (lc_u32(t, p, &v) < 0 || (v == 0 && nm[5] != 'd'))
+						FAIL(f, 449, "%.*s: a number, 1 to %u", (int)nl, nm,
+						     UINT32_MAX);
+					if (strncasecmp(nm + 5, "sdr", 3) == 0) {
+						m->sdr_set = true;
+						m->sdr = v;
+					} else if (strncasecmp(nm + 5, "mbs", 3) == 0) {
+						m->mbs_set = true;
+						m->mbs = v;
+					}
 				} else {
 					FAIL(f, 445, "LocalControl: %.*s is not supported", (int)nl, nm);
 				}
@@ -620,6 +722,15 @@ cmd_add(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 	if (spec_of(a->cp, &m, &sp, &st, &a->fail) < 0)
 		return -1;
 	memo_of(NULL, &ev, &m, sp.term.memo);
+	{
+		struct cp_agw_leg_mod q = { 0 };
+
+		if (qos_of(&m, &q, &a->fail) < 0)
+			return -1;
+		sp.term.dscp = q.dscp;
+		sp.term.pol_rate = q.pol_rate;
+		sp.term.pol_burst = q.pol_burst;
+	}
 	if (a->c == NULL) {
 		struct cp_agw_leg_spec two[2];
 
@@ -655,6 +766,8 @@ cmd_modify(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, b
 {
 	struct iq_media m;
 	struct iq_ev_req ev = { 0 };
+	struct cp_agw_leg_mod qm = { 0 };
+	uint8_t memo[IPC_AGW_MEMO_LEN];
 	size_t nl;
 	const char *tid = h248_value(a->t, cmd, &nl);
 	int leg = -1;
@@ -690,13 +803,16 @@ cmd_modify(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, b
 	}
 	r->leg = (uint8_t)leg;
 	iq_events_touch(a->q, a->c, (unsigned int)leg);
+	if (qos_of(&m, &qm, &a->fail) < 0)
+		return -1;
 	if (ev.set || m.timerx_set) {
-		uint8_t memo[IPC_AGW_MEMO_LEN];
-		int rc;
-
 		memo_of(a->c->term[leg].memo, &ev, &m, memo);
-		rc = cp_agw_modify_leg(a->cp, a->c->id, (unsigned int)leg,
-				       &(struct cp_agw_leg_mod){ .memo = memo }, err, sizeof(err));
+		qm.memo = memo;
+	}
+	if (!m.remote && !m.local && (qm.dscp_set || qm.pol_set || qm.memo != NULL)) {
+		int rc = cp_agw_modify_leg(a->cp, a->c->id, (unsigned int)leg, &qm, err,
+					   sizeof(err));
+
 		if (rc < 0)
 			FAIL(&a->fail, agw_code(rc), "%s", err);
 	}
@@ -715,11 +831,10 @@ cmd_modify(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, b
 			FAIL(&a->fail, 473, "Modify: the termination's TCP or TLS role cannot change "
 			     "(Subtract it and Add another)");
 		remote = sp.term.remote;
-		rc = cp_agw_modify_leg(a->cp, a->c->id, (unsigned int)leg,
-				       &(struct cp_agw_leg_mod){
-					       .remote = remote.family != 0 ? &remote : NULL,
-					       .fp = sp.term.fp, .nfp = sp.term.nfp },
-				       err, sizeof(err));
+		qm.remote = remote.family != 0 ? &remote : NULL;
+		qm.fp = sp.term.fp;
+		qm.nfp = sp.term.nfp;
+		rc = cp_agw_modify_leg(a->cp, a->c->id, (unsigned int)leg, &qm, err, sizeof(err));
 		if (rc < 0)
 			FAIL(&a->fail, agw_code(rc), "%s", err);
 		if (m.local && answer_sdp(a->cp, a->c, (unsigned int)leg, &st, r->sdp,

@@ -56,6 +56,7 @@
 #include "tcp.h"
 #include "tls.h"
 #include "tp_conf.h"
+#include "tw.h"
 
 /* Events kept per context slot (a context sends at most five). */
 #define AGW_EV_PER_CTX 8u
@@ -648,6 +649,7 @@ agw_accept(struct tcp_stack *ts, tcp_id_t id, void *larg, void **carg)
 	}
 	*carg = c;
 	a->ctr[AGW_CTR_ACCEPTED]++;
+	(void)tcp_conn_set_dscp(ts, id, t->dscp);     /* (its SYN-ACK went with 0) */
 	dp_tcp_keepalive(w, id, &w->ctx->conf->agw.keepalive);
 	if (t->tls_role != IPC_AGW_TLS_NONE)
 		return cand_start(w, c, i, id);
@@ -820,6 +822,8 @@ agw_done(struct dp_worker *w, struct splice *sp)
 	else
 		detail = ctx_sentence(c, sp, buf, sizeof(buf));
 	cand_drop_all(w, c);
+	tw_del(w->tcp_wheel, &c->pol[0].t);
+	tw_del(w->tcp_wheel, &c->pol[1].t);
 	ev_push(w, c->id, c, IPC_AGW_EV_RELEASED, sp->why_leg, agw_cause(sp->why), detail);
 	for (unsigned int i = 0; i < 2; i++) {
 		uint16_t p = c->term[i].local.port;
@@ -833,9 +837,37 @@ agw_done(struct dp_worker *w, struct splice *sp)
 	a->ctr[AGW_CTR_RELEASED]++;
 }
 
+static void
+pol_fire(struct tw_timer *t, void *arg)
+{
+	struct agw_pol_timer *pt = (struct agw_pol_timer *)(void *)t;
+	struct agw_ctx *c = pt->c;
+
+	if (c->id != 0)
+		splice_police_due(arg, &c->sp, pt->leg);
+}
+
+static void
+agw_police_wait(struct dp_worker *w, struct splice *sp, unsigned int i, uint64_t due_ms)
+{
+	struct agw_ctx *c = ctx_of_splice(sp);
+
+	tw_add(w->tcp_wheel, &c->pol[i].t, due_ms);
+}
+
+/* Leg i's policing as its termination says (a live leg's at once). */
+static void
+leg_police(struct dp_worker *w, struct agw_ctx *c, unsigned int i)
+{
+	splice_leg_police(w, &c->sp, i, c->term[i].pol_rate, c->term[i].pol_burst);
+	if (c->term[i].pol_rate == 0)
+		tw_del(w->tcp_wheel, &c->pol[i].t);
+}
+
 static const struct splice_ops agw_splice_ops = {
 	.leg_down = agw_leg_down,
 	.done = agw_done,
+	.police_wait = agw_police_wait,
 };
 
 /* ---- cp's messages ----------------------------------------------------------- */
@@ -912,8 +944,8 @@ leg_connect(struct dp_worker *w, struct agw_ctx *c, unsigned int i)
 	char s[64];
 	int rc;
 
-	rc = dp_tcp_connect_from(w, t->local.family, ip_zero(t->local.ip) ? NULL : t->local.ip,
-				 t->remote.ip, t->remote.port, a->app, c, &tid);
+	rc = dp_tcp_connect_dscp(w, t->local.family, ip_zero(t->local.ip) ? NULL : t->local.ip,
+				 t->remote.ip, t->remote.port, t->dscp, a->app, c, &tid);
 	if (rc < 0) {
 		a->ctr[AGW_CTR_CONNECT_FAILED]++;
 		addr_str(&t->remote, s, sizeof(s));
@@ -963,8 +995,12 @@ apply_add(struct dp_worker *w, const struct ipc_msg *msg)
 	memcpy(c->term, x->term, sizeof(c->term));
 	splice_init(&c->sp, &agw_splice_ops, a->hold);
 	for (unsigned int i = 0; i < 2; i++) {
+		tw_timer_init(&c->pol[i].t, pol_fire, w);
+		c->pol[i].c = c;
+		c->pol[i].leg = (uint8_t)i;
 		if (c->term[i].tcp_role == IPC_AGW_TCP_NONE)
 			continue;
+		leg_police(w, c, i);
 		c->due_ms[i] = x->setup_ms != 0 ? w->now_ms + x->setup_ms : 0;
 		if (c->term[i].tcp_role == IPC_AGW_TCP_SERVER)
 			a->port_slot[c->term[i].local.port - a->port_lo] = slot + 1u;
@@ -1006,6 +1042,7 @@ leg_add(struct dp_worker *w, struct agw_ctx *c, unsigned int i, const struct ipc
 	c->term[i] = x->term;
 	c->up[i] = 0;
 	c->detail[i][0] = '\0';
+	leg_police(w, c, i);
 	c->due_ms[i] = x->setup_ms != 0 ? w->now_ms + x->setup_ms : 0;
 	if (c->term[i].tcp_role == IPC_AGW_TCP_SERVER)
 		a->port_slot[c->term[i].local.port - a->port_lo] = slot + 1u;
@@ -1049,6 +1086,15 @@ leg_mod(struct dp_worker *w, struct agw_ctx *c, unsigned int i, const struct ipc
 	t->pol_rate = n->pol_rate;
 	t->pol_burst = n->pol_burst;
 	memcpy(t->memo, n->memo, sizeof(t->memo));
+	/* the leg's connection (or its candidates) sends with the new DSCP
+	 * from its next segment; its policing changes at once */
+	if (l->id != 0)
+		(void)tcp_conn_set_dscp(w->tcp, l->id, t->dscp);
+	for (unsigned int k = 0; k < c->ncand[i]; k++)
+		(void)tcp_conn_set_dscp(w->tcp, c->cand[i][k].id, t->dscp);
+	leg_police(w, c, i);
+	if (c->id != id)
+		return;                   /* (cannot be: a kick ends no leg; safe) */
 	changed = !addr_eq(&t->remote, &n->remote) || t->nfp != n->nfp ||
 		  memcmp(t->fp, n->fp, sizeof(t->fp)) != 0 ||
 		  (t->tcp_role == IPC_AGW_TCP_CLIENT && !addr_eq(&t->local, &n->local));
@@ -1078,6 +1124,7 @@ leg_mod(struct dp_worker *w, struct agw_ctx *c, unsigned int i, const struct ipc
 	}
 	*t = *n;
 	c->detail[i][0] = '\0';
+	leg_police(w, c, i);              /* (the slot was emptied) */
 	(void)leg_connect(w, c, i);
 }
 
@@ -1377,6 +1424,10 @@ agw_free(struct dp_worker *w)
 		tls_cred_free(a->cred[k]);
 	if (a->ctx != NULL)
 		for (uint32_t s = 0; s < a->max; s++) {
+			if (w->tcp_wheel != NULL) {
+				tw_del(w->tcp_wheel, &a->ctx[s].pol[0].t);
+				tw_del(w->tcp_wheel, &a->ctx[s].pol[1].t);
+			}
 			/* (the connections go with the stack; held bytes here) */
 			rte_pktmbuf_free(a->ctx[s].sp.leg[0].pend);
 			rte_pktmbuf_free(a->ctx[s].sp.leg[1].pend);

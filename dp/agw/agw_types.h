@@ -12,6 +12,7 @@
 #include "ipc_types.h"
 #include "../splice/splice_types.h"
 #include "tp_conf_types.h"
+#include "tw_types.h"
 
 struct tls_cred;
 
@@ -42,6 +43,15 @@ struct agw_cand {
 #define AGW_CAND_OK   1u           /* its certificate matched */
 #define AGW_CAND_FAIL 2u           /* its handshake failed (tls_conn_why) */
 
+/* A leg's wake-up from its policing (splice's police_wait()), on the
+ * worker's TCP wheel (ms). */
+struct agw_pol_timer {
+	struct tw_timer t;
+	struct agw_ctx *c;
+	uint8_t leg;
+	uint8_t pad[7];
+};
+
 /* A context: two leg slots spliced, as cp installed them (a slot whose
  * term has tcp_role 0 is empty: no termination there yet, or one
  * subtracted). */
@@ -57,6 +67,7 @@ struct agw_ctx {
 					* restarted for a modify (no event) */
 	uint8_t pad[3];
 	struct agw_cand cand[2][AGW_CAND_MAX];
+	struct agw_pol_timer pol[2];
 	struct ipc_agw_term term[2];
 	/* why a leg failed, as the controller reads it (TLS's sentence,
 	 * TCP's reason), kept until its LEG_DOWN goes */

@@ -101,8 +101,8 @@ ipv4_validate(const uint8_t *p, size_t len, bool csum_ok,
 }
 
 void
-ipv4_build_hdr(uint8_t *p, const uint8_t src[4], const uint8_t dst[4],
-	       uint8_t proto, uint8_t ttl, uint16_t total_len)
+ipv4_build_hdr_ds(uint8_t *p, const uint8_t src[4], const uint8_t dst[4],
+		  uint8_t proto, uint8_t ttl, uint16_t total_len, uint8_t ds)
 {
 	uint8_t s[4], d[4];
 
@@ -111,7 +111,7 @@ ipv4_build_hdr(uint8_t *p, const uint8_t src[4], const uint8_t dst[4],
 	memcpy(s, src, 4);
 	memcpy(d, dst, 4);
 	p[IP4_VER_IHL] = 0x45;          /* version 4, IHL 5: no options */
-	p[1] = 0;                       /* DSCP/ECN */
+	p[1] = ds;                      /* DSCP/ECN */
 	wr16(p + IP4_TOTAL_LEN, total_len);
 	wr16(p + 4, 0);                 /* identification: DF set, RFC 6864 §4.1 */
 	wr16(p + IP4_FRAG, IP4_FLAG_DF);
@@ -122,7 +122,7 @@ ipv4_build_hdr(uint8_t *p, const uint8_t src[4], const uint8_t dst[4],
 	/* The sum from the values, not from the bytes just stored: reading
 	 * back narrow stores with wide loads stalls the store buffer. */
 	wr16(p + IP4_CKSUM, (uint16_t)~net_fold(
-		0x4500u + total_len + IP4_FLAG_DF + ((uint32_t)ttl << 8 | proto) +
+		0x4500u + ds + total_len + IP4_FLAG_DF + ((uint32_t)ttl << 8 | proto) +
 		net_sum16(s, 4, 0) + net_sum16(d, 4, 0)));
 }
 

@@ -68,16 +68,16 @@ ipv6_validate(const uint8_t *p, size_t len, struct ipv6_info *out)
 }
 
 void
-ipv6_build_hdr(uint8_t *p, const uint8_t src[16], const uint8_t dst[16],
-	       uint8_t next_hdr, uint8_t hop_limit, uint16_t payload_len)
+ipv6_build_hdr_tc(uint8_t *p, const uint8_t src[16], const uint8_t dst[16],
+		  uint8_t next_hdr, uint8_t hop_limit, uint16_t payload_len, uint8_t tc)
 {
 	uint8_t s[16], d[16];
 
 	/* src and dst may alias the header being rewritten. */
 	memcpy(s, src, 16);
 	memcpy(d, dst, 16);
-	p[0] = 0x60;                    /* version 6, traffic class 0 */
-	p[1] = 0;                       /* flow label 0 */
+	p[0] = (uint8_t)(0x60 | tc >> 4);    /* version 6, the traffic class's high half */
+	p[1] = (uint8_t)(tc << 4);           /* its low half, flow label 0 */
 	p[2] = 0;
 	p[3] = 0;
 	p[IP6_PLEN] = (uint8_t)(payload_len >> 8);

@@ -127,9 +127,17 @@ enum dp_drop ipv4_validate(const uint8_t *p, size_t len, bool csum_ok,
 			   struct ipv4_info *out);
 
 /* Write a 20-byte IPv4 header (no options, DF set, ident 0) with its
- * checksum; total_len includes the header. */
-void ipv4_build_hdr(uint8_t *p, const uint8_t src[4], const uint8_t dst[4],
-		    uint8_t proto, uint8_t ttl, uint16_t total_len);
+ * checksum; total_len includes the header; ds the DS field's byte
+ * (RFC 2474: DSCP << 2, the ECN bits of RFC 3168 below it). */
+void ipv4_build_hdr_ds(uint8_t *p, const uint8_t src[4], const uint8_t dst[4],
+		       uint8_t proto, uint8_t ttl, uint16_t total_len, uint8_t ds);
+
+static inline void
+ipv4_build_hdr(uint8_t *p, const uint8_t src[4], const uint8_t dst[4],
+	       uint8_t proto, uint8_t ttl, uint16_t total_len)
+{
+	ipv4_build_hdr_ds(p, src, dst, proto, ttl, total_len, 0);
+}
 
 /* Is dst on the prefix addr/plen? (IPv4: 4 bytes; IPv6: 16.) */
 bool net_prefix_match(uint8_t family, const uint8_t *addr, uint8_t plen,
@@ -146,8 +154,17 @@ bool net_prefix_match(uint8_t family, const uint8_t *addr, uint8_t plen,
 enum dp_drop ipv6_validate(const uint8_t *p, size_t len,
 			   struct ipv6_info *out);
 
-void ipv6_build_hdr(uint8_t *p, const uint8_t src[16], const uint8_t dst[16],
-		    uint8_t next_hdr, uint8_t hop_limit, uint16_t payload_len);
+/* A fixed IPv6 header, flow label 0, traffic class tc (RFC 8200 §7: the
+ * DS field's byte as IPv4 carries it). */
+void ipv6_build_hdr_tc(uint8_t *p, const uint8_t src[16], const uint8_t dst[16],
+		       uint8_t next_hdr, uint8_t hop_limit, uint16_t payload_len, uint8_t tc);
+
+static inline void
+ipv6_build_hdr(uint8_t *p, const uint8_t src[16], const uint8_t dst[16],
+	       uint8_t next_hdr, uint8_t hop_limit, uint16_t payload_len)
+{
+	ipv6_build_hdr_tc(p, src, dst, next_hdr, hop_limit, payload_len, 0);
+}
 
 /* Solicited-node multicast address ff02::1:ffXX:XXXX of ip (RFC 4291
  * §2.7.1) and the Ethernet multicast MAC 33:33:xx:xx:xx:xx of an IPv6

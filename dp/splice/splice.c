@@ -36,6 +36,9 @@
 /* TLS records cost bytes beyond their plaintext (tls_snd_buf()'s
  * estimate: 64 a record, a record per mbuf): room kept for them. */
 #define SPLICE_TLS_MARGIN(r) ((r) / 16u + 1024u)
+/* A leg paused by its policing is read again once its bucket holds this
+ * (or its burst, if smaller): a few segments a wake-up, not one. */
+#define SPLICE_POLICE_RESUME 4096u
 /* Rounds of one run, at most (each moves data or ends): a bound, not
  * an expectation. */
 #define SPLICE_KICKS_MAX 1024u
@@ -292,6 +295,22 @@ stall(struct dp_worker *w, struct splice_leg *a, enum splice_ctr why)
 	}
 }
 
+/* Leg s (a's) bucket is empty: not read until it refills enough; its
+ * owner wakes it. */
+static void
+police_pause(struct dp_worker *w, struct splice *sp, unsigned int s)
+{
+	struct splice_leg *a = &sp->leg[s];
+
+	if (!(a->flags & SPLICE_LF_POLICED)) {
+		a->flags |= SPLICE_LF_POLICED;
+		w->splice->ctr[SPLICE_CTR_POLICED]++;
+	}
+	if (sp->ops->police_wait != NULL)
+		sp->ops->police_wait(w, sp, s,
+				     w->now_ms + police_wait_ms(&a->pol, SPLICE_POLICE_RESUME));
+}
+
 /* Leg s's stream has ended (its rcv_buf said 0): how, and which came
  * first. */
 static void
@@ -381,6 +400,23 @@ pump(struct dp_worker *w, struct splice *sp, unsigned int s)
 			limit = 1;
 		if (limit > SPLICE_READ_MAX)
 			limit = SPLICE_READ_MAX;
+		if (a->pol.rate != 0 && a->state == SPLICE_LEG_UP) {
+			uint32_t allow;
+
+			police_refill(&a->pol, w->now_ms);
+			allow = police_allow(&a->pol);
+			if (allow == 0 || ((a->flags & SPLICE_LF_POLICED) &&
+					   allow < SPLICE_POLICE_RESUME && allow < a->pol.burst)) {
+				police_pause(w, sp, s);
+				return;
+			}
+			if (a->flags & SPLICE_LF_POLICED) {
+				a->flags &= (uint8_t)~SPLICE_LF_POLICED;
+				sw->ctr[SPLICE_CTR_POLICED_RESUMED]++;
+			}
+			if (limit > allow)
+				limit = allow;
+		}
 		if (a->flags & SPLICE_LF_STALLED) {
 			a->flags &= (uint8_t)~SPLICE_LF_STALLED;
 			sw->ctr[SPLICE_CTR_RESUMED]++;
@@ -419,6 +455,8 @@ pump(struct dp_worker *w, struct splice *sp, unsigned int s)
 		}
 		pend_append(a, m, (uint32_t)n);
 		a->bytes_in += (uint64_t)n;
+		if (a->pol.rate != 0)
+			police_take(&a->pol, (uint32_t)n);
 		sw->ctr[SPLICE_CTR_BYTES_IN] += (uint64_t)n;
 		if (!b_up)
 			sw->ctr[SPLICE_CTR_HELD_BYTES] += (uint64_t)n;
@@ -585,6 +623,32 @@ splice_ready(struct dp_worker *w, struct splice *sp, unsigned int i)
 {
 	(void)i;
 	sp->kick |= 3u;
+	run(w, sp);
+}
+
+void
+splice_leg_police(struct dp_worker *w, struct splice *sp, unsigned int i, uint32_t rate,
+		  uint32_t burst)
+{
+	struct splice_leg *l = &sp->leg[i];
+
+	police_set(&l->pol, rate, burst, w->now_ms);
+	if (rate == 0 && (l->flags & SPLICE_LF_POLICED)) {
+		l->flags &= (uint8_t)~SPLICE_LF_POLICED;
+		w->splice->ctr[SPLICE_CTR_POLICED_RESUMED]++;
+	}
+	if (l->state == SPLICE_LEG_UP) {
+		sp->kick |= (uint8_t)(1u << i);
+		run(w, sp);
+	}
+}
+
+void
+splice_police_due(struct dp_worker *w, struct splice *sp, unsigned int i)
+{
+	if (!(sp->leg[i].flags & SPLICE_LF_POLICED))
+		return;
+	sp->kick |= (uint8_t)(1u << i);
 	run(w, sp);
 }
 

@@ -80,6 +80,24 @@ void splice_ready(struct dp_worker *w, struct splice *sp, unsigned int i);
 void splice_closed(struct dp_worker *w, struct splice *sp, unsigned int i,
 		   enum tcp_reason why);
 
+/*
+ * Police what leg i's peer sends (H.248.53 tman's sdr and mbs): at most
+ * burst bytes at once and rate bytes a second over time are read from it
+ * (a TLS leg's plaintext: what the splice moves); rate 0: no policing.
+ * Over TCP nothing is dropped (that would cut the stream): the leg is not
+ * read while its bucket is empty, its receive window closes and its peer
+ * slows; the owner's police_wait() hears when to give it
+ * splice_police_due(). On a leg live or not: a live one keeps what its
+ * bucket holds (a change of rate grants no new burst), one that was not
+ * policed starts full; the setting stays with the slot until
+ * splice_leg_sub() empties it.
+ */
+void splice_leg_police(struct dp_worker *w, struct splice *sp, unsigned int i, uint32_t rate,
+		       uint32_t burst);
+/* police_wait()'s time came for leg i: it is read again as its bucket
+ * allows. */
+void splice_police_due(struct dp_worker *w, struct splice *sp, unsigned int i);
+
 /* The owner ends leg i for cause (a connect that could not start, a TLS
  * start refused): it is reset, and so is the other (SPLICE_CAUSE_OTHER_LEG). */
 void splice_leg_fail(struct dp_worker *w, struct splice *sp, unsigned int i,

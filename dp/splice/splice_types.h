@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+#include "police.h"
+
 struct dp_worker;
 struct dp_xprt_ops;
 struct rte_mbuf;
@@ -84,6 +86,7 @@ enum splice_leg_state {
 #define SPLICE_LF_TLS       0x10u  /* its transport has a handshake and records (TLS) */
 #define SPLICE_LF_WRITABLE  0x20u  /* dp/tcp said writable: the transport flushes */
 #define SPLICE_LF_GONE      0x40u  /* its TCP ended (closed NORMAL), kept readable: read on to its end */
+#define SPLICE_LF_POLICED   0x80u  /* not read: its policing's bucket is empty */
 
 struct splice_leg {
 	uint64_t id;                       /* dp/tcp's connection; 0: none yet */
@@ -100,6 +103,9 @@ struct splice_leg {
 	struct rte_mbuf *pend_tail;
 	uint64_t bytes_in;                 /* read from this leg */
 	uint64_t bytes_out;                /* taken by this leg's send path */
+	/* what this leg's peer may send (splice_leg_police()): the bytes
+	 * read from it (a TLS leg's plaintext) against a token bucket */
+	struct police pol;
 };
 
 /*
@@ -112,10 +118,16 @@ struct splice_leg {
  *   closes, aborts or forgets it.
  * done: both legs have ended; sp->why and sp->why_leg say what ended the
  *   splice. sp is the owner's again (nothing of it is used after).
+ * police_wait: leg i is not read for its policing until due_ms (the
+ *   worker's clock): the owner calls splice_police_due() then (a later
+ *   call for the same leg moves the time). Only for legs the owner
+ *   policed (splice_leg_police()); NULL for an owner that polices none.
  */
 struct splice_ops {
 	void (*leg_down)(struct dp_worker *w, struct splice *sp, unsigned int i);
 	void (*done)(struct dp_worker *w, struct splice *sp);
+	void (*police_wait)(struct dp_worker *w, struct splice *sp, unsigned int i,
+			    uint64_t due_ms);
 };
 
 struct splice {

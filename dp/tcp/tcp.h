@@ -176,6 +176,21 @@ int tcp_unlisten(struct tcp_stack *ts, uint8_t family, uint16_t port);
 int tcp_connect(struct tcp_stack *ts, uint8_t family, const uint8_t *laddr,
 		uint16_t lport, const uint8_t *raddr, uint16_t rport, int app,
 		void *arg, tcp_id_t *id);
+/* The same with the connection's DSCP (tcp_conn_set_dscp()) from its SYN
+ * on; -EINVAL for one over TCP_DSCP_MAX. */
+int tcp_connect_dscp(struct tcp_stack *ts, uint8_t family, const uint8_t *laddr,
+		     uint16_t lport, const uint8_t *raddr, uint16_t rport, uint8_t dscp,
+		     int app, void *arg, tcp_id_t *id);
+
+/*
+ * The DSCP (RFC 2474, 0..TCP_DSCP_MAX) of every segment connection id
+ * sends from now on (its retransmissions included): the IP header's DS
+ * field (IPv4 TOS, IPv6 traffic class) above its ECN bits, which stay as
+ * they are. A connection starts with 0 (an accepted one's SYN-ACK went
+ * before its application heard of it: 0). 0, -ENOTCONN, -EINVAL.
+ */
+#define TCP_DSCP_MAX 63u
+int tcp_conn_set_dscp(struct tcp_stack *ts, tcp_id_t id, uint8_t dscp);
 
 /*
  * Queue m (a chain; the payload is its data) to send. All or nothing:

@@ -112,10 +112,18 @@ tcp_connect(struct tcp_stack *ts, uint8_t family, const uint8_t *laddr,
 	    uint16_t lport, const uint8_t *raddr, uint16_t rport, int app,
 	    void *arg, tcp_id_t *id)
 {
+	return tcp_connect_dscp(ts, family, laddr, lport, raddr, rport, 0, app, arg, id);
+}
+
+int
+tcp_connect_dscp(struct tcp_stack *ts, uint8_t family, const uint8_t *laddr,
+		 uint16_t lport, const uint8_t *raddr, uint16_t rport, uint8_t dscp, int app,
+		 void *arg, tcp_id_t *id)
+{
 	struct tcp_conn *c;
 
 	if (app < 0 || (unsigned int)app >= ts->napps || lport == 0 || rport == 0 ||
-	    (family != TCP_AF_IPV4 && family != TCP_AF_IPV6))
+	    (family != TCP_AF_IPV4 && family != TCP_AF_IPV6) || dscp > TCP_DSCP_MAX)
 		return -EINVAL;
 	if (!tcp_addr_unicast(family, raddr))
 		return -EADDRNOTAVAIL;
@@ -127,6 +135,7 @@ tcp_connect(struct tcp_stack *ts, uint8_t family, const uint8_t *laddr,
 	ts->ctr[TCP_CTR_ACTIVE_OPEN]++;
 	c->app = (uint8_t)app;
 	c->app_arg = arg;
+	c->ds = (uint8_t)(dscp << 2);
 	tcp_pmtu_conn_mss(ts, c, UINT32_MAX, true);
 	c->rcv_wscale = ts->conf.wscale ? tcp_choose_wscale(ts) : 0;
 	c->ts_offset = (uint32_t)tcp_tuple_hash(ts->isn_key, c->raddr, c->rport,
@@ -155,6 +164,19 @@ live(struct tcp_stack *ts, tcp_id_t id)
 	struct tcp_conn *c = tcp_conn_get(ts, id);
 
 	return c != NULL && c->state != TCP_ST_CLOSED ? c : NULL;
+}
+
+int
+tcp_conn_set_dscp(struct tcp_stack *ts, tcp_id_t id, uint8_t dscp)
+{
+	struct tcp_conn *c = live(ts, id);
+
+	if (c == NULL)
+		return -ENOTCONN;
+	if (dscp > TCP_DSCP_MAX)
+		return -EINVAL;
+	c->ds = (uint8_t)(dscp << 2 | (c->ds & 3u));
+	return 0;
 }
 
 /* (a STUN answer is under 300 bytes, in a TLS record under 350) */

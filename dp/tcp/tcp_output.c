@@ -311,7 +311,7 @@ emit(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m,
 	memcpy(p + 16, &ck, 2);
 	ts->ctr[TCP_CTR_SEG_OUT]++;
 	ts->out->output(ts->out_arg, m, (c->flags & TCP_CF_V6) ? TCP_AF_IPV6 : TCP_AF_IPV4,
-			c->laddr, c->raddr);
+			c->ds, c->laddr, c->raddr);
 }
 
 int
@@ -526,7 +526,7 @@ send_bare(struct tcp_stack *ts, uint8_t family, const uint8_t *laddr,
 	  const uint8_t *raddr, uint16_t lport, uint16_t rport, uint32_t seq,
 	  uint32_t ack, uint8_t flags)
 {
-	struct tcp_conn tmp;             /* only the addresses and family */
+	struct tcp_conn tmp;             /* only the addresses, family and DS field */
 	struct rte_mbuf *m = rte_pktmbuf_alloc(ts->pool);
 	uint8_t *p;
 
@@ -540,6 +540,7 @@ send_bare(struct tcp_stack *ts, uint8_t family, const uint8_t *laddr,
 		return;
 	}
 	tmp.flags = family == TCP_AF_IPV6 ? TCP_CF_V6 : 0;
+	tmp.ds = 0;
 	memset(tmp.laddr, 0, 16);
 	memset(tmp.raddr, 0, 16);
 	memcpy(tmp.laddr, laddr, family == TCP_AF_IPV6 ? 16 : 4);

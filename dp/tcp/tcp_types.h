@@ -165,7 +165,7 @@ struct tcp_app_ops {
  * bytes). The callee owns m.
  */
 struct tcp_out_ops {
-	void (*output)(void *arg, struct rte_mbuf *m, uint8_t family,
+	void (*output)(void *arg, struct rte_mbuf *m, uint8_t family, uint8_t ds,
 		       const uint8_t *src, const uint8_t *dst);
 };
 
@@ -455,7 +455,9 @@ struct tcp_conn {
 	struct tw_timer timer;
 	uint32_t t_due[TCP_T__COUNT];   /* ms (low 32 bits of the clock) */
 	uint8_t use;             /* whose share of the table it holds (its app's use) */
-	uint8_t pad3[3];
+	uint8_t ds;              /* its IP headers' DS field (RFC 2474: DSCP << 2,
+				  * ECN's bits below, 0 here) */
+	uint8_t pad3[2];
 	void *app_arg;
 
 	struct tcp_conn_cold cold;

@@ -811,6 +811,32 @@ dp_tcp_connect_from(struct dp_worker *w, uint8_t family, const uint8_t *laddr,
 	return active_open(family, laddr, 0, raddr, rport, app, arg, id);
 }
 
+int
+dp_tcp_connect_dscp(struct dp_worker *w, uint8_t family, const uint8_t *laddr,
+		    const uint8_t *raddr, uint16_t rport, uint8_t dscp, int app, void *arg,
+		    uint64_t *id)
+{
+	int rc;
+
+	(void)w;
+	rc = active_open(family, laddr, 0, raddr, rport, app, arg, id);
+	if (rc == 0)
+		fx_get(*id)->tc->ds = (uint8_t)(dscp << 2);
+	return rc;
+}
+
+int
+tcp_conn_set_dscp(struct tcp_stack *ts, tcp_id_t id, uint8_t dscp)
+{
+	struct fx_conn *c = fx_get(id);
+
+	(void)ts;
+	if (c == NULL)
+		return -ENOTCONN;
+	c->tc->ds = (uint8_t)(dscp << 2 | (c->tc->ds & 3u));
+	return 0;
+}
+
 unsigned int
 fx_nconnects(void)
 {

@@ -83,7 +83,7 @@ ref_cksum(uint8_t family, const uint8_t *src, const uint8_t *dst,
 }
 
 static void
-h_output(void *arg, struct rte_mbuf *m, uint8_t family, const uint8_t *src,
+h_output(void *arg, struct rte_mbuf *m, uint8_t family, uint8_t ds, const uint8_t *src,
 	 const uint8_t *dst)
 {
 	struct h *h = arg;
@@ -105,6 +105,7 @@ h_output(void *arg, struct rte_mbuf *m, uint8_t family, const uint8_t *src,
 	assert_int_equal(tcp_seg_parse(buf, len, &o->seg), TCP_PARSE_OK);
 	memcpy(o->payload, buf + o->seg.hdr_len, o->seg.len);
 	o->family = family;
+	o->ds = ds;
 }
 
 static const struct tcp_out_ops h_out_ops = { .output = h_output };

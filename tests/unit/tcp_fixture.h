@@ -24,6 +24,7 @@ struct h_out {
 	struct tcp_seg seg;
 	uint8_t payload[2048];
 	uint8_t family;
+	uint8_t ds;                  /* the DS field the stack gave */
 };
 
 struct h_event {

@@ -36,6 +36,7 @@
 #include "fake_xprt.h"
 #include "ipc.h"
 #include "tp_conf_types.h"
+#include "tw.h"
 
 static const uint8_t L4[4] = { 10, 0, 0, 1 };          /* dp's address */
 static const uint8_t UE4[4] = { 192, 0, 2, 10 };        /* the access side's peer */
@@ -79,6 +80,10 @@ setup_tls(void **state, bool tls)
 	f->ctx.ports[0].has_ip4 = true;
 	memcpy(f->ctx.ports[0].ip4, L4, 4);
 	f->w = fx_worker_new(&f->ctx);
+	/* (the legs' policing wakes on the worker's TCP wheel) */
+	f->w->tcp_wheel = calloc(1, sizeof(*f->w->tcp_wheel));
+	assert_non_null(f->w->tcp_wheel);
+	tw_init(f->w->tcp_wheel, f->w->now_ms);
 	fx_cp_attach(f->w, IPC_CAP_AGW);
 	f->mbufs0 = fx_mbufs_in_use();
 	assert_int_equal(agw_init(f->w), 0);
@@ -110,6 +115,7 @@ teardown(void **state)
 	assert_int_equal(fx_mbufs_in_use(), f->mbufs0);
 	fx_cp_detach(f->w);
 	fx_reset();
+	free(f->w->tcp_wheel);
 	fx_worker_free(f->w);
 	free(f->conf);
 	free(f);

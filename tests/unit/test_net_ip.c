@@ -321,6 +321,10 @@ test_ipv4_build_hdr_bytes(void **state)
 	assert_memory_equal(p + 12, dst, 4);
 	assert_memory_equal(p + 16, src, 4);
 	assert_int_equal(ref_sum(p, 20), 0xffff);
+	/* A DS byte (EF, 46 << 2): in the TOS, in the checksum. */
+	ipv4_build_hdr_ds(p, src, dst, 6, 64, 48, 46 << 2);
+	assert_int_equal(p[1], 0xb8);
+	assert_int_equal(ref_sum(p, 20), 0xffff);
 }
 
 /* ---- sums --------------------------------------------------------------- */
@@ -577,6 +581,13 @@ test_ipv6_build_hdr_bytes(void **state)
 	ipv6_build_hdr(p, p + 24, p + 8, 17, 64, 29);
 	assert_memory_equal(p + 8, a6_2, 16);
 	assert_memory_equal(p + 24, a6_1, 16);
+	/* A traffic class (EF, 0xb8) across the version's nibble and the
+	 * flow label's, which stays 0. */
+	ipv6_build_hdr_tc(p, a6_1, a6_2, 6, 64, 29, 0xb8);
+	assert_int_equal(p[0], 0x6b);
+	assert_int_equal(p[1], 0x80);
+	assert_int_equal(p[2], 0);
+	assert_int_equal(p[3], 0);
 }
 
 static void

@@ -180,6 +180,48 @@ test_tcp_handshake_active(void **state)
 	h_free(h);
 }
 
+/* A connection's DSCP: on its SYN when the open asks for it, on every
+ * segment after tcp_conn_set_dscp() (ECN's bits left at 0), and bad
+ * code points refused. */
+static void
+test_tcp_dscp(void **state)
+{
+	struct h *h = h_new(NULL);
+	const struct h_out *r;
+	tcp_id_t id2;
+
+	(void)state;
+	assert_int_equal(tcp_connect_dscp(h->ts, TCP_AF_IPV4, h->laddr, 5000, h->raddr, H_RPORT,
+					  64, h->app, h, &id2), -EINVAL);
+	assert_int_equal(h_pending(h), 0);
+	assert_int_equal(tcp_connect_dscp(h->ts, TCP_AF_IPV4, h->laddr, 5000, h->raddr, H_RPORT,
+					  46, h->app, h, &h->id), 0);
+	h->lport = 5000;
+	r = h_pop(h);
+	assert_int_equal(r->seg.flags, TCP_SYN);
+	assert_int_equal(r->ds, 46 << 2);
+	h->p_ack = r->seg.seq + 1;
+	h_inject(h, TCP_SYN | TCP_ACK, h->p_seq, h->p_ack, 65535, &syn_opts, NULL, 0);
+	h->p_seq++;
+	r = h_pop(h);
+	assert_int_equal(r->seg.flags, TCP_ACK);
+	assert_int_equal(r->ds, 46 << 2);
+	assert_int_equal(tcp_conn_set_dscp(h->ts, h->id, 64), -EINVAL);
+	assert_int_equal(tcp_conn_set_dscp(h->ts, h->id, 10), 0);
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(100, 'x')), 100);
+	r = h_pop(h);
+	assert_int_equal(r->seg.len, 100);
+	assert_int_equal(r->ds, 10 << 2);
+	assert_int_equal(tcp_conn_set_dscp(h->ts, h->id + 1, 10), -ENOTCONN);
+	/* a plain open keeps 0 */
+	assert_int_equal(tcp_connect(h->ts, TCP_AF_IPV4, h->laddr, 5001, h->raddr, H_RPORT, h->app,
+				     h, &id2), 0);
+	r = h_pop(h);
+	assert_int_equal(r->seg.flags, TCP_SYN);
+	assert_int_equal(r->ds, 0);
+	h_free(h);
+}
+
 /* RFC 9293 MUST-46: no connection to a multicast, broadcast or
  * unspecified address; nothing is sent, no slot is taken. */
 static void
@@ -3462,6 +3504,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tcp_tcb_size),
 		cmocka_unit_test(test_tcp_handshake_passive),
+		cmocka_unit_test(test_tcp_dscp),
 		cmocka_unit_test(test_tcp_handshake_passive_no_options),
 		cmocka_unit_test(test_tcp_handshake_active),
 		cmocka_unit_test(test_tcp_connect_not_unicast),

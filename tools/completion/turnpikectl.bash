@@ -18,7 +18,7 @@ _turnpikectl()
 		COMPREPLY=($(compgen -W "sha-1 sha-256 sha-384 sha-512" -- "$cur")); return ;;
 	--until)
 		COMPREPLY=($(compgen -W "leg_up leg_down released subtracted" -- "$cur")); return ;;
-	--a|--b|--label|--setup-timeout|--after|--id|--timeout|--leg|--term|--remote|--fp)
+	--a|--b|--label|--setup-timeout|--after|--id|--timeout|--leg|--term|--remote|--fp|--dscp|--police-rate|--police-burst)
 		return ;;
 	--ik|--verify)
 		return ;;
@@ -62,7 +62,7 @@ _turnpikectl()
 		elif [ "$sub" = add-leg ]; then
 			COMPREPLY=($(compgen -W "--leg --term --setup-timeout --fingerprint-alg --help" -- "$cur"))
 		elif [ "$sub" = modify-leg ]; then
-			COMPREPLY=($(compgen -W "--leg --remote --fp --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--leg --remote --fp --dscp --police-rate --police-burst --no-police --help" -- "$cur"))
 		elif [ "$sub" = subtract-leg ]; then
 			COMPREPLY=($(compgen -W "--leg --help" -- "$cur"))
 		fi ;;
