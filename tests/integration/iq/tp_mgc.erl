@@ -68,7 +68,7 @@ main(_) ->
                            tcp => false, compact => false, mg => false,
                            timeout => 5000, retry => 500, verbose => false,
                            port_base => 40000, reply_timer => 30000,
-                           notify_error => off}),
+                           notify_error => off, redirect => off}),
     ets:new(?T, [named_table, public, set]),
     ets:insert(?T, {opts, O}),
     [ets:insert(?T, [{{count, K}, 0}, {{consumed, K}, 0}]) || K <- ?KINDS],
@@ -395,6 +395,16 @@ command(Line) ->
             set_opt(notify_error, case hd(Args) of "off" -> off;
                                                    N -> list_to_integer(N) end),
             out(["OK", "notify-error=" ++ hd(Args)]);
+        "redirect" ->
+            %% The next ServiceChange reply names this MGC to try instead
+            %% (ServiceChangeMgcId); once, then off again.
+            case hd(Args) of
+                "off" -> set_opt(redirect, off), out(["OK", "redirect=off"]);
+                M -> case catch parse_mid(M) of
+                         {'EXIT', _} -> out(["BAD", "mid", M]);
+                         Mid -> set_opt(redirect, Mid), out(["OK", "redirect=" ++ M])
+                     end
+            end;
         "wait" -> [K | A] = Args, wait_kind(K, A);
         "wait-" ++ K -> wait_kind(K, Args);
         _ -> out(["BAD", "unknown-command", Cmd])
@@ -672,14 +682,18 @@ service_change(CH, _PV, {'ServiceChangeRequest', Tids, Parm}) ->
                      "version=" ++ case Version of ?NOVAL -> "none";
                                                    V -> integer_to_list(V) end,
                      "profile=" ++ profile_str(Profile)], " ")),
-            %% No ServiceChangeMgcId: in a reply it would tell the gateway
-            %% to go to another controller. Version and profile echoed, as
-            %% accepted.
+            %% No ServiceChangeMgcId (it tells the gateway to go to
+            %% another controller) unless `redirect` asked for it, once.
+            %% Version and profile echoed, as accepted.
             %% #'ServiceChangeResParm'{serviceChangeMgcId,
             %%   serviceChangeAddress, serviceChangeVersion,
             %%   serviceChangeProfile, timeStamp}
+            MgcId = case opt(redirect) of
+                        off -> ?NOVAL;
+                        To -> set_opt(redirect, off), To
+                    end,
             Res = {serviceChangeResParms,
-                   {'ServiceChangeResParm', ?NOVAL, ?NOVAL,
+                   {'ServiceChangeResParm', MgcId, ?NOVAL,
                     case Version of ?NOVAL -> ?NOVAL; _ -> min(Version, 3) end,
                     Profile, ?NOVAL}},
             {discard_ack, [{'ActionReply', ?NULL_CTX, ?NOVAL, ?NOVAL,
