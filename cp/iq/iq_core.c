@@ -260,34 +260,52 @@ on_gave_up(void *arg, unsigned int peer, uint32_t tid, uint64_t cookie)
 		next_controller(q, gave_up_now, "no answer to a Notify");
 }
 
-/* "[IP]" of a controller's "IP:PORT" ("[v6]:PORT" as it is). */
+/*
+ * The controller of iq.mgc an mId names (MgcIdToTry), or -1. Its address
+ * is "[IP]" or "[IP]:PORT" (H.248.1 Annex B; without a port, text's
+ * 2944, Annex D.1): host and port must both be one of ours, two
+ * controllers may share a host. A domain name names none (cp looks no
+ * name up).
+ */
 static int
-mgc_host(const char *m, char *out, size_t size)
+mgc_named(const struct cp_iq *q, const char *v, size_t n)
 {
-	const char *colon = m[0] == '[' ? strchr(m, ']') : strrchr(m, ':');
-	int n;
+	const char *rb = n > 2 && v[0] == '[' ? memchr(v, ']', n) : NULL;
+	const char *port = "2944";
+	struct sockaddr_storage ss;
+	size_t hl, pl = 4;
+	char a[96];
+	int k;
 
-	if (colon == NULL)
-		return -EINVAL;
-	n = m[0] == '[' ? snprintf(out, size, "%.*s", (int)(colon - m + 1), m) :
-			  snprintf(out, size, "[%.*s]", (int)(colon - m), m);
-	return n < 0 || (size_t)n >= size ? -ENOSPC : 0;
+	if (rb == NULL)
+		return -1;
+	hl = (size_t)(rb - v - 1);
+	if (rb + 1 < v + n) {
+		if (rb[1] != ':')
+			return -1;
+		port = rb + 2;
+		pl = (size_t)(v + n - port);
+	}
+	k = snprintf(a, sizeof(a), memchr(v + 1, ':', hl) != NULL ? "[%.*s]:%.*s" : "%.*s:%.*s",
+		     (int)hl, v + 1, (int)pl, port);
+	if (k < 0 || (size_t)k >= sizeof(a) || iq_net_addr(a, &ss) < 0)
+		return -1;
+	for (unsigned int i = 0; i < q->conf->nmgc; i++)
+		if (iq_net_same_addr(&ss, &q->net.mgc[i]))
+			return (int)i;
+	return -1;
 }
 
 int
 iq_handoff(struct cp_iq *q, const char *mid, size_t len, uint64_t now_ms)
 {
-	(void)now_ms;
-	for (unsigned int i = 0; i < q->conf->nmgc; i++) {
-		char host[72];
+	int i = mgc_named(q, mid, len);
 
-		if (i != q->cur && mgc_host(q->conf->mgc[i], host, sizeof(host)) == 0 &&
-		    memmem(mid, len, host, strlen(host)) != NULL) {
-			q->handoff = (int)i;
-			return 0;
-		}
-	}
-	return -ENOENT;
+	(void)now_ms;
+	if (i < 0 || (unsigned int)i == q->cur)
+		return -ENOENT;
+	q->handoff = i;
+	return 0;
 }
 
 static void
@@ -330,28 +348,24 @@ sc_reply(struct cp_iq *q, const struct h248_tree *t, const struct h248_trans *tr
 	sv = sc != NULL ? h248_child(t, sc, H248_TOK_SERVICES) : NULL;
 	mg = sv != NULL ? h248_child(t, sv, H248_TOK_MGCIDTOTRY) : NULL;
 	if (mg != NULL) {
-		size_t n;
+		size_t n = 0;
 		const char *v = h248_value(t, mg, &n);
-
 		/* only a controller of iq.mgc: the reply cannot send us
-		 * elsewhere; its mId names the address as [IP] */
-		for (unsigned int i = 0; i < q->conf->nmgc; i++) {
-			char host[72];
+		 * elsewhere */
+		int i = v != NULL ? mgc_named(q, v, n) : -1;
 
-			if (i == q->cur || mgc_host(q->conf->mgc[i], host, sizeof(host)) < 0 ||
-			    memmem(v, n, host, strlen(host)) == NULL)
-				continue;
+		if (i >= 0 && (unsigned int)i != q->cur) {
 			tp_log(TP_LOG_INFO, "iq: %s sends us to %s (MgcIdToTry)",
 			       q->conf->mgc[q->cur], q->conf->mgc[i]);
 			q->assoc = IQ_ASSOC_IDLE;
-			q->cur = i;
+			q->cur = (unsigned int)i;
 			q->next_try_ms = now_ms;
 			if (q->net.tcp)
 				iq_net_connect(&q->net, q->cur);
 			return;
 		}
-		tp_log(TP_LOG_WARNING, "iq: %s names MgcIdToTry %.*s, not one of iq.mgc: "
-		       "staying", q->conf->mgc[q->cur], (int)(n > 80 ? 80 : n), v);
+		tp_log(TP_LOG_WARNING, "iq: %s names MgcIdToTry %.*s, not another of iq.mgc: "
+		       "staying", q->conf->mgc[q->cur], (int)(n > 80 ? 80 : n), v != NULL ? v : "");
 	}
 	q->assoc = IQ_ASSOC_UP;
 	q->failures = 0;
@@ -694,6 +708,7 @@ iq_core_init(struct cp_ctx *cp, struct cp_iq *q, char *err, size_t errlen)
 	    (ssize_t)sizeof(q->trans.next_tid))
 		q->trans.next_tid = (uint32_t)now_wall_s();
 	q->trans.next_tid = (q->trans.next_tid & 0x7fffffffu) | 1u;
+	q->trans.give_up_ms = q->conf->request_timeout * 1000u;
 	q->assoc = IQ_ASSOC_IDLE;
 	q->handoff = -1;
 	q->tokens = (double)q->conf->max_rate;

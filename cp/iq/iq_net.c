@@ -84,6 +84,18 @@ same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 		      &((const struct sockaddr_in6 *)b)->sin6_addr, 16) == 0;
 }
 
+bool
+iq_net_same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (!same_host(a, b))
+		return false;
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_port ==
+		       ((const struct sockaddr_in *)b)->sin_port;
+	return ((const struct sockaddr_in6 *)a)->sin6_port ==
+	       ((const struct sockaddr_in6 *)b)->sin6_port;
+}
+
 int
 iq_net_open(struct iq_net *n, const struct tp_conf_iq *iq, char *err, size_t errlen)
 {
@@ -235,9 +247,15 @@ udp_recv(struct iq_net *n, uint8_t *buf, unsigned int *peer)
 
 		if (r < 0)
 			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+		/* the controller at that address; else the first on its host
+		 * (one may send from another port than it listens on, and two
+		 * may share a host) */
 		for (i = 0; i < n->nmgc; i++)
-			if (same_host(&from, &n->mgc[i]))
+			if (iq_net_same_addr(&from, &n->mgc[i]))
 				break;
+		for (unsigned int h = 0; i == n->nmgc && h < n->nmgc; h++)
+			if (same_host(&from, &n->mgc[h]))
+				i = h;
 		if (i == n->nmgc) {
 			n->st.rx_stranger++;
 			continue;

@@ -8,9 +8,11 @@
  *
  * A controller is known by its address: a datagram from elsewhere is
  * dropped and counted, never answered (iq.mgc is the whole list, and the
- * answer to a forged source would go to a victim). Over UDP the port is
- * not compared: a controller may send from another port than the one it
- * listens on; the answer goes back to where the request came from.
+ * answer to a forged source would go to a victim). Over UDP a datagram is
+ * the controller's whose address (host and port) it comes from, else the
+ * first one's on its host: a controller may send from another port than
+ * the one it listens on; the answer goes back to where the request came
+ * from.
  */
 #ifndef CP_IQ_NET_H
 #define CP_IQ_NET_H
@@ -86,5 +88,7 @@ int iq_net_fd(const struct iq_net *n, short *events);
 
 /* "IP:PORT" into a sockaddr (IPv6 in brackets). 0 or -EINVAL. */
 int iq_net_addr(const char *s, struct sockaddr_storage *ss);
+/* The same address and port. */
+bool iq_net_same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b);
 
 #endif /* CP_IQ_NET_H */

@@ -64,6 +64,7 @@ iq_trans_init(struct iq_trans *t, uint32_t cap, uint32_t out_cap)
 	t->hash_mask = cap * 2 - 1;
 	t->out_cap = out_cap;
 	t->next_tid = 1;
+	t->give_up_ms = IQ_OUT_GIVE_UP_MS;
 	return 0;
 }
 
@@ -300,7 +301,7 @@ iq_out_add(struct iq_trans *t, unsigned int peer, uint32_t tid, const uint8_t *m
 	o->cookie = cookie;
 	o->interval_ms = IQ_OUT_FIRST_MS;
 	o->next_ms = now_ms + IQ_OUT_FIRST_MS;
-	o->give_up_ms = now_ms + IQ_OUT_GIVE_UP_MS;
+	o->give_up_ms = now_ms + t->give_up_ms;
 	t->out_n++;
 	t->st.out_sent++;
 	return 0;
@@ -347,7 +348,7 @@ iq_out_pending(struct iq_trans *t, unsigned int peer, uint32_t tid, uint64_t now
 	 * interval, and give it the whole give-up time again from now */
 	o->interval_ms = IQ_OUT_CEIL_MS;
 	o->next_ms = now_ms + IQ_OUT_CEIL_MS;
-	o->give_up_ms = now_ms + IQ_OUT_GIVE_UP_MS;
+	o->give_up_ms = now_ms + t->give_up_ms;
 	t->st.out_pending++;
 	return true;
 }

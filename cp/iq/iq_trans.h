@@ -29,8 +29,8 @@
  * controller may go on repeating its request. */
 #define IQ_LONG_TIMER_MS      30000u
 /* Our requests: the first repeat after this, doubling up to the ceiling,
- * given up after IQ_OUT_GIVE_UP_MS (the controller is then unreachable:
- * the association's business). */
+ * given up after give_up_ms (IQ_OUT_GIVE_UP_MS unless set: the
+ * controller is then unreachable, the association's business). */
 #define IQ_OUT_FIRST_MS       500u
 #define IQ_OUT_CEIL_MS        4000u
 #define IQ_OUT_GIVE_UP_MS     30000u
@@ -63,6 +63,7 @@ struct iq_trans {
 	struct iq_out *out;
 	uint32_t out_cap, out_n;
 	uint32_t next_tid;            /* ours: 1..2^32-1, wrapping over 0 */
+	uint32_t give_up_ms;          /* ours given up this long after sent or Pending */
 	struct iq_trans_stats st;
 };
 

@@ -18,6 +18,7 @@ void
 tp_conf_iq_defaults(struct tp_conf *c)
 {
 	c->iq.max_rate = 500;
+	c->iq.request_timeout = 30;
 	snprintf(c->iq.profile, sizeof(c->iq.profile), "threegiq/1");
 }
 
@@ -78,7 +79,8 @@ static int
 load_iq(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 {
 	static const char *const names[] = {
-		"listen", "transport", "mid", "mgc", "max_rate", "profile", NULL,
+		"listen", "transport", "mid", "mgc", "max_rate", "request_timeout", "profile",
+		NULL,
 	};
 	struct tp_conf_iq *q = &c->iq;
 	const config_setting_t *s;
@@ -87,6 +89,10 @@ load_iq(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 	q->line = where(g);
 	if ((rc = tp_conf_check_names(g, "iq", names, c, err, errlen)) < 0 ||
 	    (rc = tp_conf_get_u32(g, "max_rate", 1, 1000000, &q->max_rate, c, err,
+				  errlen)) < 0 ||
+	    /* H.248.1 Annex D.1 leaves it provisioned: how long a silent
+	     * controller is given before it counts as lost */
+	    (rc = tp_conf_get_u32(g, "request_timeout", 1, 300, &q->request_timeout, c, err,
 				  errlen)) < 0)
 		return rc;
 	if (!c->agw.enabled)

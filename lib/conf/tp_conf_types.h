@@ -511,6 +511,7 @@ struct tp_conf_iq {
 	unsigned int nmgc;
 	char mgc[TP_CONF_MAX_IQ_MGCS][64];   /* "IP:PORT", same family as listen */
 	uint32_t max_rate;            /* default 500 */
+	uint32_t request_timeout;     /* s: our requests repeated this long, default 30 */
 	char profile[64];             /* "name/version", default "threegiq/1" */
 };
 

@@ -473,12 +473,15 @@ test_conf_iq_group_read_and_checked(void **state)
 	assert_int_equal(c.iq.nmgc, 1);
 	assert_string_equal(c.iq.mgc[0], "192.0.2.20:2944");
 	assert_int_equal(c.iq.max_rate, 500);
+	assert_int_equal(c.iq.request_timeout, 30);
 	assert_string_equal(c.iq.profile, "threegiq/1");
 	tp_conf_free(&c);
 	expect_ok(DP("") "agw = { };\n"
 		  "iq = { listen = \"[2001:db8::a]:2944\"; transport = \"tcp\";\n"
 		  "  mgc = [\"[2001:db8::1]:2944\", \"[2001:db8::2]:2944\"];\n"
-		  "  mid = \"<agw1.example.net>:2944\"; max_rate = 20; profile = \"ImsAgw/2\"; };\n");
+		  "  mid = \"<agw1.example.net>:2944\"; max_rate = 20; profile = \"ImsAgw/2\";\n"
+		  "  request_timeout = 3; };\n");
+	assert_int_equal(c.iq.request_timeout, 3);
 	assert_string_equal(c.iq.profile, "ImsAgw/2");
 	assert_true(c.iq.tcp);
 	assert_string_equal(c.iq.mid, "<agw1.example.net>:2944");
@@ -510,6 +513,10 @@ test_conf_iq_group_read_and_checked(void **state)
 		     "[\"192.0.2.20:2944\"];\n  mid = \"a b\"; };\n", 7, "iq.mid 'a b'");
 	expect_error(DP("") "agw = { };\niq = { listen = \"192.0.2.10:2944\"; mgc = "
 		     "[\"192.0.2.20:2944\"];\n  max_rate = 0; };\n", 7, "max_rate");
+	expect_error(DP("") "agw = { };\niq = { listen = \"192.0.2.10:2944\"; mgc = "
+		     "[\"192.0.2.20:2944\"];\n  request_timeout = 0; };\n", 7, "request_timeout");
+	expect_error(DP("") "agw = { };\niq = { listen = \"192.0.2.10:2944\"; mgc = "
+		     "[\"192.0.2.20:2944\"];\n  request_timeout = 301; };\n", 7, "request_timeout");
 	expect_error(DP("") "agw = { };\niq = { listen = \"192.0.2.10:2944\"; mgc = "
 		     "[\"192.0.2.20:2944\"];\n  profile = \"iq\"; };\n", 7, "iq.profile 'iq'");
 	expect_error(DP("") "agw = { };\niq = { listen = \"192.0.2.10:2944\"; mgc = "

@@ -93,6 +93,45 @@ test_iq_net_udp_answers_controllers_only(void **state)
 	close(stranger);
 }
 
+/* Two controllers on one host, told apart by their ports; a third port
+ * of that host is the first one's (it may send from elsewhere). */
+static void
+test_iq_net_udp_two_controllers_on_one_host(void **state)
+{
+	struct tp_conf_iq q = { .enabled = true };
+	struct iq_net n;
+	char err[160];
+	uint16_t pa, pb, pc, lport;
+	int a = udp_on("127.0.0.2", &pa), b = udp_on("127.0.0.2", &pb);
+	int c = udp_on("127.0.0.2", &pc), probe = udp_on("127.0.0.1", &lport);
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	uint8_t buf[IQ_MSG_MAX];
+	unsigned int peer = 9;
+
+	(void)state;
+	close(probe);
+	snprintf(q.listen, sizeof(q.listen), "127.0.0.1:%u", lport);
+	snprintf(q.mgc[0], sizeof(q.mgc[0]), "127.0.0.2:%u", pa);
+	snprintf(q.mgc[1], sizeof(q.mgc[1]), "127.0.0.2:%u", pb);
+	q.nmgc = 2;
+	assert_int_equal(iq_net_open(&n, &q, err, sizeof(err)), 0);
+	inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+	to.sin_port = htons(lport);
+	sendto(b, "b", 1, 0, (struct sockaddr *)&to, sizeof(to));
+	assert_int_equal(recv_wait(&n, buf, &peer), 1);
+	assert_int_equal(peer, 1);
+	sendto(a, "a", 1, 0, (struct sockaddr *)&to, sizeof(to));
+	assert_int_equal(recv_wait(&n, buf, &peer), 1);
+	assert_int_equal(peer, 0);
+	sendto(c, "c", 1, 0, (struct sockaddr *)&to, sizeof(to));
+	assert_int_equal(recv_wait(&n, buf, &peer), 1);
+	assert_int_equal(peer, 0);
+	iq_net_close(&n);
+	close(a);
+	close(b);
+	close(c);
+}
+
 static void
 test_iq_net_tcp_tpkt_framing(void **state)
 {
@@ -152,6 +191,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_iq_net_udp_answers_controllers_only),
+		cmocka_unit_test(test_iq_net_udp_two_controllers_on_one_host),
 		cmocka_unit_test(test_iq_net_tcp_tpkt_framing),
 	};
 

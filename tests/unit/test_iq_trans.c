@@ -230,6 +230,32 @@ test_iq_trans_ours_reply_pending_and_room(void **state)
 	assert_int_equal(t.out_n, 1);
 }
 
+/* iq.request_timeout: given up that long after sent, or after Pending. */
+static void
+test_iq_trans_ours_give_up_as_configured(void **state)
+{
+	(void)state;
+	resent = gaveup = 0;
+	assert_int_equal(t.give_up_ms, IQ_OUT_GIVE_UP_MS);
+	t.give_up_ms = 3000;
+	assert_int_equal(iq_out_add(&t, 0, 1, (const uint8_t *)"SC1", 3, 1, 0), 0);
+	assert_int_equal(iq_out_add(&t, 0, 2, (const uint8_t *)"SC1", 3, 2, 0), 0);
+	/* at 500 and 1500 */
+	iq_out_due(&t, 500, on_resend, on_gave_up, NULL);
+	assert_true(iq_out_pending(&t, 0, 2, 1000));
+	iq_out_due(&t, 2999, on_resend, on_gave_up, NULL);
+	assert_int_equal(resent, 3);
+	assert_int_equal(gaveup, 0);
+	iq_out_due(&t, 3000, on_resend, on_gave_up, NULL);
+	assert_int_equal(gaveup, 1);
+	assert_int_equal(gaveup_cookie, 1);
+	iq_out_due(&t, 3999, on_resend, on_gave_up, NULL);
+	assert_int_equal(gaveup, 1);
+	iq_out_due(&t, 4000, on_resend, on_gave_up, NULL);
+	assert_int_equal(gaveup, 2);
+	assert_int_equal(gaveup_cookie, 2);
+}
+
 static void
 test_iq_trans_ids_skip_zero(void **state)
 {
@@ -254,6 +280,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_iq_trans_ours_repeat_doubling_then_give_up,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_iq_trans_ours_reply_pending_and_room, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_iq_trans_ours_give_up_as_configured, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_iq_trans_ids_skip_zero, setup, teardown),
 	};

@@ -52,6 +52,7 @@ usage() ->
 "  --timeout MS      give up on a request after MS (default 5000)\n"
 "  --retry MS        UDP retransmission interval, doubled each time (500)\n"
 "  --reply-timer MS  keep a reply MS for duplicates of its request (30000)\n"
+"  --first-tid N     number our transactions from N (a restarted MGC)\n"
 "  --verbose         log megaco's callbacks to stderr\n"
 " stand-in gateway (tests of this program only):\n"
 "  --mg --mgc IP:PORT [--listen IP:PORT] [--tcp-only] [--mid MID]\n"
@@ -68,7 +69,7 @@ main(_) ->
                            tcp => false, compact => false, mg => false,
                            timeout => 5000, retry => 500, verbose => false,
                            port_base => 40000, reply_timer => 30000,
-                           notify_error => off}),
+                           notify_error => off, redirect => off}),
     ets:new(?T, [named_table, public, set]),
     ets:insert(?T, {opts, O}),
     [ets:insert(?T, [{{count, K}, 0}, {{consumed, K}, 0}]) || K <- ?KINDS],
@@ -243,7 +244,7 @@ start_mgc(O) ->
               {ok, M} -> parse_mid(M);
               error -> {ip4Address, {'IP4Address', tuple_to_list(IP), Port}}
           end,
-    ok = megaco:start_user(Mid, user_config()),
+    ok = megaco:start_user(Mid, first_tid(O) ++ user_config()),
     ets:insert(?T, {mid, Mid}),
     Udp = case maps:get(udp, O) of
               true ->
@@ -269,6 +270,15 @@ start_mgc(O) ->
           end,
     out(["READY", "role=mgc", "mid=" ++ mid_str(Mid)] ++ Udp ++ Tcp ++
         ["megaco=" ++ megaco_vsn()]).
+
+%% A peer restarting with transaction ids from 1 again would have its
+%% requests taken for repeats by a peer that still keeps its earlier
+%% replies (H.248.1 Annex D.1, LONG-TIMER): --first-tid starts elsewhere.
+first_tid(O) ->
+    case maps:find(first_tid, O) of
+        {ok, F} -> [{min_trans_id, F}];
+        error -> []
+    end.
 
 megaco_vsn() ->
     {ok, V} = application:get_key(megaco, vsn),
@@ -300,14 +310,7 @@ start_mg(O) ->
               {ok, M} -> parse_mid(M);
               error -> {ip4Address, {'IP4Address', tuple_to_list(IP), Port}}
           end,
-    %% A gateway restarting with transaction ids from 1 again would have
-    %% its ServiceChange taken for a retransmission by an MGC that still
-    %% keeps its earlier reply (reply_timer): --first-tid starts elsewhere.
-    Tid0 = case maps:find(first_tid, O) of
-               {ok, F} -> [{min_trans_id, F}];
-               error -> []
-           end,
-    ok = megaco:start_user(Mid, Tid0 ++ user_config()),
+    ok = megaco:start_user(Mid, first_tid(O) ++ user_config()),
     ets:insert(?T, [{mid, Mid}, {next_ctx, 0}, {next_term, 0},
                     {next_port, maps:get(port_base, O)}]),
     {SH, CP, Transport} =
@@ -395,6 +398,16 @@ command(Line) ->
             set_opt(notify_error, case hd(Args) of "off" -> off;
                                                    N -> list_to_integer(N) end),
             out(["OK", "notify-error=" ++ hd(Args)]);
+        "redirect" ->
+            %% The next ServiceChange reply names this MGC to try instead
+            %% (ServiceChangeMgcId); once, then off again.
+            case hd(Args) of
+                "off" -> set_opt(redirect, off), out(["OK", "redirect=off"]);
+                M -> case catch parse_mid(M) of
+                         {'EXIT', _} -> out(["BAD", "mid", M]);
+                         Mid -> set_opt(redirect, Mid), out(["OK", "redirect=" ++ M])
+                     end
+            end;
         "wait" -> [K | A] = Args, wait_kind(K, A);
         "wait-" ++ K -> wait_kind(K, Args);
         _ -> out(["BAD", "unknown-command", Cmd])
@@ -672,14 +685,18 @@ service_change(CH, _PV, {'ServiceChangeRequest', Tids, Parm}) ->
                      "version=" ++ case Version of ?NOVAL -> "none";
                                                    V -> integer_to_list(V) end,
                      "profile=" ++ profile_str(Profile)], " ")),
-            %% No ServiceChangeMgcId: in a reply it would tell the gateway
-            %% to go to another controller. Version and profile echoed, as
-            %% accepted.
+            %% No ServiceChangeMgcId (it tells the gateway to go to
+            %% another controller) unless `redirect` asked for it, once.
+            %% Version and profile echoed, as accepted.
             %% #'ServiceChangeResParm'{serviceChangeMgcId,
             %%   serviceChangeAddress, serviceChangeVersion,
             %%   serviceChangeProfile, timeStamp}
+            MgcId = case opt(redirect) of
+                        off -> ?NOVAL;
+                        To -> set_opt(redirect, off), To
+                    end,
             Res = {serviceChangeResParms,
-                   {'ServiceChangeResParm', ?NOVAL, ?NOVAL,
+                   {'ServiceChangeResParm', MgcId, ?NOVAL,
                     case Version of ?NOVAL -> ?NOVAL; _ -> min(Version, 3) end,
                     Profile, ?NOVAL}},
             {discard_ack, [{'ActionReply', ?NULL_CTX, ?NOVAL, ?NOVAL,
