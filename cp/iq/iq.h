@@ -40,6 +40,7 @@ struct json_object;
 	X(NOTIFY_SENT, "notifies_sent", "Notify requests sent") \
 	X(NOTIFY_FAILED, "notifies_failed", "Notify requests not sent or never answered") \
 	X(HEARTBEATS_SENT, "heartbeats_sent", "Notify of hangterm/thb (H.248.36) sent") \
+	X(NOTIFY_QUEUED, "notifies_queued", "Notify of a leg's end kept until it could go (no association, requests at their bound)") \
 	X(CONTEXTS_ADDED, "contexts_added", "Contexts made over Iq") \
 	X(CONTEXTS_SUBTRACTED, "contexts_subtracted", "Contexts ended by W-Subtract over Iq")
 
@@ -56,7 +57,7 @@ enum iq_stat {
 	X(400) X(403) X(406) X(411) X(413) X(421) X(422) X(430) X(433) X(434) \
 	X(435) X(440) X(441) X(442) X(443) X(444) X(445) X(448) X(449) X(451) \
 	X(472) X(473) X(474) X(500) X(501) X(503) X(505) X(510) X(511) X(515) \
-	X(517) X(542)
+	X(517) X(533) X(542)
 enum {
 #define X(c) IQ_ERR_##c,
 	IQ_ERR_CODES(X)

@@ -51,6 +51,9 @@
 /* Commands in one action: more is refused (the profile leaves it open;
  * an AGW context has two terminations). */
 #define IQ_CMDS_MAX 8u
+/* The longest reply one command of ours takes (an Add's: Local with our
+ * SDP and fingerprint is some 350 bytes) */
+#define IQ_RES_MAX 640u
 
 /* ---- names ------------------------------------------------------------------ */
 
@@ -109,7 +112,9 @@ term_leg(const struct cp_agw_ctx *c, const char *name, size_t len)
 	buf[len] = '\0';
 	/* (a controller may send it back in another case: megaco lowers
 	 * every unquoted name) */
-	if (strncasecmp(buf, "tcp/", 4) != 0 ||
+	/* (digits only: sscanf's %u takes signs and spaces too, and the name
+	 * is echoed back in the reply) */
+	if (strncasecmp(buf, "tcp/", 4) != 0 || strspn(buf + 4, "0123456789/") != len - 4 ||
 	    sscanf(buf + 4, "%u/%u%n", &leg, &serial, &n) != 2 || (size_t)n + 4 != len || leg > 1 ||
 	    c->leg_state[leg] == CP_AGW_LEG_EMPTY || c->term[leg].tcp_role == 0 ||
 	    c->term[leg].serial != serial)
@@ -121,6 +126,7 @@ term_leg(const struct cp_agw_ctx *c, const char *name, size_t len)
 
 struct iq_ev_req {
 	bool set;                 /* an Events descriptor was given */
+	bool has_rid;             /* with a request id (none: nothing asked) */
 	uint32_t rid;
 	bool cause;               /* g/cause asked for */
 	bool thb;                 /* hangterm/thb asked for */
@@ -384,8 +390,8 @@ media_parms(const struct h248_tree *t, const struct h248_node *md, struct iq_med
 					if (h248_value_tok(t, p) != H248_TOK_INSERVICE)
 						FAIL(f, 449, "ServiceStates: only InService");
 				} else if (nl == 15 && strncasecmp(nm, "hangterm/timerx", 15) == 0) {
-					/* H.248.36: seconds between heartbeats; 0
-					 * (none): the provisioned period */
+					/* H.248.36: seconds between heartbeats, 0
+					 * none (unset: the provisioned period) */
 					if (h248_value_u32(t, p, &m->timerx) < 0 ||
 					    m->timerx > 86400u)
 						FAIL(f, 449, "hangterm/timerx: seconds, 0 to 86400");
@@ -413,14 +419,18 @@ static int
 events_parms(const struct h248_tree *t, const struct h248_node *e, struct iq_ev_req *ev,
 	     bool root, struct cp_iq *q, struct iq_fail *f)
 {
+	if (ev->set)
+		FAIL(f, 448, "Events appears twice");
 	ev->set = true;
 	ev->cause = false;
+	ev->thb = false;
 	if (h248_value_u32(t, e, &ev->rid) < 0) {
 		if (e->child != H248_NONE)
 			FAIL(f, 442, "Events: a request id is needed");
 		ev->rid = 0;     /* "Events" alone: none requested */
 		return 0;
 	}
+	ev->has_rid = true;
 	for (const struct h248_node *n = h248_child(t, e, H248_TOK_NONE); n != NULL;
 	     n = h248_next(t, n, H248_TOK_NONE)) {
 		size_t nl;
@@ -435,9 +445,11 @@ events_parms(const struct h248_tree *t, const struct h248_node *e, struct iq_ev_
 			uint32_t v = 0;
 
 			/* H.248.14: the longest silence from the controller, in
-			 * units of 10 ms; absent, ours (60 s) */
-			if (mit != NULL && h248_value_u32(t, mit, &v) < 0)
-				FAIL(f, 449, "it/ito: mit must be a number (10 ms units)");
+			 * units of 10 ms; absent, ours (60 s). At least 100 ms
+			 * (a Notify each poll is no monitoring), at most a day. */
+			if (mit != NULL && (h248_value_u32(t, mit, &v) < 0 || v < 10u ||
+					    v > 8640000u))
+				FAIL(f, 449, "it/ito: mit is 10 to 8640000 (10 ms units)");
 			q->mit_ms = mit != NULL ? v * 10u : 60000u;
 			q->it_rid = ev->rid;
 		} else {
@@ -618,6 +630,8 @@ struct iq_res {
 	bool local;                   /* write Local (sdp) */
 	bool stats;                   /* write Statistics */
 	bool wild;                    /* W- Subtract of the context */
+	uint16_t err;                 /* an optional command's failure (O-) */
+	char err_text[200];
 	char term[40];
 	char sdp[1024];
 	uint64_t bytes_in, bytes_out, dur_ms;
@@ -670,13 +684,15 @@ memo_of(const uint8_t *old, const struct iq_ev_req *ev, const struct iq_media *m
 		iq_memo_read(old, &mm);
 	if (ev->set) {
 		mm.rid = ev->rid;
-		mm.flags = (uint8_t)((ev->cause ? IQ_MEMO_CAUSE : 0u) |
+		mm.flags = (uint8_t)((mm.flags & IQ_MEMO_TIMERX) | (ev->cause ? IQ_MEMO_CAUSE : 0u) |
 				     (ev->thb ? IQ_MEMO_THB : 0u));
-		if (mm.flags == 0)
+		if (!(mm.flags & (IQ_MEMO_CAUSE | IQ_MEMO_THB)))
 			mm.rid = 0;
 	}
-	if (m->timerx_set)
+	if (m->timerx_set) {
 		mm.timerx_s = m->timerx;
+		mm.flags |= IQ_MEMO_TIMERX;
+	}
 	iq_memo_write(&mm, raw);
 }
 
@@ -797,7 +813,7 @@ cmd_modify(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, b
 	snprintf(r->term, sizeof(r->term), "%.*s", (int)(nl < 39 ? nl : 39), tid);
 	if (root) {
 		snprintf(r->term, sizeof(r->term), "ROOT");
-		if (ev.set && ev.rid == 0)
+		if (ev.set && !ev.has_rid)
 			a->q->mit_ms = 0;
 		return 0;
 	}
@@ -902,13 +918,13 @@ cmd_subtract(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 	snprintf(r->term, sizeof(r->term), "%.*s", (int)nl, tid);
 	r->bytes_in = c->bytes_in[leg];
 	r->bytes_out = c->bytes_out[leg];
-	iq_events_silence(a->q, c, (unsigned int)leg);
 	defer_stats(a, r, leg);
 	rc = cp_agw_subtract_leg(a->cp, c->id, (unsigned int)leg, err, sizeof(err));
 	if (rc < 0) {
 		a->q->deferred = false;
 		FAIL(&a->fail, agw_code(rc), "%s", err);
 	}
+	iq_events_silence(a->q, c, (unsigned int)leg);
 	return 0;
 }
 
@@ -931,6 +947,7 @@ cmd_audit(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, bo
 	snprintf(r->term, sizeof(r->term), "%.*s", (int)nl, tid);
 	r->leg = (uint8_t)leg;
 	r->stats = true;
+	iq_events_touch(a->q, a->c, (unsigned int)leg);
 	r->bytes_in = a->c->bytes_in[leg];
 	r->bytes_out = a->c->bytes_out[leg];
 	r->dur_ms = (uint64_t)time(NULL) * 1000u - a->c->created_wall_ms;
@@ -967,6 +984,14 @@ write_res(struct iq_action *a, struct h248_w *w, const struct iq_res *r)
 	enum h248_tok verb = (enum h248_tok)r->verb;
 	bool body = r->local || r->stats;
 
+	if (r->err != 0) {
+		/* (H.248.1 §8.2.2: an optional command that failed answers
+		 * with its error, and the others go on) */
+		h248_w_open(w, verb, r->term);
+		h248_w_error(w, r->err, r->err_text);
+		h248_w_close(w);
+		return;
+	}
 	if (!body) {
 		h248_w_item(w, verb, r->term);
 		return;
@@ -1119,12 +1144,32 @@ iq_cmd_action(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 				 "must be Add");
 			break;
 		}
+		/* what ran must be answered in one message: a command whose
+		 * reply might not fit is not run (H.248.8 533) */
+		if (w->len + (a->nres + 1u) * IQ_RES_MAX + 512u > w->size) {
+			a->fail.code = 533;
+			snprintf(a->fail.text, sizeof(a->fail.text), "Response exceeds maximum "
+				 "transport PDU size: the commands from here on were not run");
+			break;
+		}
 		if (command(a, n, &a->res[a->nres], null_ctx) < 0) {
 			/* an optional command's failure does not end the
-			 * transaction (H.248.1 §8.2.2 O-) */
+			 * transaction (H.248.1 §8.2.2 O-): its reply is its
+			 * error */
 			if (n->flags & H248_F_OPTIONAL) {
+				struct iq_res *r = &a->res[a->nres++];
+				size_t nl;
+				const char *tid = h248_value(t, n, &nl);
+
 				tp_log(TP_LOG_INFO, "iq: optional command failed: %u %s",
 				       a->fail.code, a->fail.text);
+				iq_count_error(q, a->fail.code);
+				r->verb = n->tok;
+				r->local = r->stats = r->wild = false;
+				r->err = (uint16_t)a->fail.code;
+				snprintf(r->err_text, sizeof(r->err_text), "%s", a->fail.text);
+				snprintf(r->term, sizeof(r->term), "%.*s",
+					 (int)(nl < 39 ? nl : 39), tid != NULL ? tid : "");
 				a->fail.code = 0;
 				continue;
 			}

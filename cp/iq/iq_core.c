@@ -64,13 +64,27 @@ iq_count_error(struct cp_iq *q, unsigned int code)
 }
 
 static int
-send_to(struct cp_iq *q, unsigned int peer, const char *msg, size_t len)
+send_msg(struct cp_iq *q, unsigned int peer, const char *msg, size_t len, bool ours)
 {
-	int rc = iq_net_send(&q->net, peer, (const uint8_t *)msg, len);
+	int rc = iq_net_send(&q->net, peer, (const uint8_t *)msg, len, ours);
 
 	if (rc < 0)
 		tp_log(TP_LOG_DEBUG, "iq: send to %s: %s", q->conf->mgc[peer], strerror(-rc));
 	return rc;
+}
+
+/* An answer to what peer sent (a reply, a Pending, an error). */
+static int
+send_to(struct cp_iq *q, unsigned int peer, const char *msg, size_t len)
+{
+	return send_msg(q, peer, msg, len, false);
+}
+
+/* A request of ours, or what belongs to one (its ResponseAck). */
+static int
+send_req(struct cp_iq *q, unsigned int peer, const char *msg, size_t len)
+{
+	return send_msg(q, peer, msg, len, true);
 }
 
 /* A whole message answering request tid (0: the message) with an error. */
@@ -124,7 +138,7 @@ send_ack(struct cp_iq *q, unsigned int peer, uint32_t tid)
 	h248_w_header(&w, IQ_VERSION, q->conf->mid);
 	h248_w_response_ack(&w, r, 1);
 	len = h248_w_finish(&w);
-	if (len > 0 && send_to(q, peer, q->tx, (size_t)len) == 0)
+	if (len > 0 && send_req(q, peer, q->tx, (size_t)len) == 0)
 		q->ctr.stats[IQ_STAT_ACKS_SENT]++;
 }
 
@@ -150,7 +164,7 @@ send_ours(struct cp_iq *q, unsigned int peer, uint32_t tid,
 			now_ms);
 	if (rc < 0)
 		return rc;
-	send_to(q, peer, q->tx, (size_t)len);
+	send_req(q, peer, q->tx, (size_t)len);
 	return 0;
 }
 
@@ -202,6 +216,20 @@ send_service_change(struct cp_iq *q, uint64_t now_ms)
 
 /* The controller tried failed (refused, silent, or lost once up): the
  * next one, after a pause that grows once every one failed. */
+/* The pause before the next attempt after q->failures in a row: none
+ * for a first round of the controllers, then 1 s doubling each round up
+ * to 32 s. */
+static unsigned int
+retry_pause(const struct cp_iq *q)
+{
+	unsigned int pause = q->failures < q->conf->nmgc ? 0 : IQ_RETRY_MIN_MS;
+
+	for (unsigned int i = q->conf->nmgc; pause != 0 && i < q->failures &&
+	     pause < IQ_RETRY_MAX_MS; i += q->conf->nmgc)
+		pause *= 2;
+	return pause > IQ_RETRY_MAX_MS ? IQ_RETRY_MAX_MS : pause;
+}
+
 static void
 next_controller(struct cp_iq *q, uint64_t now_ms, const char *why)
 {
@@ -222,12 +250,7 @@ next_controller(struct cp_iq *q, uint64_t now_ms, const char *why)
 	q->assoc = IQ_ASSOC_IDLE;
 	q->failures++;
 	q->cur = (q->cur + 1) % q->conf->nmgc;
-	pause = q->failures < q->conf->nmgc ? 0 : IQ_RETRY_MIN_MS;
-	for (unsigned int i = q->conf->nmgc; pause != 0 && i < q->failures &&
-	     pause < IQ_RETRY_MAX_MS; i += q->conf->nmgc)
-		pause *= 2;
-	if (pause > IQ_RETRY_MAX_MS)
-		pause = IQ_RETRY_MAX_MS;
+	pause = retry_pause(q);
 	q->next_try_ms = now_ms + pause;
 	tp_log(TP_LOG_WARNING, "iq: controller %s: %s; next %s in %u ms", q->conf->mgc[prev],
 	       why, q->conf->mgc[q->cur], pause);
@@ -240,7 +263,7 @@ on_resend(void *arg, unsigned int peer, const uint8_t *msg, size_t len)
 {
 	struct cp_iq *q = arg;
 
-	send_to(q, peer, (const char *)msg, len);
+	send_req(q, peer, (const char *)msg, len);
 }
 
 static uint64_t gave_up_now;
@@ -357,9 +380,13 @@ sc_reply(struct cp_iq *q, const struct h248_tree *t, const struct h248_trans *tr
 		if (i >= 0 && (unsigned int)i != q->cur) {
 			tp_log(TP_LOG_INFO, "iq: %s sends us to %s (MgcIdToTry)",
 			       q->conf->mgc[q->cur], q->conf->mgc[i]);
+			/* (a redirect is not a registration: two controllers
+			 * naming each other back and forth are paced as
+			 * failures are) */
 			q->assoc = IQ_ASSOC_IDLE;
 			q->cur = (unsigned int)i;
-			q->next_try_ms = now_ms;
+			q->failures++;
+			q->next_try_ms = now_ms + retry_pause(q);
 			if (q->net.tcp)
 				iq_net_connect(&q->net, q->cur);
 			return;
@@ -498,8 +525,16 @@ request(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 		return;
 	case IQ_IN_REPLIED:
 		q->ctr.stats[IQ_STAT_REQUESTS_REPEATED]++;
-		if (stored != NULL)
+		/* (a repeat is cheap to send, but a reply may be 8 KB for a
+		 * few bytes forged from the controller's address: the same
+		 * rate as requests) */
+		if (stored != NULL) {
+			if (!rate_ok(q, now_ms)) {
+				q->ctr.stats[IQ_STAT_OVERLOAD]++;
+				return;
+			}
 			send_to(q, peer, (const char *)stored, slen);
+		}
 		return;
 	case IQ_IN_NEW:
 		break;
@@ -587,6 +622,7 @@ reply(struct cp_iq *q, const struct h248_tree *t, const struct h248_trans *tr,
 static void
 message(struct cp_ctx *cp, struct cp_iq *q, size_t len, unsigned int peer, uint64_t now_ms)
 {
+	unsigned int ack_budget = IQ_ACK_RANGES_MAX;
 	struct h248_tree t;
 	struct h248_msg m;
 	struct h248_err err;
@@ -625,17 +661,24 @@ message(struct cp_ctx *cp, struct cp_iq *q, size_t len, unsigned int peer, uint6
 		case H248_TRANS_PENDING:
 			iq_out_pending(&q->trans, peer, tr->id, now_ms);
 			break;
-		case H248_TRANS_RESPONSEACK:
+		case H248_TRANS_RESPONSEACK: {
+			/* the ranges a message may ack are bounded, and a wide one
+			 * (a walk of every reply kept) counts as many */
 			q->ctr.stats[IQ_STAT_ACKS_RECEIVED]++;
 			for (const struct h248_node *e = h248_elem(&t, tr->node) != NULL ?
 				     h248_elem(&t, tr->node) : h248_child(&t, tr->node, H248_TOK_NONE);
-			     e != NULL; e = h248_next(&t, e, H248_TOK_NONE)) {
+			     e != NULL && ack_budget > 0; e = h248_next(&t, e, H248_TOK_NONE)) {
 				uint32_t lo, hi;
 
-				if (h248_ack_range(&t, e, &lo, &hi) == 0)
-					iq_in_ack(&q->trans, peer, lo, hi);
+				if (h248_ack_range(&t, e, &lo, &hi) != 0)
+					continue;
+				iq_in_ack(&q->trans, peer, lo, hi);
+				ack_budget -= hi - lo < IQ_ACK_NARROW ? 1u :
+					      (ack_budget < IQ_ACK_WIDE_COST ? ack_budget :
+					       IQ_ACK_WIDE_COST);
 			}
 			break;
+		}
 		default:
 			break;
 		}
@@ -778,9 +821,11 @@ iq_core_serve(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms)
 			       "901 Cold Boot";
 	}
 	inactivity(cp, q, now_ms);
-	if (q->assoc == IQ_ASSOC_UP && now_ms >= q->thb_sweep_ms) {
-		q->thb_sweep_ms = now_ms + 1000u;
-		iq_hangterm_sweep(cp, q, now_ms);
+	if (q->assoc == IQ_ASSOC_UP) {
+		iq_notify_retry(cp, q, now_ms);
+		/* a round of the slots a second, a slice at a time */
+		if (now_ms >= q->thb_sweep_ms)
+			q->thb_sweep_ms = now_ms + (iq_hangterm_sweep(cp, q, now_ms) ? 1000u : 5u);
 	}
 	for (unsigned int i = 0; i < IQ_DEFER_MAX; i++)
 		if (q->defer[i].used && now_ms >= q->defer[i].due_ms)

@@ -29,11 +29,13 @@ struct cp_agw_ctx;
  */
 #define IQ_MEMO_CAUSE   0x01u         /* g/cause requested */
 #define IQ_MEMO_THB     0x02u         /* hangterm/thb requested */
+#define IQ_MEMO_TIMERX  0x04u         /* hangterm/timerx set (0: no heartbeat) */
 #define IQ_THB_DEFAULT_S 60u          /* timerx when the controller set none */
+#define IQ_THB_SLICE    4096u         /* context slots a sweep step reads */
 struct iq_memo {
 	uint8_t flags;                /* IQ_MEMO_* */
 	uint32_t rid;                 /* the Events descriptor's request id */
-	uint32_t timerx_s;            /* hangterm/timerx (0: not set) */
+	uint32_t timerx_s;            /* hangterm/timerx, with IQ_MEMO_TIMERX */
 };
 void iq_memo_read(const uint8_t *raw, struct iq_memo *m);
 void iq_memo_write(const struct iq_memo *m, uint8_t *raw);
@@ -42,10 +44,16 @@ void iq_memo_write(const struct iq_memo *m, uint8_t *raw);
  * slot and leg: for the termination of serial, whether its end was told,
  * and when its next heartbeat is due (0: from the next sweep on). */
 struct iq_ev {
+	uint64_t id;                  /* the context (a slot is used again) */
 	uint16_t serial;
 	bool told;
 	uint64_t thb_due_ms;
 };
+
+/* A leg's end not told yet: the association was down, or our requests
+ * in flight at their bound. Sent, oldest first, once they can go. */
+struct iq_untold;
+#define IQ_UNTOLD_MAX 1024u
 
 /*
  * A Subtract whose reply waits for dp: the statistics a Subtract returns
@@ -75,6 +83,11 @@ struct iq_action;
 
 /* Nodes one message may take (a context's Add with its SDP is ~60). */
 #define IQ_NODES 4096u
+
+/* ResponseAck ranges one message may ack, a wide one counting as
+ * IQ_ACK_WIDE_COST (it walks every reply kept) */
+#define IQ_ACK_RANGES_MAX 64u
+#define IQ_ACK_WIDE_COST  16u
 
 /* Cookies of our requests (iq_trans): what a reply answers. */
 #define IQ_COOKIE_SC       1u
@@ -123,6 +136,9 @@ struct cp_iq {
 	struct cp_agw *agw;
 	struct iq_ev *ev;
 	size_t nev;
+	struct iq_untold *untold;     /* IQ_UNTOLD_MAX, a ring */
+	unsigned int untold_head, untold_n;
+	size_t thb_cursor;            /* where the hangterm sweep goes on */
 	/* scratch: one action's commands, one message in, one out */
 	_Alignas(16) unsigned char act[IQ_ACTION_SIZE];
 	struct h248_node nodes[IQ_NODES];
@@ -170,12 +186,15 @@ void iq_term_name(const struct cp_agw_ctx *c, unsigned int leg, char *buf, size_
 /* iq_notify.c. iq_events_touch(): a command named c's leg (its
  * heartbeat timer starts again); iq_events_silence(): its end is not to
  * be told (the controller subtracted it); iq_hangterm_sweep(): the
- * heartbeats due (H.248.36 hangterm/thb), once a second. */
+ * heartbeats due (H.248.36 hangterm/thb) in the next IQ_THB_SLICE slots,
+ * true when it went round. */
 int iq_notify_init(struct cp_ctx *cp, struct cp_iq *q);
 void iq_notify_fini(struct cp_iq *q);
 void iq_events_touch(struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int leg);
 void iq_events_silence(struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int leg);
-void iq_hangterm_sweep(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms);
+bool iq_hangterm_sweep(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms);
+/* The untold ends, while they can go. */
+void iq_notify_retry(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms);
 
 /* iq_core.c: a waiting Subtract's statistics came (the event's bytes),
  * or its time is up: its reply goes. */

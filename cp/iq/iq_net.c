@@ -321,12 +321,12 @@ iq_net_recv(struct iq_net *n, uint8_t *buf, unsigned int *peer)
 }
 
 int
-iq_net_send(struct iq_net *n, unsigned int peer, const uint8_t *msg, size_t len)
+iq_net_send(struct iq_net *n, unsigned int peer, const uint8_t *msg, size_t len, bool ours)
 {
 	if (len == 0 || len > IQ_MSG_MAX || peer >= n->nmgc)
 		return -EINVAL;
 	if (!n->tcp) {
-		const struct sockaddr_storage *to = &n->reply_to[peer];
+		const struct sockaddr_storage *to = ours ? &n->mgc[peer] : &n->reply_to[peer];
 
 		if (sendto(n->fd, msg, len, MSG_DONTWAIT, (const struct sockaddr *)to,
 			   addr_len(to)) < 0) {

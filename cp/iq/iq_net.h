@@ -78,10 +78,12 @@ bool iq_net_up(struct iq_net *n);
  * again), or another -errno.
  */
 int iq_net_recv(struct iq_net *n, uint8_t *buf, unsigned int *peer);
-/* A message to controller peer (UDP: to where its last request came
- * from, or its configured address; TCP: the connection, peer must be the
- * current one). 0 or -errno. */
-int iq_net_send(struct iq_net *n, unsigned int peer, const uint8_t *msg, size_t len);
+/* A message to controller peer. UDP: a reply goes to where its last
+ * request came from, a request of ours (ours true) to its configured
+ * address, always: a datagram forged from the controller's host cannot
+ * send our Notifies elsewhere. TCP: the connection, peer must be the
+ * current one. 0 or -errno. */
+int iq_net_send(struct iq_net *n, unsigned int peer, const uint8_t *msg, size_t len, bool ours);
 /* For poll(): the fd and the events it waits for (POLLIN, and POLLOUT
  * while a TCP connect or write is pending). */
 int iq_net_fd(const struct iq_net *n, short *events);

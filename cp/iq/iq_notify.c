@@ -38,8 +38,9 @@ entry(struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int leg)
 {
 	struct iq_ev *e = ev_of(q, q->agw, c->id, leg);
 
-	if (e != NULL && e->serial != c->term[leg].serial) {
+	if (e != NULL && (e->id != c->id || e->serial != c->term[leg].serial)) {
 		memset(e, 0, sizeof(*e));
+		e->id = c->id;
 		e->serial = c->term[leg].serial;
 	}
 	return e;
@@ -124,7 +125,12 @@ struct notify_arg {
 	char term[40];
 	uint32_t rid;
 	uint8_t cause;
+	time_t when;
 	char detail[IPC_AGW_DETAIL_MAX];
+};
+
+struct iq_untold {
+	struct notify_arg n;
 };
 
 static void
@@ -132,10 +138,10 @@ notify_body(struct h248_w *w, const void *arg)
 {
 	const struct notify_arg *n = arg;
 	char fc[IPC_AGW_DETAIL_MAX + 40], ts[32], gc[8];
-	time_t now = time(NULL);
 	struct tm tm;
 
-	gmtime_r(&now, &tm);
+	/* (when the leg ended: a Notify that waited says so) */
+	gmtime_r(&n->when, &tm);
 	/* H.248.1 Annex B TimeStamp: Date "T" Time (yyyymmdd, hhmmssss) */
 	if (strftime(ts, sizeof(ts), "%Y%m%dT%H%M%S00", &tm) != 17)
 		snprintf(ts, sizeof(ts), "20000101T00000000");
@@ -172,15 +178,38 @@ tell(struct cp_ctx *cp, struct cp_iq *q, const struct cp_agw_ctx *c, unsigned in
 	iq_term_name(c, leg, n.term, sizeof(n.term));
 	n.rid = m.rid;
 	n.cause = cause;
+	n.when = time(NULL);
 	snprintf(n.detail, sizeof(n.detail), "%s", detail != NULL ? detail : "");
-	rc = iq_send_request(cp, q, notify_body, &n, IQ_COOKIE_NOTIFY, cp->now_ms);
-	if (rc < 0) {
-		q->ctr.stats[IQ_STAT_NOTIFY_FAILED]++;
-		tp_log(TP_LOG_NOTICE, "iq: Notify of %s in context %" PRIu32 " not sent: %s",
-		       n.term, n.h248, strerror(-rc));
+	/* after those waiting, never before them */
+	rc = q->untold_n > 0 ? -EAGAIN :
+	     iq_send_request(cp, q, notify_body, &n, IQ_COOKIE_NOTIFY, cp->now_ms);
+	if (rc == 0) {
+		q->ctr.stats[IQ_STAT_NOTIFY_SENT]++;
 		return;
 	}
-	q->ctr.stats[IQ_STAT_NOTIFY_SENT]++;
+	if (q->untold_n == IQ_UNTOLD_MAX) {
+		q->ctr.stats[IQ_STAT_NOTIFY_FAILED]++;
+		tp_log(TP_LOG_WARNING, "iq: Notify of %s in context %" PRIu32 " dropped: %u "
+		       "others wait to be sent", n.term, n.h248, IQ_UNTOLD_MAX);
+		return;
+	}
+	q->untold[(q->untold_head + q->untold_n++) % IQ_UNTOLD_MAX].n = n;
+	q->ctr.stats[IQ_STAT_NOTIFY_QUEUED]++;
+}
+
+void
+iq_notify_retry(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms)
+{
+	(void)cp;
+	while (q->untold_n > 0) {
+		const struct notify_arg *n = &q->untold[q->untold_head].n;
+
+		if (iq_send_request(cp, q, notify_body, n, IQ_COOKIE_NOTIFY, now_ms) < 0)
+			return;
+		q->ctr.stats[IQ_STAT_NOTIFY_SENT]++;
+		q->untold_head = (q->untold_head + 1u) % IQ_UNTOLD_MAX;
+		q->untold_n--;
+	}
 }
 
 /* cp/agw's observer: a leg that ended, or the context (its legs not told
@@ -206,7 +235,10 @@ on_event(struct cp_ctx *cp, const struct cp_agw_ctx *c, const struct ipc_agw_eve
 				      d->leg >= 0 ? e->bytes_out[d->leg] :
 					    e->bytes_out[0] + e->bytes_out[1], cp->now_ms);
 	}
-	if (e->type == IPC_AGW_EV_LEG_DOWN && e->leg < 2) {
+	/* (a late LEG_DOWN of a subtracted termination is not the end of
+	 * the one in its slot now) */
+	if (e->type == IPC_AGW_EV_LEG_DOWN && e->leg < 2 &&
+	    e->serial == c->term[e->leg].serial) {
 		tell(cp, q, c, e->leg, e->cause, e->detail);
 	} else if (e->type == IPC_AGW_EV_RELEASED) {
 		for (unsigned int leg = 0; leg < 2; leg++)
@@ -237,13 +269,14 @@ thb_body(struct h248_w *w, const void *arg)
 	h248_w_close(w);
 }
 
-void
+bool
 iq_hangterm_sweep(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms)
 {
 	const struct cp_agw *g = q->agw;
 	size_t n = (size_t)g->nworkers * g->per_worker;
+	size_t end = q->thb_cursor + IQ_THB_SLICE < n ? q->thb_cursor + IQ_THB_SLICE : n;
 
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = q->thb_cursor; i < end; i++) {
 		const struct cp_agw_ctx *c = &g->ctx[i];
 
 		if (c->id == 0 || c->state == CP_AGW_RELEASING)
@@ -257,9 +290,12 @@ iq_hangterm_sweep(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms)
 			if (c->term[leg].tcp_role == 0 || c->leg_state[leg] == CP_AGW_LEG_EMPTY)
 				continue;
 			iq_memo_read(c->term[leg].memo, &m);
-			if (!(m.flags & IQ_MEMO_THB) || (e = entry(q, c, leg)) == NULL)
+			if (!(m.flags & IQ_MEMO_THB) ||
+			    ((m.flags & IQ_MEMO_TIMERX) && m.timerx_s == 0) ||
+			    (e = entry(q, c, leg)) == NULL)
 				continue;
-			period = (uint64_t)(m.timerx_s != 0 ? m.timerx_s : IQ_THB_DEFAULT_S) * 1000u;
+			period = (uint64_t)((m.flags & IQ_MEMO_TIMERX) ? m.timerx_s :
+					    IQ_THB_DEFAULT_S) * 1000u;
 			if (e->thb_due_ms == 0 || e->thb_due_ms > now_ms + period) {
 				e->thb_due_ms = now_ms + period;
 				continue;
@@ -278,6 +314,8 @@ iq_hangterm_sweep(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms)
 			q->ctr.stats[IQ_STAT_HEARTBEATS_SENT]++;
 		}
 	}
+	q->thb_cursor = end < n ? end : 0;
+	return end == n;
 }
 
 /* agw.show's and agw.list's "h248": the ContextID and TerminationIDs the
@@ -309,7 +347,8 @@ iq_notify_init(struct cp_ctx *cp, struct cp_iq *q)
 	q->agw = cp->agw;
 	q->nev = (size_t)cp->agw->nworkers * cp->agw->per_worker * 2;
 	q->ev = calloc(q->nev, sizeof(*q->ev));
-	if (q->ev == NULL)
+	q->untold = calloc(IQ_UNTOLD_MAX, sizeof(*q->untold));
+	if (q->ev == NULL || q->untold == NULL)
 		return -ENOMEM;
 	cp_agw_names(cp, CP_AGW_DOOR_IQ, names, q);
 	return cp_agw_observe(cp, on_event, q);
@@ -319,6 +358,9 @@ void
 iq_notify_fini(struct cp_iq *q)
 {
 	free(q->ev);
+	free(q->untold);
 	q->ev = NULL;
+	q->untold = NULL;
+	q->untold_n = 0;
 	q->nev = 0;
 }

@@ -27,7 +27,8 @@ struct iq_out {
 	uint32_t tid;
 	uint8_t peer;
 	bool used;
-	uint8_t pad[2];
+	uint8_t pendings;             /* Pendings heard for it */
+	uint8_t pad;
 	uint64_t cookie;
 	uint64_t next_ms;             /* the next repeat */
 	uint64_t give_up_ms;
@@ -249,8 +250,28 @@ iq_in_ack(struct iq_trans *t, unsigned int peer, uint32_t first, uint32_t last)
 
 	if (last < first)
 		return 0;
-	/* a range may be wide (ResponseAck{1-4000000000}); look only at what
-	 * is remembered */
+	/* a narrow range (the usual: one id) through the hash; a wide one
+	 * (ResponseAck{1-4000000000}) by one walk of what is remembered */
+	if (last - first < IQ_ACK_NARROW) {
+		for (uint64_t id = first; id <= last; id++) {
+			bool found;
+			uint32_t h = slot_of(t, peer, (uint32_t)id, &found);
+			struct iq_in *e;
+
+			if (!found)
+				continue;
+			e = &t->in[t->in_hash[h] - 1];
+			if (e->state != IQ_IN_REPLIED || e->acked)
+				continue;
+			free(e->reply);
+			e->reply = NULL;
+			e->len = 0;
+			e->acked = true;
+			n++;
+		}
+		t->st.in_acked += n;
+		return n;
+	}
 	for (uint32_t i = 0; i < t->in_n; i++) {
 		struct iq_in *e = &t->in[(t->in_head + i) & (t->in_cap - 1)];
 
@@ -299,6 +320,7 @@ iq_out_add(struct iq_trans *t, unsigned int peer, uint32_t tid, const uint8_t *m
 	o->tid = tid;
 	o->peer = (uint8_t)peer;
 	o->cookie = cookie;
+	o->pendings = 0;
 	o->interval_ms = IQ_OUT_FIRST_MS;
 	o->next_ms = now_ms + IQ_OUT_FIRST_MS;
 	o->give_up_ms = now_ms + t->give_up_ms;
@@ -345,7 +367,12 @@ iq_out_pending(struct iq_trans *t, unsigned int peer, uint32_t tid, uint64_t now
 	if (o == NULL)
 		return false;
 	/* the controller works on it: stop repeating for the longest
-	 * interval, and give it the whole give-up time again from now */
+	 * interval, and give it the whole give-up time again from now, a
+	 * bounded number of times (H.248.1's MGCOriginatedPendingLimit: a
+	 * controller that only ever says Pending is as good as gone) */
+	if (o->pendings >= IQ_OUT_PENDING_LIMIT)
+		return false;
+	o->pendings++;
 	o->interval_ms = IQ_OUT_CEIL_MS;
 	o->next_ms = now_ms + IQ_OUT_CEIL_MS;
 	o->give_up_ms = now_ms + t->give_up_ms;

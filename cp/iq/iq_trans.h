@@ -34,6 +34,8 @@
 #define IQ_OUT_FIRST_MS       500u
 #define IQ_OUT_CEIL_MS        4000u
 #define IQ_OUT_GIVE_UP_MS     30000u
+#define IQ_OUT_PENDING_LIMIT  4u      /* Pendings that extend one request of ours */
+#define IQ_ACK_NARROW         64u     /* an acked range this narrow: by the hash */
 
 /* What iq_in_seen() says of a request's transaction id. */
 enum iq_in_state {

@@ -38,7 +38,8 @@
 #      a termination not in it is 435.
 #      tshark's H.248 dissector reads every message of the run so far,
 #      ours and megaco's, with no malformed mark.
-#   H. Iq over TCP (TPKT): cp restarted on it registers, audits and
+#   H. Iq over TCP (TPKT): cp restarted on it with no controller up: a
+#      leg's end waits to be told, and is once cp registers; audits and
 #      W-Subtract work.
 #   I. dp restarted: the context it held is told released (dp_restart).
 #   J. H.248.36 hangterm: timerx and thb give a heartbeat Notify a
@@ -123,6 +124,7 @@ core_local=$(sdp 'c=IN IP4 $' 'm=message $ TCP/MSRP *' 'a=setup:active')
 core_remote() { sdp "c=IN IP4 $CORE" "m=message $1 TCP/MSRP *" 'a=setup:passive'; }
 
 # ---- A. registration ----------------------------------------------------------
+echo "# [$((SECONDS - start)) s] section A"
 tp_check "cp registers with the controller: ServiceChange Restart, 901 Cold Boot, version 3" \
   mgc "wait-registered 15000" '^OK registered n=1 peer=[^ ]+ method=restart reason=901.* version=3'
 # (a request that overtakes the controller's reply to our ServiceChange is
@@ -131,6 +133,7 @@ sleep 0.3
 tp_check "... and answers its empty AuditValue on ROOT" mgc audit-root '^REPLY [0-9]+ ctx=- .*AuditValue = root'
 
 # ---- B. one termination at a time, TLS towards the UE, plain to the core --------
+echo "# [$((SECONDS - start)) s] section B"
 rm -f "$TP_TMP/ready"
 $P $S listen $CORE 5000 --bytes "$N" --seed 2 --timeout 60 --ready "$TP_TMP/ready" >"$TP_TMP/b.peer" 2>&1 &
 ppid=$!
@@ -174,6 +177,7 @@ tp_check "... the context is gone: Modify on it is 411" \
 echo "# A-B done in $((SECONDS - start)) s"
 
 # ---- C. the roles the other way round: we connect to the UE (TLS client) ------------
+echo "# [$((SECONDS - start)) s] section C"
 rm -f "$TP_TMP/ready"
 $C $S listen $UE 5100 --bytes 300000 --seed 1 --timeout 30 --ready "$TP_TMP/ready" \
   --tls-cert "$TP_TMP/ue.pem" --tls-key "$TP_TMP/ue.key" --tls-role server --tls-ca "$TP_TMP/dp.pem" \
@@ -202,10 +206,11 @@ tp_check "300 kB each way byte-exact, the UE (a TLS server) saw our certificate"
 tp_check "... Notify of both terminations' ends" mgc "wait-notify 10000 4" "^OK notify n=4 .*Context = $CTXC "
 
 # ---- C2. TLS on both legs: the UE's (we are its server), the core's (we are its client)
+echo "# [$((SECONDS - start)) s] section C2"
 rm -f "$TP_TMP/ready"
 $P $S listen $CORE 5150 --bytes 200000 --seed 2 --timeout 30 --ready "$TP_TMP/ready" \
   --tls-cert "$TP_TMP/other.pem" --tls-key "$TP_TMP/other.key" --tls-role server --tls-ca "$TP_TMP/dp.pem" \
-  >"$TP_TMP/c2.peer" 2>&1 &
+  --close-when-received >"$TP_TMP/c2.peer" 2>&1 &
 c2pid=$!
 for _ in $(seq 50); do [ -f "$TP_TMP/ready" ] && break; sleep 0.1; done
 add '$' "$ue_tls_local" "$(ue_tls_remote)"; grab_add; CTXT=$CTX; PORTT=$PORT
@@ -229,6 +234,7 @@ t_told() {
 tp_check "... Notify of both terminations' ends" t_told
 
 # ---- D. Modify, Subtract with statistics, W-Subtract ------------------------------
+echo "# [$((SECONDS - start)) s] section D"
 tp_check "Add of a plain server termination bound to the UE at 10.210.0.9 (not where it is)" \
   add '$' "$(sdp 'c=IN IP4 $' 'm=message $ TCP/MSRP *')" \
   "$(sdp "c=IN IP4 10.210.0.9" 'm=message 9 TCP/MSRP *' 'a=setup:active')"
@@ -254,6 +260,7 @@ tp_check "W-Subtract=* ends the context, both legs' statistics" \
 kill $uepid $dpid 2>/dev/null; wait $uepid $dpid 2>/dev/null
 
 # ---- E. a wrong fingerprint, and errors -------------------------------------------
+echo "# [$((SECONDS - start)) s] section E"
 tp_check "Add of a TLS termination signalling another certificate than the UE's" \
   add '$' "$ue_tls_local" "$(ue_tls_remote other)"
 grab_add; CTXE=$CTX; PORTE=$PORT
@@ -275,6 +282,7 @@ tp_check "RTP, not TCP: 515" \
 tp_check "each error counted by code in turnpikectl status" counted 411 440 443 472 515
 
 # ---- F. cp restarted while a context holds both legs ---------------------------------
+echo "# [$((SECONDS - start)) s] section F"
 rm -f "$TP_TMP/ready"
 $P $S listen $CORE 5400 --bytes 400000 --seed 2 --timeout 60 --ready "$TP_TMP/ready" >"$TP_TMP/f.peer" 2>&1 &
 fpid=$!
@@ -308,6 +316,7 @@ f_told() {
 tp_check "... its ends closed: each termination's Notify g/cause NR, its Events kept by dp across cp's restart (no Modify)" f_told
 
 # ---- G. more release causes, and a controller that restarted --------------------------
+echo "# [$((SECONDS - start)) s] section G"
 tp_check "Add of a termination we open to a core port nobody listens on" \
   add '$' "$core_local" "$(core_remote 5999)"
 grab_add; CTXG=$CTX
@@ -336,15 +345,21 @@ tp_check "a UE that resets its connection: Notify g/cause FT with rst" rst_told
 add '$' "$ue_tls_local" "$(ue_tls_remote)"; grab_add; CTXH=$CTX; TH1=$TERM
 add '$' "$(sdp 'c=IN IP4 $' 'm=message $ TCP/MSRP *')" "$(sdp "c=IN IP4 $UE" 'm=message 9 TCP/MSRP *' 'a=setup:active')"
 grab_add; CTXK=$CTX; PORTK=$PORT
+# (one more that waits for its UE: it ends while cp has no controller, in H)
+add '$' "$(sdp 'c=IN IP4 $' 'm=message $ TCP/MSRP *')" "$(sdp "c=IN IP4 $UE" 'm=message 9 TCP/MSRP *' 'a=setup:active')"
+grab_add; CTXQ=$CTX; PORTQ=$PORT
 h248_kill mgc
 h248_start mgc --listen 127.0.0.1:$MGCP --tcp --timeout 5000 || tp_die "the MGC did not start again: $H248_LINE"
 mgc "notify-error 504" '^OK'
-# the UE connects and resets: the termination's end is a Notify
-$C python3 -c 'import socket, struct, sys, time
+# ue_reset PORT: the UE connects and resets: the termination's end
+ue_reset() {
+  $C python3 -c 'import socket, struct, sys, time
 s = socket.create_connection(("10.210.0.1", int(sys.argv[1])), 5)
 time.sleep(0.3)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-s.close()' "$PORTK"
+s.close()' "$1"
+}
+ue_reset "$PORTK"
 # (a context's end makes a Notify, which the controller refuses: 504)
 tp_check "the controller restarted, refusing our Notify (it does not know us): cp registers with it again, Disconnected, contexts kept" \
   mgc "wait-registered 15000" '^OK registered n=1 .*method=disconnected'
@@ -354,18 +369,39 @@ tp_check "... the waiting context is there under its ContextID" \
   mgc "send Context = $CTXH { AuditValue = $TH1 { Audit { Statistics } } }" "^REPLY [0-9]+ ctx=$CTXH "
 tp_check "... a termination not in it: 435" \
   mgc "send Context = $CTXH { Modify = tcp/1/7 { Events = 8 { g/cause } } }" '^ERROR [0-9]+ 435 '
+tp_check "an optional command that fails answers with its error, and the next one runs" \
+  mgc "send Context = $CTXH { O-Modify = tcp/1/7 { Events = 8 { g/cause } }, AuditValue = $TH1 { Audit { Statistics } } }" \
+  "^REPLY [0-9]+ ctx=$CTXH .*435.*nt/or"
+tp_check "Events twice in one command: 448" \
+  mgc "send Context = $CTXH { Modify = $TH1 { Events = 8 { g/cause }, Events = 9 { g/cause } } }" '^ERROR [0-9]+ 448 '
 
 kill $TSHARK 2>/dev/null; wait $TSHARK 2>/dev/null
 tp_check "tshark reads every Iq message as H.248, none malformed" h248_pcap_check "$TP_TMP/iq.pcap" $MGCP
 # ---- H. over TCP (H.248.1 Annex D.2, TPKT) ----------------------------------------------
+echo "# [$((SECONDS - start)) s] section H"
 sed -i 's/^iq = { listen = "127.0.0.1:'"$IQP"'";/iq = { transport = "tcp"; listen = "127.0.0.1:'"$IQP"'";/' "$TP_TMP/dp.conf"
 # (a fresh controller: megaco keeps the UDP one's handle for our mId)
 h248_kill mgc
-h248_start mgc --listen 127.0.0.1:$MGCP --tcp-only --timeout 5000 || tp_die "the MGC did not start on TCP: $H248_LINE"
+# cp restarted with no controller to register with: a context's end then
+# waits to be told
 tp_cp_stop
 tp_cp_start "$TP_TMP/dp.conf"
+ue_reset "$PORTQ"
+queued() {
+  local i
+  for i in $(seq 30); do
+    python3 -c 'import json,sys; sys.exit(0 if json.loads(sys.argv[1])["iq"]["stats"]["notifies_queued"] >= 1 else 1)' \
+      "$(tp_ctl --json status)" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+tp_check "a leg ends while cp has no controller: its Notify waits (notifies_queued)" queued
+h248_start mgc --listen 127.0.0.1:$MGCP --tcp-only --timeout 5000 || tp_die "the MGC did not start on TCP: $H248_LINE"
 tp_check "cp over TCP registers (902 Warm Boot: a context is held)" \
   mgc "wait-registered 15000" '^OK registered n=1 .*method=restart reason=902'
+tp_check "... and the Notify that waited goes: g/cause FT, rst" \
+  mgc "wait-notify 10000" "^OK notify n=[0-9]+ .*Context = $CTXQ .*generalcause *= *ft.*rst"
 sleep 0.3   # (its reply to our ServiceChange on its way: H.248.1 §11.2)
 tp_check "... the held context's termination answers AuditValue over TCP" \
   mgc "send Context = $CTXH { AuditValue = $TH1 { Audit { Statistics } } }" "^REPLY [0-9]+ ctx=$CTXH "
@@ -373,6 +409,7 @@ tp_check "... W-Subtract=* over TCP ends it" \
   mgc "send Context = $CTXH { W-Subtract = * }" "^REPLY [0-9]+ ctx=$CTXH "
 
 # ---- I. dp restarted: what it held is gone, and the controller is told ---------------
+echo "# [$((SECONDS - start)) s] section I"
 add '$' "$ue_tls_local" "$(ue_tls_remote)"; grab_add; CTXI=$CTX
 tp_dp_stop >/dev/null
 tp_dp_start "$TP_TMP/dp.conf"
@@ -380,6 +417,7 @@ tp_check "dp restarted: Notify g/cause FT with dp_restart for the context it hel
   mgc "wait-notify 30000" "^OK notify n=[0-9]+ .*Context = $CTXI .*generalcause *= *ft.*dp_restart"
 
 # ---- J. H.248.36 hangterm: the heartbeat of a termination -----------------------------
+echo "# [$((SECONDS - start)) s] section J"
 tp_check "Add with TerminationState hangterm/timerx = 1 and Events hangterm/thb" \
   mgc "send Context = \$ { Add = \$ { Media { TerminationState { hangterm/timerx = 1 }, Stream = 1 { LocalControl { Mode = SendReceive }, Local { $ue_tls_local }, Remote { $(ue_tls_remote) } } }, Events = 11 { g/cause, hangterm/thb } } }" \
   '^REPLY [0-9]+ ctx=[0-9]+ '
@@ -403,10 +441,13 @@ hb_counted() {
 tp_check "... counted (heartbeats_sent)" hb_counted
 
 # ---- K. the inactivity timer, a repeated request, the rate limit ----------------------
+echo "# [$((SECONDS - start)) s] section K"
 tp_check "Modify ROOT: H.248.14's inactivity timer (it/ito, mit 1 s)" \
   mgc "send Context = - { Modify = ROOT { Events = 9 { it/ito { mit = 100 } } } }" '^REPLY [0-9]+ ctx=- '
 tp_check "... a second without a message from the controller: Notify ROOT it/ito" \
   mgc "wait-notify 5000" '^OK notify n=[0-9]+ .*Notify = root .*it/ito'
+tp_check "... mit under 100 ms: 449" \
+  mgc "send Context = - { Modify = ROOT { Events = 9 { it/ito { mit = 1 } } } }" '^ERROR [0-9]+ 449 '
 tp_check "... Events without a request id turns it off" \
   mgc "send Context = - { Modify = ROOT { Events } }" '^REPLY [0-9]+ ctx=- '
 mgc "wait-notify 300" '' >/dev/null 2>&1   # (one already on its way)

@@ -21,6 +21,9 @@
 #     are up: a quiet leg ends by keepalive (agw.keepalive 1 s, one probe),
 #     a leg with data in flight by RFC 5482's user timeout
 #     (dp.tcp_user_timeout 2 s): FT, timeout; the UE's FT, other_leg.
+#   agw.max_contexts is 4 on the one worker: the timeout contexts take
+#     slots of contexts that ended (and were told) before them, so their
+#     Notify shows cp tells a slot's new context apart from its last one.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/dp_env.sh"
@@ -56,7 +59,7 @@ TP_MBUFS=8191 tp_write_conf "$TP_TMP/dp.conf" "0" "tcp_user_timeout = 2;" "" "" 
 ipc = { name = \"/$TP_ID\"; };
 cp = { api_socket = \"$TP_TMP/cp.sock\"; store = \"none\"; metrics = \"$maddr\"; };
 tls = { certificate = \"$TP_TMP/dp.pem\"; private_key = \"$TP_TMP/dp.key\"; };
-agw = { ports = [20000, 21999]; max_contexts = 64; setup_timeout = 3;
+agw = { ports = [20000, 21999]; max_contexts = 4; setup_timeout = 3;
         keepalive = { idle = 1; interval = 1; count = 1; }; };
 iq = { listen = \"127.0.0.1:$IQP\"; mgc = [\"127.0.0.1:$MGCP\"]; };"
 tp_dp_start "$TP_TMP/dp.conf"

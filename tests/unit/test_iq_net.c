@@ -56,7 +56,8 @@ test_iq_net_udp_answers_controllers_only(void **state)
 	char err[160];
 	uint16_t mport, sport, lport;
 	int mgc = udp_on("127.0.0.2", &mport), stranger = udp_on("127.0.0.3", &sport);
-	int probe = udp_on("127.0.0.1", &lport);
+	int probe = udp_on("127.0.0.1", &lport), home;
+	uint16_t hport;
 	struct sockaddr_in to = { .sin_family = AF_INET };
 	uint8_t buf[IQ_MSG_MAX];
 	unsigned int peer = 9;
@@ -67,7 +68,9 @@ test_iq_net_udp_answers_controllers_only(void **state)
 	close(probe);     /* a free port on 127.0.0.1 for listen */
 	snprintf(q.listen, sizeof(q.listen), "127.0.0.1:%u", lport);
 	snprintf(q.mgc[0], sizeof(q.mgc[0]), "127.0.0.9:2944");
-	snprintf(q.mgc[1], sizeof(q.mgc[1]), "127.0.0.2:%u", 2944);
+	/* (its configured address: where our own requests go) */
+	home = udp_on("127.0.0.2", &hport);
+	snprintf(q.mgc[1], sizeof(q.mgc[1]), "127.0.0.2:%u", hport);
 	q.nmgc = 2;
 	assert_int_equal(iq_net_open(&n, &q, err, sizeof(err)), 0);
 	inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
@@ -80,16 +83,23 @@ test_iq_net_udp_answers_controllers_only(void **state)
 	assert_int_equal(r, 31);
 	assert_int_equal(peer, 1);
 	assert_int_equal(n.st.rx_stranger, 1);
-	assert_int_equal(iq_net_send(&n, 1, (const uint8_t *)"Reply=2{}", 9), 0);
+	assert_int_equal(iq_net_send(&n, 1, (const uint8_t *)"Reply=2{}", 9, false), 0);
 	r = recv(mgc, got, sizeof(got), 0);
 	assert_int_equal(r, 9);
 	assert_memory_equal(got, "Reply=2{}", 9);
 	/* nothing went to the stranger */
 	assert_int_equal(recv(stranger, got, sizeof(got), MSG_DONTWAIT), -1);
-	assert_int_equal(iq_net_send(&n, 2, (const uint8_t *)"x", 1), -EINVAL);
-	assert_int_equal(iq_net_send(&n, 1, (const uint8_t *)"x", 0), -EINVAL);
+	/* a request of ours goes to the configured address, not to where
+	 * the last datagram came from (which a forger picks) */
+	assert_int_equal(iq_net_send(&n, 1, (const uint8_t *)"T=7{}", 5, true), 0);
+	usleep(20000);
+	assert_int_equal(recv(home, got, sizeof(got), MSG_DONTWAIT), 5);
+	assert_int_equal(recv(mgc, got, sizeof(got), MSG_DONTWAIT), -1);
+	assert_int_equal(iq_net_send(&n, 2, (const uint8_t *)"x", 1, false), -EINVAL);
+	assert_int_equal(iq_net_send(&n, 1, (const uint8_t *)"x", 0, false), -EINVAL);
 	iq_net_close(&n);
 	close(mgc);
+	close(home);
 	close(stranger);
 }
 
@@ -162,7 +172,7 @@ test_iq_net_tcp_tpkt_framing(void **state)
 	for (int i = 0; i < 100 && !iq_net_up(&n); i++)
 		usleep(2000);
 	assert_true(iq_net_up(&n));
-	assert_int_equal(iq_net_send(&n, 0, (const uint8_t *)"hello", 5), 0);
+	assert_int_equal(iq_net_send(&n, 0, (const uint8_t *)"hello", 5, false), 0);
 	assert_int_equal(recv(c, hdr, 4, MSG_WAITALL), 4);
 	assert_int_equal(hdr[0], 3);
 	assert_int_equal(hdr[3], 9);
