@@ -99,6 +99,17 @@ iq_term_name(const struct cp_agw_ctx *c, unsigned int leg, char *buf, size_t siz
 }
 
 /* The leg a termination name names in c: 0 or 1, -1 when none. */
+static int term_leg(const struct cp_agw_ctx *c, const char *name, size_t len);
+
+/* The H.248.8 code for a name that names no termination of c: 435 for
+ * one of ours in another context (or gone), 430 for what we never name
+ * so. */
+static unsigned int
+term_code(const char *name, size_t len)
+{
+	return len > 4 && strncasecmp(name, "tcp/", 4) == 0 ? 435u : 430u;
+}
+
 static int
 term_leg(const struct cp_agw_ctx *c, const char *name, size_t len)
 {
@@ -660,7 +671,7 @@ agw_code(int rc)
 	case -ENOENT:
 		return 435;
 	case -EBUSY:
-		return 433;
+		return 510;     /* (the port asked for is taken) */
 	case -EAGAIN:
 		return 511;
 	case -ENODEV:
@@ -791,7 +802,8 @@ cmd_modify(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, b
 
 	memset(&m, 0, sizeof(m));
 	if (!root && (leg = term_leg(a->c, tid, nl)) < 0)
-		FAIL(&a->fail, 435, "%.*s is not a termination of this context", (int)nl, tid);
+		FAIL(&a->fail, term_code(tid, nl), "%.*s is not a termination of this context",
+		     (int)nl, tid);
 	for (const struct h248_node *n = h248_child(a->t, cmd, H248_TOK_NONE); n != NULL;
 	     n = h248_next(a->t, n, H248_TOK_NONE)) {
 		if (n->tok == H248_TOK_MEDIA && !root) {
@@ -914,7 +926,8 @@ cmd_subtract(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 		return 0;
 	}
 	if ((leg = term_leg(c, tid, nl)) < 0)
-		FAIL(&a->fail, 435, "%.*s is not a termination of this context", (int)nl, tid);
+		FAIL(&a->fail, term_code(tid, nl), "%.*s is not a termination of this context",
+		     (int)nl, tid);
 	snprintf(r->term, sizeof(r->term), "%.*s", (int)nl, tid);
 	r->bytes_in = c->bytes_in[leg];
 	r->bytes_out = c->bytes_out[leg];
@@ -943,7 +956,8 @@ cmd_audit(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, bo
 		return 0;
 	}
 	if ((leg = term_leg(a->c, tid, nl)) < 0)
-		FAIL(&a->fail, 435, "%.*s is not a termination of this context", (int)nl, tid);
+		FAIL(&a->fail, term_code(tid, nl), "%.*s is not a termination of this context",
+		     (int)nl, tid);
 	snprintf(r->term, sizeof(r->term), "%.*s", (int)nl, tid);
 	r->leg = (uint8_t)leg;
 	r->stats = true;
