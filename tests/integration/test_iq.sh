@@ -226,12 +226,14 @@ bytes_t() {
 }
 tp_check "... 200 kB each way byte-exact, TLS on both legs, each end saw our certificate" bytes_t
 t_told() {
-  local i
+  local i cn=0
   for i in 1 2; do
-    mgc "wait-notify 10000" "^OK notify n=[0-9]+ .*Context = $CTXT .*g/cause" || return 1
+    mgc "wait-notify 10000" "^OK notify n=[0-9]+ .*Context = $CTXT .*g/cause.*generalcause *= *nr" || return 1
+    [[ $H248_LINE =~ failurecause\ *=\ *\"?close_notify ]] && cn=1
   done
+  [ "$cn" = 1 ]
 }
-tp_check "... Notify of both terminations' ends" t_told
+tp_check "... Notify of both terminations' ends, NR, the core's TLS close_notify among them" t_told
 
 # ---- D. Modify, Subtract with statistics, W-Subtract ------------------------------
 echo "# [$((SECONDS - start)) s] section D"
@@ -481,6 +483,20 @@ tp_check "a message that cannot be read at all: 400 at the message's level" \
   mgc 'raw MEGACO/3 [127.0.0.1]:'"$MGCP"'\n{{{' '^OK'
 tp_check "... answered (megaco hears a message-level error)" mgc "wait-msgerror 5000" '^OK msgerror n=1 .*400'
 tp_check "... both counted by code in turnpikectl status" counted 400 403
+tp_check "a transaction id of 0 (H.248.1: 1 to 4294967295): refused" \
+  mgc 'raw MEGACO/3 [127.0.0.1]:'"$MGCP"'\nTransaction = 0 { Context = - { AuditValue = ROOT { Audit { } } } }' '^OK'
+tp_check "... answered with a message-level error 400 (no transaction to charge it to)" \
+  mgc "wait-msgerror 5000 2" '^OK msgerror n=2 .*400'
+replies_unknown() {
+  python3 -c 'import json,sys; d=json.loads(sys.argv[1])["iq"]["stats"]; print("#  replies_unknown", d["replies_unknown"]); sys.exit(0 if d["replies_unknown"] >= 1 else 1)' "$(tp_ctl --json status)"
+}
+tp_check "a reply to a transaction we never sent" \
+  mgc 'raw MEGACO/3 [127.0.0.1]:'"$MGCP"'\nReply = 4000000000 { Context = - { AuditValue = ROOT } }' '^OK'
+sleep 0.3
+tp_check "... is counted (replies_unknown), not answered" replies_unknown
+big=$(python3 -c 'print("\\nv=0\\r\\nc=IN IP4 10.210.0.2\\r\\nm=message 9 TCP/MSRP *\\r\\na=setup:active\\r\\n" + "a=x-pad:" + "y" * 4200 + "\\r\\n")')
+tp_check "an SDP past 4096 octets in Remote: 449, counted" \
+  mgc "send Context = \$ { Add = \$ { Media { Stream = 1 { Local { $core_local }, Remote { $big } } } } }" '^ERROR [0-9]+ 449 .*longer'
 echo "# test_iq took $((SECONDS - start)) s"
 h248_stop mgc
 [ "$TP_FAILS" -eq 0 ]
