@@ -243,6 +243,20 @@ iq_in_reply(struct iq_trans *t, unsigned int peer, uint32_t tid, const uint8_t *
 	return 0;
 }
 
+/* A reply the controller acknowledged: no longer kept for its repeats
+ * (1), or nothing to do (0). */
+static unsigned int
+ack_one(struct iq_in *e)
+{
+	if (e->state != IQ_IN_REPLIED || e->acked)
+		return 0;
+	free(e->reply);
+	e->reply = NULL;
+	e->len = 0;
+	e->acked = true;
+	return 1;
+}
+
 unsigned int
 iq_in_ack(struct iq_trans *t, unsigned int peer, uint32_t first, uint32_t last)
 {
@@ -261,13 +275,7 @@ iq_in_ack(struct iq_trans *t, unsigned int peer, uint32_t first, uint32_t last)
 			if (!found)
 				continue;
 			e = &t->in[t->in_hash[h] - 1];
-			if (e->state != IQ_IN_REPLIED || e->acked)
-				continue;
-			free(e->reply);
-			e->reply = NULL;
-			e->len = 0;
-			e->acked = true;
-			n++;
+			n += ack_one(e);
 		}
 		t->st.in_acked += n;
 		return n;
@@ -275,14 +283,8 @@ iq_in_ack(struct iq_trans *t, unsigned int peer, uint32_t first, uint32_t last)
 	for (uint32_t i = 0; i < t->in_n; i++) {
 		struct iq_in *e = &t->in[(t->in_head + i) & (t->in_cap - 1)];
 
-		if (e->peer != peer || e->tid < first || e->tid > last ||
-		    e->state != IQ_IN_REPLIED || e->acked)
-			continue;
-		free(e->reply);
-		e->reply = NULL;
-		e->len = 0;
-		e->acked = true;
-		n++;
+		if (e->peer == peer && e->tid >= first && e->tid <= last)
+			n += ack_one(e);
 	}
 	t->st.in_acked += n;
 	return n;

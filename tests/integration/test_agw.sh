@@ -46,14 +46,10 @@ S="python3 $HERE/lib/agw_stream.py"
 C="ip netns exec $TP_NS_C"
 P="ip netns exec $TP_NS_P"
 
-mkcert() {   # mkcert NAME [DAYS]
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days "${2:-2}" \
-    -subj "/CN=$1" -keyout "$TP_TMP/$1.key" -out "$TP_TMP/$1.pem" >/dev/null 2>&1 ||
-    tp_die "openssl req failed"
-}
-mkcert dp; mkcert ue; mkcert peer; mkcert other; mkcert msrp 1   # (msrp's expires first)
+tp_mkcert dp ue peer other
+TP_CERT_DAYS=1 tp_mkcert msrp   # (msrp's expires first)
 # RFC 8122 a=fingerprint values, as openssl computes them
-fp() { echo "sha-256 $(openssl x509 -in "$TP_TMP/$1.pem" -noout -fingerprint -sha256 | cut -d= -f2)"; }
+fp() { tp_certfp "$1"; }
 fp1() { echo "sha-1 $(openssl x509 -in "$TP_TMP/$1.pem" -noout -fingerprint -sha1 | cut -d= -f2)"; }
 fphex() { openssl x509 -in "$TP_TMP/$1.pem" -noout -fingerprint -sha256 | cut -d= -f2 | tr -d : | tr A-F a-f; }
 

@@ -30,13 +30,8 @@ C="ip netns exec $TP_NS_C"
 P="ip netns exec $TP_NS_P"
 UE=10.210.0.2 STRANGER=10.210.0.3
 
-mkcert() {
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-    -subj "/CN=$1" -keyout "$TP_TMP/$1.key" -out "$TP_TMP/$1.pem" >/dev/null 2>&1 ||
-    tp_die "openssl req failed"
-}
-mkcert dp; mkcert ue; mkcert other
-fp() { echo "sha-256 $(openssl x509 -in "$TP_TMP/$1.pem" -noout -fingerprint -sha256 | cut -d= -f2)"; }
+tp_mkcert dp ue other
+fp() { tp_certfp "$1"; }
 
 # the controllers' group (D), removed at the end
 CTLGROUP=tpagw$$

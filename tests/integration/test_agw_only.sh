@@ -31,13 +31,8 @@ S="python3 $HERE/lib/agw_stream.py"
 C="ip netns exec $TP_NS_C"
 P="ip netns exec $TP_NS_P"
 
-mkcert() {   # mkcert NAME
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-    -subj "/CN=$1" -keyout "$TP_TMP/$1.key" -out "$TP_TMP/$1.pem" >/dev/null 2>&1 ||
-    tp_die "openssl req failed"
-}
-mkcert dp; mkcert ue
-fp() { echo "sha-256 $(openssl x509 -in "$TP_TMP/$1.pem" -noout -fingerprint -sha256 | cut -d= -f2)"; }
+tp_mkcert dp ue
+fp() { tp_certfp "$1"; }
 fphex() { openssl x509 -in "$TP_TMP/$1.pem" -noout -fingerprint -sha256 | cut -d= -f2 | tr -d : | tr A-F a-f; }
 
 maddr=127.0.0.1:$((20000 + $$ % 20000))

@@ -149,7 +149,7 @@ tp_check "... the splice's policed_pauses moved ($p1 -> $p2)" test "$p2" -gt "$p
 # ---- C. over Iq: ds/dscp and tman on Add ------------------------------------------------
 if [ $have_megaco = 1 ]; then
   mgc() { h248_expect mgc "$1" "$2" 20; }
-  sdp() { local s='\nv=0\r\n' l; for l in "$@"; do s="$s$l"'\r\n'; done; printf '%s' "$s"; }
+  sdp() { h248_sdp "$@"; }
   loc=$(sdp 'c=IN IP4 $' 'm=message $ TCP/MSRP *' 'a=setup:passive')
   rem=$(sdp "c=IN IP4 10.210.0.2" 'm=message 9 TCP/MSRP *' 'a=setup:active')
   add_lc() { mgc "send Context = \$ { Add = \$ { Media { Stream = 1 { LocalControl { Mode = SendReceive, $1 }, Local { $loc }, Remote { $rem } } } } }" "$2"; }

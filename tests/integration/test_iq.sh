@@ -56,8 +56,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/iq/h248.sh"
 tp_env_init
 start=$SECONDS
-command -v erl >/dev/null && [ -d "$(ls -d /usr/lib/erlang/lib/megaco-* 2>/dev/null | head -1)" ] ||
-  { echo "1..0 # SKIP no Erlang megaco (tools/bootstrap installs erlang-megaco)"; exit 77; }
+h248_require_megaco
 MB=${AGW_MB:-2}
 N=$((MB * 1000000))
 S="python3 $HERE/lib/agw_stream.py"
@@ -65,13 +64,8 @@ C="ip netns exec $TP_NS_C"
 P="ip netns exec $TP_NS_P"
 H248_DIR=$TP_TMP
 
-mkcert() {
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-    -subj "/CN=$1" -keyout "$TP_TMP/$1.key" -out "$TP_TMP/$1.pem" >/dev/null 2>&1 ||
-    tp_die "openssl req failed"
-}
-mkcert dp; mkcert ue; mkcert other
-fp() { echo "sha-256 $(openssl x509 -in "$TP_TMP/$1.pem" -noout -fingerprint -sha256 | cut -d= -f2)"; }
+tp_mkcert dp ue other
+fp() { tp_certfp "$1"; }
 fphex() { openssl x509 -in "$TP_TMP/$1.pem" -noout -fingerprint -sha256 | cut -d= -f2 | tr -d : | tr A-F a-f; }
 j() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
 shaof() { python3 -c "import hashlib,random,sys; print(hashlib.sha256(random.Random(int(sys.argv[1])).randbytes(int(sys.argv[2]))).hexdigest())" "$@"; }
@@ -105,7 +99,7 @@ tp_cp_start "$TP_TMP/dp.conf"
 # mgc CMD ERE: one command, its answer matching ERE
 mgc() { h248_expect mgc "$1" "$2" 20; }
 # SDP lines (the MGC's escapes: \r \n)
-sdp() { local s='\nv=0\r\n' l; for l in "$@"; do s="$s$l"'\r\n'; done; printf '%s' "$s"; }
+sdp() { h248_sdp "$@"; }
 UE=10.210.0.2; CORE=10.211.0.2
 # Add ACTION_CTX LOCAL REMOTE: one termination, g/cause asked for
 add() {

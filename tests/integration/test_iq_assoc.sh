@@ -23,8 +23,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/iq/h248.sh"
 tp_env_init
 start=$SECONDS
-command -v erl >/dev/null && [ -d "$(ls -d /usr/lib/erlang/lib/megaco-* 2>/dev/null | head -1)" ] ||
-  { echo "1..0 # SKIP no Erlang megaco (tools/bootstrap installs erlang-megaco)"; exit 77; }
+h248_require_megaco
 H248_DIR=$TP_TMP
 
 # A, B, cp's Iq and a port nobody uses, on loopback (test_iq.sh takes
@@ -89,7 +88,7 @@ tp_check "... cp registers with A: HandOff, 903" \
 settle
 
 # ---- 3. Failover ---------------------------------------------------------------------
-sdp() { local s='\nv=0\r\n' l; for l in "$@"; do s="$s$l"'\r\n'; done; printf '%s' "$s"; }
+sdp() { h248_sdp "$@"; }
 tp_check "A makes a context (a termination waiting for the UE)" \
   ma "send Context = \$ { Add = \$ { Media { Stream = 1 { LocalControl { Mode = SendReceive }, Local { $(sdp 'c=IN IP4 $' 'm=message $ TCP/MSRP *') }, Remote { $(sdp 'c=IN IP4 10.210.0.2' 'm=message 9 TCP/MSRP *' 'a=setup:active') } } } } }" \
   '^REPLY [0-9]+ ctx=[0-9]+ '

@@ -30,21 +30,15 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/iq/h248.sh"
 tp_env_init
 start=$SECONDS
-command -v erl >/dev/null && [ -d "$(ls -d /usr/lib/erlang/lib/megaco-* 2>/dev/null | head -1)" ] ||
-  { echo "1..0 # SKIP no Erlang megaco (tools/bootstrap installs erlang-megaco)"; exit 77; }
+h248_require_megaco
 command -v nft >/dev/null || { echo "1..0 # SKIP no nft (the timeout case drops the core's packets)"; exit 77; }
 S="python3 $HERE/lib/agw_stream.py"
 C="ip netns exec $TP_NS_C"
 P="ip netns exec $TP_NS_P"
 H248_DIR=$TP_TMP
 
-mkcert() {
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-    -subj "/CN=$1" -keyout "$TP_TMP/$1.key" -out "$TP_TMP/$1.pem" >/dev/null 2>&1 ||
-    tp_die "openssl req failed"
-}
-mkcert dp; mkcert ue
-fp() { echo "sha-256 $(openssl x509 -in "$TP_TMP/$1.pem" -noout -fingerprint -sha256 | cut -d= -f2)"; }
+tp_mkcert dp ue
+fp() { tp_certfp "$1"; }
 
 # the controller on loopback, cp's Iq beside it (test_iq.sh takes
 # 40000-49999, the metrics endpoint 20000-39999; this is above the
@@ -66,7 +60,7 @@ tp_dp_start "$TP_TMP/dp.conf"
 tp_cp_start "$TP_TMP/dp.conf"
 
 mgc() { h248_expect mgc "$1" "$2" 20; }
-sdp() { local s='\nv=0\r\n' l; for l in "$@"; do s="$s$l"'\r\n'; done; printf '%s' "$s"; }
+sdp() { h248_sdp "$@"; }
 UE=10.210.0.2; CORE=10.211.0.2
 # add CTX LOCAL REMOTE: one termination, g/cause asked for; then its
 # context, termination and (a server's) port in CTX, TERM, PORT

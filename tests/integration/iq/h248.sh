@@ -23,6 +23,10 @@
 # appended to $H248_DIR/NAME.events; the program's stderr goes to
 # $H248_DIR/NAME.log.
 
+#   h248_require_megaco       exit 77 (a TAP skip) without Erlang's megaco
+#   h248_sdp LINE...          an SDP body as the MGC's commands write it
+#                             (v=0 first, each line ended by \r\n escapes)
+
 H248_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 H248_SRC=$H248_HERE/tp_mgc.erl
 H248_EVENTS='^(REGISTERED|NOTIFY|DISCONNECTED|UNEXPECTED|SYNTAX|MSGERROR|REQUEST) '
@@ -157,3 +161,10 @@ h248_pcap_check() {
         h248, frames, proto, port, bad
       exit !(h248 > 0 && h248 == frames && bad == 0) }'
 }
+
+h248_require_megaco() {
+  command -v erl >/dev/null && [ -d "$(ls -d /usr/lib/erlang/lib/megaco-* 2>/dev/null | head -1)" ] ||
+    { echo "1..0 # SKIP no Erlang megaco (tools/bootstrap installs erlang-megaco)"; exit 77; }
+}
+
+h248_sdp() { local s='\nv=0\r\n' l; for l in "$@"; do s="$s$l"'\r\n'; done; printf '%s' "$s"; }

@@ -164,6 +164,20 @@ tp_cp_stop() {
 
 tp_ctl() { "$TP_BUILD/cp/ctl/turnpikectl" --socket "$TP_TMP/cp.sock" "$@"; }
 
+# tp_mkcert NAME...: a self-signed P-256 certificate and key per name,
+# $TP_TMP/NAME.pem and .key, valid TP_CERT_DAYS days (2).
+tp_mkcert() {
+  local n
+  for n in "$@"; do
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days "${TP_CERT_DAYS:-2}" \
+      -subj "/CN=$n" -keyout "$TP_TMP/$n.key" -out "$TP_TMP/$n.pem" >/dev/null 2>&1 ||
+      tp_die "openssl req failed"
+  done
+}
+# tp_certfp NAME: NAME.pem's fingerprint as SDP's a=fingerprint says it
+# ("sha-256 AB:CD:...").
+tp_certfp() { echo "sha-256 $(openssl x509 -in "$TP_TMP/$1.pem" -noout -fingerprint -sha256 | cut -d= -f2)"; }
+
 # tp_dp_start CONF: start dp, wait until it runs, move the taps into the
 # namespaces and address them. Sets TP_DP_PID, TP_DP_LOG, TP_MAC_A, TP_MAC_K.
 tp_dp_start() {
