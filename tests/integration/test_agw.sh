@@ -37,6 +37,7 @@
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/dp_env.sh"
+. "$HERE/lib/agw_env.sh"
 tp_env_init
 start=$SECONDS
 MB=${AGW_MB:-20}
@@ -71,16 +72,6 @@ write_conf "$TP_TMP/dp.conf"
 tp_dp_start "$TP_TMP/dp.conf"
 tp_cp_start "$TP_TMP/dp.conf"
 
-# j FILE EXPR: a value of the JSON in FILE (python expression over d)
-j() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
-# create NAME ARGS...: turnpikectl agw create; the answer in $TP_TMP/NAME.json
-create() {
-  local name=$1; shift
-  tp_ctl --json agw create "$@" >"$TP_TMP/$name.json" 2>"$TP_TMP/$name.err" ||
-    { cat "$TP_TMP/$name.err"; return 1; }
-}
-ctx_id() { j "$TP_TMP/$1.json" 'd["id"]'; }
-ctx_port() { j "$TP_TMP/$1.json" 'd["legs"][0]["local"].rsplit(":",1)[1]'; }
 # released NAME: wait (10 s) for the context's released event; its line
 released() {
   tp_ctl events --id "$(ctx_id "$1")" --follow --until released --timeout 10 \

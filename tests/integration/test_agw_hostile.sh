@@ -23,6 +23,7 @@
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/dp_env.sh"
+. "$HERE/lib/agw_env.sh"
 tp_env_init
 S="python3 $HERE/lib/agw_stream.py"
 H="python3 $HERE/lib/agw_hostile.py"
@@ -49,13 +50,6 @@ tp_dp_start "$TP_TMP/dp.conf"
 tp_cp_start "$TP_TMP/dp.conf"
 ip -n "$TP_NS_C" addr add "$STRANGER/24" dev "$TP_IF_A" || tp_die "cannot add the stranger's address"
 
-j() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
-create() {   # create NAME ARGS...: its answer in NAME.json, error in NAME.err
-  local name=$1; shift
-  tp_ctl --json agw create "$@" >"$TP_TMP/$name.json" 2>"$TP_TMP/$name.err"
-}
-ctx_id() { j "$TP_TMP/$1.json" 'd["id"]'; }
-ctx_port() { j "$TP_TMP/$1.json" 'd["legs"][0]["local"].rsplit(":",1)[1]'; }
 released() {   # released NAME: its released event line (waits 10 s)
   tp_ctl events --id "$(ctx_id "$1")" --follow --until released --timeout "${2:-10}" \
     >"$TP_TMP/$1.events" 2>&1

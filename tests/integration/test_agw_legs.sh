@@ -23,6 +23,7 @@
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/dp_env.sh"
+. "$HERE/lib/agw_env.sh"
 tp_env_init
 start=$SECONDS
 L="python3 $HERE/lib/agw_legs.py"
@@ -35,16 +36,7 @@ agw = { ports = [20000, 21999]; max_contexts = 64; setup_timeout = 3; hold = 655
 tp_dp_start "$TP_TMP/dp.conf"
 tp_cp_start "$TP_TMP/dp.conf"
 
-j() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
 js() { python3 -c "import json,sys; d=json.loads(sys.argv[1]); print($2)" "$1"; }
-# create NAME ARGS...: the answer in $TP_TMP/NAME.json
-create() {
-  local name=$1; shift
-  tp_ctl --json agw create "$@" >"$TP_TMP/$name.json" 2>"$TP_TMP/$name.err" ||
-    { cat "$TP_TMP/$name.err"; return 1; }
-}
-ctx_id() { j "$TP_TMP/$1.json" 'd["id"]'; }
-ctx_port() { j "$TP_TMP/$1.json" 'd["legs"][0]["local"].rsplit(":",1)[1]'; }
 # leg_states NAME: the legs' states as cp says them now ("up empty", ...)
 leg_states() {
   tp_ctl --json agw show "$(ctx_id "$1")" >"$TP_TMP/$1.show" 2>/dev/null &&

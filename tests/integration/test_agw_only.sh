@@ -23,6 +23,7 @@
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/dp_env.sh"
+. "$HERE/lib/agw_env.sh"
 tp_env_init
 start=$SECONDS
 MB=${AGW_ONLY_MB:-5}
@@ -113,14 +114,6 @@ tp_check "the metrics answer: cp ready, dp alive, no allocation" \
 
 # ---- B. the gateway, end to end ------------------------------------------------
 quiet() { "$@" >/dev/null; }
-j() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
-create() {
-  local name=$1; shift
-  tp_ctl --json agw create "$@" >"$TP_TMP/$name.json" 2>"$TP_TMP/$name.err" ||
-    { sed 's/^/# /' "$TP_TMP/$name.err"; return 1; }
-}
-ctx_id() { j "$TP_TMP/$1.json" 'd["id"]'; }
-ctx_port() { j "$TP_TMP/$1.json" 'd["legs"][0]["local"].rsplit(":",1)[1]'; }
 released() {
   tp_ctl events --id "$(ctx_id "$1")" --follow --until released --timeout 10 \
     >"$TP_TMP/$1.events" 2>&1

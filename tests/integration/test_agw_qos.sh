@@ -17,6 +17,7 @@
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/dp_env.sh"
+. "$HERE/lib/agw_env.sh"
 . "$HERE/iq/h248.sh"
 tp_env_init
 start=$SECONDS
@@ -43,14 +44,6 @@ $iqconf"
 tp_dp_start "$TP_TMP/dp.conf"
 tp_cp_start "$TP_TMP/dp.conf"
 
-j() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
-create() {
-  local name=$1; shift
-  tp_ctl --json agw create "$@" >"$TP_TMP/$name.json" 2>"$TP_TMP/$name.err" ||
-    { cat "$TP_TMP/$name.err"; return 1; }
-}
-ctx_id() { j "$TP_TMP/$1.json" 'd["id"]'; }
-ctx_port() { j "$TP_TMP/$1.json" 'd["legs"][0]["local"].rsplit(":",1)[1]'; }
 wait_file() { for _ in $(seq 200); do [ -f "$1" ] && return 0; sleep 0.05; done; return 1; }
 # bg_ready NAME NS ARGS...: a listener of agw_qos.py in NS, once ready
 bg_ready() {

@@ -67,7 +67,6 @@ H248_DIR=$TP_TMP
 tp_mkcert dp ue other
 fp() { tp_certfp "$1"; }
 fphex() { openssl x509 -in "$TP_TMP/$1.pem" -noout -fingerprint -sha256 | cut -d= -f2 | tr -d : | tr A-F a-f; }
-j() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
 shaof() { python3 -c "import hashlib,random,sys; print(hashlib.sha256(random.Random(int(sys.argv[1])).randbytes(int(sys.argv[2]))).hexdigest())" "$@"; }
 SHA1=$(shaof 1 "$N"); SHA2=$(shaof 2 "$N")
 # counted CODE...: status says cp sent an H.248 error of each code

@@ -20,7 +20,6 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 tp_env_init
 C="ip netns exec $TP_NS_C"
 B="python3 $HERE/lib/tcp_blind.py"
-j() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
 
 tp_write_conf "$TP_TMP/dp.conf" "0" "diag_tcp_echo_port = 7;" "" "" \
   "$(tp_turn_groups "" "tcp_per_source = 8;")"

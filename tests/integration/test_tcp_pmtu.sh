@@ -70,7 +70,6 @@ pmtu_probes_lost pmtu_cache_hits retransmitted_segments retransmission_timeouts"
 # namespace and a peer server (peers' namespace, port 5000) through a new
 # plain AGW context (dp's server leg on 10.210.0.1, its client leg to the
 # peer): what the peer sends is the UE's download through the router.
-j() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
 shaof() { python3 -c "import hashlib,random,sys; print(hashlib.sha256(random.Random(int(sys.argv[1])).randbytes(int(sys.argv[2]))).hexdigest())" "$@"; }
 agw_transfer() {
   local name=$1 ppid port t0

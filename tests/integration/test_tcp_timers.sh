@@ -119,7 +119,6 @@ kill "$TP_PEER_PID" 2>/dev/null; wait "$TP_PEER_PID" 2>/dev/null; TP_PEER_PID=
 drop_off
 
 # ---- orphans: an AGW leg closed with data unsent to a peer that reads nothing
-j() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
 rm -f "$TP_TMP/ready"
 $P $S listen 10.211.0.2 5000 --pause-read 60 --rcvbuf 16384 --timeout 60 \
   --ready "$TP_TMP/ready" >"$TP_TMP/core.out" 2>&1 &

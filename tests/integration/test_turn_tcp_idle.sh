@@ -42,7 +42,6 @@ apid=$!
 sleep 0.5
 $C $I flood fd00:210::1 3478 8 "${srcs6[@]}" >"$TP_TMP/flood6.out" 2>&1
 echo "# /64 flood: $(cat "$TP_TMP/flood6.out")"
-j() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
 tp_check "64 addresses of one /64: 8 let in (turn.tcp_per_source counts the /64), 56 refused" \
   test "$(j "$TP_TMP/flood6.out" 'd["connected"]')" = 8
 tp_check "... each answered (its Binding request), then closed for want of an allocation after 4 s (reset_no_allocation $(turn_tcp reset_no_allocation))" \

@@ -174,6 +174,8 @@ tp_mkcert() {
       tp_die "openssl req failed"
   done
 }
+# j FILE EXPR: the python expression EXPR over the JSON in FILE (as d)
+j() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
 # tp_certfp NAME: NAME.pem's fingerprint as SDP's a=fingerprint says it
 # ("sha-256 AB:CD:...").
 tp_certfp() { echo "sha-256 $(openssl x509 -in "$TP_TMP/$1.pem" -noout -fingerprint -sha256 | cut -d= -f2)"; }
