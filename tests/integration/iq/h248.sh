@@ -110,8 +110,9 @@ h248_stop() {
   fout=H248_OUT_$name; fout=${!fout}
   (printf 'quit\n' >&"$fin") 2>/dev/null
   for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
+  # (it may be gone already: callers may run under set -e)
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
   exec {fin}>&- {fout}<&-
 }
 
@@ -121,8 +122,8 @@ h248_kill() {
   pid=H248_PID_$name; pid=${!pid}
   fin=H248_IN_$name; fin=${!fin}
   fout=H248_OUT_$name; fout=${!fout}
-  kill -9 "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
   exec {fin}>&- {fout}<&-
 }
 
