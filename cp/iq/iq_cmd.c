@@ -147,6 +147,11 @@ struct iq_media {
 	bool local, remote;
 	struct sdp l, r;
 	bool latch_set, latch;
+	/* H.248.43 gm: the remote source filters (saf, sam; spf, spr) */
+	bool saf_set, saf, spf_set, spf;
+	uint8_t sam_fam;          /* 0: no gm/sam */
+	uint8_t sam[16];
+	uint16_t spr;             /* 0: no gm/spr */
 	char realm[64];           /* ipdc/realm: a dp port's name */
 	bool timerx_set;          /* TerminationState's hangterm/timerx */
 	uint32_t timerx;
@@ -173,6 +178,17 @@ struct iq_fail {
  * rate, at least this (a few TCP segments and a TLS record: a burst
  * smaller than one read would pause the leg on every segment). */
 #define IQ_TMAN_MBS_MIN 16384u
+
+/* A LocalControl switch: ON or OFF (true/false, 1/0 as some write it).
+ * 0, or -1 when it is neither. */
+static int
+lc_onoff(const struct h248_tree *t, const struct h248_node *p, bool *out)
+{
+	*out = h248_value_is(t, p, "ON") || h248_value_is(t, p, "true") ||
+	       h248_value_is(t, p, "1");
+	return *out || h248_value_is(t, p, "OFF") || h248_value_is(t, p, "false") ||
+	       h248_value_is(t, p, "0") ? 0 : -1;
+}
 
 /* A LocalControl number: decimal, or hex as 0x2E (how some controllers
  * write ds/dscp, an octet). 0, or -1 when it is not one. */
@@ -312,12 +328,33 @@ stream_parms(const struct h248_tree *t, const struct h248_node *s, struct iq_med
 					/* (a choice among alternatives: we take none) */
 				} else if (nl == 12 && strncasecmp(nm, "ipnapt/latch", 12) == 0) {
 					m->latch_set = true;
-					m->latch = h248_value_is(t, p, "ON") ||
-						   h248_value_is(t, p, "true") ||
-						   h248_value_is(t, p, "1");
-					if (!m->latch && !h248_value_is(t, p, "OFF") &&
-					    !h248_value_is(t, p, "false") && !h248_value_is(t, p, "0"))
+					if (lc_onoff(t, p, &m->latch) < 0)
 						FAIL(f, 449, "ipnapt/latch: ON or OFF");
+				} else if (nl == 6 && (strncasecmp(nm, "gm/saf", 6) == 0 ||
+						       strncasecmp(nm, "gm/spf", 6) == 0)) {
+					bool *on = nm[4] == 'a' || nm[4] == 'A' ? &m->saf : &m->spf;
+
+					if (lc_onoff(t, p, on) < 0)
+						FAIL(f, 449, "%.*s: ON or OFF", (int)nl, nm);
+					if (on == &m->saf)
+						m->saf_set = true;
+					else
+						m->spf_set = true;
+				} else if (nl == 6 && strncasecmp(nm, "gm/sam", 6) == 0) {
+					char a[64];
+
+					/* one address (H.248.43 allows a mask: not
+					 * offered, a peer is one host here) */
+					if (h248_value_copy(t, p, a, sizeof(a)) < 0 ||
+					    (inet_pton(AF_INET, a, m->sam) == 1 ? (m->sam_fam = 4) :
+					     inet_pton(AF_INET6, a, m->sam) == 1 ? (m->sam_fam = 6) : 0) == 0)
+						FAIL(f, 449, "gm/sam: one IPv4 or IPv6 address");
+				} else if (nl == 6 && strncasecmp(nm, "gm/spr", 6) == 0) {
+					uint32_t v;
+
+					if (lc_u32(t, p, &v) < 0 || v == 0 || v > 65535)
+						FAIL(f, 449, "gm/spr: a port, 1 to 65535");
+					m->spr = (uint16_t)v;
 				} else if (nl == 10 && strncasecmp(nm, "ipdc/realm", 10) == 0) {
 					if (h248_value_copy(t, p, m->realm, sizeof(m->realm)) < 0)
 						FAIL(f, 449, "ipdc/realm: too long");
@@ -331,11 +368,7 @@ stream_parms(const struct h248_tree *t, const struct h248_node *s, struct iq_med
 					m->dscp = (uint8_t)v;
 				} else if (nl == 8 && strncasecmp(nm, "tman/pol", 8) == 0) {
 					m->pol_set = true;
-					m->pol = h248_value_is(t, p, "ON") ||
-						 h248_value_is(t, p, "true") ||
-						 h248_value_is(t, p, "1");
-					if (!m->pol && !h248_value_is(t, p, "OFF") &&
-					    !h248_value_is(t, p, "false") && !h248_value_is(t, p, "0"))
+					if (lc_onoff(t, p, &m->pol) < 0)
 						FAIL(f, 449, "tman/pol: ON or OFF");
 				} else if (nl == 8 && (strncasecmp(nm, "tman/sdr", 8) == 0 ||
 						       strncasecmp(nm, "tman/mbs", 8) == 0 ||
@@ -527,6 +560,42 @@ fam_of(uint8_t af)
 }
 
 /*
+ * H.248.43's gate on a server termination's remote source: gm/saf ON
+ * takes connections from gm/sam (else Remote's address) only, OFF from
+ * any address (the first connection, or with TLS the first whose
+ * certificate matches); gm/spf ON from gm/spr (else Remote's port) only,
+ * OFF from any port. r is the remote as Remote gave it. 0, or -1 with f.
+ */
+static int
+gm_apply(const struct iq_media *m, uint8_t fam, struct ipc_addr *r, struct iq_fail *f)
+{
+	if (m->sam_fam != 0 && m->sam_fam != fam)
+		FAIL(f, 473, "gm/sam is of another address family than the termination");
+	if (m->saf_set && !m->saf) {
+		memset(r, 0, sizeof(*r));
+		return 0;
+	}
+	if (m->saf_set && m->sam_fam != 0) {
+		r->family = fam;
+		memcpy(r->ip, m->sam, 16);
+	}
+	if (m->saf_set && r->family == 0)
+		FAIL(f, 472, "gm/saf ON: the address to filter on is needed (gm/sam or Remote's c=)");
+	if (m->spf_set && m->spf) {
+		if (r->family == 0)
+			FAIL(f, 472, "gm/spf ON: filters on a port of a known remote address");
+		if (m->spr != 0)
+			r->port = m->spr;
+		if (r->port == 0)
+			FAIL(f, 472, "gm/spf ON: the port to filter on is needed (gm/spr or Remote's "
+			     "port)");
+	} else if (m->spf_set) {
+		r->port = 0;
+	}
+	return 0;
+}
+
+/*
  * One termination's spec from its Local and Remote (an Add: both roles
  * decided here). 0, or -1 with f set.
  */
@@ -562,6 +631,8 @@ spec_of(struct cp_ctx *cp, const struct iq_media *m, struct cp_agw_leg_spec *sp,
 		memcpy(t->remote.ip, st->remote_ip, 16);
 		t->remote.port = st->remote_port;
 	}
+	if (t->tcp_role == IPC_AGW_TCP_SERVER && gm_apply(m, fam, &t->remote, f) < 0)
+		return -1;
 	if (t->tcp_role == IPC_AGW_TCP_CLIENT && (t->remote.family == 0 || t->remote.port == 0))
 		FAIL(f, 472, "Remote: an active termination needs the peer's address and port");
 	t->local.family = fam;
@@ -585,7 +656,8 @@ spec_of(struct cp_ctx *cp, const struct iq_media *m, struct cp_agw_leg_spec *sp,
 	/* latching without TLS: the first connection from anywhere (what the
 	 * controller asked for, knowingly); with TLS the certificate decides */
 	sp->accept_any = t->tcp_role == IPC_AGW_TCP_SERVER && t->tls_role == IPC_AGW_TLS_NONE &&
-			 t->remote.family == 0 && m->latch_set && m->latch;
+			 t->remote.family == 0 && ((m->latch_set && m->latch) ||
+						   (m->saf_set && !m->saf));
 	return 0;
 }
 
@@ -794,6 +866,7 @@ cmd_modify(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, b
 	struct iq_media m;
 	struct iq_ev_req ev = { 0 };
 	struct cp_agw_leg_mod qm = { 0 };
+	struct ipc_addr gm_remote;
 	uint8_t memo[IPC_AGW_MEMO_LEN];
 	size_t nl;
 	const char *tid = h248_value(a->t, cmd, &nl);
@@ -837,7 +910,23 @@ cmd_modify(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, b
 		memo_of(a->c->term[leg].memo, &ev, &m, memo);
 		qm.memo = memo;
 	}
-	if (!m.remote && !m.local && (qm.dscp_set || qm.pol_set || qm.memo != NULL)) {
+	if (!m.remote && !m.local && (m.saf_set || m.spf_set)) {
+		/* the gate alone: a server termination's remote narrowed */
+		const struct ipc_agw_term *cur = &a->c->term[leg];
+
+		if (cur->tcp_role != IPC_AGW_TCP_SERVER)
+			FAIL(&a->fail, 449, "gm: filters the source of what connects to us: a "
+			     "termination we connect from has none");
+		if (m.saf_set && !m.saf)
+			FAIL(&a->fail, 449, "gm/saf OFF: opening a termination's gate is for its "
+			     "Add, not a Modify");
+		gm_remote = cur->remote;
+		if (gm_apply(&m, cur->local.family, &gm_remote, &a->fail) < 0)
+			return -1;
+		qm.remote = &gm_remote;
+	}
+	if (!m.remote && !m.local && (qm.dscp_set || qm.pol_set || qm.memo != NULL ||
+				      qm.remote != NULL)) {
 		int rc = cp_agw_modify_leg(a->cp, a->c->id, (unsigned int)leg, &qm, err,
 					   sizeof(err));
 

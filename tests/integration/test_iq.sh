@@ -24,6 +24,9 @@
 #      address refused, the new one taken; Subtract of one termination
 #      with its statistics (octets each way), the other held; W-Subtract=*
 #      ends the context.
+#   D2. H.248.43 gm on a server termination: gm/saf, gm/sam bind it
+#      (a connection from elsewhere refused), a Modify of the gate alone
+#      with gm/spf, gm/spr; 449 and 472 for what cannot be.
 #   E. A wrong fingerprint: the UE's handshake is refused, Notify g/cause
 #      FP with tls_handshake; errors with their H.248.8 codes: an unknown
 #      context (411), Move (443), an unknown package (440), a Remote
@@ -253,6 +256,34 @@ tp_check "Subtract of the UE's termination: its statistics, octets each way" \
 tp_check "W-Subtract=* ends the context, both legs' statistics" \
   mgc "send Context = $CTXD { W-Subtract = * }" "^REPLY [0-9]+ ctx=$CTXD .*Subtract"
 kill $uepid $dpid 2>/dev/null; wait $uepid $dpid 2>/dev/null
+
+# ---- D2. H.248.43 gm: the gate on the source of what connects to us ------------------
+plain_local=$(sdp 'c=IN IP4 $' 'm=message $ TCP/MSRP *')
+ue_active=$(sdp "c=IN IP4 $UE" 'm=message 9 TCP/MSRP *' 'a=setup:active')
+tp_check "Add with gm/saf ON, gm/sam 10.210.0.9: the gate, not Remote's c=, says who may connect" \
+  mgc "send Context = \$ { Add = \$ { Media { Stream = 1 { LocalControl { Mode = SendReceive, gm/saf = ON, gm/sam = 10.210.0.9 }, Local { $plain_local }, Remote { $ue_active } } } } }" \
+  '^REPLY [0-9]+ ctx=[0-9]+ '
+grab_add; CTXG2=$CTX; TG1=$TERM; PORTG=$PORT
+# gate_remote EXPECTED: the remote turnpikectl shows for that termination
+gate_remote() {
+  tp_ctl --json agw list | python3 -c 'import json,sys
+d = json.load(sys.stdin); cs = d["contexts"] if isinstance(d, dict) else d
+r = [c["legs"][0].get("remote") for c in cs if c.get("h248", {}).get("context") == int(sys.argv[1])]
+print("#   remote", r); sys.exit(0 if r == [sys.argv[2]] else 1)' "$CTXG2" "$1"
+}
+tp_check "... turnpikectl shows the leg bound to 10.210.0.9" gate_remote 10.210.0.9
+tp_check "... a connection from the UE (10.210.0.2) is refused" \
+  bash -c '! $1 python3 -c "import socket,sys; s=socket.create_connection((\"10.210.0.1\",int(sys.argv[1])),2); s.settimeout(2); sys.exit(0 if s.recv(1) else 1)" "$2" 2>/dev/null' _ "$C" "$PORTG"
+tp_check "Modify of the gate alone: gm/sam the UE, gm/spf ON, gm/spr 5555" \
+  mgc "send Context = $CTXG2 { Modify = $TG1 { Media { Stream = 1 { LocalControl { gm/saf = ON, gm/sam = 10.210.0.2, gm/spf = ON, gm/spr = 5555 } } } } }" \
+  "^REPLY [0-9]+ ctx=$CTXG2 "
+tp_check "... bound to 10.210.0.2:5555" gate_remote 10.210.0.2:5555
+tp_check "gm/sam that is not an address: 449" \
+  mgc "send Context = $CTXG2 { Modify = $TG1 { Media { Stream = 1 { LocalControl { gm/saf = ON, gm/sam = nowhere } } } } }" '^ERROR [0-9]+ 449 '
+tp_check "gm/spf ON with no port to filter on (Remote's is 9): 472" \
+  mgc "send Context = \$ { Add = \$ { Media { Stream = 1 { LocalControl { Mode = SendReceive, gm/spf = ON }, Local { $plain_local }, Remote { $ue_active } } } } }" '^ERROR [0-9]+ 472 '
+tp_check "... W-Subtract=* ends the gated context" \
+  mgc "send Context = $CTXG2 { W-Subtract = * }" "^REPLY [0-9]+ ctx=$CTXG2 "
 
 # ---- E. a wrong fingerprint, and errors -------------------------------------------
 echo "# [$((SECONDS - start)) s] section E"
