@@ -281,6 +281,8 @@ on_gave_up(void *arg, unsigned int peer, uint32_t tid, uint64_t cookie)
 	q->ctr.stats[IQ_STAT_NOTIFY_FAILED]++;
 	if (q->assoc == IQ_ASSOC_UP && peer == q->cur)
 		next_controller(q, gave_up_now, "no answer to a Notify");
+	/* (after the move: a leg's end goes to the next controller) */
+	iq_notify_done(q, cookie, false);
 }
 
 /*
@@ -334,10 +336,9 @@ iq_handoff(struct cp_iq *q, const char *mid, size_t len, uint64_t now_ms)
 static void
 on_gave_up_quiet(void *arg, unsigned int peer, uint32_t tid, uint64_t cookie)
 {
-	(void)arg;
 	(void)peer;
 	(void)tid;
-	(void)cookie;
+	iq_notify_done(arg, cookie, false);
 }
 
 /* The reply to our ServiceChange: up, unless it is an error or names
@@ -613,10 +614,12 @@ reply(struct cp_iq *q, const struct h248_tree *t, const struct h248_trans *tr,
 		return;
 	}
 	q->ctr.stats[IQ_STAT_REPLIES_RECEIVED]++;
-	if (cookie == IQ_COOKIE_SC)
+	if (cookie == IQ_COOKIE_SC) {
 		sc_reply(q, t, tr, peer, now_ms);
-	else
+	} else {
+		iq_notify_done(q, cookie, true);
 		notify_reply(q, t, tr, peer, now_ms);
+	}
 }
 
 static void

@@ -91,7 +91,11 @@ struct iq_action;
 
 /* Cookies of our requests (iq_trans): what a reply answers. */
 #define IQ_COOKIE_SC       1u
-#define IQ_COOKIE_NOTIFY   2u
+#define IQ_COOKIE_NOTIFY   2u         /* it/ito, hangterm/thb */
+/* a leg's end (g/cause): IQ_COOKIE_END + its place in cp_iq.inflight,
+ * so that one never answered goes again, to the next controller */
+#define IQ_COOKIE_END      0x100u
+#define IQ_INFLIGHT_MAX    256u       /* iq_trans's requests of ours */
 
 enum iq_assoc {
 	IQ_ASSOC_IDLE = 0,        /* not registered, next attempt at next_try_ms */
@@ -138,6 +142,8 @@ struct cp_iq {
 	size_t nev;
 	struct iq_untold *untold;     /* IQ_UNTOLD_MAX, a ring */
 	unsigned int untold_head, untold_n;
+	struct iq_untold *inflight;   /* IQ_INFLIGHT_MAX: ends sent, not answered */
+	bool *inflight_used;
 	size_t thb_cursor;            /* where the hangterm sweep goes on */
 	/* scratch: one action's commands, one message in, one out */
 	_Alignas(16) unsigned char act[IQ_ACTION_SIZE];
@@ -195,6 +201,10 @@ void iq_events_silence(struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int
 bool iq_hangterm_sweep(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms);
 /* The untold ends, while they can go. */
 void iq_notify_retry(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms);
+/* A request of ours with this cookie was answered (answered true: a
+ * reply, even an error) or never will be (given up, or dropped with
+ * its controller): a leg's end never answered is told again. */
+void iq_notify_done(struct cp_iq *q, uint64_t cookie, bool answered);
 
 /* iq_core.c: a waiting Subtract's statistics came (the event's bytes),
  * or its time is up: its reply goes. */

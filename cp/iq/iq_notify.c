@@ -160,6 +160,29 @@ notify_body(struct h248_w *w, const void *arg)
 	h248_w_close(w);
 }
 
+static void queue_end(struct cp_iq *q, const struct notify_arg *n);
+
+/* Send a leg's end, kept in a place of its own until it is answered
+ * (iq_notify_done()). 0, or -errno (nothing kept). */
+static int
+send_end(struct cp_ctx *cp, struct cp_iq *q, const struct notify_arg *n, uint64_t now_ms)
+{
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < IQ_INFLIGHT_MAX && q->inflight_used[i]; i++)
+		;
+	if (i == IQ_INFLIGHT_MAX)
+		return -ENOSPC;
+	rc = iq_send_request(cp, q, notify_body, n, IQ_COOKIE_END + i, now_ms);
+	if (rc < 0)
+		return rc;
+	q->inflight[i].n = *n;
+	q->inflight_used[i] = true;
+	q->ctr.stats[IQ_STAT_NOTIFY_SENT]++;
+	return 0;
+}
+
 static void
 tell(struct cp_ctx *cp, struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int leg,
      uint8_t cause, const char *detail)
@@ -181,20 +204,37 @@ tell(struct cp_ctx *cp, struct cp_iq *q, const struct cp_agw_ctx *c, unsigned in
 	n.when = time(NULL);
 	snprintf(n.detail, sizeof(n.detail), "%s", detail != NULL ? detail : "");
 	/* after those waiting, never before them */
-	rc = q->untold_n > 0 ? -EAGAIN :
-	     iq_send_request(cp, q, notify_body, &n, IQ_COOKIE_NOTIFY, cp->now_ms);
-	if (rc == 0) {
-		q->ctr.stats[IQ_STAT_NOTIFY_SENT]++;
+	rc = q->untold_n > 0 ? -EAGAIN : send_end(cp, q, &n, cp->now_ms);
+	if (rc == 0)
 		return;
-	}
+	queue_end(q, &n);
+}
+
+/* Keep n to be told when it can (oldest first); a full queue drops it. */
+static void
+queue_end(struct cp_iq *q, const struct notify_arg *n)
+{
 	if (q->untold_n == IQ_UNTOLD_MAX) {
 		q->ctr.stats[IQ_STAT_NOTIFY_FAILED]++;
 		tp_log(TP_LOG_WARNING, "iq: Notify of %s in context %" PRIu32 " dropped: %u "
-		       "others wait to be sent", n.term, n.h248, IQ_UNTOLD_MAX);
+		       "others wait to be sent", n->term, n->h248, IQ_UNTOLD_MAX);
 		return;
 	}
-	q->untold[(q->untold_head + q->untold_n++) % IQ_UNTOLD_MAX].n = n;
+	q->untold[(q->untold_head + q->untold_n++) % IQ_UNTOLD_MAX].n = *n;
 	q->ctr.stats[IQ_STAT_NOTIFY_QUEUED]++;
+}
+
+void
+iq_notify_done(struct cp_iq *q, uint64_t cookie, bool answered)
+{
+	unsigned int i = (unsigned int)(cookie - IQ_COOKIE_END);
+
+	if (cookie < IQ_COOKIE_END || i >= IQ_INFLIGHT_MAX || q->inflight == NULL ||
+	    !q->inflight_used[i])
+		return;
+	q->inflight_used[i] = false;
+	if (!answered)
+		queue_end(q, &q->inflight[i].n);
 }
 
 void
@@ -204,9 +244,8 @@ iq_notify_retry(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms)
 	while (q->untold_n > 0) {
 		const struct notify_arg *n = &q->untold[q->untold_head].n;
 
-		if (iq_send_request(cp, q, notify_body, n, IQ_COOKIE_NOTIFY, now_ms) < 0)
+		if (send_end(cp, q, n, now_ms) < 0)
 			return;
-		q->ctr.stats[IQ_STAT_NOTIFY_SENT]++;
 		q->untold_head = (q->untold_head + 1u) % IQ_UNTOLD_MAX;
 		q->untold_n--;
 	}
@@ -348,7 +387,9 @@ iq_notify_init(struct cp_ctx *cp, struct cp_iq *q)
 	q->nev = (size_t)cp->agw->nworkers * cp->agw->per_worker * 2;
 	q->ev = calloc(q->nev, sizeof(*q->ev));
 	q->untold = calloc(IQ_UNTOLD_MAX, sizeof(*q->untold));
-	if (q->ev == NULL || q->untold == NULL)
+	q->inflight = calloc(IQ_INFLIGHT_MAX, sizeof(*q->inflight));
+	q->inflight_used = calloc(IQ_INFLIGHT_MAX, sizeof(*q->inflight_used));
+	if (q->ev == NULL || q->untold == NULL || q->inflight == NULL || q->inflight_used == NULL)
 		return -ENOMEM;
 	cp_agw_names(cp, CP_AGW_DOOR_IQ, names, q);
 	return cp_agw_observe(cp, on_event, q);
@@ -359,8 +400,12 @@ iq_notify_fini(struct cp_iq *q)
 {
 	free(q->ev);
 	free(q->untold);
+	free(q->inflight);
+	free(q->inflight_used);
 	q->ev = NULL;
 	q->untold = NULL;
+	q->inflight = NULL;
+	q->inflight_used = NULL;
 	q->untold_n = 0;
 	q->nev = 0;
 }

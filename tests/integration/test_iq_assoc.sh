@@ -10,7 +10,9 @@
 #   2. HandOff: A's ServiceChange HandOff with MgcIdToTry B is answered, cp
 #      registers with B (HandOff, 903 MGC Directed Change) and answers A
 #      505 from then on; B hands us back to A the same way.
-#   3. Failover: A sets H.248.14's it/ito on ROOT (mit 0.5 s), makes a
+#   3. Failover (a second context's leg ends once A is dead: its Notify,
+#      never answered, goes to B after the move): A sets H.248.14's it/ito
+#      on ROOT (mit 0.5 s), makes a
 #      context, and dies; cp's inactivity Notify to A is never answered:
 #      given up after 3 s, cp registers with B (Failover, 909 MGC
 #      Impending Failure); B audits A's context under its ContextID.
@@ -94,13 +96,25 @@ tp_check "A makes a context (a termination waiting for the UE)" \
   '^REPLY [0-9]+ ctx=[0-9]+ '
 CTX=$(h248_grab 'ctx=([0-9]+)'); TERM=$(h248_grab 'Add = ([^ ]+) ')
 echo "#   context $CTX, termination $TERM"
+tp_check "A makes a second one, its end asked for (g/cause)" \
+  ma "send Context = \$ { Add = \$ { Media { Stream = 1 { LocalControl { Mode = SendReceive }, Local { $(sdp 'c=IN IP4 $' 'm=message $ TCP/MSRP *') }, Remote { $(sdp 'c=IN IP4 10.210.0.2' 'm=message 9 TCP/MSRP *' 'a=setup:active') } } }, Events = 7 { g/cause } } }" \
+  '^REPLY [0-9]+ ctx=[0-9]+ '
+CTX2=$(h248_grab 'ctx=([0-9]+)'); PORT2=$(h248_grab 'm=message ([0-9]+) ')
 tp_check "A sets the inactivity timer on ROOT (it/ito, mit 0.5 s)" \
   ma "send Context = - { Modify = ROOT { Events = 9 { it/ito { mit = 50 } } } }" '^REPLY [0-9]+ ctx=- '
 t0=$SECONDS
 h248_kill a
+# the second context's UE connects and resets: its Notify goes to A, dead
+ip netns exec "$TP_NS_C" python3 -c 'import socket, struct, sys, time
+s = socket.create_connection(("10.210.0.1", int(sys.argv[1])), 5)
+time.sleep(0.2)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+s.close()' "$PORT2"
 tp_check "A dies: its it/ito Notify unanswered for iq.request_timeout, cp registers with B: Failover, 909 MGC Impending Failure" \
   mb "wait-registered 15000" '^OK registered n=2 peer=[^ ]+ method=failover reason=909'
 echo "#   failover $((SECONDS - t0)) s after A died"
+tp_check "... the leg's end A never answered is told to B (g/cause FT, rst)" \
+  mb "wait-notify 15000" "^OK notify n=[0-9]+ .*Context = $CTX2 .*generalcause *= *ft.*rst"
 settle
 tp_check "... contexts kept: B audits A's context under its ContextID" \
   mb "send Context = $CTX { AuditValue = $TERM { Audit { Statistics } } }" "^REPLY [0-9]+ ctx=$CTX "
