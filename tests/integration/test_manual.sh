@@ -100,7 +100,7 @@ while [ "$SECONDS" -lt "$until" ] && ! grep -q 'turnpike-dp: running' "$TP_DP_LO
   sleep 0.1
 done
 grep -q 'turnpike-dp: running' "$TP_DP_LOG" || tp_die "turnpike-dp did not start in 30 s"
-ip netns add "$TP_NS_C" && ip netns add "$TP_NS_P" || tp_die "ip netns add failed"
+{ ip netns add "$TP_NS_C" && ip netns add "$TP_NS_P"; } || tp_die "ip netns add failed"
 tp_ns_attach "$TP_NS_C" "$TP_IF_A" 10.200.0.2/24 fd00:200::2/64
 tp_ns_attach "$TP_NS_P" "$TP_IF_K" 10.201.0.2/24 fd00:201::2/64
 tp_cp_start "$CONF"
