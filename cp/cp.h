@@ -72,7 +72,12 @@
 	X(TCP_BIND_OTHER_USER, "tcp_connection_binds_other_user") \
 	X(TCP_BIND_TIMEOUT, "tcp_bind_timeouts") \
 	X(TCP_REFUSED, "tcp_incoming_refused") \
-	X(TCP_RESTORED, "tcp_connections_restored")
+	X(TCP_RESTORED, "tcp_connections_restored") \
+	X(ACCT_RECORDS, "acct_records") \
+	X(ACCT_INTERIM, "acct_interim_records") \
+	X(ACCT_WRITE_ERRORS, "acct_write_errors") \
+	X(ACCT_LOST, "acct_records_lost") \
+	X(ACCT_INEXACT, "acct_records_without_final_counters")
 
 /* Error responses cp sends, by code (a bounded label set for metrics;
  * anything else counts as "other"). RFC 8489 §14.8, RFC 8656 §19,
@@ -169,6 +174,8 @@ struct cp_ctx {
 	struct cp_iq *iq;
 	/* many boxes (cp/cluster); NULL without a cluster group */
 	struct cp_cluster *cluster;
+	/* usage records (cp/acct); NULL without an accounting group */
+	struct cp_acct *acct;
 	/* drain with no alternates named: the cluster's least loaded box */
 	bool drain_auto;
 };

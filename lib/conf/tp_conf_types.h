@@ -566,6 +566,24 @@ struct tp_conf_cluster {
 	int sentinel_password_file_line;
 };
 
+/*
+ * The "accounting" group (cp/acct, lib/conf/tp_conf_acct.c): usage
+ * records as JSON lines. Absent: none.
+ *
+ *   accounting = {
+ *     file = "/var/log/turnpike/usage.jsonl";
+ *     interim = 300;                 # s between interim records; 0: none
+ *     retention = 90;                # days rotated files are kept; 0: forever
+ *   };
+ */
+struct tp_conf_acct {
+	bool enabled;
+	int line;
+	char file[TP_CONF_PATH_LEN];
+	uint32_t interim_s;
+	uint32_t retention_days;
+};
+
 struct tp_conf {
 	char path[4096];
 	/* A word for the operator about a file that loaded ("<file>:<line>:
@@ -580,6 +598,7 @@ struct tp_conf {
 	struct tp_conf_agw agw;
 	struct tp_conf_iq iq;
 	struct tp_conf_cluster cluster;
+	struct tp_conf_acct acct;
 };
 
 #endif /* TP_CONF_TYPES_H */

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The "accounting" group of the configuration file: usage records
+ * (cp/acct), one JSON line per allocation or AGW context that ended, and
+ * interim ones for long sessions. Absent: no records.
+ *
+ *   accounting = {
+ *     file = "/var/log/turnpike/usage.jsonl";  # appended to; reopened on reload
+ *     interim = 300;                           # s between interim records; 0: none
+ *     retention = 90;                          # days a rotated file is kept; 0: forever
+ *   };
+ *
+ * The records hold client addresses (SECURITY.md): retention is enforced
+ * by cp on the rotated files (FILE.* beside FILE, older than that many
+ * days, removed at start, on reload and once an hour); rotating the file
+ * itself is the operator's (logrotate, then a reload).
+ */
+#include <errno.h>
+#include <libconfig.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tp_conf.h"
+#include "tp_conf_internal.h"
+
+#define ACCT_INTERIM_MAX   (7u * 86400u)
+#define ACCT_RETENTION_MAX 36500u
+
+void
+tp_conf_acct_defaults(struct tp_conf *c)
+{
+	memset(&c->acct, 0, sizeof(c->acct));
+	c->acct.retention_days = 0;
+}
+
+int
+tp_conf_load_acct(const config_t *cfg, struct tp_conf *c, char *err, size_t errlen)
+{
+	static const char *const names[] = { "file", "interim", "retention", NULL };
+	const config_setting_t *g = config_setting_get_member(config_root_setting(cfg),
+							      "accounting");
+	const config_setting_t *s;
+	const char *v;
+	int rc;
+
+	if (g == NULL)
+		return 0;
+	if (!config_setting_is_group(g))
+		FAIL(g, "accounting must be a group { file = \"/var/log/turnpike/usage.jsonl\"; }");
+	c->acct.line = where(g);
+	if ((rc = tp_conf_check_names(g, "accounting", names, c, err, errlen)) < 0)
+		return rc;
+	s = config_setting_get_member(g, "file");
+	if (s == NULL)
+		FAIL(g, "accounting needs file = \"/var/log/turnpike/usage.jsonl\" (where "
+		     "the records go)");
+	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+		FAIL(s, "accounting.file must be a string (a file name)");
+	v = config_setting_get_string(s);
+	if (v[0] != '/')
+		FAIL(s, "accounting.file '%s' must be an absolute path", v);
+	if (strlen(v) >= sizeof(c->acct.file))
+		FAIL(s, "accounting.file is longer than %zu bytes", sizeof(c->acct.file) - 1);
+	if (v[strlen(v) - 1] == '/')
+		FAIL(s, "accounting.file '%s' names a directory, not a file", v);
+	snprintf(c->acct.file, sizeof(c->acct.file), "%s", v);
+	if ((rc = tp_conf_get_u32(g, "interim", 0, ACCT_INTERIM_MAX, &c->acct.interim_s, c,
+				  err, errlen)) < 0)
+		return rc;
+	if ((rc = tp_conf_get_u32(g, "retention", 0, ACCT_RETENTION_MAX,
+				  &c->acct.retention_days, c, err, errlen)) < 0)
+		return rc;
+	c->acct.enabled = true;
+	return 0;
+}
