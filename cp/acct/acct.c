@@ -152,7 +152,12 @@ cp_acct_prune(struct cp_acct *acct, time_t now)
 	struct dirent *de;
 	DIR *d;
 
-	if (acct->retention_days == 0)
+	struct stat self;
+
+	/* (only beside a regular file: a path like /dev/full has no
+	 * rotated copies, and what is beside it is not ours) */
+	if (acct->retention_days == 0 || lstat(acct->path, &self) < 0 ||
+	    !S_ISREG(self.st_mode))
 		return 0;
 	snprintf(dir, sizeof(dir), "%s", acct->path);
 	base = strrchr(acct->path, '/');
