@@ -77,7 +77,9 @@
 	X(ACCT_INTERIM, "acct_interim_records") \
 	X(ACCT_WRITE_ERRORS, "acct_write_errors") \
 	X(ACCT_LOST, "acct_records_lost") \
-	X(ACCT_INEXACT, "acct_records_without_final_counters")
+	X(ACCT_INEXACT, "acct_records_without_final_counters") \
+	X(ACCT_SPOOLED, "acct_records_spooled") \
+	X(ACCT_SPOOL_DROPPED, "acct_records_dropped_spool_full")
 
 /* Error responses cp sends, by code (a bounded label set for metrics;
  * anything else counts as "other"). RFC 8489 §14.8, RFC 8656 §19,

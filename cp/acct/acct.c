@@ -7,7 +7,11 @@
  * on with '.' or '-') removed once older than the retention. A file that
  * cannot be written is said once per failure streak (with errno's
  * sentence and the path), counted, and tried again at the next record;
- * cp serves on.
+ * cp serves on. With a spool (accounting.spool) such a record is appended
+ * to SPOOL/usage.spool instead, up to spool_max, and the spool goes into
+ * the file, in order, before the next record the file takes (its
+ * records' ids let a consumer drop one written twice: a spool copied in
+ * part when the file failed again is copied whole the next time).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -21,6 +25,8 @@
 #include "acct.h"
 #include "tp_conf_types.h"
 #include "tp_log.h"
+
+#define SPOOL_NAME "usage.spool"
 
 static int
 open_file(struct cp_acct *acct)
@@ -38,10 +44,143 @@ static void
 failed(struct cp_acct *acct, int rc, const char *what)
 {
 	if (acct->err != -rc)
-		tp_log(TP_LOG_ERR, "accounting: cannot %s %s: %s (records are counted as "
-		       "lost until it can; the service goes on)\n", what, acct->path,
-		       strerror(-rc));
+		tp_log(TP_LOG_ERR, "accounting: cannot %s %s: %s (records %s%s until it "
+		       "can; the service goes on)\n", what, acct->path, strerror(-rc),
+		       acct->spool_path[0] != '\0' ? "wait in the spool " :
+		       "are counted as lost", acct->spool_path);
 	acct->err = -rc;
+}
+
+static int
+spool_open(struct cp_acct *acct)
+{
+	struct stat st;
+	int fd;
+
+	fd = open(acct->spool_path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		int rc = -errno;
+
+		close(fd);
+		return rc;
+	}
+	acct->spool_fd = fd;
+	acct->spool_bytes = (uint64_t)st.st_size;
+	return 0;
+}
+
+/* The spool into the file, whole: 0 (the spool is empty then), or -errno
+ * (it stays as it is). */
+static int
+spool_drain(struct cp_acct *acct)
+{
+	static char buf[65536];
+	uint64_t lines = 0;
+	off_t off = 0;
+
+	if (acct->spool_fd < 0 || acct->spool_bytes == 0 || acct->fd < 0)
+		return 0;
+	for (;;) {
+		ssize_t n = pread(acct->spool_fd, buf, sizeof(buf), off), k;
+
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		k = write(acct->fd, buf, (size_t)n);
+		if (k != n) {
+			/* (a part line ends here: the next one starts afresh) */
+			if (k > 0 && write(acct->fd, "\n", 1) < 0)
+				(void)0;
+			return k < 0 ? -errno : -ENOSPC;
+		}
+		for (ssize_t i = 0; i < n; i++)
+			lines += buf[i] == '\n';
+		off += n;
+	}
+	if (ftruncate(acct->spool_fd, 0) < 0)
+		return -errno;
+	tp_log(TP_LOG_NOTICE, "accounting: %llu spooled records written to %s\n",
+	       (unsigned long long)lines, acct->path);
+	acct->stats[CP_ACCT_STAT_UNSPOOLED] += lines;
+	acct->spool_bytes = 0;
+	return 0;
+}
+
+/* A line the file did not take, into the spool: 0, or -errno (full, or
+ * the spool cannot be written either; said once per streak). */
+static int
+spool_put(struct cp_acct *acct, const char *line, size_t n)
+{
+	struct stat st;
+	ssize_t k;
+	int rc;
+
+	if (acct->spool_path[0] == '\0')
+		return -ENOENT;
+	if (acct->spool_fd < 0 && (rc = spool_open(acct)) < 0)
+		goto fail;
+	if (acct->spool_bytes + n > acct->spool_max) {
+		acct->stats[CP_ACCT_STAT_SPOOL_DROPPED]++;
+		if (acct->spool_err != EFBIG)
+			tp_log(TP_LOG_ERR, "accounting: the spool %s is full (%llu bytes, "
+			       "spool_max): records are dropped, counted\n", acct->spool_path,
+			       (unsigned long long)acct->spool_bytes);
+		acct->spool_err = EFBIG;
+		return -EFBIG;
+	}
+	k = write(acct->spool_fd, line, n);
+	if (k != (ssize_t)n) {
+		rc = k < 0 ? -errno : -ENOSPC;
+		/* (a part line in the spool: its size as it is now) */
+		if (fstat(acct->spool_fd, &st) == 0)
+			acct->spool_bytes = (uint64_t)st.st_size;
+		goto fail;
+	}
+	acct->spool_bytes += n;
+	acct->spool_err = 0;
+	acct->stats[CP_ACCT_STAT_SPOOLED]++;
+	return 0;
+fail:
+	if (acct->spool_err != -rc)
+		tp_log(TP_LOG_ERR, "accounting: cannot write to the spool %s: %s (records "
+		       "are lost, counted)\n", acct->spool_path, strerror(-rc));
+	acct->spool_err = -rc;
+	return rc;
+}
+
+/* The spool as c says (the same one stays open). */
+static void
+spool_set(struct cp_acct *acct, const struct tp_conf_acct *c)
+{
+	char want[sizeof(acct->spool_path)];
+	int rc;
+
+	want[0] = '\0';
+	if (c->spool[0] != '\0')
+		snprintf(want, sizeof(want), "%.256s/" SPOOL_NAME, c->spool);
+	acct->spool_max = (uint64_t)c->spool_max_mb << 20;
+	if (strcmp(want, acct->spool_path) == 0)
+		return;
+	if (acct->spool_fd >= 0)
+		close(acct->spool_fd);
+	acct->spool_fd = -1;
+	acct->spool_bytes = 0;
+	acct->spool_err = 0;
+	snprintf(acct->spool_path, sizeof(acct->spool_path), "%s", want);
+	if (want[0] == '\0')
+		return;
+	if ((rc = spool_open(acct)) < 0) {
+		tp_log(TP_LOG_ERR, "accounting: cannot open the spool %s: %s (tried again "
+		       "when a record needs it)\n", acct->spool_path, strerror(-rc));
+		acct->spool_err = -rc;
+	} else if (acct->spool_bytes > 0) {
+		tp_log(TP_LOG_NOTICE, "accounting: the spool %s holds %llu bytes of records "
+		       "for %s\n", acct->spool_path, (unsigned long long)acct->spool_bytes,
+		       acct->path);
+	}
 }
 
 struct cp_acct *
@@ -53,11 +192,15 @@ cp_acct_create(const struct tp_conf_acct *c)
 	if (acct == NULL)
 		return NULL;
 	acct->fd = -1;
+	acct->spool_fd = -1;
 	snprintf(acct->path, sizeof(acct->path), "%s", c->file);
 	acct->interim_s = c->interim_s;
 	acct->retention_days = c->retention_days;
+	spool_set(acct, c);
 	if ((rc = open_file(acct)) < 0)
 		failed(acct, rc, "open");
+	else if ((rc = spool_drain(acct)) < 0)
+		failed(acct, rc, "write to");
 	return acct;
 }
 
@@ -74,6 +217,8 @@ cp_acct_free(struct cp_acct *acct)
 	}
 	if (acct->fd >= 0)
 		close(acct->fd);
+	if (acct->spool_fd >= 0)
+		close(acct->spool_fd);
 	free(acct);
 }
 
@@ -97,6 +242,11 @@ cp_acct_write(struct cp_acct *acct, struct cp_acct_rec *r)
 		failed(acct, rc, "open");
 		goto lost;
 	}
+	/* what waits goes first, in order */
+	if (acct->spool_bytes > 0 && (rc = spool_drain(acct)) < 0) {
+		failed(acct, rc, "write to");
+		goto lost;
+	}
 	k = write(acct->fd, line, (size_t)n);
 	if (k != n) {
 		/* a short write (a full disk mid-line) leaves a part line:
@@ -116,6 +266,8 @@ cp_acct_write(struct cp_acct *acct, struct cp_acct_rec *r)
 	return 0;
 lost:
 	acct->stats[CP_ACCT_STAT_WRITE_ERRORS]++;
+	if (spool_put(acct, line, (size_t)n) == 0)
+		return 0;
 	acct->stats[CP_ACCT_STAT_LOST]++;
 	return rc;
 }
@@ -132,8 +284,13 @@ cp_acct_reopen(struct cp_acct *acct, const struct tp_conf_acct *c)
 	acct->interim_s = c->interim_s;
 	acct->retention_days = c->retention_days;
 	acct->stats[CP_ACCT_STAT_REOPENS]++;
+	spool_set(acct, c);
 	if ((rc = open_file(acct)) < 0) {
 		failed(acct, rc, "open");
+		return rc;
+	}
+	if ((rc = spool_drain(acct)) < 0) {
+		failed(acct, rc, "write to");
 		return rc;
 	}
 	if (acct->err != 0)

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sys/stat.h>
+
 #include "acct.h"
 #include "cp.h"
 #include "cp_module.h"
@@ -29,6 +31,8 @@ mirror_stats(struct cp_ctx *cp)
 	cp->stats[CP_STAT_ACCT_WRITE_ERRORS] = s[CP_ACCT_STAT_WRITE_ERRORS];
 	cp->stats[CP_STAT_ACCT_LOST] = s[CP_ACCT_STAT_LOST];
 	cp->stats[CP_STAT_ACCT_INEXACT] = s[CP_ACCT_STAT_INEXACT];
+	cp->stats[CP_STAT_ACCT_SPOOLED] = s[CP_ACCT_STAT_SPOOLED];
+	cp->stats[CP_STAT_ACCT_SPOOL_DROPPED] = s[CP_ACCT_STAT_SPOOL_DROPPED];
 }
 
 static unsigned int
@@ -97,6 +101,17 @@ acct_setup(struct cp_ctx *cp, char *err, size_t errlen)
 
 	if (!c->enabled)
 		return 0;
+	if (c->spool[0] != '\0') {
+		struct stat st;
+		int e = stat(c->spool, &st) < 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+
+		if (e != 0) {
+			snprintf(err, errlen, "%s:%d: accounting.spool '%s': %s (make the "
+				 "folder, writable by cp.user)", cp->conf->path, c->spool_line,
+				 c->spool, strerror(e));
+			return -EINVAL;
+		}
+	}
 	cp->acct = cp_acct_create(c);
 	if (cp->acct == NULL) {
 		snprintf(err, errlen, "accounting: out of memory");

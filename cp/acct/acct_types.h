@@ -90,7 +90,10 @@ struct cp_acct_pending {
 	X(INEXACT, "records_without_final_counters") \
 	X(FINAL_UNMATCHED, "final_counters_unmatched") \
 	X(PRUNED, "rotated_files_removed") \
-	X(REOPENS, "reopens")
+	X(REOPENS, "reopens") \
+	X(SPOOLED, "records_spooled") \
+	X(UNSPOOLED, "records_unspooled") \
+	X(SPOOL_DROPPED, "records_dropped_spool_full")
 
 enum cp_acct_stat {
 #define X(e, n) CP_ACCT_STAT_##e,
@@ -105,6 +108,12 @@ struct cp_acct {
 	int err;                      /* errno of the last failure, 0: writing */
 	uint32_t interim_s;
 	uint32_t retention_days;
+	/* the spool: records the file could not take, in order, written
+	 * to the file before the next record once it takes them again */
+	char spool_path[288];         /* "": none */
+	int spool_fd;
+	int spool_err;                /* errno of its last failure */
+	uint64_t spool_bytes, spool_max;
 	uint64_t next_interim_ms;     /* the next interim scan (monotonic) */
 	uint64_t next_prune_ms;
 	struct cp_acct_pending *pending;

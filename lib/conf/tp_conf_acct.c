@@ -8,6 +8,8 @@
  *     file = "/var/log/turnpike/usage.jsonl";  # appended to; reopened on reload
  *     interim = 300;                           # s between interim records; 0: none
  *     retention = 90;                          # days a rotated file is kept; 0: forever
+ *     spool = "/var/spool/turnpike";           # records the file could not take wait here
+ *     spool_max = 64;                          # MB the spool holds; past it a record is dropped
  *   };
  *
  * The records hold client addresses (SECURITY.md): retention is enforced
@@ -25,18 +27,21 @@
 
 #define ACCT_INTERIM_MAX   (7u * 86400u)
 #define ACCT_RETENTION_MAX 36500u
+#define ACCT_SPOOL_MAX_MB  1048576u     /* 1 TB */
+#define ACCT_SPOOL_DEFAULT 64u
 
 void
 tp_conf_acct_defaults(struct tp_conf *c)
 {
 	memset(&c->acct, 0, sizeof(c->acct));
-	c->acct.retention_days = 0;
+	c->acct.spool_max_mb = ACCT_SPOOL_DEFAULT;
 }
 
 int
 tp_conf_load_acct(const config_t *cfg, struct tp_conf *c, char *err, size_t errlen)
 {
-	static const char *const names[] = { "file", "interim", "retention", NULL };
+	static const char *const names[] = { "file", "interim", "retention", "spool",
+					     "spool_max", NULL };
 	const config_setting_t *g = config_setting_get_member(config_root_setting(cfg),
 							      "accounting");
 	const config_setting_t *s;
@@ -69,6 +74,22 @@ tp_conf_load_acct(const config_t *cfg, struct tp_conf *c, char *err, size_t errl
 		return rc;
 	if ((rc = tp_conf_get_u32(g, "retention", 0, ACCT_RETENTION_MAX,
 				  &c->acct.retention_days, c, err, errlen)) < 0)
+		return rc;
+	s = config_setting_get_member(g, "spool");
+	if (s != NULL) {
+		if (config_setting_type(s) != CONFIG_TYPE_STRING)
+			FAIL(s, "accounting.spool must be a string (a folder)");
+		v = config_setting_get_string(s);
+		if (v[0] != '/')
+			FAIL(s, "accounting.spool '%s' must be an absolute path", v);
+		if (strlen(v) + sizeof("/usage.spool") > sizeof(c->acct.spool))
+			FAIL(s, "accounting.spool is longer than %zu bytes",
+			     sizeof(c->acct.spool) - sizeof("/usage.spool"));
+		snprintf(c->acct.spool, sizeof(c->acct.spool), "%s", v);
+		c->acct.spool_line = where(s);
+	}
+	if ((rc = tp_conf_get_u32(g, "spool_max", 1, ACCT_SPOOL_MAX_MB, &c->acct.spool_max_mb,
+				  c, err, errlen)) < 0)
 		return rc;
 	c->acct.enabled = true;
 	return 0;

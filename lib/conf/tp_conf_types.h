@@ -574,6 +574,8 @@ struct tp_conf_cluster {
  *     file = "/var/log/turnpike/usage.jsonl";
  *     interim = 300;                 # s between interim records; 0: none
  *     retention = 90;                # days rotated files are kept; 0: forever
+ *     spool = "/var/spool/turnpike"; # records the file could not take wait here
+ *     spool_max = 64;                # MB; a record past it is dropped, counted
  *   };
  */
 struct tp_conf_acct {
@@ -582,6 +584,9 @@ struct tp_conf_acct {
 	char file[TP_CONF_PATH_LEN];
 	uint32_t interim_s;
 	uint32_t retention_days;
+	char spool[TP_CONF_PATH_LEN];     /* a folder; "": no spool */
+	int spool_line;
+	uint32_t spool_max_mb;            /* default 64 */
 };
 
 struct tp_conf {

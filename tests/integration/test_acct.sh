@@ -9,9 +9,9 @@
 # longer than a second; cp killed (SIGKILL) mid-session and started again:
 # the stop record comes once, with the start from before the kill and
 # exact bytes. Bad input: a records file that cannot be written (/dev/full:
-# a full disk) is said in cp's log and counted, the service goes on, and a
-# reload back to a good file writes again; a rotated file past the
-# retention is removed on reload.
+# a full disk) is said in cp's log and counted, the service goes on, the
+# records wait in the spool, and a reload back to a good file writes them
+# there first; a rotated file past the retention is removed on reload.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/dp_env.sh"
@@ -21,7 +21,7 @@ command -v turnutils_uclient >/dev/null || tp_die "turnutils_uclient missing (to
 start=$SECONDS
 
 REC=$TP_TMP/acct/usage.jsonl
-mkdir -p "$TP_TMP/acct"
+mkdir -p "$TP_TMP/acct" "$TP_TMP/spool"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
   -subj "/CN=turn.test" -keyout "$TP_TMP/key.pem" -out "$TP_TMP/cert.pem" \
   >"$TP_TMP/req.out" 2>&1 || tp_die "openssl req failed"
@@ -29,7 +29,7 @@ conf() {   # conf FILE RECORDS_FILE
   tp_write_conf "$1" "0" "" "" "" \
     "$(tp_turn_groups "" "listen_tcp = [3478]; listen_tls = [5349];")
 tls = { certificate = \"$TP_TMP/cert.pem\"; private_key = \"$TP_TMP/key.pem\"; };
-accounting = { file = \"$2\"; interim = 1; retention = 30; };"
+accounting = { file = \"$2\"; interim = 1; retention = 30; spool = \"$TP_TMP/spool\"; };"
 }
 conf "$TP_TMP/dp.conf" "$REC"
 tp_dp_start "$TP_TMP/dp.conf"
@@ -166,14 +166,16 @@ tp_uclient "the service goes on while records cannot be written" 60 -u u_full -w
 for _ in $(seq 50); do grep -q 'accounting: cannot write to /dev/full' "$TP_CP_LOG" && break; sleep 0.1; done
 tp_check "cp said why: $(grep -m1 -o 'accounting: cannot write to /dev/full: [^(]*' "$TP_CP_LOG")" \
   grep -q 'accounting: cannot write to /dev/full: No space left on device' "$TP_CP_LOG"
-errs=$(tp_ctl --json status | python3 -c 'import json,sys; s=json.load(sys.stdin)["stats"]; print(s["acct_write_errors"], s["acct_records_lost"])')
-tp_check "counted in status (acct_write_errors, acct_records_lost: $errs)" \
-  bash -c '[ "${0%% *}" -gt 0 ] && [ "${0##* }" -gt 0 ]' "$errs"
+errs=$(tp_ctl --json status | python3 -c 'import json,sys; s=json.load(sys.stdin)["stats"]; print(s["acct_write_errors"], s["acct_records_spooled"], s["acct_records_lost"])')
+tp_check "counted in status (acct_write_errors, acct_records_spooled, acct_records_lost: $errs), the records in the spool" \
+  bash -c 'read -r e s l <<<"$0"; [ "$e" -gt 0 ] && [ "$s" -gt 0 ] && [ "$l" -eq 0 ] && grep -q "\"user\":\"u_full\"" "$1"' "$errs" "$TP_TMP/spool/usage.spool"
 mv "$REC" "$REC.1"
 conf "$TP_TMP/dp.conf" "$REC"
 tp_check "reload back to the file (rotated away meanwhile: made anew)" tp_ctl reload
 tp_uclient "a session after the reload" 60 -u u_full -w pw -m 1 -c -n 10 -e 10.211.0.2 -r 3480 10.210.0.1
-tp_check "its record is in the new file" wait_stops u_full 1
+tp_check "its record is in the new file, after the spooled one of the session before (nothing lost)" \
+  bash -c 'for _ in $(seq 50); do [ "$(grep -c "\"type\":\"stop\".*\"user\":\"u_full\"" "$0")" -ge 2 ] && exit 0; sleep 0.1; done; exit 1' "$REC"
+tp_check "the spool is empty again" test ! -s "$TP_TMP/spool/usage.spool"
 tp_check "the rotated file past the retention (30 days) is removed, a recent one kept" \
   bash -c "[ ! -e '$REC.old.1' ] && [ -e '$REC.recent.1' ] && [ -e '$REC.1' ]"
 

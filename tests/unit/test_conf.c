@@ -923,6 +923,13 @@ test_conf_accounting_is_read(void **state)
 	expect_ok(ACCT("file = \"/x/u.jsonl\"; interim = 300; retention = 90;"));
 	assert_int_equal(c.acct.interim_s, 300);
 	assert_int_equal(c.acct.retention_days, 90);
+	assert_string_equal(c.acct.spool, "");
+	assert_int_equal(c.acct.spool_max_mb, 64);
+	tp_conf_free(&c);
+	expect_ok(ACCT("file = \"/x/u.jsonl\"; spool = \"/var/spool/tp\"; spool_max = 5;"));
+	assert_string_equal(c.acct.spool, "/var/spool/tp");
+	assert_int_equal(c.acct.spool_line, 6);
+	assert_int_equal(c.acct.spool_max_mb, 5);
 	tp_conf_free(&c);
 }
 
@@ -939,7 +946,10 @@ test_conf_accounting_bad_is_refused(void **state)
 		{ ACCT("file = \"/x\"; interim = -1;"), 6, "-1 is out of range" },
 		{ ACCT("file = \"/x\"; interim = 604801;"), 6, "out of range" },
 		{ ACCT("file = \"/x\"; retention = \"90d\";"), 6, "must be an integer" },
-		{ ACCT("file = \"/x\"; spool = \"/y\";"), 6, "unknown setting 'spool'" },
+		{ ACCT("file = \"/x\"; stream = \"/y\";"), 6, "unknown setting 'stream'" },
+		{ ACCT("file = \"/x\"; spool = \"spool\";"), 6, "must be an absolute path" },
+		{ ACCT("file = \"/x\"; spool = 1;"), 6, "accounting.spool must be a string" },
+		{ ACCT("file = \"/x\"; spool_max = 0;"), 6, "0 is out of range" },
 	};
 
 	(void)state;

@@ -396,6 +396,122 @@ test_acct_prune_removes_old_rotated_files_only(void **state)
 	cp_acct_free(acct);
 }
 
+/* session numbers of the records in path, in order */
+static unsigned int
+sessions_of(const char *path, uint64_t *out, unsigned int max)
+{
+	static char line[CP_ACCT_LINE_MAX];
+	FILE *f = fopen(path, "r");
+	unsigned int n = 0;
+
+	if (f == NULL)
+		return 0;
+	while (n < max && fgets(line, sizeof(line), f) != NULL) {
+		struct json_object *o = json_tokener_parse(line);
+
+		assert_non_null(o);
+		out[n++] = strtoull(str(o, "session"), NULL, 10);
+		json_object_put(o);
+	}
+	fclose(f);
+	return n;
+}
+
+/* The file cannot take records (a full disk): they wait in the spool,
+ * counted, none lost; once the file takes them again (a reload) they go
+ * in first, in order, then the next one. */
+static void
+test_acct_spool_keeps_and_replays_in_order(void **state)
+{
+	struct tp_conf_acct c = { .enabled = true, .spool_max_mb = 1 };
+	char spool[300];
+	uint64_t s[8];
+	struct cp_acct *acct;
+	struct cp_acct_rec r;
+	struct stat st;
+
+	(void)state;
+	snprintf(c.file, sizeof(c.file), "/dev/full");
+	snprintf(c.spool, sizeof(c.spool), "%s", dir);
+	snprintf(spool, sizeof(spool), "%s/usage.spool", dir);
+	acct = cp_acct_create(&c);
+	assert_non_null(acct);
+	udp_rec(&r);
+	for (unsigned int i = 1; i <= 3; i++) {
+		r.session = i;
+		assert_int_equal(cp_acct_write(acct, &r), 0);
+	}
+	assert_int_equal(acct->stats[CP_ACCT_STAT_WRITE_ERRORS], 3);
+	assert_int_equal(acct->stats[CP_ACCT_STAT_SPOOLED], 3);
+	assert_int_equal(acct->stats[CP_ACCT_STAT_LOST], 0);
+	assert_int_equal(lines_of(spool), 3);
+	snprintf(c.file, sizeof(c.file), "%s/u.jsonl", dir);
+	assert_int_equal(cp_acct_reopen(acct, &c), 0);
+	assert_int_equal(acct->stats[CP_ACCT_STAT_UNSPOOLED], 3);
+	assert_int_equal(stat(spool, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	r.session = 4;
+	assert_int_equal(cp_acct_write(acct, &r), 0);
+	assert_int_equal(sessions_of(c.file, s, 8), 4);
+	for (unsigned int i = 0; i < 4; i++)
+		assert_int_equal(s[i], i + 1);
+	cp_acct_free(acct);
+}
+
+/* What waits in the spool outlives cp: the next one writes it first. */
+static void
+test_acct_spool_survives_a_restart(void **state)
+{
+	struct tp_conf_acct c = { .enabled = true, .spool_max_mb = 1 };
+	uint64_t s[8];
+	struct cp_acct *acct;
+	struct cp_acct_rec r;
+
+	(void)state;
+	snprintf(c.file, sizeof(c.file), "%s/no/such/u.jsonl", dir);
+	snprintf(c.spool, sizeof(c.spool), "%s", dir);
+	acct = cp_acct_create(&c);
+	udp_rec(&r);
+	r.session = 7;
+	assert_int_equal(cp_acct_write(acct, &r), 0);
+	r.session = 8;
+	assert_int_equal(cp_acct_write(acct, &r), 0);
+	cp_acct_free(acct);
+	snprintf(c.file, sizeof(c.file), "%s/u.jsonl", dir);
+	acct = cp_acct_create(&c);
+	assert_int_equal(sessions_of(c.file, s, 8), 2);
+	assert_int_equal(s[0], 7);
+	assert_int_equal(s[1], 8);
+	assert_int_equal(acct->stats[CP_ACCT_STAT_UNSPOOLED], 2);
+	cp_acct_free(acct);
+}
+
+/* Only a full spool drops a record, counted (and lost). */
+static void
+test_acct_spool_full_drops_counted(void **state)
+{
+	struct tp_conf_acct c = { .enabled = true, .spool_max_mb = 1 };
+	char line[CP_ACCT_LINE_MAX];
+	struct cp_acct *acct;
+	struct cp_acct_rec r;
+	int n;
+
+	(void)state;
+	snprintf(c.file, sizeof(c.file), "/dev/full");
+	snprintf(c.spool, sizeof(c.spool), "%s", dir);
+	acct = cp_acct_create(&c);
+	udp_rec(&r);
+	n = cp_acct_format(&r, line, sizeof(line));
+	acct->spool_max = (uint64_t)n * 2;        /* two records' room */
+	assert_int_equal(cp_acct_write(acct, &r), 0);
+	assert_int_equal(cp_acct_write(acct, &r), 0);
+	assert_int_equal(cp_acct_write(acct, &r), -ENOSPC);
+	assert_int_equal(acct->stats[CP_ACCT_STAT_SPOOLED], 2);
+	assert_int_equal(acct->stats[CP_ACCT_STAT_SPOOL_DROPPED], 1);
+	assert_int_equal(acct->stats[CP_ACCT_STAT_LOST], 1);
+	cp_acct_free(acct);
+}
+
 int
 main(void)
 {
@@ -410,6 +526,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_acct_write_errors_are_counted_and_survived,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_acct_prune_removes_old_rotated_files_only,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_acct_spool_keeps_and_replays_in_order,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_acct_spool_survives_a_restart,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_acct_spool_full_drops_counted,
 						setup, teardown),
 	};
 
