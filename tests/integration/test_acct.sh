@@ -6,7 +6,8 @@
 # clients sent and received at the relayed payload's layer (uclient's own
 # count of messages times their length), exactly, with UDP's packets;
 # interim records (accounting.interim = 1) for the sessions that run
-# longer than a second; cp killed (SIGKILL) mid-session and started again:
+# longer than a second; an AGW context's record with both legs' bytes; cp
+# killed (SIGKILL) mid-session and started again:
 # the stop record comes once, with the start from before the kill and
 # exact bytes. Bad input: a records file that cannot be written (/dev/full:
 # a full disk) is said in cp's log and counted, the service goes on, the
@@ -16,6 +17,7 @@ set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/dp_env.sh"
 . "$HERE/lib/uclient.sh"
+. "$HERE/lib/agw_env.sh"
 tp_env_init
 command -v turnutils_uclient >/dev/null || tp_die "turnutils_uclient missing (tools/bootstrap installs coturn)"
 start=$SECONDS
@@ -29,6 +31,7 @@ conf() {   # conf FILE RECORDS_FILE
   tp_write_conf "$1" "0" "" "" "" \
     "$(tp_turn_groups "" "listen_tcp = [3478]; listen_tls = [5349];")
 tls = { certificate = \"$TP_TMP/cert.pem\"; private_key = \"$TP_TMP/key.pem\"; };
+agw = { ports = [20000, 21999]; max_contexts = 16; setup_timeout = 20; };
 accounting = { file = \"$2\"; interim = 1; retention = 30; spool = \"$TP_TMP/spool\"; };"
 }
 conf "$TP_TMP/dp.conf" "$REC"
@@ -128,6 +131,37 @@ print("# %d interim records of %d sessions, every one of a session that stopped:
     len(inter), len({r["session"] for r in inter}), all(r["session"] in stops for r in inter)))
 sys.exit(0 if inter and all(r["session"] in stops and "time" in r and "reason" not in r
                             for r in inter) else 1)
+PY
+
+# An AGW context: a UE's TCP leg spliced to a peer's, 2000 bytes from the
+# UE and 3000 back, both ends closing: its record has both legs' bytes.
+S="python3 $HERE/lib/agw_stream.py"
+rm -f "$TP_TMP/ready"
+ip netns exec "$TP_NS_P" $S listen 10.211.0.2 5000 --bytes 3000 --seed 2 --timeout 30 \
+  --ready "$TP_TMP/ready" >"$TP_TMP/agw.peer" 2>&1 &
+apid=$!
+for _ in $(seq 50); do [ -f "$TP_TMP/ready" ] && break; sleep 0.1; done
+if create ctx --a 'tcp=server,local=10.210.0.1,remote=10.210.0.2' \
+     --b 'tcp=client,remote=10.211.0.2:5000' --label billing-test; then
+  ip netns exec "$TP_NS_C" $S connect 10.210.0.1 "$(ctx_port ctx)" --bytes 2000 --seed 1 \
+    --timeout 30 >"$TP_TMP/agw.ue" 2>&1
+fi
+wait $apid
+tp_check "an AGW context's record: both legs' bytes (UE 2000 in, 3000 out), its release cause" \
+  python3 - "$REC" "$(ctx_id ctx 2>/dev/null)" <<'PY'
+import json, sys, time
+for _ in range(50):
+    recs = [json.loads(x) for x in open(sys.argv[1])]
+    a = [r for r in recs if r["kind"] == "agw" and r["session"] == sys.argv[2]]
+    if a:
+        break
+    time.sleep(0.1)
+print("# %s" % json.dumps(a)[:400])
+r = a[0] if len(a) == 1 else None
+sys.exit(0 if r and r["type"] == "stop" and r["user"] == "billing-test" and
+         r["bytes_from_client"] == 2000 and r["bytes_to_client"] == 3000 and
+         [(l["bytes_in"], l["bytes_out"]) for l in r["legs"]] == [(2000, 3000), (3000, 2000)] and
+         r["start"] <= r["end"] and r["reason"] else 1)
 PY
 
 # cp killed mid-session (SIGKILL) and started again: dp keeps relaying, the
