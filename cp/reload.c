@@ -382,8 +382,9 @@ cp_reload(struct cp_ctx *cp, struct json_object *resp)
 
 		if (k < 0)
 			note(&n, false, "accounting.file %s reopened: it cannot be opened (%s); "
-			     "records are counted as lost until it can", next.acct.file,
-			     strerror(-k));
+			     "records %s until it can", next.acct.file, strerror(-k),
+			     next.acct.spool[0] != '\0' ? "wait in the spool" :
+			     "are counted as lost");
 		else
 			note(&n, false, "accounting.file %s reopened", next.acct.file);
 		cur->acct = next.acct;
