@@ -79,7 +79,10 @@
 	X(ACCT_LOST, "acct_records_lost") \
 	X(ACCT_INEXACT, "acct_records_without_final_counters") \
 	X(ACCT_SPOOLED, "acct_records_spooled") \
-	X(ACCT_SPOOL_DROPPED, "acct_records_dropped_spool_full")
+	X(ACCT_SPOOL_DROPPED, "acct_records_dropped_spool_full") \
+	X(ACCT_STREAM_ADDED, "acct_stream_added") \
+	X(ACCT_STREAM_ERRORS, "acct_stream_errors") \
+	X(ACCT_STREAM_DROPPED, "acct_stream_dropped_spool_full")
 
 /* Error responses cp sends, by code (a bounded label set for metrics;
  * anything else counts as "other"). RFC 8489 §14.8, RFC 8656 §19,

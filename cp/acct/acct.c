@@ -27,6 +27,7 @@
 #include "tp_log.h"
 
 #define SPOOL_NAME "usage.spool"
+#define STREAM_NAME "usage.stream"
 
 static int
 open_file(struct cp_acct *acct)
@@ -183,6 +184,71 @@ spool_set(struct cp_acct *acct, const struct tp_conf_acct *c)
 	}
 }
 
+/* The Redis Stream's spool as c says (accounting.stream): opened once. */
+static void
+stream_set(struct cp_acct *acct, const struct tp_conf_acct *c)
+{
+	struct stat st;
+
+	snprintf(acct->stream_maxlen, sizeof(acct->stream_maxlen), "%u", c->stream_maxlen);
+	if (acct->stream_on || c->stream[0] == '\0' || c->spool[0] == '\0')
+		return;
+	acct->stream_on = true;
+	snprintf(acct->stream_path, sizeof(acct->stream_path), "%.256s/" STREAM_NAME, c->spool);
+	acct->stream_fd = open(acct->stream_path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (acct->stream_fd < 0 || fstat(acct->stream_fd, &st) < 0) {
+		acct->stream_err = errno;
+		tp_log(TP_LOG_ERR, "accounting: cannot open the stream's spool %s: %s (no "
+		       "record goes to Redis)\n", acct->stream_path, strerror(errno));
+		if (acct->stream_fd >= 0)
+			close(acct->stream_fd);
+		acct->stream_fd = -1;
+		return;
+	}
+	acct->stream_bytes = (uint64_t)st.st_size;
+	if (st.st_size > 0)
+		tp_log(TP_LOG_NOTICE, "accounting: %llu bytes of records wait for Redis in %s\n",
+		       (unsigned long long)st.st_size, acct->stream_path);
+}
+
+/* A record for the Redis Stream: into its spool, whence cp's loop sends
+ * it (cp_acct_stream_step()). Only a full spool drops it, counted. */
+static void
+stream_put(struct cp_acct *acct, const char *line, size_t n)
+{
+	ssize_t k;
+
+	if (acct->stream_fd < 0)
+		return;
+	if (acct->stream_bytes + n > acct->spool_max) {
+		if (acct->stream_err != EFBIG)
+			tp_log(TP_LOG_ERR, "accounting: the stream's spool %s is full (%llu "
+			       "bytes, spool_max): records for Redis are dropped, counted\n",
+			       acct->stream_path, (unsigned long long)acct->stream_bytes);
+		acct->stream_err = EFBIG;
+		acct->stats[CP_ACCT_STAT_STREAM_DROPPED]++;
+		return;
+	}
+	k = write(acct->stream_fd, line, n);
+	if (k != (ssize_t)n) {
+		struct stat st;
+		int e = k < 0 ? errno : ENOSPC;
+
+		if (acct->stream_err != e)
+			tp_log(TP_LOG_ERR, "accounting: cannot write to the stream's spool %s: "
+			       "%s (the record does not go to Redis, counted)\n",
+			       acct->stream_path, strerror(e));
+		acct->stream_err = e;
+		acct->stats[CP_ACCT_STAT_STREAM_DROPPED]++;
+		/* (a part line: the sender skips what has no end) */
+		if (fstat(acct->stream_fd, &st) == 0)
+			acct->stream_bytes = (uint64_t)st.st_size;
+		return;
+	}
+	acct->stream_err = 0;
+	acct->stream_bytes += n;
+}
+
 struct cp_acct *
 cp_acct_create(const struct tp_conf_acct *c)
 {
@@ -193,10 +259,12 @@ cp_acct_create(const struct tp_conf_acct *c)
 		return NULL;
 	acct->fd = -1;
 	acct->spool_fd = -1;
+	acct->stream_fd = -1;
 	snprintf(acct->path, sizeof(acct->path), "%s", c->file);
 	acct->interim_s = c->interim_s;
 	acct->retention_days = c->retention_days;
 	spool_set(acct, c);
+	stream_set(acct, c);
 	if ((rc = open_file(acct)) < 0)
 		failed(acct, rc, "open");
 	else if ((rc = spool_drain(acct)) < 0)
@@ -219,6 +287,8 @@ cp_acct_free(struct cp_acct *acct)
 		close(acct->fd);
 	if (acct->spool_fd >= 0)
 		close(acct->spool_fd);
+	if (acct->stream_fd >= 0)
+		close(acct->stream_fd);
 	free(acct);
 }
 
@@ -238,6 +308,8 @@ cp_acct_write(struct cp_acct *acct, struct cp_acct_rec *r)
 		acct->stats[CP_ACCT_STAT_LOST]++;
 		return n;
 	}
+	if (acct->stream_on)
+		stream_put(acct, line, (size_t)n);
 	if (acct->fd < 0 && (rc = open_file(acct)) < 0) {
 		failed(acct, rc, "open");
 		goto lost;
@@ -285,6 +357,7 @@ cp_acct_reopen(struct cp_acct *acct, const struct tp_conf_acct *c)
 	acct->retention_days = c->retention_days;
 	acct->stats[CP_ACCT_STAT_REOPENS]++;
 	spool_set(acct, c);
+	stream_set(acct, c);
 	if ((rc = open_file(acct)) < 0) {
 		failed(acct, rc, "open");
 		return rc;

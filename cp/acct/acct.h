@@ -72,5 +72,9 @@ uint64_t cp_acct_wall_ms(uint64_t mono_ms, uint64_t now_mono_ms);
  * age passed a multiple of the interval since last_ms. Counts written. */
 unsigned int cp_acct_flush_due(struct cp_ctx *cp, bool all);
 unsigned int cp_acct_interim_scan(struct cp_ctx *cp, uint64_t last_ms);
+/* The Redis Stream (acct_stream.c): the spooled records XADDed in order
+ * while Redis is up, a window at a time; the spool emptied once Redis
+ * acknowledged all of it. The commands sent. */
+unsigned int cp_acct_stream_step(struct cp_ctx *cp);
 
 #endif /* CP_ACCT_H */

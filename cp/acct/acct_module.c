@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "acct.h"
+#include "cluster/cluster.h"
 #include "cp.h"
 #include "cp_module.h"
 
@@ -33,6 +34,9 @@ mirror_stats(struct cp_ctx *cp)
 	cp->stats[CP_STAT_ACCT_INEXACT] = s[CP_ACCT_STAT_INEXACT];
 	cp->stats[CP_STAT_ACCT_SPOOLED] = s[CP_ACCT_STAT_SPOOLED];
 	cp->stats[CP_STAT_ACCT_SPOOL_DROPPED] = s[CP_ACCT_STAT_SPOOL_DROPPED];
+	cp->stats[CP_STAT_ACCT_STREAM_ADDED] = s[CP_ACCT_STAT_STREAM_ADDED];
+	cp->stats[CP_STAT_ACCT_STREAM_ERRORS] = s[CP_ACCT_STAT_STREAM_ERRORS];
+	cp->stats[CP_STAT_ACCT_STREAM_DROPPED] = s[CP_ACCT_STAT_STREAM_DROPPED];
 }
 
 static unsigned int
@@ -45,6 +49,8 @@ acct_step(struct cp_ctx *cp)
 		return 0;
 	if (acct->pending != NULL)
 		n += cp_acct_flush_due(cp, false);
+	if (acct->stream_on)
+		n += cp_acct_stream_step(cp);
 	if (cp->now_ms >= acct->next_interim_ms) {
 		uint64_t last = acct->next_interim_ms - ACCT_SCAN_MS;
 
@@ -116,6 +122,15 @@ acct_setup(struct cp_ctx *cp, char *err, size_t errlen)
 	if (cp->acct == NULL) {
 		snprintf(err, errlen, "accounting: out of memory");
 		return -ENOMEM;
+	}
+	if (c->stream[0] != '\0' &&
+	    cp_cluster_key(cp, c->stream, cp->acct->stream_key,
+			   sizeof(cp->acct->stream_key)) < 0) {
+		snprintf(err, errlen, "%s:%d: accounting.stream needs the cluster (its Redis)",
+			 cp->conf->path, c->line);
+		cp_acct_free(cp->acct);
+		cp->acct = NULL;
+		return -EINVAL;
 	}
 	if (cp->conf->agw.enabled && (rc = cp_agw_observe(cp, agw_event, NULL)) < 0) {
 		snprintf(err, errlen, "accounting: cannot observe AGW contexts: %s",

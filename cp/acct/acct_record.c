@@ -54,8 +54,11 @@ cp_acct_rfc3339(uint64_t unix_ms, char out[32])
 		snprintf(out, 32, "1970-01-01T00:00:00.000Z");
 		return;
 	}
-	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+	/* (each field bounded, so the compiler sees that 24 bytes do) */
+	snprintf(out, 32, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ",
+		 (unsigned int)(tm.tm_year + 1900) % 10000u, (unsigned int)(tm.tm_mon + 1) % 100u,
+		 (unsigned int)tm.tm_mday % 100u, (unsigned int)tm.tm_hour % 100u,
+		 (unsigned int)tm.tm_min % 100u, (unsigned int)tm.tm_sec % 100u,
 		 (unsigned int)(unix_ms % 1000u));
 }
 

@@ -93,7 +93,10 @@ struct cp_acct_pending {
 	X(REOPENS, "reopens") \
 	X(SPOOLED, "records_spooled") \
 	X(UNSPOOLED, "records_unspooled") \
-	X(SPOOL_DROPPED, "records_dropped_spool_full")
+	X(SPOOL_DROPPED, "records_dropped_spool_full") \
+	X(STREAM_ADDED, "stream_added") \
+	X(STREAM_ERRORS, "stream_errors") \
+	X(STREAM_DROPPED, "stream_dropped_spool_full")
 
 enum cp_acct_stat {
 #define X(e, n) CP_ACCT_STAT_##e,
@@ -114,6 +117,21 @@ struct cp_acct {
 	int spool_fd;
 	int spool_err;                /* errno of its last failure */
 	uint64_t spool_bytes, spool_max;
+	/* the Redis Stream (accounting.stream): every record goes into its
+	 * own spool file first (SPOOL/usage.stream); cp's loop XADDs them
+	 * from there in order while Redis is up, a window at a time, and
+	 * empties it once every one is acknowledged */
+	bool stream_on;
+	char stream_key[320];
+	char stream_path[288];
+	char stream_maxlen[16];
+	int stream_fd;
+	int stream_err;
+	uint64_t stream_bytes;        /* the file's length */
+	uint64_t stream_sent;         /* offset of the next line to send */
+	uint64_t stream_acked;        /* offset up to which Redis said yes */
+	uint32_t stream_gen;          /* answers of another gen are ignored */
+	unsigned int stream_inflight;
 	uint64_t next_interim_ms;     /* the next interim scan (monotonic) */
 	uint64_t next_prune_ms;
 	struct cp_acct_pending *pending;

@@ -43,6 +43,20 @@ void cp_cluster_nap(struct cp_ctx *cp, unsigned int us);
  * Redis and are announced to every box; -EAGAIN while Redis is away. */
 struct cp_store *cp_store_redis_open(struct cp_cluster *cl);
 
+/* A command of another module's on the cluster's command link (cp/acct's
+ * XADD): true when it went, and fn hears its answer (priv as given);
+ * false when Redis is away (or there is no cluster). fn calls
+ * cp_cluster_answer() first, which says whether the answer is one (ok:
+ * false when the link went: nothing came) and gives cp. */
+struct redisAsyncContext;
+struct redisReply;
+bool cp_cluster_send(struct cp_ctx *cp, void (*fn)(struct redisAsyncContext *, void *, void *),
+		     void *priv, int argc, const char **argv, const size_t *len);
+struct cp_ctx *cp_cluster_answer(struct redisAsyncContext *ac, const struct redisReply *r,
+				 bool *ok);
+/* The key "NS:what" in the cluster's namespace: its length, or -errno. */
+int cp_cluster_key(const struct cp_ctx *cp, const char *what, char *out, size_t size);
+
 /* "connected", the counters, the boxes seen: for status. */
 struct json_object *cp_cluster_json(const struct cp_ctx *cp);
 

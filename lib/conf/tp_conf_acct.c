@@ -10,6 +10,8 @@
  *     retention = 90;                          # days a rotated file is kept; 0: forever
  *     spool = "/var/spool/turnpike";           # records the file could not take wait here
  *     spool_max = 64;                          # MB the spool holds; past it a record is dropped
+ *     stream = "usage";                        # with a cluster: XADD to NS:usage too
+ *     stream_maxlen = 1000000;                 # XADD's MAXLEN ~ (entries kept)
  *   };
  *
  * The records hold client addresses (SECURITY.md): retention is enforced
@@ -29,19 +31,22 @@
 #define ACCT_RETENTION_MAX 36500u
 #define ACCT_SPOOL_MAX_MB  1048576u     /* 1 TB */
 #define ACCT_SPOOL_DEFAULT 64u
+#define ACCT_MAXLEN_DEFAULT 1000000u
+#define ACCT_MAXLEN_MIN    1000u
 
 void
 tp_conf_acct_defaults(struct tp_conf *c)
 {
 	memset(&c->acct, 0, sizeof(c->acct));
 	c->acct.spool_max_mb = ACCT_SPOOL_DEFAULT;
+	c->acct.stream_maxlen = ACCT_MAXLEN_DEFAULT;
 }
 
 int
 tp_conf_load_acct(const config_t *cfg, struct tp_conf *c, char *err, size_t errlen)
 {
 	static const char *const names[] = { "file", "interim", "retention", "spool",
-					     "spool_max", NULL };
+					     "spool_max", "stream", "stream_maxlen", NULL };
 	const config_setting_t *g = config_setting_get_member(config_root_setting(cfg),
 							      "accounting");
 	const config_setting_t *s;
@@ -90,6 +95,26 @@ tp_conf_load_acct(const config_t *cfg, struct tp_conf *c, char *err, size_t errl
 	}
 	if ((rc = tp_conf_get_u32(g, "spool_max", 1, ACCT_SPOOL_MAX_MB, &c->acct.spool_max_mb,
 				  c, err, errlen)) < 0)
+		return rc;
+	/* the Redis Stream: the cluster's Redis, and a spool the records wait
+	 * in while Redis is away (read after the cluster group) */
+	s = config_setting_get_member(g, "stream");
+	if (s != NULL) {
+		if (config_setting_type(s) != CONFIG_TYPE_STRING)
+			FAIL(s, "accounting.stream must be a string (the stream's name)");
+		v = config_setting_get_string(s);
+		if (!tp_conf_cluster_name_ok(v))
+			FAIL(s, "accounting.stream '%s' must be 1..63 of letters, digits, '-', "
+			     "'_', '.'", v);
+		if (!c->cluster.enabled)
+			FAIL(s, "accounting.stream needs a cluster group (its Redis)");
+		if (c->acct.spool[0] == '\0')
+			FAIL(s, "accounting.stream needs accounting.spool (records wait there "
+			     "while Redis is away)");
+		snprintf(c->acct.stream, sizeof(c->acct.stream), "%s", v);
+	}
+	if ((rc = tp_conf_get_u32(g, "stream_maxlen", ACCT_MAXLEN_MIN, 2000000000u,
+				  &c->acct.stream_maxlen, c, err, errlen)) < 0)
 		return rc;
 	c->acct.enabled = true;
 	return 0;

@@ -576,6 +576,8 @@ struct tp_conf_cluster {
  *     retention = 90;                # days rotated files are kept; 0: forever
  *     spool = "/var/spool/turnpike"; # records the file could not take wait here
  *     spool_max = 64;                # MB; a record past it is dropped, counted
+ *     stream = "usage";              # with a cluster: XADD NS:usage MAXLEN ~ stream_maxlen
+ *     stream_maxlen = 1000000;
  *   };
  */
 struct tp_conf_acct {
@@ -587,6 +589,8 @@ struct tp_conf_acct {
 	char spool[TP_CONF_PATH_LEN];     /* a folder; "": no spool */
 	int spool_line;
 	uint32_t spool_max_mb;            /* default 64 */
+	char stream[TP_CONF_CLUSTER_NAME_MAX + 1];  /* "": no Redis Stream */
+	uint32_t stream_maxlen;           /* default 1000000 */
 };
 
 struct tp_conf {

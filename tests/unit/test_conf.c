@@ -904,6 +904,11 @@ run_cases(const struct bad *cases, size_t n, const char *group)
 	"  " body "\n" \
 	"};\n"
 
+/* a turn and a cluster group, lines 5 and 6 (after DP("")) */
+#define ACCT_CLUSTER \
+	"turn = { realm = \"r\"; };\n" \
+	"cluster = { redis = [\"127.0.0.1:6379\"]; box = \"a\"; share = [\"users\"]; };\n"
+
 /* Absent: no records; present: the file, interim and retention as
  * written (interim and retention 0 unless set). */
 static void
@@ -930,6 +935,14 @@ test_conf_accounting_is_read(void **state)
 	assert_string_equal(c.acct.spool, "/var/spool/tp");
 	assert_int_equal(c.acct.spool_line, 6);
 	assert_int_equal(c.acct.spool_max_mb, 5);
+	assert_string_equal(c.acct.stream, "");
+	assert_int_equal(c.acct.stream_maxlen, 1000000);
+	tp_conf_free(&c);
+	/* the Redis Stream: with a cluster and a spool */
+	expect_ok(DP("") ACCT_CLUSTER "accounting = { file = \"/x\"; spool = \"/s\"; "
+		  "stream = \"usage\"; stream_maxlen = 5000; };\n");
+	assert_string_equal(c.acct.stream, "usage");
+	assert_int_equal(c.acct.stream_maxlen, 5000);
 	tp_conf_free(&c);
 }
 
@@ -946,10 +959,17 @@ test_conf_accounting_bad_is_refused(void **state)
 		{ ACCT("file = \"/x\"; interim = -1;"), 6, "-1 is out of range" },
 		{ ACCT("file = \"/x\"; interim = 604801;"), 6, "out of range" },
 		{ ACCT("file = \"/x\"; retention = \"90d\";"), 6, "must be an integer" },
-		{ ACCT("file = \"/x\"; stream = \"/y\";"), 6, "unknown setting 'stream'" },
+		{ ACCT("file = \"/x\"; redis = \"/y\";"), 6, "unknown setting 'redis'" },
 		{ ACCT("file = \"/x\"; spool = \"spool\";"), 6, "must be an absolute path" },
 		{ ACCT("file = \"/x\"; spool = 1;"), 6, "accounting.spool must be a string" },
 		{ ACCT("file = \"/x\"; spool_max = 0;"), 6, "0 is out of range" },
+		{ ACCT("file = \"/x\"; spool = \"/s\"; stream = \"usage\";"), 6,
+		  "accounting.stream needs a cluster group" },
+		{ ACCT("file = \"/x\"; stream = \"a b\";"), 6, "must be 1..63 of letters" },
+		{ DP("") ACCT_CLUSTER "accounting = {\n  file = \"/x\"; stream = \"usage\";\n};\n",
+		  8, "accounting.stream needs accounting.spool" },
+		{ DP("") ACCT_CLUSTER "accounting = {\n  file = \"/x\"; spool = \"/s\"; "
+		  "stream = \"u\"; stream_maxlen = 999;\n};\n", 8, "999 is out of range" },
 	};
 
 	(void)state;
