@@ -76,6 +76,14 @@ cp_acct_stream_step(struct cp_ctx *cp)
 
 	if (acct->stream_fd < 0)
 		return 0;
+	/* the link went with commands unanswered: their answers never come
+	 * (a closed link's callbacks are not called), they go again */
+	if (acct->stream_inflight > 0 && cp_cluster_link_gen(cp) != acct->stream_link_gen) {
+		acct->stats[CP_ACCT_STAT_STREAM_ERRORS]++;
+		acct->stream_gen++;
+		acct->stream_inflight = 0;
+		acct->stream_sent = acct->stream_acked;
+	}
 	if (acct->stream_inflight == 0 && acct->stream_bytes > 0 &&
 	    acct->stream_acked == acct->stream_bytes) {
 		/* all of it in Redis: the spool starts again empty */
@@ -115,6 +123,8 @@ cp_acct_stream_step(struct cp_ctx *cp)
 		if (!cp_cluster_send(cp, on_xadd,
 				     priv_of(acct->stream_gen, (uint32_t)(al[7] + 1)), 8, av, al))
 			break;            /* Redis away: the spool keeps it */
+		if (acct->stream_inflight == 0)
+			acct->stream_link_gen = cp_cluster_link_gen(cp);
 		acct->stream_sent += al[7] + 1;
 		acct->stream_inflight++;
 		n++;

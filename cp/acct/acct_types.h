@@ -131,6 +131,7 @@ struct cp_acct {
 	uint64_t stream_sent;         /* offset of the next line to send */
 	uint64_t stream_acked;        /* offset up to which Redis said yes */
 	uint32_t stream_gen;          /* answers of another gen are ignored */
+	uint32_t stream_link_gen;     /* the link's, when what is unanswered went */
 	unsigned int stream_inflight;
 	uint64_t next_interim_ms;     /* the next interim scan (monotonic) */
 	uint64_t next_prune_ms;

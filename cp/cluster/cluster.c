@@ -884,6 +884,12 @@ cp_cluster_answer(redisAsyncContext *ac, const redisReply *r, bool *ok)
 	return l->cl->cp;
 }
 
+uint32_t
+cp_cluster_link_gen(const struct cp_ctx *cp)
+{
+	return cp->cluster != NULL ? cp->cluster->cmd.conn_gen : 0;
+}
+
 int
 cp_cluster_key(const struct cp_ctx *cp, const char *what, char *out, size_t size)
 {

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cluster_secret.h"
 #include "cluster_types.h"
@@ -54,6 +55,10 @@ bool cp_cluster_send(struct cp_ctx *cp, void (*fn)(struct redisAsyncContext *, v
 		     void *priv, int argc, const char **argv, const size_t *len);
 struct cp_ctx *cp_cluster_answer(struct redisAsyncContext *ac, const struct redisReply *r,
 				 bool *ok);
+/* The command link's generation: it moves at each connect and close, and
+ * a command sent under another one is never answered (a closed link's
+ * callbacks are not called). */
+uint32_t cp_cluster_link_gen(const struct cp_ctx *cp);
 /* The key "NS:what" in the cluster's namespace: its length, or -errno. */
 int cp_cluster_key(const struct cp_ctx *cp, const char *what, char *out, size_t size);
 
