@@ -170,13 +170,13 @@ PY
 # cp killed mid-session (SIGKILL) and started again: dp keeps relaying, the
 # new cp learns the allocation back from dp with its start, and the stop
 # record comes once, exact.
-t0=$(date -u +%Y-%m-%dT%H:%M:%S)
+t0=$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)
 ip netns exec "$TP_NS_C" timeout 60 "$TP_UCLIENT_REAL" -u u_restart -w pw -l $L -m 1 -c \
   -n 60 -z 50 -e 10.211.0.2 -r 3480 10.210.0.1 >"$TP_TMP/restart.out" 2>&1 &
 uc=$!
 sleep 1.5
 kill -KILL "$TP_CP_PID"; wait "$TP_CP_PID" 2>/dev/null
-tkill=$(date -u +%Y-%m-%dT%H:%M:%S.999Z)
+tkill=$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)
 sleep 0.5
 tp_cp_start "$TP_TMP/dp.conf"
 wait $uc
