@@ -512,6 +512,48 @@ test_acct_spool_full_drops_counted(void **state)
 	cp_acct_free(acct);
 }
 
+/* With a Redis Stream every record goes to the stream's spool first
+ * (whence cp's loop sends it), whether the file took it or not; only a
+ * full spool drops one for Redis, counted. */
+static void
+test_acct_stream_spool_takes_every_record(void **state)
+{
+	struct tp_conf_acct c = { .enabled = true, .spool_max_mb = 1,
+				  .stream_maxlen = 5000 };
+	char path[300], line[CP_ACCT_LINE_MAX];
+	uint64_t s[8];
+	struct cp_acct *acct;
+	struct cp_acct_rec r;
+	int n;
+
+	(void)state;
+	snprintf(c.file, sizeof(c.file), "%s/u.jsonl", dir);
+	snprintf(c.spool, sizeof(c.spool), "%s", dir);
+	snprintf(c.stream, sizeof(c.stream), "usage");
+	snprintf(path, sizeof(path), "%s/usage.stream", dir);
+	acct = cp_acct_create(&c);
+	assert_non_null(acct);
+	assert_true(acct->stream_on);
+	assert_string_equal(acct->stream_maxlen, "5000");
+	udp_rec(&r);
+	r.session = 1;
+	assert_int_equal(cp_acct_write(acct, &r), 0);
+	r.session = 2;
+	assert_int_equal(cp_acct_write(acct, &r), 0);
+	assert_int_equal(sessions_of(path, s, 8), 2);
+	assert_int_equal(s[0], 1);
+	assert_int_equal(s[1], 2);
+	assert_int_equal(sessions_of(c.file, s, 8), 2);
+	n = cp_acct_format(&r, line, sizeof(line));
+	assert_int_equal(acct->stream_bytes, 2u * (unsigned int)n);
+	acct->spool_max = acct->stream_bytes + 1;  /* no room for a third */
+	assert_int_equal(cp_acct_write(acct, &r), 0);
+	assert_int_equal(acct->stats[CP_ACCT_STAT_STREAM_DROPPED], 1);
+	assert_int_equal(lines_of(path), 2);
+	assert_int_equal(lines_of(c.file), 3);
+	cp_acct_free(acct);
+}
+
 int
 main(void)
 {
@@ -532,6 +574,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_acct_spool_survives_a_restart,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_acct_spool_full_drops_counted,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_acct_stream_spool_takes_every_record,
 						setup, teardown),
 	};
 
