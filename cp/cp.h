@@ -72,7 +72,17 @@
 	X(TCP_BIND_OTHER_USER, "tcp_connection_binds_other_user") \
 	X(TCP_BIND_TIMEOUT, "tcp_bind_timeouts") \
 	X(TCP_REFUSED, "tcp_incoming_refused") \
-	X(TCP_RESTORED, "tcp_connections_restored")
+	X(TCP_RESTORED, "tcp_connections_restored") \
+	X(ACCT_RECORDS, "acct_records") \
+	X(ACCT_INTERIM, "acct_interim_records") \
+	X(ACCT_WRITE_ERRORS, "acct_write_errors") \
+	X(ACCT_LOST, "acct_records_lost") \
+	X(ACCT_INEXACT, "acct_records_without_final_counters") \
+	X(ACCT_SPOOLED, "acct_records_spooled") \
+	X(ACCT_SPOOL_DROPPED, "acct_records_dropped_spool_full") \
+	X(ACCT_STREAM_ADDED, "acct_stream_added") \
+	X(ACCT_STREAM_ERRORS, "acct_stream_errors") \
+	X(ACCT_STREAM_DROPPED, "acct_stream_dropped_spool_full")
 
 /* Error responses cp sends, by code (a bounded label set for metrics;
  * anything else counts as "other"). RFC 8489 §14.8, RFC 8656 §19,
@@ -169,6 +179,8 @@ struct cp_ctx {
 	struct cp_iq *iq;
 	/* many boxes (cp/cluster); NULL without a cluster group */
 	struct cp_cluster *cluster;
+	/* usage records (cp/acct); NULL without an accounting group */
+	struct cp_acct *acct;
 	/* drain with no alternates named: the cluster's least loaded box */
 	bool drain_auto;
 };

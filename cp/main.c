@@ -30,7 +30,8 @@
  * the peer policy, cp.user checked, the store (a configuration check
  * stops there: CP_MODULE_CHECK); then the segment, the clocks, the
  * allocations, TLS keys and AGW contexts (their dp-restart hooks run in
- * this order: allocations go back first), the API socket (published
+ * this order: allocations go back first), H.248's door, the usage
+ * records (after agw: they observe its contexts), the API socket (published
  * with every module's commands), the metrics endpoint (a port below 1024
  * before privileges go), and cp.user become for good. Taken down in
  * reverse.
@@ -47,6 +48,7 @@ static const struct cp_module *const modules[] = {
 	&cp_tls_module,
 	&cp_agw_module,
 	&cp_iq_module,
+	&cp_acct_module,
 	&cp_api_module,
 	&cp_metrics_module,
 	&cp_privileges_module,

@@ -26,6 +26,7 @@
 #include <openssl/crypto.h>
 
 #include "cp.h"
+#include "acct/acct.h"
 #include "api/api_cmd.h"
 #include "metrics/metrics.h"
 #include "tp_conf.h"
@@ -261,6 +262,8 @@ restart_needed(const struct tp_conf *a, const struct tp_conf *b, struct rl_note 
 	    memcmp(&a->cluster.nredis, &b->cluster.nredis, sizeof(a->cluster) -
 		   offsetof(struct tp_conf_cluster, nredis)) != 0)
 		note(n, true, "the cluster group (restart turnpike-cp)");
+	if (a->acct.enabled != b->acct.enabled)
+		note(n, true, "the accounting group added or removed (restart turnpike-cp)");
 }
 
 static bool
@@ -371,6 +374,21 @@ cp_reload(struct cp_ctx *cp, struct json_object *resp)
 
 	/* 3. apply: nothing below fails */
 	restart_needed(cur, &next, &n);
+	/* the records' file opened again (logrotate moved it), and the
+	 * accounting group's settings taken; one that cannot be opened is
+	 * logged and counted, records are tried again as they come */
+	if (cur->acct.enabled && next.acct.enabled) {
+		int k = cp_acct_reload(cp, &next.acct);
+
+		if (k < 0)
+			note(&n, false, "accounting.file %s reopened: it cannot be opened (%s); "
+			     "records %s until it can", next.acct.file, strerror(-k),
+			     next.acct.spool[0] != '\0' ? "wait in the spool" :
+			     "are counted as lost");
+		else
+			note(&n, false, "accounting.file %s reopened", next.acct.file);
+		cur->acct = next.acct;
+	}
 	if (peers_differ(&c->peers, &x->peers) ||
 	    c->allow_relay_to_relay != x->allow_relay_to_relay)
 		note(&n, false, "cp.peers (the peer policy)");

@@ -614,6 +614,7 @@ cpa_alloc_ipc(const struct cp_alloc *a, struct ipc_alloc *ia)
 		ia->relayed[i].port = a->relay_port;
 	}
 	ia->expires_ms = a->expires_ms;
+	ia->created_ms = a->created_ms;
 	ia->flags = a->tcp ? IPC_ALLOC_F_TCP : 0;
 	if (a->user != NULL) {
 		ia->user_len = a->user->len;
@@ -739,11 +740,14 @@ cpa_alloc_new(struct cp_ctx *cp, const struct ipc_tuple *tu, uint16_t worker,
 	return a;
 }
 
-/* Forget an allocation (dp is told by the caller when it must be). */
+/* Forget an allocation (dp is told by the caller when it must be);
+ * reason: why it ended (enum cp_acct_reason), for its usage record. */
 void
-cpa_alloc_free(struct cp_ctx *cp, struct cp_alloc *a)
+cpa_alloc_free(struct cp_ctx *cp, struct cp_alloc *a, unsigned int reason)
 {
 	struct cp_alloc **pp;
+
+	cp_acct_alloc_end(cp, a, reason);
 
 	tw_del(&cp->wheel, &a->timer);
 	if (a->tcp)
@@ -892,7 +896,7 @@ alloc_timer(struct tw_timer *t, void *arg)
 		tp_log(TP_LOG_DEBUG, "allocation %llu (worker %u): expired",
 		       (unsigned long long)a->id, a->worker);
 		cpa_send_alloc(cp, a, IPC_ALLOC_DEL);
-		cpa_alloc_free(cp, a);
+		cpa_alloc_free(cp, a, CP_ACCT_R_EXPIRED);
 		return;
 	}
 	for (unsigned int i = 0; i < a->nbinds;) {
@@ -951,6 +955,9 @@ restore(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	}
 	cpa_alloc_ports_set(cp, a, true);
 	a->expires_ms = ia->expires_ms;
+	/* (dp keeps the start cp gave it: the record's start survives cp) */
+	if (ia->created_ms != 0 && ia->created_ms <= cp->now_ms)
+		a->created_ms = ia->created_ms;
 	for (; off + sizeof(*b) <= msg->h.body_len; off += sizeof(*b)) {
 		int i;
 
@@ -982,7 +989,8 @@ stats_in(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 
 		memcpy(&s, msg->body + off, sizeof(s));
 		a = cpa_alloc_by_id(cp, s.alloc_id);
-		if (a != NULL) {
+		/* (none after dp's last word on it: an older STATS) */
+		if (a != NULL && !a->final) {
 			/* (wraps both ways: the sum stays exact whatever dp
 			 * reports, a counter that went back included) */
 			for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
@@ -990,6 +998,52 @@ stats_in(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 			memcpy(a->counters, s.c, sizeof(a->counters));
 			a->reported_ms = cp->now_ms;
 		}
+	}
+}
+
+/* A CONN_DOWN's reason as a usage record's. */
+static unsigned int
+conn_reason(const struct ipc_msg *msg)
+{
+	const struct ipc_conn_event *ev = (const struct ipc_conn_event *)msg->body;
+
+	if (msg->h.body_len < sizeof(*ev))
+		return CP_ACCT_R_CONN_CLOSED;
+	switch (ev->reason) {
+	case IPC_CONN_RESET:
+		return CP_ACCT_R_CONN_RESET;
+	case IPC_CONN_TIMEOUT:
+		return CP_ACCT_R_CONN_TIMEOUT;
+	case IPC_CONN_ABORTED:
+		return CP_ACCT_R_CONN_ABORTED;
+	default:
+		return CP_ACCT_R_CONN_CLOSED;
+	}
+}
+
+/* dp removed an allocation and says what it had relayed to the end
+ * (STATS_FINAL): its usage record is exact with it. It comes before cp's
+ * end of the allocation (dp closed its connection: the CONN_DOWN follows)
+ * or after it (cp deleted it, or the connection's CONN_DOWN came first). */
+static void
+stats_final(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
+{
+	struct ipc_alloc_stats s;
+	uint64_t old[IPC_ALLOC_STATS_N];
+	struct cp_alloc *a;
+
+	(void)w;
+	memcpy(&s, msg->body, sizeof(s));
+	a = cpa_alloc_by_id(cp, s.alloc_id);
+	if (a != NULL) {
+		for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
+			cp->alloc->traffic_live[i] += s.c[i] - a->counters[i];
+		memcpy(a->counters, s.c, sizeof(a->counters));
+		a->reported_ms = cp->now_ms;
+		a->final = true;
+	} else if (cp_acct_final(cp, s.alloc_id, s.c, old)) {
+		for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
+			cp->alloc->traffic_done[i] += s.c[i] - old[i];
 	}
 }
 
@@ -1007,7 +1061,7 @@ conn_down(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	if (a != NULL) {
 		cp->stats[CP_STAT_CONN_DOWN_ALLOCS]++;
 		cpa_send_alloc(cp, a, IPC_ALLOC_DEL);
-		cpa_alloc_free(cp, a);
+		cpa_alloc_free(cp, a, conn_reason(msg));
 	}
 }
 
@@ -1026,7 +1080,7 @@ cp_reinstall_start(struct cp_ctx *cp)
 	while ((a = cp_alloc_next(cp, &cur)) != NULL)
 		if (a->tuple.transport == 6) {
 			cp->stats[CP_STAT_DP_RESTART_STREAM_ALLOCS]++;
-			cpa_alloc_free(cp, a);
+			cpa_alloc_free(cp, a, CP_ACCT_R_DP_RESTART);
 		}
 	cp->stats[CP_STAT_DP_RESTARTS]++;
 	cp->alloc->reinstalling = true;
@@ -1136,7 +1190,7 @@ cp_alloc_kill(struct cp_ctx *cp, uint64_t id)
 	if (a == NULL)
 		return -ENOENT;
 	cpa_send_alloc(cp, a, IPC_ALLOC_DEL);
-	cpa_alloc_free(cp, a);
+	cpa_alloc_free(cp, a, CP_ACCT_R_KILLED);
 	return 0;
 }
 
@@ -1168,6 +1222,7 @@ cp_alloc_tcp_gone(struct cp_ctx *cp, uint64_t id, const uint64_t b[4])
 		add_tcp(cp->alloc->traffic_live, b);
 	} else {
 		add_tcp(cp->alloc->traffic_done, b);
+		cp_acct_tcp_gone(cp, id, b);
 	}
 }
 
@@ -1261,6 +1316,7 @@ cp_alloc_init(struct cp_ctx *cp)
 	if ((rc = cp_dp_on_kind(cp, IPC_REQUEST, cpa_handle_request)) < 0 ||
 	    (rc = cp_dp_on_kind(cp, IPC_STATE_ALLOC, restore)) < 0 ||
 	    (rc = cp_dp_on_kind(cp, IPC_STATS, stats_in)) < 0 ||
+	    (rc = cp_dp_on_kind(cp, IPC_STATS_FINAL, stats_final)) < 0 ||
 	    (rc = cp_dp_on_kind(cp, IPC_CONN_DOWN, conn_down)) < 0 ||
 	    (rc = cp_dp_on_kind(cp, IPC_TCP_EVENT, cpa_tcp_event)) < 0 ||
 	    (rc = cp_dp_on_kind(cp, IPC_TCP_STATE, cpa_tcp_state)) < 0 ||

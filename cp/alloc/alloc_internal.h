@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../acct/acct.h"
 #include "../cp.h"
 #include "alloc_state.h"
 #include "stun.h"
@@ -53,7 +54,7 @@ void cpa_send_binding(struct cp_ctx *cp, const struct cp_alloc *a, uint16_t kind
 struct cp_alloc *cpa_alloc_by_tuple(struct cp_ctx *cp, const struct ipc_tuple *t);
 struct cp_alloc *cpa_alloc_new(struct cp_ctx *cp, const struct ipc_tuple *tu, uint16_t worker,
 	  uint64_t id, const char *name, size_t len);
-void cpa_alloc_free(struct cp_ctx *cp, struct cp_alloc *a);
+void cpa_alloc_free(struct cp_ctx *cp, struct cp_alloc *a, unsigned int reason);
 void cpa_alloc_arm(struct cp_ctx *cp, struct cp_alloc *a);
 void cpa_alloc_ipc(const struct cp_alloc *a, struct ipc_alloc *ia);
 

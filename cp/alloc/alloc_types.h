@@ -109,6 +109,7 @@ struct cp_alloc {
 	uint8_t nperms;               /* of nbinds, those with channel 0 */
 	bool live;
 	bool tcp;                     /* RFC 6062: REQUESTED-TRANSPORT TCP */
+	bool final;                   /* counters are dp's last (STATS_FINAL) */
 };
 
 /*

@@ -447,7 +447,7 @@ do_refresh(struct req_ctx *r)
 	if (la != NULL && want == 0) {
 		stun_build_u32(&b, STUN_ATTR_LIFETIME, 0);
 		cpa_send_alloc(cp, a, IPC_ALLOC_DEL);
-		cpa_alloc_free(cp, a);
+		cpa_alloc_free(cp, a, CP_ACCT_R_CLIENT);
 	} else {
 		uint32_t g = granted_lifetime(cp, r->req);
 

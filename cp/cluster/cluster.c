@@ -862,3 +862,38 @@ const struct cp_module cp_cluster_module = {
 	.nap = cluster_nap,
 	.serve = cluster_serve,
 };
+
+/* ---- the command link for others (cp/acct's Redis Stream) ------------ */
+
+bool
+cp_cluster_send(struct cp_ctx *cp, redisCallbackFn *fn, void *priv, int argc,
+		const char **argv, const size_t *len)
+{
+	return cp->cluster != NULL && cl_send_argv(&cp->cluster->cmd, fn, priv, argc, argv, len);
+}
+
+struct cp_ctx *
+cp_cluster_answer(redisAsyncContext *ac, const redisReply *r, bool *ok)
+{
+	struct cl_link *l = ac->data;
+
+	*ok = false;
+	if (l == NULL)
+		return NULL;
+	*ok = cl_answered(l, r);
+	return l->cl->cp;
+}
+
+uint32_t
+cp_cluster_link_gen(const struct cp_ctx *cp)
+{
+	return cp->cluster != NULL ? cp->cluster->cmd.conn_gen : 0;
+}
+
+int
+cp_cluster_key(const struct cp_ctx *cp, const char *what, char *out, size_t size)
+{
+	if (cp->cluster == NULL)
+		return -ENODEV;
+	return cl_key(out, size, cp->cluster, what, "", 0);
+}

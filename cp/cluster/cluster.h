@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cluster_secret.h"
 #include "cluster_types.h"
@@ -42,6 +43,24 @@ void cp_cluster_nap(struct cp_ctx *cp, unsigned int us);
 /* The user store over the cluster (cp/store's interface): writes go to
  * Redis and are announced to every box; -EAGAIN while Redis is away. */
 struct cp_store *cp_store_redis_open(struct cp_cluster *cl);
+
+/* A command of another module's on the cluster's command link (cp/acct's
+ * XADD): true when it went, and fn hears its answer (priv as given);
+ * false when Redis is away (or there is no cluster). fn calls
+ * cp_cluster_answer() first, which says whether the answer is one (ok:
+ * false when the link went: nothing came) and gives cp. */
+struct redisAsyncContext;
+struct redisReply;
+bool cp_cluster_send(struct cp_ctx *cp, void (*fn)(struct redisAsyncContext *, void *, void *),
+		     void *priv, int argc, const char **argv, const size_t *len);
+struct cp_ctx *cp_cluster_answer(struct redisAsyncContext *ac, const struct redisReply *r,
+				 bool *ok);
+/* The command link's generation: it moves at each connect and close, and
+ * a command sent under another one is never answered (a closed link's
+ * callbacks are not called). */
+uint32_t cp_cluster_link_gen(const struct cp_ctx *cp);
+/* The key "NS:what" in the cluster's namespace: its length, or -errno. */
+int cp_cluster_key(const struct cp_ctx *cp, const char *what, char *out, size_t size);
 
 /* "connected", the counters, the boxes seen: for status. */
 struct json_object *cp_cluster_json(const struct cp_ctx *cp);

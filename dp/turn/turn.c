@@ -165,6 +165,8 @@ turn_free(struct dp_ctx *ctx)
 		rte_free(t->live.slot);
 		rte_free(t->live.pos);
 		rte_free(t->expires);
+		rte_free(t->created);
+		rte_free(t->final_mem);
 		rte_free(t->admit);
 		rte_free(t->conn_events_mem);
 		nonce_ctx_fini(&t->nonce);

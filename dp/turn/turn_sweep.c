@@ -103,6 +103,7 @@ turn_state_alloc_fill(struct ipc_msg *out, const struct turn_worker *t,
 			ia.relayed[i].port = a->relay_port;
 		}
 		ia.expires_ms = t->expires[a - t->allocs];
+		ia.created_ms = t->created[a - t->allocs];
 		ia.flags = a->relay_tcp ? IPC_ALLOC_F_TCP : 0;
 		if (a->user != NULL) {
 			ia.user_len = a->user->len;
@@ -257,7 +258,9 @@ turn_stream_flush(struct dp_worker *w)
 	/* Only a cp that serves takes events; one that does not know
 	 * CONN_DOWN (an older one) would refuse them: they are dropped,
 	 * counted, and it frees the allocations when they expire. */
-	return dp_cp_flush(w, &t->conn_events, DP_CP_HEADROOM, IPC_CAP_CONN_DOWN,
+	return dp_cp_flush(w, &t->final, DP_CP_HEADROOM, IPC_CAP_CONN_DOWN,
+			   &t->final_dropped) +
+	       dp_cp_flush(w, &t->conn_events, DP_CP_HEADROOM, IPC_CAP_CONN_DOWN,
 			   &t->conn_events_dropped);
 }
 

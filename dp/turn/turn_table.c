@@ -21,6 +21,7 @@
 #include <rte_random.h>
 
 #include "../dp.h"
+#include "ipc.h"
 #include "nonce.h"
 #include "tp_conf.h"
 #include "turn_inlines.h"
@@ -257,11 +258,29 @@ turn_worker_tables(struct dp_worker *w, uint32_t cap, uint32_t ntbl, uint32_t sp
 	t->live.n = 0;
 	t->expires = rte_zmalloc_socket("turn_expires", sizeof(uint64_t) * cap,
 					RTE_CACHE_LINE_SIZE, socket);
+	t->created = rte_zmalloc_socket("turn_created", sizeof(uint64_t) * cap,
+					RTE_CACHE_LINE_SIZE, socket);
+	{
+		/* a slot for every allocation removed between two flushes,
+		 * up to 16384 (a mass removal beyond it loses the rest's,
+		 * counted: cp then writes the last counters it had) */
+		uint32_t fcap = 64;
+
+		while (fcap < cap && fcap < 16384u)
+			fcap <<= 1;
+		t->final_mem = rte_zmalloc_socket("turn_final",
+			ipc_backlog_size(fcap, sizeof(struct ipc_alloc_stats), false),
+			RTE_CACHE_LINE_SIZE, socket);
+		if (t->final_mem == NULL ||
+		    ipc_backlog_setup(&t->final, t->final_mem, fcap,
+				      sizeof(struct ipc_alloc_stats), false) < 0)
+			return -ENOMEM;
+	}
 	t->admit = rte_malloc_socket("turn_admit", sizeof(*t->admit),
 				     RTE_CACHE_LINE_SIZE, socket);
 	if (t->allocs == NULL ||
 	    t->by_relay == NULL || t->live.slot == NULL || t->live.pos == NULL ||
-	    t->admit == NULL || t->expires == NULL || turn_bindings_init(t, cap) < 0 ||
+	    t->admit == NULL || t->expires == NULL || t->created == NULL || turn_bindings_init(t, cap) < 0 ||
 	    nonce_ctx_init(&t->nonce) < 0)
 		return -ENOMEM;
 	t->users.seed = (uint32_t)rte_rand();
@@ -351,9 +370,20 @@ turn_alloc_remove(struct turn_worker *t, struct turn_alloc *a)
 	turn_relay_hook(t, a, (uint32_t)(a - t->allocs), false);
 	for (unsigned int i = 0; i < TURN_STAT__COUNT; i++)
 		t->ctr[i] += a->stats[i];
+	{
+		struct ipc_alloc_stats *st = ipc_backlog_reserve(&t->final, IPC_STATS_FINAL,
+								 a->id, NULL, sizeof(*st));
+
+		if (st != NULL) {
+			st->alloc_id = a->id;
+			memcpy(st->c, a->stats, sizeof(st->c));
+			ipc_backlog_commit(&t->final);
+		}
+	}
 	alloc_release(t, a);
 	memset(a, 0, sizeof(*a));
 	t->expires[a - t->allocs] = 0;
+	t->created[a - t->allocs] = 0;
 	turn_live_del(&t->live, (uint32_t)(a - t->allocs));
 	t->nallocs = t->live.n;
 }
@@ -408,6 +438,7 @@ turn_alloc_install(struct turn_worker *t, const struct ipc_msg *msg,
 	a->relay_tbl[1] = tbl[1];
 	a->relay_port = ia->relayed[0].port;
 	t->expires[pos] = ia->expires_ms;
+	t->created[pos] = ia->created_ms;
 	/* the username for a restarted cp (the key is not kept: nobody
 	 * needs it back) */
 	turn_user_set(t, a, ia->username,

@@ -229,6 +229,9 @@ struct turn_worker {
 	struct turn_alloc *allocs;        /* cap slots: the hot parts */
 	struct turn_ovf_pool ovf;         /* bindings beyond the hot ones */
 	struct turn_users users;          /* interned usernames */
+	uint64_t *created;                /* cap slots: when cp made it (ms,
+					   * ipc_alloc.created_ms), for a
+					   * restarted cp's records */
 	uint64_t *expires;                /* cap slots: the allocation's
 					   * expiry (ms), which only cp's
 					   * messages and the sweeps read:
@@ -297,6 +300,12 @@ struct turn_worker {
 	 * the ring; conn_events_mem is theirs. Dropped: a cp that does not
 	 * take CONN_DOWN (it frees the allocation at its expiry instead). */
 	struct ipc_backlog conn_events;
+	/* STATS_FINAL: an allocation's last counters as it is removed (cp's
+	 * usage records are exact with them); flushed as conn_events are,
+	 * lost (counted) only when full */
+	struct ipc_backlog final;
+	void *final_mem;
+	uint64_t final_dropped;
 	struct ipc_event *conn_events_mem;
 	uint64_t conn_events_dropped;
 	uint64_t stream_allocs_closed;    /* allocations gone with their

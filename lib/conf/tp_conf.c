@@ -280,6 +280,7 @@ conf_defaults(struct tp_conf *c)
 	tp_conf_agw_defaults(c);
 	tp_conf_iq_defaults(c);
 	tp_conf_cluster_defaults(c);
+	tp_conf_acct_defaults(c);
 }
 
 static void
@@ -1260,6 +1261,8 @@ tp_conf_load(const char *path, struct tp_conf *c, char *err, size_t errlen)
 		rc = tp_conf_load_iq(&cfg, c, err, errlen);
 	if (rc == 0)
 		rc = tp_conf_load_cluster(&cfg, c, err, errlen);
+	if (rc == 0)
+		rc = tp_conf_load_acct(&cfg, c, err, errlen);
 out_destroy:
 	config_destroy(&cfg);
 	fclose(f);

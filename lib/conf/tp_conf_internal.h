@@ -88,4 +88,8 @@ void tp_conf_cluster_defaults(struct tp_conf *c);
 int tp_conf_load_cluster(const config_t *cfg, struct tp_conf *c, char *err,
 			 size_t errlen);
 
+/* The accounting group (cp/acct's usage records). */
+void tp_conf_acct_defaults(struct tp_conf *c);
+int tp_conf_load_acct(const config_t *cfg, struct tp_conf *c, char *err, size_t errlen);
+
 #endif /* TP_CONF_INTERNAL_H */

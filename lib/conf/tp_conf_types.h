@@ -566,6 +566,33 @@ struct tp_conf_cluster {
 	int sentinel_password_file_line;
 };
 
+/*
+ * The "accounting" group (cp/acct, lib/conf/tp_conf_acct.c): usage
+ * records as JSON lines. Absent: none.
+ *
+ *   accounting = {
+ *     file = "/var/log/turnpike/usage.jsonl";
+ *     interim = 300;                 # s between interim records; 0: none
+ *     retention = 90;                # days rotated files are kept; 0: forever
+ *     spool = "/var/spool/turnpike"; # records the file could not take wait here
+ *     spool_max = 64;                # MB; a record past it is dropped, counted
+ *     stream = "usage";              # with a cluster: XADD NS:usage MAXLEN ~ stream_maxlen
+ *     stream_maxlen = 1000000;
+ *   };
+ */
+struct tp_conf_acct {
+	bool enabled;
+	int line;
+	char file[TP_CONF_PATH_LEN];
+	uint32_t interim_s;
+	uint32_t retention_days;
+	char spool[TP_CONF_PATH_LEN];     /* a folder; "": no spool */
+	int spool_line;
+	uint32_t spool_max_mb;            /* default 64 */
+	char stream[TP_CONF_CLUSTER_NAME_MAX + 1];  /* "": no Redis Stream */
+	uint32_t stream_maxlen;           /* default 1000000 */
+};
+
 struct tp_conf {
 	char path[4096];
 	/* A word for the operator about a file that loaded ("<file>:<line>:
@@ -580,6 +607,7 @@ struct tp_conf {
 	struct tp_conf_agw agw;
 	struct tp_conf_iq iq;
 	struct tp_conf_cluster cluster;
+	struct tp_conf_acct acct;
 };
 
 #endif /* TP_CONF_TYPES_H */

@@ -326,6 +326,9 @@ ipc_msg_check(const struct ipc_msg *m, enum ipc_dir dir)
 	case IPC_STATS:
 		ok = len % sizeof(struct ipc_alloc_stats) == 0;
 		break;
+	case IPC_STATS_FINAL:
+		ok = len == sizeof(struct ipc_alloc_stats) && h->alloc_id != 0;
+		break;
 	case IPC_CONN_DOWN: {
 		const struct ipc_conn_event *ev = (const void *)m->body;
 

@@ -27,7 +27,7 @@
 #include <stdint.h>
 
 #define IPC_MAGIC        0x54504943u   /* "TPIC" */
-#define IPC_VERSION      16u           /* 5: 64-bit connection ids, capabilities
+#define IPC_VERSION      17u           /* 5: 64-bit connection ids, capabilities
 					* and relayed-port ranges in the header;
 					* 6: and dp's worker counters (ipc_dp_stats);
 					* 7: and its TCP counters;
@@ -53,7 +53,9 @@
 					* (ipc_agw_mod), AGW_EV_SUBTRACTED, a
 					* leg's own setup time (ipc_agw_leg_state);
 					* 16: a termination's DSCP, policing and
-					* controller's memo (ipc_agw_term) */
+					* controller's memo (ipc_agw_term);
+					* 17: an allocation's start (ipc_alloc.
+					* created_ms), STATS_FINAL */
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
@@ -138,6 +140,9 @@ struct ipc_alloc {
 	uint16_t flags;           /* IPC_ALLOC_F_* */
 	struct ipc_addr relayed[2];
 	uint64_t expires_ms;
+	/* when cp made it (CLOCK_MONOTONIC ms): kept by dp for a restarted
+	 * cp, whose usage records say when it started (cp/acct) */
+	uint64_t created_ms;
 	uint8_t key[IPC_KEY_MAX];
 	char username[IPC_USER_MAX];
 };

@@ -897,6 +897,86 @@ run_cases(const struct bad *cases, size_t n, const char *group)
 	"  " extra "\n" \
 	"};\n"
 
+/* An accounting group opening on line 5, its line 6 is body. */
+#define ACCT(body) \
+	DP("") \
+	"accounting = {\n" \
+	"  " body "\n" \
+	"};\n"
+
+/* a turn and a cluster group, lines 5 and 6 (after DP("")) */
+#define ACCT_CLUSTER \
+	"turn = { realm = \"r\"; };\n" \
+	"cluster = { redis = [\"127.0.0.1:6379\"]; box = \"a\"; share = [\"users\"]; };\n"
+
+/* Absent: no records; present: the file, interim and retention as
+ * written (interim and retention 0 unless set). */
+static void
+test_conf_accounting_is_read(void **state)
+{
+	(void)state;
+	expect_ok(DP(""));
+	assert_false(c.acct.enabled);
+	tp_conf_free(&c);
+	expect_ok(ACCT("file = \"/var/log/turnpike/usage.jsonl\";"));
+	assert_true(c.acct.enabled);
+	assert_int_equal(c.acct.line, 5);
+	assert_string_equal(c.acct.file, "/var/log/turnpike/usage.jsonl");
+	assert_int_equal(c.acct.interim_s, 0);
+	assert_int_equal(c.acct.retention_days, 0);
+	tp_conf_free(&c);
+	expect_ok(ACCT("file = \"/x/u.jsonl\"; interim = 300; retention = 90;"));
+	assert_int_equal(c.acct.interim_s, 300);
+	assert_int_equal(c.acct.retention_days, 90);
+	assert_string_equal(c.acct.spool, "");
+	assert_int_equal(c.acct.spool_max_mb, 64);
+	tp_conf_free(&c);
+	expect_ok(ACCT("file = \"/x/u.jsonl\"; spool = \"/var/spool/tp\"; spool_max = 5;"));
+	assert_string_equal(c.acct.spool, "/var/spool/tp");
+	assert_int_equal(c.acct.spool_line, 6);
+	assert_int_equal(c.acct.spool_max_mb, 5);
+	assert_string_equal(c.acct.stream, "");
+	assert_int_equal(c.acct.stream_maxlen, 1000000);
+	tp_conf_free(&c);
+	/* the Redis Stream: with a cluster and a spool */
+	expect_ok(DP("") ACCT_CLUSTER "accounting = { file = \"/x\"; spool = \"/s\"; "
+		  "stream = \"usage\"; stream_maxlen = 5000; };\n");
+	assert_string_equal(c.acct.stream, "usage");
+	assert_int_equal(c.acct.stream_maxlen, 5000);
+	tp_conf_free(&c);
+}
+
+/* Each mistake names its line and what is wrong. */
+static void
+test_conf_accounting_bad_is_refused(void **state)
+{
+	static const struct bad cases[] = {
+		{ DP("") "accounting = 1;\n", 5, "accounting must be a group" },
+		{ ACCT("interim = 5;"), 5, "accounting needs file" },
+		{ ACCT("file = \"usage.jsonl\";"), 6, "must be an absolute path" },
+		{ ACCT("file = 7;"), 6, "accounting.file must be a string" },
+		{ ACCT("file = \"/var/log/\";"), 6, "names a directory" },
+		{ ACCT("file = \"/x\"; interim = -1;"), 6, "-1 is out of range" },
+		{ ACCT("file = \"/x\"; interim = 604801;"), 6, "out of range" },
+		{ ACCT("file = \"/x\"; retention = \"90d\";"), 6, "must be an integer" },
+		{ ACCT("file = \"/x\"; redis = \"/y\";"), 6, "unknown setting 'redis'" },
+		{ ACCT("file = \"/x\"; spool = \"spool\";"), 6, "must be an absolute path" },
+		{ ACCT("file = \"/x\"; spool = 1;"), 6, "accounting.spool must be a string" },
+		{ ACCT("file = \"/x\"; spool_max = 0;"), 6, "0 is out of range" },
+		{ ACCT("file = \"/x\"; spool = \"/s\"; stream = \"usage\";"), 6,
+		  "accounting.stream needs a cluster group" },
+		{ ACCT("file = \"/x\"; stream = \"a b\";"), 6, "must be 1..63 of letters" },
+		{ DP("") ACCT_CLUSTER "accounting = {\n  file = \"/x\"; stream = \"usage\";\n};\n",
+		  8, "accounting.stream needs accounting.spool" },
+		{ DP("") ACCT_CLUSTER "accounting = {\n  file = \"/x\"; spool = \"/s\"; "
+		  "stream = \"u\"; stream_maxlen = 999;\n};\n", 8, "999 is out of range" },
+	};
+
+	(void)state;
+	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		expect_error_at(cases[i].text, cases[i].line, cases[i].why, cases[i].text);
+}
+
 /* cp.user is read, with its line; tp_conf_resolve_user() finds its uid. */
 static void
 test_conf_cp_user_is_read_and_resolved(void **state)
@@ -2028,6 +2108,8 @@ main(void)
 		cmocka_unit_test(test_conf_tcp_timers),
 		cmocka_unit_test(test_conf_cp_metrics_allow_is_read),
 		cmocka_unit_test(test_conf_cp_metrics_allow_bad_lists_are_refused),
+		cmocka_unit_test(test_conf_accounting_is_read),
+		cmocka_unit_test(test_conf_accounting_bad_is_refused),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

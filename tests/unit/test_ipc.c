@@ -633,6 +633,10 @@ msg_make(struct ipc_msg *m, uint16_t kind)
 	case IPC_STATS:
 		m->h.body_len = 3 * sizeof(struct ipc_alloc_stats);
 		break;
+	case IPC_STATS_FINAL:
+		m->h.alloc_id = 5;
+		m->h.body_len = sizeof(struct ipc_alloc_stats);
+		break;
 	case IPC_ALLOC_ADD:
 		m->h.alloc_id = 5;
 		tuple_fill(&m->h.tuple, 4);
@@ -890,6 +894,8 @@ test_ipc_msg_check_refuses_wrong_lengths(void **state)
 		{ IPC_ALLOC_LIFE, -1 }, { IPC_ALLOC_LIFE, 8 },
 		{ IPC_PERM_ADD, -1 }, { IPC_PERM_DEL, 1 }, { IPC_CHAN_ADD, -8 },
 		{ IPC_CHAN_DEL, 40 }, { IPC_STATS, 1 }, { IPC_STATS, -8 },
+		{ IPC_STATS_FINAL, 1 }, { IPC_STATS_FINAL, -8 },
+		{ IPC_STATS_FINAL, (int)sizeof(struct ipc_alloc_stats) },
 		{ IPC_ALLOC_DEL, 1 }, { IPC_STATE_DONE, 1 }, { IPC_SYNC, 8 },
 		{ IPC_STATS_REQ, 4 }, { IPC_TLS_RELOAD, 1 },
 		{ IPC_REQUEST, 4 }, { IPC_REQUEST, -4 }, { IPC_RESPONSE, -24 },
@@ -916,6 +922,10 @@ test_ipc_msg_check_refuses_wrong_lengths(void **state)
 	expect_bad(&m, "past the body");
 	m.h.body_len = 0xffff;
 	expect_bad(&m, "0xffff");
+	/* an allocation's last counters name it */
+	msg_make(&m, IPC_STATS_FINAL);
+	m.h.alloc_id = 0;
+	expect_bad(&m, "STATS_FINAL of allocation 0");
 }
 
 /* The access gateway's messages: each field the contract bounds. */

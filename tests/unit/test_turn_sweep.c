@@ -70,6 +70,7 @@ setup(void **state)
 	t->live.slot = calloc(CAP, sizeof(uint32_t));
 	t->live.pos = calloc(CAP, sizeof(uint32_t));
 	t->expires = calloc(CAP, sizeof(uint64_t));
+	t->created = calloc(CAP, sizeof(uint64_t));
 	t->relay_addr[0].family = NET_AF_IPV4;
 	t->relay_addr[0].ip[0] = 10;
 	t->relay_addr[0].ip[3] = 7;
@@ -90,6 +91,7 @@ teardown(void **state)
 	free(t->live.slot);
 	free(t->live.pos);
 	free(t->expires);
+	free(t->created);
 	fw_link_detach(f->w);
 	free(f->w->turn);
 	fw_worker_free(f->w);
@@ -336,6 +338,7 @@ test_turn_sweep_state_alloc_full_bindings_fits_and_passes_ipc_msg_check(void **s
 
 	add(f, 9);
 	t->expires[9] = 123456;
+	t->created[9] = 777;
 	assert_true(turn_user_set(t, a, "alice", 5));
 	for (unsigned int i = 0; i < TURN_MAX_PERMS; i++) {
 		struct ipc_binding b;
@@ -369,6 +372,8 @@ test_turn_sweep_state_alloc_full_bindings_fits_and_passes_ipc_msg_check(void **s
 			 (TURN_MAX_PERMS + TURN_MAX_CHANNELS) * sizeof(struct ipc_binding));
 	assert_true(m.h.body_len <= sizeof(m.body));
 	assert_true(ipc_msg_alloc(&m)->expires_ms == 123456);
+	/* (the start cp gave it goes back to a restarted cp) */
+	assert_true(ipc_msg_alloc(&m)->created_ms == 777);
 	assert_int_equal(ipc_msg_alloc(&m)->user_len, 5);
 	assert_memory_equal(ipc_msg_alloc(&m)->username, "alice", 5);
 	assert_int_equal(ipc_msg_alloc(&m)->key_len, 0);

@@ -1,0 +1,426 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The usage records' file: opened for appending (O_APPEND: a line is one
+ * write(2), whole, whoever else appends), reopened on reload so that
+ * logrotate's move is followed, and its rotated copies (FILE.1,
+ * FILE.2.gz, FILE-20261127, ...: any name that starts with FILE's and goes
+ * on with '.' or '-') removed once older than the retention. A file that
+ * cannot be written is said once per failure streak (with errno's
+ * sentence and the path), counted, and tried again at the next record;
+ * cp serves on. With a spool (accounting.spool) such a record is appended
+ * to SPOOL/usage.spool instead, up to spool_max, and the spool goes into
+ * the file, in order, before the next record the file takes (its
+ * records' ids let a consumer drop one written twice: a spool copied in
+ * part when the file failed again is copied whole the next time).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "acct.h"
+#include "tp_conf_types.h"
+#include "tp_log.h"
+
+#define SPOOL_NAME "usage.spool"
+#define STREAM_NAME "usage.stream"
+
+static int
+open_file(struct cp_acct *acct)
+{
+	int fd = open(acct->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+
+	if (fd < 0)
+		return -errno;
+	acct->fd = fd;
+	return 0;
+}
+
+/* A failure: said when the streak starts (or its cause changes). */
+static void
+failed(struct cp_acct *acct, int rc, const char *what)
+{
+	if (acct->err != -rc)
+		tp_log(TP_LOG_ERR, "accounting: cannot %s %s: %s (records %s%s until it "
+		       "can; the service goes on)\n", what, acct->path, strerror(-rc),
+		       acct->spool_path[0] != '\0' ? "wait in the spool " :
+		       "are counted as lost", acct->spool_path);
+	acct->err = -rc;
+}
+
+static int
+spool_open(struct cp_acct *acct)
+{
+	struct stat st;
+	int fd;
+
+	fd = open(acct->spool_path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		int rc = -errno;
+
+		close(fd);
+		return rc;
+	}
+	acct->spool_fd = fd;
+	acct->spool_bytes = (uint64_t)st.st_size;
+	return 0;
+}
+
+/* The spool into the file, whole: 0 (the spool is empty then), or -errno
+ * (it stays as it is). */
+static int
+spool_drain(struct cp_acct *acct)
+{
+	static char buf[65536];
+	uint64_t lines = 0;
+	off_t off = 0;
+
+	if (acct->spool_fd < 0 || acct->spool_bytes == 0 || acct->fd < 0)
+		return 0;
+	for (;;) {
+		ssize_t n = pread(acct->spool_fd, buf, sizeof(buf), off), k;
+
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		k = write(acct->fd, buf, (size_t)n);
+		if (k != n) {
+			/* (a part line ends here: the next one starts afresh) */
+			if (k > 0 && write(acct->fd, "\n", 1) < 0)
+				(void)0;
+			return k < 0 ? -errno : -ENOSPC;
+		}
+		for (ssize_t i = 0; i < n; i++)
+			lines += buf[i] == '\n';
+		off += n;
+	}
+	if (ftruncate(acct->spool_fd, 0) < 0)
+		return -errno;
+	tp_log(TP_LOG_NOTICE, "accounting: %llu spooled records written to %s\n",
+	       (unsigned long long)lines, acct->path);
+	acct->stats[CP_ACCT_STAT_UNSPOOLED] += lines;
+	acct->spool_bytes = 0;
+	return 0;
+}
+
+/* A line the file did not take, into the spool: 0, or -errno (full, or
+ * the spool cannot be written either; said once per streak). */
+static int
+spool_put(struct cp_acct *acct, const char *line, size_t n)
+{
+	struct stat st;
+	ssize_t k;
+	int rc;
+
+	if (acct->spool_path[0] == '\0')
+		return -ENOENT;
+	if (acct->spool_fd < 0 && (rc = spool_open(acct)) < 0)
+		goto fail;
+	if (acct->spool_bytes + n > acct->spool_max) {
+		acct->stats[CP_ACCT_STAT_SPOOL_DROPPED]++;
+		if (acct->spool_err != EFBIG)
+			tp_log(TP_LOG_ERR, "accounting: the spool %s is full (%llu bytes, "
+			       "spool_max): records are dropped, counted\n", acct->spool_path,
+			       (unsigned long long)acct->spool_bytes);
+		acct->spool_err = EFBIG;
+		return -EFBIG;
+	}
+	k = write(acct->spool_fd, line, n);
+	if (k != (ssize_t)n) {
+		rc = k < 0 ? -errno : -ENOSPC;
+		/* (a part line in the spool: its size as it is now) */
+		if (fstat(acct->spool_fd, &st) == 0)
+			acct->spool_bytes = (uint64_t)st.st_size;
+		goto fail;
+	}
+	acct->spool_bytes += n;
+	acct->spool_err = 0;
+	acct->stats[CP_ACCT_STAT_SPOOLED]++;
+	return 0;
+fail:
+	if (acct->spool_err != -rc)
+		tp_log(TP_LOG_ERR, "accounting: cannot write to the spool %s: %s (records "
+		       "are lost, counted)\n", acct->spool_path, strerror(-rc));
+	acct->spool_err = -rc;
+	return rc;
+}
+
+/* The spool as c says (the same one stays open). */
+static void
+spool_set(struct cp_acct *acct, const struct tp_conf_acct *c)
+{
+	char want[sizeof(acct->spool_path)];
+	int rc;
+
+	want[0] = '\0';
+	if (c->spool[0] != '\0')
+		snprintf(want, sizeof(want), "%.256s/" SPOOL_NAME, c->spool);
+	acct->spool_max = (uint64_t)c->spool_max_mb << 20;
+	if (strcmp(want, acct->spool_path) == 0)
+		return;
+	if (acct->spool_fd >= 0)
+		close(acct->spool_fd);
+	acct->spool_fd = -1;
+	acct->spool_bytes = 0;
+	acct->spool_err = 0;
+	snprintf(acct->spool_path, sizeof(acct->spool_path), "%s", want);
+	if (want[0] == '\0')
+		return;
+	if ((rc = spool_open(acct)) < 0) {
+		tp_log(TP_LOG_ERR, "accounting: cannot open the spool %s: %s (tried again "
+		       "when a record needs it)\n", acct->spool_path, strerror(-rc));
+		acct->spool_err = -rc;
+	} else if (acct->spool_bytes > 0) {
+		tp_log(TP_LOG_NOTICE, "accounting: the spool %s holds %llu bytes of records "
+		       "for %s\n", acct->spool_path, (unsigned long long)acct->spool_bytes,
+		       acct->path);
+	}
+}
+
+/* The Redis Stream's spool as c says (accounting.stream): opened once. */
+static void
+stream_set(struct cp_acct *acct, const struct tp_conf_acct *c)
+{
+	struct stat st;
+
+	snprintf(acct->stream_maxlen, sizeof(acct->stream_maxlen), "%u", c->stream_maxlen);
+	if (acct->stream_on || c->stream[0] == '\0' || c->spool[0] == '\0')
+		return;
+	acct->stream_on = true;
+	snprintf(acct->stream_path, sizeof(acct->stream_path), "%.256s/" STREAM_NAME, c->spool);
+	acct->stream_fd = open(acct->stream_path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (acct->stream_fd < 0 || fstat(acct->stream_fd, &st) < 0) {
+		acct->stream_err = errno;
+		tp_log(TP_LOG_ERR, "accounting: cannot open the stream's spool %s: %s (no "
+		       "record goes to Redis)\n", acct->stream_path, strerror(errno));
+		if (acct->stream_fd >= 0)
+			close(acct->stream_fd);
+		acct->stream_fd = -1;
+		return;
+	}
+	acct->stream_bytes = (uint64_t)st.st_size;
+	if (st.st_size > 0)
+		tp_log(TP_LOG_NOTICE, "accounting: %llu bytes of records wait for Redis in %s\n",
+		       (unsigned long long)st.st_size, acct->stream_path);
+}
+
+/* A record for the Redis Stream: into its spool, whence cp's loop sends
+ * it (cp_acct_stream_step()). Only a full spool drops it, counted. */
+static void
+stream_put(struct cp_acct *acct, const char *line, size_t n)
+{
+	ssize_t k;
+
+	if (acct->stream_fd < 0)
+		return;
+	if (acct->stream_bytes + n > acct->spool_max) {
+		if (acct->stream_err != EFBIG)
+			tp_log(TP_LOG_ERR, "accounting: the stream's spool %s is full (%llu "
+			       "bytes, spool_max): records for Redis are dropped, counted\n",
+			       acct->stream_path, (unsigned long long)acct->stream_bytes);
+		acct->stream_err = EFBIG;
+		acct->stats[CP_ACCT_STAT_STREAM_DROPPED]++;
+		return;
+	}
+	k = write(acct->stream_fd, line, n);
+	if (k != (ssize_t)n) {
+		struct stat st;
+		int e = k < 0 ? errno : ENOSPC;
+
+		if (acct->stream_err != e)
+			tp_log(TP_LOG_ERR, "accounting: cannot write to the stream's spool %s: "
+			       "%s (the record does not go to Redis, counted)\n",
+			       acct->stream_path, strerror(e));
+		acct->stream_err = e;
+		acct->stats[CP_ACCT_STAT_STREAM_DROPPED]++;
+		/* (a part line: the sender skips what has no end) */
+		if (fstat(acct->stream_fd, &st) == 0)
+			acct->stream_bytes = (uint64_t)st.st_size;
+		return;
+	}
+	acct->stream_err = 0;
+	acct->stream_bytes += n;
+}
+
+struct cp_acct *
+cp_acct_create(const struct tp_conf_acct *c)
+{
+	struct cp_acct *acct = calloc(1, sizeof(*acct));
+	int rc;
+
+	if (acct == NULL)
+		return NULL;
+	acct->fd = -1;
+	acct->spool_fd = -1;
+	acct->stream_fd = -1;
+	snprintf(acct->path, sizeof(acct->path), "%s", c->file);
+	acct->interim_s = c->interim_s;
+	acct->retention_days = c->retention_days;
+	spool_set(acct, c);
+	stream_set(acct, c);
+	if ((rc = open_file(acct)) < 0)
+		failed(acct, rc, "open");
+	else if ((rc = spool_drain(acct)) < 0)
+		failed(acct, rc, "write to");
+	return acct;
+}
+
+void
+cp_acct_free(struct cp_acct *acct)
+{
+	if (acct == NULL)
+		return;
+	while (acct->pending != NULL) {
+		struct cp_acct_pending *p = acct->pending;
+
+		acct->pending = p->next;
+		free(p);
+	}
+	if (acct->fd >= 0)
+		close(acct->fd);
+	if (acct->spool_fd >= 0)
+		close(acct->spool_fd);
+	if (acct->stream_fd >= 0)
+		close(acct->stream_fd);
+	free(acct);
+}
+
+int
+cp_acct_write(struct cp_acct *acct, struct cp_acct_rec *r)
+{
+	static char line[CP_ACCT_LINE_MAX];
+	int n, rc;
+	ssize_t k;
+
+	if (cp_acct_uuid(r->id) < 0) {
+		acct->stats[CP_ACCT_STAT_LOST]++;
+		return -EIO;
+	}
+	n = cp_acct_format(r, line, sizeof(line));
+	if (n < 0) {
+		acct->stats[CP_ACCT_STAT_LOST]++;
+		return n;
+	}
+	if (acct->stream_on)
+		stream_put(acct, line, (size_t)n);
+	if (acct->fd < 0 && (rc = open_file(acct)) < 0) {
+		failed(acct, rc, "open");
+		goto lost;
+	}
+	/* what waits goes first, in order */
+	if (acct->spool_bytes > 0 && (rc = spool_drain(acct)) < 0) {
+		failed(acct, rc, "write to");
+		goto lost;
+	}
+	k = write(acct->fd, line, (size_t)n);
+	if (k != n) {
+		/* a short write (a full disk mid-line) leaves a part line:
+		 * the next record starts on a line of its own */
+		rc = k < 0 ? -errno : -ENOSPC;
+		if (k > 0 && write(acct->fd, "\n", 1) < 0)
+			(void)0;
+		failed(acct, rc, "write to");
+		goto lost;
+	}
+	if (acct->err != 0)
+		tp_log(TP_LOG_NOTICE, "accounting: writing %s again\n", acct->path);
+	acct->err = 0;
+	acct->stats[r->type == CP_ACCT_INTERIM ? CP_ACCT_STAT_INTERIM : CP_ACCT_STAT_RECORDS]++;
+	if (!r->exact && r->type == CP_ACCT_STOP)
+		acct->stats[CP_ACCT_STAT_INEXACT]++;
+	return 0;
+lost:
+	acct->stats[CP_ACCT_STAT_WRITE_ERRORS]++;
+	if (spool_put(acct, line, (size_t)n) == 0)
+		return 0;
+	acct->stats[CP_ACCT_STAT_LOST]++;
+	return rc;
+}
+
+int
+cp_acct_reopen(struct cp_acct *acct, const struct tp_conf_acct *c)
+{
+	int rc;
+
+	if (acct->fd >= 0)
+		close(acct->fd);
+	acct->fd = -1;
+	snprintf(acct->path, sizeof(acct->path), "%s", c->file);
+	acct->interim_s = c->interim_s;
+	acct->retention_days = c->retention_days;
+	acct->stats[CP_ACCT_STAT_REOPENS]++;
+	spool_set(acct, c);
+	stream_set(acct, c);
+	if ((rc = open_file(acct)) < 0) {
+		failed(acct, rc, "open");
+		return rc;
+	}
+	if ((rc = spool_drain(acct)) < 0) {
+		failed(acct, rc, "write to");
+		return rc;
+	}
+	if (acct->err != 0)
+		tp_log(TP_LOG_NOTICE, "accounting: %s open again\n", acct->path);
+	acct->err = 0;
+	return 0;
+}
+
+unsigned int
+cp_acct_prune(struct cp_acct *acct, time_t now)
+{
+	char dir[sizeof(acct->path)], full[sizeof(acct->path) + 256];
+	const char *base;
+	size_t blen;
+	unsigned int n = 0;
+	struct dirent *de;
+	DIR *d;
+
+	struct stat self;
+
+	/* (only beside a regular file: a path like /dev/full has no
+	 * rotated copies, and what is beside it is not ours) */
+	if (acct->retention_days == 0 || lstat(acct->path, &self) < 0 ||
+	    !S_ISREG(self.st_mode))
+		return 0;
+	snprintf(dir, sizeof(dir), "%s", acct->path);
+	base = strrchr(acct->path, '/');
+	if (base == NULL)
+		return 0;
+	base++;
+	dir[base - acct->path] = '\0';
+	blen = strlen(base);
+	d = opendir(dir);
+	if (d == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		struct stat st;
+
+		/* FILE itself never; FILE.x and FILE-x only */
+		if (strncmp(de->d_name, base, blen) != 0 ||
+		    (de->d_name[blen] != '.' && de->d_name[blen] != '-'))
+			continue;
+		snprintf(full, sizeof(full), "%s%s", dir, de->d_name);
+		if (lstat(full, &st) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		if (now - st.st_mtime < (time_t)acct->retention_days * 86400)
+			continue;
+		if (unlink(full) == 0) {
+			n++;
+			tp_log(TP_LOG_NOTICE, "accounting: removed %s (older than the "
+			       "retention, %u days)\n", full, acct->retention_days);
+		} else {
+			tp_log(TP_LOG_WARNING, "accounting: cannot remove %s: %s\n", full,
+			       strerror(errno));
+		}
+	}
+	closedir(d);
+	acct->stats[CP_ACCT_STAT_PRUNED] += n;
+	return n;
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/acct: usage records (FEATURE.md). The record's line (acct_record.c:
+ * no cp state, unit-tested), the file it goes to (acct.c: opened for
+ * appending, reopened on reload, its rotated copies pruned by retention),
+ * and the hooks cp/alloc and cp/agw call as sessions end.
+ */
+#ifndef CP_ACCT_H
+#define CP_ACCT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "acct_types.h"
+
+struct cp_ctx;
+struct cp_alloc;
+struct tp_conf_acct;
+
+/* The record's name for a reason ("expired"), "?" out of range. */
+const char *cp_acct_reason_name(unsigned int reason);
+
+/* r as one JSON line (with its '\n') into buf: its length, or -ENOSPC
+ * when len is too short (nothing useful in buf then). */
+int cp_acct_format(const struct cp_acct_rec *r, char *buf, size_t len);
+
+/* A random (version 4) UUID, "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx",
+ * from OpenSSL's CSPRNG: 0, or -EIO when it has no randomness. */
+int cp_acct_uuid(char out[37]);
+
+/* unix_ms as RFC 3339 UTC with milliseconds ("2026-11-27T16:52:23.123Z"). */
+void cp_acct_rfc3339(uint64_t unix_ms, char out[32]);
+
+/* The writer: made from the accounting group (the file is opened; one
+ * that cannot be is logged and tried again as records come: the service
+ * goes on). NULL with errno only when out of memory. */
+struct cp_acct *cp_acct_create(const struct tp_conf_acct *c);
+void cp_acct_free(struct cp_acct *acct);
+/* r (its id given here) appended to the file: 0, or -errno (logged once
+ * per failure streak, counted in write_errors and records_lost). */
+int cp_acct_write(struct cp_acct *acct, struct cp_acct_rec *r);
+/* Close and open the file again (a reload: after logrotate moved it),
+ * with c's settings: 0 or -errno (logged; records are tried again). */
+int cp_acct_reopen(struct cp_acct *acct, const struct tp_conf_acct *c);
+/* Remove the rotated copies of the file (FILE.* in its directory) older
+ * than the retention; the count removed (0 with retention 0). now: time(). */
+unsigned int cp_acct_prune(struct cp_acct *acct, time_t now);
+
+/* ---- cp's hooks (cp/acct/acct_module.c; no-ops without the group) ---- */
+
+/* An allocation ends (cpa_alloc_free(), before it is forgotten). */
+void cp_acct_alloc_end(struct cp_ctx *cp, const struct cp_alloc *a, unsigned int reason);
+/* dp's last counters of an allocation cp no longer has (STATS_FINAL after
+ * its end): 1 and *old the counters cp had, when a record waited for
+ * them; 0 when none did. */
+int cp_acct_final(struct cp_ctx *cp, uint64_t id, const uint64_t c[IPC_ALLOC_STATS_N],
+		  uint64_t old[IPC_ALLOC_STATS_N]);
+/* An RFC 6062 peer connection's bytes (a GONE) after its allocation
+ * ended (in cp_alloc's tcp_bytes order). */
+void cp_acct_tcp_gone(struct cp_ctx *cp, uint64_t id, const uint64_t b[4]);
+/* A reload: the file reopened (logrotate moved it) with c's settings,
+ * old rotated copies pruned: 0 or -errno (logged; records are tried
+ * again as they come). */
+int cp_acct_reload(struct cp_ctx *cp, const struct tp_conf_acct *c);
+/* The wall clock (UTC ms) at monotonic time mono_ms. */
+uint64_t cp_acct_wall_ms(uint64_t mono_ms, uint64_t now_mono_ms);
+
+/* The module's (acct_module.c): the pending records whose time came (all:
+ * every one), written; and the interim records of the allocations whose
+ * age passed a multiple of the interval since last_ms. Counts written. */
+unsigned int cp_acct_flush_due(struct cp_ctx *cp, bool all);
+unsigned int cp_acct_interim_scan(struct cp_ctx *cp, uint64_t last_ms);
+/* The Redis Stream (acct_stream.c): the spooled records XADDed in order
+ * while Redis is up, a window at a time; the spool emptied once Redis
+ * acknowledged all of it. The commands sent. */
+unsigned int cp_acct_stream_step(struct cp_ctx *cp);
+
+#endif /* CP_ACCT_H */

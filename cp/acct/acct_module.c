@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/acct as a module of turnpike-cp: the records' file made from the
+ * accounting group, reopened on reload; each loop turn, the records that
+ * waited for dp's last counters (acct_hooks.c) and, once a second, the
+ * interim ones; an AGW context's RELEASED makes one at once (the event
+ * has both legs' bytes).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sys/stat.h>
+
+#include "acct.h"
+#include "cluster/cluster.h"
+#include "cp.h"
+#include "cp_module.h"
+
+#define ACCT_SCAN_MS        1000u
+#define ACCT_PRUNE_MS       (3600u * 1000u)
+
+static void
+mirror_stats(struct cp_ctx *cp)
+{
+	const uint64_t *s = cp->acct->stats;
+
+	cp->stats[CP_STAT_ACCT_RECORDS] = s[CP_ACCT_STAT_RECORDS];
+	cp->stats[CP_STAT_ACCT_INTERIM] = s[CP_ACCT_STAT_INTERIM];
+	cp->stats[CP_STAT_ACCT_WRITE_ERRORS] = s[CP_ACCT_STAT_WRITE_ERRORS];
+	cp->stats[CP_STAT_ACCT_LOST] = s[CP_ACCT_STAT_LOST];
+	cp->stats[CP_STAT_ACCT_INEXACT] = s[CP_ACCT_STAT_INEXACT];
+	cp->stats[CP_STAT_ACCT_SPOOLED] = s[CP_ACCT_STAT_SPOOLED];
+	cp->stats[CP_STAT_ACCT_SPOOL_DROPPED] = s[CP_ACCT_STAT_SPOOL_DROPPED];
+	cp->stats[CP_STAT_ACCT_STREAM_ADDED] = s[CP_ACCT_STAT_STREAM_ADDED];
+	cp->stats[CP_STAT_ACCT_STREAM_ERRORS] = s[CP_ACCT_STAT_STREAM_ERRORS];
+	cp->stats[CP_STAT_ACCT_STREAM_DROPPED] = s[CP_ACCT_STAT_STREAM_DROPPED];
+}
+
+static unsigned int
+acct_step(struct cp_ctx *cp)
+{
+	struct cp_acct *acct = cp->acct;
+	unsigned int n = 0;
+
+	if (acct == NULL)
+		return 0;
+	if (acct->pending != NULL)
+		n += cp_acct_flush_due(cp, false);
+	if (acct->stream_on)
+		n += cp_acct_stream_step(cp);
+	if (cp->now_ms >= acct->next_interim_ms) {
+		uint64_t last = acct->next_interim_ms - ACCT_SCAN_MS;
+
+		if (acct->interim_s > 0 && acct->next_interim_ms != 0)
+			n += cp_acct_interim_scan(cp, last);
+		acct->next_interim_ms = cp->now_ms + ACCT_SCAN_MS;
+	}
+	if (cp->now_ms >= acct->next_prune_ms) {
+		cp_acct_prune(acct, time(NULL));
+		acct->next_prune_ms = cp->now_ms + ACCT_PRUNE_MS;
+	}
+	mirror_stats(cp);
+	return n;
+}
+
+/* An AGW context's end: its RELEASED event has both legs' bytes. */
+static void
+agw_event(struct cp_ctx *cp, const struct cp_agw_ctx *c, const struct ipc_agw_event *e,
+	  void *arg)
+{
+	struct cp_acct_rec r;
+
+	(void)arg;
+	if (cp->acct == NULL || e->type != IPC_AGW_EV_RELEASED)
+		return;
+	memset(&r, 0, sizeof(r));
+	r.type = CP_ACCT_STOP;
+	r.kind = CP_ACCT_AGW;
+	r.session = c->id;
+	r.reason = CP_ACCT_R_AGW;
+	r.exact = true;
+	snprintf(r.user, sizeof(r.user), "%s", c->label);
+	snprintf(r.cause, sizeof(r.cause), "%s", ipc_agw_cause_name(e->cause));
+	r.start_ms = c->created_wall_ms;
+	r.end_ms = cp->wall_ms;
+	for (unsigned int i = 0; i < 2; i++) {
+		r.leg_local[i] = c->leg_local[i];
+		r.leg_remote[i] = c->leg_remote[i];
+		r.leg_tls[i] = c->tls_version[i];
+		r.leg_in[i] = e->bytes_in[i];
+		r.leg_out[i] = e->bytes_out[i];
+	}
+	/* leg 0 is the client's side (the UE's) */
+	r.bytes_from_client = e->bytes_in[0];
+	r.bytes_to_client = e->bytes_out[0];
+	(void)cp_acct_write(cp->acct, &r);
+}
+
+static int
+acct_setup(struct cp_ctx *cp, char *err, size_t errlen)
+{
+	const struct tp_conf_acct *c = &cp->conf->acct;
+	int rc;
+
+	if (!c->enabled)
+		return 0;
+	if (c->spool[0] != '\0') {
+		struct stat st;
+		int e = stat(c->spool, &st) < 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+
+		if (e != 0) {
+			snprintf(err, errlen, "%s:%d: accounting.spool '%s': %s (make the "
+				 "folder, writable by cp.user)", cp->conf->path, c->spool_line,
+				 c->spool, strerror(e));
+			return -EINVAL;
+		}
+	}
+	cp->acct = cp_acct_create(c);
+	if (cp->acct == NULL) {
+		snprintf(err, errlen, "accounting: out of memory");
+		return -ENOMEM;
+	}
+	if (c->stream[0] != '\0' &&
+	    cp_cluster_key(cp, c->stream, cp->acct->stream_key,
+			   sizeof(cp->acct->stream_key)) < 0) {
+		snprintf(err, errlen, "%s:%d: accounting.stream needs the cluster (its Redis)",
+			 cp->conf->path, c->line);
+		cp_acct_free(cp->acct);
+		cp->acct = NULL;
+		return -EINVAL;
+	}
+	if (cp->conf->agw.enabled && (rc = cp_agw_observe(cp, agw_event, NULL)) < 0) {
+		snprintf(err, errlen, "accounting: cannot observe AGW contexts: %s",
+			 strerror(-rc));
+		cp_acct_free(cp->acct);
+		cp->acct = NULL;
+		return rc;
+	}
+	tp_log(TP_LOG_INFO, "accounting: records to %s (interim %u s, retention %u days)\n",
+	       c->file, c->interim_s, c->retention_days);
+	return 0;
+}
+
+/* What waits is written with what cp has (a record a little short beats
+ * none): marked not exact unless dp's last counters came. */
+static void
+acct_fini(struct cp_ctx *cp)
+{
+	if (cp->acct == NULL)
+		return;
+	cp_acct_flush_due(cp, true);
+	cp_acct_free(cp->acct);
+	cp->acct = NULL;
+}
+
+const struct cp_module cp_acct_module = {
+	.name = "acct",
+	.setup = acct_setup,
+	.fini = acct_fini,
+	.step = acct_step,
+};

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A usage record as one JSON line. Written by hand rather than through
+ * json-c: a record is a fixed set of fields, every string in it is either
+ * ours or escaped here (the username is the client's: RFC 8489 allows any
+ * UTF-8 in it, and a quote or a control character must not end the line),
+ * and cp writes one per allocation that ends.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <arpa/inet.h>
+#include <openssl/rand.h>
+
+#include "acct.h"
+
+const char *
+cp_acct_reason_name(unsigned int reason)
+{
+	static const char *const names[CP_ACCT_R__COUNT] = {
+#define X(e, n) n,
+		CP_ACCT_REASONS(X)
+#undef X
+	};
+
+	return reason < CP_ACCT_R__COUNT ? names[reason] : "?";
+}
+
+int
+cp_acct_uuid(char out[37])
+{
+	uint8_t b[16];
+
+	if (RAND_bytes(b, sizeof(b)) != 1)
+		return -EIO;
+	b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);   /* RFC 9562 §5.4: version 4 */
+	b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);   /* variant 10 */
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+		 "%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4], b[5], b[6],
+		 b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+	return 0;
+}
+
+void
+cp_acct_rfc3339(uint64_t unix_ms, char out[32])
+{
+	time_t s = (time_t)(unix_ms / 1000u);
+	struct tm tm;
+
+	if (gmtime_r(&s, &tm) == NULL) {
+		snprintf(out, 32, "1970-01-01T00:00:00.000Z");
+		return;
+	}
+	/* (each field bounded, so the compiler sees that 24 bytes do) */
+	snprintf(out, 32, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ",
+		 (unsigned int)(tm.tm_year + 1900) % 10000u, (unsigned int)(tm.tm_mon + 1) % 100u,
+		 (unsigned int)tm.tm_mday % 100u, (unsigned int)tm.tm_hour % 100u,
+		 (unsigned int)tm.tm_min % 100u, (unsigned int)tm.tm_sec % 100u,
+		 (unsigned int)(unix_ms % 1000u));
+}
+
+/* What is written so far, and whether it all fitted. */
+struct out {
+	char *buf;
+	size_t len, n;
+	bool full;
+};
+
+static void
+put(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (o->full)
+		return;
+	va_start(ap, fmt);
+	k = vsnprintf(o->buf + o->n, o->len - o->n, fmt, ap);
+	va_end(ap);
+	if (k < 0 || (size_t)k >= o->len - o->n) {
+		o->full = true;
+		return;
+	}
+	o->n += (size_t)k;
+}
+
+/* A JSON string: quotes, backslashes and control bytes escaped (other
+ * bytes as they are: a username is UTF-8 by RFC 8265). */
+static void
+put_str(struct out *o, const char *s)
+{
+	put(o, "\"");
+	for (; *s != '\0'; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			put(o, "\\%c", ch);
+		else if (ch < 0x20 || ch == 0x7f)
+			put(o, "\\u%04x", ch);
+		else
+			put(o, "%c", ch);
+	}
+	put(o, "\"");
+}
+
+static void
+put_ip(struct out *o, const struct ipc_addr *a)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	if (inet_ntop(a->family == 6 ? AF_INET6 : AF_INET, a->ip, ip, sizeof(ip)) == NULL)
+		snprintf(ip, sizeof(ip), "?");
+	put(o, "\"%s\"", ip);
+}
+
+/* "IP:PORT", IPv6 in brackets (RFC 3986 §3.2.2) */
+static void
+put_ep(struct out *o, const struct ipc_addr *a)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	if (inet_ntop(a->family == 6 ? AF_INET6 : AF_INET, a->ip, ip, sizeof(ip)) == NULL)
+		snprintf(ip, sizeof(ip), "?");
+	put(o, a->family == 6 ? "\"[%s]:%u\"" : "\"%s:%u\"", ip, a->port);
+}
+
+static void
+put_time(struct out *o, const char *name, uint64_t ms)
+{
+	char t[32];
+
+	cp_acct_rfc3339(ms, t);
+	put(o, ",\"%s\":\"%s\"", name, t);
+}
+
+int
+cp_acct_format(const struct cp_acct_rec *r, char *buf, size_t len)
+{
+	static const char *const xport[] = { "udp", "tcp", "tls" };
+	struct out o = { .buf = buf, .len = len, .n = 0, .full = len == 0 };
+	uint64_t dur = r->end_ms > r->start_ms ? r->end_ms - r->start_ms : 0;
+
+	put(&o, "{\"id\":\"%s\",\"type\":\"%s\",\"kind\":\"%s\",\"session\":\"%llu\"",
+	    r->id, r->type == CP_ACCT_INTERIM ? "interim" : "stop",
+	    r->kind == CP_ACCT_AGW ? "agw" : "turn", (unsigned long long)r->session);
+	put(&o, ",\"tenant\":\"default\",\"user\":");
+	put_str(&o, r->user);
+	put_time(&o, "start", r->start_ms);
+	put_time(&o, r->type == CP_ACCT_INTERIM ? "time" : "end", r->end_ms);
+	put(&o, ",\"duration\":%llu.%03llu", (unsigned long long)(dur / 1000u),
+	    (unsigned long long)(dur % 1000u));
+	if (r->kind == CP_ACCT_TURN) {
+		put(&o, ",\"client\":{\"address\":");
+		put_ip(&o, &r->client);
+		put(&o, ",\"port\":%u,\"transport\":\"%s\"},\"server\":", r->client.port,
+		    xport[r->transport < 3 ? r->transport : 0]);
+		put_ep(&o, &r->server);
+		put(&o, ",\"relayed\":[");
+		for (unsigned int i = 0; i < r->nrelayed && i < 2; i++) {
+			if (i > 0)
+				put(&o, ",");
+			put_ep(&o, &r->relayed[i]);
+		}
+		put(&o, "],\"relayed_transport\":\"%s\"", r->relay_tcp ? "tcp" : "udp");
+	} else {
+		put(&o, ",\"legs\":[");
+		for (unsigned int i = 0; i < 2; i++) {
+			if (r->leg_local[i].family == 0)
+				continue;
+			if (o.n > 0 && o.buf[o.n - 1] != '[')
+				put(&o, ",");
+			put(&o, "{\"leg\":%u,\"local\":", i);
+			put_ep(&o, &r->leg_local[i]);
+			put(&o, ",\"remote\":");
+			put_ep(&o, &r->leg_remote[i]);
+			put(&o, ",\"transport\":\"%s\",\"bytes_in\":%llu,\"bytes_out\":%llu}",
+			    r->leg_tls[i] ? "tls" : "tcp", (unsigned long long)r->leg_in[i],
+			    (unsigned long long)r->leg_out[i]);
+		}
+		put(&o, "]");
+	}
+	put(&o, ",\"bytes_from_client\":%llu,\"bytes_to_client\":%llu",
+	    (unsigned long long)r->bytes_from_client, (unsigned long long)r->bytes_to_client);
+	if (r->has_pkts)
+		put(&o, ",\"packets_from_client\":%llu,\"packets_to_client\":%llu",
+		    (unsigned long long)r->pkts_from_client,
+		    (unsigned long long)r->pkts_to_client);
+	if (r->kind == CP_ACCT_TURN) {
+		put(&o, ",\"peers\":[");
+		for (unsigned int i = 0; i < r->npeers && i < CP_ACCT_PEERS_MAX; i++) {
+			if (i > 0)
+				put(&o, ",");
+			put_ip(&o, &r->peers[i]);
+		}
+		put(&o, "]");
+	}
+	if (r->type == CP_ACCT_STOP) {
+		put(&o, ",\"reason\":\"%s\"", r->kind == CP_ACCT_AGW && r->cause[0] != '\0' ?
+		    r->cause : cp_acct_reason_name(r->reason));
+		put(&o, ",\"exact\":%s", r->exact ? "true" : "false");
+	}
+	put(&o, "}\n");
+	return o.full ? -ENOSPC : (int)o.n;
+}

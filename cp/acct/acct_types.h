@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/acct, types only: a usage record (one JSON line: an allocation's or
+ * an AGW context's end, or an interim one for a long session, RFC 2866's
+ * Interim-Update as the model) and the module's state.
+ */
+#ifndef CP_ACCT_TYPES_H
+#define CP_ACCT_TYPES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ipc_types.h"
+
+/* Why a session ended: the record's "reason". */
+#define CP_ACCT_REASONS(X) \
+	X(CLIENT, "client_deleted")             /* Refresh with LIFETIME 0 */ \
+	X(EXPIRED, "expired")                   /* its lifetime ran out */ \
+	X(CONN_CLOSED, "connection_closed")     /* its TCP/TLS connection ended */ \
+	X(CONN_RESET, "connection_reset") \
+	X(CONN_TIMEOUT, "connection_timeout") \
+	X(CONN_ABORTED, "connection_aborted") \
+	X(DP_RESTART, "dp_restarted")           /* a stream's allocation went with dp */ \
+	X(KILLED, "operator_kill")              /* turnpikectl kill */ \
+	X(AGW, "agw")                           /* an AGW context: the cause says more */
+
+enum cp_acct_reason {
+#define X(e, n) CP_ACCT_R_##e,
+	CP_ACCT_REASONS(X)
+#undef X
+	CP_ACCT_R__COUNT,
+};
+
+enum cp_acct_type { CP_ACCT_STOP = 0, CP_ACCT_INTERIM = 1 };
+enum cp_acct_kind { CP_ACCT_TURN = 0, CP_ACCT_AGW = 1 };
+enum cp_acct_xport { CP_ACCT_UDP = 0, CP_ACCT_TCP = 1, CP_ACCT_TLS = 2 };
+
+#define CP_ACCT_PEERS_MAX 16u
+#define CP_ACCT_USER_MAX  512u          /* TP_USERNAME_MAX (508) and its NUL */
+#define CP_ACCT_LINE_MAX  8192u         /* a record's line, at most */
+
+/*
+ * One record. Times are UTC milliseconds since the epoch; bytes are at the
+ * relayed payload's layer: what the client sent to its peers and what its
+ * peers sent it (UDP payloads; RFC 6062's data connections' stream bytes,
+ * after TLS); packets only where that layer has them (UDP relaying).
+ */
+struct cp_acct_rec {
+	uint8_t type;                 /* enum cp_acct_type */
+	uint8_t kind;                 /* enum cp_acct_kind */
+	uint8_t transport;            /* the client's: enum cp_acct_xport */
+	bool relay_tcp;               /* RFC 6062 (no packets) */
+	bool exact;                   /* dp's last counters came */
+	bool has_pkts;
+	uint16_t reason;              /* enum cp_acct_reason (stop) */
+	uint64_t session;             /* cp's allocation id, or the context's */
+	char id[37];                  /* the record's own: a UUID (v4) */
+	char user[CP_ACCT_USER_MAX];
+	char cause[32];               /* AGW: ipc_agw_cause_name(); "" */
+	struct ipc_addr client, server;
+	uint8_t nrelayed;
+	struct ipc_addr relayed[2];
+	uint64_t start_ms, end_ms;    /* end_ms: the interim's time too */
+	uint64_t bytes_from_client, bytes_to_client;
+	uint64_t pkts_from_client, pkts_to_client;
+	uint8_t npeers;
+	struct ipc_addr peers[CP_ACCT_PEERS_MAX];
+	/* AGW: both legs (local, remote, bytes read from and written to) */
+	struct ipc_addr leg_local[2], leg_remote[2];
+	uint64_t leg_in[2], leg_out[2];
+	uint8_t leg_tls[2];
+};
+
+/* A stopped allocation waiting for dp's last counters (STATS_FINAL) and,
+ * for RFC 6062, its peer connections' ends. */
+struct cp_acct_pending {
+	struct cp_acct_pending *next;
+	uint64_t due_ms;              /* written then, whatever came */
+	uint64_t counters[IPC_ALLOC_STATS_N];   /* dp's, last known */
+	uint64_t tcp_bytes[4];
+	bool final;
+	struct cp_acct_rec rec;
+};
+
+#define CP_ACCT_STATS(X) \
+	X(RECORDS, "records_written") \
+	X(INTERIM, "interim_written") \
+	X(WRITE_ERRORS, "write_errors") \
+	X(LOST, "records_lost") \
+	X(INEXACT, "records_without_final_counters") \
+	X(FINAL_UNMATCHED, "final_counters_unmatched") \
+	X(PRUNED, "rotated_files_removed") \
+	X(REOPENS, "reopens") \
+	X(SPOOLED, "records_spooled") \
+	X(UNSPOOLED, "records_unspooled") \
+	X(SPOOL_DROPPED, "records_dropped_spool_full") \
+	X(STREAM_ADDED, "stream_added") \
+	X(STREAM_ERRORS, "stream_errors") \
+	X(STREAM_DROPPED, "stream_dropped_spool_full")
+
+enum cp_acct_stat {
+#define X(e, n) CP_ACCT_STAT_##e,
+	CP_ACCT_STATS(X)
+#undef X
+	CP_ACCT_STAT__COUNT,
+};
+
+struct cp_acct {
+	char path[256];
+	int fd;                       /* -1: not open (the error is logged) */
+	int err;                      /* errno of the last failure, 0: writing */
+	uint32_t interim_s;
+	uint32_t retention_days;
+	/* the spool: records the file could not take, in order, written
+	 * to the file before the next record once it takes them again */
+	char spool_path[288];         /* "": none */
+	int spool_fd;
+	int spool_err;                /* errno of its last failure */
+	uint64_t spool_bytes, spool_max;
+	/* the Redis Stream (accounting.stream): every record goes into its
+	 * own spool file first (SPOOL/usage.stream); cp's loop XADDs them
+	 * from there in order while Redis is up, a window at a time, and
+	 * empties it once every one is acknowledged */
+	bool stream_on;
+	char stream_key[320];
+	char stream_path[288];
+	char stream_maxlen[16];
+	int stream_fd;
+	int stream_err;
+	uint64_t stream_bytes;        /* the file's length */
+	uint64_t stream_sent;         /* offset of the next line to send */
+	uint64_t stream_acked;        /* offset up to which Redis said yes */
+	uint32_t stream_gen;          /* answers of another gen are ignored */
+	uint32_t stream_link_gen;     /* the link's, when what is unanswered went */
+	unsigned int stream_inflight;
+	uint64_t next_interim_ms;     /* the next interim scan (monotonic) */
+	uint64_t next_prune_ms;
+	struct cp_acct_pending *pending;
+	unsigned int npending;
+	uint64_t stats[CP_ACCT_STAT__COUNT];
+};
+
+#endif /* CP_ACCT_TYPES_H */

@@ -1,0 +1,583 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/acct's record and file (acct_record.c, acct.c): a record's line is
+ * one JSON object that json-c reads back field for field (a username with
+ * quotes, backslashes and control bytes included), times in RFC 3339 UTC,
+ * ids UUIDs v4; the file takes whole lines, a full disk (/dev/full) or a
+ * missing folder is an error counted (write_errors, records_lost) and the
+ * next record is tried again, a reopen follows a rotation, and the
+ * retention removes the rotated copies past it and nothing else.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "acct/acct.h"
+#include "tp_conf_types.h"
+
+static char dir[64];
+
+static int
+setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/tp-acct.XXXXXX");
+	return mkdtemp(dir) == NULL ? -1 : 0;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void
+addr4(struct ipc_addr *a, uint8_t b0, uint8_t b1, uint8_t b2, uint8_t b3, uint16_t port)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = 4;
+	a->ip[0] = b0, a->ip[1] = b1, a->ip[2] = b2, a->ip[3] = b3;
+	a->port = port;
+}
+
+static void
+udp_rec(struct cp_acct_rec *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->type = CP_ACCT_STOP;
+	r->kind = CP_ACCT_TURN;
+	r->transport = CP_ACCT_UDP;
+	r->has_pkts = true;
+	r->exact = true;
+	r->reason = CP_ACCT_R_CLIENT;
+	r->session = 42;
+	snprintf(r->id, sizeof(r->id), "0f0e0d0c-0b0a-4908-8706-050403020100");
+	snprintf(r->user, sizeof(r->user), "alice");
+	addr4(&r->client, 10, 210, 0, 2, 40000);
+	addr4(&r->server, 10, 210, 0, 1, 3478);
+	r->nrelayed = 2;
+	addr4(&r->relayed[0], 10, 211, 0, 1, 50002);
+	memset(&r->relayed[1], 0, sizeof(r->relayed[1]));
+	r->relayed[1].family = 6;
+	r->relayed[1].ip[0] = 0xfd;
+	r->relayed[1].ip[15] = 1;
+	r->relayed[1].port = 50002;
+	r->start_ms = 1764262343123ull;           /* 2025-11-27T16:52:23.123Z */
+	r->end_ms = r->start_ms + 61500;
+	r->bytes_from_client = 2500;
+	r->bytes_to_client = 2400;
+	r->pkts_from_client = 25;
+	r->pkts_to_client = 24;
+	r->npeers = 1;
+	addr4(&r->peers[0], 10, 211, 0, 2, 0);
+}
+
+static struct json_object *
+parse_line(const char *line, int n)
+{
+	struct json_object *o;
+
+	assert_true(n > 0);
+	assert_int_equal(line[n - 1], '\n');
+	assert_null(memchr(line, '\n', (size_t)n - 1));   /* one line */
+	o = json_tokener_parse(line);
+	assert_non_null(o);
+	return o;
+}
+
+static const char *
+str(struct json_object *o, const char *k)
+{
+	struct json_object *v;
+
+	assert_true(json_object_object_get_ex(o, k, &v));
+	return json_object_get_string(v);
+}
+
+static int64_t
+num(struct json_object *o, const char *k)
+{
+	struct json_object *v;
+
+	assert_true(json_object_object_get_ex(o, k, &v));
+	return json_object_get_int64(v);
+}
+
+/* Every field of a UDP stop record, as json-c reads it back. */
+static void
+test_acct_format_udp_stop_reads_back(void **state)
+{
+	static char line[CP_ACCT_LINE_MAX];
+	struct cp_acct_rec r;
+	struct json_object *o, *v, *cl;
+	int n;
+
+	(void)state;
+	udp_rec(&r);
+	n = cp_acct_format(&r, line, sizeof(line));
+	o = parse_line(line, n);
+	assert_string_equal(str(o, "id"), r.id);
+	assert_string_equal(str(o, "type"), "stop");
+	assert_string_equal(str(o, "kind"), "turn");
+	assert_string_equal(str(o, "session"), "42");
+	assert_string_equal(str(o, "tenant"), "default");
+	assert_string_equal(str(o, "user"), "alice");
+	assert_string_equal(str(o, "start"), "2025-11-27T16:52:23.123Z");
+	assert_string_equal(str(o, "end"), "2025-11-27T16:53:24.623Z");
+	assert_true(json_object_object_get_ex(o, "duration", &v));
+	assert_true(json_object_get_double(v) == 61.5);
+	assert_true(json_object_object_get_ex(o, "client", &cl));
+	assert_string_equal(str(cl, "address"), "10.210.0.2");
+	assert_int_equal(num(cl, "port"), 40000);
+	assert_string_equal(str(cl, "transport"), "udp");
+	assert_string_equal(str(o, "server"), "10.210.0.1:3478");
+	assert_true(json_object_object_get_ex(o, "relayed", &v));
+	assert_int_equal(json_object_array_length(v), 2);
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(v, 0)),
+			    "10.211.0.1:50002");
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(v, 1)),
+			    "[fd00::1]:50002");
+	assert_string_equal(str(o, "relayed_transport"), "udp");
+	assert_int_equal(num(o, "bytes_from_client"), 2500);
+	assert_int_equal(num(o, "bytes_to_client"), 2400);
+	assert_int_equal(num(o, "packets_from_client"), 25);
+	assert_int_equal(num(o, "packets_to_client"), 24);
+	assert_true(json_object_object_get_ex(o, "peers", &v));
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(v, 0)),
+			    "10.211.0.2");
+	assert_string_equal(str(o, "reason"), "client_deleted");
+	assert_true(json_object_object_get_ex(o, "exact", &v));
+	assert_true(json_object_get_boolean(v));
+	json_object_put(o);
+}
+
+/* An interim record has its time, no end, reason or exact; an RFC 6062
+ * one no packets; an AGW one its two legs and the cause. */
+static void
+test_acct_format_interim_tcp_relay_and_agw(void **state)
+{
+	static char line[CP_ACCT_LINE_MAX];
+	struct cp_acct_rec r;
+	struct json_object *o, *v, *leg;
+	int n;
+
+	(void)state;
+	udp_rec(&r);
+	r.type = CP_ACCT_INTERIM;
+	r.relay_tcp = true;
+	r.has_pkts = false;
+	r.transport = CP_ACCT_TLS;
+	o = parse_line(line, n = cp_acct_format(&r, line, sizeof(line)));
+	assert_string_equal(str(o, "type"), "interim");
+	assert_string_equal(str(o, "time"), "2025-11-27T16:53:24.623Z");
+	assert_false(json_object_object_get_ex(o, "end", NULL));
+	assert_false(json_object_object_get_ex(o, "reason", NULL));
+	assert_false(json_object_object_get_ex(o, "exact", NULL));
+	assert_false(json_object_object_get_ex(o, "packets_from_client", NULL));
+	assert_string_equal(str(o, "relayed_transport"), "tcp");
+	json_object_put(o);
+
+	memset(&r, 0, sizeof(r));
+	r.type = CP_ACCT_STOP;
+	r.kind = CP_ACCT_AGW;
+	r.reason = CP_ACCT_R_AGW;
+	r.session = 7;
+	snprintf(r.cause, sizeof(r.cause), "released");
+	addr4(&r.leg_local[0], 10, 210, 0, 1, 20000);
+	addr4(&r.leg_remote[0], 10, 210, 0, 2, 30000);
+	addr4(&r.leg_local[1], 10, 211, 0, 1, 20001);
+	addr4(&r.leg_remote[1], 10, 211, 0, 2, 30001);
+	r.leg_tls[1] = 13;
+	r.leg_in[0] = 11, r.leg_out[0] = 22, r.leg_in[1] = 22, r.leg_out[1] = 11;
+	r.bytes_from_client = 11, r.bytes_to_client = 22;
+	o = parse_line(line, n = cp_acct_format(&r, line, sizeof(line)));
+	assert_string_equal(str(o, "kind"), "agw");
+	assert_string_equal(str(o, "reason"), "released");
+	assert_true(json_object_object_get_ex(o, "legs", &v));
+	assert_int_equal(json_object_array_length(v), 2);
+	leg = json_object_array_get_idx(v, 1);
+	assert_string_equal(str(leg, "transport"), "tls");
+	assert_string_equal(str(leg, "remote"), "10.211.0.2:30001");
+	assert_int_equal(num(leg, "bytes_in"), 22);
+	assert_false(json_object_object_get_ex(o, "client", NULL));
+	json_object_put(o);
+}
+
+/* A username is the client's: quotes, backslashes and control bytes are
+ * escaped, and it reads back as it was. */
+static void
+test_acct_format_escapes_the_username(void **state)
+{
+	static char line[CP_ACCT_LINE_MAX];
+	static const char nasty[] = "a\"b\\c\nd\x01" "e\x7f" "\xc3\xa9";
+	struct cp_acct_rec r;
+	struct json_object *o;
+
+	(void)state;
+	udp_rec(&r);
+	snprintf(r.user, sizeof(r.user), "%s", nasty);
+	o = parse_line(line, cp_acct_format(&r, line, sizeof(line)));
+	assert_string_equal(str(o, "user"), nasty);
+	json_object_put(o);
+}
+
+/* A buffer too short says so rather than cutting the line. */
+static void
+test_acct_format_short_buffer_is_enospc(void **state)
+{
+	char line[64];
+	struct cp_acct_rec r;
+
+	(void)state;
+	udp_rec(&r);
+	assert_int_equal(cp_acct_format(&r, line, sizeof(line)), -ENOSPC);
+	assert_int_equal(cp_acct_format(&r, line, 0), -ENOSPC);
+}
+
+static void
+test_acct_uuid_is_v4_and_unique(void **state)
+{
+	char a[37], b[37];
+
+	(void)state;
+	assert_int_equal(cp_acct_uuid(a), 0);
+	assert_int_equal(cp_acct_uuid(b), 0);
+	assert_int_equal(strlen(a), 36);
+	assert_true(a[8] == '-' && a[13] == '-' && a[18] == '-' && a[23] == '-');
+	assert_int_equal(a[14], '4');
+	assert_non_null(strchr("89ab", a[19]));
+	assert_string_not_equal(a, b);
+}
+
+static unsigned int
+lines_of(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	unsigned int n = 0;
+	int ch;
+
+	if (f == NULL)
+		return 0;
+	while ((ch = fgetc(f)) != EOF)
+		n += ch == '\n';
+	fclose(f);
+	return n;
+}
+
+/* Records go in whole lines with ids of their own; after a rotation a
+ * reopen makes the file anew. */
+static void
+test_acct_write_appends_and_reopens_after_rotation(void **state)
+{
+	struct tp_conf_acct c = { .enabled = true, .interim_s = 0, .retention_days = 0 };
+	struct cp_acct *acct;
+	struct cp_acct_rec r;
+	char moved[sizeof(c.file) + 8];
+
+	(void)state;
+	snprintf(c.file, sizeof(c.file), "%s/usage.jsonl", dir);
+	acct = cp_acct_create(&c);
+	assert_non_null(acct);
+	udp_rec(&r);
+	assert_int_equal(cp_acct_write(acct, &r), 0);
+	assert_int_equal(cp_acct_write(acct, &r), 0);
+	assert_int_equal(lines_of(c.file), 2);
+	assert_int_equal(acct->stats[CP_ACCT_STAT_RECORDS], 2);
+	snprintf(moved, sizeof(moved), "%s.1", c.file);
+	assert_int_equal(rename(c.file, moved), 0);
+	assert_int_equal(cp_acct_reopen(acct, &c), 0);
+	r.type = CP_ACCT_INTERIM;
+	assert_int_equal(cp_acct_write(acct, &r), 0);
+	assert_int_equal(lines_of(c.file), 1);
+	assert_int_equal(lines_of(moved), 2);
+	assert_int_equal(acct->stats[CP_ACCT_STAT_INTERIM], 1);
+	assert_int_equal(acct->stats[CP_ACCT_STAT_WRITE_ERRORS], 0);
+	cp_acct_free(acct);
+}
+
+/* A full disk and a folder that is not there: each record is an error,
+ * counted, nothing stops; a reopen onto a good file writes again. */
+static void
+test_acct_write_errors_are_counted_and_survived(void **state)
+{
+	struct tp_conf_acct c = { .enabled = true };
+	struct cp_acct *acct;
+	struct cp_acct_rec r;
+
+	(void)state;
+	udp_rec(&r);
+	snprintf(c.file, sizeof(c.file), "/dev/full");
+	acct = cp_acct_create(&c);
+	assert_non_null(acct);
+	assert_int_equal(cp_acct_write(acct, &r), -ENOSPC);
+	assert_int_equal(cp_acct_write(acct, &r), -ENOSPC);
+	assert_int_equal(acct->stats[CP_ACCT_STAT_WRITE_ERRORS], 2);
+	assert_int_equal(acct->stats[CP_ACCT_STAT_LOST], 2);
+	snprintf(c.file, sizeof(c.file), "%s/no/such/folder/u.jsonl", dir);
+	assert_int_equal(cp_acct_reopen(acct, &c), -ENOENT);
+	assert_int_equal(cp_acct_write(acct, &r), -ENOENT);
+	assert_int_equal(acct->stats[CP_ACCT_STAT_LOST], 3);
+	snprintf(c.file, sizeof(c.file), "%s/good.jsonl", dir);
+	assert_int_equal(cp_acct_reopen(acct, &c), 0);
+	assert_int_equal(cp_acct_write(acct, &r), 0);
+	assert_int_equal(lines_of(c.file), 1);
+	assert_int_equal(acct->stats[CP_ACCT_STAT_RECORDS], 1);
+	cp_acct_free(acct);
+}
+
+static void
+touch_aged(const char *path, unsigned int days)
+{
+	struct timeval tv[2];
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fclose(f);
+	gettimeofday(&tv[0], NULL);
+	tv[0].tv_sec -= (time_t)days * 86400;
+	tv[1] = tv[0];
+	assert_int_equal(utimes(path, tv), 0);
+}
+
+/* Retention: FILE.x and FILE-x older than it go; newer ones, FILE itself
+ * (however old) and other names stay; 0 keeps everything. */
+static void
+test_acct_prune_removes_old_rotated_files_only(void **state)
+{
+	struct tp_conf_acct c = { .enabled = true, .retention_days = 30 };
+	static const char *const gone[] = { "u.jsonl.1", "u.jsonl.2.gz", "u.jsonl-20250101" };
+	static const char *const kept[] = { "u.jsonl.0", "other.1", "u.jsonlx" };
+	struct cp_acct *acct;
+	char p[256];
+
+	(void)state;
+	snprintf(c.file, sizeof(c.file), "%s/u.jsonl", dir);
+	acct = cp_acct_create(&c);
+	assert_non_null(acct);
+	touch_aged(c.file, 100);
+	for (unsigned int i = 0; i < 3; i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, gone[i]);
+		touch_aged(p, 31);
+	}
+	snprintf(p, sizeof(p), "%s/%s", dir, kept[0]);
+	touch_aged(p, 29);
+	snprintf(p, sizeof(p), "%s/%s", dir, kept[1]);
+	touch_aged(p, 100);
+	snprintf(p, sizeof(p), "%s/%s", dir, kept[2]);
+	touch_aged(p, 100);
+	acct->retention_days = 0;
+	assert_int_equal(cp_acct_prune(acct, time(NULL)), 0);
+	acct->retention_days = 30;
+	assert_int_equal(cp_acct_prune(acct, time(NULL)), 3);
+	for (unsigned int i = 0; i < 3; i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, gone[i]);
+		assert_int_not_equal(access(p, F_OK), 0);
+		snprintf(p, sizeof(p), "%s/%s", dir, kept[i]);
+		assert_int_equal(access(p, F_OK), 0);
+	}
+	assert_int_equal(access(c.file, F_OK), 0);
+	assert_int_equal(acct->stats[CP_ACCT_STAT_PRUNED], 3);
+	cp_acct_free(acct);
+}
+
+/* session numbers of the records in path, in order */
+static unsigned int
+sessions_of(const char *path, uint64_t *out, unsigned int max)
+{
+	static char line[CP_ACCT_LINE_MAX];
+	FILE *f = fopen(path, "r");
+	unsigned int n = 0;
+
+	if (f == NULL)
+		return 0;
+	while (n < max && fgets(line, sizeof(line), f) != NULL) {
+		struct json_object *o = json_tokener_parse(line);
+
+		assert_non_null(o);
+		out[n++] = strtoull(str(o, "session"), NULL, 10);
+		json_object_put(o);
+	}
+	fclose(f);
+	return n;
+}
+
+/* The file cannot take records (a full disk): they wait in the spool,
+ * counted, none lost; once the file takes them again (a reload) they go
+ * in first, in order, then the next one. */
+static void
+test_acct_spool_keeps_and_replays_in_order(void **state)
+{
+	struct tp_conf_acct c = { .enabled = true, .spool_max_mb = 1 };
+	char spool[300];
+	uint64_t s[8];
+	struct cp_acct *acct;
+	struct cp_acct_rec r;
+	struct stat st;
+
+	(void)state;
+	snprintf(c.file, sizeof(c.file), "/dev/full");
+	snprintf(c.spool, sizeof(c.spool), "%s", dir);
+	snprintf(spool, sizeof(spool), "%s/usage.spool", dir);
+	acct = cp_acct_create(&c);
+	assert_non_null(acct);
+	udp_rec(&r);
+	for (unsigned int i = 1; i <= 3; i++) {
+		r.session = i;
+		assert_int_equal(cp_acct_write(acct, &r), 0);
+	}
+	assert_int_equal(acct->stats[CP_ACCT_STAT_WRITE_ERRORS], 3);
+	assert_int_equal(acct->stats[CP_ACCT_STAT_SPOOLED], 3);
+	assert_int_equal(acct->stats[CP_ACCT_STAT_LOST], 0);
+	assert_int_equal(lines_of(spool), 3);
+	snprintf(c.file, sizeof(c.file), "%s/u.jsonl", dir);
+	assert_int_equal(cp_acct_reopen(acct, &c), 0);
+	assert_int_equal(acct->stats[CP_ACCT_STAT_UNSPOOLED], 3);
+	assert_int_equal(stat(spool, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	r.session = 4;
+	assert_int_equal(cp_acct_write(acct, &r), 0);
+	assert_int_equal(sessions_of(c.file, s, 8), 4);
+	for (unsigned int i = 0; i < 4; i++)
+		assert_int_equal(s[i], i + 1);
+	cp_acct_free(acct);
+}
+
+/* What waits in the spool outlives cp: the next one writes it first. */
+static void
+test_acct_spool_survives_a_restart(void **state)
+{
+	struct tp_conf_acct c = { .enabled = true, .spool_max_mb = 1 };
+	uint64_t s[8];
+	struct cp_acct *acct;
+	struct cp_acct_rec r;
+
+	(void)state;
+	snprintf(c.file, sizeof(c.file), "%s/no/such/u.jsonl", dir);
+	snprintf(c.spool, sizeof(c.spool), "%s", dir);
+	acct = cp_acct_create(&c);
+	udp_rec(&r);
+	r.session = 7;
+	assert_int_equal(cp_acct_write(acct, &r), 0);
+	r.session = 8;
+	assert_int_equal(cp_acct_write(acct, &r), 0);
+	cp_acct_free(acct);
+	snprintf(c.file, sizeof(c.file), "%s/u.jsonl", dir);
+	acct = cp_acct_create(&c);
+	assert_int_equal(sessions_of(c.file, s, 8), 2);
+	assert_int_equal(s[0], 7);
+	assert_int_equal(s[1], 8);
+	assert_int_equal(acct->stats[CP_ACCT_STAT_UNSPOOLED], 2);
+	cp_acct_free(acct);
+}
+
+/* Only a full spool drops a record, counted (and lost). */
+static void
+test_acct_spool_full_drops_counted(void **state)
+{
+	struct tp_conf_acct c = { .enabled = true, .spool_max_mb = 1 };
+	char line[CP_ACCT_LINE_MAX];
+	struct cp_acct *acct;
+	struct cp_acct_rec r;
+	int n;
+
+	(void)state;
+	snprintf(c.file, sizeof(c.file), "/dev/full");
+	snprintf(c.spool, sizeof(c.spool), "%s", dir);
+	acct = cp_acct_create(&c);
+	udp_rec(&r);
+	n = cp_acct_format(&r, line, sizeof(line));
+	acct->spool_max = (uint64_t)n * 2;        /* two records' room */
+	assert_int_equal(cp_acct_write(acct, &r), 0);
+	assert_int_equal(cp_acct_write(acct, &r), 0);
+	assert_int_equal(cp_acct_write(acct, &r), -ENOSPC);
+	assert_int_equal(acct->stats[CP_ACCT_STAT_SPOOLED], 2);
+	assert_int_equal(acct->stats[CP_ACCT_STAT_SPOOL_DROPPED], 1);
+	assert_int_equal(acct->stats[CP_ACCT_STAT_LOST], 1);
+	cp_acct_free(acct);
+}
+
+/* With a Redis Stream every record goes to the stream's spool first
+ * (whence cp's loop sends it), whether the file took it or not; only a
+ * full spool drops one for Redis, counted. */
+static void
+test_acct_stream_spool_takes_every_record(void **state)
+{
+	struct tp_conf_acct c = { .enabled = true, .spool_max_mb = 1,
+				  .stream_maxlen = 5000 };
+	char path[300], line[CP_ACCT_LINE_MAX];
+	uint64_t s[8];
+	struct cp_acct *acct;
+	struct cp_acct_rec r;
+	int n;
+
+	(void)state;
+	snprintf(c.file, sizeof(c.file), "%s/u.jsonl", dir);
+	snprintf(c.spool, sizeof(c.spool), "%s", dir);
+	snprintf(c.stream, sizeof(c.stream), "usage");
+	snprintf(path, sizeof(path), "%s/usage.stream", dir);
+	acct = cp_acct_create(&c);
+	assert_non_null(acct);
+	assert_true(acct->stream_on);
+	assert_string_equal(acct->stream_maxlen, "5000");
+	udp_rec(&r);
+	r.session = 1;
+	assert_int_equal(cp_acct_write(acct, &r), 0);
+	r.session = 2;
+	assert_int_equal(cp_acct_write(acct, &r), 0);
+	assert_int_equal(sessions_of(path, s, 8), 2);
+	assert_int_equal(s[0], 1);
+	assert_int_equal(s[1], 2);
+	assert_int_equal(sessions_of(c.file, s, 8), 2);
+	n = cp_acct_format(&r, line, sizeof(line));
+	assert_int_equal(acct->stream_bytes, 2u * (unsigned int)n);
+	acct->spool_max = acct->stream_bytes + 1;  /* no room for a third */
+	assert_int_equal(cp_acct_write(acct, &r), 0);
+	assert_int_equal(acct->stats[CP_ACCT_STAT_STREAM_DROPPED], 1);
+	assert_int_equal(lines_of(path), 2);
+	assert_int_equal(lines_of(c.file), 3);
+	cp_acct_free(acct);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_acct_format_udp_stop_reads_back),
+		cmocka_unit_test(test_acct_format_interim_tcp_relay_and_agw),
+		cmocka_unit_test(test_acct_format_escapes_the_username),
+		cmocka_unit_test(test_acct_format_short_buffer_is_enospc),
+		cmocka_unit_test(test_acct_uuid_is_v4_and_unique),
+		cmocka_unit_test_setup_teardown(test_acct_write_appends_and_reopens_after_rotation,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_acct_write_errors_are_counted_and_survived,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_acct_prune_removes_old_rotated_files_only,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_acct_spool_keeps_and_replays_in_order,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_acct_spool_survives_a_restart,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_acct_spool_full_drops_counted,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_acct_stream_spool_takes_every_record,
+						setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
