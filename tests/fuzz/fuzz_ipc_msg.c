@@ -146,6 +146,13 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 			fold(s, sizeof(*s));
 		}
 		break;
+	case IPC_STATS_FINAL: {
+		const struct ipc_alloc_stats *s = (const void *)m->body;
+
+		CHECK(len == sizeof(*s) && m->h.alloc_id != 0);
+		fold(s, sizeof(*s));
+		break;
+	}
 	case IPC_CONN_DOWN: {
 		const struct ipc_conn_event *ev = (const void *)m->body;
 
@@ -297,8 +304,8 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 	    m->h.kind == IPC_AGW_STATE || m->h.kind == IPC_AGW_EVENT)
 		CHECK(ipc_conn_gen(m->h.alloc_id) != 0 &&
 		      ipc_conn_worker(m->h.alloc_id) == m->h.worker);
-	if (m->h.kind != IPC_STATS && m->h.kind != IPC_STATE_DONE &&
-	    m->h.kind != IPC_SYNC && m->h.kind != IPC_STATS_REQ &&
+	if (m->h.kind != IPC_STATS && m->h.kind != IPC_STATS_FINAL &&
+	    m->h.kind != IPC_STATE_DONE && m->h.kind != IPC_SYNC && m->h.kind != IPC_STATS_REQ &&
 	    m->h.kind != IPC_TLS_RELOAD &&
 	    m->h.kind != IPC_TLS_TICKETS && m->h.kind != IPC_TLS_PSK_ADD &&
 	    m->h.kind != IPC_TLS_PSK_DEL && m->h.kind != IPC_TLS_PSK_SYNC &&
