@@ -148,6 +148,7 @@ ipc_setup(struct cp_ctx *cp, char *err, size_t errlen)
 	 * with the gateway) and the settings dp must share. */
 	ipc_side_set_agw(&cp->seg.shm->cp_side, cp->conf->agw.enabled ? cp->conf->agw.port_min : 0,
 			 cp->conf->agw.enabled ? cp->conf->agw.port_max : 0);
+	ipc_side_set_tenants(&cp->seg.shm->cp_side, tp_conf_tenants_sig(cp->conf));
 	ipc_side_publish(&cp->seg.shm->cp_side,
 			 (cp->conf->turn.enabled ? IPC_CAP_CONN_DOWN | IPC_CAP_TCP_RELAY : 0) |
 			 (cp->conf->agw.enabled ? IPC_CAP_AGW : 0),

@@ -1263,6 +1263,8 @@ tp_conf_load(const char *path, struct tp_conf *c, char *err, size_t errlen)
 		rc = tp_conf_load_cluster(&cfg, c, err, errlen);
 	if (rc == 0)
 		rc = tp_conf_load_acct(&cfg, c, err, errlen);
+	if (rc == 0)
+		rc = tp_conf_load_tenants(&cfg, c, err, errlen);
 out_destroy:
 	config_destroy(&cfg);
 	fclose(f);

@@ -66,4 +66,21 @@ int tp_conf_hostport_family(const char *s);
  * '.' (they go into Redis keys and log lines). */
 bool tp_conf_cluster_name_ok(const char *v);
 
+/*
+ * Tenants (tp_conf_tenants.c). A tenant's index: 0 the default tenant,
+ * i + 1 for c->tenants.t[i]; the same in dp, cp and the segment.
+ * tp_conf_tenant_of: the tenant whose TURN address ip (family 4 or 6,
+ * IPv4 in the first 4 bytes) is; 0 for any other address (the ports' own).
+ * tp_conf_tenant_relay_mask: the relayed addresses of family the tenant's
+ * allocations take, as bits of tp_conf_relay_addrs()'s indices: its own
+ * list, or (none listed, and the default tenant) those no tenant lists.
+ * tp_conf_tenant_name: "default" for 0 and any index out of range.
+ * tp_conf_tenants_sig: a hash of every tenant's name and addresses, which
+ * dp and cp compare (both must map addresses to the same indices).
+ */
+unsigned int tp_conf_tenant_of(const struct tp_conf *c, int family, const uint8_t *ip);
+uint64_t tp_conf_tenant_relay_mask(const struct tp_conf *c, unsigned int tenant, int family);
+const char *tp_conf_tenant_name(const struct tp_conf *c, unsigned int tenant);
+uint32_t tp_conf_tenants_sig(const struct tp_conf *c);
+
 #endif /* TP_CONF_H */

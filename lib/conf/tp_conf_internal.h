@@ -60,6 +60,18 @@ int tp_conf_load_ipc(const config_t *cfg, struct tp_conf *c, char *err, size_t e
 int tp_conf_load_peers(const config_setting_t *s, const char *what, struct tp_conf_peers *p,
 		       bool *relay_to_relay, struct tp_conf *c, char *err, size_t errlen);
 
+/* A users list { name; password; } (at most max) into users[*n...], and a
+ * secrets list into secrets[*n...] (cp's, a tenant's). 0 or -EINVAL with
+ * err set; absent (s NULL): 0, nothing read. */
+int tp_conf_load_users(const config_setting_t *s, struct tp_conf_user *users, unsigned int *n,
+		       unsigned int max, struct tp_conf *c, char *err, size_t errlen);
+int tp_conf_load_secrets(const config_setting_t *s, char (*secrets)[TP_CONF_STR_LEN],
+			 unsigned int *n, struct tp_conf *c, char *err, size_t errlen);
+
+/* The tenants list (after dp, turn, cp: their addresses, relayed
+ * addresses, realm and quotas). */
+int tp_conf_load_tenants(const config_t *cfg, struct tp_conf *c, char *err, size_t errlen);
+
 /* Defaults of the tls group, and reading it (after the turn group: the
  * check that turn.listen_tls has a certificate needs both). */
 void tp_conf_tls_defaults(struct tp_conf *c);

@@ -428,50 +428,11 @@ load_cp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 	    (rc = load_metrics_allow(g, c, err, errlen)) < 0)
 		return rc;
 
-	s = config_setting_get_member(g, "users");
-	if (s != NULL) {
-		if (!config_setting_is_list(s))
-			FAIL(s, "users must be a list of { name = \"...\"; password = \"...\"; }");
-		if (config_setting_length(s) > TP_CONF_MAX_USERS)
-			FAIL(s, "more than %d users", TP_CONF_MAX_USERS);
-		for (int i = 0; i < config_setting_length(s); i++) {
-			const config_setting_t *u = config_setting_get_elem(s, (unsigned int)i);
-			static const char *const unames[] = { "name", "password", NULL };
-			struct tp_conf_user *cu = &p->users[p->nusers];
-
-			if (!config_setting_is_group(u))
-				FAIL(u, "a user must be { name = \"...\"; password = \"...\"; }");
-			if ((rc = tp_conf_check_names(u, "user", unames, c, err, errlen)) < 0 ||
-			    (rc = get_str(u, "name", cu->name, sizeof(cu->name), true, c,
-					  err, errlen)) < 0 ||
-			    (rc = get_str(u, "password", cu->password, sizeof(cu->password),
-					  true, c, err, errlen)) < 0)
-				return rc;
-			if (cu->name[0] == '\0' || cu->password[0] == '\0')
-				FAIL(u, "a user needs a name and a password");
-			for (unsigned int j = 0; j < p->nusers; j++)
-				if (strcmp(p->users[j].name, cu->name) == 0)
-					FAIL(u, "user '%s' is defined twice", cu->name);
-			cu->line = where(u);
-			p->nusers++;
-		}
-	}
-	s = config_setting_get_member(g, "secrets");
-	if (s != NULL) {
-		if (!config_setting_is_array(s) && !config_setting_is_list(s))
-			FAIL(s, "secrets must be a list of strings");
-		if (config_setting_length(s) > TP_CONF_MAX_SECRETS)
-			FAIL(s, "more than %d secrets", TP_CONF_MAX_SECRETS);
-		for (int i = 0; i < config_setting_length(s); i++) {
-			const config_setting_t *e = config_setting_get_elem(s, (unsigned int)i);
-			const char *v = config_setting_get_string(e);
-
-			if (v == NULL || v[0] == '\0' || strlen(v) >= TP_CONF_STR_LEN)
-				FAIL(e, "a secret must be a non-empty string under %d bytes",
-				     TP_CONF_STR_LEN);
-			snprintf(p->secrets[p->nsecrets++], TP_CONF_STR_LEN, "%s", v);
-		}
-	}
+	if ((rc = tp_conf_load_users(config_setting_get_member(g, "users"), p->users,
+				     &p->nusers, TP_CONF_MAX_USERS, c, err, errlen)) < 0 ||
+	    (rc = tp_conf_load_secrets(config_setting_get_member(g, "secrets"), p->secrets,
+				       &p->nsecrets, c, err, errlen)) < 0)
+		return rc;
 	s = config_setting_get_member(g, "alternates");
 	if (s != NULL) {
 		if (!config_setting_is_array(s) && !config_setting_is_list(s))
@@ -491,6 +452,64 @@ load_cp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 	if (s != NULL && (rc = tp_conf_load_peers(s, "peers", &p->peers, &p->allow_relay_to_relay,
 						  c, err, errlen)) < 0)
 		return rc;
+	return 0;
+}
+
+int
+tp_conf_load_users(const config_setting_t *s, struct tp_conf_user *users, unsigned int *n,
+		   unsigned int max, struct tp_conf *c, char *err, size_t errlen)
+{
+	int rc;
+
+	if (s == NULL)
+		return 0;
+	if (!config_setting_is_list(s))
+		FAIL(s, "users must be a list of { name = \"...\"; password = \"...\"; }");
+	if ((unsigned int)config_setting_length(s) > max)
+		FAIL(s, "more than %u users", max);
+	for (int i = 0; i < config_setting_length(s); i++) {
+		const config_setting_t *u = config_setting_get_elem(s, (unsigned int)i);
+		static const char *const unames[] = { "name", "password", NULL };
+		struct tp_conf_user *cu = &users[*n];
+
+		if (!config_setting_is_group(u))
+			FAIL(u, "a user must be { name = \"...\"; password = \"...\"; }");
+		if ((rc = tp_conf_check_names(u, "user", unames, c, err, errlen)) < 0 ||
+		    (rc = get_str(u, "name", cu->name, sizeof(cu->name), true, c,
+				  err, errlen)) < 0 ||
+		    (rc = get_str(u, "password", cu->password, sizeof(cu->password),
+				  true, c, err, errlen)) < 0)
+			return rc;
+		if (cu->name[0] == '\0' || cu->password[0] == '\0')
+			FAIL(u, "a user needs a name and a password");
+		for (unsigned int j = 0; j < *n; j++)
+			if (strcmp(users[j].name, cu->name) == 0)
+				FAIL(u, "user '%s' is defined twice", cu->name);
+		cu->line = where(u);
+		(*n)++;
+	}
+	return 0;
+}
+
+int
+tp_conf_load_secrets(const config_setting_t *s, char (*secrets)[TP_CONF_STR_LEN],
+		     unsigned int *n, struct tp_conf *c, char *err, size_t errlen)
+{
+	if (s == NULL)
+		return 0;
+	if (!config_setting_is_array(s) && !config_setting_is_list(s))
+		FAIL(s, "secrets must be a list of strings");
+	if (config_setting_length(s) > TP_CONF_MAX_SECRETS)
+		FAIL(s, "more than %d secrets", TP_CONF_MAX_SECRETS);
+	for (int i = 0; i < config_setting_length(s); i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned int)i);
+		const char *v = config_setting_get_string(e);
+
+		if (v == NULL || v[0] == '\0' || strlen(v) >= TP_CONF_STR_LEN)
+			FAIL(e, "a secret must be a non-empty string under %d bytes",
+			     TP_CONF_STR_LEN);
+		snprintf(secrets[(*n)++], TP_CONF_STR_LEN, "%s", v);
+	}
 	return 0;
 }
 

@@ -593,6 +593,53 @@ struct tp_conf_acct {
 	uint32_t stream_maxlen;           /* default 1000000 */
 };
 
+/*
+ * The "tenants" list: customers hosted on the same box (an MVNO, an
+ * enterprise), each with its own TURN addresses on an access port, realm,
+ * users, REST secrets, quotas, relayed addresses and peer policy. A
+ * client's tenant is the one whose address it reached: nothing a client
+ * sends picks it. Index 0 is the default tenant, today's box: the access
+ * ports' own addresses, turn.realm, cp's users, secrets, quotas and
+ * peers, and the relayed addresses no tenant claims; tenants[i] is index
+ * i + 1 everywhere (dp's address table, the segment's realms, cp).
+ */
+#define TP_CONF_MAX_TENANTS       16
+#define TP_CONF_TENANT_ADDRS       8   /* TURN addresses of one tenant */
+#define TP_CONF_TENANT_NAME_MAX   31
+#define TP_CONF_TENANT_USERS      64   /* users one tenant lists in the file */
+
+struct tp_conf_tenant_addr {
+	uint8_t family;               /* 4 or 6 */
+	uint8_t port;                 /* index in dp.ports: the access port whose prefix holds it */
+	uint8_t ip[16];               /* IPv4 in the first 4 bytes */
+};
+
+struct tp_conf_tenant {
+	char name[TP_CONF_TENANT_NAME_MAX + 1];
+	char realm[TP_CONF_STR_LEN];
+	int line;
+	unsigned int naddrs;
+	struct tp_conf_tenant_addr addrs[TP_CONF_TENANT_ADDRS];
+	/* relay: its own relayed addresses, as bits of tp_conf_relay_addrs()'s
+	 * indices per family (0: none listed, it shares the default pool) */
+	uint64_t relay4_mask, relay6_mask;
+	uint32_t quota_total;         /* allocations in all; default cp.quota_total */
+	uint32_t quota_user;          /* per username, 0 = none; default a tenth */
+	unsigned int nusers;
+	struct tp_conf_user users[TP_CONF_TENANT_USERS];
+	unsigned int nsecrets;
+	char secrets[TP_CONF_MAX_SECRETS][TP_CONF_STR_LEN];
+	bool has_peers;               /* peers given: its own; else cp.peers */
+	struct tp_conf_peers peers;
+	bool allow_relay_to_relay;
+};
+
+struct tp_conf_tenants {
+	unsigned int n;
+	int line;
+	struct tp_conf_tenant t[TP_CONF_MAX_TENANTS];
+};
+
 struct tp_conf {
 	char path[4096];
 	/* A word for the operator about a file that loaded ("<file>:<line>:
@@ -608,6 +655,7 @@ struct tp_conf {
 	struct tp_conf_iq iq;
 	struct tp_conf_cluster cluster;
 	struct tp_conf_acct acct;
+	struct tp_conf_tenants tenants;
 };
 
 #endif /* TP_CONF_TYPES_H */

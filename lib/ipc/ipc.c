@@ -424,6 +424,12 @@ ipc_side_set_agw(struct ipc_side *side, uint16_t agw_min, uint16_t agw_max)
 }
 
 void
+ipc_side_set_tenants(struct ipc_side *side, uint32_t sig)
+{
+	side->tenants_sig = sig;
+}
+
+void
 ipc_side_clear(struct ipc_side *side)
 {
 	__atomic_store_n(&side->set, 0, __ATOMIC_RELEASE);
@@ -462,6 +468,11 @@ ipc_sides_agree(const struct ipc_shm *shm, char *err, size_t errlen)
 		snprintf(err, errlen, "agw.ports differ: dp accepts on %u-%u, "
 			 "cp allocates %u-%u; give both the same configuration",
 			 d.agw_min, d.agw_max, c.agw_min, c.agw_max);
+		return -EINVAL;
+	}
+	if (d.tenants_sig != c.tenants_sig) {
+		snprintf(err, errlen, "the tenants differ: dp and cp read different "
+			 "tenant names or addresses; give both the same configuration");
 		return -EINVAL;
 	}
 	if (d.nworkers != c.nworkers) {
@@ -663,6 +674,8 @@ ipc_nonce_publish(struct ipc_shm *shm, const struct ipc_nonce *src,
 	n->has_software = src->has_software;
 	memcpy(n->realm, src->realm, sizeof(n->realm));
 	memcpy(n->software, src->software, sizeof(n->software));
+	n->ntenants = src->ntenants;
+	memcpy(n->tenant, src->tenant, sizeof(n->tenant));
 	__atomic_store_n(&n->epoch, epoch, __ATOMIC_RELEASE);
 }
 
@@ -685,6 +698,13 @@ ipc_nonce_copy(const struct ipc_shm *shm, uint64_t epoch, struct ipc_nonce *out)
 		return -EPROTO;
 	out->realm[out->realm_len] = '\0';
 	out->software[out->software_len] = '\0';
+	if (out->ntenants > IPC_TENANTS_MAX)
+		return -EPROTO;
+	for (unsigned int i = 0; i < out->ntenants; i++) {
+		if (out->tenant[i].len == 0 || out->tenant[i].len >= IPC_NONCE_STR_MAX)
+			return -EPROTO;
+		out->tenant[i].realm[out->tenant[i].len] = '\0';
+	}
 	return 0;
 }
 

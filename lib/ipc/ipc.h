@@ -291,6 +291,10 @@ void ipc_side_clear(struct ipc_side *side);
  * range of AGW server terminations, cut into worker shares as the relayed
  * ports are (lib/steer), so that cp and dp must read the same one. */
 void ipc_side_set_agw(struct ipc_side *side, uint16_t agw_min, uint16_t agw_max);
+/* The side's tp_conf_tenants_sig(), before ipc_side_publish(): a client's
+ * tenant is the address it reached, in dp (its realm, its nonces) and in
+ * cp (its users, quotas, relayed addresses), so both must read the same. */
+void ipc_side_set_tenants(struct ipc_side *side, uint32_t sig);
 uint64_t ipc_peer_caps(const struct ipc_shm *shm, bool of_cp, uint64_t now_ms);
 int ipc_sides_agree(const struct ipc_shm *shm, char *err, size_t errlen);
 

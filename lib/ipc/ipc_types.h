@@ -27,7 +27,7 @@
 #include <stdint.h>
 
 #define IPC_MAGIC        0x54504943u   /* "TPIC" */
-#define IPC_VERSION      17u           /* 5: 64-bit connection ids, capabilities
+#define IPC_VERSION      18u           /* 5: 64-bit connection ids, capabilities
 					* and relayed-port ranges in the header;
 					* 6: and dp's worker counters (ipc_dp_stats);
 					* 7: and its TCP counters;
@@ -55,7 +55,9 @@
 					* 16: a termination's DSCP, policing and
 					* controller's memo (ipc_agw_term);
 					* 17: an allocation's start (ipc_alloc.
-					* created_ms), STATS_FINAL */
+					* created_ms), STATS_FINAL;
+					* 18: tenants' realms (ipc_nonce.tenant),
+					* their addresses' hash (ipc_side) */
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
@@ -569,6 +571,12 @@ struct ipc_worker_rings {
  */
 #define IPC_NONCE_KEY_LEN  32u
 #define IPC_NONCE_STR_MAX  764u         /* NONCE_REALM_MAX + 1, a multiple of 4 */
+#define IPC_TENANTS_MAX    16u          /* TP_CONF_MAX_TENANTS */
+
+struct ipc_tenant_realm {
+	uint32_t len;                     /* 1..IPC_NONCE_STR_MAX - 1 */
+	char realm[IPC_NONCE_STR_MAX];
+};
 
 struct ipc_nonce {
 	/* The cp_epoch this is for, written last (release); 0 while cp
@@ -583,6 +591,13 @@ struct ipc_nonce {
 	uint8_t pad[3];
 	char realm[IPC_NONCE_STR_MAX];
 	char software[IPC_NONCE_STR_MAX];
+	/* The tenants' realms (lib/conf's tenants; the one above is the
+	 * default tenant's): tenant[i] is tenant index i + 1, whose nonces
+	 * are keyed with nonce_tenant_key(key, i + 1) so that one tenant's
+	 * nonce is no good at another's address. */
+	uint32_t ntenants;                /* 0..IPC_TENANTS_MAX */
+	uint32_t pad2;
+	struct ipc_tenant_realm tenant[IPC_TENANTS_MAX];
 };
 
 /*
@@ -613,7 +628,8 @@ struct ipc_side {
 	uint16_t agw_min;         /* agw.ports as this side read them (0, 0:
 				   * no agw group); written before set */
 	uint16_t agw_max;
-	uint32_t pad;
+	uint32_t tenants_sig;     /* tp_conf_tenants_sig(): both must map
+				   * addresses to the same tenant indices */
 };
 
 /*

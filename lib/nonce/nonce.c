@@ -43,6 +43,7 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/params.h>
 
 #include "nonce.h"
@@ -112,6 +113,29 @@ nonce_ctx_set(struct nonce_ctx *nc, const uint8_t key[NONCE_KEY_LEN],
 		memcpy(nc->software, software, software_len);
 	nc->software[nc->software_len] = '\0';
 	nc->keyed = true;
+	return 0;
+}
+
+int
+nonce_tenant_key(const uint8_t key[NONCE_KEY_LEN], unsigned int tenant,
+		 uint8_t out[NONCE_KEY_LEN])
+{
+	static const char label[] = "turnpike nonce tenant";
+	uint8_t in[sizeof(label) + 4];
+	unsigned int outlen = 0;
+
+	if (tenant == 0) {
+		memcpy(out, key, NONCE_KEY_LEN);
+		return 0;
+	}
+	memcpy(in, label, sizeof(label));
+	in[sizeof(label)] = (uint8_t)(tenant >> 24);
+	in[sizeof(label) + 1] = (uint8_t)(tenant >> 16);
+	in[sizeof(label) + 2] = (uint8_t)(tenant >> 8);
+	in[sizeof(label) + 3] = (uint8_t)tenant;
+	if (HMAC(EVP_sha256(), key, NONCE_KEY_LEN, in, sizeof(in), out, &outlen) == NULL ||
+	    outlen != NONCE_KEY_LEN)
+		return -EIO;
 	return 0;
 }
 

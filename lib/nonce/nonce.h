@@ -38,6 +38,16 @@ int nonce_ctx_set(struct nonce_ctx *nc, const uint8_t key[NONCE_KEY_LEN],
 		  size_t realm_len, const char *software, size_t software_len);
 
 /*
+ * The key of tenant's nonces (lib/conf's tenant index) from the box's key:
+ * the key itself for the default tenant (0), else HMAC-SHA256(key, a label
+ * and the index), so that a nonce made at one tenant's address fails the
+ * check at another's (a nonce_ctx per tenant, keyed with this). Returns 0
+ * or -EIO.
+ */
+int nonce_tenant_key(const uint8_t key[NONCE_KEY_LEN], unsigned int tenant,
+		     uint8_t out[NONCE_KEY_LEN]);
+
+/*
  * Write a fresh nonce for a client's transport address and transport
  * (e.g. STUN_TRANSPORT_UDP) into out (NONCE_LEN + 1 bytes, NUL
  * terminated): the cookie, the features, and a body binding expiry

@@ -977,6 +977,127 @@ test_conf_accounting_bad_is_refused(void **state)
 		expect_error_at(cases[i].text, cases[i].line, cases[i].why, cases[i].text);
 }
 
+/* Two ports (access 10.0.0.1/24 + fd00::1/64, core 10.1.0.1/24 relaying on
+ * 10.1.0.11-13), a turn group (realm "r"), lines 1-9; the tenants list
+ * opens on line 10, each tenant on its own line from 11. */
+#define TENANTS(...) \
+	"dp = {\n" \
+	"  ports = ({ name = \"a\"; dev = \"net_null0\"; roles = [\"access\"]; ipv4 = \"10.0.0.1/24\"; ipv6 = \"fd00::1/64\"; gateway4 = \"10.0.0.254\"; },\n" \
+	"           { name = \"c\"; dev = \"net_null1\"; roles = [\"core\"]; ipv4 = \"10.1.0.1/24\";\n" \
+	"             relay_ipv4 = [\"10.1.0.11\", \"10.1.0.12\", \"10.1.0.13\"]; });\n" \
+	"};\n" \
+	"turn = { realm = \"r\"; };\n" \
+	"cp = { quota_total = 1000; users = ({ name = \"u\"; password = \"p\"; }); };\n" \
+	"\n" \
+	"\n" \
+	"tenants = (\n" \
+	__VA_ARGS__ \
+	");\n"
+
+static void
+test_conf_tenants_are_read(void **state)
+{
+	uint8_t a4[16] = { 10, 0, 0, 11 }, own[16] = { 10, 0, 0, 1 }, a6[16];
+
+	(void)state;
+	expect_ok(DP(""));
+	assert_int_equal(c.tenants.n, 0);
+	assert_string_equal(tp_conf_tenant_name(&c, 0), "default");
+	assert_int_equal(tp_conf_tenant_of(&c, 4, a4), 0);
+	tp_conf_free(&c);
+	expect_ok(TENANTS(
+		"  { name = \"mvno-a\"; realm = \"a.example\"; addresses = [\"10.0.0.11\", \"fd00::11\"];\n"
+		"    relay = [\"10.1.0.12\"]; quota_total = 50; secrets = [\"s\"];\n"
+		"    users = ({ name = \"alice\"; password = \"pw\"; }); },\n"
+		"  { name = \"ent-b\"; realm = \"b.example\"; addresses = [\"10.0.0.12\"];\n"
+		"    peers = { allow = [\"10.1.0.0/24\"]; }; quota_user = 0; }\n"));
+	assert_int_equal(c.tenants.n, 2);
+	assert_int_equal(c.tenants.line, 10);
+	assert_string_equal(c.tenants.t[0].name, "mvno-a");
+	assert_string_equal(c.tenants.t[0].realm, "a.example");
+	assert_int_equal(c.tenants.t[0].naddrs, 2);
+	assert_int_equal(c.tenants.t[0].addrs[1].family, 6);
+	assert_int_equal(c.tenants.t[0].addrs[0].port, 0);
+	assert_int_equal(c.tenants.t[0].quota_total, 50);
+	assert_int_equal(c.tenants.t[0].quota_user, 5);
+	assert_int_equal(c.tenants.t[0].nusers, 1);
+	assert_int_equal(c.tenants.t[0].nsecrets, 1);
+	assert_false(c.tenants.t[0].has_peers);
+	assert_true(c.tenants.t[1].has_peers);
+	assert_int_equal(c.tenants.t[1].quota_total, 1000);
+	assert_int_equal(c.tenants.t[1].quota_user, 0);
+	assert_int_equal(tp_conf_tenant_of(&c, 4, a4), 1);
+	assert_int_equal(tp_conf_tenant_of(&c, 4, own), 0);
+	assert_int_equal(inet_pton(AF_INET6, "fd00::11", a6), 1);
+	assert_int_equal(tp_conf_tenant_of(&c, 6, a6), 1);
+	a4[3] = 12;
+	assert_int_equal(tp_conf_tenant_of(&c, 4, a4), 2);
+	assert_string_equal(tp_conf_tenant_name(&c, 2), "ent-b");
+	assert_string_equal(tp_conf_tenant_name(&c, 9), "default");
+	/* relayed addresses: mvno-a its own (index 1), the others the rest */
+	assert_int_equal(tp_conf_tenant_relay_mask(&c, 1, 4), 0x2);
+	assert_int_equal(tp_conf_tenant_relay_mask(&c, 2, 4), 0x5);
+	assert_int_equal(tp_conf_tenant_relay_mask(&c, 0, 4), 0x5);
+	assert_int_equal(tp_conf_tenant_relay_mask(&c, 0, 6), 0);
+	assert_int_not_equal(tp_conf_tenants_sig(&c), 0);
+	tp_conf_free(&c);
+}
+
+static void
+test_conf_tenants_bad_are_refused(void **state)
+{
+#define T1(body) TENANTS("  { name = \"t\"; realm = \"t.example\"; " body " }\n")
+	static const struct bad cases[] = {
+		{ DP("") "tenants = { name = \"x\"; };\n", 5, "tenants must be a list" },
+		{ T1("addresses = [\"10.0.0.11\"]; colour = 1;"), 11, "unknown setting 'colour'" },
+		{ TENANTS("  { realm = \"x\"; addresses = [\"10.0.0.11\"]; }\n"), 11,
+		  "needs a name" },
+		{ TENANTS("  { name = \"default\"; realm = \"x\"; addresses = [\"10.0.0.11\"]; }\n"),
+		  11, "'default' is the box's own" },
+		{ TENANTS("  { name = \"a b\"; realm = \"x\"; addresses = [\"10.0.0.11\"]; }\n"),
+		  11, "letters, digits" },
+		{ TENANTS("  { name = \"t\"; addresses = [\"10.0.0.11\"]; }\n"), 11, "needs a realm" },
+		{ TENANTS("  { name = \"t\"; realm = \"r\"; addresses = [\"10.0.0.11\"]; }\n"), 11,
+		  "is turn.realm" },
+		{ T1(""), 11, "needs addresses" },
+		{ T1("addresses = [];"), 11, "1 to 8" },
+		{ T1("addresses = [\"10.0.0.1\"];"), 11, "a port's own address" },
+		{ T1("addresses = [\"10.0.0.254\"];"), 11, "a port's gateway" },
+		{ T1("addresses = [\"10.0.0.0\"];"), 11, "network" },
+		{ T1("addresses = [\"10.0.0.255\"];"), 11, "broadcast" },
+		{ T1("addresses = [\"10.1.0.11\"];"), 11, "lies in no access port's prefix" },
+		{ T1("addresses = [\"10.9.0.11\"];"), 11, "lies in no access port's prefix" },
+		{ T1("addresses = [\"10.0.0.11/32\"];"), 11, "not an IP address" },
+		{ T1("addresses = [\"10.0.0.11\"]; relay = [\"10.1.0.99\"];"), 11,
+		  "not one of the core port's relayed addresses" },
+		{ T1("addresses = [\"10.0.0.11\"]; relay = [];"), 11, "relay is empty" },
+		{ T1("addresses = [\"10.0.0.11\"]; quota_total = 1001;"), 11,
+		  "exceeds cp.quota_total" },
+		{ T1("addresses = [\"10.0.0.11\"]; users = ({ name = \"x\"; });"), 11,
+		  "needs a name and a password" },
+		/* overlapping: the same address, the same relay, name, realm twice */
+		{ TENANTS("  { name = \"t\"; realm = \"t.example\"; addresses = [\"10.0.0.11\"]; },\n"
+			  "  { name = \"u\"; realm = \"u.example\"; addresses = [\"10.0.0.11\"]; }\n"),
+		  12, "is also tenant 't''s (line 11)" },
+		{ TENANTS("  { name = \"t\"; realm = \"t.example\"; addresses = [\"fd00::11\", \"FD00::11\"]; }\n"),
+		  11, "is also tenant 't''s" },
+		{ TENANTS("  { name = \"t\"; realm = \"t.example\"; addresses = [\"10.0.0.11\"]; relay = [\"10.1.0.11\"]; },\n"
+			  "  { name = \"u\"; realm = \"u.example\"; addresses = [\"10.0.0.12\"]; relay = [\"10.1.0.11\"]; }\n"),
+		  12, "relay '10.1.0.11' is also tenant 't''s" },
+		{ TENANTS("  { name = \"t\"; realm = \"t.example\"; addresses = [\"10.0.0.11\"]; },\n"
+			  "  { name = \"t\"; realm = \"u.example\"; addresses = [\"10.0.0.12\"]; }\n"),
+		  12, "defined twice" },
+		{ TENANTS("  { name = \"t\"; realm = \"t.example\"; addresses = [\"10.0.0.11\"]; },\n"
+			  "  { name = \"u\"; realm = \"t.example\"; addresses = [\"10.0.0.12\"]; }\n"),
+		  12, "realm 't.example' is also tenant 't''s" },
+	};
+#undef T1
+
+	(void)state;
+	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		expect_error_at(cases[i].text, cases[i].line, cases[i].why, cases[i].text);
+}
+
 /* cp.user is read, with its line; tp_conf_resolve_user() finds its uid. */
 static void
 test_conf_cp_user_is_read_and_resolved(void **state)
@@ -2110,6 +2231,8 @@ main(void)
 		cmocka_unit_test(test_conf_cp_metrics_allow_bad_lists_are_refused),
 		cmocka_unit_test(test_conf_accounting_is_read),
 		cmocka_unit_test(test_conf_accounting_bad_is_refused),
+		cmocka_unit_test(test_conf_tenants_are_read),
+		cmocka_unit_test(test_conf_tenants_bad_are_refused),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
