@@ -175,6 +175,16 @@ nonce_publish(struct cp_ctx *cp)
 	static struct ipc_nonce n;
 
 	cp_auth_nonce_export(cp->auth, &n);
+	/* the tenants' realms, by index (their nonces' keys dp derives from
+	 * the box's: nonce_tenant_key()) */
+	_Static_assert(IPC_TENANTS_MAX == TP_CONF_MAX_TENANTS, "tenant indices");
+	n.ntenants = cp->conf->tenants.n;
+	for (unsigned int i = 0; i < n.ntenants; i++) {
+		const char *r = cp->conf->tenants.t[i].realm;
+
+		n.tenant[i].len = (uint32_t)strnlen(r, IPC_NONCE_STR_MAX - 1);
+		memcpy(n.tenant[i].realm, r, n.tenant[i].len);
+	}
 	ipc_nonce_publish(cp->seg.shm, &n, cp->epoch);
 	OPENSSL_cleanse(&n, sizeof(n));
 }
