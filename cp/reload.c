@@ -189,6 +189,37 @@ store_has_secret(struct cp_ctx *cp, const char *s)
 }
 
 /* The settings only a restart applies: name them when they differ. */
+/*
+ * Are two groups' settings the same? Where in the file a setting stands
+ * (the line numbers kept for messages: a port's, password_file's) is no
+ * setting: a group that only moved must not read as changed.
+ */
+static bool
+dp_settings_same(const struct tp_conf_dp *a, const struct tp_conf_dp *b)
+{
+	static struct tp_conf_dp x, y;
+
+	x = *a;
+	y = *b;
+	for (unsigned int i = 0; i < TP_CONF_MAX_PORTS; i++)
+		x.ports[i].line = y.ports[i].line = 0;
+	return memcmp(&x.nworkers, &y.nworkers,
+		      sizeof(x) - offsetof(struct tp_conf_dp, nworkers)) == 0;
+}
+
+static bool
+cluster_settings_same(const struct tp_conf_cluster *a, const struct tp_conf_cluster *b)
+{
+	static struct tp_conf_cluster x, y;
+
+	x = *a;
+	y = *b;
+	x.line = y.line = 0;
+	x.password_file_line = y.password_file_line = 0;
+	x.sentinel_password_file_line = y.sentinel_password_file_line = 0;
+	return memcmp(&x, &y, sizeof(x)) == 0;
+}
+
 static void
 restart_needed(const struct tp_conf *a, const struct tp_conf *b, struct rl_note *n)
 {
@@ -250,17 +281,13 @@ restart_needed(const struct tp_conf *a, const struct tp_conf *b, struct rl_note 
 	for (int i = 0; dp_same && i < a->dp.eal_argc; i++)
 		dp_same = strcmp(a->dp.eal_argv[i], b->dp.eal_argv[i]) == 0;
 	if (dp_same)
-		dp_same = memcmp(&a->dp.nworkers, &b->dp.nworkers,
-				 sizeof(a->dp) - offsetof(struct tp_conf_dp, nworkers)) == 0;
+		dp_same = dp_settings_same(&a->dp, &b->dp);
 	if (!dp_same)
 		note(n, true, "the dp group (restart turnpike-dp)");
 	/* (the tls group's certificates and lists: dp's reload, asked below) */
 	if (a->tls.enabled != b->tls.enabled)
 		note(n, true, "the tls group (restart turnpike-dp)");
-	/* (its line in the file is not a setting) */
-	if (a->cluster.enabled != b->cluster.enabled ||
-	    memcmp(&a->cluster.nredis, &b->cluster.nredis, sizeof(a->cluster) -
-		   offsetof(struct tp_conf_cluster, nredis)) != 0)
+	if (!cluster_settings_same(&a->cluster, &b->cluster))
 		note(n, true, "the cluster group (restart turnpike-cp)");
 	if (a->acct.enabled != b->acct.enabled)
 		note(n, true, "the accounting group added or removed (restart turnpike-cp)");

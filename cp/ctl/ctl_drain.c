@@ -76,10 +76,11 @@ ctl_drain_main(const struct ctl_opts *opts, const char *path, int argc,
 		printf("Usage: %s [--alternate ADDR]...\n\n"
 		       "Take the box out of service gently: new Allocates are answered\n"
 		       "300 Try Alternate with an ALTERNATE-SERVER (RFC 8489 section 10) of the\n"
-		       "client's address family from the ADDRs given (192.0.2.7:3478,\n"
-		       "[2001:db8::7]:3478), or 508 when there is none; allocations that\n"
-		       "exist run on until they expire. 'status' shows the drain and\n"
-		       "what is left; 'undrain' ends it.\n", path);
+		       "client's address family: from the ADDRs given (192.0.2.7:3478,\n"
+		       "[2001:db8::7]:3478); without them, in a cluster, the least loaded\n"
+		       "live box that is not draining; 508 only when there is none.\n"
+		       "Allocations that exist run on until they expire. 'status' shows\n"
+		       "the drain and what is left; 'undrain' ends it.\n", path);
 		return CTL_EXIT_OK;
 	}
 	if (optind < argc) {

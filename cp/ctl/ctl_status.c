@@ -285,13 +285,23 @@ static const struct ctl_help status_usage = {
 	"",
 	"Show turnpike-cp's version and uptime, whether turnpike-dp is alive,\n"
 	"the numbers of allocations, users and secrets, each dp worker's\n"
-	"pending ring messages and turnpike-cp's counters.\n"
+	"pending ring messages and turnpike-cp's counters; the drain, the log\n"
+	"level and when the certificates expire; with them configured, the\n"
+	"access gateway, Iq's association and the cluster.\n"
 	"\n"
 	"With the global --json: the answer object, one line:\n"
-	"  {\"version\", \"uptime_s\", \"ready\", \"dp\": {\"alive\", \"running\", \"pid\",\n"
-	"   \"epoch\", \"workers\"}, \"allocations\", \"users\", \"secrets\", \"stats\": {...},\n"
-	"   \"workers\": [{\"id\", \"to_cp_pending\", \"to_dp_pending\",\n"
-	"   \"tcp_connections\"}], \"ok\"}\n",
+	"  {\"version\", \"uptime_s\", \"ready\", \"realm\" (or \"turn\": false),\n"
+	"   \"cp_starts\", \"log_level\", \"dp\": {\"alive\", \"running\", \"pid\",\n"
+	"   \"epoch\", \"workers\"}, \"allocations\", \"allocations_by_transport\",\n"
+	"   \"users\", \"secrets\", \"stats\": {...}, \"error_responses_by_code\",\n"
+	"   \"auth_refused_by_reason\", \"traffic\": {\"finished\", \"all\"},\n"
+	"   \"workers\": [{\"id\", \"allocations\", \"to_cp_pending\", \"to_dp_pending\",\n"
+	"   \"tcp_connections\", \"to_cp_full\", \"to_dp_full\", \"dp\": {...}}],\n"
+	"   \"dp_tls_reloads\": {\"reloads\", \"failed\"}, \"agw\" (an agw group),\n"
+	"   \"iq\" (an iq group), \"drain\": {\"active\", \"alternates\", \"since_s\",\n"
+	"   \"allocations_left\"}, \"cluster\" (a cluster group: {\"box\",\n"
+	"   \"namespace\", \"redis\", \"connected\", \"subscribed\", \"name_held\",\n"
+	"   \"boxes\", counters...}), \"metrics\", \"metrics_refused\", \"ok\"}\n",
 };
 
 int
