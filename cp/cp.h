@@ -335,5 +335,11 @@ void cp_cluster_drain_changed(struct cp_ctx *cp);
 
 /* Whether name is a user of the configuration file (read-only). */
 bool cp_conf_user(const struct cp_ctx *cp, const char *name);
+/* The same for a tenant's users in the file (0: cp.users, as above). */
+bool cp_conf_user_in(const struct cp_ctx *cp, unsigned int tenant, const char *name);
+/* The tenant an operator names (cp/auth/auth_commands.c): NULL or
+ * "default" is the default tenant (0), a tenants entry's name its index;
+ * -ENOENT for any other name. */
+int cp_auth_tenant_arg(const struct cp_ctx *cp, const char *name);
 
 #endif /* CP_H */

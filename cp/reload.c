@@ -305,6 +305,135 @@ peers_differ(const struct tp_conf_peers *a, const struct tp_conf_peers *b)
 	       memcmp(a->deny, b->deny, sizeof(a->deny[0]) * a->ndeny) != 0;
 }
 
+/* Whether the tenants are the same ones (names, addresses, realms: what
+ * dp and cp map addresses and nonces by); their users and secrets may
+ * differ, a reload applies those. */
+static bool
+tenants_same(const struct tp_conf *a, const struct tp_conf *b)
+{
+	if (a->tenants.n != b->tenants.n || tp_conf_tenants_sig(a) != tp_conf_tenants_sig(b))
+		return false;
+	for (unsigned int i = 0; i < a->tenants.n; i++)
+		if (strcmp(a->tenants.t[i].name, b->tenants.t[i].name) != 0 ||
+		    strcmp(a->tenants.t[i].realm, b->tenants.t[i].realm) != 0)
+			return false;
+	return true;
+}
+
+static const struct tp_conf_user *
+tenant_user(const struct tp_conf_tenant *t, const char *name)
+{
+	for (unsigned int i = 0; i < t->nusers; i++)
+		if (strcmp(t->users[i].name, name) == 0)
+			return &t->users[i];
+	return NULL;
+}
+
+static bool
+tenant_secret(const struct tp_conf_tenant *t, const char *s)
+{
+	for (unsigned int i = 0; i < t->nsecrets; i++)
+		if (strcmp(t->secrets[i], s) == 0)
+			return true;
+	return false;
+}
+
+/* Step 2 for the tenants' users: each one's keys can be made. */
+static int
+tenants_prepare(struct cp_ctx *cp, const struct tp_conf *next, uint32_t *users_after,
+		char *err, size_t errlen)
+{
+	uint8_t md5[16], sha[32];
+	int rc = 0;
+
+	if (!tenants_same(cp->conf, next))
+		return 0;
+	for (unsigned int k = 0; k < next->tenants.n && rc == 0; k++) {
+		const struct tp_conf_tenant *t = &next->tenants.t[k];
+
+		for (unsigned int i = 0; i < t->nusers && rc == 0; i++) {
+			if (cp_auth_user_keys_in(cp->auth, k + 1, t->users[i].name,
+						 t->users[i].password, md5, sha) < 0) {
+				snprintf(err, errlen, "%.200s:%d: tenant '%s': user '%.100s' "
+					 "refused (bad name or password)", next->path,
+					 t->users[i].line, t->name, t->users[i].name);
+				rc = -EINVAL;
+			}
+			*users_after += !cp_auth_user_exists_in(cp->auth, k + 1,
+							       t->users[i].name);
+		}
+	}
+	OPENSSL_cleanse(md5, sizeof(md5));
+	OPENSSL_cleanse(sha, sizeof(sha));
+	return rc;
+}
+
+/* Step 3 for the tenants: their users and secrets as the file now says
+ * (a user gone from the file falls back to the store's row of its realm,
+ * or goes); another set of tenants needs both daemons restarted. */
+static void
+tenants_apply(struct cp_ctx *cp, struct tp_conf *next, struct rl_note *n)
+{
+	struct tp_conf *cur = cp->conf;
+
+	if (!tenants_same(cur, next)) {
+		note(n, true, "the tenants list: names, addresses or realms (restart "
+		     "turnpike-cp and turnpike-dp)");
+		return;
+	}
+	for (unsigned int k = 0; k < cur->tenants.n; k++) {
+		struct tp_conf_tenant *c = &cur->tenants.t[k], *x = &next->tenants.t[k];
+		struct cp_store_user su;
+
+		if (cp->store != NULL)
+			cp_store_scope(cp->store, c->realm);
+		for (unsigned int i = 0; i < c->nusers; i++) {
+			const char *name = c->users[i].name;
+
+			if (tenant_user(x, name) != NULL)
+				continue;
+			if (cp->store != NULL && cp_store_user_get(cp->store, name, &su) == 0) {
+				cp_auth_user_add_keys_in(cp->auth, k + 1, name, su.md5,
+							 su.has_sha256 ? su.sha256 : NULL);
+				OPENSSL_cleanse(&su, sizeof(su));
+				note(n, false, "tenant %s: user %s: now the store's", c->name, name);
+			} else {
+				cp_auth_user_del_in(cp->auth, k + 1, name);
+				note(n, false, "tenant %s: user %s: removed", c->name, name);
+			}
+		}
+		for (unsigned int i = 0; i < x->nusers; i++) {
+			const struct tp_conf_user *old = tenant_user(c, x->users[i].name);
+
+			if (old != NULL && strcmp(old->password, x->users[i].password) == 0)
+				continue;
+			cp_auth_user_add_in(cp->auth, k + 1, x->users[i].name,
+					    x->users[i].password);
+			note(n, false, "tenant %s: user %s: %s", c->name, x->users[i].name,
+			     old != NULL ? "new password" : "added");
+		}
+		for (unsigned int i = 0; i < c->nsecrets; i++) {
+			if (tenant_secret(x, c->secrets[i]))
+				continue;
+			if (!store_has_secret(cp, c->secrets[i]))
+				cp_auth_secret_del_in(cp->auth, k + 1, c->secrets[i]);
+			note(n, false, "tenant %s: a REST secret removed", c->name);
+		}
+		for (unsigned int i = 0; i < x->nsecrets; i++) {
+			if (tenant_secret(c, x->secrets[i]))
+				continue;
+			cp_auth_secret_add_in(cp->auth, k + 1, x->secrets[i]);
+			note(n, false, "tenant %s: a REST secret added", c->name);
+		}
+		if (cp->store != NULL)
+			cp_store_scope(cp->store, NULL);
+		c->nusers = x->nusers;
+		memcpy(c->users, x->users, sizeof(c->users));
+		c->nsecrets = x->nsecrets;
+		memcpy(c->secrets, x->secrets, sizeof(c->secrets));
+	}
+}
+
 int
 cp_reload(struct cp_ctx *cp, struct json_object *resp)
 {
@@ -357,6 +486,8 @@ cp_reload(struct cp_ctx *cp, struct json_object *resp)
 		}
 		users_after += !cp_auth_user_exists(cp->auth, x->users[i].name);
 	}
+	if (tenants_prepare(cp, &next, &users_after, err, sizeof(err)) < 0)
+		goto fail;
 	if (users_after > c->max_users) {
 		snprintf(err, sizeof(err), "more users than cp.max_users (%u)", c->max_users);
 		goto fail;
@@ -475,6 +606,7 @@ cp_reload(struct cp_ctx *cp, struct json_object *resp)
 	}
 	c->nsecrets = x->nsecrets;
 	memcpy(c->secrets, x->secrets, sizeof(c->secrets));
+	tenants_apply(cp, &next, &n);
 #define LIVE(field, name) \
 	if (c->field != x->field) { \
 		note(&n, false, "%s %llu -> %llu", name, (unsigned long long)c->field, \

@@ -59,6 +59,18 @@ cp_auth_realm(const struct cp_auth *a)
 	return a->nonce.realm;
 }
 
+uint32_t
+cp_auth_tenants(const struct cp_auth *a)
+{
+	return a->ntenants;
+}
+
+const char *
+cp_auth_realm_of(const struct cp_auth *a, unsigned int tenant)
+{
+	return tenant <= a->ntenants ? cp_auth_trealm(a, tenant) : NULL;
+}
+
 uint64_t
 cp_auth_hash(const struct cp_auth *a, const void *p, size_t n)
 {
@@ -103,10 +115,29 @@ merge_conf(const struct cp_auth_conf *in, struct cp_auth_conf *out)
 	/* RFC 8656 §5: expire nonces at least once an hour. */
 	if (out->nonce_lifetime_s > 3600)
 		return -EINVAL;
+	if (out->ntenants > CP_AUTH_TENANTS_MAX ||
+	    (out->ntenants > 0 && out->tenant_realms == NULL))
+		return -EINVAL;
+	for (uint32_t i = 0; i < out->ntenants; i++)
+		if (out->tenant_realms[i] == NULL || out->tenant_realms[i][0] == '\0' ||
+		    strlen(out->tenant_realms[i]) > CP_AUTH_REALM_MAX)
+			return -EINVAL;
 	if (out->max_users > (1u << 24) || out->max_secrets > 64 ||
 	    out->rl_rate > 1000000u || out->rl_burst > 1000000u)
 		return -EINVAL;
 	return 0;
+}
+
+static void
+tenant_nonces_free(struct cp_auth *a)
+{
+	for (uint32_t i = 0; i < a->ntenants; i++)
+		nonce_ctx_fini(&a->tnonce[i]);
+	if (a->tnonce != NULL)
+		OPENSSL_cleanse(a->tnonce, sizeof(*a->tnonce) * a->ntenants);
+	free(a->tnonce);
+	a->tnonce = NULL;
+	a->ntenants = 0;
 }
 
 struct cp_auth *
@@ -151,6 +182,40 @@ cp_auth_init(const struct cp_auth_conf *conf)
 	OPENSSL_cleanse(nonce_key, sizeof(nonce_key));
 	if (rc < 0)
 		goto out_free_nonce;
+	/* The tenants': their realm, a key derived from the box's (dp derives
+	 * the same from the key cp publishes). */
+	if (c.ntenants > 0) {
+		rc = -ENOMEM;
+		a->tnonce = calloc(c.ntenants, sizeof(*a->tnonce));
+		if (a->tnonce == NULL)
+			goto out_free_nonce;
+		for (; a->ntenants < c.ntenants; a->ntenants++) {
+			struct nonce_ctx *nc = &a->tnonce[a->ntenants];
+			const char *r = c.tenant_realms[a->ntenants];
+
+			rc = nonce_ctx_init(nc);
+			if (rc < 0)
+				goto out_free_nonce;
+			rc = -EIO;
+			if (RAND_bytes((unsigned char *)&nc->salt, sizeof(nc->salt)) != 1 ||
+			    RAND_bytes(nonce_key, sizeof(nonce_key)) != 1) {
+				nonce_ctx_fini(nc);
+				goto out_free_nonce;
+			}
+			/* (keyed for real just below) */
+			rc = nonce_ctx_set(nc, nonce_key, features, c.nonce_lifetime_s, r,
+					   strlen(r), c.software,
+					   c.software != NULL ? strlen(c.software) : 0);
+			OPENSSL_cleanse(nonce_key, sizeof(nonce_key));
+			if (rc < 0) {
+				nonce_ctx_fini(nc);
+				goto out_free_nonce;
+			}
+		}
+		rc = cp_auth_tenant_nonces_key(a);
+		if (rc < 0)
+			goto out_free_nonce;
+	}
 	rc = -ENOMEM;
 	mac = EVP_MAC_fetch(NULL, OSSL_MAC_NAME_SIPHASH, NULL);
 	if (mac == NULL)
@@ -163,7 +228,7 @@ cp_auth_init(const struct cp_auth_conf *conf)
 	rc = cp_auth_users_init(a, c.max_users);
 	if (rc < 0)
 		goto out_free_sip;
-	rc = cp_auth_secrets_init(a, c.max_secrets);
+	rc = cp_auth_secrets_init(a, c.max_secrets, c.ntenants);
 	if (rc < 0)
 		goto out_free_users;
 	rc = cp_auth_rl_init(a, c.rl_buckets, c.rl_rate, c.rl_burst);
@@ -178,6 +243,7 @@ out_free_users:
 out_free_sip:
 	EVP_MAC_CTX_free(a->sip);
 out_free_nonce:
+	tenant_nonces_free(a);
 	nonce_ctx_fini(&a->nonce);
 out_free_a:
 	OPENSSL_cleanse(a, sizeof(*a));
@@ -195,6 +261,7 @@ cp_auth_free(struct cp_auth *a)
 	cp_auth_secrets_free(a);
 	cp_auth_users_free(a);
 	EVP_MAC_CTX_free(a->sip);
+	tenant_nonces_free(a);
 	nonce_ctx_fini(&a->nonce);
 	OPENSSL_cleanse(a, sizeof(*a));
 	free(a);
@@ -292,6 +359,8 @@ cp_auth_check(struct cp_auth *a, const struct stun_msg *req,
 {
 	const struct stun_attr *mi, *mi256, *uname, *uhash, *realm, *nonce;
 	const struct cp_auth_user *u = NULL;
+	unsigned int tenant = cp_auth_tix(a, from->tenant);
+	const struct nonce_ctx *nc = cp_auth_nc(a, tenant);
 	enum cp_auth_nonce_state nstate;
 	enum stun_check ok;
 	uint32_t feat;
@@ -300,6 +369,7 @@ cp_auth_check(struct cp_auth *a, const struct stun_msg *req,
 
 	memset(res, 0, offsetof(struct cp_auth_result, username));
 	res->username[0] = '\0';
+	res->tenant = (uint8_t)tenant;
 
 	/* 1. No MESSAGE-INTEGRITY(-SHA256): challenge with 401. */
 	mi = stun_msg_find(req, STUN_ATTR_MESSAGE_INTEGRITY);
@@ -332,7 +402,10 @@ cp_auth_check(struct cp_auth *a, const struct stun_msg *req,
 
 	/* 4. Is USERNAME/USERHASH valid? (RFC 8489 leaves a REALM other
 	 * than ours to the key: it cannot verify. We say so up front, 401
-	 * with our REALM, as for wrong credentials: the realm is public.)
+	 * with our REALM, as for wrong credentials: the realm is public.
+	 * "Ours" is the realm of the tenant whose address the request
+	 * reached: another tenant's realm is refused the same way, and its
+	 * users and secrets are not looked at.)
 	 * lib/stun already refused a USERNAME over CP_AUTH_NAME_MAX; the
 	 * check stays for callers that hand us a message parsed otherwise. */
 	if (uname != NULL) {
@@ -344,20 +417,20 @@ cp_auth_check(struct cp_auth *a, const struct stun_msg *req,
 		res->username[uname->len] = '\0';
 		res->username_len = uname->len;
 	}
-	if (realm->len != a->nonce.realm_len ||
-	    memcmp(realm->value, a->nonce.realm, a->nonce.realm_len) != 0)
+	if (realm->len != nc->realm_len ||
+	    memcmp(realm->value, nc->realm, nc->realm_len) != 0)
 		return verdict(res, CP_AUTH_R_WRONG_REALM);
 	if (uname != NULL) {
 		uint64_t expiry;
 
-		u = cp_auth_user_find(a, res->username, res->username_len);
+		u = cp_auth_user_find(a, tenant, res->username, res->username_len);
 		/* A name TURN REST could take: secrets configured and a
 		 * timestamp in it (draft-uberti-behave-turn-rest §3: when
 		 * the credentials expire; a Unix time: the wall clock). A
 		 * static user's name may read so too (a numeric one reads
 		 * as a bare timestamp): the user is checked as a static
 		 * one, at the cost of both (step 5). */
-		if (cp_auth_secret_list(a, NULL, 0) > 0 &&
+		if (cp_auth_secret_list_in(a, tenant, NULL, 0) > 0 &&
 		    cp_auth_rest_parse(res->username, res->username_len,
 				       &expiry) == 0) {
 			rest_name = expiry >= wall_s;
@@ -375,7 +448,7 @@ cp_auth_check(struct cp_auth *a, const struct stun_msg *req,
 	} else {
 		/* USERHASH (RFC 8489 §14.4): static users only, a REST
 		 * name cannot be recovered from its hash. */
-		u = cp_auth_user_find_hash(a, uhash->value);
+		u = cp_auth_user_find_hash(a, tenant, uhash->value);
 		if (u == NULL)
 			return refuse_unverified(a, req, pwalg, sha256, res,
 						 CP_AUTH_R_UNKNOWN_USER);
@@ -406,7 +479,7 @@ cp_auth_check(struct cp_auth *a, const struct stun_msg *req,
 		if (rest_name) {
 			uint8_t k[CP_AUTH_KEY_MAX], klen_rest;
 
-			(void)cp_auth_rest_verify(a, req, res->username, pwalg, sha256,
+			(void)cp_auth_rest_verify(a, tenant, req, res->username, pwalg, sha256,
 						  k, &klen_rest);
 			OPENSSL_cleanse(k, sizeof(k));
 		}
@@ -416,7 +489,7 @@ cp_auth_check(struct cp_auth *a, const struct stun_msg *req,
 		res->key_len = (uint8_t)klen;
 	} else {
 		check_unverifiable(a, req, pwalg, sha256);
-		if (cp_auth_rest_verify(a, req, res->username, pwalg, sha256,
+		if (cp_auth_rest_verify(a, tenant, req, res->username, pwalg, sha256,
 					res->key, &res->key_len) < 0) {
 			res->rest = 0;
 			return verdict(res, CP_AUTH_R_BAD_INTEGRITY);
@@ -445,17 +518,19 @@ cp_auth_build_challenge(struct cp_auth *a, const struct stun_msg *req,
 			const struct cp_auth_peer *from, uint64_t now_s,
 			uint8_t *buf, size_t cap)
 {
+	/* the tenant of the address reached: its realm, a nonce of its */
+	struct nonce_ctx *nc = cp_auth_nc(a, from->tenant);
+
 	switch (res->code) {
 	case STUN_ERR_BAD_REQUEST:
 		/* §9.2.4: no USERNAME, USERHASH, NONCE or REALM. */
 		return stun_build_error_response(buf, cap, req, res->code,
-						 a->nonce.has_software ?
-						 a->nonce.software : NULL);
+						 nc->has_software ? nc->software : NULL);
 	case STUN_ERR_UNAUTHENTICATED:
 	case STUN_ERR_STALE_NONCE:
 		/* lib/nonce's: byte for byte what dp answers a request
 		 * without integrity with (dp/turn/turn.c). */
-		return nonce_challenge_build(&a->nonce, res->code, req->method,
+		return nonce_challenge_build(nc, res->code, req->method,
 					     req->tid, &from->addr, from->transport,
 					     now_s, buf, cap);
 	default:

@@ -36,6 +36,12 @@ void cp_auth_free(struct cp_auth *a);
 /* The realm given at init. */
 const char *cp_auth_realm(const struct cp_auth *a);
 
+/* How many tenants besides the default one (cp_auth_conf.ntenants), and
+ * tenant's realm (0: the default tenant's, cp_auth_realm()); NULL for an
+ * index past them. */
+uint32_t cp_auth_tenants(const struct cp_auth *a);
+const char *cp_auth_realm_of(const struct cp_auth *a, unsigned int tenant);
+
 /* "ok", "unknown-user", ... for logs and counters. */
 const char *cp_auth_reason_name(enum cp_auth_reason r);
 
@@ -86,6 +92,26 @@ uint32_t cp_auth_user_max(const struct cp_auth *a);
  */
 const char *cp_auth_user_next(const struct cp_auth *a, uint32_t *cursor);
 
+/*
+ * The same for a tenant's users (a user is (tenant, name); its keys and
+ * USERHASH are made with the tenant's realm). tenant 0 is the default
+ * tenant: the calls above are these with 0. A tenant past the ones cp
+ * has: -EINVAL (add, keys), -ENOENT (del), false, NULL.
+ * cp_auth_user_count() counts every tenant's users (one table, cp.max_users).
+ */
+int cp_auth_user_add_in(struct cp_auth *a, unsigned int tenant, const char *name,
+			const char *password);
+int cp_auth_user_keys_in(const struct cp_auth *a, unsigned int tenant,
+			 const char *name, const char *password, uint8_t md5[16],
+			 uint8_t sha256[32]);
+int cp_auth_user_add_keys_in(struct cp_auth *a, unsigned int tenant, const char *name,
+			     const uint8_t md5[16], const uint8_t *sha256);
+bool cp_auth_user_exists_in(const struct cp_auth *a, unsigned int tenant,
+			    const char *name);
+int cp_auth_user_del_in(struct cp_auth *a, unsigned int tenant, const char *name);
+const char *cp_auth_user_next_in(const struct cp_auth *a, unsigned int tenant,
+				 uint32_t *cursor);
+
 /* ---- TURN REST API shared secrets (rest.c) ----------------------------- */
 
 /* Add a shared secret (1..CP_AUTH_SECRET_MAX bytes). Every secret is tried
@@ -105,6 +131,17 @@ int cp_auth_secret_lookup(const struct cp_auth *a, const char *secret_or_tag,
 /* Describe up to max secrets into out; returns how many there are. */
 uint32_t cp_auth_secret_list(const struct cp_auth *a,
 			     struct cp_auth_secret_info *out, uint32_t max);
+
+/* The same for a tenant's secrets: only they check the REST credentials
+ * of requests that reached its address (max_secrets each). tenant 0 is
+ * the default tenant's, what the calls above handle. */
+int cp_auth_secret_add_in(struct cp_auth *a, unsigned int tenant, const char *secret);
+int cp_auth_secret_del_in(struct cp_auth *a, unsigned int tenant,
+			  const char *secret_or_tag);
+int cp_auth_secret_lookup_in(const struct cp_auth *a, unsigned int tenant,
+			     const char *secret_or_tag, char *out);
+uint32_t cp_auth_secret_list_in(const struct cp_auth *a, unsigned int tenant,
+				struct cp_auth_secret_info *out, uint32_t max);
 
 /*
  * The REST password for a username (draft-uberti-behave-turn-rest §2.2):

@@ -15,29 +15,108 @@
 
 #include "cp.h"
 #include "api/api_cmd.h"
+#include "tp_conf.h"
 
-static int secret_add(struct cp_ctx *cp, const char *s, const char **error);
+static int secret_add(struct cp_ctx *cp, unsigned int t, const char *s,
+		      const char **error);
+
+/* ---- tenants: every command takes "tenant" (absent: the default one) ---- */
+
+int
+cp_auth_tenant_arg(const struct cp_ctx *cp, const char *name)
+{
+	if (name == NULL || strcmp(name, "default") == 0)
+		return 0;
+	for (unsigned int i = 0; i < cp->conf->tenants.n; i++)
+		if (strcmp(cp->conf->tenants.t[i].name, name) == 0)
+			return (int)i + 1;
+	return -ENOENT;
+}
+
+/* The request's tenant into *t: 0, or -ENOENT with the reason. A write
+ * (write) to a tenant's users or secrets is refused in a cluster that
+ * shares them: Redis holds one set, without a tenant, and mixing two
+ * tenants' users there would let one's credentials work at the other's
+ * address on another box. */
+static int
+req_tenant(struct cp_ctx *cp, struct json_object *req, bool write, unsigned int *t,
+	   const char **error)
+{
+	const char *name = cp_api_str(req, "tenant");
+	int k = cp_auth_tenant_arg(cp, name);
+
+	if (k < 0) {
+		*error = cp_api_err(cp, "no tenant '%.64s' in %s (the tenants list names "
+				    "them; \"default\" is the box's own)", name,
+				    cp->conf->path);
+		return -ENOENT;
+	}
+	if (write && k > 0 && cp->store != NULL && strcmp(cp->store->ops->kind, "redis") == 0) {
+		*error = cp_api_err(cp, "tenant '%.64s': the cluster shares the default "
+				    "tenant's users and secrets only (cluster.share): give a "
+				    "tenant's users and secrets in its entry of the tenants "
+				    "list in each box's file", name);
+		return -EOPNOTSUPP;
+	}
+	*t = (unsigned int)k;
+	return 0;
+}
+
+/* The store's rows of tenant t (its realm's) for the next operations;
+ * store_unscope() before returning. */
+static void
+store_scope(struct cp_ctx *cp, unsigned int t)
+{
+	if (cp->store != NULL && t > 0)
+		cp_store_scope(cp->store, cp->conf->tenants.t[t - 1].realm);
+}
+
+static void
+store_unscope(struct cp_ctx *cp)
+{
+	if (cp->store != NULL)
+		cp_store_scope(cp->store, NULL);
+}
 
 /* ---- users and secrets: the file's read-only, the store's written through */
 
 bool
-cp_conf_user(const struct cp_ctx *cp, const char *name)
+cp_conf_user_in(const struct cp_ctx *cp, unsigned int tenant, const char *name)
 {
-	const struct tp_conf_cp *c = &cp->conf->cp;
+	const struct tp_conf_user *u = cp->conf->cp.users;
+	unsigned int n = cp->conf->cp.nusers;
 
-	for (unsigned int i = 0; i < c->nusers; i++)
-		if (strcmp(c->users[i].name, name) == 0)
+	if (tenant > cp->conf->tenants.n)
+		return false;
+	if (tenant > 0) {
+		u = cp->conf->tenants.t[tenant - 1].users;
+		n = cp->conf->tenants.t[tenant - 1].nusers;
+	}
+	for (unsigned int i = 0; i < n; i++)
+		if (strcmp(u[i].name, name) == 0)
 			return true;
 	return false;
 }
 
+bool
+cp_conf_user(const struct cp_ctx *cp, const char *name)
+{
+	return cp_conf_user_in(cp, 0, name);
+}
+
 static bool
-conf_secret(const struct cp_ctx *cp, const char *secret)
+conf_secret(const struct cp_ctx *cp, unsigned int tenant, const char *secret)
 {
 	const struct tp_conf_cp *c = &cp->conf->cp;
+	const char (*v)[TP_CONF_STR_LEN] = c->secrets;
+	unsigned int n = c->nsecrets;
 
-	for (unsigned int i = 0; i < c->nsecrets; i++)
-		if (strcmp(c->secrets[i], secret) == 0)
+	if (tenant > 0) {
+		v = cp->conf->tenants.t[tenant - 1].secrets;
+		n = cp->conf->tenants.t[tenant - 1].nsecrets;
+	}
+	for (unsigned int i = 0; i < n; i++)
+		if (strcmp(v[i], secret) == 0)
 			return true;
 	return false;
 }
@@ -59,24 +138,27 @@ user_room(const struct cp_ctx *cp, uint32_t n)
  * cp's table: a store that refuses leaves cp's table as it was.
  */
 static int
-users_put(struct cp_ctx *cp, const struct cp_store_user *u, unsigned int n,
-	  const char **error)
+users_put(struct cp_ctx *cp, unsigned int t, const struct cp_store_user *u,
+	  unsigned int n, const char **error)
 {
 	uint32_t fresh = 0;
 	int rc;
 
 	for (unsigned int i = 0; i < n; i++)
-		fresh += !cp_auth_user_exists(cp->auth, u[i].name);
+		fresh += !cp_auth_user_exists_in(cp->auth, t, u[i].name);
 	if (!user_room(cp, fresh)) {
 		*error = cp_api_err(cp, "user table full (cp.max_users %u)",
 				    cp->conf->cp.max_users);
 		return -ENOSPC;
 	}
-	if (cp->store != NULL && (rc = cp_store_user_put(cp->store, u, n)) < 0)
+	store_scope(cp, t);
+	rc = cp->store != NULL ? cp_store_user_put(cp->store, u, n) : 0;
+	store_unscope(cp);
+	if (rc < 0)
 		return cp_api_store_failed(cp, rc, error);
 	for (unsigned int i = 0; i < n; i++) {
-		rc = cp_auth_user_add_keys(cp->auth, u[i].name, u[i].md5,
-					   u[i].has_sha256 ? u[i].sha256 : NULL);
+		rc = cp_auth_user_add_keys_in(cp->auth, t, u[i].name, u[i].md5,
+					      u[i].has_sha256 ? u[i].sha256 : NULL);
 		if (rc < 0) {
 			*error = "cannot add the user to cp's table";
 			return rc;
@@ -92,6 +174,7 @@ cmd_users_add(void *ctx, struct json_object *req, struct json_object *resp,
 	struct cp_ctx *cp = ctx;
 	const char *name = cp_api_str(req, "name"), *pw = cp_api_str(req, "password");
 	struct cp_store_user u;
+	unsigned int t = 0;
 	int rc;
 
 	(void)resp;
@@ -99,20 +182,22 @@ cmd_users_add(void *ctx, struct json_object *req, struct json_object *resp,
 		*error = "users.add needs \"name\" and \"password\"";
 		return -EINVAL;
 	}
-	if (cp_conf_user(cp, name)) {
+	if ((rc = req_tenant(cp, req, true, &t, error)) < 0)
+		return rc;
+	if (cp_conf_user_in(cp, t, name)) {
 		*error = cp_api_err(cp, "user '%.64s' is defined in %s (read-only here): "
 				    "change it there", name, cp->conf->path);
 		return -EPERM;
 	}
 	memset(&u, 0, sizeof(u));
 	if (strlen(name) > CP_STORE_NAME_MAX ||
-	    cp_auth_user_keys(cp->auth, name, pw, u.md5, u.sha256) < 0) {
+	    cp_auth_user_keys_in(cp->auth, t, name, pw, u.md5, u.sha256) < 0) {
 		*error = "invalid name or password (SASLprep refused it?)";
 		return -EINVAL;
 	}
 	memcpy(u.name, name, strlen(name) + 1);
 	u.has_sha256 = true;
-	rc = users_put(cp, &u, 1, error);
+	rc = users_put(cp, t, &u, 1, error);
 	OPENSSL_cleanse(&u, sizeof(u));
 	return rc;
 }
@@ -137,15 +222,19 @@ cmd_users_import(void *ctx, struct json_object *req, struct json_object *resp,
 	const char *realm = cp_api_str(req, "realm");
 	struct json_object *users = NULL, *secrets = NULL;
 	struct json_object *skipped = json_object_new_array();
-	unsigned int n = 0, nsec = 0;
+	unsigned int n = 0, nsec = 0, t = 0;
+	const char *ours;
 	size_t nu = 0;
 	int rc = 0;
 
 	json_object_object_add(resp, "skipped", skipped);
-	if (realm == NULL || strcmp(realm, cp->conf->turn.realm) != 0) {
+	if ((rc = req_tenant(cp, req, true, &t, error)) < 0)
+		return rc;
+	ours = t > 0 ? cp->conf->tenants.t[t - 1].realm : cp->conf->turn.realm;
+	if (realm == NULL || strcmp(realm, ours) != 0) {
 		*error = cp_api_err(cp, "the keys are for realm '%.128s', this turnpike's "
 				    "realm is '%.128s': they cannot authenticate here",
-				    realm != NULL ? realm : "?", cp->conf->turn.realm);
+				    realm != NULL ? realm : "?", ours);
 		return -EINVAL;
 	}
 	if (json_object_object_get_ex(req, "users", &users)) {
@@ -168,7 +257,7 @@ cmd_users_import(void *ctx, struct json_object *req, struct json_object *resp,
 			rc = -EINVAL;
 			goto out;
 		}
-		if (cp_conf_user(cp, name)) {
+		if (cp_conf_user_in(cp, t, name)) {
 			json_object_array_add(skipped, json_object_new_string(name));
 			continue;
 		}
@@ -176,7 +265,7 @@ cmd_users_import(void *ctx, struct json_object *req, struct json_object *resp,
 		u[n].has_sha256 = false;
 		n++;
 	}
-	if (n > 0 && (rc = users_put(cp, u, n, error)) < 0)
+	if (n > 0 && (rc = users_put(cp, t, u, n, error)) < 0)
 		goto out;
 	if (json_object_object_get_ex(req, "secrets", &secrets) &&
 	    json_object_is_type(secrets, json_type_array)) {
@@ -190,7 +279,7 @@ cmd_users_import(void *ctx, struct json_object *req, struct json_object *resp,
 				rc = -EINVAL;
 				goto out;
 			}
-			rc = secret_add(cp, v, error);
+			rc = secret_add(cp, t, v, error);
 			if (rc == -EEXIST) {
 				rc = 0;
 				continue;
@@ -214,6 +303,7 @@ cmd_users_del(void *ctx, struct json_object *req, struct json_object *resp,
 {
 	struct cp_ctx *cp = ctx;
 	const char *name = cp_api_str(req, "name");
+	unsigned int t = 0;
 	int rc;
 
 	(void)resp;
@@ -221,19 +311,23 @@ cmd_users_del(void *ctx, struct json_object *req, struct json_object *resp,
 		*error = "users.del needs \"name\"";
 		return -EINVAL;
 	}
-	if (cp_conf_user(cp, name)) {
+	if ((rc = req_tenant(cp, req, true, &t, error)) < 0)
+		return rc;
+	if (cp_conf_user_in(cp, t, name)) {
 		*error = cp_api_err(cp, "user '%.64s' is defined in %s (read-only here): "
 				    "delete it there", name, cp->conf->path);
 		return -EPERM;
 	}
-	if (!cp_auth_user_exists(cp->auth, name)) {
+	if (!cp_auth_user_exists_in(cp->auth, t, name)) {
 		*error = "no such user";
 		return -ENOENT;
 	}
-	if (cp->store != NULL && (rc = cp_store_user_del(cp->store, name)) < 0 &&
-	    rc != -ENOENT)
+	store_scope(cp, t);
+	rc = cp->store != NULL ? cp_store_user_del(cp->store, name) : 0;
+	store_unscope(cp);
+	if (rc < 0 && rc != -ENOENT)
 		return cp_api_store_failed(cp, rc, error);
-	cp_auth_user_del(cp->auth, name);
+	cp_auth_user_del_in(cp->auth, t, name);
 	return 0;
 }
 
@@ -245,15 +339,25 @@ cmd_users_list(void *ctx, struct json_object *req, struct json_object *resp,
 	struct json_object *list = json_object_new_array();
 	struct json_object *ro = json_object_new_array();
 	uint32_t cur = 0;
+	unsigned int t = 0;
 	const char *name;
+	int rc;
 
-	(void)req;
-	(void)error;
-	while ((name = cp_auth_user_next(cp->auth, &cur)) != NULL) {
+	if ((rc = req_tenant(cp, req, false, &t, error)) < 0) {
+		json_object_put(list);
+		json_object_put(ro);
+		return rc;
+	}
+	while ((name = cp_auth_user_next_in(cp->auth, t, &cur)) != NULL) {
 		json_object_array_add(list, json_object_new_string(name));
-		if (cp_conf_user(cp, name))
+		if (cp_conf_user_in(cp, t, name))
 			json_object_array_add(ro, json_object_new_string(name));
 	}
+	/* (named only when asked for: the default tenant's answer is as
+	 * it was before tenants) */
+	if (t > 0)
+		json_object_object_add(resp, "tenant",
+				       json_object_new_string(tp_conf_tenant_name(cp->conf, t)));
 	json_object_object_add(resp, "users", list);
 	/* the configuration file's: read-only here */
 	json_object_object_add(resp, "read_only", ro);
@@ -263,7 +367,7 @@ cmd_users_list(void *ctx, struct json_object *req, struct json_object *resp,
 }
 
 static int
-secret_add(struct cp_ctx *cp, const char *s, const char **error)
+secret_add(struct cp_ctx *cp, unsigned int t, const char *s, const char **error)
 {
 	char val[CP_AUTH_SECRET_MAX + 1];
 	bool there;
@@ -274,20 +378,22 @@ secret_add(struct cp_ctx *cp, const char *s, const char **error)
 		return -EINVAL;
 	}
 	/* (the lookup hands the secret back: wiped here, not left about) */
-	there = conf_secret(cp, s) || cp_auth_secret_lookup(cp->auth, s, val) == 0;
+	there = conf_secret(cp, t, s) || cp_auth_secret_lookup_in(cp->auth, t, s, val) == 0;
 	OPENSSL_cleanse(val, sizeof(val));
 	if (there) {
 		*error = "that secret is already there";
 		return -EEXIST;
 	}
-	if (cp_auth_secret_list(cp->auth, NULL, 0) >= TP_CONF_MAX_SECRETS + 16) {
+	if (cp_auth_secret_list_in(cp->auth, t, NULL, 0) >= TP_CONF_MAX_SECRETS + 16) {
 		*error = "secret table full: delete an old secret first";
 		return -ENOSPC;
 	}
-	if (cp->store != NULL && (rc = cp_store_secret_add(cp->store, s)) < 0 &&
-	    rc != -EEXIST)
+	store_scope(cp, t);
+	rc = cp->store != NULL ? cp_store_secret_add(cp->store, s) : 0;
+	store_unscope(cp);
+	if (rc < 0 && rc != -EEXIST)
 		return cp_api_store_failed(cp, rc, error);
-	rc = cp_auth_secret_add(cp->auth, s);
+	rc = cp_auth_secret_add_in(cp->auth, t, s);
 	if (rc == -ENOSPC)
 		*error = "secret table full: delete an old secret first";
 	else if (rc < 0)
@@ -301,13 +407,17 @@ cmd_secrets_add(void *ctx, struct json_object *req, struct json_object *resp,
 {
 	struct cp_ctx *cp = ctx;
 	const char *s = cp_api_str(req, "secret");
+	unsigned int t = 0;
+	int rc;
 
 	(void)resp;
 	if (s == NULL || s[0] == '\0') {
 		*error = "secrets.add needs \"secret\"";
 		return -EINVAL;
 	}
-	return secret_add(cp, s, error);
+	if ((rc = req_tenant(cp, req, true, &t, error)) < 0)
+		return rc;
+	return secret_add(cp, t, s, error);
 }
 
 static int
@@ -317,6 +427,7 @@ cmd_secrets_del(void *ctx, struct json_object *req, struct json_object *resp,
 	static char val[CP_AUTH_SECRET_MAX + 1];
 	struct cp_ctx *cp = ctx;
 	const char *s = cp_api_str(req, "secret");
+	unsigned int t = 0;
 	int rc;
 
 	(void)resp;
@@ -324,22 +435,26 @@ cmd_secrets_del(void *ctx, struct json_object *req, struct json_object *resp,
 		*error = "secrets.del needs \"secret\" (the secret or its tag)";
 		return -EINVAL;
 	}
-	if (cp_auth_secret_lookup(cp->auth, s, val) < 0) {
+	if ((rc = req_tenant(cp, req, true, &t, error)) < 0)
+		return rc;
+	if (cp_auth_secret_lookup_in(cp->auth, t, s, val) < 0) {
 		*error = "no such secret";
 		return -ENOENT;
 	}
-	if (conf_secret(cp, val)) {
+	if (conf_secret(cp, t, val)) {
 		OPENSSL_cleanse(val, sizeof(val));
 		*error = cp_api_err(cp, "that secret is in %s (read-only here): delete it "
 				    "there", cp->conf->path);
 		return -EPERM;
 	}
-	if (cp->store != NULL && (rc = cp_store_secret_del(cp->store, val)) < 0 &&
-	    rc != -ENOENT) {
+	store_scope(cp, t);
+	rc = cp->store != NULL ? cp_store_secret_del(cp->store, val) : 0;
+	store_unscope(cp);
+	if (rc < 0 && rc != -ENOENT) {
 		OPENSSL_cleanse(val, sizeof(val));
 		return cp_api_store_failed(cp, rc, error);
 	}
-	cp_auth_secret_del(cp->auth, val);
+	cp_auth_secret_del_in(cp->auth, t, val);
 	OPENSSL_cleanse(val, sizeof(val));
 	return 0;
 }
@@ -350,11 +465,18 @@ cmd_secrets_list(void *ctx, struct json_object *req, struct json_object *resp,
 {
 	struct cp_ctx *cp = ctx;
 	struct cp_auth_secret_info info[64];
-	struct json_object *list = json_object_new_array();
-	uint32_t n = cp_auth_secret_list(cp->auth, info, 64);
+	struct json_object *list;
+	unsigned int t = 0;
+	uint32_t n;
+	int rc;
 
-	(void)req;
-	(void)error;
+	if ((rc = req_tenant(cp, req, false, &t, error)) < 0)
+		return rc;
+	list = json_object_new_array();
+	n = cp_auth_secret_list_in(cp->auth, t, info, 64);
+	if (t > 0)
+		json_object_object_add(resp, "tenant",
+				       json_object_new_string(tp_conf_tenant_name(cp->conf, t)));
 	for (uint32_t i = 0; i < n && i < 64; i++) {
 		struct json_object *o = json_object_new_object();
 

@@ -23,6 +23,8 @@ static int
 auth_setup(struct cp_ctx *cp, char *err, size_t errlen)
 {
 	const struct tp_conf_cp *c = &cp->conf->cp;
+	const struct tp_conf_tenants *tn = &cp->conf->tenants;
+	const char *trealms[TP_CONF_MAX_TENANTS];
 	struct cp_auth_conf ac;
 
 	memset(&ac, 0, sizeof(ac));
@@ -43,6 +45,12 @@ auth_setup(struct cp_ctx *cp, char *err, size_t errlen)
 	 * had clients silenced for good). */
 	ac.rl_buckets = c->quota_total > CP_AUTH_DEF_RL_BUCKETS / 2 ?
 			2 * c->quota_total : CP_AUTH_DEF_RL_BUCKETS;
+	/* the tenants: a realm, nonces, users and secrets each */
+	_Static_assert(TP_CONF_MAX_TENANTS == CP_AUTH_TENANTS_MAX, "tenant indices");
+	for (unsigned int i = 0; i < tn->n; i++)
+		trealms[i] = tn->t[i].realm;
+	ac.ntenants = tn->n;
+	ac.tenant_realms = trealms;
 	cp->auth = cp_auth_init(&ac);
 	if (cp->auth == NULL) {
 		int e = errno;
@@ -65,6 +73,32 @@ auth_setup(struct cp_ctx *cp, char *err, size_t errlen)
 				 cp->conf->path, i + 1);
 			auth_fini(cp);
 			return -EINVAL;
+		}
+	}
+	for (unsigned int k = 0; k < tn->n; k++) {
+		const struct tp_conf_tenant *t = &tn->t[k];
+
+		for (unsigned int i = 0; i < t->nusers; i++) {
+			int rc = cp_auth_user_add_in(cp->auth, k + 1, t->users[i].name,
+						     t->users[i].password);
+
+			if (rc < 0) {
+				snprintf(err, errlen, "%s:%d: tenant '%s': user '%s' refused (%s)",
+					 cp->conf->path, t->users[i].line, t->name,
+					 t->users[i].name, rc == -ENOSPC ?
+					 "more users than cp.max_users" :
+					 "bad name or password");
+				auth_fini(cp);
+				return -EINVAL;
+			}
+		}
+		for (unsigned int i = 0; i < t->nsecrets; i++) {
+			if (cp_auth_secret_add_in(cp->auth, k + 1, t->secrets[i]) < 0) {
+				snprintf(err, errlen, "%s: tenant '%s': REST secret %u refused",
+					 cp->conf->path, t->name, i + 1);
+				auth_fini(cp);
+				return -EINVAL;
+			}
 		}
 	}
 	return 0;

@@ -25,6 +25,7 @@ struct cp_auth_user {
 	uint8_t used;
 	uint8_t has_sha256;       /* 0: MD5 key only (imported from coturn) */
 	uint16_t name_len;
+	uint8_t tenant;           /* a user is (tenant, name) */
 	uint8_t key_md5[16];
 	uint8_t key_sha256[32];
 	uint8_t userhash[STUN_USERHASH_LEN];
@@ -33,6 +34,7 @@ struct cp_auth_user {
 
 struct cp_auth_secret {
 	uint16_t len;             /* 0: free slot */
+	uint8_t tenant;           /* whose REST credentials it signs */
 	uint8_t val[CP_AUTH_SECRET_MAX + 1];  /* NUL terminated */
 };
 
@@ -47,6 +49,10 @@ struct cp_auth {
 	 * salt counter (seeded from RAND_bytes). dp gets a copy of all but
 	 * the counter through the shared segment (cp_auth_nonce_ctx()). */
 	struct nonce_ctx nonce;
+	/* The tenants' (tenant i + 1 in tnonce[i]): their realm, and a key
+	 * derived from the box's (nonce_tenant_key()), as dp derives it. */
+	uint32_t ntenants;
+	struct nonce_ctx *tnonce;
 	/* configuration, defaults merged */
 	uint32_t rl_rate;
 	uint32_t rl_burst;
@@ -70,7 +76,8 @@ struct cp_auth {
 
 	/* REST secrets */
 	struct cp_auth_secret *secrets;
-	uint32_t max_secrets;
+	uint32_t max_secrets;     /* slots in all */
+	uint32_t tenant_secrets;  /* at most this many of one tenant */
 
 	/* challenge rate limit */
 	struct cp_auth_bucket *buckets;
@@ -80,20 +87,49 @@ struct cp_auth {
 /* Keyed 64-bit hash (SipHash through OpenSSL) of a byte string. */
 uint64_t cp_auth_hash(const struct cp_auth *a, const void *p, size_t n);
 
+/* The tenant index a request or a call names (one past the tenants: the
+ * default tenant's), and that tenant's nonces and realm. */
+static inline unsigned int
+cp_auth_tix(const struct cp_auth *a, unsigned int tenant)
+{
+	return tenant <= a->ntenants ? tenant : 0;
+}
+
+static inline struct nonce_ctx *
+cp_auth_nc(struct cp_auth *a, unsigned int tenant)
+{
+	tenant = cp_auth_tix(a, tenant);
+	return tenant == 0 ? &a->nonce : &a->tnonce[tenant - 1];
+}
+
+static inline const char *
+cp_auth_trealm(const struct cp_auth *a, unsigned int tenant)
+{
+	tenant = cp_auth_tix(a, tenant);
+	return tenant == 0 ? a->nonce.realm : a->tnonce[tenant - 1].realm;
+}
+
+/* nonce.c: key the tenants' nonces from the box's key (a->nonce's). */
+int cp_auth_tenant_nonces_key(struct cp_auth *a);
+
 /* users.c */
 int cp_auth_users_init(struct cp_auth *a, uint32_t max_users);
 void cp_auth_users_free(struct cp_auth *a);
 const struct cp_auth_user *cp_auth_user_find(const struct cp_auth *a,
+					     unsigned int tenant,
 					     const char *name, size_t len);
 const struct cp_auth_user *cp_auth_user_find_hash(const struct cp_auth *a,
+						  unsigned int tenant,
 						  const uint8_t *userhash);
 
 /* rest.c */
-int cp_auth_secrets_init(struct cp_auth *a, uint32_t max_secrets);
+int cp_auth_secrets_init(struct cp_auth *a, uint32_t max_secrets,
+			 uint32_t ntenants);
 void cp_auth_secrets_free(struct cp_auth *a);
 /* Find the secret whose REST key verifies req's integrity; on success the
  * key is in key[0..*key_len). Returns 0, -ENOENT (no secret matched). */
-int cp_auth_rest_verify(const struct cp_auth *a, const struct stun_msg *req,
+int cp_auth_rest_verify(const struct cp_auth *a, unsigned int tenant,
+			const struct stun_msg *req,
 			const char *username, uint16_t pwalg, bool sha256,
 			uint8_t key[CP_AUTH_KEY_MAX], uint8_t *key_len);
 

@@ -30,6 +30,9 @@
 #define CP_AUTH_SECRET_MAX      256u
 /* Largest long-term key (SHA-256, RFC 8489 §18.5.1.2). */
 #define CP_AUTH_KEY_MAX         32u
+/* Tenants (lib/conf's): index 0 the default tenant, 1..16 the listed ones
+ * (TP_CONF_MAX_TENANTS). */
+#define CP_AUTH_TENANTS_MAX     16u
 
 /* Nonces are lib/nonce's (nonce_types.h), shared with dp: the cookie
  * (RFC 8489 §9.2), the 45-character nonce, the security features as
@@ -73,6 +76,11 @@ enum cp_auth_nonce_state {
 struct cp_auth_peer {
 	struct stun_addr addr;
 	uint8_t transport;
+	/* The tenant whose TURN address the request reached (lib/conf's
+	 * tp_conf_tenant_of(), 0: the default tenant): its realm, nonce key,
+	 * users and secrets judge the request. Never from what the client
+	 * sends. An index past the tenants cp has is the default tenant's. */
+	uint8_t tenant;
 };
 
 /* Configuration; zero fields take the CP_AUTH_DEF_* defaults. */
@@ -92,6 +100,11 @@ struct cp_auth_conf {
 	/* Do not advertise "Password algorithms" (no PASSWORD-ALGORITHMS in
 	 * challenges; clients then stay on MD5 keys). */
 	bool no_pwalgs;
+	/* The tenants' realms (tenant_realms[i] is tenant i + 1's, copied;
+	 * distinct from realm and from each other): each tenant has its own
+	 * nonces (keyed with nonce_tenant_key()), users and secrets. */
+	uint32_t ntenants;            /* 0..CP_AUTH_TENANTS_MAX */
+	const char *const *tenant_realms;
 };
 
 /*
@@ -106,6 +119,7 @@ struct cp_auth_result {
 	uint8_t mi_sha256;            /* answer with MESSAGE-INTEGRITY-SHA256 */
 	uint8_t rest;                 /* authenticated by a REST shared secret */
 	uint8_t key_len;              /* 0 (no key), 16 (MD5) or 32 (SHA-256) */
+	uint8_t tenant;               /* whose realm, users and secrets judged it */
 	uint16_t pwalg;               /* STUN_PWALG_MD5 or STUN_PWALG_SHA256 */
 	uint64_t rest_expiry;         /* the REST username's timestamp */
 	uint8_t key[CP_AUTH_KEY_MAX];

@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "auth.h"
 #include "auth_priv.h"
 #include "nonce.h"
@@ -43,34 +45,74 @@ cp_auth_nonce_export(const struct cp_auth *a, struct ipc_nonce *out)
 	out->has_software = nc->has_software;
 	out->software_len = nc->software_len;
 	memcpy(out->software, nc->software, nc->software_len);
+	/* the tenants' realms; dp derives their keys from the one above */
+	_Static_assert(IPC_TENANTS_MAX == CP_AUTH_TENANTS_MAX, "tenant indices");
+	out->ntenants = a->ntenants;
+	for (uint32_t i = 0; i < a->ntenants; i++) {
+		out->tenant[i].len = a->tnonce[i].realm_len;
+		memcpy(out->tenant[i].realm, a->tnonce[i].realm, a->tnonce[i].realm_len);
+	}
+}
+
+/* Key nc with key as it is (its realm, SOFTWARE, features and lifetime
+ * kept). */
+static int
+rekey(struct nonce_ctx *nc, const uint8_t key[NONCE_KEY_LEN])
+{
+	static char realm[NONCE_REALM_MAX + 1], software[NONCE_SOFTWARE_MAX + 1];
+	size_t rlen = nc->realm_len, slen = nc->software_len;
+
+	memcpy(realm, nc->realm, rlen);
+	memcpy(software, nc->software, slen);
+	return nonce_ctx_set(nc, key, nc->features, nc->lifetime_s, realm, rlen,
+			     nc->has_software ? software : NULL, slen);
+}
+
+int
+cp_auth_tenant_nonces_key(struct cp_auth *a)
+{
+	uint8_t k[NONCE_KEY_LEN];
+	int rc = 0;
+
+	for (uint32_t i = 0; i < a->ntenants && rc == 0; i++) {
+		rc = nonce_tenant_key(a->nonce.key, i + 1, k);
+		if (rc == 0)
+			rc = rekey(&a->tnonce[i], k);
+	}
+	OPENSSL_cleanse(k, sizeof(k));
+	return rc;
 }
 
 int
 cp_auth_nonce_adopt(struct cp_auth *a, const struct ipc_nonce *prev)
 {
 	struct nonce_ctx *nc = &a->nonce;
-	static char realm[NONCE_REALM_MAX + 1], software[NONCE_SOFTWARE_MAX + 1];
-	size_t rlen = nc->realm_len, slen = nc->software_len;
 	int rc;
 
 	if (!nc->keyed || prev->lifetime_s != nc->lifetime_s ||
 	    prev->features != nc->features || prev->realm_len != nc->realm_len ||
 	    memcmp(prev->realm, nc->realm, nc->realm_len) != 0)
 		return -EINVAL;
-	memcpy(realm, nc->realm, rlen);
-	memcpy(software, nc->software, slen);
-	rc = nonce_ctx_set(nc, prev->key, nc->features, nc->lifetime_s, realm, rlen,
-			   nc->has_software ? software : NULL, slen);
-	if (rc < 0)
-		return rc;
-	return 0;
+	/* The tenants' nonces are keyed by index: the previous cp's are good
+	 * here only when the same index is the same tenant (its realm). */
+	if (prev->ntenants != a->ntenants)
+		return -EINVAL;
+	for (uint32_t i = 0; i < a->ntenants; i++)
+		if (prev->tenant[i].len != a->tnonce[i].realm_len ||
+		    memcmp(prev->tenant[i].realm, a->tnonce[i].realm, prev->tenant[i].len) != 0)
+			return -EINVAL;
+	rc = rekey(nc, prev->key);
+	if (rc == 0)
+		rc = cp_auth_tenant_nonces_key(a);
+	return rc < 0 ? rc : 0;
 }
 
 int
 cp_auth_nonce_make(struct cp_auth *a, const struct cp_auth_peer *from,
 		   uint64_t now_s, char *out)
 {
-	return nonce_make(&a->nonce, &from->addr, from->transport, now_s, out);
+	return nonce_make(cp_auth_nc(a, from->tenant), &from->addr, from->transport, now_s,
+			  out);
 }
 
 enum cp_auth_nonce_state
@@ -78,7 +120,7 @@ cp_auth_nonce_check(struct cp_auth *a, const uint8_t *nonce, size_t len,
 		    const struct cp_auth_peer *from, uint64_t now_s,
 		    uint32_t *features)
 {
-	return (enum cp_auth_nonce_state)nonce_check(&a->nonce, nonce, len,
+	return (enum cp_auth_nonce_state)nonce_check(cp_auth_nc(a, from->tenant), nonce, len,
 						     &from->addr, from->transport,
 						     now_s, features, NULL);
 }

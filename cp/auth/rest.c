@@ -23,13 +23,17 @@
 #include "auth_priv.h"
 #include "stun.h"
 
+/* max_secrets for each tenant, the default one included. */
 int
-cp_auth_secrets_init(struct cp_auth *a, uint32_t max_secrets)
+cp_auth_secrets_init(struct cp_auth *a, uint32_t max_secrets, uint32_t ntenants)
 {
-	a->secrets = calloc(max_secrets, sizeof(*a->secrets));
+	uint32_t n = max_secrets * (ntenants + 1u);
+
+	a->secrets = calloc(n, sizeof(*a->secrets));
 	if (a->secrets == NULL)
 		return -ENOMEM;
-	a->max_secrets = max_secrets;
+	a->max_secrets = n;
+	a->tenant_secrets = max_secrets;
 	return 0;
 }
 
@@ -57,52 +61,68 @@ secret_tag(const uint8_t *val, size_t len, char tag[17])
 		snprintf(tag + 2 * i, 3, "%02x", md[i]);
 }
 
+/* A secret is a tenant's: the same value may sign two tenants'
+ * credentials, each under its own realm. */
 static struct cp_auth_secret *
-secret_find(const struct cp_auth *a, const char *s, size_t len)
+secret_find(const struct cp_auth *a, unsigned int tenant, const char *s, size_t len)
 {
 	for (uint32_t i = 0; i < a->max_secrets; i++) {
 		struct cp_auth_secret *sec = &a->secrets[i];
 
-		if (sec->len == len && memcmp(sec->val, s, len) == 0)
+		if (sec->len == len && sec->tenant == tenant && memcmp(sec->val, s, len) == 0)
 			return sec;
 	}
 	return NULL;
 }
 
 int
-cp_auth_secret_add(struct cp_auth *a, const char *secret)
+cp_auth_secret_add_in(struct cp_auth *a, unsigned int tenant, const char *secret)
 {
 	size_t len = secret != NULL ? strlen(secret) : 0;
+	struct cp_auth_secret *free_slot = NULL;
+	uint32_t mine = 0;
 
-	if (len == 0 || len > CP_AUTH_SECRET_MAX)
+	if (len == 0 || len > CP_AUTH_SECRET_MAX || tenant > a->ntenants)
 		return -EINVAL;
-	if (secret_find(a, secret, len) != NULL)
+	if (secret_find(a, tenant, secret, len) != NULL)
 		return -EEXIST;
 	for (uint32_t i = 0; i < a->max_secrets; i++) {
 		struct cp_auth_secret *sec = &a->secrets[i];
 
 		if (sec->len == 0) {
-			memcpy(sec->val, secret, len + 1);
-			sec->len = (uint16_t)len;
-			return 0;
+			if (free_slot == NULL)
+				free_slot = sec;
+		} else if (sec->tenant == tenant) {
+			mine++;
 		}
 	}
-	return -ENOSPC;
+	if (free_slot == NULL || mine >= a->tenant_secrets)
+		return -ENOSPC;
+	memcpy(free_slot->val, secret, len + 1);
+	free_slot->len = (uint16_t)len;
+	free_slot->tenant = (uint8_t)tenant;
+	return 0;
 }
 
 int
-cp_auth_secret_del(struct cp_auth *a, const char *secret_or_tag)
+cp_auth_secret_add(struct cp_auth *a, const char *secret)
+{
+	return cp_auth_secret_add_in(a, 0, secret);
+}
+
+int
+cp_auth_secret_del_in(struct cp_auth *a, unsigned int tenant, const char *secret_or_tag)
 {
 	size_t len = secret_or_tag != NULL ? strlen(secret_or_tag) : 0;
 	struct cp_auth_secret *sec;
 	char tag[17];
 
-	if (len == 0)
+	if (len == 0 || tenant > a->ntenants)
 		return -ENOENT;
-	sec = secret_find(a, secret_or_tag, len);
+	sec = secret_find(a, tenant, secret_or_tag, len);
 	if (sec == NULL && len == 16) {
 		for (uint32_t i = 0; i < a->max_secrets && sec == NULL; i++) {
-			if (a->secrets[i].len == 0)
+			if (a->secrets[i].len == 0 || a->secrets[i].tenant != tenant)
 				continue;
 			secret_tag(a->secrets[i].val, a->secrets[i].len, tag);
 			if (strcmp(tag, secret_or_tag) == 0)
@@ -116,18 +136,25 @@ cp_auth_secret_del(struct cp_auth *a, const char *secret_or_tag)
 }
 
 int
-cp_auth_secret_lookup(const struct cp_auth *a, const char *secret_or_tag, char *out)
+cp_auth_secret_del(struct cp_auth *a, const char *secret_or_tag)
+{
+	return cp_auth_secret_del_in(a, 0, secret_or_tag);
+}
+
+int
+cp_auth_secret_lookup_in(const struct cp_auth *a, unsigned int tenant,
+			 const char *secret_or_tag, char *out)
 {
 	size_t len = secret_or_tag != NULL ? strlen(secret_or_tag) : 0;
 	const struct cp_auth_secret *sec;
 	char tag[17];
 
-	if (len == 0)
+	if (len == 0 || tenant > a->ntenants)
 		return -ENOENT;
-	sec = secret_find(a, secret_or_tag, len);
+	sec = secret_find(a, tenant, secret_or_tag, len);
 	if (sec == NULL && len == 16) {
 		for (uint32_t i = 0; i < a->max_secrets && sec == NULL; i++) {
-			if (a->secrets[i].len == 0)
+			if (a->secrets[i].len == 0 || a->secrets[i].tenant != tenant)
 				continue;
 			secret_tag(a->secrets[i].val, a->secrets[i].len, tag);
 			if (strcmp(tag, secret_or_tag) == 0)
@@ -140,16 +167,22 @@ cp_auth_secret_lookup(const struct cp_auth *a, const char *secret_or_tag, char *
 	return 0;
 }
 
+int
+cp_auth_secret_lookup(const struct cp_auth *a, const char *secret_or_tag, char *out)
+{
+	return cp_auth_secret_lookup_in(a, 0, secret_or_tag, out);
+}
+
 uint32_t
-cp_auth_secret_list(const struct cp_auth *a, struct cp_auth_secret_info *out,
-		    uint32_t max)
+cp_auth_secret_list_in(const struct cp_auth *a, unsigned int tenant,
+		       struct cp_auth_secret_info *out, uint32_t max)
 {
 	uint32_t n = 0;
 
 	for (uint32_t i = 0; i < a->max_secrets; i++) {
 		const struct cp_auth_secret *sec = &a->secrets[i];
 
-		if (sec->len == 0)
+		if (sec->len == 0 || sec->tenant != tenant)
 			continue;
 		if (n < max && out != NULL) {
 			secret_tag(sec->val, sec->len, out[n].tag);
@@ -158,6 +191,13 @@ cp_auth_secret_list(const struct cp_auth *a, struct cp_auth_secret_info *out,
 		n++;
 	}
 	return n;
+}
+
+uint32_t
+cp_auth_secret_list(const struct cp_auth *a, struct cp_auth_secret_info *out,
+		    uint32_t max)
+{
+	return cp_auth_secret_list_in(a, 0, out, max);
 }
 
 static int
@@ -230,24 +270,26 @@ cp_auth_rest_parse(const char *username, size_t len, uint64_t *expiry)
 }
 
 int
-cp_auth_rest_verify(const struct cp_auth *a, const struct stun_msg *req,
+cp_auth_rest_verify(const struct cp_auth *a, unsigned int tenant,
+		    const struct stun_msg *req,
 		    const char *username, uint16_t pwalg, bool sha256,
 		    uint8_t key[CP_AUTH_KEY_MAX], uint8_t *key_len)
 {
+	const char *realm = cp_auth_trealm(a, tenant);
 	char password[29];
 	int rc = -ENOENT;
 
+	tenant = cp_auth_tix(a, tenant);
 	for (uint32_t i = 0; i < a->max_secrets; i++) {
 		const struct cp_auth_secret *sec = &a->secrets[i];
 		enum stun_check ok;
 		int klen;
 
-		if (sec->len == 0)
+		if (sec->len == 0 || sec->tenant != tenant)
 			continue;
 		if (rest_password(sec->val, sec->len, username, password) < 0)
 			continue;
-		klen = stun_key_long_term(pwalg, username, a->nonce.realm, password,
-					  key);
+		klen = stun_key_long_term(pwalg, username, realm, password, key);
 		if (klen <= 0)
 			continue;
 		ok = sha256 ? stun_check_integrity_sha256(req, key, (size_t)klen) :

@@ -84,8 +84,10 @@ hash_slot(const struct cp_auth *a, const uint8_t *userhash)
 	       a->index_mask;
 }
 
+/* A user is (tenant, name): the same name in two tenants is two users,
+ * on the same chain (the name alone is hashed). */
 static uint32_t
-find_index(const struct cp_auth *a, const char *name, size_t len)
+find_index(const struct cp_auth *a, unsigned int tenant, const char *name, size_t len)
 {
 	uint32_t i;
 
@@ -95,56 +97,61 @@ find_index(const struct cp_auth *a, const char *name, size_t len)
 	     i = a->users[i].next_name) {
 		const struct cp_auth_user *u = &a->users[i];
 
-		if (u->name_len == len && memcmp(u->name, name, len) == 0)
+		if (u->tenant == tenant && u->name_len == len &&
+		    memcmp(u->name, name, len) == 0)
 			return i;
 	}
 	return CP_AUTH_NIL;
 }
 
 const struct cp_auth_user *
-cp_auth_user_find(const struct cp_auth *a, const char *name, size_t len)
+cp_auth_user_find(const struct cp_auth *a, unsigned int tenant, const char *name,
+		  size_t len)
 {
-	uint32_t i = find_index(a, name, len);
+	uint32_t i = find_index(a, cp_auth_tix(a, tenant), name, len);
 
 	return i == CP_AUTH_NIL ? NULL : &a->users[i];
 }
 
 const struct cp_auth_user *
-cp_auth_user_find_hash(const struct cp_auth *a, const uint8_t *userhash)
+cp_auth_user_find_hash(const struct cp_auth *a, unsigned int tenant,
+		       const uint8_t *userhash)
 {
+	tenant = cp_auth_tix(a, tenant);
 	if (a->nusers == 0)
 		return NULL;
 	for (uint32_t i = a->by_hash[hash_slot(a, userhash)]; i != CP_AUTH_NIL;
 	     i = a->users[i].next_hash) {
 		const struct cp_auth_user *u = &a->users[i];
 
-		if (CRYPTO_memcmp(u->userhash, userhash, STUN_USERHASH_LEN) == 0)
+		if (u->tenant == tenant &&
+		    CRYPTO_memcmp(u->userhash, userhash, STUN_USERHASH_LEN) == 0)
 			return u;
 	}
 	return NULL;
 }
 
-/* Derive the keys of name/password for our realm into u (RFC 8489 §9.2.2:
- * MD5(username ":" realm ":" password), and SHA-256 of the same for
- * PASSWORD-ALGORITHM SHA-256, §18.5.1.2). */
+/* Derive the keys of name/password for the tenant's realm into u (RFC
+ * 8489 §9.2.2: MD5(username ":" realm ":" password), and SHA-256 of the
+ * same for PASSWORD-ALGORITHM SHA-256, §18.5.1.2). */
 static int
-derive(const struct cp_auth *a, const char *name, const char *password,
-       struct cp_auth_user *u)
+derive(const struct cp_auth *a, unsigned int tenant, const char *name,
+       const char *password, struct cp_auth_user *u)
 {
+	const char *realm = cp_auth_trealm(a, tenant);
 	uint8_t key[32];
 	int rc;
 
-	rc = stun_key_long_term(STUN_PWALG_MD5, name, a->nonce.realm, password, key);
+	rc = stun_key_long_term(STUN_PWALG_MD5, name, realm, password, key);
 	if (rc != 16)
 		goto fail;
 	memcpy(u->key_md5, key, 16);
-	rc = stun_key_long_term(STUN_PWALG_SHA256, name, a->nonce.realm, password,
-				key);
+	rc = stun_key_long_term(STUN_PWALG_SHA256, name, realm, password, key);
 	if (rc != 32)
 		goto fail;
 	memcpy(u->key_sha256, key, 32);
 	OPENSSL_cleanse(key, sizeof(key));
-	rc = stun_userhash(name, a->nonce.realm, u->userhash);
+	rc = stun_userhash(name, realm, u->userhash);
 	return rc < 0 ? rc : 0;
 fail:
 	OPENSSL_cleanse(key, sizeof(key));
@@ -174,13 +181,13 @@ link_hash(struct cp_auth *a, uint32_t idx)
 /* Put tmp (keys and USERHASH set) under name: a new slot or the same
  * name's. */
 static int
-user_put(struct cp_auth *a, const char *name, size_t len,
+user_put(struct cp_auth *a, unsigned int tenant, const char *name, size_t len,
 	 const struct cp_auth_user *tmp)
 {
 	struct cp_auth_user *u;
 	uint32_t idx, *head;
 
-	idx = find_index(a, name, len);
+	idx = find_index(a, tenant, name, len);
 	if (idx != CP_AUTH_NIL) {
 		/* Replace the keys (a password change); the USERHASH does
 		 * not depend on the password but relink for clarity. */
@@ -200,6 +207,7 @@ user_put(struct cp_auth *a, const char *name, size_t len,
 	u = &a->users[idx];
 	*u = *tmp;
 	u->used = 1;
+	u->tenant = (uint8_t)tenant;
 	u->name_len = (uint16_t)len;
 	memcpy(u->name, name, len + 1);
 	head = &a->by_name[name_slot(a, name, len)];
@@ -211,42 +219,49 @@ user_put(struct cp_auth *a, const char *name, size_t len,
 }
 
 int
-cp_auth_user_add(struct cp_auth *a, const char *name, const char *password)
+cp_auth_user_add_in(struct cp_auth *a, unsigned int tenant, const char *name,
+		    const char *password)
 {
 	struct cp_auth_user tmp;
 	size_t len;
 	int rc;
 
-	if (name == NULL || password == NULL)
+	if (name == NULL || password == NULL || tenant > a->ntenants)
 		return -EINVAL;
 	len = strlen(name);
 	if (len == 0 || len > CP_AUTH_NAME_MAX)
 		return -EINVAL;
 	memset(&tmp, 0, sizeof(tmp));
-	rc = derive(a, name, password, &tmp);
+	rc = derive(a, tenant, name, password, &tmp);
 	if (rc == 0) {
 		tmp.has_sha256 = 1;
-		rc = user_put(a, name, len, &tmp);
+		rc = user_put(a, tenant, name, len, &tmp);
 	}
 	OPENSSL_cleanse(&tmp, sizeof(tmp));
 	return rc;
 }
 
 int
-cp_auth_user_keys(const struct cp_auth *a, const char *name, const char *password,
-		  uint8_t md5[16], uint8_t sha256[32])
+cp_auth_user_add(struct cp_auth *a, const char *name, const char *password)
+{
+	return cp_auth_user_add_in(a, 0, name, password);
+}
+
+int
+cp_auth_user_keys_in(const struct cp_auth *a, unsigned int tenant, const char *name,
+		     const char *password, uint8_t md5[16], uint8_t sha256[32])
 {
 	struct cp_auth_user tmp;
 	size_t len;
 	int rc;
 
-	if (name == NULL || password == NULL)
+	if (name == NULL || password == NULL || tenant > a->ntenants)
 		return -EINVAL;
 	len = strlen(name);
 	if (len == 0 || len > CP_AUTH_NAME_MAX)
 		return -EINVAL;
 	memset(&tmp, 0, sizeof(tmp));
-	rc = derive(a, name, password, &tmp);
+	rc = derive(a, tenant, name, password, &tmp);
 	if (rc == 0) {
 		memcpy(md5, tmp.key_md5, 16);
 		memcpy(sha256, tmp.key_sha256, 32);
@@ -256,14 +271,21 @@ cp_auth_user_keys(const struct cp_auth *a, const char *name, const char *passwor
 }
 
 int
-cp_auth_user_add_keys(struct cp_auth *a, const char *name, const uint8_t md5[16],
-		      const uint8_t *sha256)
+cp_auth_user_keys(const struct cp_auth *a, const char *name, const char *password,
+		  uint8_t md5[16], uint8_t sha256[32])
+{
+	return cp_auth_user_keys_in(a, 0, name, password, md5, sha256);
+}
+
+int
+cp_auth_user_add_keys_in(struct cp_auth *a, unsigned int tenant, const char *name,
+			 const uint8_t md5[16], const uint8_t *sha256)
 {
 	struct cp_auth_user tmp;
 	size_t len;
 	int rc;
 
-	if (name == NULL || md5 == NULL)
+	if (name == NULL || md5 == NULL || tenant > a->ntenants)
 		return -EINVAL;
 	len = strlen(name);
 	if (len == 0 || len > CP_AUTH_NAME_MAX)
@@ -275,32 +297,47 @@ cp_auth_user_add_keys(struct cp_auth *a, const char *name, const uint8_t md5[16]
 		tmp.has_sha256 = 1;
 	}
 	/* RFC 8489 §14.4: USERHASH depends on name and realm only. */
-	rc = stun_userhash(name, a->nonce.realm, tmp.userhash);
+	rc = stun_userhash(name, cp_auth_trealm(a, tenant), tmp.userhash);
 	if (rc >= 0)
-		rc = user_put(a, name, len, &tmp);
+		rc = user_put(a, tenant, name, len, &tmp);
 	OPENSSL_cleanse(&tmp, sizeof(tmp));
 	return rc < 0 ? rc : 0;
+}
+
+int
+cp_auth_user_add_keys(struct cp_auth *a, const char *name, const uint8_t md5[16],
+		      const uint8_t *sha256)
+{
+	return cp_auth_user_add_keys_in(a, 0, name, md5, sha256);
+}
+
+bool
+cp_auth_user_exists_in(const struct cp_auth *a, unsigned int tenant, const char *name)
+{
+	return name != NULL && tenant <= a->ntenants &&
+	       find_index(a, tenant, name, strlen(name)) != CP_AUTH_NIL;
 }
 
 bool
 cp_auth_user_exists(const struct cp_auth *a, const char *name)
 {
-	return name != NULL && cp_auth_user_find(a, name, strlen(name)) != NULL;
+	return cp_auth_user_exists_in(a, 0, name);
 }
 
 int
-cp_auth_user_del(struct cp_auth *a, const char *name)
+cp_auth_user_del_in(struct cp_auth *a, unsigned int tenant, const char *name)
 {
 	size_t len = name != NULL ? strlen(name) : 0;
 	uint32_t *pp, idx;
 
-	if (len == 0 || len > CP_AUTH_NAME_MAX || a->nusers == 0)
+	if (len == 0 || len > CP_AUTH_NAME_MAX || a->nusers == 0 || tenant > a->ntenants)
 		return -ENOENT;
 	pp = &a->by_name[name_slot(a, name, len)];
 	for (; *pp != CP_AUTH_NIL; pp = &a->users[*pp].next_name) {
 		const struct cp_auth_user *u = &a->users[*pp];
 
-		if (u->name_len == len && memcmp(u->name, name, len) == 0)
+		if (u->tenant == tenant && u->name_len == len &&
+		    memcmp(u->name, name, len) == 0)
 			break;
 	}
 	if (*pp == CP_AUTH_NIL)
@@ -316,6 +353,12 @@ cp_auth_user_del(struct cp_auth *a, const char *name)
 	return 0;
 }
 
+int
+cp_auth_user_del(struct cp_auth *a, const char *name)
+{
+	return cp_auth_user_del_in(a, 0, name);
+}
+
 uint32_t
 cp_auth_user_count(const struct cp_auth *a)
 {
@@ -329,13 +372,19 @@ cp_auth_user_max(const struct cp_auth *a)
 }
 
 const char *
-cp_auth_user_next(const struct cp_auth *a, uint32_t *cursor)
+cp_auth_user_next_in(const struct cp_auth *a, unsigned int tenant, uint32_t *cursor)
 {
 	while (*cursor < a->max_users) {
 		const struct cp_auth_user *u = &a->users[(*cursor)++];
 
-		if (u->used)
+		if (u->used && u->tenant == tenant)
 			return u->name;
 	}
 	return NULL;
+}
+
+const char *
+cp_auth_user_next(const struct cp_auth *a, uint32_t *cursor)
+{
+	return cp_auth_user_next_in(a, 0, cursor);
 }

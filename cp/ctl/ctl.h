@@ -101,6 +101,12 @@ void ctl_print_help(FILE *f, const char *path, const struct ctl_help *h);
  */
 int ctl_args(const char *path, int argc, char **argv, const struct ctl_help *h,
 	     const char *const *names, int nargs);
+/* The same, with --tenant NAME too (users and secrets): *tenant gets NAME,
+ * or NULL without the option (the default tenant; the request then
+ * carries no "tenant", as before tenants). */
+int ctl_args_tenant(const char *path, int argc, char **argv, const struct ctl_help *h,
+		    const char *const *names, int nargs, const char **tenant);
+
 
 /*
  * A command made of add/del/list subcommands (users, secrets, psk): its

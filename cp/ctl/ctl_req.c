@@ -37,6 +37,12 @@ ctl_req_str(struct json_object *req, const char *key, const char *val)
 }
 
 struct json_object *
+ctl_req_tenant(struct json_object *req, const char *t)
+{
+	return t != NULL ? ctl_req_str(req, "tenant", t) : req;
+}
+
+struct json_object *
 ctl_req_int(struct json_object *req, const char *key, int64_t val)
 {
 	return ctl_req_add(req, key,

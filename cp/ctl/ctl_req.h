@@ -38,6 +38,9 @@ struct json_object *ctl_req_str(struct json_object *req, const char *key,
 				const char *val);
 struct json_object *ctl_req_int(struct json_object *req, const char *key,
 				int64_t val);
+/* Add "tenant": t when t is not NULL (--tenant; without it the request
+ * is as it was before tenants). */
+struct json_object *ctl_req_tenant(struct json_object *req, const char *t);
 
 /* ---- one exchange --------------------------------------------------------- */
 

@@ -31,6 +31,9 @@ secrets_show(struct json_object *a)
 	rc = ctl_member(a, "secrets", json_type_array, "the answer", &list);
 	if (rc != 0)
 		return rc;
+	if (json_object_object_get_ex(a, "tenant", &e) &&
+	    json_object_is_type(e, json_type_string))
+		ctl_put_safe(stdout, "tenant: ", json_object_get_string(e), "\n");
 	n = json_object_array_length(list);
 	if (n == 0) {
 		puts("no secrets");
@@ -61,14 +64,17 @@ secrets_show(struct json_object *a)
 }
 
 static const struct ctl_help secrets_add_usage = {
-	"[--] SECRET",
+	"[--tenant NAME] [--] SECRET",
 	"Add a shared secret for TURN REST API credentials (the username\n"
 	"carries an expiry time, the password is base64(HMAC-SHA1(SECRET,\n"
 	"username))).\n"
 	"Several secrets may be live at once, for rotation.\n"
 	"\n"
 	"A secret on the command line is visible to other local users (ps,\n"
-	"shell history). It is never printed back; 'list' shows its tag.\n",
+	"shell history). It is never printed back; 'list' shows its tag.\n"
+	"\n"
+	"--tenant T: a secret of tenant T (the tenants list of turnpike-cp's\n"
+	"file): it signs credentials for T's realm and addresses only.\n",
 };
 
 static int
@@ -76,21 +82,22 @@ secrets_add(const struct ctl_opts *opts, const char *path, int argc,
 		char **argv)
 {
 	static const char *const names[] = { "SECRET" };
+	const char *tenant;
 	int status;
 
-	status = ctl_args(path, argc, argv, &secrets_add_usage, names, 1);
+	status = ctl_args_tenant(path, argc, argv, &secrets_add_usage, names, 1, &tenant);
 	if (status >= 0)
 		return status;
 	return ctl_simple(opts,
-			  ctl_req_str(ctl_request("secrets.add"), "secret",
-				      argv[optind]),
+			  ctl_req_tenant(ctl_req_str(ctl_request("secrets.add"), "secret",
+						     argv[optind]), tenant),
 			  "added secret", "");
 }
 
 static const struct ctl_help secrets_del_usage = {
-	"[--] SECRET-OR-TAG",
+	"[--tenant NAME] [--] SECRET-OR-TAG",
 	"Delete a shared secret, given as itself or as its tag (the TAG\n"
-	"column of 'turnpikectl secrets list').\n",
+	"column of 'turnpikectl secrets list'); --tenant T: of tenant T's.\n",
 };
 
 static int
@@ -98,35 +105,39 @@ secrets_del(const struct ctl_opts *opts, const char *path, int argc,
 		char **argv)
 {
 	static const char *const names[] = { "SECRET-OR-TAG" };
+	const char *tenant;
 	int status;
 
-	status = ctl_args(path, argc, argv, &secrets_del_usage, names, 1);
+	status = ctl_args_tenant(path, argc, argv, &secrets_del_usage, names, 1, &tenant);
 	if (status >= 0)
 		return status;
 	return ctl_simple(opts,
-			  ctl_req_str(ctl_request("secrets.del"), "secret",
-				      argv[optind]),
+			  ctl_req_tenant(ctl_req_str(ctl_request("secrets.del"), "secret",
+						     argv[optind]), tenant),
 			  "deleted secret", "");
 }
 
 static const struct ctl_help secrets_list_usage = {
-	"",
+	"[--tenant NAME]",
 	"List the shared secrets, one line each: its tag (16 hex digits,\n"
 	"safe to show) and its length; \"no secrets\" when there are none.\n"
 	"With the global --json: {\"secrets\": [{\"tag\", \"length\"}...],\n"
-	"\"ok\": true}.\n",
+	"\"ok\": true}.\n"
+	"--tenant T: tenant T's, after a line \"tenant: T\".\n",
 };
 
 static int
 secrets_list(const struct ctl_opts *opts, const char *path, int argc,
 		 char **argv)
 {
+	const char *tenant;
 	int status;
 
-	status = ctl_args(path, argc, argv, &secrets_list_usage, NULL, 0);
+	status = ctl_args_tenant(path, argc, argv, &secrets_list_usage, NULL, 0, &tenant);
 	if (status >= 0)
 		return status;
-	return ctl_query(opts, ctl_request("secrets.list"), secrets_show);
+	return ctl_query(opts, ctl_req_tenant(ctl_request("secrets.list"), tenant),
+			 secrets_show);
 }
 
 static const struct ctl_cmd secrets_cmds[] = {

@@ -25,6 +25,10 @@ users_show(struct json_object *a)
 	rc = ctl_member(a, key, json_type_array, "the answer", &list);
 	if (rc != 0)
 		return rc;
+	/* a tenant's list says whose it is (the default tenant's, as before) */
+	if (json_object_object_get_ex(a, "tenant", &e) &&
+	    json_object_is_type(e, json_type_string))
+		ctl_put_safe(stdout, "tenant: ", json_object_get_string(e), "\n");
 	n = json_object_array_length(list);
 	for (i = 0; i < n; i++)
 		if (!json_object_is_type(json_object_array_get_idx(list, i),
@@ -41,13 +45,17 @@ users_show(struct json_object *a)
 }
 
 static const struct ctl_help users_add_usage = {
-	"[--] NAME PASSWORD",
+	"[--tenant NAME] [--] NAME PASSWORD",
 	"Add a static (long-term credential) user, or set the password of\n"
 	"an existing one. turnpike-cp applies SASLprep (RFC 4013) to both.\n"
 	"\n"
 	"A password on the command line is visible to other local users\n"
 	"(ps, shell history). Put '--' before NAME if NAME or PASSWORD\n"
-	"starts with '-'.\n",
+	"starts with '-'.\n"
+	"\n"
+	"--tenant T: a user of tenant T (the tenants list of turnpike-cp's\n"
+	"file): its key is made with T's realm, and it authenticates only at\n"
+	"T's addresses. Without it (or \"default\"), the box's own.\n",
 };
 
 static int
@@ -55,22 +63,24 @@ users_add(const struct ctl_opts *opts, const char *path, int argc,
 	      char **argv)
 {
 	static const char *const names[] = { "NAME", "PASSWORD" };
+	const char *tenant;
 	int status;
 
-	status = ctl_args(path, argc, argv, &users_add_usage, names, 2);
+	status = ctl_args_tenant(path, argc, argv, &users_add_usage, names, 2, &tenant);
 	if (status >= 0)
 		return status;
 	return ctl_simple(opts,
-			  ctl_req_str(ctl_req_str(ctl_request("users.add"),
-						  "name", argv[optind]),
-				      "password", argv[optind + 1]),
+			  ctl_req_tenant(ctl_req_str(ctl_req_str(ctl_request("users.add"),
+								 "name", argv[optind]),
+						     "password", argv[optind + 1]), tenant),
 			  "added user ", argv[optind]);
 }
 
 static const struct ctl_help users_del_usage = {
-	"[--] NAME",
+	"[--tenant NAME] [--] NAME",
 	"Delete a static user. Its allocations stay until they expire (see\n"
-	"'turnpikectl allocations --user NAME' and 'turnpikectl kill').\n",
+	"'turnpikectl allocations --user NAME' and 'turnpikectl kill').\n"
+	"--tenant T: tenant T's user of that name.\n",
 };
 
 static int
@@ -78,34 +88,39 @@ users_del(const struct ctl_opts *opts, const char *path, int argc,
 	      char **argv)
 {
 	static const char *const names[] = { "NAME" };
+	const char *tenant;
 	int status;
 
-	status = ctl_args(path, argc, argv, &users_del_usage, names, 1);
+	status = ctl_args_tenant(path, argc, argv, &users_del_usage, names, 1, &tenant);
 	if (status >= 0)
 		return status;
 	return ctl_simple(opts,
-			  ctl_req_str(ctl_request("users.del"), "name",
-				      argv[optind]),
+			  ctl_req_tenant(ctl_req_str(ctl_request("users.del"), "name",
+						     argv[optind]), tenant),
 			  "deleted user ", argv[optind]);
 }
 
 static const struct ctl_help users_list_usage = {
-	"",
+	"[--tenant NAME]",
 	"List the static users' names, one per line (\"no users\" when\n"
 	"there are none). With the global --json: {\"users\": [NAME...],\n"
-	"\"ok\": true}.\n",
+	"\"ok\": true}.\n"
+	"--tenant T: tenant T's users, after a line \"tenant: T\" (and\n"
+	"\"tenant\": T in --json).\n",
 };
 
 static int
 users_list(const struct ctl_opts *opts, const char *path, int argc,
 	       char **argv)
 {
+	const char *tenant;
 	int status;
 
-	status = ctl_args(path, argc, argv, &users_list_usage, NULL, 0);
+	status = ctl_args_tenant(path, argc, argv, &users_list_usage, NULL, 0, &tenant);
 	if (status >= 0)
 		return status;
-	return ctl_query(opts, ctl_request("users.list"), users_show);
+	return ctl_query(opts, ctl_req_tenant(ctl_request("users.list"), tenant),
+			 users_show);
 }
 
 static const struct ctl_cmd users_cmds[] = {

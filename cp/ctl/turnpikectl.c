@@ -156,6 +156,40 @@ ctl_args(const char *path, int argc, char **argv, const struct ctl_help *h,
 }
 
 int
+ctl_args_tenant(const char *path, int argc, char **argv, const struct ctl_help *h,
+		const char *const *names, int nargs, const char **tenant)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "tenant", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	*tenant = NULL;
+	ctl_getopt_reset();
+	while ((c = getopt_long(argc, argv, ":ht:", longopts, NULL)) != -1) {
+		if (c == 't') {
+			if (optarg[0] == '\0')
+				return ctl_usage_error(path, "--tenant needs a name");
+			*tenant = optarg;
+			continue;
+		}
+		if (c != 'h')
+			return ctl_option_error(path, c, argv);
+		ctl_print_help(stdout, path, h);
+		return CTL_EXIT_OK;
+	}
+	if (argc - optind < nargs)
+		return ctl_usage_error(path, "missing %s",
+				       names[argc - optind]);
+	if (argc - optind > nargs)
+		return ctl_usage_error(path, "unexpected argument '%s'",
+				       argv[optind + nargs]);
+	return -1;
+}
+
+int
 ctl_group(const struct ctl_opts *opts, const char *path, int argc,
 	  char **argv, const struct ctl_cmd *cmds, size_t ncmds,
 	  const char *what)

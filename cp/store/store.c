@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "store.h"
 
@@ -113,4 +114,21 @@ cp_store_unhex(const char *in, uint8_t *out, size_t n)
 		out[i] = (uint8_t)(hi << 4 | lo);
 	}
 	return in[2 * n] == '\0' ? 0 : -EINVAL;
+}
+
+void
+cp_store_scope(struct cp_store *s, const char *realm)
+{
+	if (s == NULL)
+		return;
+	if (realm == NULL) {
+		if (s->scoped)
+			memcpy(s->realm, s->home_realm, sizeof(s->realm));
+		s->scoped = false;
+		return;
+	}
+	if (!s->scoped)
+		memcpy(s->home_realm, s->realm, sizeof(s->realm));
+	s->scoped = true;
+	snprintf(s->realm, sizeof(s->realm), "%s", realm);
 }

@@ -35,6 +35,16 @@ struct cp_store *cp_store_sqlite_open(const struct cp_store_conf *conf,
 int cp_store_path_check(const char *path, uid_t owner, gid_t group, bool create,
 			char *err, size_t errlen);
 
+/*
+ * The rows the next operations see: a tenant's, by its realm (the SQLite
+ * store keys every row by realm, as coturn's does: a tenant's users are
+ * rows of its realm, the default tenant's those of turn.realm, so a
+ * store made before tenants keeps its users as the default tenant's).
+ * NULL: back to the realm the store was opened with. Set it, do the
+ * operations, set it back (NULL) before returning to the loop.
+ */
+void cp_store_scope(struct cp_store *s, const char *realm);
+
 /* Close; NULL is a no-op. */
 void cp_store_close(struct cp_store *s);
 

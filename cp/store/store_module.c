@@ -24,20 +24,29 @@ store_fini(struct cp_ctx *cp)
 	cp->store = NULL;
 }
 
+/* Whose rows a load reads: cp and a tenant (0: the default tenant). */
+struct store_load {
+	struct cp_ctx *cp;
+	unsigned int tenant;
+};
+
 /* A user of the store, into cp's table under the file's users. */
 static int
 store_load_user(void *arg, const struct cp_store_user *u)
 {
-	struct cp_ctx *cp = arg;
+	const struct store_load *l = arg;
+	struct cp_ctx *cp = l->cp;
 	int rc;
 
-	if (cp_conf_user(cp, u->name)) {
-		tp_log(TP_LOG_NOTICE, "user '%s' of %s is also in %s: the file's is used\n",
-		       u->name, cp->conf->cp.store, cp->conf->path);
+	if (cp_conf_user_in(cp, l->tenant, u->name)) {
+		tp_log(TP_LOG_NOTICE, "user '%s'%s%s of %s is also in %s: the file's is used\n",
+		       u->name, l->tenant > 0 ? " of tenant " : "",
+		       l->tenant > 0 ? tp_conf_tenant_name(cp->conf, l->tenant) : "",
+		       cp->conf->cp.store, cp->conf->path);
 		return 0;
 	}
-	rc = cp_auth_user_add_keys(cp->auth, u->name, u->md5,
-				   u->has_sha256 ? u->sha256 : NULL);
+	rc = cp_auth_user_add_keys_in(cp->auth, l->tenant, u->name, u->md5,
+				      u->has_sha256 ? u->sha256 : NULL);
 	if (rc == -ENOSPC)
 		tp_log(TP_LOG_ERR, "%s holds more users than cp.max_users "
 			"(%u) allows: raise it\n", cp->conf->cp.store,
@@ -48,8 +57,9 @@ store_load_user(void *arg, const struct cp_store_user *u)
 static int
 store_load_secret(void *arg, const char *secret)
 {
-	struct cp_ctx *cp = arg;
-	int rc = cp_auth_secret_add(cp->auth, secret);
+	const struct store_load *l = arg;
+	struct cp_ctx *cp = l->cp;
+	int rc = cp_auth_secret_add_in(cp->auth, l->tenant, secret);
 
 	if (rc == -ENOSPC)
 		tp_log(TP_LOG_ERR, "%s holds more REST secrets than cp keeps "
@@ -195,9 +205,20 @@ store_setup(struct cp_ctx *cp, char *err, size_t errlen)
 		snprintf(err, errlen, "%s (cp.store in %s)", why, cp->conf->path);
 		return -EIO;
 	}
-	rc = cp_store_user_list(cp->store, store_load_user, cp);
-	if (rc == 0)
-		rc = cp_store_secret_list(cp->store, store_load_secret, cp);
+	/* the default tenant's rows (turn.realm's), then each tenant's (its
+	 * realm's) */
+	for (unsigned int k = 0; k <= cp->conf->tenants.n; k++) {
+		struct store_load l = { .cp = cp, .tenant = k };
+
+		if (k > 0)
+			cp_store_scope(cp->store, cp->conf->tenants.t[k - 1].realm);
+		rc = cp_store_user_list(cp->store, store_load_user, &l);
+		if (rc == 0)
+			rc = cp_store_secret_list(cp->store, store_load_secret, &l);
+		cp_store_scope(cp->store, NULL);
+		if (rc < 0)
+			break;
+	}
 	if (rc < 0) {
 		snprintf(err, errlen, "%s: %s", c->store,
 			 rc == -ENOSPC || rc == -EINVAL ? "cannot load it" : cp->store->err);

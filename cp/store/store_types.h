@@ -94,6 +94,10 @@ struct cp_store_ops {
 struct cp_store {
 	const struct cp_store_ops *ops;
 	char realm[CP_STORE_REALM_MAX + 1];   /* the rows this cp sees */
+	/* The realm it was opened with while cp_store_scope() points it at a
+	 * tenant's (scoped). */
+	bool scoped;
+	char home_realm[CP_STORE_REALM_MAX + 1];
 	char where[256];                      /* the path, for messages */
 	char err[CP_STORE_ERR_MAX];
 	uint64_t bad_rows;                    /* rows a list skipped, malformed */

@@ -26,6 +26,8 @@
 #include <openssl/evp.h>
 
 #include "auth.h"
+#include "ipc_types.h"
+#include "nonce.h"
 #include "stun.h"
 #include "tp_common.h"
 
@@ -1310,6 +1312,271 @@ test_auth_init_rejects_bad_conf(void **state)
 			    "nonce-expired");
 }
 
+/* ---- tenants ------------------------------------------------------------ */
+
+#define REALM_A "a.example.net"
+#define REALM_B "b.example.net"
+
+static struct cp_auth *
+tenants_init(void)
+{
+	static const char *const realms[] = { REALM_A, REALM_B };
+	struct cp_auth_conf conf = { .realm = REALM, .software = SOFTWARE,
+				     .ntenants = 2, .tenant_realms = realms };
+	struct cp_auth *a = cp_auth_init(&conf);
+
+	assert_non_null(a);
+	return a;
+}
+
+/* A request from from (its tenant set) with name/password under realm,
+ * the nonce given (or one made at from), MD5 key; returns the verdict. */
+static int
+tenant_check(struct cp_auth *a, const struct cp_auth_peer *from, const char *name,
+	     const char *realm, const char *password, const char *nonce,
+	     struct cp_auth_result *res)
+{
+	char n[CP_AUTH_NONCE_LEN + 1];
+	uint8_t key[16], buf[1500];
+	struct stun_msg m;
+	struct req_opts o = { .username = name, .realm = realm, .key = key,
+			      .key_len = 16 };
+
+	if (nonce == NULL) {
+		assert_int_equal(cp_auth_nonce_make(a, from, 1000, n), CP_AUTH_NONCE_LEN);
+		nonce = n;
+	}
+	o.nonce = nonce;
+	client_key(STUN_PWALG_MD5, name, realm, password, key);
+	build_req(&o, buf, sizeof(buf), &m);
+	return cp_auth_check(a, &m, from, 1000, 1000, res);
+}
+
+/* The REALM of the challenge a answers res with at from. */
+static void
+challenge_realm(struct cp_auth *a, const struct cp_auth_peer *from,
+		const struct cp_auth_result *res, char *realm, size_t cap, char *nonce)
+{
+	struct req_opts o = { 0 };
+	uint8_t buf[1500], out[1500];
+	struct stun_msg req, resp;
+	const struct stun_attr *r;
+	int len;
+
+	build_req(&o, buf, sizeof(buf), &req);
+	len = cp_auth_build_challenge(a, &req, res, from, 1000, out, sizeof(out));
+	assert_int_equal(resp_code(out, len, &resp), res->code);
+	r = stun_msg_find(&resp, STUN_ATTR_REALM);
+	assert_non_null(r);
+	assert_true(r->len < cap);
+	memcpy(realm, r->value, r->len);
+	realm[r->len] = '\0';
+	if (nonce != NULL)
+		resp_nonce(&resp, nonce, CP_AUTH_NONCE_LEN + 1);
+}
+
+/* Each tenant's 401 carries its realm and a nonce of its own key: good at
+ * its address, foreign at another tenant's or the default's; dp, given
+ * the key cp publishes, derives the same tenant key (nonce_tenant_key). */
+static void
+test_auth_tenant_realm_and_nonces(void **state)
+{
+	struct cp_auth *a = tenants_init();
+	struct cp_auth_peer f0 = peer4(192, 0, 2, 10, 40000), f1 = f0, f2 = f0;
+	struct cp_auth_result res = { .code = 401, .reason = CP_AUTH_R_NO_INTEGRITY };
+	char realm[200], nonce[CP_AUTH_NONCE_LEN + 1];
+	struct ipc_nonce ex;
+	struct nonce_ctx nc;
+	uint8_t k1[NONCE_KEY_LEN];
+	uint32_t feat;
+
+	(void)state;
+	f1.tenant = 1;
+	f2.tenant = 2;
+	assert_int_equal(cp_auth_tenants(a), 2);
+	assert_string_equal(cp_auth_realm_of(a, 0), REALM);
+	assert_string_equal(cp_auth_realm_of(a, 2), REALM_B);
+	assert_null(cp_auth_realm_of(a, 3));
+	challenge_realm(a, &f0, &res, realm, sizeof(realm), NULL);
+	assert_string_equal(realm, REALM);
+	challenge_realm(a, &f2, &res, realm, sizeof(realm), NULL);
+	assert_string_equal(realm, REALM_B);
+	challenge_realm(a, &f1, &res, realm, sizeof(realm), nonce);
+	assert_string_equal(realm, REALM_A);
+	assert_int_equal(cp_auth_nonce_check(a, (const uint8_t *)nonce, strlen(nonce), &f1,
+					     1000, &feat), CP_AUTH_NONCE_VALID);
+	assert_int_equal(cp_auth_nonce_check(a, (const uint8_t *)nonce, strlen(nonce), &f2,
+					     1000, &feat), CP_AUTH_NONCE_FOREIGN);
+	assert_int_equal(cp_auth_nonce_check(a, (const uint8_t *)nonce, strlen(nonce), &f0,
+					     1000, &feat), CP_AUTH_NONCE_FOREIGN);
+	/* what dp does with the published block */
+	cp_auth_nonce_export(a, &ex);
+	assert_int_equal(ex.ntenants, 2);
+	assert_int_equal(ex.tenant[0].len, strlen(REALM_A));
+	assert_memory_equal(ex.tenant[1].realm, REALM_B, strlen(REALM_B));
+	assert_int_equal(nonce_tenant_key(ex.key, 1, k1), 0);
+	assert_int_equal(nonce_ctx_init(&nc), 0);
+	assert_int_equal(nonce_ctx_set(&nc, k1, ex.features, ex.lifetime_s, REALM_A,
+				       strlen(REALM_A), NULL, 0), 0);
+	assert_int_equal(nonce_check(&nc, (const uint8_t *)nonce, strlen(nonce), &f1.addr,
+				     f1.transport, 1000, &feat, NULL), NONCE_VALID);
+	nonce_ctx_fini(&nc);
+	cp_auth_free(a);
+}
+
+/* A user is (tenant, name): the same name and password in two tenants are
+ * two users with keys of their own realm; one tenant's credentials fail
+ * at another's address (wrong realm: 401 with that tenant's realm), a
+ * user of one tenant is unknown at another's even when its realm is sent. */
+static void
+test_auth_tenant_same_name_two_tenants(void **state)
+{
+	struct cp_auth *a = tenants_init();
+	struct cp_auth_peer f0 = peer4(192, 0, 2, 10, 40000), f1 = f0, f2 = f0;
+	struct cp_auth_result res;
+	char realm[200];
+	uint8_t md5[16], sha[32], want[16];
+	uint32_t cur = 0;
+
+	(void)state;
+	f1.tenant = 1;
+	f2.tenant = 2;
+	assert_int_equal(cp_auth_user_add_in(a, 1, "bob", "pw"), 0);
+	assert_int_equal(cp_auth_user_add_in(a, 2, "bob", "pw"), 0);
+	assert_int_equal(cp_auth_user_add_in(a, 1, "carol", "cpw"), 0);
+	assert_int_equal(cp_auth_user_add_in(a, 3, "x", "y"), -EINVAL);
+	assert_int_equal(cp_auth_user_count(a), 3);
+	assert_false(cp_auth_user_exists(a, "bob"));
+	assert_true(cp_auth_user_exists_in(a, 2, "bob"));
+	assert_null(cp_auth_user_next(a, &cur));
+	cur = 0;
+	assert_string_equal(cp_auth_user_next_in(a, 2, &cur), "bob");
+	assert_null(cp_auth_user_next_in(a, 2, &cur));
+	/* the key is MD5(user:tenant-realm:password) */
+	assert_int_equal(cp_auth_user_keys_in(a, 1, "bob", "pw", md5, sha), 0);
+	client_key(STUN_PWALG_MD5, "bob", REALM_A, "pw", want);
+	assert_memory_equal(md5, want, 16);
+
+	assert_int_equal(tenant_check(a, &f1, "bob", REALM_A, "pw", NULL, &res), 0);
+	assert_int_equal(res.tenant, 1);
+	assert_int_equal(tenant_check(a, &f2, "bob", REALM_B, "pw", NULL, &res), 0);
+	assert_int_equal(res.tenant, 2);
+	/* tenant A's credentials at tenant B's address */
+	assert_int_equal(tenant_check(a, &f2, "bob", REALM_A, "pw", NULL, &res), 401);
+	assert_int_equal(res.reason, CP_AUTH_R_WRONG_REALM);
+	challenge_realm(a, &f2, &res, realm, sizeof(realm), NULL);
+	assert_string_equal(realm, REALM_B);
+	/* ... and at the default tenant's */
+	assert_int_equal(tenant_check(a, &f0, "bob", REALM_A, "pw", NULL, &res), 401);
+	assert_int_equal(res.reason, CP_AUTH_R_WRONG_REALM);
+	/* carol is tenant A's only: unknown at B even with B's realm */
+	assert_int_equal(tenant_check(a, &f1, "carol", REALM_A, "cpw", NULL, &res), 0);
+	assert_int_equal(tenant_check(a, &f2, "carol", REALM_B, "cpw", NULL, &res), 401);
+	assert_int_equal(res.reason, CP_AUTH_R_UNKNOWN_USER);
+	/* a password change in one tenant leaves the other's as it was */
+	assert_int_equal(cp_auth_user_add_in(a, 1, "bob", "new"), 0);
+	assert_int_equal(tenant_check(a, &f1, "bob", REALM_A, "pw", NULL, &res), 401);
+	assert_int_equal(tenant_check(a, &f2, "bob", REALM_B, "pw", NULL, &res), 0);
+	/* deleting one tenant's bob leaves the other's */
+	assert_int_equal(cp_auth_user_del(a, "bob"), -ENOENT);
+	assert_int_equal(cp_auth_user_del_in(a, 1, "bob"), 0);
+	assert_int_equal(tenant_check(a, &f1, "bob", REALM_A, "new", NULL, &res), 401);
+	assert_int_equal(res.reason, CP_AUTH_R_UNKNOWN_USER);
+	assert_int_equal(tenant_check(a, &f2, "bob", REALM_B, "pw", NULL, &res), 0);
+	cp_auth_free(a);
+}
+
+/* REST credentials are checked against the tenant's secrets only. */
+static void
+test_auth_tenant_rest_secrets(void **state)
+{
+	struct cp_auth *a = tenants_init();
+	struct cp_auth_peer f0 = peer4(192, 0, 2, 10, 40000), f1 = f0, f2 = f0;
+	struct cp_auth_result res;
+	struct cp_auth_secret_info info[4];
+	const char *user = "5000:dave";
+	char pw[29], v[CP_AUTH_SECRET_MAX + 1];
+
+	(void)state;
+	f1.tenant = 1;
+	f2.tenant = 2;
+	assert_int_equal(cp_auth_secret_add_in(a, 1, "sa"), 0);
+	assert_int_equal(cp_auth_secret_add_in(a, 1, "sa"), -EEXIST);
+	assert_int_equal(cp_auth_secret_add_in(a, 2, "sb"), 0);
+	assert_int_equal(cp_auth_secret_list(a, NULL, 0), 0);
+	assert_int_equal(cp_auth_secret_list_in(a, 1, info, 4), 1);
+	assert_int_equal(cp_auth_secret_lookup(a, "sa", v), -ENOENT);
+	assert_int_equal(cp_auth_secret_lookup_in(a, 1, info[0].tag, v), 0);
+	assert_string_equal(v, "sa");
+	assert_int_equal(cp_auth_rest_password("sa", user, pw), 0);
+	assert_int_equal(tenant_check(a, &f1, user, REALM_A, pw, NULL, &res), 0);
+	assert_int_equal(res.rest, 1);
+	/* tenant A's secret signs nothing at B's or the default's address */
+	assert_int_equal(tenant_check(a, &f2, user, REALM_B, pw, NULL, &res), 401);
+	assert_int_equal(tenant_check(a, &f0, user, REALM, pw, NULL, &res), 401);
+	assert_int_equal(cp_auth_rest_password("sb", user, pw), 0);
+	assert_int_equal(tenant_check(a, &f2, user, REALM_B, pw, NULL, &res), 0);
+	assert_int_equal(tenant_check(a, &f1, user, REALM_A, pw, NULL, &res), 401);
+	assert_int_equal(cp_auth_secret_del(a, "sb"), -ENOENT);
+	assert_int_equal(cp_auth_secret_del_in(a, 2, "sb"), 0);
+	assert_int_equal(tenant_check(a, &f2, user, REALM_B, pw, NULL, &res), 401);
+	cp_auth_free(a);
+}
+
+/* A nonce of another tenant's is not ours: with good credentials, 438
+ * and a fresh nonce of this tenant's, which then works. */
+static void
+test_auth_tenant_nonce_of_another_tenant_gets_438(void **state)
+{
+	struct cp_auth *a = tenants_init();
+	struct cp_auth_peer f1 = peer4(192, 0, 2, 10, 40000), f2 = f1;
+	struct cp_auth_result res;
+	char n1[CP_AUTH_NONCE_LEN + 1], fresh[CP_AUTH_NONCE_LEN + 1], realm[200];
+
+	(void)state;
+	f1.tenant = 1;
+	f2.tenant = 2;
+	assert_int_equal(cp_auth_user_add_in(a, 2, "bob", "pw"), 0);
+	assert_int_equal(cp_auth_nonce_make(a, &f1, 1000, n1), CP_AUTH_NONCE_LEN);
+	assert_int_equal(tenant_check(a, &f2, "bob", REALM_B, "pw", n1, &res), 438);
+	assert_int_equal(res.reason, CP_AUTH_R_NONCE_FOREIGN);
+	challenge_realm(a, &f2, &res, realm, sizeof(realm), fresh);
+	assert_string_equal(realm, REALM_B);
+	assert_int_equal(tenant_check(a, &f2, "bob", REALM_B, "pw", fresh, &res), 0);
+	cp_auth_free(a);
+}
+
+/* A cp taking the previous one's key takes its tenants' nonces too, when
+ * the same index is the same tenant; not when the tenants differ. */
+static void
+test_auth_tenant_nonce_adopt(void **state)
+{
+	static const char *const other[] = { REALM_B, REALM_A };
+	struct cp_auth *a = tenants_init(), *b = tenants_init(), *c;
+	struct cp_auth_conf conf = { .realm = REALM, .software = SOFTWARE,
+				     .ntenants = 2, .tenant_realms = other };
+	struct cp_auth_peer f1 = peer4(192, 0, 2, 10, 40000);
+	char n1[CP_AUTH_NONCE_LEN + 1];
+	struct ipc_nonce ex;
+	uint32_t feat;
+
+	(void)state;
+	f1.tenant = 1;
+	assert_int_equal(cp_auth_nonce_make(a, &f1, 1000, n1), CP_AUTH_NONCE_LEN);
+	assert_int_equal(cp_auth_nonce_check(b, (const uint8_t *)n1, strlen(n1), &f1, 1000,
+					     &feat), CP_AUTH_NONCE_FOREIGN);
+	cp_auth_nonce_export(a, &ex);
+	assert_int_equal(cp_auth_nonce_adopt(b, &ex), 0);
+	assert_int_equal(cp_auth_nonce_check(b, (const uint8_t *)n1, strlen(n1), &f1, 1000,
+					     &feat), CP_AUTH_NONCE_VALID);
+	c = cp_auth_init(&conf);
+	assert_non_null(c);
+	assert_int_equal(cp_auth_nonce_adopt(c, &ex), -EINVAL);
+	cp_auth_free(c);
+	cp_auth_free(b);
+	cp_auth_free(a);
+}
+
 int
 main(void)
 {
@@ -1341,6 +1608,11 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 			test_auth_missing_attributes_get_400, setup, teardown),
 		cmocka_unit_test(test_auth_rest_vector),
+		cmocka_unit_test(test_auth_tenant_realm_and_nonces),
+		cmocka_unit_test(test_auth_tenant_same_name_two_tenants),
+		cmocka_unit_test(test_auth_tenant_rest_secrets),
+		cmocka_unit_test(test_auth_tenant_nonce_of_another_tenant_gets_438),
+		cmocka_unit_test(test_auth_tenant_nonce_adopt),
 		cmocka_unit_test_setup_teardown(
 			test_auth_rest_accepts_each_of_two_secrets, setup,
 			teardown),

@@ -409,6 +409,74 @@ test_store_schema1_migrates_to_2(void **state)
 	sqlite3_close(db);
 }
 
+/* A store made before tenants (schema 2, rows of turn.realm) opens with
+ * its users and secrets as the default tenant's; a tenant's rows are
+ * those of its realm (cp_store_scope()): apart from the default
+ * tenant's and from each other's, the same name in two tenants two rows,
+ * and the store back on the default tenant's after the scope ends. */
+static void
+test_store_old_database_users_are_the_default_tenants(void **state)
+{
+	struct cp_store_user u = user("erin", 0x66, true), b1 = user("bob", 0x11, true),
+			     b2 = user("bob", 0x22, true), got;
+	struct names ns = { 0 };
+	struct cp_store *s;
+	sqlite3 *db;
+
+	(void)state;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+		"CREATE TABLE turnusers_lt (realm varchar(127) default '', "
+		"name varchar(512), hmackey char(128), sha256key char(64), "
+		"PRIMARY KEY (realm, name));"
+		"CREATE TABLE turn_secret (realm varchar(127) default '', "
+		"value varchar(256), PRIMARY KEY (realm, value));"
+		"CREATE TABLE tls_psk (realm varchar(127) default '', "
+		"identity varchar(128), pskkey varchar(128), cipher integer, "
+		"PRIMARY KEY (realm, identity));"
+		"PRAGMA application_id = 1414548273;"
+		"PRAGMA user_version = 2;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	s = open_ok();
+	assert_int_equal(cp_store_user_put(s, &u, 1), 0);
+	assert_int_equal(cp_store_secret_add(s, "old"), 0);
+	cp_store_close(s);
+
+	s = open_ok();
+	cp_store_scope(s, "a.example.net");
+	assert_int_equal(cp_store_user_get(s, "erin", &got), -ENOENT);
+	assert_int_equal(cp_store_secret_list(s, collect_secret, &ns), 0);
+	assert_int_equal(ns.n, 0);
+	assert_int_equal(cp_store_user_put(s, &b1, 1), 0);
+	assert_int_equal(cp_store_secret_add(s, "old"), 0);   /* its own row */
+	cp_store_scope(s, "b.example.net");
+	assert_int_equal(cp_store_user_put(s, &b2, 1), 0);
+	assert_int_equal(cp_store_user_get(s, "bob", &got), 0);
+	assert_memory_equal(got.md5, b2.md5, 16);
+	cp_store_scope(s, NULL);
+	assert_int_equal(cp_store_user_get(s, "bob", &got), -ENOENT);
+	assert_int_equal(cp_store_user_get(s, "erin", &got), 0);
+	assert_int_equal(cp_store_user_list(s, collect, &ns), 0);
+	assert_int_equal(ns.n, 1);
+	cp_store_close(s);
+
+	s = open_ok();
+	cp_store_scope(s, "a.example.net");
+	assert_int_equal(cp_store_user_get(s, "bob", &got), 0);
+	assert_memory_equal(got.md5, b1.md5, 16);
+	assert_int_equal(cp_store_user_del(s, "bob"), 0);
+	cp_store_scope(s, "b.example.net");
+	assert_int_equal(cp_store_user_get(s, "bob", &got), 0);
+	cp_store_scope(s, NULL);
+	assert_int_equal(cp_store_secret_del(s, "old"), 0);
+	cp_store_scope(s, "a.example.net");
+	memset(&ns, 0, sizeof(ns));
+	assert_int_equal(cp_store_secret_list(s, collect_secret, &ns), 0);
+	assert_int_equal(ns.n, 1);
+	cp_store_scope(s, NULL);
+	cp_store_close(s);
+}
+
 static void
 test_store_newer_schema_refused(void **state)
 {
@@ -631,6 +699,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_store_foreign_database_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_newer_schema_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_psk_put_list_del, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_old_database_users_are_the_default_tenants,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_schema1_migrates_to_2, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_locked_write_fails_busy_nothing_changed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_removed_file_fails_stale, setup, teardown),

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Authentication per tenant (issue 41): two tenants on TURN addresses of
+# the access prefix (10.210.0.11, 10.210.0.12), each with its own realm,
+# users and REST secret, beside the default tenant (the port's own
+# address, turn.realm). coturn's turnutils_uclient relays with a tenant's
+# credentials at its address only: another tenant's realm, user (the same
+# name and password included) or secret is refused there; users and
+# secrets added with turnpikectl --tenant work at that tenant's address
+# only and are there after a cp restart (the store, rows by realm); an
+# unknown tenant is a clear error; the default tenant's users and
+# turnpikectl output are as before. Needs dp listening on the tenants'
+# addresses (dp's part of tenants).
+set -uo pipefail
+. "$(dirname "$0")/lib/dp_env.sh"
+. "$(dirname "$0")/lib/uclient.sh"
+tp_env_init
+command -v turnutils_uclient >/dev/null || tp_die "turnutils_uclient missing (tools/bootstrap installs coturn)"
+
+A=10.210.0.11
+B=10.210.0.12
+TENANTS='tenants = (
+  { name = "mvno-a"; realm = "a.example.net"; addresses = [ "10.210.0.11" ];
+    users = ( { name = "alice"; password = "apw"; }, { name = "sam"; password = "same"; } );
+    secrets = [ "secret-a" ]; },
+  { name = "mvno-b"; realm = "b.example.net"; addresses = [ "10.210.0.12" ];
+    users = ( { name = "bob"; password = "bpw"; }, { name = "sam"; password = "same"; } );
+    secrets = [ "secret-b" ]; }
+);'
+tp_write_conf "$TP_TMP/dp.conf" "0" "" "" "" "$(tp_turn_groups)
+$TENANTS"
+tp_dp_start "$TP_TMP/dp.conf"
+tp_cp_start "$TP_TMP/dp.conf"
+ip netns exec "$TP_NS_P" turnutils_peer -L 10.211.0.2 -p 3480 >"$TP_TMP/peer.log" 2>&1 &
+TP_PEER_PID=$!
+sleep 0.3
+
+# ok WHAT SERVER ARGS...: a client batch relays through SERVER.
+ok() {
+  local what=$1 srv=$2; shift 2
+  tp_uclient "$what" 60 -e 10.211.0.2 -r 3480 "$@" "$srv"
+}
+# refused WHAT SERVER ARGS...: the client gets no allocation.
+refused() {
+  local what=$1 srv=$2 out; shift 2
+  out=$(ip netns exec "$TP_NS_C" timeout 20 turnutils_uclient -e 10.211.0.2 -r 3480 "$@" -m 1 -c -n 2 "$srv" 2>&1)
+  tp_check "$what" bash -c "! grep -q 'tot_recv_msgs=[1-9]' <<<\"\$0\"" "$out"
+}
+rest_pw() { printf '%s' "$2" | openssl dgst -sha1 -hmac "$1" -binary | base64; }
+exp=$(( $(date +%s) + 600 ))
+
+ok "tenant A's user at A's address, A's realm" $A -u alice -w apw -r a.example.net -m 1 -n 20
+ok "tenant B's user at B's address, B's realm" $B -u bob -w bpw -r b.example.net -m 1 -n 20
+ok "the default tenant's user at the port's address, as before" 10.210.0.1 -u test -w test -m 1 -n 20
+refused "A's user at B's address (B's realm)" $B -u alice -w apw -r b.example.net
+refused "A's user at B's address (A's realm)" $B -u alice -w apw -r a.example.net
+refused "A's user at the default address" 10.210.0.1 -u alice -w apw -r a.example.net
+refused "the default tenant's user at A's address" $A -u test -w test -r a.example.net
+ok "sam (same name and password in A and B) at A" $A -u sam -w same -r a.example.net -m 1 -n 10
+ok "... and at B" $B -u sam -w same -r b.example.net -m 1 -n 10
+refused "sam at B with A's realm" $B -u sam -w same -r a.example.net
+ok "REST credentials of A's secret at A" $A -u "$exp:rita" -w "$(rest_pw secret-a "$exp:rita")" -r a.example.net -m 1 -n 10
+refused "... not at B" $B -u "$exp:rita" -w "$(rest_pw secret-a "$exp:rita")" -r b.example.net
+refused "... not at the default address" 10.210.0.1 -u "$exp:rita" -w "$(rest_pw secret-a "$exp:rita")"
+ok "REST with uclient's -W at B (B's secret)" $B -u rita -W secret-b -r b.example.net -m 1 -n 10
+refused "uclient's -W with A's secret at B" $B -u rita -W secret-a -r b.example.net
+
+# turnpikectl --tenant
+tp_check "users add --tenant mvno-a" tp_ctl users add --tenant mvno-a carol cpw
+tp_check "users list --tenant mvno-a shows the tenant and carol" \
+  bash -c "out=\$(\"$TP_BUILD/cp/ctl/turnpikectl\" --socket \"$TP_TMP/cp.sock\" users list --tenant mvno-a); grep -qx 'tenant: mvno-a' <<<\"\$out\" && grep -qx carol <<<\"\$out\""
+tp_check "users list (default) does not show carol, and is as before" \
+  bash -c "[ \"\$(\"$TP_BUILD/cp/ctl/turnpikectl\" --socket \"$TP_TMP/cp.sock\" users list | sort | tr '\n' ' ')\" = 'other test ' ]"
+tp_check "the store keeps carol under A's realm" \
+  bash -c "sqlite3 '$TP_TMP/users.db' \"SELECT hmackey FROM turnusers_lt WHERE name='carol' AND realm='a.example.net'\" | grep -qx \"\$(printf 'carol:a.example.net:cpw' | md5sum | cut -c1-32)\""
+ok "carol (added for A) at A" $A -u carol -w cpw -r a.example.net -m 1 -n 10
+refused "carol at B" $B -u carol -w cpw -r b.example.net
+out=$(tp_ctl users add --tenant nosuch x y 2>&1); rc=$?
+tp_check "an unknown tenant: a clear error, exit status non-zero" \
+  bash -c "[ $rc -ne 0 ] && grep -q \"no tenant 'nosuch'\" <<<\"\$0\"" "$out"
+tp_check "secrets add --tenant mvno-b" tp_ctl secrets add --tenant mvno-b stored-b
+tp_check "secrets list --tenant mvno-b: two" test "$(tp_ctl secrets list --tenant mvno-b | grep -c bytes)" = 2
+tp_check "secrets list (default): one, as before" test "$(tp_ctl secrets list | wc -l)" = 1
+tp_cp_stop
+tp_cp_start "$TP_TMP/dp.conf"
+ok "after a cp restart carol is A's" $A -u carol -w cpw -r a.example.net -m 1 -n 10
+ok "... and B's stored secret works at B" $B -u "$exp:st" -w "$(rest_pw stored-b "$exp:st")" -r b.example.net -m 1 -n 10
+tp_check "users del --tenant mvno-a carol" tp_ctl users del --tenant mvno-a carol
+refused "carol deleted: refused at A" $A -u carol -w cpw -r a.example.net
+
+kill "$TP_PEER_PID" 2>/dev/null; wait "$TP_PEER_PID" 2>/dev/null; TP_PEER_PID=
+tp_check "dp stops cleanly" tp_dp_stop
+[ $TP_FAILS -eq 0 ]
