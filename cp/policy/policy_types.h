@@ -12,10 +12,12 @@
 #include <stdint.h>
 
 /* Capacity of each operator list (allow, deny), and of our own addresses
- * (every port's two, 8 x 2, and up to 64 relayed ones per family: lib/conf's
- * TP_CONF_MAX_PORTS and TP_CONF_MAX_RELAY, checked in cp/reload.c). */
+ * (every port's two, 8 x 2, up to 64 relayed ones per family, and the
+ * tenants' TURN addresses, 16 x 8: lib/conf's TP_CONF_MAX_PORTS,
+ * TP_CONF_MAX_RELAY, TP_CONF_MAX_TENANTS and TP_CONF_TENANT_ADDRS,
+ * checked in cp/reload.c). */
 #define CP_POLICY_MAX_PREFIXES 256
-#define CP_POLICY_MAX_OWN      144
+#define CP_POLICY_MAX_OWN      272
 
 /*
  * A transport address. family is 4 or 6; IPv4 sits in ip[0..3] (network
