@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "cp.h"
+#include "alloc/alloc_internal.h"
 #include "alloc/alloc_state.h"
 #include "cp_dp.h"
 #include "stun.h"
@@ -2584,12 +2585,21 @@ test_alloc_tenant_quota_total_and_per_user(void **state)
 		assert_memory_equal(why, "Tenant Quota Reached", len);
 	}
 	assert_int_equal(cp.alloc->tenant_allocs[1], 4);
-	/* the same names elsewhere are other users */
+	/* the same names elsewhere are other users: alice, at her limit in
+	 * ta, has her own 2 in tb (its quota_user 2 as well) */
+	conf.tenants.t[1].quota_user = 2;
 	tuple_server = 12;
 	assert_int_equal(allocate(0, 3101, "alice", -1, &r), 0);
 	assert_int_equal(allocate(0, 3102, "alice", -1, &r), 0);
-	assert_int_equal(allocate(0, 3103, "alice", -1, &r), 0);    /* tb: no quota_user */
-	assert_int_equal(allocate(0, 3104, "bob", -1, &r), STUN_ERR_ALLOCATION_QUOTA_REACHED);
+	assert_int_equal(allocate(0, 3103, "alice", -1, &r), STUN_ERR_ALLOCATION_QUOTA_REACHED);
+	assert_int_equal(allocate(0, 3104, "bob", -1, &r), 0);
+	assert_int_equal(allocate(0, 3105, "carol", -1, &r), STUN_ERR_ALLOCATION_QUOTA_REACHED);
+	assert_int_equal(cp.alloc->tenant_allocs[2], 3);
+	/* (alice in ta and alice in tb: two users) */
+	assert_non_null(cpa_user_find(&cp, 1, "alice", 5));
+	assert_non_null(cpa_user_find(&cp, 2, "alice", 5));
+	assert_ptr_not_equal(cpa_user_find(&cp, 1, "alice", 5), cpa_user_find(&cp, 2, "alice", 5));
+	assert_null(cpa_user_find(&cp, 3, "alice", 5));
 	tuple_server = 1;
 	for (uint16_t i = 0; i < 3; i++)
 		assert_int_equal(allocate(0, (uint16_t)(3201 + i), "alice", -1, &r), 0);
