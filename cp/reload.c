@@ -65,8 +65,8 @@ cp_policy_build_from(const struct cp_ctx *cp, const struct tp_conf *conf,
 			snprintf(err, errlen, "%s: %s deny list: %s", conf->path, what, why);
 			goto fail;
 		}
-	_Static_assert(CP_POLICY_MAX_OWN >= 2 * TP_CONF_MAX_PORTS + 2 * TP_CONF_MAX_RELAY +
-		       TP_CONF_MAX_TENANTS * TP_CONF_TENANT_ADDRS,
+	_Static_assert(CP_POLICY_MAX_OWN >= 2 * TP_CONF_MAX_PORTS + 2 * TP_CONF_MAX_RELAY &&
+		       CP_POLICY_MAX_TENANT_OWN >= TP_CONF_MAX_TENANTS * TP_CONF_TENANT_ADDRS,
 		       "the policy holds every address of ours");
 	/* Our own addresses are never peers (a relay loop, RFC 8656
 	 * §21.1.7), the tenants' TURN addresses among them (dp answers
@@ -83,7 +83,7 @@ cp_policy_build_from(const struct cp_ctx *cp, const struct tp_conf *conf,
 			memset(&a, 0, sizeof(a));
 			a.family = t->addrs[j].family;
 			memcpy(a.ip, t->addrs[j].ip, a.family == 4 ? 4 : 16);
-			cp_policy_add_own(p, &a);
+			cp_policy_add_own_tenant(p, &a);
 		}
 	}
 	for (unsigned int i = 0; i < d->nports; i++) {
