@@ -3,7 +3,7 @@
  * turnpike-cp: reload (SIGHUP, `turnpikectl reload`). The file
  * is read again; what cp can change without dropping anything changes:
  * the file's users and REST secrets (the store's stay), the peer policy
- * (cp.peers), cp.quota_user, the tenants' quotas and peers (tenants_apply()),
+ * (cp.peers), cp.quota_user, the tenants' quotas and peers (tenant_limits_apply()),
  * the lifetimes, cp.metrics and
  * cp.metrics_allow, cp.alternates, cp.log_level.
  * Everything else that differs is named as needing a restart (of cp, or
@@ -336,7 +336,7 @@ peers_differ(const struct tp_conf_peers *a, const struct tp_conf_peers *b)
  * are cp/auth's to apply.
  */
 static bool
-tenants_same_shape(const struct tp_conf_tenants *a, const struct tp_conf_tenants *b)
+tenant_limits_same_shape(const struct tp_conf_tenants *a, const struct tp_conf_tenants *b)
 {
 	if (a->n != b->n)
 		return false;
@@ -355,7 +355,7 @@ tenants_same_shape(const struct tp_conf_tenants *a, const struct tp_conf_tenants
 /* Apply the tenants' quotas and peer policies of next (the same shape as
  * cur's), tpol the policies built for them (taken). */
 static void
-tenants_apply(struct cp_ctx *cp, struct tp_conf_tenants *cur,
+tenant_limits_apply(struct cp_ctx *cp, struct tp_conf_tenants *cur,
 	      const struct tp_conf_tenants *next, struct cp_policy *tpol[TP_CONF_MAX_TENANTS],
 	      struct rl_note *n)
 {
@@ -397,7 +397,7 @@ cp_reload(struct cp_ctx *cp, struct json_object *resp)
 	struct rl_note n = { 0 };
 	uint8_t md5[16], sha[32];
 	uint32_t users_after, secrets_after;
-	bool metrics_new, allow_new, loaded = false, tenants_same;
+	bool metrics_new, allow_new, loaded = false, limits_same;
 	char err[600];
 	int rc = -EINVAL;
 
@@ -416,8 +416,8 @@ cp_reload(struct cp_ctx *cp, struct json_object *resp)
 	pol = cp_policy_build(cp, &next, err, sizeof(err));
 	if (pol == NULL)
 		goto fail;
-	tenants_same = tenants_same_shape(&cur->tenants, &next.tenants);
-	if (tenants_same && cp_policy_build_tenants(cp, &next, tpol, err, sizeof(err)) < 0)
+	limits_same = tenant_limits_same_shape(&cur->tenants, &next.tenants);
+	if (limits_same && cp_policy_build_tenants(cp, &next, tpol, err, sizeof(err)) < 0)
 		goto fail;
 	if (cp->agw != NULL && next.agw.enabled &&
 	    (apol = cp_policy_build_from(cp, &next, &next.agw.peers, "agw.peers", err,
@@ -506,8 +506,8 @@ cp_reload(struct cp_ctx *cp, struct json_object *resp)
 	pol = NULL;
 	c->peers = x->peers;
 	c->allow_relay_to_relay = x->allow_relay_to_relay;
-	if (tenants_same)
-		tenants_apply(cp, &cur->tenants, &next.tenants, tpol, &n);
+	if (limits_same)
+		tenant_limits_apply(cp, &cur->tenants, &next.tenants, tpol, &n);
 	else
 		note(&n, true, "tenants: their names, realms, addresses or relay lists "
 		     "(restart turnpike-cp and turnpike-dp; until then no tenant's quota or "
