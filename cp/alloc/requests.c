@@ -520,12 +520,10 @@ tenant_relay_to_relay(const struct cp_ctx *cp, unsigned int t)
  * reserved (EVEN-PORT) is no allocation yet. dp delivers such datagrams
  * inside the box.
  *
- * With tenants, relay to relay stays within tenant t: the peer's address
- * must be of t's pool (another tenant's relayed address is refused like
- * any own address, so two customers of the box never reach each other
- * through it unless the operator allows their addresses as plain peers,
- * which it cannot: own addresses come before the allow list), and for a
- * permission t must have an allocation at that address. Tenants with
+ * With tenants, relay to relay stays within tenant t: a relayed address
+ * outside t's pool stays refused like any own address (no allow list
+ * opens it: own addresses are judged first), and for a permission t must
+ * have an allocation at that address. Tenants with
  * their own relay lists are separated exactly; the default tenant and the
  * tenants without a list share the unclaimed addresses, and there a
  * channel's (IP, port) is checked as held, not as held by t (cp keeps no
