@@ -40,11 +40,14 @@ sleep 0.3
 
 # 1. turnutils_uclient, one batch per tenant and one of the default
 # tenant's, at once; while they run, every allocation's relayed address
-# is its tenant's.
+# is its tenant's. mvno-a's and the default's with RTCP (uclient's
+# second allocation takes the RESERVATION-TOKEN of the first's EVEN-PORT,
+# within the tenant), mvno-b's without (-c: one allocation, as its
+# quota_user 2 is spent in part 2).
 tp_uclient_bg "mvno-a (ua at 10.210.0.11) relays" 90 -u ua -w pa -e 10.211.0.2 -r 3480 \
   -m 1 -n 300 -l 100 -z 20 10.210.0.11
 tp_uclient_bg "mvno-b (ub at 10.210.0.12) relays" 90 -u ub -w pb -e 10.211.0.2 -r 3480 \
-  -m 1 -n 300 -l 100 -z 20 10.210.0.12
+  -c -m 1 -n 300 -l 100 -z 20 10.210.0.12
 tp_uclient_bg "the default tenant (test at 10.210.0.1) relays" 90 -u test -w test \
   -e 10.211.0.2 -r 3480 -m 1 -n 300 -l 100 -z 20 10.210.0.1
 seen=
