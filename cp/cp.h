@@ -110,6 +110,9 @@ struct cp_ctx {
 	struct tp_conf *conf;
 	struct cp_auth *auth;
 	struct cp_policy *policy;
+	/* the peer policy of tenant i + 1 (its peers group), NULL for a
+	 * tenant without one: cp.peers' (policy) judges its peers */
+	struct cp_policy *tenant_policy[TP_CONF_MAX_TENANTS];
 	struct cp_store *store;       /* NULL: no cp.store, memory only */
 	struct ipc_seg seg;
 	/* what each module takes from dp, and does when dp restarts
@@ -298,6 +301,13 @@ struct tp_conf_peers;
 struct cp_policy *cp_policy_build_from(const struct cp_ctx *cp, const struct tp_conf *conf,
 				       const struct tp_conf_peers *c, const char *what,
 				       char *err, size_t errlen);
+/* The peer policies of conf's tenants that have a peers group into
+ * out[i] for tenant i + 1 (NULL for the others, and every slot past
+ * conf's tenants); 0, or -EINVAL with err set and nothing left in out.
+ * cp_policy_tenants_free() frees what it made. (reload.c) */
+int cp_policy_build_tenants(const struct cp_ctx *cp, const struct tp_conf *conf,
+			    struct cp_policy *out[TP_CONF_MAX_TENANTS], char *err, size_t errlen);
+void cp_policy_tenants_free(struct cp_policy *p[TP_CONF_MAX_TENANTS]);
 
 /*
  * Re-read the configuration file (reload.c): what can change live does

@@ -3,7 +3,8 @@
  * turnpike-cp: reload (SIGHUP, `turnpikectl reload`). The file
  * is read again; what cp can change without dropping anything changes:
  * the file's users and REST secrets (the store's stay), the peer policy
- * (cp.peers), cp.quota_user, the lifetimes, cp.metrics and
+ * (cp.peers), cp.quota_user, the tenants' quotas and peers (tenant_limits_apply()),
+ * the lifetimes, cp.metrics and
  * cp.metrics_allow, cp.alternates, cp.log_level.
  * Everything else that differs is named as needing a restart (of cp, or
  * of dp for the dp group and the turn settings dp reads). In three steps,
@@ -64,12 +65,27 @@ cp_policy_build_from(const struct cp_ctx *cp, const struct tp_conf *conf,
 			snprintf(err, errlen, "%s: %s deny list: %s", conf->path, what, why);
 			goto fail;
 		}
-	_Static_assert(CP_POLICY_MAX_OWN >= 2 * TP_CONF_MAX_PORTS + 2 * TP_CONF_MAX_RELAY,
+	_Static_assert(CP_POLICY_MAX_OWN >= 2 * TP_CONF_MAX_PORTS + 2 * TP_CONF_MAX_RELAY &&
+		       CP_POLICY_MAX_TENANT_OWN >= TP_CONF_MAX_TENANTS * TP_CONF_TENANT_ADDRS,
 		       "the policy holds every address of ours");
 	/* Our own addresses are never peers (a relay loop, RFC 8656
-	 * §21.1.7); our relayed addresses are refused too unless cp finds
-	 * the peer is an allocation's relayed transport address and
-	 * allow_relay_to_relay is on (alloc.c: relay_peer_ok()). */
+	 * §21.1.7), the tenants' TURN addresses among them (dp answers
+	 * there as on a port's own); our relayed addresses are refused too
+	 * unless cp finds the peer is an allocation's relayed transport
+	 * address of the same tenant and allow_relay_to_relay is on
+	 * (alloc/requests.c: relay_peer_ok()). */
+	for (unsigned int i = 0; i < cp->conf->tenants.n; i++) {
+		const struct tp_conf_tenant *t = &cp->conf->tenants.t[i];
+
+		for (unsigned int j = 0; j < t->naddrs; j++) {
+			struct cp_addr a;
+
+			memset(&a, 0, sizeof(a));
+			a.family = t->addrs[j].family;
+			memcpy(a.ip, t->addrs[j].ip, a.family == 4 ? 4 : 16);
+			cp_policy_add_own_tenant(p, &a);
+		}
+	}
 	for (unsigned int i = 0; i < d->nports; i++) {
 		const struct tp_conf_port *pt = &d->ports[i];
 		struct cp_addr a;
@@ -110,6 +126,37 @@ cp_policy_build(const struct cp_ctx *cp, const struct tp_conf *conf, char *err,
 		size_t errlen)
 {
 	return cp_policy_build_from(cp, conf, &conf->cp.peers, "peer", err, errlen);
+}
+
+void
+cp_policy_tenants_free(struct cp_policy *p[TP_CONF_MAX_TENANTS])
+{
+	for (unsigned int i = 0; i < TP_CONF_MAX_TENANTS; i++) {
+		cp_policy_free(p[i]);
+		p[i] = NULL;
+	}
+}
+
+int
+cp_policy_build_tenants(const struct cp_ctx *cp, const struct tp_conf *conf,
+			struct cp_policy *out[TP_CONF_MAX_TENANTS], char *err, size_t errlen)
+{
+	for (unsigned int i = 0; i < TP_CONF_MAX_TENANTS; i++)
+		out[i] = NULL;
+	for (unsigned int i = 0; i < conf->tenants.n && i < TP_CONF_MAX_TENANTS; i++) {
+		const struct tp_conf_tenant *t = &conf->tenants.t[i];
+		char what[TP_CONF_TENANT_NAME_MAX + 32];
+
+		if (!t->has_peers)
+			continue;
+		snprintf(what, sizeof(what), "tenant '%s' peers", t->name);
+		out[i] = cp_policy_build_from(cp, conf, &t->peers, what, err, errlen);
+		if (out[i] == NULL) {
+			cp_policy_tenants_free(out);
+			return -EINVAL;
+		}
+	}
+	return 0;
 }
 
 /* What a reload reports: in resp's arrays and in cp's log. */
@@ -305,19 +352,40 @@ peers_differ(const struct tp_conf_peers *a, const struct tp_conf_peers *b)
 	       memcmp(a->deny, b->deny, sizeof(a->deny[0]) * a->ndeny) != 0;
 }
 
+/*
+ * Tenants: what identifies each one (its index, name, realm, TURN
+ * addresses: dp answers there and the segment publishes their realms)
+ * and its relayed addresses (cp/alloc takes each tenant's pool at start)
+ * change with a restart only. When those are the same, a reload applies
+ * each tenant's quotas (a lower one refuses new allocations and ends no
+ * existing one, as cp.quota_user does) and its peer policy (its own peers
+ * group, or cp.peers' for a tenant without one). Its users and secrets
+ * are cp/auth's to apply.
+ */
+static bool
+tenant_limits_same_shape(const struct tp_conf_tenants *a, const struct tp_conf_tenants *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (unsigned int i = 0; i < a->n; i++) {
+		const struct tp_conf_tenant *x = &a->t[i], *y = &b->t[i];
+
+		if (strcmp(x->name, y->name) != 0 || strcmp(x->realm, y->realm) != 0 ||
+		    x->naddrs != y->naddrs ||
+		    memcmp(x->addrs, y->addrs, sizeof(x->addrs[0]) * x->naddrs) != 0 ||
+		    x->relay4_mask != y->relay4_mask || x->relay6_mask != y->relay6_mask)
+			return false;
+	}
+	return true;
+}
+
 /* Whether the tenants are the same ones (names, addresses, realms: what
  * dp and cp map addresses and nonces by); their users and secrets may
  * differ, a reload applies those. */
 static bool
 tenants_same(const struct tp_conf *a, const struct tp_conf *b)
 {
-	if (a->tenants.n != b->tenants.n || tp_conf_tenants_sig(a) != tp_conf_tenants_sig(b))
-		return false;
-	for (unsigned int i = 0; i < a->tenants.n; i++)
-		if (strcmp(a->tenants.t[i].name, b->tenants.t[i].name) != 0 ||
-		    strcmp(a->tenants.t[i].realm, b->tenants.t[i].realm) != 0)
-			return false;
-	return true;
+	return tenant_limits_same_shape(&a->tenants, &b->tenants);
 }
 
 static const struct tp_conf_user *
@@ -376,11 +444,8 @@ tenants_apply(struct cp_ctx *cp, struct tp_conf *next, struct rl_note *n)
 {
 	struct tp_conf *cur = cp->conf;
 
-	if (!tenants_same(cur, next)) {
-		note(n, true, "the tenants list: names, addresses or realms (restart "
-		     "turnpike-cp and turnpike-dp)");
-		return;
-	}
+	if (!tenants_same(cur, next))
+		return;               /* (noted with the tenants' limits) */
 	for (unsigned int k = 0; k < cur->tenants.n; k++) {
 		struct tp_conf_tenant *c = &cur->tenants.t[k], *x = &next->tenants.t[k];
 		struct cp_store_user su;
@@ -434,6 +499,38 @@ tenants_apply(struct cp_ctx *cp, struct tp_conf *next, struct rl_note *n)
 	}
 }
 
+/* Apply the tenants' quotas and peer policies of next (the same shape as
+ * cur's), tpol the policies built for them (taken). */
+static void
+tenant_limits_apply(struct cp_ctx *cp, struct tp_conf_tenants *cur,
+	      const struct tp_conf_tenants *next, struct cp_policy *tpol[TP_CONF_MAX_TENANTS],
+	      struct rl_note *n)
+{
+	for (unsigned int i = 0; i < cur->n; i++) {
+		struct tp_conf_tenant *c = &cur->t[i];
+		const struct tp_conf_tenant *x = &next->t[i];
+
+		if (c->quota_total != x->quota_total)
+			note(n, false, "tenant %s: quota_total %u -> %u", c->name, c->quota_total,
+			     x->quota_total);
+		if (c->quota_user != x->quota_user)
+			note(n, false, "tenant %s: quota_user %u -> %u", c->name, c->quota_user,
+			     x->quota_user);
+		c->quota_total = x->quota_total;
+		c->quota_user = x->quota_user;
+		if (c->has_peers != x->has_peers || peers_differ(&c->peers, &x->peers) ||
+		    c->allow_relay_to_relay != x->allow_relay_to_relay)
+			note(n, false, "tenant %s: peers (%s)", c->name, x->has_peers ?
+			     "its own" : "cp.peers'");
+		c->has_peers = x->has_peers;
+		c->peers = x->peers;
+		c->allow_relay_to_relay = x->allow_relay_to_relay;
+	}
+	cp_policy_tenants_free(cp->tenant_policy);
+	memcpy(cp->tenant_policy, tpol, sizeof(cp->tenant_policy));
+	memset(tpol, 0, sizeof(cp->tenant_policy));
+}
+
 int
 cp_reload(struct cp_ctx *cp, struct json_object *resp)
 {
@@ -442,12 +539,12 @@ cp_reload(struct cp_ctx *cp, struct json_object *resp)
 	struct tp_conf_cp *c = &cur->cp, *x = &next.cp;
 	struct stun_addr alts[CP_MAX_ALTERNATES];
 	static struct cp_metrics_allow allow_next, allow_cur;
-	struct cp_policy *pol = NULL, *apol = NULL;
+	struct cp_policy *pol = NULL, *apol = NULL, *tpol[TP_CONF_MAX_TENANTS] = { NULL };
 	struct cp_metrics *met = NULL;
 	struct rl_note n = { 0 };
 	uint8_t md5[16], sha[32];
 	uint32_t users_after, secrets_after;
-	bool metrics_new, allow_new, loaded = false;
+	bool metrics_new, allow_new, loaded = false, limits_same;
 	char err[600];
 	int rc = -EINVAL;
 
@@ -465,6 +562,9 @@ cp_reload(struct cp_ctx *cp, struct json_object *resp)
 	/* 2. prepare what can fail */
 	pol = cp_policy_build(cp, &next, err, sizeof(err));
 	if (pol == NULL)
+		goto fail;
+	limits_same = tenant_limits_same_shape(&cur->tenants, &next.tenants);
+	if (limits_same && cp_policy_build_tenants(cp, &next, tpol, err, sizeof(err)) < 0)
 		goto fail;
 	if (cp->agw != NULL && next.agw.enabled &&
 	    (apol = cp_policy_build_from(cp, &next, &next.agw.peers, "agw.peers", err,
@@ -555,6 +655,12 @@ cp_reload(struct cp_ctx *cp, struct json_object *resp)
 	pol = NULL;
 	c->peers = x->peers;
 	c->allow_relay_to_relay = x->allow_relay_to_relay;
+	if (limits_same)
+		tenant_limits_apply(cp, &cur->tenants, &next.tenants, tpol, &n);
+	else
+		note(&n, true, "tenants: their names, realms, addresses or relay lists "
+		     "(restart turnpike-cp and turnpike-dp; until then no tenant's users, "
+		     "secrets, quota or peers change)");
 	if (apol != NULL) {
 		if (peers_differ(&cur->agw.peers, &next.agw.peers))
 			note(&n, false, "agw.peers (what an AGW leg's remote may be)");
@@ -691,6 +797,7 @@ cp_reload(struct cp_ctx *cp, struct json_object *resp)
 fail:
 	cp_policy_free(pol);
 	cp_policy_free(apol);
+	cp_policy_tenants_free(tpol);
 	cp_metrics_close(met);
 	if (loaded)
 		tp_conf_free(&next);

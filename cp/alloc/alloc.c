@@ -161,14 +161,50 @@ cpa_port_set(struct cp_ctx *cp, unsigned int fi, unsigned int idx, uint16_t p, b
 	}
 }
 
-/* Take (or give back) every relayed transport address of a. */
+/* Take (or give back) every relayed transport address of a, counted for
+ * its tenant at each address. */
 void
 cpa_alloc_ports_set(struct cp_ctx *cp, const struct cp_alloc *a, bool used)
 {
-	for (unsigned int i = 0; i < a->nrelayed && i < 2; i++)
-		if (a->relay_idx[i] != CP_RELAY_NONE)
-			cpa_port_set(cp, cpa_fam_i(a->relayed[i].family), a->relay_idx[i],
-				 a->relay_port, used);
+	for (unsigned int i = 0; i < a->nrelayed && i < 2; i++) {
+		unsigned int fi = cpa_fam_i(a->relayed[i].family), k = a->relay_idx[i];
+		uint32_t *at;
+
+		if (k == CP_RELAY_NONE || k >= cp->alloc->nrelay[fi])
+			continue;
+		cpa_port_set(cp, fi, k, a->relay_port, used);
+		at = &cp->alloc->tenant_at[a->tenant][fi][k];
+		if (used)
+			(*at)++;
+		else if (*at > 0)
+			(*at)--;
+	}
+}
+
+/*
+ * The tenant of a request or an allocation: the one whose TURN address
+ * the client reached (the tuple's server address; lib/conf's index, 0 the
+ * default tenant). Nothing the client sends picks it: a client reaches a
+ * tenant's address only by sending to it, and dp answers it there.
+ */
+unsigned int
+cpa_tenant_of(const struct cp_ctx *cp, const struct ipc_tuple *tu)
+{
+	unsigned int t;
+
+	if (cp->conf->tenants.n == 0 ||
+	    (tu->server.family != NET_AF4 && tu->server.family != NET_AF6))
+		return 0;
+	t = tp_conf_tenant_of(cp->conf, tu->server.family, tu->server.ip);
+	return t <= TP_CONF_MAX_TENANTS ? t : 0;
+}
+
+/* The relayed addresses of family (NET_AF4, NET_AF6) tenant t may take,
+ * as bits over relay_ip[]: all of them without tenants. */
+uint64_t
+cpa_tenant_mask(const struct cp_ctx *cp, unsigned int t, uint8_t family)
+{
+	return t <= TP_CONF_MAX_TENANTS ? cp->alloc->relay_mask[t][cpa_fam_i(family)] : 0;
 }
 
 /* Of the 64 ports of word wi, those a search may take: not at every
@@ -194,12 +230,13 @@ port_candidates(const struct cp_ctx *cp, uint32_t wi, const uint8_t *fams,
 	return c;
 }
 
-/* In each family of fams, an address where port p (and p + 1 when
- * reserve) is free, from a random first one: idx[] filled, true; false
- * when a family has none. */
+/* In each family of fams, an address of its mask where port p (and p + 1
+ * when reserve) is free, from a random first one: idx[] filled, true;
+ * false when a family has none. */
 static bool
 port_addresses(const struct cp_ctx *cp, uint32_t p, const uint8_t *fams,
-	       unsigned int nfams, bool reserve, uint32_t r, uint8_t *idx)
+	       const uint64_t *masks, unsigned int nfams, bool reserve, uint32_t r,
+	       uint8_t *idx)
 {
 	for (unsigned int f = 0; f < nfams; f++) {
 		unsigned int fi = cpa_fam_i(fams[f]), n = cp->alloc->nrelay[fi], k;
@@ -207,7 +244,7 @@ port_addresses(const struct cp_ctx *cp, uint32_t p, const uint8_t *fams,
 		for (k = 0; k < n; k++) {
 			unsigned int a = (r + k) % n;
 
-			if (cpa_port_used(cp, fi, a, p) ||
+			if (!((masks[f] >> a) & 1u) || cpa_port_used(cp, fi, a, p) ||
 			    (reserve && cpa_port_used(cp, fi, a, p + 1)))
 				continue;
 			idx[f] = (uint8_t)a;
@@ -224,7 +261,8 @@ port_addresses(const struct cp_ctx *cp, uint32_t p, const uint8_t *fams,
  * families in fams[]: one port for all of them, from worker w's share of
  * the range (peer traffic to it steers to w), even when even is set, with
  * port + 1 free too at the same address when reserve is set (EVEN-PORT
- * R=1); in each family, one of its addresses where that port is free. The
+ * R=1); in each family, one of the addresses of masks[] (bits over the
+ * family's relayed addresses: the tenant's pool) where that port is free. The
  * port and the first address tried are random (CSPRNG, RFC 6056 style):
  * relayed transport addresses are hard to guess and spread over every
  * address. Fills idx[] (address index per family) and returns the port,
@@ -237,10 +275,19 @@ port_addresses(const struct cp_ctx *cp, uint32_t p, const uint8_t *fams,
  * the pairs taken) a pick is the first word or two and up to 64 address
  * bits, where the port-by-port search tested every address of every
  * port it passed (O(ports x addresses) as the share filled).
+ *
+ * A tenant's pool is a subset of the family's addresses: port_full (a
+ * port used at every address) still rules candidates out, but a port
+ * free elsewhere and used at each of the pool's addresses is only found
+ * used by port_addresses(). A pool that is full in w's share is seen
+ * before the search (share_used per address); one nearly full costs a
+ * bit test per pool address and candidate port, microseconds for 16,384
+ * ports. Without tenants every mask is every address: the search is the
+ * one above.
  */
 uint16_t
 cpa_port_pick(struct cp_ctx *cp, unsigned int w, const uint8_t *fams,
-	  unsigned int nfams, bool even, bool reserve, uint8_t *idx)
+	  const uint64_t *masks, unsigned int nfams, bool even, bool reserve, uint8_t *idx)
 {
 	uint32_t lo, hi, span, start, r[2] = { 0, 0 }, wlo, whi, nw;
 	uint16_t slo, shi;
@@ -252,12 +299,13 @@ cpa_port_pick(struct cp_ctx *cp, unsigned int w, const uint8_t *fams,
 	lo = slo;
 	hi = shi;
 	span = hi - lo + 1;
-	/* A family with its whole share in use at every address: no search. */
+	/* A family with its whole share in use at every address of its
+	 * mask: no search. */
 	for (unsigned int f = 0; f < nfams; f++) {
 		unsigned int fi = cpa_fam_i(fams[f]), k;
 
 		for (k = 0; k < cp->alloc->nrelay[fi]; k++)
-			if (cp->alloc->share_used[fi][k][w] < span)
+			if (((masks[f] >> k) & 1u) && cp->alloc->share_used[fi][k][w] < span)
 				break;
 		if (k == cp->alloc->nrelay[fi])
 			return 0;
@@ -289,7 +337,7 @@ cpa_port_pick(struct cp_ctx *cp, unsigned int w, const uint8_t *fams,
 			c &= c - 1;
 			if (reserve && p + 1 > hi)
 				continue;
-			if (port_addresses(cp, p, fams, nfams, reserve, r[1], idx))
+			if (port_addresses(cp, p, fams, masks, nfams, reserve, r[1], idx))
 				return (uint16_t)p;
 		}
 	}
@@ -307,11 +355,15 @@ cpa_port_pick(struct cp_ctx *cp, unsigned int w, const uint8_t *fams,
  * port would hold it until another reservation took the slot.
  */
 
-/* The reservation token names for worker w, or NULL: 0, unknown, used,
- * expired, or another worker's (§7.2 step 5: then 508). The reserved port
- * lies in the reserving worker's share, where peer traffic to it goes. */
+/* The reservation token names for worker w and tenant t, or NULL: 0,
+ * unknown, used, expired, another worker's or another tenant's (§7.2
+ * step 5: then 508). The reserved port lies in the reserving worker's
+ * share, where peer traffic to it goes, and at an address of the
+ * reserving tenant's pool: a token is a bearer secret, and one that
+ * leaked to another tenant's client must not hand it that pool's
+ * address (nor tell it the token is valid: the same 508 as unknown). */
 struct cp_reservation *
-cpa_reserv_find(struct cp_ctx *cp, uint64_t token, unsigned int w)
+cpa_reserv_find(struct cp_ctx *cp, uint64_t token, unsigned int w, unsigned int t)
 {
 	if (token == 0)
 		return NULL;
@@ -319,7 +371,8 @@ cpa_reserv_find(struct cp_ctx *cp, uint64_t token, unsigned int w)
 		struct cp_reservation *rv = &cp->alloc->reserv[i];
 
 		if (rv->used && rv->token == token)
-			return rv->expires_ms > cp->now_ms && rv->worker == w ? rv : NULL;
+			return rv->expires_ms > cp->now_ms && rv->worker == w &&
+			       rv->tenant == t ? rv : NULL;
 	}
 	return NULL;
 }
@@ -401,25 +454,32 @@ reserv_expired(struct tw_timer *t, void *arg)
  * credential; the hash basis is random per run all the same.
  */
 static uint32_t
-user_hash(const struct cp_ctx *cp, const char *name, size_t len)
+user_hash(const struct cp_ctx *cp, unsigned int tenant, const char *name, size_t len)
 {
-	return hash_bytes(name, len, 2166136261u ^ cp->alloc->user_seed);
+	uint32_t h = hash_bytes(name, len, 2166136261u ^ cp->alloc->user_seed);
+	uint8_t t = (uint8_t)tenant;
+
+	/* (the default tenant's hash is the one from before tenants) */
+	return t != 0 ? hash_bytes(&t, 1, h) : h;
 }
 
 static bool
-user_is(const struct cp_user *u, uint32_t h, const char *name, size_t len)
+user_is(const struct cp_user *u, uint32_t h, unsigned int tenant, const char *name,
+	size_t len)
 {
-	return u->hash == h && u->len == len && memcmp(u->name, name, len) == 0;
+	return u->hash == h && u->tenant == tenant && u->len == len &&
+	       memcmp(u->name, name, len) == 0;
 }
 
-/* The entry of a username, or NULL when it has no allocation. */
+/* The entry of username name in tenant, or NULL when it has no
+ * allocation. */
 struct cp_user *
-cpa_user_find(const struct cp_ctx *cp, const char *name, size_t len)
+cpa_user_find(const struct cp_ctx *cp, unsigned int tenant, const char *name, size_t len)
 {
-	uint32_t h = user_hash(cp, name, len);
+	uint32_t h = user_hash(cp, tenant, name, len);
 
 	for (struct cp_user *u = cp->alloc->by_user[h & cp->alloc->users_mask]; u; u = u->next)
-		if (user_is(u, h, name, len))
+		if (user_is(u, h, tenant, name, len))
 			return u;
 	return NULL;
 }
@@ -450,24 +510,26 @@ users_grow(struct cp_ctx *cp)
 }
 
 /* Count allocation a under username name (len bytes, at most
- * TP_USERNAME_MAX): the user's entry, made with a copy of the name at its
- * first allocation. 0, or -ENOMEM (a is not counted, has no user). */
+ * TP_USERNAME_MAX) in a's tenant: the user's entry, made with a copy of
+ * the name at its first allocation. 0, or -ENOMEM (a is not counted, has
+ * no user). */
 int
 cpa_user_attach(struct cp_ctx *cp, struct cp_alloc *a, const char *name, size_t len)
 {
-	uint32_t h = user_hash(cp, name, len);
+	uint32_t h = user_hash(cp, a->tenant, name, len);
 	struct cp_user **head = &cp->alloc->by_user[h & cp->alloc->users_mask], *u;
 
 	if (len > UINT16_MAX)
 		return -EINVAL;
 	for (u = *head; u != NULL; u = u->next)
-		if (user_is(u, h, name, len))
+		if (user_is(u, h, a->tenant, name, len))
 			break;
 	if (u == NULL) {
 		u = malloc(sizeof(*u) + len + 1);
 		if (u == NULL)
 			return -ENOMEM;
 		u->hash = h;
+		u->tenant = a->tenant;
 		u->n = 0;
 		u->allocs = NULL;
 		u->len = (uint16_t)len;
@@ -693,9 +755,9 @@ hash_grow(struct cp_ctx *cp)
 
 static void alloc_timer(struct tw_timer *t, void *arg);
 
-/* A new allocation of worker for tu's client, counted under username name
- * (len bytes); id 0: a new id. NULL when cp holds max_allocs or has no
- * memory for the user. */
+/* A new allocation of worker for tu's client, of the tenant whose address
+ * tu's server is, counted under username name (len bytes) in it; id 0: a
+ * new id. NULL when cp holds max_allocs or has no memory for the user. */
 struct cp_alloc *
 cpa_alloc_new(struct cp_ctx *cp, const struct ipc_tuple *tu, uint16_t worker,
 	  uint64_t id, const char *name, size_t len)
@@ -714,6 +776,7 @@ cpa_alloc_new(struct cp_ctx *cp, const struct ipc_tuple *tu, uint16_t worker,
 	else
 		return NULL;
 	memset(a, 0, sizeof(*a));
+	a->tenant = (uint8_t)cpa_tenant_of(cp, tu);
 	if (cpa_user_attach(cp, a, name, len) < 0) {
 		a->next_id = cp->alloc->free_list;
 		cp->alloc->free_list = a;
@@ -729,6 +792,7 @@ cpa_alloc_new(struct cp_ctx *cp, const struct ipc_tuple *tu, uint16_t worker,
 	a->live = true;
 	tw_timer_init(&a->timer, alloc_timer, a);
 	cp->alloc->nallocs++;
+	cp->alloc->tenant_allocs[a->tenant]++;
 	h = tuple_hash(tu) & cp->alloc->hash_mask;
 	a->next_tuple = cp->alloc->by_tuple[h];
 	cp->alloc->by_tuple[h] = a;
@@ -786,6 +850,8 @@ cpa_alloc_free(struct cp_ctx *cp, struct cp_alloc *a, unsigned int reason)
 	a->next_id = cp->alloc->free_list;
 	cp->alloc->free_list = a;
 	cp->alloc->nallocs--;
+	if (cp->alloc->tenant_allocs[a->tenant] > 0)
+		cp->alloc->tenant_allocs[a->tenant]--;
 }
 
 /* ---- permissions and channels: an array sized by use ------------------- */
@@ -1285,6 +1351,12 @@ cp_alloc_init(struct cp_ctx *cp)
 	for (unsigned int fi = 0; fi < 2; fi++)
 		memset(al->port_full[fi], al->nrelay[fi] == 0 ? 0xff : 0,
 		       sizeof(al->port_full[fi]));
+	/* each tenant's relayed addresses (without tenants: the default
+	 * tenant's, every one) */
+	for (unsigned int t = 0; t <= cp->conf->tenants.n && t <= TP_CONF_MAX_TENANTS; t++)
+		for (unsigned int fi = 0; fi < 2; fi++)
+			al->relay_mask[t][fi] = tp_conf_tenant_relay_mask(cp->conf, t,
+									 fi == 0 ? 4 : 6);
 	al->worker_cap = tp_conf_worker_allocs(cp->conf);
 	al->max_allocs = cp->conf->cp.quota_total;
 	/* The pool is calloc()ed and taken a slot at a time (cpa_alloc_new()):

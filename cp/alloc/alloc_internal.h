@@ -30,17 +30,23 @@ bool cpa_port_used(const struct cp_ctx *cp, unsigned int fi, unsigned int idx, u
 void cpa_port_set(struct cp_ctx *cp, unsigned int fi, unsigned int idx, uint16_t p, bool used);
 void cpa_alloc_ports_set(struct cp_ctx *cp, const struct cp_alloc *a, bool used);
 uint16_t cpa_port_pick(struct cp_ctx *cp, unsigned int w, const uint8_t *fams,
-	  unsigned int nfams, bool even, bool reserve, uint8_t *idx);
+	  const uint64_t *masks, unsigned int nfams, bool even, bool reserve, uint8_t *idx);
+
+/* tenants: a tuple's (its server address), a tenant's relayed addresses */
+unsigned int cpa_tenant_of(const struct cp_ctx *cp, const struct ipc_tuple *tu);
+uint64_t cpa_tenant_mask(const struct cp_ctx *cp, unsigned int t, uint8_t family);
 
 /* EVEN-PORT reservations */
-struct cp_reservation *cpa_reserv_find(struct cp_ctx *cp, uint64_t token, unsigned int w);
+struct cp_reservation *cpa_reserv_find(struct cp_ctx *cp, uint64_t token, unsigned int w,
+				       unsigned int t);
 uint64_t cpa_reserv_token_of(const struct cp_ctx *cp, uint64_t id);
 struct cp_reservation *cpa_reserv_free_slot(struct cp_ctx *cp);
 uint64_t cpa_reserv_new_token(struct cp_ctx *cp);
 void cpa_reserv_end(struct cp_ctx *cp, struct cp_reservation *rv);
 
-/* quota counts by username */
-struct cp_user *cpa_user_find(const struct cp_ctx *cp, const char *name, size_t len);
+/* quota counts by (tenant, username) */
+struct cp_user *cpa_user_find(const struct cp_ctx *cp, unsigned int tenant, const char *name,
+			      size_t len);
 int cpa_user_attach(struct cp_ctx *cp, struct cp_alloc *a, const char *name, size_t len);
 
 /* sending to dp: install first, response second, on the same ring */
@@ -76,6 +82,7 @@ struct req_ctx {
 	const struct stun_msg *req;
 	struct cp_auth_result auth;
 	struct cp_auth_peer from;
+	unsigned int tenant;          /* the tuple's (cpa_tenant_of()) */
 };
 
 void reply_error(struct req_ctx *r, uint16_t code, const struct stun_addr *aerr_for);

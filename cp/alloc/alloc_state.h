@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cp/alloc's state: the allocation table, its relayed addresses and
- * ports, EVEN-PORT reservations, usernames' quota counts and the running
+ * ports, EVEN-PORT reservations, usernames' and tenants' quota counts and the running
  * sums the metrics read. cp_ctx holds it behind cp->alloc, which
  * cp_alloc_init() sets (only with a turn group: an AGW-only box has NULL
  * there) and cp_alloc_fini() frees. For cp/alloc's files (and tests that
@@ -50,6 +50,14 @@ struct cp_allocs {
 	uint64_t port_full[2][65536 / 64];
 	uint32_t share_used[2][TP_CONF_MAX_RELAY][IPC_MAX_WORKERS];
 	struct cp_reservation reserv[CP_MAX_RESERV];
+	/* Tenants (a->tenant): each one's relayed addresses, as bits over
+	 * relay_ip[fi] (tp_conf_tenant_relay_mask(), taken at init: relay
+	 * lists change with a restart only), its live allocations (its
+	 * quota_total) and, per relayed address, how many of them are there
+	 * (relay to relay stays within a tenant, requests.c). */
+	uint64_t relay_mask[TP_CONF_MAX_TENANTS + 1][2];
+	uint32_t tenant_allocs[TP_CONF_MAX_TENANTS + 1];
+	uint32_t tenant_at[TP_CONF_MAX_TENANTS + 1][2][TP_CONF_MAX_RELAY];
 	/* Usernames (interned) and their quota counts: an entry per username
 	 * that has an allocation (malloc()ed with the name), chained from
 	 * by_user[hash & users_mask]; the heads double when the users pass

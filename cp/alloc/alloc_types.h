@@ -35,7 +35,7 @@ _Static_assert(sizeof(struct ipc_alloc) +
 struct cp_alloc;
 
 /*
- * A username that has allocations: the name itself, once for all of them
+ * A username that has allocations (in its tenant): the name itself, once for all of them
  * (interned: a user's thousand allocations hold one copy), and the count
  * for its quota (RFC 8656 §7.2 step 10: SHOULD be per username). An entry
  * lives exactly as long as its user has an allocation, so with TURN REST
@@ -49,6 +49,9 @@ struct cp_user {
 	uint32_t hash;
 	uint32_t n;                   /* allocations; >= 1 while in the table */
 	uint16_t len;
+	/* A user is (tenant, name): one name in two tenants is two users,
+	 * each with its tenant's quota_user. */
+	uint8_t tenant;
 	char name[];
 };
 
@@ -110,6 +113,12 @@ struct cp_alloc {
 	bool live;
 	bool tcp;                     /* RFC 6062: REQUESTED-TRANSPORT TCP */
 	bool final;                   /* counters are dp's last (STATS_FINAL) */
+	/* Its tenant (lib/conf's index: 0 the default, i + 1 for
+	 * conf->tenants.t[i]): the one whose TURN address the client reached
+	 * (tuple.server), never anything the client sends; derived again
+	 * from dp's state by a restarted cp. Its quotas, relayed addresses
+	 * and peer policy are that tenant's. */
+	uint8_t tenant;
 };
 
 /*
@@ -138,6 +147,8 @@ struct cp_reservation {
 	uint16_t worker;              /* whose share the port lies in */
 	uint8_t family;               /* 4 or 6: one family (§7.2 step 8) */
 	uint8_t relay_idx;            /* at this address of the family */
+	uint8_t tenant;               /* of the allocation that made it: only
+				       * that tenant's Allocate may use it */
 	bool used;
 };
 

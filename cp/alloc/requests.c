@@ -206,17 +206,21 @@ do_allocate(struct req_ctx *r)
 	const struct cp_user *u;
 	uint8_t proto = 0, fam = STUN_AF_IPV4, addfam = 0;
 	uint8_t fams[2], idx[2] = { 0, 0 };
+	uint64_t masks[2] = { 0, 0 };
 	unsigned int nfams = 0;
 	uint16_t port = 0, addr_err = 0;
+	uint32_t quota_user;
 	uint64_t token = 0;
 	bool reserve = false;
 
 	/* §7.2 step 2: the 5-tuple is taken. A retransmission of the request
 	 * that made it gets the same success again (§7.2, last paragraph),
 	 * with the RESERVATION-TOKEN while the reservation is held: a client
-	 * whose first answer was lost learns it only here. */
+	 * whose first answer was lost learns it only here. (An allocation of
+	 * another tenant on the same client address and port, reached at
+	 * another of the box's addresses, is never answered for: 437.) */
 	if (a != NULL) {
-		if (memcmp(a->tid, req->tid, CP_TID_LEN) == 0)
+		if (a->tenant == r->tenant && memcmp(a->tid, req->tid, CP_TID_LEN) == 0)
 			send_allocate_success(r, a, cpa_reserv_token_of(cp, a->id), 0);
 		else
 			reply_error(r, STUN_ERR_ALLOCATION_MISMATCH, NULL);
@@ -247,9 +251,10 @@ do_allocate(struct req_ctx *r)
 			reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
 			return;
 		}
-		/* 0, unknown, used, expired or another worker's: 508 */
+		/* 0, unknown, used, expired, another worker's or another
+		 * tenant's: 508 */
 		memcpy(&token, tok->value, 8);
-		held = cpa_reserv_find(cp, token, r->worker);
+		held = cpa_reserv_find(cp, token, r->worker, r->tenant);
 		if (held == NULL) {
 			reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
 			return;
@@ -274,7 +279,16 @@ do_allocate(struct req_ctx *r)
 			return;
 		}
 	}
-	if (cp->alloc->nrelay[cpa_fam_i(fam == STUN_AF_IPV4 ? NET_AF4 : NET_AF6)] == 0) {
+	/* A family the tenant has no relayed address of (none at all on the
+	 * box, or its pool holds none): §7.2 step 7, "if the allocation of
+	 * the requested address family is disabled by local policy", 440.
+	 * Not 508: that is for a server that has run out of something it
+	 * has (ports, its capacity), and a client may try 508 again later;
+	 * a tenant's pool of that family stays empty until the operator
+	 * changes the configuration, and 440 tells the client to ask for
+	 * the other family (a dual-stack client falls back at once). */
+	masks[nfams] = cpa_tenant_mask(cp, r->tenant, fam == STUN_AF_IPV4 ? NET_AF4 : NET_AF6);
+	if (masks[nfams] == 0) {
 		reply_error(r, STUN_ERR_ADDRESS_FAMILY_NOT_SUPPORTED, NULL);
 		return;
 	}
@@ -297,7 +311,8 @@ do_allocate(struct req_ctx *r)
 			reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
 			return;
 		}
-		if (cp->alloc->nrelay[cpa_fam_i(NET_AF6)] > 0)
+		masks[nfams] = cpa_tenant_mask(cp, r->tenant, NET_AF6);
+		if (masks[nfams] != 0)
 			fams[nfams++] = NET_AF6;
 		else
 			addr_err = STUN_AF_IPV6;   /* partial: success + ADDRESS-ERROR-CODE */
@@ -320,10 +335,22 @@ do_allocate(struct req_ctx *r)
 	default:
 		break;
 	}
-	u = cpa_user_find(cp, r->auth.username, r->auth.username_len);
-	if (cp->conf->cp.quota_user && u != NULL && u->n >= cp->conf->cp.quota_user) {
+	/* A user is (tenant, name), counted against its tenant's
+	 * quota_user; the tenant's allocations against its quota_total
+	 * (486: that tenant is full, not the box, so no alternate). The
+	 * default tenant's are cp.quota_user and the box's total below. */
+	u = cpa_user_find(cp, r->tenant, r->auth.username, r->auth.username_len);
+	quota_user = r->tenant == 0 ? cp->conf->cp.quota_user :
+		     cp->conf->tenants.t[r->tenant - 1].quota_user;
+	if (quota_user && u != NULL && u->n >= quota_user) {
 		cp->stats[CP_STAT_QUOTA_REFUSED]++;
 		reply_error(r, STUN_ERR_ALLOCATION_QUOTA_REACHED, NULL);
+		return;
+	}
+	if (r->tenant != 0 &&
+	    cp->alloc->tenant_allocs[r->tenant] >= cp->conf->tenants.t[r->tenant - 1].quota_total) {
+		cp->stats[CP_STAT_QUOTA_REFUSED]++;
+		reply_error_why(r, STUN_ERR_ALLOCATION_QUOTA_REACHED, "Tenant Quota Reached");
 		return;
 	}
 	/* The box is full: another server may have room (cp.alternates). */
@@ -351,7 +378,7 @@ do_allocate(struct req_ctx *r)
 		}
 	}
 	if (held == NULL)
-		port = cpa_port_pick(cp, r->worker, fams, nfams, ep != NULL, reserve, idx);
+		port = cpa_port_pick(cp, r->worker, fams, masks, nfams, ep != NULL, reserve, idx);
 	if (port == 0 || idx[0] >= cp->alloc->nrelay[cpa_fam_i(fams[0])]) {
 		full_answer(r, STUN_ERR_INSUFFICIENT_CAPACITY);
 		return;
@@ -387,6 +414,7 @@ do_allocate(struct req_ctx *r)
 		rv->worker = (uint16_t)r->worker;
 		rv->family = fams[0];
 		rv->relay_idx = idx[0];
+		rv->tenant = (uint8_t)r->tenant;
 		rv->expires_ms = cp->now_ms + 30000u;
 		cpa_port_set(cp, cpa_fam_i(rv->family), rv->relay_idx, rv->port, true);
 		tw_add(&cp->wheel, &rv->timer, cpa_ms_to_tick(cp, rv->expires_ms));
@@ -399,13 +427,15 @@ do_allocate(struct req_ctx *r)
 }
 
 /* Requests other than Allocate need the allocation of their 5-tuple, made
- * by the same user (RFC 8656 §5: 437, 441). */
+ * by the same user (RFC 8656 §5: 437, 441). A user is (tenant, name): an
+ * allocation of another tenant (the same client address and port, another
+ * of the box's addresses reached) is none of this request's, 437. */
 struct cp_alloc *
 need_alloc(struct req_ctx *r)
 {
 	struct cp_alloc *a = cpa_alloc_by_tuple(r->cp, &r->msg->h.tuple);
 
-	if (a == NULL) {
+	if (a == NULL || a->tenant != r->tenant) {
 		reply_error(r, STUN_ERR_ALLOCATION_MISMATCH, NULL);
 		return NULL;
 	}
@@ -462,23 +492,61 @@ do_refresh(struct req_ctx *r)
 
 /* ---- permissions and channels (§9, §10, §12) --------------------------- */
 
+/* The peer policy that judges tenant t's allocations: its own (its peers
+ * group), else cp.peers'; and whether relay to relay is on for it. */
+static const struct cp_policy *
+tenant_policy(const struct cp_ctx *cp, unsigned int t)
+{
+	if (t != 0 && t <= TP_CONF_MAX_TENANTS && cp->tenant_policy[t - 1] != NULL)
+		return cp->tenant_policy[t - 1];
+	return cp->policy;
+}
+
+static bool
+tenant_relay_to_relay(const struct cp_ctx *cp, unsigned int t)
+{
+	if (t != 0 && t <= cp->conf->tenants.n)
+		return cp->conf->tenants.t[t - 1].allow_relay_to_relay;
+	return cp->conf->cp.allow_relay_to_relay;
+}
+
 /*
  * Relay to relay: a peer that is one of our relayed addresses
  * (the policy says "own-relayed", after the deny list and canonical forms
- * had their say) is allowed when cp.peers.allow_relay_to_relay is on and
- * an allocation holds that relayed transport address: an allocation at
- * that IP for a permission (RFC 8656 §9: the port does not matter), the
- * (IP, port) pair for a channel. A port merely reserved (EVEN-PORT) is no allocation yet.
- * dp delivers such datagrams inside the box.
+ * had their say) is allowed when allow_relay_to_relay is on (cp.peers',
+ * or the tenant's peers') and an allocation holds that relayed transport
+ * address: an allocation at that IP for a permission (RFC 8656 §9: the
+ * port does not matter), the (IP, port) pair for a channel. A port merely
+ * reserved (EVEN-PORT) is no allocation yet. dp delivers such datagrams
+ * inside the box.
+ *
+ * With tenants, relay to relay stays within tenant t: a relayed address
+ * outside t's pool stays refused like any own address (no allow list
+ * opens it: own addresses are judged first), and for a permission t must
+ * have an allocation at that address. Tenants with
+ * their own relay lists are separated exactly; the default tenant and the
+ * tenants without a list share the unclaimed addresses, and there a
+ * channel's (IP, port) is checked as held, not as held by t (cp keeps no
+ * index from relayed transport address to allocation). A permission there
+ * opens the IP only, as RFC 8656 §9 permissions do, and traffic through it
+ * reaches another tenant's allocation only if that one permits this
+ * relayed address as well.
  */
 static bool
-relay_peer_ok(const struct cp_ctx *cp, const struct cp_addr *peer, bool any_port)
+relay_peer_ok(const struct cp_ctx *cp, unsigned int t, const struct cp_addr *peer,
+	      bool any_port)
 {
 	uint8_t fam = peer->family == 4 ? NET_AF4 : NET_AF6;
 	uint8_t idx = cpa_relay_index(cp, fam, peer->ip);
 
-	if (!cp->conf->cp.allow_relay_to_relay || idx == CP_RELAY_NONE)
+	if (!tenant_relay_to_relay(cp, t) || idx == CP_RELAY_NONE)
 		return false;
+	if (cp->conf->tenants.n > 0) {
+		if (!((cpa_tenant_mask(cp, t, fam) >> idx) & 1u))
+			return false;
+		if (any_port)
+			return cp->alloc->tenant_at[t][cpa_fam_i(fam)][idx] > 0;
+	}
 	if (any_port) {
 		/* some allocation (or reservation) at that address */
 		for (unsigned int w = 0; w < cp->nworkers && w < IPC_MAX_WORKERS; w++)
@@ -520,8 +588,8 @@ peer_check(struct req_ctx *r, const struct cp_alloc *a,
 	 * CreatePermission's XOR-PEER-ADDRESS is ignored (often 0). */
 	in.port = any_port && sa.port == 0 ? 1 : sa.port;
 	memcpy(in.ip, sa.ip, 16);
-	v = cp_policy_check(r->cp->policy, &in, &out);
-	if (v == CP_POLICY_OWN_RELAYED && relay_peer_ok(r->cp, &out, any_port))
+	v = cp_policy_check(tenant_policy(r->cp, a->tenant), &in, &out);
+	if (v == CP_POLICY_OWN_RELAYED && relay_peer_ok(r->cp, a->tenant, &out, any_port))
 		v = CP_POLICY_ACCEPT;
 	if (v != CP_POLICY_ACCEPT) {
 		r->cp->stats[CP_STAT_POLICY_REFUSED]++;
@@ -729,6 +797,7 @@ cpa_handle_request(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	r.worker = w;
 	r.msg = msg;
 	r.req = &req;
+	r.tenant = cpa_tenant_of(cp, &msg->h.tuple);
 	cpa_stun_from_ipc(&r.from.addr, &msg->h.tuple.client);
 	r.from.transport = msg->h.tuple.transport;
 	/* the tenant is the one whose address the client reached */

@@ -346,6 +346,21 @@ cp_policy_add_own_relayed(struct cp_policy *p, const struct cp_addr *a)
 	return add_own(p, a, true);
 }
 
+int
+cp_policy_add_own_tenant(struct cp_policy *p, const struct cp_addr *a)
+{
+	struct cp_addr c;
+
+	if (a == NULL || (a->family != 4 && a->family != 6))
+		return -EINVAL;
+	if (p->ntenant_own == CP_POLICY_MAX_TENANT_OWN)
+		return -ENOSPC;
+	cp_addr_canonical(a, &c);
+	c.port = 0;
+	p->tenant_own[p->ntenant_own++] = c;
+	return 0;
+}
+
 /* ---- the decision (order: policy.h) ------------------------------------ */
 
 static bool
@@ -380,6 +395,9 @@ is_own(const struct cp_policy *p, const struct cp_addr *c,
 				return CP_POLICY_OWN_RELAYED;
 			v = CP_POLICY_OWN_ADDRESS;
 		}
+	for (unsigned int i = 0; i < p->ntenant_own && v == CP_POLICY_ACCEPT; i++)
+		if (same_ip(&p->tenant_own[i], c) || same_ip(&p->tenant_own[i], j))
+			v = CP_POLICY_OWN_ADDRESS;
 	return v;
 }
 

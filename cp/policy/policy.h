@@ -102,6 +102,10 @@ int cp_policy_add_own(struct cp_policy *p, const struct cp_addr *a);
 /* The same for one of our relayed addresses ("own-relayed"). An address
  * added both ways is a relayed one. */
 int cp_policy_add_own_relayed(struct cp_policy *p, const struct cp_addr *a);
+/* The same for a tenant's TURN address ("own-address": dp answers there
+ * as on a port's own), in a list of its own (CP_POLICY_MAX_TENANT_OWN) so
+ * that the ports' and relayed addresses keep all of theirs. */
+int cp_policy_add_own_tenant(struct cp_policy *p, const struct cp_addr *a);
 
 /*
  * The canonical form of an address, the key under which cp stores

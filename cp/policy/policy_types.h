@@ -11,11 +11,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Capacity of each operator list (allow, deny), and of our own addresses
+/* Capacity of each operator list (allow, deny), of our own addresses
  * (every port's two, 8 x 2, and up to 64 relayed ones per family: lib/conf's
- * TP_CONF_MAX_PORTS and TP_CONF_MAX_RELAY, checked in cp/reload.c). */
+ * TP_CONF_MAX_PORTS and TP_CONF_MAX_RELAY, checked in cp/reload.c), and
+ * of the tenants' TURN addresses (16 x 8: TP_CONF_MAX_TENANTS x
+ * TP_CONF_TENANT_ADDRS). */
 #define CP_POLICY_MAX_PREFIXES 256
 #define CP_POLICY_MAX_OWN      144
+#define CP_POLICY_MAX_TENANT_OWN 128
 
 /*
  * A transport address. family is 4 or 6; IPv4 sits in ip[0..3] (network
@@ -82,6 +85,9 @@ struct cp_policy {
 	struct cp_prefix deny[CP_POLICY_MAX_PREFIXES];
 	struct cp_addr own[CP_POLICY_MAX_OWN];	/* canonical, port 0 */
 	bool own_relayed[CP_POLICY_MAX_OWN];	/* a relayed address */
+	/* the tenants' TURN addresses: own addresses too ("own-address") */
+	unsigned int ntenant_own;
+	struct cp_addr tenant_own[CP_POLICY_MAX_TENANT_OWN];	/* canonical, port 0 */
 };
 
 #endif /* CP_POLICY_TYPES_H */

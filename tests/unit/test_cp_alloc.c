@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "cp.h"
+#include "alloc/alloc_internal.h"
 #include "alloc/alloc_state.h"
 #include "cp_dp.h"
 #include "stun.h"
@@ -52,6 +53,10 @@ static uint32_t tid_seq;
 static bool setup_no_turn;
 /* The stream connection requests come on (tuple()), 0 for UDP. */
 static uint64_t tuple_conn;
+/* The last byte of the TURN address requests reach (tuple()): 1, the
+ * access port's own (the default tenant's); conf_tenants' tenants are
+ * at 11, 12 and 13. */
+static uint8_t tuple_server = 1;
 
 /* The configuration most tests use: one relayed IPv4 address (the core
  * port's own), 1000 ports, tight quotas. %s is the segment name. */
@@ -98,6 +103,7 @@ setup_with(const char *text)
 	fclose(f);
 	memset(&cp, 0, sizeof(cp));
 	tuple_conn = 0;
+	tuple_server = 1;
 	assert_int_equal(tp_conf_load(conf_path, &conf, err, sizeof(err)), 0);
 	if (setup_no_turn)
 		conf.turn.enabled = false;
@@ -106,6 +112,7 @@ setup_with(const char *text)
 	assert_non_null(cp.auth);
 	assert_int_equal(cp_auth_user_add(cp.auth, "alice", "pw"), 0);
 	assert_int_equal(cp_auth_user_add(cp.auth, "bob", "pw"), 0);
+	assert_int_equal(cp_auth_user_add(cp.auth, "carol", "pw"), 0);
 	cp.policy = cp_policy_create();
 	ipc_seg_unlink(seg_name);
 	assert_int_equal(ipc_seg_open(&cp.seg, seg_name, 2, geteuid(), &created), 0);
@@ -167,6 +174,37 @@ setup_maxrelay(void **state)
 	return setup_with(conf_maxrelay);
 }
 
+/*
+ * Three tenants on the access port beside the default one (10.0.0.1):
+ * ta at 10.0.0.11 relaying on 10.1.0.11 and .12 (IPv4 only: it shares
+ * the default IPv6 pool, which tb's claim leaves empty), tb at 10.0.0.12
+ * on 10.1.0.13 and fd00:1::11, tc at 10.0.0.13 without a relay list
+ * (the default tenant's pool: 10.1.0.14). 8 ports, 4 per worker.
+ */
+static const char conf_tenants[] =
+	"dp = { workers = [0, 1]; ports = (\n"
+	"  { name = \"a\"; dev = \"x0\"; roles = [\"access\"]; ipv4 = \"10.0.0.1/24\"; },\n"
+	"  { name = \"c\"; dev = \"x1\"; roles = [\"core\"]; ipv4 = \"10.1.0.1/24\";\n"
+	"    ipv6 = \"fd00:1::1/64\";\n"
+	"    relay_ipv4 = [\"10.1.0.11\", \"10.1.0.12\", \"10.1.0.13\", \"10.1.0.14\"];\n"
+	"    relay_ipv6 = [\"fd00:1::11\"]; }); };\n"
+	"turn = { realm = \"r.test\"; relay_ports = [50000, 50007]; ipc = \"%s\"; };\n"
+	"cp = { quota_total = 1000; quota_user = 0; };\n"
+	"tenants = (\n"
+	"  { name = \"ta\"; realm = \"a.test\"; addresses = [\"10.0.0.11\"];\n"
+	"    relay = [\"10.1.0.11\", \"10.1.0.12\"]; quota_total = 4; quota_user = 2; },\n"
+	"  { name = \"tb\"; realm = \"b.test\"; addresses = [\"10.0.0.12\"];\n"
+	"    relay = [\"10.1.0.13\", \"fd00:1::11\"]; quota_total = 3; quota_user = 0; },\n"
+	"  { name = \"tc\"; realm = \"c.test\"; addresses = [\"10.0.0.13\"]; }\n"
+	");\n";
+
+static int
+setup_tenants(void **state)
+{
+	(void)state;
+	return setup_with(conf_tenants);
+}
+
 static int
 setup_many(void **state)
 {
@@ -182,6 +220,8 @@ teardown(void **state)
 	ipc_seg_close(&cp.seg);
 	ipc_seg_unlink(seg_name);
 	cp_policy_free(cp.policy);
+	for (unsigned int i = 0; i < TP_CONF_MAX_TENANTS; i++)
+		cp_policy_free(cp.tenant_policy[i]);
 	cp_auth_free(cp.auth);
 	tp_conf_free(&conf);
 	unlink(conf_path);
@@ -240,7 +280,7 @@ tuple(struct ipc_tuple *t, uint16_t cport)
 	t->client.port = cport;
 	t->server.family = 4;
 	t->server.ip[0] = 10;
-	t->server.ip[3] = 1;
+	t->server.ip[3] = tuple_server;
 	t->server.port = 3478;
 }
 
@@ -2455,11 +2495,405 @@ test_tcp_relay_gone_bytes_counted(void **state)
 		    cp.alloc->traffic_done[4] == 0 && cp.alloc->traffic_done[6] == 0);
 }
 
+/* ---- tenants ------------------------------------------------------------ */
+
+/* The allocation a request at server address 10.0.0.<srv> from client
+ * port cport made, found by its tuple. */
+static struct cp_alloc *
+alloc_at(uint8_t srv, uint16_t cport)
+{
+	struct ipc_tuple t;
+	uint8_t keep = tuple_server;
+	struct cp_alloc *a;
+
+	tuple_server = srv;
+	tuple(&t, cport);
+	tuple_server = keep;
+	a = cp_alloc_find_tuple(&cp, &t);
+	assert_non_null(a);
+	return a;
+}
+
+/* A client's tenant is the one whose address it reached (the tuple's
+ * server address), for an Allocate and for an allocation a restarted cp
+ * learns from dp; each tenant's pool is its relay list, the default
+ * tenant's (and tc's, which has none) what no tenant claims. */
+static void
+test_alloc_tenant_of_the_address_reached(void **state)
+{
+	static const uint8_t srv[4] = { 1, 11, 12, 13 };
+	struct reply r;
+
+	(void)state;
+	assert_int_equal(cp.alloc->relay_mask[0][0], 0x8);   /* 10.1.0.14 */
+	assert_int_equal(cp.alloc->relay_mask[0][1], 0);     /* tb holds fd00:1::11 */
+	assert_int_equal(cp.alloc->relay_mask[1][0], 0x3);
+	assert_int_equal(cp.alloc->relay_mask[1][1], 0);
+	assert_int_equal(cp.alloc->relay_mask[2][0], 0x4);
+	assert_int_equal(cp.alloc->relay_mask[2][1], 0x1);
+	assert_int_equal(cp.alloc->relay_mask[3][0], 0x8);
+	for (unsigned int i = 0; i < 4; i++) {
+		tuple_server = srv[i];
+		assert_int_equal(allocate(0, (uint16_t)(2000 + i), "alice", -1, &r), 0);
+		assert_int_equal(alloc_at(srv[i], (uint16_t)(2000 + i))->tenant, i);
+		assert_int_equal(cp.alloc->tenant_allocs[i], 1);
+	}
+	/* an address of the access port that is no tenant's: the default */
+	tuple_server = 99;
+	assert_int_equal(allocate(0, 2010, "alice", -1, &r), 0);
+	assert_int_equal(alloc_at(99, 2010)->tenant, 0);
+	assert_int_equal(cp.alloc->tenant_allocs[0], 2);
+	/* dp's state after a cp restart: the same derivation */
+	tuple_server = 12;
+	restore_one(1, 500, 2100, 50005, "10.1.0.13", NULL);
+	assert_int_equal(alloc_at(12, 2100)->tenant, 2);
+	assert_int_equal(cp.alloc->tenant_allocs[2], 2);
+	assert_int_equal(cp.alloc->tenant_at[2][0][2], 2);
+	/* its end takes it off its tenant's counts */
+	assert_int_equal(cp_alloc_kill(&cp, 500), 0);
+	assert_int_equal(cp.alloc->tenant_allocs[2], 1);
+	assert_int_equal(cp.alloc->tenant_at[2][0][2], 1);
+}
+
+/* Quotas per tenant: ta's quota_total 4 and quota_user 2 (486), counted
+ * per (tenant, username): alice at her limit in ta allocates in tb and in
+ * the default tenant; a tenant's full quota leaves the others alone; a
+ * freed allocation gives its place back; a lower quota on reload ends no
+ * allocation. */
+static void
+test_alloc_tenant_quota_total_and_per_user(void **state)
+{
+	struct reply r;
+	char nonce[128];
+
+	(void)state;
+	tuple_server = 11;
+	assert_int_equal(allocate(0, 3001, "alice", -1, &r), 0);
+	assert_int_equal(allocate(0, 3002, "alice", -1, &r), 0);
+	assert_int_equal(allocate(0, 3003, "alice", -1, &r), STUN_ERR_ALLOCATION_QUOTA_REACHED);
+	assert_int_equal(allocate(1, 3004, "bob", -1, &r), 0);
+	assert_int_equal(allocate(1, 3005, "bob", -1, &r), 0);
+	/* ta holds 4: carol, under her own quota_user, meets ta's total */
+	assert_int_equal(allocate(1, 3006, "carol", -1, &r), STUN_ERR_ALLOCATION_QUOTA_REACHED);
+	{
+		const char *why;
+		uint16_t code, len;
+
+		assert_int_equal(stun_attr_get_error(stun_msg_find(&r.stun, STUN_ATTR_ERROR_CODE),
+						     &code, &why, &len), 0);
+		assert_int_equal(len, strlen("Tenant Quota Reached"));
+		assert_memory_equal(why, "Tenant Quota Reached", len);
+	}
+	assert_int_equal(cp.alloc->tenant_allocs[1], 4);
+	/* the same names elsewhere are other users: alice, at her limit in
+	 * ta, has her own 2 in tb (its quota_user 2 as well) */
+	conf.tenants.t[1].quota_user = 2;
+	tuple_server = 12;
+	assert_int_equal(allocate(0, 3101, "alice", -1, &r), 0);
+	assert_int_equal(allocate(0, 3102, "alice", -1, &r), 0);
+	assert_int_equal(allocate(0, 3103, "alice", -1, &r), STUN_ERR_ALLOCATION_QUOTA_REACHED);
+	assert_int_equal(allocate(0, 3104, "bob", -1, &r), 0);
+	assert_int_equal(allocate(0, 3105, "carol", -1, &r), STUN_ERR_ALLOCATION_QUOTA_REACHED);
+	assert_int_equal(cp.alloc->tenant_allocs[2], 3);
+	/* (alice in ta and alice in tb: two users) */
+	assert_non_null(cpa_user_find(&cp, 1, "alice", 5));
+	assert_non_null(cpa_user_find(&cp, 2, "alice", 5));
+	assert_ptr_not_equal(cpa_user_find(&cp, 1, "alice", 5), cpa_user_find(&cp, 2, "alice", 5));
+	assert_null(cpa_user_find(&cp, 3, "alice", 5));
+	tuple_server = 1;
+	for (uint16_t i = 0; i < 3; i++)
+		assert_int_equal(allocate(0, (uint16_t)(3201 + i), "alice", -1, &r), 0);
+	assert_int_equal(cp.alloc->tenant_allocs[0], 3);
+	assert_int_equal(cp.alloc->nallocs, 10);
+	/* a Refresh 0 in ta frees a place in ta's total and alice's count */
+	tuple_server = 11;
+	nonce_for(0, 3001, nonce);
+	assert_int_equal(request(0, STUN_METHOD_REFRESH, 3001, "alice", nonce, 0, NULL, NULL,
+				 &r), 0);
+	assert_int_equal(allocate(1, 3007, "carol", -1, &r), 0);
+	assert_int_equal(allocate(0, 3008, "alice", -1, &r), STUN_ERR_ALLOCATION_QUOTA_REACHED);
+	/* a lower quota (a reload) refuses new ones and keeps the old */
+	conf.tenants.t[0].quota_total = 2;
+	assert_int_equal(cp.alloc->tenant_allocs[1], 4);
+	assert_int_equal(allocate(0, 3009, "alice", -1, &r), STUN_ERR_ALLOCATION_QUOTA_REACHED);
+	assert_int_equal(cp.alloc->nallocs, 10);
+	/* the box's own total still holds for everyone (508's alternates
+	 * logic untouched): conf's 1000 is the pool's size */
+	assert_int_equal(cp.alloc->max_allocs, 1000);
+}
+
+/* Requests other than Allocate are judged against the allocation of
+ * their tenant only: the same client address and port reaching another
+ * tenant's address finds none (437), whatever the username. */
+static void
+test_alloc_tenant_requests_see_only_their_tenants_allocation(void **state)
+{
+	struct reply r;
+	char nonce[128];
+	uint8_t tid[12];
+
+	(void)state;
+	tuple_server = 11;
+	nonce_for(0, 3300, nonce);
+	assert_int_equal(request(0, STUN_METHOD_ALLOCATE, 3300, "alice", nonce, -1, NULL, tid,
+				 &r), 0);
+	tuple_server = 12;
+	assert_int_equal(request(0, STUN_METHOD_REFRESH, 3300, "alice", nonce, 600, NULL, NULL,
+				 &r), STUN_ERR_ALLOCATION_MISMATCH);
+	/* a retransmission of ta's Allocate reaching tb: not ta's success */
+	assert_int_equal(request(0, STUN_METHOD_ALLOCATE, 3300, "alice", nonce, -1, tid, NULL,
+				 &r), STUN_ERR_ALLOCATION_MISMATCH);
+	tuple_server = 11;
+	assert_int_equal(request(0, STUN_METHOD_REFRESH, 3300, "alice", nonce, 600, NULL, NULL,
+				 &r), 0);
+}
+
+static bool
+in_mask(const struct stun_addr *a, uint64_t mask)
+{
+	unsigned int fi = a->family == STUN_AF_IPV4 ? 0 : 1;
+
+	for (unsigned int k = 0; k < cp.alloc->nrelay[fi]; k++)
+		if (memcmp(cp.alloc->relay_ip[fi][k], a->ip, fi == 0 ? 4 : 16) == 0)
+			return (mask >> k) & 1u;
+	return false;
+}
+
+/*
+ * Every relayed address a tenant gets is of its pool, over every pair of
+ * its pool until 508: ta gets its 2 addresses x 4 ports per worker and no
+ * more, tb and the default tenant theirs, tc shares the default's, with
+ * EVEN-PORT and RFC 6062 TCP allocations among them; a dual allocation
+ * takes tb's IPv6 address; a tenant without an address of a family gets
+ * 440 for it (and a success without it, with ADDRESS-ERROR-CODE, when it
+ * is the additional family).
+ */
+static void
+test_alloc_tenant_relayed_addresses_only_from_its_pool(void **state)
+{
+	static const uint8_t srv[4] = { 1, 11, 12, 13 };
+	const struct alloc_opts dual = { .aaf = STUN_AF_IPV6 };
+	const struct alloc_opts v6 = { .raf = STUN_AF_IPV6 };
+	const struct alloc_opts even = { .even = true };
+	struct stun_addr ra[2];
+	unsigned int got[4] = { 0 };
+	struct reply r;
+	uint16_t cport = 4000;
+
+	(void)state;
+	dp_relays_tcp();
+	for (unsigned int i = 0; i < 3; i++) {
+		conf.tenants.t[i].quota_total = 1000;
+		conf.tenants.t[i].quota_user = 0;
+	}
+	/* v6: ta and the default tenant have none; tb's dual allocation */
+	tuple_server = 11;
+	assert_int_equal(allocate_opts(0, cport++, "alice", &v6, &r),
+			 STUN_ERR_ADDRESS_FAMILY_NOT_SUPPORTED);
+	tuple_server = 1;
+	assert_int_equal(allocate_opts(0, cport++, "alice", &v6, &r),
+			 STUN_ERR_ADDRESS_FAMILY_NOT_SUPPORTED);
+	assert_int_equal(allocate_opts(0, cport++, "alice", &dual, &r), 0);
+	assert_int_equal(relayed_of(&r, ra, 2), 1);
+	assert_non_null(stun_msg_find(&r.stun, STUN_ATTR_ADDRESS_ERROR_CODE));
+	assert_true(in_mask(&ra[0], cp.alloc->relay_mask[0][0]));
+	got[0]++;
+	tuple_server = 12;
+	assert_int_equal(allocate_opts(0, cport++, "alice", &dual, &r), 0);
+	assert_int_equal(relayed_of(&r, ra, 2), 2);
+	assert_true(in_mask(&ra[0], cp.alloc->relay_mask[2][0]));
+	assert_true(in_mask(&ra[1], cp.alloc->relay_mask[2][1]));
+	got[2]++;
+	/* every tenant in turn, on both workers, until each gets 508 */
+	for (unsigned int w = 0; w < 2; w++) {
+		bool full[4] = { false, false, false, false };
+
+		for (unsigned int round = 0; round < 40; round++)
+			for (unsigned int i = 0; i < 4; i++) {
+				const struct alloc_opts tcp = { .transport = STUN_TRANSPORT_TCP };
+				const struct alloc_opts *o = round % 3 == 1 ? &even : NULL;
+				int rc;
+
+				if (full[i])
+					continue;
+				tuple_server = srv[i];
+				/* RFC 6062 allocations come over TCP */
+				tuple_conn = round % 3 == 2 ? ipc_conn_make(w, 100 + round * 4 + i, 1) : 0;
+				if (tuple_conn != 0)
+					o = &tcp;
+				cp.now_ms += 100;   /* the client address's challenge budget */
+				dp_relays_tcp();    /* (its heartbeat, as time goes) */
+				rc = allocate_opts(w, cport++, "alice", o, &r);
+				tuple_conn = 0;
+				/* (EVEN-PORT's 508 when only odd ports are
+				 * left says nothing of the pool) */
+				if (rc == STUN_ERR_INSUFFICIENT_CAPACITY) {
+					full[i] = o != &even;
+					continue;
+				}
+				assert_int_equal(rc, 0);
+				assert_int_equal(relayed_of(&r, ra, 1), 1);
+				assert_true(in_mask(&ra[0], cp.alloc->relay_mask[i][0]));
+				got[i]++;
+			}
+		assert_true(full[0] && full[1] && full[2] && full[3]);
+	}
+	/* ta: 2 addresses x 8 ports; tb: 8 ports of one; the default and tc
+	 * share 10.1.0.14's 8 */
+	assert_int_equal(got[1], 16);
+	assert_int_equal(got[2], 8);
+	assert_int_equal(got[0] + got[3], 8);
+	assert_int_equal(cp.alloc->nallocs, 32);
+}
+
+/* A RESERVATION-TOKEN is its tenant's: another tenant's Allocate bringing
+ * it gets 508, as for an unknown token, and the reservation stays for
+ * its own tenant, whose allocation gets port + 1 at the same address. */
+static void
+test_alloc_tenant_reservation_refused_to_another_tenant(void **state)
+{
+	const struct alloc_opts even_r = { .even = true, .rbit = true };
+	struct alloc_opts with_token = { 0 };
+	const struct stun_attr *ta;
+	struct stun_addr first, second;
+	uint8_t token[8];
+	struct reply r;
+
+	(void)state;
+	tuple_server = 11;
+	assert_int_equal(allocate_opts(0, 5001, "alice", &even_r, &r), 0);
+	assert_int_equal(relayed_of(&r, &first, 1), 1);
+	ta = stun_msg_find(&r.stun, STUN_ATTR_RESERVATION_TOKEN);
+	assert_non_null(ta);
+	memcpy(token, ta->value, 8);
+	with_token.token = token;
+	tuple_server = 12;
+	assert_int_equal(allocate_opts(0, 5002, "alice", &with_token, &r),
+			 STUN_ERR_INSUFFICIENT_CAPACITY);
+	tuple_server = 1;
+	assert_int_equal(allocate_opts(0, 5003, "alice", &with_token, &r),
+			 STUN_ERR_INSUFFICIENT_CAPACITY);
+	tuple_server = 11;
+	assert_int_equal(allocate_opts(0, 5004, "bob", &with_token, &r), 0);
+	assert_int_equal(relayed_of(&r, &second, 1), 1);
+	assert_int_equal(second.port, first.port + 1);
+	assert_memory_equal(second.ip, first.ip, 4);
+	assert_true(in_mask(&second, cp.alloc->relay_mask[1][0]));
+}
+
+/* What a client of allocation (srv, cport) asks of peer (ip, port):
+ * CreatePermission (channel 0) or ChannelBind; the error code or 0. */
+static int
+ask_at(uint8_t srv, uint16_t cport, const uint8_t ip[4], uint16_t port, uint16_t channel)
+{
+	struct stun_addr peer = { .family = STUN_AF_IPV4, .port = port };
+	struct alloc_opts o = { .peers = &peer, .npeers = 1, .channel = channel };
+	struct reply r;
+	char nonce[128];
+	int rc;
+
+	memcpy(peer.ip, ip, 4);
+	tuple_server = srv;
+	cp.now_ms += 100;   /* the client address's challenge budget */
+	nonce_for(0, cport, nonce);
+	rc = request_opts(0, channel ? STUN_METHOD_CHANNEL_BIND : STUN_METHOD_CREATE_PERMISSION,
+			  cport, "alice", nonce, -1, NULL, NULL, &o, &r);
+	return rc;
+}
+
+/*
+ * Peer policy per tenant: ta's own peers group (here a deny list) judges
+ * ta's allocations only; tb, without one, is judged by cp.peers'. Relay
+ * to relay stays within a tenant: another tenant's relayed address is
+ * refused like any own address, one of its own pool with an allocation
+ * of its own there is allowed, and the default tenant's and tc's shared
+ * pool needs an allocation of the asking tenant at that address for a
+ * permission. ta's allow_relay_to_relay off refuses even its own.
+ */
+static void
+test_alloc_tenant_peer_policy(void **state)
+{
+	static const uint8_t doc[4] = { 192, 0, 2, 5 };
+	struct stun_addr rel[5];
+	struct reply r;
+
+	(void)state;
+	/* cp.peers' policy knows the relayed addresses, as cp_policy_build()
+	 * makes it; ta's has them too, and refuses 192.0.2.0/24 */
+	cp.tenant_policy[0] = cp_policy_create();
+	assert_non_null(cp.tenant_policy[0]);
+	for (unsigned int k = 0; k < cp.alloc->nrelay[0]; k++) {
+		struct cp_addr a = { .family = 4 };
+
+		memcpy(a.ip, cp.alloc->relay_ip[0][k], 4);
+		assert_int_equal(cp_policy_add_own_relayed(cp.policy, &a), 0);
+		assert_int_equal(cp_policy_add_own_relayed(cp.tenant_policy[0], &a), 0);
+	}
+	assert_int_equal(cp_policy_add_deny(cp.tenant_policy[0], "192.0.2.0/24", NULL, 0), 0);
+	conf.tenants.t[0].has_peers = true;
+	/* allocations: ta twice, tb, the default tenant, tc */
+	tuple_server = 11;
+	assert_int_equal(allocate(0, 6001, "alice", -1, &r), 0);
+	relayed_of(&r, &rel[0], 1);
+	assert_int_equal(allocate(0, 6002, "alice", -1, &r), 0);
+	relayed_of(&r, &rel[1], 1);
+	tuple_server = 12;
+	assert_int_equal(allocate(0, 6003, "alice", -1, &r), 0);
+	relayed_of(&r, &rel[2], 1);
+	tuple_server = 1;
+	assert_int_equal(allocate(0, 6004, "alice", -1, &r), 0);
+	relayed_of(&r, &rel[3], 1);
+	tuple_server = 13;
+	assert_int_equal(allocate(0, 6005, "alice", -1, &r), 0);
+	relayed_of(&r, &rel[4], 1);
+	/* ta's deny list is ta's */
+	assert_int_equal(ask_at(11, 6001, doc, 9, 0), 403);
+	assert_int_equal(ask_at(12, 6003, doc, 9, 0), 0);
+	assert_int_equal(ask_at(1, 6004, doc, 9, 0), 0);
+	/* relay to relay within ta, by permission and by channel */
+	assert_int_equal(ask_at(11, 6001, rel[1].ip, 0, 0), 0);
+	assert_int_equal(ask_at(11, 6001, rel[1].ip, rel[1].port, 0x4001), 0);
+	/* across tenants: refused both ways */
+	assert_int_equal(ask_at(11, 6001, rel[2].ip, 0, 0), 403);
+	assert_int_equal(ask_at(11, 6001, rel[2].ip, rel[2].port, 0x4002), 403);
+	assert_int_equal(ask_at(12, 6003, rel[0].ip, 0, 0), 403);
+	assert_int_equal(ask_at(12, 6003, rel[0].ip, rel[0].port, 0x4003), 403);
+	assert_int_equal(ask_at(1, 6004, rel[2].ip, 0, 0), 403);
+	assert_int_equal(ask_at(1, 6004, rel[0].ip, rel[0].port, 0x4004), 403);
+	/* the shared pool: each of the default tenant and tc has an
+	 * allocation at 10.1.0.14, so each may permit it */
+	assert_int_equal(ask_at(1, 6004, rel[4].ip, 0, 0), 0);
+	assert_int_equal(ask_at(13, 6005, rel[3].ip, 0, 0), 0);
+	/* (each counted its own allocation there, not the other's) */
+	assert_int_equal(cp.alloc->tenant_at[3][0][3], 1);
+	assert_int_equal(cp.alloc->tenant_at[0][0][3], 1);
+	/* ta's allow_relay_to_relay off: not even its own */
+	conf.tenants.t[0].allow_relay_to_relay = false;
+	assert_int_equal(ask_at(11, 6001, rel[1].ip, 0, 0), 403);
+	/* without a policy of its own, cp.peers' judges ta again */
+	cp_policy_free(cp.tenant_policy[0]);
+	cp.tenant_policy[0] = NULL;
+	assert_int_equal(ask_at(11, 6001, doc, 9, 0), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_alloc_init_registers_its_kinds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_tenant_of_the_address_reached,
+						setup_tenants, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_tenant_quota_total_and_per_user,
+						setup_tenants, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_alloc_tenant_requests_see_only_their_tenants_allocation,
+			setup_tenants, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_tenant_relayed_addresses_only_from_its_pool,
+						setup_tenants, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_tenant_reservation_refused_to_another_tenant,
+						setup_tenants, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_tenant_peer_policy, setup_tenants,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_quota_per_user_and_total, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_step_asks_dp_for_counters_each_second,
 						setup, teardown),

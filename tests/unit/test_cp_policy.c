@@ -622,6 +622,57 @@ test_policy_own_list_rejects_bad_family_and_overflow(void **state)
 	EXPECT(p, "192.0.2.200", ACCEPT);
 }
 
+/* The tenants' TURN addresses (issue 41) are own addresses in every form,
+ * whatever the allow list says, in a list of their own: all 128 of them
+ * fit beside a full list of the ports' and relayed addresses, and one
+ * more is refused. */
+static void
+test_policy_tenant_addresses_are_own_in_every_form(void **state)
+{
+	struct cp_policy *p = *state;
+	struct cp_addr a;
+	char err[128];
+
+	for (unsigned int i = 0; i < CP_POLICY_MAX_OWN; i++) {
+		a = addr("192.0.2.0", 0);
+		a.ip[3] = (uint8_t)i;
+		assert_int_equal(cp_policy_add_own(p, &a), 0);
+	}
+	a = addr("10.210.0.11", 0);
+	assert_int_equal(cp_policy_add_own_tenant(p, &a), 0);
+	a = addr("::ffff:10.210.0.12", 0);	/* stored IPv4 */
+	assert_int_equal(cp_policy_add_own_tenant(p, &a), 0);
+	assert_int_equal(p->tenant_own[1].family, 4);
+	a = addr("fd00:210::11", 0);
+	assert_int_equal(cp_policy_add_own_tenant(p, &a), 0);
+	add_ok(cp_policy_add_allow(p, "10.210.0.0/24", err, sizeof(err)), err);
+	p->allow_private = true;
+	EXPECT(p, "10.210.0.11", OWN_ADDRESS);
+	EXPECT(p, "10.210.0.12", OWN_ADDRESS);
+	EXPECT(p, "::ffff:10.210.0.11", OWN_ADDRESS);
+	EXPECT(p, "64:ff9b::10.210.0.12", OWN_ADDRESS);
+	EXPECT(p, "fd00:210::11", OWN_ADDRESS);
+	EXPECT(p, "10.210.0.13", ACCEPT);
+	/* a relayed address is still "own-relayed" (cp may allow it) */
+	a = addr("10.211.0.21", 0);
+	assert_int_equal(cp_policy_add_own_tenant(p, &a), 0);
+	p->nown = 0;
+	assert_int_equal(cp_policy_add_own_relayed(p, &a), 0);
+	EXPECT(p, "10.211.0.21", OWN_RELAYED);
+	a.family = 5;
+	assert_int_equal(cp_policy_add_own_tenant(p, &a), -EINVAL);
+	assert_int_equal(cp_policy_add_own_tenant(p, NULL), -EINVAL);
+	while (p->ntenant_own < CP_POLICY_MAX_TENANT_OWN) {
+		a = addr("198.51.100.0", 0);
+		a.ip[3] = (uint8_t)p->ntenant_own;
+		assert_int_equal(cp_policy_add_own_tenant(p, &a), 0);
+	}
+	a = addr("198.51.100.200", 0);
+	assert_int_equal(cp_policy_add_own_tenant(p, &a), -ENOSPC);
+	EXPECT(p, "198.51.100.127", OWN_ADDRESS);
+	EXPECT(p, "198.51.100.200", ACCEPT);
+}
+
 /* ---- canonical forms, bad input, names --------------------------------- */
 
 static void
@@ -777,6 +828,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_policy_accepts_public_and_documentation_ranges),
+		T(test_policy_tenant_addresses_are_own_in_every_form),
 		T(test_policy_refuses_unspecified_and_this_network),
 		T(test_policy_refuses_port_zero),
 		T(test_policy_refuses_6to4_and_teredo_at_the_boundaries),
