@@ -162,6 +162,30 @@ status_tls_lines(struct json_object *a)
 	}
 }
 
+/* "tenants      default 3, mvno-a 1": allocations by tenant, on a box with
+ * a tenants list (without one, all are the default's: no line). */
+static void
+status_tenants(struct json_object *a)
+{
+	struct json_object *bt;
+	bool first = true;
+
+	if (!json_object_object_get_ex(a, "allocations_by_tenant", &bt) ||
+	    !json_object_is_type(bt, json_type_object) || json_object_object_length(bt) < 2)
+		return;
+	json_object_object_foreach(bt, name, v) {
+		char n[32];
+
+		if (!json_object_is_type(v, json_type_int))
+			continue;
+		snprintf(n, sizeof(n), " %" PRId64, json_object_get_int64(v));
+		ctl_put_safe(stdout, first ? "tenants      " : ", ", name, n);
+		first = false;
+	}
+	if (!first)
+		putchar('\n');
+}
+
 static int
 status_show(struct json_object *a)
 {
@@ -263,6 +287,7 @@ status_show(struct json_object *a)
 			ctl_put_safe(stdout, "log level    ", level, "\n");
 	}
 	printf("allocations  %" PRId64 "%s\n", nallocs, by_xport);
+	status_tenants(a);
 	printf("users        %" PRId64 "\n", nusers);
 	printf("secrets      %" PRId64 "\n", nsecrets);
 	ctl_drain_line(a);
@@ -284,12 +309,14 @@ out:
 static const struct ctl_help status_usage = {
 	"",
 	"Show turnpike-cp's version and uptime, whether turnpike-dp is alive,\n"
-	"the numbers of allocations, users and secrets, each dp worker's\n"
-	"pending ring messages and turnpike-cp's counters.\n"
+	"the numbers of allocations (by tenant, on a box with tenants), users\n"
+	"and secrets, each dp worker's pending ring messages and turnpike-cp's\n"
+	"counters.\n"
 	"\n"
 	"With the global --json: the answer object, one line:\n"
 	"  {\"version\", \"uptime_s\", \"ready\", \"dp\": {\"alive\", \"running\", \"pid\",\n"
-	"   \"epoch\", \"workers\"}, \"allocations\", \"users\", \"secrets\", \"stats\": {...},\n"
+	"   \"epoch\", \"workers\"}, \"allocations\", \"allocations_by_tenant\": {NAME: N},\n"
+	"   \"users\", \"secrets\", \"stats\": {...},\n"
 	"   \"workers\": [{\"id\", \"to_cp_pending\", \"to_dp_pending\",\n"
 	"   \"tcp_connections\"}], \"ok\"}\n",
 };

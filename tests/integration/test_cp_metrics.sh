@@ -84,7 +84,7 @@ def between(name, f):
     a, b, v = f(s1), f(s2), m[name]
     assert a <= v <= b, (name, a, v, b)
     return v
-assert between('turnpike_allocations', lambda s: s['allocations']) > 0
+assert between('turnpike_allocations{tenant="default"}', lambda s: s['allocations']) > 0
 between('turn_total_allocations{type="UDP"}', lambda s: s['allocations_by_transport']['UDP'])
 assert between('turnpike_cp_requests_total', lambda s: s['stats']['requests']) > 0
 assert between('turnpike_cp_challenges_total', lambda s: s['stats']['challenges']) > 0
