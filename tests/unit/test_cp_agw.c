@@ -487,6 +487,10 @@ test_cp_agw_tenant_kept(void **state)
 	m.h.body_len = sizeof(*x);
 	spec_client(&b, 22, 5060);
 	x->ctx.term[0] = b.term;
+	x->ctx.term[0].local.family = 4;         /* (dp's: the route's source) */
+	x->ctx.term[0].local.ip[0] = 10;
+	x->ctx.term[0].local.ip[1] = 1;
+	x->ctx.term[0].local.ip[3] = 1;
 	x->ctx.term[0].serial = 1;
 	x->ctx.term[0].tenant = 1;
 	x->leg[0].state = 1;
