@@ -38,16 +38,16 @@ TENANTS='tenants = (
   { name = "ent-b"; realm = "b.turnpike.test"; addresses = ["10.210.0.12"];
     relay = ["10.211.0.12"]; secrets = [ "b-secret" ]; }
 );'
-GROUPS="$(tp_turn_groups "metrics = \"$maddr\";")
+MORE="$(tp_turn_groups "metrics = \"$maddr\";")
 tls = { certificate = \"$TP_TMP/dp.pem\"; private_key = \"$TP_TMP/dp.key\"; };
 agw = { ports = [20000, 20999]; max_contexts = 16; setup_timeout = 20; };
 accounting = { file = \"$REC\"; };
 $TENANTS"
 RELAY='relay_ipv4 = ["10.211.0.11", "10.211.0.12"];'
-tp_write_conf "$TP_TMP/dp.conf" "0" "" "" "$RELAY" "$GROUPS"
+tp_write_conf "$TP_TMP/dp.conf" "0" "" "" "$RELAY" "$MORE"
 
 # ---- A. the file ------------------------------------------------------------
-tp_write_conf "$TP_TMP/badiq.conf" "0" "" "" "$RELAY" "$GROUPS
+tp_write_conf "$TP_TMP/badiq.conf" "0" "" "" "$RELAY" "$MORE
 iq = { listen = \"127.0.0.1:29440\"; mgc = [\"127.0.0.1:29441\"]; tenant = \"nosuch\"; };"
 "$TP_BUILD/cp/turnpike-cp" --config "$TP_TMP/badiq.conf" --check >"$TP_TMP/badiq.log" 2>&1
 rc=$?
@@ -75,9 +75,10 @@ assert lines[0].split() == ['TENANT', 'REALM', 'ADDRESSES', 'RELAYED', 'QUOTA', 
                             'ALLOCATIONS', 'AGW'], lines[0]
 rows = [l.split() for l in lines[1:]]
 assert [r[0] for r in rows] == ['default', 'mvno-a', 'ent-b'], rows
-assert rows[0][1:4] == ['turnpike.test', '10.210.0.1,fd00:210::1', '10.211.0.11'], rows[0]
-assert rows[1][1:6] == ['a.turnpike.test', '10.210.0.11', '10.211.0.11', '50', '5'], rows[1]
-assert rows[2][1:4] == ['b.turnpike.test', '10.210.0.12', '10.211.0.12'], rows[2]
+# (the core port's IPv6 address relays too: no tenant claims it)
+assert rows[0][1:4] == ['turnpike.test', '10.210.0.1,fd00:210::1', '10.211.0.11,fd00:211::1'], rows[0]
+assert rows[1][1:6] == ['a.turnpike.test', '10.210.0.11', '10.211.0.11,fd00:211::1', '50', '5'], rows[1]
+assert rows[2][1:4] == ['b.turnpike.test', '10.210.0.12', '10.211.0.12,fd00:211::1'], rows[2]
 PY
 js=$(tp_ctl --json tenants)
 tp_check "tenants --json: names, realms, addresses, relayed, quotas, counts" \
@@ -89,7 +90,8 @@ t = {x["name"]: x for x in d["tenants"]}
 assert list(t) == ["default", "mvno-a", "ent-b"], list(t)
 assert t["mvno-a"]["realm"] == "a.turnpike.test" and t["mvno-a"]["addresses"] == ["10.210.0.11"]
 assert t["mvno-a"]["quota_total"] == 50 and t["mvno-a"]["quota_user"] == 5
-assert t["ent-b"]["relayed"] == ["10.211.0.12"] and t["default"]["relayed"] == ["10.211.0.11"]
+assert t["ent-b"]["relayed"] == ["10.211.0.12", "fd00:211::1"], t["ent-b"]
+assert t["default"]["relayed"] == ["10.211.0.11", "fd00:211::1"], t["default"]
 for x in t.values():
     assert x["allocations"] == 0 and x["agw_contexts"] == 0, x
 PY
