@@ -18,6 +18,7 @@
 
 #include "acct.h"
 #include "cp.h"
+#include "cp_tenant.h"
 
 /* dp's last counters come within a sweep (TURN_SWEEP_GAP_US) unless dp is
  * away; an RFC 6062 allocation's peer connections close within a grace */
@@ -62,6 +63,8 @@ rec_from_alloc(struct cp_ctx *cp, const struct cp_alloc *a, struct cp_acct_rec *
 	r->has_pkts = !a->tcp;
 	if (a->user != NULL)
 		snprintf(r->user, sizeof(r->user), "%.*s", (int)a->user->len, a->user->name);
+	snprintf(r->tenant, sizeof(r->tenant), "%s",
+		 tp_conf_tenant_name(cp->conf, cp_alloc_tenant(cp, a)));
 	r->client = a->tuple.client;
 	r->server = a->tuple.server;
 	r->nrelayed = a->nrelayed;

@@ -18,6 +18,7 @@
 #include "cluster/cluster.h"
 #include "cp.h"
 #include "cp_module.h"
+#include "tp_conf.h"
 
 #define ACCT_SCAN_MS        1000u
 #define ACCT_PRUNE_MS       (3600u * 1000u)
@@ -83,6 +84,7 @@ agw_event(struct cp_ctx *cp, const struct cp_agw_ctx *c, const struct ipc_agw_ev
 	r.reason = CP_ACCT_R_AGW;
 	r.exact = true;
 	snprintf(r.user, sizeof(r.user), "%s", c->label);
+	snprintf(r.tenant, sizeof(r.tenant), "%s", tp_conf_tenant_name(cp->conf, c->tenant));
 	snprintf(r.cause, sizeof(r.cause), "%s", ipc_agw_cause_name(e->cause));
 	r.start_ms = c->created_wall_ms;
 	r.end_ms = cp->wall_ms;

@@ -146,7 +146,9 @@ cp_acct_format(const struct cp_acct_rec *r, char *buf, size_t len)
 	put(&o, "{\"id\":\"%s\",\"type\":\"%s\",\"kind\":\"%s\",\"session\":\"%llu\"",
 	    r->id, r->type == CP_ACCT_INTERIM ? "interim" : "stop",
 	    r->kind == CP_ACCT_AGW ? "agw" : "turn", (unsigned long long)r->session);
-	put(&o, ",\"tenant\":\"default\",\"user\":");
+	put(&o, ",\"tenant\":");
+	put_str(&o, r->tenant[0] != '\0' ? r->tenant : "default");
+	put(&o, ",\"user\":");
 	put_str(&o, r->user);
 	put_time(&o, "start", r->start_ms);
 	put_time(&o, r->type == CP_ACCT_INTERIM ? "time" : "end", r->end_ms);

@@ -37,6 +37,7 @@ enum cp_acct_xport { CP_ACCT_UDP = 0, CP_ACCT_TCP = 1, CP_ACCT_TLS = 2 };
 
 #define CP_ACCT_PEERS_MAX 16u
 #define CP_ACCT_USER_MAX  512u          /* TP_USERNAME_MAX (508) and its NUL */
+#define CP_ACCT_TENANT_MAX 32u          /* TP_CONF_TENANT_NAME_MAX (31) and its NUL */
 #define CP_ACCT_LINE_MAX  8192u         /* a record's line, at most */
 
 /*
@@ -56,6 +57,7 @@ struct cp_acct_rec {
 	uint64_t session;             /* cp's allocation id, or the context's */
 	char id[37];                  /* the record's own: a UUID (v4) */
 	char user[CP_ACCT_USER_MAX];
+	char tenant[CP_ACCT_TENANT_MAX];   /* its tenant's name; "": "default" */
 	char cause[32];               /* AGW: ipc_agw_cause_name(); "" */
 	struct ipc_addr client, server;
 	uint8_t nrelayed;

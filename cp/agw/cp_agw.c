@@ -17,6 +17,7 @@
 
 #include "../cp.h"
 #include "../cp_dp.h"
+#include "../cp_tenant.h"
 #include "../api/api_cmd.h"
 #include "certfp.h"
 #include "cp_agw.h"
@@ -468,6 +469,11 @@ cp_agw_state(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	c->created_wall_ms = cp->wall_ms;        /* (when this cp learnt of it) */
 	memcpy(c->term, x->ctx.term, sizeof(c->term));
 	c->door = c->term[0].tcp_role != IPC_AGW_TCP_NONE ? c->term[0].door : c->term[1].door;
+	c->tenant = c->term[0].tcp_role != IPC_AGW_TCP_NONE ? c->term[0].tenant :
+							       c->term[1].tenant;
+	/* (a tenant gone from the configuration since: the default's) */
+	if (c->tenant > cp->conf->tenants.n)
+		c->tenant = 0;
 	c->state = CP_AGW_INSTALLING;
 	for (unsigned int i = 0; i < 2; i++) {
 		const struct ipc_agw_leg_state *l = &x->leg[i];
@@ -615,6 +621,8 @@ ctx_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg)
 	json_object_object_add(o, "setup_timeout_s", json_object_new_int64(c->setup_ms / 1000u));
 	json_object_object_add(o, "door", json_object_new_string(c->door == CP_AGW_DOOR_IQ ?
 								  "iq" : "api"));
+	json_object_object_add(o, "tenant",
+			       json_object_new_string(tp_conf_tenant_name(cp->conf, c->tenant)));
 	/* the door's own names for it (cp/iq: the H.248 ContextID and
 	 * TerminationIDs) */
 	if (c->door < CP_AGW_DOORS && g->names[c->door].fn != NULL)
@@ -958,8 +966,8 @@ agw_ready(struct cp_ctx *cp, char *err, size_t errlen)
 
 int
 cp_agw_create(struct cp_ctx *cp, const struct cp_agw_leg_spec spec[2], uint32_t setup_ms,
-	      const char *label, enum cp_agw_door door, struct cp_agw_ctx **out, char *err,
-	      size_t errlen)
+	      const char *label, enum cp_agw_door door, unsigned int tenant,
+	      struct cp_agw_ctx **out, char *err, size_t errlen)
 {
 	struct cp_agw *g = cp->agw;
 	struct ipc_agw_ctx x;
@@ -973,6 +981,11 @@ cp_agw_create(struct cp_ctx *cp, const struct cp_agw_leg_spec spec[2], uint32_t 
 
 	if ((rc = agw_ready(cp, err, errlen)) < 0)
 		return rc;
+	if (tenant > cp->conf->tenants.n) {
+		g->stats[CP_AGW_STAT_REFUSED]++;
+		ERR(-EINVAL, "tenant %u is not one of the %u configured", tenant,
+		    cp->conf->tenants.n);
+	}
 	memset(&x, 0, sizeof(x));
 	for (unsigned int i = 0; i < 2 && spec != NULL; i++) {
 		if (spec[i].term.tcp_role == IPC_AGW_TCP_NONE)
@@ -1039,6 +1052,7 @@ cp_agw_create(struct cp_ctx *cp, const struct cp_agw_leg_spec spec[2], uint32_t 
 		if (x.term[i].tcp_role != IPC_AGW_TCP_NONE) {
 			x.term[i].serial = (uint16_t)++n;
 			x.term[i].door = (uint8_t)door;
+			x.term[i].tenant = (uint8_t)tenant;
 		}
 	gen = g->gen[(size_t)owner * g->per_worker + slot] + 1u;
 	if (gen == 0)
@@ -1054,6 +1068,7 @@ cp_agw_create(struct cp_ctx *cp, const struct cp_agw_leg_spec spec[2], uint32_t 
 	c->state = CP_AGW_INSTALLING;
 	c->worker = (uint8_t)owner;
 	c->door = (uint8_t)door;
+	c->tenant = (uint8_t)tenant;
 	c->setup_ms = x.setup_ms;
 	c->created_wall_ms = cp->wall_ms;
 	c->serial_next = (uint16_t)((x.term[0].serial > x.term[1].serial) ? x.term[0].serial :
@@ -1122,6 +1137,7 @@ cp_agw_add_leg(struct cp_ctx *cp, uint64_t id, unsigned int leg,
 	x.term = spec->term;
 	x.term.serial = 0;
 	x.term.door = c->door;
+	x.term.tenant = c->tenant;
 	rc = term_check(cp, leg, &x.term, spec->accept_any, err, errlen);
 	if (rc < 0)
 		return rc;
@@ -1444,6 +1460,32 @@ parse_alg(struct cp_ctx *cp, struct json_object *req, int *alg, const char **err
 	return 0;
 }
 
+/* "tenant": a configured tenant's name (absent: the default tenant). */
+static int
+parse_tenant(struct cp_ctx *cp, struct json_object *req, int *tenant, const char **error)
+{
+	struct json_object *v;
+	const char *s;
+
+	*tenant = 0;
+	if (!json_object_object_get_ex(req, "tenant", &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_string))
+		FAIL("\"tenant\" must be a tenant's name (a string)");
+	s = json_object_get_string(v);
+	*tenant = cp_tenant_find(cp->conf, s);
+	if (*tenant < 0) {
+		char names[512];
+		size_t off = (size_t)snprintf(names, sizeof(names), "default");
+
+		for (unsigned int i = 0; i < cp->conf->tenants.n && off < sizeof(names); i++)
+			off += (size_t)snprintf(names + off, sizeof(names) - off, ", %s",
+						cp->conf->tenants.t[i].name);
+		FAIL("no tenant '%.*s' in the configuration (tenants: %s)", 64, s, names);
+	}
+	return 0;
+}
+
 /* The context as the create's (or a leg command's) answer. */
 static void
 answer_ctx(struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg, struct json_object *resp)
@@ -1475,7 +1517,7 @@ cmd_create(void *ctx, struct json_object *req, struct json_object *resp, const c
 	uint32_t setup_ms;
 	size_t n;
 	char err[512];
-	int alg, rc;
+	int alg, rc, tenant;
 
 	if (g == NULL)
 		FAIL("no agw group in turnpike-cp's configuration");
@@ -1500,8 +1542,12 @@ cmd_create(void *ctx, struct json_object *req, struct json_object *resp, const c
 	}
 	if (parse_setup(cp, req, &setup_ms, error) < 0 || parse_alg(cp, req, &alg, error) < 0)
 		return -EINVAL;
-	rc = cp_agw_create(cp, spec, setup_ms, cp_api_str(req, "label"), CP_AGW_DOOR_API, &c,
-			   err, sizeof(err));
+	if (parse_tenant(cp, req, &tenant, error) < 0) {
+		g->stats[CP_AGW_STAT_REFUSED]++;
+		return -EINVAL;
+	}
+	rc = cp_agw_create(cp, spec, setup_ms, cp_api_str(req, "label"), CP_AGW_DOOR_API,
+			   (unsigned int)tenant, &c, err, sizeof(err));
 	if (rc < 0)
 		return api_rc(cp, rc, err, error);
 	answer_ctx(cp, c, alg, resp);
@@ -1840,6 +1886,19 @@ cp_agw_register(struct cp_ctx *cp)
 		if ((rc = cp_api_allow_controller(cp->api, names[k])) < 0)
 			return rc;
 	return 0;
+}
+
+void
+cp_agw_by_tenant(const struct cp_ctx *cp, uint32_t *counts, unsigned int n)
+{
+	const struct cp_agw *g = cp->agw;
+
+	memset(counts, 0, n * sizeof(*counts));
+	if (g == NULL || n == 0)
+		return;
+	for (size_t k = 0; k < (size_t)g->nworkers * g->per_worker; k++)
+		if (g->ctx[k].id != 0)
+			counts[g->ctx[k].tenant < n ? g->ctx[k].tenant : 0]++;
 }
 
 struct json_object *

@@ -77,7 +77,11 @@ struct cp_agw_ctx {
 	uint8_t tls_version[2];
 	uint8_t port_ours[2];     /* cp picked term[i]'s server port */
 	uint8_t door;             /* enum cp_agw_door */
-	uint8_t pad[3];
+	/* whose context it is (lib/conf's index, 0 the default tenant): the
+	 * JSON API's "tenant", Iq's iq.tenant; kept in each termination for
+	 * a restarted cp (ipc_agw_term.tenant) */
+	uint8_t tenant;
+	uint8_t pad[2];
 	uint16_t serial_next;     /* the last termination serial given */
 	uint32_t setup_ms;
 	uint64_t created_wall_ms;
@@ -218,11 +222,12 @@ struct cp_agw_leg_spec {
 
 /* A context of spec[0] and spec[1] (a spec of tcp_role 0: an empty slot;
  * spec NULL: both), each leg up within setup_ms of now (0: no limit) or
- * the context is released; label: the controller's tag (NULL: none). *out
- * is the context, its server ports chosen. */
+ * the context is released; label: the controller's tag (NULL: none);
+ * tenant: whose it is (lib/conf's index; -EINVAL past the configured
+ * ones). *out is the context, its server ports chosen. */
 int cp_agw_create(struct cp_ctx *cp, const struct cp_agw_leg_spec spec[2], uint32_t setup_ms,
-		  const char *label, enum cp_agw_door door, struct cp_agw_ctx **out, char *err,
-		  size_t errlen);
+		  const char *label, enum cp_agw_door door, unsigned int tenant,
+		  struct cp_agw_ctx **out, char *err, size_t errlen);
 /* spec joins context id in slot leg (CP_AGW_LEG_ANY: the first empty
  * one; *got says which), up within setup_ms of now. */
 int cp_agw_add_leg(struct cp_ctx *cp, uint64_t id, unsigned int leg,
@@ -273,5 +278,10 @@ void cp_agw_names(struct cp_ctx *cp, enum cp_agw_door door, cp_agw_names_fn fn, 
 int cp_agw_register(struct cp_ctx *cp);
 /* status's "agw" member (NULL without an agw group). */
 struct json_object *cp_agw_status(const struct cp_ctx *cp);
+/* Live contexts by tenant: counts[t] for t < n (lib/conf's index; one
+ * of a tenant at or past n counts as the default's, 0), zeroed first. A
+ * walk of the slots (agw.max_contexts per worker): for the operator's
+ * views, not a loop. */
+void cp_agw_by_tenant(const struct cp_ctx *cp, uint32_t *counts, unsigned int n);
 
 #endif /* CP_AGW_H */

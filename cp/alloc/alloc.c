@@ -1473,4 +1473,5 @@ cp_alloc_totals(const struct cp_ctx *cp, struct cp_alloc_totals *t)
 	memcpy(t->worker, al->worker_allocs, sizeof(t->worker));
 	memcpy(t->done, al->traffic_done, sizeof(t->done));
 	memcpy(t->live, al->traffic_live, sizeof(t->live));
+	memcpy(t->tenant, al->tenant_allocs, sizeof(t->tenant));
 }

@@ -20,6 +20,7 @@
 #include "../api/api_cmd.h"
 #include "../cluster/cluster.h"
 #include "../cp_module.h"
+#include "../cp_tenant.h"
 
 static int64_t
 left_s(const struct cp_ctx *cp, uint64_t expires_ms)
@@ -46,6 +47,8 @@ alloc_json(const struct cp_ctx *cp, const struct cp_alloc *a)
 	json_object_object_add(o, "user",
 			       json_object_new_string_len(a->user->name, a->user->len));
 	json_object_object_add(o, "worker", json_object_new_int(a->worker));
+	json_object_object_add(o, "tenant", json_object_new_string(
+		tp_conf_tenant_name(cp->conf, cp_alloc_tenant(cp, a))));
 	cp_api_addr_str(&a->tuple.client, true, buf, sizeof(buf));
 	json_object_object_add(o, "client", json_object_new_string(buf));
 	/* The client's transport, and on a stream its connection (dp's id:
@@ -118,11 +121,14 @@ list_allocations(void *ctx, struct json_object *req, uint64_t *cursor,
 	struct cp_ctx *cp = ctx;
 	const struct cp_allocs *al = cp->alloc;
 	const char *user = cp_api_str(req, "user");
+	const char *tname = cp_api_str(req, "tenant");
+	int tenant = tname != NULL ? cp_tenant_find(cp->conf, tname) : -1;
 	uint32_t cur = (uint32_t)*cursor, end;
 	unsigned int n = 0;
 	struct cp_alloc *a;
 
-	if (al == NULL)                 /* no turn group: an empty list */
+	/* (an unknown tenant is refused before the list starts: list_check) */
+	if (al == NULL || (tname != NULL && tenant < 0))   /* no turn group: empty */
 		return 0;
 	end = al->max_allocs - cur > SLOTS_PER_PIECE ? cur + SLOTS_PER_PIECE :
 						       al->max_allocs;
@@ -133,11 +139,33 @@ list_allocations(void *ctx, struct json_object *req, uint64_t *cursor,
 		if (user != NULL && (strlen(user) != a->user->len ||
 				     memcmp(user, a->user->name, a->user->len) != 0))
 			continue;
+		if (tname != NULL && cp_alloc_tenant(cp, a) != (unsigned int)tenant)
+			continue;
 		json_object_array_add(items, alloc_json(cp, a));
 		n++;
 	}
 	*cursor = cur;
 	return cur < al->max_allocs ? 1 : 0;
+}
+
+/* Before the list: "tenant", when given, names a configured tenant;
+ * the answer says how many there are. */
+static int
+list_check(void *ctx, struct json_object *req, struct json_object *resp,
+	   const char **error)
+{
+	struct cp_ctx *cp = ctx;
+	const char *tname = cp_api_str(req, "tenant");
+
+	if (tname != NULL && cp_tenant_find(cp->conf, tname) < 0) {
+		*error = cp_api_err(cp, "no tenant '%.64s' in the configuration (see "
+				    "turnpikectl tenants)", tname);
+		return -EINVAL;
+	}
+	/* the tenants configured besides the default: turnpikectl shows a
+	 * tenant column only on a box that has some */
+	json_object_object_add(resp, "tenants", json_object_new_int((int)cp->conf->tenants.n));
+	return 0;
 }
 
 static int
@@ -279,7 +307,7 @@ alloc_commands(struct cp_ctx *cp)
 
 	/* Built a piece at a time: at 100,000 allocations the list is 36 MB. */
 	if (rc == 0)
-		rc = cp_api_register_list(cp->api, "allocations", NULL, list_allocations,
+		rc = cp_api_register_list(cp->api, "allocations", list_check, list_allocations,
 					  "allocations", cp);
 	return rc;
 }

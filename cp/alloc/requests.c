@@ -800,9 +800,7 @@ cpa_handle_request(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	r.tenant = cpa_tenant_of(cp, &msg->h.tuple);
 	cpa_stun_from_ipc(&r.from.addr, &msg->h.tuple.client);
 	r.from.transport = msg->h.tuple.transport;
-	/* the tenant is the one whose address the client reached */
-	r.from.tenant = (uint8_t)tp_conf_tenant_of(cp->conf, msg->h.tuple.server.family,
-						   msg->h.tuple.server.ip);
+	r.from.tenant = (uint8_t)r.tenant;     /* cp/auth's realm, users, nonces */
 
 	/* Nonces age on the monotonic clock; REST usernames carry a Unix
 	 * time, and the wall clock is meant there. */

@@ -168,6 +168,9 @@ int ctl_allocations_main(const struct ctl_opts *opts, const char *path,
 			 int argc, char **argv);
 int ctl_kill_main(const struct ctl_opts *opts, const char *path, int argc,
 		  char **argv);
+/* tenants (ctl_tenants.c) */
+int ctl_tenants_main(const struct ctl_opts *opts, const char *path, int argc,
+		     char **argv);
 int ctl_users_main(const struct ctl_opts *opts, const char *path, int argc,
 		   char **argv);
 int ctl_top_main(const struct ctl_opts *opts, const char *path, int argc,

@@ -2,7 +2,7 @@
 /*
  * turnpikectl's access-gateway commands (cp/agw through the API):
  *   agw create [--a SPEC] [--b SPEC] [--setup-timeout S] [--label TEXT]
- *              [--fingerprint-alg sha-256]
+ *              [--fingerprint-alg sha-256] [--tenant NAME | tenant=NAME]
  *   agw add-leg ID --term SPEC [--leg a|b] [--setup-timeout S] [--fingerprint-alg ALG]
  *   agw modify-leg ID --leg a|b [--remote ADDR[:PORT]] [--fp "sha-256 AB:.."]...
  *                  [--dscp N] [--police-rate B/S --police-burst B | --no-police]
@@ -239,6 +239,8 @@ print_ctx(struct json_object *c)
 	put_str(" ", ctl_get_str(c, "state", "?"));
 	if (label != NULL)
 		put_str(" label ", label);
+	/* (a cp before tenants says none: its contexts are the default's) */
+	put_str(" tenant ", ctl_get_str(c, "tenant", "default"));
 	put_str(" door ", ctl_get_str(c, "door", "api"));
 	/* over Iq: the names the IMS-ALG uses for it */
 	if (json_object_object_get_ex(c, "h248", &h248) &&
@@ -273,7 +275,8 @@ help_or_error(const char *path, int c, char **argv, const char *usage)
 
 static const char create_usage[] =
 	"Usage: turnpikectl agw create [--a SPEC] [--b SPEC] [--setup-timeout S]\n"
-	"                              [--label TEXT] [--fingerprint-alg ALG]\n\n"
+	"                              [--label TEXT] [--fingerprint-alg ALG]\n"
+	"                              [--tenant NAME | tenant=NAME]\n\n"
 	"Create an access-gateway context: two terminations that dp splices.\n"
 	"A leg not given is an empty slot: a termination joins it later (agw\n"
 	"add-leg); until then the other leg's bytes are held (agw.hold).\n"
@@ -299,6 +302,9 @@ static const char create_usage[] =
 	"                       what the leg's peer may send: B bytes a second, a\n"
 	"                       burst of B bytes (H.248.53 tman sdr, mbs); over it\n"
 	"                       the leg is not read and its TCP window closes\n"
+	"--tenant NAME (or tenant=NAME): whose context it is, one of 'turnpikectl\n"
+	"tenants' (default: the default tenant); its usage record names it. An\n"
+	"unknown name is refused and nothing is created.\n"
 	"The answer gives the context's id, the local addresses and our\n"
 	"certificate's fingerprint for each TLS leg.\n";
 
@@ -311,11 +317,12 @@ agw_create(const struct ctl_opts *opts, const char *path, int argc, char **argv)
 		{ "setup-timeout", required_argument, NULL, 't' },
 		{ "label", required_argument, NULL, 'l' },
 		{ "fingerprint-alg", required_argument, NULL, 'f' },
+		{ "tenant", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct json_object *req, *legs, *leg[2], *ans;
-	const char *spec[2] = { NULL, NULL }, *label = NULL, *alg = NULL;
+	const char *spec[2] = { NULL, NULL }, *label = NULL, *alg = NULL, *tenant = NULL;
 	long timeout = -1;
 	int c, rc;
 
@@ -343,12 +350,21 @@ agw_create(const struct ctl_opts *opts, const char *path, int argc, char **argv)
 		case 'f':
 			alg = optarg;
 			break;
+		case 'T':
+			tenant = optarg;
+			break;
 		default:
 			return help_or_error(path, c, argv, create_usage);
 		}
 	}
+	/* tenant=NAME, as a leg's key=value: the context's, not a leg's */
+	if (optind < argc && strncmp(argv[optind], "tenant=", 7) == 0 && tenant == NULL)
+		tenant = argv[optind++] + 7;
 	if (optind < argc)
 		return ctl_usage_error(path, "unexpected argument '%s'", argv[optind]);
+	if (tenant != NULL && tenant[0] == '\0')
+		return ctl_usage_error(path, "--tenant: a tenant's name (see 'turnpikectl "
+				       "tenants')");
 	req = ctl_request("agw.create");
 	legs = json_object_new_array();
 	for (unsigned int i = 0; i < 2; i++) {
@@ -369,6 +385,8 @@ agw_create(const struct ctl_opts *opts, const char *path, int argc, char **argv)
 	add_leg_opts(req, timeout, alg);
 	if (label != NULL)
 		json_object_object_add(req, "label", json_object_new_string(label));
+	if (tenant != NULL)
+		json_object_object_add(req, "tenant", json_object_new_string(tenant));
 	rc = ctl_exchange(opts, req, &ans);
 	if (ans == NULL)
 		return rc;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * turnpikectl allocations [--user USER] [--cluster]: the live allocations,
- * one row each (--cluster: every box's, ctl_cluster.c); and kill ID, which
- * removes one now.
+ * turnpikectl allocations [--user USER] [--tenant NAME] [--cluster]: the
+ * live allocations, one row each (--cluster: every box's, ctl_cluster.c);
+ * and kill ID, which removes one now.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,13 +20,30 @@
 #include "ctl_req.h"
 
 enum {
-	ALLOC_ID, ALLOC_USER, ALLOC_CLIENT, ALLOC_XPORT, ALLOC_RELAYED, ALLOC_PEERS,
-	ALLOC_CHANNELS, ALLOC_LEFT, ALLOC_C2P, ALLOC_P2C, ALLOC_NCOLS,
+	ALLOC_ID, ALLOC_USER, ALLOC_TENANT, ALLOC_CLIENT, ALLOC_XPORT, ALLOC_RELAYED,
+	ALLOC_PEERS, ALLOC_CHANNELS, ALLOC_LEFT, ALLOC_C2P, ALLOC_P2C, ALLOC_NCOLS,
 };
 
 /* Numbers right-aligned: ID, LEFT(s) and the counters. */
 #define ALLOC_RIGHT ((1u << ALLOC_ID) | (1u << ALLOC_LEFT) | \
 		      (1u << ALLOC_C2P) | (1u << ALLOC_P2C))
+
+/* The TENANT column only on a box with tenants (the answer's "tenants"
+ * above 0): without, the table is as it always was. A row of
+ * ALLOC_NCOLS cells into the table, that column left out when not shown. */
+static int
+alloc_table_row(struct ctl_table *t, const char *const *row)
+{
+	const char *cells[ALLOC_NCOLS];
+	size_t k = 0;
+
+	if (t->ncols == ALLOC_NCOLS)
+		return ctl_table_row(t, row);
+	for (size_t i = 0; i < ALLOC_NCOLS; i++)
+		if (i != ALLOC_TENANT)
+			cells[k++] = row[i];
+	return ctl_table_row(t, cells);
+}
 
 /* The strings of list, or member key of each of its objects, joined by
  * commas into b ("-" when empty). Channels show as "0x4000=peer". */
@@ -81,6 +98,7 @@ alloc_row(struct json_object *a, size_t idx, struct ctl_table *t)
 	struct json_object *relayed, *plist, *clist;
 	char id[24], left[24], c2p[48], p2c[48], where[64], lwhere[96];
 	const char *row[ALLOC_NCOLS], *user, *client, *transport = "UDP", *conn = NULL;
+	const char *tenant = "default";
 	struct json_object *tmp;
 	char xport[64];
 	int64_t vid, vleft, cnt[4];
@@ -103,6 +121,10 @@ alloc_row(struct json_object *a, size_t idx, struct ctl_table *t)
 	if (rc == 0 && json_object_object_get_ex(a, "transport", &tmp) &&
 	    json_object_is_type(tmp, json_type_string))
 		transport = json_object_get_string(tmp);
+	/* (a cp before tenants names none: all the default's) */
+	if (rc == 0 && json_object_object_get_ex(a, "tenant", &tmp) &&
+	    json_object_is_type(tmp, json_type_string))
+		tenant = json_object_get_string(tmp);
 	if (rc == 0 && json_object_object_get_ex(a, "connection", &tmp) &&
 	    json_object_is_type(tmp, json_type_string))
 		conn = json_object_get_string(tmp);
@@ -138,6 +160,7 @@ alloc_row(struct json_object *a, size_t idx, struct ctl_table *t)
 			 cnt[3]);
 		row[ALLOC_ID] = id;
 		row[ALLOC_USER] = user;
+		row[ALLOC_TENANT] = tenant;
 		row[ALLOC_CLIENT] = client;
 		if (conn != NULL)
 			snprintf(xport, sizeof(xport), "%s/%s", transport, conn);
@@ -150,7 +173,7 @@ alloc_row(struct json_object *a, size_t idx, struct ctl_table *t)
 		row[ALLOC_LEFT] = left;
 		row[ALLOC_C2P] = c2p;
 		row[ALLOC_P2C] = p2c;
-		rc = ctl_table_row(t, row);
+		rc = alloc_table_row(t, row);
 	}
 	free(rel.s);
 	free(peers.s);
@@ -162,11 +185,12 @@ static int
 alloc_show(struct json_object *a)
 {
 	static const char *const head[ALLOC_NCOLS] = {
-		"ID", "USER", "CLIENT", "TRANSPORT", "RELAYED", "PEERS", "CHANNELS",
+		"ID", "USER", "TENANT", "CLIENT", "TRANSPORT", "RELAYED", "PEERS", "CHANNELS",
 		"LEFT(s)", "C->P(pkts/bytes)", "P->C(pkts/bytes)",
 	};
-	struct json_object *list;
+	struct json_object *list, *nt;
 	struct ctl_table t;
+	bool tenants;
 	size_t i, n;
 	int rc;
 
@@ -179,8 +203,14 @@ alloc_show(struct json_object *a)
 		puts("no allocations");
 		return 0;
 	}
-	ctl_table_init(&t, ALLOC_NCOLS, ALLOC_RIGHT);
-	rc = ctl_table_row(&t, head);
+	tenants = json_object_object_get_ex(a, "tenants", &nt) &&
+		  json_object_is_type(nt, json_type_int) && json_object_get_int64(nt) > 0;
+	if (tenants)
+		ctl_table_init(&t, ALLOC_NCOLS, ALLOC_RIGHT);
+	else                            /* (the columns after TENANT move left) */
+		ctl_table_init(&t, ALLOC_NCOLS - 1, (ALLOC_RIGHT & ((1u << ALLOC_TENANT) - 1)) |
+			       ((ALLOC_RIGHT >> (ALLOC_TENANT + 1)) << ALLOC_TENANT));
+	rc = alloc_table_row(&t, head);
 	for (i = 0; rc == 0 && i < n; i++)
 		rc = alloc_row(json_object_array_get_idx(list, i), i,
 					&t);
@@ -194,11 +224,13 @@ static void
 alloc_usage(FILE *f, const char *path)
 {
 	fprintf(f,
-		"Usage: %s [--user USER] [--cluster]\n"
+		"Usage: %s [--user USER] [--tenant NAME] [--cluster]\n"
 		"\n"
 		"List the live allocations, one row each:\n"
 		"  ID        the allocation's id (for 'kill')\n"
 		"  USER      the username it authenticated with\n"
+		"  TENANT    its tenant: the one whose TURN address the client reached\n"
+		"            (shown on a box with a tenants list)\n"
 		"  CLIENT    the client's address and port\n"
 		"  TRANSPORT UDP, or TCP/ and its connection in dp (worker:slot:gen);\n"
 		"            an allocation made over TCP goes when that closes\n"
@@ -211,6 +243,8 @@ alloc_usage(FILE *f, const char *path)
 		"\n"
 		"Options:\n"
 		"  -u, --user USER  only USER's allocations\n"
+		"  -t, --tenant NAME  only tenant NAME's (see 'turnpikectl tenants';\n"
+		"                   \"default\": the box's own)\n"
 		"  -c, --cluster    every box's, from the cluster's registry in Redis\n"
 		"                   (BOX ID USER CLIENT TRANSPORT RELAYED LEFT(s));\n"
 		"                   with --json {\"allocations\": [{\"box\", \"id\", \"user\",\n"
@@ -221,11 +255,12 @@ alloc_usage(FILE *f, const char *path)
 		"With the global --json: the answer object, one line, with\n"
 		"every expiry and all eight counters (pkts_/bytes_ from_client,\n"
 		"to_peer, from_peer, to_client):\n"
-		"  {\"allocations\": [{\"id\", \"user\", \"worker\", \"client\",\n"
+		"  {\"allocations\": [{\"id\", \"user\", \"tenant\", \"worker\", \"client\",\n"
 		"   \"transport\", \"connection\" (TCP only),\n"
 		"   \"relayed\", \"lifetime_left_s\", \"peers\": [{\"peer\",\n"
 		"   \"expires_in_s\"}], \"channels\": [{\"channel\", \"peer\",\n"
-		"   \"expires_in_s\"}], counters...}], \"ok\"}\n",
+		"   \"expires_in_s\"}], counters...}], \"tenants\" (how many the box\n"
+		"   has besides the default), \"ok\"}\n",
 		path);
 }
 
@@ -235,20 +270,27 @@ ctl_allocations_main(const struct ctl_opts *opts, const char *path, int argc,
 {
 	static const struct option longopts[] = {
 		{ "user", required_argument, NULL, 'u' },
+		{ "tenant", required_argument, NULL, 't' },
 		{ "cluster", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct json_object *req;
-	const char *user = NULL;
+	const char *user = NULL, *tenant = NULL;
 	bool cluster = false;
 	int c;
 
 	ctl_getopt_reset();
-	while ((c = getopt_long(argc, argv, ":u:ch", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":u:t:ch", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'u':
 			user = optarg;
+			break;
+		case 't':
+			if (optarg[0] == '\0')
+				return ctl_usage_error(path, "--tenant: a tenant's name (see '%s "
+						       "tenants')", CTL_PROG);
+			tenant = optarg;
 			break;
 		case 'c':
 			cluster = true;
@@ -263,11 +305,16 @@ ctl_allocations_main(const struct ctl_opts *opts, const char *path, int argc,
 	if (optind < argc)
 		return ctl_usage_error(path, "unexpected argument '%s'",
 				       argv[optind]);
+	if (cluster && tenant != NULL)
+		return ctl_usage_error(path, "--tenant is for this box's allocations (not with "
+				       "--cluster)");
 	if (cluster)
 		return ctl_allocations_cluster(opts, user);
 	req = ctl_request("allocations");
 	if (user != NULL)
 		req = ctl_req_str(req, "user", user);
+	if (tenant != NULL)
+		req = ctl_req_str(req, "tenant", tenant);
 	return ctl_query(opts, req, alloc_show);
 }
 

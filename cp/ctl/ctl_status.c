@@ -162,6 +162,30 @@ status_tls_lines(struct json_object *a)
 	}
 }
 
+/* "tenants      default 3, mvno-a 1": allocations by tenant, on a box with
+ * a tenants list (without one, all are the default's: no line). */
+static void
+status_tenants(struct json_object *a)
+{
+	struct json_object *bt;
+	bool first = true;
+
+	if (!json_object_object_get_ex(a, "allocations_by_tenant", &bt) ||
+	    !json_object_is_type(bt, json_type_object) || json_object_object_length(bt) < 2)
+		return;
+	json_object_object_foreach(bt, name, v) {
+		char n[32];
+
+		if (!json_object_is_type(v, json_type_int))
+			continue;
+		snprintf(n, sizeof(n), " %" PRId64, json_object_get_int64(v));
+		ctl_put_safe(stdout, first ? "tenants      " : ", ", name, n);
+		first = false;
+	}
+	if (!first)
+		putchar('\n');
+}
+
 static int
 status_show(struct json_object *a)
 {
@@ -263,6 +287,7 @@ status_show(struct json_object *a)
 			ctl_put_safe(stdout, "log level    ", level, "\n");
 	}
 	printf("allocations  %" PRId64 "%s\n", nallocs, by_xport);
+	status_tenants(a);
 	printf("users        %" PRId64 "\n", nusers);
 	printf("secrets      %" PRId64 "\n", nsecrets);
 	ctl_drain_line(a);
@@ -284,7 +309,8 @@ out:
 static const struct ctl_help status_usage = {
 	"",
 	"Show turnpike-cp's version and uptime, whether turnpike-dp is alive,\n"
-	"the numbers of allocations, users and secrets, each dp worker's\n"
+	"the numbers of allocations (by tenant, on a box with tenants), users\n"
+	"and secrets, each dp worker's\n"
 	"pending ring messages and turnpike-cp's counters; the drain, the log\n"
 	"level and when the certificates expire; with them configured, the\n"
 	"access gateway, Iq's association and the cluster.\n"
@@ -293,6 +319,7 @@ static const struct ctl_help status_usage = {
 	"  {\"version\", \"uptime_s\", \"ready\", \"realm\" (or \"turn\": false),\n"
 	"   \"cp_starts\", \"log_level\", \"dp\": {\"alive\", \"running\", \"pid\",\n"
 	"   \"epoch\", \"workers\"}, \"allocations\", \"allocations_by_transport\",\n"
+	"   \"allocations_by_tenant\": {NAME: N},\n"
 	"   \"users\", \"secrets\", \"stats\": {...}, \"error_responses_by_code\",\n"
 	"   \"auth_refused_by_reason\", \"traffic\": {\"finished\", \"all\"},\n"
 	"   \"workers\": [{\"id\", \"allocations\", \"to_cp_pending\", \"to_dp_pending\",\n"

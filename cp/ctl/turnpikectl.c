@@ -30,6 +30,7 @@ static const struct ctl_cmd ctl_commands[] = {
 	{ "ready", "whether cp serves and dp runs (--wait S)", ctl_ready_main },
 	{ "allocations", "list live allocations", ctl_allocations_main },
 	{ "kill", "remove an allocation now", ctl_kill_main },
+	{ "tenants", "tenants: realm, addresses, quotas, allocations", ctl_tenants_main },
 	{ "users", "users: add, del, list, import-coturn", ctl_users_main },
 	{ "secrets", "TURN REST API secrets: add, del, list",
 	  ctl_secrets_main },

@@ -835,8 +835,9 @@ cmd_add(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 
 		memset(two, 0, sizeof(two));
 		two[0] = sp;
-		rc = cp_agw_create(a->cp, two, CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_IQ, &a->c,
-				   err, sizeof(err));
+		/* the association's tenant (iq.tenant) */
+		rc = cp_agw_create(a->cp, two, CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_IQ,
+				   a->cp->conf->iq.tenant_idx, &a->c, err, sizeof(err));
 		if (rc < 0)
 			FAIL(&a->fail, agw_code(rc), "%s", err);
 		a->h248 = iq_ctx_h248(g, a->c->id);

@@ -12,6 +12,7 @@
 
 #include "../cp.h"
 #include "metrics.h"
+#include "../cp_tenant.h"
 
 _Static_assert(CP_STAT__COUNT <= 64, "cp_metrics_snap.stats too small");
 _Static_assert(CP_ERR__COUNT <= 32, "cp_metrics_snap.err_by_code too small");
@@ -142,6 +143,25 @@ cp_metrics_family(const struct cp_metrics_snap *s, const char *name)
 	return NULL;
 }
 
+/* Live allocations by tenant (cp/alloc's running counts). */
+static void
+tenant_allocs(struct cp_ctx *cp, const struct cp_alloc_totals *at, struct cp_metrics_snap *s)
+{
+	const struct tp_conf *c = cp->conf;
+	unsigned int n = c->tenants.n + 1;
+
+	if (n > TP_CONF_MAX_TENANTS + 1)
+		n = TP_CONF_MAX_TENANTS + 1;
+	s->ntenants = n;
+	for (unsigned int i = 0; i < n; i++) {
+		snprintf(s->tenant_names[i], sizeof(s->tenant_names[i]), "%s",
+			 tp_conf_tenant_name(c, i));
+		s->tenant_allocs[i] = at->tenant[i];
+	}
+	if (n == 1)
+		s->tenant_allocs[0] = at->allocs;
+}
+
 void
 cp_metrics_collect(struct cp_ctx *cp, struct cp_metrics_snap *s)
 {
@@ -160,6 +180,7 @@ cp_metrics_collect(struct cp_ctx *cp, struct cp_metrics_snap *s)
 	s->dp_epoch = shm->dp_epoch;
 	cp_alloc_totals(cp, &at);
 	s->allocations = at.allocs;
+	tenant_allocs(cp, &at, s);
 	s->users = cp_auth_user_count(cp->auth);
 	s->secrets = cp_auth_secret_list(cp->auth, NULL, 0);
 	memcpy(s->stats, cp->stats, sizeof(cp->stats));
@@ -330,7 +351,17 @@ cp_metrics_render(const struct cp_metrics_snap *s, const char *realm, char **out
 	    "turnpike-cp starts on this shared-memory segment", s->cp_epoch);
 	one(f, "turnpike_dp_starts_total", "counter",
 	    "turnpike-dp starts on this shared-memory segment", s->dp_epoch);
-	one(f, "turnpike_allocations", "gauge", "Live allocations", s->allocations);
+	family(f, "turnpike_allocations", "gauge",
+	       "Live allocations, by tenant (the TURN address the client reached; "
+	       "\"default\": the box's own)");
+	/* (a snapshot not made by cp_metrics_collect(): all the default's) */
+	if (s->ntenants == 0)
+		fprintf(f, "turnpike_allocations{tenant=\"default\"} %u\n", s->allocations);
+	for (unsigned int t = 0; t < s->ntenants; t++) {
+		fprintf(f, "turnpike_allocations{tenant=\"");
+		label_value(f, s->tenant_names[t]);
+		fprintf(f, "\"} %u\n", s->tenant_allocs[t]);
+	}
 	if (s->cluster_on) {
 		static const struct { const char *name, *help; size_t off; } cl[] = {
 #define C(f, h) { "turnpike_cluster_" #f "_total", h, offsetof(struct cl_stats, f) }

@@ -15,7 +15,8 @@
  * coturn's names (a query does not care), and the same numbers as lint-
  * clean counters under turnpike's. Label sets are bounded: realm (one),
  * transport, worker (at most IPC_MAX_WORKERS), error code (CP_ERR_CODES
- * and "other"), direction; never a label per allocation or user.
+ * and "other"), direction, tenant (the configured ones and "default",
+ * at most TP_CONF_MAX_TENANTS + 1); never a label per allocation or user.
  */
 #ifndef CP_METRICS_H
 #define CP_METRICS_H
@@ -68,6 +69,12 @@ struct cp_metrics_snap {
 	uint32_t allocations;
 	uint32_t alloc_udp;           /* client leg over UDP */
 	uint32_t alloc_tcp;           /* over TCP (or TLS over TCP) */
+	/* live allocations by tenant (lib/conf's index: 0 the default
+	 * tenant, i + 1 the i-th of the tenants list), ntenants of them (the
+	 * list's and the default), and their names */
+	unsigned int ntenants;
+	uint32_t tenant_allocs[TP_CONF_MAX_TENANTS + 1];
+	char tenant_names[TP_CONF_MAX_TENANTS + 1][TP_CONF_TENANT_NAME_MAX + 1];
 	uint32_t users;
 	uint32_t secrets;
 	uint64_t stats[64];           /* cp->stats, CP_STAT__COUNT of them */

@@ -7,10 +7,12 @@
  * here takes cp->metrics as it is then. The operator's status command is
  * here too: the same numbers (cp_metrics_collect()) as JSON.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cp.h"
 #include "api/api_cmd.h"
@@ -18,6 +20,7 @@
 #include "cp_module.h"
 #include "metrics.h"
 #include "iq/iq.h"
+#include "tp_conf.h"
 #include "tp_version.h"
 
 /* status's "iq": the H.248 door's association and counters. */
@@ -118,6 +121,16 @@ cmd_status(void *ctx, struct json_object *req, struct json_object *resp,
 	json_object_object_add(by, "UDP", json_object_new_int64(s->alloc_udp));
 	json_object_object_add(by, "TCP", json_object_new_int64(s->alloc_tcp));
 	json_object_object_add(resp, "allocations_by_transport", by);
+	/* by tenant: the default's and each configured one's (all the
+	 * default's without a tenants list) */
+	{
+		struct json_object *bt = json_object_new_object();
+
+		for (unsigned int t = 0; t < s->ntenants; t++)
+			json_object_object_add(bt, s->tenant_names[t],
+					       json_object_new_int64(s->tenant_allocs[t]));
+		json_object_object_add(resp, "allocations_by_tenant", bt);
+	}
 	json_object_object_add(resp, "users", json_object_new_int64(s->users));
 	json_object_object_add(resp, "secrets", json_object_new_int64(s->secrets));
 	for (unsigned int i = 0; i < CP_STAT__COUNT; i++)
@@ -259,6 +272,104 @@ cmd_status(void *ctx, struct json_object *req, struct json_object *resp,
 }
 
 
+/* The addresses of family f (4 or 6) in addrs[n] (16 bytes each) into
+ * array a. */
+static void
+addrs_json(struct json_object *a, int f, const uint8_t (*addrs)[16], unsigned int n)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	for (unsigned int i = 0; i < n; i++)
+		if (inet_ntop(f == 4 ? AF_INET : AF_INET6, addrs[i], buf, sizeof(buf)) != NULL)
+			json_object_array_add(a, json_object_new_string(buf));
+}
+
+/* Tenant t's relayed addresses (tp_conf_tenant_relay_mask()) into a. */
+static void
+relay_json(const struct tp_conf *c, unsigned int t, struct json_object *a)
+{
+	for (int f = 4; f <= 6; f += 2) {
+		uint8_t r[TP_CONF_MAX_RELAY][16], mine[TP_CONF_MAX_RELAY][16];
+		unsigned int n = tp_conf_relay_addrs(c, f, r, NULL), k = 0;
+		uint64_t m = tp_conf_tenant_relay_mask(c, t, f);
+
+		for (unsigned int i = 0; i < n && i < 64; i++)
+			if ((m >> i) & 1u)
+				memcpy(mine[k++], r[i], sizeof(mine[0]));
+		addrs_json(a, f, (const uint8_t (*)[16])mine, k);
+	}
+}
+
+/*
+ * tenants: the running configuration's tenants, the default first (the
+ * access ports' own addresses, turn.realm, cp's quotas), each with its
+ * TURN addresses, relayed addresses, quotas, its live allocations and
+ * AGW contexts.
+ */
+static int
+cmd_tenants(void *ctx, struct json_object *req, struct json_object *resp,
+	    const char **error)
+{
+	struct cp_ctx *cp = ctx;
+	const struct tp_conf *c = cp->conf;
+	struct cp_metrics_snap *s = malloc(sizeof(*s));
+	uint32_t agw[TP_CONF_MAX_TENANTS + 1];
+	struct json_object *list = json_object_new_array();
+
+	(void)req;
+	if (s == NULL) {
+		json_object_put(list);
+		*error = "out of memory";
+		return -ENOMEM;
+	}
+	cp_metrics_collect(cp, s);
+	cp_agw_by_tenant(cp, agw, s->ntenants);
+	for (unsigned int t = 0; t < s->ntenants; t++) {
+		const struct tp_conf_tenant *te = t > 0 ? &c->tenants.t[t - 1] : NULL;
+		struct json_object *o = json_object_new_object();
+		struct json_object *addrs = json_object_new_array();
+		struct json_object *rel = json_object_new_array();
+
+		json_object_object_add(o, "name", json_object_new_string(s->tenant_names[t]));
+		json_object_object_add(o, "realm", json_object_new_string(te != NULL ? te->realm :
+								c->turn.realm));
+		if (te != NULL) {
+			for (unsigned int i = 0; i < te->naddrs; i++)
+				addrs_json(addrs, te->addrs[i].family,
+					   &te->addrs[i].ip, 1);
+		} else {
+			/* the access ports' own addresses */
+			for (unsigned int i = 0; i < c->dp.nports; i++) {
+				const struct tp_conf_port *p = &c->dp.ports[i];
+				uint8_t a[16] = { 0 };
+
+				if (!(p->roles & TP_ROLE_ACCESS))
+					continue;
+				if (p->has_ip4) {
+					memcpy(a, p->ip4, 4);
+					addrs_json(addrs, 4, (const uint8_t (*)[16])&a, 1);
+				}
+				if (p->has_ip6)
+					addrs_json(addrs, 6, &p->ip6, 1);
+			}
+		}
+		json_object_object_add(o, "addresses", addrs);
+		relay_json(c, t, rel);
+		json_object_object_add(o, "relayed", rel);
+		json_object_object_add(o, "quota_total", json_object_new_int64(
+			te != NULL ? te->quota_total : c->cp.quota_total));
+		json_object_object_add(o, "quota_user", json_object_new_int64(
+			te != NULL ? te->quota_user : c->cp.quota_user));
+		json_object_object_add(o, "allocations", json_object_new_int64(s->tenant_allocs[t]));
+		if (cp->agw != NULL)
+			json_object_object_add(o, "agw_contexts", json_object_new_int64(agw[t]));
+		json_object_array_add(list, o);
+	}
+	json_object_object_add(resp, "tenants", list);
+	free(s);
+	return 0;
+}
+
 static int
 metrics_setup(struct cp_ctx *cp, char *err, size_t errlen)
 {
@@ -314,6 +425,7 @@ metrics_commands(struct cp_ctx *cp)
 {
 	static const struct cp_api_cmd_def cmds[] = {
 		{ "status", cmd_status },
+		{ "tenants", cmd_tenants },
 	};
 
 	return cp_api_cmds(cp, cmds, sizeof(cmds) / sizeof(cmds[0]));

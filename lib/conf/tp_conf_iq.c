@@ -80,7 +80,7 @@ load_iq(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 {
 	static const char *const names[] = {
 		"listen", "transport", "mid", "mgc", "max_rate", "request_timeout", "profile",
-		NULL,
+		"tenant", NULL,
 	};
 	struct tp_conf_iq *q = &c->iq;
 	const config_setting_t *s;
@@ -142,6 +142,19 @@ load_iq(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 		if (!profile_ok(v))
 			FAIL(s, "iq.profile '%s' is not NAME/VERSION (e.g. \"threegiq/1\")", v);
 		snprintf(q->profile, sizeof(q->profile), "%s", v);
+	}
+	/* (which tenants there are is known once the tenants list, read
+	 * after this group, loaded: tp_conf_load_tenants() checks it) */
+	s = config_setting_get_member(g, "tenant");
+	if (s != NULL) {
+		const char *v = config_setting_type(s) == CONFIG_TYPE_STRING ?
+				config_setting_get_string(s) : "";
+
+		if (v[0] == '\0' || strlen(v) >= sizeof(q->tenant))
+			FAIL(s, "iq.tenant must name a tenant of the tenants list (\"default\": "
+			     "the box's own)");
+		snprintf(q->tenant, sizeof(q->tenant), "%s", v);
+		q->tenant_line = where(s);
 	}
 	s = config_setting_get_member(g, "mid");
 	if (s != NULL) {

@@ -282,6 +282,11 @@ load_tenant(const config_setting_t *g, struct tp_conf_tenant *t, struct tp_conf 
 	return 0;
 }
 
+_Static_assert(sizeof(((struct tp_conf_iq *)0)->tenant) > TP_CONF_TENANT_NAME_MAX,
+	       "iq.tenant cannot hold a tenant's name");
+
+static int resolve_iq_tenant(struct tp_conf *c, char *err, size_t errlen);
+
 int
 tp_conf_load_tenants(const config_t *cfg, struct tp_conf *c, char *err, size_t errlen)
 {
@@ -291,7 +296,7 @@ tp_conf_load_tenants(const config_t *cfg, struct tp_conf *c, char *err, size_t e
 
 	memset(&c->tenants, 0, sizeof(c->tenants));
 	if (s == NULL)
-		return 0;
+		return resolve_iq_tenant(c, err, errlen);
 	c->tenants.line = where(s);
 	if (!config_setting_is_list(s))
 		FAIL(s, "tenants must be a list ( { name = ...; realm = ...; addresses = "
@@ -307,7 +312,27 @@ tp_conf_load_tenants(const config_t *cfg, struct tp_conf *c, char *err, size_t e
 		}
 		c->tenants.n++;
 	}
-	return 0;
+	return resolve_iq_tenant(c, err, errlen);
+}
+
+/* iq.tenant (read before the list): a tenant it has, or "default". */
+static int
+resolve_iq_tenant(struct tp_conf *c, char *err, size_t errlen)
+{
+	struct tp_conf_iq *q = &c->iq;
+
+	q->tenant_idx = 0;
+	if (!q->enabled || q->tenant[0] == '\0' || strcmp(q->tenant, "default") == 0)
+		return 0;
+	for (unsigned int i = 0; i < c->tenants.n; i++)
+		if (strcmp(c->tenants.t[i].name, q->tenant) == 0) {
+			q->tenant_idx = i + 1;
+			return 0;
+		}
+	snprintf(err, errlen, "%s:%d: iq.tenant '%s' is not a tenant of the tenants list%s",
+		 c->path, q->tenant_line, q->tenant,
+		 c->tenants.n == 0 ? " (there is none)" : "");
+	return -EINVAL;
 }
 
 /* ---- what dp and cp derive alike --------------------------------------- */

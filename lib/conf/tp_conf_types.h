@@ -513,6 +513,12 @@ struct tp_conf_iq {
 	uint32_t max_rate;            /* default 500 */
 	uint32_t request_timeout;     /* s: our requests repeated this long, default 30 */
 	char profile[64];             /* "name/version", default "threegiq/1" */
+	/* the tenant of the controllers' association: its contexts are that
+	 * tenant's (a name of the tenants list, checked once it loaded;
+	 * "" the default tenant) and its index there (0 the default) */
+	char tenant[32];
+	int tenant_line;
+	unsigned int tenant_idx;
 };
 
 #define TP_CONF_MAX_CLUSTER_HOSTS 8

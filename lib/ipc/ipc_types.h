@@ -57,7 +57,8 @@
 					* 17: an allocation's start (ipc_alloc.
 					* created_ms), STATS_FINAL;
 					* 18: tenants' realms (ipc_nonce.tenant),
-					* their addresses' hash (ipc_side) */
+					* their addresses' hash (ipc_side), an AGW
+					* termination's tenant (ipc_agw_term) */
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
@@ -330,6 +331,11 @@ struct ipc_agw_term {
 	 * requested events): dp keeps them with the leg, never reads them,
 	 * and gives them back in AGW_STATE to a restarted cp */
 	uint8_t memo[IPC_AGW_MEMO_LEN];
+	/* cp's: the context's tenant (lib/conf's index, 0 the default), in
+	 * every termination cp makes for it; dp keeps it with the leg, never
+	 * reads it, and gives it back in AGW_STATE to a restarted cp */
+	uint8_t tenant;
+	uint8_t pad2[7];          /* (keeps the struct a multiple of 8 bytes) */
 };
 
 /* AGW_ADD's body. */

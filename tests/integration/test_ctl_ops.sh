@@ -395,6 +395,32 @@ check "allocations reads a large answer (3000 rows)" \
 ctl --json allocations
 check "allocations --json with a large answer" "rc == 0 and len(js()['allocations']) == 3000"
 
+# ---- tenants: allocations' column and filter, the tenants command ----------------
+# A box with tenants says so ("tenants": 2): a TENANT column after USER
+# (an allocation of a cp that names none: "default").
+A3='{"id":18,"user":"carol","tenant":"mvno-a","worker":0,"client":"192.0.2.11:5000","relayed":["198.51.100.2:49300"],"lifetime_left_s":60,"peers":[],"channels":[],"pkts_from_client":0,"bytes_from_client":0,"pkts_to_peer":1,"bytes_to_peer":100,"pkts_from_peer":0,"bytes_from_peer":0,"pkts_to_client":0,"bytes_to_client":0}'
+answer allocations "{\"allocations\":[$A3,$A2],\"tenants\":2,\"ok\":true}"
+ctl allocations --tenant mvno-a
+check_req "allocations --tenant sends the tenant" '{"cmd":"allocations","tenant":"mvno-a"}'
+check "allocations on a box with tenants: a TENANT column" \
+	"rc == 0 and lines[0].split()[:3] == ['ID', 'USER', 'TENANT'] and lines[1].split()[:4] == ['18', 'carol', 'mvno-a', '192.0.2.11:5000'] and lines[2].split()[2] == 'default' and lines[0].index('CLIENT') == lines[1].index('192.0.2.11')"
+ctl allocations --tenant ''
+check "allocations --tenant '': a usage error" "rc == 1"
+ctl allocations --tenant x --cluster
+check "allocations --tenant with --cluster: a usage error" "rc == 1"
+T1='{"name":"default","realm":"r.test","addresses":["10.0.0.1"],"relayed":["10.1.0.1"],"quota_total":100,"quota_user":0,"allocations":3}'
+T2='{"name":"mvno-a","realm":"a.test","addresses":["10.0.0.11","fd00::11"],"relayed":[],"quota_total":50,"quota_user":5,"allocations":1}'
+answer tenants "{\"tenants\":[$T1,$T2],\"ok\":true}"
+ctl tenants
+check_req "tenants sends {\"cmd\": \"tenants\"}" '{"cmd":"tenants"}'
+check "tenants: a row each, quota_user 0 as none, no AGW column without agw_contexts" \
+	"rc == 0 and lines[0].split() == ['TENANT', 'REALM', 'ADDRESSES', 'RELAYED', 'QUOTA', 'PER-USER', 'ALLOCATIONS'] and lines[1].split() == ['default', 'r.test', '10.0.0.1', '10.1.0.1', '100', 'none', '3'] and lines[2].split() == ['mvno-a', 'a.test', '10.0.0.11,fd00::11', '-', '50', '5', '1']"
+ctl --json tenants
+check "tenants --json prints the answer object" "rc == 0 and js()['tenants'][1]['name'] == 'mvno-a'"
+answer tenants '{"tenants":[{"name":"x"}],"ok":true}'
+ctl tenants
+check "tenants: a missing member is a malformed answer: exit 2" "rc == 2 and 'malformed answer' in err"
+
 # ---- kill --------------------------------------------------------------------
 answer kill '{"ok":true}'
 ctl kill 42

@@ -994,6 +994,38 @@ test_conf_accounting_bad_is_refused(void **state)
 	__VA_ARGS__ \
 	");\n"
 
+/* The agw and iq groups after a tenants list of one, ent-b: iq on line 14. */
+#define IQ_TENANT(t) \
+	TENANTS("  { name = \"ent-b\"; realm = \"b.example\"; addresses = [\"10.0.0.12\"]; }\n") \
+	"agw = { ports = [20000, 20099]; };\n" \
+	"iq = { listen = \"127.0.0.1:2944\"; mgc = [\"127.0.0.1:2945\"]; " t " };\n"
+
+/* iq.tenant: the association's tenant, a name of the tenants list (read
+ * after the iq group), or "default"; none: the default. */
+static void
+test_conf_iq_tenant(void **state)
+{
+	(void)state;
+	expect_ok(IQ_TENANT(""));
+	assert_int_equal(c.iq.tenant_idx, 0);
+	tp_conf_free(&c);
+	expect_ok(IQ_TENANT("tenant = \"ent-b\";"));
+	assert_int_equal(c.iq.tenant_idx, 1);
+	assert_string_equal(tp_conf_tenant_name(&c, c.iq.tenant_idx), "ent-b");
+	tp_conf_free(&c);
+	expect_ok(IQ_TENANT("tenant = \"default\";"));
+	assert_int_equal(c.iq.tenant_idx, 0);
+	tp_conf_free(&c);
+	expect_error(IQ_TENANT("tenant = \"nosuch\";"), 14,
+		     "iq.tenant 'nosuch' is not a tenant of the tenants list");
+	expect_error(IQ_TENANT("tenant = 3;"), 14, "iq.tenant must name a tenant");
+	/* no tenants list at all */
+	expect_error(DP("") "turn = { realm = \"r\"; };\n"
+		     "agw = { ports = [20000, 20099]; };\n"
+		     "iq = { listen = \"127.0.0.1:2944\"; mgc = [\"127.0.0.1:2945\"]; "
+		     "tenant = \"x\"; };\n", 7, "(there is none)");
+}
+
 static void
 test_conf_tenants_are_read(void **state)
 {
@@ -2232,6 +2264,7 @@ main(void)
 		cmocka_unit_test(test_conf_accounting_is_read),
 		cmocka_unit_test(test_conf_accounting_bad_is_refused),
 		cmocka_unit_test(test_conf_tenants_are_read),
+		cmocka_unit_test(test_conf_iq_tenant),
 		cmocka_unit_test(test_conf_tenants_bad_are_refused),
 	};
 

@@ -44,7 +44,8 @@ static const char conf_text[] =
 	"  { name = \"a\"; dev = \"x0\"; roles = [\"access\"]; ipv4 = \"10.0.0.1/24\"; },\n"
 	"  { name = \"c\"; dev = \"x1\"; roles = [\"core\"]; ipv4 = \"10.1.0.1/24\"; }); };\n"
 	"ipc = { name = \"%s\"; };\n"
-	"agw = { ports = [20000, 20099]; max_contexts = 8; setup_timeout = 5; };\n";
+	"agw = { ports = [20000, 20099]; max_contexts = 8; setup_timeout = 5; };\n"
+	"tenants = ( { name = \"mvno-a\"; realm = \"a.test\"; addresses = [\"10.0.0.11\"]; } );\n";
 
 static int
 setup(void **state)
@@ -208,7 +209,7 @@ test_cp_agw_legs_one_at_a_time(void **state)
 	assert_int_equal(cp_agw_observe(&cp, observer, &heard), 0);
 	spec_server(&s[0], "10.0.0.7");
 	memset(&s[1], 0, sizeof(s[1]));
-	assert_int_equal(cp_agw_create(&cp, s, CP_AGW_SETUP_DEFAULT, "ue-7", CP_AGW_DOOR_IQ, &c,
+	assert_int_equal(cp_agw_create(&cp, s, CP_AGW_SETUP_DEFAULT, "ue-7", CP_AGW_DOOR_IQ, 0, &c,
 				       err, sizeof(err)), 0);
 	id = c->id;
 	assert_int_equal(c->door, CP_AGW_DOOR_IQ);
@@ -316,7 +317,7 @@ test_cp_agw_add_refused_by_dp(void **state)
 	(void)state;
 	spec_client(&s[1], 20, 5060);
 	memset(&s[0], 0, sizeof(s[0]));
-	assert_int_equal(cp_agw_create(&cp, s, 0, NULL, CP_AGW_DOOR_API, &c, err, sizeof(err)), 0);
+	assert_int_equal(cp_agw_create(&cp, s, 0, NULL, CP_AGW_DOOR_API, 0, &c, err, sizeof(err)), 0);
 	id = c->id;
 	assert_true(to_dp(c->worker, &m));
 	spec_server(&s[0], NULL);
@@ -348,16 +349,16 @@ test_cp_agw_rules_for_every_door(void **state)
 	/* agw.peers: 10.9.0.1 is outside what it allows */
 	spec_server(&s[0], "10.9.0.1");
 	memset(&s[1], 0, sizeof(s[1]));
-	assert_int_equal(cp_agw_create(&cp, s, 0, NULL, CP_AGW_DOOR_IQ, &c, err, sizeof(err)),
+	assert_int_equal(cp_agw_create(&cp, s, 0, NULL, CP_AGW_DOOR_IQ, 0, &c, err, sizeof(err)),
 			 -EACCES);
 	assert_non_null(strstr(err, "refused by agw.peers"));
 	/* a plain server leg without remote, unless accept_any */
 	spec_server(&s[0], NULL);
-	assert_int_equal(cp_agw_create(&cp, s, 0, NULL, CP_AGW_DOOR_IQ, &c, err, sizeof(err)),
+	assert_int_equal(cp_agw_create(&cp, s, 0, NULL, CP_AGW_DOOR_IQ, 0, &c, err, sizeof(err)),
 			 -EINVAL);
 	assert_non_null(strstr(err, "needs \"remote\""));
 	/* no leg at all is a context too */
-	assert_int_equal(cp_agw_create(&cp, NULL, 0, NULL, CP_AGW_DOOR_IQ, &c, err, sizeof(err)),
+	assert_int_equal(cp_agw_create(&cp, NULL, 0, NULL, CP_AGW_DOOR_IQ, 0, &c, err, sizeof(err)),
 			 0);
 	id = c->id;
 	assert_true(to_dp(c->worker, &m));
@@ -444,6 +445,74 @@ test_cp_agw_state_one_leg(void **state)
 	assert_int_equal(((const struct ipc_agw_mod *)(const void *)m.body)->term.serial, 7);
 }
 
+/* A context's tenant: an index past the configured ones is refused and
+ * nothing is made; a context's terminations carry its tenant to dp, an
+ * added one too, and a restarted cp takes it back from AGW_STATE. */
+static void
+test_cp_agw_tenant_kept(void **state)
+{
+	static struct ipc_msg m;
+	struct ipc_agw_state *x = (struct ipc_agw_state *)(void *)m.body;
+	struct cp_agw_leg_spec s[2], b;
+	struct cp_agw_ctx *c = NULL;
+	uint64_t id2 = ipc_conn_make(0, 5, 3);
+	uint32_t by[3];
+	char err[256];
+	uint64_t id;
+
+	(void)state;
+	spec_client(&s[0], 20, 5060);
+	memset(&s[1], 0, sizeof(s[1]));
+	assert_int_equal(cp_agw_create(&cp, s, 0, NULL, CP_AGW_DOOR_API, 2, &c, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "tenant 2"));
+	assert_int_equal(cp.agw->total, 0);
+	assert_false(to_dp(0, &m) || to_dp(1, &m));
+	assert_int_equal(cp_agw_create(&cp, s, 0, NULL, CP_AGW_DOOR_API, 1, &c, err, sizeof(err)),
+			 0);
+	id = c->id;
+	assert_int_equal(c->tenant, 1);
+	assert_true(to_dp(c->worker, &m));
+	assert_int_equal(m.h.kind, IPC_AGW_ADD);
+	assert_int_equal(((const struct ipc_agw_ctx *)(const void *)m.body)->term[0].tenant, 1);
+	spec_client(&b, 21, 5060);
+	assert_int_equal(cp_agw_add_leg(&cp, id, 1, &b, 0, NULL, err, sizeof(err)), 0);
+	assert_true(to_dp(c->worker, &m));
+	assert_int_equal(((const struct ipc_agw_mod *)(const void *)m.body)->term.tenant, 1);
+	/* a restarted cp: dp's AGW_STATE of another context of the tenant */
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_AGW_STATE;
+	m.h.worker = 0;
+	m.h.alloc_id = id2;
+	m.h.body_len = sizeof(*x);
+	spec_client(&b, 22, 5060);
+	x->ctx.term[0] = b.term;
+	x->ctx.term[0].local.family = 4;         /* (dp's: the route's source) */
+	x->ctx.term[0].local.ip[0] = 10;
+	x->ctx.term[0].local.ip[1] = 1;
+	x->ctx.term[0].local.ip[3] = 1;
+	x->ctx.term[0].serial = 1;
+	x->ctx.term[0].tenant = 1;
+	x->leg[0].state = 1;
+	x->leg[1].state = 0;
+	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+	cp_agw_state(&cp, 0, &m);
+	c = cp_agw_lookup(&cp, id2);
+	assert_non_null(c);
+	assert_int_equal(c->tenant, 1);
+	cp_agw_by_tenant(&cp, by, 3);
+	assert_int_equal(by[0], 0);
+	assert_int_equal(by[1], 2);
+	assert_int_equal(by[2], 0);
+	/* one from a configuration with a tenant since gone: the default's */
+	m.h.alloc_id = ipc_conn_make(0, 6, 3);
+	x->ctx.term[0].tenant = 9;
+	cp_agw_state(&cp, 0, &m);
+	c = cp_agw_lookup(&cp, m.h.alloc_id);
+	assert_non_null(c);
+	assert_int_equal(c->tenant, 0);
+}
+
 int
 main(void)
 {
@@ -452,6 +521,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cp_agw_add_refused_by_dp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cp_agw_rules_for_every_door, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cp_agw_state_one_leg, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cp_agw_tenant_kept, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

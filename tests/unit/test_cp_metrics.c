@@ -45,12 +45,25 @@ cp_stat_name(enum cp_stat s)
 	return names[s];
 }
 
-/* ... and no allocation, as on a box without a turn group. */
+/* ... and no allocation, as on a box without a turn group, unless a test
+ * put some in fake_allocs[] (only what the metrics read of them: the
+ * TURN address the client reached). */
+static struct cp_alloc fake_allocs[8];
+static unsigned int nfake;
+
 void
 cp_alloc_totals(const struct cp_ctx *c, struct cp_alloc_totals *t)
 {
 	(void)c;
 	memset(t, 0, sizeof(*t));
+	t->allocs = nfake;
+}
+
+struct cp_alloc *
+cp_alloc_next(struct cp_ctx *c, uint32_t *cursor)
+{
+	(void)c;
+	return *cursor < nfake ? &fake_allocs[(*cursor)++] : NULL;
 }
 
 static struct tp_conf conf;
@@ -348,6 +361,89 @@ test_metrics_dp_help_checked(void **state)
 	free(s);
 }
 
+/* An allocation to the TURN address 10.0.0.<last>. */
+static void
+fake_alloc(uint8_t last)
+{
+	struct cp_alloc *a = &fake_allocs[nfake++];
+
+	memset(a, 0, sizeof(*a));
+	a->live = true;
+	a->tuple.server.family = 4;
+	a->tuple.server.ip[0] = 10;
+	a->tuple.server.ip[3] = last;
+	a->tuple.server.port = 3478;
+}
+
+/* turnpike_allocations by tenant: without a tenants list one series,
+ * "default"; with one, a series for each configured tenant and the
+ * default, each counting the allocations whose client reached its
+ * addresses (none: 0, still shown), names escaped as label values. */
+static void
+test_metrics_allocations_by_tenant(void **state)
+{
+	struct cp_metrics_snap *s = calloc(1, sizeof(*s));
+	struct tp_conf tconf;
+	char *out = NULL, err[256];
+	FILE *f;
+
+	(void)state;
+	assert_non_null(s);
+	nfake = 0;
+	cp_metrics_collect(&cp, s);
+	assert_true(cp_metrics_render(s, "r.test", &out) > 0);
+	assert_non_null(strstr(out, "\nturnpike_allocations{tenant=\"default\"} 0\n"));
+	assert_null(strstr(out, "turnpike_allocations{tenant=\"mvno"));
+	free(out);
+
+	f = fopen(conf_path, "w");
+	assert_non_null(f);
+	fprintf(f, "dp = { workers = [0]; ports = (\n"
+		"  { name = \"a\"; dev = \"x0\"; roles = [\"access\", \"core\"]; "
+		"ipv4 = \"10.0.0.1/24\"; }); };\n"
+		"turn = { realm = \"r.test\"; ipc = \"%s\"; };\n"
+		"tenants = (\n"
+		"  { name = \"mvno-a\"; realm = \"a.test\"; addresses = [\"10.0.0.11\"]; },\n"
+		"  { name = \"ent.b\"; realm = \"b.test\"; addresses = [\"10.0.0.12\", "
+		"\"10.0.0.13\"]; } );\n", seg_name);
+	fclose(f);
+	if (tp_conf_load(conf_path, &tconf, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	cp.conf = &tconf;
+	fake_alloc(11);
+	fake_alloc(1);                  /* the port's own: the default's */
+	fake_alloc(11);
+	fake_alloc(13);
+	fake_alloc(11);
+	cp_metrics_collect(&cp, s);
+	assert_int_equal(s->ntenants, 3);
+	assert_int_equal(s->tenant_allocs[0], 1);
+	assert_int_equal(s->tenant_allocs[1], 3);
+	assert_int_equal(s->tenant_allocs[2], 1);
+	assert_true(cp_metrics_render(s, "r.test", &out) > 0);
+	assert_non_null(strstr(out, "# TYPE turnpike_allocations gauge\n"
+				    "turnpike_allocations{tenant=\"default\"} 1\n"
+				    "turnpike_allocations{tenant=\"mvno-a\"} 3\n"
+				    "turnpike_allocations{tenant=\"ent.b\"} 1\n"));
+	assert_null(strstr(out, "\nturnpike_allocations "));
+	free(out);
+	/* none left: every tenant still has its series, at 0 */
+	nfake = 0;
+	cp_metrics_collect(&cp, s);
+	assert_true(cp_metrics_render(s, "r.test", &out) > 0);
+	assert_non_null(strstr(out, "\nturnpike_allocations{tenant=\"ent.b\"} 0\n"));
+	free(out);
+	/* a snapshot made by hand (no names): all the default's */
+	memset(s, 0, sizeof(*s));
+	s->allocations = 4;
+	assert_true(cp_metrics_render(s, "r.test", &out) > 0);
+	assert_non_null(strstr(out, "\nturnpike_allocations{tenant=\"default\"} 4\n"));
+	free(out);
+	cp.conf = &conf;
+	tp_conf_free(&tconf);
+	free(s);
+}
+
 /* A source outside cp.metrics_allow: closed before a byte is answered,
  * counted (and the count is in the text); an allowed one served. */
 static void
@@ -538,6 +634,8 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_dp_families, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_dp_help_checked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_allocations_by_tenant, setup,
+						teardown),
 		cmocka_unit_test(test_metrics_allowed_sources),
 		cmocka_unit_test(test_metrics_allow_parse_refuses_bad_prefixes),
 		cmocka_unit_test(test_metrics_exposed_address_warns),

@@ -7,7 +7,7 @@ _turnpikectl()
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
 	local globals="--help --version --json --socket --config"
-	local commands="status ready allocations kill users secrets psk top reload drain undrain agw events stun fingerprint aka-token"
+	local commands="status ready allocations kill tenants users secrets psk top reload drain undrain agw events stun fingerprint aka-token"
 
 	case $prev in
 	--socket|-s)
@@ -21,6 +21,10 @@ _turnpikectl()
 	--a|--b|--label|--setup-timeout|--after|--id|--timeout|--leg|--term|--remote|--fp|--dscp|--police-rate|--police-burst)
 		return ;;
 	--ik|--verify)
+		return ;;
+	--tenant|-t)
+		# the running configuration's (cp's socket readable: an operator)
+		COMPREPLY=($(compgen -W "$(turnpikectl tenants 2>/dev/null | awk 'NR > 1 { print $1 }')" -- "$cur"))
 		return ;;
 	esac
 	# the command: the first word after turnpikectl that is not an option
@@ -58,7 +62,7 @@ _turnpikectl()
 		if [ -z "$sub" ]; then
 			COMPREPLY=($(compgen -W "create add-leg modify-leg subtract-leg list show release" -- "$cur"))
 		elif [ "$sub" = create ]; then
-			COMPREPLY=($(compgen -W "--a --b --setup-timeout --label --fingerprint-alg --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--a --b --setup-timeout --label --fingerprint-alg --tenant --help" -- "$cur"))
 		elif [ "$sub" = add-leg ]; then
 			COMPREPLY=($(compgen -W "--leg --term --setup-timeout --fingerprint-alg --help" -- "$cur"))
 		elif [ "$sub" = modify-leg ]; then
@@ -73,7 +77,7 @@ _turnpikectl()
 	ready)
 		COMPREPLY=($(compgen -W "--wait --help" -- "$cur")) ;;
 	allocations)
-		COMPREPLY=($(compgen -W "--user --help" -- "$cur")) ;;
+		COMPREPLY=($(compgen -W "--user --tenant --cluster --help" -- "$cur")) ;;
 	top)
 		COMPREPLY=($(compgen -W "--interval --count --help" -- "$cur")) ;;
 	fingerprint)
