@@ -101,7 +101,8 @@ for addr, want in REALMS.items():
     check("Binding to %s: answered from %s with XOR-MAPPED-ADDRESS %s" % (addr, src, xm),
           m is not None and m.cls == 2 and src is not None and
           norm(src[0]) == norm(addr) and src[1] == 3478 and
-          xm is not None and norm(xm[0]) == norm(me[0]) and xm[1] == me[1],
+          xm is not None and norm(xm[0]) == ("fd00:210::2" if ":" in addr else "10.210.0.2")
+          and xm[1] == me[1],
           (m and m.cls, src, xm, me))
     m, src = udp_once(c, c.build(tc.ALLOCATE, [UDP], auth=False))
     check("UDP Allocate without integrity to %s: 401, REALM %s, from %s" % (addr, realm(m), src),
@@ -178,7 +179,7 @@ sys.exit(1 if fails else 0)
 PY
 [ $? -eq 0 ] || TP_FAILS=$((TP_FAILS + 1))
 
-st=$(tp_stats "turn_tcp worker=0")
-tp_check "TURN over TCP took no connection as not an access address (not_access=$(tp_stat "$st" not_access))" \
-  test "$(tp_stat "$st" not_access)" -eq 0
+st=$(tp_stats "tcp_turn worker=0")
+tp_check "TURN over TCP and TLS took the 8 connections (accepted=$(tp_stat "$st" accepted), refused_not_access=$(tp_stat "$st" refused_not_access))" \
+  test "$(tp_stat "$st" accepted)" -eq 8 -a "$(tp_stat "$st" refused_not_access)" -eq 0
 exit $((TP_FAILS > 0))
