@@ -10,7 +10,9 @@
 # address of the prefix no tenant has is nobody's. A nonce got at tenant
 # A's address is ours at A (dp's routable lane) and foreign at B's and at
 # the default's (dp's other lane: cp judges it, and the client gets no
-# allocation with it). Driven by lib/turnclient.py.
+# allocation with it). An allocation made at a tenant's address gets the
+# peer's data (Data indication, ChannelData) from that address. Driven by
+# lib/turnclient.py and coturn's turnutils_peer.
 set -uo pipefail
 . "$(dirname "$0")/lib/dp_env.sh"
 tp_env_init
@@ -21,13 +23,18 @@ tp_write_conf "$TP_TMP/dp.conf" "0" "" "" "" "$(tp_turn_groups '' \
   'listen_tcp = [3478]; listen_tls = [5349]; tcp_first_message = 2;')
 tls = { certificate = \"$TP_TMP/turn.test.pem\"; private_key = \"$TP_TMP/turn.test.key\"; };
 tenants = (
-  { name = \"mvno-a\"; realm = \"a.example\"; addresses = [\"10.210.0.11\", \"fd00:210::11\"]; },
-  { name = \"ent-b\"; realm = \"b.example\"; addresses = [\"10.210.0.12\", \"fd00:210::12\"]; }
+  { name = \"mvno-a\"; realm = \"a.example\"; addresses = [\"10.210.0.11\", \"fd00:210::11\"];
+    users = ({ name = \"test\"; password = \"test\"; }); },
+  { name = \"ent-b\"; realm = \"b.example\"; addresses = [\"10.210.0.12\", \"fd00:210::12\"];
+    users = ({ name = \"test\"; password = \"test\"; }); }
 );"
 tp_check "turnpike-dp --check accepts the tenants" "$TP_DP" --config "$TP_TMP/dp.conf" --check
 tp_dp_start "$TP_TMP/dp.conf"
 tp_cp_start "$TP_TMP/dp.conf"
 export TP_DP_PID TP_DP_LOG
+command -v turnutils_peer >/dev/null || tp_die "turnutils_peer missing (tools/bootstrap installs coturn)"
+ip netns exec "$TP_NS_P" turnutils_peer -L 10.211.0.2 -p 3480 >"$TP_TMP/peer.log" 2>&1 &
+TP_PEER_PID=$!
 
 for a in 10.210.0.11 10.210.0.12 fd00:210::11 fd00:210::12 10.210.0.1; do
   tp_check "ping $a answers" ip netns exec "$TP_NS_C" ping -c 1 -W 2 "$a"
@@ -175,6 +182,45 @@ for other in ("10.210.0.12", "10.210.0.1"):
     check("... and no allocation with it (%s)" % (m and m.error()),
           m is None or (m.cls == 3 and m.error() in (401, 438)), m and (m.cls, m.error()))
     d1 = d2
+
+# 4. An allocation made at a tenant's address: what dp relays to the
+# client (a Data indication, ChannelData) leaves from that address. (The
+# retries take whichever realm and nonce the answers give: the 401's is
+# the tenant's, and cp decides whose credentials these are.)
+for addr in ("10.210.0.12", "fd00:210::11"):
+    c = tc.Client(addr)
+    m = c.allocate()
+    check("Allocate at %s (as %s): %s" % (addr, c.realm, m.error() or "success"),
+          m.cls == 2, m.error())
+    if m.cls != 2:
+        continue
+    m = c.permission(("10.211.0.2", None))
+    check("... CreatePermission for the peer: %s" % (m.error() or "success"), m.cls == 2)
+    got = {}
+    c.sock.settimeout(2.0)
+    for kind in ("data", "chdata"):
+        if kind == "data":
+            c.send_indication("10.211.0.2", 3480, b"tenant-" + kind.encode())
+        else:
+            m = c.channel_bind(0x4001, "10.211.0.2", 3480)
+            if m.cls != 2:
+                check("... ChannelBind: %s" % m.error(), False)
+                break
+            c.channel_data(0x4001, b"tenant-" + kind.encode())
+        try:
+            while kind not in got:
+                data, src = c.sock.recvfrom(65535)
+                if kind == "data" and data[0] < 0x40 and tc.Msg(data).method == tc.DATA:
+                    got[kind] = src
+                elif kind == "chdata" and data[:2] == b"\x40\x01":
+                    got[kind] = src
+        except socket.timeout:
+            pass
+        src = got.get(kind)
+        check("... the peer's echo as %s came from %s" % (
+              "a Data indication" if kind == "data" else "ChannelData", src),
+              src is not None and norm(src[0]) == norm(addr) and src[1] == 3478, src)
+    c.sock.close()
 sys.exit(1 if fails else 0)
 PY
 [ $? -eq 0 ] || TP_FAILS=$((TP_FAILS + 1))
