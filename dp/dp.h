@@ -191,13 +191,55 @@ dp_port_relay_index(struct dp_port *p)
 	}
 }
 
+/* ta4_at[] and ta6_at[] from the tenants' addresses (port.c, and unit
+ * tests). */
+static inline void
+dp_port_tenant_index(struct dp_port *p)
+{
+	memset(p->ta4_at, 0, sizeof(p->ta4_at));
+	memset(p->ta6_at, 0, sizeof(p->ta6_at));
+	for (unsigned int i = 0; i < p->nta4; i++) {
+		uint8_t *e = &p->ta4_at[((const uint8_t *)&p->ta4[i])[3]];
+
+		*e = *e == 0 ? (uint8_t)(i + 1) : DP_RELAY_SCAN;
+	}
+	for (unsigned int i = 0; i < p->nta6; i++) {
+		uint8_t *e = &p->ta6_at[p->ta6[i][15]];
+
+		*e = *e == 0 ? (uint8_t)(i + 1) : DP_RELAY_SCAN;
+	}
+}
+
+/* The tenant (lib/conf's index, 1..) whose TURN address on port dst (4
+ * bytes) is; 0 when none is (the port's own address, a relayed one, any
+ * other). One read and one compare, as for relayed addresses. */
+static inline unsigned int
+dp_tenant4(const struct dp_port *port, const uint8_t *dst)
+{
+	uint32_t d;
+	unsigned int k;
+
+	if (port->nta4 == 0)
+		return 0;
+	memcpy(&d, dst, 4);
+	k = port->ta4_at[dst[3]];
+	if (k != DP_RELAY_SCAN)
+		return k != 0 && port->ta4[k - 1] == d ? port->ta4_tenant[k - 1] : 0;
+	for (unsigned int i = 0; i < port->nta4; i++)
+		if (port->ta4[i] == d)
+			return port->ta4_tenant[i];
+	return 0;
+}
+
 /*
  * Is dst (4 bytes) one of port's IPv4 addresses? The port's own address
  * is compared first, so a port without relay_ipv4 costs what it did
  * before; a relayed address is found by its last byte (relay4_at[]) and
- * one 32-bit compare, however many there are. Returns true and sets *own
- * (dst is the port's own address) and *relay_idx (its index among the
- * relayed addresses, -1 when not one).
+ * one 32-bit compare, however many there are; a tenant's TURN address
+ * the same way, after those. Returns true and sets *own (dst is the
+ * port's own address or a tenant's TURN address: TURN's listeners take
+ * it) and *relay_idx (its index among the relayed addresses, -1 when not
+ * one).
  */
 static inline bool
 dp_local4(const struct dp_port *port, const uint8_t *dst, bool *own,
@@ -216,20 +258,26 @@ dp_local4(const struct dp_port *port, const uint8_t *dst, bool *own,
 	memcpy(&d, dst, 4);
 	k = port->relay4_at[dst[3]];
 	if (likely(k != DP_RELAY_SCAN)) {
-		if (k == 0 || port->relay4[k - 1] != d)
-			return false;
-		*own = false;
-		*relay_idx = (int)k - 1;
-		return true;
-	}
-	for (unsigned int i = 0; i < port->nrelay4; i++) {
-		if (port->relay4[i] == d) {
+		if (k != 0 && port->relay4[k - 1] == d) {
 			*own = false;
-			*relay_idx = (int)i;
+			*relay_idx = (int)k - 1;
 			return true;
 		}
+	} else {
+		for (unsigned int i = 0; i < port->nrelay4; i++) {
+			if (port->relay4[i] == d) {
+				*own = false;
+				*relay_idx = (int)i;
+				return true;
+			}
+		}
 	}
-	return false;
+	/* a tenant's TURN address: as the own one, not a relayed one */
+	if (dp_tenant4(port, dst) == 0)
+		return false;
+	*own = true;
+	*relay_idx = -1;
+	return true;
 }
 
 /* Two 64-bit compares for an IPv6 address. */
@@ -243,6 +291,41 @@ dp_ip6_eq(const uint8_t *a, const uint8_t *b)
 	memcpy(&b0, b, 8);
 	memcpy(&b1, b + 8, 8);
 	return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+}
+
+/* dp_tenant4() for an IPv6 dst (16 bytes). */
+static inline unsigned int
+dp_tenant6(const struct dp_port *port, const uint8_t *dst)
+{
+	unsigned int k;
+
+	if (port->nta6 == 0)
+		return 0;
+	k = port->ta6_at[dst[15]];
+	if (k != DP_RELAY_SCAN)
+		return k != 0 && dp_ip6_eq(dst, port->ta6[k - 1]) ? port->ta6_tenant[k - 1] : 0;
+	for (unsigned int i = 0; i < port->nta6; i++)
+		if (dp_ip6_eq(dst, port->ta6[i]))
+			return port->ta6_tenant[i];
+	return 0;
+}
+
+/* The tenant of a server address (family NET_AF_IPV4/6) on port. */
+static inline unsigned int
+dp_tenant_of(const struct dp_port *port, uint8_t family, const uint8_t *dst)
+{
+	return family == NET_AF_IPV4 ? dp_tenant4(port, dst) : dp_tenant6(port, dst);
+}
+
+/* ip is port's own address or a tenant's TURN address on it: where
+ * TURN's listeners answer (control path: accepts, set-up). */
+static inline bool
+dp_port_turn_addr(const struct dp_port *port, uint8_t family, const uint8_t *ip)
+{
+	if (family == NET_AF_IPV4)
+		return port->has_ip4 && (memcmp(port->ip4, ip, 4) == 0 ||
+					 dp_tenant4(port, ip) != 0);
+	return port->has_ip6 && (dp_ip6_eq(port->ip6, ip) || dp_tenant6(port, ip) != 0);
 }
 
 /* The same for a unicast IPv6 dst (16 bytes). */
@@ -261,20 +344,25 @@ dp_local6(const struct dp_port *port, const uint8_t *dst, bool *own,
 	}
 	k = port->relay6_at[dst[15]];
 	if (likely(k != DP_RELAY_SCAN)) {
-		if (k == 0 || !dp_ip6_eq(dst, port->relay6[k - 1]))
-			return false;
-		*own = false;
-		*relay_idx = (int)k - 1;
-		return true;
-	}
-	for (unsigned int i = 0; i < port->nrelay6; i++) {
-		if (dp_ip6_eq(dst, port->relay6[i])) {
+		if (k != 0 && dp_ip6_eq(dst, port->relay6[k - 1])) {
 			*own = false;
-			*relay_idx = (int)i;
+			*relay_idx = (int)k - 1;
 			return true;
 		}
+	} else {
+		for (unsigned int i = 0; i < port->nrelay6; i++) {
+			if (dp_ip6_eq(dst, port->relay6[i])) {
+				*own = false;
+				*relay_idx = (int)i;
+				return true;
+			}
+		}
 	}
-	return false;
+	if (dp_tenant6(port, dst) == 0)
+		return false;
+	*own = true;
+	*relay_idx = -1;
+	return true;
 }
 
 static inline uint64_t

@@ -277,6 +277,9 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 			for (unsigned int k = 0; k < TURN_ADMIT__COUNT; k++)
 				fprintf(out, " %s=%" PRIu64, turn_admit_stat_name(k),
 					t->admit->ctr[k]);
+			if (t->ntnonce != 0 || t->nonce_tenants_mismatch != 0)
+				fprintf(out, " tenants=%u nonce_tenants_mismatch=%" PRIu64,
+					t->ntnonce, t->nonce_tenants_mismatch);
 			fputc('\n', out);
 		}
 	}

@@ -85,7 +85,7 @@ static const struct tcp_out_ops dp_tcp_out_ops = { .output = tcp_out };
 
 /* A port's mss_clamp for a connection from laddr (tcp_conf.mss_clamp):
  * the port whose own address it is; a relayed address belongs to the
- * port that lists it. */
+ * port that lists it, a tenant's TURN address to its access port. */
 static uint16_t
 mss_clamp_of(void *arg, uint8_t family, const uint8_t *laddr)
 {
@@ -104,6 +104,14 @@ mss_clamp_of(void *arg, uint8_t family, const uint8_t *laddr)
 			if (memcmp(family == TCP_AF_IPV4 ? p->relay4[j] : p->relay6[j], laddr,
 				   family == TCP_AF_IPV4 ? 4 : 16) == 0)
 				return p->mss_clamp;
+		for (unsigned int t = 0; t < conf->tenants.n; t++) {
+			const struct tp_conf_tenant *te = &conf->tenants.t[t];
+
+			for (unsigned int j = 0; j < te->naddrs; j++)
+				if (te->addrs[j].port == i && te->addrs[j].family == family &&
+				    memcmp(te->addrs[j].ip, laddr, family == TCP_AF_IPV4 ? 4 : 16) == 0)
+					return p->mss_clamp;
+		}
 	}
 	return 0;
 }
@@ -525,15 +533,15 @@ dp_tcp_poll(struct dp_worker *w, uint64_t now_ms)
 
 /* ---- active open ---- */
 
-/* The port whose own address is addr (family's), or NULL. */
+/* The port whose own address (or tenant's TURN address) is addr
+ * (family's), or NULL. */
 static struct dp_port *
 port_of_addr(struct dp_ctx *ctx, uint8_t family, const uint8_t *addr)
 {
 	for (unsigned int i = 0; i < ctx->nports; i++) {
 		struct dp_port *p = &ctx->ports[i];
 
-		if (family == TCP_AF_IPV4 ? p->has_ip4 && memcmp(p->ip4, addr, 4) == 0 :
-		    p->has_ip6 && memcmp(p->ip6, addr, 16) == 0)
+		if (dp_port_turn_addr(p, family, addr))
 			return p;
 	}
 	return NULL;

@@ -22,6 +22,8 @@
 
 #define DP_MAX_PORTS    TP_CONF_MAX_PORTS
 #define DP_MAX_WORKERS  TP_CONF_MAX_WORKERS
+/* tenants' TURN addresses one port may carry */
+#define DP_PORT_TADDRS  (TP_CONF_MAX_TENANTS * TP_CONF_TENANT_ADDRS)
 #define DP_BURST        32
 #define DP_TX_BUF       (DP_BURST * 4)
 #define DP_NEIGH_SIZE   1024
@@ -106,6 +108,21 @@ struct dp_port {
 	uint16_t flow_rules, flow_rules_wanted, flow_refused;
 	char steering[480];
 	struct net_flow_steer steer;
+	/* Tenants' TURN addresses on this access port (lib/conf's tenants;
+	 * after everything above, so that a box without tenants lays out
+	 * what it did): local addresses as the own one is (ARP, ND, echo,
+	 * TURN's listeners), answered from the address asked. ta4_tenant /
+	 * ta6_tenant: their tenant index (1..); ta4_at / ta6_at as
+	 * relay4_at, so that dp_local4/6() look them up only once the own
+	 * and relayed addresses missed. */
+	uint8_t nta4, nta6;
+	uint8_t ta4_at[256];
+	uint8_t ta6_at[256];
+	uint8_t ta4_tenant[DP_PORT_TADDRS];
+	uint8_t ta6_tenant[DP_PORT_TADDRS];
+	uint32_t ta4[DP_PORT_TADDRS];            /* network order */
+	uint8_t ta6[DP_PORT_TADDRS][16];
+	uint8_t ta6_snm[DP_PORT_TADDRS][16];
 };
 
 /* Everything a UDP handler needs to know about a datagram. */

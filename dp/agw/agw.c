@@ -95,17 +95,15 @@ ip_zero(const uint8_t *ip)
 	return true;
 }
 
-/* addr (family 4 or 6) is one of dp's port addresses. */
+/* addr (family 4 or 6) is one of dp's port addresses (a port's own, or
+ * a tenant's TURN address on one). */
 static bool
 addr_is_ours(const struct dp_ctx *ctx, uint8_t family, const uint8_t *ip)
 {
-	for (unsigned int i = 0; i < ctx->nports; i++) {
-		const struct dp_port *p = &ctx->ports[i];
-
-		if (family == 4 ? p->has_ip4 && memcmp(p->ip4, ip, 4) == 0 :
-		    p->has_ip6 && memcmp(p->ip6, ip, 16) == 0)
+	for (unsigned int i = 0; i < ctx->nports; i++)
+		if (dp_port_turn_addr(&ctx->ports[i], family == 4 ? NET_AF_IPV4 : NET_AF_IPV6,
+				      ip))
 			return true;
-	}
 	return false;
 }
 

@@ -6,8 +6,9 @@
  * ipv6.c, arp.c, nd.c, icmp.c); this file applies it to mbufs, counts
  * every drop by reason and frees in one place per packet.
  *
- * A port's addresses are its own and, on the core port of a family, its
- * relayed addresses (relay_ipv4 / relay_ipv6): ARP, neighbour
+ * A port's addresses are its own, on the core port of a family its
+ * relayed addresses (relay_ipv4 / relay_ipv6), and on an access port the
+ * tenants' TURN addresses its prefix holds: ARP, neighbour
  * solicitations (to their solicited-node groups too), echo, ICMP errors
  * and UDP are taken for every one of them, and answered from the address
  * asked; UDP learns which one it was (dp_local4/6) for the listeners.
@@ -343,7 +344,8 @@ nd_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 }
 
 /* A multicast group the port listens to: all-nodes, the solicited-node
- * group of its own address or of a relayed one (RFC 4861 §7.2.1). */
+ * group of its own address, of a relayed one or of a tenant's TURN
+ * address (RFC 4861 §7.2.1). */
 static bool
 ip6_group_ours(const struct dp_port *port, const uint8_t *dst)
 {
@@ -353,6 +355,9 @@ ip6_group_ours(const struct dp_port *port, const uint8_t *dst)
 		return true;
 	for (unsigned int i = 0; i < port->nrelay6; i++)
 		if (dp_ip6_eq(dst, port->relay6_snm[i]))
+			return true;
+	for (unsigned int i = 0; i < port->nta6; i++)
+		if (dp_ip6_eq(dst, port->ta6_snm[i]))
 			return true;
 	return false;
 }

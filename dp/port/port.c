@@ -107,6 +107,33 @@ port_relays(struct dp_port *p, const struct tp_conf *conf, unsigned int index,
 	dp_port_relay_index(p);
 }
 
+/* The tenants' TURN addresses lib/conf put on port index (an access
+ * port's prefix holds them), with their tenant indices. */
+static void
+port_tenants(struct dp_port *p, const struct tp_conf *conf, unsigned int index)
+{
+	p->nta4 = p->nta6 = 0;
+	for (unsigned int i = 0; i < conf->tenants.n; i++) {
+		const struct tp_conf_tenant *t = &conf->tenants.t[i];
+
+		for (unsigned int j = 0; j < t->naddrs; j++) {
+			const struct tp_conf_tenant_addr *a = &t->addrs[j];
+
+			if (a->port != index)
+				continue;
+			if (a->family == 4 && p->nta4 < DP_PORT_TADDRS) {
+				memcpy(&p->ta4[p->nta4], a->ip, 4);
+				p->ta4_tenant[p->nta4++] = (uint8_t)(i + 1);
+			} else if (a->family == 6 && p->nta6 < DP_PORT_TADDRS) {
+				memcpy(p->ta6[p->nta6], a->ip, 16);
+				ipv6_solicited_node(a->ip, p->ta6_snm[p->nta6]);
+				p->ta6_tenant[p->nta6++] = (uint8_t)(i + 1);
+			}
+		}
+	}
+	dp_port_tenant_index(p);
+}
+
 static void
 port_from_conf(struct dp_port *p, const struct tp_conf *conf, unsigned int index)
 {
@@ -128,6 +155,7 @@ port_from_conf(struct dp_port *p, const struct tp_conf *conf, unsigned int index
 		ipv6_solicited_node(p->ip6, p->ip6_snm);
 	port_relays(p, conf, index, 4);
 	port_relays(p, conf, index, 6);
+	port_tenants(p, conf, index);
 	p->mtu = cp->mtu;
 	p->vlan = cp->vlan;
 	p->impair = cp->impair;

@@ -170,6 +170,9 @@ turn_free(struct dp_ctx *ctx)
 		rte_free(t->admit);
 		rte_free(t->conn_events_mem);
 		nonce_ctx_fini(&t->nonce);
+		for (unsigned int k = 0; k < t->ntnonce; k++)
+			nonce_ctx_fini(&t->tnonce[k]);
+		rte_free(t->tnonce);
 		rte_free(t);
 		w->turn = NULL;
 	}

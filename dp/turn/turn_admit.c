@@ -183,6 +183,27 @@ turn_admit_nonce_load(struct nonce_ctx *nc, const struct ipc_nonce *n)
 			     n->software_len);
 }
 
+int
+turn_admit_nonce_load_tenant(struct nonce_ctx *nc, const struct ipc_nonce *n,
+			     unsigned int tenant)
+{
+	uint8_t key[NONCE_KEY_LEN];
+	int rc;
+
+	nc->keyed = false;           /* as nonce_ctx_set() on a refusal */
+	if (tenant == 0 || tenant > n->ntenants || tenant > IPC_TENANTS_MAX ||
+	    n->tenant[tenant - 1].len == 0 || n->tenant[tenant - 1].len >= IPC_NONCE_STR_MAX ||
+	    n->software_len >= IPC_NONCE_STR_MAX)
+		return -EINVAL;
+	rc = nonce_tenant_key(n->key, tenant, key);
+	if (rc == 0)
+		rc = nonce_ctx_set(nc, key, n->features, n->lifetime_s, n->tenant[tenant - 1].realm,
+				   n->tenant[tenant - 1].len, n->has_software ? n->software : NULL,
+				   n->software_len);
+	memset(key, 0, sizeof(key));
+	return rc;
+}
+
 const char *
 turn_admit_stat_name(enum turn_admit_stat s)
 {

@@ -153,6 +153,15 @@ bool turn_admit_challenge(struct turn_admit *ad, uint8_t family,
  */
 int turn_admit_nonce_load(struct nonce_ctx *nc, const struct ipc_nonce *n);
 
+/*
+ * The same for tenant (lib/conf's index, 1..n->ntenants): the key
+ * nonce_tenant_key(n->key, tenant), the tenant's realm, the block's
+ * features, lifetime and SOFTWARE. Returns 0, -EINVAL (no such tenant in
+ * the block, a block nonce_ctx_set() refuses) or -EIO.
+ */
+int turn_admit_nonce_load_tenant(struct nonce_ctx *nc, const struct ipc_nonce *n,
+				 unsigned int tenant);
+
 /* "admit_routable", ... */
 const char *turn_admit_stat_name(enum turn_admit_stat s);
 

@@ -117,6 +117,26 @@ answer_error(struct dp_worker *w, const struct turn_from *from,
 }
 
 /*
+ * The nonce maker of the tenant whose address the request reached (the
+ * server address: nothing the client picks), NULL while the worker has
+ * no key from cp. A nonce made at one tenant's address is foreign at
+ * another's and at the default's.
+ */
+static inline struct nonce_ctx *
+turn_nonce_of(struct dp_worker *w, const struct turn_from *from)
+{
+	struct turn_worker *t = w->turn;
+	unsigned int tenant;
+
+	if (!t->nonce_ok)
+		return NULL;
+	tenant = dp_tenant_of(&w->ctx->ports[from->in_port], from->family, from->dst);
+	if (likely(tenant == 0))
+		return &t->nonce;
+	return tenant <= t->ntnonce ? &t->tnonce[tenant - 1] : NULL;
+}
+
+/*
  * RFC 8489 §9.2.4, first check: a request without MESSAGE-INTEGRITY(-SHA256)
  * is answered 401 with REALM and a fresh NONCE. dp answers it itself, with
  * cp's key, realm and SOFTWARE (the block cp published: lib/nonce builds
@@ -127,7 +147,8 @@ answer_error(struct dp_worker *w, const struct turn_from *from,
  */
 static void
 answer_challenge(struct dp_worker *w, const struct turn_from *from,
-		 const struct stun_msg *msg, const struct stun_addr *sa)
+		 const struct stun_msg *msg, const struct stun_addr *sa,
+		 struct nonce_ctx *nc)
 {
 	struct turn_worker *t = w->turn;
 	uint8_t buf[1024];
@@ -136,7 +157,7 @@ answer_challenge(struct dp_worker *w, const struct turn_from *from,
 	_Static_assert(sizeof(buf) >= NONCE_CHALLENGE_MAX, "a challenge fits");
 	if (!turn_admit_challenge(t->admit, from->family, from->src, t->now_ms))
 		return;         /* counted; silence, as cp's limiter */
-	n = nonce_challenge_build(&t->nonce, STUN_ERR_UNAUTHENTICATED, msg->method,
+	n = nonce_challenge_build(nc, STUN_ERR_UNAUTHENTICATED, msg->method,
 				  msg->tid, sa, from->transport,
 				  t->now_ms / 1000u, buf, sizeof(buf));
 	if (n > 0)
@@ -175,6 +196,7 @@ to_cp(struct dp_worker *w, const struct turn_from *from,
 					from->conn_id, from->family,
 					from->in_port, from->src, from->src_port,
 					from->dst_port)) != NULL;
+		struct nonce_ctx *nc = turn_nonce_of(w, from);
 		struct stun_addr src;
 		enum turn_lane lane;
 
@@ -182,11 +204,10 @@ to_cp(struct dp_worker *w, const struct turn_from *from,
 		src.port = from->src_port;
 		memcpy(src.ip, from->src, 16);
 		/* Nonces expire on CLOCK_MONOTONIC seconds, as cp's do. */
-		lane = turn_admit_lane(t->admit, t->nonce_ok ? &t->nonce : NULL, msg,
-				       existing, &src, from->transport,
+		lane = turn_admit_lane(t->admit, nc, msg, existing, &src, from->transport,
 				       t->now_ms / 1000u);
 		if (lane == TURN_LANE_CHALLENGE) {
-			answer_challenge(w, from, msg, &src);
+			answer_challenge(w, from, msg, &src, nc);
 			return false;
 		}
 		if (!turn_admit(t->admit, lane, from->family, from->src,

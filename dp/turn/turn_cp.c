@@ -135,14 +135,37 @@ turn_cp_apply(struct dp_worker *w, const struct ipc_msg *msg)
 	}
 }
 
+/* The block's nonce makers: the default tenant's and each tenant's. A
+ * block whose count of tenants is not dp's (a cp with another file: the
+ * side's tenants_sig tells the operator too) keys none, so that no
+ * request is judged with another tenant's key or an index past dp's. */
+static int
+nonce_load_all(struct dp_worker *w, struct turn_worker *t, const struct ipc_nonce *n)
+{
+	int rc;
+
+	if (n->ntenants != t->ntnonce) {
+		if (t->nonce_tenants_mismatch++ == 0 && w->id == 0)
+			tp_log(TP_LOG_ERR, "cp published nonces for %u tenants, dp has %u: "
+			       "dp answers no 401 and judges no nonce until both read the same "
+			       "tenants\n", n->ntenants, t->ntnonce);
+		return -EPROTO;
+	}
+	rc = turn_admit_nonce_load(&t->nonce, n);
+	for (unsigned int i = 0; rc == 0 && i < t->ntnonce; i++)
+		rc = turn_admit_nonce_load_tenant(&t->tnonce[i], n, i + 1);
+	return rc;
+}
+
 static void
-nonce_take(struct turn_worker *t, const struct ipc_shm *shm, uint64_t epoch)
+nonce_take(struct dp_worker *w, struct turn_worker *t, const struct ipc_shm *shm,
+	   uint64_t epoch)
 {
 	static _Thread_local struct ipc_nonce n;
 	int rc = ipc_nonce_copy(shm, epoch, &n);
 
 	if (rc == 0)
-		rc = turn_admit_nonce_load(&t->nonce, &n);
+		rc = nonce_load_all(w, t, &n);
 	memset(n.key, 0, sizeof(n.key));
 	if (rc < 0) {
 		t->nonce_ok = false;
@@ -165,7 +188,7 @@ turn_cp_seen(struct dp_worker *w, uint64_t epoch, bool serving)
 	struct turn_worker *t = w->turn;
 
 	if (serving && epoch != t->nonce_epoch)
-		nonce_take(t, w->ctx->ipc.shm, epoch);
+		nonce_take(w, t, w->ctx->ipc.shm, epoch);
 }
 
 int

@@ -283,6 +283,19 @@ turn_worker_tables(struct dp_worker *w, uint32_t cap, uint32_t ntbl, uint32_t sp
 	    t->admit == NULL || t->expires == NULL || t->created == NULL || turn_bindings_init(t, cap) < 0 ||
 	    nonce_ctx_init(&t->nonce) < 0)
 		return -ENOMEM;
+	if (w->ctx->conf->tenants.n > 0) {
+		t->tnonce = rte_zmalloc_socket("turn_tnonce",
+					       w->ctx->conf->tenants.n * sizeof(*t->tnonce),
+					       RTE_CACHE_LINE_SIZE, socket);
+		if (t->tnonce == NULL)
+			return -ENOMEM;
+		for (; t->ntnonce < w->ctx->conf->tenants.n; t->ntnonce++) {
+			if (nonce_ctx_init(&t->tnonce[t->ntnonce]) < 0)
+				return -ENOMEM;
+			t->tnonce[t->ntnonce].crc32 = fp_crc32;
+			t->tnonce[t->ntnonce].salt = (uint32_t)rte_rand();
+		}
+	}
 	t->users.seed = (uint32_t)rte_rand();
 	{
 		const struct tp_conf *c = w->ctx->conf;

@@ -674,7 +674,8 @@ turn_tcp_chain(struct dp_worker *w, struct turn_tcp_worker *tcw, struct turn_tcp
 
 /* ---- the application's callbacks ------------------------------------- */
 
-/* The access port whose own address is laddr, or -1. */
+/* The access port whose own address, or a tenant's TURN address on
+ * which, is laddr, or -1. */
 static int
 turn_tcp_access_port(const struct dp_ctx *ctx, const struct tcp_conn *c)
 {
@@ -683,8 +684,8 @@ turn_tcp_access_port(const struct dp_ctx *ctx, const struct tcp_conn *c)
 
 		if (!(p->roles & TP_ROLE_ACCESS))
 			continue;
-		if (!(c->flags & TCP_CF_V6) ? p->has_ip4 && memcmp(p->ip4, c->laddr, 4) == 0 :
-		    p->has_ip6 && memcmp(p->ip6, c->laddr, 16) == 0)
+		if (dp_port_turn_addr(p, (c->flags & TCP_CF_V6) ? NET_AF_IPV6 : NET_AF_IPV4,
+				      c->laddr))
 			return (int)i;
 	}
 	return -1;
@@ -739,8 +740,9 @@ turn_tcp_accept_on(struct tcp_stack *ts, tcp_id_t id, void *larg, void **carg, b
 
 	if (c == NULL || slot >= tcw->max_conns)
 		return -EINVAL;
-	/* TURN's TCP listens on the access ports' own addresses only (not
-	 * on relayed addresses, not on the core side). */
+	/* TURN's TCP listens on the access ports' own addresses and the
+	 * tenants' TURN addresses only (not on relayed addresses, not on
+	 * the core side). */
 	port = turn_tcp_access_port(w->ctx, c);
 	if (port < 0) {
 		tcw->ctr[TURN_TCP_CTR_NOT_ACCESS]++;

@@ -259,6 +259,15 @@ struct turn_worker {
 	uint64_t nonce_epoch;
 	uint64_t nonce_load_failed;       /* copies refused (torn, corrupt) */
 	struct nonce_ctx nonce;
+	/* The tenants' nonce makers (lib/conf's tenants, as dp read them):
+	 * tnonce[i] is tenant i + 1's, keyed nonce_tenant_key(key, i + 1)
+	 * with its realm from the same block; what a request to a tenant's
+	 * TURN address is challenged and judged with. ntnonce is dp's count
+	 * of tenants; a block with another count is cp's config, not dp's:
+	 * nonce_ok stays false (nonce_tenants_mismatch counts it). */
+	unsigned int ntnonce;
+	struct nonce_ctx *tnonce;
+	uint64_t nonce_tenants_mismatch;
 	/* requests held back while cp is away, within turn.cp_grace, and
 	 * answered 500 after it (w->cp) */
 	uint64_t cp_wait;

@@ -9,6 +9,7 @@
  * have a budget per source; budgets refill at their rate; an IPv6 /64 is
  * one source.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -17,6 +18,7 @@
 
 #include <string.h>
 
+#include "ipc_types.h"
 #include "nonce.h"
 #include "stun.h"
 #include "turn_admit.h"
@@ -298,6 +300,79 @@ test_turn_admit_lane_of_each_request(void **state)
 	nonce_ctx_fini(&nc);
 }
 
+/* Tenants: each worker keys a nonce maker per tenant from cp's block
+ * (turn_admit_nonce_load_tenant()); a nonce made at one tenant's address
+ * is foreign under another's maker and the default's, and the other way
+ * round; each challenge names its tenant's realm; a tenant the block does
+ * not have is refused, not read past the block's count. */
+static void
+test_turn_admit_tenant_nonce_is_foreign_elsewhere(void **state)
+{
+	static struct ipc_nonce blk;
+	struct nonce_ctx def, ta, tb;
+	struct stun_addr me = client(40000);
+	char at_a[NONCE_LEN + 1], at_def[NONCE_LEN + 1];
+	uint8_t out[NONCE_CHALLENGE_MAX], tid[STUN_TID_LEN] = { 9 };
+	struct stun_msg m, ch;
+	const struct stun_attr *r;
+	int n;
+
+	(void)state;
+	turn_admit_init(&ad, &conf, key);
+	memset(&blk, 0, sizeof(blk));
+	memcpy(blk.key, nkey, sizeof(nkey));
+	blk.features = NONCE_FEAT_PASSWORD_ALGORITHMS;
+	blk.lifetime_s = 600;
+	blk.realm_len = 11;
+	memcpy(blk.realm, "example.org", 11);
+	blk.ntenants = 2;
+	blk.tenant[0].len = 9;
+	memcpy(blk.tenant[0].realm, "a.example", 9);
+	blk.tenant[1].len = 9;
+	memcpy(blk.tenant[1].realm, "b.example", 9);
+	assert_int_equal(nonce_ctx_init(&def), 0);
+	assert_int_equal(nonce_ctx_init(&ta), 0);
+	assert_int_equal(nonce_ctx_init(&tb), 0);
+	assert_int_equal(turn_admit_nonce_load(&def, &blk), 0);
+	assert_int_equal(turn_admit_nonce_load_tenant(&ta, &blk, 1), 0);
+	assert_int_equal(turn_admit_nonce_load_tenant(&tb, &blk, 2), 0);
+	assert_int_equal(turn_admit_nonce_load_tenant(&tb, &blk, 3), -EINVAL);
+	assert_int_equal(turn_admit_nonce_load_tenant(&tb, &blk, 0), -EINVAL);
+	assert_false(tb.keyed);
+	assert_int_equal(turn_admit_nonce_load_tenant(&tb, &blk, 2), 0);
+	assert_string_equal(ta.realm, "a.example");
+	assert_memory_not_equal(ta.key, def.key, NONCE_KEY_LEN);
+	assert_memory_not_equal(ta.key, tb.key, NONCE_KEY_LEN);
+
+	assert_int_equal(nonce_make(&ta, &me, STUN_TRANSPORT_UDP, NOW_S, at_a), 45);
+	assert_int_equal(nonce_make(&def, &me, STUN_TRANSPORT_UDP, NOW_S, at_def), 45);
+	request(&m, at_a, true, false, false);
+	assert_int_equal(turn_admit_lane(&ad, &ta, &m, false, &me, STUN_TRANSPORT_UDP,
+					 NOW_S), TURN_LANE_ROUTABLE);
+	assert_int_equal(turn_admit_lane(&ad, &tb, &m, false, &me, STUN_TRANSPORT_UDP,
+					 NOW_S), TURN_LANE_OTHER);
+	assert_int_equal(turn_admit_lane(&ad, &def, &m, false, &me, STUN_TRANSPORT_UDP,
+					 NOW_S), TURN_LANE_OTHER);
+	request(&m, at_def, true, false, false);
+	assert_int_equal(turn_admit_lane(&ad, &def, &m, false, &me, STUN_TRANSPORT_UDP,
+					 NOW_S), TURN_LANE_ROUTABLE);
+	assert_int_equal(turn_admit_lane(&ad, &ta, &m, false, &me, STUN_TRANSPORT_UDP,
+					 NOW_S), TURN_LANE_OTHER);
+
+	/* the challenge at b's address names b's realm */
+	n = nonce_challenge_build(&tb, STUN_ERR_UNAUTHENTICATED, STUN_METHOD_ALLOCATE, tid,
+				  &me, STUN_TRANSPORT_UDP, NOW_S, out, sizeof(out));
+	assert_true(n > 0);
+	assert_int_equal(stun_msg_parse(&ch, out, (size_t)n, NULL), 0);
+	r = stun_msg_find(&ch, STUN_ATTR_REALM);
+	assert_non_null(r);
+	assert_int_equal(r->len, 9);
+	assert_memory_equal(r->value, "b.example", 9);
+	nonce_ctx_fini(&def);
+	nonce_ctx_fini(&ta);
+	nonce_ctx_fini(&tb);
+}
+
 int
 main(void)
 {
@@ -311,6 +386,7 @@ main(void)
 		cmocka_unit_test(test_turn_admit_budget_refills_at_its_rate),
 		cmocka_unit_test(test_turn_admit_ipv6_64_is_one_source),
 		cmocka_unit_test(test_turn_admit_lane_of_each_request),
+		cmocka_unit_test(test_turn_admit_tenant_nonce_is_foreign_elsewhere),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

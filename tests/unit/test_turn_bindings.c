@@ -305,6 +305,95 @@ test_turn_bindings_relay_address_lookup(void **state)
 	assert_int_equal(p.relay4_at[11], 2);
 }
 
+/* Tenants' TURN addresses: local to their access port as its own address
+ * is (own, not relayed), each found with its tenant index by its last
+ * byte, those sharing one compared all; the port's own address and a
+ * relayed one are the default tenant's; anything else is not ours. A port
+ * without tenants answers exactly as before. */
+static void
+test_turn_bindings_tenant_address_lookup(void **state)
+{
+	static struct dp_port p;
+	uint8_t a4[4], a6[16];
+	bool own;
+	int idx;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	p.has_ip4 = p.has_ip6 = true;
+	memcpy(p.ip4, (uint8_t[4]){ 10, 200, 0, 1 }, 4);
+	p.ip6[0] = 0xfd;
+	p.ip6[15] = 1;
+	p.own_relay4 = p.own_relay6 = -1;
+	p.nrelay4 = 1;
+	memcpy(&p.relay4[0], (uint8_t[4]){ 10, 200, 0, 50 }, 4);
+	dp_port_relay_index(&p);
+	dp_port_tenant_index(&p);
+	memcpy(a4, (uint8_t[4]){ 10, 200, 0, 11 }, 4);
+	assert_false(dp_local4(&p, a4, &own, &idx));      /* no tenants yet */
+	assert_int_equal(dp_tenant4(&p, a4), 0);
+
+	/* tenant 1: 10.200.0.11 and 10.200.1.11 (a shared last byte);
+	 * tenant 2: 10.200.0.12 and fd..12 */
+	p.nta4 = 3;
+	memcpy(&p.ta4[0], (uint8_t[4]){ 10, 200, 0, 11 }, 4);
+	memcpy(&p.ta4[1], (uint8_t[4]){ 10, 200, 1, 11 }, 4);
+	memcpy(&p.ta4[2], (uint8_t[4]){ 10, 200, 0, 12 }, 4);
+	p.ta4_tenant[0] = p.ta4_tenant[1] = 1;
+	p.ta4_tenant[2] = 2;
+	p.nta6 = 1;
+	p.ta6[0][0] = 0xfd;
+	p.ta6[0][15] = 12;
+	p.ta6_tenant[0] = 2;
+	dp_port_tenant_index(&p);
+	assert_int_equal(p.ta4_at[11], DP_RELAY_SCAN);
+	assert_int_equal(p.ta4_at[12], 3);
+
+	for (unsigned int i = 0; i < p.nta4; i++) {
+		memcpy(a4, &p.ta4[i], 4);
+		own = false;
+		idx = 5;
+		assert_true(dp_local4(&p, a4, &own, &idx));
+		assert_true(own);
+		assert_int_equal(idx, -1);
+		assert_int_equal(dp_tenant4(&p, a4), p.ta4_tenant[i]);
+		assert_int_equal(dp_tenant_of(&p, NET_AF_IPV4, a4), p.ta4_tenant[i]);
+		assert_true(dp_port_turn_addr(&p, NET_AF_IPV4, a4));
+	}
+	assert_true(dp_local6(&p, p.ta6[0], &own, &idx));
+	assert_true(own);
+	assert_int_equal(idx, -1);
+	assert_int_equal(dp_tenant_of(&p, NET_AF_IPV6, p.ta6[0]), 2);
+	assert_true(dp_port_turn_addr(&p, NET_AF_IPV6, p.ta6[0]));
+
+	/* the port's own address and the relayed one: the default tenant */
+	assert_true(dp_local4(&p, p.ip4, &own, &idx));
+	assert_true(own);
+	assert_int_equal(dp_tenant4(&p, p.ip4), 0);
+	assert_true(dp_port_turn_addr(&p, NET_AF_IPV4, p.ip4));
+	memcpy(a4, &p.relay4[0], 4);
+	assert_true(dp_local4(&p, a4, &own, &idx));
+	assert_false(own);
+	assert_int_equal(idx, 0);
+	assert_int_equal(dp_tenant4(&p, a4), 0);
+	assert_false(dp_port_turn_addr(&p, NET_AF_IPV4, a4));
+	assert_int_equal(dp_tenant6(&p, p.ip6), 0);
+
+	/* nobody's: a shared last byte, one tenant address's, another */
+	memcpy(a4, (uint8_t[4]){ 10, 200, 2, 11 }, 4);
+	assert_false(dp_local4(&p, a4, &own, &idx));
+	assert_int_equal(dp_tenant4(&p, a4), 0);
+	memcpy(a4, (uint8_t[4]){ 10, 201, 0, 12 }, 4);
+	assert_false(dp_local4(&p, a4, &own, &idx));
+	assert_false(dp_port_turn_addr(&p, NET_AF_IPV4, a4));
+	memcpy(a4, (uint8_t[4]){ 10, 200, 0, 13 }, 4);
+	assert_false(dp_local4(&p, a4, &own, &idx));
+	memcpy(a6, p.ta6[0], 16);
+	a6[3] ^= 1;
+	assert_false(dp_local6(&p, a6, &own, &idx));
+	assert_int_equal(dp_tenant6(&p, a6), 0);
+}
+
 int
 main(void)
 {
@@ -312,6 +401,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_turn_bindings_perm_across_hot_cold,
 						setup, teardown),
 		cmocka_unit_test(test_turn_bindings_relay_address_lookup),
+		cmocka_unit_test(test_turn_bindings_tenant_address_lookup),
 		cmocka_unit_test_setup_teardown(test_turn_bindings_expiry_boundary,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_turn_bindings_family_mismatch,

@@ -20,6 +20,7 @@
 #include "dp_cp.h"
 #include "fake_worker.h"
 #include "ipc.h"
+#include "nonce.h"
 #include "turn.h"
 #include "turn_inlines.h"
 
@@ -162,6 +163,67 @@ test_turn_cp_tls_reload_to_worker_0_only(void **state)
 	assert_true(f->w->cp.ipc_bad == 0);
 }
 
+/* cp's nonce block with the tenants' realms: the default maker and each
+ * tenant's keyed from it (its realm, a key of its own), once per cp; a
+ * block from a cp with another count of tenants than dp's keys none
+ * (every request goes to cp) and is counted. */
+static void
+test_turn_cp_nonce_block_keys_each_tenant(void **state)
+{
+	struct fix *f = *state;
+	struct turn_worker *t = f->w->turn;
+	struct ipc_shm *shm = f->ctx.ipc.shm;
+	static struct ipc_nonce n;
+	struct nonce_ctx tn[2];
+	uint64_t now = ipc_monotonic_ms();
+
+	assert_int_equal(nonce_ctx_init(&t->nonce), 0);
+	for (unsigned int i = 0; i < 2; i++)
+		assert_int_equal(nonce_ctx_init(&tn[i]), 0);
+	t->tnonce = tn;
+	t->ntnonce = 2;
+	memset(&n, 0, sizeof(n));
+	n.key[0] = 3;
+	n.features = NONCE_FEAT_PASSWORD_ALGORITHMS;
+	n.lifetime_s = 600;
+	n.realm_len = 13;
+	memcpy(n.realm, "turnpike.test", 13);
+	n.ntenants = 2;
+	n.tenant[0].len = 9;
+	memcpy(n.tenant[0].realm, "a.example", 9);
+	n.tenant[1].len = 9;
+	memcpy(n.tenant[1].realm, "b.example", 9);
+	shm->cp_epoch = 5;
+	ipc_nonce_publish(shm, &n, 5);
+	ipc_cp_set_ready(shm, true);
+	dp_cp_poll(f->w, now);
+	assert_true(t->nonce_ok);
+	assert_int_equal(t->nonce_epoch, 5);
+	assert_string_equal(t->nonce.realm, "turnpike.test");
+	assert_string_equal(tn[0].realm, "a.example");
+	assert_string_equal(tn[1].realm, "b.example");
+	assert_true(tn[0].keyed && tn[1].keyed);
+	assert_memory_not_equal(tn[0].key, t->nonce.key, NONCE_KEY_LEN);
+	assert_memory_not_equal(tn[0].key, tn[1].key, NONCE_KEY_LEN);
+	assert_true(t->nonce_tenants_mismatch == 0);
+
+	/* the next cp read one tenant: nothing keyed, counted */
+	n.ntenants = 1;
+	shm->cp_epoch = 6;
+	ipc_nonce_publish(shm, &n, 6);
+	ipc_cp_set_ready(shm, true);
+	dp_cp_poll(f->w, now + 1);
+	assert_false(t->nonce_ok);
+	assert_true(t->nonce_tenants_mismatch == 1);
+	assert_true(t->nonce_load_failed == 1);
+
+	nonce_ctx_fini(&t->nonce);
+	for (unsigned int i = 0; i < 2; i++)
+		nonce_ctx_fini(&tn[i]);
+	t->tnonce = NULL;
+	t->ntnonce = 0;
+}
+
 int
 main(void)
 {
@@ -169,6 +231,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_turn_cp_alloc_add_stream_client_refused_counted,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_turn_cp_alloc_add_udp_client_judged_on_relay,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_turn_cp_nonce_block_keys_each_tenant,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_turn_cp_tls_reload_to_worker_0_only,
 						setup, teardown),
