@@ -226,14 +226,27 @@ cp_acct_alloc_report(struct cp_ctx *cp, const struct ipc_msg *msg,
 	struct cp_acct_pending *p;
 	struct cp_acct_rec *r;
 
+	char id[37];
+
 	if (acct == NULL)
 		return 0;
-	p = pending_find(acct, msg->h.alloc_id);
+	/* (by the record's id: cp's allocation ids start again after a
+	 * restart, a killed cp's record and a new one may share one) */
+	cp_acct_stop_id(acct->ident, msg->h.alloc_id, e->created_ms, id);
+	for (p = acct->pending; p != NULL; p = p->next)
+		if (p->rec.session == msg->h.alloc_id && strcmp(p->rec.id, id) == 0)
+			break;
 	if (p != NULL && !p->final) {
 		uint64_t c[IPC_ALLOC_STATS_N];
 
 		memcpy(c, e->c, sizeof(c));
-		return cp_acct_final(cp, msg->h.alloc_id, c, old);
+		memcpy(old, p->counters, sizeof(p->counters));
+		memcpy(p->counters, c, sizeof(p->counters));
+		p->final = true;
+		p->due_ms = p->rec.relay_tcp ? cp->now_ms + ACCT_TCP_GRACE_MS : cp->now_ms;
+		if (p->rec.relay_tcp)
+			cp_acct_journal_put(acct, p);
+		return 1;
 	}
 	if (p != NULL)
 		return 0;
@@ -248,7 +261,7 @@ cp_acct_alloc_report(struct cp_ctx *cp, const struct ipc_msg *msg,
 	r->type = CP_ACCT_STOP;
 	r->kind = CP_ACCT_TURN;
 	r->session = msg->h.alloc_id;
-	cp_acct_stop_id(acct->ident, msg->h.alloc_id, e->created_ms, r->id);
+	memcpy(r->id, id, sizeof(r->id));
 	r->transport = tu->transport == 17 ? CP_ACCT_UDP :
 		       is_tls(cp, tu) ? CP_ACCT_TLS : CP_ACCT_TCP;
 	r->relay_tcp = (e->flags & IPC_ALLOC_F_TCP) != 0;
@@ -290,6 +303,21 @@ cp_acct_tcp_gone(struct cp_ctx *cp, uint64_t id, const uint64_t b[4])
 	cp_acct_journal_put(cp->acct, p);
 }
 
+/* A killed cp's record whose allocation lives on in this cp: the same
+ * allocation (its id, made of its start, is the record's), not a new one
+ * that took its number. */
+static bool
+alive(struct cp_ctx *cp, const struct cp_acct_pending *p)
+{
+	const struct cp_alloc *a = cp_alloc_find_id(cp, p->rec.session);
+	char id[37];
+
+	if (a == NULL)
+		return false;
+	cp_acct_stop_id(cp->acct->ident, a->id, a->created_ms, id);
+	return strcmp(id, p->rec.id) == 0;
+}
+
 /* Pending records whose time came, in the order they ended. */
 unsigned int
 cp_acct_flush_due(struct cp_ctx *cp, bool all)
@@ -317,7 +345,7 @@ cp_acct_flush_due(struct cp_ctx *cp, bool all)
 		/* a killed cp's record of an allocation that lives on (its
 		 * ALLOC_DEL never reached dp): the allocation's own end
 		 * writes it, with the same id */
-		if (!p->restored || cp_alloc_find_id(cp, p->rec.session) == NULL) {
+		if (!p->restored || !alive(cp, p)) {
 			write_pending(cp, p);
 			n++;
 		}

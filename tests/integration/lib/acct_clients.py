@@ -46,7 +46,8 @@ def exchange(c, peer_ip, peer_port, n):
 
 def down(server, peer_ip, peer_port, n, out, ready, go):
     res = []
-    u = tc.Client(server, user="u_down_udp", password="pw", timeout=1.0)
+    u = tc.Client(server, user="u_down_udp", password="pw", timeout=1.0,
+                  bind=("10.210.0.2", 0))
     t = tc.TcpClient(server, user="u_down_tcp", password="pw", timeout=1.0)
     for c in (u, t):
         m = c.allocate()
