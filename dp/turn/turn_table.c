@@ -275,7 +275,7 @@ turn_worker_tables(struct dp_worker *w, uint32_t cap, uint32_t ntbl, uint32_t sp
 		    ipc_backlog_setup(&t->final, t->final_mem, fcap,
 				      sizeof(struct ipc_alloc_stats), false) < 0)
 			return -ENOMEM;
-		/* whole end reports: ~720 bytes each (the username's
+		/* whole end reports: 712 bytes each (the username's
 		 * room), so far fewer; a removal finding it full sends the
 		 * STATS_FINAL */
 		fcap = 64;
