@@ -82,7 +82,10 @@
 	X(ACCT_SPOOL_DROPPED, "acct_records_dropped_spool_full") \
 	X(ACCT_STREAM_ADDED, "acct_stream_added") \
 	X(ACCT_STREAM_ERRORS, "acct_stream_errors") \
-	X(ACCT_STREAM_DROPPED, "acct_stream_dropped_spool_full")
+	X(ACCT_STREAM_DROPPED, "acct_stream_dropped_spool_full") \
+	X(ACCT_FROM_DP, "acct_records_from_dp_reports") \
+	X(ACCT_RESTORED, "acct_records_restored_from_journal") \
+	X(ACCT_JOURNAL_ERRORS, "acct_journal_errors")
 
 /* Error responses cp sends, by code (a bounded label set for metrics;
  * anything else counts as "other"). RFC 8489 §14.8, RFC 8656 §19,
@@ -328,6 +331,8 @@ void cp_hostport_str(const struct stun_addr *a, char *buf, size_t size);
 
 /* The live allocation of a 5-tuple, or NULL (alloc/alloc.c). */
 struct cp_alloc *cp_alloc_find_tuple(struct cp_ctx *cp, const struct ipc_tuple *t);
+/* The live allocation of cp's id id, or NULL. */
+struct cp_alloc *cp_alloc_find_id(struct cp_ctx *cp, uint64_t id);
 
 /* ---- many boxes (cluster/cluster.c) ---------------------------------- */
 

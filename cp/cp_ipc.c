@@ -192,8 +192,22 @@ nonce_publish(struct cp_ctx *cp)
 /*
  * What an earlier cp left in the rings to cp (requests it never read, state
  * and counters it asked for) is dropped: requests that old are answered by
- * the clients' own retransmissions, and state is asked for again.
+ * the clients' own retransmissions, and state is asked for again. dp's
+ * word on allocations it removed (ALLOC_END, STATS_FINAL: sent while dp
+ * still took the killed cp for serving, up to IPC_ALIVE_MS) is kept and
+ * handled once every module is up (ipc_step()): dp has no other copy, and
+ * the usage records need it.
  */
+#define STALE_KEEP_MAX 4096u
+
+struct stale_msg {
+	unsigned int w;
+	struct ipc_msg msg;
+};
+
+static struct stale_msg *stale;
+static unsigned int nstale;
+
 static void
 drop_stale(struct cp_ctx *cp)
 {
@@ -201,8 +215,21 @@ drop_stale(struct cp_ctx *cp)
 	uint64_t n = 0;
 
 	for (unsigned int w = 0; w < cp->nworkers; w++)
-		while (ipc_ring_dequeue(&ipc_worker(&cp->seg, w)->to_cp, &msg) != 0)
+		while (ipc_ring_dequeue(&ipc_worker(&cp->seg, w)->to_cp, &msg) != 0) {
+			if (msg.h.kind == IPC_ALLOC_END || msg.h.kind == IPC_STATS_FINAL) {
+				if (stale == NULL)
+					stale = calloc(STALE_KEEP_MAX, sizeof(*stale));
+				if (stale != NULL && nstale < STALE_KEEP_MAX) {
+					stale[nstale].w = w;
+					stale[nstale++].msg = msg;
+					continue;
+				}
+			}
 			n++;
+		}
+	if (nstale > 0)
+		tp_log(TP_LOG_INFO, "kept %u allocation end(s) an earlier cp left unread\n",
+		       nstale);
 	cp->stats[CP_STAT_STALE_DROPPED] += n;
 	if (n > 0)
 		tp_log(TP_LOG_WARNING, "dropped %llu message(s) an earlier cp left unread\n",
@@ -228,6 +255,26 @@ ipc_module_setup(struct cp_ctx *cp, char *err, size_t errlen)
 	return 0;
 }
 
+/* What drop_stale() kept, handled as if it came now (checked first, as
+ * whatever comes from a ring). */
+static unsigned int
+ipc_step(struct cp_ctx *cp)
+{
+	unsigned int n = nstale;
+
+	if (stale == NULL)
+		return 0;
+	for (unsigned int i = 0; i < nstale; i++)
+		if (ipc_msg_check(&stale[i].msg, IPC_DP2CP) == 0)
+			cp_handle(cp, stale[i].w, &stale[i].msg);
+		else
+			cp->stats[CP_STAT_IPC_BAD]++;
+	free(stale);
+	stale = NULL;
+	nstale = 0;
+	return n;
+}
+
 /* dp sees no cp serving the segment any more (cp_pid 0), and a next cp
  * need not wait for this one's heartbeat to go stale. */
 static void
@@ -242,6 +289,7 @@ const struct cp_module cp_ipc_module = {
 	.name = "ipc",
 	.setup = ipc_module_setup,
 	.fini = ipc_module_fini,
+	.step = ipc_step,
 };
 
 /* Every lifetime and timer from here on: the clocks read once, the wheel

@@ -258,7 +258,8 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 				" overflow_blocks=%u overflow_nomem=%" PRIu64
 				" usernames=%u username_nomem=%" PRIu64
 				" final_sent=%" PRIu64 " final_lost=%" PRIu64
-				" final_dropped=%" PRIu64, w->id,
+				" final_dropped=%" PRIu64 " ends_sent=%" PRIu64
+				" ends_lost=%" PRIu64, w->id,
 				t->nallocs, t->cap, t->alloc_table_full,
 				t->alloc_bad_relay, t->alloc_bad_transport, w->cp.ipc_in, w->cp.ipc_out,
 				w->cp.ipc_full,
@@ -271,7 +272,8 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 				w->cp.cp_rung, t->xport_none, t->stream_bad_frame,
 				t->stream_too_big, t->stream_write_failed,
 				t->ovf.used, t->ovf.nomem, t->users.n, t->users.nomem,
-				t->final.sent, t->final.lost, t->final_dropped);
+				t->final.sent, t->final.lost, t->final_dropped,
+				t->ends.sent, t->ends.lost);
 			for (unsigned int k = 0; k < TURN_STAT__COUNT; k++)
 				fprintf(out, " %s=%" PRIu64, tnames[k], sum[k]);
 			for (unsigned int k = 0; k < TURN_ADMIT__COUNT; k++)

@@ -260,6 +260,7 @@ cp_acct_create(const struct tp_conf_acct *c)
 	acct->fd = -1;
 	acct->spool_fd = -1;
 	acct->stream_fd = -1;
+	acct->journal_fd = -1;
 	snprintf(acct->path, sizeof(acct->path), "%s", c->file);
 	acct->interim_s = c->interim_s;
 	acct->retention_days = c->retention_days;
@@ -289,6 +290,8 @@ cp_acct_free(struct cp_acct *acct)
 		close(acct->spool_fd);
 	if (acct->stream_fd >= 0)
 		close(acct->stream_fd);
+	if (acct->journal_fd >= 0)
+		close(acct->journal_fd);
 	free(acct);
 }
 
@@ -299,7 +302,7 @@ cp_acct_write(struct cp_acct *acct, struct cp_acct_rec *r)
 	int n, rc;
 	ssize_t k;
 
-	if (cp_acct_uuid(r->id) < 0) {
+	if (r->id[0] == '\0' && cp_acct_uuid(r->id) < 0) {
 		acct->stats[CP_ACCT_STAT_LOST]++;
 		return -EIO;
 	}

@@ -30,6 +30,16 @@ int cp_acct_format(const struct cp_acct_rec *r, char *buf, size_t len);
  * from OpenSSL's CSPRNG: 0, or -EIO when it has no randomness. */
 int cp_acct_uuid(char out[37]);
 
+/* A stop record's id: a name-based UUID (RFC 9562 §5.5, version 5: SHA-1
+ * in turnpike's namespace) of the box's identity (ident), cp's allocation
+ * id and its start (CLOCK_MONOTONIC ms, as dp keeps it): the same for one
+ * allocation's end whichever cp writes it, so a consumer drops a second
+ * copy by it. */
+void cp_acct_stop_id(const char *ident, uint64_t session, uint64_t created_ms, char out[37]);
+/* The box's identity for cp_acct_stop_id(): /etc/machine-id (else the
+ * host name), the segment's name, cluster.box ("" without a cluster). */
+void cp_acct_ident(char *out, size_t len, const char *ipc_name, const char *box);
+
 /* unix_ms as RFC 3339 UTC with milliseconds ("2026-11-27T16:52:23.123Z"). */
 void cp_acct_rfc3339(uint64_t unix_ms, char out[32]);
 
@@ -38,8 +48,9 @@ void cp_acct_rfc3339(uint64_t unix_ms, char out[32]);
  * goes on). NULL with errno only when out of memory. */
 struct cp_acct *cp_acct_create(const struct tp_conf_acct *c);
 void cp_acct_free(struct cp_acct *acct);
-/* r (its id given here) appended to the file: 0, or -errno (logged once
- * per failure streak, counted in write_errors and records_lost). */
+/* r (a random id given here unless it has one) appended to the file: 0,
+ * or -errno (logged once per failure streak, counted in write_errors and
+ * records_lost). */
 int cp_acct_write(struct cp_acct *acct, struct cp_acct_rec *r);
 /* Close and open the file again (a reload: after logrotate moved it),
  * with c's settings: 0 or -errno (logged; records are tried again). */
@@ -47,6 +58,18 @@ int cp_acct_reopen(struct cp_acct *acct, const struct tp_conf_acct *c);
 /* Remove the rotated copies of the file (FILE.* in its directory) older
  * than the retention; the count removed (0 with retention 0). now: time(). */
 unsigned int cp_acct_prune(struct cp_acct *acct, time_t now);
+
+/* The journal (acct_journal.c): SPOOL/usage.pending, every record that
+ * waits for dp's last counters (a snapshot each time it changes), and a
+ * mark once written. open: the file's records that no mark followed (a
+ * killed cp's) become acct's pending ones, restored, due at due_ms; the
+ * file then holds just those. 0 or -errno (logged; records go on without
+ * it). put: p's snapshot appended. done: session's mark appended, the
+ * file emptied when nothing waits, rewritten when it grew past a bound.
+ * Failures are logged once per streak and counted (journal_errors). */
+int cp_acct_journal_open(struct cp_acct *acct, const char *dir, uint64_t due_ms);
+void cp_acct_journal_put(struct cp_acct *acct, const struct cp_acct_pending *p);
+void cp_acct_journal_done(struct cp_acct *acct, uint64_t session);
 
 /* ---- cp's hooks (cp/acct/acct_module.c; no-ops without the group) ---- */
 
@@ -57,6 +80,12 @@ void cp_acct_alloc_end(struct cp_ctx *cp, const struct cp_alloc *a, unsigned int
  * them; 0 when none did. */
 int cp_acct_final(struct cp_ctx *cp, uint64_t id, const uint64_t c[IPC_ALLOC_STATS_N],
 		  uint64_t old[IPC_ALLOC_STATS_N]);
+/* dp's whole report of an allocation it removed (ALLOC_END) that cp does
+ * not have: the record that waited for it takes its counters (1), or, when
+ * none did (cp never knew it: it ended while no cp served), the record is
+ * made from the report (0). *old: the counters the waiting record had. */
+int cp_acct_alloc_report(struct cp_ctx *cp, const struct ipc_msg *msg,
+			 uint64_t old[IPC_ALLOC_STATS_N]);
 /* An RFC 6062 peer connection's bytes (a GONE) after its allocation
  * ended (in cp_alloc's tcp_bytes order). */
 void cp_acct_tcp_gone(struct cp_ctx *cp, uint64_t id, const uint64_t b[4]);

@@ -6,7 +6,10 @@
  * for an RFC 6062 allocation, for its peer connections' ends (their GONE
  * events come after the allocation's). Interim records go out for
  * allocations older than accounting.interim, each time their age passes
- * another multiple of it. Apart from acct_module.c so that what links
+ * another multiple of it. A record that waits is journaled
+ * (acct_journal.c) so that a killed cp's next one finishes it; an
+ * allocation dp removed while no cp served comes as dp's whole report of
+ * it (ALLOC_END), and its record is made from that. Apart from acct_module.c so that what links
  * cp/alloc alone (unit tests, fuzz targets, benchmarks) has them: without
  * an accounting group (cp->acct NULL) each is one test.
  */
@@ -102,6 +105,36 @@ rec_counts(struct cp_acct_rec *r, const uint64_t c[IPC_ALLOC_STATS_N], const uin
 	r->pkts_to_client = c[4];
 }
 
+/* A record's end as dp says it (enum ipc_end_reason). */
+static unsigned int
+end_reason(unsigned int r)
+{
+	switch (r) {
+	case IPC_CONN_RESET:
+		return CP_ACCT_R_CONN_RESET;
+	case IPC_CONN_TIMEOUT:
+		return CP_ACCT_R_CONN_TIMEOUT;
+	case IPC_CONN_ABORTED:
+		return CP_ACCT_R_CONN_ABORTED;
+	case IPC_END_EXPIRED:
+		return CP_ACCT_R_EXPIRED;
+	case IPC_END_DELETED:
+		return CP_ACCT_R_CP_DELETED;
+	default:
+		return CP_ACCT_R_CONN_CLOSED;
+	}
+}
+
+/* p waits: on the list and in the journal. */
+static void
+pending_add(struct cp_acct *acct, struct cp_acct_pending *p)
+{
+	p->next = acct->pending;
+	acct->pending = p;
+	acct->npending++;
+	cp_acct_journal_put(acct, p);
+}
+
 static void
 write_pending(struct cp_ctx *cp, struct cp_acct_pending *p)
 {
@@ -124,6 +157,7 @@ cp_acct_alloc_end(struct cp_ctx *cp, const struct cp_alloc *a, unsigned int reas
 
 		/* (written now with what cp has: marked not exact) */
 		rec_from_alloc(cp, a, &r);
+		cp_acct_stop_id(acct->ident, a->id, a->created_ms, r.id);
 		r.type = CP_ACCT_STOP;
 		r.reason = (uint16_t)reason;
 		r.end_ms = cp->wall_ms;
@@ -133,6 +167,8 @@ cp_acct_alloc_end(struct cp_ctx *cp, const struct cp_alloc *a, unsigned int reas
 		return;
 	}
 	rec_from_alloc(cp, a, &p->rec);
+	cp_acct_stop_id(acct->ident, a->id, a->created_ms, p->rec.id);
+	p->restored = false;
 	p->rec.type = CP_ACCT_STOP;
 	p->rec.reason = (uint16_t)reason;
 	p->rec.end_ms = cp->wall_ms;
@@ -147,9 +183,7 @@ cp_acct_alloc_end(struct cp_ctx *cp, const struct cp_alloc *a, unsigned int reas
 		return;
 	}
 	p->due_ms = cp->now_ms + (p->final ? ACCT_TCP_GRACE_MS : ACCT_FINAL_WAIT_MS);
-	p->next = acct->pending;
-	acct->pending = p;
-	acct->npending++;
+	pending_add(acct, p);
 }
 
 static struct cp_acct_pending *
@@ -180,7 +214,84 @@ cp_acct_final(struct cp_ctx *cp, uint64_t id, const uint64_t c[IPC_ALLOC_STATS_N
 	/* written at the next step: a UDP one at once, an RFC 6062 one once
 	 * its connections had the grace to end */
 	p->due_ms = p->rec.relay_tcp ? cp->now_ms + ACCT_TCP_GRACE_MS : cp->now_ms;
+	if (p->rec.relay_tcp)
+		cp_acct_journal_put(cp->acct, p);
 	return 1;
+}
+
+int
+cp_acct_alloc_report(struct cp_ctx *cp, const struct ipc_msg *msg,
+		     uint64_t old[IPC_ALLOC_STATS_N])
+{
+	const struct ipc_alloc_end *e = (const struct ipc_alloc_end *)msg->body;
+	const struct ipc_tuple *tu = &msg->h.tuple;
+	struct cp_acct *acct = cp->acct;
+	struct cp_acct_pending *p;
+	struct cp_acct_rec *r;
+
+	char id[37];
+
+	if (acct == NULL)
+		return 0;
+	/* (by the record's id: cp's allocation ids start again after a
+	 * restart, a killed cp's record and a new one may share one) */
+	cp_acct_stop_id(acct->ident, msg->h.alloc_id, e->created_ms, id);
+	for (p = acct->pending; p != NULL; p = p->next)
+		if (p->rec.session == msg->h.alloc_id && strcmp(p->rec.id, id) == 0)
+			break;
+	if (p != NULL && !p->final) {
+		uint64_t c[IPC_ALLOC_STATS_N];
+
+		memcpy(c, e->c, sizeof(c));
+		memcpy(old, p->counters, sizeof(p->counters));
+		memcpy(p->counters, c, sizeof(p->counters));
+		p->final = true;
+		p->due_ms = p->rec.relay_tcp ? cp->now_ms + ACCT_TCP_GRACE_MS : cp->now_ms;
+		if (p->rec.relay_tcp)
+			cp_acct_journal_put(acct, p);
+		return 1;
+	}
+	if (p != NULL)
+		return 0;
+	/* cp never knew it (it ended while no cp served), or a cp before
+	 * knew it and was killed before it journaled its end */
+	p = acct->npending < ACCT_PENDING_MAX ? calloc(1, sizeof(*p)) : NULL;
+	if (p == NULL) {
+		acct->stats[CP_ACCT_STAT_LOST]++;
+		return 0;
+	}
+	r = &p->rec;
+	r->type = CP_ACCT_STOP;
+	r->kind = CP_ACCT_TURN;
+	r->session = msg->h.alloc_id;
+	memcpy(r->id, id, sizeof(r->id));
+	r->transport = tu->transport == 17 ? CP_ACCT_UDP :
+		       is_tls(cp, tu) ? CP_ACCT_TLS : CP_ACCT_TCP;
+	r->relay_tcp = (e->flags & IPC_ALLOC_F_TCP) != 0;
+	r->has_pkts = !r->relay_tcp;
+	r->reason = (uint16_t)end_reason(e->reason);
+	snprintf(r->user, sizeof(r->user), "%.*s",
+		 (int)(e->user_len < IPC_USER_MAX ? e->user_len : IPC_USER_MAX), e->username);
+	r->client = tu->client;
+	r->server = tu->server;
+	r->nrelayed = e->nrelayed <= 2 ? e->nrelayed : 2;
+	for (unsigned int i = 0; i < r->nrelayed; i++)
+		r->relayed[i] = e->relayed[i];
+	r->start_ms = cp_acct_wall_ms(e->created_ms != 0 ? e->created_ms : e->ended_ms,
+				      cp->now_ms);
+	r->end_ms = cp_acct_wall_ms(e->ended_ms, cp->now_ms);
+	memcpy(p->counters, e->c, sizeof(p->counters));
+	p->final = true;
+	acct->stats[CP_ACCT_STAT_FROM_DP]++;
+	if (!r->relay_tcp) {
+		write_pending(cp, p);
+		free(p);
+		return 0;
+	}
+	/* its peer connections' bytes come in their GONE events */
+	p->due_ms = cp->now_ms + ACCT_TCP_GRACE_MS;
+	pending_add(acct, p);
+	return 0;
 }
 
 void
@@ -192,6 +303,22 @@ cp_acct_tcp_gone(struct cp_ctx *cp, uint64_t id, const uint64_t b[4])
 		return;
 	for (unsigned int d = 0; d < 4; d++)
 		p->tcp_bytes[d] += b[d];
+	cp_acct_journal_put(cp->acct, p);
+}
+
+/* A killed cp's record whose allocation lives on in this cp: the same
+ * allocation (its id, made of its start, is the record's), not a new one
+ * that took its number. */
+static bool
+alive(struct cp_ctx *cp, const struct cp_acct_pending *p)
+{
+	const struct cp_alloc *a = cp_alloc_find_id(cp, p->rec.session);
+	char id[37];
+
+	if (a == NULL)
+		return false;
+	cp_acct_stop_id(cp->acct->ident, a->id, a->created_ms, id);
+	return strcmp(id, p->rec.id) == 0;
 }
 
 /* Pending records whose time came, in the order they ended. */
@@ -218,9 +345,15 @@ cp_acct_flush_due(struct cp_ctx *cp, bool all)
 		struct cp_acct_pending *p = due;
 
 		due = p->next;
-		write_pending(cp, p);
+		/* a killed cp's record of an allocation that lives on (its
+		 * ALLOC_DEL never reached dp): the allocation's own end
+		 * writes it, with the same id */
+		if (!p->restored || !alive(cp, p)) {
+			write_pending(cp, p);
+			n++;
+		}
+		cp_acct_journal_done(acct, p->rec.session);
 		free(p);
-		n++;
 	}
 	return n;
 }

@@ -38,6 +38,9 @@ mirror_stats(struct cp_ctx *cp)
 	cp->stats[CP_STAT_ACCT_STREAM_ADDED] = s[CP_ACCT_STAT_STREAM_ADDED];
 	cp->stats[CP_STAT_ACCT_STREAM_ERRORS] = s[CP_ACCT_STAT_STREAM_ERRORS];
 	cp->stats[CP_STAT_ACCT_STREAM_DROPPED] = s[CP_ACCT_STAT_STREAM_DROPPED];
+	cp->stats[CP_STAT_ACCT_FROM_DP] = s[CP_ACCT_STAT_FROM_DP];
+	cp->stats[CP_STAT_ACCT_RESTORED] = s[CP_ACCT_STAT_RESTORED];
+	cp->stats[CP_STAT_ACCT_JOURNAL_ERRORS] = s[CP_ACCT_STAT_JOURNAL_ERRORS];
 }
 
 static unsigned int
@@ -125,6 +128,12 @@ acct_setup(struct cp_ctx *cp, char *err, size_t errlen)
 		snprintf(err, errlen, "accounting: out of memory");
 		return -ENOMEM;
 	}
+	cp_acct_ident(cp->acct->ident, sizeof(cp->acct->ident), cp->conf->ipc.name,
+		      cp->conf->cluster.enabled ? cp->conf->cluster.box : "");
+	/* what a killed cp left waiting: written once dp's report of it
+	 * comes (the rings, dp's backlog), or in 5 s with what it had */
+	if (c->spool[0] != '\0')
+		(void)cp_acct_journal_open(cp->acct, c->spool, cp->now_ms + 5000u);
 	if (c->stream[0] != '\0' &&
 	    cp_cluster_key(cp, c->stream, cp->acct->stream_key,
 			   sizeof(cp->acct->stream_key)) < 0) {

@@ -22,6 +22,9 @@
 	X(CONN_ABORTED, "connection_aborted") \
 	X(DP_RESTART, "dp_restarted")           /* a stream's allocation went with dp */ \
 	X(KILLED, "operator_kill")              /* turnpikectl kill */ \
+	X(CP_DELETED, "ended_by_cp")            /* a cp's ALLOC_DEL just before it \
+						 * stopped: which of Refresh 0, \
+						 * expiry, kill is not known */ \
 	X(AGW, "agw")                           /* an AGW context: the cause says more */
 
 enum cp_acct_reason {
@@ -55,7 +58,10 @@ struct cp_acct_rec {
 	bool has_pkts;
 	uint16_t reason;              /* enum cp_acct_reason (stop) */
 	uint64_t session;             /* cp's allocation id, or the context's */
-	char id[37];                  /* the record's own: a UUID (v4) */
+	char id[37];                  /* the record's own: a stop record of an
+				       * allocation's a UUID v5 of its end
+				       * (cp_acct_stop_id()), others v4; "": made
+				       * by cp_acct_write() */
 	char user[CP_ACCT_USER_MAX];
 	char tenant[CP_ACCT_TENANT_MAX];   /* its tenant's name; "": "default" */
 	char cause[32];               /* AGW: ipc_agw_cause_name(); "" */
@@ -81,6 +87,7 @@ struct cp_acct_pending {
 	uint64_t counters[IPC_ALLOC_STATS_N];   /* dp's, last known */
 	uint64_t tcp_bytes[4];
 	bool final;
+	bool restored;                /* from the journal of a cp before */
 	struct cp_acct_rec rec;
 };
 
@@ -98,7 +105,10 @@ struct cp_acct_pending {
 	X(SPOOL_DROPPED, "records_dropped_spool_full") \
 	X(STREAM_ADDED, "stream_added") \
 	X(STREAM_ERRORS, "stream_errors") \
-	X(STREAM_DROPPED, "stream_dropped_spool_full")
+	X(STREAM_DROPPED, "stream_dropped_spool_full") \
+	X(FROM_DP, "records_from_dp_reports") \
+	X(RESTORED, "records_restored_from_journal") \
+	X(JOURNAL_ERRORS, "journal_errors")
 
 enum cp_acct_stat {
 #define X(e, n) CP_ACCT_STAT_##e,
@@ -135,6 +145,16 @@ struct cp_acct {
 	uint32_t stream_gen;          /* answers of another gen are ignored */
 	uint32_t stream_link_gen;     /* the link's, when what is unanswered went */
 	unsigned int stream_inflight;
+	/* the journal (SPOOL/usage.pending, acct_journal.c): every record
+	 * that waits for dp's last counters, so that the next cp finishes
+	 * those of a cp that was killed */
+	char journal_path[288];       /* "": none (no spool) */
+	int journal_fd;
+	int journal_err;
+	uint64_t journal_bytes;
+	/* what makes a stop record's id (cp_acct_stop_id()): the host's
+	 * machine-id, the segment's name, cluster.box */
+	char ident[256];
 	uint64_t next_interim_ms;     /* the next interim scan (monotonic) */
 	uint64_t next_prune_ms;
 	struct cp_acct_pending *pending;

@@ -705,6 +705,12 @@ cp_alloc_find_tuple(struct cp_ctx *cp, const struct ipc_tuple *t)
 }
 
 struct cp_alloc *
+cp_alloc_find_id(struct cp_ctx *cp, uint64_t id)
+{
+	return cpa_alloc_by_id(cp, id);
+}
+
+struct cp_alloc *
 cpa_alloc_by_id(struct cp_ctx *cp, uint64_t id)
 {
 	const struct cp_allocs *al = cp->alloc;
@@ -1067,15 +1073,11 @@ stats_in(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	}
 }
 
-/* A CONN_DOWN's reason as a usage record's. */
+/* A connection's end (enum ipc_conn_reason) as a usage record's reason. */
 static unsigned int
-conn_reason(const struct ipc_msg *msg)
+conn_reason_of(uint32_t r)
 {
-	const struct ipc_conn_event *ev = (const struct ipc_conn_event *)msg->body;
-
-	if (msg->h.body_len < sizeof(*ev))
-		return CP_ACCT_R_CONN_CLOSED;
-	switch (ev->reason) {
+	switch (r) {
 	case IPC_CONN_RESET:
 		return CP_ACCT_R_CONN_RESET;
 	case IPC_CONN_TIMEOUT:
@@ -1085,6 +1087,15 @@ conn_reason(const struct ipc_msg *msg)
 	default:
 		return CP_ACCT_R_CONN_CLOSED;
 	}
+}
+
+/* A CONN_DOWN's reason as a usage record's. */
+static unsigned int
+conn_reason(const struct ipc_msg *msg)
+{
+	const struct ipc_conn_event *ev = (const struct ipc_conn_event *)msg->body;
+
+	return msg->h.body_len < sizeof(*ev) ? CP_ACCT_R_CONN_CLOSED : conn_reason_of(ev->reason);
 }
 
 /* dp removed an allocation and says what it had relayed to the end
@@ -1111,6 +1122,55 @@ stats_final(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 		for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
 			cp->alloc->traffic_done[i] += s.c[i] - old[i];
 	}
+}
+
+/* dp removed an allocation and reports it whole (ALLOC_END: dp sends it
+ * in place of STATS_FINAL while its backlog has room, and always while no
+ * cp serves). One cp has: its end, with dp's last counters and dp's reason
+ * (its connection's CONN_DOWN, if any, then finds nothing). One cp ended:
+ * the record that waits for it takes the counters. One cp never knew (it
+ * ended while no cp served): its record is made from the report. */
+static void
+alloc_end(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
+{
+	const struct ipc_alloc_end *e = (const struct ipc_alloc_end *)msg->body;
+	uint64_t old[IPC_ALLOC_STATS_N], c[IPC_ALLOC_STATS_N];
+	struct cp_alloc *a;
+
+	(void)w;
+	memcpy(c, e->c, sizeof(c));
+	a = cpa_alloc_by_id(cp, msg->h.alloc_id);
+	if (a != NULL) {
+		unsigned int reason;
+
+		for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
+			cp->alloc->traffic_live[i] += c[i] - a->counters[i];
+		memcpy(a->counters, c, sizeof(a->counters));
+		a->reported_ms = cp->now_ms;
+		a->final = true;
+		switch (e->reason) {
+		case IPC_END_EXPIRED:
+			reason = CP_ACCT_R_EXPIRED;
+			cp->stats[CP_STAT_EXPIRED_ALLOCS]++;
+			break;
+		case IPC_END_DELETED:
+			reason = CP_ACCT_R_CP_DELETED;
+			break;
+		default:
+			reason = conn_reason_of(e->reason);
+			cp->stats[CP_STAT_CONN_DOWN_ALLOCS]++;
+			break;
+		}
+		cpa_alloc_free(cp, a, reason);
+		return;
+	}
+	memset(old, 0, sizeof(old));
+	if (cp_acct_alloc_report(cp, msg, old))
+		for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
+			cp->alloc->traffic_done[i] += c[i] - old[i];
+	else
+		for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
+			cp->alloc->traffic_done[i] += c[i];
 }
 
 /* An allocation made over a stream (TCP, TLS) belongs to the connection
@@ -1389,6 +1449,7 @@ cp_alloc_init(struct cp_ctx *cp)
 	    (rc = cp_dp_on_kind(cp, IPC_STATE_ALLOC, restore)) < 0 ||
 	    (rc = cp_dp_on_kind(cp, IPC_STATS, stats_in)) < 0 ||
 	    (rc = cp_dp_on_kind(cp, IPC_STATS_FINAL, stats_final)) < 0 ||
+	    (rc = cp_dp_on_kind(cp, IPC_ALLOC_END, alloc_end)) < 0 ||
 	    (rc = cp_dp_on_kind(cp, IPC_CONN_DOWN, conn_down)) < 0 ||
 	    (rc = cp_dp_on_kind(cp, IPC_TCP_EVENT, cpa_tcp_event)) < 0 ||
 	    (rc = cp_dp_on_kind(cp, IPC_TCP_STATE, cpa_tcp_state)) < 0 ||

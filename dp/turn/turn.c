@@ -167,6 +167,7 @@ turn_free(struct dp_ctx *ctx)
 		rte_free(t->expires);
 		rte_free(t->created);
 		rte_free(t->final_mem);
+		rte_free(t->ends_mem);
 		rte_free(t->admit);
 		rte_free(t->conn_events_mem);
 		nonce_ctx_fini(&t->nonce);

@@ -101,7 +101,7 @@ turn_cp_apply(struct dp_worker *w, const struct ipc_msg *msg)
 	case IPC_ALLOC_DEL:
 		a = alloc_find_msg(t, msg);
 		if (a != NULL)
-			turn_alloc_remove(t, a);
+			turn_alloc_remove(t, a, IPC_END_DELETED);
 		break;
 	case IPC_ALLOC_LIFE:
 		a = alloc_find_msg(t, msg);

@@ -97,7 +97,8 @@ void turn_bindings_free(struct turn_worker *t);
 bool turn_user_set(struct turn_worker *t, struct turn_alloc *a, const char *name,
 		   uint16_t len);
 /* Remove a from the tables; its counters go to the worker's. */
-void turn_alloc_remove(struct turn_worker *t, struct turn_alloc *a);
+/* reason: enum ipc_end_reason (ALLOC_END's, while no cp serves) */
+void turn_alloc_remove(struct turn_worker *t, struct turn_alloc *a, unsigned int reason);
 struct turn_alloc *turn_alloc_install(struct turn_worker *t,
 				      const struct ipc_msg *msg,
 				      const uint8_t tbl[2]);

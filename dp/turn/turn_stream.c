@@ -75,7 +75,8 @@ turn_stream_gone(struct dp_worker *w, const struct turn_from *from,
 					   from->src_port, from->dst_port));
 	if (a != NULL) {
 		alloc_id = a->id;
-		turn_alloc_remove(t, a);
+		turn_alloc_remove(t, a, reason >= 1 && reason <= IPC_CONN_REASON_MAX ?
+				  reason : IPC_CONN_CLOSED);
 		t->stream_allocs_closed++;
 	}
 	if (!talked && a == NULL)

@@ -239,8 +239,8 @@ sweep_expire(struct dp_worker *w)
 		if (e == 0)
 			continue;
 		n++;
-		if (e + 60000u < t->now_ms && t->allocs[s].id != 0)
-			turn_alloc_remove(t, &t->allocs[s]);
+		if (e + t->expire_grace_ms < t->now_ms && t->allocs[s].id != 0)
+			turn_alloc_remove(t, &t->allocs[s], IPC_END_EXPIRED);
 	}
 	t->expire_job.next = s;
 	if (s >= t->cap)
@@ -260,6 +260,8 @@ turn_stream_flush(struct dp_worker *w)
 	 * counted, and it frees the allocations when they expire. */
 	return dp_cp_flush(w, &t->final, DP_CP_HEADROOM, IPC_CAP_CONN_DOWN,
 			   &t->final_dropped) +
+	       dp_cp_flush(w, &t->ends, DP_CP_HEADROOM, IPC_CAP_CONN_DOWN,
+			   &t->ends_dropped) +
 	       dp_cp_flush(w, &t->conn_events, DP_CP_HEADROOM, IPC_CAP_CONN_DOWN,
 			   &t->conn_events_dropped);
 }

@@ -275,6 +275,19 @@ turn_worker_tables(struct dp_worker *w, uint32_t cap, uint32_t ntbl, uint32_t sp
 		    ipc_backlog_setup(&t->final, t->final_mem, fcap,
 				      sizeof(struct ipc_alloc_stats), false) < 0)
 			return -ENOMEM;
+		/* whole end reports: 712 bytes each (the username's
+		 * room), so far fewer; a removal finding it full sends the
+		 * STATS_FINAL */
+		fcap = 64;
+		while (fcap < cap && fcap < TURN_ENDS_MAX)
+			fcap <<= 1;
+		t->ends_mem = rte_zmalloc_socket("turn_ends",
+			ipc_backlog_size(fcap, sizeof(struct ipc_alloc_end), true),
+			RTE_CACHE_LINE_SIZE, socket);
+		if (t->ends_mem == NULL ||
+		    ipc_backlog_setup(&t->ends, t->ends_mem, fcap,
+				      sizeof(struct ipc_alloc_end), true) < 0)
+			return -ENOMEM;
 	}
 	t->admit = rte_malloc_socket("turn_admit", sizeof(*t->admit),
 				     RTE_CACHE_LINE_SIZE, socket);
@@ -297,6 +310,12 @@ turn_worker_tables(struct dp_worker *w, uint32_t cap, uint32_t ntbl, uint32_t sp
 		}
 	}
 	t->users.seed = (uint32_t)rte_rand();
+	{
+		/* (tests: a guard that does not wait a minute) */
+		const char *g = getenv("TP_DP_TEST_EXPIRE_GRACE_MS");
+
+		t->expire_grace_ms = g != NULL ? strtoull(g, NULL, 10) : 60000u;
+	}
 	{
 		const struct tp_conf *c = w->ctx->conf;
 		uint64_t key[2] = { rte_rand(), rte_rand() };
@@ -371,8 +390,44 @@ turn_key_of_alloc(union turn_keyu *k, const struct turn_alloc *a)
 			a->client.port, a->server.port);
 }
 
+/* The whole allocation as it goes (ALLOC_END): whichever cp gets it can
+ * write its usage record, one that never knew it included (it ended while
+ * none served). false when the backlog is full. */
+static bool
+end_report(struct turn_worker *t, const struct turn_alloc *a, unsigned int reason)
+{
+	struct ipc_alloc_end *e;
+	struct ipc_tuple tu;
+
+	memset(&tu, 0, sizeof(tu));
+	tu.transport = turn_alloc_transport(a);
+	tu.conn_id = a->conn_id;
+	tu.in_port = a->in_port;
+	tu.client = a->client;
+	tu.server = a->server;
+	e = ipc_backlog_reserve(&t->ends, IPC_ALLOC_END, a->id, &tu, sizeof(*e));
+	if (e == NULL)
+		return false;
+	memcpy(e->c, a->stats, sizeof(e->c));
+	e->created_ms = t->created[a - t->allocs];
+	e->ended_ms = t->now_ms;
+	e->nrelayed = a->nrelayed;
+	for (unsigned int i = 0; i < a->nrelayed && i < 2; i++) {
+		e->relayed[i] = t->relay_addr[a->relay_tbl[i]];
+		e->relayed[i].port = a->relay_port;
+	}
+	e->reason = (uint8_t)reason;
+	e->flags = a->relay_tcp ? IPC_ALLOC_F_TCP : 0;
+	if (a->user != NULL) {
+		e->user_len = a->user->len;
+		memcpy(e->username, a->user->name, a->user->len);
+	}
+	ipc_backlog_commit(&t->ends);
+	return true;
+}
+
 void
-turn_alloc_remove(struct turn_worker *t, struct turn_alloc *a)
+turn_alloc_remove(struct turn_worker *t, struct turn_alloc *a, unsigned int reason)
 {
 	union turn_keyu k;
 	uint32_t h = turn_key_of_alloc(&k, a);
@@ -383,7 +438,7 @@ turn_alloc_remove(struct turn_worker *t, struct turn_alloc *a)
 	turn_relay_hook(t, a, (uint32_t)(a - t->allocs), false);
 	for (unsigned int i = 0; i < TURN_STAT__COUNT; i++)
 		t->ctr[i] += a->stats[i];
-	{
+	if (!end_report(t, a, reason)) {
 		struct ipc_alloc_stats *st = ipc_backlog_reserve(&t->final, IPC_STATS_FINAL,
 								 a->id, NULL, sizeof(*st));
 

@@ -86,6 +86,9 @@ struct turn_chan {
 #define TURN_OVF_CHUNK     64   /* blocks malloc()ed at a time */
 /* relayed addresses of both families (lib/conf's TP_CONF_MAX_RELAY each) */
 #define TURN_MAX_RELAY_TBL 128
+/* ALLOC_ENDs a worker keeps while no cp serves (lib/ipc struct
+ * ipc_alloc_end, 712 bytes with its backlog's head and tuple) */
+#define TURN_ENDS_MAX      1024u
 
 struct turn_user;
 
@@ -315,6 +318,15 @@ struct turn_worker {
 	struct ipc_backlog final;
 	void *final_mem;
 	uint64_t final_dropped;
+	/* ALLOC_END: a removed allocation, whole, in place of its
+	 * STATS_FINAL (a cp may never have known it: it ended while none
+	 * served, or the one that knew was killed), in a bounded backlog of
+	 * its own (TURN_ENDS_MAX: a full one sends the STATS_FINAL instead,
+	 * counted in ends.lost) */
+	struct ipc_backlog ends;
+	void *ends_mem;
+	uint64_t ends_dropped;
+	uint64_t expire_grace_ms;         /* the expiry guard's (60 s) */
 	struct ipc_event *conn_events_mem;
 	uint64_t conn_events_dropped;
 	uint64_t stream_allocs_closed;    /* allocations gone with their

@@ -91,6 +91,9 @@ unsigned int ipc_ring_count(const struct ipc_ring *r);
  *   ALLOC_LIFE         8 (the new expiry);
  *   PERM_*, CHAN_*     one struct ipc_binding;
  *   STATS              whole struct ipc_alloc_stats;
+ *   ALLOC_END          one struct ipc_alloc_end: an allocation id, a tuple,
+ *                      1 or 2 relayed addresses (two: one of each family),
+ *                      a known reason, user_len <= IPC_USER_MAX;
  *   CONN_DOWN          one struct ipc_conn_event, a known reason, and a
  *                      tuple of transport 6;
  *   TLS_TICKETS        one struct ipc_tls_tickets, nkeys 1..IPC_TLS_TICKET_KEYS;

@@ -20,6 +20,7 @@ _Static_assert(offsetof(struct ipc_msg, body) % 8 == 0, "body alignment");
 _Static_assert(sizeof(struct ipc_alloc) % 8 == 0, "ipc_alloc size");
 _Static_assert(sizeof(struct ipc_binding) % 8 == 0, "ipc_binding size");
 _Static_assert(sizeof(struct ipc_alloc_stats) % 8 == 0, "ipc_alloc_stats size");
+_Static_assert(sizeof(struct ipc_alloc_end) % 8 == 0, "ipc_alloc_end size");
 _Static_assert(sizeof(struct ipc_conn_event) % 8 == 0, "ipc_conn_event size");
 _Static_assert(sizeof(struct ipc_conn_event) <= IPC_EVENT_BODY_MAX, "event body");
 _Static_assert(sizeof(struct ipc_tls_tickets) % 8 == 0, "ipc_tls_tickets size");
@@ -116,6 +117,18 @@ alloc_ok(const struct ipc_alloc *a)
 			return false;
 	/* RFC 8656 §7.2: a dual allocation is one address of each family. */
 	return a->nrelayed == 1 || a->relayed[0].family != a->relayed[1].family;
+}
+
+static bool
+end_ok(const struct ipc_alloc_end *e)
+{
+	if (e->nrelayed < 1 || e->nrelayed > 2 || e->user_len > IPC_USER_MAX ||
+	    e->reason < 1 || e->reason > IPC_END_REASON_MAX)
+		return false;
+	for (unsigned int i = 0; i < e->nrelayed; i++)
+		if (!family_ok(e->relayed[i].family))
+			return false;
+	return e->nrelayed == 1 || e->relayed[0].family != e->relayed[1].family;
 }
 
 /* chan: true for CHAN_*, false for PERM_*; STATE_ALLOC carries both. */
@@ -329,6 +342,13 @@ ipc_msg_check(const struct ipc_msg *m, enum ipc_dir dir)
 	case IPC_STATS_FINAL:
 		ok = len == sizeof(struct ipc_alloc_stats) && h->alloc_id != 0;
 		break;
+	case IPC_ALLOC_END: {
+		const struct ipc_alloc_end *e = (const void *)m->body;
+
+		ok = len == sizeof(*e) && h->alloc_id != 0 && tuple_ok(&h->tuple, h->worker) &&
+		     end_ok(e);
+		break;
+	}
 	case IPC_CONN_DOWN: {
 		const struct ipc_conn_event *ev = (const void *)m->body;
 

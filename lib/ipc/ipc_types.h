@@ -58,7 +58,9 @@
 					* created_ms), STATS_FINAL;
 					* 18: tenants' realms (ipc_nonce.tenant),
 					* their addresses' hash (ipc_side), an AGW
-					* termination's tenant (ipc_agw_term) */
+					* termination's tenant (ipc_agw_term); an
+					* allocation's end reported whole
+					* (ALLOC_END, ipc_alloc_end) */
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
@@ -186,6 +188,35 @@ struct ipc_alloc_stats {
 	uint64_t alloc_id;
 	/* pkts/bytes from client, to peer, from peer, to client */
 	uint64_t c[IPC_ALLOC_STATS_N];
+};
+
+/*
+ * ALLOC_END (dp -> cp): an allocation dp removed while no cp served (its
+ * expiry guard, its TCP/TLS connection closing, an ALLOC_DEL a cp sent
+ * just before it stopped), whole, in place of its STATS_FINAL: the next
+ * cp may never have known it (dp no longer has it at SYNC), so the report
+ * carries what a usage record needs. The header's tuple and alloc_id are
+ * the allocation's. It waits in a bounded backlog of its own (a full one:
+ * STATS_FINAL instead, counted), never in the STATS_FINALs' one.
+ */
+enum ipc_end_reason {
+	/* 1..4: its connection closed, as enum ipc_conn_reason */
+	IPC_END_EXPIRED = 5,      /* dp's expiry guard */
+	IPC_END_DELETED = 6,      /* cp's ALLOC_DEL */
+	IPC_END_REASON_MAX = 6,
+};
+
+struct ipc_alloc_end {
+	uint64_t c[IPC_ALLOC_STATS_N];   /* its counters, as ipc_alloc_stats' */
+	uint64_t created_ms;      /* ipc_alloc.created_ms (0: unknown) */
+	uint64_t ended_ms;        /* when dp removed it (CLOCK_MONOTONIC ms) */
+	struct ipc_addr relayed[2];
+	uint8_t nrelayed;         /* 1 or 2 */
+	uint8_t reason;           /* enum ipc_end_reason (1..IPC_END_REASON_MAX) */
+	uint16_t flags;           /* IPC_ALLOC_F_* */
+	uint16_t user_len;        /* <= IPC_USER_MAX */
+	uint16_t pad;
+	char username[IPC_USER_MAX];
 };
 
 /*

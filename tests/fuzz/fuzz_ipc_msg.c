@@ -153,6 +153,20 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 		fold(s, sizeof(*s));
 		break;
 	}
+	case IPC_ALLOC_END: {
+		const struct ipc_alloc_end *e = (const void *)m->body;
+
+		CHECK(len == sizeof(*e) && m->h.alloc_id != 0);
+		CHECK(e->nrelayed >= 1 && e->nrelayed <= 2);
+		CHECK(e->reason >= 1 && e->reason <= IPC_END_REASON_MAX);
+		CHECK(e->user_len <= IPC_USER_MAX);
+		for (unsigned int i = 0; i < e->nrelayed; i++)
+			walk_addr(&e->relayed[i]);
+		CHECK(e->nrelayed == 1 || e->relayed[0].family != e->relayed[1].family);
+		fold(e->username, e->user_len);
+		fold(e->c, sizeof(e->c));
+		break;
+	}
 	case IPC_CONN_DOWN: {
 		const struct ipc_conn_event *ev = (const void *)m->body;
 

@@ -9,7 +9,13 @@
 # longer than a second; an AGW context's record with both legs' bytes; cp
 # killed (SIGKILL) mid-session and started again:
 # the stop record comes once, with the start from before the kill and
-# exact bytes. Bad input: a records file that cannot be written (/dev/full:
+# exact bytes. Allocations that end while cp is down (killed): a UDP one
+# expiring in dp (its expiry guard, made quick for the test), one over TCP
+# whose client closes its connection: the next cp writes each one's record
+# from dp's report, once, exact. cp killed just after it answered a
+# Refresh 0 of an RFC 6062 allocation (its record waits a second for the
+# peer connections' bytes): the next cp writes it from the journal, once.
+# Bad input: a records file that cannot be written (/dev/full:
 # a full disk) is said in cp's log and counted, the service goes on, the
 # records wait in the spool, and a reload back to a good file writes them
 # there first; a rotated file past the retention is removed on reload.
@@ -27,19 +33,20 @@ mkdir -p "$TP_TMP/acct" "$TP_TMP/spool"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
   -subj "/CN=turn.test" -keyout "$TP_TMP/key.pem" -out "$TP_TMP/cert.pem" \
   >"$TP_TMP/req.out" 2>&1 || tp_die "openssl req failed"
-conf() {   # conf FILE RECORDS_FILE
+conf() {   # conf FILE RECORDS_FILE [CP_SETTINGS]
   tp_write_conf "$1" "0" "" "" "" \
-    "$(tp_turn_groups "" "listen_tcp = [3478]; listen_tls = [5349];")
+    "$(tp_turn_groups "${3:-}" "listen_tcp = [3478]; listen_tls = [5349];")
 tls = { certificate = \"$TP_TMP/cert.pem\"; private_key = \"$TP_TMP/key.pem\"; };
 agw = { ports = [20000, 21999]; max_contexts = 16; setup_timeout = 20; };
 accounting = { file = \"$2\"; interim = 1; retention = 30; spool = \"$TP_TMP/spool\"; };"
 }
 conf "$TP_TMP/dp.conf" "$REC"
-tp_dp_start "$TP_TMP/dp.conf"
+# (the expiry guard after a second past a lifetime, not a minute)
+TP_DP_TEST_EXPIRE_GRACE_MS=1000 tp_dp_start "$TP_TMP/dp.conf"
 tp_cp_start "$TP_TMP/dp.conf"
 ip netns exec "$TP_NS_P" turnutils_peer -L 10.211.0.2 -p 3480 >"$TP_TMP/peer.log" 2>&1 &
 TP_PEER_PID=$!
-for u in u_udp u_tcp u_tls u_rfc6062 u_restart u_full; do
+for u in u_udp u_tcp u_tls u_rfc6062 u_restart u_full u_down_udp u_down_tcp u_kill; do
   tp_ctl users add "$u" pw >/dev/null || tp_die "users add $u"
 done
 sleep 0.3
@@ -193,6 +200,83 @@ print("# %s" % ["%s start %s end %s" % (r["session"], r["start"], r["end"]) for 
 sys.exit(0 if len(st) == 1 and sys.argv[2] <= st[0]["start"] <= sys.argv[3]
          and len(ids) == len(set(ids)) else 1)
 PY
+
+# Allocations that end while cp is down. A cp that grants 3 s lifetimes
+# makes them; it is killed once the clients relayed their bytes; the UDP
+# allocation expires in dp (3 s, then the guard's second), the TCP one's
+# client closes its connection; then a cp starts.
+tp_check "cp stops for one of short lifetimes" tp_cp_stop
+conf "$TP_TMP/short.conf" "$REC" "lifetime_default = 3; lifetime_max = 3;"
+tp_cp_start "$TP_TMP/short.conf"
+rm -f "$TP_TMP/down.ready" "$TP_TMP/down.go"
+ip netns exec "$TP_NS_C" python3 "$HERE/lib/acct_clients.py" down 10.210.0.1 10.211.0.2 3480 20 \
+  "$TP_TMP/down.json" "$TP_TMP/down.ready" "$TP_TMP/down.go" >"$TP_TMP/down.out" 2>&1 &
+dpid=$!
+for _ in $(seq 100); do [ -f "$TP_TMP/down.ready" ] && break; sleep 0.1; done
+kill -KILL "$TP_CP_PID"; wait "$TP_CP_PID" 2>/dev/null
+touch "$TP_TMP/down.go"
+wait $dpid
+tp_check "the clients relayed their bytes before cp was killed ($(tr '\n' ' ' <"$TP_TMP/down.json" 2>/dev/null; cat "$TP_TMP/down.out"))" \
+  test -s "$TP_TMP/down.json"
+sleep 6
+tp_cp_start "$TP_TMP/dp.conf"
+tp_check "each allocation that ended while cp was down has one record: its user, client, relayed address, bytes exact, why it ended" \
+  python3 - "$REC" "$TP_TMP/down.json" <<'PY'
+import json, sys, time
+want = [json.loads(x) for x in open(sys.argv[2])]
+reason = {"u_down_udp": ("expired", "udp"), "u_down_tcp": ("connection_closed", "tcp")}
+for _ in range(50):
+    recs = [json.loads(x) for x in open(sys.argv[1])]
+    st = {w["user"]: [r for r in recs if r["user"] == w["user"] and r["type"] == "stop"]
+          for w in want}
+    if all(st.values()):
+        break
+    time.sleep(0.1)
+ok = len(want) == 2
+for w in want:
+    s = st[w["user"]]
+    print("# %s: want %s; %d record(s): %s" % (w["user"], json.dumps(w), len(s), json.dumps(s)[:700]))
+    r = s[0] if len(s) == 1 else None
+    ok = ok and r is not None and w["sent"] > 0 and w["recv"] > 0 and \
+        r["bytes_from_client"] == w["sent"] and r["bytes_to_client"] == w["recv"] and \
+        r["packets_from_client"] == w["sent"] // 100 and r["packets_to_client"] == w["recv"] // 100 and \
+        r["client"]["address"] == w["client"] and r["client"]["port"] == w["port"] and \
+        r["client"]["transport"] == reason[w["user"]][1] and r["relayed"] == [w["relayed"]] and \
+        r["reason"] == reason[w["user"]][0] and r["exact"] and r["start"] < r["end"]
+sys.exit(0 if ok else 1)
+PY
+
+# cp killed just after it answered a Refresh 0 (SIGKILL by the client as
+# the answer comes): the record of the RFC 6062 allocation waited (a
+# second, for its peer connections' bytes) in memory and in the journal.
+ip netns exec "$TP_NS_C" python3 "$HERE/lib/acct_clients.py" kill 10.210.0.1 "$TP_CP_PID" \
+  "$TP_TMP/kill.json" >"$TP_TMP/kill.out" 2>&1
+wait "$TP_CP_PID" 2>/dev/null
+tp_check "cp was killed right after its answer to the Refresh 0 ($(cat "$TP_TMP/kill.out"))" \
+  bash -c '! kill -0 "$0" 2>/dev/null && test -s "$1"' "$TP_CP_PID" "$TP_TMP/kill.json"
+tp_cp_start "$TP_TMP/dp.conf"
+tp_check "the next cp writes its record from the journal, once: client_deleted, exact" \
+  python3 - "$REC" "$TP_TMP/kill.json" <<'PY'
+import json, sys, time
+w = json.loads(open(sys.argv[2]).read())
+for _ in range(100):
+    recs = [json.loads(x) for x in open(sys.argv[1])]
+    s = [r for r in recs if r["user"] == "u_kill" and r["type"] == "stop"]
+    if s:
+        break
+    time.sleep(0.1)
+time.sleep(1)
+recs = [json.loads(x) for x in open(sys.argv[1])]
+s = [r for r in recs if r["user"] == "u_kill" and r["type"] == "stop"]
+print("# want %s; %d record(s): %s" % (json.dumps(w), len(s), json.dumps(s)[:500]))
+r = s[0] if len(s) == 1 else None
+sys.exit(0 if r and r["reason"] == "client_deleted" and r["exact"] and
+         r["relayed_transport"] == "tcp" and r["relayed"] == [w["relayed"]] and
+         r["client"]["address"] == w["client"] and r["client"]["port"] == w["port"] and
+         r["client"]["transport"] == "tcp" else 1)
+PY
+tp_check "no record id twice in the file" \
+  python3 -c 'import json,sys; i=[json.loads(x)["id"] for x in open(sys.argv[1])]; print("# %d records" % len(i)); sys.exit(0 if len(i) == len(set(i)) else 1)' "$REC"
 
 # Bad input: a file that cannot be written (a full disk), then rotation.
 touch -d '40 days ago' "$REC.old.1"; touch "$REC.recent.1"

@@ -486,6 +486,130 @@ test_acct_spool_survives_a_restart(void **state)
 	cp_acct_free(acct);
 }
 
+/* A stop record's id: RFC 9562 §5.5 (Python's uuid.uuid5 of the same
+ * name in the same namespace gives it), and one per allocation's end. */
+static void
+test_acct_stop_id_is_v5_and_names_one_end(void **state)
+{
+	char a[37], b[37];
+
+	(void)state;
+	cp_acct_stop_id("m1/tp/box-a", 17, 123456, a);
+	/* uuid.uuid5(uuid.UUID("7c1d6f3e-9a44-4b0e-8a51-2f6b0d9e3c18"),
+	 *            "turn/m1/tp/box-a/17/123456") */
+	assert_string_equal(a, "de8776d4-b72b-5a9b-bfa6-3c10da5394dc");
+	cp_acct_stop_id("m1/tp/box-a", 17, 123456, b);
+	assert_string_equal(a, b);
+	cp_acct_stop_id("m1/tp/box-a", 18, 123456, b);
+	assert_string_not_equal(a, b);
+	cp_acct_stop_id("m1/tp/box-a", 17, 123457, b);
+	assert_string_not_equal(a, b);
+	cp_acct_stop_id("m1/tp/box-b", 17, 123456, b);
+	assert_string_not_equal(a, b);
+	assert_int_equal(b[14], '5');
+	assert_non_null(strchr("89ab", b[19]));
+}
+
+static struct cp_acct_pending *
+journaled(struct cp_acct *acct, uint64_t session, bool final)
+{
+	struct cp_acct_pending *p = calloc(1, sizeof(*p));
+
+	assert_non_null(p);
+	udp_rec(&p->rec);
+	p->rec.session = session;
+	cp_acct_stop_id("x", session, 1000 + session, p->rec.id);
+	p->counters[3] = 100 * session;
+	p->final = final;
+	p->next = acct->pending;
+	acct->pending = p;
+	acct->npending++;
+	cp_acct_journal_put(acct, p);
+	return p;
+}
+
+/* written: off the list, then its mark (as cp_acct_flush_due() does) */
+static void
+written(struct cp_acct *acct, uint64_t session)
+{
+	for (struct cp_acct_pending **pp = &acct->pending; *pp != NULL; pp = &(*pp)->next)
+		if ((*pp)->rec.session == session) {
+			struct cp_acct_pending *p = *pp;
+
+			*pp = p->next;
+			acct->npending--;
+			free(p);
+			break;
+		}
+	cp_acct_journal_done(acct, session);
+}
+
+/* A killed cp's records that wait come back to the next one: each as it
+ * last stood, none that was written, whatever follows a part entry
+ * ignored; the file is emptied once nothing waits. */
+static void
+test_acct_journal_gives_a_killed_cps_records_back(void **state)
+{
+	struct tp_conf_acct c = { .enabled = true, .spool_max_mb = 1 };
+	char path[128];
+	struct cp_acct *acct;
+	struct cp_acct_pending *p;
+	struct stat st;
+	FILE *f;
+
+	(void)state;
+	snprintf(c.file, sizeof(c.file), "%s/u.jsonl", dir);
+	snprintf(c.spool, sizeof(c.spool), "%s", dir);
+	snprintf(path, sizeof(path), "%s/usage.pending", dir);
+	acct = cp_acct_create(&c);
+	assert_int_equal(cp_acct_journal_open(acct, dir, 0), 0);
+	assert_int_equal(acct->npending, 0);
+	journaled(acct, 1, false);
+	p = journaled(acct, 2, false);
+	journaled(acct, 3, false);
+	/* dp's counters of 2 came: its snapshot again */
+	p->counters[3] = 777;
+	p->final = true;
+	cp_acct_journal_put(acct, p);
+	written(acct, 1);
+	cp_acct_free(acct);           /* (killed: nothing flushed) */
+	/* a part entry at the end (a cp killed mid-write) */
+	f = fopen(path, "a");
+	assert_non_null(f);
+	fwrite("\x54\x50\x4a\x31\x01\x00", 1, 6, f);
+	fclose(f);
+
+	acct = cp_acct_create(&c);
+	assert_int_equal(cp_acct_journal_open(acct, dir, 4242), 0);
+	assert_int_equal(acct->npending, 2);
+	assert_int_equal(acct->stats[CP_ACCT_STAT_RESTORED], 2);
+	for (p = acct->pending; p != NULL; p = p->next) {
+		assert_true(p->restored);
+		assert_int_equal(p->due_ms, 4242);
+		if (p->rec.session == 2) {
+			assert_int_equal(p->counters[3], 777);
+			assert_true(p->final);
+		} else {
+			assert_int_equal(p->rec.session, 3);
+			assert_int_equal(p->counters[3], 300);
+			assert_false(p->final);
+		}
+		assert_string_equal(p->rec.user, "alice");
+	}
+	/* the file holds just those two now: a third cp finds the same */
+	cp_acct_free(acct);
+	acct = cp_acct_create(&c);
+	assert_int_equal(cp_acct_journal_open(acct, dir, 1), 0);
+	assert_int_equal(acct->npending, 2);
+	written(acct, 2);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(st.st_size > 0);
+	written(acct, 3);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	cp_acct_free(acct);
+}
+
 /* Only a full spool drops a record, counted (and lost). */
 static void
 test_acct_spool_full_drops_counted(void **state)
@@ -576,6 +700,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_acct_spool_full_drops_counted,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_acct_stream_spool_takes_every_record,
+						setup, teardown),
+		cmocka_unit_test(test_acct_stop_id_is_v5_and_names_one_end),
+		cmocka_unit_test_setup_teardown(test_acct_journal_gives_a_killed_cps_records_back,
 						setup, teardown),
 	};
 

@@ -637,6 +637,19 @@ msg_make(struct ipc_msg *m, uint16_t kind)
 		m->h.alloc_id = 5;
 		m->h.body_len = sizeof(struct ipc_alloc_stats);
 		break;
+	case IPC_ALLOC_END: {
+		struct ipc_alloc_end *e = (struct ipc_alloc_end *)(void *)m->body;
+
+		m->h.alloc_id = 5;
+		tuple_fill(&m->h.tuple, 4);
+		e->nrelayed = 1;
+		e->relayed[0].family = 4;
+		e->reason = IPC_END_EXPIRED;
+		e->user_len = 5;
+		memcpy(e->username, "alice", 5);
+		m->h.body_len = sizeof(*e);
+		break;
+	}
 	case IPC_ALLOC_ADD:
 		m->h.alloc_id = 5;
 		tuple_fill(&m->h.tuple, 4);
@@ -896,6 +909,7 @@ test_ipc_msg_check_refuses_wrong_lengths(void **state)
 		{ IPC_CHAN_DEL, 40 }, { IPC_STATS, 1 }, { IPC_STATS, -8 },
 		{ IPC_STATS_FINAL, 1 }, { IPC_STATS_FINAL, -8 },
 		{ IPC_STATS_FINAL, (int)sizeof(struct ipc_alloc_stats) },
+		{ IPC_ALLOC_END, -1 }, { IPC_ALLOC_END, 8 },
 		{ IPC_ALLOC_DEL, 1 }, { IPC_STATE_DONE, 1 }, { IPC_SYNC, 8 },
 		{ IPC_STATS_REQ, 4 }, { IPC_TLS_RELOAD, 1 },
 		{ IPC_REQUEST, 4 }, { IPC_REQUEST, -4 }, { IPC_RESPONSE, -24 },
@@ -926,6 +940,20 @@ test_ipc_msg_check_refuses_wrong_lengths(void **state)
 	msg_make(&m, IPC_STATS_FINAL);
 	m.h.alloc_id = 0;
 	expect_bad(&m, "STATS_FINAL of allocation 0");
+	/* an allocation's end report: named, whole, bounded */
+	msg_make(&m, IPC_ALLOC_END);
+	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+	m.h.alloc_id = 0;
+	expect_bad(&m, "ALLOC_END of allocation 0");
+	msg_make(&m, IPC_ALLOC_END);
+	((struct ipc_alloc_end *)(void *)m.body)->reason = IPC_END_REASON_MAX + 1;
+	expect_bad(&m, "ALLOC_END of an unknown reason");
+	msg_make(&m, IPC_ALLOC_END);
+	((struct ipc_alloc_end *)(void *)m.body)->user_len = IPC_USER_MAX + 1;
+	expect_bad(&m, "ALLOC_END's username past its field");
+	msg_make(&m, IPC_ALLOC_END);
+	((struct ipc_alloc_end *)(void *)m.body)->nrelayed = 3;
+	expect_bad(&m, "ALLOC_END of three relayed addresses");
 }
 
 /* The access gateway's messages: each field the contract bounds. */

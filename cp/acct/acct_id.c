@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A stop record's id, the same whichever cp writes it: a name-based UUID
+ * (RFC 9562 §5.5, version 5) of the box, cp's allocation id and the
+ * allocation's start. Two cps that both write one allocation's end (the
+ * one killed just after it wrote it, the next one from its journal or
+ * from dp's report) give it one id, and a consumer that drops what it has
+ * seen keeps one. The box is the host (machine-id), the segment dp and cp
+ * share on it (two boxes on one host have two) and cluster.box; an
+ * allocation's start is CLOCK_MONOTONIC ms (dp keeps it across cp), and
+ * the segment does not outlive a boot, so no two allocations share all
+ * three.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "acct.h"
+
+/* turnpike's namespace: a v4 UUID drawn once, 7c1d6f3e-9a44-4b0e-8a51-2f6b0d9e3c18 */
+static const uint8_t ns_turnpike[16] = {
+	0x7c, 0x1d, 0x6f, 0x3e, 0x9a, 0x44, 0x4b, 0x0e,
+	0x8a, 0x51, 0x2f, 0x6b, 0x0d, 0x9e, 0x3c, 0x18,
+};
+
+void
+cp_acct_stop_id(const char *ident, uint64_t session, uint64_t created_ms, char out[37])
+{
+	uint8_t md[EVP_MAX_MD_SIZE], buf[sizeof(ns_turnpike) + 320];
+	unsigned int mdlen = 0;
+	int n;
+
+	/* SHA-1(namespace || name), as §5.5 says */
+	memcpy(buf, ns_turnpike, sizeof(ns_turnpike));
+	n = snprintf((char *)buf + sizeof(ns_turnpike), sizeof(buf) - sizeof(ns_turnpike),
+		     "turn/%s/%llu/%llu", ident, (unsigned long long)session,
+		     (unsigned long long)created_ms);
+	if (n < 0 || (size_t)n >= sizeof(buf) - sizeof(ns_turnpike))
+		n = (int)(sizeof(buf) - sizeof(ns_turnpike)) - 1;
+	if (EVP_Digest(buf, sizeof(ns_turnpike) + (size_t)n, md, &mdlen, EVP_sha1(), NULL) != 1 ||
+	    mdlen < 16)
+		memset(md, 0, sizeof(md));   /* (no SHA-1: an id still, the nil one's kin) */
+	md[6] = (uint8_t)((md[6] & 0x0f) | 0x50);   /* RFC 9562 §5.5: version 5 */
+	md[8] = (uint8_t)((md[8] & 0x3f) | 0x80);   /* variant 10 */
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+		 "%02x%02x%02x%02x%02x%02x", md[0], md[1], md[2], md[3], md[4], md[5],
+		 md[6], md[7], md[8], md[9], md[10], md[11], md[12], md[13], md[14], md[15]);
+}
+
+void
+cp_acct_ident(char *out, size_t len, const char *ipc_name, const char *box)
+{
+	char host[128] = "";
+	FILE *f = fopen("/etc/machine-id", "r");
+
+	if (f != NULL) {
+		if (fgets(host, sizeof(host), f) == NULL)
+			host[0] = '\0';
+		fclose(f);
+		host[strcspn(host, "\r\n")] = '\0';
+	}
+	if (host[0] == '\0' && gethostname(host, sizeof(host) - 1) < 0)
+		host[0] = '\0';
+	host[sizeof(host) - 1] = '\0';
+	snprintf(out, len, "%s/%s/%s", host, ipc_name, box);
+}
