@@ -274,6 +274,10 @@ cp_acct_alloc_report(struct cp_ctx *cp, const struct ipc_msg *msg,
 		 (int)(e->user_len < IPC_USER_MAX ? e->user_len : IPC_USER_MAX), e->username);
 	r->client = tu->client;
 	r->server = tu->server;
+	/* the tenant is the address the client reached, as cp/alloc's rule */
+	snprintf(r->tenant, sizeof(r->tenant), "%s",
+		 tp_conf_tenant_name(cp->conf, tp_conf_tenant_of(cp->conf, tu->server.family,
+								 tu->server.ip)));
 	r->nrelayed = e->nrelayed <= 2 ? e->nrelayed : 2;
 	for (unsigned int i = 0; i < r->nrelayed; i++)
 		r->relayed[i] = e->relayed[i];

@@ -57,6 +57,8 @@ cp_alloc_totals(const struct cp_ctx *c, struct cp_alloc_totals *t)
 	(void)c;
 	memset(t, 0, sizeof(*t));
 	t->allocs = nfake;
+	for (unsigned int i = 0; i < nfake; i++)       /* cp/alloc's running sums */
+		t->tenant[fake_allocs[i].tenant]++;
 }
 
 struct cp_alloc *
@@ -373,6 +375,7 @@ fake_alloc(uint8_t last)
 	a->tuple.server.ip[0] = 10;
 	a->tuple.server.ip[3] = last;
 	a->tuple.server.port = 3478;
+	a->tenant = (uint8_t)tp_conf_tenant_of(cp.conf, 4, a->tuple.server.ip);
 }
 
 /* turnpike_allocations by tenant: without a tenants list one series,
