@@ -156,7 +156,9 @@ for addr, port, tls in (("10.210.0.11", 3478, False), ("10.210.0.12", 3478, Fals
         check(what, False, repr(e))
 
 # 3. A nonce of tenant A's is ours at A, foreign at B and at the default.
-a = tc.Client("10.210.0.11")
+# (A user nobody has: cp refuses each request, so no allocation holds the
+# client's address, whose requests dp would then take as existing.)
+a = tc.Client("10.210.0.11", user="nosuch", password="x")
 m, _ = udp_once(a, a.build(tc.ALLOCATE, [UDP], auth=False))
 a.realm, a.nonce = realm(m), m.get(tc.A_NONCE)
 d0 = dp_stats()
