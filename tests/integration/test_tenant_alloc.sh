@@ -21,9 +21,10 @@ tp_env_init
 LIB=$(cd "$HERE/lib" && pwd)
 command -v turnutils_uclient >/dev/null || tp_die "turnutils_uclient missing (tools/bootstrap installs coturn)"
 
+MPORT=$((20000 + $$ % 20000))
 tp_write_conf "$TP_TMP/dp.conf" "0" "" "" \
   'relay_ipv4 = ["10.211.0.11", "10.211.0.21", "10.211.0.22"];' \
-  "$(tp_turn_groups 'quota_total = 100; quota_user = 0;')
+  "$(tp_turn_groups "quota_total = 100; quota_user = 0; metrics = \"127.0.0.1:$MPORT\";")
 tenants = (
   { name = \"mvno-a\"; realm = \"a.turnpike.test\"; addresses = [\"10.210.0.11\"];
     relay = [\"10.211.0.21\"]; quota_total = 5; quota_user = 3;
@@ -169,6 +170,16 @@ PY
 tp_check "mvno-a's 'same' gets a 6th allocation of the tenant after the reload" \
   test "$(one 10.210.0.11 same pa)" = 0
 tp_check "... and the 7th is 486" test "$(one 10.210.0.11 same pa)" = 486
+# 4. What the operator sees of both tenants (the allocations of parts 2
+# and 3 live: mvno-a 6, mvno-b 4, the default tenant's 4).
+curl -s "http://127.0.0.1:$MPORT/metrics" >"$TP_TMP/metrics.txt"
+series() { grep -o "^turnpike_allocations{tenant=\"$1\"} [0-9]*" "$TP_TMP/metrics.txt" | awk '{print $2}'; }
+tp_check "the metrics show both tenants' allocations (mvno-a $(series mvno-a), mvno-b $(series mvno-b), default $(series default))" \
+  test "$(series mvno-a) $(series mvno-b) $(series default)" = "6 4 4"
+tp_ctl --json tenants >"$TP_TMP/tenants.json"
+got=$(j "$TP_TMP/tenants.json" '" ".join("%s/%s/%s/%d" % (t["name"], t["realm"], ",".join(r for r in t["relayed"] if ":" not in r), t["allocations"]) for t in d["tenants"])')
+tp_check "turnpikectl tenants: each one's realm, relayed IPv4 address and allocations ($got)" \
+  test "$got" = "default/turnpike.test/10.211.0.11/4 mvno-a/a.turnpike.test/10.211.0.21/6 mvno-b/b.turnpike.test/10.211.0.22/4"
 tp_ctl --json status >"$TP_TMP/status.json"
 tp_check "cp counted the five quota refusals of parts 2 and 3" \
   test "$(j "$TP_TMP/status.json" 'd["stats"]["quota_refused"]' 2>/dev/null)" = $((refused0 + 5))
