@@ -180,9 +180,28 @@ tp_ctl --json tenants >"$TP_TMP/tenants.json"
 got=$(j "$TP_TMP/tenants.json" '" ".join("%s/%s/%s/%d" % (t["name"], t["realm"], ",".join(r for r in t["relayed"] if ":" not in r), t["allocations"]) for t in d["tenants"])')
 tp_check "turnpikectl tenants: each one's realm, relayed IPv4 address and allocations ($got)" \
   test "$got" = "default/turnpike.test/10.211.0.11/4 mvno-a/a.turnpike.test/10.211.0.21/6 mvno-b/b.turnpike.test/10.211.0.22/4"
+# 5. Bad input: two tenants on one address. Both daemons' check refuses
+# the file naming the line; a reload onto it is refused, counted, and the
+# box serves on as it was.
+sed 's/addresses = \["10.210.0.12"\]/addresses = ["10.210.0.11"]/' "$TP_TMP/dp.conf" >"$TP_TMP/overlap.conf"
+cp "$TP_TMP/dp.conf" "$TP_TMP/good.conf"
+out=$("$TP_BUILD/dp/turnpike-dp" --config "$TP_TMP/overlap.conf" --check 2>&1); rc=$?
+tp_check "turnpike-dp --check refuses overlapping tenants (rc $rc): $(head -c 160 <<<"$out")" \
+  bash -c '[ "$1" -ne 0 ] && grep -q "overlap.conf:[0-9]*: tenant .mvno-b.: address .10.210.0.11. is also tenant .mvno-a..s" <<<"$0"' "$out" "$rc"
+out=$("$TP_BUILD/cp/turnpike-cp" --config "$TP_TMP/overlap.conf" --check 2>&1); rc=$?
+tp_check "turnpike-cp --check too (rc $rc)" \
+  bash -c '[ "$1" -ne 0 ] && grep -q "is also tenant" <<<"$0"' "$out" "$rc"
+rr0=$(tp_ctl --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)["stats"]["reloads_refused"])')
+cp "$TP_TMP/overlap.conf" "$TP_TMP/dp.conf"
+out=$(tp_ctl reload 2>&1); rc=$?
+cp "$TP_TMP/good.conf" "$TP_TMP/dp.conf"
+rr1=$(tp_ctl --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)["stats"]["reloads_refused"])')
+tp_check "a reload onto it is refused, nothing changed, counted (rc $rc, reloads_refused $rr0 -> $rr1)" \
+  bash -c '[ "$1" -ne 0 ] && grep -q "reload refused, nothing changed: .*is also tenant" <<<"$0" && [ "$3" -eq $(( $2 + 1 )) ]' "$out" "$rc" "$rr0" "$rr1"
+tp_check "... and mvno-b is served at its address as before" test "$(one 10.210.0.12 ub pb)" = 486
 tp_ctl --json status >"$TP_TMP/status.json"
-tp_check "cp counted the five quota refusals of parts 2 and 3" \
-  test "$(j "$TP_TMP/status.json" 'd["stats"]["quota_refused"]' 2>/dev/null)" = $((refused0 + 5))
+tp_check "cp counted the six quota refusals of parts 2, 3 and 5" \
+  test "$(j "$TP_TMP/status.json" 'd["stats"]["quota_refused"]' 2>/dev/null)" = $((refused0 + 6))
 tp_check "cp stops cleanly" tp_cp_stop
 tp_check "dp stops cleanly" tp_dp_stop
 [ $TP_FAILS -eq 0 ]
