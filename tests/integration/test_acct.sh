@@ -46,7 +46,7 @@ TP_DP_TEST_EXPIRE_GRACE_MS=1000 tp_dp_start "$TP_TMP/dp.conf"
 tp_cp_start "$TP_TMP/dp.conf"
 ip netns exec "$TP_NS_P" turnutils_peer -L 10.211.0.2 -p 3480 >"$TP_TMP/peer.log" 2>&1 &
 TP_PEER_PID=$!
-for u in u_udp u_tcp u_tls u_rfc6062 u_restart u_full u_down_udp u_down_tcp u_kill; do
+for u in u_udp u_tcp u_tls u_rfc6062 u_restart u_full u_locked u_down_udp u_down_tcp u_kill; do
   tp_ctl users add "$u" pw >/dev/null || tp_die "users add $u"
 done
 sleep 0.3
@@ -290,12 +290,31 @@ tp_check "cp said why: $(grep -m1 -o 'accounting: cannot write to /dev/full: [^(
 errs=$(tp_ctl --json status | python3 -c 'import json,sys; s=json.load(sys.stdin)["stats"]; print(s["acct_write_errors"], s["acct_records_spooled"], s["acct_records_lost"])')
 tp_check "counted in status (acct_write_errors, acct_records_spooled, acct_records_lost: $errs), the records in the spool" \
   bash -c 'read -r e s l <<<"$0"; [ "$e" -gt 0 ] && [ "$s" -gt 0 ] && [ "$l" -eq 0 ] && grep -q "\"user\":\"u_full\"" "$1"' "$errs" "$TP_TMP/spool/usage.spool"
+# A file cp may not write (its permissions: root too is refused an
+# immutable file; where the file system has no such attribute, a read-only
+# mount): the records wait in the spool, said and counted, and the
+# service goes on.
+mkdir -p "$TP_TMP/locked"; LOCKED=$TP_TMP/locked/usage.jsonl; : >"$LOCKED"
+if chattr +i "$LOCKED" 2>/dev/null; then how=immutable; else
+  mount --bind -o ro "$TP_TMP/locked" "$TP_TMP/locked"; how=read-only; fi
+e0=$(tp_ctl --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)["stats"]["acct_write_errors"])')
+conf "$TP_TMP/dp.conf" "$LOCKED"
+tp_check "reload onto a file cp may not write ($how) is taken" tp_ctl reload
+tp_uclient "the service goes on while the file refuses records" 60 -u u_locked -w pw -m 1 -c \
+  -n 10 -e 10.211.0.2 -r 3480 10.210.0.1
+for _ in $(seq 50); do grep -q "accounting: cannot [a-z ]*$LOCKED" "$TP_CP_LOG" && break; sleep 0.1; done
+tp_check "cp said why: $(grep -m1 -o "accounting: cannot [a-z ]*$LOCKED: [^(]*" "$TP_CP_LOG")" \
+  grep -q -E "accounting: cannot [a-z ]*$LOCKED: (Operation not permitted|Read-only file system|Permission denied)" "$TP_CP_LOG"
+e1=$(tp_ctl --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)["stats"]["acct_write_errors"])')
+tp_check "counted (acct_write_errors $e0 -> $e1), the record in the spool" \
+  bash -c '[ "$1" -gt "$0" ] && grep -q "\"user\":\"u_locked\"" "$2"' "$e0" "$e1" "$TP_TMP/spool/usage.spool"
+if [ $how = immutable ]; then chattr -i "$LOCKED"; else umount "$TP_TMP/locked"; fi
 mv "$REC" "$REC.1"
 conf "$TP_TMP/dp.conf" "$REC"
 tp_check "reload back to the file (rotated away meanwhile: made anew)" tp_ctl reload
 tp_uclient "a session after the reload" 60 -u u_full -w pw -m 1 -c -n 10 -e 10.211.0.2 -r 3480 10.210.0.1
-tp_check "its record is in the new file, after the spooled one of the session before (nothing lost)" \
-  bash -c 'for _ in $(seq 50); do [ "$(grep -c "\"type\":\"stop\".*\"user\":\"u_full\"" "$0")" -ge 2 ] && exit 0; sleep 0.1; done; exit 1' "$REC"
+tp_check "its record is in the new file, after the spooled ones of the sessions before (nothing lost)" \
+  bash -c 'for _ in $(seq 50); do [ "$(grep -c "\"type\":\"stop\".*\"user\":\"u_full\"" "$0")" -ge 2 ] && grep -q "\"type\":\"stop\".*\"user\":\"u_locked\"" "$0" && exit 0; sleep 0.1; done; exit 1' "$REC"
 tp_check "the spool is empty again" test ! -s "$TP_TMP/spool/usage.spool"
 tp_check "the rotated file past the retention (30 days) is removed, a recent one kept" \
   bash -c "[ ! -e '$REC.old.1' ] && [ -e '$REC.recent.1' ] && [ -e '$REC.1' ]"
