@@ -239,6 +239,8 @@ struct cp_alloc_totals {
 	uint64_t done[IPC_ALLOC_STATS_N];     /* what finished ones relayed */
 	uint64_t live[IPC_ALLOC_STATS_N];     /* what live ones relayed */
 	uint32_t tenant[TP_CONF_MAX_TENANTS + 1]; /* live, per tenant index */
+	/* what each tenant's finished and live allocations relayed */
+	uint64_t tenant_all[TP_CONF_MAX_TENANTS + 1][IPC_ALLOC_STATS_N];
 };
 void cp_alloc_totals(const struct cp_ctx *cp, struct cp_alloc_totals *t);
 /* The clocks moved on: now_ms to mono_ms (never backwards), wall_ms to

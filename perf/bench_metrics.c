@@ -218,7 +218,7 @@ old_collect(struct cp_metrics_snap *s)
 
 	cp_metrics_collect(&cp, s);
 	s->alloc_udp = s->alloc_tcp = 0;
-	memcpy(s->traffic_all, cp.alloc->traffic_done, sizeof(s->traffic_all));
+	memcpy(s->traffic_all, cp.alloc->traffic_done[0], sizeof(s->traffic_all));
 	while ((a = cp_alloc_next(&cp, &cur)) != NULL) {
 		uint64_t t[IPC_ALLOC_STATS_N];
 

@@ -88,6 +88,10 @@ int cp_acct_alloc_report(struct cp_ctx *cp, const struct ipc_msg *msg,
 			 uint64_t old[IPC_ALLOC_STATS_N]);
 /* An RFC 6062 peer connection's bytes (a GONE) after its allocation
  * ended (in cp_alloc's tcp_bytes order). */
+/* The tenant index of the record that waits for allocation id's last
+ * counters (0, the default tenant, when none waits): where what dp says of
+ * an allocation cp no longer has is counted. */
+unsigned int cp_acct_pending_tenant(struct cp_ctx *cp, uint64_t id);
 void cp_acct_tcp_gone(struct cp_ctx *cp, uint64_t id, const uint64_t b[4]);
 /* A reload: the file reopened (logrotate moved it) with c's settings,
  * old rotated copies pruned: 0 or -errno (logged; records are tried

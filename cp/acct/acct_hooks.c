@@ -195,6 +195,18 @@ pending_find(struct cp_acct *acct, uint64_t id)
 	return NULL;
 }
 
+unsigned int
+cp_acct_pending_tenant(struct cp_ctx *cp, uint64_t id)
+{
+	struct cp_acct_pending *p;
+	int t;
+
+	if (cp->acct == NULL || (p = pending_find(cp->acct, id)) == NULL)
+		return 0;
+	t = cp_tenant_find(cp->conf, p->rec.tenant);
+	return t > 0 ? (unsigned int)t : 0;
+}
+
 int
 cp_acct_final(struct cp_ctx *cp, uint64_t id, const uint64_t c[IPC_ALLOC_STATS_N],
 	      uint64_t old[IPC_ALLOC_STATS_N])

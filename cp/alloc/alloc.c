@@ -841,8 +841,8 @@ cpa_alloc_free(struct cp_ctx *cp, struct cp_alloc *a, unsigned int reason)
 
 		cp_alloc_traffic(a, t);
 		for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++) {
-			cp->alloc->traffic_done[i] += t[i];
-			cp->alloc->traffic_live[i] -= t[i];
+			cp->alloc->traffic_done[a->tenant][i] += t[i];
+			cp->alloc->traffic_live[a->tenant][i] -= t[i];
 		}
 	}
 	cp->alloc->nallocs_tcp -= a->tuple.transport == 6;
@@ -1066,7 +1066,7 @@ stats_in(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 			/* (wraps both ways: the sum stays exact whatever dp
 			 * reports, a counter that went back included) */
 			for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
-				cp->alloc->traffic_live[i] += s.c[i] - a->counters[i];
+				cp->alloc->traffic_live[a->tenant][i] += s.c[i] - a->counters[i];
 			memcpy(a->counters, s.c, sizeof(a->counters));
 			a->reported_ms = cp->now_ms;
 		}
@@ -1114,13 +1114,16 @@ stats_final(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	a = cpa_alloc_by_id(cp, s.alloc_id);
 	if (a != NULL) {
 		for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
-			cp->alloc->traffic_live[i] += s.c[i] - a->counters[i];
+			cp->alloc->traffic_live[a->tenant][i] += s.c[i] - a->counters[i];
 		memcpy(a->counters, s.c, sizeof(a->counters));
 		a->reported_ms = cp->now_ms;
 		a->final = true;
-	} else if (cp_acct_final(cp, s.alloc_id, s.c, old)) {
-		for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
-			cp->alloc->traffic_done[i] += s.c[i] - old[i];
+	} else {
+		unsigned int t = cp_acct_pending_tenant(cp, s.alloc_id);
+
+		if (cp_acct_final(cp, s.alloc_id, s.c, old))
+			for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
+				cp->alloc->traffic_done[t][i] += s.c[i] - old[i];
 	}
 }
 
@@ -1136,6 +1139,7 @@ alloc_end(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	const struct ipc_alloc_end *e = (const struct ipc_alloc_end *)msg->body;
 	uint64_t old[IPC_ALLOC_STATS_N], c[IPC_ALLOC_STATS_N];
 	struct cp_alloc *a;
+	unsigned int t;
 
 	(void)w;
 	memcpy(c, e->c, sizeof(c));
@@ -1144,7 +1148,7 @@ alloc_end(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 		unsigned int reason;
 
 		for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
-			cp->alloc->traffic_live[i] += c[i] - a->counters[i];
+			cp->alloc->traffic_live[a->tenant][i] += c[i] - a->counters[i];
 		memcpy(a->counters, c, sizeof(a->counters));
 		a->reported_ms = cp->now_ms;
 		a->final = true;
@@ -1165,12 +1169,13 @@ alloc_end(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 		return;
 	}
 	memset(old, 0, sizeof(old));
+	t = cpa_tenant_of(cp, &msg->h.tuple);
 	if (cp_acct_alloc_report(cp, msg, old))
 		for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
-			cp->alloc->traffic_done[i] += c[i] - old[i];
+			cp->alloc->traffic_done[t][i] += c[i] - old[i];
 	else
 		for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
-			cp->alloc->traffic_done[i] += c[i];
+			cp->alloc->traffic_done[t][i] += c[i];
 }
 
 /* An allocation made over a stream (TCP, TLS) belongs to the connection
@@ -1345,9 +1350,9 @@ cp_alloc_tcp_gone(struct cp_ctx *cp, uint64_t id, const uint64_t b[4])
 	if (a != NULL) {
 		for (unsigned int d = 0; d < 4; d++)
 			a->tcp_bytes[d] += b[d];
-		add_tcp(cp->alloc->traffic_live, b);
+		add_tcp(cp->alloc->traffic_live[a->tenant], b);
 	} else {
-		add_tcp(cp->alloc->traffic_done, b);
+		add_tcp(cp->alloc->traffic_done[cp_acct_pending_tenant(cp, id)], b);
 		cp_acct_tcp_gone(cp, id, b);
 	}
 }
@@ -1532,7 +1537,11 @@ cp_alloc_totals(const struct cp_ctx *cp, struct cp_alloc_totals *t)
 	t->allocs = al->nallocs;
 	t->allocs_tcp = al->nallocs_tcp;
 	memcpy(t->worker, al->worker_allocs, sizeof(t->worker));
-	memcpy(t->done, al->traffic_done, sizeof(t->done));
-	memcpy(t->live, al->traffic_live, sizeof(t->live));
+	for (unsigned int k = 0; k <= TP_CONF_MAX_TENANTS; k++)
+		for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++) {
+			t->done[i] += al->traffic_done[k][i];
+			t->live[i] += al->traffic_live[k][i];
+			t->tenant_all[k][i] = al->traffic_done[k][i] + al->traffic_live[k][i];
+		}
 	memcpy(t->tenant, al->tenant_allocs, sizeof(t->tenant));
 }

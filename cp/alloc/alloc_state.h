@@ -70,14 +70,15 @@ struct cp_allocs {
 	uint32_t user_seed;           /* hash basis, random per run */
 	/* What finished allocations relayed (their counters as dp last
 	 * reported them, at most a second old), IPC_ALLOC_STATS_N order:
-	 * coturn's "finished sessions" traffic. */
-	uint64_t traffic_done[IPC_ALLOC_STATS_N];
+	 * coturn's "finished sessions" traffic; by tenant index (the box's
+	 * totals are the sums). */
+	uint64_t traffic_done[TP_CONF_MAX_TENANTS + 1][IPC_ALLOC_STATS_N];
 	/* What the live allocations relayed (the sum of cp_alloc_traffic()
 	 * over them) and how many have a TCP or TLS client leg: running
 	 * sums that alloc.c moves wherever an allocation comes, goes or has
 	 * its counters changed (dp's STATS, RFC 6062 GONE bytes), so that
 	 * the metrics never walk the allocations. */
-	uint64_t traffic_live[IPC_ALLOC_STATS_N];
+	uint64_t traffic_live[TP_CONF_MAX_TENANTS + 1][IPC_ALLOC_STATS_N];
 	uint32_t nallocs_tcp;
 	/* RFC 6062's peer connections (alloc/tcp_relay.c); NULL until the
 	 * first */

@@ -157,6 +157,7 @@ tenant_allocs(struct cp_ctx *cp, const struct cp_alloc_totals *at, struct cp_met
 		snprintf(s->tenant_names[i], sizeof(s->tenant_names[i]), "%s",
 			 tp_conf_tenant_name(c, i));
 		s->tenant_allocs[i] = at->tenant[i];
+		memcpy(s->tenant_traffic[i], at->tenant_all[i], sizeof(s->tenant_traffic[i]));
 	}
 	if (n == 1)
 		s->tenant_allocs[0] = at->allocs;
@@ -436,6 +437,23 @@ cp_metrics_render(const struct cp_metrics_snap *s, const char *realm, char **out
 		for (unsigned int d = 0; d < IPC_ALLOC_STATS_N / 2; d++)
 			fprintf(f, "%s{direction=\"%s\"} %llu\n", name, directions[d],
 				(unsigned long long)s->traffic_all[2 * d + k]);
+	}
+	/* the same by tenant, on a box with a tenants list (the label's
+	 * values are the configuration's names: bounded) */
+	for (unsigned int k = 0; k < 2 && s->ntenants > 1; k++) {
+		const char *what = k == 0 ? "packets" : "bytes";
+
+		snprintf(name, sizeof(name), "turnpike_tenant_relayed_%s_total", what);
+		family(f, name, "counter", k == 0 ?
+		       "Relayed packets by tenant and direction, finished and live allocations" :
+		       "Relayed bytes by tenant and direction, finished and live allocations");
+		for (unsigned int t = 0; t < s->ntenants; t++)
+			for (unsigned int d = 0; d < IPC_ALLOC_STATS_N / 2; d++) {
+				fprintf(f, "%s{tenant=\"", name);
+				label_value(f, s->tenant_names[t]);
+				fprintf(f, "\",direction=\"%s\"} %llu\n", directions[d],
+					(unsigned long long)s->tenant_traffic[t][2 * d + k]);
+			}
 	}
 	for (unsigned int i = 0; i < CP_STAT__COUNT; i++) {
 		char help[128];

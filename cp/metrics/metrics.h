@@ -74,6 +74,9 @@ struct cp_metrics_snap {
 	 * list's and the default), and their names */
 	unsigned int ntenants;
 	uint32_t tenant_allocs[TP_CONF_MAX_TENANTS + 1];
+	/* what each tenant's allocations relayed (finished and live), as
+	 * traffic_all */
+	uint64_t tenant_traffic[TP_CONF_MAX_TENANTS + 1][IPC_ALLOC_STATS_N];
 	char tenant_names[TP_CONF_MAX_TENANTS + 1][TP_CONF_TENANT_NAME_MAX + 1];
 	uint32_t users;
 	uint32_t secrets;

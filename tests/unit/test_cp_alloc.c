@@ -1927,7 +1927,7 @@ test_alloc_tables_grow_and_find_everything(void **state)
 static void
 check_sums(void)
 {
-	uint64_t sum[IPC_ALLOC_STATS_N] = { 0 };
+	uint64_t sum[TP_CONF_MAX_TENANTS + 1][IPC_ALLOC_STATS_N] = { { 0 } };
 	uint32_t cur = 0, tcp = 0, n = 0;
 	struct cp_alloc *a;
 
@@ -1936,21 +1936,23 @@ check_sums(void)
 
 		cp_alloc_traffic(a, t);
 		for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
-			sum[i] += t[i];
+			sum[a->tenant][i] += t[i];
 		tcp += a->tuple.transport == 6;
 		n++;
 	}
 	assert_int_equal(n, cp.alloc->nallocs);
 	assert_int_equal(cp.alloc->nallocs_tcp, tcp);
-	for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
-		assert_true(cp.alloc->traffic_live[i] == sum[i]);
+	/* per tenant: the sums by tenant walk the same way */
+	for (unsigned int k = 0; k <= TP_CONF_MAX_TENANTS; k++)
+		for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
+			assert_true(cp.alloc->traffic_live[k][i] == sum[k][i]);
 }
 
 static void
 all_traffic(uint64_t out[IPC_ALLOC_STATS_N])
 {
 	for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
-		out[i] = cp.alloc->traffic_done[i] + cp.alloc->traffic_live[i];
+		out[i] = cp.alloc->traffic_done[0][i] + cp.alloc->traffic_live[0][i];
 }
 
 static void
@@ -2484,15 +2486,15 @@ test_tcp_relay_gone_bytes_counted(void **state)
 	assert_true(t[0] == 0 && t[1] == 1020 && t[2] == 0 && t[3] == 1010);
 	assert_true(t[4] == 0 && t[5] == 304 && t[6] == 0 && t[7] == 294);
 	assert_int_equal(cp_alloc_kill(&cp, id), 0);
-	assert_true(cp.alloc->traffic_done[1] == 1020 && cp.alloc->traffic_done[3] == 1010 &&
-		    cp.alloc->traffic_done[5] == 304 && cp.alloc->traffic_done[7] == 294);
+	assert_true(cp.alloc->traffic_done[0][1] == 1020 && cp.alloc->traffic_done[0][3] == 1010 &&
+		    cp.alloc->traffic_done[0][5] == 304 && cp.alloc->traffic_done[0][7] == 294);
 	/* one that ends after its allocation */
 	tcp_event_bytes(1, id, IPC_TCP_EV_GONE, 79, ipc_conn_make(1, 22, 1), 0, 1,
 			(const uint64_t[4]){ 10, 9, 3, 2 });
-	assert_true(cp.alloc->traffic_done[1] == 1030 && cp.alloc->traffic_done[3] == 1019 &&
-		    cp.alloc->traffic_done[5] == 307 && cp.alloc->traffic_done[7] == 296);
-	assert_true(cp.alloc->traffic_done[0] == 0 && cp.alloc->traffic_done[2] == 0 &&
-		    cp.alloc->traffic_done[4] == 0 && cp.alloc->traffic_done[6] == 0);
+	assert_true(cp.alloc->traffic_done[0][1] == 1030 && cp.alloc->traffic_done[0][3] == 1019 &&
+		    cp.alloc->traffic_done[0][5] == 307 && cp.alloc->traffic_done[0][7] == 296);
+	assert_true(cp.alloc->traffic_done[0][0] == 0 && cp.alloc->traffic_done[0][2] == 0 &&
+		    cp.alloc->traffic_done[0][4] == 0 && cp.alloc->traffic_done[0][6] == 0);
 }
 
 /* ---- tenants ------------------------------------------------------------ */
@@ -2549,10 +2551,25 @@ test_alloc_tenant_of_the_address_reached(void **state)
 	assert_int_equal(alloc_at(12, 2100)->tenant, 2);
 	assert_int_equal(cp.alloc->tenant_allocs[2], 2);
 	assert_int_equal(cp.alloc->tenant_at[2][0][2], 2);
+	/* what it relayed (dp's report) is its tenant's, live and then done */
+	{
+		struct ipc_msg m;
+		struct ipc_alloc_stats st = { .alloc_id = 500, .c = { 3, 300, 2, 200 } };
+
+		memset(&m.h, 0, sizeof(m.h));
+		m.h.kind = IPC_STATS;
+		memcpy(m.body, &st, sizeof(st));
+		m.h.body_len = sizeof(st);
+		cp_handle(&cp, 0, &m);
+	}
+	assert_true(cp.alloc->traffic_live[2][1] == 300 && cp.alloc->traffic_live[0][1] == 0);
+	check_sums();
 	/* its end takes it off its tenant's counts */
 	assert_int_equal(cp_alloc_kill(&cp, 500), 0);
 	assert_int_equal(cp.alloc->tenant_allocs[2], 1);
 	assert_int_equal(cp.alloc->tenant_at[2][0][2], 1);
+	assert_true(cp.alloc->traffic_done[2][1] == 300 && cp.alloc->traffic_live[2][1] == 0);
+	check_sums();
 }
 
 /* Quotas per tenant: ta's quota_total 4 and quota_user 2 (486), counted

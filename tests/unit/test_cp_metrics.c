@@ -49,6 +49,7 @@ cp_stat_name(enum cp_stat s)
  * put some in fake_allocs[] (only what the metrics read of them: the
  * TURN address the client reached). */
 static struct cp_alloc fake_allocs[8];
+static uint64_t fake_tenant_all[TP_CONF_MAX_TENANTS + 1][IPC_ALLOC_STATS_N];
 static unsigned int nfake;
 
 void
@@ -59,6 +60,7 @@ cp_alloc_totals(const struct cp_ctx *c, struct cp_alloc_totals *t)
 	t->allocs = nfake;
 	for (unsigned int i = 0; i < nfake; i++)       /* cp/alloc's running sums */
 		t->tenant[fake_allocs[i].tenant]++;
+	memcpy(t->tenant_all, fake_tenant_all, sizeof(t->tenant_all));
 }
 
 struct cp_alloc *
@@ -397,6 +399,7 @@ test_metrics_allocations_by_tenant(void **state)
 	assert_true(cp_metrics_render(s, "r.test", &out) > 0);
 	assert_non_null(strstr(out, "\nturnpike_allocations{tenant=\"default\"} 0\n"));
 	assert_null(strstr(out, "turnpike_allocations{tenant=\"mvno"));
+	assert_null(strstr(out, "turnpike_tenant_relayed_"));   /* no tenants: no family */
 	free(out);
 
 	f = fopen(conf_path, "w");
@@ -430,6 +433,20 @@ test_metrics_allocations_by_tenant(void **state)
 				    "turnpike_allocations{tenant=\"ent.b\"} 1\n"));
 	assert_null(strstr(out, "\nturnpike_allocations "));
 	free(out);
+	/* what each tenant relayed, by direction (bytes from the client are
+	 * index 1, packets to it 6) */
+	fake_tenant_all[1][1] = 1234;
+	fake_tenant_all[2][6] = 7;
+	cp_metrics_collect(&cp, s);
+	assert_true(cp_metrics_render(s, "r.test", &out) > 0);
+	assert_non_null(strstr(out, "\nturnpike_tenant_relayed_bytes_total{tenant=\"mvno-a\","
+				    "direction=\"from_client\"} 1234\n"));
+	assert_non_null(strstr(out, "\nturnpike_tenant_relayed_packets_total{tenant=\"ent.b\","
+				    "direction=\"to_client\"} 7\n"));
+	assert_non_null(strstr(out, "\nturnpike_tenant_relayed_bytes_total{tenant=\"default\","
+				    "direction=\"to_peer\"} 0\n"));
+	free(out);
+	memset(fake_tenant_all, 0, sizeof(fake_tenant_all));
 	/* none left: every tenant still has its series, at 0 */
 	nfake = 0;
 	cp_metrics_collect(&cp, s);
