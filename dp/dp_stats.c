@@ -280,8 +280,10 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 				fprintf(out, " %s=%" PRIu64, turn_admit_stat_name(k),
 					t->admit->ctr[k]);
 			if (t->ntnonce != 0 || t->nonce_tenants_mismatch != 0)
-				fprintf(out, " tenants=%u nonce_tenants_mismatch=%" PRIu64,
-					t->ntnonce, t->nonce_tenants_mismatch);
+				fprintf(out, " tenants=%u nonce_tenants_mismatch=%" PRIu64
+					" drop_other_address=%" PRIu64,
+					t->ntnonce, t->nonce_tenants_mismatch,
+					t->drop_other_address);
 			fputc('\n', out);
 		}
 	}

@@ -70,6 +70,11 @@ reply_alternate(struct req_ctx *r, const struct stun_addr *alts, unsigned int n)
 	struct stun_builder b;
 	uint8_t buf[512];
 
+	/* The alternates (cp.alternates, the cluster's boxes) are other boxes'
+	 * own addresses, the default tenant's: a tenant's client sent there
+	 * would meet another realm and users. It gets the error instead. */
+	if (r->tenant != 0)
+		return false;
 	for (unsigned int i = 0; i < n && alt == NULL; i++)
 		if (alts[i].family == fam)
 			alt = &alts[i];
@@ -505,7 +510,9 @@ tenant_policy(const struct cp_ctx *cp, unsigned int t)
 static bool
 tenant_relay_to_relay(const struct cp_ctx *cp, unsigned int t)
 {
-	if (t != 0 && t <= cp->conf->tenants.n)
+	/* (a tenant without a peers group follows cp.peers', as a reload
+	 * leaves it now, not the copy the file's load made) */
+	if (t != 0 && t <= cp->conf->tenants.n && cp->conf->tenants.t[t - 1].has_peers)
 		return cp->conf->tenants.t[t - 1].allow_relay_to_relay;
 	return cp->conf->cp.allow_relay_to_relay;
 }

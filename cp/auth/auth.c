@@ -370,6 +370,11 @@ cp_auth_check(struct cp_auth *a, const struct stun_msg *req,
 	memset(res, 0, offsetof(struct cp_auth_result, username));
 	res->username[0] = '\0';
 	res->tenant = (uint8_t)tenant;
+	/* An index past the tenants names none of them (no caller makes one:
+	 * cp/alloc's come from the configuration cp/auth was built with):
+	 * refused, never judged as the default tenant's. */
+	if (from->tenant > a->ntenants)
+		return verdict(res, CP_AUTH_R_WRONG_REALM);
 
 	/* 1. No MESSAGE-INTEGRITY(-SHA256): challenge with 401. */
 	mi = stun_msg_find(req, STUN_ATTR_MESSAGE_INTEGRITY);

@@ -59,6 +59,10 @@ client_send_indication(struct dp_worker *w, const struct turn_from *from,
 		rte_pktmbuf_free(m);
 		return;
 	}
+	if (unlikely(!turn_reached(t, from, a))) {
+		rte_pktmbuf_free(m);
+		return;
+	}
 	a->stats[TURN_STAT_PKTS_FROM_CLIENT]++;
 	a->stats[TURN_STAT_BYTES_FROM_CLIENT] += in->len;
 	memset(&peer, 0, sizeof(peer));

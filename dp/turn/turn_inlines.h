@@ -552,6 +552,27 @@ turn_to_peer(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf *m,
  * then build in memory, cost 10-15 cycles a packet (perf/run --ab,
  * inline against a call); streams call turn_client_chdata().
  */
+/*
+ * Did a client's datagram reach its allocation's address? The tables are
+ * keyed by the client's transport address and our port, not our address:
+ * on a box without tenants each port has one TURN address a family, so
+ * that is the 5-tuple. With tenants the address decides the tenant, and
+ * data sent to tenant B's address (or the default's) from the source of
+ * an allocation made at A is not A's to relay (RFC 8656's 5-tuple; a NAT
+ * that maps by destination gives two subscribers one source).
+ */
+static inline bool
+turn_reached(struct turn_worker *t, const struct turn_from *from,
+	     const struct turn_alloc *a)
+{
+	if (likely(t->ntnonce == 0))
+		return true;
+	if (memcmp(from->dst, a->server.ip, from->family == NET_AF_IPV4 ? 4 : 16) == 0)
+		return true;
+	t->drop_other_address++;
+	return false;
+}
+
 static inline void
 turn_client_chdata_inline(struct dp_worker *w, const struct turn_from *from,
 			  const struct turn_in *in)
@@ -573,6 +594,10 @@ turn_client_chdata_inline(struct dp_worker *w, const struct turn_from *from,
 	 * channel: discard silently. */
 	if (a == NULL || chdata_decode(p, in->len, &cd) < 0) {
 		t->ctr[TURN_STAT_DROP_MALFORMED]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (unlikely(!turn_reached(t, from, a))) {
 		rte_pktmbuf_free(m);
 		return;
 	}

@@ -271,6 +271,9 @@ struct turn_worker {
 	unsigned int ntnonce;
 	struct nonce_ctx *tnonce;
 	uint64_t nonce_tenants_mismatch;
+	/* ChannelData and Send indications dropped for reaching another of
+	 * the port's addresses than their allocation's (turn_reached()) */
+	uint64_t drop_other_address;
 	/* requests held back while cp is away, within turn.cp_grace, and
 	 * answered 500 after it (w->cp) */
 	uint64_t cp_wait;

@@ -242,6 +242,10 @@ load_tenant(const config_setting_t *g, struct tp_conf_tenant *t, struct tp_conf 
 		     "string)", t->name);
 	if (strlen(v) >= sizeof(t->realm) || strlen(v) > 763)
 		FAIL(s, "tenant '%s': realm is longer than 255 bytes", t->name);
+	for (const char *q = v; *q != '\0'; q++)
+		if ((unsigned char)*q < 0x20 || *q == 0x7f)
+			FAIL(s, "tenant '%s': realm holds a control character (it goes into "
+			     "401s, logs, JSON and records)", t->name);
 	if (strcmp(v, c->turn.realm) == 0)
 		FAIL(s, "tenant '%s': realm '%s' is turn.realm, the default tenant's", t->name,
 		     v);
@@ -311,6 +315,21 @@ tp_conf_load_tenants(const config_t *cfg, struct tp_conf *c, char *err, size_t e
 			return rc;
 		}
 		c->tenants.n++;
+	}
+	/* Quotas that add up past the box's total leave the tenants
+	 * unprotected from each other: one fills the box (cp.quota_total)
+	 * before the others reach theirs. Allowed (overbooking is a
+	 * carrier's choice), said. */
+	{
+		uint64_t sum = 0;
+
+		for (unsigned int i = 0; i < c->tenants.n; i++)
+			sum += c->tenants.t[i].quota_total;
+		if (sum > c->cp.quota_total && c->warn[0] == '\0')
+			snprintf(c->warn, sizeof(c->warn), "%.300s:%d: the tenants' quota_total add "
+				 "up to %llu, past cp.quota_total %u: one tenant can fill the box "
+				 "before the others reach their quotas (docs/tenants.md)", c->path,
+				 c->tenants.line, (unsigned long long)sum, c->cp.quota_total);
 	}
 	return resolve_iq_tenant(c, err, errlen);
 }

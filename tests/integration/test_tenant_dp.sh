@@ -225,11 +225,32 @@ for addr in ("10.210.0.12", "fd00:210::11"):
         check("... the peer's echo as %s came from %s" % (
               "a Data indication" if kind == "data" else "ChannelData", src),
               src is not None and norm(src[0]) == norm(addr) and src[1] == 3478, src)
+    # The same source sends to another of the port's addresses (the other
+    # tenant's, the default's): not this allocation's to relay, so no echo.
+    if addr == "10.210.0.12" and "chdata" in got:
+        echoed = []
+        for other in ("10.210.0.11", "10.210.0.1"):
+            c.sock.sendto(struct.pack("!HH", 0x4001, 12) + b"other-tenant", (other, 3478))
+            c.sock.sendto(c.build(tc.SEND, [(tc.A_XOR_PEER, ("10.211.0.2", 3480)),
+                                            (tc.A_DATA, b"other-send")], cls=1, auth=False),
+                          (other, 3478))
+        c.sock.settimeout(1.0)
+        try:
+            while True:
+                data, src = c.sock.recvfrom(65535)
+                echoed.append(src)
+        except socket.timeout:
+            pass
+        check("... its source's ChannelData and Send to the other addresses are not "
+              "relayed (echoes: %s)" % echoed, not echoed, echoed)
     c.sock.close()
 sys.exit(1 if fails else 0)
 PY
 [ $? -eq 0 ] || TP_FAILS=$((TP_FAILS + 1))
 
+st=$(tp_stats "turn worker=0")
+tp_check "dp counted the four datagrams at the wrong address (drop_other_address=$(tp_stat "$st" drop_other_address))" \
+  test "$(tp_stat "$st" drop_other_address)" = 4
 st=$(tp_stats "tcp_turn worker=0")
 tp_check "TURN over TCP and TLS took the 8 connections (accepted=$(tp_stat "$st" accepted), refused_not_access=$(tp_stat "$st" refused_not_access))" \
   test "$(tp_stat "$st" accepted)" -eq 8 -a "$(tp_stat "$st" refused_not_access)" -eq 0

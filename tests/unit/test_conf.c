@@ -1072,6 +1072,9 @@ test_conf_tenants_are_read(void **state)
 	assert_int_equal(tp_conf_tenant_relay_mask(&c, 0, 4), 0x5);
 	assert_int_equal(tp_conf_tenant_relay_mask(&c, 0, 6), 0);
 	assert_int_not_equal(tp_conf_tenants_sig(&c), 0);
+	/* 50 + 1000 past the box's 1000: said */
+	assert_non_null(strstr(c.warn, "t.conf:10: the tenants' quota_total add up to 1050, "
+				"past cp.quota_total 1000"));
 	tp_conf_free(&c);
 }
 
@@ -1089,6 +1092,8 @@ test_conf_tenants_bad_are_refused(void **state)
 		{ TENANTS("  { name = \"a b\"; realm = \"x\"; addresses = [\"10.0.0.11\"]; }\n"),
 		  11, "letters, digits" },
 		{ TENANTS("  { name = \"t\"; addresses = [\"10.0.0.11\"]; }\n"), 11, "needs a realm" },
+		{ TENANTS("  { name = \"t\"; realm = \"a\\tb\"; addresses = [\"10.0.0.11\"]; }\n"), 11,
+		  "realm holds a control character" },
 		{ TENANTS("  { name = \"t\"; realm = \"r\"; addresses = [\"10.0.0.11\"]; }\n"), 11,
 		  "is turn.realm" },
 		{ T1(""), 11, "needs addresses" },

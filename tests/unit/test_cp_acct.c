@@ -235,6 +235,21 @@ test_acct_format_escapes_the_username(void **state)
 	o = parse_line(line, cp_acct_format(&r, line, sizeof(line)));
 	assert_string_equal(str(o, "user"), nasty);
 	json_object_put(o);
+	/* bytes that are not UTF-8 (a lone continuation, an overlong form,
+	 * a surrogate, a sequence cut short, past U+10FFFF) are written as
+	 * \u00XX: the line is still JSON; 4-byte UTF-8 goes as it is */
+	snprintf(r.user, sizeof(r.user), "x\x80y\xc0\xafz\xed\xa0\x80w\xe2\x82v\xf4\x90\x80\x80"
+		 "\xf0\x9f\x98\x80");
+	{
+		int n = cp_acct_format(&r, line, sizeof(line));
+
+		assert_true(n > 0);
+		assert_non_null(strstr(line, "\"user\":\"x\\u0080y\\u00c0\\u00afz\\u00ed\\u00a0"
+					     "\\u0080w\\u00e2\\u0082v\\u00f4\\u0090\\u0080\\u0080"
+					     "\xf0\x9f\x98\x80\""));
+		o = parse_line(line, n);
+		json_object_put(o);
+	}
 }
 
 /* A buffer too short says so rather than cutting the line. */

@@ -2572,6 +2572,31 @@ test_alloc_tenant_of_the_address_reached(void **state)
 	check_sums();
 }
 
+/* A draining box with an alternate: the default tenant's client is sent
+ * there (300), a tenant's is not (508): the alternate is another box's own
+ * address, where that tenant's realm and users are not. */
+static void
+test_alloc_tenant_no_alternate_for_tenants(void **state)
+{
+	struct reply r;
+
+	(void)state;
+	cp.draining = true;
+	memset(&cp.drain_alt[0], 0, sizeof(cp.drain_alt[0]));
+	cp.drain_alt[0].family = STUN_AF_IPV4;
+	cp.drain_alt[0].port = 3478;
+	cp.drain_alt[0].ip[0] = 192;
+	cp.drain_alt[0].ip[3] = 7;
+	cp.ndrain_alt = 1;
+	tuple_server = 99;
+	assert_int_equal(allocate(0, 3901, "alice", -1, &r), STUN_ERR_TRY_ALTERNATE);
+	tuple_server = 11;
+	assert_int_equal(allocate(0, 3902, "alice", -1, &r), STUN_ERR_INSUFFICIENT_CAPACITY);
+	assert_null(stun_msg_find(&r.stun, STUN_ATTR_ALTERNATE_SERVER));
+	cp.draining = false;
+	cp.ndrain_alt = 0;
+}
+
 /* Quotas per tenant: ta's quota_total 4 and quota_user 2 (486), counted
  * per (tenant, username): alice at her limit in ta allocates in tb and in
  * the default tenant; a tenant's full quota leaves the others alone; a
@@ -2908,6 +2933,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_alloc_tenant_relayed_addresses_only_from_its_pool,
 						setup_tenants, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_tenant_reservation_refused_to_another_tenant,
+						setup_tenants, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_tenant_no_alternate_for_tenants,
 						setup_tenants, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_tenant_peer_policy, setup_tenants,
 						teardown),
