@@ -108,11 +108,23 @@ setup_with(const char *text)
 	if (setup_no_turn)
 		conf.turn.enabled = false;
 	cp.conf = &conf;
+	/* cp/auth with the file's tenants, as cp builds it: alice, bob and
+	 * carol in every tenant (each its own user, by the tenant's realm) */
+	{
+		static const char *realms[TP_CONF_MAX_TENANTS];
+
+		for (unsigned int i = 0; i < conf.tenants.n; i++)
+			realms[i] = conf.tenants.t[i].realm;
+		ac.ntenants = conf.tenants.n;
+		ac.tenant_realms = realms;
+	}
 	cp.auth = cp_auth_init(&ac);
 	assert_non_null(cp.auth);
-	assert_int_equal(cp_auth_user_add(cp.auth, "alice", "pw"), 0);
-	assert_int_equal(cp_auth_user_add(cp.auth, "bob", "pw"), 0);
-	assert_int_equal(cp_auth_user_add(cp.auth, "carol", "pw"), 0);
+	for (unsigned int k = 0; k <= conf.tenants.n; k++) {
+		assert_int_equal(cp_auth_user_add_in(cp.auth, k, "alice", "pw"), 0);
+		assert_int_equal(cp_auth_user_add_in(cp.auth, k, "bob", "pw"), 0);
+		assert_int_equal(cp_auth_user_add_in(cp.auth, k, "carol", "pw"), 0);
+	}
 	cp.policy = cp_policy_create();
 	ipc_seg_unlink(seg_name);
 	assert_int_equal(ipc_seg_open(&cp.seg, seg_name, 2, geteuid(), &created), 0);
@@ -347,10 +359,14 @@ request_opts(unsigned int w, uint16_t method, uint16_t cport, const char *user,
 	if (o != NULL && o->unknown)
 		stun_build_u32(&b, 0x7abc, 1);
 	if (nonce != NULL) {
+		/* the realm of the tenant whose address the request reaches */
+		unsigned int t = tp_conf_tenant_of(&conf, 4, m.h.tuple.server.ip);
+		const char *realm = t != 0 ? conf.tenants.t[t - 1].realm : "r.test";
+
 		stun_build_str(&b, STUN_ATTR_USERNAME, user);
-		stun_build_str(&b, STUN_ATTR_REALM, "r.test");
+		stun_build_str(&b, STUN_ATTR_REALM, realm);
 		stun_build_str(&b, STUN_ATTR_NONCE, nonce);
-		assert_int_equal(stun_key_long_term(STUN_PWALG_MD5, user, "r.test", pw, key), 16);
+		assert_int_equal(stun_key_long_term(STUN_PWALG_MD5, user, realm, pw, key), 16);
 		stun_build_integrity(&b, key, 16);
 	}
 	if (o == NULL || !o->no_fingerprint)
@@ -2671,7 +2687,7 @@ static void
 test_alloc_tenant_requests_see_only_their_tenants_allocation(void **state)
 {
 	struct reply r;
-	char nonce[128];
+	char nonce[128], nonce_b[128];
 	uint8_t tid[12];
 
 	(void)state;
@@ -2680,10 +2696,14 @@ test_alloc_tenant_requests_see_only_their_tenants_allocation(void **state)
 	assert_int_equal(request(0, STUN_METHOD_ALLOCATE, 3300, "alice", nonce, -1, NULL, tid,
 				 &r), 0);
 	tuple_server = 12;
+	/* ta's nonce is no good at tb's address (438, a fresh one of tb's) */
 	assert_int_equal(request(0, STUN_METHOD_REFRESH, 3300, "alice", nonce, 600, NULL, NULL,
+				 &r), STUN_ERR_STALE_NONCE);
+	nonce_for(0, 3300, nonce_b);
+	assert_int_equal(request(0, STUN_METHOD_REFRESH, 3300, "alice", nonce_b, 600, NULL, NULL,
 				 &r), STUN_ERR_ALLOCATION_MISMATCH);
 	/* a retransmission of ta's Allocate reaching tb: not ta's success */
-	assert_int_equal(request(0, STUN_METHOD_ALLOCATE, 3300, "alice", nonce, -1, tid, NULL,
+	assert_int_equal(request(0, STUN_METHOD_ALLOCATE, 3300, "alice", nonce_b, -1, tid, NULL,
 				 &r), STUN_ERR_ALLOCATION_MISMATCH);
 	tuple_server = 11;
 	assert_int_equal(request(0, STUN_METHOD_REFRESH, 3300, "alice", nonce, 600, NULL, NULL,
