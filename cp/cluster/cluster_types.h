@@ -12,7 +12,10 @@
  * Keys, NS being cluster.namespace (default turn.realm):
  *   NS:users            hash  name -> "MD5HEX" or "MD5HEX:SHA256HEX"
  *   NS:secrets          set   REST secrets
- *   NS:events           channel: "u NAME" (that user changed), "s" (secrets)
+ *   NS:events           channel: "u NAME" (that user changed), "s" (secrets),
+ *                             "p ID" (a PSK); a tenant's "U TENANT NAME", "S TENANT"
+ *   NS:t:TENANT:users, NS:t:TENANT:secrets, NS:t:TENANT:quota:USER
+ *                             a tenant's (TENANT its name), as the default's
  *   NS:quota:USER       zset  "BOX/T/CLIENT/SERVERPORT" -> lease end (unix ms)
  *   NS:allocs:BOX       hash  allocation id -> JSON {user, relayed, client,
  *                             transport, expires}; expires with the box
