@@ -14,7 +14,8 @@
 #     (its own keys in redis), the default tenant's same name does not;
 #     its quota_user 1 holds across boxes for (mvno, alice) apart from the
 #     default tenant's alice; allocations --cluster --tenant names it; an
-#     event of a tenant a box lacks is counted; a tenant user written to
+#     event of a tenant a box lacks is counted; coturn's users imported
+#     into the tenant on box 1 relay on box 2; a tenant user written to
 #     redis without an event is there after the cps' resubscription;
 #   - cp.quota_user = 2 holds across both: a third allocation of the user
 #     on either box gets 486, and one freed on box 1 makes room on box 2
@@ -316,6 +317,17 @@ u0=$(cl 2 unknown_tenant)
 rcli publish turnpike.test:events "U nosuch x" >/dev/null
 tp_check "an event of a tenant box 2 lacks: ignored, counted, said once" wait_for 2 bash -c \
   "[ \"\$($CTL --socket $TP_TMP/cp2.sock --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"cluster\"][\"unknown_tenant\"])')\" -gt $u0 ] && [ \$(grep -c \"names tenant 'nosuch'\" $TP_TMP/cp2.log) = 1 ]"
+# coturn's users of the tenant's realm, imported on box 1 (turnadmin
+# leaves a log file per run in /var/log: removed again)
+for a in "-u ivan -p ivanpw -r mvno.test" "-u olga -p olgapw -r elsewhere.test"; do
+  # shellcheck disable=SC2086
+  turnadmin -a $a -b "$TP_TMP/coturn.db" 2>&1 |
+    sed -n 's/.*log file opened: \(\/var\/log\/turn_[0-9]*_[0-9-]*\.log\).*/\1/p' | xargs -r rm -f
+done
+tp_check "users import-coturn --tenant mvno on box 1 (one of its realm)" bash -c \
+  "$CTL --socket $TP_TMP/cp1.sock users import-coturn --tenant mvno $TP_TMP/coturn.db | grep -q \"imported 1 user(s) and 0 REST secret(s) of realm 'mvno.test'\""
+tp_uclient "... ivan (imported into mvno on box 1) relays at mvno's address on box 2" 30 \
+  -e 10.221.0.2 -r 3480 -u ivan -w ivanpw -m 1 -n 10 10.220.0.11
 # A tenant user written to redis without an event: the boxes read every
 # tenant's keys whole when they (re)subscribe (redis' restart below).
 rcli hset turnpike.test:t:mvno:users zed "$(printf 'zed:mvno.test:zed' | md5sum | cut -c1-32)" >/dev/null
