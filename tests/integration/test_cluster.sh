@@ -326,8 +326,9 @@ for a in "-u ivan -p ivanpw -r mvno.test" "-u olga -p olgapw -r elsewhere.test";
 done
 tp_check "users import-coturn --tenant mvno on box 1 (one of its realm)" bash -c \
   "$CTL --socket $TP_TMP/cp1.sock users import-coturn --tenant mvno $TP_TMP/coturn.db | grep -q \"imported 1 user(s) and 0 REST secret(s) of realm 'mvno.test'\""
+# (-c: one allocation, no RTCP one: mvno's quota_user is 1)
 tp_uclient "... ivan (imported into mvno on box 1) relays at mvno's address on box 2" 30 \
-  -e 10.221.0.2 -r 3480 -u ivan -w ivanpw -m 1 -n 10 10.220.0.11
+  -e 10.221.0.2 -r 3480 -u ivan -w ivanpw -m 1 -c -n 10 10.220.0.11
 # A tenant user written to redis without an event: the boxes read every
 # tenant's keys whole when they (re)subscribe (redis' restart below).
 rcli hset turnpike.test:t:mvno:users zed "$(printf 'zed:mvno.test:zed' | md5sum | cut -c1-32)" >/dev/null
