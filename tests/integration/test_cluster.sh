@@ -15,7 +15,7 @@
 #     its quota_user 1 holds across boxes for (mvno, alice) apart from the
 #     default tenant's alice; allocations --cluster --tenant names it; an
 #     event of a tenant a box lacks is counted; coturn's users imported
-#     into the tenant on box 1 relay on box 2; a tenant user written to
+#     into the tenant on box 1 allocate on box 2; a tenant user written to
 #     redis without an event is there after the cps' resubscription;
 #   - cp.quota_user = 2 holds across both: a third allocation of the user
 #     on either box gets 486, and one freed on box 1 makes room on box 2
@@ -326,9 +326,21 @@ for a in "-u ivan -p ivanpw -r mvno.test" "-u olga -p olgapw -r elsewhere.test";
 done
 tp_check "users import-coturn --tenant mvno on box 1 (one of its realm)" bash -c \
   "$CTL --socket $TP_TMP/cp1.sock users import-coturn --tenant mvno $TP_TMP/coturn.db | grep -q \"imported 1 user(s) and 0 REST secret(s) of realm 'mvno.test'\""
-# (-c: one allocation, no RTCP one: mvno's quota_user is 1)
-tp_uclient "... ivan (imported into mvno on box 1) relays at mvno's address on box 2" 30 \
-  -e 10.221.0.2 -r 3480 -u ivan -w ivanpw -m 1 -c -n 10 10.220.0.11
+# (a client of our own: uclient makes a second allocation, which mvno's
+# quota_user 1 refuses)
+r=$(ip netns exec "$TP_NS_C" python3 - "$LIB" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[1])
+import turnclient as tc
+c = tc.Client("10.220.0.11", user="ivan", password="ivanpw", bind=("10.220.0.2", 0))
+m = c.allocate()
+if m.cls == 2:
+    c.refresh(0)
+print("ok realm %s" % c.realm if m.cls == 2 else m.error())
+PY
+)
+tp_check "... ivan (imported into mvno on box 1) allocates at mvno's address on box 2 ($r)" \
+  test "$r" = "ok realm mvno.test"
 # A tenant user written to redis without an event: the boxes read every
 # tenant's keys whole when they (re)subscribe (redis' restart below).
 rcli hset turnpike.test:t:mvno:users zed "$(printf 'zed:mvno.test:zed' | md5sum | cut -c1-32)" >/dev/null
