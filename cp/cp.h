@@ -338,13 +338,13 @@ struct cp_alloc *cp_alloc_find_id(struct cp_ctx *cp, uint64_t id);
 
 /* ---- many boxes (cluster/cluster.c) ---------------------------------- */
 
-/* RFC 8656 §7.2 step 10 across boxes: may this user have one more
- * allocation? ALLOW (the local count then decides too), REFUSE (486), or
+/* RFC 8656 §7.2 step 10 across boxes: may this user (of tenant, lib/conf's
+ * index: its quota_user, its own count) have one more allocation? ALLOW (the local count then decides too), REFUSE (486), or
  * WAIT: the request is held until Redis answered (at most
  * CL_QUOTA_WAIT_MS) and handled again then; the caller answers nothing. */
 enum { CP_CLUSTER_ALLOW, CP_CLUSTER_REFUSE, CP_CLUSTER_WAIT };
 int cp_cluster_quota(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg,
-		     const char *user, size_t len);
+		     unsigned int tenant, const char *user, size_t len);
 /* An allocation went live (dp told to install it), or is gone. */
 void cp_cluster_alloc_up(struct cp_ctx *cp, const struct cp_alloc *a);
 void cp_cluster_alloc_gone(struct cp_ctx *cp, const struct cp_alloc *a);

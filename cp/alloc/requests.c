@@ -329,7 +329,7 @@ do_allocate(struct req_ctx *r)
 	/* step 10: quotas (per username, and in total). A username counts
 	 * from its first allocation on: nothing is recorded for a request
 	 * that is refused. */
-	switch (cp_cluster_quota(cp, r->worker, r->msg, r->auth.username,
+	switch (cp_cluster_quota(cp, r->worker, r->msg, r->tenant, r->auth.username,
 				 r->auth.username_len)) {
 	case CP_CLUSTER_WAIT:        /* Redis counts it across boxes: handled again */
 		return;

@@ -33,14 +33,11 @@ cp_auth_tenant_arg(const struct cp_ctx *cp, const char *name)
 	return -ENOENT;
 }
 
-/* The request's tenant into *t: 0, or -ENOENT with the reason. A write
- * (write) to a tenant's users or secrets is refused in a cluster that
- * shares them: Redis holds one set, without a tenant, and mixing two
- * tenants' users there would let one's credentials work at the other's
- * address on another box. */
+/* The request's tenant into *t: 0, or -ENOENT with the reason. (In a
+ * cluster that shares users, a tenant's go to its own keys in Redis:
+ * cp/cluster.) */
 static int
-req_tenant(struct cp_ctx *cp, struct json_object *req, bool write, unsigned int *t,
-	   const char **error)
+req_tenant(struct cp_ctx *cp, struct json_object *req, unsigned int *t, const char **error)
 {
 	const char *name = cp_api_str(req, "tenant");
 	int k = cp_auth_tenant_arg(cp, name);
@@ -50,13 +47,6 @@ req_tenant(struct cp_ctx *cp, struct json_object *req, bool write, unsigned int 
 				    "them; \"default\" is the box's own)", name,
 				    cp->conf->path);
 		return -ENOENT;
-	}
-	if (write && k > 0 && cp->store != NULL && strcmp(cp->store->ops->kind, "redis") == 0) {
-		*error = cp_api_err(cp, "tenant '%.64s': the cluster shares the default "
-				    "tenant's users and secrets only (cluster.share): give a "
-				    "tenant's users and secrets in its entry of the tenants "
-				    "list in each box's file", name);
-		return -EOPNOTSUPP;
 	}
 	*t = (unsigned int)k;
 	return 0;
@@ -182,7 +172,7 @@ cmd_users_add(void *ctx, struct json_object *req, struct json_object *resp,
 		*error = "users.add needs \"name\" and \"password\"";
 		return -EINVAL;
 	}
-	if ((rc = req_tenant(cp, req, true, &t, error)) < 0)
+	if ((rc = req_tenant(cp, req, &t, error)) < 0)
 		return rc;
 	if (cp_conf_user_in(cp, t, name)) {
 		*error = cp_api_err(cp, "user '%.64s' is defined in %s (read-only here): "
@@ -228,7 +218,7 @@ cmd_users_import(void *ctx, struct json_object *req, struct json_object *resp,
 	int rc = 0;
 
 	json_object_object_add(resp, "skipped", skipped);
-	if ((rc = req_tenant(cp, req, true, &t, error)) < 0)
+	if ((rc = req_tenant(cp, req, &t, error)) < 0)
 		return rc;
 	ours = t > 0 ? cp->conf->tenants.t[t - 1].realm : cp->conf->turn.realm;
 	if (realm == NULL || strcmp(realm, ours) != 0) {
@@ -311,7 +301,7 @@ cmd_users_del(void *ctx, struct json_object *req, struct json_object *resp,
 		*error = "users.del needs \"name\"";
 		return -EINVAL;
 	}
-	if ((rc = req_tenant(cp, req, true, &t, error)) < 0)
+	if ((rc = req_tenant(cp, req, &t, error)) < 0)
 		return rc;
 	if (cp_conf_user_in(cp, t, name)) {
 		*error = cp_api_err(cp, "user '%.64s' is defined in %s (read-only here): "
@@ -343,7 +333,7 @@ cmd_users_list(void *ctx, struct json_object *req, struct json_object *resp,
 	const char *name;
 	int rc;
 
-	if ((rc = req_tenant(cp, req, false, &t, error)) < 0) {
+	if ((rc = req_tenant(cp, req, &t, error)) < 0) {
 		json_object_put(list);
 		json_object_put(ro);
 		return rc;
@@ -415,7 +405,7 @@ cmd_secrets_add(void *ctx, struct json_object *req, struct json_object *resp,
 		*error = "secrets.add needs \"secret\"";
 		return -EINVAL;
 	}
-	if ((rc = req_tenant(cp, req, true, &t, error)) < 0)
+	if ((rc = req_tenant(cp, req, &t, error)) < 0)
 		return rc;
 	return secret_add(cp, t, s, error);
 }
@@ -435,7 +425,7 @@ cmd_secrets_del(void *ctx, struct json_object *req, struct json_object *resp,
 		*error = "secrets.del needs \"secret\" (the secret or its tag)";
 		return -EINVAL;
 	}
-	if ((rc = req_tenant(cp, req, true, &t, error)) < 0)
+	if ((rc = req_tenant(cp, req, &t, error)) < 0)
 		return rc;
 	if (cp_auth_secret_lookup_in(cp->auth, t, s, val) < 0) {
 		*error = "no such secret";
@@ -470,7 +460,7 @@ cmd_secrets_list(void *ctx, struct json_object *req, struct json_object *resp,
 	uint32_t n;
 	int rc;
 
-	if ((rc = req_tenant(cp, req, false, &t, error)) < 0)
+	if ((rc = req_tenant(cp, req, &t, error)) < 0)
 		return rc;
 	list = json_object_new_array();
 	n = cp_auth_secret_list_in(cp->auth, t, info, 64);

@@ -68,13 +68,27 @@ int
 cl_key(char *out, size_t size, const struct cp_cluster *cl, const char *what,
     const char *name, size_t nlen)
 {
-	int n = snprintf(out, size, "%s:%s", cl->ns, what);
+	return cl_tkey(out, size, cl->ns, NULL, what, name, nlen);
+}
 
-	if (n < 0 || (size_t)n + nlen + 1 > size)
-		return -ENAMETOOLONG;
-	memcpy(out + n, name, nlen);
-	out[n + (int)nlen] = '\0';
-	return n + (int)nlen;
+/* The same for tenant t (lib/conf's index; 0: cl_key()'s, the default
+ * tenant's keys as they were before tenants). */
+int
+cl_key_in(char *out, size_t size, const struct cp_cluster *cl, unsigned int t,
+	  const char *what, const char *name, size_t nlen)
+{
+	const struct tp_conf *c = cl->cp->conf;
+
+	return cl_tkey(out, size, cl->ns, t == 0 || t > c->tenants.n ? NULL :
+		       c->tenants.t[t - 1].name, what, name, nlen);
+}
+
+/* A tenant's quota per user (0: none) */
+static uint32_t
+quota_user_of(const struct cp_ctx *cp, unsigned int t)
+{
+	return t == 0 || t > cp->conf->tenants.n ? cp->conf->cp.quota_user :
+	       cp->conf->tenants.t[t - 1].quota_user;
 }
 
 static void
@@ -139,7 +153,8 @@ on_quota(redisAsyncContext *ac, void *reply, void *priv)
 			size_t lens[3] = { 4, 0, strlen(p->member) };
 
 			/* (a username may hold any byte: lengths, not strlen) */
-			lens[1] = (size_t)cl_key(k, sizeof(k), cl, "quota:", p->user, p->user_len);
+			lens[1] = (size_t)cl_key_in(k, sizeof(k), cl, p->tenant, "quota:", p->user,
+						   p->user_len);
 			cl_send_argv(&cl->cmd, NULL, NULL, 3, argv, lens);
 		}
 		return;
@@ -149,7 +164,7 @@ on_quota(redisAsyncContext *ac, void *reply, void *priv)
 
 int
 cp_cluster_quota(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg,
-		 const char *user, size_t len)
+		 unsigned int tenant, const char *user, size_t len)
 {
 	struct cp_cluster *cl = cp->cluster;
 	char k[CL_KEY_MAX], now[24], until[24], limit[16], lease[16];
@@ -157,7 +172,8 @@ cp_cluster_quota(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg,
 	struct cl_pending *p = NULL;
 	unsigned int free_i = CL_MAX_PENDING;
 
-	if (cl == NULL || !cl_sharing(cl, TP_CLUSTER_SHARE_QUOTA) || cp->conf->cp.quota_user == 0)
+	if (cl == NULL || !cl_sharing(cl, TP_CLUSTER_SHARE_QUOTA) ||
+	    quota_user_of(cp, tenant) == 0)
 		return CP_CLUSTER_ALLOW;
 	if (cl->replay == msg) {
 		cl->replay = NULL;
@@ -200,11 +216,11 @@ cp_cluster_quota(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg,
 	memcpy(p->user, user, len);
 	p->user[len] = '\0';
 	p->user_len = (uint16_t)len;
+	p->tenant = (uint8_t)tenant;
 	lease_member(cl, &msg->h.tuple, p->member, sizeof(p->member));
-	cl_key(k, sizeof(k), cl, "quota:", user, len);
 	snprintf(now, sizeof(now), "%" PRIu64, cp->wall_ms);
 	snprintf(until, sizeof(until), "%" PRIu64, cp->wall_ms + (uint64_t)cl->conf->lease_s * 1000u);
-	snprintf(limit, sizeof(limit), "%u", cp->conf->cp.quota_user);
+	snprintf(limit, sizeof(limit), "%u", quota_user_of(cp, tenant));
 	snprintf(lease, sizeof(lease), "%u", cl->conf->lease_s * 1000u);
 	argv[0] = "EVAL";
 	argv[1] = QUOTA_TAKE;
@@ -220,7 +236,7 @@ cp_cluster_quota(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg,
 
 		for (int i = 0; i < 9; i++)
 			lens[i] = strlen(argv[i]);
-		lens[3] = (size_t)cl_key(k, sizeof(k), cl, "quota:", user, len);
+		lens[3] = (size_t)cl_key_in(k, sizeof(k), cl, tenant, "quota:", user, len);
 		if (!cl_send_argv(&cl->cmd, on_quota,
 			       (void *)(uintptr_t)((uintptr_t)p->gen * CL_MAX_PENDING + free_i),
 			       9, argv, lens)) {
@@ -292,7 +308,8 @@ pending_step(struct cp_cluster *cl)
 			const char *argv[3] = { "ZREM", k, p->member };
 			size_t lens[3] = { 4, 0, strlen(p->member) };
 
-			lens[1] = (size_t)cl_key(k, sizeof(k), cl, "quota:", p->user, p->user_len);
+			lens[1] = (size_t)cl_key_in(k, sizeof(k), cl, p->tenant, "quota:", p->user,
+						   p->user_len);
 			cl_send_argv(&cl->cmd, NULL, NULL, 3, argv, lens);
 		}
 		done++;
@@ -311,14 +328,14 @@ alloc_publish(struct cp_cluster *cl, const struct cp_alloc *a)
 	const char *js;
 
 	snprintf(lease, sizeof(lease), "%u", cl->conf->lease_s * 1000u);
-	if (cl_sharing(cl, TP_CLUSTER_SHARE_QUOTA) && cp->conf->cp.quota_user != 0) {
+	if (cl_sharing(cl, TP_CLUSTER_SHARE_QUOTA) && quota_user_of(cp, a->tenant) != 0) {
 		const char *argv[4] = { "ZADD", k, until, member };
 		size_t lens[4] = { 4, 0, 0, 0 };
 		const char *ev[3] = { "PEXPIRE", k, lease };
 		size_t evl[3] = { 7, 0, strlen(lease) };
 
-		lens[1] = evl[1] = (size_t)cl_key(k, sizeof(k), cl, "quota:", a->user->name,
-					       a->user->len);
+		lens[1] = evl[1] = (size_t)cl_key_in(k, sizeof(k), cl, a->tenant, "quota:",
+						  a->user->name, a->user->len);
 		snprintf(until, sizeof(until), "%" PRIu64,
 			 cp->wall_ms + (uint64_t)cl->conf->lease_s * 1000u);
 		lease_member(cl, &a->tuple, member, sizeof(member));
@@ -333,6 +350,11 @@ alloc_publish(struct cp_cluster *cl, const struct cp_alloc *a)
 	rel = json_object_new_array();
 	json_object_object_add(o, "user", json_object_new_string_len(a->user->name,
 								     a->user->len));
+	/* (named for a tenant's only: an entry without is the default's, as
+	 * every entry was before tenants) */
+	if (a->tenant != 0)
+		json_object_object_add(o, "tenant", json_object_new_string(
+			tp_conf_tenant_name(cp->conf, a->tenant)));
 	ipc_addr_str(&a->tuple.client, buf, sizeof(buf));
 	json_object_object_add(o, "client", json_object_new_string(buf));
 	json_object_object_add(o, "transport",
@@ -376,11 +398,12 @@ cp_cluster_alloc_gone(struct cp_ctx *cp, const struct cp_alloc *a)
 
 	if (cl == NULL || cl->cmd.state != CL_UP)
 		return;   /* the leases end by themselves */
-	if (cl_sharing(cl, TP_CLUSTER_SHARE_QUOTA) && cp->conf->cp.quota_user != 0) {
+	if (cl_sharing(cl, TP_CLUSTER_SHARE_QUOTA) && quota_user_of(cp, a->tenant) != 0) {
 		const char *argv[3] = { "ZREM", k, member };
 		size_t lens[3] = { 4, 0, 0 };
 
-		lens[1] = (size_t)cl_key(k, sizeof(k), cl, "quota:", a->user->name, a->user->len);
+		lens[1] = (size_t)cl_key_in(k, sizeof(k), cl, a->tenant, "quota:", a->user->name,
+					    a->user->len);
 		lease_member(cl, &a->tuple, member, sizeof(member));
 		lens[2] = strlen(member);
 		cl_send_argv(&cl->cmd, NULL, NULL, 3, argv, lens);
@@ -797,6 +820,7 @@ cp_cluster_json(const struct cp_ctx *cp)
 	N(name_conflicts);
 	N(write_refused);
 	N(auth_refused);
+	N(unknown_tenant);
 #undef N
 	{
 		unsigned int n = 0;

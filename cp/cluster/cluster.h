@@ -75,6 +75,21 @@ int cl_parse_psk(const char *id, size_t idlen, const char *val, size_t vlen,
 		 struct cp_store_psk *out);
 int cl_parse_box(const char *name, size_t nlen, const char *const *kv,
 		 const size_t *kvlen, size_t n, struct cl_box *out);
+/* Keys and events of the default tenant and of a tenant (cluster_types.h
+ * has the forms): the key of what (then name) in namespace ns, tenant
+ * NULL for the default's; its length or -ENAMETOOLONG. */
+int cl_tkey(char *out, size_t size, const char *ns, const char *tenant, const char *what,
+	    const char *name, size_t nlen);
+/* A tenant's name as a box may use it in a key or an event. */
+bool cl_tenant_name_ok(const char *s, size_t len);
+enum cl_event_kind { CL_EV_USER = 1, CL_EV_SECRETS, CL_EV_PSK };
+struct cl_event {
+	enum cl_event_kind kind;
+	char tenant[TP_CONF_TENANT_NAME_MAX + 1];   /* "": the default tenant */
+	const char *name;             /* into the message (a user, a PSK id) */
+	size_t nlen;
+};
+int cl_parse_event(const char *msg, size_t len, struct cl_event *ev);
 /* The best box for new clients of a family (4 or 6) among n, not named
  * self, not draining, not full: the least loaded (allocs / capacity),
  * then by name. NULL: none. */

@@ -24,6 +24,8 @@ cl_sharing(const struct cp_cluster *cl, uint32_t what)
 /* cluster.c */
 int cl_key(char *out, size_t size, const struct cp_cluster *cl, const char *what,
 	   const char *name, size_t nlen);
+int cl_key_in(char *out, size_t size, const struct cp_cluster *cl, unsigned int t,
+	      const char *what, const char *name, size_t nlen);
 
 /* cluster_link.c */
 int cl_link_open(struct cl_link *l, const char *host, uint16_t port);

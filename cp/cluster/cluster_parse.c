@@ -9,6 +9,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cluster.h"
@@ -192,5 +193,93 @@ cl_parse_psk(const char *id, size_t idlen, const char *val, size_t vlen,
 	out->id[idlen] = '\0';
 	out->key_len = (uint16_t)klen;
 	out->cipher = (uint16_t)(0x1300 + (val[3] - '0'));
+	return 0;
+}
+
+/* "NS:what" and name, the default tenant's (tenant NULL: the keys as they
+ * were before tenants, so a cluster's data keeps working), or a tenant's
+ * "NS:t:TENANT:what" and name (tenant names are [A-Za-z0-9._-]: no ':',
+ * no glob byte, so no tenant's key is another's). */
+int
+cl_tkey(char *out, size_t size, const char *ns, const char *tenant, const char *what,
+	const char *name, size_t nlen)
+{
+	int n = tenant == NULL ? snprintf(out, size, "%s:%s", ns, what) :
+				 snprintf(out, size, "%s:t:%s:%s", ns, tenant, what);
+
+	if (n < 0 || (size_t)n + nlen + 1 > size)
+		return -ENAMETOOLONG;
+	memcpy(out + n, name, nlen);
+	out[n + (int)nlen] = '\0';
+	return n + (int)nlen;
+}
+
+bool
+cl_tenant_name_ok(const char *s, size_t len)
+{
+	char v[TP_CONF_TENANT_NAME_MAX + 1];
+
+	if (len == 0 || len > TP_CONF_TENANT_NAME_MAX || memchr(s, '\0', len) != NULL)
+		return false;
+	memcpy(v, s, len);
+	v[len] = '\0';
+	return tp_conf_cluster_name_ok(v) && strcmp(v, "default") != 0;
+}
+
+/*
+ * A message on NS:events: "u NAME" (a default tenant's user changed or
+ * went), "s" (its secrets changed), "p ID" (a TLS PSK identity), and a
+ * tenant's "U TENANT NAME" and "S TENANT". Names 1..CP_STORE_NAME_MAX
+ * bytes (PSK ids CP_STORE_PSK_ID_MAX) without NUL (a name may hold a
+ * space: it is what follows the tenant's), tenants as the configuration
+ * takes them. -EINVAL for anything else.
+ */
+int
+cl_parse_event(const char *msg, size_t len, struct cl_event *ev)
+{
+	const char *sp;
+	size_t tlen;
+
+	memset(ev, 0, sizeof(*ev));
+	if (len == 0 || memchr(msg, '\0', len) != NULL)
+		return -EINVAL;
+	if (len == 1 && msg[0] == 's') {
+		ev->kind = CL_EV_SECRETS;
+		return 0;
+	}
+	if (len < 3 || msg[1] != ' ')
+		return -EINVAL;
+	switch (msg[0]) {
+	case 'u':
+	case 'p':
+		if (len - 2 > (msg[0] == 'u' ? CP_STORE_NAME_MAX : CP_STORE_PSK_ID_MAX))
+			return -EINVAL;
+		ev->kind = msg[0] == 'u' ? CL_EV_USER : CL_EV_PSK;
+		ev->name = msg + 2;
+		ev->nlen = len - 2;
+		return 0;
+	case 'S':
+		tlen = len - 2;
+		if (!cl_tenant_name_ok(msg + 2, tlen))
+			return -EINVAL;
+		ev->kind = CL_EV_SECRETS;
+		break;
+	case 'U':
+		sp = memchr(msg + 2, ' ', len - 2);
+		if (sp == NULL)
+			return -EINVAL;
+		tlen = (size_t)(sp - (msg + 2));
+		ev->name = sp + 1;
+		ev->nlen = len - (size_t)(ev->name - msg);
+		if (!cl_tenant_name_ok(msg + 2, tlen) || ev->nlen == 0 ||
+		    ev->nlen > CP_STORE_NAME_MAX)
+			return -EINVAL;
+		ev->kind = CL_EV_USER;
+		break;
+	default:
+		return -EINVAL;
+	}
+	memcpy(ev->tenant, msg + 2, tlen);
+	ev->tenant[tlen] = '\0';
 	return 0;
 }

@@ -12,7 +12,10 @@
  * Keys, NS being cluster.namespace (default turn.realm):
  *   NS:users            hash  name -> "MD5HEX" or "MD5HEX:SHA256HEX"
  *   NS:secrets          set   REST secrets
- *   NS:events           channel: "u NAME" (that user changed), "s" (secrets)
+ *   NS:events           channel: "u NAME" (that user changed), "s" (secrets),
+ *                             "p ID" (a PSK); a tenant's "U TENANT NAME", "S TENANT"
+ *   NS:t:TENANT:users, NS:t:TENANT:secrets, NS:t:TENANT:quota:USER
+ *                             a tenant's (TENANT its name), as the default's
  *   NS:quota:USER       zset  "BOX/T/CLIENT/SERVERPORT" -> lease end (unix ms)
  *   NS:allocs:BOX       hash  allocation id -> JSON {user, relayed, client,
  *                             transport, expires}; expires with the box
@@ -91,6 +94,7 @@ struct cl_pending {
 	char member[CL_MEMBER_MAX];
 	char user[TP_USERNAME_MAX + 1];
 	uint16_t user_len;
+	uint8_t tenant;               /* the user's (lib/conf's index) */
 	struct ipc_msg msg;
 };
 
@@ -108,6 +112,7 @@ struct cl_stats {
 	uint64_t name_conflicts;      /* another box holds our name */
 	uint64_t write_refused;       /* operator writes with Redis away */
 	uint64_t auth_refused;        /* AUTH answered with an error */
+	uint64_t unknown_tenant;      /* events of a tenant this box does not have */
 };
 
 struct cp_cluster {
@@ -124,6 +129,7 @@ struct cp_cluster {
 	struct cl_link cmd, sub, sentinel;
 	bool name_ok;                 /* we hold NS:box:BOX */
 	bool users_dirty;             /* read users and secrets again */
+	bool said_unknown_tenant;     /* logged once */
 	uint64_t next_publish_ms;
 	uint64_t next_sweep_ms;
 	bool sweeping;

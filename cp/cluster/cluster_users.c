@@ -34,10 +34,23 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* One user as NS:users holds it, into cp's table (a user of the
- * configuration file wins: it is read-only here). */
+/* The tenant (lib/conf's index) named name, 0 for none of this box's
+ * (the default tenant is never named: its keys and events are as they
+ * were before tenants). */
+static unsigned int
+tenant_by_name(const struct cp_ctx *cp, const char *name)
+{
+	for (unsigned int i = 0; i < cp->conf->tenants.n; i++)
+		if (strcmp(cp->conf->tenants.t[i].name, name) == 0)
+			return i + 1;
+	return 0;
+}
+
+/* One user of tenant t as its users hash holds it, into cp's table (a
+ * user of the configuration file wins: it is read-only here). */
 static void
-user_apply(struct cp_cluster *cl, const char *name, size_t nlen, const char *val, size_t vlen)
+user_apply(struct cp_cluster *cl, unsigned int t, const char *name, size_t nlen,
+	   const char *val, size_t vlen)
 {
 	struct cp_ctx *cp = cl->cp;
 	uint8_t md5[16], sha[32];
@@ -47,22 +60,24 @@ user_apply(struct cp_cluster *cl, const char *name, size_t nlen, const char *val
 		cl->st.bad_entries++;
 		return;
 	}
-	if (cp_conf_user(cp, name))
+	if (cp_conf_user_in(cp, t, name))
 		goto out;
-	if (cp_auth_user_add_keys(cp->auth, name, md5, has_sha ? sha : NULL) < 0)
+	if (cp_auth_user_add_keys_in(cp->auth, t, name, md5, has_sha ? sha : NULL) < 0)
 		cl->st.bad_entries++;
 out:
 	OPENSSL_cleanse(md5, sizeof(md5));
 	OPENSSL_cleanse(sha, sizeof(sha));
 }
 
-/* HGETALL NS:users: the whole set. What cp holds that is neither in it
- * nor the file's goes (deleted while we were away). */
+/* HGETALL NS:users (a tenant's NS:t:TENANT:users): the whole set. What
+ * cp holds of that tenant that is neither in it nor the file's goes
+ * (deleted while we were away). priv: the tenant. */
 static void
 on_users(redisAsyncContext *ac, void *reply, void *priv)
 {
 	struct cl_link *l = ac->data;
 	const redisReply *r = reply;
+	unsigned int t = (unsigned int)(uintptr_t)priv;
 	struct cp_cluster *cl;
 	const char **names = NULL;
 	char **gone = NULL;
@@ -70,7 +85,6 @@ on_users(redisAsyncContext *ac, void *reply, void *priv)
 	uint32_t cur = 0;
 	const char *u;
 
-	(void)priv;
 	if (l == NULL || !cl_answered(l, r))
 		return;
 	cl = l->cl;
@@ -89,53 +103,67 @@ on_users(redisAsyncContext *ac, void *reply, void *priv)
 			cl->st.bad_entries++;
 			continue;
 		}
-		user_apply(cl, k->str, k->len, v->str, v->len);
+		user_apply(cl, t, k->str, k->len, v->str, v->len);
 		if (strlen(k->str) == k->len)
 			names[n++] = k->str;
 	}
 	qsort(names, n, sizeof(*names), cmp_str);
-	while ((u = cp_auth_user_next(cl->cp->auth, &cur)) != NULL &&
+	while ((u = cp_auth_user_next_in(cl->cp->auth, t, &cur)) != NULL &&
 	       ngone < cp_auth_user_count(cl->cp->auth))
-		if (!cp_conf_user(cl->cp, u) &&
+		if (!cp_conf_user_in(cl->cp, t, u) &&
 		    bsearch(&u, names, n, sizeof(*names), cmp_str) == NULL)
 			gone[ngone++] = strdup(u);
 	for (size_t i = 0; i < ngone; i++) {
 		if (gone[i] != NULL)
-			cp_auth_user_del(cl->cp->auth, gone[i]);
+			cp_auth_user_del_in(cl->cp->auth, t, gone[i]);
 		free(gone[i]);
 	}
-	cl->st.user_syncs++;
-	tp_log(TP_LOG_INFO, "cluster: %zu user(s) read from redis, %zu gone since",
-	       n, ngone);
+	cl->st.user_syncs += t == 0;
+	if (t == 0)
+		tp_log(TP_LOG_INFO, "cluster: %zu user(s) read from redis, %zu gone since",
+		       n, ngone);
+	else
+		tp_log(TP_LOG_INFO, "cluster: tenant %s: %zu user(s) read from redis, %zu "
+		       "gone since", tp_conf_tenant_name(cl->cp->conf, t), n, ngone);
 out:
 	free(names);
 	free(gone);
 }
 
 static bool
-conf_secret(const struct cp_ctx *cp, const char *s)
+conf_secret(const struct cp_ctx *cp, unsigned int t, const char *s)
 {
-	for (unsigned int i = 0; i < cp->conf->cp.nsecrets; i++)
-		if (strcmp(cp->conf->cp.secrets[i], s) == 0)
+	const char (*v)[TP_CONF_STR_LEN] = cp->conf->cp.secrets;
+	unsigned int n = cp->conf->cp.nsecrets;
+
+	if (t > 0) {
+		v = cp->conf->tenants.t[t - 1].secrets;
+		n = cp->conf->tenants.t[t - 1].nsecrets;
+	}
+	for (unsigned int i = 0; i < n; i++)
+		if (strcmp(v[i], s) == 0)
 			return true;
 	return false;
 }
 
-/* SMEMBERS NS:secrets: the whole set, as for the users. */
+/* SMEMBERS NS:secrets (a tenant's NS:t:TENANT:secrets): the whole set,
+ * as for the users. priv: the tenant. */
 static void
 on_secrets(redisAsyncContext *ac, void *reply, void *priv)
 {
 	static char val[CP_AUTH_SECRET_MAX + 1];
 	struct cl_link *l = ac->data;
 	const redisReply *r = reply;
+	unsigned int t = (unsigned int)(uintptr_t)priv;
 	struct cp_auth_secret_info info[TP_CONF_MAX_SECRETS + 16];
 	struct cp_cluster *cl;
+	struct cp_auth *a;
 	uint32_t n;
 
-	(void)priv;
 	if (l == NULL || !cl_answered(l, r))
 		return;
 	cl = l->cl;
+	a = cl->cp->auth;
 	if (r->type != REDIS_REPLY_ARRAY) {
 		cl->st.bad_entries++;
 		return;
@@ -148,23 +176,23 @@ on_secrets(redisAsyncContext *ac, void *reply, void *priv)
 			cl->st.bad_entries++;
 			continue;
 		}
-		if (cp_auth_secret_lookup(cl->cp->auth, e->str, val) < 0 &&
-		    cp_auth_secret_add(cl->cp->auth, e->str) < 0)
+		if (cp_auth_secret_lookup_in(a, t, e->str, val) < 0 &&
+		    cp_auth_secret_add_in(a, t, e->str) < 0)
 			cl->st.bad_entries++;
 	}
-	n = cp_auth_secret_list(cl->cp->auth, info, TP_CONF_MAX_SECRETS + 16);
+	n = cp_auth_secret_list_in(a, t, info, TP_CONF_MAX_SECRETS + 16);
 	for (uint32_t i = 0; i < n && i < TP_CONF_MAX_SECRETS + 16; i++) {
 		bool keep = false;
 
-		if (cp_auth_secret_lookup(cl->cp->auth, info[i].tag, val) < 0)
+		if (cp_auth_secret_lookup_in(a, t, info[i].tag, val) < 0)
 			continue;
-		if (conf_secret(cl->cp, val))
+		if (conf_secret(cl->cp, t, val))
 			continue;
 		for (size_t k = 0; k < r->elements && !keep; k++)
 			keep = r->element[k]->type == REDIS_REPLY_STRING &&
 			       strcmp(r->element[k]->str, val) == 0;
 		if (!keep)
-			cp_auth_secret_del(cl->cp->auth, val);
+			cp_auth_secret_del_in(a, t, val);
 	}
 	OPENSSL_cleanse(val, sizeof(val));
 }
@@ -264,37 +292,68 @@ cl_users_read(struct cp_cluster *cl)
 	argv[0] = "HGETALL";
 	argv[1] = k;
 	cl_key(k, sizeof(k), cl, "users", "", 0);
-	if (!cl_send_cmd(&cl->cmd, on_users, NULL, 2, argv))
+	if (!cl_send_cmd(&cl->cmd, on_users, (void *)(uintptr_t)0, 2, argv))
 		return;
 	argv[0] = "SMEMBERS";
 	cl_key(k, sizeof(k), cl, "secrets", "", 0);
-	if (!cl_send_cmd(&cl->cmd, on_secrets, NULL, 2, argv))
+	if (!cl_send_cmd(&cl->cmd, on_secrets, (void *)(uintptr_t)0, 2, argv))
 		return;
 	argv[0] = "HGETALL";
 	cl_key(k, sizeof(k), cl, "psks", "", 0);
 	if (!cl_send_cmd(&cl->cmd, on_psks, NULL, 2, argv))
 		return;
+	/* every tenant this box has: its own keys (NS:t:TENANT:...) */
+	for (unsigned int t = 1; t <= cl->cp->conf->tenants.n; t++) {
+		argv[0] = "HGETALL";
+		cl_key_in(k, sizeof(k), cl, t, "users", "", 0);
+		if (!cl_send_cmd(&cl->cmd, on_users, (void *)(uintptr_t)t, 2, argv))
+			return;
+		argv[0] = "SMEMBERS";
+		cl_key_in(k, sizeof(k), cl, t, "secrets", "", 0);
+		if (!cl_send_cmd(&cl->cmd, on_secrets, (void *)(uintptr_t)t, 2, argv))
+			return;
+	}
 	cl->users_dirty = false;
 }
 
-/* HGET NS:users NAME after "u NAME": there (added, new keys) or not
- * (deleted). priv: the name, malloc()ed. */
+/* A user an event named: its tenant and name (malloc()ed together). */
+struct ev_user {
+	unsigned int tenant;
+	char name[];
+};
+
+/* HGET NS:users NAME (a tenant's users hash) after "u NAME" ("U TENANT
+ * NAME"): there (added, new keys) or not (deleted). priv: struct ev_user. */
 static void
 on_user(redisAsyncContext *ac, void *reply, void *priv)
 {
 	struct cl_link *l = ac->data;
 	const redisReply *r = reply;
-	char *name = priv;
+	struct ev_user *u = priv;
 
 	if (l != NULL && cl_answered(l, r)) {
 		struct cp_cluster *cl = l->cl;
 
 		if (r->type == REDIS_REPLY_STRING)
-			user_apply(cl, name, strlen(name), r->str, r->len);
-		else if (r->type == REDIS_REPLY_NIL && !cp_conf_user(cl->cp, name))
-			cp_auth_user_del(cl->cp->auth, name);
+			user_apply(cl, u->tenant, u->name, strlen(u->name), r->str, r->len);
+		else if (r->type == REDIS_REPLY_NIL && !cp_conf_user_in(cl->cp, u->tenant, u->name))
+			cp_auth_user_del_in(cl->cp->auth, u->tenant, u->name);
 	}
-	free(name);
+	free(u);
+}
+
+/* An event of a tenant this box does not have (the boxes' files differ):
+ * nothing here to apply it to. Counted, said once. */
+static void
+unknown_tenant(struct cp_cluster *cl, const char *name)
+{
+	cl->st.unknown_tenant++;
+	if (cl->said_unknown_tenant)
+		return;
+	cl->said_unknown_tenant = true;
+	tp_log(TP_LOG_WARNING, "cluster: an event names tenant '%s', which %s does not "
+	       "have: ignored (the boxes' tenants lists differ?); such events are counted "
+	       "(unknown_tenant in status), this is said once", name, cl->cp->conf->path);
 }
 
 static void
@@ -303,7 +362,9 @@ on_event(redisAsyncContext *ac, void *reply, void *priv)
 	struct cl_link *l = ac->data;
 	const redisReply *r = reply, *kind, *msg;
 	struct cp_cluster *cl;
+	struct cl_event ev;
 	char k[CL_KEY_MAX];
+	unsigned int t = 0;
 
 	(void)priv;
 	if (l == NULL || r == NULL)
@@ -324,34 +385,44 @@ on_event(redisAsyncContext *ac, void *reply, void *priv)
 	if (strcmp(kind->str, "message") != 0 || msg->type != REDIS_REPLY_STRING)
 		return;
 	cl->st.events++;
-	if (msg->len == 1 && msg->str[0] == 's') {
+	if (cl_parse_event(msg->str, msg->len, &ev) < 0) {
+		cl->st.bad_entries++;
+		return;
+	}
+	if (ev.tenant[0] != '\0' && (t = tenant_by_name(cl->cp, ev.tenant)) == 0) {
+		unknown_tenant(cl, ev.tenant);
+		return;
+	}
+	if (ev.kind == CL_EV_SECRETS) {
 		const char *argv[2] = { "SMEMBERS", k };
 
-		cl_key(k, sizeof(k), cl, "secrets", "", 0);
-		if (!cl_send_cmd(&cl->cmd, on_secrets, NULL, 2, argv))
+		cl_key_in(k, sizeof(k), cl, t, "secrets", "", 0);
+		if (!cl_send_cmd(&cl->cmd, on_secrets, (void *)(uintptr_t)t, 2, argv))
 			cl->users_dirty = true;
-	} else if (msg->len > 2 && msg->str[0] == 'u' && msg->str[1] == ' ' &&
-		   msg->len - 2 <= CP_STORE_NAME_MAX && strlen(msg->str) == msg->len) {
-		const char *argv[3] = { "HGET", k, msg->str + 2 };
-		char *name = strdup(msg->str + 2);
+	} else if (ev.kind == CL_EV_USER) {
+		struct ev_user *u = malloc(sizeof(*u) + ev.nlen + 1);
+		const char *argv[3] = { "HGET", k, NULL };
 
-		cl_key(k, sizeof(k), cl, "users", "", 0);
-		if (name == NULL || !cl_send_cmd(&cl->cmd, on_user, name, 3, argv)) {
-			free(name);
+		if (u != NULL) {
+			u->tenant = t;
+			memcpy(u->name, ev.name, ev.nlen);
+			u->name[ev.nlen] = '\0';
+			argv[2] = u->name;
+		}
+		cl_key_in(k, sizeof(k), cl, t, "users", "", 0);
+		if (u == NULL || !cl_send_cmd(&cl->cmd, on_user, u, 3, argv)) {
+			free(u);
 			cl->users_dirty = true;
 		}
-	} else if (msg->len > 2 && msg->str[0] == 'p' && msg->str[1] == ' ' &&
-		   msg->len - 2 <= CP_STORE_PSK_ID_MAX && strlen(msg->str) == msg->len) {
-		const char *argv[3] = { "HGET", k, msg->str + 2 };
-		char *id = strdup(msg->str + 2);
+	} else {
+		const char *argv[3] = { "HGET", k, ev.name };
+		char *id = strdup(ev.name);
 
 		cl_key(k, sizeof(k), cl, "psks", "", 0);
 		if (id == NULL || !cl_send_cmd(&cl->cmd, on_psk, id, 3, argv)) {
 			free(id);
 			cl->users_dirty = true;
 		}
-	} else {
-		cl->st.bad_entries++;
 	}
 }
 
@@ -479,15 +550,47 @@ rs_user_list(struct cp_store *s, cp_store_user_fn fn, void *arg)
 	return 0;
 }
 
+/* The tenant whose rows the store is scoped to (cp_store_scope(): the
+ * tenant's realm; unscoped, the default tenant's), or -1 with s->err. */
+static int
+store_tenant(struct cp_store *s)
+{
+	const struct tp_conf *c = store_cl(s)->cp->conf;
+
+	if (!s->scoped)
+		return 0;
+	for (unsigned int i = 0; i < c->tenants.n; i++)
+		if (strcmp(c->tenants.t[i].realm, s->realm) == 0)
+			return (int)i + 1;
+	snprintf(s->err, sizeof(s->err), "no tenant of realm '%.128s' here", s->realm);
+	return -1;
+}
+
+/* The event that a user of tenant t changed: "u NAME", "U TENANT NAME". */
+static void
+announce_user(struct cp_cluster *cl, unsigned int t, const char *name)
+{
+	char ev[CP_STORE_NAME_MAX + TP_CONF_TENANT_NAME_MAX + 4];
+
+	if (t == 0)
+		snprintf(ev, sizeof(ev), "u %s", name);
+	else
+		snprintf(ev, sizeof(ev), "U %s %s", tp_conf_tenant_name(cl->cp->conf, t), name);
+	announce(cl, ev, strlen(ev));
+}
+
 static int
 rs_user_put(struct cp_store *s, const struct cp_store_user *u, unsigned int n)
 {
 	struct cp_cluster *cl = store_cl(s);
-	char k[CL_KEY_MAX], v[32 + 1 + 64 + 1], ev[CP_STORE_NAME_MAX + 3];
+	char k[CL_KEY_MAX], v[32 + 1 + 64 + 1];
+	int t = store_tenant(s);
 
+	if (t < 0)
+		return -EINVAL;
 	if (cl->cmd.state != CL_UP)
 		return store_away(s);
-	cl_key(k, sizeof(k), cl, "users", "", 0);
+	cl_key_in(k, sizeof(k), cl, (unsigned int)t, "users", "", 0);
 	for (unsigned int i = 0; i < n; i++) {
 		const char *argv[4] = { "HSET", k, u[i].name, v };
 
@@ -500,8 +603,7 @@ rs_user_put(struct cp_store *s, const struct cp_store_user *u, unsigned int n)
 			OPENSSL_cleanse(v, sizeof(v));
 			return store_away(s);
 		}
-		snprintf(ev, sizeof(ev), "u %s", u[i].name);
-		announce(cl, ev, strlen(ev));
+		announce_user(cl, (unsigned int)t, u[i].name);
 	}
 	OPENSSL_cleanse(v, sizeof(v));
 	return 0;
@@ -511,16 +613,18 @@ static int
 rs_user_del(struct cp_store *s, const char *name)
 {
 	struct cp_cluster *cl = store_cl(s);
-	char k[CL_KEY_MAX], ev[CP_STORE_NAME_MAX + 3];
+	char k[CL_KEY_MAX];
 	const char *argv[3] = { "HDEL", k, name };
+	int t = store_tenant(s);
 
+	if (t < 0)
+		return -EINVAL;
 	if (cl->cmd.state != CL_UP)
 		return store_away(s);
-	cl_key(k, sizeof(k), cl, "users", "", 0);
+	cl_key_in(k, sizeof(k), cl, (unsigned int)t, "users", "", 0);
 	if (!write_cmd(cl, 3, argv))
 		return store_away(s);
-	snprintf(ev, sizeof(ev), "u %s", name);
-	announce(cl, ev, strlen(ev));
+	announce_user(cl, (unsigned int)t, name);
 	return 0;
 }
 
@@ -533,19 +637,28 @@ rs_secret_list(struct cp_store *s, cp_store_secret_fn fn, void *arg)
 	return 0;
 }
 
+/* Announced "s" (the default tenant's), "S TENANT" (a tenant's). */
 static int
 rs_secret_write(struct cp_store *s, const char *verb, const char *secret)
 {
 	struct cp_cluster *cl = store_cl(s);
-	char k[CL_KEY_MAX];
+	char k[CL_KEY_MAX], ev[TP_CONF_TENANT_NAME_MAX + 3];
 	const char *argv[3] = { verb, k, secret };
+	int t = store_tenant(s);
 
+	if (t < 0)
+		return -EINVAL;
 	if (cl->cmd.state != CL_UP)
 		return store_away(s);
-	cl_key(k, sizeof(k), cl, "secrets", "", 0);
+	cl_key_in(k, sizeof(k), cl, (unsigned int)t, "secrets", "", 0);
 	if (!write_cmd(cl, 3, argv))
 		return store_away(s);
-	announce(cl, "s", 1);
+	if (t == 0)
+		snprintf(ev, sizeof(ev), "s");
+	else
+		snprintf(ev, sizeof(ev), "S %s", tp_conf_tenant_name(cl->cp->conf,
+								   (unsigned int)t));
+	announce(cl, ev, strlen(ev));
 	return 0;
 }
 

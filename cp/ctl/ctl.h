@@ -163,7 +163,8 @@ int ctl_ready_main(const struct ctl_opts *opts, const char *path, int argc,
 		   char **argv);
 /* allocations --cluster: every box's, read from the cluster's Redis
  * (ctl_cluster.c). Returns an exit status. */
-int ctl_allocations_cluster(const struct ctl_opts *opts, const char *user);
+int ctl_allocations_cluster(const struct ctl_opts *opts, const char *user,
+			    const char *tenant);
 int ctl_allocations_main(const struct ctl_opts *opts, const char *path,
 			 int argc, char **argv);
 int ctl_kill_main(const struct ctl_opts *opts, const char *path, int argc,

@@ -246,10 +246,12 @@ alloc_usage(FILE *f, const char *path)
 		"  -t, --tenant NAME  only tenant NAME's (see 'turnpikectl tenants';\n"
 		"                   \"default\": the box's own)\n"
 		"  -c, --cluster    every box's, from the cluster's registry in Redis\n"
-		"                   (BOX ID USER CLIENT TRANSPORT RELAYED LEFT(s));\n"
-		"                   with --json {\"allocations\": [{\"box\", \"id\", \"user\",\n"
-		"                   \"client\", \"transport\", \"relayed\", \"lifetime_left_s\"}],\n"
-		"                   \"boxes\", \"malformed\", \"ok\"}\n"
+		"                   (BOX ID USER CLIENT TRANSPORT RELAYED LEFT(s), and\n"
+		"                   TENANT after USER when one is a tenant's or with\n"
+		"                   --tenant); with --json {\"allocations\": [{\"box\",\n"
+		"                   \"id\", \"user\", \"tenant\", \"client\", \"transport\",\n"
+		"                   \"relayed\", \"lifetime_left_s\"}], \"boxes\", \"malformed\",\n"
+		"                   \"ok\"}\n"
 		"  -h, --help       show this help and exit\n"
 		"\n"
 		"With the global --json: the answer object, one line, with\n"
@@ -305,11 +307,8 @@ ctl_allocations_main(const struct ctl_opts *opts, const char *path, int argc,
 	if (optind < argc)
 		return ctl_usage_error(path, "unexpected argument '%s'",
 				       argv[optind]);
-	if (cluster && tenant != NULL)
-		return ctl_usage_error(path, "--tenant is for this box's allocations (not with "
-				       "--cluster)");
 	if (cluster)
-		return ctl_allocations_cluster(opts, user);
+		return ctl_allocations_cluster(opts, user, tenant);
 	req = ctl_request("allocations");
 	if (user != NULL)
 		req = ctl_req_str(req, "user", user);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * turnpikectl allocations --cluster: "where is this user" from any box
- * of a cluster (cp/cluster). turnpike-cp says where its Redis is and
+ * turnpikectl allocations --cluster: "where is this user" (of which
+ * tenant) from any box of a cluster (cp/cluster). turnpike-cp says where its Redis is and
  * under which namespace (status, "cluster"); turnpikectl then reads the
  * registry there itself, one NS:allocs:BOX hash per box (found by SCAN,
  * so that the registry needs no other key shared), with a
@@ -57,7 +57,7 @@ static struct json_object *
 entry(const char *box, const redisReply *id, const redisReply *val, int64_t now_s)
 {
 	struct json_object *v, *o, *rel, *x;
-	const char *user, *client, *xport;
+	const char *user, *client, *xport, *tenant;
 	uint64_t n = 0;
 
 	if (id->type != REDIS_REPLY_STRING || val->type != REDIS_REPLY_STRING ||
@@ -74,7 +74,13 @@ entry(const char *box, const redisReply *id, const redisReply *val, int64_t now_
 	user = ctl_get_str(v, "user", NULL);
 	client = ctl_get_str(v, "client", NULL);
 	xport = ctl_get_str(v, "transport", NULL);
-	if (user == NULL || client == NULL || xport == NULL ||
+	/* (an entry without is the default tenant's, as every entry was
+	 * before tenants) */
+	tenant = json_object_object_get_ex(v, "tenant", &x) ? ctl_get_str(v, "tenant", NULL) :
+								    "default";
+	if (user == NULL || client == NULL || xport == NULL || tenant == NULL ||
+	    (strcmp(tenant, "default") != 0 &&
+	     (strlen(tenant) > TP_CONF_TENANT_NAME_MAX || !tp_conf_cluster_name_ok(tenant))) ||
 	    !json_object_object_get_ex(v, "relayed", &rel) ||
 	    !json_object_is_type(rel, json_type_array) || json_object_array_length(rel) > 2 ||
 	    !json_object_object_get_ex(v, "expires", &x) ||
@@ -91,6 +97,7 @@ entry(const char *box, const redisReply *id, const redisReply *val, int64_t now_
 	json_object_object_add(o, "box", json_object_new_string(box));
 	json_object_object_add(o, "id", json_object_new_int64((int64_t)n));
 	json_object_object_add(o, "user", json_object_new_string(user));
+	json_object_object_add(o, "tenant", json_object_new_string(tenant));
 	json_object_object_add(o, "client", json_object_new_string(client));
 	json_object_object_add(o, "transport", json_object_new_string(xport));
 	json_object_object_add(o, "relayed", json_object_get(rel));
@@ -197,8 +204,10 @@ scan_boxes(redisContext *rc, const char *ns, char **names, unsigned int *bad)
 	return n;
 }
 
+/* A TENANT column after USER when a tenant is asked for or one of the
+ * allocations is a tenant's: without tenants, the table as it was. */
 static void
-print_table(struct json_object *list)
+print_table(struct json_object *list, bool tenants)
 {
 	size_t n = json_object_array_length(list);
 
@@ -206,8 +215,15 @@ print_table(struct json_object *list)
 		puts("no allocations in the cluster");
 		return;
 	}
-	printf("%-16s %8s %-20s %-24s %-9s %-44s %7s\n", "BOX", "ID", "USER", "CLIENT",
-	       "TRANSPORT", "RELAYED", "LEFT(s)");
+	for (size_t i = 0; i < n && !tenants; i++)
+		tenants = strcmp(ctl_get_str(json_object_array_get_idx(list, i), "tenant",
+					     "default"), "default") != 0;
+	if (tenants)
+		printf("%-16s %8s %-20s %-16s %-24s %-9s %-44s %7s\n", "BOX", "ID", "USER",
+		       "TENANT", "CLIENT", "TRANSPORT", "RELAYED", "LEFT(s)");
+	else
+		printf("%-16s %8s %-20s %-24s %-9s %-44s %7s\n", "BOX", "ID", "USER", "CLIENT",
+		       "TRANSPORT", "RELAYED", "LEFT(s)");
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *e = json_object_array_get_idx(list, i), *rel, *id, *left;
 		char rbuf[160] = "", user[64], client[64], xport[16], r[64];
@@ -222,9 +238,12 @@ print_table(struct json_object *list)
 		}
 		json_object_object_get_ex(e, "id", &id);
 		json_object_object_get_ex(e, "lifetime_left_s", &left);
-		printf("%-16s %8" PRId64 " %-20s %-24s %-9s %-44s %7" PRId64 "\n",
-		       ctl_get_str(e, "box", NULL), json_object_get_int64(id),
-		       ctl_safe_copy(ctl_get_str(e, "user", NULL), user, sizeof(user)),
+		printf("%-16s %8" PRId64 " %-20s ", ctl_get_str(e, "box", NULL),
+		       json_object_get_int64(id),
+		       ctl_safe_copy(ctl_get_str(e, "user", NULL), user, sizeof(user)));
+		if (tenants)
+			printf("%-16s ", ctl_get_str(e, "tenant", "default"));
+		printf("%-24s %-9s %-44s %7" PRId64 "\n",
 		       ctl_safe_copy(ctl_get_str(e, "client", NULL), client, sizeof(client)),
 		       ctl_safe_copy(ctl_get_str(e, "transport", NULL), xport, sizeof(xport)),
 		       rbuf[0] ? rbuf : "-", json_object_get_int64(left));
@@ -232,7 +251,7 @@ print_table(struct json_object *list)
 }
 
 int
-ctl_allocations_cluster(const struct ctl_opts *opts, const char *user)
+ctl_allocations_cluster(const struct ctl_opts *opts, const char *user, const char *tenant)
 {
 	struct json_object *ans = NULL, *cl, *list;
 	struct timeval tv = { .tv_sec = CTL_API_TIMEOUT_S, .tv_usec = 0 };
@@ -292,7 +311,9 @@ ctl_allocations_cluster(const struct ctl_opts *opts, const char *user)
 				bad++;
 				continue;
 			}
-			if (user != NULL && strcmp(ctl_get_str(e, "user", NULL), user) != 0) {
+			if ((user != NULL && strcmp(ctl_get_str(e, "user", NULL), user) != 0) ||
+			    (tenant != NULL &&
+			     strcmp(ctl_get_str(e, "tenant", NULL), tenant) != 0)) {
 				json_object_put(e);
 				continue;
 			}
@@ -310,7 +331,7 @@ ctl_allocations_cluster(const struct ctl_opts *opts, const char *user)
 		ctl_put_json(o);
 		json_object_put(o);
 	} else {
-		print_table(list);
+		print_table(list, tenant != NULL);
 		if (bad > 0)
 			fprintf(stderr, "%s: %u malformed entr%s in redis skipped\n", CTL_PROG,
 				bad, bad == 1 ? "y" : "ies");

@@ -35,6 +35,7 @@ struct import {
 	const struct ctl_opts *opts;
 	const char *file;
 	const char *realm;
+	const char *tenant;           /* --tenant: its users (NULL: the default's) */
 	sqlite3 *db;
 	struct json_object *users;    /* the batch being filled */
 	unsigned long imported, secrets, skipped_key, skipped_conf;
@@ -50,6 +51,7 @@ import_send(struct import *im, struct json_object *secrets)
 	int rc;
 
 	json_object_object_add(req, "realm", json_object_new_string(im->realm));
+	req = ctl_req_tenant(req, im->tenant);
 	json_object_object_add(req, "users", im->users);
 	if (secrets != NULL)
 		json_object_object_add(req, "secrets", json_object_get(secrets));
@@ -82,12 +84,33 @@ import_send(struct import *im, struct json_object *secrets)
 	return 0;
 }
 
-/* cp's realm, from "status". */
+/* cp's realm, from "status"; a tenant's, from "tenants". */
 static int
-import_realm(const struct ctl_opts *opts, char *out, size_t size)
+import_realm(const struct ctl_opts *opts, const char *tenant, char *out, size_t size)
 {
-	struct json_object *ans, *v;
+	struct json_object *ans, *v, *list;
 
+	if (tenant != NULL) {
+		if (ctl_ask(opts, "tenants", &ans) < 0)
+			return -EIO;
+		if (json_object_object_get_ex(ans, "tenants", &list) &&
+		    json_object_is_type(list, json_type_array))
+			for (size_t i = 0; i < json_object_array_length(list); i++) {
+				struct json_object *t = json_object_array_get_idx(list, i);
+				const char *n = ctl_get_str(t, "name", NULL);
+				const char *r = ctl_get_str(t, "realm", NULL);
+
+				if (n != NULL && r != NULL && strcmp(n, tenant) == 0) {
+					snprintf(out, size, "%s", r);
+					json_object_put(ans);
+					return 0;
+				}
+			}
+		ctl_put_safe(stderr, CTL_PROG ": turnpike-cp has no tenant '", tenant,
+			     "' (see 'turnpikectl tenants')\n");
+		json_object_put(ans);
+		return -ENOENT;
+	}
 	if (ctl_ask(opts, "status", &ans) < 0)
 		return -EIO;
 	if (!json_object_object_get_ex(ans, "realm", &v) ||
@@ -222,21 +245,34 @@ ctl_users_import_coturn(const struct ctl_opts *opts, const char *path, int argc,
 {
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "tenant", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct import im;
+	const char *tenant = NULL;
 	char realm[800];
 	int c, status;
 
 	ctl_getopt_reset();
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":ht:", longopts, NULL)) != -1) {
+		if (c == 't') {
+			if (optarg[0] == '\0')
+				return ctl_usage_error(path, "--tenant: a tenant's name (see '%s "
+						       "tenants')", CTL_PROG);
+			tenant = optarg;
+			continue;
+		}
 		if (c != 'h')
 			return ctl_option_error(path, c, argv);
-		printf("Usage: %s FILE\n\n"
+		printf("Usage: %s [--tenant NAME] FILE\n\n"
 		       "Import the users (name and MD5 key, hmackey, as they are: no\n"
 		       "password is reset) and TURN REST secrets of turnpike-cp's realm\n"
 		       "from coturn's SQLite database FILE (turnadmin -b FILE). cp writes\n"
-		       "them to its user store (cp.store). FILE is only read.\n", path);
+		       "them to its user store (cp.store, or the cluster's Redis). FILE\n"
+		       "is only read.\n"
+		       "\n"
+		       "  -t, --tenant NAME  a tenant's: the rows of its realm become its\n"
+		       "                     users and secrets\n", path);
 		return CTL_EXIT_OK;
 	}
 	if (argc - optind != 1)
@@ -252,11 +288,12 @@ ctl_users_import_coturn(const struct ctl_opts *opts, const char *path, int argc,
 		return CTL_EXIT_FAIL;
 	}
 	sqlite3_busy_timeout(im.db, 2000);
-	if (import_realm(opts, realm, sizeof(realm)) < 0) {
+	if (import_realm(opts, tenant, realm, sizeof(realm)) < 0) {
 		sqlite3_close(im.db);
 		return CTL_EXIT_FAIL;
 	}
 	im.realm = realm;
+	im.tenant = tenant;
 	im.users = json_object_new_array();
 	status = import_run(&im);
 	json_object_put(im.users);

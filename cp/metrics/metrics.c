@@ -378,6 +378,7 @@ cp_metrics_render(const struct cp_metrics_snap *s, const char *realm, char **out
 			C(name_conflicts, "Load publications refused: another box holds our name"),
 			C(write_refused, "Operator writes refused: Redis away"),
 			C(auth_refused, "AUTH refused by Redis or a sentinel"),
+			C(unknown_tenant, "Events of a tenant this box does not have, ignored"),
 #undef C
 		};
 

@@ -9,6 +9,14 @@
 # and cp, the clients' taps in one namespace and the peers' in another.
 #   - a user added on box 1 authenticates a turnutils_uclient session on
 #     box 2 (box 2 did not know the name before);
+#   - a tenant (mvno, at 10.2N0.0.11 on each box): its user and REST secret
+#     added on box 1 with --tenant authenticate at box 2's tenant address
+#     (its own keys in redis), the default tenant's same name does not;
+#     its quota_user 1 holds across boxes for (mvno, alice) apart from the
+#     default tenant's alice; allocations --cluster --tenant names it; an
+#     event of a tenant a box lacks is counted; coturn's users imported
+#     into the tenant on box 1 allocate on box 2; a tenant user written to
+#     redis without an event is there after the cps' resubscription;
 #   - cp.quota_user = 2 holds across both: a third allocation of the user
 #     on either box gets 486, and one freed on box 1 makes room on box 2
 #     (its lease is out of redis before the client hears of the free);
@@ -134,6 +142,9 @@ cp = {
   quota_user = 2;
   $( [ "$n" = 1 ] && echo "quota_total = 4; metrics = \"127.0.0.1:$MPORT\";" )
 };
+tenants = (
+  { name = "mvno"; realm = "mvno.test"; addresses = ["10.2${n}0.0.11"]; quota_user = 1; }
+);
 cluster = {
   $( [ "$n" = 1 ] && echo "redis = [\"127.0.0.1:$RPORT\"];" ||
      echo "sentinels = [\"127.0.0.1:$SPORT\"]; master = \"tp$$\";
@@ -239,6 +250,100 @@ tp_check "... redis keeps her key, not her password, when the command returns" b
 tp_check "... box 2 has her within 2 s (pub/sub)" wait_for 2 bash -c "$CTL --socket $TP_TMP/cp2.sock users list | grep -qw alice"
 tp_uclient "a uclient session of alice's on box 2" 30 -e 10.221.0.2 -r 3480 -u alice -w 'Wonder-land 7' \
   -m 1 -c -n 20 10.220.0.1
+
+# ---- a tenant's users, secrets and quota across boxes ------------------------
+# (the session above may leave its allocation: the default alice's count
+# starts at 0 below)
+for id in $(ctl 2 --json allocations --user alice | python3 -c \
+            'import json,sys; print(" ".join(str(a["id"]) for a in json.load(sys.stdin)["allocations"]))'); do
+  ctl 2 kill "$id" >/dev/null
+done
+tp_check "users add --tenant mvno alice on box 1 (in a cluster)" ctl 1 users add --tenant mvno alice 'Mvno-pw 3'
+tp_check "... redis keeps her key under the tenant's own key (turnpike.test:t:mvno:users)" bash -c \
+  "v=\$(REDISCLI_AUTH=$RPASS redis-cli -h 127.0.0.1 -p $RPORT hget turnpike.test:t:mvno:users alice); [[ \$v =~ ^[0-9a-f]{32}:[0-9a-f]{64}\$ ]]"
+tp_check "... box 2 lists her in tenant mvno within 2 s" wait_for 2 bash -c \
+  "$CTL --socket $TP_TMP/cp2.sock users list --tenant mvno | grep -qx alice"
+tp_check "secrets add --tenant mvno on box 1" ctl 1 secrets add --tenant mvno mvno-rest-secret
+tp_check "... box 2 has the tenant's secret within 2 s" wait_for 2 bash -c \
+  "[ \"\$($CTL --socket $TP_TMP/cp2.sock --json secrets list --tenant mvno | python3 -c 'import json,sys; print(len(json.load(sys.stdin)[\"secrets\"]))')\" = 1 ]"
+ip netns exec "$TP_NS_C" python3 - "$LIB" "$TP_TMP" <<'PY' &
+import base64, hashlib, hmac, os, sys, time
+sys.path.insert(0, sys.argv[1])
+import turnclient as tc
+tmp = sys.argv[2]
+def cli(box, tenant, user, pw):
+    return tc.Client("10.2%d0.0.%d" % (box, 11 if tenant else 1), user=user, password=pw,
+                     bind=("10.2%d0.0.2" % box, 0))
+def alloc(c):
+    m = c.allocate()
+    return "ok" if m.cls == 2 else str(m.error())
+ru = "%d:rita" % (time.time() + 600)
+rpw = base64.b64encode(hmac.new(b"mvno-rest-secret", ru.encode(), hashlib.sha1).digest()).decode()
+t2 = cli(2, True, "alice", "Mvno-pw 3")          # the tenant's alice on box 2
+t1 = cli(1, True, "alice", "Mvno-pw 3")          # ... and on box 1: her quota is 1
+d2 = cli(2, True, "alice", "Wonder-land 7")      # the default alice at the tenant's address
+d1a = cli(1, False, "alice", "Wonder-land 7")    # the default alice: her own count (2)
+d1b = cli(1, False, "alice", "Wonder-land 7")
+rest = cli(2, True, ru, rpw)                     # REST, the tenant's secret, box 2
+r = [alloc(t2), alloc(t1), alloc(d2), alloc(d1a), alloc(d1b), alloc(rest)]
+open(tmp + "/tenant1", "w").write(" ".join(r) + "\n")
+while not os.path.exists(tmp + "/tenant-go"):
+    time.sleep(0.1)
+for c in (t2, d1a, d1b, rest):
+    c.refresh(0)
+open(tmp + "/tenant2", "w").write("done\n")
+PY
+tpid=$!
+wait_for 30 test -s "$TP_TMP/tenant1"
+tp_check "tenant mvno: alice (mvno) ok on box 2, 486 on box 1 (its quota_user 1 across boxes), the default alice's password 401 at mvno's address, the default alice ok twice on box 1 (her own count), REST with mvno's secret ok on box 2 ($(cat "$TP_TMP/tenant1" 2>/dev/null))" \
+  test "$(cat "$TP_TMP/tenant1" 2>/dev/null)" = "ok 486 401 ok ok ok"
+tp_check "... her lease under the tenant's key, the default alice's 2 under hers" bash -c \
+  "[ \"\$(REDISCLI_AUTH=$RPASS redis-cli -h 127.0.0.1 -p $RPORT zcard turnpike.test:t:mvno:quota:alice) \$(REDISCLI_AUTH=$RPASS redis-cli -h 127.0.0.1 -p $RPORT zcard turnpike.test:quota:alice)\" = '1 2' ]"
+out=$(ctl 1 --json allocations --cluster --tenant mvno)
+tp_check "allocations --cluster --tenant mvno on box 1: box 2's two of tenant mvno (alice, rita), no other" python3 - "$out" <<'PY'
+import json, sys
+d = json.loads(sys.argv[1])
+got = sorted((a["box"], a["tenant"], a["user"].split(":")[-1]) for a in d["allocations"])
+assert got == [("box-2", "mvno", "alice"), ("box-2", "mvno", "rita")], got
+PY
+ctl 1 allocations --cluster | sed 's/^/# /'
+touch "$TP_TMP/tenant-go"
+wait_for 10 test -s "$TP_TMP/tenant2"
+wait "$tpid" 2>/dev/null
+tp_check "users del --tenant mvno alice on box 1: gone on box 2 within 2 s" bash -c \
+  "$CTL --socket $TP_TMP/cp1.sock users del --tenant mvno alice && for _ in \$(seq 20); do $CTL --socket $TP_TMP/cp2.sock users list --tenant mvno | grep -qx alice || exit 0; sleep 0.1; done; exit 1"
+tp_check "... the default alice stays on box 2" bash -c "$CTL --socket $TP_TMP/cp2.sock users list | grep -qx alice"
+u0=$(cl 2 unknown_tenant)
+rcli publish turnpike.test:events "U nosuch x" >/dev/null
+tp_check "an event of a tenant box 2 lacks: ignored, counted, said once" wait_for 2 bash -c \
+  "[ \"\$($CTL --socket $TP_TMP/cp2.sock --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"cluster\"][\"unknown_tenant\"])')\" -gt $u0 ] && [ \$(grep -c \"names tenant 'nosuch'\" $TP_TMP/cp2.log) = 1 ]"
+# coturn's users of the tenant's realm, imported on box 1 (turnadmin
+# leaves a log file per run in /var/log: removed again)
+for a in "-u ivan -p ivanpw -r mvno.test" "-u olga -p olgapw -r elsewhere.test"; do
+  # shellcheck disable=SC2086
+  turnadmin -a $a -b "$TP_TMP/coturn.db" 2>&1 |
+    sed -n 's/.*log file opened: \(\/var\/log\/turn_[0-9]*_[0-9-]*\.log\).*/\1/p' | xargs -r rm -f
+done
+tp_check "users import-coturn --tenant mvno on box 1 (one of its realm)" bash -c \
+  "$CTL --socket $TP_TMP/cp1.sock users import-coturn --tenant mvno $TP_TMP/coturn.db | grep -q \"imported 1 user(s) and 0 REST secret(s) of realm 'mvno.test'\""
+# (a client of our own: uclient makes a second allocation, which mvno's
+# quota_user 1 refuses)
+r=$(ip netns exec "$TP_NS_C" python3 - "$LIB" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[1])
+import turnclient as tc
+c = tc.Client("10.220.0.11", user="ivan", password="ivanpw", bind=("10.220.0.2", 0))
+m = c.allocate()
+if m.cls == 2:
+    c.refresh(0)
+print("ok realm %s" % c.realm if m.cls == 2 else m.error())
+PY
+)
+tp_check "... ivan (imported into mvno on box 1) allocates at mvno's address on box 2 ($r)" \
+  test "$r" = "ok realm mvno.test"
+# A tenant user written to redis without an event: the boxes read every
+# tenant's keys whole when they (re)subscribe (redis' restart below).
+rcli hset turnpike.test:t:mvno:users zed "$(printf 'zed:mvno.test:zed' | md5sum | cut -c1-32)" >/dev/null
 
 # A write is answered when redis answered it: redis stopped (SIGSTOP), the
 # operator hears that the outcome is unknown, not "ok".
@@ -509,6 +614,8 @@ for n in 1 2; do
     test -n "$sent" -a "${sent:-0}" -gt 0 -a "${sent:-0}" = "${recv:-x}" -a "${lost:-1}" = 0
 done
 tp_check "both cps back on redis" wait_for 15 eval 'connected 1 && connected 2'
+tp_check "... and box 2 read tenant mvno's users again: zed, written without an event, is there" \
+  wait_for 5 bash -c "$CTL --socket $TP_TMP/cp2.sock users list --tenant mvno | grep -qx zed"
 whole() {
   local nb na1 na2 nq live
   nb=$(rcli scard turnpike.test:boxes)

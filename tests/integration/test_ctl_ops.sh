@@ -407,7 +407,9 @@ check "allocations on a box with tenants: a TENANT column" \
 ctl allocations --tenant ''
 check "allocations --tenant '': a usage error" "rc == 1"
 ctl allocations --tenant x --cluster
-check "allocations --tenant with --cluster: a usage error" "rc == 1"
+check_req "allocations --tenant with --cluster: asks where the cluster is (status)" '{"cmd":"status"}'
+check "allocations --tenant with --cluster, cp in no cluster: said, exit 2" \
+	"rc == 2 and 'not in a cluster' in err"
 T1='{"name":"default","realm":"r.test","addresses":["10.0.0.1"],"relayed":["10.1.0.1"],"quota_total":100,"quota_user":0,"allocations":3}'
 T2='{"name":"mvno-a","realm":"a.test","addresses":["10.0.0.11","fd00::11"],"relayed":[],"quota_total":50,"quota_user":5,"allocations":1}'
 answer tenants "{\"tenants\":[$T1,$T2],\"ok\":true}"

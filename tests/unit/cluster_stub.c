@@ -9,11 +9,12 @@
 
 int
 cp_cluster_quota(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg,
-		 const char *user, size_t len)
+		 unsigned int tenant, const char *user, size_t len)
 {
 	(void)cp;
 	(void)w;
 	(void)msg;
+	(void)tenant;
 	(void)user;
 	(void)len;
 	return CP_CLUSTER_ALLOW;

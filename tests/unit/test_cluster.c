@@ -2,7 +2,8 @@
 /*
  * cp/cluster's checks of what it reads from Redis (cluster_parse.c): a
  * user's keys, a box's load and addresses, numbers; and the choice of the
- * box new clients are sent to. Redis is shared with other boxes: what is
+ * box new clients are sent to; the keys and events of the default tenant
+ * and of a tenant. Redis is shared with other boxes: what is
  * not well formed is refused whole, never half believed.
  */
 #include <errno.h>
@@ -297,6 +298,97 @@ test_cluster_psk_exact_form(void **state)
 	assert_int_equal(cl_parse_psk("ue-1\0x", 6, key, strlen(key), &p), -EINVAL);
 }
 
+/* The default tenant's keys are as they were before tenants (a cluster's
+ * data keeps working); a tenant's carry its name after "t:". */
+static void
+test_cluster_tenant_keys(void **state)
+{
+	char k[64];
+
+	(void)state;
+	assert_int_equal(cl_tkey(k, sizeof(k), "r.test", NULL, "users", "", 0), 12);
+	assert_string_equal(k, "r.test:users");
+	assert_int_equal(cl_tkey(k, sizeof(k), "r.test", NULL, "quota:", "al\0ce", 5), 18);
+	assert_memory_equal(k, "r.test:quota:al\0ce", 19);
+	assert_int_equal(cl_tkey(k, sizeof(k), "r.test", "mvno-a", "users", "", 0), 21);
+	assert_string_equal(k, "r.test:t:mvno-a:users");
+	assert_int_equal(cl_tkey(k, sizeof(k), "r.test", "mvno-a", "quota:", "alice", 5), 27);
+	assert_string_equal(k, "r.test:t:mvno-a:quota:alice");
+	/* too long for out: refused, never cut into another key */
+	assert_int_equal(cl_tkey(k, 27, "r.test", "mvno-a", "quota:", "alice", 5),
+			 -ENAMETOOLONG);
+	assert_int_equal(cl_tkey(k, 28, "r.test", "mvno-a", "quota:", "alice", 5), 27);
+}
+
+static int
+ev(const char *m, struct cl_event *e)
+{
+	return cl_parse_event(m, strlen(m), e);
+}
+
+static void
+test_cluster_events_parsed(void **state)
+{
+	struct cl_event e;
+	char big[CP_STORE_NAME_MAX + 16];
+
+	(void)state;
+	/* the default tenant's, as before tenants */
+	assert_int_equal(ev("s", &e), 0);
+	assert_int_equal(e.kind, CL_EV_SECRETS);
+	assert_string_equal(e.tenant, "");
+	assert_int_equal(ev("u alice", &e), 0);
+	assert_int_equal(e.kind, CL_EV_USER);
+	assert_string_equal(e.tenant, "");
+	assert_int_equal(e.nlen, 5);
+	assert_memory_equal(e.name, "alice", 5);
+	assert_int_equal(ev("u a b", &e), 0);          /* a name may hold a space */
+	assert_int_equal(e.nlen, 3);
+	assert_int_equal(ev("p ue-1", &e), 0);
+	assert_int_equal(e.kind, CL_EV_PSK);
+	assert_int_equal(e.nlen, 4);
+	/* a tenant's */
+	assert_int_equal(ev("S mvno-a", &e), 0);
+	assert_int_equal(e.kind, CL_EV_SECRETS);
+	assert_string_equal(e.tenant, "mvno-a");
+	assert_int_equal(ev("U mvno-a alice smith", &e), 0);
+	assert_int_equal(e.kind, CL_EV_USER);
+	assert_string_equal(e.tenant, "mvno-a");
+	assert_int_equal(e.nlen, 11);
+	assert_memory_equal(e.name, "alice smith", 11);
+	/* not well formed */
+	assert_int_equal(ev("", &e), -EINVAL);
+	assert_int_equal(ev("u", &e), -EINVAL);
+	assert_int_equal(ev("u ", &e), -EINVAL);
+	assert_int_equal(ev("ss", &e), -EINVAL);
+	assert_int_equal(ev("x y", &e), -EINVAL);
+	assert_int_equal(ev("S", &e), -EINVAL);
+	assert_int_equal(ev("S ", &e), -EINVAL);
+	assert_int_equal(ev("S mvno a", &e), -EINVAL);      /* no space in a tenant */
+	assert_int_equal(ev("S default", &e), -EINVAL);     /* never named */
+	assert_int_equal(ev("S a:b", &e), -EINVAL);         /* it goes into keys */
+	assert_int_equal(ev("S a*", &e), -EINVAL);
+	assert_int_equal(ev("U mvno-a", &e), -EINVAL);      /* no user */
+	assert_int_equal(ev("U mvno-a ", &e), -EINVAL);
+	assert_int_equal(ev("U  alice", &e), -EINVAL);      /* no tenant */
+	assert_int_equal(ev("U default alice", &e), -EINVAL);
+	assert_int_equal(ev("U 0123456789012345678901234567890123 alice", &e), -EINVAL);
+	assert_int_equal(cl_parse_event("u al\0ce", 7, &e), -EINVAL);
+	assert_int_equal(cl_parse_event("U t al\0ce", 9, &e), -EINVAL);
+	assert_int_equal(cl_parse_event("S t\0", 4, &e), -EINVAL);
+	/* a name of the longest length, and one longer */
+	memset(big, 'n', sizeof(big));
+	memcpy(big, "U t ", 4);
+	assert_int_equal(cl_parse_event(big, 4 + CP_STORE_NAME_MAX, &e), 0);
+	assert_int_equal(cl_parse_event(big, 5 + CP_STORE_NAME_MAX, &e), -EINVAL);
+	memcpy(big, "u ", 2);
+	assert_int_equal(cl_parse_event(big, 2 + CP_STORE_NAME_MAX, &e), 0);
+	assert_int_equal(cl_parse_event(big, 3 + CP_STORE_NAME_MAX, &e), -EINVAL);
+	assert_true(cl_tenant_name_ok("a.b_c-9", 7));
+	assert_false(cl_tenant_name_ok("", 0));
+	assert_false(cl_tenant_name_ok("a/b", 3));
+}
+
 int
 main(void)
 {
@@ -307,6 +399,8 @@ main(void)
 		cmocka_unit_test(test_cluster_pick_least_loaded_live_box),
 		cmocka_unit_test(test_cluster_secret_file_checked),
 		cmocka_unit_test(test_cluster_psk_exact_form),
+		cmocka_unit_test(test_cluster_tenant_keys),
+		cmocka_unit_test(test_cluster_events_parsed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
