@@ -319,7 +319,7 @@ static const struct ctl_help status_usage = {
 	"  {\"version\", \"uptime_s\", \"ready\", \"realm\" (or \"turn\": false),\n"
 	"   \"cp_starts\", \"log_level\", \"dp\": {\"alive\", \"running\", \"pid\",\n"
 	"   \"epoch\", \"workers\"}, \"allocations\", \"allocations_by_transport\",\n"
-	"   \"allocations_by_tenant\": {NAME: N},\n"
+	"   \"allocations_by_tenant\": {NAME: N} (with tenants),\n"
 	"   \"users\", \"secrets\", \"stats\": {...}, \"error_responses_by_code\",\n"
 	"   \"auth_refused_by_reason\", \"traffic\": {\"finished\", \"all\"},\n"
 	"   \"workers\": [{\"id\", \"allocations\", \"to_cp_pending\", \"to_dp_pending\",\n"

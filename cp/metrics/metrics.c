@@ -352,16 +352,20 @@ cp_metrics_render(const struct cp_metrics_snap *s, const char *realm, char **out
 	    "turnpike-cp starts on this shared-memory segment", s->cp_epoch);
 	one(f, "turnpike_dp_starts_total", "counter",
 	    "turnpike-dp starts on this shared-memory segment", s->dp_epoch);
-	family(f, "turnpike_allocations", "gauge",
-	       "Live allocations, by tenant (the TURN address the client reached; "
-	       "\"default\": the box's own)");
-	/* (a snapshot not made by cp_metrics_collect(): all the default's) */
-	if (s->ntenants == 0)
-		fprintf(f, "turnpike_allocations{tenant=\"default\"} %u\n", s->allocations);
-	for (unsigned int t = 0; t < s->ntenants; t++) {
-		fprintf(f, "turnpike_allocations{tenant=\"");
-		label_value(f, s->tenant_names[t]);
-		fprintf(f, "\"} %u\n", s->tenant_allocs[t]);
+	/* A box without tenants exports what it always did; with them, a
+	 * series per tenant ("default": the box's own addresses). A snapshot
+	 * not made by cp_metrics_collect() (ntenants 0) has none. */
+	if (s->ntenants <= 1) {
+		one(f, "turnpike_allocations", "gauge", "Live allocations", s->allocations);
+	} else {
+		family(f, "turnpike_allocations", "gauge",
+		       "Live allocations, by tenant (the TURN address the client reached; "
+		       "\"default\": the box's own)");
+		for (unsigned int t = 0; t < s->ntenants; t++) {
+			fprintf(f, "turnpike_allocations{tenant=\"");
+			label_value(f, s->tenant_names[t]);
+			fprintf(f, "\"} %u\n", s->tenant_allocs[t]);
+		}
 	}
 	if (s->cluster_on) {
 		static const struct { const char *name, *help; size_t off; } cl[] = {

@@ -121,9 +121,9 @@ cmd_status(void *ctx, struct json_object *req, struct json_object *resp,
 	json_object_object_add(by, "UDP", json_object_new_int64(s->alloc_udp));
 	json_object_object_add(by, "TCP", json_object_new_int64(s->alloc_tcp));
 	json_object_object_add(resp, "allocations_by_transport", by);
-	/* by tenant: the default's and each configured one's (all the
-	 * default's without a tenants list) */
-	{
+	/* by tenant, on a box with a tenants list: the default's and each
+	 * configured one's */
+	if (s->ntenants > 1) {
 		struct json_object *bt = json_object_new_object();
 
 		for (unsigned int t = 0; t < s->ntenants; t++)

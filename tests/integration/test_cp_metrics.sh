@@ -84,7 +84,7 @@ def between(name, f):
     a, b, v = f(s1), f(s2), m[name]
     assert a <= v <= b, (name, a, v, b)
     return v
-assert between('turnpike_allocations{tenant="default"}', lambda s: s['allocations']) > 0
+assert between('turnpike_allocations', lambda s: s['allocations']) > 0
 between('turn_total_allocations{type="UDP"}', lambda s: s['allocations_by_transport']['UDP'])
 assert between('turnpike_cp_requests_total', lambda s: s['stats']['requests']) > 0
 assert between('turnpike_cp_challenges_total', lambda s: s['stats']['challenges']) > 0
@@ -134,12 +134,10 @@ tcp = {re.search(r'event="(\w+)"', k).group(1): v for k, v in m.items()
        if k.startswith('turnpike_dp_tcp_events_total{')}
 assert len(tcp) >= 50 and 'segments_in' in tcp and 'syn_cookies_sent' in tcp \
     and 'close_reset' in tcp and 'turn_reset_bad_frame' in tcp, sorted(tcp)
-# bounded label sets: no label per allocation or user (tenant: the
-# configured ones and "default")
+# bounded label sets: no label per allocation or user
 labels = set(re.findall(r'(\w+)="', t))
 assert labels <= {'type', 'realm', 'direction', 'code', 'worker', 'ring', 'reason',
-                  'event', 'tenant'}, labels
-assert set(re.findall(r'tenant="([^"]*)"', t)) == {'default'}, t
+                  'event'}, labels
 PY
 dpline=$(tp_stats "worker=0")
 tp_check "dp's counters in the scrape are at most what dp itself prints after (SIGUSR1)" python3 - "$TP_TMP/scrape.txt" "$dpline" <<'PY'
