@@ -88,6 +88,10 @@ int cp_acct_alloc_report(struct cp_ctx *cp, const struct ipc_msg *msg,
 			 uint64_t old[IPC_ALLOC_STATS_N]);
 /* An RFC 6062 peer connection's bytes (a GONE) after its allocation
  * ended (in cp_alloc's tcp_bytes order). */
+/* A usage record's reason (CP_ACCT_R_*) for an end as dp says it: a
+ * connection's (enum ipc_conn_reason; anything else: closed) or
+ * ALLOC_END's (IPC_END_EXPIRED, IPC_END_DELETED). */
+unsigned int cp_acct_end_reason(unsigned int ipc_reason);
 /* The tenant index of the record that waits for allocation id's last
  * counters (0, the default tenant, when none waits): where what dp says of
  * an allocation cp no longer has is counted. */

@@ -105,9 +105,8 @@ rec_counts(struct cp_acct_rec *r, const uint64_t c[IPC_ALLOC_STATS_N], const uin
 	r->pkts_to_client = c[4];
 }
 
-/* A record's end as dp says it (enum ipc_end_reason). */
-static unsigned int
-end_reason(unsigned int r)
+unsigned int
+cp_acct_end_reason(unsigned int r)
 {
 	switch (r) {
 	case IPC_CONN_RESET:
@@ -281,7 +280,7 @@ cp_acct_alloc_report(struct cp_ctx *cp, const struct ipc_msg *msg,
 		       is_tls(cp, tu) ? CP_ACCT_TLS : CP_ACCT_TCP;
 	r->relay_tcp = (e->flags & IPC_ALLOC_F_TCP) != 0;
 	r->has_pkts = !r->relay_tcp;
-	r->reason = (uint16_t)end_reason(e->reason);
+	r->reason = (uint16_t)cp_acct_end_reason(e->reason);
 	snprintf(r->user, sizeof(r->user), "%.*s",
 		 (int)(e->user_len < IPC_USER_MAX ? e->user_len : IPC_USER_MAX), e->username);
 	r->client = tu->client;

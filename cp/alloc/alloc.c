@@ -1073,29 +1073,13 @@ stats_in(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	}
 }
 
-/* A connection's end (enum ipc_conn_reason) as a usage record's reason. */
-static unsigned int
-conn_reason_of(uint32_t r)
-{
-	switch (r) {
-	case IPC_CONN_RESET:
-		return CP_ACCT_R_CONN_RESET;
-	case IPC_CONN_TIMEOUT:
-		return CP_ACCT_R_CONN_TIMEOUT;
-	case IPC_CONN_ABORTED:
-		return CP_ACCT_R_CONN_ABORTED;
-	default:
-		return CP_ACCT_R_CONN_CLOSED;
-	}
-}
-
 /* A CONN_DOWN's reason as a usage record's. */
 static unsigned int
 conn_reason(const struct ipc_msg *msg)
 {
 	const struct ipc_conn_event *ev = (const struct ipc_conn_event *)msg->body;
 
-	return msg->h.body_len < sizeof(*ev) ? CP_ACCT_R_CONN_CLOSED : conn_reason_of(ev->reason);
+	return msg->h.body_len < sizeof(*ev) ? CP_ACCT_R_CONN_CLOSED : cp_acct_end_reason(ev->reason);
 }
 
 /* dp removed an allocation and says what it had relayed to the end
@@ -1161,7 +1145,7 @@ alloc_end(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 			reason = CP_ACCT_R_CP_DELETED;
 			break;
 		default:
-			reason = conn_reason_of(e->reason);
+			reason = cp_acct_end_reason(e->reason);
 			cp->stats[CP_STAT_CONN_DOWN_ALLOCS]++;
 			break;
 		}

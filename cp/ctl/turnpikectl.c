@@ -130,47 +130,29 @@ ctl_print_help(FILE *f, const char *path, const struct ctl_help *h)
 		h->args, h->text);
 }
 
-int
-ctl_args(const char *path, int argc, char **argv, const struct ctl_help *h,
-	 const char *const *names, int nargs)
+/* ctl_args() and ctl_args_tenant(): tenant NULL refuses --tenant as any
+ * unknown option. */
+static int
+args_parse(const char *path, int argc, char **argv, const struct ctl_help *h,
+	   const char *const *names, int nargs, const char **tenant)
 {
-	static const struct option longopts[] = {
+	static const struct option plain[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
-
-	ctl_getopt_reset();
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		if (c != 'h')
-			return ctl_option_error(path, c, argv);
-		ctl_print_help(stdout, path, h);
-		return CTL_EXIT_OK;
-	}
-	if (argc - optind < nargs)
-		return ctl_usage_error(path, "missing %s",
-				       names[argc - optind]);
-	if (argc - optind > nargs)
-		return ctl_usage_error(path, "unexpected argument '%s'",
-				       argv[optind + nargs]);
-	return -1;
-}
-
-int
-ctl_args_tenant(const char *path, int argc, char **argv, const struct ctl_help *h,
-		const char *const *names, int nargs, const char **tenant)
-{
-	static const struct option longopts[] = {
+	static const struct option with_tenant[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "tenant", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	*tenant = NULL;
+	if (tenant != NULL)
+		*tenant = NULL;
 	ctl_getopt_reset();
-	while ((c = getopt_long(argc, argv, ":ht:", longopts, NULL)) != -1) {
-		if (c == 't') {
+	while ((c = getopt_long(argc, argv, tenant != NULL ? ":ht:" : ":h",
+				tenant != NULL ? with_tenant : plain, NULL)) != -1) {
+		if (c == 't' && tenant != NULL) {
 			if (optarg[0] == '\0')
 				return ctl_usage_error(path, "--tenant needs a name");
 			*tenant = optarg;
@@ -188,6 +170,20 @@ ctl_args_tenant(const char *path, int argc, char **argv, const struct ctl_help *
 		return ctl_usage_error(path, "unexpected argument '%s'",
 				       argv[optind + nargs]);
 	return -1;
+}
+
+int
+ctl_args(const char *path, int argc, char **argv, const struct ctl_help *h,
+	 const char *const *names, int nargs)
+{
+	return args_parse(path, argc, argv, h, names, nargs, NULL);
+}
+
+int
+ctl_args_tenant(const char *path, int argc, char **argv, const struct ctl_help *h,
+		const char *const *names, int nargs, const char **tenant)
+{
+	return args_parse(path, argc, argv, h, names, nargs, tenant);
 }
 
 int

@@ -236,9 +236,8 @@ tp_conf_parse_prefix(const char *s, uint8_t addr[16], uint8_t *plen)
 	return family;
 }
 
-/* Do a and b agree on their first plen bits? */
-static bool
-same_prefix(const uint8_t *a, const uint8_t *b, unsigned int plen)
+bool
+tp_conf_same_prefix(const uint8_t *a, const uint8_t *b, unsigned int plen)
 {
 	unsigned int whole = plen / 8, rest = plen % 8;
 
@@ -704,7 +703,7 @@ load_gateway(const config_setting_t *port, struct tp_conf_port *p, int family,
 	if (!has_ip)
 		FAIL(s, "%s: %s '%s' needs an %s on the port", who, name, v, ipname);
 	inet_ntop(family == 4 ? AF_INET : AF_INET6, ip, ipbuf, sizeof(ipbuf));
-	if (!same_prefix(a, ip, plen))
+	if (!tp_conf_same_prefix(a, ip, plen))
 		FAIL(s, "%s: %s '%s' lies outside the port's prefix %s/%u", who, name,
 		     v, ipbuf, plen);
 	if (memcmp(a, ip, family == 4 ? 4 : 16) == 0)
@@ -717,9 +716,8 @@ load_gateway(const config_setting_t *port, struct tp_conf_port *p, int family,
 	return 0;
 }
 
-/* Are the host bits of a (beyond plen, in alen bytes) all equal to bit? */
-static bool
-host_bits_all(const uint8_t *a, unsigned int plen, unsigned int alen, bool bit)
+bool
+tp_conf_host_bits_all(const uint8_t *a, unsigned int plen, unsigned int alen, bool bit)
 {
 	for (unsigned int i = plen; i < alen * 8; i++)
 		if (((a[i / 8] >> (7 - i % 8)) & 1u) != (unsigned int)bit)
@@ -801,7 +799,7 @@ load_relay(const config_setting_t *port, struct tp_conf_port *p, int family,
 		if (f != family)
 			FAILS(e, " '%s' is an IPv%d address; %s takes %s (use relay_ipv%d)",
 			      v, f, name, fam, f);
-		if (!same_prefix(a, ip, plen))
+		if (!tp_conf_same_prefix(a, ip, plen))
 			FAILS(e, " '%s' lies outside the port's prefix %s/%u: dp answers %s "
 			      "for relayed addresses on the port's link only", v, ipbuf,
 			      plen, family == 4 ? "ARP" : "neighbour solicitations");
@@ -810,11 +808,11 @@ load_relay(const config_setting_t *port, struct tp_conf_port *p, int family,
 			      "when %s is left out)", v, name);
 		if (has_gw && memcmp(a, gw, alen) == 0)
 			FAILS(e, " '%s' is the port's %s", v, gwname);
-		if (plen + 2 <= alen * 8 && host_bits_all(a, plen, alen, false))
+		if (plen + 2 <= alen * 8 && tp_conf_host_bits_all(a, plen, alen, false))
 			FAILS(e, " '%s' is the %s address of the port's prefix %s/%u", v,
 			      family == 4 ? "network" : "Subnet-Router anycast", ipbuf,
 			      plen);
-		if (family == 4 && plen + 2 <= 32 && host_bits_all(a, plen, alen, true))
+		if (family == 4 && plen + 2 <= 32 && tp_conf_host_bits_all(a, plen, alen, true))
 			FAILS(e, " '%s' is the broadcast address of the port's prefix %s/%u",
 			      v, ipbuf, plen);
 		for (int j = 0; j < i; j++)

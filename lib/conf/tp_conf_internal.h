@@ -6,6 +6,8 @@
 #define TP_CONF_INTERNAL_H
 
 #include <libconfig.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 #include "tp_conf_types.h"
@@ -25,6 +27,11 @@ where(const config_setting_t *s)
 		snprintf(err + _n, errlen - (size_t)_n, __VA_ARGS__); \
 	return -EINVAL; \
 } while (0)
+
+/* Do a and b agree on their first plen bits? Are the host bits of a
+ * (beyond plen, in alen bytes) all equal to bit? (tp_conf.c) */
+bool tp_conf_same_prefix(const uint8_t *a, const uint8_t *b, unsigned int plen);
+bool tp_conf_host_bits_all(const uint8_t *a, unsigned int plen, unsigned int alen, bool bit);
 
 /* Refuse a setting of group g not in names (NULL-terminated); "what" names
  * the group in the message. 0 or -EINVAL with err set. */

@@ -33,24 +33,6 @@
 #include "tp_conf.h"
 #include "tp_conf_internal.h"
 
-static bool
-prefix_holds(const uint8_t *a, const uint8_t *net, unsigned int plen)
-{
-	for (unsigned int i = 0; i < plen; i++)
-		if (((a[i / 8] ^ net[i / 8]) >> (7 - i % 8)) & 1u)
-			return false;
-	return true;
-}
-
-static bool
-host_bits_all(const uint8_t *a, unsigned int plen, unsigned int alen, bool bit)
-{
-	for (unsigned int i = plen; i < alen * 8; i++)
-		if (((a[i / 8] >> (7 - i % 8)) & 1u) != (unsigned int)bit)
-			return false;
-	return true;
-}
-
 /* Is a (family f) any port's own address, gateway or relayed address?
  * what gets a word for the message. */
 static bool
@@ -117,13 +99,13 @@ load_addresses(const config_setting_t *g, struct tp_conf_tenant *t, struct tp_co
 			unsigned int plen = f == 4 ? p->plen4 : p->plen6;
 
 			if (!(p->roles & TP_ROLE_ACCESS) || !(f == 4 ? p->has_ip4 : p->has_ip6) ||
-			    !prefix_holds(a, f == 4 ? p->ip4 : p->ip6, plen))
+			    !tp_conf_same_prefix(a, f == 4 ? p->ip4 : p->ip6, plen))
 				continue;
-			if (plen + 2 <= alen * 8 && host_bits_all(a, plen, alen, false))
+			if (plen + 2 <= alen * 8 && tp_conf_host_bits_all(a, plen, alen, false))
 				FAIL(e, "tenant '%s': address '%s' is the network (or "
 				     "Subnet-Router anycast) address of port '%s'", t->name, v,
 				     p->name);
-			if (f == 4 && plen + 2 <= 32 && host_bits_all(a, plen, alen, true))
+			if (f == 4 && plen + 2 <= 32 && tp_conf_host_bits_all(a, plen, alen, true))
 				FAIL(e, "tenant '%s': address '%s' is the broadcast address of "
 				     "port '%s'", t->name, v, p->name);
 			ta->port = (uint8_t)pi;
