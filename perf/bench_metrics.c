@@ -424,7 +424,7 @@ same_numbers(const char *a, const char *b)
 {
 	static const char *const fams[] = {
 		"turn_total_allocations{type=\"UDP\"} ", "turn_total_allocations{type=\"TCP\"} ",
-		"turnpike_allocations{tenant=\"default\"} ",
+		"turnpike_allocations ",
 		"turnpike_relayed_packets_total{direction=\"from_client\"} ",
 		"turnpike_relayed_bytes_total{direction=\"to_client\"} ",
 		"turnpike_relayed_packets_total{direction=\"to_peer\"} ",
