@@ -17,6 +17,7 @@
 #include "agw/agw.h"
 #include "tcprelay/tcprelay.h"
 #include "dp.h"
+#include "dp_loop_turns.h"
 #include "dp_ctrs.h"
 #include "net/net.h"
 #include "dp_tcp.h"
@@ -82,7 +83,7 @@ static void
 print_line(FILE *out, const char *who, const uint64_t *ctr,
 	   const uint64_t *drop, const uint64_t *cyc, const uint64_t *pkts,
 	   uint64_t busy_cycles, uint64_t busy_pkts, uint64_t stalls,
-	   uint64_t stall_cycles, const uint64_t *long_loops, uint64_t loop_max_us)
+	   uint64_t stall_cycles, const uint64_t *turns, uint64_t loop_max_us)
 {
 	uint64_t drops = 0;
 
@@ -110,14 +111,15 @@ print_line(FILE *out, const char *who, const uint64_t *ctr,
 	/* loop iterations that did work and took long (the delay a packet
 	 * arriving meanwhile waits), and the longest (of any worker) */
 	{
-		static const uint32_t lt_us[DP_LONG_LOOP_N] = DP_LONG_LOOP_US;
+		static const uint32_t us[DP_TURN_BOUNDS] = IPC_DP_TURN_US;
 
-		for (unsigned int i = 0; i < DP_LONG_LOOP_N; i++) {
-			if (lt_us[i] < 1000)
-				fprintf(out, " long_loops_%uus=%" PRIu64, lt_us[i], long_loops[i]);
+		for (unsigned int i = DP_LONG_LOOP_FIRST; i < DP_TURN_BOUNDS; i++) {
+			uint64_t n = dp_turns_over(turns, i);
+
+			if (us[i] < 1000)
+				fprintf(out, " long_loops_%uus=%" PRIu64, us[i], n);
 			else
-				fprintf(out, " long_loops_%ums=%" PRIu64, lt_us[i] / 1000,
-					long_loops[i]);
+				fprintf(out, " long_loops_%ums=%" PRIu64, us[i] / 1000, n);
 		}
 	}
 	fprintf(out, " loop_max_us=%" PRIu64, loop_max_us);
@@ -133,7 +135,7 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 	uint64_t ctr[DP_CTR__COUNT] = { 0 }, drop[DP_DROP__COUNT] = { 0 };
 	uint64_t cyc[DP_STAGE__COUNT] = { 0 }, pkts[DP_STAGE__COUNT] = { 0 };
 	uint64_t busy_c = 0, busy_p = 0, stalls = 0, stall_c = 0;
-	uint64_t lt[DP_LONG_LOOP_N] = { 0 }, loop_max = 0;
+	uint64_t turns[DP_TURN_BUCKETS] = { 0 }, loop_max = 0;
 	double up = (double)(rte_rdtsc() - ctx->start_tsc) / (double)ctx->tsc_hz;
 
 	fprintf(out, "turnpike-dp stats: uptime=%.1fs workers=%u ports=%u tsc_hz=%" PRIu64
@@ -162,10 +164,10 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 		snprintf(who, sizeof(who), "worker=%u lcore=%u", w->id, w->lcore);
 		print_line(out, who, w->ctr, w->drop, w->stage_cycles,
 			   w->stage_pkts, w->busy_cycles, w->busy_pkts, w->stalls,
-			   w->stall_cycles, w->long_loops,
+			   w->stall_cycles, w->turns,
 			   w->loop_max_cycles * 1000000u / ctx->tsc_hz);
-		for (unsigned int i = 0; i < DP_LONG_LOOP_N; i++)
-			lt[i] += w->long_loops[i];
+		for (unsigned int i = 0; i < DP_TURN_BUCKETS; i++)
+			turns[i] += w->turns[i];
 		if (w->loop_max_cycles > loop_max)
 			loop_max = w->loop_max_cycles;
 		for (unsigned int i = 0; i < DP_CTR__COUNT; i++)
@@ -182,7 +184,7 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 		stall_c += w->stall_cycles;
 	}
 	print_line(out, "total", ctr, drop, cyc, pkts, busy_c, busy_p, stalls, stall_c,
-		   lt, loop_max * 1000000u / ctx->tsc_hz);
+		   turns, loop_max * 1000000u / ctx->tsc_hz);
 	for (unsigned int i = 0; i < ctx->nports; i++) {
 		const struct dp_port *p = &ctx->ports[i];
 

@@ -29,10 +29,6 @@
 #define DP_NEIGH_SIZE   1024
 #define DP_HANDOFF_SIZE 4096
 #define DP_IMPAIR_HOLD  4096
-/* loop iterations that did work, counted over 100/200/500 us, 1/2/5/10/20 ms
- * (dp_worker.c's long_loop()) */
-#define DP_LONG_LOOP_N  8
-#define DP_LONG_LOOP_US { 100, 200, 500, 1000, 2000, 5000, 10000, 20000 }
 
 struct rte_mbuf;
 struct rte_mempool;
@@ -430,20 +426,23 @@ struct dp_worker {
 	uint64_t stage_pkts[DP_STAGE__COUNT];
 	uint64_t busy_cycles;        /* cycles in iterations that did work */
 	uint64_t busy_pkts;
+	/* Iterations of the loop that did work by how long each took (rx
+	 * poll stalls excluded; dp_loop_turns.h's buckets, per bucket), the
+	 * buckets' bounds in cycles, and the longest over the first bound.
+	 * A packet that arrives during an iteration waits for its end: this
+	 * is the delay the worker itself adds to what it answers (a ping
+	 * during a handshake storm), apart from the link's. Most take under
+	 * the first bound: their bucket is counted inline, the rest by
+	 * long_turn() (cold). */
+	uint64_t turns[IPC_DP_TURN_BUCKETS];
+	uint64_t turn_limit[IPC_DP_TURN_BOUNDS];
+	uint64_t loop_max_cycles;    /* 0 while none took over the first bound */
 	/* Receive polls that returned packets after more than stall_limit
 	 * cycles: the thread was off its CPU inside the poll (a receive burst
 	 * is a few hundred cycles). The excess is not counted as busy. */
 	uint64_t stalls;
 	uint64_t stall_cycles;
 	uint64_t stall_limit;
-	/* Iterations of the loop that did work and took long (rx poll stalls
-	 * excluded): over each of DP_LONG_LOOP_US, and the longest, in cycles.
-	 * A packet that arrives during an iteration waits for its end: this is
-	 * the delay the worker itself adds to what it answers (a ping during
-	 * a handshake storm), apart from the link's. */
-	uint64_t long_loops[DP_LONG_LOOP_N];
-	uint64_t long_loop_limit[DP_LONG_LOOP_N];
-	uint64_t loop_max_cycles;
 	bool test_poll_armed;        /* the poll-stall test hook is due */
 	/* bumped every tick; the watchdog thread reads it (dp_watchdog.c) */
 	uint64_t heartbeat;

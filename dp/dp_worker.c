@@ -22,6 +22,7 @@
 #include <rte_ring.h>
 
 #include "dp.h"
+#include "dp_loop_turns.h"
 #include "dp_cp.h"
 #include "tcprelay/tcprelay.h"
 #include "dp_tcp.h"
@@ -102,12 +103,7 @@ worker_create(struct dp_ctx *ctx, unsigned int id, unsigned int lcore)
 			   ctx->tsc_hz, rte_rdtsc());
 	w->tick_interval = ctx->tsc_hz / 10;
 	w->stall_limit = ctx->tsc_hz / (1000000u / DP_STALL_US);
-	{
-		static const uint32_t lt_us[DP_LONG_LOOP_N] = DP_LONG_LOOP_US;
-
-		for (unsigned int i = 0; i < DP_LONG_LOOP_N; i++)
-			w->long_loop_limit[i] = ctx->tsc_hz * lt_us[i] / 1000000u;
-	}
+	dp_turn_limits(ctx->tsc_hz, w->turn_limit);
 	ctx->workers[id] = w;
 	/* Plain heap (OpenSSL's callbacks read it, on this worker only). */
 	w->tls_keys = tls_keys_new(IPC_TLS_PSK_MAX);
@@ -278,6 +274,8 @@ worker_publish_stats(struct dp_worker *w)
 	st->handoff_in = w->ctr[DP_CTR_HANDOFF_IN];
 	st->busy_cycles = w->busy_cycles;
 	st->busy_pkts = w->busy_pkts;
+	for (unsigned int i = 0; i < DP_TURN_BUCKETS; i++)
+		st->loop_turns[i] = w->turns[i];
 	for (unsigned int i = 0; i < n; i++)
 		st->drop[i] = w->drop[i];
 	st->tcp_conns = dp_stats_values(w, st->tcp, IPC_DP_TCP_MAX);
@@ -330,13 +328,12 @@ idle_backoff(struct dp_worker *w, uint32_t max_us)
 	w->ctr[DP_CTR_IDLE_SLEEPS]++;
 }
 
-/* A loop iteration over 100 us: counted by how long (cold path). */
+/* A busy loop iteration over the first bound (5 us): counted by how
+ * long (cold path). */
 static void __rte_noinline __rte_cold
-long_loop(struct dp_worker *w, uint64_t cycles)
+long_turn(struct dp_worker *w, uint64_t cycles)
 {
-	for (unsigned int i = 0; i < DP_LONG_LOOP_N; i++)
-		if (cycles > w->long_loop_limit[i])
-			w->long_loops[i]++;
+	w->turns[dp_turn_bucket(w->turn_limit, cycles)]++;
 	if (cycles > w->loop_max_cycles)
 		w->loop_max_cycles = cycles;
 }
@@ -494,8 +491,10 @@ dp_worker_main(void *arg)
 			}
 		}
 		if (work > 0 || swept) {
-			if (unlikely(t3 - start > w->long_loop_limit[0]))
-				long_loop(w, t3 - start);
+			if (likely(t3 - start <= w->turn_limit[0]))
+				w->turns[0]++;
+			else
+				long_turn(w, t3 - start);
 			w->busy_cycles += t3 - start;
 			w->busy_pkts += work;
 			w->idle_loops = 0;

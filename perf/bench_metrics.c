@@ -129,7 +129,8 @@ cp_make(uint32_t n)
 		die("cannot make the shared-memory segment");
 	cp.nworkers = 2;
 	/* dp's names and per-worker counters as a 2-worker dp publishes
-	 * them (38 drop reasons, some 110 TCP counters): the text is the
+	 * them (38 drop reasons, some 110 TCP counters, the loop turns'
+	 * histogram): the text is the
 	 * size a real scrape renders (some 40 KB) */
 	cp.seg.shm->dp_ndrops = 38;
 	for (unsigned int i = 0; i < 38; i++)
@@ -145,8 +146,12 @@ cp_make(uint32_t n)
 			d->drop[i] = 1000 + i;
 		for (unsigned int i = 0; i < 110; i++)
 			d->tcp[i] = 100000 + i;
+		for (unsigned int i = 0; i < IPC_DP_TURN_BUCKETS; i++)
+			d->loop_turns[i] = 1000000u >> i;
+		d->busy_cycles = 987654321;
 		d->updated_ms = ipc_monotonic_ms();
 	}
+	cp.seg.shm->dp_tsc_hz = 2000000000;
 	cp.start_ms = 1000000;
 	cp.now_ms = cp.start_ms;
 	tw_init(&cp.wheel, 0);

@@ -163,6 +163,30 @@ tenant_allocs(struct cp_ctx *cp, const struct cp_alloc_totals *at, struct cp_met
 		s->tenant_allocs[0] = at->allocs;
 }
 
+/* A worker's loop turns by duration from the segment (per bucket) into
+ * cumulative buckets, each sum saturating at UINT64_MAX: whatever a
+ * scribbled segment holds, the buckets never decrease and the last is
+ * the count. Their time: busy_cycles (as taken already: the same number
+ * turnpike_dp_busy_cycles_total shows) over the TSC rate, in whole
+ * seconds and nanoseconds (integers, exact however long dp runs;
+ * hz <= CP_METRICS_TSC_HZ_MAX keeps rem * 1e9 within 64 bits). */
+static void
+take_turns(const struct ipc_dp_stats *d, uint64_t hz, struct cp_metrics_worker *mw)
+{
+	uint64_t sum = 0, cyc = mw->busy_cycles;
+
+	if (hz < CP_METRICS_TSC_HZ_MIN || hz > CP_METRICS_TSC_HZ_MAX)
+		return;
+	for (unsigned int i = 0; i < IPC_DP_TURN_BUCKETS; i++) {
+		if (__builtin_add_overflow(sum, d->loop_turns[i], &sum))
+			sum = UINT64_MAX;
+		mw->turns_le[i] = sum;
+	}
+	mw->turns_sum_s = cyc / hz;
+	mw->turns_sum_ns = (uint32_t)(cyc % hz * 1000000000ull / hz);
+	mw->turns_ok = true;
+}
+
 void
 cp_metrics_collect(struct cp_ctx *cp, struct cp_metrics_snap *s)
 {
@@ -246,6 +270,7 @@ cp_metrics_collect(struct cp_ctx *cp, struct cp_metrics_snap *s)
 			memcpy(s->w[w].tcp, d->tcp, sizeof(s->w[w].tcp));
 			s->w[w].tls_not_after = d->tls_not_after;
 			s->w[w].tls_leg_not_after = d->tls_leg_not_after;
+			take_turns(d, s->dp_tsc_hz, &s->w[w]);
 		}
 
 		s->w[w].allocations = at.worker[w];
@@ -557,6 +582,34 @@ cp_metrics_render(const struct cp_metrics_snap *s, const char *realm, char **out
 				(unsigned long long)(s->w[w].busy_cycles / s->w[w].busy_pkts));
 	one(f, "turnpike_dp_tsc_hz", "gauge", "The TSC rate dp's cycles count in",
 	    s->dp_tsc_hz);
+	family(f, "turnpike_dp_loop_turn_seconds", "histogram",
+	       "How long a dp worker's loop turns that did work (handled packets, swept a "
+	       "table) took: a packet that arrives during one waits for its end");
+	{
+		static const uint32_t us[IPC_DP_TURN_BOUNDS] = IPC_DP_TURN_US;
+		char le[IPC_DP_TURN_BOUNDS][16];
+
+		/* as Prometheus' own clients write them: 5e-06, 0.0001 */
+		for (unsigned int i = 0; i < IPC_DP_TURN_BOUNDS; i++)
+			snprintf(le[i], sizeof(le[i]), "%g", us[i] / 1e6);
+		for (unsigned int w = 0; w < s->nworkers; w++) {
+			const struct cp_metrics_worker *mw = &s->w[w];
+
+			if (!mw->dp_valid || !mw->turns_ok)
+				continue;
+			for (unsigned int i = 0; i < IPC_DP_TURN_BOUNDS; i++)
+				fprintf(f, "turnpike_dp_loop_turn_seconds_bucket{worker=\"%u\","
+					"le=\"%s\"} %llu\n", w, le[i],
+					(unsigned long long)mw->turns_le[i]);
+			fprintf(f, "turnpike_dp_loop_turn_seconds_bucket{worker=\"%u\",le=\"+Inf\"} "
+				"%llu\n"
+				"turnpike_dp_loop_turn_seconds_sum{worker=\"%u\"} %llu.%09u\n"
+				"turnpike_dp_loop_turn_seconds_count{worker=\"%u\"} %llu\n",
+				w, (unsigned long long)mw->turns_le[IPC_DP_TURN_BOUNDS], w,
+				(unsigned long long)mw->turns_sum_s, mw->turns_sum_ns, w,
+				(unsigned long long)mw->turns_le[IPC_DP_TURN_BOUNDS]);
+		}
+	}
 	family(f, "turnpike_dp_drops_total", "counter",
 	       "Packets a dp worker dropped, by reason (dp/dp_drops.def)");
 	for (unsigned int w = 0; w < s->nworkers; w++)

@@ -39,6 +39,21 @@ except urllib.error.HTTPError as e:
 PY
 }
 
+# dp's loop turns by duration (a histogram per worker): its count before
+# any traffic, once the worker has copied its counters (every 100 ms)
+LE=5e-06,1e-05,2e-05,5e-05,0.0001,0.0002,0.0005,0.001,0.002,0.005,0.01,0.02
+hist() {
+  python3 "$(dirname "$0")/lib/prom_histogram.py" "$1" turnpike_dp_loop_turn_seconds \
+    'worker="0"' "$LE" "${@:2}"
+}
+for _ in $(seq 50); do
+  scrape /metrics >"$TP_TMP/scrape0.txt" 2>/dev/null &&
+    grep -q '^turnpike_dp_loop_turn_seconds_count{worker="0"}' "$TP_TMP/scrape0.txt" && break
+  sleep 0.2
+done
+turns0=$(hist "$TP_TMP/scrape0.txt"); rc=$?
+tp_check "before traffic: the loop-turn histogram of worker 0 is whole (count $turns0)" test $rc -eq 0
+
 # Traffic: sessions that end, one that runs on, and a refused password.
 ip netns exec "$TP_NS_C" timeout 60 turnutils_uclient -e 10.211.0.2 -r 3480 -u test -w test \
   -m 4 -c -n 20 -l 120 10.210.0.1 >"$TP_TMP/uc1.log" 2>&1
@@ -121,6 +136,12 @@ between('turnpike_dp_handoffs_total{worker="0",direction="out"}',
         lambda s: s['workers'][0]['dp']['handoff_out'])
 assert between('turnpike_dp_busy_cycles_total{worker="0"}',
                lambda s: s['workers'][0]['dp']['busy_cycles']) > 0
+assert between('turnpike_dp_loop_turn_seconds_count{worker="0"}',
+               lambda s: s['workers'][0]['dp']['loop_turns']['count']) > 0
+between('turnpike_dp_loop_turn_seconds_bucket{worker="0",le="5e-06"}',
+        lambda s: s['workers'][0]['dp']['loop_turns']['le_us']['5'])
+between('turnpike_dp_loop_turn_seconds_bucket{worker="0",le="+Inf"}',
+        lambda s: s['workers'][0]['dp']['loop_turns']['le_us']['+Inf'])
 assert m['turnpike_dp_cycles_per_packet{worker="0"}'] > 0
 drops = {k: v for k, v in m.items() if k.startswith('turnpike_dp_drops_total{')}
 assert len(drops) >= 10, drops          # every reason dp has, per worker
@@ -137,10 +158,14 @@ assert len(tcp) >= 50 and 'segments_in' in tcp and 'syn_cookies_sent' in tcp \
 # bounded label sets: no label per allocation or user
 labels = set(re.findall(r'(\w+)="', t))
 assert labels <= {'type', 'realm', 'direction', 'code', 'worker', 'ring', 'reason',
-                  'event'}, labels
+                  'event', 'le'}, labels
 PY
+turns=$(hist "$TP_TMP/scrape.txt" --more-than "$((${turns0:-0} + 20))" \
+  --sum-is 'turnpike_dp_busy_cycles_total{worker="0"}/turnpike_dp_tsc_hz'); rc=$?
+tp_check "the loop-turn histogram: buckets 5 us .. 20 ms and +Inf, cumulative, _count the +Inf bucket, _sum busy cycles over the TSC rate, 20 more turns after the traffic ($turns0 -> $turns)" \
+  test $rc -eq 0
 dpline=$(tp_stats "worker=0")
-tp_check "dp's counters in the scrape are at most what dp itself prints after (SIGUSR1)" python3 - "$TP_TMP/scrape.txt" "$dpline" <<'PY'
+tp_check "dp's counters in the scrape (packets, long loop turns) are at most what dp itself prints after (SIGUSR1)" python3 - "$TP_TMP/scrape.txt" "$dpline" <<'PY'
 import sys
 t = open(sys.argv[1]).read()
 dp = dict(kv.split('=', 1) for kv in sys.argv[2].split()[1:] if '=' in kv)
@@ -149,6 +174,12 @@ for name, key in [('turnpike_dp_packets_total{worker="0",direction="rx"}', 'rx_p
                   ('turnpike_dp_packets_total{worker="0",direction="tx"}', 'tx_pkts'),
                   ('turnpike_dp_bytes_total{worker="0",direction="rx"}', 'rx_bytes')]:
     assert 0 < m[name] <= int(dp[key]), (name, m[name], dp[key])
+# the long turns dp prints are the histogram's over each bound (one count)
+h = 'turnpike_dp_loop_turn_seconds_bucket{worker="0",le="%s"}'
+count = m['turnpike_dp_loop_turn_seconds_count{worker="0"}']
+for le, key in [('0.0001', 'long_loops_100us'), ('0.001', 'long_loops_1ms'),
+                ('0.02', 'long_loops_20ms')]:
+    assert count - m[h % le] <= int(dp[key]), (le, count - m[h % le], key, dp[key])
 PY
 tp_check "GET / answers ok" bash -c "[ \"\$(scrape_() { :; }; python3 -c 'import urllib.request; print(urllib.request.urlopen(\"http://$maddr/\", timeout=5).read().decode().strip())')\" = ok ]"
 tp_check "an unknown path is 404" bash -c "python3 -c 'import urllib.request,urllib.error,sys

@@ -365,6 +365,84 @@ test_metrics_dp_help_checked(void **state)
 	free(s);
 }
 
+/* dp's loop turns by duration from the segment, which anything may
+ * scribble on: per-bucket counts become cumulative buckets that never
+ * decrease (a sum past 2^64 stays at its largest), the +Inf bucket is
+ * the count; the sum is busy_cycles over the TSC rate, to the
+ * nanosecond; a rate outside 1 MHz..10 GHz (or none) shows no
+ * histogram, as does a worker that never copied its counters. */
+static void
+test_metrics_dp_loop_turns(void **state)
+{
+	struct ipc_shm *shm = cp.seg.shm;
+	struct ipc_dp_stats *d = &ipc_worker(&cp.seg, 0)->dp_stats;
+	struct cp_metrics_snap *s = calloc(1, sizeof(*s));
+	char *out = NULL;
+
+	(void)state;
+	assert_non_null(s);
+	/* never copied: no series */
+	cp_metrics_collect(&cp, s);
+	assert_false(s->w[0].turns_ok);
+	assert_true(cp_metrics_render(s, "r.test", &out) > 0);
+	assert_non_null(strstr(out, "# TYPE turnpike_dp_loop_turn_seconds histogram\n"));
+	assert_null(strstr(out, "turnpike_dp_loop_turn_seconds_bucket{"));
+	free(out);
+
+	shm->dp_tsc_hz = 2000000000;            /* 2 GHz */
+	for (unsigned int i = 0; i < IPC_DP_TURN_BUCKETS; i++)
+		d->loop_turns[i] = i + 1;       /* 1, 2, ... 13: 91 in all */
+	d->busy_cycles = 3ull * 2000000000 + 123456789ull * 2;   /* 3.123456789 s */
+	d->updated_ms = ipc_monotonic_ms();
+	cp_metrics_collect(&cp, s);
+	assert_true(s->w[0].turns_ok);
+	assert_int_equal(s->w[0].turns_le[0], 1);
+	assert_int_equal(s->w[0].turns_le[1], 3);
+	assert_int_equal(s->w[0].turns_le[IPC_DP_TURN_BOUNDS], 91);
+	assert_true(cp_metrics_render(s, "r.test", &out) > 0);
+	assert_non_null(strstr(out, "\nturnpike_dp_loop_turn_seconds_bucket{worker=\"0\",le=\"5e-06\"} 1\n"
+				    "turnpike_dp_loop_turn_seconds_bucket{worker=\"0\",le=\"1e-05\"} 3\n"
+				    "turnpike_dp_loop_turn_seconds_bucket{worker=\"0\",le=\"2e-05\"} 6\n"
+				    "turnpike_dp_loop_turn_seconds_bucket{worker=\"0\",le=\"5e-05\"} 10\n"
+				    "turnpike_dp_loop_turn_seconds_bucket{worker=\"0\",le=\"0.0001\"} 15\n"));
+	assert_non_null(strstr(out, "le=\"0.0002\"} 21\n"));
+	assert_non_null(strstr(out, "le=\"0.001\"} 36\n"));
+	assert_non_null(strstr(out, "le=\"0.02\"} 78\n"));
+	assert_non_null(strstr(out, "\nturnpike_dp_loop_turn_seconds_bucket{worker=\"0\",le=\"+Inf\"} 91\n"
+				    "turnpike_dp_loop_turn_seconds_sum{worker=\"0\"} 3.123456789\n"
+				    "turnpike_dp_loop_turn_seconds_count{worker=\"0\"} 91\n"));
+	free(out);
+
+	/* scribbled: huge counts saturate, the buckets still never decrease */
+	d->loop_turns[2] = UINT64_MAX - 1;
+	d->loop_turns[5] = UINT64_MAX / 2;
+	cp_metrics_collect(&cp, s);
+	assert_true(s->w[0].turns_ok);
+	assert_int_equal(s->w[0].turns_le[1], 3);
+	for (unsigned int i = 2; i < IPC_DP_TURN_BUCKETS; i++)
+		assert_true(s->w[0].turns_le[i] == UINT64_MAX);
+
+	/* a TSC rate no time can be had from: no series */
+	shm->dp_tsc_hz = 0;
+	cp_metrics_collect(&cp, s);
+	assert_false(s->w[0].turns_ok);
+	shm->dp_tsc_hz = CP_METRICS_TSC_HZ_MAX + 1;
+	cp_metrics_collect(&cp, s);
+	assert_false(s->w[0].turns_ok);
+	assert_true(cp_metrics_render(s, "r.test", &out) > 0);
+	assert_null(strstr(out, "turnpike_dp_loop_turn_seconds_bucket{"));
+	assert_null(strstr(out, "turnpike_dp_loop_turn_seconds_count{"));
+	free(out);
+	/* the largest rate taken: the nanoseconds do not overflow */
+	shm->dp_tsc_hz = CP_METRICS_TSC_HZ_MAX;
+	d->busy_cycles = UINT64_MAX;
+	cp_metrics_collect(&cp, s);
+	assert_true(s->w[0].turns_ok);
+	assert_int_equal(s->w[0].turns_sum_s, UINT64_MAX / CP_METRICS_TSC_HZ_MAX);
+	assert_true(s->w[0].turns_sum_ns < 1000000000u);
+	free(s);
+}
+
 /* An allocation to the TURN address 10.0.0.<last>. */
 static void
 fake_alloc(uint8_t last)
@@ -656,6 +734,7 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_dp_families, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_dp_help_checked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_dp_loop_turns, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_allocations_by_tenant, setup,
 						teardown),
 		cmocka_unit_test(test_metrics_allowed_sources),
