@@ -196,9 +196,26 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 	for (unsigned int wi = 0; wi < ctx->nworkers; wi++) {
 		const struct dp_worker *w = ctx->workers[wi];
 
-		if (w != NULL)
-			fprintf(out, "loop worker=%u loops=%" PRIu64 " tsc=%" PRIu64 "\n", w->id,
-				__atomic_load_n(&w->loops, __ATOMIC_RELAXED), rte_rdtsc());
+		static const char *const by[DP_LONG_BY__COUNT] = {
+#define X(e, n) n,
+			DP_LONG_BY(X)
+#undef X
+		};
+
+		if (w == NULL)
+			continue;
+		fprintf(out, "loop worker=%u loops=%" PRIu64 " tsc=%" PRIu64, w->id,
+			__atomic_load_n(&w->loops, __ATOMIC_RELAXED), rte_rdtsc());
+		/* the busy turns per bucket (IPC_DP_TURN_US, then +Inf), and
+		 * the long ones (over 20 us) by what took most of them */
+		fprintf(out, " turns=");
+		for (unsigned int i = 0; i < DP_TURN_BUCKETS; i++)
+			fprintf(out, "%s%" PRIu64, i > 0 ? "," : "", w->turns[i]);
+		for (unsigned int i = 0; i < DP_LONG_BY__COUNT; i++)
+			fprintf(out, " long_%s=%" PRIu64, by[i], w->long_by[i]);
+		fprintf(out, " long_pkts=%" PRIu64 " long_ticks=%" PRIu64 " tick_max_us=%" PRIu64
+			"\n", w->long_pkts, w->long_ticks,
+			w->tick_max_cycles * 1000000u / ctx->tsc_hz);
 	}
 	for (unsigned int wi = 0; wi < ctx->nworkers; wi++) {
 		const struct dp_worker *w = ctx->workers[wi];

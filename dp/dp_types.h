@@ -64,6 +64,18 @@ enum dp_stage {
 	DP_STAGE__COUNT,
 };
 
+/* What took most of a long loop turn (dp_worker.c's long_turn()). */
+#define DP_LONG_BY(X) X(PKT, "pkt") X(CTL, "ctl") X(TCP, "tcp")
+enum dp_long_by {
+#define X(e, n) DP_LONG_BY_##e,
+	DP_LONG_BY(X)
+#undef X
+	DP_LONG_BY__COUNT,
+};
+/* The bound (an index of IPC_DP_TURN_US: 20 us) from which a turn or a
+ * tick counts as long in long_by, long_ticks. */
+#define DP_LONG_TURN_BOUND 2u
+
 struct dp_port {
 	uint16_t port_id;
 	uint8_t index;               /* position in ctx->ports */
@@ -437,6 +449,15 @@ struct dp_worker {
 	uint64_t turns[IPC_DP_TURN_BUCKETS];
 	uint64_t turn_limit[IPC_DP_TURN_BOUNDS];
 	uint64_t loop_max_cycles;    /* 0 while none took over the first bound */
+	/* The turns over DP_LONG_TURN_BOUND (20 us) by what took most of
+	 * them: packets (receive, input, transmit), cp's messages and the
+	 * sweeps, or dp/tcp's timers and queues; the packets those turns
+	 * handled; and the ticks (every 100 ms, between turns) that took
+	 * as long, with the longest tick. What makes the latency tail. */
+	uint64_t long_by[DP_LONG_BY__COUNT];
+	uint64_t long_pkts;
+	uint64_t long_ticks;
+	uint64_t tick_max_cycles;
 	/* Receive polls that returned packets after more than stall_limit
 	 * cycles: the thread was off its CPU inside the poll (a receive burst
 	 * is a few hundred cycles). The excess is not counted as busy. */

@@ -329,13 +329,27 @@ idle_backoff(struct dp_worker *w, uint32_t max_us)
 }
 
 /* A busy loop iteration over the first bound (5 us): counted by how
- * long (cold path). */
+ * long (cold path); past DP_LONG_TURN_BOUND, by what took most of it
+ * (ctl: cp's messages, a SYNC's answer and the sweeps; tcp: dp/tcp's
+ * poll; pkt: the rest, the packets' stages). */
 static void __rte_noinline __rte_cold
-long_turn(struct dp_worker *w, uint64_t cycles)
+long_turn(struct dp_worker *w, uint64_t cycles, uint64_t ctl, uint64_t tcp,
+	  unsigned int work)
 {
 	w->turns[dp_turn_bucket(w->turn_limit, cycles)]++;
 	if (cycles > w->loop_max_cycles)
 		w->loop_max_cycles = cycles;
+	if (cycles > w->turn_limit[DP_LONG_TURN_BOUND]) {
+		uint64_t pkt = ctl + tcp < cycles ? cycles - ctl - tcp : 0;
+
+		if (ctl >= pkt && ctl >= tcp)
+			w->long_by[DP_LONG_BY_CTL]++;
+		else if (tcp >= pkt)
+			w->long_by[DP_LONG_BY_TCP]++;
+		else
+			w->long_by[DP_LONG_BY_PKT]++;
+		w->long_pkts += work;
+	}
 }
 
 int
@@ -364,6 +378,7 @@ dp_worker_main(void *arg)
 
 	while (!ctx->stop) {
 		uint64_t start = rte_rdtsc(), t0 = start, t1, t2, t3;
+		uint64_t c_ctl = 0, c_tcp = 0;  /* (for long_turn() only) */
 		unsigned int work = 0;
 		bool swept = false;
 
@@ -447,7 +462,9 @@ dp_worker_main(void *arg)
 
 			if (k > 0) {
 				work += k;
-				t0 = rte_rdtsc();
+				t2 = rte_rdtsc();
+				c_tcp = t2 - t0;
+				t0 = t2;
 			}
 		}
 		if (w->turn != NULL)
@@ -460,7 +477,9 @@ dp_worker_main(void *arg)
 				if (w->tcp != NULL)
 					dp_tcp_wake(w);
 				work += k;
-				t0 = rte_rdtsc();
+				t2 = rte_rdtsc();
+				c_ctl = t2 - t0;
+				t0 = t2;
 			}
 			/* Table sweeps are the worker's work too: their cycles
 			 * count as busy, though they relay no packet. A SYNC's
@@ -472,7 +491,9 @@ dp_worker_main(void *arg)
 				if (w->tcp != NULL)
 					dp_tcp_wake(w);
 				swept = true;
-				t0 = rte_rdtsc();
+				t2 = rte_rdtsc();
+				c_ctl += t2 - t0;
+				t0 = t2;
 			}
 		}
 		/* TURN-over-TCP frames gathered in this burst go to their
@@ -494,15 +515,23 @@ dp_worker_main(void *arg)
 			if (likely(t3 - start <= w->turn_limit[0]))
 				w->turns[0]++;
 			else
-				long_turn(w, t3 - start);
+				long_turn(w, t3 - start, c_ctl, c_tcp, work);
 			w->busy_cycles += t3 - start;
 			w->busy_pkts += work;
 			w->idle_loops = 0;
 			w->sleep_us = 0;
 		}
 		if (t3 >= w->next_tick) {
+			uint64_t t4;
+
 			worker_tick(w, t3);
 			w->next_tick = t3 + w->tick_interval;
+			/* packets that arrive meanwhile wait for it too */
+			t4 = rte_rdtsc();
+			if (t4 - t3 > w->turn_limit[DP_LONG_TURN_BOUND])
+				w->long_ticks++;
+			if (t4 - t3 > w->tick_max_cycles)
+				w->tick_max_cycles = t4 - t3;
 		}
 		if (work == 0 && !swept)
 			idle_backoff(w, max_sleep);
