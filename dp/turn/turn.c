@@ -12,12 +12,15 @@
  * receiver; STUN messages, which dp does read, are verified first.
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_memzone.h>
 #include <rte_net_crc.h>
 
 #include "../dp.h"
@@ -30,6 +33,43 @@
 #include "turn_internal.h"
 
 /* ---- set-up ------------------------------------------------------------- */
+
+static void
+page_size_str(char *buf, size_t len, uint64_t sz)
+{
+	if (sz >= (1ull << 30))
+		snprintf(buf, len, "%" PRIu64 " GB", sz >> 30);
+	else if (sz >= (1ull << 20))
+		snprintf(buf, len, "%" PRIu64 " MB", sz >> 20);
+	else
+		snprintf(buf, len, "%" PRIu64 " kB", sz >> 10);
+}
+
+/* Which pages the workers' tables got (their TLB misses at a large cap
+ * depend on it): once, at start; each worker's when they differ. */
+static void
+turn_log_pages(const struct dp_ctx *ctx, size_t all)
+{
+	const struct turn_worker *t0 = ctx->workers[0]->turn;
+	char sz[32];
+	bool same = true;
+
+	for (unsigned int i = 1; i < ctx->nworkers; i++)
+		same = same && ctx->workers[i]->turn->tables_page_sz == t0->tables_page_sz;
+	if (same) {
+		page_size_str(sz, sizeof(sz), t0->tables_page_sz);
+		tp_log(TP_LOG_INFO, "TURN tables on %s pages (%.1f MiB over %u worker(s)%s)\n",
+		       sz, (double)all / (1024.0 * 1024.0), ctx->nworkers,
+		       t0->tables_page_sz < (1ull << 30) &&
+		       t0->tables_mz->len >= TURN_TABLES_1G_MIN ?
+		       ": no 1 GB page was free (tools/bootstrap reserves them)" : "");
+		return;
+	}
+	for (unsigned int i = 0; i < ctx->nworkers; i++) {
+		page_size_str(sz, sizeof(sz), ctx->workers[i]->turn->tables_page_sz);
+		tp_log(TP_LOG_INFO, "TURN tables of worker %u on %s pages\n", i, sz);
+	}
+}
 
 int
 turn_init(struct dp_ctx *ctx)
@@ -115,6 +155,7 @@ turn_init(struct dp_ctx *ctx)
 			       k < n4 ? 4 : 16);
 		}
 	}
+	turn_log_pages(ctx, all);
 	tp_log(TP_LOG_INFO, "TURN table: %u allocations per worker (cp.quota_total "
 	       "%u over %u worker(s)), %.1f MiB per worker (%zu-byte slots, "
 	       "%.0f bytes an allocation with the tuple hash and the peer tables; "
@@ -158,14 +199,8 @@ turn_free(struct dp_ctx *ctx)
 		if (w == NULL || w->turn == NULL)
 			continue;
 		t = w->turn;
-		turn_tt_free(&t->tt);
-		rte_free(t->allocs);
+		turn_worker_tables_free(t);
 		turn_bindings_free(t);
-		rte_free(t->by_relay);
-		rte_free(t->live.slot);
-		rte_free(t->live.pos);
-		rte_free(t->expires);
-		rte_free(t->created);
 		rte_free(t->final_mem);
 		rte_free(t->ends_mem);
 		rte_free(t->admit);

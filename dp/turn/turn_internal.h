@@ -81,6 +81,15 @@ int turn_key_hash_selfcheck(void);
  * ports each); *bytes gets the memory they took. 0 or -ENOMEM. */
 int turn_worker_tables(struct dp_worker *w, uint32_t cap, uint32_t ntbl,
 		       uint32_t span, size_t *bytes);
+/* A worker's tables this big or more ask for 1 GB pages: a packet at a
+ * million allocations touches a bucket and an allocation in 345 MiB,
+ * scattered, beyond what the TLB's entries for 2 MB pages reach (on a
+ * guest behind shadow paging, far beyond). Smaller ones stay on the 2 MB
+ * pages: a process with small tables (the tests start many dp's, two at a
+ * time sometimes) takes none of the few 1 GB pages a box has. */
+#define TURN_TABLES_1G_MIN ((size_t)128 << 20)
+/* Those tables out again (turn_free()). */
+void turn_worker_tables_free(struct turn_worker *t);
 /* The index of ip among the family's relayed addresses, -1 when not one. */
 int turn_relay_index(const struct dp_ctx *ctx, uint8_t family, const uint8_t *ip);
 /* Point a's relayed transport addresses at slot pos (on), or clear those

@@ -17,6 +17,7 @@
 
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
+#include <rte_memzone.h>
 #include <rte_net_crc.h>
 #include <rte_random.h>
 
@@ -232,6 +233,73 @@ tt_add(struct turn_worker *t, const union turn_keyu *k, uint32_t h)
 	return (int)slot;
 }
 
+/* The tables as big as cap in one region of the worker's, zeroed: on 1 GB
+ * pages when they are big and the box has one free (else DPDK's heap
+ * grows from 2 MB ones: RTE_MEMZONE_SIZE_HINT_ONLY), on its 2 MB pages
+ * otherwise. */
+static int
+tables_region(struct dp_worker *w, uint32_t cap, uint32_t ntbl, uint32_t span, int socket)
+{
+	struct turn_worker *t = w->turn;
+	const size_t cl = RTE_CACHE_LINE_SIZE;
+	size_t sz_tt = turn_tt_bytes(cap);
+	size_t sz_allocs = RTE_ALIGN_CEIL(sizeof(*t->allocs) * cap, cl);
+	size_t sz_relay = RTE_ALIGN_CEIL(sizeof(uint32_t) * span * (ntbl > 0 ? ntbl : 1), cl);
+	size_t sz_live = RTE_ALIGN_CEIL(sizeof(uint32_t) * (cap ? cap : 1), cl);
+	size_t sz_ms = RTE_ALIGN_CEIL(sizeof(uint64_t) * (cap ? cap : 1), cl);
+	size_t len = sz_tt + sz_allocs + sz_relay + 2 * sz_live + 2 * sz_ms;
+	unsigned int flags = len >= TURN_TABLES_1G_MIN ?
+			     RTE_MEMZONE_1GB | RTE_MEMZONE_SIZE_HINT_ONLY : 0;
+	char name[RTE_MEMZONE_NAMESIZE];
+	uint8_t *p;
+
+	snprintf(name, sizeof(name), "turn_tables_%u", w->id);
+	t->tables_mz = rte_memzone_reserve_aligned(name, len, socket, flags, cl);
+	if (t->tables_mz == NULL)
+		return -ENOMEM;
+	t->tables_page_sz = t->tables_mz->hugepage_sz;
+	p = t->tables_mz->addr;
+	/* (memory the heap had before may not be zero) */
+	memset(p, 0, len);
+	turn_tt_init_at(&t->tt, cap, p);
+	p += sz_tt;
+	t->allocs = (struct turn_alloc *)p;
+	p += sz_allocs;
+	t->by_relay = (uint32_t *)p;
+	p += sz_relay;
+	t->live.slot = (uint32_t *)p;
+	p += sz_live;
+	t->live.pos = (uint32_t *)p;
+	p += sz_live;
+	t->expires = (uint64_t *)p;
+	p += sz_ms;
+	t->created = (uint64_t *)p;
+	return 0;
+}
+
+/* A worker's tables out: the region and the rest. */
+void
+turn_worker_tables_free(struct turn_worker *t)
+{
+	turn_tt_free(&t->tt);
+	if (t->tables_mz != NULL) {
+		t->allocs = NULL;
+		t->by_relay = NULL;
+		t->live.slot = NULL;
+		t->live.pos = NULL;
+		t->expires = NULL;
+		t->created = NULL;
+		rte_memzone_free(t->tables_mz);
+		t->tables_mz = NULL;
+	}
+	rte_free(t->allocs);
+	rte_free(t->by_relay);
+	rte_free(t->live.slot);
+	rte_free(t->live.pos);
+	rte_free(t->expires);
+	rte_free(t->created);
+}
+
 /* One worker's tables; *bytes gets the memory they took. */
 int
 turn_worker_tables(struct dp_worker *w, uint32_t cap, uint32_t ntbl, uint32_t span,
@@ -244,22 +312,9 @@ turn_worker_tables(struct dp_worker *w, uint32_t cap, uint32_t ntbl, uint32_t sp
 	memset(&before, 0, sizeof(before));
 	memset(&after, 0, sizeof(after));
 	rte_malloc_get_socket_stats(socket, &before);
-	if (turn_tt_init(&t->tt, cap, socket) < 0)
+	if (tables_region(w, cap, ntbl, span, socket) < 0)
 		return -ENOMEM;
-	t->allocs = rte_zmalloc_socket("turn_allocs", sizeof(*t->allocs) * cap,
-				       RTE_CACHE_LINE_SIZE, socket);
-	t->by_relay = rte_zmalloc_socket("turn_relay", sizeof(uint32_t) * span *
-					 (ntbl > 0 ? ntbl : 1), RTE_CACHE_LINE_SIZE,
-					 socket);
-	t->live.slot = rte_malloc_socket("turn_live", sizeof(uint32_t) * cap,
-					 RTE_CACHE_LINE_SIZE, socket);
-	t->live.pos = rte_malloc_socket("turn_live_pos", sizeof(uint32_t) * cap,
-					RTE_CACHE_LINE_SIZE, socket);
 	t->live.n = 0;
-	t->expires = rte_zmalloc_socket("turn_expires", sizeof(uint64_t) * cap,
-					RTE_CACHE_LINE_SIZE, socket);
-	t->created = rte_zmalloc_socket("turn_created", sizeof(uint64_t) * cap,
-					RTE_CACHE_LINE_SIZE, socket);
 	{
 		/* a slot for every allocation removed between two flushes,
 		 * up to 16384 (a mass removal beyond it loses the rest's,
@@ -291,9 +346,7 @@ turn_worker_tables(struct dp_worker *w, uint32_t cap, uint32_t ntbl, uint32_t sp
 	}
 	t->admit = rte_malloc_socket("turn_admit", sizeof(*t->admit),
 				     RTE_CACHE_LINE_SIZE, socket);
-	if (t->allocs == NULL ||
-	    t->by_relay == NULL || t->live.slot == NULL || t->live.pos == NULL ||
-	    t->admit == NULL || t->expires == NULL || t->created == NULL || turn_bindings_init(t, cap) < 0 ||
+	if (t->admit == NULL || turn_bindings_init(t, cap) < 0 ||
 	    nonce_ctx_init(&t->nonce) < 0)
 		return -ENOMEM;
 	if (w->ctx->conf->tenants.n > 0) {

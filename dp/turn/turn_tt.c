@@ -10,6 +10,7 @@
  * ones, as rte_hash's key index gives them.
  */
 #include <errno.h>
+#include <stdbool.h>
 
 #include <rte_common.h>
 #include <rte_malloc.h>
@@ -17,29 +18,62 @@
 #include "turn_types.h"
 #include "turn_tt.h"
 
+/* at most 5/7 full: a power of two of buckets, cap / 5 at least */
+static uint32_t
+tt_buckets(uint32_t cap)
+{
+	return rte_align32pow2(cap / 5 + 1);
+}
+
+static void
+tt_setup(struct turn_tt *tt, uint32_t cap, uint32_t nb)
+{
+	tt->mask = nb - 1;
+	for (uint32_t i = 0; i < cap; i++)
+		tt->free[i] = cap - 1 - i;     /* slot 0 first */
+	tt->nfree = cap;
+}
+
 int
 turn_tt_init(struct turn_tt *tt, uint32_t cap, int socket)
 {
-	/* at most 5/7 full: a power of two of buckets, cap / 5 at least */
-	uint32_t nb = rte_align32pow2(cap / 5 + 1);
+	uint32_t nb = tt_buckets(cap);
 
+	tt->own = true;
 	tt->b = rte_zmalloc_socket("turn_tt", sizeof(*tt->b) * nb, RTE_CACHE_LINE_SIZE, socket);
 	tt->free = rte_malloc_socket("turn_tt_free", sizeof(uint32_t) * (cap ? cap : 1),
 				     RTE_CACHE_LINE_SIZE, socket);
 	if (tt->b == NULL || tt->free == NULL)
 		return -ENOMEM;
-	tt->mask = nb - 1;
-	for (uint32_t i = 0; i < cap; i++)
-		tt->free[i] = cap - 1 - i;     /* slot 0 first */
-	tt->nfree = cap;
+	tt_setup(tt, cap, nb);
 	return 0;
+}
+
+size_t
+turn_tt_bytes(uint32_t cap)
+{
+	return sizeof(struct turn_tt_bucket) * tt_buckets(cap) +
+	       RTE_ALIGN_CEIL(sizeof(uint32_t) * (cap ? cap : 1), RTE_CACHE_LINE_SIZE);
+}
+
+void
+turn_tt_init_at(struct turn_tt *tt, uint32_t cap, void *mem)
+{
+	uint32_t nb = tt_buckets(cap);
+
+	tt->own = false;
+	tt->b = mem;
+	tt->free = (uint32_t *)(tt->b + nb);
+	tt_setup(tt, cap, nb);
 }
 
 void
 turn_tt_free(struct turn_tt *tt)
 {
-	rte_free(tt->b);
-	rte_free(tt->free);
+	if (tt->own) {
+		rte_free(tt->b);
+		rte_free(tt->free);
+	}
 	tt->b = NULL;
 	tt->free = NULL;
 }

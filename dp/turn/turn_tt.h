@@ -6,12 +6,18 @@
 #ifndef DP_TURN_TT_H
 #define DP_TURN_TT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct turn_tt;
 
 /* A table for cap slots on socket: 0, or -ENOMEM. */
 int turn_tt_init(struct turn_tt *tt, uint32_t cap, int socket);
+/* The bytes of a table for cap slots (buckets, then the free slots), and
+ * one in mem: that many zeroed bytes, cache-line aligned, the caller's
+ * (turn_tt_free() leaves them to it). */
+size_t turn_tt_bytes(uint32_t cap);
+void turn_tt_init_at(struct turn_tt *tt, uint32_t cap, void *mem);
 void turn_tt_free(struct turn_tt *tt);
 /* A free slot into *slot: 0, or -ENOSPC when all cap are in use. */
 int turn_tt_slot_get(struct turn_tt *tt, uint32_t *slot);

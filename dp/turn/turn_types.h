@@ -208,11 +208,14 @@ struct turn_tt_bucket {
 	uint32_t slot[8];
 } __rte_cache_aligned;
 
+struct rte_memzone;
+
 struct turn_tt {
 	struct turn_tt_bucket *b;
 	uint32_t mask;                    /* buckets - 1 */
 	uint32_t nfree;
 	uint32_t *free;                   /* the slots not in use (a stack) */
+	bool own;                         /* b and free are its own (rte_free) */
 };
 
 /* TURN's process-wide settings (ctx->turn, from the turn group at
@@ -342,6 +345,11 @@ struct turn_worker {
 	uint64_t hairpin_refused;         /* ... to a port that is not a
 					   * relayed one (never to the wire) */
 	uint64_t hairpin_unreach;         /* ... to no allocation: ICMP back */
+	/* The tables as big as cap (the tuple table, allocs, by_relay, the
+	 * live list, expires, created) in one region (turn_worker_tables()),
+	 * and the size of the pages it got */
+	const struct rte_memzone *tables_mz;
+	uint64_t tables_page_sz;
 };
 
 #endif /* DP_TURN_TYPES_H */

@@ -223,6 +223,42 @@ test_turn_tt_random_against_an_array(void **state)
 	assert_int_equal(f->t.tt.nfree, NSLOTS);
 }
 
+/* A table in memory of the caller's (dp's tables share one region,
+ * turn_worker_tables()): its buckets and free slots within
+ * turn_tt_bytes(), every slot usable, the bytes after it untouched, and
+ * the memory left to the caller by turn_tt_free(). */
+static void
+test_turn_tt_init_at_in_callers_memory(void **state)
+{
+	struct fx *f = *state;
+	struct turn_tt own = f->t.tt;
+	size_t n = turn_tt_bytes(NSLOTS);
+	uint8_t *mem = aligned_alloc(64, n + 64);
+
+	assert_non_null(mem);
+	memset(mem, 0, n);
+	memset(mem + n, 0xa5, 64);
+	turn_tt_init_at(&f->t.tt, NSLOTS, mem);
+	assert_ptr_equal(f->t.tt.b, mem);
+	assert_true(f->t.tt.mask + 1 >= NSLOTS / 5);
+	assert_true((uint8_t *)f->t.tt.free >=
+		    mem + (f->t.tt.mask + 1) * sizeof(struct turn_tt_bucket));
+	assert_true((uint8_t *)(f->t.tt.free + NSLOTS) <= mem + n);
+	assert_int_equal(f->t.tt.nfree, NSLOTS);
+	for (uint32_t i = 0; i < NSLOTS; i++)
+		add(f, i, i * 2654435761u);
+	assert_int_equal(f->slot[0], 0);        /* slot 0 first */
+	assert_int_equal(f->t.tt.nfree, 0);
+	check_all(f, NSLOTS);
+	for (uint32_t i = 0; i < 64; i++)
+		assert_int_equal(mem[n + i], 0xa5);
+	turn_tt_free(&f->t.tt);
+	assert_null(f->t.tt.b);
+	assert_null(f->t.tt.free);
+	free(mem);                              /* (ASan: twice, had it been taken) */
+	f->t.tt = own;
+}
+
 int
 main(void)
 {
@@ -233,6 +269,8 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_turn_tt_hash_zero_and_wrap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_turn_tt_random_against_an_array, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_turn_tt_init_at_in_callers_memory, setup,
 						teardown),
 	};
 
