@@ -213,8 +213,9 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 			fprintf(out, "%s%" PRIu64, i > 0 ? "," : "", w->turns[i]);
 		for (unsigned int i = 0; i < DP_LONG_BY__COUNT; i++)
 			fprintf(out, " long_%s=%" PRIu64, by[i], w->long_by[i]);
-		fprintf(out, " long_pkts=%" PRIu64 " long_ticks=%" PRIu64 " tick_max_us=%" PRIu64
-			"\n", w->long_pkts, w->long_ticks,
+		fprintf(out, " long_pkts=%" PRIu64 " long_ticks=%" PRIu64 " ticks=%" PRIu64
+			" tick_cycles=%" PRIu64 " tick_max_us=%" PRIu64 "\n", w->long_pkts,
+			w->long_ticks, w->ticks, w->tick_cycles,
 			w->tick_max_cycles * 1000000u / ctx->tsc_hz);
 	}
 	for (unsigned int wi = 0; wi < ctx->nworkers; wi++) {

@@ -457,6 +457,7 @@ struct dp_worker {
 	uint64_t long_by[DP_LONG_BY__COUNT];
 	uint64_t long_pkts;
 	uint64_t long_ticks;
+	uint64_t ticks, tick_cycles;
 	uint64_t tick_max_cycles;
 	/* Receive polls that returned packets after more than stall_limit
 	 * cycles: the thread was off its CPU inside the poll (a receive burst

@@ -530,6 +530,8 @@ dp_worker_main(void *arg)
 			t4 = rte_rdtsc();
 			if (t4 - t3 > w->turn_limit[DP_LONG_TURN_BOUND])
 				w->long_ticks++;
+			w->ticks++;
+			w->tick_cycles += t4 - t3;
 			if (t4 - t3 > w->tick_max_cycles)
 				w->tick_max_cycles = t4 - t3;
 		}

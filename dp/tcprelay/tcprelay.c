@@ -69,6 +69,27 @@ static const char *const tr_ctr_names[TR_CTR__COUNT] = {
 
 /* ---- the worker loop, set-up, statistics ---------------------------------- */
 
+/* Groups a poll looks at for the live budgets' peak (the whole table in
+ * tcp_max_conns / this polls, a millisecond or less apart). */
+#define TR_PEAK_SLICE 256u
+
+static void
+tr_peak_sweep(struct tcprelay_worker *tr)
+{
+	for (uint32_t k = 0; k < TR_PEAK_SLICE && tr->groups != NULL; k++) {
+		const struct tr_group *g = &tr->groups[tr->peak_cur];
+
+		if (g->used) {
+			if (g->b.peak_bytes > tr->live_peak_bytes)
+				tr->live_peak_bytes = g->b.peak_bytes;
+			if (g->b.peak_mbufs > tr->live_peak_mbufs)
+				tr->live_peak_mbufs = g->b.peak_mbufs;
+		}
+		if (++tr->peak_cur >= tr->max)
+			tr->peak_cur = 0;
+	}
+}
+
 unsigned int
 tcprelay_poll(struct dp_worker *w, uint64_t now_ms)
 {
@@ -79,6 +100,8 @@ tcprelay_poll(struct dp_worker *w, uint64_t now_ms)
 		return 0;
 	if (tr->nstubs > 0)
 		tr_stub_sweep(w, tr);
+	if (tr->ngroups > 0)
+		tr_peak_sweep(tr);
 	return (tr->gwake1 != 0 ? tr_group_wake_run(w, tr) : 0) + ev_flush(w);
 }
 
@@ -250,16 +273,10 @@ tcprelay_free(struct dp_worker *w)
 static uint64_t
 budget_peak(const struct tcprelay_worker *tr, bool mbufs)
 {
-	uint64_t p = mbufs ? tr->peak_mbufs : tr->peak_bytes;
+	uint64_t gone = mbufs ? tr->peak_mbufs : tr->peak_bytes;
+	uint64_t live = mbufs ? tr->live_peak_mbufs : tr->live_peak_bytes;
 
-	for (uint32_t i = 0; tr->groups != NULL && i < tr->max; i++) {
-		const struct tr_group *g = &tr->groups[i];
-		uint64_t v = mbufs ? g->b.peak_mbufs : g->b.peak_bytes;
-
-		if (g->used && v > p)
-			p = v;
-	}
-	return p;
+	return gone > live ? gone : live;
 }
 
 static const struct dp_ctrs_desc tr_desc[TR_CTR__COUNT + 4] = {

@@ -141,6 +141,14 @@ struct tcprelay_worker {
 	uint32_t budget_bytes, budget_mbufs;   /* turn.tcp_alloc_* */
 	uint64_t peak_bytes;      /* the most a budget that went held */
 	uint32_t peak_mbufs;
+	/* The most a live budget held, a running maximum over a sweep of
+	 * the groups a slice at a time (tcprelay_poll()): each budget's peak
+	 * only grows and a gone one's is kept above, so it never has to come
+	 * down; the statistics read it instead of walking every group (some
+	 * megabytes at tcp_max_conns, 100+ us of the worker's tick). */
+	uint64_t live_peak_bytes;
+	uint32_t live_peak_mbufs;
+	uint32_t peak_cur;        /* the sweep's place */
 	bool sync_on;             /* a restarted cp's pass (TCP_STATE) */
 	uint32_t sync_next;
 	uint64_t ctr[TR_CTR__COUNT];
