@@ -42,7 +42,26 @@ uc() {   # uc ARGS...: 0 when the client relayed every message
   recv=$(sed -n 's/.*tot_recv_msgs=\([0-9]*\).*/\1/p' <<<"$out" | tail -n 1)
   [ -n "$sent" ] && [ "$sent" -gt 0 ] && [ "$sent" = "$recv" ]
 }
-refused() { ! uc "$@"; }
+# ucb WHAT relays|refused ARGS...: uc in the background; uc_judge waits
+# for those started and checks each (independent clients at once: each
+# uclient run is mostly its own pacing, a second or more)
+UCB=()
+ucb() {
+  local what=$1 want=$2; shift 2
+  ( uc "$@"; echo $? >"$TP_TMP/ucb.${#UCB[@]}" ) &
+  UCB+=("$!|$want|$what")
+}
+uc_judge() {
+  local i=0 e pid want what rc
+  for e in "${UCB[@]}"; do
+    IFS='|' read -r pid want what <<<"$e"
+    wait "$pid"; rc=$(cat "$TP_TMP/ucb.$i" 2>/dev/null || echo 255)
+    if [ "$want" = relays ]; then tp_check "$what" test "$rc" = 0
+    else tp_check "$what" test "$rc" != 0; fi
+    i=$((i + 1))
+  done
+  UCB=()
+}
 perm() {   # perm IP: the error code (or ok) of a CreatePermission for IP
   ip netns exec "$TP_NS_C" python3 - "$LIB" "$1" "$2" <<'PY'
 import sys
@@ -69,8 +88,9 @@ tp_check "turnpikectl --config FILE finds cp's socket there" bash -c "\"$ctl\" -
 tp_check "options after the command: status --json --socket S" bash -c "\"$ctl\" status --json --socket \"$TP_TMP/cp.sock\" | grep -q '\"ready\":true'"
 tp_check "... and --config=FILE after it" bash -c "\"$ctl\" status --config=\"$conf\" | grep -q '^cp *ready'"
 tp_check "after '--' an argument is the command's, not an option" bash -c "! \"$ctl\" --socket \"$TP_TMP/cp.sock\" users del -- --json 2>&1 | grep -q unrecognized"
-tp_check "before: test/test relays" uc -u test -w test
-tp_check "before: the REST secret test-secret works" uc -W test-secret -u r1
+ucb "before: test/test relays" relays -u test -w test
+ucb "before: the REST secret test-secret works" relays -W test-secret -u r1
+uc_judge
 tp_check "before: 10.211.0.3 may be a peer" test "$(perm 10.211.0.3 test)" = ok
 
 tp_write_conf "$conf" "0" "" "" "" "$(groups test2 new-secret '"10.211.0.3/32"' other.realm "" \
@@ -83,10 +103,11 @@ tp_check "... and names turn.realm as needing a restart" grep -q "needs a restar
 tp_check "... and dp's TCP limits (turn.tcp_allocate_timeout, turn.tcp_source_prefix6)" \
   bash -c 'grep -q "turn.tcp_allocate_timeout 60 -> 30 (restart turnpike-dp)" <<<"$0" &&
            grep -q "turn.tcp_source_prefix6 64 -> 56" <<<"$0"' "$out"
-tp_check "after: test/test is refused" refused -u test -w test
-tp_check "after: test/test2 relays (realm unchanged: turnpike.test)" uc -u test -w test2
-tp_check "after: the old secret is refused" refused -W test-secret -u r2
-tp_check "after: the new secret works" uc -W new-secret -u r3
+ucb "after: test/test is refused" refused -u test -w test
+ucb "after: test/test2 relays (realm unchanged: turnpike.test)" relays -u test -w test2
+ucb "after: the old secret is refused" refused -W test-secret -u r2
+ucb "after: the new secret works" relays -W new-secret -u r3
+uc_judge
 tp_check "after: 10.211.0.3 is a denied peer (403)" test "$(perm 10.211.0.3 test2)" = 403
 tp_check "after: 10.211.0.2 still allowed" test "$(perm 10.211.0.2 test2)" = ok
 
@@ -104,8 +125,9 @@ printf '%s\n' "$good" >"$conf"
 tp_write_conf "$conf" "0" "" "" "" "$(groups test3 new-secret '"10.211.0.3/32"' turnpike.test)"
 kill -HUP "$TP_CP_PID"
 for _ in $(seq 50); do grep -q 'reloaded .*user test: new password' "$TP_CP_LOG" && [ "$(grep -c 'reloaded' "$TP_CP_LOG")" -ge 2 ] && break; sleep 0.1; done
-tp_check "SIGHUP reloads" uc -u test -w test3
-tp_check "... the old password refused" refused -u test -w test2
+ucb "SIGHUP reloads" relays -u test -w test3
+ucb "... the old password refused" refused -u test -w test2
+uc_judge
 
 st=$(tp_ctl --json status)
 tp_check "status counts 2 reloads and 1 refused" python3 -c 'import json,sys; s=json.loads(sys.argv[1])["stats"]; sys.exit(0 if (s["reloads"], s["reloads_refused"]) == (2, 1) else 1)' "$st"

@@ -34,6 +34,12 @@ uclient() {
   local what=$1; shift
   tp_uclient "$what" 60 -e 10.211.0.2 -r 3480 "$@" 10.210.0.1
 }
+# uclient_bg NAME ARGS...: the same in the background, judged (in the
+# order started) by tp_uclient_judge
+uclient_bg() {
+  local what=$1; shift
+  tp_uclient_bg "$what" 60 -e 10.211.0.2 -r 3480 "$@" 10.210.0.1
+}
 # refused NAME ARGS...: the client gets no allocation.
 refused() {
   local what=$1; shift
@@ -90,8 +96,10 @@ tp_check "cp stops" tp_cp_stop
 tp_cp_start "$TP_TMP/dp.conf"
 tp_check "after a cp restart the users are back" bash -c "\"$TP_BUILD/cp/ctl/turnpikectl\" --socket \"$TP_TMP/cp.sock\" users list | grep -c -e '^newbie\$' -e '^locked\$' -e '^w[12]-' | grep -qx 42"
 tp_check "... and the secret" test "$(tp_ctl secrets list | wc -l)" = 2
-uclient "a user added with turnpikectl relays after a cp restart" -u newbie -w s3cret -m 2 -c -n 10
-uclient "a REST secret added with turnpikectl works after a cp restart" -W stored-secret -u resty -m 1 -c -n 10
+# (two clients at once: lib/uclient.sh)
+uclient_bg "a user added with turnpikectl relays after a cp restart" -u newbie -w s3cret -m 2 -c -n 10
+uclient_bg "a REST secret added with turnpikectl works after a cp restart" -W stored-secret -u resty -m 1 -c -n 10
+tp_uclient_judge
 refused "a wrong password for a stored user is refused" -u newbie -w wrong
 tp_check "turnpikectl users del" tp_ctl users del w1-1
 tp_check "... gone from the database" test "$(sqlite3 "$db" "SELECT count(*) FROM turnusers_lt WHERE name='w1-1'")" = 0
@@ -122,8 +130,9 @@ tp_check "... coturn's file untouched" test "$(md5sum <"$cdb")" = "$before"
 tp_check "... the keys stored as coturn had them" test \
   "$(sqlite3 "$db" "SELECT hmackey FROM turnusers_lt WHERE name='alice'")" = \
   "$(sqlite3 "$cdb" "SELECT hmackey FROM turnusers_lt WHERE name='alice'")"
-uclient "an imported coturn user relays" -u alice -w alicepw -m 2 -c -n 10
-uclient "an imported coturn REST secret works" -W coturn-secret -u imported -m 1 -c -n 10
+uclient_bg "an imported coturn user relays" -u alice -w alicepw -m 2 -c -n 10
+uclient_bg "an imported coturn REST secret works" -W coturn-secret -u imported -m 1 -c -n 10
+tp_uclient_judge
 refused "an imported user with a wrong password is refused" -u bert -w alicepw
 tp_check "a file that is not coturn's database is refused" \
   ctl_fails_with "not a coturn user database" users import-coturn /dev/null

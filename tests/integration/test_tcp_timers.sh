@@ -6,7 +6,7 @@
 #     dp holds what it sent and what it cannot echo back, and probes the
 #     closed window; while the kernel answers the probes the connection
 #     lives past dp.tcp_user_timeout (RFC 1122 §4.2.2.17); then the peer
-#     vanishes (nft drops everything in its namespace) and the connection
+#     vanishes (nft drops what goes to and from its port) and the connection
 #     ends within the user timeout of its last answer (ended_user_timeout,
 #     persist_gave_up), its held bytes back to the worker;
 #   - a TURN-over-TCP client that asked one Binding request and stays
@@ -38,33 +38,37 @@ tp_dp_start "$TP_TMP/dp.conf"
 tp_cp_start "$TP_TMP/dp.conf"
 $C ping -c 2 -i 0.1 -W 1 -q 10.210.0.1 >/dev/null
 st() { tp_stats "tcp worker=0"; }
+# drop_on PORT: the clients' namespace sends nothing to dp's PORT and takes
+# nothing from it (the peer on it vanishes; the other one stays)
 drop_on() {
-  $C nft -f - <<'NFT'
-table inet tptimers {
-  chain in { type filter hook input priority 0; policy drop; }
-  chain out { type filter hook output priority 0; policy drop; }
+  $C nft -f - <<NFT
+table inet tptimers$1 {
+  chain in { type filter hook input priority 0; tcp sport $1 drop; }
+  chain out { type filter hook output priority 0; tcp dport $1 drop; }
 }
 NFT
 }
-drop_off() { $C nft delete table inet tptimers; }
-# wait_for SECONDS KEY MIN: poll dp's tcp line until KEY >= MIN; prints
-# the seconds it took (SECONDS + 1: never)
+drop_off() { $C nft delete table inet tptimers$1; }
+# wait_for T0 SECONDS KEY MIN: poll dp's tcp line until KEY >= MIN; prints
+# the seconds since T0 (date +%s.%N) it took (SECONDS + 1: never)
 wait_for() {
-  local t0=$(date +%s.%N) until=$((SECONDS + $1))
+  local t0=$1 until=$((SECONDS + $2))
   while [ "$SECONDS" -le "$until" ]; do
-    if [ "$(tp_stat "$(st)" "$2")" -ge "$3" ]; then
+    if [ "$(tp_stat "$(st)" "$3")" -ge "$4" ]; then
       python3 -c "import sys; print('%.1f' % (float(sys.argv[2]) - float(sys.argv[1])))" \
         "$t0" "$(date +%s.%N)"
       return 0
     fi
     sleep 0.3
   done
-  echo $(($1 + 1))
+  echo $(($2 + 1))
   return 1
 }
 le() { python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) <= float(sys.argv[2]) else 1)" "$1" "$2"; }
 
-# ---- the user timeout: a peer that fills our window, stops reading, vanishes
+# ---- the user timeout: a peer that fills our window, stops reading, vanishes;
+# ---- keepalive: a TURN-over-TCP client that goes silent, then vanishes
+# (side by side: each is mostly a wait; each vanishes by its own port)
 s0=$(st)
 rm -f "$TP_TMP/fill.ready"
 $C $PEER fill 10.210.0.1 7 "$TP_TMP/fill.ready" >"$TP_TMP/fill.out" 2>&1 &
@@ -76,13 +80,27 @@ held=$(tp_stat "$s1" held)
 echo "# filled: $(cat "$TP_TMP/fill.out"); dp holds $held bytes, conns=$(tp_stat "$s1" conns)"
 tp_check "the peer filled both windows: dp holds its data (held=$held)" \
   test "$held" -ge 100000 -a "$(tp_stat "$s1" conns)" -eq 1
-sleep $((UT + 3))
+rm -f "$TP_TMP/turn.ready"
+$C $PEER turn 10.210.0.1 3478 "$TP_TMP/turn.ready" >"$TP_TMP/turn.out" 2>&1 &
+turnpid=$!
+for _ in $(seq 100); do [ -f "$TP_TMP/turn.ready" ] && break; sleep 0.1; done
+[ -f "$TP_TMP/turn.ready" ] || tp_die "the TURN client was not answered: $(cat "$TP_TMP/turn.out")"
+k0=$(tp_stat "$(st)" keepalive_probes)
+sleep $(( UT + 3 > KI + KN + 4 ? UT + 3 : KI + KN + 4 ))
 s2=$(st)
 tp_check "the peer answers the window probes: alive past the user timeout ($(tp_stat "$s2" window_probes) probes)" \
-  test "$(tp_stat "$s2" conns)" -eq 1 -a "$(tp_stat "$s2" ended_user_timeout)" -eq 0 \
+  test "$(tp_stat "$s2" conns)" -eq $((1 + $(tp_stat "$s2" conns_turn))) \
+  -a "$(tp_stat "$s2" ended_user_timeout)" -eq 0 \
   -a "$(tp_stat "$s2" window_probes)" -gt "$(tp_stat "$s0" window_probes)"
-drop_on || tp_die "nft"
-took=$(wait_for $((UT * 3)) ended_user_timeout 1)
+tp_check "a silent TURN client whose kernel answers keepalives lives ($(( $(tp_stat "$s2" keepalive_probes) - k0 )) probes)" \
+  test "$(tp_stat "$s2" conns_turn)" -eq 1 -a "$(tp_stat "$s2" ended_keepalive)" -eq 0 \
+  -a "$(tp_stat "$s2" keepalive_probes)" -ge $((k0 + 2))
+drop_on 7 || tp_die "nft"
+t_fill=$(date +%s.%N)
+drop_on 3478 || tp_die "nft"
+t_turn=$(date +%s.%N)
+took=$(wait_for "$t_fill" $((UT * 3)) ended_user_timeout 1)
+took_k=$(wait_for "$t_turn" $(( (KI + KN) * 4 + 5)) ended_keepalive 1)
 s3=$(st)
 echo "# vanished peer: ended after ${took} s; $s3" | cut -c1-300
 tp_check "the vanished peer's connection ended by the user timeout ($UT s) in ${took} s" \
@@ -92,31 +110,13 @@ tp_check "... counted (ended_user_timeout, persist_gave_up, close_user_timeout)"
   -a "$(tp_stat "$s3" close_user_timeout)" -eq 1
 tp_check "... and its held bytes went back to the worker (held=$(tp_stat "$s3" held), conns=$(tp_stat "$s3" conns))" \
   test "$(tp_stat "$s3" held)" -eq 0 -a "$(tp_stat "$s3" conns)" -eq 0
-kill "$TP_PEER_PID" 2>/dev/null; wait "$TP_PEER_PID" 2>/dev/null; TP_PEER_PID=
-drop_off
-
-# ---- keepalive: a TURN-over-TCP client that goes silent, then vanishes
-rm -f "$TP_TMP/turn.ready"
-$C $PEER turn 10.210.0.1 3478 "$TP_TMP/turn.ready" >"$TP_TMP/turn.out" 2>&1 &
-TP_PEER_PID=$!
-for _ in $(seq 100); do [ -f "$TP_TMP/turn.ready" ] && break; sleep 0.1; done
-[ -f "$TP_TMP/turn.ready" ] || tp_die "the TURN client was not answered: $(cat "$TP_TMP/turn.out")"
-k0=$(tp_stat "$(st)" keepalive_probes)
-sleep $((KI + KN + 4))
-s4=$(st)
-tp_check "a silent TURN client whose kernel answers keepalives lives ($(( $(tp_stat "$s4" keepalive_probes) - k0 )) probes)" \
-  test "$(tp_stat "$s4" conns_turn)" -eq 1 -a "$(tp_stat "$s4" ended_keepalive)" -eq 0 \
-  -a "$(tp_stat "$s4" keepalive_probes)" -ge $((k0 + 2))
-drop_on || tp_die "nft"
-took=$(wait_for $(( (KI + KN) * 4 + 5)) ended_keepalive 1)
-s5=$(st)
-tp_check "once it vanished, keepalive ended it (idle $KI s + $KN probes) in ${took} s" \
-  le "$took" $((KI + KN + 6))
-tp_check "... counted (ended_keepalive, close_keepalive), its slot free (conns_turn=$(tp_stat "$s5" conns_turn))" \
-  test "$(tp_stat "$s5" ended_keepalive)" -eq 1 -a "$(tp_stat "$s5" close_keepalive)" -eq 1 \
-  -a "$(tp_stat "$s5" conns_turn)" -eq 0
-kill "$TP_PEER_PID" 2>/dev/null; wait "$TP_PEER_PID" 2>/dev/null; TP_PEER_PID=
-drop_off
+tp_check "once it vanished, keepalive ended the TURN client (idle $KI s + $KN probes) within ${took_k} s" \
+  le "$took_k" $((KI + KN + 6))
+tp_check "... counted (ended_keepalive, close_keepalive), its slot free (conns_turn=$(tp_stat "$s3" conns_turn))" \
+  test "$(tp_stat "$s3" ended_keepalive)" -eq 1 -a "$(tp_stat "$s3" close_keepalive)" -eq 1 \
+  -a "$(tp_stat "$s3" conns_turn)" -eq 0
+kill "$TP_PEER_PID" "$turnpid" 2>/dev/null; wait "$TP_PEER_PID" "$turnpid" 2>/dev/null; TP_PEER_PID=
+drop_off 7; drop_off 3478
 
 # ---- orphans: an AGW leg closed with data unsent to a peer that reads nothing
 rm -f "$TP_TMP/ready"
@@ -136,7 +136,7 @@ tp_check "the core peer reads nothing: dp holds what the UE sent ($(tp_stat "$s6
 tp_ctl agw release "$(j "$TP_TMP/agw.json" 'd["id"]')" >/dev/null || tp_die "agw release failed"
 sleep 0.5
 s7=$(st)
-took=$(wait_for $((OT * 4 + 5)) ended_orphan_timeout 1)
+took=$(wait_for "$(date +%s.%N)" $((OT * 4 + 5)) ended_orphan_timeout 1)
 s8=$(st)
 echo "# orphan: conns_agw $(tp_stat "$s7" conns_agw) after the release, held $(tp_stat "$s7" held); ended after ${took} s more"
 tp_check "the released context's core leg (closed, data unsent, the peer answering probes) ended by the orphan timeout ($OT s without progress, from when its window closed) ${took} s after the release" \

@@ -45,9 +45,12 @@ uclient() {
 }
 
 V4="-e 10.211.0.2 10.210.0.1"
-uclient "TCP, 50 sessions over channels" -u test -w test -m 50 -c -n 10 -l 120 $V4
-uclient "TCP, 50 sessions over send indications" -u test -w test -m 50 -c -n 10 -l 120 -s $V4
-# two small independent batches at once (lib/uclient.sh)
+# four independent batches at once (lib/uclient.sh), each judged on its
+# own: 110 connections from 10.210.0.2, under tcp_per_source
+tp_uclient_bg "TCP, 50 sessions over channels" 90 -t -r 3480 \
+  -u test -w test -m 50 -c -n 10 -l 120 $V4
+tp_uclient_bg "TCP, 50 sessions over send indications" 90 -t -r 3480 \
+  -u test -w test -m 50 -c -n 10 -l 120 -s $V4
 tp_uclient_bg "TCP on port 80, 10 sessions over channels" 90 -t -r 3480 \
   -u test -w test -m 10 -c -n 10 -p 80 $V4
 tp_uclient_bg "TCP over IPv6 (client and relayed address)" 90 -t -r 3480 \

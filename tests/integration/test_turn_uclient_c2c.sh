@@ -18,15 +18,12 @@ command -v turnutils_uclient >/dev/null || tp_die "turnutils_uclient missing (to
 start=$SECONDS
 tw_server_start
 
-# c2c NAME ARGS...: one client-to-client batch (lib/uclient.sh): its
-# summary, then the verdict.
-c2c() {
-  local what=$1; shift
-  tp_uclient "$what" 60 -y -u test -w test "$@" 10.210.0.1
-}
-
-c2c "client to client over channels (-y -c -m 4 -n 100)" -c -m 4 -n 100
-c2c "client to client over send indications (-y -c -s -m 4 -n 100)" -c -s -m 4 -n 100
+# (the two batches at once, each judged on its own: lib/uclient.sh)
+tp_uclient_bg "client to client over channels (-y -c -m 4 -n 100)" 60 -y -u test -w test \
+  -c -m 4 -n 100 10.210.0.1
+tp_uclient_bg "client to client over send indications (-y -c -s -m 4 -n 100)" 60 -y -u test -w test \
+  -c -s -m 4 -n 100 10.210.0.1
+tp_uclient_judge
 
 if [ "$TW_SERVER" = turnpike ]; then
   tp_check "cp stops cleanly" tp_cp_stop

@@ -229,16 +229,41 @@ tp_dp_stop() {
 
 # tp_stats [WHO]: ask dp for statistics (SIGUSR1) and print the newest
 # line for WHO ("total" or "worker=N"; default total).
+# dp writes a dump through stdio's buffer, in pieces: it is whole once it
+# has as many lines as that dp's first one (its configuration fixes the
+# count), counted once the first stopped growing and kept in TP_TMP (most
+# calls are in a $(...)).
 tp_stats() {
-  local who=${1:-total} before
+  local who=${1:-total} before lines n f=$TP_TMP/stats-lines.$TP_DP_PID
   before=$(grep -c '^turnpike-dp stats:' "$TP_DP_LOG")
   kill -USR1 "$TP_DP_PID"
-  for _ in $(seq 50); do
+  for _ in $(seq 250); do
     [ "$(grep -c '^turnpike-dp stats:' "$TP_DP_LOG")" -gt "$before" ] && break
-    sleep 0.1
+    sleep 0.02
   done
-  sleep 0.1
+  lines=$(cat "$f" 2>/dev/null)
+  if [ -n "$lines" ]; then
+    for _ in $(seq 250); do
+      n=$(tp_stats_lines)
+      [ "$n" -ge "$lines" ] && break
+      sleep 0.02
+    done
+    [ "$n" -gt "$lines" ] && echo "$n" >"$f"
+  else
+    sleep 0.1
+    for _ in $(seq 20); do
+      n=$(tp_stats_lines); sleep 0.05; [ "$(tp_stats_lines)" = "$n" ] && break
+    done
+    echo "$n" >"$f"
+  fi
   grep "^$who " "$TP_DP_LOG" | tail -n 1
+}
+# tp_stats_lines: the lines of dp's newest dump in its log so far (its log
+# lines between them left out)
+tp_stats_lines() {
+  awk '/^turnpike-dp stats:/ { n = 0; next }
+       /^(worker=|total |port=|[a-z_]+ worker=)/ { n++ }
+       END { print n + 0 }' "$TP_DP_LOG"
 }
 
 # tp_stat LINE KEY: the value of KEY in a stats line (0 when absent).
