@@ -452,8 +452,10 @@ struct dp_worker {
 	/* The turns over DP_LONG_TURN_BOUND (20 us) by what took most of
 	 * them: packets (receive, input, transmit), cp's messages and the
 	 * sweeps, or dp/tcp's timers and queues; the packets those turns
-	 * handled; and the ticks (every 100 ms, between turns) that took
-	 * as long, with the longest tick. What makes the latency tail. */
+	 * handled; and the ticks (every 100 ms, between turns): those that
+	 * took as long, all of them, their cycles and the longest (a tick
+	 * that printed the statistics for SIGUSR1 left out: the reader's
+	 * cost). What makes the latency tail. */
 	uint64_t long_by[DP_LONG_BY__COUNT];
 	uint64_t long_pkts;
 	uint64_t long_ticks;

@@ -289,7 +289,9 @@ worker_publish_stats(struct dp_worker *w)
 	__atomic_store_n(&st->updated_ms, ipc_monotonic_ms(), __ATOMIC_RELEASE);
 }
 
-static void
+/* Returns whether it printed the statistics (SIGUSR1: the reader's
+ * cost, left out of the tick's). */
+static bool
 worker_tick(struct dp_worker *w, uint64_t now)
 {
 	worker_clock_anchor(w);
@@ -309,7 +311,9 @@ worker_tick(struct dp_worker *w, uint64_t now)
 	if (rte_lcore_id() == rte_get_main_lcore() && w->ctx->dump_stats) {
 		w->ctx->dump_stats = 0;
 		dp_stats_print(w->ctx, stdout);
+		return true;
 	}
+	return false;
 }
 
 static void
@@ -522,18 +526,19 @@ dp_worker_main(void *arg)
 			w->sleep_us = 0;
 		}
 		if (t3 >= w->next_tick) {
-			uint64_t t4;
+			bool dumped = worker_tick(w, t3);
+			uint64_t t4 = rte_rdtsc();
 
-			worker_tick(w, t3);
 			w->next_tick = t3 + w->tick_interval;
 			/* packets that arrive meanwhile wait for it too */
-			t4 = rte_rdtsc();
-			if (t4 - t3 > w->turn_limit[DP_LONG_TURN_BOUND])
-				w->long_ticks++;
-			w->ticks++;
-			w->tick_cycles += t4 - t3;
-			if (t4 - t3 > w->tick_max_cycles)
-				w->tick_max_cycles = t4 - t3;
+			if (!dumped) {
+				if (t4 - t3 > w->turn_limit[DP_LONG_TURN_BOUND])
+					w->long_ticks++;
+				w->ticks++;
+				w->tick_cycles += t4 - t3;
+				if (t4 - t3 > w->tick_max_cycles)
+					w->tick_max_cycles = t4 - t3;
+			}
 		}
 		if (work == 0 && !swept)
 			idle_backoff(w, max_sleep);
