@@ -75,6 +75,8 @@ enum dp_long_by {
 /* The bound (an index of IPC_DP_TURN_US: 20 us) from which a turn or a
  * tick counts as long in long_by, long_ticks. */
 #define DP_LONG_TURN_BOUND 2u
+/* The worker's tick (every 100 ms) in this many steps (dp_worker.c). */
+#define DP_TICK_STEPS 3u
 
 struct dp_port {
 	uint16_t port_id;
@@ -413,7 +415,8 @@ struct dp_worker {
 	struct rte_mempool *pool;
 	struct rte_ring *handoff;    /* other workers -> this worker (MP/SC) */
 	uint64_t next_tick;
-	uint64_t tick_interval;
+	uint64_t tick_interval;      /* between steps: 100 ms / DP_TICK_STEPS */
+	uint8_t tick_step;
 	/* CLOCK_MONOTONIC ms (cp's clock: every expiry time from cp is on
 	 * it), refreshed once per ms by interpolating the TSC from an anchor
 	 * (clock_ms at clock_tsc) that worker_tick() takes afresh from the
@@ -452,10 +455,10 @@ struct dp_worker {
 	/* The turns over DP_LONG_TURN_BOUND (20 us) by what took most of
 	 * them: packets (receive, input, transmit), cp's messages and the
 	 * sweeps, or dp/tcp's timers and queues; the packets those turns
-	 * handled; and the ticks (every 100 ms, between turns): those that
-	 * took as long, all of them, their cycles and the longest (a tick
-	 * that printed the statistics for SIGUSR1 left out: the reader's
-	 * cost). What makes the latency tail. */
+	 * handled; and the tick's steps (DP_TICK_STEPS every 100 ms, between
+	 * turns): those that took as long, all of them, their cycles and the
+	 * longest (a step that printed the statistics for SIGUSR1 left out:
+	 * the reader's cost). What makes the latency tail. */
 	uint64_t long_by[DP_LONG_BY__COUNT];
 	uint64_t long_pkts;
 	uint64_t long_ticks;

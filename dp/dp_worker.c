@@ -101,7 +101,7 @@ worker_create(struct dp_ctx *ctx, unsigned int id, unsigned int lcore)
 	net_ratelimit_init(&w->icmp_rl, cd->icmp_rate_per_s,
 			   cd->icmp_rate_per_s > 10 ? cd->icmp_rate_per_s / 10 : 1,
 			   ctx->tsc_hz, rte_rdtsc());
-	w->tick_interval = ctx->tsc_hz / 10;
+	w->tick_interval = ctx->tsc_hz / 10 / DP_TICK_STEPS;
 	w->stall_limit = ctx->tsc_hz / (1000000u / DP_STALL_US);
 	dp_turn_limits(ctx->tsc_hz, w->turn_limit);
 	ctx->workers[id] = w;
@@ -255,17 +255,26 @@ worker_clock_anchor(struct dp_worker *w)
 }
 
 /* This worker's counters into the segment for cp's metrics (lib/ipc
- * struct ipc_dp_stats): plain stores of words only this worker writes. */
-static void
-worker_publish_stats(struct dp_worker *w)
+ * struct ipc_dp_stats): plain stores of words only this worker writes,
+ * in two steps (worker_tick()): its own counters, then the modules'
+ * families and the time of the copy. */
+static struct ipc_dp_stats *
+worker_stats_block(struct dp_worker *w)
 {
-	struct ipc_dp_stats *st;
+	if (w->ctx->ipc.shm == NULL || w->id >= w->ctx->ipc.nworkers)
+		return NULL;
+	return &ipc_worker(&w->ctx->ipc, w->id)->dp_stats;
+}
+
+static void
+worker_publish_own(struct dp_worker *w)
+{
+	struct ipc_dp_stats *st = worker_stats_block(w);
 	unsigned int n = DP_DROP__COUNT < IPC_DP_DROPS_MAX ? DP_DROP__COUNT :
 							      IPC_DP_DROPS_MAX;
 
-	if (w->ctx->ipc.shm == NULL || w->id >= w->ctx->ipc.nworkers)
+	if (st == NULL)
 		return;
-	st = &ipc_worker(&w->ctx->ipc, w->id)->dp_stats;
 	st->rx_pkts = w->ctr[DP_CTR_RX_PKTS];
 	st->rx_bytes = w->ctr[DP_CTR_RX_BYTES];
 	st->tx_pkts = w->ctr[DP_CTR_TX_PKTS];
@@ -278,6 +287,15 @@ worker_publish_stats(struct dp_worker *w)
 		st->loop_turns[i] = w->turns[i];
 	for (unsigned int i = 0; i < n; i++)
 		st->drop[i] = w->drop[i];
+}
+
+static void
+worker_publish_modules(struct dp_worker *w)
+{
+	struct ipc_dp_stats *st = worker_stats_block(w);
+
+	if (st == NULL)
+		return;
 	st->tcp_conns = dp_stats_values(w, st->tcp, IPC_DP_TCP_MAX);
 	{
 		int64_t turn_na, leg_na;
@@ -289,25 +307,40 @@ worker_publish_stats(struct dp_worker *w)
 	__atomic_store_n(&st->updated_ms, ipc_monotonic_ms(), __ATOMIC_RELEASE);
 }
 
-/* Returns whether it printed the statistics (SIGUSR1: the reader's
- * cost, left out of the tick's). */
+/*
+ * The worker's periodic work, a step every DP_TICK_STEPS-th of 100 ms, so
+ * that each step is short: each touches lines and pages the packets never
+ * do, and on a virtual machine those misses cost tens of microseconds a
+ * step (perf/RESULTS.md T31) that the packets arriving meanwhile wait.
+ * Returns whether it printed the statistics (SIGUSR1: the reader's cost,
+ * left out of the tick's).
+ */
 static bool
 worker_tick(struct dp_worker *w, uint64_t now)
 {
-	worker_clock_anchor(w);
-	/* progress, for the watchdog thread */
-	__atomic_store_n(&w->heartbeat, w->heartbeat + 1, __ATOMIC_RELAXED);
-	dp_watchdog_test_stall(w);
-	neigh_tick(&w->neigh, now, dp_neigh_probe, w);
-	if (w->neigh.failed) {
-		w->drop[DP_DROP_NEIGH_FAILED] += w->neigh.failed;
-		w->neigh.failed = 0;
+	switch (w->tick_step) {
+	case 0:
+		worker_clock_anchor(w);
+		/* progress, for the watchdog thread */
+		__atomic_store_n(&w->heartbeat, w->heartbeat + 1, __ATOMIC_RELAXED);
+		dp_watchdog_test_stall(w);
+		neigh_tick(&w->neigh, now, dp_neigh_probe, w);
+		if (w->neigh.failed) {
+			w->drop[DP_DROP_NEIGH_FAILED] += w->neigh.failed;
+			w->neigh.failed = 0;
+		}
+		if (w->ctx->ipc.shm != NULL && w->id == 0)
+			__atomic_store_n(&w->ctx->ipc.shm->dp_heartbeat_ms, ipc_monotonic_ms(),
+					 __ATOMIC_RELAXED);
+		break;
+	case 1:
+		worker_publish_own(w);
+		break;
+	default:
+		worker_publish_modules(w);
+		break;
 	}
-	if (w->ctx->ipc.shm != NULL && w->id == 0)
-		__atomic_store_n(&w->ctx->ipc.shm->dp_heartbeat_ms, ipc_monotonic_ms(),
-				 __ATOMIC_RELAXED);
-	if (w->ctx->ipc.shm != NULL)
-		worker_publish_stats(w);
+	w->tick_step = (uint8_t)((w->tick_step + 1u) % DP_TICK_STEPS);
 	if (rte_lcore_id() == rte_get_main_lcore() && w->ctx->dump_stats) {
 		w->ctx->dump_stats = 0;
 		dp_stats_print(w->ctx, stdout);
