@@ -230,6 +230,8 @@ retry_pause(const struct cp_iq *q)
 	return pause > IQ_RETRY_MAX_MS ? IQ_RETRY_MAX_MS : pause;
 }
 
+static void on_gave_up_quiet(void *arg, unsigned int peer, uint32_t tid, uint64_t cookie);
+
 static void
 next_controller(struct cp_iq *q, uint64_t now_ms, const char *why)
 {
@@ -250,6 +252,12 @@ next_controller(struct cp_iq *q, uint64_t now_ms, const char *why)
 	q->assoc = IQ_ASSOC_IDLE;
 	q->failures++;
 	q->cur = (q->cur + 1) % q->conf->nmgc;
+	/* what we still repeat to the one we left stops here (as on a
+	 * HandOff): its leg ends go to the next one, and a controller that
+	 * comes back must not take our old requests for a new association
+	 * while we register elsewhere */
+	if (q->cur != prev)
+		iq_out_drop_peer(&q->trans, prev, on_gave_up_quiet, q);
 	pause = retry_pause(q);
 	q->next_try_ms = now_ms + pause;
 	tp_log(TP_LOG_WARNING, "iq: controller %s: %s; next %s in %u ms", q->conf->mgc[prev],

@@ -113,6 +113,22 @@ s.close()' "$PORT2"
 tp_check "A dies: its it/ito Notify unanswered for iq.request_timeout, cp registers with B: Failover, 909 MGC Impending Failure" \
   mb "wait-registered 15000" '^OK registered n=2 peer=[^ ]+ method=failover reason=909'
 echo "#   failover $((SECONDS - t0)) s after A died"
+# what cp still repeated to A stops with the move: nothing comes to A's
+# port while B's checks run (a restarted A took those repeats for a new
+# association beside cp's HandOff, and lost the HandOff)
+python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.settimeout(0.1)
+n, end = 0, time.monotonic() + 2.5
+while time.monotonic() < end:
+    try:
+        d, a = s.recvfrom(65535)
+        n += a == ("127.0.0.1", int(sys.argv[2]))
+    except socket.timeout:
+        pass
+print(n)' "$AP" "$IQP" >"$TP_TMP/to_a_after" 2>&1 &
+quiet_pid=$!
 tp_check "... the leg's end A never answered is told to B (g/cause FT, rst)" \
   mb "wait-notify 15000" "^OK notify n=[0-9]+ .*Context = $CTX2 .*generalcause *= *ft.*rst"
 settle
@@ -124,6 +140,10 @@ lost() {
     "$(tp_ctl --json status)" && with $BP
 }
 tp_check "... counted: one association lost, a request given up" lost
+
+wait "$quiet_pid"
+echo "#   datagrams from cp to A's port in the 2.5 s after the move: $(cat "$TP_TMP/to_a_after")"
+tp_check "... cp repeats nothing to A once it has moved to B" test "$(cat "$TP_TMP/to_a_after")" = 0
 
 # ---- 4. MgcIdToTry followed ------------------------------------------------------------
 # (its ids from 1000: cp keeps its replies to the first A's requests 30 s,

@@ -65,7 +65,9 @@ tp_cleanup() {
   ip netns del "$TP_NS_C" 2>/dev/null
   ip netns del "$TP_NS_P" 2>/dev/null
   if [ $rc -ne 0 ] || [ $TP_FAILS -ne 0 ]; then
-    for f in "$TP_TMP"/*.log; do
+    # (TP_KEEP=DIR: a failed test's scratch directory kept there whole)
+    [ -n "${TP_KEEP:-}" ] && mkdir -p "$TP_KEEP" && cp -a "$TP_TMP" "$TP_KEEP/" 2>/dev/null
+    for f in "$TP_TMP"/*.log "$TP_TMP"/*.events; do
       [ -f "$f" ] || continue
       echo "# ---- $f (last 40 lines)"; tail -n 40 "$f" | sed 's/^/# /'
     done
