@@ -17,6 +17,7 @@
  *         [req=0|1] [mode=lean|openssl] [wait=S] | tlsku_close   (--tls)
  *   agwopen file=F [tls=MASK] [probe=B] [window=W] [timeout=S]  (--tcp)
  *   agwbulk [chunk=B] secs=S [warm=S] | agwclose [timeout=S]    (--tcp)
+ *   agwping [size=B] rate=PPS secs=S [warm=S]                  (--tcp)
  *   quit
  *
  * Each command answers one JSON object on one line of stdout. Between
@@ -557,7 +558,8 @@ flood_command(struct gen *g, const char *line)
 }
 
 /* agwopen file=F [tls=MASK] [probe=B] [window=W] [timeout=S] | agwbulk
- * [chunk=B] secs=S [warm=S] | agwclose [timeout=S] (tpgen_agw.c) */
+ * [chunk=B] secs=S [warm=S] | agwping [size=B] rate=PPS secs=S [warm=S] |
+ * agwclose [timeout=S] (tpgen_agw.c) */
 static void
 agw_command(struct gen *g, const char *line)
 {
@@ -582,6 +584,9 @@ agw_command(struct gen *g, const char *line)
 				  arg_num(line, "timeout", 30), stdout);
 	} else if (strncmp(line, "agwbulk", 7) == 0) {
 		rc = gen_agw_bulk(g, (uint32_t)arg_num(line, "chunk", 1400),
+				  arg_num(line, "secs", 1), arg_num(line, "warm", 0.5), stdout);
+	} else if (strncmp(line, "agwping", 7) == 0) {
+		rc = gen_agw_ping(g, (uint32_t)arg_num(line, "size", 200), arg_num(line, "rate", 0),
 				  arg_num(line, "secs", 1), arg_num(line, "warm", 0.5), stdout);
 	} else if (strncmp(line, "agwclose", 8) == 0) {
 		rc = gen_agw_close(g, arg_num(line, "timeout", 10), stdout);
@@ -749,7 +754,8 @@ usage(FILE *out)
 		"  | tlsku_open [port=P] [conns=N] [timeout=S] | tlsku_send [count=K]\n"
 		"  [req=0|1] [mode=lean|openssl] [wait=S] | tlsku_close\n"
 		"  | agwopen file=F [tls=MASK] [probe=B] [window=W] [timeout=S] | agwbulk\n"
-		"  [chunk=B] secs=S [warm=S] | agwclose [timeout=S]\n"
+		"  [chunk=B] secs=S [warm=S] | agwping [size=B] rate=PPS secs=S [warm=S]\n"
+		"  | agwclose [timeout=S]\n"
 		"  | quit; one JSON answer per command (run: record=B gathers\n"
 		"  ChannelData into TLS records of B bytes with --tls-turn).\n");
 }

@@ -340,6 +340,12 @@ int gen_agw_open(struct gen *g, const char *file, unsigned int tls_mask, uint32_
 /* Every leg keeps its send queue full (writes or TLS records of chunk
  * bytes) for warm + secs; prints the goodput of the measured secs. */
 int gen_agw_bulk(struct gen *g, uint32_t chunk, double secs, double warm, FILE *out);
+/* The legs take turns to write size bytes (TLS: a record), rate writes a
+ * second in all, for warm + secs; prints each write's latency to its last
+ * byte read on the partner leg (those written in the measured secs):
+ * tx, rx and lat_ns {n, min, p50, p99, p999, max}, as a relay run does. */
+int gen_agw_ping(struct gen *g, uint32_t size, double rate, double secs, double warm,
+		 FILE *out);
 /* End every leg's stream; prints how many contexts closed byte-exact
  * (each leg read exactly its partner's stream, then its end); frees them. */
 int gen_agw_close(struct gen *g, double timeout, FILE *out);

@@ -24,6 +24,11 @@
  *   agwbulk: every leg keeps its send queue full (plain: writes of chunk
  *     bytes; TLS: records of chunk bytes) and reads; goodput is the bytes
  *     received in the measured seconds.
+ *   agwping: the legs take turns to write size bytes of their stream (a
+ *     TLS record each), rate writes a second in all; a write's latency is
+ *     the time from it to its last byte read on the partner leg (both ends
+ *     are this process: one TSC). The streams stay the pattern's, so the
+ *     close still checks every byte.
  *   agwclose: each leg ends its stream (TLS close_notify, then FIN); done
  *     when every leg has read its partner's whole stream and its end.
  *     Says how many contexts closed byte-exact.
@@ -42,10 +47,12 @@
 
 #include "tcp.h"
 #include "tpgen.h"
+#include "tpgen_hist.h"
 
 #define GEN_AGW_PAT    65536u      /* the pattern's period (a power of 2) */
 #define GEN_AGW_REC    16384u      /* the largest write (a TLS record) */
 #define GEN_AGW_STRIDE 4099u       /* offset of stream s: s * stride */
+#define GEN_AGW_PINGQ  64u         /* agwping's writes in flight a leg (2^n) */
 
 enum agw_mode {
 	AGW_IDLE = 0,                /* send nothing more */
@@ -69,6 +76,13 @@ struct agw_leg {
 	uint64_t sent;               /* stream bytes written */
 	uint64_t rcvd;               /* partner's stream bytes read */
 	uint64_t bad;                /* of those, not what they must be */
+	uint32_t ping_head, ping_tail; /* agwping: its writes not yet read */
+};
+
+/* agwping: a write's end in its stream, and when it was written */
+struct agw_ping {
+	uint64_t end;
+	uint64_t tsc;
 };
 
 struct gen_agw {
@@ -81,6 +95,9 @@ struct gen_agw {
 	enum agw_mode mode;
 	uint32_t probe, chunk;
 	uint64_t tls_failed, resets, early_eof, send_nomem;
+	struct agw_ping *pings;      /* GEN_AGW_PINGQ a leg (agwping's) */
+	uint64_t ping_from;          /* TSC: writes before this are warm-up */
+	struct gen_hist ping_lat;    /* ns */
 	uint8_t rbuf[GEN_AGW_REC];
 };
 
@@ -112,11 +129,33 @@ check(uint32_t s, uint64_t off, const uint8_t *p, uint32_t len)
 	return bad;
 }
 
+/* agwping: the partner's writes that this leg has now read whole */
+static void
+pings_read(struct gen_agw *a, const struct agw_leg *l)
+{
+	struct agw_leg *w = &a->legs[l->s ^ 1u];
+	const struct agw_ping *q = a->pings + (size_t)w->s * GEN_AGW_PINGQ;
+	uint64_t now = rte_rdtsc();
+
+	while (w->ping_tail != w->ping_head) {
+		const struct agw_ping *x = &q[w->ping_tail & (GEN_AGW_PINGQ - 1)];
+
+		if (x->end > l->rcvd)
+			break;
+		if (x->tsc >= a->ping_from)
+			gen_hist_add(&a->ping_lat, (uint64_t)((double)(now - x->tsc) * 1e9 /
+							      (double)a->g->hz));
+		w->ping_tail++;
+	}
+}
+
 static void
 got(struct agw_leg *l, const uint8_t *p, uint32_t len)
 {
 	l->bad += check(l->s ^ 1u, l->rcvd, p, len);
 	l->rcvd += len;
+	if (the_agw->pings != NULL)
+		pings_read(the_agw, l);
 }
 
 /* How many more bytes this leg may send now (by the mode). */
@@ -141,64 +180,72 @@ leg_fail(struct gen_agw *a, struct agw_leg *l)
 	l->closed = true;
 }
 
+/* n bytes of the leg's stream written now, if TCP (and TLS: the last
+ * record) takes them: 0; -EAGAIN when it cannot now; -EPROTO when the leg
+ * failed (leg_fail() done). */
+static int
+leg_write(struct gen_agw *a, struct agw_leg *l, uint32_t n)
+{
+	struct rte_mbuf *m;
+	uint8_t *p;
+
+	if (l->tls != NULL) {
+		int rc;
+
+		/* a record at a time, only when TCP took the last one */
+		if (gen_tls_held(l->tls) != 0 || tcp_send_space(a->ts, l->id) < n)
+			return -EAGAIN;
+		if (gen_tls_write(l->tls, pat_at(l->s, l->sent), n) < 0) {
+			a->tls_failed++;
+			leg_fail(a, l);
+			return -EPROTO;
+		}
+		l->sent += n;
+		rc = gen_tls_push(l->tls, a->ts, l->id, a->pool);
+		if (rc == -ENOBUFS)
+			a->send_nomem++;
+		if (rc < 0 && rc != -EAGAIN && rc != -ENOBUFS) {
+			leg_fail(a, l);
+			return -EPROTO;
+		}
+		return 0;
+	}
+	if (tcp_send_space(a->ts, l->id) < n)
+		return -EAGAIN;
+	m = rte_pktmbuf_alloc(a->pool);
+	if (m == NULL) {
+		a->send_nomem++;
+		return -EAGAIN;
+	}
+	p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)n);
+	if (p == NULL) {
+		rte_pktmbuf_free(m);
+		return -EAGAIN;
+	}
+	memcpy(p, pat_at(l->s, l->sent), n);
+	if (tcp_send(a->ts, l->id, m) < 0) {
+		rte_pktmbuf_free(m);
+		return -EAGAIN;
+	}
+	l->sent += n;
+	return 0;
+}
+
 /* Write what the mode allows while TCP takes it. */
 static void
 pump(struct gen_agw *a, struct agw_leg *l)
 {
 	uint64_t want;
 
-	if (l->tls != NULL) {
-		/* TLS: the handshake's flights and what TCP did not take;
-		 * then a record at a time, only when TCP took the last one */
-		if (!l->closed && gen_tls_push(l->tls, a->ts, l->id, a->pool) == -EPROTO) {
-			leg_fail(a, l);
-			return;
-		}
-		while ((want = budget(a, l)) > 0 && gen_tls_held(l->tls) == 0 &&
-		       tcp_send_space(a->ts, l->id) >= a->chunk) {
-			uint32_t n = want < a->chunk ? (uint32_t)want : a->chunk;
-			int rc;
-
-			if (gen_tls_write(l->tls, pat_at(l->s, l->sent), n) < 0) {
-				a->tls_failed++;
-				leg_fail(a, l);
-				return;
-			}
-			l->sent += n;
-			rc = gen_tls_push(l->tls, a->ts, l->id, a->pool);
-			if (rc == -ENOBUFS)
-				a->send_nomem++;
-			if (rc < 0 && rc != -EAGAIN && rc != -ENOBUFS) {
-				leg_fail(a, l);
-				return;
-			}
-		}
+	/* TLS: the handshake's flights and what TCP did not take first */
+	if (l->tls != NULL && !l->closed &&
+	    gen_tls_push(l->tls, a->ts, l->id, a->pool) == -EPROTO) {
+		leg_fail(a, l);
 		return;
 	}
-	while ((want = budget(a, l)) > 0) {
-		uint32_t n = want < a->chunk ? (uint32_t)want : a->chunk;
-		struct rte_mbuf *m;
-		uint8_t *p;
-
-		if (tcp_send_space(a->ts, l->id) < n)
+	while ((want = budget(a, l)) > 0)
+		if (leg_write(a, l, want < a->chunk ? (uint32_t)want : a->chunk) < 0)
 			return;
-		m = rte_pktmbuf_alloc(a->pool);
-		if (m == NULL) {
-			a->send_nomem++;
-			return;
-		}
-		p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)n);
-		if (p == NULL) {
-			rte_pktmbuf_free(m);
-			return;
-		}
-		memcpy(p, pat_at(l->s, l->sent), n);
-		if (tcp_send(a->ts, l->id, m) < 0) {
-			rte_pktmbuf_free(m);
-			return;
-		}
-		l->sent += n;
-	}
 }
 
 /* The partner's stream ended on this leg. */
@@ -398,6 +445,8 @@ legs_free(struct gen_agw *a)
 	}
 	free(a->legs);
 	a->legs = NULL;
+	free(a->pings);
+	a->pings = NULL;
 	a->nctx = 0;
 }
 
@@ -598,6 +647,87 @@ gen_agw_bulk(struct gen *g, uint32_t chunk, double secs, double warm, FILE *out)
 		a->nctx, up, chunk, (double)(tend - tw) / (double)g->hz, rend - rw,
 		(double)(rend - rw) * 8.0 * (double)g->hz / (double)(tend - tw),
 		rcvd_all(a) - r0, a->tls_failed, a->resets, a->early_eof, a->send_nomem);
+	fflush(out);
+	return 0;
+}
+
+int
+gen_agw_ping(struct gen *g, uint32_t size, double rate, double secs, double warm, FILE *out)
+{
+	struct gen_agw *a = g->agw;
+	uint64_t t0, tw, tend, next, now, gap, sent = 0, skipped = 0, behind = 0;
+	uint32_t nlegs, cur = 0;
+
+	if (a == NULL || a->nctx == 0 || size == 0 || size > GEN_AGW_REC || !(rate > 0) ||
+	    !(secs > 0) || warm < 0)
+		return -EINVAL;
+	nlegs = 2 * a->nctx;
+	if (a->pings == NULL) {
+		a->pings = calloc((size_t)nlegs * GEN_AGW_PINGQ, sizeof(*a->pings));
+		if (a->pings == NULL)
+			return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < nlegs; i++)
+		a->legs[i].ping_head = a->legs[i].ping_tail = 0;
+	a->mode = AGW_IDLE;
+	gen_hist_reset(&a->ping_lat);
+	gap = (uint64_t)((double)g->hz / rate);
+	if (gap == 0)
+		gap = 1;
+	t0 = rte_rdtsc();
+	tw = t0 + (uint64_t)(warm * (double)g->hz);
+	tend = tw + (uint64_t)(secs * (double)g->hz);
+	a->ping_from = tw;
+	next = t0;
+	while ((now = rte_rdtsc()) < tend && !gen_stop) {
+		/* a slow spell of the generator's own is skipped, not made
+		 * up in a burst that would measure its queue */
+		if (now > next && now - next > g->hz / 1000) {
+			behind += (now - next) / gap;
+			next = now;
+		}
+		while (next <= now) {
+			struct agw_leg *l = NULL;
+
+			for (uint32_t k = 0; k < nlegs && l == NULL; k++) {
+				struct agw_leg *x = &a->legs[(cur + k) % nlegs];
+
+				if (x->up && !x->dead && !x->shut &&
+				    x->ping_head - x->ping_tail < GEN_AGW_PINGQ)
+					l = x;
+			}
+			cur = (cur + 1) % nlegs;
+			if (l != NULL && leg_write(a, l, size) == 0) {
+				struct agw_ping *x = &a->pings[(size_t)l->s * GEN_AGW_PINGQ +
+							      (l->ping_head & (GEN_AGW_PINGQ - 1))];
+
+				x->end = l->sent;
+				x->tsc = now;
+				l->ping_head++;
+				sent += now >= tw;
+			} else if (now >= tw) {
+				skipped++;
+			}
+			next += gap;
+		}
+		gen_rx_poll(g, now);
+		gen_tcp_flush(g);
+	}
+	/* the last writes arrive (their latency counted: they were sent in
+	 * the measured part) */
+	spin_ms(g, 200);
+	a->ping_from = UINT64_MAX;
+	fprintf(out, "{\"contexts\":%u,\"size\":%u,\"rate\":%.0f,\"secs\":%.6f,"
+		"\"tx\":%" PRIu64 ",\"rx\":%" PRIu64 ",\"rx_pps\":%.1f,\"skipped\":%" PRIu64
+		",\"behind\":%" PRIu64 ",\"lat_ns\":{\"n\":%" PRIu64 ",\"min\":%" PRIu64
+		",\"p50\":%" PRIu64 ",\"p99\":%" PRIu64 ",\"p999\":%" PRIu64 ",\"max\":%"
+		PRIu64 "},\"tls_failed\":%" PRIu64 ",\"resets\":%" PRIu64 ",\"send_nomem\":%"
+		PRIu64 "}\n",
+		a->nctx, size, rate, secs, sent, a->ping_lat.n,
+		(double)a->ping_lat.n / secs, skipped, behind, a->ping_lat.n,
+		a->ping_lat.n ? a->ping_lat.min : 0, gen_hist_quantile(&a->ping_lat, 0.5),
+		gen_hist_quantile(&a->ping_lat, 0.99), gen_hist_quantile(&a->ping_lat, 0.999),
+		a->ping_lat.max, a->tls_failed, a->resets, a->send_nomem);
 	fflush(out);
 	return 0;
 }
