@@ -57,6 +57,11 @@ void dp_cp_detach(struct dp_ctx *ctx);
  * stall the worker and fill the ring. Returns 1 when it sent anything
  * (work), else 0. */
 #define DP_CP_SYNC_GAP_US 50u
+/* Slots of a sparse table (RFC 6062's connections, the gateway's
+ * contexts) a module's SYNC step looks at, live or not, before it yields:
+ * walked whole in one step, 16,384 empty connection slots held the worker
+ * 100-200 us (perf/RESULTS.md T32). TURN's pass walks its live list. */
+#define DP_CP_SYNC_VISIT 256u
 unsigned int dp_cp_sync_step(struct dp_worker *w, uint64_t tsc);
 
 /* Room in the ring to cp beyond headroom free slots (kept for what must

@@ -1246,10 +1246,12 @@ agw_state_step(struct dp_worker *w, unsigned int headroom)
 		return true;
 	if (w->cp.rings == NULL)
 		return false;
-	for (; a->sync_next < a->max; a->sync_next++) {
+	for (unsigned int seen = 0; a->sync_next < a->max; a->sync_next++, seen++) {
 		const struct agw_ctx *c = &a->ctx[a->sync_next];
 		struct ipc_agw_state *x = (struct ipc_agw_state *)(void *)msg.body;
 
+		if (seen == DP_CP_SYNC_VISIT)
+			return false;
 		if (c->id == 0)
 			continue;
 		if (!dp_cp_room(w, headroom))

@@ -126,9 +126,12 @@ tcprelay_state_step(struct dp_worker *w, unsigned int headroom)
 		return true;
 	if (w->cp.rings == NULL)
 		return false;
-	for (; tr->sync_next < tr->max; tr->sync_next++) {
+	for (unsigned int seen = 0; tr->sync_next < tr->max; tr->sync_next++, seen++) {
 		const struct tr_conn *r = &tr->conns[tr->sync_next];
 		struct ipc_tcp_event *e = (struct ipc_tcp_event *)(void *)msg.body;
+
+		if (seen == DP_CP_SYNC_VISIT)
+			return false;
 
 		/* up and waiting for its bind, or bound (a Connect's still
 		 * under way: cp lost its request, and closes it when dp

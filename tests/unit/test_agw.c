@@ -57,6 +57,10 @@ struct fix {
 	unsigned int mbufs0;
 };
 
+/* the fixture's agw.max_contexts (setup_wide(): a table wider than one
+ * SYNC step looks at) */
+static uint32_t max_contexts = 16;
+
 static int
 setup_tls(void **state, bool tls)
 {
@@ -69,7 +73,8 @@ setup_tls(void **state, bool tls)
 	f->conf->agw.enabled = true;
 	f->conf->agw.port_min = PORT_MIN;
 	f->conf->agw.port_max = PORT_MAX;
-	f->conf->agw.max_contexts = 16;
+	f->conf->agw.max_contexts = max_contexts;
+	max_contexts = 16;
 	f->conf->agw.hold_bytes = HOLD;
 	f->conf->agw.setup_timeout_s = 30;
 	f->conf->tls.enabled = tls;
@@ -104,6 +109,13 @@ static int
 setup_with_tls(void **state)
 {
 	return setup_tls(state, true);
+}
+
+static int
+setup_wide(void **state)
+{
+	max_contexts = 4 * DP_CP_SYNC_VISIT;
+	return setup_tls(state, false);
 }
 
 static int
@@ -949,6 +961,44 @@ test_agw_sync_gives_live_contexts(void **state)
 	assert_false(fx_cp_recv(f->w, &m));
 }
 
+/* A SYNC's pass over a wide table of contexts yields every
+ * DP_CP_SYNC_VISIT slots, live or not: a context in the third window goes
+ * in the third step, STATE_DONE after the fourth reached the end. */
+static void
+test_agw_sync_step_bounded(void **state)
+{
+	struct fix *f = *state;
+	static struct ipc_msg m;
+	struct ipc_agw_term t0, t1;
+	const uint32_t slot = 2 * DP_CP_SYNC_VISIT + 188;
+
+	term_server(&t0, PORT_MIN + 9, UE4);
+	term_client(&t1);
+	cp_add(f, ctx_id(slot), &t0, &t1, 0);
+	while (fx_cp_recv(f->w, &m))
+		;
+	f->ctx.tsc_hz = 1000000u;
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_SYNC;
+	m.h.alloc_id = 81;
+	fx_cp_send(f->w, &m);
+	assert_int_equal(dp_cp_poll(f->w, f->w->now_ms), 1);
+	for (unsigned int i = 1; i <= 2; i++) {
+		assert_int_equal(dp_cp_sync_step(f->w, 1000u * i), 0);
+		assert_false(fx_cp_recv(f->w, &m));
+	}
+	assert_int_equal(dp_cp_sync_step(f->w, 3000), 1);
+	assert_true(fx_cp_recv(f->w, &m));
+	assert_int_equal(m.h.kind, IPC_AGW_STATE);
+	assert_int_equal(m.h.alloc_id, ctx_id(slot));
+	assert_false(fx_cp_recv(f->w, &m));
+	assert_int_equal(dp_cp_sync_step(f->w, 4000), 1);
+	assert_true(fx_cp_recv(f->w, &m));
+	assert_int_equal(m.h.kind, IPC_STATE_DONE);
+	assert_int_equal(m.h.alloc_id, 81);
+	assert_false(fx_cp_recv(f->w, &m));
+}
+
 int
 main(void)
 {
@@ -967,6 +1017,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_agw_setup_time_per_leg, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_agw_modify_leg, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_agw_connections_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_agw_sync_step_bounded, setup_wide, teardown),
 		cmocka_unit_test_setup_teardown(test_agw_sync_gives_live_contexts, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_agw_tls_leg_woken_through_session,

@@ -125,6 +125,19 @@ struct fix {
 	unsigned int mbufs0;
 };
 
+/* the fixture's tcp_max_conns (setup_wide(): a table wider than one SYNC
+ * step looks at) */
+static uint32_t max_conns = 128;
+
+static int setup(void **state);
+
+static int
+setup_wide(void **state)
+{
+	max_conns = 4 * DP_CP_SYNC_VISIT;
+	return setup(state);
+}
+
 static int
 setup(void **state)
 {
@@ -141,7 +154,8 @@ setup(void **state)
 	f->conf->turn.enabled = true;
 	f->conf->turn.nlisten_tcp = 1;
 	f->conf->turn.listen_tcp[0] = TURN_PORT;
-	f->conf->dp.tcp_max_conns = 128;
+	f->conf->dp.tcp_max_conns = max_conns;
+	max_conns = 128;
 	f->ctx.conf = f->conf;
 	f->ctx.nworkers = 1;
 	f->w = fx_worker_new(&f->ctx);
@@ -667,6 +681,42 @@ test_tcprelay_sync_gives_live_connections(void **state)
 	assert_false(fx_cp_recv(f->w, &m));
 }
 
+/* A SYNC's pass over a table of mostly empty slots yields every
+ * DP_CP_SYNC_VISIT slots, live or not (walked whole, a carrier's 16,384
+ * held the worker 100-200 us): the live connection goes in the first
+ * step, STATE_DONE only after the step that reached the end. */
+static void
+test_tcprelay_sync_step_bounded(void **state)
+{
+	struct fix *f = *state;
+	static struct ipc_msg m;
+	const struct ipc_tcp_event *e = (const void *)m.body;
+	uint64_t peer = connect_up(f, 31);
+	const unsigned int steps = 4;   /* tcp_max_conns / DP_CP_SYNC_VISIT */
+
+	f->ctx.tsc_hz = 1000000u;
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_SYNC;
+	m.h.alloc_id = 79;
+	fx_cp_send(f->w, &m);
+	assert_int_equal(dp_cp_poll(f->w, f->w->now_ms), 1);
+	assert_int_equal(dp_cp_sync_step(f->w, 1000), 1);
+	assert_true(fx_cp_recv(f->w, &m));
+	assert_int_equal(m.h.kind, IPC_TCP_STATE);
+	assert_int_equal(e->peer, peer);
+	assert_false(fx_cp_recv(f->w, &m));
+	for (unsigned int i = 2; i < steps; i++) {
+		/* (empty slots: no message, no work) */
+		assert_int_equal(dp_cp_sync_step(f->w, 1000u * i), 0);
+		assert_false(fx_cp_recv(f->w, &m));
+	}
+	assert_int_equal(dp_cp_sync_step(f->w, 1000u * steps), 1);
+	assert_true(fx_cp_recv(f->w, &m));
+	assert_int_equal(m.h.kind, IPC_STATE_DONE);
+	assert_int_equal(m.h.alloc_id, 79);
+	assert_false(fx_cp_recv(f->w, &m));
+}
+
 int
 main(void)
 {
@@ -680,6 +730,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tcprelay_allocation_gone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tcprelay_per_allocation_limit,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcprelay_sync_step_bounded, setup_wide,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_tcprelay_sync_gives_live_connections, setup,
 						teardown),
 	};
