@@ -659,7 +659,7 @@ gen_agw_ping(struct gen *g, uint32_t size, double rate, double secs, double warm
 	uint32_t nlegs, cur = 0;
 
 	if (a == NULL || a->nctx == 0 || size == 0 || size > GEN_AGW_REC || !(rate > 0) ||
-	    !(secs > 0) || warm < 0)
+	    !(secs > 0) || !(warm >= 0) || secs + warm > 3600)
 		return -EINVAL;
 	nlegs = 2 * a->nctx;
 	if (a->pings == NULL) {
