@@ -1100,6 +1100,18 @@ fx_cp_send(struct dp_worker *w, struct ipc_msg *m)
 	assert_int_equal(ipc_ring_enqueue(&w->cp.rings->to_dp, m), 0);
 }
 
+void
+fx_cp_sync(struct dp_worker *w, uint64_t sync_id)
+{
+	static struct ipc_msg m;
+
+	w->ctx->tsc_hz = 1000000u;
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_SYNC;
+	m.h.alloc_id = sync_id;
+	fx_cp_send(w, &m);
+}
+
 bool
 fx_cp_recv(struct dp_worker *w, struct ipc_msg *m)
 {

@@ -179,6 +179,10 @@ void fx_cp_attach(struct dp_worker *w, uint64_t caps);
 void fx_cp_detach(struct dp_worker *w);
 void fx_cp_send(struct dp_worker *w, struct ipc_msg *m);
 void fx_cp_beat(struct dp_worker *w);
+/* A restarted cp's SYNC (sync_id) sent (the test's dp_cp_poll() takes
+ * it); the worker's TSC rate set to 1 MHz, so that
+ * dp_cp_sync_step(w, 1000 * k) makes step k (DP_CP_SYNC_GAP_US apart). */
+void fx_cp_sync(struct dp_worker *w, uint64_t sync_id);
 bool fx_cp_recv(struct dp_worker *w, struct ipc_msg *m);
 /* The module's poll, as the worker loop runs it (agw_poll(),
  * tcprelay_poll()). fx_cp_event() runs it at w->now_ms with cp beating

@@ -938,11 +938,7 @@ test_agw_sync_gives_live_contexts(void **state)
 	cp_del(f, ctx_id(12));
 	while (fx_cp_recv(f->w, &m))
 		;
-	f->ctx.tsc_hz = 1000000u;
-	memset(&m, 0, sizeof(m));
-	m.h.kind = IPC_SYNC;
-	m.h.alloc_id = 77;
-	fx_cp_send(f->w, &m);
+	fx_cp_sync(f->w, 77);
 	assert_int_equal(dp_cp_poll(f->w, f->w->now_ms), 1);
 	assert_int_equal(dp_cp_sync_step(f->w, 1000), 1);
 	assert_true(fx_cp_recv(f->w, &m));
@@ -977,11 +973,7 @@ test_agw_sync_step_bounded(void **state)
 	cp_add(f, ctx_id(slot), &t0, &t1, 0);
 	while (fx_cp_recv(f->w, &m))
 		;
-	f->ctx.tsc_hz = 1000000u;
-	memset(&m, 0, sizeof(m));
-	m.h.kind = IPC_SYNC;
-	m.h.alloc_id = 81;
-	fx_cp_send(f->w, &m);
+	fx_cp_sync(f->w, 81);
 	assert_int_equal(dp_cp_poll(f->w, f->w->now_ms), 1);
 	for (unsigned int i = 1; i <= 2; i++) {
 		assert_int_equal(dp_cp_sync_step(f->w, 1000u * i), 0);

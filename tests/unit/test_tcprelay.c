@@ -648,11 +648,7 @@ test_tcprelay_sync_gives_live_connections(void **state)
 	event(f, &ev);
 	event(f, &ev);
 	no_event(f);
-	f->ctx.tsc_hz = 1000000u;
-	memset(&m, 0, sizeof(m));
-	m.h.kind = IPC_SYNC;
-	m.h.alloc_id = 78;
-	fx_cp_send(f->w, &m);
+	fx_cp_sync(f->w, 78);
 	assert_int_equal(dp_cp_poll(f->w, f->w->now_ms), 1);
 	assert_int_equal(dp_cp_sync_step(f->w, 1000), 1);
 	for (unsigned int i = 0; i < 3; i++) {
@@ -694,11 +690,7 @@ test_tcprelay_sync_step_bounded(void **state)
 	uint64_t peer = connect_up(f, 31);
 	const unsigned int steps = 4;   /* tcp_max_conns / DP_CP_SYNC_VISIT */
 
-	f->ctx.tsc_hz = 1000000u;
-	memset(&m, 0, sizeof(m));
-	m.h.kind = IPC_SYNC;
-	m.h.alloc_id = 79;
-	fx_cp_send(f->w, &m);
+	fx_cp_sync(f->w, 79);
 	assert_int_equal(dp_cp_poll(f->w, f->w->now_ms), 1);
 	assert_int_equal(dp_cp_sync_step(f->w, 1000), 1);
 	assert_true(fx_cp_recv(f->w, &m));
