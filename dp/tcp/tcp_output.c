@@ -42,7 +42,7 @@ tcp_rcv_window(struct tcp_stack *ts, const struct tcp_conn *c)
 	/* Room for as many full segments as mbufs may still be held. */
 	if (segs >= seg_max)
 		space = 0;
-	else if (space / tcp_smss(c) >= seg_max - segs)
+	else if (space >= (uint64_t)(seg_max - segs) * tcp_smss(c))   /* (no division) */
 		space = (seg_max - segs) * tcp_smss(c);
 	/* The application's budget over this connection's group (struct
 	 * tcp_budget): a member's share of the room left, bytes and full
