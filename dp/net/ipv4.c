@@ -155,7 +155,9 @@ net_prefix_match(uint8_t family, const uint8_t *addr, uint8_t plen,
 	unsigned int max = family == NET_AF_IPV4 ? 32u : 128u;
 	unsigned int bytes = plen / 8u, bits = plen % 8u;
 
-	if (family != NET_AF_IPV4 && family != NET_AF_IPV6)
+	if (family == NET_AF_IPV4)
+		return net_prefix_match4(addr, plen, dst);
+	if (family != NET_AF_IPV6)
 		return false;
 	if (plen > max)
 		return false;

@@ -143,6 +143,24 @@ ipv4_build_hdr(uint8_t *p, const uint8_t src[4], const uint8_t dst[4],
 bool net_prefix_match(uint8_t family, const uint8_t *addr, uint8_t plen,
 		      const uint8_t *dst);
 
+/* The same for IPv4, as words: every routed packet asks (dp_route()). */
+static inline bool
+net_prefix_match4(const uint8_t addr[4], uint8_t plen, const uint8_t dst[4])
+{
+	uint32_t a, d, mask;
+
+	if (plen > 32)
+		return false;
+	memcpy(&a, addr, 4);
+	memcpy(&d, dst, 4);
+	/* network order (a shift by 32 is undefined: /0 is every address) */
+	mask = plen == 0 ? 0 : ~UINT32_C(0) << (32 - plen);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	mask = __builtin_bswap32(mask);
+#endif
+	return ((a ^ d) & mask) == 0;
+}
+
 /* ---- IPv6 (net/ipv6.c) ---------------------------------------------------- */
 
 /*

@@ -38,7 +38,7 @@ dp_route(const struct dp_ctx *ctx, uint8_t family, const uint8_t *dst,
 		struct dp_port *p = (struct dp_port *)(uintptr_t)&ctx->ports[i];
 
 		if (family == NET_AF_IPV4 && p->has_ip4) {
-			if (net_prefix_match(family, p->ip4, p->plen4, dst)) {
+			if (net_prefix_match4(p->ip4, p->plen4, dst)) {
 				*port = p;
 				*nexthop = dst;
 				return 0;

@@ -665,6 +665,31 @@ test_ipv6_solicited_node_and_mcast_mac(void **state)
 
 /* ---- prefixes and names ------------------------------------------------- */
 
+/* IPv4's word compare against the rule bit by bit: every prefix length
+ * (and 33, refused), addresses that differ in each single bit. */
+static void
+test_net_prefix_match4_every_length(void **state)
+{
+	const uint8_t net[4] = { 10, 200, 37, 129 };
+
+	(void)state;
+	for (unsigned int plen = 0; plen <= 33; plen++) {
+		for (int flip = -1; flip < 32; flip++) {
+			uint8_t d[4];
+			bool want = plen <= 32;
+
+			memcpy(d, net, 4);
+			if (flip >= 0)
+				d[flip / 8] ^= (uint8_t)(0x80u >> (flip % 8));
+			/* the reference: bit i (from the top) counts if i < plen */
+			if (flip >= 0 && (unsigned int)flip < plen)
+				want = false;
+			assert_int_equal(net_prefix_match4(net, (uint8_t)plen, d), want);
+			assert_int_equal(net_prefix_match(NET_AF_IPV4, net, (uint8_t)plen, d), want);
+		}
+	}
+}
+
 static void
 test_net_prefix_match_bits(void **state)
 {
@@ -739,6 +764,7 @@ main(void)
 		cmocka_unit_test(test_ipv6_l4_cksum_udp_zero_is_sent_as_ffff),
 		cmocka_unit_test(test_ipv6_solicited_node_and_mcast_mac),
 		cmocka_unit_test(test_net_prefix_match_bits),
+		cmocka_unit_test(test_net_prefix_match4_every_length),
 		cmocka_unit_test(test_dp_drop_name_from_def),
 	};
 
