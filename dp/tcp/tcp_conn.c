@@ -114,8 +114,6 @@ static inline uint32_t
 tuple_hash(const struct tcp_stack *ts, uint8_t family, const uint8_t *laddr,
 	   uint16_t lport, const uint8_t *raddr, uint16_t rport)
 {
-	uint8_t buf[36];
-
 	if (family != TCP_AF_IPV6) {
 		uint64_t m = (uint64_t)rd_le32(laddr) | (uint64_t)rd_le32(raddr) << 32;
 		uint32_t tail = (uint32_t)(lport >> 8) | (uint32_t)(lport & 0xff) << 8 |
@@ -124,13 +122,8 @@ tuple_hash(const struct tcp_stack *ts, uint8_t family, const uint8_t *laddr,
 		return (uint32_t)tcp_siphash24_12((const uint8_t *)ts->hash_key, m, tail) +
 		       family;
 	}
-	memcpy(buf, laddr, 16);
-	memcpy(buf + 16, raddr, 16);
-	buf[32] = (uint8_t)(lport >> 8);
-	buf[33] = (uint8_t)lport;
-	buf[34] = (uint8_t)(rport >> 8);
-	buf[35] = (uint8_t)rport;
-	return (uint32_t)tcp_siphash24((const uint8_t *)ts->hash_key, buf, 36) + family;
+	return (uint32_t)tcp_tuple_hash((const uint8_t *)ts->hash_key, laddr, lport, raddr,
+					rport) + family;
 }
 
 static bool
