@@ -138,35 +138,32 @@ int dp_udp_send(struct dp_worker *w, uint8_t family, const uint8_t *src,
 void dp_diag_echo(struct dp_worker *w, struct rte_mbuf *m,
 		  const struct dp_udp_meta *meta, void *arg);
 
-/* ---- workers (dp_worker.c) ---------------------------------------------- */
+/* ---- drops and hand-offs (dp_handoff.c) ------------------------------- */
 
-int dp_workers_create(struct dp_ctx *ctx);
-void dp_workers_free(struct dp_ctx *ctx);
-/* lcore entry point (rte_eal_remote_launch). */
-int dp_worker_main(void *arg);
-/* Give m to worker owner's hand-off ring; kind as DP_HANDOFF_*. */
+/* Count why m is dropped and free it (m may be NULL: count only). */
+void dp_drop_pkt(struct dp_worker *w, struct rte_mbuf *m, enum dp_drop why);
+
+/* The kinds of what one worker hands another: net's own two, then those
+ * modules register (DP_HANDOFF_MOD_FIRST .. DP_HANDOFF_KINDS - 1). */
+#define DP_HANDOFF_FLOW      1u   /* process as if received by the owner */
+#define DP_HANDOFF_NEIGH     2u   /* learn a neighbour from it, then free */
+#define DP_HANDOFF_MOD_FIRST 3u
+
+/* Take what other workers hand over of kind (a module's own, at its
+ * set-up, before workers run) with fn on the receiving worker. 0,
+ * -EINVAL (a kind out of the modules' range), -EEXIST (another's; the
+ * same fn again is a no-op, as each worker's set-up may register it). */
+int dp_handoff_on_kind(struct dp_ctx *ctx, uint32_t kind, dp_handoff_fn fn);
+/* Give m to worker owner's hand-off ring; kind as above. Dropped
+ * (handoff_full) when the ring is full. */
 void dp_handoff(struct dp_worker *w, unsigned int owner, struct rte_mbuf *m,
 		uint32_t kind);
-
 /* The same, but m stays the caller's when the ring is full (false). */
 bool dp_handoff_try(struct dp_worker *w, unsigned int owner, struct rte_mbuf *m,
 		    uint32_t kind);
-
-#define DP_HANDOFF_FLOW  1u   /* process as if received by the owner */
-#define DP_HANDOFF_NEIGH 2u   /* learn a neighbour from it, then free */
-#define DP_HANDOFF_TCPRELAY 3u /* dp/tcprelay's own: a peer connection moves */
-
-
-/* ---- statistics (dp_stats.c) -------------------------------------------- */
-
-void dp_stats_print(const struct dp_ctx *ctx, FILE *out);
-/* Register every module's counters with dp_ctrs.h in the order cp shows
- * them; once, before the workers start. 0, or -errno with one line in
- * err naming the counter that does not fit cp's segment. */
-int dp_stats_register(char *err, size_t errlen);
-/* w's connections open now and its values of every registered counter
- * (at most max), for cp's segment: copied on the worker's tick. */
-uint64_t dp_stats_values(const struct dp_worker *w, uint64_t *out, unsigned int max);
+/* What other workers handed w, a burst at most, each to its kind's
+ * taker (a flow: the input path, as received, handed); returns how many. */
+unsigned int dp_handoff_input(struct dp_worker *w);
 
 /* ---- the port's addresses (inline: every received IP packet asks) ------ */
 
@@ -370,39 +367,5 @@ dp_now(void)
 {
 	return rte_rdtsc();
 }
-
-/* Count why m is dropped and free it (m may be NULL: count only). */
-void dp_drop_pkt(struct dp_worker *w, struct rte_mbuf *m, enum dp_drop why);
-
-/* ---- systemd's watchdog (dp_watchdog.c) ---------------------------------- */
-
-/* Under a WatchdogSec (WATCHDOG_USEC set): a thread that sends WATCHDOG=1
- * every half period while every worker's heartbeat moves. 0 or -errno. */
-int dp_watchdog_start(struct dp_ctx *ctx);
-void dp_watchdog_stop(struct dp_ctx *ctx);
-/* SIGHUP: TURN over TLS takes the certificates of the file as it is now
- * (dp_reload.c). init: its semaphore, before the handler is installed;
- * start: the thread; signal: from the handler (or a worker); stop: joins. */
-int dp_reload_init(void);
-int dp_reload_start(struct dp_ctx *ctx);
-/* cp's TLS_RELOAD, taken from dp_cp.c (dp_reload_cp.c) */
-int dp_reload_cp_register(struct dp_ctx *ctx);
-void dp_reload_signal(void);
-void dp_reload_stop(struct dp_ctx *ctx);
-/* Logs a warning when a certificate (what) expires within
- * TLS_EXPIRY_WARN_DAYS, an error when it has expired, each with what to
- * do (then); nothing otherwise (or not_after 0). What and then for TURN
- * over TLS's first certificate to expire, and the AGW legs': */
-void dp_tls_expiry_warn(const char *what, int64_t not_after, const char *then);
-#define DP_TLS_TURN_FIRST "TURN over TLS's first certificate to expire " \
-	"(tls.certificate, an SNI one or a CA sent with one)"
-#define DP_TLS_TURN_RENEW "renew it and reload (`systemctl reload turnpike-dp`)"
-#define DP_TLS_LEGS_FIRST "the AGW legs' first certificate to expire " \
-	"(tls.certificate or an agw.certificates one, as dp read them at start)"
-#define DP_TLS_LEGS_RENEW "renew it and restart dp: the legs take theirs at start only"
-/* TP_DP_TEST_STALL_WORKER, read once at start; the stall, from a tick. */
-void dp_watchdog_test_hook(struct dp_ctx *ctx);
-void dp_watchdog_test_stall(struct dp_worker *w);
-void dp_test_poll_stall(struct dp_worker *w);
 
 #endif /* DP_H */

@@ -36,6 +36,7 @@
 
 #include "certfp.h"
 #include "dp.h"
+#include "dp_root.h"
 #include "tls.h"
 #include "tls_ctx.h"
 #include "tp_conf.h"

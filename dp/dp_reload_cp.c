@@ -7,6 +7,7 @@
  * thread.
  */
 #include "dp.h"
+#include "dp_root.h"
 #include "dp_cp.h"
 #include "ipc.h"
 

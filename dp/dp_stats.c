@@ -17,6 +17,7 @@
 #include "agw/agw.h"
 #include "tcprelay/tcprelay.h"
 #include "dp.h"
+#include "dp_root.h"
 #include "dp_loop_turns.h"
 #include "dp_ctrs.h"
 #include "net/net.h"

@@ -269,6 +269,11 @@ struct dp_tcp_relay_ops {
 			uint16_t dport);
 };
 
+/* What takes a packet of a module's own kind another worker handed over
+ * (dp_handoff_on_kind(), dp.h); consumes m. */
+typedef void (*dp_handoff_fn)(struct dp_worker *w, struct rte_mbuf *m);
+#define DP_HANDOFF_KINDS 8
+
 /* A look at a received burst before it is handled (cache hints only). */
 typedef void (*dp_rx_prefetch_t)(struct dp_worker *w, const struct dp_port *port,
 				 struct rte_mbuf **pkts, uint16_t n);
@@ -324,6 +329,8 @@ struct dp_ctx {
 	 * them): TCP's input, and a look at each received burst. */
 	const struct dp_tcp_hooks *tcp_hooks;
 	dp_rx_prefetch_t rx_prefetch;
+	/* the takers of the hand-off kinds modules registered (dp_handoff.c) */
+	dp_handoff_fn handoff_fns[DP_HANDOFF_KINDS];
 	/* agw.ports (0, 0: no agw group): a TCP segment to one of them is
 	 * the connection of the worker whose share holds it (lib/steer) */
 	uint16_t agw_min, agw_max;

@@ -28,6 +28,7 @@
 #include <rte_lcore.h>
 
 #include "dp.h"
+#include "dp_root.h"
 #include "ipc.h"
 
 /* Heartbeats move every 100 ms: a look less often than 3 ticks could

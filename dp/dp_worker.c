@@ -22,6 +22,7 @@
 #include <rte_ring.h>
 
 #include "dp.h"
+#include "dp_root.h"
 #include "dp_loop_turns.h"
 #include "dp_cp.h"
 #include "tcprelay/tcprelay.h"
@@ -38,14 +39,6 @@
 /* A receive poll that takes longer than this was preempted (dp_worker_main). */
 #define DP_STALL_US 10u
 #define DP_MBUF_DATA (RTE_MBUF_DEFAULT_BUF_SIZE)
-
-void
-dp_drop_pkt(struct dp_worker *w, struct rte_mbuf *m, enum dp_drop why)
-{
-	w->drop[why]++;
-	if (m != NULL)
-		rte_pktmbuf_free(m);
-}
 
 static void
 neigh_free_pkt(void *pkt, void *arg)
@@ -187,53 +180,6 @@ dp_workers_free(struct dp_ctx *ctx)
 		/* The pool goes with the EAL: ports may still hold its mbufs. */
 		rte_free(w);
 	}
-}
-
-void
-dp_handoff(struct dp_worker *w, unsigned int owner, struct rte_mbuf *m,
-	   uint32_t kind)
-{
-	struct dp_worker *o = w->ctx->workers[owner];
-
-	m->hash.usr = kind;
-	if (unlikely(rte_ring_mp_enqueue(o->handoff, m) != 0)) {
-		dp_drop_pkt(w, m, DP_DROP_HANDOFF_FULL);
-		return;
-	}
-	if (kind == DP_HANDOFF_FLOW)
-		w->ctr[DP_CTR_HANDOFF_OUT]++;
-}
-
-bool
-dp_handoff_try(struct dp_worker *w, unsigned int owner, struct rte_mbuf *m, uint32_t kind)
-{
-	m->hash.usr = kind;
-	return rte_ring_mp_enqueue(w->ctx->workers[owner]->handoff, m) == 0;
-}
-
-static void
-handoff_input(struct dp_worker *w)
-{
-	struct rte_mbuf *pkts[DP_BURST];
-	unsigned int n = rte_ring_sc_dequeue_burst(w->handoff, (void **)pkts,
-						   DP_BURST, NULL);
-
-	for (unsigned int i = 0; i < n; i++) {
-		struct rte_mbuf *m = pkts[i];
-
-		if (m->hash.usr == DP_HANDOFF_NEIGH) {
-			dp_input_neigh_shared(w, m);
-		} else if (m->hash.usr == DP_HANDOFF_TCPRELAY) {
-			tcprelay_handoff(w, m);
-		} else {
-			struct dp_port *port =
-				&w->ctx->ports[w->ctx->port_index[m->port]];
-
-			w->ctr[DP_CTR_HANDOFF_IN]++;
-			dp_input_burst(w, port, &m, 1, true);
-		}
-	}
-	w->stage_pkts[DP_STAGE_HANDOFF] += n;
 }
 
 /* CLOCK_MONOTONIC milliseconds from the TSC, since the last anchor. */
@@ -477,12 +423,12 @@ dp_worker_main(void *arg)
 		/* (one worker hands off to itself too: relay-to-relay
 		 * datagrams come back in through its ring) */
 		if (!rte_ring_empty(w->handoff)) {
-			uint64_t before = w->stage_pkts[DP_STAGE_HANDOFF];
+			unsigned int k = dp_handoff_input(w);
 
-			handoff_input(w);
 			t2 = rte_rdtsc();
 			w->stage_cycles[DP_STAGE_HANDOFF] += t2 - t0;
-			work += (unsigned int)(w->stage_pkts[DP_STAGE_HANDOFF] - before);
+			w->stage_pkts[DP_STAGE_HANDOFF] += k;
+			work += k;
 			t0 = t2;
 		}
 		/* Wall-clock ms by division once per millisecond. */

@@ -29,6 +29,7 @@
 #include "agw/agw.h"
 #include "tcprelay/tcprelay.h"
 #include "dp.h"
+#include "dp_root.h"
 #include "dp_cp.h"
 #include "dp_ctrs.h"
 #include "dp_tcp.h"

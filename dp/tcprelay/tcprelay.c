@@ -162,8 +162,10 @@ tcprelay_init(struct dp_worker *w)
 	    dp_cp_on_kind(w->ctx, IPC_TCP_BIND, tcprelay_apply) < 0 ||
 	    dp_cp_on_kind(w->ctx, IPC_TCP_CLOSE, tcprelay_apply) < 0 ||
 	    dp_cp_on_kind(w->ctx, IPC_TCP_NAME, tcprelay_apply) < 0 ||
-	    dp_cp_on_sync(w->ctx, tcprelay_sync_start, tcprelay_state_step) < 0) {
-		tp_log(TP_LOG_ERR, "internal error: RFC 6062's messages from cp\n");
+	    dp_cp_on_sync(w->ctx, tcprelay_sync_start, tcprelay_state_step) < 0 ||
+	    dp_handoff_on_kind(w->ctx, TCPRELAY_HANDOFF, tcprelay_handoff) < 0) {
+		tp_log(TP_LOG_ERR, "internal error: RFC 6062's messages from cp or its "
+		       "hand-off kind\n");
 		return -EINVAL;
 	}
 	tr = rte_zmalloc_socket("tcprelay", sizeof(*tr), 64, socket);

@@ -46,7 +46,11 @@ void tcprelay_alloc_gone(struct turn_worker *t, struct turn_alloc *a);
 bool tcprelay_forward(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
 		      const uint8_t *src, const uint8_t *dst, uint16_t sport, uint16_t dport);
 
-/* A message another worker's tcprelay handed over (DP_HANDOFF_TCPRELAY):
+/* The hand-off kind of what one worker's tcprelay hands another's (dp.h
+ * dp_handoff_on_kind(); tcprelay_init() registers tcprelay_handoff()). */
+#define TCPRELAY_HANDOFF DP_HANDOFF_MOD_FIRST
+
+/* A message another worker's tcprelay handed over (TCPRELAY_HANDOFF):
  * a peer connection moving in, or the end of one that moved out. */
 void tcprelay_handoff(struct dp_worker *w, struct rte_mbuf *m);
 

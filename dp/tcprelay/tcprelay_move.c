@@ -212,7 +212,7 @@ tr_move_out(struct dp_worker *w, struct tr_conn *r, uint64_t data, const uint8_t
 	memcpy(mv->resp, resp, resp_len);
 	/* the record goes here without a word to cp: the receiver reports
 	 * the connection (BOUND, or GONE) */
-	if (!dp_handoff_try(w, to, m, DP_HANDOFF_TCPRELAY)) {
+	if (!dp_handoff_try(w, to, m, TCPRELAY_HANDOFF)) {
 		/* the other worker's ring is full: the connection is lost
 		 * (its bytes, its stub; cp hears GONE, the client's bind
 		 * goes unanswered) */
@@ -314,7 +314,7 @@ tr_send_unstub(struct dp_worker *w, const struct tr_conn *r)
 	mv->stub.lport = r->local.port;
 	memcpy(mv->stub.raddr, r->addr.ip, 16);
 	memcpy(mv->stub.laddr, r->local.ip, 16);
-	dp_handoff(w, r->moved_from - 1u, m, DP_HANDOFF_TCPRELAY);
+	dp_handoff(w, r->moved_from - 1u, m, TCPRELAY_HANDOFF);
 }
 
 void

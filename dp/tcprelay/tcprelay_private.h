@@ -154,7 +154,7 @@ struct tcprelay_worker {
 	uint64_t ctr[TR_CTR__COUNT];
 };
 
-/* The message a moving connection travels in (DP_HANDOFF_TCPRELAY). */
+/* The message a moving connection travels in (TCPRELAY_HANDOFF). */
 enum { TR_MOVE_CONN = 1, TR_MOVE_UNSTUB = 2 };
 #define TR_MOVE_MAGIC 0x54524d56u     /* "TRMV" */
 #define TR_RESP_MAX   512u

@@ -1056,6 +1056,15 @@ dp_handoff_try(struct dp_worker *w, unsigned int owner, struct rte_mbuf *m, uint
 	return false;
 }
 
+int
+dp_handoff_on_kind(struct dp_ctx *ctx, uint32_t kind, dp_handoff_fn fn)
+{
+	(void)ctx;
+	(void)kind;
+	(void)fn;
+	return 0;
+}
+
 void
 dp_handoff(struct dp_worker *w, unsigned int owner, struct rte_mbuf *m, uint32_t kind)
 {
