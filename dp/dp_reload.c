@@ -93,19 +93,6 @@ reload_publish(struct dp_ctx *ctx)
 			 __ATOMIC_RELAXED);
 }
 
-void
-dp_tls_expiry_warn(const char *what, int64_t not_after, const char *then)
-{
-	char say[96];
-	int rc = tls_expiry_say(not_after, (int64_t)time(NULL), say, sizeof(say));
-
-	if (rc == 2)
-		tp_log(TP_LOG_ERR, "tls: %s %s: clients that check dates may refuse it; %s\n",
-		       what, say, then);
-	else if (rc == 1)
-		tp_log(TP_LOG_WARNING, "tls: %s %s; %s\n", what, say, then);
-}
-
 static void
 reload_tls(struct dp_ctx *ctx)
 {
@@ -177,9 +164,9 @@ reload_tls(struct dp_ctx *ctx)
 	       nc->tls.cert.certificate, fp, nc->tls.nsni, nworkers,
 	       until[0] != '\0' ? until : "with no date");
 	if (ctx->conf->turn.nlisten_tls > 0)
-		dp_tls_expiry_warn(DP_TLS_TURN_FIRST, not_after, DP_TLS_TURN_RENEW);
+		tls_expiry_warn(TLS_EXPIRY_TURN_FIRST, not_after, TLS_EXPIRY_TURN_RENEW);
 	/* (the legs' may be the one renewed: it stays until a restart) */
-	dp_tls_expiry_warn(DP_TLS_LEGS_FIRST, leg_not_after, DP_TLS_LEGS_RENEW);
+	tls_expiry_warn(TLS_EXPIRY_LEGS_FIRST, leg_not_after, TLS_EXPIRY_LEGS_RENEW);
 	if (later[0] != '\0')
 		tp_log(TP_LOG_WARNING, "reload: %s changed: applied at the next start\n",
 		       later);

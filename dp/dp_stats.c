@@ -12,61 +12,12 @@
 #include <string.h>
 
 #include <rte_cycles.h>
-#include <rte_mempool.h>
 
-#include "agw/agw.h"
-#include "tcprelay/tcprelay.h"
 #include "dp.h"
 #include "dp_root.h"
 #include "dp_loop_turns.h"
-#include "dp_ctrs.h"
+#include "dp_module.h"
 #include "net/net.h"
-#include "dp_tcp.h"
-#include "session.h"
-#include "tls.h"
-#include "tls_mem.h"
-#include "splice.h"
-#include "tcp.h"
-#include "turn/turn_tcp.h"
-#include "turn/turn_types.h"
-
-/* The families of counters dp publishes to cp, in the order of the
- * names cp shows (its metrics' events, status's keys): each module
- * describes its own (names, kinds, help, values), and only this list
- * says in what order. Registered whatever the configuration: a module
- * not configured reads 0, so that the names are the same on every box. */
-static const struct dp_ctrs_family *const families[] = {
-	&dp_tcp_ctrs,
-	&dp_tcp_close_ctrs,
-	&turn_tcp_ctrs,
-	&tls_keys_ctrs,
-	&tls_ctrs,
-	&session_ctrs,
-	&splice_ctrs,
-	&splice_leg_end_ctrs,
-	&splice_end_ctrs,
-	&agw_ctrs,
-	&tcprelay_ctrs,
-};
-
-int
-dp_stats_register(char *err, size_t errlen)
-{
-	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
-		int rc = dp_ctrs_register(families[i], err, errlen);
-
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
-}
-
-uint64_t
-dp_stats_values(const struct dp_worker *w, uint64_t *out, unsigned int max)
-{
-	(void)dp_ctrs_values(w, out, max);
-	return dp_tcp_conns(w);
-}
 
 static const char *const ctr_names[DP_CTR__COUNT] = {
 #define DP_CTR(e, name) [DP_CTR_##e] = name,
@@ -144,17 +95,7 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 		up, ctx->nworkers, ctx->nports, ctx->tsc_hz,
 		__atomic_load_n(&ctx->reloads, __ATOMIC_RELAXED),
 		__atomic_load_n(&ctx->reloads_failed, __ATOMIC_RELAXED));
-	/* dp's C heap, mostly OpenSSL's (dp/tls/tls_mem.h): now, once dp
-	 * was up, the live SSL objects and what each holds beyond the
-	 * start's on average */
-	{
-		int64_t now = tls_mem_bytes(), start = tls_mem_marked(), n = tls_mem_ssl_live();
-
-		fprintf(out, " heap_bytes=%" PRId64 " heap_at_start=%" PRId64 " ssl_live=%" PRId64,
-			now, start, n);
-		if (n > 0)
-			fprintf(out, " heap_per_ssl=%" PRId64, (now - start) / n);
-	}
+	dp_modules_print_head(ctx, out);
 	fputc('\n', out);
 	for (unsigned int wi = 0; wi < ctx->nworkers; wi++) {
 		const struct dp_worker *w = ctx->workers[wi];
@@ -219,94 +160,6 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 			w->long_ticks, w->ticks, w->tick_cycles,
 			w->tick_max_cycles * 1000000u / ctx->tsc_hz);
 	}
-	for (unsigned int wi = 0; wi < ctx->nworkers; wi++) {
-		const struct dp_worker *w = ctx->workers[wi];
-		const struct tcp_stack *ts;
-
-		if (w == NULL || w->tcp == NULL)
-			continue;
-		ts = w->tcp;
-		fprintf(out, "tcp worker=%u conns=%u time_wait=%u held=%" PRIu64
-			" mbufs_in_use=%u conns_turn=%u conns_relay=%u conns_agw=%u", w->id,
-			ts->nconns, ts->ntw, ts->held,
-			w->pool != NULL ? rte_mempool_in_use_count(w->pool) : 0u,
-			tcp_use_count(ts, DP_TCP_USE_TURN), tcp_use_count(ts, DP_TCP_USE_RELAY),
-			tcp_use_count(ts, DP_TCP_USE_AGW));
-		for (unsigned int k = 0; k < TCP_CTR__COUNT; k++)
-			fprintf(out, " %s=%" PRIu64, tcp_ctr_name(k), ts->ctr[k]);
-		for (unsigned int k = 1; k < TCP_REASON__COUNT; k++)
-			fprintf(out, " close_%s=%" PRIu64, tcp_reason_name(k), ts->closes[k]);
-		fputc('\n', out);
-		turn_tcp_stats(w, out);
-		tls_stats(w, out);
-		agw_stats(w, out);
-		tcprelay_stats(w, out);
-	}
-	if (ctx->turn != NULL) {
-		static const char *const tnames[TURN_STAT__COUNT] = {
-#define X(e, n) [TURN_STAT_##e] = n,
-			TURN_STATS(X)
-#undef X
-		};
-
-		for (unsigned int wi = 0; wi < ctx->nworkers; wi++) {
-			const struct dp_worker *w = ctx->workers[wi];
-			const struct turn_worker *t;
-			uint64_t sum[TURN_STAT__COUNT];
-
-			if (w == NULL || w->turn == NULL || w->turn->allocs == NULL)
-				continue;
-			t = w->turn;
-			memcpy(sum, t->ctr, sizeof(sum));
-			for (uint32_t i = 0; i < t->cap; i++)
-				if (t->allocs[i].id != 0)
-					for (unsigned int k = 0; k < TURN_STAT__COUNT; k++)
-						sum[k] += t->allocs[i].stats[k];
-			fprintf(out, "turn worker=%u allocations=%u capacity=%u"
-				" alloc_table_full=%" PRIu64 " alloc_bad_relay=%" PRIu64
-				" alloc_bad_transport=%" PRIu64
-				" ipc_in=%" PRIu64 " ipc_out=%" PRIu64 " ipc_full=%" PRIu64
-				" binding_requests=%" PRIu64 " binding_indications=%" PRIu64
-				" stun_malformed=%" PRIu64 " swept=%" PRIu64
-				" cp_serving=%u cp_wait=%" PRIu64 " cp_gone=%" PRIu64
-				" stun_bad_fingerprint=%" PRIu64 " peer_port0=%" PRIu64
-				" icmp_forged=%" PRIu64 " ipc_bad=%" PRIu64 " hairpin=%" PRIu64
-				" hairpin_refused=%" PRIu64 " hairpin_unreach=%" PRIu64
-				" nonce_ok=%u nonce_load_failed=%" PRIu64
-				" cp_rung=%" PRIu64 " xport_none=%" PRIu64
-				" stream_bad_frame=%" PRIu64 " stream_too_big=%" PRIu64
-				" stream_write_failed=%" PRIu64
-				" overflow_blocks=%u overflow_nomem=%" PRIu64
-				" usernames=%u username_nomem=%" PRIu64
-				" final_sent=%" PRIu64 " final_lost=%" PRIu64
-				" final_dropped=%" PRIu64 " ends_sent=%" PRIu64
-				" ends_lost=%" PRIu64, w->id,
-				t->nallocs, t->cap, t->alloc_table_full,
-				t->alloc_bad_relay, t->alloc_bad_transport, w->cp.ipc_in, w->cp.ipc_out,
-				w->cp.ipc_full,
-				t->binding_requests, t->binding_indications,
-				t->stun_malformed, t->swept, w->cp.serving ? 1u : 0u,
-				t->cp_wait, t->cp_gone, t->stun_bad_fingerprint,
-				t->peer_port0, t->icmp_forged, w->cp.ipc_bad, t->hairpin,
-				t->hairpin_refused, t->hairpin_unreach,
-				t->nonce_ok ? 1u : 0u, t->nonce_load_failed,
-				w->cp.cp_rung, t->xport_none, t->stream_bad_frame,
-				t->stream_too_big, t->stream_write_failed,
-				t->ovf.used, t->ovf.nomem, t->users.n, t->users.nomem,
-				t->final.sent, t->final.lost, t->final_dropped,
-				t->ends.sent, t->ends.lost);
-			for (unsigned int k = 0; k < TURN_STAT__COUNT; k++)
-				fprintf(out, " %s=%" PRIu64, tnames[k], sum[k]);
-			for (unsigned int k = 0; k < TURN_ADMIT__COUNT; k++)
-				fprintf(out, " %s=%" PRIu64, turn_admit_stat_name(k),
-					t->admit->ctr[k]);
-			if (t->ntnonce != 0 || t->nonce_tenants_mismatch != 0)
-				fprintf(out, " tenants=%u nonce_tenants_mismatch=%" PRIu64
-					" drop_other_address=%" PRIu64,
-					t->ntnonce, t->nonce_tenants_mismatch,
-					t->drop_other_address);
-			fputc('\n', out);
-		}
-	}
+	dp_modules_print(ctx, out);
 	fflush(out);
 }

@@ -10,16 +10,19 @@
  * worker 0 connects at start and again, backed off, while refused.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_mempool.h>
 #include <rte_random.h>
 
 #include "dp.h"
 #include "dp_ctrs.h"
+#include "dp_module.h"
 #include "dp_tcp.h"
 #include "net/flow.h"
 #include "net/net.h"
@@ -488,10 +491,32 @@ const struct dp_ctrs_family dp_tcp_close_ctrs = {
 	.desc = close_desc + 1, .n = TCP_REASON__COUNT - 1, .values = close_values,
 };
 
-uint64_t
-dp_tcp_conns(const struct dp_worker *w)
+/* the connections open now, for cp's segment (the worker's tick) */
+static void
+tcp_publish(const struct dp_worker *w, struct ipc_dp_stats *st)
 {
-	return w->tcp != NULL ? w->tcp->nconns : 0;
+	st->tcp_conns = w->tcp != NULL ? w->tcp->nconns : 0;
+}
+
+/* The stack's statistics line (SIGUSR1), first of the worker's streams. */
+static void
+tcp_print(const struct dp_worker *w, FILE *out)
+{
+	const struct tcp_stack *ts = w->tcp;
+
+	if (ts == NULL)
+		return;
+	fprintf(out, "tcp worker=%u conns=%u time_wait=%u held=%" PRIu64
+		" mbufs_in_use=%u conns_turn=%u conns_relay=%u conns_agw=%u", w->id,
+		ts->nconns, ts->ntw, ts->held,
+		w->pool != NULL ? rte_mempool_in_use_count(w->pool) : 0u,
+		tcp_use_count(ts, DP_TCP_USE_TURN), tcp_use_count(ts, DP_TCP_USE_RELAY),
+		tcp_use_count(ts, DP_TCP_USE_AGW));
+	for (unsigned int k = 0; k < TCP_CTR__COUNT; k++)
+		fprintf(out, " %s=%" PRIu64, tcp_ctr_name(k), ts->ctr[k]);
+	for (unsigned int k = 1; k < TCP_REASON__COUNT; k++)
+		fprintf(out, " close_%s=%" PRIu64, tcp_reason_name(k), ts->closes[k]);
+	fputc('\n', out);
 }
 
 void
@@ -648,3 +673,16 @@ dp_tcp_connect(struct dp_worker *w, uint8_t family, const uint8_t *raddr,
 {
 	return dp_tcp_connect_from(w, family, NULL, raddr, rport, app, arg, id);
 }
+
+static const struct dp_ctrs_family *const tcp_families[] = {
+	&dp_tcp_ctrs, &dp_tcp_close_ctrs, NULL,
+};
+
+const struct dp_module dp_tcp_module = {
+	.name = "tcp",
+	.create = dp_tcp_create,
+	.ctrs = tcp_families,
+	.publish = tcp_publish,
+	.print_stream = tcp_print,
+	.free = dp_tcp_free,
+};

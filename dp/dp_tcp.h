@@ -173,9 +173,13 @@ dp_tcp_mod_add(struct dp_worker *w, const struct dp_tcp_mod *m)
 }
 
 /* dp/tcp's counters and its connections' ends by reason, for cp
- * (dp_ctrs.h; the root registers them); the connections open now. */
+ * (dp_ctrs.h, through the module below). */
 struct dp_ctrs_family;
 extern const struct dp_ctrs_family dp_tcp_ctrs, dp_tcp_close_ctrs;
-uint64_t dp_tcp_conns(const struct dp_worker *w);
+
+/* The TCP stack as one of dp's modules (dp_module.h): each worker's stack
+ * made with it, its counters, its statistics line. */
+struct dp_module;
+extern const struct dp_module dp_tcp_module;
 
 #endif /* DP_TCP_GLUE_H */

@@ -305,6 +305,27 @@ struct dp_cp_registry {
 	unsigned int nseen;
 };
 
+/*
+ * The modules of this dp (dp_module.h): the root's list, which of them
+ * run on this box, and the hooks of those that the loop calls each pass
+ * (gathered at set-up, so that a pass reads one short array each).
+ */
+#define DP_MODULES_MAX 16
+struct dp_module;
+typedef void (*dp_mod_clock_fn)(struct dp_worker *w, uint64_t now_ms);
+typedef unsigned int (*dp_mod_sweep_fn)(struct dp_worker *w, uint64_t tsc);
+typedef void (*dp_mod_flush_fn)(struct dp_worker *w);
+
+struct dp_mods {
+	const struct dp_module *const *list;
+	unsigned int n;
+	uint32_t runs;               /* bit i: list[i]'s setup said it runs */
+	uint8_t nclock, nsweep, nflush;
+	dp_mod_clock_fn clock[DP_MODULES_MAX];
+	dp_mod_sweep_fn sweep[DP_MODULES_MAX];
+	dp_mod_flush_fn flush[DP_MODULES_MAX];
+};
+
 /* Process-wide context. Written during start-up only. */
 struct dp_ctx {
 	/* TURN's settings (dp/turn: struct turn_ctx), NULL without a turn
@@ -316,6 +337,7 @@ struct dp_ctx {
 	uint16_t relay_min, relay_max;
 	struct ipc_seg ipc;
 	struct dp_cp_registry cp_reg;
+	struct dp_mods mods;
 	struct tp_conf *conf;
 	unsigned int nports;
 	struct dp_port ports[DP_MAX_PORTS];

@@ -25,14 +25,11 @@
 #include "dp_root.h"
 #include "dp_loop_turns.h"
 #include "dp_cp.h"
-#include "tcprelay/tcprelay.h"
+#include "dp_ctrs.h"
+#include "dp_module.h"
 #include "dp_tcp.h"
 #include "net/net.h"
 #include "ipc.h"
-#include "turn/turn.h"
-#include "turn/turn_tcp.h"
-#include "tls.h"
-#include "tls_keys.h"
 
 /* Iterations without work before the first sleep. */
 #define DP_IDLE_SPIN 256
@@ -98,40 +95,15 @@ worker_create(struct dp_ctx *ctx, unsigned int id, unsigned int lcore)
 	w->stall_limit = ctx->tsc_hz / (1000000u / DP_STALL_US);
 	dp_turn_limits(ctx->tsc_hz, w->turn_limit);
 	ctx->workers[id] = w;
-	/* Plain heap (OpenSSL's callbacks read it, on this worker only). */
-	w->tls_keys = tls_keys_new(IPC_TLS_PSK_MAX);
-	if (w->tls_keys == NULL) {
-		tp_log(TP_LOG_ERR, "worker %u: cannot create its TLS key table\n", id);
-		return -ENOMEM;
-	}
-	return dp_tcp_create(w);
-}
-
-/* Ticket keys and PSKs from cp for this worker's TLS (dp/tls/tls_keys.h):
- * a PSK cp has more of than the table holds, or a DEL of one this worker
- * never had, is counted and changes nothing. */
-static void
-tls_keys_from_cp(struct dp_worker *w, const struct ipc_msg *msg)
-{
-	if (w->tls_keys == NULL ||
-	    tls_keys_apply(w->tls_keys, msg->h.kind, msg->body, msg->h.body_len) < 0)
-		w->tls_keys_refused++;
+	return dp_modules_create(w);
 }
 
 int
 dp_workers_create(struct dp_ctx *ctx)
 {
 	const struct tp_conf_dp *cd = &ctx->conf->dp;
-	static const uint16_t tls_kinds[] = {
-		IPC_TLS_TICKETS, IPC_TLS_PSK_ADD, IPC_TLS_PSK_DEL, IPC_TLS_PSK_SYNC,
-	};
 	int rc;
 
-	for (unsigned int i = 0; i < sizeof(tls_kinds) / sizeof(tls_kinds[0]); i++)
-		if (dp_cp_on_kind(ctx, tls_kinds[i], tls_keys_from_cp) < 0)
-			return -EINVAL;
-	if (dp_reload_cp_register(ctx) < 0)
-		return -EINVAL;
 	ctx->nworkers = cd->nworkers;
 	for (unsigned int i = 0; i < cd->nworkers; i++) {
 		unsigned int lcore = cd->workers[i];
@@ -172,9 +144,7 @@ dp_workers_free(struct dp_ctx *ctx)
 			ne->nqueued = 0;
 		}
 		dp_impair_free(w);
-		dp_tcp_free(w);
-		tls_keys_free(w->tls_keys);
-		w->tls_keys = NULL;
+		dp_modules_free(w);
 		rte_ring_free(w->handoff);
 		ctx->workers[i] = NULL;
 		/* The pool goes with the EAL: ports may still hold its mbufs. */
@@ -242,14 +212,8 @@ worker_publish_modules(struct dp_worker *w)
 
 	if (st == NULL)
 		return;
-	st->tcp_conns = dp_stats_values(w, st->tcp, IPC_DP_TCP_MAX);
-	{
-		int64_t turn_na, leg_na;
-
-		tls_not_after(w, &turn_na, &leg_na);
-		st->tls_not_after = turn_na > 0 ? (uint64_t)turn_na : 0;
-		st->tls_leg_not_after = leg_na > 0 ? (uint64_t)leg_na : 0;
-	}
+	(void)dp_ctrs_values(w, st->tcp, IPC_DP_TCP_MAX);
+	dp_modules_publish(w, st);
 	__atomic_store_n(&st->updated_ms, ipc_monotonic_ms(), __ATOMIC_RELEASE);
 }
 
@@ -349,7 +313,7 @@ dp_worker_main(void *arg)
 		ctx->stop = 1;
 		return -ENOMEM;
 	}
-	if (tls_worker_thread_init(w) < 0) {
+	if (dp_modules_thread_init(w) < 0) {
 		ctx->stop = 1;
 		return -ENOMEM;
 	}
@@ -432,13 +396,14 @@ dp_worker_main(void *arg)
 			t0 = t2;
 		}
 		/* Wall-clock ms by division once per millisecond. */
-		if ((ctx->turn != NULL || w->tcp != NULL) && t0 >= w->ms_next_tsc) {
+		if (t0 >= w->ms_next_tsc) {
 			uint64_t ms = worker_now_ms(w, t0);
 
 			/* never backwards across a new anchor */
 			if (ms > w->now_ms)
 				w->now_ms = ms;
 			w->ms_next_tsc = t0 + ctx->tsc_hz / 1000u;
+			dp_modules_clock(w, w->now_ms);
 		}
 		if (w->tcp != NULL) {
 			unsigned int k = dp_tcp_poll(w, w->now_ms);
@@ -450,8 +415,6 @@ dp_worker_main(void *arg)
 				t0 = t2;
 			}
 		}
-		if (w->turn != NULL)
-			w->turn->now_ms = w->now_ms;
 		if (w->cp.rings != NULL) {
 			unsigned int k = dp_cp_poll(w, w->now_ms);
 
@@ -466,10 +429,9 @@ dp_worker_main(void *arg)
 			}
 			/* Table sweeps are the worker's work too: their cycles
 			 * count as busy, though they relay no packet. A SYNC's
-			 * answer first, then TURN's sweeps. */
+			 * answer first, then the modules' sweeps. */
 			k = dp_cp_sync_step(w, t0);
-			if (ctx->turn != NULL)
-				k += turn_sweep(w, t0);
+			k += dp_modules_sweep(w, t0);
 			if (k > 0) {
 				if (w->tcp != NULL)
 					dp_tcp_wake(w);
@@ -479,9 +441,10 @@ dp_worker_main(void *arg)
 				t0 = t2;
 			}
 		}
-		/* TURN-over-TCP frames gathered in this burst go to their
-		 * connections now, so that their segments leave with it. */
-		turn_tcp_flush(w);
+		/* What the modules gathered in this pass (TURN-over-TCP
+		 * frames) goes to their connections now, so that their
+		 * segments leave with the burst. */
+		dp_modules_flush(w);
 		{
 			uint64_t txn = 0;
 

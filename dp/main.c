@@ -26,20 +26,13 @@
 #include <rte_lcore.h>
 #include <rte_version.h>
 
-#include "agw/agw.h"
-#include "tcprelay/tcprelay.h"
 #include "dp.h"
 #include "dp_root.h"
 #include "dp_cp.h"
 #include "dp_ctrs.h"
-#include "dp_tcp.h"
-#include "tls.h"
-#include "tls_ctx.h"
-#include "tls_mem.h"
+#include "dp_module.h"
 #include "ipc.h"
 #include "net/net.h"
-#include "turn/turn.h"
-#include "turn/turn_tcp.h"
 #include "tp_conf.h"
 #include "tp_version.h"
 
@@ -209,7 +202,7 @@ cp_link_setup(struct dp_ctx *ctx)
 
 	if (!tc->enabled && !ctx->conf->agw.enabled)
 		return 0;
-	rc = dp_stats_register(err, sizeof(err));
+	rc = dp_modules_ctrs(ctx, err, sizeof(err));
 	for (unsigned int i = 0; rc == 0 && i < DP_DROP__COUNT; i++) {
 		if (strlen(dp_drop_name(i)) >= IPC_DP_NAME_LEN) {
 			snprintf(err, sizeof(err), "dp's drop reason '%s' is longer than "
@@ -281,116 +274,6 @@ cp_link_setup(struct dp_ctx *ctx)
 	return 0;
 }
 
-/* TURN (UDP, and its TCP and TLS listeners' adapter). */
-static int
-turn_setup(struct dp_ctx *ctx)
-{
-	const struct tp_conf_turn *tc = &ctx->conf->turn;
-	int rc;
-
-	if (!tc->enabled)
-		return 0;
-	rc = turn_init(ctx);
-	for (unsigned int i = 0; rc == 0 && i < ctx->nworkers; i++)
-		rc = turn_tcp_init(ctx->workers[i]);
-	if (rc == 0 && tc->nlisten_tcp > 0) {
-		printf("turnpike-dp: TURN on TCP");
-		for (unsigned int i = 0; i < tc->nlisten_tcp; i++)
-			printf("%s%u", i ? ", " : " ", tc->listen_tcp[i]);
-		printf(" (%u connections per worker, %u per source; first message "
-		       "within %u s)\n", ctx->conf->dp.tcp_max_conns, tc->tcp_per_source,
-		       tc->tcp_first_message_s);
-	}
-	if (rc == 0 && tc->nlisten_tls > 0) {
-		printf("turnpike-dp: TURN on TLS");
-		for (unsigned int i = 0; i < tc->nlisten_tls; i++)
-			printf("%s%u", i ? ", " : " ", tc->listen_tls[i]);
-		printf(" (certificate %s, %u SNI name(s), TLS %s and up, session cache "
-		       "%u per worker, offload %s)\n", ctx->conf->tls.cert.certificate,
-		       ctx->conf->tls.nsni, ctx->conf->tls.min_version == 0x0304 ? "1.3" : "1.2",
-		       ctx->conf->tls.session_cache,
-		       ctx->conf->tls.offload == TP_TLS_OFFLOAD_PROVIDER ?
-		       ctx->conf->tls.offload_provider :
-		       ctx->conf->tls.offload == TP_TLS_OFFLOAD_ENGINE ?
-		       ctx->conf->tls.offload_engine : "none (software)");
-	}
-	return rc;
-}
-
-/* The access gateway's contexts (an agw group), before RFC 6062's relay,
- * which splices with the gateway's splice counters when there is one. */
-static int
-agw_setup(struct dp_ctx *ctx)
-{
-	int rc = 0;
-
-	if (!ctx->conf->agw.enabled)
-		return 0;
-	for (unsigned int i = 0; rc == 0 && i < ctx->nworkers; i++)
-		rc = agw_init(ctx->workers[i]);
-	if (rc < 0)
-		return rc;
-	ctx->agw_min = ctx->conf->agw.port_min;
-	ctx->agw_max = ctx->conf->agw.port_max;
-	printf("turnpike-dp: AGW contexts: %u per worker, server ports %u-%u, hold %u "
-	       "bytes, setup within %u s, %u certificate(s) beside the tls group's%s\n",
-	       ctx->conf->agw.max_contexts, ctx->agw_min, ctx->agw_max,
-	       ctx->conf->agw.hold_bytes, ctx->conf->agw.setup_timeout_s,
-	       ctx->conf->agw.ncerts, ctx->conf->tls.enabled ? "" : " (no tls group: plain legs only)");
-	return 0;
-}
-
-/* RFC 6062's relay (TURN over TCP or TLS), then what the certificates of
- * every TLS listener say of their expiry. */
-static int
-tcprelay_setup(struct dp_ctx *ctx)
-{
-	int rc = 0;
-
-	for (unsigned int i = 0; rc == 0 && i < ctx->nworkers; i++)
-		rc = tcprelay_init(ctx->workers[i]);
-	if (rc < 0)
-		return rc;
-	if (ctx->nworkers > 0) {
-		int64_t turn_na, leg_na;
-
-		/* (each 0 where it is not served) */
-		tls_not_after(ctx->workers[0], &turn_na, &leg_na);
-		dp_tls_expiry_warn(DP_TLS_TURN_FIRST, turn_na, DP_TLS_TURN_RENEW);
-		dp_tls_expiry_warn(DP_TLS_LEGS_FIRST, leg_na, DP_TLS_LEGS_RENEW);
-	}
-	return 0;
-}
-
-/* --check: what OpenSSL says of the tls group (files, key, lists,
- * provider), as a worker's start would. */
-static int
-check_tls(const struct tp_conf *conf)
-{
-	const char *propq = NULL;
-	OSSL_LIB_CTX *lc = NULL;
-	SSL_CTX *sc = NULL;
-	char err[768];
-
-	if (conf->tls.offload != TP_TLS_OFFLOAD_ENGINE) {
-		lc = tls_libctx_create(&conf->tls, &propq, err, sizeof(err));
-		if (lc == NULL)
-			goto fail;
-	}
-	sc = tls_ctx_create(&conf->tls, lc, propq, err, sizeof(err));
-	if (sc == NULL)
-		goto fail;
-	dp_tls_expiry_warn("a certificate of the tls group (the first to expire)",
-			   tls_ctx_not_after(sc), "renew it before it does");
-	tls_ctx_free(sc);
-	tls_libctx_free(lc);
-	return 0;
-fail:
-	tls_libctx_free(lc);
-	tp_log(TP_LOG_ERR, "%s:%s\n", conf->path, err);
-	return -EINVAL;
-}
-
 static int
 run(struct dp_ctx *ctx)
 {
@@ -398,9 +281,9 @@ run(struct dp_ctx *ctx)
 	struct dp_worker *main_worker = NULL;
 	int rc;
 
-	/* the heap with every context made: what connections add is told
-	 * against it (dp's statistics) */
-	tls_mem_mark();
+	/* everything is made, the ports are up: what the modules note before
+	 * the workers start (TLS: the heap's baseline for the statistics) */
+	dp_modules_start(ctx);
 	/* the reload thread first: a SIGHUP (or cp's TLS_RELOAD) from
 	 * READY=1 on is served */
 	if (dp_reload_start(ctx) < 0)
@@ -474,7 +357,6 @@ main(int argc, char **argv)
 	struct sigaction sa;
 
 	tp_log_init("turnpike-dp");
-	tls_mem_init();           /* live SSLs counted (tls_mem.h) */
 	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
@@ -518,7 +400,12 @@ main(int argc, char **argv)
 	}
 	if (conf.warn[0] != '\0')
 		tp_log(TP_LOG_WARNING, "%s\n", conf.warn);
-	if (check_only && conf.tls.enabled && check_tls(&conf) < 0) {
+	if (dp_modules_use_all(&ctx) < 0) {
+		tp_log(TP_LOG_ERR, "internal error: too many modules\n");
+		tp_conf_free(&conf);
+		return EXIT_FAILURE;
+	}
+	if (check_only && dp_modules_check(&ctx, &conf) < 0) {
 		tp_conf_free(&conf);
 		return 2;
 	}
@@ -567,7 +454,7 @@ main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
 
-	if (dp_workers_create(&ctx) < 0)
+	if (dp_reload_cp_register(&ctx) < 0 || dp_workers_create(&ctx) < 0)
 		goto out_free_workers;
 	/*
 	 * Every large allocation before any port starts. A memif port
@@ -580,8 +467,7 @@ main(int argc, char **argv)
 	 */
 	if (dp_udp_init(&ctx) < 0)
 		goto out_close_ports;
-	if (cp_link_setup(&ctx) < 0 || turn_setup(&ctx) < 0 || agw_setup(&ctx) < 0 ||
-	    tcprelay_setup(&ctx) < 0)
+	if (cp_link_setup(&ctx) < 0 || dp_modules_setup(&ctx) < 0)
 		goto out_close_ports;
 	if (dp_ports_init(&ctx) < 0)
 		goto out_close_ports;
@@ -599,7 +485,7 @@ main(int argc, char **argv)
 
 out_close_ports:
 	dp_ports_close(&ctx);
-	turn_free(&ctx);
+	dp_modules_fini(&ctx);
 	if (ctx.ipc.shm != NULL) {
 		dp_cp_detach(&ctx);
 		ipc_dp_set_ready(ctx.ipc.shm, false);

@@ -52,6 +52,9 @@ void agw_stats(const struct dp_worker *w, FILE *out);
  * agw_contexts. */
 struct dp_ctrs_family;
 extern const struct dp_ctrs_family agw_ctrs;
+/* The gateway as one of dp's modules (dp_module.h; agw_module.c). */
+struct dp_module;
+extern const struct dp_module agw_module;
 /* the legs ended, by AGW's cause (the splice's causes mapped) */
 extern const struct dp_ctrs_family splice_leg_end_ctrs;
 

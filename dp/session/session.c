@@ -12,6 +12,7 @@
 
 #include "dp.h"
 #include "dp_ctrs.h"
+#include "dp_module.h"
 #include "session.h"
 #include "tls.h"
 
@@ -131,4 +132,11 @@ const struct dp_ctrs_family session_ctrs = {
 	.help = "Stream connections' sessions (dp/session, session_counters.def): opened, "
 		"moved, closed, the transport's wake-ups",
 	.desc = session_desc, .n = SESSION_CTR__COUNT, .values = session_values,
+};
+
+static const struct dp_ctrs_family *const session_families[] = { &session_ctrs, NULL };
+
+const struct dp_module session_module = {
+	.name = "session",
+	.ctrs = session_families,
 };

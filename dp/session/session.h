@@ -64,6 +64,9 @@ void session_wake(struct dp_worker *w, uint64_t id, void *arg);
 /* The worker's session counters for cp (dp_ctrs.h; 0 without sessions). */
 struct dp_ctrs_family;
 extern const struct dp_ctrs_family session_ctrs;
+/* Sessions as one of dp's modules (dp_module.h): their counters. */
+struct dp_module;
+extern const struct dp_module session_module;
 
 /* Connection id's session, or NULL. */
 static inline struct dp_session *

@@ -23,6 +23,7 @@
 
 #include "dp.h"
 #include "dp_ctrs.h"
+#include "dp_module.h"
 #include "session.h"
 #include "splice.h"
 #include "tcp.h"
@@ -779,3 +780,10 @@ splice_release(struct dp_worker *w, struct splice *sp, enum splice_cause cause)
 	pend_free(w, &sp->leg[1]);
 	run(w, sp);
 }
+
+static const struct dp_ctrs_family *const splice_families[] = { &splice_ctrs, NULL };
+
+const struct dp_module splice_module = {
+	.name = "splice",
+	.ctrs = splice_families,
+};

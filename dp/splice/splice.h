@@ -134,5 +134,9 @@ splice_leg_of(const struct splice *sp, uint64_t id)
 const char *splice_ctr_name(unsigned int i);
 struct dp_ctrs_family;
 extern const struct dp_ctrs_family splice_ctrs, splice_end_ctrs;
+/* Splice as one of dp's modules (dp_module.h): its counters (its ends'
+ * are listed by the gateway's module, where cp shows them). */
+struct dp_module;
+extern const struct dp_module splice_module;
 
 #endif /* DP_SPLICE_H */

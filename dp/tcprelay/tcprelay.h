@@ -71,5 +71,9 @@ unsigned int tcprelay_poll(struct dp_worker *w, uint64_t now_ms);
 void tcprelay_stats(const struct dp_worker *w, FILE *out);
 struct dp_ctrs_family;
 extern const struct dp_ctrs_family tcprelay_ctrs;
+/* RFC 6062's relay as one of dp's modules (dp_module.h;
+ * tcprelay_module.c). */
+struct dp_module;
+extern const struct dp_module tcprelay_module;
 
 #endif /* DP_TCPRELAY_H */

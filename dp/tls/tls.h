@@ -212,6 +212,21 @@ void tls_leg_cred_expiry(struct dp_worker *w, const struct tls_cred *c);
 /* The worker's "tls" statistics line (nothing when not in use). */
 void tls_stats(const struct dp_worker *w, FILE *out);
 
+/* TLS as one of dp's modules (dp_module.h; tls_module.c). */
+struct dp_module;
+extern const struct dp_module tls_module;
+/* Logs a warning when a certificate (what) expires within
+ * TLS_EXPIRY_WARN_DAYS, an error when it has expired, each with what to
+ * do (then); nothing otherwise (or not_after 0). What and then for TURN
+ * over TLS's first certificate to expire, and the AGW legs': */
+void tls_expiry_warn(const char *what, int64_t not_after, const char *then);
+#define TLS_EXPIRY_TURN_FIRST "TURN over TLS's first certificate to expire " \
+	"(tls.certificate, an SNI one or a CA sent with one)"
+#define TLS_EXPIRY_TURN_RENEW "renew it and reload (`systemctl reload turnpike-dp`)"
+#define TLS_EXPIRY_LEGS_FIRST "the AGW legs' first certificate to expire " \
+	"(tls.certificate or an agw.certificates one, as dp read them at start)"
+#define TLS_EXPIRY_LEGS_RENEW "renew it and restart dp: the legs take theirs at start only"
+
 /* What tls_bio.c gives the transport (tls_xprt.c, tls_leg_conn.c,
  * tls_worker.c): a BIO over conn (BIO_set_data), and the method's release
  * at exit. */

@@ -11,6 +11,10 @@
 
 struct rte_mbuf;
 
+/* TURN over UDP as one of dp's modules (dp_module.h; turn_module.c). */
+struct dp_module;
+extern const struct dp_module turn_module;
+
 /* Per-worker tables, the listeners; ctx->ipc must be open. */
 int turn_init(struct dp_ctx *ctx);
 void turn_free(struct dp_ctx *ctx);

@@ -96,5 +96,9 @@ int turn_tcp_take(struct dp_worker *w, uint64_t id, const struct dp_xprt_ops **x
 		  struct rte_mbuf **held);
 /* Its counters, for cp (dp_ctrs.h; 0 when not in use). */
 extern const struct dp_ctrs_family turn_tcp_ctrs;
+/* TURN over TCP and TLS as one of dp's modules (dp_module.h;
+ * turn_module.c). */
+struct dp_module;
+extern const struct dp_module turn_tcp_module;
 
 #endif /* DP_TURN_TCP_H */

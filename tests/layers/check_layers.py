@@ -26,6 +26,7 @@ TOP = {
     'dp.h': 'core', 'dp_types.h': 'core', 'dp_counters.def': 'core',
     'dp_drops.def': 'core', 'dp_cp.h': 'core', 'dp_cp.c': 'core',
     'dp_ctrs.h': 'core', 'dp_ctrs.c': 'core', 'dp_handoff.c': 'core',
+    'dp_module.h': 'core', 'dp_module.c': 'core',
     'dp_tcp.c': 'tcp', 'dp_tcp.h': 'tcp',
 }
 

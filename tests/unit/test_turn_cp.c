@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "dp_cp.h"
+#include "dp_root.h"
 #include "fake_worker.h"
 #include "ipc.h"
 #include "nonce.h"
