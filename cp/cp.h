@@ -156,6 +156,8 @@ struct cp_ctx {
 	/* allocations (cp/alloc, alloc/alloc_state.h): NULL without a turn
 	 * group (an AGW-only box), and whatever reads them finds none */
 	struct cp_allocs *alloc;
+	/* who follows them: observers and the quota's decider (alloc.c) */
+	struct cp_alloc_hooks alloc_hooks;
 
 	bool fatal;                   /* stopped for an error (exit status) */
 	uint64_t stats[CP_STAT__COUNT];
@@ -187,7 +189,8 @@ struct cp_ctx {
 	struct cp_cluster *cluster;
 	/* usage records (cp/acct); NULL without an accounting group */
 	struct cp_acct *acct;
-	/* drain with no alternates named: the cluster's least loaded box */
+	/* drain with no alternates named: the cluster's least loaded box
+	 * (set by cp/cluster as it hears the drain change) */
 	bool drain_auto;
 };
 
@@ -261,6 +264,16 @@ void cp_alloc_traffic(const struct cp_alloc *a, uint64_t out[IPC_ALLOC_STATS_N])
  * the client, to the peer, from the peer, to the client; counted with
  * allocation id, or with the finished allocations' when it went first. */
 void cp_alloc_tcp_gone(struct cp_ctx *cp, uint64_t id, const uint64_t b[4]);
+/* fn(arg) hears every allocation event from now on (struct cp_alloc_ev),
+ * after those registered before it. 0, or -ENOSPC (CP_ALLOC_OBSERVERS).
+ * A module registers in its setup, before or after cp_alloc_init(). */
+int cp_alloc_observe(struct cp_ctx *cp, cp_alloc_observer_fn fn, void *arg);
+/* fn(arg) hears nothing more (a module's fini). */
+void cp_alloc_unobserve(struct cp_ctx *cp, cp_alloc_observer_fn fn, void *arg);
+/* fn(arg) decides the quota across boxes of every Allocate from now on
+ * (none: every one ALLOW). 0, or -EBUSY while another decides; fn NULL:
+ * none decides again. */
+int cp_alloc_quota_hook(struct cp_ctx *cp, cp_alloc_quota_fn fn, void *arg);
 const char *cp_stat_name(enum cp_stat s);
 
 /* Count an error response of this code (err_by_code). */
@@ -335,21 +348,6 @@ void cp_hostport_str(const struct stun_addr *a, char *buf, size_t size);
 struct cp_alloc *cp_alloc_find_tuple(struct cp_ctx *cp, const struct ipc_tuple *t);
 /* The live allocation of cp's id id, or NULL. */
 struct cp_alloc *cp_alloc_find_id(struct cp_ctx *cp, uint64_t id);
-
-/* ---- many boxes (cluster/cluster.c) ---------------------------------- */
-
-/* RFC 8656 §7.2 step 10 across boxes: may this user (of tenant, lib/conf's
- * index: its quota_user, its own count) have one more allocation? ALLOW (the local count then decides too), REFUSE (486), or
- * WAIT: the request is held until Redis answered (at most
- * CL_QUOTA_WAIT_MS) and handled again then; the caller answers nothing. */
-enum { CP_CLUSTER_ALLOW, CP_CLUSTER_REFUSE, CP_CLUSTER_WAIT };
-int cp_cluster_quota(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg,
-		     unsigned int tenant, const char *user, size_t len);
-/* An allocation went live (dp told to install it), or is gone. */
-void cp_cluster_alloc_up(struct cp_ctx *cp, const struct cp_alloc *a);
-void cp_cluster_alloc_gone(struct cp_ctx *cp, const struct cp_alloc *a);
-/* The drain began or ended: where its new clients go, now. */
-void cp_cluster_drain_changed(struct cp_ctx *cp);
 
 /* Whether name is a user of the configuration file (read-only). */
 bool cp_conf_user(const struct cp_ctx *cp, const char *name);

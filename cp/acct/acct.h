@@ -3,7 +3,7 @@
  * cp/acct: usage records (FEATURE.md). The record's line (acct_record.c:
  * no cp state, unit-tested), the file it goes to (acct.c: opened for
  * appending, reopened on reload, its rotated copies pruned by retention),
- * and the hooks cp/alloc and cp/agw call as sessions end.
+ * and what it does as it hears cp/alloc's and cp/agw's sessions end.
  */
 #ifndef CP_ACCT_H
 #define CP_ACCT_H
@@ -16,7 +16,7 @@
 #include "acct_types.h"
 
 struct cp_ctx;
-struct cp_alloc;
+struct cp_alloc_ev;
 struct tp_conf_acct;
 
 /* The record's name for a reason ("expired"), "?" out of range. */
@@ -71,32 +71,13 @@ int cp_acct_journal_open(struct cp_acct *acct, const char *dir, uint64_t due_ms)
 void cp_acct_journal_put(struct cp_acct *acct, const struct cp_acct_pending *p);
 void cp_acct_journal_done(struct cp_acct *acct, uint64_t session);
 
-/* ---- cp's hooks (cp/acct/acct_module.c; no-ops without the group) ---- */
+/* ---- cp's hooks (acct_hooks.c; no-ops without the group) ---- */
 
-/* An allocation ends (cpa_alloc_free(), before it is forgotten). */
-void cp_acct_alloc_end(struct cp_ctx *cp, const struct cp_alloc *a, unsigned int reason);
-/* dp's last counters of an allocation cp no longer has (STATS_FINAL after
- * its end): 1 and *old the counters cp had, when a record waited for
- * them; 0 when none did. */
-int cp_acct_final(struct cp_ctx *cp, uint64_t id, const uint64_t c[IPC_ALLOC_STATS_N],
-		  uint64_t old[IPC_ALLOC_STATS_N]);
-/* dp's whole report of an allocation it removed (ALLOC_END) that cp does
- * not have: the record that waited for it takes its counters (1), or, when
- * none did (cp never knew it: it ended while no cp served), the record is
- * made from the report (0). *old: the counters the waiting record had. */
-int cp_acct_alloc_report(struct cp_ctx *cp, const struct ipc_msg *msg,
-			 uint64_t old[IPC_ALLOC_STATS_N]);
-/* An RFC 6062 peer connection's bytes (a GONE) after its allocation
- * ended (in cp_alloc's tcp_bytes order). */
-/* A usage record's reason (CP_ACCT_R_*) for an end as dp says it: a
- * connection's (enum ipc_conn_reason; anything else: closed) or
- * ALLOC_END's (IPC_END_EXPIRED, IPC_END_DELETED). */
-unsigned int cp_acct_end_reason(unsigned int ipc_reason);
-/* The tenant index of the record that waits for allocation id's last
- * counters (0, the default tenant, when none waits): where what dp says of
- * an allocation cp no longer has is counted. */
-unsigned int cp_acct_pending_tenant(struct cp_ctx *cp, uint64_t id);
-void cp_acct_tcp_gone(struct cp_ctx *cp, uint64_t id, const uint64_t b[4]);
+/* cp/alloc's observer (cp_alloc_observe(), registered by the module's
+ * setup): an allocation's end makes its record, which waits for dp's last
+ * counters (FINAL, REPORT) and an RFC 6062 one's connections (TCP_GONE);
+ * it answers ev's held part for the allocations it holds a record of. */
+void cp_acct_alloc_event(struct cp_ctx *cp, struct cp_alloc_ev *ev, void *arg);
 /* A reload: the file reopened (logrotate moved it) with c's settings,
  * old rotated copies pruned: 0 or -errno (logged; records are tried
  * again as they come). */

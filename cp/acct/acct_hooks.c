@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * cp/acct's hooks, called by cp/alloc as allocations end: an allocation's
+ * cp/acct's records of allocations, as an observer of cp/alloc
+ * (cp_acct_alloc_event(), registered by acct_module.c): an allocation's
  * end makes a record that waits for dp's last counters of it (STATS_FINAL,
  * sent as dp removes it: the counters cp had are up to a second old) and,
  * for an RFC 6062 allocation, for its peer connections' ends (their GONE
@@ -9,9 +10,8 @@
  * another multiple of it. A record that waits is journaled
  * (acct_journal.c) so that a killed cp's next one finishes it; an
  * allocation dp removed while no cp served comes as dp's whole report of
- * it (ALLOC_END), and its record is made from that. Apart from acct_module.c so that what links
- * cp/alloc alone (unit tests, fuzz targets, benchmarks) has them: without
- * an accounting group (cp->acct NULL) each is one test.
+ * it (ALLOC_END), and its record is made from that. An allocation's
+ * reason is cp/alloc's (alloc_end.h), with the record's values.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -105,25 +105,6 @@ rec_counts(struct cp_acct_rec *r, const uint64_t c[IPC_ALLOC_STATS_N], const uin
 	r->pkts_to_client = c[4];
 }
 
-unsigned int
-cp_acct_end_reason(unsigned int r)
-{
-	switch (r) {
-	case IPC_CONN_RESET:
-		return CP_ACCT_R_CONN_RESET;
-	case IPC_CONN_TIMEOUT:
-		return CP_ACCT_R_CONN_TIMEOUT;
-	case IPC_CONN_ABORTED:
-		return CP_ACCT_R_CONN_ABORTED;
-	case IPC_END_EXPIRED:
-		return CP_ACCT_R_EXPIRED;
-	case IPC_END_DELETED:
-		return CP_ACCT_R_CP_DELETED;
-	default:
-		return CP_ACCT_R_CONN_CLOSED;
-	}
-}
-
 /* p waits: on the list and in the journal. */
 static void
 pending_add(struct cp_acct *acct, struct cp_acct_pending *p)
@@ -142,14 +123,13 @@ write_pending(struct cp_ctx *cp, struct cp_acct_pending *p)
 	(void)cp_acct_write(cp->acct, &p->rec);
 }
 
-void
-cp_acct_alloc_end(struct cp_ctx *cp, const struct cp_alloc *a, unsigned int reason)
+/* An allocation ends (before cp/alloc forgets it): its record waits. */
+static void
+alloc_end(struct cp_ctx *cp, const struct cp_alloc *a, unsigned int reason)
 {
 	struct cp_acct *acct = cp->acct;
 	struct cp_acct_pending *p;
 
-	if (acct == NULL)
-		return;
 	p = acct->npending < ACCT_PENDING_MAX ? malloc(sizeof(*p)) : NULL;
 	if (p == NULL) {
 		struct cp_acct_rec r;
@@ -194,30 +174,34 @@ pending_find(struct cp_acct *acct, uint64_t id)
 	return NULL;
 }
 
-unsigned int
-cp_acct_pending_tenant(struct cp_ctx *cp, uint64_t id)
+/* The tenant index of the record that waits for allocation id's last
+ * counters (0, the default tenant, when none waits): where what dp says of
+ * an allocation cp no longer has is counted. */
+static unsigned int
+pending_tenant(struct cp_ctx *cp, uint64_t id)
 {
 	struct cp_acct_pending *p;
 	int t;
 
-	if (cp->acct == NULL || (p = pending_find(cp->acct, id)) == NULL)
+	if ((p = pending_find(cp->acct, id)) == NULL)
 		return 0;
 	t = cp_tenant_find(cp->conf, p->rec.tenant);
 	return t > 0 ? (unsigned int)t : 0;
 }
 
-int
-cp_acct_final(struct cp_ctx *cp, uint64_t id, const uint64_t c[IPC_ALLOC_STATS_N],
-	      uint64_t old[IPC_ALLOC_STATS_N])
+/* dp's last counters of an allocation cp no longer has (STATS_FINAL after
+ * its end): true and *old the counters cp had, when a record waited for
+ * them; false when none did. */
+static bool
+final(struct cp_ctx *cp, uint64_t id, const uint64_t c[IPC_ALLOC_STATS_N],
+      uint64_t old[IPC_ALLOC_STATS_N])
 {
 	struct cp_acct_pending *p;
 
-	if (cp->acct == NULL)
-		return 0;
 	p = pending_find(cp->acct, id);
 	if (p == NULL || p->final) {
 		cp->acct->stats[CP_ACCT_STAT_FINAL_UNMATCHED]++;
-		return 0;
+		return false;
 	}
 	memcpy(old, p->counters, sizeof(p->counters));
 	memcpy(p->counters, c, sizeof(p->counters));
@@ -227,12 +211,17 @@ cp_acct_final(struct cp_ctx *cp, uint64_t id, const uint64_t c[IPC_ALLOC_STATS_N
 	p->due_ms = p->rec.relay_tcp ? cp->now_ms + ACCT_TCP_GRACE_MS : cp->now_ms;
 	if (p->rec.relay_tcp)
 		cp_acct_journal_put(cp->acct, p);
-	return 1;
+	return true;
 }
 
-int
-cp_acct_alloc_report(struct cp_ctx *cp, const struct ipc_msg *msg,
-		     uint64_t old[IPC_ALLOC_STATS_N])
+/* dp's whole report (ALLOC_END, its end as reason) of an allocation cp
+ * does not have: the record that waited for it takes its counters (true),
+ * or, when none did (cp never knew it: it ended while no cp served), the
+ * record is made from the report (false). *old: the counters the waiting
+ * record had. */
+static bool
+alloc_report(struct cp_ctx *cp, const struct ipc_msg *msg, unsigned int reason,
+	     uint64_t old[IPC_ALLOC_STATS_N])
 {
 	const struct ipc_alloc_end *e = (const struct ipc_alloc_end *)msg->body;
 	const struct ipc_tuple *tu = &msg->h.tuple;
@@ -242,8 +231,6 @@ cp_acct_alloc_report(struct cp_ctx *cp, const struct ipc_msg *msg,
 
 	char id[37];
 
-	if (acct == NULL)
-		return 0;
 	/* (by the record's id: cp's allocation ids start again after a
 	 * restart, a killed cp's record and a new one may share one) */
 	cp_acct_stop_id(acct->ident, msg->h.alloc_id, e->created_ms, id);
@@ -260,16 +247,16 @@ cp_acct_alloc_report(struct cp_ctx *cp, const struct ipc_msg *msg,
 		p->due_ms = p->rec.relay_tcp ? cp->now_ms + ACCT_TCP_GRACE_MS : cp->now_ms;
 		if (p->rec.relay_tcp)
 			cp_acct_journal_put(acct, p);
-		return 1;
+		return true;
 	}
 	if (p != NULL)
-		return 0;
+		return false;
 	/* cp never knew it (it ended while no cp served), or a cp before
 	 * knew it and was killed before it journaled its end */
 	p = acct->npending < ACCT_PENDING_MAX ? calloc(1, sizeof(*p)) : NULL;
 	if (p == NULL) {
 		acct->stats[CP_ACCT_STAT_LOST]++;
-		return 0;
+		return false;
 	}
 	r = &p->rec;
 	r->type = CP_ACCT_STOP;
@@ -280,7 +267,7 @@ cp_acct_alloc_report(struct cp_ctx *cp, const struct ipc_msg *msg,
 		       is_tls(cp, tu) ? CP_ACCT_TLS : CP_ACCT_TCP;
 	r->relay_tcp = (e->flags & IPC_ALLOC_F_TCP) != 0;
 	r->has_pkts = !r->relay_tcp;
-	r->reason = (uint16_t)cp_acct_end_reason(e->reason);
+	r->reason = (uint16_t)reason;
 	snprintf(r->user, sizeof(r->user), "%.*s",
 		 (int)(e->user_len < IPC_USER_MAX ? e->user_len : IPC_USER_MAX), e->username);
 	r->client = tu->client;
@@ -301,24 +288,52 @@ cp_acct_alloc_report(struct cp_ctx *cp, const struct ipc_msg *msg,
 	if (!r->relay_tcp) {
 		write_pending(cp, p);
 		free(p);
-		return 0;
+		return false;
 	}
 	/* its peer connections' bytes come in their GONE events */
 	p->due_ms = cp->now_ms + ACCT_TCP_GRACE_MS;
 	pending_add(acct, p);
-	return 0;
+	return false;
 }
 
-void
-cp_acct_tcp_gone(struct cp_ctx *cp, uint64_t id, const uint64_t b[4])
+/* An RFC 6062 peer connection's bytes (a GONE) after its allocation
+ * ended (in cp_alloc's tcp_bytes order). */
+static void
+tcp_gone(struct cp_ctx *cp, uint64_t id, const uint64_t b[4])
 {
 	struct cp_acct_pending *p;
 
-	if (cp->acct == NULL || (p = pending_find(cp->acct, id)) == NULL)
+	if ((p = pending_find(cp->acct, id)) == NULL)
 		return;
 	for (unsigned int d = 0; d < 4; d++)
 		p->tcp_bytes[d] += b[d];
 	cp_acct_journal_put(cp->acct, p);
+}
+
+void
+cp_acct_alloc_event(struct cp_ctx *cp, struct cp_alloc_ev *ev, void *arg)
+{
+	(void)arg;
+	if (cp->acct == NULL)
+		return;
+	switch (ev->type) {
+	case CP_ALLOC_EV_END:
+		alloc_end(cp, ev->a, ev->reason);
+		break;
+	case CP_ALLOC_EV_FINAL:
+		ev->held.tenant = pending_tenant(cp, ev->id);
+		ev->held.took = final(cp, ev->id, ev->c, ev->held.old);
+		break;
+	case CP_ALLOC_EV_REPORT:
+		ev->held.took = alloc_report(cp, ev->msg, ev->reason, ev->held.old);
+		break;
+	case CP_ALLOC_EV_TCP_GONE:
+		ev->held.tenant = pending_tenant(cp, ev->id);
+		tcp_gone(cp, ev->id, ev->b);
+		break;
+	default:
+		break;
+	}
 }
 
 /* A killed cp's record whose allocation lives on in this cp: the same

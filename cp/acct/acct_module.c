@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cp/acct as a module of turnpike-cp: the records' file made from the
- * accounting group, reopened on reload; each loop turn, the records that
- * waited for dp's last counters (acct_hooks.c) and, once a second, the
+ * accounting group, reopened on reload; an observer of cp/alloc's
+ * allocations (acct_hooks.c) and of cp/agw's contexts; each loop turn,
+ * the records that waited for dp's last counters and, once a second, the
  * interim ones; an AGW context's RELEASED makes one at once (the event
  * has both legs' bytes).
  */
@@ -150,6 +151,13 @@ acct_setup(struct cp_ctx *cp, char *err, size_t errlen)
 		cp->acct = NULL;
 		return rc;
 	}
+	if ((rc = cp_alloc_observe(cp, cp_acct_alloc_event, NULL)) < 0) {
+		snprintf(err, errlen, "accounting: cannot observe allocations: %s",
+			 strerror(-rc));
+		cp_acct_free(cp->acct);
+		cp->acct = NULL;
+		return rc;
+	}
 	tp_log(TP_LOG_INFO, "accounting: records to %s (interim %u s, retention %u days)\n",
 	       c->file, c->interim_s, c->retention_days);
 	return 0;
@@ -162,6 +170,7 @@ acct_fini(struct cp_ctx *cp)
 {
 	if (cp->acct == NULL)
 		return;
+	cp_alloc_unobserve(cp, cp_acct_alloc_event, NULL);
 	cp_acct_flush_due(cp, true);
 	cp_acct_free(cp->acct);
 	cp->acct = NULL;

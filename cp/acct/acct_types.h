@@ -11,21 +11,14 @@
 #include <stdint.h>
 
 #include "ipc_types.h"
+#include "../alloc/alloc_end.h"
 
-/* Why a session ended: the record's "reason". */
+/* Why a session ended: the record's "reason". An allocation's are
+ * cp/alloc's (alloc_end.h), with the same values; an AGW context's is
+ * "agw" (its cause says more). */
 #define CP_ACCT_REASONS(X) \
-	X(CLIENT, "client_deleted")             /* Refresh with LIFETIME 0 */ \
-	X(EXPIRED, "expired")                   /* its lifetime ran out */ \
-	X(CONN_CLOSED, "connection_closed")     /* its TCP/TLS connection ended */ \
-	X(CONN_RESET, "connection_reset") \
-	X(CONN_TIMEOUT, "connection_timeout") \
-	X(CONN_ABORTED, "connection_aborted") \
-	X(DP_RESTART, "dp_restarted")           /* a stream's allocation went with dp */ \
-	X(KILLED, "operator_kill")              /* turnpikectl kill */ \
-	X(CP_DELETED, "ended_by_cp")            /* a cp's ALLOC_DEL just before it \
-						 * stopped: which of Refresh 0, \
-						 * expiry, kill is not known */ \
-	X(AGW, "agw")                           /* an AGW context: the cause says more */
+	CP_ALLOC_END_REASONS(X) \
+	X(AGW, "agw")
 
 enum cp_acct_reason {
 #define X(e, n) CP_ACCT_R_##e,

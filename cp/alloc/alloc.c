@@ -20,6 +20,11 @@
  * changes), cp installs every allocation again.
  * EVEN-PORT reservations are cp's alone and do not survive a cp restart
  * (struct cp_reservation).
+ *
+ * The modules that follow allocations (usage records, the cluster's
+ * registry and leases) observe them (cp_alloc_observe()), and one of
+ * them may decide the quota across boxes (cp_alloc_quota_hook()):
+ * cp/alloc names none of them.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -640,9 +645,13 @@ cpa_send_alloc(struct cp_ctx *cp, const struct cp_alloc *a, uint16_t kind)
 		m.h.body_len = sizeof(a->expires_ms);
 	}
 	send_msg(cp, a->worker, &m);
-	/* the cluster's registry and quota lease (new, or a new lifetime) */
-	if (kind == IPC_ALLOC_ADD || kind == IPC_ALLOC_LIFE)
-		cp_cluster_alloc_up(cp, a);
+	if (kind == IPC_ALLOC_ADD || kind == IPC_ALLOC_LIFE) {
+		struct cp_alloc_ev ev = {
+			.type = kind == IPC_ALLOC_ADD ? CP_ALLOC_EV_UP : CP_ALLOC_EV_LIFE, .a = a,
+		};
+
+		cpa_observers(cp, &ev);
+	}
 }
 
 void
@@ -811,13 +820,15 @@ cpa_alloc_new(struct cp_ctx *cp, const struct ipc_tuple *tu, uint16_t worker,
 }
 
 /* Forget an allocation (dp is told by the caller when it must be);
- * reason: why it ended (enum cp_acct_reason), for its usage record. */
+ * reason: why it ended (enum cp_alloc_end_reason), which its observers
+ * hear (END) while it is still whole. */
 void
 cpa_alloc_free(struct cp_ctx *cp, struct cp_alloc *a, unsigned int reason)
 {
+	struct cp_alloc_ev ev = { .type = CP_ALLOC_EV_END, .a = a, .reason = reason };
 	struct cp_alloc **pp;
 
-	cp_acct_alloc_end(cp, a, reason);
+	cpa_observers(cp, &ev);
 
 	tw_del(&cp->wheel, &a->timer);
 	if (a->tcp)
@@ -835,7 +846,8 @@ cpa_alloc_free(struct cp_ctx *cp, struct cp_alloc *a, unsigned int reason)
 			break;
 		}
 	cpa_alloc_ports_set(cp, a, false);
-	cp_cluster_alloc_gone(cp, a);
+	ev.type = CP_ALLOC_EV_GONE;
+	cpa_observers(cp, &ev);
 	{
 		uint64_t t[IPC_ALLOC_STATS_N];
 
@@ -968,7 +980,7 @@ alloc_timer(struct tw_timer *t, void *arg)
 		tp_log(TP_LOG_DEBUG, "allocation %llu (worker %u): expired",
 		       (unsigned long long)a->id, a->worker);
 		cpa_send_alloc(cp, a, IPC_ALLOC_DEL);
-		cpa_alloc_free(cp, a, CP_ACCT_R_EXPIRED);
+		cpa_alloc_free(cp, a, CP_ALLOC_R_EXPIRED);
 		return;
 	}
 	for (unsigned int i = 0; i < a->nbinds;) {
@@ -1073,13 +1085,35 @@ stats_in(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	}
 }
 
-/* A CONN_DOWN's reason as a usage record's. */
+/* An end as dp says it, as cp names it (enum cp_alloc_end_reason): a
+ * connection's (enum ipc_conn_reason; anything else: closed) or
+ * ALLOC_END's (IPC_END_EXPIRED, IPC_END_DELETED). */
+static unsigned int
+end_reason(unsigned int ipc_reason)
+{
+	switch (ipc_reason) {
+	case IPC_CONN_RESET:
+		return CP_ALLOC_R_CONN_RESET;
+	case IPC_CONN_TIMEOUT:
+		return CP_ALLOC_R_CONN_TIMEOUT;
+	case IPC_CONN_ABORTED:
+		return CP_ALLOC_R_CONN_ABORTED;
+	case IPC_END_EXPIRED:
+		return CP_ALLOC_R_EXPIRED;
+	case IPC_END_DELETED:
+		return CP_ALLOC_R_CP_DELETED;
+	default:
+		return CP_ALLOC_R_CONN_CLOSED;
+	}
+}
+
+/* A CONN_DOWN's reason. */
 static unsigned int
 conn_reason(const struct ipc_msg *msg)
 {
 	const struct ipc_conn_event *ev = (const struct ipc_conn_event *)msg->body;
 
-	return msg->h.body_len < sizeof(*ev) ? CP_ACCT_R_CONN_CLOSED : cp_acct_end_reason(ev->reason);
+	return msg->h.body_len < sizeof(*ev) ? CP_ALLOC_R_CONN_CLOSED : end_reason(ev->reason);
 }
 
 /* dp removed an allocation and says what it had relayed to the end
@@ -1090,7 +1124,6 @@ static void
 stats_final(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 {
 	struct ipc_alloc_stats s;
-	uint64_t old[IPC_ALLOC_STATS_N];
 	struct cp_alloc *a;
 
 	(void)w;
@@ -1103,11 +1136,14 @@ stats_final(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 		a->reported_ms = cp->now_ms;
 		a->final = true;
 	} else {
-		unsigned int t = cp_acct_pending_tenant(cp, s.alloc_id);
+		/* counted with the finished ones' when what waited for it
+		 * (its usage record) took them */
+		struct cp_alloc_ev ev = { .type = CP_ALLOC_EV_FINAL, .id = s.alloc_id, .c = s.c };
 
-		if (cp_acct_final(cp, s.alloc_id, s.c, old))
+		cpa_observers(cp, &ev);
+		if (ev.held.took)
 			for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
-				cp->alloc->traffic_done[t][i] += s.c[i] - old[i];
+				cp->alloc->traffic_done[ev.held.tenant][i] += s.c[i] - ev.held.old[i];
 	}
 }
 
@@ -1121,7 +1157,8 @@ static void
 alloc_end(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 {
 	const struct ipc_alloc_end *e = (const struct ipc_alloc_end *)msg->body;
-	uint64_t old[IPC_ALLOC_STATS_N], c[IPC_ALLOC_STATS_N];
+	uint64_t c[IPC_ALLOC_STATS_N];
+	struct cp_alloc_ev ev;
 	struct cp_alloc *a;
 	unsigned int t;
 
@@ -1138,25 +1175,32 @@ alloc_end(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 		a->final = true;
 		switch (e->reason) {
 		case IPC_END_EXPIRED:
-			reason = CP_ACCT_R_EXPIRED;
+			reason = CP_ALLOC_R_EXPIRED;
 			cp->stats[CP_STAT_EXPIRED_ALLOCS]++;
 			break;
 		case IPC_END_DELETED:
-			reason = CP_ACCT_R_CP_DELETED;
+			reason = CP_ALLOC_R_CP_DELETED;
 			break;
 		default:
-			reason = cp_acct_end_reason(e->reason);
+			reason = end_reason(e->reason);
 			cp->stats[CP_STAT_CONN_DOWN_ALLOCS]++;
 			break;
 		}
 		cpa_alloc_free(cp, a, reason);
 		return;
 	}
-	memset(old, 0, sizeof(old));
 	t = cpa_tenant_of(cp, &msg->h.tuple);
-	if (cp_acct_alloc_report(cp, msg, old))
+	memset(&ev, 0, sizeof(ev));
+	ev.type = CP_ALLOC_EV_REPORT;
+	ev.id = msg->h.alloc_id;
+	ev.reason = end_reason(e->reason);
+	ev.c = c;
+	ev.msg = msg;
+	cpa_observers(cp, &ev);
+	/* (what a record that waited had is counted already) */
+	if (ev.held.took)
 		for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
-			cp->alloc->traffic_done[t][i] += c[i] - old[i];
+			cp->alloc->traffic_done[t][i] += c[i] - ev.held.old[i];
 	else
 		for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
 			cp->alloc->traffic_done[t][i] += c[i];
@@ -1195,7 +1239,7 @@ cp_reinstall_start(struct cp_ctx *cp)
 	while ((a = cp_alloc_next(cp, &cur)) != NULL)
 		if (a->tuple.transport == 6) {
 			cp->stats[CP_STAT_DP_RESTART_STREAM_ALLOCS]++;
-			cpa_alloc_free(cp, a, CP_ACCT_R_DP_RESTART);
+			cpa_alloc_free(cp, a, CP_ALLOC_R_DP_RESTART);
 		}
 	cp->stats[CP_STAT_DP_RESTARTS]++;
 	cp->alloc->reinstalling = true;
@@ -1305,7 +1349,7 @@ cp_alloc_kill(struct cp_ctx *cp, uint64_t id)
 	if (a == NULL)
 		return -ENOENT;
 	cpa_send_alloc(cp, a, IPC_ALLOC_DEL);
-	cpa_alloc_free(cp, a, CP_ACCT_R_KILLED);
+	cpa_alloc_free(cp, a, CP_ALLOC_R_KILLED);
 	return 0;
 }
 
@@ -1336,8 +1380,10 @@ cp_alloc_tcp_gone(struct cp_ctx *cp, uint64_t id, const uint64_t b[4])
 			a->tcp_bytes[d] += b[d];
 		add_tcp(cp->alloc->traffic_live[a->tenant], b);
 	} else {
-		add_tcp(cp->alloc->traffic_done[cp_acct_pending_tenant(cp, id)], b);
-		cp_acct_tcp_gone(cp, id, b);
+		struct cp_alloc_ev ev = { .type = CP_ALLOC_EV_TCP_GONE, .id = id, .b = b };
+
+		cpa_observers(cp, &ev);
+		add_tcp(cp->alloc->traffic_done[ev.held.tenant], b);
 	}
 }
 
@@ -1476,6 +1522,66 @@ cp_alloc_fini(struct cp_ctx *cp)
 	free(al);
 	cp->alloc = NULL;
 	g_cp = NULL;
+}
+
+/* ---- who follows the allocations ---------------------------------------- */
+
+void
+cpa_observers(struct cp_ctx *cp, struct cp_alloc_ev *ev)
+{
+	const struct cp_alloc_hooks *h = &cp->alloc_hooks;
+
+	for (unsigned int k = 0; k < h->nobs; k++)
+		h->obs[k].fn(cp, ev, h->obs[k].arg);
+}
+
+int
+cp_alloc_observe(struct cp_ctx *cp, cp_alloc_observer_fn fn, void *arg)
+{
+	struct cp_alloc_hooks *h = &cp->alloc_hooks;
+
+	if (fn == NULL || h->nobs == CP_ALLOC_OBSERVERS)
+		return -ENOSPC;
+	h->obs[h->nobs].fn = fn;
+	h->obs[h->nobs].arg = arg;
+	h->nobs++;
+	return 0;
+}
+
+void
+cp_alloc_unobserve(struct cp_ctx *cp, cp_alloc_observer_fn fn, void *arg)
+{
+	struct cp_alloc_hooks *h = &cp->alloc_hooks;
+
+	for (unsigned int k = 0; k < h->nobs; k++)
+		if (h->obs[k].fn == fn && h->obs[k].arg == arg) {
+			/* (the others keep their order) */
+			memmove(&h->obs[k], &h->obs[k + 1], (h->nobs - k - 1) * sizeof(h->obs[0]));
+			h->nobs--;
+			return;
+		}
+}
+
+int
+cp_alloc_quota_hook(struct cp_ctx *cp, cp_alloc_quota_fn fn, void *arg)
+{
+	struct cp_alloc_hooks *h = &cp->alloc_hooks;
+
+	if (fn != NULL && h->quota != NULL)
+		return -EBUSY;
+	h->quota = fn;
+	h->quota_arg = fn != NULL ? arg : NULL;
+	return 0;
+}
+
+int
+cpa_quota_across(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg,
+		 unsigned int tenant, const char *user, size_t len)
+{
+	const struct cp_alloc_hooks *h = &cp->alloc_hooks;
+
+	return h->quota != NULL ? h->quota(cp, w, msg, tenant, user, len, h->quota_arg) :
+	       CP_ALLOC_QUOTA_ALLOW;
 }
 
 /* ---- what the rest of cp reads ---------------------------------------- */

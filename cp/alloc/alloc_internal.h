@@ -11,7 +11,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../acct/acct.h"
 #include "../cp.h"
 #include "alloc_state.h"
 #include "stun.h"
@@ -69,6 +68,13 @@ int cpa_bind_find(const struct cp_alloc *a, const struct ipc_addr *peer, bool ch
 int cpa_chan_find(const struct cp_alloc *a, uint16_t ch);
 int cpa_bind_add(struct cp_alloc *a, const struct ipc_addr *peer, uint16_t channel);
 void cpa_bind_del(struct cp_alloc *a, unsigned int i);
+
+/* what the observers hear (cp_alloc_observe()), in the order they
+ * registered; the quota across boxes, as the decider registered says
+ * (CP_ALLOC_QUOTA_ALLOW without one) */
+void cpa_observers(struct cp_ctx *cp, struct cp_alloc_ev *ev);
+int cpa_quota_across(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg,
+		     unsigned int tenant, const char *user, size_t len);
 
 /* requests.c: an authenticated or unauthenticated request from worker w */
 void cpa_handle_request(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg);

@@ -18,7 +18,6 @@
 
 #include "alloc_internal.h"
 #include "../api/api_cmd.h"
-#include "../cluster/cluster.h"
 #include "../cp_module.h"
 #include "../cp_tenant.h"
 
@@ -248,9 +247,9 @@ cmd_drain(void *ctx, struct json_object *req, struct json_object *resp,
 	if (!cp->draining)
 		cp->drain_since_ms = cp->now_ms;
 	cp->draining = true;
-	/* none named, many boxes: the least loaded live one, kept current */
-	cp->drain_auto = n == 0 && cp->cluster != NULL;
-	cp_cluster_drain_changed(cp);
+	/* (none named: an observer may name them, kept current: the
+	 * cluster's least loaded live box, drain_auto) */
+	cpa_observers(cp, &(struct cp_alloc_ev){ .type = CP_ALLOC_EV_DRAIN });
 	tp_log(TP_LOG_NOTICE, "draining: new allocations get %s, %u allocation(s) run on\n",
 	       cp->drain_auto ? "300 Try Alternate to the cluster's least loaded box" :
 	       n > 0 ? "300 Try Alternate" : "508", cp_alloc_count(cp));
@@ -272,9 +271,8 @@ cmd_undrain(void *ctx, struct json_object *req, struct json_object *resp,
 		       (unsigned long long)((cp->now_ms - cp->drain_since_ms) / 1000));
 	fflush(stdout);
 	cp->draining = false;
-	cp->drain_auto = false;
 	cp->ndrain_alt = 0;
-	cp_cluster_drain_changed(cp);
+	cpa_observers(cp, &(struct cp_alloc_ev){ .type = CP_ALLOC_EV_DRAIN });
 	json_object_object_add(resp, "drain", cp_drain_json(cp));
 	return 0;
 }

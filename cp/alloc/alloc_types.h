@@ -8,8 +8,10 @@
 #define CP_ALLOC_TYPES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+#include "alloc_end.h"
 #include "ipc_types.h"
 #include "tp_common.h"
 #include "tw_types.h"
@@ -150,6 +152,87 @@ struct cp_reservation {
 	uint8_t tenant;               /* of the allocation that made it: only
 				       * that tenant's Allocate may use it */
 	bool used;
+};
+
+/*
+ * What cp/alloc tells the modules that follow its allocations (usage
+ * records, the cluster's registry and leases) instead of calling them:
+ * an observer registered with cp_alloc_observe() hears each event as
+ * cp/alloc does it, in this order within a request or a message of dp's.
+ */
+enum cp_alloc_ev_type {
+	/* a: dp was told to install it (ALLOC_ADD: a new allocation, or
+	 * one installed again into a restarted dp) */
+	CP_ALLOC_EV_UP,
+	/* a: dp was told its new lifetime (ALLOC_LIFE) */
+	CP_ALLOC_EV_LIFE,
+	/* a ends (reason), still whole: its counters, peers and user as
+	 * they were, nothing of it undone yet */
+	CP_ALLOC_EV_END,
+	/* a is out of the table, its ports free and its peer connections
+	 * closed; its id, tuple, user and tenant still there */
+	CP_ALLOC_EV_GONE,
+	/* dp's last counters (c) of allocation id, which cp no longer has
+	 * (a STATS_FINAL after cp's end of it) */
+	CP_ALLOC_EV_FINAL,
+	/* dp's whole report (msg, an ALLOC_END: c its counters, reason
+	 * dp's end as cp names it) of allocation id, which cp does not have */
+	CP_ALLOC_EV_REPORT,
+	/* the bytes (b: from the client, to the peer, from the peer, to
+	 * the client) of an RFC 6062 peer connection (its GONE) of
+	 * allocation id, which cp no longer has */
+	CP_ALLOC_EV_TCP_GONE,
+	/* the drain began or ended (cp->draining; cp->drain_alt as the
+	 * operator named them) */
+	CP_ALLOC_EV_DRAIN,
+};
+
+struct cp_alloc_ev {
+	enum cp_alloc_ev_type type;
+	const struct cp_alloc *a;     /* UP, LIFE, END, GONE */
+	uint64_t id;                  /* FINAL, REPORT, TCP_GONE */
+	unsigned int reason;          /* END, REPORT: enum cp_alloc_end_reason */
+	const uint64_t *c;            /* FINAL, REPORT: IPC_ALLOC_STATS_N */
+	const uint64_t *b;            /* TCP_GONE: 4 */
+	const struct ipc_msg *msg;    /* REPORT */
+	/* FINAL, REPORT, TCP_GONE: what an observer that still holds the
+	 * ended allocation (a usage record waiting for dp's last word)
+	 * answers; cp/alloc counts the finished allocations' traffic by
+	 * it. All zero when none does. */
+	struct {
+		bool took;            /* FINAL, REPORT: c replaced old */
+		unsigned int tenant;  /* FINAL, TCP_GONE: the allocation's */
+		uint64_t old[IPC_ALLOC_STATS_N];
+	} held;
+};
+
+struct cp_ctx;
+/* An observer (cp_alloc_observe()): ev's held part is its to fill. */
+typedef void (*cp_alloc_observer_fn)(struct cp_ctx *cp, struct cp_alloc_ev *ev, void *arg);
+#define CP_ALLOC_OBSERVERS 4u
+
+/* The quota across boxes (RFC 8656 §7.2 step 10), asked of the one
+ * decider registered (cp_alloc_quota_hook()) before the local counts:
+ * may this user (name, len; of tenant, lib/conf's index) have one more
+ * allocation? ALLOW (the local counts then decide too), REFUSE (486), or
+ * WAIT: the decider holds the request (msg, from worker w) and hands it
+ * to cp_handle() again once it knows; cp/alloc answers nothing now. */
+enum cp_alloc_quota { CP_ALLOC_QUOTA_ALLOW, CP_ALLOC_QUOTA_REFUSE, CP_ALLOC_QUOTA_WAIT };
+typedef int (*cp_alloc_quota_fn)(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg,
+				 unsigned int tenant, const char *user, size_t len, void *arg);
+
+/* Who follows the allocations, in cp_ctx (not behind cp->alloc): the
+ * cluster, set up before cp/alloc (the user store may be its Redis),
+ * registers too, and a registration stands whether the box has a turn
+ * group or not (without one, nothing is heard or asked). */
+struct cp_alloc_hooks {
+	unsigned int nobs;
+	struct {
+		cp_alloc_observer_fn fn;
+		void *arg;
+	} obs[CP_ALLOC_OBSERVERS];
+	cp_alloc_quota_fn quota;
+	void *quota_arg;
 };
 
 #endif /* CP_ALLOC_TYPES_H */

@@ -329,11 +329,11 @@ do_allocate(struct req_ctx *r)
 	/* step 10: quotas (per username, and in total). A username counts
 	 * from its first allocation on: nothing is recorded for a request
 	 * that is refused. */
-	switch (cp_cluster_quota(cp, r->worker, r->msg, r->tenant, r->auth.username,
+	switch (cpa_quota_across(cp, r->worker, r->msg, r->tenant, r->auth.username,
 				 r->auth.username_len)) {
-	case CP_CLUSTER_WAIT:        /* Redis counts it across boxes: handled again */
+	case CP_ALLOC_QUOTA_WAIT:    /* counted across boxes: handled again */
 		return;
-	case CP_CLUSTER_REFUSE:
+	case CP_ALLOC_QUOTA_REFUSE:
 		cp->stats[CP_STAT_QUOTA_REFUSED]++;
 		reply_error(r, STUN_ERR_ALLOCATION_QUOTA_REACHED, NULL);
 		return;
@@ -482,7 +482,7 @@ do_refresh(struct req_ctx *r)
 	if (la != NULL && want == 0) {
 		stun_build_u32(&b, STUN_ATTR_LIFETIME, 0);
 		cpa_send_alloc(cp, a, IPC_ALLOC_DEL);
-		cpa_alloc_free(cp, a, CP_ACCT_R_CLIENT);
+		cpa_alloc_free(cp, a, CP_ALLOC_R_CLIENT);
 	} else {
 		uint32_t g = granted_lifetime(cp, r->req);
 

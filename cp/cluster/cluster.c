@@ -162,9 +162,14 @@ on_quota(redisAsyncContext *ac, void *reply, void *priv)
 	p->state = verdict == 1 ? 3 : verdict == 0 ? 4 : 5;   /* decided, see poll */
 }
 
-int
-cp_cluster_quota(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg,
-		 unsigned int tenant, const char *user, size_t len)
+/* cp/alloc's quota decider (cp_alloc_quota_hook()): RFC 8656 §7.2 step 10
+ * across boxes. ALLOW unless this user's tenant has a quota_user and
+ * Redis counts; WAIT while Redis is asked (the Allocate is held, at most
+ * CL_QUOTA_WAIT_MS, and handed to cp_handle() again by pending_step());
+ * then its verdict, or the local count's. */
+static int
+quota_decide(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg,
+	     unsigned int tenant, const char *user, size_t len, void *arg)
 {
 	struct cp_cluster *cl = cp->cluster;
 	char k[CL_KEY_MAX], now[24], until[24], limit[16], lease[16];
@@ -172,20 +177,21 @@ cp_cluster_quota(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg,
 	struct cl_pending *p = NULL;
 	unsigned int free_i = CL_MAX_PENDING;
 
+	(void)arg;
 	if (cl == NULL || !cl_sharing(cl, TP_CLUSTER_SHARE_QUOTA) ||
 	    quota_user_of(cp, tenant) == 0)
-		return CP_CLUSTER_ALLOW;
+		return CP_ALLOC_QUOTA_ALLOW;
 	if (cl->replay == msg) {
 		cl->replay = NULL;
 		if (cl->replay_verdict == 0) {
 			cl->st.quota_refused++;
-			return CP_CLUSTER_REFUSE;
+			return CP_ALLOC_QUOTA_REFUSE;
 		}
-		return CP_CLUSTER_ALLOW;   /* granted, or local: the local count follows */
+		return CP_ALLOC_QUOTA_ALLOW;   /* granted, or local: the local count follows */
 	}
 	if (cl->cmd.state != CL_UP || len > TP_USERNAME_MAX) {
 		cl->st.quota_local++;
-		return CP_CLUSTER_ALLOW;
+		return CP_ALLOC_QUOTA_ALLOW;
 	}
 	for (unsigned int i = 0; i < CL_MAX_PENDING; i++) {
 		struct cl_pending *q = &cl->pend[i];
@@ -200,11 +206,11 @@ cp_cluster_quota(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg,
 		if (q->worker == w && q->msg.h.body_len == msg->h.body_len &&
 		    memcmp(&q->msg.h.tuple, &msg->h.tuple, sizeof(msg->h.tuple)) == 0 &&
 		    memcmp(q->msg.body, msg->body, msg->h.body_len) == 0)
-			return CP_CLUSTER_WAIT;
+			return CP_ALLOC_QUOTA_WAIT;
 	}
 	if (free_i == CL_MAX_PENDING) {
 		cl->st.quota_local++;
-		return CP_CLUSTER_ALLOW;
+		return CP_ALLOC_QUOTA_ALLOW;
 	}
 	p = &cl->pend[free_i];
 	p->gen = ++cl->pend_gen;
@@ -241,12 +247,12 @@ cp_cluster_quota(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg,
 			       (void *)(uintptr_t)((uintptr_t)p->gen * CL_MAX_PENDING + free_i),
 			       9, argv, lens)) {
 			cl->st.quota_local++;
-			return CP_CLUSTER_ALLOW;
+			return CP_ALLOC_QUOTA_ALLOW;
 		}
 	}
 	p->state = 1;
 	cl->nwaiting++;
-	return CP_CLUSTER_WAIT;
+	return CP_ALLOC_QUOTA_WAIT;
 }
 
 /* Allocates whose verdict came (or whose wait is over): handled again.
@@ -383,15 +389,17 @@ alloc_publish(struct cp_cluster *cl, const struct cp_alloc *a)
 	json_object_put(o);
 }
 
-void
-cp_cluster_alloc_up(struct cp_ctx *cp, const struct cp_alloc *a)
+/* An allocation went live (dp told to install it), or has a new lifetime. */
+static void
+alloc_up(struct cp_ctx *cp, const struct cp_alloc *a)
 {
 	if (cp->cluster != NULL && cp->cluster->cmd.state == CL_UP)
 		alloc_publish(cp->cluster, a);
 }
 
-void
-cp_cluster_alloc_gone(struct cp_ctx *cp, const struct cp_alloc *a)
+/* An allocation is gone: its lease and registry entry with it. */
+static void
+alloc_gone(struct cp_ctx *cp, const struct cp_alloc *a)
 {
 	struct cp_cluster *cl = cp->cluster;
 	char k[CL_KEY_MAX], member[CL_MEMBER_MAX], id[24];
@@ -532,12 +540,38 @@ alternates_apply(struct cp_cluster *cl)
 	}
 }
 
-void
-cp_cluster_drain_changed(struct cp_ctx *cp)
+/* The drain began or ended: a drain that names no alternates sends its
+ * new clients to the least loaded live box, kept current; the others
+ * learn of it now. */
+static void
+drain_changed(struct cp_ctx *cp)
 {
 	if (cp->cluster != NULL) {
+		cp->drain_auto = cp->draining && cp->ndrain_alt == 0;
 		alternates_apply(cp->cluster);
-		cp->cluster->next_publish_ms = 0;   /* the others learn it now */
+		cp->cluster->next_publish_ms = 0;
+	}
+}
+
+/* cp/alloc's observer (cp_alloc_observe()): what lives here, in the
+ * registry and the quota leases; the drain. */
+static void
+alloc_event(struct cp_ctx *cp, struct cp_alloc_ev *ev, void *arg)
+{
+	(void)arg;
+	switch (ev->type) {
+	case CP_ALLOC_EV_UP:
+	case CP_ALLOC_EV_LIFE:
+		alloc_up(cp, ev->a);
+		break;
+	case CP_ALLOC_EV_GONE:
+		alloc_gone(cp, ev->a);
+		break;
+	case CP_ALLOC_EV_DRAIN:
+		drain_changed(cp);
+		break;
+	default:
+		break;
 	}
 }
 
@@ -705,6 +739,7 @@ cp_cluster_init(struct cp_ctx *cp, char *err, size_t errlen)
 	struct cp_cluster *cl;
 	char host[64];
 	uid_t owner;
+	int rc;
 
 	if (!k->enabled)
 		return 0;
@@ -762,6 +797,14 @@ cp_cluster_init(struct cp_ctx *cp, char *err, size_t errlen)
 	}
 	cl->users_dirty = true;
 	cp->cluster = cl;
+	/* (the first module set up: nothing else decides yet) */
+	if ((rc = cp_alloc_observe(cp, alloc_event, NULL)) < 0 ||
+	    (rc = cp_alloc_quota_hook(cp, quota_decide, NULL)) < 0) {
+		snprintf(err, errlen, "cluster: cannot follow the allocations: %s",
+			 strerror(-rc));
+		cp_cluster_fini(cp);
+		return rc;
+	}
 	tp_log(TP_LOG_INFO, "cluster: box '%s', namespace '%s', %s %s", k->box, cl->ns,
 	       k->nredis > 0 ? "redis" : "sentinels",
 	       k->nredis > 0 ? k->redis[0] : k->sentinels[0]);
@@ -775,6 +818,8 @@ cp_cluster_fini(struct cp_ctx *cp)
 
 	if (cl == NULL)
 		return;
+	cp_alloc_unobserve(cp, alloc_event, NULL);
+	(void)cp_alloc_quota_hook(cp, NULL, NULL);
 	cl_link_close(&cl->cmd);
 	cl_link_close(&cl->sub);
 	cl_link_close(&cl->sentinel);

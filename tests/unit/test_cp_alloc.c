@@ -2065,6 +2065,276 @@ test_alloc_running_sums_follow_every_change(void **state)
 	drain(0, &r, &(int){ 0 }, &(int){ 0 });
 }
 
+/* ---- who follows the allocations (cp_alloc_observe(), the quota hook) -- */
+
+/* What the observers heard, in order: who (its arg), the event, the
+ * allocation (a's id, or the event's), the reason, and whether a was
+ * still in the table then. */
+static struct {
+	unsigned int n;
+	struct {
+		int who;
+		enum cp_alloc_ev_type type;
+		uint64_t id;
+		unsigned int reason;
+		bool in_table;
+	} e[32];
+} heard;
+/* What the observer answers for an allocation cp no longer has (as a
+ * usage record waiting for it would): took c in place of held_old, of
+ * tenant held_tenant. */
+static bool held_claim;
+static const unsigned int held_tenant = 2;
+static const uint64_t held_old[IPC_ALLOC_STATS_N] = { 1, 10, 2, 20, 3, 30, 4, 40 };
+
+static void
+observer(struct cp_ctx *c, struct cp_alloc_ev *ev, void *arg)
+{
+	assert_ptr_equal(c, &cp);
+	assert_true(heard.n < 32);
+	heard.e[heard.n].who = *(const int *)arg;
+	heard.e[heard.n].type = ev->type;
+	heard.e[heard.n].id = ev->a != NULL ? ev->a->id : ev->id;
+	heard.e[heard.n].reason = ev->reason;
+	heard.e[heard.n].in_table = ev->a != NULL && cp_alloc_find_id(c, ev->a->id) == ev->a;
+	heard.n++;
+	if (held_claim && (ev->type == CP_ALLOC_EV_FINAL || ev->type == CP_ALLOC_EV_REPORT ||
+			   ev->type == CP_ALLOC_EV_TCP_GONE)) {
+		ev->held.took = ev->type != CP_ALLOC_EV_TCP_GONE;
+		ev->held.tenant = held_tenant;
+		memcpy(ev->held.old, held_old, sizeof(held_old));
+	}
+}
+
+static void
+heard_is(unsigned int i, int who, enum cp_alloc_ev_type type, uint64_t id, bool in_table)
+{
+	assert_true(i < heard.n);
+	assert_int_equal(heard.e[i].who, who);
+	assert_int_equal(heard.e[i].type, type);
+	assert_true(heard.e[i].id == id);
+	assert_int_equal(heard.e[i].in_table, in_table);
+}
+
+static uint64_t
+id_at(uint16_t cport)
+{
+	struct ipc_tuple t;
+	const struct cp_alloc *a;
+
+	tuple(&t, cport);
+	a = cp_alloc_find_tuple(&cp, &t);
+	assert_non_null(a);
+	return a->id;
+}
+
+/* Every observer hears each event, in the order they registered: an
+ * allocation up (ALLOC_ADD) and its new lifetime (ALLOC_LIFE); its end
+ * with why (Refresh 0, kill, expiry) while it is still in the table, then
+ * its going once it is out; one that unregistered hears nothing more. */
+static void
+test_alloc_observers_hear_up_end_and_gone(void **state)
+{
+	static int one = 1, two = 2, three = 3, four = 4;
+	struct reply r;
+	char nonce[128];
+	uint64_t a, b, c;
+
+	(void)state;
+	memset(&heard, 0, sizeof(heard));
+	assert_int_equal(cp_alloc_observe(&cp, observer, &one), 0);
+	assert_int_equal(cp_alloc_observe(&cp, observer, &two), 0);
+	assert_int_equal(cp_alloc_observe(&cp, observer, &three), 0);
+	assert_int_equal(cp_alloc_observe(&cp, observer, &four), 0);
+	assert_int_equal(cp_alloc_observe(&cp, observer, &four), -ENOSPC);
+	cp_alloc_unobserve(&cp, observer, &three);
+	cp_alloc_unobserve(&cp, observer, &four);
+
+	assert_int_equal(allocate(0, 1001, "alice", -1, &r), 0);
+	a = id_at(1001);
+	assert_int_equal(heard.n, 2);
+	heard_is(0, 1, CP_ALLOC_EV_UP, a, true);
+	heard_is(1, 2, CP_ALLOC_EV_UP, a, true);
+	/* a Refresh: its new lifetime; Refresh 0: its end, then gone */
+	nonce_for(0, 1001, nonce);
+	assert_int_equal(request(0, STUN_METHOD_REFRESH, 1001, "alice", nonce, 900, NULL, NULL,
+				 &r), 0);
+	assert_int_equal(heard.n, 4);
+	heard_is(2, 1, CP_ALLOC_EV_LIFE, a, true);
+	heard_is(3, 2, CP_ALLOC_EV_LIFE, a, true);
+	assert_int_equal(request(0, STUN_METHOD_REFRESH, 1001, "alice", nonce, 0, NULL, NULL, &r),
+			 0);
+	assert_int_equal(heard.n, 8);
+	heard_is(4, 1, CP_ALLOC_EV_END, a, true);
+	heard_is(5, 2, CP_ALLOC_EV_END, a, true);
+	assert_int_equal(heard.e[4].reason, CP_ALLOC_R_CLIENT);
+	assert_int_equal(heard.e[5].reason, CP_ALLOC_R_CLIENT);
+	heard_is(6, 1, CP_ALLOC_EV_GONE, a, false);
+	heard_is(7, 2, CP_ALLOC_EV_GONE, a, false);
+	/* the operator's kill */
+	assert_int_equal(allocate(0, 1002, "bob", -1, &r), 0);
+	b = id_at(1002);
+	heard.n = 0;
+	assert_int_equal(cp_alloc_kill(&cp, b), 0);
+	assert_int_equal(heard.n, 4);
+	heard_is(0, 1, CP_ALLOC_EV_END, b, true);
+	assert_int_equal(heard.e[0].reason, CP_ALLOC_R_KILLED);
+	heard_is(3, 2, CP_ALLOC_EV_GONE, b, false);
+	/* one observer gone: the other alone hears an expiry */
+	cp_alloc_unobserve(&cp, observer, &two);
+	assert_int_equal(allocate(1, 1003, "carol", -1, &r), 0);
+	c = id_at(1003);
+	cp.now_ms = cp.start_ms + 600000;
+	tw_advance(&cp.wheel, (cp.now_ms - cp.start_ms) / CP_TICK_MS);
+	assert_int_equal(heard.n, 7);
+	heard_is(4, 1, CP_ALLOC_EV_UP, c, true);
+	heard_is(5, 1, CP_ALLOC_EV_END, c, true);
+	assert_int_equal(heard.e[5].reason, CP_ALLOC_R_EXPIRED);
+	heard_is(6, 1, CP_ALLOC_EV_GONE, c, false);
+	cp_alloc_unobserve(&cp, observer, &one);
+	assert_int_equal(allocate(0, 1004, "alice", -1, &r), 0);
+	assert_int_equal(heard.n, 7);
+	drain(1, &r, &(int){ 0 }, &(int){ 0 });
+}
+
+/* What dp says of an allocation cp no longer has goes to the observers,
+ * and the finished allocations' traffic counts what one that still holds
+ * it answers (its tenant, the counters it had): nothing of dp's last
+ * counters when none holds it, all of a whole report. */
+static void
+test_alloc_observers_hear_dp_after_the_end(void **state)
+{
+	static int one = 1;
+	static struct ipc_msg m;
+	struct ipc_alloc_stats st = { .alloc_id = 4242 };
+	struct ipc_alloc_end e;
+	uint64_t done[TP_CONF_MAX_TENANTS + 1][IPC_ALLOC_STATS_N];
+
+	(void)state;
+	memset(&heard, 0, sizeof(heard));
+	held_claim = false;
+	assert_int_equal(cp_alloc_observe(&cp, observer, &one), 0);
+	for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
+		st.c[i] = 100 * (i + 1);
+	memset(&m.h, 0, sizeof(m.h));
+	m.h.kind = IPC_STATS_FINAL;
+	memcpy(m.body, &st, sizeof(st));
+	m.h.body_len = sizeof(st);
+	memcpy(done, cp.alloc->traffic_done, sizeof(done));
+	cp_handle(&cp, 0, &m);
+	assert_int_equal(heard.n, 1);
+	heard_is(0, 1, CP_ALLOC_EV_FINAL, 4242, false);
+	assert_memory_equal(done, cp.alloc->traffic_done, sizeof(done));
+	/* held: the difference, under its tenant */
+	held_claim = true;
+	cp_handle(&cp, 0, &m);
+	heard_is(1, 1, CP_ALLOC_EV_FINAL, 4242, false);
+	for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
+		assert_true(cp.alloc->traffic_done[held_tenant][i] ==
+			    done[held_tenant][i] + st.c[i] - held_old[i]);
+	/* an RFC 6062 connection's bytes: under the holder's tenant */
+	memcpy(done, cp.alloc->traffic_done, sizeof(done));
+	cp_alloc_tcp_gone(&cp, 4242, (const uint64_t[4]){ 5, 6, 7, 8 });
+	heard_is(2, 1, CP_ALLOC_EV_TCP_GONE, 4242, false);
+	assert_true(cp.alloc->traffic_done[held_tenant][1] == done[held_tenant][1] + 5);
+	assert_true(cp.alloc->traffic_done[held_tenant][7] == done[held_tenant][7] + 8);
+	/* dp's whole report: with dp's end as cp names it; the tenant is
+	 * the address reached (the default's here) */
+	memset(&e, 0, sizeof(e));
+	for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
+		e.c[i] = 1000 * (i + 1);
+	e.reason = IPC_END_EXPIRED;
+	e.nrelayed = 1;
+	memset(&m.h, 0, sizeof(m.h));
+	m.h.kind = IPC_ALLOC_END;
+	m.h.alloc_id = 4343;
+	tuple(&m.h.tuple, 7000);
+	memcpy(m.body, &e, sizeof(e));
+	m.h.body_len = sizeof(e);
+	memcpy(done, cp.alloc->traffic_done, sizeof(done));
+	cp_handle(&cp, 0, &m);
+	heard_is(3, 1, CP_ALLOC_EV_REPORT, 4343, false);
+	assert_int_equal(heard.e[3].reason, CP_ALLOC_R_EXPIRED);
+	for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
+		assert_true(cp.alloc->traffic_done[0][i] == done[0][i] + e.c[i] - held_old[i]);
+	held_claim = false;
+	cp_handle(&cp, 0, &m);
+	for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
+		assert_true(cp.alloc->traffic_done[0][i] ==
+			    done[0][i] + e.c[i] - held_old[i] + e.c[i]);
+	cp_alloc_unobserve(&cp, observer, &one);
+}
+
+/* The quota's one decider is asked before the local counts, with the
+ * request's tenant and username: REFUSE is 486 (counted), WAIT answers
+ * nothing and makes nothing, ALLOW leaves it to the local counts. A
+ * second decider is refused; once none decides, every Allocate is the
+ * local counts'. */
+static struct {
+	unsigned int asked;
+	int verdict;
+	unsigned int w, tenant;
+	char user[32];
+} quota_log;
+
+static int
+quota_decider(struct cp_ctx *c, unsigned int w, const struct ipc_msg *msg,
+	      unsigned int tenant, const char *user, size_t len, void *arg)
+{
+	assert_ptr_equal(c, &cp);
+	assert_ptr_equal(arg, &quota_log);
+	assert_int_equal(msg->h.kind, IPC_REQUEST);
+	quota_log.asked++;
+	quota_log.w = w;
+	quota_log.tenant = tenant;
+	snprintf(quota_log.user, sizeof(quota_log.user), "%.*s", (int)len, user);
+	return quota_log.verdict;
+}
+
+static void
+test_alloc_quota_hook_decides_first(void **state)
+{
+	struct reply r;
+	char nonce[128];
+	uint64_t refused;
+
+	(void)state;
+	memset(&quota_log, 0, sizeof(quota_log));
+	assert_int_equal(cp_alloc_quota_hook(&cp, quota_decider, &quota_log), 0);
+	assert_int_equal(cp_alloc_quota_hook(&cp, quota_decider, NULL), -EBUSY);
+	quota_log.verdict = CP_ALLOC_QUOTA_ALLOW;
+	assert_int_equal(allocate(1, 1001, "alice", -1, &r), 0);
+	assert_int_equal(quota_log.asked, 1);
+	assert_int_equal(quota_log.w, 1);
+	assert_int_equal(quota_log.tenant, 0);
+	assert_string_equal(quota_log.user, "alice");
+	/* REFUSE: 486 whatever the local counts say */
+	quota_log.verdict = CP_ALLOC_QUOTA_REFUSE;
+	refused = cp.stats[CP_STAT_QUOTA_REFUSED];
+	assert_int_equal(allocate(0, 1002, "bob", -1, &r), STUN_ERR_ALLOCATION_QUOTA_REACHED);
+	assert_int_equal(quota_log.asked, 2);
+	assert_string_equal(quota_log.user, "bob");
+	assert_true(cp.stats[CP_STAT_QUOTA_REFUSED] == refused + 1);
+	assert_int_equal(cp.alloc->nallocs, 1);
+	/* WAIT: no answer yet, nothing made */
+	quota_log.verdict = CP_ALLOC_QUOTA_WAIT;
+	nonce_for(0, 1003, nonce);
+	assert_int_equal(request(0, STUN_METHOD_ALLOCATE, 1003, "bob", nonce, -1, NULL, NULL, &r),
+			 -1);
+	assert_int_equal(quota_log.asked, 3);
+	assert_int_equal(cp.alloc->nallocs, 1);
+	/* ALLOW: the local count still decides (quota_user 2) */
+	quota_log.verdict = CP_ALLOC_QUOTA_ALLOW;
+	assert_int_equal(allocate(0, 1004, "alice", -1, &r), 0);
+	assert_int_equal(allocate(0, 1005, "alice", -1, &r), STUN_ERR_ALLOCATION_QUOTA_REACHED);
+	assert_int_equal(quota_log.asked, 5);
+	/* none decides: not asked */
+	assert_int_equal(cp_alloc_quota_hook(&cp, NULL, NULL), 0);
+	quota_log.verdict = CP_ALLOC_QUOTA_REFUSE;
+	assert_int_equal(allocate(0, 1006, "bob", -1, &r), 0);
+	assert_int_equal(quota_log.asked, 5);
+}
+
 static void
 test_alloc_closes_with_its_connection(void **state)
 {
@@ -3040,6 +3310,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_alloc_without_fingerprint_is_processed,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_closes_with_its_connection,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_observers_hear_up_end_and_gone,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_observers_hear_dp_after_the_end,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_quota_hook_decides_first,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_unknown_attribute_judged_after_authentication,
 						setup, teardown),
