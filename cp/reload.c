@@ -6,8 +6,9 @@
  * (cp.peers), cp.quota_user, the tenants' quotas and peers (tenant_limits_apply()),
  * the lifetimes, cp.metrics and
  * cp.metrics_allow, cp.alternates, cp.log_level.
- * Everything else that differs is named as needing a restart (of cp, or
- * of dp for the dp group and the turn settings dp reads). In three steps,
+ * Everything else that differs is named as needing a restart of cp, dp or
+ * both, as lib/conf's table of every setting says (tp_conf_keys.h:
+ * tp_conf_restart_diff()). In three steps,
  * so that a reload happens whole or not at all: load and check the new
  * file (a file that does not load changes nothing, and says why); prepare
  * what can fail (the new policy, the users' keys and room for them, the
@@ -31,6 +32,7 @@
 #include "api/api_cmd.h"
 #include "metrics/metrics.h"
 #include "tp_conf.h"
+#include "tp_conf_keys.h"
 
 /*
  * A peer policy from c (conf's cp.peers or agw.peers: what names it), with
@@ -235,109 +237,11 @@ store_has_secret(struct cp_ctx *cp, const char *s)
 	return f.found;
 }
 
-/* The settings only a restart applies: name them when they differ. */
-/*
- * Are two groups' settings the same? Where in the file a setting stands
- * (the line numbers kept for messages: a port's, password_file's) is no
- * setting: a group that only moved must not read as changed.
- */
-static bool
-dp_settings_same(const struct tp_conf_dp *a, const struct tp_conf_dp *b)
-{
-	static struct tp_conf_dp x, y;
-
-	x = *a;
-	y = *b;
-	for (unsigned int i = 0; i < TP_CONF_MAX_PORTS; i++)
-		x.ports[i].line = y.ports[i].line = 0;
-	return memcmp(&x.nworkers, &y.nworkers,
-		      sizeof(x) - offsetof(struct tp_conf_dp, nworkers)) == 0;
-}
-
-static bool
-cluster_settings_same(const struct tp_conf_cluster *a, const struct tp_conf_cluster *b)
-{
-	static struct tp_conf_cluster x, y;
-
-	x = *a;
-	y = *b;
-	x.line = y.line = 0;
-	x.password_file_line = y.password_file_line = 0;
-	x.sentinel_password_file_line = y.sentinel_password_file_line = 0;
-	return memcmp(&x, &y, sizeof(x)) == 0;
-}
-
+/* A line of tp_conf_restart_diff(): a setting that needs a restart. */
 static void
-restart_needed(const struct tp_conf *a, const struct tp_conf *b, struct rl_note *n)
+note_restart(void *arg, const char *line)
 {
-#define NUM(field, name, who) \
-	if (a->field != b->field) \
-		note(n, true, "%s %llu -> %llu (restart %s)", name, \
-		     (unsigned long long)a->field, (unsigned long long)b->field, who)
-#define STR(field, name, who) \
-	if (strcmp(a->field, b->field) != 0) \
-		note(n, true, "%s (restart %s)", name, who)
-	bool dp_same = a->dp.eal_argc == b->dp.eal_argc;
-
-	NUM(turn.enabled, "the turn group", "turnpike-cp and turnpike-dp");
-	STR(turn.realm, "turn.realm", "turnpike-cp and turnpike-dp");
-	STR(ipc.name, "ipc.name", "turnpike-cp and turnpike-dp");
-	STR(turn.software, "turn.software", "turnpike-cp and turnpike-dp");
-	NUM(turn.listen_port, "turn.listen_port", "turnpike-dp");
-	NUM(turn.relay_min, "turn.relay_ports (first)", "turnpike-cp and turnpike-dp");
-	NUM(turn.relay_max, "turn.relay_ports (last)", "turnpike-cp and turnpike-dp");
-	NUM(turn.channel_max, "turn.channels", "turnpike-cp");
-	NUM(ipc.cp_grace_s, "ipc.cp_grace", "turnpike-dp");
-	NUM(turn.admit_rate, "turn.admit_rate", "turnpike-dp");
-	NUM(turn.admit_burst, "turn.admit_burst", "turnpike-dp");
-	NUM(turn.tcp_first_message_s, "turn.tcp_first_message", "turnpike-dp");
-	NUM(turn.tcp_per_source, "turn.tcp_per_source", "turnpike-dp");
-	NUM(turn.tcp_source_prefix6, "turn.tcp_source_prefix6", "turnpike-dp");
-	NUM(turn.tcp_allocate_timeout_s, "turn.tcp_allocate_timeout", "turnpike-dp");
-	NUM(turn.tcp_alloc_bytes, "turn.tcp_alloc_bytes", "turnpike-dp");
-	NUM(turn.tcp_keepalive.idle_s, "turn.tcp_keepalive.idle", "turnpike-dp");
-	NUM(turn.tcp_keepalive.interval_s, "turn.tcp_keepalive.interval", "turnpike-dp");
-	NUM(turn.tcp_keepalive.count, "turn.tcp_keepalive.count", "turnpike-dp");
-	NUM(turn.tcp_alloc_mbufs, "turn.tcp_alloc_mbufs", "turnpike-dp");
-	NUM(agw.enabled, "the agw group", "turnpike-cp and turnpike-dp");
-	NUM(agw.port_min, "agw.ports (first)", "turnpike-cp and turnpike-dp");
-	NUM(agw.port_max, "agw.ports (last)", "turnpike-cp and turnpike-dp");
-	NUM(agw.max_contexts, "agw.max_contexts", "turnpike-cp and turnpike-dp");
-	NUM(agw.setup_timeout_s, "agw.setup_timeout", "turnpike-cp");
-	NUM(agw.hold_bytes, "agw.hold", "turnpike-dp");
-	NUM(agw.keepalive.idle_s, "agw.keepalive.idle", "turnpike-dp");
-	NUM(agw.keepalive.interval_s, "agw.keepalive.interval", "turnpike-dp");
-	NUM(agw.keepalive.count, "agw.keepalive.count", "turnpike-dp");
-	NUM(agw.allow_sha1, "agw.allow_sha1", "turnpike-cp and turnpike-dp");
-	NUM(agw.ncerts, "agw.certificates", "turnpike-cp and turnpike-dp");
-	STR(cp.api_socket, "cp.api_socket", "turnpike-cp");
-	NUM(cp.api_mode, "cp.api_mode", "turnpike-cp");
-	STR(cp.api_group, "cp.api_group", "turnpike-cp");
-	STR(cp.agw_group, "cp.agw_group", "turnpike-cp");
-	STR(cp.user, "cp.user", "turnpike-cp");
-	NUM(cp.quota_total, "cp.quota_total", "turnpike-cp and turnpike-dp");
-	NUM(cp.nonce_lifetime_s, "cp.nonce_lifetime", "turnpike-cp");
-	NUM(cp.tls_ticket_rotate_s, "cp.tls_ticket_rotate", "turnpike-cp");
-	NUM(cp.challenge_rate, "cp.challenge_rate", "turnpike-cp");
-	NUM(cp.challenge_burst, "cp.challenge_burst", "turnpike-cp");
-	STR(cp.store, "cp.store", "turnpike-cp");
-	NUM(cp.store_busy_ms, "cp.store_busy_ms", "turnpike-cp");
-	NUM(cp.max_users, "cp.max_users", "turnpike-cp");
-#undef NUM
-#undef STR
-	for (int i = 0; dp_same && i < a->dp.eal_argc; i++)
-		dp_same = strcmp(a->dp.eal_argv[i], b->dp.eal_argv[i]) == 0;
-	if (dp_same)
-		dp_same = dp_settings_same(&a->dp, &b->dp);
-	if (!dp_same)
-		note(n, true, "the dp group (restart turnpike-dp)");
-	/* (the tls group's certificates and lists: dp's reload, asked below) */
-	if (a->tls.enabled != b->tls.enabled)
-		note(n, true, "the tls group (restart turnpike-dp)");
-	if (!cluster_settings_same(&a->cluster, &b->cluster))
-		note(n, true, "the cluster group (restart turnpike-cp)");
-	if (a->acct.enabled != b->acct.enabled)
-		note(n, true, "the accounting group added or removed (restart turnpike-cp)");
+	note(arg, true, "%s", line);
 }
 
 static bool
@@ -353,41 +257,14 @@ peers_differ(const struct tp_conf_peers *a, const struct tp_conf_peers *b)
 }
 
 /*
- * Tenants: what identifies each one (its index, name, realm, TURN
- * addresses: dp answers there and the segment publishes their realms)
- * and its relayed addresses (cp/alloc takes each tenant's pool at start)
- * change with a restart only. When those are the same, a reload applies
- * each tenant's quotas (a lower one refuses new allocations and ends no
- * existing one, as cp.quota_user does) and its peer policy (its own peers
- * group, or cp.peers' for a tenant without one). Its users and secrets
- * are cp/auth's to apply.
+ * Tenants: what identifies each one (tp_conf_tenants_same(): its index,
+ * name, realm, TURN addresses, relayed addresses) changes with a restart
+ * only (lib/conf's table says so). When those are the same, a reload
+ * applies each tenant's quotas (a lower one refuses new allocations and
+ * ends no existing one, as cp.quota_user does) and its peer policy (its
+ * own peers group, or cp.peers' for a tenant without one). Its users and
+ * secrets are cp/auth's to apply.
  */
-static bool
-tenant_limits_same_shape(const struct tp_conf_tenants *a, const struct tp_conf_tenants *b)
-{
-	if (a->n != b->n)
-		return false;
-	for (unsigned int i = 0; i < a->n; i++) {
-		const struct tp_conf_tenant *x = &a->t[i], *y = &b->t[i];
-
-		if (strcmp(x->name, y->name) != 0 || strcmp(x->realm, y->realm) != 0 ||
-		    x->naddrs != y->naddrs ||
-		    memcmp(x->addrs, y->addrs, sizeof(x->addrs[0]) * x->naddrs) != 0 ||
-		    x->relay4_mask != y->relay4_mask || x->relay6_mask != y->relay6_mask)
-			return false;
-	}
-	return true;
-}
-
-/* Whether the tenants are the same ones (names, addresses, realms: what
- * dp and cp map addresses and nonces by); their users and secrets may
- * differ, a reload applies those. */
-static bool
-tenants_same(const struct tp_conf *a, const struct tp_conf *b)
-{
-	return tenant_limits_same_shape(&a->tenants, &b->tenants);
-}
-
 static const struct tp_conf_user *
 tenant_user(const struct tp_conf_tenant *t, const char *name)
 {
@@ -414,7 +291,7 @@ tenants_prepare(struct cp_ctx *cp, const struct tp_conf *next, uint32_t *users_a
 	uint8_t md5[16], sha[32];
 	int rc = 0;
 
-	if (!tenants_same(cp->conf, next))
+	if (!tp_conf_tenants_same(cp->conf, next))
 		return 0;
 	for (unsigned int k = 0; k < next->tenants.n && rc == 0; k++) {
 		const struct tp_conf_tenant *t = &next->tenants.t[k];
@@ -444,8 +321,8 @@ tenants_apply(struct cp_ctx *cp, struct tp_conf *next, struct rl_note *n)
 {
 	struct tp_conf *cur = cp->conf;
 
-	if (!tenants_same(cur, next))
-		return;               /* (noted with the tenants' limits) */
+	if (!tp_conf_tenants_same(cur, next))
+		return;               /* (a restart, said by tp_conf_restart_diff()) */
 	for (unsigned int k = 0; k < cur->tenants.n; k++) {
 		struct tp_conf_tenant *c = &cur->tenants.t[k], *x = &next->tenants.t[k];
 		struct cp_store_user su;
@@ -563,7 +440,7 @@ cp_reload(struct cp_ctx *cp, struct json_object *resp)
 	pol = cp_policy_build(cp, &next, err, sizeof(err));
 	if (pol == NULL)
 		goto fail;
-	limits_same = tenant_limits_same_shape(&cur->tenants, &next.tenants);
+	limits_same = tp_conf_tenants_same(cur, &next);
 	if (limits_same && cp_policy_build_tenants(cp, &next, tpol, err, sizeof(err)) < 0)
 		goto fail;
 	if (cp->agw != NULL && next.agw.enabled &&
@@ -631,7 +508,7 @@ cp_reload(struct cp_ctx *cp, struct json_object *resp)
 	}
 
 	/* 3. apply: nothing below fails */
-	restart_needed(cur, &next, &n);
+	tp_conf_restart_diff(cur, &next, note_restart, &n);
 	/* the records' file opened again (logrotate moved it), and the
 	 * accounting group's settings taken; one that cannot be opened is
 	 * logged and counted, records are tried again as they come */
@@ -657,10 +534,6 @@ cp_reload(struct cp_ctx *cp, struct json_object *resp)
 	c->allow_relay_to_relay = x->allow_relay_to_relay;
 	if (limits_same)
 		tenant_limits_apply(cp, &cur->tenants, &next.tenants, tpol, &n);
-	else
-		note(&n, true, "tenants: their names, realms, addresses or relay lists "
-		     "(restart turnpike-cp and turnpike-dp; until then no tenant's users, "
-		     "secrets, quota or peers change)");
 	if (apol != NULL) {
 		if (peers_differ(&cur->agw.peers, &next.agw.peers))
 			note(&n, false, "agw.peers (what an AGW leg's remote may be)");

@@ -1026,17 +1026,19 @@ tp_conf_get_keepalive(const config_setting_t *g, const char *name, const char *w
 
 /* ---- dp ---------------------------------------------------------------- */
 
+/* The settings of the dp group (tp_conf_keys.c gives each its reload class). */
+const char *const tp_conf_names_dp[] = {
+	"eal", "workers", "idle_sleep_max_us", "mbufs_per_worker",
+	"neigh_reachable_s", "neigh_retry_ms", "neigh_queue_max",
+	"icmp_rate_per_s", "diag_echo_port", "diag_tcp_echo_port",
+	"diag_tcp_connect", "tcp_max_conns", "tcp_held_max", "tcp_reserve", "ports",
+	"tcp_invalid_ratelimit_ms", "tcp_challenge_acks",
+	"tcp_user_timeout", "tcp_orphan_timeout", NULL,
+};
+
 static int
 load_dp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 {
-	static const char *const names[] = {
-		"eal", "workers", "idle_sleep_max_us", "mbufs_per_worker",
-		"neigh_reachable_s", "neigh_retry_ms", "neigh_queue_max",
-		"icmp_rate_per_s", "diag_echo_port", "diag_tcp_echo_port",
-		"diag_tcp_connect", "tcp_max_conns", "tcp_held_max", "tcp_reserve", "ports",
-		"tcp_invalid_ratelimit_ms", "tcp_challenge_acks",
-		"tcp_user_timeout", "tcp_orphan_timeout", NULL,
-	};
 	static const char *const reserve_names[] = { "turn", "relay", "agw", NULL };
 	struct tp_conf_dp *d = &c->dp;
 	const config_setting_t *s;
@@ -1046,7 +1048,7 @@ load_dp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 	if (!config_setting_is_group(g))
 		FAIL(g, "dp must be a group dp = { ... };, not %s",
 		     value_desc(g, vd, sizeof(vd)));
-	if ((rc = tp_conf_check_names(g, "dp", names, c, err, errlen)) < 0)
+	if ((rc = tp_conf_check_names(g, "dp", tp_conf_names_dp, c, err, errlen)) < 0)
 		return rc;
 
 	d->eal_argv[0] = strdup("turnpike-dp");

@@ -42,11 +42,14 @@ tp_conf_acct_defaults(struct tp_conf *c)
 	c->acct.stream_maxlen = ACCT_MAXLEN_DEFAULT;
 }
 
+/* The settings of the accounting group (tp_conf_keys.c gives each its reload class). */
+const char *const tp_conf_names_accounting[] = {
+	"file", "interim", "retention", "spool", "spool_max", "stream", "stream_maxlen", NULL,
+};
+
 int
 tp_conf_load_acct(const config_t *cfg, struct tp_conf *c, char *err, size_t errlen)
 {
-	static const char *const names[] = { "file", "interim", "retention", "spool",
-					     "spool_max", "stream", "stream_maxlen", NULL };
 	const config_setting_t *g = config_setting_get_member(config_root_setting(cfg),
 							      "accounting");
 	const config_setting_t *s;
@@ -58,7 +61,8 @@ tp_conf_load_acct(const config_t *cfg, struct tp_conf *c, char *err, size_t errl
 	if (!config_setting_is_group(g))
 		FAIL(g, "accounting must be a group { file = \"/var/log/turnpike/usage.jsonl\"; }");
 	c->acct.line = where(g);
-	if ((rc = tp_conf_check_names(g, "accounting", names, c, err, errlen)) < 0)
+	if ((rc = tp_conf_check_names(g, "accounting", tp_conf_names_accounting, c, err,
+				      errlen)) < 0)
 		return rc;
 	s = config_setting_get_member(g, "file");
 	if (s == NULL)

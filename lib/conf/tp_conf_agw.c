@@ -123,13 +123,15 @@ load_certs(const config_setting_t *g, struct tp_conf_agw *a, struct tp_conf *c,
 	return 0;
 }
 
+/* The settings of the agw group (tp_conf_keys.c gives each its reload class). */
+const char *const tp_conf_names_agw[] = {
+	"ports", "max_contexts", "setup_timeout", "hold", "allow_sha1", "certificates",
+	"peers", "keepalive", NULL,
+};
+
 static int
 load_agw(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 {
-	static const char *const names[] = {
-		"ports", "max_contexts", "setup_timeout", "hold", "allow_sha1", "certificates",
-		"peers", "keepalive", NULL,
-	};
 	struct tp_conf_agw *a = &c->agw;
 	const config_setting_t *s;
 	const char *what;
@@ -137,7 +139,7 @@ load_agw(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 	int rc;
 
 	a->line = where(g);
-	if ((rc = tp_conf_check_names(g, "agw", names, c, err, errlen)) < 0 ||
+	if ((rc = tp_conf_check_names(g, "agw", tp_conf_names_agw, c, err, errlen)) < 0 ||
 	    (rc = tp_conf_get_u32(g, "max_contexts", 1, 1u << 20, &a->max_contexts, c, err,
 				  errlen)) < 0 ||
 	    (rc = tp_conf_get_u32(g, "setup_timeout", 0, 86400, &a->setup_timeout_s, c, err,

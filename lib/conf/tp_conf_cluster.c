@@ -174,19 +174,21 @@ get_secret_path(const config_setting_t *g, const char *name, char *out, int *lin
 	return 1;
 }
 
+/* The settings of the cluster group (tp_conf_keys.c gives each its reload class). */
+const char *const tp_conf_names_cluster[] = {
+	"redis", "sentinels", "master", "box", "address", "share", "lease",
+	"namespace", "password_file", "username", "sentinel_password_file", NULL,
+};
+
 static int
 load_cluster(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 {
-	static const char *const names[] = {
-		"redis", "sentinels", "master", "box", "address", "share", "lease",
-		"namespace", "password_file", "username", "sentinel_password_file", NULL,
-	};
 	struct tp_conf_cluster *k = &c->cluster;
 	const config_setting_t *s;
 	int rc, fams = 0;
 
 	k->line = where(g);
-	if ((rc = tp_conf_check_names(g, "cluster", names, c, err, errlen)) < 0 ||
+	if ((rc = tp_conf_check_names(g, "cluster", tp_conf_names_cluster, c, err, errlen)) < 0 ||
 	    (rc = get_hosts(g, "redis", k->redis, &k->nredis, c, err, errlen)) < 0 ||
 	    (rc = get_hosts(g, "sentinels", k->sentinels, &k->nsentinels, c, err,
 			    errlen)) < 0 ||

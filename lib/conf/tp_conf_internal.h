@@ -38,6 +38,20 @@ bool tp_conf_host_bits_all(const uint8_t *a, unsigned int plen, unsigned int ale
 int tp_conf_check_names(const config_setting_t *g, const char *what,
 			const char *const *names, struct tp_conf *c, char *err,
 			size_t errlen);
+/* The settings each group accepts (NULL-terminated; tenants: those of one
+ * tenant), given to tp_conf_check_names() by the group's reader and walked
+ * by tp_conf_keys.c's tp_conf_group_names(). */
+extern const char *const tp_conf_names_dp[];
+extern const char *const tp_conf_names_ipc[];
+extern const char *const tp_conf_names_turn[];
+extern const char *const tp_conf_names_cp[];
+extern const char *const tp_conf_names_tls[];
+extern const char *const tp_conf_names_agw[];
+extern const char *const tp_conf_names_iq[];
+extern const char *const tp_conf_names_cluster[];
+extern const char *const tp_conf_names_accounting[];
+extern const char *const tp_conf_names_tenants[];
+
 /* An optional integer setting within lo..hi into *out (untouched when
  * absent). 0 or -EINVAL with err set. */
 int tp_conf_get_u32(const config_setting_t *g, const char *name, uint32_t lo,

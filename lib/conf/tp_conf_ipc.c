@@ -63,10 +63,12 @@ get_grace(const config_setting_t *g, uint32_t *out, struct tp_conf *c, char *err
 	return tp_conf_get_u32(g, "cp_grace", 0, IPC_GRACE_MAX, out, c, err, errlen);
 }
 
+/* The settings of the ipc group (tp_conf_keys.c gives each its reload class). */
+const char *const tp_conf_names_ipc[] = { "name", "cp_grace", NULL };
+
 int
 tp_conf_load_ipc(const config_t *cfg, struct tp_conf *c, char *err, size_t errlen)
 {
-	static const char *const names[] = { "name", "cp_grace", NULL };
 	const config_setting_t *root = config_root_setting(cfg);
 	const config_setting_t *g = config_setting_get_member(root, "ipc");
 	const config_setting_t *t = config_setting_get_member(root, "turn");
@@ -96,7 +98,7 @@ tp_conf_load_ipc(const config_t *cfg, struct tp_conf *c, char *err, size_t errle
 		if (!config_setting_is_group(g))
 			FAIL(g, "ipc must be a group { name = \"/turnpike\"; cp_grace = 40; }");
 		c->ipc.line = where(g);
-		if ((rc = tp_conf_check_names(g, "ipc", names, c, err, errlen)) < 0)
+		if ((rc = tp_conf_check_names(g, "ipc", tp_conf_names_ipc, c, err, errlen)) < 0)
 			return rc;
 		s = config_setting_get_member(g, "name");
 		if (s != NULL) {

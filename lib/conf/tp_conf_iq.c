@@ -75,19 +75,21 @@ mid_ok(const char *v)
 	return true;
 }
 
+/* The settings of the iq group (tp_conf_keys.c gives each its reload class). */
+const char *const tp_conf_names_iq[] = {
+	"listen", "transport", "mid", "mgc", "max_rate", "request_timeout", "profile",
+	"tenant", NULL,
+};
+
 static int
 load_iq(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 {
-	static const char *const names[] = {
-		"listen", "transport", "mid", "mgc", "max_rate", "request_timeout", "profile",
-		"tenant", NULL,
-	};
 	struct tp_conf_iq *q = &c->iq;
 	const config_setting_t *s;
 	int fam, rc;
 
 	q->line = where(g);
-	if ((rc = tp_conf_check_names(g, "iq", names, c, err, errlen)) < 0 ||
+	if ((rc = tp_conf_check_names(g, "iq", tp_conf_names_iq, c, err, errlen)) < 0 ||
 	    (rc = tp_conf_get_u32(g, "max_rate", 1, 1000000, &q->max_rate, c, err,
 				  errlen)) < 0 ||
 	    /* H.248.1 Annex D.1 leaves it provisioned: how long a silent

@@ -185,14 +185,16 @@ load_relay(const config_setting_t *g, struct tp_conf_tenant *t, struct tp_conf *
 	return 0;
 }
 
+/* The settings of a tenant (tp_conf_keys.c gives each its reload class). */
+const char *const tp_conf_names_tenants[] = {
+	"name", "realm", "addresses", "relay", "quota_total", "quota_user", "users",
+	"secrets", "peers", NULL,
+};
+
 static int
 load_tenant(const config_setting_t *g, struct tp_conf_tenant *t, struct tp_conf *c,
 	    char *err, size_t errlen)
 {
-	static const char *const names[] = {
-		"name", "realm", "addresses", "relay", "quota_total", "quota_user", "users",
-		"secrets", "peers", NULL,
-	};
 	const config_setting_t *s;
 	const char *v;
 	int rc;
@@ -202,7 +204,7 @@ load_tenant(const config_setting_t *g, struct tp_conf_tenant *t, struct tp_conf 
 	if (!config_setting_is_group(g))
 		FAIL(g, "a tenant must be a group { name = \"...\"; realm = \"...\"; "
 		     "addresses = [...]; }");
-	if ((rc = tp_conf_check_names(g, "tenant", names, c, err, errlen)) < 0)
+	if ((rc = tp_conf_check_names(g, "tenant", tp_conf_names_tenants, c, err, errlen)) < 0)
 		return rc;
 	s = config_setting_get_member(g, "name");
 	if (s == NULL || (v = config_setting_get_string(s)) == NULL)

@@ -206,14 +206,16 @@ get_word(const config_setting_t *g, const char *name, const char *const *words,
 	     v);
 }
 
+/* The settings of the tls group (tp_conf_keys.c gives each its reload class). */
+const char *const tp_conf_names_tls[] = {
+	"certificate", "private_key", "sni", "min_version", "ciphers",
+	"ciphersuites", "groups", "session_cache", "handshake_budget_us", "offload",
+	"record_layer", "record_crypto", NULL,
+};
+
 static int
 load_tls(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 {
-	static const char *const names[] = {
-		"certificate", "private_key", "sni", "min_version", "ciphers",
-		"ciphersuites", "groups", "session_cache", "handshake_budget_us", "offload",
-		"record_layer", "record_crypto", NULL,
-	};
 	static const char *const words_layer[] = { "dp", "openssl", NULL };
 	static const char *const hints_layer[] = {
 		"(dp seals and opens TLS 1.3 records itself)", NULL, NULL,
@@ -229,7 +231,7 @@ load_tls(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 	int rc, k = 0;
 
 	t->line = where(g);
-	if ((rc = tp_conf_check_names(g, "tls", names, c, err, errlen)) < 0 ||
+	if ((rc = tp_conf_check_names(g, "tls", tp_conf_names_tls, c, err, errlen)) < 0 ||
 	    (rc = tp_conf_load_cert(g, "tls", &t->cert, c, err, errlen)) < 0 ||
 	    (rc = load_sni(g, t, c, err, errlen)) < 0 ||
 	    (rc = get_str(g, "tls", "ciphers", t->ciphers, sizeof(t->ciphers),

@@ -102,21 +102,23 @@ load_listen(const config_setting_t *g, const char *name, uint16_t *ports,
 	return 0;
 }
 
+/* The settings of the turn group (tp_conf_keys.c gives each its reload class). */
+const char *const tp_conf_names_turn[] = {
+	"listen_port", "relay_ports", "realm", "software", "ipc", "channels",
+	"cp_grace", "admit_rate", "admit_burst", "listen_tcp",
+	"tcp_first_message", "tcp_per_source", "listen_tls", "tcp_alloc_bytes",
+	"tcp_alloc_mbufs", "tcp_source_prefix6", "tcp_allocate_timeout", "tcp_keepalive", NULL,
+};
+
 static int
 load_turn(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 {
-	static const char *const names[] = {
-		"listen_port", "relay_ports", "realm", "software", "ipc", "channels",
-		"cp_grace", "admit_rate", "admit_burst", "listen_tcp",
-		"tcp_first_message", "tcp_per_source", "listen_tls", "tcp_alloc_bytes",
-		"tcp_alloc_mbufs", "tcp_source_prefix6", "tcp_allocate_timeout", "tcp_keepalive", NULL,
-	};
 	struct tp_conf_turn *t = &c->turn;
 	const config_setting_t *s;
 	uint32_t v;
 	int rc;
 
-	if ((rc = tp_conf_check_names(g, "turn", names, c, err, errlen)) < 0)
+	if ((rc = tp_conf_check_names(g, "turn", tp_conf_names_turn, c, err, errlen)) < 0)
 		return rc;
 	v = t->listen_port;
 	if ((rc = tp_conf_get_u32(g, "listen_port", 1, 65535, &v, c, err, errlen)) < 0)
@@ -347,22 +349,24 @@ load_user(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen
 	return 0;
 }
 
+/* The settings of the cp group (tp_conf_keys.c gives each its reload class). */
+const char *const tp_conf_names_cp[] = {
+	"api_socket", "api_mode", "api_group", "lifetime_default", "lifetime_max",
+	"permission_lifetime", "channel_lifetime", "nonce_lifetime",
+	"quota_user", "quota_total", "users", "secrets", "peers", "user", "agw_group",
+	"challenge_rate", "challenge_burst", "store", "store_busy_ms",
+	"max_users", "metrics", "metrics_allow", "alternates", "log_level",
+	"tls_ticket_rotate", NULL,
+};
+
 static int
 load_cp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 {
-	static const char *const names[] = {
-		"api_socket", "api_mode", "api_group", "lifetime_default", "lifetime_max",
-		"permission_lifetime", "channel_lifetime", "nonce_lifetime",
-		"quota_user", "quota_total", "users", "secrets", "peers", "user", "agw_group",
-		"challenge_rate", "challenge_burst", "store", "store_busy_ms",
-		"max_users", "metrics", "metrics_allow", "alternates", "log_level",
-		"tls_ticket_rotate", NULL,
-	};
 	struct tp_conf_cp *p = &c->cp;
 	const config_setting_t *s;
 	int rc;
 
-	if ((rc = tp_conf_check_names(g, "cp", names, c, err, errlen)) < 0)
+	if ((rc = tp_conf_check_names(g, "cp", tp_conf_names_cp, c, err, errlen)) < 0)
 		return rc;
 	if ((rc = get_str(g, "api_socket", p->api_socket, sizeof(p->api_socket), true,
 			  c, err, errlen)) < 0 ||

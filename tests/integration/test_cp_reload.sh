@@ -3,8 +3,8 @@
 # Reload (turnpikectl reload, SIGHUP): a changed password, REST
 # secret and denied-peer list take effect at once while a turnutils_uclient
 # session keeps relaying with 0 loss; a setting that needs a restart
-# (turn.realm) is named and not applied; a file that does not load changes
-# nothing and says why; SIGHUP does what reload does.
+# (turn.realm, turn.listen_tcp) is named and not applied; a file that does
+# not load changes nothing and says why; SIGHUP does what reload does.
 set -uo pipefail
 . "$(dirname "$0")/lib/dp_env.sh"
 tp_env_init
@@ -94,7 +94,7 @@ uc_judge
 tp_check "before: 10.211.0.3 may be a peer" test "$(perm 10.211.0.3 test)" = ok
 
 tp_write_conf "$conf" "0" "" "" "" "$(groups test2 new-secret '"10.211.0.3/32"' other.realm "" \
-  "tcp_allocate_timeout = 30; tcp_source_prefix6 = 56;")"
+  "tcp_allocate_timeout = 30; tcp_source_prefix6 = 56; listen_tcp = [3478, 3479];")"
 out=$(tp_ctl reload); rc=$?
 echo "$out" | sed 's/^/# /'
 tp_check "turnpikectl reload" test $rc -eq 0
@@ -103,6 +103,8 @@ tp_check "... and names turn.realm as needing a restart" grep -q "needs a restar
 tp_check "... and dp's TCP limits (turn.tcp_allocate_timeout, turn.tcp_source_prefix6)" \
   bash -c 'grep -q "turn.tcp_allocate_timeout 60 -> 30 (restart turnpike-dp)" <<<"$0" &&
            grep -q "turn.tcp_source_prefix6 64 -> 56" <<<"$0"' "$out"
+tp_check "... and dp's TCP listening ports (turn.listen_tcp)" \
+  grep -q "needs a restart: turn.listen_tcp (restart turnpike-dp)" <<<"$out"
 ucb "after: test/test is refused" refused -u test -w test
 ucb "after: test/test2 relays (realm unchanged: turnpike.test)" relays -u test -w test2
 ucb "after: the old secret is refused" refused -W test-secret -u r2
