@@ -163,6 +163,21 @@ dp_modules_print(const struct dp_ctx *ctx, FILE *out)
 	}
 }
 
+int
+dp_modules_reload(struct dp_ctx *ctx, struct tp_conf *next)
+{
+	const struct dp_mods *m = &ctx->mods;
+
+	for (unsigned int i = 0; i < m->n; i++)
+		if (m->list[i]->reload != NULL) {
+			int rc = m->list[i]->reload(ctx, next);
+
+			if (rc < 0)
+				return rc;
+		}
+	return 0;
+}
+
 void
 dp_modules_free(struct dp_worker *w)
 {

@@ -69,6 +69,12 @@ struct dp_module {
 	void (*print_head)(const struct dp_ctx *ctx, FILE *out);
 	void (*print_stream)(const struct dp_worker *w, FILE *out);
 	void (*print)(const struct dp_worker *w, FILE *out);
+	/* A reload (SIGHUP, cp's TLS_RELOAD; dp_reload.c's thread, off the
+	 * workers): next is the file read again, whole; the module takes
+	 * what it can change without a restart, all or nothing, and says
+	 * what it did. 0 (taken, or nothing to take), or -errno after one
+	 * clear error: nothing of it changed, the reload counts as failed. */
+	int (*reload)(struct dp_ctx *ctx, struct tp_conf *next);
 	/* The worker's end (what create and the set-up made of it). */
 	void (*free)(struct dp_worker *w);
 	/* The process's end, after the ports stopped. */
@@ -99,6 +105,8 @@ void dp_modules_publish(const struct dp_worker *w, struct ipc_dp_stats *st);
  * lines (print_stream, print). */
 void dp_modules_print_head(const struct dp_ctx *ctx, FILE *out);
 void dp_modules_print(const struct dp_ctx *ctx, FILE *out);
+/* Each module's reload, in order; the first -errno stops it. */
+int dp_modules_reload(struct dp_ctx *ctx, struct tp_conf *next);
 /* Each module's free for w, last first. */
 void dp_modules_free(struct dp_worker *w);
 /* Each module's fini, last first. */

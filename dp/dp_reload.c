@@ -7,19 +7,11 @@
  *
  * The signal handler only posts a semaphore (async-signal-safe). A DPDK
  * control thread of its own (off the workers' lcores) then reads the
- * configuration file again, whole, as a start would, and from its tls
- * group makes every worker's TURN server context again (certificate and
- * key, the SNI ones, the lists; tls_worker_ctx_new()), all or nothing: a
- * file that does not load, or a certificate, key or list that OpenSSL
- * refuses for any worker, changes nothing and is one error naming the
- * file, the line and why. Then each worker is offered its context
- * (tls_worker_ctx_offer()); its loop takes it within a turn, for the
- * connections it accepts from then on; those made before keep theirs.
- * Ticket keys and PSKs are cp's and stay (a ticket from before resumes).
- *
- * Not applied (a restart does; each named when it changed): the offload,
- * the record layer and its crypto, the handshake budget. The AGW legs keep
- * the certificate of the start: cp signals its fingerprint, read once.
+ * configuration file again, whole, as a start would, and gives it to each
+ * module's reload (dp_module.h): TLS makes its contexts again
+ * (dp/tls/tls_reload.c). A file that does not load changes nothing and is
+ * one error naming the file, the line and why; so is what a module
+ * refuses. The reloads and the failed ones are counted for cp's metrics.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -28,17 +20,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <rte_lcore.h>
 
-#include <openssl/ssl.h>
-
-#include "certfp.h"
 #include "dp.h"
+#include "dp_module.h"
 #include "dp_root.h"
-#include "tls.h"
-#include "tls_ctx.h"
 #include "tp_conf.h"
 
 /* Posted by the handler from the moment it is installed (dp_reload_init(),
@@ -46,39 +33,6 @@
  * waits for it. Never destroyed: a handler may post until the exit. */
 static sem_t reload_sem;
 static volatile sig_atomic_t reload_sem_ok;
-
-/* The settings of a worker rather than of its contexts stay as dp started
- * (the library context and properties are the start's anyway; a
- * context's own SSL_MODE_ASYNC follows tls.offload, and must match
- * them): t (the reloaded group) gets was's back, one field list for both
- * jobs, and the names of those the file changed go into buf,
- * comma-separated (empty: none). */
-static void
-keep_start_settings(const struct tp_conf_tls *was, struct tp_conf_tls *t, char *buf,
-		    size_t size)
-{
-	size_t n = 0;
-	const char *last = NULL;
-
-#define SAY(changed, name) do {								if ((changed) && last != (name) && n < size) {					n += (size_t)snprintf(buf + n, size - n, "%s%s",						      n > 0 ? ", " : "", (name));				last = (name);							}								} while (0)
-#define KEEP(f, name) do {								SAY(was->f != t->f, name);						t->f = was->f;							} while (0)
-#define KEEP_STR(f, name) do {								SAY(strcmp(was->f, t->f) != 0, name);					memcpy(t->f, was->f, sizeof(t->f));				} while (0)
-	static const char offload[] = "tls.offload";
-
-	buf[0] = '\0';
-	KEEP(offload, offload);
-	KEEP_STR(offload_provider, offload);
-	KEEP_STR(offload_properties, offload);
-	KEEP_STR(offload_engine, offload);
-	KEEP(offload_poll_external, offload);
-	KEEP(offload_jobs, offload);
-	KEEP(record_openssl, "tls.record_layer");
-	KEEP(record_crypto, "tls.record_crypto");
-	KEEP(handshake_budget_us, "tls.handshake_budget_us");
-#undef KEEP_STR
-#undef KEEP
-#undef SAY
-}
 
 /* The reload counters where cp's metrics read them (lib/ipc ipc_shm). */
 static void
@@ -93,17 +47,14 @@ reload_publish(struct dp_ctx *ctx)
 			 __ATOMIC_RELAXED);
 }
 
+/* One reload: the file read again, whole, as a start reads it, then each
+ * module takes what it can of it (dp_module.h reload; TLS's contexts). */
 static void
-reload_tls(struct dp_ctx *ctx)
+reload_run(struct dp_ctx *ctx)
 {
-	SSL_CTX *made[DP_MAX_WORKERS] = { NULL };
 	const char *path = ctx->conf->path;
 	struct tp_conf *nc = calloc(1, sizeof(*nc));
-	unsigned int nworkers = 0;
-	char err[768], later[256] = "", fp[CERTFP_STR_MAX + 64] = "no fingerprint";
-	char until[96] = "";
-	int64_t not_after = 0, leg_not_after = 0;
-	struct certfp f;
+	char err[768];
 
 	__atomic_fetch_add(&ctx->reloads, 1, __ATOMIC_RELAXED);
 	if (nc == NULL) {
@@ -114,67 +65,11 @@ reload_tls(struct dp_ctx *ctx)
 		tp_log(TP_LOG_ERR, "reload: %s; nothing changed\n", err);
 		goto failed;
 	}
-	if (!ctx->conf->tls.enabled) {
-		tp_log(TP_LOG_NOTICE, "reload: dp started without a tls group: nothing to "
-		       "reload (a restart applies one)\n");
-		goto out;
-	}
-	if (!nc->tls.enabled) {
-		tp_log(TP_LOG_ERR, "reload: %s has no tls group now; TLS keeps its "
-		       "certificates (a restart without TLS would drop it)\n", path);
+	if (dp_modules_reload(ctx, nc) < 0)
 		goto failed;
-	}
-	keep_start_settings(&ctx->conf->tls, &nc->tls, later, sizeof(later));
-	for (unsigned int i = 0; i < ctx->nworkers; i++) {
-		struct dp_worker *w = ctx->workers[i];
-
-		if (w->tls == NULL)
-			continue;
-		made[i] = tls_worker_ctx_new(w, &nc->tls, err, sizeof(err));
-		if (made[i] == NULL) {
-			tp_log(TP_LOG_ERR, "reload: %s:%s; nothing changed\n", path, err);
-			goto failed;
-		}
-		if (nworkers++ == 0) {
-			/* what the operator checks the renewal by (RFC 8122's
-			 * form), of the certificate the contexts hold */
-			X509 *x = SSL_CTX_get0_certificate(made[i]);
-
-			if (x == NULL || certfp_of_x509(x, CERTFP_SHA256, &f) < 0 ||
-			    certfp_format(&f, fp, sizeof(fp)) < 0)
-				snprintf(fp, sizeof(fp), "no fingerprint");
-			not_after = tls_ctx_not_after(made[i]);
-			/* (the legs': set at start, never since) */
-			tls_not_after(w, NULL, &leg_not_after);
-		}
-	}
-	if (nworkers == 0) {
-		tp_log(TP_LOG_NOTICE, "reload: no worker serves TLS: nothing to reload\n");
-		goto out;
-	}
-	for (unsigned int i = 0; i < ctx->nworkers; i++)
-		if (made[i] != NULL) {
-			tls_worker_ctx_offer(ctx->workers[i], made[i]);
-			made[i] = NULL;
-		}
-	tls_expiry_say(not_after, (int64_t)time(NULL), until, sizeof(until));
-	tp_log(TP_LOG_NOTICE, "reload: TURN over TLS serves tls.certificate '%s' (%s) and "
-	       "%u SNI certificate(s) on %u worker(s) from now on (the first of them %s); "
-	       "connections made before keep theirs; the AGW legs keep the start's\n",
-	       nc->tls.cert.certificate, fp, nc->tls.nsni, nworkers,
-	       until[0] != '\0' ? until : "with no date");
-	if (ctx->conf->turn.nlisten_tls > 0)
-		tls_expiry_warn(TLS_EXPIRY_TURN_FIRST, not_after, TLS_EXPIRY_TURN_RENEW);
-	/* (the legs' may be the one renewed: it stays until a restart) */
-	tls_expiry_warn(TLS_EXPIRY_LEGS_FIRST, leg_not_after, TLS_EXPIRY_LEGS_RENEW);
-	if (later[0] != '\0')
-		tp_log(TP_LOG_WARNING, "reload: %s changed: applied at the next start\n",
-		       later);
 	goto out;
 failed:
 	__atomic_fetch_add(&ctx->reloads_failed, 1, __ATOMIC_RELAXED);
-	for (unsigned int i = 0; i < ctx->nworkers; i++)
-		tls_ctx_free(made[i]);
 out:
 	reload_publish(ctx);
 	if (nc != NULL) {
@@ -201,7 +96,7 @@ reload_main(void *arg)
 		 * the file as it is now for all of them */
 		while (sem_trywait(&reload_sem) == 0)
 			;
-		reload_tls(ctx);
+		reload_run(ctx);
 	}
 	return NULL;
 }

@@ -215,6 +215,10 @@ void tls_stats(const struct dp_worker *w, FILE *out);
 /* TLS as one of dp's modules (dp_module.h; tls_module.c). */
 struct dp_module;
 extern const struct dp_module tls_module;
+/* Its reload (tls_reload.c): TURN over TLS's contexts made again from
+ * next's tls group on every worker, all or nothing. 0 or -EINVAL. */
+struct tp_conf;
+int tls_reload(struct dp_ctx *ctx, struct tp_conf *next);
 /* Logs a warning when a certificate (what) expires within
  * TLS_EXPIRY_WARN_DAYS, an error when it has expired, each with what to
  * do (then); nothing otherwise (or not_after 0). What and then for TURN

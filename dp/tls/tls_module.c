@@ -170,6 +170,7 @@ const struct dp_module tls_module = {
 	.start = tls_start,
 	.thread_init = tls_worker_thread_init,
 	.ctrs = tls_families,
+	.reload = tls_reload,
 	.publish = tls_publish,
 	.print_head = tls_print_head,
 	.print_stream = tls_stats,
