@@ -39,10 +39,3 @@ cp_cluster_drain_changed(struct cp_ctx *cp)
 {
 	(void)cp;
 }
-
-struct json_object *
-cp_cluster_json(const struct cp_ctx *cp)
-{
-	(void)cp;
-	return NULL;
-}
