@@ -15,6 +15,7 @@
 #include "api/api.h"
 #include "auth.h"
 #include "cluster/cluster_types.h"
+#include "cp_ctrs.h"
 #include "cp_dp_types.h"
 #include "cp_module_types.h"
 #include "tls/cp_tls.h"
@@ -33,6 +34,9 @@
  * secrets under: no client's, since no client authenticates there. */
 #define CP_REALM_NO_TURN "(no turn group)"
 
+/* cp's own counters (cp->stats), which several modules count: the
+ * first family of cp's counter registry (cp_ctrs.c), shown in status's
+ * "stats" and as turnpike_cp_NAME_total. */
 #define CP_STATS(X) \
 	X(REQUESTS, "requests") \
 	X(ALLOCATE_OK, "allocate_ok") \
@@ -72,20 +76,7 @@
 	X(TCP_BIND_OTHER_USER, "tcp_connection_binds_other_user") \
 	X(TCP_BIND_TIMEOUT, "tcp_bind_timeouts") \
 	X(TCP_REFUSED, "tcp_incoming_refused") \
-	X(TCP_RESTORED, "tcp_connections_restored") \
-	X(ACCT_RECORDS, "acct_records") \
-	X(ACCT_INTERIM, "acct_interim_records") \
-	X(ACCT_WRITE_ERRORS, "acct_write_errors") \
-	X(ACCT_LOST, "acct_records_lost") \
-	X(ACCT_INEXACT, "acct_records_without_final_counters") \
-	X(ACCT_SPOOLED, "acct_records_spooled") \
-	X(ACCT_SPOOL_DROPPED, "acct_records_dropped_spool_full") \
-	X(ACCT_STREAM_ADDED, "acct_stream_added") \
-	X(ACCT_STREAM_ERRORS, "acct_stream_errors") \
-	X(ACCT_STREAM_DROPPED, "acct_stream_dropped_spool_full") \
-	X(ACCT_FROM_DP, "acct_records_from_dp_reports") \
-	X(ACCT_RESTORED, "acct_records_restored_from_journal") \
-	X(ACCT_JOURNAL_ERRORS, "acct_journal_errors")
+	X(TCP_RESTORED, "tcp_connections_restored")
 
 /* Error responses cp sends, by code (a bounded label set for metrics;
  * anything else counts as "other"). RFC 8489 §14.8, RFC 8656 §19,
@@ -126,6 +117,8 @@ struct cp_ctx {
 	struct cp_api *api;
 	/* the modules main.c walks, and which are up (cp_module.h) */
 	struct cp_mods mods;
+	/* the counter families status and the metrics show (cp_ctrs.h) */
+	struct cp_ctrs ctrs;
 	bool check_only;              /* --check: set up to read, make nothing */
 	struct tw_wheel wheel;
 	/* Time: every lifetime and timer runs on
@@ -274,7 +267,6 @@ void cp_alloc_unobserve(struct cp_ctx *cp, cp_alloc_observer_fn fn, void *arg);
  * (none: every one ALLOW). 0, or -EBUSY while another decides; fn NULL:
  * none decides again. */
 int cp_alloc_quota_hook(struct cp_ctx *cp, cp_alloc_quota_fn fn, void *arg);
-const char *cp_stat_name(enum cp_stat s);
 
 /* Count an error response of this code (err_by_code). */
 void cp_count_error(struct cp_ctx *cp, uint16_t code);
@@ -305,9 +297,6 @@ bool cp_sides_disagree(struct cp_ctx *cp);
  * its own through its descriptor), then the socket published: 0, or
  * -errno with err saying why (the API module's setup). */
 int cp_api_commands_register(struct cp_ctx *cp, char *err, size_t errlen);
-/* The drain as status shows it (alloc/alloc_module.c, whose drain and
- * undrain commands answer it too). */
-struct json_object *cp_drain_json(const struct cp_ctx *cp);
 /* users.* and secrets.* (auth/auth_commands.c): auth's module's commands. */
 int cp_auth_commands(struct cp_ctx *cp);
 /* The peer policy of conf (its cp.peers) with this box's addresses from

@@ -2,14 +2,17 @@
 /*
  * The walk over cp's modules (cp_module.h): set-up in the list's order
  * with the failure said once and everything before it taken down in
- * reverse; the loop's hooks in order; shutdown last first. It knows no
- * module: main.c gives the list.
+ * reverse; the loop's hooks in order; shutdown last first; the modules'
+ * counter families registered, and their parts of status and of the
+ * metrics by rank. It knows no module: main.c gives the list.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cp.h"
+#include "cp_ctrs.h"
 #include "cp_dp.h"
 #include "cp_module.h"
 #include "tp_log.h"
@@ -20,11 +23,26 @@
 int
 cp_modules_use(struct cp_ctx *cp, const struct cp_module *const *list, unsigned int n)
 {
+	char err[256];
+	int rc;
+
 	if (n > CP_MODULE_MAX)
 		return -EINVAL;
 	cp->mods.list = list;
 	cp->mods.n = n;
 	cp->mods.up = 0;
+	cp_ctrs_reset(cp);
+	if ((rc = cp_ctrs_register(cp, &cp_ctrs_cp, err, sizeof(err))) < 0) {
+		tp_log(TP_LOG_ERR, "%s\n", err);
+		return rc;
+	}
+	for (unsigned int i = 0; i < n; i++)
+		if (list[i]->ctrs != NULL &&
+		    (rc = cp_ctrs_register(cp, list[i]->ctrs, err, sizeof(err))) < 0) {
+			tp_log(TP_LOG_ERR, "%s: %s\n", list[i]->name, err);
+			cp_ctrs_reset(cp);
+			return rc;
+		}
 	return 0;
 }
 
@@ -142,4 +160,51 @@ cp_modules_serve(struct cp_ctx *cp, uint64_t now_ms)
 		if (cp->mods.list[i]->serve != NULL && is_up(cp, i))
 			work += cp->mods.list[i]->serve(cp, now_ms);
 	return work;
+}
+
+void
+cp_modules_status(const struct cp_ctx *cp, struct json_object *resp)
+{
+	unsigned int r = 0;
+
+	/* by rank, then in the list's order: a pass a rank (a few modules) */
+	for (;;) {
+		unsigned int next = UINT_MAX;
+
+		for (unsigned int i = 0; i < cp->mods.n; i++) {
+			const struct cp_module *m = cp->mods.list[i];
+
+			if (m->status == NULL || !is_up(cp, i))
+				continue;
+			if (m->status_rank == r)
+				m->status(cp, resp);
+			else if (m->status_rank > r && m->status_rank < next)
+				next = m->status_rank;
+		}
+		if (next == UINT_MAX)
+			return;
+		r = next;
+	}
+}
+
+void
+cp_modules_metrics(const struct cp_ctx *cp, FILE *f, unsigned int lo, unsigned int hi)
+{
+	unsigned int r = lo;
+
+	while (r < hi) {
+		unsigned int next = hi;
+
+		for (unsigned int i = 0; i < cp->mods.n; i++) {
+			const struct cp_module *m = cp->mods.list[i];
+
+			if (m->metrics == NULL || !is_up(cp, i))
+				continue;
+			if (m->metrics_rank == r)
+				m->metrics(cp, f);
+			else if (m->metrics_rank > r && m->metrics_rank < next)
+				next = m->metrics_rank;
+		}
+		r = next;
+	}
 }

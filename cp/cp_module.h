@@ -11,11 +11,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "cp_module_types.h"
 
 /* The modules of this cp, in start-up order (at most CP_MODULE_MAX; the
- * list outlives cp). 0 or -EINVAL (too many). */
+ * list outlives cp), and their counters registered (cp's own first, then
+ * each module's in the list's order). 0, -EINVAL (too many modules), or
+ * the registry's error (logged, naming the module). */
 int cp_modules_use(struct cp_ctx *cp, const struct cp_module *const *list, unsigned int n);
 
 /*
@@ -41,6 +44,13 @@ unsigned int cp_modules_step(struct cp_ctx *cp);
 unsigned int cp_modules_held(struct cp_ctx *cp);
 int cp_modules_nap(struct cp_ctx *cp, unsigned int us);
 unsigned int cp_modules_serve(struct cp_ctx *cp, uint64_t now_ms);
+
+/* The parts of status (resp) of the modules that are up, by status_rank
+ * then in the list's order. */
+void cp_modules_status(const struct cp_ctx *cp, struct json_object *resp);
+/* Their parts of the metrics' text whose metrics_rank is in [lo, hi), by
+ * rank then in the list's order. */
+void cp_modules_metrics(const struct cp_ctx *cp, FILE *f, unsigned int lo, unsigned int hi);
 
 /* The modules of turnpike-cp (each in its own folder or file). */
 extern const struct cp_module cp_cluster_module;    /* cluster/cluster.c */

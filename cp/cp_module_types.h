@@ -4,15 +4,19 @@
  * authentication, the user store, the dp link, allocations, TLS keys, the
  * access gateway, the operator API, the metrics endpoint, ...) tells
  * main.c about itself, so that main walks one list for set-up, the loop,
- * a dp restart and shutdown instead of naming every module (cp_module.h).
+ * a dp restart and shutdown, and status and the metrics walk it for
+ * their parts, instead of naming every module (cp_module.h).
  */
 #ifndef CP_MODULE_TYPES_H
 #define CP_MODULE_TYPES_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct cp_ctx;
+struct cp_ctrs_family;
+struct json_object;
 
 /* Modules a cp may have (a bit each in struct cp_mods' up). */
 #define CP_MODULE_MAX 32u
@@ -21,6 +25,27 @@ struct cp_ctx;
  * reads: the file's users, the store, the peer policy); the others only
  * by a cp that runs. */
 #define CP_MODULE_CHECK 0x1u
+
+/*
+ * Where a part of the metrics' text goes (a module's metrics hook, a
+ * counter family's rank: cp_ctrs.h): the metrics hub writes these parts
+ * itself, in this order, and a part of rank r comes after the hub's of
+ * rank r or lower and before the next; between two of the hub's, the
+ * modules' hooks (by rank, then in the list's order) before the families
+ * (by rank, then in registration order). The order is the text's as
+ * published (tests/integration/golden).
+ */
+enum cp_metrics_rank {
+	CP_METRICS_COTURN = 100,        /* coturn's names */
+	CP_METRICS_PROCESS = 200,       /* cp ready, dp alive, the starts */
+	CP_METRICS_ALLOCATIONS = 300,   /* live allocations (by tenant) */
+	CP_METRICS_CREDENTIALS = 400,   /* users, REST secrets */
+	CP_METRICS_RELAYED = 500,       /* relayed traffic (by tenant) */
+	CP_METRICS_ERRORS = 600,        /* error responses by code */
+	CP_METRICS_AUTH_REFUSED = 700,  /* requests authentication refused */
+	CP_METRICS_ENDPOINT = 800,      /* the endpoint's refusals */
+	CP_METRICS_WORKERS = 900,       /* per worker: allocations, rings, dp */
+};
 
 /*
  * Every hook but name may be NULL. The order of the list is the start-up
@@ -64,6 +89,20 @@ struct cp_module {
 	 * doze, never waiting: serves what is ready and returns the events
 	 * that keep cp awake (it polls on rather than dozing); 0 for none. */
 	unsigned int (*serve)(struct cp_ctx *cp, uint64_t now_ms);
+	/* Its counters (cp_ctrs.h), registered with the list
+	 * (cp_modules_use()) whether it is set up or not: their names are
+	 * the same on every box. */
+	const struct cp_ctrs_family *ctrs;
+	/* Its part of `turnpikectl status` (added to resp), when it is up.
+	 * The modules' parts come after dp's and before the metrics
+	 * endpoint's, by status_rank (lower first), then in the list's
+	 * order: the order of the keys as published. */
+	void (*status)(const struct cp_ctx *cp, struct json_object *resp);
+	unsigned int status_rank;
+	/* Its part of the metrics' text (Prometheus exposition format
+	 * 0.0.4), when it is up, at metrics_rank (enum cp_metrics_rank). */
+	void (*metrics)(const struct cp_ctx *cp, FILE *f);
+	unsigned int metrics_rank;
 };
 
 /* In struct cp_ctx: the list main.c gave and which modules are up. */

@@ -57,6 +57,7 @@
 #include <microhttpd.h>
 
 #include "cp.h"
+#include "cp_module.h"
 #include "alloc/alloc_internal.h"
 #include "metrics/metrics.h"
 #include "tp_conf.h"
@@ -121,6 +122,9 @@ cp_make(uint32_t n)
 		die(err);
 	unlink(conf_path);
 	cp.conf = &conf;
+	/* no module, but cp's own counters, as turnpike-cp registers them */
+	if (cp_modules_use(&cp, NULL, 0) < 0)
+		die("cp_modules_use");
 	cp.auth = cp_auth_init(&ac);
 	if (cp.auth == NULL)
 		die("cp_auth_init");
@@ -259,7 +263,7 @@ old_handler(void *cls, struct MHD_Connection *c, const char *url, const char *me
 	if (s == NULL)
 		return MHD_NO;
 	old_collect(s);
-	n = cp_metrics_render(s, cp.conf->turn.realm, &text);
+	n = cp_metrics_render(&cp, s, cp.conf->turn.realm, &text);
 	free(s);
 	if (n < 0)
 		return MHD_NO;

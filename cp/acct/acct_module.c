@@ -5,7 +5,8 @@
  * allocations (acct_hooks.c) and of cp/agw's contexts; each loop turn,
  * the records that waited for dp's last counters and, once a second, the
  * interim ones; an AGW context's RELEASED makes one at once (the event
- * has both legs' bytes).
+ * has both legs' bytes). Its counters as status and the metrics show
+ * them.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,25 +25,53 @@
 #define ACCT_SCAN_MS        1000u
 #define ACCT_PRUNE_MS       (3600u * 1000u)
 
-static void
-mirror_stats(struct cp_ctx *cp)
-{
-	const uint64_t *s = cp->acct->stats;
+/* The counters status and the metrics show, under the names published
+ * (status's stats.acct_NAME, turnpike_cp_acct_NAME_total): not every one
+ * of cp_acct's. */
+#define ACCT_CTRS(X) \
+	X(RECORDS, "records") \
+	X(INTERIM, "interim_records") \
+	X(WRITE_ERRORS, "write_errors") \
+	X(LOST, "records_lost") \
+	X(INEXACT, "records_without_final_counters") \
+	X(SPOOLED, "records_spooled") \
+	X(SPOOL_DROPPED, "records_dropped_spool_full") \
+	X(STREAM_ADDED, "stream_added") \
+	X(STREAM_ERRORS, "stream_errors") \
+	X(STREAM_DROPPED, "stream_dropped_spool_full") \
+	X(FROM_DP, "records_from_dp_reports") \
+	X(RESTORED, "records_restored_from_journal") \
+	X(JOURNAL_ERRORS, "journal_errors")
 
-	cp->stats[CP_STAT_ACCT_RECORDS] = s[CP_ACCT_STAT_RECORDS];
-	cp->stats[CP_STAT_ACCT_INTERIM] = s[CP_ACCT_STAT_INTERIM];
-	cp->stats[CP_STAT_ACCT_WRITE_ERRORS] = s[CP_ACCT_STAT_WRITE_ERRORS];
-	cp->stats[CP_STAT_ACCT_LOST] = s[CP_ACCT_STAT_LOST];
-	cp->stats[CP_STAT_ACCT_INEXACT] = s[CP_ACCT_STAT_INEXACT];
-	cp->stats[CP_STAT_ACCT_SPOOLED] = s[CP_ACCT_STAT_SPOOLED];
-	cp->stats[CP_STAT_ACCT_SPOOL_DROPPED] = s[CP_ACCT_STAT_SPOOL_DROPPED];
-	cp->stats[CP_STAT_ACCT_STREAM_ADDED] = s[CP_ACCT_STAT_STREAM_ADDED];
-	cp->stats[CP_STAT_ACCT_STREAM_ERRORS] = s[CP_ACCT_STAT_STREAM_ERRORS];
-	cp->stats[CP_STAT_ACCT_STREAM_DROPPED] = s[CP_ACCT_STAT_STREAM_DROPPED];
-	cp->stats[CP_STAT_ACCT_FROM_DP] = s[CP_ACCT_STAT_FROM_DP];
-	cp->stats[CP_STAT_ACCT_RESTORED] = s[CP_ACCT_STAT_RESTORED];
-	cp->stats[CP_STAT_ACCT_JOURNAL_ERRORS] = s[CP_ACCT_STAT_JOURNAL_ERRORS];
+static const struct cp_ctrs_desc acct_desc[] = {
+#define X(e, n) { n, CP_CTRS_COUNTER, 0, NULL },
+	ACCT_CTRS(X)
+#undef X
+};
+
+/* (zeros without an accounting group) */
+static void
+acct_values(const struct cp_ctx *cp, uint64_t *out)
+{
+	static const enum cp_acct_stat idx[] = {
+#define X(e, n) CP_ACCT_STAT_##e,
+		ACCT_CTRS(X)
+#undef X
+	};
+
+	for (size_t i = 0; cp->acct != NULL && i < sizeof(idx) / sizeof(idx[0]); i++)
+		out[i] = cp->acct->stats[idx[i]];
 }
+
+static const struct cp_ctrs_family acct_ctrs = {
+	.name = "acct",
+	.prefix = "acct_",
+	.metric = "turnpike_cp_",
+	.rank = CP_METRICS_RELAYED + 1,
+	.desc = acct_desc,
+	.n = sizeof(acct_desc) / sizeof(acct_desc[0]),
+	.values = acct_values,
+};
 
 static unsigned int
 acct_step(struct cp_ctx *cp)
@@ -67,7 +96,6 @@ acct_step(struct cp_ctx *cp)
 		cp_acct_prune(acct, time(NULL));
 		acct->next_prune_ms = cp->now_ms + ACCT_PRUNE_MS;
 	}
-	mirror_stats(cp);
 	return n;
 }
 
@@ -181,4 +209,5 @@ const struct cp_module cp_acct_module = {
 	.setup = acct_setup,
 	.fini = acct_fini,
 	.step = acct_step,
+	.ctrs = &acct_ctrs,
 };

@@ -2,9 +2,9 @@
 /*
  * cp/agw as a module of turnpike-cp: the contexts' tables, agw.peers
  * with this box's addresses (cp/reload.c builds policies from the
- * configuration), dp's restarts and the agw.* commands. Apart from
- * cp_agw.c so that what drives the contexts alone (tests/fuzz's request
- * path) links without the configuration's policy builder.
+ * configuration), dp's restarts, the agw.* commands and status's "agw".
+ * Apart from cp_agw.c so that what drives the contexts alone (tests/fuzz's
+ * request path) links without the configuration's policy builder.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -42,6 +42,14 @@ agw_setup(struct cp_ctx *cp, char *err, size_t errlen)
 	return 0;
 }
 
+/* status's "agw" (nothing without an agw group). */
+static void
+agw_status(const struct cp_ctx *cp, struct json_object *resp)
+{
+	if (cp->agw != NULL)
+		json_object_object_add(resp, "agw", cp_agw_status(cp));
+}
+
 const struct cp_module cp_agw_module = {
 	.name = "agw",
 	.setup = agw_setup,
@@ -49,4 +57,6 @@ const struct cp_module cp_agw_module = {
 	/* (a no-op without an agw group) */
 	.on_dp_restart = cp_agw_dp_restart,
 	.commands = cp_agw_register,
+	.status = agw_status,
+	.status_rank = 10,
 };

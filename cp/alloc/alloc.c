@@ -1413,18 +1413,6 @@ cp_count_error(struct cp_ctx *cp, uint16_t code)
 	}
 }
 
-const char *
-cp_stat_name(enum cp_stat s)
-{
-	static const char *const names[CP_STAT__COUNT] = {
-#define X(e, n) [CP_STAT_##e] = n,
-		CP_STATS(X)
-#undef X
-	};
-
-	return s < CP_STAT__COUNT ? names[s] : "?";
-}
-
 int
 cp_alloc_init(struct cp_ctx *cp)
 {

@@ -5,7 +5,8 @@
  * request for dp's counters (cp_alloc_step()), and its operator commands:
  * allocations (a list answer, built a piece at a time as the client reads
  * it, so that listing 100,000 allocations does not hold cp's loop for
- * seconds), kill, drain and undrain (what new Allocates get). Apart from
+ * seconds), kill, drain and undrain (what new Allocates get), and the
+ * drain in status. Apart from
  * alloc.c so that what drives allocations alone (unit tests, tests/fuzz's
  * request path, the metrics benchmark) links without the API. On an
  * AGW-only box the commands are there all the same and find no
@@ -189,8 +190,9 @@ cmd_kill(void *ctx, struct json_object *req, struct json_object *resp,
 	return 0;
 }
 
-struct json_object *
-cp_drain_json(const struct cp_ctx *cp)
+/* The drain as status shows it, and the drain and undrain commands. */
+static struct json_object *
+drain_json(const struct cp_ctx *cp)
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *alts = json_object_new_array();
@@ -254,7 +256,7 @@ cmd_drain(void *ctx, struct json_object *req, struct json_object *resp,
 	       cp->drain_auto ? "300 Try Alternate to the cluster's least loaded box" :
 	       n > 0 ? "300 Try Alternate" : "508", cp_alloc_count(cp));
 	fflush(stdout);
-	json_object_object_add(resp, "drain", cp_drain_json(cp));
+	json_object_object_add(resp, "drain", drain_json(cp));
 	return 0;
 }
 
@@ -273,7 +275,7 @@ cmd_undrain(void *ctx, struct json_object *req, struct json_object *resp,
 	cp->draining = false;
 	cp->ndrain_alt = 0;
 	cpa_observers(cp, &(struct cp_alloc_ev){ .type = CP_ALLOC_EV_DRAIN });
-	json_object_object_add(resp, "drain", cp_drain_json(cp));
+	json_object_object_add(resp, "drain", drain_json(cp));
 	return 0;
 }
 
@@ -312,10 +314,19 @@ alloc_commands(struct cp_ctx *cp)
 
 /* Each turn: the next slice of a reinstall into a restarted dp, and dp's
  * counters asked for once a second. */
+/* status's "drain", with or without a turn group. */
+static void
+alloc_status(const struct cp_ctx *cp, struct json_object *resp)
+{
+	json_object_object_add(resp, "drain", drain_json(cp));
+}
+
 const struct cp_module cp_alloc_module = {
 	.name = "alloc",
 	.setup = alloc_setup,
 	.fini = cp_alloc_fini,
 	.step = cp_alloc_step,
 	.commands = alloc_commands,
+	.status = alloc_status,
+	.status_rank = 30,
 };

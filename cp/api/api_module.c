@@ -139,10 +139,48 @@ api_commands(struct cp_ctx *cp)
 	return cp_api_cmds(cp, cmds, sizeof(cmds) / sizeof(cmds[0]));
 }
 
+/* The API's counters: in status's stats as api_NAME; the first four, as
+ * ever, turnpike_api_NAME_total too. */
+static const struct cp_ctrs_desc api_desc[] = {
+	{ "requests", CP_CTRS_COUNTER, 0, "Operator API requests" },
+	{ "errors", CP_CTRS_COUNTER, 0, "Operator API answers with ok false" },
+	{ "accepted", CP_CTRS_COUNTER, CP_CTRS_NO_METRIC, NULL },
+	{ "refused", CP_CTRS_COUNTER, 0, "Operator API peers refused (credentials)" },
+	{ "timed_out", CP_CTRS_COUNTER, 0, "Operator API connections past their deadline" },
+	{ "too_many", CP_CTRS_COUNTER, CP_CTRS_NO_METRIC, NULL },
+};
+
+/* (zeros before the socket is made) */
+static void
+api_values(const struct cp_ctx *cp, uint64_t *out)
+{
+	const struct cp_api *a = cp->api;
+
+	if (a == NULL)
+		return;
+	out[0] = a->requests;
+	out[1] = a->errors;
+	out[2] = a->stats.accepted;
+	out[3] = a->stats.refused;
+	out[4] = a->stats.timed_out;
+	out[5] = a->stats.too_many;
+}
+
+static const struct cp_ctrs_family api_ctrs = {
+	.name = "api",
+	.prefix = "api_",
+	.metric = "turnpike_",
+	.rank = CP_METRICS_AUTH_REFUSED + 1,
+	.desc = api_desc,
+	.n = sizeof(api_desc) / sizeof(api_desc[0]),
+	.values = api_values,
+};
+
 const struct cp_module cp_api_module = {
 	.name = "api",
 	.setup = api_setup,
 	.fini = api_fini,
 	.serve = api_serve,
 	.commands = api_commands,
+	.ctrs = &api_ctrs,
 };

@@ -829,8 +829,55 @@ cp_cluster_fini(struct cp_ctx *cp)
 	cp->cluster = NULL;
 }
 
-struct json_object *
-cp_cluster_json(const struct cp_ctx *cp)
+/* Its counters (struct cl_stats), in status's "cluster" and as
+ * turnpike_cluster_NAME_total. */
+#define CL_CTRS(X) \
+	X(connects, "Links to Redis made") \
+	X(disconnects, "Links to Redis lost") \
+	X(quota_local, "Allocates decided on this box's count alone (Redis away or slow)") \
+	X(quota_refused, "Allocates refused 486 by the cluster-wide count") \
+	X(quota_granted, "Quota leases taken in Redis") \
+	X(quota_lost, "Allocates' waits for Redis given up: the answer could no longer come (link dropped)") \
+	X(events, "User and secret change events heard") \
+	X(bad_entries, "Entries read from Redis that were not well formed") \
+	X(user_syncs, "Full reads of the users and secrets") \
+	X(name_conflicts, "Load publications refused: another box holds our name") \
+	X(write_refused, "Operator writes refused: Redis away") \
+	X(auth_refused, "AUTH refused by Redis or a sentinel") \
+	X(unknown_tenant, "Events of a tenant this box does not have, ignored")
+
+static const struct cp_ctrs_desc cluster_desc[] = {
+#define X(f, h) { #f, CP_CTRS_COUNTER, 0, h },
+	CL_CTRS(X)
+#undef X
+};
+
+static void
+cluster_values(const struct cp_ctx *cp, uint64_t *out)
+{
+	const struct cl_stats *st = cp->cluster != NULL ? &cp->cluster->st : NULL;
+	unsigned int i = 0;
+
+	if (st == NULL)
+		return;
+#define X(f, h) out[i++] = st->f;
+	CL_CTRS(X)
+#undef X
+}
+
+/* (shown by the module's own hooks, inside its part) */
+static const struct cp_ctrs_family cluster_ctrs = {
+	.name = "cluster",
+	.prefix = "",
+	.metric = "turnpike_cluster_",
+	.desc = cluster_desc,
+	.n = sizeof(cluster_desc) / sizeof(cluster_desc[0]),
+	.values = cluster_values,
+};
+
+/* "connected", the counters, the boxes seen: status's "cluster". */
+static struct json_object *
+cluster_json(const struct cp_ctx *cp)
 {
 	const struct cp_cluster *cl = cp->cluster;
 	struct json_object *o, *boxes;
@@ -852,21 +899,7 @@ cp_cluster_json(const struct cp_ctx *cp)
 	json_object_object_add(o, "connected", json_object_new_boolean(cl->cmd.state == CL_UP));
 	json_object_object_add(o, "subscribed", json_object_new_boolean(cl->sub.subscribed));
 	json_object_object_add(o, "name_held", json_object_new_boolean(cl->name_ok));
-#define N(f) json_object_object_add(o, #f, json_object_new_int64((int64_t)cl->st.f))
-	N(connects);
-	N(disconnects);
-	N(quota_local);
-	N(quota_refused);
-	N(quota_granted);
-	N(quota_lost);
-	N(events);
-	N(bad_entries);
-	N(user_syncs);
-	N(name_conflicts);
-	N(write_refused);
-	N(auth_refused);
-	N(unknown_tenant);
-#undef N
+	cp_ctrs_json(cp, &cluster_ctrs, o);
 	{
 		unsigned int n = 0;
 
@@ -920,6 +953,24 @@ cluster_serve(struct cp_ctx *cp, uint64_t now_ms)
 	return cp_cluster_poll(cp);
 }
 
+static void
+cluster_status(const struct cp_ctx *cp, struct json_object *resp)
+{
+	if (cp->cluster != NULL)
+		json_object_object_add(resp, "cluster", cluster_json(cp));
+}
+
+static void
+cluster_metrics(const struct cp_ctx *cp, FILE *f)
+{
+	if (cp->cluster == NULL)
+		return;
+	cp_ctrs_one(f, "turnpike_cluster_connected", "gauge",
+		    "1 while this cp is linked to the cluster's Redis",
+		    cp->cluster->cmd.state == CL_UP);
+	cp_ctrs_metrics(cp, &cluster_ctrs, f);
+}
+
 /* First: the user store may be the cluster's. Without a cluster group
  * every hook finds cp->cluster NULL and does nothing. */
 const struct cp_module cp_cluster_module = {
@@ -930,6 +981,11 @@ const struct cp_module cp_cluster_module = {
 	.held = cluster_held,
 	.nap = cluster_nap,
 	.serve = cluster_serve,
+	.ctrs = &cluster_ctrs,
+	.status = cluster_status,
+	.status_rank = 40,
+	.metrics = cluster_metrics,
+	.metrics_rank = CP_METRICS_ALLOCATIONS,
 };
 
 /* ---- the command link for others (cp/acct's Redis Stream) ------------ */

@@ -21,7 +21,6 @@
 struct cp_ctx;
 struct cp_alloc;
 struct cp_store;
-struct json_object;
 
 /* Join the cluster of cp->conf's cluster group (cp->cluster stays NULL
  * without one). Nothing is connected yet: cp_cluster_poll() does that.
@@ -61,9 +60,6 @@ struct cp_ctx *cp_cluster_answer(struct redisAsyncContext *ac, const struct redi
 uint32_t cp_cluster_link_gen(const struct cp_ctx *cp);
 /* The key "NS:what" in the cluster's namespace: its length, or -errno. */
 int cp_cluster_key(const struct cp_ctx *cp, const char *what, char *out, size_t size);
-
-/* "connected", the counters, the boxes seen: for status. */
-struct json_object *cp_cluster_json(const struct cp_ctx *cp);
 
 /* Is a's Redis answer (a name, a number, an address) well formed?
  * (cluster_parse.c; unit-tested.) */

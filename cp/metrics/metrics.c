@@ -1,20 +1,24 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * cp/metrics: the snapshot of cp's numbers (the one source of `turnpikectl
- * status` and of the Prometheus endpoint) and its Prometheus rendering.
- * See metrics.h for the names and why coturn's are typed "untyped".
+ * cp/metrics: the snapshot of the hubs' own numbers (what `turnpikectl
+ * status` and the Prometheus endpoint show besides the modules' parts and
+ * cp's counter families) and the Prometheus text: the hub's parts in
+ * order, and between them, at their ranks, the modules' parts and the
+ * families. See metrics.h for the names and why coturn's are typed
+ * "untyped".
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../cp.h"
+#include "../cp_module.h"
 #include "metrics.h"
 #include "../cp_tenant.h"
 
-_Static_assert(CP_STAT__COUNT <= 64, "cp_metrics_snap.stats too small");
 _Static_assert(CP_ERR__COUNT <= 32, "cp_metrics_snap.err_by_code too small");
 _Static_assert(CP_AUTH_REASON__COUNT <= 16, "cp_metrics_snap.auth_refused too small");
 
@@ -208,17 +212,8 @@ cp_metrics_collect(struct cp_ctx *cp, struct cp_metrics_snap *s)
 	tenant_allocs(cp, &at, s);
 	s->users = cp_auth_user_count(cp->auth);
 	s->secrets = cp_auth_secret_list(cp->auth, NULL, 0);
-	memcpy(s->stats, cp->stats, sizeof(cp->stats));
 	memcpy(s->err_by_code, cp->err_by_code, sizeof(cp->err_by_code));
 	memcpy(s->auth_refused, cp->auth_refused, sizeof(cp->auth_refused));
-	if (cp->api != NULL) {
-		s->api_requests = cp->api->requests;
-		s->api_errors = cp->api->errors;
-		s->api_accepted = cp->api->stats.accepted;
-		s->api_refused = cp->api->stats.refused;
-		s->api_timed_out = cp->api->stats.timed_out;
-		s->api_too_many = cp->api->stats.too_many;
-	}
 	memcpy(s->traffic_done, at.done, sizeof(s->traffic_done));
 	for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++)
 		s->traffic_all[i] = at.done[i] + at.live[i];
@@ -229,16 +224,6 @@ cp_metrics_collect(struct cp_ctx *cp, struct cp_metrics_snap *s)
 	s->dp_tsc_hz = shm->dp_tsc_hz;
 	s->dp_reloads = __atomic_load_n(&shm->dp_reloads, __ATOMIC_RELAXED);
 	s->dp_reloads_failed = __atomic_load_n(&shm->dp_reloads_failed, __ATOMIC_RELAXED);
-	if (cp->cluster != NULL) {
-		s->cluster_on = true;
-		s->cluster_connected = cp->cluster->cmd.state == CL_UP;
-		s->cluster = cp->cluster->st;
-	}
-	if (cp->iq != NULL) {
-		/* (cp/iq's state begins with its counters) */
-		s->iq_on = true;
-		s->iq = *cp_iq_counters(cp->iq);
-	}
 	s->ndrops = shm->dp_ndrops <= IPC_DP_DROPS_MAX ? shm->dp_ndrops : 0;
 	s->bad_names += take_names(shm->dp_drop_names, s->ndrops, s->drop_names, s->drop_ok);
 	s->ntcp = shm->dp_ntcp <= IPC_DP_TCP_MAX ? shm->dp_ntcp : 0;
@@ -281,20 +266,6 @@ cp_metrics_collect(struct cp_ctx *cp, struct cp_metrics_snap *s)
 	}
 }
 
-/* "# HELP" and "# TYPE" of one family. */
-static void
-family(FILE *f, const char *name, const char *type, const char *help)
-{
-	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-}
-
-static void
-one(FILE *f, const char *name, const char *type, const char *help, uint64_t v)
-{
-	family(f, name, type, help);
-	fprintf(f, "%s %llu\n", name, (unsigned long long)v);
-}
-
 /* A realm as a label value: '\\', '"' and newline escaped (the text
  * format's rule). */
 static void
@@ -333,21 +304,14 @@ static const char *const directions[IPC_ALLOC_STATS_N / 2] = {
 	"from_client", "to_peer", "from_peer", "to_client",
 };
 
-long
-cp_metrics_render(const struct cp_metrics_snap *s, const char *realm, char **out)
+/* coturn's names (src/apps/relay/prom_server.c). */
+static void
+m_coturn(FILE *f, const struct cp_metrics_snap *s, const char *realm)
 {
 	char name[128];
-	size_t len = 0;
-	FILE *f;
 
-	*out = NULL;
-	f = open_memstream(out, &len);
-	if (f == NULL)
-		return -ENOMEM;
-
-	/* ---- coturn's names (src/apps/relay/prom_server.c) ---- */
-	family(f, "turn_total_allocations", "gauge",
-	       "Represents current allocations number (coturn's name)");
+	cp_ctrs_head(f, "turn_total_allocations", "gauge",
+		     "Represents current allocations number (coturn's name)");
 	fprintf(f, "turn_total_allocations{type=\"UDP\"} %u\n", s->alloc_udp);
 	fprintf(f, "turn_total_allocations{type=\"TCP\"} %u\n", s->alloc_tcp);
 	for (size_t i = 0; i < sizeof(coturn_traffic) / sizeof(coturn_traffic[0]); i++) {
@@ -356,7 +320,7 @@ cp_metrics_render(const struct cp_metrics_snap *s, const char *realm, char **out
 		snprintf(name, sizeof(name), "turn_traffic_%s", coturn_traffic[i].name);
 		snprintf(help, sizeof(help), "Finished sessions' %s: a counter under "
 			 "coturn's name (untyped: no _total suffix)", coturn_traffic[i].help);
-		family(f, name, "untyped", help);
+		cp_ctrs_head(f, name, "untyped", help);
 		fprintf(f, "%s{realm=\"", name);
 		label_value(f, realm);
 		fprintf(f, "\"} %llu\n",
@@ -365,105 +329,73 @@ cp_metrics_render(const struct cp_metrics_snap *s, const char *realm, char **out
 		snprintf(help, sizeof(help), "Total finished sessions' %s: a counter "
 			 "under coturn's name (untyped: no _total suffix)",
 			 coturn_traffic[i].help);
-		one(f, name, "untyped", help, s->traffic_done[coturn_traffic[i].idx]);
+		cp_ctrs_one(f, name, "untyped", help, s->traffic_done[coturn_traffic[i].idx]);
 	}
+}
 
-	/* ---- turnpike's own ---- */
-	one(f, "turnpike_cp_ready", "gauge", "1 once cp serves requests", s->ready);
-	one(f, "turnpike_dp_alive", "gauge", "1 while turnpike-dp beats", s->dp_alive);
-	one(f, "turnpike_cp_uptime_seconds", "gauge", "Seconds since this cp started",
-	    s->uptime_s);
-	one(f, "turnpike_cp_starts_total", "counter",
-	    "turnpike-cp starts on this shared-memory segment", s->cp_epoch);
-	one(f, "turnpike_dp_starts_total", "counter",
-	    "turnpike-dp starts on this shared-memory segment", s->dp_epoch);
+/* cp and dp: up, since when, their starts. */
+static void
+m_process(FILE *f, const struct cp_metrics_snap *s, const char *realm)
+{
+	(void)realm;
+	cp_ctrs_one(f, "turnpike_cp_ready", "gauge", "1 once cp serves requests", s->ready);
+	cp_ctrs_one(f, "turnpike_dp_alive", "gauge", "1 while turnpike-dp beats", s->dp_alive);
+	cp_ctrs_one(f, "turnpike_cp_uptime_seconds", "gauge", "Seconds since this cp started",
+		    s->uptime_s);
+	cp_ctrs_one(f, "turnpike_cp_starts_total", "counter",
+		    "turnpike-cp starts on this shared-memory segment", s->cp_epoch);
+	cp_ctrs_one(f, "turnpike_dp_starts_total", "counter",
+		    "turnpike-dp starts on this shared-memory segment", s->dp_epoch);
+}
+
+/* Live allocations, by tenant on a box with tenants. */
+static void
+m_allocations(FILE *f, const struct cp_metrics_snap *s, const char *realm)
+{
+	(void)realm;
 	/* A box without tenants exports what it always did; with them, a
 	 * series per tenant ("default": the box's own addresses). A snapshot
 	 * not made by cp_metrics_collect() (ntenants 0) has none. */
 	if (s->ntenants <= 1) {
-		one(f, "turnpike_allocations", "gauge", "Live allocations", s->allocations);
+		cp_ctrs_one(f, "turnpike_allocations", "gauge", "Live allocations", s->allocations);
 	} else {
-		family(f, "turnpike_allocations", "gauge",
-		       "Live allocations, by tenant (the TURN address the client reached; "
-		       "\"default\": the box's own)");
+		cp_ctrs_head(f, "turnpike_allocations", "gauge",
+			     "Live allocations, by tenant (the TURN address the client reached; "
+			     "\"default\": the box's own)");
 		for (unsigned int t = 0; t < s->ntenants; t++) {
 			fprintf(f, "turnpike_allocations{tenant=\"");
 			label_value(f, s->tenant_names[t]);
 			fprintf(f, "\"} %u\n", s->tenant_allocs[t]);
 		}
 	}
-	if (s->cluster_on) {
-		static const struct { const char *name, *help; size_t off; } cl[] = {
-#define C(f, h) { "turnpike_cluster_" #f "_total", h, offsetof(struct cl_stats, f) }
-			C(connects, "Links to Redis made"),
-			C(disconnects, "Links to Redis lost"),
-			C(quota_local, "Allocates decided on this box's count alone (Redis away or slow)"),
-			C(quota_refused, "Allocates refused 486 by the cluster-wide count"),
-			C(quota_granted, "Quota leases taken in Redis"),
-			C(quota_lost, "Allocates' waits for Redis given up: the answer could no longer come (link dropped)"),
-			C(events, "User and secret change events heard"),
-			C(bad_entries, "Entries read from Redis that were not well formed"),
-			C(user_syncs, "Full reads of the users and secrets"),
-			C(name_conflicts, "Load publications refused: another box holds our name"),
-			C(write_refused, "Operator writes refused: Redis away"),
-			C(auth_refused, "AUTH refused by Redis or a sentinel"),
-			C(unknown_tenant, "Events of a tenant this box does not have, ignored"),
-#undef C
-		};
+}
 
-		one(f, "turnpike_cluster_connected", "gauge",
-		    "1 while this cp is linked to the cluster's Redis", s->cluster_connected);
-		for (size_t i = 0; i < sizeof(cl) / sizeof(cl[0]); i++)
-			one(f, cl[i].name, "counter", cl[i].help,
-			    *(const uint64_t *)(const void *)((const char *)&s->cluster + cl[i].off));
-	}
-	if (s->iq_on) {
-		static const struct { const char *name, *help; } iq[] = {
-#define X(e, n, h) { "turnpike_iq_" n "_total", h },
-			IQ_STATS(X)
-#undef X
-		};
-		static const unsigned int codes[] = {
-#define X(c) c,
-			IQ_ERR_CODES(X)
-#undef X
-		};
+/* Users and REST secrets. */
+static void
+m_credentials(FILE *f, const struct cp_metrics_snap *s, const char *realm)
+{
+	(void)realm;
+	cp_ctrs_one(f, "turnpike_users", "gauge",
+		    "Long-term credential users (file and store)", s->users);
+	cp_ctrs_one(f, "turnpike_rest_secrets", "gauge", "TURN REST API shared secrets",
+		    s->secrets);
+}
 
-		one(f, "turnpike_iq_registered", "gauge",
-		    "1 while the H.248 gateway is registered with a controller (iq.mgc)",
-		    s->iq.assoc == 2);
-		for (size_t i = 0; i < sizeof(iq) / sizeof(iq[0]); i++)
-			one(f, iq[i].name, "counter", iq[i].help, s->iq.stats[i]);
-		one(f, "turnpike_iq_datagrams_from_strangers_total", "counter",
-		    "Datagrams to iq.listen from addresses not in iq.mgc (dropped, unanswered)",
-		    s->iq.strangers);
-		one(f, "turnpike_iq_retransmissions_total", "counter",
-		    "Our requests (ServiceChange, Notify) sent again", s->iq.resent);
-		one(f, "turnpike_iq_requests_gave_up_total", "counter",
-		    "Our requests never answered", s->iq.gave_up);
-		family(f, "turnpike_iq_errors_by_code_total", "counter",
-		       "H.248.8 error descriptors sent, by code (the rest as \"other\")");
-		for (unsigned int i = 0; i < IQ_ERR__COUNT; i++) {
-			if (i < sizeof(codes) / sizeof(codes[0]))
-				fprintf(f, "turnpike_iq_errors_by_code_total{code=\"%u\"} %llu\n",
-					codes[i], (unsigned long long)s->iq.err[i]);
-			else
-				fprintf(f, "turnpike_iq_errors_by_code_total{code=\"other\"} %llu\n",
-					(unsigned long long)s->iq.err[i]);
-		}
-	}
-	one(f, "turnpike_users", "gauge",
-	    "Long-term credential users (file and store)", s->users);
-	one(f, "turnpike_rest_secrets", "gauge", "TURN REST API shared secrets",
-	    s->secrets);
+/* Relayed traffic by direction (by tenant too, on a box with tenants). */
+static void
+m_relayed(FILE *f, const struct cp_metrics_snap *s, const char *realm)
+{
+	char name[128];
+
+	(void)realm;
 	for (unsigned int k = 0; k < 2; k++) {
 		const char *what = k == 0 ? "packets" : "bytes";
 
 		snprintf(name, sizeof(name), "turnpike_relayed_%s_total", what);
-		family(f, name, "counter", k == 0 ?
-		       "Relayed packets by direction, finished and live allocations "
-		       "(live ones as dp last reported, at most a second old)" :
-		       "Relayed bytes by direction, finished and live allocations");
+		cp_ctrs_head(f, name, "counter", k == 0 ?
+			     "Relayed packets by direction, finished and live allocations "
+			     "(live ones as dp last reported, at most a second old)" :
+			     "Relayed bytes by direction, finished and live allocations");
 		for (unsigned int d = 0; d < IPC_ALLOC_STATS_N / 2; d++)
 			fprintf(f, "%s{direction=\"%s\"} %llu\n", name, directions[d],
 				(unsigned long long)s->traffic_all[2 * d + k]);
@@ -474,9 +406,9 @@ cp_metrics_render(const struct cp_metrics_snap *s, const char *realm, char **out
 		const char *what = k == 0 ? "packets" : "bytes";
 
 		snprintf(name, sizeof(name), "turnpike_tenant_relayed_%s_total", what);
-		family(f, name, "counter", k == 0 ?
-		       "Relayed packets by tenant and direction, finished and live allocations" :
-		       "Relayed bytes by tenant and direction, finished and live allocations");
+		cp_ctrs_head(f, name, "counter", k == 0 ?
+			     "Relayed packets by tenant and direction, finished and live allocations" :
+			     "Relayed bytes by tenant and direction, finished and live allocations");
 		for (unsigned int t = 0; t < s->ntenants; t++)
 			for (unsigned int d = 0; d < IPC_ALLOC_STATS_N / 2; d++) {
 				fprintf(f, "%s{tenant=\"", name);
@@ -485,106 +417,118 @@ cp_metrics_render(const struct cp_metrics_snap *s, const char *realm, char **out
 					(unsigned long long)s->tenant_traffic[t][2 * d + k]);
 			}
 	}
-	for (unsigned int i = 0; i < CP_STAT__COUNT; i++) {
-		char help[128];
+}
 
-		snprintf(name, sizeof(name), "turnpike_cp_%s_total",
-			 cp_stat_name((enum cp_stat)i));
-		snprintf(help, sizeof(help), "cp counter %s (turnpikectl status)",
-			 cp_stat_name((enum cp_stat)i));
-		one(f, name, "counter", help, s->stats[i]);
-	}
-	family(f, "turnpike_cp_error_responses_by_code_total", "counter",
-	       "Error responses and challenges cp sent, by STUN error code");
+/* Error responses by code. */
+static void
+m_errors(FILE *f, const struct cp_metrics_snap *s, const char *realm)
+{
+	(void)realm;
+	cp_ctrs_head(f, "turnpike_cp_error_responses_by_code_total", "counter",
+		     "Error responses and challenges cp sent, by STUN error code");
 	for (unsigned int i = 0; i < CP_ERR__COUNT; i++)
 		fprintf(f, "turnpike_cp_error_responses_by_code_total{code=\"%s\"} %llu\n",
 			code_names[i], (unsigned long long)s->err_by_code[i]);
-	family(f, "turnpike_cp_auth_refused_total", "counter",
-	       "Requests cp's authentication refused, by reason (dp answers "
-	       "most requests without MESSAGE-INTEGRITY itself: its challenges)");
+}
+
+/* Requests authentication refused, by reason. */
+static void
+m_auth_refused(FILE *f, const struct cp_metrics_snap *s, const char *realm)
+{
+	(void)realm;
+	cp_ctrs_head(f, "turnpike_cp_auth_refused_total", "counter",
+		     "Requests cp's authentication refused, by reason (dp answers "
+		     "most requests without MESSAGE-INTEGRITY itself: its challenges)");
 	for (unsigned int i = 1; i < CP_AUTH_REASON__COUNT; i++)
 		fprintf(f, "turnpike_cp_auth_refused_total{reason=\"%s\"} %llu\n",
 			cp_auth_reason_name((enum cp_auth_reason)i),
 			(unsigned long long)s->auth_refused[i]);
-	one(f, "turnpike_api_requests_total", "counter", "Operator API requests",
-	    s->api_requests);
-	one(f, "turnpike_api_errors_total", "counter",
-	    "Operator API answers with ok false", s->api_errors);
-	one(f, "turnpike_api_refused_total", "counter",
-	    "Operator API peers refused (credentials)", s->api_refused);
-	one(f, "turnpike_api_timed_out_total", "counter",
-	    "Operator API connections past their deadline", s->api_timed_out);
-	one(f, "turnpike_metrics_refused_total", "counter",
-	    "Connections to this endpoint closed unanswered: their source is outside "
-	    "cp.metrics_allow", s->metrics_refused);
-	family(f, "turnpike_worker_allocations", "gauge", "Live allocations per dp worker");
+}
+
+/* The endpoint's own refusals. */
+static void
+m_endpoint(FILE *f, const struct cp_metrics_snap *s, const char *realm)
+{
+	(void)realm;
+	cp_ctrs_one(f, "turnpike_metrics_refused_total", "counter",
+		    "Connections to this endpoint closed unanswered: their source is outside "
+		    "cp.metrics_allow", s->metrics_refused);
+}
+
+/* Per worker: allocations, the rings, and dp's own counters (lib/ipc
+ * struct ipc_dp_stats, the names dp published). */
+static void
+m_workers(FILE *f, const struct cp_metrics_snap *s, const char *realm)
+{
+	(void)realm;
+	cp_ctrs_head(f, "turnpike_worker_allocations", "gauge", "Live allocations per dp worker");
 	for (unsigned int w = 0; w < s->nworkers; w++)
 		fprintf(f, "turnpike_worker_allocations{worker=\"%u\"} %u\n", w,
 			s->w[w].allocations);
-	one(f, "turnpike_ring_slots", "gauge", "Slots of each dp<->cp ring",
-	    IPC_RING_SLOTS);
-	family(f, "turnpike_ring_pending", "gauge",
-	       "Messages waiting in a dp<->cp ring, by worker and direction");
+	cp_ctrs_one(f, "turnpike_ring_slots", "gauge", "Slots of each dp<->cp ring",
+		    IPC_RING_SLOTS);
+	cp_ctrs_head(f, "turnpike_ring_pending", "gauge",
+		     "Messages waiting in a dp<->cp ring, by worker and direction");
 	for (unsigned int w = 0; w < s->nworkers; w++)
 		fprintf(f, "turnpike_ring_pending{worker=\"%u\",ring=\"to_cp\"} %u\n"
 			"turnpike_ring_pending{worker=\"%u\",ring=\"to_dp\"} %u\n",
 			w, s->w[w].to_cp_pending, w, s->w[w].to_dp_pending);
-	family(f, "turnpike_ring_full_total", "counter",
-	       "Messages a full dp<->cp ring refused, by worker and direction");
+	cp_ctrs_head(f, "turnpike_ring_full_total", "counter",
+		     "Messages a full dp<->cp ring refused, by worker and direction");
 	for (unsigned int w = 0; w < s->nworkers; w++)
 		fprintf(f, "turnpike_ring_full_total{worker=\"%u\",ring=\"to_cp\"} %llu\n"
 			"turnpike_ring_full_total{worker=\"%u\",ring=\"to_dp\"} %llu\n",
 			w, (unsigned long long)s->w[w].to_cp_full, w,
 			(unsigned long long)s->w[w].to_dp_full);
 	/* dp's own counters per worker (lib/ipc struct ipc_dp_stats) */
-	family(f, "turnpike_dp_packets_total", "counter",
-	       "Packets a dp worker took from (rx) or gave to (tx) its ports");
+	cp_ctrs_head(f, "turnpike_dp_packets_total", "counter",
+		     "Packets a dp worker took from (rx) or gave to (tx) its ports");
 	for (unsigned int w = 0; w < s->nworkers; w++)
 		if (s->w[w].dp_valid)
 			fprintf(f, "turnpike_dp_packets_total{worker=\"%u\",direction=\"rx\"} %llu\n"
 				"turnpike_dp_packets_total{worker=\"%u\",direction=\"tx\"} %llu\n",
 				w, (unsigned long long)s->w[w].rx_pkts, w,
 				(unsigned long long)s->w[w].tx_pkts);
-	family(f, "turnpike_dp_bytes_total", "counter",
-	       "Bytes a dp worker took from (rx) or gave to (tx) its ports");
+	cp_ctrs_head(f, "turnpike_dp_bytes_total", "counter",
+		     "Bytes a dp worker took from (rx) or gave to (tx) its ports");
 	for (unsigned int w = 0; w < s->nworkers; w++)
 		if (s->w[w].dp_valid)
 			fprintf(f, "turnpike_dp_bytes_total{worker=\"%u\",direction=\"rx\"} %llu\n"
 				"turnpike_dp_bytes_total{worker=\"%u\",direction=\"tx\"} %llu\n",
 				w, (unsigned long long)s->w[w].rx_bytes, w,
 				(unsigned long long)s->w[w].tx_bytes);
-	family(f, "turnpike_dp_handoffs_total", "counter",
-	       "Flows a dp worker handed to their owner (out) or took from another (in)");
+	cp_ctrs_head(f, "turnpike_dp_handoffs_total", "counter",
+		     "Flows a dp worker handed to their owner (out) or took from another (in)");
 	for (unsigned int w = 0; w < s->nworkers; w++)
 		if (s->w[w].dp_valid)
 			fprintf(f, "turnpike_dp_handoffs_total{worker=\"%u\",direction=\"out\"} %llu\n"
 				"turnpike_dp_handoffs_total{worker=\"%u\",direction=\"in\"} %llu\n",
 				w, (unsigned long long)s->w[w].handoff_out, w,
 				(unsigned long long)s->w[w].handoff_in);
-	family(f, "turnpike_dp_busy_cycles_total", "counter",
-	       "TSC cycles of a dp worker's loop turns that did work "
-	       "(rate over turnpike_dp_busy_packets_total: cycles per packet)");
+	cp_ctrs_head(f, "turnpike_dp_busy_cycles_total", "counter",
+		     "TSC cycles of a dp worker's loop turns that did work "
+		     "(rate over turnpike_dp_busy_packets_total: cycles per packet)");
 	for (unsigned int w = 0; w < s->nworkers; w++)
 		if (s->w[w].dp_valid)
 			fprintf(f, "turnpike_dp_busy_cycles_total{worker=\"%u\"} %llu\n", w,
 				(unsigned long long)s->w[w].busy_cycles);
-	family(f, "turnpike_dp_busy_packets_total", "counter",
-	       "Packets handled in a dp worker's busy loop turns");
+	cp_ctrs_head(f, "turnpike_dp_busy_packets_total", "counter",
+		     "Packets handled in a dp worker's busy loop turns");
 	for (unsigned int w = 0; w < s->nworkers; w++)
 		if (s->w[w].dp_valid)
 			fprintf(f, "turnpike_dp_busy_packets_total{worker=\"%u\"} %llu\n", w,
 				(unsigned long long)s->w[w].busy_pkts);
-	family(f, "turnpike_dp_cycles_per_packet", "gauge",
-	       "A dp worker's busy cycles per packet since it started");
+	cp_ctrs_head(f, "turnpike_dp_cycles_per_packet", "gauge",
+		     "A dp worker's busy cycles per packet since it started");
 	for (unsigned int w = 0; w < s->nworkers; w++)
 		if (s->w[w].dp_valid && s->w[w].busy_pkts > 0)
 			fprintf(f, "turnpike_dp_cycles_per_packet{worker=\"%u\"} %llu\n", w,
 				(unsigned long long)(s->w[w].busy_cycles / s->w[w].busy_pkts));
-	one(f, "turnpike_dp_tsc_hz", "gauge", "The TSC rate dp's cycles count in",
-	    s->dp_tsc_hz);
-	family(f, "turnpike_dp_loop_turn_seconds", "histogram",
-	       "How long a dp worker's loop turns that did work (handled packets, swept a "
-	       "table) took: a packet that arrives during one waits for its end");
+	cp_ctrs_one(f, "turnpike_dp_tsc_hz", "gauge", "The TSC rate dp's cycles count in",
+		    s->dp_tsc_hz);
+	cp_ctrs_head(f, "turnpike_dp_loop_turn_seconds", "histogram",
+		     "How long a dp worker's loop turns that did work (handled packets, swept a "
+		     "table) took: a packet that arrives during one waits for its end");
 	{
 		static const uint32_t us[IPC_DP_TURN_BOUNDS] = IPC_DP_TURN_US;
 		char le[IPC_DP_TURN_BOUNDS][16];
@@ -610,26 +554,26 @@ cp_metrics_render(const struct cp_metrics_snap *s, const char *realm, char **out
 				(unsigned long long)mw->turns_le[IPC_DP_TURN_BOUNDS]);
 		}
 	}
-	family(f, "turnpike_dp_drops_total", "counter",
-	       "Packets a dp worker dropped, by reason (dp/dp_drops.def)");
+	cp_ctrs_head(f, "turnpike_dp_drops_total", "counter",
+		     "Packets a dp worker dropped, by reason (dp/dp_drops.def)");
 	for (unsigned int w = 0; w < s->nworkers; w++)
 		for (unsigned int i = 0; s->w[w].dp_valid && i < s->ndrops; i++)
 			if (s->drop_ok[i])
 				fprintf(f, "turnpike_dp_drops_total{worker=\"%u\",reason=\"%s\"} %llu\n",
 					w, s->drop_names[i],
 					(unsigned long long)s->w[w].drop[i]);
-	family(f, "turnpike_dp_tcp_connections", "gauge",
-	       "TCP connections a dp worker's stack holds (TURN over TCP, diagnostics)");
+	cp_ctrs_head(f, "turnpike_dp_tcp_connections", "gauge",
+		     "TCP connections a dp worker's stack holds (TURN over TCP, diagnostics)");
 	for (unsigned int w = 0; w < s->nworkers; w++)
 		if (s->w[w].dp_valid)
 			fprintf(f, "turnpike_dp_tcp_connections{worker=\"%u\"} %llu\n", w,
 				(unsigned long long)s->w[w].tcp_conns);
-	family(f, "turnpike_dp_tcp_events_total", "counter",
-	       "A dp worker's counters by event, a family each module's: dp/tcp's "
-	       "(segments, retransmissions, drops...), closes by reason (close_*), TURN over "
-	       "TCP's (turn_*), TLS's (tlskeys_*, tls_*), sessions' (session_*), the splice's "
-	       "(splice_*), the gateway's (agw_*), RFC 6062's (tcprelay_*); the comment "
-	       "lines below say what each event counts");
+	cp_ctrs_head(f, "turnpike_dp_tcp_events_total", "counter",
+		     "A dp worker's counters by event, a family each module's: dp/tcp's "
+		     "(segments, retransmissions, drops...), closes by reason (close_*), TURN over "
+		     "TCP's (turn_*), TLS's (tlskeys_*, tls_*), sessions' (session_*), the splice's "
+		     "(splice_*), the gateway's (agw_*), RFC 6062's (tcprelay_*); the comment "
+		     "lines below say what each event counts");
 	/* Each event's own help: the text format has one HELP a metric
 	 * name, and dp's counters are one metric, so the events' are
 	 * comments (which a scraper ignores), checked (cp_metrics_help()) */
@@ -645,9 +589,9 @@ cp_metrics_render(const struct cp_metrics_snap *s, const char *realm, char **out
 				fprintf(f, "turnpike_dp_tcp_events_total{worker=\"%u\",event=\"%s\"} %llu\n",
 					w, s->tcp_names[i],
 					(unsigned long long)s->w[w].tcp[i]);
-	family(f, "turnpike_dp_tls_certificate_expiry_timestamp_seconds", "gauge",
-	       "When the first certificate a dp worker serves expires (leaf or chain; "
-	       "TURN over TLS's with its SNI ones, or the AGW legs'), Unix seconds");
+	cp_ctrs_head(f, "turnpike_dp_tls_certificate_expiry_timestamp_seconds", "gauge",
+		     "When the first certificate a dp worker serves expires (leaf or chain; "
+		     "TURN over TLS's with its SNI ones, or the AGW legs'), Unix seconds");
 	for (unsigned int w = 0; w < s->nworkers; w++) {
 		if (s->w[w].dp_valid && s->w[w].tls_not_after != 0)
 			fprintf(f, "turnpike_dp_tls_certificate_expiry_timestamp_seconds"
@@ -658,12 +602,57 @@ cp_metrics_render(const struct cp_metrics_snap *s, const char *realm, char **out
 				"{worker=\"%u\",use=\"agw\"} %llu\n", w,
 				(unsigned long long)s->w[w].tls_leg_not_after);
 	}
-	one(f, "turnpike_dp_tls_reloads_total", "counter",
-	    "Certificate reloads dp was asked for since it started (SIGHUP, turnpikectl "
-	    "reload)", s->dp_reloads);
-	one(f, "turnpike_dp_tls_reloads_failed_total", "counter",
-	    "Of them, those refused (a file that does not load, a key that does not match: "
-	    "nothing changed, the certificates before stay)", s->dp_reloads_failed);
+	cp_ctrs_one(f, "turnpike_dp_tls_reloads_total", "counter",
+		    "Certificate reloads dp was asked for since it started (SIGHUP, turnpikectl "
+		    "reload)", s->dp_reloads);
+	cp_ctrs_one(f, "turnpike_dp_tls_reloads_failed_total", "counter",
+		    "Of them, those refused (a file that does not load, a key that does not match: "
+		    "nothing changed, the certificates before stay)", s->dp_reloads_failed);
+}
+
+/* The hub's own parts, in the text's order (enum cp_metrics_rank). */
+static const struct {
+	unsigned int rank;
+	void (*write)(FILE *f, const struct cp_metrics_snap *s, const char *realm);
+} hub[] = {
+	{ CP_METRICS_COTURN, m_coturn },
+	{ CP_METRICS_PROCESS, m_process },
+	{ CP_METRICS_ALLOCATIONS, m_allocations },
+	{ CP_METRICS_CREDENTIALS, m_credentials },
+	{ CP_METRICS_RELAYED, m_relayed },
+	{ CP_METRICS_ERRORS, m_errors },
+	{ CP_METRICS_AUTH_REFUSED, m_auth_refused },
+	{ CP_METRICS_ENDPOINT, m_endpoint },
+	{ CP_METRICS_WORKERS, m_workers },
+};
+
+/* What others put at ranks lo..hi-1: the modules' parts, then the
+ * counter families. */
+static void
+others(const struct cp_ctx *cp, FILE *f, unsigned int lo, unsigned int hi)
+{
+	cp_modules_metrics(cp, f, lo, hi);
+	cp_ctrs_metrics_ranked(cp, f, lo, hi);
+}
+
+long
+cp_metrics_render(const struct cp_ctx *cp, const struct cp_metrics_snap *s, const char *realm,
+		  char **out)
+{
+	unsigned int lo = 0;
+	size_t len = 0;
+	FILE *f;
+
+	*out = NULL;
+	f = open_memstream(out, &len);
+	if (f == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < sizeof(hub) / sizeof(hub[0]); i++) {
+		others(cp, f, lo, hub[i].rank);
+		hub[i].write(f, s, realm);
+		lo = hub[i].rank;
+	}
+	others(cp, f, lo, UINT_MAX);
 	if (fclose(f) != 0) {
 		free(*out);
 		*out = NULL;

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * cp/metrics: the numbers an operator watches, taken once
- * (cp_metrics_collect(), the one source) and rendered twice: as JSON by
+ * cp/metrics: the numbers an operator watches, rendered twice: as JSON by
  * `turnpikectl status` (metrics_module.c) and as Prometheus text here,
  * served over HTTP by libmicrohttpd inside cp's loop (cp.metrics =
- * "ADDR:PORT"; off by default).
+ * "ADDR:PORT"; off by default). The two hubs name no module: their own
+ * figures (cp's, dp's, the allocations', taken once by
+ * cp_metrics_collect()), then cp's counter families (cp_ctrs.h) and each
+ * module's part through its status and metrics hooks (cp_module_types.h).
  *
  * Names: coturn's where the concept is the same, so that an operator's
  * dashboards keep working (src/apps/relay/prom_server.c: turn_total_
@@ -27,8 +29,6 @@
 
 #include <sys/socket.h>
 
-#include "cluster/cluster_types.h"
-#include "iq/iq.h"
 #include "ipc_types.h"
 #include "policy_types.h"
 #include "tp_conf_types.h"
@@ -73,8 +73,10 @@ struct cp_metrics_worker {
 	uint64_t to_dp_full;          /* cp's */
 };
 
-/* Everything, at one moment. Counters are since this cp started, except
- * cp_starts (the segment's). */
+/* The hub's own figures at one moment: cp's and dp's (the segment),
+ * allocations, credentials; the modules' parts and the counter families
+ * (cp_ctrs.h) are read as they are rendered, in the same loop turn.
+ * Counters are since this cp started, except cp_starts (the segment's). */
 struct cp_metrics_snap {
 	uint64_t uptime_s;
 	bool ready;
@@ -96,11 +98,8 @@ struct cp_metrics_snap {
 	char tenant_names[TP_CONF_MAX_TENANTS + 1][TP_CONF_TENANT_NAME_MAX + 1];
 	uint32_t users;
 	uint32_t secrets;
-	uint64_t stats[64];           /* cp->stats, CP_STAT__COUNT of them */
 	uint64_t err_by_code[32];     /* cp->err_by_code, CP_ERR__COUNT */
 	uint64_t auth_refused[16];    /* cp->auth_refused, CP_AUTH_REASON__COUNT */
-	uint64_t api_requests, api_errors, api_accepted, api_refused;
-	uint64_t api_timed_out, api_too_many;
 	/* relayed traffic, IPC_ALLOC_STATS_N order (pkts/bytes from client,
 	 * to peer, from peer, to client): finished allocations, and all
 	 * (finished + live, as dp last reported, at most a second old) */
@@ -130,14 +129,6 @@ struct cp_metrics_snap {
 	unsigned int bad_help;
 	uint64_t dp_tsc_hz;
 	uint64_t dp_reloads, dp_reloads_failed;   /* since dp started */
-	/* many boxes (cp/cluster): in a cluster at all, linked to Redis now,
-	 * and its counters */
-	bool cluster_on;
-	bool cluster_connected;
-	struct cl_stats cluster;
-	/* the IMS-ALG's H.248 door (cp/iq): configured at all, its counters */
-	bool iq_on;
-	struct cp_iq_counters iq;
 	/* connections to the endpoint refused: their source is outside
 	 * cp.metrics_allow (since the endpoint opened) */
 	uint64_t metrics_refused;
@@ -150,11 +141,13 @@ struct cp_metrics_snap {
  * perf/RESULTS.md). */
 void cp_metrics_collect(struct cp_ctx *cp, struct cp_metrics_snap *s);
 
-/* The snapshot in the Prometheus text exposition format (version 0.0.4)
- * into a malloc'd NUL-terminated string (*out, the caller frees).
- * Returns its length or -ENOMEM. */
-long cp_metrics_render(const struct cp_metrics_snap *s, const char *realm,
-		       char **out);
+/* The snapshot, with the counter families of cp and the parts of its
+ * modules that are up (in the order of enum cp_metrics_rank), in the
+ * Prometheus text exposition format (version 0.0.4) into a malloc'd
+ * NUL-terminated string (*out, the caller frees). Returns its length or
+ * -ENOMEM. */
+long cp_metrics_render(const struct cp_ctx *cp, const struct cp_metrics_snap *s,
+		       const char *realm, char **out);
 
 /* What dp's counter i (of tcp_names) counts: its own help, else its
  * family's; NULL when neither is there (or i is not a good name). */

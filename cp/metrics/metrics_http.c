@@ -76,7 +76,7 @@ build(struct cp_metrics *m)
 	if (s == NULL)
 		return -ENOMEM;
 	cp_metrics_collect(m->cp, s);
-	n = cp_metrics_render(s, m->cp->conf->turn.realm, &text);
+	n = cp_metrics_render(m->cp, s, m->cp->conf->turn.realm, &text);
 	free(s);
 	if (n < 0)
 		return -ENOMEM;

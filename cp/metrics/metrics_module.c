@@ -5,7 +5,8 @@
  * the operator's choice), served from the loop, closed last but one. A
  * reload may close it or open another in its place (reload.c): every hook
  * here takes cp->metrics as it is then. The operator's status command is
- * here too: the same numbers (cp_metrics_collect()) as JSON.
+ * here too: the same numbers (cp_metrics_collect(), cp's counter
+ * families) as JSON, and each module's part (its status hook).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,63 +17,15 @@
 
 #include "cp.h"
 #include "api/api_cmd.h"
-#include "cluster/cluster.h"
 #include "cp_module.h"
 #include "metrics.h"
-#include "iq/iq.h"
 #include "tp_conf.h"
 #include "tp_version.h"
 
-/* status's "iq": the H.248 door's association and counters. */
-static struct json_object *
-iq_status(const struct cp_ctx *cp)
-{
-	static const char *const names[] = {
-#define X(e, n, h) n,
-		IQ_STATS(X)
-#undef X
-	};
-	static const unsigned int codes[] = {
-#define X(c) c,
-		IQ_ERR_CODES(X)
-#undef X
-	};
-	static const char *const assoc[] = { "idle", "registering", "registered" };
-	const struct cp_iq_counters *k = cp_iq_counters(cp->iq);
-	struct json_object *o = json_object_new_object(), *st = json_object_new_object();
-	struct json_object *by = json_object_new_object();
-
-	json_object_object_add(o, "association",
-			       json_object_new_string(k->assoc < 3 ? assoc[k->assoc] : "?"));
-	json_object_object_add(o, "controller",
-			       json_object_new_string(cp->conf->iq.mgc[k->mgc % TP_CONF_MAX_IQ_MGCS]));
-	json_object_object_add(o, "transport", json_object_new_string(cp->conf->iq.tcp ? "tcp" :
-									       "udp"));
-	for (unsigned int i = 0; i < IQ_STAT__COUNT; i++)
-		json_object_object_add(st, names[i], json_object_new_int64((int64_t)k->stats[i]));
-	json_object_object_add(st, "datagrams_from_strangers",
-			       json_object_new_int64((int64_t)k->strangers));
-	json_object_object_add(st, "retransmissions", json_object_new_int64((int64_t)k->resent));
-	json_object_object_add(st, "requests_gave_up", json_object_new_int64((int64_t)k->gave_up));
-	json_object_object_add(o, "stats", st);
-	for (unsigned int i = 0; i < IQ_ERR__COUNT; i++) {
-		char c[16];
-
-		if (k->err[i] == 0)
-			continue;
-		if (i < sizeof(codes) / sizeof(codes[0]))
-			snprintf(c, sizeof(c), "%u", codes[i]);
-		else
-			snprintf(c, sizeof(c), "other");
-		json_object_object_add(by, c, json_object_new_int64((int64_t)k->err[i]));
-	}
-	json_object_object_add(o, "errors_sent_by_code", by);
-	return o;
-}
-
 /*
- * status: the numbers of cp_metrics_collect() (the one source, which the
- * Prometheus endpoint renders too) as JSON.
+ * status: the numbers of cp_metrics_collect() (the hub's own, which the
+ * Prometheus endpoint renders too) as JSON, cp's counter families with a
+ * rank in "stats", and the parts of the modules that are up.
  */
 static int
 cmd_status(void *ctx, struct json_object *req, struct json_object *resp,
@@ -133,22 +86,7 @@ cmd_status(void *ctx, struct json_object *req, struct json_object *resp,
 	}
 	json_object_object_add(resp, "users", json_object_new_int64(s->users));
 	json_object_object_add(resp, "secrets", json_object_new_int64(s->secrets));
-	for (unsigned int i = 0; i < CP_STAT__COUNT; i++)
-		json_object_object_add(stats, cp_stat_name(i),
-				       json_object_new_int64((int64_t)s->stats[i]));
-	/* the operator API's own counters (cp/api/api.h) */
-	json_object_object_add(stats, "api_requests",
-			       json_object_new_int64((int64_t)s->api_requests));
-	json_object_object_add(stats, "api_errors",
-			       json_object_new_int64((int64_t)s->api_errors));
-	json_object_object_add(stats, "api_accepted",
-			       json_object_new_int64((int64_t)s->api_accepted));
-	json_object_object_add(stats, "api_refused",
-			       json_object_new_int64((int64_t)s->api_refused));
-	json_object_object_add(stats, "api_timed_out",
-			       json_object_new_int64((int64_t)s->api_timed_out));
-	json_object_object_add(stats, "api_too_many",
-			       json_object_new_int64((int64_t)s->api_too_many));
+	cp_ctrs_json_ranked(cp, stats);
 	json_object_object_add(resp, "stats", stats);
 	for (unsigned int i = 0; i < CP_ERR__COUNT; i++)
 		json_object_object_add(codes, cp_metrics_code_name(i),
@@ -281,13 +219,7 @@ cmd_status(void *ctx, struct json_object *req, struct json_object *resp,
 				       json_object_new_int64((int64_t)s->dp_reloads_failed));
 		json_object_object_add(resp, "dp_tls_reloads", r);
 	}
-	if (cp->agw != NULL)
-		json_object_object_add(resp, "agw", cp_agw_status(cp));
-	if (cp->iq != NULL)
-		json_object_object_add(resp, "iq", iq_status(cp));
-	json_object_object_add(resp, "drain", cp_drain_json(cp));
-	if (cp->cluster != NULL)
-		json_object_object_add(resp, "cluster", cp_cluster_json(cp));
+	cp_modules_status(cp, resp);
 	json_object_object_add(resp, "metrics", cp->metrics != NULL ?
 			       json_object_new_string(cp->conf->cp.metrics) : NULL);
 	json_object_object_add(resp, "metrics_refused",

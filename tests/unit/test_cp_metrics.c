@@ -30,22 +30,11 @@
 #include <unistd.h>
 
 #include "cp.h"
+#include "cp_module.h"
 #include "metrics/metrics.h"
 #include "tp_conf.h"
 
-/* cp/alloc is not linked: its counters' names, as the metrics ask. */
-const char *
-cp_stat_name(enum cp_stat s)
-{
-	static char names[CP_STAT__COUNT][16];
-
-	if ((unsigned int)s >= CP_STAT__COUNT)
-		return "?";
-	snprintf(names[s], sizeof(names[s]), "stat%u", (unsigned int)s);
-	return names[s];
-}
-
-/* ... and no allocation, as on a box without a turn group, unless a test
+/* cp/alloc is not linked: no allocation, as on a box without a turn group, unless a test
  * put some in fake_allocs[] (only what the metrics read of them: the
  * TURN address the client reached). */
 static struct cp_alloc fake_allocs[8];
@@ -70,8 +59,19 @@ cp_alloc_next(struct cp_ctx *c, uint32_t *cursor)
 	return *cursor < nfake ? &fake_allocs[(*cursor)++] : NULL;
 }
 
+/* ... nor cp/reload: the API module is here for its counters, and its
+ * reload command is never run. */
+int
+cp_reload(struct cp_ctx *c, struct json_object *resp)
+{
+	(void)c;
+	(void)resp;
+	return -ENOSYS;
+}
+
 static struct tp_conf conf;
 static struct cp_ctx cp;
+static const struct cp_module *const modules[] = { &cp_api_module };
 static struct cp_api api;       /* its counters only: no socket */
 static char conf_path[128], seg_name[64];
 static uint16_t port;
@@ -99,6 +99,8 @@ setup(void **state)
 	assert_int_equal(tp_conf_load(conf_path, &conf, err, sizeof(err)), 0);
 	cp.conf = &conf;
 	cp.api = &api;
+	/* cp's counter families: its own and the API's */
+	assert_int_equal(cp_modules_use(&cp, modules, 1), 0);
 	cp.auth = cp_auth_init(&ac);
 	assert_non_null(cp.auth);
 	ipc_seg_unlink(seg_name);
@@ -353,7 +355,7 @@ test_metrics_dp_help_checked(void **state)
 	cp_metrics_collect(&cp, s);
 	assert_null(cp_metrics_help(s, 4));
 
-	assert_true(cp_metrics_render(s, "r.test", &out) > 0);
+	assert_true(cp_metrics_render(&cp, s, "r.test", &out) > 0);
 	assert_non_null(strstr(out, "\n# event=\"segments_in\": Segments received\n"));
 	assert_non_null(strstr(out, "\n# event=\"tls_handshakes\": TLS termination\n"));
 	assert_non_null(strstr(out, "\n# event=\"tls_sessions\": TLS termination\n"));
@@ -384,7 +386,7 @@ test_metrics_dp_loop_turns(void **state)
 	/* never copied: no series */
 	cp_metrics_collect(&cp, s);
 	assert_false(s->w[0].turns_ok);
-	assert_true(cp_metrics_render(s, "r.test", &out) > 0);
+	assert_true(cp_metrics_render(&cp, s, "r.test", &out) > 0);
 	assert_non_null(strstr(out, "# TYPE turnpike_dp_loop_turn_seconds histogram\n"));
 	assert_null(strstr(out, "turnpike_dp_loop_turn_seconds_bucket{"));
 	free(out);
@@ -399,7 +401,7 @@ test_metrics_dp_loop_turns(void **state)
 	assert_int_equal(s->w[0].turns_le[0], 1);
 	assert_int_equal(s->w[0].turns_le[1], 3);
 	assert_int_equal(s->w[0].turns_le[IPC_DP_TURN_BOUNDS], 91);
-	assert_true(cp_metrics_render(s, "r.test", &out) > 0);
+	assert_true(cp_metrics_render(&cp, s, "r.test", &out) > 0);
 	assert_non_null(strstr(out, "\nturnpike_dp_loop_turn_seconds_bucket{worker=\"0\",le=\"5e-06\"} 1\n"
 				    "turnpike_dp_loop_turn_seconds_bucket{worker=\"0\",le=\"1e-05\"} 3\n"
 				    "turnpike_dp_loop_turn_seconds_bucket{worker=\"0\",le=\"2e-05\"} 6\n"
@@ -429,7 +431,7 @@ test_metrics_dp_loop_turns(void **state)
 	shm->dp_tsc_hz = CP_METRICS_TSC_HZ_MAX + 1;
 	cp_metrics_collect(&cp, s);
 	assert_false(s->w[0].turns_ok);
-	assert_true(cp_metrics_render(s, "r.test", &out) > 0);
+	assert_true(cp_metrics_render(&cp, s, "r.test", &out) > 0);
 	assert_null(strstr(out, "turnpike_dp_loop_turn_seconds_bucket{"));
 	assert_null(strstr(out, "turnpike_dp_loop_turn_seconds_count{"));
 	free(out);
@@ -474,7 +476,7 @@ test_metrics_allocations_by_tenant(void **state)
 	assert_non_null(s);
 	nfake = 0;
 	cp_metrics_collect(&cp, s);
-	assert_true(cp_metrics_render(s, "r.test", &out) > 0);
+	assert_true(cp_metrics_render(&cp, s, "r.test", &out) > 0);
 	/* no tenants: what a box always exported, no label */
 	assert_non_null(strstr(out, "# HELP turnpike_allocations Live allocations\n"
 				    "# TYPE turnpike_allocations gauge\nturnpike_allocations 0\n"));
@@ -506,7 +508,7 @@ test_metrics_allocations_by_tenant(void **state)
 	assert_int_equal(s->tenant_allocs[0], 1);
 	assert_int_equal(s->tenant_allocs[1], 3);
 	assert_int_equal(s->tenant_allocs[2], 1);
-	assert_true(cp_metrics_render(s, "r.test", &out) > 0);
+	assert_true(cp_metrics_render(&cp, s, "r.test", &out) > 0);
 	assert_non_null(strstr(out, "# TYPE turnpike_allocations gauge\n"
 				    "turnpike_allocations{tenant=\"default\"} 1\n"
 				    "turnpike_allocations{tenant=\"mvno-a\"} 3\n"
@@ -518,7 +520,7 @@ test_metrics_allocations_by_tenant(void **state)
 	fake_tenant_all[1][1] = 1234;
 	fake_tenant_all[2][6] = 7;
 	cp_metrics_collect(&cp, s);
-	assert_true(cp_metrics_render(s, "r.test", &out) > 0);
+	assert_true(cp_metrics_render(&cp, s, "r.test", &out) > 0);
 	assert_non_null(strstr(out, "\nturnpike_tenant_relayed_bytes_total{tenant=\"mvno-a\","
 				    "direction=\"from_client\"} 1234\n"));
 	assert_non_null(strstr(out, "\nturnpike_tenant_relayed_packets_total{tenant=\"ent.b\","
@@ -530,13 +532,13 @@ test_metrics_allocations_by_tenant(void **state)
 	/* none left: every tenant still has its series, at 0 */
 	nfake = 0;
 	cp_metrics_collect(&cp, s);
-	assert_true(cp_metrics_render(s, "r.test", &out) > 0);
+	assert_true(cp_metrics_render(&cp, s, "r.test", &out) > 0);
 	assert_non_null(strstr(out, "\nturnpike_allocations{tenant=\"ent.b\"} 0\n"));
 	free(out);
 	/* a snapshot made by hand (no names): all the default's */
 	memset(s, 0, sizeof(*s));
 	s->allocations = 4;
-	assert_true(cp_metrics_render(s, "r.test", &out) > 0);
+	assert_true(cp_metrics_render(&cp, s, "r.test", &out) > 0);
 	assert_non_null(strstr(out, "\nturnpike_allocations 4\n"));
 	free(out);
 	cp.conf = &conf;

@@ -6,7 +6,9 @@
  * check walk stops at the first module a check does not set up, and a
  * run carries on from there; dp-restart hooks go to cp_dp in start-up
  * order, once their module is up; the loop's hooks reach the modules that
- * are up and no other; a failed command registration names its module.
+ * are up and no other; a failed command registration names its module;
+ * status's and the metrics' parts by rank, of the modules that are up;
+ * the counter registry (cp_ctrs.c): order, what is shown, what is refused.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -14,9 +16,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
+#include <json-c/json.h>
 
 #include "cp.h"
 #include "cp_dp.h"
@@ -331,6 +335,194 @@ test_module_too_many(void **state)
 	assert_int_equal(cp.mods.up, 0);
 }
 
+/* ---- status's and the metrics' parts, and the counter families ---- */
+
+static void
+part_status(unsigned int k, struct json_object *resp)
+{
+	char key[8];
+
+	snprintf(key, sizeof(key), "S%u", k);
+	json_object_object_add(resp, key, json_object_new_int((int)k));
+	note('S', k);
+}
+
+#define PART_FNS(k) \
+static void \
+status_##k(const struct cp_ctx *c, struct json_object *resp) \
+{ \
+	assert_ptr_equal(c, &cp); \
+	part_status(k, resp); \
+} \
+static void \
+metrics_##k(const struct cp_ctx *c, FILE *f) \
+{ \
+	assert_ptr_equal(c, &cp); \
+	fprintf(f, "m%u\n", k); \
+	note('M', k); \
+}
+
+PART_FNS(0)
+PART_FNS(1)
+PART_FNS(2)
+PART_FNS(3)
+
+static const struct cp_ctrs_desc fam_desc[] = {
+	{ "one", CP_CTRS_COUNTER, 0, "The first" },
+	{ "level", CP_CTRS_GAUGE, 0, NULL },
+	{ "hidden", CP_CTRS_COUNTER, CP_CTRS_NO_METRIC, NULL },
+};
+
+static void
+fam_values(const struct cp_ctx *c, uint64_t *out)
+{
+	(void)c;
+	out[0] = 7;
+	out[1] = 8;
+	out[2] = 9;
+}
+
+/* shown by the hubs at rank 310 */
+static const struct cp_ctrs_family fam = {
+	.name = "fam", .prefix = "fam_", .metric = "turnpike_", .rank = 310,
+	.desc = fam_desc, .n = 3, .values = fam_values,
+};
+
+#define PART(k, sr, mr, c) { .name = "part" #k, .status = status_##k, .status_rank = (sr), \
+	.metrics = metrics_##k, .metrics_rank = (mr), .ctrs = (c) }
+
+static const struct cp_module p0 = PART(0, 30, 500, NULL);
+static const struct cp_module p1 = PART(1, 10, 300, &fam);
+static const struct cp_module p2 = PART(2, 30, 300, NULL);
+static const struct cp_module p3 = PART(3, 0, 100, NULL);
+
+/* Status's parts by status_rank, then in the list's order; the metrics'
+ * of a range of ranks the same way; a module that is not up has none. */
+static void
+test_module_parts_by_rank(void **state)
+{
+	static const struct cp_module *const parts[] = { &p0, &p1, &p2, &p3 };
+	struct json_object *resp = json_object_new_object();
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(cp_modules_use(&cp, parts, 4), 0);
+	cp.mods.up = 0x7;               /* p3 not up */
+	cp_modules_status(&cp, resp);
+	assert_string_equal(trail, "S1 S0 S2 ");
+	assert_string_equal(json_object_to_json_string_ext(resp, JSON_C_TO_STRING_PLAIN),
+			    "{\"S1\":1,\"S0\":0,\"S2\":2}");
+	json_object_put(resp);
+
+	trail[0] = '\0';
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	cp_modules_metrics(&cp, f, 0, 400);
+	assert_string_equal(trail, "M1 M2 ");
+	cp_modules_metrics(&cp, f, 400, 1000);
+	assert_string_equal(trail, "M1 M2 M0 ");
+	fclose(f);
+	assert_string_equal(text, "m1\nm2\nm0\n");
+	free(text);
+}
+
+/* The registry: cp's own family first, then the modules' in the list's
+ * order; one read of the values shown as status keys (prefix and name)
+ * and as metrics (HELP, TYPE, "_total" for a counter, a counter without
+ * help of its own "cp counter ...", one in status only left out); a
+ * family again is a no-op; a name taken, or not well formed, refused
+ * with the registry unchanged. */
+static void
+test_module_ctrs_registry(void **state)
+{
+	static const struct cp_module *const one[] = { &p1 };
+	static const struct cp_ctrs_desc clash_desc[] = {
+		{ "one", CP_CTRS_COUNTER, 0, NULL },
+	};
+	static const struct cp_ctrs_desc bad_desc[] = {
+		{ "Bad-name", CP_CTRS_COUNTER, 0, NULL },
+	};
+	/* the same metric under another family's name */
+	static const struct cp_ctrs_family clash = {
+		.name = "clash", .prefix = "fam_", .metric = "turnpike_",
+		.desc = clash_desc, .n = 1, .values = fam_values,
+	};
+	/* another metric, but the same status key among the ranked */
+	static const struct cp_ctrs_family clash_key = {
+		.name = "clash_key", .prefix = "fam_", .metric = "turnpike_x_", .rank = 1,
+		.desc = clash_desc, .n = 1, .values = fam_values,
+	};
+	/* the same key, not ranked: its own module shows it */
+	static const struct cp_ctrs_family own_key = {
+		.name = "own_key", .prefix = "fam_", .metric = "turnpike_y_",
+		.desc = clash_desc, .n = 1, .values = fam_values,
+	};
+	static const struct cp_ctrs_family bad = {
+		.name = "bad", .prefix = "", .metric = "turnpike_",
+		.desc = bad_desc, .n = 1, .values = fam_values,
+	};
+	struct json_object *o = json_object_new_object();
+	char err[256], *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(cp_modules_use(&cp, one, 1), 0);
+	assert_int_equal(cp.ctrs.n, 2);
+	assert_ptr_equal(cp.ctrs.fam[0], &cp_ctrs_cp);
+	assert_ptr_equal(cp.ctrs.fam[1], &fam);
+	assert_int_equal(cp_ctrs_register(&cp, &fam, err, sizeof(err)), 0);
+	assert_int_equal(cp.ctrs.n, 2);
+	assert_int_equal(cp_ctrs_register(&cp, &clash, err, sizeof(err)), -EEXIST);
+	assert_non_null(strstr(err, "fam_one"));
+	assert_int_equal(cp_ctrs_register(&cp, &clash_key, err, sizeof(err)), -EEXIST);
+	assert_int_equal(cp_ctrs_register(&cp, &bad, err, sizeof(err)), -EINVAL);
+	assert_int_equal(cp.ctrs.n, 2);
+	assert_int_equal(cp_ctrs_register(&cp, &own_key, err, sizeof(err)), 0);
+	assert_int_equal(cp.ctrs.n, 3);
+
+	cp_ctrs_json(&cp, &fam, o);
+	assert_string_equal(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN),
+			    "{\"fam_one\":7,\"fam_level\":8,\"fam_hidden\":9}");
+	json_object_put(o);
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	cp_ctrs_metrics(&cp, &fam, f);
+	fclose(f);
+	assert_string_equal(text,
+			    "# HELP turnpike_fam_one_total The first\n"
+			    "# TYPE turnpike_fam_one_total counter\n"
+			    "turnpike_fam_one_total 7\n"
+			    "# HELP turnpike_fam_level cp counter fam_level (turnpikectl status)\n"
+			    "# TYPE turnpike_fam_level gauge\n"
+			    "turnpike_fam_level 8\n");
+	free(text);
+
+	/* the hubs': cp's own (rank CP_METRICS_RELAYED + 1) and fam (310)
+	 * by rank; own_key has none */
+	cp.stats[CP_STAT_REQUESTS] = 5;
+	text = NULL;
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	cp_ctrs_metrics_ranked(&cp, f, 0, UINT32_MAX);
+	fclose(f);
+	assert_non_null(strstr(text, "turnpike_fam_level 8\n# HELP turnpike_cp_requests_total "
+				     "cp counter requests (turnpikectl status)\n"
+				     "# TYPE turnpike_cp_requests_total counter\n"
+				     "turnpike_cp_requests_total 5\n"));
+	assert_null(strstr(text, "turnpike_y_"));
+	free(text);
+	text = NULL;
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	cp_ctrs_metrics_ranked(&cp, f, 311, CP_METRICS_RELAYED + 1);
+	fclose(f);
+	assert_string_equal(text, "");
+	free(text);
+}
+
 int
 main(void)
 {
@@ -345,6 +537,8 @@ main(void)
 		cmocka_unit_test_setup(test_module_loop_hooks_only_up, setup),
 		cmocka_unit_test_setup(test_module_commands_name_the_failure, setup),
 		cmocka_unit_test_setup(test_module_too_many, setup),
+		cmocka_unit_test_setup(test_module_parts_by_rank, setup),
+		cmocka_unit_test_setup(test_module_ctrs_registry, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
