@@ -65,7 +65,7 @@ void agw_slot_clear(struct cp_agw *g, struct cp_agw_ctx *c, unsigned int i);
 int agw_term_check(struct cp_ctx *cp, unsigned int i, struct ipc_agw_term *t, bool accept_any,
 		   char *err, size_t errlen);
 
-/* ---- contexts and events as the operator reads them ---- */
+/* ---- agw_render.c: contexts and events as the operator reads them ---- */
 
 /* enum cp_agw_state's name. */
 const char *agw_state_name(uint8_t s);
