@@ -52,7 +52,7 @@ agw_port_used(const struct cp_agw *g, uint16_t p)
 /* Slot i of c is empty again (its server port free). */
 void agw_slot_clear(struct cp_agw *g, struct cp_agw_ctx *c, unsigned int i);
 
-/* ---- the rules every door's termination goes through ---- */
+/* ---- agw_rules.c: the rules every door's termination goes through ---- */
 
 /*
  * Termination t for slot i, as a door gave it, checked and completed
