@@ -30,18 +30,6 @@ ctx_of_splice(struct splice *sp)
 	return (struct agw_ctx *)(void *)((char *)sp - offsetof(struct agw_ctx, sp));
 }
 
-/* addr (family 4 or 6) is one of dp's port addresses (a port's own, or
- * a tenant's TURN address on one). */
-static bool
-addr_is_ours(const struct dp_ctx *ctx, uint8_t family, const uint8_t *ip)
-{
-	for (unsigned int i = 0; i < ctx->nports; i++)
-		if (dp_port_turn_addr(&ctx->ports[i], family == 4 ? NET_AF_IPV4 : NET_AF_IPV6,
-				      ip))
-			return true;
-	return false;
-}
-
 /* The splice's causes as the controller hears them (ipc_agw_causes.def). */
 const uint8_t agw_cause_of[SPLICE_CAUSE__COUNT] = {
 	[SPLICE_CAUSE_NONE] = IPC_AGW_NONE,
@@ -208,6 +196,18 @@ refuse(struct dp_worker *w, uint64_t id, const char *fmt, ...)
 	va_end(ap);
 	w->agw->ctr[AGW_CTR_ADD_REFUSED]++;
 	agw_ev_push(w, id, NULL, IPC_AGW_EV_RELEASED, IPC_AGW_LEG_NONE, IPC_AGW_SETUP_FAILED, buf);
+}
+
+/* addr (family 4 or 6) is one of dp's port addresses (a port's own, or
+ * a tenant's TURN address on one). */
+static bool
+addr_is_ours(const struct dp_ctx *ctx, uint8_t family, const uint8_t *ip)
+{
+	for (unsigned int i = 0; i < ctx->nports; i++)
+		if (dp_port_turn_addr(&ctx->ports[i], family == 4 ? NET_AF_IPV4 : NET_AF_IPV6,
+				      ip))
+			return true;
+	return false;
 }
 
 /* Termination t for leg i can be installed here (other: the other
