@@ -3,7 +3,7 @@
  * cp/agw as a module of turnpike-cp: the contexts' tables, agw.peers
  * with this box's addresses (cp/reload.c builds policies from the
  * configuration), dp's restarts, the agw.* commands and status's "agw".
- * Apart from cp_agw.c so that what drives the contexts alone (tests/fuzz's
+ * Apart from the contexts' own files so that what drives them alone (tests/fuzz's
  * request path) links without the configuration's policy builder.
  */
 #include <errno.h>

@@ -29,7 +29,7 @@ enum agw_ctr {
 #define AGW_CAND_MAX 4u
 
 /* A connection to a TLS server leg's port, handshaking: not the leg's
- * until its peer proved to be the signalled one (agw.c "Candidates"). */
+ * until its peer proved to be the signalled one (agw_cand.c). */
 struct agw_cand {
 	uint64_t id;                   /* dp/tcp's; 0: none */
 	uint64_t due_ms;               /* handshake done by then, else reset */

@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What dp says of cp/agw's contexts: an AGW_EVENT (a leg up, a leg down,
+ * a termination subtracted, the context released) applied to its context,
+ * written to the event log (agw.events reads it by sequence number) and
+ * heard by the observers (cp_agw_observe(): cp/acct, cp/iq's Notify), an
+ * AGW_STATE taken back as it is (a restarted cp), and dp's restart, which
+ * released every context.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../cp.h"
+#include "agw_internal.h"
+#include "cp_agw.h"
+#include "ipc.h"
+#include "tp_conf.h"
+
+static void
+log_append(struct cp_ctx *cp, uint64_t id, bool known, const struct ipc_agw_event *e)
+{
+	struct cp_agw *g = cp->agw;
+	struct cp_agw_event *l = &g->log[g->next_seq & (CP_AGW_LOG - 1u)];
+
+	l->seq = g->next_seq++;
+	l->wall_ms = cp->wall_ms;
+	l->id = id;
+	l->known = known;
+	l->e = *e;
+	l->e.detail[IPC_AGW_DETAIL_MAX - 1] = '\0';
+	g->stats[CP_AGW_STAT_EVENTS]++;
+}
+
+static void
+ctx_free(struct cp_agw *g, struct cp_agw_ctx *c)
+{
+	for (unsigned int i = 0; i < 2; i++)
+		if (c->term[i].tcp_role == IPC_AGW_TCP_SERVER)
+			agw_port_set(g, c->term[i].local.port, false);
+	g->nctx[c->worker]--;
+	g->total--;
+	c->id = 0;
+	c->state = CP_AGW_FREE;
+}
+
+static void
+observers(struct cp_ctx *cp, const struct cp_agw_ctx *c, const struct ipc_agw_event *e)
+{
+	struct cp_agw *g = cp->agw;
+
+	for (unsigned int k = 0; k < g->nobs; k++)
+		g->obs[k].fn(cp, c, e, g->obs[k].arg);
+}
+
+void
+cp_agw_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
+{
+	struct cp_agw *g = cp->agw;
+	const struct ipc_agw_event *e = (const void *)msg->body;
+	struct cp_agw_ctx *c, was;
+	unsigned int leg = e->leg;
+
+	(void)w;
+	if (g == NULL)
+		return;
+	c = agw_ctx_of_id(g, msg->h.alloc_id);
+	log_append(cp, msg->h.alloc_id, c != NULL, e);
+	if (c == NULL) {
+		g->stats[CP_AGW_STAT_EVENTS_UNKNOWN]++;
+		return;
+	}
+	if (e->type != IPC_AGW_EV_RELEASED &&
+	    (leg > 1 || c->term[leg].tcp_role == IPC_AGW_TCP_NONE ||
+	     c->term[leg].serial != e->serial)) {
+		/* of a termination subtracted since (cp emptied its slot at
+		 * once; another may hold it now): the log has it, and the
+		 * observers (its bytes), the slot is not its */
+		g->stats[CP_AGW_STAT_EVENTS_STALE]++;
+		observers(cp, c, e);
+		return;
+	}
+	for (unsigned int i = 0; i < 2; i++) {
+		c->bytes_in[i] = e->bytes_in[i];
+		c->bytes_out[i] = e->bytes_out[i];
+	}
+	switch (e->type) {
+	case IPC_AGW_EV_LEG_UP:
+		c->leg_state[leg] = CP_AGW_LEG_UP;
+		c->leg_local[leg] = e->local;
+		c->leg_remote[leg] = e->remote;
+		c->tls_version[leg] = e->tls_version;
+		if (c->state == CP_AGW_INSTALLING)
+			c->state = CP_AGW_ACTIVE;
+		g->stats[CP_AGW_STAT_LEGS_UP]++;
+		break;
+	case IPC_AGW_EV_LEG_DOWN:
+		c->leg_state[leg] = CP_AGW_LEG_DOWN;
+		c->leg_cause[leg] = e->cause;
+		if (e->local.family != 0 && c->leg_local[leg].family == 0) {
+			c->leg_local[leg] = e->local;
+			c->leg_remote[leg] = e->remote;
+		}
+		g->stats[CP_AGW_STAT_LEGS_DOWN]++;
+		break;
+	case IPC_AGW_EV_SUBTRACTED:
+		/* (dp could not install a termination added: the slot is
+		 * empty again) */
+		agw_slot_clear(g, c, leg);
+		break;
+	case IPC_AGW_EV_RELEASED:
+		g->stats[CP_AGW_STAT_RELEASED]++;
+		g->released_by[e->cause <= IPC_AGW_CAUSE_MAX ? e->cause : 0]++;
+		tp_log(TP_LOG_INFO, "agw: context %" PRIu64 " released: %s%s%s\n", c->id,
+		       ipc_agw_cause_name(e->cause), e->detail[0] ? ": " : "", e->detail);
+		was = *c;
+		ctx_free(g, c);
+		observers(cp, &was, e);
+		return;
+	default:
+		break;
+	}
+	observers(cp, c, e);
+}
+
+void
+cp_agw_state(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
+{
+	struct cp_agw *g = cp->agw;
+	const struct ipc_agw_state *x = (const void *)msg->body;
+	uint64_t id = msg->h.alloc_id;
+	uint32_t slot = ipc_conn_slot(id);
+	struct cp_agw_ctx *c;
+	size_t k;
+
+	if (g == NULL || w >= g->nworkers || ipc_conn_worker(id) != w || slot >= g->per_worker) {
+		if (g != NULL)
+			g->stats[CP_AGW_STAT_EVENTS_UNKNOWN]++;
+		return;
+	}
+	k = (size_t)w * g->per_worker + slot;
+	c = &g->ctx[k];
+	if (c->id == id)
+		return;
+	if (c->id != 0)
+		ctx_free(g, c);
+	memset(c, 0, sizeof(*c));
+	c->id = id;
+	c->worker = (uint8_t)w;
+	c->setup_ms = x->ctx.setup_ms;
+	c->created_wall_ms = cp->wall_ms;        /* (when this cp learnt of it) */
+	memcpy(c->term, x->ctx.term, sizeof(c->term));
+	c->door = c->term[0].tcp_role != IPC_AGW_TCP_NONE ? c->term[0].door : c->term[1].door;
+	c->tenant = c->term[0].tcp_role != IPC_AGW_TCP_NONE ? c->term[0].tenant :
+							       c->term[1].tenant;
+	/* (a tenant gone from the configuration since: the default's) */
+	if (c->tenant > cp->conf->tenants.n)
+		c->tenant = 0;
+	c->state = CP_AGW_INSTALLING;
+	for (unsigned int i = 0; i < 2; i++) {
+		const struct ipc_agw_leg_state *l = &x->leg[i];
+
+		if (c->term[i].serial > c->serial_next)
+			c->serial_next = c->term[i].serial;
+		if (c->term[i].tcp_role == IPC_AGW_TCP_NONE) {
+			c->leg_state[i] = CP_AGW_LEG_EMPTY;
+			continue;
+		}
+		c->leg_state[i] = l->state;
+		c->tls_version[i] = l->tls_version;
+		c->bytes_in[i] = l->bytes_in;
+		c->bytes_out[i] = l->bytes_out;
+		if (l->state != CP_AGW_LEG_WAITING) {
+			c->leg_local[i] = l->local;
+			c->leg_remote[i] = l->remote;
+		}
+		if (l->state == CP_AGW_LEG_UP)
+			c->state = CP_AGW_ACTIVE;
+		if (c->term[i].tcp_role == IPC_AGW_TCP_SERVER)
+			agw_port_set(g, c->term[i].local.port, true);
+	}
+	if (ipc_conn_gen(id) > g->gen[k])
+		g->gen[k] = ipc_conn_gen(id);
+	g->nctx[w]++;
+	g->total++;
+	g->stats[CP_AGW_STAT_RESTORED]++;
+}
+
+void
+cp_agw_dp_restart(struct cp_ctx *cp)
+{
+	struct cp_agw *g = cp->agw;
+	size_t n;
+
+	if (g == NULL || g->total == 0)
+		return;
+	n = (size_t)g->nworkers * g->per_worker;
+	for (size_t k = 0; k < n; k++) {
+		struct cp_agw_ctx *c = &g->ctx[k];
+		struct ipc_agw_event e;
+
+		if (c->id == 0)
+			continue;
+		memset(&e, 0, sizeof(e));
+		e.type = IPC_AGW_EV_RELEASED;
+		e.leg = IPC_AGW_LEG_NONE;
+		e.cause = IPC_AGW_DP_RESTART;
+		for (unsigned int i = 0; i < 2; i++) {
+			e.bytes_in[i] = c->bytes_in[i];
+			e.bytes_out[i] = c->bytes_out[i];
+		}
+		e.detail_len = (uint16_t)snprintf(e.detail, sizeof(e.detail),
+						  "turnpike-dp restarted (epoch %" PRIu64 ")",
+						  cp->seg.shm->dp_epoch);
+		log_append(cp, c->id, true, &e);
+		g->stats[CP_AGW_STAT_DP_RESTART]++;
+		g->stats[CP_AGW_STAT_RELEASED]++;
+		g->released_by[IPC_AGW_DP_RESTART]++;
+		{
+			struct cp_agw_ctx was = *c;
+
+			ctx_free(g, c);
+			observers(cp, &was, &e);
+		}
+	}
+}
+
+int
+cp_agw_observe(struct cp_ctx *cp, cp_agw_observer_fn fn, void *arg)
+{
+	struct cp_agw *g = cp->agw;
+
+	if (g == NULL)
+		return -ENODEV;
+	if (fn == NULL || g->nobs == CP_AGW_OBSERVERS)
+		return -ENOSPC;
+	g->obs[g->nobs].fn = fn;
+	g->obs[g->nobs].arg = arg;
+	g->nobs++;
+	return 0;
+}
