@@ -107,7 +107,8 @@ static int term_leg(const struct cp_agw_ctx *c, const char *name, size_t len);
 static unsigned int
 term_code(const char *name, size_t len)
 {
-	return len > 4 && strncasecmp(name, "tcp/", 4) == 0 ? 435u : 430u;
+	return len > 4 && strncasecmp(name, "tcp/", 4) == 0 ? H248_E_TERM_NOT_IN_CTX :
+	       H248_E_UNKNOWN_TERM;
 }
 
 static int
@@ -237,8 +238,8 @@ qos_of(const struct iq_media *m, struct cp_agw_leg_mod *q, struct iq_fail *f)
 	if (!m->pol)
 		return 0;                 /* OFF: none */
 	if (!m->sdr_set)
-		FAIL(f, 472, "tman/pol ON needs tman/sdr (policing from the SDP's bandwidth is "
-		     "not supported)");
+		FAIL(f, H248_E_INFO_MISSING, "tman/pol ON needs tman/sdr (policing from the SDP's "
+		     "bandwidth is not supported)");
 	q->pol_rate = m->sdr;
 	q->pol_burst = m->mbs_set ? m->mbs :
 		       m->sdr / 4u > IQ_TMAN_MBS_MIN ? m->sdr / 4u : IQ_TMAN_MBS_MIN;
@@ -254,22 +255,22 @@ sdp_code(enum sdp_err e)
 	case SDP_E_NO_MEDIA:
 	case SDP_E_SETUP_MISSING:
 	case SDP_E_NO_FINGERPRINT:
-		return 472;     /* Required Information Missing */
+		return H248_E_INFO_MISSING;
 	case SDP_E_PROTO:
 	case SDP_E_PROTO_MISMATCH:
 	case SDP_E_MEDIA_COUNT:
-		return 515;     /* Unsupported Media Type */
+		return H248_E_MEDIA_TYPE;
 	case SDP_E_ROLE_CONFLICT:
-		return 473;     /* Conflicting Property Values */
+		return H248_E_CONFLICT;
 	case SDP_E_FP_HASH:
 	case SDP_E_FP_COUNT:
 	case SDP_E_ALTERNATIVE:
 	case SDP_E_ADDRESS:
 	case SDP_E_REMOTE_PORT:
 	case SDP_E_PORT_ZERO:
-		return 449;
+		return H248_E_BAD_VALUE;
 	default:
-		return 474;     /* Invalid SDP Syntax */
+		return H248_E_SDP_SYNTAX;
 	}
 }
 
@@ -282,9 +283,10 @@ octets_sdp(const struct h248_tree *t, const struct h248_node *n, struct sdp *out
 	int len = h248_octets(t, n, buf, sizeof(buf));
 
 	if (len == -ENOSPC)
-		FAIL(f, 449, "%s: the SDP is longer than %u bytes", which, SDP_SIZE_MAX);
+		FAIL(f, H248_E_BAD_VALUE, "%s: the SDP is longer than %u bytes", which,
+		     SDP_SIZE_MAX);
 	if (len < 0)
-		FAIL(f, 442, "%s: no SDP", which);
+		FAIL(f, H248_E_SYNTAX_CMD, "%s: no SDP", which);
 	if (sdp_parse(buf, (size_t)len, out, &e) < 0)
 		FAIL(f, sdp_code(e.code), "%s: %s", which, e.msg);
 	return 0;
@@ -300,14 +302,14 @@ stream_parms(const struct h248_tree *t, const struct h248_node *s, struct iq_med
 		switch (n->tok) {
 		case H248_TOK_LOCAL:
 			if (m->local)
-				FAIL(f, 448, "Local appears twice");
+				FAIL(f, H248_E_DESC_TWICE, "Local appears twice");
 			if (octets_sdp(t, n, &m->l, "Local", f) < 0)
 				return -1;
 			m->local = true;
 			break;
 		case H248_TOK_REMOTE:
 			if (m->remote)
-				FAIL(f, 448, "Remote appears twice");
+				FAIL(f, H248_E_DESC_TWICE, "Remote appears twice");
 			if (octets_sdp(t, n, &m->r, "Remote", f) < 0)
 				return -1;
 			m->remote = true;
@@ -321,21 +323,23 @@ stream_parms(const struct h248_tree *t, const struct h248_node *s, struct iq_med
 				if (p->tok == H248_TOK_MODE) {
 					/* a TCP splice has no one-way mode */
 					if (h248_value_tok(t, p) != H248_TOK_SENDRECV)
-						FAIL(f, 517, "Mode: only SendReceive is supported on a "
-						     "TCP bearer");
+						FAIL(f, H248_E_MODE, "Mode: only SendReceive is "
+						     "supported on a TCP bearer");
 				} else if (p->tok == H248_TOK_RESERVEDGROUP ||
 					   p->tok == H248_TOK_RESERVEDVALUE) {
 					/* (a choice among alternatives: we take none) */
 				} else if (nl == 12 && strncasecmp(nm, "ipnapt/latch", 12) == 0) {
 					m->latch_set = true;
 					if (lc_onoff(t, p, &m->latch) < 0)
-						FAIL(f, 449, "ipnapt/latch: ON or OFF");
+						FAIL(f, H248_E_BAD_VALUE,
+						     "ipnapt/latch: ON or OFF");
 				} else if (nl == 6 && (strncasecmp(nm, "gm/saf", 6) == 0 ||
 						       strncasecmp(nm, "gm/spf", 6) == 0)) {
 					bool *on = nm[4] == 'a' || nm[4] == 'A' ? &m->saf : &m->spf;
 
 					if (lc_onoff(t, p, on) < 0)
-						FAIL(f, 449, "%.*s: ON or OFF", (int)nl, nm);
+						FAIL(f, H248_E_BAD_VALUE, "%.*s: ON or OFF",
+						     (int)nl, nm);
 					if (on == &m->saf)
 						m->saf_set = true;
 					else
@@ -348,28 +352,31 @@ stream_parms(const struct h248_tree *t, const struct h248_node *s, struct iq_med
 					if (h248_value_copy(t, p, a, sizeof(a)) < 0 ||
 					    (inet_pton(AF_INET, a, m->sam) == 1 ? (m->sam_fam = 4) :
 					     inet_pton(AF_INET6, a, m->sam) == 1 ? (m->sam_fam = 6) : 0) == 0)
-						FAIL(f, 449, "gm/sam: one IPv4 or IPv6 address");
+						FAIL(f, H248_E_BAD_VALUE, "gm/sam: one IPv4 or "
+						     "IPv6 address");
 				} else if (nl == 6 && strncasecmp(nm, "gm/spr", 6) == 0) {
 					uint32_t v;
 
 					if (lc_u32(t, p, &v) < 0 || v == 0 || v > 65535)
-						FAIL(f, 449, "gm/spr: a port, 1 to 65535");
+						FAIL(f, H248_E_BAD_VALUE, "gm/spr: a port, 1 to "
+						     "65535");
 					m->spr = (uint16_t)v;
 				} else if (nl == 10 && strncasecmp(nm, "ipdc/realm", 10) == 0) {
 					if (h248_value_copy(t, p, m->realm, sizeof(m->realm)) < 0)
-						FAIL(f, 449, "ipdc/realm: too long");
+						FAIL(f, H248_E_BAD_VALUE, "ipdc/realm: too long");
 				} else if (nl == 7 && strncasecmp(nm, "ds/dscp", 7) == 0) {
 					uint32_t v;
 
 					if (lc_u32(t, p, &v) < 0 || v > IPC_AGW_DSCP_MAX)
-						FAIL(f, 449, "ds/dscp: a DiffServ code point, 0 to %u "
-						     "(46 or 0x2E: EF)", IPC_AGW_DSCP_MAX);
+						FAIL(f, H248_E_BAD_VALUE, "ds/dscp: a DiffServ "
+						     "code point, 0 to %u (46 or 0x2E: EF)",
+						     IPC_AGW_DSCP_MAX);
 					m->dscp_set = true;
 					m->dscp = (uint8_t)v;
 				} else if (nl == 8 && strncasecmp(nm, "tman/pol", 8) == 0) {
 					m->pol_set = true;
 					if (lc_onoff(t, p, &m->pol) < 0)
-						FAIL(f, 449, "tman/pol: ON or OFF");
+						FAIL(f, H248_E_BAD_VALUE, "tman/pol: ON or OFF");
 				} else if (nl == 8 && (strncasecmp(nm, "tman/sdr", 8) == 0 ||
 						       strncasecmp(nm, "tman/mbs", 8) == 0 ||
 						       strncasecmp(nm, "tman/pdr", 8) == 0 ||
@@ -380,8 +387,8 @@ stream_parms(const struct h248_tree *t, const struct h248_node *s, struct iq_med
 					 * microseconds: pdr and dvt bound nothing a
 					 * TCP window does not, FEATURE.md) */
 					if (lc_u32(t, p, &v) < 0 || (v == 0 && nm[5] != 'd'))
-						FAIL(f, 449, "%.*s: a number, 1 to %u", (int)nl, nm,
-						     UINT32_MAX);
+						FAIL(f, H248_E_BAD_VALUE, "%.*s: a number, 1 to %u",
+						     (int)nl, nm, UINT32_MAX);
 					if (strncasecmp(nm + 5, "sdr", 3) == 0) {
 						m->sdr_set = true;
 						m->sdr = v;
@@ -390,7 +397,8 @@ stream_parms(const struct h248_tree *t, const struct h248_node *s, struct iq_med
 						m->mbs = v;
 					}
 				} else {
-					FAIL(f, 445, "LocalControl: %.*s is not supported", (int)nl, nm);
+					FAIL(f, H248_E_UNKNOWN_PROP, "LocalControl: %.*s is not "
+					     "supported", (int)nl, nm);
 				}
 			}
 			break;
@@ -402,7 +410,7 @@ stream_parms(const struct h248_tree *t, const struct h248_node *s, struct iq_med
 			size_t nl;
 			const char *nm = h248_name(t, n, &nl);
 
-			FAIL(f, 444, "Media: %.*s is not supported", (int)nl, nm);
+			FAIL(f, H248_E_UNKNOWN_DESC, "Media: %.*s is not supported", (int)nl, nm);
 		}
 		}
 	}
@@ -421,7 +429,8 @@ media_parms(const struct h248_tree *t, const struct h248_node *md, struct iq_med
 			uint32_t sid;
 
 			if (h248_value_u32(t, n, &sid) < 0 || sid != 1 || ++streams > 1)
-				FAIL(f, 449, "Stream: one stream (1) per TCP termination");
+				FAIL(f, H248_E_BAD_VALUE, "Stream: one stream (1) per TCP "
+				     "termination");
 			if (stream_parms(t, n, m, f) < 0)
 				return -1;
 		} else if (n->tok == H248_TOK_TERMINATIONSTATE) {
@@ -432,17 +441,19 @@ media_parms(const struct h248_tree *t, const struct h248_node *md, struct iq_med
 
 				if (p->tok == H248_TOK_SERVICESTATES) {
 					if (h248_value_tok(t, p) != H248_TOK_INSERVICE)
-						FAIL(f, 449, "ServiceStates: only InService");
+						FAIL(f, H248_E_BAD_VALUE, "ServiceStates: only "
+						     "InService");
 				} else if (nl == 15 && strncasecmp(nm, "hangterm/timerx", 15) == 0) {
 					/* H.248.36: seconds between heartbeats, 0
 					 * none (unset: the provisioned period) */
 					if (h248_value_u32(t, p, &m->timerx) < 0 ||
 					    m->timerx > 86400u)
-						FAIL(f, 449, "hangterm/timerx: seconds, 0 to 86400");
+						FAIL(f, H248_E_BAD_VALUE, "hangterm/timerx: "
+						     "seconds, 0 to 86400");
 					m->timerx_set = true;
 				} else if (p->tok == H248_TOK_OTHER) {
-					FAIL(f, 445, "TerminationState: %.*s is not supported",
-					     (int)nl, nm);
+					FAIL(f, H248_E_UNKNOWN_PROP, "TerminationState: %.*s is "
+					     "not supported", (int)nl, nm);
 				}
 			}
 		} else if (n->tok != H248_TOK_LOCAL && n->tok != H248_TOK_REMOTE &&
@@ -450,7 +461,7 @@ media_parms(const struct h248_tree *t, const struct h248_node *md, struct iq_med
 			size_t nl;
 			const char *nm = h248_name(t, n, &nl);
 
-			FAIL(f, 444, "Media: %.*s is not supported", (int)nl, nm);
+			FAIL(f, H248_E_UNKNOWN_DESC, "Media: %.*s is not supported", (int)nl, nm);
 		}
 	}
 	/* descriptors directly under Media: walk them as one stream */
@@ -464,13 +475,13 @@ events_parms(const struct h248_tree *t, const struct h248_node *e, struct iq_ev_
 	     bool root, struct cp_iq *q, struct iq_fail *f)
 {
 	if (ev->set)
-		FAIL(f, 448, "Events appears twice");
+		FAIL(f, H248_E_DESC_TWICE, "Events appears twice");
 	ev->set = true;
 	ev->cause = false;
 	ev->thb = false;
 	if (h248_value_u32(t, e, &ev->rid) < 0) {
 		if (e->child != H248_NONE)
-			FAIL(f, 442, "Events: a request id is needed");
+			FAIL(f, H248_E_SYNTAX_CMD, "Events: a request id is needed");
 		ev->rid = 0;     /* "Events" alone: none requested */
 		return 0;
 	}
@@ -493,20 +504,23 @@ events_parms(const struct h248_tree *t, const struct h248_node *e, struct iq_ev_
 			 * (a Notify each poll is no monitoring), at most a day. */
 			if (mit != NULL && (h248_value_u32(t, mit, &v) < 0 || v < 10u ||
 					    v > 8640000u))
-				FAIL(f, 449, "it/ito: mit is 10 to 8640000 (10 ms units)");
+				FAIL(f, H248_E_BAD_VALUE, "it/ito: mit is 10 to 8640000 (10 ms "
+				     "units)");
 			q->mit_ms = mit != NULL ? v * 10u : 60000u;
 			q->it_rid = ev->rid;
 		} else {
 			const char *slash = memchr(nm, '/', nl);
 
 			if (slash == NULL)
-				FAIL(f, 442, "Events: %.*s is not a package/event name", (int)nl, nm);
+				FAIL(f, H248_E_SYNTAX_CMD, "Events: %.*s is not a package/event "
+				     "name", (int)nl, nm);
 			if ((slash - nm == 1 && nm[0] == 'g') || (slash - nm == 2 &&
 			    strncasecmp(nm, "it", 2) == 0) || (slash - nm == 8 &&
 			    strncasecmp(nm, "hangterm", 8) == 0))
-				FAIL(f, 451, "Events: %.*s is not supported %s", (int)nl, nm,
-				     root ? "on ROOT" : "on a TCP termination");
-			FAIL(f, 440, "Events: package of %.*s is not supported", (int)nl, nm);
+				FAIL(f, H248_E_NO_SUCH_EVENT, "Events: %.*s is not supported %s",
+				     (int)nl, nm, root ? "on ROOT" : "on a TCP termination");
+			FAIL(f, H248_E_UNKNOWN_PKG, "Events: package of %.*s is not supported",
+			     (int)nl, nm);
 		}
 	}
 	return 0;
@@ -543,12 +557,12 @@ pick_local(const struct tp_conf *conf, uint8_t fam, const char *realm, const uin
 			access = p;
 	}
 	if (realm[0] != '\0')
-		FAIL(f, 449, "ipdc/realm %s: no dp port of that name with an IPv%u address", realm,
-		     fam);
+		FAIL(f, H248_E_BAD_VALUE, "ipdc/realm %s: no dp port of that name with an IPv%u "
+		     "address", realm, fam);
 	if (access != NULL)
 		first = access;
 	if (first == NULL)
-		FAIL(f, 510, "no dp port has an IPv%u address", fam);
+		FAIL(f, H248_E_RESOURCES, "no dp port has an IPv%u address", fam);
 	memcpy(out, fam == 4 ? first->ip4 : first->ip6, fam == 4 ? 4 : 16);
 	return 0;
 }
@@ -570,7 +584,8 @@ static int
 gm_apply(const struct iq_media *m, uint8_t fam, struct ipc_addr *r, struct iq_fail *f)
 {
 	if (m->sam_fam != 0 && m->sam_fam != fam)
-		FAIL(f, 473, "gm/sam is of another address family than the termination");
+		FAIL(f, H248_E_CONFLICT,
+		     "gm/sam is of another address family than the termination");
 	if (m->saf_set && !m->saf) {
 		memset(r, 0, sizeof(*r));
 		return 0;
@@ -580,15 +595,17 @@ gm_apply(const struct iq_media *m, uint8_t fam, struct ipc_addr *r, struct iq_fa
 		memcpy(r->ip, m->sam, 16);
 	}
 	if (m->saf_set && r->family == 0)
-		FAIL(f, 472, "gm/saf ON: the address to filter on is needed (gm/sam or Remote's c=)");
+		FAIL(f, H248_E_INFO_MISSING, "gm/saf ON: the address to filter on is needed "
+		     "(gm/sam or Remote's c=)");
 	if (m->spf_set && m->spf) {
 		if (r->family == 0)
-			FAIL(f, 472, "gm/spf ON: filters on a port of a known remote address");
+			FAIL(f, H248_E_INFO_MISSING, "gm/spf ON: filters on a port of a known "
+			     "remote address");
 		if (m->spr != 0)
 			r->port = m->spr;
 		if (r->port == 0)
-			FAIL(f, 472, "gm/spf ON: the port to filter on is needed (gm/spr or Remote's "
-			     "port)");
+			FAIL(f, H248_E_INFO_MISSING, "gm/spf ON: the port to filter on is needed "
+			     "(gm/spr or Remote's port)");
 	} else if (m->spf_set) {
 		r->port = 0;
 	}
@@ -609,20 +626,20 @@ spec_of(struct cp_ctx *cp, const struct iq_media *m, struct cp_agw_leg_spec *sp,
 
 	memset(sp, 0, sizeof(*sp));
 	if (!m->local && !m->remote)
-		FAIL(f, 441, "Missing Remote or Local Descriptor: a TCP termination needs its "
-		     "SDP (m=message or m=application over TCP)");
+		FAIL(f, H248_E_NO_LOCAL_REMOTE, "Missing Remote or Local Descriptor: a TCP "
+		     "termination needs its SDP (m=message or m=application over TCP)");
 	if (sdp_derive(m->local ? &m->l : NULL, m->remote ? &m->r : NULL, 0, st, &e) < 0)
 		FAIL(f, sdp_code(e.code), "%s", e.msg);
 	if (st->role == SDP_ROLE_NONE)
-		FAIL(f, 449, "a=setup:holdconn: a termination without a connection is not "
-		     "supported");
+		FAIL(f, H248_E_BAD_VALUE, "a=setup:holdconn: a termination without a connection is "
+		     "not supported");
 	t->tcp_role = st->role == SDP_ROLE_SERVER ? IPC_AGW_TCP_SERVER : IPC_AGW_TCP_CLIENT;
 	t->tls_role = !st->tls ? IPC_AGW_TLS_NONE :
 		      st->role == SDP_ROLE_SERVER ? IPC_AGW_TLS_SERVER : IPC_AGW_TLS_CLIENT;
 	fam = st->local_family != 0 ? fam_of(st->local_family) :
 	      st->remote_family != 0 ? fam_of(st->remote_family) : 4;
 	if (st->remote_family != 0 && fam_of(st->remote_family) != fam)
-		FAIL(f, 473, "Local and Remote are of different address families");
+		FAIL(f, H248_E_CONFLICT, "Local and Remote are of different address families");
 	if (st->remote_known && st->remote_family != 0 &&
 	    !(t->tcp_role == IPC_AGW_TCP_SERVER && m->latch_set && m->latch)) {
 		/* a server leg binds to the peer the controller observed unless
@@ -634,7 +651,8 @@ spec_of(struct cp_ctx *cp, const struct iq_media *m, struct cp_agw_leg_spec *sp,
 	if (t->tcp_role == IPC_AGW_TCP_SERVER && gm_apply(m, fam, &t->remote, f) < 0)
 		return -1;
 	if (t->tcp_role == IPC_AGW_TCP_CLIENT && (t->remote.family == 0 || t->remote.port == 0))
-		FAIL(f, 472, "Remote: an active termination needs the peer's address and port");
+		FAIL(f, H248_E_INFO_MISSING, "Remote: an active termination needs the peer's "
+		     "address and port");
 	t->local.family = fam;
 	if (!st->local_addr_choose) {
 		memcpy(t->local.ip, st->local_ip, 16);
@@ -739,19 +757,19 @@ agw_code(int rc)
 {
 	switch (rc) {
 	case -ENOSPC:
-		return 510;
+		return H248_E_RESOURCES;
 	case -ENOENT:
-		return 435;
+		return H248_E_TERM_NOT_IN_CTX;
 	case -EBUSY:
-		return 510;     /* (the port asked for is taken) */
+		return H248_E_RESOURCES;     /* (the port asked for is taken) */
 	case -EAGAIN:
-		return 511;
+		return H248_E_BUSY;
 	case -ENODEV:
-		return 503;
+		return H248_E_UNAVAILABLE;
 	case -ESHUTDOWN:
-		return 411;
+		return H248_E_UNKNOWN_CTX;
 	default:
-		return 449;
+		return H248_E_BAD_VALUE;
 	}
 }
 
@@ -795,10 +813,11 @@ cmd_add(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 
 	memset(&m, 0, sizeof(m));
 	if (nl != 1 || tid[0] != '$')
-		FAIL(&a->fail, 430, "Add: our terminations are ephemeral: name it $ (we choose)");
+		FAIL(&a->fail, H248_E_UNKNOWN_TERM, "Add: our terminations are ephemeral: name it "
+		     "$ (we choose)");
 	if (a->c != NULL && a->c->leg_state[0] != CP_AGW_LEG_EMPTY &&
 	    a->c->leg_state[1] != CP_AGW_LEG_EMPTY)
-		FAIL(&a->fail, 434, "the context already has two terminations");
+		FAIL(&a->fail, H248_E_TOO_MANY_TERMS, "the context already has two terminations");
 	for (const struct h248_node *n = h248_child(a->t, cmd, H248_TOK_NONE); n != NULL;
 	     n = h248_next(a->t, n, H248_TOK_NONE)) {
 		if (n->tok == H248_TOK_MEDIA) {
@@ -809,13 +828,15 @@ cmd_add(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 				return -1;
 		} else if (n->tok == H248_TOK_SIGNALS) {
 			if (n->child != H248_NONE)
-				FAIL(&a->fail, 444, "Signals: none is supported on a TCP termination");
+				FAIL(&a->fail, H248_E_UNKNOWN_DESC, "Signals: none is supported on "
+				     "a TCP termination");
 		} else if (n->tok == H248_TOK_AUDIT) {
 			/* (what the reply carries is fixed: Local) */
 		} else {
 			const char *nm = h248_name(a->t, n, &nl);
 
-			FAIL(&a->fail, 444, "Add: %.*s is not supported", (int)nl, nm);
+			FAIL(&a->fail, H248_E_UNKNOWN_DESC, "Add: %.*s is not supported", (int)nl,
+			     nm);
 		}
 	}
 	if (spec_of(a->cp, &m, &sp, &st, &a->fail) < 0)
@@ -854,8 +875,8 @@ cmd_add(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 	if (answer_sdp(a->cp, a->c, leg, &st, r->sdp, sizeof(r->sdp)) < 0) {
 		/* made, but its Local cannot be told: undo, say why */
 		cp_agw_subtract_leg(a->cp, a->c->id, leg, err, sizeof(err));
-		FAIL(&a->fail, 500, "our certificate's fingerprint is not known (the tls group's "
-		     "certificate could not be read)");
+		FAIL(&a->fail, H248_E_INTERNAL, "our certificate's fingerprint is not known (the "
+		     "tls group's certificate could not be read)");
 	}
 	r->local = true;
 	return 0;
@@ -891,8 +912,8 @@ cmd_modify(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, b
 		} else {
 			const char *nm = h248_name(a->t, n, &nl);
 
-			FAIL(&a->fail, 444, "Modify: %.*s is not supported%s", (int)nl, nm,
-			     root ? " on ROOT" : "");
+			FAIL(&a->fail, H248_E_UNKNOWN_DESC, "Modify: %.*s is not supported%s",
+			     (int)nl, nm, root ? " on ROOT" : "");
 		}
 	}
 	r->root = root;
@@ -916,11 +937,11 @@ cmd_modify(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, b
 		const struct ipc_agw_term *cur = &a->c->term[leg];
 
 		if (cur->tcp_role != IPC_AGW_TCP_SERVER)
-			FAIL(&a->fail, 449, "gm: filters the source of what connects to us: a "
-			     "termination we connect from has none");
+			FAIL(&a->fail, H248_E_BAD_VALUE, "gm: filters the source of what connects "
+			     "to us: a termination we connect from has none");
 		if (m.saf_set && !m.saf)
-			FAIL(&a->fail, 449, "gm/saf OFF: opening a termination's gate is for its "
-			     "Add, not a Modify");
+			FAIL(&a->fail, H248_E_BAD_VALUE, "gm/saf OFF: opening a termination's gate "
+			     "is for its Add, not a Modify");
 		gm_remote = cur->remote;
 		if (gm_apply(&m, cur->local.family, &gm_remote, &a->fail) < 0)
 			return -1;
@@ -946,8 +967,8 @@ cmd_modify(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, b
 		/* a termination keeps its roles and its local side: what may
 		 * change is what the peer is (its address, its fingerprints) */
 		if (sp.term.tcp_role != cur->tcp_role || sp.term.tls_role != cur->tls_role)
-			FAIL(&a->fail, 473, "Modify: the termination's TCP or TLS role cannot change "
-			     "(Subtract it and Add another)");
+			FAIL(&a->fail, H248_E_CONFLICT, "Modify: the termination's TCP or TLS role "
+			     "cannot change (Subtract it and Add another)");
 		remote = sp.term.remote;
 		qm.remote = remote.family != 0 ? &remote : NULL;
 		qm.fp = sp.term.fp;
@@ -1067,7 +1088,7 @@ cmd_service_change(struct iq_action *a, const struct h248_node *cmd, struct iq_r
 	const struct h248_node *mt = sv != NULL ? h248_child(a->t, sv, H248_TOK_METHOD) : NULL;
 
 	if (mt == NULL)
-		FAIL(&a->fail, 442, "ServiceChange: no Method");
+		FAIL(&a->fail, H248_E_SYNTAX_CMD, "ServiceChange: no Method");
 	snprintf(r->term, sizeof(r->term), "ROOT");
 	r->root = true;
 	if (h248_value_tok(a->t, mt) == H248_TOK_HANDOFF) {
@@ -1076,8 +1097,8 @@ cmd_service_change(struct iq_action *a, const struct h248_node *cmd, struct iq_r
 		const char *v = mg != NULL ? h248_value(a->t, mg, &n) : NULL;
 
 		if (v == NULL || iq_handoff(a->q, v, n, a->now_ms) < 0)
-			FAIL(&a->fail, 449, "ServiceChange HandOff: MgcIdToTry must name another "
-			     "controller of iq.mgc");
+			FAIL(&a->fail, H248_E_BAD_VALUE, "ServiceChange HandOff: MgcIdToTry must "
+			     "name another controller of iq.mgc");
 	}
 	return 0;
 }
@@ -1142,36 +1163,38 @@ command(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, bool
 	memset(r, 0, sizeof(*r));
 	r->verb = cmd->tok;
 	if (null_ctx != root && cmd->tok != H248_TOK_ADD)
-		FAIL(&a->fail, root ? 421 : 411, root ? "ROOT is addressed in Context -" :
-		     "Context - holds only ROOT");
+		FAIL(&a->fail, root ? H248_E_ACTION : H248_E_UNKNOWN_CTX,
+		     root ? "ROOT is addressed in Context -" : "Context - holds only ROOT");
 	switch (cmd->tok) {
 	case H248_TOK_ADD:
 		if (null_ctx)
-			FAIL(&a->fail, 421, "Add into Context -: a context must be chosen ($)");
+			FAIL(&a->fail, H248_E_ACTION, "Add into Context -: a context must be "
+			     "chosen ($)");
 		return cmd_add(a, cmd, r);
 	case H248_TOK_MODIFY:
 		if (a->c == NULL && !root)
-			FAIL(&a->fail, 411, "Modify: no such context");
+			FAIL(&a->fail, H248_E_UNKNOWN_CTX, "Modify: no such context");
 		return cmd_modify(a, cmd, r, root);
 	case H248_TOK_SUBTRACT:
 		if (root)
-			FAIL(&a->fail, 542, "Subtract: not on ROOT");
+			FAIL(&a->fail, H248_E_NOT_ON_TERM, "Subtract: not on ROOT");
 		if (a->c == NULL)
-			FAIL(&a->fail, 411, "Subtract: no such context");
+			FAIL(&a->fail, H248_E_UNKNOWN_CTX, "Subtract: no such context");
 		return cmd_subtract(a, cmd, r);
 	case H248_TOK_AUDITVALUE:
 		if (a->c == NULL && !root)
-			FAIL(&a->fail, 411, "AuditValue: no such context");
+			FAIL(&a->fail, H248_E_UNKNOWN_CTX, "AuditValue: no such context");
 		return cmd_audit(a, cmd, r, root);
 	case H248_TOK_SERVICECHANGE:
 		if (!root)
-			FAIL(&a->fail, 542, "ServiceChange: on ROOT only");
+			FAIL(&a->fail, H248_E_NOT_ON_TERM, "ServiceChange: on ROOT only");
 		return cmd_service_change(a, cmd, r);
 	default: {
 		size_t nl;
 		const char *nm = h248_name(a->t, cmd, &nl);
 
-		FAIL(&a->fail, 443, "%.*s is not supported by this gateway", (int)nl, nm);
+		FAIL(&a->fail, H248_E_UNKNOWN_CMD, "%.*s is not supported by this gateway", (int)nl,
+		     nm);
 	}
 	}
 }
@@ -1192,21 +1215,22 @@ iq_cmd_action(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 	a->nres = 0;
 	a->fail.code = 0;
 	if (h248_value_ctx(t, action, &a->h248) < 0) {
-		a->fail.code = 422;
-		snprintf(a->fail.text, sizeof(a->fail.text), "ContextID is not a number, -, $ or *");
+		a->fail.code = H248_E_SYNTAX_ACTION;
+		snprintf(a->fail.text, sizeof(a->fail.text),
+			 "ContextID is not a number, -, $ or *");
 		a->h248 = H248_CTX_NULL;
 		goto out;
 	}
 	null_ctx = a->h248 == H248_CTX_NULL;
 	if (a->h248 == H248_CTX_ALL) {
-		a->fail.code = 501;
+		a->fail.code = H248_E_NOT_IMPLEMENTED;
 		snprintf(a->fail.text, sizeof(a->fail.text), "Context * is not implemented");
 		goto out;
 	}
 	if (!null_ctx && a->h248 != H248_CTX_CHOOSE) {
 		a->c = iq_ctx_of_h248(cp->agw, a->h248);
 		if (a->c == NULL) {
-			a->fail.code = 411;
+			a->fail.code = H248_E_UNKNOWN_CTX;
 			snprintf(a->fail.text, sizeof(a->fail.text), "The transaction refers to an "
 				 "unknown ContextId");
 			goto out;
@@ -1220,12 +1244,13 @@ iq_cmd_action(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 			if (n->tok == H248_TOK_PRIORITY || n->tok == H248_TOK_EMERGENCY ||
 			    n->tok == H248_TOK_EMERGENCYOFF || n->tok == H248_TOK_IEPSCALL)
 				continue;
-			a->fail.code = 444;
-			snprintf(a->fail.text, sizeof(a->fail.text), "context property not supported");
+			a->fail.code = H248_E_UNKNOWN_DESC;
+			snprintf(a->fail.text, sizeof(a->fail.text), "context property not "
+				 "supported");
 			break;
 		}
 		if (a->nres == IQ_CMDS_MAX) {
-			a->fail.code = 510;
+			a->fail.code = H248_E_RESOURCES;
 			snprintf(a->fail.text, sizeof(a->fail.text), "more than %u commands in one "
 				 "action", IQ_CMDS_MAX);
 			break;
@@ -1237,13 +1262,13 @@ iq_cmd_action(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 			size_t nl;
 			const char *nm = h248_name(t, n, &nl);
 
-			a->fail.code = 443;
-			snprintf(a->fail.text, sizeof(a->fail.text), "%.*s is not supported by this "
-				 "gateway", (int)(nl > 40 ? 40 : nl), nm);
+			a->fail.code = H248_E_UNKNOWN_CMD;
+			snprintf(a->fail.text, sizeof(a->fail.text), "%.*s is not supported by "
+				 "this gateway", (int)(nl > 40 ? 40 : nl), nm);
 			break;
 		}
 		if (a->h248 == H248_CTX_CHOOSE && a->c == NULL && n->tok != H248_TOK_ADD) {
-			a->fail.code = 421;
+			a->fail.code = H248_E_ACTION;
 			snprintf(a->fail.text, sizeof(a->fail.text), "Context $: the first command "
 				 "must be Add");
 			break;
@@ -1251,7 +1276,7 @@ iq_cmd_action(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 		/* what ran must be answered in one message: a command whose
 		 * reply might not fit is not run (H.248.8 533) */
 		if (w->len + (a->nres + 1u) * IQ_RES_MAX + 512u > w->size) {
-			a->fail.code = 533;
+			a->fail.code = H248_E_TOO_LARGE;
 			snprintf(a->fail.text, sizeof(a->fail.text), "Response exceeds maximum "
 				 "transport PDU size: the commands from here on were not run");
 			break;

@@ -453,8 +453,8 @@ notify_reply(struct cp_iq *q, const struct h248_tree *t, const struct h248_trans
 	q->ctr.stats[IQ_STAT_NOTIFY_FAILED]++;
 	tp_log(TP_LOG_NOTICE, "iq: %s refused a Notify: %u %.*s", q->conf->mgc[peer], code,
 	       (int)(tlen > 120 ? 120 : tlen), text != NULL ? text : "");
-	if ((code == 504 || code == 505 || code == 406) && q->assoc == IQ_ASSOC_UP &&
-	    peer == q->cur) {
+	if ((code == H248_E_UNAUTHORIZED_SRC || code == H248_E_BEFORE_SC ||
+	     code == H248_E_VERSION) && q->assoc == IQ_ASSOC_UP && peer == q->cur) {
 		q->ctr.stats[IQ_STAT_ASSOC_LOST]++;
 		q->assoc = IQ_ASSOC_IDLE;
 		q->sc_method = "Disconnected";
@@ -550,13 +550,13 @@ request(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 	}
 	if (!rate_ok(q, now_ms)) {
 		q->ctr.stats[IQ_STAT_OVERLOAD]++;
-		send_error(q, peer, tr->id, 511, "Temporarily Busy: over iq.max_rate",
+		send_error(q, peer, tr->id, H248_E_BUSY, "Temporarily Busy: over iq.max_rate",
 			   now_ms, false);
 		return;
 	}
 	if (q->assoc != IQ_ASSOC_UP || peer != q->cur) {
 		q->ctr.stats[IQ_STAT_BEFORE_REGISTERED]++;
-		send_error(q, peer, tr->id, 505, NULL, now_ms, false);
+		send_error(q, peer, tr->id, H248_E_BEFORE_SC, NULL, now_ms, false);
 		return;
 	}
 	iq_in_begin(&q->trans, peer, tr->id, now_ms);
@@ -600,8 +600,8 @@ request(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 	if (len < 0) {
 		/* the reply did not fit one message: what ran stays done, the
 		 * controller hears it failed and may audit */
-		send_error(q, peer, tr->id, 500, "Internal software failure in MG: reply too "
-			   "large", now_ms, true);
+		send_error(q, peer, tr->id, H248_E_INTERNAL, "Internal software failure in MG: "
+			   "reply too large", now_ms, true);
 		return;
 	}
 	q->ctr.stats[IQ_STAT_REPLIES_SENT]++;
@@ -655,8 +655,8 @@ message(struct cp_ctx *cp, struct cp_iq *q, size_t len, unsigned int peer, uint6
 		/* H.248.1 §11.3: answer in the version asked for is not
 		 * possible; the profile takes only 3 */
 		q->ctr.stats[IQ_STAT_RX_BAD]++;
-		send_error(q, peer, 0, 406, "Version Not Supported: the Iq profile is H.248 "
-			   "version 3", now_ms, false);
+		send_error(q, peer, 0, H248_E_VERSION, "Version Not Supported: the Iq profile is "
+			   "H.248 version 3", now_ms, false);
 		return;
 	}
 	for (uint32_t i = 0; i < m.ntrans; i++) {
