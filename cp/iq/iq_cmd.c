@@ -169,10 +169,12 @@ struct iq_fail {
 	char text[200];
 };
 
+/* Fail with code c and the sentence: IQ_FAIL from a command, the -1 of
+ * the helpers returning 0 or -1. */
 #define FAIL(f, c, ...) do { \
 	(f)->code = (c); \
 	snprintf((f)->text, sizeof((f)->text), __VA_ARGS__); \
-	return -1; \
+	return IQ_FAIL; \
 } while (0)
 
 /* tman/pol ON with tman/sdr and no tman/mbs: a quarter second of the
@@ -745,6 +747,7 @@ struct iq_action {
 	uint32_t h248;                /* the context (CHOOSE until an Add made it) */
 	struct cp_agw_ctx *c;
 	uint64_t now_ms;
+	struct iq_defer *defer;       /* where a reply may wait (NULL: none) */
 	unsigned int nres;
 	struct iq_res res[IQ_CMDS_MAX];
 	struct iq_fail fail;
@@ -797,7 +800,7 @@ memo_of(const uint8_t *old, const struct iq_ev_req *ev, const struct iq_media *m
 	iq_memo_write(&mm, raw);
 }
 
-static int
+static enum iq_run
 cmd_add(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 {
 	struct cp_agw *g = a->cp->agw;
@@ -822,10 +825,10 @@ cmd_add(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 	     n = h248_next(a->t, n, H248_TOK_NONE)) {
 		if (n->tok == H248_TOK_MEDIA) {
 			if (media_parms(a->t, n, &m, &a->fail) < 0)
-				return -1;
+				return IQ_FAIL;
 		} else if (n->tok == H248_TOK_EVENTS) {
 			if (events_parms(a->t, n, &ev, false, a->q, &a->fail) < 0)
-				return -1;
+				return IQ_FAIL;
 		} else if (n->tok == H248_TOK_SIGNALS) {
 			if (n->child != H248_NONE)
 				FAIL(&a->fail, H248_E_UNKNOWN_DESC, "Signals: none is supported on "
@@ -840,13 +843,13 @@ cmd_add(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 		}
 	}
 	if (spec_of(a->cp, &m, &sp, &st, &a->fail) < 0)
-		return -1;
+		return IQ_FAIL;
 	memo_of(NULL, &ev, &m, sp.term.memo);
 	{
 		struct cp_agw_leg_mod q = { 0 };
 
 		if (qos_of(&m, &q, &a->fail) < 0)
-			return -1;
+			return IQ_FAIL;
 		sp.term.dscp = q.dscp;
 		sp.term.pol_rate = q.pol_rate;
 		sp.term.pol_burst = q.pol_burst;
@@ -879,10 +882,10 @@ cmd_add(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 		     "tls group's certificate could not be read)");
 	}
 	r->local = true;
-	return 0;
+	return IQ_DONE;
 }
 
-static int
+static enum iq_run
 cmd_modify(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, bool root)
 {
 	struct iq_media m;
@@ -903,10 +906,10 @@ cmd_modify(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, b
 	     n = h248_next(a->t, n, H248_TOK_NONE)) {
 		if (n->tok == H248_TOK_MEDIA && !root) {
 			if (media_parms(a->t, n, &m, &a->fail) < 0)
-				return -1;
+				return IQ_FAIL;
 		} else if (n->tok == H248_TOK_EVENTS) {
 			if (events_parms(a->t, n, &ev, root, a->q, &a->fail) < 0)
-				return -1;
+				return IQ_FAIL;
 		} else if (n->tok == H248_TOK_SIGNALS && n->child == H248_NONE) {
 		} else if (n->tok == H248_TOK_AUDIT) {
 		} else {
@@ -922,12 +925,12 @@ cmd_modify(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, b
 		snprintf(r->term, sizeof(r->term), "ROOT");
 		if (ev.set && !ev.has_rid)
 			a->q->mit_ms = 0;
-		return 0;
+		return IQ_DONE;
 	}
 	r->leg = (uint8_t)leg;
 	iq_events_touch(a->q, a->c, (unsigned int)leg);
 	if (qos_of(&m, &qm, &a->fail) < 0)
-		return -1;
+		return IQ_FAIL;
 	if (ev.set || m.timerx_set) {
 		memo_of(a->c->term[leg].memo, &ev, &m, memo);
 		qm.memo = memo;
@@ -944,7 +947,7 @@ cmd_modify(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, b
 			     "is for its Add, not a Modify");
 		gm_remote = cur->remote;
 		if (gm_apply(&m, cur->local.family, &gm_remote, &a->fail) < 0)
-			return -1;
+			return IQ_FAIL;
 		qm.remote = &gm_remote;
 	}
 	if (!m.remote && !m.local && (qm.dscp_set || qm.pol_set || qm.memo != NULL ||
@@ -963,7 +966,7 @@ cmd_modify(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, b
 		int rc;
 
 		if (spec_of(a->cp, &m, &sp, &st, &a->fail) < 0)
-			return -1;
+			return IQ_FAIL;
 		/* a termination keeps its roles and its local side: what may
 		 * change is what the peer is (its address, its fingerprints) */
 		if (sp.term.tcp_role != cur->tcp_role || sp.term.tls_role != cur->tls_role)
@@ -980,18 +983,19 @@ cmd_modify(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, b
 					  sizeof(r->sdp)) > 0)
 			r->local = true;
 	}
-	return 0;
+	return IQ_DONE;
 }
 
 /* The request is this Subtract alone, and its statistics are asked for:
- * its reply waits for dp's count of the leg's bytes (iq_defer). */
-static void
+ * its reply may wait for dp's count of the leg's bytes (IQ_DEFER). The
+ * wait as the caller keeps it, or NULL when the reply goes now. */
+static struct iq_defer *
 defer_stats(struct iq_action *a, const struct iq_res *r, int leg)
 {
-	struct iq_defer *d = &a->q->next_defer;
+	struct iq_defer *d = a->defer;
 
-	if (!a->q->may_defer || !r->stats)
-		return;
+	if (d == NULL || !r->stats)
+		return NULL;
 	memset(d, 0, sizeof(*d));
 	d->leg = (int8_t)leg;
 	d->serial = leg >= 0 ? a->c->term[leg].serial : 0;
@@ -1001,16 +1005,17 @@ defer_stats(struct iq_action *a, const struct iq_res *r, int leg)
 	d->bytes_in = r->bytes_in;
 	d->bytes_out = r->bytes_out;
 	snprintf(d->term, sizeof(d->term), "%s", r->term);
-	a->q->deferred = true;
+	return d;
 }
 
-static int
+static enum iq_run
 cmd_subtract(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 {
 	size_t nl;
 	const char *tid = h248_value(a->t, cmd, &nl);
 	const struct h248_node *au = h248_child(a->t, cmd, H248_TOK_AUDIT);
 	struct cp_agw_ctx *c = a->c;
+	struct iq_defer *d;
 	char err[200];
 	int leg, rc;
 
@@ -1024,17 +1029,15 @@ cmd_subtract(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 			r->bytes_in += c->bytes_in[k];
 			r->bytes_out += c->bytes_out[k];
 		}
-		defer_stats(a, r, -1);
+		d = defer_stats(a, r, -1);
 		rc = cp_agw_release(a->cp, c->id, err, sizeof(err));
-		if (rc < 0) {
-			a->q->deferred = false;
+		if (rc < 0)
 			FAIL(&a->fail, agw_code(rc), "%s", err);
-		}
 		for (unsigned int k = 0; k < 2; k++)
 			if (c->term[k].tcp_role != 0)
 				iq_events_silence(a->q, c, k);
 		a->q->ctr.stats[IQ_STAT_CONTEXTS_SUBTRACTED]++;
-		return 0;
+		return d != NULL ? IQ_DEFER : IQ_DONE;
 	}
 	if ((leg = term_leg(c, tid, nl)) < 0)
 		FAIL(&a->fail, term_code(tid, nl), "%.*s is not a termination of this context",
@@ -1042,17 +1045,15 @@ cmd_subtract(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 	snprintf(r->term, sizeof(r->term), "%.*s", (int)nl, tid);
 	r->bytes_in = c->bytes_in[leg];
 	r->bytes_out = c->bytes_out[leg];
-	defer_stats(a, r, leg);
+	d = defer_stats(a, r, leg);
 	rc = cp_agw_subtract_leg(a->cp, c->id, (unsigned int)leg, err, sizeof(err));
-	if (rc < 0) {
-		a->q->deferred = false;
+	if (rc < 0)
 		FAIL(&a->fail, agw_code(rc), "%s", err);
-	}
 	iq_events_silence(a->q, c, (unsigned int)leg);
-	return 0;
+	return d != NULL ? IQ_DEFER : IQ_DONE;
 }
 
-static int
+static enum iq_run
 cmd_audit(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, bool root)
 {
 	size_t nl;
@@ -1064,7 +1065,7 @@ cmd_audit(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, bo
 		 * answer says we are here */
 		snprintf(r->term, sizeof(r->term), "ROOT");
 		r->root = true;
-		return 0;
+		return IQ_DONE;
 	}
 	if ((leg = term_leg(a->c, tid, nl)) < 0)
 		FAIL(&a->fail, term_code(tid, nl), "%.*s is not a termination of this context",
@@ -1076,12 +1077,12 @@ cmd_audit(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, bo
 	r->bytes_in = a->c->bytes_in[leg];
 	r->bytes_out = a->c->bytes_out[leg];
 	r->dur_ms = (uint64_t)time(NULL) * 1000u - a->c->created_wall_ms;
-	return 0;
+	return IQ_DONE;
 }
 
 /* A ServiceChange from the controller on ROOT: HandOff to another of
  * ours (iq_core.c acts once the reply went); others are answered. */
-static int
+static enum iq_run
 cmd_service_change(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 {
 	const struct h248_node *sv = h248_child(a->t, cmd, H248_TOK_SERVICES);
@@ -1100,7 +1101,7 @@ cmd_service_change(struct iq_action *a, const struct h248_node *cmd, struct iq_r
 			FAIL(&a->fail, H248_E_BAD_VALUE, "ServiceChange HandOff: MgcIdToTry must "
 			     "name another controller of iq.mgc");
 	}
-	return 0;
+	return IQ_DONE;
 }
 
 static void
@@ -1154,8 +1155,9 @@ is_root(const struct h248_tree *t, const struct h248_node *cmd)
 	return h248_value_is(t, cmd, "ROOT");
 }
 
-/* One command: 0, or -1 with a->fail set. */
-static int
+/* One command: IQ_DONE, IQ_DEFER (a->defer filled), or IQ_FAIL with
+ * a->fail set. */
+static enum iq_run
 command(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, bool null_ctx)
 {
 	bool root = is_root(a->t, cmd);
@@ -1199,12 +1201,14 @@ command(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, bool
 	}
 }
 
-unsigned int
+enum iq_run
 iq_cmd_action(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
-	      const struct h248_node *action, struct h248_w *w, uint64_t now_ms)
+	      const struct h248_node *action, struct h248_w *w, struct iq_defer *defer,
+	      uint64_t now_ms)
 {
 	struct iq_action *a = (struct iq_action *)q->act;
-	unsigned int code = 0;
+	enum iq_run run = IQ_DONE;
+	unsigned int code;
 	bool null_ctx;
 
 	memset(a, 0, offsetof(struct iq_action, res));
@@ -1212,6 +1216,7 @@ iq_cmd_action(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 	a->q = q;
 	a->t = t;
 	a->now_ms = now_ms;
+	a->defer = defer;
 	a->nres = 0;
 	a->fail.code = 0;
 	if (h248_value_ctx(t, action, &a->h248) < 0) {
@@ -1281,7 +1286,8 @@ iq_cmd_action(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 				 "transport PDU size: the commands from here on were not run");
 			break;
 		}
-		if (command(a, n, &a->res[a->nres], null_ctx) < 0) {
+		run = command(a, n, &a->res[a->nres], null_ctx);
+		if (run == IQ_FAIL) {
 			/* an optional command's failure does not end the
 			 * transaction (H.248.1 §8.2.2 O-): its reply is its
 			 * error */
@@ -1300,6 +1306,7 @@ iq_cmd_action(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 				snprintf(r->term, sizeof(r->term), "%.*s",
 					 (int)(nl < 39 ? nl : 39), tid != NULL ? tid : "");
 				a->fail.code = 0;
+				run = IQ_DONE;
 				continue;
 			}
 			break;
@@ -1317,7 +1324,8 @@ out:
 		iq_count_error(q, code);
 		h248_w_error(w, code, a->fail.text);
 		tp_log(TP_LOG_NOTICE, "iq: %u %s", code, a->fail.text);
+		run = IQ_FAIL;
 	}
 	h248_w_close(w);
-	return code;
+	return run;
 }

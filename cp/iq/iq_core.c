@@ -517,13 +517,37 @@ rate_ok(struct cp_iq *q, uint64_t now_ms)
 	return true;
 }
 
+/* A request whose reply waits (IQ_DEFER) kept until it can go: 0, or
+ * -ENOSPC (IQ_DEFER_MAX wait already). */
+static int
+defer_keep(struct cp_iq *q, const struct iq_defer *d, unsigned int peer, uint32_t tid,
+	   uint64_t now_ms)
+{
+	for (unsigned int i = 0; i < IQ_DEFER_MAX; i++) {
+		struct iq_defer *k = &q->defer[i];
+
+		if (k->used)
+			continue;
+		*k = *d;
+		k->used = true;
+		k->peer = (uint8_t)peer;
+		k->tid = tid;
+		k->due_ms = now_ms + IQ_DEFER_MS;
+		return 0;
+	}
+	return -ENOSPC;
+}
+
 static void
 request(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 	const struct h248_trans *tr, unsigned int peer, uint64_t now_ms)
 {
 	const uint8_t *stored = NULL;
+	enum iq_run run = IQ_DONE;
+	struct iq_defer d;
 	size_t slen = 0;
 	struct h248_w w;
+	bool one;
 	int len;
 
 	q->ctr.stats[IQ_STAT_REQUESTS]++;
@@ -560,42 +584,26 @@ request(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 		return;
 	}
 	iq_in_begin(&q->trans, peer, tr->id, now_ms);
-	/* one action of one Subtract: its reply may wait for dp's bytes */
+	h248_w_init(&w, q->tx, sizeof(q->tx));
+	h248_w_header(&w, IQ_VERSION, q->conf->mid);
+	h248_w_reply(&w, tr->id, 0, false, false);
+	/* one action of one command: its reply may wait (a Subtract's for
+	 * dp's count of the bytes) */
 	{
 		const struct h248_node *a = h248_child(t, tr->node, H248_TOK_CONTEXT);
 		const struct h248_node *c = a != NULL ? h248_child(t, a, H248_TOK_NONE) : NULL;
 
-		q->may_defer = a != NULL && h248_next(t, a, H248_TOK_CONTEXT) == NULL &&
-			       c != NULL && c->tok == H248_TOK_SUBTRACT &&
-			       h248_next(t, c, H248_TOK_NONE) == NULL;
-		q->deferred = false;
+		one = a != NULL && h248_next(t, a, H248_TOK_CONTEXT) == NULL && c != NULL &&
+		      h248_next(t, c, H248_TOK_NONE) == NULL;
 	}
-	h248_w_init(&w, q->tx, sizeof(q->tx));
-	h248_w_header(&w, IQ_VERSION, q->conf->mid);
-	h248_w_reply(&w, tr->id, 0, false, false);
 	for (const struct h248_node *a = h248_child(t, tr->node, H248_TOK_CONTEXT); a != NULL;
 	     a = h248_next(t, a, H248_TOK_CONTEXT))
-		if (iq_cmd_action(cp, q, t, a, &w, now_ms) != 0)
+		if ((run = iq_cmd_action(cp, q, t, a, &w, one ? &d : NULL, now_ms)) != IQ_DONE)
 			break;
 	h248_w_close(&w);
-	if (q->deferred) {
-		q->deferred = false;
-		q->may_defer = false;
-		for (unsigned int i = 0; i < IQ_DEFER_MAX; i++) {
-			struct iq_defer *d = &q->defer[i];
-
-			if (d->used)
-				continue;
-			*d = q->next_defer;
-			d->used = true;
-			d->peer = (uint8_t)peer;
-			d->tid = tr->id;
-			d->due_ms = now_ms + IQ_DEFER_MS;
-			return;
-		}
-		/* (none free: the reply goes now, with what cp knows) */
-	}
-	q->may_defer = false;
+	if (run == IQ_DEFER && defer_keep(q, &d, peer, tr->id, now_ms) == 0)
+		return;
+	/* (no place to wait in: the reply goes now, with what cp knows) */
 	len = h248_w_finish(&w);
 	if (len < 0) {
 		/* the reply did not fit one message: what ran stays done, the

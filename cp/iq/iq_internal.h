@@ -130,12 +130,8 @@ struct cp_iq {
 	uint32_t it_rid;              /* the Events descriptor's request id */
 	uint64_t last_rx_ms;
 	uint64_t thb_sweep_ms;        /* the next hangterm sweep */
-	/* Subtracts waiting for their statistics; while a request runs, may
-	 * its Subtract wait (the request is that one command) and did it */
+	/* Subtracts waiting for their statistics (IQ_DEFER) */
 	struct iq_defer defer[IQ_DEFER_MAX];
-	bool may_defer;
-	bool deferred;
-	struct iq_defer next_defer;
 	/* Notify requests by context slot and leg (2 per slot) */
 	struct cp_agw *agw;
 	struct iq_ev *ev;
@@ -173,14 +169,34 @@ int iq_send_request(struct cp_ctx *cp, struct cp_iq *q,
 		    uint64_t cookie, uint64_t now_ms);
 
 /*
- * iq_cmd.c: one action of a request (Context=<id>{...}): its commands
- * carried out, their replies written into w (the Context item included).
- * Returns 0, or the H.248 error code that ended the action (written as
- * the action's ErrorDescriptor, after the replies of the commands that
- * ran): the transaction stops there (H.248.1 §8.2.2).
+ * What running a command (and the action holding it) comes to, as a
+ * megaco user answers a request or says {pending, ReqData}:
+ *  - IQ_FAIL: it failed; the action's ErrorDescriptor says why and the
+ *    transaction stops there (H.248.1 §8.2.2);
+ *  - IQ_DONE: its reply is written;
+ *  - IQ_DEFER: its reply waits for what dp has yet to tell (a Subtract's
+ *    statistics): the struct iq_defer the caller gave is filled, the reply
+ *    written so far is not sent, and the transaction stays executing (a
+ *    repeat is answered Pending) until iq_defer_done().
+ * IQ_FAIL is -1, what the helpers of a command return on failure.
  */
-unsigned int iq_cmd_action(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
-			   const struct h248_node *action, struct h248_w *w, uint64_t now_ms);
+enum iq_run {
+	IQ_FAIL = -1,
+	IQ_DONE = 0,
+	IQ_DEFER = 1,
+};
+
+/*
+ * iq_cmd.c: one action of a request (Context=<id>{...}): its commands
+ * carried out, their replies written into w (the Context item included;
+ * an error as the action's ErrorDescriptor, after the replies of the
+ * commands that ran). defer: where a command may leave its reply waiting
+ * (NULL: none may; the caller gives one when the request is that one
+ * command).
+ */
+enum iq_run iq_cmd_action(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
+			  const struct h248_node *action, struct h248_w *w,
+			  struct iq_defer *defer, uint64_t now_ms);
 
 /* The H.248 ContextID of AGW context id (the same after cp restarts),
  * and back (NULL: none, or being released). */
