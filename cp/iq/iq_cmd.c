@@ -44,6 +44,7 @@
 #include "agw/cp_agw.h"
 #include "certfp.h"
 #include "iq_internal.h"
+#include "iq_props.h"
 #include "ipc.h"
 #include "sdp.h"
 #include "tp_log.h"
@@ -144,31 +145,6 @@ struct iq_ev_req {
 	bool thb;                 /* hangterm/thb asked for */
 };
 
-struct iq_media {
-	bool local, remote;
-	struct sdp l, r;
-	bool latch_set, latch;
-	/* H.248.43 gm: the remote source filters (saf, sam; spf, spr) */
-	bool saf_set, saf, spf_set, spf;
-	uint8_t sam_fam;          /* 0: no gm/sam */
-	uint8_t sam[16];
-	uint16_t spr;             /* 0: no gm/spr */
-	char realm[64];           /* ipdc/realm: a dp port's name */
-	bool timerx_set;          /* TerminationState's hangterm/timerx */
-	uint32_t timerx;
-	/* H.248.52 ds/dscp; H.248.53 tman/pol, sdr, mbs (pdr and dvt are
-	 * checked and not kept: FEATURE.md) */
-	bool dscp_set, pol_set, pol, sdr_set, mbs_set;
-	uint8_t dscp;
-	uint32_t sdr, mbs;
-};
-
-/* What went wrong in a command: the code and the controller's sentence. */
-struct iq_fail {
-	unsigned int code;
-	char text[200];
-};
-
 /* Fail with code c and the sentence: IQ_FAIL from a command, the -1 of
  * the helpers returning 0 or -1. */
 #define FAIL(f, c, ...) do { \
@@ -181,51 +157,6 @@ struct iq_fail {
  * rate, at least this (a few TCP segments and a TLS record: a burst
  * smaller than one read would pause the leg on every segment). */
 #define IQ_TMAN_MBS_MIN 16384u
-
-/* A LocalControl switch: ON or OFF (true/false, 1/0 as some write it).
- * 0, or -1 when it is neither. */
-static int
-lc_onoff(const struct h248_tree *t, const struct h248_node *p, bool *out)
-{
-	*out = h248_value_is(t, p, "ON") || h248_value_is(t, p, "true") ||
-	       h248_value_is(t, p, "1");
-	return *out || h248_value_is(t, p, "OFF") || h248_value_is(t, p, "false") ||
-	       h248_value_is(t, p, "0") ? 0 : -1;
-}
-
-/* A LocalControl number: decimal, or hex as 0x2E (how some controllers
- * write ds/dscp, an octet). 0, or -1 when it is not one. */
-static int
-lc_u32(const struct h248_tree *t, const struct h248_node *p, uint32_t *out)
-{
-	char buf[16];
-	uint64_t v = 0;
-	size_t i = 0, n;
-	unsigned int base = 10;
-
-	if (h248_value_copy(t, p, buf, sizeof(buf)) < 0)
-		return -1;
-	n = strlen(buf);
-	if (n > 2 && buf[0] == '0' && (buf[1] == 'x' || buf[1] == 'X')) {
-		base = 16;
-		i = 2;
-	}
-	if (i == n)
-		return -1;
-	for (; i < n; i++) {
-		int d = buf[i] >= '0' && buf[i] <= '9' ? buf[i] - '0' :
-			base == 16 && buf[i] >= 'a' && buf[i] <= 'f' ? buf[i] - 'a' + 10 :
-			base == 16 && buf[i] >= 'A' && buf[i] <= 'F' ? buf[i] - 'A' + 10 : -1;
-
-		if (d < 0)
-			return -1;
-		v = v * base + (uint64_t)d;
-		if (v > UINT32_MAX)
-			return -1;
-	}
-	*out = (uint32_t)v;
-	return 0;
-}
 
 /* What m's ds and tman ask of the leg's DSCP and policing (a Modify
  * without them: nothing set). 0, or -1 with f set. */
@@ -317,92 +248,8 @@ stream_parms(const struct h248_tree *t, const struct h248_node *s, struct iq_med
 			m->remote = true;
 			break;
 		case H248_TOK_LOCALCONTROL:
-			for (const struct h248_node *p = h248_child(t, n, H248_TOK_NONE); p != NULL;
-			     p = h248_next(t, p, H248_TOK_NONE)) {
-				size_t nl;
-				const char *nm = h248_name(t, p, &nl);
-
-				if (p->tok == H248_TOK_MODE) {
-					/* a TCP splice has no one-way mode */
-					if (h248_value_tok(t, p) != H248_TOK_SENDRECV)
-						FAIL(f, H248_E_MODE, "Mode: only SendReceive is "
-						     "supported on a TCP bearer");
-				} else if (p->tok == H248_TOK_RESERVEDGROUP ||
-					   p->tok == H248_TOK_RESERVEDVALUE) {
-					/* (a choice among alternatives: we take none) */
-				} else if (nl == 12 && strncasecmp(nm, "ipnapt/latch", 12) == 0) {
-					m->latch_set = true;
-					if (lc_onoff(t, p, &m->latch) < 0)
-						FAIL(f, H248_E_BAD_VALUE,
-						     "ipnapt/latch: ON or OFF");
-				} else if (nl == 6 && (strncasecmp(nm, "gm/saf", 6) == 0 ||
-						       strncasecmp(nm, "gm/spf", 6) == 0)) {
-					bool *on = nm[4] == 'a' || nm[4] == 'A' ? &m->saf : &m->spf;
-
-					if (lc_onoff(t, p, on) < 0)
-						FAIL(f, H248_E_BAD_VALUE, "%.*s: ON or OFF",
-						     (int)nl, nm);
-					if (on == &m->saf)
-						m->saf_set = true;
-					else
-						m->spf_set = true;
-				} else if (nl == 6 && strncasecmp(nm, "gm/sam", 6) == 0) {
-					char a[64];
-
-					/* one address (H.248.43 allows a mask: not
-					 * offered, a peer is one host here) */
-					if (h248_value_copy(t, p, a, sizeof(a)) < 0 ||
-					    (inet_pton(AF_INET, a, m->sam) == 1 ? (m->sam_fam = 4) :
-					     inet_pton(AF_INET6, a, m->sam) == 1 ? (m->sam_fam = 6) : 0) == 0)
-						FAIL(f, H248_E_BAD_VALUE, "gm/sam: one IPv4 or "
-						     "IPv6 address");
-				} else if (nl == 6 && strncasecmp(nm, "gm/spr", 6) == 0) {
-					uint32_t v;
-
-					if (lc_u32(t, p, &v) < 0 || v == 0 || v > 65535)
-						FAIL(f, H248_E_BAD_VALUE, "gm/spr: a port, 1 to "
-						     "65535");
-					m->spr = (uint16_t)v;
-				} else if (nl == 10 && strncasecmp(nm, "ipdc/realm", 10) == 0) {
-					if (h248_value_copy(t, p, m->realm, sizeof(m->realm)) < 0)
-						FAIL(f, H248_E_BAD_VALUE, "ipdc/realm: too long");
-				} else if (nl == 7 && strncasecmp(nm, "ds/dscp", 7) == 0) {
-					uint32_t v;
-
-					if (lc_u32(t, p, &v) < 0 || v > IPC_AGW_DSCP_MAX)
-						FAIL(f, H248_E_BAD_VALUE, "ds/dscp: a DiffServ "
-						     "code point, 0 to %u (46 or 0x2E: EF)",
-						     IPC_AGW_DSCP_MAX);
-					m->dscp_set = true;
-					m->dscp = (uint8_t)v;
-				} else if (nl == 8 && strncasecmp(nm, "tman/pol", 8) == 0) {
-					m->pol_set = true;
-					if (lc_onoff(t, p, &m->pol) < 0)
-						FAIL(f, H248_E_BAD_VALUE, "tman/pol: ON or OFF");
-				} else if (nl == 8 && (strncasecmp(nm, "tman/sdr", 8) == 0 ||
-						       strncasecmp(nm, "tman/mbs", 8) == 0 ||
-						       strncasecmp(nm, "tman/pdr", 8) == 0 ||
-						       strncasecmp(nm, "tman/dvt", 8) == 0)) {
-					uint32_t v;
-
-					/* (sdr, pdr bytes a second; mbs bytes; dvt
-					 * microseconds: pdr and dvt bound nothing a
-					 * TCP window does not, FEATURE.md) */
-					if (lc_u32(t, p, &v) < 0 || (v == 0 && nm[5] != 'd'))
-						FAIL(f, H248_E_BAD_VALUE, "%.*s: a number, 1 to %u",
-						     (int)nl, nm, UINT32_MAX);
-					if (strncasecmp(nm + 5, "sdr", 3) == 0) {
-						m->sdr_set = true;
-						m->sdr = v;
-					} else if (strncasecmp(nm + 5, "mbs", 3) == 0) {
-						m->mbs_set = true;
-						m->mbs = v;
-					}
-				} else {
-					FAIL(f, H248_E_UNKNOWN_PROP, "LocalControl: %.*s is not "
-					     "supported", (int)nl, nm);
-				}
-			}
+			if (iq_props_read(t, n, IQ_DESC_LOCALCONTROL, m, f) < 0)
+				return -1;
 			break;
 		case H248_TOK_STATISTICS:
 		case H248_TOK_TERMINATIONSTATE:     /* (media_parms() judged it) */
@@ -436,28 +283,8 @@ media_parms(const struct h248_tree *t, const struct h248_node *md, struct iq_med
 			if (stream_parms(t, n, m, f) < 0)
 				return -1;
 		} else if (n->tok == H248_TOK_TERMINATIONSTATE) {
-			for (const struct h248_node *p = h248_child(t, n, H248_TOK_NONE); p != NULL;
-			     p = h248_next(t, p, H248_TOK_NONE)) {
-				size_t nl;
-				const char *nm = h248_name(t, p, &nl);
-
-				if (p->tok == H248_TOK_SERVICESTATES) {
-					if (h248_value_tok(t, p) != H248_TOK_INSERVICE)
-						FAIL(f, H248_E_BAD_VALUE, "ServiceStates: only "
-						     "InService");
-				} else if (nl == 15 && strncasecmp(nm, "hangterm/timerx", 15) == 0) {
-					/* H.248.36: seconds between heartbeats, 0
-					 * none (unset: the provisioned period) */
-					if (h248_value_u32(t, p, &m->timerx) < 0 ||
-					    m->timerx > 86400u)
-						FAIL(f, H248_E_BAD_VALUE, "hangterm/timerx: "
-						     "seconds, 0 to 86400");
-					m->timerx_set = true;
-				} else if (p->tok == H248_TOK_OTHER) {
-					FAIL(f, H248_E_UNKNOWN_PROP, "TerminationState: %.*s is "
-					     "not supported", (int)nl, nm);
-				}
-			}
+			if (iq_props_read(t, n, IQ_DESC_TERMSTATE, m, f) < 0)
+				return -1;
 		} else if (n->tok != H248_TOK_LOCAL && n->tok != H248_TOK_REMOTE &&
 			   n->tok != H248_TOK_LOCALCONTROL && n->tok != H248_TOK_STATISTICS) {
 			size_t nl;
