@@ -4,12 +4,8 @@
  * out on cp/agw's contexts (cp_agw.h's C API, the operator API's too), its
  * replies written back.
  *
- * Names. An H.248 context is an AGW context; its ContextID is made from
- * the AGW id (iq_ctx_h248()): the slot's place among all workers' slots
- * and its generation, so that it needs no table and is the same after cp
- * restarts (dp gives cp its contexts back). A termination is one leg:
- * "tcp/<leg>/<serial>", serial being cp/agw's number for the termination
- * in that slot, so that a name never names a later termination.
+ * Names (iq_term.c): an H.248 context is an AGW context, a termination
+ * one leg, "tcp/<leg>/<serial>".
  *
  * What a termination's descriptors mean (TS 29.334 §5.8, TS 23.334):
  *  - Media: one stream (Stream=1, or the stream's descriptors directly),
@@ -28,7 +24,9 @@
  * The reply to Add and Modify carries Local with every `$` filled (our
  * address, port, role and our certificate's fingerprint); Subtract's
  * carries the leg's statistics (nt/or, nt/os: octets received and sent;
- * nt/dur: ms) unless an empty Audit asks for none.
+ * nt/dur: ms) unless an empty Audit asks for none. A Subtract alone in
+ * its request answers once dp told the leg's bytes as it left (IQ_DEFER:
+ * the replies that wait are here, fed by cp/agw's events).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -57,47 +55,6 @@
 #define IQ_RES_MAX 640u
 
 /* ---- names ------------------------------------------------------------------ */
-
-static uint32_t
-slots_total(const struct cp_agw *g)
-{
-	return (uint32_t)g->nworkers * g->per_worker;
-}
-
-uint32_t
-iq_ctx_h248(const struct cp_agw *g, uint64_t id)
-{
-	uint32_t total = slots_total(g);
-	uint32_t k = (H248_CTX_CHOOSE - 1u) / total;     /* generations told apart */
-	uint32_t idx = ipc_conn_worker(id) * g->per_worker + ipc_conn_slot(id);
-
-	return 1u + idx + total * (ipc_conn_gen(id) % k);
-}
-
-struct cp_agw_ctx *
-iq_ctx_of_h248(struct cp_agw *g, uint32_t h)
-{
-	uint32_t total = slots_total(g);
-	uint32_t k = (H248_CTX_CHOOSE - 1u) / total;
-	struct cp_agw_ctx *c;
-
-	if (h == 0 || h >= H248_CTX_CHOOSE)
-		return NULL;
-	h--;
-	if (h / total >= k)
-		return NULL;
-	c = &g->ctx[h % total];
-	if (c->id == 0 || c->state == CP_AGW_RELEASING ||
-	    ipc_conn_gen(c->id) % k != h / total)
-		return NULL;
-	return c;
-}
-
-void
-iq_term_name(const struct cp_agw_ctx *c, unsigned int leg, char *buf, size_t size)
-{
-	snprintf(buf, size, "tcp/%u/%u", leg, c->term[leg].serial);
-}
 
 /* The leg a termination name names in c: 0 or 1, -1 when none. */
 static int term_leg(const struct cp_agw_ctx *c, const char *name, size_t len);
@@ -929,6 +886,74 @@ cmd_service_change(struct iq_action *a, const struct h248_node *cmd, struct iq_r
 			     "name another controller of iq.mgc");
 	}
 	return IQ_DONE;
+}
+
+/* ---- replies that wait ------------------------------------------------------ */
+
+/* A waiting Subtract's reply, with the bytes dp counted (or what cp
+ * knew, when its time is up). */
+static void
+defer_done(struct cp_iq *q, struct iq_defer *d, uint64_t bytes_in, uint64_t bytes_out,
+	   uint64_t now_ms)
+{
+	struct h248_w w;
+	char v[24];
+	int len;
+
+	h248_w_init(&w, q->tx, sizeof(q->tx));
+	h248_w_header(&w, IQ_VERSION, q->conf->mid);
+	h248_w_reply(&w, d->tid, 0, false, false);
+	h248_w_context(&w, d->h248);
+	if (d->leg < 0)
+		h248_w_open_name(&w, "W-Subtract", d->term);
+	else
+		h248_w_open(&w, H248_TOK_SUBTRACT, d->term);
+	h248_w_open(&w, H248_TOK_STATISTICS, NULL);
+	snprintf(v, sizeof(v), "%" PRIu64, bytes_in);
+	h248_w_item_name(&w, "nt/or", '=', v);
+	snprintf(v, sizeof(v), "%" PRIu64, bytes_out);
+	h248_w_item_name(&w, "nt/os", '=', v);
+	snprintf(v, sizeof(v), "%" PRIu64, d->dur_ms);
+	h248_w_item_name(&w, "nt/dur", '=', v);
+	h248_w_close(&w);
+	h248_w_close(&w);
+	h248_w_close(&w);
+	h248_w_close(&w);
+	len = h248_w_finish(&w);
+	d->used = false;
+	if (len < 0)
+		return;
+	iq_send_reply(q, d->peer, d->tid, (size_t)len, now_ms);
+}
+
+void
+iq_defer_event(struct cp_iq *q, const struct cp_agw_ctx *c, const struct ipc_agw_event *e,
+	       uint64_t now_ms)
+{
+	/* a Subtract waiting for this leg's (or context's) last bytes */
+	for (unsigned int i = 0; i < IQ_DEFER_MAX; i++) {
+		struct iq_defer *d = &q->defer[i];
+
+		if (!d->used || d->id != c->id)
+			continue;
+		if (d->leg >= 0 && e->leg == (uint8_t)d->leg && e->serial == d->serial &&
+		    (e->type == IPC_AGW_EV_SUBTRACTED || e->type == IPC_AGW_EV_LEG_DOWN))
+			defer_done(q, d, e->bytes_in[d->leg], e->bytes_out[d->leg], now_ms);
+		else if (e->type == IPC_AGW_EV_RELEASED)
+			defer_done(q, d, d->leg >= 0 ? e->bytes_in[d->leg] :
+					 e->bytes_in[0] + e->bytes_in[1],
+				   d->leg >= 0 ? e->bytes_out[d->leg] :
+					 e->bytes_out[0] + e->bytes_out[1], now_ms);
+	}
+}
+
+void
+iq_defer_due(struct cp_iq *q, uint64_t now_ms)
+{
+	for (unsigned int i = 0; i < IQ_DEFER_MAX; i++)
+		if (q->defer[i].used && now_ms >= q->defer[i].due_ms)
+			defer_done(q, &q->defer[i], q->defer[i].bytes_in, q->defer[i].bytes_out,
+				   now_ms);
 }
 
 static void
