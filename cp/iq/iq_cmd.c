@@ -865,7 +865,7 @@ cmd_audit(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, bo
 }
 
 /* A ServiceChange from the controller on ROOT: HandOff to another of
- * ours (iq_core.c acts once the reply went); others are answered. */
+ * ours (iq_assoc.c acts once the reply went); others are answered. */
 static enum iq_run
 cmd_service_change(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 {

@@ -52,7 +52,7 @@ struct iq_memo {
 void iq_memo_read(const uint8_t *raw, struct iq_memo *m);
 void iq_memo_write(const struct iq_memo *m, uint8_t *raw);
 
-/* What cp/iq keeps of one termination itself (iq_notify.c), by context
+/* What cp/iq keeps of one termination itself (iq_term.c), by context
  * slot and leg: for the termination of serial, whether its end was told,
  * and when its next heartbeat is due (0: from the next sweep on). */
 struct iq_ev {
