@@ -4,12 +4,8 @@
  * out on cp/agw's contexts (cp_agw.h's C API, the operator API's too), its
  * replies written back.
  *
- * Names. An H.248 context is an AGW context; its ContextID is made from
- * the AGW id (iq_ctx_h248()): the slot's place among all workers' slots
- * and its generation, so that it needs no table and is the same after cp
- * restarts (dp gives cp its contexts back). A termination is one leg:
- * "tcp/<leg>/<serial>", serial being cp/agw's number for the termination
- * in that slot, so that a name never names a later termination.
+ * Names (iq_term.c): an H.248 context is an AGW context, a termination
+ * one leg, "tcp/<leg>/<serial>".
  *
  * What a termination's descriptors mean (TS 29.334 §5.8, TS 23.334):
  *  - Media: one stream (Stream=1, or the stream's descriptors directly),
@@ -28,7 +24,9 @@
  * The reply to Add and Modify carries Local with every `$` filled (our
  * address, port, role and our certificate's fingerprint); Subtract's
  * carries the leg's statistics (nt/or, nt/os: octets received and sent;
- * nt/dur: ms) unless an empty Audit asks for none.
+ * nt/dur: ms) unless an empty Audit asks for none. A Subtract alone in
+ * its request answers once dp told the leg's bytes as it left (IQ_DEFER:
+ * the replies that wait are here, fed by cp/agw's events).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -44,6 +42,7 @@
 #include "agw/cp_agw.h"
 #include "certfp.h"
 #include "iq_internal.h"
+#include "iq_props.h"
 #include "ipc.h"
 #include "sdp.h"
 #include "tp_log.h"
@@ -57,47 +56,6 @@
 
 /* ---- names ------------------------------------------------------------------ */
 
-static uint32_t
-slots_total(const struct cp_agw *g)
-{
-	return (uint32_t)g->nworkers * g->per_worker;
-}
-
-uint32_t
-iq_ctx_h248(const struct cp_agw *g, uint64_t id)
-{
-	uint32_t total = slots_total(g);
-	uint32_t k = (H248_CTX_CHOOSE - 1u) / total;     /* generations told apart */
-	uint32_t idx = ipc_conn_worker(id) * g->per_worker + ipc_conn_slot(id);
-
-	return 1u + idx + total * (ipc_conn_gen(id) % k);
-}
-
-struct cp_agw_ctx *
-iq_ctx_of_h248(struct cp_agw *g, uint32_t h)
-{
-	uint32_t total = slots_total(g);
-	uint32_t k = (H248_CTX_CHOOSE - 1u) / total;
-	struct cp_agw_ctx *c;
-
-	if (h == 0 || h >= H248_CTX_CHOOSE)
-		return NULL;
-	h--;
-	if (h / total >= k)
-		return NULL;
-	c = &g->ctx[h % total];
-	if (c->id == 0 || c->state == CP_AGW_RELEASING ||
-	    ipc_conn_gen(c->id) % k != h / total)
-		return NULL;
-	return c;
-}
-
-void
-iq_term_name(const struct cp_agw_ctx *c, unsigned int leg, char *buf, size_t size)
-{
-	snprintf(buf, size, "tcp/%u/%u", leg, c->term[leg].serial);
-}
-
 /* The leg a termination name names in c: 0 or 1, -1 when none. */
 static int term_leg(const struct cp_agw_ctx *c, const char *name, size_t len);
 
@@ -107,7 +65,8 @@ static int term_leg(const struct cp_agw_ctx *c, const char *name, size_t len);
 static unsigned int
 term_code(const char *name, size_t len)
 {
-	return len > 4 && strncasecmp(name, "tcp/", 4) == 0 ? 435u : 430u;
+	return len > 4 && strncasecmp(name, "tcp/", 4) == 0 ? H248_E_TERM_NOT_IN_CTX :
+	       H248_E_UNKNOWN_TERM;
 }
 
 static int
@@ -143,86 +102,18 @@ struct iq_ev_req {
 	bool thb;                 /* hangterm/thb asked for */
 };
 
-struct iq_media {
-	bool local, remote;
-	struct sdp l, r;
-	bool latch_set, latch;
-	/* H.248.43 gm: the remote source filters (saf, sam; spf, spr) */
-	bool saf_set, saf, spf_set, spf;
-	uint8_t sam_fam;          /* 0: no gm/sam */
-	uint8_t sam[16];
-	uint16_t spr;             /* 0: no gm/spr */
-	char realm[64];           /* ipdc/realm: a dp port's name */
-	bool timerx_set;          /* TerminationState's hangterm/timerx */
-	uint32_t timerx;
-	/* H.248.52 ds/dscp; H.248.53 tman/pol, sdr, mbs (pdr and dvt are
-	 * checked and not kept: FEATURE.md) */
-	bool dscp_set, pol_set, pol, sdr_set, mbs_set;
-	uint8_t dscp;
-	uint32_t sdr, mbs;
-};
-
-/* What went wrong in a command: the code and the controller's sentence. */
-struct iq_fail {
-	unsigned int code;
-	char text[200];
-};
-
+/* Fail with code c and the sentence: IQ_FAIL from a command, the -1 of
+ * the helpers returning 0 or -1. */
 #define FAIL(f, c, ...) do { \
 	(f)->code = (c); \
 	snprintf((f)->text, sizeof((f)->text), __VA_ARGS__); \
-	return -1; \
+	return IQ_FAIL; \
 } while (0)
 
 /* tman/pol ON with tman/sdr and no tman/mbs: a quarter second of the
  * rate, at least this (a few TCP segments and a TLS record: a burst
  * smaller than one read would pause the leg on every segment). */
 #define IQ_TMAN_MBS_MIN 16384u
-
-/* A LocalControl switch: ON or OFF (true/false, 1/0 as some write it).
- * 0, or -1 when it is neither. */
-static int
-lc_onoff(const struct h248_tree *t, const struct h248_node *p, bool *out)
-{
-	*out = h248_value_is(t, p, "ON") || h248_value_is(t, p, "true") ||
-	       h248_value_is(t, p, "1");
-	return *out || h248_value_is(t, p, "OFF") || h248_value_is(t, p, "false") ||
-	       h248_value_is(t, p, "0") ? 0 : -1;
-}
-
-/* A LocalControl number: decimal, or hex as 0x2E (how some controllers
- * write ds/dscp, an octet). 0, or -1 when it is not one. */
-static int
-lc_u32(const struct h248_tree *t, const struct h248_node *p, uint32_t *out)
-{
-	char buf[16];
-	uint64_t v = 0;
-	size_t i = 0, n;
-	unsigned int base = 10;
-
-	if (h248_value_copy(t, p, buf, sizeof(buf)) < 0)
-		return -1;
-	n = strlen(buf);
-	if (n > 2 && buf[0] == '0' && (buf[1] == 'x' || buf[1] == 'X')) {
-		base = 16;
-		i = 2;
-	}
-	if (i == n)
-		return -1;
-	for (; i < n; i++) {
-		int d = buf[i] >= '0' && buf[i] <= '9' ? buf[i] - '0' :
-			base == 16 && buf[i] >= 'a' && buf[i] <= 'f' ? buf[i] - 'a' + 10 :
-			base == 16 && buf[i] >= 'A' && buf[i] <= 'F' ? buf[i] - 'A' + 10 : -1;
-
-		if (d < 0)
-			return -1;
-		v = v * base + (uint64_t)d;
-		if (v > UINT32_MAX)
-			return -1;
-	}
-	*out = (uint32_t)v;
-	return 0;
-}
 
 /* What m's ds and tman ask of the leg's DSCP and policing (a Modify
  * without them: nothing set). 0, or -1 with f set. */
@@ -237,8 +128,8 @@ qos_of(const struct iq_media *m, struct cp_agw_leg_mod *q, struct iq_fail *f)
 	if (!m->pol)
 		return 0;                 /* OFF: none */
 	if (!m->sdr_set)
-		FAIL(f, 472, "tman/pol ON needs tman/sdr (policing from the SDP's bandwidth is "
-		     "not supported)");
+		FAIL(f, H248_E_INFO_MISSING, "tman/pol ON needs tman/sdr (policing from the SDP's "
+		     "bandwidth is not supported)");
 	q->pol_rate = m->sdr;
 	q->pol_burst = m->mbs_set ? m->mbs :
 		       m->sdr / 4u > IQ_TMAN_MBS_MIN ? m->sdr / 4u : IQ_TMAN_MBS_MIN;
@@ -254,22 +145,22 @@ sdp_code(enum sdp_err e)
 	case SDP_E_NO_MEDIA:
 	case SDP_E_SETUP_MISSING:
 	case SDP_E_NO_FINGERPRINT:
-		return 472;     /* Required Information Missing */
+		return H248_E_INFO_MISSING;
 	case SDP_E_PROTO:
 	case SDP_E_PROTO_MISMATCH:
 	case SDP_E_MEDIA_COUNT:
-		return 515;     /* Unsupported Media Type */
+		return H248_E_MEDIA_TYPE;
 	case SDP_E_ROLE_CONFLICT:
-		return 473;     /* Conflicting Property Values */
+		return H248_E_CONFLICT;
 	case SDP_E_FP_HASH:
 	case SDP_E_FP_COUNT:
 	case SDP_E_ALTERNATIVE:
 	case SDP_E_ADDRESS:
 	case SDP_E_REMOTE_PORT:
 	case SDP_E_PORT_ZERO:
-		return 449;
+		return H248_E_BAD_VALUE;
 	default:
-		return 474;     /* Invalid SDP Syntax */
+		return H248_E_SDP_SYNTAX;
 	}
 }
 
@@ -282,9 +173,10 @@ octets_sdp(const struct h248_tree *t, const struct h248_node *n, struct sdp *out
 	int len = h248_octets(t, n, buf, sizeof(buf));
 
 	if (len == -ENOSPC)
-		FAIL(f, 449, "%s: the SDP is longer than %u bytes", which, SDP_SIZE_MAX);
+		FAIL(f, H248_E_BAD_VALUE, "%s: the SDP is longer than %u bytes", which,
+		     SDP_SIZE_MAX);
 	if (len < 0)
-		FAIL(f, 442, "%s: no SDP", which);
+		FAIL(f, H248_E_SYNTAX_CMD, "%s: no SDP", which);
 	if (sdp_parse(buf, (size_t)len, out, &e) < 0)
 		FAIL(f, sdp_code(e.code), "%s: %s", which, e.msg);
 	return 0;
@@ -300,99 +192,21 @@ stream_parms(const struct h248_tree *t, const struct h248_node *s, struct iq_med
 		switch (n->tok) {
 		case H248_TOK_LOCAL:
 			if (m->local)
-				FAIL(f, 448, "Local appears twice");
+				FAIL(f, H248_E_DESC_TWICE, "Local appears twice");
 			if (octets_sdp(t, n, &m->l, "Local", f) < 0)
 				return -1;
 			m->local = true;
 			break;
 		case H248_TOK_REMOTE:
 			if (m->remote)
-				FAIL(f, 448, "Remote appears twice");
+				FAIL(f, H248_E_DESC_TWICE, "Remote appears twice");
 			if (octets_sdp(t, n, &m->r, "Remote", f) < 0)
 				return -1;
 			m->remote = true;
 			break;
 		case H248_TOK_LOCALCONTROL:
-			for (const struct h248_node *p = h248_child(t, n, H248_TOK_NONE); p != NULL;
-			     p = h248_next(t, p, H248_TOK_NONE)) {
-				size_t nl;
-				const char *nm = h248_name(t, p, &nl);
-
-				if (p->tok == H248_TOK_MODE) {
-					/* a TCP splice has no one-way mode */
-					if (h248_value_tok(t, p) != H248_TOK_SENDRECV)
-						FAIL(f, 517, "Mode: only SendReceive is supported on a "
-						     "TCP bearer");
-				} else if (p->tok == H248_TOK_RESERVEDGROUP ||
-					   p->tok == H248_TOK_RESERVEDVALUE) {
-					/* (a choice among alternatives: we take none) */
-				} else if (nl == 12 && strncasecmp(nm, "ipnapt/latch", 12) == 0) {
-					m->latch_set = true;
-					if (lc_onoff(t, p, &m->latch) < 0)
-						FAIL(f, 449, "ipnapt/latch: ON or OFF");
-				} else if (nl == 6 && (strncasecmp(nm, "gm/saf", 6) == 0 ||
-						       strncasecmp(nm, "gm/spf", 6) == 0)) {
-					bool *on = nm[4] == 'a' || nm[4] == 'A' ? &m->saf : &m->spf;
-
-					if (lc_onoff(t, p, on) < 0)
-						FAIL(f, 449, "%.*s: ON or OFF", (int)nl, nm);
-					if (on == &m->saf)
-						m->saf_set = true;
-					else
-						m->spf_set = true;
-				} else if (nl == 6 && strncasecmp(nm, "gm/sam", 6) == 0) {
-					char a[64];
-
-					/* one address (H.248.43 allows a mask: not
-					 * offered, a peer is one host here) */
-					if (h248_value_copy(t, p, a, sizeof(a)) < 0 ||
-					    (inet_pton(AF_INET, a, m->sam) == 1 ? (m->sam_fam = 4) :
-					     inet_pton(AF_INET6, a, m->sam) == 1 ? (m->sam_fam = 6) : 0) == 0)
-						FAIL(f, 449, "gm/sam: one IPv4 or IPv6 address");
-				} else if (nl == 6 && strncasecmp(nm, "gm/spr", 6) == 0) {
-					uint32_t v;
-
-					if (lc_u32(t, p, &v) < 0 || v == 0 || v > 65535)
-						FAIL(f, 449, "gm/spr: a port, 1 to 65535");
-					m->spr = (uint16_t)v;
-				} else if (nl == 10 && strncasecmp(nm, "ipdc/realm", 10) == 0) {
-					if (h248_value_copy(t, p, m->realm, sizeof(m->realm)) < 0)
-						FAIL(f, 449, "ipdc/realm: too long");
-				} else if (nl == 7 && strncasecmp(nm, "ds/dscp", 7) == 0) {
-					uint32_t v;
-
-					if (lc_u32(t, p, &v) < 0 || v > IPC_AGW_DSCP_MAX)
-						FAIL(f, 449, "ds/dscp: a DiffServ code point, 0 to %u "
-						     "(46 or 0x2E: EF)", IPC_AGW_DSCP_MAX);
-					m->dscp_set = true;
-					m->dscp = (uint8_t)v;
-				} else if (nl == 8 && strncasecmp(nm, "tman/pol", 8) == 0) {
-					m->pol_set = true;
-					if (lc_onoff(t, p, &m->pol) < 0)
-						FAIL(f, 449, "tman/pol: ON or OFF");
-				} else if (nl == 8 && (strncasecmp(nm, "tman/sdr", 8) == 0 ||
-						       strncasecmp(nm, "tman/mbs", 8) == 0 ||
-						       strncasecmp(nm, "tman/pdr", 8) == 0 ||
-						       strncasecmp(nm, "tman/dvt", 8) == 0)) {
-					uint32_t v;
-
-					/* (sdr, pdr bytes a second; mbs bytes; dvt
-					 * microseconds: pdr and dvt bound nothing a
-					 * TCP window does not, FEATURE.md) */
-					if (lc_u32(t, p, &v) < 0 || (v == 0 && nm[5] != 'd'))
-						FAIL(f, 449, "%.*s: a number, 1 to %u", (int)nl, nm,
-						     UINT32_MAX);
-					if (strncasecmp(nm + 5, "sdr", 3) == 0) {
-						m->sdr_set = true;
-						m->sdr = v;
-					} else if (strncasecmp(nm + 5, "mbs", 3) == 0) {
-						m->mbs_set = true;
-						m->mbs = v;
-					}
-				} else {
-					FAIL(f, 445, "LocalControl: %.*s is not supported", (int)nl, nm);
-				}
-			}
+			if (iq_props_read(t, n, IQ_DESC_LOCALCONTROL, m, f) < 0)
+				return -1;
 			break;
 		case H248_TOK_STATISTICS:
 		case H248_TOK_TERMINATIONSTATE:     /* (media_parms() judged it) */
@@ -402,7 +216,7 @@ stream_parms(const struct h248_tree *t, const struct h248_node *s, struct iq_med
 			size_t nl;
 			const char *nm = h248_name(t, n, &nl);
 
-			FAIL(f, 444, "Media: %.*s is not supported", (int)nl, nm);
+			FAIL(f, H248_E_UNKNOWN_DESC, "Media: %.*s is not supported", (int)nl, nm);
 		}
 		}
 	}
@@ -421,36 +235,19 @@ media_parms(const struct h248_tree *t, const struct h248_node *md, struct iq_med
 			uint32_t sid;
 
 			if (h248_value_u32(t, n, &sid) < 0 || sid != 1 || ++streams > 1)
-				FAIL(f, 449, "Stream: one stream (1) per TCP termination");
+				FAIL(f, H248_E_BAD_VALUE, "Stream: one stream (1) per TCP "
+				     "termination");
 			if (stream_parms(t, n, m, f) < 0)
 				return -1;
 		} else if (n->tok == H248_TOK_TERMINATIONSTATE) {
-			for (const struct h248_node *p = h248_child(t, n, H248_TOK_NONE); p != NULL;
-			     p = h248_next(t, p, H248_TOK_NONE)) {
-				size_t nl;
-				const char *nm = h248_name(t, p, &nl);
-
-				if (p->tok == H248_TOK_SERVICESTATES) {
-					if (h248_value_tok(t, p) != H248_TOK_INSERVICE)
-						FAIL(f, 449, "ServiceStates: only InService");
-				} else if (nl == 15 && strncasecmp(nm, "hangterm/timerx", 15) == 0) {
-					/* H.248.36: seconds between heartbeats, 0
-					 * none (unset: the provisioned period) */
-					if (h248_value_u32(t, p, &m->timerx) < 0 ||
-					    m->timerx > 86400u)
-						FAIL(f, 449, "hangterm/timerx: seconds, 0 to 86400");
-					m->timerx_set = true;
-				} else if (p->tok == H248_TOK_OTHER) {
-					FAIL(f, 445, "TerminationState: %.*s is not supported",
-					     (int)nl, nm);
-				}
-			}
+			if (iq_props_read(t, n, IQ_DESC_TERMSTATE, m, f) < 0)
+				return -1;
 		} else if (n->tok != H248_TOK_LOCAL && n->tok != H248_TOK_REMOTE &&
 			   n->tok != H248_TOK_LOCALCONTROL && n->tok != H248_TOK_STATISTICS) {
 			size_t nl;
 			const char *nm = h248_name(t, n, &nl);
 
-			FAIL(f, 444, "Media: %.*s is not supported", (int)nl, nm);
+			FAIL(f, H248_E_UNKNOWN_DESC, "Media: %.*s is not supported", (int)nl, nm);
 		}
 	}
 	/* descriptors directly under Media: walk them as one stream */
@@ -464,13 +261,13 @@ events_parms(const struct h248_tree *t, const struct h248_node *e, struct iq_ev_
 	     bool root, struct cp_iq *q, struct iq_fail *f)
 {
 	if (ev->set)
-		FAIL(f, 448, "Events appears twice");
+		FAIL(f, H248_E_DESC_TWICE, "Events appears twice");
 	ev->set = true;
 	ev->cause = false;
 	ev->thb = false;
 	if (h248_value_u32(t, e, &ev->rid) < 0) {
 		if (e->child != H248_NONE)
-			FAIL(f, 442, "Events: a request id is needed");
+			FAIL(f, H248_E_SYNTAX_CMD, "Events: a request id is needed");
 		ev->rid = 0;     /* "Events" alone: none requested */
 		return 0;
 	}
@@ -493,20 +290,23 @@ events_parms(const struct h248_tree *t, const struct h248_node *e, struct iq_ev_
 			 * (a Notify each poll is no monitoring), at most a day. */
 			if (mit != NULL && (h248_value_u32(t, mit, &v) < 0 || v < 10u ||
 					    v > 8640000u))
-				FAIL(f, 449, "it/ito: mit is 10 to 8640000 (10 ms units)");
+				FAIL(f, H248_E_BAD_VALUE, "it/ito: mit is 10 to 8640000 (10 ms "
+				     "units)");
 			q->mit_ms = mit != NULL ? v * 10u : 60000u;
 			q->it_rid = ev->rid;
 		} else {
 			const char *slash = memchr(nm, '/', nl);
 
 			if (slash == NULL)
-				FAIL(f, 442, "Events: %.*s is not a package/event name", (int)nl, nm);
+				FAIL(f, H248_E_SYNTAX_CMD, "Events: %.*s is not a package/event "
+				     "name", (int)nl, nm);
 			if ((slash - nm == 1 && nm[0] == 'g') || (slash - nm == 2 &&
 			    strncasecmp(nm, "it", 2) == 0) || (slash - nm == 8 &&
 			    strncasecmp(nm, "hangterm", 8) == 0))
-				FAIL(f, 451, "Events: %.*s is not supported %s", (int)nl, nm,
-				     root ? "on ROOT" : "on a TCP termination");
-			FAIL(f, 440, "Events: package of %.*s is not supported", (int)nl, nm);
+				FAIL(f, H248_E_NO_SUCH_EVENT, "Events: %.*s is not supported %s",
+				     (int)nl, nm, root ? "on ROOT" : "on a TCP termination");
+			FAIL(f, H248_E_UNKNOWN_PKG, "Events: package of %.*s is not supported",
+			     (int)nl, nm);
 		}
 	}
 	return 0;
@@ -543,12 +343,12 @@ pick_local(const struct tp_conf *conf, uint8_t fam, const char *realm, const uin
 			access = p;
 	}
 	if (realm[0] != '\0')
-		FAIL(f, 449, "ipdc/realm %s: no dp port of that name with an IPv%u address", realm,
-		     fam);
+		FAIL(f, H248_E_BAD_VALUE, "ipdc/realm %s: no dp port of that name with an IPv%u "
+		     "address", realm, fam);
 	if (access != NULL)
 		first = access;
 	if (first == NULL)
-		FAIL(f, 510, "no dp port has an IPv%u address", fam);
+		FAIL(f, H248_E_RESOURCES, "no dp port has an IPv%u address", fam);
 	memcpy(out, fam == 4 ? first->ip4 : first->ip6, fam == 4 ? 4 : 16);
 	return 0;
 }
@@ -570,7 +370,8 @@ static int
 gm_apply(const struct iq_media *m, uint8_t fam, struct ipc_addr *r, struct iq_fail *f)
 {
 	if (m->sam_fam != 0 && m->sam_fam != fam)
-		FAIL(f, 473, "gm/sam is of another address family than the termination");
+		FAIL(f, H248_E_CONFLICT,
+		     "gm/sam is of another address family than the termination");
 	if (m->saf_set && !m->saf) {
 		memset(r, 0, sizeof(*r));
 		return 0;
@@ -580,15 +381,17 @@ gm_apply(const struct iq_media *m, uint8_t fam, struct ipc_addr *r, struct iq_fa
 		memcpy(r->ip, m->sam, 16);
 	}
 	if (m->saf_set && r->family == 0)
-		FAIL(f, 472, "gm/saf ON: the address to filter on is needed (gm/sam or Remote's c=)");
+		FAIL(f, H248_E_INFO_MISSING, "gm/saf ON: the address to filter on is needed "
+		     "(gm/sam or Remote's c=)");
 	if (m->spf_set && m->spf) {
 		if (r->family == 0)
-			FAIL(f, 472, "gm/spf ON: filters on a port of a known remote address");
+			FAIL(f, H248_E_INFO_MISSING, "gm/spf ON: filters on a port of a known "
+			     "remote address");
 		if (m->spr != 0)
 			r->port = m->spr;
 		if (r->port == 0)
-			FAIL(f, 472, "gm/spf ON: the port to filter on is needed (gm/spr or Remote's "
-			     "port)");
+			FAIL(f, H248_E_INFO_MISSING, "gm/spf ON: the port to filter on is needed "
+			     "(gm/spr or Remote's port)");
 	} else if (m->spf_set) {
 		r->port = 0;
 	}
@@ -609,20 +412,20 @@ spec_of(struct cp_ctx *cp, const struct iq_media *m, struct cp_agw_leg_spec *sp,
 
 	memset(sp, 0, sizeof(*sp));
 	if (!m->local && !m->remote)
-		FAIL(f, 441, "Missing Remote or Local Descriptor: a TCP termination needs its "
-		     "SDP (m=message or m=application over TCP)");
+		FAIL(f, H248_E_NO_LOCAL_REMOTE, "Missing Remote or Local Descriptor: a TCP "
+		     "termination needs its SDP (m=message or m=application over TCP)");
 	if (sdp_derive(m->local ? &m->l : NULL, m->remote ? &m->r : NULL, 0, st, &e) < 0)
 		FAIL(f, sdp_code(e.code), "%s", e.msg);
 	if (st->role == SDP_ROLE_NONE)
-		FAIL(f, 449, "a=setup:holdconn: a termination without a connection is not "
-		     "supported");
+		FAIL(f, H248_E_BAD_VALUE, "a=setup:holdconn: a termination without a connection is "
+		     "not supported");
 	t->tcp_role = st->role == SDP_ROLE_SERVER ? IPC_AGW_TCP_SERVER : IPC_AGW_TCP_CLIENT;
 	t->tls_role = !st->tls ? IPC_AGW_TLS_NONE :
 		      st->role == SDP_ROLE_SERVER ? IPC_AGW_TLS_SERVER : IPC_AGW_TLS_CLIENT;
 	fam = st->local_family != 0 ? fam_of(st->local_family) :
 	      st->remote_family != 0 ? fam_of(st->remote_family) : 4;
 	if (st->remote_family != 0 && fam_of(st->remote_family) != fam)
-		FAIL(f, 473, "Local and Remote are of different address families");
+		FAIL(f, H248_E_CONFLICT, "Local and Remote are of different address families");
 	if (st->remote_known && st->remote_family != 0 &&
 	    !(t->tcp_role == IPC_AGW_TCP_SERVER && m->latch_set && m->latch)) {
 		/* a server leg binds to the peer the controller observed unless
@@ -634,7 +437,8 @@ spec_of(struct cp_ctx *cp, const struct iq_media *m, struct cp_agw_leg_spec *sp,
 	if (t->tcp_role == IPC_AGW_TCP_SERVER && gm_apply(m, fam, &t->remote, f) < 0)
 		return -1;
 	if (t->tcp_role == IPC_AGW_TCP_CLIENT && (t->remote.family == 0 || t->remote.port == 0))
-		FAIL(f, 472, "Remote: an active termination needs the peer's address and port");
+		FAIL(f, H248_E_INFO_MISSING, "Remote: an active termination needs the peer's "
+		     "address and port");
 	t->local.family = fam;
 	if (!st->local_addr_choose) {
 		memcpy(t->local.ip, st->local_ip, 16);
@@ -727,6 +531,7 @@ struct iq_action {
 	uint32_t h248;                /* the context (CHOOSE until an Add made it) */
 	struct cp_agw_ctx *c;
 	uint64_t now_ms;
+	struct iq_defer *defer;       /* where a reply may wait (NULL: none) */
 	unsigned int nres;
 	struct iq_res res[IQ_CMDS_MAX];
 	struct iq_fail fail;
@@ -739,19 +544,19 @@ agw_code(int rc)
 {
 	switch (rc) {
 	case -ENOSPC:
-		return 510;
+		return H248_E_RESOURCES;
 	case -ENOENT:
-		return 435;
+		return H248_E_TERM_NOT_IN_CTX;
 	case -EBUSY:
-		return 510;     /* (the port asked for is taken) */
+		return H248_E_RESOURCES;     /* (the port asked for is taken) */
 	case -EAGAIN:
-		return 511;
+		return H248_E_BUSY;
 	case -ENODEV:
-		return 503;
+		return H248_E_UNAVAILABLE;
 	case -ESHUTDOWN:
-		return 411;
+		return H248_E_UNKNOWN_CTX;
 	default:
-		return 449;
+		return H248_E_BAD_VALUE;
 	}
 }
 
@@ -779,7 +584,7 @@ memo_of(const uint8_t *old, const struct iq_ev_req *ev, const struct iq_media *m
 	iq_memo_write(&mm, raw);
 }
 
-static int
+static enum iq_run
 cmd_add(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 {
 	struct cp_agw *g = a->cp->agw;
@@ -795,37 +600,40 @@ cmd_add(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 
 	memset(&m, 0, sizeof(m));
 	if (nl != 1 || tid[0] != '$')
-		FAIL(&a->fail, 430, "Add: our terminations are ephemeral: name it $ (we choose)");
+		FAIL(&a->fail, H248_E_UNKNOWN_TERM, "Add: our terminations are ephemeral: name it "
+		     "$ (we choose)");
 	if (a->c != NULL && a->c->leg_state[0] != CP_AGW_LEG_EMPTY &&
 	    a->c->leg_state[1] != CP_AGW_LEG_EMPTY)
-		FAIL(&a->fail, 434, "the context already has two terminations");
+		FAIL(&a->fail, H248_E_TOO_MANY_TERMS, "the context already has two terminations");
 	for (const struct h248_node *n = h248_child(a->t, cmd, H248_TOK_NONE); n != NULL;
 	     n = h248_next(a->t, n, H248_TOK_NONE)) {
 		if (n->tok == H248_TOK_MEDIA) {
 			if (media_parms(a->t, n, &m, &a->fail) < 0)
-				return -1;
+				return IQ_FAIL;
 		} else if (n->tok == H248_TOK_EVENTS) {
 			if (events_parms(a->t, n, &ev, false, a->q, &a->fail) < 0)
-				return -1;
+				return IQ_FAIL;
 		} else if (n->tok == H248_TOK_SIGNALS) {
 			if (n->child != H248_NONE)
-				FAIL(&a->fail, 444, "Signals: none is supported on a TCP termination");
+				FAIL(&a->fail, H248_E_UNKNOWN_DESC, "Signals: none is supported on "
+				     "a TCP termination");
 		} else if (n->tok == H248_TOK_AUDIT) {
 			/* (what the reply carries is fixed: Local) */
 		} else {
 			const char *nm = h248_name(a->t, n, &nl);
 
-			FAIL(&a->fail, 444, "Add: %.*s is not supported", (int)nl, nm);
+			FAIL(&a->fail, H248_E_UNKNOWN_DESC, "Add: %.*s is not supported", (int)nl,
+			     nm);
 		}
 	}
 	if (spec_of(a->cp, &m, &sp, &st, &a->fail) < 0)
-		return -1;
+		return IQ_FAIL;
 	memo_of(NULL, &ev, &m, sp.term.memo);
 	{
 		struct cp_agw_leg_mod q = { 0 };
 
 		if (qos_of(&m, &q, &a->fail) < 0)
-			return -1;
+			return IQ_FAIL;
 		sp.term.dscp = q.dscp;
 		sp.term.pol_rate = q.pol_rate;
 		sp.term.pol_burst = q.pol_burst;
@@ -854,14 +662,14 @@ cmd_add(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 	if (answer_sdp(a->cp, a->c, leg, &st, r->sdp, sizeof(r->sdp)) < 0) {
 		/* made, but its Local cannot be told: undo, say why */
 		cp_agw_subtract_leg(a->cp, a->c->id, leg, err, sizeof(err));
-		FAIL(&a->fail, 500, "our certificate's fingerprint is not known (the tls group's "
-		     "certificate could not be read)");
+		FAIL(&a->fail, H248_E_INTERNAL, "our certificate's fingerprint is not known (the "
+		     "tls group's certificate could not be read)");
 	}
 	r->local = true;
-	return 0;
+	return IQ_DONE;
 }
 
-static int
+static enum iq_run
 cmd_modify(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, bool root)
 {
 	struct iq_media m;
@@ -882,17 +690,17 @@ cmd_modify(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, b
 	     n = h248_next(a->t, n, H248_TOK_NONE)) {
 		if (n->tok == H248_TOK_MEDIA && !root) {
 			if (media_parms(a->t, n, &m, &a->fail) < 0)
-				return -1;
+				return IQ_FAIL;
 		} else if (n->tok == H248_TOK_EVENTS) {
 			if (events_parms(a->t, n, &ev, root, a->q, &a->fail) < 0)
-				return -1;
+				return IQ_FAIL;
 		} else if (n->tok == H248_TOK_SIGNALS && n->child == H248_NONE) {
 		} else if (n->tok == H248_TOK_AUDIT) {
 		} else {
 			const char *nm = h248_name(a->t, n, &nl);
 
-			FAIL(&a->fail, 444, "Modify: %.*s is not supported%s", (int)nl, nm,
-			     root ? " on ROOT" : "");
+			FAIL(&a->fail, H248_E_UNKNOWN_DESC, "Modify: %.*s is not supported%s",
+			     (int)nl, nm, root ? " on ROOT" : "");
 		}
 	}
 	r->root = root;
@@ -901,12 +709,12 @@ cmd_modify(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, b
 		snprintf(r->term, sizeof(r->term), "ROOT");
 		if (ev.set && !ev.has_rid)
 			a->q->mit_ms = 0;
-		return 0;
+		return IQ_DONE;
 	}
 	r->leg = (uint8_t)leg;
 	iq_events_touch(a->q, a->c, (unsigned int)leg);
 	if (qos_of(&m, &qm, &a->fail) < 0)
-		return -1;
+		return IQ_FAIL;
 	if (ev.set || m.timerx_set) {
 		memo_of(a->c->term[leg].memo, &ev, &m, memo);
 		qm.memo = memo;
@@ -916,14 +724,14 @@ cmd_modify(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, b
 		const struct ipc_agw_term *cur = &a->c->term[leg];
 
 		if (cur->tcp_role != IPC_AGW_TCP_SERVER)
-			FAIL(&a->fail, 449, "gm: filters the source of what connects to us: a "
-			     "termination we connect from has none");
+			FAIL(&a->fail, H248_E_BAD_VALUE, "gm: filters the source of what connects "
+			     "to us: a termination we connect from has none");
 		if (m.saf_set && !m.saf)
-			FAIL(&a->fail, 449, "gm/saf OFF: opening a termination's gate is for its "
-			     "Add, not a Modify");
+			FAIL(&a->fail, H248_E_BAD_VALUE, "gm/saf OFF: opening a termination's gate "
+			     "is for its Add, not a Modify");
 		gm_remote = cur->remote;
 		if (gm_apply(&m, cur->local.family, &gm_remote, &a->fail) < 0)
-			return -1;
+			return IQ_FAIL;
 		qm.remote = &gm_remote;
 	}
 	if (!m.remote && !m.local && (qm.dscp_set || qm.pol_set || qm.memo != NULL ||
@@ -942,12 +750,12 @@ cmd_modify(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, b
 		int rc;
 
 		if (spec_of(a->cp, &m, &sp, &st, &a->fail) < 0)
-			return -1;
+			return IQ_FAIL;
 		/* a termination keeps its roles and its local side: what may
 		 * change is what the peer is (its address, its fingerprints) */
 		if (sp.term.tcp_role != cur->tcp_role || sp.term.tls_role != cur->tls_role)
-			FAIL(&a->fail, 473, "Modify: the termination's TCP or TLS role cannot change "
-			     "(Subtract it and Add another)");
+			FAIL(&a->fail, H248_E_CONFLICT, "Modify: the termination's TCP or TLS role "
+			     "cannot change (Subtract it and Add another)");
 		remote = sp.term.remote;
 		qm.remote = remote.family != 0 ? &remote : NULL;
 		qm.fp = sp.term.fp;
@@ -959,18 +767,19 @@ cmd_modify(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, b
 					  sizeof(r->sdp)) > 0)
 			r->local = true;
 	}
-	return 0;
+	return IQ_DONE;
 }
 
 /* The request is this Subtract alone, and its statistics are asked for:
- * its reply waits for dp's count of the leg's bytes (iq_defer). */
-static void
+ * its reply may wait for dp's count of the leg's bytes (IQ_DEFER). The
+ * wait as the caller keeps it, or NULL when the reply goes now. */
+static struct iq_defer *
 defer_stats(struct iq_action *a, const struct iq_res *r, int leg)
 {
-	struct iq_defer *d = &a->q->next_defer;
+	struct iq_defer *d = a->defer;
 
-	if (!a->q->may_defer || !r->stats)
-		return;
+	if (d == NULL || !r->stats)
+		return NULL;
 	memset(d, 0, sizeof(*d));
 	d->leg = (int8_t)leg;
 	d->serial = leg >= 0 ? a->c->term[leg].serial : 0;
@@ -980,16 +789,17 @@ defer_stats(struct iq_action *a, const struct iq_res *r, int leg)
 	d->bytes_in = r->bytes_in;
 	d->bytes_out = r->bytes_out;
 	snprintf(d->term, sizeof(d->term), "%s", r->term);
-	a->q->deferred = true;
+	return d;
 }
 
-static int
+static enum iq_run
 cmd_subtract(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 {
 	size_t nl;
 	const char *tid = h248_value(a->t, cmd, &nl);
 	const struct h248_node *au = h248_child(a->t, cmd, H248_TOK_AUDIT);
 	struct cp_agw_ctx *c = a->c;
+	struct iq_defer *d;
 	char err[200];
 	int leg, rc;
 
@@ -1003,17 +813,15 @@ cmd_subtract(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 			r->bytes_in += c->bytes_in[k];
 			r->bytes_out += c->bytes_out[k];
 		}
-		defer_stats(a, r, -1);
+		d = defer_stats(a, r, -1);
 		rc = cp_agw_release(a->cp, c->id, err, sizeof(err));
-		if (rc < 0) {
-			a->q->deferred = false;
+		if (rc < 0)
 			FAIL(&a->fail, agw_code(rc), "%s", err);
-		}
 		for (unsigned int k = 0; k < 2; k++)
 			if (c->term[k].tcp_role != 0)
 				iq_events_silence(a->q, c, k);
 		a->q->ctr.stats[IQ_STAT_CONTEXTS_SUBTRACTED]++;
-		return 0;
+		return d != NULL ? IQ_DEFER : IQ_DONE;
 	}
 	if ((leg = term_leg(c, tid, nl)) < 0)
 		FAIL(&a->fail, term_code(tid, nl), "%.*s is not a termination of this context",
@@ -1021,17 +829,15 @@ cmd_subtract(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 	snprintf(r->term, sizeof(r->term), "%.*s", (int)nl, tid);
 	r->bytes_in = c->bytes_in[leg];
 	r->bytes_out = c->bytes_out[leg];
-	defer_stats(a, r, leg);
+	d = defer_stats(a, r, leg);
 	rc = cp_agw_subtract_leg(a->cp, c->id, (unsigned int)leg, err, sizeof(err));
-	if (rc < 0) {
-		a->q->deferred = false;
+	if (rc < 0)
 		FAIL(&a->fail, agw_code(rc), "%s", err);
-	}
 	iq_events_silence(a->q, c, (unsigned int)leg);
-	return 0;
+	return d != NULL ? IQ_DEFER : IQ_DONE;
 }
 
-static int
+static enum iq_run
 cmd_audit(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, bool root)
 {
 	size_t nl;
@@ -1043,7 +849,7 @@ cmd_audit(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, bo
 		 * answer says we are here */
 		snprintf(r->term, sizeof(r->term), "ROOT");
 		r->root = true;
-		return 0;
+		return IQ_DONE;
 	}
 	if ((leg = term_leg(a->c, tid, nl)) < 0)
 		FAIL(&a->fail, term_code(tid, nl), "%.*s is not a termination of this context",
@@ -1055,19 +861,19 @@ cmd_audit(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, bo
 	r->bytes_in = a->c->bytes_in[leg];
 	r->bytes_out = a->c->bytes_out[leg];
 	r->dur_ms = (uint64_t)time(NULL) * 1000u - a->c->created_wall_ms;
-	return 0;
+	return IQ_DONE;
 }
 
 /* A ServiceChange from the controller on ROOT: HandOff to another of
- * ours (iq_core.c acts once the reply went); others are answered. */
-static int
+ * ours (iq_assoc.c acts once the reply went); others are answered. */
+static enum iq_run
 cmd_service_change(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 {
 	const struct h248_node *sv = h248_child(a->t, cmd, H248_TOK_SERVICES);
 	const struct h248_node *mt = sv != NULL ? h248_child(a->t, sv, H248_TOK_METHOD) : NULL;
 
 	if (mt == NULL)
-		FAIL(&a->fail, 442, "ServiceChange: no Method");
+		FAIL(&a->fail, H248_E_SYNTAX_CMD, "ServiceChange: no Method");
 	snprintf(r->term, sizeof(r->term), "ROOT");
 	r->root = true;
 	if (h248_value_tok(a->t, mt) == H248_TOK_HANDOFF) {
@@ -1076,10 +882,78 @@ cmd_service_change(struct iq_action *a, const struct h248_node *cmd, struct iq_r
 		const char *v = mg != NULL ? h248_value(a->t, mg, &n) : NULL;
 
 		if (v == NULL || iq_handoff(a->q, v, n, a->now_ms) < 0)
-			FAIL(&a->fail, 449, "ServiceChange HandOff: MgcIdToTry must name another "
-			     "controller of iq.mgc");
+			FAIL(&a->fail, H248_E_BAD_VALUE, "ServiceChange HandOff: MgcIdToTry must "
+			     "name another controller of iq.mgc");
 	}
-	return 0;
+	return IQ_DONE;
+}
+
+/* ---- replies that wait ------------------------------------------------------ */
+
+/* A waiting Subtract's reply, with the bytes dp counted (or what cp
+ * knew, when its time is up). */
+static void
+defer_done(struct cp_iq *q, struct iq_defer *d, uint64_t bytes_in, uint64_t bytes_out,
+	   uint64_t now_ms)
+{
+	struct h248_w w;
+	char v[24];
+	int len;
+
+	h248_w_init(&w, q->tx, sizeof(q->tx));
+	h248_w_header(&w, IQ_VERSION, q->conf->mid);
+	h248_w_reply(&w, d->tid, 0, false, false);
+	h248_w_context(&w, d->h248);
+	if (d->leg < 0)
+		h248_w_open_name(&w, "W-Subtract", d->term);
+	else
+		h248_w_open(&w, H248_TOK_SUBTRACT, d->term);
+	h248_w_open(&w, H248_TOK_STATISTICS, NULL);
+	snprintf(v, sizeof(v), "%" PRIu64, bytes_in);
+	h248_w_item_name(&w, "nt/or", '=', v);
+	snprintf(v, sizeof(v), "%" PRIu64, bytes_out);
+	h248_w_item_name(&w, "nt/os", '=', v);
+	snprintf(v, sizeof(v), "%" PRIu64, d->dur_ms);
+	h248_w_item_name(&w, "nt/dur", '=', v);
+	h248_w_close(&w);
+	h248_w_close(&w);
+	h248_w_close(&w);
+	h248_w_close(&w);
+	len = h248_w_finish(&w);
+	d->used = false;
+	if (len < 0)
+		return;
+	iq_send_reply(q, d->peer, d->tid, (size_t)len, now_ms);
+}
+
+void
+iq_defer_event(struct cp_iq *q, const struct cp_agw_ctx *c, const struct ipc_agw_event *e,
+	       uint64_t now_ms)
+{
+	/* a Subtract waiting for this leg's (or context's) last bytes */
+	for (unsigned int i = 0; i < IQ_DEFER_MAX; i++) {
+		struct iq_defer *d = &q->defer[i];
+
+		if (!d->used || d->id != c->id)
+			continue;
+		if (d->leg >= 0 && e->leg == (uint8_t)d->leg && e->serial == d->serial &&
+		    (e->type == IPC_AGW_EV_SUBTRACTED || e->type == IPC_AGW_EV_LEG_DOWN))
+			defer_done(q, d, e->bytes_in[d->leg], e->bytes_out[d->leg], now_ms);
+		else if (e->type == IPC_AGW_EV_RELEASED)
+			defer_done(q, d, d->leg >= 0 ? e->bytes_in[d->leg] :
+					 e->bytes_in[0] + e->bytes_in[1],
+				   d->leg >= 0 ? e->bytes_out[d->leg] :
+					 e->bytes_out[0] + e->bytes_out[1], now_ms);
+	}
+}
+
+void
+iq_defer_due(struct cp_iq *q, uint64_t now_ms)
+{
+	for (unsigned int i = 0; i < IQ_DEFER_MAX; i++)
+		if (q->defer[i].used && now_ms >= q->defer[i].due_ms)
+			defer_done(q, &q->defer[i], q->defer[i].bytes_in, q->defer[i].bytes_out,
+				   now_ms);
 }
 
 static void
@@ -1133,8 +1007,9 @@ is_root(const struct h248_tree *t, const struct h248_node *cmd)
 	return h248_value_is(t, cmd, "ROOT");
 }
 
-/* One command: 0, or -1 with a->fail set. */
-static int
+/* One command: IQ_DONE, IQ_DEFER (a->defer filled), or IQ_FAIL with
+ * a->fail set. */
+static enum iq_run
 command(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, bool null_ctx)
 {
 	bool root = is_root(a->t, cmd);
@@ -1142,46 +1017,50 @@ command(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, bool
 	memset(r, 0, sizeof(*r));
 	r->verb = cmd->tok;
 	if (null_ctx != root && cmd->tok != H248_TOK_ADD)
-		FAIL(&a->fail, root ? 421 : 411, root ? "ROOT is addressed in Context -" :
-		     "Context - holds only ROOT");
+		FAIL(&a->fail, root ? H248_E_ACTION : H248_E_UNKNOWN_CTX,
+		     root ? "ROOT is addressed in Context -" : "Context - holds only ROOT");
 	switch (cmd->tok) {
 	case H248_TOK_ADD:
 		if (null_ctx)
-			FAIL(&a->fail, 421, "Add into Context -: a context must be chosen ($)");
+			FAIL(&a->fail, H248_E_ACTION, "Add into Context -: a context must be "
+			     "chosen ($)");
 		return cmd_add(a, cmd, r);
 	case H248_TOK_MODIFY:
 		if (a->c == NULL && !root)
-			FAIL(&a->fail, 411, "Modify: no such context");
+			FAIL(&a->fail, H248_E_UNKNOWN_CTX, "Modify: no such context");
 		return cmd_modify(a, cmd, r, root);
 	case H248_TOK_SUBTRACT:
 		if (root)
-			FAIL(&a->fail, 542, "Subtract: not on ROOT");
+			FAIL(&a->fail, H248_E_NOT_ON_TERM, "Subtract: not on ROOT");
 		if (a->c == NULL)
-			FAIL(&a->fail, 411, "Subtract: no such context");
+			FAIL(&a->fail, H248_E_UNKNOWN_CTX, "Subtract: no such context");
 		return cmd_subtract(a, cmd, r);
 	case H248_TOK_AUDITVALUE:
 		if (a->c == NULL && !root)
-			FAIL(&a->fail, 411, "AuditValue: no such context");
+			FAIL(&a->fail, H248_E_UNKNOWN_CTX, "AuditValue: no such context");
 		return cmd_audit(a, cmd, r, root);
 	case H248_TOK_SERVICECHANGE:
 		if (!root)
-			FAIL(&a->fail, 542, "ServiceChange: on ROOT only");
+			FAIL(&a->fail, H248_E_NOT_ON_TERM, "ServiceChange: on ROOT only");
 		return cmd_service_change(a, cmd, r);
 	default: {
 		size_t nl;
 		const char *nm = h248_name(a->t, cmd, &nl);
 
-		FAIL(&a->fail, 443, "%.*s is not supported by this gateway", (int)nl, nm);
+		FAIL(&a->fail, H248_E_UNKNOWN_CMD, "%.*s is not supported by this gateway", (int)nl,
+		     nm);
 	}
 	}
 }
 
-unsigned int
+enum iq_run
 iq_cmd_action(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
-	      const struct h248_node *action, struct h248_w *w, uint64_t now_ms)
+	      const struct h248_node *action, struct h248_w *w, struct iq_defer *defer,
+	      uint64_t now_ms)
 {
 	struct iq_action *a = (struct iq_action *)q->act;
-	unsigned int code = 0;
+	enum iq_run run = IQ_DONE;
+	unsigned int code;
 	bool null_ctx;
 
 	memset(a, 0, offsetof(struct iq_action, res));
@@ -1189,24 +1068,26 @@ iq_cmd_action(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 	a->q = q;
 	a->t = t;
 	a->now_ms = now_ms;
+	a->defer = defer;
 	a->nres = 0;
 	a->fail.code = 0;
 	if (h248_value_ctx(t, action, &a->h248) < 0) {
-		a->fail.code = 422;
-		snprintf(a->fail.text, sizeof(a->fail.text), "ContextID is not a number, -, $ or *");
+		a->fail.code = H248_E_SYNTAX_ACTION;
+		snprintf(a->fail.text, sizeof(a->fail.text),
+			 "ContextID is not a number, -, $ or *");
 		a->h248 = H248_CTX_NULL;
 		goto out;
 	}
 	null_ctx = a->h248 == H248_CTX_NULL;
 	if (a->h248 == H248_CTX_ALL) {
-		a->fail.code = 501;
+		a->fail.code = H248_E_NOT_IMPLEMENTED;
 		snprintf(a->fail.text, sizeof(a->fail.text), "Context * is not implemented");
 		goto out;
 	}
 	if (!null_ctx && a->h248 != H248_CTX_CHOOSE) {
 		a->c = iq_ctx_of_h248(cp->agw, a->h248);
 		if (a->c == NULL) {
-			a->fail.code = 411;
+			a->fail.code = H248_E_UNKNOWN_CTX;
 			snprintf(a->fail.text, sizeof(a->fail.text), "The transaction refers to an "
 				 "unknown ContextId");
 			goto out;
@@ -1220,12 +1101,13 @@ iq_cmd_action(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 			if (n->tok == H248_TOK_PRIORITY || n->tok == H248_TOK_EMERGENCY ||
 			    n->tok == H248_TOK_EMERGENCYOFF || n->tok == H248_TOK_IEPSCALL)
 				continue;
-			a->fail.code = 444;
-			snprintf(a->fail.text, sizeof(a->fail.text), "context property not supported");
+			a->fail.code = H248_E_UNKNOWN_DESC;
+			snprintf(a->fail.text, sizeof(a->fail.text), "context property not "
+				 "supported");
 			break;
 		}
 		if (a->nres == IQ_CMDS_MAX) {
-			a->fail.code = 510;
+			a->fail.code = H248_E_RESOURCES;
 			snprintf(a->fail.text, sizeof(a->fail.text), "more than %u commands in one "
 				 "action", IQ_CMDS_MAX);
 			break;
@@ -1237,13 +1119,13 @@ iq_cmd_action(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 			size_t nl;
 			const char *nm = h248_name(t, n, &nl);
 
-			a->fail.code = 443;
-			snprintf(a->fail.text, sizeof(a->fail.text), "%.*s is not supported by this "
-				 "gateway", (int)(nl > 40 ? 40 : nl), nm);
+			a->fail.code = H248_E_UNKNOWN_CMD;
+			snprintf(a->fail.text, sizeof(a->fail.text), "%.*s is not supported by "
+				 "this gateway", (int)(nl > 40 ? 40 : nl), nm);
 			break;
 		}
 		if (a->h248 == H248_CTX_CHOOSE && a->c == NULL && n->tok != H248_TOK_ADD) {
-			a->fail.code = 421;
+			a->fail.code = H248_E_ACTION;
 			snprintf(a->fail.text, sizeof(a->fail.text), "Context $: the first command "
 				 "must be Add");
 			break;
@@ -1251,12 +1133,13 @@ iq_cmd_action(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 		/* what ran must be answered in one message: a command whose
 		 * reply might not fit is not run (H.248.8 533) */
 		if (w->len + (a->nres + 1u) * IQ_RES_MAX + 512u > w->size) {
-			a->fail.code = 533;
+			a->fail.code = H248_E_TOO_LARGE;
 			snprintf(a->fail.text, sizeof(a->fail.text), "Response exceeds maximum "
 				 "transport PDU size: the commands from here on were not run");
 			break;
 		}
-		if (command(a, n, &a->res[a->nres], null_ctx) < 0) {
+		run = command(a, n, &a->res[a->nres], null_ctx);
+		if (run == IQ_FAIL) {
 			/* an optional command's failure does not end the
 			 * transaction (H.248.1 §8.2.2 O-): its reply is its
 			 * error */
@@ -1275,6 +1158,7 @@ iq_cmd_action(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 				snprintf(r->term, sizeof(r->term), "%.*s",
 					 (int)(nl < 39 ? nl : 39), tid != NULL ? tid : "");
 				a->fail.code = 0;
+				run = IQ_DONE;
 				continue;
 			}
 			break;
@@ -1292,7 +1176,8 @@ out:
 		iq_count_error(q, code);
 		h248_w_error(w, code, a->fail.text);
 		tp_log(TP_LOG_NOTICE, "iq: %u %s", code, a->fail.text);
+		run = IQ_FAIL;
 	}
 	h248_w_close(w);
-	return code;
+	return run;
 }

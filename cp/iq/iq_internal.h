@@ -1,7 +1,18 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * cp/iq internals shared by its files (iq_core.c: messages, transactions
- * and the association; iq_cmd.c: the commands onto cp/agw; iq_module.c).
+ * cp/iq internals shared by its files. Who calls whom, top down (no file
+ * calls one above it; FEATURE.md draws it):
+ *   iq_module.c  the module: sets the others up, serves iq_core
+ *   iq_core.c    messages in, the loop
+ *   iq_notify.c  the Notify of a leg's end and of heartbeats (cp/agw's
+ *                observer)
+ *   iq_cmd.c     the commands onto cp/agw, the replies that wait
+ *   iq_assoc.c   the association and what goes to the controllers
+ *   iq_term.c    names, a termination's memo and entry
+ *   iq_props.c   the properties table
+ *   iq_trans.c, iq_net.c   the transaction memory, the transport
+ * How one of our requests ended goes up from iq_assoc.c to its sender
+ * through q->req_end.
  */
 #ifndef CP_IQ_INTERNAL_H
 #define CP_IQ_INTERNAL_H
@@ -19,6 +30,7 @@
 struct cp_ctx;
 struct cp_agw;
 struct cp_agw_ctx;
+struct ipc_agw_event;
 
 /*
  * What the controller asked of one termination: the Events (g/cause,
@@ -40,7 +52,7 @@ struct iq_memo {
 void iq_memo_read(const uint8_t *raw, struct iq_memo *m);
 void iq_memo_write(const struct iq_memo *m, uint8_t *raw);
 
-/* What cp/iq keeps of one termination itself (iq_notify.c), by context
+/* What cp/iq keeps of one termination itself (iq_term.c), by context
  * slot and leg: for the termination of serial, whether its end was told,
  * and when its next heartbeat is due (0: from the next sweep on). */
 struct iq_ev {
@@ -97,6 +109,9 @@ struct iq_action;
 #define IQ_COOKIE_END      0x100u
 #define IQ_INFLIGHT_MAX    256u       /* iq_trans's requests of ours */
 
+/* H.248's version the profile requires (the profile's name: iq.profile). */
+#define IQ_VERSION         3u
+
 enum iq_assoc {
 	IQ_ASSOC_IDLE = 0,        /* not registered, next attempt at next_try_ms */
 	IQ_ASSOC_REGISTERING,     /* ServiceChange sent to mgc[cur], no reply yet */
@@ -130,13 +145,12 @@ struct cp_iq {
 	uint32_t it_rid;              /* the Events descriptor's request id */
 	uint64_t last_rx_ms;
 	uint64_t thb_sweep_ms;        /* the next hangterm sweep */
-	/* Subtracts waiting for their statistics; while a request runs, may
-	 * its Subtract wait (the request is that one command) and did it */
+	/* Subtracts waiting for their statistics (IQ_DEFER) */
 	struct iq_defer defer[IQ_DEFER_MAX];
-	bool may_defer;
-	bool deferred;
-	struct iq_defer next_defer;
-	/* Notify requests by context slot and leg (2 per slot) */
+	/* how a request of ours other than the ServiceChange ended (iq_notify.c
+	 * sets it): answered, or given up / dropped with its controller */
+	void (*req_end)(struct cp_iq *q, uint64_t cookie, bool answered);
+	/* what cp/iq keeps per context slot and leg (2 per slot, iq_term.c) */
 	struct cp_agw *agw;
 	struct iq_ev *ev;
 	size_t nev;
@@ -160,59 +174,108 @@ int iq_core_init(struct cp_ctx *cp, struct cp_iq *q, char *err, size_t errlen);
 void iq_core_fini(struct cp_iq *q);
 /* Read and answer what arrived, run timers: the work done. */
 unsigned int iq_core_serve(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms);
-const char *iq_assoc_name(uint8_t s);
 
-/* Count an error code sent. */
+/* iq_assoc.c: the association (after iq_net and iq_trans are open). */
+void iq_assoc_init(struct cp_iq *q);
+const char *iq_assoc_name(uint8_t s);
+/* A reply to a request of ours (the ServiceChange, a Notify). */
+void iq_assoc_reply(struct cp_iq *q, const struct h248_tree *t, const struct h248_trans *tr,
+		    unsigned int peer, uint64_t now_ms);
+/* TCP: the connection to the controller was lost; connect again when
+ * none is up or under way. */
+void iq_assoc_conn_lost(struct cp_iq *q, uint64_t now_ms);
+void iq_assoc_tcp_retry(struct cp_iq *q, uint64_t now_ms);
+/* A HandOff answered, cp ready to register, the controller quiet too long
+ * (it/ito): the association moves. */
+void iq_assoc_move(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms);
+/* Our requests repeated or given up, the ServiceChange sent when due:
+ * the work done. */
+unsigned int iq_assoc_due(struct cp_iq *q, uint64_t now_ms);
+/* The controller's ServiceChange HandOff to mid[0..len) (one of iq.mgc):
+ * the association moves once the reply went. 0 or -ENOENT. */
+int iq_handoff(struct cp_iq *q, const char *mid, size_t len, uint64_t now_ms);
+
+/* iq_assoc.c, what goes out. Count an error code sent. */
 void iq_count_error(struct cp_iq *q, unsigned int code);
+/* To whoever sent a request: msg, a Pending, a whole message answering
+ * request tid (0: the message) with an error (remember: kept for its
+ * repeats), the reply in q->tx[0..len) (kept for its repeats). */
+int iq_send_to(struct cp_iq *q, unsigned int peer, const char *msg, size_t len);
+void iq_send_pending(struct cp_iq *q, unsigned int peer, uint32_t tid);
+void iq_send_error(struct cp_iq *q, unsigned int peer, uint32_t tid, unsigned int code,
+		   const char *text, uint64_t now_ms, bool remember);
+void iq_send_reply(struct cp_iq *q, unsigned int peer, uint32_t tid, size_t len,
+		   uint64_t now_ms);
 /* Send a request of ours (a Notify) to the registered controller: body
- * writes its actions into the message (iq_core.c writes the header and
- * the Transaction around them); repeated until answered. 0 or -errno
- * (-ENOTCONN: no association). */
+ * writes its actions into the message (the header and the Transaction
+ * are written around them); repeated until answered, its end told
+ * through q->req_end. 0 or -errno (-ENOTCONN: no association). */
 int iq_send_request(struct cp_ctx *cp, struct cp_iq *q,
 		    void (*body)(struct h248_w *w, const void *arg), const void *arg,
 		    uint64_t cookie, uint64_t now_ms);
 
 /*
- * iq_cmd.c: one action of a request (Context=<id>{...}): its commands
- * carried out, their replies written into w (the Context item included).
- * Returns 0, or the H.248 error code that ended the action (written as
- * the action's ErrorDescriptor, after the replies of the commands that
- * ran): the transaction stops there (H.248.1 §8.2.2).
+ * What running a command (and the action holding it) comes to, as a
+ * megaco user answers a request or says {pending, ReqData}:
+ *  - IQ_FAIL: it failed; the action's ErrorDescriptor says why and the
+ *    transaction stops there (H.248.1 §8.2.2);
+ *  - IQ_DONE: its reply is written;
+ *  - IQ_DEFER: its reply waits for what dp has yet to tell (a Subtract's
+ *    statistics): the struct iq_defer the caller gave is filled, the reply
+ *    written so far is not sent, and the transaction stays executing (a
+ *    repeat is answered Pending) until its reply goes (iq_defer_event(),
+ *    iq_defer_due()).
+ * IQ_FAIL is -1, what the helpers of a command return on failure.
  */
-unsigned int iq_cmd_action(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
-			   const struct h248_node *action, struct h248_w *w, uint64_t now_ms);
+enum iq_run {
+	IQ_FAIL = -1,
+	IQ_DONE = 0,
+	IQ_DEFER = 1,
+};
 
+/*
+ * iq_cmd.c: one action of a request (Context=<id>{...}): its commands
+ * carried out, their replies written into w (the Context item included;
+ * an error as the action's ErrorDescriptor, after the replies of the
+ * commands that ran). defer: where a command may leave its reply waiting
+ * (NULL: none may; the caller gives one when the request is that one
+ * command).
+ */
+enum iq_run iq_cmd_action(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
+			  const struct h248_node *action, struct h248_w *w,
+			  struct iq_defer *defer, uint64_t now_ms);
+
+/* iq_cmd.c: the replies that wait (IQ_DEFER). A cp/agw event: a
+ * waiting Subtract's statistics came (the event's bytes); the time is up:
+ * the reply goes with what cp knew. */
+void iq_defer_event(struct cp_iq *q, const struct cp_agw_ctx *c, const struct ipc_agw_event *e,
+		    uint64_t now_ms);
+void iq_defer_due(struct cp_iq *q, uint64_t now_ms);
+
+/* iq_term.c: the entries by context slot and leg (set up after cp/agw). */
+int iq_term_init(struct cp_ctx *cp, struct cp_iq *q);
+void iq_term_fini(struct cp_iq *q);
 /* The H.248 ContextID of AGW context id (the same after cp restarts),
  * and back (NULL: none, or being released). */
 uint32_t iq_ctx_h248(const struct cp_agw *g, uint64_t id);
 struct cp_agw_ctx *iq_ctx_of_h248(struct cp_agw *g, uint32_t h);
 /* The TerminationID of c's leg: "tcp/<leg>/<serial>". */
 void iq_term_name(const struct cp_agw_ctx *c, unsigned int leg, char *buf, size_t size);
-
-/* iq_notify.c. iq_events_touch(): a command named c's leg (its
- * heartbeat timer starts again); iq_events_silence(): its end is not to
- * be told (the controller subtracted it); iq_hangterm_sweep(): the
- * heartbeats due (H.248.36 hangterm/thb) in the next IQ_THB_SLICE slots,
- * true when it went round. */
-int iq_notify_init(struct cp_ctx *cp, struct cp_iq *q);
-void iq_notify_fini(struct cp_iq *q);
+/* c's leg's entry, made anew when the slot holds another termination than
+ * the one it was about (NULL: none). iq_events_touch(): a command named
+ * c's leg (its heartbeat timer starts again); iq_events_silence(): its
+ * end is not to be told (the controller subtracted it). */
+struct iq_ev *iq_term_entry(struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int leg);
 void iq_events_touch(struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int leg);
 void iq_events_silence(struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int leg);
+
+/* iq_notify.c: set up after iq_term. iq_hangterm_sweep(): the heartbeats
+ * due (H.248.36 hangterm/thb) in the next IQ_THB_SLICE slots, true when
+ * it went round. */
+int iq_notify_init(struct cp_ctx *cp, struct cp_iq *q);
+void iq_notify_fini(struct cp_iq *q);
 bool iq_hangterm_sweep(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms);
 /* The untold ends, while they can go. */
 void iq_notify_retry(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms);
-/* A request of ours with this cookie was answered (answered true: a
- * reply, even an error) or never will be (given up, or dropped with
- * its controller): a leg's end never answered is told again. */
-void iq_notify_done(struct cp_iq *q, uint64_t cookie, bool answered);
-
-/* iq_core.c: a waiting Subtract's statistics came (the event's bytes),
- * or its time is up: its reply goes. */
-void iq_defer_done(struct cp_iq *q, struct iq_defer *d, uint64_t bytes_in, uint64_t bytes_out,
-		   uint64_t now_ms);
-
-/* iq_core.c: the controller's ServiceChange HandOff to mid[0..len) (one
- * of iq.mgc): the association moves once the reply went. 0 or -ENOENT. */
-int iq_handoff(struct cp_iq *q, const char *mid, size_t len, uint64_t now_ms);
 
 #endif /* CP_IQ_INTERNAL_H */

@@ -32,6 +32,7 @@ iq_fini(struct cp_ctx *cp)
 	if (q == NULL)
 		return;
 	iq_notify_fini(q);
+	iq_term_fini(q);
 	iq_core_fini(q);
 	free(q);
 	cp->iq = NULL;
@@ -59,9 +60,13 @@ iq_setup(struct cp_ctx *cp, char *err, size_t errlen)
 		free(q);
 		return rc;
 	}
-	rc = iq_notify_init(cp, q);
+	rc = iq_term_init(cp, q);
+	if (rc == 0)
+		rc = iq_notify_init(cp, q);
 	if (rc < 0) {
 		snprintf(err, errlen, "iq: cannot observe the AGW contexts: %s", strerror(-rc));
+		iq_notify_fini(q);
+		iq_term_fini(q);
 		iq_core_fini(q);
 		free(q);
 		return rc;

@@ -4,9 +4,10 @@
  * (g/cause in its Events descriptor, with a request id) and, once dp
  * reports the leg's end, the Notify that says why (H.248.1 E.1 g/cause:
  * Generalcause and Failurecause, the cause's name and dp's sentence).
- * cp/agw calls us for every event (cp_agw_observe()); the requests live
- * here, by context slot and leg, tagged with the termination's serial so
- * that a later termination in the slot never inherits them.
+ * cp/agw calls us for every event (cp_agw_observe()); what was asked
+ * lives in the termination's memo, whether it was told in its entry
+ * (iq_term.c). A leg's end not answered is kept and told again, to the
+ * next controller if need be (q->req_end, which the association calls).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -20,72 +21,6 @@
 #include "agw/cp_agw.h"
 #include "iq_internal.h"
 #include "tp_log.h"
-
-static struct iq_ev *
-ev_of(struct cp_iq *q, const struct cp_agw *g, uint64_t id, unsigned int leg)
-{
-	size_t idx = (size_t)ipc_conn_worker(id) * g->per_worker + ipc_conn_slot(id);
-
-	if (q->ev == NULL || idx >= q->nev / 2 || leg > 1)
-		return NULL;
-	return &q->ev[idx * 2 + leg];
-}
-
-/* c's leg's entry, made anew when the slot holds another termination
- * than the one it was about. */
-static struct iq_ev *
-entry(struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int leg)
-{
-	struct iq_ev *e = ev_of(q, q->agw, c->id, leg);
-
-	if (e != NULL && (e->id != c->id || e->serial != c->term[leg].serial)) {
-		memset(e, 0, sizeof(*e));
-		e->id = c->id;
-		e->serial = c->term[leg].serial;
-	}
-	return e;
-}
-
-/* The memo's bytes: flags, then the request id and timerx little-endian
- * (a layout of ours: dp only keeps it). */
-void
-iq_memo_read(const uint8_t *raw, struct iq_memo *m)
-{
-	m->flags = raw[0];
-	m->rid = (uint32_t)raw[4] | (uint32_t)raw[5] << 8 | (uint32_t)raw[6] << 16 |
-		 (uint32_t)raw[7] << 24;
-	m->timerx_s = (uint32_t)raw[8] | (uint32_t)raw[9] << 8 | (uint32_t)raw[10] << 16 |
-		      (uint32_t)raw[11] << 24;
-}
-
-void
-iq_memo_write(const struct iq_memo *m, uint8_t *raw)
-{
-	memset(raw, 0, IPC_AGW_MEMO_LEN);
-	raw[0] = m->flags;
-	for (unsigned int i = 0; i < 4; i++) {
-		raw[4 + i] = (uint8_t)(m->rid >> (8 * i));
-		raw[8 + i] = (uint8_t)(m->timerx_s >> (8 * i));
-	}
-}
-
-void
-iq_events_touch(struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int leg)
-{
-	struct iq_ev *e = entry(q, c, leg);
-
-	if (e != NULL)
-		e->thb_due_ms = 0;
-}
-
-void
-iq_events_silence(struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int leg)
-{
-	struct iq_ev *e = entry(q, c, leg);
-
-	if (e != NULL)
-		e->told = true;
-}
 
 /* H.248.1 E.1's Generalcause for a leg's end. */
 static const char *
@@ -163,7 +98,7 @@ notify_body(struct h248_w *w, const void *arg)
 static void queue_end(struct cp_iq *q, const struct notify_arg *n);
 
 /* Send a leg's end, kept in a place of its own until it is answered
- * (iq_notify_done()). 0, or -errno (nothing kept). */
+ * (notify_done()). 0, or -errno (nothing kept). */
 static int
 send_end(struct cp_ctx *cp, struct cp_iq *q, const struct notify_arg *n, uint64_t now_ms)
 {
@@ -187,7 +122,7 @@ static void
 tell(struct cp_ctx *cp, struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int leg,
      uint8_t cause, const char *detail)
 {
-	struct iq_ev *e = entry(q, c, leg);
+	struct iq_ev *e = iq_term_entry(q, c, leg);
 	struct iq_memo m;
 	struct notify_arg n;
 	int rc;
@@ -224,8 +159,11 @@ queue_end(struct cp_iq *q, const struct notify_arg *n)
 	q->ctr.stats[IQ_STAT_NOTIFY_QUEUED]++;
 }
 
-void
-iq_notify_done(struct cp_iq *q, uint64_t cookie, bool answered)
+/* q->req_end: a request of ours was answered (answered true: a reply,
+ * even an error) or never will be (given up, or dropped with its
+ * controller): a leg's end never answered is told again. */
+static void
+notify_done(struct cp_iq *q, uint64_t cookie, bool answered)
 {
 	unsigned int i = (unsigned int)(cookie - IQ_COOKIE_END);
 
@@ -259,21 +197,7 @@ on_event(struct cp_ctx *cp, const struct cp_agw_ctx *c, const struct ipc_agw_eve
 {
 	struct cp_iq *q = arg;
 
-	/* a Subtract waiting for this leg's (or context's) last bytes */
-	for (unsigned int i = 0; i < IQ_DEFER_MAX; i++) {
-		struct iq_defer *d = &q->defer[i];
-
-		if (!d->used || d->id != c->id)
-			continue;
-		if (d->leg >= 0 && e->leg == (uint8_t)d->leg && e->serial == d->serial &&
-		    (e->type == IPC_AGW_EV_SUBTRACTED || e->type == IPC_AGW_EV_LEG_DOWN))
-			iq_defer_done(q, d, e->bytes_in[d->leg], e->bytes_out[d->leg], cp->now_ms);
-		else if (e->type == IPC_AGW_EV_RELEASED)
-			iq_defer_done(q, d, d->leg >= 0 ? e->bytes_in[d->leg] :
-					    e->bytes_in[0] + e->bytes_in[1],
-				      d->leg >= 0 ? e->bytes_out[d->leg] :
-					    e->bytes_out[0] + e->bytes_out[1], cp->now_ms);
-	}
+	iq_defer_event(q, c, e, cp->now_ms);
 	/* (a late LEG_DOWN of a subtracted termination is not the end of
 	 * the one in its slot now) */
 	if (e->type == IPC_AGW_EV_LEG_DOWN && e->leg < 2 &&
@@ -331,7 +255,7 @@ iq_hangterm_sweep(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms)
 			iq_memo_read(c->term[leg].memo, &m);
 			if (!(m.flags & IQ_MEMO_THB) ||
 			    ((m.flags & IQ_MEMO_TIMERX) && m.timerx_s == 0) ||
-			    (e = entry(q, c, leg)) == NULL)
+			    (e = iq_term_entry(q, c, leg)) == NULL)
 				continue;
 			period = (uint64_t)((m.flags & IQ_MEMO_TIMERX) ? m.timerx_s :
 					    IQ_THB_DEFAULT_S) * 1000u;
@@ -383,14 +307,12 @@ names(const struct cp_agw_ctx *c, struct json_object *o, void *arg)
 int
 iq_notify_init(struct cp_ctx *cp, struct cp_iq *q)
 {
-	q->agw = cp->agw;
-	q->nev = (size_t)cp->agw->nworkers * cp->agw->per_worker * 2;
-	q->ev = calloc(q->nev, sizeof(*q->ev));
 	q->untold = calloc(IQ_UNTOLD_MAX, sizeof(*q->untold));
 	q->inflight = calloc(IQ_INFLIGHT_MAX, sizeof(*q->inflight));
 	q->inflight_used = calloc(IQ_INFLIGHT_MAX, sizeof(*q->inflight_used));
-	if (q->ev == NULL || q->untold == NULL || q->inflight == NULL || q->inflight_used == NULL)
+	if (q->untold == NULL || q->inflight == NULL || q->inflight_used == NULL)
 		return -ENOMEM;
+	q->req_end = notify_done;
 	cp_agw_names(cp, CP_AGW_DOOR_IQ, names, q);
 	return cp_agw_observe(cp, on_event, q);
 }
@@ -398,14 +320,11 @@ iq_notify_init(struct cp_ctx *cp, struct cp_iq *q)
 void
 iq_notify_fini(struct cp_iq *q)
 {
-	free(q->ev);
 	free(q->untold);
 	free(q->inflight);
 	free(q->inflight_used);
-	q->ev = NULL;
 	q->untold = NULL;
 	q->inflight = NULL;
 	q->inflight_used = NULL;
 	q->untold_n = 0;
-	q->nev = 0;
 }

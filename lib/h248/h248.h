@@ -70,16 +70,11 @@ const char *h248_tok_short(enum h248_tok tok);
 
 /* ---- errors ---- */
 
-/* H.248.8 codes this library answers with. */
+/* H.248.8's codes by name (h248_codes.def: H248_E_SYNTAX_MSG is 400, ...). */
 enum h248_code {
-	H248_E_SYNTAX_MSG = 400,	/* Syntax error in message */
-	H248_E_SYNTAX_TRANS = 403,	/* Syntax error in TransactionRequest */
-	H248_E_VERSION = 406,		/* Version Not Supported */
-	H248_E_TOO_MANY_TRANS = 413,	/* Number of transactions in message exceeds maximum */
-	H248_E_SYNTAX_ACTION = 422,	/* Syntax Error in Action */
-	H248_E_SYNTAX_CMD = 442,	/* Syntax Error in Command */
-	H248_E_UNKNOWN_CMD = 443,	/* Unsupported or Unknown Command */
-	H248_E_RESOURCES = 510,		/* Insufficient resources */
+#define H248_CODE(name, code, text) H248_E_##name = code,
+#include "h248_codes.def"
+#undef H248_CODE
 };
 
 struct h248_err {

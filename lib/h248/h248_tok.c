@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * lib/h248: Annex B.3's tokens (h248_tokens.def: every spelling read, the
- * long one written) and the H.248.8 sentences of the codes we answer with.
+ * long one written) and the H.248.8 sentences of the codes (h248_codes.def).
  */
 #include <stdint.h>
 #include <string.h>
@@ -76,66 +76,14 @@ h248_tok_is_command(enum h248_tok tok)
 	}
 }
 
-/* H.248.8 (the codes a media gateway of this kind answers with) */
+/* H.248.8's sentences (h248_codes.def) */
 static const struct {
 	unsigned int code;
 	const char *text;
 } codes[] = {
-	{ 400, "Syntax error in message" },
-	{ 401, "Protocol Error" },
-	{ 402, "Unauthorized" },
-	{ 403, "Syntax error in TransactionRequest" },
-	{ 406, "Version Not Supported" },
-	{ 410, "Incorrect identifier" },
-	{ 411, "The transaction refers to an unknown ContextID" },
-	{ 412, "No ContextIDs available" },
-	{ 413, "Number of transactions in message exceeds maximum" },
-	{ 421, "Unknown action or illegal combination of actions" },
-	{ 422, "Syntax Error in Action" },
-	{ 430, "Unknown TerminationID" },
-	{ 431, "No TerminationID matched a wildcard" },
-	{ 432, "Out of TerminationIDs or No TerminationID available" },
-	{ 433, "TerminationID is already in a Context" },
-	{ 434, "Max number of Terminations in a Context exceeded" },
-	{ 435, "Termination ID is not in specified Context" },
-	{ 440, "Unsupported or unknown Package" },
-	{ 441, "Missing Remote or Local Descriptor" },
-	{ 442, "Syntax Error in Command" },
-	{ 443, "Unsupported or Unknown Command" },
-	{ 444, "Unsupported or Unknown Descriptor" },
-	{ 445, "Unsupported or Unknown Property" },
-	{ 446, "Unsupported or Unknown Parameter" },
-	{ 447, "Descriptor not legal in this command" },
-	{ 448, "Descriptor appears twice in a command" },
-	{ 449, "Unsupported or Unknown Parameter or Property Value" },
-	{ 450, "No such property in this package" },
-	{ 451, "No such event in this package" },
-	{ 452, "No such signal in this package" },
-	{ 453, "No such statistic in this package" },
-	{ 454, "No such parameter value in this package" },
-	{ 455, "Property illegal in this Descriptor" },
-	{ 456, "Property appears twice in this Descriptor" },
-	{ 457, "Missing parameter in signal or event" },
-	{ 458, "Unexpected Event/Request ID" },
-	{ 459, "Unsupported or Unknown Profile" },
-	{ 500, "Internal software Failure in MG" },
-	{ 501, "Not Implemented" },
-	{ 502, "Not ready" },
-	{ 503, "Service Unavailable" },
-	{ 504, "Command Received from unauthorized entity" },
-	{ 505, "Transaction Request Received before a ServiceChange Reply has been received" },
-	{ 506, "Number of Transaction Pendings Exceeded" },
-	{ 510, "Insufficient resources" },
-	{ 515, "Unsupported Media Type" },
-	{ 517, "Unsupported or invalid mode" },
-	{ 526, "Insufficient bandwidth" },
-	{ 529, "Internal hardware failure in MG" },
-	{ 530, "Temporary Network failure" },
-	{ 531, "Permanent Network failure" },
-	{ 532, "Audited Property, Statistic, Event or Signal does not exist" },
-	{ 533, "Response exceeds maximum transport PDU size" },
-	{ 534, "Illegal write or read only property" },
-	{ 542, "Command is not allowed on this termination" },
+#define H248_CODE(name, code, text) { code, text },
+#include "h248_codes.def"
+#undef H248_CODE
 };
 
 const char *

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What cp/iq keeps of a termination, and the names it gives. An H.248
+ * context is an AGW context; its ContextID is made from the AGW id
+ * (iq_ctx_h248()): the slot's place among all workers' slots and its
+ * generation, so that it needs no table and is the same after cp
+ * restarts (dp gives cp its contexts back). A termination is one leg:
+ * "tcp/<leg>/<serial>", serial being cp/agw's number for the termination
+ * in that slot, so that a name never names a later termination. Kept:
+ * the termination's memo in dp (the Events asked for and
+ * hangterm's timerx, which dp gives back to a restarted cp), and cp/iq's
+ * own entry per context slot and leg (whether its end was told, when its
+ * heartbeat is due), tagged with the termination's serial so that a later
+ * termination in the slot never inherits it. The commands (iq_cmd.c) and
+ * the Notifies (iq_notify.c) both read them; this file calls neither.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cp.h"
+#include "agw/cp_agw.h"
+#include "iq_internal.h"
+
+static uint32_t
+slots_total(const struct cp_agw *g)
+{
+	return (uint32_t)g->nworkers * g->per_worker;
+}
+
+uint32_t
+iq_ctx_h248(const struct cp_agw *g, uint64_t id)
+{
+	uint32_t total = slots_total(g);
+	uint32_t k = (H248_CTX_CHOOSE - 1u) / total;     /* generations told apart */
+	uint32_t idx = ipc_conn_worker(id) * g->per_worker + ipc_conn_slot(id);
+
+	return 1u + idx + total * (ipc_conn_gen(id) % k);
+}
+
+struct cp_agw_ctx *
+iq_ctx_of_h248(struct cp_agw *g, uint32_t h)
+{
+	uint32_t total = slots_total(g);
+	uint32_t k = (H248_CTX_CHOOSE - 1u) / total;
+	struct cp_agw_ctx *c;
+
+	if (h == 0 || h >= H248_CTX_CHOOSE)
+		return NULL;
+	h--;
+	if (h / total >= k)
+		return NULL;
+	c = &g->ctx[h % total];
+	if (c->id == 0 || c->state == CP_AGW_RELEASING ||
+	    ipc_conn_gen(c->id) % k != h / total)
+		return NULL;
+	return c;
+}
+
+void
+iq_term_name(const struct cp_agw_ctx *c, unsigned int leg, char *buf, size_t size)
+{
+	snprintf(buf, size, "tcp/%u/%u", leg, c->term[leg].serial);
+}
+
+static struct iq_ev *
+ev_of(struct cp_iq *q, const struct cp_agw *g, uint64_t id, unsigned int leg)
+{
+	size_t idx = (size_t)ipc_conn_worker(id) * g->per_worker + ipc_conn_slot(id);
+
+	if (q->ev == NULL || idx >= q->nev / 2 || leg > 1)
+		return NULL;
+	return &q->ev[idx * 2 + leg];
+}
+
+struct iq_ev *
+iq_term_entry(struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int leg)
+{
+	struct iq_ev *e = ev_of(q, q->agw, c->id, leg);
+
+	if (e != NULL && (e->id != c->id || e->serial != c->term[leg].serial)) {
+		memset(e, 0, sizeof(*e));
+		e->id = c->id;
+		e->serial = c->term[leg].serial;
+	}
+	return e;
+}
+
+/* The memo's bytes: flags, then the request id and timerx little-endian
+ * (a layout of ours: dp only keeps it). */
+void
+iq_memo_read(const uint8_t *raw, struct iq_memo *m)
+{
+	m->flags = raw[0];
+	m->rid = (uint32_t)raw[4] | (uint32_t)raw[5] << 8 | (uint32_t)raw[6] << 16 |
+		 (uint32_t)raw[7] << 24;
+	m->timerx_s = (uint32_t)raw[8] | (uint32_t)raw[9] << 8 | (uint32_t)raw[10] << 16 |
+		      (uint32_t)raw[11] << 24;
+}
+
+void
+iq_memo_write(const struct iq_memo *m, uint8_t *raw)
+{
+	memset(raw, 0, IPC_AGW_MEMO_LEN);
+	raw[0] = m->flags;
+	for (unsigned int i = 0; i < 4; i++) {
+		raw[4 + i] = (uint8_t)(m->rid >> (8 * i));
+		raw[8 + i] = (uint8_t)(m->timerx_s >> (8 * i));
+	}
+}
+
+void
+iq_events_touch(struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int leg)
+{
+	struct iq_ev *e = iq_term_entry(q, c, leg);
+
+	if (e != NULL)
+		e->thb_due_ms = 0;
+}
+
+void
+iq_events_silence(struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int leg)
+{
+	struct iq_ev *e = iq_term_entry(q, c, leg);
+
+	if (e != NULL)
+		e->told = true;
+}
+
+int
+iq_term_init(struct cp_ctx *cp, struct cp_iq *q)
+{
+	q->agw = cp->agw;
+	q->nev = (size_t)cp->agw->nworkers * cp->agw->per_worker * 2;
+	q->ev = calloc(q->nev, sizeof(*q->ev));
+	return q->ev != NULL ? 0 : -ENOMEM;
+}
+
+void
+iq_term_fini(struct cp_iq *q)
+{
+	free(q->ev);
+	q->ev = NULL;
+	q->nev = 0;
+}
