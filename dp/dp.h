@@ -134,9 +134,6 @@ void dp_udp_input(struct dp_worker *w, struct dp_port *port,
 int dp_udp_send(struct dp_worker *w, uint8_t family, const uint8_t *src,
 		uint16_t sport, const uint8_t *dst, uint16_t dport,
 		const void *payload, uint16_t len);
-/* The diagnostic echo listener ("worker N: <payload>"). */
-void dp_diag_echo(struct dp_worker *w, struct rte_mbuf *m,
-		  const struct dp_udp_meta *meta, void *arg);
 
 /* ---- drops and hand-offs (dp_handoff.c) ------------------------------- */
 

@@ -6,13 +6,15 @@
  * backwards. TURN's tables come before TURN over TCP and TLS, which
  * uses them; the gateway's contexts before RFC 6062's relay, which
  * splices with the gateway's splice counters when there is one; TLS's
- * keys with each worker, before any module serves TLS.
+ * keys with each worker, before any module serves TLS; the diagnostics'
+ * echo with the stack it listens on.
  */
 #include "dp.h"
 #include "dp_module.h"
 #include "dp_root.h"
 #include "dp_tcp.h"
 #include "agw/agw.h"
+#include "diag/diag.h"
 #include "session.h"
 #include "splice.h"
 #include "tcprelay/tcprelay.h"
@@ -22,6 +24,7 @@
 
 static const struct dp_module *const modules[] = {
 	&dp_tcp_module,
+	&diag_module,
 	&turn_module,
 	&turn_tcp_module,
 	&tls_module,

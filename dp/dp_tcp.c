@@ -2,12 +2,9 @@
 /*
  * dp's side of dp/tcp (see dp_tcp.h): the stack of each worker, its
  * output (an IP header in front of the segment, then dp_ip_output()),
- * and the diagnostic TCP echo, an application that sends back every mbuf
- * it reads, by reference, and shuts its side when the peer does. The
- * echo reads only while the send queue has room, so a peer that does not
- * read its echo sees our receive window close (backpressure end to end).
- * The same echo runs on the diagnostic active open (dp.diag_tcp_connect):
- * worker 0 connects at start and again, backed off, while refused.
+ * the demultiplexing of segments to the worker that owns their flow, the
+ * stream modules' polls, the active opens' source ports, and the stack's
+ * counters and statistics line as one of dp's modules.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -119,164 +116,6 @@ mss_clamp_of(void *arg, uint8_t family, const uint8_t *laddr)
 	return 0;
 }
 
-/* ---- the diagnostic echo ---- */
-
-static int
-echo_accept(struct tcp_stack *ts, tcp_id_t id, void *larg, void **carg)
-{
-	(void)ts;
-	(void)id;
-	*carg = larg;
-	return 0;
-}
-
-static void
-echo_pump(struct tcp_stack *ts, tcp_id_t id, void *arg)
-{
-	struct rte_mbuf *m;
-	int n;
-
-	(void)arg;
-	for (;;) {
-		uint32_t room = tcp_send_space(ts, id);
-
-		if (room < 2048)
-			return;          /* writable() comes back */
-		n = tcp_recv(ts, id, &m, room - 2048 + 1);
-		if (n == 0) {
-			tcp_shutdown(ts, id);
-			return;
-		}
-		if (n < 0)
-			return;
-		if (tcp_send(ts, id, m) < 0) {
-			rte_pktmbuf_free(m);
-			tcp_abort(ts, id);
-			return;
-		}
-	}
-}
-
-static void
-echo_closed(struct tcp_stack *ts, tcp_id_t id, void *arg, enum tcp_reason why)
-{
-	(void)ts;
-	(void)id;
-	(void)arg;
-	(void)why;
-}
-
-static const struct tcp_app_ops echo_ops = {
-	.accept = echo_accept,
-	.readable = echo_pump,
-	.writable = echo_pump,
-	.closed = echo_closed,
-};
-
-/* ---- the diagnostic active open (dp.diag_tcp_connect) ---- */
-
-#define DIAG_BACKOFF_MIN_MS 100u
-#define DIAG_BACKOFF_MAX_MS 2000u
-#define DIAG_SPORT_LO 32768u          /* Linux's ephemeral range */
-#define DIAG_SPORT_HI 60999u
-
-static void
-diag_retry(struct dp_worker *w)
-{
-	w->tcp_diag.next_ms = w->now_ms + w->tcp_diag.backoff_ms;
-	if (w->tcp_diag.backoff_ms < DIAG_BACKOFF_MAX_MS)
-		w->tcp_diag.backoff_ms *= 2;
-	w->ctr[DP_CTR_TCP_DIAG_RETRY]++;
-}
-
-/*
- * One attempt: the route gives the port and our address on it, the
- * source port is one whose replies reach this worker (dp_flow_pick_sport(),
- * from a random start so that a retry is a new 4-tuple). No route or no
- * slot: try again later.
- */
-static void
-diag_connect(struct dp_worker *w)
-{
-	const struct tp_conf_dp *d = &w->ctx->conf->dp;
-	uint8_t family = d->diag_tcp_connect_family == 4 ? TCP_AF_IPV4 : TCP_AF_IPV6;
-	const uint16_t span = DIAG_SPORT_HI - DIAG_SPORT_LO + 1;
-	struct dp_port *port;
-	const uint8_t *nh, *src;
-	uint16_t sport;
-	tcp_id_t id;
-
-	w->tcp_diag.next_ms = 0;
-	w->ctr[DP_CTR_TCP_DIAG_CONNECT]++;
-	if (dp_route(w->ctx, family, d->diag_tcp_connect_addr, &port, &nh) < 0)
-		goto retry;
-	src = dp_port_src(port, family);
-	if (dp_flow_pick_sport(&port->steer, family, src, d->diag_tcp_connect_addr,
-			       d->diag_tcp_connect_port, 6, DIAG_SPORT_LO,
-			       DIAG_SPORT_HI,
-			       (uint16_t)(DIAG_SPORT_LO + rte_rand() % span), w->id,
-			       &sport) < 0 ||
-	    tcp_connect(w->tcp, family, src, sport, d->diag_tcp_connect_addr,
-			d->diag_tcp_connect_port, w->tcp_diag.app, w, &id) < 0)
-		goto retry;
-	w->tcp_diag.id = id;
-	w->tcp_diag.connecting = true;
-	return;
-retry:
-	diag_retry(w);
-}
-
-static void
-diag_connected(struct tcp_stack *ts, tcp_id_t id, void *arg)
-{
-	struct dp_worker *w = arg;
-
-	w->tcp_diag.connecting = false;
-	echo_pump(ts, id, arg);
-}
-
-/* An attempt that ended before it connected (refused, SYN retries spent)
- * is tried again, backed off. Once connected, the connection is the
- * test's: it ends there. */
-static void
-diag_closed(struct tcp_stack *ts, tcp_id_t id, void *arg, enum tcp_reason why)
-{
-	struct dp_worker *w = arg;
-
-	(void)ts;
-	(void)why;
-	if (w->tcp_diag.connecting && id == w->tcp_diag.id) {
-		w->tcp_diag.connecting = false;
-		diag_retry(w);
-	}
-}
-
-static const struct tcp_app_ops diag_connect_ops = {
-	.accept = echo_accept,           /* required; never listened on */
-	.connected = diag_connected,
-	.readable = echo_pump,
-	.writable = echo_pump,
-	.closed = diag_closed,
-};
-
-/* Worker 0 registers the active open's application and its first attempt
- * (at the first poll: ports come after workers). */
-static int
-diag_connect_init(struct dp_worker *w)
-{
-	int app;
-
-	if (w->ctx->conf->dp.diag_tcp_connect_family == 0 || w->id != 0)
-		return 0;
-	app = tcp_app_register(w->tcp, &diag_connect_ops);
-	if (app < 0)
-		return app;
-	w->tcp_diag.app = app;
-	w->tcp_diag.backoff_ms = DIAG_BACKOFF_MIN_MS;
-	w->tcp_diag.next_ms = 1;
-	return 0;
-}
-
 /*
  * A TCP segment (net/'s hook): each flow lives in one worker's stack, the
  * owner by dp_tcp_owner(): a SYN to a listener makes its connection there
@@ -362,7 +201,7 @@ dp_tcp_create(struct dp_worker *w)
 	const struct tp_conf *conf = w->ctx->conf;
 	struct tcp_conf tc;
 	uint16_t mtu = 65535;
-	int app, socket = (int)rte_lcore_to_socket_id(w->lcore);
+	int socket = (int)rte_lcore_to_socket_id(w->lcore);
 
 	if (conf->dp.diag_tcp_echo_port == 0 && conf->dp.diag_tcp_connect_family == 0 &&
 	    !(conf->turn.enabled && conf->turn.nlisten_tcp + conf->turn.nlisten_tls > 0) &&
@@ -424,11 +263,6 @@ dp_tcp_create(struct dp_worker *w)
 				  w->now_ms);
 	if (w->tcp == NULL)
 		goto out_free_wheel;
-	app = tcp_app_register(w->tcp, &echo_ops);
-	if (app < 0 || (conf->dp.diag_tcp_echo_port != 0 &&
-			tcp_listen(w->tcp, 0, conf->dp.diag_tcp_echo_port, app, NULL) < 0) ||
-	    diag_connect_init(w) < 0)
-		goto out_free_stack;
 	w->ctx->tcp_hooks = &dp_tcp_net_hooks;
 	if (w->id == 0)
 		printf("turnpike-dp: tcp: %u connections per worker, %zu bytes each "
@@ -438,9 +272,6 @@ dp_tcp_create(struct dp_worker *w)
 		       tc.pool_low, (unsigned int)w->pool->size);
 	return 0;
 
-out_free_stack:
-	tcp_stack_free(w->tcp);
-	w->tcp = NULL;
 out_free_wheel:
 	rte_free(w->tcp_wheel);
 	w->tcp_wheel = NULL;
@@ -549,8 +380,6 @@ dp_tcp_poll(struct dp_worker *w, uint64_t now_ms)
 			k += r->poll[i](w, now_ms);
 		dp_tcp_mods_done(r, k);
 	}
-	if (unlikely(w->tcp_diag.next_ms != 0) && now_ms >= w->tcp_diag.next_ms)
-		diag_connect(w);
 	fired = tw_advance(w->tcp_wheel, now_ms);
 	dp_tcp_mods_done(r, fired);
 	return k + fired;

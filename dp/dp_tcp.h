@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dp's side of dp/tcp: a TCP stack per worker (created when something
- * listens on TCP: for now the diagnostic TCP echo, dp.diag_tcp_echo_port,
- * and its active open, dp.diag_tcp_connect),
+ * listens on TCP or opens over it: TURN over TCP and TLS, the gateway's
+ * legs, the diagnostic echo and its active open, dp/diag),
  * segments in from the network layer, out through dp_ip_output(), timers
  * on the worker's wheel advanced from the worker loop.
  */
@@ -124,51 +124,50 @@ dp_tcp_mods_done(struct dp_tcp_mods *r, unsigned int work)
 unsigned int dp_tcp_poll(struct dp_worker *w, uint64_t now_ms);
 
 /*
- * The stream modules' ranks: the order dp_tcp_poll() runs them in (and
- * dp_tcp_free() frees them in, reversed), and each one's bit. TLS first:
- * what it resumes is read by the owners after it in the same turn.
+ * The stream modules' classes, the order dp_tcp_poll() runs them in:
+ * transports first (TLS: what a transport resumes is read by the owners
+ * after it in the same pass), then the connections' owners (TURN over TCP
+ * and TLS, the gateway, RFC 6062's relay), each class in the order its
+ * modules registered; dp_tcp_free() frees them in the reverse order.
  */
-enum dp_tcp_mod_rank {
-	DP_TCP_MOD_TLS = 0,
-	DP_TCP_MOD_TURN,          /* TURN over TCP and TLS (turn/turn_tcp.c) */
-	DP_TCP_MOD_AGW,
-	DP_TCP_MOD_TCPRELAY,
-	DP_TCP_MOD__COUNT
+enum dp_tcp_mod_class {
+	DP_TCP_MOD_TRANSPORT = 0,
+	DP_TCP_MOD_OWNER,
 };
 
 struct dp_tcp_mod {
 	const char *name;
-	enum dp_tcp_mod_rank rank;
+	enum dp_tcp_mod_class cls;
 	dp_tcp_mod_poll_fn poll;
 	dp_tcp_mod_free_fn free;     /* NULL: nothing to free */
 };
 
-/* Register m with w's stack, in its rank's place (once a module a worker:
- * a second registration of a rank is refused). 0, -EEXIST, -ENOSPC.
- * Inline: the modules' unit tests link no dp_tcp.c. */
+/* Register m with w's stack, after the modules of its class and before
+ * those of a later one (once a worker: m again is refused). 0, -EEXIST,
+ * -ENOSPC. Inline: the modules' unit tests link no dp_tcp.c. */
 static inline int
 dp_tcp_mod_add(struct dp_worker *w, const struct dp_tcp_mod *m)
 {
 	struct dp_tcp_mods *r = &w->tcp_mods;
 	unsigned int i;
 
-	_Static_assert(DP_TCP_MOD__COUNT <= DP_TCP_MODS, "DP_TCP_MODS is too small");
-	if (r->mask & (1u << m->rank))
-		return -EEXIST;
+	for (i = 0; i < r->n; i++)
+		if (r->poll[i] == m->poll)
+			return -EEXIST;
 	if (r->n >= DP_TCP_MODS)
 		return -ENOSPC;
-	for (i = r->n; i > 0 && r->rank[i - 1] > m->rank; i--) {
-		r->rank[i] = r->rank[i - 1];
+	for (i = r->n; i > 0 && r->cls[i - 1] > m->cls; i--) {
+		r->cls[i] = r->cls[i - 1];
 		r->poll[i] = r->poll[i - 1];
 		r->free[i] = r->free[i - 1];
 		r->name[i] = r->name[i - 1];
 	}
-	r->rank[i] = (uint8_t)m->rank;
+	r->cls[i] = (uint8_t)m->cls;
 	r->poll[i] = m->poll;
 	r->free[i] = m->free;
 	r->name[i] = m->name;
 	r->n++;
-	r->mask |= 1u << m->rank;
+	r->mask = (uint32_t)((1ull << r->n) - 1u);
 	return 0;
 }
 

@@ -221,10 +221,10 @@ struct dp_tcp_hooks {
 
 /*
  * The stream modules above TCP that the worker's TCP poll (dp_tcp_poll())
- * runs once a loop turn, and frees at the worker's end: TLS, TURN over
+ * runs once a loop pass, and frees at the worker's end: TLS, TURN over
  * TCP, the gateway, RFC 6062's relay. Each registers at its set-up
- * (dp_tcp_mod_add(), dp_tcp.h) under a fixed rank, which is its place in
- * the walk and its bit in mask.
+ * (dp_tcp_mod_add(), dp_tcp.h) with its class, which places it in the
+ * walk; mask has a bit for each one registered.
  * poll returns the work it did (0: none); free runs in the reverse
  * order. Arrays rather than an array of structs: the walk reads one line
  * of pointers.
@@ -235,8 +235,8 @@ typedef void (*dp_tcp_mod_free_fn)(struct dp_worker *w);
 
 struct dp_tcp_mods {
 	uint8_t n;
-	uint8_t rank[DP_TCP_MODS];
-	uint32_t mask;               /* 1 << rank of each registered module */
+	uint8_t cls[DP_TCP_MODS];    /* enum dp_tcp_mod_class */
+	uint32_t mask;               /* a bit for each registered module */
 	/* The modules whose poll runs this turn (dp_tcp_poll()): every one
 	 * once a millisecond (what a poll does on its own is due by the
 	 * millisecond), and every one after whatever may have made them

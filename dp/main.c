@@ -471,13 +471,6 @@ main(int argc, char **argv)
 		goto out_close_ports;
 	if (dp_ports_init(&ctx) < 0)
 		goto out_close_ports;
-	if (conf.dp.diag_echo_port != 0 &&
-	    dp_udp_register(&ctx, conf.dp.diag_echo_port, dp_diag_echo, NULL, NULL,
-			    DP_OWNER_FLOW, false) < 0) {
-		tp_log(TP_LOG_ERR, "cannot register the diagnostic echo "
-			"on UDP port %u\n", conf.dp.diag_echo_port);
-		goto out_close_ports;
-	}
 	if (run(&ctx) == 0)
 		status = EXIT_SUCCESS;
 	tp_log(TP_LOG_INFO, "stopping\n");

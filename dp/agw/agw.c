@@ -99,7 +99,7 @@ agw_poll(struct dp_worker *w, uint64_t now_ms)
 /* ---- set-up ------------------------------------------------------------------- */
 
 static const struct dp_tcp_mod agw_mod = {
-	.name = "agw", .rank = DP_TCP_MOD_AGW, .poll = agw_poll, .free = agw_free,
+	.name = "agw", .cls = DP_TCP_MOD_OWNER, .poll = agw_poll, .free = agw_free,
 };
 
 int

@@ -253,22 +253,3 @@ dp_udp_send(struct dp_worker *w, uint8_t family, const uint8_t *src,
 	dp_ip_output(w, m, family, dst);
 	return 0;
 }
-
-void
-dp_diag_echo(struct dp_worker *w, struct rte_mbuf *m,
-	     const struct dp_udp_meta *meta, void *arg)
-{
-	uint8_t buf[2048];
-	int n;
-	uint16_t plen = meta->payload_len;
-
-	(void)arg;
-	n = snprintf((char *)buf, sizeof(buf), "worker %u: ", w->id);
-	if (plen > sizeof(buf) - (size_t)n)
-		plen = (uint16_t)(sizeof(buf) - (size_t)n);
-	memcpy(buf + n, rte_pktmbuf_mtod_offset(m, const uint8_t *,
-						 meta->payload_off), plen);
-	dp_udp_send(w, meta->family, meta->dst, meta->dst_port, meta->src,
-		    meta->src_port, buf, (uint16_t)(n + plen));
-	rte_pktmbuf_free(m);
-}

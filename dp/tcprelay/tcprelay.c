@@ -142,7 +142,7 @@ static const struct dp_tcp_relay_ops tr_relay_ops = {
 };
 
 static const struct dp_tcp_mod tr_mod = {
-	.name = "tcprelay", .rank = DP_TCP_MOD_TCPRELAY, .poll = tcprelay_poll,
+	.name = "tcprelay", .cls = DP_TCP_MOD_OWNER, .poll = tcprelay_poll,
 	.free = tcprelay_free,
 };
 

@@ -274,7 +274,7 @@ tls_mod_poll(struct dp_worker *w, uint64_t now_ms)
 }
 
 static const struct dp_tcp_mod tls_mod = {
-	.name = "tls", .rank = DP_TCP_MOD_TLS, .poll = tls_mod_poll, .free = tls_worker_free,
+	.name = "tls", .cls = DP_TCP_MOD_TRANSPORT, .poll = tls_mod_poll, .free = tls_worker_free,
 };
 
 int

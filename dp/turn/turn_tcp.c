@@ -978,7 +978,7 @@ turn_tcp_mod_poll(struct dp_worker *w, uint64_t now_ms)
 }
 
 static const struct dp_tcp_mod turn_tcp_mod = {
-	.name = "turn_tcp", .rank = DP_TCP_MOD_TURN, .poll = turn_tcp_mod_poll,
+	.name = "turn_tcp", .cls = DP_TCP_MOD_OWNER, .poll = turn_tcp_mod_poll,
 	.free = turn_tcp_free,
 };
 

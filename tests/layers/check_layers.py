@@ -18,7 +18,7 @@ import os
 import re
 import sys
 
-RANK = {'core': 0, 'net': 0, 'port': 0, 'tcp': 1, 'tls': 2, 'session': 3,
+RANK = {'core': 0, 'net': 0, 'port': 0, 'tcp': 1, 'tls': 2, 'diag': 2, 'session': 3,
         'turn': 4, 'splice': 4, 'tcprelay': 5, 'agw': 5, 'root': 9}
 
 # dp/'s own files by layer (the subdirectories are their own layer)

@@ -20,7 +20,7 @@ mods(void)
 
 	memset(&r, 0, sizeof(r));
 	r.n = 2;
-	r.mask = 1u << DP_TCP_MOD_TLS | 1u << DP_TCP_MOD_AGW;
+	r.mask = 1u << 0 | 1u << 1;
 	return r;
 }
 
