@@ -4,7 +4,8 @@
  * authentication, the user store, the dp link, allocations, TLS keys, the
  * access gateway, the operator API, the metrics endpoint, ...) tells
  * main.c about itself, so that main walks one list for set-up, the loop,
- * a dp restart and shutdown instead of naming every module (cp_module.h).
+ * a dp restart, a reload and shutdown instead of naming every module
+ * (cp_module.h).
  */
 #ifndef CP_MODULE_TYPES_H
 #define CP_MODULE_TYPES_H
@@ -13,6 +14,8 @@
 #include <stdint.h>
 
 struct cp_ctx;
+struct cp_reload_notes;
+struct tp_conf;
 
 /* Modules a cp may have (a bit each in struct cp_mods' up). */
 #define CP_MODULE_MAX 32u
@@ -21,6 +24,33 @@ struct cp_ctx;
  * reads: the file's users, the store, the peer policy); the others only
  * by a cp that runs. */
 #define CP_MODULE_CHECK 0x1u
+
+/*
+ * A module's part of a reload (cp_reload(), reload.c), which happens whole
+ * or not at all: the new file is loaded and checked first; then each
+ * module up prepares, in the list's order, what can fail, and keeps it;
+ * then, once every one did, each applies, in order, what cannot. next is
+ * the file as it now reads; what a module applies it copies from next
+ * into cp->conf itself (the settings it owns), so that the next reload
+ * compares with what runs. Any of the three may be NULL.
+ */
+struct cp_module_reload {
+	/* Make what can fail (a policy, keys checked, room in a table, a
+	 * socket) and keep it for apply: 0, or -errno with err saying why in
+	 * a sentence of its own (the reload is refused with it; err left
+	 * empty: the walker names the module). A prepare that fails drops
+	 * what it made itself. */
+	int (*prepare)(struct cp_ctx *cp, const struct tp_conf *next, char *err,
+		       size_t errlen);
+	/* Take what prepare made and next's settings; it cannot fail. Each
+	 * change is said with cp_reload_say() (cp.h), what it could not do
+	 * as needing a restart. */
+	void (*apply)(struct cp_ctx *cp, const struct tp_conf *next,
+		      struct cp_reload_notes *r);
+	/* A later module's prepare failed: drop what prepare made, cp left
+	 * as it was before the reload. Called in reverse order. */
+	void (*abort)(struct cp_ctx *cp);
+};
 
 /*
  * Every hook but name may be NULL. The order of the list is the start-up
@@ -64,6 +94,8 @@ struct cp_module {
 	 * doze, never waiting: serves what is ready and returns the events
 	 * that keep cp awake (it polls on rather than dozing); 0 for none. */
 	unsigned int (*serve)(struct cp_ctx *cp, uint64_t now_ms);
+	/* Its part of a reload: the settings it applies live. */
+	const struct cp_module_reload *reload;
 };
 
 /* In struct cp_ctx: the list main.c gave and which modules are up. */
