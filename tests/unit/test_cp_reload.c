@@ -38,7 +38,7 @@ static char trail[256];
 static int fail_at = -1;
 static int fail_says;
 /* quota_user of the file each apply was given */
-static uint32_t applied_quota[4];
+static uint32_t applied_quota[5];
 
 /* The API's error sentence (api/api_cmd.c keeps it in the API's buffer;
  * this test links no API). */
@@ -97,25 +97,29 @@ abort_##k(struct cp_ctx *c) \
 PREPARE_FN(0)
 PREPARE_FN(2)
 PREPARE_FN(3)
+PREPARE_FN(4)
 MOD_FNS(0)
 MOD_FNS(1)
 MOD_FNS(2)
 MOD_FNS(3)
+MOD_FNS(4)
 
-/* 0 and 2 prepare and abort; 1 has no prepare, so nothing to abort (and
+/* 0, 2 and 4 prepare and abort; 1 has no prepare, so nothing to abort (and
  * says a restart is needed, as a module that could not do something
  * does); 3 has every hook and is not up (a check's walk stops before it). */
 static const struct cp_module_reload r0 = { prepare_0, apply_0, abort_0 };
 static const struct cp_module_reload r1 = { .apply = apply_1, .abort = abort_1 };
 static const struct cp_module_reload r2 = { prepare_2, apply_2, abort_2 };
 static const struct cp_module_reload r3 = { prepare_3, apply_3, abort_3 };
+static const struct cp_module_reload r4 = { prepare_4, apply_4, abort_4 };
 static const struct cp_module m0 = { .name = "mod0", .flags = CP_MODULE_CHECK, .reload = &r0 };
 static const struct cp_module m1 = { .name = "mod1", .flags = CP_MODULE_CHECK, .reload = &r1 };
 /* a module with no reload part */
 static const struct cp_module bare = { .name = "bare", .flags = CP_MODULE_CHECK };
 static const struct cp_module m2 = { .name = "mod2", .flags = CP_MODULE_CHECK, .reload = &r2 };
+static const struct cp_module m4 = { .name = "mod4", .flags = CP_MODULE_CHECK, .reload = &r4 };
 static const struct cp_module m3 = { .name = "mod3", .reload = &r3 };
-static const struct cp_module *const list[] = { &m0, &m1, &bare, &m2, &m3 };
+static const struct cp_module *const list[] = { &m0, &m1, &bare, &m2, &m4, &m3 };
 
 #define DP "dp = { ports = ({ name = \"a\"; dev = \"net_null0\"; roles = [\"access\"]; " \
 	   "ipv4 = \"10.0.0.1/24\"; }); };\n"
@@ -146,9 +150,9 @@ setup(void **state)
 	if (tp_conf_load(path, &running, err, sizeof(err)) < 0)
 		fail_msg("%s", err);
 	cp.conf = &running;
-	assert_int_equal(cp_modules_use(&cp, list, 5), 0);
+	assert_int_equal(cp_modules_use(&cp, list, 6), 0);
 	assert_int_equal(cp_modules_setup(&cp, true), 0);
-	assert_int_equal(cp.mods.up, 0xf);
+	assert_int_equal(cp.mods.up, 0x1f);
 	return 0;
 }
 
@@ -184,9 +188,10 @@ test_reload_prepares_then_applies_in_order(void **state)
 	write_file(DP "turn = { realm = \"r2\"; };\n"
 	           "cp = { quota_user = 12; log_level = \"debug\"; };\n");
 	assert_int_equal(cp_reload(&cp, resp), 0);
-	assert_string_equal(trail, "p0 p2 a0 a1 a2 ");
+	assert_string_equal(trail, "p0 p2 p4 a0 a1 a2 a4 ");
 	assert_int_equal(applied_quota[0], 12);
 	assert_int_equal(applied_quota[2], 12);
+	assert_int_equal(applied_quota[4], 12);
 	assert_int_equal(applied_quota[3], 0);
 	/* the module's own settings are its to copy: the log level is cp's */
 	assert_int_equal(running.cp.quota_user, 10);
@@ -195,7 +200,8 @@ test_reload_prepares_then_applies_in_order(void **state)
 	assert_string_equal(item(resp, "changed", 0), "cp.log_level info -> debug");
 	assert_string_equal(item(resp, "changed", 1), "mod0: quota_user 12");
 	assert_string_equal(item(resp, "changed", 2), "mod2: quota_user 12");
-	assert_null(item(resp, "changed", 3));
+	assert_string_equal(item(resp, "changed", 3), "mod4: quota_user 12");
+	assert_null(item(resp, "changed", 4));
 	assert_string_equal(item(resp, "restart_needed", 0),
 			    "turn.realm (restart turnpike-cp and turnpike-dp)");
 	assert_string_equal(item(resp, "restart_needed", 1), "mod1: quota_user 12");
@@ -208,7 +214,7 @@ test_reload_prepares_then_applies_in_order(void **state)
 	/* again with nothing changed but the modules' own: SIGHUP's way */
 	trail[0] = '\0';
 	assert_int_equal(cp_reload(&cp, NULL), 0);
-	assert_string_equal(trail, "p0 p2 a0 a1 a2 ");
+	assert_string_equal(trail, "p0 p2 p4 a0 a1 a2 a4 ");
 	assert_int_equal(cp.stats[CP_STAT_RELOADS], 2);
 }
 
@@ -222,16 +228,22 @@ test_reload_failed_prepare_aborts_those_before(void **state)
 
 	(void)state;
 	write_file(DP "turn = { realm = \"r\"; };\ncp = { quota_user = 12; log_level = \"debug\"; };\n");
-	fail_at = 2;
+	fail_at = 4;
 	fail_says = 1;
 	assert_int_equal(cp_reload(&cp, resp), -EIO);
-	assert_string_equal(trail, "p0 p2 x0 ");
-	assert_string_equal(api_err, "reload refused, nothing changed: module 2 says why");
+	assert_string_equal(trail, "p0 p2 p4 x2 x0 ");
+	assert_string_equal(api_err, "reload refused, nothing changed: module 4 says why");
 	assert_false(json_object_object_get_ex(resp, "changed", NULL));
 	assert_int_equal(running.cp.log_level, TP_LOG_INFO);
 	assert_int_equal(tp_log_level(), TP_LOG_INFO);
 	assert_int_equal(cp.stats[CP_STAT_RELOADS], 0);
 	assert_int_equal(cp.stats[CP_STAT_RELOADS_REFUSED], 1);
+
+	trail[0] = '\0';
+	fail_at = 2;
+	assert_int_equal(cp_reload(&cp, resp), -EIO);
+	assert_string_equal(trail, "p0 p2 x0 ");
+	assert_string_equal(api_err, "reload refused, nothing changed: module 2 says why");
 
 	/* the first fails: none to abort; without a sentence the walker
 	 * names the module */
@@ -242,14 +254,14 @@ test_reload_failed_prepare_aborts_those_before(void **state)
 	assert_string_equal(trail, "p0 ");
 	assert_string_equal(api_err, "reload refused, nothing changed: mod0 cannot take the "
 			    "new file: Input/output error");
-	assert_int_equal(cp.stats[CP_STAT_RELOADS_REFUSED], 2);
+	assert_int_equal(cp.stats[CP_STAT_RELOADS_REFUSED], 3);
 	json_object_put(resp);
 
 	/* and the next reload, nothing failing, goes through */
 	trail[0] = '\0';
 	fail_at = -1;
 	assert_int_equal(cp_reload(&cp, NULL), 0);
-	assert_string_equal(trail, "p0 p2 a0 a1 a2 ");
+	assert_string_equal(trail, "p0 p2 p4 a0 a1 a2 a4 ");
 }
 
 /* A file that does not load, or that has nothing to serve, asks no
