@@ -106,7 +106,8 @@ auth_reload_prepare(struct cp_ctx *cp, const struct tp_conf *next, char *err, si
 	if (rc < 0)
 		return rc;
 	if (users_after > cp->conf->cp.max_users) {
-		snprintf(err, errlen, "more users than cp.max_users (%u)", cp->conf->cp.max_users);
+		snprintf(err, errlen, "more users than cp.max_users (%u)",
+			 cp->conf->cp.max_users);
 		return -EINVAL;
 	}
 	secrets_after = cp_auth_secret_list(cp->auth, NULL, 0);
@@ -147,7 +148,9 @@ file_apply(struct cp_ctx *cp, const struct tp_conf_cp *x, struct cp_reload_notes
 		}
 	}
 	for (unsigned int i = 0; i < x->nusers; i++) {
-		const struct tp_conf_user *old = find_user(c->users, c->nusers, x->users[i].name);
+		const struct tp_conf_user *old;
+
+		old = find_user(c->users, c->nusers, x->users[i].name);
 
 		if (old != NULL && strcmp(old->password, x->users[i].password) == 0)
 			continue;
@@ -201,7 +204,9 @@ tenant_apply(struct cp_ctx *cp, unsigned int k, const struct tp_conf_tenant *x,
 		}
 	}
 	for (unsigned int i = 0; i < x->nusers; i++) {
-		const struct tp_conf_user *old = find_user(c->users, c->nusers, x->users[i].name);
+		const struct tp_conf_user *old;
+
+		old = find_user(c->users, c->nusers, x->users[i].name);
 
 		if (old != NULL && strcmp(old->password, x->users[i].password) == 0)
 			continue;

@@ -4,8 +4,8 @@
  * (cp.metrics) opened before cp drops its privileges (a port below 1024 is
  * the operator's choice), served from the loop, closed last but one. A
  * reload may close it or open another in its place (its reload hook):
- * every hook here takes cp->metrics as it is then. The operator's status command is
- * here too: the same numbers (cp_metrics_collect()) as JSON.
+ * every hook here takes cp->metrics as it is then. The operator's status
+ * command is here too: the same numbers (cp_metrics_collect()) as JSON.
  */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -238,7 +238,8 @@ policy_reload_apply(struct cp_ctx *cp, const struct tp_conf *next, struct cp_rel
 		struct tp_conf_tenant *t = &cur->t[i];
 		const struct tp_conf_tenant *x = &next->tenants.t[i];
 
-		if (t->has_peers != x->has_peers || cp_policy_peers_differ(&t->peers, &x->peers) ||
+		if (t->has_peers != x->has_peers ||
+		    cp_policy_peers_differ(&t->peers, &x->peers) ||
 		    t->allow_relay_to_relay != x->allow_relay_to_relay)
 			cp_reload_say(r, false, "tenant %s: peers (%s)", t->name, x->has_peers ?
 				      "its own" : "cp.peers'");

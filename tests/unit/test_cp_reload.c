@@ -227,7 +227,8 @@ test_reload_failed_prepare_aborts_those_before(void **state)
 	struct json_object *resp = json_object_new_object();
 
 	(void)state;
-	write_file(DP "turn = { realm = \"r\"; };\ncp = { quota_user = 12; log_level = \"debug\"; };\n");
+	write_file(DP "turn = { realm = \"r\"; };\n"
+	           "cp = { quota_user = 12; log_level = \"debug\"; };\n");
 	fail_at = 4;
 	fail_says = 1;
 	assert_int_equal(cp_reload(&cp, resp), -EIO);
