@@ -297,11 +297,13 @@ bool cp_sides_disagree(struct cp_ctx *cp);
  * its own through its descriptor), then the socket published: 0, or
  * -errno with err saying why (the API module's setup). */
 int cp_api_commands_register(struct cp_ctx *cp, char *err, size_t errlen);
-/* users.* and secrets.* (auth/auth_commands.c): auth's module's commands. */
+/* users.* and secrets.* (auth/auth_commands.c): auth's module's commands;
+ * and its part of a reload (auth/auth_reload.c). */
 int cp_auth_commands(struct cp_ctx *cp);
+extern const struct cp_module_reload cp_auth_reload;
 /* The peer policy of conf (its cp.peers) with this box's addresses from
- * the running configuration; NULL with err set (reload.c; the policy
- * module builds it at start, a reload again). */
+ * the running configuration; NULL with err set (policy/policy_module.c:
+ * made at start, again by a reload). */
 struct cp_policy *cp_policy_build(const struct cp_ctx *cp, const struct tp_conf *conf,
 				  char *err, size_t errlen);
 /* The same from another group's policy (agw.peers; what names it in err). */
@@ -312,21 +314,28 @@ struct cp_policy *cp_policy_build_from(const struct cp_ctx *cp, const struct tp_
 /* The peer policies of conf's tenants that have a peers group into
  * out[i] for tenant i + 1 (NULL for the others, and every slot past
  * conf's tenants); 0, or -EINVAL with err set and nothing left in out.
- * cp_policy_tenants_free() frees what it made. (reload.c) */
+ * cp_policy_tenants_free() frees what it made. */
 int cp_policy_build_tenants(const struct cp_ctx *cp, const struct tp_conf *conf,
 			    struct cp_policy *out[TP_CONF_MAX_TENANTS], char *err, size_t errlen);
 void cp_policy_tenants_free(struct cp_policy *p[TP_CONF_MAX_TENANTS]);
+/* Do two peers groups of the file say different things? (a reload says
+ * which policy changed) */
+bool cp_policy_peers_differ(const struct tp_conf_peers *a, const struct tp_conf_peers *b);
 
 /*
- * Re-read the configuration file (reload.c): what can change live does
- * (users and secrets of the file, peer policy, quota_user, lifetimes,
- * metrics address, alternates), what cannot is named; a file that does
- * not load, or a change that cannot be applied whole, changes nothing.
- * resp (or NULL: SIGHUP, the log only) gets "changed": [...],
+ * Re-read the configuration file (reload.c): what can change live does,
+ * each module applying its own settings (their reload hooks,
+ * cp_module_types.h), what cannot is named from lib/conf's table; a file
+ * that does not load, or a change that cannot be applied whole, changes
+ * nothing. resp (or NULL: SIGHUP, the log only) gets "changed": [...],
  * "restart_needed": [...] or "error". Returns 0 or -errno.
  */
 struct json_object;
 int cp_reload(struct cp_ctx *cp, struct json_object *resp);
+/* A line of what a reload did, from a module's apply: into the answer's
+ * "changed" (or, with restart, "restart_needed") and the log's line. */
+void cp_reload_say(struct cp_reload_notes *r, bool restart, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* "192.0.2.1:3478" or "[2001:db8::1]:3478" into a; 0 or -EINVAL. And
  * back (api/api_cmd.c). */

@@ -2,9 +2,11 @@
 /*
  * The walk over cp's modules (cp_module.h): set-up in the list's order
  * with the failure said once and everything before it taken down in
- * reverse; the loop's hooks in order; shutdown last first; the modules'
- * counter families registered, and their parts of status and of the
- * metrics by rank. It knows no module: main.c gives the list.
+ * reverse; the loop's hooks in order; a reload's prepare in order, with
+ * those prepared aborted in reverse when one fails, then its apply in
+ * order; shutdown last first; the modules' counter families registered,
+ * and their parts of status and of the metrics by rank. It knows no
+ * module: main.c gives the list.
  */
 #include <errno.h>
 #include <limits.h>
@@ -206,5 +208,50 @@ cp_modules_metrics(const struct cp_ctx *cp, FILE *f, unsigned int lo, unsigned i
 				next = m->metrics_rank;
 		}
 		r = next;
+	}
+}
+
+static const struct cp_module_reload *
+reload_of(const struct cp_ctx *cp, unsigned int i)
+{
+	return is_up(cp, i) ? cp->mods.list[i]->reload : NULL;
+}
+
+int
+cp_modules_reload_prepare(struct cp_ctx *cp, const struct tp_conf *next, char *err,
+			  size_t errlen)
+{
+	for (unsigned int i = 0; i < cp->mods.n; i++) {
+		const struct cp_module_reload *r = reload_of(cp, i);
+		int rc;
+
+		if (r == NULL || r->prepare == NULL)
+			continue;
+		err[0] = '\0';
+		rc = r->prepare(cp, next, err, errlen);
+		if (rc >= 0)
+			continue;
+		if (err[0] == '\0')
+			snprintf(err, errlen, "%s cannot take the new file: %s",
+				 cp->mods.list[i]->name, strerror(-rc));
+		while (i-- > 0) {
+			r = reload_of(cp, i);
+			if (r != NULL && r->prepare != NULL && r->abort != NULL)
+				r->abort(cp);
+		}
+		return rc;
+	}
+	return 0;
+}
+
+void
+cp_modules_reload_apply(struct cp_ctx *cp, const struct tp_conf *next,
+			struct cp_reload_notes *n)
+{
+	for (unsigned int i = 0; i < cp->mods.n; i++) {
+		const struct cp_module_reload *r = reload_of(cp, i);
+
+		if (r != NULL && r->apply != NULL)
+			r->apply(cp, next, n);
 	}
 }

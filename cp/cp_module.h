@@ -3,7 +3,7 @@
  * cp's modules (cp_module_types.h): main.c gives the list once
  * (cp_modules_use()) and walks it: set-up in order (the walker says which
  * failed, and takes down the ones before in reverse), the loop's hooks,
- * the API's commands, shutdown in reverse.
+ * the API's commands, a reload's two steps, shutdown in reverse.
  */
 #ifndef CP_MODULE_H
 #define CP_MODULE_H
@@ -51,6 +51,17 @@ void cp_modules_status(const struct cp_ctx *cp, struct json_object *resp);
 /* Their parts of the metrics' text whose metrics_rank is in [lo, hi), by
  * rank then in the list's order. */
 void cp_modules_metrics(const struct cp_ctx *cp, FILE *f, unsigned int lo, unsigned int hi);
+/*
+ * A reload's second step: each module up with a reload prepare, in
+ * order. 0; or, once one fails, the ones before it that prepared are
+ * aborted, last first, and its -errno returned with err saying why (its
+ * sentence, or one naming it).
+ */
+int cp_modules_reload_prepare(struct cp_ctx *cp, const struct tp_conf *next, char *err,
+			      size_t errlen);
+/* The third: each module up with a reload apply, in order. */
+void cp_modules_reload_apply(struct cp_ctx *cp, const struct tp_conf *next,
+			     struct cp_reload_notes *r);
 
 /* The modules of turnpike-cp (each in its own folder or file). */
 extern const struct cp_module cp_cluster_module;    /* cluster/cluster.c */

@@ -4,8 +4,8 @@
  * authentication, the user store, the dp link, allocations, TLS keys, the
  * access gateway, the operator API, the metrics endpoint, ...) tells
  * main.c about itself, so that main walks one list for set-up, the loop,
- * a dp restart and shutdown, and status and the metrics walk it for
- * their parts, instead of naming every module (cp_module.h).
+ * a dp restart, a reload and shutdown, and status and the metrics walk it
+ * for their parts, instead of naming every module (cp_module.h).
  */
 #ifndef CP_MODULE_TYPES_H
 #define CP_MODULE_TYPES_H
@@ -17,6 +17,8 @@
 struct cp_ctx;
 struct cp_ctrs_family;
 struct json_object;
+struct cp_reload_notes;
+struct tp_conf;
 
 /* Modules a cp may have (a bit each in struct cp_mods' up). */
 #define CP_MODULE_MAX 32u
@@ -45,6 +47,33 @@ enum cp_metrics_rank {
 	CP_METRICS_AUTH_REFUSED = 700,  /* requests authentication refused */
 	CP_METRICS_ENDPOINT = 800,      /* the endpoint's refusals */
 	CP_METRICS_WORKERS = 900,       /* per worker: allocations, rings, dp */
+};
+
+/*
+ * A module's part of a reload (cp_reload(), reload.c), which happens whole
+ * or not at all: the new file is loaded and checked first; then each
+ * module up prepares, in the list's order, what can fail, and keeps it;
+ * then, once every one did, each applies, in order, what cannot. next is
+ * the file as it now reads; what a module applies it copies from next
+ * into cp->conf itself (the settings it owns), so that the next reload
+ * compares with what runs. Any of the three may be NULL.
+ */
+struct cp_module_reload {
+	/* Make what can fail (a policy, keys checked, room in a table, a
+	 * socket) and keep it for apply: 0, or -errno with err saying why in
+	 * a sentence of its own (the reload is refused with it; err left
+	 * empty: the walker names the module). A prepare that fails drops
+	 * what it made itself. */
+	int (*prepare)(struct cp_ctx *cp, const struct tp_conf *next, char *err,
+		       size_t errlen);
+	/* Take what prepare made and next's settings; it cannot fail. Each
+	 * change is said with cp_reload_say() (cp.h), what it could not do
+	 * as needing a restart. */
+	void (*apply)(struct cp_ctx *cp, const struct tp_conf *next,
+		      struct cp_reload_notes *r);
+	/* A later module's prepare failed: drop what prepare made, cp left
+	 * as it was before the reload. Called in reverse order. */
+	void (*abort)(struct cp_ctx *cp);
 };
 
 /*
@@ -103,6 +132,8 @@ struct cp_module {
 	 * 0.0.4), when it is up, at metrics_rank (enum cp_metrics_rank). */
 	void (*metrics)(const struct cp_ctx *cp, FILE *f);
 	unsigned int metrics_rank;
+	/* Its part of a reload: the settings it applies live. */
+	const struct cp_module_reload *reload;
 };
 
 /* In struct cp_ctx: the list main.c gave and which modules are up. */

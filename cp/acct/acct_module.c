@@ -204,10 +204,37 @@ acct_fini(struct cp_ctx *cp)
 	cp->acct = NULL;
 }
 
+/* A reload: the records' file opened again (logrotate moved it) and the
+ * accounting group's settings taken. One that cannot be opened is logged
+ * and counted; records are tried again as they come. (A group there in
+ * one file and not the other needs a restart: tp_conf_restart_diff().) */
+static void
+acct_reload_apply(struct cp_ctx *cp, const struct tp_conf *next, struct cp_reload_notes *r)
+{
+	int k;
+
+	if (!cp->conf->acct.enabled || !next->acct.enabled)
+		return;
+	k = cp_acct_reload(cp, &next->acct);
+	if (k < 0)
+		cp_reload_say(r, false, "accounting.file %s reopened: it cannot be opened (%s); "
+			      "records %s until it can", next->acct.file, strerror(-k),
+			      next->acct.spool[0] != '\0' ? "wait in the spool" :
+			      "are counted as lost");
+	else
+		cp_reload_say(r, false, "accounting.file %s reopened", next->acct.file);
+	cp->conf->acct = next->acct;
+}
+
+static const struct cp_module_reload acct_reload = {
+	.apply = acct_reload_apply,
+};
+
 const struct cp_module cp_acct_module = {
 	.name = "acct",
 	.setup = acct_setup,
 	.fini = acct_fini,
 	.step = acct_step,
 	.ctrs = &acct_ctrs,
+	.reload = &acct_reload,
 };

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cp/agw as a module of turnpike-cp: the contexts' tables, agw.peers
- * with this box's addresses (cp/reload.c builds policies from the
- * configuration), dp's restarts, the agw.* commands and status's "agw".
- * Apart from the contexts' own files so that what drives them alone (tests/fuzz's
- * request path) links without the configuration's policy builder.
+ * with this box's addresses (cp/policy builds policies from the
+ * configuration; a reload takes the file's anew), dp's restarts, the
+ * agw.* commands and status's "agw". Apart from the contexts' own files so
+ * that what drives them alone (tests/fuzz's request path) links without
+ * the configuration's policy builder.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -50,6 +51,47 @@ agw_status(const struct cp_ctx *cp, struct json_object *resp)
 		json_object_object_add(resp, "agw", cp_agw_status(cp));
 }
 
+/* A reload: agw.peers' policy made from the new file first, taken whole
+ * after; a termination already up keeps its remote. */
+static struct cp_policy *next_policy;
+
+static int
+agw_reload_prepare(struct cp_ctx *cp, const struct tp_conf *next, char *err, size_t errlen)
+{
+	if (cp->agw == NULL || !next->agw.enabled)
+		return 0;
+	next_policy = cp_policy_build_from(cp, next, &next->agw.peers, "agw.peers", err, errlen);
+	return next_policy != NULL ? 0 : -EINVAL;
+}
+
+static void
+agw_reload_apply(struct cp_ctx *cp, const struct tp_conf *next, struct cp_reload_notes *r)
+{
+	struct tp_conf_agw *c = &cp->conf->agw;
+
+	if (next_policy == NULL)
+		return;
+	if (cp_policy_peers_differ(&c->peers, &next->agw.peers))
+		cp_reload_say(r, false, "agw.peers (what an AGW leg's remote may be)");
+	cp_agw_policy_set(cp, next_policy);
+	next_policy = NULL;
+	c->peers = next->agw.peers;
+}
+
+static void
+agw_reload_abort(struct cp_ctx *cp)
+{
+	(void)cp;
+	cp_policy_free(next_policy);
+	next_policy = NULL;
+}
+
+static const struct cp_module_reload agw_reload = {
+	.prepare = agw_reload_prepare,
+	.apply = agw_reload_apply,
+	.abort = agw_reload_abort,
+};
+
 const struct cp_module cp_agw_module = {
 	.name = "agw",
 	.setup = agw_setup,
@@ -59,4 +101,5 @@ const struct cp_module cp_agw_module = {
 	.commands = cp_agw_register,
 	.status = agw_status,
 	.status_rank = 10,
+	.reload = &agw_reload,
 };

@@ -5,8 +5,9 @@
  * request for dp's counters (cp_alloc_step()), and its operator commands:
  * allocations (a list answer, built a piece at a time as the client reads
  * it, so that listing 100,000 allocations does not hold cp's loop for
- * seconds), kill, drain and undrain (what new Allocates get), and the
- * drain in status. Apart from
+ * seconds), kill, drain and undrain (what new Allocates get), the drain
+ * in status, and its part of a reload (quotas, lifetimes, alternates).
+ * Apart from
  * alloc.c so that what drives allocations alone (unit tests, tests/fuzz's
  * request path, the metrics benchmark) links without the API. On an
  * AGW-only box the commands are there all the same and find no
@@ -21,6 +22,7 @@
 #include "../api/api_cmd.h"
 #include "../cp_module.h"
 #include "../cp_tenant.h"
+#include "tp_conf_keys.h"
 
 static int64_t
 left_s(const struct cp_ctx *cp, uint64_t expires_ms)
@@ -312,6 +314,85 @@ alloc_commands(struct cp_ctx *cp)
 	return rc;
 }
 
+/*
+ * A reload: the quotas (cp.quota_user and each tenant's, when they are
+ * the same tenants), the lifetimes and the alternates (ALTERNATE-SERVER of
+ * a full box) as the file now says. A lower quota refuses new allocations
+ * and ends no existing one; a new lifetime is what the next request gets.
+ */
+static struct stun_addr next_alternates[CP_MAX_ALTERNATES];
+
+static int
+alloc_reload_prepare(struct cp_ctx *cp, const struct tp_conf *next, char *err, size_t errlen)
+{
+	const struct tp_conf_cp *x = &next->cp;
+
+	(void)cp;
+	for (unsigned int i = 0; i < x->nalternates; i++)
+		if (cp_parse_hostport(x->alternates[i], &next_alternates[i]) < 0) {
+			snprintf(err, errlen, "%.200s: cp.alternates: '%s' is not an address "
+				 "like \"192.0.2.7:3478\"", next->path, x->alternates[i]);
+			return -EINVAL;
+		}
+	return 0;
+}
+
+static void
+tenant_quotas_apply(struct cp_ctx *cp, const struct tp_conf *next, struct cp_reload_notes *r)
+{
+	struct tp_conf_tenants *cur = &cp->conf->tenants;
+
+	if (!tp_conf_tenants_same(cp->conf, next))
+		return;               /* (a restart, said by tp_conf_restart_diff()) */
+	for (unsigned int i = 0; i < cur->n; i++) {
+		struct tp_conf_tenant *c = &cur->t[i];
+		const struct tp_conf_tenant *x = &next->tenants.t[i];
+
+		if (c->quota_total != x->quota_total)
+			cp_reload_say(r, false, "tenant %s: quota_total %u -> %u", c->name,
+				      c->quota_total, x->quota_total);
+		if (c->quota_user != x->quota_user)
+			cp_reload_say(r, false, "tenant %s: quota_user %u -> %u", c->name,
+				      c->quota_user, x->quota_user);
+		c->quota_total = x->quota_total;
+		c->quota_user = x->quota_user;
+	}
+}
+
+static void
+alloc_reload_apply(struct cp_ctx *cp, const struct tp_conf *next, struct cp_reload_notes *r)
+{
+	struct tp_conf_cp *c = &cp->conf->cp;
+	const struct tp_conf_cp *x = &next->cp;
+
+	tenant_quotas_apply(cp, next, r);
+#define LIVE(field, name) \
+	if (c->field != x->field) { \
+		cp_reload_say(r, false, "%s %llu -> %llu", name, (unsigned long long)c->field, \
+			      (unsigned long long)x->field); \
+		c->field = x->field; \
+	}
+	LIVE(quota_user, "cp.quota_user");
+	LIVE(lifetime_default_s, "cp.lifetime_default");
+	LIVE(lifetime_max_s, "cp.lifetime_max");
+	LIVE(perm_lifetime_s, "cp.permission_lifetime");
+	LIVE(chan_lifetime_s, "cp.channel_lifetime");
+#undef LIVE
+	if (c->nalternates != x->nalternates ||
+	    memcmp(c->alternates, x->alternates, sizeof(c->alternates)) != 0) {
+		cp_reload_say(r, false, "cp.alternates");
+		c->nalternates = x->nalternates;
+		memcpy(c->alternates, x->alternates, sizeof(c->alternates));
+		memcpy(cp->full_alt, next_alternates, sizeof(next_alternates[0]) * x->nalternates);
+		cp->nfull_alt = x->nalternates;
+	}
+}
+
+static const struct cp_module_reload alloc_reload = {
+	.prepare = alloc_reload_prepare,
+	.apply = alloc_reload_apply,
+};
+
 /* Each turn: the next slice of a reinstall into a restarted dp, and dp's
  * counters asked for once a second. */
 /* status's "drain", with or without a turn group. */
@@ -329,4 +410,5 @@ const struct cp_module cp_alloc_module = {
 	.commands = alloc_commands,
 	.status = alloc_status,
 	.status_rank = 30,
+	.reload = &alloc_reload,
 };

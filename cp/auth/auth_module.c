@@ -3,7 +3,7 @@
  * cp/auth as a module of turnpike-cp: its tables made to the
  * configuration's sizes and filled with the file's users and REST secrets
  * (the store's come after, cp/store/store_module.c); its operator
- * commands are auth_commands.c's.
+ * commands are auth_commands.c's, its part of a reload auth_reload.c's.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -111,4 +111,6 @@ const struct cp_module cp_auth_module = {
 	.fini = auth_fini,
 	/* users.* and secrets.* (auth_commands.c) */
 	.commands = cp_auth_commands,
+	/* the file's users and secrets (auth_reload.c) */
+	.reload = &cp_auth_reload,
 };

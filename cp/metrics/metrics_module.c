@@ -3,10 +3,10 @@
  * cp/metrics as a module of turnpike-cp: the Prometheus endpoint
  * (cp.metrics) opened before cp drops its privileges (a port below 1024 is
  * the operator's choice), served from the loop, closed last but one. A
- * reload may close it or open another in its place (reload.c): every hook
- * here takes cp->metrics as it is then. The operator's status command is
- * here too: the same numbers (cp_metrics_collect(), cp's counter
- * families) as JSON, and each module's part (its status hook).
+ * reload may close it or open another in its place (its reload hook):
+ * every hook here takes cp->metrics as it is then. The operator's status
+ * command is here too: the same numbers (cp_metrics_collect(), cp's
+ * counter families) as JSON, and each module's part (its status hook).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -377,6 +377,123 @@ metrics_serve(struct cp_ctx *cp, uint64_t now_ms)
 	return 0;
 }
 
+/*
+ * A reload: a new cp.metrics opened before anything changes (a port
+ * already taken refuses the reload), a new cp.metrics_allow taken by the
+ * running endpoint at once. When only the address changes, the old
+ * endpoint holds the port: it is closed first, and opened again if the
+ * new one cannot be, or if the reload is refused after.
+ */
+static struct {
+	struct cp_metrics *met;       /* the new endpoint, or NULL */
+	struct cp_metrics_allow allow, allow_cur;
+	bool closed;                  /* the running one closed for it */
+} rl;
+
+static bool
+metrics_addr_new(const struct tp_conf_cp *c, const struct tp_conf_cp *x)
+{
+	return strcmp(c->metrics, x->metrics) != 0;
+}
+
+static bool
+metrics_allow_new(const struct tp_conf_cp *c, const struct tp_conf_cp *x)
+{
+	return c->nmetrics_allow != x->nmetrics_allow ||
+	       memcmp(c->metrics_allow, x->metrics_allow,
+		      sizeof(c->metrics_allow[0]) * x->nmetrics_allow) != 0;
+}
+
+/* The running endpoint open again on the running settings (what it
+ * could not be opened on stays unsaid: the reload's own error is what is
+ * said). */
+static void
+reopen_running(struct cp_ctx *cp)
+{
+	const struct tp_conf_cp *c = &cp->conf->cp;
+	char why[256];
+
+	if (cp->metrics == NULL && c->metrics[0] != '\0')
+		cp->metrics = cp_metrics_open(cp, c->metrics, &rl.allow_cur, why, sizeof(why));
+}
+
+static void
+metrics_reload_abort(struct cp_ctx *cp)
+{
+	cp_metrics_close(rl.met);
+	rl.met = NULL;
+	if (rl.closed)
+		reopen_running(cp);
+	rl.closed = false;
+}
+
+static int
+metrics_reload_prepare(struct cp_ctx *cp, const struct tp_conf *next, char *err,
+		       size_t errlen)
+{
+	const struct tp_conf_cp *c = &cp->conf->cp, *x = &next->cp;
+
+	rl.met = NULL;
+	rl.closed = false;
+	if (cp_metrics_allow_parse(x->metrics_allow, x->nmetrics_allow, &rl.allow, err,
+				   errlen) < 0 ||
+	    cp_metrics_allow_parse(c->metrics_allow, c->nmetrics_allow, &rl.allow_cur, err,
+				   errlen) < 0)
+		return -EINVAL;
+	if (!metrics_addr_new(c, x) || x->metrics[0] == '\0')
+		return 0;
+	if (cp->metrics != NULL && strchr(x->metrics, ':') != NULL &&
+	    strcmp(strrchr(c->metrics, ':'), strrchr(x->metrics, ':')) == 0) {
+		cp_metrics_close(cp->metrics);
+		cp->metrics = NULL;
+		rl.closed = true;
+	}
+	rl.met = cp_metrics_open(cp, x->metrics, &rl.allow, err, errlen);
+	if (rl.met == NULL) {
+		reopen_running(cp);
+		rl.closed = false;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void
+metrics_reload_apply(struct cp_ctx *cp, const struct tp_conf *next, struct cp_reload_notes *r)
+{
+	struct tp_conf_cp *c = &cp->conf->cp;
+	const struct tp_conf_cp *x = &next->cp;
+	bool addr_new = metrics_addr_new(c, x), allow_new = metrics_allow_new(c, x);
+	char why[512];
+
+	if (addr_new) {
+		cp_metrics_close(cp->metrics);
+		cp->metrics = rl.met;
+		rl.met = NULL;
+		cp_reload_say(r, false, "cp.metrics '%s' -> '%s'", c->metrics, x->metrics);
+		memcpy(c->metrics, x->metrics, sizeof(c->metrics));
+	}
+	rl.closed = false;
+	if (allow_new) {
+		/* (a new endpoint above has the new list already) */
+		if (cp->metrics != NULL)
+			cp_metrics_set_allow(cp->metrics, &rl.allow);
+		cp_reload_say(r, false, "cp.metrics_allow (%u prefix%s%s)", x->nmetrics_allow,
+			      x->nmetrics_allow == 1 ? "" : "es",
+			      x->nmetrics_allow == 0 ? ": any source" : "");
+		c->nmetrics_allow = x->nmetrics_allow;
+		memcpy(c->metrics_allow, x->metrics_allow, sizeof(c->metrics_allow));
+	}
+	if ((addr_new || allow_new) &&
+	    cp_metrics_exposed_warning(c->metrics, c->nmetrics_allow, why, sizeof(why)))
+		tp_log(TP_LOG_WARNING, "%s\n", why);
+}
+
+static const struct cp_module_reload metrics_reload = {
+	.prepare = metrics_reload_prepare,
+	.apply = metrics_reload_apply,
+	.abort = metrics_reload_abort,
+};
+
 static int
 metrics_commands(struct cp_ctx *cp)
 {
@@ -396,4 +513,5 @@ const struct cp_module cp_metrics_module = {
 	/* (registered before its setup runs, as the API comes first: status
 	 * answers with or without an endpoint) */
 	.commands = metrics_commands,
+	.reload = &metrics_reload,
 };

@@ -13,7 +13,7 @@
 
 /* Capacity of each operator list (allow, deny), of our own addresses
  * (every port's two, 8 x 2, and up to 64 relayed ones per family: lib/conf's
- * TP_CONF_MAX_PORTS and TP_CONF_MAX_RELAY, checked in cp/reload.c), and
+ * TP_CONF_MAX_PORTS and TP_CONF_MAX_RELAY, checked in policy_module.c), and
  * of the tenants' TURN addresses (16 x 8: TP_CONF_MAX_TENANTS x
  * TP_CONF_TENANT_ADDRS). */
 #define CP_POLICY_MAX_PREFIXES 256

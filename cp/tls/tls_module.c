@@ -3,8 +3,9 @@
  * cp/tls as a module of turnpike-cp: TLS in dp gets its ticket keys (made
  * now, a new one each period) and the store's external PSKs from cp, to
  * every worker from the loop (cp_tls_send()), and all of it again when
- * dp restarts; the operator's psk.* commands. Its state is cp->tls,
- * made by its setup and freed by its fini.
+ * dp restarts; the operator's psk.* commands; on a reload, dp asked to
+ * read its certificates again. Its state is cp->tls, made by its setup
+ * and freed by its fini.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -228,6 +229,34 @@ tls_commands(struct cp_ctx *cp)
 	return cp_api_cmds(cp, cmds, sizeof(cmds) / sizeof(cmds[0]));
 }
 
+/* A reload: dp reads its certificates itself (renewed files, same paths
+ * included: cp cannot tell), so cp asks it, as SIGHUP to dp would. A dp
+ * that is not running reads them when it starts: a message left in its
+ * ring would be a stale reload later. */
+static void
+tls_reload_apply(struct cp_ctx *cp, const struct tp_conf *next, struct cp_reload_notes *r)
+{
+	int k;
+
+	if (!cp->conf->tls.enabled || !next->tls.enabled)
+		return;
+	k = cp->tls != NULL && cp->seg.shm != NULL &&
+	    ipc_dp_running(cp->seg.shm, ipc_monotonic_ms()) ? cp_tls_reload_dp(cp->tls) : -ESRCH;
+	if (k == -ESRCH)
+		cp_reload_say(r, false, "the tls group's certificates: dp is not running "
+			      "(it reads them when it starts)");
+	else if (k == 0)
+		cp_reload_say(r, false, "dp asked to read the tls group's certificates again "
+			      "(dp's log says which it serves)");
+	else
+		cp_reload_say(r, true, "the tls group's certificates: dp could not be asked "
+			      "(%s): `systemctl reload turnpike-dp`", strerror(-k));
+}
+
+static const struct cp_module_reload tls_reload = {
+	.apply = tls_reload_apply,
+};
+
 const struct cp_module cp_tls_module = {
 	.name = "tls",
 	.setup = tls_setup,
@@ -235,4 +264,5 @@ const struct cp_module cp_tls_module = {
 	.on_dp_restart = tls_dp_restart,
 	.step = tls_step,
 	.commands = tls_commands,
+	.reload = &tls_reload,
 };
