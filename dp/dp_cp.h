@@ -33,7 +33,7 @@ int dp_cp_on_sync(struct dp_ctx *ctx, dp_cp_apply_fn start, dp_cp_step_fn step);
 int dp_cp_on_seen(struct dp_ctx *ctx, dp_cp_seen_fn fn);
 
 /*
- * w's turn at its link to cp (once a loop turn; nothing without cp's
+ * w's turn at its link to cp (once a loop pass; nothing without cp's
  * segment): once a millisecond whether cp serves and since when it has
  * not, told to the seen hooks; then up to 64 messages from cp, each
  * checked (ipc_msg_check()) before it is believed and handed to its

@@ -15,7 +15,7 @@
 
 #include "dp.h"
 #include "dp_root.h"
-#include "dp_loop_turns.h"
+#include "dp_loops.h"
 #include "dp_module.h"
 #include "net/net.h"
 
@@ -35,7 +35,7 @@ static void
 print_line(FILE *out, const char *who, const uint64_t *ctr,
 	   const uint64_t *drop, const uint64_t *cyc, const uint64_t *pkts,
 	   uint64_t busy_cycles, uint64_t busy_pkts, uint64_t stalls,
-	   uint64_t stall_cycles, const uint64_t *turns, uint64_t loop_max_us)
+	   uint64_t stall_cycles, const uint64_t *loops, uint64_t loop_max_us)
 {
 	uint64_t drops = 0;
 
@@ -63,10 +63,10 @@ print_line(FILE *out, const char *who, const uint64_t *ctr,
 	/* loop iterations that did work and took long (the delay a packet
 	 * arriving meanwhile waits), and the longest (of any worker) */
 	{
-		static const uint32_t us[DP_TURN_BOUNDS] = IPC_DP_TURN_US;
+		static const uint32_t us[DP_LOOP_BOUNDS] = IPC_DP_LOOP_US;
 
-		for (unsigned int i = DP_LONG_LOOP_FIRST; i < DP_TURN_BOUNDS; i++) {
-			uint64_t n = dp_turns_over(turns, i);
+		for (unsigned int i = DP_LONG_LOOP_FIRST; i < DP_LOOP_BOUNDS; i++) {
+			uint64_t n = dp_loops_over(loops, i);
 
 			if (us[i] < 1000)
 				fprintf(out, " long_loops_%uus=%" PRIu64, us[i], n);
@@ -87,7 +87,7 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 	uint64_t ctr[DP_CTR__COUNT] = { 0 }, drop[DP_DROP__COUNT] = { 0 };
 	uint64_t cyc[DP_STAGE__COUNT] = { 0 }, pkts[DP_STAGE__COUNT] = { 0 };
 	uint64_t busy_c = 0, busy_p = 0, stalls = 0, stall_c = 0;
-	uint64_t turns[DP_TURN_BUCKETS] = { 0 }, loop_max = 0;
+	uint64_t loops[DP_LOOP_BUCKETS] = { 0 }, loop_max = 0;
 	double up = (double)(rte_rdtsc() - ctx->start_tsc) / (double)ctx->tsc_hz;
 
 	fprintf(out, "turnpike-dp stats: uptime=%.1fs workers=%u ports=%u tsc_hz=%" PRIu64
@@ -106,10 +106,10 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 		snprintf(who, sizeof(who), "worker=%u lcore=%u", w->id, w->lcore);
 		print_line(out, who, w->ctr, w->drop, w->stage_cycles,
 			   w->stage_pkts, w->busy_cycles, w->busy_pkts, w->stalls,
-			   w->stall_cycles, w->turns,
+			   w->stall_cycles, w->loop_buckets,
 			   w->loop_max_cycles * 1000000u / ctx->tsc_hz);
-		for (unsigned int i = 0; i < DP_TURN_BUCKETS; i++)
-			turns[i] += w->turns[i];
+		for (unsigned int i = 0; i < DP_LOOP_BUCKETS; i++)
+			loops[i] += w->loop_buckets[i];
 		if (w->loop_max_cycles > loop_max)
 			loop_max = w->loop_max_cycles;
 		for (unsigned int i = 0; i < DP_CTR__COUNT; i++)
@@ -126,7 +126,7 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 		stall_c += w->stall_cycles;
 	}
 	print_line(out, "total", ctr, drop, cyc, pkts, busy_c, busy_p, stalls, stall_c,
-		   turns, loop_max * 1000000u / ctx->tsc_hz);
+		   loops, loop_max * 1000000u / ctx->tsc_hz);
 	for (unsigned int i = 0; i < ctx->nports; i++) {
 		const struct dp_port *p = &ctx->ports[i];
 
@@ -148,11 +148,11 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 			continue;
 		fprintf(out, "loop worker=%u loops=%" PRIu64 " tsc=%" PRIu64, w->id,
 			__atomic_load_n(&w->loops, __ATOMIC_RELAXED), rte_rdtsc());
-		/* the busy turns per bucket (IPC_DP_TURN_US, then +Inf), and
+		/* the busy loops per bucket (IPC_DP_LOOP_US, then +Inf), and
 		 * the long ones (over 20 us) by what took most of them */
 		fprintf(out, " turns=");
-		for (unsigned int i = 0; i < DP_TURN_BUCKETS; i++)
-			fprintf(out, "%s%" PRIu64, i > 0 ? "," : "", w->turns[i]);
+		for (unsigned int i = 0; i < DP_LOOP_BUCKETS; i++)
+			fprintf(out, "%s%" PRIu64, i > 0 ? "," : "", w->loop_buckets[i]);
 		for (unsigned int i = 0; i < DP_LONG_BY__COUNT; i++)
 			fprintf(out, " long_%s=%" PRIu64, by[i], w->long_by[i]);
 		fprintf(out, " long_pkts=%" PRIu64 " long_ticks=%" PRIu64 " ticks=%" PRIu64

@@ -94,8 +94,8 @@ dp_tcp_wake(struct dp_worker *w)
 	dp_tcp_mods_wake(&w->tcp_mods);
 }
 
-/* Whether the stream modules' polls run in this turn at now_ms: once in
- * every millisecond, and after a wake; taking the turn clears the wake. */
+/* Whether the stream modules' polls run in this pass at now_ms: once in
+ * every millisecond, and after a wake; taking the pass clears the wake. */
 static inline bool
 dp_tcp_mods_due(struct dp_tcp_mods *r, uint64_t now_ms)
 {
@@ -109,9 +109,9 @@ dp_tcp_mods_due(struct dp_tcp_mods *r, uint64_t now_ms)
 	return true;
 }
 
-/* After the polls (or the timers) of a turn did work of theirs: work
+/* After the polls (or the timers) of a pass did work of theirs: work
  * begets work (a resumed read, the rest of a budget, what a timer
- * started), so the polls run again in the next turn. */
+ * started), so the polls run again in the next pass. */
 static inline void
 dp_tcp_mods_done(struct dp_tcp_mods *r, unsigned int work)
 {

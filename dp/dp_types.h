@@ -64,7 +64,7 @@ enum dp_stage {
 	DP_STAGE__COUNT,
 };
 
-/* What took most of a long loop turn (dp_worker.c's long_turn()). */
+/* What took most of a long loop pass (dp_worker.c's long_loop()). */
 #define DP_LONG_BY(X) X(PKT, "pkt") X(CTL, "ctl") X(TCP, "tcp")
 enum dp_long_by {
 #define X(e, n) DP_LONG_BY_##e,
@@ -72,9 +72,9 @@ enum dp_long_by {
 #undef X
 	DP_LONG_BY__COUNT,
 };
-/* The bound (an index of IPC_DP_TURN_US: 20 us) from which a turn or a
+/* The bound (an index of IPC_DP_LOOP_US: 20 us) from which a pass or a
  * tick counts as long in long_by, long_ticks. */
-#define DP_LONG_TURN_BOUND 2u
+#define DP_LONG_LOOP_BOUND 2u
 /* The worker's tick (every 100 ms) in this many steps (dp_worker.c). */
 #define DP_TICK_STEPS 3u
 
@@ -237,11 +237,11 @@ struct dp_tcp_mods {
 	uint8_t n;
 	uint8_t cls[DP_TCP_MODS];    /* enum dp_tcp_mod_class */
 	uint32_t mask;               /* a bit for each registered module */
-	/* The modules whose poll runs this turn (dp_tcp_poll()): every one
+	/* The modules whose poll runs this pass (dp_tcp_poll()): every one
 	 * once a millisecond (what a poll does on its own is due by the
 	 * millisecond), and every one after whatever may have made them
 	 * work: a TCP segment or an ICMP error for the stack, a message from
-	 * cp, a table sweep, a timer, a poll that did work. Otherwise a turn
+	 * cp, a table sweep, a timer, a poll that did work. Otherwise a pass
 	 * costs the stream modules one branch. */
 	uint32_t pending;
 	uint64_t polled_ms;
@@ -459,7 +459,7 @@ struct dp_worker {
 	/* idle back-off */
 	uint32_t idle_loops;
 	uint32_t sleep_us;
-	/* turns of the loop, idle or not: what a turn costs with nothing to
+	/* passes of the loop, idle or not: what a pass costs with nothing to
 	 * do (perf/run) is the TSC's time over these */
 	uint64_t loops;
 
@@ -471,21 +471,21 @@ struct dp_worker {
 	uint64_t busy_cycles;        /* cycles in iterations that did work */
 	uint64_t busy_pkts;
 	/* Iterations of the loop that did work by how long each took (rx
-	 * poll stalls excluded; dp_loop_turns.h's buckets, per bucket), the
+	 * poll stalls excluded; dp_loops.h's buckets, per bucket), the
 	 * buckets' bounds in cycles, and the longest over the first bound.
 	 * A packet that arrives during an iteration waits for its end: this
 	 * is the delay the worker itself adds to what it answers (a ping
 	 * during a handshake storm), apart from the link's. Most take under
 	 * the first bound: their bucket is counted inline, the rest by
-	 * long_turn() (cold). */
-	uint64_t turns[IPC_DP_TURN_BUCKETS];
-	uint64_t turn_limit[IPC_DP_TURN_BOUNDS];
+	 * long_loop() (cold). */
+	uint64_t loop_buckets[IPC_DP_LOOP_BUCKETS];
+	uint64_t loop_limit[IPC_DP_LOOP_BOUNDS];
 	uint64_t loop_max_cycles;    /* 0 while none took over the first bound */
-	/* The turns over DP_LONG_TURN_BOUND (20 us) by what took most of
+	/* The passes over DP_LONG_LOOP_BOUND (20 us) by what took most of
 	 * them: packets (receive, input, transmit), cp's messages and the
-	 * sweeps, or dp/tcp's timers and queues; the packets those turns
+	 * sweeps, or dp/tcp's timers and queues; the packets those passes
 	 * handled; and the tick's steps (DP_TICK_STEPS every 100 ms, between
-	 * turns): those that took as long, all of them, their cycles and the
+	 * passes): those that took as long, all of them, their cycles and the
 	 * longest (a step that printed the statistics for SIGUSR1 left out:
 	 * the reader's cost). What makes the latency tail. */
 	uint64_t long_by[DP_LONG_BY__COUNT];

@@ -23,7 +23,7 @@
 
 #include "dp.h"
 #include "dp_root.h"
-#include "dp_loop_turns.h"
+#include "dp_loops.h"
 #include "dp_cp.h"
 #include "dp_ctrs.h"
 #include "dp_module.h"
@@ -93,7 +93,7 @@ worker_create(struct dp_ctx *ctx, unsigned int id, unsigned int lcore)
 			   ctx->tsc_hz, rte_rdtsc());
 	w->tick_interval = ctx->tsc_hz / 10 / DP_TICK_STEPS;
 	w->stall_limit = ctx->tsc_hz / (1000000u / DP_STALL_US);
-	dp_turn_limits(ctx->tsc_hz, w->turn_limit);
+	dp_loop_limits(ctx->tsc_hz, w->loop_limit);
 	ctx->workers[id] = w;
 	return dp_modules_create(w);
 }
@@ -199,8 +199,8 @@ worker_publish_own(struct dp_worker *w)
 	st->handoff_in = w->ctr[DP_CTR_HANDOFF_IN];
 	st->busy_cycles = w->busy_cycles;
 	st->busy_pkts = w->busy_pkts;
-	for (unsigned int i = 0; i < DP_TURN_BUCKETS; i++)
-		st->loop_turns[i] = w->turns[i];
+	for (unsigned int i = 0; i < DP_LOOP_BUCKETS; i++)
+		st->loop_buckets[i] = w->loop_buckets[i];
 	for (unsigned int i = 0; i < n; i++)
 		st->drop[i] = w->drop[i];
 }
@@ -276,17 +276,17 @@ idle_backoff(struct dp_worker *w, uint32_t max_us)
 }
 
 /* A busy loop iteration over the first bound (5 us): counted by how
- * long (cold path); past DP_LONG_TURN_BOUND, by what took most of it
+ * long (cold path); past DP_LONG_LOOP_BOUND, by what took most of it
  * (ctl: cp's messages, a SYNC's answer and the sweeps; tcp: dp/tcp's
  * poll; pkt: the rest, the packets' stages). */
 static void __rte_noinline __rte_cold
-long_turn(struct dp_worker *w, uint64_t cycles, uint64_t ctl, uint64_t tcp,
+long_loop(struct dp_worker *w, uint64_t cycles, uint64_t ctl, uint64_t tcp,
 	  unsigned int work)
 {
-	w->turns[dp_turn_bucket(w->turn_limit, cycles)]++;
+	w->loop_buckets[dp_loop_bucket(w->loop_limit, cycles)]++;
 	if (cycles > w->loop_max_cycles)
 		w->loop_max_cycles = cycles;
-	if (cycles > w->turn_limit[DP_LONG_TURN_BOUND]) {
+	if (cycles > w->loop_limit[DP_LONG_LOOP_BOUND]) {
 		uint64_t pkt = ctl + tcp < cycles ? cycles - ctl - tcp : 0;
 
 		if (ctl >= pkt && ctl >= tcp)
@@ -325,7 +325,7 @@ dp_worker_main(void *arg)
 
 	while (!ctx->stop) {
 		uint64_t start = rte_rdtsc(), t0 = start, t1, t2, t3;
-		uint64_t c_ctl = 0, c_tcp = 0;  /* (for long_turn() only) */
+		uint64_t c_ctl = 0, c_tcp = 0;  /* (for long_loop() only) */
 		unsigned int work = 0;
 		bool swept = false;
 
@@ -346,7 +346,7 @@ dp_worker_main(void *arg)
 				uint64_t bytes = 0;
 
 				/* A poll (this one, or an empty one of an
-				 * earlier port in this turn: t0 has not moved
+				 * earlier port in this pass: t0 has not moved
 				 * since) that took longer than any receive
 				 * burst does was preempted, and, at low rates,
 				 * returns packets because it was: the time off
@@ -458,10 +458,10 @@ dp_worker_main(void *arg)
 			}
 		}
 		if (work > 0 || swept) {
-			if (likely(t3 - start <= w->turn_limit[0]))
-				w->turns[0]++;
+			if (likely(t3 - start <= w->loop_limit[0]))
+				w->loop_buckets[0]++;
 			else
-				long_turn(w, t3 - start, c_ctl, c_tcp, work);
+				long_loop(w, t3 - start, c_ctl, c_tcp, work);
 			w->busy_cycles += t3 - start;
 			w->busy_pkts += work;
 			w->idle_loops = 0;
@@ -474,7 +474,7 @@ dp_worker_main(void *arg)
 			w->next_tick = t3 + w->tick_interval;
 			/* packets that arrive meanwhile wait for it too */
 			if (!dumped) {
-				if (t4 - t3 > w->turn_limit[DP_LONG_TURN_BOUND])
+				if (t4 - t3 > w->loop_limit[DP_LONG_LOOP_BOUND])
 					w->long_ticks++;
 				w->ticks++;
 				w->tick_cycles += t4 - t3;

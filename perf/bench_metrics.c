@@ -150,8 +150,8 @@ cp_make(uint32_t n)
 			d->drop[i] = 1000 + i;
 		for (unsigned int i = 0; i < 110; i++)
 			d->tcp[i] = 100000 + i;
-		for (unsigned int i = 0; i < IPC_DP_TURN_BUCKETS; i++)
-			d->loop_turns[i] = 1000000u >> i;
+		for (unsigned int i = 0; i < IPC_DP_LOOP_BUCKETS; i++)
+			d->loop_buckets[i] = 1000000u >> i;
 		d->busy_cycles = 987654321;
 		d->updated_ms = ipc_monotonic_ms();
 	}

@@ -181,14 +181,14 @@ take_turns(const struct ipc_dp_stats *d, uint64_t hz, struct cp_metrics_worker *
 
 	if (hz < CP_METRICS_TSC_HZ_MIN || hz > CP_METRICS_TSC_HZ_MAX)
 		return;
-	for (unsigned int i = 0; i < IPC_DP_TURN_BUCKETS; i++) {
-		if (__builtin_add_overflow(sum, d->loop_turns[i], &sum))
+	for (unsigned int i = 0; i < IPC_DP_LOOP_BUCKETS; i++) {
+		if (__builtin_add_overflow(sum, d->loop_buckets[i], &sum))
 			sum = UINT64_MAX;
-		mw->turns_le[i] = sum;
+		mw->loops_le[i] = sum;
 	}
-	mw->turns_sum_s = cyc / hz;
-	mw->turns_sum_ns = (uint32_t)(cyc % hz * 1000000000ull / hz);
-	mw->turns_ok = true;
+	mw->loops_sum_s = cyc / hz;
+	mw->loops_sum_ns = (uint32_t)(cyc % hz * 1000000000ull / hz);
+	mw->loops_ok = true;
 }
 
 void
@@ -530,28 +530,28 @@ m_workers(FILE *f, const struct cp_metrics_snap *s, const char *realm)
 		     "How long a dp worker's loop turns that did work (handled packets, swept a "
 		     "table) took: a packet that arrives during one waits for its end");
 	{
-		static const uint32_t us[IPC_DP_TURN_BOUNDS] = IPC_DP_TURN_US;
-		char le[IPC_DP_TURN_BOUNDS][16];
+		static const uint32_t us[IPC_DP_LOOP_BOUNDS] = IPC_DP_LOOP_US;
+		char le[IPC_DP_LOOP_BOUNDS][16];
 
 		/* as Prometheus' own clients write them: 5e-06, 0.0001 */
-		for (unsigned int i = 0; i < IPC_DP_TURN_BOUNDS; i++)
+		for (unsigned int i = 0; i < IPC_DP_LOOP_BOUNDS; i++)
 			snprintf(le[i], sizeof(le[i]), "%g", us[i] / 1e6);
 		for (unsigned int w = 0; w < s->nworkers; w++) {
 			const struct cp_metrics_worker *mw = &s->w[w];
 
-			if (!mw->dp_valid || !mw->turns_ok)
+			if (!mw->dp_valid || !mw->loops_ok)
 				continue;
-			for (unsigned int i = 0; i < IPC_DP_TURN_BOUNDS; i++)
+			for (unsigned int i = 0; i < IPC_DP_LOOP_BOUNDS; i++)
 				fprintf(f, "turnpike_dp_loop_turn_seconds_bucket{worker=\"%u\","
 					"le=\"%s\"} %llu\n", w, le[i],
-					(unsigned long long)mw->turns_le[i]);
+					(unsigned long long)mw->loops_le[i]);
 			fprintf(f, "turnpike_dp_loop_turn_seconds_bucket{worker=\"%u\",le=\"+Inf\"} "
 				"%llu\n"
 				"turnpike_dp_loop_turn_seconds_sum{worker=\"%u\"} %llu.%09u\n"
 				"turnpike_dp_loop_turn_seconds_count{worker=\"%u\"} %llu\n",
-				w, (unsigned long long)mw->turns_le[IPC_DP_TURN_BOUNDS], w,
-				(unsigned long long)mw->turns_sum_s, mw->turns_sum_ns, w,
-				(unsigned long long)mw->turns_le[IPC_DP_TURN_BOUNDS]);
+				w, (unsigned long long)mw->loops_le[IPC_DP_LOOP_BOUNDS], w,
+				(unsigned long long)mw->loops_sum_s, mw->loops_sum_ns, w,
+				(unsigned long long)mw->loops_le[IPC_DP_LOOP_BOUNDS]);
 		}
 	}
 	cp_ctrs_head(f, "turnpike_dp_drops_total", "counter",

@@ -55,17 +55,17 @@ struct cp_metrics_worker {
 	/* when the first certificate the worker serves expires (Unix
 	 * seconds; 0: none): TURN over TLS's, the AGW legs' */
 	uint64_t tls_not_after, tls_leg_not_after;
-	/* Its busy loop turns by duration (ipc_dp_stats.loop_turns), as a
-	 * Prometheus histogram has them: cumulative (turns_le[i] those up to
-	 * bound i of IPC_DP_TURN_US, the last all of them: the count), summed
+	/* Its busy loop turns by duration (ipc_dp_stats.loop_buckets), as a
+	 * Prometheus histogram has them: cumulative (loops_le[i] those up to
+	 * bound i of IPC_DP_LOOP_US, the last all of them: the count), summed
 	 * saturating, so non-decreasing whatever the segment held; their
 	 * total time (busy_cycles at dp_tsc_hz) in seconds and nanoseconds.
-	 * turns_ok false: none shown (no copy yet, or a TSC rate outside
+	 * loops_ok false: none shown (no copy yet, or a TSC rate outside
 	 * CP_METRICS_TSC_HZ_MIN..MAX, which no time can be had from). */
-	bool turns_ok;
-	uint64_t turns_le[IPC_DP_TURN_BUCKETS];
-	uint64_t turns_sum_s;
-	uint32_t turns_sum_ns;
+	bool loops_ok;
+	uint64_t loops_le[IPC_DP_LOOP_BUCKETS];
+	uint64_t loops_sum_s;
+	uint32_t loops_sum_ns;
 	uint32_t allocations;         /* cp's count of the worker's allocations */
 	uint32_t to_cp_pending;
 	uint32_t to_dp_pending;

@@ -137,28 +137,28 @@ cmd_status(void *ctx, struct json_object *req, struct json_object *resp,
 			json_object_object_add(d, "busy_pkts", json_object_new_int64((int64_t)s->w[w].busy_pkts));
 			/* its busy loop turns by duration, as the metrics'
 			 * histogram: cumulative, by bound in us */
-			if (s->w[w].turns_ok) {
-				static const uint32_t us[IPC_DP_TURN_BOUNDS] = IPC_DP_TURN_US;
+			if (s->w[w].loops_ok) {
+				static const uint32_t us[IPC_DP_LOOP_BOUNDS] = IPC_DP_LOOP_US;
 				struct json_object *lt = json_object_new_object();
 				struct json_object *le = json_object_new_object();
 				const struct cp_metrics_worker *mw = &s->w[w];
 
-				for (unsigned int i = 0; i < IPC_DP_TURN_BOUNDS; i++) {
+				for (unsigned int i = 0; i < IPC_DP_LOOP_BOUNDS; i++) {
 					char k[16];
 
 					snprintf(k, sizeof(k), "%u", us[i]);
 					json_object_object_add(le, k,
-						json_object_new_int64((int64_t)mw->turns_le[i]));
+						json_object_new_int64((int64_t)mw->loops_le[i]));
 				}
 				json_object_object_add(le, "+Inf",
-					json_object_new_int64((int64_t)mw->turns_le[IPC_DP_TURN_BOUNDS]));
+					json_object_new_int64((int64_t)mw->loops_le[IPC_DP_LOOP_BOUNDS]));
 				json_object_object_add(lt, "le_us", le);
 				json_object_object_add(lt, "count",
-					json_object_new_int64((int64_t)mw->turns_le[IPC_DP_TURN_BOUNDS]));
+					json_object_new_int64((int64_t)mw->loops_le[IPC_DP_LOOP_BOUNDS]));
 				json_object_object_add(lt, "sum_s",
-					json_object_new_double((double)mw->turns_sum_s +
-							       mw->turns_sum_ns / 1e9));
-				json_object_object_add(d, "loop_turns", lt);
+					json_object_new_double((double)mw->loops_sum_s +
+							       mw->loops_sum_ns / 1e9));
+				json_object_object_add(d, "loop_buckets", lt);
 			}
 			for (unsigned int i = 0; i < s->ndrops; i++)
 				if (s->drop_ok[i])

@@ -3,8 +3,8 @@
  * OpenSSL's async jobs (SSL_MODE_ASYNC, an offload such as QAT): a
  * connection whose operation pauses on the accelerator is parked, and
  * OpenSSL's callback puts its SSL on the worker's ring (tls_async_cb(),
- * any thread); a connection that waits for a later turn (no free job, a
- * handshake past the turn's budget, a record short of an mbuf) goes on
+ * any thread); a connection that waits for a later pass (no free job, a
+ * handshake past the pass's budget, a record short of an mbuf) goes on
  * a deferral FIFO that tls_poll() serves (tls_fifo_serve()); a
  * connection closed while its job is paused leaves an orphan, its SSL
  * kept until the job ends (tls_orphan_resume()). The jobs' accounting
@@ -114,7 +114,7 @@ tls_fifo_compact(struct dp_worker *w, struct tls_fifo *q)
 	return q->tail - q->head <= q->mask;
 }
 
-/* c waits for a later turn (a handshake step this turn's budget has no
+/* c waits for a later pass (a handshake step this pass's budget has no
  * room for, one that waits for an async job, a record that waits for an
  * mbuf or a job): onto its FIFO (the handshakes', or established
  * connections'), served by tls_poll(). False when it is full (the step is
@@ -182,7 +182,7 @@ tls_fifo_serve(struct dp_worker *w, struct tls_fifo *q)
 	struct tls_worker *tw = w->tls;
 	unsigned int done = 0;
 	/* the entries there now: one served may wait again (a record
-	 * starved of mbufs is put back at once), for the next turn */
+	 * starved of mbufs is put back at once), for the next pass */
 	uint32_t left = q->tail - q->head;
 
 	while (left > 0 && q->n > 0 && tls_fifo_may(tw, q)) {

@@ -882,7 +882,7 @@ ku_timed(struct tls_worker *tw, struct tls_ku_time *t, uint64_t cycles)
 
 /* Whether the peer may turn its key now: a token bucket of
  * TLS_REC_KU_BURST, one back each TLS_REC_KU_EVERY_MS (tls_rec.h says
- * why), on the worker's clock (tls_poll()'s, once a loop turn). */
+ * why), on the worker's clock (tls_poll()'s, once a loop pass). */
 static bool
 ku_allowed(const struct tls_worker *tw, struct tls_rec *r)
 {

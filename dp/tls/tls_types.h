@@ -160,8 +160,8 @@ struct tls_worker {
 	uint64_t linger_checked_ms;
 	uint64_t flushed_ms;      /* the session cache's last expiry pass */
 	uint64_t sessions_cached; /* its size then (the statistics' copy) */
-	/* Handshake work in one loop turn (tls.handshake_budget_us): what
-	 * this turn spent (reset by tls_poll(), once a turn), the bound (0:
+	/* Handshake work in one loop pass (tls.handshake_budget_us): what
+	 * this pass spent (reset by tls_poll(), once a pass), the bound (0:
 	 * none), and the connections whose handshake step waits for a later
 	 * turn: a FIFO of connection ids (a freed or reused slot's id no
 	 * longer matches, and is skipped), twice max_conns, a power of two. */

@@ -118,7 +118,7 @@ tls_poll(struct dp_worker *w, uint64_t now_ms)
 
 	if (tw == NULL)
 		return 0;
-	/* once a turn: a new turn's handshake budget; a job may be free
+	/* once a pass: a new pass's handshake budget; a job may be free
 	 * again (the parked ones below may end theirs) */
 	tw->now_ms = now_ms;
 	tw->hs_spent = 0;
@@ -129,7 +129,7 @@ tls_poll(struct dp_worker *w, uint64_t now_ms)
 		if (tw->engine_poll)
 			tls_engine_poll();
 		/* With a budget, resumed jobs one at a time while it lasts
-		 * (the rest stay in the ring for the next turns). */
+		 * (the rest stay in the ring for the next passes). */
 		if (tw->hs_budget != 0)
 			want = 1;
 	again:
@@ -177,9 +177,9 @@ tls_poll(struct dp_worker *w, uint64_t now_ms)
 	}
 	/* Then the connections that wait: established ones first (a record
 	 * that waited for a job or an mbuf), while a job is free; then the
-	 * handshakes put off in earlier turns, while the budget lasts and
+	 * handshakes put off in earlier passes, while the budget lasts and
 	 * the handshakes' share of the jobs has room; first in first out
-	 * each, neither tried again in a turn where one found no job. */
+	 * each, neither tried again in a pass where one found no job. */
 	done += tls_fifo_serve(w, &tw->dq_rec);
 	done += tls_fifo_serve(w, &tw->dq_hs);
 	if (tw->ndeferred > 0)

@@ -310,7 +310,7 @@ tls_err_clear(void)
 		ERR_clear_error();
 }
 
-/* A handshake step took d cycles: the turn's account. */
+/* A handshake step took d cycles: the pass's account. */
 static inline void
 tls_hs_spent(struct tls_worker *tw, uint64_t d)
 {
@@ -478,7 +478,7 @@ tls_rcv_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf **out, uint32_t ma
 	}
 	hs = !(c->flags & TLS_F_HS_DONE);
 	if (hs && !(c->x & TLS_X_JOB)) {
-		/* A handshake step: within this turn's budget, or later (a
+		/* A handshake step: within this pass's budget, or later (a
 		 * storm of handshakes must not hold up the packets queued
 		 * behind it), and within the handshakes' share of the async
 		 * jobs. Records of established sessions never wait for the

@@ -52,7 +52,7 @@ int tls_async_cb(SSL *s, void *arg);
 void tls_park(struct tls_worker *tw, struct tls_conn *c, uint8_t op);
 /* c's operation found no async job: onto its FIFO; false when failed. */
 bool tls_wait_job(struct dp_worker *w, struct tls_conn *c, bool none_free);
-/* c waits for a later turn on its FIFO; false when it is full. */
+/* c waits for a later pass on its FIFO; false when it is full. */
 bool tls_defer(struct dp_worker *w, struct tls_conn *c);
 /* An orphan's job may go on: run to its end, the orphan freed. */
 void tls_orphan_resume(struct tls_worker *tw, struct tls_orphan *o);

@@ -62,7 +62,7 @@
 					* allocation's end reported whole
 					* (ALLOC_END, ipc_alloc_end);
 					* 19: dp's busy loop turns by duration
-					* (ipc_dp_stats.loop_turns) */
+					* (ipc_dp_stats.loop_buckets) */
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
@@ -561,11 +561,11 @@ struct ipc_ring {
  * within the field (cp checks both before it shows one) */
 #define IPC_DP_HELP_LEN    128u
 /* The buckets of dp's busy loop turns by duration (ipc_dp_stats.
- * loop_turns): the upper bounds in us of all but the last, which has
+ * loop_buckets): the upper bounds in us of all but the last, which has
  * none (+Inf). dp counts on them and cp names them (le): one list. */
-#define IPC_DP_TURN_BOUNDS  12u
-#define IPC_DP_TURN_US      { 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000 }
-#define IPC_DP_TURN_BUCKETS (IPC_DP_TURN_BOUNDS + 1u)
+#define IPC_DP_LOOP_BOUNDS  12u
+#define IPC_DP_LOOP_US      { 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000 }
+#define IPC_DP_LOOP_BUCKETS (IPC_DP_LOOP_BOUNDS + 1u)
 
 /* A family of dp's counters (dp/dp_ctrs.h: one module's): its name and
  * its counters, [first, first + count) of ipc_shm.dp_tcp_names, each
@@ -598,13 +598,13 @@ struct ipc_dp_stats {
 	uint64_t tls_leg_not_after;
 	/* The worker's busy loop turns (those that handled packets or
 	 * swept a table) by how long each took, per bucket, not cumulative:
-	 * [0] up to IPC_DP_TURN_US[0], [i] over IPC_DP_TURN_US[i - 1] up to
-	 * IPC_DP_TURN_US[i], the last over the last bound. Their number is
+	 * [0] up to IPC_DP_LOOP_US[0], [i] over IPC_DP_LOOP_US[i - 1] up to
+	 * IPC_DP_LOOP_US[i], the last over the last bound. Their number is
 	 * the sum of the buckets (no count of its own that a reader could
 	 * find disagreeing), their total time busy_cycles (TSC cycles at
 	 * ipc_shm.dp_tsc_hz). cp sums them into cumulative buckets, and
 	 * can trust nothing of them but that each is a number. */
-	uint64_t loop_turns[IPC_DP_TURN_BUCKETS];
+	uint64_t loop_buckets[IPC_DP_LOOP_BUCKETS];
 };
 
 struct ipc_worker_rings {

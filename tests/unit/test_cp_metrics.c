@@ -385,22 +385,22 @@ test_metrics_dp_loop_turns(void **state)
 	assert_non_null(s);
 	/* never copied: no series */
 	cp_metrics_collect(&cp, s);
-	assert_false(s->w[0].turns_ok);
+	assert_false(s->w[0].loops_ok);
 	assert_true(cp_metrics_render(&cp, s, "r.test", &out) > 0);
 	assert_non_null(strstr(out, "# TYPE turnpike_dp_loop_turn_seconds histogram\n"));
 	assert_null(strstr(out, "turnpike_dp_loop_turn_seconds_bucket{"));
 	free(out);
 
 	shm->dp_tsc_hz = 2000000000;            /* 2 GHz */
-	for (unsigned int i = 0; i < IPC_DP_TURN_BUCKETS; i++)
-		d->loop_turns[i] = i + 1;       /* 1, 2, ... 13: 91 in all */
+	for (unsigned int i = 0; i < IPC_DP_LOOP_BUCKETS; i++)
+		d->loop_buckets[i] = i + 1;       /* 1, 2, ... 13: 91 in all */
 	d->busy_cycles = 3ull * 2000000000 + 123456789ull * 2;   /* 3.123456789 s */
 	d->updated_ms = ipc_monotonic_ms();
 	cp_metrics_collect(&cp, s);
-	assert_true(s->w[0].turns_ok);
-	assert_int_equal(s->w[0].turns_le[0], 1);
-	assert_int_equal(s->w[0].turns_le[1], 3);
-	assert_int_equal(s->w[0].turns_le[IPC_DP_TURN_BOUNDS], 91);
+	assert_true(s->w[0].loops_ok);
+	assert_int_equal(s->w[0].loops_le[0], 1);
+	assert_int_equal(s->w[0].loops_le[1], 3);
+	assert_int_equal(s->w[0].loops_le[IPC_DP_LOOP_BOUNDS], 91);
 	assert_true(cp_metrics_render(&cp, s, "r.test", &out) > 0);
 	assert_non_null(strstr(out, "\nturnpike_dp_loop_turn_seconds_bucket{worker=\"0\",le=\"5e-06\"} 1\n"
 				    "turnpike_dp_loop_turn_seconds_bucket{worker=\"0\",le=\"1e-05\"} 3\n"
@@ -416,21 +416,21 @@ test_metrics_dp_loop_turns(void **state)
 	free(out);
 
 	/* scribbled: huge counts saturate, the buckets still never decrease */
-	d->loop_turns[2] = UINT64_MAX - 1;
-	d->loop_turns[5] = UINT64_MAX / 2;
+	d->loop_buckets[2] = UINT64_MAX - 1;
+	d->loop_buckets[5] = UINT64_MAX / 2;
 	cp_metrics_collect(&cp, s);
-	assert_true(s->w[0].turns_ok);
-	assert_int_equal(s->w[0].turns_le[1], 3);
-	for (unsigned int i = 2; i < IPC_DP_TURN_BUCKETS; i++)
-		assert_true(s->w[0].turns_le[i] == UINT64_MAX);
+	assert_true(s->w[0].loops_ok);
+	assert_int_equal(s->w[0].loops_le[1], 3);
+	for (unsigned int i = 2; i < IPC_DP_LOOP_BUCKETS; i++)
+		assert_true(s->w[0].loops_le[i] == UINT64_MAX);
 
 	/* a TSC rate no time can be had from: no series */
 	shm->dp_tsc_hz = 0;
 	cp_metrics_collect(&cp, s);
-	assert_false(s->w[0].turns_ok);
+	assert_false(s->w[0].loops_ok);
 	shm->dp_tsc_hz = CP_METRICS_TSC_HZ_MAX + 1;
 	cp_metrics_collect(&cp, s);
-	assert_false(s->w[0].turns_ok);
+	assert_false(s->w[0].loops_ok);
 	assert_true(cp_metrics_render(&cp, s, "r.test", &out) > 0);
 	assert_null(strstr(out, "turnpike_dp_loop_turn_seconds_bucket{"));
 	assert_null(strstr(out, "turnpike_dp_loop_turn_seconds_count{"));
@@ -439,9 +439,9 @@ test_metrics_dp_loop_turns(void **state)
 	shm->dp_tsc_hz = CP_METRICS_TSC_HZ_MAX;
 	d->busy_cycles = UINT64_MAX;
 	cp_metrics_collect(&cp, s);
-	assert_true(s->w[0].turns_ok);
-	assert_int_equal(s->w[0].turns_sum_s, UINT64_MAX / CP_METRICS_TSC_HZ_MAX);
-	assert_true(s->w[0].turns_sum_ns < 1000000000u);
+	assert_true(s->w[0].loops_ok);
+	assert_int_equal(s->w[0].loops_sum_s, UINT64_MAX / CP_METRICS_TSC_HZ_MAX);
+	assert_true(s->w[0].loops_sum_ns < 1000000000u);
 	free(s);
 }
 
