@@ -108,6 +108,9 @@ struct cp_ctx {
 	 * tenant without one: cp.peers' (policy) judges its peers */
 	struct cp_policy *tenant_policy[TP_CONF_MAX_TENANTS];
 	struct cp_store *store;       /* NULL: no cp.store, memory only */
+	/* what the store's module opens and who reads it (store_types.h),
+	 * given by their modules' set-ups, before the store's */
+	struct cp_store_hooks store_hooks;
 	struct ipc_seg seg;
 	/* what each module takes from dp, and does when dp restarts
 	 * (cp_dp.c; the modules' inits fill it) */
@@ -351,6 +354,9 @@ struct cp_alloc *cp_alloc_find_id(struct cp_ctx *cp, uint64_t id);
 bool cp_conf_user(const struct cp_ctx *cp, const char *name);
 /* The same for a tenant's users in the file (0: cp.users, as above). */
 bool cp_conf_user_in(const struct cp_ctx *cp, unsigned int tenant, const char *name);
+/* A user store just opened, into auth's tables (auth/auth_store.c; the
+ * reader auth gives cp/store). 0 or -errno (s->err says why). */
+int cp_auth_store_read(struct cp_ctx *cp, struct cp_store *s);
 /* The tenant an operator names (cp/auth/auth_commands.c): NULL or
  * "default" is the default tenant (0), a tenants entry's name its index;
  * -ENOENT for any other name. */

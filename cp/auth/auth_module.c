@@ -26,6 +26,7 @@ auth_setup(struct cp_ctx *cp, char *err, size_t errlen)
 	const struct tp_conf_tenants *tn = &cp->conf->tenants;
 	const char *trealms[TP_CONF_MAX_TENANTS];
 	struct cp_auth_conf ac;
+	int rc;
 
 	memset(&ac, 0, sizeof(ac));
 	/* Without a turn group (an AGW-only box) no client authenticates:
@@ -79,9 +80,8 @@ auth_setup(struct cp_ctx *cp, char *err, size_t errlen)
 		const struct tp_conf_tenant *t = &tn->t[k];
 
 		for (unsigned int i = 0; i < t->nusers; i++) {
-			int rc = cp_auth_user_add_in(cp->auth, k + 1, t->users[i].name,
-						     t->users[i].password);
-
+			rc = cp_auth_user_add_in(cp->auth, k + 1, t->users[i].name,
+						 t->users[i].password);
 			if (rc < 0) {
 				snprintf(err, errlen, "%s:%d: tenant '%s': user '%s' refused (%s)",
 					 cp->conf->path, t->users[i].line, t->name,
@@ -100,6 +100,14 @@ auth_setup(struct cp_ctx *cp, char *err, size_t errlen)
 				return -EINVAL;
 			}
 		}
+	}
+	/* the user store's users and secrets, once its module opened it
+	 * (auth_store.c) */
+	rc = cp_store_on_open(&cp->store_hooks, cp_auth_store_read);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot read the user store: %s", strerror(-rc));
+		auth_fini(cp);
+		return rc;
 	}
 	return 0;
 }

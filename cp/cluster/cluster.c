@@ -732,6 +732,13 @@ cp_cluster_poll(struct cp_ctx *cp)
 
 /* ---- start, stop, status -------------------------------------------------- */
 
+/* The user store on the cluster's links (cluster_users.c), for cp/store. */
+static struct cp_store *
+store_open(void *arg)
+{
+	return cp_store_redis_open(arg);
+}
+
 int
 cp_cluster_init(struct cp_ctx *cp, char *err, size_t errlen)
 {
@@ -805,6 +812,14 @@ cp_cluster_init(struct cp_ctx *cp, char *err, size_t errlen)
 		cp_cluster_fini(cp);
 		return rc;
 	}
+	/* boxes that share their users: Redis is the user store (the store's
+	 * module, set up later, opens it) */
+	if ((k->share & TP_CLUSTER_SHARE_USERS) &&
+	    (rc = cp_store_set_backend(&cp->store_hooks, store_open, cl)) < 0) {
+		snprintf(err, errlen, "cluster: another module gives the user store");
+		cp_cluster_fini(cp);
+		return rc;
+	}
 	tp_log(TP_LOG_INFO, "cluster: box '%s', namespace '%s', %s %s", k->box, cl->ns,
 	       k->nredis > 0 ? "redis" : "sentinels",
 	       k->nredis > 0 ? k->redis[0] : k->sentinels[0]);
@@ -820,6 +835,8 @@ cp_cluster_fini(struct cp_ctx *cp)
 		return;
 	cp_alloc_unobserve(cp, alloc_event, NULL);
 	(void)cp_alloc_quota_hook(cp, NULL, NULL);
+	if (cp->store_hooks.backend == store_open)
+		(void)cp_store_set_backend(&cp->store_hooks, NULL, NULL);
 	cl_link_close(&cl->cmd);
 	cl_link_close(&cl->sub);
 	cl_link_close(&cl->sentinel);

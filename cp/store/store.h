@@ -7,6 +7,7 @@
 #ifndef CP_STORE_H
 #define CP_STORE_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -66,5 +67,31 @@ int cp_store_psk_del(struct cp_store *s, const char *id);
  * -EINVAL (wrong length, not hex). coturn writes hmackey this way. */
 void cp_store_hex(const uint8_t *in, size_t n, char *out);
 int cp_store_unhex(const char *in, uint8_t *out, size_t n);
+
+/* A backend in cp.store's place (h: cp's store_hooks; one at most). 0, or
+ * -EBUSY while another is set; fn NULL: none again. */
+static inline int
+cp_store_set_backend(struct cp_store_hooks *h, cp_store_open_fn fn, void *arg)
+{
+	if (fn != NULL && h->backend != NULL && h->backend != fn)
+		return -EBUSY;
+	h->backend = fn;
+	h->backend_arg = arg;
+	return 0;
+}
+
+/* fn reads every store opened from now on, after those before it. 0, or
+ * -ENOSPC (CP_STORE_READERS). */
+static inline int
+cp_store_on_open(struct cp_store_hooks *h, cp_store_reader_fn fn)
+{
+	for (unsigned int i = 0; i < h->nreaders; i++)
+		if (h->reader[i] == fn)
+			return 0;
+	if (h->nreaders >= CP_STORE_READERS)
+		return -ENOSPC;
+	h->reader[h->nreaders++] = fn;
+	return 0;
+}
 
 #endif /* CP_STORE_H */

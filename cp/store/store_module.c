@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cp/store as a module of turnpike-cp: the user store (cp.store, or the
- * cluster's Redis) opened, made on first start, and read into cp/auth's
- * tables under the configuration file's users. cp/tls reads its PSKs
- * from it next (tls/tls_module.c).
+ * backend a module gave: the cluster's Redis) opened, made on first
+ * start, and given to the readers modules registered (cp/auth: its users
+ * and secrets under the configuration file's; auth/auth_store.c). cp/tls
+ * reads its PSKs from it next (tls/tls_module.c). It names no other
+ * module: they register with it (store_types.h struct cp_store_hooks).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,7 +15,6 @@
 #include <unistd.h>
 
 #include "cp.h"
-#include "cluster/cluster.h"
 #include "cp_module.h"
 #include "tp_conf.h"
 
@@ -22,49 +23,6 @@ store_fini(struct cp_ctx *cp)
 {
 	cp_store_close(cp->store);
 	cp->store = NULL;
-}
-
-/* Whose rows a load reads: cp and a tenant (0: the default tenant). */
-struct store_load {
-	struct cp_ctx *cp;
-	unsigned int tenant;
-};
-
-/* A user of the store, into cp's table under the file's users. */
-static int
-store_load_user(void *arg, const struct cp_store_user *u)
-{
-	const struct store_load *l = arg;
-	struct cp_ctx *cp = l->cp;
-	int rc;
-
-	if (cp_conf_user_in(cp, l->tenant, u->name)) {
-		tp_log(TP_LOG_NOTICE, "user '%s'%s%s of %s is also in %s: the file's is used\n",
-		       u->name, l->tenant > 0 ? " of tenant " : "",
-		       l->tenant > 0 ? tp_conf_tenant_name(cp->conf, l->tenant) : "",
-		       cp->conf->cp.store, cp->conf->path);
-		return 0;
-	}
-	rc = cp_auth_user_add_keys_in(cp->auth, l->tenant, u->name, u->md5,
-				      u->has_sha256 ? u->sha256 : NULL);
-	if (rc == -ENOSPC)
-		tp_log(TP_LOG_ERR, "%s holds more users than cp.max_users "
-			"(%u) allows: raise it\n", cp->conf->cp.store,
-			cp->conf->cp.max_users);
-	return rc;
-}
-
-static int
-store_load_secret(void *arg, const char *secret)
-{
-	const struct store_load *l = arg;
-	struct cp_ctx *cp = l->cp;
-	int rc = cp_auth_secret_add_in(cp->auth, l->tenant, secret);
-
-	if (rc == -ENOSPC)
-		tp_log(TP_LOG_ERR, "%s holds more REST secrets than cp keeps "
-			"(%u)\n", cp->conf->cp.store, TP_CONF_MAX_SECRETS + 16);
-	return rc == -EEXIST ? 0 : rc;
 }
 
 /*
@@ -101,9 +59,9 @@ store_default_to_user(const struct tp_conf_cp *c)
 }
 
 /*
- * The user store (cp.store): opened, made on first start, and read into
- * cp's tables under the configuration file's users, which win a name
- * both have. A store cp cannot open (locked past the busy timeout,
+ * The user store (cp.store): opened, made on first start, and read by
+ * the modules that keep what it holds (cp/auth: under the configuration
+ * file's users, which win a name both have). A store cp cannot open (locked past the busy timeout,
  * damaged, not a turnpike store, from a newer turnpike) stops the start
  * with the reason: running without the users it holds would refuse them
  * all, and writing to it could lose them.
@@ -120,10 +78,11 @@ store_setup(struct cp_ctx *cp, char *err, size_t errlen)
 	struct stat st;
 	int rc;
 
-	/* Many boxes sharing their users (cp/cluster): Redis is the store,
-	 * read once connected and kept up to date from its events. */
-	if (cp->cluster != NULL && (cp->conf->cluster.share & TP_CLUSTER_SHARE_USERS)) {
-		cp->store = cp_store_redis_open(cp->cluster);
+	/* Many boxes sharing their users (cp/cluster gave its Redis): that is
+	 * the store, read once connected and kept up to date from its
+	 * events. */
+	if (cp->store_hooks.backend != NULL) {
+		cp->store = cp->store_hooks.backend(cp->store_hooks.backend_arg);
 		if (cp->store == NULL) {
 			snprintf(err, errlen, "no memory for the cluster store");
 			return -ENOMEM;
@@ -205,20 +164,11 @@ store_setup(struct cp_ctx *cp, char *err, size_t errlen)
 		snprintf(err, errlen, "%s (cp.store in %s)", why, cp->conf->path);
 		return -EIO;
 	}
-	/* the default tenant's rows (turn.realm's), then each tenant's (its
-	 * realm's) */
-	for (unsigned int k = 0; k <= cp->conf->tenants.n; k++) {
-		struct store_load l = { .cp = cp, .tenant = k };
-
-		if (k > 0)
-			cp_store_scope(cp->store, cp->conf->tenants.t[k - 1].realm);
-		rc = cp_store_user_list(cp->store, store_load_user, &l);
-		if (rc == 0)
-			rc = cp_store_secret_list(cp->store, store_load_secret, &l);
-		cp_store_scope(cp->store, NULL);
-		if (rc < 0)
-			break;
-	}
+	/* what it holds, to those that keep it (cp/auth's users and
+	 * secrets) */
+	rc = 0;
+	for (unsigned int i = 0; rc == 0 && i < cp->store_hooks.nreaders; i++)
+		rc = cp->store_hooks.reader[i](cp, cp->store);
 	if (rc < 0) {
 		snprintf(err, errlen, "%s: %s", c->store,
 			 rc == -ENOSPC || rc == -EINVAL ? "cannot load it" : cp->store->err);
@@ -229,9 +179,6 @@ store_setup(struct cp_ctx *cp, char *err, size_t errlen)
 		tp_log(TP_LOG_WARNING, "%s: %llu malformed row(s) skipped\n",
 			c->store, (unsigned long long)cp->store->bad_rows);
 	cp->stats[CP_STAT_STORE_ERRORS] += cp->store->bad_rows;
-	tp_log(TP_LOG_INFO, "user store %s: %u user(s) in all, %u REST secret(s)\n",
-	       c->store, cp_auth_user_count(cp->auth),
-	       cp_auth_secret_list(cp->auth, NULL, 0));
 	return 0;
 }
 

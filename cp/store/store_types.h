@@ -103,6 +103,28 @@ struct cp_store {
 	uint64_t bad_rows;                    /* rows a list skipped, malformed */
 };
 
+/*
+ * What other modules give the store's module before it opens the store
+ * (in their own set-up, which comes first), so that it names none of
+ * them: a backend that takes cp.store's place (the cluster's Redis, when
+ * the boxes share their users), and the readers of what a store just
+ * opened holds (cp/auth: its users and secrets, under the file's). The
+ * store's module calls them; nothing here calls back.
+ */
+struct cp_ctx;
+typedef struct cp_store *(*cp_store_open_fn)(void *arg);
+/* 0, or -errno with s->err or the reader's own log line saying why (the
+ * start stops: running without what the store holds would refuse it). */
+typedef int (*cp_store_reader_fn)(struct cp_ctx *cp, struct cp_store *s);
+#define CP_STORE_READERS 4
+
+struct cp_store_hooks {
+	cp_store_open_fn backend;     /* NULL: cp.store (SQLite) */
+	void *backend_arg;
+	cp_store_reader_fn reader[CP_STORE_READERS];
+	unsigned int nreaders;
+};
+
 /* How to open one. */
 struct cp_store_conf {
 	const char *path;             /* SQLite database file */

@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""cp's modules call each other in one direction (cp/README.md "Who
+observes whom"): by the symbols of turnpike-cp's objects and its modules'
+libraries (nm), no two modules reach each other through calls, directly
+or through others. A module is a folder of cp/ (acct, agw, alloc, api,
+auth, cluster, iq, metrics, policy, store, tls); cp/'s own files (main.c,
+cp_dp.c, cp_module.c, reload.c, ...) are the core every module may use,
+and are left out of the graph. A module that follows another registers
+with it (an observer, a hook): the followed one calls through a pointer,
+which nm does not see as a call, and no circle forms.
+
+Usage: check_cp_modules.py OBJDIR [LIB ...]
+       check_cp_modules.py --self-test
+
+OBJDIR holds turnpike-cp's objects, named by meson after their path
+(alloc_alloc.c.o: cp/alloc/alloc.c); each LIB is a module's static
+library (cp/auth/libtpcpauth.a: auth). --self-test plants a circle in
+objects of its own, compiled with cc, and checks that it is found.
+"""
+import itertools
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+MODULES = ('acct', 'agw', 'alloc', 'api', 'auth', 'cluster', 'iq', 'metrics',
+           'policy', 'store', 'tls')
+NM_LINE = re.compile(r'^(.*?\.o):\s*[0-9a-fA-F]*\s+(\S)\s+(\S+)$')
+
+
+def module_of_object(path):
+    b = os.path.basename(path)
+    for m in MODULES:
+        if b.startswith(m + '_'):
+            return m
+    return None
+
+
+def module_of_lib(path):
+    m = re.match(r'libtpcp(\w+)\.a$', os.path.basename(path))
+    return m.group(1) if m and m.group(1) in MODULES else None
+
+
+def graph(objdir, libs):
+    """{(a, b): symbols} of calls from module a to module b."""
+    defs, uses = {}, []
+    files = [(os.path.join(objdir, f), module_of_object(f))
+             for f in sorted(os.listdir(objdir)) if f.endswith('.o')]
+    files += [(l, module_of_lib(l)) for l in libs]
+    for path, mod in files:
+        res = subprocess.run(['nm', '-A', path], capture_output=True, text=True)
+        if res.returncode != 0:
+            raise RuntimeError('nm %s: %s' % (path, res.stderr.strip()))
+        for line in res.stdout.splitlines():
+            m = NM_LINE.match(line)
+            if not m:
+                continue
+            kind, sym = m.group(2), m.group(3)
+            if kind == 'U':
+                uses.append((mod, sym))
+            elif kind.isupper() and kind not in ('W', 'V'):
+                defs.setdefault(sym, mod)
+    edges = {}
+    for mod, sym in uses:
+        d = defs.get(sym)
+        if mod is not None and d is not None and d != mod:
+            edges.setdefault((mod, d), set()).add(sym)
+    return edges
+
+
+def circles(edges):
+    g = {}
+    for a, b in edges:
+        g.setdefault(a, set()).add(b)
+
+    def path(a, b):
+        seen, todo = {a}, [[a]]
+        while todo:
+            p = todo.pop()
+            for n in sorted(g.get(p[-1], ())):
+                if n == b:
+                    return p + [n]
+                if n not in seen:
+                    seen.add(n)
+                    todo.append(p + [n])
+        return None
+    out = []
+    nodes = sorted(set(x for e in edges for x in e))
+    for a, b in itertools.combinations(nodes, 2):
+        there, back = path(a, b), path(b, a)
+        if there and back:
+            out.append(' -> '.join(there) + ' -> ' + ' -> '.join(back[1:]))
+    return out
+
+
+def self_test():
+    with tempfile.TemporaryDirectory() as d:
+        def cc(name, text):
+            src = os.path.join(d, name + '.c')
+            with open(src, 'w', encoding='utf-8') as fh:
+                fh.write(text)
+            subprocess.run(['cc', '-c', '-o', os.path.join(d, name + '.c.o'), src],
+                           check=True)
+        cc('alloc_alloc', 'void acct_fn(void);\nvoid alloc_fn(void) { acct_fn(); }\n')
+        cc('acct_acct', 'void store_fn(void);\nvoid acct_fn(void) { store_fn(); }\n')
+        cc('store_store', 'void alloc_fn(void);\nvoid store_fn(void) { alloc_fn(); }\n')
+        found = circles(graph(d, []))
+        if len(found) != 3 or not any('alloc -> acct -> store -> alloc' in c
+                                      for c in found):
+            print('check_cp_modules self-test: a planted circle gave %r' % found)
+            return 1
+        os.remove(os.path.join(d, 'store_store.c.o'))
+        cc('store_store', 'void store_fn(void) { }\n')
+        if circles(graph(d, [])):
+            print('check_cp_modules self-test: a chain was taken for a circle')
+            return 1
+    print('check_cp_modules self-test: a planted circle is found, a chain is not')
+    return 0
+
+
+def main():
+    args = sys.argv[1:]
+    if args == ['--self-test']:
+        return self_test()
+    if not args:
+        print(__doc__)
+        return 2
+    edges = graph(args[0], args[1:])
+    found = circles(edges)
+    for c in found:
+        print('cp modules: a circle of calls: ' + c)
+    for (a, b), syms in sorted(edges.items()):
+        if any(a in c and b in c for c in found):
+            print('  %s -> %s: %s' % (a, b, ', '.join(sorted(syms)[:8])))
+    if found:
+        print('cp modules: %d circle(s); a module that follows another registers '
+              'with it (cp/README.md "Who observes whom")' % len(found))
+        return 1
+    print('cp modules: %d calls between modules, no circle' % len(edges))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
