@@ -535,7 +535,7 @@ struct dp_worker {
 	struct tcprelay_worker *tcprelay;
 	struct splice_worker *splice;
 	uint16_t tcp_eph_next;       /* dp_tcp_connect()'s next source port */
-	/* The diagnostic active open (dp.diag_tcp_connect; dp_tcp.c),
+	/* The diagnostic active open (dp.diag_tcp_connect; dp/diag),
 	 * worker 0's: the next attempt, the backoff while refused, the
 	 * attempt under way (its tcp_id_t). */
 	struct {
