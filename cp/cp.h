@@ -34,69 +34,22 @@
  * secrets under: no client's, since no client authenticates there. */
 #define CP_REALM_NO_TURN "(no turn group)"
 
-/* cp's own counters (cp->stats), which several modules count: the
- * first family of cp's counter registry (cp_ctrs.c), shown in status's
- * "stats" and as turnpike_cp_NAME_total. */
-#define CP_STATS(X) \
-	X(REQUESTS, "requests") \
-	X(ALLOCATE_OK, "allocate_ok") \
-	X(REFRESH_OK, "refresh_ok") \
-	X(PERMISSION_OK, "permission_ok") \
-	X(CHANNEL_OK, "channel_ok") \
-	X(ERRORS, "error_responses") \
-	X(CHALLENGES, "challenges") \
-	X(CHALLENGES_DROPPED, "challenges_dropped") \
-	X(EXPIRED_ALLOCS, "expired_allocations") \
-	X(EXPIRED_PERMS, "expired_permissions") \
-	X(EXPIRED_CHANS, "expired_channels") \
-	X(POLICY_REFUSED, "policy_refused") \
-	X(QUOTA_REFUSED, "quota_refused") \
-	X(IPC_FULL, "ipc_full") \
-	X(IPC_BAD, "ipc_bad") \
-	X(IPC_UNHANDLED, "ipc_unhandled") \
-	X(STATE_RESTORED, "state_restored") \
-	X(NOT_READY_DROPPED, "requests_before_ready") \
-	X(STALE_DROPPED, "stale_messages_dropped") \
-	X(DP_RESTARTS, "dp_restarts") \
-	X(DOZES, "dozes") \
-	X(CONN_DOWN, "connections_closed") \
-	X(CONN_DOWN_ALLOCS, "allocations_closed_with_connection") \
-	X(DP_RESTART_STREAM_ALLOCS, "allocations_closed_with_dp") \
-	X(STORE_ERRORS, "store_errors") \
-	X(REDIRECTED, "redirected") \
-	X(DRAIN_REFUSED, "drain_refused") \
-	X(RELOADS, "reloads") \
-	X(RELOADS_REFUSED, "reloads_refused") \
-	X(TLS_ROTATIONS, "tls_ticket_rotations") \
-	X(TLS_SENT, "tls_key_messages") \
-	X(TCP_CONNECT_OK, "tcp_connect_ok") \
-	X(TCP_CONNECT_FAILED, "tcp_connect_failed") \
-	X(TCP_ATTEMPTS, "tcp_connection_attempts") \
-	X(TCP_BINDS, "tcp_connection_binds") \
-	X(TCP_BIND_OTHER_USER, "tcp_connection_binds_other_user") \
-	X(TCP_BIND_TIMEOUT, "tcp_bind_timeouts") \
-	X(TCP_REFUSED, "tcp_incoming_refused") \
-	X(TCP_RESTORED, "tcp_connections_restored")
-
 /* Error responses cp sends, by code (a bounded label set for metrics;
- * anything else counts as "other"). RFC 8489 §14.8, RFC 8656 §19,
- * RFC 6062 §6.3. */
-#define CP_ERR_CODES(X) \
-	X(300) X(400) X(401) X(403) X(420) X(437) X(438) X(440) X(441) \
-	X(442) X(443) X(446) X(447) X(486) X(500) X(508)
-
+ * anything else counts as "other"). */
 enum cp_err_code {
-#define X(c) CP_ERR_##c,
-	CP_ERR_CODES(X)
-#undef X
+#define CP_ERR_CODE(c) CP_ERR_##c,
+#include "cp_err_codes.def"
+#undef CP_ERR_CODE
 	CP_ERR_OTHER,
 	CP_ERR__COUNT,
 };
 
+/* cp's own counters (cp->stats), which several modules count: the
+ * first family of cp's counter registry (cp_ctrs.c). */
 enum cp_stat {
-#define X(e, n) CP_STAT_##e,
-	CP_STATS(X)
-#undef X
+#define CP_STAT(e, n) CP_STAT_##e,
+#include "cp_stats.def"
+#undef CP_STAT
 	CP_STAT__COUNT,
 };
 

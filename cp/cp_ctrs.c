@@ -14,9 +14,9 @@
 #include "cp_ctrs.h"
 
 static const struct cp_ctrs_desc cp_desc[] = {
-#define X(e, n) { n, CP_CTRS_COUNTER, 0, NULL },
-	CP_STATS(X)
-#undef X
+#define CP_STAT(e, n) { n, CP_CTRS_COUNTER, 0, NULL },
+#include "cp_stats.def"
+#undef CP_STAT
 };
 
 _Static_assert(sizeof(cp_desc) / sizeof(cp_desc[0]) == CP_STAT__COUNT, "cp's counters");

@@ -26,9 +26,9 @@ static const char *const ctr_names[DP_CTR__COUNT] = {
 };
 
 static const char *const stage_names[DP_STAGE__COUNT] = {
-#define X(e, n) [DP_STAGE_##e] = n,
-	DP_STAGES(X)
-#undef X
+#define DP_STAGE(e, n) [DP_STAGE_##e] = n,
+#include "dp_stages.def"
+#undef DP_STAGE
 };
 
 static void
@@ -139,9 +139,9 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 		const struct dp_worker *w = ctx->workers[wi];
 
 		static const char *const by[DP_LONG_BY__COUNT] = {
-#define X(e, n) n,
-			DP_LONG_BY(X)
-#undef X
+#define DP_LONG_BY(e, n) n,
+#include "dp_long_by.def"
+#undef DP_LONG_BY
 		};
 
 		if (w == NULL)

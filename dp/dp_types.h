@@ -55,21 +55,18 @@ enum dp_counter {
 };
 
 /* Stages whose TSC cycles a worker accounts per packet. */
-#define DP_STAGES(X) \
-	X(RX, "rx") X(INPUT, "input") X(HANDOFF, "handoff") X(TX, "tx")
 enum dp_stage {
-#define X(e, n) DP_STAGE_##e,
-	DP_STAGES(X)
-#undef X
+#define DP_STAGE(e, n) DP_STAGE_##e,
+#include "dp_stages.def"
+#undef DP_STAGE
 	DP_STAGE__COUNT,
 };
 
 /* What took most of a long loop pass (dp_worker.c's long_loop()). */
-#define DP_LONG_BY(X) X(PKT, "pkt") X(CTL, "ctl") X(TCP, "tcp")
 enum dp_long_by {
-#define X(e, n) DP_LONG_BY_##e,
-	DP_LONG_BY(X)
-#undef X
+#define DP_LONG_BY(e, n) DP_LONG_BY_##e,
+#include "dp_long_by.def"
+#undef DP_LONG_BY
 	DP_LONG_BY__COUNT,
 };
 /* The bound (an index of IPC_DP_LOOP_US: 20 us) from which a pass or a
@@ -538,7 +535,7 @@ struct dp_worker {
 	struct tcprelay_worker *tcprelay;
 	struct splice_worker *splice;
 	uint16_t tcp_eph_next;       /* dp_tcp_connect()'s next source port */
-	/* The diagnostic active open (dp.diag_tcp_connect; dp_tcp.c),
+	/* The diagnostic active open (dp.diag_tcp_connect; dp/diag),
 	 * worker 0's: the next attempt, the backoff while refused, the
 	 * attempt under way (its tcp_id_t). */
 	struct {

@@ -25,28 +25,12 @@
 #define ACCT_SCAN_MS        1000u
 #define ACCT_PRUNE_MS       (3600u * 1000u)
 
-/* The counters status and the metrics show, under the names published
- * (status's stats.acct_NAME, turnpike_cp_acct_NAME_total): not every one
- * of cp_acct's. */
-#define ACCT_CTRS(X) \
-	X(RECORDS, "records") \
-	X(INTERIM, "interim_records") \
-	X(WRITE_ERRORS, "write_errors") \
-	X(LOST, "records_lost") \
-	X(INEXACT, "records_without_final_counters") \
-	X(SPOOLED, "records_spooled") \
-	X(SPOOL_DROPPED, "records_dropped_spool_full") \
-	X(STREAM_ADDED, "stream_added") \
-	X(STREAM_ERRORS, "stream_errors") \
-	X(STREAM_DROPPED, "stream_dropped_spool_full") \
-	X(FROM_DP, "records_from_dp_reports") \
-	X(RESTORED, "records_restored_from_journal") \
-	X(JOURNAL_ERRORS, "journal_errors")
-
+/* The counters status and the metrics show (acct_ctrs.def): not every one
+ * of cp_acct's, under the names they are published by. */
 static const struct cp_ctrs_desc acct_desc[] = {
-#define X(e, n) { n, CP_CTRS_COUNTER, 0, NULL },
-	ACCT_CTRS(X)
-#undef X
+#define ACCT_CTR(e, n) { n, CP_CTRS_COUNTER, 0, NULL },
+#include "acct_ctrs.def"
+#undef ACCT_CTR
 };
 
 /* (zeros without an accounting group) */
@@ -54,9 +38,9 @@ static void
 acct_values(const struct cp_ctx *cp, uint64_t *out)
 {
 	static const enum cp_acct_stat idx[] = {
-#define X(e, n) CP_ACCT_STAT_##e,
-		ACCT_CTRS(X)
-#undef X
+#define ACCT_CTR(e, n) CP_ACCT_STAT_##e,
+#include "acct_ctrs.def"
+#undef ACCT_CTR
 	};
 
 	for (size_t i = 0; cp->acct != NULL && i < sizeof(idx) / sizeof(idx[0]); i++)

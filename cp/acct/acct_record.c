@@ -21,9 +21,10 @@ const char *
 cp_acct_reason_name(unsigned int reason)
 {
 	static const char *const names[CP_ACCT_R__COUNT] = {
-#define X(e, n) n,
-		CP_ACCT_REASONS(X)
-#undef X
+#define CP_ALLOC_END_REASON(e, n) [CP_ACCT_R_##e] = n,
+#include "../alloc/alloc_end_reasons.def"
+#undef CP_ALLOC_END_REASON
+		[CP_ACCT_R_AGW] = "agw",
 	};
 
 	return reason < CP_ACCT_R__COUNT ? names[reason] : "?";

@@ -14,18 +14,17 @@
 #include "../alloc/alloc_end.h"
 
 /* Why a session ended: the record's "reason". An allocation's are
- * cp/alloc's (alloc_end.h), with the same values; an AGW context's is
- * "agw" (its cause says more). */
-#define CP_ACCT_REASONS(X) \
-	CP_ALLOC_END_REASONS(X) \
-	X(AGW, "agw")
-
+ * cp/alloc's (alloc_end_reasons.def), with the same values; an AGW
+ * context's is "agw" (its cause says more). acct_record.c names them. */
 enum cp_acct_reason {
-#define X(e, n) CP_ACCT_R_##e,
-	CP_ACCT_REASONS(X)
-#undef X
+#define CP_ALLOC_END_REASON(e, n) CP_ACCT_R_##e,
+#include "../alloc/alloc_end_reasons.def"
+#undef CP_ALLOC_END_REASON
+	CP_ACCT_R_AGW,
 	CP_ACCT_R__COUNT,
 };
+_Static_assert((int)CP_ACCT_R_AGW == (int)CP_ALLOC_R__COUNT,
+	       "an allocation's reasons first, as cp/alloc's");
 
 enum cp_acct_type { CP_ACCT_STOP = 0, CP_ACCT_INTERIM = 1 };
 enum cp_acct_kind { CP_ACCT_TURN = 0, CP_ACCT_AGW = 1 };
@@ -84,29 +83,10 @@ struct cp_acct_pending {
 	struct cp_acct_rec rec;
 };
 
-#define CP_ACCT_STATS(X) \
-	X(RECORDS, "records_written") \
-	X(INTERIM, "interim_written") \
-	X(WRITE_ERRORS, "write_errors") \
-	X(LOST, "records_lost") \
-	X(INEXACT, "records_without_final_counters") \
-	X(FINAL_UNMATCHED, "final_counters_unmatched") \
-	X(PRUNED, "rotated_files_removed") \
-	X(REOPENS, "reopens") \
-	X(SPOOLED, "records_spooled") \
-	X(UNSPOOLED, "records_unspooled") \
-	X(SPOOL_DROPPED, "records_dropped_spool_full") \
-	X(STREAM_ADDED, "stream_added") \
-	X(STREAM_ERRORS, "stream_errors") \
-	X(STREAM_DROPPED, "stream_dropped_spool_full") \
-	X(FROM_DP, "records_from_dp_reports") \
-	X(RESTORED, "records_restored_from_journal") \
-	X(JOURNAL_ERRORS, "journal_errors")
-
 enum cp_acct_stat {
-#define X(e, n) CP_ACCT_STAT_##e,
-	CP_ACCT_STATS(X)
-#undef X
+#define CP_ACCT_STAT(e, n) CP_ACCT_STAT_##e,
+#include "acct_stats.def"
+#undef CP_ACCT_STAT
 	CP_ACCT_STAT__COUNT,
 };
 

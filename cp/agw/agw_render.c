@@ -20,9 +20,9 @@
 #include "tp_conf.h"
 
 static const char *const stat_names[CP_AGW_STAT__COUNT] = {
-#define X(e, n) [CP_AGW_STAT_##e] = n,
-	CP_AGW_STATS(X)
-#undef X
+#define CP_AGW_STAT(e, n) [CP_AGW_STAT_##e] = n,
+#include "cp_agw_stats.def"
+#undef CP_AGW_STAT
 };
 
 static struct json_object *

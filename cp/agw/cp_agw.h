@@ -105,27 +105,11 @@ struct cp_agw_event {
 #define CP_AGW_ALGS 4u
 #define CP_AGW_FP_STR 200u        /* lib/certfp CERTFP_STR_MAX, at least */
 
-#define CP_AGW_STATS(X) \
-	X(CREATED, "created") \
-	X(REFUSED, "create_refused") \
-	X(RELEASE_ASKED, "releases_asked") \
-	X(RELEASED, "released") \
-	X(LEGS_UP, "legs_up") \
-	X(LEGS_DOWN, "legs_down") \
-	X(EVENTS, "events") \
-	X(EVENTS_UNKNOWN, "events_unknown_context") \
-	X(DP_RESTART, "released_dp_restart") \
-	X(RESTORED, "restored_from_dp") \
-	X(REMOTE_REFUSED, "remote_refused") \
-	X(LEGS_ADDED, "legs_added") \
-	X(LEGS_MODIFIED, "legs_modified") \
-	X(LEGS_SUBTRACTED, "legs_subtracted") \
-	X(EVENTS_STALE, "events_of_subtracted_legs")
-
+/* Its counters. */
 enum cp_agw_stat {
-#define X(e, n) CP_AGW_STAT_##e,
-	CP_AGW_STATS(X)
-#undef X
+#define CP_AGW_STAT(e, n) CP_AGW_STAT_##e,
+#include "cp_agw_stats.def"
+#undef CP_AGW_STAT
 	CP_AGW_STAT__COUNT,
 };
 

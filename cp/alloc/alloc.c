@@ -1405,9 +1405,9 @@ void
 cp_count_error(struct cp_ctx *cp, uint16_t code)
 {
 	switch (code) {
-#define X(c) case c: cp->err_by_code[CP_ERR_##c]++; return;
-	CP_ERR_CODES(X)
-#undef X
+#define CP_ERR_CODE(c) case c: cp->err_by_code[CP_ERR_##c]++; return;
+#include "../cp_err_codes.def"
+#undef CP_ERR_CODE
 	default:
 		cp->err_by_code[CP_ERR_OTHER]++;
 	}

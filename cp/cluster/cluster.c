@@ -848,25 +848,10 @@ cp_cluster_fini(struct cp_ctx *cp)
 
 /* Its counters (struct cl_stats), in status's "cluster" and as
  * turnpike_cluster_NAME_total. */
-#define CL_CTRS(X) \
-	X(connects, "Links to Redis made") \
-	X(disconnects, "Links to Redis lost") \
-	X(quota_local, "Allocates decided on this box's count alone (Redis away or slow)") \
-	X(quota_refused, "Allocates refused 486 by the cluster-wide count") \
-	X(quota_granted, "Quota leases taken in Redis") \
-	X(quota_lost, "Allocates' waits for Redis given up: the answer could no longer come (link dropped)") \
-	X(events, "User and secret change events heard") \
-	X(bad_entries, "Entries read from Redis that were not well formed") \
-	X(user_syncs, "Full reads of the users and secrets") \
-	X(name_conflicts, "Load publications refused: another box holds our name") \
-	X(write_refused, "Operator writes refused: Redis away") \
-	X(auth_refused, "AUTH refused by Redis or a sentinel") \
-	X(unknown_tenant, "Events of a tenant this box does not have, ignored")
-
 static const struct cp_ctrs_desc cluster_desc[] = {
-#define X(f, h) { #f, CP_CTRS_COUNTER, 0, h },
-	CL_CTRS(X)
-#undef X
+#define CL_CTR(f, h) { #f, CP_CTRS_COUNTER, 0, h },
+#include "cluster_ctrs.def"
+#undef CL_CTR
 };
 
 static void
@@ -877,9 +862,9 @@ cluster_values(const struct cp_ctx *cp, uint64_t *out)
 
 	if (st == NULL)
 		return;
-#define X(f, h) out[i++] = st->f;
-	CL_CTRS(X)
-#undef X
+#define CL_CTR(f, h) out[i++] = st->f;
+#include "cluster_ctrs.def"
+#undef CL_CTR
 }
 
 /* (shown by the module's own hooks, inside its part) */

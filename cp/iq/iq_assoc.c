@@ -47,9 +47,9 @@ iq_count_error(struct cp_iq *q, unsigned int code)
 {
 	q->ctr.stats[IQ_STAT_ERRORS_SENT]++;
 	switch (code) {
-#define X(c) case c: q->ctr.err[IQ_ERR_##c]++; return;
-	IQ_ERR_CODES(X)
-#undef X
+#define IQ_ERR_CODE(c) case c: q->ctr.err[IQ_ERR_##c]++; return;
+#include "iq_err_codes.def"
+#undef IQ_ERR_CODE
 	default:
 		q->ctr.err[IQ_ERR_OTHER]++;
 	}

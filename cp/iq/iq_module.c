@@ -87,9 +87,9 @@ iq_serve(struct cp_ctx *cp, uint64_t now_ms)
 /* Its counters (struct cp_iq_counters), in status's iq.stats and as
  * turnpike_iq_NAME_total. */
 static const struct cp_ctrs_desc iq_desc[] = {
-#define X(e, n, h) { n, CP_CTRS_COUNTER, 0, h },
-	IQ_STATS(X)
-#undef X
+#define IQ_STAT(e, n, h) { n, CP_CTRS_COUNTER, 0, h },
+#include "iq_stats.def"
+#undef IQ_STAT
 	{ "datagrams_from_strangers", CP_CTRS_COUNTER, 0,
 	  "Datagrams to iq.listen from addresses not in iq.mgc (dropped, unanswered)" },
 	{ "retransmissions", CP_CTRS_COUNTER, 0, "Our requests (ServiceChange, Notify) sent again" },
@@ -122,9 +122,9 @@ static const struct cp_ctrs_family iq_ctrs = {
 
 /* The H.248.8 codes of the errors counted (enum iq_err, "other" past). */
 static const unsigned int iq_codes[] = {
-#define X(c) c,
-	IQ_ERR_CODES(X)
-#undef X
+#define IQ_ERR_CODE(c) c,
+#include "iq_err_codes.def"
+#undef IQ_ERR_CODE
 };
 
 /* status's "iq": the door's association and counters. */

@@ -23,9 +23,9 @@ _Static_assert(CP_ERR__COUNT <= 32, "cp_metrics_snap.err_by_code too small");
 _Static_assert(CP_AUTH_REASON__COUNT <= 16, "cp_metrics_snap.auth_refused too small");
 
 static const char *const code_names[CP_ERR__COUNT] = {
-#define X(c) #c,
-	CP_ERR_CODES(X)
-#undef X
+#define CP_ERR_CODE(c) #c,
+#include "../cp_err_codes.def"
+#undef CP_ERR_CODE
 	"other",
 };
 

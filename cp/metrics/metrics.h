@@ -16,7 +16,7 @@
  * promtool's lint asks of a counter: they are exposed as "untyped" under
  * coturn's names (a query does not care), and the same numbers as lint-
  * clean counters under turnpike's. Label sets are bounded: realm (one),
- * transport, worker (at most IPC_MAX_WORKERS), error code (CP_ERR_CODES
+ * transport, worker (at most IPC_MAX_WORKERS), error code (cp_err_codes.def
  * and "other"), direction, tenant (the configured ones and "default",
  * at most TP_CONF_MAX_TENANTS + 1); never a label per allocation or user.
  */

@@ -158,7 +158,8 @@ cmd_status(void *ctx, struct json_object *req, struct json_object *resp,
 				json_object_object_add(lt, "sum_s",
 					json_object_new_double((double)mw->loops_sum_s +
 							       mw->loops_sum_ns / 1e9));
-				json_object_object_add(d, "loop_buckets", lt);
+				/* the name status publishes (docs/metrics.md) */
+				json_object_object_add(d, "loop_turns", lt);
 			}
 			for (unsigned int i = 0; i < s->ndrops; i++)
 				if (s->drop_ok[i])

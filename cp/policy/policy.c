@@ -454,9 +454,9 @@ const char *
 cp_policy_verdict_name(enum cp_policy_verdict v)
 {
 	static const char *const names[CP_POLICY__COUNT] = {
-#define X(e, n, d) [CP_POLICY_##e] = n,
-		CP_POLICY_VERDICTS(X)
-#undef X
+#define CP_POLICY_VERDICT(e, n, d) [CP_POLICY_##e] = n,
+#include "policy_verdicts.def"
+#undef CP_POLICY_VERDICT
 	};
 
 	return (unsigned int)v < CP_POLICY__COUNT ? names[v] : "?";
@@ -466,9 +466,9 @@ const char *
 cp_policy_verdict_describe(enum cp_policy_verdict v)
 {
 	static const char *const descs[CP_POLICY__COUNT] = {
-#define X(e, n, d) [CP_POLICY_##e] = d,
-		CP_POLICY_VERDICTS(X)
-#undef X
+#define CP_POLICY_VERDICT(e, n, d) [CP_POLICY_##e] = d,
+#include "policy_verdicts.def"
+#undef CP_POLICY_VERDICT
 	};
 
 	return (unsigned int)v < CP_POLICY__COUNT ? descs[v] : "unknown verdict";

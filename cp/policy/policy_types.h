@@ -38,35 +38,11 @@ struct cp_prefix {
 	uint8_t ip[16];
 };
 
-/*
- * Every verdict, in decision order: X(ENUM, "name", "description").
- * The name is what logs and turnpikectl print and what scripts match on:
- * short, lower case, stable. CP_POLICY_ACCEPT is the only accepting
- * verdict; every other one is a refusal (403 on CreatePermission and
- * ChannelBind, silent discard on Send).
- */
-#define CP_POLICY_VERDICTS(X) \
-	X(ACCEPT, "accept", "no rule refuses this peer") \
-	X(INVALID, "invalid", "not an IPv4 or IPv6 address") \
-	X(SIXTOFOUR, "6to4", "6to4 tunnel address 2002::/16 (RFC 8656 §21.4)") \
-	X(TEREDO, "teredo", "Teredo tunnel address 2001::/32 (RFC 8656 §21.4)") \
-	X(UNSPECIFIED, "unspecified", "this-network or unspecified address (0.0.0.0/8, ::)") \
-	X(PORT_ZERO, "port-zero", "peer port 0") \
-	X(DENY_LIST, "deny-list", "on the operator's deny list") \
-	X(OWN_ADDRESS, "own-address", "one of this relay's own addresses") \
-	X(OWN_RELAYED, "own-relayed", "one of this relay's relayed addresses (a relay-to-relay peer only where cp.peers.allow_relay_to_relay and an allocation holds it)") \
-	X(LOOPBACK, "loopback", "loopback address (127.0.0.0/8, ::1)") \
-	X(LINK_LOCAL, "link-local", "link-local address (169.254.0.0/16, fe80::/10)") \
-	X(SITE_LOCAL, "site-local", "deprecated IPv6 site-local address (fec0::/10)") \
-	X(MULTICAST, "multicast", "multicast address (224.0.0.0/4, ff00::/8)") \
-	X(BROADCAST, "broadcast", "limited broadcast address 255.255.255.255") \
-	X(RESERVED, "reserved", "reserved IPv4 address (240.0.0.0/4)") \
-	X(PRIVATE, "private", "private address (RFC 1918, CGNAT 100.64.0.0/10, ULA fc00::/7)")
-
+/* Every verdict, in decision order (policy_verdicts.def). */
 enum cp_policy_verdict {
-#define X(e, n, d) CP_POLICY_##e,
-	CP_POLICY_VERDICTS(X)
-#undef X
+#define CP_POLICY_VERDICT(e, n, d) CP_POLICY_##e,
+#include "policy_verdicts.def"
+#undef CP_POLICY_VERDICT
 	CP_POLICY__COUNT,
 };
 

@@ -203,8 +203,8 @@ diag_connect_init(struct dp_worker *w)
 	return 0;
 }
 
-/* The active open's turn: due once a millisecond at most (its backoff is
- * in milliseconds), from the stack's modules' poll. */
+/* The active open's next attempt: due once a millisecond at most (its
+ * backoff is in milliseconds), from the stack's modules' poll. */
 static unsigned int
 diag_poll(struct dp_worker *w, uint64_t now_ms)
 {

@@ -84,7 +84,7 @@ const struct dp_ctrs_family splice_ctrs = {
  * are here only). SPLICE_CAUSE_NONE ends no leg: left out. */
 static const struct dp_ctrs_desc end_desc[SPLICE_CAUSE__COUNT] = {
 #define SPLICE_CAUSE(n, s, h) [SPLICE_CAUSE_##n] = { s, DP_CTRS_COUNTER, h },
-	SPLICE_CAUSE_LIST
+#include "splice_causes.def"
 #undef SPLICE_CAUSE
 };
 
@@ -97,7 +97,7 @@ end_values(const struct dp_worker *w, uint64_t *out)
 
 const struct dp_ctrs_family splice_end_ctrs = {
 	.name = "splice_end", .prefix = "splice_ended_",
-	.help = "Spliced legs ended, by the splice's cause (SPLICE_CAUSE_LIST): the gateway's "
+	.help = "Spliced legs ended, by the splice's cause (splice_causes.def): the gateway's "
 		"and RFC 6062's",
 	.desc = end_desc + 1, .n = SPLICE_CAUSE__COUNT - 1, .values = end_values,
 };

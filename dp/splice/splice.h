@@ -2,9 +2,9 @@
 /*
  * dp/splice: two TCP legs of one worker, each through its transport
  * operations (dp/tls's struct dp_xprt_ops, raw or TLS), the bytes of each
- * given to the other. A layer beside TURN's stream adapter (ARCHITECTURE.md
- * "Streams"): the access gateway's contexts use it (dp/agw), RFC 6062's
- * data connections can.
+ * given to the other. A layer above the transports, beside TURN's stream
+ * adapter (dp/README.md "How a stream flows"): the access gateway's
+ * contexts use it (dp/agw), RFC 6062's data connections can.
  *
  * - Bytes by reference: what a leg's rcv_buf gives (received TCP segments
  *   for a raw leg, OpenSSL's plaintext mbufs for a TLS one) goes to the

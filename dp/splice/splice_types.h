@@ -22,46 +22,11 @@ enum splice_ctr {
 	SPLICE_CTR__COUNT
 };
 
-/*
- * Why a leg (and the splice) ended, in the splice's words: what it saw
- * itself, and what its owner gave (splice_leg_fail(), splice_release()).
- * Each owner maps them to its own (the gateway's to the controller's
- * causes, RFC 6062's relay to a connection's reason). SPLICE_CAUSE(enum
- * suffix, name, help): the legs ended by each are published to cp as
- * splice_ended_<name> (splice_end_ctrs), every owner's.
- */
-#define SPLICE_CAUSE_LIST \
-	SPLICE_CAUSE(NONE, "none", "Not ended") \
-	SPLICE_CAUSE(FIN, "fin", \
-		     "Spliced legs ended: their stream ended with FIN, passed on (duplex close)") \
-	SPLICE_CAUSE(CLOSE_NOTIFY, "close_notify", \
-		     "Spliced legs ended: their stream ended with TLS close_notify, passed on") \
-	SPLICE_CAUSE(RST, "rst", \
-		     "Spliced legs ended: reset, or their stream could not be read to its end") \
-	SPLICE_CAUSE(TIMEOUT, "timeout", \
-		     "Spliced legs ended: TCP's retransmissions or keepalive gave up") \
-	SPLICE_CAUSE(TLS_ALERT, "tls_alert", \
-		     "Spliced legs ended: TLS failed after its handshake, the peer's alert") \
-	SPLICE_CAUSE(TLS_HANDSHAKE, "tls_handshake", \
-		     "Spliced legs ended: their TLS handshake failed") \
-	SPLICE_CAUSE(TLS_ERROR, "tls_error", \
-		     "Spliced legs ended: TLS failed after its handshake otherwise") \
-	SPLICE_CAUSE(CONNECT_FAILED, "connect_failed", \
-		     "Spliced legs ended: their active open was refused or timed out") \
-	SPLICE_CAUSE(OTHER_LEG, "other_leg", \
-		     "Spliced legs reset because the other leg ended so") \
-	SPLICE_CAUSE(RELEASED, "released", \
-		     "Spliced legs ended: their owner released the splice (its controller's word)") \
-	SPLICE_CAUSE(EXPIRED, "expired", \
-		     "Spliced legs ended: their owner's deadline for the splice passed") \
-	SPLICE_CAUSE(START_FAILED, "start_failed", \
-		     "Spliced legs ended: their owner could not start the leg") \
-	SPLICE_CAUSE(NO_MEMORY, "no_memory", \
-		     "Spliced legs ended: no memory for the leg (mbufs, the transport's)")
-
+/* Why a leg (and the splice) ended, in the splice's words
+ * (splice_causes.def). */
 enum splice_cause {
 #define SPLICE_CAUSE(n, s, h) SPLICE_CAUSE_##n,
-	SPLICE_CAUSE_LIST
+#include "splice_causes.def"
 #undef SPLICE_CAUSE
 	SPLICE_CAUSE__COUNT
 };

@@ -30,7 +30,7 @@
 
 static const char *const fail_names[TLS_FAIL__COUNT] = {
 #define TLS_FAIL(n, s) [TLS_FAIL_##n] = s,
-	TLS_FAIL_LIST
+#include "tls_fails.def"
 #undef TLS_FAIL
 };
 

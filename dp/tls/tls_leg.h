@@ -40,23 +40,10 @@ enum tls_role {
 };
 
 /* Why a leg's handshake failed (TLS_FAIL_NONE: it did not), as reported
- * to the controller: enum TLS_FAIL_<n>, name tls_fail_name(). */
-#define TLS_FAIL_LIST \
-	TLS_FAIL(NONE, "none") \
-	TLS_FAIL(FP_MISMATCH, "fingerprint_mismatch") /* none of the strongest hash signalled matched */ \
-	TLS_FAIL(WEAK_FP, "weak_fingerprint")         /* only sha-1 signalled, not allowed */ \
-	TLS_FAIL(NO_PEER_CERT, "no_peer_cert")        /* the client sent no certificate */ \
-	TLS_FAIL(PEER_ALERT, "peer_alert")            /* the peer's fatal alert */ \
-	TLS_FAIL(REFUSED, "refused")                  /* no common version, cipher or group */ \
-	TLS_FAIL(NOT_TLS, "not_tls")                  /* bytes that are not TLS */ \
-	TLS_FAIL(EOF, "peer_closed")                  /* FIN (or RST) mid-handshake */ \
-	TLS_FAIL(TIMEOUT, "timeout")                  /* the caller's deadline passed */ \
-	TLS_FAIL(NO_MEMORY, "no_memory")              /* no SSL, no mbuf */ \
-	TLS_FAIL(OTHER, "tls_error")                  /* another OpenSSL failure */
-
+ * to the controller: tls_fails.def, the name tls_fail_name(). */
 enum tls_fail {
 #define TLS_FAIL(n, s) TLS_FAIL_##n,
-	TLS_FAIL_LIST
+#include "tls_fails.def"
 #undef TLS_FAIL
 	TLS_FAIL__COUNT
 };

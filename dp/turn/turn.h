@@ -23,9 +23,10 @@ void turn_client_input(struct dp_worker *w, struct rte_mbuf *m,
 		       const struct dp_udp_meta *meta, void *arg);
 /*
  * TURN's two entries for what a client sent, whatever the transport
- * (ARCHITECTURE "Streams"): a STUN message, or a ChannelData message
- * (RFC 8656 §12.4), in->len bytes at in->off in in->m (contiguous in its
- * first segment), from where from says; answers go back the same way.
+ * (dp/README.md "How a stream flows"): a STUN message, or a ChannelData
+ * message (RFC 8656 §12.4), in->len bytes at in->off in in->m (contiguous
+ * in its first segment), from where from says; answers go back the same
+ * way.
  * Both consume in->m. A UDP message's checksum must have been verified
  * before turn_client_stun() (dp reads it); ChannelData is relayed with
  * its checksum carried (in->udp), not verified.

@@ -208,9 +208,9 @@ const char *
 turn_admit_stat_name(enum turn_admit_stat s)
 {
 	static const char *const names[TURN_ADMIT__COUNT] = {
-#define X(e, n) [TURN_ADMIT_##e] = n,
-		TURN_ADMIT_STATS(X)
-#undef X
+#define TURN_ADMIT_STAT(e, n) [TURN_ADMIT_##e] = n,
+#include "turn_admit_stats.def"
+#undef TURN_ADMIT_STAT
 	};
 
 	return s < TURN_ADMIT__COUNT ? names[s] : "?";

@@ -80,23 +80,11 @@ struct turn_budget {
 	struct turn_admit_bucket b[TURN_ADMIT_BUCKETS];
 };
 
-#define TURN_ADMIT_STATS(X) \
-	X(EXISTING, "admit_existing") \
-	X(ROUTABLE, "admit_routable") \
-	X(ROUTABLE_OVER_BUDGET, "admit_routable_over_budget") \
-	X(ROUTABLE_STALE, "admit_routable_stale") \
-	X(OTHER, "admit_other") \
-	X(DROP_ROUTABLE_BUDGET, "admit_drop_routable_budget") \
-	X(DROP_ROUTABLE_LANE, "admit_drop_routable_lane") \
-	X(DROP_OTHER_BUDGET, "admit_drop_other_budget") \
-	X(DROP_OTHER_LANE, "admit_drop_other_lane") \
-	X(CHALLENGES, "challenges") \
-	X(CHALLENGES_DROPPED, "challenges_dropped")
-
+/* The admission's counters. */
 enum turn_admit_stat {
-#define X(e, n) TURN_ADMIT_##e,
-	TURN_ADMIT_STATS(X)
-#undef X
+#define TURN_ADMIT_STAT(e, n) TURN_ADMIT_##e,
+#include "turn_admit_stats.def"
+#undef TURN_ADMIT_STAT
 	TURN_ADMIT__COUNT,
 };
 

@@ -42,9 +42,9 @@ static void
 turn_print(const struct dp_worker *w, FILE *out)
 {
 	static const char *const tnames[TURN_STAT__COUNT] = {
-#define X(e, n) [TURN_STAT_##e] = n,
-		TURN_STATS(X)
-#undef X
+#define TURN_STAT(e, n) [TURN_STAT_##e] = n,
+#include "turn_stats.def"
+#undef TURN_STAT
 	};
 	const struct turn_worker *t = w->turn;
 	uint64_t sum[TURN_STAT__COUNT];

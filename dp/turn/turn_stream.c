@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * TURN over a stream transport (TCP, and TLS over TCP below it: RFC 8656
- * §3.1, §12.5; ARCHITECTURE "Streams"): the adapter between a client
- * connection and TURN. In: the connection's STUN messages and ChannelData
- * frames reach turn_client_stun() / turn_client_chdata() in an mbuf of
- * their own, with the connection in turn_from. Out (turn_stream_ops): a
+ * §3.1, §12.5; dp/README.md "How a stream flows"): the adapter between a
+ * client connection and TURN. In: the connection's STUN messages and
+ * ChannelData frames reach turn_client_stun() / turn_client_chdata() in an
+ * mbuf of their own, with the connection in turn_from. Out (turn_stream_ops): a
  * STUN message is written whole to the connection, relayed data
  * (ChannelData padded to 4 by turn_chdata_wrap(), or a Data indication, a
  * multiple of 4 already) is handed over in its mbuf.

@@ -139,7 +139,7 @@ struct turn_tcp_worker {
 
 static const char *const turn_tcp_ctr_names[TURN_TCP_CTR__COUNT] = {
 #define TURN_TCP_CTR(n, s, h) [TURN_TCP_CTR_##n] = s,
-	TURN_TCP_CTR_LIST
+#include "turn_tcp_counters.def"
 #undef TURN_TCP_CTR
 };
 
@@ -1177,13 +1177,13 @@ turn_tcp_values(const struct dp_worker *w, uint64_t *out)
 
 static const struct dp_ctrs_desc turn_tcp_desc[TURN_TCP_CTR__COUNT] = {
 #define TURN_TCP_CTR(n, s, h) [TURN_TCP_CTR_##n] = { s, DP_CTRS_COUNTER, h },
-	TURN_TCP_CTR_LIST
+#include "turn_tcp_counters.def"
 #undef TURN_TCP_CTR
 };
 
 const struct dp_ctrs_family turn_tcp_ctrs = {
 	.name = "turn_tcp", .prefix = "turn_",
-	.help = "TURN over TCP and TLS (TURN_TCP_CTR_LIST): connections, frames, resets by reason",
+	.help = "TURN over TCP and TLS (turn_tcp_counters.def): connections, frames, resets by reason",
 	.desc = turn_tcp_desc, .n = TURN_TCP_CTR__COUNT, .values = turn_tcp_values,
 };
 

@@ -17,52 +17,10 @@ struct dp_worker;
 struct dp_xprt_ops;
 struct rte_mbuf;
 
-/* Counters of TURN's TCP application, per worker: TURN_TCP_CTR(enum
- * suffix, published name after "turn_", help). */
-#define TURN_TCP_CTR_LIST \
-	TURN_TCP_CTR(ACCEPTED, "accepted", "TURN connections accepted over TCP or TLS") \
-	TURN_TCP_CTR(NOT_ACCESS, "refused_not_access", \
-	      "TURN connections refused: not to an access port's own address") \
-	TURN_TCP_CTR(STUN, "stun_frames", "STUN messages cut from TURN connections' streams") \
-	TURN_TCP_CTR(CHDATA, "chdata_frames", \
-	      "ChannelData messages cut from TURN connections' streams") \
-	TURN_TCP_CTR(ZERO_COPY, "frames_zero_copy", \
-	      "Frames taken inside one segment, without a copy") \
-	TURN_TCP_CTR(GATHERED, "frames_gathered", \
-	      "Small frames to clients gathered into one mbuf (TCP only)") \
-	TURN_TCP_CTR(CLIENT_EOF, "client_eof", "TURN connections the client ended (FIN)") \
-	TURN_TCP_CTR(CLOSED, "closed", "TURN connections closed") \
-	TURN_TCP_CTR(FIRST_TIMEOUT, "reset_silent", \
-	      "TURN connections reset: no first message by turn.tcp_first_message") \
-	TURN_TCP_CTR(FIRST_EVICTED, "reset_silent_evicted", \
-	      "Silent TURN connections reset early: the first-message FIFO full") \
-	TURN_TCP_CTR(BAD_FRAME, "reset_bad_frame", \
-	      "TURN connections reset: a frame neither STUN nor ChannelData") \
-	TURN_TCP_CTR(TOO_BIG, "reset_frame_too_big", \
-	      "TURN connections reset: a frame longer than allowed") \
-	TURN_TCP_CTR(NO_MBUF, "reset_no_mbuf", \
-	      "TURN connections reset: no mbuf to keep a partial frame in") \
-	TURN_TCP_CTR(STALLED, "reset_stalled_frame", \
-	      "TURN connections reset: a frame incomplete for over 2 s") \
-	TURN_TCP_CTR(TRANSPORT, "reset_transport", \
-	      "TURN connections reset: their transport failed (TLS)") \
-	TURN_TCP_CTR(SEND_FULL, "send_queue_full", \
-	      "Frames to clients dropped: the send queue full") \
-	TURN_TCP_CTR(POOL_LOW, "dropped_pool_low", \
-	      "Frames to clients dropped: mbufs low and the queue long") \
-	TURN_TCP_CTR(SEND_GONE, "send_closed", "Frames to clients dropped: the connection closed") \
-	TURN_TCP_CTR(BOUND, "connection_bound", \
-	      "TURN connections bound as RFC 6062 data connections") \
-	TURN_TCP_CTR(BIND_UNANSWERED, "reset_bind_unanswered", \
-	      "TURN connections reset: cp did not answer a ConnectionBind in time") \
-	TURN_TCP_CTR(NO_ALLOC, "reset_no_allocation", \
-	      "TURN connections reset: no allocation by turn.tcp_allocate_timeout") \
-	TURN_TCP_CTR(BIND_HELD, "bind_held_bytes", \
-	      "Bytes read behind a ConnectionBind, held for cp's answer")
-
+/* Counters of TURN's TCP application, per worker (turn_tcp_counters.def). */
 enum turn_tcp_ctr {
 #define TURN_TCP_CTR(n, s, h) TURN_TCP_CTR_##n,
-	TURN_TCP_CTR_LIST
+#include "turn_tcp_counters.def"
 #undef TURN_TCP_CTR
 	TURN_TCP_CTR__COUNT
 };

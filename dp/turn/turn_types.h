@@ -29,23 +29,11 @@ struct turn_stream_io;
 #define TURN_MAX_PERMS     16   /* per allocation (cp answers 508 beyond) */
 #define TURN_MAX_CHANNELS  16
 
-#define TURN_STATS(X) \
-	X(PKTS_FROM_CLIENT, "pkts_from_client") \
-	X(BYTES_FROM_CLIENT, "bytes_from_client") \
-	X(PKTS_TO_PEER, "pkts_to_peer") \
-	X(BYTES_TO_PEER, "bytes_to_peer") \
-	X(PKTS_FROM_PEER, "pkts_from_peer") \
-	X(BYTES_FROM_PEER, "bytes_from_peer") \
-	X(PKTS_TO_CLIENT, "pkts_to_client") \
-	X(BYTES_TO_CLIENT, "bytes_to_client") \
-	X(DROP_NO_PERMISSION, "drop_no_permission") \
-	X(DROP_NO_CHANNEL, "drop_no_channel") \
-	X(DROP_MALFORMED, "drop_malformed")
-
+/* An allocation's counters. */
 enum turn_stat {
-#define X(e, n) TURN_STAT_##e,
-	TURN_STATS(X)
-#undef X
+#define TURN_STAT(e, n) TURN_STAT_##e,
+#include "turn_stats.def"
+#undef TURN_STAT
 	TURN_STAT__COUNT,
 };
 

@@ -73,7 +73,7 @@
 					* rounded up to 8, so a name goes whole */
 #define IPC_KEY_MAX      32u           /* long-term key (MD5 16 / SHA-256 32) */
 /* A process whose heartbeat is older than this is taken for gone. cp beats
- * on every turn of its loop (a few ms apart), dp's first worker ten times a
+ * on every pass of its loop (a few ms apart), dp's first worker ten times a
  * second: a second of silence is far outside what either does when well. */
 #define IPC_ALIVE_MS     1000u
 
@@ -560,7 +560,7 @@ struct ipc_ring {
 /* A counter's or a family's help: one line of printable ASCII, NUL
  * within the field (cp checks both before it shows one) */
 #define IPC_DP_HELP_LEN    128u
-/* The buckets of dp's busy loop turns by duration (ipc_dp_stats.
+/* The buckets of dp's busy loop passes by duration (ipc_dp_stats.
  * loop_buckets): the upper bounds in us of all but the last, which has
  * none (+Inf). dp counts on them and cp names them (le): one list. */
 #define IPC_DP_LOOP_BOUNDS  12u
@@ -596,7 +596,7 @@ struct ipc_dp_stats {
 	 * AGW legs' (the start's) */
 	uint64_t tls_not_after;
 	uint64_t tls_leg_not_after;
-	/* The worker's busy loop turns (those that handled packets or
+	/* The worker's busy loop passes (those that handled packets or
 	 * swept a table) by how long each took, per bucket, not cumulative:
 	 * [0] up to IPC_DP_LOOP_US[0], [i] over IPC_DP_LOOP_US[i - 1] up to
 	 * IPC_DP_LOOP_US[i], the last over the last bound. Their number is

@@ -24,6 +24,7 @@ RANK = {'core': 0, 'net': 0, 'port': 0, 'tcp': 1, 'tls': 2, 'diag': 2, 'session'
 # dp/'s own files by layer (the subdirectories are their own layer)
 TOP = {
     'dp.h': 'core', 'dp_types.h': 'core', 'dp_counters.def': 'core',
+    'dp_stages.def': 'core', 'dp_long_by.def': 'core',
     'dp_drops.def': 'core', 'dp_cp.h': 'core', 'dp_cp.c': 'core',
     'dp_ctrs.h': 'core', 'dp_ctrs.c': 'core', 'dp_handoff.c': 'core',
     'dp_module.h': 'core', 'dp_module.c': 'core',

@@ -864,56 +864,14 @@ test_build_roundtrip_other_address(void **state)
 	roundtrip_addr_both(STUN_ATTR_OTHER_ADDRESS, false);
 }
 
-/*
- * The round-trip cases, one per attribute of stun_attrs.def. A case listed
- * here without its test function does not compile; an attribute of the
- * .def table without a case fails test_build_roundtrip_covers_every_attr.
- */
-#define ROUNDTRIP_CASES(X)                    \
-	X(MAPPED_ADDRESS, mapped_address)           \
-	X(USERNAME, username)                       \
-	X(MESSAGE_INTEGRITY, message_integrity)     \
-	X(ERROR_CODE, error_code)                   \
-	X(UNKNOWN_ATTRIBUTES, unknown_attributes)   \
-	X(REALM, realm)                             \
-	X(NONCE, nonce)                             \
-	X(MESSAGE_INTEGRITY_SHA256, message_integrity_sha256) \
-	X(PASSWORD_ALGORITHM, password_algorithm)   \
-	X(USERHASH, userhash)                       \
-	X(XOR_MAPPED_ADDRESS, xor_mapped_address)   \
-	X(CHANNEL_NUMBER, channel_number)           \
-	X(LIFETIME, lifetime)                       \
-	X(XOR_PEER_ADDRESS, xor_peer_address)       \
-	X(DATA, data)                               \
-	X(XOR_RELAYED_ADDRESS, xor_relayed_address) \
-	X(REQUESTED_ADDRESS_FAMILY, requested_address_family) \
-	X(EVEN_PORT, even_port)                     \
-	X(REQUESTED_TRANSPORT, requested_transport) \
-	X(DONT_FRAGMENT, dont_fragment)             \
-	X(RESERVATION_TOKEN, reservation_token)     \
-	X(PRIORITY, priority)                       \
-	X(USE_CANDIDATE, use_candidate)             \
-	X(CONNECTION_ID, connection_id)             \
-	X(ADDITIONAL_ADDRESS_FAMILY, additional_address_family) \
-	X(ADDRESS_ERROR_CODE, address_error_code)   \
-	X(PASSWORD_ALGORITHMS, password_algorithms) \
-	X(ALTERNATE_DOMAIN, alternate_domain)       \
-	X(ICMP, icmp)                               \
-	X(SOFTWARE, software)                       \
-	X(ALTERNATE_SERVER, alternate_server)       \
-	X(FINGERPRINT, fingerprint)                 \
-	X(ICE_CONTROLLED, ice_controlled)           \
-	X(ICE_CONTROLLING, ice_controlling)         \
-	X(RESPONSE_ORIGIN, response_origin)         \
-	X(OTHER_ADDRESS, other_address)
-
+/* The round-trip cases (test_stun_roundtrip.def) cover every attribute. */
 static void
 test_build_roundtrip_covers_every_attr(void **state)
 {
 	static const uint16_t covered[] = {
-#define X(e, n) STUN_ATTR_##e,
-		ROUNDTRIP_CASES(X)
-#undef X
+#define ROUNDTRIP_CASE(e, n) STUN_ATTR_##e,
+#include "test_stun_roundtrip.def"
+#undef ROUNDTRIP_CASE
 	};
 	static const struct {
 		uint16_t type;
@@ -1495,9 +1453,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define X(e, n) cmocka_unit_test(test_build_roundtrip_##n),
-		ROUNDTRIP_CASES(X)
-#undef X
+#define ROUNDTRIP_CASE(e, n) cmocka_unit_test(test_build_roundtrip_##n),
+#include "test_stun_roundtrip.def"
+#undef ROUNDTRIP_CASE
 		cmocka_unit_test(test_build_roundtrip_covers_every_attr),
 		cmocka_unit_test(test_build_init_writes_header),
 		cmocka_unit_test(test_build_multiple_attrs_keeps_order),
