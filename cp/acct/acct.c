@@ -11,7 +11,9 @@
  * to SPOOL/usage.spool instead, up to spool_max, and the spool goes into
  * the file, in order, before the next record the file takes (its
  * records' ids let a consumer drop one written twice: a spool copied in
- * part when the file failed again is copied whole the next time).
+ * part when the file failed again is copied whole the next time). Every
+ * file is opened by cp_acct_open() (acct_open.c: in a folder cp's user
+ * writes, never through a link).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -29,15 +31,30 @@
 #define SPOOL_NAME "usage.spool"
 #define STREAM_NAME "usage.stream"
 
+/* (a device of root's may stand for the file: /dev/null, /dev/full) */
 static int
 open_file(struct cp_acct *acct)
 {
-	int fd = open(acct->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	int fd = cp_acct_open(acct, acct->path, O_WRONLY | O_APPEND, CP_ACCT_OPEN_DEV);
 
 	if (fd < 0)
-		return -errno;
+		return fd;
 	acct->fd = fd;
 	return 0;
+}
+
+/* rc is cp_acct_open()'s refusal of a file as unsafe */
+static bool
+refused(const struct cp_acct *acct, int rc)
+{
+	return rc < 0 && acct->why[0] != '\0';
+}
+
+/* errno's sentence, or why cp_acct_open() refused the file */
+static const char *
+why(const struct cp_acct *acct, int rc)
+{
+	return acct->why[0] != '\0' ? acct->why : strerror(-rc);
 }
 
 /* A failure: said when the streak starts (or its cause changes). */
@@ -46,7 +63,7 @@ failed(struct cp_acct *acct, int rc, const char *what)
 {
 	if (acct->err != -rc)
 		tp_log(TP_LOG_ERR, "accounting: cannot %s %s: %s (records %s%s until it "
-		       "can; the service goes on)\n", what, acct->path, strerror(-rc),
+		       "can; the service goes on)\n", what, acct->path, why(acct, rc),
 		       acct->spool_path[0] != '\0' ? "wait in the spool " :
 		       "are counted as lost", acct->spool_path);
 	acct->err = -rc;
@@ -58,9 +75,9 @@ spool_open(struct cp_acct *acct)
 	struct stat st;
 	int fd;
 
-	fd = open(acct->spool_path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	fd = cp_acct_open(acct, acct->spool_path, O_RDWR | O_APPEND, 0);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (fstat(fd, &st) < 0) {
 		int rc = -errno;
 
@@ -147,13 +164,14 @@ spool_put(struct cp_acct *acct, const char *line, size_t n)
 fail:
 	if (acct->spool_err != -rc)
 		tp_log(TP_LOG_ERR, "accounting: cannot write to the spool %s: %s (records "
-		       "are lost, counted)\n", acct->spool_path, strerror(-rc));
+		       "are lost, counted)\n", acct->spool_path, why(acct, rc));
 	acct->spool_err = -rc;
 	return rc;
 }
 
-/* The spool as c says (the same one stays open). */
-static void
+/* The spool as c says (the same one stays open): 0, or the -errno of
+ * its open (logged; tried again when a record needs it). */
+static int
 spool_set(struct cp_acct *acct, const struct tp_conf_acct *c)
 {
 	char want[sizeof(acct->spool_path)];
@@ -164,7 +182,7 @@ spool_set(struct cp_acct *acct, const struct tp_conf_acct *c)
 		snprintf(want, sizeof(want), "%.256s/" SPOOL_NAME, c->spool);
 	acct->spool_max = (uint64_t)c->spool_max_mb << 20;
 	if (strcmp(want, acct->spool_path) == 0)
-		return;
+		return 0;
 	if (acct->spool_fd >= 0)
 		close(acct->spool_fd);
 	acct->spool_fd = -1;
@@ -172,43 +190,49 @@ spool_set(struct cp_acct *acct, const struct tp_conf_acct *c)
 	acct->spool_err = 0;
 	snprintf(acct->spool_path, sizeof(acct->spool_path), "%s", want);
 	if (want[0] == '\0')
-		return;
+		return 0;
 	if ((rc = spool_open(acct)) < 0) {
 		tp_log(TP_LOG_ERR, "accounting: cannot open the spool %s: %s (tried again "
-		       "when a record needs it)\n", acct->spool_path, strerror(-rc));
+		       "when a record needs it)\n", acct->spool_path, why(acct, rc));
 		acct->spool_err = -rc;
+		return rc;
 	} else if (acct->spool_bytes > 0) {
 		tp_log(TP_LOG_NOTICE, "accounting: the spool %s holds %llu bytes of records "
 		       "for %s\n", acct->spool_path, (unsigned long long)acct->spool_bytes,
 		       acct->path);
 	}
+	return 0;
 }
 
-/* The Redis Stream's spool as c says (accounting.stream): opened once. */
-static void
+/* The Redis Stream's spool as c says (accounting.stream): opened once.
+ * 0, or the -errno of its open (logged: no record goes to Redis). */
+static int
 stream_set(struct cp_acct *acct, const struct tp_conf_acct *c)
 {
 	struct stat st;
+	int fd, rc;
 
 	snprintf(acct->stream_maxlen, sizeof(acct->stream_maxlen), "%u", c->stream_maxlen);
 	if (acct->stream_on || c->stream[0] == '\0' || c->spool[0] == '\0')
-		return;
+		return 0;
 	acct->stream_on = true;
 	snprintf(acct->stream_path, sizeof(acct->stream_path), "%.256s/" STREAM_NAME, c->spool);
-	acct->stream_fd = open(acct->stream_path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-	if (acct->stream_fd < 0 || fstat(acct->stream_fd, &st) < 0) {
-		acct->stream_err = errno;
+	fd = cp_acct_open(acct, acct->stream_path, O_RDWR | O_APPEND, 0);
+	rc = fd < 0 ? fd : fstat(fd, &st) < 0 ? -errno : 0;
+	if (rc < 0) {
+		acct->stream_err = -rc;
 		tp_log(TP_LOG_ERR, "accounting: cannot open the stream's spool %s: %s (no "
-		       "record goes to Redis)\n", acct->stream_path, strerror(errno));
-		if (acct->stream_fd >= 0)
-			close(acct->stream_fd);
-		acct->stream_fd = -1;
-		return;
+		       "record goes to Redis)\n", acct->stream_path, why(acct, rc));
+		if (fd >= 0)
+			close(fd);
+		return rc;
 	}
+	acct->stream_fd = fd;
 	acct->stream_bytes = (uint64_t)st.st_size;
 	if (st.st_size > 0)
 		tp_log(TP_LOG_NOTICE, "accounting: %llu bytes of records wait for Redis in %s\n",
 		       (unsigned long long)st.st_size, acct->stream_path);
+	return 0;
 }
 
 /* A record for the Redis Stream: into its spool, whence cp's loop sends
@@ -250,13 +274,18 @@ stream_put(struct cp_acct *acct, const char *line, size_t n)
 }
 
 struct cp_acct *
-cp_acct_create(const struct tp_conf_acct *c)
+cp_acct_create(const struct tp_conf_acct *c, uint32_t uid, uint32_t gid, char *err,
+	       size_t errlen)
 {
 	struct cp_acct *acct = calloc(1, sizeof(*acct));
 	int rc;
 
-	if (acct == NULL)
+	if (acct == NULL) {
+		snprintf(err, errlen, "accounting: out of memory");
 		return NULL;
+	}
+	acct->uid = uid;
+	acct->gid = gid;
 	acct->fd = -1;
 	acct->spool_fd = -1;
 	acct->stream_fd = -1;
@@ -264,9 +293,16 @@ cp_acct_create(const struct tp_conf_acct *c)
 	snprintf(acct->path, sizeof(acct->path), "%s", c->file);
 	acct->interim_s = c->interim_s;
 	acct->retention_days = c->retention_days;
-	spool_set(acct, c);
-	stream_set(acct, c);
-	if ((rc = open_file(acct)) < 0)
+	/* a file refused as unsafe (a link, another's file) stops the start:
+	 * what the operator must look at, not a failure to wait out */
+	if (refused(acct, rc = spool_set(acct, c)) || refused(acct, rc = stream_set(acct, c)) ||
+	    refused(acct, rc = open_file(acct))) {
+		snprintf(err, errlen, "accounting: %s", acct->why);
+		cp_acct_free(acct);
+		errno = -rc;
+		return NULL;
+	}
+	if (rc < 0)
 		failed(acct, rc, "open");
 	else if ((rc = spool_drain(acct)) < 0)
 		failed(acct, rc, "write to");
@@ -302,6 +338,7 @@ cp_acct_write(struct cp_acct *acct, struct cp_acct_rec *r)
 	int n, rc;
 	ssize_t k;
 
+	acct->why[0] = '\0';
 	if (r->id[0] == '\0' && cp_acct_uuid(r->id) < 0) {
 		acct->stats[CP_ACCT_STAT_LOST]++;
 		return -EIO;
