@@ -31,14 +31,19 @@ int cp_acct_format(const struct cp_acct_rec *r, char *buf, size_t len);
 int cp_acct_uuid(char out[37]);
 
 /* A stop record's id: a name-based UUID (RFC 9562 §5.5, version 5: SHA-1
- * in turnpike's namespace) of the box's identity (ident), cp's allocation
- * id and its start (CLOCK_MONOTONIC ms, as dp keeps it): the same for one
- * allocation's end whichever cp writes it, so a consumer drops a second
- * copy by it. */
+ * in turnpike's namespace) of the box's identity and boot (ident), cp's
+ * allocation id and its start (CLOCK_MONOTONIC ms, as dp keeps it): the
+ * same for one allocation's end whichever cp writes it, so a consumer
+ * drops a second copy by it; another after a reboot. */
 void cp_acct_stop_id(const char *ident, uint64_t session, uint64_t created_ms, char out[37]);
-/* The box's identity for cp_acct_stop_id(): /etc/machine-id (else the
- * host name), the segment's name, cluster.box ("" without a cluster). */
-void cp_acct_ident(char *out, size_t len, const char *ipc_name, const char *box);
+/* The kernel's id of this boot (/proc/sys/kernel/random/boot_id, a UUID):
+ * 0, or -errno ("" in out). */
+int cp_acct_boot_id(char out[37]);
+/* The identity for cp_acct_stop_id(): /etc/machine-id (else the host
+ * name), the segment's name, cluster.box ("" without a cluster) and the
+ * boot (cp_acct_boot_id()'s). */
+void cp_acct_ident(char *out, size_t len, const char *boot, const char *ipc_name,
+		   const char *box);
 
 /* unix_ms as RFC 3339 UTC with milliseconds ("2026-11-27T16:52:23.123Z"). */
 void cp_acct_rfc3339(uint64_t unix_ms, char out[32]);

@@ -123,6 +123,7 @@ acct_setup(struct cp_ctx *cp, char *err, size_t errlen)
 {
 	const struct tp_conf_acct *c = &cp->conf->acct;
 	uint32_t uid = (uint32_t)geteuid(), gid = (uint32_t)getegid();
+	char boot[37];
 	int rc;
 
 	if (!c->enabled)
@@ -147,7 +148,13 @@ acct_setup(struct cp_ctx *cp, char *err, size_t errlen)
 	cp->acct = cp_acct_create(c, uid, gid, err, errlen);
 	if (cp->acct == NULL)
 		return -errno;
-	cp_acct_ident(cp->acct->ident, sizeof(cp->acct->ident), cp->conf->ipc.name,
+	/* (the boot in the records' ids: allocation ids and the monotonic
+	 * clock start again at boot) */
+	if ((rc = cp_acct_boot_id(boot)) < 0)
+		tp_log(TP_LOG_WARNING, "accounting: cannot read the kernel's boot id "
+		       "(/proc/sys/kernel/random/boot_id): %s: a record's id may repeat one "
+		       "of a boot before\n", strerror(-rc));
+	cp_acct_ident(cp->acct->ident, sizeof(cp->acct->ident), boot, cp->conf->ipc.name,
 		      cp->conf->cluster.enabled ? cp->conf->cluster.box : "");
 	/* what a killed cp left waiting: written once dp's report of it
 	 * comes (the rings, dp's backlog), or in 5 s with what it had */

@@ -133,7 +133,7 @@ struct cp_acct {
 	int journal_err;
 	uint64_t journal_bytes;
 	/* what makes a stop record's id (cp_acct_stop_id()): the host's
-	 * machine-id, the segment's name, cluster.box */
+	 * machine-id, the segment's name, cluster.box, the boot's id */
 	char ident[256];
 	uint64_t next_interim_ms;     /* the next interim scan (monotonic) */
 	uint64_t next_prune_ms;

@@ -876,6 +876,48 @@ test_acct_files_are_the_owners(void **state)
 	assert_int_equal(chown(dir, 0, 0), 0);
 }
 
+/* The kernel's id of this boot (36 characters), as the test reads it. */
+static void
+read_boot_id(char out[37])
+{
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+
+	assert_non_null(f);
+	assert_non_null(fgets(out, 37, f));
+	fclose(f);
+	assert_int_equal(strlen(out), 36);
+}
+
+/* A stop record's id across reboots: cp's allocation ids and the
+ * monotonic clock start again at boot, so the same (allocation id,
+ * start) comes back on the same box; the boot is in the name, and the
+ * id differs. */
+static void
+test_acct_stop_id_differs_across_boots(void **state)
+{
+	static const char boot_a[] = "0b5e7a44-1c2d-4e3f-8a9b-0c1d2e3f4a5b";
+	static const char boot_b[] = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a";
+	char boot[37], kernel[37], ident[256], a[37], b[37];
+
+	(void)state;
+	read_boot_id(kernel);
+	assert_int_equal(cp_acct_boot_id(boot), 0);
+	assert_string_equal(boot, kernel);
+	cp_acct_ident(ident, sizeof(ident), boot, "tp", "box-a");
+	print_message("ident %s, boot %s\n", ident, boot);
+	assert_non_null(strstr(ident, boot));
+	/* the same box, allocation id and start: one id within a boot,
+	 * another in the next */
+	cp_acct_ident(ident, sizeof(ident), boot_a, "tp", "box-a");
+	cp_acct_stop_id(ident, 17, 123456, a);
+	cp_acct_ident(ident, sizeof(ident), boot_a, "tp", "box-a");
+	cp_acct_stop_id(ident, 17, 123456, b);
+	assert_string_equal(a, b);
+	cp_acct_ident(ident, sizeof(ident), boot_b, "tp", "box-a");
+	cp_acct_stop_id(ident, 17, 123456, b);
+	assert_string_not_equal(a, b);
+}
+
 int
 main(void)
 {
@@ -900,6 +942,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_acct_stream_spool_takes_every_record,
 						setup, teardown),
 		cmocka_unit_test(test_acct_stop_id_is_v5_and_names_one_end),
+		cmocka_unit_test(test_acct_stop_id_differs_across_boots),
 		cmocka_unit_test_setup_teardown(test_acct_journal_gives_a_killed_cps_records_back,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_acct_refuses_planted_links,
