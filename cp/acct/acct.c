@@ -4,7 +4,8 @@
  * write(2), whole, whoever else appends), reopened on reload so that
  * logrotate's move is followed, and its rotated copies (FILE.1,
  * FILE.2.gz, FILE-20261127, ...: any name that starts with FILE's and goes
- * on with '.' or '-') removed once older than the retention. A file that
+ * on with '.' or '-') removed once older than the retention, as are the
+ * spools' records that ended before it. A file that
  * cannot be written is said once per failure streak (with errno's
  * sentence and the path), counted, and tried again at the next record;
  * cp serves on. With a spool (accounting.spool) such a record is appended
@@ -412,6 +413,106 @@ cp_acct_reopen(struct cp_acct *acct, const struct tp_conf_acct *c)
 	return 0;
 }
 
+/* When the record on line (n bytes, NUL after it) ended: its "end", an
+ * interim's "time" (unix s); -1 without one. (A username's quotes are
+ * escaped: the first ,"end":" is the field.) */
+static time_t
+line_time(const char *line, size_t n)
+{
+	static const char *const keys[] = { ",\"end\":\"", ",\"time\":\"" };
+
+	for (unsigned int i = 0; i < 2; i++) {
+		const char *p = memmem(line, n, keys[i], strlen(keys[i]));
+		struct tm tm;
+
+		if (p == NULL)
+			continue;
+		memset(&tm, 0, sizeof(tm));
+		if (sscanf(p + strlen(keys[i]), "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year,
+			   &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+			return -1;
+		tm.tm_year -= 1900;
+		tm.tm_mon -= 1;
+		return timegm(&tm);
+	}
+	return -1;
+}
+
+/*
+ * Retention in a spool (path, open as *fd, *bytes long): the records at
+ * its start that ended before cutoff removed (the spool is in the order
+ * records came; the first newer one, or one without a time, ends the
+ * cut). The rest is written to PATH.new (cp_acct_open(): made anew) and
+ * moved over the spool, so a cp killed meanwhile leaves it whole; *fd and
+ * *bytes are then the new file's. The bytes cut, 0 when none or on a
+ * failure (said; the spool stays as it was).
+ */
+static uint64_t
+spool_expire(struct cp_acct *acct, const char *path, int *fd, uint64_t *bytes, time_t cutoff)
+{
+	static char buf[CP_ACCT_LINE_MAX + 1];
+	char tmp[CP_ACCT_PATH_MAX];
+	uint64_t cut = 0, lines = 0, off;
+	int nfd = -1, rc = 0;
+
+	for (;;) {
+		ssize_t k = pread(*fd, buf, sizeof(buf) - 1, (off_t)cut);
+		const char *nl;
+		time_t t;
+
+		if (k <= 0)
+			break;
+		buf[k] = '\0';
+		nl = memchr(buf, '\n', (size_t)k);
+		if (nl == NULL)
+			break;
+		t = line_time(buf, (size_t)(nl - buf));
+		if (t < 0 || t >= cutoff)
+			break;
+		cut += (uint64_t)(nl - buf) + 1;
+		lines++;
+	}
+	if (cut == 0)
+		return 0;
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	nfd = cp_acct_open(acct, tmp, O_RDWR | O_APPEND, CP_ACCT_OPEN_NEW);
+	if (nfd < 0) {
+		rc = nfd;
+		goto fail;
+	}
+	for (off = cut;;) {
+		ssize_t k = pread(*fd, buf, sizeof(buf), (off_t)off);
+
+		if (k < 0 || (k > 0 && write(nfd, buf, (size_t)k) != k)) {
+			rc = k < 0 ? -errno : -ENOSPC;
+			goto fail;
+		}
+		if (k == 0)
+			break;
+		off += (uint64_t)k;
+	}
+	if (rename(tmp, path) < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	close(*fd);
+	*fd = nfd;
+	*bytes = off - cut;
+	acct->stats[CP_ACCT_STAT_EXPIRED] += lines;
+	tp_log(TP_LOG_NOTICE, "accounting: %llu records that ended more than %u days ago "
+	       "removed from %s (the retention)\n", (unsigned long long)lines,
+	       acct->retention_days, path);
+	return cut;
+fail:
+	tp_log(TP_LOG_WARNING, "accounting: cannot remove the records older than the "
+	       "retention from %s: %s\n", path, why(acct, rc));
+	if (nfd >= 0) {
+		close(nfd);
+		unlink(tmp);
+	}
+	return 0;
+}
+
 unsigned int
 cp_acct_prune(struct cp_acct *acct, time_t now)
 {
@@ -421,13 +522,27 @@ cp_acct_prune(struct cp_acct *acct, time_t now)
 	unsigned int n = 0;
 	struct dirent *de;
 	DIR *d;
-
+	time_t cutoff = now - (time_t)acct->retention_days * 86400;
 	struct stat self;
 
-	/* (only beside a regular file: a path like /dev/full has no
-	 * rotated copies, and what is beside it is not ours) */
-	if (acct->retention_days == 0 || lstat(acct->path, &self) < 0 ||
-	    !S_ISREG(self.st_mode))
+	if (acct->retention_days == 0)
+		return 0;
+	/* what waits in the spools: the file's, and Redis's once nothing
+	 * is unanswered (its marks are offsets into it) */
+	acct->why[0] = '\0';
+	if (acct->spool_fd >= 0)
+		(void)spool_expire(acct, acct->spool_path, &acct->spool_fd, &acct->spool_bytes,
+				   cutoff);
+	if (acct->stream_fd >= 0 && acct->stream_inflight == 0) {
+		uint64_t cut = spool_expire(acct, acct->stream_path, &acct->stream_fd,
+					    &acct->stream_bytes, cutoff);
+
+		acct->stream_acked = acct->stream_acked > cut ? acct->stream_acked - cut : 0;
+		acct->stream_sent = acct->stream_acked;
+	}
+	/* (rotated copies only beside a regular file: a path like /dev/full
+	 * has none, and what is beside it is not ours) */
+	if (lstat(acct->path, &self) < 0 || !S_ISREG(self.st_mode))
 		return 0;
 	snprintf(dir, sizeof(dir), "%s", acct->path);
 	base = strrchr(acct->path, '/');

@@ -64,7 +64,9 @@ int cp_acct_write(struct cp_acct *acct, struct cp_acct_rec *r);
  * with c's settings: 0 or -errno (logged; records are tried again). */
 int cp_acct_reopen(struct cp_acct *acct, const struct tp_conf_acct *c);
 /* Remove the rotated copies of the file (FILE.* in its directory) older
- * than the retention; the count removed (0 with retention 0). now: time(). */
+ * than the retention, and the records at the start of the spools that
+ * ended before it (counted in stats EXPIRED); the count of copies removed
+ * (0 with retention 0). now: time(). */
 unsigned int cp_acct_prune(struct cp_acct *acct, time_t now);
 
 /* One of acct's files opened (acct_open.c) in its folder, never through a

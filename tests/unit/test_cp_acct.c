@@ -918,6 +918,69 @@ test_acct_stop_id_differs_across_boots(void **state)
 	assert_string_not_equal(a, b);
 }
 
+/* Retention covers what waits in the spools too (they hold client
+ * addresses as the file does): while the file cannot take records (a
+ * full disk) and Redis is away, those whose end is older than the
+ * retention go from both spools, the newer ones stay, in order. */
+static void
+test_acct_retention_covers_the_spools(void **state)
+{
+	struct tp_conf_acct c = { .enabled = true, .spool_max_mb = 1, .retention_days = 30,
+				  .stream_maxlen = 100 };
+	char spool[300], stream[300];
+	uint64_t s[8], now_ms = (uint64_t)time(NULL) * 1000;
+	struct cp_acct *acct;
+	struct cp_acct_rec r;
+	unsigned int n;
+
+	(void)state;
+	snprintf(c.file, sizeof(c.file), "/dev/full");
+	snprintf(c.spool, sizeof(c.spool), "%s", dir);
+	snprintf(c.stream, sizeof(c.stream), "usage");
+	snprintf(spool, sizeof(spool), "%s/usage.spool", dir);
+	snprintf(stream, sizeof(stream), "%s/usage.stream", dir);
+	acct = create(&c);
+	assert_non_null(acct);
+	udp_rec(&r);
+	for (unsigned int i = 1; i <= 5; i++) {
+		/* 1-3 ended 40, 35 and 31 days ago; 4, 5 an hour ago */
+		static const unsigned int age_h[] = { 0, 960, 840, 744, 1, 1 };
+
+		r.session = i;
+		r.id[0] = '\0';
+		r.end_ms = now_ms - (uint64_t)age_h[i] * 3600000u;
+		r.start_ms = r.end_ms - 1000;
+		r.type = i == 2 ? CP_ACCT_INTERIM : CP_ACCT_STOP;
+		assert_int_equal(cp_acct_write(acct, &r), 0);
+	}
+	assert_int_equal(lines_of(spool), 5);
+	assert_int_equal(lines_of(stream), 5);
+	(void)cp_acct_prune(acct, time(NULL));
+	assert_int_equal(acct->stats[CP_ACCT_STAT_EXPIRED], 6);
+	n = sessions_of(spool, s, 8);
+	print_message("the spool holds %u records after the retention\n", n);
+	assert_int_equal(n, 2);
+	assert_int_equal(s[0], 4);
+	assert_int_equal(s[1], 5);
+	n = sessions_of(stream, s, 8);
+	assert_int_equal(n, 2);
+	assert_int_equal(s[0], 4);
+	assert_int_equal(s[1], 5);
+	/* what stays goes on as before: the next record after them, and the
+	 * file, once it takes them, gets the two then it */
+	r.session = 6;
+	r.end_ms = now_ms;
+	r.type = CP_ACCT_STOP;
+	assert_int_equal(cp_acct_write(acct, &r), 0);
+	assert_int_equal(lines_of(stream), 3);
+	snprintf(c.file, sizeof(c.file), "%s/u.jsonl", dir);
+	assert_int_equal(cp_acct_reopen(acct, &c), 0);
+	assert_int_equal(sessions_of(c.file, s, 8), 3);
+	assert_int_equal(s[0], 4);
+	assert_int_equal(s[2], 6);
+	cp_acct_free(acct);
+}
+
 int
 main(void)
 {
@@ -938,6 +1001,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_acct_spool_survives_a_restart,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_acct_spool_full_drops_counted,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_acct_retention_covers_the_spools,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_acct_stream_spool_takes_every_record,
 						setup, teardown),
