@@ -90,6 +90,22 @@ spool_open(struct cp_acct *acct)
 	return 0;
 }
 
+/* After a short write to a spool (a disk that filled mid-line): the part
+ * line cut off, so that the next line is not glued to it; the spool's
+ * length. (One that cannot be cut ends with a newline: a line of its own,
+ * skipped as no record.) */
+static uint64_t
+cut_part(int fd, uint64_t before)
+{
+	struct stat st;
+
+	if (ftruncate(fd, (off_t)before) == 0)
+		return before;
+	if (write(fd, "\n", 1) < 0)
+		(void)0;
+	return fstat(fd, &st) == 0 ? (uint64_t)st.st_size : before;
+}
+
 /* The spool into the file, whole: 0 (the spool is empty then), or -errno
  * (it stays as it is). */
 static int
@@ -133,7 +149,6 @@ spool_drain(struct cp_acct *acct)
 static int
 spool_put(struct cp_acct *acct, const char *line, size_t n)
 {
-	struct stat st;
 	ssize_t k;
 	int rc;
 
@@ -153,9 +168,8 @@ spool_put(struct cp_acct *acct, const char *line, size_t n)
 	k = write(acct->spool_fd, line, n);
 	if (k != (ssize_t)n) {
 		rc = k < 0 ? -errno : -ENOSPC;
-		/* (a part line in the spool: its size as it is now) */
-		if (fstat(acct->spool_fd, &st) == 0)
-			acct->spool_bytes = (uint64_t)st.st_size;
+		if (k > 0)
+			acct->spool_bytes = cut_part(acct->spool_fd, acct->spool_bytes);
 		goto fail;
 	}
 	acct->spool_bytes += n;
@@ -256,7 +270,6 @@ stream_put(struct cp_acct *acct, const char *line, size_t n)
 	}
 	k = write(acct->stream_fd, line, n);
 	if (k != (ssize_t)n) {
-		struct stat st;
 		int e = k < 0 ? errno : ENOSPC;
 
 		if (acct->stream_err != e)
@@ -265,9 +278,8 @@ stream_put(struct cp_acct *acct, const char *line, size_t n)
 			       acct->stream_path, strerror(e));
 		acct->stream_err = e;
 		acct->stats[CP_ACCT_STAT_STREAM_DROPPED]++;
-		/* (a part line: the sender skips what has no end) */
-		if (fstat(acct->stream_fd, &st) == 0)
-			acct->stream_bytes = (uint64_t)st.st_size;
+		if (k > 0)
+			acct->stream_bytes = cut_part(acct->stream_fd, acct->stream_bytes);
 		return;
 	}
 	acct->stream_err = 0;

@@ -22,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -981,6 +983,50 @@ test_acct_retention_covers_the_spools(void **state)
 	cp_acct_free(acct);
 }
 
+/* A short write to the stream's spool (a disk that filled mid-line, made
+ * here with RLIMIT_FSIZE) leaves no part line for the next record to be
+ * glued to: every line of the spool is a whole record, and the next one
+ * after the disk has room again goes to Redis. */
+static void
+test_acct_stream_spool_short_write_glues_nothing(void **state)
+{
+	struct tp_conf_acct c = { .enabled = true, .spool_max_mb = 1, .stream_maxlen = 100 };
+	char path[300];
+	uint64_t s[8];
+	struct cp_acct *acct;
+	struct cp_acct_rec r;
+	struct rlimit was, lim;
+	void (*old)(int);
+
+	(void)state;
+	snprintf(c.file, sizeof(c.file), "/dev/null");
+	snprintf(c.spool, sizeof(c.spool), "%s", dir);
+	snprintf(c.stream, sizeof(c.stream), "usage");
+	snprintf(path, sizeof(path), "%s/usage.stream", dir);
+	acct = create(&c);
+	assert_non_null(acct);
+	udp_rec(&r);
+	r.session = 1;
+	assert_int_equal(cp_acct_write(acct, &r), 0);
+	/* room for half a record more */
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &was), 0);
+	lim = was;
+	lim.rlim_cur = (rlim_t)(acct->stream_bytes + acct->stream_bytes / 2);
+	old = signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	r.session = 2;
+	(void)cp_acct_write(acct, &r);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &was), 0);
+	signal(SIGXFSZ, old);
+	assert_int_equal(acct->stats[CP_ACCT_STAT_STREAM_DROPPED], 1);
+	r.session = 3;
+	assert_int_equal(cp_acct_write(acct, &r), 0);
+	assert_int_equal(sessions_of(path, s, 8), 2);
+	assert_int_equal(s[0], 1);
+	assert_int_equal(s[1], 3);
+	cp_acct_free(acct);
+}
+
 int
 main(void)
 {
@@ -1005,6 +1051,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_acct_retention_covers_the_spools,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_acct_stream_spool_takes_every_record,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_acct_stream_spool_short_write_glues_nothing,
 						setup, teardown),
 		cmocka_unit_test(test_acct_stop_id_is_v5_and_names_one_end),
 		cmocka_unit_test(test_acct_stop_id_differs_across_boots),
