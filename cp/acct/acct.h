@@ -31,22 +31,30 @@ int cp_acct_format(const struct cp_acct_rec *r, char *buf, size_t len);
 int cp_acct_uuid(char out[37]);
 
 /* A stop record's id: a name-based UUID (RFC 9562 §5.5, version 5: SHA-1
- * in turnpike's namespace) of the box's identity (ident), cp's allocation
- * id and its start (CLOCK_MONOTONIC ms, as dp keeps it): the same for one
- * allocation's end whichever cp writes it, so a consumer drops a second
- * copy by it. */
+ * in turnpike's namespace) of the box's identity and boot (ident), cp's
+ * allocation id and its start (CLOCK_MONOTONIC ms, as dp keeps it): the
+ * same for one allocation's end whichever cp writes it, so a consumer
+ * drops a second copy by it; another after a reboot. */
 void cp_acct_stop_id(const char *ident, uint64_t session, uint64_t created_ms, char out[37]);
-/* The box's identity for cp_acct_stop_id(): /etc/machine-id (else the
- * host name), the segment's name, cluster.box ("" without a cluster). */
-void cp_acct_ident(char *out, size_t len, const char *ipc_name, const char *box);
+/* The kernel's id of this boot (/proc/sys/kernel/random/boot_id, a UUID):
+ * 0, or -errno ("" in out). */
+int cp_acct_boot_id(char out[37]);
+/* The identity for cp_acct_stop_id(): /etc/machine-id (else the host
+ * name), the segment's name, cluster.box ("" without a cluster) and the
+ * boot (cp_acct_boot_id()'s). */
+void cp_acct_ident(char *out, size_t len, const char *boot, const char *ipc_name,
+		   const char *box);
 
 /* unix_ms as RFC 3339 UTC with milliseconds ("2026-11-27T16:52:23.123Z"). */
 void cp_acct_rfc3339(uint64_t unix_ms, char out[32]);
 
-/* The writer: made from the accounting group (the file is opened; one
- * that cannot be is logged and tried again as records come: the service
- * goes on). NULL with errno only when out of memory. */
-struct cp_acct *cp_acct_create(const struct tp_conf_acct *c);
+/* The writer: made from the accounting group, its files to belong to
+ * uid/gid (cp.user's, or whom cp runs as). The file and the spools are
+ * opened; one that cannot be is logged and tried again as records come
+ * (the service goes on). NULL with errno when out of memory, or when a
+ * file is refused as unsafe (cp_acct_open(): err says which and why). */
+struct cp_acct *cp_acct_create(const struct tp_conf_acct *c, uint32_t uid, uint32_t gid,
+			       char *err, size_t errlen);
 void cp_acct_free(struct cp_acct *acct);
 /* r (a random id given here unless it has one) appended to the file: 0,
  * or -errno (logged once per failure streak, counted in write_errors and
@@ -56,15 +64,28 @@ int cp_acct_write(struct cp_acct *acct, struct cp_acct_rec *r);
  * with c's settings: 0 or -errno (logged; records are tried again). */
 int cp_acct_reopen(struct cp_acct *acct, const struct tp_conf_acct *c);
 /* Remove the rotated copies of the file (FILE.* in its directory) older
- * than the retention; the count removed (0 with retention 0). now: time(). */
+ * than the retention, and the records at the start of the spools that
+ * ended before it (counted in stats EXPIRED); the count of copies removed
+ * (0 with retention 0). now: time(). */
 unsigned int cp_acct_prune(struct cp_acct *acct, time_t now);
+
+/* One of acct's files opened (acct_open.c) in its folder, never through a
+ * link, as acct->uid's when cp is root: what is there must be a regular
+ * file of acct->uid's with one link, writable by no one else (how
+ * CP_ACCT_OPEN_DEV: or a character device of root's); what is not is
+ * created (O_EXCL, 0640). CP_ACCT_OPEN_NEW: the name removed first, the
+ * file created anew. flags: O_WRONLY or O_RDWR, O_APPEND. The fd, or
+ * -errno; acct->why says why when refused as unsafe ("" otherwise). */
+#define CP_ACCT_OPEN_DEV 1
+#define CP_ACCT_OPEN_NEW 2
+int cp_acct_open(struct cp_acct *acct, const char *path, int flags, int how);
 
 /* The journal (acct_journal.c): SPOOL/usage.pending, every record that
  * waits for dp's last counters (a snapshot each time it changes), and a
  * mark once written. open: the file's records that no mark followed (a
  * killed cp's) become acct's pending ones, restored, due at due_ms; the
  * file then holds just those. 0 or -errno (logged; records go on without
- * it). put: p's snapshot appended. done: session's mark appended, the
+ * it; acct->why set when it was refused as unsafe). put: p's snapshot appended. done: session's mark appended, the
  * file emptied when nothing waits, rewritten when it grew past a bound.
  * Failures are logged once per streak and counted (journal_errors). */
 int cp_acct_journal_open(struct cp_acct *acct, const char *dir, uint64_t due_ms);

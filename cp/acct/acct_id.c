@@ -6,11 +6,14 @@
  * one killed just after it wrote it, the next one from its journal or
  * from dp's report) give it one id, and a consumer that drops what it has
  * seen keeps one. The box is the host (machine-id), the segment dp and cp
- * share on it (two boxes on one host have two) and cluster.box; an
- * allocation's start is CLOCK_MONOTONIC ms (dp keeps it across cp), and
- * the segment does not outlive a boot, so no two allocations share all
- * three.
+ * share on it (two boxes on one host have two), cluster.box and the boot
+ * (the kernel's boot_id): an allocation's start is CLOCK_MONOTONIC ms (dp
+ * keeps it across cp) and cp's allocation ids start again too, so without
+ * the boot the same pair comes back after a reboot and a consumer would
+ * drop a new record as one it has seen. Within a boot no two allocations
+ * share all of it.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -49,8 +52,30 @@ cp_acct_stop_id(const char *ident, uint64_t session, uint64_t created_ms, char o
 		 md[6], md[7], md[8], md[9], md[10], md[11], md[12], md[13], md[14], md[15]);
 }
 
+int
+cp_acct_boot_id(char out[37])
+{
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+	char buf[64];
+	int rc = 0;
+
+	out[0] = '\0';
+	if (f == NULL)
+		return -errno;
+	if (fgets(buf, sizeof(buf), f) == NULL)
+		rc = -EIO;
+	fclose(f);
+	if (rc < 0)
+		return rc;
+	buf[strcspn(buf, "\r\n")] = '\0';
+	if (strlen(buf) != 36)
+		return -EINVAL;
+	memcpy(out, buf, 37);
+	return 0;
+}
+
 void
-cp_acct_ident(char *out, size_t len, const char *ipc_name, const char *box)
+cp_acct_ident(char *out, size_t len, const char *boot, const char *ipc_name, const char *box)
 {
 	char host[128] = "";
 	FILE *f = fopen("/etc/machine-id", "r");
@@ -64,5 +89,5 @@ cp_acct_ident(char *out, size_t len, const char *ipc_name, const char *box)
 	if (host[0] == '\0' && gethostname(host, sizeof(host) - 1) < 0)
 		host[0] = '\0';
 	host[sizeof(host) - 1] = '\0';
-	snprintf(out, len, "%s/%s/%s", host, ipc_name, box);
+	snprintf(out, len, "%s/%s/%s/%s", host, ipc_name, box, boot);
 }

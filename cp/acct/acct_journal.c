@@ -57,7 +57,7 @@ journal_failed(struct cp_acct *acct, int err, const char *what)
 	if (acct->journal_err != err)
 		tp_log(TP_LOG_ERR, "accounting: cannot %s the journal %s: %s (a record that "
 		       "waits for dp's counters is lost if cp is killed; the service goes on)\n",
-		       what, acct->journal_path, strerror(err));
+		       what, acct->journal_path, acct->why[0] != '\0' ? acct->why : strerror(err));
 	acct->journal_err = err;
 }
 
@@ -106,6 +106,7 @@ put_snap(struct cp_acct *acct, const struct cp_acct_pending *p)
 void
 cp_acct_journal_put(struct cp_acct *acct, const struct cp_acct_pending *p)
 {
+	acct->why[0] = '\0';
 	if (acct->journal_fd >= 0)
 		(void)put_snap(acct, p);
 }
@@ -118,10 +119,12 @@ journal_rewrite(struct cp_acct *acct)
 	char tmp[sizeof(acct->journal_path) + 8];
 	int fd, old = acct->journal_fd;
 
+	/* (whatever has the name, a cp's leftover or a link, is removed, not
+	 * followed: the file is made anew) */
 	snprintf(tmp, sizeof(tmp), "%s.new", acct->journal_path);
-	fd = open(tmp, O_WRONLY | O_APPEND | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	fd = cp_acct_open(acct, tmp, O_WRONLY | O_APPEND, CP_ACCT_OPEN_NEW);
 	if (fd < 0) {
-		journal_failed(acct, errno, "rewrite");
+		journal_failed(acct, -fd, "rewrite");
 		return;
 	}
 	acct->journal_fd = fd;
@@ -153,6 +156,7 @@ cp_acct_journal_done(struct cp_acct *acct, uint64_t session)
 
 	if (acct->journal_fd < 0)
 		return;
+	acct->why[0] = '\0';
 	if (acct->npending == 0) {
 		/* nothing waits: nothing for a next cp */
 		if (ftruncate(acct->journal_fd, 0) < 0)
@@ -255,12 +259,10 @@ cp_acct_journal_open(struct cp_acct *acct, const char *dir, uint64_t due_ms)
 	int fd;
 
 	snprintf(acct->journal_path, sizeof(acct->journal_path), "%.256s/" JOURNAL_NAME, dir);
-	fd = open(acct->journal_path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	fd = cp_acct_open(acct, acct->journal_path, O_RDWR | O_APPEND, 0);
 	if (fd < 0) {
-		int e = errno;
-
-		journal_failed(acct, e, "open");
-		return -e;
+		journal_failed(acct, -fd, "open");
+		return fd;
 	}
 	(void)journal_read(fd, &list, &n, &bad);
 	if (bad)

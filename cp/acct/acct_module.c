@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "acct.h"
 #include "cluster/cluster.h"
@@ -121,6 +122,8 @@ static int
 acct_setup(struct cp_ctx *cp, char *err, size_t errlen)
 {
 	const struct tp_conf_acct *c = &cp->conf->acct;
+	uint32_t uid = (uint32_t)geteuid(), gid = (uint32_t)getegid();
+	char boot[37];
 	int rc;
 
 	if (!c->enabled)
@@ -136,17 +139,33 @@ acct_setup(struct cp_ctx *cp, char *err, size_t errlen)
 			return -EINVAL;
 		}
 	}
-	cp->acct = cp_acct_create(c);
-	if (cp->acct == NULL) {
-		snprintf(err, errlen, "accounting: out of memory");
-		return -ENOMEM;
+	/* (the files are cp.user's: cp is still root here, and cp's user
+	 * writes their folders: acct_open.c) */
+	if (cp->conf->cp.user[0] != '\0') {
+		uid = cp->conf->cp.user_uid;
+		gid = cp->conf->cp.user_gid;
 	}
-	cp_acct_ident(cp->acct->ident, sizeof(cp->acct->ident), cp->conf->ipc.name,
+	cp->acct = cp_acct_create(c, uid, gid, err, errlen);
+	if (cp->acct == NULL)
+		return -errno;
+	/* (the boot in the records' ids: allocation ids and the monotonic
+	 * clock start again at boot) */
+	if ((rc = cp_acct_boot_id(boot)) < 0)
+		tp_log(TP_LOG_WARNING, "accounting: cannot read the kernel's boot id "
+		       "(/proc/sys/kernel/random/boot_id): %s: a record's id may repeat one "
+		       "of a boot before\n", strerror(-rc));
+	cp_acct_ident(cp->acct->ident, sizeof(cp->acct->ident), boot, cp->conf->ipc.name,
 		      cp->conf->cluster.enabled ? cp->conf->cluster.box : "");
 	/* what a killed cp left waiting: written once dp's report of it
 	 * comes (the rings, dp's backlog), or in 5 s with what it had */
-	if (c->spool[0] != '\0')
-		(void)cp_acct_journal_open(cp->acct, c->spool, cp->now_ms + 5000u);
+	if (c->spool[0] != '\0' &&
+	    (rc = cp_acct_journal_open(cp->acct, c->spool, cp->now_ms + 5000u)) < 0 &&
+	    cp->acct->why[0] != '\0') {
+		snprintf(err, errlen, "accounting: %s", cp->acct->why);
+		cp_acct_free(cp->acct);
+		cp->acct = NULL;
+		return rc;
+	}
 	if (c->stream[0] != '\0' &&
 	    cp_cluster_key(cp, c->stream, cp->acct->stream_key,
 			   sizeof(cp->acct->stream_key)) < 0) {

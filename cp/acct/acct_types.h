@@ -34,6 +34,7 @@ enum cp_acct_xport { CP_ACCT_UDP = 0, CP_ACCT_TCP = 1, CP_ACCT_TLS = 2 };
 #define CP_ACCT_USER_MAX  512u          /* TP_USERNAME_MAX (508) and its NUL */
 #define CP_ACCT_TENANT_MAX 32u          /* TP_CONF_TENANT_NAME_MAX (31) and its NUL */
 #define CP_ACCT_LINE_MAX  8192u         /* a record's line, at most */
+#define CP_ACCT_PATH_MAX  320u            /* a file's path, at most */
 
 /*
  * One record. Times are UTC milliseconds since the epoch; bytes are at the
@@ -91,6 +92,12 @@ enum cp_acct_stat {
 };
 
 struct cp_acct {
+	/* whom the files belong to (cp.user, or whom cp runs as): what is
+	 * there must be theirs, what is created is (acct_open.c) */
+	uint32_t uid, gid;
+	/* why cp_acct_open() last refused a file (a link, another's file),
+	 * said in place of errno's sentence; "": it did not */
+	char why[512];
 	char path[256];
 	int fd;                       /* -1: not open (the error is logged) */
 	int err;                      /* errno of the last failure, 0: writing */
@@ -126,7 +133,7 @@ struct cp_acct {
 	int journal_err;
 	uint64_t journal_bytes;
 	/* what makes a stop record's id (cp_acct_stop_id()): the host's
-	 * machine-id, the segment's name, cluster.box */
+	 * machine-id, the segment's name, cluster.box, the boot's id */
 	char ident[256];
 	uint64_t next_interim_ms;     /* the next interim scan (monotonic) */
 	uint64_t next_prune_ms;

@@ -7,7 +7,7 @@
  *   accounting = {
  *     file = "/var/log/turnpike/usage.jsonl";  # appended to; reopened on reload
  *     interim = 300;                           # s between interim records; 0: none
- *     retention = 90;                          # days a rotated file is kept; 0: forever
+ *     retention = 90;                          # days records are kept; 0: forever
  *     spool = "/var/spool/turnpike";           # records the file could not take wait here
  *     spool_max = 64;                          # MB the spool holds; past it a record is dropped
  *     stream = "usage";                        # with a cluster: XADD to NS:usage too
@@ -16,8 +16,9 @@
  *
  * The records hold client addresses (SECURITY.md): retention is enforced
  * by cp on the rotated files (FILE.* beside FILE, older than that many
- * days, removed at start, on reload and once an hour); rotating the file
- * itself is the operator's (logrotate, then a reload).
+ * days, removed) and on the spool's records that ended before that, at
+ * start, on reload and once an hour; rotating the file itself is the
+ * operator's (logrotate, then a reload).
  */
 #include <errno.h>
 #include <libconfig.h>

@@ -6,7 +6,11 @@
  * ids UUIDs v4; the file takes whole lines, a full disk (/dev/full) or a
  * missing folder is an error counted (write_errors, records_lost) and the
  * next record is tried again, a reopen follows a rotation, and the
- * retention removes the rotated copies past it and nothing else.
+ * retention removes the rotated copies past it and nothing else. A link
+ * or a hard link planted where one of acct's files is expected (to a
+ * stand-in for /etc/shadow) is refused and the file it names untouched;
+ * a FIFO, a file of another's or writable by others is refused; files are
+ * made as cp.user's.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -45,6 +51,17 @@ teardown(void **state)
 	(void)state;
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* The writer, its files the test's own (as cp's without cp.user). */
+static char create_err[512];
+
+static struct cp_acct *
+create(const struct tp_conf_acct *c)
+{
+	create_err[0] = '\0';
+	return cp_acct_create(c, (uint32_t)geteuid(), (uint32_t)getegid(), create_err,
+			      sizeof(create_err));
 }
 
 static void
@@ -307,7 +324,7 @@ test_acct_write_appends_and_reopens_after_rotation(void **state)
 
 	(void)state;
 	snprintf(c.file, sizeof(c.file), "%s/usage.jsonl", dir);
-	acct = cp_acct_create(&c);
+	acct = create(&c);
 	assert_non_null(acct);
 	udp_rec(&r);
 	assert_int_equal(cp_acct_write(acct, &r), 0);
@@ -338,7 +355,7 @@ test_acct_write_errors_are_counted_and_survived(void **state)
 	(void)state;
 	udp_rec(&r);
 	snprintf(c.file, sizeof(c.file), "/dev/full");
-	acct = cp_acct_create(&c);
+	acct = create(&c);
 	assert_non_null(acct);
 	assert_int_equal(cp_acct_write(acct, &r), -ENOSPC);
 	assert_int_equal(cp_acct_write(acct, &r), -ENOSPC);
@@ -383,7 +400,7 @@ test_acct_prune_removes_old_rotated_files_only(void **state)
 
 	(void)state;
 	snprintf(c.file, sizeof(c.file), "%s/u.jsonl", dir);
-	acct = cp_acct_create(&c);
+	acct = create(&c);
 	assert_non_null(acct);
 	touch_aged(c.file, 100);
 	for (unsigned int i = 0; i < 3; i++) {
@@ -449,7 +466,7 @@ test_acct_spool_keeps_and_replays_in_order(void **state)
 	snprintf(c.file, sizeof(c.file), "/dev/full");
 	snprintf(c.spool, sizeof(c.spool), "%s", dir);
 	snprintf(spool, sizeof(spool), "%s/usage.spool", dir);
-	acct = cp_acct_create(&c);
+	acct = create(&c);
 	assert_non_null(acct);
 	udp_rec(&r);
 	for (unsigned int i = 1; i <= 3; i++) {
@@ -485,7 +502,7 @@ test_acct_spool_survives_a_restart(void **state)
 	(void)state;
 	snprintf(c.file, sizeof(c.file), "%s/no/such/u.jsonl", dir);
 	snprintf(c.spool, sizeof(c.spool), "%s", dir);
-	acct = cp_acct_create(&c);
+	acct = create(&c);
 	udp_rec(&r);
 	r.session = 7;
 	assert_int_equal(cp_acct_write(acct, &r), 0);
@@ -493,7 +510,7 @@ test_acct_spool_survives_a_restart(void **state)
 	assert_int_equal(cp_acct_write(acct, &r), 0);
 	cp_acct_free(acct);
 	snprintf(c.file, sizeof(c.file), "%s/u.jsonl", dir);
-	acct = cp_acct_create(&c);
+	acct = create(&c);
 	assert_int_equal(sessions_of(c.file, s, 8), 2);
 	assert_int_equal(s[0], 7);
 	assert_int_equal(s[1], 8);
@@ -576,7 +593,7 @@ test_acct_journal_gives_a_killed_cps_records_back(void **state)
 	snprintf(c.file, sizeof(c.file), "%s/u.jsonl", dir);
 	snprintf(c.spool, sizeof(c.spool), "%s", dir);
 	snprintf(path, sizeof(path), "%s/usage.pending", dir);
-	acct = cp_acct_create(&c);
+	acct = create(&c);
 	assert_int_equal(cp_acct_journal_open(acct, dir, 0), 0);
 	assert_int_equal(acct->npending, 0);
 	journaled(acct, 1, false);
@@ -594,7 +611,7 @@ test_acct_journal_gives_a_killed_cps_records_back(void **state)
 	fwrite("\x54\x50\x4a\x31\x01\x00", 1, 6, f);
 	fclose(f);
 
-	acct = cp_acct_create(&c);
+	acct = create(&c);
 	assert_int_equal(cp_acct_journal_open(acct, dir, 4242), 0);
 	assert_int_equal(acct->npending, 2);
 	assert_int_equal(acct->stats[CP_ACCT_STAT_RESTORED], 2);
@@ -613,7 +630,7 @@ test_acct_journal_gives_a_killed_cps_records_back(void **state)
 	}
 	/* the file holds just those two now: a third cp finds the same */
 	cp_acct_free(acct);
-	acct = cp_acct_create(&c);
+	acct = create(&c);
 	assert_int_equal(cp_acct_journal_open(acct, dir, 1), 0);
 	assert_int_equal(acct->npending, 2);
 	written(acct, 2);
@@ -638,7 +655,7 @@ test_acct_spool_full_drops_counted(void **state)
 	(void)state;
 	snprintf(c.file, sizeof(c.file), "/dev/full");
 	snprintf(c.spool, sizeof(c.spool), "%s", dir);
-	acct = cp_acct_create(&c);
+	acct = create(&c);
 	udp_rec(&r);
 	n = cp_acct_format(&r, line, sizeof(line));
 	acct->spool_max = (uint64_t)n * 2;        /* two records' room */
@@ -670,7 +687,7 @@ test_acct_stream_spool_takes_every_record(void **state)
 	snprintf(c.spool, sizeof(c.spool), "%s", dir);
 	snprintf(c.stream, sizeof(c.stream), "usage");
 	snprintf(path, sizeof(path), "%s/usage.stream", dir);
-	acct = cp_acct_create(&c);
+	acct = create(&c);
 	assert_non_null(acct);
 	assert_true(acct->stream_on);
 	assert_string_equal(acct->stream_maxlen, "5000");
@@ -690,6 +707,323 @@ test_acct_stream_spool_takes_every_record(void **state)
 	assert_int_equal(acct->stats[CP_ACCT_STAT_STREAM_DROPPED], 1);
 	assert_int_equal(lines_of(path), 2);
 	assert_int_equal(lines_of(c.file), 3);
+	cp_acct_free(acct);
+}
+
+/* A stand-in for a file of root's (/etc/shadow): dir/shadow, mode 0600,
+ * with content; its size. */
+#define SHADOW_TEXT "root:$6$secret:19000:0:99999:7:::\n"
+
+static void
+make_shadow(char *shadow, size_t len)
+{
+	FILE *f;
+
+	snprintf(shadow, len, "%s/shadow", dir);
+	f = fopen(shadow, "w");
+	assert_non_null(f);
+	fputs(SHADOW_TEXT, f);
+	fclose(f);
+	assert_int_equal(chmod(shadow, 0600), 0);
+}
+
+static void
+assert_shadow_untouched(const char *shadow)
+{
+	char buf[128];
+	struct stat st;
+	FILE *f;
+	size_t n;
+
+	assert_int_equal(stat(shadow, &st), 0);
+	assert_int_equal(st.st_size, sizeof(SHADOW_TEXT) - 1);
+	f = fopen(shadow, "r");
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	assert_string_equal(buf, SHADOW_TEXT);
+}
+
+/* cp's user plants a symbolic link (or a hard link) to a file of root's
+ * where one of acct's files is expected, in folders it writes: acct's
+ * set-up (run as root, before cp drops it) refuses, and the file of
+ * root's is neither read into the records, nor appended to, nor cut. */
+static void
+test_acct_refuses_planted_links(void **state)
+{
+	static const char *const names[] = {
+		"u.jsonl", "spool/usage.spool", "spool/usage.stream",
+		"spool/usage.pending", "spool/usage.pending.new",
+	};
+	struct tp_conf_acct c = { .enabled = true, .spool_max_mb = 1 };
+	char shadow[128], at[300], sp[200];
+	struct cp_acct *acct;
+	struct cp_acct_rec r;
+
+	(void)state;
+	make_shadow(shadow, sizeof(shadow));
+	snprintf(sp, sizeof(sp), "%s/spool", dir);
+	assert_int_equal(mkdir(sp, 0750), 0);
+	snprintf(c.file, sizeof(c.file), "%s/u.jsonl", dir);
+	snprintf(c.spool, sizeof(c.spool), "%s", sp);
+	snprintf(c.stream, sizeof(c.stream), "usage");
+	udp_rec(&r);
+	for (unsigned int hard = 0; hard <= 1; hard++) {
+		for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			int rc = 0;
+
+			for (unsigned int j = 0; j < sizeof(names) / sizeof(names[0]); j++) {
+				snprintf(at, sizeof(at), "%s/%s", dir, names[j]);
+				(void)unlink(at);
+			}
+			snprintf(at, sizeof(at), "%s/%s", dir, names[i]);
+			assert_int_equal(hard ? link(shadow, at) : symlink(shadow, at), 0);
+			acct = create(&c);
+			if (acct != NULL) {
+				rc = cp_acct_journal_open(acct, sp, 0);
+				if (rc < 0)
+					snprintf(create_err, sizeof(create_err), "%s", acct->why);
+				(void)cp_acct_write(acct, &r);
+				cp_acct_free(acct);
+			}
+			print_message("planted %s link at %s: create %s, journal %d: %s\n",
+				      hard ? "a hard" : "a symbolic", names[i],
+				      acct != NULL ? "went on" : "refused", rc, create_err);
+			assert_shadow_untouched(shadow);
+			if (i < 4) {
+				/* refused, saying why */
+				assert_true(acct == NULL || rc < 0);
+				assert_non_null(strstr(create_err, names[i]));
+				assert_non_null(strstr(create_err, hard ? "links" :
+						       "symbolic link"));
+				assert_int_equal(unlink(at), 0);
+			} else {
+				/* the journal's scratch name: removed, made anew */
+				struct stat st;
+
+				assert_non_null(acct);
+				assert_int_equal(rc, 0);
+				assert_int_not_equal(lstat(at, &st), 0);
+			}
+		}
+	}
+}
+
+/* What is there must be the owner's regular file, writable by no one
+ * else (a FIFO does not hold the start); cp started as root with cp.user
+ * opens and makes its files as cp.user (the file-system ids): they are
+ * cp.user's, and a file of root's is not opened for it. */
+static void
+test_acct_files_are_the_owners(void **state)
+{
+	struct tp_conf_acct c = { .enabled = true, .spool_max_mb = 1 };
+	char p[300], err[512];
+	struct cp_acct *acct;
+	struct cp_acct_rec r;
+	struct stat st;
+	FILE *f;
+
+	(void)state;
+	snprintf(c.file, sizeof(c.file), "%s/u.jsonl", dir);
+	snprintf(c.spool, sizeof(c.spool), "%s", dir);
+	snprintf(p, sizeof(p), "%s/usage.spool", dir);
+	assert_int_equal(mkfifo(p, 0600), 0);
+	assert_null(create(&c));
+	assert_non_null(strstr(create_err, "not a regular file"));
+	assert_int_equal(unlink(p), 0);
+	f = fopen(c.file, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(chmod(c.file, 0660), 0);
+	assert_null(create(&c));
+	assert_non_null(strstr(create_err, "writable by others"));
+	assert_int_equal(chmod(c.file, 0640), 0);
+	if (geteuid() != 0) {
+		skip();
+		return;
+	}
+	assert_int_equal(chown(c.file, 65534, 65534), 0);
+	assert_null(create(&c));
+	assert_non_null(strstr(create_err, "belongs to uid 65534"));
+	/* as cp.user (65534 here), in its folder */
+	assert_int_equal(chown(dir, 65534, 65534), 0);
+	assert_int_equal(unlink(c.file), 0);
+	assert_int_equal(unlink(p), 0);
+	acct = cp_acct_create(&c, 65534, 65534, err, sizeof(err));
+	assert_non_null(acct);
+	udp_rec(&r);
+	assert_int_equal(cp_acct_write(acct, &r), 0);
+	assert_int_equal(stat(c.file, &st), 0);
+	assert_int_equal(st.st_uid, 65534);
+	assert_int_equal(st.st_gid, 65534);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_uid, 65534);
+	assert_int_equal(geteuid(), 0);
+	cp_acct_free(acct);
+	/* a file of root's 0600 in its place: cp.user cannot open it (not
+	 * root's rights lent), the start goes on, the record spooled */
+	assert_int_equal(unlink(c.file), 0);
+	f = fopen(c.file, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(chmod(c.file, 0600), 0);
+	acct = cp_acct_create(&c, 65534, 65534, err, sizeof(err));
+	assert_non_null(acct);
+	assert_int_equal(cp_acct_write(acct, &r), 0);
+	assert_int_equal(acct->stats[CP_ACCT_STAT_SPOOLED], 1);
+	assert_int_equal(stat(c.file, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	cp_acct_free(acct);
+	assert_int_equal(chown(dir, 0, 0), 0);
+}
+
+/* The kernel's id of this boot (36 characters), as the test reads it. */
+static void
+read_boot_id(char out[37])
+{
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+
+	assert_non_null(f);
+	assert_non_null(fgets(out, 37, f));
+	fclose(f);
+	assert_int_equal(strlen(out), 36);
+}
+
+/* A stop record's id across reboots: cp's allocation ids and the
+ * monotonic clock start again at boot, so the same (allocation id,
+ * start) comes back on the same box; the boot is in the name, and the
+ * id differs. */
+static void
+test_acct_stop_id_differs_across_boots(void **state)
+{
+	static const char boot_a[] = "0b5e7a44-1c2d-4e3f-8a9b-0c1d2e3f4a5b";
+	static const char boot_b[] = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a";
+	char boot[37], kernel[37], ident[256], a[37], b[37];
+
+	(void)state;
+	read_boot_id(kernel);
+	assert_int_equal(cp_acct_boot_id(boot), 0);
+	assert_string_equal(boot, kernel);
+	cp_acct_ident(ident, sizeof(ident), boot, "tp", "box-a");
+	print_message("ident %s, boot %s\n", ident, boot);
+	assert_non_null(strstr(ident, boot));
+	/* the same box, allocation id and start: one id within a boot,
+	 * another in the next */
+	cp_acct_ident(ident, sizeof(ident), boot_a, "tp", "box-a");
+	cp_acct_stop_id(ident, 17, 123456, a);
+	cp_acct_ident(ident, sizeof(ident), boot_a, "tp", "box-a");
+	cp_acct_stop_id(ident, 17, 123456, b);
+	assert_string_equal(a, b);
+	cp_acct_ident(ident, sizeof(ident), boot_b, "tp", "box-a");
+	cp_acct_stop_id(ident, 17, 123456, b);
+	assert_string_not_equal(a, b);
+}
+
+/* Retention covers what waits in the spools too (they hold client
+ * addresses as the file does): while the file cannot take records (a
+ * full disk) and Redis is away, those whose end is older than the
+ * retention go from both spools, the newer ones stay, in order. */
+static void
+test_acct_retention_covers_the_spools(void **state)
+{
+	struct tp_conf_acct c = { .enabled = true, .spool_max_mb = 1, .retention_days = 30,
+				  .stream_maxlen = 100 };
+	char spool[300], stream[300];
+	uint64_t s[8], now_ms = (uint64_t)time(NULL) * 1000;
+	struct cp_acct *acct;
+	struct cp_acct_rec r;
+	unsigned int n;
+
+	(void)state;
+	snprintf(c.file, sizeof(c.file), "/dev/full");
+	snprintf(c.spool, sizeof(c.spool), "%s", dir);
+	snprintf(c.stream, sizeof(c.stream), "usage");
+	snprintf(spool, sizeof(spool), "%s/usage.spool", dir);
+	snprintf(stream, sizeof(stream), "%s/usage.stream", dir);
+	acct = create(&c);
+	assert_non_null(acct);
+	udp_rec(&r);
+	for (unsigned int i = 1; i <= 5; i++) {
+		/* 1-3 ended 40, 35 and 31 days ago; 4, 5 an hour ago */
+		static const unsigned int age_h[] = { 0, 960, 840, 744, 1, 1 };
+
+		r.session = i;
+		r.id[0] = '\0';
+		r.end_ms = now_ms - (uint64_t)age_h[i] * 3600000u;
+		r.start_ms = r.end_ms - 1000;
+		r.type = i == 2 ? CP_ACCT_INTERIM : CP_ACCT_STOP;
+		assert_int_equal(cp_acct_write(acct, &r), 0);
+	}
+	assert_int_equal(lines_of(spool), 5);
+	assert_int_equal(lines_of(stream), 5);
+	(void)cp_acct_prune(acct, time(NULL));
+	assert_int_equal(acct->stats[CP_ACCT_STAT_EXPIRED], 6);
+	n = sessions_of(spool, s, 8);
+	print_message("the spool holds %u records after the retention\n", n);
+	assert_int_equal(n, 2);
+	assert_int_equal(s[0], 4);
+	assert_int_equal(s[1], 5);
+	n = sessions_of(stream, s, 8);
+	assert_int_equal(n, 2);
+	assert_int_equal(s[0], 4);
+	assert_int_equal(s[1], 5);
+	/* what stays goes on as before: the next record after them, and the
+	 * file, once it takes them, gets the two then it */
+	r.session = 6;
+	r.end_ms = now_ms;
+	r.type = CP_ACCT_STOP;
+	assert_int_equal(cp_acct_write(acct, &r), 0);
+	assert_int_equal(lines_of(stream), 3);
+	snprintf(c.file, sizeof(c.file), "%s/u.jsonl", dir);
+	assert_int_equal(cp_acct_reopen(acct, &c), 0);
+	assert_int_equal(sessions_of(c.file, s, 8), 3);
+	assert_int_equal(s[0], 4);
+	assert_int_equal(s[2], 6);
+	cp_acct_free(acct);
+}
+
+/* A short write to the stream's spool (a disk that filled mid-line, made
+ * here with RLIMIT_FSIZE) leaves no part line for the next record to be
+ * glued to: every line of the spool is a whole record, and the next one
+ * after the disk has room again goes to Redis. */
+static void
+test_acct_stream_spool_short_write_glues_nothing(void **state)
+{
+	struct tp_conf_acct c = { .enabled = true, .spool_max_mb = 1, .stream_maxlen = 100 };
+	char path[300];
+	uint64_t s[8];
+	struct cp_acct *acct;
+	struct cp_acct_rec r;
+	struct rlimit was, lim;
+	void (*old)(int);
+
+	(void)state;
+	snprintf(c.file, sizeof(c.file), "/dev/null");
+	snprintf(c.spool, sizeof(c.spool), "%s", dir);
+	snprintf(c.stream, sizeof(c.stream), "usage");
+	snprintf(path, sizeof(path), "%s/usage.stream", dir);
+	acct = create(&c);
+	assert_non_null(acct);
+	udp_rec(&r);
+	r.session = 1;
+	assert_int_equal(cp_acct_write(acct, &r), 0);
+	/* room for half a record more */
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &was), 0);
+	lim = was;
+	lim.rlim_cur = (rlim_t)(acct->stream_bytes + acct->stream_bytes / 2);
+	old = signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	r.session = 2;
+	(void)cp_acct_write(acct, &r);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &was), 0);
+	signal(SIGXFSZ, old);
+	assert_int_equal(acct->stats[CP_ACCT_STAT_STREAM_DROPPED], 1);
+	r.session = 3;
+	assert_int_equal(cp_acct_write(acct, &r), 0);
+	assert_int_equal(sessions_of(path, s, 8), 2);
+	assert_int_equal(s[0], 1);
+	assert_int_equal(s[1], 3);
 	cp_acct_free(acct);
 }
 
@@ -714,10 +1048,19 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_acct_spool_full_drops_counted,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_acct_retention_covers_the_spools,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_acct_stream_spool_takes_every_record,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_acct_stream_spool_short_write_glues_nothing,
+						setup, teardown),
 		cmocka_unit_test(test_acct_stop_id_is_v5_and_names_one_end),
+		cmocka_unit_test(test_acct_stop_id_differs_across_boots),
 		cmocka_unit_test_setup_teardown(test_acct_journal_gives_a_killed_cps_records_back,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_acct_refuses_planted_links,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_acct_files_are_the_owners,
 						setup, teardown),
 	};
 
