@@ -2,14 +2,18 @@
 /*
  * cp/iq's messages in and its loop (iq_internal.h).
  *
- * A message in: parsed (lib/h248), then each transaction in it:
+ * A message in costs a token of iq.max_rate before it is parsed (and a
+ * request past its first, one more: iq_rate.h); one over the rate is not
+ * parsed, its first request answered 511 at most (read from its first
+ * bytes; not remembered: its repeat may pass later). Then each
+ * transaction in it:
  *  - a request is looked up in the transaction memory first (a repeat is
  *    answered Pending or with the stored reply, never run twice), then
- *    refused whole when the controller is over iq.max_rate (511, not
- *    remembered: its repeat may pass later) or when no association is up
- *    (505), else its actions run in order (iq_cmd.c) and their replies go
- *    back as one Reply, remembered for repeats; a request whose reply
- *    waits (IQ_DEFER) stays executing until it goes;
+ *    refused when no association is up (505), else its actions run in
+ *    order (iq_cmd.c) and their replies go back as one Reply, remembered
+ *    for repeats; a request whose reply waits (IQ_DEFER) stays executing
+ *    until it goes. The first request past the rate is answered 511, the
+ *    message's later ones not at all (the controller repeats them);
  *  - a reply ends one of our requests (the ServiceChange, a Notify): the
  *    association's (iq_assoc.c);
  *  - a Pending stretches our wait; a ResponseAck frees stored replies.
@@ -20,6 +24,7 @@
  * the Notifies waiting (iq_notify.c), the replies waiting (iq_cmd.c).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,25 +32,15 @@
 #include "iq_internal.h"
 #include "tp_log.h"
 
-/* Messages read per serve (the rest wait for the next millisecond). */
+/* Datagrams read per serve, strangers' and dropped ones included (the
+ * rest wait for the next turn of cp's loop). */
 #define IQ_BURST           64u
+/* The bytes read of a message over the rate for its first request's id. */
+#define IQ_PEEK            512u
+/* Nodes that reading takes at most. */
+#define IQ_PEEK_NODES      64u
 
 /* ---- requests in ---------------------------------------------------------- */
-
-static bool
-rate_ok(struct cp_iq *q, uint64_t now_ms)
-{
-	double cap = (double)q->conf->max_rate;
-
-	q->tokens += (double)(now_ms - q->tokens_ms) * cap / 1000.0;
-	q->tokens_ms = now_ms;
-	if (q->tokens > cap)
-		q->tokens = cap;
-	if (q->tokens < 1.0)
-		return false;
-	q->tokens -= 1.0;
-	return true;
-}
 
 /* A request whose reply waits (IQ_DEFER) kept until it can go: 0, or
  * -ENOSPC (IQ_DEFER_MAX wait already). */
@@ -89,24 +84,13 @@ request(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 	case IQ_IN_REPLIED:
 		q->ctr.stats[IQ_STAT_REQUESTS_REPEATED]++;
 		/* (a repeat is cheap to send, but a reply may be 8 KB for a
-		 * few bytes forged from the controller's address: the same
-		 * rate as requests) */
-		if (stored != NULL) {
-			if (!rate_ok(q, now_ms)) {
-				q->ctr.stats[IQ_STAT_OVERLOAD]++;
-				return;
-			}
+		 * few bytes forged from the controller's address: it cost its
+		 * token as a new request does) */
+		if (stored != NULL)
 			iq_send_to(q, peer, (const char *)stored, slen);
-		}
 		return;
 	case IQ_IN_NEW:
 		break;
-	}
-	if (!rate_ok(q, now_ms)) {
-		q->ctr.stats[IQ_STAT_OVERLOAD]++;
-		iq_send_error(q, peer, tr->id, H248_E_BUSY, "Temporarily Busy: over iq.max_rate",
-			      now_ms, false);
-		return;
 	}
 	if (q->assoc != IQ_ASSOC_UP || peer != q->cur) {
 		q->ctr.stats[IQ_STAT_BEFORE_REGISTERED]++;
@@ -145,22 +129,79 @@ request(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 	iq_send_reply(q, peer, tr->id, (size_t)len, now_ms);
 }
 
+/* The id of the first transaction of q->rx[0..len) when it is a request,
+ * read from its first IQ_PEEK bytes alone (a message too long, or one
+ * not to be parsed whole), or 0. */
+static uint32_t
+first_request(struct cp_iq *q, size_t len)
+{
+	const struct h248_node *n;
+	struct h248_tree t;
+	struct h248_err err;
+	uint32_t tid = 0;
+
+	if (h248_parse_tree(&t, q->rx, len < IQ_PEEK ? len : IQ_PEEK, q->nodes, IQ_PEEK_NODES,
+			    &err) < 0)
+		return err.tid;
+	n = h248_first(&t);
+	if (n == NULL || n->tok != H248_TOK_TRANSACTION || h248_value_u32(&t, n, &tid) < 0)
+		return 0;
+	return tid;
+}
+
+/* A request past iq.max_rate: 511, unless it is one the transaction
+ * memory knows (a repeat of one that ran must hear its reply, not that
+ * it failed). */
+static void
+refuse_busy(struct cp_iq *q, unsigned int peer, uint32_t tid, uint64_t now_ms)
+{
+	const uint8_t *stored = NULL;
+	size_t slen = 0;
+
+	q->ctr.stats[IQ_STAT_OVERLOAD]++;
+	if (tid == 0 || iq_in_seen(&q->trans, peer, tid, now_ms, &stored, &slen) != IQ_IN_NEW)
+		return;
+	iq_send_error(q, peer, tid, H248_E_BUSY, "Temporarily Busy: over iq.max_rate", now_ms,
+		      false);
+}
+
 static void
 message(struct cp_ctx *cp, struct cp_iq *q, size_t len, unsigned int peer, uint64_t now_ms)
 {
 	unsigned int ack_budget = IQ_ACK_RANGES_MAX;
+	bool first = true, busy = false;
 	struct h248_tree t;
 	struct h248_msg m;
 	struct h248_err err;
+	uint64_t quiet;
+	char more[64];
 	int rc;
 
 	q->ctr.stats[IQ_STAT_RX_MSGS]++;
 	q->last_rx_ms = now_ms;
+	switch (iq_rate_admit(&q->rate, peer, now_ms)) {
+	case IQ_ADMIT_OK:
+		break;
+	case IQ_ADMIT_REFUSE:
+		refuse_busy(q, peer, first_request(q, len), now_ms);
+		return;
+	case IQ_ADMIT_DROP:
+		q->ctr.stats[IQ_STAT_OVERLOAD]++;
+		return;
+	}
 	rc = h248_parse(&t, q->rx, len, q->nodes, IQ_NODES, &m, &err);
 	if (rc < 0) {
 		q->ctr.stats[IQ_STAT_RX_BAD]++;
-		tp_log(TP_LOG_NOTICE, "iq: from %s: %u %s (at byte %u)%s", q->conf->mgc[peer],
-		       err.code, err.why, err.off, err.tid != 0 ? "" : "; message refused");
+		/* (lines paced: what a controller's host sends must not
+		 * flood the journal) */
+		if (iq_rate_log(&q->rate, now_ms, &quiet)) {
+			more[0] = '\0';
+			if (quiet > 0)
+				snprintf(more, sizeof(more), " (%" PRIu64 " more not logged)", quiet);
+			tp_log(TP_LOG_NOTICE, "iq: from %s: %u %s (at byte %u)%s%s",
+			       q->conf->mgc[peer], err.code, err.why, err.off,
+			       err.tid != 0 ? "" : "; message refused", more);
+		}
 		/* an error answers a request; a broken reply or ack gets none
 		 * (they are never answered) */
 		iq_send_error(q, peer, err.tid, err.code, err.why, now_ms, false);
@@ -179,6 +220,19 @@ message(struct cp_ctx *cp, struct cp_iq *q, size_t len, unsigned int peer, uint6
 
 		switch (tr->kind) {
 		case H248_TRANS_REQUEST:
+			/* the message's token paid for its first request; the
+			 * next ones cost one each, and the first refused ends
+			 * the message's requests (one 511 a message) */
+			if (busy) {
+				q->ctr.stats[IQ_STAT_OVERLOAD]++;
+				break;
+			}
+			if (!first && !iq_rate_more(&q->rate, peer, now_ms)) {
+				busy = true;
+				refuse_busy(q, peer, tr->id, now_ms);
+				break;
+			}
+			first = false;
 			request(cp, q, &t, tr, peer, now_ms);
 			break;
 		case H248_TRANS_REPLY:
@@ -228,7 +282,7 @@ iq_core_init(struct cp_ctx *cp, struct cp_iq *q, char *err, size_t errlen)
 		snprintf(err, errlen, "iq: out of memory");
 		return rc;
 	}
-	q->tokens = (double)q->conf->max_rate;
+	iq_rate_init(&q->rate, q->conf->max_rate);
 	iq_assoc_init(q);
 	return 0;
 }
@@ -245,14 +299,17 @@ iq_core_serve(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms)
 {
 	unsigned int work = 0, peer;
 
-	if (q->tokens_ms == 0)
-		q->tokens_ms = now_ms;
 	iq_assoc_tcp_retry(q, now_ms);
 	for (unsigned int i = 0; i < IQ_BURST; i++) {
 		int r = iq_net_recv(&q->net, (uint8_t *)q->rx, &peer);
 
 		if (r == 0)
 			break;
+		if (r == -EAGAIN) {
+			/* (dropped unread: a read all the same) */
+			work++;
+			continue;
+		}
 		if (r < 0) {
 			if (r == -ECONNRESET && q->net.tcp)
 				iq_assoc_conn_lost(q, now_ms);

@@ -74,8 +74,10 @@ bool iq_net_up(struct iq_net *n);
 /*
  * One message, if one is there: its bytes into buf (IQ_MSG_MAX), *peer
  * the controller it came from. Returns its length, 0 when nothing is
- * waiting, -ECONNRESET when the TCP connection went (iq_net_connect()
- * again), or another -errno.
+ * waiting, -EAGAIN when a datagram was read and dropped (a stranger's,
+ * an empty or oversized one: nothing for the caller, but a read it
+ * counts), -ECONNRESET when the TCP connection went (iq_net_connect()
+ * again), or another -errno. UDP reads one datagram a call.
  */
 int iq_net_recv(struct iq_net *n, uint8_t *buf, unsigned int *peer);
 /* A message to controller peer. UDP: a reply goes to where its last
