@@ -63,12 +63,20 @@ defer_keep(struct cp_iq *q, const struct iq_defer *d, unsigned int peer, uint32_
 	return -ENOSPC;
 }
 
+/* What the requests of one message have had so far. */
+struct msg_state {
+	bool paid;                    /* the message's token pays for the next request */
+	bool busy;                    /* one was refused 511: the rest get nothing */
+	bool refused;                 /* one was refused 505 */
+};
+
 static void
 request(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
-	const struct h248_trans *tr, unsigned int peer, uint64_t now_ms)
+	const struct h248_trans *tr, unsigned int peer, struct msg_state *ms, uint64_t now_ms)
 {
 	const uint8_t *stored = NULL;
 	enum iq_run run = IQ_DONE;
+	enum iq_in_state seen;
 	struct iq_defer d;
 	size_t slen = 0;
 	struct h248_w w;
@@ -76,7 +84,33 @@ request(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 	int len;
 
 	q->ctr.stats[IQ_STAT_REQUESTS]++;
-	switch (iq_in_seen(&q->trans, peer, tr->id, now_ms, &stored, &slen)) {
+	if (ms->busy) {
+		q->ctr.stats[IQ_STAT_OVERLOAD]++;
+		return;
+	}
+	seen = iq_in_seen(&q->trans, peer, tr->id, now_ms, &stored, &slen);
+	if (seen == IQ_IN_NEW && (q->assoc != IQ_ASSOC_UP || peer != q->cur)) {
+		/* not the registered controller (H.248.1 §11.2): refused
+		 * before any token is spent, once a message */
+		q->ctr.stats[IQ_STAT_BEFORE_REGISTERED]++;
+		if (!ms->refused)
+			iq_send_error(q, peer, tr->id, H248_E_BEFORE_SC, NULL, now_ms, false);
+		ms->refused = true;
+		return;
+	}
+	/* the message's token paid for its first request; the next ones
+	 * cost one each, and the first refused ends the message's requests
+	 * (one 511 a message) */
+	if (!ms->paid && !iq_rate_more(&q->rate, peer, now_ms)) {
+		ms->busy = true;
+		q->ctr.stats[IQ_STAT_OVERLOAD]++;
+		if (seen == IQ_IN_NEW)
+			iq_send_error(q, peer, tr->id, H248_E_BUSY,
+				      "Temporarily Busy: over iq.max_rate", now_ms, false);
+		return;
+	}
+	ms->paid = false;
+	switch (seen) {
 	case IQ_IN_EXECUTING:
 		q->ctr.stats[IQ_STAT_REQUESTS_REPEATED]++;
 		iq_send_pending(q, peer, tr->id);
@@ -91,11 +125,6 @@ request(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 		return;
 	case IQ_IN_NEW:
 		break;
-	}
-	if (q->assoc != IQ_ASSOC_UP || peer != q->cur) {
-		q->ctr.stats[IQ_STAT_BEFORE_REGISTERED]++;
-		iq_send_error(q, peer, tr->id, H248_E_BEFORE_SC, NULL, now_ms, false);
-		return;
 	}
 	iq_in_begin(&q->trans, peer, tr->id, now_ms);
 	h248_w_init(&w, q->tx, sizeof(q->tx));
@@ -169,7 +198,7 @@ static void
 message(struct cp_ctx *cp, struct cp_iq *q, size_t len, unsigned int peer, uint64_t now_ms)
 {
 	unsigned int ack_budget = IQ_ACK_RANGES_MAX;
-	bool first = true, busy = false;
+	struct msg_state ms = { .paid = true };
 	struct h248_tree t;
 	struct h248_msg m;
 	struct h248_err err;
@@ -220,20 +249,7 @@ message(struct cp_ctx *cp, struct cp_iq *q, size_t len, unsigned int peer, uint6
 
 		switch (tr->kind) {
 		case H248_TRANS_REQUEST:
-			/* the message's token paid for its first request; the
-			 * next ones cost one each, and the first refused ends
-			 * the message's requests (one 511 a message) */
-			if (busy) {
-				q->ctr.stats[IQ_STAT_OVERLOAD]++;
-				break;
-			}
-			if (!first && !iq_rate_more(&q->rate, peer, now_ms)) {
-				busy = true;
-				refuse_busy(q, peer, tr->id, now_ms);
-				break;
-			}
-			first = false;
-			request(cp, q, &t, tr, peer, now_ms);
+			request(cp, q, &t, tr, peer, &ms, now_ms);
 			break;
 		case H248_TRANS_REPLY:
 			iq_assoc_reply(q, &t, tr, peer, now_ms);

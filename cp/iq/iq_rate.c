@@ -34,17 +34,17 @@ iq_rate_init(struct iq_rate *r, unsigned int rate)
 enum iq_admit
 iq_rate_admit(struct iq_rate *r, unsigned int peer, uint64_t now_ms)
 {
-	(void)peer;
-	if (take(&r->msgs, r->rate, r->rate, now_ms))
+	peer %= TP_CONF_MAX_IQ_MGCS;
+	if (take(&r->msgs[peer], r->rate, r->rate, now_ms))
 		return IQ_ADMIT_OK;
-	return take(&r->refusals, r->rate, r->rate, now_ms) ? IQ_ADMIT_REFUSE : IQ_ADMIT_DROP;
+	return take(&r->refusals[peer], r->rate, r->rate, now_ms) ? IQ_ADMIT_REFUSE :
+								    IQ_ADMIT_DROP;
 }
 
 bool
 iq_rate_more(struct iq_rate *r, unsigned int peer, uint64_t now_ms)
 {
-	(void)peer;
-	return take(&r->msgs, r->rate, r->rate, now_ms);
+	return take(&r->msgs[peer % TP_CONF_MAX_IQ_MGCS], r->rate, r->rate, now_ms);
 }
 
 bool

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * What a message to cp/iq costs before it is read: iq.max_rate, spent a
- * token per message before parsing (the parse, the answers and the log
+ * What a message to cp/iq costs before it is read: iq.max_rate, each
+ * controller's own (a controller's budget is spent by what comes from its
+ * address alone: another's host cannot starve it), a token per message
+ * before parsing (the parse, the answers and the log
  * line are the work a flood would buy) and a token per request past a
  * message's first; a message over the rate is answered once at most, and
  * those answers are paced too; the log lines about what a controller
@@ -14,6 +16,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "tp_conf_types.h"
 
 /* A token bucket holding one second's worth of its rate. */
 struct iq_bucket {
@@ -33,16 +37,18 @@ enum iq_admit {
 
 struct iq_rate {
 	double rate;                  /* iq.max_rate, a second */
-	struct iq_bucket msgs;        /* messages, and requests past a message's first */
-	struct iq_bucket refusals;    /* 511s sent for messages over the rate */
+	/* by controller (iq.mgc's order): messages, and requests past a
+	 * message's first; 511s sent for messages over the rate */
+	struct iq_bucket msgs[TP_CONF_MAX_IQ_MGCS];
+	struct iq_bucket refusals[TP_CONF_MAX_IQ_MGCS];
 	struct iq_bucket log;         /* log lines */
 	uint64_t log_suppressed;      /* lines not written since the last one */
 };
 
 /* rate: requests (and messages) a second, >= 1. */
 void iq_rate_init(struct iq_rate *r, unsigned int rate);
-/* A message from controller peer arrived: read it, refuse it or drop
- * it. */
+/* A message from controller peer (an index of iq.mgc) arrived: read it,
+ * refuse it or drop it. */
 enum iq_admit iq_rate_admit(struct iq_rate *r, unsigned int peer, uint64_t now_ms);
 /* One more request in a message admitted (its first is the message's
  * token): true when it may run. */

@@ -9,6 +9,9 @@
 #      A's requests are answered; from A's host, messages of 32 requests
 #      are answered once at most each (not one 511 per request), and
 #      the log lines about messages that do not parse are paced.
+#   2. B's host (B configured, not registered) sends requests at rate:
+#      they are refused 505 and spend B's budget alone, A's 50 requests
+#      meanwhile all run (none ran when one budget served both).
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/dp_env.sh"
@@ -78,6 +81,19 @@ lines=$(grep -c 'iq: from .* 400 ' "$TP_CP_LOG")
 echo "#   40 messages that do not parse from A's host: $lines log lines"
 tp_check "40 messages that do not parse in 2 s: their log lines paced (5, then 1 a second)" \
   test "$lines" -le 10
+
+# ---- 2. B's host floods: A's budget is A's ---------------------------------------------
+echo "# [$((SECONDS - start)) s] section 2"
+flood f3.json --src 127.0.0.6 --kind audit --secs 4
+sleep 0.5
+burst3=$(a burst 50 3)
+wait $FPID
+echo "#   B's host: $(cat "$TP_TMP/f3.json"); A's 50 requests meanwhile: $burst3"
+tp_check "B's host (not registered) sending at rate: every one of A's 50 requests runs" \
+  bash -c '[[ $1 == *"ran=50 "* ]]' _ "$burst3"
+tp_check "... B's host hears 505 (requests_before_registration), not A's 511" \
+  bash -c '[ "$1" -ge 1 ]' _ "$(stat requests_before_registration)"
+sleep 1.2
 
 echo "# test_iq_flood took $((SECONDS - start)) s"
 [ "$TP_FAILS" -eq 0 ]

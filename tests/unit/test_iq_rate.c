@@ -3,7 +3,8 @@
  * cp/iq's rate limits: a message costs a token before it is read, a
  * request past a message's first one more; past the rate a message is
  * refused (answered once) while the refusals' own budget lasts, then
- * dropped; the buckets fill again with time; log lines a burst then one a
+ * dropped; each controller's budget its own; the buckets fill again with
+ * time; log lines a burst then one a
  * second, with the count of those not written.
  */
 #include <setjmp.h>
@@ -53,6 +54,24 @@ test_iq_rate_requests_past_the_first(void **state)
 	assert_int_not_equal(iq_rate_admit(&r, 0, 1000), IQ_ADMIT_OK);
 }
 
+/* A controller's budget is spent by what comes from its address alone:
+ * another's host at rate does not starve it. */
+static void
+test_iq_rate_a_budget_per_controller(void **state)
+{
+	struct iq_rate r;
+
+	(void)state;
+	iq_rate_init(&r, 10);
+	for (int i = 0; i < 50; i++)
+		iq_rate_admit(&r, 1, 1000);
+	assert_int_equal(iq_rate_admit(&r, 1, 1000), IQ_ADMIT_DROP);
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(iq_rate_admit(&r, 0, 1000), IQ_ADMIT_OK);
+	assert_int_equal(iq_rate_admit(&r, 0, 1000), IQ_ADMIT_REFUSE);
+	assert_false(iq_rate_more(&r, 1, 1000));
+}
+
 static void
 test_iq_rate_log_lines(void **state)
 {
@@ -78,6 +97,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_iq_rate_a_token_per_message),
 		cmocka_unit_test(test_iq_rate_requests_past_the_first),
+		cmocka_unit_test(test_iq_rate_a_budget_per_controller),
 		cmocka_unit_test(test_iq_rate_log_lines),
 	};
 
