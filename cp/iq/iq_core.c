@@ -207,7 +207,6 @@ message(struct cp_ctx *cp, struct cp_iq *q, size_t len, unsigned int peer, uint6
 	int rc;
 
 	q->ctr.stats[IQ_STAT_RX_MSGS]++;
-	q->last_rx_ms = now_ms;
 	switch (iq_rate_admit(&q->rate, peer, now_ms)) {
 	case IQ_ADMIT_OK:
 		break;
@@ -244,6 +243,11 @@ message(struct cp_ctx *cp, struct cp_iq *q, size_t len, unsigned int peer, uint6
 			      "profile is H.248 version 3", now_ms, false);
 		return;
 	}
+	/* H.248.14's inactivity timer hears the registered controller's
+	 * well-formed messages only: junk from its host, or another
+	 * controller's traffic, must not hide its silence */
+	if (q->assoc == IQ_ASSOC_UP && peer == q->cur)
+		q->last_rx_ms = now_ms;
 	for (uint32_t i = 0; i < m.ntrans; i++) {
 		const struct h248_trans *tr = &m.trans[i];
 

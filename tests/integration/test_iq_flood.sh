@@ -12,6 +12,9 @@
 #   2. B's host (B configured, not registered) sends requests at rate:
 #      they are refused 505 and spend B's budget alone, A's 50 requests
 #      meanwhile all run (none ran when one budget served both).
+#   3. H.248.14's it/ito set by A (mit 1 s), A silent while junk comes
+#      from A's host and B's host sends requests: A still hears the
+#      inactivity Notify (any datagram past the address check hid it).
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/dp_env.sh"
@@ -94,6 +97,22 @@ tp_check "B's host (not registered) sending at rate: every one of A's 50 request
 tp_check "... B's host hears 505 (requests_before_registration), not A's 511" \
   bash -c '[ "$1" -ge 1 ]' _ "$(stat requests_before_registration)"
 sleep 1.2
+
+# ---- 3. inactivity (H.248.14 it/ito) refreshed by A's well-formed messages alone -----------
+echo "# [$((SECONDS - start)) s] section 3"
+tp_check "A sets it/ito on ROOT (mit 1 s)" \
+  a send 5 'Transaction = TID { Context = - { Modify = ROOT { Events = 9 { it/ito { mit = 100 } } } } }'
+n0=$(a notifies | sed 's/.*ito=//')
+flood f4.json --src 127.0.0.4 --kind junk --rate 5 --secs 3
+f4=$FPID
+flood f5.json --src 127.0.0.6 --kind audit --rate 5 --secs 3
+wait $f4 $FPID
+ito=$(( $(a notifies | sed 's/.*ito=//') - n0 ))
+echo "#   it/ito Notifies while junk came from A's host and B's host sent requests: $ito"
+tp_check "3 s of junk from A's host and requests from B's: A (silent) still hears it/ito" \
+  test "$ito" -ge 1
+tp_check "... Events without a request id turns it off" \
+  a send 5 'Transaction = TID { Context = - { Modify = ROOT { Events } } }'
 
 echo "# test_iq_flood took $((SECONDS - start)) s"
 [ "$TP_FAILS" -eq 0 ]
