@@ -194,6 +194,25 @@ refuse_busy(struct cp_iq *q, unsigned int peer, uint32_t tid, uint64_t now_ms)
 		      false);
 }
 
+/* A datagram past IQ_MSG_MAX from controller peer, its first bytes in
+ * q->rx: it costs a token as any message, and its first request, when
+ * they hold its id, hears why it was not run. */
+static void
+oversize(struct cp_iq *q, unsigned int peer, uint64_t now_ms)
+{
+	const uint8_t *stored = NULL;
+	size_t slen = 0;
+	uint32_t tid;
+
+	if (iq_rate_admit(&q->rate, peer, now_ms) == IQ_ADMIT_DROP)
+		return;
+	tid = first_request(q, IQ_MSG_MAX);
+	if (tid == 0 || iq_in_seen(&q->trans, peer, tid, now_ms, &stored, &slen) != IQ_IN_NEW)
+		return;
+	iq_send_error(q, peer, tid, H248_E_RESOURCES, "Insufficient resources: message over "
+		      "8192 octets", now_ms, false);
+}
+
 static void
 message(struct cp_ctx *cp, struct cp_iq *q, size_t len, unsigned int peer, uint64_t now_ms)
 {
@@ -330,6 +349,12 @@ iq_core_serve(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms)
 			work++;
 			continue;
 		}
+		if (r == -EMSGSIZE) {
+			q->rx[IQ_MSG_MAX] = '\0';
+			oversize(q, peer, now_ms);
+			work++;
+			continue;
+		}
 		if (r < 0) {
 			if (r == -ECONNRESET && q->net.tcp)
 				iq_assoc_conn_lost(q, now_ms);
@@ -352,6 +377,7 @@ iq_core_serve(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms)
 	q->ctr.assoc = q->assoc;
 	q->ctr.mgc = (uint8_t)q->cur;
 	q->ctr.strangers = q->net.st.rx_stranger;
+	q->ctr.oversize = q->net.st.rx_oversize;
 	q->ctr.resent = q->trans.st.out_resent;
 	q->ctr.gave_up = q->trans.st.out_gave_up;
 	return work;

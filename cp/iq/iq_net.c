@@ -261,14 +261,18 @@ udp_recv(struct iq_net *n, uint8_t *buf, unsigned int *peer)
 		n->st.rx_stranger++;
 		return -EAGAIN;
 	}
-	if ((size_t)r > IQ_MSG_MAX || r == 0) {
-		n->st.rx_oversize++;
+	if (r == 0)
 		return -EAGAIN;
-	}
 	n->reply_to[i] = from;
+	*peer = i;
+	if ((size_t)r > IQ_MSG_MAX) {
+		/* its first bytes are the caller's: the request they begin
+		 * may be answered */
+		n->st.rx_oversize++;
+		return -EMSGSIZE;
+	}
 	n->st.rx++;
 	n->st.rx_bytes += (uint64_t)r;
-	*peer = i;
 	return (int)r;
 }
 

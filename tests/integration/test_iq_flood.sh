@@ -15,6 +15,9 @@
 #   3. H.248.14's it/ito set by A (mit 1 s), A silent while junk comes
 #      from A's host and B's host sends requests: A still hears the
 #      inactivity Notify (any datagram past the address check hid it).
+#   4. A 60 KB Add from A (past 8192 bytes): answered 510 on its
+#      transaction, read from its first bytes, and counted in status and
+#      the metrics (it got silence, counted nowhere an operator looks).
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/dp_env.sh"
@@ -114,5 +117,14 @@ tp_check "3 s of junk from A's host and requests from B's: A (silent) still hear
 tp_check "... Events without a request id turns it off" \
   a send 5 'Transaction = TID { Context = - { Modify = ROOT { Events } } }'
 
+# ---- 4. a message over 8192 bytes ----------------------------------------------------------
+echo "# [$((SECONDS - start)) s] section 4"
+big=$(a big 60000 3)
+echo "#   a 60 KB Add from A: $big; datagrams_oversize $(stat datagrams_oversize)"
+tp_check "a 60 KB Add from A: answered on its transaction (510)" \
+  bash -c '[[ $1 == "OK code=510 "* ]]' _ "$big"
+tp_check "... counted in status (iq.stats.datagrams_oversize)" test "$(stat datagrams_oversize)" = 1
+tp_check "... and in the metrics (turnpike_iq_datagrams_oversize_total)" \
+  bash -c "curl -sf http://$maddr/metrics | grep -q '^turnpike_iq_datagrams_oversize_total 1\$'"
 echo "# test_iq_flood took $((SECONDS - start)) s"
 [ "$TP_FAILS" -eq 0 ]

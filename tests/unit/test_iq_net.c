@@ -150,6 +150,40 @@ test_iq_net_udp_one_datagram_a_call(void **state)
 	close(stranger);
 }
 
+/* A controller's datagram past IQ_MSG_MAX: its first bytes for the
+ * caller (who may answer the request they begin), counted. */
+static void
+test_iq_net_udp_oversize(void **state)
+{
+	struct tp_conf_iq q = { .enabled = true };
+	struct iq_net n;
+	char err[160];
+	uint16_t mport, lport;
+	int mgc = udp_on("127.0.0.2", &mport), probe = udp_on("127.0.0.1", &lport);
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	static uint8_t big[20000], buf[IQ_MSG_MAX];
+	unsigned int peer = 9;
+
+	(void)state;
+	close(probe);
+	snprintf(q.listen, sizeof(q.listen), "127.0.0.1:%u", lport);
+	snprintf(q.mgc[0], sizeof(q.mgc[0]), "127.0.0.2:%u", mport);
+	q.nmgc = 1;
+	assert_int_equal(iq_net_open(&n, &q, err, sizeof(err)), 0);
+	inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+	to.sin_port = htons(lport);
+	memset(big, 'y', sizeof(big));
+	memcpy(big, "MEGACO/3 [127.0.0.2]:2944 T=5{", 30);
+	sendto(mgc, big, sizeof(big), 0, (struct sockaddr *)&to, sizeof(to));
+	assert_int_equal(recv_wait(&n, buf, &peer), -EMSGSIZE);
+	assert_int_equal(peer, 0);
+	assert_memory_equal(buf, big, IQ_MSG_MAX);
+	assert_int_equal(n.st.rx_oversize, 1);
+	assert_int_equal(n.st.rx, 0);
+	iq_net_close(&n);
+	close(mgc);
+}
+
 /* Two controllers on one host, told apart by their ports; a third port
  * of that host is the first one's (it may send from elsewhere). */
 static void
@@ -249,6 +283,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_iq_net_udp_answers_controllers_only),
 		cmocka_unit_test(test_iq_net_udp_one_datagram_a_call),
+		cmocka_unit_test(test_iq_net_udp_oversize),
 		cmocka_unit_test(test_iq_net_udp_two_controllers_on_one_host),
 		cmocka_unit_test(test_iq_net_tcp_tpkt_framing),
 	};
