@@ -318,7 +318,7 @@ iq_core_init(struct cp_ctx *cp, struct cp_iq *q, char *err, size_t errlen)
 	rc = iq_trans_init(&q->trans, 4096, 256);
 	if (rc < 0) {
 		iq_net_close(&q->net);
-		snprintf(err, errlen, "iq: out of memory");
+		snprintf(err, errlen, "iq: the transaction memory: %s", strerror(-rc));
 		return rc;
 	}
 	iq_rate_init(&q->rate, q->conf->max_rate);
