@@ -9,7 +9,8 @@
  * transaction in it:
  *  - a request is looked up in the transaction memory first (a repeat is
  *    answered Pending or with the stored reply, never run twice), then
- *    refused when no association is up (505), else its actions run in
+ *    refused when it is not the registered controller's (505, before
+ *    any token past the message's, once a message), else its actions run in
  *    order (iq_cmd.c) and their replies go back as one Reply, remembered
  *    for repeats; a request whose reply waits (IQ_DEFER) stays executing
  *    until it goes. The first request past the rate is answered 511, the
