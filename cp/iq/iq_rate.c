@@ -37,8 +37,8 @@ iq_rate_admit(struct iq_rate *r, unsigned int peer, uint64_t now_ms)
 	peer %= TP_CONF_MAX_IQ_MGCS;
 	if (take(&r->msgs[peer], r->rate, r->rate, now_ms))
 		return IQ_ADMIT_OK;
-	return take(&r->refusals[peer], r->rate, r->rate, now_ms) ? IQ_ADMIT_REFUSE :
-								    IQ_ADMIT_DROP;
+	return take(&r->refusals[peer], r->rate * IQ_REFUSALS_PER_TOKEN,
+		    r->rate * IQ_REFUSALS_PER_TOKEN, now_ms) ? IQ_ADMIT_REFUSE : IQ_ADMIT_DROP;
 }
 
 bool

@@ -25,6 +25,11 @@ struct iq_bucket {
 	uint64_t ms;                  /* when it was last filled; 0: never */
 };
 
+/* The 511s for messages over the rate: this many times the rate (a
+ * controller's burst past its rate still hears each refusal; a flood's
+ * answers stay bounded). */
+#define IQ_REFUSALS_PER_TOKEN 4u
+
 /* Log lines: a burst of IQ_LOG_BURST, then one a second. */
 #define IQ_LOG_BURST 5u
 

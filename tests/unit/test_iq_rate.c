@@ -26,7 +26,7 @@ test_iq_rate_a_token_per_message(void **state)
 		assert_int_equal(iq_rate_admit(&r, 0, 1000), IQ_ADMIT_OK);
 	/* over the rate: refused (one answer each) while the refusals'
 	 * budget lasts, then dropped unanswered */
-	for (int i = 0; i < 10; i++)
+	for (unsigned int i = 0; i < 10 * IQ_REFUSALS_PER_TOKEN; i++)
 		assert_int_equal(iq_rate_admit(&r, 0, 1000), IQ_ADMIT_REFUSE);
 	assert_int_equal(iq_rate_admit(&r, 0, 1000), IQ_ADMIT_DROP);
 	/* a tenth of a second later: one message's token */
@@ -63,7 +63,7 @@ test_iq_rate_a_budget_per_controller(void **state)
 
 	(void)state;
 	iq_rate_init(&r, 10);
-	for (int i = 0; i < 50; i++)
+	for (unsigned int i = 0; i < 10 + 10 * IQ_REFUSALS_PER_TOKEN; i++)
 		iq_rate_admit(&r, 1, 1000);
 	assert_int_equal(iq_rate_admit(&r, 1, 1000), IQ_ADMIT_DROP);
 	for (int i = 0; i < 10; i++)
