@@ -33,8 +33,13 @@
 #include "iq_internal.h"
 #include "tp_log.h"
 
-/* Datagrams read per serve, strangers' and dropped ones included (the
- * rest wait for the next turn of cp's loop). */
+/* A serve (once a millisecond) reads IQ_READS datagrams at most,
+ * strangers' and those dropped unparsed included, and parses or answers
+ * IQ_BURST of them at most: the rest wait for the next serve. (Reading
+ * and dropping costs a microsecond or two: the bound keeps a serve under
+ * a millisecond while a flood is drained fast enough that the
+ * controller's own datagrams still find room in the socket.) */
+#define IQ_READS           256u
 #define IQ_BURST           64u
 /* The bytes read of a message over the rate for its first request's id. */
 #define IQ_PEEK            512u
@@ -179,16 +184,36 @@ first_request(struct cp_iq *q, size_t len)
 	return tid;
 }
 
-/* A request past iq.max_rate: 511, unless it is one the transaction
- * memory knows (a repeat of one that ran must hear its reply, not that
- * it failed). */
+/*
+ * A message over iq.max_rate, not run: one answer at most. One that fits
+ * in IQ_PEEK bytes is parsed (it costs no more than the peek) and, when it
+ * does not parse, hears its error as under the rate; else its first
+ * request (read from its first bytes) hears 511, unless the transaction
+ * memory knows it (a repeat of one that ran must hear its reply, not
+ * that it failed).
+ */
 static void
-refuse_busy(struct cp_iq *q, unsigned int peer, uint32_t tid, uint64_t now_ms)
+refuse_busy(struct cp_iq *q, unsigned int peer, size_t len, uint64_t now_ms)
 {
 	const uint8_t *stored = NULL;
 	size_t slen = 0;
+	uint32_t tid;
 
 	q->ctr.stats[IQ_STAT_OVERLOAD]++;
+	if (len <= IQ_PEEK) {
+		struct h248_tree t;
+		struct h248_msg m;
+		struct h248_err err;
+
+		if (h248_parse(&t, q->rx, len, q->nodes, IQ_NODES, &m, &err) < 0) {
+			q->ctr.stats[IQ_STAT_RX_BAD]++;
+			iq_send_error(q, peer, err.tid, err.code, err.why, now_ms, false);
+			return;
+		}
+		tid = m.ntrans > 0 && m.trans[0].kind == H248_TRANS_REQUEST ? m.trans[0].id : 0;
+	} else {
+		tid = first_request(q, len);
+	}
 	if (tid == 0 || iq_in_seen(&q->trans, peer, tid, now_ms, &stored, &slen) != IQ_IN_NEW)
 		return;
 	iq_send_error(q, peer, tid, H248_E_BUSY, "Temporarily Busy: over iq.max_rate", now_ms,
@@ -214,7 +239,9 @@ oversize(struct cp_iq *q, unsigned int peer, uint64_t now_ms)
 		      "8192 octets", now_ms, false);
 }
 
-static void
+/* A message in: false when it was dropped unread (over the rate and its
+ * refusals'), true when it was parsed or answered. */
+static bool
 message(struct cp_ctx *cp, struct cp_iq *q, size_t len, unsigned int peer, uint64_t now_ms)
 {
 	unsigned int ack_budget = IQ_ACK_RANGES_MAX;
@@ -231,11 +258,11 @@ message(struct cp_ctx *cp, struct cp_iq *q, size_t len, unsigned int peer, uint6
 	case IQ_ADMIT_OK:
 		break;
 	case IQ_ADMIT_REFUSE:
-		refuse_busy(q, peer, first_request(q, len), now_ms);
-		return;
+		refuse_busy(q, peer, len, now_ms);
+		return true;
 	case IQ_ADMIT_DROP:
 		q->ctr.stats[IQ_STAT_OVERLOAD]++;
-		return;
+		return false;
 	}
 	rc = h248_parse(&t, q->rx, len, q->nodes, IQ_NODES, &m, &err);
 	if (rc < 0) {
@@ -253,7 +280,7 @@ message(struct cp_ctx *cp, struct cp_iq *q, size_t len, unsigned int peer, uint6
 		/* an error answers a request; a broken reply or ack gets none
 		 * (they are never answered) */
 		iq_send_error(q, peer, err.tid, err.code, err.why, now_ms, false);
-		return;
+		return true;
 	}
 	if (m.version != IQ_VERSION) {
 		/* H.248.1 §11.3: answer in the version asked for is not
@@ -261,7 +288,7 @@ message(struct cp_ctx *cp, struct cp_iq *q, size_t len, unsigned int peer, uint6
 		q->ctr.stats[IQ_STAT_RX_BAD]++;
 		iq_send_error(q, peer, 0, H248_E_VERSION, "Version Not Supported: the Iq "
 			      "profile is H.248 version 3", now_ms, false);
-		return;
+		return true;
 	}
 	/* H.248.14's inactivity timer hears the registered controller's
 	 * well-formed messages only: junk from its host, or another
@@ -303,6 +330,7 @@ message(struct cp_ctx *cp, struct cp_iq *q, size_t len, unsigned int peer, uint6
 			break;
 		}
 	}
+	return true;
 }
 
 /* ---- the loop --------------------------------------------------------------- */
@@ -340,30 +368,27 @@ iq_core_serve(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms)
 	unsigned int work = 0, peer;
 
 	iq_assoc_tcp_retry(q, now_ms);
-	for (unsigned int i = 0; i < IQ_BURST; i++) {
+	for (unsigned int reads = 0, msgs = 0; reads < IQ_READS && msgs < IQ_BURST; reads++) {
 		int r = iq_net_recv(&q->net, (uint8_t *)q->rx, &peer);
 
 		if (r == 0)
 			break;
-		if (r == -EAGAIN) {
-			/* (dropped unread: a read all the same) */
-			work++;
-			continue;
-		}
-		if (r == -EMSGSIZE) {
-			q->rx[IQ_MSG_MAX] = '\0';
-			oversize(q, peer, now_ms);
-			work++;
-			continue;
-		}
-		if (r < 0) {
+		if (r < 0 && r != -EAGAIN && r != -EMSGSIZE) {
 			if (r == -ECONNRESET && q->net.tcp)
 				iq_assoc_conn_lost(q, now_ms);
 			break;
 		}
-		q->rx[r] = '\0';
-		message(cp, q, (size_t)r, peer, now_ms);
 		work++;
+		if (r == -EAGAIN)
+			continue;       /* (dropped unread: a read all the same) */
+		if (r == -EMSGSIZE) {
+			q->rx[IQ_MSG_MAX] = '\0';
+			oversize(q, peer, now_ms);
+			msgs++;
+			continue;
+		}
+		q->rx[r] = '\0';
+		msgs += message(cp, q, (size_t)r, peer, now_ms);
 	}
 	iq_assoc_move(cp, q, now_ms);
 	if (q->assoc == IQ_ASSOC_UP) {
