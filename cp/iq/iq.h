@@ -43,6 +43,7 @@ struct cp_iq_counters {
 	uint64_t stats[IQ_STAT__COUNT];
 	uint64_t err[IQ_ERR__COUNT];
 	uint64_t strangers;           /* datagrams from addresses not in iq.mgc */
+	uint64_t oversize;            /* messages from a controller past 8192 bytes */
 	uint64_t resent;              /* our requests sent again */
 	uint64_t gave_up;             /* our requests never answered */
 };

@@ -515,12 +515,14 @@ iq_assoc_reply(struct cp_iq *q, const struct h248_tree *t, const struct h248_tra
 {
 	uint64_t cookie;
 
-	if (tr->imm_ack)
-		send_ack(q, peer, tr->id);
+	/* (acked only when it answers one of ours in flight to that
+	 * controller: a forged Reply = N {ImmAckRequired} buys nothing) */
 	if (!iq_out_reply(&q->trans, peer, tr->id, &cookie)) {
 		q->ctr.stats[IQ_STAT_REPLIES_UNKNOWN]++;
 		return;
 	}
+	if (tr->imm_ack)
+		send_ack(q, peer, tr->id);
 	q->ctr.stats[IQ_STAT_REPLIES_RECEIVED]++;
 	if (cookie == IQ_COOKIE_SC) {
 		sc_reply(q, t, tr, peer, now_ms);

@@ -2,14 +2,19 @@
 /*
  * cp/iq's messages in and its loop (iq_internal.h).
  *
- * A message in: parsed (lib/h248), then each transaction in it:
+ * A message in costs a token of iq.max_rate before it is parsed (and a
+ * request past its first, one more: iq_rate.h); one over the rate is not
+ * parsed, its first request answered 511 at most (read from its first
+ * bytes; not remembered: its repeat may pass later). Then each
+ * transaction in it:
  *  - a request is looked up in the transaction memory first (a repeat is
  *    answered Pending or with the stored reply, never run twice), then
- *    refused whole when the controller is over iq.max_rate (511, not
- *    remembered: its repeat may pass later) or when no association is up
- *    (505), else its actions run in order (iq_cmd.c) and their replies go
- *    back as one Reply, remembered for repeats; a request whose reply
- *    waits (IQ_DEFER) stays executing until it goes;
+ *    refused when it is not the registered controller's (505, before
+ *    any token past the message's, once a message), else its actions run in
+ *    order (iq_cmd.c) and their replies go back as one Reply, remembered
+ *    for repeats; a request whose reply waits (IQ_DEFER) stays executing
+ *    until it goes. The first request past the rate is answered 511, the
+ *    message's later ones not at all (the controller repeats them);
  *  - a reply ends one of our requests (the ServiceChange, a Notify): the
  *    association's (iq_assoc.c);
  *  - a Pending stretches our wait; a ResponseAck frees stored replies.
@@ -20,6 +25,7 @@
  * the Notifies waiting (iq_notify.c), the replies waiting (iq_cmd.c).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,25 +33,20 @@
 #include "iq_internal.h"
 #include "tp_log.h"
 
-/* Messages read per serve (the rest wait for the next millisecond). */
+/* A serve (once a millisecond) reads IQ_READS datagrams at most,
+ * strangers' and those dropped unparsed included, and parses or answers
+ * IQ_BURST of them at most: the rest wait for the next serve. (Reading
+ * and dropping costs a microsecond or two: the bound keeps a serve under
+ * a millisecond while a flood is drained fast enough that the
+ * controller's own datagrams still find room in the socket.) */
+#define IQ_READS           256u
 #define IQ_BURST           64u
+/* The bytes read of a message over the rate for its first request's id. */
+#define IQ_PEEK            512u
+/* Nodes that reading takes at most. */
+#define IQ_PEEK_NODES      64u
 
 /* ---- requests in ---------------------------------------------------------- */
-
-static bool
-rate_ok(struct cp_iq *q, uint64_t now_ms)
-{
-	double cap = (double)q->conf->max_rate;
-
-	q->tokens += (double)(now_ms - q->tokens_ms) * cap / 1000.0;
-	q->tokens_ms = now_ms;
-	if (q->tokens > cap)
-		q->tokens = cap;
-	if (q->tokens < 1.0)
-		return false;
-	q->tokens -= 1.0;
-	return true;
-}
 
 /* A request whose reply waits (IQ_DEFER) kept until it can go: 0, or
  * -ENOSPC (IQ_DEFER_MAX wait already). */
@@ -68,12 +69,20 @@ defer_keep(struct cp_iq *q, const struct iq_defer *d, unsigned int peer, uint32_
 	return -ENOSPC;
 }
 
+/* What the requests of one message have had so far. */
+struct msg_state {
+	bool paid;                    /* the message's token pays for the next request */
+	bool busy;                    /* one was refused 511: the rest get nothing */
+	bool refused;                 /* one was refused 505 */
+};
+
 static void
 request(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
-	const struct h248_trans *tr, unsigned int peer, uint64_t now_ms)
+	const struct h248_trans *tr, unsigned int peer, struct msg_state *ms, uint64_t now_ms)
 {
 	const uint8_t *stored = NULL;
 	enum iq_run run = IQ_DONE;
+	enum iq_in_state seen;
 	struct iq_defer d;
 	size_t slen = 0;
 	struct h248_w w;
@@ -81,7 +90,33 @@ request(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 	int len;
 
 	q->ctr.stats[IQ_STAT_REQUESTS]++;
-	switch (iq_in_seen(&q->trans, peer, tr->id, now_ms, &stored, &slen)) {
+	if (ms->busy) {
+		q->ctr.stats[IQ_STAT_OVERLOAD]++;
+		return;
+	}
+	seen = iq_in_seen(&q->trans, peer, tr->id, now_ms, &stored, &slen);
+	if (seen == IQ_IN_NEW && (q->assoc != IQ_ASSOC_UP || peer != q->cur)) {
+		/* not the registered controller (H.248.1 §11.2): refused
+		 * before any token is spent, once a message */
+		q->ctr.stats[IQ_STAT_BEFORE_REGISTERED]++;
+		if (!ms->refused)
+			iq_send_error(q, peer, tr->id, H248_E_BEFORE_SC, NULL, now_ms, false);
+		ms->refused = true;
+		return;
+	}
+	/* the message's token paid for its first request; the next ones
+	 * cost one each, and the first refused ends the message's requests
+	 * (one 511 a message) */
+	if (!ms->paid && !iq_rate_more(&q->rate, peer, now_ms)) {
+		ms->busy = true;
+		q->ctr.stats[IQ_STAT_OVERLOAD]++;
+		if (seen == IQ_IN_NEW)
+			iq_send_error(q, peer, tr->id, H248_E_BUSY,
+				      "Temporarily Busy: over iq.max_rate", now_ms, false);
+		return;
+	}
+	ms->paid = false;
+	switch (seen) {
 	case IQ_IN_EXECUTING:
 		q->ctr.stats[IQ_STAT_REQUESTS_REPEATED]++;
 		iq_send_pending(q, peer, tr->id);
@@ -89,29 +124,13 @@ request(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 	case IQ_IN_REPLIED:
 		q->ctr.stats[IQ_STAT_REQUESTS_REPEATED]++;
 		/* (a repeat is cheap to send, but a reply may be 8 KB for a
-		 * few bytes forged from the controller's address: the same
-		 * rate as requests) */
-		if (stored != NULL) {
-			if (!rate_ok(q, now_ms)) {
-				q->ctr.stats[IQ_STAT_OVERLOAD]++;
-				return;
-			}
+		 * few bytes forged from the controller's address: it cost its
+		 * token as a new request does) */
+		if (stored != NULL)
 			iq_send_to(q, peer, (const char *)stored, slen);
-		}
 		return;
 	case IQ_IN_NEW:
 		break;
-	}
-	if (!rate_ok(q, now_ms)) {
-		q->ctr.stats[IQ_STAT_OVERLOAD]++;
-		iq_send_error(q, peer, tr->id, H248_E_BUSY, "Temporarily Busy: over iq.max_rate",
-			      now_ms, false);
-		return;
-	}
-	if (q->assoc != IQ_ASSOC_UP || peer != q->cur) {
-		q->ctr.stats[IQ_STAT_BEFORE_REGISTERED]++;
-		iq_send_error(q, peer, tr->id, H248_E_BEFORE_SC, NULL, now_ms, false);
-		return;
 	}
 	iq_in_begin(&q->trans, peer, tr->id, now_ms);
 	h248_w_init(&w, q->tx, sizeof(q->tx));
@@ -145,26 +164,123 @@ request(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 	iq_send_reply(q, peer, tr->id, (size_t)len, now_ms);
 }
 
+/* The id of the first transaction of q->rx[0..len) when it is a request,
+ * read from its first IQ_PEEK bytes alone (a message too long, or one
+ * not to be parsed whole), or 0. */
+static uint32_t
+first_request(struct cp_iq *q, size_t len)
+{
+	const struct h248_node *n;
+	struct h248_tree t;
+	struct h248_err err;
+	uint32_t tid = 0;
+
+	if (h248_parse_tree(&t, q->rx, len < IQ_PEEK ? len : IQ_PEEK, q->nodes, IQ_PEEK_NODES,
+			    &err) < 0)
+		return err.tid;
+	n = h248_first(&t);
+	if (n == NULL || n->tok != H248_TOK_TRANSACTION || h248_value_u32(&t, n, &tid) < 0)
+		return 0;
+	return tid;
+}
+
+/*
+ * A message over iq.max_rate, not run: one answer at most. One that fits
+ * in IQ_PEEK bytes is parsed (it costs no more than the peek) and, when it
+ * does not parse, hears its error as under the rate; else its first
+ * request (read from its first bytes) hears 511, unless the transaction
+ * memory knows it (a repeat of one that ran must hear its reply, not
+ * that it failed).
+ */
 static void
+refuse_busy(struct cp_iq *q, unsigned int peer, size_t len, uint64_t now_ms)
+{
+	const uint8_t *stored = NULL;
+	size_t slen = 0;
+	uint32_t tid;
+
+	q->ctr.stats[IQ_STAT_OVERLOAD]++;
+	if (len <= IQ_PEEK) {
+		struct h248_tree t;
+		struct h248_msg m;
+		struct h248_err err;
+
+		if (h248_parse(&t, q->rx, len, q->nodes, IQ_NODES, &m, &err) < 0) {
+			q->ctr.stats[IQ_STAT_RX_BAD]++;
+			iq_send_error(q, peer, err.tid, err.code, err.why, now_ms, false);
+			return;
+		}
+		tid = m.ntrans > 0 && m.trans[0].kind == H248_TRANS_REQUEST ? m.trans[0].id : 0;
+	} else {
+		tid = first_request(q, len);
+	}
+	if (tid == 0 || iq_in_seen(&q->trans, peer, tid, now_ms, &stored, &slen) != IQ_IN_NEW)
+		return;
+	iq_send_error(q, peer, tid, H248_E_BUSY, "Temporarily Busy: over iq.max_rate", now_ms,
+		      false);
+}
+
+/* A datagram past IQ_MSG_MAX from controller peer, its first bytes in
+ * q->rx: it costs a token as any message, and its first request, when
+ * they hold its id, hears why it was not run. */
+static void
+oversize(struct cp_iq *q, unsigned int peer, uint64_t now_ms)
+{
+	const uint8_t *stored = NULL;
+	size_t slen = 0;
+	uint32_t tid;
+
+	if (iq_rate_admit(&q->rate, peer, now_ms) == IQ_ADMIT_DROP)
+		return;
+	tid = first_request(q, IQ_MSG_MAX);
+	if (tid == 0 || iq_in_seen(&q->trans, peer, tid, now_ms, &stored, &slen) != IQ_IN_NEW)
+		return;
+	iq_send_error(q, peer, tid, H248_E_RESOURCES, "Insufficient resources: message over "
+		      "8192 octets", now_ms, false);
+}
+
+/* A message in: false when it was dropped unread (over the rate and its
+ * refusals'), true when it was parsed or answered. */
+static bool
 message(struct cp_ctx *cp, struct cp_iq *q, size_t len, unsigned int peer, uint64_t now_ms)
 {
 	unsigned int ack_budget = IQ_ACK_RANGES_MAX;
+	struct msg_state ms = { .paid = true };
 	struct h248_tree t;
 	struct h248_msg m;
 	struct h248_err err;
+	uint64_t quiet;
+	char more[64];
 	int rc;
 
 	q->ctr.stats[IQ_STAT_RX_MSGS]++;
-	q->last_rx_ms = now_ms;
+	switch (iq_rate_admit(&q->rate, peer, now_ms)) {
+	case IQ_ADMIT_OK:
+		break;
+	case IQ_ADMIT_REFUSE:
+		refuse_busy(q, peer, len, now_ms);
+		return true;
+	case IQ_ADMIT_DROP:
+		q->ctr.stats[IQ_STAT_OVERLOAD]++;
+		return false;
+	}
 	rc = h248_parse(&t, q->rx, len, q->nodes, IQ_NODES, &m, &err);
 	if (rc < 0) {
 		q->ctr.stats[IQ_STAT_RX_BAD]++;
-		tp_log(TP_LOG_NOTICE, "iq: from %s: %u %s (at byte %u)%s", q->conf->mgc[peer],
-		       err.code, err.why, err.off, err.tid != 0 ? "" : "; message refused");
+		/* (lines paced: what a controller's host sends must not
+		 * flood the journal) */
+		if (iq_rate_log(&q->rate, now_ms, &quiet)) {
+			more[0] = '\0';
+			if (quiet > 0)
+				snprintf(more, sizeof(more), " (%" PRIu64 " more not logged)", quiet);
+			tp_log(TP_LOG_NOTICE, "iq: from %s: %u %s (at byte %u)%s%s",
+			       q->conf->mgc[peer], err.code, err.why, err.off,
+			       err.tid != 0 ? "" : "; message refused", more);
+		}
 		/* an error answers a request; a broken reply or ack gets none
 		 * (they are never answered) */
 		iq_send_error(q, peer, err.tid, err.code, err.why, now_ms, false);
-		return;
+		return true;
 	}
 	if (m.version != IQ_VERSION) {
 		/* H.248.1 §11.3: answer in the version asked for is not
@@ -172,14 +288,19 @@ message(struct cp_ctx *cp, struct cp_iq *q, size_t len, unsigned int peer, uint6
 		q->ctr.stats[IQ_STAT_RX_BAD]++;
 		iq_send_error(q, peer, 0, H248_E_VERSION, "Version Not Supported: the Iq "
 			      "profile is H.248 version 3", now_ms, false);
-		return;
+		return true;
 	}
+	/* H.248.14's inactivity timer hears the registered controller's
+	 * well-formed messages only: junk from its host, or another
+	 * controller's traffic, must not hide its silence */
+	if (q->assoc == IQ_ASSOC_UP && peer == q->cur)
+		q->last_rx_ms = now_ms;
 	for (uint32_t i = 0; i < m.ntrans; i++) {
 		const struct h248_trans *tr = &m.trans[i];
 
 		switch (tr->kind) {
 		case H248_TRANS_REQUEST:
-			request(cp, q, &t, tr, peer, now_ms);
+			request(cp, q, &t, tr, peer, &ms, now_ms);
 			break;
 		case H248_TRANS_REPLY:
 			iq_assoc_reply(q, &t, tr, peer, now_ms);
@@ -209,6 +330,7 @@ message(struct cp_ctx *cp, struct cp_iq *q, size_t len, unsigned int peer, uint6
 			break;
 		}
 	}
+	return true;
 }
 
 /* ---- the loop --------------------------------------------------------------- */
@@ -225,10 +347,10 @@ iq_core_init(struct cp_ctx *cp, struct cp_iq *q, char *err, size_t errlen)
 	rc = iq_trans_init(&q->trans, 4096, 256);
 	if (rc < 0) {
 		iq_net_close(&q->net);
-		snprintf(err, errlen, "iq: out of memory");
+		snprintf(err, errlen, "iq: the transaction memory: %s", strerror(-rc));
 		return rc;
 	}
-	q->tokens = (double)q->conf->max_rate;
+	iq_rate_init(&q->rate, q->conf->max_rate);
 	iq_assoc_init(q);
 	return 0;
 }
@@ -245,22 +367,28 @@ iq_core_serve(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms)
 {
 	unsigned int work = 0, peer;
 
-	if (q->tokens_ms == 0)
-		q->tokens_ms = now_ms;
 	iq_assoc_tcp_retry(q, now_ms);
-	for (unsigned int i = 0; i < IQ_BURST; i++) {
+	for (unsigned int reads = 0, msgs = 0; reads < IQ_READS && msgs < IQ_BURST; reads++) {
 		int r = iq_net_recv(&q->net, (uint8_t *)q->rx, &peer);
 
 		if (r == 0)
 			break;
-		if (r < 0) {
+		if (r < 0 && r != -EAGAIN && r != -EMSGSIZE) {
 			if (r == -ECONNRESET && q->net.tcp)
 				iq_assoc_conn_lost(q, now_ms);
 			break;
 		}
-		q->rx[r] = '\0';
-		message(cp, q, (size_t)r, peer, now_ms);
 		work++;
+		if (r == -EAGAIN)
+			continue;       /* (dropped unread: a read all the same) */
+		if (r == -EMSGSIZE) {
+			q->rx[IQ_MSG_MAX] = '\0';
+			oversize(q, peer, now_ms);
+			msgs++;
+			continue;
+		}
+		q->rx[r] = '\0';
+		msgs += message(cp, q, (size_t)r, peer, now_ms);
 	}
 	iq_assoc_move(cp, q, now_ms);
 	if (q->assoc == IQ_ASSOC_UP) {
@@ -275,6 +403,7 @@ iq_core_serve(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms)
 	q->ctr.assoc = q->assoc;
 	q->ctr.mgc = (uint8_t)q->cur;
 	q->ctr.strangers = q->net.st.rx_stranger;
+	q->ctr.oversize = q->net.st.rx_oversize;
 	q->ctr.resent = q->trans.st.out_resent;
 	q->ctr.gave_up = q->trans.st.out_gave_up;
 	return work;

@@ -10,7 +10,8 @@
  *   iq_assoc.c   the association and what goes to the controllers
  *   iq_term.c    names, a termination's memo and entry
  *   iq_props.c   the properties table
- *   iq_trans.c, iq_net.c   the transaction memory, the transport
+ *   iq_trans.c, iq_net.c, iq_rate.c   the transaction memory, the
+ *                transport, the rate limits
  * How one of our requests ended goes up from iq_assoc.c to its sender
  * through q->req_end.
  */
@@ -24,6 +25,7 @@
 #include "h248.h"
 #include "iq.h"
 #include "iq_net.h"
+#include "iq_rate.h"
 #include "iq_trans.h"
 #include "tp_conf_types.h"
 
@@ -136,10 +138,8 @@ struct cp_iq {
 	uint32_t sc_tid;              /* our ServiceChange in flight */
 	uint64_t next_try_ms;
 	unsigned int failures;        /* attempts in a row that failed */
-	/* requests beyond iq.max_rate a second are answered 'overload' (a
-	 * token bucket holding one second's worth) */
-	double tokens;
-	uint64_t tokens_ms;
+	/* iq.max_rate: what a message costs before it is read (iq_rate.h) */
+	struct iq_rate rate;
 	/* the controller's inactivity timer (H.248.14 it/ito on ROOT): 0 off */
 	uint32_t mit_ms;
 	uint32_t it_rid;              /* the Events descriptor's request id */

@@ -94,6 +94,9 @@ static const struct cp_ctrs_desc iq_desc[] = {
 	  "Datagrams to iq.listen from addresses not in iq.mgc (dropped, unanswered)" },
 	{ "retransmissions", CP_CTRS_COUNTER, 0, "Our requests (ServiceChange, Notify) sent again" },
 	{ "requests_gave_up", CP_CTRS_COUNTER, 0, "Our requests never answered" },
+	{ "datagrams_oversize", CP_CTRS_COUNTER, 0,
+	  "Messages from a controller past 8192 bytes (a datagram's first request answered 510; "
+	  "over TCP the connection ends)" },
 };
 
 static void
@@ -108,6 +111,7 @@ iq_values(const struct cp_ctx *cp, uint64_t *out)
 	out[IQ_STAT__COUNT] = k->strangers;
 	out[IQ_STAT__COUNT + 1] = k->resent;
 	out[IQ_STAT__COUNT + 2] = k->gave_up;
+	out[IQ_STAT__COUNT + 3] = k->oversize;
 }
 
 /* (shown by the module's own hooks, inside its part) */

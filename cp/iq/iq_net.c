@@ -235,41 +235,45 @@ iq_net_fd(const struct iq_net *n, short *events)
 	return n->fd;
 }
 
+/* One datagram read, at most: a flood of strangers' cannot keep the
+ * caller, who bounds its calls a serve. */
 static int
 udp_recv(struct iq_net *n, uint8_t *buf, unsigned int *peer)
 {
-	for (;;) {
-		struct sockaddr_storage from;
-		socklen_t fl = sizeof(from);
-		ssize_t r = recvfrom(n->fd, buf, IQ_MSG_MAX, MSG_TRUNC | MSG_DONTWAIT,
-				     (struct sockaddr *)&from, &fl);
-		unsigned int i;
+	struct sockaddr_storage from;
+	socklen_t fl = sizeof(from);
+	ssize_t r = recvfrom(n->fd, buf, IQ_MSG_MAX, MSG_TRUNC | MSG_DONTWAIT,
+			     (struct sockaddr *)&from, &fl);
+	unsigned int i;
 
-		if (r < 0)
-			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
-		/* the controller at that address; else the first on its host
-		 * (one may send from another port than it listens on, and two
-		 * may share a host) */
-		for (i = 0; i < n->nmgc; i++)
-			if (iq_net_same_addr(&from, &n->mgc[i]))
-				break;
-		for (unsigned int h = 0; i == n->nmgc && h < n->nmgc; h++)
-			if (same_host(&from, &n->mgc[h]))
-				i = h;
-		if (i == n->nmgc) {
-			n->st.rx_stranger++;
-			continue;
-		}
-		if ((size_t)r > IQ_MSG_MAX || r == 0) {
-			n->st.rx_oversize++;
-			continue;
-		}
-		n->reply_to[i] = from;
-		n->st.rx++;
-		n->st.rx_bytes += (uint64_t)r;
-		*peer = i;
-		return (int)r;
+	if (r < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+	/* the controller at that address; else the first on its host (one
+	 * may send from another port than it listens on, and two may share
+	 * a host) */
+	for (i = 0; i < n->nmgc; i++)
+		if (iq_net_same_addr(&from, &n->mgc[i]))
+			break;
+	for (unsigned int h = 0; i == n->nmgc && h < n->nmgc; h++)
+		if (same_host(&from, &n->mgc[h]))
+			i = h;
+	if (i == n->nmgc) {
+		n->st.rx_stranger++;
+		return -EAGAIN;
 	}
+	if (r == 0)
+		return -EAGAIN;
+	n->reply_to[i] = from;
+	*peer = i;
+	if ((size_t)r > IQ_MSG_MAX) {
+		/* its first bytes are the caller's: the request they begin
+		 * may be answered */
+		n->st.rx_oversize++;
+		return -EMSGSIZE;
+	}
+	n->st.rx++;
+	n->st.rx_bytes += (uint64_t)r;
+	return (int)r;
 }
 
 static int

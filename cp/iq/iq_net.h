@@ -34,7 +34,7 @@
 struct iq_net_stats {
 	uint64_t rx, tx, rx_bytes, tx_bytes;
 	uint64_t rx_stranger;         /* from an address not in iq.mgc */
-	uint64_t rx_oversize;         /* past IQ_MSG_MAX (a TPKT too long) */
+	uint64_t rx_oversize;         /* past IQ_MSG_MAX (a datagram, a TPKT) */
 	uint64_t tx_errors;
 	uint64_t tcp_connects, tcp_drops;
 };
@@ -74,8 +74,13 @@ bool iq_net_up(struct iq_net *n);
 /*
  * One message, if one is there: its bytes into buf (IQ_MSG_MAX), *peer
  * the controller it came from. Returns its length, 0 when nothing is
- * waiting, -ECONNRESET when the TCP connection went (iq_net_connect()
- * again), or another -errno.
+ * waiting, -EAGAIN when a datagram was read and dropped (a stranger's,
+ * an empty one: nothing for the caller, but a read it counts),
+ * -EMSGSIZE for a datagram from controller *peer past IQ_MSG_MAX (its
+ * first IQ_MSG_MAX bytes in buf; counted in rx_oversize), -ECONNRESET
+ * when the TCP connection went (iq_net_connect() again; a TPKT past
+ * IQ_MSG_MAX ends it, counted in rx_oversize too), or another -errno.
+ * UDP reads one datagram a call.
  */
 int iq_net_recv(struct iq_net *n, uint8_t *buf, unsigned int *peer);
 /* A message to controller peer. UDP: a reply goes to where its last

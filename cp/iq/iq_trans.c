@@ -3,14 +3,16 @@
  * cp/iq's transactions (iq_trans.h). Received requests live in a ring in
  * arrival order, so that expiry and eviction both take the oldest, with
  * an open-addressed hash (linear probing, deletion by backward shift) of
- * (peer, tid) into it. Our requests in flight are few (a ServiceChange, a
+ * (peer, tid) into it, keyed at random. Our requests in flight are few (a ServiceChange, a
  * burst of Notifies): a small array scanned.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "iq_trans.h"
+#include "tp_siphash.h"
 
 struct iq_in {
 	uint32_t tid;
@@ -38,14 +40,12 @@ struct iq_out {
 	size_t len;
 };
 
+/* Keyed (SipHash): the controller picks the ids, and with a known
+ * function it could pick ids that all probe one run of slots. */
 static uint32_t
-hash_of(unsigned int peer, uint32_t tid)
+hash_of(const struct iq_trans *t, unsigned int peer, uint32_t tid)
 {
-	uint64_t x = ((uint64_t)peer << 32 | tid) + 0x9e3779b97f4a7c15ull;
-
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return (uint32_t)(x ^ (x >> 31));
+	return (uint32_t)tp_siphash24_12(t->hash_key, (uint64_t)peer << 32 | tid, 0);
 }
 
 int
@@ -60,6 +60,10 @@ iq_trans_init(struct iq_trans *t, uint32_t cap, uint32_t out_cap)
 	if (t->in == NULL || t->in_hash == NULL || t->out == NULL) {
 		iq_trans_fini(t);
 		return -ENOMEM;
+	}
+	if (getrandom(t->hash_key, sizeof(t->hash_key), 0) != (ssize_t)sizeof(t->hash_key)) {
+		iq_trans_fini(t);
+		return -EIO;
 	}
 	t->in_cap = cap;
 	t->hash_mask = cap * 2 - 1;
@@ -90,7 +94,7 @@ iq_trans_fini(struct iq_trans *t)
 static uint32_t
 slot_of(const struct iq_trans *t, unsigned int peer, uint32_t tid, bool *found)
 {
-	uint32_t h = hash_of(peer, tid) & t->hash_mask;
+	uint32_t h = hash_of(t, peer, tid) & t->hash_mask;
 
 	for (;;) {
 		uint32_t v = t->in_hash[h];
@@ -122,7 +126,7 @@ hash_del(struct iq_trans *t, uint32_t h)
 		v = t->in_hash[j];
 		if (v == 0)
 			return;
-		home = hash_of(t->in[v - 1].peer, t->in[v - 1].tid) & t->hash_mask;
+		home = hash_of(t, t->in[v - 1].peer, t->in[v - 1].tid) & t->hash_mask;
 		/* j's entry may move to h if its home is not in (h, j] */
 		if (((j - home) & t->hash_mask) >= ((j - h) & t->hash_mask)) {
 			t->in_hash[h] = v;

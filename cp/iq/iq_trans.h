@@ -60,6 +60,7 @@ struct iq_trans {
 	struct iq_in *in;
 	uint32_t in_cap, in_head, in_n;
 	uint32_t *in_hash;            /* in_cap * 2 slots: ring index + 1, 0 empty */
+	uint8_t hash_key[16];         /* its SipHash key, from getrandom() */
 	uint32_t hash_mask;
 	/* our requests in flight */
 	struct iq_out *out;
@@ -70,7 +71,8 @@ struct iq_trans {
 };
 
 /* Room for cap received requests (a power of two, >= 16) and out_cap of
- * ours in flight. 0 or -ENOMEM. */
+ * ours in flight, the hash keyed at random. 0, -ENOMEM or -EIO (no
+ * randomness). */
 int iq_trans_init(struct iq_trans *t, uint32_t cap, uint32_t out_cap);
 void iq_trans_fini(struct iq_trans *t);
 

@@ -50,13 +50,8 @@ size_t tcp_seg_build(uint8_t *p, uint16_t sport, uint16_t dport, uint32_t seq,
 		     uint32_t ack, uint8_t flags, uint16_t wnd,
 		     const struct tcp_opts_out *o);
 
-/* ---- keyed hashes (tcp_isn.c) ------------------------------------------ */
+/* ---- keyed hashes (tcp_isn.c, over lib/siphash's) ------------------------ */
 
-/* SipHash-2-4 of in[0..len) under key. */
-uint64_t tcp_siphash24(const uint8_t key[16], const void *in, size_t len);
-/* The same of a 12-byte message: its bytes 0-7 as m and 8-11 as tail,
- * each read little-endian. */
-uint64_t tcp_siphash24_12(const uint8_t key[16], uint64_t m, uint32_t tail);
 /* SipHash-2-4 of the 4-tuple (addresses 16 bytes each, ports host order). */
 uint64_t tcp_tuple_hash(const uint8_t key[16], const uint8_t laddr[16],
 			uint16_t lport, const uint8_t raddr[16], uint16_t rport);

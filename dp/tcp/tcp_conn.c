@@ -34,6 +34,7 @@
 #include <rte_mbuf.h>
 
 #include "tcp_private.h"
+#include "tp_siphash.h"
 
 /* The hot part of the TCB: what a segment touches, at most four lines. */
 _Static_assert(offsetof(struct tcp_conn, cold) <= 256,
@@ -108,7 +109,7 @@ rd_le32(const uint8_t *p)
  * own bytes (local address, remote address, local port, remote port, the
  * ports big-endian), 12 for IPv4 (not the 36 of the 16-byte form: two
  * blocks to compress instead of five, and every segment asks for it),
- * without a buffer to fill for IPv4 (tcp_siphash24_12(): the same value,
+ * without a buffer to fill for IPv4 (tp_siphash24_12(): the same value,
  * test_tcp_seg checks it). */
 static inline uint32_t
 tuple_hash(const struct tcp_stack *ts, uint8_t family, const uint8_t *laddr,
@@ -119,7 +120,7 @@ tuple_hash(const struct tcp_stack *ts, uint8_t family, const uint8_t *laddr,
 		uint32_t tail = (uint32_t)(lport >> 8) | (uint32_t)(lport & 0xff) << 8 |
 				(uint32_t)(rport >> 8) << 16 | (uint32_t)(rport & 0xff) << 24;
 
-		return (uint32_t)tcp_siphash24_12((const uint8_t *)ts->hash_key, m, tail) +
+		return (uint32_t)tp_siphash24_12((const uint8_t *)ts->hash_key, m, tail) +
 		       family;
 	}
 	return (uint32_t)tcp_tuple_hash((const uint8_t *)ts->hash_key, laddr, lport, raddr,
@@ -227,7 +228,7 @@ table_remove(struct tcp_stack *ts, uint32_t h, uint32_t slot)
 static uint32_t
 src_hash(const struct tcp_stack *ts, uint8_t family, const uint8_t *addr)
 {
-	return (uint32_t)tcp_siphash24((const uint8_t *)ts->hash_key, addr, 16) + family;
+	return (uint32_t)tp_siphash24((const uint8_t *)ts->hash_key, addr, 16) + family;
 }
 
 /* What counts as one source: an IPv4 address; an IPv6 address's first
@@ -782,8 +783,8 @@ tcp_stack_create(const struct tcp_conf *conf, struct tw_wheel *wheel,
 	if (memcmp(conf->isn_key, zero, 16) != 0) {
 		memcpy(ts->isn_key, conf->isn_key, 16);
 		/* A derived table key: tests with a fixed key stay repeatable. */
-		ts->hash_key[0] = tcp_siphash24(conf->isn_key, "table0", 6);
-		ts->hash_key[1] = tcp_siphash24(conf->isn_key, "table1", 6);
+		ts->hash_key[0] = tp_siphash24(conf->isn_key, "table0", 6);
+		ts->hash_key[1] = tp_siphash24(conf->isn_key, "table1", 6);
 	} else if (getrandom(ts->isn_key, 16, 0) != 16 ||
 		   getrandom(ts->hash_key, 16, 0) != 16) {
 		goto out_free_table;

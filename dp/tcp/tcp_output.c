@@ -23,6 +23,7 @@
 #include <rte_mbuf.h>
 
 #include "tcp_private.h"
+#include "tp_siphash.h"
 
 uint32_t
 tcp_rcv_window(struct tcp_stack *ts, const struct tcp_conn *c)
@@ -491,7 +492,7 @@ chack_budget(const struct tcp_stack *ts, uint64_t sec)
 		return 0;
 	memcpy(buf, &sec, 8);
 	memcpy(buf + 8, "chak", 4);
-	r = (uint32_t)tcp_siphash24(ts->isn_key, buf, sizeof(buf));
+	r = (uint32_t)tp_siphash24(ts->isn_key, buf, sizeof(buf));
 	return n / 2 + (uint32_t)(((uint64_t)r * n) >> 32);
 }
 

@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "tcp_private.h"
+#include "tp_siphash.h"
 
 /* A search narrower than this is done (Linux's tcp_probe_threshold is 8
  * bytes of MTU; fewer probes here, each costing a possible loss). */
@@ -50,7 +51,7 @@ cache_ent(struct tcp_stack *ts, uint8_t family, const uint8_t *addr, uint8_t key
 	memset(key, 0, 17);
 	memcpy(key, addr, family == TCP_AF_IPV6 ? 16 : 4);
 	key[16] = family;
-	return &ts->pmtu[(uint32_t)tcp_siphash24(ts->isn_key, key, 17) & (TCP_PMTU_CACHE - 1)];
+	return &ts->pmtu[(uint32_t)tp_siphash24(ts->isn_key, key, 17) & (TCP_PMTU_CACHE - 1)];
 }
 
 uint16_t

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "tcp_private.h"
+#include "tp_siphash.h"
 
 #define COOKIE_TS_BITS  6u        /* wscale (4, 0xf: none) | SACK (1) | 1 */
 #define COOKIE_TS_MASK  ((1u << COOKIE_TS_BITS) - 1)
@@ -36,7 +37,7 @@ cookie_hash(const struct tcp_stack *ts, const struct tcp_conn *tuple,
 	memcpy(buf + 34, &tuple->rport, 2);
 	memcpy(buf + 36, &irs, 4);
 	memcpy(buf + 40, &minute, 4);
-	return (uint32_t)tcp_siphash24(ts->isn_key, buf, sizeof(buf));
+	return (uint32_t)tp_siphash24(ts->isn_key, buf, sizeof(buf));
 }
 
 static uint32_t

@@ -35,12 +35,16 @@ udp_on(const char *ip, uint16_t *port)
 	return fd;
 }
 
+/* The next message for the caller, a stranger's datagram read and
+ * dropped on the way (-EAGAIN: one read, nothing for the caller). */
 static int
 recv_wait(struct iq_net *n, uint8_t *buf, unsigned int *peer)
 {
 	for (int i = 0; i < 200; i++) {
 		int r = iq_net_recv(n, buf, peer);
 
+		if (r == -EAGAIN)
+			continue;
 		if (r != 0)
 			return r;
 		usleep(5000);
@@ -101,6 +105,83 @@ test_iq_net_udp_answers_controllers_only(void **state)
 	close(mgc);
 	close(home);
 	close(stranger);
+}
+
+/* One call reads one datagram at most, a stranger's too: a flood of them
+ * cannot keep cp's loop in one call (the caller bounds its calls). */
+static void
+test_iq_net_udp_one_datagram_a_call(void **state)
+{
+	struct tp_conf_iq q = { .enabled = true };
+	struct iq_net n;
+	char err[160];
+	uint16_t mport, sport, lport;
+	int mgc = udp_on("127.0.0.2", &mport), stranger = udp_on("127.0.0.3", &sport);
+	int probe = udp_on("127.0.0.1", &lport);
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	uint8_t buf[IQ_MSG_MAX];
+	unsigned int peer = 9;
+	int r = 0;
+
+	(void)state;
+	close(probe);
+	snprintf(q.listen, sizeof(q.listen), "127.0.0.1:%u", lport);
+	snprintf(q.mgc[0], sizeof(q.mgc[0]), "127.0.0.2:%u", mport);
+	q.nmgc = 1;
+	assert_int_equal(iq_net_open(&n, &q, err, sizeof(err)), 0);
+	inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+	to.sin_port = htons(lport);
+	for (int i = 0; i < 100; i++)
+		sendto(stranger, "junk", 4, 0, (struct sockaddr *)&to, sizeof(to));
+	sendto(mgc, "MEGACO/3 [127.0.0.2]:2944 T=2{}", 31, 0, (struct sockaddr *)&to, sizeof(to));
+	usleep(20000);
+	/* one call: one stranger read (and dropped), not the hundred */
+	r = iq_net_recv(&n, buf, &peer);
+	assert_int_equal(r, -EAGAIN);
+	assert_int_equal(n.st.rx_stranger, 1);
+	for (int i = 0; i < 99; i++)
+		assert_int_equal(iq_net_recv(&n, buf, &peer), -EAGAIN);
+	assert_int_equal(n.st.rx_stranger, 100);
+	assert_int_equal(iq_net_recv(&n, buf, &peer), 31);
+	assert_int_equal(peer, 0);
+	assert_int_equal(iq_net_recv(&n, buf, &peer), 0);
+	iq_net_close(&n);
+	close(mgc);
+	close(stranger);
+}
+
+/* A controller's datagram past IQ_MSG_MAX: its first bytes for the
+ * caller (who may answer the request they begin), counted. */
+static void
+test_iq_net_udp_oversize(void **state)
+{
+	struct tp_conf_iq q = { .enabled = true };
+	struct iq_net n;
+	char err[160];
+	uint16_t mport, lport;
+	int mgc = udp_on("127.0.0.2", &mport), probe = udp_on("127.0.0.1", &lport);
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	static uint8_t big[20000], buf[IQ_MSG_MAX];
+	unsigned int peer = 9;
+
+	(void)state;
+	close(probe);
+	snprintf(q.listen, sizeof(q.listen), "127.0.0.1:%u", lport);
+	snprintf(q.mgc[0], sizeof(q.mgc[0]), "127.0.0.2:%u", mport);
+	q.nmgc = 1;
+	assert_int_equal(iq_net_open(&n, &q, err, sizeof(err)), 0);
+	inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+	to.sin_port = htons(lport);
+	memset(big, 'y', sizeof(big));
+	memcpy(big, "MEGACO/3 [127.0.0.2]:2944 T=5{", 30);
+	sendto(mgc, big, sizeof(big), 0, (struct sockaddr *)&to, sizeof(to));
+	assert_int_equal(recv_wait(&n, buf, &peer), -EMSGSIZE);
+	assert_int_equal(peer, 0);
+	assert_memory_equal(buf, big, IQ_MSG_MAX);
+	assert_int_equal(n.st.rx_oversize, 1);
+	assert_int_equal(n.st.rx, 0);
+	iq_net_close(&n);
+	close(mgc);
 }
 
 /* Two controllers on one host, told apart by their ports; a third port
@@ -201,6 +282,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_iq_net_udp_answers_controllers_only),
+		cmocka_unit_test(test_iq_net_udp_one_datagram_a_call),
+		cmocka_unit_test(test_iq_net_udp_oversize),
 		cmocka_unit_test(test_iq_net_udp_two_controllers_on_one_host),
 		cmocka_unit_test(test_iq_net_tcp_tpkt_framing),
 	};

@@ -265,6 +265,29 @@ test_iq_trans_ids_skip_zero(void **state)
 	assert_int_equal(iq_out_tid(&t), 1);
 }
 
+/* The hash of (controller, id) is keyed, each table its own key: ids a
+ * controller picks cannot be chosen to collide; every id is still found
+ * (a run of consecutive ids and their repeats). */
+static void
+test_iq_trans_hash_keyed(void **state)
+{
+	struct iq_trans a, b;
+	const uint8_t *r = NULL;
+	size_t len = 0;
+
+	(void)state;
+	assert_int_equal(iq_trans_init(&a, 64, 4), 0);
+	assert_int_equal(iq_trans_init(&b, 64, 4), 0);
+	assert_memory_not_equal(a.hash_key, b.hash_key, sizeof(a.hash_key));
+	for (uint32_t id = 1; id <= 64; id++)
+		assert_int_equal(iq_in_begin(&a, 0, id * 8192u, 1000), 0);
+	for (uint32_t id = 1; id <= 64; id++)
+		assert_int_equal(iq_in_seen(&a, 0, id * 8192u, 1000, &r, &len), IQ_IN_EXECUTING);
+	assert_int_equal(iq_in_seen(&a, 1, 8192u, 1000, &r, &len), IQ_IN_NEW);
+	iq_trans_fini(&a);
+	iq_trans_fini(&b);
+}
+
 int
 main(void)
 {
@@ -284,6 +307,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_iq_trans_ours_give_up_as_configured, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_iq_trans_ids_skip_zero, setup, teardown),
+		cmocka_unit_test(test_iq_trans_hash_keyed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/iq's rate limits: a message costs a token before it is read, a
+ * request past a message's first one more; past the rate a message is
+ * refused (answered once) while the refusals' own budget lasts, then
+ * dropped; each controller's budget its own; the buckets fill again with
+ * time; log lines a burst then one a
+ * second, with the count of those not written.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "iq/iq_rate.h"
+
+static void
+test_iq_rate_a_token_per_message(void **state)
+{
+	struct iq_rate r;
+
+	(void)state;
+	iq_rate_init(&r, 10);
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(iq_rate_admit(&r, 0, 1000), IQ_ADMIT_OK);
+	/* over the rate: refused (one answer each) while the refusals'
+	 * budget lasts, then dropped unanswered */
+	for (unsigned int i = 0; i < 10 * IQ_REFUSALS_PER_TOKEN; i++)
+		assert_int_equal(iq_rate_admit(&r, 0, 1000), IQ_ADMIT_REFUSE);
+	assert_int_equal(iq_rate_admit(&r, 0, 1000), IQ_ADMIT_DROP);
+	/* a tenth of a second later: one message's token */
+	assert_int_equal(iq_rate_admit(&r, 0, 1100), IQ_ADMIT_OK);
+	assert_int_equal(iq_rate_admit(&r, 0, 1100), IQ_ADMIT_REFUSE);
+	/* a quiet second fills it, to one second's worth and no more */
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(iq_rate_admit(&r, 0, 5000), IQ_ADMIT_OK);
+	assert_int_equal(iq_rate_admit(&r, 0, 5000), IQ_ADMIT_REFUSE);
+}
+
+static void
+test_iq_rate_requests_past_the_first(void **state)
+{
+	struct iq_rate r;
+	int ran = 1;
+
+	(void)state;
+	iq_rate_init(&r, 10);
+	/* a message of 32 requests: its token and 9 more, not 32 */
+	assert_int_equal(iq_rate_admit(&r, 0, 1000), IQ_ADMIT_OK);
+	for (int i = 1; i < 32; i++)
+		ran += iq_rate_more(&r, 0, 1000);
+	assert_int_equal(ran, 10);
+	assert_int_not_equal(iq_rate_admit(&r, 0, 1000), IQ_ADMIT_OK);
+}
+
+/* A controller's budget is spent by what comes from its address alone:
+ * another's host at rate does not starve it. */
+static void
+test_iq_rate_a_budget_per_controller(void **state)
+{
+	struct iq_rate r;
+
+	(void)state;
+	iq_rate_init(&r, 10);
+	for (unsigned int i = 0; i < 10 + 10 * IQ_REFUSALS_PER_TOKEN; i++)
+		iq_rate_admit(&r, 1, 1000);
+	assert_int_equal(iq_rate_admit(&r, 1, 1000), IQ_ADMIT_DROP);
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(iq_rate_admit(&r, 0, 1000), IQ_ADMIT_OK);
+	assert_int_equal(iq_rate_admit(&r, 0, 1000), IQ_ADMIT_REFUSE);
+	assert_false(iq_rate_more(&r, 1, 1000));
+}
+
+static void
+test_iq_rate_log_lines(void **state)
+{
+	struct iq_rate r;
+	uint64_t quiet = 99;
+	int written = 0;
+
+	(void)state;
+	iq_rate_init(&r, 500);
+	for (int i = 0; i < 100; i++)
+		written += iq_rate_log(&r, 1000, &quiet);
+	assert_int_equal(written, IQ_LOG_BURST);
+	assert_int_equal(quiet, 0);
+	/* a second later one more, telling of the 95 not written */
+	assert_false(iq_rate_log(&r, 1500, &quiet));
+	assert_true(iq_rate_log(&r, 2000, &quiet));
+	assert_int_equal(quiet, 96);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_iq_rate_a_token_per_message),
+		cmocka_unit_test(test_iq_rate_requests_past_the_first),
+		cmocka_unit_test(test_iq_rate_a_budget_per_controller),
+		cmocka_unit_test(test_iq_rate_log_lines),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
