@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 #include <openssl/crypto.h>
@@ -81,6 +82,8 @@ cp_reload(struct cp_ctx *cp, struct json_object *resp)
 	if (tp_conf_load(cur->path, &next, err, sizeof(err)) < 0)
 		goto fail;
 	loaded = true;
+	if (tp_conf_secrets_exposed(&next, (unsigned int)getegid(), err, sizeof(err)) > 0)
+		tp_log(TP_LOG_WARNING, "%s\n", err);
 	if (!next.turn.enabled && !next.agw.enabled) {
 		snprintf(err, sizeof(err), "%.200s: no 'turn' group and no 'agw' group",
 			 cur->path);
