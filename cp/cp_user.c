@@ -34,9 +34,14 @@ user_setup(struct cp_ctx *cp, char *err, size_t errlen)
 {
 	const struct tp_conf_cp *c = &cp->conf->cp;
 	int rc = tp_conf_resolve_user(cp->conf, err, errlen);
+	char msg[512];
 
 	if (rc < 0)
 		return rc;
+	/* the group cp will run as reads the file at a reload */
+	if (tp_conf_secrets_exposed(cp->conf, c->user[0] != '\0' ? c->user_gid :
+				    (unsigned int)getegid(), msg, sizeof(msg)) > 0)
+		tp_log(TP_LOG_WARNING, "%s\n", msg);
 	if (c->user[0] != '\0' && geteuid() != 0 && geteuid() != c->user_uid) {
 		snprintf(err, errlen, "%s:%d: cp.user is '%s' (uid %u), but "
 			 "turnpike-cp runs as uid %u: start it as root (it becomes '%s' "

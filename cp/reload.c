@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 #include <openssl/crypto.h>
@@ -72,7 +73,7 @@ cp_reload(struct cp_ctx *cp, struct json_object *resp)
 	struct tp_conf *cur = cp->conf;
 	struct cp_reload_notes n = { 0 };
 	bool loaded = false;
-	char err[600];
+	char err[600], warn[512];
 	int rc = -EINVAL;
 
 	n.changed = json_object_new_array();
@@ -81,6 +82,8 @@ cp_reload(struct cp_ctx *cp, struct json_object *resp)
 	if (tp_conf_load(cur->path, &next, err, sizeof(err)) < 0)
 		goto fail;
 	loaded = true;
+	if (tp_conf_secrets_exposed(&next, (unsigned int)getegid(), warn, sizeof(warn)) > 0)
+		tp_log(TP_LOG_WARNING, "%s\n", warn);
 	if (!next.turn.enabled && !next.agw.enabled) {
 		snprintf(err, sizeof(err), "%.200s: no 'turn' group and no 'agw' group",
 			 cur->path);

@@ -201,6 +201,14 @@ bool cp_metrics_exposed_warning(const char *addr, unsigned int nallow,
  * text: what a scrape costs cp's loop does not grow with the allocations
  * or with the scrapers. */
 #define CP_METRICS_CACHE_MS 1000
+/* Scrapers at once, and from one source address: a slow or stuck one
+ * from an allowed source costs a slot, never all of them. */
+#define CP_METRICS_MAX_CONNS 8
+#define CP_METRICS_PER_IP 2
+/* A connection's request (its line and headers) must be whole this long
+ * (cp->now_ms) after it connected or was last answered, however it
+ * dribbles them in: libmicrohttpd's own timeout is of silence only. */
+#define CP_METRICS_HEADER_MS 5000
 
 /*
  * Listen on addr ("127.0.0.1:9641", "[::1]:9641"): GET /metrics answers

@@ -6,8 +6,12 @@
  * "external" mode over epoll: cp polls the daemon's epoll descriptor with
  * its API socket and calls MHD_run(), which accepts, reads, calls the
  * handler and writes what the socket takes, never waiting. At most
- * CP_METRICS_MAX_CONNS scrapers at once, each CP_METRICS_TIMEOUT_S to
- * finish: a stuck scraper costs a slot, not cp's loop.
+ * CP_METRICS_MAX_CONNS scrapers at once, CP_METRICS_PER_IP of them from
+ * one address; a silent one is dropped after CP_METRICS_TIMEOUT_S, and
+ * one that dribbles its request (a byte now and then resets
+ * libmicrohttpd's timeout of silence) after CP_METRICS_HEADER_MS without
+ * a whole one: slow clients from an allowed source cost a slot each for
+ * a few seconds, never the endpoint, and never cp's loop.
  *
  * What a scrape costs the loop is bounded whoever scrapes and however
  * often: the text is made (a snapshot, O(workers), and its rendering)
@@ -29,8 +33,17 @@
 #include "../cp.h"
 #include "metrics.h"
 
-#define CP_METRICS_MAX_CONNS 8
 #define CP_METRICS_TIMEOUT_S 5
+
+/* A connection's wait for a whole request (libmicrohttpd's socket
+ * context): since it connected or was last answered. */
+struct cp_metrics_conn {
+	struct MHD_Connection *c;     /* NULL: the slot is free */
+	int fd;
+	bool in_request;              /* its request is whole: no deadline */
+	bool cut;                     /* shut down at its deadline */
+	uint64_t wait_ms;             /* cp->now_ms when the wait began */
+};
 
 struct cp_metrics {
 	struct cp_ctx *cp;
@@ -42,6 +55,8 @@ struct cp_metrics {
 	struct MHD_Response *text;    /* the exposition; NULL before the first */
 	uint64_t text_ms;             /* cp->now_ms when it was made */
 	struct cp_metrics_allow allow;
+	/* one a connection libmicrohttpd holds (it holds at most this many) */
+	struct cp_metrics_conn conns[CP_METRICS_MAX_CONNS];
 };
 
 static enum MHD_Result
@@ -106,11 +121,17 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
 	static char not_found[] = "not found\n", not_allowed[] = "method not allowed\n";
 	static char ok[] = "ok\n";
 	struct cp_metrics *m = cls;
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct cp_metrics_conn *mc = ci != NULL ? ci->socket_context : NULL;
 
 	(void)version;
 	(void)upload_data;
 	(void)upload_data_size;
 	(void)con_cls;
+	/* the request line and headers are in: the deadline is met */
+	if (mc != NULL)
+		mc->in_request = true;
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
 		return answer(c, MHD_HTTP_METHOD_NOT_ALLOWED, not_allowed,
 			      strlen(not_allowed), MHD_RESPMEM_PERSISTENT, "text/plain");
@@ -141,6 +162,83 @@ accept_policy(void *cls, const struct sockaddr *addr, socklen_t len)
 	return MHD_NO;
 }
 
+/* A connection opened or closed: its slot in m->conns taken or freed. */
+static void
+conn_notify(void *cls, struct MHD_Connection *c, void **socket_context,
+	    enum MHD_ConnectionNotificationCode toe)
+{
+	struct cp_metrics *m = cls;
+	struct cp_metrics_conn *mc = *socket_context;
+	const union MHD_ConnectionInfo *ci;
+
+	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		if (mc != NULL)
+			mc->c = NULL;
+		*socket_context = NULL;
+		return;
+	}
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	for (unsigned int i = 0; i < CP_METRICS_MAX_CONNS && ci != NULL; i++) {
+		mc = &m->conns[i];
+		if (mc->c != NULL)
+			continue;
+		mc->c = c;
+		mc->fd = ci->connect_fd;
+		mc->in_request = false;
+		mc->cut = false;
+		mc->wait_ms = m->cp->now_ms;
+		*socket_context = mc;
+		return;
+	}
+}
+
+/* A request answered (or given up): the next one's wait begins. */
+static void
+request_done(void *cls, struct MHD_Connection *c, void **con_cls,
+	     enum MHD_RequestTerminationCode toe)
+{
+	struct cp_metrics *m = cls;
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct cp_metrics_conn *mc = ci != NULL ? ci->socket_context : NULL;
+
+	(void)con_cls;
+	(void)toe;
+	if (mc != NULL) {
+		mc->in_request = false;
+		mc->wait_ms = m->cp->now_ms;
+	}
+}
+
+/*
+ * Connections whose request is not whole CP_METRICS_HEADER_MS after their
+ * wait began are shut down (libmicrohttpd then reads their end and closes
+ * them: the descriptor stays its own). Returns in how many ms the next
+ * deadline falls (UINT64_MAX: none).
+ */
+static uint64_t
+cut_slow(struct cp_metrics *m)
+{
+	uint64_t now = m->cp->now_ms, next = UINT64_MAX;
+
+	for (unsigned int i = 0; i < CP_METRICS_MAX_CONNS; i++) {
+		struct cp_metrics_conn *mc = &m->conns[i];
+		uint64_t due;
+
+		if (mc->c == NULL || mc->in_request || mc->cut)
+			continue;
+		due = mc->wait_ms + CP_METRICS_HEADER_MS;
+		if (now >= due) {
+			shutdown(mc->fd, SHUT_RDWR);
+			mc->cut = true;
+			next = 0;
+		} else if (due - now < next) {
+			next = due - now;
+		}
+	}
+	return next;
+}
+
 struct cp_metrics *
 cp_metrics_open(struct cp_ctx *cp, const char *addr,
 		const struct cp_metrics_allow *allow, char *err, size_t errlen)
@@ -169,7 +267,10 @@ cp_metrics_open(struct cp_ctx *cp, const char *addr,
 	m->d = MHD_start_daemon(flags, 0, accept_policy, m, handler, m,
 				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CP_METRICS_MAX_CONNS,
+				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)CP_METRICS_PER_IP,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CP_METRICS_TIMEOUT_S,
+				MHD_OPTION_NOTIFY_CONNECTION, conn_notify, m,
+				MHD_OPTION_NOTIFY_COMPLETED, request_done, m,
 				MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
 				MHD_OPTION_END);
 	if (m->d == NULL) {
@@ -201,14 +302,16 @@ uint64_t
 cp_metrics_serve(struct cp_metrics *m)
 {
 	MHD_UNSIGNED_LONG_LONG t;
+	uint64_t due;
 
 	MHD_run(m->d);
+	due = cut_slow(m);
 	/* libmicrohttpd may have work left that no descriptor will announce
 	 * (a request read whole, an answer to queue, edge-triggered epoll):
 	 * it says so with a timeout of 0. */
 	if (MHD_get_timeout(m->d, &t) != MHD_YES || t > 1000)
 		t = 1000;
-	return (uint64_t)t;
+	return (uint64_t)t < due ? (uint64_t)t : due;
 }
 
 uint64_t

@@ -128,9 +128,10 @@ void tcp_input(struct tcp_stack *ts, struct rte_mbuf *m, uint8_t family,
  */
 void tcp_icmp_input(struct tcp_stack *ts, uint8_t family, uint8_t type, uint8_t code,
 		    uint32_t mtu, const uint8_t *inner, size_t ilen);
-/* The MSS remembered for destination raddr (a lowered path MTU, for
- * conf.pmtu_expires), 0 when none. */
-uint16_t tcp_pmtu_lookup(struct tcp_stack *ts, uint8_t family, const uint8_t *raddr);
+/* The MSS remembered for the remote end raddr:rport (a lowered path MTU,
+ * for conf.pmtu_expires), 0 when none. */
+uint16_t tcp_pmtu_lookup(struct tcp_stack *ts, uint8_t family, const uint8_t *raddr,
+			 uint16_t rport);
 
 /* ---- the application interface (tcp_api.c) -------------------------------- */
 

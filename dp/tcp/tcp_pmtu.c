@@ -17,6 +17,15 @@
  * in flight is sent again in the new size at once, not counted as
  * congestion (Linux's tcp_simple_retransmit): cwnd stays.
  *
+ * What is remembered is kept for the remote address and port, not the
+ * address alone (Linux's route cache): behind one address (a carrier's
+ * NAT) many subscribers connect, each from its own port, and any of
+ * them can forge an ICMP quoting its own connection (it knows the
+ * sequence). Keyed by the address, that lowered every neighbour's MSS
+ * for conf.pmtu_expires; keyed by address and port, it lowers the
+ * quoted connection's and a later one from the same mapping, or to the
+ * same peer service (dp's active opens), where the cache pays.
+ *
  * PLPMTUD: a black hole is two RTOs in a row with at least a full
  * segment in flight: the MSS drops to conf.base_mss (then halves at each
  * second RTO after, down to the floor), and the size that failed becomes
@@ -43,36 +52,43 @@ tcp_pmtu_floor(bool v6)
 	return v6 ? TCP_MSS_FLOOR6 : TCP_MSS_FLOOR4;
 }
 
-/* The entry for addr (4 or 16 bytes by family), key[] the address as
- * the table keeps it (16 bytes, an IPv4 one zero-padded). */
+/* The entry for addr:port (addr 4 or 16 bytes by family), key[] the
+ * address as the table keeps it (16 bytes, an IPv4 one zero-padded),
+ * then the port and the family. */
 static struct tcp_pmtu_ent *
-cache_ent(struct tcp_stack *ts, uint8_t family, const uint8_t *addr, uint8_t key[17])
+cache_ent(struct tcp_stack *ts, uint8_t family, const uint8_t *addr, uint16_t port,
+	  uint8_t key[19])
 {
-	memset(key, 0, 17);
+	memset(key, 0, 19);
 	memcpy(key, addr, family == TCP_AF_IPV6 ? 16 : 4);
-	key[16] = family;
-	return &ts->pmtu[(uint32_t)tp_siphash24(ts->isn_key, key, 17) & (TCP_PMTU_CACHE - 1)];
+	key[16] = (uint8_t)(port >> 8);
+	key[17] = (uint8_t)port;
+	key[18] = family;
+	return &ts->pmtu[(uint32_t)tp_siphash24(ts->isn_key, key, 19) & (TCP_PMTU_CACHE - 1)];
 }
 
 uint16_t
-tcp_pmtu_lookup(struct tcp_stack *ts, uint8_t family, const uint8_t *raddr)
+tcp_pmtu_lookup(struct tcp_stack *ts, uint8_t family, const uint8_t *raddr, uint16_t rport)
 {
-	uint8_t key[17];
-	const struct tcp_pmtu_ent *e = cache_ent(ts, family, raddr, key);
+	uint8_t key[19];
+	const struct tcp_pmtu_ent *e = cache_ent(ts, family, raddr, rport, key);
 
-	if (e->family != family || memcmp(e->addr, key, 16) != 0 || e->expires <= ts->now)
+	if (e->family != family || e->port != rport || memcmp(e->addr, key, 16) != 0 ||
+	    e->expires <= ts->now)
 		return 0;
 	return e->mss;
 }
 
 void
-tcp_pmtu_store(struct tcp_stack *ts, uint8_t family, const uint8_t *raddr, uint16_t mss)
+tcp_pmtu_store(struct tcp_stack *ts, uint8_t family, const uint8_t *raddr, uint16_t rport,
+	       uint16_t mss)
 {
-	uint8_t key[17];
-	struct tcp_pmtu_ent *e = cache_ent(ts, family, raddr, key);
+	uint8_t key[19];
+	struct tcp_pmtu_ent *e = cache_ent(ts, family, raddr, rport, key);
 
 	memcpy(e->addr, key, 16);
 	e->family = family;
+	e->port = rport;
 	e->mss = mss;
 	e->expires = ts->now + ts->conf.pmtu_expires;
 }
@@ -94,7 +110,7 @@ tcp_pmtu_conn_mss(struct tcp_stack *ts, struct tcp_conn *c, uint32_t peer, bool 
 {
 	uint8_t family = (c->flags & TCP_CF_V6) ? TCP_AF_IPV6 : TCP_AF_IPV4;
 	uint16_t ours = tcp_mss_ours(ts, family, c->laddr);
-	uint16_t cached = tcp_pmtu_lookup(ts, family, c->raddr);
+	uint16_t cached = tcp_pmtu_lookup(ts, family, c->raddr, c->rport);
 	uint32_t mss = peer < ours ? peer : ours;
 
 	c->cold.adv_mss = ours;
@@ -132,7 +148,7 @@ search_check_done(struct tcp_stack *ts, struct tcp_conn *c)
 	if (c->cold.mss_hi != 0 && c->cold.mss_hi <= c->mss + TCP_PMTU_PROBE_STEP) {
 		c->cold.mss_hi = 0;
 		tcp_pmtu_store(ts, (c->flags & TCP_CF_V6) ? TCP_AF_IPV6 : TCP_AF_IPV4,
-			       c->raddr, c->mss);
+			       c->raddr, c->rport, c->mss);
 	}
 }
 
@@ -207,7 +223,7 @@ tcp_icmp_input(struct tcp_stack *ts, uint8_t family, uint8_t type, uint8_t code,
 		c->mss = (uint16_t)mss;
 		c->cold.mss_hi = 0;           /* the path said: no search above */
 		c->cold.probe_mss = 0;
-		tcp_pmtu_store(ts, family, raddr, (uint16_t)mss);
+		tcp_pmtu_store(ts, family, raddr, c->rport, (uint16_t)mss);
 	} else if (c->cold.probe_mss != 0 && mss < c->cold.probe_mss &&
 		   tcp_seq_in(seq, c->cold.probe_seq, probe_end(c))) {
 		probe_failed(ts, c);
@@ -233,7 +249,7 @@ tcp_pmtu_acked(struct tcp_stack *ts, struct tcp_conn *c)
 		search_check_done(ts, c);
 	else
 		tcp_pmtu_store(ts, (c->flags & TCP_CF_V6) ? TCP_AF_IPV6 : TCP_AF_IPV4,
-			       c->raddr, c->mss);
+			       c->raddr, c->rport, c->mss);
 }
 
 bool

@@ -429,7 +429,8 @@ struct tcp_conn *tcp_syncookie_check(struct tcp_stack *ts, int li, uint8_t famil
 
 /* ---- tcp_pmtu.c ---- */
 uint16_t tcp_pmtu_floor(bool v6);
-void tcp_pmtu_store(struct tcp_stack *ts, uint8_t family, const uint8_t *raddr, uint16_t mss);
+void tcp_pmtu_store(struct tcp_stack *ts, uint8_t family, const uint8_t *raddr, uint16_t rport,
+		    uint16_t mss);
 /* The MSS we announce from laddr: the port's MTU less the headers, at
  * most its clamp. */
 uint16_t tcp_mss_ours(struct tcp_stack *ts, uint8_t family, const uint8_t *laddr);

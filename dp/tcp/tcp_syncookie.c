@@ -65,7 +65,8 @@ tcp_syncookie_send(struct tcp_stack *ts, uint8_t family, const uint8_t *laddr,
 		   const uint8_t *raddr, const struct tcp_seg *seg)
 {
 	struct tcp_conn t;
-	uint16_t ours = tcp_mss_ours(ts, family, laddr), cached = tcp_pmtu_lookup(ts, family, raddr);
+	uint16_t ours = tcp_mss_ours(ts, family, laddr);
+	uint16_t cached = tcp_pmtu_lookup(ts, family, raddr, seg->sport);
 	uint32_t peer = (seg->opts & TCP_OPT_F_MSS) ? seg->mss :
 			(family == TCP_AF_IPV6 ? 1220u : 536u);
 	uint32_t mss, idx = 0, minute = minute_now(ts);

@@ -591,7 +591,8 @@ struct tcp_pmtu_ent {
 	uint8_t family;          /* 0: empty */
 	uint8_t pad;
 	uint16_t mss;
-	uint32_t pad2;
+	uint16_t port;           /* the remote port: see tcp_pmtu.c */
+	uint16_t pad2;
 	uint64_t expires;        /* ms */
 };
 

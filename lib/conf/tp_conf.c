@@ -147,8 +147,8 @@ value_desc(const config_setting_t *s, char *buf, size_t len)
  * A file libconfig names (NULL: the one we opened; an @include'd one as
  * written, where relative names live in the main file's folder).
  */
-static const char *
-file_name(const char *f, const struct tp_conf *c, char *buf, size_t len)
+const char *
+tp_conf_file_name(const char *f, const struct tp_conf *c, char *buf, size_t len)
 {
 	const char *slash = strrchr(c->path, '/');
 
@@ -177,7 +177,7 @@ conf_fail(const struct tp_conf *c, char *err, size_t errlen,
 	if (errlen == 0)
 		return -EINVAL;
 	n = snprintf(err, errlen, "%s:%d: %s",
-		     file_name(s != NULL ? config_setting_source_file(s) : NULL, c,
+		     tp_conf_file_name(s != NULL ? config_setting_source_file(s) : NULL, c,
 			       file, sizeof(file)),
 		     s != NULL ? config_setting_source_line(s) : 0,
 		     with_subject ? subject(s, subj, sizeof(subj)) : "");
@@ -1236,7 +1236,7 @@ tp_conf_load(const char *path, struct tp_conf *c, char *err, size_t errlen)
 		goto out_destroy;
 	if (config_read(&cfg, f) != CONFIG_TRUE) {
 		snprintf(err, errlen, "%s:%d: %s",
-			 file_name(config_error_file(&cfg), c, dir, sizeof(dir)),
+			 tp_conf_file_name(config_error_file(&cfg), c, dir, sizeof(dir)),
 			 config_error_line(&cfg), config_error_text(&cfg));
 		rc = -EINVAL;
 		goto out_destroy;

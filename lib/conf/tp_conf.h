@@ -30,6 +30,19 @@ int tp_conf_load(const char *path, struct tp_conf *c, char *err, size_t errlen);
  */
 int tp_conf_resolve_user(struct tp_conf *c, char *err, size_t errlen);
 
+/*
+ * Who may read the users' passwords and REST secrets of c's files (cp's
+ * and the tenants'): besides their owner, root only, and group when it
+ * is given (the group turnpike-cp runs as, which must read the file at a
+ * reload; root's group 0 always). Returns how many of c->secret_files
+ * others may read (the file's own mode, as OpenSSH judges a key's), with
+ * a line for the operator on the first in out (what, who, what to do);
+ * 0 and "" when none (a file gone since the load is not counted: the
+ * next load says so).
+ */
+int tp_conf_secrets_exposed(const struct tp_conf *c, unsigned int group, char *out,
+			    size_t outlen);
+
 /* Release what tp_conf_load() allocated (the EAL argument strings). */
 void tp_conf_free(struct tp_conf *c);
 

@@ -89,6 +89,14 @@ int tp_conf_load_users(const config_setting_t *s, struct tp_conf_user *users, un
 int tp_conf_load_secrets(const config_setting_t *s, char (*secrets)[TP_CONF_STR_LEN],
 			 unsigned int *n, struct tp_conf *c, char *err, size_t errlen);
 
+/* A file libconfig names (NULL: the one opened), as a path to it (buf
+ * holds it when it is neither). */
+const char *tp_conf_file_name(const char *f, const struct tp_conf *c, char *buf, size_t len);
+
+/* s (a user's password, a secret) is a secret: its file goes in
+ * c->secret_files, which tp_conf_secrets_exposed() looks at. */
+void tp_conf_note_secret(const config_setting_t *s, struct tp_conf *c);
+
 /* The tenants list (after dp, turn, cp: their addresses, relayed
  * addresses, realm and quotas). */
 int tp_conf_load_tenants(const config_t *cfg, struct tp_conf *c, char *err, size_t errlen);

@@ -490,6 +490,7 @@ tp_conf_load_users(const config_setting_t *s, struct tp_conf_user *users, unsign
 			if (strcmp(users[j].name, cu->name) == 0)
 				FAIL(u, "user '%s' is defined twice", cu->name);
 		cu->line = where(u);
+		tp_conf_note_secret(u, c);
 		(*n)++;
 	}
 	return 0;
@@ -512,6 +513,14 @@ tp_conf_load_secrets(const config_setting_t *s, char (*secrets)[TP_CONF_STR_LEN]
 		if (v == NULL || v[0] == '\0' || strlen(v) >= TP_CONF_STR_LEN)
 			FAIL(e, "a secret must be a non-empty string under %d bytes",
 			     TP_CONF_STR_LEN);
+		/* conf/carrier.conf's placeholders: a box started with the
+		 * example unedited would take credentials anyone can read */
+		if (strcmp(v, "replace-with-a-long-random-secret") == 0 ||
+		    strcmp(v, "change-me-too") == 0)
+			FAIL(e, "secret '%s' is the example's placeholder, known to "
+			     "everyone: put a long random one there (openssl rand "
+			     "-base64 32)", v);
+		tp_conf_note_secret(e, c);
 		snprintf(secrets[(*n)++], TP_CONF_STR_LEN, "%s", v);
 	}
 	return 0;

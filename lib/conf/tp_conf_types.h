@@ -152,6 +152,7 @@ struct tp_conf_dp {
 #define TP_CONF_MAX_TCP_LISTEN 4
 #define TP_CONF_MAX_USERS    64
 #define TP_CONF_MAX_SECRETS  8
+#define TP_CONF_SECRET_FILES 8   /* files holding secrets that are checked */
 #define TP_CONF_MAX_PREFIXES 64
 #define TP_CONF_MAX_ALTERNATES 8
 #define TP_CONF_STR_LEN      256
@@ -652,6 +653,11 @@ struct tp_conf {
 	 * turn.ipc moved to the ipc group ..."), "" when none: dp and cp log
 	 * it as a warning. */
 	char warn[512];
+	/* The files that hold a user's password or a REST secret (the file
+	 * itself, or one it @includes; the first TP_CONF_SECRET_FILES):
+	 * tp_conf_secrets_exposed() asks who else may read them. */
+	unsigned int nsecret_files;
+	char secret_files[TP_CONF_SECRET_FILES][4096];
 	struct tp_conf_dp dp;
 	struct tp_conf_ipc ipc;
 	struct tp_conf_turn turn;

@@ -12,7 +12,8 @@
 # cp's loop; cp.metrics_allow closes other sources (counted), serves its
 # own, changes on reload; an address that is not loopback without a list
 # warns once at start; a bad address stops cp with the reason; without
-# cp.metrics there is no endpoint.
+# cp.metrics there is no endpoint. Slow clients from an allowed source hold
+# two slots each, each for the header deadline at most.
 set -uo pipefail
 . "$(dirname "$0")/lib/dp_env.sh"
 tp_env_init
@@ -300,6 +301,55 @@ tp_check "cp stops" tp_cp_stop
 tp_write_conf "$TP_TMP/open.conf" "0" "" "" "" "$(tp_turn_groups "metrics = \"0.0.0.0:$port\"; metrics_allow = [\"127.0.0.0/8\"];")"
 tp_cp_start "$TP_TMP/open.conf"
 tp_check "0.0.0.0 with metrics_allow: no warning" bash -c "! grep -q 'cp.metrics_allow is not set' \"$TP_CP_LOG\""
+# Slow clients from an allowed source: ten connections from 127.0.0.3,
+# each sending a request's first line and then a byte every half second
+# (libmicrohttpd's own timeout is of silence). Another source is served
+# meanwhile (at most 2 connections a source hold slots), and cp closes
+# every one of them by the header deadline (5 s), though they still send.
+tp_check "slow clients from one allowed source: another source's scrape is served, and they are closed by the header deadline" \
+  python3 - "$port" <<'PY'
+import http.client, socket, sys, time
+port = int(sys.argv[1])
+slow = []
+for _ in range(10):
+    s = socket.socket()
+    s.bind(("127.0.0.3", 0))
+    s.settimeout(2)
+    try:
+        s.connect(("127.0.0.1", port))
+        s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n")
+    except OSError:
+        pass
+    slow.append(s)
+time.sleep(0.5)
+t0 = time.time()
+c = http.client.HTTPConnection("127.0.0.1", port, timeout=4, source_address=("127.0.0.4", 0))
+try:
+    c.request("GET", "/metrics")
+    r = c.getresponse()
+    r.read()
+    other = r.status
+except Exception as e:
+    other = repr(e)
+t_other = time.time() - t0
+left = set(range(len(slow)))
+for s in slow:
+    s.setblocking(False)
+while left and time.time() - t0 < 12:
+    for i in list(left):
+        try:
+            slow[i].send(b"X")
+            if slow[i].recv(100) == b"":
+                left.discard(i)
+        except BlockingIOError:
+            pass
+        except OSError:
+            left.discard(i)
+    time.sleep(0.5)
+print("# the other source: %s in %.1f s; slow ones still open after %.1f s: %d"
+      % (other, t_other, time.time() - t0, len(left)))
+sys.exit(0 if other == 200 and not left else 1)
+PY
 tp_check "cp stops" tp_cp_stop
 
 tp_write_conf "$TP_TMP/bad.conf" "0" "" "" "" "$(tp_turn_groups "metrics = \"127.0.0.1:notaport\";")"

@@ -8,7 +8,9 @@
 # as its connection (cp's and dp's tables empty once the clients have
 # gone); bad input (a stream that is not STUN, a frame over the limit, a
 # connection that never speaks) is reset and counted while a good client
-# on the same box keeps relaying.
+# on the same box keeps relaying; lengths near 65,535 are not cut to 16
+# bits (coturn's CVE-2026-68552): the message a cut would find is never
+# answered, and the next client is.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/dp_env.sh"
@@ -182,6 +184,20 @@ elif kind == "cookie":
     s.sendall(b"\x00\x01\x00\x00" + b"\xde\xad\xbe\xef" + b"\x00" * 12)
 elif kind == "http":
     s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")  # 'GE': 0x4745, length 0x5420
+# Lengths near 65,535 whose frame, cut at 16 bits (CVE-2026-68552 in
+# coturn), would end where a whole Binding request begins: a deframer
+# that truncates answers it; dp's resets the connection (too big).
+elif kind == "stun65532":   # 20 + 0xfffc = 0x10010: 16 at 16 bits
+    s.sendall(b"\x00\x01\xff\xfc\x21\x12\xa4\x42" + b"\x07" * 8 + b"\x00\x01\x00\x00"
+              + b"\x21\x12\xa4\x42" + b"\x09" * 12 + b"\x00" * 64)
+elif kind == "chd65535":    # 4 + 0xffff padded = 0x10004: 4 at 16 bits
+    s.sendall(b"\x40\x00\xff\xff" + b"\x00\x01\x00\x00\x21\x12\xa4\x42"
+              + b"\x09" * 12 + b"\x00" * 64)
+elif kind == "binding":     # a client after them: answered
+    s.sendall(b"\x00\x01\x00\x00\x21\x12\xa4\x42" + b"\x05" * 12)
+    d = s.recv(100)
+    print("binding: answered %s" % d[:2].hex())
+    sys.exit(0 if d[:2] == b"\x01\x01" and d[8:20] == b"\x05" * 12 else 1)
 t0 = time.time()
 s.settimeout(6)
 try:
@@ -212,6 +228,13 @@ d() { echo $(( $(tp_stat "$st" "$1") - $(tp_stat "$st0" "$1") )); }
 tp_check "counted: silent=$(d reset_silent) bad_frame=$(d reset_bad_frame) too_big=$(d reset_frame_too_big)" \
   test "$(d reset_silent)" -eq 1 -a "$(d reset_bad_frame)" -eq 2 \
   -a "$(d reset_frame_too_big)" -eq 1
+st0=$(tp_stats tcp_turn)
+tp_check "a STUN length of 0xfffc with a Binding request at byte 16 (a 16-bit cut's frame end) is reset unanswered" badpy stun65532
+tp_check "a ChannelData length of 0xffff with a Binding request at byte 4 is reset unanswered" badpy chd65535
+tp_check "a client after them is answered" badpy binding
+st=$(tp_stats tcp_turn)
+tp_check "counted as too big: $(d reset_frame_too_big), bad_frame $(d reset_bad_frame)" \
+  test "$(d reset_frame_too_big)" -eq 2 -a "$(d reset_bad_frame)" -eq 0
 
 # A flood of connections from one source: past turn.tcp_per_source (120
 # here) its SYNs are dropped, counted; another source still connects.

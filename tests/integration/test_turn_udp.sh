@@ -5,7 +5,8 @@
 # turnpike-dp and turnpike-cp: channels and send indications with 50
 # sessions and no message lost, a TURN REST API credential, a wrong
 # password refused (401, no allocation), and the allocations visible in
-# turnpikectl with their peers, channels and counters.
+# turnpikectl with their peers, channels and counters; the IP TTL of
+# every kind of packet dp sends is 64.
 set -uo pipefail
 . "$(dirname "$0")/lib/dp_env.sh"
 . "$(dirname "$0")/lib/uclient.sh"
@@ -113,6 +114,27 @@ id=$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['allocations'][0
 tp_check "turnpikectl kill removes an allocation" tp_ctl kill "$id"
 tp_check "... and it is gone" bash -c "! \"$TP_BUILD/cp/ctl/turnpikectl\" --socket \"$TP_TMP/cp.sock\" --json allocations | grep -q '\"id\":$id,'"
 tp_check "turnpikectl kill of an unknown id fails" bash -c "! \"$TP_BUILD/cp/ctl/turnpikectl\" --socket \"$TP_TMP/cp.sock\" kill 999999 2>/dev/null"
+
+# The IP TTL (hop limit) of every kind of packet dp sends (coturn 4.17.0
+# sent its UDP answers with TTL 1, coturn #2043): 64 for each, seen by
+# the client over IPv4 and IPv6 and by the peer (lib/ttl_probe.py).
+for fam in 4 6; do
+  if [ $fam = 4 ]; then srv=10.210.0.1; else srv=fd00:210::1; fi
+  ip netns exec "$TP_NS_P" python3 "$(dirname "$0")/lib/ttl_probe.py" peer 10.211.0.2 3482 15 \
+    >"$TP_TMP/ttl_peer$fam.log" 2>&1 &
+  ttlpeer=$!
+  sleep 0.3
+  ip netns exec "$TP_NS_C" timeout 30 python3 "$(dirname "$0")/lib/ttl_probe.py" client "$srv" \
+    10.211.0.2 3482 >"$TP_TMP/ttl$fam.log" 2>&1
+  kill "$ttlpeer" 2>/dev/null; wait "$ttlpeer" 2>/dev/null
+  sed "s/^/# IPv$fam: /" "$TP_TMP/ttl$fam.log" "$TP_TMP/ttl_peer$fam.log"
+  for k in binding-success error-response allocate-success data-indication channel-data \
+           icmp-echo-reply icmp-port-unreachable; do
+    tp_check "IPv$fam: dp's $k has TTL 64" grep -qx "$k 64" "$TP_TMP/ttl$fam.log"
+  done
+  tp_check "IPv$fam: what dp relays to the peer has TTL 64 (a Send indication's, ChannelData's)" \
+    test "$(grep -cx 'relayed-to-peer 64' "$TP_TMP/ttl_peer$fam.log")" -eq 2
+done
 
 kill "$peer6" 2>/dev/null; wait "$peer6" 2>/dev/null
 tp_check "cp stops cleanly" tp_cp_stop

@@ -256,6 +256,10 @@ test_conf_carrier_loads(void **state)
 	assert_int_equal(k->mtu, 1500);
 	assert_int_equal(a->vlan, 0);
 	assert_int_equal(k->vlan, 100);
+	/* no secret shipped: an operator writes their own (and the
+	 * placeholder, uncommented, is refused) */
+	assert_int_equal(c.cp.nsecrets, 0);
+	assert_int_equal(c.nsecret_files, 0);
 }
 
 /* ---- what a good file yields ------------------------------------------ */
@@ -1076,6 +1080,73 @@ test_conf_tenants_are_read(void **state)
 	assert_non_null(strstr(c.warn, "t.conf:10: the tenants' quota_total add up to 1050, "
 				"past cp.quota_total 1000"));
 	tp_conf_free(&c);
+}
+
+/* The example's placeholder secrets are refused wherever they appear. */
+static void
+test_conf_placeholder_secrets_are_refused(void **state)
+{
+	(void)state;
+	expect_error(DP("") "turn = { realm = \"r\"; };\ncp = {\n  secrets = [ \"ok-one\",\n"
+		     "    \"replace-with-a-long-random-secret\" ]; };\n", 8,
+		     "the example's placeholder");
+	expect_error(TENANTS("  { name = \"t\"; realm = \"t.example\"; "
+			     "addresses = [\"10.0.0.11\"];\n"
+			     "    secrets = [\"change-me-too\"]; }\n"), 12,
+		     "the example's placeholder");
+}
+
+/* Who may read the users' passwords and secrets: the file's own mode,
+ * its group root's or the one given (cp's) */
+static void
+test_conf_secrets_readable_by_others_are_said(void **state)
+{
+	char inc[256], msg[512];
+
+	(void)state;
+	/* no secrets: any mode */
+	expect_ok(DP(""));
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(tp_conf_secrets_exposed(&c, 0, msg, sizeof(msg)), 0);
+	assert_string_equal(msg, "");
+	tp_conf_free(&c);
+	/* a user's password, a secret: everyone may read 0644 */
+	expect_ok(DP("") "turn = { realm = \"r\"; };\n"
+		  "cp = { users = ({ name = \"u\"; password = \"p\"; });\n"
+		  "  secrets = [ \"s\" ]; };\n");
+	assert_int_equal(c.nsecret_files, 1);
+	assert_string_equal(c.secret_files[0], path);
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(tp_conf_secrets_exposed(&c, getegid(), msg, sizeof(msg)), 1);
+	assert_non_null(strstr(msg, path));
+	assert_non_null(strstr(msg, "everyone on this host may read it (mode 0644)"));
+	/* 0640 in root's or cp's group, 0600: not said */
+	assert_int_equal(chmod(path, 0640), 0);
+	assert_int_equal(tp_conf_secrets_exposed(&c, getegid(), msg, sizeof(msg)), 0);
+	assert_int_equal(chmod(path, 0600), 0);
+	assert_int_equal(tp_conf_secrets_exposed(&c, 12345, msg, sizeof(msg)), 0);
+	/* 0640 in another group */
+	if (geteuid() == 0) {
+		assert_int_equal(chown(path, (uid_t)-1, 12346), 0);
+		assert_int_equal(chmod(path, 0640), 0);
+		assert_int_equal(tp_conf_secrets_exposed(&c, 12345, msg, sizeof(msg)), 1);
+		assert_non_null(strstr(msg, "group 12346 may read it (mode 0640)"));
+		assert_int_equal(tp_conf_secrets_exposed(&c, 12346, msg, sizeof(msg)), 0);
+	}
+	tp_conf_free(&c);
+	/* a tenant's secret in a file of its own, @included: each file
+	 * holding one is judged by its own mode */
+	write_file("sub.inc", "secrets = [\"t-secret\"];\n", inc, sizeof(inc));
+	assert_int_equal(chmod(inc, 0600), 0);
+	expect_ok(TENANTS("  { name = \"t\"; realm = \"t.example\"; "
+			  "addresses = [\"10.0.0.11\"];\n"
+			  "    @include \"sub.inc\"\n  }\n"));
+	assert_int_equal(chmod(path, 0600), 0);
+	assert_int_equal(c.nsecret_files, 2);
+	assert_int_equal(tp_conf_secrets_exposed(&c, 0, msg, sizeof(msg)), 0);
+	assert_int_equal(chmod(inc, 0604), 0);
+	assert_int_equal(tp_conf_secrets_exposed(&c, 0, msg, sizeof(msg)), 1);
+	assert_non_null(strstr(msg, "sub.inc holds users' passwords or REST secrets"));
 }
 
 static void
@@ -2217,6 +2288,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_conf_demo_loads_with_fixed_values, teardown),
 		cmocka_unit_test_teardown(test_conf_carrier_loads, teardown),
+		cmocka_unit_test_teardown(test_conf_placeholder_secrets_are_refused, teardown),
+		cmocka_unit_test_teardown(test_conf_secrets_readable_by_others_are_said, teardown),
 		cmocka_unit_test_teardown(test_conf_ipc_group, teardown),
 		cmocka_unit_test_teardown(test_conf_defaults_apply, teardown),
 		cmocka_unit_test_teardown(test_conf_every_setting_is_read, teardown),

@@ -12,6 +12,7 @@
  * counter families as cp takes them from the segment.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
@@ -567,6 +568,92 @@ test_metrics_allow_closes_other_sources(void **state)
 	assert_int_equal(cp_metrics_scrapes(cp.metrics), 1);
 }
 
+/* A connection from src that sends a request's first lines and not its
+ * end, as a slow client does (nonblocking). */
+static int
+slow_open(const char *src)
+{
+	static const char part[] = "GET /metrics HTTP/1.1\r\nHost: x\r\n";
+	struct sockaddr_in sa = { .sin_family = AF_INET }, me = { .sin_family = AF_INET };
+	uint64_t until = ms_now() + 2000;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	inet_pton(AF_INET, src, &me.sin_addr);
+	assert_int_equal(bind(fd, (struct sockaddr *)&me, sizeof(me)), 0);
+	sa.sin_port = htons(port);
+	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	assert_true(connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 ||
+		    errno == EINPROGRESS);
+	while (send(fd, part, sizeof(part) - 1, MSG_NOSIGNAL) < 0 && ms_now() < until) {
+		cp_metrics_serve(cp.metrics);
+		usleep(1000);
+	}
+	cp_metrics_serve(cp.metrics);
+	return fd;
+}
+
+/* Has cp closed fd (an end, or a reset)? Nonblocking. */
+static bool
+closed_by_cp(int fd)
+{
+	char b[64];
+	ssize_t k = recv(fd, b, sizeof(b), 0);
+
+	return k == 0 || (k < 0 && errno != EAGAIN);
+}
+
+/* Slow clients from an allowed source hold the endpoint's slots neither
+ * all nor for long: CP_METRICS_PER_IP connections a source, each with
+ * CP_METRICS_HEADER_MS (cp's clock) to send its request whole, however
+ * it dribbles; another source, then the same one, are served. */
+static void
+test_metrics_slow_clients_hold_no_slot_for_long(void **state)
+{
+	int slow[CP_METRICS_MAX_CONNS + 2];
+	const size_t n = sizeof(slow) / sizeof(slow[0]);
+	uint64_t until;
+	size_t open_ones;
+
+	(void)state;
+	open_endpoint(NULL, 0);
+	for (size_t i = 0; i < n; i++)
+		slow[i] = slow_open("127.0.0.3");
+	/* the slots: another source is served while they dribble */
+	assert_true(get("127.0.0.4", "/metrics", a1, sizeof(a1)) > 0);
+	assert_non_null(strstr(a1, "HTTP/1.1 200"));
+	/* the deadline: past it, each is closed, though it still sends
+	 * (libmicrohttpd's own timeout is of silence, and of its clock) */
+	cp.now_ms += CP_METRICS_HEADER_MS;
+	until = ms_now() + 3000;
+	do {
+		for (size_t i = 0; i < n; i++)
+			(void)send(slow[i], "X", 1, MSG_NOSIGNAL);
+		cp_metrics_serve(cp.metrics);
+		usleep(10000);
+		open_ones = 0;
+		for (size_t i = 0; i < n; i++)
+			if (slow[i] >= 0 && closed_by_cp(slow[i])) {
+				close(slow[i]);
+				slow[i] = -1;
+			} else if (slow[i] >= 0) {
+				open_ones++;
+			}
+	} while (open_ones > 0 && ms_now() < until);
+	for (size_t i = 0; i < n; i++)
+		if (slow[i] >= 0)
+			close(slow[i]);
+	assert_int_equal(open_ones, 0);
+	/* (the ends reach libmicrohttpd a turn after they reach us) */
+	for (int i = 0; i < 20; i++) {
+		cp_metrics_serve(cp.metrics);
+		usleep(5000);
+	}
+	assert_true(get("127.0.0.3", "/metrics", a1, sizeof(a1)) > 0);
+	assert_non_null(strstr(a1, "HTTP/1.1 200"));
+}
+
 /* The list changes on the running endpoint (cp/reload.c): at once, for
  * the next connection. None: any source. */
 static void
@@ -733,6 +820,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_metrics_allow_closes_other_sources,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_allow_changes_while_open,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_slow_clients_hold_no_slot_for_long,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_dp_families, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_dp_help_checked, setup, teardown),

@@ -731,6 +731,59 @@ test_deframer_max_size_frames(void **state)
 	free(stream);
 }
 
+/* Lengths near 65,535 are not cut to 16 bits (coturn's CVE-2026-68552):
+ * where 20 + 0xfffc (16 at 16 bits) or 4 + 0xffff padded (4) would end a
+ * frame, a whole Binding request follows. The deframer takes the frame
+ * whole (a buffer that holds it) or refuses it (one that does not):
+ * never the request inside it. */
+static void
+test_deframer_lengths_near_65535_are_not_cut(void **state)
+{
+	static const uint8_t bind[20] = { 0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xa4, 0x42,
+					  9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9 };
+	const size_t stun_wire = 20 + 0xfffc, chd_wire = 0x10004;
+	uint8_t *stream = calloc(1, stun_wire + 20), *buf = malloc(stun_wire + 20);
+	struct stun_deframer d;
+	struct stun_frame f;
+
+	(void)state;
+	assert_non_null(stream);
+	assert_non_null(buf);
+	/* STUN: the request at byte 16 (the last of the transaction id) */
+	memcpy(stream, "\x00\x01\xff\xfc\x21\x12\xa4\x42", 8);
+	memcpy(stream + 16, bind, sizeof(bind));
+	memcpy(stream + stun_wire, bind, sizeof(bind));
+	stun_deframer_init(&d, buf, 1500);
+	assert_int_equal(stun_deframer_feed(&d, stream, 1500), 1500);
+	assert_int_equal(stun_deframer_next(&d, &f), -EMSGSIZE);
+	stun_deframer_init(&d, buf, stun_wire + 20);
+	assert_int_equal(stun_deframer_feed(&d, stream, stun_wire + 20), stun_wire + 20);
+	assert_int_equal(stun_deframer_next(&d, &f), 1);
+	assert_int_equal(f.wire_len, stun_wire);
+	assert_int_equal(f.len, stun_wire);
+	assert_int_equal(stun_deframer_next(&d, &f), 1);      /* the one after it */
+	assert_int_equal(f.wire_len, 20);
+	assert_memory_equal(f.data, bind, 20);
+	/* ChannelData: the request at byte 4 */
+	memset(stream, 0, stun_wire + 20);
+	memcpy(stream, "\x40\x00\xff\xff", 4);
+	memcpy(stream + 4, bind, sizeof(bind));
+	memcpy(stream + chd_wire, bind, sizeof(bind));
+	stun_deframer_init(&d, buf, 1500);
+	assert_int_equal(stun_deframer_feed(&d, stream, 1500), 1500);
+	assert_int_equal(stun_deframer_next(&d, &f), -EMSGSIZE);
+	stun_deframer_init(&d, buf, chd_wire + 20);
+	assert_int_equal(stun_deframer_feed(&d, stream, chd_wire + 20), chd_wire + 20);
+	assert_int_equal(stun_deframer_next(&d, &f), 1);
+	assert_int_equal(f.kind, STUN_FRAME_CHDATA);
+	assert_int_equal(f.wire_len, chd_wire);
+	assert_int_equal(f.len, 4 + 0xffff);
+	assert_int_equal(stun_deframer_next(&d, &f), 1);
+	assert_memory_equal(f.data, bind, 20);
+	free(buf);
+	free(stream);
+}
+
 /* ---- deframer: errors ---------------------------------------------------- */
 
 /* The deframer is in error err and stays there: next keeps failing and
@@ -893,6 +946,7 @@ main(void)
 		cmocka_unit_test(test_deframer_feed_takes_only_what_fits),
 		cmocka_unit_test(test_deframer_waits_for_partial_frames),
 		cmocka_unit_test(test_deframer_max_size_frames),
+		cmocka_unit_test(test_deframer_lengths_near_65535_are_not_cut),
 		cmocka_unit_test(test_deframer_rejects_bad_first_byte),
 		cmocka_unit_test(
 			test_deframer_rejects_bad_byte_after_valid_frame),

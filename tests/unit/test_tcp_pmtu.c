@@ -3,8 +3,8 @@
  * dp/tcp path MTU (tcp_pmtu.c): ICMP fragmentation-needed / packet-too-big
  * checked as RFC 5927 says and applied as RFC 1191 / 8201 (a floor, never
  * raised, what was in flight sent again in the new size without a cwnd
- * cut), the per-destination memory, the port's MSS clamp, RFC 4821's
- * black-hole detection and probing. On the tcp_fixture harness: local
+ * cut), the memory per remote address and port, the port's MSS clamp,
+ * RFC 4821's black-hole detection and probing. On the tcp_fixture harness: local
  * 10.0.0.1:3478, peer 10.0.0.2:40000, MSS 1460 both ways with timestamps
  * (segments of 1448 bytes).
  */
@@ -293,15 +293,16 @@ test_pmtu_icmp6_packet_too_big(void **state)
 	icmp6(h, 2, 1000, una, 6);                  /* below IPv6's minimum */
 	assert_int_equal(c->mss, 1220);
 	assert_int_equal(h->ts->ctr[TCP_CTR_PMTU_LOWERED], 2);
-	assert_int_equal(tcp_pmtu_lookup(h->ts, TCP_AF_IPV6, h->raddr), 1220);
+	assert_int_equal(tcp_pmtu_lookup(h->ts, TCP_AF_IPV6, h->raddr, H_RPORT), 1220);
 	h_drain(h);
 	h_ack(h, una + 2 * 1428, 65535);
 	h_free(h);
 }
 
-/* What ICMP found is remembered for the destination: a new connection to
- * it sends in that size (announcing its own MSS still), until the entry
- * expires after ten minutes; another destination is not affected. */
+/* What ICMP found is remembered for the remote address and port: a new
+ * connection to them sends in that size (announcing its own MSS still),
+ * until the entry expires after ten minutes; another destination is not
+ * affected. */
 static void
 test_pmtu_cache(void **state)
 {
@@ -320,8 +321,8 @@ test_pmtu_cache(void **state)
 	h_drain(h);
 	icmp4(h, 1400, una, 0);
 	assert_int_equal(h_conn(h)->mss, 1360);
-	assert_int_equal(tcp_pmtu_lookup(h->ts, TCP_AF_IPV4, h->raddr), 1360);
-	assert_int_equal(tcp_pmtu_lookup(h->ts, TCP_AF_IPV4, other), 0);
+	assert_int_equal(tcp_pmtu_lookup(h->ts, TCP_AF_IPV4, h->raddr, H_RPORT), 1360);
+	assert_int_equal(tcp_pmtu_lookup(h->ts, TCP_AF_IPV4, other, H_RPORT), 0);
 	h_drain(h);
 	h_ack(h, una + 1448, 65535);
 
@@ -338,11 +339,58 @@ test_pmtu_cache(void **state)
 
 
 	h_advance(h, 600001);                       /* mtu_expires */
-	assert_int_equal(tcp_pmtu_lookup(h->ts, TCP_AF_IPV4, h->raddr), 0);
+	assert_int_equal(tcp_pmtu_lookup(h->ts, TCP_AF_IPV4, h->raddr, H_RPORT), 0);
 	assert_int_equal(tcp_connect(h->ts, TCP_AF_IPV4, h->laddr, H_LPORT + 3, h->raddr,
 				     H_RPORT, h->app, h, &id2), 0);
 	assert_int_equal(tcp_conn_get(h->ts, id2)->mss, 1460);
 	tcp_abort(h->ts, id2);
+	h_drain(h);
+	h_free(h);
+}
+
+/* Behind one address (a carrier-grade NAT's) many subscribers connect,
+ * each from a port of its own. An ICMP quoting one connection (which its
+ * own subscriber can forge: it knows the sequence) lowers that connection
+ * and what is remembered for its address and port, and nothing of its
+ * neighbours': a connection from another port of the address, open or
+ * new, keeps its MSS. */
+static void
+test_pmtu_icmp_lowers_only_the_quoted_connection(void **state)
+{
+	struct h *h = h_new(NULL);
+	tcp_id_t other, later;
+	uint32_t una;
+
+	(void)state;
+	h_open_passive(h);
+	assert_int_equal(tcp_connect(h->ts, TCP_AF_IPV4, h->laddr, H_LPORT + 1, h->raddr,
+				     H_RPORT + 7, h->app, h, &other), 0);
+	h_drain(h);
+	una = h->p_ack;
+	assert_int_equal(tcp_send(h->ts, h->id, h_mbuf(1448, 0)), 1448);
+	h_drain(h);
+	icmp4(h, 1400, una, 0);
+	assert_int_equal(h_conn(h)->mss, 1360);            /* RFC 1191: the quoted one */
+	assert_int_equal(h->ts->ctr[TCP_CTR_PMTU_LOWERED], 1);
+	assert_int_equal(tcp_conn_get(h->ts, other)->mss, 1460);
+	assert_int_equal(tcp_pmtu_lookup(h->ts, TCP_AF_IPV4, h->raddr, H_RPORT), 1360);
+	assert_int_equal(tcp_pmtu_lookup(h->ts, TCP_AF_IPV4, h->raddr, H_RPORT + 9), 0);
+	h_drain(h);
+	h_ack(h, una + 1448, 65535);
+	/* a new connection from a neighbour's port: its own size */
+	assert_int_equal(tcp_connect(h->ts, TCP_AF_IPV4, h->laddr, H_LPORT + 2, h->raddr,
+				     H_RPORT + 9, h->app, h, &later), 0);
+	assert_int_equal(tcp_conn_get(h->ts, later)->mss, 1460);
+	assert_int_equal(h->ts->ctr[TCP_CTR_PMTU_CACHE_HIT], 0);
+	tcp_abort(h->ts, later);
+	h_drain(h);
+	/* one to the quoted connection's address and port: remembered */
+	assert_int_equal(tcp_connect(h->ts, TCP_AF_IPV4, h->laddr, H_LPORT + 3, h->raddr,
+				     H_RPORT, h->app, h, &later), 0);
+	assert_int_equal(tcp_conn_get(h->ts, later)->mss, 1360);
+	assert_int_equal(h->ts->ctr[TCP_CTR_PMTU_CACHE_HIT], 1);
+	tcp_abort(h->ts, later);
+	tcp_abort(h->ts, other);
 	h_drain(h);
 	h_free(h);
 }
@@ -355,7 +403,7 @@ test_pmtu_cache_passive(void **state)
 	struct h *h = h_new(NULL);
 
 	(void)state;
-	tcp_pmtu_store(h->ts, TCP_AF_IPV4, h->raddr, 1200);
+	tcp_pmtu_store(h->ts, TCP_AF_IPV4, h->raddr, H_RPORT, 1200);
 	h_open_passive(h);
 	assert_int_equal(h_conn(h)->mss, 1200);
 	assert_int_equal(h->ts->ctr[TCP_CTR_PMTU_CACHE_HIT], 1);
@@ -379,7 +427,7 @@ test_pmtu_cache_syncookie(void **state)
 	h_conf(&conf);
 	conf.syn_backlog = 1;
 	h = h_new(&conf);
-	tcp_pmtu_store(h->ts, TCP_AF_IPV4, h->raddr, 1300);
+	tcp_pmtu_store(h->ts, TCP_AF_IPV4, h->raddr, H_RPORT, 1300);
 	h->rport = H_RPORT + 1;
 	h_inject(h, TCP_SYN, 7, 0, 65535, &o, NULL, 0);      /* fills it */
 	h_drain(h);
@@ -622,7 +670,7 @@ test_pmtu_probe_confirm_and_lose(void **state)
 	 * made up; the MSS is within 32 bytes below the one it lost */
 	assert_true(c->mss > 1024);
 	assert_true(c->mss < 1460);
-	assert_int_equal(tcp_pmtu_lookup(h->ts, TCP_AF_IPV4, h->raddr), c->mss);
+	assert_int_equal(tcp_pmtu_lookup(h->ts, TCP_AF_IPV4, h->raddr, H_RPORT), c->mss);
 	printf("search: %u rounds, %lu probes (%lu ok, %lu lost), MSS %u\n", round,
 	       (unsigned long)h->ts->ctr[TCP_CTR_PMTU_PROBES],
 	       (unsigned long)h->ts->ctr[TCP_CTR_PMTU_PROBES_OK],
@@ -785,6 +833,7 @@ main(void)
 		cmocka_unit_test(test_pmtu_icmp_floor_and_plateau),
 		cmocka_unit_test(test_pmtu_icmp6_packet_too_big),
 		cmocka_unit_test(test_pmtu_cache),
+		cmocka_unit_test(test_pmtu_icmp_lowers_only_the_quoted_connection),
 		cmocka_unit_test(test_pmtu_cache_passive),
 		cmocka_unit_test(test_pmtu_cache_syncookie),
 		cmocka_unit_test(test_pmtu_clamp),
