@@ -64,6 +64,15 @@ void agw_slot_clear(struct cp_agw *g, struct cp_agw_ctx *c, unsigned int i);
  */
 int agw_term_check(struct cp_ctx *cp, unsigned int i, struct ipc_agw_term *t, bool accept_any,
 		   char *err, size_t errlen);
+/*
+ * A Modify of slot i from termination cur (its leg in state, enum
+ * cp_agw_leg_state) to n, n checked by agw_term_check() already: who may
+ * take the leg only narrows. Every fingerprint of n is one cur holds
+ * (they came from the Add); a TLS leg taken (up, or down since) keeps
+ * its remote and fingerprints. 0, or -EPERM with err said.
+ */
+int agw_mod_check(unsigned int i, const struct ipc_agw_term *cur, uint8_t state,
+		  const struct ipc_agw_term *n, char *err, size_t errlen);
 
 /* ---- agw_render.c: contexts and events as the operator reads them ---- */
 

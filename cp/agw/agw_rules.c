@@ -4,7 +4,8 @@
  * the C API's before anything goes to dp): what each TCP and TLS role
  * needs, agw.peers for a remote, dp's addresses and routes for a local
  * one, the server ports of agw.ports, DSCP and policing, and the
- * fingerprints (RFC 8122) a TLS leg's peer is trusted by.
+ * fingerprints (RFC 8122) a TLS leg's peer is trusted by; and what a
+ * modify may change of who takes a leg (it narrows only).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -206,5 +207,54 @@ agw_term_check(struct cp_ctx *cp, unsigned int i, struct ipc_agw_term *t, bool a
 		ERR("leg %u: a certificate given for a leg without TLS", i);
 	if (t->cred > conf->agw.ncerts)
 		ERR("leg %u: certificate %u is not in agw.certificates", i, t->cred);
+	return 0;
+}
+
+static bool
+addr_same(const struct ipc_addr *a, const struct ipc_addr *b)
+{
+	return a->family == b->family && a->port == b->port &&
+	       (a->family == 0 || memcmp(a->ip, b->ip, alen(a->family)) == 0);
+}
+
+static bool
+fp_held(const struct ipc_agw_term *t, const struct ipc_agw_fp *fp)
+{
+	for (unsigned int k = 0; k < t->nfp; k++)
+		if (t->fp[k].alg == fp->alg && t->fp[k].len == fp->len &&
+		    memcmp(t->fp[k].md, fp->md, fp->len) == 0)
+			return true;
+	return false;
+}
+
+int
+agw_mod_check(unsigned int i, const struct ipc_agw_term *cur, uint8_t state,
+	      const struct ipc_agw_term *n, char *err, size_t errlen)
+{
+	bool fp_same = n->nfp == cur->nfp;
+
+	/* A Modify that brought a fingerprint of its own would let its
+	 * sender's certificate take a waiting TLS leg (the other leg's
+	 * stream spliced to it): the peer's fingerprints are the Add's, a
+	 * Modify keeps or drops them (Subtract and Add for another peer). */
+	for (unsigned int k = 0; k < n->nfp; k++) {
+		if (!fp_held(cur, &n->fp[k])) {
+			snprintf(err, errlen, "leg %u: fingerprint %u was not signalled when the "
+				 "termination was added: a modify keeps or drops the peer's "
+				 "fingerprints, it does not bring others (subtract the leg and "
+				 "add another for another peer)", i, k + 1);
+			return -EPERM;
+		}
+		fp_same = fp_same && fp_held(n, &cur->fp[k]);
+	}
+	/* Once a connection took a TLS leg, its peer is the one whose
+	 * certificate matched: a new remote or fingerprints would describe
+	 * another peer than the one spliced. */
+	if (cur->tls_role != IPC_AGW_TLS_NONE && state != CP_AGW_LEG_WAITING &&
+	    (!addr_same(&cur->remote, &n->remote) || !fp_same)) {
+		snprintf(err, errlen, "leg %u: its TLS peer connected and proved to be the "
+			 "signalled one: its remote and fingerprints stay as they are", i);
+		return -EPERM;
+	}
 	return 0;
 }

@@ -503,6 +503,8 @@ cp_agw_modify_leg(struct cp_ctx *cp, uint64_t id, unsigned int leg,
 	rc = agw_term_check(cp, leg, &x.term, accept_any, err, errlen);
 	if (rc < 0)
 		return rc;
+	if ((rc = agw_mod_check(leg, t, c->leg_state[leg], &x.term, err, errlen)) < 0)
+		return rc;
 	if (send_to_dp(cp, c->worker, IPC_AGW_MOD, c->id, &x, sizeof(x)) < 0)
 		ERR(-EAGAIN, "the ring to dp's worker %u is full: try again", c->worker);
 	c->term[leg] = x.term;

@@ -184,7 +184,8 @@ void cp_agw_dp_restart(struct cp_ctx *cp);
  * The C API both doors call. Errors: -errno with a sentence in err (for
  * the operator or the controller as it is): -ENODEV no agw group, or dp
  * not running with one; -EINVAL a termination refused (its form, agw.peers:
- * -EACCES, the fingerprint rules); -ENOENT no such context or leg;
+ * -EACCES, the fingerprint rules); -EPERM a modify that would widen who
+ * takes a leg (cp_agw_modify_leg()); -ENOENT no such context or leg;
  * -EBUSY the slot holds a termination; -ESHUTDOWN the context is being
  * released; -ENOSPC no slot or server port; -EAGAIN the ring to dp is
  * full (try again).
@@ -233,7 +234,10 @@ struct cp_agw_leg_mod {
 
 /* Leg leg's remote and its peer's fingerprints change: a leg not up yet
  * takes them (a client connects anew); one up records them only (its
- * connection stays). Its DSCP, policing and memo change either way. */
+ * connection stays). Its DSCP, policing and memo change either way. Who
+ * takes the leg only narrows (-EPERM): each fingerprint is one the leg
+ * holds (its Add's), and a TLS leg taken keeps its remote and
+ * fingerprints. */
 int cp_agw_modify_leg(struct cp_ctx *cp, uint64_t id, unsigned int leg,
 		      const struct cp_agw_leg_mod *m, char *err, size_t errlen);
 /* Leg leg's termination ends (cause controller); its slot is empty at

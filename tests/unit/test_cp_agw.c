@@ -407,6 +407,120 @@ test_cp_agw_rules_for_every_door(void **state)
 			 -ESHUTDOWN);
 }
 
+/* A fingerprint of sha-256 whose bytes are all b. */
+static struct ipc_agw_fp
+fp256(uint8_t b)
+{
+	struct ipc_agw_fp f;
+
+	memset(&f, 0, sizeof(f));
+	f.alg = 2;
+	f.len = 32;
+	memset(f.md, b, 32);
+	return f;
+}
+
+/* A Modify narrows who may take a leg, never widens it: a fingerprint
+ * the Add did not signal is refused (a forged Modify would let its
+ * sender's certificate take a waiting TLS leg), and once a TLS leg's peer
+ * connected its remote and fingerprints stay; what was allowed still is
+ * (a waiting leg's remote moved, its fingerprints narrowed, the same ones
+ * repeated on a live leg, DSCP). */
+static void
+test_cp_agw_modify_narrows_only(void **state)
+{
+	static struct ipc_msg m;
+	const struct ipc_agw_mod *md = (const void *)m.body;
+	struct cp_agw_leg_spec s[2];
+	struct cp_agw_ctx *c = NULL;
+	struct ipc_addr r;
+	struct ipc_agw_fp two[2] = { fp256(0xa1), fp256(0xb2) }, mine = fp256(0xee);
+	struct cp_agw_leg_mod mod;
+	char err[256];
+	uint64_t id;
+
+	(void)state;
+	conf.tls.enabled = true;
+	/* leg 0: a TLS server towards the UE, two fingerprints signalled;
+	 * leg 1: a plain server */
+	spec_server(&s[0], "10.0.0.7");
+	s[0].term.tls_role = IPC_AGW_TLS_SERVER;
+	s[0].term.nfp = 2;
+	memcpy(s[0].term.fp, two, sizeof(two));
+	spec_server(&s[1], "10.1.0.9");
+	assert_int_equal(cp_agw_create(&cp, s, 0, NULL, CP_AGW_DOOR_IQ, 0, &c, err, sizeof(err)),
+			 0);
+	id = c->id;
+	assert_true(to_dp(c->worker, &m));
+
+	/* a fingerprint of the modify's own: refused, nothing to dp */
+	memset(&mod, 0, sizeof(mod));
+	mod.fp = &mine;
+	mod.nfp = 1;
+	assert_int_equal(cp_agw_modify_leg(&cp, id, 0, &mod, err, sizeof(err)), -EPERM);
+	assert_non_null(strstr(err, "not signalled"));
+	mod.fp = (struct ipc_agw_fp[]){ two[0], mine };
+	mod.nfp = 2;
+	assert_int_equal(cp_agw_modify_leg(&cp, id, 0, &mod, err, sizeof(err)), -EPERM);
+	/* with a new remote too */
+	memset(&r, 0, sizeof(r));
+	r.family = 4;
+	r.ip[0] = 10;
+	r.ip[3] = 66;
+	mod.remote = &r;
+	assert_int_equal(cp_agw_modify_leg(&cp, id, 0, &mod, err, sizeof(err)), -EPERM);
+	/* on a plain leg: fingerprints are refused as before */
+	mod.remote = NULL;
+	mod.fp = &mine;
+	mod.nfp = 1;
+	assert_int_equal(cp_agw_modify_leg(&cp, id, 1, &mod, err, sizeof(err)), -EINVAL);
+	assert_false(to_dp(c->worker, &m));
+	assert_int_equal(c->term[0].nfp, 2);
+	assert_int_equal(c->term[0].fp[1].md[0], 0xb2);
+
+	/* the waiting TLS leg: its remote moved, its fingerprints narrowed
+	 * to one of the Add's */
+	mod.remote = &r;
+	mod.fp = &two[1];
+	mod.nfp = 1;
+	assert_int_equal(cp_agw_modify_leg(&cp, id, 0, &mod, err, sizeof(err)), 0);
+	assert_true(to_dp(c->worker, &m));
+	assert_int_equal(md->op, IPC_AGW_MOD_LEG);
+	assert_int_equal(md->term.nfp, 1);
+	assert_int_equal(md->term.fp[0].md[0], 0xb2);
+	assert_int_equal(md->term.remote.ip[3], 66);
+	/* the one dropped does not come back */
+	mod.remote = NULL;
+	mod.fp = &two[0];
+	assert_int_equal(cp_agw_modify_leg(&cp, id, 0, &mod, err, sizeof(err)), -EPERM);
+
+	/* the UE connected and proved to be the peer: its remote and
+	 * fingerprints stay; the same ones and DSCP may still be given */
+	dp_event(id, IPC_AGW_EV_LEG_UP, 0, 0, c->term[0].serial);
+	assert_int_equal(c->leg_state[0], CP_AGW_LEG_UP);
+	r.ip[3] = 67;
+	memset(&mod, 0, sizeof(mod));
+	mod.remote = &r;
+	assert_int_equal(cp_agw_modify_leg(&cp, id, 0, &mod, err, sizeof(err)), -EPERM);
+	assert_non_null(strstr(err, "connected"));
+	r.ip[3] = 66;
+	mod.fp = &two[1];
+	mod.nfp = 1;
+	mod.dscp_set = true;
+	mod.dscp = 46;
+	assert_int_equal(cp_agw_modify_leg(&cp, id, 0, &mod, err, sizeof(err)), 0);
+	assert_true(to_dp(c->worker, &m));
+	assert_int_equal(md->term.dscp, 46);
+	/* a plain leg that is up may still have its remote recorded anew */
+	dp_event(id, IPC_AGW_EV_LEG_UP, 1, 0, c->term[1].serial);
+	memset(&mod, 0, sizeof(mod));
+	r.ip[1] = 1;
+	r.ip[3] = 10;
+	mod.remote = &r;
+	assert_int_equal(cp_agw_modify_leg(&cp, id, 1, &mod, err, sizeof(err)), 0);
+	assert_true(to_dp(c->worker, &m));
+}
+
 /* A restarted cp takes back a context of one leg from AGW_STATE. */
 static void
 test_cp_agw_state_one_leg(void **state)
@@ -520,6 +634,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cp_agw_legs_one_at_a_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cp_agw_add_refused_by_dp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cp_agw_rules_for_every_door, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cp_agw_modify_narrows_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cp_agw_state_one_leg, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cp_agw_tenant_kept, setup, teardown),
 	};
