@@ -409,6 +409,7 @@ spec_of(struct cp_ctx *cp, const struct iq_media *m, struct cp_agw_leg_spec *sp,
 	struct ipc_agw_term *t = &sp->term;
 	struct sdp_error e;
 	uint8_t fam;
+	bool latch;
 
 	memset(sp, 0, sizeof(*sp));
 	if (!m->local && !m->remote)
@@ -426,10 +427,15 @@ spec_of(struct cp_ctx *cp, const struct iq_media *m, struct cp_agw_leg_spec *sp,
 	      st->remote_family != 0 ? fam_of(st->remote_family) : 4;
 	if (st->remote_family != 0 && fam_of(st->remote_family) != fam)
 		FAIL(f, H248_E_CONFLICT, "Local and Remote are of different address families");
+	latch = t->tcp_role == IPC_AGW_TCP_SERVER && m->latch_set && m->latch;
 	if (st->remote_known && st->remote_family != 0 &&
-	    !(t->tcp_role == IPC_AGW_TCP_SERVER && m->latch_set && m->latch)) {
-		/* a server leg binds to the peer the controller observed unless
-		 * it asked to latch onto whoever proves to be the peer */
+	    !(latch && t->tls_role != IPC_AGW_TLS_NONE)) {
+		/* a server leg binds to the peer the controller observed (its
+		 * address: a peer that connects signals no port). A plain one
+		 * latching (H.248.37) keeps it too, latching the port only:
+		 * the first connection from anywhere would be whoever swept
+		 * agw.ports first. A TLS one latches onto whoever proves to be
+		 * the peer: the certificate decides. */
 		t->remote.family = fam;
 		memcpy(t->remote.ip, st->remote_ip, 16);
 		t->remote.port = st->remote_port;
@@ -457,11 +463,11 @@ spec_of(struct cp_ctx *cp, const struct iq_media *m, struct cp_agw_leg_spec *sp,
 		t->fp[k].len = st->fp[k].len;
 		memcpy(t->fp[k].md, st->fp[k].md, sizeof(t->fp[k].md));
 	}
-	/* latching without TLS: the first connection from anywhere (what the
+	/* latching without TLS nor a Remote address to keep, or the gate
+	 * opened (gm/saf OFF): the first connection from anywhere (what the
 	 * controller asked for, knowingly); with TLS the certificate decides */
 	sp->accept_any = t->tcp_role == IPC_AGW_TCP_SERVER && t->tls_role == IPC_AGW_TLS_NONE &&
-			 t->remote.family == 0 && ((m->latch_set && m->latch) ||
-						   (m->saf_set && !m->saf));
+			 t->remote.family == 0 && (latch || (m->saf_set && !m->saf));
 	return 0;
 }
 

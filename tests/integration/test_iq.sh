@@ -26,7 +26,9 @@
 #      ends the context.
 #   D2. H.248.43 gm on a server termination: gm/saf, gm/sam bind it
 #      (a connection from elsewhere refused), a Modify of the gate alone
-#      with gm/spf, gm/spr; 449 and 472 for what cannot be.
+#      with gm/spf, gm/spr; 449 and 472 for what cannot be. ipnapt/latch
+#      on a plain one keeps Remote's address (a connection from another
+#      refused), any port of it taking the leg.
 #   E. A wrong fingerprint: the UE's handshake is refused, Notify g/cause
 #      FP with tls_handshake; errors with their H.248.8 codes: an unknown
 #      context (411), Move (443), an unknown package (440), a Remote
@@ -284,6 +286,48 @@ tp_check "gm/spf ON with no port to filter on (Remote's is 9): 472" \
   mgc "send Context = \$ { Add = \$ { Media { Stream = 1 { LocalControl { Mode = SendReceive, gm/spf = ON }, Local { $plain_local }, Remote { $ue_active } } } } }" '^ERROR [0-9]+ 472 '
 tp_check "... W-Subtract=* ends the gated context" \
   mgc "send Context = $CTXG2 { W-Subtract = * }" "^REPLY [0-9]+ ctx=$CTXG2 "
+# ipnapt/latch on a plain termination latches the port its peer comes from,
+# never the address: a sweep of agw.ports from elsewhere takes nothing
+# leg0 CTX: leg 0's remote and state as turnpikectl shows them
+leg0() {
+  tp_ctl --json agw list | python3 -c 'import json,sys
+d = json.load(sys.stdin); cs = d["contexts"] if isinstance(d, dict) else d
+print(" ".join("%s %s" % (c["legs"][0].get("remote"), c["legs"][0].get("state"))
+               for c in cs if c.get("h248", {}).get("context") == int(sys.argv[1])))' "$1"
+}
+# ue_reset PORT: a connection from the UE to PORT is refused or reset (not held)
+ue_reset() {
+  $C python3 -c 'import socket,sys
+try:
+    s = socket.create_connection(("10.210.0.1", int(sys.argv[1])), 3); s.settimeout(3); s.recv(1)
+except (ConnectionRefusedError, ConnectionResetError):
+    sys.exit(0)
+sys.exit(1)' "$1"
+}
+latch_add() {
+  mgc "send Context = \$ { Add = \$ { Media { Stream = 1 { LocalControl { Mode = SendReceive, ipnapt/latch = ON }, Local { $plain_local }, Remote { $(sdp "c=IN IP4 $1" 'm=message 9 TCP/MSRP *' 'a=setup:active') } } } } }" \
+    '^REPLY [0-9]+ ctx=[0-9]+ '
+}
+tp_check "Add with ipnapt/latch ON, Remote's c= 10.210.0.9 (not where the UE is)" latch_add 10.210.0.9
+grab_add; CTXL=$CTX; PORTL=$PORT
+tp_check "... the address kept: turnpikectl shows the leg bound to 10.210.0.9, waiting" \
+  test "$(leg0 "$CTXL")" = "10.210.0.9 waiting"
+ue_refused() { ue_reset "$PORTL" && [ "$(leg0 "$CTXL")" = "10.210.0.9 waiting" ]; }
+tp_check "... a connection from the UE (10.210.0.2) is refused, the leg still waiting" ue_refused
+tp_check "Add with ipnapt/latch ON, Remote's c= the UE's address" latch_add "$UE"
+grab_add; CTXL2=$CTX; PORTL2=$PORT
+$C python3 -c 'import socket,sys,time; s=socket.create_connection(("10.210.0.1",int(sys.argv[1])),3); time.sleep(4)' "$PORTL2" &
+lpid=$!
+latched() {
+  local i
+  for i in $(seq 30); do [[ $(leg0 "$CTXL2") == "10.210.0.2:"*" up" ]] && return 0; sleep 0.1; done
+  echo "#   leg 0: $(leg0 "$CTXL2")"; return 1
+}
+tp_check "... the UE's connection, from a port of its own, takes the leg" latched
+kill $lpid 2>/dev/null; wait $lpid 2>/dev/null
+tp_check "... W-Subtract=* ends the first latching context" \
+  mgc "send Context = $CTXL { W-Subtract = * }" "^REPLY [0-9]+ ctx=$CTXL "
+tp_check "... and the second" mgc "send Context = $CTXL2 { W-Subtract = * }" "^REPLY [0-9]+ ctx=$CTXL2 "
 
 # ---- E. a wrong fingerprint, and errors -------------------------------------------
 echo "# [$((SECONDS - start)) s] section E"
