@@ -12,6 +12,7 @@
 
 #include "cp.h"
 #include "cp_ctrs.h"
+#include "tp_common.h"
 
 static const struct cp_ctrs_desc cp_desc[] = {
 #define CP_STAT(e, n) { n, CP_CTRS_COUNTER, 0, NULL },
@@ -41,23 +42,13 @@ const struct cp_ctrs_family cp_ctrs_cp = {
 static bool
 name_ok(const char *s, bool empty_ok)
 {
-	if (s == NULL || (*s == '\0' && !empty_ok))
-		return false;
-	for (; *s != '\0'; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
-			return false;
-	return true;
+	return s != NULL && (*s != '\0' || empty_ok) && tp_ctr_name_chars(s);
 }
 
 static bool
 help_ok(const char *s)
 {
-	if (*s == '\0')
-		return false;
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
-			return false;
-	return true;
+	return *s != '\0' && tp_printable(s, strlen(s));
 }
 
 /* Counter i of f's metric name into buf (0), or -1 when it would not fit. */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dp_ctrs.h"
+#include "tp_common.h"
 
 static struct {
 	const struct dp_ctrs_family *fam[DP_CTRS_FAMILIES_MAX];
@@ -20,12 +21,7 @@ static struct {
 static bool
 name_ok(const char *s)
 {
-	if (*s == '\0')
-		return false;
-	for (; *s != '\0'; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
-			return false;
-	return true;
+	return *s != '\0' && tp_ctr_name_chars(s);
 }
 
 /* A help cp can show as it is: 1 to DP_CTRS_HELP_LEN - 1 characters of
@@ -35,12 +31,7 @@ help_ok(const char *s)
 {
 	size_t len = strnlen(s, DP_CTRS_HELP_LEN);
 
-	if (len == 0 || len == DP_CTRS_HELP_LEN)
-		return false;
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
-			return false;
-	return true;
+	return len != 0 && len != DP_CTRS_HELP_LEN && tp_printable(s, len);
 }
 
 /* Is the published name s taken by a counter registered before? */

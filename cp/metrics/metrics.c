@@ -17,6 +17,7 @@
 #include "../cp.h"
 #include "../cp_module.h"
 #include "metrics.h"
+#include "tp_common.h"
 #include "../cp_tenant.h"
 
 _Static_assert(CP_ERR__COUNT <= 32, "cp_metrics_snap.err_by_code too small");
@@ -80,10 +81,8 @@ static bool
 check_help(char *h)
 {
 	size_t len = strnlen(h, IPC_DP_HELP_LEN);
-	bool good = len < IPC_DP_HELP_LEN;
+	bool good = len < IPC_DP_HELP_LEN && tp_printable(h, len);
 
-	for (size_t k = 0; good && k < len; k++)
-		good = (unsigned char)h[k] >= 0x20 && (unsigned char)h[k] <= 0x7e;
 	if (!good)
 		memset(h, 0, IPC_DP_HELP_LEN);
 	return !good;

@@ -6,6 +6,8 @@
 #ifndef TP_COMMON_H
 #define TP_COMMON_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #ifndef likely
@@ -16,6 +18,28 @@
 #endif
 
 #define TP_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A counter's name as dp and cp publish it (status's keys, the metrics'
+ * names and labels): [a-z0-9_] only; "" passes (a prefix may be empty). */
+static inline bool
+tp_ctr_name_chars(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+			return false;
+	return true;
+}
+
+/* The n bytes at s are printable ASCII: one line of the metrics' text,
+ * nothing a terminal would act on (a counter's help). */
+static inline bool
+tp_printable(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			return false;
+	return true;
+}
 
 /* Network byte order at any alignment (wire formats: STUN, TCP). */
 static inline uint16_t
