@@ -58,6 +58,15 @@ def symbols(paths):
     return out
 
 
+def compile_c(d, name, text):
+    """name.c in folder d compiled with cc: its object's path (name.o)."""
+    src = os.path.join(d, name + '.c')
+    with open(src, 'w', encoding='utf-8') as fh:
+        fh.write(text)
+    subprocess.run(['cc', '-c', '-o', os.path.join(d, name + '.o'), src], check=True)
+    return os.path.join(d, name + '.o')
+
+
 def check(layers):
     """layers: [(layer, [paths])]. Returns the error lines."""
     defined = {}           # symbol -> (layer, object)
@@ -87,11 +96,7 @@ def check(layers):
 def self_test():
     with tempfile.TemporaryDirectory() as d:
         def cc(name, text):
-            src = os.path.join(d, name + '.c')
-            with open(src, 'w', encoding='utf-8') as fh:
-                fh.write(text)
-            subprocess.run(['cc', '-c', '-o', os.path.join(d, name + '.o'), src], check=True)
-            return os.path.join(d, name + '.o')
+            return compile_c(d, name, text)
         core = cc('core', 'void up(void);\nvoid core_fn(void) { up(); }\n')
         turn = cc('turn', 'void core_fn(void);\nvoid turn_fn(void) { core_fn(); }\n')
         root = cc('root', 'void turn_fn(void);\nvoid up(void) { turn_fn(); }\n')

@@ -21,13 +21,14 @@ objects of its own, compiled with cc, and checks that it is found.
 import itertools
 import os
 import re
-import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from check_calls import compile_c, symbols  # noqa: E402  (nm and cc, once)
+
 MODULES = ('acct', 'agw', 'alloc', 'api', 'auth', 'cluster', 'iq', 'metrics',
            'policy', 'store', 'tls')
-NM_LINE = re.compile(r'^(.*?\.o):\s*[0-9a-fA-F]*\s+(\S)\s+(\S+)$')
 
 
 def module_of_object(path):
@@ -46,22 +47,14 @@ def module_of_lib(path):
 def graph(objdir, libs):
     """{(a, b): symbols} of calls from module a to module b."""
     defs, uses = {}, []
-    files = [(os.path.join(objdir, f), module_of_object(f))
-             for f in sorted(os.listdir(objdir)) if f.endswith('.o')]
-    files += [(l, module_of_lib(l)) for l in libs]
-    for path, mod in files:
-        res = subprocess.run(['nm', '-A', path], capture_output=True, text=True)
-        if res.returncode != 0:
-            raise RuntimeError('nm %s: %s' % (path, res.stderr.strip()))
-        for line in res.stdout.splitlines():
-            m = NM_LINE.match(line)
-            if not m:
-                continue
-            kind, sym = m.group(2), m.group(3)
-            if kind == 'U':
-                uses.append((mod, sym))
-            elif kind.isupper() and kind not in ('W', 'V'):
+    parts = [(symbols([objdir]), module_of_object)]
+    parts += [(symbols([l]), lambda o, l=l: module_of_lib(l)) for l in libs]
+    for syms, mod_of in parts:
+        for obj, (d, u) in syms.items():
+            mod = mod_of(obj)
+            for sym in d:
                 defs.setdefault(sym, mod)
+            uses += [(mod, sym) for sym in u]
     edges = {}
     for mod, sym in uses:
         d = defs.get(sym)
@@ -98,11 +91,7 @@ def circles(edges):
 def self_test():
     with tempfile.TemporaryDirectory() as d:
         def cc(name, text):
-            src = os.path.join(d, name + '.c')
-            with open(src, 'w', encoding='utf-8') as fh:
-                fh.write(text)
-            subprocess.run(['cc', '-c', '-o', os.path.join(d, name + '.c.o'), src],
-                           check=True)
+            compile_c(d, name + '.c', text)
         cc('alloc_alloc', 'void acct_fn(void);\nvoid alloc_fn(void) { acct_fn(); }\n')
         cc('acct_acct', 'void store_fn(void);\nvoid acct_fn(void) { store_fn(); }\n')
         cc('store_store', 'void alloc_fn(void);\nvoid store_fn(void) { alloc_fn(); }\n')
