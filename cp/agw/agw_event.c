@@ -18,8 +18,11 @@
 #include "ipc.h"
 #include "tp_conf.h"
 
+/* Event e of context id (c: it, NULL when this cp does not know it) into
+ * the log, with the context's door and tenant: whom agw.events shows it. */
 static void
-log_append(struct cp_ctx *cp, uint64_t id, bool known, const struct ipc_agw_event *e)
+log_append(struct cp_ctx *cp, uint64_t id, const struct cp_agw_ctx *c,
+	   const struct ipc_agw_event *e)
 {
 	struct cp_agw *g = cp->agw;
 	struct cp_agw_event *l = &g->log[g->next_seq & (CP_AGW_LOG - 1u)];
@@ -27,7 +30,9 @@ log_append(struct cp_ctx *cp, uint64_t id, bool known, const struct ipc_agw_even
 	l->seq = g->next_seq++;
 	l->wall_ms = cp->wall_ms;
 	l->id = id;
-	l->known = known;
+	l->known = c != NULL;
+	l->door = c != NULL ? c->door : CP_AGW_DOORS;
+	l->tenant = c != NULL ? c->tenant : 0;
 	l->e = *e;
 	l->e.detail[IPC_AGW_DETAIL_MAX - 1] = '\0';
 	g->stats[CP_AGW_STAT_EVENTS]++;
@@ -41,6 +46,7 @@ ctx_free(struct cp_agw *g, struct cp_agw_ctx *c)
 			agw_port_set(g, c->term[i].local.port, false);
 	g->nctx[c->worker]--;
 	g->total--;
+	agw_live_count(g, c, -1);
 	c->id = 0;
 	c->state = CP_AGW_FREE;
 }
@@ -66,7 +72,7 @@ cp_agw_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	if (g == NULL)
 		return;
 	c = agw_ctx_of_id(g, msg->h.alloc_id);
-	log_append(cp, msg->h.alloc_id, c != NULL, e);
+	log_append(cp, msg->h.alloc_id, c, e);
 	if (c == NULL) {
 		g->stats[CP_AGW_STAT_EVENTS_UNKNOWN]++;
 		return;
@@ -184,6 +190,7 @@ cp_agw_state(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 		g->gen[k] = ipc_conn_gen(id);
 	g->nctx[w]++;
 	g->total++;
+	agw_live_count(g, c, +1);
 	g->stats[CP_AGW_STAT_RESTORED]++;
 }
 
@@ -213,7 +220,7 @@ cp_agw_dp_restart(struct cp_ctx *cp)
 		e.detail_len = (uint16_t)snprintf(e.detail, sizeof(e.detail),
 						  "turnpike-dp restarted (epoch %" PRIu64 ")",
 						  cp->seg.shm->dp_epoch);
-		log_append(cp, c->id, true, &e);
+		log_append(cp, c->id, c, &e);
 		g->stats[CP_AGW_STAT_DP_RESTART]++;
 		g->stats[CP_AGW_STAT_RELEASED]++;
 		g->released_by[IPC_AGW_DP_RESTART]++;

@@ -47,6 +47,19 @@ agw_port_used(const struct cp_agw *g, uint16_t p)
 	return (g->ports_used[p / 64] >> (p % 64)) & 1u;
 }
 
+/* Context c holds a slot (d +1) or no longer does (d -1): the live
+ * counts by door and tenant the quotas read. The door's row as
+ * struct cp_agw's live says; a tenant is bounded by whoever set it
+ * (cp_agw_create(), cp_agw_state()). */
+static inline void
+agw_live_count(struct cp_agw *g, const struct cp_agw_ctx *c, int d)
+{
+	unsigned int door = c->door < CP_AGW_DOORS ? c->door : CP_AGW_DOORS;
+	unsigned int t = c->tenant <= TP_CONF_MAX_TENANTS ? c->tenant : 0;
+
+	g->live[door][t] = (uint32_t)((int64_t)g->live[door][t] + d);
+}
+
 /* ---- cp_agw.c: the contexts and the C API ---- */
 
 /* Slot i of c is empty again (its server port free). */
@@ -81,7 +94,8 @@ const char *agw_state_name(uint8_t s);
 /* A context as JSON (agw.show, agw.list, the create's answer); alg: our
  * fingerprints' hash (lib/certfp's, less one). */
 struct json_object *agw_ctx_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg);
-/* One line of the event log as JSON (agw.events). */
-struct json_object *agw_event_json(const struct cp_agw_event *l);
+/* One line of the event log as JSON (agw.events), with its context's
+ * door and tenant when known. */
+struct json_object *agw_event_json(const struct cp_ctx *cp, const struct cp_agw_event *l);
 
 #endif /* CP_AGW_INTERNAL_H */

@@ -5,7 +5,9 @@
  * its JSON into the C API's terms (cp_agw.h: a termination's form only,
  * the rules being the C API's, every door's), calls it, and answers with
  * the context as the operator reads it; agw.list and agw.events read the
- * contexts' table and the event log.
+ * contexts' table and the event log. Each acts on and shows the caller's
+ * contexts only (caller_of()): the operator's, every one; a controller's,
+ * the JSON door's of the tenant it names.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -323,6 +325,30 @@ parse_tenant(struct cp_ctx *cp, struct json_object *req, int *tenant, const char
 	return 0;
 }
 
+/*
+ * Who asks (cp_agw.h, struct cp_agw_caller): the JSON door with the tenant
+ * the request names ("tenant", absent: the default), and whether its peer
+ * is the operator (root, cp.api_group: every context, whatever its door
+ * and tenant) or a controller (cp.agw_group: the JSON door's contexts of
+ * that tenant only). A controller is trusted to name its own tenant, as
+ * at agw.create: the group is the IMS-ALGs', one account may serve
+ * several tenants. Outside the API (no peer) the narrower view.
+ */
+static int
+caller_of(struct cp_ctx *cp, struct json_object *req, struct cp_agw_caller *who,
+	  const char **error)
+{
+	int tenant;
+
+	memset(who, 0, sizeof(*who));
+	if (parse_tenant(cp, req, &tenant, error) < 0)
+		return -EINVAL;
+	who->door = CP_AGW_DOOR_API;
+	who->tenant = (uint8_t)tenant;
+	who->is_operator = (cp_api_role(cp->api) & CP_API_ROLE_OPERATOR) != 0;
+	return 0;
+}
+
 /* The context as the create's (or a leg command's) answer. */
 static void
 answer_ctx(struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg, struct json_object *resp)
@@ -422,6 +448,7 @@ static int
 cmd_add_leg(void *ctx, struct json_object *req, struct json_object *resp, const char **error)
 {
 	struct cp_ctx *cp = ctx;
+	struct cp_agw_caller who;
 	struct cp_agw_leg_spec spec;
 	struct json_object *o;
 	uint64_t id;
@@ -430,17 +457,18 @@ cmd_add_leg(void *ctx, struct json_object *req, struct json_object *resp, const 
 	char err[512];
 	int alg, rc;
 
-	if (parse_id_leg(cp, req, true, &id, &leg, error) < 0)
+	if (parse_id_leg(cp, req, true, &id, &leg, error) < 0 ||
+	    caller_of(cp, req, &who, error) < 0)
 		return -EINVAL;
 	if (!json_object_object_get_ex(req, "term", &o))
 		FAIL("\"term\" (the termination, as one of agw.create's legs) is required");
 	if (parse_term(cp, o, leg == CP_AGW_LEG_ANY ? 0 : leg, &spec, error) < 0 ||
 	    parse_setup(cp, req, &setup_ms, error) < 0 || parse_alg(cp, req, &alg, error) < 0)
 		return -EINVAL;
-	rc = cp_agw_add_leg(cp, id, leg, &spec, setup_ms, &got, err, sizeof(err));
+	rc = cp_agw_add_leg(cp, &who, id, leg, &spec, setup_ms, &got, err, sizeof(err));
 	if (rc < 0)
 		return api_rc(cp, rc, err, error);
-	answer_ctx(cp, cp_agw_lookup(cp, id), alg, resp);
+	answer_ctx(cp, cp_agw_lookup(cp, &who, id), alg, resp);
 	json_object_object_add(resp, "leg", json_object_new_int((int)got));
 	return 0;
 }
@@ -456,12 +484,14 @@ cmd_modify_leg(void *ctx, struct json_object *req, struct json_object *resp, con
 	struct json_object *fps;
 	const char *s = cp_api_str(req, "remote");
 	struct qos_in q;
+	struct cp_agw_caller who;
 	unsigned int leg, nfp = 0;
 	uint64_t id;
 	char err[512];
 	int rc;
 
-	if (parse_id_leg(cp, req, false, &id, &leg, error) < 0)
+	if (parse_id_leg(cp, req, false, &id, &leg, error) < 0 ||
+	    caller_of(cp, req, &who, error) < 0)
 		return -EINVAL;
 	if (s != NULL && parse_addr(s, &remote) < 0)
 		FAIL("leg %u: remote \"%s\" is not an address like 192.0.2.7:5000 or "
@@ -477,7 +507,7 @@ cmd_modify_leg(void *ctx, struct json_object *req, struct json_object *resp, con
 	if (s == NULL && nfp == 0 && !q.dscp_set && !q.pol_set)
 		FAIL("nothing to modify: give \"remote\", \"fingerprints\", \"dscp\" or "
 		     "\"police\"");
-	rc = cp_agw_modify_leg(cp, id, leg,
+	rc = cp_agw_modify_leg(cp, &who, id, leg,
 			       &(struct cp_agw_leg_mod){ .remote = s != NULL ? &remote : NULL,
 							 .fp = fp, .nfp = nfp,
 							 .dscp_set = q.dscp_set, .dscp = q.dscp,
@@ -487,7 +517,7 @@ cmd_modify_leg(void *ctx, struct json_object *req, struct json_object *resp, con
 			       err, sizeof(err));
 	if (rc < 0)
 		return api_rc(cp, rc, err, error);
-	answer_ctx(cp, cp_agw_lookup(cp, id), 1, resp);
+	answer_ctx(cp, cp_agw_lookup(cp, &who, id), 1, resp);
 	return 0;
 }
 
@@ -497,49 +527,61 @@ cmd_subtract_leg(void *ctx, struct json_object *req, struct json_object *resp,
 		 const char **error)
 {
 	struct cp_ctx *cp = ctx;
+	struct cp_agw_caller who;
 	unsigned int leg;
 	uint64_t id;
 	char err[512];
 	int rc;
 
-	if (parse_id_leg(cp, req, false, &id, &leg, error) < 0)
+	if (parse_id_leg(cp, req, false, &id, &leg, error) < 0 ||
+	    caller_of(cp, req, &who, error) < 0)
 		return -EINVAL;
-	rc = cp_agw_subtract_leg(cp, id, leg, err, sizeof(err));
+	rc = cp_agw_subtract_leg(cp, &who, id, leg, err, sizeof(err));
 	if (rc < 0)
 		return api_rc(cp, rc, err, error);
-	answer_ctx(cp, cp_agw_lookup(cp, id), 1, resp);
+	answer_ctx(cp, cp_agw_lookup(cp, &who, id), 1, resp);
 	return 0;
 }
 
-static struct cp_agw_ctx *
-ctx_of_req(struct cp_ctx *cp, struct json_object *req, const char **error)
+/* The context "id" of req into *out, who's (a context that is not is
+ * answered as one that does not exist: the C API's sentence). 0,
+ * -ENOENT, or -EINVAL (the request). */
+static int
+ctx_of_req(struct cp_ctx *cp, struct json_object *req, struct cp_agw_caller *who,
+	   struct cp_agw_ctx **out, const char **error)
 {
 	struct json_object *v;
-	struct cp_agw_ctx *c;
+	uint64_t id;
 
 	if (cp->agw == NULL) {
 		*error = "no agw group in turnpike-cp's configuration";
-		return NULL;
+		return -ENOENT;
 	}
 	if (!json_object_object_get_ex(req, "id", &v) || !json_object_is_type(v, json_type_int)) {
 		*error = "\"id\" (a context id) is required";
-		return NULL;
+		return -EINVAL;
 	}
-	c = agw_ctx_of_id(cp->agw, (uint64_t)json_object_get_int64(v));
-	if (c == NULL)
-		*error = cp_api_err(cp, "no context %" PRId64 " (released already?)",
-				    json_object_get_int64(v));
-	return c;
+	if (caller_of(cp, req, who, error) < 0)
+		return -EINVAL;
+	id = (uint64_t)json_object_get_int64(v);
+	*out = cp_agw_lookup(cp, who, id);
+	if (*out == NULL) {
+		*error = cp_api_err(cp, "no context %" PRIu64 " (released already?)", id);
+		return -ENOENT;
+	}
+	return 0;
 }
 
 static int
 cmd_show(void *ctx, struct json_object *req, struct json_object *resp, const char **error)
 {
 	struct cp_ctx *cp = ctx;
-	struct cp_agw_ctx *c = ctx_of_req(cp, req, error);
+	struct cp_agw_caller who;
+	struct cp_agw_ctx *c;
+	int rc = ctx_of_req(cp, req, &who, &c, error);
 
-	if (c == NULL)
-		return -ENOENT;
+	if (rc < 0)
+		return rc;
 	answer_ctx(cp, c, 1, resp);
 	return 0;
 }
@@ -548,13 +590,14 @@ static int
 cmd_release(void *ctx, struct json_object *req, struct json_object *resp, const char **error)
 {
 	struct cp_ctx *cp = ctx;
-	struct cp_agw_ctx *c = ctx_of_req(cp, req, error);
+	struct cp_agw_caller who;
+	struct cp_agw_ctx *c;
 	char err[512];
-	int rc;
+	int rc = ctx_of_req(cp, req, &who, &c, error);
 
-	if (c == NULL)
-		return -ENOENT;
-	rc = cp_agw_release(cp, c->id, err, sizeof(err));
+	if (rc < 0)
+		return rc;
+	rc = cp_agw_release(cp, &who, c->id, err, sizeof(err));
 	if (rc < 0)
 		return api_rc(cp, rc, err, error);
 	json_object_object_add(resp, "id", json_object_new_int64((int64_t)c->id));
@@ -562,24 +605,28 @@ cmd_release(void *ctx, struct json_object *req, struct json_object *resp, const 
 	return 0;
 }
 
-/* agw.list: every context, a piece at a time (cursor: the table index). */
+/* agw.list: the caller's contexts (the operator's: every one), a piece at
+ * a time (cursor: the table index). */
 static int
 list_contexts(void *ctx, struct json_object *req, uint64_t *cursor, struct json_object *items)
 {
 	struct cp_ctx *cp = ctx;
 	struct cp_agw *g = cp->agw;
+	struct cp_agw_caller who;
+	const char *error = NULL;
 	size_t n;
 	unsigned int put = 0;
 
-	(void)req;
-	if (g == NULL)
+	/* (the head read the request already: a tenant gone by a reload
+	 * since ends the list) */
+	if (g == NULL || caller_of(cp, req, &who, &error) < 0)
 		return 0;
 	n = (size_t)g->nworkers * g->per_worker;
 	while (*cursor < n && put < CP_AGW_LIST_PIECE) {
 		const struct cp_agw_ctx *c = &g->ctx[*cursor];
 
 		(*cursor)++;
-		if (c->id == 0)
+		if (c->id == 0 || !cp_agw_caller_sees(&who, c))
 			continue;
 		json_object_array_add(items, agw_ctx_json(cp, c, 1));
 		put++;
@@ -587,37 +634,48 @@ list_contexts(void *ctx, struct json_object *req, uint64_t *cursor, struct json_
 	return *cursor < n ? 1 : 0;
 }
 
+/* agw.list's "count": how many the caller's view holds. */
 static int
 cmd_list_head(void *ctx, struct json_object *req, struct json_object *resp, const char **error)
 {
 	struct cp_ctx *cp = ctx;
+	struct cp_agw_caller who;
 
-	(void)req;
 	if (cp->agw == NULL) {
 		*error = "no agw group in turnpike-cp's configuration";
 		return -ENOENT;
 	}
-	json_object_object_add(resp, "count", json_object_new_int64(cp->agw->total));
+	if (caller_of(cp, req, &who, error) < 0)
+		return -EINVAL;
+	json_object_object_add(resp, "count", json_object_new_int64(
+		who.is_operator ? cp->agw->total : cp_agw_live(cp->agw, who.door, who.tenant)));
 	return 0;
 }
 
 /*
- * agw.events {"after": SEQ, "max": N, "id": ID}: the events after SEQ (0:
- * from the oldest kept), at most N (default and bound CP_AGW_EVENTS_MAX),
- * of one context when id is given. "next" is the SEQ to ask after next
- * time; "lost" counts events after SEQ that the log no longer holds.
+ * agw.events {"after": SEQ, "max": N, "id": ID, "tenant"}: the events after
+ * SEQ (0: from the oldest kept), at most N (default and bound
+ * CP_AGW_EVENTS_MAX), of one context when id is given; of the caller's
+ * contexts only (the operator's: all, those of contexts this cp does not
+ * know included). "next" is the SEQ to ask after next time; "lost" counts
+ * events after SEQ that the log no longer holds. (The sequence numbers
+ * are the log's, every door's: a controller learns how many events there
+ * were, never of which context.)
  */
 static int
 cmd_events(void *ctx, struct json_object *req, struct json_object *resp, const char **error)
 {
 	struct cp_ctx *cp = ctx;
 	struct cp_agw *g = cp->agw;
+	struct cp_agw_caller who;
 	struct json_object *v, *list;
 	uint64_t after = 0, max = CP_AGW_EVENTS_MAX, only = 0, oldest, seq, lost = 0;
 	unsigned int n = 0;
 
 	if (g == NULL)
 		FAIL("no agw group in turnpike-cp's configuration");
+	if (caller_of(cp, req, &who, error) < 0)
+		return -EINVAL;
 	if (json_object_object_get_ex(req, "after", &v)) {
 		if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0)
 			FAIL("\"after\" must be an event sequence number (0: the oldest kept)");
@@ -648,7 +706,10 @@ cmd_events(void *ctx, struct json_object *req, struct json_object *resp, const c
 		after = seq;
 		if (only != 0 && l->id != only)
 			continue;
-		json_object_array_add(list, agw_event_json(l));
+		if (!who.is_operator &&
+		    (!l->known || l->door != who.door || l->tenant != who.tenant))
+			continue;
+		json_object_array_add(list, agw_event_json(cp, l));
 		n++;
 	}
 	json_object_object_add(resp, "events", list);
@@ -678,7 +739,8 @@ cp_agw_register(struct cp_ctx *cp)
 				       "contexts", cp)) < 0)
 		return rc;
 	/* the controller (an IMS-ALG, cp.agw_group) runs these and nothing
-	 * else: users, PSKs, reloads stay the operators' */
+	 * else: users, PSKs, reloads stay the operators'; and these on the
+	 * JSON door's contexts of the tenant it names only (caller_of()) */
 	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
 		if ((rc = cp_api_allow_controller(cp->api, names[k])) < 0)
 			return rc;

@@ -20,7 +20,7 @@
 #include "tp_conf.h"
 
 static const char *const stat_names[CP_AGW_STAT__COUNT] = {
-#define CP_AGW_STAT(e, n) [CP_AGW_STAT_##e] = n,
+#define CP_AGW_STAT(e, n, h) [CP_AGW_STAT_##e] = n,
 #include "cp_agw_stats.def"
 #undef CP_AGW_STAT
 };
@@ -107,6 +107,12 @@ fp_json(const struct cp_agw *g, const struct ipc_agw_term *t)
 	return a;
 }
 
+static const char *
+door_name(uint8_t door)
+{
+	return door == CP_AGW_DOOR_API ? "api" : door == CP_AGW_DOOR_IQ ? "iq" : "unknown";
+}
+
 /* A context as JSON (agw.show, agw.list, the create's answer). */
 struct json_object *
 agw_ctx_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg)
@@ -121,8 +127,7 @@ agw_ctx_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg)
 	json_object_object_add(o, "age_s", json_object_new_int64(
 		(int64_t)((cp->wall_ms - c->created_wall_ms) / 1000u)));
 	json_object_object_add(o, "setup_timeout_s", json_object_new_int64(c->setup_ms / 1000u));
-	json_object_object_add(o, "door", json_object_new_string(c->door == CP_AGW_DOOR_IQ ?
-								  "iq" : "api"));
+	json_object_object_add(o, "door", json_object_new_string(door_name(c->door)));
 	json_object_object_add(o, "tenant",
 			       json_object_new_string(tp_conf_tenant_name(cp->conf, c->tenant)));
 	/* the door's own names for it (cp/iq: the H.248 ContextID and
@@ -187,7 +192,7 @@ agw_ctx_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg)
 }
 
 struct json_object *
-agw_event_json(const struct cp_agw_event *l)
+agw_event_json(const struct cp_ctx *cp, const struct cp_agw_event *l)
 {
 	const struct ipc_agw_event *e = &l->e;
 	struct json_object *o = json_object_new_object(), *bi, *bo;
@@ -203,6 +208,11 @@ agw_event_json(const struct cp_agw_event *l)
 	json_object_object_add(o, "time", json_object_new_string(when));
 	json_object_object_add(o, "id", json_object_new_int64((int64_t)l->id));
 	json_object_object_add(o, "type", json_object_new_string(ev_type_name(e->type)));
+	if (l->known) {
+		json_object_object_add(o, "door", json_object_new_string(door_name(l->door)));
+		json_object_object_add(o, "tenant", json_object_new_string(
+					       tp_conf_tenant_name(cp->conf, l->tenant)));
+	}
 	json_object_object_add(o, "leg", e->leg <= 1 ? json_object_new_int(e->leg) : NULL);
 	json_object_object_add(o, "cause", e->type != IPC_AGW_EV_LEG_UP ?
 			       json_object_new_string(ipc_agw_cause_name(e->cause)) : NULL);
@@ -230,7 +240,7 @@ struct json_object *
 cp_agw_status(const struct cp_ctx *cp)
 {
 	const struct cp_agw *g = cp->agw;
-	struct json_object *o, *by, *workers;
+	struct json_object *o, *by, *workers, *doors;
 
 	if (g == NULL)
 		return NULL;
@@ -241,6 +251,12 @@ cp_agw_status(const struct cp_ctx *cp)
 	for (unsigned int w = 0; w < g->nworkers; w++)
 		json_object_array_add(workers, json_object_new_int64(g->nctx[w]));
 	json_object_object_add(o, "contexts_per_worker", workers);
+	/* what agw.quota bounds (a tenant's: turnpikectl tenants) */
+	doors = json_object_new_object();
+	for (unsigned int d = 0; d < CP_AGW_DOORS; d++)
+		json_object_object_add(doors, door_name((uint8_t)d), json_object_new_int64(
+					       cp_agw_live(g, d, TP_CONF_MAX_TENANTS + 1)));
+	json_object_object_add(o, "contexts_by_door", doors);
 	for (unsigned int k = 0; k < CP_AGW_STAT__COUNT; k++)
 		json_object_object_add(o, stat_names[k], json_object_new_int64((int64_t)g->stats[k]));
 	for (unsigned int k = 1; k <= IPC_AGW_CAUSE_MAX; k++)

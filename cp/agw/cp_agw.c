@@ -170,9 +170,62 @@ free_ports(struct cp_agw *g, unsigned int w, unsigned int n, uint16_t *out)
 #define ERR(rc, ...) do { snprintf(err, errlen, __VA_ARGS__); return (rc); } while (0)
 
 struct cp_agw_ctx *
-cp_agw_lookup(struct cp_ctx *cp, uint64_t id)
+cp_agw_lookup(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id)
 {
-	return cp->agw != NULL ? agw_ctx_of_id(cp->agw, id) : NULL;
+	struct cp_agw_ctx *c = cp->agw != NULL ? agw_ctx_of_id(cp->agw, id) : NULL;
+
+	return c != NULL && cp_agw_caller_sees(who, c) ? c : NULL;
+}
+
+uint32_t
+cp_agw_live(const struct cp_agw *g, unsigned int door, unsigned int tenant)
+{
+	uint32_t n = 0;
+
+	for (unsigned int d = 0; d <= CP_AGW_DOORS; d++)
+		for (unsigned int t = 0; t <= TP_CONF_MAX_TENANTS; t++)
+			if ((door == CP_AGW_DOORS || d == door) &&
+			    (tenant > TP_CONF_MAX_TENANTS || t == tenant))
+				n += g->live[d][t];
+	return n;
+}
+
+/* Is a context of door and tenant past a quota? 0, or -ENOSPC with the
+ * quota named in err and counted by which: the door's (agw.quota.api or
+ * .iq), then the tenant's (a named one's agw_contexts, the default's
+ * agw.quota.default_tenant). Each bounds its own contexts alone, so one
+ * door or tenant at its quota never stops the others. */
+static int
+quota_check(struct cp_ctx *cp, enum cp_agw_door door, unsigned int tenant, char *err,
+	    size_t errlen)
+{
+	struct cp_agw *g = cp->agw;
+	const struct tp_conf *conf = cp->conf;
+	uint32_t q = door == CP_AGW_DOOR_IQ ? conf->agw.quota.iq : conf->agw.quota.api;
+	uint32_t n = cp_agw_live(g, door, TP_CONF_MAX_TENANTS + 1);
+
+	if (q != 0 && n >= q) {
+		g->stats[door == CP_AGW_DOOR_IQ ? CP_AGW_STAT_QUOTA_IQ : CP_AGW_STAT_QUOTA_API]++;
+		snprintf(err, errlen, "the %s door holds %u live contexts, its quota "
+			 "(agw.quota.%s %u): one must end first",
+			 door == CP_AGW_DOOR_IQ ? "Iq (H.248)" : "JSON API",
+			 n, door == CP_AGW_DOOR_IQ ? "iq" : "api", q);
+		return -ENOSPC;
+	}
+	q = tenant == 0 ? conf->agw.quota.default_tenant : conf->tenants.t[tenant - 1].agw_contexts;
+	n = cp_agw_live(g, CP_AGW_DOORS, tenant);
+	if (q != 0 && n >= q) {
+		g->stats[CP_AGW_STAT_QUOTA_TENANT]++;
+		if (tenant == 0)
+			snprintf(err, errlen, "the default tenant holds %u live contexts, its quota "
+				 "(agw.quota.default_tenant %u): one must end first", n, q);
+		else
+			snprintf(err, errlen, "tenant '%s' holds %u live contexts, its quota "
+				 "(its agw_contexts %u): one must end first",
+				 conf->tenants.t[tenant - 1].name, n, q);
+		return -ENOSPC;
+	}
+	return 0;
 }
 
 static int
@@ -289,6 +342,8 @@ cp_agw_create(struct cp_ctx *cp, const struct cp_agw_leg_spec spec[2], uint32_t 
 		g->stats[CP_AGW_STAT_REFUSED]++;
 		ERR(-EINVAL, "\"label\" is longer than %zu bytes", sizeof(c->label) - 1);
 	}
+	if ((rc = quota_check(cp, door, tenant, err, errlen)) < 0)
+		return rc;
 	/* The worker: the one whose share holds a fixed server port. */
 	for (unsigned int i = 0; i < 2; i++) {
 		const struct ipc_agw_term *t = &x.term[i];
@@ -366,23 +421,26 @@ cp_agw_create(struct cp_ctx *cp, const struct cp_agw_leg_spec spec[2], uint32_t 
 		slot_fill(g, c, i, &x.term[i], ours[i]);
 	g->nctx[owner]++;
 	g->total++;
+	agw_live_count(g, c, +1);
 	g->stats[CP_AGW_STAT_CREATED]++;
 	if (out != NULL)
 		*out = c;
 	return 0;
 }
 
-/* Context id for a change: known, not being released. */
+/* Context id for a change: known, who's, not being released. One that
+ * is not who's is answered as one that does not exist, before anything
+ * else is said of it. */
 static int
-ctx_for_change(struct cp_ctx *cp, uint64_t id, unsigned int leg, struct cp_agw_ctx **out,
-	       char *err, size_t errlen)
+ctx_for_change(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
+	       unsigned int leg, struct cp_agw_ctx **out, char *err, size_t errlen)
 {
 	struct cp_agw_ctx *c;
 	int rc;
 
 	if ((rc = agw_ready(cp, err, errlen)) < 0)
 		return rc;
-	c = agw_ctx_of_id(cp->agw, id);
+	c = cp_agw_lookup(cp, who, id);
 	if (c == NULL)
 		ERR(-ENOENT, "no context %" PRIu64 " (released already?)", id);
 	if (c->state == CP_AGW_RELEASING)
@@ -394,9 +452,9 @@ ctx_for_change(struct cp_ctx *cp, uint64_t id, unsigned int leg, struct cp_agw_c
 }
 
 int
-cp_agw_add_leg(struct cp_ctx *cp, uint64_t id, unsigned int leg,
-	       const struct cp_agw_leg_spec *spec, uint32_t setup_ms, unsigned int *got,
-	       char *err, size_t errlen)
+cp_agw_add_leg(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
+	       unsigned int leg, const struct cp_agw_leg_spec *spec, uint32_t setup_ms,
+	       unsigned int *got, char *err, size_t errlen)
 {
 	struct cp_agw *g;
 	struct cp_agw_ctx *c;
@@ -404,7 +462,7 @@ cp_agw_add_leg(struct cp_ctx *cp, uint64_t id, unsigned int leg,
 	bool ours = false;
 	int rc;
 
-	if ((rc = ctx_for_change(cp, id, leg, &c, err, errlen)) < 0)
+	if ((rc = ctx_for_change(cp, who, id, leg, &c, err, errlen)) < 0)
 		return rc;
 	g = cp->agw;
 	if (leg == CP_AGW_LEG_ANY) {
@@ -457,8 +515,8 @@ cp_agw_add_leg(struct cp_ctx *cp, uint64_t id, unsigned int leg,
 }
 
 int
-cp_agw_modify_leg(struct cp_ctx *cp, uint64_t id, unsigned int leg,
-		  const struct cp_agw_leg_mod *m, char *err, size_t errlen)
+cp_agw_modify_leg(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
+		  unsigned int leg, const struct cp_agw_leg_mod *m, char *err, size_t errlen)
 {
 	const struct ipc_addr *remote = m->remote;
 	const struct ipc_agw_fp *fp = m->fp;
@@ -469,7 +527,7 @@ cp_agw_modify_leg(struct cp_ctx *cp, uint64_t id, unsigned int leg,
 	bool accept_any;
 	int rc;
 
-	if ((rc = ctx_for_change(cp, id, leg, &c, err, errlen)) < 0)
+	if ((rc = ctx_for_change(cp, who, id, leg, &c, err, errlen)) < 0)
 		return rc;
 	if (leg > 1 || c->term[leg].tcp_role == IPC_AGW_TCP_NONE)
 		ERR(-ENOENT, "leg %u of context %" PRIu64 " has no termination", leg, id);
@@ -513,13 +571,14 @@ cp_agw_modify_leg(struct cp_ctx *cp, uint64_t id, unsigned int leg,
 }
 
 int
-cp_agw_subtract_leg(struct cp_ctx *cp, uint64_t id, unsigned int leg, char *err, size_t errlen)
+cp_agw_subtract_leg(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
+		    unsigned int leg, char *err, size_t errlen)
 {
 	struct cp_agw_ctx *c;
 	struct ipc_agw_mod x;
 	int rc;
 
-	if ((rc = ctx_for_change(cp, id, leg, &c, err, errlen)) < 0)
+	if ((rc = ctx_for_change(cp, who, id, leg, &c, err, errlen)) < 0)
 		return rc;
 	if (leg > 1 || c->term[leg].tcp_role == IPC_AGW_TCP_NONE)
 		ERR(-ENOENT, "leg %u of context %" PRIu64 " has no termination", leg, id);
@@ -541,13 +600,14 @@ cp_agw_subtract_leg(struct cp_ctx *cp, uint64_t id, unsigned int leg, char *err,
 }
 
 int
-cp_agw_release(struct cp_ctx *cp, uint64_t id, char *err, size_t errlen)
+cp_agw_release(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id, char *err,
+	       size_t errlen)
 {
 	struct cp_agw_ctx *c;
 
 	if (cp->agw == NULL)
 		ERR(-ENODEV, "no agw group in turnpike-cp's configuration");
-	c = agw_ctx_of_id(cp->agw, id);
+	c = cp_agw_lookup(cp, who, id);
 	if (c == NULL)
 		ERR(-ENOENT, "no context %" PRIu64 " (released already?)", id);
 	if (c->state != CP_AGW_RELEASING) {

@@ -31,6 +31,11 @@
  * within agw.hold, until a termination joins; the last one's subtraction
  * releases the context). Observers (cp_agw_observe()) hear every event of
  * every context once cp/agw has applied it.
+ *
+ * A context answers to the door and the tenant that made it, and to the
+ * operator (struct cp_agw_caller, cp_agw_types.h): every call on a context
+ * made before says who asks. agw.quota and a tenant's agw_contexts bound
+ * the live contexts of each door and tenant (cp_agw_create()).
  */
 #ifndef CP_AGW_H
 #define CP_AGW_H
@@ -39,6 +44,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cp_agw_types.h"
 #include "ipc_types.h"
 #include "tp_conf_types.h"
 
@@ -60,13 +66,6 @@ enum cp_agw_leg_state {
 	CP_AGW_LEG_DOWN,
 	CP_AGW_LEG_EMPTY,         /* no termination in the slot */
 };
-
-/* Who made a context (shown; cp/agw treats them alike). */
-enum cp_agw_door {
-	CP_AGW_DOOR_API = 0,      /* the operator API (JSON, turnpikectl) */
-	CP_AGW_DOOR_IQ = 1,       /* H.248 (cp/iq) */
-};
-#define CP_AGW_DOORS 2u
 
 struct cp_agw_ctx {
 	uint64_t id;              /* 0: the slot is free */
@@ -98,6 +97,7 @@ struct cp_agw_event {
 	uint64_t wall_ms;
 	uint64_t id;              /* the context */
 	bool known;               /* a context of this cp's (not from before a restart) */
+	uint8_t door, tenant;     /* the context's, when known (who may read the line) */
 	struct ipc_agw_event e;
 };
 
@@ -107,7 +107,7 @@ struct cp_agw_event {
 
 /* Its counters. */
 enum cp_agw_stat {
-#define CP_AGW_STAT(e, n) CP_AGW_STAT_##e,
+#define CP_AGW_STAT(e, n, h) CP_AGW_STAT_##e,
 #include "cp_agw_stats.def"
 #undef CP_AGW_STAT
 	CP_AGW_STAT__COUNT,
@@ -149,6 +149,11 @@ struct cp_agw {
 	uint64_t next_seq;                /* of the next event */
 	uint64_t stats[CP_AGW_STAT__COUNT];
 	uint64_t released_by[IPC_AGW_CAUSE_MAX + 1];
+	/* live contexts (a slot each, until dp's RELEASED) by door and
+	 * tenant, what agw.quota and a tenant's agw_contexts bound: row
+	 * CP_AGW_DOORS holds those of a door cp does not know (none: dp keeps
+	 * what cp gave it), which answer to the operator only */
+	uint32_t live[CP_AGW_DOORS + 1][TP_CONF_MAX_TENANTS + 1];
 	/* agw.peers with this box's addresses: what a remote may be */
 	struct cp_policy *policy;
 	unsigned int nobs;
@@ -185,11 +190,21 @@ void cp_agw_dp_restart(struct cp_ctx *cp);
  * the operator or the controller as it is): -ENODEV no agw group, or dp
  * not running with one; -EINVAL a termination refused (its form, agw.peers:
  * -EACCES, the fingerprint rules); -EPERM a modify that would widen who
- * takes a leg (cp_agw_modify_leg()); -ENOENT no such context or leg;
- * -EBUSY the slot holds a termination; -ESHUTDOWN the context is being
- * released; -ENOSPC no slot or server port; -EAGAIN the ring to dp is
- * full (try again).
+ * takes a leg (cp_agw_modify_leg()); -ENOENT no such context or leg, or a
+ * context that is not the caller's (answered as one that does not
+ * exist); -EBUSY the slot holds a termination; -ESHUTDOWN the context is
+ * being released; -ENOSPC no slot or server port, or a quota reached
+ * (agw.quota's door or default tenant, a tenant's agw_contexts: the
+ * sentence names it); -EAGAIN the ring to dp is full (try again).
  */
+
+/* Does context c answer to who? Its door and tenant are who's, or who is
+ * the operator. */
+static inline bool
+cp_agw_caller_sees(const struct cp_agw_caller *who, const struct cp_agw_ctx *c)
+{
+	return who->is_operator || (c->door == who->door && c->tenant == who->tenant);
+}
 
 /* One termination as a door asks for it. term: tcp_role (client,
  * server), tls_role, local (a server's address, its port 0: cp picks one
@@ -208,16 +223,18 @@ struct cp_agw_leg_spec {
 /* A context of spec[0] and spec[1] (a spec of tcp_role 0: an empty slot;
  * spec NULL: both), each leg up within setup_ms of now (0: no limit) or
  * the context is released; label: the controller's tag (NULL: none);
- * tenant: whose it is (lib/conf's index; -EINVAL past the configured
- * ones). *out is the context, its server ports chosen. */
+ * door: which made it; tenant: whose it is (lib/conf's index; -EINVAL
+ * past the configured ones). Refused (-ENOSPC, the quota named, counted
+ * by quota) when door or tenant holds its quota of live contexts
+ * already. *out is the context, its server ports chosen. */
 int cp_agw_create(struct cp_ctx *cp, const struct cp_agw_leg_spec spec[2], uint32_t setup_ms,
 		  const char *label, enum cp_agw_door door, unsigned int tenant,
 		  struct cp_agw_ctx **out, char *err, size_t errlen);
-/* spec joins context id in slot leg (CP_AGW_LEG_ANY: the first empty
- * one; *got says which), up within setup_ms of now. */
-int cp_agw_add_leg(struct cp_ctx *cp, uint64_t id, unsigned int leg,
-		   const struct cp_agw_leg_spec *spec, uint32_t setup_ms, unsigned int *got,
-		   char *err, size_t errlen);
+/* spec joins context id (who's) in slot leg (CP_AGW_LEG_ANY: the first
+ * empty one; *got says which), up within setup_ms of now. */
+int cp_agw_add_leg(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
+		   unsigned int leg, const struct cp_agw_leg_spec *spec, uint32_t setup_ms,
+		   unsigned int *got, char *err, size_t errlen);
 /* What cp_agw_modify_leg() changes of a termination; NULL, 0 or false:
  * as it is. */
 struct cp_agw_leg_mod {
@@ -238,22 +255,28 @@ struct cp_agw_leg_mod {
  * takes the leg only narrows (-EPERM): each fingerprint is one the leg
  * holds (its Add's), and a TLS leg taken keeps its remote and
  * fingerprints. */
-int cp_agw_modify_leg(struct cp_ctx *cp, uint64_t id, unsigned int leg,
-		      const struct cp_agw_leg_mod *m, char *err, size_t errlen);
+int cp_agw_modify_leg(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
+		      unsigned int leg, const struct cp_agw_leg_mod *m, char *err, size_t errlen);
 /* Leg leg's termination ends (cause controller); its slot is empty at
  * once; the other leg is held until a termination joins. The last one's
  * subtraction releases the context (its RELEASED follows). */
-int cp_agw_subtract_leg(struct cp_ctx *cp, uint64_t id, unsigned int leg, char *err,
-			size_t errlen);
+int cp_agw_subtract_leg(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
+			unsigned int leg, char *err, size_t errlen);
 /* End context id (close_notify, FIN on each leg that is up). */
-int cp_agw_release(struct cp_ctx *cp, uint64_t id, char *err, size_t errlen);
+int cp_agw_release(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id, char *err,
+		   size_t errlen);
 /* The address dp connects from to reach ip of family 4 or 6 (dp_route()'s
  * rule: the port whose prefix holds it, else the first with a gateway)
  * into out: false when no port has a route. */
 bool cp_agw_route_src(const struct tp_conf *conf, uint8_t family, const uint8_t *ip,
 		      uint8_t *out);
-/* Context id, or NULL. */
-struct cp_agw_ctx *cp_agw_lookup(struct cp_ctx *cp, uint64_t id);
+/* Context id, or NULL: none, or not who's. */
+struct cp_agw_ctx *cp_agw_lookup(struct cp_ctx *cp, const struct cp_agw_caller *who,
+				 uint64_t id);
+/* Live contexts of door (CP_AGW_DOORS: every door's) and tenant
+ * (TP_CONF_MAX_TENANTS + 1: every tenant's), from the counts the quotas
+ * read (no walk). */
+uint32_t cp_agw_live(const struct cp_agw *g, unsigned int door, unsigned int tenant);
 /* fn(arg) hears every event from now on. 0, -ENOSPC (CP_AGW_OBSERVERS),
  * -ENODEV (no agw group). */
 int cp_agw_observe(struct cp_ctx *cp, cp_agw_observer_fn fn, void *arg);

@@ -464,7 +464,7 @@ buf_put(struct cp_api_conn *c, const char *text, size_t len)
 /* The list's next piece into the (written out, so emptied) buffer; the
  * tail after the last one. 0, or -errno. */
 static int
-list_piece(struct cp_api_conn *c)
+list_piece(struct cp_api *a, struct cp_api_conn *c)
 {
 	struct json_object *items = json_object_new_array();
 	size_t n;
@@ -474,7 +474,9 @@ list_piece(struct cp_api_conn *c)
 		return -ENOMEM;
 	c->out_len = 0;
 	c->out_off = 0;
+	a->role_now = c->role;
 	rc = c->list->list(c->list->ctx, c->req, &c->cursor, items);
+	a->role_now = 0;
 	n = rc < 0 ? 0 : json_object_array_length(items);
 	if (n > 0) {
 		const char *text = json_object_to_json_string_ext(items,
@@ -527,7 +529,7 @@ conn_write(struct cp_api *a, struct cp_api_conn *c, uint64_t now)
 		if (a->pieces_left == 0)
 			goto wait;
 		a->pieces_left--;
-		if (list_piece(c) < 0) {
+		if (list_piece(a, c) < 0) {
 			a->errors++;
 			conn_close(a, c);
 			return;
@@ -655,9 +657,11 @@ conn_run(struct cp_api *a, struct cp_api_conn *c, struct json_object *req,
 				error = NULL;
 				c->waits = 0;
 				a->running = c;
+				a->role_now = c->role;
 				rc = found->fn == NULL ? 0 :
 				     found->fn(found->ctx, req, resp, &error);
 				a->running = NULL;
+				a->role_now = 0;
 				if (rc < 0 && error == NULL)
 					error = strerror(-rc);
 				break;
@@ -689,6 +693,12 @@ conn_run(struct cp_api *a, struct cp_api_conn *c, struct json_object *req,
 	c->waits = 0;
 	json_object_put(req);
 	conn_answer(a, c, resp, now);
+}
+
+uint8_t
+cp_api_role(const struct cp_api *a)
+{
+	return a != NULL ? a->role_now : 0;
 }
 
 uint64_t

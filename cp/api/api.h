@@ -130,6 +130,7 @@ struct cp_api {
 	struct cp_api_conn conns[CP_API_MAX_CONNS];
 	unsigned int pieces_left;     /* list pieces this cp_api_serve() may build */
 	struct cp_api_conn *running;  /* whose handler runs now (cp_api_hold()) */
+	uint8_t role_now;             /* its peer's role, or a list piece's (cp_api_role()) */
 	unsigned long requests;       /* answers begun (errors included) */
 	unsigned long errors;         /* answers with "ok": false */
 	struct cp_api_stats stats;
@@ -165,6 +166,11 @@ int cp_api_register(struct cp_api *a, const char *name, cp_api_fn fn,
 /* Let the controller group run command name (registered already). 0 or
  * -ENOENT. */
 int cp_api_allow_controller(struct cp_api *a, const char *name);
+/* From inside a handler, or a list's fn building a piece: the role of the
+ * peer whose request it runs (CP_API_ROLE_*), so that a command both
+ * roles may run can show each its own (cp/agw: the controller its
+ * contexts, the operator all). 0 outside one (a NULL a too). */
+uint8_t cp_api_role(const struct cp_api *a);
 /* A list command: fn (optional) fills the answer's other members as a
  * plain handler does, then list fills member a piece at a time (above).
  * The answer reads {"member":[...],...,"ok":true}. */

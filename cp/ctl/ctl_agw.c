@@ -9,6 +9,9 @@
  *   agw subtract-leg ID --leg a|b
  *   agw list | agw show ID | agw release ID
  *   events [--follow] [--after SEQ] [--id ID] [--until TYPE] [--timeout S]
+ * Each but create takes --tenant NAME: the controller role (cp.agw_group)
+ * reaches the contexts of the tenant it names only (the default tenant's
+ * without it); an operator reaches every one.
  * A SPEC is one termination as comma-separated key=value pairs:
  *   tcp=client|server  tls=none|server|client  local=ADDR[:PORT]
  *   remote=ADDR[:PORT] fp="sha-256 AB:CD:..." (again for more)  cert=NAME
@@ -42,6 +45,26 @@ static void
 put_str(const char *prefix, const char *s)
 {
 	ctl_put_safe(stdout, prefix, s, "");
+}
+
+/* What --tenant says, in each command's help but create's. */
+#define TENANT_HELP \
+	"--tenant NAME: as a member of cp.agw_group (the controller role), the\n" \
+	"contexts of tenant NAME (default: the default tenant's); a controller\n" \
+	"reaches the contexts of the JSON door and of the tenant it names only.\n" \
+	"An operator reaches every context, whatever the door or tenant.\n"
+
+/* --tenant NAME into req ("tenant"), when given; 0, or a usage error. */
+static int
+tenant_put(const char *path, const char *tenant, struct json_object *req)
+{
+	if (tenant == NULL)
+		return 0;
+	if (tenant[0] == '\0')
+		return ctl_usage_error(path, "--tenant: a tenant's name (see 'turnpikectl "
+				       "tenants')");
+	json_object_object_add(req, "tenant", json_object_new_string(tenant));
+	return 0;
 }
 
 /* A request's --setup-timeout (S < 0: not given) and --fingerprint-alg. */
@@ -416,23 +439,33 @@ agw_one(const struct ctl_opts *opts, const char *path, int argc, char **argv,
 	const char *cmd, const char *usage)
 {
 	static const struct option longopts[] = {
+		{ "tenant", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct json_object *ans;
+	struct json_object *ans, *req;
+	const char *tenant = NULL;
 	int64_t id = 0;
 	int c, rc;
 
 	ctl_getopt_reset();
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1)
-		return help_or_error(path, c, argv, usage);
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		if (c != 'n')
+			return help_or_error(path, c, argv, usage);
+		tenant = optarg;
+	}
 	if (argc - optind != 1)
 		return ctl_usage_error(path, argc - optind < 1 ? "missing ID" :
 				       "unexpected argument");
 	rc = parse_id(path, argv[optind], &id);
 	if (rc != 0)
 		return rc;
-	rc = ctl_exchange(opts, ctl_req_int(ctl_request(cmd), "id", id), &ans);
+	req = ctl_req_int(ctl_request(cmd), "id", id);
+	if ((rc = tenant_put(path, tenant, req)) != 0) {
+		json_object_put(req);
+		return rc;
+	}
+	rc = ctl_exchange(opts, req, &ans);
 	if (ans == NULL)
 		return rc;
 	if (strcmp(cmd, "agw.release") == 0)
@@ -450,35 +483,48 @@ static int
 agw_show(const struct ctl_opts *opts, const char *path, int argc, char **argv)
 {
 	return agw_one(opts, path, argc, argv, "agw.show",
-		       "Usage: turnpikectl agw show ID\n\nOne context: its legs, their state "
-		       "and addresses, our fingerprints.\n");
+		       "Usage: turnpikectl agw show ID [--tenant NAME]\n\nOne context: its "
+		       "door and tenant, its legs, their state and addresses, our "
+		       "fingerprints.\n" TENANT_HELP);
 }
 
 static int
 agw_release(const struct ctl_opts *opts, const char *path, int argc, char **argv)
 {
 	return agw_one(opts, path, argc, argv, "agw.release",
-		       "Usage: turnpikectl agw release ID\n\nEnd a context (TLS close_notify, "
-		       "FIN on each leg); 'turnpikectl events' shows its end.\n");
+		       "Usage: turnpikectl agw release ID [--tenant NAME]\n\nEnd a context "
+		       "(TLS close_notify, FIN on each leg); 'turnpikectl events' shows its "
+		       "end.\n" TENANT_HELP);
 }
 
 static int
 agw_list(const struct ctl_opts *opts, const char *path, int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "tenant", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct json_object *ans, *list;
+	struct json_object *ans, *list, *req;
+	const char *tenant = NULL;
 	int c, rc;
 
 	ctl_getopt_reset();
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1)
-		return help_or_error(path, c, argv, "Usage: turnpikectl agw list\n\nEvery "
-				     "context, with its legs.\n");
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		if (c != 'n')
+			return help_or_error(path, c, argv, "Usage: turnpikectl agw list "
+					     "[--tenant NAME]\n\nEvery context you may reach, "
+					     "with its door, tenant and legs.\n" TENANT_HELP);
+		tenant = optarg;
+	}
 	if (optind < argc)
 		return ctl_usage_error(path, "unexpected argument '%s'", argv[optind]);
-	rc = ctl_exchange(opts, ctl_request("agw.list"), &ans);
+	req = ctl_request("agw.list");
+	if ((rc = tenant_put(path, tenant, req)) != 0) {
+		json_object_put(req);
+		return rc;
+	}
+	rc = ctl_exchange(opts, req, &ans);
 	if (ans == NULL)
 		return rc;
 	if (json_object_object_get_ex(ans, "contexts", &list) &&
@@ -506,18 +552,19 @@ parse_leg(const char *path, const char *s, int64_t *leg)
 
 static const char add_leg_usage[] =
 	"Usage: turnpikectl agw add-leg ID --term SPEC [--leg a|b] [--setup-timeout S]\n"
-	"                               [--fingerprint-alg ALG]\n\n"
+	"                               [--fingerprint-alg ALG] [--tenant NAME]\n\n"
 	"A termination joins context ID in an empty slot (--leg; default the first\n"
 	"empty one): the other leg's held bytes go to it once it is up. SPEC as\n"
 	"'agw create' takes it (see 'turnpikectl agw create --help'); a server\n"
 	"leg's port, when not given, is picked from the context's worker's share of\n"
 	"agw.ports. It must be up within the setup timeout (default\n"
-	"agw.setup_timeout) from now, else the context is released.\n";
+	"agw.setup_timeout) from now, else the context is released.\n" TENANT_HELP;
 
 static const char modify_leg_usage[] =
 	"Usage: turnpikectl agw modify-leg ID --leg a|b [--remote ADDR[:PORT]]\n"
 	"                                  [--fp \"sha-256 AB:..\"]... [--dscp N]\n"
-	"                                  [--police-rate B --police-burst B | --no-police]\n\n"
+	"                                  [--police-rate B --police-burst B | --no-police]\n"
+	"                                  [--tenant NAME]\n\n"
 	"A termination's remote and/or its peer's certificate fingerprints change\n"
 	"(--fp again for more; they replace the signalled ones). A leg not up yet\n"
 	"takes them: a server leg accepts only the new remote and its handshakes\n"
@@ -525,15 +572,15 @@ static const char modify_leg_usage[] =
 	"that is up keeps its connection: they are recorded only (as H.248's\n"
 	"Modify of a live stream does not move it).\n"
 	"Its DSCP (0..63) and policing (bytes a second and burst bytes of what its\n"
-	"peer may send; --no-police: none) change at once, up or not.\n";
+	"peer may send; --no-police: none) change at once, up or not.\n" TENANT_HELP;
 
 static const char subtract_leg_usage[] =
-	"Usage: turnpikectl agw subtract-leg ID --leg a|b\n\n"
+	"Usage: turnpikectl agw subtract-leg ID --leg a|b [--tenant NAME]\n\n"
 	"A termination leaves context ID (close_notify and FIN when up, else reset;\n"
 	"event 'subtracted', cause controller). The other leg is held: its bytes\n"
 	"within agw.hold, then it is not read, until a termination joins (agw\n"
 	"add-leg) or the context is released. Subtracting the last termination\n"
-	"releases the context.\n";
+	"releases the context.\n" TENANT_HELP;
 
 /* agw add-leg, modify-leg, subtract-leg: which says which. */
 static int
@@ -551,6 +598,7 @@ agw_leg_cmd(const struct ctl_opts *opts, const char *path, int argc, char **argv
 		{ "police-rate", required_argument, NULL, 'R' },
 		{ "police-burst", required_argument, NULL, 'B' },
 		{ "no-police", no_argument, NULL, 'N' },
+		{ "tenant", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -559,7 +607,7 @@ agw_leg_cmd(const struct ctl_opts *opts, const char *path, int argc, char **argv
 	bool no_police = false;
 	const char *usage = add ? add_leg_usage : mod ? modify_leg_usage : subtract_leg_usage;
 	struct json_object *req = NULL, *term = NULL, *fps = NULL, *ans;
-	const char *spec = NULL, *remote = NULL, *alg = NULL;
+	const char *spec = NULL, *remote = NULL, *alg = NULL, *tenant = NULL;
 	int64_t id = 0, leg = -1;
 	long timeout = -1;
 	char cmd[32];
@@ -623,6 +671,9 @@ agw_leg_cmd(const struct ctl_opts *opts, const char *path, int argc, char **argv
 				rc = ctl_usage_error(path, "--no-police is for modify-leg");
 			no_police = true;
 			break;
+		case 'n':
+			tenant = optarg;
+			break;
 		default:
 			rc = help_or_error(path, c, argv, usage);
 			break;
@@ -675,6 +726,12 @@ agw_leg_cmd(const struct ctl_opts *opts, const char *path, int argc, char **argv
 	req = ctl_req_int(ctl_request(cmd), "id", id);
 	if (leg >= 0)
 		req = ctl_req_int(req, "leg", leg);
+	if ((rc = tenant_put(path, tenant, req)) != 0) {
+		json_object_put(fps);
+		json_object_put(qos);
+		json_object_put(req);
+		return rc;
+	}
 	if (add) {
 		term = json_object_new_object();
 		rc = parse_spec(path, "term", spec, term);
@@ -784,7 +841,7 @@ print_event(struct json_object *e)
 
 static const char events_usage[] =
 	"Usage: turnpikectl events [--follow] [--after SEQ] [--id ID] [--until TYPE]\n"
-	"                          [--timeout S]\n\n"
+	"                          [--timeout S] [--tenant NAME]\n\n"
 	"The access gateway's events, oldest first: leg_up, leg_down (with its\n"
 	"cause), subtracted (a termination left; the context lives on), released\n"
 	"(the context's end, with its cause). --after SEQ: only\n"
@@ -793,7 +850,7 @@ static const char events_usage[] =
 	"following after S seconds (exit 2 when --until was not met).\n"
 	"Causes: fin, close_notify, rst, timeout, tls_alert, tls_handshake,\n"
 	"tls_error, connect_failed, other_leg, controller, setup_timeout,\n"
-	"setup_failed, no_memory, dp_restart.\n";
+	"setup_failed, no_memory, dp_restart.\n" TENANT_HELP;
 
 static uint64_t
 mono_ms(void)
@@ -813,12 +870,13 @@ ctl_events_main(const struct ctl_opts *opts, const char *path, int argc, char **
 		{ "id", required_argument, NULL, 'i' },
 		{ "until", required_argument, NULL, 'u' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "tenant", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ctl_opts quiet = *opts;
 	bool follow = false, met = false;
-	const char *until = NULL;
+	const char *until = NULL, *tenant = NULL;
 	int64_t after = 0, id = 0;
 	double timeout = 0;
 	uint64_t end_ms = 0;
@@ -859,6 +917,12 @@ ctl_events_main(const struct ctl_opts *opts, const char *path, int argc, char **
 				return ctl_usage_error(path, "--timeout: '%s' is not seconds", optarg);
 			break;
 		}
+		case 'n':
+			if (optarg[0] == '\0')
+				return ctl_usage_error(path, "--tenant: a tenant's name (see "
+						       "'turnpikectl tenants')");
+			tenant = optarg;
+			break;
 		default:
 			return help_or_error(path, c, argv, events_usage);
 		}
@@ -875,6 +939,8 @@ ctl_events_main(const struct ctl_opts *opts, const char *path, int argc, char **
 		req = ctl_req_int(ctl_request("agw.events"), "after", after);
 		if (id != 0)
 			req = ctl_req_int(req, "id", id);
+		if (tenant != NULL)
+			json_object_object_add(req, "tenant", json_object_new_string(tenant));
 		/* With --json each event is printed on its own line, below. */
 		rc = ctl_exchange(&quiet, req, &ans);
 		if (ans == NULL)

@@ -649,16 +649,16 @@ cmd_add(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 
 		memset(two, 0, sizeof(two));
 		two[0] = sp;
-		/* the association's tenant (iq.tenant) */
+		/* the association's door and tenant (iq.tenant) */
 		rc = cp_agw_create(a->cp, two, CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_IQ,
-				   a->cp->conf->iq.tenant_idx, &a->c, err, sizeof(err));
+				   a->q->who.tenant, &a->c, err, sizeof(err));
 		if (rc < 0)
 			FAIL(&a->fail, agw_code(rc), "%s", err);
 		a->h248 = iq_ctx_h248(g, a->c->id);
 		a->q->ctr.stats[IQ_STAT_CONTEXTS_ADDED]++;
 	} else {
-		rc = cp_agw_add_leg(a->cp, a->c->id, CP_AGW_LEG_ANY, &sp, CP_AGW_SETUP_DEFAULT, &leg,
-				    err, sizeof(err));
+		rc = cp_agw_add_leg(a->cp, &a->q->who, a->c->id, CP_AGW_LEG_ANY, &sp,
+				    CP_AGW_SETUP_DEFAULT, &leg, err, sizeof(err));
 		if (rc < 0)
 			FAIL(&a->fail, agw_code(rc), "%s", err);
 	}
@@ -667,7 +667,7 @@ cmd_add(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 	iq_term_name(a->c, leg, r->term, sizeof(r->term));
 	if (answer_sdp(a->cp, a->c, leg, &st, r->sdp, sizeof(r->sdp)) < 0) {
 		/* made, but its Local cannot be told: undo, say why */
-		cp_agw_subtract_leg(a->cp, a->c->id, leg, err, sizeof(err));
+		cp_agw_subtract_leg(a->cp, &a->q->who, a->c->id, leg, err, sizeof(err));
 		FAIL(&a->fail, H248_E_INTERNAL, "our certificate's fingerprint is not known (the "
 		     "tls group's certificate could not be read)");
 	}
@@ -742,8 +742,8 @@ cmd_modify(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, b
 	}
 	if (!m.remote && !m.local && (qm.dscp_set || qm.pol_set || qm.memo != NULL ||
 				      qm.remote != NULL)) {
-		int rc = cp_agw_modify_leg(a->cp, a->c->id, (unsigned int)leg, &qm, err,
-					   sizeof(err));
+		int rc = cp_agw_modify_leg(a->cp, &a->q->who, a->c->id, (unsigned int)leg, &qm,
+					   err, sizeof(err));
 
 		if (rc < 0)
 			FAIL(&a->fail, agw_code(rc), "%s", err);
@@ -766,7 +766,8 @@ cmd_modify(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, b
 		qm.remote = remote.family != 0 ? &remote : NULL;
 		qm.fp = sp.term.fp;
 		qm.nfp = sp.term.nfp;
-		rc = cp_agw_modify_leg(a->cp, a->c->id, (unsigned int)leg, &qm, err, sizeof(err));
+		rc = cp_agw_modify_leg(a->cp, &a->q->who, a->c->id, (unsigned int)leg, &qm, err,
+				       sizeof(err));
 		if (rc < 0)
 			FAIL(&a->fail, agw_code(rc), "%s", err);
 		if (m.local && answer_sdp(a->cp, a->c, (unsigned int)leg, &st, r->sdp,
@@ -820,7 +821,7 @@ cmd_subtract(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 			r->bytes_out += c->bytes_out[k];
 		}
 		d = defer_stats(a, r, -1);
-		rc = cp_agw_release(a->cp, c->id, err, sizeof(err));
+		rc = cp_agw_release(a->cp, &a->q->who, c->id, err, sizeof(err));
 		if (rc < 0)
 			FAIL(&a->fail, agw_code(rc), "%s", err);
 		for (unsigned int k = 0; k < 2; k++)
@@ -836,7 +837,7 @@ cmd_subtract(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 	r->bytes_in = c->bytes_in[leg];
 	r->bytes_out = c->bytes_out[leg];
 	d = defer_stats(a, r, leg);
-	rc = cp_agw_subtract_leg(a->cp, c->id, (unsigned int)leg, err, sizeof(err));
+	rc = cp_agw_subtract_leg(a->cp, &a->q->who, c->id, (unsigned int)leg, err, sizeof(err));
 	if (rc < 0)
 		FAIL(&a->fail, agw_code(rc), "%s", err);
 	iq_events_silence(a->q, c, (unsigned int)leg);
@@ -1091,7 +1092,7 @@ iq_cmd_action(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 		goto out;
 	}
 	if (!null_ctx && a->h248 != H248_CTX_CHOOSE) {
-		a->c = iq_ctx_of_h248(cp->agw, a->h248);
+		a->c = iq_ctx_of_h248(q, a->h248);
 		if (a->c == NULL) {
 			a->fail.code = H248_E_UNKNOWN_CTX;
 			snprintf(a->fail.text, sizeof(a->fail.text), "The transaction refers to an "

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "agw/cp_agw_types.h"
 #include "h248.h"
 #include "iq.h"
 #include "iq_net.h"
@@ -152,6 +153,10 @@ struct cp_iq {
 	void (*req_end)(struct cp_iq *q, uint64_t cookie, bool answered);
 	/* what cp/iq keeps per context slot and leg (2 per slot, iq_term.c) */
 	struct cp_agw *agw;
+	/* who cp/iq is to cp/agw: the Iq door with iq.tenant, so that the
+	 * association sees the contexts it made, never the JSON door's nor
+	 * another tenant's (they are 411 to it, as unknown ones) */
+	struct cp_agw_caller who;
 	struct iq_ev *ev;
 	size_t nev;
 	struct iq_untold *untold;     /* IQ_UNTOLD_MAX, a ring */
@@ -256,9 +261,10 @@ void iq_defer_due(struct cp_iq *q, uint64_t now_ms);
 int iq_term_init(struct cp_ctx *cp, struct cp_iq *q);
 void iq_term_fini(struct cp_iq *q);
 /* The H.248 ContextID of AGW context id (the same after cp restarts),
- * and back (NULL: none, or being released). */
+ * and back (NULL: none, being released, or not the association's: made
+ * by another door or for another tenant than q->who). */
 uint32_t iq_ctx_h248(const struct cp_agw *g, uint64_t id);
-struct cp_agw_ctx *iq_ctx_of_h248(struct cp_agw *g, uint32_t h);
+struct cp_agw_ctx *iq_ctx_of_h248(struct cp_iq *q, uint32_t h);
 /* The TerminationID of c's leg: "tcp/<leg>/<serial>". */
 void iq_term_name(const struct cp_agw_ctx *c, unsigned int leg, char *buf, size_t size);
 /* c's leg's entry, made anew when the slot holds another termination than

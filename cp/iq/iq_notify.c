@@ -197,6 +197,9 @@ on_event(struct cp_ctx *cp, const struct cp_agw_ctx *c, const struct ipc_agw_eve
 {
 	struct cp_iq *q = arg;
 
+	/* (the association hears of its own contexts only) */
+	if (!cp_agw_caller_sees(&q->who, c))
+		return;
 	iq_defer_event(q, c, e, cp->now_ms);
 	/* (a late LEG_DOWN of a subtracted termination is not the end of
 	 * the one in its slot now) */
@@ -242,7 +245,7 @@ iq_hangterm_sweep(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms)
 	for (size_t i = q->thb_cursor; i < end; i++) {
 		const struct cp_agw_ctx *c = &g->ctx[i];
 
-		if (c->id == 0 || c->state == CP_AGW_RELEASING)
+		if (c->id == 0 || c->state == CP_AGW_RELEASING || !cp_agw_caller_sees(&q->who, c))
 			continue;
 		for (unsigned int leg = 0; leg < 2; leg++) {
 			struct iq_memo m;

@@ -11,7 +11,9 @@
  * hangterm's timerx, which dp gives back to a restarted cp), and cp/iq's
  * own entry per context slot and leg (whether its end was told, when its
  * heartbeat is due), tagged with the termination's serial so that a later
- * termination in the slot never inherits it. The commands (iq_cmd.c) and
+ * termination in the slot never inherits it. The association sees the
+ * contexts it made only (the Iq door's, of iq.tenant: q->who): another's
+ * ContextID is an unknown one. The commands (iq_cmd.c) and
  * the Notifies (iq_notify.c) both read them; this file calls neither.
  */
 #include <errno.h>
@@ -40,8 +42,9 @@ iq_ctx_h248(const struct cp_agw *g, uint64_t id)
 }
 
 struct cp_agw_ctx *
-iq_ctx_of_h248(struct cp_agw *g, uint32_t h)
+iq_ctx_of_h248(struct cp_iq *q, uint32_t h)
 {
+	struct cp_agw *g = q->agw;
 	uint32_t total = slots_total(g);
 	uint32_t k = (H248_CTX_CHOOSE - 1u) / total;
 	struct cp_agw_ctx *c;
@@ -53,7 +56,7 @@ iq_ctx_of_h248(struct cp_agw *g, uint32_t h)
 		return NULL;
 	c = &g->ctx[h % total];
 	if (c->id == 0 || c->state == CP_AGW_RELEASING ||
-	    ipc_conn_gen(c->id) % k != h / total)
+	    ipc_conn_gen(c->id) % k != h / total || !cp_agw_caller_sees(&q->who, c))
 		return NULL;
 	return c;
 }
@@ -132,6 +135,9 @@ int
 iq_term_init(struct cp_ctx *cp, struct cp_iq *q)
 {
 	q->agw = cp->agw;
+	q->who.door = CP_AGW_DOOR_IQ;
+	q->who.tenant = (uint8_t)cp->conf->iq.tenant_idx;
+	q->who.is_operator = false;
 	q->nev = (size_t)cp->agw->nworkers * cp->agw->per_worker * 2;
 	q->ev = calloc(q->nev, sizeof(*q->ev));
 	return q->ev != NULL ? 0 : -ENOMEM;

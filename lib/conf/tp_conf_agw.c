@@ -20,6 +20,9 @@
  *     certificates = ( { name = "msrp"; certificate = "..."; private_key = "..."; } );
  *     peers = { allow = [...]; deny = [...]; allow_private = true; ... };
  *                                  # what a leg's remote may be (as cp.peers)
+ *     quota = { api = 2000; iq = 6000; default_tenant = 4000; };
+ *                                  # live contexts a door, the default tenant
+ *                                  # may hold (0: no limit; cp's, live)
  *   };
  */
 #include <errno.h>
@@ -123,10 +126,33 @@ load_certs(const config_setting_t *g, struct tp_conf_agw *a, struct tp_conf *c,
 	return 0;
 }
 
+/* agw.quota: live contexts a door and the default tenant may hold. */
+static int
+load_quota(const config_setting_t *g, struct tp_conf_agw *a, struct tp_conf *c, char *err,
+	   size_t errlen)
+{
+	static const char *const names[] = { "api", "iq", "default_tenant", NULL };
+	const config_setting_t *s = config_setting_get_member(g, "quota");
+	int rc;
+
+	if (s == NULL)
+		return 0;
+	if (!config_setting_is_group(s))
+		FAIL(s, "agw.quota must be a group { api = N; iq = N; default_tenant = N; } (live "
+		     "contexts; 0 or absent: no limit)");
+	if ((rc = tp_conf_check_names(s, "agw.quota", names, c, err, errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(s, "api", 0, 1u << 28, &a->quota.api, c, err, errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(s, "iq", 0, 1u << 28, &a->quota.iq, c, err, errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(s, "default_tenant", 0, 1u << 28, &a->quota.default_tenant, c,
+				  err, errlen)) < 0)
+		return rc;
+	return 0;
+}
+
 /* The settings of the agw group (tp_conf_keys.c gives each its reload class). */
 const char *const tp_conf_names_agw[] = {
 	"ports", "max_contexts", "setup_timeout", "hold", "allow_sha1", "certificates",
-	"peers", "keepalive", NULL,
+	"peers", "keepalive", "quota", NULL,
 };
 
 static int
@@ -148,7 +174,8 @@ load_agw(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 				  errlen)) < 0 ||
 	    (rc = tp_conf_get_keepalive(g, "keepalive", "agw.keepalive", &a->keepalive, c, err,
 					errlen)) < 0 ||
-	    (rc = load_certs(g, a, c, err, errlen)) < 0)
+	    (rc = load_certs(g, a, c, err, errlen)) < 0 ||
+	    (rc = load_quota(g, a, c, err, errlen)) < 0)
 		return rc;
 	s = config_setting_get_member(g, "peers");
 	if (s != NULL && (rc = tp_conf_load_peers(s, "agw.peers", &a->peers, NULL, c, err,

@@ -9,6 +9,7 @@
  *       addresses = ["192.0.2.11", "2001:db8:1::11"];   # TURN addresses on an access port
  *       relay = ["198.51.100.21"];             # relayed addresses only it gets (optional)
  *       quota_total = 20000; quota_user = 100; # allocations (default cp's)
+ *       agw_contexts = 500;                    # live AGW contexts (default: no limit)
  *       users = ( { name = "..."; password = "..."; } );
  *       secrets = [ "..." ];                   # TURN REST API
  *       peers = { allow = [ ... ]; };          # its peer policy (default cp.peers)
@@ -187,8 +188,8 @@ load_relay(const config_setting_t *g, struct tp_conf_tenant *t, struct tp_conf *
 
 /* The settings of a tenant (tp_conf_keys.c gives each its reload class). */
 const char *const tp_conf_names_tenants[] = {
-	"name", "realm", "addresses", "relay", "quota_total", "quota_user", "users",
-	"secrets", "peers", NULL,
+	"name", "realm", "addresses", "relay", "quota_total", "quota_user", "agw_contexts",
+	"users", "secrets", "peers", NULL,
 };
 
 static int
@@ -252,6 +253,9 @@ load_tenant(const config_setting_t *g, struct tp_conf_tenant *t, struct tp_conf 
 	if (t->quota_total > c->cp.quota_total)
 		FAIL(g, "tenant '%s': quota_total %u exceeds cp.quota_total %u (the box's)",
 		     t->name, t->quota_total, c->cp.quota_total);
+	if ((rc = tp_conf_get_u32(g, "agw_contexts", 0, 1u << 28, &t->agw_contexts, c, err,
+				  errlen)) < 0)
+		return rc;
 	if ((rc = tp_conf_load_users(config_setting_get_member(g, "users"), t->users,
 				     &t->nusers, TP_CONF_TENANT_USERS, c, err, errlen)) < 0 ||
 	    (rc = tp_conf_load_secrets(config_setting_get_member(g, "secrets"), t->secrets,

@@ -485,6 +485,15 @@ struct tp_conf_agw {
 	 * IMS core usually is private); loopback, link-local, multicast, the
 	 * unspecified address and this box's own addresses refused */
 	struct tp_conf_peers peers;
+	/* agw.quota = { api; iq; default_tenant; }: live contexts in all
+	 * that the JSON door (the operator's and the controllers'), the Iq
+	 * door and the default tenant may hold (a named tenant's is its
+	 * agw_contexts), so that one door or tenant cannot take every slot;
+	 * 0 (the default): no limit beyond agw.max_contexts a worker. cp's
+	 * alone; a reload applies them */
+	struct tp_conf_agw_quota {
+		uint32_t api, iq, default_tenant;
+	} quota;
 };
 
 #define TP_CONF_MAX_IQ_MGCS 4
@@ -632,6 +641,7 @@ struct tp_conf_tenant {
 	uint64_t relay4_mask, relay6_mask;
 	uint32_t quota_total;         /* allocations in all; default cp.quota_total */
 	uint32_t quota_user;          /* per username, 0 = none; default a tenth */
+	uint32_t agw_contexts;        /* live AGW contexts, 0 = no limit (the default) */
 	unsigned int nusers;
 	struct tp_conf_user users[TP_CONF_TENANT_USERS];
 	unsigned int nsecrets;

@@ -462,6 +462,35 @@ test_conf_tcp_timers(void **state)
 		     "agw = {\n  keepalive = [1, 2]; };\n", 7, "agw.keepalive must be a group");
 }
 
+/* agw.quota and a tenant's agw_contexts: 0 (no limit) by default, values
+ * read, a wrong form refused on its line. */
+static void
+test_conf_agw_quota(void **state)
+{
+	(void)state;
+	expect_ok(DP("") "agw = { };\n");
+	assert_int_equal(c.agw.quota.api, 0);
+	assert_int_equal(c.agw.quota.iq, 0);
+	assert_int_equal(c.agw.quota.default_tenant, 0);
+	tp_conf_free(&c);
+	expect_ok(DP("") "agw = { quota = { api = 3; iq = 2; default_tenant = 4; }; };\n"
+		  "tenants = ( { name = \"t1\"; realm = \"t1.test\"; "
+		  "addresses = [\"10.0.0.11\"]; agw_contexts = 7; },\n"
+		  "  { name = \"t2\"; realm = \"t2.test\"; addresses = [\"10.0.0.12\"]; } );\n");
+	assert_int_equal(c.agw.quota.api, 3);
+	assert_int_equal(c.agw.quota.iq, 2);
+	assert_int_equal(c.agw.quota.default_tenant, 4);
+	assert_int_equal(c.tenants.t[0].agw_contexts, 7);
+	assert_int_equal(c.tenants.t[1].agw_contexts, 0);
+	tp_conf_free(&c);
+	/* lines: dp 1-4, agw 5.. */
+	expect_error(DP("") "agw = {\n  quota = 3; };\n", 6, "agw.quota must be a group");
+	expect_error(DP("") "agw = {\n  quota = { json = 3; }; };\n", 6, "unknown setting 'json'");
+	expect_error(DP("") "agw = {\n  quota = { iq = -1; }; };\n", 6, "iq");
+	expect_error(DP("") "agw = { };\ntenants = ( { name = \"t1\"; realm = \"t1.test\";\n"
+		     "  addresses = [\"10.0.0.11\"]; agw_contexts = -2; } );\n", 7, "agw_contexts");
+}
+
 /* The iq group (cp/iq): needs agw and at least one controller, its mid
  * derived from listen unless given, each refusal on its line. */
 static void
@@ -2337,6 +2366,7 @@ main(void)
 		cmocka_unit_test(test_conf_parse_prefix_rejects_garbage),
 		cmocka_unit_test(test_conf_tls),
 		cmocka_unit_test(test_conf_tcp_timers),
+		cmocka_unit_test(test_conf_agw_quota),
 		cmocka_unit_test(test_conf_cp_metrics_allow_is_read),
 		cmocka_unit_test(test_conf_cp_metrics_allow_bad_lists_are_refused),
 		cmocka_unit_test(test_conf_accounting_is_read),

@@ -14,6 +14,12 @@
  * terminations go through (agw.peers, sha-1 alone, a plain server leg
  * without remote); observers hear each event after cp/agw applied it,
  * RELEASED with the context as it was; AGW_STATE of a one-leg context.
+ * Confinement: a context answers to its door and tenant (and to the
+ * operator), another's is answered as one that does not exist, at the C
+ * API and at the JSON door (the controller role, the operator role); the
+ * quotas of live contexts per door and per tenant, each refusing its own
+ * creates only, their counts exact through release, dp's restart and a
+ * restarted cp's AGW_STATE.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,8 +34,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "cp.h"
 #include "agw/cp_agw.h"
+#include "api/api.h"
 #include "ipc.h"
 #include "policy/policy.h"
 #include "steer.h"
@@ -37,6 +46,8 @@
 
 static struct tp_conf conf;
 static struct cp_ctx cp;
+/* (the tests of how a context works ask as the operator, who sees all) */
+static const struct cp_agw_caller op = { .is_operator = true };
 static char conf_path[128], seg_name[64];
 
 static const char conf_text[] =
@@ -44,8 +55,12 @@ static const char conf_text[] =
 	"  { name = \"a\"; dev = \"x0\"; roles = [\"access\"]; ipv4 = \"10.0.0.1/24\"; },\n"
 	"  { name = \"c\"; dev = \"x1\"; roles = [\"core\"]; ipv4 = \"10.1.0.1/24\"; }); };\n"
 	"ipc = { name = \"%s\"; };\n"
-	"agw = { ports = [20000, 20099]; max_contexts = 8; setup_timeout = 5; };\n"
-	"tenants = ( { name = \"mvno-a\"; realm = \"a.test\"; addresses = [\"10.0.0.11\"]; } );\n";
+	"agw = { ports = [20000, 20099]; max_contexts = 8; setup_timeout = 5; %s };\n"
+	"tenants = ( { name = \"mvno-a\"; realm = \"a.test\"; addresses = [\"10.0.0.11\"]; %s },\n"
+	"  { name = \"ent-b\"; realm = \"b.test\"; addresses = [\"10.0.0.12\"]; } );\n";
+
+/* What the quota tests add to the agw group and to tenant mvno-a. */
+static const char *conf_agw = "", *conf_mvno = "";
 
 static int
 setup(void **state)
@@ -61,7 +76,7 @@ setup(void **state)
 	snprintf(seg_name, sizeof(seg_name), "/tp-cp-agw-%d", (int)getpid());
 	f = fopen(conf_path, "w");
 	assert_non_null(f);
-	fprintf(f, conf_text, seg_name);
+	fprintf(f, conf_text, seg_name, conf_agw, conf_mvno);
 	fclose(f);
 	memset(&cp, 0, sizeof(cp));
 	if (tp_conf_load(conf_path, &conf, err, sizeof(err)) != 0)
@@ -88,10 +103,22 @@ setup(void **state)
 	return 0;
 }
 
+/* agw.quota = { api = 3; iq = 1; default_tenant = 2; }, mvno-a's
+ * agw_contexts 1, ent-b none. */
+static int
+setup_quota(void **state)
+{
+	conf_agw = "quota = { api = 3; iq = 1; default_tenant = 2; };";
+	conf_mvno = "agw_contexts = 1;";
+	return setup(state);
+}
+
 static int
 teardown(void **state)
 {
 	(void)state;
+	conf_agw = conf_mvno = "";
+	cp.api = NULL;
 	cp_agw_fini(&cp);
 	ipc_seg_close(&cp.seg);
 	ipc_seg_unlink(seg_name);
@@ -214,7 +241,7 @@ test_cp_agw_legs_one_at_a_time(void **state)
 	id = c->id;
 	assert_int_equal(c->door, CP_AGW_DOOR_IQ);
 	assert_int_equal(c->leg_state[1], CP_AGW_LEG_EMPTY);
-	assert_ptr_equal(cp_agw_lookup(&cp, id), c);
+	assert_ptr_equal(cp_agw_lookup(&cp, &op, id), c);
 	assert_true(to_dp(c->worker, &m));
 	assert_int_equal(m.h.kind, IPC_AGW_ADD);
 	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
@@ -229,7 +256,7 @@ test_cp_agw_legs_one_at_a_time(void **state)
 
 	/* the second: a server leg, its port from the same worker's share */
 	spec_server(&b, "10.1.0.9");
-	assert_int_equal(cp_agw_add_leg(&cp, id, CP_AGW_LEG_ANY, &b, 2000, &got, err,
+	assert_int_equal(cp_agw_add_leg(&cp, &op, id, CP_AGW_LEG_ANY, &b, 2000, &got, err,
 					sizeof(err)), 0);
 	assert_int_equal(got, 1);
 	assert_true(to_dp(c->worker, &m));
@@ -245,15 +272,15 @@ test_cp_agw_legs_one_at_a_time(void **state)
 	assert_true(port_taken(p1));
 	assert_int_equal(c->leg_state[1], CP_AGW_LEG_WAITING);
 	/* a slot that holds one takes no other */
-	assert_int_equal(cp_agw_add_leg(&cp, id, 1, &b, 0, NULL, err, sizeof(err)), -EBUSY);
-	assert_int_equal(cp_agw_add_leg(&cp, id, CP_AGW_LEG_ANY, &b, 0, NULL, err, sizeof(err)),
+	assert_int_equal(cp_agw_add_leg(&cp, &op, id, 1, &b, 0, NULL, err, sizeof(err)), -EBUSY);
+	assert_int_equal(cp_agw_add_leg(&cp, &op, id, CP_AGW_LEG_ANY, &b, 0, NULL, err, sizeof(err)),
 			 -EBUSY);
 	assert_false(to_dp(c->worker, &m));
 	dp_event(id, IPC_AGW_EV_LEG_UP, 1, 0, 2);
 	assert_int_equal(c->leg_state[1], CP_AGW_LEG_UP);
 
 	/* subtract leg 1: its slot is empty at once, its port free */
-	assert_int_equal(cp_agw_subtract_leg(&cp, id, 1, err, sizeof(err)), 0);
+	assert_int_equal(cp_agw_subtract_leg(&cp, &op, id, 1, err, sizeof(err)), 0);
 	assert_true(to_dp(c->worker, &m));
 	assert_int_equal(md->op, IPC_AGW_SUB_LEG);
 	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
@@ -262,7 +289,7 @@ test_cp_agw_legs_one_at_a_time(void **state)
 	assert_int_equal(c->state, CP_AGW_ACTIVE);
 	/* another termination joins before dp's SUBTRACTED of the old one */
 	spec_client(&b, 20, 5060);
-	assert_int_equal(cp_agw_add_leg(&cp, id, 1, &b, CP_AGW_SETUP_DEFAULT, NULL, err,
+	assert_int_equal(cp_agw_add_leg(&cp, &op, id, 1, &b, CP_AGW_SETUP_DEFAULT, NULL, err,
 					sizeof(err)), 0);
 	assert_true(to_dp(c->worker, &m));
 	assert_int_equal(md->term.serial, 3);
@@ -277,18 +304,18 @@ test_cp_agw_legs_one_at_a_time(void **state)
 	assert_int_equal(c->leg_state[1], CP_AGW_LEG_UP);
 
 	/* the last: subtracting 1 then 0 releases */
-	assert_int_equal(cp_agw_subtract_leg(&cp, id, 1, err, sizeof(err)), 0);
-	assert_int_equal(cp_agw_subtract_leg(&cp, id, 1, err, sizeof(err)), -ENOENT);
+	assert_int_equal(cp_agw_subtract_leg(&cp, &op, id, 1, err, sizeof(err)), 0);
+	assert_int_equal(cp_agw_subtract_leg(&cp, &op, id, 1, err, sizeof(err)), -ENOENT);
 	assert_non_null(strstr(err, "has no termination"));
-	assert_int_equal(cp_agw_subtract_leg(&cp, id, 0, err, sizeof(err)), 0);
+	assert_int_equal(cp_agw_subtract_leg(&cp, &op, id, 0, err, sizeof(err)), 0);
 	assert_int_equal(c->state, CP_AGW_RELEASING);
 	assert_false(port_taken(p0));
-	assert_int_equal(cp_agw_add_leg(&cp, id, 0, &s[0], 0, NULL, err, sizeof(err)),
+	assert_int_equal(cp_agw_add_leg(&cp, &op, id, 0, &s[0], 0, NULL, err, sizeof(err)),
 			 -ESHUTDOWN);
 	dp_event(id, IPC_AGW_EV_SUBTRACTED, 1, IPC_AGW_CONTROLLER, 3);
 	dp_event(id, IPC_AGW_EV_SUBTRACTED, 0, IPC_AGW_CONTROLLER, 1);
 	dp_event(id, IPC_AGW_EV_RELEASED, IPC_AGW_LEG_NONE, IPC_AGW_CONTROLLER, 0);
-	assert_null(cp_agw_lookup(&cp, id));
+	assert_null(cp_agw_lookup(&cp, &op, id));
 	assert_int_equal(cp.agw->total, 0);
 	/* the observer heard every event, after cp/agw applied it; RELEASED
 	 * with the context as it was */
@@ -323,7 +350,7 @@ test_cp_agw_add_refused_by_dp(void **state)
 	spec_server(&s[0], NULL);
 	s[0].term.tls_role = IPC_AGW_TLS_NONE;
 	s[0].accept_any = true;
-	assert_int_equal(cp_agw_add_leg(&cp, id, 0, &s[0], 0, NULL, err, sizeof(err)), 0);
+	assert_int_equal(cp_agw_add_leg(&cp, &op, id, 0, &s[0], 0, NULL, err, sizeof(err)), 0);
 	assert_int_equal(c->leg_state[0], CP_AGW_LEG_WAITING);
 	dp_event(id, IPC_AGW_EV_SUBTRACTED, 0, IPC_AGW_SETUP_FAILED, 2);
 	assert_int_equal(c->leg_state[0], CP_AGW_LEG_EMPTY);
@@ -365,45 +392,45 @@ test_cp_agw_rules_for_every_door(void **state)
 	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
 	/* the same rules at add */
 	spec_server(&b, "10.9.0.1");
-	assert_int_equal(cp_agw_add_leg(&cp, id, 0, &b, 0, NULL, err, sizeof(err)), -EACCES);
+	assert_int_equal(cp_agw_add_leg(&cp, &op, id, 0, &b, 0, NULL, err, sizeof(err)), -EACCES);
 	spec_client(&b, 20, 0);
-	assert_int_equal(cp_agw_add_leg(&cp, id, 0, &b, 0, NULL, err, sizeof(err)), -EINVAL);
+	assert_int_equal(cp_agw_add_leg(&cp, &op, id, 0, &b, 0, NULL, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "needs \"remote\""));
 	spec_server(&b, "10.0.0.7");
 	b.term.local.port = 20099;            /* (worker 1's share) */
 	if (c->worker == 1)
 		b.term.local.port = 20000;
-	assert_int_equal(cp_agw_add_leg(&cp, id, 0, &b, 0, NULL, err, sizeof(err)), -EINVAL);
+	assert_int_equal(cp_agw_add_leg(&cp, &op, id, 0, &b, 0, NULL, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "share of agw.ports"));
 	assert_false(to_dp(c->worker, &m));
 	/* and at modify: the remote through agw.peers; sha-1 alone refused */
 	spec_server(&b, "10.0.0.7");
-	assert_int_equal(cp_agw_add_leg(&cp, id, 0, &b, 0, NULL, err, sizeof(err)), 0);
+	assert_int_equal(cp_agw_add_leg(&cp, &op, id, 0, &b, 0, NULL, err, sizeof(err)), 0);
 	assert_true(to_dp(c->worker, &m));
 	memset(&r, 0, sizeof(r));
 	r.family = 4;
 	r.ip[0] = 10;
 	r.ip[1] = 9;
-	assert_int_equal(cp_agw_modify_leg(&cp, id, 0, &mr, err, sizeof(err)), -EACCES);
+	assert_int_equal(cp_agw_modify_leg(&cp, &op, id, 0, &mr, err, sizeof(err)), -EACCES);
 	memset(&fp, 0, sizeof(fp));
 	fp.alg = 1;
 	fp.len = 20;
-	assert_int_equal(cp_agw_modify_leg(&cp, id, 0, &mf, err, sizeof(err)), -EINVAL);
+	assert_int_equal(cp_agw_modify_leg(&cp, &op, id, 0, &mf, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "without TLS"));
 	assert_false(to_dp(c->worker, &m));
 	r.ip[1] = 0;
 	r.ip[3] = 8;
 	r.port = 4444;
-	assert_int_equal(cp_agw_modify_leg(&cp, id, 0, &mr, err, sizeof(err)), 0);
+	assert_int_equal(cp_agw_modify_leg(&cp, &op, id, 0, &mr, err, sizeof(err)), 0);
 	assert_true(to_dp(c->worker, &m));
 	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
 	assert_int_equal(((const struct ipc_agw_mod *)(const void *)m.body)->op, IPC_AGW_MOD_LEG);
 	assert_int_equal(((const struct ipc_agw_mod *)(const void *)m.body)->term.remote.port, 4444);
 	assert_int_equal(c->term[0].remote.port, 4444);
-	assert_int_equal(cp_agw_modify_leg(&cp, id, 1, &mr, err, sizeof(err)), -ENOENT);
-	assert_int_equal(cp_agw_modify_leg(&cp, id + 1, 0, &mr, err, sizeof(err)), -ENOENT);
-	assert_int_equal(cp_agw_release(&cp, id, err, sizeof(err)), 0);
-	assert_int_equal(cp_agw_modify_leg(&cp, id, 0, &mr, err, sizeof(err)),
+	assert_int_equal(cp_agw_modify_leg(&cp, &op, id, 1, &mr, err, sizeof(err)), -ENOENT);
+	assert_int_equal(cp_agw_modify_leg(&cp, &op, id + 1, 0, &mr, err, sizeof(err)), -ENOENT);
+	assert_int_equal(cp_agw_release(&cp, &op, id, err, sizeof(err)), 0);
+	assert_int_equal(cp_agw_modify_leg(&cp, &op, id, 0, &mr, err, sizeof(err)),
 			 -ESHUTDOWN);
 }
 
@@ -457,23 +484,23 @@ test_cp_agw_modify_narrows_only(void **state)
 	memset(&mod, 0, sizeof(mod));
 	mod.fp = &mine;
 	mod.nfp = 1;
-	assert_int_equal(cp_agw_modify_leg(&cp, id, 0, &mod, err, sizeof(err)), -EPERM);
+	assert_int_equal(cp_agw_modify_leg(&cp, &op, id, 0, &mod, err, sizeof(err)), -EPERM);
 	assert_non_null(strstr(err, "not signalled"));
 	mod.fp = (struct ipc_agw_fp[]){ two[0], mine };
 	mod.nfp = 2;
-	assert_int_equal(cp_agw_modify_leg(&cp, id, 0, &mod, err, sizeof(err)), -EPERM);
+	assert_int_equal(cp_agw_modify_leg(&cp, &op, id, 0, &mod, err, sizeof(err)), -EPERM);
 	/* with a new remote too */
 	memset(&r, 0, sizeof(r));
 	r.family = 4;
 	r.ip[0] = 10;
 	r.ip[3] = 66;
 	mod.remote = &r;
-	assert_int_equal(cp_agw_modify_leg(&cp, id, 0, &mod, err, sizeof(err)), -EPERM);
+	assert_int_equal(cp_agw_modify_leg(&cp, &op, id, 0, &mod, err, sizeof(err)), -EPERM);
 	/* on a plain leg: fingerprints are refused as before */
 	mod.remote = NULL;
 	mod.fp = &mine;
 	mod.nfp = 1;
-	assert_int_equal(cp_agw_modify_leg(&cp, id, 1, &mod, err, sizeof(err)), -EINVAL);
+	assert_int_equal(cp_agw_modify_leg(&cp, &op, id, 1, &mod, err, sizeof(err)), -EINVAL);
 	assert_false(to_dp(c->worker, &m));
 	assert_int_equal(c->term[0].nfp, 2);
 	assert_int_equal(c->term[0].fp[1].md[0], 0xb2);
@@ -483,7 +510,7 @@ test_cp_agw_modify_narrows_only(void **state)
 	mod.remote = &r;
 	mod.fp = &two[1];
 	mod.nfp = 1;
-	assert_int_equal(cp_agw_modify_leg(&cp, id, 0, &mod, err, sizeof(err)), 0);
+	assert_int_equal(cp_agw_modify_leg(&cp, &op, id, 0, &mod, err, sizeof(err)), 0);
 	assert_true(to_dp(c->worker, &m));
 	assert_int_equal(md->op, IPC_AGW_MOD_LEG);
 	assert_int_equal(md->term.nfp, 1);
@@ -492,7 +519,7 @@ test_cp_agw_modify_narrows_only(void **state)
 	/* the one dropped does not come back */
 	mod.remote = NULL;
 	mod.fp = &two[0];
-	assert_int_equal(cp_agw_modify_leg(&cp, id, 0, &mod, err, sizeof(err)), -EPERM);
+	assert_int_equal(cp_agw_modify_leg(&cp, &op, id, 0, &mod, err, sizeof(err)), -EPERM);
 
 	/* the UE connected and proved to be the peer: its remote and
 	 * fingerprints stay; the same ones and DSCP may still be given */
@@ -501,14 +528,14 @@ test_cp_agw_modify_narrows_only(void **state)
 	r.ip[3] = 67;
 	memset(&mod, 0, sizeof(mod));
 	mod.remote = &r;
-	assert_int_equal(cp_agw_modify_leg(&cp, id, 0, &mod, err, sizeof(err)), -EPERM);
+	assert_int_equal(cp_agw_modify_leg(&cp, &op, id, 0, &mod, err, sizeof(err)), -EPERM);
 	assert_non_null(strstr(err, "connected"));
 	r.ip[3] = 66;
 	mod.fp = &two[1];
 	mod.nfp = 1;
 	mod.dscp_set = true;
 	mod.dscp = 46;
-	assert_int_equal(cp_agw_modify_leg(&cp, id, 0, &mod, err, sizeof(err)), 0);
+	assert_int_equal(cp_agw_modify_leg(&cp, &op, id, 0, &mod, err, sizeof(err)), 0);
 	assert_true(to_dp(c->worker, &m));
 	assert_int_equal(md->term.dscp, 46);
 	/* a plain leg that is up may still have its remote recorded anew */
@@ -517,7 +544,7 @@ test_cp_agw_modify_narrows_only(void **state)
 	r.ip[1] = 1;
 	r.ip[3] = 10;
 	mod.remote = &r;
-	assert_int_equal(cp_agw_modify_leg(&cp, id, 1, &mod, err, sizeof(err)), 0);
+	assert_int_equal(cp_agw_modify_leg(&cp, &op, id, 1, &mod, err, sizeof(err)), 0);
 	assert_true(to_dp(c->worker, &m));
 }
 
@@ -545,14 +572,14 @@ test_cp_agw_state_one_leg(void **state)
 	x->leg[1].state = 1;
 	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
 	cp_agw_state(&cp, 1, &m);
-	c = cp_agw_lookup(&cp, id);
+	c = cp_agw_lookup(&cp, &op, id);
 	assert_non_null(c);
 	assert_int_equal(c->leg_state[0], CP_AGW_LEG_EMPTY);
 	assert_int_equal(c->leg_state[1], CP_AGW_LEG_UP);
 	assert_true(port_taken(20090));
 	/* a termination added now gets a serial past dp's */
 	spec_client(&b, 20, 5060);
-	assert_int_equal(cp_agw_add_leg(&cp, id, CP_AGW_LEG_ANY, &b, 0, NULL, err, sizeof(err)),
+	assert_int_equal(cp_agw_add_leg(&cp, &op, id, CP_AGW_LEG_ANY, &b, 0, NULL, err, sizeof(err)),
 			 0);
 	assert_true(to_dp(1, &m));
 	assert_int_equal(((const struct ipc_agw_mod *)(const void *)m.body)->leg, 0);
@@ -577,9 +604,9 @@ test_cp_agw_tenant_kept(void **state)
 	(void)state;
 	spec_client(&s[0], 20, 5060);
 	memset(&s[1], 0, sizeof(s[1]));
-	assert_int_equal(cp_agw_create(&cp, s, 0, NULL, CP_AGW_DOOR_API, 2, &c, err, sizeof(err)),
+	assert_int_equal(cp_agw_create(&cp, s, 0, NULL, CP_AGW_DOOR_API, 3, &c, err, sizeof(err)),
 			 -EINVAL);
-	assert_non_null(strstr(err, "tenant 2"));
+	assert_non_null(strstr(err, "tenant 3"));
 	assert_int_equal(cp.agw->total, 0);
 	assert_false(to_dp(0, &m) || to_dp(1, &m));
 	assert_int_equal(cp_agw_create(&cp, s, 0, NULL, CP_AGW_DOOR_API, 1, &c, err, sizeof(err)),
@@ -590,7 +617,7 @@ test_cp_agw_tenant_kept(void **state)
 	assert_int_equal(m.h.kind, IPC_AGW_ADD);
 	assert_int_equal(((const struct ipc_agw_ctx *)(const void *)m.body)->term[0].tenant, 1);
 	spec_client(&b, 21, 5060);
-	assert_int_equal(cp_agw_add_leg(&cp, id, 1, &b, 0, NULL, err, sizeof(err)), 0);
+	assert_int_equal(cp_agw_add_leg(&cp, &op, id, 1, &b, 0, NULL, err, sizeof(err)), 0);
 	assert_true(to_dp(c->worker, &m));
 	assert_int_equal(((const struct ipc_agw_mod *)(const void *)m.body)->term.tenant, 1);
 	/* a restarted cp: dp's AGW_STATE of another context of the tenant */
@@ -611,7 +638,7 @@ test_cp_agw_tenant_kept(void **state)
 	x->leg[1].state = 0;
 	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
 	cp_agw_state(&cp, 0, &m);
-	c = cp_agw_lookup(&cp, id2);
+	c = cp_agw_lookup(&cp, &op, id2);
 	assert_non_null(c);
 	assert_int_equal(c->tenant, 1);
 	cp_agw_by_tenant(&cp, by, 3);
@@ -622,9 +649,469 @@ test_cp_agw_tenant_kept(void **state)
 	m.h.alloc_id = ipc_conn_make(0, 6, 3);
 	x->ctx.term[0].tenant = 9;
 	cp_agw_state(&cp, 0, &m);
-	c = cp_agw_lookup(&cp, m.h.alloc_id);
+	c = cp_agw_lookup(&cp, &op, m.h.alloc_id);
 	assert_non_null(c);
 	assert_int_equal(c->tenant, 0);
+}
+
+/* ---- confinement: a context answers to its door and tenant -------------------- */
+
+/* A client leg, as every context below has: nothing here connects. */
+static struct cp_agw_ctx *
+make(enum cp_agw_door door, unsigned int tenant)
+{
+	static struct ipc_msg m;
+	struct cp_agw_leg_spec s[2];
+	struct cp_agw_ctx *c = NULL;
+	char err[256];
+	int rc;
+
+	spec_client(&s[0], 20, 5060);
+	memset(&s[1], 0, sizeof(s[1]));
+	rc = cp_agw_create(&cp, s, 0, NULL, door, tenant, &c, err, sizeof(err));
+	if (rc != 0)
+		fail_msg("create (door %u, tenant %u): %d %s", door, tenant, rc, err);
+	assert_true(to_dp(c->worker, &m));      /* (its AGW_ADD) */
+	return c;
+}
+
+/* Every way who could touch context id is answered as for a context that
+ * does not exist, in the same words, and nothing goes to dp. */
+static void
+assert_not_seen(const struct cp_agw_caller *who, uint64_t id)
+{
+	static struct ipc_msg m;
+	struct cp_agw_leg_spec b;
+	struct ipc_addr r = { .family = 4, .ip = { 10, 1, 0, 9 }, .port = 5000 };
+	struct cp_agw_leg_mod mod = { .remote = &r };
+	char want[128], err[256];
+
+	snprintf(want, sizeof(want), "no context %llu (released already?)",
+		 (unsigned long long)id);
+	spec_client(&b, 21, 5060);
+	assert_null(cp_agw_lookup(&cp, who, id));
+	assert_int_equal(cp_agw_add_leg(&cp, who, id, CP_AGW_LEG_ANY, &b, 0, NULL, err,
+					sizeof(err)), -ENOENT);
+	assert_string_equal(err, want);
+	assert_int_equal(cp_agw_modify_leg(&cp, who, id, 0, &mod, err, sizeof(err)), -ENOENT);
+	assert_string_equal(err, want);
+	assert_int_equal(cp_agw_subtract_leg(&cp, who, id, 0, err, sizeof(err)), -ENOENT);
+	assert_string_equal(err, want);
+	assert_int_equal(cp_agw_release(&cp, who, id, err, sizeof(err)), -ENOENT);
+	assert_string_equal(err, want);
+	assert_false(to_dp(0, &m) || to_dp(1, &m));
+}
+
+/* The JSON door's contexts and the Iq door's, of two tenants: each door
+ * and tenant sees its own only, another's is as one never made (the
+ * words of an id that never was), even while it is being released; the
+ * operator sees and acts on all. */
+static void
+test_cp_agw_confined_to_door_and_tenant(void **state)
+{
+	static struct ipc_msg m;
+	const struct cp_agw_caller api0 = { .door = CP_AGW_DOOR_API, .tenant = 0 };
+	const struct cp_agw_caller api1 = { .door = CP_AGW_DOOR_API, .tenant = 1 };
+	const struct cp_agw_caller iq0 = { .door = CP_AGW_DOOR_IQ, .tenant = 0 };
+	const struct cp_agw_caller iq1 = { .door = CP_AGW_DOOR_IQ, .tenant = 1 };
+	struct ipc_addr r = { .family = 4, .ip = { 10, 1, 0, 9 }, .port = 5000 };
+	struct cp_agw_leg_mod mod = { .remote = &r };
+	struct cp_agw_ctx *a, *b, *c;
+	uint64_t ida, idb, idc, never;
+	char err[256];
+
+	(void)state;
+	a = make(CP_AGW_DOOR_API, 0);
+	b = make(CP_AGW_DOOR_IQ, 0);
+	c = make(CP_AGW_DOOR_API, 1);
+	ida = a->id;
+	idb = b->id;
+	idc = c->id;
+	while (to_dp(0, &m) || to_dp(1, &m))
+		;
+	never = ipc_conn_make(1, 7, 1);
+	assert_null(cp_agw_lookup(&cp, &op, never));
+	/* who sees what */
+	assert_ptr_equal(cp_agw_lookup(&cp, &api0, ida), a);
+	assert_ptr_equal(cp_agw_lookup(&cp, &iq0, idb), b);
+	assert_ptr_equal(cp_agw_lookup(&cp, &api1, idc), c);
+	assert_not_seen(&api0, idb);       /* the JSON door: not Iq's */
+	assert_not_seen(&api0, idc);       /* ... nor another tenant's */
+	assert_not_seen(&iq0, ida);        /* Iq: not the JSON door's */
+	assert_not_seen(&iq0, idc);
+	assert_not_seen(&api1, ida);
+	assert_not_seen(&iq1, idb);        /* Iq of another tenant */
+	assert_not_seen(&api0, never);     /* (the words of one never made) */
+	/* its own: each acts */
+	assert_int_equal(cp_agw_modify_leg(&cp, &api0, ida, 0, &mod, err, sizeof(err)), 0);
+	assert_true(to_dp(a->worker, &m));
+	assert_int_equal(cp_agw_modify_leg(&cp, &iq0, idb, 0, &mod, err, sizeof(err)), 0);
+	assert_true(to_dp(b->worker, &m));
+	/* being released: its own door hears so, another door nothing more */
+	assert_int_equal(cp_agw_release(&cp, &iq0, idb, err, sizeof(err)), 0);
+	assert_true(to_dp(b->worker, &m));
+	assert_int_equal(cp_agw_modify_leg(&cp, &iq0, idb, 0, &mod, err, sizeof(err)),
+			 -ESHUTDOWN);
+	assert_not_seen(&api0, idb);
+	/* the operator: every context, any door's, any tenant's */
+	assert_ptr_equal(cp_agw_lookup(&cp, &op, ida), a);
+	assert_ptr_equal(cp_agw_lookup(&cp, &op, idb), b);
+	assert_ptr_equal(cp_agw_lookup(&cp, &op, idc), c);
+	assert_int_equal(cp_agw_modify_leg(&cp, &op, idc, 0, &mod, err, sizeof(err)), 0);
+	assert_true(to_dp(c->worker, &m));
+	assert_int_equal(cp_agw_release(&cp, &op, ida, err, sizeof(err)), 0);
+	assert_true(to_dp(a->worker, &m));
+	assert_int_equal(m.h.kind, IPC_AGW_DEL);
+}
+
+/* ---- the JSON door: the controller role and the operator's ------------------- */
+
+static struct cp_api api;
+
+/* Command name of the JSON door, run as a peer of role (CP_API_ROLE_*)
+ * would run it, with the request text: its rc, its answer in *resp (the
+ * caller frees it) and its error. */
+static int
+json_cmd(const char *name, uint8_t role, const char *req_text, struct json_object **resp,
+	 const char **error)
+{
+	struct json_object *req = json_tokener_parse(req_text);
+	int rc = -ENOSYS;
+
+	assert_non_null(req);
+	*resp = json_object_new_object();
+	*error = NULL;
+	for (unsigned int i = 0; i < api.ncmds; i++) {
+		const struct cp_api_cmd *k = &api.cmds[i];
+
+		if (strcmp(k->name, name) != 0)
+			continue;
+		/* the JSON door's commands are the controller's too */
+		assert_true(k->roles & CP_API_ROLE_CONTROLLER);
+		api.role_now = role;
+		rc = k->fn != NULL ? k->fn(k->ctx, req, *resp, error) : 0;
+		if (rc == 0 && k->list != NULL) {
+			struct json_object *items = json_object_new_array();
+			uint64_t cursor = 0;
+
+			while (k->list(k->ctx, req, &cursor, items) == 1)
+				;
+			json_object_object_add(*resp, k->member, items);
+		}
+		api.role_now = 0;
+		break;
+	}
+	json_object_put(req);
+	return rc;
+}
+
+/* A request's text: {"id": ID} and more. */
+static const char *
+req_of(const char *fmt, uint64_t id)
+{
+	static char buf[512];
+
+	snprintf(buf, sizeof(buf), fmt, (unsigned long long)id);
+	return buf;
+}
+
+static int64_t
+member_int(struct json_object *o, const char *name)
+{
+	struct json_object *v;
+
+	assert_true(json_object_object_get_ex(o, name, &v));
+	return json_object_get_int64(v);
+}
+
+static const char *
+member_str(struct json_object *o, const char *name)
+{
+	struct json_object *v;
+
+	assert_true(json_object_object_get_ex(o, name, &v));
+	return json_object_get_string(v);
+}
+
+/* The controller role (cp.agw_group) acts as the JSON door with the
+ * tenant it names: show, add, modify, subtract and release of an Iq
+ * context or another tenant's are answered as of one that does not exist;
+ * list and events show its own only. The operator's role sees and ends
+ * every context, and its views say each one's door and tenant. */
+static void
+test_cp_agw_json_door_roles(void **state)
+{
+	static const char *const verbs[][2] = {
+		{ "agw.show", "{\"id\": %llu}" },
+		{ "agw.release", "{\"id\": %llu}" },
+		{ "agw.modify_leg", "{\"id\": %llu, \"leg\": 0, \"remote\": \"10.1.0.9:5000\"}" },
+		{ "agw.subtract_leg", "{\"id\": %llu, \"leg\": 0}" },
+		{ "agw.add_leg", "{\"id\": %llu, \"term\": {\"tcp\": \"client\", "
+				 "\"remote\": \"10.1.0.21:5060\"}}" },
+	};
+	static struct ipc_msg m;
+	struct json_object *resp, *list;
+	const char *error;
+	struct cp_agw_ctx *a, *b, *c;
+	uint64_t ida, idb, idc, never = ipc_conn_make(1, 7, 1);
+	char want[128];
+
+	(void)state;
+	memset(&api, 0, sizeof(api));
+	cp.api = &api;
+	assert_int_equal(cp_agw_register(&cp), 0);
+	a = make(CP_AGW_DOOR_API, 0);
+	b = make(CP_AGW_DOOR_IQ, 0);
+	c = make(CP_AGW_DOOR_API, 1);
+	ida = a->id;
+	idb = b->id;
+	idc = c->id;
+	while (to_dp(0, &m) || to_dp(1, &m))
+		;
+	/* the controller: the Iq context, and another tenant's, as none */
+	for (size_t k = 0; k < sizeof(verbs) / sizeof(verbs[0]); k++) {
+		const uint64_t ids[] = { idb, idc, never };
+
+		for (size_t i = 0; i < 3; i++) {
+			snprintf(want, sizeof(want), "no context %llu (released already?)",
+				 (unsigned long long)ids[i]);
+			assert_int_equal(json_cmd(verbs[k][0], CP_API_ROLE_CONTROLLER,
+						  req_of(verbs[k][1], ids[i]), &resp, &error),
+					 -ENOENT);
+			if (error == NULL || strcmp(error, want) != 0)
+				fail_msg("%s of %llu: \"%s\", want \"%s\"", verbs[k][0],
+					 (unsigned long long)ids[i], error ? error : "(none)", want);
+			json_object_put(resp);
+		}
+	}
+	assert_false(to_dp(0, &m) || to_dp(1, &m));
+	assert_non_null(cp_agw_lookup(&cp, &op, idb));
+	/* ... its own, and another tenant's when it names that tenant */
+	assert_int_equal(json_cmd("agw.show", CP_API_ROLE_CONTROLLER, req_of("{\"id\": %llu}", ida),
+				  &resp, &error), 0);
+	assert_string_equal(member_str(resp, "door"), "api");
+	json_object_put(resp);
+	assert_int_equal(json_cmd("agw.show", CP_API_ROLE_CONTROLLER,
+				  req_of("{\"id\": %llu, \"tenant\": \"mvno-a\"}", idc), &resp,
+				  &error), 0);
+	assert_string_equal(member_str(resp, "tenant"), "mvno-a");
+	json_object_put(resp);
+	assert_int_equal(json_cmd("agw.show", CP_API_ROLE_CONTROLLER,
+				  req_of("{\"id\": %llu, \"tenant\": \"mvno-a\"}", ida), &resp,
+				  &error), -ENOENT);
+	json_object_put(resp);
+	assert_int_equal(json_cmd("agw.show", CP_API_ROLE_CONTROLLER,
+				  req_of("{\"id\": %llu, \"tenant\": \"nosuch\"}", ida), &resp,
+				  &error), -EINVAL);
+	assert_non_null(strstr(error, "no tenant 'nosuch'"));
+	json_object_put(resp);
+	/* list: the controller's own; the operator's all, door and tenant said */
+	assert_int_equal(json_cmd("agw.list", CP_API_ROLE_CONTROLLER, "{}", &resp, &error), 0);
+	assert_int_equal(member_int(resp, "count"), 1);
+	assert_true(json_object_object_get_ex(resp, "contexts", &list));
+	assert_int_equal(json_object_array_length(list), 1);
+	assert_int_equal(member_int(json_object_array_get_idx(list, 0), "id"), (int64_t)ida);
+	json_object_put(resp);
+	assert_int_equal(json_cmd("agw.list", CP_API_ROLE_CONTROLLER, "{\"tenant\": \"mvno-a\"}",
+				  &resp, &error), 0);
+	assert_int_equal(member_int(resp, "count"), 1);
+	assert_true(json_object_object_get_ex(resp, "contexts", &list));
+	assert_int_equal(member_int(json_object_array_get_idx(list, 0), "id"), (int64_t)idc);
+	json_object_put(resp);
+	assert_int_equal(json_cmd("agw.list", CP_API_ROLE_OPERATOR, "{}", &resp, &error), 0);
+	assert_int_equal(member_int(resp, "count"), 3);
+	assert_true(json_object_object_get_ex(resp, "contexts", &list));
+	assert_int_equal(json_object_array_length(list), 3);
+	for (size_t i = 0; i < 3; i++) {
+		struct json_object *o = json_object_array_get_idx(list, i);
+		uint64_t id = (uint64_t)member_int(o, "id");
+
+		assert_string_equal(member_str(o, "door"), id == idb ? "iq" : "api");
+		assert_string_equal(member_str(o, "tenant"), id == idc ? "mvno-a" : "default");
+	}
+	json_object_put(resp);
+	/* events: each leg up; the controller reads its own context's only */
+	dp_event(ida, IPC_AGW_EV_LEG_UP, 0, 0, 1);
+	dp_event(idb, IPC_AGW_EV_LEG_UP, 0, 0, 1);
+	dp_event(idc, IPC_AGW_EV_LEG_UP, 0, 0, 1);
+	assert_int_equal(json_cmd("agw.events", CP_API_ROLE_CONTROLLER, "{}", &resp, &error), 0);
+	assert_true(json_object_object_get_ex(resp, "events", &list));
+	assert_int_equal(json_object_array_length(list), 1);
+	assert_int_equal(member_int(json_object_array_get_idx(list, 0), "id"), (int64_t)ida);
+	json_object_put(resp);
+	assert_int_equal(json_cmd("agw.events", CP_API_ROLE_CONTROLLER,
+				  req_of("{\"id\": %llu}", idb), &resp, &error), 0);
+	assert_true(json_object_object_get_ex(resp, "events", &list));
+	assert_int_equal(json_object_array_length(list), 0);
+	json_object_put(resp);
+	assert_int_equal(json_cmd("agw.events", CP_API_ROLE_OPERATOR, "{}", &resp, &error), 0);
+	assert_true(json_object_object_get_ex(resp, "events", &list));
+	assert_int_equal(json_object_array_length(list), 3);
+	assert_string_equal(member_str(json_object_array_get_idx(list, 1), "door"), "iq");
+	assert_string_equal(member_str(json_object_array_get_idx(list, 2), "tenant"), "mvno-a");
+	json_object_put(resp);
+	/* outside the API (no peer): the narrower view */
+	assert_int_equal(json_cmd("agw.show", 0, req_of("{\"id\": %llu}", idb), &resp, &error),
+			 -ENOENT);
+	json_object_put(resp);
+	/* the operator shows and ends the Iq context */
+	assert_int_equal(json_cmd("agw.show", CP_API_ROLE_OPERATOR, req_of("{\"id\": %llu}", idb),
+				  &resp, &error), 0);
+	json_object_put(resp);
+	assert_int_equal(json_cmd("agw.release", CP_API_ROLE_OPERATOR,
+				  req_of("{\"id\": %llu}", idb), &resp, &error), 0);
+	assert_string_equal(member_str(resp, "state"), "releasing");
+	json_object_put(resp);
+	assert_true(to_dp(b->worker, &m));
+	assert_int_equal(m.h.kind, IPC_AGW_DEL);
+	assert_int_equal(m.h.alloc_id, idb);
+}
+
+/* ---- quotas: live contexts per door and per tenant --------------------------- */
+
+/* The live counts the quotas read against a walk of the table. */
+static void
+assert_counts_exact(void)
+{
+	const struct cp_agw *g = cp.agw;
+	uint32_t by[3], door[CP_AGW_DOORS] = { 0, 0 };
+
+	cp_agw_by_tenant(&cp, by, 3);
+	for (unsigned int t = 0; t < 3; t++)
+		assert_int_equal(cp_agw_live(g, CP_AGW_DOORS, t), by[t]);
+	for (size_t k = 0; k < (size_t)g->nworkers * g->per_worker; k++)
+		if (g->ctx[k].id != 0)
+			door[g->ctx[k].door]++;
+	for (unsigned int d = 0; d < CP_AGW_DOORS; d++)
+		assert_int_equal(cp_agw_live(g, d, TP_CONF_MAX_TENANTS + 1), door[d]);
+	assert_int_equal(cp_agw_live(g, CP_AGW_DOORS, TP_CONF_MAX_TENANTS + 1), g->total);
+}
+
+/* A create past a quota: -ENOSPC, the quota named, nothing made or sent. */
+static void
+assert_refused(enum cp_agw_door door, unsigned int tenant, const char *named)
+{
+	static struct ipc_msg m;
+	struct cp_agw_leg_spec s[2];
+	struct cp_agw_ctx *c = NULL;
+	uint32_t total = cp.agw->total;
+	char err[256];
+
+	spec_client(&s[0], 20, 5060);
+	memset(&s[1], 0, sizeof(s[1]));
+	assert_int_equal(cp_agw_create(&cp, s, 0, NULL, door, tenant, &c, err, sizeof(err)),
+			 -ENOSPC);
+	if (strstr(err, named) == NULL)
+		fail_msg("\"%s\" does not name %s", err, named);
+	assert_int_equal(cp.agw->total, total);
+	assert_false(to_dp(0, &m) || to_dp(1, &m));
+}
+
+/* agw.quota { api 3, iq 1, default_tenant 2 }, mvno-a's agw_contexts 1:
+ * each refuses the creates of its own door or tenant only, counted by
+ * which; a context counts until dp's RELEASED; the counts stay those of
+ * the table through dp's restart and a restarted cp's AGW_STATE. */
+static void
+test_cp_agw_quota_per_door_and_tenant(void **state)
+{
+	static struct ipc_msg m;
+	struct ipc_agw_state *x = (struct ipc_agw_state *)(void *)m.body;
+	const struct cp_agw_caller api0 = { .door = CP_AGW_DOOR_API, .tenant = 0 };
+	struct cp_agw_leg_spec b;
+	struct cp_agw_ctx *iq, *t0;
+	uint64_t id;
+	char err[256];
+
+	(void)state;
+	iq = make(CP_AGW_DOOR_IQ, 0);                   /* iq 1, default 1 */
+	assert_refused(CP_AGW_DOOR_IQ, 0, "agw.quota.iq 1");
+	assert_refused(CP_AGW_DOOR_IQ, 2, "agw.quota.iq");   /* (the door's, any tenant's) */
+	make(CP_AGW_DOOR_API, 1);                       /* api 1, mvno-a 1 */
+	assert_refused(CP_AGW_DOOR_API, 1, "tenant 'mvno-a' holds 1 live contexts");
+	t0 = make(CP_AGW_DOOR_API, 0);                  /* api 2, default 2 */
+	assert_refused(CP_AGW_DOOR_API, 0, "agw.quota.default_tenant 2");
+	make(CP_AGW_DOOR_API, 2);                       /* api 3, ent-b 1 (no quota) */
+	assert_refused(CP_AGW_DOOR_API, 2, "agw.quota.api 3");
+	assert_int_equal(cp.agw->stats[CP_AGW_STAT_QUOTA_IQ], 2);
+	assert_int_equal(cp.agw->stats[CP_AGW_STAT_QUOTA_TENANT], 2);
+	assert_int_equal(cp.agw->stats[CP_AGW_STAT_QUOTA_API], 1);
+	assert_int_equal(cp.agw->stats[CP_AGW_STAT_REFUSED], 0);
+	assert_counts_exact();
+	while (to_dp(0, &m) || to_dp(1, &m))
+		;
+	/* a context being released still holds its slot: counted until dp's
+	 * RELEASED, then the door is free again, the other door still full */
+	id = iq->id;
+	assert_int_equal(cp_agw_release(&cp, &op, id, err, sizeof(err)), 0);
+	assert_true(to_dp(iq->worker, &m));
+	assert_refused(CP_AGW_DOOR_IQ, 0, "agw.quota.iq");
+	dp_event(id, IPC_AGW_EV_RELEASED, IPC_AGW_LEG_NONE, IPC_AGW_CONTROLLER, 0);
+	assert_counts_exact();
+	assert_int_equal(cp_agw_live(cp.agw, CP_AGW_DOOR_IQ, TP_CONF_MAX_TENANTS + 1), 0);
+	iq = make(CP_AGW_DOOR_IQ, 0);                   /* iq 1, default 2 */
+	assert_refused(CP_AGW_DOOR_API, 2, "agw.quota.api");
+	/* the last leg's subtraction releases too */
+	id = t0->id;
+	assert_int_equal(cp_agw_subtract_leg(&cp, &api0, id, 0, err, sizeof(err)), 0);
+	assert_true(to_dp(t0->worker, &m));
+	dp_event(id, IPC_AGW_EV_RELEASED, IPC_AGW_LEG_NONE, IPC_AGW_CONTROLLER, 0);
+	assert_counts_exact();
+	assert_int_equal(cp_agw_live(cp.agw, CP_AGW_DOORS, 0), 1);
+	/* dp restarted: every context gone, every count 0 */
+	cp_agw_dp_restart(&cp);
+	assert_counts_exact();
+	assert_int_equal(cp_agw_live(cp.agw, CP_AGW_DOORS, TP_CONF_MAX_TENANTS + 1), 0);
+	/* a restarted cp: dp's AGW_STATE gives each context back with its
+	 * door and tenant (here into the table dp's restart emptied, as a
+	 * fresh cp's is), and the quotas hold as before */
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_AGW_STATE;
+	m.h.body_len = sizeof(*x);
+	spec_client(&b, 22, 5060);
+	x->ctx.term[0] = b.term;
+	x->ctx.term[0].local.family = 4;
+	x->ctx.term[0].local.ip[0] = 10;
+	x->ctx.term[0].local.ip[1] = 1;
+	x->ctx.term[0].local.ip[3] = 1;
+	x->ctx.term[0].serial = 1;
+	x->leg[0].state = 1;
+	m.h.worker = 0;
+	m.h.alloc_id = ipc_conn_make(0, 2, 5);
+	x->ctx.term[0].door = CP_AGW_DOOR_API;
+	x->ctx.term[0].tenant = 1;
+	cp_agw_state(&cp, 0, &m);
+	m.h.worker = 1;
+	m.h.alloc_id = ipc_conn_make(1, 3, 5);
+	x->ctx.term[0].door = CP_AGW_DOOR_IQ;
+	x->ctx.term[0].tenant = 0;
+	cp_agw_state(&cp, 1, &m);
+	/* ... once only: a repeat changes nothing; another context in a slot
+	 * this cp thought taken takes its place in the counts */
+	cp_agw_state(&cp, 1, &m);
+	assert_counts_exact();
+	assert_int_equal(cp.agw->total, 2);
+	assert_refused(CP_AGW_DOOR_API, 1, "tenant 'mvno-a'");
+	assert_refused(CP_AGW_DOOR_IQ, 0, "agw.quota.iq");
+	m.h.alloc_id = ipc_conn_make(1, 3, 6);
+	x->ctx.term[0].door = CP_AGW_DOOR_API;
+	cp_agw_state(&cp, 1, &m);
+	assert_counts_exact();
+	assert_int_equal(cp.agw->total, 2);
+	assert_int_equal(cp_agw_live(cp.agw, CP_AGW_DOOR_IQ, TP_CONF_MAX_TENANTS + 1), 0);
+	make(CP_AGW_DOOR_IQ, 0);
+	assert_counts_exact();
+}
+
+/* No quota configured: every door and tenant up to the slots. */
+static void
+test_cp_agw_no_quota_by_default(void **state)
+{
+	(void)state;
+	for (unsigned int k = 0; k < 8; k++)
+		make(k % 2 ? CP_AGW_DOOR_IQ : CP_AGW_DOOR_API, k % 3);
+	assert_counts_exact();
+	assert_int_equal(cp.agw->stats[CP_AGW_STAT_QUOTA_API] + cp.agw->stats[CP_AGW_STAT_QUOTA_IQ] +
+			 cp.agw->stats[CP_AGW_STAT_QUOTA_TENANT], 0);
 }
 
 int
@@ -637,6 +1124,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cp_agw_modify_narrows_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cp_agw_state_one_leg, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cp_agw_tenant_kept, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cp_agw_confined_to_door_and_tenant, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_cp_agw_json_door_roles, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cp_agw_quota_per_door_and_tenant, setup_quota,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_cp_agw_no_quota_by_default, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -170,6 +170,28 @@ cmd_big(void *ctx, struct json_object *req, struct json_object *resp,
 	return 0;
 }
 
+/* The role of whose request runs (cp_api_role()), in a handler and in a
+ * list's piece. */
+static int
+cmd_role(void *ctx, struct json_object *req, struct json_object *resp, const char **error)
+{
+	(void)ctx;
+	(void)req;
+	(void)error;
+	json_object_object_add(resp, "role", json_object_new_int(cp_api_role(&api)));
+	return 0;
+}
+
+static int
+list_role(void *ctx, struct json_object *req, uint64_t *cursor, struct json_object *items)
+{
+	(void)ctx;
+	(void)req;
+	json_object_array_add(items, json_object_new_int(cp_api_role(&api)));
+	(*cursor)++;
+	return 0;
+}
+
 /* ---- clients ----------------------------------------------------------- */
 
 static int
@@ -861,8 +883,24 @@ test_cp_api_controller_group_runs_its_commands_only(void **state)
 	assert_int_equal(child_wait(child_request(ops, NULL, 0, "\"ok\":true")), 0);
 	child_cmd = "agw.echo";
 	assert_int_equal(child_wait(child_request(ops, NULL, 0, "\"ok\":true")), 0);
+	/* a command both may run knows whose request it runs, in its handler
+	 * and in its list's pieces (cp/agw shows each its own contexts) */
+	assert_int_equal(cp_api_register(&api, "agw.role", cmd_role, NULL), 0);
+	assert_int_equal(cp_api_register_list(&api, "agw.roles", NULL, list_role, "roles", NULL),
+			 0);
+	assert_int_equal(cp_api_allow_controller(&api, "agw.role"), 0);
+	assert_int_equal(cp_api_allow_controller(&api, "agw.roles"), 0);
+	child_cmd = "agw.role";
+	assert_int_equal(child_wait(child_request(ctls, NULL, 0, "\"role\":2")), 0);
+	assert_int_equal(child_wait(child_request(ops, NULL, 0, "\"role\":1")), 0);
+	child_cmd = "agw.roles";
+	assert_int_equal(child_wait(child_request(ctls, NULL, 0, "\"roles\":[2]")), 0);
+	assert_int_equal(child_wait(child_request(ops, NULL, 0, "\"roles\":[1]")), 0);
+	assert_int_equal(cp_api_role(&api), 0);     /* (outside a request: none) */
+	assert_int_equal(cp_api_role(NULL), 0);
 	/* anyone else: the kernel refuses the connection (mode 0660, no
 	 * entry for it) */
+	child_cmd = "agw.echo";
 	assert_int_equal(child_wait(child_request(other, NULL, 0, "\"ok\":true")), 11);
 	assert_int_equal(api.stats.role_refused, 1);
 	cp_api_close(&api);

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/agw's types that its doors keep in their own structs (cp/iq's
+ * association): which door made a context, and who asks (cp_agw.h has
+ * the C API that takes it).
+ */
+#ifndef CP_AGW_TYPES_H
+#define CP_AGW_TYPES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Which door made a context: it answers to that door (and tenant) only,
+ * and to the operator (struct cp_agw_caller). */
+enum cp_agw_door {
+	CP_AGW_DOOR_API = 0,      /* the operator API (JSON, turnpikectl) */
+	CP_AGW_DOOR_IQ = 1,       /* H.248 (cp/iq) */
+};
+#define CP_AGW_DOORS 2u
+
+/*
+ * Who asks, at every entry point that acts on or shows a context made
+ * before (lookup, add, modify, subtract, release; the JSON door's list and
+ * events): a context answers to the door and the tenant that made it, and
+ * to the operator. One of another door or tenant is answered exactly as
+ * one that does not exist (-ENOENT, the same sentence), so that a door
+ * learns nothing of another's contexts, not even that they exist. The
+ * JSON door asks as CP_AGW_DOOR_API with the tenant its request names
+ * (the operator role: is_operator), cp/iq as CP_AGW_DOOR_IQ with
+ * iq.tenant.
+ */
+struct cp_agw_caller {
+	uint8_t door;             /* enum cp_agw_door */
+	uint8_t tenant;           /* lib/conf's index, 0 the default tenant */
+	bool is_operator;         /* root, cp.api_group: every context */
+};
+
+#endif /* CP_AGW_TYPES_H */
