@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The SDP subset of an H.248 Local/Remote descriptor for the access
- * gateway's TCP bearers: parse, derive a termination's roles, write our
- * answer. See sdp.h and FEATURE.md.
+ * gateway's TCP bearers and RTP media: parse, derive what a termination
+ * needs, write our answer. See sdp.h and FEATURE.md.
  *
  * RFC 8866 section 5: "<type>=<value>", type one lower-case letter, no
  * space around '='; lines end with CRLF, and a parser "SHOULD" take LF
@@ -64,12 +64,92 @@ static const char *const proto_names[] = {
 	[SDP_PROTO_TCP_TLS_MSRP] = "TCP/TLS/MSRP",
 	[SDP_PROTO_TCP_BFCP] = "TCP/BFCP",
 	[SDP_PROTO_TCP_TLS_BFCP] = "TCP/TLS/BFCP",
+	[SDP_PROTO_RTP_AVP] = "RTP/AVP",
+	[SDP_PROTO_RTP_AVPF] = "RTP/AVPF",
+	[SDP_PROTO_RTP_SAVP] = "RTP/SAVP",
+	[SDP_PROTO_RTP_SAVPF] = "RTP/SAVPF",
 };
 
 const char *
 sdp_proto_name(enum sdp_proto p)
 {
-	return p > SDP_PROTO_OTHER && p <= SDP_PROTO_TCP_TLS_BFCP ? proto_names[p] : NULL;
+	return p > SDP_PROTO_OTHER && p <= SDP_PROTO_RTP_SAVPF ? proto_names[p] : NULL;
+}
+
+bool
+sdp_proto_rtp(enum sdp_proto p)
+{
+	return p >= SDP_PROTO_RTP_AVP && p <= SDP_PROTO_RTP_SAVPF;
+}
+
+bool
+sdp_proto_srtp(enum sdp_proto p)
+{
+	return p == SDP_PROTO_RTP_SAVP || p == SDP_PROTO_RTP_SAVPF;
+}
+
+/* The media types RTP is taken under. */
+static bool
+media_rtp(unsigned int t)
+{
+	return t == SDP_MEDIA_AUDIO || t == SDP_MEDIA_VIDEO || t == SDP_MEDIA_TEXT;
+}
+
+static const char *const dir_names[] = {
+	[SDP_DIR_SENDRECV] = "sendrecv",
+	[SDP_DIR_SENDONLY] = "sendonly",
+	[SDP_DIR_RECVONLY] = "recvonly",
+	[SDP_DIR_INACTIVE] = "inactive",
+};
+
+const char *
+sdp_dir_name(enum sdp_dir d)
+{
+	return d > SDP_DIR_NONE && d <= SDP_DIR_INACTIVE ? dir_names[d] : NULL;
+}
+
+enum sdp_dir
+sdp_dir_answer(enum sdp_dir offer)
+{
+	switch (offer) {
+	case SDP_DIR_SENDONLY:
+		return SDP_DIR_RECVONLY;
+	case SDP_DIR_RECVONLY:
+		return SDP_DIR_SENDONLY;
+	case SDP_DIR_INACTIVE:
+		return SDP_DIR_INACTIVE;
+	default:
+		return SDP_DIR_SENDRECV;
+	}
+}
+
+/* The octets of master key || master salt: RFC 4568 section 6.2 (16 +
+ * 14), RFC 6188 section 7 (24 or 32 + 14), RFC 7714 section 12 (16 or 32
+ * + 12: GCM's salt is 96 bits). */
+static const struct {
+	const char *name;
+	uint8_t len;
+} suite_tab[SDP_SUITE_COUNT] = {
+	[SDP_SUITE_AES_CM_128_HMAC_SHA1_80] = { "AES_CM_128_HMAC_SHA1_80", 30 },
+	[SDP_SUITE_AES_CM_128_HMAC_SHA1_32] = { "AES_CM_128_HMAC_SHA1_32", 30 },
+	[SDP_SUITE_AES_192_CM_HMAC_SHA1_80] = { "AES_192_CM_HMAC_SHA1_80", 38 },
+	[SDP_SUITE_AES_192_CM_HMAC_SHA1_32] = { "AES_192_CM_HMAC_SHA1_32", 38 },
+	[SDP_SUITE_AES_256_CM_HMAC_SHA1_80] = { "AES_256_CM_HMAC_SHA1_80", 46 },
+	[SDP_SUITE_AES_256_CM_HMAC_SHA1_32] = { "AES_256_CM_HMAC_SHA1_32", 46 },
+	[SDP_SUITE_AEAD_AES_128_GCM] = { "AEAD_AES_128_GCM", 28 },
+	[SDP_SUITE_AEAD_AES_256_GCM] = { "AEAD_AES_256_GCM", 44 },
+};
+
+const char *
+sdp_suite_name(enum sdp_suite s)
+{
+	return s > SDP_SUITE_OTHER && s < SDP_SUITE_COUNT ? suite_tab[s].name : NULL;
+}
+
+unsigned int
+sdp_suite_key_len(enum sdp_suite s)
+{
+	return s > SDP_SUITE_OTHER && s < SDP_SUITE_COUNT ? suite_tab[s].len : 0;
 }
 
 bool
@@ -98,6 +178,9 @@ proto_media(enum sdp_proto p)
 static const char *const media_names[] = {
 	[SDP_MEDIA_MESSAGE] = "message",
 	[SDP_MEDIA_APPLICATION] = "application",
+	[SDP_MEDIA_AUDIO] = "audio",
+	[SDP_MEDIA_VIDEO] = "video",
+	[SDP_MEDIA_TEXT] = "text",
 };
 
 /* Fill err: "line N: " and the sentence. Returns rc for the caller's return. */
@@ -231,8 +314,8 @@ fmt_ok(struct span v)
 
 /* What one level (session or media) said; resolved at the end. */
 struct level {
-	uint16_t setup_line, conn_line, path_line, c_line;
-	uint8_t setup, connection, nfp;
+	uint16_t setup_line, conn_line, path_line, c_line, dir_line;
+	uint8_t setup, connection, nfp, dir;
 	bool fp_choose, has_path;
 	struct sdp_addr addr;
 	struct span path;
@@ -314,6 +397,31 @@ parse_conn(struct pstate *st, unsigned int no, struct span v, struct sdp_addr *a
 		    (int)(f[2].n > 64 ? 64 : f[2].n), f[2].p, fam == AF_INET ? "IPv4" : "IPv6");
 }
 
+/* An RTP format list: payload types 0..127 (RFC 3551 section 3), at
+ * most SDP_PT_MAX. Returns their count, or -1. */
+static int
+parse_pts(struct span v, uint8_t *pt)
+{
+	struct span f[SDP_PT_MAX];
+	int n = split(v, f, (int)SDP_PT_MAX, false);
+
+	for (int i = 0; i < n; i++) {
+		unsigned int x = 0;
+
+		if (f[i].n > 3)
+			return -1;
+		for (size_t j = 0; j < f[i].n; j++) {
+			if (f[i].p[j] < '0' || f[i].p[j] > '9')
+				return -1;
+			x = x * 10 + (unsigned int)(f[i].p[j] - '0');
+		}
+		if (x > 127)
+			return -1;
+		pt[i] = (uint8_t)x;
+	}
+	return n;
+}
+
 static int
 parse_media(struct pstate *st, unsigned int no, struct span v)
 {
@@ -336,20 +444,33 @@ parse_media(struct pstate *st, unsigned int no, struct span v)
 	copy_span(m->fmt, f[3]);
 	if (!fmt_ok(f[3]))
 		return fail(st->err, SDP_E_MEDIA, no, -EINVAL, "m=: the format list is malformed");
-	m->type = span_is(f[0], "message") ? SDP_MEDIA_MESSAGE :
-		  span_is(f[0], "application") ? SDP_MEDIA_APPLICATION : SDP_MEDIA_OTHER;
+	m->type = SDP_MEDIA_OTHER;
+	for (unsigned int t = SDP_MEDIA_MESSAGE; t <= SDP_MEDIA_TEXT; t++)
+		if (span_is(f[0], media_names[t]))
+			m->type = (uint8_t)t;
 	m->proto = SDP_PROTO_OTHER;
-	for (unsigned int p = SDP_PROTO_TCP_MSRP; p <= SDP_PROTO_TCP_TLS_BFCP; p++)
+	for (unsigned int p = SDP_PROTO_TCP_MSRP; p <= SDP_PROTO_RTP_SAVPF; p++)
 		if (span_is(f[2], proto_names[p]))
 			m->proto = (uint8_t)p;
+	if (sdp_proto_rtp(m->proto)) {
+		int n = parse_pts(f[3], m->pt);
+
+		if (n < 0)
+			return fail(st->err, SDP_E_MEDIA, no, -EINVAL,
+				    "m=: %s's formats are not up to %u RTP payload types 0..127 "
+				    "(RFC 3551)", m->proto_str, SDP_PT_MAX);
+		m->npt = (uint8_t)n;
+	}
 	if (span_is(f[1], "$")) {
 		m->port_choose = true;
 		return 0;
 	}
+	/* RFC 8866 section 5.14: <port>/<number of ports> is for layered
+	 * coding over several RTP sessions; one termination is one */
 	if (memchr(f[1].p, '/', f[1].n) != NULL)
 		return fail(st->err, SDP_E_PORT, no, -EINVAL,
-			    "m=: port \"%.*s\" has a count: several ports are for RTP, not TCP",
-			    (int)(f[1].n > 16 ? 16 : f[1].n), f[1].p);
+			    "m=: port \"%.*s\" has a count: several ports (layered coding) are not "
+			    "taken", (int)(f[1].n > 16 ? 16 : f[1].n), f[1].p);
 	if (f[1].n > 5)
 		return fail(st->err, SDP_E_PORT, no, -EINVAL, "m=: port \"%.*s\" is not 0..65535",
 			    (int)(f[1].n > 16 ? 16 : f[1].n), f[1].p);
@@ -398,6 +519,524 @@ fp_fail(struct pstate *st, unsigned int no, struct span v, int rc, const char *w
 	return fail(st->err, SDP_E_FINGERPRINT, no, -EINVAL, "a=fingerprint: %s", why);
 }
 
+/* ---- RTP attributes ----------------------------------------------------------- */
+
+/* A decimal number of at most 'digits' digits, all of s. */
+static bool
+span_num(struct span s, unsigned int digits, uint64_t *out)
+{
+	uint64_t x = 0;
+
+	if (s.n == 0 || s.n > digits)
+		return false;
+	for (size_t i = 0; i < s.n; i++) {
+		if (s.p[i] < '0' || s.p[i] > '9')
+			return false;
+		x = x * 10 + (uint64_t)(s.p[i] - '0');
+	}
+	*out = x;
+	return true;
+}
+
+static int
+b64_val(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+/*
+ * RFC 4648 section 4 base64, as RFC 4568's key-salt is: the padding may be
+ * left out (some endpoints do), but if given it must be right, and the
+ * bits past the last octet must be zero (one text per key). Returns the
+ * octets the text holds (nothing written) or -1 when it is not base64.
+ */
+static int
+b64_len(struct span s)
+{
+	size_t n = s.n, pad = 0;
+
+	while (n > 0 && s.p[n - 1] == '=' && pad < 3) {
+		n--;
+		pad++;
+	}
+	if (n == 0 || pad > 2 || (pad > 0 && (n + pad) % 4 != 0) || n % 4 == 1)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (b64_val(s.p[i]) < 0)
+			return -1;
+	if (n % 4 != 0) {
+		/* the unused low bits of the last character */
+		int last = b64_val(s.p[n - 1]);
+
+		if ((n % 4 == 2 && (last & 0xf) != 0) || (n % 4 == 3 && (last & 0x3) != 0))
+			return -1;
+	}
+	return (int)(n / 4 * 3 + (n % 4 == 2 ? 1 : n % 4 == 3 ? 2 : 0));
+}
+
+/* Decode what b64_len() accepted into out (b64_len() octets). */
+static void
+b64_decode(struct span s, uint8_t *out)
+{
+	uint32_t acc = 0;
+	unsigned int bits = 0;
+	size_t o = 0;
+
+	for (size_t i = 0; i < s.n && s.p[i] != '='; i++) {
+		acc = (acc << 6) | (uint32_t)b64_val(s.p[i]);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (uint8_t)(acc >> bits);
+		}
+		acc &= (1u << bits) - 1;
+	}
+}
+
+/* Base64 with padding into out (4 * ceil(n / 3) + 1 octets). */
+static void
+b64_encode(const uint8_t *in, size_t n, char *out)
+{
+	static const char tab[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i += 3) {
+		uint32_t v = (uint32_t)in[i] << 16;
+
+		if (i + 1 < n)
+			v |= (uint32_t)in[i + 1] << 8;
+		if (i + 2 < n)
+			v |= in[i + 2];
+		out[o++] = tab[(v >> 18) & 63];
+		out[o++] = tab[(v >> 12) & 63];
+		out[o++] = i + 1 < n ? tab[(v >> 6) & 63] : '=';
+		out[o++] = i + 2 < n ? tab[v & 63] : '=';
+	}
+	out[o] = '\0';
+}
+
+/* The first unusable reason stays: the one an error names. */
+static void
+unusable(struct sdp_crypto *c, const char *why)
+{
+	if (c->unusable == NULL)
+		c->unusable = why;
+}
+
+/* RFC 3711 section 9.2: a master key protects at most 2^48 SRTP packets
+ * (and 2^31 SRTCP ones); a longer lifetime is not one a key can have. */
+#define SDP_LIFETIME_MAX (UINT64_C(1) << 48)
+
+/*
+ * key-params (RFC 4568 section 9.2, SRTP's): "inline:" <key||salt base64>
+ * ["|" <lifetime>] ["|" <MKI value> ":" <MKI length>]; more than one key
+ * (";" between them, each with its MKI) is parsed for the first and left
+ * unusable. The key never goes into a sentence.
+ */
+static int
+parse_key_params(struct pstate *st, unsigned int no, struct span kp, struct sdp_crypto *c)
+{
+	const char *semi = memchr(kp.p, ';', kp.n);
+	const char *colon;
+	struct span method, info, part[3];
+	size_t i = 0;
+	int nparts = 0, len;
+	bool has_life = false;
+
+	if (semi != NULL) {
+		kp.n = (size_t)(semi - kp.p);
+		unusable(c, "several master keys with MKIs in one line are not taken");
+	}
+	colon = memchr(kp.p, ':', kp.n);
+	if (colon == NULL)
+		return fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
+			    "a=crypto:%u: key-params is not <key-method>:<key-info>", c->tag);
+	method = (struct span){ kp.p, (size_t)(colon - kp.p) };
+	info = (struct span){ colon + 1, kp.n - method.n - 1 };
+	if (!span_is(method, "inline")) {
+		/* RFC 4568 defines "inline" only; another method's info is not ours to read */
+		unusable(c, "a key method other than inline");
+		return 0;
+	}
+	if (span_is(info, "$")) {
+		c->key_choose = true;
+		return 0;
+	}
+	while (i <= info.n && nparts < 3) {
+		const char *bar = memchr(info.p + i, '|', info.n - i);
+		size_t n = bar != NULL ? (size_t)(bar - (info.p + i)) : info.n - i;
+
+		part[nparts++] = (struct span){ info.p + i, n };
+		if (bar == NULL)
+			break;
+		i += n + 1;
+		if (i == info.n || nparts == 3)
+			return fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
+				    "a=crypto:%u: inline: is not <key>[|<lifetime>][|<MKI>:<length>]",
+				    c->tag);
+	}
+	len = b64_len(part[0]);
+	if (len < 0)
+		return fail(st->err, SDP_E_CRYPTO_KEY, no, -EINVAL,
+			    "a=crypto:%u: the inline key is not base64", c->tag);
+	if ((unsigned int)len != suite_tab[c->suite].len)
+		return fail(st->err, SDP_E_CRYPTO_KEY, no, -EINVAL,
+			    "a=crypto:%u: %s needs %u bytes of key and salt, %d given", c->tag,
+			    suite_tab[c->suite].name, suite_tab[c->suite].len, len);
+	b64_decode(part[0], c->key);
+	c->key_len = (uint8_t)len;
+	for (int k = 1; k < nparts; k++) {
+		const char *mc = memchr(part[k].p, ':', part[k].n);
+		uint64_t x, l;
+
+		if (mc == NULL) {
+			/* lifetime: "2^" n, or a decimal count; before the MKI */
+			bool pow = part[k].n > 2 && part[k].p[0] == '2' && part[k].p[1] == '^';
+			struct span d = pow ? (struct span){ part[k].p + 2, part[k].n - 2 } : part[k];
+
+			if (has_life || c->mki_len > 0 || !span_num(d, pow ? 2 : 15, &x) ||
+			    (pow ? x > 48 : x == 0 || x > SDP_LIFETIME_MAX))
+				return fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
+					    "a=crypto:%u: the lifetime is not 2^n or a count up to "
+					    "2^48 (RFC 3711's limit for a master key)", c->tag);
+			c->lifetime = pow ? UINT64_C(1) << x : x;
+			has_life = true;
+			continue;
+		}
+		/* MKI: value ":" length in octets (1..128); the value fits the length */
+		if (c->mki_len > 0 ||
+		    !span_num((struct span){ part[k].p, (size_t)(mc - part[k].p) }, 10, &x) ||
+		    !span_num((struct span){ mc + 1, part[k].n - (size_t)(mc + 1 - part[k].p) }, 3, &l) ||
+		    l == 0 || l > 128 || x > UINT32_MAX || (l < 4 && x >> (8 * l) != 0))
+			return fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
+				    "a=crypto:%u: the MKI is not <value>:<length> with a length of 1..128 "
+				    "bytes that holds the value", c->tag);
+		c->mki = (uint32_t)x;
+		if (l > 4) {
+			/* a valid MKI, but one of more than 4 bytes is not taken */
+			unusable(c, "an MKI longer than 4 bytes");
+			c->mki_len = 4;
+		} else {
+			c->mki_len = (uint8_t)l;
+		}
+	}
+	return 0;
+}
+
+/*
+ * One session parameter (RFC 4568 section 6.3). Parsed; those the gateway
+ * does not honour leave the line unusable: an answerer picks a line it
+ * supports, and the others are then passed over rather than half obeyed.
+ */
+static int
+parse_session_param(struct pstate *st, unsigned int no, struct span p, struct sdp_crypto *c)
+{
+	uint64_t x;
+
+	if (span_is(p, "UNENCRYPTED_SRTP")) {
+		unusable(c, "UNENCRYPTED_SRTP: the gateway carries no RTP in the clear on an SRTP leg");
+		return 0;
+	}
+	if (span_is(p, "UNENCRYPTED_SRTCP")) {
+		unusable(c, "UNENCRYPTED_SRTCP: the gateway carries no RTCP in the clear on an SRTP leg");
+		return 0;
+	}
+	if (span_is(p, "UNAUTHENTICATED_SRTP")) {
+		unusable(c, "UNAUTHENTICATED_SRTP: SRTP without its authentication tag is not taken");
+		return 0;
+	}
+	if (p.n > 4 && memcmp(p.p, "KDR=", 4) == 0) {
+		if (!span_num((struct span){ p.p + 4, p.n - 4 }, 2, &x) || x > 24)
+			return fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
+				    "a=crypto:%u: KDR is not a number 0..24", c->tag);
+		unusable(c, "KDR: the gateway's SRTP derives the session keys once, it does not "
+			    "re-derive them");
+		return 0;
+	}
+	if (span_is(p, "FEC_ORDER=FEC_SRTP"))
+		return 0;       /* the default: FEC packets are SRTP packets like any */
+	if (span_is(p, "FEC_ORDER=SRTP_FEC")) {
+		unusable(c, "FEC_ORDER=SRTP_FEC: FEC over SRTP packets is not taken");
+		return 0;
+	}
+	if (p.n >= 10 && memcmp(p.p, "FEC_ORDER=", 10) == 0)
+		return fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
+			    "a=crypto:%u: FEC_ORDER is not FEC_SRTP or SRTP_FEC", c->tag);
+	if (p.n >= 8 && memcmp(p.p, "FEC_KEY=", 8) == 0) {
+		unusable(c, "FEC_KEY: a master key of its own for FEC is not taken");
+		return 0;
+	}
+	if (p.n >= 4 && memcmp(p.p, "WSH=", 4) == 0) {
+		/* the window size hint: at least 64 (RFC 4568 section 6.3.6) */
+		if (!span_num((struct span){ p.p + 4, p.n - 4 }, 5, &x) || x < 64 || x > 65535)
+			return fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
+				    "a=crypto:%u: WSH is not a number 64..65535", c->tag);
+		c->wsh = (uint16_t)x;
+		return 0;
+	}
+	/* an extension not known: the line is not understood */
+	unusable(c, "a session parameter not known");
+	return 0;
+}
+
+/* RFC 4568 section 9.1: a=crypto:<tag> 1*WSP <crypto-suite> 1*WSP
+ * <key-params> *(1*WSP <session-param>); media level only. */
+static int
+parse_crypto(struct pstate *st, unsigned int no, struct span val, bool has_val)
+{
+	struct sdp_media *m = &st->out->media;
+	struct sdp_crypto *c;
+	struct span f[3];
+	size_t i = 0;
+	int nf = 0, rc;
+	uint64_t tag;
+
+	if (!st->in_media)
+		return fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
+			    "a=crypto: a media-level attribute before m= (RFC 4568)");
+	if (has_val && span_is(val, "$")) {
+		if (m->crypto_choose)
+			return fail(st->err, SDP_E_DUPLICATE, no, -EINVAL, "a=crypto:$: a second one");
+		m->crypto_choose = true;
+		return 0;
+	}
+	if (m->ncrypto == SDP_CRYPTO_MAX)
+		return fail(st->err, SDP_E_CRYPTO_COUNT, no, -E2BIG,
+			    "a=crypto: more than %u lines", SDP_CRYPTO_MAX);
+	c = &m->crypto[m->ncrypto];
+	memset(c, 0, sizeof(*c));
+	c->line = (uint16_t)no;
+	/* the three fields, then the session parameters one at a time */
+	for (;;) {
+		size_t n;
+
+		while (i < val.n && (val.p[i] == ' ' || val.p[i] == '\t'))
+			i++;
+		if (i == val.n)
+			break;
+		for (n = 0; i + n < val.n && val.p[i + n] != ' ' && val.p[i + n] != '\t'; n++)
+			;
+		if (nf < 3) {
+			f[nf++] = (struct span){ val.p + i, n };
+			if (nf == 3) {
+				/* tag, suite, key-params */
+				if (span_is(f[0], "$")) {
+					c->tag_choose = true;
+				} else if (!span_num(f[0], 9, &tag)) {
+					return fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
+						    "a=crypto: the tag \"%.*s\" is not 1 to 9 digits",
+						    (int)(f[0].n > 12 ? 12 : f[0].n), f[0].p);
+				} else {
+					c->tag = (uint32_t)tag;
+				}
+				for (unsigned int k = 0; k < m->ncrypto; k++)
+					if (!c->tag_choose && !m->crypto[k].tag_choose &&
+					    m->crypto[k].tag == c->tag)
+						return fail(st->err, SDP_E_DUPLICATE, no, -EINVAL,
+							    "a=crypto: tag %u again (the first is line %u)",
+							    c->tag, m->crypto[k].line);
+				if (f[1].n >= SDP_TOKEN_MAX)
+					return fail(st->err, SDP_E_TOO_LONG, no, -E2BIG,
+						    "a=crypto:%u: a suite name longer than %u bytes",
+						    c->tag, SDP_TOKEN_MAX - 1);
+				for (size_t k = 0; k < f[1].n; k++) {
+					char ch = f[1].p[k];
+
+					if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+					      (ch >= '0' && ch <= '9') || ch == '_'))
+						return fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
+							    "a=crypto:%u: the suite is not letters, "
+							    "digits and _", c->tag);
+				}
+				copy_span(c->suite_str, f[1]);
+				for (unsigned int k = SDP_SUITE_OTHER + 1; k < SDP_SUITE_COUNT; k++)
+					if (span_is(f[1], suite_tab[k].name))
+						c->suite = (uint8_t)k;
+				if (c->suite == SDP_SUITE_OTHER) {
+					/* RFC 4568 section 5.1.2: an answerer passes over
+					 * what it does not support; the key's form is the
+					 * suite's, not ours to judge */
+					unusable(c, "a suite the gateway does not know");
+				} else if ((rc = parse_key_params(st, no, f[2], c)) < 0) {
+					return rc;
+				}
+			}
+		} else if (c->suite != SDP_SUITE_OTHER) {
+			rc = parse_session_param(st, no, (struct span){ val.p + i, n }, c);
+			if (rc < 0)
+				return rc;
+		}
+		i += n;
+	}
+	if (nf < 3)
+		return fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
+			    "a=crypto: not <tag> <crypto-suite> <key-params> [<session-param>...]");
+	m->ncrypto++;
+	return 0;
+}
+
+/* Keep a codec line for the answer: "a=" v CRLF. */
+static int
+keep_codec(struct pstate *st, unsigned int no, struct span v)
+{
+	char *codec = st->out->media.codec;
+	size_t used = strlen(codec);
+
+	if (used + 2 + v.n + 2 >= SDP_CODEC_MAX)
+		return fail(st->err, SDP_E_TOO_LONG, no, -E2BIG,
+			    "a=rtpmap, a=fmtp...: more than %u bytes of codec lines in all",
+			    SDP_CODEC_MAX - 1);
+	memcpy(codec + used, "a=", 2);
+	memcpy(codec + used + 2, v.p, v.n);
+	memcpy(codec + used + 2 + v.n, "\r\n", 3);
+	return 0;
+}
+
+/* RFC 8866 section 6.4: a=ptime:<ms>, a fraction allowed ("2.5"); kept in
+ * whole ms. */
+static bool
+parse_ms(struct span val, uint16_t *ms)
+{
+	const char *dot = memchr(val.p, '.', val.n);
+	struct span whole = { val.p, dot != NULL ? (size_t)(dot - val.p) : val.n };
+	uint64_t x, f;
+
+	if (!span_num(whole, 5, &x) || x > 65535)
+		return false;
+	if (dot != NULL && !span_num((struct span){ dot + 1, val.n - whole.n - 1 }, 6, &f))
+		return false;
+	if (x == 0 && (dot == NULL || f == 0))
+		return false;
+	*ms = (uint16_t)x;
+	return true;
+}
+
+/*
+ * The RTP attributes: 1 when name is none of them (the caller counts it as
+ * other), else 0 or an error. At session level only the direction is
+ * taken; a=crypto is refused there, the others are counted as other.
+ */
+static int
+parse_rtp_attr(struct pstate *st, unsigned int no, struct span v, struct span name,
+	       struct span val, bool has_val)
+{
+	struct sdp_media *m = &st->out->media;
+	struct level *lv = &st->lv[st->in_media];
+	uint64_t x;
+
+	for (unsigned int d = SDP_DIR_SENDRECV; d <= SDP_DIR_INACTIVE; d++) {
+		if (!span_is(name, dir_names[d]))
+			continue;
+		if (has_val)
+			return fail(st->err, SDP_E_RTP_ATTR, no, -EINVAL,
+				    "a=%s: a direction has no value", dir_names[d]);
+		if (lv->dir_line != 0)
+			return fail(st->err, SDP_E_DUPLICATE, no, -EINVAL,
+				    "a=%s: a second direction (the first is line %u)", dir_names[d],
+				    lv->dir_line);
+		lv->dir = (uint8_t)d;
+		lv->dir_line = (uint16_t)no;
+		return 0;
+	}
+	if (span_is(name, "crypto"))
+		return parse_crypto(st, no, val, has_val);
+	if (!st->in_media)
+		return 1;
+	if (span_is(name, "rtcp-mux")) {
+		if (has_val)
+			return fail(st->err, SDP_E_RTP_ATTR, no, -EINVAL, "a=rtcp-mux has no value");
+		if (m->rtcp_mux)
+			return fail(st->err, SDP_E_DUPLICATE, no, -EINVAL, "a=rtcp-mux: a second one");
+		m->rtcp_mux = true;
+		return 0;
+	}
+	if (span_is(name, "rtcp")) {
+		/* RFC 3605 section 2.1: a=rtcp:<port> [IN IP4|IP6 <address>] */
+		const char *sp = has_val ? memchr(val.p, ' ', val.n) : NULL;
+		struct span port = { val.p, sp != NULL ? (size_t)(sp - val.p) : val.n };
+
+		if (m->rtcp_line != 0)
+			return fail(st->err, SDP_E_DUPLICATE, no, -EINVAL,
+				    "a=rtcp: a second one (the first is line %u)", m->rtcp_line);
+		m->rtcp_line = (uint16_t)no;
+		if (has_val && span_is(val, "$")) {
+			m->rtcp_choose = true;
+			return 0;
+		}
+		if (!has_val || !span_num(port, 5, &x) || x == 0 || x > 65535)
+			return fail(st->err, SDP_E_RTCP, no, -EINVAL,
+				    "a=rtcp: the port is not a number 1..65535 or $");
+		m->rtcp_port = (uint16_t)x;
+		if (sp != NULL) {
+			struct pstate quiet = { .out = st->out, .err = NULL };
+			struct span a = { sp + 1, val.n - port.n - 1 };
+
+			if (parse_conn(&quiet, no, a, &m->rtcp_addr) < 0 ||
+			    m->rtcp_addr.kind == SDP_ADDR_CHOOSE)
+				return fail(st->err, SDP_E_RTCP, no, -EINVAL,
+					    "a=rtcp: the address is not IN IP4|IP6 <unicast address>");
+		}
+		return 0;
+	}
+	if (span_is(name, "ptime") || span_is(name, "maxptime")) {
+		uint16_t *ms = name.n == 5 ? &m->ptime : &m->maxptime;
+
+		if (*ms != 0)
+			return fail(st->err, SDP_E_DUPLICATE, no, -EINVAL, "a=%.*s: a second one",
+				    (int)name.n, name.p);
+		if (!has_val || !parse_ms(val, ms))
+			return fail(st->err, SDP_E_RTP_ATTR, no, -EINVAL,
+				    "a=%.*s: not a time in ms above 0", (int)name.n, name.p);
+		return keep_codec(st, no, v);
+	}
+	if (span_is(name, "rtpmap")) {
+		/* RFC 8866 section 6.6: <payload type> <encoding name>/<clock rate>[/<parameters>] */
+		const char *sp = has_val ? memchr(val.p, ' ', val.n) : NULL;
+		const char *sl = sp != NULL ? memchr(sp, '/', val.n - (size_t)(sp - val.p)) : NULL;
+		struct span rate = { sl != NULL ? sl + 1 : NULL, 0 };
+
+		if (sl != NULL) {
+			const char *sl2 = memchr(sl + 1, '/', val.n - (size_t)(sl + 1 - val.p));
+
+			rate.n = (sl2 != NULL ? (size_t)(sl2 - rate.p) : val.n - (size_t)(rate.p - val.p));
+		}
+		if (sp == NULL || sl == NULL || sl == sp + 1 ||
+		    !span_num((struct span){ val.p, (size_t)(sp - val.p) }, 3, &x) || x > 127 ||
+		    !span_num(rate, 10, &x) || x == 0)
+			return fail(st->err, SDP_E_RTP_ATTR, no, -EINVAL,
+				    "a=rtpmap: not <payload type> <encoding>/<clock rate>[/<channels>]");
+		return keep_codec(st, no, v);
+	}
+	if (span_is(name, "fmtp")) {
+		/* RFC 8866 section 6.15: <format> <format specific parameters> */
+		const char *sp = has_val ? memchr(val.p, ' ', val.n) : NULL;
+
+		if (sp == NULL || sp == val.p || (size_t)(sp - val.p) + 1 == val.n)
+			return fail(st->err, SDP_E_RTP_ATTR, no, -EINVAL,
+				    "a=fmtp: not <format> <parameters>");
+		return keep_codec(st, no, v);
+	}
+	if (span_is(name, "rtcp-fb") || span_is(name, "framerate")) {
+		/* RFC 4585 section 4.2; RFC 8866 section 6.8: passed through */
+		if (!has_val || val.n == 0)
+			return fail(st->err, SDP_E_RTP_ATTR, no, -EINVAL, "a=%.*s: no value",
+				    (int)name.n, name.p);
+		return keep_codec(st, no, v);
+	}
+	return 1;
+}
+
 static int
 parse_attr(struct pstate *st, unsigned int no, struct span v)
 {
@@ -406,6 +1045,7 @@ parse_attr(struct pstate *st, unsigned int no, struct span v)
 	struct span name = { v.p, colon != NULL ? (size_t)(colon - v.p) : v.n };
 	struct span val = { colon != NULL ? colon + 1 : v.p + v.n,
 			    colon != NULL ? v.n - name.n - 1 : 0 };
+	int rc;
 
 	if (name.n == 0)
 		return fail(st->err, SDP_E_LINE, no, -EINVAL, "a=: no attribute name");
@@ -442,7 +1082,6 @@ parse_attr(struct pstate *st, unsigned int no, struct span v)
 	}
 	if (span_is(name, "fingerprint")) {
 		const char *why = "";
-		int rc;
 
 		if (colon != NULL && span_is(val, "$")) {
 			lv->fp_choose = true;
@@ -472,6 +1111,9 @@ parse_attr(struct pstate *st, unsigned int no, struct span v)
 		lv->path_line = (uint16_t)no;
 		return 0;
 	}
+	rc = parse_rtp_attr(st, no, v, name, val, colon != NULL);
+	if (rc != 1)
+		return rc;
 	/* RFC 8866 section 5.13: an attribute not understood is ignored
 	 * (a=floorctrl, a=confid, a=accept-types... are the peers' business). */
 	st->out->nother++;
@@ -575,6 +1217,7 @@ resolve(struct pstate *st)
 	m->setup = md->setup_line != 0 ? md->setup : s->setup;
 	m->setup_line = md->setup_line != 0 ? md->setup_line : s->setup_line;
 	m->connection = md->conn_line != 0 ? md->connection : s->connection;
+	m->dir = md->dir_line != 0 ? md->dir : s->dir;
 	m->nfp = fp->nfp;
 	m->fp_choose = fp->fp_choose;
 	memcpy(m->fp, fp->fp, sizeof(m->fp));
@@ -680,7 +1323,7 @@ check_media(const struct sdp *d, unsigned int who, struct sdp_error *err)
 
 	if (!d->has_media)
 		return fail(err, SDP_E_NO_MEDIA, 0, -EINVAL, "%s has no m= line", side[who]);
-	if (m->proto == SDP_PROTO_OTHER)
+	if (m->proto == SDP_PROTO_OTHER || sdp_proto_rtp(m->proto))
 		return fail(err, SDP_E_PROTO, m->line, -ENOTSUP,
 			    "%s: proto %s is not TCP/MSRP, TCP/TLS/MSRP, TCP/BFCP or TCP/TLS/BFCP",
 			    side[who], m->proto_str);
@@ -794,12 +1437,98 @@ derive_role(const struct sdp_media *lm, const struct sdp_media *rm, unsigned int
 		    "depends on which was the offer");
 }
 
+/* One side's address and port, as both derivers read them. */
+struct side {
+	bool addr_choose, port_choose;
+	uint8_t family;
+	uint16_t port;
+	uint8_t ip[16];
+};
+
+/* Local: `$` or no c= means our address is ours to pick (with the family
+ * `$` gave), `$` as port our port; a number is the controller's; port 0
+ * and an unspecified address or a name are refused. No Local: all ours. */
+static int
+local_side(const struct sdp_media *lm, struct side *o, struct sdp_error *err)
+{
+	memset(o, 0, sizeof(*o));
+	if (lm == NULL) {
+		o->addr_choose = o->port_choose = true;
+		return 0;
+	}
+	if (lm->port_choose)
+		o->port_choose = true;
+	else if (lm->port == 0)
+		return fail(err, SDP_E_PORT_ZERO, lm->line, -EINVAL,
+			    "Local's port is 0: the controller refuses the stream");
+	else
+		o->port = lm->port;
+	switch (lm->addr.kind) {
+	case SDP_ADDR_NONE:
+		o->addr_choose = true;
+		return 0;
+	case SDP_ADDR_CHOOSE:
+		o->addr_choose = true;
+		o->family = lm->addr.family;
+		return 0;
+	case SDP_ADDR_IP:
+		if (ip_zero(lm->addr.ip, lm->addr.family))
+			return fail(err, SDP_E_ADDRESS, lm->addr.line, -EINVAL,
+				    "Local's c= address is unspecified: give ours or $");
+		o->family = lm->addr.family;
+		memcpy(o->ip, lm->addr.ip, 16);
+		return 0;
+	default:
+		return fail(err, SDP_E_ADDRESS, lm->addr.line, -ENOTSUP,
+			    "Local's c= is a name: the gateway resolves none; give an address or $");
+	}
+}
+
+/* Remote: a numeric address (not unspecified, not of the other family
+ * than Local's) and a port other than 0 and `$`. */
+static int
+remote_side(const struct sdp_media *rm, uint8_t local_family, struct side *o,
+	    struct sdp_error *err)
+{
+	memset(o, 0, sizeof(*o));
+	if (rm->port_choose)
+		return fail(err, SDP_E_REMOTE_PORT, rm->line, -EINVAL,
+			    "Remote's port is $: CHOOSE is for the gateway's own side");
+	if (rm->port == 0)
+		return fail(err, SDP_E_PORT_ZERO, rm->line, -EINVAL,
+			    "Remote's port is 0: the peer refused or disabled the stream");
+	switch (rm->addr.kind) {
+	case SDP_ADDR_IP:
+		break;
+	case SDP_ADDR_NONE:
+		return fail(err, SDP_E_ADDRESS, rm->line, -EINVAL, "Remote has no c= line");
+	case SDP_ADDR_CHOOSE:
+		return fail(err, SDP_E_ADDRESS, rm->addr.line, -EINVAL,
+			    "Remote's c= is $: CHOOSE is for the gateway's own side");
+	default:
+		return fail(err, SDP_E_ADDRESS, rm->addr.line, -ENOTSUP,
+			    "Remote's c= is a name: the gateway resolves none");
+	}
+	if (ip_zero(rm->addr.ip, rm->addr.family))
+		return fail(err, SDP_E_ADDRESS, rm->addr.line, -EINVAL,
+			    "Remote's c= address is unspecified: no peer to reach or to take");
+	if (local_family != 0 && local_family != rm->addr.family)
+		return fail(err, SDP_E_ADDRESS, rm->addr.line, -EINVAL,
+			    "Remote is IP%c, Local IP%c: one leg has one family",
+			    rm->addr.family == AF_INET ? '4' : '6', local_family == AF_INET ? '4' : '6');
+	o->family = rm->addr.family;
+	o->port = rm->port;
+	memcpy(o->ip, rm->addr.ip, 16);
+	return 0;
+}
+
 int
 sdp_derive(const struct sdp *local, const struct sdp *remote, unsigned int flags,
 	   struct sdp_term *out, struct sdp_error *err)
 {
 	const struct sdp_media *lm = local != NULL ? &local->media : NULL;
 	const struct sdp_media *rm = remote != NULL ? &remote->media : NULL;
+	struct side ls, rs;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -834,86 +1563,25 @@ sdp_derive(const struct sdp *local, const struct sdp *remote, unsigned int flags
 			  SDP_CONNECTION_NEW;
 
 	/* our side: `$` or nothing is ours to pick */
-	if (lm == NULL) {
-		out->local_addr_choose = out->local_port_choose = true;
-	} else {
+	if (lm != NULL)
 		out->fp_asked = lm->fp_choose;
-		if (lm->port_choose) {
-			out->local_port_choose = true;
-		} else if (lm->port == 0) {
-			rc = fail(err, SDP_E_PORT_ZERO, lm->line, -EINVAL,
-				  "Local's port is 0: the controller refuses the stream");
-			goto out_zero;
-		} else {
-			out->local_port = lm->port;
-		}
-		switch (lm->addr.kind) {
-		case SDP_ADDR_NONE:
-			out->local_addr_choose = true;
-			break;
-		case SDP_ADDR_CHOOSE:
-			out->local_addr_choose = true;
-			out->local_family = lm->addr.family;
-			break;
-		case SDP_ADDR_IP:
-			if (ip_zero(lm->addr.ip, lm->addr.family)) {
-				rc = fail(err, SDP_E_ADDRESS, lm->addr.line, -EINVAL,
-					  "Local's c= address is unspecified: give ours or $");
-				goto out_zero;
-			}
-			out->local_family = lm->addr.family;
-			memcpy(out->local_ip, lm->addr.ip, 16);
-			break;
-		default:
-			rc = fail(err, SDP_E_ADDRESS, lm->addr.line, -ENOTSUP,
-				  "Local's c= is a name: the gateway resolves none; give an address "
-				  "or $");
-			goto out_zero;
-		}
-	}
+	rc = local_side(lm, &ls, err);
+	if (rc < 0)
+		goto out_zero;
+	out->local_addr_choose = ls.addr_choose;
+	out->local_port_choose = ls.port_choose;
+	out->local_family = ls.family;
+	out->local_port = ls.port;
+	memcpy(out->local_ip, ls.ip, 16);
 
 	if (rm == NULL)
 		return 0;
 	out->remote_known = true;
-	if (rm->port_choose) {
-		rc = fail(err, SDP_E_REMOTE_PORT, rm->line, -EINVAL,
-			  "Remote's port is $: CHOOSE is for the gateway's own side");
+	rc = remote_side(rm, ls.family, &rs, err);
+	if (rc < 0)
 		goto out_zero;
-	}
-	if (rm->port == 0) {
-		rc = fail(err, SDP_E_PORT_ZERO, rm->line, -EINVAL,
-			  "Remote's port is 0: the peer refused or disabled the stream");
-		goto out_zero;
-	}
-	switch (rm->addr.kind) {
-	case SDP_ADDR_IP:
-		break;
-	case SDP_ADDR_NONE:
-		rc = fail(err, SDP_E_ADDRESS, rm->line, -EINVAL, "Remote has no c= line");
-		goto out_zero;
-	case SDP_ADDR_CHOOSE:
-		rc = fail(err, SDP_E_ADDRESS, rm->addr.line, -EINVAL,
-			  "Remote's c= is $: CHOOSE is for the gateway's own side");
-		goto out_zero;
-	default:
-		rc = fail(err, SDP_E_ADDRESS, rm->addr.line, -ENOTSUP,
-			  "Remote's c= is a name: the gateway resolves none");
-		goto out_zero;
-	}
-	if (ip_zero(rm->addr.ip, rm->addr.family)) {
-		rc = fail(err, SDP_E_ADDRESS, rm->addr.line, -EINVAL,
-			  "Remote's c= address is unspecified: no peer to reach or to take");
-		goto out_zero;
-	}
-	if (out->local_family != 0 && out->local_family != rm->addr.family) {
-		rc = fail(err, SDP_E_ADDRESS, rm->addr.line, -EINVAL,
-			  "Remote is IP%c, Local IP%c: one leg has one family",
-			  rm->addr.family == AF_INET ? '4' : '6',
-			  out->local_family == AF_INET ? '4' : '6');
-		goto out_zero;
-	}
-	out->remote_family = rm->addr.family;
-	memcpy(out->remote_ip, rm->addr.ip, 16);
+	out->remote_family = rs.family;
+	memcpy(out->remote_ip, rs.ip, 16);
 	/* the peer's port is where we connect; an active peer's (port 9 by
 	 * RFC 4145's advice) is not the port it connects from */
 	out->remote_port = out->role == SDP_ROLE_SERVER ? 0 : rm->port;
@@ -931,6 +1599,258 @@ sdp_derive(const struct sdp *local, const struct sdp *remote, unsigned int flags
 
 out_zero:
 	memset(out, 0, sizeof(*out));
+	return rc;
+}
+
+/* ---- one RTP termination ------------------------------------------------------- */
+
+static int
+check_rtp_media(const struct sdp *d, unsigned int who, struct sdp_error *err)
+{
+	const struct sdp_media *m = &d->media;
+
+	if (!d->has_media)
+		return fail(err, SDP_E_NO_MEDIA, 0, -EINVAL, "%s has no m= line", side[who]);
+	if (!sdp_proto_rtp(m->proto))
+		return fail(err, SDP_E_PROTO, m->line, -ENOTSUP,
+			    "%s: proto %s is not RTP/AVP, RTP/AVPF, RTP/SAVP or RTP/SAVPF",
+			    side[who], m->proto_str);
+	if (!media_rtp(m->type))
+		return fail(err, SDP_E_PROTO, m->line, -ENOTSUP,
+			    "%s: m=%s over %s: audio, video or text is taken", side[who],
+			    m->media_str, m->proto_str);
+	return 0;
+}
+
+/* RFC 5761 section 4: on one port, RTCP's packet types 192..223 sit where
+ * an RTP packet with the marker bit and payload type 64..95 would. */
+static bool
+pt_collides(const struct sdp_media *m)
+{
+	for (unsigned int i = 0; m != NULL && i < m->npt; i++)
+		if (m->pt[i] >= 64 && m->pt[i] <= 95)
+			return true;
+	return false;
+}
+
+/* A Local line of suite s the gateway can use (NULL if none). */
+static const struct sdp_crypto *
+local_line(const struct sdp_media *lm, unsigned int s)
+{
+	for (unsigned int i = 0; i < lm->ncrypto; i++)
+		if (lm->crypto[i].suite == s && lm->crypto[i].unusable == NULL)
+			return &lm->crypto[i];
+	return NULL;
+}
+
+/* Why Remote's line c is not taken: its own reason, the gateway's SRTP,
+ * or Local's choice. NULL: taken. */
+static const char *
+refusal(const struct sdp_crypto *c, const struct sdp_media *lm, unsigned int suites)
+{
+	if (c->unusable != NULL)
+		return c->unusable;
+	if (!(suites & SDP_SUITE_BIT(c->suite)))
+		return "a suite the gateway's SRTP does not offer";
+	if (lm != NULL && !lm->crypto_choose && lm->ncrypto > 0 && local_line(lm, c->suite) == NULL)
+		return "a suite Local does not allow";
+	return NULL;
+}
+
+/* Remote's $ anywhere in a=crypto: CHOOSE is ours. */
+static int
+remote_crypto_choose(const struct sdp_media *rm, struct sdp_error *err)
+{
+	if (rm->crypto_choose)
+		return fail(err, SDP_E_CRYPTO, rm->line, -EINVAL,
+			    "Remote's a=crypto:$: CHOOSE is for the gateway's own side");
+	for (unsigned int i = 0; i < rm->ncrypto; i++)
+		if (rm->crypto[i].tag_choose || rm->crypto[i].key_choose)
+			return fail(err, SDP_E_CRYPTO, rm->crypto[i].line, -EINVAL,
+				    "Remote's a=crypto has $: CHOOSE is for the gateway's own side");
+	return 0;
+}
+
+static int
+derive_srtp(const struct sdp_media *lm, const struct sdp_media *rm, unsigned int suites,
+	    struct sdp_rtp_term *t, struct sdp_error *err)
+{
+	const struct sdp_crypto *mine = NULL;
+	int rc;
+
+	if (lm != NULL && !lm->crypto_choose && lm->ncrypto > 0) {
+		/* Local names its suites: one at least must be of use */
+		unsigned int ok = 0;
+
+		for (unsigned int i = 0; i < lm->ncrypto; i++)
+			ok += lm->crypto[i].unusable == NULL &&
+			      (suites & SDP_SUITE_BIT(lm->crypto[i].suite));
+		if (ok == 0)
+			return fail(err, SDP_E_CRYPTO_SUITE, lm->crypto[0].line, -ENOTSUP,
+				    "none of Local's %u a=crypto lines is taken; the first (a=crypto:"
+				    "%u %s): %s", lm->ncrypto, lm->crypto[0].tag,
+				    lm->crypto[0].suite_str,
+				    lm->crypto[0].unusable != NULL ? lm->crypto[0].unusable :
+				    "a suite the gateway's SRTP does not offer");
+	}
+	if (rm == NULL) {
+		/* we offer: Local's first line with a key gives ours */
+		for (unsigned int i = 0; lm != NULL && i < lm->ncrypto && mine == NULL; i++)
+			if (lm->crypto[i].unusable == NULL && lm->crypto[i].key_len > 0 &&
+			    (suites & SDP_SUITE_BIT(lm->crypto[i].suite)))
+				mine = &lm->crypto[i];
+		t->key_choose = mine == NULL;
+		if (mine != NULL)
+			t->ours = *mine;
+		t->why_crypto = mine != NULL ? "no Remote yet: Local's first line with a key is ours" :
+			 "no Remote yet: our offer's keys are ours to make";
+		return 0;
+	}
+	if ((rc = remote_crypto_choose(rm, err)) < 0)
+		return rc;
+	if (rm->ncrypto == 0)
+		return fail(err, SDP_E_NO_CRYPTO, rm->line, -EINVAL,
+			    "Remote is %s without a=crypto: no key to decrypt with (RFC 4568)",
+			    rm->proto_str);
+	/* RFC 4568 section 5.1.2: the answerer takes one line it supports,
+	 * in the offer's order of preference, and answers with its tag */
+	for (unsigned int i = 0; i < rm->ncrypto; i++) {
+		const struct sdp_crypto *c = &rm->crypto[i];
+
+		if (refusal(c, lm, suites) != NULL)
+			continue;
+		t->peer = *c;
+		t->ours.tag = c->tag;
+		t->ours.suite = c->suite;
+		memcpy(t->ours.suite_str, c->suite_str, sizeof(t->ours.suite_str));
+		mine = lm != NULL ? local_line(lm, c->suite) : NULL;
+		if (mine != NULL && mine->key_len > 0) {
+			memcpy(t->ours.key, mine->key, sizeof(t->ours.key));
+			t->ours.key_len = mine->key_len;
+			t->ours.lifetime = mine->lifetime;
+			t->ours.mki = mine->mki;
+			t->ours.mki_len = mine->mki_len;
+			t->ours.wsh = mine->wsh;
+		}
+		t->key_choose = t->ours.key_len == 0;
+		t->why_crypto = i == 0 ? "Remote's first a=crypto line" :
+			 "the first of Remote's a=crypto lines the gateway takes (RFC 4568 "
+			 "section 5.1.2)";
+		return 0;
+	}
+	return fail(err, SDP_E_CRYPTO_SUITE, rm->crypto[0].line, -ENOTSUP,
+		    "none of Remote's %u a=crypto lines is taken; the first (a=crypto:%u %s): %s",
+		    rm->ncrypto, rm->crypto[0].tag, rm->crypto[0].suite_str,
+		    refusal(&rm->crypto[0], lm, suites));
+}
+
+int
+sdp_rtp_derive(const struct sdp *local, const struct sdp *remote, unsigned int suites,
+	       struct sdp_rtp_term *out, struct sdp_error *err)
+{
+	const struct sdp_media *lm = local != NULL ? &local->media : NULL;
+	const struct sdp_media *rm = remote != NULL ? &remote->media : NULL;
+	struct side ls, rs;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (err != NULL)
+		memset(err, 0, sizeof(*err));
+	if (local == NULL && remote == NULL) {
+		rc = fail(err, SDP_E_NO_MEDIA, 0, -EINVAL, "neither Local nor Remote given");
+		goto out_zero;
+	}
+	if (suites == 0)
+		suites = SDP_SUITES_ALL;
+	if ((local != NULL && (rc = check_rtp_media(local, 0, err)) < 0) ||
+	    (remote != NULL && (rc = check_rtp_media(remote, 1, err)) < 0))
+		goto out_zero;
+	if (lm != NULL && rm != NULL && (lm->proto != rm->proto || lm->type != rm->type)) {
+		rc = fail(err, SDP_E_PROTO_MISMATCH, 0, -EINVAL,
+			  "Local is m=%s %s, Remote m=%s %s: one termination carries one stream",
+			  lm->media_str, lm->proto_str, rm->media_str, rm->proto_str);
+		goto out_zero;
+	}
+	out->proto = (rm != NULL ? rm : lm)->proto;
+	out->media = (rm != NULL ? rm : lm)->type;
+	out->srtp = sdp_proto_srtp(out->proto);
+	out->local_dir = lm != NULL ? lm->dir : SDP_DIR_NONE;
+	out->remote_dir = rm != NULL ? rm->dir : SDP_DIR_NONE;
+
+	/* RFC 5761 section 5.1.1: muxed when both ends say so; the one side
+	 * given says it alone (Local: what we offer; Remote: we take it) */
+	out->rtcp_mux = (lm == NULL || lm->rtcp_mux) && (rm == NULL || rm->rtcp_mux);
+	if (out->rtcp_mux && (pt_collides(lm) || pt_collides(rm))) {
+		out->rtcp_mux = false;
+		out->why_mux = "a payload type in 64..95 would collide with RTCP on one port (RFC 5761 "
+			   "section 4): RTCP keeps its own port";
+	}
+
+	rc = local_side(lm, &ls, err);
+	if (rc < 0)
+		goto out_zero;
+	out->local_addr_choose = ls.addr_choose;
+	out->local_port_choose = ls.port_choose;
+	out->local_family = ls.family;
+	out->local_port = ls.port;
+	memcpy(out->local_ip, ls.ip, 16);
+	if (lm != NULL && !lm->rtcp_choose)
+		out->local_rtcp_port = lm->rtcp_port;
+	if (!out->rtcp_mux && out->local_port == 65535 && out->local_rtcp_port == 0) {
+		rc = fail(err, SDP_E_PORT, lm->line, -EINVAL,
+			  "Local's port 65535 leaves no port + 1 for RTCP: give a=rtcp or a=rtcp-mux");
+		goto out_zero;
+	}
+
+	if (rm != NULL) {
+		out->remote_known = true;
+		rc = remote_side(rm, ls.family, &rs, err);
+		if (rc < 0)
+			goto out_zero;
+		out->remote_family = rs.family;
+		out->remote_port = rs.port;
+		memcpy(out->remote_ip, rs.ip, 16);
+		memcpy(out->remote_rtcp_ip, rs.ip, 16);
+		/* RFC 3605 section 2.1: a=rtcp's port (and address), else RTP's + 1 */
+		if (out->rtcp_mux) {
+			out->remote_rtcp_port = rs.port;
+		} else if (rm->rtcp_choose) {
+			rc = fail(err, SDP_E_REMOTE_PORT, rm->rtcp_line, -EINVAL,
+				  "Remote's a=rtcp:$: CHOOSE is for the gateway's own side");
+			goto out_zero;
+		} else if (rm->rtcp_port != 0) {
+			out->remote_rtcp_port = rm->rtcp_port;
+		} else if (rs.port == 65535) {
+			rc = fail(err, SDP_E_REMOTE_PORT, rm->line, -EINVAL,
+				  "Remote's port 65535 leaves no port + 1 for RTCP and there is no "
+				  "a=rtcp");
+			goto out_zero;
+		} else {
+			out->remote_rtcp_port = (uint16_t)(rs.port + 1);
+		}
+		if (!out->rtcp_mux && rm->rtcp_addr.kind != SDP_ADDR_NONE) {
+			const struct sdp_addr *a = &rm->rtcp_addr;
+
+			if (a->kind != SDP_ADDR_IP) {
+				rc = fail(err, SDP_E_ADDRESS, rm->rtcp_line, -ENOTSUP,
+					  "Remote's a=rtcp address is a name: the gateway resolves none");
+				goto out_zero;
+			}
+			if (a->family != rs.family || ip_zero(a->ip, a->family)) {
+				rc = fail(err, SDP_E_ADDRESS, rm->rtcp_line, -EINVAL,
+					  "Remote's a=rtcp address is unspecified or of the other "
+					  "family: one leg has one family");
+				goto out_zero;
+			}
+			memcpy(out->remote_rtcp_ip, a->ip, 16);
+		}
+	}
+	if (out->srtp && (rc = derive_srtp(lm, rm, suites, out, err)) < 0)
+		goto out_zero;
+	return 0;
+
+out_zero:
+	explicit_bzero(out, sizeof(*out));
 	return rc;
 }
 
@@ -975,6 +1895,7 @@ sdp_write(const struct sdp_answer *a, char *buf, size_t size)
 		buf[0] = '\0';
 	if ((a->family != AF_INET && a->family != AF_INET6) ||
 	    sdp_proto_name((enum sdp_proto)a->proto) == NULL ||
+	    sdp_proto_rtp((enum sdp_proto)a->proto) ||
 	    proto_media((enum sdp_proto)a->proto) != a->media ||
 	    (a->setup != SDP_SETUP_ACTIVE && a->setup != SDP_SETUP_PASSIVE &&
 	     a->setup != SDP_SETUP_HOLDCONN) ||
@@ -1023,4 +1944,140 @@ sdp_write(const struct sdp_answer *a, char *buf, size_t size)
 		return -ENOSPC;
 	}
 	return (int)w.n;
+}
+
+/* ---- our RTP answer ------------------------------------------------------------- */
+
+/* The attributes sdp_rtp_write() writes itself: not in attrs. */
+static bool
+own_attr(struct span name)
+{
+	static const char *const own[] = { "rtcp", "rtcp-mux", "crypto", "sendrecv", "sendonly",
+					   "recvonly", "inactive" };
+
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		if (span_is(name, own[i]))
+			return true;
+	return false;
+}
+
+/* attrs: lines "a=<name>[:<value>]" CRLF, no control character (the
+ * octets sdp_parse() takes: UTF-8 too), none of our own attributes. */
+static bool
+attrs_ok(const char *s)
+{
+	size_t n = strlen(s), i = 0;
+
+	if (n >= SDP_CODEC_MAX)
+		return false;
+	while (i < n) {
+		const char *crlf = strstr(s + i, "\r\n");
+		size_t len, nl;
+
+		if (crlf == NULL)
+			return false;
+		len = (size_t)(crlf - (s + i));
+		if (len < 3 || s[i] != 'a' || s[i + 1] != '=')
+			return false;
+		/* what sdp_parse() takes in a line: no control character but tab */
+		for (size_t j = i + 2; j < i + len; j++)
+			if (((unsigned char)s[j] < 0x20 && s[j] != '\t') || s[j] == 0x7f)
+				return false;
+		for (nl = 0; nl < len - 2 && s[i + 2 + nl] != ':'; nl++)
+			;
+		if (nl == 0 || own_attr((struct span){ s + i + 2, nl }))
+			return false;
+		i += len + 2;
+	}
+	return true;
+}
+
+static bool
+crypto_writable(const struct sdp_crypto *c)
+{
+	return c->suite > SDP_SUITE_OTHER && c->suite < SDP_SUITE_COUNT && c->unusable == NULL &&
+	       !c->tag_choose && !c->key_choose && c->tag <= 999999999u &&
+	       c->key_len == suite_tab[c->suite].len && c->lifetime <= SDP_LIFETIME_MAX &&
+	       c->mki_len <= 4 && (c->mki_len == 4 || c->mki_len == 0 || c->mki >> (8 * c->mki_len) == 0) &&
+	       (c->mki_len > 0 || c->mki == 0) && (c->wsh == 0 || c->wsh >= 64);
+}
+
+int
+sdp_rtp_write(const struct sdp_rtp_answer *a, char *buf, size_t size)
+{
+	struct wbuf w = { buf, size, 0, false };
+	char addr[INET6_ADDRSTRLEN];
+	uint8_t pts[SDP_PT_MAX];
+	struct sdp back;
+	const char *at;
+	int rc = -EINVAL;
+
+	if (a == NULL || buf == NULL)
+		return -EINVAL;
+	if (size > 0)
+		buf[0] = '\0';
+	if ((a->family != AF_INET && a->family != AF_INET6) || !media_rtp(a->media) ||
+	    !sdp_proto_rtp((enum sdp_proto)a->proto) || a->dir > SDP_DIR_INACTIVE ||
+	    a->ncrypto > SDP_CRYPTO_MAX || (a->ncrypto > 0 && a->crypto == NULL) ||
+	    sdp_proto_srtp((enum sdp_proto)a->proto) != (a->ncrypto > 0) || a->fmt == NULL ||
+	    strlen(a->fmt) >= SDP_FMT_MAX || !fmt_ok((struct span){ a->fmt, strlen(a->fmt) }) ||
+	    parse_pts((struct span){ a->fmt, strlen(a->fmt) }, pts) < 1 ||
+	    (a->attrs != NULL && !attrs_ok(a->attrs)))
+		return -EINVAL;
+	for (unsigned int i = 0; i < a->ncrypto; i++) {
+		if (!crypto_writable(&a->crypto[i]))
+			return -EINVAL;
+		for (unsigned int j = 0; j < i; j++)
+			if (a->crypto[j].tag == a->crypto[i].tag)
+				return -EINVAL;
+	}
+	if (inet_ntop(a->family, a->ip, addr, sizeof(addr)) == NULL)
+		return -EINVAL;
+	at = a->family == AF_INET ? "IP4" : "IP6";
+
+	put(&w, "v=0\r\n");
+	put(&w, "o=- %" PRIu64 " %" PRIu64 " IN %s %s\r\n", a->sess_id, a->sess_version, at, addr);
+	put(&w, "s=-\r\n");
+	put(&w, "c=IN %s %s\r\n", at, addr);
+	put(&w, "m=%s %u %s %s\r\n", media_names[a->media], a->port, proto_names[a->proto], a->fmt);
+	if (a->attrs != NULL)
+		put(&w, "%s", a->attrs);
+	if (a->rtcp_mux)
+		put(&w, "a=rtcp-mux\r\n");
+	else if (a->rtcp_port != 0)
+		put(&w, "a=rtcp:%u\r\n", a->rtcp_port);
+	if (a->dir != SDP_DIR_NONE)
+		put(&w, "a=%s\r\n", dir_names[a->dir]);
+	for (unsigned int i = 0; i < a->ncrypto; i++) {
+		const struct sdp_crypto *c = &a->crypto[i];
+		char key[(SDP_KEY_MAX + 2) / 3 * 4 + 1];
+
+		b64_encode(c->key, c->key_len, key);
+		put(&w, "a=crypto:%u %s inline:%s", c->tag, suite_tab[c->suite].name, key);
+		explicit_bzero(key, sizeof(key));
+		if (c->lifetime != 0 && (c->lifetime & (c->lifetime - 1)) == 0)
+			put(&w, "|2^%d", __builtin_ctzll(c->lifetime));
+		else if (c->lifetime != 0)
+			put(&w, "|%" PRIu64, c->lifetime);
+		if (c->mki_len > 0)
+			put(&w, "|%" PRIu32 ":%u", c->mki, c->mki_len);
+		if (c->wsh != 0)
+			put(&w, " WSH=%u", c->wsh);
+		put(&w, "\r\n");
+	}
+	if (w.over) {
+		rc = -ENOSPC;
+		goto out_wipe;
+	}
+	/* What is written reads back: attrs (the peers' lines) included. */
+	rc = sdp_parse(buf, w.n, &back, NULL) == 0 && back.media.ncrypto == a->ncrypto ? 0 : -EINVAL;
+	explicit_bzero(&back, sizeof(back));
+	if (rc == 0)
+		return (int)w.n;
+
+out_wipe:
+	explicit_bzero(buf, size);
+	if (size > 0)
+		buf[0] = '\0';
+	return rc;
 }

@@ -1,20 +1,31 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * lib/sdp: the subset of SDP (RFC 8866, which obsoletes RFC 4566) that an
- * H.248 Local or Remote descriptor carries for a TCP bearer of the access
- * gateway (3GPP TS 29.334 over Iq): one m= line of MSRP (RFC 4975) or BFCP
- * (RFC 8856, which obsoletes RFC 4583) over TCP or TLS, its c=, the TCP
- * setup role (RFC 4145 a=setup, a=connection), the peer's certificate
- * fingerprints (RFC 8122 a=fingerprint, parsed by lib/certfp) and H.248's
- * CHOOSE wildcard `$` (H.248.1 Annex C; H.248.39) where the gateway picks a
- * value: our address, our port.
+ * H.248 Local or Remote descriptor carries for a bearer of the access
+ * gateway (3GPP TS 29.334 over Iq): one m= line, either
+ *   - MSRP (RFC 4975) or BFCP (RFC 8856, which obsoletes RFC 4583) over TCP
+ *     or TLS, with the TCP setup role (RFC 4145 a=setup, a=connection) and
+ *     the peer's certificate fingerprints (RFC 8122 a=fingerprint, parsed
+ *     by lib/certfp), or
+ *   - RTP media (m=audio, video or text over RTP/AVP, RTP/AVPF, RTP/SAVP,
+ *     RTP/SAVPF) with a=rtcp (RFC 3605), a=rtcp-mux (RFC 5761), the
+ *     direction (RFC 8866 section 6.7), the codec lines passed through, and
+ *     SDES keys (RFC 4568 a=crypto; suites of RFC 4568, RFC 6188, RFC 7714);
+ * its c=, and H.248's CHOOSE wildcard `$` (H.248.1 Annex C; H.248.39) where
+ * the gateway picks a value: our address, our port, our SRTP key.
  *
  * Three steps, each pure (no allocation, no global state, no EAL):
- *   sdp_parse()   text -> struct sdp (syntax, limits; a sentence per error)
- *   sdp_derive()  a termination's Local and Remote -> struct sdp_term
- *                 (TCP and TLS roles, the peer's fingerprints, addresses)
- *   sdp_write()   our answer for the Local descriptor -> text
- * FEATURE.md has the rules, the limits, the role table and what is refused.
+ *   sdp_parse()       text -> struct sdp (syntax, limits; a sentence per error)
+ *   sdp_derive()      a TCP termination's Local and Remote -> struct sdp_term
+ *                     (TCP and TLS roles, the peer's fingerprints, addresses)
+ *   sdp_rtp_derive()  an RTP termination's -> struct sdp_rtp_term (ports,
+ *                     RTCP, the SRTP suite and the peer's key)
+ *   sdp_write(), sdp_rtp_write()  our answer for the Local descriptor -> text
+ * FEATURE.md has the rules, the limits, the tables and what is refused.
+ *
+ * Key material: struct sdp, struct sdp_rtp_term and struct sdp_rtp_answer
+ * hold SRTP master keys (struct sdp_crypto's key[]); a caller wipes them
+ * (explicit_bzero) when done. No error sentence ever carries a key.
  */
 #ifndef TP_SDP_H
 #define TP_SDP_H
@@ -36,6 +47,10 @@
 #define SDP_FMT_MAX     64u    /* m='s format list kept, NUL included */
 #define SDP_PATH_MAX    480u   /* a=path's value kept, NUL included */
 #define SDP_ERR_MSG_MAX 192u   /* struct sdp_error's sentence, NUL included */
+#define SDP_CRYPTO_MAX  8u     /* a=crypto lines kept for the m= line */
+#define SDP_KEY_MAX     46u    /* an SRTP master key || master salt (AES_256_CM: 32 + 14) */
+#define SDP_PT_MAX      32u    /* RTP payload types in m='s format list */
+#define SDP_CODEC_MAX   1024u  /* the codec lines kept for the answer, NUL included */
 
 enum sdp_err {
 	SDP_OK = 0,
@@ -79,14 +94,82 @@ enum sdp_media_type {
 	SDP_MEDIA_OTHER = 0,
 	SDP_MEDIA_MESSAGE,      /* m=message: MSRP (RFC 4975) */
 	SDP_MEDIA_APPLICATION,  /* m=application: BFCP (RFC 8856) */
+	SDP_MEDIA_AUDIO,        /* m=audio over RTP */
+	SDP_MEDIA_VIDEO,        /* m=video over RTP */
+	SDP_MEDIA_TEXT,         /* m=text over RTP (real-time text, RFC 4103) */
 };
 
 enum sdp_proto {
-	SDP_PROTO_OTHER = 0,     /* kept as text in proto_str; sdp_derive() refuses it */
+	SDP_PROTO_OTHER = 0,     /* kept as text in proto_str; the derivers refuse it */
 	SDP_PROTO_TCP_MSRP,
 	SDP_PROTO_TCP_TLS_MSRP,
 	SDP_PROTO_TCP_BFCP,
 	SDP_PROTO_TCP_TLS_BFCP,
+	SDP_PROTO_RTP_AVP,       /* RFC 3551, over UDP */
+	SDP_PROTO_RTP_AVPF,      /* RFC 4585 */
+	SDP_PROTO_RTP_SAVP,      /* RFC 3711 */
+	SDP_PROTO_RTP_SAVPF,     /* RFC 5124 */
+};
+
+/* RFC 8866 section 6.7: a=sendrecv, sendonly, recvonly, inactive. NONE:
+ * no such line (sendrecv is the default). */
+enum sdp_dir {
+	SDP_DIR_NONE = 0,
+	SDP_DIR_SENDRECV,
+	SDP_DIR_SENDONLY,
+	SDP_DIR_RECVONLY,
+	SDP_DIR_INACTIVE,
+};
+
+/* SRTP crypto-suites of a=crypto: RFC 4568 section 6.2, RFC 6188 section
+ * 7 (AES-192/256 counter mode), RFC 7714 section 14.2 (AES-GCM). OTHER:
+ * a name not known here (F8_128_HMAC_SHA1_80, the SEED suites...): kept,
+ * never chosen. */
+enum sdp_suite {
+	SDP_SUITE_OTHER = 0,
+	SDP_SUITE_AES_CM_128_HMAC_SHA1_80,
+	SDP_SUITE_AES_CM_128_HMAC_SHA1_32,
+	SDP_SUITE_AES_192_CM_HMAC_SHA1_80,
+	SDP_SUITE_AES_192_CM_HMAC_SHA1_32,
+	SDP_SUITE_AES_256_CM_HMAC_SHA1_80,
+	SDP_SUITE_AES_256_CM_HMAC_SHA1_32,
+	SDP_SUITE_AEAD_AES_128_GCM,
+	SDP_SUITE_AEAD_AES_256_GCM,
+	SDP_SUITE_COUNT
+};
+
+/* A bit per suite, for sdp_rtp_derive()'s `suites` (what the gateway's
+ * SRTP library takes). */
+#define SDP_SUITE_BIT(s)  (1u << (s))
+#define SDP_SUITES_ALL    (((1u << SDP_SUITE_COUNT) - 1u) & ~1u)
+
+/*
+ * One a=crypto line (RFC 4568 section 9.1):
+ *   a=crypto:<tag> <crypto-suite> inline:<key||salt base64>[|<lifetime>][|<MKI>:<length>] [<session-param>...]
+ * In Local, `$` stands for what the gateway picks: `a=crypto:$` (all of
+ * it: see struct sdp_media's crypto_choose), a tag `$`, or `inline:$` (our
+ * key, generated by the gateway). A line the gateway will not use (a suite
+ * not known, a session parameter not honoured) is kept with `unusable`
+ * saying why; sdp_rtp_derive() passes it over (RFC 4568 section 5.1.2: the
+ * answerer picks a line it supports).
+ */
+struct sdp_crypto {
+	uint32_t tag;           /* 0..999999999 (unless tag_choose) */
+	uint8_t suite;          /* enum sdp_suite */
+	uint8_t key_len;        /* octets in key[]: the suite's master key || salt; 0 with key_choose or OTHER */
+	uint8_t mki_len;        /* MKI length in octets, 0: no MKI */
+	bool tag_choose;        /* tag `$` (Local) */
+	bool key_choose;        /* inline:$ (Local) */
+	uint16_t line;          /* the a=crypto line's number */
+	uint16_t wsh;           /* WSH= (replay window hint, RFC 4568 section 6.3.6), 0: none */
+	uint32_t mki;           /* MKI value (mki_len > 0) */
+	uint64_t lifetime;      /* key lifetime in packets, 0: not given */
+	uint8_t key[SDP_KEY_MAX];
+	char suite_str[SDP_TOKEN_MAX];  /* the suite as given */
+	/* NULL, or a static sentence: why the gateway will not use this
+	 * line ("UNENCRYPTED_SRTCP: the gateway does not send SRTCP in
+	 * the clear") */
+	const char *unusable;
 };
 
 /* RFC 4145 section 4. NONE: no a=setup line; CHOOSE: a=setup:$ (Local:
@@ -129,11 +212,31 @@ struct sdp_media {
 	char fmt[SDP_FMT_MAX];       /* the format list as given ("*") */
 	char path[SDP_PATH_MAX];     /* a=path's value (MSRP), "" if none */
 	struct certfp fp[SDP_FP_MAX];
+	/* RTP (any proto: the attributes are parsed wherever they come;
+	 * only sdp_rtp_derive() reads them) */
+	uint8_t dir;                 /* enum sdp_dir: the medium's, else the session's */
+	uint8_t npt;                 /* payload types in pt[] (RTP protos) */
+	bool rtcp_mux;               /* a=rtcp-mux (RFC 5761) */
+	bool rtcp_choose;            /* a=rtcp:$ (Local: ours to pick) */
+	bool crypto_choose;          /* a=crypto:$ (Local: the gateway picks suite, tag and key) */
+	uint8_t ncrypto;             /* a=crypto lines in crypto[], in their order */
+	uint16_t rtcp_port;          /* a=rtcp's port (RFC 3605), 0 if none */
+	uint16_t rtcp_line;          /* the a=rtcp line's number, 0 if none */
+	uint16_t ptime;              /* a=ptime in ms (fraction dropped), 0 if none */
+	uint16_t maxptime;           /* a=maxptime in ms, 0 if none */
+	struct sdp_addr rtcp_addr;   /* a=rtcp's address, kind NONE if none */
+	uint8_t pt[SDP_PT_MAX];      /* the format list as RTP payload types (RTP protos) */
+	struct sdp_crypto crypto[SDP_CRYPTO_MAX];
+	/* The medium's a=rtpmap, a=fmtp, a=ptime, a=maxptime, a=rtcp-fb and
+	 * a=framerate lines as given, each with CRLF, in their order: what
+	 * an answer repeats (the gateway does not transcode). "" if none. */
+	char codec[SDP_CODEC_MAX];
 };
 
 /* A parsed description: what the termination needs, and counts of the
  * rest (kept, not interpreted: i=, u=, e=, p=, b=, t=, r=, z=, k= lines
- * and unknown attributes, a=floorctrl, a=confid... among them). */
+ * and unknown attributes, a=floorctrl, a=confid, a=curr, a=des... among
+ * them; the attributes of struct sdp_media are not counted). */
 struct sdp {
 	unsigned int nlines;          /* lines from v= on */
 	unsigned int nother;          /* lines kept and not interpreted */
@@ -260,9 +363,126 @@ struct sdp_answer {
  */
 int sdp_write(const struct sdp_answer *a, char *buf, size_t size);
 
+/* ---- one RTP termination ------------------------------------------------- */
+
+/*
+ * What an RTP termination needs from its Local and Remote. Ports and
+ * addresses in host order (ports) and network order (addresses), families
+ * AF_INET/AF_INET6. See FEATURE.md for the rules.
+ */
+struct sdp_rtp_term {
+	uint8_t media;            /* SDP_MEDIA_AUDIO, _VIDEO or _TEXT */
+	uint8_t proto;            /* one of the four RTP protos */
+	bool srtp;                /* RTP/SAVP or RTP/SAVPF */
+	bool rtcp_mux;            /* RTCP on the RTP port: agreed, or (no Remote) what Local offers */
+	bool remote_known;        /* a Remote was given */
+	bool local_addr_choose;   /* our address is ours to pick (`$` or no c=) */
+	bool local_port_choose;   /* our port is ours to pick (`$`) */
+	bool key_choose;          /* SRTP: our key is ours to make (CSPRNG); else ours.key holds it */
+	uint8_t local_family;     /* from Local's c= (also with `$`), else 0 */
+	uint8_t remote_family;    /* from Remote's c=, 0 without Remote */
+	uint8_t local_dir;        /* enum sdp_dir: Local's (NONE if not said) */
+	uint8_t remote_dir;       /* enum sdp_dir: Remote's */
+	uint16_t local_port;      /* Local's port unless local_port_choose (0 without Local) */
+	uint16_t local_rtcp_port; /* Local's a=rtcp port, 0: none (RTP port + 1, or the RTP port with mux) */
+	uint16_t remote_port;     /* the peer's RTP port */
+	uint16_t remote_rtcp_port;/* the peer's RTCP port: a=rtcp's, else port + 1; the RTP port with mux */
+	uint8_t local_ip[16];
+	uint8_t remote_ip[16];
+	uint8_t remote_rtcp_ip[16]; /* a=rtcp's address, else remote_ip */
+	/* SRTP with a Remote: the peer's line taken (RFC 4568 section 5.1.2:
+	 * the first one the gateway supports, in Remote's order): the suite
+	 * and the key of what the peer sends us. */
+	struct sdp_crypto peer;
+	/* SRTP with a Remote: our line for the answer: the peer's tag and
+	 * suite (RFC 4568 section 5.1.2), our key when Local gave one (else
+	 * key_choose and key_len 0). */
+	struct sdp_crypto ours;
+	/* Static sentences, NULL when there is nothing to say: how the SRTP
+	 * line was picked; why RTCP is not muxed though asked for. */
+	const char *why_crypto;
+	const char *why_mux;
+};
+
+/*
+ * local or remote may be NULL (an Add with Local only: we offer; Remote
+ * later), not both; each must hold an RTP m= line (audio, video or text
+ * over one of the four RTP protos), the same media and proto on both.
+ * `suites` is a mask of SDP_SUITE_BIT()s the gateway's SRTP takes (0: all
+ * known ones). Rules (FEATURE.md has the tables):
+ *   - addresses and ports as sdp_derive()'s: `$`/no c= in Local is ours to
+ *     pick; Remote needs a numeric address and a port other than 0 and $;
+ *   - RTCP: Remote's a=rtcp port (and address), else its RTP port + 1
+ *     (RFC 3605); mux when both sides have a=rtcp-mux, or the one side
+ *     given has it, unless a payload type in 64..95 would collide with
+ *     RTCP's packet types (RFC 5761 section 4);
+ *   - SRTP (SAVP/SAVPF): Remote needs a=crypto; the first of Remote's
+ *     lines that is usable, of a suite in `suites`, and allowed by Local
+ *     (Local's own lines of that suite, or a=crypto:$, or none) is taken.
+ *     Our answer line has its tag and suite; our key is Local's line's for
+ *     that suite when it gave one, else ours to make (key_choose).
+ *     Without Remote: key_choose; the offer's lines are Local's (or, for
+ *     a=crypto:$ or none, the caller's choice of suites).
+ * Returns 0, or -EINVAL (inconsistent or missing) / -ENOTSUP (a proto,
+ * an address kind or no suite we take) with err saying why; *out is then
+ * zeroed.
+ */
+int sdp_rtp_derive(const struct sdp *local, const struct sdp *remote, unsigned int suites,
+		   struct sdp_rtp_term *out, struct sdp_error *err);
+
+/* What sdp_rtp_write() writes for the Local descriptor of a reply. */
+struct sdp_rtp_answer {
+	uint8_t family;           /* AF_INET, AF_INET6 */
+	uint8_t media;            /* SDP_MEDIA_AUDIO, _VIDEO or _TEXT */
+	uint8_t proto;            /* one of the four RTP protos */
+	uint8_t dir;              /* enum sdp_dir; NONE writes no line */
+	bool rtcp_mux;            /* writes a=rtcp-mux (and no a=rtcp) */
+	uint16_t port;            /* ours; 0: the stream refused (RFC 3264 section 6) */
+	uint16_t rtcp_port;       /* ours when not muxed: a=rtcp:<port> if not 0 */
+	uint8_t ip[16];           /* our address, network order */
+	uint64_t sess_id;         /* o='s sess-id and sess-version */
+	uint64_t sess_version;
+	const char *fmt;          /* the payload types, separated by single spaces */
+	/* Lines to repeat after m= (Local's, or Remote's, codec[]): "a=..."
+	 * each ending with CRLF; NULL for none. Not one of the attributes
+	 * written here (rtcp, rtcp-mux, crypto, the direction). */
+	const char *attrs;
+	/* Our a=crypto lines: 1 for an answer (the peer's tag and suite), up
+	 * to SDP_CRYPTO_MAX for an offer; each with its tag and suite, key
+	 * (key_len of the suite's), optional lifetime and MKI. 0 without SRTP. */
+	const struct sdp_crypto *crypto;
+	unsigned int ncrypto;
+};
+
+/*
+ * Write a's description into buf (CRLF line ends, NUL-terminated):
+ *   v=0, o=- <id> <version> IN IP4|IP6 <addr>, s=-, c=IN IP4|IP6 <addr>,
+ *   m=<media> <port> <proto> <fmt>, the attrs lines, a=rtcp:<port> or
+ *   a=rtcp-mux, a=<direction>, a=crypto:<tag> <suite> inline:<key>[|<lifetime>][|<mki>:<len>].
+ * What it writes sdp_parse() takes back with the same values. Returns the
+ * length (without the NUL), -EINVAL (a not valid: a field out of its
+ * range, a SAVP proto without a crypto line or an AVP one with one, a key
+ * of the wrong length, attrs that would not parse back) or -ENOSPC (buf
+ * too small; buf then holds ""). buf holds our key: wipe it when done.
+ */
+int sdp_rtp_write(const struct sdp_rtp_answer *a, char *buf, size_t size);
+
+/* "AES_CM_128_HMAC_SHA1_80" etc.; NULL for OTHER and others. */
+const char *sdp_suite_name(enum sdp_suite s);
+/* The octets of a suite's master key || master salt (30, 38, 46, 28, 44); 0 for others. */
+unsigned int sdp_suite_key_len(enum sdp_suite s);
+/* "sendrecv", "sendonly", "recvonly", "inactive"; NULL for NONE and others. */
+const char *sdp_dir_name(enum sdp_dir d);
+/* RFC 3264 section 6.1: the direction answering `offer` (sendonly ->
+ * recvonly, recvonly -> sendonly, inactive -> inactive, else sendrecv). */
+enum sdp_dir sdp_dir_answer(enum sdp_dir offer);
+/* The proto is one of the four RTP ones; one of the two SRTP ones. */
+bool sdp_proto_rtp(enum sdp_proto p);
+bool sdp_proto_srtp(enum sdp_proto p);
+
 /* "active", "passive", "actpass", "holdconn", "$"; NULL for NONE and others. */
 const char *sdp_setup_name(enum sdp_setup s);
-/* "TCP/MSRP" etc.; NULL for SDP_PROTO_OTHER and others. */
+/* "TCP/MSRP", "RTP/SAVP" etc.; NULL for SDP_PROTO_OTHER and others. */
 const char *sdp_proto_name(enum sdp_proto p);
 /* The proto is one of the TLS ones. */
 bool sdp_proto_tls(enum sdp_proto p);

@@ -13,7 +13,12 @@
  *   - parse -> write -> parse is stable: an answer built from what was
  *     parsed (its proto, port, address, setup, fingerprints, path), once
  *     written, parses back to the same values, and writing what was read
- *     back gives the same bytes.
+ *     back gives the same bytes;
+ *   - the same for RTP media (sdp_rtp_derive(), sdp_rtp_write()): a key
+ *     kept has its suite's length, a line taken is usable and its tag is
+ *     the answer's, RTCP's port is set, an answer from the parsed values
+ *     (payload types, codec lines, RTCP, direction, the keys) is written,
+ *     read back the same, and written again byte for byte.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -63,6 +68,126 @@ derive(const struct sdp *l, const struct sdp *r, unsigned int flags)
 	CHECK(t.local_addr_choose || t.local_family != 0 || l == NULL);
 }
 
+static void
+derive_rtp(const struct sdp *l, const struct sdp *r, unsigned int suites)
+{
+	struct sdp_rtp_term t;
+	struct sdp_error e;
+	int rc = sdp_rtp_derive(l, r, suites, &t, &e);
+
+	if (rc < 0) {
+		check_error(rc, &e);
+		CHECK(t.proto == 0 && !t.remote_known && t.peer.key_len == 0 && t.ours.key_len == 0);
+		return;
+	}
+	CHECK(e.code == SDP_OK);
+	CHECK(sdp_proto_rtp((enum sdp_proto)t.proto));
+	CHECK(t.media == SDP_MEDIA_AUDIO || t.media == SDP_MEDIA_VIDEO || t.media == SDP_MEDIA_TEXT);
+	CHECK(t.srtp == sdp_proto_srtp((enum sdp_proto)t.proto));
+	CHECK(t.remote_known == (r != NULL));
+	CHECK(!t.remote_known || (t.remote_port != 0 && t.remote_rtcp_port != 0));
+	CHECK(!t.remote_known || !t.rtcp_mux || t.remote_rtcp_port == t.remote_port);
+	if (t.srtp && t.remote_known) {
+		CHECK(t.peer.unusable == NULL && t.peer.key_len > 0);
+		CHECK(t.peer.key_len == sdp_suite_key_len((enum sdp_suite)t.peer.suite));
+		CHECK(suites == 0 || (suites & SDP_SUITE_BIT(t.peer.suite)));
+		CHECK(t.ours.tag == t.peer.tag && t.ours.suite == t.peer.suite);
+		CHECK(t.key_choose == (t.ours.key_len == 0));
+	}
+	if (!t.srtp)
+		CHECK(t.peer.key_len == 0 && t.ours.key_len == 0 && !t.key_choose);
+}
+
+/* Our RTP answer from d's values (the usable lines with a key as ours). */
+static bool
+rtp_answer_of(const struct sdp *d, struct sdp_rtp_answer *a, struct sdp_crypto *c)
+{
+	const struct sdp_media *m = &d->media;
+
+	memset(a, 0, sizeof(*a));
+	if (!d->has_media || !sdp_proto_rtp((enum sdp_proto)m->proto) ||
+	    (m->type != SDP_MEDIA_AUDIO && m->type != SDP_MEDIA_VIDEO && m->type != SDP_MEDIA_TEXT))
+		return false;
+	a->proto = m->proto;
+	a->media = m->type;
+	a->family = m->addr.kind == SDP_ADDR_IP ? m->addr.family : AF_INET;
+	if (m->addr.kind == SDP_ADDR_IP)
+		memcpy(a->ip, m->addr.ip, 16);
+	else
+		memcpy(a->ip, "\xc0\x00\x02\x01", 4);
+	a->port = m->port_choose ? 20000 : m->port;
+	a->rtcp_port = m->rtcp_port;
+	a->rtcp_mux = m->rtcp_mux;
+	a->dir = m->dir;
+	a->fmt = m->fmt;
+	a->attrs = m->codec[0] != '\0' ? m->codec : NULL;
+	a->sess_id = m->port;
+	a->sess_version = d->nlines;
+	a->crypto = c;
+	if (sdp_proto_srtp((enum sdp_proto)m->proto)) {
+		for (unsigned int i = 0; i < m->ncrypto; i++)
+			if (m->crypto[i].unusable == NULL && m->crypto[i].key_len > 0 &&
+			    !m->crypto[i].tag_choose)
+				c[a->ncrypto++] = m->crypto[i];
+		if (a->ncrypto == 0)
+			return false;
+	}
+	return true;
+}
+
+static void
+rtp_round_trip(const struct sdp *d)
+{
+	static char out1[8192], out2[8192];
+	struct sdp_crypto c[SDP_CRYPTO_MAX], c2[SDP_CRYPTO_MAX];
+	struct sdp_rtp_answer a, b;
+	struct sdp back, again;
+	struct sdp_error e;
+	int n1, n2, rc;
+
+	if (!rtp_answer_of(d, &a, c))
+		return;
+	n1 = sdp_rtp_write(&a, out1, sizeof(out1));
+	if (n1 == -EINVAL) {
+		/* only an answer longer than sdp_parse() takes back: v o s c m,
+		 * the codec lines, a=rtcp, the direction, the keys */
+		unsigned int lines = 7 + a.ncrypto;
+
+		for (const char *p = a.attrs; p != NULL && (p = strchr(p, '\n')) != NULL; p++)
+			lines++;
+		CHECK(lines > SDP_LINES_MAX);
+		return;
+	}
+	CHECK(n1 > 0 && (size_t)n1 == strlen(out1));
+	rc = sdp_parse(out1, (size_t)n1, &back, &e);
+	if (rc < 0)
+		fprintf(stderr, "written:\n%s\nrefused: %s\n", out1, e.msg);
+	CHECK(rc == 0);
+	CHECK(back.media.proto == a.proto && back.media.type == a.media);
+	CHECK(back.media.port == a.port && back.media.dir == a.dir);
+	CHECK(back.media.rtcp_mux == a.rtcp_mux);
+	CHECK(back.media.rtcp_port == (a.rtcp_mux ? 0 : a.rtcp_port));
+	CHECK(strcmp(back.media.fmt, a.fmt) == 0);
+	CHECK(strcmp(back.media.codec, a.attrs != NULL ? a.attrs : "") == 0);
+	CHECK(back.media.ncrypto == a.ncrypto);
+	for (unsigned int i = 0; i < a.ncrypto; i++) {
+		const struct sdp_crypto *x = &back.media.crypto[i], *y = &c[i];
+
+		CHECK(x->tag == y->tag && x->suite == y->suite && x->key_len == y->key_len);
+		CHECK(memcmp(x->key, y->key, y->key_len) == 0);
+		CHECK(x->lifetime == y->lifetime && x->mki == y->mki && x->mki_len == y->mki_len);
+		CHECK(x->wsh == y->wsh && x->unusable == NULL);
+	}
+	CHECK(rtp_answer_of(&back, &b, c2));
+	b.sess_id = a.sess_id;
+	b.sess_version = a.sess_version;
+	b.port = a.port;
+	n2 = sdp_rtp_write(&b, out2, sizeof(out2));
+	CHECK(n2 == n1 && memcmp(out1, out2, (size_t)n1) == 0);
+	CHECK(sdp_parse(out2, (size_t)n2, &again, NULL) == 0);
+	CHECK(memcmp(&again.media, &back.media, sizeof(back.media)) == 0);
+}
+
 /* The answer a gateway could write from d: its values, ours where the
  * writer needs one. false when d has none the writer takes. */
 static bool
@@ -71,7 +196,8 @@ answer_of(const struct sdp *d, struct sdp_answer *a)
 	const struct sdp_media *m = &d->media;
 
 	memset(a, 0, sizeof(*a));
-	if (!d->has_media || sdp_proto_name((enum sdp_proto)m->proto) == NULL)
+	if (!d->has_media || sdp_proto_name((enum sdp_proto)m->proto) == NULL ||
+	    sdp_proto_rtp((enum sdp_proto)m->proto))
 		return false;
 	a->proto = m->proto;
 	a->media = m->proto <= SDP_PROTO_TCP_TLS_MSRP ? SDP_MEDIA_MESSAGE : SDP_MEDIA_APPLICATION;
@@ -125,10 +251,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(d.media.fp[i].len == certfp_alg_len((enum certfp_alg)d.media.fp[i].alg) &&
 		      d.media.fp[i].len > 0);
 
+	CHECK(d.media.ncrypto <= SDP_CRYPTO_MAX && d.media.npt <= SDP_PT_MAX);
+	CHECK(strlen(d.media.codec) < SDP_CODEC_MAX);
+	for (unsigned int i = 0; i < d.media.ncrypto; i++) {
+		const struct sdp_crypto *c = &d.media.crypto[i];
+
+		CHECK(c->key_len == 0 || c->key_len == sdp_suite_key_len((enum sdp_suite)c->suite));
+		CHECK(c->suite != SDP_SUITE_OTHER || c->unusable != NULL);
+		CHECK(c->mki_len <= 4 && c->lifetime <= (UINT64_C(1) << 48));
+	}
+
 	derive(&d, NULL, 0);
 	derive(NULL, &d, 0);
 	derive(NULL, &d, SDP_REMOTE_OFFER | SDP_PREFER_CLIENT);
 	derive(&d, &d, SDP_REMOTE_ANSWER);
+	derive_rtp(&d, NULL, 0);
+	derive_rtp(NULL, &d, 0);
+	derive_rtp(&d, &d, 0);
+	derive_rtp(NULL, &d, SDP_SUITE_BIT(SDP_SUITE_AES_CM_128_HMAC_SHA1_80) |
+			     SDP_SUITE_BIT(SDP_SUITE_AEAD_AES_128_GCM));
+	rtp_round_trip(&d);
 
 	if (!answer_of(&d, &a))
 		return 0;

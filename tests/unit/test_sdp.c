@@ -5,7 +5,11 @@
  * Erlang's megaco text encoder frames them in Local{...}; every error
  * code with the line it names; the RFC 4145 role table of sdp_derive();
  * H.248 CHOOSE; sdp_write() read back by sdp_parse() for every proto and
- * role, and its -ENOSPC at every short size.
+ * role, and its -ENOSPC at every short size. RTP media: an IMS UE's VoLTE
+ * offer with SDES keys and our answer to it, every RTP and a=crypto error,
+ * the key lengths of every suite, the session parameters honoured and not,
+ * the choice of a crypto line, RTCP ports and mux, sdp_rtp_write() read
+ * back for every proto, suite and form, never a key in a sentence.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -676,6 +680,920 @@ test_sdp_err_names(void **state)
 	assert_null(sdp_proto_name(SDP_PROTO_OTHER));
 }
 
+/* ---- RTP media ------------------------------------------------------------------ */
+
+/* Keys of each length, with their octets (made up for these tests). */
+#define K30A "Mr7+b1xcy962smqR+F2Np/Ib4QE46fzz9rlodPDA"
+#define K30A_HEX "32befe6f5c5ccbdeb6b26a91f85d8da7f21be10138e9fcf3f6b96874f0c0"
+#define K30B "P4Sc3ovVqqThvMnqf0WjcOM9WYObRPYloIhq/XfO"
+#define K38 "BpfYG6RpBsj5I+qYbbVEAungSEzuzFAnnbegzukpPETQFnwjzVA="
+#define K46 "PCAfV3hlv2jxre20MLrsZQwcuFero7CYGsCHE07LVlDRHX/jrZH8yXRW50CGQQ=="
+#define K28 "jw/klEbHg8wj1OojYtInbmTiAjYVefXeYTlGYQ=="
+#define K44 "OhG2QWcb+x26O7+HchfYjTNyDRRgbkz4TMUyNMOjxDa/cy2f0KtJrjb6M+Y="
+#define K29 "klHIf2oubvCbVqRO4hGw5Ysh0Fp3NItxo855LCE="
+#define K31 "Q7k6gLRqpAyMaj5GM+7J90lg1ltktObKXobFJe3xLQ=="
+
+/* A key's octets, as the parser reads them. */
+static unsigned int
+key_from(unsigned int suite, const char *b64, uint8_t *out)
+{
+	char text[256];
+	struct sdp d;
+
+	snprintf(text, sizeof(text), "v=0\nm=audio 1 RTP/SAVP 0\na=crypto:1 %s inline:%s\n",
+		 sdp_suite_name(suite), b64);
+	assert_int_equal(parse(text, &d, NULL), 0);
+	memcpy(out, d.media.crypto[0].key, d.media.crypto[0].key_len);
+	return d.media.crypto[0].key_len;
+}
+
+static void
+hex_bytes(const char *hex, uint8_t *out)
+{
+	for (size_t i = 0; hex[2 * i] != '\0'; i++)
+		sscanf(hex + 2 * i, "%2hhx", &out[i]);
+}
+
+/*
+ * An IMS UE's offer for a voice call with end-to-access-edge security, in
+ * the form TS 26.114 and TS 24.229 give it: AMR-WB (bandwidth-efficient
+ * and octet-aligned), AMR, telephone-event at both clock rates, the
+ * preconditions (RFC 3312), b=AS/RS/RR, and SDES keys for RTP/SAVP (TS
+ * 33.328, with its a=3ge2ae).
+ */
+static const char volte_offer[] =
+	"v=0\r\n"
+	"o=- 1027933615 1027933615 IN IP6 2001:db8:1::11\r\n"
+	"s=-\r\n"
+	"c=IN IP6 2001:db8:1::11\r\n"
+	"b=AS:41\r\n"
+	"b=RS:512\r\n"
+	"b=RR:1537\r\n"
+	"t=0 0\r\n"
+	"m=audio 49152 RTP/SAVP 116 107 97 118 111\r\n"
+	"b=AS:41\r\n"
+	"a=rtpmap:116 AMR-WB/16000/1\r\n"
+	"a=fmtp:116 mode-change-capability=2;max-red=220\r\n"
+	"a=rtpmap:107 AMR-WB/16000/1\r\n"
+	"a=fmtp:107 octet-align=1;mode-change-capability=2;max-red=220\r\n"
+	"a=rtpmap:97 AMR/8000/1\r\n"
+	"a=fmtp:97 mode-change-capability=2;max-red=220\r\n"
+	"a=rtpmap:118 telephone-event/16000\r\n"
+	"a=fmtp:118 0-15\r\n"
+	"a=rtpmap:111 telephone-event/8000\r\n"
+	"a=fmtp:111 0-15\r\n"
+	"a=curr:qos local none\r\n"
+	"a=curr:qos remote none\r\n"
+	"a=des:qos mandatory local sendrecv\r\n"
+	"a=des:qos optional remote sendrecv\r\n"
+	"a=ptime:20\r\n"
+	"a=maxptime:240\r\n"
+	"a=sendrecv\r\n"
+	"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" K30A "|2^31\r\n"
+	"a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:" K30B "|2^31\r\n"
+	"a=3ge2ae:requested\r\n";
+
+/* The IMS-ALG's Local for the UE's side: our address, port and key to pick. */
+static const char volte_local[] =
+	"v=0\r\nc=IN IP6 $\r\nm=audio $ RTP/SAVP 116 107 97 118 111\r\n"
+	"a=rtpmap:116 AMR-WB/16000/1\r\n"
+	"a=fmtp:116 mode-change-capability=2;max-red=220\r\n"
+	"a=rtpmap:107 AMR-WB/16000/1\r\n"
+	"a=fmtp:107 octet-align=1;mode-change-capability=2;max-red=220\r\n"
+	"a=rtpmap:97 AMR/8000/1\r\n"
+	"a=fmtp:97 mode-change-capability=2;max-red=220\r\n"
+	"a=rtpmap:118 telephone-event/16000\r\n"
+	"a=fmtp:118 0-15\r\n"
+	"a=rtpmap:111 telephone-event/8000\r\n"
+	"a=fmtp:111 0-15\r\n"
+	"a=ptime:20\r\na=maxptime:240\r\n"
+	"a=crypto:$\r\n";
+
+static void
+test_sdp_volte_offer(void **state)
+{
+	struct sdp r, l, back;
+	struct sdp_rtp_term t;
+	struct sdp_error e;
+	uint8_t k[30];
+	char buf[2048];
+	int n;
+
+	(void)state;
+	assert_int_equal(parse(volte_offer, &r, &e), 0);
+	assert_int_equal(r.media.type, SDP_MEDIA_AUDIO);
+	assert_int_equal(r.media.proto, SDP_PROTO_RTP_SAVP);
+	assert_int_equal(r.media.port, 49152);
+	assert_int_equal(r.media.npt, 5);
+	assert_int_equal(r.media.pt[0], 116);
+	assert_int_equal(r.media.pt[4], 111);
+	assert_int_equal(r.media.ptime, 20);
+	assert_int_equal(r.media.maxptime, 240);
+	assert_int_equal(r.media.dir, SDP_DIR_SENDRECV);
+	assert_false(r.media.rtcp_mux);
+	/* b= x4, t=, a=curr x2, a=des x2, a=3ge2ae: kept, not interpreted */
+	assert_int_equal(r.nother, 10);
+	assert_non_null(strstr(r.media.codec, "a=rtpmap:116 AMR-WB/16000/1\r\n"
+					      "a=fmtp:116 mode-change-capability=2;max-red=220\r\n"));
+	assert_non_null(strstr(r.media.codec, "a=ptime:20\r\na=maxptime:240\r\n"));
+	assert_null(strstr(r.media.codec, "curr"));
+	assert_int_equal(r.media.ncrypto, 2);
+	assert_int_equal(r.media.crypto[0].tag, 1);
+	assert_int_equal(r.media.crypto[0].suite, SDP_SUITE_AES_CM_128_HMAC_SHA1_80);
+	assert_int_equal(r.media.crypto[0].key_len, 30);
+	hex_bytes(K30A_HEX, k);
+	assert_memory_equal(r.media.crypto[0].key, k, 30);
+	assert_int_equal(r.media.crypto[0].lifetime, UINT64_C(1) << 31);
+	assert_int_equal(r.media.crypto[0].line, 28);
+	assert_null(r.media.crypto[0].unusable);
+	assert_int_equal(r.media.crypto[1].suite, SDP_SUITE_AES_CM_128_HMAC_SHA1_32);
+
+	/* the TCP deriver still refuses it, as cp/iq's 515 needs */
+	{
+		struct sdp_term tt;
+
+		assert_int_equal(sdp_derive(NULL, &r, 0, &tt, &e), -ENOTSUP);
+		assert_int_equal(e.code, SDP_E_PROTO);
+	}
+
+	assert_int_equal(parse(volte_local, &l, &e), 0);
+	assert_true(l.media.crypto_choose);
+	assert_int_equal(sdp_rtp_derive(&l, &r, 0, &t, &e), 0);
+	assert_int_equal(t.media, SDP_MEDIA_AUDIO);
+	assert_true(t.srtp);
+	assert_true(t.local_addr_choose && t.local_port_choose);
+	assert_int_equal(t.local_family, AF_INET6);
+	assert_int_equal(t.remote_port, 49152);
+	assert_int_equal(t.remote_rtcp_port, 49153);
+	assert_false(t.rtcp_mux);
+	assert_int_equal(t.remote_dir, SDP_DIR_SENDRECV);
+	assert_int_equal(t.peer.tag, 1);
+	assert_memory_equal(t.peer.key, k, 30);
+	assert_int_equal(t.ours.tag, 1);
+	assert_int_equal(t.ours.suite, SDP_SUITE_AES_CM_128_HMAC_SHA1_80);
+	assert_true(t.key_choose);
+	assert_int_equal(t.ours.key_len, 0);
+
+	/* our answer: the offer's tag and suite, our key, Local's codec lines */
+	{
+		struct sdp_crypto ours = t.ours;
+		struct sdp_rtp_answer a = {
+			.family = AF_INET6, .media = t.media, .proto = t.proto, .port = 20000,
+			.rtcp_port = 20001, .dir = sdp_dir_answer(t.remote_dir),
+			.sess_id = 7, .sess_version = 1, .fmt = l.media.fmt, .attrs = l.media.codec,
+			.crypto = &ours, .ncrypto = 1,
+		};
+
+		inet_pton(AF_INET6, "2001:db8:ffff::1", a.ip);
+		hex_bytes(K30A_HEX, ours.key);     /* stands for the CSPRNG's */
+		ours.key[0] ^= 0xff;
+		ours.key_len = 30;
+		n = sdp_rtp_write(&a, buf, sizeof(buf));
+		assert_true(n > 0);
+		assert_string_equal(buf,
+			"v=0\r\n"
+			"o=- 7 1 IN IP6 2001:db8:ffff::1\r\n"
+			"s=-\r\n"
+			"c=IN IP6 2001:db8:ffff::1\r\n"
+			"m=audio 20000 RTP/SAVP 116 107 97 118 111\r\n"
+			"a=rtpmap:116 AMR-WB/16000/1\r\n"
+			"a=fmtp:116 mode-change-capability=2;max-red=220\r\n"
+			"a=rtpmap:107 AMR-WB/16000/1\r\n"
+			"a=fmtp:107 octet-align=1;mode-change-capability=2;max-red=220\r\n"
+			"a=rtpmap:97 AMR/8000/1\r\n"
+			"a=fmtp:97 mode-change-capability=2;max-red=220\r\n"
+			"a=rtpmap:118 telephone-event/16000\r\n"
+			"a=fmtp:118 0-15\r\n"
+			"a=rtpmap:111 telephone-event/8000\r\n"
+			"a=fmtp:111 0-15\r\n"
+			"a=ptime:20\r\n"
+			"a=maxptime:240\r\n"
+			"a=rtcp:20001\r\n"
+			"a=sendrecv\r\n"
+			"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:zb7+b1xcy962smqR+F2Np/Ib4QE46fzz9rlodPDA\r\n");
+		/* the UE reads it as its Remote: our key, our port */
+		assert_int_equal(sdp_parse(buf, (size_t)n, &back, &e), 0);
+		assert_int_equal(back.media.crypto[0].tag, 1);
+		assert_memory_equal(back.media.crypto[0].key, ours.key, 30);
+		assert_int_equal(back.media.rtcp_port, 20001);
+	}
+}
+
+static void
+test_sdp_rtp_parse_errors(void **state)
+{
+	static char ninecrypto[9 * 80 + 64], longcodec[SDP_CODEC_MAX + 256];
+	const struct bad bad[] = {
+		{ "v=0\nm=audio 4000 RTP/AVP 0 128\n", -EINVAL, SDP_E_MEDIA, 2, "payload types" },
+		{ "v=0\nm=audio 4000 RTP/AVP PCMU\n", -EINVAL, SDP_E_MEDIA, 2, "payload types" },
+		{ "v=0\nm=audio 4000/2 RTP/AVP 0\n", -EINVAL, SDP_E_PORT, 2, "layered" },
+		{ "v=0\nm=audio 4000 RTP/AVP 0\na=sendrecv\na=recvonly\n", -EINVAL, SDP_E_DUPLICATE,
+		  4, "second direction (the first is line 3)" },
+		{ "v=0\nm=audio 4000 RTP/AVP 0\na=inactive:yes\n", -EINVAL, SDP_E_RTP_ATTR, 3,
+		  "no value" },
+		{ "v=0\nm=audio 4000 RTP/AVP 0\na=rtcp-mux:1\n", -EINVAL, SDP_E_RTP_ATTR, 3,
+		  "no value" },
+		{ "v=0\nm=audio 4000 RTP/AVP 0\na=rtcp-mux\na=rtcp-mux\n", -EINVAL, SDP_E_DUPLICATE,
+		  4, "second" },
+		{ "v=0\nm=audio 4000 RTP/AVP 0\na=rtcp:0\n", -EINVAL, SDP_E_RTCP, 3, "1..65535" },
+		{ "v=0\nm=audio 4000 RTP/AVP 0\na=rtcp:70000\n", -EINVAL, SDP_E_RTCP, 3, "1..65535" },
+		{ "v=0\nm=audio 4000 RTP/AVP 0\na=rtcp\n", -EINVAL, SDP_E_RTCP, 3, "port" },
+		{ "v=0\nm=audio 4000 RTP/AVP 0\na=rtcp:4001 IN IP4\n", -EINVAL, SDP_E_RTCP, 3,
+		  "address" },
+		{ "v=0\nm=audio 4000 RTP/AVP 0\na=rtcp:4001 IN IP4 $\n", -EINVAL, SDP_E_RTCP, 3,
+		  "address" },
+		{ "v=0\nm=audio 4000 RTP/AVP 0\na=rtcp:4001\na=rtcp:4003\n", -EINVAL,
+		  SDP_E_DUPLICATE, 4, "the first is line 3" },
+		{ "v=0\nm=audio 4000 RTP/AVP 0\na=ptime:0\n", -EINVAL, SDP_E_RTP_ATTR, 3, "above 0" },
+		{ "v=0\nm=audio 4000 RTP/AVP 0\na=ptime:twenty\n", -EINVAL, SDP_E_RTP_ATTR, 3,
+		  "ms" },
+		{ "v=0\nm=audio 4000 RTP/AVP 0\na=maxptime:20\na=maxptime:40\n", -EINVAL,
+		  SDP_E_DUPLICATE, 4, "maxptime" },
+		{ "v=0\nm=audio 4000 RTP/AVP 0\na=rtpmap:0 PCMU\n", -EINVAL, SDP_E_RTP_ATTR, 3,
+		  "clock rate" },
+		{ "v=0\nm=audio 4000 RTP/AVP 0\na=rtpmap:200 PCMU/8000\n", -EINVAL, SDP_E_RTP_ATTR,
+		  3, "payload type" },
+		{ "v=0\nm=audio 4000 RTP/AVP 0\na=rtpmap:0 PCMU/0\n", -EINVAL, SDP_E_RTP_ATTR, 3,
+		  "clock rate" },
+		{ "v=0\nm=audio 4000 RTP/AVP 0\na=fmtp:101\n", -EINVAL, SDP_E_RTP_ATTR, 3,
+		  "<format> <parameters>" },
+		{ "v=0\nm=audio 4000 RTP/AVPF 0\na=rtcp-fb\n", -EINVAL, SDP_E_RTP_ATTR, 3,
+		  "no value" },
+		{ longcodec, -E2BIG, SDP_E_TOO_LONG, 10, "codec lines" },
+		/* a=crypto's syntax */
+		{ "v=0\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" K30A "\nm=audio 1 RTP/SAVP 0\n",
+		  -EINVAL, SDP_E_CRYPTO, 2, "media-level" },
+		{ "v=0\nm=audio 1 RTP/SAVP 0\na=crypto:1 AES_CM_128_HMAC_SHA1_80\n", -EINVAL,
+		  SDP_E_CRYPTO, 3, "not <tag>" },
+		{ "v=0\nm=audio 1 RTP/SAVP 0\na=crypto\n", -EINVAL, SDP_E_CRYPTO, 3, "not <tag>" },
+		{ "v=0\nm=audio 1 RTP/SAVP 0\na=crypto:x AES_CM_128_HMAC_SHA1_80 inline:" K30A "\n",
+		  -EINVAL, SDP_E_CRYPTO, 3, "tag \"x\"" },
+		{ "v=0\nm=audio 1 RTP/SAVP 0\na=crypto:1234567890 AES_CM_128_HMAC_SHA1_80 inline:"
+		  K30A "\n", -EINVAL, SDP_E_CRYPTO, 3, "1 to 9 digits" },
+		{ "v=0\nm=audio 1 RTP/SAVP 0\na=crypto:1 AES-CM inline:" K30A "\n", -EINVAL,
+		  SDP_E_CRYPTO, 3, "letters, digits and _" },
+		{ "v=0\nm=audio 1 RTP/SAVP 0\na=crypto:1 AES_CM_128_HMAC_SHA1_80 " K30A "\n",
+		  -EINVAL, SDP_E_CRYPTO, 3, "<key-method>:<key-info>" },
+		{ "v=0\nm=audio 1 RTP/SAVP 0\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" K30A "|\n",
+		  -EINVAL, SDP_E_CRYPTO, 3, "[|<lifetime>]" },
+		{ "v=0\nm=audio 1 RTP/SAVP 0\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" K30A
+		  "|2^49\n", -EINVAL, SDP_E_CRYPTO, 3, "2^48" },
+		{ "v=0\nm=audio 1 RTP/SAVP 0\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" K30A
+		  "|0\n", -EINVAL, SDP_E_CRYPTO, 3, "lifetime" },
+		{ "v=0\nm=audio 1 RTP/SAVP 0\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" K30A
+		  "|281474976710657\n", -EINVAL, SDP_E_CRYPTO, 3, "lifetime" },
+		{ "v=0\nm=audio 1 RTP/SAVP 0\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" K30A
+		  "|1:4|2^20\n", -EINVAL, SDP_E_CRYPTO, 3, "lifetime" },
+		{ "v=0\nm=audio 1 RTP/SAVP 0\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" K30A
+		  "|2^20|2^20\n", -EINVAL, SDP_E_CRYPTO, 3, "lifetime" },
+		{ "v=0\nm=audio 1 RTP/SAVP 0\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" K30A
+		  "|256:1\n", -EINVAL, SDP_E_CRYPTO, 3, "holds the value" },
+		{ "v=0\nm=audio 1 RTP/SAVP 0\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" K30A
+		  "|1:0\n", -EINVAL, SDP_E_CRYPTO, 3, "MKI" },
+		{ "v=0\nm=audio 1 RTP/SAVP 0\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" K30A
+		  "|1:129\n", -EINVAL, SDP_E_CRYPTO, 3, "MKI" },
+		{ "v=0\nm=audio 1 RTP/SAVP 0\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" K30A
+		  " KDR=25\n", -EINVAL, SDP_E_CRYPTO, 3, "KDR" },
+		{ "v=0\nm=audio 1 RTP/SAVP 0\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" K30A
+		  " WSH=63\n", -EINVAL, SDP_E_CRYPTO, 3, "WSH" },
+		{ "v=0\nm=audio 1 RTP/SAVP 0\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" K30A
+		  " FEC_ORDER=BOTH\n", -EINVAL, SDP_E_CRYPTO, 3, "FEC_ORDER" },
+		{ "v=0\nm=audio 1 RTP/SAVP 0\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" K30A "\n"
+		  "a=crypto:1 AES_CM_128_HMAC_SHA1_32 inline:" K30B "\n", -EINVAL, SDP_E_DUPLICATE,
+		  4, "tag 1 again (the first is line 3)" },
+		{ "v=0\nm=audio 1 RTP/SAVP 0\na=crypto:$\na=crypto:$\n", -EINVAL, SDP_E_DUPLICATE, 4,
+		  "second" },
+		{ ninecrypto, -E2BIG, SDP_E_CRYPTO_COUNT, 11, "more than 8" },
+		{ "v=0\nm=audio 1 RTP/SAVP 0\na=crypto:1 AES_CM_128_HMAC_SHA1_80_AND_A_VERY_LONG_NAME"
+		  " inline:" K30A "\n", -E2BIG, SDP_E_TOO_LONG, 3, "suite name longer" },
+	};
+	struct sdp d;
+	struct sdp_error e;
+	size_t n;
+
+	(void)state;
+	n = (size_t)snprintf(ninecrypto, sizeof(ninecrypto), "v=0\nm=audio 1 RTP/SAVP 0\n");
+	for (unsigned int i = 0; i < 9; i++)
+		n += (size_t)snprintf(ninecrypto + n, sizeof(ninecrypto) - n,
+				      "a=crypto:%u AES_CM_128_HMAC_SHA1_80 inline:" K30A "\n", i + 1);
+	n = (size_t)snprintf(longcodec, sizeof(longcodec), "v=0\nm=audio 1 RTP/AVP 96\n");
+	for (unsigned int i = 0; i < 8; i++)
+		n += (size_t)snprintf(longcodec + n, sizeof(longcodec) - n, "a=fmtp:96 %0120d\n", 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const struct bad *b = &bad[i];
+		int rc = parse(b->text, &d, &e);
+
+		if (rc != b->rc || e.code != b->code || e.line != b->line ||
+		    strstr(e.msg, b->says) == NULL)
+			fail_msg("case %zu (%.60s...): rc %d code %s line %u \"%s\"", i, b->text, rc,
+				 sdp_err_name(e.code), e.line, e.msg);
+		/* no key in any sentence */
+		assert_null(strstr(e.msg, "Mr7+b1"));
+		assert_null(strstr(e.msg, "P4Sc3o"));
+		assert_false(d.has_media);
+		assert_int_equal(d.media.ncrypto, 0);
+	}
+	/* the bounds exactly: 8 crypto lines, codec lines filling SDP_CODEC_MAX - 1 */
+	ninecrypto[strlen(ninecrypto) - strlen("a=crypto:9 AES_CM_128_HMAC_SHA1_80 inline:" K30A
+					       "\n")] = '\0';
+	assert_int_equal(parse(ninecrypto, &d, &e), 0);
+	assert_int_equal(d.media.ncrypto, SDP_CRYPTO_MAX);
+}
+
+struct keycase {
+	const char *suite, *key;
+	int rc;
+	unsigned int len;   /* octets, rc 0 */
+	const char *says;   /* rc < 0 */
+};
+
+static void
+test_sdp_crypto_keys(void **state)
+{
+	const struct keycase cases[] = {
+		{ "AES_CM_128_HMAC_SHA1_80", K30A, 0, 30, NULL },
+		{ "AES_CM_128_HMAC_SHA1_32", K30B, 0, 30, NULL },
+		{ "AES_192_CM_HMAC_SHA1_80", K38, 0, 38, NULL },
+		{ "AES_192_CM_HMAC_SHA1_32", K38, 0, 38, NULL },
+		{ "AES_256_CM_HMAC_SHA1_80", K46, 0, 46, NULL },
+		{ "AES_256_CM_HMAC_SHA1_32", K46, 0, 46, NULL },
+		{ "AEAD_AES_128_GCM", K28, 0, 28, NULL },
+		{ "AEAD_AES_256_GCM", K44, 0, 44, NULL },
+		/* the padding may be left out, but not half of it */
+		{ "AEAD_AES_128_GCM", "jw/klEbHg8wj1OojYtInbmTiAjYVefXeYTlGYQ", 0, 28, NULL },
+		{ "AEAD_AES_128_GCM", "jw/klEbHg8wj1OojYtInbmTiAjYVefXeYTlGYQ=", -EINVAL, 0,
+		  "not base64" },
+		{ "AEAD_AES_128_GCM", "jw/klEbHg8wj1OojYtInbmTiAjYVefXeYTlGYQ===", -EINVAL, 0,
+		  "not base64" },
+		/* the wrong length for the suite, either way */
+		{ "AES_CM_128_HMAC_SHA1_80", K29, -EINVAL, 0, "needs 30 bytes of key and salt, 29 given" },
+		{ "AES_CM_128_HMAC_SHA1_80", K31, -EINVAL, 0, "needs 30 bytes of key and salt, 31 given" },
+		{ "AEAD_AES_128_GCM", K30A, -EINVAL, 0, "AEAD_AES_128_GCM needs 28 bytes" },
+		{ "AES_256_CM_HMAC_SHA1_80", K44, -EINVAL, 0, "46 bytes" },
+		{ "AEAD_AES_256_GCM", K46, -EINVAL, 0, "44 bytes" },
+		/* not base64: a character outside it, bits past the last octet */
+		{ "AES_CM_128_HMAC_SHA1_80", "Mr7+b1xcy962smqR+F2Np/Ib4QE46fzz9rlodPD!", -EINVAL, 0,
+		  "not base64" },
+		{ "AES_CM_128_HMAC_SHA1_80", "Mr7+b1xcy962smqR+F2Np/Ib4QE46fzz9rlodPDA=", -EINVAL, 0,
+		  "not base64" },
+		{ "AEAD_AES_128_GCM", "jw/klEbHg8wj1OojYtInbmTiAjYVefXeYTlGYR==", -EINVAL, 0,
+		  "not base64" },
+		{ "AES_CM_128_HMAC_SHA1_80", "", -EINVAL, 0, "not base64" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct keycase *c = &cases[i];
+		char text[256];
+		struct sdp d;
+		struct sdp_error e;
+		int rc;
+
+		snprintf(text, sizeof(text), "v=0\nm=audio 1 RTP/SAVP 0\na=crypto:7 %s inline:%s\n",
+			 c->suite, c->key);
+		rc = parse(text, &d, &e);
+		if (rc != c->rc || (rc == 0 && d.media.crypto[0].key_len != c->len) ||
+		    (rc < 0 && (e.code != SDP_E_CRYPTO_KEY || e.line != 3 ||
+				strstr(e.msg, c->says) == NULL)))
+			fail_msg("case %zu: rc %d %s \"%s\"", i, rc, sdp_err_name(e.code), e.msg);
+		if (rc < 0) {
+			assert_non_null(strstr(e.msg, "a=crypto:7"));
+			if (c->key[0] != '\0')
+				assert_null(strstr(e.msg, c->key));
+			continue;
+		}
+		assert_string_equal(sdp_suite_name(d.media.crypto[0].suite), c->suite);
+		assert_int_equal(sdp_suite_key_len(d.media.crypto[0].suite), c->len);
+		assert_string_equal(d.media.crypto[0].suite_str, c->suite);
+	}
+}
+
+struct paramcase {
+	const char *tail;     /* after the key */
+	const char *unusable; /* a word of the reason, NULL: usable */
+};
+
+static void
+test_sdp_crypto_params(void **state)
+{
+	const struct paramcase cases[] = {
+		{ "", NULL },
+		{ "|2^20", NULL },
+		{ "|1048576", NULL },
+		{ "|2^48|1:4", NULL },
+		{ "|4294967295:4", NULL },
+		{ "|7:1 WSH=128", NULL },
+		{ " FEC_ORDER=FEC_SRTP", NULL },
+		{ "|1:5", "MKI longer than 4" },
+		{ " UNENCRYPTED_SRTP", "UNENCRYPTED_SRTP" },
+		{ " UNENCRYPTED_SRTCP", "UNENCRYPTED_SRTCP" },
+		{ " UNAUTHENTICATED_SRTP", "UNAUTHENTICATED_SRTP" },
+		{ " KDR=0", "KDR" },
+		{ " KDR=24", "KDR" },
+		{ " FEC_ORDER=SRTP_FEC", "SRTP_FEC" },
+		{ " FEC_KEY=inline:" K30B, "FEC_KEY" },
+		{ " WSH=64 ROC=7", "not known" },
+		{ ";inline:" K30B "|2:1", "several master keys" },
+		/* the first reason stays */
+		{ " UNENCRYPTED_SRTCP UNENCRYPTED_SRTP", "UNENCRYPTED_SRTCP" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct paramcase *c = &cases[i];
+		char text[256];
+		struct sdp d;
+		struct sdp_error e;
+		const struct sdp_crypto *cr = &d.media.crypto[0];
+
+		snprintf(text, sizeof(text),
+			 "v=0\nm=audio 1 RTP/SAVP 0\na=crypto:1  AES_CM_128_HMAC_SHA1_80\tinline:%s%s\n",
+			 K30A, c->tail);
+		if (parse(text, &d, &e) != 0)
+			fail_msg("case %zu: %s", i, e.msg);
+		if ((c->unusable == NULL) != (cr->unusable == NULL) ||
+		    (c->unusable != NULL && strstr(cr->unusable, c->unusable) == NULL))
+			fail_msg("case %zu: unusable \"%s\"", i, cr->unusable ? cr->unusable : "(null)");
+	}
+	/* the values read */
+	{
+		struct sdp d;
+
+		assert_int_equal(parse("v=0\nm=audio 1 RTP/SAVP 0\na=crypto:42 AES_CM_128_HMAC_SHA1_32 "
+				       "inline:" K30B "|2^20|258:2 WSH=256\n", &d, NULL), 0);
+		assert_int_equal(d.media.crypto[0].tag, 42);
+		assert_int_equal(d.media.crypto[0].lifetime, 1u << 20);
+		assert_int_equal(d.media.crypto[0].mki, 258);
+		assert_int_equal(d.media.crypto[0].mki_len, 2);
+		assert_int_equal(d.media.crypto[0].wsh, 256);
+		/* an unknown suite is kept, not judged, with its key's form its own */
+		assert_int_equal(parse("v=0\nm=audio 1 RTP/SAVP 0\na=crypto:3 F8_128_HMAC_SHA1_80 "
+				       "inline:whatever|2^20 FOO=1\n", &d, NULL), 0);
+		assert_int_equal(d.media.crypto[0].suite, SDP_SUITE_OTHER);
+		assert_string_equal(d.media.crypto[0].suite_str, "F8_128_HMAC_SHA1_80");
+		assert_non_null(strstr(d.media.crypto[0].unusable, "does not know"));
+		/* CHOOSE in Local: the whole line, the tag, the key */
+		assert_int_equal(parse("v=0\nm=audio $ RTP/SAVP 0\na=crypto:$ AEAD_AES_128_GCM inline:$\n",
+				       &d, NULL), 0);
+		assert_true(d.media.crypto[0].tag_choose);
+		assert_true(d.media.crypto[0].key_choose);
+		assert_int_equal(d.media.crypto[0].key_len, 0);
+		assert_false(d.media.crypto_choose);
+		/* a=crypto under a plain proto is parsed (and ignored by the deriver) */
+		assert_int_equal(parse("v=0\nm=audio 1 RTP/AVP 0\na=crypto:1 AES_CM_128_HMAC_SHA1_80 "
+				       "inline:" K30A "\n", &d, NULL), 0);
+		assert_int_equal(d.media.ncrypto, 1);
+	}
+}
+
+/* Local (with `$`) and Remote of one RTP termination. */
+static int
+rtp_pair(const char *local, const char *remote, unsigned int suites, struct sdp_rtp_term *t,
+	 struct sdp_error *e)
+{
+	struct sdp l, r;
+
+	if (local != NULL)
+		assert_int_equal(parse(local, &l, NULL), 0);
+	if (remote != NULL)
+		assert_int_equal(parse(remote, &r, NULL), 0);
+	return sdp_rtp_derive(local ? &l : NULL, remote ? &r : NULL, suites, t, e);
+}
+
+#define RTP_R(proto, attrs) "v=0\nc=IN IP4 192.0.2.7\nm=audio 30000 " proto " 0 8 101\n" attrs
+#define RTP_L(proto, attrs) "v=0\nc=IN IP4 $\nm=audio $ " proto " 0 8 101\n" attrs
+#define CR(tag, suite, key, rest) "a=crypto:" tag " " suite " inline:" key rest "\n"
+
+static void
+test_sdp_rtp_derive_crypto(void **state)
+{
+	struct sdp_rtp_term t;
+	struct sdp_error e;
+	uint8_t k[30];
+
+	(void)state;
+	hex_bytes(K30A_HEX, k);
+	/* the first line the gateway takes, in Remote's order: past an
+	 * unknown suite and a session parameter it does not honour */
+	assert_int_equal(rtp_pair(RTP_L("RTP/SAVP", "a=crypto:$\n"),
+				  RTP_R("RTP/SAVP", CR("1", "F8_128_HMAC_SHA1_80", K30B, "")
+					CR("2", "AES_CM_128_HMAC_SHA1_32", K30B, " UNENCRYPTED_SRTCP")
+					CR("3", "AES_CM_128_HMAC_SHA1_80", K30A, "|2^31|1:1")
+					CR("4", "AEAD_AES_128_GCM", K28, "")), 0, &t, &e), 0);
+	assert_int_equal(t.peer.tag, 3);
+	assert_int_equal(t.peer.suite, SDP_SUITE_AES_CM_128_HMAC_SHA1_80);
+	assert_memory_equal(t.peer.key, k, 30);
+	assert_int_equal(t.peer.mki_len, 1);
+	assert_int_equal(t.peer.lifetime, UINT64_C(1) << 31);
+	assert_int_equal(t.ours.tag, 3);
+	assert_int_equal(t.ours.suite, SDP_SUITE_AES_CM_128_HMAC_SHA1_80);
+	assert_true(t.key_choose);
+	assert_non_null(strstr(t.why_crypto, "5.1.2"));
+	assert_null(t.why_mux);
+	/* the gateway's SRTP without AES-CM-128-80: the next one */
+	assert_int_equal(rtp_pair(NULL,
+				  RTP_R("RTP/SAVP", CR("3", "AES_CM_128_HMAC_SHA1_80", K30A, "")
+					CR("4", "AEAD_AES_128_GCM", K28, "")),
+				  SDP_SUITE_BIT(SDP_SUITE_AEAD_AES_128_GCM), &t, &e), 0);
+	assert_int_equal(t.peer.tag, 4);
+	assert_int_equal(t.peer.key_len, 28);
+	/* Local names the suites it allows (with its key for one: ours) */
+	assert_int_equal(rtp_pair(RTP_L("RTP/SAVPF", CR("9", "AES_CM_128_HMAC_SHA1_32", K30B, "|2^20")),
+				  RTP_R("RTP/SAVPF", CR("1", "AES_CM_128_HMAC_SHA1_80", K30A, "")
+					CR("2", "AES_CM_128_HMAC_SHA1_32", K30A, "")), 0, &t, &e), 0);
+	assert_int_equal(t.proto, SDP_PROTO_RTP_SAVPF);
+	assert_int_equal(t.peer.tag, 2);
+	assert_int_equal(t.ours.tag, 2);          /* the offer's tag, not Local's */
+	assert_false(t.key_choose);
+	assert_int_equal(t.ours.key_len, 30);
+	assert_int_equal(t.ours.lifetime, 1u << 20);
+	/* ... or only suites, the key ours to make */
+	assert_int_equal(rtp_pair(RTP_L("RTP/SAVP", "a=crypto:$ AEAD_AES_128_GCM inline:$\n"),
+				  RTP_R("RTP/SAVP", CR("1", "AES_CM_128_HMAC_SHA1_80", K30A, "")
+					CR("2", "AEAD_AES_128_GCM", K28, "")), 0, &t, &e), 0);
+	assert_int_equal(t.peer.tag, 2);
+	assert_true(t.key_choose);
+	/* no Remote yet: we offer; Local's key (if any) is ours */
+	assert_int_equal(rtp_pair(RTP_L("RTP/SAVP", "a=crypto:$\n"), NULL, 0, &t, &e), 0);
+	assert_true(t.srtp && t.key_choose && !t.remote_known);
+	assert_int_equal(rtp_pair(RTP_L("RTP/SAVP", CR("1", "AES_CM_128_HMAC_SHA1_80", K30A, "")),
+				  NULL, 0, &t, &e), 0);
+	assert_false(t.key_choose);
+	assert_memory_equal(t.ours.key, k, 30);
+	/* a plain proto ignores a=crypto */
+	assert_int_equal(rtp_pair(NULL, RTP_R("RTP/AVP", CR("1", "AES_CM_128_HMAC_SHA1_80", K30A, "")),
+				  0, &t, &e), 0);
+	assert_false(t.srtp);
+	assert_int_equal(t.peer.key_len, 0);
+
+	/* refusals: each names the line and why, never the key */
+	{
+		const struct dcase cases[] = {
+			{ NULL, RTP_R("RTP/SAVP", ""), -EINVAL, SDP_E_NO_CRYPTO, "without a=crypto" },
+			{ NULL, RTP_R("RTP/SAVP", CR("1", "AES_CM_128_HMAC_SHA1_80", K30A,
+						     " UNENCRYPTED_SRTP")), -ENOTSUP,
+			  SDP_E_CRYPTO_SUITE,
+			  "line 4: none of Remote's 1 a=crypto lines is taken; the first (a=crypto:1 "
+			  "AES_CM_128_HMAC_SHA1_80): UNENCRYPTED_SRTP" },
+			{ NULL, RTP_R("RTP/SAVP", CR("1", "F8_128_HMAC_SHA1_80", K30A, "")
+				      CR("2", "AES_CM_128_HMAC_SHA1_80", K30A, " KDR=10")),
+			  -ENOTSUP, SDP_E_CRYPTO_SUITE, "F8_128_HMAC_SHA1_80): a suite the gateway "
+							"does not know" },
+			{ RTP_L("RTP/SAVP", "a=crypto:$ AEAD_AES_256_GCM inline:$\n"),
+			  RTP_R("RTP/SAVP", CR("1", "AES_CM_128_HMAC_SHA1_80", K30A, "")), -ENOTSUP,
+			  SDP_E_CRYPTO_SUITE, "a suite Local does not allow" },
+			{ RTP_L("RTP/SAVP", CR("1", "F8_128_HMAC_SHA1_80", K30A, "")),
+			  RTP_R("RTP/SAVP", CR("1", "AES_CM_128_HMAC_SHA1_80", K30A, "")), -ENOTSUP,
+			  SDP_E_CRYPTO_SUITE, "none of Local's 1 a=crypto lines" },
+			{ NULL, RTP_R("RTP/SAVP", "a=crypto:$\n"), -EINVAL, SDP_E_CRYPTO,
+			  "CHOOSE is for the gateway's own side" },
+			{ NULL, RTP_R("RTP/SAVP", "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:$\n"),
+			  -EINVAL, SDP_E_CRYPTO, "CHOOSE" },
+		};
+
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			const struct dcase *c = &cases[i];
+			int rc = rtp_pair(c->local, c->remote, 0, &t, &e);
+
+			if (rc != c->rc || e.code != c->code || strstr(e.msg, c->says) == NULL)
+				fail_msg("case %zu: rc %d %s \"%s\"", i, rc, sdp_err_name(e.code),
+					 e.msg);
+			assert_null(strstr(e.msg, "Mr7+b1"));
+			assert_false(t.remote_known);
+			assert_int_equal(t.peer.key_len, 0);
+		}
+		/* only the gateway's SRTP lacks the suite */
+		assert_int_equal(rtp_pair(NULL, RTP_R("RTP/SAVP", CR("1", "AEAD_AES_256_GCM", K44, "")),
+					  SDP_SUITE_BIT(SDP_SUITE_AES_CM_128_HMAC_SHA1_80), &t, &e),
+				 -ENOTSUP);
+		assert_non_null(strstr(e.msg, "the gateway's SRTP does not offer"));
+	}
+}
+
+struct muxcase {
+	const char *lattr, *rattr;    /* "-": no Local / Remote */
+	const char *rfmt;
+	bool mux;
+	uint16_t rtcp_port;
+	const char *rtcp_ip;
+};
+
+static void
+test_sdp_rtp_derive_rtcp(void **state)
+{
+	const struct muxcase cases[] = {
+		{ "", "", "0", false, 30001, "192.0.2.7" },
+		{ "a=rtcp-mux\n", "a=rtcp-mux\n", "0", true, 30000, "192.0.2.7" },
+		{ "", "a=rtcp-mux\n", "0", false, 30001, "192.0.2.7" },
+		{ "a=rtcp-mux\n", "", "0", false, 30001, "192.0.2.7" },
+		{ "-", "a=rtcp-mux\n", "0", true, 30000, "192.0.2.7" },
+		{ "a=rtcp-mux\n", "-", "0", true, 0, NULL },
+		{ "", "a=rtcp:40000\n", "0", false, 40000, "192.0.2.7" },
+		{ "", "a=rtcp:40000 IN IP4 192.0.2.99\n", "0", false, 40000, "192.0.2.99" },
+		{ "a=rtcp-mux\n", "a=rtcp-mux\na=rtcp:30000\n", "0", true, 30000, "192.0.2.7" },
+		/* RFC 5761 section 4: PT 72 under the marker bit looks like an SR */
+		{ "a=rtcp-mux\n", "a=rtcp-mux\n", "0 72", false, 30001, "192.0.2.7" },
+		{ "a=rtcp-mux\n", "a=rtcp-mux\n", "96 95", false, 30001, "192.0.2.7" },
+		{ "a=rtcp-mux\n", "a=rtcp-mux\n", "63 96", true, 30000, "192.0.2.7" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct muxcase *c = &cases[i];
+		char lt[256], rt[256];
+		struct sdp_rtp_term t;
+		struct sdp_error e;
+		uint8_t ip[16] = { 0 };
+		bool hl = strcmp(c->lattr, "-") != 0, hr = strcmp(c->rattr, "-") != 0;
+
+		snprintf(lt, sizeof(lt), "v=0\nc=IN IP4 $\nm=audio $ RTP/AVP %s\n%s", c->rfmt,
+			 hl ? c->lattr : "");
+		snprintf(rt, sizeof(rt), "v=0\nc=IN IP4 192.0.2.7\nm=audio 30000 RTP/AVP %s\n%s",
+			 c->rfmt, hr ? c->rattr : "");
+		if (rtp_pair(hl ? lt : NULL, hr ? rt : NULL, 0, &t, &e) != 0)
+			fail_msg("case %zu: %s", i, e.msg);
+		if (c->rtcp_ip != NULL)
+			inet_pton(AF_INET, c->rtcp_ip, ip);
+		if (t.rtcp_mux != c->mux || t.remote_rtcp_port != c->rtcp_port ||
+		    memcmp(t.remote_rtcp_ip, ip, 4) != 0)
+			fail_msg("case %zu: mux %d rtcp port %u", i, t.rtcp_mux, t.remote_rtcp_port);
+		if (strstr(c->rfmt, "72") != NULL || strstr(c->rfmt, "95") != NULL)
+			assert_non_null(strstr(t.why_mux, "RFC 5761"));
+	}
+	/* Local fixes our ports */
+	{
+		struct sdp_rtp_term t;
+		struct sdp_error e;
+
+		assert_int_equal(rtp_pair("v=0\nc=IN IP6 2001:db8::1\nm=video 20000 RTP/AVPF 96\n"
+					  "a=rtcp:20005\na=recvonly\n", NULL, 0, &t, &e), 0);
+		assert_int_equal(t.media, SDP_MEDIA_VIDEO);
+		assert_int_equal(t.local_port, 20000);
+		assert_int_equal(t.local_rtcp_port, 20005);
+		assert_int_equal(t.local_dir, SDP_DIR_RECVONLY);
+		assert_false(t.local_addr_choose || t.local_port_choose);
+		assert_int_equal(t.local_ip[15], 1);
+		assert_int_equal(rtp_pair("v=0\nc=IN IP4 $\nm=text $ RTP/AVP 98\na=rtcp:$\n", NULL, 0,
+					  &t, &e), 0);
+		assert_int_equal(t.media, SDP_MEDIA_TEXT);
+		assert_int_equal(t.local_rtcp_port, 0);
+		/* a session-level direction, the medium's wins */
+		assert_int_equal(rtp_pair(NULL, "v=0\nc=IN IP4 192.0.2.1\na=sendonly\n"
+					  "m=audio 4000 RTP/AVP 0\n", 0, &t, &e), 0);
+		assert_int_equal(t.remote_dir, SDP_DIR_SENDONLY);
+		assert_int_equal(rtp_pair(NULL, "v=0\nc=IN IP4 192.0.2.1\na=sendonly\n"
+					  "m=audio 4000 RTP/AVP 0\na=inactive\n", 0, &t, &e), 0);
+		assert_int_equal(t.remote_dir, SDP_DIR_INACTIVE);
+	}
+}
+
+static void
+test_sdp_rtp_derive_errors(void **state)
+{
+	const struct dcase cases[] = {
+		{ NULL, NULL, -EINVAL, SDP_E_NO_MEDIA, "neither" },
+		{ "v=0\nc=IN IP4 $\n", NULL, -EINVAL, SDP_E_NO_MEDIA, "Local has no m=" },
+		{ NULL, "v=0\nc=IN IP4 192.0.2.1\nm=message 4000 TCP/MSRP *\n", -ENOTSUP,
+		  SDP_E_PROTO, "proto TCP/MSRP is not RTP/AVP" },
+		{ NULL, "v=0\nc=IN IP4 192.0.2.1\nm=audio 4000 UDP/TLS/RTP/SAVPF 0\n", -ENOTSUP,
+		  SDP_E_PROTO, "UDP/TLS/RTP/SAVPF is not" },
+		{ NULL, "v=0\nc=IN IP4 192.0.2.1\nm=image 4000 RTP/AVP 0\n", -ENOTSUP, SDP_E_PROTO,
+		  "m=image over RTP/AVP" },
+		{ RTP_L("RTP/AVP", ""), RTP_R("RTP/SAVP", CR("1", "AES_CM_128_HMAC_SHA1_80", K30A, "")),
+		  -EINVAL, SDP_E_PROTO_MISMATCH, "Local is m=audio RTP/AVP, Remote m=audio RTP/SAVP" },
+		{ "v=0\nm=video $ RTP/AVP 96\n", RTP_R("RTP/AVP", ""), -EINVAL, SDP_E_PROTO_MISMATCH,
+		  "m=video" },
+		{ NULL, "v=0\nc=IN IP4 192.0.2.1\nm=audio 0 RTP/AVP 0\n", -EINVAL, SDP_E_PORT_ZERO,
+		  "refused or disabled" },
+		{ NULL, "v=0\nm=audio 4000 RTP/AVP 0\n", -EINVAL, SDP_E_ADDRESS, "no c=" },
+		{ NULL, "v=0\nc=IN IP4 0.0.0.0\nm=audio 4000 RTP/AVP 0\n", -EINVAL, SDP_E_ADDRESS,
+		  "unspecified" },
+		{ "v=0\nc=IN IP6 $\nm=audio $ RTP/AVP 0\n", RTP_R("RTP/AVP", ""), -EINVAL,
+		  SDP_E_ADDRESS, "Remote is IP4, Local IP6" },
+		{ NULL, "v=0\nc=IN IP4 192.0.2.1\nm=audio 65535 RTP/AVP 0\n", -EINVAL,
+		  SDP_E_REMOTE_PORT, "65535" },
+		{ "v=0\nm=audio 65535 RTP/AVP 0\n", NULL, -EINVAL, SDP_E_PORT, "65535" },
+		{ NULL, RTP_R("RTP/AVP", "a=rtcp:$\n"), -EINVAL, SDP_E_REMOTE_PORT, "a=rtcp:$" },
+		{ NULL, RTP_R("RTP/AVP", "a=rtcp:4001 IN IP6 2001:db8::1\n"), -EINVAL, SDP_E_ADDRESS,
+		  "a=rtcp address" },
+		{ NULL, RTP_R("RTP/AVP", "a=rtcp:4001 IN IP4 rtcp.example.net\n"), -ENOTSUP,
+		  SDP_E_ADDRESS, "a name" },
+		{ "v=0\nm=audio 0 RTP/AVP 0\n", NULL, -EINVAL, SDP_E_PORT_ZERO, "Local's port is 0" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct dcase *c = &cases[i];
+		struct sdp_rtp_term t;
+		struct sdp_error e;
+		int rc = rtp_pair(c->local, c->remote, 0, &t, &e);
+
+		if (rc != c->rc || e.code != c->code || strstr(e.msg, c->says) == NULL)
+			fail_msg("case %zu: rc %d %s \"%s\"", i, rc, sdp_err_name(e.code), e.msg);
+		assert_false(t.remote_known);
+		assert_int_equal(t.proto, 0);
+	}
+}
+
+/* An answer of ours for each proto, family, RTCP form and direction, with
+ * a crypto line of each suite and each key-param form under SAVP, read
+ * back with the same values; -ENOSPC at every short size, the buffer
+ * wiped. */
+static void
+test_sdp_rtp_write_round_trip(void **state)
+{
+	static const char *const keys[SDP_SUITE_COUNT] = {
+		NULL, K30A, K30B, K38, K38, K46, K46, K28, K44,
+	};
+	unsigned int count = 0;
+
+	(void)state;
+	for (unsigned int p = SDP_PROTO_RTP_AVP; p <= SDP_PROTO_RTP_SAVPF; p++) {
+		for (unsigned int v = 0; v < 16; v++) {
+			bool srtp = sdp_proto_srtp(p);
+			unsigned int s = 1 + v % (SDP_SUITE_COUNT - 1);
+			struct sdp_crypto c[2];
+			struct sdp_rtp_answer a = {
+				.family = v & 1 ? AF_INET6 : AF_INET,
+				.media = (uint8_t)(SDP_MEDIA_AUDIO + v % 3), .proto = (uint8_t)p,
+				.dir = (uint8_t)(v % 5), .rtcp_mux = (v & 2) != 0,
+				.port = (uint16_t)(20000 + 2 * v), .rtcp_port = v & 4 ? 20101 : 0,
+				.sess_id = v, .sess_version = 3, .fmt = "96 0 8 101",
+				.attrs = v & 8 ? "a=rtpmap:96 AMR-WB/16000/1\r\na=fmtp:96 octet-align=1\r\n"
+						 "a=rtcp-fb:* nack\r\n" : NULL,
+				.crypto = c, .ncrypto = srtp ? 1 + (v & 1) : 0,
+			};
+			char buf[2048], again[2048];
+			struct sdp d;
+			struct sdp_error e;
+			int n;
+
+			memset(c, 0, sizeof(c));
+			for (unsigned int i = 0; i < 2; i++) {
+				unsigned int si = i == 0 ? s : SDP_SUITE_AES_CM_128_HMAC_SHA1_80;
+
+				c[i].tag = i == 0 ? 1 + v : 999999999u;
+				c[i].suite = (uint8_t)si;
+				c[i].key_len = (uint8_t)key_from(si, keys[si], c[i].key);
+				c[i].lifetime = v & 4 ? UINT64_C(1) << 31 : v & 8 ? 1000000 : 0;
+				c[i].mki_len = (uint8_t)(v % 5);
+				c[i].mki = c[i].mki_len > 0 ? v : 0;
+				c[i].wsh = v & 2 ? 1024 : 0;
+			}
+			inet_pton(a.family, v & 1 ? "2001:db8::5" : "192.0.2.5", a.ip);
+			n = sdp_rtp_write(&a, buf, sizeof(buf));
+			if (n <= 0)
+				fail_msg("proto %u case %u: %d", p, v, n);
+			assert_int_equal((size_t)n, strlen(buf));
+			assert_int_equal(sdp_parse(buf, (size_t)n, &d, &e), 0);
+			assert_int_equal(d.media.proto, p);
+			assert_int_equal(d.media.type, a.media);
+			assert_int_equal(d.media.port, a.port);
+			assert_int_equal(d.media.dir, a.dir);
+			assert_int_equal(d.media.rtcp_mux, a.rtcp_mux);
+			assert_int_equal(d.media.rtcp_port, a.rtcp_mux ? 0 : a.rtcp_port);
+			assert_memory_equal(d.media.addr.ip, a.ip, 16);
+			assert_string_equal(d.media.fmt, a.fmt);
+			assert_string_equal(d.media.codec, a.attrs != NULL ? a.attrs : "");
+			assert_int_equal(d.media.ncrypto, a.ncrypto);
+			for (unsigned int i = 0; i < a.ncrypto; i++) {
+				const struct sdp_crypto *b = &d.media.crypto[i];
+
+				assert_null(b->unusable);
+				assert_int_equal(b->tag, c[i].tag);
+				assert_int_equal(b->suite, c[i].suite);
+				assert_int_equal(b->key_len, c[i].key_len);
+				assert_memory_equal(b->key, c[i].key, c[i].key_len);
+				assert_int_equal(b->lifetime, c[i].lifetime);
+				assert_int_equal(b->mki, c[i].mki);
+				assert_int_equal(b->mki_len, c[i].mki_len);
+				assert_int_equal(b->wsh, c[i].wsh);
+			}
+			/* what the peer derives from it as its Remote */
+			if (a.port != 0) {
+				struct sdp_rtp_term t;
+
+				assert_int_equal(sdp_rtp_derive(NULL, &d, 0, &t, &e), 0);
+				assert_int_equal(t.remote_port, a.port);
+				assert_int_equal(t.remote_rtcp_port, a.rtcp_mux ? a.port :
+						 a.rtcp_port ? a.rtcp_port : a.port + 1);
+				if (srtp)
+					assert_int_equal(t.peer.tag, c[0].tag);
+			}
+			for (size_t sz = 0; sz <= (size_t)n; sz++) {
+				memset(again, 'x', sizeof(again));
+				assert_int_equal(sdp_rtp_write(&a, again, sz), -ENOSPC);
+				/* nothing of the key stays behind */
+				for (size_t j = 0; j < sz; j++)
+					assert_int_equal(again[j], '\0');
+			}
+			assert_int_equal(sdp_rtp_write(&a, again, (size_t)n + 1), n);
+			assert_string_equal(again, buf);
+			count++;
+		}
+	}
+	assert_int_equal(count, 64);
+}
+
+static void
+test_sdp_rtp_write_refuses(void **state)
+{
+	struct sdp_crypto c = { .tag = 1, .suite = SDP_SUITE_AES_CM_128_HMAC_SHA1_80, .key_len = 30 };
+	const struct sdp_rtp_answer ok = {
+		.family = AF_INET, .media = SDP_MEDIA_AUDIO, .proto = SDP_PROTO_RTP_SAVP,
+		.port = 20000, .fmt = "0", .crypto = &c, .ncrypto = 1,
+	};
+	struct sdp_rtp_answer a;
+	struct sdp_crypto two[2];
+	char buf[1024];
+
+	(void)state;
+	assert_true(sdp_rtp_write(&ok, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:"
+				    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\r\n"));
+	a = ok; a.family = 9;
+	assert_int_equal(sdp_rtp_write(&a, buf, sizeof(buf)), -EINVAL);
+	a = ok; a.media = SDP_MEDIA_MESSAGE;
+	assert_int_equal(sdp_rtp_write(&a, buf, sizeof(buf)), -EINVAL);
+	a = ok; a.proto = SDP_PROTO_TCP_MSRP;
+	assert_int_equal(sdp_rtp_write(&a, buf, sizeof(buf)), -EINVAL);
+	a = ok; a.proto = SDP_PROTO_RTP_AVP;          /* a key under a plain proto */
+	assert_int_equal(sdp_rtp_write(&a, buf, sizeof(buf)), -EINVAL);
+	a = ok; a.ncrypto = 0;                        /* SAVP without a key */
+	assert_int_equal(sdp_rtp_write(&a, buf, sizeof(buf)), -EINVAL);
+	a = ok; a.dir = 5;
+	assert_int_equal(sdp_rtp_write(&a, buf, sizeof(buf)), -EINVAL);
+	a = ok; a.fmt = NULL;
+	assert_int_equal(sdp_rtp_write(&a, buf, sizeof(buf)), -EINVAL);
+	a = ok; a.fmt = "0 128";
+	assert_int_equal(sdp_rtp_write(&a, buf, sizeof(buf)), -EINVAL);
+	a = ok; a.attrs = "a=rtpmap:0 PCMU/8000";     /* no line end */
+	assert_int_equal(sdp_rtp_write(&a, buf, sizeof(buf)), -EINVAL);
+	a = ok; a.attrs = "a=rtcp-mux\r\n";           /* ours to write */
+	assert_int_equal(sdp_rtp_write(&a, buf, sizeof(buf)), -EINVAL);
+	a = ok; a.attrs = "a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:x\r\n";
+	assert_int_equal(sdp_rtp_write(&a, buf, sizeof(buf)), -EINVAL);
+	a = ok; a.attrs = "m=video 1 RTP/AVP 0\r\n";
+	assert_int_equal(sdp_rtp_write(&a, buf, sizeof(buf)), -EINVAL);
+	a = ok; a.attrs = "a=rtpmap:0 PCMU\r\n";      /* would not parse back */
+	assert_int_equal(sdp_rtp_write(&a, buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(buf[0], '\0');
+	a = ok; a.attrs = "a=x:\001\r\n";
+	assert_int_equal(sdp_rtp_write(&a, buf, sizeof(buf)), -EINVAL);
+	/* the crypto lines */
+	c.key_len = 29;
+	assert_int_equal(sdp_rtp_write(&ok, buf, sizeof(buf)), -EINVAL);
+	c.key_len = 30; c.suite = SDP_SUITE_OTHER;
+	assert_int_equal(sdp_rtp_write(&ok, buf, sizeof(buf)), -EINVAL);
+	c.suite = SDP_SUITE_AES_CM_128_HMAC_SHA1_80; c.key_choose = true;
+	assert_int_equal(sdp_rtp_write(&ok, buf, sizeof(buf)), -EINVAL);
+	c.key_choose = false; c.tag = 1000000000u;
+	assert_int_equal(sdp_rtp_write(&ok, buf, sizeof(buf)), -EINVAL);
+	c.tag = 1; c.lifetime = (UINT64_C(1) << 48) + 1;
+	assert_int_equal(sdp_rtp_write(&ok, buf, sizeof(buf)), -EINVAL);
+	c.lifetime = 0; c.mki_len = 1; c.mki = 256;
+	assert_int_equal(sdp_rtp_write(&ok, buf, sizeof(buf)), -EINVAL);
+	c.mki_len = 5; c.mki = 1;
+	assert_int_equal(sdp_rtp_write(&ok, buf, sizeof(buf)), -EINVAL);
+	c.mki_len = 0; c.mki = 0; c.wsh = 63;
+	assert_int_equal(sdp_rtp_write(&ok, buf, sizeof(buf)), -EINVAL);
+	c.wsh = 0; c.unusable = "no";
+	assert_int_equal(sdp_rtp_write(&ok, buf, sizeof(buf)), -EINVAL);
+	c.unusable = NULL;
+	two[0] = two[1] = c;                           /* one tag twice */
+	a = ok; a.crypto = two; a.ncrypto = 2;
+	assert_int_equal(sdp_rtp_write(&a, buf, sizeof(buf)), -EINVAL);
+	two[1].tag = 2;
+	assert_true(sdp_rtp_write(&a, buf, sizeof(buf)) > 0);
+	a.ncrypto = SDP_CRYPTO_MAX + 1;
+	assert_int_equal(sdp_rtp_write(&a, buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(sdp_rtp_write(NULL, buf, sizeof(buf)), -EINVAL);
+}
+
+static void
+test_sdp_rtp_names(void **state)
+{
+	(void)state;
+	assert_string_equal(sdp_proto_name(SDP_PROTO_RTP_SAVPF), "RTP/SAVPF");
+	assert_true(sdp_proto_rtp(SDP_PROTO_RTP_AVP));
+	assert_false(sdp_proto_rtp(SDP_PROTO_TCP_TLS_BFCP));
+	assert_true(sdp_proto_srtp(SDP_PROTO_RTP_SAVP));
+	assert_false(sdp_proto_srtp(SDP_PROTO_RTP_AVPF));
+	assert_string_equal(sdp_suite_name(SDP_SUITE_AEAD_AES_256_GCM), "AEAD_AES_256_GCM");
+	assert_null(sdp_suite_name(SDP_SUITE_OTHER));
+	assert_null(sdp_suite_name(SDP_SUITE_COUNT));
+	assert_int_equal(sdp_suite_key_len(SDP_SUITE_AES_192_CM_HMAC_SHA1_32), 38);
+	assert_int_equal(sdp_suite_key_len(SDP_SUITE_OTHER), 0);
+	assert_string_equal(sdp_dir_name(SDP_DIR_RECVONLY), "recvonly");
+	assert_null(sdp_dir_name(SDP_DIR_NONE));
+	assert_int_equal(sdp_dir_answer(SDP_DIR_SENDONLY), SDP_DIR_RECVONLY);
+	assert_int_equal(sdp_dir_answer(SDP_DIR_RECVONLY), SDP_DIR_SENDONLY);
+	assert_int_equal(sdp_dir_answer(SDP_DIR_INACTIVE), SDP_DIR_INACTIVE);
+	assert_int_equal(sdp_dir_answer(SDP_DIR_NONE), SDP_DIR_SENDRECV);
+	assert_int_equal(SDP_SUITES_ALL & SDP_SUITE_BIT(SDP_SUITE_OTHER), 0);
+	assert_true(SDP_SUITES_ALL & SDP_SUITE_BIT(SDP_SUITE_AEAD_AES_256_GCM));
+}
+
 int
 main(void)
 {
@@ -692,6 +1610,16 @@ main(void)
 		cmocka_unit_test(test_sdp_write_round_trip),
 		cmocka_unit_test(test_sdp_write_refuses),
 		cmocka_unit_test(test_sdp_err_names),
+		cmocka_unit_test(test_sdp_volte_offer),
+		cmocka_unit_test(test_sdp_rtp_parse_errors),
+		cmocka_unit_test(test_sdp_crypto_keys),
+		cmocka_unit_test(test_sdp_crypto_params),
+		cmocka_unit_test(test_sdp_rtp_derive_crypto),
+		cmocka_unit_test(test_sdp_rtp_derive_rtcp),
+		cmocka_unit_test(test_sdp_rtp_derive_errors),
+		cmocka_unit_test(test_sdp_rtp_write_round_trip),
+		cmocka_unit_test(test_sdp_rtp_write_refuses),
+		cmocka_unit_test(test_sdp_rtp_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
