@@ -72,9 +72,10 @@ iq_setup(struct cp_ctx *cp, char *err, size_t errlen)
 		return rc;
 	}
 	cp->iq = q;
-	tp_log(TP_LOG_INFO, "iq: H.248 on %s (%s), mid %s, %u controller(s), first %s",
+	tp_log(TP_LOG_INFO, "iq: H.248 on %s (%s), mid %s, %u controller(s), first %s, %u "
+	       "more source(s) (iq.send_from)",
 	       q->conf->listen, q->conf->tcp ? "tcp" : "udp", q->conf->mid, q->conf->nmgc,
-	       q->conf->mgc[0]);
+	       q->conf->mgc[0], q->conf->nsend_from);
 	return 0;
 }
 
@@ -91,12 +92,15 @@ static const struct cp_ctrs_desc iq_desc[] = {
 #include "iq_stats.def"
 #undef IQ_STAT
 	{ "datagrams_from_strangers", CP_CTRS_COUNTER, 0,
-	  "Datagrams to iq.listen from addresses not in iq.mgc (dropped, unanswered)" },
+	  "Datagrams to iq.listen from hosts of no controller of iq.mgc (dropped, unanswered)" },
 	{ "retransmissions", CP_CTRS_COUNTER, 0, "Our requests (ServiceChange, Notify) sent again" },
 	{ "requests_gave_up", CP_CTRS_COUNTER, 0, "Our requests never answered" },
 	{ "datagrams_oversize", CP_CTRS_COUNTER, 0,
 	  "Messages from a controller past 8192 bytes (a datagram's first request answered 510; "
 	  "over TCP the connection ends)" },
+	{ "datagrams_wrong_port", CP_CTRS_COUNTER, 0,
+	  "Datagrams from a controller's host on a port neither in iq.mgc nor in iq.send_from "
+	  "(dropped, unanswered)" },
 };
 
 static void
@@ -112,6 +116,7 @@ iq_values(const struct cp_ctx *cp, uint64_t *out)
 	out[IQ_STAT__COUNT + 1] = k->resent;
 	out[IQ_STAT__COUNT + 2] = k->gave_up;
 	out[IQ_STAT__COUNT + 3] = k->oversize;
+	out[IQ_STAT__COUNT + 4] = k->wrong_port;
 }
 
 /* (shown by the module's own hooks, inside its part) */

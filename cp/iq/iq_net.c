@@ -110,13 +110,22 @@ iq_net_open(struct iq_net *n, const struct tp_conf_iq *iq, char *err, size_t err
 	}
 	n->family = n->local.ss_family;
 	for (unsigned int i = 0; i < iq->nmgc; i++) {
-		if (iq_net_addr(iq->mgc[i], &n->mgc[i]) < 0) {
+		if (iq_net_addr(iq->mgc[i], &n->src[i]) < 0) {
 			snprintf(err, errlen, "iq.mgc '%s' is not IP:PORT", iq->mgc[i]);
 			return -EINVAL;
 		}
-		n->reply_to[i] = n->mgc[i];
+		n->src_mgc[i] = (uint8_t)i;
 	}
-	n->nmgc = iq->nmgc;
+	n->nmgc = n->nsrc = iq->nmgc;
+	for (unsigned int i = 0; i < iq->nsend_from && n->nsrc < IQ_SRC_MAX; i++) {
+		if (iq_net_addr(iq->send_from[i], &n->src[n->nsrc]) < 0 ||
+		    iq->send_from_mgc[i] >= iq->nmgc) {
+			snprintf(err, errlen, "iq.send_from '%s' is not IP:PORT of a controller's "
+				 "host", iq->send_from[i]);
+			return -EINVAL;
+		}
+		n->src_mgc[n->nsrc++] = iq->send_from_mgc[i];
+	}
 	if (n->tcp) {
 		n->rbuf = malloc(IQ_MSG_MAX + TPKT_HDR);
 		n->wbuf = malloc(2 * (IQ_MSG_MAX + TPKT_HDR));
@@ -175,7 +184,7 @@ iq_net_connect(struct iq_net *n, unsigned int i)
 	else
 		((struct sockaddr_in6 *)&src)->sin6_port = 0;
 	if (bind(fd, (struct sockaddr *)&src, addr_len(&src)) < 0 ||
-	    (connect(fd, (struct sockaddr *)&n->mgc[i], addr_len(&n->mgc[i])) < 0 &&
+	    (connect(fd, (struct sockaddr *)&n->src[i], addr_len(&n->src[i])) < 0 &&
 	     errno != EINPROGRESS)) {
 		rc = -errno;
 		close(fd);
@@ -238,7 +247,7 @@ iq_net_fd(const struct iq_net *n, short *events)
 /* One datagram read, at most: a flood of strangers' cannot keep the
  * caller, who bounds its calls a serve. */
 static int
-udp_recv(struct iq_net *n, uint8_t *buf, unsigned int *peer)
+udp_recv(struct iq_net *n, uint8_t *buf, unsigned int *peer, unsigned int *src)
 {
 	struct sockaddr_storage from;
 	socklen_t fl = sizeof(from);
@@ -248,23 +257,29 @@ udp_recv(struct iq_net *n, uint8_t *buf, unsigned int *peer)
 
 	if (r < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
-	/* the controller at that address; else the first on its host (one
-	 * may send from another port than it listens on, and two may share
-	 * a host) */
-	for (i = 0; i < n->nmgc; i++)
-		if (iq_net_same_addr(&from, &n->mgc[i]))
+	/* a configured source, host and port: a controller's own address
+	 * or one of its iq.send_from (two controllers may share a host,
+	 * told apart by their ports) */
+	for (i = 0; i < n->nsrc; i++)
+		if (iq_net_same_addr(&from, &n->src[i]))
 			break;
-	for (unsigned int h = 0; i == n->nmgc && h < n->nmgc; h++)
-		if (same_host(&from, &n->mgc[h]))
-			i = h;
-	if (i == n->nmgc) {
+	if (i == n->nsrc) {
+		for (unsigned int h = 0; h < n->nmgc; h++)
+			if (same_host(&from, &n->src[h])) {
+				/* another port of a controller's host: any process
+				 * there (or behind its NAT) may send from it */
+				n->st.rx_wrong_port++;
+				n->drop_from = from;
+				*peer = h;
+				return -EADDRNOTAVAIL;
+			}
 		n->st.rx_stranger++;
 		return -EAGAIN;
 	}
 	if (r == 0)
 		return -EAGAIN;
-	n->reply_to[i] = from;
-	*peer = i;
+	*peer = n->src_mgc[i];
+	*src = i;
 	if ((size_t)r > IQ_MSG_MAX) {
 		/* its first bytes are the caller's: the request they begin
 		 * may be answered */
@@ -277,7 +292,7 @@ udp_recv(struct iq_net *n, uint8_t *buf, unsigned int *peer)
 }
 
 static int
-tcp_recv(struct iq_net *n, uint8_t *buf, unsigned int *peer)
+tcp_recv(struct iq_net *n, uint8_t *buf, unsigned int *peer, unsigned int *src)
 {
 	int rc = tcp_progress(n);
 
@@ -299,9 +314,9 @@ tcp_recv(struct iq_net *n, uint8_t *buf, unsigned int *peer)
 				memcpy(buf, n->rbuf + TPKT_HDR, mlen - TPKT_HDR);
 				memmove(n->rbuf, n->rbuf + mlen, n->rlen - mlen);
 				n->rlen -= mlen;
+				*peer = *src = n->cur;
 				n->st.rx++;
 				n->st.rx_bytes += mlen - TPKT_HDR;
-				*peer = n->cur;
 				return (int)(mlen - TPKT_HDR);
 			}
 		}
@@ -317,20 +332,23 @@ tcp_recv(struct iq_net *n, uint8_t *buf, unsigned int *peer)
 }
 
 int
-iq_net_recv(struct iq_net *n, uint8_t *buf, unsigned int *peer)
+iq_net_recv(struct iq_net *n, uint8_t *buf, unsigned int *peer, unsigned int *src)
 {
 	if (n->fd < 0)
 		return n->tcp ? -ECONNRESET : -EBADF;
-	return n->tcp ? tcp_recv(n, buf, peer) : udp_recv(n, buf, peer);
+	return n->tcp ? tcp_recv(n, buf, peer, src) : udp_recv(n, buf, peer, src);
 }
 
 int
-iq_net_send(struct iq_net *n, unsigned int peer, const uint8_t *msg, size_t len, bool ours)
+iq_net_send(struct iq_net *n, unsigned int src, const uint8_t *msg, size_t len)
 {
-	if (len == 0 || len > IQ_MSG_MAX || peer >= n->nmgc)
+	unsigned int peer;
+
+	if (len == 0 || len > IQ_MSG_MAX || src >= n->nsrc)
 		return -EINVAL;
+	peer = n->src_mgc[src];
 	if (!n->tcp) {
-		const struct sockaddr_storage *to = ours ? &n->mgc[peer] : &n->reply_to[peer];
+		const struct sockaddr_storage *to = &n->src[src];
 
 		if (sendto(n->fd, msg, len, MSG_DONTWAIT, (const struct sockaddr *)to,
 			   addr_len(to)) < 0) {
@@ -340,7 +358,7 @@ iq_net_send(struct iq_net *n, unsigned int peer, const uint8_t *msg, size_t len,
 	} else {
 		int rc;
 
-		if (peer != n->cur || n->fd < 0 ||
+		if (peer != n->cur || src != peer || n->fd < 0 ||
 		    n->wlen + len + TPKT_HDR > 2 * (IQ_MSG_MAX + TPKT_HDR)) {
 			n->st.tx_errors++;
 			return -ENOTCONN;

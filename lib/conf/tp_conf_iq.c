@@ -6,9 +6,11 @@
  * literals: cp never waits on a name lookup, and an MGC is named by the
  * address its messages come from (only those are answered).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <libconfig.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tp_conf.h"
@@ -75,11 +77,101 @@ mid_ok(const char *v)
 	return true;
 }
 
+/* "IP:PORT" (IPv6 in brackets) into its family (4 or 6), address bytes
+ * and port; false when it is not that (get_hostport() checked it). */
+static bool
+hostport(const char *s, int *fam, uint8_t addr[16], uint16_t *port)
+{
+	char host[64];
+	const char *colon, *h = s;
+	size_t hl;
+
+	*fam = s[0] == '[' ? 6 : 4;
+	if (*fam == 6) {
+		const char *rb = strchr(s, ']');
+
+		if (rb == NULL || rb[1] != ':')
+			return false;
+		h = s + 1;
+		hl = (size_t)(rb - h);
+		colon = rb + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (colon == NULL)
+			return false;
+		hl = (size_t)(colon - s);
+	}
+	if (hl == 0 || hl >= sizeof(host))
+		return false;
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	memset(addr, 0, 16);
+	*port = (uint16_t)atoi(colon + 1);
+	return inet_pton(*fam == 4 ? AF_INET : AF_INET6, host, addr) == 1;
+}
+
+/* Same host (and with port, same port) of two "IP:PORT". */
+static bool
+same_hostport(const char *a, const char *b, bool port)
+{
+	uint8_t x[16], y[16];
+	uint16_t px, py;
+	int fx, fy;
+
+	return hostport(a, &fx, x, &px) && hostport(b, &fy, y, &py) && fx == fy &&
+	       memcmp(x, y, 16) == 0 && (!port || px == py);
+}
+
 /* The settings of the iq group (tp_conf_keys.c gives each its reload class). */
 const char *const tp_conf_names_iq[] = {
-	"listen", "transport", "mid", "mgc", "max_rate", "request_timeout", "profile",
-	"tenant", NULL,
+	"listen", "transport", "mid", "mgc", "send_from", "max_rate",
+	"request_timeout", "profile", "tenant", NULL,
 };
+
+/* iq.send_from: each a source of one controller (the one of iq.mgc on its
+ * host, which must be one alone), listed once, none a controller's own
+ * address. */
+static int
+load_send_from(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
+{
+	struct tp_conf_iq *q = &c->iq;
+	const config_setting_t *s = config_setting_get_member(g, "send_from");
+
+	if (s == NULL)
+		return 0;
+	if (q->tcp)
+		FAIL(s, "iq.send_from is for UDP (over TCP the gateway connects to its controller)");
+	if (!config_setting_is_array(s) || config_setting_length(s) > TP_CONF_MAX_IQ_SEND_FROM)
+		FAIL(s, "iq.send_from must list up to %d source addresses [\"IP:PORT\", ...] "
+		     "of the controllers of iq.mgc", TP_CONF_MAX_IQ_SEND_FROM);
+	for (int i = 0; i < config_setting_length(s); i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned int)i);
+		char *v = q->send_from[q->nsend_from];
+		int f = get_hostport(e, "iq.send_from", v, c, err, errlen), owner = -1;
+
+		if (f < 0)
+			return f;
+		for (unsigned int j = 0; j < q->nmgc; j++) {
+			if (same_hostport(v, q->mgc[j], true))
+				FAIL(e, "iq.send_from: '%s' is iq.mgc's own address (list only the "
+				     "controller's other source addresses)", v);
+			if (!same_hostport(v, q->mgc[j], false))
+				continue;
+			if (owner >= 0)
+				FAIL(e, "iq.send_from: '%s' is on the host of two controllers (%s, %s): "
+				     "whose it is cannot be told", v, q->mgc[owner], q->mgc[j]);
+			owner = (int)j;
+		}
+		if (owner < 0)
+			FAIL(e, "iq.send_from: '%s' is on no controller's host (each address is "
+			     "one of a controller of iq.mgc, on its host)", v);
+		for (unsigned int j = 0; j < q->nsend_from; j++)
+			if (same_hostport(v, q->send_from[j], true))
+				FAIL(e, "iq.send_from: '%s' is listed twice", v);
+		q->send_from_mgc[q->nsend_from++] = (uint8_t)owner;
+	}
+	return 0;
+}
 
 static int
 load_iq(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
@@ -136,6 +228,8 @@ load_iq(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 				FAIL(e, "iq.mgc: '%s' is listed twice", q->mgc[j]);
 		q->nmgc++;
 	}
+	if ((rc = load_send_from(g, c, err, errlen)) < 0)
+		return rc;
 	s = config_setting_get_member(g, "profile");
 	if (s != NULL) {
 		const char *v = config_setting_type(s) == CONFIG_TYPE_STRING ?

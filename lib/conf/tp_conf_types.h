@@ -488,6 +488,7 @@ struct tp_conf_agw {
 };
 
 #define TP_CONF_MAX_IQ_MGCS 4
+#define TP_CONF_MAX_IQ_SEND_FROM 16
 
 /*
  * The "iq" group (cp/iq): the IMS-ALG drives the access gateway over
@@ -499,6 +500,7 @@ struct tp_conf_agw {
  *     transport = "udp";             # "udp" (H.248.1 Annex D.1) or "tcp" (D.2)
  *     mid = "[192.0.2.10]:2944";     # our message identifier (default: from listen)
  *     mgc = ["192.0.2.20:2944"];     # the controllers, in order; only they are answered
+ *     send_from = ["192.0.2.20:2950"];   # more source addresses of those controllers
  *     max_rate = 500;                # requests a second; past it: error 511
  *     profile = "threegiq/1";        # ServiceChangeProfile offered at registration
  *   };
@@ -511,6 +513,11 @@ struct tp_conf_iq {
 	char mid[80];                 /* as it goes into every message */
 	unsigned int nmgc;
 	char mgc[TP_CONF_MAX_IQ_MGCS][64];   /* "IP:PORT", same family as listen */
+	/* further source addresses ("IP:PORT"), each a controller's on its
+	 * host (send_from_mgc: its index in mgc) */
+	unsigned int nsend_from;
+	char send_from[TP_CONF_MAX_IQ_SEND_FROM][64];
+	uint8_t send_from_mgc[TP_CONF_MAX_IQ_SEND_FROM];
 	uint32_t max_rate;            /* default 500 */
 	uint32_t request_timeout;     /* s: our requests repeated this long, default 30 */
 	char profile[64];             /* "name/version", default "threegiq/1" */

@@ -529,6 +529,40 @@ test_conf_iq_group_read_and_checked(void **state)
 		     "[\"192.0.2.20:2944\"];\n  mgcs = 1; };\n", 7, "unknown setting 'mgcs'");
 }
 
+/* iq.send_from: each a source of the one controller on its host (which
+ * must be alone there), listed once, not a controller's own address,
+ * UDP only. */
+static void
+test_conf_iq_send_from(void **state)
+{
+#define IQ2 "agw = { };\niq = { listen = \"192.0.2.10:2944\"; mgc = [\"192.0.2.20:2944\", " \
+	    "\"192.0.2.21:2944\"];\n"
+	(void)state;
+	expect_ok(DP("") IQ2 "  send_from = [\"192.0.2.20:3000\", \"192.0.2.21:3000\"]; };\n");
+	assert_int_equal(c.iq.nsend_from, 2);
+	assert_string_equal(c.iq.send_from[1], "192.0.2.21:3000");
+	assert_int_equal(c.iq.send_from_mgc[0], 0);
+	assert_int_equal(c.iq.send_from_mgc[1], 1);
+	tp_conf_free(&c);
+	/* lines: dp 1-4, agw 5, iq 6, 7.. */
+	expect_error(DP("") IQ2 "  send_from = [\"192.0.2.22:3000\"]; };\n", 7,
+		     "on no controller's host");
+	expect_error(DP("") IQ2 "  send_from = [\"192.0.2.20:2944\"]; };\n", 7,
+		     "iq.mgc's own address");
+	expect_error(DP("") IQ2 "  send_from = [\"192.0.2.20:3000\", \"192.0.2.20:3000\"]; };\n", 7,
+		     "listed twice");
+	expect_error(DP("") "agw = { };\niq = { listen = \"192.0.2.10:2944\"; mgc = "
+		     "[\"192.0.2.20:2944\", \"192.0.2.20:2945\"];\n"
+		     "  send_from = [\"192.0.2.20:3000\"]; };\n", 7, "host of two controllers");
+	expect_error(DP("") "agw = { };\niq = { listen = \"192.0.2.10:2944\"; transport = \"tcp\"; "
+		     "mgc = [\"192.0.2.20:2944\"];\n  send_from = [\"192.0.2.20:3000\"]; };\n", 7,
+		     "iq.send_from is for UDP");
+	expect_error(DP("") IQ2 "  send_from = \"192.0.2.20:3000\"; };\n", 7,
+		     "iq.send_from must list");
+	expect_error(DP("") IQ2 "  send_from = [\"192.0.2.20\"]; };\n", 7, "is not \"IP:PORT\"");
+#undef IQ2
+}
+
 /* The agw group (dp/agw): defaults, and its ports kept away from what
  * else takes TCP ports or steers by them, each refusal naming the line. */
 static void
@@ -2297,6 +2331,7 @@ main(void)
 		cmocka_unit_test_teardown(test_conf_unknown_top_level_groups_are_ignored, teardown),
 		cmocka_unit_test_teardown(test_conf_agw_group_read_and_checked, teardown),
 		cmocka_unit_test_teardown(test_conf_iq_group_read_and_checked, teardown),
+		cmocka_unit_test_teardown(test_conf_iq_send_from, teardown),
 		cmocka_unit_test_teardown(test_conf_cp_agw_group, teardown),
 		cmocka_unit_test_teardown(test_conf_cluster_group_read_and_checked, teardown),
 		cmocka_unit_test_teardown(test_conf_gateway_anywhere_in_a_zero_prefix, teardown),

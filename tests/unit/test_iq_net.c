@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cp/iq's transport over loopback sockets: UDP from a controller's
- * address answered where it came from, a stranger's datagram dropped
- * unanswered; TCP's TPKT framing both ways, a message split across
- * reads, two in one read, and a bad header ending the connection.
+ * configured sources only (its iq.mgc address, its iq.send_from ones),
+ * answered where it came from; a stranger's datagram, or one from another
+ * port of a controller's host, dropped unanswered; TCP's TPKT framing both
+ * ways, a message split across reads, two in one read, and a bad header
+ * ending the connection.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -40,8 +42,26 @@ udp_on(const char *ip, uint16_t *port)
 static int
 recv_wait(struct iq_net *n, uint8_t *buf, unsigned int *peer)
 {
+	unsigned int src;
+
 	for (int i = 0; i < 200; i++) {
-		int r = iq_net_recv(n, buf, peer);
+		int r = iq_net_recv(n, buf, peer, &src);
+
+		if (r == -EAGAIN)
+			continue;
+		if (r != 0)
+			return r;
+		usleep(5000);
+	}
+	return 0;
+}
+
+/* Like recv_wait(), with the source. */
+static int
+recv_src(struct iq_net *n, uint8_t *buf, unsigned int *peer, unsigned int *src)
+{
+	for (int i = 0; i < 200; i++) {
+		int r = iq_net_recv(n, buf, peer, src);
 
 		if (r == -EAGAIN)
 			continue;
@@ -58,13 +78,13 @@ test_iq_net_udp_answers_controllers_only(void **state)
 	struct tp_conf_iq q = { .enabled = true };
 	struct iq_net n;
 	char err[160];
-	uint16_t mport, sport, lport;
-	int mgc = udp_on("127.0.0.2", &mport), stranger = udp_on("127.0.0.3", &sport);
-	int probe = udp_on("127.0.0.1", &lport), home;
+	uint16_t mport, sport, lport, fport;
+	int other = udp_on("127.0.0.2", &mport), stranger = udp_on("127.0.0.3", &sport);
+	int probe = udp_on("127.0.0.1", &lport), home, listed = udp_on("127.0.0.2", &fport);
 	uint16_t hport;
 	struct sockaddr_in to = { .sin_family = AF_INET };
 	uint8_t buf[IQ_MSG_MAX];
-	unsigned int peer = 9;
+	unsigned int peer = 9, src = 9;
 	char got[64];
 	ssize_t r;
 
@@ -76,34 +96,55 @@ test_iq_net_udp_answers_controllers_only(void **state)
 	home = udp_on("127.0.0.2", &hport);
 	snprintf(q.mgc[1], sizeof(q.mgc[1]), "127.0.0.2:%u", hport);
 	q.nmgc = 2;
+	/* a port it sends from too, listed */
+	snprintf(q.send_from[0], sizeof(q.send_from[0]), "127.0.0.2:%u", fport);
+	q.send_from_mgc[0] = 1;
+	q.nsend_from = 1;
 	assert_int_equal(iq_net_open(&n, &q, err, sizeof(err)), 0);
 	inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
 	to.sin_port = htons(lport);
 	/* the stranger first: dropped, counted, nothing for the caller */
 	sendto(stranger, "MEGACO/3 [127.0.0.3]:1 T=1{}", 28, 0, (struct sockaddr *)&to, sizeof(to));
-	/* the controller, from another port than its configured one */
-	sendto(mgc, "MEGACO/3 [127.0.0.2]:2944 T=2{}", 31, 0, (struct sockaddr *)&to, sizeof(to));
-	r = recv_wait(&n, buf, &peer);
+	/* the controller's host, from a port neither configured nor listed:
+	 * any process there may send from it; dropped, counted apart */
+	sendto(other, "MEGACO/3 [127.0.0.2]:2944 T=2{}", 31, 0, (struct sockaddr *)&to, sizeof(to));
+	r = recv_src(&n, buf, &peer, &src);
+	assert_int_equal(r, -EADDRNOTAVAIL);
+	assert_int_equal(peer, 1);
+	assert_int_equal(ntohs(((struct sockaddr_in *)&n.drop_from)->sin_port), mport);
+	assert_int_equal(n.st.rx_stranger, 1);
+	assert_int_equal(n.st.rx_wrong_port, 1);
+	/* from its send_from port: its, answered there */
+	sendto(listed, "MEGACO/3 [127.0.0.2]:2944 T=3{}", 31, 0, (struct sockaddr *)&to, sizeof(to));
+	r = recv_src(&n, buf, &peer, &src);
 	assert_int_equal(r, 31);
 	assert_int_equal(peer, 1);
-	assert_int_equal(n.st.rx_stranger, 1);
-	assert_int_equal(iq_net_send(&n, 1, (const uint8_t *)"Reply=2{}", 9, false), 0);
-	r = recv(mgc, got, sizeof(got), 0);
+	assert_int_equal(src, 2);
+	assert_int_equal(iq_net_send(&n, src, (const uint8_t *)"Reply=3{}", 9), 0);
+	r = recv(listed, got, sizeof(got), 0);
 	assert_int_equal(r, 9);
-	assert_memory_equal(got, "Reply=2{}", 9);
-	/* nothing went to the stranger */
+	assert_memory_equal(got, "Reply=3{}", 9);
+	/* nothing went to the stranger nor to the unlisted port */
 	assert_int_equal(recv(stranger, got, sizeof(got), MSG_DONTWAIT), -1);
-	/* a request of ours goes to the configured address, not to where
-	 * the last datagram came from (which a forger picks) */
-	assert_int_equal(iq_net_send(&n, 1, (const uint8_t *)"T=7{}", 5, true), 0);
+	assert_int_equal(recv(other, got, sizeof(got), MSG_DONTWAIT), -1);
+	/* from its own address: answered there */
+	sendto(home, "MEGACO/3 [127.0.0.2]:2944 T=4{}", 31, 0, (struct sockaddr *)&to, sizeof(to));
+	assert_int_equal(recv_src(&n, buf, &peer, &src), 31);
+	assert_int_equal(src, 1);
+	/* a request of ours goes to the configured address (src = the
+	 * controller's index), whatever came last */
+	sendto(listed, "MEGACO/3 [127.0.0.2]:2944 T=5{}", 31, 0, (struct sockaddr *)&to, sizeof(to));
+	assert_int_equal(recv_src(&n, buf, &peer, &src), 31);
+	assert_int_equal(iq_net_send(&n, 1, (const uint8_t *)"T=7{}", 5), 0);
 	usleep(20000);
 	assert_int_equal(recv(home, got, sizeof(got), MSG_DONTWAIT), 5);
-	assert_int_equal(recv(mgc, got, sizeof(got), MSG_DONTWAIT), -1);
-	assert_int_equal(iq_net_send(&n, 2, (const uint8_t *)"x", 1, false), -EINVAL);
-	assert_int_equal(iq_net_send(&n, 1, (const uint8_t *)"x", 0, false), -EINVAL);
+	assert_int_equal(recv(listed, got, sizeof(got), MSG_DONTWAIT), -1);
+	assert_int_equal(iq_net_send(&n, 3, (const uint8_t *)"x", 1), -EINVAL);
+	assert_int_equal(iq_net_send(&n, 1, (const uint8_t *)"x", 0), -EINVAL);
 	iq_net_close(&n);
-	close(mgc);
+	close(other);
 	close(home);
+	close(listed);
 	close(stranger);
 }
 
@@ -120,7 +161,7 @@ test_iq_net_udp_one_datagram_a_call(void **state)
 	int probe = udp_on("127.0.0.1", &lport);
 	struct sockaddr_in to = { .sin_family = AF_INET };
 	uint8_t buf[IQ_MSG_MAX];
-	unsigned int peer = 9;
+	unsigned int peer = 9, src = 9;
 	int r = 0;
 
 	(void)state;
@@ -136,15 +177,15 @@ test_iq_net_udp_one_datagram_a_call(void **state)
 	sendto(mgc, "MEGACO/3 [127.0.0.2]:2944 T=2{}", 31, 0, (struct sockaddr *)&to, sizeof(to));
 	usleep(20000);
 	/* one call: one stranger read (and dropped), not the hundred */
-	r = iq_net_recv(&n, buf, &peer);
+	r = iq_net_recv(&n, buf, &peer, &src);
 	assert_int_equal(r, -EAGAIN);
 	assert_int_equal(n.st.rx_stranger, 1);
 	for (int i = 0; i < 99; i++)
-		assert_int_equal(iq_net_recv(&n, buf, &peer), -EAGAIN);
+		assert_int_equal(iq_net_recv(&n, buf, &peer, &src), -EAGAIN);
 	assert_int_equal(n.st.rx_stranger, 100);
-	assert_int_equal(iq_net_recv(&n, buf, &peer), 31);
+	assert_int_equal(iq_net_recv(&n, buf, &peer, &src), 31);
 	assert_int_equal(peer, 0);
-	assert_int_equal(iq_net_recv(&n, buf, &peer), 0);
+	assert_int_equal(iq_net_recv(&n, buf, &peer, &src), 0);
 	iq_net_close(&n);
 	close(mgc);
 	close(stranger);
@@ -185,7 +226,7 @@ test_iq_net_udp_oversize(void **state)
 }
 
 /* Two controllers on one host, told apart by their ports; a third port
- * of that host is the first one's (it may send from elsewhere). */
+ * of that host is neither's. */
 static void
 test_iq_net_udp_two_controllers_on_one_host(void **state)
 {
@@ -215,8 +256,9 @@ test_iq_net_udp_two_controllers_on_one_host(void **state)
 	assert_int_equal(recv_wait(&n, buf, &peer), 1);
 	assert_int_equal(peer, 0);
 	sendto(c, "c", 1, 0, (struct sockaddr *)&to, sizeof(to));
-	assert_int_equal(recv_wait(&n, buf, &peer), 1);
-	assert_int_equal(peer, 0);
+	assert_int_equal(recv_wait(&n, buf, &peer), -EADDRNOTAVAIL);
+	assert_int_equal(n.st.rx_wrong_port, 1);
+	assert_int_equal(n.st.rx, 2);
 	iq_net_close(&n);
 	close(a);
 	close(b);
@@ -233,7 +275,7 @@ test_iq_net_tcp_tpkt_framing(void **state)
 	char err[160];
 	int ls = socket(AF_INET, SOCK_STREAM, 0), c;
 	uint8_t buf[IQ_MSG_MAX], hdr[4];
-	unsigned int peer;
+	unsigned int peer, src;
 	const uint8_t two[] = { 3, 0, 0, 7, 'a', 'b', 'c', 3, 0, 0, 6, 'd', 'e' };
 	const uint8_t bad[] = { 4, 0, 0, 7, 'x', 'y', 'z' };
 
@@ -246,14 +288,14 @@ test_iq_net_tcp_tpkt_framing(void **state)
 	snprintf(q.mgc[0], sizeof(q.mgc[0]), "127.0.0.1:%u", ntohs(a.sin_port));
 	q.nmgc = 1;
 	assert_int_equal(iq_net_open(&n, &q, err, sizeof(err)), 0);
-	assert_int_equal(iq_net_recv(&n, buf, &peer), -ECONNRESET);
+	assert_int_equal(iq_net_recv(&n, buf, &peer, &src), -ECONNRESET);
 	assert_int_equal(iq_net_connect(&n, 0), 0);
 	c = accept(ls, NULL, NULL);
 	assert_true(c >= 0);
 	for (int i = 0; i < 100 && !iq_net_up(&n); i++)
 		usleep(2000);
 	assert_true(iq_net_up(&n));
-	assert_int_equal(iq_net_send(&n, 0, (const uint8_t *)"hello", 5, false), 0);
+	assert_int_equal(iq_net_send(&n, 0, (const uint8_t *)"hello", 5), 0);
 	assert_int_equal(recv(c, hdr, 4, MSG_WAITALL), 4);
 	assert_int_equal(hdr[0], 3);
 	assert_int_equal(hdr[3], 9);
@@ -264,7 +306,7 @@ test_iq_net_tcp_tpkt_framing(void **state)
 	assert_int_equal(recv_wait(&n, buf, &peer), 3);
 	assert_memory_equal(buf, "abc", 3);
 	assert_int_equal(peer, 0);
-	assert_int_equal(iq_net_recv(&n, buf, &peer), 0);
+	assert_int_equal(iq_net_recv(&n, buf, &peer, &src), 0);
 	send(c, two + 11, 2, 0);
 	assert_int_equal(recv_wait(&n, buf, &peer), 2);
 	assert_memory_equal(buf, "de", 2);

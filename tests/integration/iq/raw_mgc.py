@@ -14,14 +14,16 @@ messages.
                              "OK ran=X busy=Y other=Z none=W"
         send SECS TEXT       TEXT (\\n escapes) sent, the first answer to its
                              transaction awaited: "OK code=C" (0: a reply)
+        sendfrom PORT SECS TEXT   the same from PORT of its host (a socket
+                             of its own), the answer awaited there
         big SIZE SECS        an Add of SIZE bytes sent: "OK code=C" or TIMEOUT
         notifies             "OK notifies=N ito=M"
   raw_mgc.py ctl SOCK COMMAND...   one command; rc 0 on OK
-  raw_mgc.py flood --src IP --to IP:PORT --secs S [--rate R] --kind K
-      from IP (any port) for S seconds, R a second (0: as fast as it can):
-      K junk (not H.248), audit (one AuditValue ROOT), multi (32 of them a
-      message); prints {"sent": N, "answers": M, "busy": B} (datagrams back
-      to it, those of them with an error 511)
+  raw_mgc.py flood --src IP [--sport PORT] --to IP:PORT --secs S [--rate R] --kind K
+      from IP (port PORT, else any) for S seconds, R a second (0: as fast as
+      it can): K junk (not H.248), audit (one AuditValue ROOT), multi (32 of
+      them a message); prints {"sent": N, "answers": M, "busy": B}
+      (datagrams back to it, those of them with an error 511)
 """
 import argparse
 import json
@@ -44,6 +46,7 @@ class Mgc:
     def __init__(self, listen, gw):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.bind(addr(listen))
+        self.listen = addr(listen)
         self.gw = addr(gw)
         self.mid = "[%s]:%d" % addr(listen)
         self.lock = threading.Lock()
@@ -55,17 +58,25 @@ class Mgc:
         self.tid = 100000 + os.getpid() % 1000 * 1000
         threading.Thread(target=self.rx, daemon=True).start()
 
+    def wire(self, body):
+        """The message of body as it goes."""
+        return ("MEGACO/3 %s\n%s" % (self.mid, body)).encode()
+
     def send(self, body):
-        self.sock.sendto(("MEGACO/3 %s\n%s" % (self.mid, body)).encode(), self.gw)
+        self.sock.sendto(self.wire(body), self.gw)
 
     def next_tid(self):
         with self.lock:
             self.tid += 1
             return self.tid
 
-    def rx(self):
+    def rx(self, sock=None):
+        sock = sock or self.sock
         while True:
-            data, _ = self.sock.recvfrom(65535)
+            try:
+                data, frm = sock.recvfrom(65535)
+            except OSError:
+                return              # (a sendfrom socket closed)
             text = data.decode(errors="replace")
             for m in re.finditer(r"(Transaction|Reply|Pending)\s*=\s*(\d+)\s*\{", text):
                 kind, tid = m.group(1), int(m.group(2))
@@ -134,6 +145,19 @@ class Mgc:
             return "OK ran=%d busy=%d other=%d none=%d" % (
                 got.count(0), got.count(511), sum(1 for c in got if c not in (None, 0, 511)),
                 got.count(None))
+        if w[0] == "sendfrom":
+            # sendfrom PORT SECS TEXT
+            v = line.split(" ", 3)
+            secs, text = float(v[2]), (v[3] if len(v) > 3 else "")
+            t = self.next_tid()
+            body = text.replace("\\n", "\n").replace("TID", str(t))
+            sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            sock.bind((self.listen[0], int(v[1])))
+            threading.Thread(target=self.rx, args=(sock,), daemon=True).start()
+            sock.sendto(self.wire(body), self.gw)
+            ok = self.wait(lambda: t in self.answers, secs)
+            sock.close()
+            return ("OK code=%d tid=%d" % (self.answers[t], t)) if ok else "TIMEOUT"
         if w[0] in ("send", "big"):
             secs = float(w[2].split(" ")[0]) if w[0] == "big" else float(w[1])
             t = self.next_tid()
@@ -182,7 +206,7 @@ def ctl(a):
 
 def flood(a):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind((a.src, 0))
+    s.bind((a.src, a.sport))
     s.setblocking(False)
     to = addr(a.to)
     mid = "MEGACO/3 [%s]:%d\n" % (a.src, s.getsockname()[1])
@@ -241,6 +265,7 @@ def main():
     c.add_argument("words", nargs="+")
     f = sub.add_parser("flood")
     f.add_argument("--src", required=True)
+    f.add_argument("--sport", type=int, default=0)
     f.add_argument("--to", required=True)
     f.add_argument("--secs", type=float, default=3)
     f.add_argument("--rate", type=float, default=0)
