@@ -29,6 +29,9 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
 
 #include "cp.h"
 #include "iq_internal.h"
@@ -340,8 +343,8 @@ message(struct cp_ctx *cp, struct cp_iq *q, size_t len, unsigned int peer, unsig
 /* ---- the loop --------------------------------------------------------------- */
 
 /* A datagram dropped before it was read (iq_net's n->drop_from): from
- * another port of controller peer's host. A line for the operator,
- * paced: the sender chooses how many. */
+ * another port of controller peer's host, or refused by its iq.auth. A
+ * line for the operator, paced: the sender chooses how many. */
 static void
 log_drop(struct cp_iq *q, enum iq_log_kind kind, unsigned int peer, uint64_t now_ms)
 {
@@ -362,13 +365,57 @@ log_drop(struct cp_iq *q, enum iq_log_kind kind, unsigned int peer, uint64_t now
 		port = ntohs(((const struct sockaddr_in *)f)->sin_port);
 	}
 	peer %= TP_CONF_MAX_IQ_MGCS;
-	tp_log(TP_LOG_WARNING, "iq: a datagram from %s%s%s:%u, a port of controller %s's "
-	       "host that is neither its iq.mgc address nor in iq.send_from: dropped, "
-	       "unanswered (if that controller sends from there, add \"%s%s%s:%u\" to "
-	       "iq.send_from)%s", f->ss_family == AF_INET6 ? "[" : "", ip,
-	       f->ss_family == AF_INET6 ? "]" : "", port, q->conf->mgc[peer],
-	       f->ss_family == AF_INET6 ? "[" : "", ip,
-	       f->ss_family == AF_INET6 ? "]" : "", port, more);
+	if (kind == IQ_LOG_WRONG_PORT)
+		tp_log(TP_LOG_WARNING, "iq: a datagram from %s%s%s:%u, a port of controller %s's "
+		       "host that is neither its iq.mgc address nor in iq.send_from: dropped, "
+		       "unanswered (if that controller sends from there, add \"%s%s%s:%u\" to "
+		       "iq.send_from)%s", f->ss_family == AF_INET6 ? "[" : "", ip,
+		       f->ss_family == AF_INET6 ? "]" : "", port, q->conf->mgc[peer],
+		       f->ss_family == AF_INET6 ? "[" : "", ip,
+		       f->ss_family == AF_INET6 ? "]" : "", port, more);
+	else
+		tp_log(TP_LOG_WARNING, "iq: a message from %s:%u (controller %s) failed iq.auth "
+		       "(%s): dropped, unanswered%s", ip, port, q->conf->mgc[peer],
+		       iq_auth_why_name(q->net.drop_why), more);
+}
+
+/* iq.auth: each controller's key (inline, or read from its key_file as
+ * root, before cp drops privileges; owner root or cp.user) into its
+ * security association. */
+static int
+auth_setup(struct cp_ctx *cp, struct cp_iq *q, char *err, size_t errlen)
+{
+	const struct tp_conf_cp *cc = &cp->conf->cp;
+
+	for (unsigned int i = 0; i < q->conf->nauth; i++) {
+		const struct tp_conf_iq_auth *a = &q->conf->auth[i];
+		uint8_t key[TP_CONF_IQ_KEY_MAX], keylen = a->keylen;
+		char why[400], warn[400];
+		int rc = 0;
+
+		memcpy(key, a->key, sizeof(key));
+		if (a->key_file[0] != '\0') {
+			rc = iq_auth_read_key(a->key_file, cc->user[0] != '\0' ?
+					      (uid_t)cc->user_uid : geteuid(), a->alg, key,
+					      &keylen, warn, sizeof(warn), why, sizeof(why));
+			if (rc < 0) {
+				snprintf(err, errlen, "%s:%d: iq.auth key_file %s", cp->conf->path,
+					 a->line, why);
+				OPENSSL_cleanse(key, sizeof(key));
+				return rc;
+			}
+			if (warn[0] != '\0')
+				tp_log(TP_LOG_WARNING, "%s", warn);
+		}
+		rc = iq_net_auth(&q->net, a, key, keylen);
+		OPENSSL_cleanse(key, sizeof(key));
+		if (rc < 0) {
+			snprintf(err, errlen, "%s:%d: iq.auth for %s: %s", cp->conf->path, a->line,
+				 q->conf->mgc[a->mgc], strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
 }
 
 int
@@ -380,6 +427,11 @@ iq_core_init(struct cp_ctx *cp, struct cp_iq *q, char *err, size_t errlen)
 	rc = iq_net_open(&q->net, q->conf, err, errlen);
 	if (rc < 0)
 		return rc;
+	rc = auth_setup(cp, q, err, errlen);
+	if (rc < 0) {
+		iq_net_close(&q->net);
+		return rc;
+	}
 	rc = iq_trans_init(&q->trans, 4096, 256);
 	if (rc < 0) {
 		iq_net_close(&q->net);
@@ -409,7 +461,8 @@ iq_core_serve(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms)
 
 		if (r == 0)
 			break;
-		if (r < 0 && r != -EAGAIN && r != -EMSGSIZE && r != -EADDRNOTAVAIL) {
+		if (r < 0 && r != -EAGAIN && r != -EMSGSIZE && r != -EADDRNOTAVAIL &&
+		    r != -EACCES) {
 			if (r == -ECONNRESET && q->net.tcp)
 				iq_assoc_conn_lost(q, now_ms);
 			break;
@@ -419,6 +472,13 @@ iq_core_serve(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms)
 			continue;       /* (dropped unread: a read all the same) */
 		if (r == -EADDRNOTAVAIL) {
 			log_drop(q, IQ_LOG_WRONG_PORT, peer, now_ms);
+			continue;
+		}
+		if (r == -EACCES) {
+			/* (its check value may have been computed: it counts
+			 * as a message parsed) */
+			log_drop(q, IQ_LOG_UNAUTH, peer, now_ms);
+			msgs++;
 			continue;
 		}
 		if (r == -EMSGSIZE) {
@@ -444,6 +504,8 @@ iq_core_serve(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms)
 	q->ctr.mgc = (uint8_t)q->cur;
 	q->ctr.strangers = q->net.st.rx_stranger;
 	q->ctr.wrong_port = q->net.st.rx_wrong_port;
+	_Static_assert(sizeof(q->ctr.unauth) >= sizeof(q->net.st.rx_unauth), "iq.h's reasons");
+	memcpy(q->ctr.unauth, q->net.st.rx_unauth, sizeof(q->net.st.rx_unauth));
 	q->ctr.oversize = q->net.st.rx_oversize;
 	q->ctr.resent = q->trans.st.out_resent;
 	q->ctr.gave_up = q->trans.st.out_gave_up;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "iq_net.h"
@@ -128,7 +129,7 @@ iq_net_open(struct iq_net *n, const struct tp_conf_iq *iq, char *err, size_t err
 	}
 	if (n->tcp) {
 		n->rbuf = malloc(IQ_MSG_MAX + TPKT_HDR);
-		n->wbuf = malloc(2 * (IQ_MSG_MAX + TPKT_HDR));
+		n->wbuf = malloc(2 * (IQ_WIRE_MAX + TPKT_HDR));
 		if (n->rbuf == NULL || n->wbuf == NULL) {
 			iq_net_close(n);
 			snprintf(err, errlen, "iq: out of memory");
@@ -156,6 +157,42 @@ iq_net_close(struct iq_net *n)
 	free(n->wbuf);
 	n->rbuf = n->wbuf = NULL;
 	n->connected = n->connecting = false;
+	for (unsigned int i = 0; i < TP_CONF_MAX_IQ_MGCS; i++)
+		if (n->sa[i].on)
+			iq_sa_fini(&n->sa[i]);
+}
+
+int
+iq_net_auth(struct iq_net *n, const struct tp_conf_iq_auth *a, const uint8_t *key,
+	    size_t keylen)
+{
+	if (a->mgc >= n->nmgc || n->src[a->mgc].ss_family != AF_INET)
+		return -EINVAL;
+	if (n->sa[a->mgc].on)
+		iq_sa_fini(&n->sa[a->mgc]);
+	return iq_sa_init(&n->sa[a->mgc], a, key, keylen);
+}
+
+/* An IPv4 address in host order, and a port. */
+static uint32_t
+ip4_of(const struct sockaddr_storage *ss)
+{
+	return ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr);
+}
+
+static uint16_t
+port_of(const struct sockaddr_storage *ss)
+{
+	return ss->ss_family == AF_INET ? ntohs(((const struct sockaddr_in *)ss)->sin_port) :
+	       ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+}
+
+/* Our end of what goes to the controllers: the bound address over UDP,
+ * the connection's over TCP (iq.listen's address, an ephemeral port). */
+static const struct sockaddr_storage *
+our_end(const struct iq_net *n)
+{
+	return n->tcp ? &n->tcp_local : &n->local;
 }
 
 int
@@ -205,11 +242,15 @@ tcp_progress(struct iq_net *n)
 	if (n->connecting) {
 		struct pollfd p = { .fd = n->fd, .events = POLLOUT };
 		int soerr = 0;
-		socklen_t sl = sizeof(soerr);
+		socklen_t sl = sizeof(soerr), ll = sizeof(n->tcp_local);
 
 		if (poll(&p, 1, 0) <= 0)
 			return 0;
 		if (getsockopt(n->fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0 || soerr != 0)
+			return -ECONNRESET;
+		/* (the check values of the messages both ways cover our end:
+		 * its address, its port for what comes to us) */
+		if (getsockname(n->fd, (struct sockaddr *)&n->tcp_local, &ll) < 0)
 			return -ECONNRESET;
 		n->connecting = false;
 		n->connected = true;
@@ -244,6 +285,26 @@ iq_net_fd(const struct iq_net *n, short *events)
 	return n->fd;
 }
 
+/* Controller peer's message buf[0..len) from src (its source address),
+ * to our end dst: 0 when it has no iq.auth or its check holds, else
+ * -EACCES (counted, why in n->drop_why). */
+static int
+authentic(struct iq_net *n, unsigned int peer, const struct sockaddr_storage *src,
+	  const struct sockaddr_storage *dst, const uint8_t *buf, size_t len)
+{
+	enum iq_auth_why why;
+
+	if (!n->sa[peer].on)
+		return 0;
+	why = iq_auth_check(&n->sa[peer], ip4_of(src), ip4_of(dst), port_of(dst), buf, len);
+	if (why == IQ_AUTH_OK)
+		return 0;
+	n->st.rx_unauth[why]++;
+	n->drop_from = *src;
+	n->drop_why = (uint8_t)why;
+	return -EACCES;
+}
+
 /* One datagram read, at most: a flood of strangers' cannot keep the
  * caller, who bounds its calls a serve. */
 static int
@@ -253,7 +314,7 @@ udp_recv(struct iq_net *n, uint8_t *buf, unsigned int *peer, unsigned int *src)
 	socklen_t fl = sizeof(from);
 	ssize_t r = recvfrom(n->fd, buf, IQ_MSG_MAX, MSG_TRUNC | MSG_DONTWAIT,
 			     (struct sockaddr *)&from, &fl);
-	unsigned int i;
+	unsigned int i, p;
 
 	if (r < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
@@ -278,14 +339,18 @@ udp_recv(struct iq_net *n, uint8_t *buf, unsigned int *peer, unsigned int *src)
 	}
 	if (r == 0)
 		return -EAGAIN;
-	*peer = n->src_mgc[i];
+	p = n->src_mgc[i];
+	*peer = p;
 	*src = i;
 	if ((size_t)r > IQ_MSG_MAX) {
-		/* its first bytes are the caller's: the request they begin
-		 * may be answered */
 		n->st.rx_oversize++;
-		return -EMSGSIZE;
+		/* its first bytes are the caller's (the request they begin
+		 * may be answered), unless they are to be authenticated:
+		 * a message cut short cannot be */
+		return n->sa[p].on ? -EAGAIN : -EMSGSIZE;
 	}
+	if (authentic(n, p, &from, &n->local, buf, (size_t)r) < 0)
+		return -EACCES;
 	n->st.rx++;
 	n->st.rx_bytes += (uint64_t)r;
 	return (int)r;
@@ -315,6 +380,9 @@ tcp_recv(struct iq_net *n, uint8_t *buf, unsigned int *peer, unsigned int *src)
 				memmove(n->rbuf, n->rbuf + mlen, n->rlen - mlen);
 				n->rlen -= mlen;
 				*peer = *src = n->cur;
+				if (authentic(n, n->cur, &n->src[n->cur], &n->tcp_local, buf,
+					      mlen - TPKT_HDR) < 0)
+					return -EACCES;
 				n->st.rx++;
 				n->st.rx_bytes += mlen - TPKT_HDR;
 				return (int)(mlen - TPKT_HDR);
@@ -342,33 +410,61 @@ iq_net_recv(struct iq_net *n, uint8_t *buf, unsigned int *peer, unsigned int *sr
 int
 iq_net_send(struct iq_net *n, unsigned int src, const uint8_t *msg, size_t len)
 {
+	char hdr[IQ_AUTH_HDR_MAX];
+	const struct sockaddr_storage *to;
 	unsigned int peer;
+	int hlen = 0;
 
 	if (len == 0 || len > IQ_MSG_MAX || src >= n->nsrc)
 		return -EINVAL;
 	peer = n->src_mgc[src];
+	to = &n->src[src];
+	/* (over TCP a signed message needs our end of the connection: it
+	 * waits for the connect; an unsigned one is queued meanwhile) */
+	if (n->tcp && n->sa[peer].on && n->connecting)
+		(void)tcp_progress(n);
+	if (n->tcp && (peer != n->cur || src != peer || n->fd < 0 ||
+		       (n->sa[peer].on && !n->connected) ||
+		       n->wlen + len + (n->sa[peer].on ? IQ_AUTH_HDR_MAX : 0) + TPKT_HDR >
+		       2 * (IQ_WIRE_MAX + TPKT_HDR))) {
+		n->st.tx_errors++;
+		return -ENOTCONN;
+	}
+	if (n->sa[peer].on) {
+		/* each message its own sequence number, a repeat too (RFC
+		 * 2402 §3.3.2): signed as it goes, never stored signed */
+		hlen = iq_auth_sign(&n->sa[peer], ip4_of(our_end(n)), ip4_of(to), port_of(to), msg,
+				    len, hdr, sizeof(hdr));
+		if (hlen < 0) {
+			n->st.tx_errors++;
+			return hlen;
+		}
+	}
 	if (!n->tcp) {
-		const struct sockaddr_storage *to = &n->src[src];
+		struct iovec iov[2] = {
+			{ .iov_base = hdr, .iov_len = (size_t)hlen },
+			{ .iov_base = (void *)(uintptr_t)msg, .iov_len = len },
+		};
+		struct msghdr mh = {
+			.msg_name = (void *)(uintptr_t)to, .msg_namelen = addr_len(to),
+			.msg_iov = hlen > 0 ? iov : iov + 1, .msg_iovlen = hlen > 0 ? 2 : 1,
+		};
 
-		if (sendto(n->fd, msg, len, MSG_DONTWAIT, (const struct sockaddr *)to,
-			   addr_len(to)) < 0) {
+		if (sendmsg(n->fd, &mh, MSG_DONTWAIT) < 0) {
 			n->st.tx_errors++;
 			return -errno;
 		}
 	} else {
+		size_t all = (size_t)hlen + len;
 		int rc;
 
-		if (peer != n->cur || src != peer || n->fd < 0 ||
-		    n->wlen + len + TPKT_HDR > 2 * (IQ_MSG_MAX + TPKT_HDR)) {
-			n->st.tx_errors++;
-			return -ENOTCONN;
-		}
 		n->wbuf[n->wlen] = 3;
 		n->wbuf[n->wlen + 1] = 0;
-		n->wbuf[n->wlen + 2] = (uint8_t)((len + TPKT_HDR) >> 8);
-		n->wbuf[n->wlen + 3] = (uint8_t)(len + TPKT_HDR);
-		memcpy(n->wbuf + n->wlen + TPKT_HDR, msg, len);
-		n->wlen += len + TPKT_HDR;
+		n->wbuf[n->wlen + 2] = (uint8_t)((all + TPKT_HDR) >> 8);
+		n->wbuf[n->wlen + 3] = (uint8_t)(all + TPKT_HDR);
+		memcpy(n->wbuf + n->wlen + TPKT_HDR, hdr, (size_t)hlen);
+		memcpy(n->wbuf + n->wlen + TPKT_HDR + hlen, msg, len);
+		n->wlen += all + TPKT_HDR;
 		rc = tcp_progress(n);
 		if (rc < 0) {
 			n->st.tx_errors++;
@@ -376,6 +472,6 @@ iq_net_send(struct iq_net *n, unsigned int src, const uint8_t *msg, size_t len)
 		}
 	}
 	n->st.tx++;
-	n->st.tx_bytes += len;
+	n->st.tx_bytes += (uint64_t)hlen + len;
 	return 0;
 }

@@ -38,6 +38,7 @@ struct iq_bucket {
 enum iq_log_kind {
 	IQ_LOG_MALFORMED = 0,         /* a controller's message that does not parse */
 	IQ_LOG_WRONG_PORT,            /* from another port of a controller's host */
+	IQ_LOG_UNAUTH,                /* refused by iq.auth */
 	IQ_LOG__COUNT
 };
 

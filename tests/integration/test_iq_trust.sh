@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # Who is a controller at the Iq door (cp/iq/FEATURE.md, "Who is a
-# controller"; SECURITY.md's Iq): a bare controller (iq/raw_mgc.py, A) on
-# a loopback address of its own, cp's Iq on another.
+# controller", "Authentication"; SECURITY.md's Iq): a bare controller
+# (iq/raw_mgc.py, A) on a loopback address of its own, cp's Iq on another.
 #   1. A controller is its configured sources, host and port: an
 #      AuditValue from another port of A's host is not answered (it was:
 #      any port of the host was A, and read every answer), counted
 #      (datagrams_wrong_port, in status and the metrics) and logged
 #      naming iq.send_from; from a port listed in iq.send_from it is
 #      answered, there.
+#   2. iq.auth for A (hmac-sha1-96, its key in a file of mode 0600), cp
+#      and A restarted: cp registers, every message both ways signed (A
+#      checks each of cp's); a signed AuditValue is answered; unsigned,
+#      with a wrong check value, with another SPI, and a replay of the
+#      signed one: none answered, each counted by reason in status and
+#      the metrics, a log line; A's signed requests still answered after.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/dp_env.sh"
@@ -39,6 +45,7 @@ wait_registered() {
   done
   return 1
 }
+why() { tp_ctl --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)["iq"].get("unauthenticated_by_reason", {}).get(sys.argv[1], "absent"))' "$1"; }
 
 maddr=127.0.0.1:$((20000 + $$ % 20000))
 conf() {
@@ -77,6 +84,39 @@ out=$(a sendfrom $LISTED 5 "$AUDIT")
 echo "#   from $AH:$LISTED (iq.send_from): $out"
 tp_check "an AuditValue from A's port listed in iq.send_from: answered there" \
   bash -c '[[ $1 == "OK code=0 "* ]]' _ "$out"
+
+# ---- 2. iq.auth ----------------------------------------------------------------------
+echo "# [$((SECONDS - start)) s] section 2"
+tp_cp_stop
+kill $APID; wait $APID 2>/dev/null; APID=
+KEY=$(python3 -c 'import os; print(os.urandom(20).hex())')
+( umask 077; echo "$KEY" >"$TP_TMP/iq-a.key" )
+start_a --spi 0x0000abcd --key-file "$TP_TMP/iq-a.key"
+conf "auth = ( { mgc = \"$A\"; spi = \"0x0000abcd\"; algorithm = \"hmac-sha1-96\";
+  key_file = \"$TP_TMP/iq-a.key\"; } );"
+tp_cp_start "$TP_TMP/dp.conf"
+tp_check "cp registers with A, signed" wait_registered
+sleep 0.3
+out=$(a send 5 "$AUDIT")
+tp_check "A's signed AuditValue: answered" bash -c '[[ $1 == "OK code=0 "* ]]' _ "$out"
+for k in unsigned icv spi replay; do
+  out=$(a forged $k 3 "$AUDIT")
+  echo "#   $k: $out"
+  tp_check "an AuditValue $k: not answered" bash -c '[ "$1" = TIMEOUT ]' _ "$out"
+done
+reasons="$(why no_header)/$(why icv)/$(why spi)/$(why replay)"
+echo "#   no_header/icv/spi/replay: $reasons"
+tp_check "... counted by reason (status: no_header, icv, spi, replay 1 each)" test "$reasons" = 1/1/1/1
+tp_check "... datagrams_unauthenticated 4" test "$(stat datagrams_unauthenticated)" = 4
+tp_check "... in the metrics (turnpike_iq_unauthenticated_by_reason_total{reason=\"icv\"} 1)" \
+  bash -c "curl -sf http://$maddr/metrics | grep -q '^turnpike_iq_unauthenticated_by_reason_total{reason=\"icv\"} 1\$'"
+tp_check "... and logged" grep -q "iq: a message from $AH:$P (controller $A) failed iq.auth (icv)" "$TP_CP_LOG"
+out=$(a send 5 "$AUDIT")
+tp_check "A's next signed AuditValue: answered" bash -c '[[ $1 == "OK code=0 "* ]]' _ "$out"
+st=$(a authstat)
+echo "#   what came from cp: $st"
+tp_check "every message from cp carried a header whose check value A verified" \
+  bash -c '[[ $1 =~ ^OK\ signed=([0-9]+)\ unsigned=0\ bad=0$ ]] && [ "${BASH_REMATCH[1]}" -ge 3 ]' _ "$st"
 
 echo "# test_iq_trust took $((SECONDS - start)) s"
 [ "$TP_FAILS" -eq 0 ]

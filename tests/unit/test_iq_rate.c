@@ -92,6 +92,7 @@ test_iq_rate_log_lines(void **state)
 	/* each kind paced on its own: a flood of one silences no other */
 	assert_true(iq_rate_log(&r, IQ_LOG_WRONG_PORT, 2000, &quiet));
 	assert_int_equal(quiet, 0);
+	assert_true(iq_rate_log(&r, IQ_LOG_UNAUTH, 2000, &quiet));
 }
 
 int
