@@ -220,6 +220,19 @@ wildcard(const char *hp)
 	return hostport(hp, &fam, a, &port) && memcmp(a, zero, 16) == 0;
 }
 
+static bool
+loopback(const char *hp)
+{
+	static const uint8_t one6[16] = { [15] = 1 };
+	uint8_t a[16];
+	uint16_t port;
+	int fam;
+
+	if (!hostport(hp, &fam, a, &port))
+		return false;
+	return fam == 4 ? a[0] == 127 : memcmp(a, one6, 16) == 0;
+}
+
 /* One entry of iq.auth. */
 static int
 load_auth_one(const config_setting_t *e, struct tp_conf *c, char *err, size_t errlen)
@@ -351,6 +364,42 @@ load_auth(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen
 					errlen)) < 0)
 			return rc;
 	return 0;
+}
+
+int
+tp_conf_iq_unauthenticated(const struct tp_conf *c, char *out, size_t outlen)
+{
+	const struct tp_conf_iq *q = &c->iq;
+	char names[4 * 70] = "";
+	size_t used = 0;
+	bool authed[TP_CONF_MAX_IQ_MGCS] = { false };
+	unsigned int n = 0;
+
+	if (outlen > 0)
+		out[0] = '\0';
+	if (!q->enabled || q->tcp || (loopback(q->listen) && !wildcard(q->listen)))
+		return 0;
+	for (unsigned int i = 0; i < q->nauth; i++)
+		authed[q->auth[i].mgc] = true;
+	for (unsigned int i = 0; i < q->nmgc; i++) {
+		int w;
+
+		if (authed[i])
+			continue;
+		w = snprintf(names + used, sizeof(names) - used, "%s%s", n > 0 ? ", " : "",
+			     q->mgc[i]);
+		if (w > 0 && (size_t)w < sizeof(names) - used)
+			used += (size_t)w;
+		n++;
+	}
+	if (n == 0)
+		return 0;
+	snprintf(out, outlen, "iq: H.248 over UDP on %s (%s) without iq.auth for %s: anyone "
+		 "who can send from that address (its host, its network, a forged source) is "
+		 "that controller; keep Iq on a network only the IMS-ALGs reach or set iq.auth "
+		 "(SECURITY.md, \"Iq\")", q->listen,
+		 wildcard(q->listen) ? "every address of this host" : "not loopback", names);
+	return 1;
 }
 
 static int

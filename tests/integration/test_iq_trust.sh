@@ -15,6 +15,9 @@
 #      with a wrong check value, with another SPI, and a replay of the
 #      signed one: none answered, each counted by reason in status and
 #      the metrics, a log line; A's signed requests still answered after.
+#   3. turnpike-cp --check: Iq over UDP beyond loopback with a controller
+#      without iq.auth is warned of, naming SECURITY.md; with iq.auth
+#      for it, not.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/dp_env.sh"
@@ -118,5 +121,17 @@ echo "#   what came from cp: $st"
 tp_check "every message from cp carried a header whose check value A verified" \
   bash -c '[[ $1 =~ ^OK\ signed=([0-9]+)\ unsigned=0\ bad=0$ ]] && [ "${BASH_REMATCH[1]}" -ge 3 ]' _ "$st"
 
+# ---- 3. the warning ------------------------------------------------------------------------
+echo "# [$((SECONDS - start)) s] section 3"
+sed "s|^iq = .*|iq = { listen = \"192.0.2.10:2944\"; mgc = [\"192.0.2.20:2944\"]; };|; /^  key_file/d" \
+  "$TP_TMP/dp.conf" >"$TP_TMP/warn.conf"
+"$TP_BUILD/cp/turnpike-cp" --config "$TP_TMP/warn.conf" --check >"$TP_TMP/check.out" 2>&1
+echo "#   $(grep 'iq:' "$TP_TMP/check.out")"
+tp_check "--check: Iq over UDP beyond loopback without iq.auth is warned of, naming SECURITY.md" \
+  grep -q "iq: H.248 over UDP on 192.0.2.10:2944 .*192.0.2.20:2944.*SECURITY.md" "$TP_TMP/check.out"
+sed "s|^iq = .*|iq = { listen = \"192.0.2.10:2944\"; mgc = [\"192.0.2.20:2944\"]; auth = ( { mgc = \"192.0.2.20:2944\"; spi = \"0x1000\"; key_file = \"$TP_TMP/iq-a.key\"; } ); };|; /^  key_file/d" \
+  "$TP_TMP/dp.conf" >"$TP_TMP/nowarn.conf"
+"$TP_BUILD/cp/turnpike-cp" --config "$TP_TMP/nowarn.conf" --check >"$TP_TMP/check2.out" 2>&1
+tp_check "... with iq.auth for it, none" bash -c "! grep -q 'iq: H.248 over UDP' $TP_TMP/check2.out"
 echo "# test_iq_trust took $((SECONDS - start)) s"
 [ "$TP_FAILS" -eq 0 ]

@@ -650,6 +650,47 @@ test_conf_iq_auth(void **state)
 #undef IQ2
 }
 
+/* The warning for Iq over UDP, beyond loopback (or on the wildcard),
+ * with a controller that has no iq.auth: it names those controllers and
+ * SECURITY.md; none on loopback, over TCP, or with iq.auth for each. */
+static void
+test_conf_iq_unauthenticated_warning(void **state)
+{
+	char w[512];
+
+	(void)state;
+	expect_ok(DP("") "agw = { };\niq = { listen = \"192.0.2.10:2944\"; mgc = "
+		  "[\"192.0.2.20:2944\", \"192.0.2.21:2944\"];\n"
+		  "  auth = ( { mgc = \"192.0.2.21:2944\"; spi = \"0x1000\"; key_file = \"/k\"; } ); };\n");
+	assert_int_equal(tp_conf_iq_unauthenticated(&c, w, sizeof(w)), 1);
+	assert_non_null(strstr(w, "192.0.2.20:2944"));
+	assert_null(strstr(w, "192.0.2.21:2944"));
+	assert_non_null(strstr(w, "SECURITY.md"));
+	tp_conf_free(&c);
+	expect_ok(DP("") "agw = { };\niq = { listen = \"192.0.2.10:2944\"; mgc = "
+		  "[\"192.0.2.20:2944\"];\n  auth = ( { mgc = \"192.0.2.20:2944\"; spi = \"0x1000\"; "
+		  "key_file = \"/k\"; } ); };\n");
+	assert_int_equal(tp_conf_iq_unauthenticated(&c, w, sizeof(w)), 0);
+	assert_string_equal(w, "");
+	tp_conf_free(&c);
+	expect_ok(DP("") "agw = { };\niq = { listen = \"127.0.0.1:2944\"; mgc = "
+		  "[\"127.0.0.2:2944\"]; };\n");
+	assert_int_equal(tp_conf_iq_unauthenticated(&c, w, sizeof(w)), 0);
+	tp_conf_free(&c);
+	expect_ok(DP("") "agw = { };\niq = { listen = \"192.0.2.10:2944\"; transport = \"tcp\"; "
+		  "mgc = [\"192.0.2.20:2944\"]; };\n");
+	assert_int_equal(tp_conf_iq_unauthenticated(&c, w, sizeof(w)), 0);
+	tp_conf_free(&c);
+	expect_ok(DP("") "agw = { };\niq = { listen = \"0.0.0.0:2944\"; mgc = "
+		  "[\"127.0.0.2:2944\"]; };\n");
+	assert_int_equal(tp_conf_iq_unauthenticated(&c, w, sizeof(w)), 1);
+	assert_non_null(strstr(w, "every address"));
+	tp_conf_free(&c);
+	expect_ok(DP("") "agw = { };\n");
+	assert_int_equal(tp_conf_iq_unauthenticated(&c, w, sizeof(w)), 0);
+	tp_conf_free(&c);
+}
+
 /* The agw group (dp/agw): defaults, and its ports kept away from what
  * else takes TCP ports or steers by them, each refusal naming the line. */
 static void
@@ -2420,6 +2461,7 @@ main(void)
 		cmocka_unit_test_teardown(test_conf_iq_group_read_and_checked, teardown),
 		cmocka_unit_test_teardown(test_conf_iq_send_from, teardown),
 		cmocka_unit_test_teardown(test_conf_iq_auth, teardown),
+		cmocka_unit_test_teardown(test_conf_iq_unauthenticated_warning, teardown),
 		cmocka_unit_test_teardown(test_conf_cp_agw_group, teardown),
 		cmocka_unit_test_teardown(test_conf_cluster_group_read_and_checked, teardown),
 		cmocka_unit_test_teardown(test_conf_gateway_anywhere_in_a_zero_prefix, teardown),
