@@ -326,6 +326,10 @@ main(int argc, char **argv)
 	tp_log_set_level((enum tp_log_level)conf.cp.log_level);
 	if (conf.warn[0] != '\0')
 		tp_log(TP_LOG_WARNING, "%s\n", conf.warn);
+	/* (at start and under --check: Iq's door open to whoever can send
+	 * from a controller's address) */
+	if (tp_conf_iq_unauthenticated(&conf, err, sizeof(err)) > 0)
+		tp_log(TP_LOG_WARNING, "%s\n", err);
 	if (!conf.turn.enabled && !conf.agw.enabled) {
 		tp_log(TP_LOG_ERR, "%s: no 'turn' group and no 'agw' group: nothing to "
 			"control\n", config);

@@ -42,7 +42,9 @@ struct cp_iq_counters {
 	uint8_t mgc;                  /* with iq.mgc[mgc] */
 	uint64_t stats[IQ_STAT__COUNT];
 	uint64_t err[IQ_ERR__COUNT];
-	uint64_t strangers;           /* datagrams from addresses not in iq.mgc */
+	uint64_t strangers;           /* datagrams from hosts of no controller */
+	uint64_t wrong_port;          /* from a controller's host, not one of its sources */
+	uint64_t unauth[8];           /* refused by iq.auth, by reason (iq_auth.h) */
 	uint64_t oversize;            /* messages from a controller past 8192 bytes */
 	uint64_t resent;              /* our requests sent again */
 	uint64_t gave_up;             /* our requests never answered */

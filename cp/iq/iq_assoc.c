@@ -55,32 +55,37 @@ iq_count_error(struct cp_iq *q, unsigned int code)
 	}
 }
 
+/* To source src of q->net.src: a reply to where its request came from,
+ * what is ours to the controller's own address (src = its index). */
 static int
-send_msg(struct cp_iq *q, unsigned int peer, const char *msg, size_t len, bool ours)
+send_msg(struct cp_iq *q, unsigned int src, const char *msg, size_t len)
 {
-	int rc = iq_net_send(&q->net, peer, (const uint8_t *)msg, len, ours);
+	int rc = iq_net_send(&q->net, src, (const uint8_t *)msg, len);
 
 	if (rc < 0)
-		tp_log(TP_LOG_DEBUG, "iq: send to %s: %s", q->conf->mgc[peer], strerror(-rc));
+		tp_log(TP_LOG_DEBUG, "iq: send to %s: %s",
+		       q->conf->mgc[q->net.src_mgc[src % IQ_SRC_MAX] % TP_CONF_MAX_IQ_MGCS],
+		       strerror(-rc));
 	return rc;
 }
 
 int
-iq_send_to(struct cp_iq *q, unsigned int peer, const char *msg, size_t len)
+iq_send_to(struct cp_iq *q, unsigned int src, const char *msg, size_t len)
 {
-	return send_msg(q, peer, msg, len, false);
+	return send_msg(q, src, msg, len);
 }
 
-/* A request of ours, or what belongs to one (its ResponseAck). */
+/* A request of ours, or what belongs to one (its ResponseAck): to the
+ * controller's configured address, never where a datagram came from. */
 static int
 send_req(struct cp_iq *q, unsigned int peer, const char *msg, size_t len)
 {
-	return send_msg(q, peer, msg, len, true);
+	return send_msg(q, peer, msg, len);
 }
 
 void
-iq_send_error(struct cp_iq *q, unsigned int peer, uint32_t tid, unsigned int code,
-	      const char *text, uint64_t now_ms, bool remember)
+iq_send_error(struct cp_iq *q, unsigned int peer, unsigned int src, uint32_t tid,
+	      unsigned int code, const char *text, uint64_t now_ms, bool remember)
 {
 	struct h248_w w;
 	int len;
@@ -98,13 +103,13 @@ iq_send_error(struct cp_iq *q, unsigned int peer, uint32_t tid, unsigned int cod
 	if (len < 0)
 		return;
 	iq_count_error(q, code);
-	iq_send_to(q, peer, q->tx, (size_t)len);
+	iq_send_to(q, src, q->tx, (size_t)len);
 	if (remember && tid != 0)
 		iq_in_reply(&q->trans, peer, tid, (const uint8_t *)q->tx, (size_t)len, now_ms);
 }
 
 void
-iq_send_pending(struct cp_iq *q, unsigned int peer, uint32_t tid)
+iq_send_pending(struct cp_iq *q, unsigned int src, uint32_t tid)
 {
 	struct h248_w w;
 	int len;
@@ -113,15 +118,16 @@ iq_send_pending(struct cp_iq *q, unsigned int peer, uint32_t tid)
 	h248_w_header(&w, IQ_VERSION, q->conf->mid);
 	h248_w_pending(&w, tid);
 	len = h248_w_finish(&w);
-	if (len > 0 && iq_send_to(q, peer, q->tx, (size_t)len) == 0)
+	if (len > 0 && iq_send_to(q, src, q->tx, (size_t)len) == 0)
 		q->ctr.stats[IQ_STAT_PENDING_SENT]++;
 }
 
 void
-iq_send_reply(struct cp_iq *q, unsigned int peer, uint32_t tid, size_t len, uint64_t now_ms)
+iq_send_reply(struct cp_iq *q, unsigned int peer, unsigned int src, uint32_t tid, size_t len,
+	      uint64_t now_ms)
 {
 	q->ctr.stats[IQ_STAT_REPLIES_SENT]++;
-	iq_send_to(q, peer, q->tx, len);
+	iq_send_to(q, src, q->tx, len);
 	iq_in_reply(&q->trans, peer, tid, (const uint8_t *)q->tx, len, now_ms);
 }
 
@@ -331,7 +337,7 @@ mgc_named(const struct cp_iq *q, const char *v, size_t n)
 	if (k < 0 || (size_t)k >= sizeof(a) || iq_net_addr(a, &ss) < 0)
 		return -1;
 	for (unsigned int i = 0; i < q->conf->nmgc; i++)
-		if (iq_net_same_addr(&ss, &q->net.mgc[i]))
+		if (iq_net_same_addr(&ss, &q->net.src[i]))
 			return (int)i;
 	return -1;
 }

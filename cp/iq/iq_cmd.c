@@ -930,7 +930,7 @@ defer_done(struct cp_iq *q, struct iq_defer *d, uint64_t bytes_in, uint64_t byte
 	d->used = false;
 	if (len < 0)
 		return;
-	iq_send_reply(q, d->peer, d->tid, (size_t)len, now_ms);
+	iq_send_reply(q, d->peer, d->src, d->tid, (size_t)len, now_ms);
 }
 
 void

@@ -24,10 +24,14 @@
  * The loop: messages read, then the association's timers (iq_assoc.c),
  * the Notifies waiting (iq_notify.c), the replies waiting (iq_cmd.c).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
 
 #include "cp.h"
 #include "iq_internal.h"
@@ -51,8 +55,8 @@
 /* A request whose reply waits (IQ_DEFER) kept until it can go: 0, or
  * -ENOSPC (IQ_DEFER_MAX wait already). */
 static int
-defer_keep(struct cp_iq *q, const struct iq_defer *d, unsigned int peer, uint32_t tid,
-	   uint64_t now_ms)
+defer_keep(struct cp_iq *q, const struct iq_defer *d, unsigned int peer, unsigned int src,
+	   uint32_t tid, uint64_t now_ms)
 {
 	for (unsigned int i = 0; i < IQ_DEFER_MAX; i++) {
 		struct iq_defer *k = &q->defer[i];
@@ -62,6 +66,7 @@ defer_keep(struct cp_iq *q, const struct iq_defer *d, unsigned int peer, uint32_
 		*k = *d;
 		k->used = true;
 		k->peer = (uint8_t)peer;
+		k->src = (uint8_t)src;
 		k->tid = tid;
 		k->due_ms = now_ms + IQ_DEFER_MS;
 		return 0;
@@ -78,7 +83,8 @@ struct msg_state {
 
 static void
 request(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
-	const struct h248_trans *tr, unsigned int peer, struct msg_state *ms, uint64_t now_ms)
+	const struct h248_trans *tr, unsigned int peer, unsigned int src, struct msg_state *ms,
+	uint64_t now_ms)
 {
 	const uint8_t *stored = NULL;
 	enum iq_run run = IQ_DONE;
@@ -100,7 +106,7 @@ request(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 		 * before any token is spent, once a message */
 		q->ctr.stats[IQ_STAT_BEFORE_REGISTERED]++;
 		if (!ms->refused)
-			iq_send_error(q, peer, tr->id, H248_E_BEFORE_SC, NULL, now_ms, false);
+			iq_send_error(q, peer, src, tr->id, H248_E_BEFORE_SC, NULL, now_ms, false);
 		ms->refused = true;
 		return;
 	}
@@ -111,7 +117,7 @@ request(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 		ms->busy = true;
 		q->ctr.stats[IQ_STAT_OVERLOAD]++;
 		if (seen == IQ_IN_NEW)
-			iq_send_error(q, peer, tr->id, H248_E_BUSY,
+			iq_send_error(q, peer, src, tr->id, H248_E_BUSY,
 				      "Temporarily Busy: over iq.max_rate", now_ms, false);
 		return;
 	}
@@ -119,7 +125,7 @@ request(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 	switch (seen) {
 	case IQ_IN_EXECUTING:
 		q->ctr.stats[IQ_STAT_REQUESTS_REPEATED]++;
-		iq_send_pending(q, peer, tr->id);
+		iq_send_pending(q, src, tr->id);
 		return;
 	case IQ_IN_REPLIED:
 		q->ctr.stats[IQ_STAT_REQUESTS_REPEATED]++;
@@ -127,7 +133,7 @@ request(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 		 * few bytes forged from the controller's address: it cost its
 		 * token as a new request does) */
 		if (stored != NULL)
-			iq_send_to(q, peer, (const char *)stored, slen);
+			iq_send_to(q, src, (const char *)stored, slen);
 		return;
 	case IQ_IN_NEW:
 		break;
@@ -150,18 +156,18 @@ request(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 		if ((run = iq_cmd_action(cp, q, t, a, &w, one ? &d : NULL, now_ms)) != IQ_DONE)
 			break;
 	h248_w_close(&w);
-	if (run == IQ_DEFER && defer_keep(q, &d, peer, tr->id, now_ms) == 0)
+	if (run == IQ_DEFER && defer_keep(q, &d, peer, src, tr->id, now_ms) == 0)
 		return;
 	/* (no place to wait in: the reply goes now, with what cp knows) */
 	len = h248_w_finish(&w);
 	if (len < 0) {
 		/* the reply did not fit one message: what ran stays done, the
 		 * controller hears it failed and may audit */
-		iq_send_error(q, peer, tr->id, H248_E_INTERNAL, "Internal software failure in "
+		iq_send_error(q, peer, src, tr->id, H248_E_INTERNAL, "Internal software failure in "
 			      "MG: reply too large", now_ms, true);
 		return;
 	}
-	iq_send_reply(q, peer, tr->id, (size_t)len, now_ms);
+	iq_send_reply(q, peer, src, tr->id, (size_t)len, now_ms);
 }
 
 /* The id of the first transaction of q->rx[0..len) when it is a request,
@@ -193,7 +199,7 @@ first_request(struct cp_iq *q, size_t len)
  * that it failed).
  */
 static void
-refuse_busy(struct cp_iq *q, unsigned int peer, size_t len, uint64_t now_ms)
+refuse_busy(struct cp_iq *q, unsigned int peer, unsigned int src, size_t len, uint64_t now_ms)
 {
 	const uint8_t *stored = NULL;
 	size_t slen = 0;
@@ -207,7 +213,7 @@ refuse_busy(struct cp_iq *q, unsigned int peer, size_t len, uint64_t now_ms)
 
 		if (h248_parse(&t, q->rx, len, q->nodes, IQ_NODES, &m, &err) < 0) {
 			q->ctr.stats[IQ_STAT_RX_BAD]++;
-			iq_send_error(q, peer, err.tid, err.code, err.why, now_ms, false);
+			iq_send_error(q, peer, src, err.tid, err.code, err.why, now_ms, false);
 			return;
 		}
 		tid = m.ntrans > 0 && m.trans[0].kind == H248_TRANS_REQUEST ? m.trans[0].id : 0;
@@ -216,7 +222,7 @@ refuse_busy(struct cp_iq *q, unsigned int peer, size_t len, uint64_t now_ms)
 	}
 	if (tid == 0 || iq_in_seen(&q->trans, peer, tid, now_ms, &stored, &slen) != IQ_IN_NEW)
 		return;
-	iq_send_error(q, peer, tid, H248_E_BUSY, "Temporarily Busy: over iq.max_rate", now_ms,
+	iq_send_error(q, peer, src, tid, H248_E_BUSY, "Temporarily Busy: over iq.max_rate", now_ms,
 		      false);
 }
 
@@ -224,7 +230,7 @@ refuse_busy(struct cp_iq *q, unsigned int peer, size_t len, uint64_t now_ms)
  * q->rx: it costs a token as any message, and its first request, when
  * they hold its id, hears why it was not run. */
 static void
-oversize(struct cp_iq *q, unsigned int peer, uint64_t now_ms)
+oversize(struct cp_iq *q, unsigned int peer, unsigned int src, uint64_t now_ms)
 {
 	const uint8_t *stored = NULL;
 	size_t slen = 0;
@@ -235,14 +241,15 @@ oversize(struct cp_iq *q, unsigned int peer, uint64_t now_ms)
 	tid = first_request(q, IQ_MSG_MAX);
 	if (tid == 0 || iq_in_seen(&q->trans, peer, tid, now_ms, &stored, &slen) != IQ_IN_NEW)
 		return;
-	iq_send_error(q, peer, tid, H248_E_RESOURCES, "Insufficient resources: message over "
+	iq_send_error(q, peer, src, tid, H248_E_RESOURCES, "Insufficient resources: message over "
 		      "8192 octets", now_ms, false);
 }
 
 /* A message in: false when it was dropped unread (over the rate and its
  * refusals'), true when it was parsed or answered. */
 static bool
-message(struct cp_ctx *cp, struct cp_iq *q, size_t len, unsigned int peer, uint64_t now_ms)
+message(struct cp_ctx *cp, struct cp_iq *q, size_t len, unsigned int peer, unsigned int src,
+	uint64_t now_ms)
 {
 	unsigned int ack_budget = IQ_ACK_RANGES_MAX;
 	struct msg_state ms = { .paid = true };
@@ -258,7 +265,7 @@ message(struct cp_ctx *cp, struct cp_iq *q, size_t len, unsigned int peer, uint6
 	case IQ_ADMIT_OK:
 		break;
 	case IQ_ADMIT_REFUSE:
-		refuse_busy(q, peer, len, now_ms);
+		refuse_busy(q, peer, src, len, now_ms);
 		return true;
 	case IQ_ADMIT_DROP:
 		q->ctr.stats[IQ_STAT_OVERLOAD]++;
@@ -269,7 +276,7 @@ message(struct cp_ctx *cp, struct cp_iq *q, size_t len, unsigned int peer, uint6
 		q->ctr.stats[IQ_STAT_RX_BAD]++;
 		/* (lines paced: what a controller's host sends must not
 		 * flood the journal) */
-		if (iq_rate_log(&q->rate, now_ms, &quiet)) {
+		if (iq_rate_log(&q->rate, IQ_LOG_MALFORMED, now_ms, &quiet)) {
 			more[0] = '\0';
 			if (quiet > 0)
 				snprintf(more, sizeof(more), " (%" PRIu64 " more not logged)", quiet);
@@ -279,14 +286,14 @@ message(struct cp_ctx *cp, struct cp_iq *q, size_t len, unsigned int peer, uint6
 		}
 		/* an error answers a request; a broken reply or ack gets none
 		 * (they are never answered) */
-		iq_send_error(q, peer, err.tid, err.code, err.why, now_ms, false);
+		iq_send_error(q, peer, src, err.tid, err.code, err.why, now_ms, false);
 		return true;
 	}
 	if (m.version != IQ_VERSION) {
 		/* H.248.1 §11.3: answer in the version asked for is not
 		 * possible; the profile takes only 3 */
 		q->ctr.stats[IQ_STAT_RX_BAD]++;
-		iq_send_error(q, peer, 0, H248_E_VERSION, "Version Not Supported: the Iq "
+		iq_send_error(q, peer, src, 0, H248_E_VERSION, "Version Not Supported: the Iq "
 			      "profile is H.248 version 3", now_ms, false);
 		return true;
 	}
@@ -300,7 +307,7 @@ message(struct cp_ctx *cp, struct cp_iq *q, size_t len, unsigned int peer, uint6
 
 		switch (tr->kind) {
 		case H248_TRANS_REQUEST:
-			request(cp, q, &t, tr, peer, &ms, now_ms);
+			request(cp, q, &t, tr, peer, src, &ms, now_ms);
 			break;
 		case H248_TRANS_REPLY:
 			iq_assoc_reply(q, &t, tr, peer, now_ms);
@@ -335,6 +342,82 @@ message(struct cp_ctx *cp, struct cp_iq *q, size_t len, unsigned int peer, uint6
 
 /* ---- the loop --------------------------------------------------------------- */
 
+/* A datagram dropped before it was read (iq_net's n->drop_from): from
+ * another port of controller peer's host, or refused by its iq.auth. A
+ * line for the operator, paced: the sender chooses how many. */
+static void
+log_drop(struct cp_iq *q, enum iq_log_kind kind, unsigned int peer, uint64_t now_ms)
+{
+	const struct sockaddr_storage *f = &q->net.drop_from;
+	char ip[INET6_ADDRSTRLEN] = "?", more[64] = "";
+	uint64_t quiet;
+	unsigned int port;
+
+	if (!iq_rate_log(&q->rate, kind, now_ms, &quiet))
+		return;
+	if (quiet > 0)
+		snprintf(more, sizeof(more), " (%" PRIu64 " more not logged)", quiet);
+	if (f->ss_family == AF_INET6) {
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)f)->sin6_addr, ip, sizeof(ip));
+		port = ntohs(((const struct sockaddr_in6 *)f)->sin6_port);
+	} else {
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)f)->sin_addr, ip, sizeof(ip));
+		port = ntohs(((const struct sockaddr_in *)f)->sin_port);
+	}
+	peer %= TP_CONF_MAX_IQ_MGCS;
+	if (kind == IQ_LOG_WRONG_PORT)
+		tp_log(TP_LOG_WARNING, "iq: a datagram from %s%s%s:%u, a port of controller %s's "
+		       "host that is neither its iq.mgc address nor in iq.send_from: dropped, "
+		       "unanswered (if that controller sends from there, add \"%s%s%s:%u\" to "
+		       "iq.send_from)%s", f->ss_family == AF_INET6 ? "[" : "", ip,
+		       f->ss_family == AF_INET6 ? "]" : "", port, q->conf->mgc[peer],
+		       f->ss_family == AF_INET6 ? "[" : "", ip,
+		       f->ss_family == AF_INET6 ? "]" : "", port, more);
+	else
+		tp_log(TP_LOG_WARNING, "iq: a message from %s:%u (controller %s) failed iq.auth "
+		       "(%s): dropped, unanswered%s", ip, port, q->conf->mgc[peer],
+		       iq_auth_why_name(q->net.drop_why), more);
+}
+
+/* iq.auth: each controller's key (inline, or read from its key_file as
+ * root, before cp drops privileges; owner root or cp.user) into its
+ * security association. */
+static int
+auth_setup(struct cp_ctx *cp, struct cp_iq *q, char *err, size_t errlen)
+{
+	const struct tp_conf_cp *cc = &cp->conf->cp;
+
+	for (unsigned int i = 0; i < q->conf->nauth; i++) {
+		const struct tp_conf_iq_auth *a = &q->conf->auth[i];
+		uint8_t key[TP_CONF_IQ_KEY_MAX], keylen = a->keylen;
+		char why[400], warn[400];
+		int rc = 0;
+
+		memcpy(key, a->key, sizeof(key));
+		if (a->key_file[0] != '\0') {
+			rc = iq_auth_read_key(a->key_file, cc->user[0] != '\0' ?
+					      (uid_t)cc->user_uid : geteuid(), a->alg, key,
+					      &keylen, warn, sizeof(warn), why, sizeof(why));
+			if (rc < 0) {
+				snprintf(err, errlen, "%s:%d: iq.auth key_file %s", cp->conf->path,
+					 a->line, why);
+				OPENSSL_cleanse(key, sizeof(key));
+				return rc;
+			}
+			if (warn[0] != '\0')
+				tp_log(TP_LOG_WARNING, "%s", warn);
+		}
+		rc = iq_net_auth(&q->net, a, key, keylen);
+		OPENSSL_cleanse(key, sizeof(key));
+		if (rc < 0) {
+			snprintf(err, errlen, "%s:%d: iq.auth for %s: %s", cp->conf->path, a->line,
+				 q->conf->mgc[a->mgc], strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
 int
 iq_core_init(struct cp_ctx *cp, struct cp_iq *q, char *err, size_t errlen)
 {
@@ -344,6 +427,11 @@ iq_core_init(struct cp_ctx *cp, struct cp_iq *q, char *err, size_t errlen)
 	rc = iq_net_open(&q->net, q->conf, err, errlen);
 	if (rc < 0)
 		return rc;
+	rc = auth_setup(cp, q, err, errlen);
+	if (rc < 0) {
+		iq_net_close(&q->net);
+		return rc;
+	}
 	rc = iq_trans_init(&q->trans, 4096, 256);
 	if (rc < 0) {
 		iq_net_close(&q->net);
@@ -365,15 +453,16 @@ iq_core_fini(struct cp_iq *q)
 unsigned int
 iq_core_serve(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms)
 {
-	unsigned int work = 0, peer;
+	unsigned int work = 0, peer = 0, src = 0;
 
 	iq_assoc_tcp_retry(q, now_ms);
 	for (unsigned int reads = 0, msgs = 0; reads < IQ_READS && msgs < IQ_BURST; reads++) {
-		int r = iq_net_recv(&q->net, (uint8_t *)q->rx, &peer);
+		int r = iq_net_recv(&q->net, (uint8_t *)q->rx, &peer, &src);
 
 		if (r == 0)
 			break;
-		if (r < 0 && r != -EAGAIN && r != -EMSGSIZE) {
+		if (r < 0 && r != -EAGAIN && r != -EMSGSIZE && r != -EADDRNOTAVAIL &&
+		    r != -EACCES) {
 			if (r == -ECONNRESET && q->net.tcp)
 				iq_assoc_conn_lost(q, now_ms);
 			break;
@@ -381,14 +470,25 @@ iq_core_serve(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms)
 		work++;
 		if (r == -EAGAIN)
 			continue;       /* (dropped unread: a read all the same) */
+		if (r == -EADDRNOTAVAIL) {
+			log_drop(q, IQ_LOG_WRONG_PORT, peer, now_ms);
+			continue;
+		}
+		if (r == -EACCES) {
+			/* (its check value may have been computed: it counts
+			 * as a message parsed) */
+			log_drop(q, IQ_LOG_UNAUTH, peer, now_ms);
+			msgs++;
+			continue;
+		}
 		if (r == -EMSGSIZE) {
 			q->rx[IQ_MSG_MAX] = '\0';
-			oversize(q, peer, now_ms);
+			oversize(q, peer, src, now_ms);
 			msgs++;
 			continue;
 		}
 		q->rx[r] = '\0';
-		msgs += message(cp, q, (size_t)r, peer, now_ms);
+		msgs += message(cp, q, (size_t)r, peer, src, now_ms);
 	}
 	iq_assoc_move(cp, q, now_ms);
 	if (q->assoc == IQ_ASSOC_UP) {
@@ -403,6 +503,9 @@ iq_core_serve(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms)
 	q->ctr.assoc = q->assoc;
 	q->ctr.mgc = (uint8_t)q->cur;
 	q->ctr.strangers = q->net.st.rx_stranger;
+	q->ctr.wrong_port = q->net.st.rx_wrong_port;
+	_Static_assert(sizeof(q->ctr.unauth) >= sizeof(q->net.st.rx_unauth), "iq.h's reasons");
+	memcpy(q->ctr.unauth, q->net.st.rx_unauth, sizeof(q->net.st.rx_unauth));
 	q->ctr.oversize = q->net.st.rx_oversize;
 	q->ctr.resent = q->trans.st.out_resent;
 	q->ctr.gave_up = q->trans.st.out_gave_up;

@@ -79,6 +79,7 @@ struct iq_untold;
 struct iq_defer {
 	bool used;
 	uint8_t peer;
+	uint8_t src;                  /* where the request came from (q->net.src) */
 	int8_t leg;                   /* -1: the whole context (W-Subtract=*) */
 	uint16_t serial;
 	uint32_t tid;
@@ -202,15 +203,17 @@ int iq_handoff(struct cp_iq *q, const char *mid, size_t len, uint64_t now_ms);
 
 /* iq_assoc.c, what goes out. Count an error code sent. */
 void iq_count_error(struct cp_iq *q, unsigned int code);
-/* To whoever sent a request: msg, a Pending, a whole message answering
- * request tid (0: the message) with an error (remember: kept for its
- * repeats), the reply in q->tx[0..len) (kept for its repeats). */
-int iq_send_to(struct cp_iq *q, unsigned int peer, const char *msg, size_t len);
-void iq_send_pending(struct cp_iq *q, unsigned int peer, uint32_t tid);
-void iq_send_error(struct cp_iq *q, unsigned int peer, uint32_t tid, unsigned int code,
-		   const char *text, uint64_t now_ms, bool remember);
-void iq_send_reply(struct cp_iq *q, unsigned int peer, uint32_t tid, size_t len,
-		   uint64_t now_ms);
+/* To whoever sent a request, controller peer from its source src (an
+ * index of q->net.src: where the request came from, always a configured
+ * address): msg, a Pending, a whole message answering request tid (0:
+ * the message) with an error (remember: kept for its repeats), the reply
+ * in q->tx[0..len) (kept for its repeats). */
+int iq_send_to(struct cp_iq *q, unsigned int src, const char *msg, size_t len);
+void iq_send_pending(struct cp_iq *q, unsigned int src, uint32_t tid);
+void iq_send_error(struct cp_iq *q, unsigned int peer, unsigned int src, uint32_t tid,
+		   unsigned int code, const char *text, uint64_t now_ms, bool remember);
+void iq_send_reply(struct cp_iq *q, unsigned int peer, unsigned int src, uint32_t tid,
+		   size_t len, uint64_t now_ms);
 /* Send a request of ours (a Notify) to the registered controller: body
  * writes its actions into the message (the header and the Transaction
  * are written around them); repeated until answered, its end told

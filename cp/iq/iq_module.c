@@ -72,9 +72,10 @@ iq_setup(struct cp_ctx *cp, char *err, size_t errlen)
 		return rc;
 	}
 	cp->iq = q;
-	tp_log(TP_LOG_INFO, "iq: H.248 on %s (%s), mid %s, %u controller(s), first %s",
+	tp_log(TP_LOG_INFO, "iq: H.248 on %s (%s), mid %s, %u controller(s), first %s, %u "
+	       "authenticated (iq.auth), %u more source(s) (iq.send_from)",
 	       q->conf->listen, q->conf->tcp ? "tcp" : "udp", q->conf->mid, q->conf->nmgc,
-	       q->conf->mgc[0]);
+	       q->conf->mgc[0], q->conf->nauth, q->conf->nsend_from);
 	return 0;
 }
 
@@ -91,12 +92,18 @@ static const struct cp_ctrs_desc iq_desc[] = {
 #include "iq_stats.def"
 #undef IQ_STAT
 	{ "datagrams_from_strangers", CP_CTRS_COUNTER, 0,
-	  "Datagrams to iq.listen from addresses not in iq.mgc (dropped, unanswered)" },
+	  "Datagrams to iq.listen from hosts of no controller of iq.mgc (dropped, unanswered)" },
 	{ "retransmissions", CP_CTRS_COUNTER, 0, "Our requests (ServiceChange, Notify) sent again" },
 	{ "requests_gave_up", CP_CTRS_COUNTER, 0, "Our requests never answered" },
 	{ "datagrams_oversize", CP_CTRS_COUNTER, 0,
 	  "Messages from a controller past 8192 bytes (a datagram's first request answered 510; "
 	  "over TCP the connection ends)" },
+	{ "datagrams_wrong_port", CP_CTRS_COUNTER, 0,
+	  "Datagrams from a controller's host on a port neither in iq.mgc nor in iq.send_from "
+	  "(dropped, unanswered)" },
+	{ "datagrams_unauthenticated", CP_CTRS_COUNTER, 0,
+	  "Messages from a controller with iq.auth that failed it (dropped, unanswered; by "
+	  "reason in turnpike_iq_unauthenticated_by_reason_total)" },
 };
 
 static void
@@ -112,6 +119,10 @@ iq_values(const struct cp_ctx *cp, uint64_t *out)
 	out[IQ_STAT__COUNT + 1] = k->resent;
 	out[IQ_STAT__COUNT + 2] = k->gave_up;
 	out[IQ_STAT__COUNT + 3] = k->oversize;
+	out[IQ_STAT__COUNT + 4] = k->wrong_port;
+	out[IQ_STAT__COUNT + 5] = 0;
+	for (unsigned int i = 1; i < IQ_AUTH__COUNT; i++)
+		out[IQ_STAT__COUNT + 5] += k->unauth[i];
 }
 
 /* (shown by the module's own hooks, inside its part) */
@@ -165,6 +176,11 @@ iq_status(const struct cp_ctx *cp, struct json_object *resp)
 		json_object_object_add(by, c, json_object_new_int64((int64_t)k->err[i]));
 	}
 	json_object_object_add(o, "errors_sent_by_code", by);
+	by = json_object_new_object();
+	for (unsigned int i = 1; i < IQ_AUTH__COUNT; i++)
+		json_object_object_add(by, iq_auth_why_name(i),
+				       json_object_new_int64((int64_t)k->unauth[i]));
+	json_object_object_add(o, "unauthenticated_by_reason", by);
 	json_object_object_add(resp, "iq", o);
 }
 
@@ -190,6 +206,11 @@ iq_metrics(const struct cp_ctx *cp, FILE *f)
 			fprintf(f, "turnpike_iq_errors_by_code_total{code=\"other\"} %llu\n",
 				(unsigned long long)k->err[i]);
 	}
+	cp_ctrs_head(f, "turnpike_iq_unauthenticated_by_reason_total", "counter",
+		     "Messages refused by iq.auth, by reason (no_header, spi, replay, icv)");
+	for (unsigned int i = 1; i < IQ_AUTH__COUNT; i++)
+		fprintf(f, "turnpike_iq_unauthenticated_by_reason_total{reason=\"%s\"} %llu\n",
+			iq_auth_why_name(i), (unsigned long long)k->unauth[i]);
 }
 
 const struct cp_module cp_iq_module = {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "iq_net.h"
@@ -110,16 +111,25 @@ iq_net_open(struct iq_net *n, const struct tp_conf_iq *iq, char *err, size_t err
 	}
 	n->family = n->local.ss_family;
 	for (unsigned int i = 0; i < iq->nmgc; i++) {
-		if (iq_net_addr(iq->mgc[i], &n->mgc[i]) < 0) {
+		if (iq_net_addr(iq->mgc[i], &n->src[i]) < 0) {
 			snprintf(err, errlen, "iq.mgc '%s' is not IP:PORT", iq->mgc[i]);
 			return -EINVAL;
 		}
-		n->reply_to[i] = n->mgc[i];
+		n->src_mgc[i] = (uint8_t)i;
 	}
-	n->nmgc = iq->nmgc;
+	n->nmgc = n->nsrc = iq->nmgc;
+	for (unsigned int i = 0; i < iq->nsend_from && n->nsrc < IQ_SRC_MAX; i++) {
+		if (iq_net_addr(iq->send_from[i], &n->src[n->nsrc]) < 0 ||
+		    iq->send_from_mgc[i] >= iq->nmgc) {
+			snprintf(err, errlen, "iq.send_from '%s' is not IP:PORT of a controller's "
+				 "host", iq->send_from[i]);
+			return -EINVAL;
+		}
+		n->src_mgc[n->nsrc++] = iq->send_from_mgc[i];
+	}
 	if (n->tcp) {
 		n->rbuf = malloc(IQ_MSG_MAX + TPKT_HDR);
-		n->wbuf = malloc(2 * (IQ_MSG_MAX + TPKT_HDR));
+		n->wbuf = malloc(2 * (IQ_WIRE_MAX + TPKT_HDR));
 		if (n->rbuf == NULL || n->wbuf == NULL) {
 			iq_net_close(n);
 			snprintf(err, errlen, "iq: out of memory");
@@ -147,6 +157,42 @@ iq_net_close(struct iq_net *n)
 	free(n->wbuf);
 	n->rbuf = n->wbuf = NULL;
 	n->connected = n->connecting = false;
+	for (unsigned int i = 0; i < TP_CONF_MAX_IQ_MGCS; i++)
+		if (n->sa[i].on)
+			iq_sa_fini(&n->sa[i]);
+}
+
+int
+iq_net_auth(struct iq_net *n, const struct tp_conf_iq_auth *a, const uint8_t *key,
+	    size_t keylen)
+{
+	if (a->mgc >= n->nmgc || n->src[a->mgc].ss_family != AF_INET)
+		return -EINVAL;
+	if (n->sa[a->mgc].on)
+		iq_sa_fini(&n->sa[a->mgc]);
+	return iq_sa_init(&n->sa[a->mgc], a, key, keylen);
+}
+
+/* An IPv4 address in host order, and a port. */
+static uint32_t
+ip4_of(const struct sockaddr_storage *ss)
+{
+	return ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr);
+}
+
+static uint16_t
+port_of(const struct sockaddr_storage *ss)
+{
+	return ss->ss_family == AF_INET ? ntohs(((const struct sockaddr_in *)ss)->sin_port) :
+	       ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+}
+
+/* Our end of what goes to the controllers: the bound address over UDP,
+ * the connection's over TCP (iq.listen's address, an ephemeral port). */
+static const struct sockaddr_storage *
+our_end(const struct iq_net *n)
+{
+	return n->tcp ? &n->tcp_local : &n->local;
 }
 
 int
@@ -175,7 +221,7 @@ iq_net_connect(struct iq_net *n, unsigned int i)
 	else
 		((struct sockaddr_in6 *)&src)->sin6_port = 0;
 	if (bind(fd, (struct sockaddr *)&src, addr_len(&src)) < 0 ||
-	    (connect(fd, (struct sockaddr *)&n->mgc[i], addr_len(&n->mgc[i])) < 0 &&
+	    (connect(fd, (struct sockaddr *)&n->src[i], addr_len(&n->src[i])) < 0 &&
 	     errno != EINPROGRESS)) {
 		rc = -errno;
 		close(fd);
@@ -196,11 +242,15 @@ tcp_progress(struct iq_net *n)
 	if (n->connecting) {
 		struct pollfd p = { .fd = n->fd, .events = POLLOUT };
 		int soerr = 0;
-		socklen_t sl = sizeof(soerr);
+		socklen_t sl = sizeof(soerr), ll = sizeof(n->tcp_local);
 
 		if (poll(&p, 1, 0) <= 0)
 			return 0;
 		if (getsockopt(n->fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0 || soerr != 0)
+			return -ECONNRESET;
+		/* (the check values of the messages both ways cover our end:
+		 * its address, its port for what comes to us) */
+		if (getsockname(n->fd, (struct sockaddr *)&n->tcp_local, &ll) < 0)
 			return -ECONNRESET;
 		n->connecting = false;
 		n->connected = true;
@@ -235,49 +285,79 @@ iq_net_fd(const struct iq_net *n, short *events)
 	return n->fd;
 }
 
+/* Controller peer's message buf[0..len) from src (its source address),
+ * to our end dst: 0 when it has no iq.auth or its check holds, else
+ * -EACCES (counted, why in n->drop_why). */
+static int
+authentic(struct iq_net *n, unsigned int peer, const struct sockaddr_storage *src,
+	  const struct sockaddr_storage *dst, const uint8_t *buf, size_t len)
+{
+	enum iq_auth_why why;
+
+	if (!n->sa[peer].on)
+		return 0;
+	why = iq_auth_check(&n->sa[peer], ip4_of(src), ip4_of(dst), port_of(dst), buf, len);
+	if (why == IQ_AUTH_OK)
+		return 0;
+	n->st.rx_unauth[why]++;
+	n->drop_from = *src;
+	n->drop_why = (uint8_t)why;
+	return -EACCES;
+}
+
 /* One datagram read, at most: a flood of strangers' cannot keep the
  * caller, who bounds its calls a serve. */
 static int
-udp_recv(struct iq_net *n, uint8_t *buf, unsigned int *peer)
+udp_recv(struct iq_net *n, uint8_t *buf, unsigned int *peer, unsigned int *src)
 {
 	struct sockaddr_storage from;
 	socklen_t fl = sizeof(from);
 	ssize_t r = recvfrom(n->fd, buf, IQ_MSG_MAX, MSG_TRUNC | MSG_DONTWAIT,
 			     (struct sockaddr *)&from, &fl);
-	unsigned int i;
+	unsigned int i, p;
 
 	if (r < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
-	/* the controller at that address; else the first on its host (one
-	 * may send from another port than it listens on, and two may share
-	 * a host) */
-	for (i = 0; i < n->nmgc; i++)
-		if (iq_net_same_addr(&from, &n->mgc[i]))
+	/* a configured source, host and port: a controller's own address
+	 * or one of its iq.send_from (two controllers may share a host,
+	 * told apart by their ports) */
+	for (i = 0; i < n->nsrc; i++)
+		if (iq_net_same_addr(&from, &n->src[i]))
 			break;
-	for (unsigned int h = 0; i == n->nmgc && h < n->nmgc; h++)
-		if (same_host(&from, &n->mgc[h]))
-			i = h;
-	if (i == n->nmgc) {
+	if (i == n->nsrc) {
+		for (unsigned int h = 0; h < n->nmgc; h++)
+			if (same_host(&from, &n->src[h])) {
+				/* another port of a controller's host: any process
+				 * there (or behind its NAT) may send from it */
+				n->st.rx_wrong_port++;
+				n->drop_from = from;
+				*peer = h;
+				return -EADDRNOTAVAIL;
+			}
 		n->st.rx_stranger++;
 		return -EAGAIN;
 	}
 	if (r == 0)
 		return -EAGAIN;
-	n->reply_to[i] = from;
-	*peer = i;
+	p = n->src_mgc[i];
+	*peer = p;
+	*src = i;
 	if ((size_t)r > IQ_MSG_MAX) {
-		/* its first bytes are the caller's: the request they begin
-		 * may be answered */
 		n->st.rx_oversize++;
-		return -EMSGSIZE;
+		/* its first bytes are the caller's (the request they begin
+		 * may be answered), unless they are to be authenticated:
+		 * a message cut short cannot be */
+		return n->sa[p].on ? -EAGAIN : -EMSGSIZE;
 	}
+	if (authentic(n, p, &from, &n->local, buf, (size_t)r) < 0)
+		return -EACCES;
 	n->st.rx++;
 	n->st.rx_bytes += (uint64_t)r;
 	return (int)r;
 }
 
 static int
-tcp_recv(struct iq_net *n, uint8_t *buf, unsigned int *peer)
+tcp_recv(struct iq_net *n, uint8_t *buf, unsigned int *peer, unsigned int *src)
 {
 	int rc = tcp_progress(n);
 
@@ -299,9 +379,12 @@ tcp_recv(struct iq_net *n, uint8_t *buf, unsigned int *peer)
 				memcpy(buf, n->rbuf + TPKT_HDR, mlen - TPKT_HDR);
 				memmove(n->rbuf, n->rbuf + mlen, n->rlen - mlen);
 				n->rlen -= mlen;
+				*peer = *src = n->cur;
+				if (authentic(n, n->cur, &n->src[n->cur], &n->tcp_local, buf,
+					      mlen - TPKT_HDR) < 0)
+					return -EACCES;
 				n->st.rx++;
 				n->st.rx_bytes += mlen - TPKT_HDR;
-				*peer = n->cur;
 				return (int)(mlen - TPKT_HDR);
 			}
 		}
@@ -317,40 +400,71 @@ tcp_recv(struct iq_net *n, uint8_t *buf, unsigned int *peer)
 }
 
 int
-iq_net_recv(struct iq_net *n, uint8_t *buf, unsigned int *peer)
+iq_net_recv(struct iq_net *n, uint8_t *buf, unsigned int *peer, unsigned int *src)
 {
 	if (n->fd < 0)
 		return n->tcp ? -ECONNRESET : -EBADF;
-	return n->tcp ? tcp_recv(n, buf, peer) : udp_recv(n, buf, peer);
+	return n->tcp ? tcp_recv(n, buf, peer, src) : udp_recv(n, buf, peer, src);
 }
 
 int
-iq_net_send(struct iq_net *n, unsigned int peer, const uint8_t *msg, size_t len, bool ours)
+iq_net_send(struct iq_net *n, unsigned int src, const uint8_t *msg, size_t len)
 {
-	if (len == 0 || len > IQ_MSG_MAX || peer >= n->nmgc)
-		return -EINVAL;
-	if (!n->tcp) {
-		const struct sockaddr_storage *to = ours ? &n->mgc[peer] : &n->reply_to[peer];
+	char hdr[IQ_AUTH_HDR_MAX];
+	const struct sockaddr_storage *to;
+	unsigned int peer;
+	int hlen = 0;
 
-		if (sendto(n->fd, msg, len, MSG_DONTWAIT, (const struct sockaddr *)to,
-			   addr_len(to)) < 0) {
+	if (len == 0 || len > IQ_MSG_MAX || src >= n->nsrc)
+		return -EINVAL;
+	peer = n->src_mgc[src];
+	to = &n->src[src];
+	/* (over TCP a signed message needs our end of the connection: it
+	 * waits for the connect; an unsigned one is queued meanwhile) */
+	if (n->tcp && n->sa[peer].on && n->connecting)
+		(void)tcp_progress(n);
+	if (n->tcp && (peer != n->cur || src != peer || n->fd < 0 ||
+		       (n->sa[peer].on && !n->connected) ||
+		       n->wlen + len + (n->sa[peer].on ? IQ_AUTH_HDR_MAX : 0) + TPKT_HDR >
+		       2 * (IQ_WIRE_MAX + TPKT_HDR))) {
+		n->st.tx_errors++;
+		return -ENOTCONN;
+	}
+	if (n->sa[peer].on) {
+		/* each message its own sequence number, a repeat too (RFC
+		 * 2402 §3.3.2): signed as it goes, never stored signed */
+		hlen = iq_auth_sign(&n->sa[peer], ip4_of(our_end(n)), ip4_of(to), port_of(to), msg,
+				    len, hdr, sizeof(hdr));
+		if (hlen < 0) {
+			n->st.tx_errors++;
+			return hlen;
+		}
+	}
+	if (!n->tcp) {
+		struct iovec iov[2] = {
+			{ .iov_base = hdr, .iov_len = (size_t)hlen },
+			{ .iov_base = (void *)(uintptr_t)msg, .iov_len = len },
+		};
+		struct msghdr mh = {
+			.msg_name = (void *)(uintptr_t)to, .msg_namelen = addr_len(to),
+			.msg_iov = hlen > 0 ? iov : iov + 1, .msg_iovlen = hlen > 0 ? 2 : 1,
+		};
+
+		if (sendmsg(n->fd, &mh, MSG_DONTWAIT) < 0) {
 			n->st.tx_errors++;
 			return -errno;
 		}
 	} else {
+		size_t all = (size_t)hlen + len;
 		int rc;
 
-		if (peer != n->cur || n->fd < 0 ||
-		    n->wlen + len + TPKT_HDR > 2 * (IQ_MSG_MAX + TPKT_HDR)) {
-			n->st.tx_errors++;
-			return -ENOTCONN;
-		}
 		n->wbuf[n->wlen] = 3;
 		n->wbuf[n->wlen + 1] = 0;
-		n->wbuf[n->wlen + 2] = (uint8_t)((len + TPKT_HDR) >> 8);
-		n->wbuf[n->wlen + 3] = (uint8_t)(len + TPKT_HDR);
-		memcpy(n->wbuf + n->wlen + TPKT_HDR, msg, len);
-		n->wlen += len + TPKT_HDR;
+		n->wbuf[n->wlen + 2] = (uint8_t)((all + TPKT_HDR) >> 8);
+		n->wbuf[n->wlen + 3] = (uint8_t)(all + TPKT_HDR);
+		memcpy(n->wbuf + n->wlen + TPKT_HDR, hdr, (size_t)hlen);
+		memcpy(n->wbuf + n->wlen + TPKT_HDR + hlen, msg, len);
+		n->wlen += all + TPKT_HDR;
 		rc = tcp_progress(n);
 		if (rc < 0) {
 			n->st.tx_errors++;
@@ -358,6 +472,6 @@ iq_net_send(struct iq_net *n, unsigned int peer, const uint8_t *msg, size_t len,
 		}
 	}
 	n->st.tx++;
-	n->st.tx_bytes += len;
+	n->st.tx_bytes += (uint64_t)hlen + len;
 	return 0;
 }

@@ -6,13 +6,19 @@
  * (RFC 1006: version 3, a reserved byte, the length with the header;
  * D.2). Never waits: sockets are non-blocking, read from cp's loop.
  *
- * A controller is known by its address: a datagram from elsewhere is
- * dropped and counted, never answered (iq.mgc is the whole list, and the
- * answer to a forged source would go to a victim). Over UDP a datagram is
- * the controller's whose address (host and port) it comes from, else the
- * first one's on its host: a controller may send from another port than
- * the one it listens on; the answer goes back to where the request came
- * from.
+ * A controller is known by its addresses, host and port: its iq.mgc
+ * entry and the iq.send_from entries on its host (its sources). A
+ * datagram from any other address is dropped and counted, never answered
+ * (the answer to a forged source would go to a victim): a stranger's, or
+ * from another port of a controller's host (counted apart: the operator
+ * may have to list it in iq.send_from). A reply goes to the source its
+ * request came from, always one of the configured ones; our requests go
+ * to the controller's iq.mgc address.
+ *
+ * A controller with iq.auth (iq_auth.h) has each of its messages checked
+ * before the caller sees it (refused ones dropped and counted by reason)
+ * and each message to it signed as it goes, a repeat with a sequence
+ * number of its own.
  */
 #ifndef CP_IQ_NET_H
 #define CP_IQ_NET_H
@@ -23,6 +29,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "iq_auth.h"
 #include "tp_conf_types.h"
 
 /* The largest message taken or sent: an H.248 message over UDP fits one
@@ -30,10 +37,17 @@
  * few hundred bytes); over TCP the same bound keeps one message's buffer
  * fixed. */
 #define IQ_MSG_MAX 8192u
+/* What we send: a message and the authentication header before it. */
+#define IQ_WIRE_MAX (IQ_MSG_MAX + IQ_AUTH_HDR_MAX)
+
+/* The configured sources: the controllers' (iq.mgc), then iq.send_from. */
+#define IQ_SRC_MAX (TP_CONF_MAX_IQ_MGCS + TP_CONF_MAX_IQ_SEND_FROM)
 
 struct iq_net_stats {
 	uint64_t rx, tx, rx_bytes, tx_bytes;
-	uint64_t rx_stranger;         /* from an address not in iq.mgc */
+	uint64_t rx_stranger;         /* from a host of no controller */
+	uint64_t rx_wrong_port;       /* from a controller's host, not one of its sources */
+	uint64_t rx_unauth[IQ_AUTH__COUNT];   /* refused by iq.auth, by reason */
 	uint64_t rx_oversize;         /* past IQ_MSG_MAX (a datagram, a TPKT) */
 	uint64_t tx_errors;
 	uint64_t tcp_connects, tcp_drops;
@@ -45,13 +59,21 @@ struct iq_net {
 	int family;                   /* AF_INET or AF_INET6 */
 	struct sockaddr_storage local;
 	unsigned int nmgc;
-	struct sockaddr_storage mgc[TP_CONF_MAX_IQ_MGCS];
-	/* UDP: where each controller's last request came from (the answer
-	 * goes there) */
-	struct sockaddr_storage reply_to[TP_CONF_MAX_IQ_MGCS];
-	/* TCP: the controller connected to (or connecting), its state and
-	 * the bytes of a message in arrival */
+	/* the sources: src[0..nmgc) the controllers' iq.mgc addresses (where
+	 * our requests go), then iq.send_from's; src_mgc[i]: whose */
+	unsigned int nsrc;
+	struct sockaddr_storage src[IQ_SRC_MAX];
+	uint8_t src_mgc[IQ_SRC_MAX];
+	/* iq.auth, by controller (on false: none) */
+	struct iq_sa sa[TP_CONF_MAX_IQ_MGCS];
+	/* the last datagram dropped as from a wrong port, or refused by
+	 * iq.auth: its source and why (for the caller's log line) */
+	struct sockaddr_storage drop_from;
+	uint8_t drop_why;             /* enum iq_auth_why */
+	/* TCP: the controller connected to (or connecting), our end of the
+	 * connection, its state and the bytes of a message in arrival */
 	unsigned int cur;
+	struct sockaddr_storage tcp_local;
 	bool connecting, connected;
 	uint8_t *rbuf;
 	size_t rlen;
@@ -60,10 +82,15 @@ struct iq_net {
 	struct iq_net_stats st;
 };
 
-/* From iq (conf->iq): UDP bound to listen, or TCP not yet connected.
- * 0 or -errno with err saying why. */
+/* From iq (conf->iq): UDP bound to listen, or TCP not yet connected;
+ * no controller authenticated (iq_net_auth()). 0 or -errno with err
+ * saying why. */
 int iq_net_open(struct iq_net *n, const struct tp_conf_iq *iq, char *err, size_t errlen);
 void iq_net_close(struct iq_net *n);
+/* Controller a->mgc's messages authenticated from now on, with key. 0 or
+ * -errno (iq_sa_init()'s). */
+int iq_net_auth(struct iq_net *n, const struct tp_conf_iq_auth *a, const uint8_t *key,
+		size_t keylen);
 
 /* TCP: connect (non-blocking) to controller i, dropping any other
  * connection. 0, or -errno. UDP: nothing to do, 0. */
@@ -73,22 +100,29 @@ bool iq_net_up(struct iq_net *n);
 
 /*
  * One message, if one is there: its bytes into buf (IQ_MSG_MAX), *peer
- * the controller it came from. Returns its length, 0 when nothing is
- * waiting, -EAGAIN when a datagram was read and dropped (a stranger's,
- * an empty one: nothing for the caller, but a read it counts),
- * -EMSGSIZE for a datagram from controller *peer past IQ_MSG_MAX (its
- * first IQ_MSG_MAX bytes in buf; counted in rx_oversize), -ECONNRESET
- * when the TCP connection went (iq_net_connect() again; a TPKT past
- * IQ_MSG_MAX ends it, counted in rx_oversize too), or another -errno.
- * UDP reads one datagram a call.
+ * the controller it came from, *src the source (an index of n->src; over
+ * TCP the controller's own). Returns its length, 0 when nothing is
+ * waiting, or (each a read the caller counts, nothing for it to answer):
+ *  - -EAGAIN: a datagram read and dropped (a stranger's, an empty one; a
+ *    controller's past IQ_MSG_MAX when it has iq.auth: it cannot be
+ *    checked);
+ *  - -EADDRNOTAVAIL: from another port of controller *peer's host
+ *    (rx_wrong_port; its source in n->drop_from);
+ *  - -EACCES: controller *peer's message refused by its iq.auth
+ *    (rx_unauth[n->drop_why]; its source in n->drop_from);
+ *  - -EMSGSIZE: a datagram from controller *peer past IQ_MSG_MAX (its
+ *    first IQ_MSG_MAX bytes in buf; counted in rx_oversize);
+ * or -ECONNRESET when the TCP connection went (iq_net_connect() again; a
+ * TPKT past IQ_MSG_MAX ends it, counted in rx_oversize too), another
+ * -errno. UDP reads one datagram a call.
  */
-int iq_net_recv(struct iq_net *n, uint8_t *buf, unsigned int *peer);
-/* A message to controller peer. UDP: a reply goes to where its last
- * request came from, a request of ours (ours true) to its configured
- * address, always: a datagram forged from the controller's host cannot
- * send our Notifies elsewhere. TCP: the connection, peer must be the
- * current one. 0 or -errno. */
-int iq_net_send(struct iq_net *n, unsigned int peer, const uint8_t *msg, size_t len, bool ours);
+int iq_net_recv(struct iq_net *n, uint8_t *buf, unsigned int *peer, unsigned int *src);
+/* A message (at most IQ_MSG_MAX) to source src of n->src: a reply to the
+ * source its request came from, a request of ours (and what belongs to
+ * one) to the controller's own, src = its index in iq.mgc. Signed when
+ * the controller has iq.auth. TCP: the connection, src must be the
+ * current controller. 0 or -errno. */
+int iq_net_send(struct iq_net *n, unsigned int src, const uint8_t *msg, size_t len);
 /* For poll(): the fd and the events it waits for (POLLIN, and POLLOUT
  * while a TCP connect or write is pending). */
 int iq_net_fd(const struct iq_net *n, short *events);

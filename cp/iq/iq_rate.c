@@ -48,13 +48,15 @@ iq_rate_more(struct iq_rate *r, unsigned int peer, uint64_t now_ms)
 }
 
 bool
-iq_rate_log(struct iq_rate *r, uint64_t now_ms, uint64_t *suppressed)
+iq_rate_log(struct iq_rate *r, enum iq_log_kind kind, uint64_t now_ms, uint64_t *suppressed)
 {
-	if (!take(&r->log, 1.0, IQ_LOG_BURST, now_ms)) {
-		r->log_suppressed++;
+	unsigned int k = (unsigned int)kind % IQ_LOG__COUNT;
+
+	if (!take(&r->log[k], 1.0, IQ_LOG_BURST, now_ms)) {
+		r->log_suppressed[k]++;
 		return false;
 	}
-	*suppressed = r->log_suppressed;
-	r->log_suppressed = 0;
+	*suppressed = r->log_suppressed[k];
+	r->log_suppressed[k] = 0;
 	return true;
 }

@@ -33,6 +33,15 @@ struct iq_bucket {
 /* Log lines: a burst of IQ_LOG_BURST, then one a second. */
 #define IQ_LOG_BURST 5u
 
+/* The kinds of log lines about what comes to iq.listen, each paced on
+ * its own (one kind's flood does not silence another's). */
+enum iq_log_kind {
+	IQ_LOG_MALFORMED = 0,         /* a controller's message that does not parse */
+	IQ_LOG_WRONG_PORT,            /* from another port of a controller's host */
+	IQ_LOG_UNAUTH,                /* refused by iq.auth */
+	IQ_LOG__COUNT
+};
+
 /* What to do with a message before it is parsed. */
 enum iq_admit {
 	IQ_ADMIT_OK = 0,              /* read it */
@@ -46,8 +55,8 @@ struct iq_rate {
 	 * message's first; 511s sent for messages over the rate */
 	struct iq_bucket msgs[TP_CONF_MAX_IQ_MGCS];
 	struct iq_bucket refusals[TP_CONF_MAX_IQ_MGCS];
-	struct iq_bucket log;         /* log lines */
-	uint64_t log_suppressed;      /* lines not written since the last one */
+	struct iq_bucket log[IQ_LOG__COUNT];   /* log lines, by kind */
+	uint64_t log_suppressed[IQ_LOG__COUNT];   /* lines not written since the last one */
 };
 
 /* rate: requests (and messages) a second, >= 1. */
@@ -58,8 +67,9 @@ enum iq_admit iq_rate_admit(struct iq_rate *r, unsigned int peer, uint64_t now_m
 /* One more request in a message admitted (its first is the message's
  * token): true when it may run. */
 bool iq_rate_more(struct iq_rate *r, unsigned int peer, uint64_t now_ms);
-/* May a log line about what a controller sent be written now? When it
- * may, *suppressed is how many were not since the last one. */
-bool iq_rate_log(struct iq_rate *r, uint64_t now_ms, uint64_t *suppressed);
+/* May a log line of kind about what came be written now? When it may,
+ * *suppressed is how many of that kind were not since the last one. */
+bool iq_rate_log(struct iq_rate *r, enum iq_log_kind kind, uint64_t now_ms,
+		 uint64_t *suppressed);
 
 #endif /* CP_IQ_RATE_H */

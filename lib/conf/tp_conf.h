@@ -43,6 +43,22 @@ int tp_conf_resolve_user(struct tp_conf *c, char *err, size_t errlen);
 int tp_conf_secrets_exposed(const struct tp_conf *c, unsigned int group, char *out,
 			    size_t outlen);
 
+/*
+ * Iq over UDP on an address others may reach (not loopback, or the
+ * wildcard) with a controller that has no iq.auth: anyone who can send
+ * from that controller's address is it. 1 with a line for the operator in
+ * out (naming SECURITY.md), 0 and "" when not so (cp logs it at start and
+ * under --check).
+ */
+int tp_conf_iq_unauthenticated(const struct tp_conf *c, char *out, size_t outlen);
+
+/* An iq.auth key of n hex digits (inline, or read from its key_file) for
+ * alg (enum tp_conf_iq_alg): at least the hash's output long (20 or 32
+ * bytes), at most TP_CONF_IQ_KEY_MAX. Its bytes into key, *keylen; 0 or
+ * -EINVAL. */
+int tp_conf_iq_key_hex(const char *hex, size_t n, uint8_t alg, uint8_t *key,
+		       uint8_t *keylen);
+
 /* Release what tp_conf_load() allocated (the EAL argument strings). */
 void tp_conf_free(struct tp_conf *c);
 

@@ -100,6 +100,30 @@ iq_mgc_same(const struct tp_conf *a, const struct tp_conf *b)
 	       memcmp(a->iq.mgc, b->iq.mgc, sizeof(a->iq.mgc[0]) * a->iq.nmgc) == 0;
 }
 
+static bool
+iq_send_from_same(const struct tp_conf *a, const struct tp_conf *b)
+{
+	return a->iq.nsend_from == b->iq.nsend_from &&
+	       memcmp(a->iq.send_from, b->iq.send_from,
+		      sizeof(a->iq.send_from[0]) * a->iq.nsend_from) == 0;
+}
+
+static bool
+iq_auth_same(const struct tp_conf *a, const struct tp_conf *b)
+{
+	if (a->iq.nauth != b->iq.nauth)
+		return false;
+	for (unsigned int i = 0; i < a->iq.nauth; i++) {
+		const struct tp_conf_iq_auth *x = &a->iq.auth[i], *y = &b->iq.auth[i];
+
+		if (x->mgc != y->mgc || x->spi != y->spi || x->alg != y->alg ||
+		    x->anti_replay != y->anti_replay || x->keylen != y->keylen ||
+		    memcmp(x->key, y->key, x->keylen) != 0 || strcmp(x->key_file, y->key_file) != 0)
+			return false;
+	}
+	return true;
+}
+
 bool
 tp_conf_tenants_same(const struct tp_conf *a, const struct tp_conf *b)
 {
@@ -256,6 +280,8 @@ const struct tp_conf_key tp_conf_keys[] = {
 	MEM("iq", "transport", CP, "iq.transport", iq.tcp),
 	STR("iq", "mid", CP, "iq.mid", iq.mid),
 	FN("iq", "mgc", CP, "iq.mgc", iq_mgc_same),
+	FN("iq", "send_from", CP, "iq.send_from", iq_send_from_same),
+	FN("iq", "auth", CP, "iq.auth", iq_auth_same),
 	NUM("iq", "max_rate", CP, "iq.max_rate", iq.max_rate),
 	NUM("iq", "request_timeout", CP, "iq.request_timeout", iq.request_timeout),
 	STR("iq", "profile", CP, "iq.profile", iq.profile),

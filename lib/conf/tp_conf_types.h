@@ -497,6 +497,32 @@ struct tp_conf_agw {
 };
 
 #define TP_CONF_MAX_IQ_MGCS 4
+#define TP_CONF_MAX_IQ_SEND_FROM 16
+#define TP_CONF_IQ_KEY_MAX 64         /* bytes: HMAC's block, past it the key is hashed */
+
+/* iq.auth's algorithms (RFC 2404, RFC 4868): the MAC truncated to 96 or
+ * 128 bits */
+enum tp_conf_iq_alg {
+	TP_IQ_HMAC_SHA1_96 = 1,
+	TP_IQ_HMAC_SHA256_128,
+};
+
+/*
+ * One controller's H.248.1 §10.2 interim AH (iq.auth): its security
+ * parameter index, algorithm and key (inline, or the path of a file of
+ * hex that cp reads at start), and whether its sequence numbers are
+ * checked against the anti-replay window (RFC 2402 §3.4.3).
+ */
+struct tp_conf_iq_auth {
+	int line;
+	unsigned int mgc;             /* its index in iq.mgc */
+	uint32_t spi;
+	uint8_t alg;                  /* enum tp_conf_iq_alg */
+	bool anti_replay;             /* default true */
+	uint8_t keylen;               /* key[0..keylen): an inline key */
+	uint8_t key[TP_CONF_IQ_KEY_MAX];
+	char key_file[TP_CONF_PATH_LEN];   /* or its file ("" with an inline key) */
+};
 
 /*
  * The "iq" group (cp/iq): the IMS-ALG drives the access gateway over
@@ -508,6 +534,9 @@ struct tp_conf_agw {
  *     transport = "udp";             # "udp" (H.248.1 Annex D.1) or "tcp" (D.2)
  *     mid = "[192.0.2.10]:2944";     # our message identifier (default: from listen)
  *     mgc = ["192.0.2.20:2944"];     # the controllers, in order; only they are answered
+ *     send_from = ["192.0.2.20:2950"];   # more source addresses of those controllers
+ *     auth = ( { mgc = "192.0.2.20:2944"; spi = "0x0000abcd";
+ *                algorithm = "hmac-sha1-96"; key_file = "/etc/turnpike/iq-mgc1.key"; } );
  *     max_rate = 500;                # requests a second; past it: error 511
  *     profile = "threegiq/1";        # ServiceChangeProfile offered at registration
  *   };
@@ -520,6 +549,15 @@ struct tp_conf_iq {
 	char mid[80];                 /* as it goes into every message */
 	unsigned int nmgc;
 	char mgc[TP_CONF_MAX_IQ_MGCS][64];   /* "IP:PORT", same family as listen */
+	/* further source addresses ("IP:PORT"), each a controller's on its
+	 * host (send_from_mgc: its index in mgc) */
+	unsigned int nsend_from;
+	char send_from[TP_CONF_MAX_IQ_SEND_FROM][64];
+	uint8_t send_from_mgc[TP_CONF_MAX_IQ_SEND_FROM];
+	/* the controllers whose messages are authenticated (at most one
+	 * entry each) */
+	unsigned int nauth;
+	struct tp_conf_iq_auth auth[TP_CONF_MAX_IQ_MGCS];
 	uint32_t max_rate;            /* default 500 */
 	uint32_t request_timeout;     /* s: our requests repeated this long, default 30 */
 	char profile[64];             /* "name/version", default "threegiq/1" */

@@ -155,6 +155,10 @@ struct h248_tree {
 	struct h248_span mid;	/* the mId as written */
 	struct h248_span addr;	/* its address/name without []/<> and port */
 	struct h248_span auth;	/* the authentication header, empty if none */
+	struct h248_span auth_part[3];	/* its SPI, sequence number and AuthData:
+					 * the hex digits after each "0x" */
+	uint32_t body_off;	/* the message body's first byte: past the mId's
+				 * SEP (its white space, line ends, comments) */
 };
 
 /*
@@ -166,6 +170,24 @@ struct h248_tree {
  */
 int h248_parse_tree(struct h248_tree *t, const char *text, size_t len,
 		    struct h248_node *nodes, uint32_t cap, struct h248_err *err);
+
+/*
+ * The header alone (LWSP [authenticationHeader SEP] MEGACO/version SEP
+ * mId SEP) into t: version, mId, the authentication header's span and
+ * body_off; no node is made and the body is not read. 0 or the errors of
+ * h248_parse_tree() for the header.
+ */
+int h248_parse_head(struct h248_tree *t, const char *text, size_t len, struct h248_err *err);
+
+/*
+ * The authentication header's fields (H.248.1 §10.2 and Annex B:
+ * SecurityParmIndex, SequenceNum, AuthData, each "0x" and hex digits) from
+ * a tree whose header had one: the SPI, the sequence number, and the
+ * AuthData's bytes into data[0..cap) with their count in *dlen. 0, -ENOENT
+ * (no header), -EINVAL (AuthData an odd number of digits, or over cap).
+ */
+int h248_auth_fields(const struct h248_tree *t, uint32_t *spi, uint32_t *seq, uint8_t *data,
+		     size_t cap, size_t *dlen);
 
 /* Two trees say the same (tokens, names, operators, values, bodies,
  * structure; spelling of tokens and layout aside). */

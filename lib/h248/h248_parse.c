@@ -731,6 +731,8 @@ parse_auth(struct parser *p)
 		}
 		if (n < lo[i] || n > hi[i])
 			return SYNTAX(p, "an authentication header's part has the wrong number of hex digits");
+		p->t->auth_part[i].off = p->pos - n;
+		p->t->auth_part[i].len = n;
 	}
 	p->t->auth.off = start;
 	p->t->auth.len = p->pos - start;
@@ -779,10 +781,85 @@ parse_header(struct parser *p)
 		return rc;
 	if ((rc = sep(p, "no space after the mId")) < 0)
 		return rc;
+	t->body_off = p->pos;
 	/* the rest may be another version's grammar: refuse it before reading */
 	if (v < 1 || v > 3)
 		return fail(p, -EPROTONOSUPPORT, H248_E_VERSION,
 			    "this gateway speaks H.248 versions 1 to 3");
+	return 0;
+}
+
+/* The parser over text[0..len) into t, and its header read: 0 or the
+ * header's error. */
+static int
+begin(struct parser *p, struct h248_tree *t, const char *text, size_t len,
+      struct h248_node *nodes, uint32_t cap, struct h248_err *err, struct h248_err *dummy)
+{
+	*p = (struct parser){ .t = t, .s = text, .err = err != NULL ? err : dummy };
+	if (text == NULL) {	/* no pointer arithmetic on NULL below */
+		text = "";
+		len = 0;
+		p->s = text;
+	}
+	memset(t, 0, sizeof(*t));
+	t->text = text;
+	t->nodes = nodes;
+	t->cap = cap;
+	t->body = H248_NONE;
+	p->err->code = 0;
+	p->err->off = 0;
+	p->err->tid = 0;
+	p->err->why = "";
+	if (len > H248_MSG_MAX) {
+		p->len = 0;
+		return TOOBIG(p, "the message is larger than this gateway takes");
+	}
+	t->len = p->len = (uint32_t)len;
+	return parse_header(p);
+}
+
+int
+h248_parse_head(struct h248_tree *t, const char *text, size_t len, struct h248_err *err)
+{
+	struct h248_err dummy;
+	struct parser p;
+
+	return begin(&p, t, text, len, NULL, 0, err, &dummy);
+}
+
+static int
+hex_nibble(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+h248_auth_fields(const struct h248_tree *t, uint32_t *spi, uint32_t *seq, uint8_t *data,
+		 size_t cap, size_t *dlen)
+{
+	const char *d = t->text + t->auth_part[2].off;
+	uint32_t v[2] = { 0, 0 };
+
+	if (t->auth.len == 0)
+		return -ENOENT;
+	/* (parse_auth() checked the digits: 8, 8 and 24..64) */
+	for (int i = 0; i < 2; i++)
+		for (uint32_t k = 0; k < t->auth_part[i].len; k++)
+			v[i] = v[i] << 4 |
+			       (uint32_t)hex_nibble(t->text[t->auth_part[i].off + k]);
+	if (t->auth_part[2].len % 2 != 0 || t->auth_part[2].len / 2 > cap)
+		return -EINVAL;
+	for (uint32_t k = 0; k < t->auth_part[2].len / 2; k++)
+		data[k] = (uint8_t)(hex_nibble(d[2 * k]) << 4 | hex_nibble(d[2 * k + 1]));
+	*spi = v[0];
+	*seq = v[1];
+	*dlen = t->auth_part[2].len / 2;
 	return 0;
 }
 
@@ -791,30 +868,11 @@ h248_parse_tree(struct h248_tree *t, const char *text, size_t len,
 		struct h248_node *nodes, uint32_t cap, struct h248_err *err)
 {
 	struct h248_err dummy;
-	struct parser p = { .t = t, .s = text, .err = err != NULL ? err : &dummy };
+	struct parser p;
 	uint32_t prev = H248_NONE, ci;
 	int rc;
 
-	if (text == NULL) {	/* no pointer arithmetic on NULL below */
-		text = "";
-		len = 0;
-		p.s = text;
-	}
-	memset(t, 0, sizeof(*t));
-	t->text = text;
-	t->nodes = nodes;
-	t->cap = cap;
-	t->body = H248_NONE;
-	p.err->code = 0;
-	p.err->off = 0;
-	p.err->tid = 0;
-	p.err->why = "";
-	if (len > H248_MSG_MAX) {
-		p.len = 0;
-		return TOOBIG(&p, "the message is larger than this gateway takes");
-	}
-	t->len = p.len = (uint32_t)len;
-	if ((rc = parse_header(&p)) < 0)
+	if ((rc = begin(&p, t, text, len, nodes, cap, err, &dummy)) < 0)
 		return rc;
 	/* transactionList = 1*(transactionRequest / transactionReply /
 	 * transactionPending / transactionResponseAck / segmentReply): no

@@ -159,6 +159,20 @@ check_loaded(const struct tp_conf *c)
 	CHECK(tp_conf_relay_addrs(c, 4, addrs, NULL) <= TP_CONF_MAX_RELAY);
 	CHECK(tp_conf_relay_addrs(c, 6, addrs, NULL) <= TP_CONF_MAX_RELAY);
 	CHECK(tp_conf_worker_allocs(c) >= 1);
+	if (c->iq.enabled) {
+		char w[512];
+
+		CHECK(c->iq.nsend_from <= TP_CONF_MAX_IQ_SEND_FROM &&
+		      c->iq.nauth <= c->iq.nmgc);
+		for (unsigned int i = 0; i < c->iq.nsend_from; i++)
+			CHECK(c->iq.send_from_mgc[i] < c->iq.nmgc);
+		for (unsigned int i = 0; i < c->iq.nauth; i++)
+			CHECK(c->iq.auth[i].mgc < c->iq.nmgc && c->iq.auth[i].spi >= 256 &&
+			      c->iq.auth[i].keylen <= TP_CONF_IQ_KEY_MAX &&
+			      (c->iq.auth[i].keylen > 0) != (c->iq.auth[i].key_file[0] != '\0'));
+		CHECK(tp_conf_iq_unauthenticated(c, w, sizeof(w)) >= 0 &&
+		      memchr(w, '\0', sizeof(w)) != NULL);
+	}
 }
 
 int

@@ -64,16 +64,31 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *s = malloc(size > 0 ? size : 1);
-	struct h248_tree t, t2, t3;
+	struct h248_tree t, t2, t3, h;
 	struct h248_msg m, m2;
-	struct h248_err err;
+	struct h248_err err, herr;
+	uint8_t ad[32];
+	uint32_t spi, seq;
+	size_t dl;
 	unsigned int i;
-	int rc, len, len2;
+	int rc, hr, ar, len, len2;
 
 	CHECK(s != NULL);
 	memcpy(s, data, size);
 	rc = h248_parse(&t, s, size, n1, NODES, &m, &err);
 	CHECK(err.why != NULL);
+	/* the header alone reads as the whole message's does; the
+	 * authentication header's fields stay in their bounds */
+	hr = h248_parse_head(&h, s, size, &herr);
+	if (rc == 0)
+		CHECK(hr == 0 && h.body_off == t.body_off && h.auth.off == t.auth.off &&
+		      h.auth.len == t.auth.len);
+	if (hr == 0 || hr == -EPROTONOSUPPORT) {
+		CHECK(h.n == 0 && h.body_off <= size);
+		ar = h248_auth_fields(&h, &spi, &seq, ad, sizeof(ad), &dl);
+		CHECK(h.auth.len == 0 ? ar == -ENOENT :
+		      ar == 0 ? dl >= 12 && dl <= 32 : ar == -EINVAL);
+	}
 	if (rc < 0) {
 		CHECK(rc == -EBADMSG || rc == -E2BIG || rc == -EPROTONOSUPPORT);
 		CHECK(err.why[0] != '\0');

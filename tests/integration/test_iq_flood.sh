@@ -3,7 +3,9 @@
 # Iq under a flood (cp/iq/FEATURE.md, "What a message costs"): a bare
 # controller (iq/raw_mgc.py, A) registered with cp, a second controller
 # configured (B) that no one runs, and senders of their own on other
-# loopback addresses.
+# loopback addresses. What comes "from A's host" comes from a port of A's
+# listed in iq.send_from (another port of its host is no controller's),
+# "from B's host" from B's own address.
 #   1. A stranger (an address not in iq.mgc) floods iq.listen: cp's loop
 #      stays responsive (turnpikectl status answers within a bound) and
 #      A's requests are answered; from A's host, messages of 32 requests
@@ -29,6 +31,7 @@ RAW="python3 $HERE/iq/raw_mgc.py"
 # (ports chosen by pid: the other Iq tests use 127.0.0.1)
 P=$((40000 + $$ % 20000))
 IQ=127.0.0.5:$P; A=127.0.0.4:$P; B=127.0.0.6:$P; STRANGER=127.0.0.7
+AFROM=$((P + 1))   # A's other source (iq.send_from)
 $RAW serve --listen "$A" --gw "$IQ" --ctl "$TP_TMP/a.sock" >"$TP_TMP/a.log" 2>&1 &
 APID=$!
 trap 'rc=$?; kill $APID 2>/dev/null; (exit $rc); tp_cleanup' EXIT
@@ -39,7 +42,8 @@ TP_MBUFS=8191 tp_write_conf "$TP_TMP/dp.conf" "0" "" "" "" "
 ipc = { name = \"/$TP_ID\"; };
 cp = { api_socket = \"$TP_TMP/cp.sock\"; store = \"none\"; metrics = \"$maddr\"; };
 agw = { ports = [20000, 21999]; max_contexts = 64; setup_timeout = 90; };
-iq = { listen = \"$IQ\"; mgc = [\"$A\", \"$B\"]; max_rate = 100; };"
+iq = { listen = \"$IQ\"; mgc = [\"$A\", \"$B\"]; send_from = [\"127.0.0.4:$AFROM\"];
+  max_rate = 100; };"
 tp_dp_start "$TP_TMP/dp.conf"
 tp_cp_start "$TP_TMP/dp.conf"
 
@@ -75,13 +79,13 @@ tp_check "under a stranger's flood turnpikectl status answers within 1 s (worst:
 tp_check "... and A's 10 requests run" bash -c '[[ $1 == *"ran=10 "* ]]' _ "$burst1"
 tp_check "... the stranger's datagrams counted, none answered" \
   bash -c '[ "$1" -ge 1 ] && [ "$2" = 0 ]' _ "$(stat datagrams_from_strangers)" "$(fj f1.json answers)"
-flood f2.json --src 127.0.0.4 --kind multi --rate 200 --secs 2
+flood f2.json --src 127.0.0.4 --sport $AFROM --kind multi --rate 200 --secs 2
 wait $FPID
 echo "#   32 requests a message from A's host: $(cat "$TP_TMP/f2.json"), requests_overload $(stat requests_overload)"
 tp_check "messages of 32 requests from A's host past iq.max_rate: one 511 a message at most, not one a request" \
   bash -c '[ "$2" -ge 100 ] && [ "$1" -le "$2" ]' _ "$(fj f2.json busy)" "$(fj f2.json sent)"
 sleep 1.2   # (A's budget back)
-flood f2b.json --src 127.0.0.4 --kind junk --rate 20 --secs 2
+flood f2b.json --src 127.0.0.4 --sport $AFROM --kind junk --rate 20 --secs 2
 wait $FPID
 lines=$(grep -c 'iq: from .* 400 ' "$TP_CP_LOG")
 echo "#   40 messages that do not parse from A's host: $lines log lines"
@@ -90,7 +94,7 @@ tp_check "40 messages that do not parse in 2 s: their log lines paced (5, then 1
 
 # ---- 2. B's host floods: A's budget is A's ---------------------------------------------
 echo "# [$((SECONDS - start)) s] section 2"
-flood f3.json --src 127.0.0.6 --kind audit --secs 4
+flood f3.json --src 127.0.0.6 --sport $P --kind audit --secs 4
 sleep 0.5
 burst3=$(a burst 50 3)
 wait $FPID
@@ -106,9 +110,9 @@ echo "# [$((SECONDS - start)) s] section 3"
 tp_check "A sets it/ito on ROOT (mit 1 s)" \
   a send 5 'Transaction = TID { Context = - { Modify = ROOT { Events = 9 { it/ito { mit = 100 } } } } }'
 n0=$(a notifies | sed 's/.*ito=//')
-flood f4.json --src 127.0.0.4 --kind junk --rate 5 --secs 3
+flood f4.json --src 127.0.0.4 --sport $AFROM --kind junk --rate 5 --secs 3
 f4=$FPID
-flood f5.json --src 127.0.0.6 --kind audit --rate 5 --secs 3
+flood f5.json --src 127.0.0.6 --sport $P --kind audit --rate 5 --secs 3
 wait $f4 $FPID
 ito=$(( $(a notifies | sed 's/.*ito=//') - n0 ))
 echo "#   it/ito Notifies while junk came from A's host and B's host sent requests: $ito"

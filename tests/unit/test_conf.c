@@ -558,6 +558,168 @@ test_conf_iq_group_read_and_checked(void **state)
 		     "[\"192.0.2.20:2944\"];\n  mgcs = 1; };\n", 7, "unknown setting 'mgcs'");
 }
 
+/* iq.send_from: each a source of the one controller on its host (which
+ * must be alone there), listed once, not a controller's own address,
+ * UDP only. */
+static void
+test_conf_iq_send_from(void **state)
+{
+#define IQ2 "agw = { };\niq = { listen = \"192.0.2.10:2944\"; mgc = [\"192.0.2.20:2944\", " \
+	    "\"192.0.2.21:2944\"];\n"
+	(void)state;
+	expect_ok(DP("") IQ2 "  send_from = [\"192.0.2.20:3000\", \"192.0.2.21:3000\"]; };\n");
+	assert_int_equal(c.iq.nsend_from, 2);
+	assert_string_equal(c.iq.send_from[1], "192.0.2.21:3000");
+	assert_int_equal(c.iq.send_from_mgc[0], 0);
+	assert_int_equal(c.iq.send_from_mgc[1], 1);
+	tp_conf_free(&c);
+	/* lines: dp 1-4, agw 5, iq 6, 7.. */
+	expect_error(DP("") IQ2 "  send_from = [\"192.0.2.22:3000\"]; };\n", 7,
+		     "on no controller's host");
+	expect_error(DP("") IQ2 "  send_from = [\"192.0.2.20:2944\"]; };\n", 7,
+		     "iq.mgc's own address");
+	expect_error(DP("") IQ2 "  send_from = [\"192.0.2.20:3000\", \"192.0.2.20:3000\"]; };\n", 7,
+		     "listed twice");
+	expect_error(DP("") "agw = { };\niq = { listen = \"192.0.2.10:2944\"; mgc = "
+		     "[\"192.0.2.20:2944\", \"192.0.2.20:2945\"];\n"
+		     "  send_from = [\"192.0.2.20:3000\"]; };\n", 7, "host of two controllers");
+	expect_error(DP("") "agw = { };\niq = { listen = \"192.0.2.10:2944\"; transport = \"tcp\"; "
+		     "mgc = [\"192.0.2.20:2944\"];\n  send_from = [\"192.0.2.20:3000\"]; };\n", 7,
+		     "iq.send_from is for UDP");
+	expect_error(DP("") IQ2 "  send_from = \"192.0.2.20:3000\"; };\n", 7,
+		     "iq.send_from must list");
+	expect_error(DP("") IQ2 "  send_from = [\"192.0.2.20\"]; };\n", 7, "is not \"IP:PORT\"");
+#undef IQ2
+}
+
+/* iq.auth: one entry a controller (IPv4; over UDP a named listen
+ * address), an SPI past the reserved ones, sha1-96 or sha256-128 (md5
+ * refused), a hex key as long as the hash at least, inline or a file's
+ * path, the anti-replay window on unless turned off. */
+static void
+test_conf_iq_auth(void **state)
+{
+#define IQ2 "agw = { };\niq = { listen = \"192.0.2.10:2944\"; mgc = [\"192.0.2.20:2944\", " \
+	    "\"192.0.2.21:2944\"];\n"
+	(void)state;
+	expect_ok(DP("") IQ2
+		  "  auth = ( { mgc = \"192.0.2.21:2944\"; spi = \"0x0000abcd\"; key_file = "
+		  "\"/etc/turnpike/k\"; },\n"
+		  "    { mgc = \"192.0.2.20:2944\"; spi = 4096; algorithm = \"hmac-sha256-128\";\n"
+		  "      anti_replay = false; key = "
+		  "\"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\"; } ); };\n");
+	assert_int_equal(c.iq.nauth, 2);
+	assert_int_equal(c.iq.auth[0].mgc, 1);
+	assert_int_equal(c.iq.auth[0].spi, 0xabcd);
+	assert_int_equal(c.iq.auth[0].alg, TP_IQ_HMAC_SHA1_96);
+	assert_true(c.iq.auth[0].anti_replay);
+	assert_string_equal(c.iq.auth[0].key_file, "/etc/turnpike/k");
+	assert_int_equal(c.iq.auth[1].mgc, 0);
+	assert_int_equal(c.iq.auth[1].spi, 4096);
+	assert_int_equal(c.iq.auth[1].alg, TP_IQ_HMAC_SHA256_128);
+	assert_false(c.iq.auth[1].anti_replay);
+	assert_int_equal(c.iq.auth[1].keylen, 32);
+	assert_int_equal(c.iq.auth[1].key[31], 0x1f);
+	/* an inline key makes its file one that holds a secret */
+	assert_int_equal(c.nsecret_files, 1);
+	tp_conf_free(&c);
+	/* over TCP the wildcard is no matter: our end is the connection's */
+	expect_ok(DP("") "agw = { };\niq = { listen = \"0.0.0.0:2944\"; transport = \"tcp\"; "
+		  "mgc = [\"192.0.2.20:2944\"];\n  auth = ( { mgc = \"192.0.2.20:2944\"; spi = "
+		  "\"0x1000\"; key_file = \"/k\"; } ); };\n");
+	tp_conf_free(&c);
+	/* lines: dp 1-4, agw 5, iq 6, 7.. */
+	expect_error(DP("") IQ2 "  auth = ( { mgc = \"192.0.2.22:2944\"; spi = \"0x1000\"; "
+		     "key_file = \"/k\"; } ); };\n", 7, "is not one of iq.mgc");
+	expect_error(DP("") IQ2 "  auth = ( { mgc = \"192.0.2.20:2944\"; spi = \"0x1000\"; "
+		     "key_file = \"/k\"; },\n   { mgc = \"192.0.2.20:2944\"; spi = \"0x1001\"; "
+		     "key_file = \"/k\"; } ); };\n", 8, "has two entries");
+	expect_error(DP("") IQ2 "  auth = ( { mgc = \"192.0.2.20:2944\"; spi = \"0xff\"; "
+		     "key_file = \"/k\"; } ); };\n", 7, "0-255 are reserved");
+	expect_error(DP("") IQ2 "  auth = ( { mgc = \"192.0.2.20:2944\"; spi = \"abcd\"; "
+		     "key_file = \"/k\"; } ); };\n", 7, "iq.auth: spi must be");
+	expect_error(DP("") IQ2 "  auth = ( { mgc = \"192.0.2.20:2944\"; key_file = \"/k\"; } ); };\n",
+		     7, "spi = \"0x...\" is required");
+	expect_error(DP("") IQ2 "  auth = ( { mgc = \"192.0.2.20:2944\"; spi = \"0x1000\"; "
+		     "algorithm = \"hmac-md5-96\"; key_file = \"/k\"; } ); };\n", 7,
+		     "hmac-md5-96 is not offered");
+	expect_error(DP("") IQ2 "  auth = ( { mgc = \"192.0.2.20:2944\"; spi = \"0x1000\"; "
+		     "algorithm = \"sha1\"; key_file = \"/k\"; } ); };\n", 7,
+		     "algorithm must be");
+	expect_error(DP("") IQ2 "  auth = ( { mgc = \"192.0.2.20:2944\"; spi = \"0x1000\"; } ); };\n",
+		     7, "key_file = \"/path\"");
+	expect_error(DP("") IQ2 "  auth = ( { mgc = \"192.0.2.20:2944\"; spi = \"0x1000\"; "
+		     "key_file = \"k\"; } ); };\n", 7, "absolute path");
+	/* 19 bytes: shorter than SHA-1's output; 20 too short for SHA-256 */
+	expect_error(DP("") IQ2 "  auth = ( { mgc = \"192.0.2.20:2944\"; spi = \"0x1000\"; "
+		     "key = \"00112233445566778899aabbccddeeff001122\"; } ); };\n", 7,
+		     "key must be hex, 20 to 64 bytes");
+	expect_error(DP("") IQ2 "  auth = ( { mgc = \"192.0.2.20:2944\"; spi = \"0x1000\"; "
+		     "algorithm = \"hmac-sha256-128\"; key = "
+		     "\"00112233445566778899aabbccddeeff00112233\"; } ); };\n", 7,
+		     "key must be hex, 32 to 64 bytes");
+	expect_error(DP("") IQ2 "  auth = ( { mgc = \"192.0.2.20:2944\"; spi = \"0x1000\"; "
+		     "key = \"zz112233445566778899aabbccddeeff00112233\"; } ); };\n", 7,
+		     "key must be hex");
+	expect_error(DP("") IQ2 "  auth = ( { mgc = \"192.0.2.20:2944\"; spi = \"0x1000\"; "
+		     "key = \"00112233445566778899aabbccddeeff00112233\"; key_file = \"/k\"; } ); };\n",
+		     7, "key or key_file, not both");
+	expect_error(DP("") IQ2 "  auth = ( { mgc = \"192.0.2.20:2944\"; spi = \"0x1000\"; "
+		     "key_file = \"/k\"; anti_replay = 1; } ); };\n", 7, "anti_replay must be");
+	expect_error(DP("") IQ2 "  auth = ( { mgc = \"192.0.2.20:2944\"; spi = \"0x1000\"; "
+		     "key_file = \"/k\"; salt = 1; } ); };\n", 7, "unknown setting 'salt'");
+	expect_error(DP("") IQ2 "  auth = { mgc = \"192.0.2.20:2944\"; }; };\n", 7,
+		     "iq.auth must be a list");
+	expect_error(DP("") "agw = { };\niq = { listen = \"[2001:db8::a]:2944\"; mgc = "
+		     "[\"[2001:db8::1]:2944\"];\n  auth = ( { mgc = \"[2001:db8::1]:2944\"; spi = "
+		     "\"0x1000\"; key_file = \"/k\"; } ); };\n", 7, "is IPv6");
+	expect_error(DP("") "agw = { };\niq = { listen = \"0.0.0.0:2944\"; mgc = "
+		     "[\"192.0.2.20:2944\"];\n  auth = ( { mgc = \"192.0.2.20:2944\"; spi = "
+		     "\"0x1000\"; key_file = \"/k\"; } ); };\n", 7, "needs iq.listen to name");
+#undef IQ2
+}
+
+/* The warning for Iq over UDP, beyond loopback (or on the wildcard),
+ * with a controller that has no iq.auth: it names those controllers and
+ * SECURITY.md; none on loopback, over TCP, or with iq.auth for each. */
+static void
+test_conf_iq_unauthenticated_warning(void **state)
+{
+	char w[512];
+
+	(void)state;
+	expect_ok(DP("") "agw = { };\niq = { listen = \"192.0.2.10:2944\"; mgc = "
+		  "[\"192.0.2.20:2944\", \"192.0.2.21:2944\"];\n"
+		  "  auth = ( { mgc = \"192.0.2.21:2944\"; spi = \"0x1000\"; key_file = \"/k\"; } ); };\n");
+	assert_int_equal(tp_conf_iq_unauthenticated(&c, w, sizeof(w)), 1);
+	assert_non_null(strstr(w, "192.0.2.20:2944"));
+	assert_null(strstr(w, "192.0.2.21:2944"));
+	assert_non_null(strstr(w, "SECURITY.md"));
+	tp_conf_free(&c);
+	expect_ok(DP("") "agw = { };\niq = { listen = \"192.0.2.10:2944\"; mgc = "
+		  "[\"192.0.2.20:2944\"];\n  auth = ( { mgc = \"192.0.2.20:2944\"; spi = \"0x1000\"; "
+		  "key_file = \"/k\"; } ); };\n");
+	assert_int_equal(tp_conf_iq_unauthenticated(&c, w, sizeof(w)), 0);
+	assert_string_equal(w, "");
+	tp_conf_free(&c);
+	expect_ok(DP("") "agw = { };\niq = { listen = \"127.0.0.1:2944\"; mgc = "
+		  "[\"127.0.0.2:2944\"]; };\n");
+	assert_int_equal(tp_conf_iq_unauthenticated(&c, w, sizeof(w)), 0);
+	tp_conf_free(&c);
+	expect_ok(DP("") "agw = { };\niq = { listen = \"192.0.2.10:2944\"; transport = \"tcp\"; "
+		  "mgc = [\"192.0.2.20:2944\"]; };\n");
+	assert_int_equal(tp_conf_iq_unauthenticated(&c, w, sizeof(w)), 0);
+	tp_conf_free(&c);
+	expect_ok(DP("") "agw = { };\niq = { listen = \"0.0.0.0:2944\"; mgc = "
+		  "[\"127.0.0.2:2944\"]; };\n");
+	assert_int_equal(tp_conf_iq_unauthenticated(&c, w, sizeof(w)), 1);
+	assert_non_null(strstr(w, "every address"));
+	tp_conf_free(&c);
+	expect_ok(DP("") "agw = { };\n");
+	assert_int_equal(tp_conf_iq_unauthenticated(&c, w, sizeof(w)), 0);
+	tp_conf_free(&c);
+}
+
 /* The agw group (dp/agw): defaults, and its ports kept away from what
  * else takes TCP ports or steers by them, each refusal naming the line. */
 static void
@@ -2326,6 +2488,9 @@ main(void)
 		cmocka_unit_test_teardown(test_conf_unknown_top_level_groups_are_ignored, teardown),
 		cmocka_unit_test_teardown(test_conf_agw_group_read_and_checked, teardown),
 		cmocka_unit_test_teardown(test_conf_iq_group_read_and_checked, teardown),
+		cmocka_unit_test_teardown(test_conf_iq_send_from, teardown),
+		cmocka_unit_test_teardown(test_conf_iq_auth, teardown),
+		cmocka_unit_test_teardown(test_conf_iq_unauthenticated_warning, teardown),
 		cmocka_unit_test_teardown(test_conf_cp_agw_group, teardown),
 		cmocka_unit_test_teardown(test_conf_cluster_group_read_and_checked, teardown),
 		cmocka_unit_test_teardown(test_conf_gateway_anywhere_in_a_zero_prefix, teardown),

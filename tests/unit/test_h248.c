@@ -308,6 +308,41 @@ test_h248_header_forms(void **state)
 	assert_int_equal(h248_parse(&t, text, strlen(text), nodes, NODES, &m, &err), 0);
 	assert_true(m.auth);
 	assert_int_equal(m.trans[0].id, 30);
+	{
+		/* the header's fields, where the body begins, the header alone */
+		uint8_t data[32];
+		uint32_t spi, seq;
+		size_t dlen;
+
+		assert_int_equal(h248_auth_fields(&t, &spi, &seq, data, sizeof(data), &dlen), 0);
+		assert_int_equal(spi, 0x1234abcd);
+		assert_int_equal(seq, 1);
+		assert_int_equal(dlen, 12);
+		assert_int_equal(data[0], 0x01);
+		assert_int_equal(data[11], 0x67);
+		assert_memory_equal(text + t.body_off, "Transaction = 30 {", 18);
+		assert_int_equal(h248_auth_fields(&t, &spi, &seq, data, 11, &dlen), -EINVAL);
+		assert_int_equal(h248_parse_head(&t, "au = 0XABCDEF01:0x0000000a:0x"
+						 "0123456789ABCDEF0123456789 ; x\n"
+						 "MEGACO/3 mg1 ;c\n  \tPending=1{}", 90, &err), 0);
+		assert_int_equal(h248_auth_fields(&t, &spi, &seq, data, sizeof(data), &dlen), 0);
+		assert_int_equal(spi, 0xabcdef01);
+		assert_int_equal(seq, 10);
+		assert_int_equal(dlen, 13);
+		assert_int_equal(t.body_off, 79);
+		assert_int_equal(t.n, 0);
+		/* an odd count of AuthData digits gives no bytes */
+		assert_int_equal(h248_parse_head(&t, "AU=0x1:0x1:0x0123456789abcdef012345678 "
+						 "MEGACO/3 mg1 P=1{}", 57, &err), -EBADMSG);
+		assert_int_equal(h248_parse_head(&t, "AU=0x00000001:0x00000001:0x0123456789abcdef"
+						 "012345678 MEGACO/3 mg1 P=1{}", 71, &err), 0);
+		assert_int_equal(h248_auth_fields(&t, &spi, &seq, data, sizeof(data), &dlen),
+				 -EINVAL);
+		assert_int_equal(h248_parse_head(&t, "MEGACO/3 mg1 P=1{}", 18, &err), 0);
+		assert_int_equal(h248_auth_fields(&t, &spi, &seq, data, sizeof(data), &dlen),
+				 -ENOENT);
+		assert_int_equal(t.body_off, 13);
+	}
 }
 
 static void

@@ -82,13 +82,17 @@ test_iq_rate_log_lines(void **state)
 	(void)state;
 	iq_rate_init(&r, 500);
 	for (int i = 0; i < 100; i++)
-		written += iq_rate_log(&r, 1000, &quiet);
+		written += iq_rate_log(&r, IQ_LOG_MALFORMED, 1000, &quiet);
 	assert_int_equal(written, IQ_LOG_BURST);
 	assert_int_equal(quiet, 0);
 	/* a second later one more, telling of the 95 not written */
-	assert_false(iq_rate_log(&r, 1500, &quiet));
-	assert_true(iq_rate_log(&r, 2000, &quiet));
+	assert_false(iq_rate_log(&r, IQ_LOG_MALFORMED, 1500, &quiet));
+	assert_true(iq_rate_log(&r, IQ_LOG_MALFORMED, 2000, &quiet));
 	assert_int_equal(quiet, 96);
+	/* each kind paced on its own: a flood of one silences no other */
+	assert_true(iq_rate_log(&r, IQ_LOG_WRONG_PORT, 2000, &quiet));
+	assert_int_equal(quiet, 0);
+	assert_true(iq_rate_log(&r, IQ_LOG_UNAUTH, 2000, &quiet));
 }
 
 int

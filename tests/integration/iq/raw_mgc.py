@@ -6,6 +6,7 @@ here (no H.248 stack): what a test needs that a complete controller
 messages.
 
   raw_mgc.py serve --listen IP:PORT --gw IP:PORT --ctl SOCK
+                   [--spi 0xHEX --key-file FILE [--alg sha1|sha256]]
       the controller: answers the gateway's ServiceChange and Notify, and
       takes commands on the UNIX socket SOCK (one line in, one line out):
         registered SECS      wait for a ServiceChange answered
@@ -14,16 +15,30 @@ messages.
                              "OK ran=X busy=Y other=Z none=W"
         send SECS TEXT       TEXT (\\n escapes) sent, the first answer to its
                              transaction awaited: "OK code=C" (0: a reply)
+        sendfrom PORT SECS TEXT   the same from PORT of its host (a socket
+                             of its own), the answer awaited there
+        forged KIND SECS TEXT     with --spi: TEXT sent with a header that is
+                             not right (KIND unsigned: none; icv: a wrong
+                             check value; spi: another SPI; replay: the last
+                             signed message sent again, TEXT unused)
         big SIZE SECS        an Add of SIZE bytes sent: "OK code=C" or TIMEOUT
         notifies             "OK notifies=N ito=M"
+        authstat             with --spi: what came from the gateway, "OK
+                             signed=N unsigned=M bad=B" (bad: a header whose
+                             SPI or check value is wrong)
+      With --spi, H.248.1 §10.2's authentication header (cp/iq/FEATURE.md,
+      "Authentication"): every message it sends is signed (a sequence number
+      of its own from 1), every one from the gateway checked.
   raw_mgc.py ctl SOCK COMMAND...   one command; rc 0 on OK
-  raw_mgc.py flood --src IP --to IP:PORT --secs S [--rate R] --kind K
-      from IP (any port) for S seconds, R a second (0: as fast as it can):
-      K junk (not H.248), audit (one AuditValue ROOT), multi (32 of them a
-      message); prints {"sent": N, "answers": M, "busy": B} (datagrams back
-      to it, those of them with an error 511)
+  raw_mgc.py flood --src IP [--sport PORT] --to IP:PORT --secs S [--rate R] --kind K
+      from IP (port PORT, else any) for S seconds, R a second (0: as fast as
+      it can): K junk (not H.248), audit (one AuditValue ROOT), multi (32 of
+      them a message); prints {"sent": N, "answers": M, "busy": B}
+      (datagrams back to it, those of them with an error 511)
 """
 import argparse
+import hashlib
+import hmac
 import json
 import os
 import re
@@ -40,11 +55,66 @@ def addr(s):
     return h, int(p)
 
 
+AU_RE = re.compile(r"\s*(?:Authentication|AU)\s*=\s*0x([0-9A-Fa-f]{8}):0x([0-9A-Fa-f]{8}):"
+                   r"0x([0-9A-Fa-f]{24,64})\s+")
+# MEGACO/v SEP mId SEP (our messages and the gateway's: no comments)
+HEAD_RE = re.compile(r"(?:MEGACO|!)/\d+\s+\S+\s+")
+
+
+class Auth:
+    """H.248.1 §10.2's interim AH, as cp/iq/FEATURE.md defines the bytes:
+    HMAC over the synthesized IP header (source IPv4, destination IPv4,
+    destination port: 20 upper-case hex digits) and the message from its
+    body's first byte, truncated to 96 (sha1) or 128 (sha256) bits."""
+
+    def __init__(self, spi, key, alg):
+        self.spi = spi
+        self.key = key
+        self.alg = hashlib.sha1 if alg == "sha1" else hashlib.sha256
+        self.n = 12 if alg == "sha1" else 16
+        self.seq = 0
+
+    @staticmethod
+    def ip_hdr(src, dst, dport):
+        return ("%08X%08X%04X" % (int.from_bytes(socket.inet_aton(src), "big"),
+                                  int.from_bytes(socket.inet_aton(dst), "big"),
+                                  dport)).encode()
+
+    def icv(self, src, dst, dport, body, key=None):
+        return hmac.new(key or self.key, self.ip_hdr(src, dst, dport) + body,
+                        self.alg).digest()[:self.n]
+
+    def sign(self, msg, src, dst, dport, spi=None, key=None):
+        """msg (bytes, no header) with its header before it."""
+        m = HEAD_RE.match(msg.decode(errors="replace"))
+        self.seq += 1
+        icv = self.icv(src, dst, dport, msg[m.end():], key)
+        return ("Authentication = 0x%08X:0x%08X:0x%s\n" % (
+            self.spi if spi is None else spi, self.seq, icv.hex().upper())).encode() + msg
+
+    def check(self, data, src, dst, dport):
+        """'signed', 'unsigned' or 'bad' for a message received."""
+        t = data.decode(errors="replace")
+        a = AU_RE.match(t)
+        if not a:
+            return "unsigned"
+        rest = data[a.end():]
+        m = HEAD_RE.match(rest.decode(errors="replace"))
+        if int(a.group(1), 16) != self.spi or not m:
+            return "bad"
+        want = self.icv(src, dst, dport, rest[m.end():])
+        return "signed" if hmac.compare_digest(bytes.fromhex(a.group(3)), want) else "bad"
+
+
 class Mgc:
-    def __init__(self, listen, gw):
+    def __init__(self, listen, gw, auth=None):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.bind(addr(listen))
+        self.listen = addr(listen)
         self.gw = addr(gw)
+        self.auth = auth
+        self.au = {"signed": 0, "unsigned": 0, "bad": 0}
+        self.last_signed = None
         self.mid = "[%s]:%d" % addr(listen)
         self.lock = threading.Lock()
         self.cv = threading.Condition(self.lock)
@@ -55,17 +125,42 @@ class Mgc:
         self.tid = 100000 + os.getpid() % 1000 * 1000
         threading.Thread(target=self.rx, daemon=True).start()
 
+    def wire(self, body, sock=None, kind=None):
+        """The message of body as it goes from sock (default: ours),
+        signed with --spi (kind: how it is not right, for a test)."""
+        msg = ("MEGACO/3 %s\n%s" % (self.mid, body)).encode()
+        if not self.auth or kind == "unsigned":
+            return msg
+        src = (sock or self.sock).getsockname()[0]
+        with self.lock:
+            if kind == "icv":
+                return self.auth.sign(msg, src, self.gw[0], self.gw[1], key=b"not the key")
+            if kind == "spi":
+                return self.auth.sign(msg, src, self.gw[0], self.gw[1], spi=self.auth.spi ^ 1)
+            w = self.auth.sign(msg, src, self.gw[0], self.gw[1])
+            if body.lstrip().startswith("Transaction"):
+                self.last_signed = w
+        return w
+
     def send(self, body):
-        self.sock.sendto(("MEGACO/3 %s\n%s" % (self.mid, body)).encode(), self.gw)
+        self.sock.sendto(self.wire(body), self.gw)
 
     def next_tid(self):
         with self.lock:
             self.tid += 1
             return self.tid
 
-    def rx(self):
+    def rx(self, sock=None):
+        sock = sock or self.sock
         while True:
-            data, _ = self.sock.recvfrom(65535)
+            try:
+                data, frm = sock.recvfrom(65535)
+            except OSError:
+                return              # (a sendfrom socket closed)
+            if self.auth:
+                here = sock.getsockname()
+                with self.lock:
+                    self.au[self.auth.check(data, frm[0], here[0], here[1])] += 1
             text = data.decode(errors="replace")
             for m in re.finditer(r"(Transaction|Reply|Pending)\s*=\s*(\d+)\s*\{", text):
                 kind, tid = m.group(1), int(m.group(2))
@@ -134,6 +229,38 @@ class Mgc:
             return "OK ran=%d busy=%d other=%d none=%d" % (
                 got.count(0), got.count(511), sum(1 for c in got if c not in (None, 0, 511)),
                 got.count(None))
+        if w[0] in ("sendfrom", "forged"):
+            # sendfrom PORT SECS TEXT / forged KIND SECS TEXT
+            v = line.split(" ", 3)
+            secs, text = float(v[2]), (v[3] if len(v) > 3 else "")
+            t = self.next_tid()
+            body = text.replace("\\n", "\n").replace("TID", str(t))
+            sock = self.sock
+            if w[0] == "sendfrom":
+                sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                sock.bind((self.listen[0], int(v[1])))
+                threading.Thread(target=self.rx, args=(sock,), daemon=True).start()
+                data = self.wire(body, sock)
+            elif v[1] == "replay":
+                with self.lock:
+                    data = self.last_signed
+                m = re.search(rb"Transaction\s*=\s*(\d+)", data or b"")
+                if not m:
+                    return "ERROR nothing signed to replay"
+                t = int(m.group(1))
+                with self.lock:
+                    self.answers.pop(t, None)
+            else:
+                data = self.wire(body, kind=v[1])
+            sock.sendto(data, self.gw)
+            ok = self.wait(lambda: t in self.answers, secs)
+            if sock is not self.sock:
+                sock.close()
+            return ("OK code=%d tid=%d" % (self.answers[t], t)) if ok else "TIMEOUT"
+        if w[0] == "authstat":
+            with self.lock:
+                return "OK signed=%d unsigned=%d bad=%d" % (
+                    self.au["signed"], self.au["unsigned"], self.au["bad"])
         if w[0] in ("send", "big"):
             secs = float(w[2].split(" ")[0]) if w[0] == "big" else float(w[1])
             t = self.next_tid()
@@ -153,7 +280,11 @@ class Mgc:
 
 
 def serve(a):
-    m = Mgc(a.listen, a.gw)
+    auth = None
+    if a.spi:
+        with open(a.key_file) as f:
+            auth = Auth(int(a.spi, 16), bytes.fromhex(f.read().strip()), a.alg)
+    m = Mgc(a.listen, a.gw, auth)
     try:
         os.unlink(a.ctl)
     except FileNotFoundError:
@@ -182,7 +313,7 @@ def ctl(a):
 
 def flood(a):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind((a.src, 0))
+    s.bind((a.src, a.sport))
     s.setblocking(False)
     to = addr(a.to)
     mid = "MEGACO/3 [%s]:%d\n" % (a.src, s.getsockname()[1])
@@ -236,11 +367,15 @@ def main():
     s.add_argument("--listen", required=True)
     s.add_argument("--gw", required=True)
     s.add_argument("--ctl", required=True)
+    s.add_argument("--spi", help="sign and check (H.248.1 §10.2): the SPI, 0x...")
+    s.add_argument("--key-file", help="the key, hex")
+    s.add_argument("--alg", choices=["sha1", "sha256"], default="sha1")
     c = sub.add_parser("ctl")
     c.add_argument("sock")
     c.add_argument("words", nargs="+")
     f = sub.add_parser("flood")
     f.add_argument("--src", required=True)
+    f.add_argument("--sport", type=int, default=0)
     f.add_argument("--to", required=True)
     f.add_argument("--secs", type=float, default=3)
     f.add_argument("--rate", type=float, default=0)
