@@ -314,7 +314,7 @@ conf "$TP_TMP/dp.conf" "$REC"
 tp_check "reload back to the file (rotated away meanwhile: made anew)" tp_ctl reload
 tp_uclient "a session after the reload" 60 -u u_full -w pw -m 1 -c -n 10 -e 10.211.0.2 -r 3480 10.210.0.1
 tp_check "its record is in the new file, after the spooled ones of the sessions before (nothing lost)" \
-  bash -c 'for _ in $(seq 50); do [ "$(grep -c "\"type\":\"stop\".*\"user\":\"u_full\"" "$0")" -ge 2 ] && grep -q "\"type\":\"stop\".*\"user\":\"u_locked\"" "$0" && exit 0; sleep 0.1; done; exit 1' "$REC"
+  bash -c 'for _ in $(seq 300); do [ "$(grep -c "\"type\":\"stop\".*\"user\":\"u_full\"" "$0")" -ge 2 ] && grep -q "\"type\":\"stop\".*\"user\":\"u_locked\"" "$0" && exit 0; sleep 0.1; done; exit 1' "$REC"
 tp_check "the spool is empty again" test ! -s "$TP_TMP/spool/usage.spool"
 tp_check "the rotated file past the retention (30 days) is removed, a recent one kept" \
   bash -c "[ ! -e '$REC.old.1' ] && [ -e '$REC.recent.1' ] && [ -e '$REC.1' ]"
