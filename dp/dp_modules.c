@@ -7,7 +7,9 @@
  * uses them; the gateway's contexts before RFC 6062's relay, which
  * splices with the gateway's splice counters when there is one; TLS's
  * keys with each worker, before any module serves TLS; the diagnostics'
- * echo with the stack it listens on.
+ * echo with the stack it listens on; the RTP terminations last (they
+ * need none of the others, and their counters follow what cp showed
+ * before them).
  */
 #include "dp.h"
 #include "dp_module.h"
@@ -15,6 +17,7 @@
 #include "dp_tcp.h"
 #include "agw/agw.h"
 #include "diag/diag.h"
+#include "rtp/rtp_dp.h"
 #include "session.h"
 #include "splice.h"
 #include "tcprelay/tcprelay.h"
@@ -32,6 +35,7 @@ static const struct dp_module *const modules[] = {
 	&splice_module,
 	&agw_module,
 	&tcprelay_module,
+	&rtp_dp_module,
 };
 
 int

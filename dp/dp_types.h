@@ -38,6 +38,7 @@ struct dp_ctx;
 struct session_worker;
 struct ipc_msg;
 struct agw_worker;
+struct rtp_worker;
 struct splice_worker;
 struct tcprelay_worker;
 struct tcp_stack;
@@ -160,6 +161,10 @@ typedef void (*dp_udp_handler_t)(struct dp_worker *w, struct rte_mbuf *m,
  * to the port's own address (set by dp_udp_register()). */
 #define DP_UDP_DEFER_CKSUM 0x1u
 #define DP_UDP_RELAYED     0x2u
+/* ANY_ADDR: a port that answers on any of the port's addresses, own or
+ * relayed (the gateway's media ports: the handler knows which of its
+ * terminations is on which address). */
+#define DP_UDP_ANY_ADDR    0x4u
 
 /*
  * A UDP port's listener: four bytes, so that the table of all 65536 is
@@ -534,6 +539,9 @@ struct dp_worker {
 	 * TCP or TLS */
 	struct tcprelay_worker *tcprelay;
 	struct splice_worker *splice;
+	/* The gateway's RTP terminations (dp/rtp): NULL without
+	 * agw.media_ports. */
+	struct rtp_worker *rtp;
 	uint16_t tcp_eph_next;       /* dp_tcp_connect()'s next source port */
 	/* The diagnostic active open (dp.diag_tcp_connect; dp/diag),
 	 * worker 0's: the next attempt, the backoff while refused, the

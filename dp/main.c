@@ -232,11 +232,16 @@ cp_link_setup(struct dp_ctx *ctx)
 	 * peer traffic lands on workers without the allocation. */
 	ipc_side_set_agw(&ctx->ipc.shm->dp_side, ctx->conf->agw.enabled ? ctx->conf->agw.port_min : 0,
 			 ctx->conf->agw.enabled ? ctx->conf->agw.port_max : 0);
+	ipc_side_set_media(&ctx->ipc.shm->dp_side,
+			   ctx->conf->agw.enabled ? ctx->conf->agw.media_min : 0,
+			   ctx->conf->agw.enabled ? ctx->conf->agw.media_max : 0);
 	ipc_side_set_tenants(&ctx->ipc.shm->dp_side, tp_conf_tenants_sig(ctx->conf));
 	ipc_side_publish(&ctx->ipc.shm->dp_side,
 			 (tc->enabled && tc->nlisten_tcp + tc->nlisten_tls > 0 ?
 			  IPC_CAP_STREAMS : 0) |
 			 (ctx->conf->agw.enabled ? IPC_CAP_AGW : 0) |
+			 (ctx->conf->agw.enabled && ctx->conf->agw.media_min != 0 ?
+			  IPC_CAP_RTP : 0) |
 			 (tc->enabled && tc->nlisten_tcp + tc->nlisten_tls > 0 ?
 			  IPC_CAP_TCP_RELAY : 0), tc->relay_min,
 			 tc->relay_max, ctx->nworkers);

@@ -179,10 +179,12 @@ dp_udp_input(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 		}
 		meta.cksum_ok = true;
 	}
-	/* Relayed ports answer on the relayed addresses, every other
-	 * listener (TURN, diagnostic echo) on the port's own address only. */
+	/* Relayed ports answer on the relayed addresses, media ports on
+	 * any of ours, every other listener (TURN, diagnostic echo) on the
+	 * port's own address only. */
 	if (l->handler == 0 ||
-	    ((l->flags & DP_UDP_RELAYED) ? relay_idx < 0 : !to_own)) {
+	    ((l->flags & DP_UDP_RELAYED) ? relay_idx < 0 :
+	     !to_own && !(l->flags & DP_UDP_ANY_ADDR))) {
 		send_port_unreach(w, port, family, l3,
 				  (uint16_t)((l4 - l3) + l4_len));
 		dp_drop_pkt(w, m, DP_DROP_UDP_NO_LISTENER);

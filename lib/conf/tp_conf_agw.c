@@ -23,6 +23,9 @@
  *     quota = { api = 2000; iq = 6000; default_tenant = 4000; };
  *                                  # live contexts a door, the default tenant
  *                                  # may hold (0: no limit; cp's, live)
+ *     media_ports = [30000, 39999];  # UDP ports of RTP terminations (none: no RTP)
+ *     media_contexts = 4096;       # RTP contexts per worker
+ *     media_relatch = 2000;        # ms of silence before another source latches
  *   };
  */
 #include <errno.h>
@@ -51,6 +54,10 @@ tp_conf_agw_defaults(struct tp_conf *c)
 	/* an IMS core's hosts are usually private */
 	a->peers.allow_private = true;
 	a->allow_sha1 = false;
+	a->media_min = 0;
+	a->media_max = 0;
+	a->media_contexts = 4096;
+	a->media_relatch_ms = 2000;
 }
 
 /* A TCP port something else listens on, inside [lo, hi]: its name. */
@@ -152,8 +159,75 @@ load_quota(const config_setting_t *g, struct tp_conf_agw *a, struct tp_conf *c, 
 /* The settings of the agw group (tp_conf_keys.c gives each its reload class). */
 const char *const tp_conf_names_agw[] = {
 	"ports", "max_contexts", "setup_timeout", "hold", "allow_sha1", "certificates",
-	"peers", "keepalive", "quota", NULL,
+	"peers", "keepalive", "quota", "media_ports", "media_contexts", "media_relatch", NULL,
 };
+
+/* [first, last] of setting name in g into *lo, *hi (left alone when
+ * absent: *line then g's), within 1024..65535. */
+static int
+get_port_range(const config_setting_t *g, const char *name, uint16_t *lo, uint16_t *hi,
+	       const config_setting_t **at, struct tp_conf *c, char *err, size_t errlen)
+{
+	const config_setting_t *s = config_setting_get_member(g, name);
+	long long l, h;
+
+	*at = g;
+	if (s == NULL)
+		return 0;
+	*at = s;
+	if (!config_setting_is_array(s) || config_setting_length(s) != 2 ||
+	    config_setting_type(config_setting_get_elem(s, 0)) != CONFIG_TYPE_INT ||
+	    config_setting_type(config_setting_get_elem(s, 1)) != CONFIG_TYPE_INT)
+		FAIL(s, "agw.%s must be [first, last]", name);
+	l = config_setting_get_int_elem(s, 0);
+	h = config_setting_get_int_elem(s, 1);
+	if (l < 1024 || h > 65535 || l > h)
+		FAIL(s, "agw.%s [%lld, %lld] must lie in 1024..65535, first <= last", name, l, h);
+	*lo = (uint16_t)l;
+	*hi = (uint16_t)h;
+	return 0;
+}
+
+/*
+ * The RTP terminations' UDP ports (dp/rtp): apart from every other UDP
+ * listener of dp's (TURN's port and relayed ports, the diagnostic echo)
+ * and from agw.ports, so that cp's choice and an operator's firewall rules
+ * each have one range for one purpose.
+ */
+static int
+load_media(const config_setting_t *g, struct tp_conf_agw *a, struct tp_conf *c, char *err,
+	   size_t errlen)
+{
+	const config_setting_t *s;
+	int rc;
+
+	if ((rc = get_port_range(g, "media_ports", &a->media_min, &a->media_max, &s, c, err,
+				 errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(g, "media_contexts", 1, 1u << 22, &a->media_contexts, c, err,
+				  errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(g, "media_relatch", 0, 3600000, &a->media_relatch_ms, c, err,
+				  errlen)) < 0)
+		return rc;
+	a->media_line = where(s);
+	if (a->media_min == 0)
+		return 0;
+	if (c->turn.enabled && a->media_min <= c->turn.relay_max &&
+	    a->media_max >= c->turn.relay_min)
+		FAIL(s, "agw.media_ports [%u, %u] overlaps turn.relay_ports [%u, %u]",
+		     a->media_min, a->media_max, c->turn.relay_min, c->turn.relay_max);
+	if (c->turn.enabled && c->turn.listen_port >= a->media_min &&
+	    c->turn.listen_port <= a->media_max)
+		FAIL(s, "agw.media_ports [%u, %u] holds turn.listen_port %u", a->media_min,
+		     a->media_max, c->turn.listen_port);
+	if (c->dp.diag_echo_port != 0 && c->dp.diag_echo_port >= a->media_min &&
+	    c->dp.diag_echo_port <= a->media_max)
+		FAIL(s, "agw.media_ports [%u, %u] holds dp.diag_echo_port %u", a->media_min,
+		     a->media_max, c->dp.diag_echo_port);
+	if (a->media_min <= a->port_max && a->media_max >= a->port_min)
+		FAIL(s, "agw.media_ports [%u, %u] overlaps agw.ports [%u, %u]", a->media_min,
+		     a->media_max, a->port_min, a->port_max);
+	return 0;
+}
 
 static int
 load_agw(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
@@ -223,6 +297,8 @@ load_agw(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 		     c->dp.tcp_max_conns);
 	if (a->ncerts > 0 && !c->tls.enabled)
 		FAIL(g, "agw.certificates needs the tls group (TLS settings for the legs)");
+	if ((rc = load_media(g, a, c, err, errlen)) < 0)
+		return rc;
 	a->enabled = true;
 	return 0;
 }

@@ -273,6 +273,11 @@ const struct tp_conf_key tp_conf_keys[] = {
 	NUM("agw", "keepalive", DP, "agw.keepalive.idle", agw.keepalive.idle_s),
 	NUM("agw", "keepalive", DP, "agw.keepalive.interval", agw.keepalive.interval_s),
 	NUM("agw", "keepalive", DP, "agw.keepalive.count", agw.keepalive.count),
+	/* cp picks a context's ports from a worker's share, dp steers by it */
+	NUM("agw", "media_ports", BOTH, "agw.media_ports (first)", agw.media_min),
+	NUM("agw", "media_ports", BOTH, "agw.media_ports (last)", agw.media_max),
+	NUM("agw", "media_contexts", BOTH, "agw.media_contexts", agw.media_contexts),
+	NUM("agw", "media_relatch", DP, "agw.media_relatch", agw.media_relatch_ms),
 
 	/* cp/iq opens its door and registers with the controllers at start */
 	NUM("iq", "", CP, "the iq group", iq.enabled),

@@ -494,6 +494,18 @@ struct tp_conf_agw {
 	struct tp_conf_agw_quota {
 		uint32_t api, iq, default_tenant;
 	} quota;
+	/* agw.media_ports [first, last]: the UDP ports of RTP terminations
+	 * (dp/rtp), cut into one share per worker as relay_ports are: a
+	 * context's terminations take ports of its worker's share. 0, 0
+	 * (the default): no RTP terminations. Outside relay_ports,
+	 * turn.listen_port, dp.diag_echo_port and agw.ports. */
+	uint16_t media_min, media_max;
+	int media_line;
+	/* RTP contexts per worker (default 4096) */
+	uint32_t media_contexts;
+	/* ms of silence from a latched source before another may latch
+	 * (H.248.37's re-latching; default 2000) */
+	uint32_t media_relatch_ms;
 };
 
 #define TP_CONF_MAX_IQ_MGCS 4

@@ -424,6 +424,13 @@ ipc_side_set_agw(struct ipc_side *side, uint16_t agw_min, uint16_t agw_max)
 }
 
 void
+ipc_side_set_media(struct ipc_side *side, uint16_t media_min, uint16_t media_max)
+{
+	side->media_min = media_min;
+	side->media_max = media_max;
+}
+
+void
 ipc_side_set_tenants(struct ipc_side *side, uint32_t sig)
 {
 	side->tenants_sig = sig;
@@ -468,6 +475,13 @@ ipc_sides_agree(const struct ipc_shm *shm, char *err, size_t errlen)
 		snprintf(err, errlen, "agw.ports differ: dp accepts on %u-%u, "
 			 "cp allocates %u-%u; give both the same configuration",
 			 d.agw_min, d.agw_max, c.agw_min, c.agw_max);
+		return -EINVAL;
+	}
+	if (d.media_min != 0 && c.media_min != 0 &&
+	    (d.media_min != c.media_min || d.media_max != c.media_max)) {
+		snprintf(err, errlen, "agw.media_ports differ: dp relays media on %u-%u, "
+			 "cp allocates %u-%u; give both the same configuration",
+			 d.media_min, d.media_max, c.media_min, c.media_max);
 		return -EINVAL;
 	}
 	if (d.tenants_sig != c.tenants_sig) {

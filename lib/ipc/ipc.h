@@ -119,6 +119,28 @@ unsigned int ipc_ring_count(const struct ipc_ring *r);
  *                      NUL-terminated detail of detail_len bytes;
  *                      AGW_*: alloc_id a context id of the ring's worker
  *                      (ipc_conn_worker() == worker, generation not 0);
+ *   RTP_ADD            one struct ipc_rtp_ctx: each slot empty (every byte
+ *                      0) or a termination: a known profile, mode and
+ *                      flags, dscp <= 63, local of family 4 or 6 with a
+ *                      port, an RTCP port with a pair (not the RTP port)
+ *                      and none with rtcp-mux, a remote of family 0 (port
+ *                      0) or local's, gm_addr of family 0 (prefix 0) or
+ *                      local's with a prefix within its bits, gm's ports
+ *                      lo <= hi, a burst with a policing rate;
+ *   RTP_MOD            one struct ipc_rtp_mod: a known op, term 0 or 1, a
+ *                      termination as RTP_ADD's (SUB_TERM: all zero);
+ *   RTP_DEL            nothing;
+ *   RTP_STATS_REQ      one struct ipc_rtp_stats_req;
+ *   RTP_STATS          one struct ipc_rtp_stats_msg, found 0 or 1;
+ *   RTP_STATE          one struct ipc_rtp_state: its context as RTP_ADD's;
+ *   RTP_EVENT          one struct ipc_rtp_event: a known type, term 0 or 1
+ *                      (RELEASED: IPC_RTP_TERM_NONE), a cause known,
+ *                      LATCHED's addr of family 4 or 6 with a port and
+ *                      rtcp 0 or 1, a NUL-terminated detail of detail_len
+ *                      bytes;
+ *                      in each statistics block latched <= 3 and the
+ *                      latched sources of family 0, 4 or 6;
+ *                      RTP_*: alloc_id a context id of the ring's worker;
  *   TCP_CONNECT        one struct ipc_tcp_conn: cid not 0, peer 0, addr of
  *                      family 4 or 6 with a port; the allocation's tuple
  *                      (transport 6, a connection of the ring's worker);
@@ -294,6 +316,10 @@ void ipc_side_clear(struct ipc_side *side);
  * range of AGW server terminations, cut into worker shares as the relayed
  * ports are (lib/steer), so that cp and dp must read the same one. */
 void ipc_side_set_agw(struct ipc_side *side, uint16_t agw_min, uint16_t agw_max);
+/* The side's agw.media_ports (0, 0: none), before ipc_side_publish(): the
+ * UDP ports of RTP terminations, cut into worker shares as the relayed
+ * ports are, so that cp picks a context's ports where dp steers them. */
+void ipc_side_set_media(struct ipc_side *side, uint16_t media_min, uint16_t media_max);
 /* The side's tp_conf_tenants_sig(), before ipc_side_publish(): a client's
  * tenant is the address it reached, in dp (its realm, its nonces) and in
  * cp (its users, quotas, relayed addresses), so both must read the same. */

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "ipc.h"
 
@@ -38,6 +39,17 @@ _Static_assert(sizeof(struct ipc_agw_state) <= sizeof(((struct ipc_msg *)0)->bod
 	       "a context's state fits a message");
 _Static_assert(sizeof(struct ipc_agw_ctx) <= sizeof(((struct ipc_msg *)0)->body),
 	       "a context fits a message");
+_Static_assert(sizeof(struct ipc_rtp_term) % 8 == 0, "ipc_rtp_term size");
+_Static_assert(sizeof(struct ipc_rtp_mod) % 8 == 0, "ipc_rtp_mod size");
+_Static_assert(sizeof(struct ipc_rtp_stats) % 8 == 0, "ipc_rtp_stats size");
+_Static_assert(offsetof(struct ipc_rtp_event, st) % 8 == 0, "ipc_rtp_event's statistics");
+_Static_assert(sizeof(struct ipc_rtp_event) % 8 == 0, "ipc_rtp_event size");
+_Static_assert(sizeof(struct ipc_rtp_state) % 8 == 0, "ipc_rtp_state size");
+_Static_assert(sizeof(struct ipc_rtp_stats_msg) % 8 == 0, "ipc_rtp_stats_msg size");
+_Static_assert(sizeof(struct ipc_rtp_event) <= sizeof(((struct ipc_msg *)0)->body),
+	       "an RTP event fits a message");
+_Static_assert(sizeof(struct ipc_rtp_state) <= sizeof(((struct ipc_msg *)0)->body),
+	       "an RTP context's state fits a message");
 
 /* RFC 8489 §5: the STUN header. */
 #define STUN_HDR          20u
@@ -225,6 +237,76 @@ agw_event_ok(const struct ipc_agw_event *e)
 	return e->leg <= 1;
 }
 
+/* An RTP termination slot (RTP_ADD, RTP_STATE, RTP_MOD): empty (every
+ * byte 0), or a termination whose every field a receiver acts on is in
+ * range (ipc.h lists them). */
+static bool
+rtp_term_ok(const struct ipc_rtp_term *t, bool may_be_empty)
+{
+	static const struct ipc_rtp_term zero;
+	unsigned int bits;
+
+	if (t->profile == IPC_RTP_NONE)
+		return may_be_empty && memcmp(t, &zero, sizeof(zero)) == 0;
+	if (t->profile > IPC_RTP_PROFILE_MAX || t->mode > IPC_RTP_MODE_MAX ||
+	    (t->flags & ~IPC_RTP_F_MASK) != 0 || t->dscp > IPC_RTP_DSCP_MAX ||
+	    !family_ok(t->local.family) || t->local.port == 0)
+		return false;
+	if (t->flags & IPC_RTP_F_MUX) {
+		if (t->rtcp_port != 0)
+			return false;
+	} else if (t->rtcp_port == 0 || t->rtcp_port == t->local.port) {
+		return false;
+	}
+	if (t->remote.family == 0 ? t->remote.port != 0 : t->remote.family != t->local.family)
+		return false;
+	bits = t->local.family == 4 ? 32u : 128u;
+	if (t->gm_addr.family == 0 ? t->gm_plen != 0 :
+	    t->gm_addr.family != t->local.family || t->gm_plen > bits)
+		return false;
+	return t->gm_port_lo <= t->gm_port_hi && (t->pol_rate == 0 || t->pol_burst != 0);
+}
+
+static bool
+rtp_mod_ok(const struct ipc_rtp_mod *x)
+{
+	if (x->term > 1)
+		return false;
+	switch (x->op) {
+	case IPC_RTP_ADD_TERM:
+	case IPC_RTP_MOD_TERM:
+		return rtp_term_ok(&x->t, false);
+	case IPC_RTP_SUB_TERM:
+		return rtp_term_ok(&x->t, true) && x->t.profile == IPC_RTP_NONE;
+	default:
+		return false;
+	}
+}
+
+static bool
+rtp_stats_ok(const struct ipc_rtp_stats *st)
+{
+	return st->latched <= (IPC_RTP_LATCHED_RTP | IPC_RTP_LATCHED_RTCP) &&
+	       (st->rtp_src.family == 0 || family_ok(st->rtp_src.family)) &&
+	       (st->rtcp_src.family == 0 || family_ok(st->rtcp_src.family));
+}
+
+static bool
+rtp_event_ok(const struct ipc_rtp_event *e)
+{
+	if (e->type < IPC_RTP_EV_LATCHED || e->type > IPC_RTP_EV_MAX ||
+	    e->cause > IPC_AGW_CAUSE_MAX || e->detail_len >= IPC_RTP_DETAIL_MAX ||
+	    e->detail[e->detail_len] != '\0' || !rtp_stats_ok(&e->st[0]) ||
+	    !rtp_stats_ok(&e->st[1]))
+		return false;
+	if (e->type == IPC_RTP_EV_LATCHED &&
+	    (!family_ok(e->addr.family) || e->addr.port == 0 || e->rtcp > 1))
+		return false;
+	if (e->type == IPC_RTP_EV_RELEASED)
+		return e->term == IPC_RTP_TERM_NONE;
+	return e->term <= 1;
+}
+
 /* A peer connection's id: of the ring's worker, generation not 0. */
 static bool
 conn_of(uint64_t id, uint16_t worker)
@@ -400,6 +482,42 @@ ipc_msg_check(const struct ipc_msg *m, enum ipc_dir dir)
 	case IPC_AGW_EVENT:
 		ok = len == sizeof(struct ipc_agw_event) && agw_id_ok(h->alloc_id, h->worker) &&
 		     agw_event_ok((const void *)m->body);
+		break;
+	case IPC_RTP_ADD: {
+		const struct ipc_rtp_ctx *x = (const void *)m->body;
+
+		ok = len == sizeof(*x) && agw_id_ok(h->alloc_id, h->worker) &&
+		     rtp_term_ok(&x->term[0], true) && rtp_term_ok(&x->term[1], true);
+		break;
+	}
+	case IPC_RTP_MOD:
+		ok = len == sizeof(struct ipc_rtp_mod) && agw_id_ok(h->alloc_id, h->worker) &&
+		     rtp_mod_ok((const void *)m->body);
+		break;
+	case IPC_RTP_DEL:
+		ok = len == 0 && agw_id_ok(h->alloc_id, h->worker);
+		break;
+	case IPC_RTP_STATS_REQ:
+		ok = len == sizeof(struct ipc_rtp_stats_req) && agw_id_ok(h->alloc_id, h->worker);
+		break;
+	case IPC_RTP_STATS: {
+		const struct ipc_rtp_stats_msg *x = (const void *)m->body;
+
+		ok = len == sizeof(*x) && agw_id_ok(h->alloc_id, h->worker) && x->found <= 1 &&
+		     rtp_stats_ok(&x->st[0]) && rtp_stats_ok(&x->st[1]);
+		break;
+	}
+	case IPC_RTP_STATE: {
+		const struct ipc_rtp_state *x = (const void *)m->body;
+
+		ok = len == sizeof(*x) && agw_id_ok(h->alloc_id, h->worker) &&
+		     rtp_term_ok(&x->ctx.term[0], true) && rtp_term_ok(&x->ctx.term[1], true) &&
+		     rtp_stats_ok(&x->st[0]) && rtp_stats_ok(&x->st[1]);
+		break;
+	}
+	case IPC_RTP_EVENT:
+		ok = len == sizeof(struct ipc_rtp_event) && agw_id_ok(h->alloc_id, h->worker) &&
+		     rtp_event_ok((const void *)m->body);
 		break;
 	case IPC_TCP_CONNECT:
 	case IPC_TCP_BIND:

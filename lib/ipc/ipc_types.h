@@ -27,7 +27,7 @@
 #include <stdint.h>
 
 #define IPC_MAGIC        0x54504943u   /* "TPIC" */
-#define IPC_VERSION      19u           /* 5: 64-bit connection ids, capabilities
+#define IPC_VERSION      20u           /* 5: 64-bit connection ids, capabilities
 					* and relayed-port ranges in the header;
 					* 6: and dp's worker counters (ipc_dp_stats);
 					* 7: and its TCP counters;
@@ -62,7 +62,10 @@
 					* allocation's end reported whole
 					* (ALLOC_END, ipc_alloc_end);
 					* 19: dp's busy loop turns by duration
-					* (ipc_dp_stats.loop_buckets) */
+					* (ipc_dp_stats.loop_buckets);
+					* 20: RTP terminations (RTP_*,
+					* IPC_CAP_RTP), agw.media_ports in
+					* ipc_side */
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
@@ -469,6 +472,203 @@ struct ipc_agw_state {
 };
 
 /*
+ * The access gateway's RTP terminations (dp/rtp/FEATURE.md): a context is
+ * two UDP media terminations that dp relays to each other in one worker.
+ * Its id has the connection ids' layout (ipc_conn_make(): worker | slot of
+ * that worker's RTP context table | generation, never 0), as an AGW
+ * context's; an id names an RTP context or an AGW one, never both. The
+ * tuple of these messages is unused (zero).
+ *   RTP_ADD        cp -> dp: a context with 0, 1 or 2 terminations (an
+ *                  empty slot is all zero, profile 0); refused whole
+ *                  (RELEASED, setup_failed, a sentence) when dp cannot
+ *                  install it.
+ *   RTP_MOD        cp -> dp: one slot's termination added, modified or
+ *                  subtracted (SUBTRACTED with its last statistics; the
+ *                  last one subtracted releases the context too).
+ *   RTP_DEL        cp -> dp (no body): released (RELEASED, cause controller,
+ *                  both terminations' last statistics).
+ *   RTP_STATS_REQ  cp -> dp: the context's statistics now (RTP_STATS, with
+ *                  the request's number; found 0 for a context gone).
+ *   RTP_EVENT      dp -> cp: LATCHED, INACTIVE, SUBTRACTED, RELEASED.
+ *   RTP_STATE      dp -> a restarted cp (SYNC), before the worker's
+ *                  STATE_DONE: one live context, its statistics and latches.
+ */
+enum ipc_rtp_profile {
+	IPC_RTP_NONE = 0,         /* no termination in this slot (yet) */
+	IPC_RTP_AVP = 1,          /* RTP/AVP (RFC 3551) */
+	IPC_RTP_AVPF = 2,         /* RTP/AVPF (RFC 4585) */
+	IPC_RTP_SAVP = 3,         /* RTP/SAVP (RFC 3711): SRTP towards its network */
+	IPC_RTP_SAVPF = 4,        /* RTP/SAVPF (RFC 5124) */
+};
+#define IPC_RTP_PROFILE_MAX 4u
+
+/* H.248.1 §7.1.7's stream mode, as seen from the termination: SEND, dp
+ * sends to the termination's network (what the other termination takes
+ * in goes out here); RECV, dp takes in what it sends. 3 sendrecv, 0
+ * inactive. */
+#define IPC_RTP_MODE_SEND   0x1u
+#define IPC_RTP_MODE_RECV   0x2u
+#define IPC_RTP_MODE_MAX    0x3u
+
+#define IPC_RTP_F_MUX       0x1u  /* RFC 5761: RTP and RTCP on local.port */
+#define IPC_RTP_F_LATCH     0x2u  /* H.248.37 ipnapt/latch: the remote learnt
+				   * from the first packet that passes gm */
+#define IPC_RTP_F_RSIZE     0x4u  /* RFC 5506: reduced-size RTCP taken */
+#define IPC_RTP_F_MASK      0x7u
+
+#define IPC_RTP_DSCP_MAX    63u
+#define IPC_RTP_MEMO_LEN    16u
+#define IPC_RTP_DETAIL_MAX  96u   /* an event's sentence, NUL included */
+
+struct ipc_rtp_term {
+	uint8_t profile;          /* enum ipc_rtp_profile; 0: an empty slot,
+				   * every other field 0 */
+	uint8_t mode;             /* IPC_RTP_MODE_* bits */
+	uint8_t flags;            /* IPC_RTP_F_* */
+	uint8_t dscp;             /* ds (H.248.52): the DS code point of what dp
+				   * sends to the termination's network */
+	uint16_t serial;          /* cp's number for the termination in this
+				   * slot: its events carry it */
+	uint8_t gm_plen;          /* gm (H.248.43): gm_addr's prefix length
+				   * (<= 32 or 128), 0 without gm_addr */
+	uint8_t door;             /* cp's (which door made it): kept, given back */
+	uint8_t tenant;           /* cp's (the context's tenant): kept, given back */
+	uint8_t pad;
+	uint16_t rtcp_port;       /* our RTCP port (a pair); 0 with F_MUX */
+	uint16_t remote_rtcp;     /* the signalled RTCP port (a=rtcp); 0: the
+				   * remote's port + 1 (a pair) */
+	uint16_t pad2;
+	uint32_t clock_hz;        /* the media clock (a=rtpmap): jitter's
+				   * units; 0: 8000 */
+	uint32_t inact_ms;        /* H.248.40 it/ito: silence before INACTIVE;
+				   * 0: none */
+	uint32_t pol_rate;        /* tman (H.248.53): bytes a second taken from
+				   * the termination's network; 0: none */
+	uint32_t pol_burst;       /* bytes over that rate taken at once */
+	uint16_t gm_port_lo;      /* gm: source ports taken (0, 0: any) */
+	uint16_t gm_port_hi;
+	/* our address (one of dp's) and RTP port (the worker's share of
+	 * agw.media_ports) */
+	struct ipc_addr local;
+	/* the signalled remote (SDP c= and m=): family 0 (none yet) or
+	 * local's; port 0: none yet. dp sends here until a packet latches. */
+	struct ipc_addr remote;
+	/* gm: the source address filter (family 0: any address) */
+	struct ipc_addr gm_addr;
+	uint8_t memo[IPC_RTP_MEMO_LEN];   /* cp's: kept, given back, never read */
+};
+
+/* RTP_ADD's body. */
+struct ipc_rtp_ctx {
+	struct ipc_rtp_term term[2];
+};
+
+/* RTP_MOD's operations on one termination slot of a context. */
+enum ipc_rtp_mod_op {
+	IPC_RTP_ADD_TERM = 1,     /* term joins the empty slot */
+	IPC_RTP_MOD_TERM = 2,     /* the slot's termination takes term's remote,
+				   * mode, gm, dscp, tman, it, clock, memo and
+				   * flags LATCH and RSIZE; its profile, local
+				   * address, ports and MUX must be what they
+				   * were. A remote changed clears its latches. */
+	IPC_RTP_SUB_TERM = 3,     /* the slot's termination ends (SUBTRACTED);
+				   * term zero */
+};
+#define IPC_RTP_MOD_OP_MAX 3u
+
+/* RTP_MOD's body (h.alloc_id the context). */
+struct ipc_rtp_mod {
+	uint8_t op;               /* enum ipc_rtp_mod_op */
+	uint8_t term;             /* 0 or 1 */
+	uint8_t pad[6];
+	struct ipc_rtp_term t;
+};
+
+/* One termination's figures, from its network's point of view (what
+ * H.248.1 E.11/E.12's nt and rtp statistics come from). */
+#define IPC_RTP_LATCHED_RTP  0x1u
+#define IPC_RTP_LATCHED_RTCP 0x2u
+struct ipc_rtp_stats {
+	uint64_t rtp_in;          /* RTP taken from the termination's network */
+	uint64_t rtp_in_octets;   /* their UDP payloads */
+	uint64_t rtp_out;         /* RTP sent to it */
+	uint64_t rtp_out_octets;
+	uint64_t rtcp_in;
+	uint64_t rtcp_in_octets;
+	uint64_t rtcp_out;
+	uint64_t rtcp_out_octets;
+	int64_t lost;             /* RFC 3550 A.3, over every epoch (negative
+				   * with duplicates) */
+	uint64_t expected;
+	uint64_t drop_stranger;   /* from a source not latched, or not passing gm */
+	uint64_t drop_malformed;  /* not RTP/RTCP, or failing its checks */
+	uint64_t drop_policed;    /* over tman's rate */
+	uint64_t drop_mode;       /* the mode, or no other termination, let it
+				   * go nowhere */
+	uint64_t drop_no_dest;    /* for the other termination, which had no
+				   * destination yet */
+	uint64_t srtp_fail;       /* SRTP/SRTCP tag or replay failures */
+	uint64_t heard_ms;        /* the last packet taken (CLOCK_MONOTONIC
+				   * ms); 0: none */
+	uint32_t jitter;          /* RFC 3550 A.8, timestamp units */
+	uint32_t jitter_us;       /* the same at the termination's clock_hz */
+	uint32_t ssrc;            /* the SSRC followed */
+	uint32_t ext_max_seq;     /* the extended highest sequence number */
+	uint16_t serial;          /* the termination's (ipc_rtp_term) */
+	uint8_t latched;          /* IPC_RTP_LATCHED_* */
+	uint8_t inactive;         /* reported INACTIVE and silent since */
+	uint32_t pad;
+	struct ipc_addr rtp_src;  /* the latched sources (family 0: none) */
+	struct ipc_addr rtcp_src;
+};
+
+enum ipc_rtp_ev_type {
+	IPC_RTP_EV_LATCHED = 1,   /* a flow latched (or latched anew): addr */
+	IPC_RTP_EV_INACTIVE = 2,  /* a termination silent for silent_ms */
+	IPC_RTP_EV_SUBTRACTED = 3,/* a termination left (RTP_MOD SUB_TERM, or an
+				   * ADD_TERM dp could not install): cause,
+				   * st[term] its last figures */
+	IPC_RTP_EV_RELEASED = 4,  /* the context ended (its last event): cause,
+				   * both terminations' last figures */
+};
+#define IPC_RTP_EV_MAX 4u
+#define IPC_RTP_TERM_NONE 0xffu
+
+/* RTP_EVENT's body: h.alloc_id the context. cause: enum ipc_agw_cause
+ * (controller, setup_failed). */
+struct ipc_rtp_event {
+	uint8_t type;             /* enum ipc_rtp_ev_type */
+	uint8_t term;             /* 0, 1; RELEASED: IPC_RTP_TERM_NONE */
+	uint8_t cause;            /* SUBTRACTED, RELEASED: enum ipc_agw_cause */
+	uint8_t rtcp;             /* LATCHED: 1 the RTCP flow of a pair */
+	uint16_t serial;          /* the termination's; RELEASED: 0 */
+	uint16_t detail_len;      /* < IPC_RTP_DETAIL_MAX, detail NUL-terminated */
+	uint32_t silent_ms;       /* INACTIVE: since the last packet taken */
+	struct ipc_addr addr;     /* LATCHED: the source, family 4 or 6, a port */
+	struct ipc_rtp_stats st[2];
+	char detail[IPC_RTP_DETAIL_MAX];  /* why (setup_failed), for the controller */
+};
+
+/* RTP_STATE's body (a restarted cp's SYNC). */
+struct ipc_rtp_state {
+	struct ipc_rtp_ctx ctx;
+	struct ipc_rtp_stats st[2];
+};
+
+/* RTP_STATS_REQ's body, and RTP_STATS's (h.alloc_id the context). */
+struct ipc_rtp_stats_req {
+	uint32_t req;             /* cp's number, echoed */
+	uint32_t pad;
+};
+
+struct ipc_rtp_stats_msg {
+	uint32_t req;
+	uint8_t found;            /* 0: no such context (gone) */
+	uint8_t pad[3];
+	struct ipc_rtp_stats st[2];
+};
+
+/*
  * RFC 6062 (TURN-TCP): the peer connections of a TCP allocation.
  * cp names each by its CONNECTION-ID (cid: 32 bits from cp's CSPRNG, never
  * 0, unique among those cp keeps), dp by its TCP connection id (peer: the
@@ -671,6 +871,9 @@ struct ipc_nonce {
 #define IPC_CAP_TCP_RELAY  (1ull << 3)   /* RFC 6062 (dp: relays over TCP,
 					  * takes TCP_CONNECT/BIND/CLOSE; cp:
 					  * takes TCP_EVENT) */
+#define IPC_CAP_RTP        (1ull << 4)   /* RTP terminations (dp: takes RTP_ADD,
+					  * MOD, DEL, STATS_REQ; cp: takes
+					  * RTP_EVENT, STATE, STATS) */
 
 struct ipc_side {
 	uint64_t caps;            /* IPC_CAP_* */
@@ -684,6 +887,9 @@ struct ipc_side {
 	uint16_t agw_max;
 	uint32_t tenants_sig;     /* tp_conf_tenants_sig(): both must map
 				   * addresses to the same tenant indices */
+	uint16_t media_min;       /* agw.media_ports as this side read them (0,
+				   * 0: no RTP terminations); before set */
+	uint16_t media_max;
 };
 
 /*

@@ -56,6 +56,48 @@ within_body(const struct ipc_msg *m, const void *p, size_t n)
 	CHECK((size_t)(b - m->body) + n <= m->h.body_len);
 }
 
+/* The RTP terminations' kinds: no tuple, a context id. */
+static bool
+is_rtp(uint16_t kind)
+{
+	return kind == IPC_RTP_ADD || kind == IPC_RTP_MOD || kind == IPC_RTP_DEL ||
+	       kind == IPC_RTP_STATS_REQ || kind == IPC_RTP_STATS || kind == IPC_RTP_STATE ||
+	       kind == IPC_RTP_EVENT;
+}
+
+/* An RTP termination that passed: what dp acts on is in range. */
+static void
+walk_rtp_term(const struct ipc_rtp_term *t, bool may_be_empty)
+{
+	if (t->profile == IPC_RTP_NONE) {
+		CHECK(may_be_empty);
+		CHECK(t->local.family == 0 && t->remote.family == 0 && t->flags == 0 &&
+		      t->pol_rate == 0 && t->inact_ms == 0);
+		return;
+	}
+	CHECK(t->profile <= IPC_RTP_PROFILE_MAX && t->mode <= IPC_RTP_MODE_MAX);
+	CHECK((t->flags & ~IPC_RTP_F_MASK) == 0 && t->dscp <= IPC_RTP_DSCP_MAX);
+	CHECK((t->local.family == 4 || t->local.family == 6) && t->local.port != 0);
+	CHECK((t->flags & IPC_RTP_F_MUX) ? t->rtcp_port == 0
+					 : t->rtcp_port != 0 && t->rtcp_port != t->local.port);
+	CHECK(t->remote.family == 0 || t->remote.family == t->local.family);
+	CHECK(t->gm_addr.family == 0 || t->gm_addr.family == t->local.family);
+	CHECK(t->gm_plen <= (t->local.family == 4 ? 32 : 128));
+	CHECK(t->gm_port_lo <= t->gm_port_hi);
+	CHECK(t->pol_rate == 0 || t->pol_burst != 0);
+	fold(t, sizeof(*t));
+}
+
+static void
+walk_rtp_stats(const struct ipc_rtp_stats *st)
+{
+	CHECK(st->latched <= 3);
+	CHECK(st->rtp_src.family == 0 || st->rtp_src.family == 4 || st->rtp_src.family == 6);
+	CHECK(st->rtcp_src.family == 0 || st->rtcp_src.family == 4 ||
+	      st->rtcp_src.family == 6);
+	fold(st, sizeof(*st));
+}
+
 static void
 walk_addr(const struct ipc_addr *a)
 {
@@ -266,6 +308,62 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 		fold(e->detail, e->detail_len);
 		break;
 	}
+	case IPC_RTP_ADD:
+	case IPC_RTP_STATE: {
+		const struct ipc_rtp_ctx *x = (const void *)m->body;
+
+		CHECK(len == (m->h.kind == IPC_RTP_ADD ? sizeof(struct ipc_rtp_ctx)
+						       : sizeof(struct ipc_rtp_state)));
+		for (unsigned int i = 0; i < 2; i++)
+			walk_rtp_term(&x->term[i], true);
+		if (m->h.kind == IPC_RTP_STATE)
+			for (unsigned int i = 0; i < 2; i++)
+				walk_rtp_stats(&((const struct ipc_rtp_state *)(const void *)
+						 m->body)->st[i]);
+		fold(x, len);
+		break;
+	}
+	case IPC_RTP_MOD: {
+		const struct ipc_rtp_mod *x = (const void *)m->body;
+
+		CHECK(len == sizeof(*x));
+		CHECK(x->term <= 1);
+		CHECK(x->op >= IPC_RTP_ADD_TERM && x->op <= IPC_RTP_MOD_OP_MAX);
+		walk_rtp_term(&x->t, x->op == IPC_RTP_SUB_TERM);
+		CHECK((x->op == IPC_RTP_SUB_TERM) == (x->t.profile == IPC_RTP_NONE));
+		fold(x, len);
+		break;
+	}
+	case IPC_RTP_STATS_REQ:
+		CHECK(len == sizeof(struct ipc_rtp_stats_req));
+		fold(m->body, len);
+		break;
+	case IPC_RTP_STATS: {
+		const struct ipc_rtp_stats_msg *x = (const void *)m->body;
+
+		CHECK(len == sizeof(*x) && x->found <= 1);
+		walk_rtp_stats(&x->st[0]);
+		walk_rtp_stats(&x->st[1]);
+		break;
+	}
+	case IPC_RTP_EVENT: {
+		const struct ipc_rtp_event *e = (const void *)m->body;
+
+		CHECK(len == sizeof(*e));
+		CHECK(e->type >= IPC_RTP_EV_LATCHED && e->type <= IPC_RTP_EV_MAX);
+		CHECK(e->cause <= IPC_AGW_CAUSE_MAX);
+		CHECK(e->detail_len < IPC_RTP_DETAIL_MAX && e->detail[e->detail_len] == '\0');
+		CHECK(e->type == IPC_RTP_EV_RELEASED ? e->term == IPC_RTP_TERM_NONE
+						     : e->term <= 1);
+		if (e->type == IPC_RTP_EV_LATCHED) {
+			CHECK(e->addr.family == 4 || e->addr.family == 6);
+			CHECK(e->addr.port != 0 && e->rtcp <= 1);
+		}
+		walk_rtp_stats(&e->st[0]);
+		walk_rtp_stats(&e->st[1]);
+		fold(e->detail, e->detail_len);
+		break;
+	}
 	case IPC_TCP_CONNECT:
 	case IPC_TCP_BIND:
 	case IPC_TCP_CLOSE:
@@ -310,12 +408,12 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 		fold(e, sizeof(*e));
 		break;
 	}
-	default:   /* ALLOC_DEL, STATE_DONE, SYNC, STATS_REQ, AGW_DEL, TLS_RELOAD */
+	default:   /* ALLOC_DEL, STATE_DONE, SYNC, STATS_REQ, AGW_DEL, TLS_RELOAD, RTP_DEL */
 		CHECK(len == 0);
 		break;
 	}
 	if (m->h.kind == IPC_AGW_ADD || m->h.kind == IPC_AGW_DEL || m->h.kind == IPC_AGW_MOD ||
-	    m->h.kind == IPC_AGW_STATE || m->h.kind == IPC_AGW_EVENT)
+	    m->h.kind == IPC_AGW_STATE || m->h.kind == IPC_AGW_EVENT || is_rtp(m->h.kind))
 		CHECK(ipc_conn_gen(m->h.alloc_id) != 0 &&
 		      ipc_conn_worker(m->h.alloc_id) == m->h.worker);
 	if (m->h.kind != IPC_STATS && m->h.kind != IPC_STATS_FINAL &&
@@ -325,7 +423,7 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 	    m->h.kind != IPC_TLS_PSK_DEL && m->h.kind != IPC_TLS_PSK_SYNC &&
 	    m->h.kind != IPC_AGW_ADD && m->h.kind != IPC_AGW_DEL &&
 	    m->h.kind != IPC_AGW_STATE && m->h.kind != IPC_AGW_EVENT &&
-	    m->h.kind != IPC_AGW_MOD &&
+	    m->h.kind != IPC_AGW_MOD && !is_rtp(m->h.kind) &&
 	    /* (a bind's data connection may be another worker's; a close's
 	     * and an event's tuple is unused) */
 	    m->h.kind != IPC_TCP_BIND && m->h.kind != IPC_TCP_CLOSE &&

@@ -342,5 +342,94 @@ main(int argc, char **argv)
 		m.h.kind = IPC_TCP_STATE;
 		put("tcp_state_incoming", &m);
 	}
+	/* RTP terminations (IPC v20): a context of a pair and an rtcp-mux
+	 * termination, one termination modified, released; the events, a
+	 * statistics question and answer, a restarted cp's state. */
+	{
+		struct ipc_rtp_ctx x;
+		struct ipc_rtp_mod mo;
+		struct ipc_rtp_event e;
+		struct ipc_rtp_stats_req rq = { .req = 9 };
+		struct ipc_rtp_stats_msg sm;
+		struct ipc_rtp_state st;
+		uint64_t id = ipc_conn_make(0, 21, 3);
+
+		memset(&x, 0, sizeof(x));
+		for (unsigned int i = 0; i < 2; i++) {
+			struct ipc_rtp_term *t = &x.term[i];
+
+			t->profile = IPC_RTP_AVP;
+			t->mode = IPC_RTP_MODE_SEND | IPC_RTP_MODE_RECV;
+			t->flags = i == 0 ? IPC_RTP_F_LATCH : IPC_RTP_F_MUX;
+			t->serial = 1;
+			t->local.family = 4;
+			t->local.port = (uint16_t)(30000 + 2 * i);
+			t->rtcp_port = i == 0 ? 30001 : 0;
+			memcpy(t->local.ip, i == 0 ? "\x0a\xc8\x00\x01" : "\x0a\xd3\x00\x01", 4);
+			t->remote.family = 4;
+			t->remote.port = 5004;
+			memcpy(t->remote.ip, i == 0 ? "\x0a\xc8\x00\x02" : "\x0a\xd3\x00\x02", 4);
+		}
+		x.term[0].gm_addr = x.term[0].remote;
+		x.term[0].gm_addr.port = 0;
+		x.term[0].gm_plen = 32;
+		x.term[0].pol_rate = 16000;
+		x.term[0].pol_burst = 4000;
+		x.term[0].inact_ms = 10000;
+		x.term[1].dscp = 46;
+		start(&m, IPC_RTP_ADD, id, 0);
+		memcpy(m.body, &x, sizeof(x));
+		m.h.body_len = sizeof(x);
+		put("rtp_add", &m);
+		memset(&mo, 0, sizeof(mo));
+		mo.op = IPC_RTP_MOD_TERM;
+		mo.term = 1;
+		mo.t = x.term[1];
+		mo.t.mode = IPC_RTP_MODE_RECV;
+		start(&m, IPC_RTP_MOD, id, 0);
+		memcpy(m.body, &mo, sizeof(mo));
+		m.h.body_len = sizeof(mo);
+		put("rtp_mod", &m);
+		start(&m, IPC_RTP_DEL, id, 0);
+		put("rtp_del", &m);
+		start(&m, IPC_RTP_STATS_REQ, id, 0);
+		memcpy(m.body, &rq, sizeof(rq));
+		m.h.body_len = sizeof(rq);
+		put("rtp_stats_req", &m);
+
+		memset(&sm, 0, sizeof(sm));
+		sm.req = 9;
+		sm.found = 1;
+		sm.st[0].rtp_in = 1500;
+		sm.st[0].latched = IPC_RTP_LATCHED_RTP;
+		sm.st[0].rtp_src = x.term[0].remote;
+		start(&m, IPC_RTP_STATS, id, 0);
+		memcpy(m.body, &sm, sizeof(sm));
+		m.h.body_len = sizeof(sm);
+		put("rtp_stats", &m);
+		memset(&e, 0, sizeof(e));
+		e.type = IPC_RTP_EV_LATCHED;
+		e.serial = 1;
+		e.addr = x.term[0].remote;
+		e.addr.port = 40123;
+		start(&m, IPC_RTP_EVENT, id, 0);
+		memcpy(m.body, &e, sizeof(e));
+		m.h.body_len = sizeof(e);
+		put("rtp_event_latched", &m);
+		memset(&e, 0, sizeof(e));
+		e.type = IPC_RTP_EV_RELEASED;
+		e.term = IPC_RTP_TERM_NONE;
+		e.cause = IPC_AGW_CONTROLLER;
+		e.st[0] = sm.st[0];
+		memcpy(m.body, &e, sizeof(e));
+		put("rtp_event_released", &m);
+		memset(&st, 0, sizeof(st));
+		st.ctx = x;
+		st.st[0] = sm.st[0];
+		start(&m, IPC_RTP_STATE, id, 0);
+		memcpy(m.body, &st, sizeof(st));
+		m.h.body_len = sizeof(st);
+		put("rtp_state", &m);
+	}
 	return 0;
 }

@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 
-RANK = {'core': 0, 'tcp': 1, 'tls': 2, 'diag': 2, 'session': 3, 'turn': 4, 'splice': 4,
+RANK = {'core': 0, 'tcp': 1, 'tls': 2, 'diag': 2, 'rtp': 2, 'session': 3, 'turn': 4, 'splice': 4,
         'tcprelay': 5, 'agw': 5, 'root': 9}
 NM_LINE = re.compile(r'^(.*?\.o):\s*[0-9a-fA-F]*\s+(\S)\s+(\S+)$')
 

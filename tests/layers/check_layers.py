@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
 """dp/'s layers (dp/README.md): every #include in dp/ read against the
-order core, net < tcp < tls < session < {turn, splice} < {tcprelay, agw}
-< root. An include of a higher layer's header is an error, named by file
+order core, net < tcp < {tls, diag, rtp} < session < {turn, splice} <
+{tcprelay, agw} < root. An include of a higher layer's header is an error, named by file
 and line, unless KNOWN lists it; a KNOWN entry that no longer occurs is an
 error too, so that the list only shrinks as the order is restored.
 
@@ -18,7 +18,7 @@ import os
 import re
 import sys
 
-RANK = {'core': 0, 'net': 0, 'port': 0, 'tcp': 1, 'tls': 2, 'diag': 2, 'session': 3,
+RANK = {'core': 0, 'net': 0, 'port': 0, 'tcp': 1, 'tls': 2, 'diag': 2, 'rtp': 2, 'session': 3,
         'turn': 4, 'splice': 4, 'tcprelay': 5, 'agw': 5, 'root': 9}
 
 # dp/'s own files by layer (the subdirectories are their own layer)

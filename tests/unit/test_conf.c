@@ -771,6 +771,38 @@ test_conf_agw_group_read_and_checked(void **state)
 	expect_error(DP("") "turn = { realm = \"r\"; relay_ports = [50000, 50999]; };\n"
 		     "agw = {\n  certificates = ( { name = \"x\"; certificate = \"c.pem\"; "
 		     "private_key = \"k.pem\"; } ); };\n", 6, "needs the tls group");
+	/* RTP terminations: none unless media_ports says, their ports apart
+	 * from every other UDP listener and from agw.ports */
+	expect_ok(DP("") "turn = { realm = \"r\"; relay_ports = [50000, 50999]; };\n"
+		  "agw = { };\n");
+	assert_int_equal(c.agw.media_min, 0);
+	assert_int_equal(c.agw.media_max, 0);
+	assert_int_equal(c.agw.media_contexts, 4096);
+	assert_int_equal(c.agw.media_relatch_ms, 2000);
+	tp_conf_free(&c);
+	expect_ok(DP("") "turn = { realm = \"r\"; relay_ports = [50000, 50999]; };\n"
+		  "agw = { media_ports = [30000, 39999]; media_contexts = 100000;\n"
+		  "  media_relatch = 500; };\n");
+	assert_int_equal(c.agw.media_min, 30000);
+	assert_int_equal(c.agw.media_max, 39999);
+	assert_int_equal(c.agw.media_contexts, 100000);
+	assert_int_equal(c.agw.media_relatch_ms, 500);
+	tp_conf_free(&c);
+	expect_error(DP("") "turn = { realm = \"r\"; relay_ports = [50000, 50999]; };\n"
+		     "agw = {\n  media_ports = [39999, 30000]; };\n", 7,
+		     "agw.media_ports [39999, 30000] must lie in 1024..65535, first <= last");
+	expect_error(DP("") "turn = { realm = \"r\"; relay_ports = [50000, 50999]; };\n"
+		     "agw = {\n  media_ports = [45000, 50000]; };\n", 7,
+		     "agw.media_ports [45000, 50000] overlaps turn.relay_ports [50000, 50999]");
+	expect_error(DP("") "turn = { realm = \"r\"; relay_ports = [50000, 50999]; };\n"
+		     "agw = {\n  media_ports = [3000, 3999]; };\n", 7,
+		     "holds turn.listen_port 3478");
+	expect_error(DP("") "turn = { realm = \"r\"; relay_ports = [50000, 50999]; };\n"
+		     "agw = {\n  media_ports = [25000, 30999]; };\n", 7,
+		     "overlaps agw.ports [20000, 29999]");
+	expect_error(DP("") "turn = { realm = \"r\"; relay_ports = [50000, 50999]; };\n"
+		     "agw = {\n  media_ports = [30000, 39999]; media_contexts = 0; };\n", 7,
+		     "media_contexts");
 	/* an AGW-only box: the gateway without TURN (cp creates its contexts
 	 * through the ipc group's segment) */
 	expect_ok(DP("") "agw = { };\n");

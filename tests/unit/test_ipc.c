@@ -603,6 +603,29 @@ binding_fill(struct ipc_binding *b, uint8_t family, uint16_t channel)
 }
 
 /* A message of kind as dp or cp builds it. */
+/* An RTP termination as cp sends one: family's local address, a pair or
+ * rtcp-mux, a signalled remote, gm on its address, policing. */
+static void
+rtp_term_fill(struct ipc_rtp_term *t, uint8_t family, bool mux)
+{
+	memset(t, 0, sizeof(*t));
+	t->profile = IPC_RTP_AVP;
+	t->mode = IPC_RTP_MODE_SEND | IPC_RTP_MODE_RECV;
+	t->flags = IPC_RTP_F_LATCH | (mux ? IPC_RTP_F_MUX : 0);
+	t->dscp = 46;
+	t->serial = 1;
+	t->local.family = family;
+	t->local.port = 30000;
+	t->rtcp_port = mux ? 0 : 30001;
+	t->remote.family = family;
+	t->remote.port = 5004;
+	t->gm_addr.family = family;
+	t->gm_plen = family == 4 ? 24 : 64;
+	t->pol_rate = 16000;
+	t->pol_burst = 4000;
+	t->inact_ms = 10000;
+}
+
 static void
 msg_make(struct ipc_msg *m, uint16_t kind)
 {
@@ -775,6 +798,84 @@ msg_make(struct ipc_msg *m, uint16_t kind)
 		m->h.body_len = sizeof(e);
 		break;
 	}
+	case IPC_RTP_ADD: {
+		struct ipc_rtp_ctx x;
+
+		memset(&x, 0, sizeof(x));
+		m->h.alloc_id = ipc_conn_make(m->h.worker, 13, 8);
+		rtp_term_fill(&x.term[0], 4, false);
+		rtp_term_fill(&x.term[1], 6, true);
+		memcpy(m->body, &x, sizeof(x));
+		m->h.body_len = sizeof(x);
+		break;
+	}
+	case IPC_RTP_MOD: {
+		struct ipc_rtp_mod x;
+
+		memset(&x, 0, sizeof(x));
+		m->h.alloc_id = ipc_conn_make(m->h.worker, 13, 8);
+		x.op = IPC_RTP_MOD_TERM;
+		x.term = 1;
+		rtp_term_fill(&x.t, 6, true);
+		memcpy(m->body, &x, sizeof(x));
+		m->h.body_len = sizeof(x);
+		break;
+	}
+	case IPC_RTP_DEL:
+		m->h.alloc_id = ipc_conn_make(m->h.worker, 13, 8);
+		break;
+	case IPC_RTP_STATS_REQ: {
+		struct ipc_rtp_stats_req r = { .req = 77 };
+
+		m->h.alloc_id = ipc_conn_make(m->h.worker, 13, 8);
+		memcpy(m->body, &r, sizeof(r));
+		m->h.body_len = sizeof(r);
+		break;
+	}
+	case IPC_RTP_STATS: {
+		struct ipc_rtp_stats_msg x;
+
+		memset(&x, 0, sizeof(x));
+		m->h.alloc_id = ipc_conn_make(m->h.worker, 13, 8);
+		x.req = 77;
+		x.found = 1;
+		x.st[0].rtp_in = 500;
+		x.st[0].latched = IPC_RTP_LATCHED_RTP;
+		x.st[0].rtp_src.family = 4;
+		x.st[0].rtp_src.port = 40000;
+		memcpy(m->body, &x, sizeof(x));
+		m->h.body_len = sizeof(x);
+		break;
+	}
+	case IPC_RTP_STATE: {
+		struct ipc_rtp_state x;
+
+		memset(&x, 0, sizeof(x));
+		msg_make(m, IPC_RTP_ADD);
+		memcpy(&x.ctx, m->body, sizeof(x.ctx));
+		x.st[1].latched = IPC_RTP_LATCHED_RTP | IPC_RTP_LATCHED_RTCP;
+		x.st[1].rtp_src.family = 6;
+		x.st[1].rtcp_src.family = 6;
+		m->h.kind = IPC_RTP_STATE;
+		memcpy(m->body, &x, sizeof(x));
+		m->h.body_len = sizeof(x);
+		break;
+	}
+	case IPC_RTP_EVENT: {
+		struct ipc_rtp_event e;
+
+		memset(&e, 0, sizeof(e));
+		m->h.alloc_id = ipc_conn_make(m->h.worker, 13, 8);
+		e.type = IPC_RTP_EV_LATCHED;
+		e.term = 0;
+		e.rtcp = 1;
+		e.serial = 2;
+		e.addr.family = 4;
+		e.addr.port = 40001;
+		memcpy(m->body, &e, sizeof(e));
+		m->h.body_len = sizeof(e);
+		break;
+	}
 	case IPC_TCP_CONNECT:
 	case IPC_TCP_BIND:
 	case IPC_TCP_CLOSE:
@@ -919,6 +1020,10 @@ test_ipc_msg_check_refuses_wrong_lengths(void **state)
 		{ IPC_AGW_ADD, -8 }, { IPC_AGW_ADD, 8 }, { IPC_AGW_DEL, 8 },
 		{ IPC_AGW_EVENT, -1 }, { IPC_AGW_EVENT, 8 }, { IPC_AGW_STATE, -8 },
 		{ IPC_AGW_MOD, -8 }, { IPC_AGW_MOD, 8 },
+		{ IPC_RTP_ADD, -8 }, { IPC_RTP_ADD, 8 }, { IPC_RTP_MOD, -8 }, { IPC_RTP_MOD, 8 },
+		{ IPC_RTP_DEL, 8 }, { IPC_RTP_STATS_REQ, -8 }, { IPC_RTP_STATS_REQ, 8 },
+		{ IPC_RTP_STATS, -8 }, { IPC_RTP_STATS, 8 }, { IPC_RTP_STATE, -8 },
+		{ IPC_RTP_STATE, 8 }, { IPC_RTP_EVENT, -8 }, { IPC_RTP_EVENT, 8 },
 	};
 	char what[32];
 
@@ -957,6 +1062,149 @@ test_ipc_msg_check_refuses_wrong_lengths(void **state)
 }
 
 /* The access gateway's messages: each field the contract bounds. */
+/* An RTP termination of RTP_ADD changed by fn: refused as what. */
+static void
+rtp_add_bad(void (*fn)(struct ipc_rtp_term *t), const char *what)
+{
+	static struct ipc_msg m;
+
+	msg_make(&m, IPC_RTP_ADD);
+	fn(&((struct ipc_rtp_ctx *)(void *)m.body)->term[1]);
+	expect_bad(&m, what);
+	/* and the same termination in RTP_MOD and RTP_STATE */
+	msg_make(&m, IPC_RTP_MOD);
+	fn(&((struct ipc_rtp_mod *)(void *)m.body)->t);
+	expect_bad(&m, what);
+	msg_make(&m, IPC_RTP_STATE);
+	fn(&((struct ipc_rtp_state *)(void *)m.body)->ctx.term[1]);
+	expect_bad(&m, what);
+}
+
+static void rtp_profile5(struct ipc_rtp_term *t) { t->profile = IPC_RTP_PROFILE_MAX + 1; }
+static void rtp_mode4(struct ipc_rtp_term *t) { t->mode = IPC_RTP_MODE_MAX + 1; }
+static void rtp_flag8(struct ipc_rtp_term *t) { t->flags |= 0x8; }
+static void rtp_dscp64(struct ipc_rtp_term *t) { t->dscp = 64; }
+static void rtp_local5(struct ipc_rtp_term *t) { t->local.family = 5; }
+static void rtp_lport0(struct ipc_rtp_term *t) { t->local.port = 0; }
+static void rtp_mux_rtcp(struct ipc_rtp_term *t) { t->rtcp_port = 30001; }
+static void rtp_pair_no_rtcp(struct ipc_rtp_term *t) { t->flags &= (uint8_t)~IPC_RTP_F_MUX; }
+static void rtp_pair_same(struct ipc_rtp_term *t)
+{
+	t->flags &= (uint8_t)~IPC_RTP_F_MUX;
+	t->rtcp_port = t->local.port;
+}
+static void rtp_remote_family(struct ipc_rtp_term *t) { t->remote.family = 4; }
+static void rtp_remote_port_alone(struct ipc_rtp_term *t) { t->remote.family = 0; }
+static void rtp_gm_family(struct ipc_rtp_term *t) { t->gm_addr.family = 4; }
+static void rtp_gm_plen(struct ipc_rtp_term *t) { t->gm_plen = 129; }
+static void rtp_gm_plen_alone(struct ipc_rtp_term *t) { t->gm_addr.family = 0; }
+static void rtp_gm_ports(struct ipc_rtp_term *t)
+{
+	t->gm_port_lo = 5006;
+	t->gm_port_hi = 5004;
+}
+static void rtp_pol_no_burst(struct ipc_rtp_term *t) { t->pol_burst = 0; }
+
+/* The RTP terminations' messages: each field the contract bounds. */
+static void
+test_ipc_msg_check_refuses_bad_rtp_fields(void **state)
+{
+	static struct ipc_msg m;
+	struct ipc_rtp_ctx *x = (struct ipc_rtp_ctx *)(void *)m.body;
+	struct ipc_rtp_mod *mo = (struct ipc_rtp_mod *)(void *)m.body;
+	struct ipc_rtp_event *e = (struct ipc_rtp_event *)(void *)m.body;
+	struct ipc_rtp_stats_msg *sm = (struct ipc_rtp_stats_msg *)(void *)m.body;
+
+	(void)state;
+	rtp_add_bad(rtp_profile5, "of profile 5");
+	rtp_add_bad(rtp_mode4, "of mode 4");
+	rtp_add_bad(rtp_flag8, "with an unknown flag");
+	rtp_add_bad(rtp_dscp64, "of DSCP 64");
+	rtp_add_bad(rtp_local5, "on family 5");
+	rtp_add_bad(rtp_lport0, "on port 0");
+	rtp_add_bad(rtp_mux_rtcp, "with rtcp-mux and an RTCP port");
+	rtp_add_bad(rtp_pair_no_rtcp, "of a pair without an RTCP port");
+	rtp_add_bad(rtp_pair_same, "of a pair with RTCP on the RTP port");
+	rtp_add_bad(rtp_remote_family, "to a remote of another family");
+	rtp_add_bad(rtp_remote_port_alone, "to a port without an address");
+	rtp_add_bad(rtp_gm_family, "filtering on another family");
+	rtp_add_bad(rtp_gm_plen, "filtering on a 129-bit prefix");
+	rtp_add_bad(rtp_gm_plen_alone, "with a prefix and no address");
+	rtp_add_bad(rtp_gm_ports, "filtering on ports backwards");
+	rtp_add_bad(rtp_pol_no_burst, "policed without a burst");
+
+	/* an empty slot is all zero */
+	msg_make(&m, IPC_RTP_ADD);
+	memset(&x->term[0], 0, sizeof(x->term[0]));
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+	x->term[0].dscp = 1;
+	expect_bad(&m, "with an empty slot that says something");
+	/* ids: of the ring's worker, with a generation */
+	msg_make(&m, IPC_RTP_ADD);
+	m.h.alloc_id = ipc_conn_make(2, 13, 8);
+	expect_bad(&m, "for another worker's context");
+	msg_make(&m, IPC_RTP_DEL);
+	m.h.alloc_id = ipc_conn_make(1, 13, 0);
+	expect_bad(&m, "of generation 0");
+	msg_make(&m, IPC_RTP_STATS_REQ);
+	m.h.alloc_id = 0;
+	expect_bad(&m, "of context 0");
+	/* RTP_MOD */
+	msg_make(&m, IPC_RTP_MOD);
+	mo->term = 2;
+	expect_bad(&m, "of termination 2");
+	msg_make(&m, IPC_RTP_MOD);
+	mo->op = IPC_RTP_MOD_OP_MAX + 1;
+	expect_bad(&m, "of an unknown op");
+	msg_make(&m, IPC_RTP_MOD);
+	mo->op = IPC_RTP_SUB_TERM;
+	expect_bad(&m, "subtracting with a termination");
+	memset(&mo->t, 0, sizeof(mo->t));
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+	msg_make(&m, IPC_RTP_MOD);
+	mo->op = IPC_RTP_ADD_TERM;
+	memset(&mo->t, 0, sizeof(mo->t));
+	expect_bad(&m, "adding an empty termination");
+	/* RTP_EVENT */
+	msg_make(&m, IPC_RTP_EVENT);
+	e->type = IPC_RTP_EV_MAX + 1;
+	expect_bad(&m, "of an unknown type");
+	msg_make(&m, IPC_RTP_EVENT);
+	e->addr.port = 0;
+	expect_bad(&m, "latching port 0");
+	msg_make(&m, IPC_RTP_EVENT);
+	e->rtcp = 2;
+	expect_bad(&m, "latching flow 2");
+	msg_make(&m, IPC_RTP_EVENT);
+	e->term = 2;
+	expect_bad(&m, "of termination 2");
+	msg_make(&m, IPC_RTP_EVENT);
+	e->type = IPC_RTP_EV_RELEASED;
+	expect_bad(&m, "released naming a termination");
+	e->term = IPC_RTP_TERM_NONE;
+	e->cause = IPC_AGW_CONTROLLER;
+	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+	e->cause = IPC_AGW_CAUSE_MAX + 1;
+	expect_bad(&m, "of an unknown cause");
+	msg_make(&m, IPC_RTP_EVENT);
+	e->detail_len = IPC_RTP_DETAIL_MAX;
+	expect_bad(&m, "whose detail fills its field");
+	msg_make(&m, IPC_RTP_EVENT);
+	e->detail_len = 2;
+	memcpy(e->detail, "abc", 3);
+	expect_bad(&m, "whose detail is not terminated");
+	msg_make(&m, IPC_RTP_EVENT);
+	e->st[1].latched = 4;
+	expect_bad(&m, "with an unknown latch bit");
+	/* RTP_STATS */
+	msg_make(&m, IPC_RTP_STATS);
+	sm->found = 2;
+	expect_bad(&m, "found 2");
+	msg_make(&m, IPC_RTP_STATS);
+	sm->st[0].rtp_src.family = 5;
+	expect_bad(&m, "latched on family 5");
+}
+
 /* RFC 6062's messages: each field a receiver acts on. */
 static void
 test_ipc_msg_check_refuses_bad_tcp_fields(void **state)
@@ -1455,6 +1703,20 @@ test_ipc_sides_caps_and_agreement(void **state)
 				   "allocates 20000-20999"));
 	ipc_side_set_agw(&s.shm->cp_side, 0, 0);
 	ipc_side_publish(&s.shm->cp_side, IPC_CAP_CONN_DOWN, 50000, 50999, 2);
+	/* agw.media_ports: compared when both have RTP terminations */
+	ipc_side_set_media(&s.shm->dp_side, 30000, 39999);
+	ipc_side_publish(&s.shm->dp_side, IPC_CAP_AGW | IPC_CAP_RTP, 50000, 50999, 2);
+	assert_int_equal(ipc_sides_agree(s.shm, err, sizeof(err)), 0);
+	ipc_side_set_media(&s.shm->cp_side, 30000, 39999);
+	ipc_side_publish(&s.shm->cp_side, IPC_CAP_RTP, 50000, 50999, 2);
+	assert_int_equal(ipc_sides_agree(s.shm, err, sizeof(err)), 0);
+	ipc_side_set_media(&s.shm->cp_side, 30000, 30999);
+	ipc_side_publish(&s.shm->cp_side, IPC_CAP_RTP, 50000, 50999, 2);
+	assert_int_equal(ipc_sides_agree(s.shm, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "agw.media_ports differ: dp relays media on 30000-39999, "
+				   "cp allocates 30000-30999"));
+	ipc_side_set_media(&s.shm->cp_side, 0, 0);
+	ipc_side_publish(&s.shm->cp_side, IPC_CAP_CONN_DOWN, 50000, 50999, 2);
 	/* a side that stopped is not compared, and offers nothing */
 	ipc_side_clear(&s.shm->dp_side);
 	assert_int_equal(ipc_sides_agree(s.shm, err, sizeof(err)), 0);
@@ -1677,6 +1939,7 @@ main(void)
 		cmocka_unit_test(test_ipc_msg_check_refuses_bad_fields),
 		cmocka_unit_test(test_ipc_msg_check_refuses_bad_agw_fields),
 		cmocka_unit_test(test_ipc_msg_check_refuses_bad_tcp_fields),
+		cmocka_unit_test(test_ipc_msg_check_refuses_bad_rtp_fields),
 		cmocka_unit_test(test_ipc_msg_accessors),
 		cmocka_unit_test(test_ipc_conn_id_round_trips),
 		cmocka_unit_test_setup_teardown(test_ipc_sides_caps_and_agreement,

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp/rtp: the access gateway's RTP terminations (dp/rtp/FEATURE.md).
+ * Contexts of two UDP media terminations that cp installs (RTP_ADD,
+ * RTP_MOD, RTP_DEL), relayed to each other in the worker that owns their
+ * ports (agw.media_ports, cut into worker shares): latched and filtered
+ * (H.248.37, H.248.43), checked (lib/rtp), counted, policed, marked, and
+ * reported to cp (RTP_EVENT, RTP_STATS, RTP_STATE). What the rest of dp
+ * sees of it: the module's descriptor, its counters, the SRTP seam's
+ * registration and, for the tests, the UDP handler.
+ */
+#ifndef DP_RTP_DP_H
+#define DP_RTP_DP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "rtp_dp_types.h"
+
+struct dp_ctx;
+struct dp_module;
+struct dp_udp_meta;
+struct dp_worker;
+struct dp_ctrs_family;
+struct rte_mbuf;
+
+/* The module (dp_module.h): set up with an agw group that has
+ * media_ports; nothing otherwise. */
+extern const struct dp_module rtp_dp_module;
+
+/* Its counters for cp (dp_ctrs.h): rtp_<name> and the contexts now, and
+ * lib/rtp's refusals by reason (rtp_malformed_<reason>). */
+extern const struct dp_ctrs_family rtp_dp_ctrs;
+extern const struct dp_ctrs_family rtp_dp_malformed_ctrs;
+
+/* SRTP's ops (rtp_dp_types.h), once, before the module's set-up: without
+ * them an SRTP termination is refused. 0, or -EEXIST for other ops. */
+int rtp_srtp_register(const struct rtp_srtp_ops *ops);
+
+/* A datagram to a media port (net's UDP demultiplexer calls it: the
+ * handler the module registered for each port of agw.media_ports).
+ * Consumes m. */
+void rtp_udp_input(struct dp_worker *w, struct rte_mbuf *m, const struct dp_udp_meta *meta,
+		   void *arg);
+
+/* The worker's table sweep and events to cp (the module's sweep hook):
+ * the work done. */
+unsigned int rtp_sweep(struct dp_worker *w, uint64_t tsc);
+
+#endif /* DP_RTP_DP_H */

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp/rtp's files among themselves: the tables' lookups a packet makes
+ * (inline), and the functions one file defines and another calls.
+ * Nothing here is for the rest of dp (rtp_dp.h is).
+ *
+ * The files by concern: rtp_input.c the fast path; rtp_ctx.c the
+ * tables and the contexts as cp changes them; rtp_cp.c the events,
+ * statistics, a restarted cp's SYNC and the inactivity sweep;
+ * rtp_module.c the module's descriptor, counters and statistics line.
+ */
+#ifndef DP_RTP_DP_PRIVATE_H
+#define DP_RTP_DP_PRIVATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "dp.h"
+#include "ipc.h"
+#include "rtp.h"
+#include "rtp_dp.h"
+
+/* The index of dp's address dst (family 4: 4 octets, 6: 16) among those
+ * a termination may be on (IPv6 after IPv4), -1 when it is none: one
+ * load by the last octet and one compare, unless several addresses share
+ * that octet. */
+static inline int
+rtp_addr_index(const struct rtp_worker *rw, uint8_t family, const uint8_t *dst)
+{
+	unsigned int k;
+
+	if (family == NET_AF_IPV4) {
+		uint32_t d;
+
+		memcpy(&d, dst, 4);
+		k = rw->addr4_at[dst[3]];
+		if (likely(k != RTP_DP_ADDR_SCAN))
+			return k != 0 && rw->addr4[k - 1] == d ? (int)k - 1 : -1;
+		for (unsigned int i = 0; i < rw->naddr4; i++)
+			if (rw->addr4[i] == d)
+				return (int)i;
+		return -1;
+	}
+	k = rw->addr6_at[dst[15]];
+	if (k != RTP_DP_ADDR_SCAN)
+		return k != 0 && dp_ip6_eq(rw->addr6[k - 1], dst) ? rw->naddr4 + (int)k - 1 : -1;
+	for (unsigned int i = 0; i < rw->naddr6; i++)
+		if (dp_ip6_eq(rw->addr6[i], dst))
+			return rw->naddr4 + (int)i;
+	return -1;
+}
+
+/* The port table's entry of (address index, port), NULL outside this
+ * worker's share. */
+static inline uint32_t *
+rtp_port_slot(const struct rtp_worker *rw, int aidx, uint16_t port)
+{
+	if (aidx < 0 || port < rw->port_lo || port > rw->port_hi)
+		return NULL;
+	return &rw->port_tab[(uint32_t)aidx * rw->nports + (uint32_t)(port - rw->port_lo)];
+}
+
+/* Entries of the port table. */
+static inline uint32_t
+rtp_entry_make(uint32_t slot, unsigned int term, bool rtcp)
+{
+	return (slot << 2 | (uint32_t)term << 1 | (rtcp ? 1u : 0u)) + 1u;
+}
+
+/* Is (family, ip, port) the source in a? */
+static inline bool
+rtp_addr_is(const struct ipc_addr *a, uint8_t family, const uint8_t *ip, uint16_t port)
+{
+	if (a->port != port)
+		return false;
+	if (family == NET_AF_IPV4) {
+		uint32_t x, y;
+
+		memcpy(&x, a->ip, 4);
+		memcpy(&y, ip, 4);
+		return x == y;
+	}
+	return dp_ip6_eq(a->ip, ip);
+}
+
+/* ---- rtp_ctx.c ---- */
+
+/* The worker's tables (agw.media_contexts slots, the address and port
+ * tables, the events' FIFO and backlog): 0 or -ENOMEM. */
+int rtp_worker_init(struct dp_worker *w);
+void rtp_worker_free(struct dp_worker *w);
+/* cp's RTP_ADD, RTP_MOD, RTP_DEL and RTP_STATS_REQ (dp_cp_on_kind()). */
+void rtp_apply(struct dp_worker *w, const struct ipc_msg *msg);
+/* t's destinations from its latches and its signalled remote. */
+void rtp_term_dest(struct rtp_term *t);
+
+/* ---- rtp_cp.c ---- */
+
+/* Context c (slot) has new pending events: its slot joins the FIFO. */
+void rtp_ev_queue(struct rtp_worker *rw, struct rtp_ctx *c);
+/* A SUBTRACTED (term) or RELEASED (term IPC_RTP_TERM_NONE) of context id
+ * into the backlog, with the figures of c's terminations (c NULL: none)
+ * and a sentence (NULL: none). */
+void rtp_ev_final(struct dp_worker *w, uint64_t id, const struct rtp_ctx *c, uint8_t type,
+		  unsigned int term, uint16_t serial, uint8_t cause, const char *detail);
+/* t's figures for cp. */
+void rtp_stats_fill(const struct dp_worker *w, const struct rtp_term *t,
+		    struct ipc_rtp_stats *st);
+/* The statistics of context id now (RTP_STATS_REQ's answer) into the
+ * backlog. */
+void rtp_stats_answer(struct dp_worker *w, uint64_t id, const struct rtp_ctx *c, uint32_t req);
+/* cp's SYNC: every live context to it (RTP_STATE), a step at a time. */
+void rtp_sync_start(struct dp_worker *w, const struct ipc_msg *msg);
+bool rtp_state_step(struct dp_worker *w, unsigned int headroom);
+
+#endif /* DP_RTP_DP_PRIVATE_H */

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp/rtp types: a worker's RTP contexts, their terminations, the address
+ * and port tables a datagram finds them by, and the seam SRTP plugs into
+ * (rtp_dp.h, FEATURE.md). Types only.
+ */
+#ifndef DP_RTP_DP_TYPES_H
+#define DP_RTP_DP_TYPES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ipc_types.h"
+#include "rtp_types.h"
+#include "tp_conf_types.h"
+
+enum rtp_dp_ctr {
+#define RTP_CTR(n, s, h) RTP_CTR_##n,
+#include "rtp_counters.def"
+#undef RTP_CTR
+	RTP_CTR__COUNT
+};
+
+/* The addresses a termination may be on, per family: every port's own
+ * and every relayed address (TP_CONF_MAX_RELAY a family). */
+#define RTP_DP_ADDRS (TP_CONF_MAX_PORTS + TP_CONF_MAX_RELAY)
+#define RTP_DP_ADDR_SCAN 0xffu    /* addr_at[]: several share the last octet */
+
+/* What the seam does for a termination (struct rtp_term.srtp). */
+#define RTP_SRTP_IN  0x1u         /* what its network sends is SRTP: unprotect */
+#define RTP_SRTP_OUT 0x2u         /* what dp sends it is SRTP: protect */
+
+/*
+ * Where SRTP plugs in (FEATURE.md "Where SRTP plugs in"): lib/srtp's
+ * contexts behind ops a module registers once at start
+ * (rtp_srtp_register()). unprotect: pkt (len bytes, RTP or RTCP) in place,
+ * *len its clear length after; 0, -EBADMSG (the tag), -EALREADY (a
+ * replay), another -errno (no key). protect: in place, with room bytes of
+ * tailroom for the tag; *len grows. sctx is the termination's context
+ * (srtp_in, srtp_out), made from the keys cp installs.
+ */
+struct rtp_srtp_ops {
+	int (*unprotect)(void *sctx, uint8_t *pkt, uint16_t *len, bool rtcp);
+	int (*protect)(void *sctx, uint8_t *pkt, uint16_t *len, uint16_t room, bool rtcp);
+};
+
+/* A termination's counters that go to cp in struct ipc_rtp_stats. */
+struct rtp_term_ctr {
+	uint64_t rtcp_in, rtcp_in_octets;
+	uint64_t rtcp_out, rtcp_out_octets;
+	uint64_t stranger, malformed, policed, mode, no_dest, srtp;
+};
+
+/*
+ * A termination: what a packet to it (or from its other) reads and
+ * writes first, then its statistics, then what cp installed (for
+ * RTP_MOD and RTP_STATE, never read per packet).
+ */
+struct rtp_term {
+	uint8_t on;                /* a termination is in this slot */
+	uint8_t mode;              /* IPC_RTP_MODE_* */
+	uint8_t flags;             /* IPC_RTP_F_* */
+	uint8_t ds;                /* its DSCP << 2: the DS byte without ECN */
+	uint8_t latched;           /* IPC_RTP_LATCHED_* */
+	uint8_t srtp;              /* RTP_SRTP_* */
+	uint8_t family;            /* local's: 4 or 6 */
+	uint8_t inactive;          /* INACTIVE reported, nothing heard since */
+	uint8_t open;              /* takes any source, learns none (no latching,
+				    * no gm): one test per packet */
+	uint8_t pad;
+	uint16_t port;             /* local RTP port */
+	uint16_t rtcp_port;        /* local RTCP port (port with rtcp-mux) */
+	uint32_t pol_rate;         /* tman: bytes a second, 0: none */
+	uint64_t heard_ms;         /* the last packet taken (w->now_ms) */
+	uint8_t local[16];
+	/* where RTP and RTCP for its network go: the latched source, else
+	 * the signalled remote (port 0: nowhere yet) */
+	struct ipc_addr rtp_to;
+	struct ipc_addr rtcp_to;
+	struct ipc_addr rtp_src;   /* the latched sources (with latched) */
+	struct ipc_addr rtcp_src;
+	/* the source filter (gm), policing, the media clock, the seam */
+	uint8_t gm_family;         /* 0: any address */
+	uint8_t gm_plen;
+	uint16_t gm_port_lo, gm_port_hi;  /* 0, 0: any port */
+	uint16_t srtp_trailer;     /* SRTP's tag and MKI octets (the seam's) */
+	uint8_t gm_addr[16];
+	uint64_t clock_mul;        /* media clock units a TSC tick, << 32 */
+	uint64_t pol_tokens;       /* thousandths of a byte */
+	uint64_t pol_ms;
+	uint32_t pol_burst;
+	uint32_t inact_ms;
+	void *srtp_in, *srtp_out;  /* the seam's contexts (NULL: no key yet) */
+	/* the statistics (lib/rtp) */
+	struct rtp_rx rx;
+	struct rtp_tx tx;
+	struct rtp_term_ctr ctr;
+	/* as cp installed it */
+	struct ipc_rtp_term cfg;
+};
+
+/* Pending events of a context (struct rtp_ctx.ev): per termination t,
+ * bit 0 + 3t its RTP flow latched, 1 + 3t its RTCP flow, 2 + 3t silent. */
+#define RTP_EV_LATCH_RTP(t)  (1u << (3 * (t)))
+#define RTP_EV_LATCH_RTCP(t) (2u << (3 * (t)))
+#define RTP_EV_INACTIVE(t)   (4u << (3 * (t)))
+
+struct rtp_ctx {
+	uint64_t id;               /* cp's (ipc_conn_make() layout); 0: free */
+	uint8_t ev;                /* RTP_EV_* pending */
+	uint8_t queued;            /* its slot is in the events' FIFO */
+	uint8_t pad[6];
+	struct rtp_term t[2];
+};
+
+struct rtp_worker {
+	struct rtp_ctx *ctx;       /* max, by slot */
+	uint32_t max;
+	uint32_t nctx;
+	uint16_t port_lo, port_hi; /* this worker's share of agw.media_ports */
+	uint32_t nports;
+	/* by (address index, port - port_lo): 0 free, else
+	 * (slot << 2 | term << 1 | rtcp) + 1 */
+	uint32_t *port_tab;
+	uint8_t naddr4, naddr6;    /* IPv6 indices follow IPv4's */
+	uint8_t addr4_at[256];     /* by last octet: index + 1, 0 none, SCAN */
+	uint8_t addr6_at[256];
+	uint32_t addr4[RTP_DP_ADDRS];            /* network order */
+	uint8_t addr6[RTP_DP_ADDRS][16];
+	uint64_t relatch_ms;
+	uint64_t tsc_hz;
+	const struct rtp_srtp_ops *srtp_ops;     /* NULL: no SRTP in this dp */
+	/* events: slots with pending bits (a FIFO, each at most once unless
+	 * freed and reused meanwhile), and what must arrive whole */
+	uint32_t *evq;
+	uint32_t evq_mask, evq_head, evq_tail;
+	struct ipc_backlog out;
+	void *out_mem;
+	/* the inactivity sweep */
+	uint32_t scan_next;
+	uint64_t scan_ms;
+	/* a restarted cp's SYNC */
+	bool sync_on;
+	uint32_t sync_next;
+	uint64_t ctr[RTP_CTR__COUNT];
+	uint64_t malformed[RTP_E_COUNT];
+};
+
+#endif /* DP_RTP_DP_TYPES_H */

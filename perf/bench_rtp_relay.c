@@ -1,0 +1,456 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * bench_rtp_relay: what dp spends on a relayed packet from its receive
+ * burst on (dp_input_burst(): Ethernet, IP, net's UDP demultiplexer, the
+ * module, the new headers, the route and the neighbour, the transmit
+ * queue), for the gateway's RTP terminations (dp/rtp, RTP-RTP) and, in the
+ * same harness, TURN's ChannelData relay (dp/turn: a client's ChannelData
+ * to its peer, the peer's datagram back as ChannelData), so that the two
+ * are held against each other by one method: issue 56 asks RTP-RTP within
+ * 10% of TURN's ChannelData relay in instructions a packet.
+ *
+ * One worker, no port started (a real EAL without hugepages): each packet
+ * is copied into an mbuf from a template (its sequence number and UDP
+ * checksum moved on, as a sender's would), handed to dp_input_burst() in
+ * bursts of --burst, and what lands in the worker's transmit queues is
+ * freed, outside what is measured. The configuration is a real file read
+ * by lib/conf (TURN's relayed port 50000 on 10.1.0.9, agw.media_ports);
+ * the allocation, its permission and channel, and the RTP context are
+ * installed by cp's messages through dp_cp.c, as cp would.
+ *
+ * Under callgrind, collect only dp_input_burst and divide by the packets:
+ *
+ *   valgrind --tool=callgrind --collect-atstart=no \
+ *     --toggle-collect=dp_input_burst build-perf/perf/bench_rtp_relay \
+ *     --mode rtp --pkts 20000 --burst 1
+ *   callgrind_annotate --inclusive=yes callgrind.out.PID | head
+ *
+ * Natively it prints TSC cycles a packet (this host's noise included).
+ *
+ *   bench_rtp_relay [--mode rtp|turn] [--pkts N] [--burst B] [--size S]
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "dp.h"
+#include "dp_cp.h"
+#include "dp_module.h"
+#include "ipc.h"
+#include "net/net.h"
+#include "rtp_dp.h"
+#include "tp_conf.h"
+#include "turn.h"
+
+static const uint8_t ACC4[4] = { 10, 0, 0, 1 };
+static const uint8_t GW4[4] = { 10, 0, 0, 254 };
+static const uint8_t CORE4[4] = { 10, 1, 0, 1 };
+static const uint8_t RELAY4[4] = { 10, 1, 0, 9 };
+static const uint8_t PEER4[4] = { 10, 1, 0, 20 };
+static const uint8_t UE4[4] = { 192, 0, 2, 10 };
+static const uint8_t MAC_P0[6] = { 2, 0, 0, 0, 0, 1 };
+static const uint8_t MAC_P1[6] = { 2, 0, 0, 0, 0, 2 };
+static const uint8_t MAC_GW[6] = { 2, 0, 0, 0, 0, 0xfe };
+static const uint8_t MAC_PEER[6] = { 2, 0, 0, 0, 0, 0x20 };
+
+#define MEDIA_PORT 30000u
+#define CORE_PORT  30002u
+#define RELAY_PORT 50000u
+#define CHANNEL    0x4000u
+
+static const char conf_text[] =
+	"dp = {\n"
+	"  workers = [0];\n"
+	"  ports = (\n"
+	"    { name = \"access\"; dev = \"net_null0\"; roles = [\"access\"];\n"
+	"      ipv4 = \"10.0.0.1/24\"; gateway4 = \"10.0.0.254\"; },\n"
+	"    { name = \"core\"; dev = \"net_null1\"; roles = [\"core\"];\n"
+	"      ipv4 = \"10.1.0.1/24\"; relay_ipv4 = [\"10.1.0.9\"]; }\n"
+	"  );\n"
+	"};\n"
+	"ipc = { name = \"/bench_rtp_relay\"; };\n"
+	"turn = { realm = \"bench\"; relay_ports = [50000, 50999]; };\n"
+	"cp = { quota_total = 1024; };\n"
+	"agw = { media_ports = [30000, 30999]; media_contexts = 64; };\n";
+
+struct tmpl {
+	unsigned int port;           /* the dp port it arrives on */
+	uint16_t len;                /* the frame */
+	uint16_t seq_off;            /* an RTP sequence number's offset, 0: none */
+	uint16_t udp_off;
+	uint8_t frame[1600];
+};
+
+static struct rte_mempool *pool;
+static struct dp_ctx ctx;
+static struct tp_conf conf;
+static struct dp_worker *w;
+
+static void
+die(const char *what)
+{
+	fprintf(stderr, "bench_rtp_relay: %s\n", what);
+	exit(1);
+}
+
+static void
+neigh_free(void *pkt, void *arg)
+{
+	(void)arg;
+	rte_pktmbuf_free(pkt);
+}
+
+static uint16_t
+udp_cksum4(const uint8_t *src, const uint8_t *dst, const uint8_t *u, uint16_t ulen)
+{
+	uint32_t s = net_sum16(src, 4, 0);
+	uint16_t c;
+
+	s = net_sum16(dst, 4, s);
+	s += 17u + ulen;
+	s = net_sum16(u, 6, s);
+	s = net_sum16(u + 8, (size_t)ulen - 8, s);
+	c = (uint16_t)~net_fold(s);
+	return c == 0 ? 0xffff : c;
+}
+
+/* A frame on port pi from src:sport to dst:dport carrying payload. */
+static void
+tmpl_make(struct tmpl *t, unsigned int pi, const uint8_t *src, uint16_t sport,
+	  const uint8_t *dst, uint16_t dport, const uint8_t *payload, uint16_t len,
+	  uint16_t seq_off)
+{
+	uint8_t *p = t->frame, *u;
+	uint16_t c;
+
+	t->port = pi;
+	memcpy(p, pi == 0 ? MAC_P0 : MAC_P1, 6);
+	memcpy(p + 6, pi == 0 ? MAC_GW : MAC_PEER, 6);
+	p[12] = 0x08;
+	p[13] = 0x00;
+	ipv4_build_hdr(p + 14, src, dst, 17, 64, (uint16_t)(28 + len));
+	u = p + 34;
+	u[0] = (uint8_t)(sport >> 8);
+	u[1] = (uint8_t)sport;
+	u[2] = (uint8_t)(dport >> 8);
+	u[3] = (uint8_t)dport;
+	u[4] = (uint8_t)((8 + len) >> 8);
+	u[5] = (uint8_t)(8 + len);
+	memcpy(u + 8, payload, len);
+	c = udp_cksum4(src, dst, u, (uint16_t)(8 + len));
+	u[6] = (uint8_t)(c >> 8);
+	u[7] = (uint8_t)c;
+	t->len = (uint16_t)(42 + len);
+	t->udp_off = 34;
+	t->seq_off = seq_off != 0 ? (uint16_t)(42 + seq_off) : 0;
+}
+
+/* The next packet of t: its RTP sequence number (and timestamp) one on,
+ * its UDP checksum right again. */
+static void
+tmpl_next(struct tmpl *t)
+{
+	uint8_t *u = t->frame + t->udp_off, *q;
+	uint16_t seq, ulen = (uint16_t)(u[4] << 8 | u[5]), c;
+	uint32_t ts;
+
+	if (t->seq_off == 0)
+		return;
+	q = t->frame + t->seq_off;
+	seq = (uint16_t)((q[0] << 8 | q[1]) + 1);
+	q[0] = (uint8_t)(seq >> 8);
+	q[1] = (uint8_t)seq;
+	ts = ((uint32_t)q[2] << 24 | (uint32_t)q[3] << 16 | (uint32_t)q[4] << 8 | q[5]) + 160u;
+	q[2] = (uint8_t)(ts >> 24);
+	q[3] = (uint8_t)(ts >> 16);
+	q[4] = (uint8_t)(ts >> 8);
+	q[5] = (uint8_t)ts;
+	u[6] = u[7] = 0;
+	c = udp_cksum4(t->frame + 26, t->frame + 30, u, ulen);
+	u[6] = (uint8_t)(c >> 8);
+	u[7] = (uint8_t)c;
+}
+
+static void
+cp_send(struct ipc_msg *m)
+{
+	m->h.worker = 0;
+	if (ipc_msg_check(m, IPC_CP2DP) != 0 || ipc_ring_enqueue(&w->cp.rings->to_dp, m) != 0)
+		die("a message of cp's refused");
+	if (dp_cp_poll(w, w->now_ms) != 1)
+		die("a message of cp's not taken");
+}
+
+static void
+setup(void)
+{
+	char path[] = "/tmp/bench_rtp_relay.XXXXXX", err[512], pfx[64];
+	char *argv[] = {
+		"bench_rtp_relay", "--no-huge", "-m", "256", "--no-pci", "--no-shconf",
+		"--log-level=lib.eal:error", "--file-prefix", pfx, "-l", "0", NULL,
+	};
+	int fd = mkstemp(path);
+	uint64_t hz;
+
+	snprintf(pfx, sizeof(pfx), "bench_rtp%d", (int)getpid());
+	if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv) < 0)
+		die("rte_eal_init failed");
+	if (fd < 0 || write(fd, conf_text, sizeof(conf_text) - 1) != (ssize_t)sizeof(conf_text) - 1)
+		die("cannot write the configuration");
+	close(fd);
+	if (tp_conf_load(path, &conf, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		die("the configuration");
+	}
+	unlink(path);
+	pool = rte_pktmbuf_pool_create("bench", 4095, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				       SOCKET_ID_ANY);
+	if (pool == NULL)
+		die("no mbuf pool");
+	hz = rte_get_tsc_hz();
+	ctx.conf = &conf;
+	ctx.nworkers = 1;
+	ctx.tsc_hz = hz;
+	ctx.clock_hz = hz;
+	ctx.nports = 2;
+	for (unsigned int i = 0; i < 2; i++) {
+		struct dp_port *p = &ctx.ports[i];
+
+		p->index = (uint8_t)i;
+		memcpy(p->mac.addr_bytes, i == 0 ? MAC_P0 : MAC_P1, 6);
+		p->has_ip4 = true;
+		memcpy(p->ip4, i == 0 ? ACC4 : CORE4, 4);
+		p->plen4 = 24;
+		p->mtu = 1500;
+		p->own_relay4 = -1;
+		p->own_relay6 = -1;
+	}
+	ctx.ports[0].has_gw4 = true;
+	memcpy(ctx.ports[0].gw4, GW4, 4);
+	ctx.ports[1].nrelay4 = 1;
+	memcpy(&ctx.ports[1].relay4[0], RELAY4, 4);
+	dp_port_relay_index(&ctx.ports[1]);
+	if (dp_udp_init(&ctx) < 0)
+		die("no UDP table");
+	w = rte_zmalloc("bench_w", sizeof(*w), 64);
+	if (w == NULL)
+		die("no worker");
+	w->ctx = &ctx;
+	w->pool = pool;
+	ctx.workers[0] = w;
+	neigh_table_init(&w->neigh, w->neigh_mem, DP_NEIGH_SIZE, 16, 3600u * hz, hz, 3,
+			 neigh_free, NULL);
+	neigh_update(&w->neigh, NET_AF_IPV4, GW4, 0, MAC_GW, dp_now(), true, NULL, 0);
+	neigh_update(&w->neigh, NET_AF_IPV4, PEER4, 1, MAC_PEER, dp_now(), true, NULL, 0);
+	/* cp's end: rings and a segment header in heap memory, cp serving */
+	w->cp.rings = rte_zmalloc("bench_rings", sizeof(*w->cp.rings), 64);
+	ctx.ipc.shm = rte_zmalloc("bench_shm", sizeof(*ctx.ipc.shm), 64);
+	if (w->cp.rings == NULL || ctx.ipc.shm == NULL)
+		die("no rings");
+	ctx.ipc.shm->cp_epoch = 1;
+	ipc_side_publish(&ctx.ipc.shm->cp_side, IPC_CAP_RTP | IPC_CAP_CONN_DOWN, 0, 0, 1);
+	ipc_cp_set_ready(ctx.ipc.shm, true);
+	w->now_ms = ipc_monotonic_ms();
+}
+
+/* RTP-RTP: a context of the UE's termination (a port pair, latching) and
+ * the core's (rtcp-mux); G.711-sized packets both ways. */
+static unsigned int
+setup_rtp(struct tmpl *t, uint16_t size)
+{
+	static struct ipc_msg m;
+	struct ipc_rtp_ctx *x = (struct ipc_rtp_ctx *)m.body;
+	uint8_t pk[1500];
+
+	if (rtp_dp_module.setup(&ctx) != 1)
+		die("dp/rtp's set-up");
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_RTP_ADD;
+	m.h.alloc_id = ipc_conn_make(0, 0, 1);
+	m.h.body_len = sizeof(*x);
+	for (unsigned int i = 0; i < 2; i++) {
+		struct ipc_rtp_term *a = &x->term[i];
+
+		a->profile = IPC_RTP_AVP;
+		a->mode = IPC_RTP_MODE_SEND | IPC_RTP_MODE_RECV;
+		a->local.family = 4;
+		a->remote.family = 4;
+	}
+	x->term[0].flags = IPC_RTP_F_LATCH;
+	memcpy(x->term[0].local.ip, ACC4, 4);
+	x->term[0].local.port = MEDIA_PORT;
+	x->term[0].rtcp_port = MEDIA_PORT + 1;
+	memcpy(x->term[0].remote.ip, UE4, 4);
+	x->term[0].remote.port = 5004;
+	x->term[1].flags = IPC_RTP_F_MUX;
+	x->term[1].dscp = 46;
+	memcpy(x->term[1].local.ip, CORE4, 4);
+	x->term[1].local.port = CORE_PORT;
+	memcpy(x->term[1].remote.ip, PEER4, 4);
+	x->term[1].remote.port = 6000;
+	cp_send(&m);
+	memset(pk, 0, sizeof(pk));
+	pk[0] = 0x80;
+	pk[8] = 0x11;                 /* SSRC */
+	for (uint16_t i = 12; i < size; i++)
+		pk[i] = (uint8_t)(i * 7u);
+	tmpl_make(&t[0], 0, UE4, 5004, ACC4, MEDIA_PORT, pk, size, 2);
+	pk[1] = 8;
+	pk[8] = 0x22;
+	tmpl_make(&t[1], 1, PEER4, 6000, CORE4, CORE_PORT, pk, size, 2);
+	return 2;
+}
+
+/* TURN over UDP: one allocation (relayed 10.1.0.9:50000), a permission
+ * and channel 0x4000 for the peer; ChannelData of size octets of data
+ * from the client, the same data from the peer. */
+static unsigned int
+setup_turn(struct tmpl *t, uint16_t size)
+{
+	static struct ipc_msg m;
+	struct ipc_alloc *a = (struct ipc_alloc *)m.body;
+	struct ipc_binding *b = (struct ipc_binding *)m.body;
+	struct ipc_tuple tu;
+	uint8_t pk[1500];
+
+	if (turn_init(&ctx) < 0)
+		die("dp/turn's set-up");
+	memset(&tu, 0, sizeof(tu));
+	tu.transport = 17;
+	tu.client.family = 4;
+	memcpy(tu.client.ip, UE4, 4);
+	tu.client.port = 40000;
+	tu.server.family = 4;
+	memcpy(tu.server.ip, ACC4, 4);
+	tu.server.port = conf.turn.listen_port;
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_ALLOC_ADD;
+	m.h.alloc_id = 1;
+	m.h.tuple = tu;
+	m.h.body_len = sizeof(*a);
+	a->nrelayed = 1;
+	a->relayed[0].family = 4;
+	memcpy(a->relayed[0].ip, RELAY4, 4);
+	a->relayed[0].port = RELAY_PORT;
+	a->expires_ms = w->now_ms + 3600000u;
+	cp_send(&m);
+	for (unsigned int k = 0; k < 2; k++) {
+		memset(&m, 0, sizeof(m));
+		m.h.kind = k == 0 ? IPC_PERM_ADD : IPC_CHAN_ADD;
+		m.h.alloc_id = 1;
+		m.h.tuple = tu;
+		m.h.body_len = sizeof(*b);
+		b->peer.family = 4;
+		memcpy(b->peer.ip, PEER4, 4);
+		b->peer.port = 6000;
+		b->channel = k == 0 ? 0 : CHANNEL;
+		b->expires_ms = w->now_ms + 3600000u;
+		cp_send(&m);
+	}
+	w->turn->now_ms = w->now_ms;
+	memset(pk, 0, sizeof(pk));
+	pk[0] = CHANNEL >> 8;
+	pk[1] = CHANNEL & 0xff;
+	pk[2] = (uint8_t)(size >> 8);
+	pk[3] = (uint8_t)size;
+	for (uint16_t i = 0; i < size; i++)
+		pk[4 + i] = (uint8_t)(i * 7u);
+	tmpl_make(&t[0], 0, UE4, 40000, ACC4, conf.turn.listen_port, pk, (uint16_t)(4 + size),
+		  0);
+	tmpl_make(&t[1], 1, PEER4, 6000, RELAY4, RELAY_PORT, pk + 4, size, 0);
+	return 2;
+}
+
+/* What the worker queued for the ports: counted and freed. */
+static uint64_t
+drain(void)
+{
+	uint64_t n = 0;
+
+	for (unsigned int p = 0; p < ctx.nports; p++) {
+		n += w->tx[p].n;
+		rte_pktmbuf_free_bulk(w->tx[p].pkts, w->tx[p].n);
+		w->tx[p].n = 0;
+	}
+	return n;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "mode", required_argument, NULL, 'm' }, { "pkts", required_argument, NULL, 'n' },
+		{ "burst", required_argument, NULL, 'b' }, { "size", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *mode = "rtp";
+	unsigned int npkts = 20000, burst = 1, size = 172, ntmpl;
+	struct tmpl *t = calloc(2, sizeof(*t));
+	struct rte_mbuf *b[DP_BURST];
+	uint64_t cycles = 0, out = 0, done = 0;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm': mode = optarg; break;
+		case 'n': npkts = (unsigned int)strtoul(optarg, NULL, 10); break;
+		case 'b': burst = (unsigned int)strtoul(optarg, NULL, 10); break;
+		case 's': size = (unsigned int)strtoul(optarg, NULL, 10); break;
+		default: die("usage: [--mode rtp|turn] [--pkts N] [--burst B] [--size S]");
+		}
+	}
+	if (t == NULL || burst < 1 || burst > DP_BURST || size < 12 || size > 1400)
+		die("bad arguments");
+	setup();
+	if (strcmp(mode, "rtp") == 0)
+		ntmpl = setup_rtp(t, (uint16_t)size);
+	else if (strcmp(mode, "turn") == 0)
+		ntmpl = setup_turn(t, (uint16_t)size);
+	else
+		die("--mode rtp or turn");
+	/* one packet each way first: the UE's latches (its checksum is
+	 * verified then, once), out of the count */
+	for (unsigned int i = 0; i < ntmpl; i++) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+
+		memcpy(rte_pktmbuf_append(m, t[i].len), t[i].frame, t[i].len);
+		dp_input_burst(w, &ctx.ports[t[i].port], &m, 1, false);
+		tmpl_next(&t[i]);
+	}
+	if (drain() != ntmpl)
+		die("the first packets were not relayed");
+	while (done < npkts) {
+		/* a burst from one side (as a port's queue gives it), the
+		 * sides in turns */
+		struct tmpl *s = &t[(done / burst) % ntmpl];
+		uint64_t t0;
+
+		for (unsigned int i = 0; i < burst; i++) {
+			b[i] = rte_pktmbuf_alloc(pool);
+			if (b[i] == NULL)
+				die("no mbuf");
+			memcpy(rte_pktmbuf_append(b[i], s->len), s->frame, s->len);
+			tmpl_next(s);
+		}
+		t0 = rte_rdtsc();
+		dp_input_burst(w, &ctx.ports[s->port], b, (uint16_t)burst, false);
+		cycles += rte_rdtsc() - t0;
+		out += drain();
+		done += burst;
+	}
+	printf("bench_rtp_relay mode=%s size=%u burst=%u packets=%" PRIu64 " relayed=%" PRIu64
+	       " cycles_per_packet=%.1f (dp_input_burst, TSC)\n", mode, size, burst, done, out,
+	       (double)cycles / (double)done);
+	if (out != done)
+		die("not every packet was relayed");
+	free(t);
+	return 0;
+}

@@ -1,0 +1,1484 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp/rtp, the gateway's RTP terminations, driven as dp drives them:
+ * Ethernet frames through net's input (dp_input_burst(): IPv4/IPv6, the
+ * UDP demultiplexer, the media ports' listener), what goes out read from
+ * the worker's transmit queues (dp_ip_output(): the route, a neighbour
+ * the test made reachable, the Ethernet header); cp's RTP_ADD, RTP_MOD,
+ * RTP_DEL and RTP_STATS_REQ through dp_cp.c's dispatch over lib/ipc's real
+ * rings in heap memory; the events read back from the ring to cp, each
+ * passing cp's checks. The real dpcore library, a real EAL without
+ * hugepages for the mbufs; no port is started (nothing is transmitted:
+ * the queues are read).
+ *
+ * What it shows: RTP and RTCP relayed both ways byte-exact, with UDP
+ * checksums right by an independent sum (and a damaged one carried
+ * damaged: never recomputed), the DS byte and ECN; latching on the first
+ * packet (a UE behind a NAT), gm's filters, a stranger dropped and
+ * counted and never latching while the stream lives, re-latching after
+ * the silence; rtcp-mux against a port pair; short, wrong-version and
+ * overlong RTP/RTCP dropped and counted by reason; statistics equal to
+ * what was sent; the mode, policing, inactivity; contexts added,
+ * modified, subtracted and released through the messages; a full table,
+ * a taken port and a foreign address refused; a restarted cp's SYNC;
+ * IPv6 on one side and IPv4 on the other.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "dp.h"
+#include "dp_cp.h"
+#include "dp_ctrs.h"
+#include "dp_module.h"
+#include "fake_worker.h"
+#include "ipc.h"
+#include "net/net.h"
+#include "rtp_dp.h"
+#include "tp_conf_types.h"
+
+/* dp's addresses: the access port's (UE side), the core port's and a
+ * relayed one on it, the access port's IPv6 */
+static const uint8_t ACC4[4] = { 10, 0, 0, 1 };
+static const uint8_t GW4[4] = { 10, 0, 0, 254 };
+static const uint8_t CORE4[4] = { 10, 1, 0, 1 };
+static const uint8_t RELAY4[4] = { 10, 1, 0, 9 };
+static const uint8_t PEER4[4] = { 10, 1, 0, 20 };      /* the core's media */
+static const uint8_t UE4[4] = { 192, 0, 2, 10 };        /* as signalled */
+static const uint8_t NAT4[4] = { 198, 51, 100, 7 };     /* where it really is */
+static const uint8_t STRANGER4[4] = { 203, 0, 113, 66 };
+static const uint8_t ACC6[16] = { 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+static const uint8_t GW6[16] = { 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xfe };
+static const uint8_t UE6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10 };
+static const uint8_t MAC_P0[6] = { 2, 0, 0, 0, 0, 1 };
+static const uint8_t MAC_P1[6] = { 2, 0, 0, 0, 0, 2 };
+static const uint8_t MAC_GW[6] = { 2, 0, 0, 0, 0, 0xfe };
+static const uint8_t MAC_PEER[6] = { 2, 0, 0, 0, 0, 0x20 };
+static const uint8_t MAC_GW6[6] = { 2, 0, 0, 0, 0, 0x6e };
+
+#define MEDIA_MIN 30000u
+#define MEDIA_MAX 30063u
+#define MAX_CTX   4u
+#define RELATCH   2000u
+
+static struct rte_mempool *pool;
+static uint32_t max_contexts = MAX_CTX;
+
+struct fix {
+	struct dp_ctx *ctx;
+	struct tp_conf *conf;
+	struct dp_worker *w;
+	unsigned int mbufs0;
+};
+
+static void
+eal_once(void)
+{
+	char pfx[64];
+	char *argv[] = {
+		"test_dp_rtp", "--no-huge", "-m", "64", "--no-pci", "--no-shconf",
+		"--log-level=lib.eal:error", "--file-prefix", pfx, "-l", "0", NULL,
+	};
+
+	if (pool != NULL)
+		return;
+	snprintf(pfx, sizeof(pfx), "dprtp%d", (int)getpid());
+	if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv) < 0) {
+		fprintf(stderr, "rte_eal_init failed\n");
+		exit(1);
+	}
+	pool = rte_pktmbuf_pool_create("dprtp", 1023, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				       SOCKET_ID_ANY);
+	if (pool == NULL) {
+		fprintf(stderr, "no mbuf pool\n");
+		exit(1);
+	}
+}
+
+static void
+neigh_free(void *pkt, void *arg)
+{
+	(void)arg;
+	rte_pktmbuf_free(pkt);
+}
+
+static void
+port_make(struct dp_port *p, unsigned int i, const uint8_t ip4[4], const uint8_t mac[6])
+{
+	p->index = (uint8_t)i;
+	snprintf(p->name, sizeof(p->name), "p%u", i);
+	memcpy(p->mac.addr_bytes, mac, 6);
+	p->has_ip4 = true;
+	memcpy(p->ip4, ip4, 4);
+	p->plen4 = 24;
+	p->mtu = 1500;
+	p->own_relay4 = -1;
+	p->own_relay6 = -1;
+}
+
+static int
+setup(void **state)
+{
+	struct fix *f = calloc(1, sizeof(*f));
+	struct dp_ctx *ctx;
+	struct dp_worker *w;
+	struct ipc_shm *shm;
+	uint64_t hz;
+
+	assert_non_null(f);
+	eal_once();
+	f->conf = calloc(1, sizeof(*f->conf));
+	assert_non_null(f->conf);
+	f->conf->agw.enabled = true;
+	f->conf->agw.port_min = 20000;
+	f->conf->agw.port_max = 29999;
+	f->conf->agw.media_min = MEDIA_MIN;
+	f->conf->agw.media_max = MEDIA_MAX;
+	f->conf->agw.media_contexts = max_contexts;
+	f->conf->agw.media_relatch_ms = RELATCH;
+	max_contexts = MAX_CTX;
+	f->ctx = ctx = calloc(1, sizeof(*ctx));
+	assert_non_null(ctx);
+	ctx->conf = f->conf;
+	ctx->nworkers = 1;
+	hz = rte_get_tsc_hz();
+	ctx->tsc_hz = hz;
+	ctx->clock_hz = hz;
+	ctx->nports = 2;
+	port_make(&ctx->ports[0], 0, ACC4, MAC_P0);
+	ctx->ports[0].has_gw4 = true;
+	memcpy(ctx->ports[0].gw4, GW4, 4);
+	ctx->ports[0].has_ip6 = true;
+	memcpy(ctx->ports[0].ip6, ACC6, 16);
+	ctx->ports[0].plen6 = 64;
+	ctx->ports[0].has_gw6 = true;
+	memcpy(ctx->ports[0].gw6, GW6, 16);
+	port_make(&ctx->ports[1], 1, CORE4, MAC_P1);
+	ctx->ports[1].nrelay4 = 1;
+	memcpy(&ctx->ports[1].relay4[0], RELAY4, 4);
+	dp_port_relay_index(&ctx->ports[1]);
+	assert_int_equal(dp_udp_init(ctx), 0);
+
+	f->w = w = fw_worker_new(ctx);
+	w->pool = pool;
+	ctx->workers[0] = w;
+	neigh_table_init(&w->neigh, w->neigh_mem, DP_NEIGH_SIZE, 16, 3600u * hz, hz, 3,
+			 neigh_free, NULL);
+	assert_int_equal(neigh_update(&w->neigh, NET_AF_IPV4, GW4, 0, MAC_GW, dp_now(), true,
+				      NULL, 0), 0);
+	assert_int_equal(neigh_update(&w->neigh, NET_AF_IPV4, PEER4, 1, MAC_PEER, dp_now(),
+				      true, NULL, 0), 0);
+	assert_int_equal(neigh_update(&w->neigh, NET_AF_IPV6, GW6, 0, MAC_GW6, dp_now(), true,
+				      NULL, 0), 0);
+	/* cp serves, and takes RTP's events */
+	fw_link_attach(w);
+	shm = ctx->ipc.shm;
+	shm->cp_epoch = 1;
+	ipc_side_publish(&shm->cp_side, IPC_CAP_RTP, 0, 0, 1);
+	ipc_cp_set_ready(shm, true);
+	w->now_ms = ipc_monotonic_ms();
+	f->mbufs0 = rte_mempool_in_use_count(pool);
+	assert_int_equal(rtp_dp_module.setup(ctx), 1);
+	assert_non_null(w->rtp);
+	*state = f;
+	return 0;
+}
+
+static int
+setup_wide(void **state)
+{
+	max_contexts = 3 * DP_CP_SYNC_VISIT;
+	return setup(state);
+}
+
+static int
+teardown(void **state)
+{
+	struct fix *f = *state;
+	struct dp_worker *w = f->w;
+
+	for (unsigned int p = 0; p < DP_MAX_PORTS; p++) {
+		rte_pktmbuf_free_bulk(w->tx[p].pkts, w->tx[p].n);
+		w->tx[p].n = 0;
+	}
+	rtp_dp_module.free(w);
+	assert_null(w->rtp);
+	assert_int_equal(rte_mempool_in_use_count(pool), f->mbufs0);
+	fw_link_detach(w);
+	dp_udp_free(f->ctx);
+	fw_worker_free(w);
+	free(f->ctx);
+	free(f->conf);
+	free(f);
+	return 0;
+}
+
+/* ---- counters ---------------------------------------------------------------------- */
+
+static uint64_t
+ctr(const struct fix *f, const char *name)
+{
+	static const struct dp_ctrs_family *const fams[] = {
+		&rtp_dp_ctrs, &rtp_dp_malformed_ctrs,
+	};
+	uint64_t v[128];
+
+	for (unsigned int i = 0; i < 2; i++) {
+		size_t plen = strlen(fams[i]->prefix);
+
+		assert_true(fams[i]->n <= 128);
+		if (strncmp(name, fams[i]->prefix, plen) != 0)
+			continue;
+		fams[i]->values(f->w, v);
+		for (unsigned int k = 0; k < fams[i]->n; k++)
+			if (strcmp(fams[i]->desc[k].name, name + plen) == 0)
+				return v[k];
+	}
+	fail_msg("no counter %s", name);
+	return 0;
+}
+
+/* ---- checksums, independently of dp/net ------------------------------------------- */
+
+static uint32_t
+sum_bytes(const uint8_t *p, size_t n, uint32_t s)
+{
+	for (size_t i = 0; i + 1 < n; i += 2)
+		s += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (n & 1u)
+		s += (uint32_t)p[n - 1] << 8;
+	return s;
+}
+
+static uint16_t
+fold(uint32_t s)
+{
+	while (s >> 16)
+		s = (s & 0xffffu) + (s >> 16);
+	return (uint16_t)s;
+}
+
+/* RFC 768 / RFC 8200 §8.1: the UDP checksum of u (ulen bytes, its field
+ * taken as zero) between src and dst. */
+static uint16_t
+udp_cksum(uint8_t family, const uint8_t *src, const uint8_t *dst, const uint8_t *u,
+	  uint16_t ulen)
+{
+	size_t alen = family == 4 ? 4 : 16;
+	uint32_t s = sum_bytes(src, alen, 0);
+	uint16_t c;
+
+	s = sum_bytes(dst, alen, s);
+	s += 17u + ulen;
+	s = sum_bytes(u, 6, s);
+	s = sum_bytes(u + 8, (size_t)ulen - 8, s);
+	c = (uint16_t)~fold(s);
+	return c == 0 ? 0xffff : c;
+}
+
+/* ---- frames in ------------------------------------------------------------------- */
+
+/* A frame from (src, sport) to (dst, dport) with payload to port pi; tos
+ * the IPv4 DS byte (or IPv6 traffic class); cksum_delta added to the
+ * right UDP checksum (0: right). Handled at once. */
+static void
+send_in(struct fix *f, unsigned int pi, uint8_t family, const uint8_t *src, uint16_t sport,
+	const uint8_t *dst, uint16_t dport, const void *payload, uint16_t len, uint8_t tos,
+	uint16_t cksum_delta)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	uint16_t l3 = family == 4 ? 20 : 40;
+	uint8_t *p, *u;
+	uint16_t c;
+
+	assert_non_null(m);
+	p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(14 + l3 + 8 + len));
+	assert_non_null(p);
+	memcpy(p, f->ctx->ports[pi].mac.addr_bytes, 6);
+	memcpy(p + 6, pi == 0 ? MAC_GW : MAC_PEER, 6);
+	p[12] = family == 4 ? 0x08 : 0x86;
+	p[13] = family == 4 ? 0x00 : 0xdd;
+	if (family == 4)
+		ipv4_build_hdr_ds(p + 14, src, dst, 17, 64, (uint16_t)(l3 + 8 + len), tos);
+	else
+		ipv6_build_hdr_tc(p + 14, src, dst, 17, 64, (uint16_t)(8 + len), tos);
+	u = p + 14 + l3;
+	u[0] = (uint8_t)(sport >> 8);
+	u[1] = (uint8_t)sport;
+	u[2] = (uint8_t)(dport >> 8);
+	u[3] = (uint8_t)dport;
+	u[4] = (uint8_t)((8 + len) >> 8);
+	u[5] = (uint8_t)(8 + len);
+	memcpy(u + 8, payload, len);
+	c = (uint16_t)(udp_cksum(family, src, dst, u, (uint16_t)(8 + len)) + cksum_delta);
+	u[6] = (uint8_t)(c >> 8);
+	u[7] = (uint8_t)c;
+	m->port = (uint16_t)pi;
+	dp_input_burst(f->w, &f->ctx->ports[pi], &m, 1, false);
+}
+
+/* An RTP packet: pt, seq, ts, ssrc, then n payload octets from seed. */
+static uint16_t
+rtp_pkt(uint8_t *b, uint8_t pt, uint16_t seq, uint32_t ts, uint32_t ssrc, uint16_t n,
+	uint8_t seed)
+{
+	b[0] = 0x80;
+	b[1] = pt;
+	b[2] = (uint8_t)(seq >> 8);
+	b[3] = (uint8_t)seq;
+	b[4] = (uint8_t)(ts >> 24);
+	b[5] = (uint8_t)(ts >> 16);
+	b[6] = (uint8_t)(ts >> 8);
+	b[7] = (uint8_t)ts;
+	b[8] = (uint8_t)(ssrc >> 24);
+	b[9] = (uint8_t)(ssrc >> 16);
+	b[10] = (uint8_t)(ssrc >> 8);
+	b[11] = (uint8_t)ssrc;
+	for (uint16_t i = 0; i < n; i++)
+		b[12 + i] = (uint8_t)(seed + i * 7u + (i >> 8));
+	return (uint16_t)(12 + n);
+}
+
+/* An RTCP RR without blocks, then an SDES with one empty chunk's worth
+ * (a compound of 8 + 8 octets), of ssrc. */
+static uint16_t
+rtcp_pkt(uint8_t *b, uint32_t ssrc)
+{
+	static const uint8_t rr[8] = { 0x80, 201, 0, 1 };
+	static const uint8_t sdes[8] = { 0x81, 202, 0, 1 };
+
+	memcpy(b, rr, 8);
+	b[4] = (uint8_t)(ssrc >> 24);
+	b[5] = (uint8_t)(ssrc >> 16);
+	b[6] = (uint8_t)(ssrc >> 8);
+	b[7] = (uint8_t)ssrc;
+	memcpy(b + 8, sdes, 8);
+	memcpy(b + 12, b + 4, 4);
+	return 16;
+}
+
+/* ---- frames out ------------------------------------------------------------------- */
+
+struct out {
+	uint8_t family;
+	uint8_t mac[6];
+	uint8_t src[16], dst[16];
+	uint16_t sport, dport;
+	uint8_t ttl;
+	uint8_t ds;
+	uint16_t cksum;
+	uint16_t cksum_right;        /* by the test's own sum */
+	bool cksum_ok;               /* they agree */
+	uint16_t len;                /* payload */
+	uint8_t payload[2048];
+};
+
+/* How many frames wait on port pi. */
+static unsigned int
+nout(const struct fix *f, unsigned int pi)
+{
+	return f->w->tx[pi].n;
+}
+
+/* The oldest frame on port pi, parsed and freed; the test fails without
+ * one. */
+static void
+take_out(struct fix *f, unsigned int pi, struct out *o)
+{
+	struct dp_txq *q = &f->w->tx[pi];
+	struct rte_mbuf *m;
+	const uint8_t *p, *ip, *u;
+	uint16_t l3, ulen;
+
+	assert_true(q->n > 0);
+	m = q->pkts[0];
+	memmove(q->pkts, q->pkts + 1, (size_t)(q->n - 1) * sizeof(q->pkts[0]));
+	q->n--;
+	memset(o, 0, sizeof(*o));
+	p = rte_pktmbuf_mtod(m, const uint8_t *);
+	memcpy(o->mac, p, 6);
+	assert_memory_equal(p + 6, f->ctx->ports[pi].mac.addr_bytes, 6);
+	ip = p + 14;
+	if (p[12] == 0x08) {
+		o->family = 4;
+		l3 = 20;
+		assert_int_equal(ip[0], 0x45);
+		assert_int_equal(ip[9], 17);
+		/* the IPv4 header's own checksum */
+		assert_int_equal(fold(sum_bytes(ip, 20, 0)), 0xffff);
+		o->ttl = ip[8];
+		o->ds = ip[1];
+		memcpy(o->src, ip + 12, 4);
+		memcpy(o->dst, ip + 16, 4);
+	} else {
+		assert_int_equal(p[12], 0x86);
+		o->family = 6;
+		l3 = 40;
+		assert_int_equal(ip[6], 17);
+		o->ttl = ip[7];
+		o->ds = (uint8_t)((ip[0] & 0x0f) << 4 | ip[1] >> 4);
+		memcpy(o->src, ip + 8, 16);
+		memcpy(o->dst, ip + 24, 16);
+	}
+	u = ip + l3;
+	o->sport = (uint16_t)(u[0] << 8 | u[1]);
+	o->dport = (uint16_t)(u[2] << 8 | u[3]);
+	ulen = (uint16_t)(u[4] << 8 | u[5]);
+	assert_int_equal(rte_pktmbuf_pkt_len(m), 14u + l3 + ulen);
+	o->cksum = (uint16_t)(u[6] << 8 | u[7]);
+	o->cksum_right = udp_cksum(o->family, o->src, o->dst, u, ulen);
+	o->cksum_ok = o->cksum == o->cksum_right;
+	o->len = (uint16_t)(ulen - 8);
+	memcpy(o->payload, u + 8, o->len);
+	rte_pktmbuf_free(m);
+}
+
+/* ---- cp's side ----------------------------------------------------------------------- */
+
+static uint64_t
+ctx_id(uint32_t slot)
+{
+	return ipc_conn_make(0, slot, 7);
+}
+
+static void
+cp_send(struct fix *f, struct ipc_msg *m)
+{
+	m->h.worker = 0;
+	assert_int_equal(ipc_msg_check(m, IPC_CP2DP), 0);
+	assert_int_equal(ipc_ring_enqueue(&f->w->cp.rings->to_dp, m), 0);
+	assert_int_equal(dp_cp_poll(f->w, f->w->now_ms), 1);
+}
+
+/* The UE's side: on the access address, RTP port and RTCP port + 1 (or
+ * rtcp-mux), latching, its signalled remote UE4:5004. */
+static void
+term_ue(struct ipc_rtp_term *t, uint16_t port, bool mux)
+{
+	memset(t, 0, sizeof(*t));
+	t->profile = IPC_RTP_AVP;
+	t->mode = IPC_RTP_MODE_SEND | IPC_RTP_MODE_RECV;
+	t->flags = IPC_RTP_F_LATCH | (mux ? IPC_RTP_F_MUX : 0);
+	t->serial = 1;
+	t->local.family = 4;
+	memcpy(t->local.ip, ACC4, 4);
+	t->local.port = port;
+	t->rtcp_port = mux ? 0 : (uint16_t)(port + 1);
+	t->remote.family = 4;
+	memcpy(t->remote.ip, UE4, 4);
+	t->remote.port = 5004;
+}
+
+/* The core's side: on the core address, rtcp-mux, not latching, to
+ * PEER4:6000, DSCP 46 (EF). */
+static void
+term_core(struct ipc_rtp_term *t, uint16_t port)
+{
+	memset(t, 0, sizeof(*t));
+	t->profile = IPC_RTP_AVP;
+	t->mode = IPC_RTP_MODE_SEND | IPC_RTP_MODE_RECV;
+	t->flags = IPC_RTP_F_MUX;
+	t->dscp = 46;
+	t->serial = 1;
+	t->local.family = 4;
+	memcpy(t->local.ip, CORE4, 4);
+	t->local.port = port;
+	t->remote.family = 4;
+	memcpy(t->remote.ip, PEER4, 4);
+	t->remote.port = 6000;
+}
+
+static void
+cp_add(struct fix *f, uint64_t id, const struct ipc_rtp_term *t0,
+       const struct ipc_rtp_term *t1)
+{
+	static struct ipc_msg m;
+	struct ipc_rtp_ctx *x = (struct ipc_rtp_ctx *)m.body;
+
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_RTP_ADD;
+	m.h.alloc_id = id;
+	m.h.body_len = sizeof(*x);
+	if (t0 != NULL)
+		x->term[0] = *t0;
+	if (t1 != NULL)
+		x->term[1] = *t1;
+	cp_send(f, &m);
+}
+
+static void
+cp_mod(struct fix *f, uint64_t id, uint8_t op, uint8_t term, const struct ipc_rtp_term *t)
+{
+	static struct ipc_msg m;
+	struct ipc_rtp_mod *x = (struct ipc_rtp_mod *)m.body;
+
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_RTP_MOD;
+	m.h.alloc_id = id;
+	m.h.body_len = sizeof(*x);
+	x->op = op;
+	x->term = term;
+	if (t != NULL)
+		x->t = *t;
+	cp_send(f, &m);
+}
+
+static void
+cp_del(struct fix *f, uint64_t id)
+{
+	static struct ipc_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_RTP_DEL;
+	m.h.alloc_id = id;
+	cp_send(f, &m);
+}
+
+/* What dp sent cp next (after its sweep, cp beating), passing cp's
+ * checks; false: nothing. */
+static bool
+cp_recv(struct fix *f, struct ipc_msg *m)
+{
+	__atomic_store_n(&f->ctx->ipc.shm->cp_heartbeat_ms, f->w->now_ms, __ATOMIC_RELAXED);
+	rtp_sweep(f->w, 0);
+	if (ipc_ring_dequeue(&f->w->cp.rings->to_cp, m) != 1)
+		return false;
+	assert_int_equal(ipc_msg_check(m, IPC_DP2CP), 0);
+	return true;
+}
+
+/* The next message to cp is an RTP_EVENT of type about id: its body. */
+#define cp_event(f, id, type, e) cp_event_at(f, id, type, e, __LINE__)
+static void
+cp_event_at(struct fix *f, uint64_t id, uint8_t type, struct ipc_rtp_event *e, int line)
+{
+	static struct ipc_msg m;
+
+	if (!cp_recv(f, &m))
+		fail_msg("line %d: no event %u", line, type);
+	assert_int_equal(m.h.kind, IPC_RTP_EVENT);
+	assert_int_equal(m.h.alloc_id, id);
+	memcpy(e, m.body, sizeof(*e));
+	assert_int_equal(e->type, type);
+}
+
+static void
+cp_nothing(struct fix *f)
+{
+	static struct ipc_msg m;
+
+	assert_false(cp_recv(f, &m));
+}
+
+/* RTP_STATS_REQ and its answer: the context's figures. */
+static void
+cp_stats(struct fix *f, uint64_t id, struct ipc_rtp_stats_msg *x)
+{
+	static struct ipc_msg m;
+	struct ipc_rtp_stats_req *r = (struct ipc_rtp_stats_req *)m.body;
+
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_RTP_STATS_REQ;
+	m.h.alloc_id = id;
+	m.h.body_len = sizeof(*r);
+	r->req = 4242;
+	cp_send(f, &m);
+	/* (a latch or a silence pending goes first: skipped) */
+	do {
+		assert_true(cp_recv(f, &m));
+	} while (m.h.kind == IPC_RTP_EVENT &&
+		 (((const struct ipc_rtp_event *)(const void *)m.body)->type == IPC_RTP_EV_LATCHED ||
+		  ((const struct ipc_rtp_event *)(const void *)m.body)->type == IPC_RTP_EV_INACTIVE));
+	assert_int_equal(m.h.kind, IPC_RTP_STATS);
+	assert_int_equal(m.h.alloc_id, id);
+	memcpy(x, m.body, sizeof(*x));
+	assert_int_equal(x->req, 4242);
+}
+
+/* A context of term_ue(MEDIA_MIN, pair) and term_core(MEDIA_MIN + 2) in
+ * slot 0. */
+static uint64_t
+ctx_standard(struct fix *f)
+{
+	struct ipc_rtp_term a, b;
+
+	term_ue(&a, MEDIA_MIN, false);
+	term_core(&b, MEDIA_MIN + 2);
+	cp_add(f, ctx_id(0), &a, &b);
+	return ctx_id(0);
+}
+
+/* RTP from the UE's (src, sport) to its termination; what it relayed to
+ * the core, if anything: true and *o. */
+static bool
+ue_rtp(struct fix *f, const uint8_t *src, uint16_t sport, uint16_t seq, uint16_t n,
+       struct out *o)
+{
+	uint8_t b[1500];
+	uint16_t len = rtp_pkt(b, 0, seq, seq * 160u, 0x11223344u, n, (uint8_t)seq);
+
+	send_in(f, 0, 4, src, sport, ACC4, MEDIA_MIN, b, len, 0, 0);
+	if (nout(f, 1) == 0)
+		return false;
+	take_out(f, 1, o);
+	assert_int_equal(o->len, len);
+	assert_memory_equal(o->payload, b, len);
+	return true;
+}
+
+/* RTP from the core to its termination; what went to the UE's side. */
+static bool
+core_rtp(struct fix *f, uint16_t seq, uint16_t n, struct out *o)
+{
+	uint8_t b[1500];
+	uint16_t len = rtp_pkt(b, 8, seq, seq * 160u, 0x55667788u, n, (uint8_t)(seq + 3));
+
+	send_in(f, 1, 4, PEER4, 6000, CORE4, MEDIA_MIN + 2, b, len, 0, 0);
+	if (nout(f, 0) == 0)
+		return false;
+	take_out(f, 0, o);
+	assert_int_equal(o->len, len);
+	assert_memory_equal(o->payload, b, len);
+	return true;
+}
+
+/* ---- the relay ------------------------------------------------------------------------ */
+
+/* Both ways, byte-exact, sizes odd and even: the headers of the other
+ * termination (its address and port, to its remote or latched source),
+ * TTL 64, the UDP checksum right by an independent sum, the DS byte the
+ * sending termination's DSCP with the received ECN bits. */
+static void
+test_rtp_relay_both_ways_byte_exact(void **state)
+{
+	static const uint16_t sizes[] = { 0, 1, 159, 160, 161, 1000, 1399 };
+	struct fix *f = *state;
+	struct out o;
+	uint8_t b[64];
+	uint16_t len;
+
+	ctx_standard(f);
+	assert_int_equal(ctr(f, "rtp_contexts"), 1);
+	for (unsigned int i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		assert_true(ue_rtp(f, UE4, 5004, (uint16_t)(100 + i), sizes[i], &o));
+		assert_int_equal(o.family, 4);
+		assert_memory_equal(o.mac, MAC_PEER, 6);
+		assert_memory_equal(o.src, CORE4, 4);
+		assert_int_equal(o.sport, MEDIA_MIN + 2);
+		assert_memory_equal(o.dst, PEER4, 4);
+		assert_int_equal(o.dport, 6000);
+		assert_int_equal(o.ttl, 64);
+		assert_int_equal(o.ds, 46 << 2);
+		assert_true(o.cksum_ok);
+
+		assert_true(core_rtp(f, (uint16_t)(7 + i), sizes[i], &o));
+		assert_memory_equal(o.mac, MAC_GW, 6);   /* off-link: the gateway */
+		assert_memory_equal(o.src, ACC4, 4);
+		assert_int_equal(o.sport, MEDIA_MIN);
+		assert_memory_equal(o.dst, UE4, 4);      /* latched, as signalled */
+		assert_int_equal(o.dport, 5004);
+		assert_int_equal(o.ds, 0);
+		assert_true(o.cksum_ok);
+	}
+	/* ECN passes through (ECT(1) and CE), under the DSCP */
+	len = rtp_pkt(b, 0, 200, 0, 0x11223344u, 20, 1);
+	send_in(f, 0, 4, UE4, 5004, ACC4, MEDIA_MIN, b, len, 0x01, 0);
+	take_out(f, 1, &o);
+	assert_int_equal(o.ds, (46 << 2) | 1);
+	send_in(f, 0, 4, UE4, 5004, ACC4, MEDIA_MIN, b, len, 0xb8 | 3, 0);
+	take_out(f, 1, &o);
+	assert_int_equal(o.ds, (46 << 2) | 3);
+	assert_int_equal(ctr(f, "rtp_relayed_rtp"), 2 * 7 + 2);
+	assert_int_equal(nout(f, 0) + nout(f, 1), 0);
+}
+
+/* The checksum is carried, not computed: a datagram damaged on the way
+ * in (after it latched) leaves with a checksum its receiver refuses, as
+ * it would have the sender's; its payload was never summed. */
+static void
+test_rtp_relay_carries_a_damaged_checksum(void **state)
+{
+	struct fix *f = *state;
+	struct out o;
+	uint8_t b[256];
+	uint16_t len;
+
+	ctx_standard(f);
+	assert_true(ue_rtp(f, UE4, 5004, 1, 160, &o));
+	assert_true(o.cksum_ok);
+	len = rtp_pkt(b, 0, 2, 320, 0x11223344u, 161, 9);
+	send_in(f, 0, 4, UE4, 5004, ACC4, MEDIA_MIN, b, len, 0, 0x0100);
+	take_out(f, 1, &o);
+	assert_memory_equal(o.payload, b, len);
+	assert_false(o.cksum_ok);
+	/* off by what it came in off by (ones' complement) */
+	assert_true(o.cksum == fold((uint32_t)o.cksum_right + 0x100u) ||
+		    o.cksum == (uint16_t)(o.cksum_right + 0x100u));
+}
+
+/* A UE on IPv6 and a core on IPv4 in one context: each side's headers
+ * are its own family's, the checksum carried across. */
+static void
+test_rtp_relay_across_families(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_rtp_term a, b;
+	struct out o;
+	uint8_t pk[400];
+	uint16_t len;
+
+	term_ue(&a, MEDIA_MIN + 10, true);
+	a.local.family = 6;
+	memcpy(a.local.ip, ACC6, 16);
+	a.remote.family = 6;
+	memcpy(a.remote.ip, UE6, 16);
+	a.dscp = 34;
+	term_core(&b, MEDIA_MIN + 12);
+	cp_add(f, ctx_id(1), &a, &b);
+	len = rtp_pkt(pk, 0, 1, 0, 9, 333, 4);
+	send_in(f, 0, 6, UE6, 5004, ACC6, MEDIA_MIN + 10, pk, len, 0x02, 0);
+	take_out(f, 1, &o);
+	assert_int_equal(o.family, 4);
+	assert_memory_equal(o.payload, pk, len);
+	assert_true(o.cksum_ok);
+	assert_int_equal(o.ds, (46 << 2) | 2);
+	len = rtp_pkt(pk, 0, 1, 0, 10, 201, 5);
+	send_in(f, 1, 4, PEER4, 6000, CORE4, MEDIA_MIN + 12, pk, len, 0, 0);
+	take_out(f, 0, &o);
+	assert_int_equal(o.family, 6);
+	assert_memory_equal(o.mac, MAC_GW6, 6);
+	assert_memory_equal(o.src, ACC6, 16);
+	assert_memory_equal(o.dst, UE6, 16);
+	assert_int_equal(o.dport, 5004);
+	assert_int_equal(o.ds, 34 << 2);
+	assert_memory_equal(o.payload, pk, len);
+	assert_true(o.cksum_ok);
+}
+
+/* ---- latching and gates ------------------------------------------------------------------ */
+
+/* H.248.37: until a packet latches, what goes to the UE goes to the
+ * signalled remote; the UE's first packet (from its NAT's address and
+ * port) latches, LATCHED says where, and from then on it goes there. */
+static void
+test_rtp_latch_on_the_first_packet(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_rtp_event e;
+	struct ipc_rtp_stats_msg x;
+	struct out o;
+	uint64_t id = ctx_standard(f);
+
+	assert_true(core_rtp(f, 1, 160, &o));
+	assert_memory_equal(o.dst, UE4, 4);
+	assert_int_equal(o.dport, 5004);
+	cp_nothing(f);
+	assert_true(ue_rtp(f, NAT4, 40123, 1, 160, &o));
+	cp_event(f, id, IPC_RTP_EV_LATCHED, &e);
+	assert_int_equal(e.term, 0);
+	assert_int_equal(e.rtcp, 0);
+	assert_int_equal(e.serial, 1);
+	assert_int_equal(e.addr.family, 4);
+	assert_memory_equal(e.addr.ip, NAT4, 4);
+	assert_int_equal(e.addr.port, 40123);
+	assert_int_equal(ctr(f, "rtp_latched"), 1);
+	assert_true(core_rtp(f, 2, 160, &o));
+	assert_memory_equal(o.dst, NAT4, 4);
+	assert_int_equal(o.dport, 40123);
+	cp_stats(f, id, &x);
+	assert_int_equal(x.found, 1);
+	assert_int_equal(x.st[0].latched, IPC_RTP_LATCHED_RTP);
+	assert_memory_equal(x.st[0].rtp_src.ip, NAT4, 4);
+	assert_int_equal(x.st[0].rtp_src.port, 40123);
+	/* the core's side does not latch */
+	assert_int_equal(x.st[1].latched, 0);
+	cp_nothing(f);
+}
+
+/* H.248.43 gm: only a source within the address prefix and port range
+ * may be heard, so only such a one latches; the others are strangers. */
+static void
+test_rtp_gm_narrows_who_latches(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_rtp_term a, b;
+	struct ipc_rtp_event e;
+	struct out o;
+	uint64_t id = ctx_id(0);
+
+	term_ue(&a, MEDIA_MIN, false);
+	a.gm_addr.family = 4;
+	memcpy(a.gm_addr.ip, NAT4, 4);
+	a.gm_plen = 24;
+	a.gm_port_lo = 40000;
+	a.gm_port_hi = 40999;
+	term_core(&b, MEDIA_MIN + 2);
+	cp_add(f, id, &a, &b);
+	/* outside the prefix */
+	assert_false(ue_rtp(f, STRANGER4, 40123, 1, 160, &o));
+	assert_false(ue_rtp(f, UE4, 40123, 2, 160, &o));
+	/* inside it, outside the ports */
+	assert_false(ue_rtp(f, NAT4, 41000, 3, 160, &o));
+	assert_false(ue_rtp(f, NAT4, 39999, 4, 160, &o));
+	assert_int_equal(ctr(f, "rtp_dropped_stranger"), 4);
+	assert_int_equal(ctr(f, "rtp_latched"), 0);
+	cp_nothing(f);
+	/* within both: latches */
+	assert_true(ue_rtp(f, (const uint8_t[4]){ 198, 51, 100, 200 }, 40999, 5, 160, &o));
+	cp_event(f, id, IPC_RTP_EV_LATCHED, &e);
+	assert_int_equal(e.addr.port, 40999);
+	assert_int_equal(ctr(f, "rtp_latched"), 1);
+}
+
+/* A stranger's packets are dropped and counted, never relayed, and
+ * never take over a stream that lives, however long they keep coming. */
+static void
+test_rtp_stranger_dropped_and_never_relatches_a_live_stream(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_rtp_event e;
+	struct ipc_rtp_stats_msg x;
+	struct out o;
+	uint64_t id = ctx_standard(f);
+
+	assert_true(ue_rtp(f, NAT4, 40123, 1, 160, &o));
+	cp_event(f, id, IPC_RTP_EV_LATCHED, &e);
+	for (uint16_t i = 0; i < 300; i++) {
+		f->w->now_ms += 20;
+		assert_false(ue_rtp(f, STRANGER4, 5004, (uint16_t)(1000 + i), 160, &o));
+		/* another port of the latched address is a stranger too */
+		if (i % 50 == 0)
+			assert_false(ue_rtp(f, NAT4, 40124, (uint16_t)(2000 + i), 160, &o));
+		assert_true(ue_rtp(f, NAT4, 40123, (uint16_t)(2 + i), 160, &o));
+		assert_true(core_rtp(f, (uint16_t)(1 + i), 160, &o));
+		assert_memory_equal(o.dst, NAT4, 4);
+		assert_int_equal(o.dport, 40123);
+	}
+	assert_int_equal(ctr(f, "rtp_dropped_stranger"), 306);
+	assert_int_equal(ctr(f, "rtp_relatched"), 0);
+	cp_stats(f, id, &x);
+	assert_int_equal(x.st[0].drop_stranger, 306);
+	assert_int_equal(x.st[0].rtp_in, 301);
+	cp_nothing(f);
+}
+
+/* After agw.media_relatch of silence from the latched source another one
+ * latches (a UE whose NAT binding changed), not a millisecond before;
+ * the old source is then the stranger. */
+static void
+test_rtp_relatch_after_silence(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_rtp_event e;
+	struct out o;
+	uint64_t id = ctx_standard(f);
+
+	assert_true(ue_rtp(f, NAT4, 40123, 1, 160, &o));
+	cp_event(f, id, IPC_RTP_EV_LATCHED, &e);
+	f->w->now_ms += RELATCH - 1;
+	assert_false(ue_rtp(f, NAT4, 40999, 2, 160, &o));
+	assert_int_equal(ctr(f, "rtp_relatched"), 0);
+	f->w->now_ms += 1;
+	assert_true(ue_rtp(f, NAT4, 40999, 3, 160, &o));
+	cp_event(f, id, IPC_RTP_EV_LATCHED, &e);
+	assert_int_equal(e.addr.port, 40999);
+	assert_int_equal(ctr(f, "rtp_relatched"), 1);
+	assert_true(core_rtp(f, 1, 160, &o));
+	assert_int_equal(o.dport, 40999);
+	f->w->now_ms += 20;
+	assert_false(ue_rtp(f, NAT4, 40123, 4, 160, &o));
+	assert_int_equal(ctr(f, "rtp_dropped_stranger"), 2);
+}
+
+/* ---- RTCP: rtcp-mux against a pair ------------------------------------------------------- */
+
+/* The UE's pair: RTCP on its RTCP port goes to the core's muxed port's
+ * remote, from that port; the core's RTCP (octet 1 in 192-223 on its
+ * muxed port) goes to the UE's RTCP destination (the signalled remote's
+ * port + 1 until RTCP latches, its own source after), from the UE's RTCP
+ * port; RTP sent to an RTCP port is taken for RTCP and refused; RTCP's
+ * latch on a pair comes only from RTP's latched address. */
+static void
+test_rtp_rtcp_mux_against_a_pair(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_rtp_event e;
+	struct ipc_rtp_stats_msg x;
+	struct out o;
+	uint8_t b[64], r[64];
+	uint16_t len, rlen = rtcp_pkt(r, 0x55667788u);
+	uint64_t id = ctx_standard(f);
+
+	/* the core's RTCP before the UE sent any: to UE4:5005 */
+	send_in(f, 1, 4, PEER4, 6000, CORE4, MEDIA_MIN + 2, r, rlen, 0, 0);
+	take_out(f, 0, &o);
+	assert_memory_equal(o.dst, UE4, 4);
+	assert_int_equal(o.dport, 5005);
+	assert_int_equal(o.sport, MEDIA_MIN + 1);
+	assert_int_equal(o.len, rlen);
+	assert_memory_equal(o.payload, r, rlen);
+	assert_true(o.cksum_ok);
+	/* the UE's RTP latches RTP; its RTCP from another address is a
+	 * stranger, from RTP's address (another port: its NAT's) latches */
+	assert_true(ue_rtp(f, NAT4, 40124, 1, 160, &o));
+	cp_event(f, id, IPC_RTP_EV_LATCHED, &e);
+	rlen = rtcp_pkt(r, 0x11223344u);
+	send_in(f, 0, 4, STRANGER4, 40125, ACC4, MEDIA_MIN + 1, r, rlen, 0, 0);
+	assert_int_equal(nout(f, 1), 0);
+	send_in(f, 0, 4, NAT4, 40125, ACC4, MEDIA_MIN + 1, r, rlen, 0, 0);
+	take_out(f, 1, &o);
+	assert_memory_equal(o.dst, PEER4, 4);
+	assert_int_equal(o.dport, 6000);
+	assert_int_equal(o.sport, MEDIA_MIN + 2);     /* the muxed port */
+	assert_memory_equal(o.payload, r, rlen);
+	cp_event(f, id, IPC_RTP_EV_LATCHED, &e);
+	assert_int_equal(e.rtcp, 1);
+	assert_int_equal(e.addr.port, 40125);
+	/* now the core's RTCP goes to it */
+	rlen = rtcp_pkt(r, 0x55667788u);
+	send_in(f, 1, 4, PEER4, 6000, CORE4, MEDIA_MIN + 2, r, rlen, 0, 0);
+	take_out(f, 0, &o);
+	assert_memory_equal(o.dst, NAT4, 4);
+	assert_int_equal(o.dport, 40125);
+	/* RTP to the RTCP port: taken for RTCP, and its first packet is no
+	 * SR or RR (octet 1 is 0) */
+	len = rtp_pkt(b, 0, 2, 320, 0x11223344u, 20, 1);
+	send_in(f, 0, 4, NAT4, 40125, ACC4, MEDIA_MIN + 1, b, len, 0, 0);
+	assert_int_equal(nout(f, 1), 0);
+	assert_int_equal(ctr(f, "rtp_malformed_rtcp_first"), 1);
+	assert_int_equal(ctr(f, "rtp_relayed_rtcp"), 3);
+	cp_stats(f, id, &x);
+	assert_int_equal(x.st[0].rtcp_in, 1);
+	assert_int_equal(x.st[0].rtcp_out, 2);
+	assert_int_equal(x.st[1].rtcp_in, 2);
+	assert_int_equal(x.st[1].rtcp_out, 1);
+	assert_int_equal(x.st[0].drop_stranger, 1);
+	assert_int_equal(x.st[0].latched, IPC_RTP_LATCHED_RTP | IPC_RTP_LATCHED_RTCP);
+}
+
+/* With rtcp-mux on the UE's side too: RTP and RTCP on one port, one
+ * latch; octet 1 tells them apart. */
+static void
+test_rtp_rtcp_mux_one_port(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_rtp_term a, b;
+	struct ipc_rtp_stats_msg x;
+	struct out o;
+	uint8_t r[64];
+	uint16_t rlen = rtcp_pkt(r, 0x11223344u);
+	uint64_t id = ctx_id(2);
+
+	term_ue(&a, MEDIA_MIN + 20, true);
+	term_core(&b, MEDIA_MIN + 22);
+	cp_add(f, id, &a, &b);
+	send_in(f, 0, 4, NAT4, 40200, ACC4, MEDIA_MIN + 20, r, rlen, 0, 0);
+	take_out(f, 1, &o);
+	assert_memory_equal(o.payload, r, rlen);
+	send_in(f, 1, 4, PEER4, 6000, CORE4, MEDIA_MIN + 22, r, rlen, 0, 0);
+	take_out(f, 0, &o);
+	assert_memory_equal(o.dst, NAT4, 4);     /* RTCP latched the one flow */
+	assert_int_equal(o.dport, 40200);
+	assert_int_equal(o.sport, MEDIA_MIN + 20);
+	cp_stats(f, id, &x);
+	assert_int_equal(x.st[0].latched, IPC_RTP_LATCHED_RTP);
+	assert_int_equal(x.st[0].rtcp_in, 1);
+	assert_int_equal(x.st[0].rtp_in, 0);
+}
+
+/* ---- what is not RTP ------------------------------------------------------------------------ */
+
+/* Short RTP, a wrong version (RFC 7983's classes: version 1's octets are
+ * TURN's and others', version 3's none), an RTCP compound whose length
+ * runs past the datagram or whose second packet is version 1, STUN on a
+ * media port: each dropped, counted by its reason and in the
+ * termination's drop_malformed, never latched, never relayed. */
+static void
+test_rtp_malformed_dropped_and_counted(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_rtp_stats_msg x;
+	struct out o;
+	uint8_t b[128];
+	uint16_t len;
+	uint64_t id = ctx_standard(f);
+
+	len = rtp_pkt(b, 0, 1, 0, 1, 0, 0);
+	send_in(f, 0, 4, UE4, 5004, ACC4, MEDIA_MIN, b, 11, 0, 0);      /* short */
+	b[0] = 0x40;                                                      /* version 1 */
+	send_in(f, 0, 4, UE4, 5004, ACC4, MEDIA_MIN, b, len, 0, 0);
+	b[0] = 0xc0;                                                      /* version 3 */
+	send_in(f, 0, 4, UE4, 5004, ACC4, MEDIA_MIN, b, len, 0, 0);
+	b[0] = 0x00;                                                      /* STUN */
+	send_in(f, 0, 4, UE4, 5004, ACC4, MEDIA_MIN, b, len, 0, 0);
+	b[0] = 0x80;
+	send_in(f, 0, 4, UE4, 5004, ACC4, MEDIA_MIN, b, 1, 0, 0);       /* one octet */
+	len = rtcp_pkt(b, 1);
+	b[3] = 9;                                                         /* RR past it */
+	send_in(f, 0, 4, UE4, 5005, ACC4, MEDIA_MIN + 1, b, len, 0, 0);
+	len = rtcp_pkt(b, 1);
+	b[8] = 0x41;                                                      /* SDES version 1 */
+	send_in(f, 0, 4, UE4, 5005, ACC4, MEDIA_MIN + 1, b, len, 0, 0);
+	assert_int_equal(nout(f, 1), 0);
+	assert_int_equal(ctr(f, "rtp_malformed_short"), 2);
+	assert_int_equal(ctr(f, "rtp_malformed_rtcp_length"), 1);
+	assert_int_equal(ctr(f, "rtp_malformed_version"), 1);
+	assert_int_equal(ctr(f, "rtp_dropped_malformed"), 4);
+	assert_int_equal(ctr(f, "rtp_dropped_chdata"), 1);
+	assert_int_equal(ctr(f, "rtp_dropped_not_rtp"), 1);
+	assert_int_equal(ctr(f, "rtp_dropped_stun"), 1);
+	assert_int_equal(ctr(f, "rtp_latched"), 0);
+	cp_nothing(f);
+	cp_stats(f, id, &x);
+	assert_int_equal(x.st[0].drop_malformed, 7);
+	assert_int_equal(x.st[0].rtp_in, 0);
+	assert_int_equal(x.st[0].latched, 0);
+	/* and the stream is still the first good packet's to latch */
+	assert_true(ue_rtp(f, NAT4, 40123, 1, 160, &o));
+	assert_int_equal(ctr(f, "rtp_latched"), 1);
+	/* a datagram to a media port no termination holds, or on an
+	 * address it is not on */
+	len = rtp_pkt(b, 0, 1, 0, 1, 10, 0);
+	send_in(f, 0, 4, UE4, 5004, ACC4, MEDIA_MIN + 40, b, len, 0, 0);
+	send_in(f, 1, 4, PEER4, 6000, RELAY4, MEDIA_MIN + 2, b, len, 0, 0);
+	assert_int_equal(ctr(f, "rtp_dropped_no_termination"), 2);
+	assert_int_equal(nout(f, 0) + nout(f, 1), 0);
+}
+
+/* ---- statistics ---------------------------------------------------------------------------- */
+
+/* RFC 3550's figures equal what was sent: 50 packets with 3 missing and
+ * one duplicated, their octets (UDP payloads), the SSRC and the extended
+ * highest sequence number across the 16-bit wrap; what the other side
+ * sent; they come in RTP_STATS and, last, in RELEASED. */
+static void
+test_rtp_statistics_equal_to_what_was_sent(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_rtp_stats_msg x;
+	struct ipc_rtp_event e;
+	struct out o;
+	uint64_t id = ctx_standard(f), octets = 0, n = 0;
+	uint16_t seq = 65530;
+
+	for (unsigned int i = 0; i < 53; i++, seq++) {
+		if (i == 10 || i == 11 || i == 40)
+			continue;                /* lost on the way */
+		assert_true(ue_rtp(f, UE4, 5004, seq, (uint16_t)(100 + i), &o));
+		octets += 12u + 100u + i;
+		n++;
+		if (i == 30) {                   /* a duplicate */
+			assert_true(ue_rtp(f, UE4, 5004, seq, (uint16_t)(100 + i), &o));
+			octets += 12u + 100u + i;
+			n++;
+		}
+	}
+	for (unsigned int i = 0; i < 7; i++)
+		assert_true(core_rtp(f, (uint16_t)i, 160, &o));
+	cp_stats(f, id, &x);
+	assert_int_equal(x.found, 1);
+	assert_int_equal(x.st[0].rtp_in, n);
+	assert_int_equal(x.st[0].rtp_in_octets, octets);
+	assert_int_equal(x.st[0].ssrc, 0x11223344u);
+	assert_int_equal(x.st[0].ext_max_seq, 65536u + (uint16_t)(seq - 1));
+	/* A.1: the first packet is probation's; 52 expected from the
+	 * second on, 49 of them came and a duplicate: lost 2 */
+	assert_int_equal(x.st[0].expected, 52);
+	assert_int_equal(x.st[0].lost, 52 - 50);
+	assert_int_equal(x.st[0].rtp_out, 7);
+	assert_int_equal(x.st[0].rtp_out_octets, 7u * 172u);
+	assert_int_equal(x.st[1].rtp_in, 7);
+	assert_int_equal(x.st[1].rtp_out, n);
+	assert_int_equal(x.st[1].rtp_out_octets, octets);
+	assert_int_equal(x.st[0].serial, 1);
+	assert_true(x.st[0].heard_ms != 0);
+	cp_del(f, id);
+	cp_event(f, id, IPC_RTP_EV_RELEASED, &e);
+	assert_int_equal(e.cause, IPC_AGW_CONTROLLER);
+	assert_int_equal(e.term, IPC_RTP_TERM_NONE);
+	assert_memory_equal(&e.st[0], &x.st[0], sizeof(x.st[0]));
+	assert_memory_equal(&e.st[1], &x.st[1], sizeof(x.st[1]));
+	/* a context gone: found 0 */
+	cp_stats(f, id, &x);
+	assert_int_equal(x.found, 0);
+}
+
+/* ---- mode, policing, inactivity ------------------------------------------------------------- */
+
+/* The stream mode: a recvonly core side sends nothing to its network, a
+ * sendonly UE side takes nothing from it (the packets still latch). */
+static void
+test_rtp_mode_gates_each_direction(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_rtp_term a, b;
+	struct ipc_rtp_event e;
+	struct out o;
+	uint64_t id = ctx_id(0);
+
+	term_ue(&a, MEDIA_MIN, false);
+	a.mode = IPC_RTP_MODE_SEND;
+	term_core(&b, MEDIA_MIN + 2);
+	cp_add(f, id, &a, &b);
+	assert_false(ue_rtp(f, NAT4, 40123, 1, 160, &o));
+	cp_event(f, id, IPC_RTP_EV_LATCHED, &e);
+	assert_true(core_rtp(f, 1, 160, &o));
+	assert_memory_equal(o.dst, NAT4, 4);
+	a.mode = IPC_RTP_MODE_SEND | IPC_RTP_MODE_RECV;
+	b.mode = IPC_RTP_MODE_RECV;
+	cp_mod(f, id, IPC_RTP_MOD_TERM, 0, &a);
+	cp_mod(f, id, IPC_RTP_MOD_TERM, 1, &b);
+	assert_false(ue_rtp(f, NAT4, 40123, 2, 160, &o));
+	assert_true(core_rtp(f, 2, 160, &o));
+	assert_int_equal(ctr(f, "rtp_dropped_mode"), 2);
+	assert_int_equal(ctr(f, "rtp_terms_modified"), 2);
+	/* one termination: nothing to relay to */
+	cp_mod(f, id, IPC_RTP_SUB_TERM, 1, NULL);
+	assert_false(ue_rtp(f, NAT4, 40123, 3, 160, &o));
+	assert_int_equal(ctr(f, "rtp_dropped_no_peer"), 1);
+}
+
+/* tman: 1,000 bytes a second with a 1,000-byte burst takes the burst,
+ * then the rate; the excess is dropped and counted. */
+static void
+test_rtp_policing_drops_over_the_rate(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_rtp_term a, b;
+	struct ipc_rtp_stats_msg x;
+	struct out o;
+	unsigned int through = 0;
+	uint64_t id = ctx_id(0);
+
+	term_ue(&a, MEDIA_MIN, false);
+	a.pol_rate = 1000;
+	a.pol_burst = 1000;
+	term_core(&b, MEDIA_MIN + 2);
+	cp_add(f, id, &a, &b);
+	/* 188-octet datagrams: five fit the burst */
+	for (uint16_t i = 0; i < 10; i++)
+		through += ue_rtp(f, UE4, 5004, i, 176, &o);
+	assert_int_equal(through, 5);
+	/* a second later: 1,000 more octets, five more */
+	f->w->now_ms += 1000;
+	for (uint16_t i = 10; i < 20; i++)
+		through += ue_rtp(f, UE4, 5004, i, 176, &o);
+	assert_int_equal(through, 10);
+	assert_int_equal(ctr(f, "rtp_dropped_policed"), 10);
+	cp_stats(f, id, &x);
+	assert_int_equal(x.st[0].drop_policed, 10);
+	/* (the received ones are all counted in) */
+	assert_int_equal(x.st[0].rtp_in, 20);
+}
+
+/* H.248.40: a termination silent for its inact_ms is reported once, with
+ * how long; a packet re-arms it. */
+static void
+test_rtp_inactivity_reported_once(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_rtp_term a, b;
+	struct ipc_rtp_event e;
+	struct out o;
+	uint64_t id = ctx_id(0);
+
+	term_ue(&a, MEDIA_MIN, false);
+	a.inact_ms = 500;
+	a.serial = 4;
+	term_core(&b, MEDIA_MIN + 2);
+	cp_add(f, id, &a, &b);
+	assert_true(ue_rtp(f, UE4, 5004, 1, 160, &o));
+	cp_event(f, id, IPC_RTP_EV_LATCHED, &e);
+	f->w->now_ms += 499;
+	cp_nothing(f);
+	f->w->now_ms += 200;                  /* (the sweep's 100 ms pass) */
+	cp_event(f, id, IPC_RTP_EV_INACTIVE, &e);
+	assert_int_equal(e.term, 0);
+	assert_int_equal(e.serial, 4);
+	assert_true(e.silent_ms >= 500 && e.silent_ms <= 700);
+	assert_int_equal(e.st[0].inactive, 1);
+	f->w->now_ms += 5000;
+	cp_nothing(f);
+	assert_int_equal(ctr(f, "rtp_inactive"), 1);
+	/* heard again, silent again: once more */
+	assert_true(ue_rtp(f, UE4, 5004, 2, 160, &o));
+	f->w->now_ms += 700;
+	cp_event(f, id, IPC_RTP_EV_INACTIVE, &e);
+	assert_int_equal(ctr(f, "rtp_inactive"), 2);
+}
+
+/* ---- cp's messages --------------------------------------------------------------------------- */
+
+/* A context through its life over the messages: one termination, the
+ * other added, the remote modified (a re-INVITE: latching starts over),
+ * one subtracted (SUBTRACTED, its last figures), the last subtracted
+ * (SUBTRACTED, then RELEASED); its ports are free again after. */
+static void
+test_rtp_add_modify_subtract_release(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_rtp_term a, b;
+	struct ipc_rtp_event e;
+	struct out o;
+	uint64_t id = ctx_id(3);
+
+	term_ue(&a, MEDIA_MIN, false);
+	term_core(&b, MEDIA_MIN + 2);
+	cp_add(f, id, &a, NULL);
+	assert_int_equal(ctr(f, "rtp_contexts_added"), 1);
+	assert_false(ue_rtp(f, NAT4, 40123, 1, 160, &o));
+	cp_event(f, id, IPC_RTP_EV_LATCHED, &e);
+	b.serial = 2;
+	cp_mod(f, id, IPC_RTP_ADD_TERM, 1, &b);
+	assert_int_equal(ctr(f, "rtp_terms_added"), 1);
+	assert_true(ue_rtp(f, NAT4, 40123, 2, 160, &o));
+	assert_true(core_rtp(f, 1, 160, &o));
+	assert_memory_equal(o.dst, NAT4, 4);
+	/* a new remote for the UE: sent there until a packet latches */
+	memcpy(a.remote.ip, STRANGER4, 4);
+	a.remote.port = 7000;
+	cp_mod(f, id, IPC_RTP_MOD_TERM, 0, &a);
+	assert_true(core_rtp(f, 2, 160, &o));
+	assert_memory_equal(o.dst, STRANGER4, 4);
+	assert_int_equal(o.dport, 7000);
+	assert_true(ue_rtp(f, NAT4, 40123, 3, 160, &o));
+	cp_event(f, id, IPC_RTP_EV_LATCHED, &e);
+	/* a modify that would move its port: refused, nothing changed */
+	a.local.port = MEDIA_MIN + 30;
+	cp_mod(f, id, IPC_RTP_MOD_TERM, 0, &a);
+	assert_int_equal(ctr(f, "rtp_term_changes_refused"), 1);
+	assert_true(ue_rtp(f, NAT4, 40123, 4, 160, &o));
+	/* the core's side subtracted */
+	cp_mod(f, id, IPC_RTP_SUB_TERM, 1, NULL);
+	cp_event(f, id, IPC_RTP_EV_SUBTRACTED, &e);
+	assert_int_equal(e.term, 1);
+	assert_int_equal(e.serial, 2);
+	assert_int_equal(e.cause, IPC_AGW_CONTROLLER);
+	assert_int_equal(e.st[1].rtp_in, 2);
+	assert_int_equal(e.st[1].rtp_out, 3);
+	assert_int_equal(e.st[0].rtp_in, 0);           /* (only its own) */
+	assert_false(core_rtp(f, 3, 160, &o));
+	/* the last one: SUBTRACTED, RELEASED */
+	cp_mod(f, id, IPC_RTP_SUB_TERM, 0, NULL);
+	cp_event(f, id, IPC_RTP_EV_SUBTRACTED, &e);
+	assert_int_equal(e.term, 0);
+	assert_int_equal(e.st[0].rtp_in, 4);
+	cp_event(f, id, IPC_RTP_EV_RELEASED, &e);
+	assert_int_equal(ctr(f, "rtp_contexts"), 0);
+	assert_int_equal(ctr(f, "rtp_contexts_released"), 1);
+	assert_false(ue_rtp(f, NAT4, 40123, 5, 160, &o));
+	assert_int_equal(ctr(f, "rtp_dropped_no_termination"), 2);
+	/* the ports are another's to take */
+	cp_add(f, ctx_id(0), &a, NULL);
+	assert_int_equal(ctr(f, "rtp_contexts"), 1);
+	/* and a release of the context gone says nothing, counted */
+	cp_del(f, id);
+	assert_int_equal(ctr(f, "rtp_release_unknown"), 1);
+	cp_nothing(f);
+}
+
+/* What dp cannot install is refused whole, the reason said (RELEASED,
+ * setup_failed): a slot past the table (full), a slot in use, a port
+ * taken, a port outside the share, an address that is not dp's, two
+ * terminations on one port, SRTP without the seam's ops; nothing of it
+ * is left behind. */
+static void
+test_rtp_refused_whole_with_a_reason(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_rtp_term a, b, c;
+	struct ipc_rtp_event e;
+
+	term_ue(&a, MEDIA_MIN, false);
+	term_core(&b, MEDIA_MIN + 2);
+	for (uint32_t s = 0; s < MAX_CTX; s++) {
+		term_ue(&c, (uint16_t)(MEDIA_MIN + 4 * s), false);
+		term_core(&b, (uint16_t)(MEDIA_MIN + 4 * s + 2));
+		cp_add(f, ctx_id(s), &c, &b);
+	}
+	assert_int_equal(ctr(f, "rtp_contexts"), MAX_CTX);
+	/* the table is full: slot MAX_CTX is past it */
+	term_ue(&c, MEDIA_MIN + 40, false);
+	cp_add(f, ctx_id(MAX_CTX), &c, NULL);
+	cp_event(f, ctx_id(MAX_CTX), IPC_RTP_EV_RELEASED, &e);
+	assert_int_equal(e.cause, IPC_AGW_SETUP_FAILED);
+	assert_non_null(strstr(e.detail, "past agw.media_contexts"));
+	/* a slot in use by another context */
+	cp_add(f, ipc_conn_make(0, 1, 99), &c, NULL);
+	cp_event(f, ipc_conn_make(0, 1, 99), IPC_RTP_EV_RELEASED, &e);
+	assert_non_null(strstr(e.detail, "holds another context"));
+	/* free one, then: a port taken, a port outside, not our address,
+	 * one port twice, SRTP */
+	cp_del(f, ctx_id(3));
+	cp_event(f, ctx_id(3), IPC_RTP_EV_RELEASED, &e);
+	term_ue(&c, MEDIA_MIN + 1, true);            /* context 0's RTCP port */
+	cp_add(f, ctx_id(3), &c, NULL);
+	cp_event(f, ctx_id(3), IPC_RTP_EV_RELEASED, &e);
+	assert_non_null(strstr(e.detail, "port 30001 is taken"));
+	term_ue(&c, MEDIA_MAX + 1, true);
+	cp_add(f, ctx_id(3), &c, NULL);
+	cp_event(f, ctx_id(3), IPC_RTP_EV_RELEASED, &e);
+	assert_non_null(strstr(e.detail, "outside worker's share"));
+	term_ue(&c, MEDIA_MIN + 50, true);
+	memcpy(c.local.ip, UE4, 4);
+	cp_add(f, ctx_id(3), &c, NULL);
+	cp_event(f, ctx_id(3), IPC_RTP_EV_RELEASED, &e);
+	assert_non_null(strstr(e.detail, "not one of dp's"));
+	term_ue(&c, MEDIA_MIN + 50, false);
+	term_ue(&a, MEDIA_MIN + 51, true);
+	cp_add(f, ctx_id(3), &c, &a);
+	cp_event(f, ctx_id(3), IPC_RTP_EV_RELEASED, &e);
+	assert_non_null(strstr(e.detail, "share a port"));
+	term_ue(&c, MEDIA_MIN + 50, true);
+	c.profile = IPC_RTP_SAVP;
+	cp_add(f, ctx_id(3), &c, NULL);
+	cp_event(f, ctx_id(3), IPC_RTP_EV_RELEASED, &e);
+	assert_non_null(strstr(e.detail, "SRTP"));
+	assert_int_equal(ctr(f, "rtp_contexts_refused"), 7);
+	assert_int_equal(ctr(f, "rtp_contexts"), MAX_CTX - 1);
+	/* nothing half-made: the port of the refused pair is free */
+	term_ue(&c, MEDIA_MIN + 50, false);
+	cp_add(f, ctx_id(3), &c, NULL);
+	assert_int_equal(ctr(f, "rtp_contexts"), MAX_CTX);
+	/* an ADD_TERM dp cannot install comes back SUBTRACTED */
+	term_ue(&c, MEDIA_MIN, true);                /* context 0's UE port */
+	cp_mod(f, ctx_id(3), IPC_RTP_ADD_TERM, 1, &c);
+	cp_event(f, ctx_id(3), IPC_RTP_EV_SUBTRACTED, &e);
+	assert_int_equal(e.cause, IPC_AGW_SETUP_FAILED);
+	assert_int_equal(e.term, 1);
+	assert_non_null(strstr(e.detail, "port 30000 is taken"));
+	/* the same port on another of dp's addresses is another's to take */
+	memcpy(c.local.ip, CORE4, 4);
+	cp_mod(f, ctx_id(3), IPC_RTP_ADD_TERM, 1, &c);
+	assert_int_equal(ctr(f, "rtp_terms_added"), 1);
+	cp_nothing(f);
+}
+
+/* A terminations on a relayed address (a pool address of dp's): the
+ * media port's listener takes datagrams to any of dp's addresses, and
+ * the termination's table says whose. */
+static void
+test_rtp_on_a_relayed_address(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_rtp_term a, b;
+	struct out o;
+	uint8_t pk[200];
+	uint16_t len;
+
+	term_ue(&a, MEDIA_MIN, false);
+	term_core(&b, MEDIA_MIN);                   /* the same port, another address */
+	memcpy(b.local.ip, RELAY4, 4);
+	cp_add(f, ctx_id(0), &a, &b);
+	len = rtp_pkt(pk, 0, 1, 0, 5, 100, 1);
+	send_in(f, 1, 4, PEER4, 6000, RELAY4, MEDIA_MIN, pk, len, 0, 0);
+	take_out(f, 0, &o);
+	assert_memory_equal(o.payload, pk, len);
+	assert_int_equal(o.sport, MEDIA_MIN);
+	assert_true(ue_rtp(f, UE4, 5004, 1, 100, &o));
+	assert_memory_equal(o.src, RELAY4, 4);
+	assert_int_equal(o.sport, MEDIA_MIN);
+	assert_true(o.cksum_ok);
+}
+
+/* A restarted cp's SYNC: every live context comes back as RTP_STATE (as
+ * installed, its figures and latches), a step of 256 slots at a time,
+ * before STATE_DONE. */
+static void
+test_rtp_sync_gives_every_context_back(void **state)
+{
+	struct fix *f = *state;
+	static struct ipc_msg m;
+	struct ipc_rtp_term a, b;
+	struct out o;
+	unsigned int seen = 0;
+	uint64_t tsc = 0;
+	const uint32_t slots[] = { 0, 255, 256, 3 * DP_CP_SYNC_VISIT - 1 };
+
+	for (unsigned int i = 0; i < 4; i++) {
+		term_ue(&a, (uint16_t)(MEDIA_MIN + 4 * i), false);
+		term_core(&b, (uint16_t)(MEDIA_MIN + 4 * i + 2));
+		a.memo[0] = (uint8_t)(i + 1);
+		cp_add(f, ctx_id(slots[i]), &a, i == 2 ? NULL : &b);
+	}
+	assert_true(ue_rtp(f, NAT4, 40123, 1, 160, &o));
+	assert_true(cp_recv(f, &m));                 /* (its LATCHED) */
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_SYNC;
+	m.h.alloc_id = 2;
+	cp_send(f, &m);
+	f->ctx->tsc_hz = 1000000u;
+	for (unsigned int step = 0; step < 16; step++) {
+		tsc += 1000;
+		dp_cp_sync_step(f->w, tsc);
+		while (ipc_ring_dequeue(&f->w->cp.rings->to_cp, &m) == 1) {
+			assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+			if (m.h.kind == IPC_STATE_DONE) {
+				assert_int_equal(m.h.alloc_id, 2);
+				assert_int_equal(seen, 4);
+				return;
+			}
+			assert_int_equal(m.h.kind, IPC_RTP_STATE);
+			{
+				const struct ipc_rtp_state *x = (const void *)m.body;
+
+				assert_int_equal(m.h.alloc_id, ctx_id(slots[seen]));
+				assert_int_equal(x->ctx.term[0].memo[0], seen + 1);
+				assert_int_equal(x->ctx.term[1].profile,
+						 seen == 2 ? IPC_RTP_NONE : IPC_RTP_AVP);
+				if (seen == 0) {
+					assert_int_equal(x->st[0].latched, IPC_RTP_LATCHED_RTP);
+					assert_int_equal(x->st[0].rtp_in, 1);
+				}
+			}
+			seen++;
+		}
+	}
+	fail_msg("no STATE_DONE (%u contexts seen)", seen);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_rtp_relay_both_ways_byte_exact, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rtp_relay_carries_a_damaged_checksum, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_rtp_relay_across_families, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rtp_latch_on_the_first_packet, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rtp_gm_narrows_who_latches, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rtp_stranger_dropped_and_never_relatches_a_live_stream,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rtp_relatch_after_silence, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rtp_rtcp_mux_against_a_pair, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rtp_rtcp_mux_one_port, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rtp_malformed_dropped_and_counted, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_rtp_statistics_equal_to_what_was_sent, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_rtp_mode_gates_each_direction, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rtp_policing_drops_over_the_rate, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_rtp_inactivity_reported_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rtp_add_modify_subtract_release, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_rtp_refused_whole_with_a_reason, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_rtp_on_a_relayed_address, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rtp_sync_gives_every_context_back, setup_wide,
+						teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
