@@ -39,6 +39,7 @@ _Static_assert(sizeof(struct ipc_agw_state) <= sizeof(((struct ipc_msg *)0)->bod
 	       "a context's state fits a message");
 _Static_assert(sizeof(struct ipc_agw_ctx) <= sizeof(((struct ipc_msg *)0)->body),
 	       "a context fits a message");
+_Static_assert(sizeof(struct ipc_srtp_key) % 8 == 0, "ipc_srtp_key size");
 _Static_assert(sizeof(struct ipc_rtp_term) % 8 == 0, "ipc_rtp_term size");
 _Static_assert(sizeof(struct ipc_rtp_mod) % 8 == 0, "ipc_rtp_mod size");
 _Static_assert(sizeof(struct ipc_rtp_stats) % 8 == 0, "ipc_rtp_stats size");

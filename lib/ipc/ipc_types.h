@@ -520,6 +520,32 @@ enum ipc_rtp_profile {
 #define IPC_RTP_MEMO_LEN    16u
 #define IPC_RTP_DETAIL_MAX  96u   /* an event's sentence, NUL included */
 
+/*
+ * One direction's SRTP keying (RFC 3711; SDES, RFC 4568): a master key
+ * and salt (key[], key_len octets: the suite's key || salt, 30 for
+ * AES_CM_128, 46 for AES_256_CM, 28 and 44 for AEAD_AES_128/256_GCM),
+ * an MKI, and where the stream stands so that a restarted dp carries the
+ * packet index on (RFC 3711 section 3.3.1): the SSRC followed, its ROC
+ * and highest sequence number, the SRTCP index; all 0 at a stream's
+ * start. Keys are secrets: never logged, wiped where they are dropped.
+ */
+#define IPC_SRTP_KEY_MAX    46u
+#define IPC_SRTP_MKI_MAX    4u
+struct ipc_srtp_key {
+	uint8_t suite;            /* lib/sdp's enum sdp_suite; 0: no SRTP */
+	uint8_t key_len;          /* octets of key[] */
+	uint8_t mki_len;          /* 0..IPC_SRTP_MKI_MAX */
+	uint8_t pad;
+	uint16_t window;          /* replay window (RFC 4568 WSH); 0: 128 */
+	uint16_t seq;             /* the highest sequence number (s_l) */
+	uint32_t roc;             /* its rollover counter */
+	uint32_t ssrc;            /* the SSRC roc and seq are of; 0: none yet */
+	uint32_t srtcp_index;     /* SRTCP's index (31 bits) */
+	uint32_t mki;             /* the MKI's value, mki_len octets of it */
+	uint8_t key[IPC_SRTP_KEY_MAX];
+	uint8_t pad2[2];
+};
+
 struct ipc_rtp_term {
 	uint8_t profile;          /* enum ipc_rtp_profile; 0: an empty slot,
 				   * every other field 0 */
@@ -556,6 +582,12 @@ struct ipc_rtp_term {
 	/* gm: the source address filter (family 0: any address) */
 	struct ipc_addr gm_addr;
 	uint8_t memo[IPC_RTP_MEMO_LEN];   /* cp's: kept, given back, never read */
+	/* SRTP towards the termination's network (profile SAVP, SAVPF; both
+	 * all zero otherwise): rx, the key its network protects what it
+	 * sends with (the Remote SDP's a=crypto); tx, ours, what dp
+	 * protects what it sends there with (the Local SDP's). */
+	struct ipc_srtp_key srtp_rx;
+	struct ipc_srtp_key srtp_tx;
 };
 
 /* RTP_ADD's body. */
