@@ -181,3 +181,27 @@ dp_cp_sync_step(struct dp_worker *w, uint64_t tsc)
 	}
 	return w->cp.to_cp_seq != seq;
 }
+
+bool
+dp_cp_sync_walk(struct dp_worker *w, unsigned int headroom, bool *on, uint32_t *next,
+		uint32_t max, dp_cp_sync_fill_fn fill)
+{
+	static _Thread_local struct ipc_msg msg;
+
+	if (!*on)
+		return true;
+	if (w->cp.rings == NULL)
+		return false;
+	for (unsigned int seen = 0; *next < max; (*next)++, seen++) {
+		if (seen == DP_CP_SYNC_VISIT)
+			return false;
+		memset(&msg.h, 0, sizeof(msg.h));
+		if (!fill(w, *next, &msg))
+			continue;
+		if (!dp_cp_room(w, headroom) || dp_cp_send(w, &msg) < 0)
+			return false;
+		w->cp.ipc_out++;
+	}
+	*on = false;
+	return true;
+}

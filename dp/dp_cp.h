@@ -63,6 +63,15 @@ void dp_cp_detach(struct dp_ctx *ctx);
  * 100-200 us (perf/RESULTS.md T32). TURN's pass walks its live list. */
 #define DP_CP_SYNC_VISIT 256u
 unsigned int dp_cp_sync_step(struct dp_worker *w, uint64_t tsc);
+/* A module's SYNC pass over its sparse table of max slots (the body of its
+ * step): from *next on, at most DP_CP_SYNC_VISIT slots a call. fill(w,
+ * slot, msg) says whether the slot has something for a restarted cp and
+ * writes it (msg's header zeroed: it sets kind, alloc_id, body_len and the
+ * body); each goes while the ring keeps headroom free slots. true when the
+ * pass is over (*on cleared), false to be called again. */
+typedef bool (*dp_cp_sync_fill_fn)(struct dp_worker *w, uint32_t slot, struct ipc_msg *msg);
+bool dp_cp_sync_walk(struct dp_worker *w, unsigned int headroom, bool *on, uint32_t *next,
+		     uint32_t max, dp_cp_sync_fill_fn fill);
 
 /* Room in the ring to cp beyond headroom free slots (kept for what must
  * not wait behind the sender: clients' requests). */

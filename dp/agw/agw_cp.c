@@ -93,52 +93,45 @@ agw_sync_start(struct dp_worker *w, const struct ipc_msg *msg)
 	w->agw->sync_next = 0;
 }
 
+/* A slot as AGW_STATE: the context as installed, each leg as it stands. */
+static bool
+agw_state_fill(struct dp_worker *w, uint32_t slot, struct ipc_msg *msg)
+{
+	const struct agw_ctx *c = &w->agw->ctx[slot];
+	struct ipc_agw_state *x = (struct ipc_agw_state *)(void *)msg->body;
+
+	if (c->id == 0)
+		return false;
+	memset(x, 0, sizeof(*x));
+	msg->h.kind = IPC_AGW_STATE;
+	msg->h.alloc_id = c->id;
+	msg->h.body_len = sizeof(*x);
+	memcpy(x->ctx.term, c->term, sizeof(x->ctx.term));
+	for (unsigned int i = 0; i < 2; i++) {
+		const struct splice_leg *l = &c->sp.leg[i];
+		uint32_t left = c->due_ms[i] > w->now_ms ?
+				(uint32_t)(c->due_ms[i] - w->now_ms) : 0;
+
+		/* (the context's: the first deadline still ahead) */
+		if (left != 0 && (x->ctx.setup_ms == 0 || left < x->ctx.setup_ms))
+			x->ctx.setup_ms = left;
+		x->leg[i].setup_ms = left;
+
+		x->leg[i].state = l->state == SPLICE_LEG_DOWN ? 2 : c->up[i] ? 1 : 0;
+		x->leg[i].tls_version = l->tls_version;
+		x->leg[i].bytes_in = l->bytes_in;
+		x->leg[i].bytes_out = l->bytes_out;
+		agw_leg_addrs(w, c, i, &x->leg[i].local, &x->leg[i].remote);
+	}
+	return true;
+}
+
 bool
 agw_state_step(struct dp_worker *w, unsigned int headroom)
 {
-	static _Thread_local struct ipc_msg msg;
 	struct agw_worker *a = w->agw;
 
-	if (a == NULL || !a->sync_on)
+	if (a == NULL)
 		return true;
-	if (w->cp.rings == NULL)
-		return false;
-	for (unsigned int seen = 0; a->sync_next < a->max; a->sync_next++, seen++) {
-		const struct agw_ctx *c = &a->ctx[a->sync_next];
-		struct ipc_agw_state *x = (struct ipc_agw_state *)(void *)msg.body;
-
-		if (seen == DP_CP_SYNC_VISIT)
-			return false;
-		if (c->id == 0)
-			continue;
-		if (!dp_cp_room(w, headroom))
-			return false;
-		memset(&msg.h, 0, sizeof(msg.h));
-		memset(x, 0, sizeof(*x));
-		msg.h.kind = IPC_AGW_STATE;
-		msg.h.alloc_id = c->id;
-		msg.h.body_len = sizeof(*x);
-		memcpy(x->ctx.term, c->term, sizeof(x->ctx.term));
-		for (unsigned int i = 0; i < 2; i++) {
-			const struct splice_leg *l = &c->sp.leg[i];
-			uint32_t left = c->due_ms[i] > w->now_ms ?
-					(uint32_t)(c->due_ms[i] - w->now_ms) : 0;
-
-			/* (the context's: the first deadline still ahead) */
-			if (left != 0 && (x->ctx.setup_ms == 0 || left < x->ctx.setup_ms))
-				x->ctx.setup_ms = left;
-			x->leg[i].setup_ms = left;
-
-			x->leg[i].state = l->state == SPLICE_LEG_DOWN ? 2 : c->up[i] ? 1 : 0;
-			x->leg[i].tls_version = l->tls_version;
-			x->leg[i].bytes_in = l->bytes_in;
-			x->leg[i].bytes_out = l->bytes_out;
-			agw_leg_addrs(w, c, i, &x->leg[i].local, &x->leg[i].remote);
-		}
-		if (dp_cp_send(w, &msg) < 0)
-			return false;
-		w->cp.ipc_out++;
-	}
-	a->sync_on = false;
-	return true;
+	return dp_cp_sync_walk(w, headroom, &a->sync_on, &a->sync_next, a->max, agw_state_fill);
 }

@@ -289,40 +289,33 @@ rtp_sync_start(struct dp_worker *w, const struct ipc_msg *msg)
 	w->rtp->sync_next = 0;
 }
 
+/* A slot as RTP_STATE: the context as installed, its statistics and latches. */
+static bool
+rtp_state_fill(struct dp_worker *w, uint32_t slot, struct ipc_msg *msg)
+{
+	const struct rtp_ctx *c = &w->rtp->ctx[slot];
+	struct ipc_rtp_state *x = (struct ipc_rtp_state *)(void *)msg->body;
+
+	if (c->id == 0)
+		return false;
+	memset(x, 0, sizeof(*x));
+	msg->h.kind = IPC_RTP_STATE;
+	msg->h.alloc_id = c->id;
+	msg->h.body_len = sizeof(*x);
+	for (unsigned int t = 0; t < 2; t++) {
+		if (c->t[t].on)
+			x->ctx.term[t] = c->t[t].cfg;
+		rtp_stats_fill(w, &c->t[t], &x->st[t]);
+	}
+	return true;
+}
+
 bool
 rtp_state_step(struct dp_worker *w, unsigned int headroom)
 {
-	static _Thread_local struct ipc_msg msg;
 	struct rtp_worker *rw = w->rtp;
 
-	if (rw == NULL || !rw->sync_on)
+	if (rw == NULL)
 		return true;
-	if (w->cp.rings == NULL)
-		return false;
-	for (unsigned int seen = 0; rw->sync_next < rw->max; rw->sync_next++, seen++) {
-		const struct rtp_ctx *c = &rw->ctx[rw->sync_next];
-		struct ipc_rtp_state *x = (struct ipc_rtp_state *)(void *)msg.body;
-
-		if (seen == DP_CP_SYNC_VISIT)
-			return false;
-		if (c->id == 0)
-			continue;
-		if (!dp_cp_room(w, headroom))
-			return false;
-		memset(&msg.h, 0, sizeof(msg.h));
-		memset(x, 0, sizeof(*x));
-		msg.h.kind = IPC_RTP_STATE;
-		msg.h.alloc_id = c->id;
-		msg.h.body_len = sizeof(*x);
-		for (unsigned int i = 0; i < 2; i++) {
-			if (c->t[i].on)
-				x->ctx.term[i] = c->t[i].cfg;
-			rtp_stats_fill(w, &c->t[i], &x->st[i]);
-		}
-		if (dp_cp_send(w, &msg) < 0)
-			return false;
-		w->cp.ipc_out++;
-	}
-	rw->sync_on = false;
-	return true;
+	return dp_cp_sync_walk(w, headroom, &rw->sync_on, &rw->sync_next, rw->max, rtp_state_fill);
 }

@@ -116,50 +116,43 @@ tcprelay_sync_start(struct dp_worker *w, const struct ipc_msg *msg)
 	tr->sync_next = 0;
 }
 
+/* A slot as TCP_STATE: a connection a restarted cp must know of. */
+static bool
+tcprelay_state_fill(struct dp_worker *w, uint32_t slot, struct ipc_msg *msg)
+{
+	const struct tr_conn *r = &tr_of(w)->conns[slot];
+	struct ipc_tcp_event *e = (struct ipc_tcp_event *)(void *)msg->body;
+
+	/* up and waiting for its bind, or bound (a Connect's still
+	 * under way: cp lost its request, and closes it when dp
+	 * says CONNECTED) */
+	if (r->peer == 0 || (r->state != TR_WAIT_BIND && r->state != TR_BOUND) ||
+	    (r->state == TR_BOUND && r->sp.leg[0].id == 0))
+		return false;
+	memset(e, 0, sizeof(*e));
+	msg->h.kind = IPC_TCP_STATE;
+	msg->h.alloc_id = r->alloc_id;
+	msg->h.body_len = sizeof(*e);
+	e->type = r->state == TR_BOUND ? IPC_TCP_EV_BOUND :
+		  r->cid != 0 ? IPC_TCP_EV_CONNECTED : IPC_TCP_EV_INCOMING;
+	e->cid = r->cid;
+	e->peer = r->peer;
+	e->data = r->state == TR_BOUND ? r->sp.leg[0].id : 0;
+	e->addr = r->addr;
+	e->bytes_in = r->sp.leg[1].bytes_in;
+	e->bytes_out = r->sp.leg[1].bytes_out;
+	e->client_in = r->sp.leg[0].bytes_in;
+	e->client_out = r->sp.leg[0].bytes_out;
+	return true;
+}
+
 bool
 tcprelay_state_step(struct dp_worker *w, unsigned int headroom)
 {
-	static _Thread_local struct ipc_msg msg;
 	struct tcprelay_worker *tr = tr_of(w);
 
-	if (tr == NULL || !tr->sync_on)
+	if (tr == NULL)
 		return true;
-	if (w->cp.rings == NULL)
-		return false;
-	for (unsigned int seen = 0; tr->sync_next < tr->max; tr->sync_next++, seen++) {
-		const struct tr_conn *r = &tr->conns[tr->sync_next];
-		struct ipc_tcp_event *e = (struct ipc_tcp_event *)(void *)msg.body;
-
-		if (seen == DP_CP_SYNC_VISIT)
-			return false;
-
-		/* up and waiting for its bind, or bound (a Connect's still
-		 * under way: cp lost its request, and closes it when dp
-		 * says CONNECTED) */
-		if (r->peer == 0 || (r->state != TR_WAIT_BIND && r->state != TR_BOUND) ||
-		    (r->state == TR_BOUND && r->sp.leg[0].id == 0))
-			continue;
-		if (!dp_cp_room(w, headroom))
-			return false;
-		memset(&msg.h, 0, sizeof(msg.h));
-		memset(e, 0, sizeof(*e));
-		msg.h.kind = IPC_TCP_STATE;
-		msg.h.alloc_id = r->alloc_id;
-		msg.h.body_len = sizeof(*e);
-		e->type = r->state == TR_BOUND ? IPC_TCP_EV_BOUND :
-			  r->cid != 0 ? IPC_TCP_EV_CONNECTED : IPC_TCP_EV_INCOMING;
-		e->cid = r->cid;
-		e->peer = r->peer;
-		e->data = r->state == TR_BOUND ? r->sp.leg[0].id : 0;
-		e->addr = r->addr;
-		e->bytes_in = r->sp.leg[1].bytes_in;
-		e->bytes_out = r->sp.leg[1].bytes_out;
-		e->client_in = r->sp.leg[0].bytes_in;
-		e->client_out = r->sp.leg[0].bytes_out;
-		if (dp_cp_send(w, &msg) < 0)
-			return false;
-		w->cp.ipc_out++;
-	}
-	tr->sync_on = false;
-	return true;
+	return dp_cp_sync_walk(w, headroom, &tr->sync_on, &tr->sync_next, tr->max,
+			       tcprelay_state_fill);
 }
