@@ -1821,6 +1821,19 @@ test_srtp_bad_packets_dropped_and_counted(void **state)
 	assert_false(ue_in(f, MEDIA_MIN, pk, len));
 	assert_int_equal(ctr(f, "rtp_srtp_auth"), 5);
 	assert_int_equal(ctr(f, "rtp_srtp_replay"), 2);
+	/* SRTCP whose tag verifies but whose compound, decrypted, does not
+	 * hold together (its second packet of version 1): lib/rtp's refusal */
+	len = rtcp_pkt(pk, UE_SSRC);
+	pk[8] = 0x41;
+	{
+		size_t n = len;
+
+		assert_int_equal(tp_srtp_protect_rtcp(p.send, pk, &n, sizeof(pk)), TP_SRTP_OK);
+		len = (uint16_t)n;
+	}
+	assert_false(ue_in(f, MEDIA_MIN, pk, len));
+	assert_int_equal(ctr(f, "rtp_malformed_version"), 1);
+	assert_int_equal(ctr(f, "rtp_dropped_malformed"), 3);
 	/* each termination's own count; the other context goes on */
 	cp_stats(f, ctx_id(0), &st);
 	assert_int_equal(st.st[0].srtp_fail, 7);
