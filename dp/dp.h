@@ -29,6 +29,11 @@ struct rte_mbuf;
  * after printing one clear error. */
 int dp_ports_init(struct dp_ctx *ctx);
 void dp_ports_close(struct dp_ctx *ctx);
+/* Port index's addresses as the configuration gives them (its own, its
+ * relayed ones, its tenants'), its name, roles and link settings, into p:
+ * what dp_ports_init() puts in ctx->ports[index], for a module that sets
+ * up before the ports start and must know them. */
+void dp_port_from_conf(struct dp_port *p, const struct tp_conf *conf, unsigned int index);
 
 /* ---- steering on the NIC (port/port_steer.c) ----------------------------- */
 

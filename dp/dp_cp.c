@@ -187,6 +187,7 @@ dp_cp_sync_walk(struct dp_worker *w, unsigned int headroom, bool *on, uint32_t *
 		uint32_t max, dp_cp_sync_fill_fn fill)
 {
 	static _Thread_local struct ipc_msg msg;
+	bool sent;
 
 	if (!*on)
 		return true;
@@ -198,7 +199,10 @@ dp_cp_sync_walk(struct dp_worker *w, unsigned int headroom, bool *on, uint32_t *
 		memset(&msg.h, 0, sizeof(msg.h));
 		if (!fill(w, *next, &msg))
 			continue;
-		if (!dp_cp_room(w, headroom) || dp_cp_send(w, &msg) < 0)
+		sent = dp_cp_room(w, headroom) && dp_cp_send(w, &msg) == 0;
+		/* (a state may hold secrets: SRTP keys) */
+		explicit_bzero(msg.body, msg.h.body_len);
+		if (!sent)
 			return false;
 		w->cp.ipc_out++;
 	}

@@ -67,8 +67,8 @@ unsigned int dp_cp_sync_step(struct dp_worker *w, uint64_t tsc);
  * step): from *next on, at most DP_CP_SYNC_VISIT slots a call. fill(w,
  * slot, msg) says whether the slot has something for a restarted cp and
  * writes it (msg's header zeroed: it sets kind, alloc_id, body_len and the
- * body); each goes while the ring keeps headroom free slots. true when the
- * pass is over (*on cleared), false to be called again. */
+ * body); each goes while the ring keeps headroom free slots, and its body
+ * is wiped after (a state may hold keys). true when the pass is over (*on cleared), false to be called again. */
 typedef bool (*dp_cp_sync_fill_fn)(struct dp_worker *w, uint32_t slot, struct ipc_msg *msg);
 bool dp_cp_sync_walk(struct dp_worker *w, unsigned int headroom, bool *on, uint32_t *next,
 		     uint32_t max, dp_cp_sync_fill_fn fill);

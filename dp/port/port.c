@@ -134,8 +134,8 @@ port_tenants(struct dp_port *p, const struct tp_conf *conf, unsigned int index)
 	dp_port_tenant_index(p);
 }
 
-static void
-port_from_conf(struct dp_port *p, const struct tp_conf *conf, unsigned int index)
+void
+dp_port_from_conf(struct dp_port *p, const struct tp_conf *conf, unsigned int index)
 {
 	const struct tp_conf_port *cp = &conf->dp.ports[index];
 
@@ -306,7 +306,7 @@ dp_ports_init(struct dp_ctx *ctx)
 
 		memset(p, 0, sizeof(*p));
 		p->index = (uint8_t)i;
-		port_from_conf(p, ctx->conf, i);
+		dp_port_from_conf(p, ctx->conf, i);
 		rc = port_find_or_probe(&cd->ports[i], &p->port_id);
 		if (rc < 0)
 			return rc;

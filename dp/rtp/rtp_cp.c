@@ -31,10 +31,15 @@ rtp_stats_fill(const struct dp_worker *w, const struct rtp_term *t, struct ipc_r
 	const struct rtp_rx *rx = &t->rx;
 	uint32_t hz = t->cfg.clock_hz != 0 ? t->cfg.clock_hz : 8000u;
 
-	(void)w;
 	memset(st, 0, sizeof(*st));
 	if (!t->on)
 		return;
+	if (t->srtp) {
+		/* where each direction's index stands: what cp gives back to
+		 * a restarted dp */
+		w->rtp->srtp_ops->position(t->srtp_in, &st->srtp_rx);
+		w->rtp->srtp_ops->position(t->srtp_out, &st->srtp_tx);
+	}
 	st->rtp_in = rtp_rx_packets(rx);
 	st->rtp_in_octets = rtp_rx_octets(rx);
 	st->rtp_out = rtp_tx_packets(&t->tx);
@@ -289,7 +294,17 @@ rtp_sync_start(struct dp_worker *w, const struct ipc_msg *msg)
 	w->rtp->sync_next = 0;
 }
 
-/* A slot as RTP_STATE: the context as installed, its statistics and latches. */
+static void
+srtp_pos_put(struct ipc_srtp_key *k, const struct ipc_srtp_pos *pos)
+{
+	k->ssrc = pos->ssrc;
+	k->roc = pos->roc;
+	k->seq = pos->seq;
+	k->srtcp_index = pos->srtcp_index;
+}
+
+/* A slot as RTP_STATE: the context as installed (its keys at the position
+ * they are at now), its statistics and latches. */
 static bool
 rtp_state_fill(struct dp_worker *w, uint32_t slot, struct ipc_msg *msg)
 {
@@ -302,10 +317,16 @@ rtp_state_fill(struct dp_worker *w, uint32_t slot, struct ipc_msg *msg)
 	msg->h.kind = IPC_RTP_STATE;
 	msg->h.alloc_id = c->id;
 	msg->h.body_len = sizeof(*x);
-	for (unsigned int t = 0; t < 2; t++) {
-		if (c->t[t].on)
-			x->ctx.term[t] = c->t[t].cfg;
-		rtp_stats_fill(w, &c->t[t], &x->st[t]);
+	for (unsigned int i = 0; i < 2; i++) {
+		struct ipc_rtp_term *t = &x->ctx.term[i];
+
+		if (c->t[i].on)
+			*t = c->t[i].cfg;
+		rtp_stats_fill(w, &c->t[i], &x->st[i]);
+		if (c->t[i].srtp) {
+			srtp_pos_put(&t->srtp_rx, &x->st[i].srtp_rx);
+			srtp_pos_put(&t->srtp_tx, &x->st[i].srtp_tx);
+		}
 	}
 	return true;
 }
