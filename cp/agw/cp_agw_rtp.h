@@ -125,13 +125,17 @@ struct cp_agw_rtp_ctx {
 	uint16_t serial_next;     /* the last termination serial given */
 	uint8_t inactive[2];      /* reported INACTIVE, silent since */
 	uint8_t aidx[2];          /* cp's: term[i].local's index in its address table */
-	uint8_t pad[6];
+	uint8_t readd;            /* cp's: to be installed again (dp restarted) */
+	uint8_t sub_term;         /* cp's: the slot of the termination subtracted last */
+	uint16_t sub_serial;      /* cp's: its serial (0: none waiting for SUBTRACTED) */
+	uint8_t pad[2];
 	uint64_t created_wall_ms;
 	uint64_t created_ms;      /* cp's monotonic ms: nt/dur */
 	uint64_t st_ms;
 	struct ipc_rtp_term term[2];
 	struct ipc_rtp_stats st[2];
 	struct ipc_rtp_stats base[2];     /* cp's: the figures before dp's last restart */
+	struct ipc_rtp_stats sub_base;    /* cp's: base[sub_term] of the one subtracted */
 	char label[64];           /* the controller's own tag */
 };
 
