@@ -24,6 +24,7 @@
 
 #include "agw/cp_agw_types.h"
 #include "h248.h"
+#include "ipc_types.h"
 #include "iq.h"
 #include "iq_net.h"
 #include "iq_rate.h"
