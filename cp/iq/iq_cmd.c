@@ -551,6 +551,7 @@ struct iq_action {
 	uint32_t h248;                /* the context (CHOOSE until an Add made it) */
 	struct cp_agw_ctx *c;
 	struct cp_agw_rtp_ctx *rc;    /* an RTP context (c NULL) */
+	bool emergency;               /* the action's context is an emergency one */
 	uint64_t now_ms;
 	struct iq_defer *defer;       /* where a reply may wait (NULL: none) */
 	unsigned int nres;
@@ -684,6 +685,7 @@ rtp_add(struct iq_action *a, const struct iq_media *m, const struct iq_ev_req *e
 
 		memset(two, 0, sizeof(two));
 		two[0] = sp;
+		two[0].emergency = a->emergency;
 		rc = cp_agw_rtp_create(a->cp, two, NULL, CP_AGW_DOOR_IQ, a->q->who.tenant, &a->rc,
 				       err, sizeof(err));
 		explicit_bzero(two, sizeof(two));
@@ -1555,11 +1557,21 @@ iq_cmd_action(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 			goto out;
 		}
 	}
+	/* TS 23.334 §8: the context properties come before the commands, but
+	 * the context an Add makes must know at once that it is an emergency
+	 * one (no quota refuses it) */
+	for (const struct h248_node *n = h248_child(t, action, H248_TOK_NONE); n != NULL;
+	     n = h248_next(t, n, H248_TOK_NONE)) {
+		if (n->tok == H248_TOK_EMERGENCY)
+			a->emergency = true;
+		else if (n->tok == H248_TOK_EMERGENCYOFF)
+			a->emergency = false;
+	}
 	for (const struct h248_node *n = h248_child(t, action, H248_TOK_NONE); n != NULL;
 	     n = h248_next(t, n, H248_TOK_NONE)) {
 		if (!h248_tok_is_command((enum h248_tok)n->tok)) {
-			/* context properties we take and ignore (one priority for
-			 * every context) */
+			/* context properties we take (Emergency above) or ignore
+			 * (one priority for every context) */
 			if (n->tok == H248_TOK_PRIORITY || n->tok == H248_TOK_EMERGENCY ||
 			    n->tok == H248_TOK_EMERGENCYOFF || n->tok == H248_TOK_IEPSCALL)
 				continue;
