@@ -61,10 +61,31 @@ addr_add6(struct rtp_worker *rw, const uint8_t *ip)
 }
 
 /* Every address of dp's a termination may be on: the ports' own and
- * relayed ones (dp answers ARP, ND and echo for them already). */
+ * relayed ones (dp answers ARP, ND and echo for them already). From the
+ * configuration, since dp's modules are set up before dp_ports_init()
+ * fills ctx->ports[] (and the port table is sized by this count), and
+ * from the ports already up. */
 static void
 addr_table(struct rtp_worker *rw, const struct dp_ctx *ctx)
 {
+	const struct tp_conf *conf = ctx->conf;
+	uint8_t addrs[TP_CONF_MAX_RELAY][16];
+	unsigned int n;
+
+	for (unsigned int p = 0; p < conf->dp.nports; p++) {
+		const struct tp_conf_port *cp = &conf->dp.ports[p];
+
+		if (cp->has_ip4)
+			addr_add4(rw, cp->ip4);
+		if (cp->has_ip6)
+			addr_add6(rw, cp->ip6);
+	}
+	n = tp_conf_relay_addrs(conf, 4, addrs, NULL);
+	for (unsigned int i = 0; i < n; i++)
+		addr_add4(rw, addrs[i]);
+	n = tp_conf_relay_addrs(conf, 6, addrs, NULL);
+	for (unsigned int i = 0; i < n; i++)
+		addr_add6(rw, addrs[i]);
 	for (unsigned int p = 0; p < ctx->nports; p++) {
 		const struct dp_port *port = &ctx->ports[p];
 
