@@ -33,7 +33,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 tp_env_init
 start=$SECONDS
 h248_require_megaco
-R="python3 $HERE/lib/rtp_peer.py"
+R="python3 $HERE/lib/rtp_probe.py"
 C="ip netns exec $TP_NS_C"
 P="ip netns exec $TP_NS_P"
 H248_DIR=$TP_TMP

@@ -6,10 +6,10 @@
 #     [--send N] [--tag T] [--forge F] [--replay P] [--peer-tag Q]
 #     [--expect M] [--linger S] [--secs S]
 # Binds BIND; protects with --tx-key (RFC 4568's base64 of key||salt) and
-# sends rtp_peer.py's packets 0..N-1 of sender T (20 ms apart), then F
+# sends rtp_probe.py's packets 0..N-1 of sender T (20 ms apart), then F
 # packets N..N+F-1 whose tag is forged (its last octet flipped) and P
 # replays of packets already sent (their SRTP bytes again); unprotects
-# what arrives with --rx-key and checks each against rtp_peer.py's packet
+# what arrives with --rx-key and checks each against rtp_probe.py's packet
 # of sender Q, byte for byte, until M arrived (and --linger seconds more)
 # or S seconds passed. Prints one JSON line: sent, forged, replayed, recv,
 # exact, bad, auth_fail (arrivals libsrtp2 refused), srcs.
@@ -17,7 +17,7 @@ import argparse, base64, ctypes, hashlib, json, socket, struct, sys, time
 
 
 def packet(tag, k):
-    # rtp_peer.py's packet k of sender tag (kept in step with it)
+    # rtp_probe.py's packet k of sender tag (kept in step with it)
     payload = hashlib.sha256(b"%d:%d" % (tag, k)).digest() * 5
     return struct.pack("!BBHII", 0x80, 0, k & 0xffff, (k * 160) & 0xffffffff,
                        0x7e570000 + tag) + payload

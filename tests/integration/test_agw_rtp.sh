@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# RTP contexts of the access gateway through the JSON door (turnpikectl agw
+# create with RTP legs), real turnpike-dp and turnpike-cp, real UDP RTP
+# from both sides (lib/rtp_peer.py in the clients' and peers' namespaces):
+#   - a context of two RTP/AVP terminations (the UE's on the access
+#     address, the core's on the core address), ports from agw.media_ports;
+#   - the UE sends from another port than signalled (a NAT): latched, the
+#     core's media reaches it there; payloads byte-exact both ways;
+#   - a stranger's packets to the UE's termination: dropped and counted,
+#     never relayed;
+#   - agw show's counters equal what each side sent; the event log has the
+#     latch; release (rtp_released), nothing left.
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib/dp_env.sh"
+. "$HERE/lib/agw_env.sh"
+tp_env_init
+start=$SECONDS
+R="python3 $HERE/lib/rtp_peer.py"
+C="ip netns exec $TP_NS_C"
+P="ip netns exec $TP_NS_P"
+N=${AGW_RTP_PACKETS:-200}
+# jt FILE EXPR: true when EXPR holds of FILE's JSON (d)
+jt() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if ($2) else 1)" "$1"; }
+
+tp_write_conf "$TP_TMP/dp.conf" "0, 1" "" "" "" "
+ipc = { name = \"/$TP_ID\"; cp_grace = 20; };
+cp = { api_socket = \"$TP_TMP/cp.sock\"; store = \"none\"; };
+agw = { ports = [20000, 21999]; max_contexts = 64; setup_timeout = 20;
+        media_ports = [40000, 40999]; media_contexts = 64; };"
+tp_dp_start "$TP_TMP/dp.conf"
+tp_cp_start "$TP_TMP/dp.conf"
+tp_check "cp and dp ready" bash -c "'$TP_BUILD/cp/ctl/turnpikectl' --socket '$TP_TMP/cp.sock' ready --wait 20 >/dev/null"
+
+tp_check "an RTP-RTP context through turnpikectl agw create" \
+  create call --a 'rtp=avp,local=10.210.0.1,remote=10.210.0.2:5004' \
+              --b 'rtp=avp,local=10.211.0.1,remote=10.211.0.2:6004' --label call-1
+id=$(ctx_id call)
+pa=$(j "$TP_TMP/call.json" 'd["legs"][0]["local"].rsplit(":",1)[1]')
+pb=$(j "$TP_TMP/call.json" 'd["legs"][1]["local"].rsplit(":",1)[1]')
+echo "# context $id: UE side port $pa, core side port $pb"
+tp_check "its ports are even, in agw.media_ports" \
+  test $((pa % 2)) = 0 -a $((pb % 2)) = 0 -a "$pa" -ge 40000 -a "$pb" -le 40999
+
+rm -f "$TP_TMP/ready"
+$P $R 10.211.0.2 6004 10.211.0.1 "$pb" --count "$N" --seed 2 --seed-in 1 --wait-first \
+  --ready "$TP_TMP/ready" >"$TP_TMP/core.out" 2>&1 &
+cpid=$!
+for _ in $(seq 50); do [ -f "$TP_TMP/ready" ] && break; sleep 0.1; done
+# the UE behind a NAT: from 5104, not the 5004 its SDP said
+$C $R 10.210.0.2 5104 10.210.0.1 "$pa" --count "$N" --seed 1 --seed-in 2 >"$TP_TMP/ue.out" 2>&1
+wait $cpid
+echo "# ue:   $(cat "$TP_TMP/ue.out")"
+echo "# core: $(cat "$TP_TMP/core.out")"
+tp_check "the core got every UE packet byte-exact" \
+  jt "$TP_TMP/core.out" "d['recv']==$N and d['exact']==$N and d['from']==['10.211.0.1:$pb']"
+tp_check "the UE (latched at port 5104) got every core packet byte-exact" \
+  jt "$TP_TMP/ue.out" "d['recv']==$N and d['exact']==$N and d['from']==['10.210.0.1:$pa']"
+# a stranger while the UE's stream is latched
+$C $R 10.210.0.2 5300 10.210.0.1 "$pa" --count 7 --seed 9 --timeout 1 >/dev/null 2>&1
+sleep 0.5
+tp_ctl --json agw show "$id" >"$TP_TMP/show.json"
+tp_check "agw show: the UE's source latched (10.210.0.2:5104)" \
+  jt "$TP_TMP/show.json" "d['legs'][0]['stats']['latched_rtp']=='10.210.0.2:5104'"
+tp_check "agw show: packets and octets in and out equal what each side sent" \
+  jt "$TP_TMP/show.json" "[(l['stats']['rtp_in'], l['stats']['rtp_out'], l['stats']['rtp_in_octets']) for l in d['legs']]==[($N,$N,$N*172),($N,$N,$N*172)]"
+tp_check "agw show: the stranger's 7 packets dropped and counted, none relayed" \
+  jt "$TP_TMP/show.json" "d['legs'][0]['stats']['drop_stranger']==7 and d['legs'][1]['stats']['rtp_out']==$N"
+tp_check "agw list has the RTP context" \
+  bash -c "'$TP_BUILD/cp/ctl/turnpikectl' --socket '$TP_TMP/cp.sock' --json agw list | grep -q '\"kind\": *\"rtp\"'"
+tp_check "the event log has the latch" \
+  bash -c "'$TP_BUILD/cp/ctl/turnpikectl' --socket '$TP_TMP/cp.sock' --json agw events --id $id 2>/dev/null | grep -q rtp_latched || '$TP_BUILD/cp/ctl/turnpikectl' --socket '$TP_TMP/cp.sock' events --id $id | grep -q rtp_latched"
+tp_check "release" tp_ctl agw release "$id"
+sleep 0.5
+tp_check "released: gone from cp" bash -c "! '$TP_BUILD/cp/ctl/turnpikectl' --socket '$TP_TMP/cp.sock' agw show $id >/dev/null 2>&1"
+tp_check "status: no RTP context left" \
+  python3 -c 'import json,sys; d=json.loads(sys.argv[1]); sys.exit(0 if d["agw"]["rtp"]["contexts"] == 0 and d["agw"]["rtp"]["released"] == 1 else 1)' "$(tp_ctl --json status)"
+
+echo "# test_agw_rtp: $((SECONDS - start)) s"
+[ "$TP_FAILS" -eq 0 ]
