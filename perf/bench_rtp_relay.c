@@ -7,7 +7,12 @@
  * same harness, TURN's ChannelData relay (dp/turn: a client's ChannelData
  * to its peer, the peer's datagram back as ChannelData), so that the two
  * are held against each other by one method: issue 56 asks RTP-RTP within
- * 10% of TURN's ChannelData relay in instructions a packet.
+ * 10% of TURN's ChannelData relay in instructions a packet. With SRTP
+ * towards the UE (dp/rtp's rtp_srtp.c, AES_CM_128_HMAC_SHA1_80): srtp-rtp
+ * relays only the UE's SRTP to the core (unprotect), rtp-srtp only the
+ * core's RTP to the UE (protect), srtp both in turns. The UE's SRTP is
+ * protected by lib/srtp (libsrtp2) for each packet, outside what is
+ * measured.
  *
  * One worker, no port started (a real EAL without hugepages): each packet
  * is copied into an mbuf from a template (its sequence number and UDP
@@ -27,7 +32,8 @@
  *
  * Natively it prints TSC cycles a packet (this host's noise included).
  *
- *   bench_rtp_relay [--mode rtp|turn] [--pkts N] [--burst B] [--size S]
+ *   bench_rtp_relay [--mode rtp|srtp|srtp-rtp|rtp-srtp|turn] [--pkts N] [--burst B]
+ *                   [--size S]
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -48,6 +54,7 @@
 #include "net/net.h"
 #include "rtp_dp.h"
 #include "tp_conf.h"
+#include "tp_srtp.h"
 #include "turn.h"
 
 static const uint8_t ACC4[4] = { 10, 0, 0, 1 };
@@ -87,6 +94,10 @@ struct tmpl {
 	uint16_t seq_off;            /* an RTP sequence number's offset, 0: none */
 	uint16_t udp_off;
 	uint8_t frame[1600];
+	/* SRTP: the clear packet (clen octets) each one is protected from */
+	struct tp_srtp *srtp;
+	uint16_t clen;
+	uint8_t clear[1500];
 };
 
 static struct rte_mempool *pool;
@@ -164,7 +175,7 @@ tmpl_next(struct tmpl *t)
 
 	if (t->seq_off == 0)
 		return;
-	q = t->frame + t->seq_off;
+	q = t->srtp != NULL ? t->clear + 2 : t->frame + t->seq_off;
 	seq = (uint16_t)((q[0] << 8 | q[1]) + 1);
 	q[0] = (uint8_t)(seq >> 8);
 	q[1] = (uint8_t)seq;
@@ -173,6 +184,14 @@ tmpl_next(struct tmpl *t)
 	q[3] = (uint8_t)(ts >> 16);
 	q[4] = (uint8_t)(ts >> 8);
 	q[5] = (uint8_t)ts;
+	if (t->srtp != NULL) {
+		size_t len = t->clen;
+
+		memcpy(u + 8, t->clear, len);
+		if (tp_srtp_protect(t->srtp, u + 8, &len, ulen - 8u) != TP_SRTP_OK ||
+		    len != ulen - 8u)
+			die("lib/srtp's protect");
+	}
 	u[6] = u[7] = 0;
 	c = udp_cksum4(t->frame + 26, t->frame + 30, u, ulen);
 	u[6] = (uint8_t)(c >> 8);
@@ -262,9 +281,11 @@ setup(void)
 }
 
 /* RTP-RTP: a context of the UE's termination (a port pair, latching) and
- * the core's (rtcp-mux); G.711-sized packets both ways. */
+ * the core's (rtcp-mux); G.711-sized packets both ways. With srtp the
+ * UE's termination is SRTP (RTP/SAVP, AES_CM_128_HMAC_SHA1_80): what the
+ * UE sends is protected by lib/srtp. */
 static unsigned int
-setup_rtp(struct tmpl *t, uint16_t size)
+setup_rtp(struct tmpl *t, uint16_t size, bool srtp)
 {
 	static struct ipc_msg m;
 	struct ipc_rtp_ctx *x = (struct ipc_rtp_ctx *)m.body;
@@ -296,13 +317,44 @@ setup_rtp(struct tmpl *t, uint16_t size)
 	x->term[1].local.port = CORE_PORT;
 	memcpy(x->term[1].remote.ip, PEER4, 4);
 	x->term[1].remote.port = 6000;
+	if (srtp) {
+		struct ipc_rtp_term *a = &x->term[0];
+		struct tp_srtp_key k;
+
+		a->profile = IPC_RTP_SAVP;
+		memset(&k, 0, sizeof(k));
+		k.suite = TP_SRTP_AES_CM_128_HMAC_SHA1_80;
+		for (unsigned int i = 0; i < 30; i++) {
+			a->srtp_rx.key[i] = (uint8_t)(0x31 + 5 * i);
+			a->srtp_tx.key[i] = (uint8_t)(0x97 + 3 * i);
+			if (i < 16)
+				k.key[i] = a->srtp_rx.key[i];
+			else
+				k.salt[i - 16] = a->srtp_rx.key[i];
+		}
+		a->srtp_rx.suite = a->srtp_tx.suite = TP_SRTP_AES_CM_128_HMAC_SHA1_80;
+		a->srtp_rx.key_len = a->srtp_tx.key_len = 30;
+		if (tp_srtp_init() < 0 ||
+		    (t[0].srtp = tp_srtp_create(TP_SRTP_OUTBOUND, &k)) == NULL)
+			die("lib/srtp");
+	}
 	cp_send(&m);
 	memset(pk, 0, sizeof(pk));
 	pk[0] = 0x80;
 	pk[8] = 0x11;                 /* SSRC */
 	for (uint16_t i = 12; i < size; i++)
 		pk[i] = (uint8_t)(i * 7u);
-	tmpl_make(&t[0], 0, UE4, 5004, ACC4, MEDIA_PORT, pk, size, 2);
+	if (t[0].srtp != NULL) {
+		size_t len = size;
+
+		memcpy(t[0].clear, pk, size);
+		t[0].clen = size;
+		if (tp_srtp_protect(t[0].srtp, pk, &len, sizeof(pk)) != TP_SRTP_OK)
+			die("lib/srtp's protect");
+		tmpl_make(&t[0], 0, UE4, 5004, ACC4, MEDIA_PORT, pk, (uint16_t)len, 2);
+	} else {
+		tmpl_make(&t[0], 0, UE4, 5004, ACC4, MEDIA_PORT, pk, size, 2);
+	}
 	pk[1] = 8;
 	pk[8] = 0x22;
 	tmpl_make(&t[1], 1, PEER4, 6000, CORE4, CORE_PORT, pk, size, 2);
@@ -392,7 +444,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *mode = "rtp";
-	unsigned int npkts = 20000, burst = 1, size = 172, ntmpl;
+	unsigned int npkts = 20000, burst = 1, size = 172, ntmpl, first = 0, nturn;
 	struct tmpl *t = calloc(2, sizeof(*t));
 	struct rte_mbuf *b[DP_BURST];
 	uint64_t cycles = 0, out = 0, done = 0;
@@ -404,18 +456,27 @@ main(int argc, char **argv)
 		case 'n': npkts = (unsigned int)strtoul(optarg, NULL, 10); break;
 		case 'b': burst = (unsigned int)strtoul(optarg, NULL, 10); break;
 		case 's': size = (unsigned int)strtoul(optarg, NULL, 10); break;
-		default: die("usage: [--mode rtp|turn] [--pkts N] [--burst B] [--size S]");
+		default: die("usage: [--mode rtp|srtp|srtp-rtp|rtp-srtp|turn] [--pkts N] "
+			     "[--burst B] [--size S]");
 		}
 	}
 	if (t == NULL || burst < 1 || burst > DP_BURST || size < 12 || size > 1400)
 		die("bad arguments");
 	setup();
 	if (strcmp(mode, "rtp") == 0)
-		ntmpl = setup_rtp(t, (uint16_t)size);
+		ntmpl = setup_rtp(t, (uint16_t)size, false);
+	else if (strncmp(mode, "srtp", 4) == 0 || strcmp(mode, "rtp-srtp") == 0)
+		ntmpl = setup_rtp(t, (uint16_t)size, true);
 	else if (strcmp(mode, "turn") == 0)
 		ntmpl = setup_turn(t, (uint16_t)size);
 	else
-		die("--mode rtp or turn");
+		die("--mode rtp, srtp, srtp-rtp, rtp-srtp or turn");
+	/* which templates are measured: one direction or both in turns */
+	nturn = ntmpl;
+	if (strcmp(mode, "srtp-rtp") == 0 || strcmp(mode, "rtp-srtp") == 0) {
+		first = strcmp(mode, "srtp-rtp") == 0 ? 0 : 1;
+		nturn = 1;
+	}
 	/* one packet each way first: the UE's latches (its checksum is
 	 * verified then, once), out of the count */
 	for (unsigned int i = 0; i < ntmpl; i++) {
@@ -430,7 +491,7 @@ main(int argc, char **argv)
 	while (done < npkts) {
 		/* a burst from one side (as a port's queue gives it), the
 		 * sides in turns */
-		struct tmpl *s = &t[(done / burst) % ntmpl];
+		struct tmpl *s = &t[first + (done / burst) % nturn];
 		uint64_t t0;
 
 		for (unsigned int i = 0; i < burst; i++) {
@@ -447,8 +508,10 @@ main(int argc, char **argv)
 		done += burst;
 	}
 	printf("bench_rtp_relay mode=%s size=%u burst=%u packets=%" PRIu64 " relayed=%" PRIu64
-	       " cycles_per_packet=%.1f (dp_input_burst, TSC)\n", mode, size, burst, done, out,
-	       (double)cycles / (double)done);
+	       " cycles_per_packet=%.1f ns_per_packet=%.1f (dp_input_burst, TSC at %.3f GHz)\n",
+	       mode, size, burst, done, out, (double)cycles / (double)done,
+	       (double)cycles / (double)done * 1e9 / (double)rte_get_tsc_hz(),
+	       (double)rte_get_tsc_hz() / 1e9);
 	if (out != done)
 		die("not every packet was relayed");
 	free(t);

@@ -363,6 +363,11 @@ rtp_udp_input(struct dp_worker *w, struct rte_mbuf *m, const struct dp_udp_meta 
 				 true, &carry);
 		if (unlikely(src != RTP_SRC_OK))
 			goto bad_src;
+		/* SRTCP's compound, decrypted, is held to what plain RTCP is */
+		if (unlikely(t->srtp & RTP_SRTP_IN) &&
+		    (err = rtcp_check(p, len, (t->flags & IPC_RTP_F_RSIZE) ? RTCP_REDUCED_SIZE : 0,
+				      NULL)) != RTP_OK)
+			goto malformed;
 		t->ctr.rtcp_in++;
 		t->ctr.rtcp_in_octets += len;
 	}
