@@ -643,6 +643,7 @@ cp_agw_rtp_create(struct cp_ctx *cp, const struct cp_agw_rtp_spec spec[2], const
 	bool tried[IPC_MAX_WORKERS] = { false };
 	uint32_t slot = 0, gen;
 	uint64_t id;
+	bool emergency = false;
 	int rc = -ENOSPC;
 
 	if ((rc = rtp_ready(cp, err, errlen)) < 0)
@@ -668,7 +669,11 @@ cp_agw_rtp_create(struct cp_ctx *cp, const struct cp_agw_rtp_spec spec[2], const
 			return rc;
 		}
 	}
-	if ((rc = agw_quota_check(cp, door, tenant, err, errlen)) < 0) {
+	/* TS 23.334 §8: an emergency context is never refused for a quota a
+	 * normal one would hit */
+	if (spec != NULL)
+		emergency = spec[0].emergency || spec[1].emergency;
+	if (!emergency && (rc = agw_quota_check(cp, door, tenant, err, errlen)) < 0) {
 		explicit_bzero(&x, sizeof(x));
 		return rc;
 	}
@@ -769,6 +774,7 @@ cp_agw_rtp_create(struct cp_ctx *cp, const struct cp_agw_rtp_spec spec[2], const
 	c->worker = (uint8_t)owner;
 	c->door = (uint8_t)door;
 	c->tenant = (uint8_t)tenant;
+	c->emergency = emergency;
 	c->created_wall_ms = cp->wall_ms;
 	c->created_ms = cp->now_ms;
 	memcpy(c->term, x.term, sizeof(c->term));

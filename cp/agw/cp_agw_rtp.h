@@ -101,10 +101,14 @@ enum cp_agw_rtp_side {
  *   SDP's a=crypto.
  * - serial, door, tenant: cp's (ignored).
  * An AVP/AVPF termination has both keys all zero.
+ * emergency (cp_agw_rtp_create() only: either spec's): the context is an
+ * emergency one (TS 23.334 §8): no quota refuses it (agw.quota's door and
+ * tenant quotas; it still counts in them), only a lack of slots or ports.
  */
 struct cp_agw_rtp_spec {
 	struct ipc_rtp_term term;
 	uint8_t side;             /* enum cp_agw_rtp_side */
+	bool emergency;
 };
 
 /*
@@ -128,7 +132,8 @@ struct cp_agw_rtp_ctx {
 	uint8_t readd;            /* cp's: to be installed again (dp restarted) */
 	uint8_t sub_term;         /* cp's: the slot of the termination subtracted last */
 	uint16_t sub_serial;      /* cp's: its serial (0: none waiting for SUBTRACTED) */
-	uint8_t pad[2];
+	uint8_t emergency;        /* made as an emergency context (not kept over a cp restart) */
+	uint8_t pad[1];
 	uint64_t created_wall_ms;
 	uint64_t created_ms;      /* cp's monotonic ms: nt/dur */
 	uint64_t st_ms;

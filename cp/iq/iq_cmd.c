@@ -40,9 +40,11 @@
 
 #include "cp.h"
 #include "agw/cp_agw.h"
+#include "agw/cp_agw_rtp.h"
 #include "certfp.h"
 #include "iq_internal.h"
 #include "iq_props.h"
+#include "iq_rtp.h"
 #include "ipc.h"
 #include "sdp.h"
 #include "tp_log.h"
@@ -65,7 +67,8 @@ static int term_leg(const struct cp_agw_ctx *c, const char *name, size_t len);
 static unsigned int
 term_code(const char *name, size_t len)
 {
-	return len > 4 && strncasecmp(name, "tcp/", 4) == 0 ? H248_E_TERM_NOT_IN_CTX :
+	return len > 4 && (strncasecmp(name, "tcp/", 4) == 0 ||
+			   strncasecmp(name, IQ_RTP_PREFIX, 4) == 0) ? H248_E_TERM_NOT_IN_CTX :
 	       H248_E_UNKNOWN_TERM;
 }
 
@@ -100,7 +103,15 @@ struct iq_ev_req {
 	uint32_t rid;
 	bool cause;               /* g/cause asked for */
 	bool thb;                 /* hangterm/thb asked for */
+	/* RTP: media inactivity asked for (adid/ipstop, it/ito on a
+	 * termination) and its silence */
+	struct iq_rtp_ev iev;
 };
+
+/* H.248.40 adid/ipstop's detection time when the controller gives none:
+ * ours, provisioned (a VoIP stream sends every 20 ms; comfort noise
+ * every 160 ms at least) */
+#define IQ_IPSTOP_DEFAULT_MS 30000u
 
 /* Fail with code c and the sentence: IQ_FAIL from a command, the -1 of
  * the helpers returning 0 or -1. */
@@ -136,34 +147,6 @@ qos_of(const struct iq_media *m, struct cp_agw_leg_mod *q, struct iq_fail *f)
 	return 0;
 }
 
-/* An SDP error as H.248.8 names it (TS 29.334 §5.17: an unsupported value
- * is 449 with the value in the text). */
-static unsigned int
-sdp_code(enum sdp_err e)
-{
-	switch (e) {
-	case SDP_E_NO_MEDIA:
-	case SDP_E_SETUP_MISSING:
-	case SDP_E_NO_FINGERPRINT:
-		return H248_E_INFO_MISSING;
-	case SDP_E_PROTO:
-	case SDP_E_PROTO_MISMATCH:
-	case SDP_E_MEDIA_COUNT:
-		return H248_E_MEDIA_TYPE;
-	case SDP_E_ROLE_CONFLICT:
-		return H248_E_CONFLICT;
-	case SDP_E_FP_HASH:
-	case SDP_E_FP_COUNT:
-	case SDP_E_ALTERNATIVE:
-	case SDP_E_ADDRESS:
-	case SDP_E_REMOTE_PORT:
-	case SDP_E_PORT_ZERO:
-		return H248_E_BAD_VALUE;
-	default:
-		return H248_E_SDP_SYNTAX;
-	}
-}
-
 static int
 octets_sdp(const struct h248_tree *t, const struct h248_node *n, struct sdp *out,
 	   const char *which, struct iq_fail *f)
@@ -178,7 +161,7 @@ octets_sdp(const struct h248_tree *t, const struct h248_node *n, struct sdp *out
 	if (len < 0)
 		FAIL(f, H248_E_SYNTAX_CMD, "%s: no SDP", which);
 	if (sdp_parse(buf, (size_t)len, out, &e) < 0)
-		FAIL(f, sdp_code(e.code), "%s: %s", which, e.msg);
+		FAIL(f, iq_sdp_code(e.code), "%s: %s", which, e.msg);
 	return 0;
 }
 
@@ -265,6 +248,7 @@ events_parms(const struct h248_tree *t, const struct h248_node *e, struct iq_ev_
 	ev->set = true;
 	ev->cause = false;
 	ev->thb = false;
+	memset(&ev->iev, 0, sizeof(ev->iev));
 	if (h248_value_u32(t, e, &ev->rid) < 0) {
 		if (e->child != H248_NONE)
 			FAIL(f, H248_E_SYNTAX_CMD, "Events: a request id is needed");
@@ -281,6 +265,33 @@ events_parms(const struct h248_tree *t, const struct h248_node *e, struct iq_ev_
 			ev->cause = true;
 		} else if (!root && nl == 12 && strncasecmp(nm, "hangterm/thb", 12) == 0) {
 			ev->thb = true;
+		} else if (!root && nl == 11 && strncasecmp(nm, "adid/ipstop", 11) == 0) {
+			/* H.248.40: dt the silence (ms), dir which packets count:
+			 * dp watches what arrives (in) */
+			const struct h248_node *dt = h248_child_named(t, n, "dt");
+			const struct h248_node *dir = h248_child_named(t, n, "dir");
+			uint32_t v = IQ_IPSTOP_DEFAULT_MS;
+
+			if (dt != NULL && (h248_value_u32(t, dt, &v) < 0 || v < 100u ||
+					   v > 86400000u))
+				FAIL(f, H248_E_BAD_VALUE, "adid/ipstop: dt is 100 to 86400000 (ms)");
+			if (dir != NULL && !h248_value_is(t, dir, "in"))
+				FAIL(f, H248_E_BAD_VALUE, "adid/ipstop: dir: only IN (what arrives "
+				     "from the termination's network) is watched");
+			ev->iev.which = IQ_RTP_IEV_IPSTOP;
+			ev->iev.inact_ms = v;
+		} else if (!root && nl == 6 && strncasecmp(nm, "it/ito", 6) == 0) {
+			/* H.248.14's timer named on a termination: its media's
+			 * silence, mit in 10 ms units as on ROOT */
+			const struct h248_node *mit = h248_child_named(t, n, "mit");
+			uint32_t v = 6000u;
+
+			if (mit != NULL && (h248_value_u32(t, mit, &v) < 0 || v < 10u ||
+					    v > 8640000u))
+				FAIL(f, H248_E_BAD_VALUE, "it/ito: mit is 10 to 8640000 (10 ms "
+				     "units)");
+			ev->iev.which = IQ_RTP_IEV_ITO;
+			ev->iev.inact_ms = v * 10u;
 		} else if (root && nl == 6 && strncasecmp(nm, "it/ito", 6) == 0) {
 			const struct h248_node *mit = h248_child_named(t, n, "mit");
 			uint32_t v = 0;
@@ -302,7 +313,8 @@ events_parms(const struct h248_tree *t, const struct h248_node *e, struct iq_ev_
 				     "name", (int)nl, nm);
 			if ((slash - nm == 1 && nm[0] == 'g') || (slash - nm == 2 &&
 			    strncasecmp(nm, "it", 2) == 0) || (slash - nm == 8 &&
-			    strncasecmp(nm, "hangterm", 8) == 0))
+			    strncasecmp(nm, "hangterm", 8) == 0) || (slash - nm == 4 &&
+			    strncasecmp(nm, "adid", 4) == 0))
 				FAIL(f, H248_E_NO_SUCH_EVENT, "Events: %.*s is not supported %s",
 				     (int)nl, nm, root ? "on ROOT" : "on a TCP termination");
 			FAIL(f, H248_E_UNKNOWN_PKG, "Events: package of %.*s is not supported",
@@ -416,7 +428,7 @@ spec_of(struct cp_ctx *cp, const struct iq_media *m, struct cp_agw_leg_spec *sp,
 		FAIL(f, H248_E_NO_LOCAL_REMOTE, "Missing Remote or Local Descriptor: a TCP "
 		     "termination needs its SDP (m=message or m=application over TCP)");
 	if (sdp_derive(m->local ? &m->l : NULL, m->remote ? &m->r : NULL, 0, st, &e) < 0)
-		FAIL(f, sdp_code(e.code), "%s", e.msg);
+		FAIL(f, iq_sdp_code(e.code), "%s", e.msg);
 	if (st->role == SDP_ROLE_NONE)
 		FAIL(f, H248_E_BAD_VALUE, "a=setup:holdconn: a termination without a connection is "
 		     "not supported");
@@ -526,8 +538,10 @@ struct iq_res {
 	uint16_t err;                 /* an optional command's failure (O-) */
 	char err_text[200];
 	char term[40];
-	char sdp[1024];
+	char sdp[2048];
 	uint64_t bytes_in, bytes_out, dur_ms;
+	bool rtp;                     /* the statistics are st's (an RTP termination) */
+	struct ipc_rtp_stats st;
 };
 
 struct iq_action {
@@ -536,6 +550,8 @@ struct iq_action {
 	const struct h248_tree *t;
 	uint32_t h248;                /* the context (CHOOSE until an Add made it) */
 	struct cp_agw_ctx *c;
+	struct cp_agw_rtp_ctx *rc;    /* an RTP context (c NULL) */
+	bool emergency;               /* the action's context is an emergency one */
 	uint64_t now_ms;
 	struct iq_defer *defer;       /* where a reply may wait (NULL: none) */
 	unsigned int nres;
@@ -579,8 +595,10 @@ memo_of(const uint8_t *old, const struct iq_ev_req *ev, const struct iq_media *m
 	if (ev->set) {
 		mm.rid = ev->rid;
 		mm.flags = (uint8_t)((mm.flags & IQ_MEMO_TIMERX) | (ev->cause ? IQ_MEMO_CAUSE : 0u) |
-				     (ev->thb ? IQ_MEMO_THB : 0u));
-		if (!(mm.flags & (IQ_MEMO_CAUSE | IQ_MEMO_THB)))
+				     (ev->thb ? IQ_MEMO_THB : 0u) |
+				     (ev->iev.which == IQ_RTP_IEV_IPSTOP ? IQ_MEMO_IPSTOP : 0u) |
+				     (ev->iev.which == IQ_RTP_IEV_ITO ? IQ_MEMO_ITO : 0u));
+		if (!(mm.flags & (IQ_MEMO_CAUSE | IQ_MEMO_THB | IQ_MEMO_IPSTOP | IQ_MEMO_ITO)))
 			mm.rid = 0;
 	}
 	if (m->timerx_set) {
@@ -588,6 +606,375 @@ memo_of(const uint8_t *old, const struct iq_ev_req *ev, const struct iq_media *m
 		mm.flags |= IQ_MEMO_TIMERX;
 	}
 	iq_memo_write(&mm, raw);
+}
+
+/* ---- RTP terminations (iq_rtp.c maps; cp/agw's RTP API makes) ------------- */
+
+/* The slot an RTP termination name names in c: 0 or 1, -1 when none. */
+static int
+rtp_term_of(const struct cp_agw_rtp_ctx *c, const char *name, size_t len)
+{
+	unsigned int term, serial;
+	char buf[40];
+	int n;
+
+	if (len >= sizeof(buf))
+		return -1;
+	memcpy(buf, name, len);
+	buf[len] = '\0';
+	if (strncasecmp(buf, IQ_RTP_PREFIX, 4) != 0 || strspn(buf + 4, "0123456789/") != len - 4 ||
+	    sscanf(buf + 4, "%u/%u%n", &term, &serial, &n) != 2 || (size_t)n + 4 != len ||
+	    term > 1 || c->term[term].profile == IPC_RTP_NONE || c->term[term].serial != serial)
+		return -1;
+	return (int)term;
+}
+
+/* cp/agw's refusal of an RTP termination as H.248.8 names it. */
+static unsigned int
+rtp_agw_code(int rc)
+{
+	switch (rc) {
+	case -ENODEV:
+		return H248_E_MEDIA_TYPE;     /* (no agw.media_ports: RTP is not offered) */
+	case -EOPNOTSUPP:
+		return H248_E_BAD_VALUE;
+	case -EACCES:
+		return H248_E_BAD_VALUE;
+	default:
+		return agw_code(rc);
+	}
+}
+
+/* Our a=crypto: the suites the gateway's SRTP takes (lib/sdp's 0: any it
+ * knows; dp refuses an SRTP termination it cannot protect, cp/agw says
+ * so) */
+#define IQ_RTP_SUITES 0u
+
+/* An RTP termination's Add: into the context a->rc, or a new one. */
+static enum iq_run
+rtp_add(struct iq_action *a, const struct iq_media *m, const struct iq_ev_req *ev,
+	struct iq_res *r)
+{
+	struct cp_agw_rtp_spec sp;
+	struct iq_rtp_spec rs;
+	char err[200];
+	unsigned int term = 0;
+	int rc, len;
+
+	if (a->c != NULL)
+		FAIL(&a->fail, H248_E_MEDIA_TYPE, "this context's terminations are TCP: an RTP "
+		     "termination goes into a context of its own");
+	if (a->rc != NULL && a->rc->term[0].profile != IPC_RTP_NONE &&
+	    a->rc->term[1].profile != IPC_RTP_NONE)
+		FAIL(&a->fail, H248_E_TOO_MANY_TERMS, "the context already has two terminations");
+	if (ev->cause || ev->thb)
+		FAIL(&a->fail, H248_E_NO_SUCH_EVENT, "Events: g/cause and hangterm/thb are not "
+		     "supported on an RTP termination (adid/ipstop, it/ito are)");
+	if (iq_rtp_spec(m, ev->set ? &ev->iev : NULL, IQ_RTP_SUITES, &rs, &a->fail) < 0)
+		return IQ_FAIL;
+	memset(&sp, 0, sizeof(sp));
+	sp.term = rs.term;
+	sp.side = CP_AGW_RTP_SIDE_ROUTE;
+	if (rs.addr_choose && m->realm[0] != '\0' &&
+	    pick_local(a->cp->conf, sp.term.local.family, m->realm, NULL, sp.term.local.ip,
+		       &a->fail) < 0)
+		goto fail;
+	memo_of(NULL, ev, m, sp.term.memo);
+	if (a->rc == NULL) {
+		struct cp_agw_rtp_spec two[2];
+
+		memset(two, 0, sizeof(two));
+		two[0] = sp;
+		two[0].emergency = a->emergency;
+		rc = cp_agw_rtp_create(a->cp, two, NULL, CP_AGW_DOOR_IQ, a->q->who.tenant, &a->rc,
+				       err, sizeof(err));
+		explicit_bzero(two, sizeof(two));
+		if (rc < 0) {
+			a->fail.code = rtp_agw_code(rc);
+			snprintf(a->fail.text, sizeof(a->fail.text), "%s", err);
+			goto fail;
+		}
+		a->h248 = iq_rtp_ctx_h248(a->cp, a->rc->id);
+		iq_rtp_seen(a->q, a->rc->id, false);
+		a->q->ctr.stats[IQ_STAT_CONTEXTS_ADDED]++;
+	} else {
+		rc = cp_agw_rtp_add(a->cp, &a->q->who, a->rc->id, CP_AGW_RTP_TERM_ANY, &sp, &term,
+				    err, sizeof(err));
+		if (rc < 0) {
+			a->fail.code = rtp_agw_code(rc);
+			snprintf(a->fail.text, sizeof(a->fail.text), "%s", err);
+			goto fail;
+		}
+	}
+	explicit_bzero(&sp, sizeof(sp));
+	r->leg = (uint8_t)term;
+	iq_rtp_term_name(a->rc, term, r->term, sizeof(r->term));
+	len = iq_rtp_answer(&rs, &a->rc->term[term], a->rc->id, a->rc->term[term].serial, r->sdp,
+			    sizeof(r->sdp));
+	explicit_bzero(&rs, sizeof(rs));
+	if (len < 0) {
+		/* made, but its Local cannot be told: undo, say why */
+		explicit_bzero(r->sdp, sizeof(r->sdp));
+		cp_agw_rtp_subtract(a->cp, &a->q->who, a->rc->id, term, NULL, err, sizeof(err));
+		FAIL(&a->fail, H248_E_INTERNAL, "our Local SDP could not be written (%d)", len);
+	}
+	r->local = true;
+	return IQ_DONE;
+fail:
+	explicit_bzero(&sp, sizeof(sp));
+	explicit_bzero(&rs, sizeof(rs));
+	return IQ_FAIL;
+}
+
+/* gm of a Modify without SDP: the termination's remote as it is. */
+static void
+rtp_gm_mod(const struct iq_media *m, const struct ipc_rtp_term *cur, struct cp_agw_rtp_mod *qm)
+{
+	qm->gm_set = true;
+	qm->gm_addr = cur->gm_addr;
+	qm->gm_plen = cur->gm_plen;
+	qm->gm_port_lo = cur->gm_port_lo;
+	qm->gm_port_hi = cur->gm_port_hi;
+	if (m->saf_set && !m->saf) {
+		memset(&qm->gm_addr, 0, sizeof(qm->gm_addr));
+		qm->gm_plen = 0;
+	} else if (m->saf_set) {
+		qm->gm_addr = cur->remote;
+		qm->gm_addr.port = 0;
+		if (m->sam_fam != 0) {
+			qm->gm_addr.family = m->sam_fam;
+			memcpy(qm->gm_addr.ip, m->sam, 16);
+		}
+		qm->gm_plen = qm->gm_addr.family == 6 ? 128 : qm->gm_addr.family == 4 ? 32 : 0;
+	}
+	if (m->spf_set && !m->spf) {
+		qm->gm_port_lo = qm->gm_port_hi = 0;
+	} else if (m->spf_set) {
+		qm->gm_port_lo = qm->gm_port_hi = m->spr != 0 ? m->spr : cur->remote.port;
+	}
+}
+
+static enum iq_run
+rtp_modify(struct iq_action *a, int term, const struct iq_media *m, const struct iq_ev_req *ev,
+	   struct iq_res *r)
+{
+	const struct ipc_rtp_term *cur = &a->rc->term[term];
+	struct cp_agw_rtp_mod qm;
+	struct iq_rtp_spec rs;
+	struct ipc_addr remote;
+	uint8_t memo[IPC_RTP_MEMO_LEN];
+	char err[200];
+	int rc;
+
+	memset(&qm, 0, sizeof(qm));
+	memset(&rs, 0, sizeof(rs));
+	if (ev->cause || ev->thb)
+		FAIL(&a->fail, H248_E_NO_SUCH_EVENT, "Events: g/cause and hangterm/thb are not "
+		     "supported on an RTP termination (adid/ipstop, it/ito are)");
+	if (m->local || m->remote) {
+		if (!iq_rtp_media(m))
+			FAIL(&a->fail, H248_E_MEDIA_TYPE, "an RTP termination stays RTP");
+		if (iq_rtp_spec(m, ev->set ? &ev->iev : NULL, IQ_RTP_SUITES, &rs, &a->fail) < 0)
+			return IQ_FAIL;
+		/* what dp cannot change on a live termination */
+		if (rs.term.profile != cur->profile ||
+		    (rs.term.flags & IPC_RTP_F_MUX) != (cur->flags & IPC_RTP_F_MUX) ||
+		    (!rs.port_choose && rs.term.local.port != 0 &&
+		     rs.term.local.port != cur->local.port)) {
+			explicit_bzero(&rs, sizeof(rs));
+			FAIL(&a->fail, H248_E_BAD_VALUE, "Modify: an RTP termination's profile, "
+			     "local port and rtcp-mux cannot change (Subtract it and Add another)");
+		}
+		if (rs.remote_known) {
+			remote = rs.term.remote;
+			qm.remote = &remote;
+			qm.remote_rtcp_set = true;
+			qm.remote_rtcp = rs.term.remote_rtcp;
+			if (rs.term.srtp_rx.key_len > 0)
+				qm.srtp_rx = &rs.term.srtp_rx;
+		}
+		qm.mode_set = true;
+		qm.mode = rs.term.mode;
+		qm.clock_set = true;
+		qm.clock_hz = rs.term.clock_hz;
+		if (m->saf_set || m->spf_set) {
+			qm.gm_set = true;
+			qm.gm_addr = rs.term.gm_addr;
+			qm.gm_plen = rs.term.gm_plen;
+			qm.gm_port_lo = rs.term.gm_port_lo;
+			qm.gm_port_hi = rs.term.gm_port_hi;
+		}
+	} else {
+		if (m->mode_set) {
+			qm.mode_set = true;
+			qm.mode = iq_rtp_mode_of(m->mode);
+		}
+		if (m->saf_set || m->spf_set)
+			rtp_gm_mod(m, cur, &qm);
+		if (m->rtcpa_set && !m->rtcpa && !(cur->flags & IPC_RTP_F_MUX))
+			FAIL(&a->fail, H248_E_BAD_VALUE, "rtcph/rtcpa OFF: RTCP is passed through on "
+			     "its own port; without rtcp-mux that port cannot be left out");
+	}
+	if (m->latch_set) {
+		qm.latch_set = true;
+		qm.latch = m->latch;
+	}
+	if (m->dscp_set) {
+		qm.dscp_set = true;
+		qm.dscp = m->dscp;
+	}
+	if (m->pol_set) {
+		qm.pol_set = true;
+		if (m->pol && !m->sdr_set) {
+			explicit_bzero(&rs, sizeof(rs));
+			FAIL(&a->fail, H248_E_INFO_MISSING, "tman/pol ON needs tman/sdr");
+		}
+		qm.pol_rate = m->pol ? m->sdr : 0;
+		qm.pol_burst = !m->pol ? 0 : m->mbs_set ? m->mbs :
+			       m->sdr / 4u > IQ_RTP_MBS_MIN ? m->sdr / 4u : IQ_RTP_MBS_MIN;
+	}
+	if (ev->set) {
+		/* an Events descriptor replaces what was asked: no inactivity
+		 * event, no watch */
+		qm.inact_set = true;
+		qm.inact_ms = ev->iev.inact_ms;
+	}
+	if (ev->set || m->timerx_set) {
+		memo_of(cur->memo, ev, m, memo);
+		qm.memo = memo;
+	}
+	rc = cp_agw_rtp_modify(a->cp, &a->q->who, a->rc->id, (unsigned int)term, &qm, err,
+			       sizeof(err));
+	if (rc < 0) {
+		explicit_bzero(&rs, sizeof(rs));
+		FAIL(&a->fail, rtp_agw_code(rc), "%s", err);
+	}
+	if (m->local) {
+		struct ipc_rtp_term t = a->rc->term[term];
+
+		/* (our key is the one the Add made: the answer repeats it) */
+		rs.tag = rs.tag != 0 ? rs.tag : 1;
+		if (iq_rtp_answer(&rs, &t, a->rc->id, t.serial, r->sdp, sizeof(r->sdp)) > 0)
+			r->local = true;
+		explicit_bzero(&t, sizeof(t));
+	}
+	explicit_bzero(&rs, sizeof(rs));
+	return IQ_DONE;
+}
+
+/* The sum of a context's two terminations' figures (W-Subtract=*). */
+static void
+rtp_sum(struct ipc_rtp_stats *out, const struct ipc_rtp_stats st[2])
+{
+	*out = st[0];
+	out->rtp_in += st[1].rtp_in;
+	out->rtp_in_octets += st[1].rtp_in_octets;
+	out->rtp_out += st[1].rtp_out;
+	out->rtp_out_octets += st[1].rtp_out_octets;
+	out->rtcp_in_octets += st[1].rtcp_in_octets;
+	out->rtcp_out_octets += st[1].rtcp_out_octets;
+	out->lost = (st[0].lost > 0 ? st[0].lost : 0) + (st[1].lost > 0 ? st[1].lost : 0);
+	out->jitter_us = st[0].jitter_us > st[1].jitter_us ? st[0].jitter_us : st[1].jitter_us;
+}
+
+static struct iq_defer *
+rtp_defer(struct iq_action *a, const struct iq_res *r, int term, bool audit)
+{
+	struct iq_defer *d = a->defer;
+
+	if (d == NULL || !r->stats)
+		return NULL;
+	memset(d, 0, sizeof(*d));
+	d->rtp = true;
+	d->audit = audit;
+	d->leg = (int8_t)term;
+	d->serial = term >= 0 ? a->rc->term[term].serial : 0;
+	d->h248 = a->h248;
+	d->id = a->rc->id;
+	d->dur_ms = r->dur_ms;
+	d->st = r->st;
+	snprintf(d->term, sizeof(d->term), "%s", r->term);
+	return d;
+}
+
+static enum iq_run
+rtp_subtract(struct iq_action *a, const char *tid, size_t nl, struct iq_res *r)
+{
+	struct cp_agw_rtp_ctx *c = a->rc;
+	struct ipc_rtp_stats last;
+	struct iq_defer *d;
+	char err[200];
+	int term, rc;
+
+	r->rtp = true;
+	r->dur_ms = a->now_ms - c->created_ms;
+	if (nl == 1 && tid[0] == '*') {
+		snprintf(r->term, sizeof(r->term), "*");
+		r->wild = true;
+		rtp_sum(&r->st, c->st);
+		d = rtp_defer(a, r, -1, false);
+		rc = cp_agw_rtp_release(a->cp, &a->q->who, c->id, err, sizeof(err));
+		if (rc < 0)
+			FAIL(&a->fail, rtp_agw_code(rc), "%s", err);
+		a->q->ctr.stats[IQ_STAT_CONTEXTS_SUBTRACTED]++;
+		return d != NULL ? IQ_DEFER : IQ_DONE;
+	}
+	if ((term = rtp_term_of(c, tid, nl)) < 0)
+		FAIL(&a->fail, term_code(tid, nl), "%.*s is not a termination of this context",
+		     (int)nl, tid);
+	snprintf(r->term, sizeof(r->term), "%.*s", (int)nl, tid);
+	r->st = c->st[term];
+	d = rtp_defer(a, r, term, false);
+	rc = cp_agw_rtp_subtract(a->cp, &a->q->who, c->id, (unsigned int)term, &last, err,
+				 sizeof(err));
+	if (rc < 0)
+		FAIL(&a->fail, rtp_agw_code(rc), "%s", err);
+	r->st = last;
+	if (d != NULL)
+		d->st = last;
+	return d != NULL ? IQ_DEFER : IQ_DONE;
+}
+
+static void rtp_stats_answer(struct cp_ctx *cp, uint64_t id, int rc,
+			     const struct ipc_rtp_stats st[2], void *arg);
+
+static enum iq_run
+rtp_audit(struct iq_action *a, const char *tid, size_t nl, struct iq_res *r)
+{
+	struct iq_defer *d;
+	char err[200];
+	int term;
+
+	if ((term = rtp_term_of(a->rc, tid, nl)) < 0)
+		FAIL(&a->fail, term_code(tid, nl), "%.*s is not a termination of this context",
+		     (int)nl, tid);
+	snprintf(r->term, sizeof(r->term), "%.*s", (int)nl, tid);
+	r->leg = (uint8_t)term;
+	r->stats = true;
+	r->rtp = true;
+	r->st = a->rc->st[term];
+	r->dur_ms = a->now_ms - a->rc->created_ms;
+	/* alone in its request: dp's figures now, else what cp knew */
+	d = rtp_defer(a, r, term, true);
+	if (d != NULL && cp_agw_rtp_stats(a->cp, &a->q->who, a->rc->id, rtp_stats_answer, a->q,
+					  &d->req, err, sizeof(err)) == 0)
+		return IQ_DEFER;
+	return IQ_DONE;
+}
+
+/* What a TCP termination refuses of what an RTP one takes. 0, or -1. */
+static int
+tcp_only(const struct iq_media *m, const struct iq_ev_req *ev, struct iq_fail *f)
+{
+	/* a TCP splice has no one-way mode */
+	if (m->mode_set && m->mode != H248_TOK_SENDRECV)
+		FAIL(f, H248_E_MODE, "Mode: only SendReceive is supported on a TCP bearer");
+	if (m->rtcpa_set)
+		FAIL(f, H248_E_UNKNOWN_PROP, "LocalControl: rtcph/rtcpa is an RTP termination's");
+	if (ev->iev.which != IQ_RTP_IEV_NONE)
+		FAIL(f, H248_E_NO_SUCH_EVENT, "Events: %s is not supported on a TCP termination",
+		     ev->iev.which == IQ_RTP_IEV_IPSTOP ? "adid/ipstop" : "it/ito");
+	return 0;
 }
 
 static enum iq_run
@@ -632,6 +1019,13 @@ cmd_add(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 			     nm);
 		}
 	}
+	if (iq_rtp_media(&m))
+		return rtp_add(a, &m, &ev, r);
+	if (a->rc != NULL)
+		FAIL(&a->fail, H248_E_MEDIA_TYPE, "this context's terminations are RTP: a TCP "
+		     "termination goes into a context of its own");
+	if (tcp_only(&m, &ev, &a->fail) < 0)
+		return IQ_FAIL;
 	if (spec_of(a->cp, &m, &sp, &st, &a->fail) < 0)
 		return IQ_FAIL;
 	memo_of(NULL, &ev, &m, sp.term.memo);
@@ -689,7 +1083,7 @@ cmd_modify(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, b
 	char err[200];
 
 	memset(&m, 0, sizeof(m));
-	if (!root && (leg = term_leg(a->c, tid, nl)) < 0)
+	if (!root && (leg = a->rc != NULL ? rtp_term_of(a->rc, tid, nl) : term_leg(a->c, tid, nl)) < 0)
 		FAIL(&a->fail, term_code(tid, nl), "%.*s is not a termination of this context",
 		     (int)nl, tid);
 	for (const struct h248_node *n = h248_child(a->t, cmd, H248_TOK_NONE); n != NULL;
@@ -718,6 +1112,10 @@ cmd_modify(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, b
 		return IQ_DONE;
 	}
 	r->leg = (uint8_t)leg;
+	if (a->rc != NULL)
+		return rtp_modify(a, leg, &m, &ev, r);
+	if (tcp_only(&m, &ev, &a->fail) < 0)
+		return IQ_FAIL;
 	iq_events_touch(a->q, a->c, (unsigned int)leg);
 	if (qos_of(&m, &qm, &a->fail) < 0)
 		return IQ_FAIL;
@@ -811,6 +1209,8 @@ cmd_subtract(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 	int leg, rc;
 
 	r->stats = au == NULL || au->child != H248_NONE;
+	if (a->rc != NULL)
+		return rtp_subtract(a, tid, nl, r);
 	r->dur_ms = (uint64_t)time(NULL) * 1000u - c->created_wall_ms;
 	if (nl == 1 && tid[0] == '*') {
 		/* the whole context (TS 29.334 5.10.5: W-Subtract=*) */
@@ -858,6 +1258,8 @@ cmd_audit(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, bo
 		r->root = true;
 		return IQ_DONE;
 	}
+	if (a->rc != NULL)
+		return rtp_audit(a, tid, nl, r);
 	if ((leg = term_leg(a->c, tid, nl)) < 0)
 		FAIL(&a->fail, term_code(tid, nl), "%.*s is not a termination of this context",
 		     (int)nl, tid);
@@ -914,14 +1316,18 @@ defer_done(struct cp_iq *q, struct iq_defer *d, uint64_t bytes_in, uint64_t byte
 	if (d->leg < 0)
 		h248_w_open_name(&w, "W-Subtract", d->term);
 	else
-		h248_w_open(&w, H248_TOK_SUBTRACT, d->term);
+		h248_w_open(&w, d->audit ? H248_TOK_AUDITVALUE : H248_TOK_SUBTRACT, d->term);
 	h248_w_open(&w, H248_TOK_STATISTICS, NULL);
-	snprintf(v, sizeof(v), "%" PRIu64, bytes_in);
-	h248_w_item_name(&w, "nt/or", '=', v);
-	snprintf(v, sizeof(v), "%" PRIu64, bytes_out);
-	h248_w_item_name(&w, "nt/os", '=', v);
-	snprintf(v, sizeof(v), "%" PRIu64, d->dur_ms);
-	h248_w_item_name(&w, "nt/dur", '=', v);
+	if (d->rtp) {
+		iq_rtp_stats_write(&w, &d->st, d->dur_ms);
+	} else {
+		snprintf(v, sizeof(v), "%" PRIu64, bytes_in);
+		h248_w_item_name(&w, "nt/or", '=', v);
+		snprintf(v, sizeof(v), "%" PRIu64, bytes_out);
+		h248_w_item_name(&w, "nt/os", '=', v);
+		snprintf(v, sizeof(v), "%" PRIu64, d->dur_ms);
+		h248_w_item_name(&w, "nt/dur", '=', v);
+	}
 	h248_w_close(&w);
 	h248_w_close(&w);
 	h248_w_close(&w);
@@ -941,7 +1347,7 @@ iq_defer_event(struct cp_iq *q, const struct cp_agw_ctx *c, const struct ipc_agw
 	for (unsigned int i = 0; i < IQ_DEFER_MAX; i++) {
 		struct iq_defer *d = &q->defer[i];
 
-		if (!d->used || d->id != c->id)
+		if (!d->used || d->rtp || d->id != c->id)
 			continue;
 		if (d->leg >= 0 && e->leg == (uint8_t)d->leg && e->serial == d->serial &&
 		    (e->type == IPC_AGW_EV_SUBTRACTED || e->type == IPC_AGW_EV_LEG_DOWN))
@@ -951,6 +1357,50 @@ iq_defer_event(struct cp_iq *q, const struct cp_agw_ctx *c, const struct ipc_agw
 					 e->bytes_in[0] + e->bytes_in[1],
 				   d->leg >= 0 ? e->bytes_out[d->leg] :
 					 e->bytes_out[0] + e->bytes_out[1], now_ms);
+	}
+}
+
+void
+iq_defer_rtp_event(struct cp_iq *q, const struct cp_agw_rtp_ctx *c, const struct ipc_rtp_event *e,
+		   uint64_t now_ms)
+{
+	/* a Subtract waiting for its termination's (or context's) final
+	 * figures */
+	for (unsigned int i = 0; i < IQ_DEFER_MAX; i++) {
+		struct iq_defer *d = &q->defer[i];
+
+		if (!d->used || !d->rtp || d->audit || d->id != c->id)
+			continue;
+		if (d->leg >= 0 && e->type == IPC_RTP_EV_SUBTRACTED && e->term == (uint8_t)d->leg &&
+		    e->serial == d->serial) {
+			d->st = e->st[d->leg];
+			defer_done(q, d, 0, 0, now_ms);
+		} else if (e->type == IPC_RTP_EV_RELEASED) {
+			if (d->leg >= 0)
+				d->st = e->st[d->leg];
+			else
+				rtp_sum(&d->st, e->st);
+			defer_done(q, d, 0, 0, now_ms);
+		}
+	}
+}
+
+/* cp_agw_rtp_stats()'s answer: an AuditValue's reply. */
+static void
+rtp_stats_answer(struct cp_ctx *cp, uint64_t id, int rc, const struct ipc_rtp_stats st[2],
+		 void *arg)
+{
+	struct cp_iq *q = arg;
+
+	(void)rc;
+	for (unsigned int i = 0; i < IQ_DEFER_MAX; i++) {
+		struct iq_defer *d = &q->defer[i];
+
+		if (!d->used || !d->rtp || !d->audit || d->id != id || d->leg < 0)
+			continue;
+		d->st = st[d->leg];
+		defer_done(q, d, 0, 0, cp->now_ms);
+		return;
 	}
 }
 
@@ -992,7 +1442,11 @@ write_res(struct iq_action *a, struct h248_w *w, const struct iq_res *r)
 		h248_w_close(w);
 		h248_w_close(w);
 	}
-	if (r->stats) {
+	if (r->stats && r->rtp) {
+		h248_w_open(w, H248_TOK_STATISTICS, NULL);
+		iq_rtp_stats_write(w, &r->st, r->dur_ms);
+		h248_w_close(w);
+	} else if (r->stats) {
 		char v[24];
 
 		h248_w_open(w, H248_TOK_STATISTICS, NULL);
@@ -1033,17 +1487,17 @@ command(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, bool
 			     "chosen ($)");
 		return cmd_add(a, cmd, r);
 	case H248_TOK_MODIFY:
-		if (a->c == NULL && !root)
+		if (a->c == NULL && a->rc == NULL && !root)
 			FAIL(&a->fail, H248_E_UNKNOWN_CTX, "Modify: no such context");
 		return cmd_modify(a, cmd, r, root);
 	case H248_TOK_SUBTRACT:
 		if (root)
 			FAIL(&a->fail, H248_E_NOT_ON_TERM, "Subtract: not on ROOT");
-		if (a->c == NULL)
+		if (a->c == NULL && a->rc == NULL)
 			FAIL(&a->fail, H248_E_UNKNOWN_CTX, "Subtract: no such context");
 		return cmd_subtract(a, cmd, r);
 	case H248_TOK_AUDITVALUE:
-		if (a->c == NULL && !root)
+		if (a->c == NULL && a->rc == NULL && !root)
 			FAIL(&a->fail, H248_E_UNKNOWN_CTX, "AuditValue: no such context");
 		return cmd_audit(a, cmd, r, root);
 	case H248_TOK_SERVICECHANGE:
@@ -1092,19 +1546,32 @@ iq_cmd_action(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 		goto out;
 	}
 	if (!null_ctx && a->h248 != H248_CTX_CHOOSE) {
-		a->c = iq_ctx_of_h248(q, a->h248);
-		if (a->c == NULL) {
+		if (a->h248 >= IQ_RTP_CTX_BASE)
+			a->rc = iq_rtp_ctx_of_h248(cp, q, a->h248);
+		else
+			a->c = iq_ctx_of_h248(q, a->h248);
+		if (a->c == NULL && a->rc == NULL) {
 			a->fail.code = H248_E_UNKNOWN_CTX;
 			snprintf(a->fail.text, sizeof(a->fail.text), "The transaction refers to an "
 				 "unknown ContextId");
 			goto out;
 		}
 	}
+	/* TS 23.334 §8: the context properties come before the commands, but
+	 * the context an Add makes must know at once that it is an emergency
+	 * one (no quota refuses it) */
+	for (const struct h248_node *n = h248_child(t, action, H248_TOK_NONE); n != NULL;
+	     n = h248_next(t, n, H248_TOK_NONE)) {
+		if (n->tok == H248_TOK_EMERGENCY)
+			a->emergency = true;
+		else if (n->tok == H248_TOK_EMERGENCYOFF)
+			a->emergency = false;
+	}
 	for (const struct h248_node *n = h248_child(t, action, H248_TOK_NONE); n != NULL;
 	     n = h248_next(t, n, H248_TOK_NONE)) {
 		if (!h248_tok_is_command((enum h248_tok)n->tok)) {
-			/* context properties we take and ignore (one priority for
-			 * every context) */
+			/* context properties we take (Emergency above) or ignore
+			 * (one priority for every context) */
 			if (n->tok == H248_TOK_PRIORITY || n->tok == H248_TOK_EMERGENCY ||
 			    n->tok == H248_TOK_EMERGENCYOFF || n->tok == H248_TOK_IEPSCALL)
 				continue;
@@ -1131,7 +1598,8 @@ iq_cmd_action(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 				 "this gateway", (int)(nl > 40 ? 40 : nl), nm);
 			break;
 		}
-		if (a->h248 == H248_CTX_CHOOSE && a->c == NULL && n->tok != H248_TOK_ADD) {
+		if (a->h248 == H248_CTX_CHOOSE && a->c == NULL && a->rc == NULL &&
+		    n->tok != H248_TOK_ADD) {
 			a->fail.code = H248_E_ACTION;
 			snprintf(a->fail.text, sizeof(a->fail.text), "Context $: the first command "
 				 "must be Add");

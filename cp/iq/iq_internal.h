@@ -24,6 +24,7 @@
 
 #include "agw/cp_agw_types.h"
 #include "h248.h"
+#include "ipc_types.h"
 #include "iq.h"
 #include "iq_net.h"
 #include "iq_rate.h"
@@ -33,7 +34,10 @@
 struct cp_ctx;
 struct cp_agw;
 struct cp_agw_ctx;
+struct cp_agw_rtp_ctx;
 struct ipc_agw_event;
+struct ipc_rtp_event;
+struct ipc_rtp_stats;
 
 /*
  * What the controller asked of one termination: the Events (g/cause,
@@ -45,6 +49,8 @@ struct ipc_agw_event;
 #define IQ_MEMO_CAUSE   0x01u         /* g/cause requested */
 #define IQ_MEMO_THB     0x02u         /* hangterm/thb requested */
 #define IQ_MEMO_TIMERX  0x04u         /* hangterm/timerx set (0: no heartbeat) */
+#define IQ_MEMO_IPSTOP  0x08u         /* RTP: adid/ipstop requested (H.248.40) */
+#define IQ_MEMO_ITO     0x10u         /* RTP: it/ito requested on the termination */
 #define IQ_THB_DEFAULT_S 60u          /* timerx when the controller set none */
 #define IQ_THB_SLICE    4096u         /* context slots a sweep step reads */
 struct iq_memo {
@@ -89,13 +95,20 @@ struct iq_defer {
 	uint64_t dur_ms;
 	uint64_t bytes_in, bytes_out; /* what cp knew at the Subtract */
 	char term[40];
+	/* an RTP termination's (or context's) reply: its figures as cp
+	 * knew them (st_known), or dp's final ones (SUBTRACTED, RELEASED) or
+	 * its answer to cp_agw_rtp_stats() (audit: an AuditValue's) */
+	bool rtp;
+	bool audit;
+	uint32_t req;                 /* audit: cp_agw_rtp_stats()'s request */
+	struct ipc_rtp_stats st;
 };
 #define IQ_DEFER_MAX 64u
 #define IQ_DEFER_MS 2000u
 
 /* One action's state while it runs (iq_cmd.c). */
 struct iq_action;
-#define IQ_ACTION_SIZE 16384u
+#define IQ_ACTION_SIZE 32768u
 
 /* Nodes one message may take (a context's Add with its SDP is ~60). */
 #define IQ_NODES 4096u
@@ -160,6 +173,10 @@ struct cp_iq {
 	struct cp_agw_caller who;
 	struct iq_ev *ev;
 	size_t nev;
+	/* RTP contexts: each slot's id as last seen (a ContextID's generation
+	 * past what it can hold is found here), nworkers * media_contexts */
+	uint64_t *rtp_ids;
+	size_t nrtp;
 	struct iq_untold *untold;     /* IQ_UNTOLD_MAX, a ring */
 	unsigned int untold_head, untold_n;
 	struct iq_untold *inflight;   /* IQ_INFLIGHT_MAX: ends sent, not answered */
@@ -253,6 +270,11 @@ enum iq_run iq_cmd_action(struct cp_ctx *cp, struct cp_iq *q, const struct h248_
 			  const struct h248_node *action, struct h248_w *w,
 			  struct iq_defer *defer, uint64_t now_ms);
 
+/* iq_cmd.c: an RTP event (cp/agw's RTP observer): a waiting Subtract's
+ * final figures. */
+void iq_defer_rtp_event(struct cp_iq *q, const struct cp_agw_rtp_ctx *c,
+			const struct ipc_rtp_event *e, uint64_t now_ms);
+
 /* iq_cmd.c: the replies that wait (IQ_DEFER). A cp/agw event: a
  * waiting Subtract's statistics came (the event's bytes); the time is up:
  * the reply goes with what cp knew. */
@@ -268,6 +290,15 @@ void iq_term_fini(struct cp_iq *q);
  * by another door or for another tenant than q->who). */
 uint32_t iq_ctx_h248(const struct cp_agw *g, uint64_t id);
 struct cp_agw_ctx *iq_ctx_of_h248(struct cp_iq *q, uint32_t h);
+/* RTP contexts' ContextIDs: IQ_RTP_CTX_BASE and above (TCP's below).
+ * iq_rtp_ctx_of_h248(): NULL as iq_ctx_of_h248()'s. */
+#define IQ_RTP_CTX_BASE 0x80000000u
+uint32_t iq_rtp_ctx_h248(const struct cp_ctx *cp, uint64_t id);
+struct cp_agw_rtp_ctx *iq_rtp_ctx_of_h248(struct cp_ctx *cp, struct cp_iq *q, uint32_t h);
+/* An RTP context's id seen (made, an event), or gone (id 0 at its slot). */
+void iq_rtp_seen(struct cp_iq *q, uint64_t id, bool gone);
+/* The TerminationID of an RTP context's termination: "rtp/<term>/<serial>". */
+void iq_rtp_term_name(const struct cp_agw_rtp_ctx *c, unsigned int term, char *buf, size_t size);
 /* The TerminationID of c's leg: "tcp/<leg>/<serial>". */
 void iq_term_name(const struct cp_agw_ctx *c, unsigned int leg, char *buf, size_t size);
 /* c's leg's entry, made anew when the slot holds another termination than

@@ -19,6 +19,7 @@
 
 #include "cp.h"
 #include "agw/cp_agw.h"
+#include "agw/cp_agw_rtp.h"
 #include "iq_internal.h"
 #include "tp_log.h"
 
@@ -213,6 +214,62 @@ on_event(struct cp_ctx *cp, const struct cp_agw_ctx *c, const struct ipc_agw_eve
 	}
 }
 
+/* An RTP termination's media inactivity (H.248.40 adid/ipstop, or it/ito
+ * named on the termination): the Notify of the event it asked for. */
+struct inact_arg {
+	uint32_t h248;
+	char term[40];
+	uint32_t rid;
+	const char *event;
+};
+
+static void
+inact_body(struct h248_w *w, const void *arg)
+{
+	const struct inact_arg *n = arg;
+
+	h248_w_context(w, n->h248);
+	h248_w_open(w, H248_TOK_NOTIFY, n->term);
+	h248_w_open_u32(w, H248_TOK_OBSERVEDEVENTS, n->rid);
+	h248_w_observed(w, NULL, n->event);
+	h248_w_close(w);
+	h248_w_close(w);
+	h248_w_close(w);
+}
+
+/* cp/agw's RTP observer: the ids seen (ContextIDs back after a slot's
+ * generations wrapped), a waiting Subtract's final figures, the
+ * inactivity Notify. */
+static void
+on_rtp_event(struct cp_ctx *cp, const struct cp_agw_rtp_ctx *c, const struct ipc_rtp_event *e,
+	     void *arg)
+{
+	struct cp_iq *q = arg;
+	struct inact_arg n;
+	struct iq_memo m;
+
+	if (!cp_agw_rtp_caller_sees(&q->who, c))
+		return;
+	iq_rtp_seen(q, c->id, e->type == IPC_RTP_EV_RELEASED);
+	iq_defer_rtp_event(q, c, e, cp->now_ms);
+	if (e->type != IPC_RTP_EV_INACTIVE || e->term > 1 ||
+	    e->serial != c->term[e->term].serial)
+		return;
+	iq_memo_read(c->term[e->term].memo, &m);
+	if (!(m.flags & (IQ_MEMO_IPSTOP | IQ_MEMO_ITO)))
+		return;
+	memset(&n, 0, sizeof(n));
+	n.h248 = iq_rtp_ctx_h248(cp, c->id);
+	iq_rtp_term_name(c, e->term, n.term, sizeof(n.term));
+	n.rid = m.rid;
+	n.event = (m.flags & IQ_MEMO_IPSTOP) ? "adid/ipstop" : "it/ito";
+	if (iq_send_request(cp, q, inact_body, &n, IQ_COOKIE_NOTIFY, cp->now_ms) < 0) {
+		q->ctr.stats[IQ_STAT_NOTIFY_FAILED]++;
+		return;
+	}
+	q->ctr.stats[IQ_STAT_NOTIFY_SENT]++;
+}
+
 /* H.248.36's heartbeat of one termination: "I still hold it", so that a
  * controller that lost track of it subtracts it. */
 struct thb_arg {
@@ -310,6 +367,8 @@ names(const struct cp_agw_ctx *c, struct json_object *o, void *arg)
 int
 iq_notify_init(struct cp_ctx *cp, struct cp_iq *q)
 {
+	int rc;
+
 	q->untold = calloc(IQ_UNTOLD_MAX, sizeof(*q->untold));
 	q->inflight = calloc(IQ_INFLIGHT_MAX, sizeof(*q->inflight));
 	q->inflight_used = calloc(IQ_INFLIGHT_MAX, sizeof(*q->inflight_used));
@@ -317,6 +376,10 @@ iq_notify_init(struct cp_ctx *cp, struct cp_iq *q)
 		return -ENOMEM;
 	q->req_end = notify_done;
 	cp_agw_names(cp, CP_AGW_DOOR_IQ, names, q);
+	/* (-ENODEV: no RTP contexts in this cp, no agw.media_ports) */
+	rc = cp_agw_rtp_observe(cp, on_rtp_event, q);
+	if (rc < 0 && rc != -ENODEV)
+		return rc;
 	return cp_agw_observe(cp, on_event, q);
 }
 

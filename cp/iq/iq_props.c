@@ -84,10 +84,17 @@ static int
 p_mode(const struct h248_tree *t, const struct h248_node *p, const char *name, size_t nl,
        struct iq_media *m, struct iq_fail *f)
 {
-	(void)name, (void)nl, (void)m;
-	/* a TCP splice has no one-way mode */
-	if (h248_value_tok(t, p) != H248_TOK_SENDRECV)
-		return fail(f, H248_E_MODE, "Mode: only SendReceive is supported on a TCP bearer");
+	enum h248_tok v = h248_value_tok(t, p);
+
+	(void)name, (void)nl;
+	/* (the four of a relay; Loopback would echo a UE's media back to it:
+	 * a test tool's, not a gateway's between two networks. Which modes a
+	 * termination takes is its kind's: iq_cmd.c) */
+	if (v != H248_TOK_SENDRECV && v != H248_TOK_SENDONLY && v != H248_TOK_RECVONLY &&
+	    v != H248_TOK_INACTIVE)
+		return fail(f, H248_E_MODE, "Mode: SendReceive, SendOnly, ReceiveOnly or Inactive");
+	m->mode_set = true;
+	m->mode = (uint16_t)v;
 	return 0;
 }
 
@@ -109,6 +116,17 @@ p_latch(const struct h248_tree *t, const struct h248_node *p, const char *name, 
 	m->latch_set = true;
 	if (onoff(t, p, &m->latch) < 0)
 		return fail(f, H248_E_BAD_VALUE, "ipnapt/latch: ON or OFF");
+	return 0;
+}
+
+static int
+p_rtcpa(const struct h248_tree *t, const struct h248_node *p, const char *name, size_t nl,
+	struct iq_media *m, struct iq_fail *f)
+{
+	(void)name, (void)nl;
+	m->rtcpa_set = true;
+	if (onoff(t, p, &m->rtcpa) < 0)
+		return fail(f, H248_E_BAD_VALUE, "rtcph/rtcpa: ON or OFF");
 	return 0;
 }
 
@@ -283,6 +301,8 @@ static const struct {
 	{ H248_TOK_SERVICESTATES, NULL, IQ_DESC_TERMSTATE, p_service_states },
 	/* H.248.37 IP NAPT traversal */
 	{ H248_TOK_OTHER, "ipnapt/latch", IQ_DESC_LOCALCONTROL, p_latch },
+	/* H.248.57 RTCP handling (RTP terminations) */
+	{ H248_TOK_OTHER, "rtcph/rtcpa", IQ_DESC_LOCALCONTROL, p_rtcpa },
 	/* H.248.43 gate management */
 	{ H248_TOK_OTHER, "gm/saf", IQ_DESC_LOCALCONTROL, p_saf },
 	{ H248_TOK_OTHER, "gm/sam", IQ_DESC_LOCALCONTROL, p_sam },

@@ -25,6 +25,13 @@ struct iq_fail {
 struct iq_media {
 	bool local, remote;
 	struct sdp l, r;
+	/* LocalControl's Mode (H.248.1 7.1.7): the H.248 token (SENDRECV,
+	 * SENDONLY, RECVONLY, INACTIVE), judged by the termination's kind: a
+	 * TCP splice takes SendReceive only */
+	bool mode_set;
+	uint16_t mode;
+	/* H.248.57 rtcph/rtcpa: RTCP's allocation (RTP terminations) */
+	bool rtcpa_set, rtcpa;
 	bool latch_set, latch;
 	/* H.248.43 gm: the remote source filters (saf, sam; spf, spr) */
 	bool saf_set, saf, spf_set, spf;

@@ -23,6 +23,7 @@
 
 #include "cp.h"
 #include "agw/cp_agw.h"
+#include "agw/cp_agw_rtp.h"
 #include "iq_internal.h"
 
 static uint32_t
@@ -35,7 +36,8 @@ uint32_t
 iq_ctx_h248(const struct cp_agw *g, uint64_t id)
 {
 	uint32_t total = slots_total(g);
-	uint32_t k = (H248_CTX_CHOOSE - 1u) / total;     /* generations told apart */
+	/* generations told apart (RTP contexts take IQ_RTP_CTX_BASE on) */
+	uint32_t k = (IQ_RTP_CTX_BASE - 1u) / total;
 	uint32_t idx = ipc_conn_worker(id) * g->per_worker + ipc_conn_slot(id);
 
 	return 1u + idx + total * (ipc_conn_gen(id) % k);
@@ -46,7 +48,7 @@ iq_ctx_of_h248(struct cp_iq *q, uint32_t h)
 {
 	struct cp_agw *g = q->agw;
 	uint32_t total = slots_total(g);
-	uint32_t k = (H248_CTX_CHOOSE - 1u) / total;
+	uint32_t k = (IQ_RTP_CTX_BASE - 1u) / total;
 	struct cp_agw_ctx *c;
 
 	if (h == 0 || h >= H248_CTX_CHOOSE)
@@ -59,6 +61,74 @@ iq_ctx_of_h248(struct cp_iq *q, uint32_t h)
 	    ipc_conn_gen(c->id) % k != h / total || !cp_agw_caller_sees(&q->who, c))
 		return NULL;
 	return c;
+}
+
+/*
+ * An RTP context's ContextID: IQ_RTP_CTX_BASE + its slot's place among
+ * every worker's + the slot count times its generation (cp/agw counts a
+ * slot's generations from 1), modulo what fits below CHOOSE. The same
+ * after cp restarts (made from the id alone); back, the id is made from
+ * it and looked up, else (a slot used more than k times) the id seen last
+ * at that slot is.
+ */
+static uint32_t
+rtp_total(const struct cp_ctx *cp)
+{
+	return (uint32_t)cp->agw->nworkers * cp->conf->agw.media_contexts;
+}
+
+uint32_t
+iq_rtp_ctx_h248(const struct cp_ctx *cp, uint64_t id)
+{
+	uint32_t total = rtp_total(cp);
+	uint32_t k = (H248_CTX_CHOOSE - IQ_RTP_CTX_BASE) / total;
+	uint32_t idx = ipc_conn_worker(id) * cp->conf->agw.media_contexts + ipc_conn_slot(id);
+	uint32_t g = (ipc_conn_gen(id) & ~CP_AGW_RTP_GEN_BIT) - 1u;
+
+	return IQ_RTP_CTX_BASE + idx + total * (g % k);
+}
+
+struct cp_agw_rtp_ctx *
+iq_rtp_ctx_of_h248(struct cp_ctx *cp, struct cp_iq *q, uint32_t h)
+{
+	uint32_t total, k, idx, g, mc = cp->conf->agw.media_contexts;
+	struct cp_agw_rtp_ctx *c;
+
+	if (cp->agw == NULL || mc == 0 || h < IQ_RTP_CTX_BASE || h >= H248_CTX_CHOOSE)
+		return NULL;
+	total = rtp_total(cp);
+	k = (H248_CTX_CHOOSE - IQ_RTP_CTX_BASE) / total;
+	h -= IQ_RTP_CTX_BASE;
+	if (h / total >= k)
+		return NULL;
+	idx = h % total;
+	g = h / total;
+	c = cp_agw_rtp_lookup(cp, &q->who, ipc_conn_make(idx / mc, idx % mc,
+							 (g + 1u) | CP_AGW_RTP_GEN_BIT));
+	if (c == NULL && q->rtp_ids != NULL && idx < q->nrtp && q->rtp_ids[idx] != 0 &&
+	    iq_rtp_ctx_h248(cp, q->rtp_ids[idx]) == h + IQ_RTP_CTX_BASE)
+		c = cp_agw_rtp_lookup(cp, &q->who, q->rtp_ids[idx]);
+	if (c != NULL && c->state != CP_AGW_RTP_LIVE)
+		return NULL;
+	return c;
+}
+
+void
+iq_rtp_seen(struct cp_iq *q, uint64_t id, bool gone)
+{
+	size_t idx;
+
+	if (q->rtp_ids == NULL || q->nrtp == 0)
+		return;
+	idx = (size_t)ipc_conn_worker(id) * (q->nrtp / q->agw->nworkers) + ipc_conn_slot(id);
+	if (idx < q->nrtp)
+		q->rtp_ids[idx] = gone ? 0 : id;
+}
+
+void
+iq_rtp_term_name(const struct cp_agw_rtp_ctx *c, unsigned int term, char *buf, size_t size)
+{
+	snprintf(buf, size, "rtp/%u/%u", term, c->term[term].serial);
 }
 
 void
@@ -140,6 +210,10 @@ iq_term_init(struct cp_ctx *cp, struct cp_iq *q)
 	q->who.is_operator = false;
 	q->nev = (size_t)cp->agw->nworkers * cp->agw->per_worker * 2;
 	q->ev = calloc(q->nev, sizeof(*q->ev));
+	q->nrtp = (size_t)cp->agw->nworkers * cp->conf->agw.media_contexts;
+	q->rtp_ids = q->nrtp > 0 ? calloc(q->nrtp, sizeof(*q->rtp_ids)) : NULL;
+	if (q->nrtp > 0 && q->rtp_ids == NULL)
+		q->nrtp = 0;
 	return q->ev != NULL ? 0 : -ENOMEM;
 }
 
@@ -149,4 +223,7 @@ iq_term_fini(struct cp_iq *q)
 	free(q->ev);
 	q->ev = NULL;
 	q->nev = 0;
+	free(q->rtp_ids);
+	q->rtp_ids = NULL;
+	q->nrtp = 0;
 }

@@ -86,8 +86,17 @@ test_iq_props_refused(void **state)
 	struct iq_fail f;
 
 	(void)state;
-	assert_int_equal(read_desc("Mode = SendOnly", H248_TOK_LOCALCONTROL, &m, &f), -1);
+	/* the four modes of a relay are read (a TCP termination takes
+	 * SendReceive only: iq_cmd.c's judgement); Loopback is not one */
+	assert_int_equal(read_desc("Mode = SendOnly", H248_TOK_LOCALCONTROL, &m, &f), 0);
+	assert_true(m.mode_set);
+	assert_int_equal(m.mode, H248_TOK_SENDONLY);
+	assert_int_equal(read_desc("Mode = Loopback", H248_TOK_LOCALCONTROL, &m, &f), -1);
 	assert_int_equal(f.code, H248_E_MODE);
+	assert_int_equal(read_desc("rtcph/rtcpa = OFF", H248_TOK_LOCALCONTROL, &m, &f), 0);
+	assert_true(m.rtcpa_set && !m.rtcpa);
+	assert_int_equal(read_desc("rtcph/rtcpa = maybe", H248_TOK_LOCALCONTROL, &m, &f), -1);
+	assert_int_equal(f.code, H248_E_BAD_VALUE);
 	assert_int_equal(read_desc("ds/dscp = 64", H248_TOK_LOCALCONTROL, &m, &f), -1);
 	assert_int_equal(f.code, H248_E_BAD_VALUE);
 	assert_int_equal(read_desc("tman/sdr = 0", H248_TOK_LOCALCONTROL, &m, &f), -1);
