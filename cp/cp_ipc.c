@@ -148,10 +148,14 @@ ipc_setup(struct cp_ctx *cp, char *err, size_t errlen)
 	 * with the gateway) and the settings dp must share. */
 	ipc_side_set_agw(&cp->seg.shm->cp_side, cp->conf->agw.enabled ? cp->conf->agw.port_min : 0,
 			 cp->conf->agw.enabled ? cp->conf->agw.port_max : 0);
+	ipc_side_set_media(&cp->seg.shm->cp_side,
+			   cp->conf->agw.enabled ? cp->conf->agw.media_min : 0,
+			   cp->conf->agw.enabled ? cp->conf->agw.media_max : 0);
 	ipc_side_set_tenants(&cp->seg.shm->cp_side, tp_conf_tenants_sig(cp->conf));
 	ipc_side_publish(&cp->seg.shm->cp_side,
 			 (cp->conf->turn.enabled ? IPC_CAP_CONN_DOWN | IPC_CAP_TCP_RELAY : 0) |
-			 (cp->conf->agw.enabled ? IPC_CAP_AGW : 0),
+			 (cp->conf->agw.enabled ? IPC_CAP_AGW : 0) |
+			 (cp->conf->agw.enabled && cp->conf->agw.media_min != 0 ? IPC_CAP_RTP : 0),
 			 cp->conf->turn.relay_min, cp->conf->turn.relay_max, cp->nworkers);
 	if (sides_check(cp, err, errlen)) {
 		ipc_seg_close(&cp->seg);

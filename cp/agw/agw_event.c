@@ -33,8 +33,55 @@ log_append(struct cp_ctx *cp, uint64_t id, const struct cp_agw_ctx *c,
 	l->known = c != NULL;
 	l->door = c != NULL ? c->door : CP_AGW_DOORS;
 	l->tenant = c != NULL ? c->tenant : 0;
+	l->rtp = false;
+	l->rtcp = 0;
+	l->silent_ms = 0;
 	l->e = *e;
 	l->e.detail[IPC_AGW_DETAIL_MAX - 1] = '\0';
+	g->stats[CP_AGW_STAT_EVENTS]++;
+}
+
+const char *
+agw_rtp_ev_name(uint8_t type)
+{
+	switch (type) {
+	case IPC_RTP_EV_LATCHED: return "rtp_latched";
+	case IPC_RTP_EV_INACTIVE: return "rtp_inactive";
+	case IPC_RTP_EV_SUBTRACTED: return "rtp_subtracted";
+	case IPC_RTP_EV_RELEASED: return "rtp_released";
+	default: return "rtp_unknown";
+	}
+}
+
+void
+agw_log_rtp(struct cp_ctx *cp, uint64_t id, const struct cp_agw_rtp_ctx *c,
+	    const struct ipc_rtp_event *e)
+{
+	struct cp_agw *g = cp->agw;
+	struct cp_agw_event *l = &g->log[g->next_seq & (CP_AGW_LOG - 1u)];
+
+	memset(l, 0, sizeof(*l));
+	l->seq = g->next_seq++;
+	l->wall_ms = cp->wall_ms;
+	l->id = id;
+	l->known = c != NULL;
+	l->door = c != NULL ? c->door : CP_AGW_DOORS;
+	l->tenant = c != NULL ? c->tenant : 0;
+	l->rtp = true;
+	l->rtcp = e->rtcp;
+	l->silent_ms = e->silent_ms;
+	l->e.type = e->type;
+	l->e.leg = e->term;
+	l->e.cause = e->cause;
+	l->e.serial = e->serial;
+	if (e->type == IPC_RTP_EV_LATCHED)
+		l->e.remote = e->addr;
+	for (unsigned int i = 0; i < 2; i++) {
+		l->e.bytes_in[i] = e->st[i].rtp_in_octets + e->st[i].rtcp_in_octets;
+		l->e.bytes_out[i] = e->st[i].rtp_out_octets + e->st[i].rtcp_out_octets;
+	}
+	snprintf(l->e.detail, sizeof(l->e.detail), "%s", e->detail);
+	l->e.detail_len = (uint16_t)strlen(l->e.detail);
 	g->stats[CP_AGW_STAT_EVENTS]++;
 }
 
@@ -200,6 +247,8 @@ cp_agw_dp_restart(struct cp_ctx *cp)
 	struct cp_agw *g = cp->agw;
 	size_t n;
 
+	/* (RTP contexts outlive it: cp installs them again) */
+	cp_agw_rtp_dp_restart(cp);
 	if (g == NULL || g->total == 0)
 		return;
 	n = (size_t)g->nworkers * g->per_worker;

@@ -6,7 +6,7 @@
  * the rules being the C API's, every door's), calls it, and answers with
  * the context as the operator reads it; agw.list and agw.events read the
  * contexts' table and the event log. Each acts on and shows the caller's
- * contexts only (caller_of()): the operator's, every one; a controller's,
+ * contexts only (agw_caller_of()): the operator's, every one; a controller's,
  * the JSON door's of the tenant it names.
  */
 #include <arpa/inet.h>
@@ -24,6 +24,7 @@
 #include "agw_internal.h"
 #include "certfp.h"
 #include "cp_agw.h"
+#include "cp_agw_rtp.h"
 #include "ipc.h"
 
 #define CP_AGW_EVENTS_MAX 5000u    /* events one agw.events answer carries */
@@ -32,8 +33,8 @@
 #define FAIL(...) do { *error = cp_api_err(cp, __VA_ARGS__); return -EINVAL; } while (0)
 
 /* "192.0.2.1", "192.0.2.1:5000", "2001:db8::1", "[2001:db8::1]:5000". */
-static int
-parse_addr(const char *s, struct ipc_addr *a)
+int
+agw_parse_addr(const char *s, struct ipc_addr *a)
 {
 	char host[64];
 	const char *port = NULL;
@@ -113,16 +114,9 @@ parse_fps(struct cp_ctx *cp, struct json_object *fps, unsigned int i, struct ipc
 	return 0;
 }
 
-/* What a leg's "dscp" and "police" say (each absent: its *_set false). */
-struct qos_in {
-	bool dscp_set, pol_set;
-	uint8_t dscp;
-	uint32_t pol_rate, pol_burst;
-};
-
 /* An integer member of o in [lo, hi] into *out: 1, 0 absent, -1 not so. */
-static int
-json_uint(struct json_object *o, const char *name, int64_t lo, int64_t hi, int64_t *out)
+int
+agw_json_uint(struct json_object *o, const char *name, int64_t lo, int64_t hi, int64_t *out)
 {
 	struct json_object *v;
 
@@ -138,8 +132,8 @@ json_uint(struct json_object *o, const char *name, int64_t lo, int64_t hi, int64
 /* Leg i's "dscp" (0..63, H.248.52 ds/dscp) and "police" ({"rate": bytes a
  * second, "burst": bytes}, H.248.53 tman's sdr and mbs; false or
  * {"rate": 0}: none) of o into q. */
-static int
-parse_qos(struct cp_ctx *cp, struct json_object *o, unsigned int i, struct qos_in *q,
+int
+agw_parse_qos(struct cp_ctx *cp, struct json_object *o, unsigned int i, struct agw_qos_in *q,
 	  const char **error)
 {
 	struct json_object *p;
@@ -147,7 +141,7 @@ parse_qos(struct cp_ctx *cp, struct json_object *o, unsigned int i, struct qos_i
 	int rc;
 
 	memset(q, 0, sizeof(*q));
-	rc = json_uint(o, "dscp", 0, IPC_AGW_DSCP_MAX, &v);
+	rc = agw_json_uint(o, "dscp", 0, IPC_AGW_DSCP_MAX, &v);
 	if (rc < 0)
 		FAIL("leg %u: \"dscp\" must be a DiffServ code point, 0 to %u (46: EF)", i,
 		     IPC_AGW_DSCP_MAX);
@@ -168,14 +162,14 @@ parse_qos(struct cp_ctx *cp, struct json_object *o, unsigned int i, struct qos_i
 		if (strcmp(key, "rate") != 0 && strcmp(key, "burst") != 0)
 			FAIL("leg %u: police: unknown member \"%s\" (rate, burst)", i, key);
 	}
-	rc = json_uint(p, "rate", 0, UINT32_MAX, &v);
+	rc = agw_json_uint(p, "rate", 0, UINT32_MAX, &v);
 	if (rc <= 0)
 		FAIL("leg %u: police: \"rate\" must be bytes a second, 0 (none) to %u", i,
 		     UINT32_MAX);
 	q->pol_rate = (uint32_t)v;
 	if (q->pol_rate == 0)
 		return 0;
-	rc = json_uint(p, "burst", 1, UINT32_MAX, &v);
+	rc = agw_json_uint(p, "burst", 1, UINT32_MAX, &v);
 	if (rc <= 0)
 		FAIL("leg %u: police: \"burst\" must be bytes, 1 to %u (what the peer may "
 		     "send at once over the rate)", i, UINT32_MAX);
@@ -224,10 +218,10 @@ parse_term(struct cp_ctx *cp, struct json_object *o, unsigned int i, struct cp_a
 		FAIL("leg %u: \"tls\" must be \"none\", \"server\" or \"client\"", i);
 	if (t->tls_role != IPC_AGW_TLS_NONE && !conf->tls.enabled)
 		FAIL("leg %u: TLS legs need the tls group in the configuration", i);
-	if ((s = cp_api_str(o, "local")) != NULL && parse_addr(s, &t->local) < 0)
+	if ((s = cp_api_str(o, "local")) != NULL && agw_parse_addr(s, &t->local) < 0)
 		FAIL("leg %u: local \"%s\" is not an address like 192.0.2.1, 192.0.2.1:20000 or "
 		     "[2001:db8::1]:20000", i, s);
-	if ((s = cp_api_str(o, "remote")) != NULL && parse_addr(s, &t->remote) < 0)
+	if ((s = cp_api_str(o, "remote")) != NULL && agw_parse_addr(s, &t->remote) < 0)
 		FAIL("leg %u: remote \"%s\" is not an address like 192.0.2.7:5000 or "
 		     "[2001:db8::7]:5000", i, s);
 	if (json_object_object_get_ex(o, "fingerprints", &fps)) {
@@ -238,9 +232,9 @@ parse_term(struct cp_ctx *cp, struct json_object *o, unsigned int i, struct cp_a
 		t->nfp = (uint8_t)n;
 	}
 	{
-		struct qos_in q;
+		struct agw_qos_in q;
 
-		if (parse_qos(cp, o, i, &q, error) < 0)
+		if (agw_parse_qos(cp, o, i, &q, error) < 0)
 			return -EINVAL;
 		t->dscp = q.dscp;
 		t->pol_rate = q.pol_rate;
@@ -300,8 +294,8 @@ parse_alg(struct cp_ctx *cp, struct json_object *req, int *alg, const char **err
 }
 
 /* "tenant": a configured tenant's name (absent: the default tenant). */
-static int
-parse_tenant(struct cp_ctx *cp, struct json_object *req, int *tenant, const char **error)
+int
+agw_parse_tenant(struct cp_ctx *cp, struct json_object *req, int *tenant, const char **error)
 {
 	struct json_object *v;
 	const char *s;
@@ -334,19 +328,29 @@ parse_tenant(struct cp_ctx *cp, struct json_object *req, int *tenant, const char
  * at agw.create: the group is the IMS-ALGs', one account may serve
  * several tenants. Outside the API (no peer) the narrower view.
  */
-static int
-caller_of(struct cp_ctx *cp, struct json_object *req, struct cp_agw_caller *who,
+int
+agw_caller_of(struct cp_ctx *cp, struct json_object *req, struct cp_agw_caller *who,
 	  const char **error)
 {
 	int tenant;
 
 	memset(who, 0, sizeof(*who));
-	if (parse_tenant(cp, req, &tenant, error) < 0)
+	if (agw_parse_tenant(cp, req, &tenant, error) < 0)
 		return -EINVAL;
 	who->door = CP_AGW_DOOR_API;
 	who->tenant = (uint8_t)tenant;
 	who->is_operator = (cp_api_role(cp->api) & CP_API_ROLE_OPERATOR) != 0;
 	return 0;
+}
+
+/* Is req's "id" an RTP context's (agw_rtp_json.c answers)? */
+static bool
+req_is_rtp(struct json_object *req)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(req, "id", &v) && json_object_is_type(v, json_type_int) &&
+	       cp_agw_id_is_rtp((uint64_t)json_object_get_int64(v));
 }
 
 /* The context as the create's (or a leg command's) answer. */
@@ -392,6 +396,8 @@ cmd_create(void *ctx, struct json_object *req, struct json_object *resp, const c
 	    (n = json_object_array_length(legs)) > 2)
 		FAIL("\"legs\" must be a list of the context's terminations (at most two; null "
 		     "for an empty slot)");
+	if (agw_rtp_legs(legs))
+		return agw_rtp_cmd_create(cp, req, legs, resp, error);
 	for (unsigned int i = 0; i < n; i++) {
 		struct json_object *o = json_object_array_get_idx(legs, i);
 
@@ -405,7 +411,7 @@ cmd_create(void *ctx, struct json_object *req, struct json_object *resp, const c
 	}
 	if (parse_setup(cp, req, &setup_ms, error) < 0 || parse_alg(cp, req, &alg, error) < 0)
 		return -EINVAL;
-	if (parse_tenant(cp, req, &tenant, error) < 0) {
+	if (agw_parse_tenant(cp, req, &tenant, error) < 0) {
 		g->stats[CP_AGW_STAT_REFUSED]++;
 		return -EINVAL;
 	}
@@ -457,8 +463,10 @@ cmd_add_leg(void *ctx, struct json_object *req, struct json_object *resp, const 
 	char err[512];
 	int alg, rc;
 
+	if (req_is_rtp(req))
+		return agw_rtp_cmd_add(cp, req, resp, error);
 	if (parse_id_leg(cp, req, true, &id, &leg, error) < 0 ||
-	    caller_of(cp, req, &who, error) < 0)
+	    agw_caller_of(cp, req, &who, error) < 0)
 		return -EINVAL;
 	if (!json_object_object_get_ex(req, "term", &o))
 		FAIL("\"term\" (the termination, as one of agw.create's legs) is required");
@@ -483,17 +491,19 @@ cmd_modify_leg(void *ctx, struct json_object *req, struct json_object *resp, con
 	struct ipc_addr remote;
 	struct json_object *fps;
 	const char *s = cp_api_str(req, "remote");
-	struct qos_in q;
+	struct agw_qos_in q;
 	struct cp_agw_caller who;
 	unsigned int leg, nfp = 0;
 	uint64_t id;
 	char err[512];
 	int rc;
 
+	if (req_is_rtp(req))
+		return agw_rtp_cmd_modify(cp, req, resp, error);
 	if (parse_id_leg(cp, req, false, &id, &leg, error) < 0 ||
-	    caller_of(cp, req, &who, error) < 0)
+	    agw_caller_of(cp, req, &who, error) < 0)
 		return -EINVAL;
-	if (s != NULL && parse_addr(s, &remote) < 0)
+	if (s != NULL && agw_parse_addr(s, &remote) < 0)
 		FAIL("leg %u: remote \"%s\" is not an address like 192.0.2.7:5000 or "
 		     "[2001:db8::7]:5000", leg, s);
 	if (json_object_object_get_ex(req, "fingerprints", &fps)) {
@@ -502,7 +512,7 @@ cmd_modify_leg(void *ctx, struct json_object *req, struct json_object *resp, con
 		if (nfp == 0)
 			FAIL("leg %u: \"fingerprints\" is empty: a TLS leg keeps at least one", leg);
 	}
-	if (parse_qos(cp, req, leg, &q, error) < 0)
+	if (agw_parse_qos(cp, req, leg, &q, error) < 0)
 		return -EINVAL;
 	if (s == NULL && nfp == 0 && !q.dscp_set && !q.pol_set)
 		FAIL("nothing to modify: give \"remote\", \"fingerprints\", \"dscp\" or "
@@ -533,8 +543,10 @@ cmd_subtract_leg(void *ctx, struct json_object *req, struct json_object *resp,
 	char err[512];
 	int rc;
 
+	if (req_is_rtp(req))
+		return agw_rtp_cmd_subtract(cp, req, resp, error);
 	if (parse_id_leg(cp, req, false, &id, &leg, error) < 0 ||
-	    caller_of(cp, req, &who, error) < 0)
+	    agw_caller_of(cp, req, &who, error) < 0)
 		return -EINVAL;
 	rc = cp_agw_subtract_leg(cp, &who, id, leg, err, sizeof(err));
 	if (rc < 0)
@@ -561,7 +573,7 @@ ctx_of_req(struct cp_ctx *cp, struct json_object *req, struct cp_agw_caller *who
 		*error = "\"id\" (a context id) is required";
 		return -EINVAL;
 	}
-	if (caller_of(cp, req, who, error) < 0)
+	if (agw_caller_of(cp, req, who, error) < 0)
 		return -EINVAL;
 	id = (uint64_t)json_object_get_int64(v);
 	*out = cp_agw_lookup(cp, who, id);
@@ -578,8 +590,11 @@ cmd_show(void *ctx, struct json_object *req, struct json_object *resp, const cha
 	struct cp_ctx *cp = ctx;
 	struct cp_agw_caller who;
 	struct cp_agw_ctx *c;
-	int rc = ctx_of_req(cp, req, &who, &c, error);
+	int rc;
 
+	if (req_is_rtp(req))
+		return agw_rtp_cmd_show(cp, req, resp, error);
+	rc = ctx_of_req(cp, req, &who, &c, error);
 	if (rc < 0)
 		return rc;
 	answer_ctx(cp, c, 1, resp);
@@ -593,8 +608,11 @@ cmd_release(void *ctx, struct json_object *req, struct json_object *resp, const 
 	struct cp_agw_caller who;
 	struct cp_agw_ctx *c;
 	char err[512];
-	int rc = ctx_of_req(cp, req, &who, &c, error);
+	int rc;
 
+	if (req_is_rtp(req))
+		return agw_rtp_cmd_release(cp, req, resp, error);
+	rc = ctx_of_req(cp, req, &who, &c, error);
 	if (rc < 0)
 		return rc;
 	rc = cp_agw_release(cp, &who, c->id, err, sizeof(err));
@@ -614,14 +632,15 @@ list_contexts(void *ctx, struct json_object *req, uint64_t *cursor, struct json_
 	struct cp_agw *g = cp->agw;
 	struct cp_agw_caller who;
 	const char *error = NULL;
-	size_t n;
+	size_t n, nr;
 	unsigned int put = 0;
 
 	/* (the head read the request already: a tenant gone by a reload
 	 * since ends the list) */
-	if (g == NULL || caller_of(cp, req, &who, &error) < 0)
+	if (g == NULL || agw_caller_of(cp, req, &who, &error) < 0)
 		return 0;
 	n = (size_t)g->nworkers * g->per_worker;
+	nr = g->rtp != NULL ? (size_t)g->rtp->nworkers * g->rtp->per_worker : 0;
 	while (*cursor < n && put < CP_AGW_LIST_PIECE) {
 		const struct cp_agw_ctx *c = &g->ctx[*cursor];
 
@@ -631,7 +650,17 @@ list_contexts(void *ctx, struct json_object *req, uint64_t *cursor, struct json_
 		json_object_array_add(items, agw_ctx_json(cp, c, 1));
 		put++;
 	}
-	return *cursor < n ? 1 : 0;
+	/* then the RTP contexts (cursor past the TCP table) */
+	while (*cursor >= n && *cursor < n + nr && put < CP_AGW_LIST_PIECE) {
+		const struct cp_agw_rtp_ctx *c = &g->rtp->ctx[*cursor - n];
+
+		(*cursor)++;
+		if (c->id == 0 || !cp_agw_rtp_caller_sees(&who, c))
+			continue;
+		json_object_array_add(items, cp_agw_rtp_json(cp, c, false));
+		put++;
+	}
+	return *cursor < n + nr ? 1 : 0;
 }
 
 /* agw.list's "count": how many the caller's view holds. */
@@ -645,10 +674,12 @@ cmd_list_head(void *ctx, struct json_object *req, struct json_object *resp, cons
 		*error = "no agw group in turnpike-cp's configuration";
 		return -ENOENT;
 	}
-	if (caller_of(cp, req, &who, error) < 0)
+	if (agw_caller_of(cp, req, &who, error) < 0)
 		return -EINVAL;
 	json_object_object_add(resp, "count", json_object_new_int64(
-		who.is_operator ? cp->agw->total : cp_agw_live(cp->agw, who.door, who.tenant)));
+		who.is_operator ? cp->agw->total + cp_agw_rtp_live(cp, CP_AGW_DOORS,
+								   TP_CONF_MAX_TENANTS + 1) :
+		cp_agw_live(cp->agw, who.door, who.tenant)));
 	return 0;
 }
 
@@ -674,7 +705,7 @@ cmd_events(void *ctx, struct json_object *req, struct json_object *resp, const c
 
 	if (g == NULL)
 		FAIL("no agw group in turnpike-cp's configuration");
-	if (caller_of(cp, req, &who, error) < 0)
+	if (agw_caller_of(cp, req, &who, error) < 0)
 		return -EINVAL;
 	if (json_object_object_get_ex(req, "after", &v)) {
 		if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0)
@@ -740,7 +771,7 @@ cp_agw_register(struct cp_ctx *cp)
 		return rc;
 	/* the controller (an IMS-ALG, cp.agw_group) runs these and nothing
 	 * else: users, PSKs, reloads stay the operators'; and these on the
-	 * JSON door's contexts of the tenant it names only (caller_of()) */
+	 * JSON door's contexts of the tenant it names only (agw_caller_of()) */
 	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
 		if ((rc = cp_api_allow_controller(cp->api, names[k])) < 0)
 			return rc;

@@ -15,6 +15,8 @@
 #include "cp.h"
 #include "cp_ctrs.h"
 #include "cp_module.h"
+#include "agw_internal.h"
+#include "cp_agw_rtp.h"
 #include "tp_conf.h"
 #include "tp_conf_keys.h"
 
@@ -101,6 +103,15 @@ agw_metrics(const struct cp_ctx *cp, FILE *f)
 		for (unsigned int t = 0; t <= cp->conf->tenants.n; t++)
 			fprintf(f, "turnpike_agw_contexts{door=\"%s\",tenant=\"%s\"} %u\n", doors[d],
 				tp_conf_tenant_name(cp->conf, t), cp_agw_live(g, d, t));
+	agw_rtp_metrics(cp, f);
+}
+
+/* The RTP contexts' share of the loop: a restarted dp's installed again,
+ * statistics requests past their time. */
+static unsigned int
+agw_serve(struct cp_ctx *cp, uint64_t now_ms)
+{
+	return cp_agw_rtp_serve(cp, now_ms);
 }
 
 /* A reload: agw.peers' policy made from the new file first, taken whole
@@ -182,6 +193,7 @@ const struct cp_module cp_agw_module = {
 	.fini = cp_agw_fini,
 	/* (a no-op without an agw group) */
 	.on_dp_restart = cp_agw_dp_restart,
+	.serve = agw_serve,
 	.commands = cp_agw_register,
 	.ctrs = &agw_ctrs,
 	.status = agw_status,

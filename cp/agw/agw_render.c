@@ -207,13 +207,41 @@ agw_event_json(const struct cp_ctx *cp, const struct cp_agw_event *l)
 	json_object_object_add(o, "seq", json_object_new_int64((int64_t)l->seq));
 	json_object_object_add(o, "time", json_object_new_string(when));
 	json_object_object_add(o, "id", json_object_new_int64((int64_t)l->id));
-	json_object_object_add(o, "type", json_object_new_string(ev_type_name(e->type)));
+	json_object_object_add(o, "type", json_object_new_string(
+				       l->rtp ? agw_rtp_ev_name(e->type) : ev_type_name(e->type)));
 	if (l->known) {
 		json_object_object_add(o, "door", json_object_new_string(door_name(l->door)));
 		json_object_object_add(o, "tenant", json_object_new_string(
 					       tp_conf_tenant_name(cp->conf, l->tenant)));
 	}
 	json_object_object_add(o, "leg", e->leg <= 1 ? json_object_new_int(e->leg) : NULL);
+	if (l->rtp) {
+		/* an RTP context's: the source latched, the silence, the octets */
+		json_object_object_add(o, "kind", json_object_new_string("rtp"));
+		json_object_object_add(o, "cause", e->type == IPC_RTP_EV_SUBTRACTED ||
+				       e->type == IPC_RTP_EV_RELEASED ?
+				       json_object_new_string(ipc_agw_cause_name(e->cause)) : NULL);
+		json_object_object_add(o, "detail", e->detail[0] ?
+				       json_object_new_string(e->detail) : NULL);
+		json_object_object_add(o, "source", e->type == IPC_RTP_EV_LATCHED ?
+				       addr_json(&e->remote, true) : NULL);
+		if (e->type == IPC_RTP_EV_LATCHED)
+			json_object_object_add(o, "flow", json_object_new_string(
+						       l->rtcp ? "rtcp" : "rtp"));
+		if (e->type == IPC_RTP_EV_INACTIVE)
+			json_object_object_add(o, "silent_ms", json_object_new_int64(l->silent_ms));
+		bi = json_object_new_array();
+		bo = json_object_new_array();
+		for (unsigned int i = 0; i < 2; i++) {
+			json_object_array_add(bi, json_object_new_int64((int64_t)e->bytes_in[i]));
+			json_object_array_add(bo, json_object_new_int64((int64_t)e->bytes_out[i]));
+		}
+		json_object_object_add(o, "bytes_in", bi);
+		json_object_object_add(o, "bytes_out", bo);
+		if (!l->known)
+			json_object_object_add(o, "known", json_object_new_boolean(false));
+		return o;
+	}
 	json_object_object_add(o, "cause", e->type != IPC_AGW_EV_LEG_UP ?
 			       json_object_new_string(ipc_agw_cause_name(e->cause)) : NULL);
 	json_object_object_add(o, "detail", e->detail[0] ? json_object_new_string(e->detail) :
@@ -264,5 +292,7 @@ cp_agw_status(const struct cp_ctx *cp)
 				       json_object_new_int64((int64_t)g->released_by[k]));
 	json_object_object_add(o, "released_by", by);
 	json_object_object_add(o, "next_event", json_object_new_int64((int64_t)g->next_seq));
+	/* the RTP contexts (cp_agw_rtp.h), NULL without agw.media_ports */
+	json_object_object_add(o, "rtp", cp_agw_rtp_status(cp));
 	return o;
 }

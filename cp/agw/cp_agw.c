@@ -87,7 +87,8 @@ cp_agw_init(struct cp_ctx *cp)
 	/* (Without an agw group, returned above, no module takes AGW_EVENT
 	 * or AGW_STATE: cp_handle() drops them.) */
 	if ((rc = cp_dp_on_kind(cp, IPC_AGW_EVENT, cp_agw_event)) < 0 ||
-	    (rc = cp_dp_on_kind(cp, IPC_AGW_STATE, cp_agw_state)) < 0) {
+	    (rc = cp_dp_on_kind(cp, IPC_AGW_STATE, cp_agw_state)) < 0 ||
+	    (rc = cp_agw_rtp_init(cp)) < 0) {
 		cp_agw_fini(cp);
 		return rc;
 	}
@@ -101,6 +102,7 @@ cp_agw_fini(struct cp_ctx *cp)
 
 	if (g == NULL)
 		return;
+	cp_agw_rtp_fini(cp);
 	free(g->ctx);
 	free(g->gen);
 	free(g->log);
@@ -195,8 +197,8 @@ cp_agw_live(const struct cp_agw *g, unsigned int door, unsigned int tenant)
  * .iq), then the tenant's (a named one's agw_contexts, the default's
  * agw.quota.default_tenant). Each bounds its own contexts alone, so one
  * door or tenant at its quota never stops the others. */
-static int
-quota_check(struct cp_ctx *cp, enum cp_agw_door door, unsigned int tenant, char *err,
+int
+agw_quota_check(struct cp_ctx *cp, enum cp_agw_door door, unsigned int tenant, char *err,
 	    size_t errlen)
 {
 	struct cp_agw *g = cp->agw;
@@ -342,7 +344,7 @@ cp_agw_create(struct cp_ctx *cp, const struct cp_agw_leg_spec spec[2], uint32_t 
 		g->stats[CP_AGW_STAT_REFUSED]++;
 		ERR(-EINVAL, "\"label\" is longer than %zu bytes", sizeof(c->label) - 1);
 	}
-	if ((rc = quota_check(cp, door, tenant, err, errlen)) < 0)
+	if ((rc = agw_quota_check(cp, door, tenant, err, errlen)) < 0)
 		return rc;
 	/* The worker: the one whose share holds a fixed server port. */
 	for (unsigned int i = 0; i < 2; i++) {
@@ -396,7 +398,8 @@ cp_agw_create(struct cp_ctx *cp, const struct cp_agw_leg_spec spec[2], uint32_t 
 			x.term[i].door = (uint8_t)door;
 			x.term[i].tenant = (uint8_t)tenant;
 		}
-	gen = g->gen[(size_t)owner * g->per_worker + slot] + 1u;
+	/* (below CP_AGW_RTP_GEN_BIT: an RTP context's id is never a TCP one's) */
+	gen = (g->gen[(size_t)owner * g->per_worker + slot] + 1u) & ~CP_AGW_RTP_GEN_BIT;
 	if (gen == 0)
 		gen = 1;
 	id = ipc_conn_make(owner, slot, gen);

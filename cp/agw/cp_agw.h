@@ -50,6 +50,7 @@
 
 struct cp_policy;
 struct cp_ctx;
+struct cp_agw_rtp;
 struct ipc_msg;
 struct json_object;
 
@@ -98,6 +99,12 @@ struct cp_agw_event {
 	uint64_t id;              /* the context */
 	bool known;               /* a context of this cp's (not from before a restart) */
 	uint8_t door, tenant;     /* the context's, when known (who may read the line) */
+	/* an RTP context's (cp_agw_rtp.h): e.type is enum ipc_rtp_ev_type,
+	 * e.leg the termination, e.remote a LATCHED source (rtcp: its RTCP
+	 * flow), bytes_in/out each termination's octets (RTP and RTCP) */
+	bool rtp;
+	uint8_t rtcp;
+	uint32_t silent_ms;       /* INACTIVE */
 	struct ipc_agw_event e;
 };
 
@@ -146,6 +153,8 @@ struct cp_agw {
 	char fp[TP_CONF_MAX_AGW_CERTS + 1][CP_AGW_ALGS][CP_AGW_FP_STR];
 	char fp_err[TP_CONF_MAX_AGW_CERTS + 1][160];
 	struct cp_agw_event *log;         /* CP_AGW_LOG */
+	/* the RTP contexts (cp_agw_rtp.h; NULL without agw.media_ports) */
+	struct cp_agw_rtp *rtp;
 	uint64_t next_seq;                /* of the next event */
 	uint64_t stats[CP_AGW_STAT__COUNT];
 	uint64_t released_by[IPC_AGW_CAUSE_MAX + 1];

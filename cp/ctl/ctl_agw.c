@@ -173,6 +173,40 @@ parse_spec(const char *path, const char *which, const char *spec, struct json_ob
 			}
 			json_object_object_add(leg, key, json_object_new_boolean(
 				strcmp(val, "true") == 0 || strcmp(val, "1") == 0));
+		} else if (strcmp(key, "rtp") == 0 || strcmp(key, "side") == 0 ||
+			   strcmp(key, "mode") == 0 || strcmp(key, "gm") == 0) {
+			json_object_object_add(leg, key, json_object_new_string(val));
+		} else if (strcmp(key, "rtcp_mux") == 0 || strcmp(key, "latch") == 0 ||
+			   strcmp(key, "rsize") == 0) {
+			bool on = strcmp(val, "true") == 0 || strcmp(val, "1") == 0;
+
+			if (!on && strcmp(val, "false") != 0 && strcmp(val, "0") != 0) {
+				rc = ctl_usage_error(path, "--%s: %s is true or false", which, key);
+				goto out;
+			}
+			json_object_object_add(leg, key, json_object_new_boolean(on));
+		} else if (strcmp(key, "remote_rtcp") == 0 || strcmp(key, "inactivity_ms") == 0 ||
+			   strcmp(key, "clock_hz") == 0) {
+			int64_t v;
+
+			if (!parse_num(val, UINT32_MAX, &v)) {
+				rc = ctl_usage_error(path, "--%s: %s '%s' is not a number", which, key,
+						     val);
+				goto out;
+			}
+			json_object_object_add(leg, key, json_object_new_int64(v));
+		} else if (strcmp(key, "crypto") == 0 || strcmp(key, "our_crypto") == 0) {
+			/* SUITE[:base64 key||salt] (RFC 4568's a=crypto, the remote's;
+			 * ours without a key: cp makes it) */
+			struct json_object *k = json_object_new_object();
+			char *colon = strchr(val, ':');
+
+			if (colon != NULL)
+				*colon = '\0';
+			json_object_object_add(k, "suite", json_object_new_string(val));
+			if (colon != NULL)
+				json_object_object_add(k, "key", json_object_new_string(colon + 1));
+			json_object_object_add(leg, key, k);
 		} else if (strcmp(key, "dscp") == 0 || strcmp(key, "police_rate") == 0 ||
 			   strcmp(key, "police_burst") == 0) {
 			char how[32];
@@ -184,7 +218,9 @@ parse_spec(const char *path, const char *which, const char *spec, struct json_ob
 		} else {
 			rc = ctl_usage_error(path, "--%s: unknown key '%s' (tcp, tls, local, "
 					     "remote, fp, cert, accept_any, dscp, police_rate, "
-					     "police_burst)", which, key);
+					     "police_burst; RTP legs: rtp, side, mode, gm, rtcp_mux, "
+					     "latch, rsize, remote_rtcp, inactivity_ms, clock_hz, "
+					     "crypto, our_crypto)", which, key);
 			goto out;
 		}
 	}
@@ -206,6 +242,43 @@ out:
 	return rc;
 }
 
+/* An RTP leg: profile, addresses, latching, the stream's counters. */
+static void
+print_rtp_leg(const char *name, struct json_object *l)
+{
+	struct json_object *st = NULL, *k;
+	const char *lat;
+
+	printf("  leg %s:", name);
+	put_str(" ", ctl_get_str(l, "rtp", "?"));
+	put_str(" ", ctl_get_str(l, "mode", "?"));
+	put_str(" local ", ctl_get_str(l, "local", "-"));
+	if (!json_object_object_get_ex(l, "rtcp_mux", &k) || !json_object_get_boolean(k))
+		printf(" rtcp %" PRId64, ctl_get_int(l, "rtcp_port"));
+	else
+		printf(" rtcp-mux");
+	put_str(" remote ", ctl_get_str(l, "remote", "-"));
+	if (json_object_object_get_ex(l, "our_crypto", &k) && json_object_is_type(k, json_type_object)) {
+		put_str(", srtp ", ctl_get_str(k, "suite", "?"));
+		if (ctl_get_str(k, "key", NULL) != NULL)
+			put_str(" our key inline:", ctl_get_str(k, "key", ""));
+	}
+	printf("\n");
+	if (!json_object_object_get_ex(l, "stats", &st) || !json_object_is_type(st, json_type_object))
+		return;
+	lat = ctl_get_str(st, "latched_rtp", NULL);
+	put_str("    latched ", lat != NULL ? lat : "-");
+	printf(", rtp in %" PRId64 " (%" PRId64 " B) out %" PRId64 " (%" PRId64 " B), rtcp in %"
+	       PRId64 " out %" PRId64 ", lost %" PRId64 ", jitter %" PRId64 " us, dropped "
+	       "stranger %" PRId64 " malformed %" PRId64 " policed %" PRId64 ", srtp failures %"
+	       PRId64 "\n", ctl_get_int(st, "rtp_in"), ctl_get_int(st, "rtp_in_octets"),
+	       ctl_get_int(st, "rtp_out"), ctl_get_int(st, "rtp_out_octets"),
+	       ctl_get_int(st, "rtcp_in"), ctl_get_int(st, "rtcp_out"), ctl_get_int(st, "lost"),
+	       ctl_get_int(st, "jitter_us"), ctl_get_int(st, "drop_stranger"),
+	       ctl_get_int(st, "drop_malformed"), ctl_get_int(st, "drop_policed"),
+	       ctl_get_int(st, "srtp_fail"));
+}
+
 static void
 print_leg(const char *name, struct json_object *l)
 {
@@ -215,6 +288,14 @@ print_leg(const char *name, struct json_object *l)
 	const char *remote = ctl_get_str(l, "remote", NULL);
 	const char *version = ctl_get_str(l, "tls_version", NULL);
 
+	if (l == NULL) {
+		printf("  leg %s: empty\n", name);
+		return;
+	}
+	if (ctl_get_str(l, "rtp", NULL) != NULL) {
+		print_rtp_leg(name, l);
+		return;
+	}
 	printf("  leg %s:", name);
 	if (strcmp(ctl_get_str(l, "state", "?"), "empty") == 0) {
 		printf(" empty\n");
@@ -464,6 +545,19 @@ agw_one(const struct ctl_opts *opts, const char *path, int argc, char **argv,
 	if ((rc = tenant_put(path, tenant, req)) != 0) {
 		json_object_put(req);
 		return rc;
+	}
+	if (strcmp(cmd, "agw.show") == 0) {
+		/* an RTP context's figures are dp's: this show asks dp for them,
+		 * the next one (a moment later) has them */
+		struct ctl_opts quiet = *opts;
+		struct json_object *first = NULL;
+
+		quiet.json = false;
+		quiet.quiet = true;
+		if (ctl_exchange(&quiet, json_object_get(req), &first) == CTL_EXIT_OK &&
+		    first != NULL && strcmp(ctl_get_str(first, "kind", ""), "rtp") == 0)
+			nanosleep(&(struct timespec){ .tv_nsec = 200 * 1000 * 1000 }, NULL);
+		json_object_put(first);
 	}
 	rc = ctl_exchange(opts, req, &ans);
 	if (ans == NULL)

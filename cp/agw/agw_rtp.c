@@ -1,0 +1,1430 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/agw's RTP contexts (cp_agw_rtp.h): their slots, each termination's
+ * address, ports and our SRTP keys, the RTP_ADD, RTP_MOD, RTP_DEL and
+ * RTP_STATS_REQ that install and change them in dp, what dp says back
+ * (RTP_EVENT, RTP_STATS, a restarted cp's RTP_STATE) and a restarted dp's
+ * contexts installed again. agw_rtp_json.c shows them to the operator.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "../cp.h"
+#include "../cp_dp.h"
+#include "../api/api_cmd.h"
+#include "agw_internal.h"
+#include "cp_agw.h"
+#include "cp_agw_rtp.h"
+#include "ipc.h"
+#include "steer.h"
+#include "tp_conf.h"
+
+#define ERR(rc, ...) do { snprintf(err, errlen, __VA_ARGS__); return (rc); } while (0)
+
+/* The master key || salt octets of lib/sdp's suites (enum sdp_suite, RFC
+ * 4568 section 6.2, RFC 6188, RFC 7714): 0 for a suite cp does not know.
+ * (Kept here so that cp/agw needs lib/sdp's numbers, not its code.) */
+static unsigned int
+suite_key_len(uint8_t suite)
+{
+	static const uint8_t len[] = { 0, 30, 30, 38, 38, 46, 46, 28, 44 };
+
+	return suite < sizeof(len) ? len[suite] : 0u;
+}
+
+static bool
+is_srtp(uint8_t profile)
+{
+	return profile == IPC_RTP_SAVP || profile == IPC_RTP_SAVPF;
+}
+
+static struct cp_agw_rtp *
+rtp_of(const struct cp_ctx *cp)
+{
+	return cp->agw != NULL ? cp->agw->rtp : NULL;
+}
+
+static struct cp_agw_rtp_ctx *
+ctx_of_id(struct cp_agw_rtp *r, uint64_t id)
+{
+	unsigned int w = ipc_conn_worker(id);
+	uint32_t slot = ipc_conn_slot(id);
+	struct cp_agw_rtp_ctx *c;
+
+	if (!cp_agw_id_is_rtp(id) || w >= r->nworkers || slot >= r->per_worker)
+		return NULL;
+	c = &r->ctx[(size_t)w * r->per_worker + slot];
+	return c->id == id ? c : NULL;
+}
+
+/* Termination t's secrets (and the rest of it) gone from memory. */
+static void
+term_wipe(struct ipc_rtp_term *t)
+{
+	explicit_bzero(t, sizeof(*t));
+}
+
+/* ---- dp's addresses and the ports taken on each ------------------------------------ */
+
+static unsigned int
+alen(uint8_t family)
+{
+	return family == 6 ? 16u : 4u;
+}
+
+static int
+addr_find(const struct cp_agw_rtp *r, uint8_t family, const uint8_t *ip)
+{
+	for (unsigned int i = 0; i < r->naddr; i++)
+		if (r->addr[i].family == family && memcmp(r->addr[i].ip, ip, alen(family)) == 0)
+			return (int)i;
+	return -1;
+}
+
+static void
+addr_add(struct cp_agw_rtp *r, uint8_t family, const uint8_t *ip, unsigned int port, bool relayed)
+{
+	struct agw_rtp_addr *a;
+
+	if (addr_find(r, family, ip) >= 0 || r->naddr == AGW_RTP_ADDRS)
+		return;
+	a = &r->addr[r->naddr++];
+	memset(a, 0, sizeof(*a));
+	a->family = family;
+	memcpy(a->ip, ip, alen(family));
+	a->port = (uint8_t)port;
+	a->relayed = relayed;
+}
+
+/* dp's own: the ports' addresses and their relayed ones, as dp/rtp's
+ * address table has them (a termination on any other is refused). */
+static void
+addr_table(struct cp_agw_rtp *r, const struct tp_conf *conf)
+{
+	for (unsigned int p = 0; p < conf->dp.nports; p++) {
+		const struct tp_conf_port *port = &conf->dp.ports[p];
+
+		if (port->has_ip4)
+			addr_add(r, 4, port->ip4, p, false);
+		for (unsigned int i = 0; i < port->nrelay4; i++)
+			addr_add(r, 4, port->relay4[i], p, true);
+		if (port->has_ip6)
+			addr_add(r, 6, port->ip6, p, false);
+		for (unsigned int i = 0; i < port->nrelay6; i++)
+			addr_add(r, 6, port->relay6[i], p, true);
+	}
+}
+
+static bool
+port_used(const struct cp_agw_rtp *r, unsigned int aidx, uint16_t p)
+{
+	uint32_t b = (uint32_t)(p - r->port_min);
+
+	return (r->used[(size_t)aidx * r->words + b / 64] >> (b % 64)) & 1u;
+}
+
+static void
+port_set(struct cp_agw_rtp *r, unsigned int aidx, uint16_t p, bool used)
+{
+	uint32_t b = (uint32_t)(p - r->port_min);
+	uint64_t *w = &r->used[(size_t)aidx * r->words + b / 64];
+
+	if (p < r->port_min || p > r->port_max)
+		return;
+	if (used)
+		*w |= 1ull << (b % 64);
+	else
+		*w &= ~(1ull << (b % 64));
+}
+
+/* Termination t's ports (on its address aidx) taken or free. */
+static void
+term_ports(struct cp_agw_rtp *r, unsigned int aidx, const struct ipc_rtp_term *t, bool used)
+{
+	if (t->profile == IPC_RTP_NONE)
+		return;
+	port_set(r, aidx, t->local.port, used);
+	if (!(t->flags & IPC_RTP_F_MUX))
+		port_set(r, aidx, t->rtcp_port, used);
+}
+
+/* Is p (and its RTCP port q, 0 with rtcp-mux) free on aidx, in w's share? */
+static bool
+ports_free(const struct cp_agw_rtp *r, unsigned int aidx, unsigned int w, uint16_t p, uint16_t q)
+{
+	uint16_t lo, hi;
+
+	if (!steer_relay_share(r->port_min, r->port_max, r->nworkers, w, &lo, &hi))
+		return false;
+	if (p < lo || p > hi || port_used(r, aidx, p))
+		return false;
+	return q == 0 || (q >= lo && q <= hi && q != p && !port_used(r, aidx, q));
+}
+
+/* An even free port of w's share on aidx, and the next one free too
+ * without rtcp-mux (RFC 3550 section 11), from a random start (a port
+ * guessed is one a stranger sends to first). */
+static int
+pick_ports(const struct cp_agw_rtp *r, unsigned int aidx, unsigned int w, bool mux,
+	   uint16_t *p, uint16_t *q)
+{
+	uint16_t lo, hi;
+	uint32_t span, start;
+
+	if (!steer_relay_share(r->port_min, r->port_max, r->nworkers, w, &lo, &hi))
+		return -ENOSPC;
+	span = (uint32_t)hi - lo + 1u;
+	if (getrandom(&start, sizeof(start), 0) != (ssize_t)sizeof(start))
+		return -EAGAIN;
+	start %= span;
+	for (uint32_t k = 0; k < span; k++) {
+		uint16_t c = (uint16_t)(lo + (start + k) % span);
+
+		if (c % 2u != 0)
+			continue;
+		if (ports_free(r, aidx, w, c, mux ? 0 : (uint16_t)(c + 1u))) {
+			*p = c;
+			*q = mux ? 0 : (uint16_t)(c + 1u);
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
+/* ---- set-up -------------------------------------------------------------------------- */
+
+int
+cp_agw_rtp_init(struct cp_ctx *cp)
+{
+	const struct tp_conf *conf = cp->conf;
+	struct cp_agw_rtp *r;
+	size_t n;
+	int rc;
+
+	if (cp->agw == NULL || conf->agw.media_min == 0)
+		return 0;
+	r = calloc(1, sizeof(*r));
+	if (r == NULL)
+		return -ENOMEM;
+	r->nworkers = cp->nworkers;
+	r->per_worker = conf->agw.media_contexts;
+	r->port_min = conf->agw.media_min;
+	r->port_max = conf->agw.media_max;
+	r->readd_next = SIZE_MAX;
+	r->next_req = 1;
+	addr_table(r, conf);
+	r->words = ((uint32_t)r->port_max - r->port_min + 1u + 63u) / 64u;
+	n = (size_t)r->nworkers * r->per_worker;
+	r->ctx = calloc(n, sizeof(*r->ctx));
+	r->gen = calloc(n, sizeof(*r->gen));
+	r->used = calloc((size_t)(r->naddr > 0 ? r->naddr : 1u) * r->words, sizeof(*r->used));
+	if (r->ctx == NULL || r->gen == NULL || r->used == NULL) {
+		free(r->ctx);
+		free(r->gen);
+		free(r->used);
+		free(r);
+		return -ENOMEM;
+	}
+	cp->agw->rtp = r;
+	if ((rc = cp_dp_on_kind(cp, IPC_RTP_EVENT, cp_agw_rtp_event)) < 0 ||
+	    (rc = cp_dp_on_kind(cp, IPC_RTP_STATE, cp_agw_rtp_state)) < 0 ||
+	    (rc = cp_dp_on_kind(cp, IPC_RTP_STATS, cp_agw_rtp_stats_msg)) < 0) {
+		cp_agw_rtp_fini(cp);
+		return rc;
+	}
+	return 0;
+}
+
+void
+cp_agw_rtp_fini(struct cp_ctx *cp)
+{
+	struct cp_agw_rtp *r = rtp_of(cp);
+
+	if (r == NULL)
+		return;
+	/* our keys, and the remotes', go with the table */
+	explicit_bzero(r->ctx, (size_t)r->nworkers * r->per_worker * sizeof(*r->ctx));
+	free(r->ctx);
+	free(r->gen);
+	free(r->used);
+	free(r);
+	cp->agw->rtp = NULL;
+}
+
+/* ---- the counts, the log, the observers ------------------------------------------------ */
+
+static void
+live_count(struct cp_ctx *cp, const struct cp_agw_rtp_ctx *c, int d)
+{
+	struct cp_agw *g = cp->agw;
+	unsigned int door = c->door < CP_AGW_DOORS ? c->door : CP_AGW_DOORS;
+	unsigned int t = c->tenant <= TP_CONF_MAX_TENANTS ? c->tenant : 0;
+
+	g->live[door][t] = (uint32_t)((int64_t)g->live[door][t] + d);
+	g->rtp->live[door][t] = (uint32_t)((int64_t)g->rtp->live[door][t] + d);
+}
+
+uint32_t
+cp_agw_rtp_live(const struct cp_ctx *cp, unsigned int door, unsigned int tenant)
+{
+	const struct cp_agw_rtp *r = rtp_of(cp);
+	uint32_t n = 0;
+
+	if (r == NULL)
+		return 0;
+	for (unsigned int d = 0; d <= CP_AGW_DOORS; d++)
+		for (unsigned int t = 0; t <= TP_CONF_MAX_TENANTS; t++)
+			if ((door == CP_AGW_DOORS || d == door) &&
+			    (tenant > TP_CONF_MAX_TENANTS || t == tenant))
+				n += r->live[d][t];
+	return n;
+}
+
+static void
+observers(struct cp_ctx *cp, const struct cp_agw_rtp_ctx *c, const struct ipc_rtp_event *e)
+{
+	struct cp_agw_rtp *r = rtp_of(cp);
+
+	for (unsigned int k = 0; k < r->nobs; k++)
+		r->obs[k].fn(cp, c, e, r->obs[k].arg);
+}
+
+int
+cp_agw_rtp_observe(struct cp_ctx *cp, cp_agw_rtp_observer_fn fn, void *arg)
+{
+	struct cp_agw_rtp *r = rtp_of(cp);
+
+	if (r == NULL)
+		return -ENODEV;
+	if (fn == NULL || r->nobs == CP_AGW_RTP_OBSERVERS)
+		return -ENOSPC;
+	r->obs[r->nobs].fn = fn;
+	r->obs[r->nobs].arg = arg;
+	r->nobs++;
+	return 0;
+}
+
+/* dp's figures d over what dp had before its restart (b): the counts
+ * added, the rest dp's now (or b's where dp has nothing yet). */
+static void
+stats_sum(struct ipc_rtp_stats *out, const struct ipc_rtp_stats *b, const struct ipc_rtp_stats *d)
+{
+	struct ipc_rtp_stats s = *d;
+
+#define ADD(f) s.f = b->f + d->f
+	ADD(rtp_in); ADD(rtp_in_octets); ADD(rtp_out); ADD(rtp_out_octets);
+	ADD(rtcp_in); ADD(rtcp_in_octets); ADD(rtcp_out); ADD(rtcp_out_octets);
+	ADD(lost); ADD(expected); ADD(drop_stranger); ADD(drop_malformed); ADD(drop_policed);
+	ADD(drop_mode); ADD(drop_no_dest); ADD(srtp_fail);
+#undef ADD
+	if (d->heard_ms == 0)
+		s.heard_ms = b->heard_ms;
+	if (d->ssrc == 0) {
+		s.ssrc = b->ssrc;
+		s.ext_max_seq = b->ext_max_seq;
+		s.jitter = b->jitter;
+		s.jitter_us = b->jitter_us;
+	}
+	*out = s;
+}
+
+/* ---- sending -------------------------------------------------------------------------- */
+
+static int
+send_to_dp(struct cp_ctx *cp, unsigned int w, uint16_t kind, uint64_t id, const void *body,
+	   uint16_t len)
+{
+	static struct ipc_msg m;
+	struct ipc_ring *r = &ipc_worker(&cp->seg, w)->to_dp;
+	int rc = 0;
+
+	if (ipc_ring_count(r) + CP_RING_HEADROOM >= IPC_RING_SLOTS)
+		return -ENOBUFS;
+	memset(&m.h, 0, sizeof(m.h));
+	m.h.kind = kind;
+	m.h.worker = (uint16_t)w;
+	m.h.alloc_id = id;
+	m.h.body_len = len;
+	if (len > 0)
+		memcpy(m.body, body, len);
+	/* (what dp would refuse never leaves: lib/ipc's rules are dp's) */
+	if (ipc_msg_check(&m, IPC_CP2DP) != 0)
+		rc = -EINVAL;
+	else if (ipc_ring_enqueue(r, &m) != 0) {
+		cp->stats[CP_STAT_IPC_FULL]++;
+		rc = -ENOBUFS;
+	}
+	explicit_bzero(m.body, len);      /* (keys) */
+	return rc;
+}
+
+static int
+rtp_ready(struct cp_ctx *cp, char *err, size_t errlen)
+{
+	if (cp->agw == NULL)
+		ERR(-ENODEV, "no agw group in turnpike-cp's configuration");
+	if (cp->agw->rtp == NULL)
+		ERR(-ENODEV, "no agw.media_ports in turnpike-cp's configuration: no RTP contexts");
+	if (!(ipc_peer_caps(cp->seg.shm, false, cp->now_ms) & IPC_CAP_RTP))
+		ERR(-ENODEV, "turnpike-dp does not run, or runs without RTP terminations "
+		    "(agw.media_ports)");
+	return 0;
+}
+
+/* ---- one termination: its form, its address, its ports, its keys ---------------------- */
+
+/* remote judged by agw.peers (an internal host named in a hostile SDP is
+ * where dp would send media from its own addresses). */
+static int
+remote_allowed(struct cp_ctx *cp, unsigned int i, const struct ipc_addr *remote, char *err,
+	       size_t errlen)
+{
+	struct cp_addr in = { .family = remote->family, .port = remote->port };
+	enum cp_policy_verdict pv;
+	char rs[64];
+
+	if (remote->family == 0)
+		return 0;
+	if (cp->agw->policy == NULL)
+		ERR(-EACCES, "termination %u: agw.peers is not in force (cp could not build it)", i);
+	memcpy(in.ip, remote->ip, 16);
+	if (in.port == 0)
+		in.port = 9;
+	pv = cp_policy_check(cp->agw->policy, &in, NULL);
+	if (pv != CP_POLICY_ACCEPT) {
+		cp->agw->stats[CP_AGW_STAT_REMOTE_REFUSED]++;
+		cp_api_addr_str(remote, remote->port != 0, rs, sizeof(rs));
+		ERR(-EACCES, "termination %u: remote %s is refused by agw.peers: %s", i, rs,
+		    cp_policy_verdict_describe(pv));
+	}
+	return 0;
+}
+
+static int
+key_check(unsigned int i, const char *which, const struct ipc_srtp_key *k, bool ours, char *err,
+	  size_t errlen)
+{
+	unsigned int len = suite_key_len(k->suite);
+
+	if (len == 0)
+		ERR(-EINVAL, "termination %u: %s SRTP suite %u is not one cp knows", i, which,
+		    k->suite);
+	if (k->mki_len > IPC_SRTP_MKI_MAX)
+		ERR(-EINVAL, "termination %u: %s MKI of %u octets (at most %u)", i, which,
+		    k->mki_len, IPC_SRTP_MKI_MAX);
+	if (!(ours && k->key_len == 0) && k->key_len != len)
+		ERR(-EINVAL, "termination %u: %s key of %u octets, the suite's is %u", i, which,
+		    k->key_len, len);
+	return 0;
+}
+
+/*
+ * Termination i as the door gave it (spec) into t, checked, with the
+ * addresses it may take (cand, *ncand: the door's, or by side). Ports
+ * and keys come later (term_place(), keys_make()).
+ */
+static int
+term_form(struct cp_ctx *cp, unsigned int i, const struct cp_agw_rtp_spec *spec,
+	  struct ipc_rtp_term *t, uint8_t *cand, unsigned int *ncand, char *err, size_t errlen)
+{
+	const struct tp_conf *conf = cp->conf;
+	struct cp_agw_rtp *r = cp->agw->rtp;
+	uint8_t ip[16], zero[16] = { 0 };
+	unsigned int bits;
+	int rc, a;
+
+	*t = spec->term;
+	t->serial = 0;
+	t->door = t->tenant = 0;
+	t->pad = 0;
+	t->pad2 = 0;
+	*ncand = 0;
+	if (t->profile < IPC_RTP_AVP || t->profile > IPC_RTP_PROFILE_MAX)
+		ERR(-EINVAL, "termination %u: the profile must be RTP/AVP, RTP/AVPF, RTP/SAVP or "
+		    "RTP/SAVPF", i);
+	if (t->mode > IPC_RTP_MODE_MAX || (t->flags & ~IPC_RTP_F_MASK) != 0)
+		ERR(-EINVAL, "termination %u: an unknown mode or flag", i);
+	if (t->dscp > IPC_RTP_DSCP_MAX)
+		ERR(-EINVAL, "termination %u: dscp %u (0 to %u)", i, t->dscp, IPC_RTP_DSCP_MAX);
+	if (t->remote.family != 0 && t->remote.family != 4 && t->remote.family != 6)
+		ERR(-EINVAL, "termination %u: the remote's family must be 4 or 6", i);
+	if (t->local.family == 0)
+		t->local.family = t->remote.family != 0 ? t->remote.family : 4;
+	if (t->local.family != 4 && t->local.family != 6)
+		ERR(-EINVAL, "termination %u: the local family must be 4 or 6", i);
+	if (t->remote.family != 0 && t->remote.family != t->local.family)
+		ERR(-EINVAL, "termination %u: an IPv%u remote for an IPv%u local address", i,
+		    t->remote.family, t->local.family);
+	if (t->remote.family == 0 && t->remote.port != 0)
+		ERR(-EINVAL, "termination %u: a remote port without its address", i);
+	bits = alen(t->local.family) * 8u;
+	if (t->gm_addr.family != 0 && (t->gm_addr.family != t->local.family || t->gm_plen > bits))
+		ERR(-EINVAL, "termination %u: gm's address must be of the termination's family, its "
+		    "prefix at most %u bits", i, bits);
+	if (t->gm_addr.family == 0 && t->gm_plen != 0)
+		ERR(-EINVAL, "termination %u: a gm prefix length without its address", i);
+	if (t->gm_port_lo > t->gm_port_hi)
+		ERR(-EINVAL, "termination %u: gm's port range %u-%u is empty", i, t->gm_port_lo,
+		    t->gm_port_hi);
+	if (t->pol_rate == 0 && t->pol_burst != 0)
+		ERR(-EINVAL, "termination %u: a policing burst without its rate", i);
+	if (t->pol_rate != 0 && t->pol_burst == 0)
+		ERR(-EINVAL, "termination %u: a policing rate needs its burst", i);
+	if ((t->flags & IPC_RTP_F_MUX) && t->rtcp_port != 0)
+		ERR(-EINVAL, "termination %u: an RTCP port with rtcp-mux", i);
+	if (t->rtcp_port != 0 && t->local.port == 0)
+		ERR(-EINVAL, "termination %u: an RTCP port without the RTP port", i);
+	if (is_srtp(t->profile)) {
+		if ((rc = key_check(i, "the remote's", &t->srtp_rx, false, err, errlen)) < 0 ||
+		    (rc = key_check(i, "our", &t->srtp_tx, true, err, errlen)) < 0)
+			return rc;
+	} else if (t->srtp_rx.suite != 0 || t->srtp_tx.suite != 0 || t->srtp_rx.key_len != 0 ||
+		   t->srtp_tx.key_len != 0) {
+		ERR(-EINVAL, "termination %u: SRTP keys for a profile without SRTP (RTP/AVP, "
+		    "RTP/AVPF)", i);
+	}
+	if ((rc = remote_allowed(cp, i, &t->remote, err, errlen)) < 0)
+		return rc;
+	/* the addresses it may take */
+	if (memcmp(t->local.ip, zero, alen(t->local.family)) != 0) {
+		a = addr_find(r, t->local.family, t->local.ip);
+		if (a < 0)
+			ERR(-EINVAL, "termination %u: local address is not one of dp's (a port's "
+			    "own, or relay_ipv4/relay_ipv6)", i);
+		cand[(*ncand)++] = (uint8_t)a;
+		return 0;
+	}
+	if (spec->side == CP_AGW_RTP_SIDE_CORE) {
+		for (unsigned int k = 0; k < r->naddr; k++) {
+			const struct agw_rtp_addr *x = &r->addr[k];
+
+			if (x->family == t->local.family &&
+			    (conf->dp.ports[x->port].roles & TP_ROLE_CORE) &&
+			    (x->relayed || (t->local.family == 4 ? conf->dp.ports[x->port].nrelay4 :
+					    conf->dp.ports[x->port].nrelay6) == 0))
+				cand[(*ncand)++] = (uint8_t)k;
+		}
+	} else if (spec->side == CP_AGW_RTP_SIDE_ROUTE && t->remote.family != 0 &&
+		   cp_agw_route_src(conf, t->remote.family, t->remote.ip, ip)) {
+		a = addr_find(r, t->local.family, ip);
+		if (a >= 0)
+			cand[(*ncand)++] = (uint8_t)a;
+	} else if (spec->side > CP_AGW_RTP_SIDE_CORE) {
+		ERR(-EINVAL, "termination %u: side %u is not route, access or core", i, spec->side);
+	}
+	if (*ncand == 0) {
+		for (unsigned int k = 0; k < r->naddr && *ncand == 0; k++) {
+			const struct agw_rtp_addr *x = &r->addr[k];
+
+			if (x->family == t->local.family && !x->relayed &&
+			    (conf->dp.ports[x->port].roles & TP_ROLE_ACCESS))
+				cand[(*ncand)++] = (uint8_t)k;
+		}
+	}
+	if (*ncand == 0)
+		ERR(-EINVAL, "termination %u: dp has no IPv%u address for it", i, t->local.family);
+	return 0;
+}
+
+/* t's address and ports on worker w (its ports then taken; *aidx its
+ * address): the door's port, or cp's pick, on the first candidate that
+ * has them. 0, -EBUSY (the door's port taken), -ENOSPC, -EINVAL. */
+static int
+term_place(struct cp_agw_rtp *r, unsigned int w, struct ipc_rtp_term *t, const uint8_t *cand,
+	   unsigned int ncand, uint8_t *aidx)
+{
+	bool mux = (t->flags & IPC_RTP_F_MUX) != 0;
+	int rc = -ENOSPC;
+
+	for (unsigned int k = 0; k < ncand; k++) {
+		uint16_t p = t->local.port, q = mux ? 0 : t->rtcp_port;
+
+		if (p != 0) {
+			if (q == 0 && !mux)
+				q = (uint16_t)(p + 1u);
+			if (steer_relay_owner(r->port_min, r->port_max, r->nworkers, p) != w ||
+			    (q != 0 && steer_relay_owner(r->port_min, r->port_max, r->nworkers, q) != w))
+				return -EINVAL;
+			if (!ports_free(r, cand[k], w, p, q)) {
+				rc = -EBUSY;
+				continue;
+			}
+		} else if (pick_ports(r, cand[k], w, mux, &p, &q) < 0) {
+			continue;
+		}
+		t->local.port = p;
+		t->rtcp_port = q;
+		memset(t->local.ip, 0, sizeof(t->local.ip));
+		memcpy(t->local.ip, r->addr[cand[k]].ip, alen(t->local.family));
+		*aidx = cand[k];
+		term_ports(r, cand[k], t, true);
+		return 0;
+	}
+	return rc;
+}
+
+/* Our key for t, when the door left it to cp (getrandom(): the kernel's
+ * CSPRNG). */
+static int
+keys_make(struct cp_agw_rtp *r, struct ipc_rtp_term *t)
+{
+	struct ipc_srtp_key *k = &t->srtp_tx;
+	unsigned int len;
+
+	if (!is_srtp(t->profile) || k->key_len != 0)
+		return 0;
+	len = suite_key_len(k->suite);
+	if (getrandom(k->key, len, 0) != (ssize_t)len)
+		return -EAGAIN;
+	k->key_len = (uint8_t)len;
+	r->stats[AGW_RTP_KEYS_MADE]++;
+	return 0;
+}
+
+static uint16_t
+serial_next(struct cp_agw_rtp_ctx *c)
+{
+	if (++c->serial_next == 0)
+		c->serial_next = 1;
+	return c->serial_next;
+}
+
+/* ---- the C API ------------------------------------------------------------------------ */
+
+struct cp_agw_rtp_ctx *
+cp_agw_rtp_lookup(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id)
+{
+	struct cp_agw_rtp *r = rtp_of(cp);
+	struct cp_agw_rtp_ctx *c = r != NULL ? ctx_of_id(r, id) : NULL;
+
+	return c != NULL && cp_agw_rtp_caller_sees(who, c) ? c : NULL;
+}
+
+/* Places both terminations of x on worker w (ports taken; aidx theirs):
+ * 0, or the first's error with nothing taken. */
+static int
+place_both(struct cp_agw_rtp *r, unsigned int w, struct ipc_rtp_ctx *x,
+	   uint8_t cand[2][AGW_RTP_ADDRS], const unsigned int ncand[2], uint8_t aidx[2])
+{
+	struct ipc_rtp_term keep[2];
+	int rc;
+
+	memcpy(keep, x->term, sizeof(keep));
+	for (unsigned int i = 0; i < 2; i++) {
+		if (x->term[i].profile == IPC_RTP_NONE)
+			continue;
+		rc = term_place(r, w, &x->term[i], cand[i], ncand[i], &aidx[i]);
+		if (rc < 0) {
+			if (i == 1 && x->term[0].profile != IPC_RTP_NONE)
+				term_ports(r, aidx[0], &x->term[0], false);
+			memcpy(x->term, keep, sizeof(keep));
+			explicit_bzero(keep, sizeof(keep));
+			return rc;
+		}
+	}
+	explicit_bzero(keep, sizeof(keep));
+	return 0;
+}
+
+int
+cp_agw_rtp_create(struct cp_ctx *cp, const struct cp_agw_rtp_spec spec[2], const char *label,
+		  enum cp_agw_door door, unsigned int tenant, struct cp_agw_rtp_ctx **out,
+		  char *err, size_t errlen)
+{
+	struct cp_agw_rtp *r;
+	struct cp_agw_rtp_ctx *c;
+	struct ipc_rtp_ctx x;
+	uint8_t cand[2][AGW_RTP_ADDRS], aidx[2] = { 0, 0 };
+	unsigned int ncand[2] = { 0, 0 }, owner = STEER_NONE;
+	bool tried[IPC_MAX_WORKERS] = { false };
+	uint32_t slot = 0, gen;
+	uint64_t id;
+	int rc = -ENOSPC;
+
+	if ((rc = rtp_ready(cp, err, errlen)) < 0)
+		return rc;
+	r = cp->agw->rtp;
+	if (tenant > cp->conf->tenants.n) {
+		r->stats[AGW_RTP_REFUSED]++;
+		ERR(-EINVAL, "tenant %u is not one of the %u configured", tenant,
+		    cp->conf->tenants.n);
+	}
+	if (label != NULL && strlen(label) >= sizeof(c->label)) {
+		r->stats[AGW_RTP_REFUSED]++;
+		ERR(-EINVAL, "\"label\" is longer than %zu bytes", sizeof(c->label) - 1);
+	}
+	memset(&x, 0, sizeof(x));
+	for (unsigned int i = 0; i < 2 && spec != NULL; i++) {
+		if (spec[i].term.profile == IPC_RTP_NONE)
+			continue;
+		rc = term_form(cp, i, &spec[i], &x.term[i], cand[i], &ncand[i], err, errlen);
+		if (rc < 0) {
+			r->stats[AGW_RTP_REFUSED]++;
+			explicit_bzero(&x, sizeof(x));
+			return rc;
+		}
+	}
+	if ((rc = agw_quota_check(cp, door, tenant, err, errlen)) < 0) {
+		explicit_bzero(&x, sizeof(x));
+		return rc;
+	}
+	/* The worker: the one whose share holds a port the door fixed, else
+	 * the least loaded that has a free slot and the ports. */
+	for (unsigned int i = 0; i < 2; i++) {
+		uint16_t p = x.term[i].local.port;
+		unsigned int o;
+
+		if (x.term[i].profile == IPC_RTP_NONE || p == 0)
+			continue;
+		o = steer_relay_owner(r->port_min, r->port_max, r->nworkers, p);
+		if (o == STEER_NONE || (owner != STEER_NONE && o != owner)) {
+			explicit_bzero(&x, sizeof(x));
+			r->stats[AGW_RTP_REFUSED]++;
+			ERR(-EINVAL, "termination %u: port %u is %s", i, p, o == STEER_NONE ?
+			    "outside agw.media_ports" : "in another worker's share of "
+			    "agw.media_ports than the other termination's (one context lives in "
+			    "one worker)");
+		}
+		owner = o;
+	}
+	rc = -ENOSPC;
+	for (unsigned int n = 0; n < r->nworkers; n++) {
+		unsigned int w = owner;
+
+		if (owner == STEER_NONE) {
+			for (unsigned int k = 0; k < r->nworkers; k++)
+				if (!tried[k] && r->nctx[k] < r->per_worker &&
+				    (w == STEER_NONE || r->nctx[k] < r->nctx[w]))
+					w = k;
+			if (w == STEER_NONE)
+				break;
+			tried[w] = true;
+		} else if (r->nctx[w] >= r->per_worker) {
+			break;
+		}
+		rc = place_both(r, w, &x, cand, ncand, aidx);
+		if (rc == 0) {
+			owner = w;
+			break;
+		}
+		if (owner != STEER_NONE || rc == -EBUSY || rc == -EINVAL)
+			break;
+	}
+	if (rc < 0) {
+		explicit_bzero(&x, sizeof(x));
+		r->stats[AGW_RTP_REFUSED]++;
+		if (rc == -EBUSY)
+			ERR(-EBUSY, "a port given is taken by another termination");
+		if (rc == -EINVAL)
+			ERR(-EINVAL, "the RTCP port given is in another worker's share than its RTP "
+			    "port");
+		ERR(-ENOSPC, "no worker has a free RTP context slot (agw.media_contexts %u per "
+		    "worker) and free ports of agw.media_ports %u-%u", r->per_worker, r->port_min,
+		    r->port_max);
+	}
+	for (uint32_t k = 0; k < r->per_worker; k++) {
+		uint32_t s = (r->cursor[owner] + k) % r->per_worker;
+
+		if (r->ctx[(size_t)owner * r->per_worker + s].id == 0) {
+			slot = s;
+			break;
+		}
+	}
+	for (unsigned int i = 0, n = 0; i < 2; i++) {
+		if (x.term[i].profile == IPC_RTP_NONE)
+			continue;
+		x.term[i].serial = (uint16_t)++n;
+		x.term[i].door = (uint8_t)door;
+		x.term[i].tenant = (uint8_t)tenant;
+		if (keys_make(r, &x.term[i]) < 0)
+			rc = -EAGAIN;
+	}
+	gen = ((r->gen[(size_t)owner * r->per_worker + slot] + 1u) & ~CP_AGW_RTP_GEN_BIT);
+	if (gen == 0)
+		gen = 1;
+	id = ipc_conn_make(owner, slot, gen | CP_AGW_RTP_GEN_BIT);
+	if (rc == 0)
+		rc = send_to_dp(cp, owner, IPC_RTP_ADD, id, &x, sizeof(x));
+	if (rc < 0) {
+		for (unsigned int i = 0; i < 2; i++)
+			term_ports(r, aidx[i], &x.term[i], false);
+		explicit_bzero(&x, sizeof(x));
+		r->stats[AGW_RTP_REFUSED]++;
+		if (rc == -EINVAL)
+			ERR(-EINVAL, "a termination is not one dp takes (lib/ipc's rules)");
+		if (rc == -EAGAIN)
+			ERR(-EAGAIN, "no random octets for our SRTP key: try again");
+		ERR(-EAGAIN, "the ring to dp's worker %u is full: try again", owner);
+	}
+	r->gen[(size_t)owner * r->per_worker + slot] = gen;
+	r->cursor[owner] = (slot + 1u) % r->per_worker;
+	c = &r->ctx[(size_t)owner * r->per_worker + slot];
+	memset(c, 0, sizeof(*c));
+	c->id = id;
+	c->state = CP_AGW_RTP_LIVE;
+	c->worker = (uint8_t)owner;
+	c->door = (uint8_t)door;
+	c->tenant = (uint8_t)tenant;
+	c->created_wall_ms = cp->wall_ms;
+	c->created_ms = cp->now_ms;
+	memcpy(c->term, x.term, sizeof(c->term));
+	explicit_bzero(&x, sizeof(x));
+	for (unsigned int i = 0; i < 2; i++) {
+		c->aidx[i] = aidx[i];
+		if (c->term[i].serial > c->serial_next)
+			c->serial_next = c->term[i].serial;
+	}
+	if (label != NULL)
+		snprintf(c->label, sizeof(c->label), "%s", label);
+	r->nctx[owner]++;
+	r->total++;
+	live_count(cp, c, +1);
+	r->stats[AGW_RTP_CREATED]++;
+	if (out != NULL)
+		*out = c;
+	return 0;
+}
+
+/* Context id for a change: known, who's, not being released. */
+static int
+ctx_for_change(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
+	       unsigned int term, struct cp_agw_rtp_ctx **out, char *err, size_t errlen)
+{
+	struct cp_agw_rtp_ctx *c;
+	int rc;
+
+	if ((rc = rtp_ready(cp, err, errlen)) < 0)
+		return rc;
+	c = cp_agw_rtp_lookup(cp, who, id);
+	if (c == NULL)
+		ERR(-ENOENT, "no context %" PRIu64 " (released already?)", id);
+	if (c->state == CP_AGW_RTP_RELEASING)
+		ERR(-ESHUTDOWN, "context %" PRIu64 " is being released", id);
+	if (term > 1 && term != CP_AGW_RTP_TERM_ANY)
+		ERR(-EINVAL, "termination %u: a context's terminations are 0 and 1", term);
+	*out = c;
+	return 0;
+}
+
+int
+cp_agw_rtp_add(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
+	       unsigned int term, const struct cp_agw_rtp_spec *spec, unsigned int *got,
+	       char *err, size_t errlen)
+{
+	struct cp_agw_rtp *r;
+	struct cp_agw_rtp_ctx *c;
+	struct ipc_rtp_mod x;
+	uint8_t cand[AGW_RTP_ADDRS], aidx = 0;
+	unsigned int ncand = 0;
+	int rc;
+
+	if ((rc = ctx_for_change(cp, who, id, term, &c, err, errlen)) < 0)
+		return rc;
+	r = cp->agw->rtp;
+	if (term == CP_AGW_RTP_TERM_ANY) {
+		term = c->term[0].profile == IPC_RTP_NONE ? 0u :
+		       c->term[1].profile == IPC_RTP_NONE ? 1u : 2u;
+		if (term == 2)
+			ERR(-EBUSY, "context %" PRIu64 " has both its terminations: subtract one "
+			    "first", id);
+	} else if (c->term[term].profile != IPC_RTP_NONE) {
+		ERR(-EBUSY, "termination %u of context %" PRIu64 " is there: subtract it first",
+		    term, id);
+	}
+	memset(&x, 0, sizeof(x));
+	x.op = IPC_RTP_ADD_TERM;
+	x.term = (uint8_t)term;
+	if ((rc = term_form(cp, term, spec, &x.t, cand, &ncand, err, errlen)) < 0) {
+		explicit_bzero(&x, sizeof(x));
+		return rc;
+	}
+	rc = term_place(r, c->worker, &x.t, cand, ncand, &aidx);
+	if (rc < 0) {
+		explicit_bzero(&x, sizeof(x));
+		if (rc == -EBUSY)
+			ERR(-EBUSY, "termination %u: its port is taken by another termination", term);
+		if (rc == -EINVAL)
+			ERR(-EINVAL, "termination %u: its port is not in worker %u's share of "
+			    "agw.media_ports, where context %" PRIu64 " lives", term, c->worker, id);
+		ERR(-ENOSPC, "worker %u's share of agw.media_ports has no free ports", c->worker);
+	}
+	x.t.serial = (uint16_t)(c->serial_next + 1u != 0 ? c->serial_next + 1u : 1u);
+	x.t.door = c->door;
+	x.t.tenant = c->tenant;
+	if ((rc = keys_make(r, &x.t)) == 0)
+		rc = send_to_dp(cp, c->worker, IPC_RTP_MOD, c->id, &x, sizeof(x));
+	if (rc < 0) {
+		term_ports(r, aidx, &x.t, false);
+		explicit_bzero(&x, sizeof(x));
+		if (rc == -EINVAL)
+			ERR(-EINVAL, "termination %u is not one dp takes (lib/ipc's rules)", term);
+		ERR(-EAGAIN, "the ring to dp's worker %u is full: try again", c->worker);
+	}
+	(void)serial_next(c);
+	c->term[term] = x.t;
+	c->aidx[term] = aidx;
+	c->inactive[term] = 0;
+	memset(&c->st[term], 0, sizeof(c->st[term]));
+	memset(&c->base[term], 0, sizeof(c->base[term]));
+	explicit_bzero(&x, sizeof(x));
+	r->stats[AGW_RTP_TERMS_ADDED]++;
+	if (got != NULL)
+		*got = term;
+	return 0;
+}
+
+static bool
+key_same(const struct ipc_srtp_key *a, const struct ipc_srtp_key *b)
+{
+	return a->suite == b->suite && a->key_len == b->key_len && a->mki_len == b->mki_len &&
+	       a->mki == b->mki && memcmp(a->key, b->key, a->key_len) == 0;
+}
+
+int
+cp_agw_rtp_modify(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
+		  unsigned int term, const struct cp_agw_rtp_mod *m, char *err, size_t errlen)
+{
+	struct cp_agw_rtp_ctx *c;
+	struct ipc_rtp_term *t;
+	struct ipc_rtp_mod x;
+	unsigned int bits;
+	int rc;
+
+	if ((rc = ctx_for_change(cp, who, id, term, &c, err, errlen)) < 0)
+		return rc;
+	if (term > 1 || c->term[term].profile == IPC_RTP_NONE)
+		ERR(-ENOENT, "termination %u of context %" PRIu64 " is not there", term, id);
+	memset(&x, 0, sizeof(x));
+	x.op = IPC_RTP_MOD_TERM;
+	x.term = (uint8_t)term;
+	x.t = c->term[term];
+	t = &x.t;
+	bits = alen(t->local.family) * 8u;
+#define BAD(...) do { explicit_bzero(&x, sizeof(x)); ERR(-EINVAL, __VA_ARGS__); } while (0)
+	if (m->srtp_rx != NULL && !key_same(m->srtp_rx, &c->term[term].srtp_rx)) {
+		explicit_bzero(&x, sizeof(x));
+		ERR(-EOPNOTSUPP, "termination %u: a new SRTP key is a subtract and an add", term);
+	}
+	if (m->remote != NULL) {
+		if (m->remote->family != 0 && m->remote->family != t->local.family)
+			BAD("termination %u: an IPv%u remote for an IPv%u termination", term,
+			    m->remote->family, t->local.family);
+		if ((rc = remote_allowed(cp, term, m->remote, err, errlen)) < 0) {
+			explicit_bzero(&x, sizeof(x));
+			return rc;
+		}
+		t->remote = *m->remote;
+	}
+	if (m->remote_rtcp_set)
+		t->remote_rtcp = m->remote_rtcp;
+	if (m->mode_set) {
+		if (m->mode > IPC_RTP_MODE_MAX)
+			BAD("termination %u: mode %u is not one", term, m->mode);
+		t->mode = m->mode;
+	}
+	if (m->latch_set)
+		t->flags = (uint8_t)(m->latch ? t->flags | IPC_RTP_F_LATCH : t->flags & ~IPC_RTP_F_LATCH);
+	if (m->rsize_set)
+		t->flags = (uint8_t)(m->rsize ? t->flags | IPC_RTP_F_RSIZE : t->flags & ~IPC_RTP_F_RSIZE);
+	if (m->gm_set) {
+		if ((m->gm_addr.family != 0 && (m->gm_addr.family != t->local.family ||
+						m->gm_plen > bits)) ||
+		    (m->gm_addr.family == 0 && m->gm_plen != 0) || m->gm_port_lo > m->gm_port_hi)
+			BAD("termination %u: gm's address, prefix or port range is not one", term);
+		t->gm_addr = m->gm_addr;
+		t->gm_plen = m->gm_plen;
+		t->gm_port_lo = m->gm_port_lo;
+		t->gm_port_hi = m->gm_port_hi;
+	}
+	if (m->dscp_set) {
+		if (m->dscp > IPC_RTP_DSCP_MAX)
+			BAD("termination %u: dscp %u (0 to %u)", term, m->dscp, IPC_RTP_DSCP_MAX);
+		t->dscp = m->dscp;
+	}
+	if (m->pol_set) {
+		if ((m->pol_rate == 0) != (m->pol_burst == 0))
+			BAD("termination %u: policing takes a rate and its burst (or neither)", term);
+		t->pol_rate = m->pol_rate;
+		t->pol_burst = m->pol_burst;
+	}
+	if (m->inact_set)
+		t->inact_ms = m->inact_ms;
+	if (m->clock_set)
+		t->clock_hz = m->clock_hz;
+	if (m->memo != NULL)
+		memcpy(t->memo, m->memo, sizeof(t->memo));
+#undef BAD
+	if ((rc = send_to_dp(cp, c->worker, IPC_RTP_MOD, c->id, &x, sizeof(x))) < 0) {
+		explicit_bzero(&x, sizeof(x));
+		if (rc == -EINVAL)
+			ERR(-EINVAL, "termination %u as modified is not one dp takes (lib/ipc's "
+			    "rules)", term);
+		ERR(-EAGAIN, "the ring to dp's worker %u is full: try again", c->worker);
+	}
+	c->term[term] = x.t;
+	explicit_bzero(&x, sizeof(x));
+	cp->agw->rtp->stats[AGW_RTP_TERMS_MODIFIED]++;
+	return 0;
+}
+
+/* Slot i of c empty: its ports free, its keys wiped. */
+static void
+slot_clear(struct cp_agw_rtp *r, struct cp_agw_rtp_ctx *c, unsigned int i)
+{
+	term_ports(r, c->aidx[i], &c->term[i], false);
+	term_wipe(&c->term[i]);
+	c->inactive[i] = 0;
+	c->aidx[i] = 0;
+}
+
+int
+cp_agw_rtp_subtract(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
+		    unsigned int term, struct ipc_rtp_stats *last, char *err, size_t errlen)
+{
+	struct cp_agw_rtp *r;
+	struct cp_agw_rtp_ctx *c;
+	struct ipc_rtp_mod x;
+	int rc;
+
+	if ((rc = ctx_for_change(cp, who, id, term, &c, err, errlen)) < 0)
+		return rc;
+	r = cp->agw->rtp;
+	if (term > 1 || c->term[term].profile == IPC_RTP_NONE)
+		ERR(-ENOENT, "termination %u of context %" PRIu64 " is not there", term, id);
+	memset(&x, 0, sizeof(x));
+	x.op = IPC_RTP_SUB_TERM;
+	x.term = (uint8_t)term;
+	if (send_to_dp(cp, c->worker, IPC_RTP_MOD, c->id, &x, sizeof(x)) < 0)
+		ERR(-EAGAIN, "the ring to dp's worker %u is full: try again", c->worker);
+	if (last != NULL)
+		*last = c->st[term];
+	/* The slot is empty at once (dp frees the ports before it takes
+	 * anything after this message); SUBTRACTED names it by its serial
+	 * and gets what dp counted before a restart added. */
+	c->sub_term = (uint8_t)term;
+	c->sub_serial = c->term[term].serial;
+	c->sub_base = c->base[term];
+	slot_clear(r, c, term);
+	memset(&c->base[term], 0, sizeof(c->base[term]));
+	if (c->term[term ^ 1u].profile == IPC_RTP_NONE)
+		c->state = CP_AGW_RTP_RELEASING;        /* (dp releases it: RELEASED comes) */
+	r->stats[AGW_RTP_TERMS_SUBTRACTED]++;
+	return 0;
+}
+
+int
+cp_agw_rtp_release(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id, char *err,
+		   size_t errlen)
+{
+	struct cp_agw_rtp_ctx *c;
+
+	if (rtp_of(cp) == NULL)
+		ERR(-ENODEV, "no RTP contexts in turnpike-cp's configuration (agw.media_ports)");
+	c = cp_agw_rtp_lookup(cp, who, id);
+	if (c == NULL)
+		ERR(-ENOENT, "no context %" PRIu64 " (released already?)", id);
+	if (c->state != CP_AGW_RTP_RELEASING) {
+		if (c->readd) {
+			/* (not in dp: the restarted one never had it) */
+			c->readd = 0;
+			if (send_to_dp(cp, c->worker, IPC_RTP_ADD, c->id, c->term, sizeof(c->term)) < 0)
+				ERR(-EAGAIN, "the ring to dp's worker %u is full: try again", c->worker);
+		}
+		if (send_to_dp(cp, c->worker, IPC_RTP_DEL, c->id, NULL, 0) < 0)
+			ERR(-EAGAIN, "the ring to dp's worker %u is full: try again", c->worker);
+		c->state = CP_AGW_RTP_RELEASING;
+	}
+	return 0;
+}
+
+/* ---- statistics on request ------------------------------------------------------------ */
+
+int
+cp_agw_rtp_stats(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
+		 cp_agw_rtp_stats_fn fn, void *arg, uint32_t *req, char *err, size_t errlen)
+{
+	struct cp_agw_rtp *r;
+	struct cp_agw_rtp_ctx *c;
+	struct ipc_rtp_stats_req q;
+	struct agw_rtp_req *e = NULL;
+
+	if (rtp_of(cp) == NULL)
+		ERR(-ENODEV, "no RTP contexts in turnpike-cp's configuration (agw.media_ports)");
+	r = cp->agw->rtp;
+	c = cp_agw_rtp_lookup(cp, who, id);
+	if (c == NULL)
+		ERR(-ENOENT, "no context %" PRIu64 " (released already?)", id);
+	if (fn != NULL) {
+		for (unsigned int k = 0; k < CP_AGW_RTP_STATS_PENDING && e == NULL; k++)
+			if (r->req[k].req == 0)
+				e = &r->req[k];
+		if (e == NULL)
+			ERR(-ENOSPC, "%u statistics requests wait already: use the last figures",
+			    CP_AGW_RTP_STATS_PENDING);
+	}
+	memset(&q, 0, sizeof(q));
+	q.req = fn != NULL ? r->next_req : 0;
+	if (!c->readd && send_to_dp(cp, c->worker, IPC_RTP_STATS_REQ, c->id, &q, sizeof(q)) < 0)
+		ERR(-EAGAIN, "the ring to dp's worker %u is full: try again", c->worker);
+	r->stats[AGW_RTP_STATS_ASKED]++;
+	if (fn == NULL)
+		return 0;
+	e->req = q.req;
+	e->id = id;
+	e->fn = fn;
+	e->arg = arg;
+	/* (one not in dp yet, after dp's restart, is answered by the timeout
+	 * with what cp knows) */
+	e->deadline_ms = cp->now_ms + (c->readd ? 0 : CP_AGW_RTP_STATS_MS);
+	if (++r->next_req == 0)
+		r->next_req = 1;
+	if (req != NULL)
+		*req = e->req;
+	return 0;
+}
+
+void
+cp_agw_rtp_stats_cancel(struct cp_ctx *cp, uint32_t req)
+{
+	struct cp_agw_rtp *r = rtp_of(cp);
+
+	if (r == NULL || req == 0)
+		return;
+	for (unsigned int k = 0; k < CP_AGW_RTP_STATS_PENDING; k++)
+		if (r->req[k].req == req)
+			memset(&r->req[k], 0, sizeof(r->req[k]));
+}
+
+/* Request k answered: rc, st (NULL: zeros). Freed first, so that its fn
+ * may ask again. */
+static void
+req_answer(struct cp_ctx *cp, unsigned int k, int rc, const struct ipc_rtp_stats *st)
+{
+	struct cp_agw_rtp *r = rtp_of(cp);
+	struct agw_rtp_req e = r->req[k];
+	struct ipc_rtp_stats zero[2];
+
+	memset(&r->req[k], 0, sizeof(r->req[k]));
+	memset(zero, 0, sizeof(zero));
+	e.fn(cp, e.id, rc, st != NULL ? st : zero, e.arg);
+}
+
+/* Every request of context id (0: all) answered with rc. */
+static void
+reqs_end(struct cp_ctx *cp, uint64_t id, int rc, const struct ipc_rtp_stats *st)
+{
+	struct cp_agw_rtp *r = rtp_of(cp);
+
+	for (unsigned int k = 0; k < CP_AGW_RTP_STATS_PENDING; k++) {
+		const struct cp_agw_rtp_ctx *c;
+
+		if (r->req[k].req == 0 || (id != 0 && r->req[k].id != id))
+			continue;
+		c = st == NULL ? ctx_of_id(r, r->req[k].id) : NULL;
+		req_answer(cp, k, rc, st != NULL ? st : c != NULL ? c->st : NULL);
+	}
+}
+
+void
+cp_agw_rtp_stats_msg(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
+{
+	struct cp_agw_rtp *r = rtp_of(cp);
+	const struct ipc_rtp_stats_msg *s = (const void *)msg->body;
+	struct cp_agw_rtp_ctx *c;
+
+	(void)w;
+	if (r == NULL)
+		return;
+	c = ctx_of_id(r, msg->h.alloc_id);
+	if (c != NULL && s->found) {
+		for (unsigned int i = 0; i < 2; i++)
+			if (c->term[i].profile != IPC_RTP_NONE && s->st[i].serial == c->term[i].serial)
+				stats_sum(&c->st[i], &c->base[i], &s->st[i]);
+		c->st_ms = cp->now_ms;
+	}
+	if (s->req == 0)
+		return;
+	for (unsigned int k = 0; k < CP_AGW_RTP_STATS_PENDING; k++)
+		if (r->req[k].req == s->req && r->req[k].id == msg->h.alloc_id) {
+			req_answer(cp, k, s->found && c != NULL ? 0 : -ENOENT,
+				   c != NULL ? c->st : NULL);
+			return;
+		}
+}
+
+/* ---- what dp says ----------------------------------------------------------------------- */
+
+static void
+ctx_free(struct cp_ctx *cp, struct cp_agw_rtp_ctx *c)
+{
+	struct cp_agw_rtp *r = rtp_of(cp);
+
+	for (unsigned int i = 0; i < 2; i++)
+		slot_clear(r, c, i);
+	r->nctx[c->worker]--;
+	r->total--;
+	live_count(cp, c, -1);
+	explicit_bzero(c, sizeof(*c));
+}
+
+/* c ends (RELEASED e, its figures counted over restarts already): the
+ * log, the slot freed, the requests answered, the observers told. */
+static void
+ctx_released(struct cp_ctx *cp, struct cp_agw_rtp_ctx *c, const struct ipc_rtp_event *e)
+{
+	struct cp_agw_rtp *r = rtp_of(cp);
+	struct cp_agw_rtp_ctx was = *c;
+
+	r->stats[AGW_RTP_RELEASED]++;
+	r->released_by[e->cause <= IPC_AGW_CAUSE_MAX ? e->cause : 0]++;
+	if (e->cause == IPC_AGW_SETUP_FAILED)
+		r->stats[AGW_RTP_SETUP_FAILED]++;
+	tp_log(TP_LOG_INFO, "agw: RTP context %" PRIu64 " released: %s%s%s\n", c->id,
+	       ipc_agw_cause_name(e->cause), e->detail[0] ? ": " : "", e->detail);
+	memcpy(was.st, e->st, sizeof(was.st));
+	ctx_free(cp, c);
+	reqs_end(cp, was.id, -ENOENT, was.st);
+	observers(cp, &was, e);
+	explicit_bzero(&was, sizeof(was));
+}
+
+void
+cp_agw_rtp_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
+{
+	struct cp_agw_rtp *r = rtp_of(cp);
+	struct ipc_rtp_event e = *(const struct ipc_rtp_event *)(const void *)msg->body;
+	struct cp_agw_rtp_ctx *c;
+	unsigned int t = e.term;
+	bool cur;
+
+	(void)w;
+	if (r == NULL)
+		return;
+	e.detail[IPC_RTP_DETAIL_MAX - 1] = '\0';
+	c = ctx_of_id(r, msg->h.alloc_id);
+	if (c == NULL) {
+		agw_log_rtp(cp, msg->h.alloc_id, NULL, &e);
+		r->stats[AGW_RTP_EVENTS_UNKNOWN]++;
+		return;
+	}
+	/* figures counted over dp's restarts: the slot's termination's base,
+	 * or the one subtracted's */
+	for (unsigned int i = 0; i < 2; i++) {
+		if (c->term[i].profile != IPC_RTP_NONE && e.st[i].serial == c->term[i].serial &&
+		    e.st[i].serial != 0)
+			stats_sum(&e.st[i], &c->base[i], &e.st[i]);
+		else if (c->sub_serial != 0 && i == c->sub_term && e.st[i].serial == c->sub_serial)
+			stats_sum(&e.st[i], &c->sub_base, &e.st[i]);
+	}
+	agw_log_rtp(cp, c->id, c, &e);
+	if (e.type == IPC_RTP_EV_RELEASED) {
+		ctx_released(cp, c, &e);
+		return;
+	}
+	cur = t <= 1 && c->term[t].profile != IPC_RTP_NONE && c->term[t].serial == e.serial;
+	if (!cur) {
+		/* of a termination subtracted since: the observers hear it
+		 * (its figures), the slot is not its */
+		if (e.type == IPC_RTP_EV_SUBTRACTED && e.serial == c->sub_serial)
+			c->sub_serial = 0;
+		else
+			r->stats[AGW_RTP_EVENTS_STALE]++;
+		observers(cp, c, &e);
+		return;
+	}
+	switch (e.type) {
+	case IPC_RTP_EV_LATCHED:
+		if (e.rtcp) {
+			c->st[t].rtcp_src = e.addr;
+			c->st[t].latched |= IPC_RTP_LATCHED_RTCP;
+		} else {
+			c->st[t].rtp_src = e.addr;
+			c->st[t].latched |= IPC_RTP_LATCHED_RTP;
+		}
+		c->inactive[t] = 0;
+		r->stats[AGW_RTP_LATCHED]++;
+		break;
+	case IPC_RTP_EV_INACTIVE:
+		c->inactive[t] = 1;
+		r->stats[AGW_RTP_INACTIVE]++;
+		break;
+	case IPC_RTP_EV_SUBTRACTED:
+		/* (dp could not install a termination added: the slot is
+		 * empty again) */
+		c->st[t] = e.st[t];
+		slot_clear(r, c, t);
+		memset(&c->base[t], 0, sizeof(c->base[t]));
+		break;
+	default:
+		break;
+	}
+	observers(cp, c, &e);
+}
+
+void
+cp_agw_rtp_state(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
+{
+	struct cp_agw_rtp *r = rtp_of(cp);
+	const struct ipc_rtp_state *x = (const void *)msg->body;
+	uint64_t id = msg->h.alloc_id;
+	uint32_t slot = ipc_conn_slot(id);
+	struct cp_agw_rtp_ctx *c;
+	size_t k;
+
+	if (r == NULL || w >= r->nworkers || ipc_conn_worker(id) != w || slot >= r->per_worker ||
+	    !cp_agw_id_is_rtp(id)) {
+		if (r != NULL)
+			r->stats[AGW_RTP_EVENTS_UNKNOWN]++;
+		return;
+	}
+	k = (size_t)w * r->per_worker + slot;
+	c = &r->ctx[k];
+	if (c->id == id)
+		return;
+	if (c->id != 0)
+		ctx_free(cp, c);
+	memset(c, 0, sizeof(*c));
+	c->id = id;
+	c->state = CP_AGW_RTP_LIVE;
+	c->worker = (uint8_t)w;
+	c->created_wall_ms = cp->wall_ms;        /* (when this cp learnt of it) */
+	c->created_ms = cp->now_ms;
+	memcpy(c->term, x->ctx.term, sizeof(c->term));
+	memcpy(c->st, x->st, sizeof(c->st));
+	c->st_ms = cp->now_ms;
+	c->door = c->term[0].profile != IPC_RTP_NONE ? c->term[0].door : c->term[1].door;
+	c->tenant = c->term[0].profile != IPC_RTP_NONE ? c->term[0].tenant : c->term[1].tenant;
+	if (c->tenant > cp->conf->tenants.n)
+		c->tenant = 0;
+	for (unsigned int i = 0; i < 2; i++) {
+		int a;
+
+		if (c->term[i].profile == IPC_RTP_NONE)
+			continue;
+		if (c->term[i].serial > c->serial_next)
+			c->serial_next = c->term[i].serial;
+		a = addr_find(r, c->term[i].local.family, c->term[i].local.ip);
+		c->aidx[i] = (uint8_t)(a >= 0 ? a : 0);
+		if (a >= 0)
+			term_ports(r, (unsigned int)a, &c->term[i], true);
+		c->inactive[i] = x->st[i].inactive;
+	}
+	if ((ipc_conn_gen(id) & ~CP_AGW_RTP_GEN_BIT) > r->gen[k])
+		r->gen[k] = ipc_conn_gen(id) & ~CP_AGW_RTP_GEN_BIT;
+	r->nctx[w]++;
+	r->total++;
+	live_count(cp, c, +1);
+	r->stats[AGW_RTP_RESTORED]++;
+}
+
+/* Where a restarted dp's stream s of the key k carries on (RFC 3711
+ * section 3.3.1: the ROC and the highest sequence number heard). */
+static void
+key_index(struct ipc_srtp_key *k, const struct ipc_rtp_stats *s)
+{
+	if (k->suite == 0 || s->ssrc == 0 || s->rtp_in == 0)
+		return;
+	k->ssrc = s->ssrc;
+	k->roc = s->ext_max_seq >> 16;
+	k->seq = (uint16_t)(s->ext_max_seq & 0xffffu);
+}
+
+void
+cp_agw_rtp_dp_restart(struct cp_ctx *cp)
+{
+	struct cp_agw_rtp *r = rtp_of(cp);
+	size_t n;
+
+	if (r == NULL)
+		return;
+	reqs_end(cp, 0, -ETIMEDOUT, NULL);
+	if (r->total == 0)
+		return;
+	n = (size_t)r->nworkers * r->per_worker;
+	for (size_t k = 0; k < n; k++) {
+		struct cp_agw_rtp_ctx *c = &r->ctx[k];
+
+		if (c->id == 0)
+			continue;
+		if (c->state == CP_AGW_RTP_RELEASING) {
+			/* (it was ending: it ended with the dp that held it) */
+			struct ipc_rtp_event e;
+
+			memset(&e, 0, sizeof(e));
+			e.type = IPC_RTP_EV_RELEASED;
+			e.term = IPC_RTP_TERM_NONE;
+			e.cause = IPC_AGW_DP_RESTART;
+			memcpy(e.st, c->st, sizeof(e.st));
+			e.detail_len = (uint16_t)snprintf(e.detail, sizeof(e.detail),
+							  "turnpike-dp restarted while it ended");
+			agw_log_rtp(cp, c->id, c, &e);
+			ctx_released(cp, c, &e);
+			continue;
+		}
+		c->sub_serial = 0;
+		for (unsigned int i = 0; i < 2; i++) {
+			struct ipc_rtp_term *t = &c->term[i];
+			const struct ipc_rtp_stats *s = &c->st[i];
+
+			if (t->profile == IPC_RTP_NONE)
+				continue;
+			c->base[i] = *s;
+			/* media flows back at once to the source last latched */
+			if ((s->latched & IPC_RTP_LATCHED_RTP) && s->rtp_src.family == t->local.family) {
+				t->remote = s->rtp_src;
+				t->remote_rtcp = 0;
+				if (!(t->flags & IPC_RTP_F_MUX) && (s->latched & IPC_RTP_LATCHED_RTCP) &&
+				    s->rtcp_src.family == t->local.family &&
+				    memcmp(s->rtcp_src.ip, s->rtp_src.ip, 16) == 0)
+					t->remote_rtcp = s->rtcp_src.port;
+			}
+			key_index(&t->srtp_rx, s);
+			if (c->term[i ^ 1u].profile != IPC_RTP_NONE)
+				key_index(&t->srtp_tx, &c->st[i ^ 1u]);
+		}
+		c->readd = 1;
+	}
+	r->readd_next = 0;
+}
+
+unsigned int
+cp_agw_rtp_serve(struct cp_ctx *cp, uint64_t now_ms)
+{
+	struct cp_agw_rtp *r = rtp_of(cp);
+	unsigned int done = 0;
+
+	if (r == NULL)
+		return 0;
+	for (unsigned int k = 0; k < CP_AGW_RTP_STATS_PENDING; k++)
+		if (r->req[k].req != 0 && r->req[k].deadline_ms <= now_ms) {
+			const struct cp_agw_rtp_ctx *c = ctx_of_id(r, r->req[k].id);
+
+			r->stats[AGW_RTP_STATS_TIMEOUT]++;
+			req_answer(cp, k, -ETIMEDOUT, c != NULL ? c->st : NULL);
+			done++;
+		}
+	/* a restarted dp's contexts, as the rings have room, once it runs
+	 * with RTP terminations */
+	if (r->readd_next == SIZE_MAX || !(ipc_peer_caps(cp->seg.shm, false, now_ms) & IPC_CAP_RTP))
+		return done;
+	for (size_t n = (size_t)r->nworkers * r->per_worker; r->readd_next < n; r->readd_next++) {
+		struct cp_agw_rtp_ctx *c = &r->ctx[r->readd_next];
+
+		if (c->id == 0 || !c->readd)
+			continue;
+		if (send_to_dp(cp, c->worker, IPC_RTP_ADD, c->id, c->term, sizeof(c->term)) ==
+		    -ENOBUFS)
+			return done;          /* (the next loop goes on) */
+		c->readd = 0;
+		r->stats[AGW_RTP_READDED]++;
+		done++;
+	}
+	r->readd_next = SIZE_MAX;
+	return done;
+}
+
+#undef ERR

@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/agw's RTP contexts (issue 56; dp/rtp/FEATURE.md is the contract with
+ * dp): the access gateway's voice and video. A context holds two
+ * termination slots, each empty or one UDP media termination (an RTP/RTCP
+ * port pair, or one port with rtcp-mux) that dp relays to the other on
+ * one worker, latching the remote (H.248.37), filtering sources (gm),
+ * policing (tman), marking (ds), watching silence (it) and, for RTP/SAVP
+ * and RTP/SAVPF, SRTP towards the termination's network with the keys
+ * below. The same doors as the TCP contexts (cp_agw.h) drive them: the
+ * JSON API (agw.create with "rtp" legs, agw.rtp_*) and H.248 (cp/iq).
+ *
+ * cp alone chooses a context's worker (the least loaded that has a free
+ * slot of agw.media_contexts and the ports), each termination's local
+ * address (unless the door names one) and ports from that worker's share
+ * of agw.media_ports (RTP even, RTCP the next one unless rtcp-mux), and
+ * our SRTP keys (getrandom(); never logged; wiped with explicit_bzero()
+ * when a termination or context is dropped). A context's id has the
+ * connection ids' layout (ipc_conn_make(): worker | slot | generation),
+ * with CP_AGW_RTP_GEN_BIT set in its generation and never in a TCP
+ * context's: an id names one kind or the other (cp_agw_id_is_rtp()).
+ *
+ * The rules of cp_agw.h hold here: who asks (struct cp_agw_caller: a
+ * context answers to the door and tenant that made it, and to the
+ * operator; anyone else gets -ENOENT as for one that does not exist),
+ * errors as -errno with a sentence in err, agw.quota's door and tenant
+ * quotas over the TCP and RTP contexts together (cp_agw_live() counts
+ * both), one event log (agw.events).
+ *
+ * Restarts: a restarted cp takes each context back from dp's RTP_STATE
+ * (door, tenant, serials, keys, figures, latches). A restarted dp lost
+ * them; cp installs each again (RTP_ADD, the same id, worker and ports,
+ * the last latched source as the remote, each SRTP stream's ROC and
+ * sequence as last heard) and adds the figures it had to dp's new ones:
+ * an RTP context outlives a dp restart (a TCP one does not).
+ */
+#ifndef CP_AGW_RTP_H
+#define CP_AGW_RTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cp_agw_types.h"
+#include "ipc.h"
+#include "ipc_types.h"
+
+struct cp_ctx;
+struct json_object;
+
+/* The generation bit of RTP context ids (ipc_conn_gen()): set in every
+ * RTP context's, clear in every TCP context's (cp_agw.c wraps theirs
+ * below it). */
+#define CP_AGW_RTP_GEN_BIT 0x80000000u
+
+/* Is id an RTP context's (else, when not 0, a TCP context's)? */
+static inline bool
+cp_agw_id_is_rtp(uint64_t id)
+{
+	return id != 0 && (ipc_conn_gen(id) & CP_AGW_RTP_GEN_BIT) != 0;
+}
+
+enum cp_agw_rtp_state {
+	CP_AGW_RTP_FREE = 0,
+	CP_AGW_RTP_LIVE,          /* RTP_ADD sent (dp answers only a refusal) */
+	CP_AGW_RTP_RELEASING,     /* RTP_DEL sent, or its last termination
+				   * subtracted: RELEASED comes */
+};
+
+/* Where cp picks a termination's local address when the door gave none
+ * (struct cp_agw_rtp_spec). */
+enum cp_agw_rtp_side {
+	CP_AGW_RTP_SIDE_ROUTE = 0,  /* the address dp reaches the remote from
+				     * (cp_agw_route_src()), else ACCESS's */
+	CP_AGW_RTP_SIDE_ACCESS = 1, /* the first access port's own address */
+	CP_AGW_RTP_SIDE_CORE = 2,   /* the core's relayed addresses (relay_ipv4,
+				     * relay_ipv6; none listed: the core
+				     * port's own), the next when one has no
+				     * free ports left */
+};
+
+/*
+ * One termination as a door asks for it: term as lib/ipc has it
+ * (dp/rtp/FEATURE.md's table) with the door's choices, and what cp
+ * completes:
+ * - profile 1..4, mode, flags (MUX, LATCH, RSIZE), remote and
+ *   remote_rtcp (family 0: none yet), gm_*, dscp, pol_*, inact_ms,
+ *   clock_hz, memo: the door's, checked (lib/ipc's rules, agw.peers for a
+ *   remote: -EACCES).
+ * - local: family 0, the remote's (4 without one); an address all zero,
+ *   cp picks one by side; else it must be one of dp's (-EINVAL). Port 0,
+ *   cp picks (even, and rtcp_port the next one without MUX); a port
+ *   given must be free on that address and in the context's worker's
+ *   share (-EBUSY, -EINVAL), rtcp_port 0 then meaning port + 1.
+ * - srtp_rx (SAVP, SAVPF: required): the remote's a=crypto, suite and
+ *   key as lib/sdp parsed them (key_len sdp_suite_key_len()).
+ * - srtp_tx (SAVP, SAVPF: required): suite set (the answer's), key_len 0,
+ *   cp generates our master key and salt (getrandom()); key_len given,
+ *   the door's key is taken (a test's, or a Local SDP that fixed it).
+ *   The context's term[].srtp_tx holds what the door puts in the Local
+ *   SDP's a=crypto.
+ * - serial, door, tenant: cp's (ignored).
+ * An AVP/AVPF termination has both keys all zero.
+ */
+struct cp_agw_rtp_spec {
+	struct ipc_rtp_term term;
+	uint8_t side;             /* enum cp_agw_rtp_side */
+};
+
+/*
+ * A context. term[i] is what dp holds (profile 0: the slot is empty),
+ * local addresses and ports chosen, srtp_tx our keys (secrets: never
+ * logged, never shown; the door that made the context reads them once
+ * for its Local SDP). st[i] are the termination's figures as last heard
+ * (RTP_STATS, SUBTRACTED, RELEASED, RTP_STATE: at st_ms, cp's monotonic
+ * ms; 0 never), counted over dp's restarts (what dp had before one is
+ * added to what it reports after).
+ */
+struct cp_agw_rtp_ctx {
+	uint64_t id;              /* 0: the slot is free */
+	uint8_t state;            /* enum cp_agw_rtp_state */
+	uint8_t worker;
+	uint8_t door;             /* enum cp_agw_door */
+	uint8_t tenant;           /* lib/conf's index, 0 the default tenant */
+	uint16_t serial_next;     /* the last termination serial given */
+	uint8_t inactive[2];      /* reported INACTIVE, silent since */
+	uint8_t aidx[2];          /* cp's: term[i].local's index in its address table */
+	uint8_t readd;            /* cp's: to be installed again (dp restarted) */
+	uint8_t sub_term;         /* cp's: the slot of the termination subtracted last */
+	uint16_t sub_serial;      /* cp's: its serial (0: none waiting for SUBTRACTED) */
+	uint8_t pad[2];
+	uint64_t created_wall_ms;
+	uint64_t created_ms;      /* cp's monotonic ms: nt/dur */
+	uint64_t st_ms;
+	struct ipc_rtp_term term[2];
+	struct ipc_rtp_stats st[2];
+	struct ipc_rtp_stats base[2];     /* cp's: the figures before dp's last restart */
+	struct ipc_rtp_stats sub_base;    /* cp's: base[sub_term] of the one subtracted */
+	char label[64];           /* the controller's own tag */
+};
+
+/*
+ * An observer: every RTP_EVENT of a known context, after cp/agw applied
+ * it (c as it is then; RELEASED: as it was before its slot was freed),
+ * with e->st[] counted over dp's restarts as c->st[] are:
+ * - LATCHED: term e->term's flow (e->rtcp) latched e->addr;
+ * - INACTIVE: silent for e->silent_ms (H.248.40's Notify);
+ * - SUBTRACTED: term e->term (serial e->serial: the slot may hold another
+ *   termination by now) left, e->st[e->term] its last figures (what a
+ *   Subtract's reply carries: cp_agw_rtp_subtract() gives the last known
+ *   at once, this the final ones);
+ * - RELEASED: the context ended (cause controller, setup_failed: dp
+ *   refused it, e->detail says why), e->st[] both terminations' last
+ *   figures.
+ * It may call the API below (not on a RELEASED context).
+ */
+typedef void (*cp_agw_rtp_observer_fn)(struct cp_ctx *cp, const struct cp_agw_rtp_ctx *c,
+				       const struct ipc_rtp_event *e, void *arg);
+#define CP_AGW_RTP_OBSERVERS 4u
+
+/*
+ * The answer to cp_agw_rtp_stats(), called once (never from inside
+ * cp_agw_rtp_stats()), unless cancelled: rc 0, dp's figures now; -ENOENT,
+ * the context ended first (st its last figures); -ETIMEDOUT, dp did not
+ * answer within CP_AGW_RTP_STATS_MS, or dp restarted (st the last known).
+ * st[i] are counted over dp's restarts; c->st[] hold them too.
+ */
+typedef void (*cp_agw_rtp_stats_fn)(struct cp_ctx *cp, uint64_t id, int rc,
+				    const struct ipc_rtp_stats st[2], void *arg);
+#define CP_AGW_RTP_STATS_MS 1000u
+#define CP_AGW_RTP_STATS_PENDING 256u     /* requests waiting at once */
+
+/* What cp_agw_rtp_modify() changes of a termination (H.248 Modify, a
+ * re-INVITE); NULL or *_set false: as it is. A remote changed clears its
+ * latches (dp). Profile, local address, ports and rtcp-mux stay (a
+ * change of those is a subtract and an add). */
+struct cp_agw_rtp_mod {
+	const struct ipc_addr *remote;     /* family 0: none */
+	bool remote_rtcp_set;
+	uint16_t remote_rtcp;
+	bool mode_set;
+	uint8_t mode;                      /* IPC_RTP_MODE_* */
+	bool latch_set;
+	bool latch;                        /* IPC_RTP_F_LATCH */
+	bool rsize_set;
+	bool rsize;                        /* IPC_RTP_F_RSIZE */
+	bool gm_set;                       /* gm_addr family 0: none */
+	struct ipc_addr gm_addr;
+	uint8_t gm_plen;
+	uint16_t gm_port_lo, gm_port_hi;
+	bool dscp_set;
+	uint8_t dscp;
+	bool pol_set;                      /* pol_rate 0: no policing */
+	uint32_t pol_rate, pol_burst;
+	bool inact_set;
+	uint32_t inact_ms;                 /* 0: none */
+	bool clock_set;
+	uint32_t clock_hz;
+	const uint8_t *memo;               /* IPC_RTP_MEMO_LEN bytes */
+	/* the remote's a=crypto again: the key the termination holds is
+	 * taken (a re-offer repeats it); another is -EOPNOTSUPP (rekeying
+	 * is a subtract and an add) */
+	const struct ipc_srtp_key *srtp_rx;
+};
+
+/*
+ * The C API. Errors as cp_agw.h's: -ENODEV no agw group, no
+ * agw.media_ports, or dp running without RTP terminations (IPC_CAP_RTP);
+ * -EINVAL a termination refused (its form; a tenant not configured; a
+ * port outside the worker's share; an address not dp's); -EACCES a
+ * remote agw.peers refuses; -ENOENT no such context or termination, or
+ * not who's (answered as one that does not exist); -EBUSY the slot holds
+ * a termination, or a port given is taken; -ESHUTDOWN being released;
+ * -ENOSPC no slot, port or address left, or a quota reached (the
+ * sentence names it); -EOPNOTSUPP an SRTP rekey in a modify; -EAGAIN the
+ * ring to dp is full (try again). Nothing is half-made: on an error no
+ * slot, port or key is taken and nothing was sent.
+ */
+
+/* Does RTP context c answer to who? */
+static inline bool
+cp_agw_rtp_caller_sees(const struct cp_agw_caller *who, const struct cp_agw_rtp_ctx *c)
+{
+	return who->is_operator || (c->door == who->door && c->tenant == who->tenant);
+}
+
+#define CP_AGW_RTP_TERM_ANY 0xffu   /* cp_agw_rtp_add(): the first empty slot */
+
+/* A context of spec[0] and spec[1] (profile 0: an empty slot; spec NULL:
+ * both), label the controller's tag (NULL: none), door: which made it,
+ * tenant: whose it is. *out is the context: its local addresses, ports
+ * and our keys chosen. */
+int cp_agw_rtp_create(struct cp_ctx *cp, const struct cp_agw_rtp_spec spec[2], const char *label,
+		      enum cp_agw_door door, unsigned int tenant, struct cp_agw_rtp_ctx **out,
+		      char *err, size_t errlen);
+/* spec joins context id (who's) in slot term (CP_AGW_RTP_TERM_ANY: the
+ * first empty one; *got says which), its ports from the context's
+ * worker's share. */
+int cp_agw_rtp_add(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
+		   unsigned int term, const struct cp_agw_rtp_spec *spec, unsigned int *got,
+		   char *err, size_t errlen);
+/* Termination term of context id changes as m says. */
+int cp_agw_rtp_modify(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
+		      unsigned int term, const struct cp_agw_rtp_mod *m, char *err, size_t errlen);
+/* Termination term of context id ends: its slot is empty at once (its
+ * ports free, its keys wiped); last (NULL: not wanted) gets its figures
+ * as last known; the observers' SUBTRACTED carries dp's final ones. The
+ * last termination's subtraction releases the context (RELEASED
+ * follows). */
+int cp_agw_rtp_subtract(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
+			unsigned int term, struct ipc_rtp_stats *last, char *err, size_t errlen);
+/* End context id (RTP_DEL): RELEASED follows with both terminations'
+ * final figures; the slot, ports and keys are freed then. */
+int cp_agw_rtp_release(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
+		       char *err, size_t errlen);
+/* Context id, or NULL: none, a TCP context's id, or not who's. */
+struct cp_agw_rtp_ctx *cp_agw_rtp_lookup(struct cp_ctx *cp, const struct cp_agw_caller *who,
+					 uint64_t id);
+/* Ask dp for context id's figures now (RTP_STATS_REQ); fn(arg) hears the
+ * answer (cp_agw_rtp_stats_fn). *req (NULL: not wanted) names the request
+ * for cp_agw_rtp_stats_cancel(). -ENOSPC: CP_AGW_RTP_STATS_PENDING
+ * requests wait already (use c->st, the last known). */
+int cp_agw_rtp_stats(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
+		     cp_agw_rtp_stats_fn fn, void *arg, uint32_t *req, char *err, size_t errlen);
+/* Request req's fn is not called (its door went: an association ended).
+ * Unknown or answered requests are ignored. */
+void cp_agw_rtp_stats_cancel(struct cp_ctx *cp, uint32_t req);
+/* fn(arg) hears every RTP event from now on. 0, -ENOSPC
+ * (CP_AGW_RTP_OBSERVERS), -ENODEV (no RTP contexts in this cp). */
+int cp_agw_rtp_observe(struct cp_ctx *cp, cp_agw_rtp_observer_fn fn, void *arg);
+/* Live RTP contexts of door (CP_AGW_DOORS: every door's) and tenant
+ * (TP_CONF_MAX_TENANTS + 1: every tenant's), no walk. */
+uint32_t cp_agw_rtp_live(const struct cp_ctx *cp, unsigned int door, unsigned int tenant);
+
+/* ---- cp's own: its module and the messages from dp ---- */
+
+/* From the configuration (agw.media_ports, agw.media_contexts); a no-op
+ * without them. Registers RTP_EVENT, RTP_STATE and RTP_STATS with cp_dp.
+ * 0, -ENOMEM, or cp_dp's error. Called by cp_agw_init(). */
+int cp_agw_rtp_init(struct cp_ctx *cp);
+void cp_agw_rtp_fini(struct cp_ctx *cp);
+/* An RTP_EVENT, RTP_STATE, RTP_STATS from worker w. */
+void cp_agw_rtp_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg);
+void cp_agw_rtp_state(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg);
+void cp_agw_rtp_stats_msg(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg);
+/* dp restarted: every context is to be installed again (paced by
+ * cp_agw_rtp_serve() as the rings to dp have room). */
+void cp_agw_rtp_dp_restart(struct cp_ctx *cp);
+/* The loop's share: re-installs after a dp restart, requests past their
+ * time. Work done (0: none). */
+unsigned int cp_agw_rtp_serve(struct cp_ctx *cp, uint64_t now_ms);
+/* status's "agw"."rtp" member (NULL without RTP contexts). */
+struct json_object *cp_agw_rtp_status(const struct cp_ctx *cp);
+/* A context as JSON (agw.show, agw.list; the create's and add's answer
+ * with keys: our srtp_tx keys inline, RFC 4568's base64, for the
+ * controller's Local SDP, that answer only: never shown again, never
+ * logged). */
+struct json_object *cp_agw_rtp_json(const struct cp_ctx *cp, const struct cp_agw_rtp_ctx *c,
+				    bool keys);
+
+#endif /* CP_AGW_RTP_H */

@@ -1,0 +1,625 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/agw's RTP contexts (cp_agw_rtp.h) with a real (private) ring segment
+ * standing for dp: what cp sends is read back from the worker's ring,
+ * dp's RTP_EVENT, RTP_STATS and RTP_STATE go in through cp/agw's handlers.
+ *
+ * A two-termination context (RTP_ADD on the least loaded worker, ports
+ * even with RTCP the next in that worker's share, the access and core
+ * addresses, our SRTP key generated, the remote's kept); ids never equal
+ * to a TCP context's; modify, subtract (ports free at once, SUBTRACTED's
+ * figures to the observers), release (RELEASED frees the slot, the keys
+ * wiped); statistics asked and answered; quotas shared with the TCP
+ * contexts; caller confinement; a restarted cp's RTP_STATE; a restarted
+ * dp's contexts installed again with the latched remote and the SRTP
+ * index carried on.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cp.h"
+#include "agw/agw_internal.h"
+#include "agw/cp_agw.h"
+#include "agw/cp_agw_rtp.h"
+#include "ipc.h"
+#include "policy/policy.h"
+#include "steer.h"
+#include "tp_conf.h"
+
+static struct tp_conf conf;
+static struct cp_ctx cp;
+static const struct cp_agw_caller op = { .is_operator = true };
+static char conf_path[128], seg_name[64];
+static const char *conf_agw = "";
+
+static const char conf_text[] =
+	"dp = { workers = [0, 1]; ports = (\n"
+	"  { name = \"a\"; dev = \"x0\"; roles = [\"access\"]; ipv4 = \"10.0.0.1/24\"; },\n"
+	"  { name = \"c\"; dev = \"x1\"; roles = [\"core\"]; ipv4 = \"10.1.0.1/24\";\n"
+	"    relay_ipv4 = [\"10.1.0.50\"]; }); };\n"
+	"ipc = { name = \"%s\"; };\n"
+	"agw = { ports = [20000, 20099]; max_contexts = 8; media_ports = [40000, 40019];\n"
+	"  media_contexts = 4; %s };\n"
+	"tenants = ( { name = \"mvno-a\"; realm = \"a.test\"; addresses = [\"10.0.0.11\"]; } );\n";
+
+static int
+setup(void **state)
+{
+	char err[256];
+	struct cp_policy *p;
+	struct ipc_shm *shm;
+	FILE *f;
+	bool created;
+
+	(void)state;
+	snprintf(conf_path, sizeof(conf_path), "/tmp/tp-cp-agw-rtp-%d.conf", (int)getpid());
+	snprintf(seg_name, sizeof(seg_name), "/tp-cp-agw-rtp-%d", (int)getpid());
+	f = fopen(conf_path, "w");
+	assert_non_null(f);
+	fprintf(f, conf_text, seg_name, conf_agw);
+	fclose(f);
+	memset(&cp, 0, sizeof(cp));
+	if (tp_conf_load(conf_path, &conf, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	cp.conf = &conf;
+	ipc_seg_unlink(seg_name);
+	assert_int_equal(ipc_seg_open(&cp.seg, seg_name, 2, geteuid(), &created), 0);
+	cp.nworkers = 2;
+	cp.now_ms = ipc_monotonic_ms();
+	cp.wall_ms = 1700000000000ull;
+	assert_int_equal(cp_agw_init(&cp), 0);
+	assert_non_null(cp.agw->rtp);
+	p = cp_policy_create();
+	assert_non_null(p);
+	assert_int_equal(cp_policy_add_allow(p, "10.0.0.0/16", err, sizeof(err)), 0);
+	assert_int_equal(cp_policy_add_allow(p, "10.1.0.0/16", err, sizeof(err)), 0);
+	cp_agw_policy_set(&cp, p);
+	shm = cp.seg.shm;
+	shm->dp_epoch = 1;
+	shm->dp_heartbeat_ms = cp.now_ms;
+	atomic_store(&shm->dp_ready, 1);
+	ipc_side_set_agw(&shm->dp_side, 20000, 20099);
+	ipc_side_set_media(&shm->dp_side, 40000, 40019);
+	ipc_side_publish(&shm->dp_side, IPC_CAP_AGW | IPC_CAP_RTP, 0, 0, 2);
+	return 0;
+}
+
+static int
+setup_quota(void **state)
+{
+	conf_agw = "quota = { api = 2; };";
+	return setup(state);
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	conf_agw = "";
+	cp_agw_fini(&cp);
+	ipc_seg_close(&cp.seg);
+	ipc_seg_unlink(seg_name);
+	tp_conf_free(&conf);
+	unlink(conf_path);
+	return 0;
+}
+
+static bool
+to_dp(unsigned int w, struct ipc_msg *m)
+{
+	return ipc_ring_dequeue(&ipc_worker(&cp.seg, w)->to_dp, m) == 1;
+}
+
+static void
+drain(void)
+{
+	struct ipc_msg m;
+
+	for (unsigned int w = 0; w < 2; w++)
+		while (to_dp(w, &m))
+			;
+}
+
+static void
+ip4(struct ipc_addr *a, const char *s, uint16_t port)
+{
+	unsigned int b[4];
+
+	memset(a, 0, sizeof(*a));
+	assert_int_equal(sscanf(s, "%u.%u.%u.%u", &b[0], &b[1], &b[2], &b[3]), 4);
+	a->family = 4;
+	for (unsigned int i = 0; i < 4; i++)
+		a->ip[i] = (uint8_t)b[i];
+	a->port = port;
+}
+
+/* An RTP/AVP termination (SAVP with keys when srtp) on side, remote r. */
+static void
+spec_rtp(struct cp_agw_rtp_spec *s, uint8_t side, const char *r, uint16_t port, bool srtp)
+{
+	memset(s, 0, sizeof(*s));
+	s->side = side;
+	s->term.profile = srtp ? IPC_RTP_SAVP : IPC_RTP_AVP;
+	s->term.mode = IPC_RTP_MODE_SEND | IPC_RTP_MODE_RECV;
+	s->term.flags = IPC_RTP_F_LATCH;
+	if (r != NULL)
+		ip4(&s->term.remote, r, port);
+	if (srtp) {
+		s->term.srtp_rx.suite = 1;               /* AES_CM_128_HMAC_SHA1_80 */
+		s->term.srtp_rx.key_len = 30;
+		memset(s->term.srtp_rx.key, 0xab, 30);
+		s->term.srtp_tx.suite = 1;               /* ours: cp makes it */
+	}
+}
+
+static void
+event(uint64_t id, unsigned int w, const struct ipc_rtp_event *e)
+{
+	static struct ipc_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_RTP_EVENT;
+	m.h.worker = (uint16_t)w;
+	m.h.alloc_id = id;
+	m.h.body_len = sizeof(*e);
+	memcpy(m.body, e, sizeof(*e));
+	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+	cp_agw_rtp_event(&cp, w, &m);
+}
+
+static void
+released(const struct cp_agw_rtp_ctx *c)
+{
+	struct ipc_rtp_event e;
+	uint64_t id = c->id;
+	unsigned int w = c->worker;
+
+	memset(&e, 0, sizeof(e));
+	e.type = IPC_RTP_EV_RELEASED;
+	e.term = IPC_RTP_TERM_NONE;
+	e.cause = IPC_AGW_CONTROLLER;
+	event(id, w, &e);
+}
+
+static bool
+all_zero(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		if (b[i] != 0)
+			return false;
+	return true;
+}
+
+/* What the observer heard last. */
+static struct ipc_rtp_event heard;
+static unsigned int nheard;
+
+static void
+obs(struct cp_ctx *c, const struct cp_agw_rtp_ctx *x, const struct ipc_rtp_event *e, void *arg)
+{
+	(void)c;
+	(void)x;
+	(void)arg;
+	heard = *e;
+	nheard++;
+}
+
+static void
+test_create_ports_keys(void **state)
+{
+	struct cp_agw_rtp_spec spec[2];
+	struct cp_agw_rtp_ctx *c = NULL;
+	struct ipc_msg m;
+	const struct ipc_rtp_ctx *x;
+	uint16_t lo, hi;
+	char err[256];
+
+	(void)state;
+	spec_rtp(&spec[0], CP_AGW_RTP_SIDE_ACCESS, "10.0.0.7", 5004, true);
+	spec_rtp(&spec[1], CP_AGW_RTP_SIDE_CORE, "10.1.0.9", 6000, false);
+	assert_int_equal(cp_agw_rtp_create(&cp, spec, "call-1", CP_AGW_DOOR_API, 0, &c, err,
+					   sizeof(err)), 0);
+	assert_true(cp_agw_id_is_rtp(c->id));
+	assert_true(to_dp(c->worker, &m));
+	assert_int_equal(m.h.kind, IPC_RTP_ADD);
+	assert_int_equal(m.h.alloc_id, c->id);
+	x = (const void *)m.body;
+	assert_true(steer_relay_share(40000, 40019, 2, c->worker, &lo, &hi));
+	for (unsigned int i = 0; i < 2; i++) {
+		assert_int_equal(x->term[i].local.port % 2, 0);
+		assert_int_equal(x->term[i].rtcp_port, x->term[i].local.port + 1);
+		assert_in_range(x->term[i].local.port, lo, hi);
+		assert_in_range(x->term[i].rtcp_port, lo, hi);
+		assert_int_equal(x->term[i].serial, i + 1);
+	}
+	/* the access port's address for the UE, the relayed one for the core */
+	assert_memory_equal(x->term[0].local.ip, "\x0a\x00\x00\x01", 4);
+	assert_memory_equal(x->term[1].local.ip, "\x0a\x01\x00\x32", 4);
+	/* our key made (30 octets, not the remote's), the remote's kept */
+	assert_int_equal(x->term[0].srtp_tx.key_len, 30);
+	assert_false(all_zero(x->term[0].srtp_tx.key, 30));
+	assert_memory_not_equal(x->term[0].srtp_tx.key, x->term[0].srtp_rx.key, 30);
+	assert_memory_equal(c->term[0].srtp_tx.key, x->term[0].srtp_tx.key, 30);
+	assert_int_equal(x->term[1].srtp_tx.suite, 0);
+	/* the next context goes to the other worker (least loaded) */
+	{
+		struct cp_agw_rtp_ctx *d = NULL;
+
+		spec_rtp(&spec[0], 0, "10.0.0.8", 5004, false);
+		assert_int_equal(cp_agw_rtp_create(&cp, spec, NULL, CP_AGW_DOOR_API, 0, &d, err,
+						   sizeof(err)), 0);
+		assert_int_not_equal(d->worker, c->worker);
+		/* a port the door fixes that another holds: -EBUSY, nothing taken */
+		spec_rtp(&spec[0], 0, "10.0.0.9", 5004, false);
+		spec[0].term.local = c->term[0].local;
+		assert_int_equal(cp_agw_rtp_create(&cp, spec, NULL, CP_AGW_DOOR_API, 0, NULL, err,
+						   sizeof(err)), -EBUSY);
+	}
+	/* a key of the wrong length never reaches dp */
+	spec_rtp(&spec[0], 0, "10.0.0.7", 5004, true);
+	spec[0].term.srtp_rx.key_len = 29;
+	assert_int_equal(cp_agw_rtp_create(&cp, spec, NULL, CP_AGW_DOOR_API, 0, NULL, err,
+					   sizeof(err)), -EINVAL);
+	/* a remote agw.peers refuses */
+	spec_rtp(&spec[0], 0, "127.0.0.2", 5004, false);
+	assert_int_equal(cp_agw_rtp_create(&cp, spec, NULL, CP_AGW_DOOR_API, 0, NULL, err,
+					   sizeof(err)), -EACCES);
+	assert_int_equal(cp.agw->rtp->total, 2);
+}
+
+static void
+test_ids_apart(void **state)
+{
+	struct cp_agw_leg_spec t[2];
+	struct cp_agw_rtp_spec spec[2];
+	struct cp_agw_ctx *tc = NULL;
+	struct cp_agw_rtp_ctx *rc = NULL;
+	char err[256];
+
+	(void)state;
+	memset(t, 0, sizeof(t));
+	t[0].term.tcp_role = IPC_AGW_TCP_SERVER;
+	t[0].accept_any = true;
+	ip4(&t[0].term.local, "10.0.0.1", 0);
+	assert_int_equal(cp_agw_create(&cp, t, 0, NULL, CP_AGW_DOOR_API, 0, &tc, err,
+				       sizeof(err)), 0);
+	spec_rtp(&spec[0], 0, "10.0.0.7", 5004, false);
+	spec_rtp(&spec[1], 0, "10.1.0.9", 6000, false);
+	assert_int_equal(cp_agw_rtp_create(&cp, spec, NULL, CP_AGW_DOOR_API, 0, &rc, err,
+					   sizeof(err)), 0);
+	/* the same worker and slot 0 each, the same generation count: never
+	 * the same id */
+	assert_int_equal(ipc_conn_slot(tc->id), ipc_conn_slot(rc->id));
+	assert_int_not_equal(tc->id, rc->id);
+	assert_false(cp_agw_id_is_rtp(tc->id));
+	assert_true(cp_agw_id_is_rtp(rc->id));
+	assert_null(cp_agw_lookup(&cp, &op, rc->id));
+	assert_null(cp_agw_rtp_lookup(&cp, &op, tc->id));
+	/* a TCP slot's generation wraps below the bit */
+	cp.agw->gen[(size_t)tc->worker * cp.agw->per_worker + 1] = 0x7fffffffu;
+	cp.agw->cursor[tc->worker] = 1;
+	{
+		struct cp_agw_ctx *t2 = NULL;
+
+		t[0].term.local.port = 0;
+		assert_int_equal(cp_agw_create(&cp, t, 0, NULL, CP_AGW_DOOR_API, 0, &t2, err,
+					       sizeof(err)), 0);
+		if (ipc_conn_slot(t2->id) == 1)
+			assert_false(cp_agw_id_is_rtp(t2->id));
+	}
+}
+
+static void
+test_modify_subtract_release(void **state)
+{
+	struct cp_agw_rtp_spec spec[2];
+	struct cp_agw_rtp_ctx *c = NULL;
+	struct ipc_rtp_stats last;
+	struct ipc_rtp_event e;
+	struct ipc_addr nr;
+	struct ipc_msg m;
+	uint16_t port0, port1;
+	uint64_t id;
+	unsigned int w, got;
+	char err[256];
+	size_t slot;
+
+	(void)state;
+	assert_int_equal(cp_agw_rtp_observe(&cp, obs, NULL), 0);
+	nheard = 0;
+	spec_rtp(&spec[0], 0, "10.0.0.7", 5004, true);
+	spec_rtp(&spec[1], 0, "10.1.0.9", 6000, false);
+	assert_int_equal(cp_agw_rtp_create(&cp, spec, NULL, CP_AGW_DOOR_API, 0, &c, err,
+					   sizeof(err)), 0);
+	id = c->id;
+	w = c->worker;
+	slot = (size_t)w * cp.agw->rtp->per_worker + ipc_conn_slot(id);
+	port0 = c->term[0].local.port;
+	port1 = c->term[1].local.port;
+	drain();
+	/* a modify: the new remote, mode */
+	ip4(&nr, "10.0.0.70", 7000);
+	assert_int_equal(cp_agw_rtp_modify(&cp, &op, id, 0,
+					   &(struct cp_agw_rtp_mod){ .remote = &nr, .mode_set = true,
+								     .mode = IPC_RTP_MODE_RECV },
+					   err, sizeof(err)), 0);
+	assert_true(to_dp(w, &m));
+	assert_int_equal(m.h.kind, IPC_RTP_MOD);
+	assert_int_equal(((const struct ipc_rtp_mod *)(const void *)m.body)->op, IPC_RTP_MOD_TERM);
+	assert_int_equal(((const struct ipc_rtp_mod *)(const void *)m.body)->t.remote.port, 7000);
+	/* a rekey is a subtract and an add */
+	{
+		struct ipc_srtp_key k = c->term[0].srtp_rx;
+
+		k.key[0] ^= 1;
+		assert_int_equal(cp_agw_rtp_modify(&cp, &op, id, 0,
+						   &(struct cp_agw_rtp_mod){ .srtp_rx = &k },
+						   err, sizeof(err)), -EOPNOTSUPP);
+	}
+	/* LATCHED applied */
+	memset(&e, 0, sizeof(e));
+	e.type = IPC_RTP_EV_LATCHED;
+	e.term = 0;
+	e.serial = c->term[0].serial;
+	ip4(&e.addr, "10.0.0.70", 31000);
+	event(id, w, &e);
+	assert_int_equal(c->st[0].rtp_src.port, 31000);
+	assert_int_equal(nheard, 1);
+	/* subtract termination 0: empty at once, its ports free, keys gone */
+	assert_int_equal(cp_agw_rtp_subtract(&cp, &op, id, 0, &last, err, sizeof(err)), 0);
+	assert_int_equal(last.rtp_src.port, 31000);
+	assert_int_equal(c->term[0].profile, IPC_RTP_NONE);
+	assert_true(all_zero(&c->term[0], sizeof(c->term[0])));
+	assert_true(to_dp(w, &m));
+	assert_int_equal(((const struct ipc_rtp_mod *)(const void *)m.body)->op, IPC_RTP_SUB_TERM);
+	/* a termination joins the slot, on the same worker */
+	spec_rtp(&spec[0], 0, "10.0.0.8", 5004, false);
+	assert_int_equal(cp_agw_rtp_add(&cp, &op, id, CP_AGW_RTP_TERM_ANY, &spec[0], &got, err,
+					sizeof(err)), 0);
+	assert_int_equal(got, 0);
+	assert_int_equal(c->term[0].serial, 3);
+	assert_true(to_dp(w, &m));
+	assert_int_equal(((const struct ipc_rtp_mod *)(const void *)m.body)->op, IPC_RTP_ADD_TERM);
+	assert_int_equal(steer_relay_owner(40000, 40019, 2, c->term[0].local.port), w);
+	/* dp's SUBTRACTED for the old one: to the observers, not to the slot */
+	memset(&e, 0, sizeof(e));
+	e.type = IPC_RTP_EV_SUBTRACTED;
+	e.term = 0;
+	e.serial = 1;
+	e.cause = IPC_AGW_CONTROLLER;
+	e.st[0].serial = 1;
+	e.st[0].rtp_in = 500;
+	event(id, w, &e);
+	assert_int_equal(heard.type, IPC_RTP_EV_SUBTRACTED);
+	assert_int_equal(heard.st[0].rtp_in, 500);
+	assert_int_equal(c->term[0].serial, 3);
+	/* release: RTP_DEL, then RELEASED frees slot, ports, keys */
+	assert_int_equal(cp_agw_rtp_release(&cp, &op, id, err, sizeof(err)), 0);
+	assert_true(to_dp(w, &m));
+	assert_int_equal(m.h.kind, IPC_RTP_DEL);
+	assert_int_equal(cp_agw_rtp_modify(&cp, &op, id, 1, &(struct cp_agw_rtp_mod){ 0 }, err,
+					   sizeof(err)), -ESHUTDOWN);
+	released(c);
+	assert_int_equal(heard.type, IPC_RTP_EV_RELEASED);
+	assert_null(cp_agw_rtp_lookup(&cp, &op, id));
+	assert_true(all_zero(&cp.agw->rtp->ctx[slot], sizeof(cp.agw->rtp->ctx[slot])));
+	assert_int_equal(cp.agw->rtp->total, 0);
+	assert_int_equal(cp_agw_live(cp.agw, CP_AGW_DOORS, TP_CONF_MAX_TENANTS + 1), 0);
+	(void)port0;
+	(void)port1;
+	/* the ports are free: a context may take them again */
+	for (unsigned int k = 0; k < 2 * 4; k++) {
+		struct cp_agw_rtp_ctx *d = NULL;
+
+		spec_rtp(&spec[0], 0, "10.0.0.7", 5004, false);
+		spec_rtp(&spec[1], 0, "10.1.0.9", 6000, false);
+		assert_int_equal(cp_agw_rtp_create(&cp, spec, NULL, CP_AGW_DOOR_API, 0, &d, err,
+						   sizeof(err)), 0);
+		drain();
+		assert_int_equal(cp_agw_rtp_release(&cp, &op, d->id, err, sizeof(err)), 0);
+		drain();
+		released(d);
+	}
+}
+
+static uint32_t st_rc_calls;
+static int st_rc;
+static uint64_t st_in;
+
+static void
+stats_cb(struct cp_ctx *c, uint64_t id, int rc, const struct ipc_rtp_stats st[2], void *arg)
+{
+	(void)c;
+	(void)id;
+	(void)arg;
+	st_rc_calls++;
+	st_rc = rc;
+	st_in = st[0].rtp_in;
+}
+
+static void
+test_stats_and_dp_restart(void **state)
+{
+	struct cp_agw_rtp_spec spec[2];
+	struct cp_agw_rtp_ctx *c = NULL;
+	static struct ipc_msg m, a;
+	struct ipc_rtp_stats_msg *s;
+	const struct ipc_rtp_ctx *x;
+	struct ipc_rtp_event e;
+	uint32_t req = 0;
+	char err[256];
+
+	(void)state;
+	spec_rtp(&spec[0], 0, "10.0.0.7", 5004, true);
+	spec_rtp(&spec[1], 0, "10.1.0.9", 6000, false);
+	assert_int_equal(cp_agw_rtp_create(&cp, spec, NULL, CP_AGW_DOOR_API, 0, &c, err,
+					   sizeof(err)), 0);
+	drain();
+	assert_int_equal(cp_agw_rtp_stats(&cp, &op, c->id, stats_cb, NULL, &req, err, sizeof(err)),
+			 0);
+	assert_true(to_dp(c->worker, &m));
+	assert_int_equal(m.h.kind, IPC_RTP_STATS_REQ);
+	memset(&a, 0, sizeof(a));
+	a.h.kind = IPC_RTP_STATS;
+	a.h.worker = c->worker;
+	a.h.alloc_id = c->id;
+	a.h.body_len = sizeof(*s);
+	s = (void *)a.body;
+	s->req = ((const struct ipc_rtp_stats_req *)(const void *)m.body)->req;
+	s->found = 1;
+	s->st[0].serial = 1;
+	s->st[0].rtp_in = 100;
+	s->st[0].ssrc = 0x1234;
+	s->st[0].ext_max_seq = (2u << 16) | 500u;
+	s->st[0].latched = IPC_RTP_LATCHED_RTP;
+	ip4(&s->st[0].rtp_src, "10.0.0.70", 31000);
+	s->st[1].serial = 2;
+	s->st[1].rtp_in = 80;
+	s->st[1].ssrc = 0x5678;
+	s->st[1].ext_max_seq = 900;
+	cp_agw_rtp_stats_msg(&cp, c->worker, &a);
+	assert_int_equal(st_rc_calls, 1);
+	assert_int_equal(st_rc, 0);
+	assert_int_equal(st_in, 100);
+	assert_int_equal(c->st[0].rtp_in, 100);
+	/* a request dp never answers: its timeout */
+	assert_int_equal(cp_agw_rtp_stats(&cp, &op, c->id, stats_cb, NULL, &req, err, sizeof(err)),
+			 0);
+	drain();
+	cp_agw_rtp_serve(&cp, cp.now_ms + CP_AGW_RTP_STATS_MS + 1);
+	assert_int_equal(st_rc_calls, 2);
+	assert_int_equal(st_rc, -ETIMEDOUT);
+	/* dp restarts: the context lives on, installed again with the same
+	 * id and ports, the latched source as remote, the SRTP index */
+	cp_agw_dp_restart(&cp);
+	assert_non_null(cp_agw_rtp_lookup(&cp, &op, c->id));
+	cp_agw_rtp_serve(&cp, cp.now_ms);
+	assert_true(to_dp(c->worker, &m));
+	assert_int_equal(m.h.kind, IPC_RTP_ADD);
+	assert_int_equal(m.h.alloc_id, c->id);
+	x = (const void *)m.body;
+	assert_int_equal(x->term[0].local.port, c->term[0].local.port);
+	assert_int_equal(x->term[0].remote.port, 31000);
+	assert_int_equal(x->term[0].srtp_rx.ssrc, 0x1234);
+	assert_int_equal(x->term[0].srtp_rx.roc, 2);
+	assert_int_equal(x->term[0].srtp_rx.seq, 500);
+	assert_int_equal(x->term[0].srtp_tx.ssrc, 0x5678);
+	assert_int_equal(x->term[0].srtp_tx.seq, 900);
+	assert_memory_equal(x->term[0].srtp_tx.key, c->term[0].srtp_tx.key, 30);
+	/* the new dp's figures are added to what the old one had */
+	memset(&e, 0, sizeof(e));
+	e.type = IPC_RTP_EV_RELEASED;
+	e.term = IPC_RTP_TERM_NONE;
+	e.cause = IPC_AGW_CONTROLLER;
+	e.st[0].serial = 1;
+	e.st[0].rtp_in = 7;
+	nheard = 0;
+	assert_int_equal(cp_agw_rtp_observe(&cp, obs, NULL), 0);
+	event(c->id, c->worker, &e);
+	assert_int_equal(heard.st[0].rtp_in, 107);
+}
+
+static void
+test_quota_confine_state(void **state)
+{
+	struct cp_agw_rtp_spec spec[2];
+	struct cp_agw_leg_spec t[2];
+	struct cp_agw_rtp_ctx *c = NULL;
+	const struct cp_agw_caller iq = { .door = CP_AGW_DOOR_IQ, .tenant = 0 };
+	const struct cp_agw_caller api_b = { .door = CP_AGW_DOOR_API, .tenant = 1 };
+	const struct cp_agw_caller api_a = { .door = CP_AGW_DOOR_API, .tenant = 0 };
+	static struct ipc_msg m;
+	struct ipc_rtp_state *x;
+	char err[256];
+	uint64_t id;
+
+	(void)state;
+	spec_rtp(&spec[0], 0, "10.0.0.7", 5004, true);
+	spec_rtp(&spec[1], 0, "10.1.0.9", 6000, false);
+	assert_int_equal(cp_agw_rtp_create(&cp, spec, NULL, CP_AGW_DOOR_API, 0, &c, err,
+					   sizeof(err)), 0);
+	id = c->id;
+	/* confinement: another door or tenant is answered as if it were not */
+	assert_null(cp_agw_rtp_lookup(&cp, &iq, id));
+	assert_null(cp_agw_rtp_lookup(&cp, &api_b, id));
+	assert_non_null(cp_agw_rtp_lookup(&cp, &api_a, id));
+	assert_int_equal(cp_agw_rtp_release(&cp, &iq, id, err, sizeof(err)), -ENOENT);
+	assert_int_equal(cp_agw_rtp_subtract(&cp, &api_b, id, 0, NULL, err, sizeof(err)), -ENOENT);
+	assert_int_equal(cp_agw_rtp_stats(&cp, &iq, id, stats_cb, NULL, NULL, err, sizeof(err)),
+			 -ENOENT);
+	/* agw.quota.api 2: the RTP context and a TCP one, then neither kind */
+	memset(t, 0, sizeof(t));
+	t[0].term.tcp_role = IPC_AGW_TCP_SERVER;
+	t[0].accept_any = true;
+	ip4(&t[0].term.local, "10.0.0.1", 0);
+	assert_int_equal(cp_agw_create(&cp, t, 0, NULL, CP_AGW_DOOR_API, 0, NULL, err,
+				       sizeof(err)), 0);
+	assert_int_equal(cp_agw_rtp_create(&cp, spec, NULL, CP_AGW_DOOR_API, 0, NULL, err,
+					   sizeof(err)), -ENOSPC);
+	assert_non_null(strstr(err, "agw.quota.api"));
+	assert_int_equal(cp_agw_rtp_create(&cp, spec, NULL, CP_AGW_DOOR_IQ, 0, NULL, err,
+					   sizeof(err)), 0);
+	assert_int_equal(cp_agw_rtp_live(&cp, CP_AGW_DOORS, TP_CONF_MAX_TENANTS + 1), 2);
+	/* a restarted cp: RTP_STATE gives the context back, door, tenant,
+	 * keys and all */
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_RTP_STATE;
+	m.h.worker = c->worker;
+	m.h.alloc_id = id;
+	m.h.body_len = sizeof(*x);
+	x = (void *)m.body;
+	memcpy(x->ctx.term, c->term, sizeof(x->ctx.term));
+	x->st[0].rtp_in = 42;
+	x->st[0].serial = 1;
+	{
+		unsigned int w = c->worker;
+
+		/* (the new cp: nothing known, its handlers registered anew) */
+		cp_agw_fini(&cp);
+		memset(&cp.dp, 0, sizeof(cp.dp));
+		assert_int_equal(cp_agw_init(&cp), 0);
+		assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+		cp_agw_rtp_state(&cp, w, &m);
+	}
+	c = cp_agw_rtp_lookup(&cp, &api_a, id);
+	assert_non_null(c);
+	assert_int_equal(c->st[0].rtp_in, 42);
+	assert_int_equal(c->term[0].srtp_tx.key_len, 30);
+	assert_memory_equal(c->term[0].srtp_tx.key, x->ctx.term[0].srtp_tx.key, 30);
+	assert_int_equal(cp_agw_live(cp.agw, CP_AGW_DOOR_API, 0), 1);
+	/* its ports are held: a new context does not get them */
+	for (unsigned int k = 0; k < 3; k++) {
+		struct cp_agw_rtp_ctx *d = NULL;
+
+		if (cp_agw_rtp_create(&cp, spec, NULL, CP_AGW_DOOR_IQ, 0, &d, err, sizeof(err)) < 0)
+			break;
+		for (unsigned int i = 0; i < 2; i++)
+			assert_int_not_equal(d->term[i].local.port, c->term[0].local.port);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_create_ports_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ids_apart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_modify_subtract_release, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats_and_dp_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_quota_confine_state, setup_quota, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
