@@ -31,10 +31,15 @@ rtp_stats_fill(const struct dp_worker *w, const struct rtp_term *t, struct ipc_r
 	const struct rtp_rx *rx = &t->rx;
 	uint32_t hz = t->cfg.clock_hz != 0 ? t->cfg.clock_hz : 8000u;
 
-	(void)w;
 	memset(st, 0, sizeof(*st));
 	if (!t->on)
 		return;
+	if (t->srtp) {
+		/* where each direction's index stands: what cp gives back to
+		 * a restarted dp */
+		w->rtp->srtp_ops->position(t->srtp_in, &st->srtp_rx);
+		w->rtp->srtp_ops->position(t->srtp_out, &st->srtp_tx);
+	}
 	st->rtp_in = rtp_rx_packets(rx);
 	st->rtp_in_octets = rtp_rx_octets(rx);
 	st->rtp_out = rtp_tx_packets(&t->tx);
@@ -289,11 +294,21 @@ rtp_sync_start(struct dp_worker *w, const struct ipc_msg *msg)
 	w->rtp->sync_next = 0;
 }
 
+static void
+srtp_pos_put(struct ipc_srtp_key *k, const struct ipc_srtp_pos *pos)
+{
+	k->ssrc = pos->ssrc;
+	k->roc = pos->roc;
+	k->seq = pos->seq;
+	k->srtcp_index = pos->srtcp_index;
+}
+
 bool
 rtp_state_step(struct dp_worker *w, unsigned int headroom)
 {
 	static _Thread_local struct ipc_msg msg;
 	struct rtp_worker *rw = w->rtp;
+	int rc;
 
 	if (rw == NULL || !rw->sync_on)
 		return true;
@@ -315,11 +330,21 @@ rtp_state_step(struct dp_worker *w, unsigned int headroom)
 		msg.h.alloc_id = c->id;
 		msg.h.body_len = sizeof(*x);
 		for (unsigned int i = 0; i < 2; i++) {
+			struct ipc_rtp_term *t = &x->ctx.term[i];
+
 			if (c->t[i].on)
-				x->ctx.term[i] = c->t[i].cfg;
+				*t = c->t[i].cfg;
 			rtp_stats_fill(w, &c->t[i], &x->st[i]);
+			/* the keys as installed, at the position they are at now */
+			if (c->t[i].srtp) {
+				srtp_pos_put(&t->srtp_rx, &x->st[i].srtp_rx);
+				srtp_pos_put(&t->srtp_tx, &x->st[i].srtp_tx);
+			}
 		}
-		if (dp_cp_send(w, &msg) < 0)
+		rc = dp_cp_send(w, &msg);
+		/* (the message held keys) */
+		explicit_bzero(x, sizeof(*x));
+		if (rc < 0)
 			return false;
 		w->cp.ipc_out++;
 	}

@@ -17,6 +17,7 @@
 #include <rte_malloc.h>
 
 #include "rtp_dp_private.h"
+#include "rtp_srtp.h"
 #include "steer.h"
 #include "tp_conf.h"
 
@@ -81,7 +82,7 @@ addr_table(struct rtp_worker *rw, const struct dp_ctx *ctx)
 /* ---- a worker's tables -------------------------------------------------------- */
 
 int
-rtp_worker_init(struct dp_worker *w)
+rtp_worker_init(struct dp_worker *w, const struct rtp_srtp_ops *srtp)
 {
 	const struct tp_conf_agw *ac = &w->ctx->conf->agw;
 	int socket = (int)rte_lcore_to_socket_id(w->lcore);
@@ -94,6 +95,7 @@ rtp_worker_init(struct dp_worker *w)
 	if (rw == NULL)
 		return -ENOMEM;
 	w->rtp = rw;
+	rw->srtp_ops = srtp;
 	rw->max = ac->media_contexts;
 	rw->relatch_ms = ac->media_relatch_ms;
 	rw->tsc_hz = w->ctx->tsc_hz != 0 ? w->ctx->tsc_hz : 1;
@@ -117,6 +119,9 @@ rtp_worker_init(struct dp_worker *w)
 	    ipc_backlog_setup(&rw->out, rw->out_mem, RTP_OUT_CAP, sizeof(struct ipc_rtp_event),
 			      false) < 0)
 		return -ENOMEM;
+	/* SRTP's contexts: an entry per termination slot, made now */
+	if (srtp != NULL && (rw->srtp_ws = srtp->worker_init(2u * rw->max, socket)) == NULL)
+		return -ENOMEM;
 	return 0;
 }
 
@@ -127,9 +132,13 @@ rtp_worker_free(struct dp_worker *w)
 
 	if (rw == NULL)
 		return;
-	/* (the SRTP keys, once there are any, are wiped with their terms) */
+	/* the keys (cp's in each termination's cfg, SRTP's session keys)
+	 * do not outlive dp */
+	if (rw->srtp_ws != NULL)
+		rw->srtp_ops->worker_free(rw->srtp_ws);
+	rw->srtp_ws = NULL;
 	if (rw->ctx != NULL)
-		memset(rw->ctx, 0, (size_t)rw->max * sizeof(*rw->ctx));
+		explicit_bzero(rw->ctx, (size_t)rw->max * sizeof(*rw->ctx));
 	rte_free(rw->ctx);
 	rte_free(rw->port_tab);
 	rte_free(rw->evq);
@@ -206,8 +215,13 @@ term_check(const struct rtp_worker *rw, const struct ipc_rtp_term *cfg, char *bu
 	const uint32_t *e;
 
 	if (cfg->profile == IPC_RTP_SAVP || cfg->profile == IPC_RTP_SAVPF) {
+		const char *why;
+
 		if (rw->srtp_ops == NULL)
 			return "SRTP is not available in this dp";
+		why = rw->srtp_ops->check(rw->srtp_ws, &cfg->srtp_rx, &cfg->srtp_tx);
+		if (why != NULL)
+			return why;
 	}
 	if (aidx < 0)
 		return "its local address is not one of dp's";
@@ -255,6 +269,11 @@ term_install(struct dp_worker *w, struct rtp_ctx *c, uint32_t slot, unsigned int
 		  RTP_SRTP_IN | RTP_SRTP_OUT : 0;
 	t->heard_ms = w->now_ms;
 	term_take(rw, t, cfg);
+	if (t->srtp) {
+		rw->srtp_ops->install(rw->srtp_ws, 2u * slot + i, &cfg->srtp_rx, &cfg->srtp_tx,
+				      &t->srtp_in, &t->srtp_out);
+		rtp_srtp_trailers(&cfg->srtp_rx, &t->srtp_trailer, &t->srtcp_trailer);
+	}
 	rtp_term_dest(t);
 	*rtp_port_slot(rw, aidx, t->port) = rtp_entry_make(slot, i, false);
 	if (!(t->flags & IPC_RTP_F_MUX))
@@ -276,7 +295,10 @@ term_remove(struct rtp_worker *rw, struct rtp_ctx *c, unsigned int i)
 	if (!(t->flags & IPC_RTP_F_MUX))
 		*rtp_port_slot(rw, aidx, t->rtcp_port) = 0;
 	c->ev &= (uint8_t)~(RTP_EV_LATCH_RTP(i) | RTP_EV_LATCH_RTCP(i) | RTP_EV_INACTIVE(i));
-	memset(t, 0, sizeof(*t));
+	if (t->srtp)
+		rw->srtp_ops->wipe(rw->srtp_ws, 2u * (uint32_t)(c - rw->ctx) + i);
+	/* (cfg holds cp's keys) */
+	explicit_bzero(t, sizeof(*t));
 }
 
 static void
@@ -356,17 +378,42 @@ apply_add(struct dp_worker *w, const struct ipc_msg *msg)
 	rw->ctr[RTP_CTR_CTX_ADDED]++;
 }
 
-/* MOD_TERM: what may change of a termination, changed. */
-static const char *
-term_modify(struct dp_worker *w, struct rtp_term *t, const struct ipc_rtp_term *cfg)
+/* Are a and b the same key (the stream's position aside)? */
+static bool
+srtp_key_same(const struct ipc_srtp_key *a, const struct ipc_srtp_key *b)
 {
+	return a->suite == b->suite && a->key_len == b->key_len && a->mki_len == b->mki_len &&
+	       a->mki == b->mki && a->window == b->window &&
+	       memcmp(a->key, b->key, sizeof(a->key)) == 0;
+}
+
+/* MOD_TERM: what may change of a termination, changed. A new SRTP key
+ * (a re-INVITE's a=crypto) makes that direction's context anew, from the
+ * position cp gives with it; the same key keeps the stream where it is. */
+static const char *
+term_modify(struct dp_worker *w, struct rtp_ctx *c, unsigned int i,
+	    const struct ipc_rtp_term *cfg)
+{
+	struct rtp_worker *rw = w->rtp;
+	struct rtp_term *t = &c->t[i];
 	const struct ipc_rtp_term *old = &t->cfg;
+	const struct ipc_srtp_key *rx = NULL, *tx = NULL;
 
 	if (cfg->profile != old->profile || cfg->local.family != old->local.family ||
 	    memcmp(cfg->local.ip, old->local.ip, 16) != 0 || cfg->local.port != old->local.port ||
 	    cfg->rtcp_port != old->rtcp_port ||
 	    ((cfg->flags ^ old->flags) & IPC_RTP_F_MUX) != 0)
 		return "its profile, local address, ports or rtcp-mux would change";
+	if (t->srtp) {
+		const char *why = rw->srtp_ops->check(rw->srtp_ws, &cfg->srtp_rx, &cfg->srtp_tx);
+
+		if (why != NULL)
+			return why;
+		if (!srtp_key_same(&cfg->srtp_rx, &old->srtp_rx))
+			rx = &cfg->srtp_rx;
+		if (!srtp_key_same(&cfg->srtp_tx, &old->srtp_tx))
+			tx = &cfg->srtp_tx;
+	}
 	if (cfg->remote.family != old->remote.family || cfg->remote.port != old->remote.port ||
 	    memcmp(cfg->remote.ip, old->remote.ip, 16) != 0 ||
 	    cfg->remote_rtcp != old->remote_rtcp) {
@@ -376,7 +423,12 @@ term_modify(struct dp_worker *w, struct rtp_term *t, const struct ipc_rtp_term *
 		memset(&t->rtp_src, 0, sizeof(t->rtp_src));
 		memset(&t->rtcp_src, 0, sizeof(t->rtcp_src));
 	}
-	term_take(w->rtp, t, cfg);
+	term_take(rw, t, cfg);
+	if (rx != NULL || tx != NULL) {
+		rw->srtp_ops->install(rw->srtp_ws, 2u * (uint32_t)(c - rw->ctx) + i, rx, tx,
+				      &t->srtp_in, &t->srtp_out);
+		rtp_srtp_trailers(&cfg->srtp_rx, &t->srtp_trailer, &t->srtcp_trailer);
+	}
 	rtp_term_dest(t);
 	return NULL;
 }
@@ -418,7 +470,7 @@ apply_mod(struct dp_worker *w, const struct ipc_msg *msg)
 		rw->ctr[RTP_CTR_TERM_ADDED]++;
 		return;
 	case IPC_RTP_MOD_TERM:
-		why = t->on ? term_modify(w, t, &x->t) : "its slot is empty";
+		why = t->on ? term_modify(w, c, x->term, &x->t) : "its slot is empty";
 		if (why != NULL) {
 			rw->ctr[RTP_CTR_MOD_REFUSED]++;
 			return;

@@ -28,13 +28,16 @@ struct rte_mbuf;
  * media_ports; nothing otherwise. */
 extern const struct dp_module rtp_dp_module;
 
-/* Its counters for cp (dp_ctrs.h): rtp_<name> and the contexts now, and
- * lib/rtp's refusals by reason (rtp_malformed_<reason>). */
+/* Its counters for cp (dp_ctrs.h): rtp_<name> and the contexts now,
+ * lib/rtp's refusals by reason (rtp_malformed_<reason>), SRTP's
+ * (rtp_srtp_<reason>). */
 extern const struct dp_ctrs_family rtp_dp_ctrs;
 extern const struct dp_ctrs_family rtp_dp_malformed_ctrs;
+extern const struct dp_ctrs_family rtp_dp_srtp_ctrs;
 
-/* SRTP's ops (rtp_dp_types.h), once, before the module's set-up: without
- * them an SRTP termination is refused. 0, or -EEXIST for other ops. */
+/* SRTP's ops (rtp_dp_types.h), once, before the module's set-up (which
+ * takes rtp_srtp.c's, on libipsec-mb, when none were; without any an SRTP
+ * termination is refused). 0, or -EEXIST for other ops. */
 int rtp_srtp_register(const struct rtp_srtp_ops *ops);
 
 /* A datagram to a media port (net's UDP demultiplexer calls it: the

@@ -87,8 +87,9 @@ rtp_addr_is(const struct ipc_addr *a, uint8_t family, const uint8_t *ip, uint16_
 /* ---- rtp_ctx.c ---- */
 
 /* The worker's tables (agw.media_contexts slots, the address and port
- * tables, the events' FIFO and backlog): 0 or -ENOMEM. */
-int rtp_worker_init(struct dp_worker *w);
+ * tables, the events' FIFO and backlog; SRTP's contexts with srtp): 0 or
+ * -ENOMEM. */
+int rtp_worker_init(struct dp_worker *w, const struct rtp_srtp_ops *srtp);
 void rtp_worker_free(struct dp_worker *w);
 /* cp's RTP_ADD, RTP_MOD, RTP_DEL and RTP_STATS_REQ (dp_cp_on_kind()). */
 void rtp_apply(struct dp_worker *w, const struct ipc_msg *msg);

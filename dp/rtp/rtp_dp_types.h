@@ -30,16 +30,45 @@ enum rtp_dp_ctr {
 #define RTP_SRTP_IN  0x1u         /* what its network sends is SRTP: unprotect */
 #define RTP_SRTP_OUT 0x2u         /* what dp sends it is SRTP: protect */
 
+/* Why SRTP refused a packet (rtp_srtp_errors.def); 0 is none. */
+enum rtp_srtp_err {
+	RTP_SRTP_OK = 0,
+#define RTP_SRTP_E(n, s, h) RTP_SRTP_E_##n,
+#include "rtp_srtp_errors.def"
+#undef RTP_SRTP_E
+	RTP_SRTP_E_COUNT
+};
+
 /*
- * Where SRTP plugs in (FEATURE.md "Where SRTP plugs in"): lib/srtp's
- * contexts behind ops a module registers once at start
- * (rtp_srtp_register()). unprotect: pkt (len bytes, RTP or RTCP) in place,
- * *len its clear length after; 0, -EBADMSG (the tag), -EALREADY (a
- * replay), another -errno (no key). protect: in place, with room bytes of
- * tailroom for the tag; *len grows. sctx is the termination's context
- * (srtp_in, srtp_out), made from the keys cp installs.
+ * Where SRTP plugs in (FEATURE.md "SRTP"): the contexts of one worker's
+ * terminations behind ops registered once at start (rtp_srtp_register();
+ * rtp_srtp.c's by default). Each termination has two contexts: srtp_in
+ * (what its network sends: unprotect) and srtp_out (what dp sends it:
+ * protect), in a table the worker makes at set-up, one entry per
+ * termination slot (idx = slot * 2 + term): nothing allocated later.
+ *   worker_init  the table for n entries (socket's memory): the worker's
+ *                state, or NULL (errno)
+ *   worker_free  wiped and freed
+ *   check        why a termination's keys cannot be taken (NULL: they can)
+ *   install      entry idx's two contexts from the termination's keys
+ *                (rx: its network's, tx: ours), wiping what was there;
+ *                rx or tx NULL keeps that direction as it is
+ *   wipe         entry idx's keys and state wiped
+ *   position     where a context stands (SSRC, ROC, s_l, SRTCP index)
+ *   unprotect    pkt (len octets, RTP or RTCP) in place, *len its clear
+ *                length after; 0 or -enum rtp_srtp_err
+ *   protect      in place, with room octets free after it for the
+ *                trailer; *len grows; 0 or -enum rtp_srtp_err
  */
 struct rtp_srtp_ops {
+	void *(*worker_init)(uint32_t n, int socket);
+	void (*worker_free)(void *ws);
+	const char *(*check)(const void *ws, const struct ipc_srtp_key *rx,
+			     const struct ipc_srtp_key *tx);
+	void (*install)(void *ws, uint32_t idx, const struct ipc_srtp_key *rx,
+			const struct ipc_srtp_key *tx, void **in, void **out);
+	void (*wipe)(void *ws, uint32_t idx);
+	void (*position)(const void *sctx, struct ipc_srtp_pos *pos);
 	int (*unprotect)(void *sctx, uint8_t *pkt, uint16_t *len, bool rtcp);
 	int (*protect)(void *sctx, uint8_t *pkt, uint16_t *len, uint16_t room, bool rtcp);
 };
@@ -67,7 +96,7 @@ struct rtp_term {
 	uint8_t inactive;          /* INACTIVE reported, nothing heard since */
 	uint8_t open;              /* takes any source, learns none (no latching,
 				    * no gm): one test per packet */
-	uint8_t pad;
+	uint8_t srtcp_trailer;     /* SRTCP's tag and MKI octets from its network */
 	uint16_t port;             /* local RTP port */
 	uint16_t rtcp_port;        /* local RTCP port (port with rtcp-mux) */
 	uint32_t pol_rate;         /* tman: bytes a second, 0: none */
@@ -83,7 +112,7 @@ struct rtp_term {
 	uint8_t gm_family;         /* 0: any address */
 	uint8_t gm_plen;
 	uint16_t gm_port_lo, gm_port_hi;  /* 0, 0: any port */
-	uint16_t srtp_trailer;     /* SRTP's tag and MKI octets (the seam's) */
+	uint16_t srtp_trailer;     /* SRTP's tag and MKI octets from its network */
 	uint8_t gm_addr[16];
 	uint64_t clock_mul;        /* media clock units a TSC tick, << 32 */
 	uint64_t pol_tokens;       /* thousandths of a byte */
@@ -130,6 +159,7 @@ struct rtp_worker {
 	uint64_t relatch_ms;
 	uint64_t tsc_hz;
 	const struct rtp_srtp_ops *srtp_ops;     /* NULL: no SRTP in this dp */
+	void *srtp_ws;                           /* the ops' table (worker_init) */
 	/* events: slots with pending bits (a FIFO, each at most once unless
 	 * freed and reused meanwhile), and what must arrive whole */
 	uint32_t *evq;
@@ -144,6 +174,7 @@ struct rtp_worker {
 	uint32_t sync_next;
 	uint64_t ctr[RTP_CTR__COUNT];
 	uint64_t malformed[RTP_E_COUNT];
+	uint64_t srtp_err[RTP_SRTP_E_COUNT];
 };
 
 #endif /* DP_RTP_DP_TYPES_H */

@@ -165,36 +165,47 @@ rtp_not_rtp(struct rtp_worker *rw, struct rtp_term *t, const uint8_t *p, uint16_
 	t->ctr.malformed++;
 }
 
+/* SRTP's refusal rc (-enum rtp_srtp_err) of a packet of t's, counted. */
+static void __rte_noinline __rte_cold
+rtp_srtp_fail(struct rtp_worker *rw, struct rtp_term *t, int rc)
+{
+	unsigned int e = (unsigned int)-rc;
+
+	rw->srtp_err[e < RTP_SRTP_E_COUNT ? e : RTP_SRTP_E_CRYPTO]++;
+	t->ctr.srtp++;
+	rw->ctr[RTP_CTR_SRTP]++;
+}
+
 /*
- * SRTP's seam (FEATURE.md): t's network sends SRTP, unprotected in place
- * before anything acts on it; false when it fails (counted). The payload
- * changed: its checksum is not carried.
+ * SRTP (FEATURE.md "SRTP"): t's network sends SRTP, unprotected in place
+ * before anything acts on it; false when it fails (counted: a failed
+ * packet changes nothing, latches nothing). The payload changed: its
+ * checksum is not carried.
  */
-static bool __rte_noinline
+static inline bool
 rtp_srtp_in(struct rtp_worker *rw, struct rtp_term *t, struct rte_mbuf *m,
 	    const struct dp_udp_meta *meta, uint16_t *len, bool rtcp)
 {
 	uint8_t *p = rte_pktmbuf_mtod_offset(m, uint8_t *, meta->payload_off);
+	int rc = rw->srtp_ops->unprotect(t->srtp_in, p, len, rtcp);
 
-	if (rw->srtp_ops == NULL || t->srtp_in == NULL ||
-	    rw->srtp_ops->unprotect(t->srtp_in, p, len, rtcp) < 0) {
-		t->ctr.srtp++;
-		rw->ctr[RTP_CTR_SRTP]++;
+	if (unlikely(rc < 0)) {
+		rtp_srtp_fail(rw, t, rc);
 		return false;
 	}
 	return true;
 }
 
 /* The same for what goes to o's network, the payload at p (len bytes,
- * tailroom room); false when it cannot be protected (counted). */
-static bool __rte_noinline
+ * room after it in the mbuf); false when it cannot be protected (counted). */
+static inline bool
 rtp_srtp_out(struct rtp_worker *rw, struct rtp_term *o, uint8_t *p, uint16_t *len,
 	     uint16_t room, bool rtcp)
 {
-	if (rw->srtp_ops == NULL || o->srtp_out == NULL ||
-	    rw->srtp_ops->protect(o->srtp_out, p, len, room, rtcp) < 0) {
-		o->ctr.srtp++;
-		rw->ctr[RTP_CTR_SRTP]++;
+	int rc = rw->srtp_ops->protect(o->srtp_out, p, len, room, rtcp);
+
+	if (unlikely(rc < 0)) {
+		rtp_srtp_fail(rw, o, rc);
 		return false;
 	}
 	return true;
@@ -203,8 +214,11 @@ rtp_srtp_out(struct rtp_worker *rw, struct rtp_term *o, uint8_t *p, uint16_t *le
 /*
  * A valid packet of flow (0 RTP or rtcp-mux, 1 RTCP of a pair) to
  * termination ti of c: SRTP's unprotect first when its network speaks
- * SRTP (authenticated before it may latch or count; its checksum before
- * that, as the payload changes: *carry off), then its source.
+ * SRTP (authenticated before it may latch or count), then its source.
+ * The tag covers every octet of the payload, so the UDP checksum adds
+ * nothing there; but a packet that may latch has it verified first (the
+ * port learnt must be the one sent), before decryption changes the
+ * payload (*carry off).
  */
 static inline enum rtp_src
 rtp_accept(struct dp_worker *w, struct rtp_ctx *c, unsigned int ti, unsigned int flow,
@@ -214,13 +228,20 @@ rtp_accept(struct dp_worker *w, struct rtp_ctx *c, unsigned int ti, unsigned int
 	struct rtp_term *t = &c->t[ti];
 
 	if (unlikely(t->srtp & RTP_SRTP_IN)) {
-		if (!dp_udp_cksum_verify(m, meta))
+		const struct ipc_addr *l = flow == 0 ? &t->rtp_src : &t->rtcp_src;
+		bool known = t->open ||
+			     ((t->latched & (flow == 0 ? IPC_RTP_LATCHED_RTP :
+						 IPC_RTP_LATCHED_RTCP)) &&
+			      rtp_addr_is(l, meta->family, meta->src, meta->src_port));
+
+		if (!known && !dp_udp_cksum_verify(m, meta))
 			return RTP_SRC_BAD_CKSUM;
 		if (!rtp_srtp_in(w->rtp, t, m, meta, len, rtcp))
 			return RTP_SRC_SRTP;
 		*carry = false;
+		return rtp_src_check(w, c, ti, flow, m, meta, true);
 	}
-	return rtp_src_check(w, c, ti, flow, m, meta, !*carry);
+	return rtp_src_check(w, c, ti, flow, m, meta, false);
 }
 
 /*
@@ -334,7 +355,7 @@ rtp_udp_input(struct dp_worker *w, struct rte_mbuf *m, const struct dp_udp_meta 
 		err = likely(!(t->srtp & RTP_SRTP_IN)) ?
 			rtcp_check(p, len, (t->flags & IPC_RTP_F_RSIZE) ? RTCP_REDUCED_SIZE : 0,
 				   NULL) :
-			srtcp_check(p, len, t->srtp_trailer, 0,
+			srtcp_check(p, len, t->srtcp_trailer, 0,
 				    (t->flags & IPC_RTP_F_RSIZE) ? RTCP_REDUCED_SIZE : 0, NULL);
 		if (unlikely(err != RTP_OK))
 			goto malformed;

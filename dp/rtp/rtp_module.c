@@ -15,6 +15,7 @@
 #include "dp_ctrs.h"
 #include "dp_module.h"
 #include "rtp_dp_private.h"
+#include "rtp_srtp.h"
 #include "steer.h"
 #include "tp_conf.h"
 
@@ -47,15 +48,17 @@ rtp_setup(struct dp_ctx *ctx)
 		tp_log(TP_LOG_ERR, "internal error: the RTP terminations' messages from cp\n");
 		return -EINVAL;
 	}
+	/* SRTP: ours unless another was registered */
+	if (srtp_registered == NULL)
+		srtp_registered = rtp_srtp_builtin();
 	for (unsigned int i = 0; i < ctx->nworkers; i++) {
-		rc = rtp_worker_init(ctx->workers[i]);
+		rc = rtp_worker_init(ctx->workers[i], srtp_registered);
 		if (rc < 0) {
 			tp_log(TP_LOG_ERR, "worker %u: no memory for %u RTP contexts "
 			       "(agw.media_contexts, %zu bytes each)\n", i, ac->media_contexts,
-			       sizeof(struct rtp_ctx));
+			       sizeof(struct rtp_ctx) + 2u * rtp_srtp_entry_size());
 			return rc;
 		}
-		ctx->workers[i]->rtp->srtp_ops = srtp_registered;
 	}
 	for (uint32_t p = ac->media_min; p <= ac->media_max; p++) {
 		rc = dp_udp_register(ctx, (uint16_t)p, rtp_udp_input, NULL, NULL,
@@ -70,14 +73,17 @@ rtp_setup(struct dp_ctx *ctx)
 		dp_udp_set_flags(ctx, (uint16_t)p, DP_UDP_DEFER_CKSUM | DP_UDP_ANY_ADDR);
 	}
 	rw0 = ctx->workers[0]->rtp;
-	per_ctx = sizeof(struct rtp_ctx) + 2u * sizeof(uint32_t);
+	per_ctx = sizeof(struct rtp_ctx) + 2u * sizeof(uint32_t) +
+		  (srtp_registered != NULL ? 2u * rtp_srtp_entry_size() : 0u);
 	printf("turnpike-dp: RTP terminations: %u contexts per worker (%zu bytes each with "
 	       "their FIFO entries), media ports %u-%u on %u address(es), %u port(s) a "
 	       "worker (%zu bytes of port table), re-latch after %" PRIu64 " ms of silence, "
 	       "SRTP %s\n", rw0->max, per_ctx, ac->media_min, ac->media_max,
 	       rw0->naddr4 + rw0->naddr6, rw0->nports,
 	       ((size_t)rw0->naddr4 + rw0->naddr6) * rw0->nports * sizeof(uint32_t),
-	       rw0->relatch_ms, srtp_registered != NULL ? "on" : "not available");
+	       rw0->relatch_ms, srtp_registered != NULL ?
+	       "on (AES_CM_128 and AES_256_CM with HMAC_SHA1_80/32, libipsec-mb)" :
+	       "not available");
 	return 1;
 }
 
@@ -128,8 +134,30 @@ const struct dp_ctrs_family rtp_dp_malformed_ctrs = {
 	.desc = malformed_desc + 1, .n = RTP_E_COUNT - 1, .values = malformed_values,
 };
 
+/* SRTP's refusals, by reason (rtp_srtp_errors.def) */
+static const struct dp_ctrs_desc srtp_desc[RTP_SRTP_E_COUNT] = {
+#define RTP_SRTP_E(e, name, what) [RTP_SRTP_E_##e] = { name, DP_CTRS_COUNTER, what },
+#include "rtp_srtp_errors.def"
+#undef RTP_SRTP_E
+};
+
+static void
+srtp_values(const struct dp_worker *w, uint64_t *out)
+{
+	const struct rtp_worker *rw = w->rtp;
+
+	for (unsigned int k = 1; k < RTP_SRTP_E_COUNT; k++)
+		out[k - 1] = rw != NULL ? rw->srtp_err[k] : 0;
+}
+
+const struct dp_ctrs_family rtp_dp_srtp_ctrs = {
+	.name = "rtp_srtp", .prefix = "rtp_srtp_",
+	.help = "SRTP and SRTCP packets dropped on media ports, by reason (rtp_srtp_errors.def)",
+	.desc = srtp_desc + 1, .n = RTP_SRTP_E_COUNT - 1, .values = srtp_values,
+};
+
 static const struct dp_ctrs_family *const rtp_families[] = {
-	&rtp_dp_ctrs, &rtp_dp_malformed_ctrs, NULL,
+	&rtp_dp_ctrs, &rtp_dp_malformed_ctrs, &rtp_dp_srtp_ctrs, NULL,
 };
 
 /* ---- statistics line -------------------------------------------------------------- */
@@ -150,6 +178,8 @@ rtp_print(const struct dp_worker *w, FILE *out)
 	for (unsigned int k = 1; k < RTP_E_COUNT; k++)
 		fprintf(out, " malformed_%s=%" PRIu64, rtp_err_name((enum rtp_err)k),
 			rw->malformed[k]);
+	for (unsigned int k = 1; k < RTP_SRTP_E_COUNT; k++)
+		fprintf(out, " srtp_%s=%" PRIu64, srtp_desc[k].name, rw->srtp_err[k]);
 	fputc('\n', out);
 }
 

@@ -126,7 +126,10 @@ unsigned int ipc_ring_count(const struct ipc_ring *r);
  *                      and none with rtcp-mux, a remote of family 0 (port
  *                      0) or local's, gm_addr of family 0 (prefix 0) or
  *                      local's with a prefix within its bits, gm's ports
- *                      lo <= hi, a burst with a policing rate;
+ *                      lo <= hi, a burst with a policing rate; profile
+ *                      SAVP or SAVPF: srtp_rx and srtp_tx valid keys (a
+ *                      known suite, key_len exactly its, mki_len <= 4,
+ *                      ipc_types.h's rules), AVP or AVPF: both all zero;
  *   RTP_MOD            one struct ipc_rtp_mod: a known op, term 0 or 1, a
  *                      termination as RTP_ADD's (SUB_TERM: all zero);
  *   RTP_DEL            nothing;
@@ -170,6 +173,10 @@ unsigned int ipc_ring_count(const struct ipc_ring *r);
  * The accessors below are safe on a message that passed.
  */
 int ipc_msg_check(const struct ipc_msg *m, enum ipc_dir dir);
+
+/* The octets of an SRTP suite's master key || salt (lib/sdp's enum
+ * sdp_suite value: 30, 38, 46, 28, 44), 0 for one not known. */
+unsigned int ipc_srtp_key_len(unsigned int suite);
 /* The direction of a kind, 0 for an unknown one. */
 enum ipc_dir ipc_kind_dir(uint16_t kind);
 

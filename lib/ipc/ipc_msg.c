@@ -40,6 +40,7 @@ _Static_assert(sizeof(struct ipc_agw_state) <= sizeof(((struct ipc_msg *)0)->bod
 _Static_assert(sizeof(struct ipc_agw_ctx) <= sizeof(((struct ipc_msg *)0)->body),
 	       "a context fits a message");
 _Static_assert(sizeof(struct ipc_srtp_key) % 8 == 0, "ipc_srtp_key size");
+_Static_assert(sizeof(struct ipc_srtp_pos) % 8 == 0, "ipc_srtp_pos size");
 _Static_assert(sizeof(struct ipc_rtp_term) % 8 == 0, "ipc_rtp_term size");
 _Static_assert(sizeof(struct ipc_rtp_mod) % 8 == 0, "ipc_rtp_mod size");
 _Static_assert(sizeof(struct ipc_rtp_stats) % 8 == 0, "ipc_rtp_stats size");
@@ -238,6 +239,42 @@ agw_event_ok(const struct ipc_agw_event *e)
 	return e->leg <= 1;
 }
 
+unsigned int
+ipc_srtp_key_len(unsigned int suite)
+{
+	/* RFC 3711, RFC 6188 (AES-192, AES-256), RFC 7714 (GCM): master key
+	 * || master salt, by lib/sdp's enum sdp_suite */
+	static const uint8_t len[IPC_SRTP_SUITE_MAX + 1] = { 0, 30, 30, 38, 38, 46, 46, 28, 44 };
+
+	return suite <= IPC_SRTP_SUITE_MAX ? len[suite] : 0u;
+}
+
+/* One direction's SRTP key (ipc_types.h lists the rules). */
+static bool
+srtp_key_ok(const struct ipc_srtp_key *k)
+{
+	unsigned int klen = ipc_srtp_key_len(k->suite);
+
+	if (klen == 0 || k->key_len != klen || k->mki_len > IPC_SRTP_MKI_MAX ||
+	    (k->mki_len < 4 && (k->mki >> (8u * k->mki_len)) != 0) ||
+	    (k->window != 0 && (k->window < 64 || k->window > 32767)) ||
+	    (k->srtcp_index & 0x80000000u) != 0 || k->pad != 0 || k->pad2[0] != 0 ||
+	    k->pad2[1] != 0)
+		return false;
+	for (unsigned int i = klen; i < IPC_SRTP_KEY_MAX; i++)
+		if (k->key[i] != 0)
+			return false;
+	return true;
+}
+
+static bool
+srtp_key_zero(const struct ipc_srtp_key *k)
+{
+	static const struct ipc_srtp_key zero;
+
+	return memcmp(k, &zero, sizeof(zero)) == 0;
+}
+
 /* An RTP termination slot (RTP_ADD, RTP_STATE, RTP_MOD): empty (every
  * byte 0), or a termination whose every field a receiver acts on is in
  * range (ipc.h lists them). */
@@ -249,6 +286,14 @@ rtp_term_ok(const struct ipc_rtp_term *t, bool may_be_empty)
 
 	if (t->profile == IPC_RTP_NONE)
 		return may_be_empty && memcmp(t, &zero, sizeof(zero)) == 0;
+	/* SAVP, SAVPF: a valid key both ways; AVP, AVPF: none at all (a key
+	 * that would be ignored is a mistake of cp's, not to be carried) */
+	if (t->profile == IPC_RTP_SAVP || t->profile == IPC_RTP_SAVPF) {
+		if (!srtp_key_ok(&t->srtp_rx) || !srtp_key_ok(&t->srtp_tx))
+			return false;
+	} else if (!srtp_key_zero(&t->srtp_rx) || !srtp_key_zero(&t->srtp_tx)) {
+		return false;
+	}
 	if (t->profile > IPC_RTP_PROFILE_MAX || t->mode > IPC_RTP_MODE_MAX ||
 	    (t->flags & ~IPC_RTP_F_MASK) != 0 || t->dscp > IPC_RTP_DSCP_MAX ||
 	    !family_ok(t->local.family) || t->local.port == 0)

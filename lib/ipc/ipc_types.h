@@ -546,6 +546,25 @@ struct ipc_srtp_key {
 	uint8_t pad2[2];
 };
 
+/* The suites' values are lib/sdp's enum sdp_suite's (lib/ipc does not
+ * link lib/sdp; ipc_srtp_key_len() says each one's key_len). A key is valid (ipc_msg_check())
+ * with a suite of these, key_len exactly the suite's, mki_len <= 4 and
+ * the mki within it, window 0 or 64..32767, srtcp_index < 2^31, and every
+ * octet past key_len and every pad 0. */
+#define IPC_SRTP_SUITE_MAX  8u
+
+/* Where one direction's SRTP stands now (dp -> cp, in the statistics):
+ * the SSRC followed (0: none yet), its ROC and highest sequence number,
+ * and the SRTCP index; the position fields of struct ipc_srtp_key, for
+ * cp to send back after a dp restart. All 0 without SRTP. */
+struct ipc_srtp_pos {
+	uint32_t ssrc;
+	uint32_t roc;
+	uint32_t srtcp_index;
+	uint16_t seq;
+	uint16_t pad;
+};
+
 struct ipc_rtp_term {
 	uint8_t profile;          /* enum ipc_rtp_profile; 0: an empty slot,
 				   * every other field 0 */
@@ -639,7 +658,8 @@ struct ipc_rtp_stats {
 				   * go nowhere */
 	uint64_t drop_no_dest;    /* for the other termination, which had no
 				   * destination yet */
-	uint64_t srtp_fail;       /* SRTP/SRTCP tag or replay failures */
+	uint64_t srtp_fail;       /* SRTP/SRTCP packets dropped: a tag, a replay,
+				   * an index, an MKI (in), no room (out) */
 	uint64_t heard_ms;        /* the last packet taken (CLOCK_MONOTONIC
 				   * ms); 0: none */
 	uint32_t jitter;          /* RFC 3550 A.8, timestamp units */
@@ -652,6 +672,8 @@ struct ipc_rtp_stats {
 	uint32_t pad;
 	struct ipc_addr rtp_src;  /* the latched sources (family 0: none) */
 	struct ipc_addr rtcp_src;
+	struct ipc_srtp_pos srtp_rx;  /* SRTP from the termination's network */
+	struct ipc_srtp_pos srtp_tx;  /* SRTP dp sends it */
 };
 
 enum ipc_rtp_ev_type {

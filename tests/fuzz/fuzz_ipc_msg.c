@@ -65,6 +65,27 @@ is_rtp(uint16_t kind)
 	       kind == IPC_RTP_EVENT;
 }
 
+/* An SRTP key that passed: what dp's SRTP reads is in range. */
+static void
+walk_srtp_key(const struct ipc_srtp_key *k, bool srtp)
+{
+	if (!srtp) {
+		CHECK(k->suite == 0 && k->key_len == 0 && k->mki_len == 0 && k->roc == 0 &&
+		      k->ssrc == 0);
+		for (unsigned int i = 0; i < IPC_SRTP_KEY_MAX; i++)
+			CHECK(k->key[i] == 0);
+		return;
+	}
+	CHECK(k->suite >= 1 && k->suite <= IPC_SRTP_SUITE_MAX);
+	CHECK(k->key_len == ipc_srtp_key_len(k->suite) && k->key_len <= IPC_SRTP_KEY_MAX);
+	CHECK(k->mki_len <= IPC_SRTP_MKI_MAX);
+	CHECK(k->window == 0 || (k->window >= 64 && k->window <= 32767));
+	CHECK(k->srtcp_index <= 0x7fffffffu);
+	for (unsigned int i = k->key_len; i < IPC_SRTP_KEY_MAX; i++)
+		CHECK(k->key[i] == 0);
+	fold(k, sizeof(*k));
+}
+
 /* An RTP termination that passed: what dp acts on is in range. */
 static void
 walk_rtp_term(const struct ipc_rtp_term *t, bool may_be_empty)
@@ -85,6 +106,8 @@ walk_rtp_term(const struct ipc_rtp_term *t, bool may_be_empty)
 	CHECK(t->gm_plen <= (t->local.family == 4 ? 32 : 128));
 	CHECK(t->gm_port_lo <= t->gm_port_hi);
 	CHECK(t->pol_rate == 0 || t->pol_burst != 0);
+	walk_srtp_key(&t->srtp_rx, t->profile == IPC_RTP_SAVP || t->profile == IPC_RTP_SAVPF);
+	walk_srtp_key(&t->srtp_tx, t->profile == IPC_RTP_SAVP || t->profile == IPC_RTP_SAVPF);
 	fold(t, sizeof(*t));
 }
 

@@ -377,6 +377,23 @@ main(int argc, char **argv)
 		x.term[0].pol_burst = 4000;
 		x.term[0].inact_ms = 10000;
 		x.term[1].dscp = 46;
+		/* the UE's side SRTP (SAVP), with an MKI and a position */
+		x.term[0].profile = IPC_RTP_SAVP;
+		x.term[0].srtp_rx.suite = 1;
+		x.term[0].srtp_rx.key_len = 30;
+		x.term[0].srtp_rx.mki_len = 1;
+		x.term[0].srtp_rx.mki = 7;
+		x.term[0].srtp_tx.suite = 6;
+		x.term[0].srtp_tx.key_len = 46;
+		x.term[0].srtp_tx.roc = 2;
+		x.term[0].srtp_tx.ssrc = 0x11223344u;
+		x.term[0].srtp_tx.seq = 9;
+		x.term[0].srtp_tx.srtcp_index = 4;
+		for (unsigned int i = 0; i < 46; i++) {
+			if (i < 30)
+				x.term[0].srtp_rx.key[i] = (uint8_t)(i + 1);
+			x.term[0].srtp_tx.key[i] = (uint8_t)(0x80 + i);
+		}
 		start(&m, IPC_RTP_ADD, id, 0);
 		memcpy(m.body, &x, sizeof(x));
 		m.h.body_len = sizeof(x);

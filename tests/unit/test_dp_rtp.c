@@ -21,7 +21,12 @@
  * what was sent; the mode, policing, inactivity; contexts added,
  * modified, subtracted and released through the messages; a full table,
  * a taken port and a foreign address refused; a restarted cp's SYNC;
- * IPv6 on one side and IPv4 on the other.
+ * IPv6 on one side and IPv4 on the other. SRTP (rtp_srtp.c) held to
+ * lib/srtp (libsrtp2) as the independent reference: SRTP-RTP and
+ * SRTP-SRTP both ways for each suite, RTP and SRTCP; forged, replayed,
+ * too old, ROC-jumped, wrong- and giant-MKI and short packets dropped and
+ * counted; a restart's positions carried on; re-keying at RTP_MOD;
+ * RFC 3711 Appendix B's vectors.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -46,7 +51,9 @@
 #include "ipc.h"
 #include "net/net.h"
 #include "rtp_dp.h"
+#include "rtp_srtp.h"
 #include "tp_conf_types.h"
+#include "tp_srtp.h"
 
 /* dp's addresses: the access port's (UE side), the core port's and a
  * relayed one on it, the access port's IPv6 */
@@ -230,11 +237,11 @@ static uint64_t
 ctr(const struct fix *f, const char *name)
 {
 	static const struct dp_ctrs_family *const fams[] = {
-		&rtp_dp_ctrs, &rtp_dp_malformed_ctrs,
+		&rtp_dp_ctrs, &rtp_dp_malformed_ctrs, &rtp_dp_srtp_ctrs,
 	};
 	uint64_t v[128];
 
-	for (unsigned int i = 0; i < 2; i++) {
+	for (unsigned int i = 0; i < 3; i++) {
 		size_t plen = strlen(fams[i]->prefix);
 
 		assert_true(fams[i]->n <= 128);
@@ -248,6 +255,16 @@ ctr(const struct fix *f, const char *name)
 	fail_msg("no counter %s", name);
 	return 0;
 }
+
+static void
+unhex(const char *hex, uint8_t *out)
+{
+	for (size_t i = 0; hex[2 * i] != '\0'; i++)
+		sscanf(hex + 2 * i, "%2hhx", &out[i]);
+}
+
+static void mkkeys(struct ipc_srtp_key *ik, struct tp_srtp_key *tk, unsigned int suite,
+		   uint8_t seed, uint8_t mki_len, uint32_t mki);
 
 /* ---- checksums, independently of dp/net ------------------------------------------- */
 
@@ -1291,7 +1308,7 @@ test_rtp_add_modify_subtract_release(void **state)
 /* What dp cannot install is refused whole, the reason said (RELEASED,
  * setup_failed): a slot past the table (full), a slot in use, a port
  * taken, a port outside the share, an address that is not dp's, two
- * terminations on one port, SRTP without the seam's ops; nothing of it
+ * terminations on one port, an SRTP suite dp does not offer; nothing of it
  * is left behind. */
 static void
 test_rtp_refused_whole_with_a_reason(void **state)
@@ -1342,9 +1359,17 @@ test_rtp_refused_whole_with_a_reason(void **state)
 	assert_non_null(strstr(e.detail, "share a port"));
 	term_ue(&c, MEDIA_MIN + 50, true);
 	c.profile = IPC_RTP_SAVP;
+	{
+		struct tp_srtp_key k;
+
+		mkkeys(&c.srtp_rx, &k, TP_SRTP_AEAD_AES_128_GCM, 1, 0, 0);
+		mkkeys(&c.srtp_tx, &k, TP_SRTP_AEAD_AES_128_GCM, 2, 0, 0);
+	}
 	cp_add(f, ctx_id(3), &c, NULL);
 	cp_event(f, ctx_id(3), IPC_RTP_EV_RELEASED, &e);
-	assert_non_null(strstr(e.detail, "SRTP"));
+	assert_non_null(strstr(e.detail, "SRTP suite is not one this dp offers"));
+	memset(&c.srtp_rx, 0, sizeof(c.srtp_rx));
+	memset(&c.srtp_tx, 0, sizeof(c.srtp_tx));
 	assert_int_equal(ctr(f, "rtp_contexts_refused"), 7);
 	assert_int_equal(ctr(f, "rtp_contexts"), MAX_CTX - 1);
 	/* nothing half-made: the port of the refused pair is free */
@@ -1448,6 +1473,517 @@ test_rtp_sync_gives_every_context_back(void **state)
 	fail_msg("no STATE_DONE (%u contexts seen)", seen);
 }
 
+/* ---- SRTP (rtp_srtp.c), held to lib/srtp (libsrtp2) ----------------------------------- */
+
+/* The suites dp offers, lib/srtp's (and lib/sdp's) values. */
+static const unsigned int srtp_suites[] = {
+	TP_SRTP_AES_CM_128_HMAC_SHA1_80, TP_SRTP_AES_CM_128_HMAC_SHA1_32,
+	TP_SRTP_AES_256_CM_HMAC_SHA1_80, TP_SRTP_AES_256_CM_HMAC_SHA1_32,
+};
+_Static_assert(TP_SRTP_AES_CM_128_HMAC_SHA1_80 == RTP_SRTP_AES_CM_128_SHA1_80 &&
+	       TP_SRTP_AES_CM_128_HMAC_SHA1_32 == RTP_SRTP_AES_CM_128_SHA1_32 &&
+	       TP_SRTP_AES_256_CM_HMAC_SHA1_80 == RTP_SRTP_AES_256_CM_SHA1_80 &&
+	       TP_SRTP_AES_256_CM_HMAC_SHA1_32 == RTP_SRTP_AES_256_CM_SHA1_32,
+	       "dp's suite values are lib/srtp's");
+
+#define UE_SSRC   0x11223344u
+#define CORE_SSRC 0x55667788u
+
+/* A key of suite from seed, as cp sends it (ik) and as lib/srtp takes it
+ * (tk). */
+static void
+mkkeys(struct ipc_srtp_key *ik, struct tp_srtp_key *tk, unsigned int suite, uint8_t seed,
+       uint8_t mki_len, uint32_t mki)
+{
+	unsigned int kl = tp_srtp_key_len(suite), sl = tp_srtp_salt_len(suite);
+
+	memset(ik, 0, sizeof(*ik));
+	memset(tk, 0, sizeof(*tk));
+	ik->suite = tk->suite = (uint8_t)suite;
+	ik->key_len = (uint8_t)(kl + sl);
+	ik->mki_len = tk->mki_len = mki_len;
+	ik->mki = tk->mki = mki;
+	for (unsigned int i = 0; i < kl; i++)
+		ik->key[i] = tk->key[i] = (uint8_t)(seed + 7 * i);
+	for (unsigned int i = 0; i < sl; i++)
+		ik->key[kl + i] = tk->salt[i] = (uint8_t)(seed ^ (0xa5 + 3 * i));
+}
+
+/* The far end of an SRTP termination, lib/srtp's: it protects with what
+ * dp unprotects (dp's rx key) and unprotects what dp protects (tx). */
+struct peer {
+	struct tp_srtp *send, *recv;
+};
+
+/* t an SRTP termination (SAVP) under suite: dp's rx key from seed, tx
+ * from seed + 1; p its far end. */
+static void
+srtp_term(struct ipc_rtp_term *t, struct peer *p, unsigned int suite, uint8_t seed,
+	  uint8_t mki_len)
+{
+	struct tp_srtp_key rx, tx;
+
+	t->profile = IPC_RTP_SAVP;
+	mkkeys(&t->srtp_rx, &rx, suite, seed, mki_len, mki_len != 0 ? 0x2a : 0);
+	mkkeys(&t->srtp_tx, &tx, suite, (uint8_t)(seed + 1), mki_len, mki_len != 0 ? 0x17 : 0);
+	p->send = tp_srtp_create(TP_SRTP_OUTBOUND, &rx);
+	p->recv = tp_srtp_create(TP_SRTP_INBOUND, &tx);
+	assert_non_null(p->send);
+	assert_non_null(p->recv);
+}
+
+static void
+peer_free(struct peer *p)
+{
+	tp_srtp_free(p->send);
+	tp_srtp_free(p->recv);
+}
+
+/* A packet in from port pi's side (src, sport) to (dst, dport); what dp
+ * sent out of port po, if anything (true, *o). */
+static bool
+relay(struct fix *f, unsigned int pi, const uint8_t *src, uint16_t sport, const uint8_t *dst,
+      uint16_t dport, const uint8_t *b, uint16_t len, unsigned int po, struct out *o)
+{
+	send_in(f, pi, 4, src, sport, dst, dport, b, len, 0, 0);
+	if (nout(f, po) == 0)
+		return false;
+	take_out(f, po, o);
+	return true;
+}
+
+/* RTP (rtcp false) or an RTCP compound of ssrc into b: clear, then, with
+ * s, protected by lib/srtp. Its clear octets in clear[*clen]. */
+static uint16_t
+mkpkt(struct tp_srtp *s, bool rtcp, uint16_t seq, uint32_t ssrc, uint16_t n, uint8_t *b,
+      size_t size, uint8_t *clear, uint16_t *clen)
+{
+	size_t len = rtcp ? rtcp_pkt(b, ssrc) : rtp_pkt(b, 0, seq, seq * 160u, ssrc, n,
+							 (uint8_t)(seq * 13u));
+
+	memcpy(clear, b, len);
+	*clen = (uint16_t)len;
+	if (s != NULL)
+		assert_int_equal(rtcp ? tp_srtp_protect_rtcp(s, b, &len, size) :
+				 tp_srtp_protect(s, b, &len, size), TP_SRTP_OK);
+	return (uint16_t)len;
+}
+
+/* The UE (NAT4:40123) sends seq (RTP or RTCP) protected by its peer
+ * session to its termination's port; the core receives it in the clear,
+ * octet for octet. */
+static void
+ue_to_core(struct fix *f, struct peer *p, uint16_t ue_port, uint16_t core_port, bool rtcp,
+	   uint16_t seq)
+{
+	uint8_t b[1500], clear[1500];
+	uint16_t clen, len = mkpkt(p->send, rtcp, seq, UE_SSRC, 160, b, sizeof(b), clear, &clen);
+	struct out o;
+
+	assert_true(relay(f, 0, NAT4, 40123, ACC4, ue_port, b, len, 1, &o));
+	assert_int_equal(o.sport, core_port);
+	assert_int_equal(o.len, clen);
+	assert_memory_equal(o.payload, clear, clen);
+}
+
+/* The core sends seq in the clear; the UE's peer session unprotects
+ * what dp sent it, octet for octet. */
+static void
+core_to_ue(struct fix *f, struct peer *p, uint16_t core_port, bool rtcp, uint16_t seq)
+{
+	uint8_t b[1500], clear[1500];
+	uint16_t clen, len = mkpkt(NULL, rtcp, seq, CORE_SSRC, 160, b, sizeof(b), clear, &clen);
+	struct out o;
+	size_t olen;
+
+	assert_true(relay(f, 1, PEER4, 6000, CORE4, core_port, b, len, 0, &o));
+	assert_int_not_equal(o.len, clen);                 /* protected */
+	olen = o.len;
+	assert_int_equal(rtcp ? tp_srtp_unprotect_rtcp(p->recv, o.payload, &olen) :
+			 tp_srtp_unprotect(p->recv, o.payload, &olen), TP_SRTP_OK);
+	assert_int_equal(olen, clen);
+	assert_memory_equal(o.payload, clear, clen);
+}
+
+/* RFC 3711 Appendix B.3 (key derivation) and B.2 (AES-CM's keystream),
+ * and RFC 6188 §7.2 (AES-256's derivation), by dp's own functions. */
+static void
+test_srtp_rfc3711_known_answers(void **state)
+{
+	uint8_t mk[32], ms[14], want[48], got[48], iv[16];
+
+	(void)state;
+	unhex("E1F97A0D3E018BE0D64FA32C06DE4139", mk);
+	unhex("0EC675AD498AFEEBB6960B3AABE6", ms);
+	assert_int_equal(rtp_srtp_kat(mk, 16, ms, 0x00, NULL, got, 16), 0);
+	unhex("C61E7A93744F39EE10734AFE3FF7A087", want);
+	assert_memory_equal(got, want, 16);
+	assert_int_equal(rtp_srtp_kat(mk, 16, ms, 0x02, NULL, got, 14), 0);
+	unhex("30CBBC08863D8C85D49DB34A9AE1", want);
+	assert_memory_equal(got, want, 14);
+	assert_int_equal(rtp_srtp_kat(mk, 16, ms, 0x01, NULL, got, 20), 0);
+	unhex("CEBE321F6FF7716B6FD4AB49AF256A156D38BAA4", want);
+	assert_memory_equal(got, want, 20);
+	unhex("f0f04914b513f2763a1b1fa130f10e2998f6f6e43e4309d1e622a0e332b9f1b6", mk);
+	unhex("3b04803de51ee7c96423ab5b78d2", ms);
+	assert_int_equal(rtp_srtp_kat(mk, 32, ms, 0x00, NULL, got, 32), 0);
+	unhex("5ba1064e30ec51613cad926c5a28ef731ec7fb397f70a960653caf06554cd8c4", want);
+	assert_memory_equal(got, want, 32);
+	assert_int_equal(rtp_srtp_kat(mk, 32, ms, 0x02, NULL, got, 14), 0);
+	unhex("fa31791685ca444a9e07c6c64e93", want);
+	assert_memory_equal(got, want, 14);
+	assert_int_equal(rtp_srtp_kat(mk, 32, ms, 0x01, NULL, got, 20), 0);
+	unhex("fd9c32d39ed5fbb5a9dc96b30818454d1313dc05", want);
+	assert_memory_equal(got, want, 20);
+	unhex("2B7E151628AED2A6ABF7158809CF4F3C", mk);
+	unhex("F0F1F2F3F4F5F6F7F8F9FAFBFCFD0000", iv);
+	assert_int_equal(rtp_srtp_kat(mk, 16, NULL, -1, iv, got, 48), 0);
+	unhex("E03EAD0935C95E80E166B16DD92B4EB4D23513162B02D0F72A43A2FE4A5F97AB"
+	      "41E95B3BB0A2E8DD477901E4FCA894C0", want);
+	assert_memory_equal(got, want, 48);
+}
+
+/* SRTP towards the UE, RTP towards the core, for each suite (one with
+ * an MKI): what libsrtp protects dp unprotects, what dp protects libsrtp
+ * unprotects, RTP and SRTCP (rtcp-mux), octet for octet, both ways. */
+static void
+test_srtp_to_rtp_each_suite_against_libsrtp(void **state)
+{
+	struct fix *f = *state;
+
+	for (unsigned int s = 0; s < 4; s++) {
+		uint16_t ue = (uint16_t)(MEDIA_MIN + 4 * s), core = (uint16_t)(ue + 2);
+		struct ipc_rtp_term a, b;
+		struct peer p;
+
+		term_ue(&a, ue, true);
+		srtp_term(&a, &p, srtp_suites[s], (uint8_t)(0x40 + s), s == 1 ? 4 : 0);
+		term_core(&b, core);
+		cp_add(f, ctx_id(s), &a, &b);
+		for (uint16_t seq = 1; seq <= 5; seq++) {
+			ue_to_core(f, &p, ue, core, false, seq);
+			core_to_ue(f, &p, core, false, seq);
+		}
+		ue_to_core(f, &p, ue, core, true, 0);
+		core_to_ue(f, &p, core, true, 0);
+		ue_to_core(f, &p, ue, core, true, 0);
+		core_to_ue(f, &p, core, true, 0);
+		peer_free(&p);
+	}
+	assert_int_equal(ctr(f, "rtp_dropped_srtp"), 0);
+	assert_int_equal(ctr(f, "rtp_relayed_rtp"), 40);
+	assert_int_equal(ctr(f, "rtp_relayed_rtcp"), 16);
+}
+
+/* SRTP both ways with other keys on each side (and other suites): dp
+ * unprotects with one termination's keys and protects with the other's. */
+static void
+test_srtp_to_srtp_other_keys(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_rtp_term a, b;
+	struct peer ue, core;
+	uint8_t pk[1500], clear[1500];
+	uint16_t clen, len;
+	struct out o;
+	size_t olen;
+
+	term_ue(&a, MEDIA_MIN, true);
+	srtp_term(&a, &ue, TP_SRTP_AES_CM_128_HMAC_SHA1_80, 0x10, 0);
+	term_core(&b, MEDIA_MIN + 2);
+	srtp_term(&b, &core, TP_SRTP_AES_256_CM_HMAC_SHA1_32, 0x90, 2);
+	cp_add(f, ctx_id(0), &a, &b);
+	for (uint16_t seq = 65530; seq != 6; seq++) {
+		for (unsigned int rtcp = 0; rtcp < 2; rtcp++) {
+			if (rtcp && seq % 4)
+				continue;
+			/* UE -> core */
+			len = mkpkt(ue.send, rtcp, seq, UE_SSRC, 160, pk, sizeof(pk), clear, &clen);
+			assert_true(relay(f, 0, NAT4, 40123, ACC4, MEDIA_MIN, pk, len, 1, &o));
+			olen = o.len;
+			assert_int_equal(rtcp ? tp_srtp_unprotect_rtcp(core.recv, o.payload, &olen) :
+					 tp_srtp_unprotect(core.recv, o.payload, &olen), TP_SRTP_OK);
+			assert_int_equal(olen, clen);
+			assert_memory_equal(o.payload, clear, clen);
+			/* core -> UE */
+			len = mkpkt(core.send, rtcp, seq, CORE_SSRC, 160, pk, sizeof(pk), clear,
+				    &clen);
+			assert_true(relay(f, 1, PEER4, 6000, CORE4, MEDIA_MIN + 2, pk, len, 0, &o));
+			olen = o.len;
+			assert_int_equal(rtcp ? tp_srtp_unprotect_rtcp(ue.recv, o.payload, &olen) :
+					 tp_srtp_unprotect(ue.recv, o.payload, &olen), TP_SRTP_OK);
+			assert_int_equal(olen, clen);
+			assert_memory_equal(o.payload, clear, clen);
+		}
+	}
+	assert_int_equal(ctr(f, "rtp_dropped_srtp"), 0);
+	peer_free(&ue);
+	peer_free(&core);
+}
+
+/* Send b (len) from the UE to port; was it relayed to the core? */
+static bool
+ue_in(struct fix *f, uint16_t port, const uint8_t *b, uint16_t len)
+{
+	struct out o;
+
+	return relay(f, 0, NAT4, 40123, ACC4, port, b, len, 1, &o);
+}
+
+/* What SRTP refuses is dropped, counted by reason and in the
+ * termination's srtp_fail, and changes nothing: a forged tag (the genuine
+ * packet still goes after it), a replay, an index older than the window,
+ * a ROC jump, another MKI, a giant MKI, a short packet, SRTCP in the
+ * clear; another context's stream goes on untouched. */
+static void
+test_srtp_bad_packets_dropped_and_counted(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_rtp_term a, b, c, d;
+	struct peer p, q, jump;
+	struct tp_srtp_key k;
+	struct ipc_rtp_stats_msg st;
+	uint8_t pk[1500], old[1500], clear[1500], bad[1500];
+	uint16_t clen, len, oldlen;
+
+	term_ue(&a, MEDIA_MIN, true);
+	srtp_term(&a, &p, TP_SRTP_AES_CM_128_HMAC_SHA1_80, 0x21, 0);
+	term_core(&b, MEDIA_MIN + 2);
+	cp_add(f, ctx_id(0), &a, &b);
+	/* another context, with an MKI */
+	term_ue(&c, MEDIA_MIN + 4, true);
+	srtp_term(&c, &q, TP_SRTP_AES_CM_128_HMAC_SHA1_32, 0x33, 2);
+	term_core(&d, MEDIA_MIN + 6);
+	cp_add(f, ctx_id(1), &c, &d);
+	for (uint16_t seq = 1; seq <= 3; seq++) {
+		ue_to_core(f, &p, MEDIA_MIN, MEDIA_MIN + 2, false, seq);
+		ue_to_core(f, &q, MEDIA_MIN + 4, MEDIA_MIN + 6, false, seq);
+	}
+	/* a forged tag: dropped; the genuine packet after it goes */
+	len = mkpkt(p.send, false, 4, UE_SSRC, 160, pk, sizeof(pk), clear, &clen);
+	memcpy(bad, pk, len);
+	bad[len - 1] ^= 0x01;
+	assert_false(ue_in(f, MEDIA_MIN, bad, len));
+	assert_int_equal(ctr(f, "rtp_srtp_auth"), 1);
+	memcpy(bad, pk, len);
+	bad[20] ^= 0x80;                                  /* the payload */
+	assert_false(ue_in(f, MEDIA_MIN, bad, len));
+	assert_int_equal(ctr(f, "rtp_srtp_auth"), 2);
+	assert_true(ue_in(f, MEDIA_MIN, pk, len));
+	/* a replay */
+	assert_false(ue_in(f, MEDIA_MIN, pk, len));
+	assert_int_equal(ctr(f, "rtp_srtp_replay"), 1);
+	/* an index older than the window (128): protected now, sent later */
+	oldlen = mkpkt(p.send, false, 5, UE_SSRC, 160, old, sizeof(old), clear, &clen);
+	for (uint16_t seq = 6; seq < 6 + 130; seq++) {
+		len = mkpkt(p.send, false, seq, UE_SSRC, 40, pk, sizeof(pk), clear, &clen);
+		assert_true(ue_in(f, MEDIA_MIN, pk, len));
+	}
+	assert_false(ue_in(f, MEDIA_MIN, old, oldlen));
+	assert_int_equal(ctr(f, "rtp_srtp_old"), 1);
+	/* a ROC jump: a sender whose ROC is 2 ahead; its tag cannot verify
+	 * under the ROC dp estimates */
+	mkkeys(&a.srtp_rx, &k, TP_SRTP_AES_CM_128_HMAC_SHA1_80, 0x21, 0, 0);
+	jump.send = tp_srtp_create(TP_SRTP_OUTBOUND, &k);
+	assert_non_null(jump.send);
+	assert_int_equal(tp_srtp_set_roc(jump.send, UE_SSRC, 2), 0);
+	len = mkpkt(jump.send, false, 200, UE_SSRC, 160, pk, sizeof(pk), clear, &clen);
+	assert_false(ue_in(f, MEDIA_MIN, pk, len));
+	assert_int_equal(ctr(f, "rtp_srtp_auth"), 3);
+	tp_srtp_free(jump.send);
+	ue_to_core(f, &p, MEDIA_MIN, MEDIA_MIN + 2, false, 201);
+	/* another MKI; a giant one (200 octets where 2 go): counted, the
+	 * context goes on */
+	len = mkpkt(q.send, false, 4, UE_SSRC, 160, pk, sizeof(pk), clear, &clen);
+	memcpy(bad, pk, len);
+	bad[len - 4 - 2] ^= 0xff;
+	assert_false(ue_in(f, MEDIA_MIN + 4, bad, len));
+	assert_int_equal(ctr(f, "rtp_srtp_mki"), 1);
+	memcpy(bad, pk, len - 6);
+	memset(bad + len - 6, 0x2a, 200);
+	memcpy(bad + len - 6 + 200, pk + len - 6, 6);
+	assert_false(ue_in(f, MEDIA_MIN + 4, bad, (uint16_t)(len + 200)));
+	assert_int_equal(ctr(f, "rtp_srtp_auth") + ctr(f, "rtp_srtp_mki"), 3 + 2);
+	assert_true(ue_in(f, MEDIA_MIN + 4, pk, len));
+	/* short: no room for the tag (lib/rtp's check), and SRTCP likewise */
+	len = rtp_pkt(pk, 0, 300, 0, UE_SSRC, 5, 1);
+	assert_false(ue_in(f, MEDIA_MIN, pk, len));
+	assert_int_equal(ctr(f, "rtp_malformed_trailer"), 1);
+	len = rtcp_pkt(pk, UE_SSRC);
+	assert_false(ue_in(f, MEDIA_MIN, pk, len));
+	assert_int_equal(ctr(f, "rtp_dropped_malformed"), 2);
+	/* SRTCP: a forged tag, then a replay */
+	len = mkpkt(p.send, true, 0, UE_SSRC, 0, pk, sizeof(pk), clear, &clen);
+	memcpy(bad, pk, len);
+	bad[len - 3] ^= 0x10;
+	assert_false(ue_in(f, MEDIA_MIN, bad, len));
+	assert_true(ue_in(f, MEDIA_MIN, pk, len));
+	assert_false(ue_in(f, MEDIA_MIN, pk, len));
+	assert_int_equal(ctr(f, "rtp_srtp_auth"), 5);
+	assert_int_equal(ctr(f, "rtp_srtp_replay"), 2);
+	/* each termination's own count; the other context goes on */
+	cp_stats(f, ctx_id(0), &st);
+	assert_int_equal(st.st[0].srtp_fail, 7);
+	assert_int_equal(st.st[0].srtp_rx.ssrc, UE_SSRC);
+	assert_int_equal(st.st[0].srtp_rx.seq, 201);
+	cp_stats(f, ctx_id(1), &st);
+	assert_int_equal(st.st[0].srtp_fail, 2);
+	for (uint16_t seq = 5; seq <= 7; seq++)
+		ue_to_core(f, &q, MEDIA_MIN + 4, MEDIA_MIN + 6, false, seq);
+	assert_int_equal(ctr(f, "rtp_dropped_srtp"), 9);
+	peer_free(&p);
+	peer_free(&q);
+}
+
+/*
+ * A dp restart: cp sends the keys again with where each stream stood
+ * (RTP_STATS' positions): the UE's stream goes on across its ROC's wrap,
+ * a packet of before the restart is refused, what dp protects goes on
+ * with the ROC given and an SRTCP index past the one given; RTP_STATS
+ * and a restarted cp's RTP_STATE say where each stands now.
+ */
+static void
+test_srtp_restart_carries_the_index_on(void **state)
+{
+	struct fix *f = *state;
+	static struct ipc_msg m;
+	struct ipc_rtp_term a, b;
+	struct tp_srtp_key rx, tx;
+	struct tp_srtp *send, *recv, *before;
+	struct ipc_rtp_stats_msg st;
+	uint8_t pk[1500], clear[1500];
+	uint16_t clen, len;
+	struct out o;
+	size_t olen;
+
+	term_ue(&a, MEDIA_MIN, true);
+	a.profile = IPC_RTP_SAVPF;
+	mkkeys(&a.srtp_rx, &rx, TP_SRTP_AES_CM_128_HMAC_SHA1_80, 0x51, 0, 0);
+	mkkeys(&a.srtp_tx, &tx, TP_SRTP_AES_CM_128_HMAC_SHA1_80, 0x52, 0, 0);
+	a.srtp_rx.ssrc = UE_SSRC;
+	a.srtp_rx.roc = 3;
+	a.srtp_rx.seq = 65533;
+	a.srtp_tx.ssrc = CORE_SSRC;
+	a.srtp_tx.roc = 7;
+	a.srtp_tx.seq = 100;
+	a.srtp_tx.srtcp_index = 50;
+	term_core(&b, MEDIA_MIN + 2);
+	cp_add(f, ctx_id(0), &a, &b);
+	/* the UE's side as it was: ROC 3 */
+	send = tp_srtp_create(TP_SRTP_OUTBOUND, &rx);
+	before = tp_srtp_create(TP_SRTP_OUTBOUND, &rx);
+	recv = tp_srtp_create(TP_SRTP_INBOUND, &tx);
+	assert_int_equal(tp_srtp_set_roc(send, UE_SSRC, 3), 0);
+	assert_int_equal(tp_srtp_set_roc(before, UE_SSRC, 3), 0);
+	assert_int_equal(tp_srtp_set_roc(recv, CORE_SSRC, 7), 0);
+	/* a packet of before the restart: refused */
+	len = mkpkt(before, false, 65532, UE_SSRC, 160, pk, sizeof(pk), clear, &clen);
+	assert_false(ue_in(f, MEDIA_MIN, pk, len));
+	assert_int_equal(ctr(f, "rtp_srtp_replay"), 1);
+	/* on, across the wrap (ROC 4) */
+	for (uint16_t seq = 65534; seq != 3; seq++) {
+		len = mkpkt(send, false, seq, UE_SSRC, 160, pk, sizeof(pk), clear, &clen);
+		assert_true(relay(f, 0, NAT4, 40123, ACC4, MEDIA_MIN, pk, len, 1, &o));
+		assert_memory_equal(o.payload, clear, clen);
+	}
+	/* dp's side: ROC 7 from seq 101, SRTCP past 50 */
+	for (uint16_t seq = 101; seq < 104; seq++) {
+		len = mkpkt(NULL, false, seq, CORE_SSRC, 160, pk, sizeof(pk), clear, &clen);
+		assert_true(relay(f, 1, PEER4, 6000, CORE4, MEDIA_MIN + 2, pk, len, 0, &o));
+		olen = o.len;
+		assert_int_equal(tp_srtp_unprotect(recv, o.payload, &olen), TP_SRTP_OK);
+		assert_memory_equal(o.payload, clear, clen);
+	}
+	len = mkpkt(NULL, true, 0, CORE_SSRC, 0, pk, sizeof(pk), clear, &clen);
+	assert_true(relay(f, 1, PEER4, 6000, CORE4, MEDIA_MIN + 2, pk, len, 0, &o));
+	assert_int_equal(o.payload[clen] & 0x80, 0x80);    /* E */
+	assert_true(((uint32_t)o.payload[clen + 2] << 8 | o.payload[clen + 3]) > 50);
+	olen = o.len;
+	assert_int_equal(tp_srtp_unprotect_rtcp(recv, o.payload, &olen), TP_SRTP_OK);
+	assert_memory_equal(o.payload, clear, clen);
+	/* where each stands */
+	cp_stats(f, ctx_id(0), &st);
+	assert_int_equal(st.st[0].srtp_rx.ssrc, UE_SSRC);
+	assert_int_equal(st.st[0].srtp_rx.roc, 4);
+	assert_int_equal(st.st[0].srtp_rx.seq, 2);
+	assert_int_equal(st.st[0].srtp_tx.ssrc, CORE_SSRC);
+	assert_int_equal(st.st[0].srtp_tx.roc, 7);
+	assert_int_equal(st.st[0].srtp_tx.seq, 103);
+	assert_int_equal(st.st[0].srtp_tx.srtcp_index, 50 + 128 + 1);
+	assert_int_equal(st.st[1].srtp_rx.ssrc, 0);
+	/* a restarted cp's SYNC: the keys as installed, the positions now */
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_SYNC;
+	m.h.alloc_id = 3;
+	cp_send(f, &m);
+	f->ctx->tsc_hz = 1000000u;
+	m.h.kind = 0;
+	for (uint64_t tsc = 1000; tsc < 20000 && m.h.kind != IPC_RTP_STATE; tsc += 1000) {
+		dp_cp_sync_step(f->w, tsc);
+		while (ipc_ring_dequeue(&f->w->cp.rings->to_cp, &m) == 1) {
+			assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+			if (m.h.kind == IPC_RTP_STATE)
+				break;
+		}
+	}
+	assert_int_equal(m.h.kind, IPC_RTP_STATE);
+	{
+		const struct ipc_rtp_state *x = (const void *)m.body;
+
+		assert_memory_equal(x->ctx.term[0].srtp_rx.key, a.srtp_rx.key, 30);
+		assert_int_equal(x->ctx.term[0].srtp_rx.roc, 4);
+		assert_int_equal(x->ctx.term[0].srtp_rx.seq, 2);
+		assert_int_equal(x->ctx.term[0].srtp_tx.srtcp_index, 179);
+		assert_int_equal(x->ctx.term[1].srtp_rx.suite, 0);
+	}
+	tp_srtp_free(send);
+	tp_srtp_free(before);
+	tp_srtp_free(recv);
+}
+
+/* A new key at RTP_MOD (a re-INVITE's a=crypto) makes that direction
+ * anew; the same key keeps the stream (no replay let in). A release
+ * leaves nothing: the slot's next context with other keys is its own. */
+static void
+test_srtp_modify_rekeys_and_release_wipes(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_rtp_term a, b;
+	struct peer p, p2;
+	uint8_t pk[1500], clear[1500];
+	uint16_t clen, len;
+
+	term_ue(&a, MEDIA_MIN, true);
+	srtp_term(&a, &p, TP_SRTP_AES_CM_128_HMAC_SHA1_80, 0x61, 0);
+	term_core(&b, MEDIA_MIN + 2);
+	cp_add(f, ctx_id(0), &a, &b);
+	len = mkpkt(p.send, false, 1, UE_SSRC, 160, pk, sizeof(pk), clear, &clen);
+	assert_true(ue_in(f, MEDIA_MIN, pk, len));
+	/* the same keys, another mode: the replay is still one */
+	cp_mod(f, ctx_id(0), IPC_RTP_MOD_TERM, 0, &a);
+	assert_false(ue_in(f, MEDIA_MIN, pk, len));
+	assert_int_equal(ctr(f, "rtp_srtp_replay"), 1);
+	/* new keys: the old stream's packets fail, the new ones go */
+	srtp_term(&a, &p2, TP_SRTP_AES_256_CM_HMAC_SHA1_80, 0x71, 0);
+	cp_mod(f, ctx_id(0), IPC_RTP_MOD_TERM, 0, &a);
+	len = mkpkt(p.send, false, 2, UE_SSRC, 160, pk, sizeof(pk), clear, &clen);
+	assert_false(ue_in(f, MEDIA_MIN, pk, len));
+	assert_int_equal(ctr(f, "rtp_srtp_auth"), 1);
+	ue_to_core(f, &p2, MEDIA_MIN, MEDIA_MIN + 2, false, 3);
+	core_to_ue(f, &p2, MEDIA_MIN + 2, false, 1);
+	/* released; the slot again, another key: p2's packets fail there */
+	cp_del(f, ctx_id(0));
+	peer_free(&p);
+	srtp_term(&a, &p, TP_SRTP_AES_CM_128_HMAC_SHA1_32, 0x81, 0);
+	cp_add(f, ctx_id(0), &a, &b);
+	len = mkpkt(p2.send, false, 4, UE_SSRC, 160, pk, sizeof(pk), clear, &clen);
+	assert_false(ue_in(f, MEDIA_MIN, pk, len));
+	assert_int_equal(ctr(f, "rtp_srtp_auth"), 2);
+	ue_to_core(f, &p, MEDIA_MIN, MEDIA_MIN + 2, false, 1);
+	peer_free(&p);
+	peer_free(&p2);
+}
+
 int
 main(void)
 {
@@ -1478,7 +2014,22 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_rtp_on_a_relayed_address, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rtp_sync_gives_every_context_back, setup_wide,
 						teardown),
+		cmocka_unit_test(test_srtp_rfc3711_known_answers),
+		cmocka_unit_test_setup_teardown(test_srtp_to_rtp_each_suite_against_libsrtp, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_srtp_to_srtp_other_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_srtp_bad_packets_dropped_and_counted, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_srtp_restart_carries_the_index_on, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_srtp_modify_rekeys_and_release_wipes, setup,
+						teardown),
 	};
+
+	if (tp_srtp_init() < 0) {
+		fprintf(stderr, "lib/srtp: no libsrtp2\n");
+		return 1;
+	}
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1105,6 +1105,75 @@ static void rtp_gm_ports(struct ipc_rtp_term *t)
 }
 static void rtp_pol_no_burst(struct ipc_rtp_term *t) { t->pol_burst = 0; }
 
+/* An SRTP key of suite (lib/sdp's value) as cp sends one. */
+static void
+srtp_key_fill(struct ipc_srtp_key *k, uint8_t suite)
+{
+	memset(k, 0, sizeof(*k));
+	k->suite = suite;
+	k->key_len = (uint8_t)ipc_srtp_key_len(suite);
+	for (unsigned int i = 0; i < k->key_len; i++)
+		k->key[i] = (uint8_t)(0x40 + i);
+}
+
+/* SAVP with a valid key both ways, then fn's change to it */
+static void
+rtp_savp(struct ipc_rtp_term *t)
+{
+	t->profile = IPC_RTP_SAVP;
+	srtp_key_fill(&t->srtp_rx, 1);
+	srtp_key_fill(&t->srtp_tx, 2);
+}
+static void rtp_savp_no_key(struct ipc_rtp_term *t) { t->profile = IPC_RTP_SAVPF; }
+static void rtp_savp_no_tx(struct ipc_rtp_term *t)
+{
+	rtp_savp(t);
+	memset(&t->srtp_tx, 0, sizeof(t->srtp_tx));
+}
+static void rtp_savp_suite9(struct ipc_rtp_term *t)
+{
+	rtp_savp(t);
+	t->srtp_rx.suite = 9;
+}
+static void rtp_savp_key_short(struct ipc_rtp_term *t)
+{
+	rtp_savp(t);
+	t->srtp_rx.key_len = 29;
+}
+static void rtp_savp_key_256_short(struct ipc_rtp_term *t)
+{
+	rtp_savp(t);
+	t->srtp_tx.suite = 5;                /* AES_256_CM: 46, not 30 */
+}
+static void rtp_savp_mki5(struct ipc_rtp_term *t)
+{
+	rtp_savp(t);
+	t->srtp_rx.mki_len = 5;
+}
+static void rtp_savp_mki_wide(struct ipc_rtp_term *t)
+{
+	rtp_savp(t);
+	t->srtp_rx.mki_len = 1;
+	t->srtp_rx.mki = 0x100;
+}
+static void rtp_savp_window(struct ipc_rtp_term *t)
+{
+	rtp_savp(t);
+	t->srtp_rx.window = 63;
+}
+static void rtp_savp_index(struct ipc_rtp_term *t)
+{
+	rtp_savp(t);
+	t->srtp_tx.srtcp_index = 0x80000000u;
+}
+static void rtp_savp_past_key(struct ipc_rtp_term *t)
+{
+	rtp_savp(t);
+	t->srtp_rx.key[30] = 1;
+}
+static void rtp_avp_key(struct ipc_rtp_term *t) { srtp_key_fill(&t->srtp_rx, 1); }
+static void rtp_avp_key_byte(struct ipc_rtp_term *t) { t->srtp_tx.key[45] = 1; }
+
 /* The RTP terminations' messages: each field the contract bounds. */
 static void
 test_ipc_msg_check_refuses_bad_rtp_fields(void **state)
@@ -1132,6 +1201,38 @@ test_ipc_msg_check_refuses_bad_rtp_fields(void **state)
 	rtp_add_bad(rtp_gm_plen_alone, "with a prefix and no address");
 	rtp_add_bad(rtp_gm_ports, "filtering on ports backwards");
 	rtp_add_bad(rtp_pol_no_burst, "policed without a burst");
+	rtp_add_bad(rtp_savp_no_key, "SRTP without keys");
+	rtp_add_bad(rtp_savp_no_tx, "SRTP without a key to send with");
+	rtp_add_bad(rtp_savp_suite9, "SRTP of an unknown suite");
+	rtp_add_bad(rtp_savp_key_short, "SRTP with a key one octet short");
+	rtp_add_bad(rtp_savp_key_256_short, "SRTP AES-256 with AES-128's key length");
+	rtp_add_bad(rtp_savp_mki5, "SRTP with a 5-octet MKI");
+	rtp_add_bad(rtp_savp_mki_wide, "SRTP with an MKI wider than its length");
+	rtp_add_bad(rtp_savp_window, "SRTP with a replay window under 64");
+	rtp_add_bad(rtp_savp_index, "SRTP with a 32-bit SRTCP index");
+	rtp_add_bad(rtp_savp_past_key, "SRTP with octets past its key");
+	rtp_add_bad(rtp_avp_key, "RTP with an SRTP key");
+	rtp_add_bad(rtp_avp_key_byte, "RTP with one key octet");
+	/* and SRTP with valid keys passes, every suite, MKI and position */
+	for (uint8_t suite = 1; suite <= IPC_SRTP_SUITE_MAX; suite++) {
+		msg_make(&m, IPC_RTP_ADD);
+		rtp_savp(&x->term[1]);
+		srtp_key_fill(&x->term[1].srtp_rx, suite);
+		x->term[1].srtp_rx.mki_len = 4;
+		x->term[1].srtp_rx.mki = 0xffffffffu;
+		x->term[1].srtp_rx.window = 32767;
+		x->term[1].srtp_rx.roc = 0xffffffffu;
+		x->term[1].srtp_rx.ssrc = 1;
+		x->term[1].srtp_rx.seq = 65535;
+		x->term[1].srtp_rx.srtcp_index = 0x7fffffffu;
+		assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+	}
+	assert_int_equal(ipc_srtp_key_len(0), 0);
+	assert_int_equal(ipc_srtp_key_len(1), 30);
+	assert_int_equal(ipc_srtp_key_len(5), 46);
+	assert_int_equal(ipc_srtp_key_len(7), 28);
+	assert_int_equal(ipc_srtp_key_len(8), 44);
+	assert_int_equal(ipc_srtp_key_len(9), 0);
 
 	/* an empty slot is all zero */
 	msg_make(&m, IPC_RTP_ADD);

@@ -1,0 +1,805 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp's SRTP and SRTCP (RFC 3711) for the RTP terminations, behind the
+ * seam's ops (rtp_dp_types.h): our own packet processing on libipsec-mb's
+ * primitives, since libsrtp2 as Debian builds it (lib/srtp, on NSS)
+ * allocates per packet and costs microseconds a packet.
+ *
+ *   key derivation    RFC 3711 §4.3 (RFC 6188 for AES-256): the AES-CM
+ *                     PRF over the master salt and a label, with
+ *                     libipsec-mb's AES-CTR; done at RTP_ADD / RTP_MOD
+ *   AES-CM            §4.1.1: the IV from the session salt, the SSRC and
+ *                     the index; libipsec-mb's AES-CTR
+ *   HMAC-SHA1         §4.2: its inner and outer states precomputed from
+ *                     the session auth key; chained with the cipher in
+ *                     one libipsec-mb job (its SSE manager: SHA-NI where
+ *                     the CPU has it, one lane, no wait for others)
+ *   the index         §3.3.1 with lib/rtp's srtp_roc_guess(); a replay
+ *                     window per SSRC (§3.3.2), two SSRCs a direction (the
+ *                     one followed and the one before)
+ *   SRTCP             §3.4: the E flag and the 31-bit index, an 80-bit tag
+ *                     whatever SRTP's (§5.2, RFC 4568 §6.2)
+ *
+ * Suites: AES_CM_128_HMAC_SHA1_80/_32 and AES_256_CM_HMAC_SHA1_80/_32
+ * (lib/sdp's enum sdp_suite values 1, 2, 5, 6). Not AES-192 (lib/srtp's
+ * reference does not offer it) nor AEAD GCM (RFC 7714): check() refuses
+ * them.
+ *
+ * Memory: one entry per termination slot of the worker (two directions),
+ * made at set-up; SRTCP's session keys are kept as they are and expanded
+ * into the worker's scratch for each SRTCP packet (a few a second), so an
+ * entry holds one key schedule a direction. Keys are wiped at install,
+ * wipe and free. Nothing here logs.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_malloc.h>
+
+#ifdef TP_HAVE_IPSEC_MB
+#include <intel-ipsec-mb.h>
+#endif
+
+#include "ipc.h"
+#include "rtp.h"
+#include "rtp_dp.h"
+#include "rtp_srtp.h"
+
+void
+rtp_srtp_trailers(const struct ipc_srtp_key *rx, uint16_t *rtp, uint8_t *rtcp)
+{
+	/* RFC 4568 §6.2: _32 is SRTP's tag only; SRTCP keeps 80 bits */
+	unsigned int tag = rx->suite == RTP_SRTP_AES_CM_128_SHA1_32 ||
+			   rx->suite == RTP_SRTP_AES_256_CM_SHA1_32 ? 4u : 10u;
+
+	*rtp = (uint16_t)(tag + rx->mki_len);
+	*rtcp = (uint8_t)(10u + rx->mki_len);
+}
+
+#ifdef TP_HAVE_IPSEC_MB
+
+#define SRTP_WIN_MAX      128u       /* replay window, bits at most (in) */
+#define SRTP_TX_WIN       64u        /* indices remembered as protected (out) */
+#define SRTCP_INDEX_MAX   0x7fffffffu
+/* A restarted dp's SRTCP index goes on this far past the one cp last
+ * heard of: what was sent since then must not be sent again (keystream
+ * reuse); RTCP's rate (one every few seconds) makes 128 some minutes. */
+#define SRTCP_RESTART_GAP 128u
+
+/* A direction's session keys for RTP or SRTCP, as libipsec-mb takes them. */
+struct srtp_keys {
+	uint8_t aes[16 * 15] __rte_aligned(16);   /* the encryption key schedule */
+	uint8_t ipad[32] __rte_aligned(16);       /* HMAC-SHA1's inner state */
+	uint8_t opad[32] __rte_aligned(16);       /* and outer */
+	uint8_t salt[16];                         /* 14 octets, then 0, 0 */
+};
+
+/* One SSRC's place: the highest index (ROC, s_l), what was seen below it. */
+struct srtp_stream {
+	unsigned __int128 win;     /* bit d: index hi - d seen */
+	struct srtp_roc r;
+	uint32_t ssrc;
+	uint8_t on;
+	uint8_t pad[7];
+};
+
+struct srtp_ws;
+
+/* One direction of a termination. */
+struct srtp_dir {
+	struct srtp_keys rtp;      /* what every packet reads first */
+	struct srtp_ws *ws;
+	uint8_t on;                /* keyed */
+	uint8_t out;               /* protects (else unprotects) */
+	uint8_t aes_len;           /* 16, 32 */
+	uint8_t tag_len;           /* SRTP's: 10 or 4 (SRTCP's is 10) */
+	uint8_t mki_len;
+	uint8_t mki[4];            /* network order */
+	uint8_t srtcp_on;          /* in: an SRTCP index is known */
+	uint16_t window;           /* in: 64..SRTP_WIN_MAX */
+	uint32_t roc0;             /* the ROC of a new SSRC's first packet */
+	struct srtp_stream s[2];   /* the SSRC followed, the one before */
+	uint32_t srtcp_index;      /* out: the last sent; in: the highest taken */
+	uint32_t pad;
+	uint64_t srtcp_win;        /* in: bit d, index srtcp_index - d seen */
+	/* SRTCP's session keys as derived (expanded per packet) */
+	uint8_t rtcp_aes[32];
+	uint8_t rtcp_auth[20];
+	uint8_t rtcp_salt[14];
+};
+
+struct srtp_entry {
+	struct srtp_dir in, out;
+};
+
+/* A worker's: its libipsec-mb manager, the scratch SRTCP's keys are
+ * expanded into, the table. */
+struct srtp_ws {
+	IMB_MGR *mgr;
+	uint32_t n;
+	struct srtp_keys scratch;
+	struct srtp_entry *e;
+};
+
+/* ---- helpers ------------------------------------------------------------------- */
+
+static inline uint32_t
+be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline void
+put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* Equal in constant time: when a forged tag fails tells nothing. */
+static inline bool
+ct_equal(const uint8_t *a, const uint8_t *b, unsigned int n)
+{
+	uint8_t x = 0;
+
+	for (unsigned int i = 0; i < n; i++)
+		x |= (uint8_t)(a[i] ^ b[i]);
+	return x == 0;
+}
+
+static void
+aes_expand(IMB_MGR *m, const uint8_t *key, unsigned int len, uint8_t *sched)
+{
+	uint8_t dec[16 * 15] __rte_aligned(16);
+
+	if (len == 16)
+		IMB_AES_KEYEXP_128(m, key, sched, dec);
+	else
+		IMB_AES_KEYEXP_256(m, key, sched, dec);
+	explicit_bzero(dec, sizeof(dec));
+}
+
+/* RFC 2104's inner and outer states of HMAC-SHA1 under a 20-octet key. */
+static void
+hmac_pads(IMB_MGR *m, const uint8_t key[20], uint8_t *ipad, uint8_t *opad)
+{
+	uint8_t b[64] __rte_aligned(16);
+
+	memset(b, 0x36, sizeof(b));
+	for (unsigned int i = 0; i < 20; i++)
+		b[i] ^= key[i];
+	IMB_SHA1_ONE_BLOCK(m, b, ipad);
+	memset(b, 0x5c, sizeof(b));
+	for (unsigned int i = 0; i < 20; i++)
+		b[i] ^= key[i];
+	IMB_SHA1_ONE_BLOCK(m, b, opad);
+	explicit_bzero(b, sizeof(b));
+}
+
+/* One job of libipsec-mb, run now: AES-CTR over [coff, coff + clen) of p
+ * in place (clen 0: none) and HMAC-SHA1 over [0, hlen) into tag (hlen 0:
+ * none), the hash before the cipher when hash_first. */
+static bool
+imb_run(IMB_MGR *m, const struct srtp_keys *k, unsigned int aes_len, const uint8_t iv[16],
+	uint8_t *p, unsigned int coff, unsigned int clen, unsigned int hlen, uint8_t tag[20],
+	bool hash_first)
+{
+	IMB_JOB *j = IMB_GET_NEXT_JOB(m);
+
+	j->cipher_direction = IMB_DIR_ENCRYPT;
+	j->chain_order = hash_first ? IMB_ORDER_HASH_CIPHER : IMB_ORDER_CIPHER_HASH;
+	j->cipher_mode = clen != 0 ? IMB_CIPHER_CNTR : IMB_CIPHER_NULL;
+	j->enc_keys = k->aes;
+	j->dec_keys = k->aes;
+	j->key_len_in_bytes = aes_len;
+	j->src = p;
+	j->dst = p + coff;
+	j->cipher_start_src_offset_in_bytes = coff;
+	j->msg_len_to_cipher_in_bytes = clen;
+	j->iv = iv;
+	j->iv_len_in_bytes = 16;
+	if (hlen != 0) {
+		j->hash_alg = IMB_AUTH_HMAC_SHA_1;
+		j->hash_start_src_offset_in_bytes = 0;
+		j->msg_len_to_hash_in_bytes = hlen;
+		j->auth_tag_output = tag;
+		j->auth_tag_output_len_in_bytes = IMB_SHA1_DIGEST_SIZE_IN_BYTES;
+		j->u.HMAC._hashed_auth_key_xor_ipad = k->ipad;
+		j->u.HMAC._hashed_auth_key_xor_opad = k->opad;
+	} else {
+		j->hash_alg = IMB_AUTH_NULL;
+		j->auth_tag_output = NULL;
+		j->auth_tag_output_len_in_bytes = 0;
+	}
+	/* one job at a time: the manager's lanes are never waited for */
+	j = IMB_SUBMIT_JOB(m);
+	while (j == NULL)
+		j = IMB_FLUSH_JOB(m);
+	return j->status == IMB_STATUS_COMPLETED;
+}
+
+/* RFC 3711 §4.1.1 (and §4.3.1's PRF): the counter block of (salt, SSRC,
+ * index); index the packet's 48 bits or SRTCP's 31. */
+static inline void
+srtp_iv(uint8_t iv[16], const uint8_t salt[16], uint32_t ssrc, uint64_t index)
+{
+	memcpy(iv, salt, 16);
+	iv[4] ^= (uint8_t)(ssrc >> 24);
+	iv[5] ^= (uint8_t)(ssrc >> 16);
+	iv[6] ^= (uint8_t)(ssrc >> 8);
+	iv[7] ^= (uint8_t)ssrc;
+	for (unsigned int i = 0; i < 6; i++)
+		iv[13 - i] ^= (uint8_t)(index >> (8 * i));
+}
+
+/* RFC 3711 §4.3.1-4.3.3, key_derivation_rate 0: n octets of label's
+ * session key from the master key (expanded in mk) and salt. */
+static void
+srtp_kdf(IMB_MGR *m, const struct srtp_keys *mk, unsigned int aes_len, uint8_t label,
+	 uint8_t *out, unsigned int n)
+{
+	uint8_t iv[16], tag[20];
+
+	memcpy(iv, mk->salt, 16);
+	iv[7] ^= label;            /* the label, 48 bits of r = 0 after it */
+	memset(out, 0, n);
+	(void)imb_run(m, mk, aes_len, iv, out, 0, n, 0, tag, false);
+	explicit_bzero(iv, sizeof(iv));
+}
+
+/* The RTP header's length of p (len octets; the fast path checked it:
+ * srtp_parse() or rtp_parse()), 0 if it does not fit. */
+static inline unsigned int
+rtp_hdr_len(const uint8_t *p, unsigned int len)
+{
+	unsigned int hl = 12u + 4u * (p[0] & 0x0fu);
+
+	if (p[0] & 0x10u) {
+		if (len < hl + 4u)
+			return 0;
+		hl += 4u + 4u * ((unsigned int)p[hl + 2] << 8 | p[hl + 3]);
+	}
+	return hl <= len ? hl : 0;
+}
+
+/* ---- a direction from its key ------------------------------------------------- */
+
+static bool
+suite_ok(uint8_t suite)
+{
+	return suite == RTP_SRTP_AES_CM_128_SHA1_80 || suite == RTP_SRTP_AES_CM_128_SHA1_32 ||
+	       suite == RTP_SRTP_AES_256_CM_SHA1_80 || suite == RTP_SRTP_AES_256_CM_SHA1_32;
+}
+
+static void
+dir_wipe(struct srtp_dir *d)
+{
+	struct srtp_ws *ws = d->ws;
+	uint8_t out = d->out;
+
+	explicit_bzero(d, sizeof(*d));
+	d->ws = ws;
+	d->out = out;
+}
+
+static void
+dir_install(struct srtp_dir *d, const struct ipc_srtp_key *k)
+{
+	IMB_MGR *m = d->ws->mgr;
+	struct srtp_keys mk __rte_aligned(16);
+	uint8_t key[32], auth[20];
+	unsigned int aes_len = k->key_len == 46 ? 32u : 16u;
+
+	dir_wipe(d);
+	/* the master key's schedule and salt, for the PRF */
+	aes_expand(m, k->key, aes_len, mk.aes);
+	memset(mk.salt, 0, sizeof(mk.salt));
+	memcpy(mk.salt, k->key + aes_len, 14);
+	/* RFC 3711 §4.3.2: labels 0, 1, 2 for SRTP; 3, 4, 5 for SRTCP */
+	srtp_kdf(m, &mk, aes_len, 0x00, key, aes_len);
+	aes_expand(m, key, aes_len, d->rtp.aes);
+	srtp_kdf(m, &mk, aes_len, 0x01, auth, 20);
+	hmac_pads(m, auth, d->rtp.ipad, d->rtp.opad);
+	srtp_kdf(m, &mk, aes_len, 0x02, d->rtp.salt, 14);
+	srtp_kdf(m, &mk, aes_len, 0x03, d->rtcp_aes, aes_len);
+	srtp_kdf(m, &mk, aes_len, 0x04, d->rtcp_auth, 20);
+	srtp_kdf(m, &mk, aes_len, 0x05, d->rtcp_salt, 14);
+	explicit_bzero(&mk, sizeof(mk));
+	explicit_bzero(key, sizeof(key));
+	explicit_bzero(auth, sizeof(auth));
+	d->on = 1;
+	d->aes_len = (uint8_t)aes_len;
+	d->tag_len = k->suite == RTP_SRTP_AES_CM_128_SHA1_32 ||
+		     k->suite == RTP_SRTP_AES_256_CM_SHA1_32 ? 4u : 10u;
+	d->mki_len = k->mki_len;
+	for (unsigned int i = 0; i < k->mki_len; i++)
+		d->mki[i] = (uint8_t)(k->mki >> (8u * (k->mki_len - 1u - i)));
+	/* RFC 4568 §6.3.6: WSH at least 64; more than we keep is ours */
+	d->window = k->window == 0 || k->window > SRTP_WIN_MAX ? (uint16_t)SRTP_WIN_MAX :
+		    k->window < 64u ? 64u : k->window;
+	if (d->out && d->window > SRTP_TX_WIN)
+		d->window = SRTP_TX_WIN;
+	/* (the ROC cp gives is the SSRC's it names; without one, the first
+	 * SSRC's) */
+	d->roc0 = k->ssrc != 0 ? 0u : k->roc;
+	/* a restart: the stream goes on where cp last heard of it; below
+	 * that index everything counts as seen (the window did not survive) */
+	if (k->ssrc != 0) {
+		d->s[0].on = 1;
+		d->s[0].ssrc = k->ssrc;
+		srtp_roc_init(&d->s[0].r, k->roc, k->seq);
+		d->s[0].win = ~(unsigned __int128)0;
+	}
+	if (k->srtcp_index != 0) {
+		if (d->out) {
+			d->srtcp_index = k->srtcp_index > SRTCP_INDEX_MAX - SRTCP_RESTART_GAP ?
+					 SRTCP_INDEX_MAX : k->srtcp_index + SRTCP_RESTART_GAP;
+		} else {
+			d->srtcp_on = 1;
+			d->srtcp_index = k->srtcp_index;
+			d->srtcp_win = ~(uint64_t)0;
+		}
+	}
+}
+
+/* ---- the ops --------------------------------------------------------------------- */
+
+static void *
+srtp_worker_init(uint32_t n, int socket)
+{
+	struct srtp_ws *ws = rte_zmalloc_socket("rtp_srtp", sizeof(*ws), 64, socket);
+
+	if (ws == NULL)
+		return NULL;
+	ws->n = n;
+	ws->e = rte_zmalloc_socket("rtp_srtp_tab", (size_t)n * sizeof(*ws->e), 64, socket);
+	ws->mgr = alloc_mb_mgr(0);
+	if (ws->e == NULL || ws->mgr == NULL) {
+		if (ws->mgr != NULL)
+			free_mb_mgr(ws->mgr);
+		rte_free(ws->e);
+		rte_free(ws);
+		errno = ENOMEM;
+		return NULL;
+	}
+	/* the SSE manager: its HMAC-SHA1 is SHA-NI's where the CPU has it
+	 * and its lanes few; the AVX2/AVX-512 ones hash 8 or 16 packets
+	 * abreast and a lone packet waits for a flush that costs as much
+	 * as all of them (2 us a packet against 0.2 here) */
+	init_mb_mgr_sse(ws->mgr);
+	for (uint32_t i = 0; i < n; i++) {
+		ws->e[i].in.ws = ws;
+		ws->e[i].out.ws = ws;
+		ws->e[i].out.out = 1;
+	}
+	return ws;
+}
+
+static void
+srtp_worker_free(void *p)
+{
+	struct srtp_ws *ws = p;
+
+	if (ws == NULL)
+		return;
+	explicit_bzero(ws->e, (size_t)ws->n * sizeof(*ws->e));
+	explicit_bzero(&ws->scratch, sizeof(ws->scratch));
+	free_mb_mgr(ws->mgr);
+	rte_free(ws->e);
+	rte_free(ws);
+}
+
+static const char *
+srtp_check(const void *ws, const struct ipc_srtp_key *rx, const struct ipc_srtp_key *tx)
+{
+	(void)ws;
+	if (!suite_ok(rx->suite) || !suite_ok(tx->suite))
+		return "its SRTP suite is not one this dp offers (AES_CM_128_HMAC_SHA1_80/32, "
+		       "AES_256_CM_HMAC_SHA1_80/32)";
+	if (rx->key_len != ipc_srtp_key_len(rx->suite) ||
+	    tx->key_len != ipc_srtp_key_len(tx->suite) || rx->mki_len > IPC_SRTP_MKI_MAX ||
+	    tx->mki_len > IPC_SRTP_MKI_MAX)
+		return "its SRTP key's or MKI's length is not its suite's";
+	return NULL;
+}
+
+static void
+srtp_install(void *p, uint32_t idx, const struct ipc_srtp_key *rx,
+	     const struct ipc_srtp_key *tx, void **in, void **out)
+{
+	struct srtp_ws *ws = p;
+	struct srtp_entry *e = &ws->e[idx];
+
+	if (rx != NULL)
+		dir_install(&e->in, rx);
+	if (tx != NULL)
+		dir_install(&e->out, tx);
+	*in = &e->in;
+	*out = &e->out;
+}
+
+static void
+srtp_wipe(void *p, uint32_t idx)
+{
+	struct srtp_ws *ws = p;
+
+	dir_wipe(&ws->e[idx].in);
+	dir_wipe(&ws->e[idx].out);
+}
+
+static void
+srtp_position(const void *sctx, struct ipc_srtp_pos *pos)
+{
+	const struct srtp_dir *d = sctx;
+
+	memset(pos, 0, sizeof(*pos));
+	if (d == NULL || !d->on)
+		return;
+	if (d->s[0].on) {
+		pos->ssrc = d->s[0].ssrc;
+		pos->roc = d->s[0].r.roc;
+		pos->seq = d->s[0].r.s_l;
+	}
+	pos->srtcp_index = d->srtcp_index;
+}
+
+/* The stream of ssrc (NULL: a new one). */
+static inline struct srtp_stream *
+stream_of(struct srtp_dir *d, uint32_t ssrc)
+{
+	if (likely(d->s[0].on && d->s[0].ssrc == ssrc))
+		return &d->s[0];
+	if (d->s[1].on && d->s[1].ssrc == ssrc)
+		return &d->s[1];
+	return NULL;
+}
+
+/*
+ * The index of (ssrc, seq) in d: st its stream (NULL: a new one, its ROC
+ * d->roc0), *v the ROC the packet is taken to have; 0, or why not (an
+ * index seen, or too old for the window).
+ */
+static inline int
+stream_index(const struct srtp_dir *d, const struct srtp_stream *st, uint16_t seq,
+	     uint32_t *v)
+{
+	uint64_t hi, idx;
+
+	if (st == NULL) {
+		*v = d->roc0;
+		return 0;
+	}
+	*v = srtp_roc_guess(&st->r, seq);
+	/* (ROC 0's packets from before the start: there are none) */
+	if (st->r.roc == 0 && *v == UINT32_MAX)
+		return -RTP_SRTP_E_OLD;
+	idx = srtp_index(*v, seq);
+	hi = srtp_index(st->r.roc, st->r.s_l);
+	if (idx > hi)
+		return 0;
+	if (hi - idx >= d->window)
+		return -RTP_SRTP_E_OLD;
+	if ((st->win >> (hi - idx)) & 1u)
+		return -RTP_SRTP_E_REPLAY;
+	return 0;
+}
+
+/* The packet (ssrc, v, seq) went through: its stream knows it. A new
+ * SSRC becomes the one followed, the one before kept; one heard again
+ * becomes the one followed. */
+static inline void
+stream_take(struct srtp_dir *d, struct srtp_stream *st, uint32_t ssrc, uint32_t v,
+	    uint16_t seq)
+{
+	uint64_t hi, idx = srtp_index(v, seq);
+
+	if (st == NULL) {
+		d->s[1] = d->s[0];
+		st = &d->s[0];
+		st->on = 1;
+		st->ssrc = ssrc;
+		srtp_roc_init(&st->r, v, seq);
+		st->win = 1;
+		return;
+	}
+	hi = srtp_index(st->r.roc, st->r.s_l);
+	if (idx > hi) {
+		st->win = idx - hi >= 128 ? 1 : st->win << (idx - hi) | 1u;
+		srtp_roc_update(&st->r, v, seq);
+	} else {
+		st->win |= (unsigned __int128)1 << (hi - idx);
+	}
+	if (unlikely(st == &d->s[1])) {
+		struct srtp_stream x = d->s[0];
+
+		d->s[0] = d->s[1];
+		d->s[1] = x;
+	}
+}
+
+/* RFC 3711 §3.3: an SRTP packet from the termination's network. */
+static int
+srtp_rtp_in(struct srtp_dir *d, uint8_t *p, uint16_t *lenp)
+{
+	unsigned int len = *lenp, trailer = (unsigned int)d->tag_len + d->mki_len;
+	unsigned int hl, alen;
+	uint8_t tag[IMB_SHA1_DIGEST_SIZE_IN_BYTES], want[10], iv[16];
+	struct srtp_stream *st;
+	uint32_t ssrc, v;
+	uint16_t seq;
+	int rc;
+
+	if (len < 12u + trailer || (hl = rtp_hdr_len(p, len - trailer)) == 0)
+		return -RTP_SRTP_E_SHORT;
+	alen = len - trailer;
+	/* the MKI is not secret: a plain compare */
+	if (d->mki_len != 0 && memcmp(p + alen, d->mki, d->mki_len) != 0)
+		return -RTP_SRTP_E_MKI;
+	seq = (uint16_t)(p[2] << 8 | p[3]);
+	ssrc = be32(p + 8);
+	st = stream_of(d, ssrc);
+	if ((rc = stream_index(d, st, seq, &v)) != 0)
+		return rc;
+	/* §4.2: the tag covers the packet and the ROC, which goes where the
+	 * trailer was */
+	memcpy(want, p + alen + d->mki_len, d->tag_len);
+	put_be32(p + alen, v);
+	srtp_iv(iv, d->rtp.salt, ssrc, srtp_index(v, seq));
+	if (!imb_run(d->ws->mgr, &d->rtp, d->aes_len, iv, p, hl, alen - hl, alen + 4u, tag,
+		     true))
+		return -RTP_SRTP_E_CRYPTO;
+	if (!ct_equal(tag, want, d->tag_len))
+		return -RTP_SRTP_E_AUTH;
+	stream_take(d, st, ssrc, v, seq);
+	*lenp = (uint16_t)alen;
+	return 0;
+}
+
+/* What dp sends the termination's network, protected. */
+static int
+srtp_rtp_out(struct srtp_dir *d, uint8_t *p, uint16_t *lenp, uint16_t room)
+{
+	unsigned int len = *lenp, trailer = (unsigned int)d->tag_len + d->mki_len;
+	unsigned int hl;
+	uint8_t tag[IMB_SHA1_DIGEST_SIZE_IN_BYTES], iv[16];
+	struct srtp_stream *st;
+	uint32_t ssrc, v;
+	uint16_t seq;
+	int rc;
+
+	if (len < 12u || (hl = rtp_hdr_len(p, len)) == 0)
+		return -RTP_SRTP_E_SHORT;
+	/* (the ROC is written past the packet before the tag takes its place) */
+	if (room < RTE_MAX(trailer, 4u) || len + trailer > UINT16_MAX)
+		return -RTP_SRTP_E_NO_ROOM;
+	seq = (uint16_t)(p[2] << 8 | p[3]);
+	ssrc = be32(p + 8);
+	st = stream_of(d, ssrc);
+	/* an index is never protected twice (a duplicate from the other
+	 * side would reuse its keystream) */
+	if ((rc = stream_index(d, st, seq, &v)) != 0)
+		return rc;
+	if (v == UINT32_MAX && seq == UINT16_MAX)
+		return -RTP_SRTP_E_EXHAUSTED;
+	srtp_iv(iv, d->rtp.salt, ssrc, srtp_index(v, seq));
+	put_be32(p + len, v);
+	if (!imb_run(d->ws->mgr, &d->rtp, d->aes_len, iv, p, hl, len - hl, len + 4u, tag,
+		     false))
+		return -RTP_SRTP_E_CRYPTO;
+	memcpy(p + len, d->mki, d->mki_len);
+	memcpy(p + len + d->mki_len, tag, d->tag_len);
+	stream_take(d, st, ssrc, v, seq);
+	*lenp = (uint16_t)(len + trailer);
+	return 0;
+}
+
+/* SRTCP's session keys into the worker's scratch, for one packet. */
+static struct srtp_keys *
+srtcp_keys(struct srtp_dir *d)
+{
+	struct srtp_keys *k = &d->ws->scratch;
+
+	aes_expand(d->ws->mgr, d->rtcp_aes, d->aes_len, k->aes);
+	hmac_pads(d->ws->mgr, d->rtcp_auth, k->ipad, k->opad);
+	memset(k->salt, 0, sizeof(k->salt));
+	memcpy(k->salt, d->rtcp_salt, 14);
+	return k;
+}
+
+/* RFC 3711 §3.4: an SRTCP packet from the termination's network. */
+static int
+srtp_rtcp_in(struct srtp_dir *d, uint8_t *p, uint16_t *lenp)
+{
+	unsigned int len = *lenp, trailer = SRTCP_INDEX_LEN + d->mki_len + 10u;
+	unsigned int clen;
+	uint8_t tag[IMB_SHA1_DIGEST_SIZE_IN_BYTES], want[10], iv[16];
+	struct srtp_keys *k;
+	uint32_t word, idx;
+	bool ok;
+
+	if (len < SRTCP_CLEAR_LEN + trailer)
+		return -RTP_SRTP_E_SHORT;
+	clen = len - trailer;
+	word = be32(p + clen);
+	idx = word & SRTCP_INDEX_MAX;
+	if (d->mki_len != 0 && memcmp(p + clen + 4u, d->mki, d->mki_len) != 0)
+		return -RTP_SRTP_E_MKI;
+	if (d->srtcp_on && idx <= d->srtcp_index) {
+		if (d->srtcp_index - idx >= 64u)
+			return -RTP_SRTP_E_OLD;
+		if ((d->srtcp_win >> (d->srtcp_index - idx)) & 1u)
+			return -RTP_SRTP_E_REPLAY;
+	}
+	memcpy(want, p + clen + 4u + d->mki_len, 10);
+	k = srtcp_keys(d);
+	srtp_iv(iv, k->salt, be32(p + 4), idx);
+	/* the tag first: an SRTCP packet in the clear (E 0) is refused, and
+	 * only one that verified may say so */
+	ok = imb_run(d->ws->mgr, k, d->aes_len, iv, p, SRTCP_CLEAR_LEN,
+		     (word & SRTCP_E_FLAG) ? clen - SRTCP_CLEAR_LEN : 0u, clen + 4u, tag, true);
+	explicit_bzero(k, sizeof(*k));
+	if (!ok)
+		return -RTP_SRTP_E_CRYPTO;
+	if (!ct_equal(tag, want, 10))
+		return -RTP_SRTP_E_AUTH;
+	if (!(word & SRTCP_E_FLAG))
+		return -RTP_SRTP_E_CLEAR;
+	if (!d->srtcp_on || idx > d->srtcp_index) {
+		uint32_t dd = d->srtcp_on ? idx - d->srtcp_index : 64u;
+
+		d->srtcp_win = dd >= 64u ? 1u : d->srtcp_win << dd | 1u;
+		d->srtcp_index = idx;
+		d->srtcp_on = 1;
+	} else {
+		d->srtcp_win |= (uint64_t)1 << (d->srtcp_index - idx);
+	}
+	*lenp = (uint16_t)clen;
+	return 0;
+}
+
+/* SRTCP dp sends the termination's network: encrypted, the next index. */
+static int
+srtp_rtcp_out(struct srtp_dir *d, uint8_t *p, uint16_t *lenp, uint16_t room)
+{
+	unsigned int len = *lenp, trailer = SRTCP_INDEX_LEN + d->mki_len + 10u;
+	uint8_t tag[IMB_SHA1_DIGEST_SIZE_IN_BYTES], iv[16];
+	struct srtp_keys *k;
+	uint32_t idx;
+	bool ok;
+
+	if (len < SRTCP_CLEAR_LEN)
+		return -RTP_SRTP_E_SHORT;
+	if (room < trailer || len + trailer > UINT16_MAX)
+		return -RTP_SRTP_E_NO_ROOM;
+	if (d->srtcp_index >= SRTCP_INDEX_MAX)
+		return -RTP_SRTP_E_EXHAUSTED;
+	idx = d->srtcp_index + 1u;
+	k = srtcp_keys(d);
+	srtp_iv(iv, k->salt, be32(p + 4), idx);
+	put_be32(p + len, SRTCP_E_FLAG | idx);
+	ok = imb_run(d->ws->mgr, k, d->aes_len, iv, p, SRTCP_CLEAR_LEN, len - SRTCP_CLEAR_LEN,
+		     len + 4u, tag, false);
+	explicit_bzero(k, sizeof(*k));
+	if (!ok)
+		return -RTP_SRTP_E_CRYPTO;
+	d->srtcp_index = idx;
+	memcpy(p + len + 4u, d->mki, d->mki_len);
+	memcpy(p + len + 4u + d->mki_len, tag, 10);
+	*lenp = (uint16_t)(len + trailer);
+	return 0;
+}
+
+static int
+srtp_unprotect(void *sctx, uint8_t *pkt, uint16_t *len, bool rtcp)
+{
+	struct srtp_dir *d = sctx;
+
+	if (unlikely(d == NULL || !d->on))
+		return -RTP_SRTP_E_NO_KEY;
+	return rtcp ? srtp_rtcp_in(d, pkt, len) : srtp_rtp_in(d, pkt, len);
+}
+
+static int
+srtp_protect(void *sctx, uint8_t *pkt, uint16_t *len, uint16_t room, bool rtcp)
+{
+	struct srtp_dir *d = sctx;
+
+	if (unlikely(d == NULL || !d->on))
+		return -RTP_SRTP_E_NO_KEY;
+	return rtcp ? srtp_rtcp_out(d, pkt, len, room) : srtp_rtp_out(d, pkt, len, room);
+}
+
+static const struct rtp_srtp_ops srtp_ops = {
+	.worker_init = srtp_worker_init,
+	.worker_free = srtp_worker_free,
+	.check = srtp_check,
+	.install = srtp_install,
+	.wipe = srtp_wipe,
+	.position = srtp_position,
+	.unprotect = srtp_unprotect,
+	.protect = srtp_protect,
+};
+
+const struct rtp_srtp_ops *
+rtp_srtp_builtin(void)
+{
+	static int avail = -1;
+
+	if (avail < 0) {
+		/* libipsec-mb without AES-NI is plain C: not for the fast path */
+		IMB_MGR *m = alloc_mb_mgr(0);
+
+		avail = 0;
+		if (m != NULL) {
+			init_mb_mgr_sse(m);
+			avail = imb_get_errno(m) == 0 && (m->features & IMB_FEATURE_AESNI) != 0;
+			free_mb_mgr(m);
+		}
+	}
+	return avail ? &srtp_ops : NULL;
+}
+
+size_t
+rtp_srtp_entry_size(void)
+{
+	return sizeof(struct srtp_entry);
+}
+
+int
+rtp_srtp_kat(const uint8_t *key, unsigned int key_len, const uint8_t salt[14], int label,
+	     const uint8_t iv[16], uint8_t *out, unsigned int n)
+{
+	IMB_MGR *m = alloc_mb_mgr(0);
+	struct srtp_keys k __rte_aligned(16);
+	uint8_t tag[20];
+
+	if (m == NULL)
+		return -ENOMEM;
+	init_mb_mgr_sse(m);
+	aes_expand(m, key, key_len, k.aes);
+	if (label >= 0) {
+		memset(k.salt, 0, sizeof(k.salt));
+		memcpy(k.salt, salt, 14);
+		srtp_kdf(m, &k, key_len, (uint8_t)label, out, n);
+	} else {
+		memset(out, 0, n);
+		(void)imb_run(m, &k, key_len, iv, out, 0, n, 0, tag, false);
+	}
+	explicit_bzero(&k, sizeof(k));
+	free_mb_mgr(m);
+	return 0;
+}
+
+#else /* !TP_HAVE_IPSEC_MB */
+
+int
+rtp_srtp_kat(const uint8_t *key, unsigned int key_len, const uint8_t salt[14], int label,
+	     const uint8_t iv[16], uint8_t *out, unsigned int n)
+{
+	(void)key;
+	(void)key_len;
+	(void)salt;
+	(void)label;
+	(void)iv;
+	(void)out;
+	(void)n;
+	return -ENOTSUP;
+}
+
+const struct rtp_srtp_ops *
+rtp_srtp_builtin(void)
+{
+	return NULL;
+}
+
+size_t
+rtp_srtp_entry_size(void)
+{
+	return 0;
+}
+
+#endif
