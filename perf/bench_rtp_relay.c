@@ -7,7 +7,13 @@
  * same harness, TURN's ChannelData relay (dp/turn: a client's ChannelData
  * to its peer, the peer's datagram back as ChannelData), so that the two
  * are held against each other by one method: issue 56 asks RTP-RTP within
- * 10% of TURN's ChannelData relay in instructions a packet.
+ * 10% of TURN's ChannelData relay in instructions a packet. --mode srtp is
+ * SRTP-RTP: the UE's termination RTP/SAVP (AES_CM_128_HMAC_SHA1_80 both
+ * ways), its packets protected by lib/srtp (libsrtp2: not dp's code)
+ * before they are handed in, outside what is measured, and one packet in
+ * 16 of what dp protects towards the UE unprotected by lib/srtp with the
+ * key dp was given, so the figure is of SRTP that a second implementation
+ * agrees with.
  *
  * One worker, no port started (a real EAL without hugepages): each packet
  * is copied into an mbuf from a template (its sequence number and UDP
@@ -27,7 +33,7 @@
  *
  * Natively it prints TSC cycles a packet (this host's noise included).
  *
- *   bench_rtp_relay [--mode rtp|turn] [--pkts N] [--burst B] [--size S]
+ *   bench_rtp_relay [--mode rtp|srtp|turn] [--pkts N] [--burst B] [--size S]
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -40,6 +46,7 @@
 #include <rte_eal.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_random.h>
 
 #include "dp.h"
 #include "dp_cp.h"
@@ -48,6 +55,7 @@
 #include "net/net.h"
 #include "rtp_dp.h"
 #include "tp_conf.h"
+#include "tp_srtp.h"
 #include "turn.h"
 
 static const uint8_t ACC4[4] = { 10, 0, 0, 1 };
@@ -87,7 +95,17 @@ struct tmpl {
 	uint16_t seq_off;            /* an RTP sequence number's offset, 0: none */
 	uint16_t udp_off;
 	uint8_t frame[1600];
+	/* SRTP (--mode srtp, the UE's side): the plain packet, protected
+	 * anew into frame for each one sent */
+	struct tp_srtp *protect;
+	uint16_t plain_len;
+	uint8_t plain[1500];
 };
+
+/* --mode srtp: the UE's key (dp's srtp_rx), dp's towards the UE (its
+ * srtp_tx, what the UE unprotects with) */
+static struct tp_srtp *unprotect;
+static uint64_t srtp_checked;
 
 static struct rte_mempool *pool;
 static struct dp_ctx ctx;
@@ -128,9 +146,13 @@ tmpl_make(struct tmpl *t, unsigned int pi, const uint8_t *src, uint16_t sport,
 	  const uint8_t *dst, uint16_t dport, const uint8_t *payload, uint16_t len,
 	  uint16_t seq_off)
 {
-	uint8_t *p = t->frame, *u;
+	uint8_t *p = t->frame, *u, s4[4], d4[4];
 	uint16_t c;
 
+	memcpy(s4, src, 4);          /* (tmpl_protect() passes the frame's own) */
+	memcpy(d4, dst, 4);
+	src = s4;
+	dst = d4;
 	t->port = pi;
 	memcpy(p, pi == 0 ? MAC_P0 : MAC_P1, 6);
 	memcpy(p + 6, pi == 0 ? MAC_GW : MAC_PEER, 6);
@@ -153,6 +175,31 @@ tmpl_make(struct tmpl *t, unsigned int pi, const uint8_t *src, uint16_t sport,
 	t->seq_off = seq_off != 0 ? (uint16_t)(42 + seq_off) : 0;
 }
 
+/* t's plain packet one on (sequence number, timestamp) and protected
+ * into its frame (a UDP checksum over the whole). */
+static void
+tmpl_protect(struct tmpl *t)
+{
+	uint8_t pk[1500], *q = t->plain;
+	size_t len = t->plain_len;
+	uint16_t seq = (uint16_t)((q[2] << 8 | q[3]) + 1);
+	uint32_t ts = ((uint32_t)q[4] << 24 | (uint32_t)q[5] << 16 | (uint32_t)q[6] << 8 | q[7]) +
+		      160u;
+
+	q[2] = (uint8_t)(seq >> 8);
+	q[3] = (uint8_t)seq;
+	q[4] = (uint8_t)(ts >> 24);
+	q[5] = (uint8_t)(ts >> 16);
+	q[6] = (uint8_t)(ts >> 8);
+	q[7] = (uint8_t)ts;
+	memcpy(pk, q, len);
+	if (tp_srtp_protect(t->protect, pk, &len, sizeof(pk)) != TP_SRTP_OK)
+		die("lib/srtp did not protect the UE's packet");
+	tmpl_make(t, t->port, t->frame + 26, (uint16_t)(t->frame[34] << 8 | t->frame[35]),
+		  t->frame + 30, (uint16_t)(t->frame[36] << 8 | t->frame[37]), pk, (uint16_t)len,
+		  2);
+}
+
 /* The next packet of t: its RTP sequence number (and timestamp) one on,
  * its UDP checksum right again. */
 static void
@@ -164,6 +211,10 @@ tmpl_next(struct tmpl *t)
 
 	if (t->seq_off == 0)
 		return;
+	if (t->protect != NULL) {
+		tmpl_protect(t);
+		return;
+	}
 	q = t->frame + t->seq_off;
 	seq = (uint16_t)((q[0] << 8 | q[1]) + 1);
 	q[0] = (uint8_t)(seq >> 8);
@@ -261,10 +312,29 @@ setup(void)
 	w->now_ms = ipc_monotonic_ms();
 }
 
+/* Key k of lib/srtp's from an IPC key (key || salt). */
+static struct tp_srtp *
+srtp_session(enum tp_srtp_dir dir, const struct ipc_srtp_key *ik)
+{
+	struct tp_srtp_key k;
+	struct tp_srtp *s;
+
+	memset(&k, 0, sizeof(k));
+	k.suite = TP_SRTP_AES_CM_128_HMAC_SHA1_80;
+	memcpy(k.key, ik->key, 16);
+	memcpy(k.salt, ik->key + 16, 14);
+	s = tp_srtp_create(dir, &k);
+	tp_srtp_key_wipe(&k);
+	if (s == NULL)
+		die("lib/srtp refused a session");
+	return s;
+}
+
 /* RTP-RTP: a context of the UE's termination (a port pair, latching) and
- * the core's (rtcp-mux); G.711-sized packets both ways. */
+ * the core's (rtcp-mux); G.711-sized packets both ways. SRTP-RTP (srtp):
+ * the UE's termination RTP/SAVP, AES_CM_128_HMAC_SHA1_80 both ways. */
 static unsigned int
-setup_rtp(struct tmpl *t, uint16_t size)
+setup_rtp(struct tmpl *t, uint16_t size, bool srtp)
 {
 	static struct ipc_msg m;
 	struct ipc_rtp_ctx *x = (struct ipc_rtp_ctx *)m.body;
@@ -296,6 +366,22 @@ setup_rtp(struct tmpl *t, uint16_t size)
 	x->term[1].local.port = CORE_PORT;
 	memcpy(x->term[1].remote.ip, PEER4, 4);
 	x->term[1].remote.port = 6000;
+	if (srtp) {
+		struct ipc_srtp_key *k[2] = { &x->term[0].srtp_rx, &x->term[0].srtp_tx };
+
+		if (tp_srtp_init() < 0)
+			die("lib/srtp's set-up");
+		x->term[0].profile = IPC_RTP_SAVP;
+		rte_srand(rte_rdtsc());
+		for (unsigned int i = 0; i < 2; i++) {
+			k[i]->suite = TP_SRTP_AES_CM_128_HMAC_SHA1_80;
+			k[i]->key_len = 30;
+			for (unsigned int j = 0; j < 30; j++)
+				k[i]->key[j] = (uint8_t)rte_rand();
+		}
+		t[0].protect = srtp_session(TP_SRTP_OUTBOUND, k[0]);
+		unprotect = srtp_session(TP_SRTP_INBOUND, k[1]);
+	}
 	cp_send(&m);
 	memset(pk, 0, sizeof(pk));
 	pk[0] = 0x80;
@@ -303,6 +389,11 @@ setup_rtp(struct tmpl *t, uint16_t size)
 	for (uint16_t i = 12; i < size; i++)
 		pk[i] = (uint8_t)(i * 7u);
 	tmpl_make(&t[0], 0, UE4, 5004, ACC4, MEDIA_PORT, pk, size, 2);
+	if (srtp) {
+		memcpy(t[0].plain, pk, size);
+		t[0].plain_len = size;
+		tmpl_protect(&t[0]);
+	}
 	pk[1] = 8;
 	pk[8] = 0x22;
 	tmpl_make(&t[1], 1, PEER4, 6000, CORE4, CORE_PORT, pk, size, 2);
@@ -369,12 +460,35 @@ setup_turn(struct tmpl *t, uint16_t size)
 	return 2;
 }
 
-/* What the worker queued for the ports: counted and freed. */
+/* --mode srtp: one packet in 16 that dp protected towards the UE
+ * unprotected by lib/srtp, the plain packet's size back. */
+static void
+srtp_check(struct rte_mbuf *m, uint16_t size)
+{
+	static uint64_t seen;
+	uint8_t pk[1600];
+	size_t len;
+
+	if (unprotect == NULL || seen++ % 16 != 0)
+		return;
+	len = rte_pktmbuf_data_len(m) - 42u;
+	if (len > sizeof(pk))
+		die("a packet to the UE too long");
+	memcpy(pk, rte_pktmbuf_mtod_offset(m, uint8_t *, 42), len);
+	if (tp_srtp_unprotect(unprotect, pk, &len) != TP_SRTP_OK || len != size)
+		die("lib/srtp cannot unprotect what dp sent the UE");
+	srtp_checked++;
+}
+
+/* What the worker queued for the ports: counted and freed (the UE's
+ * SRTP checked first). */
 static uint64_t
-drain(void)
+drain(uint16_t size)
 {
 	uint64_t n = 0;
 
+	for (unsigned int i = 0; i < w->tx[0].n; i++)
+		srtp_check(w->tx[0].pkts[i], size);
 	for (unsigned int p = 0; p < ctx.nports; p++) {
 		n += w->tx[p].n;
 		rte_pktmbuf_free_bulk(w->tx[p].pkts, w->tx[p].n);
@@ -404,18 +518,18 @@ main(int argc, char **argv)
 		case 'n': npkts = (unsigned int)strtoul(optarg, NULL, 10); break;
 		case 'b': burst = (unsigned int)strtoul(optarg, NULL, 10); break;
 		case 's': size = (unsigned int)strtoul(optarg, NULL, 10); break;
-		default: die("usage: [--mode rtp|turn] [--pkts N] [--burst B] [--size S]");
+		default: die("usage: [--mode rtp|srtp|turn] [--pkts N] [--burst B] [--size S]");
 		}
 	}
 	if (t == NULL || burst < 1 || burst > DP_BURST || size < 12 || size > 1400)
 		die("bad arguments");
 	setup();
-	if (strcmp(mode, "rtp") == 0)
-		ntmpl = setup_rtp(t, (uint16_t)size);
+	if (strcmp(mode, "rtp") == 0 || strcmp(mode, "srtp") == 0)
+		ntmpl = setup_rtp(t, (uint16_t)size, strcmp(mode, "srtp") == 0);
 	else if (strcmp(mode, "turn") == 0)
 		ntmpl = setup_turn(t, (uint16_t)size);
 	else
-		die("--mode rtp or turn");
+		die("--mode rtp, srtp or turn");
 	/* one packet each way first: the UE's latches (its checksum is
 	 * verified then, once), out of the count */
 	for (unsigned int i = 0; i < ntmpl; i++) {
@@ -425,7 +539,7 @@ main(int argc, char **argv)
 		dp_input_burst(w, &ctx.ports[t[i].port], &m, 1, false);
 		tmpl_next(&t[i]);
 	}
-	if (drain() != ntmpl)
+	if (drain((uint16_t)size) != ntmpl)
 		die("the first packets were not relayed");
 	while (done < npkts) {
 		/* a burst from one side (as a port's queue gives it), the
@@ -443,14 +557,19 @@ main(int argc, char **argv)
 		t0 = rte_rdtsc();
 		dp_input_burst(w, &ctx.ports[s->port], b, (uint16_t)burst, false);
 		cycles += rte_rdtsc() - t0;
-		out += drain();
+		out += drain((uint16_t)size);
 		done += burst;
 	}
 	printf("bench_rtp_relay mode=%s size=%u burst=%u packets=%" PRIu64 " relayed=%" PRIu64
 	       " cycles_per_packet=%.1f (dp_input_burst, TSC)\n", mode, size, burst, done, out,
 	       (double)cycles / (double)done);
+	if (unprotect != NULL)
+		printf("bench_rtp_relay: %" PRIu64 " SRTP packets to the UE unprotected by lib/srtp\n",
+		       srtp_checked);
 	if (out != done)
 		die("not every packet was relayed");
+	if (unprotect != NULL && srtp_checked == 0)
+		die("no SRTP packet to the UE checked");
 	free(t);
 	return 0;
 }
