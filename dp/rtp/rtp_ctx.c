@@ -61,10 +61,29 @@ addr_add6(struct rtp_worker *rw, const uint8_t *ip)
 }
 
 /* Every address of dp's a termination may be on: the ports' own and
- * relayed ones (dp answers ARP, ND and echo for them already). */
+ * relayed ones (dp answers ARP, ND and echo for them already). From the
+ * configuration: the modules are set up before dp_ports_init() fills
+ * ctx->ports (the large allocations come before any port starts); and
+ * from ctx->ports as well, for a harness that fills them itself. */
 static void
 addr_table(struct rtp_worker *rw, const struct dp_ctx *ctx)
 {
+	const struct tp_conf *conf = ctx->conf;
+	uint8_t relay[TP_CONF_MAX_RELAY][16];
+	unsigned int n;
+
+	for (unsigned int p = 0; conf != NULL && p < conf->dp.nports; p++) {
+		if (conf->dp.ports[p].has_ip4)
+			addr_add4(rw, conf->dp.ports[p].ip4);
+		if (conf->dp.ports[p].has_ip6)
+			addr_add6(rw, conf->dp.ports[p].ip6);
+	}
+	n = conf != NULL ? tp_conf_relay_addrs(conf, 4, relay, NULL) : 0;
+	for (unsigned int i = 0; i < n; i++)
+		addr_add4(rw, relay[i]);
+	n = conf != NULL ? tp_conf_relay_addrs(conf, 6, relay, NULL) : 0;
+	for (unsigned int i = 0; i < n; i++)
+		addr_add6(rw, relay[i]);
 	for (unsigned int p = 0; p < ctx->nports; p++) {
 		const struct dp_port *port = &ctx->ports[p];
 
