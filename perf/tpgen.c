@@ -18,6 +18,7 @@
  *   agwopen file=F [tls=MASK] [probe=B] [window=W] [timeout=S]  (--tcp)
  *   agwbulk [chunk=B] secs=S [warm=S] | agwclose [timeout=S]    (--tcp)
  *   agwping [size=B] rate=PPS secs=S [warm=S]                  (--tcp)
+ *   rtpcalls file=F | rtprun rate=PPS secs=S [warm=S] [verify=N]   (tpgen_rtp.c)
  *   quit
  *
  * Each command answers one JSON object on one line of stdout. Between
@@ -363,6 +364,10 @@ ip4_input(struct gen *g, struct rte_mbuf *m, const uint8_t *ip, uint16_t len,
 		gen_traffic_input(g, false, p, ulen, now);
 		return false;
 	}
+	if (g->rtp != NULL) {
+		gen_rtp_input(g, dst, p, ulen);
+		return false;
+	}
 	if (dst - g->client_base < g->nclients) {
 		/* To a client: ChannelData or a Data indication carry
 		 * traffic; any other STUN message is a control answer. */
@@ -597,6 +602,29 @@ agw_command(struct gen *g, const char *line)
 		printf("{\"error\":\"%.8s: %s\"}\n", line, strerror(-rc));
 }
 
+/* rtpcalls file=F | rtprun rate=PPS secs=S [warm=S] [verify=N] (tpgen_rtp.c) */
+static void
+rtp_command(struct gen *g, const char *line)
+{
+	char copy[512];
+	const char *file;
+	int rc;
+
+	if (strncmp(line, "rtpcalls", 8) == 0) {
+		snprintf(copy, sizeof(copy), "%s", line);
+		file = arg_str(copy, "file");
+		rc = file == NULL ? -EINVAL : gen_rtp_load(g, file, stdout);
+	} else if (strncmp(line, "rtprun", 6) == 0) {
+		rc = gen_rtp_run(g, arg_num(line, "rate", 0), arg_num(line, "secs", 1),
+				 arg_num(line, "warm", 0.5),
+				 (uint32_t)arg_num(line, "verify", 0), stdout);
+	} else {
+		rc = -ENOSYS;
+	}
+	if (rc < 0)
+		printf("{\"error\":\"%.8s: %s\"}\n", line, strerror(-rc));
+}
+
 static void
 command(struct gen *g, const char *line)
 {
@@ -612,7 +640,9 @@ command(struct gen *g, const char *line)
 
 		double record = arg_num(line, "record", 0);
 
-		if (arg_kind(line, &k) < 0 || size < GEN_STAMP_LEN || size > 1400 ||
+		if (g->pool_dirty || g->rtp != NULL) {
+			printf("{\"error\":\"run: not after rtpcalls (start another tpgen)\"}\n");
+		} else if (arg_kind(line, &k) < 0 || size < GEN_STAMP_LEN || size > 1400 ||
 		    (g->tcp_turn && k == GK_SEND) || record < 0 || record > 16384 ||
 		    (record > 0 && !g->tls_turn)) {
 			printf("{\"error\":\"run: kind is chan, send, peer or mix; "
@@ -679,6 +709,8 @@ command(struct gen *g, const char *line)
 			printf("{\"error\":\"tlsku: %s\"}\n", strerror(-rc));
 	} else if (strncmp(line, "agw", 3) == 0) {
 		agw_command(g, line);
+	} else if (strncmp(line, "rtp", 3) == 0) {
+		rtp_command(g, line);
 	} else if (strncmp(line, "quit", 4) == 0) {
 		gen_stop = 1;
 		printf("{\"bye\":true}\n");
@@ -755,7 +787,8 @@ usage(FILE *out)
 		"  [req=0|1] [mode=lean|openssl] [wait=S] | tlsku_close\n"
 		"  | agwopen file=F [tls=MASK] [probe=B] [window=W] [timeout=S] | agwbulk\n"
 		"  [chunk=B] secs=S [warm=S] | agwping [size=B] rate=PPS secs=S [warm=S]\n"
-		"  | agwclose [timeout=S]\n"
+		"  | agwclose [timeout=S] | rtpcalls file=F | rtprun rate=PPS secs=S\n"
+		"  [warm=S] [verify=N]\n"
 		"  | quit; one JSON answer per command (run: record=B gathers\n"
 		"  ChannelData into TLS records of B bytes with --tls-turn).\n");
 }

@@ -155,6 +155,8 @@ struct gen {
 	bool raw;                    /* no TURN: frames are bounced (testpmd) */
 	struct gen_tcp *tcp;         /* dp/tcp in the generator (--tcp) */
 	struct gen_agw *agw;         /* the access gateway's legs (--tcp) */
+	struct gen_rtp *rtp;         /* RTP calls through a media relay (rtpcalls) */
+	bool pool_dirty;             /* an RTP run wrote payloads: no TURN runs after */
 	bool tcp_turn;               /* clients speak TURN over TCP (--tcp-turn) */
 	bool tls_turn;               /* ... over TLS on that TCP (--tls-turn) */
 	uint32_t tls_record;         /* run: ChannelData gathered into records
@@ -349,6 +351,21 @@ int gen_agw_ping(struct gen *g, uint32_t size, double rate, double secs, double 
 /* End every leg's stream; prints how many contexts closed byte-exact
  * (each leg read exactly its partner's stream, then its end); frees them. */
 int gen_agw_close(struct gen *g, double timeout, FILE *out);
+
+/* tpgen_rtp.c: both ends of RTP calls through a media relay */
+struct gen_rtp;
+/* The calls of file (a line a call: "[IP:]PORT_A [IP:]PORT_B SUITE [TX_KEY
+ * RX_KEY]", see tpgen_rtp.c), replacing any before; prints one JSON
+ * object. 0 or -errno. */
+int gen_rtp_load(struct gen *g, const char *file, FILE *out);
+/* Every call's two streams send G.711-sized RTP (the UE's SRTP where its
+ * call has keys) in turns, rate packets a second in all, for warm + secs;
+ * one SRTP packet to a UE in verify (0: none) decrypted and checked.
+ * Prints one JSON object. 0, or -ENOENT without calls. */
+int gen_rtp_run(struct gen *g, double rate, double secs, double warm, uint32_t verify,
+		FILE *out);
+/* A datagram to address dst while calls are loaded. */
+void gen_rtp_input(struct gen *g, uint32_t dst, const uint8_t *p, uint16_t len);
 
 /* tpgen_tls.c: OpenSSL client connections over memory BIOs */
 struct gen_tls;

@@ -81,6 +81,9 @@ static const uint8_t MAC_GW6[6] = { 2, 0, 0, 0, 0, 0x6e };
 
 static struct rte_mempool *pool;
 static uint32_t max_contexts = MAX_CTX;
+/* setup_ports_later: dp's order, the module set up before dp_ports_init()
+ * fills ctx->ports (its addresses then only in the configuration) */
+static bool ports_later;
 
 struct fix {
 	struct dp_ctx *ctx;
@@ -196,10 +199,31 @@ setup(void **state)
 	ipc_cp_set_ready(shm, true);
 	w->now_ms = ipc_monotonic_ms();
 	f->mbufs0 = rte_mempool_in_use_count(pool);
+	if (ports_later) {
+		struct tp_conf_port *cp = f->conf->dp.ports;
+
+		f->conf->dp.nports = 2;
+		cp[0].has_ip4 = true;
+		memcpy(cp[0].ip4, ACC4, 4);
+		cp[0].has_ip6 = true;
+		memcpy(cp[0].ip6, ACC6, 16);
+		cp[1].has_ip4 = true;
+		memcpy(cp[1].ip4, CORE4, 4);
+		ctx->nports = 0;
+	}
 	assert_int_equal(rtp_dp_module.setup(ctx), 1);
+	ctx->nports = 2;
+	ports_later = false;
 	assert_non_null(w->rtp);
 	*state = f;
 	return 0;
+}
+
+static int
+setup_ports_later(void **state)
+{
+	ports_later = true;
+	return setup(state);
 }
 
 static int
@@ -2022,6 +2046,10 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_rtp_relay_both_ways_byte_exact, setup, teardown),
+		/* as turnpike-dp orders it: a context on an address of the
+		 * configuration is taken before the ports are filled */
+		cmocka_unit_test_setup_teardown(test_rtp_relay_both_ways_byte_exact,
+						setup_ports_later, teardown),
 		cmocka_unit_test_setup_teardown(test_rtp_relay_carries_a_damaged_checksum, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_rtp_relay_across_families, setup, teardown),
