@@ -123,6 +123,9 @@ int agw_caller_of(struct cp_ctx *cp, struct json_object *req, struct cp_agw_call
 bool agw_rtp_legs(struct json_object *legs);
 /* agw.create of RTP legs; agw.add_leg, agw.modify_leg, agw.subtract_leg,
  * agw.show, agw.release of an RTP context's id (cp_agw_id_is_rtp()). */
+/* When an SRTP context's figures are due again, after st_ms: its busiest
+ * direction moved pkts packets in the ms before (agw_rtp.c). */
+uint64_t agw_rtp_pos_due(uint64_t st_ms, uint64_t pkts, uint64_t ms);
 int agw_rtp_cmd_create(struct cp_ctx *cp, struct json_object *req, struct json_object *legs,
 		       struct json_object *resp, const char **error);
 int agw_rtp_cmd_add(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
@@ -164,6 +167,7 @@ enum agw_rtp_stat {
 	AGW_RTP_TERMS_ADDED, AGW_RTP_TERMS_MODIFIED, AGW_RTP_TERMS_SUBTRACTED, AGW_RTP_LATCHED,
 	AGW_RTP_INACTIVE, AGW_RTP_RESTORED, AGW_RTP_READDED, AGW_RTP_STATS_ASKED,
 	AGW_RTP_STATS_TIMEOUT, AGW_RTP_EVENTS_UNKNOWN, AGW_RTP_EVENTS_STALE, AGW_RTP_KEYS_MADE,
+	AGW_RTP_POS_ASKED,
 	AGW_RTP_STAT__COUNT
 };
 
@@ -200,6 +204,8 @@ struct cp_agw_rtp {
 	uint32_t next_req;
 	/* after a dp restart: the next slot to install again (SIZE_MAX: none) */
 	size_t readd_next;
+	/* the next slot whose SRTP positions may be due (pos_refresh()) */
+	size_t pos_next;
 	unsigned int nobs;
 	struct {
 		cp_agw_rtp_observer_fn fn;

@@ -329,6 +329,12 @@ stats_sum(struct ipc_rtp_stats *out, const struct ipc_rtp_stats *b, const struct
 		s.jitter = b->jitter;
 		s.jitter_us = b->jitter_us;
 	}
+	/* (an SRTP direction a restarted dp has not moved yet stands where
+	 * it stood) */
+	if (d->srtp_rx.ssrc == 0)
+		s.srtp_rx = b->srtp_rx;
+	if (d->srtp_tx.ssrc == 0)
+		s.srtp_tx = b->srtp_tx;
 	*out = s;
 }
 
@@ -1147,9 +1153,21 @@ cp_agw_rtp_stats_msg(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *ms
 		return;
 	c = ctx_of_id(r, msg->h.alloc_id);
 	if (c != NULL && s->found) {
-		for (unsigned int i = 0; i < 2; i++)
-			if (c->term[i].profile != IPC_RTP_NONE && s->st[i].serial == c->term[i].serial)
-				stats_sum(&c->st[i], &c->base[i], &s->st[i]);
+		uint64_t moved = 0;
+
+		for (unsigned int i = 0; i < 2; i++) {
+			uint64_t in0 = c->st[i].rtp_in, out0 = c->st[i].rtp_out;
+
+			if (c->term[i].profile == IPC_RTP_NONE || s->st[i].serial != c->term[i].serial)
+				continue;
+			stats_sum(&c->st[i], &c->base[i], &s->st[i]);
+			if (c->st[i].rtp_in - in0 > moved)
+				moved = c->st[i].rtp_in - in0;
+			if (c->st[i].rtp_out - out0 > moved)
+				moved = c->st[i].rtp_out - out0;
+		}
+		c->pos_due_ms = agw_rtp_pos_due(cp->now_ms, moved,
+						c->st_ms != 0 ? cp->now_ms - c->st_ms : 0);
 		c->st_ms = cp->now_ms;
 	}
 	if (s->req == 0)
@@ -1327,16 +1345,18 @@ cp_agw_rtp_state(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	r->stats[AGW_RTP_RESTORED]++;
 }
 
-/* Where a restarted dp's stream s of the key k carries on (RFC 3711
- * section 3.3.1: the ROC and the highest sequence number heard). */
+/* Where a restarted dp's stream of key k carries on (RFC 3711 section
+ * 3.3.1): the SSRC, ROC, highest sequence number and SRTCP index dp's
+ * SRTP stood at when cp last heard (pos; SSRC 0: not moved yet). */
 static void
-key_index(struct ipc_srtp_key *k, const struct ipc_rtp_stats *s)
+key_index(struct ipc_srtp_key *k, const struct ipc_srtp_pos *pos)
 {
-	if (k->suite == 0 || s->ssrc == 0 || s->rtp_in == 0)
+	if (k->suite == 0 || pos->ssrc == 0)
 		return;
-	k->ssrc = s->ssrc;
-	k->roc = s->ext_max_seq >> 16;
-	k->seq = (uint16_t)(s->ext_max_seq & 0xffffu);
+	k->ssrc = pos->ssrc;
+	k->roc = pos->roc;
+	k->seq = pos->seq;
+	k->srtcp_index = pos->srtcp_index;
 }
 
 void
@@ -1388,13 +1408,76 @@ cp_agw_rtp_dp_restart(struct cp_ctx *cp)
 				    memcmp(s->rtcp_src.ip, s->rtp_src.ip, 16) == 0)
 					t->remote_rtcp = s->rtcp_src.port;
 			}
-			key_index(&t->srtp_rx, s);
-			if (c->term[i ^ 1u].profile != IPC_RTP_NONE)
-				key_index(&t->srtp_tx, &c->st[i ^ 1u]);
+			key_index(&t->srtp_rx, &s->srtp_rx);
+			key_index(&t->srtp_tx, &s->srtp_tx);
 		}
 		c->readd = 1;
 	}
 	r->readd_next = 0;
+}
+
+/*
+ * What a restarted dp is given of an SRTP stream is where cp last heard it
+ * stood (c->st's positions): dp's ROC guess (RFC 3711 section 3.3.1) takes
+ * it on only within 2^15 packets of it. So each SRTP context's figures
+ * are asked for again before its fastest stream can have moved
+ * CP_AGW_RTP_POS_PKTS packets since: at its last rate, within
+ * [CP_AGW_RTP_POS_MIN_MS, CP_AGW_RTP_POS_MAX_MS]. A few slots a loop turn,
+ * without an answer awaited (RTP_STATS applies what comes).
+ */
+#define CP_AGW_RTP_POS_PKTS    8192u
+#define CP_AGW_RTP_POS_MIN_MS  2000u
+#define CP_AGW_RTP_POS_MAX_MS  300000u
+#define CP_AGW_RTP_POS_VISIT   64u
+
+static bool
+has_srtp(const struct cp_agw_rtp_ctx *c)
+{
+	return is_srtp(c->term[0].profile) || is_srtp(c->term[1].profile);
+}
+
+/* When c's figures are due again: its busiest direction's packets over
+ * the time since they were last asked for (pkts since, over ms). */
+uint64_t
+agw_rtp_pos_due(uint64_t st_ms, uint64_t pkts, uint64_t ms)
+{
+	uint64_t gap = CP_AGW_RTP_POS_MAX_MS;
+
+	if (pkts != 0 && ms != 0) {
+		gap = (uint64_t)CP_AGW_RTP_POS_PKTS * ms / pkts;
+		if (gap < CP_AGW_RTP_POS_MIN_MS)
+			gap = CP_AGW_RTP_POS_MIN_MS;
+		if (gap > CP_AGW_RTP_POS_MAX_MS)
+			gap = CP_AGW_RTP_POS_MAX_MS;
+	}
+	return st_ms + gap;
+}
+
+static unsigned int
+pos_refresh(struct cp_ctx *cp, struct cp_agw_rtp *r, uint64_t now_ms)
+{
+	size_t n = (size_t)r->nworkers * r->per_worker;
+	unsigned int sent = 0;
+
+	if (n == 0)
+		return 0;
+	for (unsigned int v = 0; v < CP_AGW_RTP_POS_VISIT; v++) {
+		struct cp_agw_rtp_ctx *c = &r->ctx[r->pos_next];
+		struct ipc_rtp_stats_req q;
+
+		r->pos_next = r->pos_next + 1 < n ? r->pos_next + 1 : 0;
+		if (c->id == 0 || c->readd || c->state == CP_AGW_RTP_RELEASING || !has_srtp(c) ||
+		    now_ms < c->pos_due_ms)
+			continue;
+		memset(&q, 0, sizeof(q));
+		if (send_to_dp(cp, c->worker, IPC_RTP_STATS_REQ, c->id, &q, sizeof(q)) < 0)
+			break;
+		/* (due again in a while even when no answer comes) */
+		c->pos_due_ms = now_ms + CP_AGW_RTP_POS_MIN_MS;
+		r->stats[AGW_RTP_POS_ASKED]++;
+		sent++;
+	}
+	return sent;
 }
 
 unsigned int
@@ -1413,6 +1496,7 @@ cp_agw_rtp_serve(struct cp_ctx *cp, uint64_t now_ms)
 			req_answer(cp, k, -ETIMEDOUT, c != NULL ? c->st : NULL);
 			done++;
 		}
+	done += pos_refresh(cp, r, now_ms);
 	/* a restarted dp's contexts, as the rings have room, once it runs
 	 * with RTP terminations */
 	if (r->readd_next == SIZE_MAX || !(ipc_peer_caps(cp->seg.shm, false, now_ms) & IPC_CAP_RTP))

@@ -39,7 +39,7 @@ static const char *const suite_names[] = { "", "AES_CM_128_HMAC_SHA1_80",
 static const char *const stat_names[AGW_RTP_STAT__COUNT] = {
 	"created", "refused", "released", "setup_failed", "terms_added", "terms_modified",
 	"terms_subtracted", "latched", "inactive", "restored", "readded", "stats_asked",
-	"stats_timeout", "events_unknown", "events_stale", "keys_made",
+	"stats_timeout", "events_unknown", "events_stale", "keys_made", "positions_asked",
 };
 static const char *const stat_help[AGW_RTP_STAT__COUNT] = {
 	"RTP contexts created", "RTP contexts refused (form, address, ports, quota)",
@@ -52,6 +52,7 @@ static const char *const stat_help[AGW_RTP_STAT__COUNT] = {
 	"RTP statistics requests dp did not answer in time",
 	"RTP events of contexts cp does not know", "RTP events of terminations subtracted since",
 	"SRTP master keys cp generated",
+	"SRTP contexts' figures asked of dp so a restarted dp carries each stream's index on",
 };
 
 static int

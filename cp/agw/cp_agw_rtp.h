@@ -136,7 +136,8 @@ struct cp_agw_rtp_ctx {
 	uint8_t pad[1];
 	uint64_t created_wall_ms;
 	uint64_t created_ms;      /* cp's monotonic ms: nt/dur */
-	uint64_t st_ms;
+	uint64_t st_ms;           /* cp's monotonic ms of st[]'s last figures */
+	uint64_t pos_due_ms;      /* cp's: when st[] is asked for again (SRTP) */
 	struct ipc_rtp_term term[2];
 	struct ipc_rtp_stats st[2];
 	struct ipc_rtp_stats base[2];     /* cp's: the figures before dp's last restart */

@@ -483,6 +483,14 @@ test_stats_and_dp_restart(void **state)
 	s->st[0].rtp_in = 100;
 	s->st[0].ssrc = 0x1234;
 	s->st[0].ext_max_seq = (2u << 16) | 500u;
+	/* where dp's SRTP stands: the UE's stream unprotected, ours to it */
+	s->st[0].srtp_rx.ssrc = 0x1234;
+	s->st[0].srtp_rx.roc = 2;
+	s->st[0].srtp_rx.seq = 500;
+	s->st[0].srtp_rx.srtcp_index = 17;
+	s->st[0].srtp_tx.ssrc = 0x5678;
+	s->st[0].srtp_tx.seq = 900;
+	s->st[0].srtp_tx.srtcp_index = 4;
 	s->st[0].latched = IPC_RTP_LATCHED_RTP;
 	ip4(&s->st[0].rtp_src, "10.0.0.70", 31000);
 	s->st[1].serial = 2;
@@ -494,6 +502,20 @@ test_stats_and_dp_restart(void **state)
 	assert_int_equal(st_rc, 0);
 	assert_int_equal(st_in, 100);
 	assert_int_equal(c->st[0].rtp_in, 100);
+	/* an SRTP context's figures are asked for again before its streams
+	 * can have moved far (CP_AGW_RTP_POS_PKTS at their last rate): never
+	 * moved, the longest gap; fast, the shortest */
+	assert_int_equal(agw_rtp_pos_due(1000, 0, 0), 1000 + 300000);
+	assert_int_equal(agw_rtp_pos_due(1000, 500, 10000), 1000 + 163840);
+	assert_int_equal(agw_rtp_pos_due(1000, 100000, 1000), 1000 + 2000);
+	assert_true(c->pos_due_ms > cp.now_ms);
+	drain();
+	cp_agw_rtp_serve(&cp, c->pos_due_ms - 1);
+	assert_false(to_dp(c->worker, &m));
+	cp_agw_rtp_serve(&cp, c->pos_due_ms);
+	assert_true(to_dp(c->worker, &m));
+	assert_int_equal(m.h.kind, IPC_RTP_STATS_REQ);
+	assert_int_equal(((const struct ipc_rtp_stats_req *)(const void *)m.body)->req, 0);
 	/* a request dp never answers: its timeout */
 	assert_int_equal(cp_agw_rtp_stats(&cp, &op, c->id, stats_cb, NULL, &req, err, sizeof(err)),
 			 0);
@@ -515,8 +537,10 @@ test_stats_and_dp_restart(void **state)
 	assert_int_equal(x->term[0].srtp_rx.ssrc, 0x1234);
 	assert_int_equal(x->term[0].srtp_rx.roc, 2);
 	assert_int_equal(x->term[0].srtp_rx.seq, 500);
+	assert_int_equal(x->term[0].srtp_rx.srtcp_index, 17);
 	assert_int_equal(x->term[0].srtp_tx.ssrc, 0x5678);
 	assert_int_equal(x->term[0].srtp_tx.seq, 900);
+	assert_int_equal(x->term[0].srtp_tx.srtcp_index, 4);
 	assert_memory_equal(x->term[0].srtp_tx.key, c->term[0].srtp_tx.key, 30);
 	/* the new dp's figures are added to what the old one had */
 	memset(&e, 0, sizeof(e));
