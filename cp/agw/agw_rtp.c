@@ -331,9 +331,9 @@ stats_sum(struct ipc_rtp_stats *out, const struct ipc_rtp_stats *b, const struct
 	}
 	/* (an SRTP direction a restarted dp has not moved yet stands where
 	 * it stood) */
-	if (d->srtp_rx.ssrc == 0)
+	if (d->srtp_rx.ssrc == 0 && d->srtp_rx.srtcp_index == 0)
 		s.srtp_rx = b->srtp_rx;
-	if (d->srtp_tx.ssrc == 0)
+	if (d->srtp_tx.ssrc == 0 && d->srtp_tx.srtcp_index == 0)
 		s.srtp_tx = b->srtp_tx;
 	*out = s;
 }
@@ -1351,12 +1351,17 @@ cp_agw_rtp_state(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 static void
 key_index(struct ipc_srtp_key *k, const struct ipc_srtp_pos *pos)
 {
-	if (k->suite == 0 || pos->ssrc == 0)
+	if (k->suite == 0)
+		return;
+	/* (SRTCP's index stands on its own: a held leg may have sent RTCP
+	 * only; an index started over would reuse SRTCP's keystream) */
+	if (pos->srtcp_index > k->srtcp_index)
+		k->srtcp_index = pos->srtcp_index;
+	if (pos->ssrc == 0)
 		return;
 	k->ssrc = pos->ssrc;
 	k->roc = pos->roc;
 	k->seq = pos->seq;
-	k->srtcp_index = pos->srtcp_index;
 }
 
 void

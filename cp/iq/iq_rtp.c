@@ -186,7 +186,9 @@ key_of(struct ipc_srtp_key *k, const struct sdp_crypto *c)
 	k->key_len = c->key_len;
 	k->mki_len = c->mki_len;
 	k->mki = c->mki;
-	k->window = c->wsh;
+	/* (WSH is a hint, RFC 4568 section 6.3.6: lib/sdp takes up to 65535,
+	 * dp's contract up to 32767, and dp keeps 128 at most anyway) */
+	k->window = c->wsh > 32767u ? 32767u : c->wsh;
 	memcpy(k->key, c->key, c->key_len <= IPC_SRTP_KEY_MAX ? c->key_len : 0);
 }
 

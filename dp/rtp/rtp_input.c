@@ -76,10 +76,12 @@ rtp_src_new(struct dp_worker *w, struct rtp_ctx *c, unsigned int ti, unsigned in
 		if (w->now_ms - t->heard_ms < rw->relatch_ms)
 			return RTP_SRC_STRANGER;
 		relatch = true;
-	} else if (flow == 1 && (t->latched & IPC_RTP_LATCHED_RTP) &&
-		   !rtp_addr_is(&t->rtp_src, meta->family, meta->src, t->rtp_src.port)) {
-		return RTP_SRC_STRANGER;
 	}
+	/* (RTCP of a pair, latching or latching again, only from the host
+	 * RTP is latched to: its port differs behind a NAT, its host not) */
+	if (flow == 1 && (t->latched & IPC_RTP_LATCHED_RTP) &&
+	    !rtp_addr_is(&t->rtp_src, meta->family, meta->src, t->rtp_src.port))
+		return RTP_SRC_STRANGER;
 	if (!verified && !dp_udp_cksum_verify(m, meta))
 		return RTP_SRC_BAD_CKSUM;
 	memset(src, 0, sizeof(*src));
@@ -88,8 +90,10 @@ rtp_src_new(struct dp_worker *w, struct rtp_ctx *c, unsigned int ti, unsigned in
 	memcpy(src->ip, meta->src, meta->family == NET_AF_IPV4 ? 4 : 16);
 	t->latched |= bit;
 	c->ev |= (uint8_t)(flow == 0 ? RTP_EV_LATCH_RTP(ti) : RTP_EV_LATCH_RTCP(ti));
-	if (relatch && flow == 0 && !(t->flags & IPC_RTP_F_MUX)) {
-		/* RTCP follows its host: it latches again */
+	if (flow == 0 && !(t->flags & IPC_RTP_F_MUX) && (t->latched & IPC_RTP_LATCHED_RTCP) &&
+	    (relatch || !rtp_addr_is(&t->rtcp_src, meta->family, meta->src, t->rtcp_src.port))) {
+		/* RTCP follows its host: it latches again (and one that
+		 * latched from another host before RTP did is let go) */
 		t->latched &= (uint8_t)~IPC_RTP_LATCHED_RTCP;
 		c->ev &= (uint8_t)~RTP_EV_LATCH_RTCP(ti);
 	}
@@ -98,6 +102,26 @@ rtp_src_new(struct dp_worker *w, struct rtp_ctx *c, unsigned int ti, unsigned in
 	rw->ctr[relatch ? RTP_CTR_RELATCHED : RTP_CTR_LATCHED]++;
 	rw->ctr[RTP_CTR_EVENTS]++;
 	return RTP_SRC_OK;
+}
+
+/* Would t take a packet of flow from this source, were it authentic?
+ * rtp_src_new()'s rules without their effects: SRTP's state (its replay
+ * window, ROC and streams) must not move for a packet whose source would
+ * then be dropped, nor pay for its crypto. */
+static bool __rte_noinline
+rtp_src_may(const struct dp_worker *w, const struct rtp_term *t, unsigned int flow,
+	    const struct dp_udp_meta *meta)
+{
+	uint8_t bit = flow == 0 ? IPC_RTP_LATCHED_RTP : IPC_RTP_LATCHED_RTCP;
+
+	if (!rtp_gm_ok(t, meta))
+		return false;
+	if (!(t->flags & IPC_RTP_F_LATCH))
+		return true;
+	if ((t->latched & bit) && w->now_ms - t->heard_ms < w->rtp->relatch_ms)
+		return false;
+	return !(flow == 1 && (t->latched & IPC_RTP_LATCHED_RTP) &&
+		 !rtp_addr_is(&t->rtp_src, meta->family, meta->src, t->rtp_src.port));
 }
 
 /* Is this packet's source one t takes on flow (0 RTP or rtcp-mux, 1 RTCP
@@ -234,6 +258,8 @@ rtp_accept(struct dp_worker *w, struct rtp_ctx *c, unsigned int ti, unsigned int
 						 IPC_RTP_LATCHED_RTCP)) &&
 			      rtp_addr_is(l, meta->family, meta->src, meta->src_port));
 
+		if (!known && !rtp_src_may(w, t, flow, meta))
+			return RTP_SRC_STRANGER;
 		if (!known && !dp_udp_cksum_verify(m, meta))
 			return RTP_SRC_BAD_CKSUM;
 		if (!rtp_srtp_in(w->rtp, t, m, meta, len, rtcp))

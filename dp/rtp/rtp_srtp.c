@@ -580,7 +580,12 @@ srtp_rtp_out(struct srtp_dir *d, uint8_t *p, uint16_t *lenp, uint16_t room)
 	ssrc = be32(p + 8);
 	st = stream_of(d, ssrc);
 	/* an index is never protected twice (a duplicate from the other
-	 * side would reuse its keystream) */
+	 * side would reuse its keystream); so an SSRC protected for is never
+	 * forgotten while the key lives: a third one is refused, not taken
+	 * in place of one (whose indices would start over: a sender on the
+	 * plain side could have the same keystream used twice) */
+	if (unlikely(st == NULL) && d->s[0].on && d->s[1].on)
+		return -RTP_SRTP_E_SSRC_LIMIT;
 	if ((rc = stream_index(d, st, seq, &v)) != 0)
 		return rc;
 	if (v == UINT32_MAX && seq == UINT16_MAX)

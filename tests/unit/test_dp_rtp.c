@@ -1008,6 +1008,29 @@ test_rtp_rtcp_mux_against_a_pair(void **state)
 	assert_int_equal(x.st[0].latched, IPC_RTP_LATCHED_RTP | IPC_RTP_LATCHED_RTCP);
 }
 
+/* RTCP that latched a pair's RTCP flow from another host before RTP
+ * latched lets go when RTP latches: RTCP follows RTP's host, so a
+ * stranger spraying RTCP ports ahead of the UE gets nothing kept. */
+static void
+test_rtp_rtcp_latch_follows_rtp_host(void **state)
+{
+	struct fix *f = *state;
+	struct out o;
+	uint8_t r[64];
+	uint16_t rlen = rtcp_pkt(r, 0x11223344u);
+
+	(void)ctx_standard(f);
+	send_in(f, 0, 4, STRANGER4, 40125, ACC4, MEDIA_MIN + 1, r, rlen, 0, 0);
+	assert_int_equal(nout(f, 1), 1);              /* (nothing latched yet: taken) */
+	take_out(f, 1, &o);
+	assert_true(ue_rtp(f, NAT4, 40124, 1, 160, &o));
+	send_in(f, 0, 4, STRANGER4, 40125, ACC4, MEDIA_MIN + 1, r, rlen, 0, 0);
+	assert_int_equal(nout(f, 1), 0);
+	send_in(f, 0, 4, NAT4, 40125, ACC4, MEDIA_MIN + 1, r, rlen, 0, 0);
+	assert_int_equal(nout(f, 1), 1);
+	take_out(f, 1, &o);
+}
+
 /* With rtcp-mux on the UE's side too: RTP and RTCP on one port, one
  * latch; octet 1 tells them apart. */
 static void
@@ -1765,6 +1788,46 @@ ue_in(struct fix *f, uint16_t port, const uint8_t *b, uint16_t len)
 	return relay(f, 0, NAT4, 40123, ACC4, port, b, len, 1, &o);
 }
 
+/* Sources an attacker has: a packet of the UE's captured and raced in
+ * from another address is a stranger before SRTP looks at it (the UE's
+ * own copy after it is no replay); the core's side cannot make dp forget
+ * an SSRC it protected for (a third SSRC under one key is refused: a
+ * forgotten one would start its indices over and reuse their keystream). */
+static void
+test_srtp_hostile_sources(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_rtp_term a, b;
+	struct peer p;
+	struct out o;
+	uint8_t pk[1500], clear[1500], cb[1500];
+	uint16_t clen, len, cl;
+
+	if (rtp_srtp_builtin() == NULL)
+		skip();     /* (built without libipsec-mb, or no AES-NI) */
+	term_ue(&a, MEDIA_MIN, true);
+	srtp_term(&a, &p, TP_SRTP_AES_CM_128_HMAC_SHA1_80, 0x44, 0);
+	term_core(&b, MEDIA_MIN + 2);
+	cp_add(f, ctx_id(0), &a, &b);
+	ue_to_core(f, &p, MEDIA_MIN, MEDIA_MIN + 2, false, 1);         /* latches */
+	len = mkpkt(p.send, false, 2, UE_SSRC, 160, pk, sizeof(pk), clear, &clen);
+	assert_false(relay(f, 0, STRANGER4, 40123, ACC4, MEDIA_MIN, pk, len, 1, &o));
+	assert_int_equal(ctr(f, "rtp_srtp_replay") + ctr(f, "rtp_srtp_auth"), 0);
+	assert_true(ue_in(f, MEDIA_MIN, pk, len));
+	/* the core's SSRCs: two are followed, a third refused, the first
+	 * still protected */
+	for (uint32_t k = 0; k < 2; k++) {
+		cl = mkpkt(NULL, false, 10, CORE_SSRC + k, 160, cb, sizeof(cb), clear, &clen);
+		assert_true(relay(f, 1, PEER4, 6000, CORE4, MEDIA_MIN + 2, cb, cl, 0, &o));
+	}
+	cl = mkpkt(NULL, false, 10, CORE_SSRC + 2, 160, cb, sizeof(cb), clear, &clen);
+	assert_false(relay(f, 1, PEER4, 6000, CORE4, MEDIA_MIN + 2, cb, cl, 0, &o));
+	assert_int_equal(ctr(f, "rtp_srtp_ssrc_limit"), 1);
+	cl = mkpkt(NULL, false, 11, CORE_SSRC, 160, cb, sizeof(cb), clear, &clen);
+	assert_true(relay(f, 1, PEER4, 6000, CORE4, MEDIA_MIN + 2, cb, cl, 0, &o));
+	peer_free(&p);
+}
+
 /* What SRTP refuses is dropped, counted by reason and in the
  * termination's srtp_fail, and changes nothing: a forged tag (the genuine
  * packet still goes after it), a replay, an index older than the window,
@@ -2059,7 +2122,8 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rtp_relatch_after_silence, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rtp_rtcp_mux_against_a_pair, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rtp_rtcp_mux_one_port, setup, teardown),
+cmocka_unit_test_setup_teardown(test_rtp_rtcp_latch_follows_rtp_host, setup, teardown),
+				cmocka_unit_test_setup_teardown(test_rtp_rtcp_mux_one_port, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rtp_malformed_dropped_and_counted, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_rtp_statistics_equal_to_what_was_sent, setup,
@@ -2079,7 +2143,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_srtp_to_rtp_each_suite_against_libsrtp, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_srtp_to_srtp_other_keys, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_srtp_bad_packets_dropped_and_counted, setup,
+cmocka_unit_test_setup_teardown(test_srtp_hostile_sources, setup, teardown),
+				cmocka_unit_test_setup_teardown(test_srtp_bad_packets_dropped_and_counted, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_srtp_restart_carries_the_index_on, setup,
 						teardown),
