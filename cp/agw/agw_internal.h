@@ -175,6 +175,8 @@ enum agw_rtp_stat {
 
 struct agw_rtp_req {
 	uint32_t req;             /* 0: a free entry */
+	uint32_t wire;            /* the number dp answers (one request to dp
+				   * a context at a time: others wait on it) */
 	uint64_t id;
 	uint64_t deadline_ms;
 	cp_agw_rtp_stats_fn fn;

@@ -1079,13 +1079,22 @@ cp_agw_rtp_stats(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id
 			    CP_AGW_RTP_STATS_PENDING);
 	}
 	memset(&q, 0, sizeof(q));
-	q.req = fn != NULL ? r->next_req : 0;
-	if (!c->readd && send_to_dp(cp, c->worker, IPC_RTP_STATS_REQ, c->id, &q, sizeof(q)) < 0)
-		ERR(-EAGAIN, "the ring to dp's worker %u is full: try again", c->worker);
-	r->stats[AGW_RTP_STATS_ASKED]++;
+	/* one request a context in flight: another caller's waits on it, so
+	 * a flood of audits puts one message a context in dp's ring */
+	for (unsigned int k = 0; k < CP_AGW_RTP_STATS_PENDING && q.req == 0; k++)
+		if (r->req[k].req != 0 && r->req[k].id == id)
+			q.req = r->req[k].wire;
+	if (q.req == 0) {
+		q.req = fn != NULL ? r->next_req : 0;
+		if (!c->readd &&
+		    send_to_dp(cp, c->worker, IPC_RTP_STATS_REQ, c->id, &q, sizeof(q)) < 0)
+			ERR(-EAGAIN, "the ring to dp's worker %u is full: try again", c->worker);
+		r->stats[AGW_RTP_STATS_ASKED]++;
+	}
 	if (fn == NULL)
 		return 0;
-	e->req = q.req;
+	e->req = r->next_req;
+	e->wire = q.req;
 	e->id = id;
 	e->fn = fn;
 	e->arg = arg;
@@ -1173,11 +1182,10 @@ cp_agw_rtp_stats_msg(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *ms
 	if (s->req == 0)
 		return;
 	for (unsigned int k = 0; k < CP_AGW_RTP_STATS_PENDING; k++)
-		if (r->req[k].req == s->req && r->req[k].id == msg->h.alloc_id) {
+		if (r->req[k].req != 0 && r->req[k].wire == s->req &&
+		    r->req[k].id == msg->h.alloc_id)
 			req_answer(cp, k, s->found && c != NULL ? 0 : -ENOENT,
 				   c != NULL ? c->st : NULL);
-			return;
-		}
 }
 
 /* ---- what dp says ----------------------------------------------------------------------- */

@@ -516,12 +516,30 @@ test_stats_and_dp_restart(void **state)
 	assert_true(to_dp(c->worker, &m));
 	assert_int_equal(m.h.kind, IPC_RTP_STATS_REQ);
 	assert_int_equal(((const struct ipc_rtp_stats_req *)(const void *)m.body)->req, 0);
+	/* two callers at once: one request in dp's ring, both answered by
+	 * its one answer */
+	{
+		unsigned int n0 = st_rc_calls;
+		uint32_t r1 = 0, r2 = 0;
+
+		assert_int_equal(cp_agw_rtp_stats(&cp, &op, c->id, stats_cb, NULL, &r1, err,
+						  sizeof(err)), 0);
+		assert_int_equal(cp_agw_rtp_stats(&cp, &op, c->id, stats_cb, NULL, &r2, err,
+						  sizeof(err)), 0);
+		assert_int_not_equal(r1, r2);
+		assert_true(to_dp(c->worker, &m));
+		assert_false(to_dp(c->worker, &m));
+		s->req = ((const struct ipc_rtp_stats_req *)(const void *)m.body)->req;
+		cp_agw_rtp_stats_msg(&cp, c->worker, &a);
+		assert_int_equal(st_rc_calls, n0 + 2);
+		assert_int_equal(st_rc, 0);
+	}
 	/* a request dp never answers: its timeout */
 	assert_int_equal(cp_agw_rtp_stats(&cp, &op, c->id, stats_cb, NULL, &req, err, sizeof(err)),
 			 0);
 	drain();
 	cp_agw_rtp_serve(&cp, cp.now_ms + CP_AGW_RTP_STATS_MS + 1);
-	assert_int_equal(st_rc_calls, 2);
+	assert_int_equal(st_rc_calls, 4);
 	assert_int_equal(st_rc, -ETIMEDOUT);
 	/* dp restarts: the context lives on, installed again with the same
 	 * id and ports, the latched source as remote, the SRTP index */
