@@ -208,6 +208,8 @@ struct cp_agw_rtp {
 	size_t readd_next;
 	/* the next slot whose SRTP positions may be due (pos_refresh()) */
 	size_t pos_next;
+	/* emergency contexts each door holds past its quotas (agw.quota.emergency) */
+	uint32_t emergency_over[CP_AGW_DOORS];
 	unsigned int nobs;
 	struct {
 		cp_agw_rtp_observer_fn fn;

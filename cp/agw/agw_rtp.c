@@ -649,7 +649,7 @@ cp_agw_rtp_create(struct cp_ctx *cp, const struct cp_agw_rtp_spec spec[2], const
 	bool tried[IPC_MAX_WORKERS] = { false };
 	uint32_t slot = 0, gen;
 	uint64_t id;
-	bool emergency = false;
+	bool emergency = false, over = false;
 	int rc = -ENOSPC;
 
 	if ((rc = rtp_ready(cp, err, errlen)) < 0)
@@ -676,12 +676,17 @@ cp_agw_rtp_create(struct cp_ctx *cp, const struct cp_agw_rtp_spec spec[2], const
 		}
 	}
 	/* TS 23.334 §8: an emergency context is never refused for a quota a
-	 * normal one would hit */
+	 * normal one would hit; up to agw.quota.emergency of a door's past
+	 * them at once, so a controller that marks everything emergency
+	 * cannot take every slot */
 	if (spec != NULL)
 		emergency = spec[0].emergency || spec[1].emergency;
-	if (!emergency && (rc = agw_quota_check(cp, door, tenant, err, errlen)) < 0) {
-		explicit_bzero(&x, sizeof(x));
-		return rc;
+	if ((rc = agw_quota_check(cp, door, tenant, err, errlen)) < 0) {
+		if (!emergency || r->emergency_over[door] >= cp->conf->agw.quota.emergency) {
+			explicit_bzero(&x, sizeof(x));
+			return rc;
+		}
+		over = true;
 	}
 	/* The worker: the one whose share holds a port the door fixed, else
 	 * the least loaded that has a free slot and the ports. */
@@ -780,7 +785,9 @@ cp_agw_rtp_create(struct cp_ctx *cp, const struct cp_agw_rtp_spec spec[2], const
 	c->worker = (uint8_t)owner;
 	c->door = (uint8_t)door;
 	c->tenant = (uint8_t)tenant;
-	c->emergency = emergency;
+	c->emergency = (uint8_t)(emergency ? (over ? 2 : 1) : 0);
+	if (over)
+		r->emergency_over[door]++;
 	c->created_wall_ms = cp->wall_ms;
 	c->created_ms = cp->now_ms;
 	memcpy(c->term, x.term, sizeof(c->term));
@@ -1200,6 +1207,8 @@ ctx_free(struct cp_ctx *cp, struct cp_agw_rtp_ctx *c)
 	r->nctx[c->worker]--;
 	r->total--;
 	live_count(cp, c, -1);
+	if (c->emergency == 2 && c->door < CP_AGW_DOORS && r->emergency_over[c->door] > 0)
+		r->emergency_over[c->door]--;
 	explicit_bzero(c, sizeof(*c));
 }
 

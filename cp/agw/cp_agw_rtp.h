@@ -132,7 +132,8 @@ struct cp_agw_rtp_ctx {
 	uint8_t readd;            /* cp's: to be installed again (dp restarted) */
 	uint8_t sub_term;         /* cp's: the slot of the termination subtracted last */
 	uint16_t sub_serial;      /* cp's: its serial (0: none waiting for SUBTRACTED) */
-	uint8_t emergency;        /* made as an emergency context (not kept over a cp restart) */
+	uint8_t emergency;        /* made as an emergency context: 1, 2 past its door's
+				   * quotas (not kept over a cp restart) */
 	uint8_t pad[1];
 	uint64_t created_wall_ms;
 	uint64_t created_ms;      /* cp's monotonic ms: nt/dur */

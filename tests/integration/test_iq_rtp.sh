@@ -24,6 +24,7 @@
 #      tag and a replayed packet from the UE dropped and counted (agw show
 #      srtp_fail), Subtract's rtp/pr what passed.
 #   G. agw.quota.iq 2: a third context is refused (510), an Emergency one
+#      made past it (agw.quota.emergency 1), a second Emergency one refused;
 #      (TS 23.334 §8) is made all the same.
 #   tshark reads every Iq message of the run as H.248, none malformed.
 set -uo pipefail
@@ -47,7 +48,7 @@ trap 'rc=$?; h248_kill mgc 2>/dev/null; kill $TSHARK 2>/dev/null; (exit $rc); tp
 TP_MBUFS=16383 tp_write_conf "$TP_TMP/dp.conf" "0, 1" "" "" "" \
   "$(tp_turn_groups)
 agw = { ports = [20000, 21999]; max_contexts = 64; media_ports = [30000, 30999]; media_contexts = 64;
-        quota = { iq = 2; }; };
+        quota = { iq = 2; emergency = 1; }; };
 iq = { listen = \"127.0.0.1:$IQP\"; mgc = [\"127.0.0.1:$MGCP\"]; };"
 tp_dp_start "$TP_TMP/dp.conf"
 tp_cp_start "$TP_TMP/dp.conf"
@@ -224,6 +225,8 @@ tp_check "a third, normal: 510 (the quota)" \
 tp_check "a third, Emergency: made all the same" \
   mgc "send Context = \$ { Emergency, Add = \$ { Media { Stream = 1 { Local { $loc }, Remote { $ue_rem } } } } }" '^REPLY [0-9]+ ctx=[0-9]+ '
 F3=$(h248_grab 'ctx=([0-9]+)')
+tp_check "a fourth, Emergency too: 510 (agw.quota.emergency 1 past the quota held already)" \
+  mgc "send Context = \$ { Emergency, Add = \$ { Media { Stream = 1 { Local { $loc }, Remote { $ue_rem } } } } }" '^ERROR [0-9]+ 510 .*quota'
 for c in $F1 $F2 $F3; do
   mgc "send Context = $c { Subtract = * { Audit { } } }" '^REPLY ' || tp_die "Subtract of context $c failed: $H248_LINE"
 done
