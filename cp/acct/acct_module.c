@@ -5,7 +5,8 @@
  * allocations (acct_hooks.c) and of cp/agw's contexts; each loop turn,
  * the records that waited for dp's last counters and, once a second, the
  * interim ones; an AGW context's RELEASED makes one at once (the event
- * has both legs' bytes). Its counters as status and the metrics show
+ * has both legs' bytes), and an RTP termination's SUBTRACTED one of its
+ * own (cp_acct_rtp_rec()). Its counters as status and the metrics show
  * them.
  */
 #include <errno.h>
@@ -100,6 +101,7 @@ agw_event(struct cp_ctx *cp, const struct cp_agw_ctx *c, const struct ipc_agw_ev
 	r.session = c->id;
 	r.reason = CP_ACCT_R_AGW;
 	r.exact = true;
+	r.door = c->door;
 	snprintf(r.user, sizeof(r.user), "%s", c->label);
 	snprintf(r.tenant, sizeof(r.tenant), "%s", tp_conf_tenant_name(cp->conf, c->tenant));
 	snprintf(r.cause, sizeof(r.cause), "%s", ipc_agw_cause_name(e->cause));
@@ -115,6 +117,22 @@ agw_event(struct cp_ctx *cp, const struct cp_agw_ctx *c, const struct ipc_agw_ev
 	/* leg 0 is the client's side (the UE's) */
 	r.bytes_from_client = e->bytes_in[0];
 	r.bytes_to_client = e->bytes_out[0];
+	(void)cp_acct_write(cp->acct, &r);
+}
+
+/* An RTP context's end (RELEASED: its terminations' last figures) or one
+ * termination's (SUBTRACTED: the context lives on, or ends next with
+ * what is left): a record each, so none is counted twice or lost. */
+static void
+agw_rtp_event(struct cp_ctx *cp, const struct cp_agw_rtp_ctx *c, const struct ipc_rtp_event *e,
+	      void *arg)
+{
+	struct cp_acct_rec r;
+
+	(void)arg;
+	if (cp->acct == NULL ||
+	    !cp_acct_rtp_rec(&r, c, e, tp_conf_tenant_name(cp->conf, c->tenant), cp->wall_ms))
+		return;
 	(void)cp_acct_write(cp->acct, &r);
 }
 
@@ -177,6 +195,15 @@ acct_setup(struct cp_ctx *cp, char *err, size_t errlen)
 	}
 	if (cp->conf->agw.enabled && (rc = cp_agw_observe(cp, agw_event, NULL)) < 0) {
 		snprintf(err, errlen, "accounting: cannot observe AGW contexts: %s",
+			 strerror(-rc));
+		cp_acct_free(cp->acct);
+		cp->acct = NULL;
+		return rc;
+	}
+	/* (-ENODEV: no agw.media_ports, no RTP contexts to follow) */
+	if (cp->conf->agw.enabled && (rc = cp_agw_rtp_observe(cp, agw_rtp_event, NULL)) < 0 &&
+	    rc != -ENODEV) {
+		snprintf(err, errlen, "accounting: cannot observe AGW RTP contexts: %s",
 			 strerror(-rc));
 		cp_acct_free(cp->acct);
 		cp->acct = NULL;

@@ -181,6 +181,133 @@ put_time(struct out *o, const char *name, uint64_t ms)
 	put(o, ",\"%s\":\"%s\"", name, t);
 }
 
+/* Termination i's part of r: t its description (profile 0: not known), s
+ * its last figures. */
+static void
+rtp_leg(struct cp_acct_rec *r, unsigned int i, uint16_t serial, uint8_t profile, uint8_t flags,
+	uint16_t rtcp_port, const struct ipc_addr *local, const struct ipc_addr *remote,
+	const struct ipc_rtp_stats *s)
+{
+	struct cp_acct_rtp_leg *l = &r->rtp[i];
+
+	l->serial = serial;
+	l->profile = profile <= IPC_RTP_PROFILE_MAX ? profile : 0;
+	l->mux = (flags & IPC_RTP_F_MUX) != 0;
+	l->rtcp_port = l->mux ? 0 : rtcp_port;
+	r->leg_local[i] = *local;
+	/* where the media went: the latched source, else the signalled one */
+	l->latched = (s->latched & IPC_RTP_LATCHED_RTP) != 0;
+	r->leg_remote[i] = l->latched ? s->rtp_src : *remote;
+	r->leg_in[i] = s->rtp_in_octets + s->rtcp_in_octets;
+	r->leg_out[i] = s->rtp_out_octets + s->rtcp_out_octets;
+	l->pkts_in = s->rtp_in + s->rtcp_in;
+	l->pkts_out = s->rtp_out + s->rtcp_out;
+	l->rtcp_in = s->rtcp_in;
+	l->rtcp_out = s->rtcp_out;
+	l->lost = s->lost;
+	l->jitter_us = s->jitter_us;
+	l->srtp_fail = s->srtp_fail;
+	l->drop_stranger = s->drop_stranger;
+	l->drop_malformed = s->drop_malformed;
+	l->drop_policed = s->drop_policed;
+	l->drop_mode = s->drop_mode;
+	l->drop_no_dest = s->drop_no_dest;
+}
+
+bool
+cp_acct_rtp_rec(struct cp_acct_rec *r, const struct cp_agw_rtp_ctx *c,
+		const struct ipc_rtp_event *e, const char *tenant, uint64_t end_ms)
+{
+	if (e->type != IPC_RTP_EV_RELEASED && e->type != IPC_RTP_EV_SUBTRACTED)
+		return false;
+	memset(r, 0, sizeof(*r));
+	r->type = CP_ACCT_STOP;
+	r->kind = CP_ACCT_AGW;
+	r->media = CP_ACCT_MEDIA_RTP;
+	r->door = c->door;
+	r->session = c->id;
+	r->reason = CP_ACCT_R_AGW;
+	r->exact = true;
+	r->has_pkts = true;
+	snprintf(r->user, sizeof(r->user), "%s", c->label);
+	snprintf(r->tenant, sizeof(r->tenant), "%s", tenant);
+	snprintf(r->cause, sizeof(r->cause), "%s", ipc_agw_cause_name(e->cause));
+	r->start_ms = c->created_wall_ms;
+	r->end_ms = end_ms;
+	if (e->type == IPC_RTP_EV_SUBTRACTED) {
+		/* one termination, the context living on (or released next,
+		 * with what is left): the slot is empty or another's now */
+		unsigned int i = e->term & 1u;
+		const struct cp_agw_rtp_gone *g = &c->gone[i];
+		const struct cp_agw_rtp_gone none = { .serial = 0 };
+
+		if (e->term > 1)
+			return false;
+		r->scope = CP_ACCT_SCOPE_TERMINATION;
+		if (g->serial != e->serial)
+			g = &none;
+		rtp_leg(r, i, e->serial, g->profile, g->flags, g->rtcp_port, &g->local,
+			&g->remote, &e->st[i]);
+	} else {
+		r->scope = CP_ACCT_SCOPE_CONTEXT;
+		for (unsigned int i = 0; i < 2; i++) {
+			const struct ipc_rtp_term *t = &c->term[i];
+			const struct cp_agw_rtp_gone *g = &c->gone[i];
+
+			if (t->profile != IPC_RTP_NONE)
+				rtp_leg(r, i, t->serial, t->profile, t->flags, t->rtcp_port,
+					&t->local, &t->remote, &e->st[i]);
+			else if (g->serial != 0 && e->st[i].serial == g->serial)
+				/* subtracted, its SUBTRACTED never heard (dp
+				 * restarted meanwhile): its figures are here */
+				rtp_leg(r, i, g->serial, g->profile, g->flags, g->rtcp_port,
+					&g->local, &g->remote, &e->st[i]);
+		}
+	}
+	/* leg 0 is the client's side (the UE's), as in a TCP context's */
+	r->bytes_from_client = r->leg_in[0];
+	r->bytes_to_client = r->leg_out[0];
+	r->pkts_from_client = r->rtp[0].pkts_in;
+	r->pkts_to_client = r->rtp[0].pkts_out;
+	return true;
+}
+
+static void
+put_rtp_leg(struct out *o, const struct cp_acct_rec *r, unsigned int i)
+{
+	static const char *const profiles[] = { "unknown", "RTP/AVP", "RTP/AVPF", "RTP/SAVP",
+		"RTP/SAVPF" };
+	const struct cp_acct_rtp_leg *l = &r->rtp[i];
+
+	put(o, "{\"leg\":%u,\"serial\":%u,\"profile\":\"%s\",\"local\":", i, l->serial,
+	    profiles[l->profile <= IPC_RTP_PROFILE_MAX ? l->profile : 0]);
+	if (r->leg_local[i].family != 0)
+		put_ep(o, &r->leg_local[i]);
+	else
+		put(o, "null");
+	if (l->mux)
+		put(o, ",\"rtcp_mux\":true");
+	else
+		put(o, ",\"rtcp_mux\":false,\"rtcp_port\":%u", l->rtcp_port);
+	put(o, ",\"remote\":");
+	if (r->leg_remote[i].family != 0 && r->leg_remote[i].port != 0)
+		put_ep(o, &r->leg_remote[i]);
+	else
+		put(o, "null");
+	put(o, ",\"latched\":%s,\"transport\":\"udp\",\"bytes_in\":%llu,\"bytes_out\":%llu"
+	    ",\"packets_in\":%llu,\"packets_out\":%llu,\"rtcp_packets_in\":%llu"
+	    ",\"rtcp_packets_out\":%llu,\"lost\":%lld,\"jitter_us\":%u,\"srtp_failures\":%llu"
+	    ",\"drops\":{\"stranger\":%llu,\"malformed\":%llu,\"policed\":%llu,\"mode\":%llu"
+	    ",\"no_dest\":%llu}}", l->latched ? "true" : "false",
+	    (unsigned long long)r->leg_in[i], (unsigned long long)r->leg_out[i],
+	    (unsigned long long)l->pkts_in, (unsigned long long)l->pkts_out,
+	    (unsigned long long)l->rtcp_in, (unsigned long long)l->rtcp_out, (long long)l->lost,
+	    l->jitter_us, (unsigned long long)l->srtp_fail,
+	    (unsigned long long)l->drop_stranger, (unsigned long long)l->drop_malformed,
+	    (unsigned long long)l->drop_policed, (unsigned long long)l->drop_mode,
+	    (unsigned long long)l->drop_no_dest);
+}
+
 int
 cp_acct_format(const struct cp_acct_rec *r, char *buf, size_t len)
 {
@@ -212,8 +339,21 @@ cp_acct_format(const struct cp_acct_rec *r, char *buf, size_t len)
 			put_ep(&o, &r->relayed[i]);
 		}
 		put(&o, "],\"relayed_transport\":\"%s\"", r->relay_tcp ? "tcp" : "udp");
+	} else if (r->media == CP_ACCT_MEDIA_RTP) {
+		put(&o, ",\"door\":\"%s\",\"media\":\"rtp\",\"scope\":\"%s\",\"legs\":[",
+		    r->door == CP_AGW_DOOR_IQ ? "iq" : "api",
+		    r->scope == CP_ACCT_SCOPE_TERMINATION ? "termination" : "context");
+		for (unsigned int i = 0; i < 2; i++) {
+			if (r->rtp[i].serial == 0)
+				continue;
+			if (o.n > 0 && o.buf[o.n - 1] != '[')
+				put(&o, ",");
+			put_rtp_leg(&o, r, i);
+		}
+		put(&o, "]");
 	} else {
-		put(&o, ",\"legs\":[");
+		put(&o, ",\"door\":\"%s\",\"media\":\"tcp\",\"legs\":[",
+		    r->door == CP_AGW_DOOR_IQ ? "iq" : "api");
 		for (unsigned int i = 0; i < 2; i++) {
 			if (r->leg_local[i].family == 0)
 				continue;

@@ -29,12 +29,33 @@ _Static_assert((int)CP_ACCT_R_AGW == (int)CP_ALLOC_R__COUNT,
 enum cp_acct_type { CP_ACCT_STOP = 0, CP_ACCT_INTERIM = 1 };
 enum cp_acct_kind { CP_ACCT_TURN = 0, CP_ACCT_AGW = 1 };
 enum cp_acct_xport { CP_ACCT_UDP = 0, CP_ACCT_TCP = 1, CP_ACCT_TLS = 2 };
+/* An AGW context's media: TCP (MSRP, BFCP) or RTP; an RTP record is the
+ * context's end or one termination's (subtracted while it lived on). */
+enum cp_acct_media { CP_ACCT_MEDIA_TCP = 0, CP_ACCT_MEDIA_RTP = 1 };
+enum cp_acct_scope { CP_ACCT_SCOPE_CONTEXT = 0, CP_ACCT_SCOPE_TERMINATION = 1 };
 
 #define CP_ACCT_PEERS_MAX 16u
 #define CP_ACCT_USER_MAX  512u          /* TP_USERNAME_MAX (508) and its NUL */
 #define CP_ACCT_TENANT_MAX 32u          /* TP_CONF_TENANT_NAME_MAX (31) and its NUL */
 #define CP_ACCT_LINE_MAX  8192u         /* a record's line, at most */
 #define CP_ACCT_PATH_MAX  320u            /* a file's path, at most */
+
+/* An RTP termination in a record: dp/rtp's figures (struct
+ * ipc_rtp_stats, counted over dp's restarts), no key, no SRTP position. */
+struct cp_acct_rtp_leg {
+	uint16_t serial;              /* the termination's; 0: no RTP leg here */
+	uint8_t profile;              /* enum ipc_rtp_profile (0: not known) */
+	uint8_t latched;              /* leg_remote is the latched RTP source */
+	uint8_t mux;                  /* rtcp-mux (RFC 5761) */
+	uint8_t pad;
+	uint16_t rtcp_port;           /* our RTCP port (a pair) */
+	uint32_t jitter_us;
+	int64_t lost;
+	uint64_t pkts_in, pkts_out;   /* RTP and RTCP datagrams */
+	uint64_t rtcp_in, rtcp_out;   /* of them, RTCP */
+	uint64_t srtp_fail;
+	uint64_t drop_stranger, drop_malformed, drop_policed, drop_mode, drop_no_dest;
+};
 
 /*
  * One record. Times are UTC milliseconds since the epoch; bytes are at the
@@ -70,6 +91,11 @@ struct cp_acct_rec {
 	struct ipc_addr leg_local[2], leg_remote[2];
 	uint64_t leg_in[2], leg_out[2];
 	uint8_t leg_tls[2];
+	uint8_t door;                 /* AGW: enum cp_agw_door */
+	uint8_t media;                /* AGW: enum cp_acct_media */
+	uint8_t scope;                /* RTP: enum cp_acct_scope */
+	struct cp_acct_rtp_leg rtp[2];     /* RTP: leg_local, leg_remote,
+					    * leg_in, leg_out beside these */
 };
 
 /* A stopped allocation waiting for dp's last counters (STATS_FINAL) and,

@@ -990,10 +990,22 @@ cp_agw_rtp_modify(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t i
 	return 0;
 }
 
-/* Slot i of c empty: its ports free, its keys wiped. */
+/* Slot i of c empty: its ports free, its keys wiped; what the records
+ * name it by kept in c->gone[i]. */
 static void
 slot_clear(struct cp_agw_rtp *r, struct cp_agw_rtp_ctx *c, unsigned int i)
 {
+	struct cp_agw_rtp_gone *g = &c->gone[i];
+
+	if (c->term[i].profile != IPC_RTP_NONE) {
+		memset(g, 0, sizeof(*g));
+		g->serial = c->term[i].serial;
+		g->profile = c->term[i].profile;
+		g->flags = c->term[i].flags;
+		g->rtcp_port = c->term[i].rtcp_port;
+		g->local = c->term[i].local;
+		g->remote = c->term[i].remote;
+	}
 	term_ports(r, c->aidx[i], &c->term[i], false);
 	term_wipe(&c->term[i]);
 	c->inactive[i] = 0;
@@ -1233,6 +1245,16 @@ ctx_released(struct cp_ctx *cp, struct cp_agw_rtp_ctx *c, const struct ipc_rtp_e
 	explicit_bzero(&was, sizeof(was));
 }
 
+/* The observers heard e, a SUBTRACTED of the termination c->gone[]
+ * describes: a RELEASED that follows no longer names it (cp/acct wrote
+ * its record). */
+static void
+gone_heard(struct cp_agw_rtp_ctx *c, const struct ipc_rtp_event *e)
+{
+	if (e->type == IPC_RTP_EV_SUBTRACTED && e->term <= 1 && c->gone[e->term].serial == e->serial)
+		c->gone[e->term].serial = 0;
+}
+
 void
 cp_agw_rtp_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 {
@@ -1275,6 +1297,7 @@ cp_agw_rtp_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 		else
 			r->stats[AGW_RTP_EVENTS_STALE]++;
 		observers(cp, c, &e);
+		gone_heard(c, &e);
 		return;
 	}
 	switch (e.type) {
@@ -1304,6 +1327,7 @@ cp_agw_rtp_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 		break;
 	}
 	observers(cp, c, &e);
+	gone_heard(c, &e);
 }
 
 void

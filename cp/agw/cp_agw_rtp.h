@@ -111,6 +111,18 @@ struct cp_agw_rtp_spec {
 	bool emergency;
 };
 
+/* What a context keeps of the termination subtracted last from a slot
+ * (no keys): its observers (cp/acct's record) name it when its
+ * SUBTRACTED comes, the slot being empty or another's by then. */
+struct cp_agw_rtp_gone {
+	uint16_t serial;          /* 0: none */
+	uint8_t profile;          /* enum ipc_rtp_profile */
+	uint8_t flags;            /* IPC_RTP_F_* */
+	uint16_t rtcp_port;
+	uint16_t pad;
+	struct ipc_addr local, remote;
+};
+
 /*
  * A context. term[i] is what dp holds (profile 0: the slot is empty),
  * local addresses and ports chosen, srtp_tx our keys (secrets: never
@@ -143,6 +155,7 @@ struct cp_agw_rtp_ctx {
 	struct ipc_rtp_stats st[2];
 	struct ipc_rtp_stats base[2];     /* cp's: the figures before dp's last restart */
 	struct ipc_rtp_stats sub_base;    /* cp's: base[sub_term] of the one subtracted */
+	struct cp_agw_rtp_gone gone[2];   /* the termination subtracted last from each slot */
 	char label[64];           /* the controller's own tag */
 };
 
@@ -153,7 +166,8 @@ struct cp_agw_rtp_ctx {
  * - LATCHED: term e->term's flow (e->rtcp) latched e->addr;
  * - INACTIVE: silent for e->silent_ms (H.248.40's Notify);
  * - SUBTRACTED: term e->term (serial e->serial: the slot may hold another
- *   termination by now) left, e->st[e->term] its last figures (what a
+ *   termination by now; c->gone[e->term] describes it when its serial is
+ *   e->serial) left, e->st[e->term] its last figures (what a
  *   Subtract's reply carries: cp_agw_rtp_subtract() gives the last known
  *   at once, this the final ones);
  * - RELEASED: the context ended (cause controller, setup_failed: dp

@@ -10,7 +10,12 @@
 #   - a stranger's packets to the UE's termination: dropped and counted,
 #     never relayed;
 #   - agw show's counters equal what each side sent; the event log has the
-#     latch; release (rtp_released), nothing left.
+#     latch; release (rtp_released), nothing left;
+#   - the usage record (cp/acct) of the released context: door, tenant,
+#     label, each termination's profile, local and latched addresses,
+#     packets and octets both ways, the stranger's drops, the cause, no
+#     key; a context whose terminations are subtracted one by one: a
+#     record each, then the context's with none left.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/dp_env.sh"
@@ -28,7 +33,8 @@ tp_write_conf "$TP_TMP/dp.conf" "0, 1" "" "" "" "
 ipc = { name = \"/$TP_ID\"; cp_grace = 20; };
 cp = { api_socket = \"$TP_TMP/cp.sock\"; store = \"none\"; };
 agw = { ports = [20000, 21999]; max_contexts = 64; setup_timeout = 20;
-        media_ports = [40000, 40999]; media_contexts = 64; };"
+        media_ports = [40000, 40999]; media_contexts = 64; };
+accounting = { file = \"$TP_TMP/usage.jsonl\"; };"
 tp_dp_start "$TP_TMP/dp.conf"
 tp_cp_start "$TP_TMP/dp.conf"
 tp_check "cp and dp ready" bash -c "'$TP_BUILD/cp/ctl/turnpikectl' --socket '$TP_TMP/cp.sock' ready --wait 20 >/dev/null"
@@ -76,6 +82,32 @@ sleep 0.5
 tp_check "released: gone from cp" bash -c "! '$TP_BUILD/cp/ctl/turnpikectl' --socket '$TP_TMP/cp.sock' agw show $id >/dev/null 2>&1"
 tp_check "status: no RTP context left" \
   python3 -c 'import json,sys; d=json.loads(sys.argv[1]); sys.exit(0 if d["agw"]["rtp"]["contexts"] == 0 and d["agw"]["rtp"]["released"] == 1 else 1)' "$(tp_ctl --json status)"
+
+# usage records: rec FILTER: the records of the usage file that FILTER (of r) takes
+rec() { python3 -c "import json,sys; print(json.dumps([r for r in map(json.loads, open(sys.argv[1])) if ($1)]))" "$TP_TMP/usage.jsonl"; }
+for _ in $(seq 20); do grep -q "\"session\":\"$id\"" "$TP_TMP/usage.jsonl" 2>/dev/null && break; sleep 0.1; done
+rec "r['session']=='$id'" >"$TP_TMP/rec.json"
+echo "# record: $(cat "$TP_TMP/rec.json")"
+tp_check "usage record: one for the released RTP context (door api, tenant, label, cause)" \
+  jt "$TP_TMP/rec.json" "len(d)==1 and d[0]['kind']=='agw' and d[0]['media']=='rtp' and d[0]['scope']=='context' and d[0]['door']=='api' and d[0]['tenant']=='default' and d[0]['user']=='call-1' and d[0]['reason']=='controller' and d[0]['exact'] and d[0]['duration']>0"
+tp_check "usage record: both terminations, profile, local and latched remote addresses" \
+  jt "$TP_TMP/rec.json" "[(l['leg'], l['profile'], l['local'], l['remote'], l['latched']) for l in d[0]['legs']]==[(0,'RTP/AVP','10.210.0.1:$pa','10.210.0.2:5104',True),(1,'RTP/AVP','10.211.0.1:$pb','10.211.0.2:6004',True)]"
+tp_check "usage record: packets and octets in and out equal what each side sent" \
+  jt "$TP_TMP/rec.json" "[(l['packets_in'], l['packets_out'], l['bytes_in'], l['bytes_out']) for l in d[0]['legs']]==[($N,$N,$N*172,$N*172)]*2 and d[0]['packets_from_client']==$N and d[0]['bytes_to_client']==$N*172"
+tp_check "usage record: the stranger's 7 packets dropped, no SRTP failure, no key" \
+  jt "$TP_TMP/rec.json" "d[0]['legs'][0]['drops']['stranger']==7 and d[0]['legs'][1]['drops']['stranger']==0 and all(l['srtp_failures']==0 for l in d[0]['legs']) and 'key' not in json.dumps(d)"
+
+# terminations subtracted one by one: a record each, then the context's
+tp_check "a second RTP context" \
+  create sub --a 'rtp=avp,local=10.210.0.1,remote=10.210.0.2:5006' \
+             --b 'rtp=avp,local=10.211.0.1,remote=10.211.0.2:6006' --label call-2
+id2=$(ctx_id sub)
+tp_check "subtract its UE termination" tp_ctl agw subtract-leg "$id2" --leg a
+tp_check "subtract its core termination (the context ends)" tp_ctl agw subtract-leg "$id2" --leg b
+for _ in $(seq 20); do [ "$(grep -c "\"session\":\"$id2\"" "$TP_TMP/usage.jsonl")" -ge 3 ] && break; sleep 0.1; done
+rec "r['session']=='$id2'" >"$TP_TMP/rec2.json"
+tp_check "usage records: one for each subtracted termination, then the context's with none left" \
+  jt "$TP_TMP/rec2.json" "[(r['scope'], [l['leg'] for l in r['legs']]) for r in d]==[('termination',[0]),('termination',[1]),('context',[])] and d[0]['legs'][0]['local'].startswith('10.210.0.1:') and d[0]['legs'][0]['remote']=='10.210.0.2:5006' and not d[0]['legs'][0]['latched']"
 
 echo "# test_agw_rtp: $((SECONDS - start)) s"
 [ "$TP_FAILS" -eq 0 ]

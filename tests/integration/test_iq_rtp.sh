@@ -13,7 +13,8 @@
 #      address, port 40004) are dropped and counted (agw show).
 #   C. Silence: the adid/ipstop Notify on the UE's termination.
 #   D. Subtract of the UE's termination: rtp/pr 50, nt/or 50 x 172,
-#      rtp/ps 40; Subtract of the core's: rtp/pr 40, rtp/ps 50.
+#      rtp/ps 40; Subtract of the core's: rtp/pr 40, rtp/ps 50; the usage
+#      records (cp/acct) of each termination and of the context say so.
 #   E. Errors: a key of the wrong length (474), a suite not known (449),
 #      a TCP termination into an RTP context (515), Mode Loopback (517);
 #      nothing made (agw list unchanged).
@@ -49,7 +50,8 @@ TP_MBUFS=16383 tp_write_conf "$TP_TMP/dp.conf" "0, 1" "" "" "" \
   "$(tp_turn_groups)
 agw = { ports = [20000, 21999]; max_contexts = 64; media_ports = [30000, 30999]; media_contexts = 64;
         quota = { iq = 2; emergency = 1; }; };
-iq = { listen = \"127.0.0.1:$IQP\"; mgc = [\"127.0.0.1:$MGCP\"]; };"
+iq = { listen = \"127.0.0.1:$IQP\"; mgc = [\"127.0.0.1:$MGCP\"]; };
+accounting = { file = \"$TP_TMP/usage.jsonl\"; };"
 tp_dp_start "$TP_TMP/dp.conf"
 tp_cp_start "$TP_TMP/dp.conf"
 
@@ -105,7 +107,8 @@ tp_check "the UE got the core's 40 byte for byte at the port it sent from (latch
   test "$(j "$TP_TMP/ue.out" '"%d/%d/%d" % (d["recv"], d["exact"], d["bad"])')" = 40/40/0
 tp_check "... from our access-side address and port" \
   test "$(j "$TP_TMP/ue.out" '" ".join(d["srcs"])')" = "$A1:$P1"
-tp_ctl --json agw show "$(tp_ctl --json agw list | python3 -c 'import json,sys; print(json.load(sys.stdin)["contexts"][0]["id"])')" >"$TP_TMP/show.json"
+rid=$(tp_ctl --json agw list | python3 -c 'import json,sys; print(json.load(sys.stdin)["contexts"][0]["id"])')
+tp_ctl --json agw show "$rid" >"$TP_TMP/show.json"
 ue_leg=$(j "$TP_TMP/show.json" '[i for i, l in enumerate(d["legs"]) if l and l["local"].startswith("'"$A1"':")][0]')
 tp_check "agw show: the UE's stream latched $UE:40002" \
   test "$(j "$TP_TMP/show.json" 'd["legs"]['"$ue_leg"']["stats"]["latched_rtp"]')" = "$UE:40002"
@@ -125,6 +128,17 @@ tp_check "... rtp/pr 50, nt/or $((50 * 172)), rtp/ps 40" \
   test "$(stat_of "$line" 'rtp/pr')/$(stat_of "$line" 'nt/or')/$(stat_of "$line" 'rtp/ps')" = "50/$((50 * 172))/40"
 tp_check "Subtract $T2: rtp/pr 40, rtp/ps 50" \
   mgc "send Context = $CTX { Subtract = $T2 { Audit { Statistics } } }" '^REPLY .*rtp/pr = 40.*rtp/ps = 50'
+# the usage records (cp/acct): one for each termination the MGC subtracted, then the
+# context's (none left in it), door iq, what each termination took and sent
+for _ in $(seq 20); do [ "$(grep -c "\"session\":\"$rid\"" "$TP_TMP/usage.jsonl" 2>/dev/null)" -ge 3 ] && break; sleep 0.1; done
+python3 -c "import json,sys; print(json.dumps([r for r in map(json.loads, open(sys.argv[1])) if r['session']==sys.argv[2]]))" "$TP_TMP/usage.jsonl" "$rid" >"$TP_TMP/rec.json"
+echo "# records: $(cat "$TP_TMP/rec.json")"
+tp_check "usage records: $T1's and $T2's (door iq), then the context's with none left" \
+  test "$(j "$TP_TMP/rec.json" '[(r["door"], r["media"], r["scope"], len(r["legs"]), r["reason"]) for r in d]')" = "[('iq', 'rtp', 'termination', 1, 'controller'), ('iq', 'rtp', 'termination', 1, 'controller'), ('iq', 'rtp', 'context', 0, 'controller')]"
+tp_check "... $T1's: 50 packets and $((50 * 172)) octets in, 40 out, latched $UE:40002, the stranger's 10 dropped" \
+  test "$(j "$TP_TMP/rec.json" '"%d/%d/%d/%s/%d" % (d[0]["legs"][0]["packets_in"], d[0]["legs"][0]["bytes_in"], d[0]["legs"][0]["packets_out"], d[0]["legs"][0]["remote"], d[0]["legs"][0]["drops"]["stranger"])')" = "50/$((50 * 172))/40/$UE:40002/10"
+tp_check "... $T2's: 40 packets in, 50 out, profile RTP/AVP" \
+  test "$(j "$TP_TMP/rec.json" '"%d/%d/%s" % (d[1]["legs"][0]["packets_in"], d[1]["legs"][0]["packets_out"], d[1]["legs"][0]["profile"])')" = "40/50/RTP/AVP"
 
 # ---- E. refusals, nothing made -----------------------------------------------------------
 n0=$(tp_ctl --json agw list | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["contexts"]))')

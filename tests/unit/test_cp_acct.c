@@ -236,6 +236,195 @@ test_acct_format_interim_tcp_relay_and_agw(void **state)
 	json_object_put(o);
 }
 
+/* An RTP context's figures as dp gave them: n packets of 172 octets each
+ * way, some RTCP, drops of each kind, the SRTP failures. */
+static void
+rtp_stats(struct ipc_rtp_stats *s, uint16_t serial, uint64_t n, unsigned int k)
+{
+	memset(s, 0, sizeof(*s));
+	s->serial = serial;
+	s->rtp_in = n, s->rtp_in_octets = n * 172;
+	s->rtp_out = n + 1, s->rtp_out_octets = (n + 1) * 172;
+	s->rtcp_in = 2, s->rtcp_in_octets = 2 * 52;
+	s->rtcp_out = 3, s->rtcp_out_octets = 3 * 52;
+	s->lost = 4 + k, s->expected = n + 4;
+	s->jitter = 80, s->jitter_us = 10000 + k;
+	s->drop_stranger = 7 + k, s->drop_malformed = 1, s->drop_policed = 2, s->drop_mode = 3;
+	s->drop_no_dest = 5, s->srtp_fail = 6 + k;
+	s->srtp_rx.roc = 1, s->srtp_rx.ssrc = 0x1234;
+}
+
+static struct json_object *
+rtp_line(char *line, const struct cp_agw_rtp_ctx *c, const struct ipc_rtp_event *e)
+{
+	struct cp_acct_rec r;
+
+	assert_true(cp_acct_rtp_rec(&r, c, e, "acme", 1764262404623ull));
+	return parse_line(line, cp_acct_format(&r, line, CP_ACCT_LINE_MAX));
+}
+
+/* An RTP context's record (its RELEASED): door, tenant, label, start and
+ * end, each termination's profile, local address, latched (else the
+ * signalled) remote, octets and packets both ways, RTCP, lost, jitter,
+ * SRTP failures, drops, the cause; leg 0's as the client's; never a key.
+ * A termination subtracted while the context lived on gets a record of
+ * its own (SUBTRACTED, its slot empty by then), and the RELEASED after
+ * it names only what was left; other events make none. */
+static void
+test_acct_rtp_records(void **state)
+{
+	static char line[CP_ACCT_LINE_MAX];
+	static struct cp_agw_rtp_ctx c;
+	static struct ipc_rtp_event e;
+	struct cp_acct_rec r;
+	struct json_object *o, *legs, *l, *d;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	c.id = 0x80000001ull << 32 | 5;
+	c.state = CP_AGW_RTP_LIVE;
+	c.door = CP_AGW_DOOR_IQ;
+	c.created_wall_ms = 1764262343123ull;
+	snprintf(c.label, sizeof(c.label), "call-1");
+	c.term[0].profile = IPC_RTP_SAVP;
+	c.term[0].serial = 1;
+	c.term[0].flags = IPC_RTP_F_LATCH | IPC_RTP_F_MUX;
+	addr4(&c.term[0].local, 10, 210, 0, 1, 40000);
+	addr4(&c.term[0].remote, 10, 210, 0, 2, 5004);
+	c.term[0].srtp_rx.suite = 1, c.term[0].srtp_rx.key_len = 30;
+	memset(c.term[0].srtp_rx.key, 0xa5, 30);
+	c.term[0].srtp_tx = c.term[0].srtp_rx;
+	memset(c.term[0].srtp_tx.key, 0x5a, 30);
+	c.term[1].profile = IPC_RTP_AVP;
+	c.term[1].serial = 2;
+	c.term[1].rtcp_port = 40003;
+	addr4(&c.term[1].local, 10, 211, 0, 1, 40002);
+	addr4(&c.term[1].remote, 10, 211, 0, 2, 6004);
+	memset(&e, 0, sizeof(e));
+	e.type = IPC_RTP_EV_RELEASED;
+	e.term = IPC_RTP_TERM_NONE;
+	e.cause = IPC_AGW_CONTROLLER;
+	rtp_stats(&e.st[0], 1, 200, 0);
+	e.st[0].latched = IPC_RTP_LATCHED_RTP;
+	addr4(&e.st[0].rtp_src, 10, 210, 0, 2, 5104);
+	rtp_stats(&e.st[1], 2, 300, 1);
+
+	o = rtp_line(line, &c, &e);
+	/* no key, in any form */
+	assert_null(strstr(line, "key"));
+	assert_null(strstr(line, "crypto"));
+	assert_string_equal(str(o, "type"), "stop");
+	assert_string_equal(str(o, "kind"), "agw");
+	assert_string_equal(str(o, "media"), "rtp");
+	assert_string_equal(str(o, "scope"), "context");
+	assert_string_equal(str(o, "door"), "iq");
+	assert_string_equal(str(o, "tenant"), "acme");
+	assert_string_equal(str(o, "user"), "call-1");
+	assert_string_equal(str(o, "session"), "9223372041149743109");
+	assert_string_equal(str(o, "start"), "2025-11-27T16:52:23.123Z");
+	assert_string_equal(str(o, "end"), "2025-11-27T16:53:24.623Z");
+	assert_string_equal(str(o, "duration"), "61.500");
+	assert_string_equal(str(o, "reason"), "controller");
+	assert_true(json_object_get_boolean(json_object_object_get(o, "exact")));
+	assert_int_equal(num(o, "bytes_from_client"), 200 * 172 + 2 * 52);
+	assert_int_equal(num(o, "bytes_to_client"), 201 * 172 + 3 * 52);
+	assert_int_equal(num(o, "packets_from_client"), 202);
+	assert_int_equal(num(o, "packets_to_client"), 204);
+	assert_true(json_object_object_get_ex(o, "legs", &legs));
+	assert_int_equal(json_object_array_length(legs), 2);
+	l = json_object_array_get_idx(legs, 0);
+	assert_int_equal(num(l, "leg"), 0);
+	assert_string_equal(str(l, "profile"), "RTP/SAVP");
+	assert_string_equal(str(l, "local"), "10.210.0.1:40000");
+	assert_true(json_object_get_boolean(json_object_object_get(l, "rtcp_mux")));
+	assert_false(json_object_object_get_ex(l, "rtcp_port", NULL));
+	assert_string_equal(str(l, "remote"), "10.210.0.2:5104");      /* latched */
+	assert_true(json_object_get_boolean(json_object_object_get(l, "latched")));
+	assert_string_equal(str(l, "transport"), "udp");
+	assert_int_equal(num(l, "bytes_in"), 200 * 172 + 2 * 52);
+	assert_int_equal(num(l, "bytes_out"), 201 * 172 + 3 * 52);
+	assert_int_equal(num(l, "packets_in"), 202);
+	assert_int_equal(num(l, "packets_out"), 204);
+	assert_int_equal(num(l, "rtcp_packets_in"), 2);
+	assert_int_equal(num(l, "rtcp_packets_out"), 3);
+	assert_int_equal(num(l, "lost"), 4);
+	assert_int_equal(num(l, "jitter_us"), 10000);
+	assert_int_equal(num(l, "srtp_failures"), 6);
+	assert_true(json_object_object_get_ex(l, "drops", &d));
+	assert_int_equal(num(d, "stranger"), 7);
+	assert_int_equal(num(d, "malformed"), 1);
+	assert_int_equal(num(d, "policed"), 2);
+	assert_int_equal(num(d, "mode"), 3);
+	assert_int_equal(num(d, "no_dest"), 5);
+	l = json_object_array_get_idx(legs, 1);
+	assert_string_equal(str(l, "profile"), "RTP/AVP");
+	assert_string_equal(str(l, "local"), "10.211.0.1:40002");
+	assert_int_equal(num(l, "rtcp_port"), 40003);
+	assert_string_equal(str(l, "remote"), "10.211.0.2:6004");      /* signalled */
+	assert_false(json_object_get_boolean(json_object_object_get(l, "latched")));
+	assert_int_equal(num(l, "packets_in"), 302);
+	assert_int_equal(num(l, "lost"), 5);
+	assert_int_equal(num(l, "srtp_failures"), 7);
+	json_object_put(o);
+
+	/* the UE's termination subtracted (its slot emptied at once, as
+	 * cp/agw does: c->gone[0] describes it), the context living on */
+	c.gone[0].serial = 1;
+	c.gone[0].profile = IPC_RTP_SAVP;
+	c.gone[0].flags = c.term[0].flags;
+	c.gone[0].local = c.term[0].local;
+	c.gone[0].remote = c.term[0].remote;
+	memset(&c.term[0], 0, sizeof(c.term[0]));
+	e.type = IPC_RTP_EV_SUBTRACTED;
+	e.term = 0;
+	e.serial = 1;
+	o = rtp_line(line, &c, &e);
+	assert_string_equal(str(o, "scope"), "termination");
+	assert_string_equal(str(o, "reason"), "controller");
+	assert_true(json_object_object_get_ex(o, "legs", &legs));
+	assert_int_equal(json_object_array_length(legs), 1);
+	l = json_object_array_get_idx(legs, 0);
+	assert_int_equal(num(l, "leg"), 0);
+	assert_int_equal(num(l, "serial"), 1);
+	assert_string_equal(str(l, "profile"), "RTP/SAVP");
+	assert_string_equal(str(l, "local"), "10.210.0.1:40000");
+	assert_string_equal(str(l, "remote"), "10.210.0.2:5104");
+	assert_int_equal(num(l, "packets_in"), 202);
+	assert_int_equal(num(o, "packets_from_client"), 202);
+	json_object_put(o);
+
+	/* then the context's end (its SUBTRACTED heard: cp/agw clears the
+	 * serial): the core's termination only, the UE's not twice */
+	c.gone[0].serial = 0;
+	memset(&e.st[0], 0, sizeof(e.st[0]));
+	e.type = IPC_RTP_EV_RELEASED;
+	e.term = IPC_RTP_TERM_NONE;
+	e.serial = 0;
+	o = rtp_line(line, &c, &e);
+	assert_string_equal(str(o, "scope"), "context");
+	assert_true(json_object_object_get_ex(o, "legs", &legs));
+	assert_int_equal(json_object_array_length(legs), 1);
+	assert_int_equal(num(json_object_array_get_idx(legs, 0), "leg"), 1);
+	assert_int_equal(num(o, "bytes_from_client"), 0);
+	json_object_put(o);
+
+	/* a termination subtracted whose SUBTRACTED never came (dp
+	 * restarted): the RELEASED's figures of it are in the context's */
+	c.gone[0].serial = 1;
+	rtp_stats(&e.st[0], 1, 200, 0);
+	o = rtp_line(line, &c, &e);
+	assert_true(json_object_object_get_ex(o, "legs", &legs));
+	assert_int_equal(json_object_array_length(legs), 2);
+	assert_string_equal(str(json_object_array_get_idx(legs, 0), "local"), "10.210.0.1:40000");
+	json_object_put(o);
+
+	/* a latch or an inactivity makes no record */
+	e.type = IPC_RTP_EV_LATCHED;
+	assert_false(cp_acct_rtp_rec(&r, &c, &e, "acme", 1));
+	e.type = IPC_RTP_EV_INACTIVE;
+	assert_false(cp_acct_rtp_rec(&r, &c, &e, "acme", 1));
+}
+
 /* A username is the client's: quotes, backslashes and control bytes are
  * escaped, and it reads back as it was. */
 static void
@@ -1033,6 +1222,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_acct_format_udp_stop_reads_back),
 		cmocka_unit_test(test_acct_format_interim_tcp_relay_and_agw),
+		cmocka_unit_test(test_acct_rtp_records),
 		cmocka_unit_test(test_acct_format_escapes_the_username),
 		cmocka_unit_test(test_acct_format_short_buffer_is_enospc),
 		cmocka_unit_test(test_acct_uuid_is_v4_and_unique),
