@@ -197,6 +197,10 @@ struct cp_agw_rtp {
 	/* ports taken, a bitmap of words per address over [port_min, port_max] */
 	uint64_t *used;
 	uint32_t words;
+	/* ports taken on each address in each worker's share (naddr x
+	 * nworkers): a full address is passed over without a scan of its
+	 * bitmap, which a pool of many addresses would cost every set-up */
+	uint32_t *nused;
 	/* live RTP contexts by door and tenant (struct cp_agw's live[][]
 	 * counts them as well: the quotas bound both kinds together) */
 	uint32_t live[CP_AGW_DOORS + 1][TP_CONF_MAX_TENANTS + 1];

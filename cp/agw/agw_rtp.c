@@ -133,12 +133,19 @@ port_set(struct cp_agw_rtp *r, unsigned int aidx, uint16_t p, bool used)
 	uint32_t b = (uint32_t)(p - r->port_min);
 	uint64_t *w = &r->used[(size_t)aidx * r->words + b / 64];
 
+	uint32_t o, none = 0, *n;
+
 	if (p < r->port_min || p > r->port_max)
 		return;
-	if (used)
+	o = steer_relay_owner(r->port_min, r->port_max, r->nworkers, p);
+	n = o < r->nworkers ? &r->nused[(size_t)aidx * r->nworkers + o] : &none;
+	if (used && !(*w & (1ull << (b % 64)))) {
 		*w |= 1ull << (b % 64);
-	else
+		(*n)++;
+	} else if (!used && (*w & (1ull << (b % 64)))) {
 		*w &= ~(1ull << (b % 64));
+		(*n)--;
+	}
 }
 
 /* Termination t's ports (on its address aidx) taken or free. */
@@ -178,6 +185,8 @@ pick_ports(const struct cp_agw_rtp *r, unsigned int aidx, unsigned int w, bool m
 	if (!steer_relay_share(r->port_min, r->port_max, r->nworkers, w, &lo, &hi))
 		return -ENOSPC;
 	span = (uint32_t)hi - lo + 1u;
+	if (span - r->nused[(size_t)aidx * r->nworkers + w] < (mux ? 1u : 2u))
+		return -ENOSPC;
 	if (getrandom(&start, sizeof(start), 0) != (ssize_t)sizeof(start))
 		return -EAGAIN;
 	start %= span;
@@ -222,10 +231,13 @@ cp_agw_rtp_init(struct cp_ctx *cp)
 	r->ctx = calloc(n, sizeof(*r->ctx));
 	r->gen = calloc(n, sizeof(*r->gen));
 	r->used = calloc((size_t)(r->naddr > 0 ? r->naddr : 1u) * r->words, sizeof(*r->used));
-	if (r->ctx == NULL || r->gen == NULL || r->used == NULL) {
+	r->nused = calloc((size_t)(r->naddr > 0 ? r->naddr : 1u) * r->nworkers,
+			  sizeof(*r->nused));
+	if (r->ctx == NULL || r->gen == NULL || r->used == NULL || r->nused == NULL) {
 		free(r->ctx);
 		free(r->gen);
 		free(r->used);
+		free(r->nused);
 		free(r);
 		return -ENOMEM;
 	}
@@ -251,6 +263,7 @@ cp_agw_rtp_fini(struct cp_ctx *cp)
 	free(r->ctx);
 	free(r->gen);
 	free(r->used);
+	free(r->nused);
 	free(r);
 	cp->agw->rtp = NULL;
 }
@@ -533,6 +546,17 @@ term_form(struct cp_ctx *cp, unsigned int i, const struct cp_agw_rtp_spec *spec,
 	}
 	if (*ncand == 0)
 		ERR(-EINVAL, "termination %u: dp has no IPv%u address for it", i, t->local.family);
+	/* the port's own address first, then its relayed ones: one address's
+	 * share of agw.media_ports holds a few tens of thousands of
+	 * terminations, a box's contexts need more (dp answers for each) */
+	if (!r->addr[cand[0]].relayed)
+		for (unsigned int k = 0; k < r->naddr; k++) {
+			const struct agw_rtp_addr *x = &r->addr[k];
+
+			if (x->relayed && x->family == t->local.family &&
+			    x->port == r->addr[cand[0]].port && *ncand < AGW_RTP_ADDRS)
+				cand[(*ncand)++] = (uint8_t)k;
+		}
 	return 0;
 }
 

@@ -652,6 +652,51 @@ test_quota_confine_state(void **state)
 	}
 }
 
+/* More contexts than one address's share of agw.media_ports holds: a
+ * termination routed to a port goes on from the port's own address to its
+ * relayed ones (relayed addresses live on core ports; an access side on a
+ * port of both roles likewise), the own address first; ports released
+ * are taken again. */
+static void
+test_address_pool(void **state)
+{
+	struct cp_agw_rtp_spec spec[2];
+	struct cp_agw_rtp_ctx *c[8];
+	unsigned int on[2];
+	char err[256];
+
+	(void)state;
+	/* 2 workers x 4 contexts, each two pairs on port c: 16 pairs, where
+	 * 10.1.0.1 has 5 in each worker's 10 ports */
+	for (unsigned int round = 0; round < 2; round++) {
+		memset(on, 0, sizeof(on));
+		for (unsigned int k = 0; k < 8; k++) {
+			spec_rtp(&spec[0], CP_AGW_RTP_SIDE_ROUTE, "10.1.0.7", 5004, false);
+			spec_rtp(&spec[1], CP_AGW_RTP_SIDE_ROUTE, "10.1.0.8", 6000, false);
+			c[k] = NULL;
+			if (cp_agw_rtp_create(&cp, spec, NULL, CP_AGW_DOOR_API, 0, &c[k], err,
+					      sizeof(err)) != 0)
+				fail_msg("context %u of round %u: %s", k, round, err);
+			for (unsigned int i = 0; i < 2; i++) {
+				const uint8_t *ip = c[k]->term[i].local.ip;
+
+				assert_memory_equal(ip, "\x0a\x01\x00", 3);
+				assert_true(ip[3] == 1 || ip[3] == 50);
+				on[ip[3] == 1 ? 0 : 1]++;
+			}
+		}
+		/* the own address filled first, then the pool */
+		assert_int_equal(on[0], 10);
+		assert_int_equal(on[1], 6);
+		drain();
+		for (unsigned int k = 0; k < 8; k++) {
+			assert_int_equal(cp_agw_rtp_release(&cp, &op, c[k]->id, err, sizeof(err)), 0);
+			released(c[k]);
+		}
+		drain();
+	}
+}
+
 int
 main(void)
 {
@@ -661,6 +706,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_modify_subtract_release, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats_and_dp_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_quota_confine_state, setup_quota, teardown),
+		cmocka_unit_test_setup_teardown(test_address_pool, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
