@@ -200,6 +200,7 @@ struct cp_agw_rtp {
 	uint32_t next_req;
 	/* after a dp restart: the next slot to install again (SIZE_MAX: none) */
 	size_t readd_next;
+	size_t poll_next;         /* the next slot whose SRTP figures may be asked for */
 	unsigned int nobs;
 	struct {
 		cp_agw_rtp_observer_fn fn;

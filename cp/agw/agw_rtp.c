@@ -1327,12 +1327,27 @@ cp_agw_rtp_state(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	r->stats[AGW_RTP_RESTORED]++;
 }
 
-/* Where a restarted dp's stream s of the key k carries on (RFC 3711
- * section 3.3.1: the ROC and the highest sequence number heard). */
+/* Where a restarted dp's direction of the key k carries on (RFC 3711
+ * section 3.3.1: the ROC and the highest sequence number; section 3.4:
+ * the SRTCP index): the position dp last gave for that direction (pos),
+ * else the stream s whose packets it carries (its sequence numbers are
+ * the SRTP ones). SRTCP's index is only in pos: without it a restarted
+ * dp would send SRTCP indexes again that the peer has taken already (a
+ * keystream reused, and the peer refuses them as replays) and take again
+ * SRTCP it had taken. */
 static void
-key_index(struct ipc_srtp_key *k, const struct ipc_rtp_stats *s)
+key_index(struct ipc_srtp_key *k, const struct ipc_srtp_pos *pos, const struct ipc_rtp_stats *s)
 {
-	if (k->suite == 0 || s->ssrc == 0 || s->rtp_in == 0)
+	if (k->suite == 0)
+		return;
+	k->srtcp_index = pos->srtcp_index;
+	if (pos->ssrc != 0) {
+		k->ssrc = pos->ssrc;
+		k->roc = pos->roc;
+		k->seq = pos->seq;
+		return;
+	}
+	if (s == NULL || s->ssrc == 0 || s->rtp_in == 0)
 		return;
 	k->ssrc = s->ssrc;
 	k->roc = s->ext_max_seq >> 16;
@@ -1388,13 +1403,40 @@ cp_agw_rtp_dp_restart(struct cp_ctx *cp)
 				    memcmp(s->rtcp_src.ip, s->rtp_src.ip, 16) == 0)
 					t->remote_rtcp = s->rtcp_src.port;
 			}
-			key_index(&t->srtp_rx, s);
-			if (c->term[i ^ 1u].profile != IPC_RTP_NONE)
-				key_index(&t->srtp_tx, &c->st[i ^ 1u]);
+			key_index(&t->srtp_rx, &s->srtp_rx, s);
+			key_index(&t->srtp_tx, &s->srtp_tx,
+				  c->term[i ^ 1u].profile != IPC_RTP_NONE ? &c->st[i ^ 1u] : NULL);
 		}
 		c->readd = 1;
 	}
 	r->readd_next = 0;
+}
+
+/* SRTP contexts' figures kept fresh (CP_AGW_RTP_POLL_MS): a restarted dp
+ * goes on from the SRTP positions in them. RTP_STATS_REQ with req 0:
+ * cp_agw_rtp_stats_msg() takes the figures, no one waits for them. */
+static unsigned int
+poll_srtp(struct cp_ctx *cp, struct cp_agw_rtp *r, uint64_t now_ms)
+{
+	size_t n = (size_t)r->nworkers * r->per_worker;
+	unsigned int sent = 0;
+
+	for (size_t k = 0; k < n && k < CP_AGW_RTP_POLL_SCAN && r->total != 0; k++) {
+		struct cp_agw_rtp_ctx *c = &r->ctx[r->poll_next];
+		struct ipc_rtp_stats_req q = { .req = 0 };
+
+		if (++r->poll_next >= n)
+			r->poll_next = 0;
+		if (c->id == 0 || c->readd || c->state == CP_AGW_RTP_RELEASING ||
+		    (!is_srtp(c->term[0].profile) && !is_srtp(c->term[1].profile)) ||
+		    now_ms < c->st_ms + CP_AGW_RTP_POLL_MS || now_ms < c->poll_ms + CP_AGW_RTP_POLL_MS)
+			continue;
+		if (send_to_dp(cp, c->worker, IPC_RTP_STATS_REQ, c->id, &q, sizeof(q)) < 0)
+			break;            /* (a full ring: the next loop) */
+		c->poll_ms = now_ms;
+		sent++;
+	}
+	return sent;
 }
 
 unsigned int
@@ -1415,8 +1457,10 @@ cp_agw_rtp_serve(struct cp_ctx *cp, uint64_t now_ms)
 		}
 	/* a restarted dp's contexts, as the rings have room, once it runs
 	 * with RTP terminations */
-	if (r->readd_next == SIZE_MAX || !(ipc_peer_caps(cp->seg.shm, false, now_ms) & IPC_CAP_RTP))
+	if (!(ipc_peer_caps(cp->seg.shm, false, now_ms) & IPC_CAP_RTP))
 		return done;
+	if (r->readd_next == SIZE_MAX)
+		return done + poll_srtp(cp, r, now_ms);
 	for (size_t n = (size_t)r->nworkers * r->per_worker; r->readd_next < n; r->readd_next++) {
 		struct cp_agw_rtp_ctx *c = &r->ctx[r->readd_next];
 

@@ -137,6 +137,7 @@ struct cp_agw_rtp_ctx {
 	uint64_t created_wall_ms;
 	uint64_t created_ms;      /* cp's monotonic ms: nt/dur */
 	uint64_t st_ms;
+	uint64_t poll_ms;         /* cp's: when its figures were last asked for (SRTP) */
 	struct ipc_rtp_term term[2];
 	struct ipc_rtp_stats st[2];
 	struct ipc_rtp_stats base[2];     /* cp's: the figures before dp's last restart */
@@ -174,6 +175,12 @@ typedef void (*cp_agw_rtp_stats_fn)(struct cp_ctx *cp, uint64_t id, int rc,
 				    const struct ipc_rtp_stats st[2], void *arg);
 #define CP_AGW_RTP_STATS_MS 1000u
 #define CP_AGW_RTP_STATS_PENDING 256u     /* requests waiting at once */
+/* An SRTP context's figures (its streams' SRTP positions) are asked for
+ * when older than this: a restarted dp is given the positions cp has, so
+ * what was sent after them could be taken again (a replay) and SRTCP
+ * indexes sent again (128 are skipped) */
+#define CP_AGW_RTP_POLL_MS 1000u
+#define CP_AGW_RTP_POLL_SCAN 1024u        /* slots looked at a loop */
 
 /* What cp_agw_rtp_modify() changes of a termination (H.248 Modify, a
  * re-INVITE); NULL or *_set false: as it is. A remote changed clears its

@@ -485,6 +485,11 @@ test_stats_and_dp_restart(void **state)
 	s->st[0].ext_max_seq = (2u << 16) | 500u;
 	s->st[0].latched = IPC_RTP_LATCHED_RTP;
 	ip4(&s->st[0].rtp_src, "10.0.0.70", 31000);
+	/* dp's positions: the RTP one in, SRTCP's index each way (out: no
+	 * RTP protected yet) */
+	s->st[0].srtp_rx = (struct ipc_srtp_pos){ .ssrc = 0x1234, .roc = 2, .seq = 510,
+						  .srtcp_index = 41 };
+	s->st[0].srtp_tx = (struct ipc_srtp_pos){ .srtcp_index = 77 };
 	s->st[1].serial = 2;
 	s->st[1].rtp_in = 80;
 	s->st[1].ssrc = 0x5678;
@@ -514,10 +519,14 @@ test_stats_and_dp_restart(void **state)
 	assert_int_equal(x->term[0].remote.port, 31000);
 	assert_int_equal(x->term[0].srtp_rx.ssrc, 0x1234);
 	assert_int_equal(x->term[0].srtp_rx.roc, 2);
-	assert_int_equal(x->term[0].srtp_rx.seq, 500);
+	assert_int_equal(x->term[0].srtp_rx.seq, 510);     /* dp's position, not 500 heard */
 	assert_int_equal(x->term[0].srtp_tx.ssrc, 0x5678);
 	assert_int_equal(x->term[0].srtp_tx.seq, 900);
 	assert_memory_equal(x->term[0].srtp_tx.key, c->term[0].srtp_tx.key, 30);
+	/* SRTCP's indexes (only dp's positions have them): what dp last took
+	 * and sent goes on, not from 0 */
+	assert_int_equal(x->term[0].srtp_rx.srtcp_index, 41);
+	assert_int_equal(x->term[0].srtp_tx.srtcp_index, 77);
 	/* the new dp's figures are added to what the old one had */
 	memset(&e, 0, sizeof(e));
 	e.type = IPC_RTP_EV_RELEASED;
@@ -529,6 +538,38 @@ test_stats_and_dp_restart(void **state)
 	assert_int_equal(cp_agw_rtp_observe(&cp, obs, NULL), 0);
 	event(c->id, c->worker, &e);
 	assert_int_equal(heard.st[0].rtp_in, 107);
+}
+
+/* An SRTP context's figures (its SRTP positions, what a restarted dp goes
+ * on from) are asked for on cp's own every CP_AGW_RTP_POLL_MS; an RTP-only
+ * one's are not. */
+static void
+test_srtp_polled(void **state)
+{
+	struct cp_agw_rtp_spec spec[2];
+	struct cp_agw_rtp_ctx *c = NULL, *p = NULL;
+	static struct ipc_msg m;
+	char err[256];
+
+	(void)state;
+	spec_rtp(&spec[0], 0, "10.0.0.7", 5004, true);
+	spec_rtp(&spec[1], 0, "10.1.0.9", 6000, false);
+	assert_int_equal(cp_agw_rtp_create(&cp, spec, NULL, CP_AGW_DOOR_API, 0, &c, err,
+					   sizeof(err)), 0);
+	spec_rtp(&spec[0], 0, "10.0.0.8", 5004, false);
+	assert_int_equal(cp_agw_rtp_create(&cp, spec, NULL, CP_AGW_DOOR_API, 0, &p, err,
+					   sizeof(err)), 0);
+	drain();
+	assert_int_equal(cp_agw_rtp_serve(&cp, cp.now_ms), 1);
+	assert_true(to_dp(c->worker, &m));
+	assert_int_equal(m.h.kind, IPC_RTP_STATS_REQ);
+	assert_int_equal(m.h.alloc_id, c->id);
+	assert_int_equal(((const struct ipc_rtp_stats_req *)(const void *)m.body)->req, 0);
+	assert_false(to_dp(0, &m));
+	assert_false(to_dp(1, &m));
+	/* asked once a period, answered or not */
+	assert_int_equal(cp_agw_rtp_serve(&cp, cp.now_ms), 0);
+	assert_false(to_dp(c->worker, &m));
 }
 
 static void
@@ -618,6 +659,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_ids_apart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_modify_subtract_release, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats_and_dp_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_srtp_polled, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_quota_confine_state, setup_quota, teardown),
 	};
 
