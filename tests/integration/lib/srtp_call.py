@@ -5,7 +5,7 @@
 # or plain RTP without keys:
 #   srtp_call.py BIND_IP BIND_PORT DST_IP DST_PORT --tag T --peer-tag Q
 #     [--tx-key B64 --rx-key B64] [--mux] --status FILE --stop FILE
-#     [--replay FILE] [--rtcp-every S] [--rate PPS]
+#     [--replay FILE] [--pause FILE] [--rtcp-every S] [--rate PPS]
 # Sends packet k of sender T (rtp_probe.py's: SSRC 0x7e570000 + T,
 # sequence k, a payload of SHA-256("T:k")) every 1/PPS s for as long as it
 # runs, whatever happens to the box in between (a send that fails while
@@ -16,6 +16,7 @@
 # unprotected with --rx-key and held to sender Q's packet of its sequence
 # number byte for byte. --replay FILE: when FILE appears holding a number
 # k, the SRTP bytes of our packet k are sent again, once, from our socket.
+# --pause FILE: nothing is sent while FILE exists (the sequence stands).
 # Every 0.2 s and at the end (once --stop FILE appears, after 1 s more)
 # FILE --status gets one JSON object: sent, send_err, recv (distinct
 # sequence numbers that arrived exact), dup, bad, auth_fail, replay_fail,
@@ -97,6 +98,7 @@ ap.add_argument("--mux", action="store_true")
 ap.add_argument("--status", required=True)
 ap.add_argument("--stop", required=True)
 ap.add_argument("--replay")
+ap.add_argument("--pause")
 ap.add_argument("--rtcp-every", type=float, default=0.5)
 ap.add_argument("--rate", type=float, default=50)
 a = ap.parse_args()
@@ -164,6 +166,8 @@ while True:
         stop_at = now + 1.0
     if stop_at is not None and now >= stop_at:
         break
+    if a.pause and os.path.exists(a.pause):
+        nxt, nrtcp = now + 1.0 / a.rate, now + a.rtcp_every
     if stop_at is None and now >= nxt:
         k = st["sent"]
         p = packet(a.tag, k)
