@@ -1566,10 +1566,12 @@ cp_agw_rtp_serve(struct cp_ctx *cp, uint64_t now_ms)
 			req_answer(cp, k, -ETIMEDOUT, c != NULL ? c->st : NULL);
 			done++;
 		}
-	done += pos_refresh(cp, r, now_ms);
 	/* a restarted dp's contexts, as the rings have room, once it runs
-	 * with RTP terminations */
-	if (r->readd_next == SIZE_MAX || !(ipc_peer_caps(cp->seg.shm, false, now_ms) & IPC_CAP_RTP))
+	 * with RTP terminations; the SRTP positions asked of a dp that runs */
+	if (!(ipc_peer_caps(cp->seg.shm, false, now_ms) & IPC_CAP_RTP))
+		return done;
+	done += pos_refresh(cp, r, now_ms);
+	if (r->readd_next == SIZE_MAX)
 		return done;
 	for (size_t n = (size_t)r->nworkers * r->per_worker; r->readd_next < n; r->readd_next++) {
 		struct cp_agw_rtp_ctx *c = &r->ctx[r->readd_next];

@@ -510,12 +510,15 @@ test_stats_and_dp_restart(void **state)
 	assert_int_equal(agw_rtp_pos_due(1000, 100000, 1000), 1000 + 2000);
 	assert_true(c->pos_due_ms > cp.now_ms);
 	drain();
+	/* (dp still runs then: its heartbeat) */
+	cp.seg.shm->dp_heartbeat_ms = c->pos_due_ms;
 	cp_agw_rtp_serve(&cp, c->pos_due_ms - 1);
 	assert_false(to_dp(c->worker, &m));
 	cp_agw_rtp_serve(&cp, c->pos_due_ms);
 	assert_true(to_dp(c->worker, &m));
 	assert_int_equal(m.h.kind, IPC_RTP_STATS_REQ);
 	assert_int_equal(((const struct ipc_rtp_stats_req *)(const void *)m.body)->req, 0);
+	cp.seg.shm->dp_heartbeat_ms = cp.now_ms;
 	/* two callers at once: one request in dp's ring, both answered by
 	 * its one answer */
 	{
@@ -571,6 +574,38 @@ test_stats_and_dp_restart(void **state)
 	assert_int_equal(cp_agw_rtp_observe(&cp, obs, NULL), 0);
 	event(c->id, c->worker, &e);
 	assert_int_equal(heard.st[0].rtp_in, 107);
+}
+
+/* An SRTP context's figures (its SRTP positions, what a restarted dp goes
+ * on from) are asked for on cp's own every CP_AGW_RTP_POLL_MS; an RTP-only
+ * one's are not. */
+static void
+test_srtp_polled(void **state)
+{
+	struct cp_agw_rtp_spec spec[2];
+	struct cp_agw_rtp_ctx *c = NULL, *p = NULL;
+	static struct ipc_msg m;
+	char err[256];
+
+	(void)state;
+	spec_rtp(&spec[0], 0, "10.0.0.7", 5004, true);
+	spec_rtp(&spec[1], 0, "10.1.0.9", 6000, false);
+	assert_int_equal(cp_agw_rtp_create(&cp, spec, NULL, CP_AGW_DOOR_API, 0, &c, err,
+					   sizeof(err)), 0);
+	spec_rtp(&spec[0], 0, "10.0.0.8", 5004, false);
+	assert_int_equal(cp_agw_rtp_create(&cp, spec, NULL, CP_AGW_DOOR_API, 0, &p, err,
+					   sizeof(err)), 0);
+	drain();
+	assert_int_equal(cp_agw_rtp_serve(&cp, cp.now_ms), 1);
+	assert_true(to_dp(c->worker, &m));
+	assert_int_equal(m.h.kind, IPC_RTP_STATS_REQ);
+	assert_int_equal(m.h.alloc_id, c->id);
+	assert_int_equal(((const struct ipc_rtp_stats_req *)(const void *)m.body)->req, 0);
+	assert_false(to_dp(0, &m));
+	assert_false(to_dp(1, &m));
+	/* asked once a period, answered or not */
+	assert_int_equal(cp_agw_rtp_serve(&cp, cp.now_ms), 0);
+	assert_false(to_dp(c->worker, &m));
 }
 
 static void
@@ -705,6 +740,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_ids_apart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_modify_subtract_release, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats_and_dp_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_srtp_polled, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_quota_confine_state, setup_quota, teardown),
 		cmocka_unit_test_setup_teardown(test_address_pool, setup, teardown),
 	};
