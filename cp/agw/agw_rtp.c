@@ -36,6 +36,34 @@ suite_key_len(uint8_t suite)
 	return suite < sizeof(len) ? len[suite] : 0u;
 }
 
+/*
+ * What a restarted dp is given of an SRTP stream is where cp last heard it
+ * stood (c->st's positions): dp's ROC guess (RFC 3711 section 3.3.1) takes
+ * it on only within 2^15 packets of it, its replay windows start there,
+ * and the SRTCP index it sends must not go back. So each SRTP context's
+ * figures are asked for again before its busiest stream (RTP or RTCP, in
+ * or out) can have moved CP_AGW_RTP_POS_PKTS packets since, at its last
+ * rate, within [CP_AGW_RTP_POS_MIN_MS, CP_AGW_RTP_POS_MAX_MS]; one that
+ * moved nothing, in CP_AGW_RTP_POS_IDLE_MS (a stream may start at any
+ * rate). A G.711 call is asked every 20 s: 5,000 requests a second at
+ * 100,000 calls. A few slots a loop turn, no answer awaited (RTP_STATS
+ * applies what comes). The SRTCP index dp sends goes on
+ * CP_AGW_RTP_SRTCP_AHEAD past the last heard: more than a stream sends
+ * between two asks at its rate.
+ */
+#define CP_AGW_RTP_POS_PKTS    1024u
+#define CP_AGW_RTP_POS_MIN_MS  1000u
+#define CP_AGW_RTP_POS_MAX_MS  60000u
+#define CP_AGW_RTP_POS_IDLE_MS 10000u
+#define CP_AGW_RTP_POS_VISIT   64u
+#define CP_AGW_RTP_SRTCP_AHEAD 4096u
+
+static inline uint64_t
+u64_max(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
 static bool
 is_srtp(uint8_t profile)
 {
@@ -1208,15 +1236,15 @@ cp_agw_rtp_stats_msg(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *ms
 		uint64_t moved = 0;
 
 		for (unsigned int i = 0; i < 2; i++) {
-			uint64_t in0 = c->st[i].rtp_in, out0 = c->st[i].rtp_out;
+			const struct ipc_rtp_stats o = c->st[i];
 
 			if (c->term[i].profile == IPC_RTP_NONE || s->st[i].serial != c->term[i].serial)
 				continue;
 			stats_sum(&c->st[i], &c->base[i], &s->st[i]);
-			if (c->st[i].rtp_in - in0 > moved)
-				moved = c->st[i].rtp_in - in0;
-			if (c->st[i].rtp_out - out0 > moved)
-				moved = c->st[i].rtp_out - out0;
+			moved = u64_max(moved, c->st[i].rtp_in - o.rtp_in);
+			moved = u64_max(moved, c->st[i].rtp_out - o.rtp_out);
+			moved = u64_max(moved, c->st[i].rtcp_in - o.rtcp_in);
+			moved = u64_max(moved, c->st[i].rtcp_out - o.rtcp_out);
 		}
 		c->pos_due_ms = agw_rtp_pos_due(cp->now_ms, moved,
 						c->st_ms != 0 ? cp->now_ms - c->st_ms : 0);
@@ -1480,25 +1508,19 @@ cp_agw_rtp_dp_restart(struct cp_ctx *cp)
 			}
 			key_index(&t->srtp_rx, &s->srtp_rx);
 			key_index(&t->srtp_tx, &s->srtp_tx);
+			/* (SRTCP that dp sent since cp last heard must not have
+			 * its index used again: a keystream twice) */
+			if (t->srtp_tx.suite != 0)
+				t->srtp_tx.srtcp_index = t->srtp_tx.srtcp_index <
+					(1u << 31) - 1u - CP_AGW_RTP_SRTCP_AHEAD ?
+					t->srtp_tx.srtcp_index + CP_AGW_RTP_SRTCP_AHEAD :
+					(1u << 31) - 1u;
 		}
 		c->readd = 1;
 	}
 	r->readd_next = 0;
 }
 
-/*
- * What a restarted dp is given of an SRTP stream is where cp last heard it
- * stood (c->st's positions): dp's ROC guess (RFC 3711 section 3.3.1) takes
- * it on only within 2^15 packets of it. So each SRTP context's figures
- * are asked for again before its fastest stream can have moved
- * CP_AGW_RTP_POS_PKTS packets since: at its last rate, within
- * [CP_AGW_RTP_POS_MIN_MS, CP_AGW_RTP_POS_MAX_MS]. A few slots a loop turn,
- * without an answer awaited (RTP_STATS applies what comes).
- */
-#define CP_AGW_RTP_POS_PKTS    8192u
-#define CP_AGW_RTP_POS_MIN_MS  2000u
-#define CP_AGW_RTP_POS_MAX_MS  300000u
-#define CP_AGW_RTP_POS_VISIT   64u
 
 static bool
 has_srtp(const struct cp_agw_rtp_ctx *c)
@@ -1511,7 +1533,7 @@ has_srtp(const struct cp_agw_rtp_ctx *c)
 uint64_t
 agw_rtp_pos_due(uint64_t st_ms, uint64_t pkts, uint64_t ms)
 {
-	uint64_t gap = CP_AGW_RTP_POS_MAX_MS;
+	uint64_t gap = CP_AGW_RTP_POS_IDLE_MS;
 
 	if (pkts != 0 && ms != 0) {
 		gap = (uint64_t)CP_AGW_RTP_POS_PKTS * ms / pkts;

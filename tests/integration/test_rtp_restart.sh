@@ -141,11 +141,14 @@ restart_dp() {
 }
 # The UE holds its stream over the first restart (its sequence stands),
 # so that a packet of it from before is within the new dp's window: only
-# the SRTP position cp gave the new dp (cp keeps it fresh on its own, once
-# a second; nothing here asks) tells dp the packet was taken.
+# the SRTP position cp gave the new dp tells dp the packet was taken. cp
+# gives what it heard last: it asks on its own before a stream can have
+# moved 1,024 packets (here, within 10 s of the call's start, then about
+# every 20 s); the operator's agw show after the UE paused makes it fresh.
 touch "$TP_TMP/pause"
 sleep 2.5
 replay_k=$(( $(st ue 'd["sent"]') - 5 ))
+tp_ctl --json agw show "$id" >/dev/null
 # replay: once the new dp has the contexts (the UE's next packet would
 # latch its stream again), a pre-restart packet of the UE's, sent again
 # from the UE's own source; then the UE goes on
