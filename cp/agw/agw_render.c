@@ -293,6 +293,12 @@ cp_agw_status(const struct cp_ctx *cp)
 	json_object_object_add(o, "released_by", by);
 	json_object_object_add(o, "next_event", json_object_new_int64((int64_t)g->next_seq));
 	/* the RTP contexts (cp_agw_rtp.h), NULL without agw.media_ports */
-	json_object_object_add(o, "rtp", cp_agw_rtp_status(cp));
+	{
+		/* (only with RTP terminations: agw.media_ports) */
+		struct json_object *rtp = cp_agw_rtp_status(cp);
+
+		if (rtp != NULL)
+			json_object_object_add(o, "rtp", rtp);
+	}
 	return o;
 }
