@@ -22,13 +22,7 @@
 # sequence numbers that arrived exact), dup, bad, auth_fail, replay_fail,
 # rtcp_sent, rtcp_recv, rtcp_bad, first/last (sequence numbers received),
 # gaps (received ranges), srcs, replayed, done.
-import argparse, base64, ctypes, hashlib, json, os, socket, struct, time
-
-
-def packet(tag, k):
-    payload = hashlib.sha256(b"%d:%d" % (tag, k)).digest() * 5
-    return struct.pack("!BBHII", 0x80, 0, k & 0xffff, (k * 160) & 0xffffffff,
-                       0x7e570000 + tag) + payload
+import argparse, json, os, socket, struct, time
 
 
 def rtcp(tag, n, sent):
@@ -43,49 +37,7 @@ def rtcp(tag, n, sent):
     return sr + sdes
 
 
-class Crypto(ctypes.Structure):
-    _fields_ = [("cipher_type", ctypes.c_uint32), ("cipher_key_len", ctypes.c_int),
-                ("auth_type", ctypes.c_uint32), ("auth_key_len", ctypes.c_int),
-                ("auth_tag_len", ctypes.c_int), ("sec_serv", ctypes.c_int)]
-
-
-class Policy(ctypes.Structure):
-    pass
-
-
-Policy._fields_ = [("ssrc_type", ctypes.c_int), ("ssrc_value", ctypes.c_uint),
-                   ("rtp", Crypto), ("rtcp", Crypto), ("key", ctypes.c_char_p),
-                   ("keys", ctypes.c_void_p), ("num_master_keys", ctypes.c_ulong),
-                   ("deprecated_ekt", ctypes.c_void_p), ("window_size", ctypes.c_ulong),
-                   ("allow_repeat_tx", ctypes.c_int), ("enc_xtn_hdr", ctypes.c_void_p),
-                   ("enc_xtn_hdr_count", ctypes.c_int), ("next", ctypes.POINTER(Policy))]
-
-lib = None
-KEEP = []
-
-
-def session(b64, inbound):
-    key = base64.b64decode(b64)
-    assert len(key) == 30, "an AES_CM_128 key||salt is 30 octets"
-    p = Policy()
-    lib.srtp_crypto_policy_set_rtp_default(ctypes.byref(p.rtp))
-    lib.srtp_crypto_policy_set_rtcp_default(ctypes.byref(p.rtcp))
-    p.ssrc_type = 2 if inbound else 3       # ssrc_any_inbound, ssrc_any_outbound
-    kb = ctypes.create_string_buffer(key, len(key))
-    KEEP.append(kb)
-    p.key = ctypes.cast(kb, ctypes.c_char_p)
-    p.window_size = 128
-    s = ctypes.c_void_p()
-    rc = lib.srtp_create(ctypes.byref(s), ctypes.byref(p))
-    assert rc == 0, "srtp_create: %d" % rc
-    return s
-
-
-def run(fn, s, data):
-    buf = ctypes.create_string_buffer(bytes(data), len(data) + 64)
-    n = ctypes.c_int(len(data))
-    rc = fn(s, buf, ctypes.byref(n))
-    return rc, buf.raw[:n.value]
+from srtp_lib import lib, packet, run, session
 
 
 ap = argparse.ArgumentParser()
@@ -105,8 +57,6 @@ a = ap.parse_args()
 
 srtp = a.tx_key is not None
 if srtp:
-    lib = ctypes.CDLL("libsrtp2.so.1")
-    assert lib.srtp_init() == 0
     tx, rx = session(a.tx_key, False), session(a.rx_key, True)
 rtp_sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 rtp_sock.bind((a.bind_ip, a.bind_port))
@@ -172,7 +122,7 @@ while True:
         k = st["sent"]
         p = packet(a.tag, k)
         if srtp:
-            rc, p = run(lib.srtp_protect, tx, p)
+            rc, p = run(lib().srtp_protect, tx, p)
             assert rc == 0, "srtp_protect: %d" % rc
         wire[k] = p
         send(rtp_sock, p, (a.dst_ip, a.dst_port))
@@ -181,7 +131,7 @@ while True:
     if stop_at is None and now >= nrtcp:
         p = rtcp(a.tag, st["rtcp_sent"], st["sent"])
         if srtp:
-            rc, p = run(lib.srtp_protect_rtcp, tx, p)
+            rc, p = run(lib().srtp_protect_rtcp, tx, p)
             assert rc == 0, "srtp_protect_rtcp: %d" % rc
         send(rtcp_sock, p, rtcp_dst)
         st["rtcp_sent"] += 1
@@ -205,7 +155,7 @@ while True:
             is_rtcp = s is not rtp_sock or (len(d) > 1 and 192 <= d[1] <= 223)
             if is_rtcp:
                 if srtp:
-                    rc, d = run(lib.srtp_unprotect_rtcp, rx, d)
+                    rc, d = run(lib().srtp_unprotect_rtcp, rx, d)
                     if rc != 0:
                         st["rtcp_bad"] += 1
                         continue
@@ -214,7 +164,7 @@ while True:
                 st["rtcp_recv" if ok else "rtcp_bad"] += 1
                 continue
             if srtp:
-                rc, d = run(lib.srtp_unprotect, rx, d)
+                rc, d = run(lib().srtp_unprotect, rx, d)
                 if rc == 9:                      # srtp_err_status_replay_fail
                     st["replay_fail"] += 1
                     continue

@@ -13,61 +13,10 @@
 # of sender Q, byte for byte, until M arrived (and --linger seconds more)
 # or S seconds passed. Prints one JSON line: sent, forged, replayed, recv,
 # exact, bad, auth_fail (arrivals libsrtp2 refused), srcs.
-import argparse, base64, ctypes, hashlib, json, socket, struct, sys, time
+import argparse, json, socket, struct, sys, time
 
 
-def packet(tag, k):
-    # rtp_probe.py's packet k of sender tag (kept in step with it)
-    payload = hashlib.sha256(b"%d:%d" % (tag, k)).digest() * 5
-    return struct.pack("!BBHII", 0x80, 0, k & 0xffff, (k * 160) & 0xffffffff,
-                       0x7e570000 + tag) + payload
-
-
-class Crypto(ctypes.Structure):
-    _fields_ = [("cipher_type", ctypes.c_uint32), ("cipher_key_len", ctypes.c_int),
-                ("auth_type", ctypes.c_uint32), ("auth_key_len", ctypes.c_int),
-                ("auth_tag_len", ctypes.c_int), ("sec_serv", ctypes.c_int)]
-
-
-class Policy(ctypes.Structure):
-    pass
-
-
-Policy._fields_ = [("ssrc_type", ctypes.c_int), ("ssrc_value", ctypes.c_uint),
-                   ("rtp", Crypto), ("rtcp", Crypto), ("key", ctypes.c_char_p),
-                   ("keys", ctypes.c_void_p), ("num_master_keys", ctypes.c_ulong),
-                   ("deprecated_ekt", ctypes.c_void_p), ("window_size", ctypes.c_ulong),
-                   ("allow_repeat_tx", ctypes.c_int), ("enc_xtn_hdr", ctypes.c_void_p),
-                   ("enc_xtn_hdr_count", ctypes.c_int), ("next", ctypes.POINTER(Policy))]
-
-lib = ctypes.CDLL("libsrtp2.so.1")
-if lib.srtp_init() != 0:
-    sys.exit("srtp_init failed")
-
-
-def session(b64, inbound):
-    key = base64.b64decode(b64)
-    if len(key) != 30:
-        sys.exit("an AES_CM_128 key||salt is 30 octets, not %d" % len(key))
-    p = Policy()
-    lib.srtp_crypto_policy_set_rtp_default(ctypes.byref(p.rtp))
-    lib.srtp_crypto_policy_set_rtcp_default(ctypes.byref(p.rtcp))
-    p.ssrc_type = 2 if inbound else 3       # ssrc_any_inbound, ssrc_any_outbound
-    kb = ctypes.create_string_buffer(key, len(key))
-    p.key = ctypes.cast(kb, ctypes.c_char_p)
-    p.window_size = 128
-    s = ctypes.c_void_p()
-    rc = lib.srtp_create(ctypes.byref(s), ctypes.byref(p))
-    if rc != 0:
-        sys.exit("srtp_create: %d" % rc)
-    return s
-
-
-def run(fn, s, data):
-    buf = ctypes.create_string_buffer(bytes(data), len(data) + 64)
-    n = ctypes.c_int(len(data))
-    rc = fn(s, buf, ctypes.byref(n))
-    return rc, buf.raw[:n.value]
+from srtp_lib import lib, packet, run, session
 
 
 ap = argparse.ArgumentParser()
@@ -91,12 +40,12 @@ sock.bind((a.bind_ip, a.bind_port))
 sock.settimeout(0.005)
 out = []                      # what went out, in order: (kind, bytes)
 for k in range(a.send):
-    rc, b = run(lib.srtp_protect, tx, packet(a.tag, k))
+    rc, b = run(lib().srtp_protect, tx, packet(a.tag, k))
     if rc != 0:
         sys.exit("srtp_protect: %d" % rc)
     out.append(b)
 for k in range(a.send, a.send + a.forge):
-    rc, b = run(lib.srtp_protect, tx, packet(a.tag, k))
+    rc, b = run(lib().srtp_protect, tx, packet(a.tag, k))
     out.append(b[:-1] + bytes([b[-1] ^ 0x01]))
 sent_ok = out[:a.send]
 for k in range(a.replay):
@@ -119,7 +68,7 @@ while time.time() < end:
     if data is not None:
         recv += 1
         srcs.add("%s:%d" % src)
-        rc, plain = run(lib.srtp_unprotect, rx, data)
+        rc, plain = run(lib().srtp_unprotect, rx, data)
         if rc != 0:
             auth_fail += 1
         elif a.peer_tag is not None and len(plain) >= 12 and \

@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# What srtp_peer.py and srtp_call.py share: rtp_probe.py's packets, and
+# Debian's libsrtp2 through ctypes (the field's library, not dp's SRTP),
+# suite AES_CM_128_HMAC_SHA1_80, any SSRC.
+import base64, ctypes, hashlib, struct
+
+
+def packet(tag, k):
+    # rtp_probe.py's packet k of sender tag (kept in step with it)
+    payload = hashlib.sha256(b"%d:%d" % (tag, k)).digest() * 5
+    return struct.pack("!BBHII", 0x80, 0, k & 0xffff, (k * 160) & 0xffffffff,
+                       0x7e570000 + tag) + payload
+
+
+class Crypto(ctypes.Structure):
+    _fields_ = [("cipher_type", ctypes.c_uint32), ("cipher_key_len", ctypes.c_int),
+                ("auth_type", ctypes.c_uint32), ("auth_key_len", ctypes.c_int),
+                ("auth_tag_len", ctypes.c_int), ("sec_serv", ctypes.c_int)]
+
+
+class Policy(ctypes.Structure):
+    pass
+
+
+Policy._fields_ = [("ssrc_type", ctypes.c_int), ("ssrc_value", ctypes.c_uint),
+                   ("rtp", Crypto), ("rtcp", Crypto), ("key", ctypes.c_char_p),
+                   ("keys", ctypes.c_void_p), ("num_master_keys", ctypes.c_ulong),
+                   ("deprecated_ekt", ctypes.c_void_p), ("window_size", ctypes.c_ulong),
+                   ("allow_repeat_tx", ctypes.c_int), ("enc_xtn_hdr", ctypes.c_void_p),
+                   ("enc_xtn_hdr_count", ctypes.c_int), ("next", ctypes.POINTER(Policy))]
+
+_lib = None
+
+
+def lib():
+    """libsrtp2, loaded and initialised once."""
+    global _lib
+    if _lib is None:
+        _lib = ctypes.CDLL("libsrtp2.so.1")
+        if _lib.srtp_init() != 0:
+            raise SystemExit("srtp_init failed")
+    return _lib
+
+
+def session(b64, inbound):
+    """A session of the key b64 (RFC 4568's base64 of key||salt), any SSRC
+    inbound or outbound, a replay window of 128."""
+    key = base64.b64decode(b64)
+    if len(key) != 30:
+        raise SystemExit("an AES_CM_128 key||salt is 30 octets, not %d" % len(key))
+    p = Policy()
+    lib().srtp_crypto_policy_set_rtp_default(ctypes.byref(p.rtp))
+    lib().srtp_crypto_policy_set_rtcp_default(ctypes.byref(p.rtcp))
+    p.ssrc_type = 2 if inbound else 3       # ssrc_any_inbound, ssrc_any_outbound
+    kb = ctypes.create_string_buffer(key, len(key))
+    p.key = ctypes.cast(kb, ctypes.c_char_p)
+    p.window_size = 128
+    s = ctypes.c_void_p()
+    rc = lib().srtp_create(ctypes.byref(s), ctypes.byref(p))
+    if rc != 0:
+        raise SystemExit("srtp_create: %d" % rc)
+    return s
+
+
+def run(fn, s, data):
+    """fn (srtp_protect, srtp_unprotect, ..._rtcp) over data: (rc, bytes)."""
+    buf = ctypes.create_string_buffer(bytes(data), len(data) + 64)
+    n = ctypes.c_int(len(data))
+    rc = fn(s, buf, ctypes.byref(n))
+    return rc, buf.raw[:n.value]
