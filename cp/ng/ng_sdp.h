@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/ng's SDP: a whole session description as a P-CSCF hands it over ng
+ * (every m= section, everything we do not touch kept as it came), read
+ * and then rewritten the way rtpengine rewrites it: our address and ports
+ * in c= and m=, a=rtcp, ICE removed, a=crypto added or removed with the
+ * transport protocol. Pure (lib/sdp reads each section; no cp, no
+ * allocation): test_ng_sdp.
+ *
+ * Reading: the text is split into its session part and its m= sections;
+ * each section is read by lib/sdp's sdp_parse() as a description of its
+ * own (v=0, the session's c= unless the section has one, the m= line and
+ * the section's lines but its ICE candidates, which lib/sdp does not need
+ * and a WebRTC offer has many of). A section lib/sdp cannot take, or one
+ * that is not RTP (m=application over DTLS, m=message...), is kept with
+ * relay false and why set: the caller decides (rtpengine passes what it
+ * does not relay through untouched, or refuses the call).
+ */
+#ifndef NG_SDP_H
+#define NG_SDP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sdp.h"
+
+#define NG_SDP_SIZE_MAX  16384u   /* octets of a description over ng */
+#define NG_SDP_LINES_MAX 512u     /* lines of it */
+#define NG_SDP_MEDIA_MAX 8u       /* m= sections */
+
+/* One m= section as read. */
+struct ng_sdp_media {
+	bool relay;               /* an RTP section (audio/video/text over RTP/AVP,
+				   * AVPF, SAVP, SAVPF) lib/sdp took: m is valid */
+	bool ice;                 /* it (or the session) had ICE attributes */
+	bool has_c;               /* the section has its own c= line */
+	uint16_t first_line;      /* its m= line's index (0-based, in the text) */
+	uint16_t nlines;          /* its lines, m= included */
+	const char *why;          /* relay false: a static sentence saying why */
+	struct sdp_media m;       /* lib/sdp's reading (relay true): port 0 = disabled */
+};
+
+/* A description as read. Points into the caller's text (keep it while
+ * this is used). */
+struct ng_sdp {
+	const char *text;
+	size_t len;
+	uint16_t nlines;
+	uint16_t nsess;           /* lines before the first m= */
+	uint16_t line_off[NG_SDP_LINES_MAX];   /* each line's start in text */
+	uint16_t line_len[NG_SDP_LINES_MAX];   /* its length, its line end not counted */
+	bool has_sess_c;          /* a session-level c= line */
+	bool ice;                 /* session-level ICE attributes */
+	struct sdp_addr sess_addr;/* the session's c= (kind NONE: none) */
+	struct sdp_addr origin_addr; /* o='s address (kind NONE: none or unreadable) */
+	unsigned int nmedia;
+	struct ng_sdp_media media[NG_SDP_MEDIA_MAX];
+};
+
+/*
+ * Read s[0..len) (lines end in CRLF or LF; the last may have none; v=0
+ * first). Returns 0, or -E2BIG (a limit above), -EINVAL (malformed: no
+ * v=0 first, a line that is not "x=...", a section lib/sdp finds
+ * malformed) with err saying which line and why. A section lib/sdp takes
+ * as well-formed but will not relay (-ENOTSUP from it, a non-RTP proto) is
+ * not an error: relay false, why set.
+ */
+int ng_sdp_read(const char *s, size_t len, struct ng_sdp *out, struct sdp_error *err);
+
+/* What to write for one m= section. */
+struct ng_sdp_out_media {
+	bool keep;                /* leave the section as it came (one we do not relay:
+				   * its lines untouched; it gets a media-level c= of
+				   * its old address if the session's c= changes) */
+	uint8_t family;           /* AF_INET, AF_INET6: our address for c= */
+	uint8_t ip[16];           /* network order */
+	uint16_t port;            /* m='s port: ours (0: the stream refused or ended) */
+	uint16_t rtcp_port;       /* a=rtcp:<port> written when not 0 and !rtcp_mux_only */
+	bool rtcp_mux;            /* a=rtcp-mux written (kept or added) */
+	bool rtcp_mux_only;       /* with rtcp_mux: no a=rtcp line (an answer that
+				   * accepts mux); without: rtcp_port is written too
+				   * (an offer that offers mux) */
+	const char *proto;        /* m='s proto to write ("RTP/SAVP"); NULL: as it came */
+	/* Our a=crypto lines, replacing all the section had (ncrypto 0: every
+	 * a=crypto line is removed). Written as lib/sdp's sdp_rtp_write()
+	 * writes them (tag, suite, inline key, lifetime, MKI). */
+	const struct sdp_crypto *crypto;
+	unsigned int ncrypto;
+};
+
+#define NG_SDP_ICE_REMOVE     0x1u  /* a=candidate, ice-ufrag, ice-pwd, ice-options,
+				     * ice-lite, ice-mismatch, end-of-candidates,
+				     * remote-candidates: removed at both levels */
+#define NG_SDP_REPLACE_ORIGIN 0x2u  /* o='s address becomes the first relayed
+				     * section's (family and address) */
+#define NG_SDP_REPLACE_SESS_C 0x4u  /* a session-level c= is written (ours) even
+				     * when no section relied on one */
+
+struct ng_sdp_rewrite {
+	unsigned int flags;       /* NG_SDP_* */
+	unsigned int nmedia;      /* must be in->nmedia */
+	struct ng_sdp_out_media media[NG_SDP_MEDIA_MAX];
+};
+
+/*
+ * Write in rewritten as rw says into buf (CRLF line ends, NUL-terminated):
+ *   - every line not named below, as it came, in its place;
+ *   - o=: its address replaced with NG_SDP_REPLACE_ORIGIN;
+ *   - c=: the session's becomes the first relayed section's address; a
+ *     relayed section whose address differs from it gets its own c= (its
+ *     c= line rewritten, or one added after m= and any i=); a kept section
+ *     that relied on the session's c= gets a c= of the old address;
+ *   - m=: port and proto of a relayed section;
+ *   - a=rtcp, a=rtcp-mux, a=crypto of a relayed section: removed, then
+ *     ours written after the section's last line in this order: a=rtcp
+ *     (unless mux only), a=rtcp-mux, a=crypto...;
+ *   - ICE lines with NG_SDP_ICE_REMOVE.
+ * Returns the length (without the NUL), -EINVAL (rw does not fit in:
+ * nmedia differs, a relayed section without a family, a crypto line of
+ * the wrong key length) or -ENOSPC (buf too small: buf is then "").
+ * buf may hold our SRTP keys: wipe it when done.
+ */
+int ng_sdp_rewrite(const struct ng_sdp *in, const struct ng_sdp_rewrite *rw, char *buf,
+		   size_t size);
+
+#endif /* NG_SDP_H */
