@@ -134,6 +134,8 @@ struct cp_ctx {
 	struct cp_agw *agw;
 	/* the IMS-ALG's H.248 door (cp/iq); NULL without an iq group */
 	struct cp_iq *iq;
+	/* rtpengine's ng door (cp/ng); NULL without an ng group */
+	struct cp_ng *ng;
 	/* many boxes (cp/cluster); NULL without a cluster group */
 	struct cp_cluster *cluster;
 	/* usage records (cp/acct); NULL without an accounting group */

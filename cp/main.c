@@ -48,6 +48,7 @@ static const struct cp_module *const modules[] = {
 	&cp_tls_module,
 	&cp_agw_module,
 	&cp_iq_module,
+	&cp_ng_module,
 	&cp_acct_module,
 	&cp_api_module,
 	&cp_metrics_module,

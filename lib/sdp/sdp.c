@@ -2081,3 +2081,35 @@ out_wipe:
 		buf[0] = '\0';
 	return rc;
 }
+
+/* The media clock of the first payload type (jitter's units): its
+ * a=rtpmap's rate, else RFC 3551's for the static ones that are not 8000
+ * (0: 8000, dp's default). */
+uint32_t
+sdp_rtp_clock(const struct sdp_media *md)
+{
+	const char *s = md->codec;
+	unsigned int pt;
+
+	if (md->npt == 0)
+		return 0;
+	pt = md->pt[0];
+	while (s != NULL && *s != '\0') {
+		unsigned int p, rate;
+		char name[64];
+
+		if (sscanf(s, "a=rtpmap:%u %63[^/]/%u", &p, name, &rate) == 3 && p == pt &&
+		    rate >= 1000u && rate <= 192000u)
+			return rate == 8000u ? 0 : rate;
+		s = strstr(s, "\r\n");
+		if (s != NULL)
+			s += 2;
+	}
+	/* RFC 3551 table 4/5: L16 (10, 11) 44100, MPA (14) and the video ones
+	 * 90000; G722 (9) is 8000 by its RTP clock */
+	if (pt == 10 || pt == 11)
+		return 44100u;
+	if (pt == 14 || (pt >= 25 && pt <= 34))
+		return 90000u;
+	return 0;
+}

@@ -467,6 +467,11 @@ struct sdp_rtp_answer {
  */
 int sdp_rtp_write(const struct sdp_rtp_answer *a, char *buf, size_t size);
 
+/* The media clock of md's first payload type (jitter's units): its
+ * a=rtpmap's rate, else RFC 3551's for the static ones that are not 8000;
+ * 0 for 8000 (dp's default). */
+uint32_t sdp_rtp_clock(const struct sdp_media *md);
+
 /* "AES_CM_128_HMAC_SHA1_80" etc.; NULL for OTHER and others. */
 const char *sdp_suite_name(enum sdp_suite s);
 /* The octets of a suite's master key || master salt (30, 38, 46, 28, 44); 0 for others. */

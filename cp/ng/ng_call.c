@@ -1,0 +1,1120 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ng's calls onto cp/agw's RTP contexts (FEATURE.md "Calls"). A call is
+ * its call-id; side A is the first offer's sender (its from-tag), side B
+ * the answerer (the answer's to-tag). Each m= section that is RTP is one
+ * context: term[0] faces A, term[1] faces B. An offer makes the context
+ * with A's termination as A's SDP says and B's as a placeholder that
+ * holds B's ports (mode inactive: nothing taken or sent before B's answer
+ * says who B is); the answer makes B's termination what B's SDP says. A
+ * later offer from either side (a re-INVITE) changes the offerer's
+ * termination, its answer the other's. What cp/agw cannot change in
+ * place (the profile, rtcp-mux, the SRTP keys) is a subtraction and an
+ * addition on the same ports, so the SDP already sent stays true.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+
+#include "bencode.h"
+#include "cp.h"
+#include "cp_agw_rtp.h"
+#include "ng_internal.h"
+#include "tp_siphash.h"
+#include "tp_conf.h"
+#include "tp_log.h"
+
+/* the suites dp's SRTP takes (dp/rtp/FEATURE.md) */
+#define NG_SUITES (SDP_SUITE_BIT(SDP_SUITE_AES_CM_128_HMAC_SHA1_80) | \
+		   SDP_SUITE_BIT(SDP_SUITE_AES_CM_128_HMAC_SHA1_32) | \
+		   SDP_SUITE_BIT(SDP_SUITE_AES_256_CM_HMAC_SHA1_80) | \
+		   SDP_SUITE_BIT(SDP_SUITE_AES_256_CM_HMAC_SHA1_32))
+
+/* ---- the call table ---- */
+
+static uint64_t
+call_hash(const struct cp_ng *g, const char *id)
+{
+	size_t n = strnlen(id, NG_LABEL_MAX - 1);
+
+	return tp_siphash24(g->hkey, id, n);
+}
+
+static struct ng_call *
+call_find(const struct cp_ng *g, const char *id)
+{
+	uint64_t h = call_hash(g, id);
+
+	for (struct ng_call *c = g->bucket[h & (g->nbuckets - 1u)]; c != NULL; c = c->hnext)
+		if (c->hash == h && strcmp(c->call_id, id) == 0)
+			return c;
+	return NULL;
+}
+
+static void
+call_unlink(struct cp_ng *g, struct ng_call *c)
+{
+	struct ng_call **p = &g->bucket[c->hash & (g->nbuckets - 1u)];
+
+	for (; *p != NULL; p = &(*p)->hnext)
+		if (*p == c) {
+			*p = c->hnext;
+			g->ncalls--;
+			break;
+		}
+	for (p = &g->dlist; *p != NULL; p = &(*p)->dnext)
+		if (*p == c) {
+			*p = c->dnext;
+			break;
+		}
+}
+
+/* Every context of c released, c gone. */
+static void
+call_free(struct cp_ng *g, struct ng_call *c)
+{
+	char err[160];
+
+	call_unlink(g, c);
+	for (unsigned int i = 0; i < c->nstreams; i++)
+		if (c->s[i].ctx != 0 && cp_agw_rtp_release(g->cp, &g->who, c->s[i].ctx, err,
+							   sizeof(err)) < 0 &&
+		    cp_agw_rtp_lookup(g->cp, &g->who, c->s[i].ctx) != NULL)
+			tp_log(TP_LOG_WARNING, "ng: call %.64s: context %#llx not released: %s",
+			       c->call_id, (unsigned long long)c->s[i].ctx, err);
+	explicit_bzero(c, sizeof(*c));
+	free(c);
+}
+
+static void
+delete_at(struct cp_ng *g, struct ng_call *c, uint64_t at_ms)
+{
+	if (c->delete_at_ms == 0) {
+		c->dnext = g->dlist;
+		g->dlist = c;
+	}
+	c->delete_at_ms = at_ms;
+}
+
+static void
+delete_cancel(struct cp_ng *g, struct ng_call *c)
+{
+	if (c->delete_at_ms == 0)
+		return;
+	for (struct ng_call **p = &g->dlist; *p != NULL; p = &(*p)->dnext)
+		if (*p == c) {
+			*p = c->dnext;
+			break;
+		}
+	c->dnext = NULL;
+	c->delete_at_ms = 0;
+}
+
+/* An offer's call not answered within this is dropped, as rtpengine's
+ * offer-timeout does. */
+#define NG_OFFER_TIMEOUT_MS 3600000u
+
+static struct ng_call *
+call_new(struct cp_ng *g, const struct ng_req *r)
+{
+	struct ng_call *c;
+
+	if (g->ncalls >= g->calls_max)
+		return NULL;
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return NULL;
+	snprintf(c->call_id, sizeof(c->call_id), "%s", r->call_id);
+	snprintf(c->tag[0], sizeof(c->tag[0]), "%s", r->from_tag);
+	snprintf(c->label, sizeof(c->label), "%s", r->label);
+	c->hash = call_hash(g, c->call_id);
+	c->created_wall_ms = g->cp->wall_ms;
+	c->last_ms = g->cp->now_ms;
+	c->hnext = g->bucket[c->hash & (g->nbuckets - 1u)];
+	g->bucket[c->hash & (g->nbuckets - 1u)] = c;
+	g->ncalls++;
+	g->stats[NG_STAT_calls_created]++;
+	delete_at(g, c, g->cp->now_ms + NG_OFFER_TIMEOUT_MS);
+	return c;
+}
+
+/* The call and stream of context x (an event's), or NULL. */
+static struct ng_call *
+call_of_ctx(const struct cp_ng *g, const struct cp_agw_rtp_ctx *x, unsigned int *si)
+{
+	uint64_t h = tp_siphash24(g->hkey, x->label, strnlen(x->label, sizeof(x->label)));
+
+	for (struct ng_call *c = g->bucket[h & (g->nbuckets - 1u)]; c != NULL; c = c->hnext) {
+		if (c->hash != h)
+			continue;
+		for (unsigned int i = 0; i < c->nstreams; i++)
+			if (c->s[i].ctx == x->id) {
+				*si = i;
+				return c;
+			}
+	}
+	return NULL;
+}
+
+/* ---- one termination from a section ---- */
+
+static uint8_t
+profile_of(uint8_t proto)
+{
+	switch (proto) {
+	case SDP_PROTO_RTP_AVP: return IPC_RTP_AVP;
+	case SDP_PROTO_RTP_AVPF: return IPC_RTP_AVPF;
+	case SDP_PROTO_RTP_SAVP: return IPC_RTP_SAVP;
+	case SDP_PROTO_RTP_SAVPF: return IPC_RTP_SAVPF;
+	default: return IPC_RTP_NONE;
+	}
+}
+
+static const char *
+profile_name(uint8_t p)
+{
+	static const char *const n[] = { "", "RTP/AVP", "RTP/AVPF", "RTP/SAVP", "RTP/SAVPF" };
+
+	return p <= IPC_RTP_PROFILE_MAX ? n[p] : "";
+}
+
+static bool
+profile_srtp(uint8_t p)
+{
+	return p == IPC_RTP_SAVP || p == IPC_RTP_SAVPF;
+}
+
+static bool
+zero(const uint8_t *p, size_t n)
+{
+	uint8_t o = 0;
+
+	for (size_t i = 0; i < n; i++)
+		o |= p[i];
+	return o == 0;
+}
+
+static void
+key_of(struct ipc_srtp_key *k, const struct sdp_crypto *c)
+{
+	memset(k, 0, sizeof(*k));
+	k->suite = c->suite;
+	k->key_len = c->key_len;
+	k->mki_len = c->mki_len;
+	k->mki = c->mki;
+	k->window = c->wsh > 32767u ? 32767u : c->wsh;
+	memcpy(k->key, c->key, c->key_len <= IPC_SRTP_KEY_MAX ? c->key_len : 0);
+}
+
+/* The first a=crypto line of md that dp can take (RFC 4568 section
+ * 5.1.2: the answerer takes the first it supports), or NULL. */
+static const struct sdp_crypto *
+crypto_pick(const struct sdp_media *md, uint32_t want_tag)
+{
+	for (unsigned int i = 0; i < md->ncrypto; i++) {
+		const struct sdp_crypto *c = &md->crypto[i];
+
+		if (c->unusable != NULL || (SDP_SUITE_BIT(c->suite) & NG_SUITES) == 0 ||
+		    c->key_len == 0)
+			continue;
+		if (want_tag != UINT32_MAX && c->tag != want_tag)
+			continue;
+		return c;
+	}
+	return NULL;
+}
+
+/* The termination of a side as its own SDP section md says: its profile,
+ * remote, RTCP, the key it sends with. side's local address and ports are
+ * left to the caller. */
+static int
+term_from(const struct ng_req *r, const struct ng_sdp_media *md, bool mux, uint32_t want_tag,
+	  struct ipc_rtp_term *t, uint32_t *tag, char *err, size_t errlen)
+{
+	const struct sdp_media *m = &md->m;
+	const uint8_t *ip = m->addr.ip;
+	uint8_t fam = m->addr.family;
+
+	memset(t, 0, sizeof(*t));
+	t->profile = profile_of(m->proto);
+	t->mode = IPC_RTP_MODE_SEND | IPC_RTP_MODE_RECV;
+	if (!(r->flags & NG_F_ASYMMETRIC))
+		t->flags |= IPC_RTP_F_LATCH;
+	if (mux)
+		t->flags |= IPC_RTP_F_MUX;
+	t->clock_hz = sdp_rtp_clock(m);
+	if (r->flags & NG_F_SIP_SOURCE) {
+		ip = r->received_addr;
+		fam = r->received_family;
+	}
+	/* c=IN IP4 0.0.0.0 (RFC 2543's hold) or a name: no address to send
+	 * to until a packet latches one */
+	if (m->addr.kind == SDP_ADDR_IP && !zero(ip, fam == AF_INET6 ? 16 : 4)) {
+		t->remote.family = fam == AF_INET6 ? 6 : 4;
+		memcpy(t->remote.ip, ip, fam == AF_INET6 ? 16 : 4);
+		t->remote.port = m->port;
+		if (!mux && m->rtcp_port != 0 && m->rtcp_port != m->port + 1u)
+			t->remote_rtcp = m->rtcp_port;
+	}
+	if (profile_srtp(t->profile)) {
+		const struct sdp_crypto *c = crypto_pick(m, want_tag);
+
+		if (c == NULL) {
+			snprintf(err, errlen, "No usable a=crypto line in the %s section (%s)",
+				 profile_name(t->profile), want_tag != UINT32_MAX ?
+				 "none with the tag offered" :
+				 "AES_CM_128 or AES_256_CM with HMAC_SHA1_80 or _32");
+			return -EINVAL;
+		}
+		key_of(&t->srtp_rx, c);
+		*tag = c->tag;
+	}
+	return 0;
+}
+
+static void
+local_of(const struct cp_agw_rtp_ctx *x, unsigned int side, const struct ng_req *r,
+	 struct ng_sdp_out_media *o)
+{
+	const struct ipc_rtp_term *t = &x->term[side];
+
+	if (r->has_media_addr) {
+		o->family = r->media_addr_family;
+		memcpy(o->ip, r->media_addr, 16);
+	} else {
+		o->family = t->local.family == 6 ? AF_INET6 : AF_INET;
+		memcpy(o->ip, t->local.ip, 16);
+	}
+	o->port = t->local.port;
+	o->rtcp_port = (t->flags & IPC_RTP_F_MUX) ? t->local.port : t->rtcp_port;
+}
+
+static int
+agw_err(int rc, const char *what, const char *err, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "%s: %s", what, err);
+	return rc;
+}
+
+/* Side `side` of stream st becomes want: modified in place when cp/agw
+ * can (the same profile, rtcp-mux and keys), else subtracted and added
+ * again on its ports. want's local is ignored (the side's). */
+static int
+side_apply(struct cp_ng *g, struct ng_stream *st, unsigned int side,
+	   const struct ipc_rtp_term *want, const struct ipc_srtp_key *tx, char *err,
+	   size_t errlen)
+{
+	struct cp_agw_rtp_ctx *x = cp_agw_rtp_lookup(g->cp, &g->who, st->ctx);
+	struct cp_agw_rtp_spec sp;
+	const struct ipc_rtp_term *cur;
+	char e[200];
+	unsigned int got;
+	int rc;
+
+	if (x == NULL)
+		return agw_err(-ENOENT, "Media context gone", "released", err, errlen);
+	cur = &x->term[side];
+	if (cur->profile == want->profile &&
+	    (cur->flags & IPC_RTP_F_MUX) == (want->flags & IPC_RTP_F_MUX) &&
+	    cur->srtp_rx.key_len == want->srtp_rx.key_len &&
+	    cur->srtp_rx.suite == want->srtp_rx.suite &&
+	    memcmp(cur->srtp_rx.key, want->srtp_rx.key, want->srtp_rx.key_len) == 0 &&
+	    (tx == NULL || (tx->key_len == cur->srtp_tx.key_len &&
+			    memcmp(tx->key, cur->srtp_tx.key, tx->key_len) == 0))) {
+		struct cp_agw_rtp_mod m;
+
+		memset(&m, 0, sizeof(m));
+		m.remote = &want->remote;
+		m.remote_rtcp_set = true;
+		m.remote_rtcp = want->remote_rtcp;
+		m.mode_set = true;
+		m.mode = want->mode;
+		m.latch_set = true;
+		m.latch = (want->flags & IPC_RTP_F_LATCH) != 0;
+		m.inact_set = true;
+		m.inact_ms = want->inact_ms;
+		m.clock_set = true;
+		m.clock_hz = want->clock_hz;
+		if (profile_srtp(want->profile))
+			m.srtp_rx = &want->srtp_rx;
+		rc = cp_agw_rtp_modify(g->cp, &g->who, st->ctx, side, &m, e, sizeof(e));
+		return rc < 0 ? agw_err(rc, "Media not changed", e, err, errlen) : 0;
+	}
+	memset(&sp, 0, sizeof(sp));
+	sp.term = *want;
+	sp.side = st->side[side];
+	sp.term.local = cur->local;
+	if (!(want->flags & IPC_RTP_F_MUX))
+		sp.term.rtcp_port = cur->rtcp_port != 0 ? cur->rtcp_port :
+				    (uint16_t)(cur->local.port + 1u);
+	if (tx != NULL)
+		sp.term.srtp_tx = *tx;
+	else if (profile_srtp(want->profile))
+		sp.term.srtp_tx.suite = want->srtp_rx.suite;
+	rc = cp_agw_rtp_subtract(g->cp, &g->who, st->ctx, side, NULL, e, sizeof(e));
+	if (rc == 0)
+		rc = cp_agw_rtp_add(g->cp, &g->who, st->ctx, side, &sp, &got, e, sizeof(e));
+	explicit_bzero(&sp, sizeof(sp));
+	return rc < 0 ? agw_err(rc, "Media not changed", e, err, errlen) : 0;
+}
+
+/* Our key for a side we offer SRTP to before it answered. */
+static int
+offer_key(struct ng_stream *st, unsigned int side, uint8_t suite)
+{
+	struct ipc_srtp_key *k = &st->offer_tx;
+	unsigned int n = sdp_suite_key_len((enum sdp_suite)suite);
+
+	memset(k, 0, sizeof(*k));
+	if (n == 0 || n > IPC_SRTP_KEY_MAX || getrandom(k->key, n, 0) != (ssize_t)n)
+		return -EIO;
+	k->suite = suite;
+	k->key_len = (uint8_t)n;
+	st->offer_tx_side = (uint8_t)side;
+	st->has_offer_tx = 1;
+	return 0;
+}
+
+static void
+crypto_line(struct sdp_crypto *c, uint32_t tag, const struct ipc_srtp_key *k)
+{
+	memset(c, 0, sizeof(*c));
+	c->tag = tag;
+	c->suite = k->suite;
+	c->key_len = k->key_len;
+	memcpy(c->key, k->key, k->key_len);
+	c->mki_len = k->mki_len;
+	c->mki = k->mki;
+}
+
+/* ---- offer and answer ---- */
+
+static uint8_t
+rtp_side(uint8_t n)
+{
+	return n == NG_SIDE_ACCESS ? CP_AGW_RTP_SIDE_ACCESS :
+	       n == NG_SIDE_CORE ? CP_AGW_RTP_SIDE_CORE : CP_AGW_RTP_SIDE_ROUTE;
+}
+
+static unsigned int
+rw_flags(const struct ng_req *r)
+{
+	return ((r->flags & NG_F_ICE_REMOVE) ? NG_SDP_ICE_REMOVE : 0) |
+	       ((r->flags & NG_F_REPLACE_ORIGIN) ? NG_SDP_REPLACE_ORIGIN : 0) |
+	       ((r->flags & NG_F_REPLACE_SESS_C) ? NG_SDP_REPLACE_SESS_C : 0);
+}
+
+/* One section of an offer from side o: o's termination, the other's
+ * ports, and what the section becomes for the other side. */
+static int
+offer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
+	     const struct ng_req *r, const struct ng_sdp_media *md, struct ng_sdp_out_media *out,
+	     struct sdp_crypto *cl, char *err, size_t errlen)
+{
+	struct ng_stream *st = &c->s[i];
+	unsigned int p = 1u - o;
+	struct ipc_rtp_term want;
+	struct cp_agw_rtp_ctx *x;
+	uint8_t pprof;
+	uint32_t tag = 0;
+	bool omux, pmux;
+	int rc;
+
+	if (!md->relay || md->m.port == 0) {
+		/* not RTP, or a stream refused or ended: passed on as it is;
+		 * its context (a stream the re-offer ends) ends */
+		if (st->ctx != 0) {
+			char e[160];
+
+			(void)cp_agw_rtp_release(g->cp, &g->who, st->ctx, e, sizeof(e));
+			st->ctx = 0;
+		}
+		out->keep = true;
+		return 0;
+	}
+	omux = md->m.rtcp_mux && !(r->flags & NG_F_MUX_REJECT);
+	rc = term_from(r, md, omux, UINT32_MAX, &want, &tag, err, errlen);
+	if (rc < 0)
+		return rc;
+	if (want.profile == IPC_RTP_NONE)
+		return -EINVAL;
+	pprof = r->transport != 0 ? profile_of(r->transport) :
+		st->ctx != 0 && st->answered ? st->profile[p] : want.profile;
+	pmux = (omux && !(r->flags & NG_F_MUX_DEMUX)) || (r->flags & NG_F_MUX_OFFER);
+	if (st->ctx == 0) {
+		struct cp_agw_rtp_spec sp[2];
+		char e[200];
+
+		memset(sp, 0, sizeof(sp));
+		st->side[o] = rtp_side(r->dir[0]);
+		st->side[p] = rtp_side(r->dir[1]);
+		sp[o].term = want;
+		sp[o].side = st->side[o];
+		if (profile_srtp(want.profile))
+			sp[o].term.srtp_tx.suite = want.srtp_rx.suite;
+		/* the other side's ports, held: nothing taken or sent there
+		 * until its answer names it */
+		sp[p].term.profile = IPC_RTP_AVP;
+		sp[p].term.mode = 0;
+		sp[p].side = st->side[p];
+		if (r->family == AF_INET6 || (r->family == 0 && want.remote.family == 6))
+			sp[p].term.local.family = 6;
+		else
+			sp[p].term.local.family = 4;
+		if (sp[o].term.remote.family == 0 && r->family == AF_INET6)
+			sp[o].term.local.family = 6;
+		/* the context's label is the call-id (its first 63 octets): the
+		 * operator's agw list shows it, and an event finds its call by
+		 * it (call_of_ctx()) */
+		char label[NG_LABEL_MAX];
+
+		snprintf(label, sizeof(label), "%.*s", (int)sizeof(label) - 1, c->call_id);
+		rc = cp_agw_rtp_create(g->cp, sp, label, CP_AGW_DOOR_NG, g->who.tenant, &x, e,
+				       sizeof(e));
+		explicit_bzero(sp, sizeof(sp));
+		if (rc < 0)
+			return agw_err(rc, "No media context", e, err, errlen);
+		st->ctx = x->id;
+		st->answered = 0;
+		st->media = md->m.type;
+	} else {
+		x = cp_agw_rtp_lookup(g->cp, &g->who, st->ctx);
+		if (x == NULL)
+			return agw_err(-ENOENT, "Media context gone", "released", err, errlen);
+		/* a re-offer keeps the offerer's key when it repeats it (our
+		 * answer then repeats ours) */
+		rc = side_apply(g, st, o, &want, NULL, err, errlen);
+		if (rc < 0)
+			return rc;
+		x = cp_agw_rtp_lookup(g->cp, &g->who, st->ctx);
+	}
+	st->profile[o] = want.profile;
+	st->mux[o] = omux;
+	st->tag[o] = tag;
+	st->mux_offered = pmux;
+	/* what the other side is offered: its ports as held, its profile,
+	 * our key for it */
+	local_of(x, p, r, out);
+	out->rtcp_mux = pmux;
+	out->rtcp_mux_only = false;
+	if (x->term[p].flags & IPC_RTP_F_MUX)
+		out->rtcp_port = x->term[p].local.port;
+	out->proto = pprof != want.profile ? profile_name(pprof) : NULL;
+	st->has_offer_tx = 0;
+	if (profile_srtp(pprof)) {
+		uint8_t suite = profile_srtp(want.profile) ? want.srtp_rx.suite :
+				SDP_SUITE_AES_CM_128_HMAC_SHA1_80;
+
+		if (st->answered && x->term[p].profile == pprof &&
+		    x->term[p].srtp_tx.suite == suite) {
+			crypto_line(cl, st->tag[p] != 0 ? st->tag[p] : 1, &x->term[p].srtp_tx);
+		} else {
+			if (offer_key(st, p, suite) < 0)
+				return agw_err(-EIO, "No SRTP key", "getrandom() failed", err,
+					       errlen);
+			crypto_line(cl, 1, &st->offer_tx);
+		}
+		out->crypto = cl;
+		out->ncrypto = 1;
+	}
+	st->profile[p] = pprof;
+	return 0;
+}
+
+/* One section of an answer from side p to an offer of side o. */
+static int
+answer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
+	      const struct ng_req *r, const struct ng_sdp_media *md,
+	      struct ng_sdp_out_media *out, struct sdp_crypto *cl, char *err, size_t errlen)
+{
+	struct ng_stream *st = &c->s[i];
+	unsigned int p = 1u - o;
+	struct ipc_rtp_term want;
+	struct cp_agw_rtp_ctx *x;
+	const struct ipc_srtp_key *tx = NULL;
+	uint32_t tag = 0;
+	bool pmux;
+	int rc;
+
+	if (st->ctx == 0 || !md->relay || md->m.port == 0) {
+		if (st->ctx != 0) {
+			char e[160];
+
+			(void)cp_agw_rtp_release(g->cp, &g->who, st->ctx, e, sizeof(e));
+			st->ctx = 0;
+		}
+		out->keep = true;
+		return 0;
+	}
+	pmux = md->m.rtcp_mux && st->mux_offered;
+	rc = term_from(r, md, pmux, st->has_offer_tx && st->offer_tx_side == p ? 1u :
+		       UINT32_MAX, &want, &tag, err, errlen);
+	if (rc < 0)
+		return rc;
+	if (want.profile != st->profile[p] &&
+	    profile_srtp(want.profile) != profile_srtp(st->profile[p])) {
+		snprintf(err, errlen, "The answer's %s is not the %s offered",
+			 profile_name(want.profile), profile_name(st->profile[p]));
+		return -EINVAL;
+	}
+	want.inact_ms = NG_MEDIA_TIMEOUT_MS;
+	if (st->has_offer_tx && st->offer_tx_side == p) {
+		if (profile_srtp(want.profile))
+			tx = &st->offer_tx;
+	} else if (profile_srtp(want.profile)) {
+		x = cp_agw_rtp_lookup(g->cp, &g->who, st->ctx);
+		if (x != NULL && profile_srtp(x->term[p].profile))
+			tx = &x->term[p].srtp_tx;
+	}
+	if (tx != NULL && tx->suite != want.srtp_rx.suite) {
+		snprintf(err, errlen, "The answer's a=crypto suite is not the one offered");
+		return -EINVAL;
+	}
+	{
+		struct ipc_srtp_key keep;
+
+		if (tx != NULL)
+			keep = *tx;
+		rc = side_apply(g, st, p, &want, tx != NULL ? &keep : NULL, err, errlen);
+		explicit_bzero(&keep, sizeof(keep));
+	}
+	if (rc < 0)
+		return rc;
+	explicit_bzero(&st->offer_tx, sizeof(st->offer_tx));
+	st->has_offer_tx = 0;
+	st->profile[p] = want.profile;
+	st->mux[p] = pmux;
+	st->tag[p] = tag;
+	st->answered = 1;
+	x = cp_agw_rtp_lookup(g->cp, &g->who, st->ctx);
+	if (x == NULL)
+		return agw_err(-ENOENT, "Media context gone", "released", err, errlen);
+	/* the offerer's silence counts from now on too */
+	{
+		struct cp_agw_rtp_mod m;
+		char e[160];
+
+		memset(&m, 0, sizeof(m));
+		m.inact_set = true;
+		m.inact_ms = NG_MEDIA_TIMEOUT_MS;
+		(void)cp_agw_rtp_modify(g->cp, &g->who, st->ctx, o, &m, e, sizeof(e));
+	}
+	/* what the offerer hears back: its own ports, its profile, our key */
+	local_of(x, o, r, out);
+	out->rtcp_mux = st->mux[o];
+	out->rtcp_mux_only = st->mux[o];
+	out->proto = st->profile[o] != want.profile ? profile_name(st->profile[o]) : NULL;
+	if (profile_srtp(st->profile[o])) {
+		crypto_line(cl, st->tag[o], &x->term[o].srtp_tx);
+		out->crypto = cl;
+		out->ncrypto = 1;
+	}
+	return 0;
+}
+
+static void
+w_reset(struct bc_w *w, size_t mark, unsigned int depth)
+{
+	w->len = mark;
+	w->overflow = false;
+	w->depth = depth;
+}
+
+static void
+w_error(struct cp_ng *g, struct bc_w *w, size_t mark, unsigned int depth, const char *why)
+{
+	w_reset(w, mark, depth);
+	bc_w_kstr(w, "result", "error");
+	bc_w_kstr(w, "error-reason", why);
+	g->stats[NG_STAT_errors]++;
+}
+
+/* An offer or an answer. */
+static void
+offer_answer(struct cp_ng *g, const struct ng_req *r, struct bc_w *w, bool offer)
+{
+	size_t mark = w->len;
+	unsigned int depth = w->depth;
+	struct ng_sdp_rewrite rw;
+	struct sdp_crypto cl[NG_SDP_MEDIA_MAX];
+	struct sdp_error se;
+	struct ng_call *c;
+	char err[256];
+	unsigned int o;
+	bool fresh = false;
+	int rc, len;
+
+	c = call_find(g, r->call_id);
+	if (c == NULL && !offer) {
+		w_error(g, w, mark, depth, "Unknown call-id");
+		return;
+	}
+	if (c == NULL) {
+		c = call_new(g, r);
+		if (c == NULL) {
+			w_error(g, w, mark, depth, "No room for another call (agw.media_contexts)");
+			return;
+		}
+		fresh = true;
+		o = 0;
+	} else if (strcmp(c->tag[0], r->from_tag) == 0) {
+		o = 0;
+	} else if (c->tag[1][0] != '\0' && strcmp(c->tag[1], r->from_tag) == 0) {
+		o = 1;
+	} else {
+		bool fork = false;
+
+		for (unsigned int k = 0; k < c->nforks; k++)
+			fork |= strcmp(c->forks[k], r->from_tag) == 0;
+		w_error(g, w, mark, depth, fork ? "The from-tag is a fork's that did not win "
+			"the call" : "The call exists with other tags");
+		return;
+	}
+	if (!offer) {
+		unsigned int p = 1u - o;
+
+		if (o == 1 && strcmp(r->to_tag, c->tag[0]) != 0) {
+			w_error(g, w, mark, depth, "The to-tag is not the call's");
+			return;
+		}
+		if (o == 0 && c->tag[1][0] != '\0' && strcmp(c->tag[1], r->to_tag) != 0) {
+			/* another fork answers: it becomes the call's other side,
+			 * the one before is kept as a fork (its delete is
+			 * answered) */
+			unsigned int k;
+
+			for (k = 0; k < c->nforks; k++)
+				if (strcmp(c->forks[k], r->to_tag) == 0)
+					break;
+			if (k == c->nforks && c->nforks == NG_FORKS_MAX) {
+				w_error(g, w, mark, depth, "Too many forks of this call");
+				return;
+			}
+			if (k == c->nforks)
+				c->nforks++;
+			snprintf(c->forks[k], sizeof(c->forks[k]), "%s", c->tag[1]);
+		}
+		(void)p;
+	}
+	rc = ng_sdp_read(r->sdp, r->sdp_len, g->sdp, &se);
+	if (rc < 0) {
+		snprintf(err, sizeof(err), "Failed to parse SDP: %s", se.msg);
+		goto fail;
+	}
+	if (!fresh && g->sdp->nmedia < c->nstreams) {
+		snprintf(err, sizeof(err), "The SDP has %u m= sections where the call has %u",
+			 g->sdp->nmedia, c->nstreams);
+		rc = -EINVAL;
+		goto fail;
+	}
+	if (!offer && g->sdp->nmedia != c->nstreams) {
+		snprintf(err, sizeof(err), "The answer has %u m= sections, the offer had %u",
+			 g->sdp->nmedia, c->nstreams);
+		rc = -EINVAL;
+		goto fail;
+	}
+	memset(&rw, 0, sizeof(rw));
+	rw.flags = rw_flags(r);
+	rw.nmedia = g->sdp->nmedia;
+	if (offer)
+		c->nstreams = (uint8_t)g->sdp->nmedia;
+	for (unsigned int i = 0; i < g->sdp->nmedia; i++) {
+		rc = offer ? offer_stream(g, c, i, o, r, &g->sdp->media[i], &rw.media[i], &cl[i],
+					  err, sizeof(err)) :
+			     answer_stream(g, c, i, o, r, &g->sdp->media[i], &rw.media[i], &cl[i],
+					   err, sizeof(err));
+		if (rc < 0)
+			goto fail;
+	}
+	len = ng_sdp_rewrite(g->sdp, &rw, g->sdpbuf, NG_SDP_SIZE_MAX * 2u);
+	explicit_bzero(cl, sizeof(cl));
+	if (len < 0) {
+		snprintf(err, sizeof(err), "The rewritten SDP does not fit (%s)",
+			 len == -ENOSPC ? "too long" : "not valid");
+		rc = len;
+		goto fail;
+	}
+	if (!offer) {
+		if (o == 0)
+			snprintf(c->tag[1], sizeof(c->tag[1]), "%s", r->to_tag);
+		delete_cancel(g, c);
+	}
+	if (r->label[0] != '\0' && c->label[0] == '\0')
+		snprintf(c->label, sizeof(c->label), "%s", r->label);
+	c->last_ms = g->cp->now_ms;
+	bc_w_kstr(w, "result", "ok");
+	bc_w_kstrn(w, "sdp", g->sdpbuf, (size_t)len);
+	explicit_bzero(g->sdpbuf, (size_t)len);
+	return;
+fail:
+	explicit_bzero(cl, sizeof(cl));
+	/* a new call is not half-made: its contexts go with it */
+	if (fresh)
+		call_free(g, c);
+	w_error(g, w, mark, depth, err);
+}
+
+/* ---- delete, query, list, statistics ---- */
+
+static void
+totals(struct cp_ng *g, const struct ng_call *c, struct bc_w *w)
+{
+	uint64_t rtp = 0, rtpb = 0, rtcp = 0, rtcpb = 0, errs = 0;
+
+	for (unsigned int i = 0; i < c->nstreams; i++) {
+		const struct cp_agw_rtp_ctx *x;
+
+		if (c->s[i].ctx == 0 ||
+		    (x = cp_agw_rtp_lookup(g->cp, &g->who, c->s[i].ctx)) == NULL)
+			continue;
+		for (unsigned int t = 0; t < 2; t++) {
+			rtp += x->st[t].rtp_in;
+			rtpb += x->st[t].rtp_in_octets;
+			rtcp += x->st[t].rtcp_in;
+			rtcpb += x->st[t].rtcp_in_octets;
+			errs += x->st[t].drop_malformed + x->st[t].srtp_fail;
+		}
+	}
+	bc_w_str(w, "totals");
+	bc_w_dict(w);
+	bc_w_str(w, "RTP");
+	bc_w_dict(w);
+	bc_w_kint(w, "packets", (int64_t)rtp);
+	bc_w_kint(w, "bytes", (int64_t)rtpb);
+	bc_w_kint(w, "errors", (int64_t)errs);
+	bc_w_close(w);
+	bc_w_str(w, "RTCP");
+	bc_w_dict(w);
+	bc_w_kint(w, "packets", (int64_t)rtcp);
+	bc_w_kint(w, "bytes", (int64_t)rtcpb);
+	bc_w_kint(w, "errors", 0);
+	bc_w_close(w);
+	bc_w_close(w);
+}
+
+static void
+endpoint(struct bc_w *w, const char *key, const struct ipc_addr *a)
+{
+	char ip[INET6_ADDRSTRLEN] = "";
+
+	bc_w_str(w, key);
+	bc_w_dict(w);
+	if (a->family != 0)
+		inet_ntop(a->family == 6 ? AF_INET6 : AF_INET, a->ip, ip, sizeof(ip));
+	bc_w_kstr(w, "family", a->family == 6 ? "IPv6" : "IPv4");
+	bc_w_kstr(w, "address", ip);
+	bc_w_kint(w, "port", a->port);
+	bc_w_close(w);
+}
+
+/* query's "tags": each side's tag, its media, each medium's stream with
+ * our port, where it sends and its figures (as last heard from dp). */
+static void
+tags(struct cp_ng *g, const struct ng_call *c, struct bc_w *w)
+{
+	static const char *const types[] = { "other", "message", "application", "audio", "video",
+					     "text" };
+
+	bc_w_str(w, "tags");
+	bc_w_dict(w);
+	for (unsigned int side = 0; side < 2; side++) {
+		if (c->tag[side][0] == '\0')
+			continue;
+		bc_w_str(w, c->tag[side]);
+		bc_w_dict(w);
+		bc_w_kstr(w, "tag", c->tag[side]);
+		bc_w_kint(w, "created", (int64_t)(c->created_wall_ms / 1000u));
+		if (side == 0 && c->label[0] != '\0')
+			bc_w_kstr(w, "label", c->label);
+		bc_w_str(w, "medias");
+		bc_w_list(w);
+		for (unsigned int i = 0; i < c->nstreams; i++) {
+			const struct ng_stream *st = &c->s[i];
+			const struct cp_agw_rtp_ctx *x;
+			const struct ipc_rtp_term *t;
+
+			if (st->ctx == 0 ||
+			    (x = cp_agw_rtp_lookup(g->cp, &g->who, st->ctx)) == NULL)
+				continue;
+			t = &x->term[side];
+			bc_w_dict(w);
+			bc_w_kint(w, "index", (int64_t)i + 1);
+			bc_w_kstr(w, "type", st->media < 6 ? types[st->media] : "other");
+			bc_w_kstr(w, "protocol", profile_name(st->profile[side]));
+			bc_w_str(w, "streams");
+			bc_w_list(w);
+			bc_w_dict(w);
+			bc_w_kint(w, "local port", t->local.port);
+			endpoint(w, "endpoint", &t->remote);
+			bc_w_str(w, "stats");
+			bc_w_dict(w);
+			bc_w_kint(w, "packets", (int64_t)x->st[side].rtp_in);
+			bc_w_kint(w, "bytes", (int64_t)x->st[side].rtp_in_octets);
+			bc_w_kint(w, "errors", (int64_t)(x->st[side].drop_malformed +
+							 x->st[side].srtp_fail));
+			bc_w_close(w);
+			bc_w_close(w);
+			bc_w_close(w);
+			bc_w_close(w);
+		}
+		bc_w_close(w);
+		bc_w_close(w);
+	}
+	bc_w_close(w);
+}
+
+static void
+del(struct cp_ng *g, const struct ng_req *r, struct bc_w *w)
+{
+	size_t mark = w->len;
+	unsigned int depth = w->depth;
+	struct ng_call *c = call_find(g, r->call_id);
+	int64_t delay;
+
+	if (c == NULL) {
+		w_error(g, w, mark, depth, "Unknown call-id");
+		return;
+	}
+	/* the tags must be the call's (either order), or a fork's: a fork's
+	 * delete forgets that fork only */
+	if (r->from_tag[0] != '\0' && strcmp(r->from_tag, c->tag[0]) != 0 &&
+	    strcmp(r->from_tag, c->tag[1]) != 0) {
+		w_error(g, w, mark, depth, "Unknown from-tag");
+		return;
+	}
+	if (r->to_tag[0] != '\0' && strcmp(r->to_tag, c->tag[0]) != 0 &&
+	    strcmp(r->to_tag, c->tag[1]) != 0) {
+		for (unsigned int k = 0; k < c->nforks; k++)
+			if (strcmp(c->forks[k], r->to_tag) == 0) {
+				memmove(c->forks[k], c->forks[k + 1],
+					(c->nforks - k - 1u) * sizeof(c->forks[0]));
+				c->nforks--;
+				bc_w_kstr(w, "result", "ok");
+				return;
+			}
+		w_error(g, w, mark, depth, "Unknown to-tag");
+		return;
+	}
+	bc_w_kstr(w, "result", "ok");
+	bc_w_kint(w, "created", (int64_t)(c->created_wall_ms / 1000u));
+	totals(g, c, w);
+	delay = r->has_delete_delay ? r->delete_delay : (int64_t)g->conf->delete_delay;
+	if (delay > 0) {
+		delete_at(g, c, g->cp->now_ms + (uint64_t)delay * 1000u);
+		return;
+	}
+	g->stats[NG_STAT_calls_deleted]++;
+	call_free(g, c);
+}
+
+static void
+query(struct cp_ng *g, const struct ng_req *r, struct bc_w *w)
+{
+	size_t mark = w->len;
+	unsigned int depth = w->depth;
+	struct ng_call *c = call_find(g, r->call_id);
+
+	if (c == NULL) {
+		w_error(g, w, mark, depth, "Unknown call-id");
+		return;
+	}
+	bc_w_kstr(w, "result", "ok");
+	bc_w_kint(w, "created", (int64_t)(c->created_wall_ms / 1000u));
+	bc_w_kint(w, "created_us", (int64_t)(c->created_wall_ms % 1000u) * 1000);
+	bc_w_kint(w, "last signal", (int64_t)((g->cp->wall_ms - (g->cp->now_ms - c->last_ms)) /
+					     1000u));
+	tags(g, c, w);
+	totals(g, c, w);
+}
+
+static void
+list(struct cp_ng *g, const struct ng_req *r, struct bc_w *w)
+{
+	uint32_t n = 0;
+
+	bc_w_kstr(w, "result", "ok");
+	bc_w_str(w, "calls");
+	bc_w_list(w);
+	for (uint32_t b = 0; b < g->nbuckets && n < r->limit; b++)
+		for (const struct ng_call *c = g->bucket[b]; c != NULL && n < r->limit;
+		     c = c->hnext, n++)
+			bc_w_str(w, c->call_id);
+	bc_w_close(w);
+}
+
+static void
+statistics(struct cp_ng *g, struct bc_w *w)
+{
+	bc_w_kstr(w, "result", "ok");
+	bc_w_str(w, "statistics");
+	bc_w_dict(w);
+	bc_w_str(w, "currentstatistics");
+	bc_w_dict(w);
+	bc_w_kint(w, "sessionsown", g->ncalls);
+	bc_w_kint(w, "sessionsforeign", 0);
+	bc_w_kint(w, "sessionstotal", g->ncalls);
+	bc_w_kint(w, "transcodedmedia", 0);
+	bc_w_close(w);
+	bc_w_str(w, "totalstatistics");
+	bc_w_dict(w);
+	bc_w_kint(w, "managedsessions", (int64_t)g->stats[NG_STAT_calls_created]);
+	bc_w_kint(w, "timeoutsessions", (int64_t)g->stats[NG_STAT_calls_timed_out]);
+	bc_w_kint(w, "deletedsessions", (int64_t)g->stats[NG_STAT_calls_deleted]);
+	bc_w_close(w);
+	bc_w_close(w);
+}
+
+void
+ng_call_do(struct cp_ng *g, const struct ng_req *r, struct bc_w *w)
+{
+	switch (r->cmd) {
+	case NG_CMD_PING:
+		bc_w_kstr(w, "result", "pong");
+		return;
+	case NG_CMD_OFFER:
+		offer_answer(g, r, w, true);
+		return;
+	case NG_CMD_ANSWER:
+		offer_answer(g, r, w, false);
+		return;
+	case NG_CMD_DELETE:
+		del(g, r, w);
+		return;
+	case NG_CMD_QUERY:
+		query(g, r, w);
+		return;
+	case NG_CMD_LIST:
+		list(g, r, w);
+		return;
+	case NG_CMD_STATISTICS:
+		statistics(g, w);
+		return;
+	default:
+		w_error(g, w, w->len, w->depth, "Unrecognized command");
+		return;
+	}
+}
+
+/* ---- cp/agw's events ---- */
+
+static void
+observe(struct cp_ctx *cp, const struct cp_agw_rtp_ctx *x, const struct ipc_rtp_event *e,
+	void *arg)
+{
+	struct cp_ng *g = arg;
+	struct ng_call *c;
+	unsigned int si;
+
+	(void)cp;
+	if (x->door != CP_AGW_DOOR_NG || x->tenant != g->who.tenant)
+		return;
+	c = call_of_ctx(g, x, &si);
+	if (e->type == IPC_RTP_EV_RELEASED) {
+		bool any = false;
+
+		if (c == NULL)
+			return;
+		c->s[si].ctx = 0;
+		for (unsigned int i = 0; i < c->nstreams; i++)
+			any |= c->s[i].ctx != 0;
+		if (!any) {
+			g->stats[NG_STAT_calls_released]++;
+			call_free(g, c);
+		}
+		return;
+	}
+	if (e->type == IPC_RTP_EV_INACTIVE && x->inactive[0] && x->inactive[1]) {
+		char err[160];
+
+		if (c == NULL) {
+			/* a context whose call this cp does not know (made before
+			 * a cp restart): it ends when silent, as a call would */
+			(void)cp_agw_rtp_release(g->cp, &g->who, x->id, err, sizeof(err));
+			return;
+		}
+		for (unsigned int i = 0; i < c->nstreams; i++) {
+			const struct cp_agw_rtp_ctx *y;
+
+			if (c->s[i].ctx == 0 || c->s[i].ctx == x->id)
+				continue;
+			y = cp_agw_rtp_lookup(g->cp, &g->who, c->s[i].ctx);
+			if (y != NULL && !(y->inactive[0] && y->inactive[1]))
+				return;
+		}
+		tp_log(TP_LOG_INFO, "ng: call %.64s ends: no media for %u s", c->call_id,
+		       NG_MEDIA_TIMEOUT_MS / 1000u);
+		g->stats[NG_STAT_calls_timed_out]++;
+		call_free(g, c);
+	}
+}
+
+int
+ng_call_init(struct cp_ng *g)
+{
+	uint32_t want = g->cp->conf->agw.media_contexts;
+
+	if (want == 0)
+		want = 1024;
+	g->calls_max = want;
+	g->nbuckets = 1024;
+	while (g->nbuckets < want && g->nbuckets < (1u << 22))
+		g->nbuckets <<= 1;
+	g->bucket = calloc(g->nbuckets, sizeof(*g->bucket));
+	g->sdp = calloc(1, sizeof(*g->sdp));
+	g->sdpbuf = malloc(NG_SDP_SIZE_MAX * 2u);
+	if (g->bucket == NULL || g->sdp == NULL || g->sdpbuf == NULL)
+		return -ENOMEM;
+	return cp_agw_rtp_observe(g->cp, observe, g);
+}
+
+void
+ng_call_fini(struct cp_ng *g)
+{
+	if (g->bucket != NULL)
+		for (uint32_t b = 0; b < g->nbuckets; b++)
+			while (g->bucket[b] != NULL) {
+				struct ng_call *c = g->bucket[b];
+
+				call_unlink(g, c);
+				explicit_bzero(c, sizeof(*c));
+				free(c);
+			}
+	free(g->bucket);
+	free(g->sdp);
+	if (g->sdpbuf != NULL)
+		explicit_bzero(g->sdpbuf, NG_SDP_SIZE_MAX * 2u);
+	free(g->sdpbuf);
+	g->bucket = NULL;
+	g->sdp = NULL;
+	g->sdpbuf = NULL;
+}
+
+/* Delayed deletes and offers never answered, four times a second. */
+unsigned int
+ng_call_serve(struct cp_ng *g, uint64_t now_ms)
+{
+	unsigned int n = 0;
+
+	if (now_ms - g->dwalk_ms < 250u)
+		return 0;
+	g->dwalk_ms = now_ms;
+	for (struct ng_call **p = &g->dlist; *p != NULL;) {
+		struct ng_call *c = *p;
+
+		if (c->delete_at_ms > now_ms) {
+			p = &c->dnext;
+			continue;
+		}
+		*p = c->dnext;
+		c->delete_at_ms = 0;
+		g->stats[NG_STAT_calls_deleted]++;
+		call_free(g, c);
+		n++;
+	}
+	return n;
+}

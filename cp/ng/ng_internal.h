@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/ng's own: the door's state, shared by its files (FEATURE.md).
+ */
+#ifndef NG_INTERNAL_H
+#define NG_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sys/socket.h>
+
+#include "cp_agw_types.h"
+#include "ipc_types.h"
+#include "ng_req.h"
+#include "ng_sdp.h"
+
+struct cp_ctx;
+struct tp_conf_ng;
+
+#define NG_DGRAM_MAX     65535u   /* a request datagram (its SDP bounded apart) */
+#define NG_COOKIE_MAX    64u      /* a cookie's octets */
+#define NG_RECV_SERVE    256u     /* datagrams read a serve, at most */
+#define NG_WORK_SERVE    64u      /* requests acted on a serve, at most */
+#define NG_CACHE_MS      30000u   /* a reply is kept this long for a repeat */
+#define NG_CACHE_SLOTS   8192u    /* replies kept at most (a power of 2) */
+#define NG_CACHE_BYTES   (32u << 20) /* their octets at most */
+#define NG_FORKS_MAX     4u       /* to-tags of one call (forking) */
+#define NG_MEDIA_TIMEOUT_MS 60000u /* silence on both sides before a call ends */
+
+/* The counters (status's ng.stats, turnpike_ng_NAME_total). */
+#define NG_STATS(X) \
+	X(requests, "Requests acted on (a repeat answered from the cache not counted)") \
+	X(repeats, "Requests answered from the cache of replies (the same cookie from the same source)") \
+	X(strangers, "Datagrams from sources outside ng.allow (dropped, unanswered)") \
+	X(malformed, "Datagrams that are no cookie and bencode dictionary (answered with an error when a cookie could be read)") \
+	X(rate_limited, "Requests past ng.max_rate (answered with an error)") \
+	X(errors, "Requests answered with result error") \
+	X(unsupported, "Requests asking what turnpike does not do (transcoding, recording, DTMF...): answered with an error") \
+	X(calls_created, "Calls made by an offer") \
+	X(calls_deleted, "Calls ended by a delete") \
+	X(calls_timed_out, "Calls ended after NG_MEDIA_TIMEOUT of silence on both sides") \
+	X(calls_released, "Calls whose every context ended otherwise (the operator, dp)") \
+	X(oversize, "Datagrams past 65,535 octets or replies past the send buffer (dropped)")
+
+enum ng_stat {
+#define NG_STAT_E(n, h) NG_STAT_##n,
+	NG_STATS(NG_STAT_E)
+#undef NG_STAT_E
+	NG_STAT__COUNT
+};
+
+/* One cached reply: the request's source and cookie, the reply's bytes. */
+struct ng_cached {
+	uint64_t hash;            /* 0: free */
+	uint64_t at_ms;
+	struct sockaddr_storage from;
+	uint8_t cookie_len;
+	char cookie[NG_COOKIE_MAX];
+	char *reply;              /* malloc'd */
+	uint32_t reply_len;
+};
+
+/* One media stream of a call: one AGW RTP context, term[0] side A (the
+ * first offer's sender), term[1] side B. */
+struct ng_stream {
+	uint64_t ctx;             /* 0: none (a section not relayed, or ended) */
+	uint8_t profile[2];       /* what each side's SDP speaks (enum ipc_rtp_profile) */
+	uint8_t mux[2];           /* each side's rtcp-mux as agreed */
+	uint8_t mux_offered;      /* we offered rtcp-mux to the answerer */
+	uint8_t side[2];          /* enum cp_agw_rtp_side of each side */
+	uint8_t answered;         /* side B's answer taken */
+	uint8_t media;            /* lib/sdp's enum sdp_media_type */
+	uint32_t tag[2];          /* the a=crypto tag each side's line carries */
+	struct ipc_srtp_key offer_tx; /* our key offered to an answerer before it answered */
+	uint8_t offer_tx_side;    /* which side offer_tx is for (0, 1) */
+	uint8_t has_offer_tx;
+};
+
+struct ng_call {
+	struct ng_call *hnext;    /* the hash chain */
+	struct ng_call *dnext;    /* the delete-delay list */
+	uint64_t hash;            /* of call_id's first 63 octets (a context's label) */
+	uint64_t created_wall_ms;
+	uint64_t last_ms;         /* cp's monotonic ms of its last request */
+	uint64_t delete_at_ms;    /* 0: not to be deleted */
+	char call_id[NG_CALLID_MAX];
+	char tag[2][NG_TAG_MAX];  /* side A's (the first offer's from-tag), side B's (its answer's to-tag) */
+	char label[NG_LABEL_MAX];
+	uint8_t nforks;
+	char forks[NG_FORKS_MAX][NG_TAG_MAX];  /* to-tags answered before tag[1] */
+	uint8_t nstreams;
+	struct ng_stream s[NG_SDP_MEDIA_MAX];
+};
+
+struct cp_ng {
+	struct cp_ctx *cp;
+	const struct tp_conf_ng *conf;
+	struct cp_agw_caller who;
+	struct ng_names names;
+	int fd;
+	uint8_t family;           /* the listen address's */
+	uint8_t hkey[16];         /* siphash key of the call and cache tables */
+	/* the rate limit: tokens a ms, at most max_rate */
+	uint64_t tok_ms;
+	double tokens;
+	/* the call table */
+	uint32_t ncalls, calls_max;
+	uint32_t nbuckets;        /* a power of 2 */
+	struct ng_call **bucket;
+	struct ng_call *dlist;    /* calls with a delete_at_ms */
+	uint64_t dwalk_ms;
+	/* the reply cache */
+	struct ng_cached *cache;
+	uint64_t cache_bytes;
+	uint64_t stats[NG_STAT__COUNT];
+	/* scratch */
+	char *rbuf;               /* a request */
+	char *wbuf;               /* a reply */
+	size_t wsize;
+	char *sdpbuf;             /* a rewritten SDP */
+	struct bc_node *nodes;
+	struct ng_sdp *sdp;       /* the request's SDP as read */
+};
+
+/* ng_net.c */
+int ng_net_open(struct cp_ng *g, char *err, size_t errlen);
+void ng_net_close(struct cp_ng *g);
+unsigned int ng_net_serve(struct cp_ng *g, uint64_t now_ms);
+/* ng_call.c: a request's reply, written into w (a dict open: the reply's
+ * members after "result" are the command's) */
+struct bc_w;
+int ng_call_init(struct cp_ng *g);
+void ng_call_fini(struct cp_ng *g);
+void ng_call_do(struct cp_ng *g, const struct ng_req *r, struct bc_w *w);
+unsigned int ng_call_serve(struct cp_ng *g, uint64_t now_ms);
+
+#endif /* NG_INTERNAL_H */

@@ -1,0 +1,356 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ng's transport: UDP datagrams of "<cookie> <bencode dict>", each
+ * answered with "<cookie> <bencode dict>" to its source (rtpengine's ng
+ * protocol). Who is answered: ng.allow's sources only (ng has no
+ * authentication: SECURITY.md puts it on a control network). A repeat of
+ * a request (the same cookie from the same source, within NG_CACHE_MS) is
+ * answered with the reply already sent, never acted on twice: a P-CSCF's
+ * rtpengine module repeats a request whose reply it missed, and an offer
+ * acted on twice would make a second set of ports. Past ng.max_rate, a
+ * request gets an error reply, not a queue: a serve reads NG_RECV_SERVE
+ * datagrams and acts on NG_WORK_SERVE requests at most, so a flood cannot
+ * keep cp's loop.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "bencode.h"
+#include "cp.h"
+#include "ng_internal.h"
+#include "tp_siphash.h"
+#include "tp_conf.h"
+#include "tp_log.h"
+
+static socklen_t
+ss_len(const struct sockaddr_storage *ss)
+{
+	return ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+					    sizeof(struct sockaddr_in);
+}
+
+int
+ng_net_open(struct cp_ng *g, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	struct stun_addr a;
+	int rc, one = 1;
+
+	g->fd = -1;
+	if (cp_parse_hostport(g->conf->listen, &a) < 0) {
+		snprintf(err, errlen, "ng.listen '%s' is not IP:PORT", g->conf->listen);
+		return -EINVAL;
+	}
+	memset(&ss, 0, sizeof(ss));
+	if (a.family == STUN_AF_IPV6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(a.port);
+		memcpy(&s6->sin6_addr, a.ip, 16);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(a.port);
+		memcpy(&s4->sin_addr, a.ip, 4);
+	}
+	g->family = (uint8_t)ss.ss_family;
+	g->fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (g->fd >= 0 && ss.ss_family == AF_INET6)
+		(void)setsockopt(g->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (g->fd < 0 || bind(g->fd, (struct sockaddr *)&ss, ss_len(&ss)) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "ng.listen %s (udp): %s", g->conf->listen, strerror(-rc));
+		ng_net_close(g);
+		return rc;
+	}
+	g->cache = calloc(NG_CACHE_SLOTS, sizeof(*g->cache));
+	g->rbuf = malloc(NG_DGRAM_MAX + 1);
+	g->wsize = NG_DGRAM_MAX;
+	g->wbuf = malloc(g->wsize);
+	g->nodes = calloc(NG_NODES_MAX, sizeof(*g->nodes));
+	if (g->cache == NULL || g->rbuf == NULL || g->wbuf == NULL || g->nodes == NULL) {
+		ng_net_close(g);
+		snprintf(err, errlen, "ng: out of memory");
+		return -ENOMEM;
+	}
+	g->tokens = g->conf->max_rate;
+	return 0;
+}
+
+void
+ng_net_close(struct cp_ng *g)
+{
+	if (g->fd >= 0)
+		close(g->fd);
+	g->fd = -1;
+	if (g->cache != NULL)
+		for (unsigned int i = 0; i < NG_CACHE_SLOTS; i++)
+			free(g->cache[i].reply);
+	free(g->cache);
+	free(g->rbuf);
+	if (g->wbuf != NULL)
+		explicit_bzero(g->wbuf, g->wsize);
+	free(g->wbuf);
+	free(g->nodes);
+	g->cache = NULL;
+	g->rbuf = g->wbuf = NULL;
+	g->nodes = NULL;
+}
+
+/* Is from in ng.allow? */
+static bool
+allowed(const struct cp_ng *g, const struct sockaddr_storage *from)
+{
+	const uint8_t *ip;
+	uint8_t v4[16];
+	uint8_t fam;
+
+	if (from->ss_family == AF_INET) {
+		ip = (const uint8_t *)&((const struct sockaddr_in *)from)->sin_addr;
+		fam = AF_INET;
+	} else if (from->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)from;
+
+		ip = (const uint8_t *)&s6->sin6_addr;
+		fam = AF_INET6;
+		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+			memcpy(v4, ip + 12, 4);
+			ip = v4;
+			fam = AF_INET;
+		}
+	} else {
+		return false;
+	}
+	for (unsigned int i = 0; i < g->conf->nallow; i++) {
+		const struct tp_conf_ng_net *n = &g->conf->allow[i];
+		unsigned int full = n->plen / 8u, rest = n->plen % 8u;
+
+		if (n->family != fam)
+			continue;
+		if (memcmp(n->ip, ip, full) != 0)
+			continue;
+		if (rest != 0 && ((n->ip[full] ^ ip[full]) & (uint8_t)(0xffu << (8u - rest))) != 0)
+			continue;
+		return true;
+	}
+	return false;
+}
+
+static bool
+same_src(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
+
+		return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+	}
+	const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
+
+	return x->sin6_port == y->sin6_port &&
+	       memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr)) == 0;
+}
+
+/* The cache's hash of (source, cookie): keyed (the door's random key), so
+ * that a sender cannot choose cookies that share a slot. */
+static uint64_t
+cache_hash(const struct cp_ng *g, const struct sockaddr_storage *from, const char *cookie,
+	   size_t n)
+{
+	uint8_t buf[sizeof(struct sockaddr_in6) + NG_COOKIE_MAX];
+	size_t l = from->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+						  sizeof(struct sockaddr_in);
+	uint64_t h;
+
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf, from, l);
+	memcpy(buf + l, cookie, n);
+	h = tp_siphash24(g->hkey, buf, l + n);
+	return h == 0 ? 1 : h;
+}
+
+/* The slot of a cached reply to (from, cookie), or of where one goes (the
+ * slot's old reply is dropped when it is stored). Direct-mapped: a repeat
+ * whose reply was pushed out by another's is acted on again; NG_CACHE_SLOTS
+ * replies within NG_CACHE_MS is past what a P-CSCF's repeats need. */
+static struct ng_cached *
+cache_find(struct cp_ng *g, uint64_t h, const struct sockaddr_storage *from,
+	   const char *cookie, size_t n, uint64_t now_ms)
+{
+	struct ng_cached *e = &g->cache[h & (NG_CACHE_SLOTS - 1u)];
+
+	if (e->hash == h && e->cookie_len == n && memcmp(e->cookie, cookie, n) == 0 &&
+	    same_src(&e->from, from) && now_ms - e->at_ms <= NG_CACHE_MS)
+		return e;
+	return NULL;
+}
+
+static void
+cache_put(struct cp_ng *g, uint64_t h, const struct sockaddr_storage *from, const char *cookie,
+	  size_t n, const char *reply, size_t len, uint64_t now_ms)
+{
+	struct ng_cached *e = &g->cache[h & (NG_CACHE_SLOTS - 1u)];
+
+	if (e->reply != NULL) {
+		explicit_bzero(e->reply, e->reply_len);
+		g->cache_bytes -= e->reply_len;
+		free(e->reply);
+		e->reply = NULL;
+		e->hash = 0;
+	}
+	if (g->cache_bytes + len > NG_CACHE_BYTES)
+		return;
+	e->reply = malloc(len);
+	if (e->reply == NULL)
+		return;
+	memcpy(e->reply, reply, len);
+	e->reply_len = (uint32_t)len;
+	g->cache_bytes += len;
+	e->hash = h;
+	e->at_ms = now_ms;
+	e->from = *from;
+	e->cookie_len = (uint8_t)n;
+	memcpy(e->cookie, cookie, n);
+}
+
+static void
+send_to(struct cp_ng *g, const struct sockaddr_storage *to, const char *buf, size_t len)
+{
+	if (sendto(g->fd, buf, len, MSG_DONTWAIT, (const struct sockaddr *)to, ss_len(to)) < 0)
+		g->stats[NG_STAT_oversize] += errno == EMSGSIZE;
+}
+
+static bool
+take_token(struct cp_ng *g, uint64_t now_ms)
+{
+	double rate = g->conf->max_rate;
+
+	if (now_ms > g->tok_ms) {
+		g->tokens += (double)(now_ms - g->tok_ms) * rate / 1000.0;
+		if (g->tokens > rate)
+			g->tokens = rate;
+		g->tok_ms = now_ms;
+	}
+	if (g->tokens < 1.0)
+		return false;
+	g->tokens -= 1.0;
+	return true;
+}
+
+static void
+reply_error(struct bc_w *w, const char *why)
+{
+	bc_w_kstr(w, "result", "error");
+	bc_w_kstr(w, "error-reason", why);
+}
+
+/* One request datagram (len octets in g->rbuf) from an allowed source. */
+static void
+one(struct cp_ng *g, const struct sockaddr_storage *from, size_t len, uint64_t now_ms)
+{
+	char *sp = memchr(g->rbuf, ' ', len < NG_COOKIE_MAX + 1 ? len : NG_COOKIE_MAX + 1);
+	size_t clen, blen;
+	struct ng_cached *e;
+	struct bc_error be;
+	struct ng_req r;
+	struct bc_w w;
+	char err[200];
+	uint64_t h;
+	int n, rc;
+
+	if (sp == NULL || sp == g->rbuf) {
+		/* no cookie: nothing an answer could be matched with */
+		g->stats[NG_STAT_malformed]++;
+		return;
+	}
+	clen = (size_t)(sp - g->rbuf);
+	h = cache_hash(g, from, g->rbuf, clen);
+	e = cache_find(g, h, from, g->rbuf, clen, now_ms);
+	if (e != NULL) {
+		g->stats[NG_STAT_repeats]++;
+		send_to(g, from, e->reply, e->reply_len);
+		return;
+	}
+	memcpy(g->wbuf, g->rbuf, clen + 1);
+	bc_w_init(&w, g->wbuf + clen + 1, g->wsize - clen - 1);
+	bc_w_dict(&w);
+	blen = len - clen - 1;
+	if (!take_token(g, now_ms)) {
+		g->stats[NG_STAT_rate_limited]++;
+		reply_error(&w, "Rate limit exceeded (ng.max_rate)");
+		goto out;
+	}
+	n = bc_parse(sp + 1, blen, g->nodes, NG_NODES_MAX, NG_DEPTH_MAX, NULL, &be);
+	if (n < 0) {
+		g->stats[NG_STAT_malformed]++;
+		snprintf(err, sizeof(err), "Failed to decode bencode at octet %zu: %s", be.off,
+			 be.msg);
+		reply_error(&w, err);
+		goto out;
+	}
+	rc = ng_req_read(g->nodes, &g->nodes[0], &g->names, &r, err, sizeof(err));
+	if (rc < 0) {
+		g->stats[rc == -ENOTSUP ? NG_STAT_unsupported : NG_STAT_errors]++;
+		if (rc == -ENOTSUP)
+			g->stats[NG_STAT_errors]++;
+		reply_error(&w, err);
+		goto out;
+	}
+	g->stats[NG_STAT_requests]++;
+	ng_call_do(g, &r, &w);
+out:
+	bc_w_close(&w);
+	rc = bc_w_end(&w);
+	if (rc < 0) {
+		/* a reply past the datagram: say so, in few octets */
+		g->stats[NG_STAT_oversize]++;
+		bc_w_init(&w, g->wbuf + clen + 1, g->wsize - clen - 1);
+		bc_w_dict(&w);
+		reply_error(&w, "Reply too large");
+		bc_w_close(&w);
+		rc = bc_w_end(&w);
+	}
+	if (rc < 0)
+		return;
+	cache_put(g, h, from, g->rbuf, clen, g->wbuf, clen + 1 + (size_t)rc, now_ms);
+	send_to(g, from, g->wbuf, clen + 1 + (size_t)rc);
+	explicit_bzero(g->wbuf, clen + 1 + (size_t)rc);
+}
+
+unsigned int
+ng_net_serve(struct cp_ng *g, uint64_t now_ms)
+{
+	unsigned int read = 0, work = 0;
+
+	while (read < NG_RECV_SERVE && work < NG_WORK_SERVE) {
+		struct sockaddr_storage from;
+		socklen_t fl = sizeof(from);
+		ssize_t r = recvfrom(g->fd, g->rbuf, NG_DGRAM_MAX + 1, MSG_TRUNC | MSG_DONTWAIT,
+				     (struct sockaddr *)&from, &fl);
+
+		if (r < 0)
+			break;
+		read++;
+		if (!allowed(g, &from)) {
+			g->stats[NG_STAT_strangers]++;
+			continue;
+		}
+		if ((size_t)r > NG_DGRAM_MAX) {
+			g->stats[NG_STAT_oversize]++;
+			continue;
+		}
+		work++;
+		one(g, &from, (size_t)r, now_ms);
+	}
+	return read;
+}

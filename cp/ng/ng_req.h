@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * One ng request (rtpengine's control protocol, docs/ng.md) read from its
+ * bencode dictionary into what cp/ng acts on. Pure (lib/bencode, lib/conf's
+ * names): test_ng_req, fuzz_ng_req.
+ *
+ * What is read is bounded: the call-id and tags by their buffers (a longer
+ * one is refused, never cut: two calls must never become one), the SDP by
+ * NG_SDP_SIZE_MAX, lists by the node bound of the reader. A flag, a
+ * "replace" or "rtcp-mux" item this gateway does not know is refused with
+ * its name: a P-CSCF's configuration asking for something turnpike does not
+ * do hears so at its first call rather than getting something else. What
+ * rtpengine does that is out of turnpike's scope (transcoding, recording,
+ * DTMF and media injection) is refused as such (-ENOTSUP). Dictionary keys
+ * not known are passed over, as rtpengine does.
+ */
+#ifndef NG_REQ_H
+#define NG_REQ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bencode.h"
+
+#define NG_CALLID_MAX 256u        /* call-id, NUL included */
+#define NG_TAG_MAX    128u        /* from-tag, to-tag, via-branch, NUL included */
+#define NG_LABEL_MAX  64u
+#define NG_NODES_MAX  512u        /* bencode nodes of one request */
+#define NG_DEPTH_MAX  4u          /* the request dict, a list or dict in it, ... */
+
+enum ng_cmd {
+	NG_CMD_NONE = 0,
+	NG_CMD_PING,
+	NG_CMD_OFFER,
+	NG_CMD_ANSWER,
+	NG_CMD_DELETE,
+	NG_CMD_QUERY,
+	NG_CMD_LIST,
+	NG_CMD_STATISTICS,
+	NG_CMD__COUNT
+};
+
+/* flags[] and the other lists, as bits */
+#define NG_F_TRUST_ADDRESS   0x0001u
+#define NG_F_SIP_SOURCE      0x0002u   /* SIP-source-address: received-from's address */
+#define NG_F_SYMMETRIC       0x0004u
+#define NG_F_ASYMMETRIC      0x0008u
+#define NG_F_STRICT_SOURCE   0x0010u
+#define NG_F_PORT_LATCHING   0x0020u
+#define NG_F_REPLACE_ORIGIN  0x0040u
+#define NG_F_REPLACE_SESS_C  0x0080u
+#define NG_F_ICE_REMOVE      0x0100u
+#define NG_F_MUX_DEMUX       0x0200u
+#define NG_F_MUX_OFFER       0x0400u
+#define NG_F_MUX_ACCEPT      0x0800u
+#define NG_F_MUX_REJECT      0x1000u
+#define NG_F_ORIG_SENDRECV   0x2000u   /* original-sendrecv: we never change a=sendrecv */
+#define NG_F_MEDIA_HANDOVER  0x4000u   /* taken: re-latching after silence is dp's rule */
+
+enum ng_side_name {
+	NG_SIDE_DEFAULT = 0,      /* not named: the route's */
+	NG_SIDE_ACCESS = 1,
+	NG_SIDE_CORE = 2,
+};
+
+struct ng_req {
+	uint8_t cmd;              /* enum ng_cmd */
+	uint8_t transport;        /* lib/sdp's enum sdp_proto of transport-protocol, 0: none */
+	uint8_t dir[2];           /* enum ng_side_name of direction=[from, to] */
+	uint8_t family;           /* address-family: AF_INET, AF_INET6, 0: not given */
+	bool has_media_addr;
+	bool has_received_from;
+	bool has_delete_delay;
+	uint32_t flags;           /* NG_F_* */
+	uint32_t limit;           /* list's "limit", default 32 */
+	int64_t delete_delay;     /* s */
+	char call_id[NG_CALLID_MAX];
+	char from_tag[NG_TAG_MAX];
+	char to_tag[NG_TAG_MAX];
+	char via_branch[NG_TAG_MAX];
+	char label[NG_LABEL_MAX];
+	uint8_t media_addr_family;    /* media-address: AF_INET, AF_INET6 */
+	uint8_t media_addr[16];
+	uint8_t received_family;      /* received-from's */
+	uint8_t received_addr[16];
+	const char *sdp;          /* into the request's buffer, not NUL-terminated */
+	size_t sdp_len;
+};
+
+/* The direction= names of the configuration (ng.access, ng.core): a name
+ * of either list, else the request is refused. */
+struct ng_names {
+	unsigned int naccess, ncore;
+	const char (*access)[32];
+	const char (*core)[32];
+};
+
+/*
+ * The request dict root (nodes as bc_parse() gave them) into out. Returns
+ * 0; -EINVAL (malformed or not taken: a missing or ill-typed key, an
+ * unknown command, flag or name, a string too long) or -ENOTSUP (out of
+ * turnpike's scope) with err saying why in a sentence fit for the reply's
+ * error-reason.
+ */
+int ng_req_read(const struct bc_node *nodes, const struct bc_node *root,
+		const struct ng_names *names, struct ng_req *out, char *err, size_t errlen);
+
+const char *ng_cmd_name(unsigned int cmd);
+
+#endif /* NG_REQ_H */
