@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * libFuzzer target: an ng request as cp/ng reads it after the cookie: the
+ * bencode (lib/bencode), the request (cp/ng/ng_req.c), its SDP
+ * (cp/ng/ng_sdp.c over lib/sdp), and the SDP rewritten as an offer's
+ * would be, from a heap copy of exactly the input's size.
+ *
+ * Besides memory errors and undefined behaviour, it aborts on a broken
+ * promise: a refusal is -EINVAL or -ENOTSUP with a sentence; a request
+ * read has a command, NUL-terminated names, an SDP inside the input; a
+ * description read and rewritten (every relayed section given our
+ * address, ports and, for SRTP, one key) reads back with as many sections,
+ * ours in each relayed one.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "bencode.h"
+#include "fuzz_check.h"
+#include "ng_req.h"
+#include "ng_sdp.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const char acc[2][32] = { "access", "internal" };
+static const char core[2][32] = { "core", "external" };
+static const struct ng_names names = { 2, 2, acc, core };
+
+static struct bc_node nodes[NG_NODES_MAX];
+static struct ng_sdp in, back;
+static char out[NG_SDP_SIZE_MAX * 2];
+
+static void
+rewrite(void)
+{
+	struct ng_sdp_rewrite rw;
+	struct sdp_crypto cl;
+	int n, rc;
+
+	memset(&rw, 0, sizeof(rw));
+	memset(&cl, 0, sizeof(cl));
+	cl.tag = 1;
+	cl.suite = SDP_SUITE_AES_CM_128_HMAC_SHA1_80;
+	cl.key_len = 30;
+	memset(cl.key, 0xa5, 30);
+	rw.flags = NG_SDP_ICE_REMOVE | NG_SDP_REPLACE_ORIGIN | NG_SDP_REPLACE_SESS_C;
+	rw.nmedia = in.nmedia;
+	for (unsigned int i = 0; i < in.nmedia; i++) {
+		struct ng_sdp_out_media *o = &rw.media[i];
+
+		if (!in.media[i].relay || in.media[i].m.port == 0) {
+			o->keep = true;
+			continue;
+		}
+		o->family = AF_INET;
+		o->ip[0] = 192;
+		o->ip[1] = 0;
+		o->ip[2] = 2;
+		o->ip[3] = 1;
+		o->port = (uint16_t)(30000 + 2 * i);
+		o->rtcp_port = (uint16_t)(30001 + 2 * i);
+		o->rtcp_mux = in.media[i].m.rtcp_mux;
+		if (in.media[i].m.proto == SDP_PROTO_RTP_SAVP ||
+		    in.media[i].m.proto == SDP_PROTO_RTP_SAVPF) {
+			o->crypto = &cl;
+			o->ncrypto = 1;
+		}
+	}
+	n = ng_sdp_rewrite(&in, &rw, out, sizeof(out));
+	CHECK(n >= 0 || n == -ENOSPC || n == -EINVAL);
+	if (n < 0) {
+		CHECK(n != -ENOSPC || out[0] == '\0');
+		return;
+	}
+	CHECK((size_t)n < sizeof(out) && out[n] == '\0');
+	if ((size_t)n > NG_SDP_SIZE_MAX)
+		return;
+	rc = ng_sdp_read(out, (size_t)n, &back, NULL);
+	CHECK(rc == 0 || rc == -E2BIG);
+	if (rc < 0)
+		return;
+	CHECK(back.nmedia == in.nmedia);
+	for (unsigned int i = 0; i < in.nmedia; i++) {
+		if (rw.media[i].keep)
+			continue;
+		CHECK(back.media[i].relay);
+		CHECK(back.media[i].m.port == rw.media[i].port);
+		CHECK(back.media[i].m.addr.family == AF_INET);
+		CHECK(memcmp(back.media[i].m.addr.ip, rw.media[i].ip, 4) == 0);
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *buf = malloc(size ? size : 1);
+	struct ng_req r;
+	struct sdp_error se;
+	char err[256];
+	int n, rc;
+
+	if (buf == NULL)
+		return 0;
+	memcpy(buf, data, size);
+	n = bc_parse(buf, size, nodes, NG_NODES_MAX, NG_DEPTH_MAX, NULL, NULL);
+	if (n <= 0)
+		goto out;
+	err[0] = '\0';
+	rc = ng_req_read(nodes, &nodes[0], &names, &r, err, sizeof(err));
+	if (rc < 0) {
+		CHECK(rc == -EINVAL || rc == -ENOTSUP);
+		CHECK(err[0] != '\0');
+		goto out;
+	}
+	CHECK(r.cmd > NG_CMD_NONE && r.cmd < NG_CMD__COUNT);
+	CHECK(memchr(r.call_id, '\0', sizeof(r.call_id)) != NULL);
+	CHECK(memchr(r.from_tag, '\0', sizeof(r.from_tag)) != NULL);
+	CHECK(memchr(r.to_tag, '\0', sizeof(r.to_tag)) != NULL);
+	if (r.sdp == NULL)
+		goto out;
+	CHECK(r.sdp >= buf && r.sdp + r.sdp_len <= buf + size);
+	rc = ng_sdp_read(r.sdp, r.sdp_len, &in, &se);
+	CHECK(rc == 0 || rc == -EINVAL || rc == -E2BIG);
+	if (rc == 0)
+		rewrite();
+out:
+	free(buf);
+	return 0;
+}

@@ -1,0 +1,346 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/ng/ng_req.c: ng requests as Kamailio's rtpengine module and
+ * rtpengine-ng-client send them, read into struct ng_req; what is refused
+ * and how (-EINVAL, -ENOTSUP) with its sentence.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <cmocka.h>
+
+#include "bencode.h"
+#include "ng_req.h"
+#include "sdp.h"
+
+static const char names_access[2][32] = { "access", "internal" };
+static const char names_core[2][32] = { "core", "external" };
+static const struct ng_names names = { 2, 2, names_access, names_core };
+
+static struct bc_node nodes[NG_NODES_MAX];
+static char buf[8192];
+static char err[256];
+
+/* Read the message m (bencode) into r. */
+static int
+rd(const char *m, size_t n, struct ng_req *r)
+{
+	struct bc_error be;
+	int k = bc_parse(m, n, nodes, NG_NODES_MAX, NG_DEPTH_MAX, NULL, &be);
+
+	assert_true(k > 0);
+	err[0] = '\0';
+	return ng_req_read(nodes, &nodes[0], &names, r, err, sizeof(err));
+}
+
+#define RDS(s, r) rd(s, sizeof(s) - 1, r)
+
+static const char sdp[] = "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\n"
+			  "t=0 0\r\nm=audio 4000 RTP/AVP 0\r\n";
+
+/* An offer as Kamailio's module builds it from
+ * "replace-origin replace-session-connection ICE=remove trust-address
+ * direction=internal direction=external RTP/SAVP rtcp-mux-demux", extra
+ * members given by the caller. */
+static size_t
+offer(struct bc_w *w, void (*extra)(struct bc_w *))
+{
+	bc_w_init(w, buf, sizeof(buf));
+	bc_w_dict(w);
+	bc_w_kstr(w, "sdp", sdp);
+	bc_w_kstr(w, "call-id", "a84b4c76e66710@pc33.example.com");
+	bc_w_kstr(w, "from-tag", "1928301774");
+	bc_w_str(w, "flags");
+	bc_w_list(w);
+	bc_w_str(w, "trust-address");
+	bc_w_close(w);
+	bc_w_str(w, "replace");
+	bc_w_list(w);
+	bc_w_str(w, "origin");
+	bc_w_str(w, "session-connection");
+	bc_w_close(w);
+	bc_w_kstr(w, "ICE", "remove");
+	bc_w_kstr(w, "transport-protocol", "RTP/SAVP");
+	bc_w_str(w, "direction");
+	bc_w_list(w);
+	bc_w_str(w, "internal");
+	bc_w_str(w, "external");
+	bc_w_close(w);
+	bc_w_str(w, "rtcp-mux");
+	bc_w_list(w);
+	bc_w_str(w, "demux");
+	bc_w_close(w);
+	bc_w_str(w, "received-from");
+	bc_w_list(w);
+	bc_w_str(w, "IP4");
+	bc_w_str(w, "198.51.100.7");
+	bc_w_close(w);
+	if (extra != NULL)
+		extra(w);
+	bc_w_kstr(w, "command", "offer");
+	bc_w_close(w);
+	assert_true(bc_w_end(w) > 0);
+	return (size_t)bc_w_end(w);
+}
+
+static void
+test_kamailio_offer(void **state)
+{
+	struct ng_req r;
+	struct bc_w w;
+	size_t n = offer(&w, NULL);
+
+	(void)state;
+	assert_int_equal(rd(buf, n, &r), 0);
+	assert_int_equal(r.cmd, NG_CMD_OFFER);
+	assert_string_equal(r.call_id, "a84b4c76e66710@pc33.example.com");
+	assert_string_equal(r.from_tag, "1928301774");
+	assert_int_equal(r.sdp_len, strlen(sdp));
+	assert_memory_equal(r.sdp, sdp, r.sdp_len);
+	assert_true(r.flags & NG_F_TRUST_ADDRESS);
+	assert_true(r.flags & NG_F_REPLACE_ORIGIN);
+	assert_true(r.flags & NG_F_REPLACE_SESS_C);
+	assert_true(r.flags & NG_F_ICE_REMOVE);
+	assert_true(r.flags & NG_F_MUX_DEMUX);
+	assert_false(r.flags & NG_F_ASYMMETRIC);
+	assert_int_equal(r.transport, SDP_PROTO_RTP_SAVP);
+	assert_int_equal(r.dir[0], NG_SIDE_ACCESS);
+	assert_int_equal(r.dir[1], NG_SIDE_CORE);
+	assert_true(r.has_received_from);
+	assert_int_equal(r.received_family, AF_INET);
+}
+
+static void
+x_flags(struct bc_w *w)
+{
+	bc_w_str(w, "flags ");   /* not "flags": the reader takes the first */
+	bc_w_list(w);
+	bc_w_close(w);
+}
+
+static void
+test_spellings(void **state)
+{
+	/* rtpengine's spellings: spaces, underscores, case */
+	static const char m[] =
+		"d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+		"5:flagsl13:trust address18:SIP_source_address8:RTP/AVPF13:port-latchinge"
+		"13:received-froml3:IP410:192.0.2.99e13:media-address11:203.0.113.5e";
+	struct ng_req r;
+
+	(void)state;
+	assert_int_equal(rd(m, sizeof(m) - 1, &r), 0);
+	assert_true(r.flags & NG_F_TRUST_ADDRESS);
+	assert_true(r.flags & NG_F_SIP_SOURCE);
+	assert_true(r.flags & NG_F_PORT_LATCHING);
+	assert_int_equal(r.transport, SDP_PROTO_RTP_AVPF);
+	assert_true(r.has_media_addr);
+	assert_int_equal(r.media_addr_family, AF_INET);
+	(void)x_flags;
+}
+
+static void
+test_commands(void **state)
+{
+	struct ng_req r;
+
+	(void)state;
+	assert_int_equal(RDS("d7:command4:pinge", &r), 0);
+	assert_int_equal(r.cmd, NG_CMD_PING);
+	assert_int_equal(RDS("d7:command10:statisticse", &r), 0);
+	assert_int_equal(r.cmd, NG_CMD_STATISTICS);
+	assert_int_equal(RDS("d7:command4:list5:limiti5ee", &r), 0);
+	assert_int_equal(r.cmd, NG_CMD_LIST);
+	assert_int_equal(r.limit, 5);
+	assert_int_equal(RDS("d7:command4:list5:limiti-1ee", &r), -EINVAL);
+	assert_int_equal(RDS("d7:command6:delete7:call-id1:c8:from-tag1:f"
+			    "12:delete-delayi10ee", &r), 0);
+	assert_true(r.has_delete_delay);
+	assert_int_equal(r.delete_delay, 10);
+	assert_int_equal(RDS("d7:command6:delete7:call-id1:c12:delete-delay4:3601e", &r),
+			 -EINVAL);
+	assert_int_equal(RDS("d7:command5:query7:call-id1:ce", &r), 0);
+	assert_int_equal(r.cmd, NG_CMD_QUERY);
+	/* unknown: refused with its name; rtpengine's own but not ours:
+	 * refused as out of scope */
+	assert_int_equal(RDS("d7:command5:hello7:call-id1:ce", &r), -EINVAL);
+	assert_non_null(strstr(err, "Unrecognized command 'hello'"));
+	assert_int_equal(RDS("d7:command15:start recording7:call-id1:ce", &r), -ENOTSUP);
+	assert_non_null(strstr(err, "not supported"));
+	assert_int_equal(RDS("d7:command9:play DTMF7:call-id1:ce", &r), -ENOTSUP);
+	assert_int_equal(RDS("d7:call-id1:ce", &r), -EINVAL);
+	assert_non_null(strstr(err, "No command"));
+	assert_int_equal(RDS("d7:commandi1ee", &r), -EINVAL);
+	assert_int_equal(RDS("l4:pinge", &r), -EINVAL);
+}
+
+static void
+test_missing(void **state)
+{
+	struct ng_req r;
+
+	(void)state;
+	/* an offer needs call-id, from-tag and sdp; an answer to-tag too */
+	assert_int_equal(RDS("d7:command5:offer8:from-tag1:f3:sdp4:v=0\ne", &r), -EINVAL);
+	assert_non_null(strstr(err, "call-id"));
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c3:sdp4:v=0\ne", &r), -EINVAL);
+	assert_non_null(strstr(err, "from-tag"));
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:fe", &r), -EINVAL);
+	assert_non_null(strstr(err, "SDP"));
+	assert_int_equal(RDS("d7:command6:answer7:call-id1:c8:from-tag1:f3:sdp4:v=0\ne", &r),
+			 -EINVAL);
+	assert_non_null(strstr(err, "to-tag"));
+	assert_int_equal(RDS("d7:command5:offer7:call-id0:8:from-tag1:f3:sdp4:v=0\ne", &r),
+			 -EINVAL);
+	assert_int_equal(RDS("d7:command5:offer7:call-idi5e8:from-tag1:f3:sdp4:v=0\ne", &r),
+			 -EINVAL);
+	/* a NUL in the SDP or the call-id */
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\0e", &r),
+			 -EINVAL);
+	assert_int_equal(RDS("d7:command5:offer7:call-id2:c\0" "8:from-tag1:f3:sdp4:v=0\ne", &r),
+			 -EINVAL);
+}
+
+static void
+test_too_long(void **state)
+{
+	static char big[NG_CALLID_MAX + 64];
+	struct ng_req r;
+	struct bc_w w;
+	int n;
+
+	(void)state;
+	/* a call-id one past its buffer: refused, never cut (two calls must
+	 * not become one) */
+	memset(big, 'x', NG_CALLID_MAX);
+	big[NG_CALLID_MAX] = '\0';
+	bc_w_init(&w, buf, sizeof(buf));
+	bc_w_dict(&w);
+	bc_w_kstr(&w, "command", "query");
+	bc_w_kstr(&w, "call-id", big);
+	bc_w_close(&w);
+	n = bc_w_end(&w);
+	assert_int_equal(rd(buf, (size_t)n, &r), -EINVAL);
+	assert_non_null(strstr(err, "longer"));
+	big[NG_CALLID_MAX - 1] = '\0';
+	bc_w_init(&w, buf, sizeof(buf));
+	bc_w_dict(&w);
+	bc_w_kstr(&w, "command", "query");
+	bc_w_kstr(&w, "call-id", big);
+	bc_w_close(&w);
+	n = bc_w_end(&w);
+	assert_int_equal(rd(buf, (size_t)n, &r), 0);
+	assert_int_equal(strlen(r.call_id), NG_CALLID_MAX - 1);
+}
+
+static void
+x_unknown_flag(struct bc_w *w)
+{
+	bc_w_str(w, "flags");
+	bc_w_list(w);
+	bc_w_str(w, "no-such-flag");
+	bc_w_close(w);
+}
+
+static void
+x_record(struct bc_w *w)
+{
+	bc_w_kstr(w, "record call", "yes");
+}
+
+static void
+x_codec(struct bc_w *w)
+{
+	bc_w_str(w, "codec");
+	bc_w_dict(w);
+	bc_w_str(w, "strip");
+	bc_w_list(w);
+	bc_w_str(w, "PCMA");
+	bc_w_close(w);
+	bc_w_close(w);
+}
+
+static void
+x_bad_dir(struct bc_w *w)
+{
+	bc_w_str(w, "direction ");
+	bc_w_list(w);
+	bc_w_close(w);
+}
+
+static void
+test_refused(void **state)
+{
+	struct ng_req r;
+	struct bc_w w;
+	size_t n;
+
+	(void)state;
+	/* a flag "flags" already seen (the first "flags" wins): unknown ones
+	 * in a second list are not read; a first list with one is refused */
+	n = offer(&w, x_unknown_flag);
+	assert_int_equal(rd(buf, n, &r), 0);
+	bc_w_init(&w, buf, sizeof(buf));
+	bc_w_dict(&w);
+	x_unknown_flag(&w);
+	bc_w_kstr(&w, "command", "offer");
+	bc_w_kstr(&w, "call-id", "c");
+	bc_w_kstr(&w, "from-tag", "f");
+	bc_w_kstr(&w, "sdp", sdp);
+	bc_w_close(&w);
+	assert_int_equal(rd(buf, (size_t)bc_w_end(&w), &r), -EINVAL);
+	assert_non_null(strstr(err, "Unknown flag 'no-such-flag'"));
+	n = offer(&w, x_record);
+	assert_int_equal(rd(buf, n, &r), -ENOTSUP);
+	n = offer(&w, x_codec);
+	assert_int_equal(rd(buf, n, &r), -ENOTSUP);
+	assert_non_null(strstr(err, "transcoding"));
+	/* "direction " is "direction" to rtpengine: the first one read is
+	 * the message's own */
+	n = offer(&w, x_bad_dir);
+	assert_int_equal(rd(buf, n, &r), 0);
+	/* names not configured; a flag in the list out of scope */
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "9:directionl3:pub4:privee", &r), -EINVAL);
+	assert_non_null(strstr(err, "Unknown direction 'pub'"));
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "5:flagsl11:record-callee", &r), -ENOTSUP);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "5:flagsl15:codec-strip-alle", &r), -ENOTSUP);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "5:flagsl9:symmetric10:asymmetricee", &r), -EINVAL);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "5:flagsl18:SIP-source-addressee", &r), -EINVAL);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "18:transport-protocol13:UDP/TLS/RTP/Se", &r), -EINVAL);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "3:ICE5:forcee", &r), -ENOTSUP);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "13:received-froml3:IP47:2001::1ee", &r), -EINVAL);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "8:rtcp-muxl7:requireee", &r), -EINVAL);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "4:DTLS7:passivee", &r), -ENOTSUP);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_kamailio_offer),
+		cmocka_unit_test(test_spellings),
+		cmocka_unit_test(test_commands),
+		cmocka_unit_test(test_missing),
+		cmocka_unit_test(test_too_long),
+		cmocka_unit_test(test_refused),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
