@@ -403,7 +403,11 @@ bc_w_strn(struct bc_w *w, const char *s, size_t n)
 	i = dec(tmp, n);
 	tmp[20] = ':';
 	hl = 21 - i;
-	if (n > SIZE_MAX - hl || !room(w, hl + n))
+	if (n > SIZE_MAX - hl) {
+		w->overflow = true;
+		return;
+	}
+	if (!room(w, hl + n))
 		return;
 	put(w, tmp + i, hl);
 	put(w, s, n);
