@@ -2002,6 +2002,45 @@ crypto_writable(const struct sdp_crypto *c)
 	       (c->mki_len > 0 || c->mki == 0) && (c->wsh == 0 || c->wsh >= 64);
 }
 
+/* One a=crypto line, CRLF included (c checked by crypto_writable()). */
+static void
+put_crypto(struct wbuf *w, const struct sdp_crypto *c)
+{
+	char key[(SDP_KEY_MAX + 2) / 3 * 4 + 1];
+
+	b64_encode(c->key, c->key_len, key);
+	put(w, "a=crypto:%u %s inline:%s", c->tag, suite_tab[c->suite].name, key);
+	explicit_bzero(key, sizeof(key));
+	if (c->lifetime != 0 && (c->lifetime & (c->lifetime - 1)) == 0)
+		put(w, "|2^%d", __builtin_ctzll(c->lifetime));
+	else if (c->lifetime != 0)
+		put(w, "|%" PRIu64, c->lifetime);
+	if (c->mki_len > 0)
+		put(w, "|%" PRIu32 ":%u", c->mki, c->mki_len);
+	if (c->wsh != 0)
+		put(w, " WSH=%u", c->wsh);
+	put(w, "\r\n");
+}
+
+int
+sdp_crypto_write(const struct sdp_crypto *c, char *buf, size_t size)
+{
+	struct wbuf w = { buf, size, 0, false };
+
+	if (c == NULL || (buf == NULL && size > 0) || !crypto_writable(c))
+		return -EINVAL;
+	if (size == 0)
+		return -ENOSPC;
+	buf[0] = '\0';
+	put_crypto(&w, c);
+	if (w.over) {
+		explicit_bzero(buf, size);
+		buf[0] = '\0';
+		return -ENOSPC;
+	}
+	return (int)w.n;
+}
+
 int
 sdp_rtp_write(const struct sdp_rtp_answer *a, char *buf, size_t size)
 {
@@ -2048,23 +2087,8 @@ sdp_rtp_write(const struct sdp_rtp_answer *a, char *buf, size_t size)
 		put(&w, "a=rtcp:%u\r\n", a->rtcp_port);
 	if (a->dir != SDP_DIR_NONE)
 		put(&w, "a=%s\r\n", dir_names[a->dir]);
-	for (unsigned int i = 0; i < a->ncrypto; i++) {
-		const struct sdp_crypto *c = &a->crypto[i];
-		char key[(SDP_KEY_MAX + 2) / 3 * 4 + 1];
-
-		b64_encode(c->key, c->key_len, key);
-		put(&w, "a=crypto:%u %s inline:%s", c->tag, suite_tab[c->suite].name, key);
-		explicit_bzero(key, sizeof(key));
-		if (c->lifetime != 0 && (c->lifetime & (c->lifetime - 1)) == 0)
-			put(&w, "|2^%d", __builtin_ctzll(c->lifetime));
-		else if (c->lifetime != 0)
-			put(&w, "|%" PRIu64, c->lifetime);
-		if (c->mki_len > 0)
-			put(&w, "|%" PRIu32 ":%u", c->mki, c->mki_len);
-		if (c->wsh != 0)
-			put(&w, " WSH=%u", c->wsh);
-		put(&w, "\r\n");
-	}
+	for (unsigned int i = 0; i < a->ncrypto; i++)
+		put_crypto(&w, &a->crypto[i]);
 	if (w.over) {
 		rc = -ENOSPC;
 		goto out_wipe;

@@ -21,6 +21,7 @@
  *   sdp_rtp_derive()  an RTP termination's -> struct sdp_rtp_term (ports,
  *                     RTCP, the SRTP suite and the peer's key)
  *   sdp_write(), sdp_rtp_write()  our answer for the Local descriptor -> text
+ *   sdp_crypto_write()  one a=crypto line of ours (for cp/ng's rewriter)
  * FEATURE.md has the rules, the limits, the tables and what is refused.
  *
  * Key material: struct sdp, struct sdp_rtp_term and struct sdp_rtp_answer
@@ -471,6 +472,19 @@ int sdp_rtp_write(const struct sdp_rtp_answer *a, char *buf, size_t size);
  * a=rtpmap's rate, else RFC 3551's for the static ones that are not 8000;
  * 0 for 8000 (dp's default). */
 uint32_t sdp_rtp_clock(const struct sdp_media *md);
+
+/*
+ * One a=crypto line as sdp_rtp_write() writes it, CRLF included,
+ * NUL-terminated:
+ *   a=crypto:<tag> <suite> inline:<key>[|<lifetime>][|<mki>:<len>][ WSH=<n>]
+ * for a writer of a whole description of its own (cp/ng's). c is checked
+ * before the size: -EINVAL (c cannot be written: sdp_rtp_write()'s
+ * refusals of a crypto line) whatever size is; then the length (without
+ * the NUL) or -ENOSPC (buf too small, wiped, "" when size > 0; buf may be
+ * NULL with size 0). buf holds the key: wipe it when done.
+ */
+#define SDP_CRYPTO_LINE_MAX 192u  /* the longest line it writes, CRLF and NUL included */
+int sdp_crypto_write(const struct sdp_crypto *c, char *buf, size_t size);
 
 /* "AES_CM_128_HMAC_SHA1_80" etc.; NULL for OTHER and others. */
 const char *sdp_suite_name(enum sdp_suite s);

@@ -1570,6 +1570,67 @@ test_sdp_rtp_write_refuses(void **state)
 	assert_int_equal(sdp_rtp_write(NULL, buf, sizeof(buf)), -EINVAL);
 }
 
+/* sdp_crypto_write(): the line sdp_rtp_write() writes, byte for byte,
+ * for each suite and key-param form; the longest within
+ * SDP_CRYPTO_LINE_MAX; -ENOSPC at every short size (nothing past size,
+ * the key wiped); its refusals whatever the size. */
+static void
+test_sdp_crypto_write(void **state)
+{
+	static const char *const keys[SDP_SUITE_COUNT] = {
+		NULL, K30A, K30B, K38, K38, K46, K46, K28, K44,
+	};
+	struct sdp_crypto c;
+	char line[SDP_CRYPTO_LINE_MAX + 16], desc[1024];
+	int n;
+
+	(void)state;
+	for (unsigned int s = 1; s < SDP_SUITE_COUNT; s++) {
+		for (unsigned int v = 0; v < 8; v++) {
+			const struct sdp_rtp_answer a = {
+				.family = AF_INET, .media = SDP_MEDIA_AUDIO,
+				.proto = SDP_PROTO_RTP_SAVP, .port = 20000, .fmt = "0",
+				.crypto = &c, .ncrypto = 1,
+			};
+
+			memset(&c, 0, sizeof(c));
+			c.tag = v & 1 ? 999999999u : s;
+			c.suite = (uint8_t)s;
+			c.key_len = (uint8_t)key_from(s, keys[s], c.key);
+			c.lifetime = v & 2 ? (UINT64_C(1) << 48) - 1 : v & 4 ? UINT64_C(1) << 31 : 0;
+			c.mki_len = v & 4 ? 4 : 0;
+			c.mki = v & 4 ? UINT32_MAX : 0;
+			c.wsh = v & 1 ? 65535 : 0;
+			n = sdp_crypto_write(&c, line, sizeof(line));
+			assert_true(n > 0 && (size_t)n < SDP_CRYPTO_LINE_MAX);
+			assert_int_equal((size_t)n, strlen(line));
+			assert_true(sdp_rtp_write(&a, desc, sizeof(desc)) > 0);
+			assert_non_null(strstr(desc, line));
+			assert_int_equal(strcmp(desc + strlen(desc) - (size_t)n, line), 0);
+			for (size_t sz = 0; sz <= (size_t)n; sz++) {
+				memset(line, 'x', sizeof(line));
+				assert_int_equal(sdp_crypto_write(&c, line, sz), -ENOSPC);
+				for (size_t j = 0; j < sz; j++)
+					assert_int_equal(line[j], '\0');
+				for (size_t j = sz; j < sizeof(line); j++)
+					assert_int_equal(line[j], 'x');
+			}
+		}
+	}
+	assert_int_equal(sdp_crypto_write(&c, NULL, 0), -ENOSPC);
+	c.key_len = 29;
+	assert_int_equal(sdp_crypto_write(&c, NULL, 0), -EINVAL);
+	assert_int_equal(sdp_crypto_write(&c, line, sizeof(line)), -EINVAL);
+	c.key_len = 44; c.unusable = "no";
+	assert_int_equal(sdp_crypto_write(&c, line, sizeof(line)), -EINVAL);
+	c.unusable = NULL; c.tag_choose = true;
+	assert_int_equal(sdp_crypto_write(&c, line, sizeof(line)), -EINVAL);
+	c.tag_choose = false;
+	assert_true(sdp_crypto_write(&c, line, sizeof(line)) > 0);
+	assert_int_equal(sdp_crypto_write(NULL, line, sizeof(line)), -EINVAL);
+	assert_int_equal(sdp_crypto_write(&c, NULL, 10), -EINVAL);
+}
+
 static void
 test_sdp_rtp_names(void **state)
 {
@@ -1619,6 +1680,7 @@ main(void)
 		cmocka_unit_test(test_sdp_rtp_derive_errors),
 		cmocka_unit_test(test_sdp_rtp_write_round_trip),
 		cmocka_unit_test(test_sdp_rtp_write_refuses),
+		cmocka_unit_test(test_sdp_crypto_write),
 		cmocka_unit_test(test_sdp_rtp_names),
 	};
 
