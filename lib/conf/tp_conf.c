@@ -4,8 +4,8 @@
  * here (EAL arguments, workers, idle back-off, neighbour cache, ports with
  * their addresses, VLAN, MTU and impairment), the "turn" and "cp" groups
  * in tp_conf_turn.c, "ipc" in tp_conf_ipc.c, "tls" in tp_conf_tls.c, "agw"
- * in tp_conf_agw.c, "iq" in tp_conf_iq.c; other top-level groups are
- * left to their readers.
+ * in tp_conf_agw.c, "iq" in tp_conf_iq.c, "ng" in tp_conf_ng.c; other
+ * top-level groups are left to their readers.
  *
  * Defaults are merged in one place (conf_defaults, port_defaults). Every
  * error is one line "<file>:<line>: <what> <value>: <why>", where <what>
@@ -278,6 +278,7 @@ conf_defaults(struct tp_conf *c)
 	tp_conf_tls_defaults(c);
 	tp_conf_agw_defaults(c);
 	tp_conf_iq_defaults(c);
+	tp_conf_ng_defaults(c);
 	tp_conf_cluster_defaults(c);
 	tp_conf_acct_defaults(c);
 }
@@ -1259,6 +1260,8 @@ tp_conf_load(const char *path, struct tp_conf *c, char *err, size_t errlen)
 		rc = tp_conf_load_agw(&cfg, c, err, errlen);
 	if (rc == 0)
 		rc = tp_conf_load_iq(&cfg, c, err, errlen);
+	if (rc == 0)
+		rc = tp_conf_load_ng(&cfg, c, err, errlen);
 	if (rc == 0)
 		rc = tp_conf_load_cluster(&cfg, c, err, errlen);
 	if (rc == 0)

@@ -48,6 +48,7 @@ extern const char *const tp_conf_names_cp[];
 extern const char *const tp_conf_names_tls[];
 extern const char *const tp_conf_names_agw[];
 extern const char *const tp_conf_names_iq[];
+extern const char *const tp_conf_names_ng[];
 extern const char *const tp_conf_names_cluster[];
 extern const char *const tp_conf_names_accounting[];
 extern const char *const tp_conf_names_tenants[];
@@ -117,6 +118,11 @@ int tp_conf_load_cert(const config_setting_t *g, const char *what,
  * it needs). */
 void tp_conf_iq_defaults(struct tp_conf *c);
 int tp_conf_load_iq(const config_t *cfg, struct tp_conf *c, char *err, size_t errlen);
+
+/* Defaults of the ng group, and reading it (after the agw group, whose
+ * media_ports it needs). */
+void tp_conf_ng_defaults(struct tp_conf *c);
+int tp_conf_load_ng(const config_t *cfg, struct tp_conf *c, char *err, size_t errlen);
 
 /* Defaults of the agw group, and reading it (after the dp, turn and tls
  * groups: its ports must avoid theirs, its TLS needs the tls group). */

@@ -124,6 +124,27 @@ iq_auth_same(const struct tp_conf *a, const struct tp_conf *b)
 	return true;
 }
 
+static bool
+ng_allow_same(const struct tp_conf *a, const struct tp_conf *b)
+{
+	return a->ng.nallow == b->ng.nallow &&
+	       memcmp(a->ng.allow, b->ng.allow, sizeof(a->ng.allow[0]) * a->ng.nallow) == 0;
+}
+
+static bool
+ng_access_same(const struct tp_conf *a, const struct tp_conf *b)
+{
+	return a->ng.naccess == b->ng.naccess &&
+	       memcmp(a->ng.access, b->ng.access, sizeof(a->ng.access[0]) * a->ng.naccess) == 0;
+}
+
+static bool
+ng_core_same(const struct tp_conf *a, const struct tp_conf *b)
+{
+	return a->ng.ncore == b->ng.ncore &&
+	       memcmp(a->ng.core, b->ng.core, sizeof(a->ng.core[0]) * a->ng.ncore) == 0;
+}
+
 bool
 tp_conf_tenants_same(const struct tp_conf *a, const struct tp_conf *b)
 {
@@ -292,6 +313,16 @@ const struct tp_conf_key tp_conf_keys[] = {
 	STR("iq", "profile", CP, "iq.profile", iq.profile),
 	STR("iq", "tenant", CP, "iq.tenant", iq.tenant),
 
+	/* cp/ng opens its door and takes its lists at start */
+	NUM("ng", "", CP, "the ng group", ng.enabled),
+	STR("ng", "listen", CP, "ng.listen", ng.listen),
+	FN("ng", "allow", CP, "ng.allow", ng_allow_same),
+	NUM("ng", "max_rate", CP, "ng.max_rate", ng.max_rate),
+	NUM("ng", "delete_delay", CP, "ng.delete_delay", ng.delete_delay),
+	FN("ng", "access", CP, "ng.access", ng_access_same),
+	FN("ng", "core", CP, "ng.core", ng_core_same),
+	STR("ng", "tenant", CP, "ng.tenant", ng.tenant),
+
 	/* cp/cluster links to Redis at start: one group to a reload */
 	FN("cluster", "", CP, "the cluster group", cluster_same),
 	FN("cluster", "redis", CP, "the cluster group", cluster_same),
@@ -357,7 +388,8 @@ const unsigned int tp_conf_nkeys = sizeof(tp_conf_keys) / sizeof(tp_conf_keys[0]
 #undef FIELD
 
 const char *const tp_conf_groups[] = {
-	"dp", "ipc", "turn", "cp", "tls", "agw", "iq", "cluster", "accounting", "tenants", NULL,
+	"dp", "ipc", "turn", "cp", "tls", "agw", "iq", "ng", "cluster", "accounting", "tenants",
+	NULL,
 };
 
 const char *const *
@@ -374,6 +406,7 @@ tp_conf_group_names(const char *group)
 		{ "tls", tp_conf_names_tls },
 		{ "agw", tp_conf_names_agw },
 		{ "iq", tp_conf_names_iq },
+		{ "ng", tp_conf_names_ng },
 		{ "cluster", tp_conf_names_cluster },
 		{ "accounting", tp_conf_names_accounting },
 		{ "tenants", tp_conf_names_tenants },

@@ -276,8 +276,10 @@ load_tenant(const config_setting_t *g, struct tp_conf_tenant *t, struct tp_conf 
 
 _Static_assert(sizeof(((struct tp_conf_iq *)0)->tenant) > TP_CONF_TENANT_NAME_MAX,
 	       "iq.tenant cannot hold a tenant's name");
+_Static_assert(sizeof(((struct tp_conf_ng *)0)->tenant) > TP_CONF_TENANT_NAME_MAX,
+	       "ng.tenant cannot hold a tenant's name");
 
-static int resolve_iq_tenant(struct tp_conf *c, char *err, size_t errlen);
+static int resolve_door_tenants(struct tp_conf *c, char *err, size_t errlen);
 
 int
 tp_conf_load_tenants(const config_t *cfg, struct tp_conf *c, char *err, size_t errlen)
@@ -288,7 +290,7 @@ tp_conf_load_tenants(const config_t *cfg, struct tp_conf *c, char *err, size_t e
 
 	memset(&c->tenants, 0, sizeof(c->tenants));
 	if (s == NULL)
-		return resolve_iq_tenant(c, err, errlen);
+		return resolve_door_tenants(c, err, errlen);
 	c->tenants.line = where(s);
 	if (!config_setting_is_list(s))
 		FAIL(s, "tenants must be a list ( { name = ...; realm = ...; addresses = "
@@ -319,27 +321,38 @@ tp_conf_load_tenants(const config_t *cfg, struct tp_conf *c, char *err, size_t e
 				 "before the others reach their quotas (docs/tenants.md)", c->path,
 				 c->tenants.line, (unsigned long long)sum, c->cp.quota_total);
 	}
-	return resolve_iq_tenant(c, err, errlen);
+	return resolve_door_tenants(c, err, errlen);
 }
 
-/* iq.tenant (read before the list): a tenant it has, or "default". */
+/* A door's tenant (iq.tenant, ng.tenant: read before the list): a tenant
+ * it has, or "default". */
 static int
-resolve_iq_tenant(struct tp_conf *c, char *err, size_t errlen)
+resolve_tenant(struct tp_conf *c, const char *door, bool enabled, const char *name, int line,
+	       unsigned int *idx, char *err, size_t errlen)
 {
-	struct tp_conf_iq *q = &c->iq;
-
-	q->tenant_idx = 0;
-	if (!q->enabled || q->tenant[0] == '\0' || strcmp(q->tenant, "default") == 0)
+	*idx = 0;
+	if (!enabled || name[0] == '\0' || strcmp(name, "default") == 0)
 		return 0;
 	for (unsigned int i = 0; i < c->tenants.n; i++)
-		if (strcmp(c->tenants.t[i].name, q->tenant) == 0) {
-			q->tenant_idx = i + 1;
+		if (strcmp(c->tenants.t[i].name, name) == 0) {
+			*idx = i + 1;
 			return 0;
 		}
-	snprintf(err, errlen, "%s:%d: iq.tenant '%s' is not a tenant of the tenants list%s",
-		 c->path, q->tenant_line, q->tenant,
-		 c->tenants.n == 0 ? " (there is none)" : "");
+	snprintf(err, errlen, "%s:%d: %s.tenant '%s' is not a tenant of the tenants list%s",
+		 c->path, line, door, name, c->tenants.n == 0 ? " (there is none)" : "");
 	return -EINVAL;
+}
+
+static int
+resolve_door_tenants(struct tp_conf *c, char *err, size_t errlen)
+{
+	int rc = resolve_tenant(c, "iq", c->iq.enabled, c->iq.tenant, c->iq.tenant_line,
+				&c->iq.tenant_idx, err, errlen);
+
+	if (rc == 0)
+		rc = resolve_tenant(c, "ng", c->ng.enabled, c->ng.tenant, c->ng.tenant_line,
+				    &c->ng.tenant_idx, err, errlen);
+	return rc;
 }
 
 /* ---- what dp and cp derive alike --------------------------------------- */

@@ -485,18 +485,18 @@ struct tp_conf_agw {
 	 * IMS core usually is private); loopback, link-local, multicast, the
 	 * unspecified address and this box's own addresses refused */
 	struct tp_conf_peers peers;
-	/* agw.quota = { api; iq; default_tenant; }: live contexts in all
-	 * that the JSON door (the operator's and the controllers'), the Iq
-	 * door and the default tenant may hold (a named tenant's is its
-	 * agw_contexts), so that one door or tenant cannot take every slot;
-	 * 0 (the default): no limit beyond agw.max_contexts a worker. cp's
-	 * alone; a reload applies them. emergency: RTP contexts an Iq or
-	 * JSON request marks as emergency (TS 23.334 section 8) that a door
+	/* agw.quota = { api; iq; ng; default_tenant; }: live contexts in
+	 * all that the JSON door (the operator's and the controllers'), the
+	 * Iq door, the ng door and the default tenant may hold (a named
+	 * tenant's is its agw_contexts), so that one door or tenant cannot
+	 * take every slot; 0 (the default): no limit beyond agw.max_contexts
+	 * a worker. cp's alone; a reload applies them. emergency: RTP
+	 * contexts an Iq or JSON request marks as emergency (TS 23.334 section 8) that a door
 	 * may hold past those quotas at once (default 64): never refused for
 	 * a quota a normal one hits, but a controller that marks everything
 	 * emergency cannot take every slot either */
 	struct tp_conf_agw_quota {
-		uint32_t api, iq, default_tenant, emergency;
+		uint32_t api, iq, ng, default_tenant, emergency;
 	} quota;
 	/* agw.media_ports [first, last]: the UDP ports of RTP terminations
 	 * (dp/rtp), cut into one share per worker as relay_ports are: a
@@ -583,6 +583,47 @@ struct tp_conf_iq {
 	char tenant[32];
 	int tenant_line;
 	unsigned int tenant_idx;
+};
+
+#define TP_CONF_MAX_NG_ALLOW 16
+#define TP_CONF_MAX_NG_IFNAMES 4
+
+/* One ng.allow entry, a network whose requests are answered: family
+ * AF_INET or AF_INET6, ip in network order (IPv4 in its first 4 bytes),
+ * the bits past plen zero. */
+struct tp_conf_ng_net { uint8_t family; uint8_t plen; uint8_t ip[16]; };
+
+/*
+ * The "ng" group (cp/ng): a SIP proxy's rtpengine module (Kamailio's,
+ * OpenSIPS') drives the access gateway over rtpengine's ng protocol
+ * (bencode over UDP) beside the operator API and Iq. ng has no
+ * authentication: only the sources of allow are answered. Needs the agw
+ * group with agw.media_ports (ng's calls are RTP). Absent: no ng.
+ *
+ *   ng = {
+ *     listen = "127.0.0.1:2223";     # this host's address on the control network
+ *     allow = ["127.0.0.1/32", "10.0.0.0/8", "2001:db8::/32"];   # a bare address: /32, /128
+ *     max_rate = 1000;               # requests a second; past it: an error reply
+ *     delete_delay = 0;              # s a delete without its own delete-delay waits
+ *     access = ["access", "internal"];   # direction= names of the access side
+ *     core = ["core", "external"];       # and of the core side
+ *     tenant = "volte";              # the tenant of the calls set up over ng
+ *   };
+ */
+struct tp_conf_ng {
+	bool enabled;
+	int line;
+	char listen[64];             /* "IP:PORT" (UDP), required */
+	unsigned int nallow;         /* required, >= 1: only these sources are answered */
+	struct tp_conf_ng_net allow[TP_CONF_MAX_NG_ALLOW];
+	uint32_t max_rate;           /* requests a second, default 1000, 1..1000000 */
+	/* s, default 0, 0..3600: a delete without its own delete-delay
+	 * waits this long */
+	uint32_t delete_delay;
+	unsigned int naccess, ncore; /* direction= names meaning the access side and the core side */
+	char access[TP_CONF_MAX_NG_IFNAMES][32];   /* default {"access","internal"} */
+	char core[TP_CONF_MAX_NG_IFNAMES][32];     /* default {"core","external"} */
+	char tenant[32]; int tenant_line; unsigned int tenant_idx;   /* as iq's */
 };
 
 #define TP_CONF_MAX_CLUSTER_HOSTS 8
@@ -729,6 +770,7 @@ struct tp_conf {
 	struct tp_conf_tls tls;
 	struct tp_conf_agw agw;
 	struct tp_conf_iq iq;
+	struct tp_conf_ng ng;
 	struct tp_conf_cluster cluster;
 	struct tp_conf_acct acct;
 	struct tp_conf_tenants tenants;

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "tp_conf.h"
@@ -172,6 +173,19 @@ check_loaded(const struct tp_conf *c)
 			      (c->iq.auth[i].keylen > 0) != (c->iq.auth[i].key_file[0] != '\0'));
 		CHECK(tp_conf_iq_unauthenticated(c, w, sizeof(w)) >= 0 &&
 		      memchr(w, '\0', sizeof(w)) != NULL);
+	}
+	if (c->ng.enabled) {
+		CHECK(c->agw.enabled && c->agw.media_min != 0);
+		CHECK(c->ng.nallow >= 1 && c->ng.nallow <= TP_CONF_MAX_NG_ALLOW);
+		for (unsigned int i = 0; i < c->ng.nallow; i++)
+			CHECK((c->ng.allow[i].family == AF_INET && c->ng.allow[i].plen <= 32) ||
+			      (c->ng.allow[i].family == AF_INET6 && c->ng.allow[i].plen <= 128));
+		CHECK(c->ng.naccess >= 1 && c->ng.naccess <= TP_CONF_MAX_NG_IFNAMES &&
+		      c->ng.ncore >= 1 && c->ng.ncore <= TP_CONF_MAX_NG_IFNAMES);
+		for (unsigned int i = 0; i < c->ng.naccess; i++)
+			for (unsigned int j = 0; j < c->ng.ncore; j++)
+				CHECK(strcmp(c->ng.access[i], c->ng.core[j]) != 0);
+		CHECK(c->ng.tenant_idx <= c->tenants.n);
 	}
 }
 

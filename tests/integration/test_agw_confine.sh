@@ -208,7 +208,7 @@ tp_ctl agw release "$JD" >/dev/null; released "$JD"
 tp_check "... while the JSON door, one of its contexts released, creates again" create jf $J2
 tp_check "each refusal counted by quota in status (api, iq, tenant)" \
   test "$(st 'd["refused_quota_api"], d["refused_quota_iq"], d["refused_quota_tenant"], d["contexts_by_door"]')" = \
-       "(1, 1, 1, {'api': 4, 'iq': 2})"
+       "(1, 1, 1, {'api': 4, 'iq': 2, 'ng': 0})"
 scrape >"$TP_TMP/metrics.txt"
 tp_check "... and in the metrics, with the live contexts by door and tenant" \
   has_lines "$TP_TMP/metrics.txt" 'turnpike_agw_refused_quota_api_total 1' \

@@ -471,14 +471,16 @@ test_conf_agw_quota(void **state)
 	expect_ok(DP("") "agw = { };\n");
 	assert_int_equal(c.agw.quota.api, 0);
 	assert_int_equal(c.agw.quota.iq, 0);
+	assert_int_equal(c.agw.quota.ng, 0);
 	assert_int_equal(c.agw.quota.default_tenant, 0);
 	tp_conf_free(&c);
-	expect_ok(DP("") "agw = { quota = { api = 3; iq = 2; default_tenant = 4; }; };\n"
+	expect_ok(DP("") "agw = { quota = { api = 3; iq = 2; ng = 5; default_tenant = 4; }; };\n"
 		  "tenants = ( { name = \"t1\"; realm = \"t1.test\"; "
 		  "addresses = [\"10.0.0.11\"]; agw_contexts = 7; },\n"
 		  "  { name = \"t2\"; realm = \"t2.test\"; addresses = [\"10.0.0.12\"]; } );\n");
 	assert_int_equal(c.agw.quota.api, 3);
 	assert_int_equal(c.agw.quota.iq, 2);
+	assert_int_equal(c.agw.quota.ng, 5);
 	assert_int_equal(c.agw.quota.default_tenant, 4);
 	assert_int_equal(c.tenants.t[0].agw_contexts, 7);
 	assert_int_equal(c.tenants.t[1].agw_contexts, 0);
@@ -487,6 +489,7 @@ test_conf_agw_quota(void **state)
 	expect_error(DP("") "agw = {\n  quota = 3; };\n", 6, "agw.quota must be a group");
 	expect_error(DP("") "agw = {\n  quota = { json = 3; }; };\n", 6, "unknown setting 'json'");
 	expect_error(DP("") "agw = {\n  quota = { iq = -1; }; };\n", 6, "iq");
+	expect_error(DP("") "agw = {\n  quota = { ng = 268435457; }; };\n", 6, "ng");
 	expect_error(DP("") "agw = { };\ntenants = ( { name = \"t1\"; realm = \"t1.test\";\n"
 		     "  addresses = [\"10.0.0.11\"]; agw_contexts = -2; } );\n", 7, "agw_contexts");
 }
@@ -1251,6 +1254,170 @@ test_conf_iq_tenant(void **state)
 		     "agw = { ports = [20000, 20099]; };\n"
 		     "iq = { listen = \"127.0.0.1:2944\"; mgc = [\"127.0.0.1:2945\"]; "
 		     "tenant = \"x\"; };\n", 7, "(there is none)");
+}
+
+/* An agw group with RTP terminations (line 5 after DP), what ng needs. */
+#define NG_AGW "agw = { media_ports = [30000, 39999]; };\n"
+#define NG_MIN "listen = \"127.0.0.1:2223\"; allow = [\"127.0.0.1\"];"
+
+/* The ng group (cp/ng): listen and allow required, a bare address one
+ * host, the direction= names rtpengine's by default, each rule refused on
+ * its line. */
+static void
+test_conf_ng_group_read_and_checked(void **state)
+{
+	static const uint8_t v4[16] = { 10 }, v6[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+
+	(void)state;
+	expect_ok(DP("") NG_AGW "ng = { " NG_MIN " };\n");
+	assert_true(c.ng.enabled);
+	assert_int_equal(c.ng.line, 6);
+	assert_string_equal(c.ng.listen, "127.0.0.1:2223");
+	assert_int_equal(c.ng.nallow, 1);
+	assert_int_equal(c.ng.allow[0].family, AF_INET);
+	assert_int_equal(c.ng.allow[0].plen, 32);
+	assert_memory_equal(c.ng.allow[0].ip, ((uint8_t[4]){ 127, 0, 0, 1 }), 4);
+	assert_int_equal(c.ng.max_rate, 1000);
+	assert_int_equal(c.ng.delete_delay, 0);
+	assert_int_equal(c.ng.naccess, 2);
+	assert_string_equal(c.ng.access[0], "access");
+	assert_string_equal(c.ng.access[1], "internal");
+	assert_int_equal(c.ng.ncore, 2);
+	assert_string_equal(c.ng.core[0], "core");
+	assert_string_equal(c.ng.core[1], "external");
+	assert_int_equal(c.ng.tenant_idx, 0);
+	tp_conf_free(&c);
+	expect_ok(DP("") NG_AGW "ng = {\n  listen = \"[::1]:2223\";\n"
+		  "  allow = [\"127.0.0.1/32\", \"10.0.0.0/8\", \"2001:db8::/32\", \"::1\"];\n"
+		  "  max_rate = 20; delete_delay = 30;\n"
+		  "  access = [\"ue\"]; core = [\"ims\", \"core\", \"pcscf\"];\n};\n");
+	assert_string_equal(c.ng.listen, "[::1]:2223");
+	assert_int_equal(c.ng.nallow, 4);
+	assert_int_equal(c.ng.allow[1].family, AF_INET);
+	assert_int_equal(c.ng.allow[1].plen, 8);
+	assert_memory_equal(c.ng.allow[1].ip, v4, 16);
+	assert_int_equal(c.ng.allow[2].family, AF_INET6);
+	assert_int_equal(c.ng.allow[2].plen, 32);
+	assert_memory_equal(c.ng.allow[2].ip, v6, 16);
+	assert_int_equal(c.ng.allow[3].family, AF_INET6);
+	assert_int_equal(c.ng.allow[3].plen, 128);
+	assert_int_equal(c.ng.allow[3].ip[15], 1);
+	assert_int_equal(c.ng.max_rate, 20);
+	assert_int_equal(c.ng.delete_delay, 30);
+	assert_int_equal(c.ng.naccess, 1);
+	assert_string_equal(c.ng.access[0], "ue");
+	assert_int_equal(c.ng.ncore, 3);
+	assert_string_equal(c.ng.core[2], "pcscf");
+	tp_conf_free(&c);
+	/* iq and ng side by side */
+	expect_ok(DP("") NG_AGW "iq = { listen = \"192.0.2.10:2944\"; mgc = [\"192.0.2.20:2944\"]; };\n"
+		  "ng = { " NG_MIN " };\n");
+	assert_true(c.iq.enabled);
+	assert_true(c.ng.enabled);
+	tp_conf_free(&c);
+	expect_ok(DP("") NG_AGW);
+	assert_false(c.ng.enabled);
+	tp_conf_free(&c);
+}
+
+/* Every refusal of the ng group, on its line (dp 1-4, agw 5, ng 6..). */
+static void
+test_conf_ng_refusals(void **state)
+{
+#define NG(...) DP("") NG_AGW "ng = { listen = \"127.0.0.1:2223\";\n" __VA_ARGS__ "};\n"
+#define NGA(...) DP("") NG_AGW "ng = { " NG_MIN "\n" __VA_ARGS__ "};\n"
+	static const struct {
+		const char *text;
+		int line;
+		const char *why;
+	} cases[] = {
+		/* what it needs */
+		{ DP("") "ng = { " NG_MIN " };\n", 5, "ng needs the agw group with agw.media_ports" },
+		{ DP("") "agw = { };\nng = { " NG_MIN " };\n", 6, "ng needs agw.media_ports" },
+		{ DP("") NG_AGW "ng = [1];\n", 6, "ng must be a group" },
+		{ DP("") NG_AGW "ng = {\n  allow = [\"127.0.0.1\"]; };\n", 6, "ng needs listen" },
+		{ DP("") NG_AGW "ng = { allow = [\"127.0.0.1\"];\n  listen = \"localhost:2223\"; };\n",
+		  7, "ng.listen: 'localhost:2223' is not \"IP:PORT\"" },
+		{ DP("") NG_AGW "ng = { allow = [\"127.0.0.1\"];\n  listen = \"127.0.0.1\"; };\n", 7,
+		  "is not \"IP:PORT\"" },
+		{ DP("") NG_AGW "ng = { allow = [\"127.0.0.1\"];\n  listen = \"127.0.0.1:0\"; };\n",
+		  7, "is not \"IP:PORT\"" },
+		/* allow */
+		{ NG(""), 6, "ng needs allow" },
+		{ NG("  allow = [];\n"), 7, "ng.allow must list 1 to 16" },
+		{ NG("  allow = \"127.0.0.1\";\n"), 7, "ng.allow must list 1 to 16" },
+		{ NG("  allow = [\"1.0.0.1\", \"1.0.0.2\", \"1.0.0.3\", \"1.0.0.4\", \"1.0.0.5\", "
+		     "\"1.0.0.6\", \"1.0.0.7\", \"1.0.0.8\", \"1.0.0.9\", \"1.0.0.10\", \"1.0.0.11\", "
+		     "\"1.0.0.12\", \"1.0.0.13\", \"1.0.0.14\", \"1.0.0.15\", \"1.0.0.16\", "
+		     "\"1.0.0.17\"];\n"), 7, "ng.allow must list 1 to 16" },
+		{ NG("  allow = [\"kamailio.example\"];\n"), 7,
+		  "ng.allow: 'kamailio.example' is not a prefix" },
+		{ NG("  allow = [\"10.0.0.0/33\"];\n"), 7, "is not a prefix" },
+		{ NG("  allow = [\"10.0.0.0/\"];\n"), 7, "is not a prefix" },
+		{ NG("  allow = (\"10.0.0.0/8\", 7);\n"), 7, "each entry is a string" },
+		{ NG("  allow = [\"10.0.0.1/8\"];\n"), 7,
+		  "ng.allow: '10.0.0.1/8' has host bits set" },
+		{ NG("  allow = [\"2001:db8::/32\",\n    \"2001:db8::1/32\"];\n"), 8,
+		  "ng.allow: '2001:db8::1/32' has host bits set" },
+		{ NG("  allow = [\"10.0.0.0/8\", \"10.0.0.0/8\"];\n"), 7, "listed twice" },
+		/* the numbers */
+		{ NGA("  max_rate = 0;\n"), 7, "max_rate" },
+		{ NGA("  max_rate = 1000001;\n"), 7, "max_rate" },
+		{ NGA("  delete_delay = 3601;\n"), 7, "delete_delay" },
+		{ NGA("  delete_delay = -1;\n"), 7, "delete_delay" },
+		/* direction= names */
+		{ NGA("  access = [\"core\"];\n"), 7,
+		  "'core' is in both ng.access and ng.core" },
+		{ NGA("  access = [\"ue\", \"ims\"];\n  core = [\"ims\"];\n"), 8,
+		  "'ims' is in both ng.access and ng.core" },
+		{ NGA("  core = [\"ims\"];\n  access = [\"ims\"];\n"), 8,
+		  "'ims' is in both ng.access and ng.core" },
+		{ NGA("  access = [];\n"), 7, "ng.access must list 1 to 4" },
+		{ NGA("  core = [\"a\", \"b\", \"c\", \"d\", \"e\"];\n"), 7, "ng.core must list 1 to 4" },
+		{ NGA("  access = [\"ue\", \"ue\"];\n"), 7, "ng.access: 'ue' is listed twice" },
+		{ NGA("  core = [\"ims core\"];\n"), 7, "ng.core: 'ims core' is not a name" },
+		{ NGA("  core = [\"\"];\n"), 7, "is not a name" },
+		{ NGA("  access = [\"a23456789012345678901234567890123\"];\n"), 7, "is not a name" },
+		/* unknown keys, a tenant that is no string */
+		{ NGA("  alow = [\"10.0.0.0/8\"];\n"), 7, "ng: unknown setting 'alow' (did you mean "
+		  "'allow'?)" },
+		{ NGA("  transport = \"tcp\";\n"), 7, "ng: unknown setting 'transport'" },
+		{ NGA("  tenant = 3;\n"), 7, "ng.tenant must name a tenant" },
+	};
+
+	(void)state;
+	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		expect_error_at(cases[i].text, cases[i].line, cases[i].why, cases[i].text);
+#undef NGA
+#undef NG
+}
+
+/* The agw and ng groups after a tenants list of one, ent-b: ng on line 14. */
+#define NG_TENANT(t) \
+	TENANTS("  { name = \"ent-b\"; realm = \"b.example\"; addresses = [\"10.0.0.12\"]; }\n") \
+	"agw = { ports = [20000, 20099]; media_ports = [30000, 30999]; };\n" \
+	"ng = { " NG_MIN " " t " };\n"
+
+/* ng.tenant: as iq.tenant, a name of the tenants list or "default". */
+static void
+test_conf_ng_tenant(void **state)
+{
+	(void)state;
+	expect_ok(NG_TENANT(""));
+	assert_int_equal(c.ng.tenant_idx, 0);
+	tp_conf_free(&c);
+	expect_ok(NG_TENANT("tenant = \"ent-b\";"));
+	assert_int_equal(c.ng.tenant_idx, 1);
+	assert_string_equal(tp_conf_tenant_name(&c, c.ng.tenant_idx), "ent-b");
+	tp_conf_free(&c);
+	expect_ok(NG_TENANT("tenant = \"default\";"));
+	assert_int_equal(c.ng.tenant_idx, 0);
+	tp_conf_free(&c);
+	expect_error(NG_TENANT("tenant = \"nosuch\";"), 14,
+		     "ng.tenant 'nosuch' is not a tenant of the tenants list");
+	/* no tenants list at all */
+	expect_error(DP("") "turn = { realm = \"r\"; };\n" NG_AGW
+		     "ng = { " NG_MIN " tenant = \"x\"; };\n", 7, "(there is none)");
 }
 
 static void
@@ -2570,6 +2737,9 @@ main(void)
 		cmocka_unit_test(test_conf_accounting_bad_is_refused),
 		cmocka_unit_test(test_conf_tenants_are_read),
 		cmocka_unit_test(test_conf_iq_tenant),
+		cmocka_unit_test(test_conf_ng_group_read_and_checked),
+		cmocka_unit_test(test_conf_ng_refusals),
+		cmocka_unit_test(test_conf_ng_tenant),
 		cmocka_unit_test(test_conf_tenants_bad_are_refused),
 	};
 

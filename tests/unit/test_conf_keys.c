@@ -208,6 +208,40 @@ test_restart_names_iq_and_listen_tcp(void **state)
 	tp_conf_free(&a);
 }
 
+#define NG(rest) "agw = { media_ports = [30000, 39999]; };\nng = { listen = " \
+		  "\"127.0.0.1:2223\"; " rest " };\n"
+
+/* A reload that changes the ng group's lists and numbers: each needs cp
+ * restarted and is said so; the same lists elsewhere in the file are not. */
+static void
+test_restart_names_ng(void **state)
+{
+	static struct tp_conf a, b;
+	struct said s = { .n = 0 };
+
+	(void)state;
+	load("a.conf", DP NG("allow = [\"10.0.0.0/8\"];"), &a);
+	load("b.conf", DP NG("allow = [\"10.0.0.0/8\", \"::1\"]; max_rate = 20;\n"
+			     "access = [\"ue\"]; core = [\"ims\"]; delete_delay = 5;"), &b);
+	tp_conf_restart_diff(&a, &b, say, &s);
+	for (unsigned int i = 0; i < s.n; i++)
+		printf("# %s\n", s.lines[i]);
+	assert_true(has(&s, "ng.allow (restart turnpike-cp)"));
+	assert_true(has(&s, "ng.max_rate 1000 -> 20 (restart turnpike-cp)"));
+	assert_true(has(&s, "ng.delete_delay 0 -> 5 (restart turnpike-cp)"));
+	assert_true(has(&s, "ng.access (restart turnpike-cp)"));
+	assert_true(has(&s, "ng.core (restart turnpike-cp)"));
+	assert_int_equal(s.n, 5);
+	tp_conf_free(&b);
+
+	s.n = 0;
+	load("b.conf", DP "\n\n" NG("\n allow = [\"10.0.0.0/8\"];"), &b);
+	tp_conf_restart_diff(&a, &b, say, &s);
+	assert_int_equal(s.n, 0);
+	tp_conf_free(&b);
+	tp_conf_free(&a);
+}
+
 /* Settings of many fields (a port list, the dp group, tenants) are said
  * once under their label. */
 static void
@@ -241,6 +275,7 @@ main(void)
 		cmocka_unit_test(test_every_key_has_a_class),
 		cmocka_unit_test(test_every_row_is_a_setting),
 		cmocka_unit_test(test_restart_names_iq_and_listen_tcp),
+		cmocka_unit_test(test_restart_names_ng),
 		cmocka_unit_test(test_restart_says_a_label_once),
 	};
 	int rc;
