@@ -23,7 +23,7 @@
 
 #include "bencode.h"
 #include "cp.h"
-#include "cp_agw_rtp.h"
+#include "agw/cp_agw_rtp.h"
 #include "ng_internal.h"
 #include "tp_siphash.h"
 #include "tp_conf.h"

@@ -11,7 +11,7 @@
 
 #include <sys/socket.h>
 
-#include "cp_agw_types.h"
+#include "agw/cp_agw_types.h"
 #include "ipc_types.h"
 #include "ng_req.h"
 #include "ng_sdp.h"

@@ -14,7 +14,7 @@
 #include <sys/random.h>
 
 #include "cp.h"
-#include "cp_agw_rtp.h"
+#include "agw/cp_agw_rtp.h"
 #include "cp_ctrs.h"
 #include "cp_module.h"
 #include "ng_internal.h"
