@@ -35,6 +35,8 @@ rd(const char *m, size_t n, struct ng_req *r)
 	struct bc_error be;
 	int k = bc_parse(m, n, nodes, NG_NODES_MAX, NG_DEPTH_MAX, NULL, &be);
 
+	if (k <= 0)
+		fprintf(stderr, "bc_parse: %s at %zu of %.*s\n", be.msg, be.off, (int)n, m);
 	assert_true(k > 0);
 	err[0] = '\0';
 	return ng_req_read(nodes, &nodes[0], &names, r, err, sizeof(err));
@@ -313,7 +315,7 @@ test_refused(void **state)
 	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
 			    "5:flagsl11:record-callee", &r), -ENOTSUP);
 	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
-			    "5:flagsl15:codec-strip-alle", &r), -ENOTSUP);
+			    "5:flagsl15:codec-strip-allee", &r), -ENOTSUP);
 	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
 			    "5:flagsl9:symmetric10:asymmetricee", &r), -EINVAL);
 	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
