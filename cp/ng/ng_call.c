@@ -969,9 +969,11 @@ statistics(struct cp_ng *g, struct bc_w *w)
 	bc_w_close(w);
 }
 
-void
-ng_call_do(struct cp_ng *g, const struct ng_req *r, struct bc_w *w)
+static void
+fill(struct cp_ng *g, struct bc_w *w, void *arg)
 {
+	const struct ng_req *r = arg;
+
 	switch (r->cmd) {
 	case NG_CMD_PING:
 		bc_w_kstr(w, "result", "pong");
@@ -998,6 +1000,68 @@ ng_call_do(struct cp_ng *g, const struct ng_req *r, struct bc_w *w)
 		w_error(g, w, w->len, w->depth, "Unrecognized command");
 		return;
 	}
+}
+
+/* dp's figures of one of a waiting query's contexts: the reply once the
+ * last is in (cp/agw calls each within CP_AGW_RTP_STATS_MS). */
+static void
+stats_in(struct cp_ctx *cp, uint64_t id, int rc, const struct ipc_rtp_stats st[2], void *arg)
+{
+	struct ng_pending *p = arg;
+	struct ng_req r;
+
+	(void)cp;
+	(void)id;
+	(void)rc;
+	(void)st;
+	if (!p->used || p->left == 0 || --p->left > 0)
+		return;
+	memset(&r, 0, sizeof(r));
+	r.cmd = NG_CMD_QUERY;
+	memcpy(r.call_id, p->call_id, sizeof(r.call_id));
+	ng_net_reply(p->g, &p->src, fill, &r);
+	p->used = false;
+}
+
+/* A query asks dp for its contexts' figures first (what cp holds may be
+ * minutes old); without a free slot, or when dp is not asked, it is
+ * answered at once from the last known. */
+static bool
+query_defer(struct cp_ng *g, const struct ng_src *src, const struct ng_req *r)
+{
+	struct ng_call *c = call_find(g, r->call_id);
+	struct ng_pending *p = NULL;
+	char err[160];
+
+	if (c == NULL)
+		return false;
+	for (unsigned int i = 0; i < NG_PENDING_MAX && p == NULL; i++)
+		if (!g->pending[i].used)
+			p = &g->pending[i];
+	if (p == NULL)
+		return false;
+	memset(p, 0, sizeof(*p));
+	p->g = g;
+	p->src = *src;
+	memcpy(p->call_id, c->call_id, sizeof(p->call_id));
+	for (unsigned int i = 0; i < c->nstreams; i++)
+		if (c->s[i].ctx != 0 &&
+		    cp_agw_rtp_stats(g->cp, &g->who, c->s[i].ctx, stats_in, p, &p->req[p->n], err,
+				     sizeof(err)) == 0)
+			p->n++;
+	if (p->n == 0)
+		return false;
+	p->used = true;
+	p->left = p->n;
+	return true;
+}
+
+void
+ng_call_do(struct cp_ng *g, const struct ng_src *src, const struct ng_req *r)
+{
+	if (r->cmd == NG_CMD_QUERY && query_defer(g, src, r))
+		return;
+	ng_net_reply(g, src, fill, (void *)(uintptr_t)r);
 }
 
 /* ---- cp/agw's events ---- */
@@ -1075,6 +1139,12 @@ ng_call_init(struct cp_ng *g)
 void
 ng_call_fini(struct cp_ng *g)
 {
+	for (unsigned int i = 0; i < NG_PENDING_MAX; i++)
+		if (g->pending[i].used) {
+			for (unsigned int k = 0; k < g->pending[i].n; k++)
+				cp_agw_rtp_stats_cancel(g->cp, g->pending[i].req[k]);
+			g->pending[i].used = false;
+		}
 	if (g->bucket != NULL)
 		for (uint32_t b = 0; b < g->nbuckets; b++)
 			while (g->bucket[b] != NULL) {

@@ -51,6 +51,27 @@ enum ng_stat {
 	NG_STAT__COUNT
 };
 
+/* Where a reply goes: the request's source and cookie, and the cache's
+ * hash of both. */
+struct ng_src {
+	struct sockaddr_storage from;
+	uint64_t hash;
+	uint8_t clen;
+	char cookie[NG_COOKIE_MAX];
+};
+
+/* A query waiting for dp's figures of its call's contexts. */
+#define NG_PENDING_MAX 64u
+struct ng_pending {
+	struct cp_ng *g;
+	bool used;
+	uint8_t left;             /* answers still to come */
+	uint8_t n;
+	uint32_t req[NG_SDP_MEDIA_MAX];
+	struct ng_src src;
+	char call_id[NG_CALLID_MAX];
+};
+
 /* One cached reply: the request's source and cookie, the reply's bytes. */
 struct ng_cached {
 	uint64_t hash;            /* 0: free */
@@ -122,18 +143,24 @@ struct cp_ng {
 	char *sdpbuf;             /* a rewritten SDP */
 	struct bc_node *nodes;
 	struct ng_sdp *sdp;       /* the request's SDP as read */
+	struct ng_pending pending[NG_PENDING_MAX];
 };
 
 /* ng_net.c */
 int ng_net_open(struct cp_ng *g, char *err, size_t errlen);
 void ng_net_close(struct cp_ng *g);
 unsigned int ng_net_serve(struct cp_ng *g, uint64_t now_ms);
-/* ng_call.c: a request's reply, written into w (a dict open: the reply's
- * members after "result" are the command's) */
+/* The reply to src: its cookie, then the dictionary fill(g, w, arg)
+ * writes the members of (one too large for a datagram becomes an error
+ * reply); kept in the cache for a repeat, sent, wiped. */
 struct bc_w;
+typedef void (*ng_fill_fn)(struct cp_ng *g, struct bc_w *w, void *arg);
+void ng_net_reply(struct cp_ng *g, const struct ng_src *src, ng_fill_fn fill, void *arg);
+/* ng_call.c: a request acted on and answered (now, or once dp's figures
+ * came: a query) */
 int ng_call_init(struct cp_ng *g);
 void ng_call_fini(struct cp_ng *g);
-void ng_call_do(struct cp_ng *g, const struct ng_req *r, struct bc_w *w);
+void ng_call_do(struct cp_ng *g, const struct ng_src *src, const struct ng_req *r);
 unsigned int ng_call_serve(struct cp_ng *g, uint64_t now_ms);
 
 #endif /* NG_INTERNAL_H */

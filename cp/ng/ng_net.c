@@ -248,67 +248,25 @@ take_token(struct cp_ng *g, uint64_t now_ms)
 }
 
 static void
-reply_error(struct bc_w *w, const char *why)
+fill_error(struct cp_ng *g, struct bc_w *w, void *arg)
 {
+	(void)g;
 	bc_w_kstr(w, "result", "error");
-	bc_w_kstr(w, "error-reason", why);
+	bc_w_kstr(w, "error-reason", arg);
 }
 
-/* One request datagram (len octets in g->rbuf) from an allowed source. */
-static void
-one(struct cp_ng *g, const struct sockaddr_storage *from, size_t len, uint64_t now_ms)
+void
+ng_net_reply(struct cp_ng *g, const struct ng_src *src, ng_fill_fn fill, void *arg)
 {
-	char *sp = memchr(g->rbuf, ' ', len < NG_COOKIE_MAX + 1 ? len : NG_COOKIE_MAX + 1);
-	size_t clen, blen;
-	struct ng_cached *e;
-	struct bc_error be;
-	struct ng_req r;
+	size_t clen = src->clen;
 	struct bc_w w;
-	char err[200];
-	uint64_t h;
-	int n, rc;
+	int rc;
 
-	if (sp == NULL || sp == g->rbuf) {
-		/* no cookie: nothing an answer could be matched with */
-		g->stats[NG_STAT_malformed]++;
-		return;
-	}
-	clen = (size_t)(sp - g->rbuf);
-	h = cache_hash(g, from, g->rbuf, clen);
-	e = cache_find(g, h, from, g->rbuf, clen, now_ms);
-	if (e != NULL) {
-		g->stats[NG_STAT_repeats]++;
-		send_to(g, from, e->reply, e->reply_len);
-		return;
-	}
-	memcpy(g->wbuf, g->rbuf, clen + 1);
+	memcpy(g->wbuf, src->cookie, clen);
+	g->wbuf[clen] = ' ';
 	bc_w_init(&w, g->wbuf + clen + 1, g->wsize - clen - 1);
 	bc_w_dict(&w);
-	blen = len - clen - 1;
-	if (!take_token(g, now_ms)) {
-		g->stats[NG_STAT_rate_limited]++;
-		reply_error(&w, "Rate limit exceeded (ng.max_rate)");
-		goto out;
-	}
-	n = bc_parse(sp + 1, blen, g->nodes, NG_NODES_MAX, NG_DEPTH_MAX, NULL, &be);
-	if (n < 0) {
-		g->stats[NG_STAT_malformed]++;
-		snprintf(err, sizeof(err), "Failed to decode bencode at octet %zu: %s", be.off,
-			 be.msg);
-		reply_error(&w, err);
-		goto out;
-	}
-	rc = ng_req_read(g->nodes, &g->nodes[0], &g->names, &r, err, sizeof(err));
-	if (rc < 0) {
-		g->stats[rc == -ENOTSUP ? NG_STAT_unsupported : NG_STAT_errors]++;
-		if (rc == -ENOTSUP)
-			g->stats[NG_STAT_errors]++;
-		reply_error(&w, err);
-		goto out;
-	}
-	g->stats[NG_STAT_requests]++;
-	ng_call_do(g, &r, &w);
-out:
+	fill(g, &w, arg);
 	bc_w_close(&w);
 	rc = bc_w_end(&w);
 	if (rc < 0) {
@@ -316,15 +274,70 @@ out:
 		g->stats[NG_STAT_oversize]++;
 		bc_w_init(&w, g->wbuf + clen + 1, g->wsize - clen - 1);
 		bc_w_dict(&w);
-		reply_error(&w, "Reply too large");
+		fill_error(g, &w, "Reply too large");
 		bc_w_close(&w);
 		rc = bc_w_end(&w);
 	}
 	if (rc < 0)
 		return;
-	cache_put(g, h, from, g->rbuf, clen, g->wbuf, clen + 1 + (size_t)rc, now_ms);
-	send_to(g, from, g->wbuf, clen + 1 + (size_t)rc);
+	cache_put(g, src->hash, &src->from, src->cookie, clen, g->wbuf, clen + 1 + (size_t)rc,
+		  g->cp->now_ms);
+	send_to(g, &src->from, g->wbuf, clen + 1 + (size_t)rc);
 	explicit_bzero(g->wbuf, clen + 1 + (size_t)rc);
+}
+
+/* One request datagram (len octets in g->rbuf) from an allowed source. */
+static void
+one(struct cp_ng *g, const struct sockaddr_storage *from, size_t len, uint64_t now_ms)
+{
+	char *sp = memchr(g->rbuf, ' ', len < NG_COOKIE_MAX + 1 ? len : NG_COOKIE_MAX + 1);
+	struct ng_cached *e;
+	struct bc_error be;
+	struct ng_src src;
+	struct ng_req r;
+	char err[200];
+	int n, rc;
+
+	if (sp == NULL || sp == g->rbuf) {
+		/* no cookie: nothing an answer could be matched with */
+		g->stats[NG_STAT_malformed]++;
+		return;
+	}
+	memset(&src, 0, sizeof(src));
+	src.from = *from;
+	src.clen = (uint8_t)(sp - g->rbuf);
+	memcpy(src.cookie, g->rbuf, src.clen);
+	src.hash = cache_hash(g, from, src.cookie, src.clen);
+	e = cache_find(g, src.hash, from, src.cookie, src.clen, now_ms);
+	if (e != NULL) {
+		g->stats[NG_STAT_repeats]++;
+		send_to(g, from, e->reply, e->reply_len);
+		return;
+	}
+	if (!take_token(g, now_ms)) {
+		g->stats[NG_STAT_rate_limited]++;
+		ng_net_reply(g, &src, fill_error, "Rate limit exceeded (ng.max_rate)");
+		return;
+	}
+	n = bc_parse(sp + 1, len - src.clen - 1u, g->nodes, NG_NODES_MAX, NG_DEPTH_MAX, NULL,
+		     &be);
+	if (n < 0) {
+		g->stats[NG_STAT_malformed]++;
+		snprintf(err, sizeof(err), "Failed to decode bencode at octet %zu: %s", be.off,
+			 be.msg);
+		ng_net_reply(g, &src, fill_error, err);
+		return;
+	}
+	rc = ng_req_read(g->nodes, &g->nodes[0], &g->names, &r, err, sizeof(err));
+	if (rc < 0) {
+		g->stats[NG_STAT_errors]++;
+		if (rc == -ENOTSUP)
+			g->stats[NG_STAT_unsupported]++;
+		ng_net_reply(g, &src, fill_error, err);
+		return;
+	}
+	g->stats[NG_STAT_requests]++;
+	ng_call_do(g, &src, &r);
 }
 
 unsigned int
