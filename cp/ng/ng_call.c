@@ -445,7 +445,12 @@ offer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
 		return -EINVAL;
 	pprof = r->transport != 0 ? profile_of(r->transport) :
 		st->ctx != 0 && st->answered ? st->profile[p] : want.profile;
-	pmux = (omux && !(r->flags & NG_F_MUX_DEMUX)) || (r->flags & NG_F_MUX_OFFER);
+	/* rtcp-mux is each leg's own: a side that agreed to it keeps it over
+	 * a re-offer from the other side, whatever that side now offers */
+	if (st->ctx != 0 && st->answered)
+		pmux = st->mux[p];
+	else
+		pmux = (omux && !(r->flags & NG_F_MUX_DEMUX)) || (r->flags & NG_F_MUX_OFFER);
 	if (st->ctx == 0) {
 		struct cp_agw_rtp_spec sp[2];
 		char e[200];
