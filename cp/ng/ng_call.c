@@ -138,7 +138,6 @@ call_new(struct cp_ng *g, const struct ng_req *r)
 	c->hnext = g->bucket[c->hash & (g->nbuckets - 1u)];
 	g->bucket[c->hash & (g->nbuckets - 1u)] = c;
 	g->ncalls++;
-	g->stats[NG_STAT_calls_created]++;
 	delete_at(g, c, g->cp->now_ms + NG_OFFER_TIMEOUT_MS);
 	return c;
 }
@@ -749,6 +748,8 @@ offer_answer(struct cp_ng *g, const struct ng_req *r, struct bc_w *w, bool offer
 			snprintf(c->tag[1], sizeof(c->tag[1]), "%s", r->to_tag);
 		delete_cancel(g, c);
 	}
+	if (fresh)
+		g->stats[NG_STAT_calls_created]++;
 	if (r->label[0] != '\0' && c->label[0] == '\0')
 		snprintf(c->label, sizeof(c->label), "%s", r->label);
 	c->last_ms = g->cp->now_ms;

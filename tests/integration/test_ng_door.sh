@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# cp/ng's door itself, with real turnpike-dp and turnpike-cp and raw ng
+# datagrams (lib/ng.py): what a P-CSCF's module relies on and what an
+# attacker tries.
+#   - a repeated request (the same cookie from the same source) answered
+#     with the same bytes, acted on once (one context);
+#   - a source outside ng.allow: no answer, counted; no cookie: no answer;
+#     bencode broken, an unknown or out-of-scope command or flag, an SDP
+#     too long or broken, a call-id too long: an error reply, a counter,
+#     nothing made;
+#   - ng.max_rate: past it an error reply, not a queue;
+#   - an offer for a call that exists with other tags: refused, the call
+#     as it was;
+#   - forks: a second to-tag's answer moves the call's other side there,
+#     the first fork's delete forgets it only; delete-delay; the
+#     operator's release of the last context ends the call;
+#   - agw list shows door ng and the call-id; the usage record names ng.
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib/dp_env.sh"
+. "$HERE/lib/agw_env.sh"
+tp_env_init
+start=$SECONDS
+PORT=$((23000 + $$ % 1000))
+jt() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if ($2) else 1)" "$1"; }
+# ng PY: run PY with c (a Client to the door), ng, json; prints what PY prints
+ng() { PYTHONPATH="$HERE/lib" python3 -c "
+import json, sys, time, socket, ng
+c = ng.Client('127.0.0.1', $PORT)
+$1"; }
+status() { tp_ctl --json status >"$TP_TMP/status.json"; }
+
+tp_write_conf "$TP_TMP/dp.conf" "0, 1" "" "" "" "
+ipc = { name = \"/$TP_ID\"; cp_grace = 20; };
+cp = { api_socket = \"$TP_TMP/cp.sock\"; store = \"none\"; };
+agw = { ports = [20000, 21999]; max_contexts = 64; setup_timeout = 20;
+        media_ports = [40000, 40999]; media_contexts = 64; };
+accounting = { file = \"$TP_TMP/usage.jsonl\"; };
+ng = { listen = \"127.0.0.1:$PORT\"; allow = [\"127.0.0.1\"]; max_rate = 100; };"
+tp_dp_start "$TP_TMP/dp.conf"
+tp_cp_start "$TP_TMP/dp.conf"
+tp_check "cp and dp ready" bash -c "'$TP_BUILD/cp/ctl/turnpikectl' --socket '$TP_TMP/cp.sock' ready --wait 20 >/dev/null"
+
+SDPA='v=0\r\no=- 1 1 IN IP4 10.210.0.2\r\ns=-\r\nc=IN IP4 10.210.0.2\r\nt=0 0\r\nm=audio 5004 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n'
+SDPB='v=0\r\no=- 2 2 IN IP4 10.211.0.2\r\ns=-\r\nc=IN IP4 10.211.0.2\r\nt=0 0\r\nm=audio 6004 RTP/AVP 0\r\n'
+SDPB2='v=0\r\no=- 3 3 IN IP4 10.211.0.3\r\ns=-\r\nc=IN IP4 10.211.0.3\r\nt=0 0\r\nm=audio 7004 RTP/AVP 0\r\n'
+offer() { echo "{'command':'offer','call-id':'$1','from-tag':'$2','sdp':'$SDPA','direction':['access','core']}"; }
+answer() { echo "{'command':'answer','call-id':'$1','from-tag':'$2','to-tag':'$3','sdp':'$4','direction':['core','access']}"; }
+nctx() { tp_ctl --json agw list | python3 -c "import json,sys; d=json.load(sys.stdin); print(len(d.get('contexts', d) if isinstance(d, dict) else d))"; }
+
+tp_check "ping: pong" test "$(ng "print(c.req({'command':'ping'})['result'])")" = pong
+
+# a repeat: the same cookie from the same source
+ng "
+m = ng.enc($(offer rep1 fa))
+a = c.raw(b'ck1 ' + m); b = c.raw(b'ck1 ' + m)
+print(json.dumps({'same': a == b, 'ok': ng.dec(a.split(b' ',1)[1])[0]['result']}))" >"$TP_TMP/rep.json"
+tp_check "a repeated offer gets the same reply bytes" jt "$TP_TMP/rep.json" "d['same'] and d['ok']=='ok'"
+tp_check "... and made one context" test "$(nctx)" = 1
+status
+tp_check "status ng: one repeat, one call" jt "$TP_TMP/status.json" "d['ng']['stats']['repeats']==1 and d['ng']['calls']==1"
+tp_ctl --json agw list >"$TP_TMP/list.json"
+echo "# agw list: $(head -c 600 "$TP_TMP/list.json")"
+tp_check "agw list: door ng, the call-id as the label" \
+  bash -c "grep -q '\"door\": *\"ng\"' '$TP_TMP/list.json' && grep -q '\"label\": *\"rep1\"' '$TP_TMP/list.json'"
+
+# strangers, no cookie, broken bencode
+ng "
+s = ng.Client('127.0.0.1', $PORT, timeout=0.5, src=('127.0.0.2', 0))
+print(json.dumps({'stranger': s.raw(b'x1 d7:command4:pinge'),
+                  'nocookie': c.raw(b'd7:command4:pinge') if False else None}))" >"$TP_TMP/str.json"
+tp_check "a source outside ng.allow gets no answer" jt "$TP_TMP/str.json" "d['stranger'] is None"
+ng "
+c.s.settimeout(0.5)
+print(json.dumps({'nocookie': c.raw(b'd7:command4:pinge'), 'space': c.raw(b' d7:command4:pinge')}))" >"$TP_TMP/nock.json"
+tp_check "no cookie: no answer" jt "$TP_TMP/nock.json" "d['nocookie'] is None and d['space'] is None"
+ng "
+out = {}
+for name, body in [('trunc', b'd7:command5:offer7:call-id'), ('deep', b'd1:a' + b'l'*40 + b'e'*40 + b'e'),
+                   ('giant', b'd7:command999999999:x'), ('notdict', b'l4:pinge'),
+                   ('unknown', ng.enc({'command':'hello'})), ('scope', ng.enc({'command':'start recording','call-id':'x'})),
+                   ('flag', ng.enc({'command':'offer','call-id':'f1','from-tag':'a','sdp':'$SDPA','flags':['no-such-flag']})),
+                   ('transcode', ng.enc({'command':'offer','call-id':'f2','from-tag':'a','sdp':'$SDPA','codec':{'transcode':['PCMA']}})),
+                   ('badsdp', ng.enc({'command':'offer','call-id':'f3','from-tag':'a','sdp':'v=0\r\nthis is not sdp\r\n'})),
+                   ('bigsdp', ng.enc({'command':'offer','call-id':'f4','from-tag':'a','sdp':'$SDPA' + 'a=x:' + 'y'*17000 + '\r\n'})),
+                   ('longid', ng.enc({'command':'offer','call-id':'z'*300,'from-tag':'a','sdp':'$SDPA'})),
+                   ('noanswer', ng.enc({'command':'answer','call-id':'nope','from-tag':'a','to-tag':'b','sdp':'$SDPB'}))]:
+    r = c.raw(b'e' + name.encode() + b' ' + body)
+    out[name] = ng.dec(r.split(b' ',1)[1])[0] if r else None
+print(json.dumps(out))" >"$TP_TMP/bad.json"
+echo "# $(cat "$TP_TMP/bad.json" | head -c 1500)"
+tp_check "broken bencode (truncated, too deep, a giant string, not a dict): an error reply each" \
+  jt "$TP_TMP/bad.json" "all(d[k]['result']=='error' for k in ('trunc','deep','giant','notdict'))"
+tp_check "an unknown command, a flag unknown: refused by name" \
+  jt "$TP_TMP/bad.json" "'hello' in d['unknown']['error-reason'] and 'no-such-flag' in d['flag']['error-reason']"
+tp_check "recording and transcoding: refused as not supported" \
+  jt "$TP_TMP/bad.json" "'not supported' in d['scope']['error-reason'] and 'not supported' in d['transcode']['error-reason']"
+tp_check "a broken SDP, one too long, a call-id too long, an answer to no call: refused" \
+  jt "$TP_TMP/bad.json" "all(d[k]['result']=='error' for k in ('badsdp','bigsdp','longid','noanswer'))"
+tp_check "... and nothing made (one context still: the repeat's)" test "$(nctx)" = 1
+status
+echo "# status ng: $(j "$TP_TMP/status.json" 'd["ng"]')"
+tp_check "status ng: malformed, errors and unsupported counted" \
+  jt "$TP_TMP/status.json" "d['ng']['stats']['malformed']>=5 and d['ng']['stats']['unsupported']>=2 and d['ng']['stats']['errors']>=9 and d['ng']['calls']==1"
+
+# an offer for the call with other tags: refused, the call as it was
+ng "print(json.dumps(c.req($(offer rep1 intruder))))" >"$TP_TMP/other.json"
+tp_check "an offer for a call that exists with other tags: refused" \
+  jt "$TP_TMP/other.json" "d['result']=='error' and 'other tags' in d['error-reason']"
+tp_check "... the call's context as it was" test "$(nctx)" = 1
+
+# forks: the first answer's to-tag, then another's
+ng "
+r1 = c.req($(answer rep1 fa t1 "$SDPB"))
+r2 = c.req($(answer rep1 fa t2 "$SDPB2"))
+q = c.req({'command':'query','call-id':'rep1'})
+d1 = c.req({'command':'delete','call-id':'rep1','from-tag':'fa','to-tag':'t1'})
+q2 = c.req({'command':'query','call-id':'rep1'})
+print(json.dumps({'r1': r1['result'], 'r2': r2['result'], 'tags': sorted(q['tags']), 'ep': q['tags']['t2']['medias'][0]['streams'][0]['endpoint'], 'd1': d1['result'], 'q2': q2['result']}))" >"$TP_TMP/fork.json"
+echo "# forks: $(cat "$TP_TMP/fork.json")"
+tp_check "forks: the second to-tag's answer takes the call's other side (its address)" \
+  jt "$TP_TMP/fork.json" "d['r1']=='ok' and d['r2']=='ok' and d['tags']==['fa','t2'] and d['ep']['address']=='10.211.0.3' and d['ep']['port']==7004"
+tp_check "forks: the first fork's delete forgets it only (the call stays)" \
+  jt "$TP_TMP/fork.json" "d['d1']=='ok' and d['q2']=='ok'"
+
+# delete-delay
+ng "
+print(json.dumps(c.req({'command':'delete','call-id':'rep1','from-tag':'fa','delete-delay':1})))" >"$TP_TMP/dd.json"
+tp_check "delete with delete-delay 1: ok, the call still there" \
+  bash -c "jt() { python3 -c \"import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if (\$2) else 1)\" \"\$1\"; }; jt '$TP_TMP/dd.json' \"d['result']=='ok'\" && [ \$(PYTHONPATH='$HERE/lib' python3 -c \"import ng; print(len(ng.Client('127.0.0.1', $PORT).req({'command':'list'})['calls']))\") = 1 ]"
+sleep 1.6
+tp_check "... and gone a second later, its context released" \
+  bash -c "[ \$(PYTHONPATH='$HERE/lib' python3 -c \"import ng; print(len(ng.Client('127.0.0.1', $PORT).req({'command':'list'})['calls']))\") = 0 ] && [ \$('$TP_BUILD/cp/ctl/turnpikectl' --socket '$TP_TMP/cp.sock' agw list | grep -c 'door ng') = 0 ]"
+for _ in $(seq 20); do grep -q '"door":"ng"' "$TP_TMP/usage.jsonl" 2>/dev/null && break; sleep 0.1; done
+echo "# record: $(grep '"door":"ng"' "$TP_TMP/usage.jsonl" | head -c 700)"
+tp_check "the usage record names the door ng and the call-id (its user)" \
+  bash -c "grep '\"door\":\"ng\"' '$TP_TMP/usage.jsonl' | grep -q '\"user\":\"rep1\"'"
+
+# the operator releases a call's only context: the call ends
+ng "print(c.req($(offer op1 fa))['result'])" >/dev/null
+id=$(tp_ctl --json agw list | python3 -c "import json,sys; d=json.load(sys.stdin); l=d.get('contexts', d); print([x['id'] for x in l if x.get('label')=='op1'][0])")
+tp_check "the operator releases the call's context" tp_ctl agw release "$id"
+sleep 0.5
+tp_check "... and the call is gone" \
+  test "$(ng "print(c.req({'command':'query','call-id':'op1'})['result'])")" = error
+status
+tp_check "status ng: calls_released 1" jt "$TP_TMP/status.json" "d['ng']['stats']['calls_released']==1"
+
+# the rate: 100 a second, a burst of 300 pings
+ng "
+c.s.settimeout(1.0)
+for i in range(300):
+    c.s.sendto(b'r%d d7:command4:pinge' % i, c.dst)
+res = {'pong': 0, 'limit': 0}
+try:
+    while True:
+        r = ng.dec(c.s.recv(65535).split(b' ',1)[1])[0]
+        res['pong' if r['result']=='pong' else 'limit'] += 1
+except socket.timeout:
+    pass
+print(json.dumps(res))" >"$TP_TMP/rate.json"
+echo "# burst: $(cat "$TP_TMP/rate.json")"
+# (a burst past the socket's buffer loses some datagrams: UDP)
+tp_check "past ng.max_rate: error replies at once, not a queue" \
+  jt "$TP_TMP/rate.json" "d['pong']+d['limit']>=200 and 90<=d['pong']<=140 and d['limit']>=100"
+status
+tp_check "status ng: rate_limited counted" jt "$TP_TMP/status.json" "d['ng']['stats']['rate_limited']>=100"
+tp_check "cp still answers the operator" tp_ctl status
+
+echo "# test_ng_door: $((SECONDS - start)) s"
+[ "$TP_FAILS" -eq 0 ]
