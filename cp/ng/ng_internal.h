@@ -40,7 +40,7 @@ struct tp_conf_ng;
 	X(unsupported, "Requests asking what turnpike does not do (transcoding, recording, DTMF...): answered with an error") \
 	X(calls_created, "Calls made by an offer") \
 	X(calls_deleted, "Calls ended by a delete") \
-	X(calls_timed_out, "Calls ended after NG_MEDIA_TIMEOUT of silence on both sides") \
+	X(calls_timed_out, "Calls ended after 60 s without media on either side of every stream") \
 	X(calls_released, "Calls whose every context ended otherwise (the operator, dp)") \
 	X(oversize, "Datagrams past 65,535 octets or replies past the send buffer (dropped)")
 

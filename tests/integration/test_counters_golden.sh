@@ -89,7 +89,8 @@ run() {
 tp_write_conf "$TP_TMP/full.conf" "0, 1" "" "" "" \
   "$(tp_turn_groups "metrics = \"$maddr\";" "listen_tls = [5349];")
 tls = { certificate = \"$TP_TMP/cert.pem\"; private_key = \"$TP_TMP/key.pem\"; };
-agw = { ports = [20000, 21999]; max_contexts = 16; media_ports = [30000, 30999]; media_contexts = 16; };"
+agw = { ports = [20000, 21999]; max_contexts = 16; media_ports = [30000, 30999]; media_contexts = 16; };
+ng = { listen = \"127.0.0.1:$((24000 + $$ % 1000))\"; allow = [\"127.0.0.1\"]; };"
 run full
 tp_check "full: the scrape has the TCP, TLS, TLS keys, splice, agw and tcprelay counters" \
   python3 - "$TP_TMP/full.metrics" <<'PY'
