@@ -341,7 +341,7 @@ cp_acct_format(const struct cp_acct_rec *r, char *buf, size_t len)
 		put(&o, "],\"relayed_transport\":\"%s\"", r->relay_tcp ? "tcp" : "udp");
 	} else if (r->media == CP_ACCT_MEDIA_RTP) {
 		put(&o, ",\"door\":\"%s\",\"media\":\"rtp\",\"scope\":\"%s\",\"legs\":[",
-		    r->door == CP_AGW_DOOR_IQ ? "iq" : "api",
+		    cp_agw_door_name(r->door),
 		    r->scope == CP_ACCT_SCOPE_TERMINATION ? "termination" : "context");
 		for (unsigned int i = 0; i < 2; i++) {
 			if (r->rtp[i].serial == 0)
@@ -353,7 +353,7 @@ cp_acct_format(const struct cp_acct_rec *r, char *buf, size_t len)
 		put(&o, "]");
 	} else {
 		put(&o, ",\"door\":\"%s\",\"media\":\"tcp\",\"legs\":[",
-		    r->door == CP_AGW_DOOR_IQ ? "iq" : "api");
+		    cp_agw_door_name(r->door));
 		for (unsigned int i = 0; i < 2; i++) {
 			if (r->leg_local[i].family == 0)
 				continue;

@@ -90,7 +90,6 @@ _Static_assert(sizeof(agw_desc) / sizeof(agw_desc[0]) == CP_AGW_STAT__COUNT,
 static void
 agw_metrics(const struct cp_ctx *cp, FILE *f)
 {
-	static const char *const doors[CP_AGW_DOORS] = { "api", "iq" };
 	const struct cp_agw *g = cp->agw;
 
 	if (g == NULL)
@@ -101,7 +100,8 @@ agw_metrics(const struct cp_ctx *cp, FILE *f)
 		     "(agw.quota, a tenant's agw_contexts)");
 	for (unsigned int d = 0; d < CP_AGW_DOORS; d++)
 		for (unsigned int t = 0; t <= cp->conf->tenants.n; t++)
-			fprintf(f, "turnpike_agw_contexts{door=\"%s\",tenant=\"%s\"} %u\n", doors[d],
+			fprintf(f, "turnpike_agw_contexts{door=\"%s\",tenant=\"%s\"} %u\n",
+				cp_agw_door_name(d),
 				tp_conf_tenant_name(cp->conf, t), cp_agw_live(g, d, t));
 	agw_rtp_metrics(cp, f);
 }
@@ -143,6 +143,7 @@ quotas_apply(struct cp_ctx *cp, const struct tp_conf *next, struct cp_reload_not
 	}
 	QUOTA(api);
 	QUOTA(iq);
+	QUOTA(ng);
 	QUOTA(default_tenant);
 #undef QUOTA
 	if (!tp_conf_tenants_same(cp->conf, next))

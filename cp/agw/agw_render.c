@@ -107,12 +107,6 @@ fp_json(const struct cp_agw *g, const struct ipc_agw_term *t)
 	return a;
 }
 
-static const char *
-door_name(uint8_t door)
-{
-	return door == CP_AGW_DOOR_API ? "api" : door == CP_AGW_DOOR_IQ ? "iq" : "unknown";
-}
-
 /* A context as JSON (agw.show, agw.list, the create's answer). */
 struct json_object *
 agw_ctx_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg)
@@ -127,7 +121,7 @@ agw_ctx_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg)
 	json_object_object_add(o, "age_s", json_object_new_int64(
 		(int64_t)((cp->wall_ms - c->created_wall_ms) / 1000u)));
 	json_object_object_add(o, "setup_timeout_s", json_object_new_int64(c->setup_ms / 1000u));
-	json_object_object_add(o, "door", json_object_new_string(door_name(c->door)));
+	json_object_object_add(o, "door", json_object_new_string(cp_agw_door_name(c->door)));
 	json_object_object_add(o, "tenant",
 			       json_object_new_string(tp_conf_tenant_name(cp->conf, c->tenant)));
 	/* the door's own names for it (cp/iq: the H.248 ContextID and
@@ -210,7 +204,7 @@ agw_event_json(const struct cp_ctx *cp, const struct cp_agw_event *l)
 	json_object_object_add(o, "type", json_object_new_string(
 				       l->rtp ? agw_rtp_ev_name(e->type) : ev_type_name(e->type)));
 	if (l->known) {
-		json_object_object_add(o, "door", json_object_new_string(door_name(l->door)));
+		json_object_object_add(o, "door", json_object_new_string(cp_agw_door_name(l->door)));
 		json_object_object_add(o, "tenant", json_object_new_string(
 					       tp_conf_tenant_name(cp->conf, l->tenant)));
 	}
@@ -282,7 +276,7 @@ cp_agw_status(const struct cp_ctx *cp)
 	/* what agw.quota bounds (a tenant's: turnpikectl tenants) */
 	doors = json_object_new_object();
 	for (unsigned int d = 0; d < CP_AGW_DOORS; d++)
-		json_object_object_add(doors, door_name((uint8_t)d), json_object_new_int64(
+		json_object_object_add(doors, cp_agw_door_name(d), json_object_new_int64(
 					       cp_agw_live(g, d, TP_CONF_MAX_TENANTS + 1)));
 	json_object_object_add(o, "contexts_by_door", doors);
 	for (unsigned int k = 0; k < CP_AGW_STAT__COUNT; k++)

@@ -389,7 +389,6 @@ struct json_object *
 cp_agw_rtp_json(const struct cp_ctx *cp, const struct cp_agw_rtp_ctx *c, bool keys)
 {
 	static const char *const states[] = { "free", "live", "releasing" };
-	static const char *const doors[CP_AGW_DOORS] = { "api", "iq" };
 	struct json_object *o = json_object_new_object(), *legs = json_object_new_array();
 
 	put_u64(o, "id", c->id);
@@ -397,8 +396,7 @@ cp_agw_rtp_json(const struct cp_ctx *cp, const struct cp_agw_rtp_ctx *c, bool ke
 	json_object_object_add(o, "state", json_object_new_string(
 				       c->state < 3 ? states[c->state] : "unknown"));
 	json_object_object_add(o, "worker", json_object_new_int(c->worker));
-	json_object_object_add(o, "door", json_object_new_string(
-				       c->door < CP_AGW_DOORS ? doors[c->door] : "unknown"));
+	json_object_object_add(o, "door", json_object_new_string(cp_agw_door_name(c->door)));
 	json_object_object_add(o, "tenant", json_object_new_string(
 				       tp_conf_tenant_name(cp->conf, c->tenant)));
 	json_object_object_add(o, "label", c->label[0] ? json_object_new_string(c->label) : NULL);
@@ -491,7 +489,6 @@ head(FILE *f, const char *name, const char *type, const char *help)
 void
 agw_rtp_metrics(const struct cp_ctx *cp, FILE *f)
 {
-	static const char *const doors[CP_AGW_DOORS] = { "api", "iq" };
 	const struct cp_agw_rtp *r = cp->agw != NULL ? cp->agw->rtp : NULL;
 	char name[96];
 
@@ -508,7 +505,7 @@ agw_rtp_metrics(const struct cp_ctx *cp, FILE *f)
 	for (unsigned int d = 0; d < CP_AGW_DOORS; d++)
 		for (unsigned int t = 0; t <= cp->conf->tenants.n; t++)
 			fprintf(f, "turnpike_agw_rtp_contexts{door=\"%s\",tenant=\"%s\"} %u\n",
-				doors[d], tp_conf_tenant_name(cp->conf, t),
+				cp_agw_door_name(d), tp_conf_tenant_name(cp->conf, t),
 				cp_agw_rtp_live(cp, d, t));
 }
 

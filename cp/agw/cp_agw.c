@@ -193,25 +193,38 @@ cp_agw_live(const struct cp_agw *g, unsigned int door, unsigned int tenant)
 }
 
 /* Is a context of door and tenant past a quota? 0, or -ENOSPC with the
- * quota named in err and counted by which: the door's (agw.quota.api or
- * .iq), then the tenant's (a named one's agw_contexts, the default's
- * agw.quota.default_tenant). Each bounds its own contexts alone, so one
- * door or tenant at its quota never stops the others. */
+ * quota named in err and counted by which: the door's (agw.quota.api,
+ * .iq or .ng: the key is the door's name), then the tenant's (a named
+ * one's agw_contexts, the default's agw.quota.default_tenant). Each bounds
+ * its own contexts alone, so one door or tenant at its quota never stops
+ * the others. */
 int
 agw_quota_check(struct cp_ctx *cp, enum cp_agw_door door, unsigned int tenant, char *err,
 	    size_t errlen)
 {
+	static const struct {
+		const char *what;         /* the door, for an operator */
+		enum cp_agw_stat stat;
+	} doors[CP_AGW_DOORS] = {
+		[CP_AGW_DOOR_API] = { "JSON API", CP_AGW_STAT_QUOTA_API },
+		[CP_AGW_DOOR_IQ] = { "Iq (H.248)", CP_AGW_STAT_QUOTA_IQ },
+		[CP_AGW_DOOR_NG] = { "ng (rtpengine's protocol)", CP_AGW_STAT_QUOTA_NG },
+	};
 	struct cp_agw *g = cp->agw;
 	const struct tp_conf *conf = cp->conf;
-	uint32_t q = door == CP_AGW_DOOR_IQ ? conf->agw.quota.iq : conf->agw.quota.api;
+	const uint32_t quota[CP_AGW_DOORS] = {
+		[CP_AGW_DOOR_API] = conf->agw.quota.api,
+		[CP_AGW_DOOR_IQ] = conf->agw.quota.iq,
+		[CP_AGW_DOOR_NG] = conf->agw.quota.ng,
+	};
+	uint32_t q = (unsigned int)door < CP_AGW_DOORS ? quota[door] : 0;
 	uint32_t n = cp_agw_live(g, door, TP_CONF_MAX_TENANTS + 1);
 
 	if (q != 0 && n >= q) {
-		g->stats[door == CP_AGW_DOOR_IQ ? CP_AGW_STAT_QUOTA_IQ : CP_AGW_STAT_QUOTA_API]++;
+		g->stats[doors[door].stat]++;
 		snprintf(err, errlen, "the %s door holds %u live contexts, its quota "
-			 "(agw.quota.%s %u): one must end first",
-			 door == CP_AGW_DOOR_IQ ? "Iq (H.248)" : "JSON API",
-			 n, door == CP_AGW_DOOR_IQ ? "iq" : "api", q);
+			 "(agw.quota.%s %u): one must end first", doors[door].what, n,
+			 cp_agw_door_name(door), q);
 		return -ENOSPC;
 	}
 	q = tenant == 0 ? conf->agw.quota.default_tenant : conf->tenants.t[tenant - 1].agw_contexts;

@@ -15,8 +15,28 @@
 enum cp_agw_door {
 	CP_AGW_DOOR_API = 0,      /* the operator API (JSON, turnpikectl) */
 	CP_AGW_DOOR_IQ = 1,       /* H.248 (cp/iq) */
+	CP_AGW_DOOR_NG = 2,       /* rtpengine's ng protocol (cp/ng) */
 };
-#define CP_AGW_DOORS 2u
+#define CP_AGW_DOORS 3u
+
+/*
+ * A door's name as everything that shows one says it: agw list and show,
+ * events, status's contexts_by_door, the metrics' door label, usage
+ * records, agw.quota's keys; "unknown" past the last door. Inline beside
+ * the enum, though this header is otherwise types only, so that the one
+ * list reaches every reader (cp/acct is built without cp/agw).
+ */
+static inline const char *
+cp_agw_door_name(unsigned int door)
+{
+	static const char *const names[CP_AGW_DOORS] = {
+		[CP_AGW_DOOR_API] = "api",
+		[CP_AGW_DOOR_IQ] = "iq",
+		[CP_AGW_DOOR_NG] = "ng",
+	};
+
+	return door < CP_AGW_DOORS ? names[door] : "unknown";
+}
 
 /*
  * Who asks, at every entry point that acts on or shows a context made
@@ -27,7 +47,7 @@ enum cp_agw_door {
  * learns nothing of another's contexts, not even that they exist. The
  * JSON door asks as CP_AGW_DOOR_API with the tenant its request names
  * (the operator role: is_operator), cp/iq as CP_AGW_DOOR_IQ with
- * iq.tenant.
+ * iq.tenant, cp/ng as CP_AGW_DOOR_NG with ng.tenant.
  */
 struct cp_agw_caller {
 	uint8_t door;             /* enum cp_agw_door */

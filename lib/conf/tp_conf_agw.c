@@ -20,7 +20,7 @@
  *     certificates = ( { name = "msrp"; certificate = "..."; private_key = "..."; } );
  *     peers = { allow = [...]; deny = [...]; allow_private = true; ... };
  *                                  # what a leg's remote may be (as cp.peers)
- *     quota = { api = 2000; iq = 6000; default_tenant = 4000; emergency = 64; };
+ *     quota = { api = 2000; iq = 6000; ng = 6000; default_tenant = 4000; emergency = 64; };
  *                                  # live contexts a door, the default tenant
  *                                  # may hold (0: no limit; cp's, live)
  *     media_ports = [30000, 39999];  # UDP ports of RTP terminations (none: no RTP)
@@ -139,19 +139,22 @@ static int
 load_quota(const config_setting_t *g, struct tp_conf_agw *a, struct tp_conf *c, char *err,
 	   size_t errlen)
 {
-	static const char *const names[] = { "api", "iq", "default_tenant", "emergency", NULL };
+	static const char *const names[] = {
+		"api", "iq", "ng", "default_tenant", "emergency", NULL,
+	};
 	const config_setting_t *s = config_setting_get_member(g, "quota");
 	int rc;
 
 	if (s == NULL)
 		return 0;
 	if (!config_setting_is_group(s))
-		FAIL(s, "agw.quota must be a group { api = N; iq = N; default_tenant = N; "
+		FAIL(s, "agw.quota must be a group { api = N; iq = N; ng = N; default_tenant = N; "
 		     "emergency = N; } (live contexts; 0 or absent: no limit; emergency: past "
 		     "them, 64 when absent)");
 	if ((rc = tp_conf_check_names(s, "agw.quota", names, c, err, errlen)) < 0 ||
 	    (rc = tp_conf_get_u32(s, "api", 0, 1u << 28, &a->quota.api, c, err, errlen)) < 0 ||
 	    (rc = tp_conf_get_u32(s, "iq", 0, 1u << 28, &a->quota.iq, c, err, errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(s, "ng", 0, 1u << 28, &a->quota.ng, c, err, errlen)) < 0 ||
 	    (rc = tp_conf_get_u32(s, "default_tenant", 0, 1u << 28, &a->quota.default_tenant, c,
 				  err, errlen)) < 0 ||
 	    (rc = tp_conf_get_u32(s, "emergency", 0, 1u << 20, &a->quota.emergency, c, err,

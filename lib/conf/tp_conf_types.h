@@ -485,18 +485,18 @@ struct tp_conf_agw {
 	 * IMS core usually is private); loopback, link-local, multicast, the
 	 * unspecified address and this box's own addresses refused */
 	struct tp_conf_peers peers;
-	/* agw.quota = { api; iq; default_tenant; }: live contexts in all
-	 * that the JSON door (the operator's and the controllers'), the Iq
-	 * door and the default tenant may hold (a named tenant's is its
-	 * agw_contexts), so that one door or tenant cannot take every slot;
-	 * 0 (the default): no limit beyond agw.max_contexts a worker. cp's
-	 * alone; a reload applies them. emergency: RTP contexts an Iq or
-	 * JSON request marks as emergency (TS 23.334 section 8) that a door
+	/* agw.quota = { api; iq; ng; default_tenant; }: live contexts in
+	 * all that the JSON door (the operator's and the controllers'), the
+	 * Iq door, the ng door and the default tenant may hold (a named
+	 * tenant's is its agw_contexts), so that one door or tenant cannot
+	 * take every slot; 0 (the default): no limit beyond agw.max_contexts
+	 * a worker. cp's alone; a reload applies them. emergency: RTP
+	 * contexts an Iq or JSON request marks as emergency (TS 23.334 section 8) that a door
 	 * may hold past those quotas at once (default 64): never refused for
 	 * a quota a normal one hits, but a controller that marks everything
 	 * emergency cannot take every slot either */
 	struct tp_conf_agw_quota {
-		uint32_t api, iq, default_tenant, emergency;
+		uint32_t api, iq, ng, default_tenant, emergency;
 	} quota;
 	/* agw.media_ports [first, last]: the UDP ports of RTP terminations
 	 * (dp/rtp), cut into one share per worker as relay_ports are: a

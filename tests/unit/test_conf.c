@@ -471,14 +471,16 @@ test_conf_agw_quota(void **state)
 	expect_ok(DP("") "agw = { };\n");
 	assert_int_equal(c.agw.quota.api, 0);
 	assert_int_equal(c.agw.quota.iq, 0);
+	assert_int_equal(c.agw.quota.ng, 0);
 	assert_int_equal(c.agw.quota.default_tenant, 0);
 	tp_conf_free(&c);
-	expect_ok(DP("") "agw = { quota = { api = 3; iq = 2; default_tenant = 4; }; };\n"
+	expect_ok(DP("") "agw = { quota = { api = 3; iq = 2; ng = 5; default_tenant = 4; }; };\n"
 		  "tenants = ( { name = \"t1\"; realm = \"t1.test\"; "
 		  "addresses = [\"10.0.0.11\"]; agw_contexts = 7; },\n"
 		  "  { name = \"t2\"; realm = \"t2.test\"; addresses = [\"10.0.0.12\"]; } );\n");
 	assert_int_equal(c.agw.quota.api, 3);
 	assert_int_equal(c.agw.quota.iq, 2);
+	assert_int_equal(c.agw.quota.ng, 5);
 	assert_int_equal(c.agw.quota.default_tenant, 4);
 	assert_int_equal(c.tenants.t[0].agw_contexts, 7);
 	assert_int_equal(c.tenants.t[1].agw_contexts, 0);
@@ -487,6 +489,7 @@ test_conf_agw_quota(void **state)
 	expect_error(DP("") "agw = {\n  quota = 3; };\n", 6, "agw.quota must be a group");
 	expect_error(DP("") "agw = {\n  quota = { json = 3; }; };\n", 6, "unknown setting 'json'");
 	expect_error(DP("") "agw = {\n  quota = { iq = -1; }; };\n", 6, "iq");
+	expect_error(DP("") "agw = {\n  quota = { ng = 268435457; }; };\n", 6, "ng");
 	expect_error(DP("") "agw = { };\ntenants = ( { name = \"t1\"; realm = \"t1.test\";\n"
 		     "  addresses = [\"10.0.0.11\"]; agw_contexts = -2; } );\n", 7, "agw_contexts");
 }

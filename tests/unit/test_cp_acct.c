@@ -233,6 +233,12 @@ test_acct_format_interim_tcp_relay_and_agw(void **state)
 	assert_string_equal(str(leg, "remote"), "10.211.0.2:30001");
 	assert_int_equal(num(leg, "bytes_in"), 22);
 	assert_false(json_object_object_get_ex(o, "client", NULL));
+	assert_string_equal(str(o, "door"), "api");
+	json_object_put(o);
+	/* each door by its name (cp_agw_door_name()), not "api" for all but Iq */
+	r.door = CP_AGW_DOOR_NG;
+	o = parse_line(line, n = cp_acct_format(&r, line, sizeof(line)));
+	assert_string_equal(str(o, "door"), "ng");
 	json_object_put(o);
 }
 
@@ -416,6 +422,12 @@ test_acct_rtp_records(void **state)
 	assert_true(json_object_object_get_ex(o, "legs", &legs));
 	assert_int_equal(json_object_array_length(legs), 2);
 	assert_string_equal(str(json_object_array_get_idx(legs, 0), "local"), "10.210.0.1:40000");
+	json_object_put(o);
+
+	/* a context the ng door made says so */
+	c.door = CP_AGW_DOOR_NG;
+	o = rtp_line(line, &c, &e);
+	assert_string_equal(str(o, "door"), "ng");
 	json_object_put(o);
 
 	/* a latch or an inactivity makes no record */

@@ -113,6 +113,14 @@ setup_quota(void **state)
 	return setup(state);
 }
 
+/* agw.quota = { ng = 1; }: the ng door's alone. */
+static int
+setup_quota_ng(void **state)
+{
+	conf_agw = "quota = { ng = 1; };";
+	return setup(state);
+}
+
 static int
 teardown(void **state)
 {
@@ -974,7 +982,7 @@ static void
 assert_counts_exact(void)
 {
 	const struct cp_agw *g = cp.agw;
-	uint32_t by[3], door[CP_AGW_DOORS] = { 0, 0 };
+	uint32_t by[3], door[CP_AGW_DOORS] = { 0 };
 
 	cp_agw_by_tenant(&cp, by, 3);
 	for (unsigned int t = 0; t < 3; t++)
@@ -1102,15 +1110,102 @@ test_cp_agw_quota_per_door_and_tenant(void **state)
 	assert_counts_exact();
 }
 
+/* agw.quota.ng 1: the ng door's second context refused whatever its
+ * tenant, named and counted as the ng door's; the JSON and Iq doors still
+ * create; once the first is released the door creates again. */
+static void
+test_cp_agw_quota_ng(void **state)
+{
+	static struct ipc_msg m;
+	struct cp_agw_ctx *ng;
+	uint64_t id;
+	char err[256];
+
+	(void)state;
+	ng = make(CP_AGW_DOOR_NG, 0);
+	assert_refused(CP_AGW_DOOR_NG, 0, "the ng (rtpengine's protocol) door holds 1 live "
+		       "contexts, its quota (agw.quota.ng 1)");
+	assert_refused(CP_AGW_DOOR_NG, 1, "agw.quota.ng 1");
+	make(CP_AGW_DOOR_API, 0);
+	make(CP_AGW_DOOR_IQ, 1);
+	assert_int_equal(cp.agw->stats[CP_AGW_STAT_QUOTA_NG], 2);
+	assert_int_equal(cp.agw->stats[CP_AGW_STAT_QUOTA_API] +
+			 cp.agw->stats[CP_AGW_STAT_QUOTA_IQ] +
+			 cp.agw->stats[CP_AGW_STAT_QUOTA_TENANT], 0);
+	assert_int_equal(cp_agw_live(cp.agw, CP_AGW_DOOR_NG, TP_CONF_MAX_TENANTS + 1), 1);
+	assert_counts_exact();
+	id = ng->id;
+	assert_int_equal(cp_agw_release(&cp, &op, id, err, sizeof(err)), 0);
+	assert_true(to_dp(ng->worker, &m));
+	dp_event(id, IPC_AGW_EV_RELEASED, IPC_AGW_LEG_NONE, IPC_AGW_CONTROLLER, 0);
+	assert_int_equal(cp_agw_live(cp.agw, CP_AGW_DOOR_NG, TP_CONF_MAX_TENANTS + 1), 0);
+	make(CP_AGW_DOOR_NG, 1);
+	assert_counts_exact();
+}
+
+/* A door's name is cp_agw_door_name()'s, the same in a context's JSON,
+ * an event's and status's contexts_by_door, which has a member for each
+ * door; past the last door, "unknown". */
+static void
+test_cp_agw_door_names(void **state)
+{
+	static struct ipc_msg m;
+	struct json_object *resp, *list, *st, *by;
+	const char *error;
+	struct cp_agw_ctx *c;
+
+	(void)state;
+	assert_string_equal(cp_agw_door_name(CP_AGW_DOOR_API), "api");
+	assert_string_equal(cp_agw_door_name(CP_AGW_DOOR_IQ), "iq");
+	assert_string_equal(cp_agw_door_name(CP_AGW_DOOR_NG), "ng");
+	assert_string_equal(cp_agw_door_name(CP_AGW_DOORS), "unknown");
+	assert_string_equal(cp_agw_door_name(255), "unknown");
+	memset(&api, 0, sizeof(api));
+	cp.api = &api;
+	assert_int_equal(cp_agw_register(&cp), 0);
+	c = make(CP_AGW_DOOR_NG, 1);
+	make(CP_AGW_DOOR_IQ, 0);
+	while (to_dp(0, &m) || to_dp(1, &m))
+		;
+	assert_int_equal(json_cmd("agw.show", CP_API_ROLE_OPERATOR, req_of("{\"id\": %llu}", c->id),
+				  &resp, &error), 0);
+	assert_string_equal(member_str(resp, "door"), "ng");
+	assert_string_equal(member_str(resp, "tenant"), "mvno-a");
+	json_object_put(resp);
+	/* the ng door's context is no other door's, nor the JSON door's
+	 * controller's of its tenant */
+	assert_int_equal(json_cmd("agw.show", CP_API_ROLE_CONTROLLER,
+				  req_of("{\"id\": %llu, \"tenant\": \"mvno-a\"}", c->id), &resp,
+				  &error), -ENOENT);
+	json_object_put(resp);
+	dp_event(c->id, IPC_AGW_EV_LEG_UP, 0, 0, 1);
+	assert_int_equal(json_cmd("agw.events", CP_API_ROLE_OPERATOR, "{}", &resp, &error), 0);
+	assert_true(json_object_object_get_ex(resp, "events", &list));
+	assert_int_equal(json_object_array_length(list), 1);
+	assert_string_equal(member_str(json_object_array_get_idx(list, 0), "door"), "ng");
+	json_object_put(resp);
+	st = cp_agw_status(&cp);
+	assert_non_null(st);
+	assert_true(json_object_object_get_ex(st, "contexts_by_door", &by));
+	assert_int_equal(json_object_object_length(by), CP_AGW_DOORS);
+	assert_int_equal(member_int(by, "api"), 0);
+	assert_int_equal(member_int(by, "iq"), 1);
+	assert_int_equal(member_int(by, "ng"), 1);
+	assert_int_equal(member_int(st, "refused_quota_ng"), 0);
+	json_object_put(st);
+}
+
 /* No quota configured: every door and tenant up to the slots. */
 static void
 test_cp_agw_no_quota_by_default(void **state)
 {
 	(void)state;
-	for (unsigned int k = 0; k < 8; k++)
-		make(k % 2 ? CP_AGW_DOOR_IQ : CP_AGW_DOOR_API, k % 3);
+	for (unsigned int k = 0; k < 9; k++)
+		make((enum cp_agw_door)(k % CP_AGW_DOORS), k / 3);
+	assert_int_equal(cp_agw_live(cp.agw, CP_AGW_DOOR_NG, TP_CONF_MAX_TENANTS + 1), 3);
 	assert_counts_exact();
 	assert_int_equal(cp.agw->stats[CP_AGW_STAT_QUOTA_API] + cp.agw->stats[CP_AGW_STAT_QUOTA_IQ] +
+			 cp.agw->stats[CP_AGW_STAT_QUOTA_NG] +
 			 cp.agw->stats[CP_AGW_STAT_QUOTA_TENANT], 0);
 }
 
@@ -1129,6 +1224,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cp_agw_json_door_roles, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cp_agw_quota_per_door_and_tenant, setup_quota,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_cp_agw_quota_ng, setup_quota_ng, teardown),
+		cmocka_unit_test_setup_teardown(test_cp_agw_door_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cp_agw_no_quota_by_default, setup, teardown),
 	};
 

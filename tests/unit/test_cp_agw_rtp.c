@@ -27,6 +27,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "cp.h"
 #include "agw/agw_internal.h"
 #include "agw/cp_agw.h"
@@ -97,7 +99,7 @@ setup(void **state)
 static int
 setup_quota(void **state)
 {
-	conf_agw = "quota = { api = 2; };";
+	conf_agw = "quota = { api = 2; ng = 1; };";
 	return setup(state);
 }
 
@@ -650,7 +652,28 @@ test_quota_confine_state(void **state)
 	assert_non_null(strstr(err, "agw.quota.api"));
 	assert_int_equal(cp_agw_rtp_create(&cp, spec, NULL, CP_AGW_DOOR_IQ, 0, NULL, err,
 					   sizeof(err)), 0);
-	assert_int_equal(cp_agw_rtp_live(&cp, CP_AGW_DOORS, TP_CONF_MAX_TENANTS + 1), 2);
+	/* agw.quota.ng 1: the ng door's first RTP context, then none; it
+	 * answers to the ng door alone, and says whose it is */
+	{
+		const struct cp_agw_caller ng = { .door = CP_AGW_DOOR_NG, .tenant = 0 };
+		struct cp_agw_rtp_ctx *n = NULL;
+		struct json_object *o;
+
+		assert_int_equal(cp_agw_rtp_create(&cp, spec, NULL, CP_AGW_DOOR_NG, 0, &n, err,
+						   sizeof(err)), 0);
+		assert_int_equal(cp_agw_rtp_create(&cp, spec, NULL, CP_AGW_DOOR_NG, 0, NULL, err,
+						   sizeof(err)), -ENOSPC);
+		assert_non_null(strstr(err, "agw.quota.ng 1"));
+		assert_int_equal(cp.agw->stats[CP_AGW_STAT_QUOTA_NG], 1);
+		assert_non_null(cp_agw_rtp_lookup(&cp, &ng, n->id));
+		assert_null(cp_agw_rtp_lookup(&cp, &ng, id));
+		assert_null(cp_agw_rtp_lookup(&cp, &iq, n->id));
+		o = cp_agw_rtp_json(&cp, n, false);
+		assert_string_equal(json_object_get_string(json_object_object_get(o, "door")), "ng");
+		json_object_put(o);
+		assert_int_equal(cp_agw_rtp_live(&cp, CP_AGW_DOOR_NG, TP_CONF_MAX_TENANTS + 1), 1);
+	}
+	assert_int_equal(cp_agw_rtp_live(&cp, CP_AGW_DOORS, TP_CONF_MAX_TENANTS + 1), 3);
 	/* a restarted cp: RTP_STATE gives the context back, door, tenant,
 	 * keys and all */
 	memset(&m, 0, sizeof(m));
