@@ -226,7 +226,7 @@ tp_check "cp restarted: it registers again (902 Warm Boot: contexts outlived it)
   mgc "wait-registered 15000" '^OK registered n=2 .*reason=902'
 sleep 0.3
 tp_check "... it took the contexts back with their doors and tenants (api 4, iq 2)" \
-  test "$(st 'd["restored_from_dp"], d["contexts_by_door"]')" = "(6, {'api': 4, 'iq': 2})"
+  test "$(st 'd["restored_from_dp"], d["contexts_by_door"]')" = "(6, {'api': 4, 'iq': 2, 'ng': 0})"
 create jg $J2
 tp_check "... the JSON door's quota still refuses" grep -q "agw.quota.api 4" "$TP_TMP/jg.err"
 JF=$(ctx_id jf)
@@ -246,11 +246,11 @@ tp_dp_stop >/dev/null
 tp_dp_start "$TP_TMP/dp.conf"
 tp_ctl ready --wait 20 >/dev/null 2>&1
 for _ in $(seq 100); do
-  [ "$(st 'd["contexts_by_door"]')" = "{'api': 0, 'iq': 0}" ] && break
+  [ "$(st 'd["contexts_by_door"]')" = "{'api': 0, 'iq': 0, 'ng': 0}" ] && break
   sleep 0.2
 done
 tp_check "dp restarted: every context released, no door or tenant counts any" \
-  test "$(st 'd["contexts_by_door"], d["contexts"]')" = "({'api': 0, 'iq': 0}, 0)"
+  test "$(st 'd["contexts_by_door"], d["contexts"]')" = "({'api': 0, 'iq': 0, 'ng': 0}, 0)"
 tp_check "... mvno-a creates again" as_create ti $J2 --tenant mvno-a
 tp_check "... the Iq door adds again" iq_add
 
