@@ -3,8 +3,9 @@
 """test_ng_kamailio's readers: what tshark decoded of a capture, and the ng
 control protocol (rtpengine's: a cookie, a space, a bencode dictionary).
 
-  ng_trace.py ng HOST PORT JSON        send JSON (a dict) as an ng request,
-                                       print the reply as JSON
+  ng_trace.py ng HOST PORT JSON [N]    send JSON (a dict) as an ng request
+                                       (N tries, 2 s each; 3), print the
+                                       reply as JSON
   ng_trace.py sip TSV                  the SIP messages of a capture (the
                                        fields test_ng_kamailio's tshark
                                        prints): a JSON list
@@ -78,12 +79,12 @@ def ng_split(datagram):
     return cookie.decode(errors="replace"), bdec(body)[0]
 
 
-def ng(host, port, req):
+def ng(host, port, req, tries=3):
     # "tp-": the test's own requests, left out of `requests`
     cookie = b"tp-%08x" % random.getrandbits(32)
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.settimeout(2)
-    for _ in range(3):
+    for _ in range(tries):
         s.sendto(cookie + b" " + benc(req), (host, int(port)))
         try:
             data = s.recv(65536)
@@ -172,7 +173,7 @@ def requests(tsv, outdir):
 
 def main(a):
     if a[0] == "ng":
-        print(json.dumps(ng(a[1], a[2], json.loads(a[3]))))
+        print(json.dumps(ng(a[1], a[2], json.loads(a[3]), int(a[4]) if len(a) > 4 else 3)))
     elif a[0] == "sip":
         print(json.dumps(sip(a[1])))
     elif a[0] == "rtp":
