@@ -349,7 +349,7 @@ for c in caller callee ng; do
   tshark -r "$TP_TMP/$c.pcapng" -o rtp.heuristic_rtp:TRUE -T fields -E separator=/t -E aggregator='|' \
     -e frame.time_epoch -e ip.src -e udp.srcport -e ip.dst -e udp.dstport -e udp.length -e rtp.ssrc \
     -e sip.Method -e sip.Status-Code -e sip.CSeq.method -e sdp.media -e sdp.media_attr \
-    -e sdp.connection_info -e sip.Call-ID -e udp.payload >"$TP_TMP/$c.tsv" 2>"$TP_TMP/$c.tshark.err"
+    -e sdp.connection_info -e sip.Call-ID -e udp.payload -e rtp.payload >"$TP_TMP/$c.tsv" 2>"$TP_TMP/$c.tshark.err"
 done
 $T sip "$TP_TMP/caller.tsv" >"$TP_TMP/caller.sip.json"
 $T sip "$TP_TMP/callee.tsv" >"$TP_TMP/callee.sip.json"
@@ -369,6 +369,12 @@ tp_check "caller side: the SDPs it got name the proxy's access address (10.210.0
   jt "$TP_TMP/caller.sip.json" "[m for m in d if m['media'] and m['dst']=='10.210.0.2'] and all(c.endswith('10.210.0.1') for m in d if m['media'] and m['dst']=='10.210.0.2' for c in m['conn'])"
 tp_check "callee side: the SDPs it got name the proxy's core address (10.211.0.1)" \
   jt "$TP_TMP/callee.sip.json" "[m for m in d if m['media'] and m['dst']=='10.211.0.2'] and all(c.endswith('10.211.0.1') for m in d if m['media'] and m['dst']=='10.211.0.2' for c in m['conn'])"
+# one_port SIDE UA: the SDPs the proxy sent to UA in call 1 all name one port
+one_port() {
+  jt "$TP_TMP/$1.sip.json" "len(set(m['media'][0].split()[1] for m in d if m['media'] and m['dst']=='$2' and m['callid']==[x for x in d if x['method']=='INVITE'][0]['callid']))==1"
+}
+tp_check "call 1's re-INVITEs keep the proxy's port: the caller's answers" one_port caller 10.210.0.2
+tp_check "call 1's re-INVITEs keep the proxy's port: the callee's offers" one_port callee 10.211.0.2
 tp_check "the hold re-INVITE: sendonly offered to the callee, recvonly answered to the caller" \
   bash -c "jt() { $(declare -f jt | tail -n +2); }; jt '$TP_TMP/callee.sip.json' \"any(m['method']=='INVITE' and 'sendonly' in m['attrs'] for m in d)\" && jt '$TP_TMP/caller.sip.json' \"any(m['status']==200 and 'recvonly' in m['attrs'] for m in d)\""
 
@@ -377,6 +383,14 @@ if [ "$PROXY" = turnpike ]; then
   echo "# call 1 in agw list: $(head -c 1500 "$TP_TMP/agw_call1.json")"
   tp_check "turnpike: call 1 in agw list, door ng, with its Call-ID ($callid)" \
     jt "$TP_TMP/agw_call1.json" "len(d['contexts'])==1 and d['contexts'][0]['door']=='ng' and '$callid' in json.dumps(d['contexts'][0])"
+  # usage records (cp/acct): one a call's context, door ng, each leg's packets
+  python3 -c "import json,sys; print(json.dumps([r for r in map(json.loads, open(sys.argv[1])) if r.get('door')=='ng']))" \
+    "$TP_TMP/usage.jsonl" >"$TP_TMP/ng_records.json" 2>/dev/null || echo '[]' >"$TP_TMP/ng_records.json"
+  echo "# usage records: $(head -c 2000 "$TP_TMP/ng_records.json")"
+  tp_check "turnpike: a usage record for each call (door ng, RTP), each leg's packets both ways" \
+    jt "$TP_TMP/ng_records.json" "len([r for r in d if r['scope']=='context'])==2 and all(r['media']=='rtp' and len(r['legs'])==2 and all(l['packets_in']>=$min and l['packets_out']>=$min for l in r['legs']) for r in d if r['scope']=='context')"
+  tp_check "turnpike: call 2's record has the caller's leg RTP/SAVP, the callee's RTP/AVP" \
+    jt "$TP_TMP/ng_records.json" "sorted(l['profile'] for l in [r for r in d if r['scope']=='context'][-1]['legs'])==['RTP/AVP','RTP/SAVP']"
 fi
 
 # rtp SIDE T0 T1 EXPR: EXPR over the RTP flows (d: "src:port>dst:port" -> n, ulen) of SIDE's capture
@@ -409,6 +423,12 @@ tp_check "call 2: SRTP both ways on the caller's side (UDP 190 bytes: 160 of PCM
   rtp caller "$t5" "$t6" "$(both 10.210.0.2 10.210.0.1 $min 190)"
 tp_check "call 2: plain RTP both ways on the callee's side (UDP 180 bytes)" \
   rtp callee "$t5" "$t6" "$(both 10.211.0.2 10.211.0.1 $min 180)"
+# both UAs send a 440 Hz sine: in the clear it changes sign about 18 times a
+# packet, ciphertext about 80 times
+tp_check "call 2: the callee gets the caller's tone in the clear (the proxy decrypts SRTP right)" \
+  rtp callee "$t5" "$t6" "all(10 <= f['zc'] <= 30 for f in d.values())"
+tp_check "call 2: the caller's side carries ciphertext both ways (the proxy encrypts towards it)" \
+  rtp caller "$t5" "$t6" "all(f['zc'] >= 60 for f in d.values())"
 
 # baresip's own count at a call's end ("packets: SENT RECEIVED"), the Nth call's
 ua_rx() { awk '/^packets:/ { n++; if (n == '"$2"') print $3 }' "$TP_TMP/$1.log"; }

@@ -11,7 +11,10 @@ control protocol (rtpengine's: a cookie, a space, a bencode dictionary).
                                        prints): a JSON list
   ng_trace.py rtp TSV T0 T1            the RTP packets sent between T0 and
                                        T1 (epoch seconds): per "src>dst",
-                                       count and the UDP lengths seen
+                                       count, the UDP lengths seen, and
+                                       zc: the median packet's sign
+                                       changes in 160 G.711 samples (a
+                                       440 Hz tone 18, noise 80)
   ng_trace.py requests TSV DIR         the ng requests of a capture (udp
                                        payloads in hex): each decoded, as
                                        JSON lines; with DIR, each also
@@ -28,7 +31,7 @@ import sys
 
 # the columns test_ng_kamailio asks tshark for (-T fields), in order
 FIELDS = ["time", "src", "sport", "dst", "dport", "ulen", "ssrc", "method",
-          "status", "cseq", "media", "attrs", "conn", "callid", "payload"]
+          "status", "cseq", "media", "attrs", "conn", "callid", "payload", "rtpp"]
 
 
 def benc(v):
@@ -120,16 +123,28 @@ def sip(tsv):
     return out
 
 
+def crossings(hexpayload):
+    """Sign changes between the first 160 G.711 samples of an RTP payload:
+    a 440 Hz tone at 8 kHz has about 18 in 160, noise (or ciphertext) 80."""
+    b = bytes.fromhex(hexpayload.replace(":", ""))[:160]
+    return sum(1 for x, y in zip(b, b[1:]) if (x ^ y) & 0x80)
+
+
 def rtp(tsv, t0, t1):
     out = {}
     for r in rows(tsv):
         if not r["ssrc"] or not (t0 <= float(r["time"]) < t1):
             continue
         k = "%s:%s>%s:%s" % (r["src"], r["sport"], r["dst"], r["dport"])
-        e = out.setdefault(k, {"n": 0, "ulen": []})
+        e = out.setdefault(k, {"n": 0, "ulen": [], "zc": []})
         e["n"] += 1
         if int(r["ulen"]) not in e["ulen"]:
             e["ulen"].append(int(r["ulen"]))
+        # (SRTP, which tshark knows from the SDP, has no rtp.payload: past
+        # the 12 octets of a header without CSRCs or extension)
+        e["zc"].append(crossings(r["rtpp"] or r["payload"].replace(":", "")[24:]))
+    for e in out.values():     # each flow's median
+        e["zc"] = sorted(e["zc"])[len(e["zc"]) // 2] if e["zc"] else None
     return out
 
 
