@@ -42,7 +42,8 @@ NS_M=${TP_ID}m
 SIP=10.230.0.1       # Kamailio
 NG=10.231.0.1        # the proxy's ng address
 NG_PORT=22291
-MEDIA_S=${NG_MEDIA_SECONDS:-4}
+MEDIA_S=${NG_MEDIA_SECONDS:-4}      # seconds of media a phase
+min=$((MEDIA_S * 50 * 3 / 4))     # 20 ms packets: 50 a second, three quarters of them at least
 KAM_PID= PROXY_PID= UA_C_PID= UA_P_PID= CAP_PIDS=
 # jt FILE EXPR: true when EXPR holds of FILE's JSON (d)
 jt() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if ($2) else 1)" "$1"; }
@@ -411,7 +412,6 @@ rtp() {
 both() {   # UA_IP PROXY_IP MIN [ULEN]
   echo "sum(f['n'] for k,f in d.items() if k.startswith('$1:') and k.split('>')[1].startswith('$2:'))>=$3 and sum(f['n'] for k,f in d.items() if k.startswith('$2:') and k.split('>')[1].startswith('$1:'))>=$3 and all(k.split('>')[1].split(':')[0] in ('$1','$2') for k in d)${4:+ and all(f['ulen']==[$4] for f in d.values())}"
 }
-min=$((MEDIA_S * 50 * 3 / 4))     # 20 ms packets: 50 a second, three quarters of them at least
 tp_check "call 1: RTP both ways between the caller and the proxy (>= $min each way in ${MEDIA_S} s)" \
   rtp caller "$t1" "$t2" "$(both 10.210.0.2 10.210.0.1 $min 180)"
 tp_check "call 1: RTP both ways between the callee and the proxy" \
