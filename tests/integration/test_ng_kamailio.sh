@@ -165,8 +165,8 @@ ip -n "$TP_NS_C" route add "$SIP/32" dev "${TP_ID}cs" src 10.210.0.2
 ip -n "$TP_NS_P" route add "$SIP/32" dev "${TP_ID}ps" src 10.211.0.2
 
 # captures: all of C's and P's interfaces (SIP and media), and the ng link
-capture() {   # NS IFACE NAME [FILTER]
-  ip netns exec "$1" dumpcap -q -i "$2" ${4:+-f "$4"} -w "$TP_TMP/$3.pcapng" >"$TP_TMP/$3.cap.log" 2>&1 &
+capture() {   # NS IFACE NAME
+  ip netns exec "$1" dumpcap -q -i "$2" -w "$TP_TMP/$3.pcapng" >"$TP_TMP/$3.cap.log" 2>&1 &
   CAP_PIDS="$CAP_PIDS $!"
 }
 capture "$TP_NS_C" any caller
