@@ -874,6 +874,26 @@ tags(struct cp_ng *g, const struct ng_call *c, struct bc_w *w)
 	bc_w_close(w);
 }
 
+static int64_t
+del_delay(const struct cp_ng *g, const struct ng_req *r)
+{
+	return r->has_delete_delay ? r->delete_delay : (int64_t)g->conf->delete_delay;
+}
+
+/* Does delete r end the whole call c now (not a fork's, not delayed, its
+ * tags the call's)? */
+static bool
+del_now(const struct cp_ng *g, const struct ng_call *c, const struct ng_req *r)
+{
+	if (r->from_tag[0] != '\0' && strcmp(r->from_tag, c->tag[0]) != 0 &&
+	    strcmp(r->from_tag, c->tag[1]) != 0)
+		return false;
+	if (r->to_tag[0] != '\0' && strcmp(r->to_tag, c->tag[0]) != 0 &&
+	    strcmp(r->to_tag, c->tag[1]) != 0)
+		return false;
+	return del_delay(g, r) == 0;
+}
+
 static void
 del(struct cp_ng *g, const struct ng_req *r, struct bc_w *w)
 {
@@ -909,7 +929,10 @@ del(struct cp_ng *g, const struct ng_req *r, struct bc_w *w)
 	bc_w_kstr(w, "result", "ok");
 	bc_w_kint(w, "created", (int64_t)(c->created_wall_ms / 1000u));
 	totals(g, c, w);
-	delay = r->has_delete_delay ? r->delete_delay : (int64_t)g->conf->delete_delay;
+	/* a repeat while the first waits for dp's figures: the first ends it */
+	if (c->deleting)
+		return;
+	delay = del_delay(g, r);
 	if (delay > 0) {
 		delete_at(g, c, g->cp->now_ms + (uint64_t)delay * 1000u);
 		return;
@@ -1008,13 +1031,13 @@ fill(struct cp_ng *g, struct bc_w *w, void *arg)
 	}
 }
 
-/* dp's figures of one of a waiting query's contexts: the reply once the
+/* dp's figures of one of a waiting request's contexts: the reply once the
  * last is in (cp/agw calls each within CP_AGW_RTP_STATS_MS). */
 static void
 stats_in(struct cp_ctx *cp, uint64_t id, int rc, const struct ipc_rtp_stats st[2], void *arg)
 {
 	struct ng_pending *p = arg;
-	struct ng_req r;
+	struct ng_call *c;
 
 	(void)cp;
 	(void)id;
@@ -1022,24 +1045,28 @@ stats_in(struct cp_ctx *cp, uint64_t id, int rc, const struct ipc_rtp_stats st[2
 	(void)st;
 	if (!p->used || p->left == 0 || --p->left > 0)
 		return;
-	memset(&r, 0, sizeof(r));
-	r.cmd = NG_CMD_QUERY;
-	memcpy(r.call_id, p->call_id, sizeof(r.call_id));
-	ng_net_reply(p->g, &p->src, fill, &r);
 	p->used = false;
+	c = call_find(p->g, p->r.call_id);
+	if (c != NULL && p->r.cmd == NG_CMD_DELETE)
+		c->deleting = 0;
+	ng_net_reply(p->g, &p->src, fill, &p->r);
+	explicit_bzero(&p->r, sizeof(p->r));
 }
 
-/* A query asks dp for its contexts' figures first (what cp holds may be
- * minutes old); without a free slot, or when dp is not asked, it is
- * answered at once from the last known. */
+/* A query, or a delete that ends its call now, asks dp for its contexts'
+ * figures first and answers with them (what cp holds may be minutes
+ * old; rtpengine's delete reply has the call's last figures). Without a
+ * free slot, or when dp is not asked, it is answered at once from the
+ * last known. */
 static bool
-query_defer(struct cp_ng *g, const struct ng_src *src, const struct ng_req *r)
+defer(struct cp_ng *g, const struct ng_src *src, const struct ng_req *r)
 {
 	struct ng_call *c = call_find(g, r->call_id);
 	struct ng_pending *p = NULL;
 	char err[160];
 
-	if (c == NULL)
+	if (c == NULL || c->deleting ||
+	    (r->cmd == NG_CMD_DELETE && !del_now(g, c, r)))
 		return false;
 	for (unsigned int i = 0; i < NG_PENDING_MAX && p == NULL; i++)
 		if (!g->pending[i].used)
@@ -1049,7 +1076,9 @@ query_defer(struct cp_ng *g, const struct ng_src *src, const struct ng_req *r)
 	memset(p, 0, sizeof(*p));
 	p->g = g;
 	p->src = *src;
-	memcpy(p->call_id, c->call_id, sizeof(p->call_id));
+	p->r = *r;
+	p->r.sdp = NULL;
+	p->r.sdp_len = 0;
 	for (unsigned int i = 0; i < c->nstreams; i++)
 		if (c->s[i].ctx != 0 &&
 		    cp_agw_rtp_stats(g->cp, &g->who, c->s[i].ctx, stats_in, p, &p->req[p->n], err,
@@ -1059,13 +1088,15 @@ query_defer(struct cp_ng *g, const struct ng_src *src, const struct ng_req *r)
 		return false;
 	p->used = true;
 	p->left = p->n;
+	if (r->cmd == NG_CMD_DELETE)
+		c->deleting = 1;
 	return true;
 }
 
 void
 ng_call_do(struct cp_ng *g, const struct ng_src *src, const struct ng_req *r)
 {
-	if (r->cmd == NG_CMD_QUERY && query_defer(g, src, r))
+	if ((r->cmd == NG_CMD_QUERY || r->cmd == NG_CMD_DELETE) && defer(g, src, r))
 		return;
 	ng_net_reply(g, src, fill, (void *)(uintptr_t)r);
 }

@@ -60,7 +60,8 @@ struct ng_src {
 	char cookie[NG_COOKIE_MAX];
 };
 
-/* A query waiting for dp's figures of its call's contexts. */
+/* A query or a delete waiting for dp's figures of its call's contexts
+ * (its reply carries them). */
 #define NG_PENDING_MAX 64u
 struct ng_pending {
 	struct cp_ng *g;
@@ -69,7 +70,7 @@ struct ng_pending {
 	uint8_t n;
 	uint32_t req[NG_SDP_MEDIA_MAX];
 	struct ng_src src;
-	char call_id[NG_CALLID_MAX];
+	struct ng_req r;          /* the request (no SDP) */
 };
 
 /* One cached reply: the request's source and cookie, the reply's bytes. */
@@ -112,6 +113,7 @@ struct ng_call {
 	uint8_t nforks;
 	char forks[NG_FORKS_MAX][NG_TAG_MAX];  /* to-tags answered before tag[1] */
 	uint8_t nstreams;
+	uint8_t deleting;         /* a delete waits for dp's last figures */
 	struct ng_stream s[NG_SDP_MEDIA_MAX];
 };
 
