@@ -19,6 +19,9 @@
 #     SRTP that libsrtp2 decrypts with the offered key, and the core's SRTP
 #     reaches the UE as RTP (lib/srtp_peer.py, lib/rtp_probe.py);
 #   - a re-offer on that call (the UE moved its port): answered;
+#   - an offer and a delete each sent twice with one cookie
+#     (lib/ng_resend.py): the second answered with the first's reply, the
+#     delete acted on once;
 #   - errors: an unknown command, an offer without SDP, an answer to a call
 #     that does not exist: result "error" with an error-reason; an unknown
 #     flag: an error from turnpike (rtpengine logs it and goes on).
@@ -232,8 +235,8 @@ tp_check "... each stream counted the $W + $N packets it received" \
 tp_check "list" ngc list list
 tp_check "... has both calls" jt list "'$CALL' in d['reply'].get('calls', []) and '$ICECALL' in d['reply']['calls']"
 tp_check "delete" ngc delete delete --call-id="$CALL" --from-tag="$FT"
-ngc list2 list >/dev/null
-tp_check "... gone from list" jt list2 "'$CALL' not in d['reply'].get('calls', [])"
+tp_check "list again" ngc list2 list
+tp_check "... the call is gone" jt list2 "'$CALL' not in d['reply'].get('calls', [])"
 ngc query2 query --call-id="$CALL" >/dev/null
 tp_check "... query: an error (the call is gone)" jt query2 "d['error']"
 tp_check "delete the ICE call" ngc idelete delete --call-id="$ICECALL" --from-tag="$FT"
@@ -286,6 +289,18 @@ tp_check "... and its answer" \
   --sdp="$CORE_SSDP"
 tp_check "... answered to the UE as RTP/AVP" jt reanswer "$(sdp_ok $ACC RTP/AVP)"
 tp_check "delete the SRTP call" ngc sdelete delete --call-id="$CALL2" --from-tag="$FT"
+
+# ---- a request sent again with its cookie -------------------------------------------------
+$NGX python3 "$HERE/lib/ng_resend.py" $NG_HOST $NG_PORT ngresend-$$ "$FT" $UE 5020 \
+  >"$TP_TMP/resend.json" 2>&1
+echo "# resend: $(cat "$TP_TMP/resend.json")"
+rs() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if ($1) else 1)" "$TP_TMP/resend.json"; }
+tp_check "an offer sent twice with one cookie: both answered with it, the second reply the first's" \
+  rs "d['cookies']==d['sent'] and d['offer_same'] and d['port']"
+tp_check "a delete sent twice with one cookie: the second reply the first's (result ok, no warning)" \
+  rs "d['delete_same'] and d['deletes'][0].get('result')=='ok' and 'warning' not in d['deletes'][0]"
+tp_check "... acted on once: a delete with a cookie of its own finds no call (a warning or an error)" \
+  rs "d['deletes'][2].get('result')=='error' or 'warning' in d['deletes'][2]"
 
 # ---- errors ---------------------------------------------------------------------------
 ngc unknown frobnicate --call-id="$CALL"
