@@ -1,0 +1,327 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# The ng door (rtpengine's control protocol: a cookie and a bencoded
+# dictionary over UDP) driven by rtpengine's own client, rtpengine-ng-client
+# (Debian's rtpengine-utils), as a P-CSCF's rtpengine module would drive it:
+#   - ping; an offer from the UE (RTP/AVP, ICE candidates; trust-address,
+#     replace-origin, replace-session-connection, ICE=remove, direction
+#     access -> core) and the core's answer (ICE candidates, direction
+#     core -> access): our address and a port of the media range in o=, c=
+#     and m= of each side, a=rtcp, no a=candidate or a=ice-*;
+#   - a call without ICE the same way, RTP both ways through the ports
+#     offered and answered (lib/rtp_probe.py in the UE's and the core's
+#     namespaces), byte for byte;
+#   - query (the call's two tags and their streams), list, delete (gone
+#     from list and query), statistics;
+#   - an offer with transport-protocol RTP/SAVP: the core is offered
+#     RTP/SAVP with an a=crypto line, its answer's a=crypto taken, the UE
+#     answered RTP/AVP without one; RTP from the UE reaches the core as
+#     SRTP that libsrtp2 decrypts with the offered key, and the core's SRTP
+#     reaches the UE as RTP (lib/srtp_peer.py, lib/rtp_probe.py);
+#   - a re-offer on that call (the UE moved its port): answered;
+#   - an offer and a delete each sent twice with one cookie
+#     (lib/ng_resend.py): the second answered with the first's reply, the
+#     delete acted on once;
+#   - errors: an unknown command, an offer without SDP, an answer to a call
+#     that does not exist: result "error" with an error-reason; an unknown
+#     flag: an error from turnpike (rtpengine logs it and goes on).
+# The proxy: TP_NG_PROXY=turnpike (the default: turnpike-dp on taps and
+# turnpike-cp's ng door) or rtpengine (rtpengine-daemon in a namespace of
+# its own with the same two addresses, the reference the checks were
+# written against).
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib/dp_env.sh"
+tp_env_init
+start=$SECONDS
+PROXY=${TP_NG_PROXY:-turnpike}
+UE=10.210.0.2 CORE=10.211.0.2         # the UE's and the core's ends
+ACC=10.210.0.1 COR=10.211.0.1         # the proxy's access and core addresses
+MEDIA_MIN=40000 MEDIA_MAX=40999
+N=${NG_RTP_PACKETS:-50}
+C="ip netns exec $TP_NS_C"
+P="ip netns exec $TP_NS_P"
+NGX=                                  # what the client runs under (the proxy's namespace)
+NG_HOST=127.0.0.1
+NG_PORT=$((41000 + $$ % 3000))
+NS_R=${TP_ID}r
+RTPE_PID=
+
+ng_cleanup() {
+  local rc=$?
+  if [ -n "$RTPE_PID" ]; then
+    kill -TERM "$RTPE_PID" 2>/dev/null && wait "$RTPE_PID" 2>/dev/null
+  fi
+  ip netns del "$NS_R" 2>/dev/null
+  (exit $rc)
+  tp_cleanup
+}
+trap ng_cleanup EXIT
+
+# start_turnpike: turnpike-dp with its access and core ports on taps into
+# the UE's and the core's namespaces, turnpike-cp's ng door on loopback.
+start_turnpike() {
+  tp_write_conf "$TP_TMP/dp.conf" "0, 1" "" "" "" "
+ipc = { name = \"/$TP_ID\"; cp_grace = 20; };
+cp = { api_socket = \"$TP_TMP/cp.sock\"; store = \"none\"; };
+agw = { ports = [20000, 21999]; max_contexts = 64; setup_timeout = 20;
+        media_ports = [$MEDIA_MIN, $MEDIA_MAX]; media_contexts = 64; };
+ng = { listen = \"$NG_HOST:$NG_PORT\"; allow = [\"127.0.0.1/32\"];
+       access = [\"access\", \"internal\"]; core = [\"core\", \"external\"]; };"
+  tp_dp_start "$TP_TMP/dp.conf"
+  tp_cp_start "$TP_TMP/dp.conf"
+  tp_ctl ready --wait 20 >/dev/null || tp_die "turnpike-cp and dp not ready"
+  NG_STRICT=1
+}
+
+# start_rtpengine: rtpengine (userspace) in a namespace of its own, veths
+# to the UE's and the core's namespaces with the addresses dp's ports have,
+# its interfaces named access and core, ng on the namespace's loopback.
+start_rtpengine() {
+  command -v rtpengine >/dev/null || tp_die "rtpengine (rtpengine-daemon) is not installed"
+  ip netns add "$NS_R" && ip netns add "$TP_NS_C" && ip netns add "$TP_NS_P" ||
+    tp_die "cannot make the namespaces"
+  local ns
+  for ns in "$NS_R" "$TP_NS_C" "$TP_NS_P"; do ip -n "$ns" link set lo up; done
+  ip -n "$NS_R" link add acc0 type veth peer name acc1 netns "$TP_NS_C" &&
+    ip -n "$NS_R" link add cor0 type veth peer name cor1 netns "$TP_NS_P" ||
+    tp_die "cannot make the veths"
+  ip -n "$NS_R" addr add $ACC/24 dev acc0; ip -n "$NS_R" addr add $COR/24 dev cor0
+  ip -n "$TP_NS_C" addr add $UE/24 dev acc1; ip -n "$TP_NS_P" addr add $CORE/24 dev cor1
+  ip -n "$NS_R" link set acc0 up; ip -n "$NS_R" link set cor0 up
+  ip -n "$TP_NS_C" link set acc1 up; ip -n "$TP_NS_P" link set cor1 up
+  ip netns exec "$NS_R" rtpengine --config-file=none --table=-1 \
+    --interface=access/$ACC --interface=core/$COR --listen-ng=$NG_HOST:$NG_PORT \
+    --port-min=$MEDIA_MIN --port-max=$MEDIA_MAX --num-threads=2 --delete-delay=0 \
+    --foreground --log-stderr --log-level=6 >"$TP_TMP/rtpengine.log" 2>&1 &
+  RTPE_PID=$!
+: >"$TP_TMP/rtpengine.log"
+  for _ in $(seq 100); do
+    grep -q "Startup complete" "$TP_TMP/rtpengine.log" && break
+    kill -0 "$RTPE_PID" 2>/dev/null || { cat "$TP_TMP/rtpengine.log"; tp_die "rtpengine exited"; }
+    sleep 0.1
+  done
+  grep -q "Startup complete" "$TP_TMP/rtpengine.log" || tp_die "rtpengine did not start in 10 s"
+  NGX="ip netns exec $NS_R"
+  NG_STRICT=0
+}
+
+case "$PROXY" in
+  turnpike) start_turnpike ;;
+  rtpengine) start_rtpengine ;;
+  *) tp_die "TP_NG_PROXY: turnpike or rtpengine, not $PROXY" ;;
+esac
+echo "# proxy $PROXY, ng at $NG_HOST:$NG_PORT"
+
+# ngc NAME ARGS...: rtpengine-ng-client ARGS against the proxy; what it
+# printed in $TP_TMP/NAME.out/.err, read into NAME.json (sdp, reply,
+# error: lib/ng_client_out.py); true when the client said result ok.
+ngc() {
+  local name=$1 rc; shift
+  $NGX timeout 10 rtpengine-ng-client --proxy-address=$NG_HOST --proxy-port=$NG_PORT "$@" \
+    >"$TP_TMP/$name.out" 2>"$TP_TMP/$name.err"
+  rc=$?
+  python3 "$HERE/lib/ng_client_out.py" "$TP_TMP/$name.out" "$TP_TMP/$name.err" \
+    >"$TP_TMP/$name.json" || { sed 's/^/# /' "$TP_TMP/$name.out" "$TP_TMP/$name.err"; return 1; }
+  [ $rc -eq 124 ] && echo "# $name: no answer in 10 s"
+  [ $rc -ne 0 ] && sed 's/^/# /' "$TP_TMP/$name.err" | head -n 3
+  return $rc
+}
+# jt NAME EXPR: true when EXPR holds of NAME.json (d; s the SDP's lines)
+jt() {
+  python3 -c "import json,sys; d=json.load(open(sys.argv[1])); s=(d['sdp'] or '').split('\n'); sys.exit(0 if ($2) else 1)" \
+    "$TP_TMP/$1.json" || { echo "# $1: $(head -c 1500 "$TP_TMP/$1.json")"; return 1; }
+}
+# sdp_port NAME: the first m=audio's port in NAME's SDP
+sdp_port() { j "$TP_TMP/$1.json" '[l.split()[1] for l in d["sdp"].split("\n") if l.startswith("m=audio ")][0]'; }
+# the checks of a rewritten SDP: SDP_OK ADDR PROTO (a python expression over s)
+sdp_ok() {
+  echo "'c=IN IP4 $1' in s and any(l.startswith('o=') and l.endswith(' IN IP4 $1') for l in s)" \
+       "and [l.split()[2] for l in s if l.startswith('m=audio ')]==['$2']" \
+       "and $MEDIA_MIN <= int([l.split()[1] for l in s if l.startswith('m=audio ')][0]) <= $MEDIA_MAX" \
+       "and any(l.startswith('a=rtcp:') for l in s)" \
+       "and not any(l.startswith(('a=candidate', 'a=ice-')) for l in s)"
+}
+CALL=ngcall-$$ FT=ue-tag-$$ TT=core-tag-$$
+FLAGS=(--trust-address --replace-origin --replace-session-connection --ICE=remove)
+# mksdp VAR LINE...: VAR gets the lines, each ended by CRLF
+mksdp() { local var=$1; shift; printf -v "$var" '%s\r\n' "$@"; }
+# (the ICE call's ends are on ports of their own: rtpengine's STUN checks
+# go on while the call is up)
+mksdp UE_SDP v=0 "o=ue 1001 1 IN IP4 $UE" s=- "c=IN IP4 $UE" "t=0 0" \
+  "m=audio 5010 RTP/AVP 0 101" a=rtpmap:0\ PCMU/8000 a=rtpmap:101\ telephone-event/8000 \
+  a=ptime:20 a=ice-ufrag:F7gI a=ice-pwd:x9cml/YzichV2+XlhiMu8g \
+  "a=candidate:1 1 UDP 2130706431 $UE 5010 typ host" \
+  "a=candidate:1 2 UDP 2130706430 $UE 5011 typ host" a=sendrecv
+# The calls with media (RTP, then SRTP) do no ICE: rtpengine holds media to
+# an end that offered ICE (and sends it STUN checks) until a check is
+# answered, ICE=remove or not, and lost a tenth of the packets to the UE
+# past a warm-up; ICE's removal is checked on a call of its own.
+mksdp UE_SDP_PLAIN v=0 "o=ue 1001 1 IN IP4 $UE" s=- "c=IN IP4 $UE" "t=0 0" \
+  "m=audio 5004 RTP/AVP 0 101" a=rtpmap:0\ PCMU/8000 a=rtpmap:101\ telephone-event/8000 \
+  a=ptime:20 a=sendrecv
+mksdp CORE_SDP_ICE v=0 "o=core 2002 1 IN IP4 $CORE" s=- "c=IN IP4 $CORE" "t=0 0" \
+  "m=audio 6010 RTP/AVP 0 101" a=rtpmap:0\ PCMU/8000 a=rtpmap:101\ telephone-event/8000 \
+  a=ice-ufrag:8hhY a=ice-pwd:asd88fgpdd777uzjYhagZg \
+  "a=candidate:1 1 UDP 2130706431 $CORE 6010 typ host" a=sendrecv
+mksdp CORE_SDP v=0 "o=core 2002 1 IN IP4 $CORE" s=- "c=IN IP4 $CORE" "t=0 0" \
+  "m=audio 6004 RTP/AVP 0 101" a=rtpmap:0\ PCMU/8000 a=rtpmap:101\ telephone-event/8000 \
+  a=sendrecv
+
+# ---- ping, offer, answer ----------------------------------------------------------------
+tp_check "ping: pong" ngc ping ping
+tp_check "... result pong" jt ping "d['reply'].get('result')=='pong'"
+[ "$TP_FAILS" -eq 0 ] || tp_die "no ng door answers at $NG_HOST:$NG_PORT"
+ICECALL=ngice-$$
+tp_check "offer from the UE (RTP/AVP, ICE candidates), direction access -> core" \
+  ngc ioffer offer --call-id="$ICECALL" --from-tag="$FT" "${FLAGS[@]}" --direction=access,core \
+  --sdp="$UE_SDP"
+tp_check "... the core is offered our core address and a media port (c=, o=, m=), a=rtcp, no ICE" \
+  jt ioffer "$(sdp_ok $COR RTP/AVP) and 'a=rtpmap:0 PCMU/8000' in s"
+# (direction names the interfaces of the message's sender, then of its
+# receiver: the answer's is the offer's reversed; rtpengine moves the UE to
+# the core's interface when an answer says access,core)
+tp_check "answer from the core (ICE candidates), direction core -> access" \
+  ngc ianswer answer --call-id="$ICECALL" --from-tag="$FT" --to-tag="$TT" "${FLAGS[@]}" \
+  --direction=core,access --sdp="$CORE_SDP_ICE"
+tp_check "... the UE is answered our access address and a media port, a=rtcp, no ICE" \
+  jt ianswer "$(sdp_ok $ACC RTP/AVP)"
+tp_check "offer of the RTP call" \
+  ngc offer offer --call-id="$CALL" --from-tag="$FT" "${FLAGS[@]}" --direction=access,core \
+  --sdp="$UE_SDP_PLAIN"
+tp_check "... the core is offered our core address and a media port, a=rtcp" \
+  jt offer "$(sdp_ok $COR RTP/AVP)"
+PB=$(sdp_port offer)
+tp_check "its answer" \
+  ngc answer answer --call-id="$CALL" --from-tag="$FT" --to-tag="$TT" "${FLAGS[@]}" \
+  --direction=core,access --sdp="$CORE_SDP"
+tp_check "... the UE is answered our access address and a media port, a=rtcp" \
+  jt answer "$(sdp_ok $ACC RTP/AVP)"
+PA=$(sdp_port answer)
+echo "# the UE sends to $ACC:$PA, the core to $COR:$PB"
+
+# ---- media ---------------------------------------------------------------------------
+RP="python3 $HERE/lib/rtp_probe.py"
+# A few packets each way first, not counted (the streams latch), then N
+# each way, the UE first.
+W=10
+for round in warm main; do
+  n=$N; [ $round = warm ] && n=$W
+  rm -f "$TP_TMP/ready"
+  $P $RP $CORE 6004 $COR "$PB" --tag 2 --peer-tag 1 --send "$n" --expect "$n" --linger 0.3 \
+    --secs 8 --ready "$TP_TMP/ready" >"$TP_TMP/core-$round.rtp" 2>&1 &
+  cpid=$!
+  for _ in $(seq 50); do [ -f "$TP_TMP/ready" ] && break; sleep 0.1; done
+  $C $RP $UE 5004 $ACC "$PA" --tag 1 --peer-tag 2 --first --send "$n" --expect "$n" \
+    --linger 0.3 --secs 8 >"$TP_TMP/ue-$round.rtp" 2>&1
+  wait $cpid
+done
+cp "$TP_TMP/ue-main.rtp" "$TP_TMP/ue.rtp"; cp "$TP_TMP/core-main.rtp" "$TP_TMP/core.rtp"
+echo "# warm-up: ue $(cat "$TP_TMP/ue-warm.rtp")  core $(cat "$TP_TMP/core-warm.rtp")"
+echo "# ue: $(cat "$TP_TMP/ue.rtp")  core: $(cat "$TP_TMP/core.rtp")"
+rtp_ok() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d['sent']==$N and d['exact']==$N and d['bad']==0 and d['srcs']==[sys.argv[2]] else 1)" "$@"; }
+tp_check "the core got the UE's $N RTP packets byte for byte, from $COR:$PB" \
+  rtp_ok "$TP_TMP/core.rtp" "$COR:$PB"
+tp_check "the UE got the core's $N byte for byte, from $ACC:$PA" rtp_ok "$TP_TMP/ue.rtp" "$ACC:$PA"
+
+# ---- query, list, delete, statistics ----------------------------------------------------
+tp_check "query" ngc query query --call-id="$CALL"
+# (a stream: local address and port, endpoint { address, port }, stats
+# { packets, bytes }: rtpengine's 'local port', 'endpoint', 'stats')
+tp_check "... both tags, each with its stream's local address and port and its endpoint" \
+  jt query "sorted(d['reply']['tags'])==sorted(['$FT','$TT']) and [(x['local address'], int(x['local port']), x['endpoint']['address'], int(x['endpoint']['port'])) for t in ('$FT','$TT') for x in d['reply']['tags'][t]['medias'][0]['streams'][:1]]==[('$ACC',$PA,'$UE',5004),('$COR',$PB,'$CORE',6004)]"
+tp_check "... each stream counted the $W + $N packets it received" \
+  jt query "[int(d['reply']['tags'][t]['medias'][0]['streams'][0]['stats']['packets']) for t in ('$FT','$TT')]==[$W+$N]*2"
+tp_check "list" ngc list list
+tp_check "... has both calls" jt list "'$CALL' in d['reply'].get('calls', []) and '$ICECALL' in d['reply']['calls']"
+tp_check "delete" ngc delete delete --call-id="$CALL" --from-tag="$FT"
+tp_check "list again" ngc list2 list
+tp_check "... the call is gone" jt list2 "'$CALL' not in d['reply'].get('calls', [])"
+ngc query2 query --call-id="$CALL" >/dev/null
+tp_check "... query: an error (the call is gone)" jt query2 "d['error']"
+tp_check "delete the ICE call" ngc idelete delete --call-id="$ICECALL" --from-tag="$FT"
+tp_check "statistics" ngc stats statistics
+tp_check "... has statistics" jt stats "isinstance(d['reply'].get('statistics'), dict)"
+
+# ---- SRTP to the core: transport-protocol RTP/SAVP ------------------------------------------
+CALL2=ngsrtp-$$
+tp_check "offer with transport-protocol RTP/SAVP" \
+  ngc soffer offer --call-id="$CALL2" --from-tag="$FT" "${FLAGS[@]}" --direction=access,core \
+  --protocol=RTP/SAVP --sdp="$UE_SDP_PLAIN"
+tp_check "... the core is offered RTP/SAVP with an AES_CM_128_HMAC_SHA1_80 a=crypto" \
+  jt soffer "$(sdp_ok $COR RTP/SAVP) and any(l.startswith('a=crypto:') and ' AES_CM_128_HMAC_SHA1_80 inline:' in l for l in s)"
+PB2=$(sdp_port soffer)
+CRYPTO=$(j "$TP_TMP/soffer.json" '[l for l in d["sdp"].split("\n") if " AES_CM_128_HMAC_SHA1_80 inline:" in l][0]')
+KPX=$(sed 's/.*inline:\([A-Za-z0-9+/=]*\).*/\1/' <<<"$CRYPTO")
+KCORE=$(head -c 30 /dev/urandom | base64)
+mksdp CORE_SSDP v=0 "o=core 2003 1 IN IP4 $CORE" s=- "c=IN IP4 $CORE" "t=0 0" \
+  "m=audio 6006 RTP/SAVP 0" a=rtpmap:0\ PCMU/8000 \
+  "$(sed 's/^\(a=crypto:[0-9]* AES_CM_128_HMAC_SHA1_80 inline:\).*/\1/' <<<"$CRYPTO")$KCORE" a=sendrecv
+tp_check "the core's answer, RTP/SAVP with its a=crypto" \
+  ngc sanswer answer --call-id="$CALL2" --from-tag="$FT" --to-tag="$TT" "${FLAGS[@]}" \
+  --sdp="$CORE_SSDP"
+tp_check "... the UE is answered RTP/AVP, no a=crypto" \
+  jt sanswer "$(sdp_ok $ACC RTP/AVP) and not any(l.startswith('a=crypto') for l in s)"
+PA2=$(sdp_port sanswer)
+S="python3 $HERE/lib/srtp_peer.py"
+rm -f "$TP_TMP/ready"
+$C $RP $UE 5004 $ACC "$PA2" --tag 1 --peer-tag 2 --send 20 --expect 20 --linger 0.5 --secs 10 \
+  --ready "$TP_TMP/ready" >"$TP_TMP/ue2.rtp" 2>&1 &
+cpid=$!
+for _ in $(seq 50); do [ -f "$TP_TMP/ready" ] && break; sleep 0.1; done
+$P $S $CORE 6006 $COR "$PB2" --tx-key "$KCORE" --rx-key "$KPX" --tag 2 --peer-tag 1 --send 20 \
+  --expect 20 --linger 0.5 --secs 10 >"$TP_TMP/core2.rtp" 2>&1
+wait $cpid
+echo "# ue (RTP): $(cat "$TP_TMP/ue2.rtp")  core (SRTP): $(cat "$TP_TMP/core2.rtp")"
+tp_check "the core's SRTP reached the UE as RTP, byte for byte" \
+  test "$(j "$TP_TMP/ue2.rtp" '"%d/%d" % (d["exact"], d["bad"])')" = 20/0
+tp_check "the UE's RTP reached the core as SRTP that libsrtp2 decrypted with the offered key" \
+  test "$(j "$TP_TMP/core2.rtp" '"%d/%d/%d" % (d["exact"], d["bad"], d["auth_fail"])')" = 20/0/0
+UE_SDP2=${UE_SDP_PLAIN/o=ue 1001 1 /o=ue 1001 2 }
+UE_SDP2=${UE_SDP2/m=audio 5004 /m=audio 5008 }
+tp_check "a re-offer on that call (the UE moved to port 5008)" \
+  ngc reoffer offer --call-id="$CALL2" --from-tag="$FT" "${FLAGS[@]}" --direction=access,core \
+  --protocol=RTP/SAVP --sdp="$UE_SDP2"
+tp_check "... the core is offered RTP/SAVP, a=crypto, our core address" \
+  jt reoffer "$(sdp_ok $COR RTP/SAVP) and any(l.startswith('a=crypto:') for l in s)"
+tp_check "... and its answer" \
+  ngc reanswer answer --call-id="$CALL2" --from-tag="$FT" --to-tag="$TT" "${FLAGS[@]}" \
+  --sdp="$CORE_SSDP"
+tp_check "... answered to the UE as RTP/AVP" jt reanswer "$(sdp_ok $ACC RTP/AVP)"
+tp_check "delete the SRTP call" ngc sdelete delete --call-id="$CALL2" --from-tag="$FT"
+
+# ---- a request sent again with its cookie -------------------------------------------------
+$NGX python3 "$HERE/lib/ng_resend.py" $NG_HOST $NG_PORT ngresend-$$ "$FT" $UE 5020 \
+  >"$TP_TMP/resend.json" 2>&1
+echo "# resend: $(cat "$TP_TMP/resend.json")"
+rs() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if ($1) else 1)" "$TP_TMP/resend.json"; }
+tp_check "an offer sent twice with one cookie: both answered with it, the second reply the first's" \
+  rs "d['cookies']==d['sent'] and d['offer_same'] and d['port']"
+tp_check "a delete sent twice with one cookie: the second reply the first's (result ok, no warning)" \
+  rs "d['delete_same'] and d['deletes'][0].get('result')=='ok' and 'warning' not in d['deletes'][0]"
+tp_check "... acted on once: a delete with a cookie of its own finds no call (a warning or an error)" \
+  rs "d['deletes'][2].get('result')=='error' or 'warning' in d['deletes'][2]"
+
+# ---- errors ---------------------------------------------------------------------------
+ngc unknown frobnicate --call-id="$CALL"
+tp_check "an unknown command: result error, an error-reason" jt unknown "d['error']"
+ngc nosdp offer --call-id=ngbad-$$ --from-tag="$FT" "${FLAGS[@]}"
+tp_check "an offer without SDP: result error, an error-reason" jt nosdp "d['error']"
+ngc noanswer answer --call-id=ngnone-$$ --from-tag="$FT" --to-tag="$TT" "${FLAGS[@]}" \
+  --sdp="$CORE_SDP"
+tp_check "an answer to a call that does not exist: result error, an error-reason" \
+  jt noanswer "d['error']"
+ngc badflag offer --call-id=ngflag-$$ --from-tag="$FT" "${FLAGS[@]}" --flags=no-such-flag \
+  --sdp="$UE_SDP"
+if [ "$NG_STRICT" = 1 ]; then
+  tp_check "an unknown flag: result error, an error-reason" jt badflag "d['error']"
+else
+  # rtpengine: "Unknown flag encountered" in its log, and the offer made
+  tp_check "an unknown flag: rtpengine takes the offer" jt badflag "not d['error'] and d['sdp']"
+  tp_check "... and logs the flag" \
+    grep -q "Unknown flag encountered: 'no-such-flag'" "$TP_TMP/rtpengine.log"
+fi
+tp_check "ping after the errors" ngc ping2 ping
+
+echo "# test_ng_client ($PROXY): $((SECONDS - start)) s"
+[ "$TP_FAILS" -eq 0 ]
