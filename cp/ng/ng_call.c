@@ -856,6 +856,14 @@ tags(struct cp_ng *g, const struct ng_call *c, struct bc_w *w)
 			bc_w_list(w);
 			bc_w_dict(w);
 			bc_w_kint(w, "local port", t->local.port);
+			{
+				char ip[INET6_ADDRSTRLEN] = "";
+
+				inet_ntop(t->local.family == 6 ? AF_INET6 : AF_INET, t->local.ip, ip,
+					  sizeof(ip));
+				bc_w_kstr(w, "local address", ip);
+				bc_w_kstr(w, "family", t->local.family == 6 ? "IPv6" : "IPv4");
+			}
 			endpoint(w, "endpoint", &t->remote);
 			bc_w_str(w, "stats");
 			bc_w_dict(w);
