@@ -228,12 +228,27 @@ crypto_pick(const struct sdp_media *md, uint32_t want_tag)
 	return NULL;
 }
 
+/* Does section md of the request's SDP have the attribute line `line`
+ * (exactly, or followed by ':')? */
+static bool
+section_has(const struct ng_sdp *in, const struct ng_sdp_media *md, const char *line)
+{
+	size_t n = strlen(line);
+
+	for (unsigned int l = md->first_line; l < (unsigned int)md->first_line + md->nlines &&
+	     l < in->nlines; l++)
+		if (in->line_len[l] >= n && memcmp(in->text + in->line_off[l], line, n) == 0 &&
+		    (in->line_len[l] == n || in->text[in->line_off[l] + n] == ':'))
+			return true;
+	return false;
+}
+
 /* The termination of a side as its own SDP section md says: its profile,
  * remote, RTCP, the key it sends with. side's local address and ports are
  * left to the caller. */
 static int
-term_from(const struct ng_req *r, const struct ng_sdp_media *md, bool mux, uint32_t want_tag,
-	  struct ipc_rtp_term *t, uint32_t *tag, char *err, size_t errlen)
+term_from(const struct ng_req *r, const struct ng_sdp *in, const struct ng_sdp_media *md, bool mux,
+	  uint32_t want_tag, struct ipc_rtp_term *t, uint32_t *tag, char *err, size_t errlen)
 {
 	const struct sdp_media *m = &md->m;
 	const uint8_t *ip = m->addr.ip;
@@ -246,6 +261,10 @@ term_from(const struct ng_req *r, const struct ng_sdp_media *md, bool mux, uint3
 		t->flags |= IPC_RTP_F_LATCH;
 	if (mux)
 		t->flags |= IPC_RTP_F_MUX;
+	/* RFC 5506: a side that offers or answers a=rtcp-rsize sends
+	 * reduced-size RTCP, which dp otherwise counts malformed */
+	if (in != NULL && section_has(in, md, "a=rtcp-rsize"))
+		t->flags |= IPC_RTP_F_RSIZE;
 	t->clock_hz = sdp_rtp_clock(m);
 	if (r->flags & NG_F_SIP_SOURCE) {
 		ip = r->received_addr;
@@ -335,6 +354,8 @@ side_apply(struct cp_ng *g, struct ng_stream *st, unsigned int side,
 		m.mode = want->mode;
 		m.latch_set = true;
 		m.latch = (want->flags & IPC_RTP_F_LATCH) != 0;
+		m.rsize_set = true;
+		m.rsize = (want->flags & IPC_RTP_F_RSIZE) != 0;
 		m.inact_set = true;
 		m.inact_ms = want->inact_ms;
 		m.clock_set = true;
@@ -437,7 +458,7 @@ offer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
 		return 0;
 	}
 	omux = md->m.rtcp_mux && !(r->flags & NG_F_MUX_REJECT);
-	rc = term_from(r, md, omux, UINT32_MAX, &want, &tag, err, errlen);
+	rc = term_from(r, g->sdp, md, omux, UINT32_MAX, &want, &tag, err, errlen);
 	if (rc < 0)
 		return rc;
 	if (want.profile == IPC_RTP_NONE)
@@ -556,7 +577,7 @@ answer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o
 		return 0;
 	}
 	pmux = md->m.rtcp_mux && st->mux_offered;
-	rc = term_from(r, md, pmux, st->has_offer_tx && st->offer_tx_side == p ? 1u :
+	rc = term_from(r, g->sdp, md, pmux, st->has_offer_tx && st->offer_tx_side == p ? 1u :
 		       UINT32_MAX, &want, &tag, err, errlen);
 	if (rc < 0)
 		return rc;
