@@ -147,6 +147,30 @@ tp_check "... and the call is gone" \
 status
 tp_check "status ng: calls_released 1" jt "$TP_TMP/status.json" "d['ng']['stats']['calls_released']==1"
 
+# early media: the 183's answer, then the 200's with the same to-tag
+ng "
+o = c.req($(offer em1 fa))
+a1 = c.req($(answer em1 fa tb "$SDPB"))
+a2 = c.req($(answer em1 fa tb "$SDPB2"))
+q = c.req({'command':'query','call-id':'em1'})
+print(json.dumps({'o': o['result'], 'a1': a1['result'], 'a2': a2['result'], 'same_port': a1['sdp'].split('m=audio ')[1].split()[0] == a2['sdp'].split('m=audio ')[1].split()[0], 'ep': q['tags']['tb']['medias'][0]['streams'][0]['endpoint']}))" >"$TP_TMP/early.json"
+echo "# early media: $(cat "$TP_TMP/early.json")"
+tp_check "early media: the 200's answer after the 183's (one to-tag) moves the callee's side, our port the same" \
+  jt "$TP_TMP/early.json" "d['o']==d['a1']==d['a2']=='ok' and d['same_port'] and d['ep']['address']=='10.211.0.3' and d['ep']['port']==7004"
+# a JSON door context beside: ng neither lists nor ends it; agw list has both doors
+tp_check "a JSON door RTP context beside the ng call" \
+  create api1 --a 'rtp=avp,local=10.210.0.1,remote=10.210.0.2:5010' --b 'rtp=avp,local=10.211.0.1,remote=10.211.0.2:6010' --label api-call
+ng "
+l = c.req({'command':'list'})
+d = c.req({'command':'delete','call-id':'api-call'})
+print(json.dumps({'calls': l['calls'], 'del': d['result']}))" >"$TP_TMP/side.json"
+tp_check "... ng lists its own calls only and cannot delete the JSON door's context" \
+  jt "$TP_TMP/side.json" "d['calls']==['em1'] and d['del']=='error'"
+tp_ctl --json agw list >"$TP_TMP/list2.json"
+tp_check "... agw list has both, door api and door ng" \
+  jt "$TP_TMP/list2.json" "sorted(x['door'] for x in d['contexts'])==['api','ng']"
+ng "print(c.req({'command':'delete','call-id':'em1'})['result'])" >/dev/null
+
 # the rate: 100 a second, a burst of 300 pings
 ng "
 c.s.settimeout(1.0)
