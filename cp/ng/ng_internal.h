@@ -28,6 +28,8 @@ struct tp_conf_ng;
 #define NG_CACHE_BYTES   (32u << 20) /* their octets at most */
 #define NG_FORKS_MAX     4u       /* to-tags of one call (forking) */
 #define NG_MEDIA_TIMEOUT_MS 60000u /* silence on both sides before a call ends */
+#define NG_BUSY_US       5000u    /* after a request, the socket is watched closely this long */
+#define NG_STEP_US       50u      /* and read this often from the loop's turns */
 
 /* The counters (status's ng.stats, turnpike_ng_NAME_total). */
 #define NG_STATS(X) \
@@ -128,6 +130,12 @@ struct cp_ng {
 	/* the rate limit: tokens a ms, at most max_rate */
 	uint64_t tok_ms;
 	double tokens;
+	/* the pace: while requests come (busy_until_us), the socket is read
+	 * every NG_STEP_US from the loop's turns and napped on instead of
+	 * dozing, not only once a millisecond */
+	uint64_t busy_until_us;
+	uint64_t read_us;
+	unsigned int last_work;   /* requests from ng.allow the last read acted on */
 	/* the call table */
 	uint32_t ncalls, calls_max;
 	uint32_t nbuckets;        /* a power of 2 */

@@ -11,7 +11,9 @@
 #include <string.h>
 
 #include <json-c/json.h>
+#include <poll.h>
 #include <sys/random.h>
+#include <time.h>
 
 #include "cp.h"
 #include "agw/cp_agw_rtp.h"
@@ -87,12 +89,78 @@ ng_setup(struct cp_ctx *cp, char *err, size_t errlen)
 	return 0;
 }
 
+static uint64_t
+mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* The socket read, the busy window moved on when it had requests. */
+static unsigned int
+ng_read(struct cp_ng *g, uint64_t now_us)
+{
+	unsigned int n = ng_net_serve(g, g->cp->now_ms);
+
+	g->read_us = now_us;
+	/* only a controller's requests within ng.max_rate keep the socket
+	 * watched closely: strangers' datagrams, or a controller past its
+	 * rate, are read once a millisecond (NG_RECV_SERVE at most), so that
+	 * no flood takes more of cp's loop than that */
+	if (g->last_work > 0 && g->tokens >= 1.0)
+		g->busy_until_us = now_us + NG_BUSY_US;
+	else if (g->tokens < 1.0)
+		g->busy_until_us = 0;
+	return n;
+}
+
+/* cp's loop looks at module sockets once a millisecond and dozes 2 ms
+ * when idle: a P-CSCF's offer then answer would wait for both. While
+ * requests come, the socket is read every NG_STEP_US of the loop's turns
+ * (a recvfrom() that finds nothing costs about a microsecond, only while
+ * a controller is busy) and napped on instead of a doze. */
+static unsigned int
+ng_step(struct cp_ctx *cp)
+{
+	struct cp_ng *g = cp->ng;
+	uint64_t now;
+
+	if (g == NULL || g->busy_until_us == 0)
+		return 0;
+	now = mono_us();
+	if (now >= g->busy_until_us) {
+		g->busy_until_us = 0;
+		return 0;
+	}
+	if (now - g->read_us < NG_STEP_US)
+		return 0;
+	return ng_read(g, now);
+}
+
+static int
+ng_nap(struct cp_ctx *cp, unsigned int us)
+{
+	struct cp_ng *g = cp->ng;
+	struct timespec ts = { .tv_sec = 0, .tv_nsec = (long)us * 1000L };
+	struct pollfd pfd;
+
+	if (g == NULL || g->busy_until_us == 0 || mono_us() >= g->busy_until_us)
+		return 0;
+	pfd.fd = g->fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	(void)ppoll(&pfd, 1, &ts, NULL);
+	return 1;
+}
+
 static unsigned int
 ng_serve(struct cp_ctx *cp, uint64_t now_ms)
 {
 	if (cp->ng == NULL)
 		return 0;
-	return ng_net_serve(cp->ng, now_ms) + ng_call_serve(cp->ng, now_ms);
+	return ng_read(cp->ng, mono_us()) + ng_call_serve(cp->ng, now_ms);
 }
 
 static const struct cp_ctrs_desc ng_desc[] = {
@@ -152,6 +220,8 @@ const struct cp_module cp_ng_module = {
 	.setup = ng_setup,
 	.fini = ng_fini,
 	.serve = ng_serve,
+	.step = ng_step,
+	.nap = ng_nap,
 	.ctrs = &ng_ctrs,
 	.status = ng_status,
 	.status_rank = 21,

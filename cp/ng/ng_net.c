@@ -365,5 +365,6 @@ ng_net_serve(struct cp_ng *g, uint64_t now_ms)
 		work++;
 		one(g, &from, (size_t)r, now_ms);
 	}
+	g->last_work = work;
 	return read;
 }
