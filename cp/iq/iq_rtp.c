@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 
 #include "iq_rtp.h"
+#include "agw/cp_agw_rtp_key.h"
 
 static int __attribute__((format(printf, 3, 4)))
 fail(struct iq_fail *f, unsigned int code, const char *fmt, ...)
@@ -144,20 +145,6 @@ addr_set(struct ipc_addr *a, uint8_t af, const uint8_t *ip, uint16_t port)
 	a->family = af == AF_INET6 ? 6 : 4;
 	memcpy(a->ip, ip, a->family == 6 ? 16 : 4);
 	a->port = port;
-}
-
-static void
-key_of(struct ipc_srtp_key *k, const struct sdp_crypto *c)
-{
-	memset(k, 0, sizeof(*k));
-	k->suite = c->suite;
-	k->key_len = c->key_len;
-	k->mki_len = c->mki_len;
-	k->mki = c->mki;
-	/* (WSH is a hint, RFC 4568 section 6.3.6: lib/sdp takes up to 65535,
-	 * dp's contract up to 32767, and dp keeps 128 at most anyway) */
-	k->window = c->wsh > 32767u ? 32767u : c->wsh;
-	memcpy(k->key, c->key, c->key_len <= IPC_SRTP_KEY_MAX ? c->key_len : 0);
 }
 
 /* H.248.43's gate on what may be heard (and latch): gm/saf ON, the
@@ -320,7 +307,7 @@ iq_rtp_spec(const struct iq_media *m, const struct iq_rtp_ev *ev, unsigned int s
 		const struct sdp_crypto *ours = &st.ours;
 
 		if (st.remote_known)
-			key_of(&t->srtp_rx, &st.peer);
+			cp_agw_rtp_key_of(&t->srtp_rx, &st.peer);
 		if (ours->suite == SDP_SUITE_OTHER) {
 			/* our offer, its suite ours to pick: the one every SDES
 			 * peer has (RFC 4568 §6.2.1's mandatory one) */
@@ -328,7 +315,7 @@ iq_rtp_spec(const struct iq_media *m, const struct iq_rtp_ev *ev, unsigned int s
 			out->tag = 1;
 			out->key_choose = true;
 		} else {
-			key_of(&t->srtp_tx, ours);
+			cp_agw_rtp_key_of(&t->srtp_tx, ours);
 			out->tag = ours->tag_choose ? 1 : ours->tag;
 			out->lifetime = ours->lifetime;
 			out->key_choose = st.key_choose || ours->key_len == 0;

@@ -28,6 +28,7 @@
 #include "tp_siphash.h"
 #include "tp_conf.h"
 #include "tp_log.h"
+#include "agw/cp_agw_rtp_key.h"
 
 /* the suites dp's SRTP takes (dp/rtp/FEATURE.md) */
 #define NG_SUITES (SDP_SUITE_BIT(SDP_SUITE_AES_CM_128_HMAC_SHA1_80) | \
@@ -198,18 +199,6 @@ zero(const uint8_t *p, size_t n)
 	return o == 0;
 }
 
-static void
-key_of(struct ipc_srtp_key *k, const struct sdp_crypto *c)
-{
-	memset(k, 0, sizeof(*k));
-	k->suite = c->suite;
-	k->key_len = c->key_len;
-	k->mki_len = c->mki_len;
-	k->mki = c->mki;
-	k->window = c->wsh > 32767u ? 32767u : c->wsh;
-	memcpy(k->key, c->key, c->key_len <= IPC_SRTP_KEY_MAX ? c->key_len : 0);
-}
-
 /* The first a=crypto line of md that dp can take (RFC 4568 section
  * 5.1.2: the answerer takes the first it supports), or NULL. */
 static const struct sdp_crypto *
@@ -289,7 +278,7 @@ term_from(const struct ng_req *r, const struct ng_sdp *in, const struct ng_sdp_m
 				 "AES_CM_128 or AES_256_CM with HMAC_SHA1_80 or _32");
 			return -EINVAL;
 		}
-		key_of(&t->srtp_rx, c);
+		cp_agw_rtp_key_of(&t->srtp_rx, c);
 		*tag = c->tag;
 	}
 	return 0;
@@ -429,6 +418,18 @@ rw_flags(const struct ng_req *r)
 	       ((r->flags & NG_F_REPLACE_SESS_C) ? NG_SDP_REPLACE_SESS_C : 0);
 }
 
+/* A stream's section passed on as it came, its context (if any) ended. */
+static void
+stream_end(struct cp_ng *g, struct ng_stream *st, struct ng_sdp_out_media *out)
+{
+	char e[160];
+
+	if (st->ctx != 0)
+		(void)cp_agw_rtp_release(g->cp, &g->who, st->ctx, e, sizeof(e));
+	st->ctx = 0;
+	out->keep = true;
+}
+
 /* One section of an offer from side o: o's termination, the other's
  * ports, and what the section becomes for the other side. */
 static int
@@ -448,13 +449,7 @@ offer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
 	if (!md->relay || md->m.port == 0) {
 		/* not RTP, or a stream refused or ended: passed on as it is;
 		 * its context (a stream the re-offer ends) ends */
-		if (st->ctx != 0) {
-			char e[160];
-
-			(void)cp_agw_rtp_release(g->cp, &g->who, st->ctx, e, sizeof(e));
-			st->ctx = 0;
-		}
-		out->keep = true;
+		stream_end(g, st, out);
 		return 0;
 	}
 	omux = md->m.rtcp_mux && !(r->flags & NG_F_MUX_REJECT);
@@ -567,13 +562,8 @@ answer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o
 	int rc;
 
 	if (st->ctx == 0 || !md->relay || md->m.port == 0) {
-		if (st->ctx != 0) {
-			char e[160];
-
-			(void)cp_agw_rtp_release(g->cp, &g->who, st->ctx, e, sizeof(e));
-			st->ctx = 0;
-		}
-		out->keep = true;
+		/* a stream the answerer refused (port 0) ends */
+		stream_end(g, st, out);
 		return 0;
 	}
 	pmux = md->m.rtcp_mux && st->mux_offered;

@@ -31,28 +31,6 @@
 
 #include "ng_sdp.h"
 
-/* Fill err: "line N: " and the sentence. Returns rc for the caller's return. */
-static int fail(struct sdp_error *err, enum sdp_err code, unsigned int line, int rc,
-		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static int
-fail(struct sdp_error *err, enum sdp_err code, unsigned int line, int rc, const char *fmt, ...)
-{
-	va_list ap;
-	int n = 0;
-
-	if (err == NULL)
-		return rc;
-	err->code = code;
-	err->line = line;
-	if (line > 0)
-		n = snprintf(err->msg, sizeof(err->msg), "line %u: ", line);
-	va_start(ap, fmt);
-	vsnprintf(err->msg + n, sizeof(err->msg) - (size_t)n, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
 static const char *
 line_at(const struct ng_sdp *d, unsigned int k)
 {
@@ -162,7 +140,7 @@ map_error(struct sdp_error *err, const struct sdp_error *e, const uint16_t *map,
 		line = map[e->line - 1] + 1u;
 	if (strncmp(msg, "line ", 5) == 0 && strstr(msg, ": ") != NULL)
 		msg = strstr(msg, ": ") + 2;
-	return fail(err, e->code, line, rc, "%s", msg);
+	return sdp_fail(err, e->code, line, rc, "%s", msg);
 }
 
 /* lib/sdp's line numbers in m, told about the caller's text. */
@@ -276,7 +254,7 @@ read_section(struct ng_sdp *d, unsigned int i, int sess_c, int sess_dir, struct 
 	map_lines(&s.media, y.map, y.nlines);
 	no = choose_line(&s.media);
 	if (no != 0) {
-		rc = fail(err, SDP_E_LINE, no, -EINVAL, "`$` is H.248's CHOOSE, not an SDP value");
+		rc = sdp_fail(err, SDP_E_LINE, no, -EINVAL, "`$` is H.248's CHOOSE, not an SDP value");
 		goto out_wipe;
 	}
 	if ((s.media.type == SDP_MEDIA_AUDIO || s.media.type == SDP_MEDIA_VIDEO ||
@@ -310,7 +288,7 @@ read_sess_c(struct ng_sdp *d, unsigned int k, struct sdp_error *err)
 	if (rc < 0)
 		return map_error(err, &e, y.map, y.nlines, -EINVAL);
 	if (s.addr.kind == SDP_ADDR_CHOOSE)
-		return fail(err, SDP_E_CONN, k + 1, -EINVAL, "`$` is H.248's CHOOSE, not an SDP value");
+		return sdp_fail(err, SDP_E_CONN, k + 1, -EINVAL, "`$` is H.248's CHOOSE, not an SDP value");
 	d->sess_addr = s.addr;
 	d->sess_addr.line = (uint16_t)(k + 1);
 	return 0;
@@ -336,39 +314,39 @@ split_lines(struct ng_sdp *d, const char *s, size_t len, struct sdp_error *err)
 			continue;
 		}
 		if (blank_at == 1)
-			return fail(err, SDP_E_VERSION, 1, -EINVAL, "an empty line, not v=0");
+			return sdp_fail(err, SDP_E_VERSION, 1, -EINVAL, "an empty line, not v=0");
 		if (blank_at != 0)
-			return fail(err, SDP_E_LINE, blank_at, -EINVAL,
+			return sdp_fail(err, SDP_E_LINE, blank_at, -EINVAL,
 				    "an empty line inside the description");
 		if (nl == NG_SDP_LINES_MAX)
-			return fail(err, SDP_E_LINES, nl + 1, -E2BIG, "more than %u lines",
+			return sdp_fail(err, SDP_E_LINES, nl + 1, -E2BIG, "more than %u lines",
 				    NG_SDP_LINES_MAX);
 		if (n > SDP_LINE_MAX)
-			return fail(err, SDP_E_LINE_LEN, nl + 1, -E2BIG,
+			return sdp_fail(err, SDP_E_LINE_LEN, nl + 1, -E2BIG,
 				    "%zu bytes, more than the %u taken", n, SDP_LINE_MAX);
 		for (size_t j = 0; j < n; j++) {
 			unsigned char c = (unsigned char)p[j];
 
 			if ((c < 0x20 && c != '\t') || c == 0x7f)
-				return fail(err, SDP_E_CHAR, nl + 1, -EINVAL, "%s at byte %zu",
+				return sdp_fail(err, SDP_E_CHAR, nl + 1, -EINVAL, "%s at byte %zu",
 					    c == '\r' ? "a CR not before LF" : c == 0 ? "a NUL" :
 					    "a control character", j + 1);
 		}
 		if (n < 2 || p[0] < 'a' || p[0] > 'z' || p[1] != '=')
-			return fail(err, SDP_E_LINE, nl + 1, -EINVAL, "not <letter>=<value> (\"%.*s\")",
+			return sdp_fail(err, SDP_E_LINE, nl + 1, -EINVAL, "not <letter>=<value> (\"%.*s\")",
 				    (int)(n > 24 ? 24 : n), p);
 		if (strchr("vosiuepcbtrzkam", p[0]) == NULL)
-			return fail(err, SDP_E_LINE, nl + 1, -EINVAL,
+			return sdp_fail(err, SDP_E_LINE, nl + 1, -EINVAL,
 				    "%c=: a type not defined by RFC 8866", p[0]);
 		d->line_off[nl] = (uint16_t)off;
 		d->line_len[nl] = (uint16_t)n;
 		nl++;
 	}
 	if (nl == 0)
-		return fail(err, SDP_E_EMPTY, 0, -EINVAL, "no line: v=0 is needed");
+		return sdp_fail(err, SDP_E_EMPTY, 0, -EINVAL, "no line: v=0 is needed");
 	d->nlines = (uint16_t)nl;
 	if (d->line_len[0] != 3 || memcmp(s + d->line_off[0], "v=0", 3) != 0)
-		return fail(err, SDP_E_VERSION, 1, -EINVAL, "the first line is not v=0");
+		return sdp_fail(err, SDP_E_VERSION, 1, -EINVAL, "the first line is not v=0");
 	return 0;
 }
 
@@ -385,7 +363,7 @@ ng_sdp_read(const char *s, size_t len, struct ng_sdp *out, struct sdp_error *err
 	if (s == NULL)
 		len = 0;
 	if (len > NG_SDP_SIZE_MAX) {
-		rc = fail(err, SDP_E_SIZE, 0, -E2BIG, "%zu bytes, more than the %u taken", len,
+		rc = sdp_fail(err, SDP_E_SIZE, 0, -E2BIG, "%zu bytes, more than the %u taken", len,
 			  NG_SDP_SIZE_MAX);
 		goto out_zero;
 	}
@@ -401,12 +379,12 @@ ng_sdp_read(const char *s, size_t len, struct ng_sdp *out, struct sdp_error *err
 		struct ng_sdp_media *md;
 
 		if (p[0] == 'v') {
-			rc = fail(err, SDP_E_ALTERNATIVE, k + 1, -EINVAL, "v=: a second description");
+			rc = sdp_fail(err, SDP_E_ALTERNATIVE, k + 1, -EINVAL, "v=: a second description");
 			goto out_zero;
 		}
 		if (p[0] == 'm') {
 			if (out->nmedia == NG_SDP_MEDIA_MAX) {
-				rc = fail(err, SDP_E_MEDIA_COUNT, k + 1, -E2BIG,
+				rc = sdp_fail(err, SDP_E_MEDIA_COUNT, k + 1, -E2BIG,
 					  "m=: more than %u m= sections", NG_SDP_MEDIA_MAX);
 				goto out_zero;
 			}
@@ -421,7 +399,7 @@ ng_sdp_read(const char *s, size_t len, struct ng_sdp *out, struct sdp_error *err
 			/* RFC 8866 section 5: a section is m= i c b k a */
 			md = &out->media[out->nmedia - 1];
 			if (strchr("icbka", p[0]) == NULL) {
-				rc = fail(err, SDP_E_ORDER, k + 1, -EINVAL,
+				rc = sdp_fail(err, SDP_E_ORDER, k + 1, -EINVAL,
 					  "%c=: a session-level line after m= (line %u)", p[0],
 					  md->first_line + 1u);
 				goto out_zero;
@@ -433,7 +411,7 @@ ng_sdp_read(const char *s, size_t len, struct ng_sdp *out, struct sdp_error *err
 		}
 		if (p[0] == 'c') {
 			if (sess_c >= 0) {
-				rc = fail(err, SDP_E_DUPLICATE, k + 1, -EINVAL,
+				rc = sdp_fail(err, SDP_E_DUPLICATE, k + 1, -EINVAL,
 					  "c=: a second one at session level (the first is line %d)",
 					  sess_c + 1);
 				goto out_zero;
@@ -441,7 +419,7 @@ ng_sdp_read(const char *s, size_t len, struct ng_sdp *out, struct sdp_error *err
 			sess_c = (int)k;
 		} else if (p[0] == 'o') {
 			if (origin >= 0) {
-				rc = fail(err, SDP_E_DUPLICATE, k + 1, -EINVAL,
+				rc = sdp_fail(err, SDP_E_DUPLICATE, k + 1, -EINVAL,
 					  "o=: a second one (the first is line %d)", origin + 1);
 				goto out_zero;
 			}
@@ -449,7 +427,7 @@ ng_sdp_read(const char *s, size_t len, struct ng_sdp *out, struct sdp_error *err
 			read_origin(p, n, k + 1, &out->origin_addr);
 		} else if (is_dir(p, n)) {
 			if (sess_dir >= 0) {
-				rc = fail(err, SDP_E_DUPLICATE, k + 1, -EINVAL,
+				rc = sdp_fail(err, SDP_E_DUPLICATE, k + 1, -EINVAL,
 					  "a second direction at session level (the first is line %d)",
 					  sess_dir + 1);
 				goto out_zero;

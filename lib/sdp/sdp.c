@@ -183,12 +183,8 @@ static const char *const media_names[] = {
 	[SDP_MEDIA_TEXT] = "text",
 };
 
-/* Fill err: "line N: " and the sentence. Returns rc for the caller's return. */
-static int fail(struct sdp_error *err, enum sdp_err code, unsigned int line, int rc,
-		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static int
-fail(struct sdp_error *err, enum sdp_err code, unsigned int line, int rc, const char *fmt, ...)
+int
+sdp_fail(struct sdp_error *err, enum sdp_err code, unsigned int line, int rc, const char *fmt, ...)
 {
 	va_list ap;
 	int n = 0;
@@ -337,17 +333,17 @@ parse_conn(struct pstate *st, unsigned int no, struct span v, struct sdp_addr *a
 	int fam;
 
 	if (split(v, f, 3, false) != 3)
-		return fail(st->err, SDP_E_CONN, no, -EINVAL,
+		return sdp_fail(st->err, SDP_E_CONN, no, -EINVAL,
 			    "c=: not \"IN IP4 <address>\" or \"IN IP6 <address>\"");
 	if (!span_is(f[0], "IN"))
-		return fail(st->err, SDP_E_CONN, no, -EINVAL,
+		return sdp_fail(st->err, SDP_E_CONN, no, -EINVAL,
 			    "c=: network type \"%.*s\" is not IN", (int)f[0].n, f[0].p);
 	if (span_is(f[1], "IP4"))
 		fam = AF_INET;
 	else if (span_is(f[1], "IP6"))
 		fam = AF_INET6;
 	else
-		return fail(st->err, SDP_E_CONN, no, -EINVAL,
+		return sdp_fail(st->err, SDP_E_CONN, no, -EINVAL,
 			    "c=: address type \"%.*s\" is not IP4 or IP6", (int)f[1].n, f[1].p);
 	memset(a, 0, sizeof(*a));
 	a->family = (uint8_t)fam;
@@ -357,7 +353,7 @@ parse_conn(struct pstate *st, unsigned int no, struct span v, struct sdp_addr *a
 		return 0;
 	}
 	if (memchr(f[2].p, '/', f[2].n) != NULL)
-		return fail(st->err, SDP_E_CONN, no, -EINVAL,
+		return sdp_fail(st->err, SDP_E_CONN, no, -EINVAL,
 			    "c=: \"%.*s\" has a TTL or an address count: multicast, not for TCP",
 			    (int)f[2].n, f[2].p);
 	if (f[2].n < sizeof(buf)) {
@@ -365,7 +361,7 @@ parse_conn(struct pstate *st, unsigned int no, struct span v, struct sdp_addr *a
 		if (inet_pton(fam, buf, a->ip) == 1) {
 			if ((fam == AF_INET && (a->ip[0] & 0xf0) == 0xe0) ||
 			    (fam == AF_INET6 && a->ip[0] == 0xff))
-				return fail(st->err, SDP_E_CONN, no, -EINVAL,
+				return sdp_fail(st->err, SDP_E_CONN, no, -EINVAL,
 					    "c=: %s is a multicast address: TCP media is unicast", buf);
 			a->kind = SDP_ADDR_IP;
 			return 0;
@@ -393,7 +389,7 @@ parse_conn(struct pstate *st, unsigned int no, struct span v, struct sdp_addr *a
 			return 0;
 		}
 	}
-	return fail(st->err, SDP_E_CONN, no, -EINVAL, "c=: \"%.*s\" is not an %s address",
+	return sdp_fail(st->err, SDP_E_CONN, no, -EINVAL, "c=: \"%.*s\" is not an %s address",
 		    (int)(f[2].n > 64 ? 64 : f[2].n), f[2].p, fam == AF_INET ? "IPv4" : "IPv6");
 }
 
@@ -430,20 +426,20 @@ parse_media(struct pstate *st, unsigned int no, struct span v)
 	unsigned long port = 0;
 
 	if (split(v, f, 4, true) != 4)
-		return fail(st->err, SDP_E_MEDIA, no, -EINVAL,
+		return sdp_fail(st->err, SDP_E_MEDIA, no, -EINVAL,
 			    "m=: not \"<media> <port> <proto> <fmt> ...\"");
 	if (f[0].n >= SDP_TOKEN_MAX || f[2].n >= SDP_TOKEN_MAX)
-		return fail(st->err, SDP_E_TOO_LONG, no, -E2BIG,
+		return sdp_fail(st->err, SDP_E_TOO_LONG, no, -E2BIG,
 			    "m=: a media or proto name longer than %u bytes", SDP_TOKEN_MAX - 1);
 	if (f[3].n >= SDP_FMT_MAX)
-		return fail(st->err, SDP_E_TOO_LONG, no, -E2BIG,
+		return sdp_fail(st->err, SDP_E_TOO_LONG, no, -E2BIG,
 			    "m=: the format list is longer than %u bytes", SDP_FMT_MAX - 1);
 	m->line = (uint16_t)no;
 	copy_span(m->media_str, f[0]);
 	copy_span(m->proto_str, f[2]);
 	copy_span(m->fmt, f[3]);
 	if (!fmt_ok(f[3]))
-		return fail(st->err, SDP_E_MEDIA, no, -EINVAL, "m=: the format list is malformed");
+		return sdp_fail(st->err, SDP_E_MEDIA, no, -EINVAL, "m=: the format list is malformed");
 	m->type = SDP_MEDIA_OTHER;
 	for (unsigned int t = SDP_MEDIA_MESSAGE; t <= SDP_MEDIA_TEXT; t++)
 		if (span_is(f[0], media_names[t]))
@@ -456,7 +452,7 @@ parse_media(struct pstate *st, unsigned int no, struct span v)
 		int n = parse_pts(f[3], m->pt);
 
 		if (n < 0)
-			return fail(st->err, SDP_E_MEDIA, no, -EINVAL,
+			return sdp_fail(st->err, SDP_E_MEDIA, no, -EINVAL,
 				    "m=: %s's formats are not up to %u RTP payload types 0..127 "
 				    "(RFC 3551)", m->proto_str, SDP_PT_MAX);
 		m->npt = (uint8_t)n;
@@ -468,20 +464,20 @@ parse_media(struct pstate *st, unsigned int no, struct span v)
 	/* RFC 8866 section 5.14: <port>/<number of ports> is for layered
 	 * coding over several RTP sessions; one termination is one */
 	if (memchr(f[1].p, '/', f[1].n) != NULL)
-		return fail(st->err, SDP_E_PORT, no, -EINVAL,
+		return sdp_fail(st->err, SDP_E_PORT, no, -EINVAL,
 			    "m=: port \"%.*s\" has a count: several ports (layered coding) are not "
 			    "taken", (int)(f[1].n > 16 ? 16 : f[1].n), f[1].p);
 	if (f[1].n > 5)
-		return fail(st->err, SDP_E_PORT, no, -EINVAL, "m=: port \"%.*s\" is not 0..65535",
+		return sdp_fail(st->err, SDP_E_PORT, no, -EINVAL, "m=: port \"%.*s\" is not 0..65535",
 			    (int)(f[1].n > 16 ? 16 : f[1].n), f[1].p);
 	for (size_t i = 0; i < f[1].n; i++) {
 		if (f[1].p[i] < '0' || f[1].p[i] > '9')
-			return fail(st->err, SDP_E_PORT, no, -EINVAL,
+			return sdp_fail(st->err, SDP_E_PORT, no, -EINVAL,
 				    "m=: port \"%.*s\" is not a number or $", (int)f[1].n, f[1].p);
 		port = port * 10 + (unsigned long)(f[1].p[i] - '0');
 	}
 	if (port > 65535)
-		return fail(st->err, SDP_E_PORT, no, -EINVAL, "m=: port %lu is not 0..65535", port);
+		return sdp_fail(st->err, SDP_E_PORT, no, -EINVAL, "m=: port %lu is not 0..65535", port);
 	m->port = (uint16_t)port;
 	return 0;
 }
@@ -495,7 +491,7 @@ fp_fail(struct pstate *st, unsigned int no, struct span v, int rc, const char *w
 	int alg = sp != NULL ? certfp_alg_parse(v.p, (size_t)(sp - v.p)) : -EINVAL;
 
 	if (rc == -ENOTSUP)
-		return fail(st->err, SDP_E_FP_HASH, no, -ENOTSUP, "a=fingerprint: %s", why);
+		return sdp_fail(st->err, SDP_E_FP_HASH, no, -ENOTSUP, "a=fingerprint: %s", why);
 	if (alg > 0) {
 		size_t rest = v.n - (size_t)(sp + 1 - v.p);
 		unsigned int given = rest > 0 ? 1 : 0;
@@ -511,12 +507,12 @@ fp_fail(struct pstate *st, unsigned int no, struct span v, int rc, const char *w
 				shape = false;
 		}
 		if (shape && rest > 0 && given != certfp_alg_len((enum certfp_alg)alg))
-			return fail(st->err, SDP_E_FINGERPRINT, no, -EINVAL,
+			return sdp_fail(st->err, SDP_E_FINGERPRINT, no, -EINVAL,
 				    "a=fingerprint: %s needs %u bytes, %u given",
 				    certfp_alg_name((enum certfp_alg)alg),
 				    certfp_alg_len((enum certfp_alg)alg), given);
 	}
-	return fail(st->err, SDP_E_FINGERPRINT, no, -EINVAL, "a=fingerprint: %s", why);
+	return sdp_fail(st->err, SDP_E_FINGERPRINT, no, -EINVAL, "a=fingerprint: %s", why);
 }
 
 /* ---- RTP attributes ----------------------------------------------------------- */
@@ -660,7 +656,7 @@ parse_key_params(struct pstate *st, unsigned int no, struct span kp, struct sdp_
 	}
 	colon = memchr(kp.p, ':', kp.n);
 	if (colon == NULL)
-		return fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
+		return sdp_fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
 			    "a=crypto:%u: key-params is not <key-method>:<key-info>", c->tag);
 	method = (struct span){ kp.p, (size_t)(colon - kp.p) };
 	info = (struct span){ colon + 1, kp.n - method.n - 1 };
@@ -682,16 +678,16 @@ parse_key_params(struct pstate *st, unsigned int no, struct span kp, struct sdp_
 			break;
 		i += n + 1;
 		if (i == info.n || nparts == 3)
-			return fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
+			return sdp_fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
 				    "a=crypto:%u: inline: is not <key>[|<lifetime>][|<MKI>:<length>]",
 				    c->tag);
 	}
 	len = b64_len(part[0]);
 	if (len < 0)
-		return fail(st->err, SDP_E_CRYPTO_KEY, no, -EINVAL,
+		return sdp_fail(st->err, SDP_E_CRYPTO_KEY, no, -EINVAL,
 			    "a=crypto:%u: the inline key is not base64", c->tag);
 	if ((unsigned int)len != suite_tab[c->suite].len)
-		return fail(st->err, SDP_E_CRYPTO_KEY, no, -EINVAL,
+		return sdp_fail(st->err, SDP_E_CRYPTO_KEY, no, -EINVAL,
 			    "a=crypto:%u: %s needs %u bytes of key and salt, %d given", c->tag,
 			    suite_tab[c->suite].name, suite_tab[c->suite].len, len);
 	b64_decode(part[0], c->key);
@@ -707,7 +703,7 @@ parse_key_params(struct pstate *st, unsigned int no, struct span kp, struct sdp_
 
 			if (has_life || c->mki_len > 0 || !span_num(d, pow ? 2 : 15, &x) ||
 			    (pow ? x > 48 : x == 0 || x > SDP_LIFETIME_MAX))
-				return fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
+				return sdp_fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
 					    "a=crypto:%u: the lifetime is not 2^n or a count up to "
 					    "2^48 (RFC 3711's limit for a master key)", c->tag);
 			c->lifetime = pow ? UINT64_C(1) << x : x;
@@ -719,7 +715,7 @@ parse_key_params(struct pstate *st, unsigned int no, struct span kp, struct sdp_
 		    !span_num((struct span){ part[k].p, (size_t)(mc - part[k].p) }, 10, &x) ||
 		    !span_num((struct span){ mc + 1, part[k].n - (size_t)(mc + 1 - part[k].p) }, 3, &l) ||
 		    l == 0 || l > 128 || x > UINT32_MAX || (l < 4 && x >> (8 * l) != 0))
-			return fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
+			return sdp_fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
 				    "a=crypto:%u: the MKI is not <value>:<length> with a length of 1..128 "
 				    "bytes that holds the value", c->tag);
 		c->mki = (uint32_t)x;
@@ -758,7 +754,7 @@ parse_session_param(struct pstate *st, unsigned int no, struct span p, struct sd
 	}
 	if (p.n > 4 && memcmp(p.p, "KDR=", 4) == 0) {
 		if (!span_num((struct span){ p.p + 4, p.n - 4 }, 2, &x) || x > 24)
-			return fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
+			return sdp_fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
 				    "a=crypto:%u: KDR is not a number 0..24", c->tag);
 		unusable(c, "KDR: the gateway's SRTP derives the session keys once, it does not "
 			    "re-derive them");
@@ -771,7 +767,7 @@ parse_session_param(struct pstate *st, unsigned int no, struct span p, struct sd
 		return 0;
 	}
 	if (p.n >= 10 && memcmp(p.p, "FEC_ORDER=", 10) == 0)
-		return fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
+		return sdp_fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
 			    "a=crypto:%u: FEC_ORDER is not FEC_SRTP or SRTP_FEC", c->tag);
 	if (p.n >= 8 && memcmp(p.p, "FEC_KEY=", 8) == 0) {
 		unusable(c, "FEC_KEY: a master key of its own for FEC is not taken");
@@ -780,7 +776,7 @@ parse_session_param(struct pstate *st, unsigned int no, struct span p, struct sd
 	if (p.n >= 4 && memcmp(p.p, "WSH=", 4) == 0) {
 		/* the window size hint: at least 64 (RFC 4568 section 6.3.6) */
 		if (!span_num((struct span){ p.p + 4, p.n - 4 }, 5, &x) || x < 64 || x > 65535)
-			return fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
+			return sdp_fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
 				    "a=crypto:%u: WSH is not a number 64..65535", c->tag);
 		c->wsh = (uint16_t)x;
 		return 0;
@@ -803,16 +799,16 @@ parse_crypto(struct pstate *st, unsigned int no, struct span val, bool has_val)
 	uint64_t tag;
 
 	if (!st->in_media)
-		return fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
+		return sdp_fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
 			    "a=crypto: a media-level attribute before m= (RFC 4568)");
 	if (has_val && span_is(val, "$")) {
 		if (m->crypto_choose)
-			return fail(st->err, SDP_E_DUPLICATE, no, -EINVAL, "a=crypto:$: a second one");
+			return sdp_fail(st->err, SDP_E_DUPLICATE, no, -EINVAL, "a=crypto:$: a second one");
 		m->crypto_choose = true;
 		return 0;
 	}
 	if (m->ncrypto == SDP_CRYPTO_MAX)
-		return fail(st->err, SDP_E_CRYPTO_COUNT, no, -E2BIG,
+		return sdp_fail(st->err, SDP_E_CRYPTO_COUNT, no, -E2BIG,
 			    "a=crypto: more than %u lines", SDP_CRYPTO_MAX);
 	c = &m->crypto[m->ncrypto];
 	memset(c, 0, sizeof(*c));
@@ -834,7 +830,7 @@ parse_crypto(struct pstate *st, unsigned int no, struct span val, bool has_val)
 				if (span_is(f[0], "$")) {
 					c->tag_choose = true;
 				} else if (!span_num(f[0], 9, &tag)) {
-					return fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
+					return sdp_fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
 						    "a=crypto: the tag \"%.*s\" is not 1 to 9 digits",
 						    (int)(f[0].n > 12 ? 12 : f[0].n), f[0].p);
 				} else {
@@ -843,11 +839,11 @@ parse_crypto(struct pstate *st, unsigned int no, struct span val, bool has_val)
 				for (unsigned int k = 0; k < m->ncrypto; k++)
 					if (!c->tag_choose && !m->crypto[k].tag_choose &&
 					    m->crypto[k].tag == c->tag)
-						return fail(st->err, SDP_E_DUPLICATE, no, -EINVAL,
+						return sdp_fail(st->err, SDP_E_DUPLICATE, no, -EINVAL,
 							    "a=crypto: tag %u again (the first is line %u)",
 							    c->tag, m->crypto[k].line);
 				if (f[1].n >= SDP_TOKEN_MAX)
-					return fail(st->err, SDP_E_TOO_LONG, no, -E2BIG,
+					return sdp_fail(st->err, SDP_E_TOO_LONG, no, -E2BIG,
 						    "a=crypto:%u: a suite name longer than %u bytes",
 						    c->tag, SDP_TOKEN_MAX - 1);
 				for (size_t k = 0; k < f[1].n; k++) {
@@ -855,7 +851,7 @@ parse_crypto(struct pstate *st, unsigned int no, struct span val, bool has_val)
 
 					if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
 					      (ch >= '0' && ch <= '9') || ch == '_'))
-						return fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
+						return sdp_fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
 							    "a=crypto:%u: the suite is not letters, "
 							    "digits and _", c->tag);
 				}
@@ -880,7 +876,7 @@ parse_crypto(struct pstate *st, unsigned int no, struct span val, bool has_val)
 		i += n;
 	}
 	if (nf < 3)
-		return fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
+		return sdp_fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
 			    "a=crypto: not <tag> <crypto-suite> <key-params> [<session-param>...]");
 	m->ncrypto++;
 	return 0;
@@ -894,7 +890,7 @@ keep_codec(struct pstate *st, unsigned int no, struct span v)
 	size_t used = strlen(codec);
 
 	if (used + 2 + v.n + 2 >= SDP_CODEC_MAX)
-		return fail(st->err, SDP_E_TOO_LONG, no, -E2BIG,
+		return sdp_fail(st->err, SDP_E_TOO_LONG, no, -E2BIG,
 			    "a=rtpmap, a=fmtp...: more than %u bytes of codec lines in all",
 			    SDP_CODEC_MAX - 1);
 	memcpy(codec + used, "a=", 2);
@@ -939,10 +935,10 @@ parse_rtp_attr(struct pstate *st, unsigned int no, struct span v, struct span na
 		if (!span_is(name, dir_names[d]))
 			continue;
 		if (has_val)
-			return fail(st->err, SDP_E_RTP_ATTR, no, -EINVAL,
+			return sdp_fail(st->err, SDP_E_RTP_ATTR, no, -EINVAL,
 				    "a=%s: a direction has no value", dir_names[d]);
 		if (lv->dir_line != 0)
-			return fail(st->err, SDP_E_DUPLICATE, no, -EINVAL,
+			return sdp_fail(st->err, SDP_E_DUPLICATE, no, -EINVAL,
 				    "a=%s: a second direction (the first is line %u)", dir_names[d],
 				    lv->dir_line);
 		lv->dir = (uint8_t)d;
@@ -955,9 +951,9 @@ parse_rtp_attr(struct pstate *st, unsigned int no, struct span v, struct span na
 		return 1;
 	if (span_is(name, "rtcp-mux")) {
 		if (has_val)
-			return fail(st->err, SDP_E_RTP_ATTR, no, -EINVAL, "a=rtcp-mux has no value");
+			return sdp_fail(st->err, SDP_E_RTP_ATTR, no, -EINVAL, "a=rtcp-mux has no value");
 		if (m->rtcp_mux)
-			return fail(st->err, SDP_E_DUPLICATE, no, -EINVAL, "a=rtcp-mux: a second one");
+			return sdp_fail(st->err, SDP_E_DUPLICATE, no, -EINVAL, "a=rtcp-mux: a second one");
 		m->rtcp_mux = true;
 		return 0;
 	}
@@ -967,7 +963,7 @@ parse_rtp_attr(struct pstate *st, unsigned int no, struct span v, struct span na
 		struct span port = { val.p, sp != NULL ? (size_t)(sp - val.p) : val.n };
 
 		if (m->rtcp_line != 0)
-			return fail(st->err, SDP_E_DUPLICATE, no, -EINVAL,
+			return sdp_fail(st->err, SDP_E_DUPLICATE, no, -EINVAL,
 				    "a=rtcp: a second one (the first is line %u)", m->rtcp_line);
 		m->rtcp_line = (uint16_t)no;
 		if (has_val && span_is(val, "$")) {
@@ -975,7 +971,7 @@ parse_rtp_attr(struct pstate *st, unsigned int no, struct span v, struct span na
 			return 0;
 		}
 		if (!has_val || !span_num(port, 5, &x) || x == 0 || x > 65535)
-			return fail(st->err, SDP_E_RTCP, no, -EINVAL,
+			return sdp_fail(st->err, SDP_E_RTCP, no, -EINVAL,
 				    "a=rtcp: the port is not a number 1..65535 or $");
 		m->rtcp_port = (uint16_t)x;
 		if (sp != NULL) {
@@ -984,7 +980,7 @@ parse_rtp_attr(struct pstate *st, unsigned int no, struct span v, struct span na
 
 			if (parse_conn(&quiet, no, a, &m->rtcp_addr) < 0 ||
 			    m->rtcp_addr.kind == SDP_ADDR_CHOOSE)
-				return fail(st->err, SDP_E_RTCP, no, -EINVAL,
+				return sdp_fail(st->err, SDP_E_RTCP, no, -EINVAL,
 					    "a=rtcp: the address is not IN IP4|IP6 <unicast address>");
 		}
 		return 0;
@@ -993,10 +989,10 @@ parse_rtp_attr(struct pstate *st, unsigned int no, struct span v, struct span na
 		uint16_t *ms = name.n == 5 ? &m->ptime : &m->maxptime;
 
 		if (*ms != 0)
-			return fail(st->err, SDP_E_DUPLICATE, no, -EINVAL, "a=%.*s: a second one",
+			return sdp_fail(st->err, SDP_E_DUPLICATE, no, -EINVAL, "a=%.*s: a second one",
 				    (int)name.n, name.p);
 		if (!has_val || !parse_ms(val, ms))
-			return fail(st->err, SDP_E_RTP_ATTR, no, -EINVAL,
+			return sdp_fail(st->err, SDP_E_RTP_ATTR, no, -EINVAL,
 				    "a=%.*s: not a time in ms above 0", (int)name.n, name.p);
 		return keep_codec(st, no, v);
 	}
@@ -1014,7 +1010,7 @@ parse_rtp_attr(struct pstate *st, unsigned int no, struct span v, struct span na
 		if (sp == NULL || sl == NULL || sl == sp + 1 ||
 		    !span_num((struct span){ val.p, (size_t)(sp - val.p) }, 3, &x) || x > 127 ||
 		    !span_num(rate, 10, &x) || x == 0)
-			return fail(st->err, SDP_E_RTP_ATTR, no, -EINVAL,
+			return sdp_fail(st->err, SDP_E_RTP_ATTR, no, -EINVAL,
 				    "a=rtpmap: not <payload type> <encoding>/<clock rate>[/<channels>]");
 		return keep_codec(st, no, v);
 	}
@@ -1023,14 +1019,14 @@ parse_rtp_attr(struct pstate *st, unsigned int no, struct span v, struct span na
 		const char *sp = has_val ? memchr(val.p, ' ', val.n) : NULL;
 
 		if (sp == NULL || sp == val.p || (size_t)(sp - val.p) + 1 == val.n)
-			return fail(st->err, SDP_E_RTP_ATTR, no, -EINVAL,
+			return sdp_fail(st->err, SDP_E_RTP_ATTR, no, -EINVAL,
 				    "a=fmtp: not <format> <parameters>");
 		return keep_codec(st, no, v);
 	}
 	if (span_is(name, "rtcp-fb") || span_is(name, "framerate")) {
 		/* RFC 4585 section 4.2; RFC 8866 section 6.8: passed through */
 		if (!has_val || val.n == 0)
-			return fail(st->err, SDP_E_RTP_ATTR, no, -EINVAL, "a=%.*s: no value",
+			return sdp_fail(st->err, SDP_E_RTP_ATTR, no, -EINVAL, "a=%.*s: no value",
 				    (int)name.n, name.p);
 		return keep_codec(st, no, v);
 	}
@@ -1048,18 +1044,18 @@ parse_attr(struct pstate *st, unsigned int no, struct span v)
 	int rc;
 
 	if (name.n == 0)
-		return fail(st->err, SDP_E_LINE, no, -EINVAL, "a=: no attribute name");
+		return sdp_fail(st->err, SDP_E_LINE, no, -EINVAL, "a=: no attribute name");
 	if (span_is(name, "setup")) {
 		static const char *const vals[] = { "active", "passive", "actpass", "holdconn", "$" };
 
 		if (lv->setup_line != 0)
-			return fail(st->err, SDP_E_DUPLICATE, no, -EINVAL,
+			return sdp_fail(st->err, SDP_E_DUPLICATE, no, -EINVAL,
 				    "a=setup: a second one (the first is line %u)", lv->setup_line);
 		for (unsigned int i = 0; i < 5; i++)
 			if (colon != NULL && span_is_nocase(val, vals[i]))
 				lv->setup = (uint8_t)(SDP_SETUP_ACTIVE + i);
 		if (lv->setup == SDP_SETUP_NONE)
-			return fail(st->err, SDP_E_SETUP, no, -EINVAL,
+			return sdp_fail(st->err, SDP_E_SETUP, no, -EINVAL,
 				    "a=setup: \"%.*s\" is not active, passive, actpass or holdconn",
 				    (int)(val.n > 32 ? 32 : val.n), val.p);
 		lv->setup_line = (uint16_t)no;
@@ -1067,14 +1063,14 @@ parse_attr(struct pstate *st, unsigned int no, struct span v)
 	}
 	if (span_is(name, "connection")) {
 		if (lv->conn_line != 0)
-			return fail(st->err, SDP_E_DUPLICATE, no, -EINVAL,
+			return sdp_fail(st->err, SDP_E_DUPLICATE, no, -EINVAL,
 				    "a=connection: a second one (the first is line %u)", lv->conn_line);
 		if (colon != NULL && span_is_nocase(val, "new"))
 			lv->connection = SDP_CONNECTION_NEW;
 		else if (colon != NULL && span_is_nocase(val, "existing"))
 			lv->connection = SDP_CONNECTION_EXISTING;
 		else
-			return fail(st->err, SDP_E_CONNECTION, no, -EINVAL,
+			return sdp_fail(st->err, SDP_E_CONNECTION, no, -EINVAL,
 				    "a=connection: \"%.*s\" is not new or existing",
 				    (int)(val.n > 32 ? 32 : val.n), val.p);
 		lv->conn_line = (uint16_t)no;
@@ -1088,7 +1084,7 @@ parse_attr(struct pstate *st, unsigned int no, struct span v)
 			return 0;
 		}
 		if (lv->nfp == SDP_FP_MAX)
-			return fail(st->err, SDP_E_FP_COUNT, no, -E2BIG,
+			return sdp_fail(st->err, SDP_E_FP_COUNT, no, -E2BIG,
 				    "a=fingerprint: more than %u at one level", SDP_FP_MAX);
 		rc = certfp_parse(val.p, val.n, &lv->fp[lv->nfp], &why);
 		if (rc < 0)
@@ -1098,13 +1094,13 @@ parse_attr(struct pstate *st, unsigned int no, struct span v)
 	}
 	if (span_is(name, "path")) {
 		if (lv->has_path)
-			return fail(st->err, SDP_E_DUPLICATE, no, -EINVAL,
+			return sdp_fail(st->err, SDP_E_DUPLICATE, no, -EINVAL,
 				    "a=path: a second one (the first is line %u)", lv->path_line);
 		if (val.n >= SDP_PATH_MAX)
-			return fail(st->err, SDP_E_TOO_LONG, no, -E2BIG,
+			return sdp_fail(st->err, SDP_E_TOO_LONG, no, -E2BIG,
 				    "a=path: longer than %u bytes", SDP_PATH_MAX - 1);
 		if (colon == NULL || !path_ok(val))
-			return fail(st->err, SDP_E_PATH, no, -EINVAL,
+			return sdp_fail(st->err, SDP_E_PATH, no, -EINVAL,
 				    "a=path: not msrp:// or msrps:// URIs separated by single spaces");
 		lv->has_path = true;
 		lv->path = val;
@@ -1127,20 +1123,20 @@ parse_line(struct pstate *st, unsigned int no, char type, struct span v)
 
 	if (no == 1) {
 		if (type != 'v')
-			return fail(st->err, SDP_E_VERSION, no, -EINVAL,
+			return sdp_fail(st->err, SDP_E_VERSION, no, -EINVAL,
 				    "the first line is %c=, not v=0", type);
 		if (!span_is(v, "0"))
-			return fail(st->err, SDP_E_VERSION, no, -EINVAL,
+			return sdp_fail(st->err, SDP_E_VERSION, no, -EINVAL,
 				    "v=%.*s: only version 0 is defined", (int)(v.n > 16 ? 16 : v.n), v.p);
 		return 0;
 	}
 	switch (type) {
 	case 'v':
-		return fail(st->err, SDP_E_ALTERNATIVE, no, -ENOTSUP,
+		return sdp_fail(st->err, SDP_E_ALTERNATIVE, no, -ENOTSUP,
 			    "v=: a second description (H.248 alternatives are not taken: give one)");
 	case 'm':
 		if (out->has_media)
-			return fail(st->err, SDP_E_MEDIA_COUNT, no, -ENOTSUP,
+			return sdp_fail(st->err, SDP_E_MEDIA_COUNT, no, -ENOTSUP,
 				    "m=: a second m= line (the first is line %u): one termination "
 				    "is one TCP leg", out->media.line);
 		out->has_media = true;
@@ -1150,7 +1146,7 @@ parse_line(struct pstate *st, unsigned int no, char type, struct span v)
 		struct level *lv = &st->lv[st->in_media];
 
 		if (lv->c_line != 0)
-			return fail(st->err, SDP_E_DUPLICATE, no, -EINVAL,
+			return sdp_fail(st->err, SDP_E_DUPLICATE, no, -EINVAL,
 				    "c=: a second one at one level (the first is line %u)", lv->c_line);
 		lv->c_line = (uint16_t)no;
 		return parse_conn(st, no, v, &lv->addr);
@@ -1162,24 +1158,24 @@ parse_line(struct pstate *st, unsigned int no, char type, struct span v)
 		return 0;
 	case 'o': case 's': case 'u': case 'e': case 'p': case 't': case 'r': case 'z':
 		if (st->in_media)
-			return fail(st->err, SDP_E_ORDER, no, -EINVAL,
+			return sdp_fail(st->err, SDP_E_ORDER, no, -EINVAL,
 				    "%c=: a session-level line after m= (line %u)", type, out->media.line);
 		break;
 	default:
-		return fail(st->err, SDP_E_LINE, no, -EINVAL,
+		return sdp_fail(st->err, SDP_E_LINE, no, -EINVAL,
 			    "%c=: a type not defined by RFC 8866", type);
 	}
 	if (type == 'o') {
 		struct span f[6];
 
 		if (out->has_origin)
-			return fail(st->err, SDP_E_DUPLICATE, no, -EINVAL, "o=: a second one");
+			return sdp_fail(st->err, SDP_E_DUPLICATE, no, -EINVAL, "o=: a second one");
 		if (split(v, f, 6, false) != 6)
-			return fail(st->err, SDP_E_ORIGIN, no, -EINVAL,
+			return sdp_fail(st->err, SDP_E_ORIGIN, no, -EINVAL,
 				    "o=: not \"<username> <sess-id> <sess-version> IN <addrtype> "
 				    "<address>\"");
 		if (v.n >= SDP_ORIGIN_MAX)
-			return fail(st->err, SDP_E_TOO_LONG, no, -E2BIG, "o=: longer than %u bytes",
+			return sdp_fail(st->err, SDP_E_TOO_LONG, no, -E2BIG, "o=: longer than %u bytes",
 				    SDP_ORIGIN_MAX - 1);
 		copy_span(out->origin, v);
 		out->has_origin = true;
@@ -1187,9 +1183,9 @@ parse_line(struct pstate *st, unsigned int no, char type, struct span v)
 	}
 	if (type == 's') {
 		if (out->has_name)
-			return fail(st->err, SDP_E_DUPLICATE, no, -EINVAL, "s=: a second one");
+			return sdp_fail(st->err, SDP_E_DUPLICATE, no, -EINVAL, "s=: a second one");
 		if (v.n >= SDP_NAME_MAX)
-			return fail(st->err, SDP_E_TOO_LONG, no, -E2BIG, "s=: longer than %u bytes",
+			return sdp_fail(st->err, SDP_E_TOO_LONG, no, -E2BIG, "s=: longer than %u bytes",
 				    SDP_NAME_MAX - 1);
 		copy_span(out->name, v);
 		out->has_name = true;
@@ -1248,7 +1244,7 @@ sdp_parse(const char *s, size_t len, struct sdp *out, struct sdp_error *err)
 	if (s == NULL)
 		len = 0;
 	if (len > SDP_SIZE_MAX) {
-		rc = fail(err, SDP_E_SIZE, 0, -E2BIG, "%zu bytes, more than the %u taken", len,
+		rc = sdp_fail(err, SDP_E_SIZE, 0, -E2BIG, "%zu bytes, more than the %u taken", len,
 			  SDP_SIZE_MAX);
 		goto out_zero;
 	}
@@ -1266,17 +1262,17 @@ sdp_parse(const char *s, size_t len, struct sdp *out, struct sdp_error *err)
 			continue;
 		}
 		if (blank_at != 0) {
-			rc = fail(err, SDP_E_LINE, blank_at, -EINVAL,
+			rc = sdp_fail(err, SDP_E_LINE, blank_at, -EINVAL,
 				  "an empty line inside the description");
 			goto out_zero;
 		}
 		no++;
 		if (no > SDP_LINES_MAX) {
-			rc = fail(err, SDP_E_LINES, no, -E2BIG, "more than %u lines", SDP_LINES_MAX);
+			rc = sdp_fail(err, SDP_E_LINES, no, -E2BIG, "more than %u lines", SDP_LINES_MAX);
 			goto out_zero;
 		}
 		if (n > SDP_LINE_MAX) {
-			rc = fail(err, SDP_E_LINE_LEN, no, -E2BIG, "%zu bytes, more than the %u taken",
+			rc = sdp_fail(err, SDP_E_LINE_LEN, no, -E2BIG, "%zu bytes, more than the %u taken",
 				  n, SDP_LINE_MAX);
 			goto out_zero;
 		}
@@ -1284,14 +1280,14 @@ sdp_parse(const char *s, size_t len, struct sdp *out, struct sdp_error *err)
 			unsigned char c = (unsigned char)p[j];
 
 			if ((c < 0x20 && c != '\t') || c == 0x7f) {
-				rc = fail(err, SDP_E_CHAR, no, -EINVAL, "%s at byte %zu",
+				rc = sdp_fail(err, SDP_E_CHAR, no, -EINVAL, "%s at byte %zu",
 					  c == '\r' ? "a CR not before LF" : c == 0 ? "a NUL" :
 					  "a control character", j + 1);
 				goto out_zero;
 			}
 		}
 		if (n < 2 || p[0] < 'a' || p[0] > 'z' || p[1] != '=') {
-			rc = fail(err, SDP_E_LINE, no, -EINVAL,
+			rc = sdp_fail(err, SDP_E_LINE, no, -EINVAL,
 				  "not <letter>=<value> (\"%.*s\")", (int)(n > 24 ? 24 : n), p);
 			goto out_zero;
 		}
@@ -1300,7 +1296,7 @@ sdp_parse(const char *s, size_t len, struct sdp *out, struct sdp_error *err)
 			goto out_zero;
 	}
 	if (no == 0) {
-		rc = fail(err, SDP_E_EMPTY, 0, -EINVAL, "no line: v=0 is needed");
+		rc = sdp_fail(err, SDP_E_EMPTY, 0, -EINVAL, "no line: v=0 is needed");
 		goto out_zero;
 	}
 	out->nlines = no;
@@ -1322,13 +1318,13 @@ check_media(const struct sdp *d, unsigned int who, struct sdp_error *err)
 	const struct sdp_media *m = &d->media;
 
 	if (!d->has_media)
-		return fail(err, SDP_E_NO_MEDIA, 0, -EINVAL, "%s has no m= line", side[who]);
+		return sdp_fail(err, SDP_E_NO_MEDIA, 0, -EINVAL, "%s has no m= line", side[who]);
 	if (m->proto == SDP_PROTO_OTHER || sdp_proto_rtp(m->proto))
-		return fail(err, SDP_E_PROTO, m->line, -ENOTSUP,
+		return sdp_fail(err, SDP_E_PROTO, m->line, -ENOTSUP,
 			    "%s: proto %s is not TCP/MSRP, TCP/TLS/MSRP, TCP/BFCP or TCP/TLS/BFCP",
 			    side[who], m->proto_str);
 	if (proto_media(m->proto) != m->type)
-		return fail(err, SDP_E_PROTO, m->line, -ENOTSUP, "%s: %s under m=%s (it is m=%s)",
+		return sdp_fail(err, SDP_E_PROTO, m->line, -ENOTSUP, "%s: %s under m=%s (it is m=%s)",
 			    side[who], m->proto_str, m->media_str, media_names[proto_media(m->proto)]);
 	return 0;
 }
@@ -1373,7 +1369,7 @@ derive_role(const struct sdp_media *lm, const struct sdp_media *rm, unsigned int
 
 	if (ls == SDP_SETUP_ACTIVE || ls == SDP_SETUP_PASSIVE || ls == SDP_SETUP_HOLDCONN) {
 		if (!setup_fits(ls, rs))
-			return fail(err, SDP_E_ROLE_CONFLICT, 0, -EINVAL,
+			return sdp_fail(err, SDP_E_ROLE_CONFLICT, 0, -EINVAL,
 				    "Local's a=setup:%s (line %u) does not answer Remote's "
 				    "a=setup:%s (line %u) (RFC 4145 section 4.1)",
 				    setup_names[ls], lm->setup_line, setup_names[rs], rm->setup_line);
@@ -1432,7 +1428,7 @@ derive_role(const struct sdp_media *lm, const struct sdp_media *rm, unsigned int
 			      "(RFC 4145)";
 		return 0;
 	}
-	return fail(err, SDP_E_SETUP_MISSING, 0, -EINVAL,
+	return sdp_fail(err, SDP_E_SETUP_MISSING, 0, -EINVAL,
 		    "Remote has no a=setup and Local none that decides: RFC 4145's default "
 		    "depends on which was the offer");
 }
@@ -1459,7 +1455,7 @@ local_side(const struct sdp_media *lm, struct side *o, struct sdp_error *err)
 	if (lm->port_choose)
 		o->port_choose = true;
 	else if (lm->port == 0)
-		return fail(err, SDP_E_PORT_ZERO, lm->line, -EINVAL,
+		return sdp_fail(err, SDP_E_PORT_ZERO, lm->line, -EINVAL,
 			    "Local's port is 0: the controller refuses the stream");
 	else
 		o->port = lm->port;
@@ -1473,13 +1469,13 @@ local_side(const struct sdp_media *lm, struct side *o, struct sdp_error *err)
 		return 0;
 	case SDP_ADDR_IP:
 		if (ip_zero(lm->addr.ip, lm->addr.family))
-			return fail(err, SDP_E_ADDRESS, lm->addr.line, -EINVAL,
+			return sdp_fail(err, SDP_E_ADDRESS, lm->addr.line, -EINVAL,
 				    "Local's c= address is unspecified: give ours or $");
 		o->family = lm->addr.family;
 		memcpy(o->ip, lm->addr.ip, 16);
 		return 0;
 	default:
-		return fail(err, SDP_E_ADDRESS, lm->addr.line, -ENOTSUP,
+		return sdp_fail(err, SDP_E_ADDRESS, lm->addr.line, -ENOTSUP,
 			    "Local's c= is a name: the gateway resolves none; give an address or $");
 	}
 }
@@ -1492,28 +1488,28 @@ remote_side(const struct sdp_media *rm, uint8_t local_family, struct side *o,
 {
 	memset(o, 0, sizeof(*o));
 	if (rm->port_choose)
-		return fail(err, SDP_E_REMOTE_PORT, rm->line, -EINVAL,
+		return sdp_fail(err, SDP_E_REMOTE_PORT, rm->line, -EINVAL,
 			    "Remote's port is $: CHOOSE is for the gateway's own side");
 	if (rm->port == 0)
-		return fail(err, SDP_E_PORT_ZERO, rm->line, -EINVAL,
+		return sdp_fail(err, SDP_E_PORT_ZERO, rm->line, -EINVAL,
 			    "Remote's port is 0: the peer refused or disabled the stream");
 	switch (rm->addr.kind) {
 	case SDP_ADDR_IP:
 		break;
 	case SDP_ADDR_NONE:
-		return fail(err, SDP_E_ADDRESS, rm->line, -EINVAL, "Remote has no c= line");
+		return sdp_fail(err, SDP_E_ADDRESS, rm->line, -EINVAL, "Remote has no c= line");
 	case SDP_ADDR_CHOOSE:
-		return fail(err, SDP_E_ADDRESS, rm->addr.line, -EINVAL,
+		return sdp_fail(err, SDP_E_ADDRESS, rm->addr.line, -EINVAL,
 			    "Remote's c= is $: CHOOSE is for the gateway's own side");
 	default:
-		return fail(err, SDP_E_ADDRESS, rm->addr.line, -ENOTSUP,
+		return sdp_fail(err, SDP_E_ADDRESS, rm->addr.line, -ENOTSUP,
 			    "Remote's c= is a name: the gateway resolves none");
 	}
 	if (ip_zero(rm->addr.ip, rm->addr.family))
-		return fail(err, SDP_E_ADDRESS, rm->addr.line, -EINVAL,
+		return sdp_fail(err, SDP_E_ADDRESS, rm->addr.line, -EINVAL,
 			    "Remote's c= address is unspecified: no peer to reach or to take");
 	if (local_family != 0 && local_family != rm->addr.family)
-		return fail(err, SDP_E_ADDRESS, rm->addr.line, -EINVAL,
+		return sdp_fail(err, SDP_E_ADDRESS, rm->addr.line, -EINVAL,
 			    "Remote is IP%c, Local IP%c: one leg has one family",
 			    rm->addr.family == AF_INET ? '4' : '6', local_family == AF_INET ? '4' : '6');
 	o->family = rm->addr.family;
@@ -1535,19 +1531,19 @@ sdp_derive(const struct sdp *local, const struct sdp *remote, unsigned int flags
 	if (err != NULL)
 		memset(err, 0, sizeof(*err));
 	if (local == NULL && remote == NULL) {
-		rc = fail(err, SDP_E_NO_MEDIA, 0, -EINVAL, "neither Local nor Remote given");
+		rc = sdp_fail(err, SDP_E_NO_MEDIA, 0, -EINVAL, "neither Local nor Remote given");
 		goto out_zero;
 	}
 	if ((flags & ~(SDP_PREFER_CLIENT | SDP_REMOTE_OFFER | SDP_REMOTE_ANSWER)) != 0 ||
 	    ((flags & SDP_REMOTE_OFFER) && (flags & SDP_REMOTE_ANSWER))) {
-		rc = fail(err, SDP_E_SETUP_MISSING, 0, -EINVAL, "flags 0x%x are not valid", flags);
+		rc = sdp_fail(err, SDP_E_SETUP_MISSING, 0, -EINVAL, "flags 0x%x are not valid", flags);
 		goto out_zero;
 	}
 	if ((local != NULL && (rc = check_media(local, 0, err)) < 0) ||
 	    (remote != NULL && (rc = check_media(remote, 1, err)) < 0))
 		goto out_zero;
 	if (lm != NULL && rm != NULL && lm->proto != rm->proto) {
-		rc = fail(err, SDP_E_PROTO_MISMATCH, 0, -EINVAL,
+		rc = sdp_fail(err, SDP_E_PROTO_MISMATCH, 0, -EINVAL,
 			  "Local is %s, Remote %s: one leg has one transport", lm->proto_str,
 			  rm->proto_str);
 		goto out_zero;
@@ -1587,7 +1583,7 @@ sdp_derive(const struct sdp *local, const struct sdp *remote, unsigned int flags
 	out->remote_port = out->role == SDP_ROLE_SERVER ? 0 : rm->port;
 	if (out->tls) {
 		if (rm->nfp == 0) {
-			rc = fail(err, SDP_E_NO_FINGERPRINT, rm->line, -EINVAL,
+			rc = sdp_fail(err, SDP_E_NO_FINGERPRINT, rm->line, -EINVAL,
 				  "Remote is %s without a=fingerprint: the peer's certificate could "
 				  "not be checked (RFC 8122)", rm->proto_str);
 			goto out_zero;
@@ -1610,13 +1606,13 @@ check_rtp_media(const struct sdp *d, unsigned int who, struct sdp_error *err)
 	const struct sdp_media *m = &d->media;
 
 	if (!d->has_media)
-		return fail(err, SDP_E_NO_MEDIA, 0, -EINVAL, "%s has no m= line", side[who]);
+		return sdp_fail(err, SDP_E_NO_MEDIA, 0, -EINVAL, "%s has no m= line", side[who]);
 	if (!sdp_proto_rtp(m->proto))
-		return fail(err, SDP_E_PROTO, m->line, -ENOTSUP,
+		return sdp_fail(err, SDP_E_PROTO, m->line, -ENOTSUP,
 			    "%s: proto %s is not RTP/AVP, RTP/AVPF, RTP/SAVP or RTP/SAVPF",
 			    side[who], m->proto_str);
 	if (!media_rtp(m->type))
-		return fail(err, SDP_E_PROTO, m->line, -ENOTSUP,
+		return sdp_fail(err, SDP_E_PROTO, m->line, -ENOTSUP,
 			    "%s: m=%s over %s: audio, video or text is taken", side[who],
 			    m->media_str, m->proto_str);
 	return 0;
@@ -1662,11 +1658,11 @@ static int
 remote_crypto_choose(const struct sdp_media *rm, struct sdp_error *err)
 {
 	if (rm->crypto_choose)
-		return fail(err, SDP_E_CRYPTO, rm->line, -EINVAL,
+		return sdp_fail(err, SDP_E_CRYPTO, rm->line, -EINVAL,
 			    "Remote's a=crypto:$: CHOOSE is for the gateway's own side");
 	for (unsigned int i = 0; i < rm->ncrypto; i++)
 		if (rm->crypto[i].tag_choose || rm->crypto[i].key_choose)
-			return fail(err, SDP_E_CRYPTO, rm->crypto[i].line, -EINVAL,
+			return sdp_fail(err, SDP_E_CRYPTO, rm->crypto[i].line, -EINVAL,
 				    "Remote's a=crypto has $: CHOOSE is for the gateway's own side");
 	return 0;
 }
@@ -1686,7 +1682,7 @@ derive_srtp(const struct sdp_media *lm, const struct sdp_media *rm, unsigned int
 			ok += lm->crypto[i].unusable == NULL &&
 			      (suites & SDP_SUITE_BIT(lm->crypto[i].suite));
 		if (ok == 0)
-			return fail(err, SDP_E_CRYPTO_SUITE, lm->crypto[0].line, -ENOTSUP,
+			return sdp_fail(err, SDP_E_CRYPTO_SUITE, lm->crypto[0].line, -ENOTSUP,
 				    "none of Local's %u a=crypto lines is taken; the first (a=crypto:"
 				    "%u %s): %s", lm->ncrypto, lm->crypto[0].tag,
 				    lm->crypto[0].suite_str,
@@ -1709,7 +1705,7 @@ derive_srtp(const struct sdp_media *lm, const struct sdp_media *rm, unsigned int
 	if ((rc = remote_crypto_choose(rm, err)) < 0)
 		return rc;
 	if (rm->ncrypto == 0)
-		return fail(err, SDP_E_NO_CRYPTO, rm->line, -EINVAL,
+		return sdp_fail(err, SDP_E_NO_CRYPTO, rm->line, -EINVAL,
 			    "Remote is %s without a=crypto: no key to decrypt with (RFC 4568)",
 			    rm->proto_str);
 	/* RFC 4568 section 5.1.2: the answerer takes one line it supports,
@@ -1738,7 +1734,7 @@ derive_srtp(const struct sdp_media *lm, const struct sdp_media *rm, unsigned int
 			 "section 5.1.2)";
 		return 0;
 	}
-	return fail(err, SDP_E_CRYPTO_SUITE, rm->crypto[0].line, -ENOTSUP,
+	return sdp_fail(err, SDP_E_CRYPTO_SUITE, rm->crypto[0].line, -ENOTSUP,
 		    "none of Remote's %u a=crypto lines is taken; the first (a=crypto:%u %s): %s",
 		    rm->ncrypto, rm->crypto[0].tag, rm->crypto[0].suite_str,
 		    refusal(&rm->crypto[0], lm, suites));
@@ -1757,7 +1753,7 @@ sdp_rtp_derive(const struct sdp *local, const struct sdp *remote, unsigned int s
 	if (err != NULL)
 		memset(err, 0, sizeof(*err));
 	if (local == NULL && remote == NULL) {
-		rc = fail(err, SDP_E_NO_MEDIA, 0, -EINVAL, "neither Local nor Remote given");
+		rc = sdp_fail(err, SDP_E_NO_MEDIA, 0, -EINVAL, "neither Local nor Remote given");
 		goto out_zero;
 	}
 	if (suites == 0)
@@ -1766,7 +1762,7 @@ sdp_rtp_derive(const struct sdp *local, const struct sdp *remote, unsigned int s
 	    (remote != NULL && (rc = check_rtp_media(remote, 1, err)) < 0))
 		goto out_zero;
 	if (lm != NULL && rm != NULL && (lm->proto != rm->proto || lm->type != rm->type)) {
-		rc = fail(err, SDP_E_PROTO_MISMATCH, 0, -EINVAL,
+		rc = sdp_fail(err, SDP_E_PROTO_MISMATCH, 0, -EINVAL,
 			  "Local is m=%s %s, Remote m=%s %s: one termination carries one stream",
 			  lm->media_str, lm->proto_str, rm->media_str, rm->proto_str);
 		goto out_zero;
@@ -1797,7 +1793,7 @@ sdp_rtp_derive(const struct sdp *local, const struct sdp *remote, unsigned int s
 	if (lm != NULL && !lm->rtcp_choose)
 		out->local_rtcp_port = lm->rtcp_port;
 	if (!out->rtcp_mux && out->local_port == 65535 && out->local_rtcp_port == 0) {
-		rc = fail(err, SDP_E_PORT, lm->line, -EINVAL,
+		rc = sdp_fail(err, SDP_E_PORT, lm->line, -EINVAL,
 			  "Local's port 65535 leaves no port + 1 for RTCP: give a=rtcp or a=rtcp-mux");
 		goto out_zero;
 	}
@@ -1815,13 +1811,13 @@ sdp_rtp_derive(const struct sdp *local, const struct sdp *remote, unsigned int s
 		if (out->rtcp_mux) {
 			out->remote_rtcp_port = rs.port;
 		} else if (rm->rtcp_choose) {
-			rc = fail(err, SDP_E_REMOTE_PORT, rm->rtcp_line, -EINVAL,
+			rc = sdp_fail(err, SDP_E_REMOTE_PORT, rm->rtcp_line, -EINVAL,
 				  "Remote's a=rtcp:$: CHOOSE is for the gateway's own side");
 			goto out_zero;
 		} else if (rm->rtcp_port != 0) {
 			out->remote_rtcp_port = rm->rtcp_port;
 		} else if (rs.port == 65535) {
-			rc = fail(err, SDP_E_REMOTE_PORT, rm->line, -EINVAL,
+			rc = sdp_fail(err, SDP_E_REMOTE_PORT, rm->line, -EINVAL,
 				  "Remote's port 65535 leaves no port + 1 for RTCP and there is no "
 				  "a=rtcp");
 			goto out_zero;
@@ -1832,12 +1828,12 @@ sdp_rtp_derive(const struct sdp *local, const struct sdp *remote, unsigned int s
 			const struct sdp_addr *a = &rm->rtcp_addr;
 
 			if (a->kind != SDP_ADDR_IP) {
-				rc = fail(err, SDP_E_ADDRESS, rm->rtcp_line, -ENOTSUP,
+				rc = sdp_fail(err, SDP_E_ADDRESS, rm->rtcp_line, -ENOTSUP,
 					  "Remote's a=rtcp address is a name: the gateway resolves none");
 				goto out_zero;
 			}
 			if (a->family != rs.family || ip_zero(a->ip, a->family)) {
-				rc = fail(err, SDP_E_ADDRESS, rm->rtcp_line, -EINVAL,
+				rc = sdp_fail(err, SDP_E_ADDRESS, rm->rtcp_line, -EINVAL,
 					  "Remote's a=rtcp address is unspecified or of the other "
 					  "family: one leg has one family");
 				goto out_zero;

@@ -64,6 +64,12 @@ enum sdp_err {
 /* "fingerprint" etc. (a stable name for counters and logs); NULL when e
  * is not a code. sdp_err_help(): a sentence on what the code means. */
 const char *sdp_err_name(enum sdp_err e);
+/* Fill err (NULL: nothing) with code, line and "line N: " (N > 0) and the
+ * sentence; returns rc, for a caller's return (lib/sdp's readers, and
+ * cp/ng's reader of a whole description). */
+struct sdp_error;
+int sdp_fail(struct sdp_error *err, enum sdp_err code, unsigned int line, int rc,
+	     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 const char *sdp_err_help(enum sdp_err e);
 
 /* What went wrong: the code, the line (1 is the v= line; 0 when no line

@@ -27,8 +27,9 @@ def enc(v):
     raise TypeError(type(v))
 
 
-def dec(b, i=0):
-    """(value, next index); strings as str when UTF-8, else bytes."""
+def dec(b, i=0, hexbin=False):
+    """(value, next index); strings as str when UTF-8, else bytes (hexbin:
+    their hex, for JSON)."""
     c = b[i:i + 1]
     if c == b"i":
         j = b.index(b"e", i)
@@ -37,15 +38,15 @@ def dec(b, i=0):
         i += 1
         out = []
         while b[i:i + 1] != b"e":
-            v, i = dec(b, i)
+            v, i = dec(b, i, hexbin)
             out.append(v)
         return out, i + 1
     if c == b"d":
         i += 1
         out = {}
         while b[i:i + 1] != b"e":
-            k, i = dec(b, i)
-            v, i = dec(b, i)
+            k, i = dec(b, i, hexbin)
+            v, i = dec(b, i, hexbin)
             out[k] = v
         return out, i + 1
     j = b.index(b":", i)
@@ -54,7 +55,8 @@ def dec(b, i=0):
     try:
         s = s.decode()
     except UnicodeDecodeError:
-        pass
+        if hexbin:
+            s = s.hex()
     return s, j + 1 + n
 
 

@@ -12,26 +12,19 @@
 #   ng_resend.py NG_IP NG_PORT CALL_ID FROM_TAG ADDR PORT
 import json, os, re, socket, sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ng as ng_lib  # noqa: E402  (lib/ng.py: bencode)
+
 ng = (sys.argv[1], int(sys.argv[2]))
 cid, ft, addr, port = sys.argv[3], sys.argv[4], sys.argv[5], int(sys.argv[6])
 
 
-def benc(v):
-    if isinstance(v, str):
-        v = v.encode()
-    if isinstance(v, bytes):
-        return b"%d:%s" % (len(v), v)
-    if isinstance(v, list):
-        return b"l" + b"".join(benc(x) for x in v) + b"e"
-    return b"d" + b"".join(benc(k) + benc(v[k]) for k in sorted(v)) + b"e"
-
-
 sdp = "\r\n".join(["v=0", "o=ue 7 1 IN IP4 " + addr, "s=-", "c=IN IP4 " + addr, "t=0 0",
                    "m=audio %d RTP/AVP 0" % port, "a=rtpmap:0 PCMU/8000", ""])
-req = benc({"command": "offer", "call-id": cid, "from-tag": ft, "sdp": sdp,
+req = ng_lib.enc({"command": "offer", "call-id": cid, "from-tag": ft, "sdp": sdp,
             "flags": ["trust-address"], "replace": ["origin", "session-connection"],
             "direction": ["access", "core"]})
-dreq = benc({"command": "delete", "call-id": cid, "from-tag": ft})
+dreq = ng_lib.enc({"command": "delete", "call-id": cid, "from-tag": ft})
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.settimeout(3)
 pid = os.getpid()

@@ -29,52 +29,16 @@ import random
 import socket
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ng as ng_lib  # noqa: E402  (lib/ng.py: bencode)
+
 # the columns test_ng_kamailio asks tshark for (-T fields), in order
 FIELDS = ["time", "src", "sport", "dst", "dport", "ulen", "ssrc", "method",
           "status", "cseq", "media", "attrs", "conn", "callid", "payload", "rtpp"]
 
 
-def benc(v):
-    if isinstance(v, bool):
-        v = int(v)
-    if isinstance(v, int):
-        return b"i%de" % v
-    if isinstance(v, str):
-        v = v.encode()
-    if isinstance(v, bytes):
-        return b"%d:%s" % (len(v), v)
-    if isinstance(v, list):
-        return b"l" + b"".join(benc(x) for x in v) + b"e"
-    if isinstance(v, dict):
-        return b"d" + b"".join(benc(k) + benc(v[k]) for k in sorted(v)) + b"e"
-    raise TypeError(type(v))
-
-
 def bdec(b, i=0):
-    c = b[i:i + 1]
-    if c == b"i":
-        j = b.index(b"e", i)
-        return int(b[i + 1:j]), j + 1
-    if c == b"l":
-        out, i = [], i + 1
-        while b[i:i + 1] != b"e":
-            x, i = bdec(b, i)
-            out.append(x)
-        return out, i + 1
-    if c == b"d":
-        out, i = {}, i + 1
-        while b[i:i + 1] != b"e":
-            k, i = bdec(b, i)
-            x, i = bdec(b, i)
-            out[k] = x
-        return out, i + 1
-    j = b.index(b":", i)
-    n = int(b[i:j])
-    s = b[j + 1:j + 1 + n]
-    try:
-        return s.decode(), j + 1 + n
-    except UnicodeDecodeError:
-        return s.hex(), j + 1 + n
+    return ng_lib.dec(b, i, hexbin=True)
 
 
 def ng_split(datagram):
@@ -88,7 +52,7 @@ def ng(host, port, req, tries=3):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.settimeout(2)
     for _ in range(tries):
-        s.sendto(cookie + b" " + benc(req), (host, int(port)))
+        s.sendto(cookie + b" " + ng_lib.enc(req), (host, int(port)))
         try:
             data = s.recv(65536)
         except socket.timeout:
