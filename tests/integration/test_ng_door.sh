@@ -142,6 +142,8 @@ ng "print(c.req($(offer op1 fa))['result'])" >/dev/null
 id=$(tp_ctl --json agw list | python3 -c "import json,sys; d=json.load(sys.stdin); l=d.get('contexts', d); print([x['id'] for x in l if x.get('label')=='op1'][0])")
 tp_check "the operator releases the call's context" tp_ctl agw release "$id"
 sleep 0.5
+tp_check "the event log has the ng context's release" \
+  bash -c "'$TP_BUILD/cp/ctl/turnpikectl' --socket '$TP_TMP/cp.sock' events --id $id 2>/dev/null | grep -q rtp_released"
 tp_check "... and the call is gone" \
   test "$(ng "print(c.req({'command':'query','call-id':'op1'})['result'])")" = error
 status
