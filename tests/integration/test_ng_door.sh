@@ -55,8 +55,15 @@ tp_check "ping: pong" test "$(ng "print(c.req({'command':'ping'})['result'])")" 
 ng "
 m = ng.enc($(offer rep1 fa))
 a = c.raw(b'ck1 ' + m); b = c.raw(b'ck1 ' + m)
-print(json.dumps({'same': a == b, 'ok': ng.dec(a.split(b' ',1)[1])[0]['result']}))" >"$TP_TMP/rep.json"
+c.s.settimeout(0.5)
+k = c.raw(b'ck1 ')
+print(json.dumps({'same': a == b, 'ok': ng.dec(a.split(b' ',1)[1])[0]['result'],
+                  'alone': None if k is None else len(k), 'alen': len(a)}))" >"$TP_TMP/rep.json"
 tp_check "a repeated offer gets the same reply bytes" jt "$TP_TMP/rep.json" "d['same'] and d['ok']=='ok'"
+# (a forger of an allowed source must not have the offer's reply resent
+# for its cookie alone: a few octets for hundreds, past ng.max_rate)
+tp_check "... its cookie alone does not get that reply" \
+  jt "$TP_TMP/rep.json" "d['alone'] is None or d['alone'] < 120 < d['alen']"
 tp_check "... and made one context" test "$(nctx)" = 1
 status
 tp_check "status ng: one repeat, one call" jt "$TP_TMP/status.json" "d['ng']['stats']['repeats']==1 and d['ng']['calls']==1"
