@@ -115,6 +115,15 @@ delete_cancel(struct cp_ng *g, struct ng_call *c)
 	c->delete_at_ms = 0;
 }
 
+static bool
+has_ctx(const struct ng_call *c)
+{
+	for (unsigned int i = 0; i < c->nstreams; i++)
+		if (c->s[i].ctx != 0)
+			return true;
+	return false;
+}
+
 /* An offer's call not answered within this is dropped, as rtpengine's
  * offer-timeout does. */
 #define NG_OFFER_TIMEOUT_MS 3600000u
@@ -748,6 +757,12 @@ offer_answer(struct cp_ng *g, const struct ng_req *r, struct bc_w *w, bool offer
 			snprintf(c->tag[1], sizeof(c->tag[1]), "%s", r->to_tag);
 		delete_cancel(g, c);
 	}
+	/* an answered call left without a context (every section refused,
+	 * ended or not RTP) has no media whose silence would end it: it ends
+	 * as a silent call does, not held until a delete that may never come */
+	if (c->tag[1][0] != '\0' && !has_ctx(c) &&
+	    (c->delete_at_ms == 0 || c->delete_at_ms > g->cp->now_ms + NG_MEDIA_TIMEOUT_MS))
+		delete_at(g, c, g->cp->now_ms + NG_MEDIA_TIMEOUT_MS);
 	if (fresh)
 		g->stats[NG_STAT_calls_created]++;
 	if (r->label[0] != '\0' && c->label[0] == '\0')

@@ -15,7 +15,8 @@
 #   - forks: a second to-tag's answer moves the call's other side there,
 #     the first fork's delete forgets it only; delete-delay; the
 #     operator's release of the last context ends the call;
-#   - agw list shows door ng and the call-id; the usage record names ng.
+#   - agw list shows door ng and the call-id; the usage record names ng;
+#   - a call left without a context ends by itself after 60 s.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/dp_env.sh"
@@ -174,6 +175,22 @@ tp_check "past ng.max_rate: error replies at once, not a queue" \
 status
 tp_check "status ng: rate_limited counted" jt "$TP_TMP/status.json" "d['ng']['stats']['rate_limited']>=100"
 tp_check "cp still answers the operator" tp_ctl status
+
+# a call with no context (its one section refused, port 0, on both sides)
+# ends by itself as one with media does, not held until a delete that a
+# P-CSCF may never send
+SDP0='v=0\r\no=- 1 1 IN IP4 10.210.0.2\r\ns=-\r\nc=IN IP4 10.210.0.2\r\nt=0 0\r\nm=audio 0 RTP/AVP 0\r\n'
+sleep 1
+ng "
+r1 = c.req({'command':'offer','call-id':'noctx','from-tag':'fa','sdp':'$SDP0'})
+r2 = c.req({'command':'answer','call-id':'noctx','from-tag':'fa','to-tag':'tb','sdp':'$SDP0'})
+l = c.req({'command':'list'})['calls']
+print(json.dumps({'r': [r1['result'], r2['result']], 'calls': l}))" >"$TP_TMP/noctx.json"
+tp_check "a call without a context: offered and answered" \
+  jt "$TP_TMP/noctx.json" "d['r']==['ok','ok'] and d['calls']==['noctx']"
+sleep 61.5
+tp_check "... and gone after 60 s, as a silent call is" \
+  test "$(ng "print(c.req({'command':'list'})['calls'])")" = "[]"
 
 echo "# test_ng_door: $((SECONDS - start)) s"
 [ "$TP_FAILS" -eq 0 ]
