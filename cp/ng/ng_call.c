@@ -660,7 +660,7 @@ offer_answer(struct cp_ng *g, const struct ng_req *r, struct bc_w *w, bool offer
 	char err[256];
 	unsigned int o;
 	bool fresh = false;
-	int rc, len;
+	int rc, len, fork_at = -1;    /* forks[] index the answerer's earlier branch goes to */
 
 	c = call_find(g, r->call_id);
 	if (c == NULL && !offer) {
@@ -689,8 +689,6 @@ offer_answer(struct cp_ng *g, const struct ng_req *r, struct bc_w *w, bool offer
 		return;
 	}
 	if (!offer) {
-		unsigned int p = 1u - o;
-
 		if (o == 1 && strcmp(r->to_tag, c->tag[0]) != 0) {
 			w_error(g, w, mark, depth, "The to-tag is not the call's");
 			return;
@@ -698,21 +696,15 @@ offer_answer(struct cp_ng *g, const struct ng_req *r, struct bc_w *w, bool offer
 		if (o == 0 && c->tag[1][0] != '\0' && strcmp(c->tag[1], r->to_tag) != 0) {
 			/* another fork answers: it becomes the call's other side,
 			 * the one before is kept as a fork (its delete is
-			 * answered) */
-			unsigned int k;
-
-			for (k = 0; k < c->nforks; k++)
-				if (strcmp(c->forks[k], r->to_tag) == 0)
+			 * answered), once the answer is taken */
+			for (fork_at = 0; (unsigned int)fork_at < c->nforks; fork_at++)
+				if (strcmp(c->forks[fork_at], r->to_tag) == 0)
 					break;
-			if (k == c->nforks && c->nforks == NG_FORKS_MAX) {
+			if ((unsigned int)fork_at == c->nforks && c->nforks == NG_FORKS_MAX) {
 				w_error(g, w, mark, depth, "Too many forks of this call");
 				return;
 			}
-			if (k == c->nforks)
-				c->nforks++;
-			snprintf(c->forks[k], sizeof(c->forks[k]), "%s", c->tag[1]);
 		}
-		(void)p;
 	}
 	rc = ng_sdp_read(r->sdp, r->sdp_len, g->sdp, &se);
 	if (rc < 0) {
@@ -753,6 +745,11 @@ offer_answer(struct cp_ng *g, const struct ng_req *r, struct bc_w *w, bool offer
 		goto fail;
 	}
 	if (!offer) {
+		if (fork_at >= 0) {
+			if ((unsigned int)fork_at == c->nforks)
+				c->nforks++;
+			snprintf(c->forks[fork_at], sizeof(c->forks[fork_at]), "%s", c->tag[1]);
+		}
 		if (o == 0)
 			snprintf(c->tag[1], sizeof(c->tag[1]), "%s", r->to_tag);
 		delete_cancel(g, c);

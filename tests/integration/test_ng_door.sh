@@ -131,6 +131,15 @@ tp_check "forks: the second to-tag's answer takes the call's other side (its add
   jt "$TP_TMP/fork.json" "d['r1']=='ok' and d['r2']=='ok' and d['tags']==['fa','t2'] and d['ep']['address']=='10.211.0.3' and d['ep']['port']==7004"
 tp_check "forks: the first fork's delete forgets it only (the call stays)" \
   jt "$TP_TMP/fork.json" "d['d1']=='ok' and d['q2']=='ok'"
+# answers of a fork that fail (a broken SDP) change nothing, its list of
+# forks neither: another branch's answer is still taken
+ng "
+bad = [c.req($(answer rep1 fa t3 'v=0\r\nthis is not sdp\r\n'))['result'] for _ in range(5)]
+r = c.req($(answer rep1 fa t4 "$SDPB"))
+print(json.dumps({'bad': bad, 'r': r}))" >"$TP_TMP/fork2.json"
+echo "# failed fork answers: $(cat "$TP_TMP/fork2.json")"
+tp_check "forks: five failed answers of a branch, then another branch's answer: taken" \
+  jt "$TP_TMP/fork2.json" "d['bad']==['error']*5 and d['r']['result']=='ok'"
 
 # delete-delay
 ng "
