@@ -197,6 +197,26 @@ cache_find(struct cp_ng *g, const struct ng_src *src, uint64_t now_ms)
 	return NULL;
 }
 
+/* Every reply past NG_CACHE_MS dropped, wiped (it may hold our keys): a
+ * stale reply is found by no repeat, but it held its octets of
+ * NG_CACHE_BYTES until another took its slot, so a cache full of them
+ * kept no new reply at all. Walked only when the bound is reached. */
+static void
+cache_expire(struct cp_ng *g, uint64_t now_ms)
+{
+	for (unsigned int i = 0; i < NG_CACHE_SLOTS; i++) {
+		struct ng_cached *e = &g->cache[i];
+
+		if (e->reply == NULL || now_ms - e->at_ms <= NG_CACHE_MS)
+			continue;
+		explicit_bzero(e->reply, e->reply_len);
+		g->cache_bytes -= e->reply_len;
+		free(e->reply);
+		e->reply = NULL;
+		e->hash = 0;
+	}
+}
+
 static void
 cache_put(struct cp_ng *g, const struct ng_src *src, const char *reply, size_t len,
 	  uint64_t now_ms)
@@ -210,6 +230,8 @@ cache_put(struct cp_ng *g, const struct ng_src *src, const char *reply, size_t l
 		e->reply = NULL;
 		e->hash = 0;
 	}
+	if (g->cache_bytes + len > NG_CACHE_BYTES)
+		cache_expire(g, now_ms);
 	if (g->cache_bytes + len > NG_CACHE_BYTES)
 		return;
 	e->reply = malloc(len);

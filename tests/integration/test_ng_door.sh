@@ -197,9 +197,39 @@ l = c.req({'command':'list'})['calls']
 print(json.dumps({'r': [r1['result'], r2['result']], 'calls': l}))" >"$TP_TMP/noctx.json"
 tp_check "a call without a context: offered and answered" \
   jt "$TP_TMP/noctx.json" "d['r']==['ok','ok'] and d['calls']==['noctx']"
+
+# the cache of replies at its bound (32 MiB): large replies (lists of 55
+# call-ids of 250 octets, ~14 KiB each) fill it; 30 s later they are
+# stale, and a new reply is kept again (a stale one, our keys maybe in
+# it, goes), so a repeat is still answered from it (a list of 62, larger
+# than what room the fill left)
+ng "
+for i in range(62):
+    c.req({'command':'offer','call-id':'%03d' % i + 'L'*247,'from-tag':'fa','sdp':'$SDP0'})
+n = 0
+while n < 3000:
+    r = c.req({'command':'list','limit':55})
+    if r is None or r.get('result') != 'ok':
+        time.sleep(0.05)
+        continue
+    n += 1
+print(n)" >/dev/null
+status
+echo "# cache: $(j "$TP_TMP/status.json" 'd["ng"]["replies_cached_octets"]')"
+# (the fill takes about 30 s: the first lists may be stale, and dropped,
+# by its end)
 sleep 61.5
 tp_check "... and gone after 60 s, as a silent call is" \
-  test "$(ng "print(c.req({'command':'list'})['calls'])")" = "[]"
+  test "$(ng "print('noctx' in c.req({'command':'list','limit':100})['calls'])")" = False
+status
+ng "
+m = ng.enc({'command':'list','limit':100})
+a = c.raw(b'stale1 ' + m); b = c.raw(b'stale1 ' + m)
+print(json.dumps({'same': a == b}))" >"$TP_TMP/stale.json"
+cp "$TP_TMP/status.json" "$TP_TMP/status0.json"
+status
+tp_check "a full cache of stale replies: a repeat is answered from the cache again" \
+  python3 -c "import json; a=json.load(open('$TP_TMP/status0.json'))['ng']['stats']; b=json.load(open('$TP_TMP/status.json'))['ng']['stats']; import sys; sys.exit(0 if (b['repeats']-a['repeats'], b['requests']-a['requests']) == (1, 1) else 1)"
 
 echo "# test_ng_door: $((SECONDS - start)) s"
 [ "$TP_FAILS" -eq 0 ]
