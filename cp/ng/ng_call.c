@@ -660,6 +660,7 @@ offer_answer(struct cp_ng *g, const struct ng_req *r, struct bc_w *w, bool offer
 	char err[256];
 	unsigned int o;
 	bool fresh = false;
+	unsigned int had;          /* the call's sections before this offer */
 	int rc, len, fork_at = -1;    /* forks[] index the answerer's earlier branch goes to */
 
 	c = call_find(g, r->call_id);
@@ -706,6 +707,7 @@ offer_answer(struct cp_ng *g, const struct ng_req *r, struct bc_w *w, bool offer
 			}
 		}
 	}
+	had = c->nstreams;
 	rc = ng_sdp_read(r->sdp, r->sdp_len, g->sdp, &se);
 	if (rc < 0) {
 		snprintf(err, sizeof(err), "Failed to parse SDP: %s", se.msg);
@@ -771,9 +773,21 @@ offer_answer(struct cp_ng *g, const struct ng_req *r, struct bc_w *w, bool offer
 	return;
 fail:
 	explicit_bzero(cl, sizeof(cl));
-	/* a new call is not half-made: its contexts go with it */
-	if (fresh)
+	/* a new call is not half-made: its contexts go with it; nor are the
+	 * sections a re-offer added (the call's m= count is the last offer
+	 * taken: a later one without them must still be taken) */
+	if (fresh) {
 		call_free(g, c);
+	} else if (offer && c->nstreams > had) {
+		for (unsigned int i = had; i < c->nstreams; i++) {
+			char e[160];
+
+			if (c->s[i].ctx != 0)
+				(void)cp_agw_rtp_release(g->cp, &g->who, c->s[i].ctx, e, sizeof(e));
+			explicit_bzero(&c->s[i], sizeof(c->s[i]));
+		}
+		c->nstreams = had;
+	}
 	w_error(g, w, mark, depth, err);
 }
 

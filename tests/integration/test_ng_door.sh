@@ -140,6 +140,15 @@ print(json.dumps({'bad': bad, 'r': r}))" >"$TP_TMP/fork2.json"
 echo "# failed fork answers: $(cat "$TP_TMP/fork2.json")"
 tp_check "forks: five failed answers of a branch, then another branch's answer: taken" \
   jt "$TP_TMP/fork2.json" "d['bad']==['error']*5 and d['r']['result']=='ok'"
+# a re-offer that adds a section and fails there (SRTP without a=crypto):
+# the call keeps its one section, and a re-offer of that one is taken
+ng "
+r1 = c.req({'command':'offer','call-id':'rep1','from-tag':'fa','sdp':'$SDPA' + 'm=audio 5006 RTP/SAVP 0\r\n'})
+r2 = c.req($(offer rep1 fa))
+print(json.dumps({'r1': r1, 'r2': r2}))" >"$TP_TMP/reoffer.json"
+echo "# failed re-offer: $(head -c 400 "$TP_TMP/reoffer.json")"
+tp_check "a re-offer failing at a section it adds, then one without it: taken" \
+  jt "$TP_TMP/reoffer.json" "d['r1']['result']=='error' and d['r2']['result']=='ok'"
 
 # delete-delay
 ng "
