@@ -116,6 +116,15 @@ delete_cancel(struct cp_ng *g, struct ng_call *c)
 	c->delete_at_ms = 0;
 }
 
+static bool
+has_ctx(const struct ng_call *c)
+{
+	for (unsigned int i = 0; i < c->nstreams; i++)
+		if (c->s[i].ctx != 0)
+			return true;
+	return false;
+}
+
 /* An offer's call not answered within this is dropped, as rtpengine's
  * offer-timeout does. */
 #define NG_OFFER_TIMEOUT_MS 3600000u
@@ -662,7 +671,8 @@ offer_answer(struct cp_ng *g, const struct ng_req *r, struct bc_w *w, bool offer
 	char err[256];
 	unsigned int o;
 	bool fresh = false;
-	int rc, len;
+	unsigned int had;          /* the call's sections before this offer */
+	int rc, len, fork_at = -1;    /* forks[] index the answerer's earlier branch goes to */
 
 	c = call_find(g, r->call_id);
 	if (c == NULL && !offer) {
@@ -691,8 +701,6 @@ offer_answer(struct cp_ng *g, const struct ng_req *r, struct bc_w *w, bool offer
 		return;
 	}
 	if (!offer) {
-		unsigned int p = 1u - o;
-
 		if (o == 1 && strcmp(r->to_tag, c->tag[0]) != 0) {
 			w_error(g, w, mark, depth, "The to-tag is not the call's");
 			return;
@@ -700,22 +708,17 @@ offer_answer(struct cp_ng *g, const struct ng_req *r, struct bc_w *w, bool offer
 		if (o == 0 && c->tag[1][0] != '\0' && strcmp(c->tag[1], r->to_tag) != 0) {
 			/* another fork answers: it becomes the call's other side,
 			 * the one before is kept as a fork (its delete is
-			 * answered) */
-			unsigned int k;
-
-			for (k = 0; k < c->nforks; k++)
-				if (strcmp(c->forks[k], r->to_tag) == 0)
+			 * answered), once the answer is taken */
+			for (fork_at = 0; (unsigned int)fork_at < c->nforks; fork_at++)
+				if (strcmp(c->forks[fork_at], r->to_tag) == 0)
 					break;
-			if (k == c->nforks && c->nforks == NG_FORKS_MAX) {
+			if ((unsigned int)fork_at == c->nforks && c->nforks == NG_FORKS_MAX) {
 				w_error(g, w, mark, depth, "Too many forks of this call");
 				return;
 			}
-			if (k == c->nforks)
-				c->nforks++;
-			snprintf(c->forks[k], sizeof(c->forks[k]), "%s", c->tag[1]);
 		}
-		(void)p;
 	}
+	had = c->nstreams;
 	rc = ng_sdp_read(r->sdp, r->sdp_len, g->sdp, &se);
 	if (rc < 0) {
 		snprintf(err, sizeof(err), "Failed to parse SDP: %s", se.msg);
@@ -755,10 +758,21 @@ offer_answer(struct cp_ng *g, const struct ng_req *r, struct bc_w *w, bool offer
 		goto fail;
 	}
 	if (!offer) {
+		if (fork_at >= 0) {
+			if ((unsigned int)fork_at == c->nforks)
+				c->nforks++;
+			snprintf(c->forks[fork_at], sizeof(c->forks[fork_at]), "%s", c->tag[1]);
+		}
 		if (o == 0)
 			snprintf(c->tag[1], sizeof(c->tag[1]), "%s", r->to_tag);
 		delete_cancel(g, c);
 	}
+	/* an answered call left without a context (every section refused,
+	 * ended or not RTP) has no media whose silence would end it: it ends
+	 * as a silent call does, not held until a delete that may never come */
+	if (c->tag[1][0] != '\0' && !has_ctx(c) &&
+	    (c->delete_at_ms == 0 || c->delete_at_ms > g->cp->now_ms + NG_MEDIA_TIMEOUT_MS))
+		delete_at(g, c, g->cp->now_ms + NG_MEDIA_TIMEOUT_MS);
 	if (fresh)
 		g->stats[NG_STAT_calls_created]++;
 	if (r->label[0] != '\0' && c->label[0] == '\0')
@@ -770,9 +784,21 @@ offer_answer(struct cp_ng *g, const struct ng_req *r, struct bc_w *w, bool offer
 	return;
 fail:
 	explicit_bzero(cl, sizeof(cl));
-	/* a new call is not half-made: its contexts go with it */
-	if (fresh)
+	/* a new call is not half-made: its contexts go with it; nor are the
+	 * sections a re-offer added (the call's m= count is the last offer
+	 * taken: a later one without them must still be taken) */
+	if (fresh) {
 		call_free(g, c);
+	} else if (offer && c->nstreams > had) {
+		for (unsigned int i = had; i < c->nstreams; i++) {
+			char e[160];
+
+			if (c->s[i].ctx != 0)
+				(void)cp_agw_rtp_release(g->cp, &g->who, c->s[i].ctx, e, sizeof(e));
+			explicit_bzero(&c->s[i], sizeof(c->s[i]));
+		}
+		c->nstreams = had;
+	}
 	w_error(g, w, mark, depth, err);
 }
 

@@ -58,6 +58,8 @@ enum ng_stat {
 struct ng_src {
 	struct sockaddr_storage from;
 	uint64_t hash;
+	uint64_t req_hash;        /* of the whole request datagram: a repeat is the same */
+	uint32_t req_len;
 	uint8_t clen;
 	char cookie[NG_COOKIE_MAX];
 };
@@ -82,6 +84,8 @@ struct ng_cached {
 	struct sockaddr_storage from;
 	uint8_t cookie_len;
 	char cookie[NG_COOKIE_MAX];
+	uint64_t req_hash;        /* the request's (ng_src): only its repeat is answered */
+	uint32_t req_len;
 	char *reply;              /* malloc'd */
 	uint32_t reply_len;
 };

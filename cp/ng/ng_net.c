@@ -4,7 +4,8 @@
  * answered with "<cookie> <bencode dict>" to its source (rtpengine's ng
  * protocol). Who is answered: ng.allow's sources only (ng has no
  * authentication: SECURITY.md puts it on a control network). A repeat of
- * a request (the same cookie from the same source, within NG_CACHE_MS) is
+ * a request (the same datagram, cookie and dictionary, from the same
+ * source within NG_CACHE_MS) is
  * answered with the reply already sent, never acted on twice: a P-CSCF's
  * rtpengine module repeats a request whose reply it missed, and an offer
  * acted on twice would make a second set of ports. Past ng.max_rate, a
@@ -184,22 +185,43 @@ cache_hash(const struct cp_ng *g, const struct sockaddr_storage *from, const cha
  * whose reply was pushed out by another's is acted on again; NG_CACHE_SLOTS
  * replies within NG_CACHE_MS is past what a P-CSCF's repeats need. */
 static struct ng_cached *
-cache_find(struct cp_ng *g, uint64_t h, const struct sockaddr_storage *from,
-	   const char *cookie, size_t n, uint64_t now_ms)
+cache_find(struct cp_ng *g, const struct ng_src *src, uint64_t now_ms)
 {
-	struct ng_cached *e = &g->cache[h & (NG_CACHE_SLOTS - 1u)];
+	struct ng_cached *e = &g->cache[src->hash & (NG_CACHE_SLOTS - 1u)];
 
-	if (e->hash == h && e->cookie_len == n && memcmp(e->cookie, cookie, n) == 0 &&
-	    same_src(&e->from, from) && now_ms - e->at_ms <= NG_CACHE_MS)
+	if (e->hash == src->hash && e->cookie_len == src->clen &&
+	    memcmp(e->cookie, src->cookie, src->clen) == 0 && same_src(&e->from, &src->from) &&
+	    e->req_len == src->req_len && e->req_hash == src->req_hash &&
+	    now_ms - e->at_ms <= NG_CACHE_MS)
 		return e;
 	return NULL;
 }
 
+/* Every reply past NG_CACHE_MS dropped, wiped (it may hold our keys): a
+ * stale reply is found by no repeat, but it held its octets of
+ * NG_CACHE_BYTES until another took its slot, so a cache full of them
+ * kept no new reply at all. Walked only when the bound is reached. */
 static void
-cache_put(struct cp_ng *g, uint64_t h, const struct sockaddr_storage *from, const char *cookie,
-	  size_t n, const char *reply, size_t len, uint64_t now_ms)
+cache_expire(struct cp_ng *g, uint64_t now_ms)
 {
-	struct ng_cached *e = &g->cache[h & (NG_CACHE_SLOTS - 1u)];
+	for (unsigned int i = 0; i < NG_CACHE_SLOTS; i++) {
+		struct ng_cached *e = &g->cache[i];
+
+		if (e->reply == NULL || now_ms - e->at_ms <= NG_CACHE_MS)
+			continue;
+		explicit_bzero(e->reply, e->reply_len);
+		g->cache_bytes -= e->reply_len;
+		free(e->reply);
+		e->reply = NULL;
+		e->hash = 0;
+	}
+}
+
+static void
+cache_put(struct cp_ng *g, const struct ng_src *src, const char *reply, size_t len,
+	  uint64_t now_ms)
+{
+	struct ng_cached *e = &g->cache[src->hash & (NG_CACHE_SLOTS - 1u)];
 
 	if (e->reply != NULL) {
 		explicit_bzero(e->reply, e->reply_len);
@@ -209,6 +231,8 @@ cache_put(struct cp_ng *g, uint64_t h, const struct sockaddr_storage *from, cons
 		e->hash = 0;
 	}
 	if (g->cache_bytes + len > NG_CACHE_BYTES)
+		cache_expire(g, now_ms);
+	if (g->cache_bytes + len > NG_CACHE_BYTES)
 		return;
 	e->reply = malloc(len);
 	if (e->reply == NULL)
@@ -216,11 +240,13 @@ cache_put(struct cp_ng *g, uint64_t h, const struct sockaddr_storage *from, cons
 	memcpy(e->reply, reply, len);
 	e->reply_len = (uint32_t)len;
 	g->cache_bytes += len;
-	e->hash = h;
+	e->hash = src->hash;
 	e->at_ms = now_ms;
-	e->from = *from;
-	e->cookie_len = (uint8_t)n;
-	memcpy(e->cookie, cookie, n);
+	e->from = src->from;
+	e->cookie_len = src->clen;
+	memcpy(e->cookie, src->cookie, src->clen);
+	e->req_hash = src->req_hash;
+	e->req_len = src->req_len;
 }
 
 static void
@@ -280,8 +306,7 @@ ng_net_reply(struct cp_ng *g, const struct ng_src *src, ng_fill_fn fill, void *a
 	}
 	if (rc < 0)
 		return;
-	cache_put(g, src->hash, &src->from, src->cookie, clen, g->wbuf, clen + 1 + (size_t)rc,
-		  g->cp->now_ms);
+	cache_put(g, src, g->wbuf, clen + 1 + (size_t)rc, g->cp->now_ms);
 	send_to(g, &src->from, g->wbuf, clen + 1 + (size_t)rc);
 	explicit_bzero(g->wbuf, clen + 1 + (size_t)rc);
 }
@@ -308,7 +333,12 @@ one(struct cp_ng *g, const struct sockaddr_storage *from, size_t len, uint64_t n
 	src.clen = (uint8_t)(sp - g->rbuf);
 	memcpy(src.cookie, g->rbuf, src.clen);
 	src.hash = cache_hash(g, from, src.cookie, src.clen);
-	e = cache_find(g, src.hash, from, src.cookie, src.clen, now_ms);
+	/* a repeat is the request again, octet for octet: the cookie alone
+	 * would let whoever forges an allowed source have a large reply sent
+	 * there again and again for a few octets, past ng.max_rate */
+	src.req_hash = tp_siphash24(g->hkey, g->rbuf, len);
+	src.req_len = (uint32_t)len;
+	e = cache_find(g, &src, now_ms);
 	if (e != NULL) {
 		g->stats[NG_STAT_repeats]++;
 		send_to(g, from, e->reply, e->reply_len);

@@ -15,7 +15,8 @@
 #   - forks: a second to-tag's answer moves the call's other side there,
 #     the first fork's delete forgets it only; delete-delay; the
 #     operator's release of the last context ends the call;
-#   - agw list shows door ng and the call-id; the usage record names ng.
+#   - agw list shows door ng and the call-id; the usage record names ng;
+#   - a call left without a context ends by itself after 60 s.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/dp_env.sh"
@@ -55,8 +56,15 @@ tp_check "ping: pong" test "$(ng "print(c.req({'command':'ping'})['result'])")" 
 ng "
 m = ng.enc($(offer rep1 fa))
 a = c.raw(b'ck1 ' + m); b = c.raw(b'ck1 ' + m)
-print(json.dumps({'same': a == b, 'ok': ng.dec(a.split(b' ',1)[1])[0]['result']}))" >"$TP_TMP/rep.json"
+c.s.settimeout(0.5)
+k = c.raw(b'ck1 ')
+print(json.dumps({'same': a == b, 'ok': ng.dec(a.split(b' ',1)[1])[0]['result'],
+                  'alone': None if k is None else len(k), 'alen': len(a)}))" >"$TP_TMP/rep.json"
 tp_check "a repeated offer gets the same reply bytes" jt "$TP_TMP/rep.json" "d['same'] and d['ok']=='ok'"
+# (a forger of an allowed source must not have the offer's reply resent
+# for its cookie alone: a few octets for hundreds, past ng.max_rate)
+tp_check "... its cookie alone does not get that reply" \
+  jt "$TP_TMP/rep.json" "d['alone'] is None or d['alone'] < 120 < d['alen']"
 tp_check "... and made one context" test "$(nctx)" = 1
 status
 tp_check "status ng: one repeat, one call" jt "$TP_TMP/status.json" "d['ng']['stats']['repeats']==1 and d['ng']['calls']==1"
@@ -123,6 +131,24 @@ tp_check "forks: the second to-tag's answer takes the call's other side (its add
   jt "$TP_TMP/fork.json" "d['r1']=='ok' and d['r2']=='ok' and d['tags']==['fa','t2'] and d['ep']['address']=='10.211.0.3' and d['ep']['port']==7004"
 tp_check "forks: the first fork's delete forgets it only (the call stays)" \
   jt "$TP_TMP/fork.json" "d['d1']=='ok' and d['q2']=='ok'"
+# answers of a fork that fail (a broken SDP) change nothing, its list of
+# forks neither: another branch's answer is still taken
+ng "
+bad = [c.req($(answer rep1 fa t3 'v=0\r\nthis is not sdp\r\n'))['result'] for _ in range(5)]
+r = c.req($(answer rep1 fa t4 "$SDPB"))
+print(json.dumps({'bad': bad, 'r': r}))" >"$TP_TMP/fork2.json"
+echo "# failed fork answers: $(cat "$TP_TMP/fork2.json")"
+tp_check "forks: five failed answers of a branch, then another branch's answer: taken" \
+  jt "$TP_TMP/fork2.json" "d['bad']==['error']*5 and d['r']['result']=='ok'"
+# a re-offer that adds a section and fails there (SRTP without a=crypto):
+# the call keeps its one section, and a re-offer of that one is taken
+ng "
+r1 = c.req({'command':'offer','call-id':'rep1','from-tag':'fa','sdp':'$SDPA' + 'm=audio 5006 RTP/SAVP 0\r\n'})
+r2 = c.req($(offer rep1 fa))
+print(json.dumps({'r1': r1, 'r2': r2}))" >"$TP_TMP/reoffer.json"
+echo "# failed re-offer: $(head -c 400 "$TP_TMP/reoffer.json")"
+tp_check "a re-offer failing at a section it adds, then one without it: taken" \
+  jt "$TP_TMP/reoffer.json" "d['r1']['result']=='error' and d['r2']['result']=='ok'"
 
 # delete-delay
 ng "
@@ -193,6 +219,52 @@ tp_check "past ng.max_rate: error replies at once, not a queue" \
 status
 tp_check "status ng: rate_limited counted" jt "$TP_TMP/status.json" "d['ng']['stats']['rate_limited']>=100"
 tp_check "cp still answers the operator" tp_ctl status
+
+# a call with no context (its one section refused, port 0, on both sides)
+# ends by itself as one with media does, not held until a delete that a
+# P-CSCF may never send
+SDP0='v=0\r\no=- 1 1 IN IP4 10.210.0.2\r\ns=-\r\nc=IN IP4 10.210.0.2\r\nt=0 0\r\nm=audio 0 RTP/AVP 0\r\n'
+sleep 1
+ng "
+r1 = c.req({'command':'offer','call-id':'noctx','from-tag':'fa','sdp':'$SDP0'})
+r2 = c.req({'command':'answer','call-id':'noctx','from-tag':'fa','to-tag':'tb','sdp':'$SDP0'})
+l = c.req({'command':'list'})['calls']
+print(json.dumps({'r': [r1['result'], r2['result']], 'calls': l}))" >"$TP_TMP/noctx.json"
+tp_check "a call without a context: offered and answered" \
+  jt "$TP_TMP/noctx.json" "d['r']==['ok','ok'] and d['calls']==['noctx']"
+
+# the cache of replies at its bound (32 MiB): large replies (lists of 55
+# call-ids of 250 octets, ~14 KiB each) fill it; 30 s later they are
+# stale, and a new reply is kept again (a stale one, our keys maybe in
+# it, goes), so a repeat is still answered from it (a list of 62, larger
+# than what room the fill left)
+ng "
+for i in range(62):
+    c.req({'command':'offer','call-id':'%03d' % i + 'L'*247,'from-tag':'fa','sdp':'$SDP0'})
+n = 0
+while n < 3000:
+    r = c.req({'command':'list','limit':55})
+    if r is None or r.get('result') != 'ok':
+        time.sleep(0.05)
+        continue
+    n += 1
+print(n)" >/dev/null
+status
+echo "# cache: $(j "$TP_TMP/status.json" 'd["ng"]["replies_cached_octets"]')"
+# (the fill takes about 30 s: the first lists may be stale, and dropped,
+# by its end)
+sleep 61.5
+tp_check "... and gone after 60 s, as a silent call is" \
+  test "$(ng "print('noctx' in c.req({'command':'list','limit':100})['calls'])")" = False
+status
+ng "
+m = ng.enc({'command':'list','limit':100})
+a = c.raw(b'stale1 ' + m); b = c.raw(b'stale1 ' + m)
+print(json.dumps({'same': a == b}))" >"$TP_TMP/stale.json"
+cp "$TP_TMP/status.json" "$TP_TMP/status0.json"
+status
+tp_check "a full cache of stale replies: a repeat is answered from the cache again" \
+  python3 -c "import json; a=json.load(open('$TP_TMP/status0.json'))['ng']['stats']; b=json.load(open('$TP_TMP/status.json'))['ng']['stats']; import sys; sys.exit(0 if (b['repeats']-a['repeats'], b['requests']-a['requests']) == (1, 1) else 1)"
 
 echo "# test_ng_door: $((SECONDS - start)) s"
 [ "$TP_FAILS" -eq 0 ]
