@@ -57,6 +57,30 @@ call_find(const struct cp_ng *g, const char *id)
 	return NULL;
 }
 
+/* The list of calls to end at their delete_at_ms: a call leaves it in
+ * O(1) (an answer, a delete), not by a walk of every call on it. */
+static void
+dl_add(struct cp_ng *g, struct ng_call *c)
+{
+	c->dnext = g->dlist;
+	if (g->dlist != NULL)
+		g->dlist->dprev = &c->dnext;
+	g->dlist = c;
+	c->dprev = &g->dlist;
+}
+
+static void
+dl_del(struct ng_call *c)
+{
+	if (c->dprev == NULL)
+		return;
+	*c->dprev = c->dnext;
+	if (c->dnext != NULL)
+		c->dnext->dprev = c->dprev;
+	c->dprev = NULL;
+	c->dnext = NULL;
+}
+
 static void
 call_unlink(struct cp_ng *g, struct ng_call *c)
 {
@@ -68,11 +92,7 @@ call_unlink(struct cp_ng *g, struct ng_call *c)
 			g->ncalls--;
 			break;
 		}
-	for (p = &g->dlist; *p != NULL; p = &(*p)->dnext)
-		if (*p == c) {
-			*p = c->dnext;
-			break;
-		}
+	dl_del(c);
 }
 
 /* Every context of c released, c gone. */
@@ -95,24 +115,16 @@ call_free(struct cp_ng *g, struct ng_call *c)
 static void
 delete_at(struct cp_ng *g, struct ng_call *c, uint64_t at_ms)
 {
-	if (c->delete_at_ms == 0) {
-		c->dnext = g->dlist;
-		g->dlist = c;
-	}
+	if (c->dprev == NULL)
+		dl_add(g, c);
 	c->delete_at_ms = at_ms;
 }
 
 static void
 delete_cancel(struct cp_ng *g, struct ng_call *c)
 {
-	if (c->delete_at_ms == 0)
-		return;
-	for (struct ng_call **p = &g->dlist; *p != NULL; p = &(*p)->dnext)
-		if (*p == c) {
-			*p = c->dnext;
-			break;
-		}
-	c->dnext = NULL;
+	(void)g;
+	dl_del(c);
 	c->delete_at_ms = 0;
 }
 
@@ -781,9 +793,12 @@ offer_answer(struct cp_ng *g, const struct ng_req *r, struct bc_w *w, bool offer
 	bc_w_kstr(w, "result", "ok");
 	bc_w_kstrn(w, "sdp", g->sdpbuf, (size_t)len);
 	explicit_bzero(g->sdpbuf, (size_t)len);
+	/* the peers' keys, as read */
+	explicit_bzero(g->sdp, sizeof(*g->sdp));
 	return;
 fail:
 	explicit_bzero(cl, sizeof(cl));
+	explicit_bzero(g->sdp, sizeof(*g->sdp));
 	/* a new call is not half-made: its contexts go with it; nor are the
 	 * sections a re-offer added (the call's m= count is the last offer
 	 * taken: a later one without them must still be taken) */
@@ -1255,14 +1270,11 @@ ng_call_serve(struct cp_ng *g, uint64_t now_ms)
 	if (now_ms - g->dwalk_ms < 250u)
 		return 0;
 	g->dwalk_ms = now_ms;
-	for (struct ng_call **p = &g->dlist; *p != NULL;) {
-		struct ng_call *c = *p;
-
-		if (c->delete_at_ms > now_ms) {
-			p = &c->dnext;
+	for (struct ng_call *c = g->dlist, *next; c != NULL; c = next) {
+		next = c->dnext;
+		if (c->delete_at_ms > now_ms)
 			continue;
-		}
-		*p = c->dnext;
+		dl_del(c);
 		c->delete_at_ms = 0;
 		g->stats[NG_STAT_calls_deleted]++;
 		call_free(g, c);

@@ -25,6 +25,7 @@ struct tp_conf_ng;
 #define NG_WORK_SERVE    64u      /* requests acted on a serve, at most */
 #define NG_CACHE_MS      30000u   /* a reply is kept this long for a repeat */
 #define NG_CACHE_SLOTS   8192u    /* replies kept at most (a power of 2) */
+#define NG_CACHE_WAYS    4u       /* in sets of this many (a power of 2) */
 #define NG_CACHE_BYTES   (32u << 20) /* their octets at most */
 #define NG_FORKS_MAX     4u       /* to-tags of one call (forking) */
 #define NG_MEDIA_TIMEOUT_MS 60000u /* silence on both sides before a call ends */
@@ -61,12 +62,16 @@ struct ng_src {
 	uint64_t req_hash;        /* of the whole request datagram: a repeat is the same */
 	uint32_t req_len;
 	uint8_t clen;
+	bool nocache;             /* the reply is not kept (a refusal past the rate) */
 	char cookie[NG_COOKIE_MAX];
 };
 
 /* A query or a delete waiting for dp's figures of its call's contexts
  * (its reply carries them). */
-#define NG_PENDING_MAX 64u
+/* at most NG_PENDING_MAX * NG_SDP_MEDIA_MAX of cp/agw's
+ * CP_AGW_RTP_STATS_PENDING (256) requests, so that a flood of queries
+ * leaves the other doors theirs */
+#define NG_PENDING_MAX 16u
 struct ng_pending {
 	struct cp_ng *g;
 	bool used;
@@ -108,7 +113,8 @@ struct ng_stream {
 
 struct ng_call {
 	struct ng_call *hnext;    /* the hash chain */
-	struct ng_call *dnext;    /* the delete-delay list */
+	struct ng_call *dnext;    /* the list of calls with a delete_at_ms */
+	struct ng_call **dprev;   /* what points at this one there (NULL: not on it) */
 	uint64_t hash;            /* of call_id's first 63 octets (a context's label) */
 	uint64_t created_wall_ms;
 	uint64_t last_ms;         /* cp's monotonic ms of its last request */

@@ -95,7 +95,11 @@ ng_net_close(struct cp_ng *g)
 	g->fd = -1;
 	if (g->cache != NULL)
 		for (unsigned int i = 0; i < NG_CACHE_SLOTS; i++)
-			free(g->cache[i].reply);
+			if (g->cache[i].reply != NULL) {
+				/* replies hold our SRTP keys */
+				explicit_bzero(g->cache[i].reply, g->cache[i].reply_len);
+				free(g->cache[i].reply);
+			}
 	free(g->cache);
 	free(g->rbuf);
 	if (g->wbuf != NULL)
@@ -180,20 +184,25 @@ cache_hash(const struct cp_ng *g, const struct sockaddr_storage *from, const cha
 	return h == 0 ? 1 : h;
 }
 
-/* The slot of a cached reply to (from, cookie), or of where one goes (the
- * slot's old reply is dropped when it is stored). Direct-mapped: a repeat
- * whose reply was pushed out by another's is acted on again; NG_CACHE_SLOTS
- * replies within NG_CACHE_MS is past what a P-CSCF's repeats need. */
+/* The cached reply to src's request, or NULL. The cache is NG_CACHE_WAYS-way
+ * set-associative (a set by the keyed hash): a reply is pushed out only by
+ * NG_CACHE_WAYS newer ones of its set, so at a P-CSCF's rates a repeat
+ * within NG_CACHE_MS finds it. */
 static struct ng_cached *
 cache_find(struct cp_ng *g, const struct ng_src *src, uint64_t now_ms)
 {
-	struct ng_cached *e = &g->cache[src->hash & (NG_CACHE_SLOTS - 1u)];
+	struct ng_cached *set = &g->cache[(src->hash & (NG_CACHE_SLOTS / NG_CACHE_WAYS - 1u)) *
+					  NG_CACHE_WAYS];
 
-	if (e->hash == src->hash && e->cookie_len == src->clen &&
-	    memcmp(e->cookie, src->cookie, src->clen) == 0 && same_src(&e->from, &src->from) &&
-	    e->req_len == src->req_len && e->req_hash == src->req_hash &&
-	    now_ms - e->at_ms <= NG_CACHE_MS)
-		return e;
+	for (unsigned int i = 0; i < NG_CACHE_WAYS; i++) {
+		struct ng_cached *e = &set[i];
+
+		if (e->reply != NULL && e->hash == src->hash && e->cookie_len == src->clen &&
+		    memcmp(e->cookie, src->cookie, src->clen) == 0 &&
+		    same_src(&e->from, &src->from) && e->req_len == src->req_len &&
+		    e->req_hash == src->req_hash && now_ms - e->at_ms <= NG_CACHE_MS)
+			return e;
+	}
 	return NULL;
 }
 
@@ -221,8 +230,14 @@ static void
 cache_put(struct cp_ng *g, const struct ng_src *src, const char *reply, size_t len,
 	  uint64_t now_ms)
 {
-	struct ng_cached *e = &g->cache[src->hash & (NG_CACHE_SLOTS - 1u)];
+	struct ng_cached *set = &g->cache[(src->hash & (NG_CACHE_SLOTS / NG_CACHE_WAYS - 1u)) *
+					  NG_CACHE_WAYS];
+	struct ng_cached *e = &set[0];
 
+	/* a free way, else the oldest */
+	for (unsigned int i = 0; i < NG_CACHE_WAYS && e->reply != NULL; i++)
+		if (set[i].reply == NULL || set[i].at_ms < e->at_ms)
+			e = &set[i];
 	if (e->reply != NULL) {
 		explicit_bzero(e->reply, e->reply_len);
 		g->cache_bytes -= e->reply_len;
@@ -306,7 +321,8 @@ ng_net_reply(struct cp_ng *g, const struct ng_src *src, ng_fill_fn fill, void *a
 	}
 	if (rc < 0)
 		return;
-	cache_put(g, src, g->wbuf, clen + 1 + (size_t)rc, g->cp->now_ms);
+	if (!src->nocache)
+		cache_put(g, src, g->wbuf, clen + 1 + (size_t)rc, g->cp->now_ms);
 	send_to(g, &src->from, g->wbuf, clen + 1 + (size_t)rc);
 	explicit_bzero(g->wbuf, clen + 1 + (size_t)rc);
 }
@@ -346,6 +362,9 @@ one(struct cp_ng *g, const struct sockaddr_storage *from, size_t len, uint64_t n
 	}
 	if (!take_token(g, now_ms)) {
 		g->stats[NG_STAT_rate_limited]++;
+		/* not kept: a flood past the rate must not push out the
+		 * replies a controller's repeats need */
+		src.nocache = true;
 		ng_net_reply(g, &src, fill_error, "Rate limit exceeded (ng.max_rate)");
 		return;
 	}
@@ -394,6 +413,8 @@ ng_net_serve(struct cp_ng *g, uint64_t now_ms)
 		}
 		work++;
 		one(g, &from, (size_t)r, now_ms);
+		/* the request may hold the peers' SRTP keys */
+		explicit_bzero(g->rbuf, (size_t)r);
 	}
 	g->last_work = work;
 	return read;
