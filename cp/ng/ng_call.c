@@ -30,6 +30,9 @@
 #include "tp_log.h"
 #include "agw/cp_agw_rtp_key.h"
 
+/* ng.timeout: silence on both sides of every stream before a call ends */
+#define NG_TIMEOUT_MS(g) ((uint32_t)(g)->conf->timeout * 1000u)
+
 /* the suites dp's SRTP takes (dp/rtp/FEATURE.md) */
 #define NG_SUITES (SDP_SUITE_BIT(SDP_SUITE_AES_CM_128_HMAC_SHA1_80) | \
 		   SDP_SUITE_BIT(SDP_SUITE_AES_CM_128_HMAC_SHA1_32) | \
@@ -161,6 +164,7 @@ call_new(struct cp_ng *g, const struct ng_req *r)
 	g->bucket[c->hash & (g->nbuckets - 1u)] = c;
 	g->ncalls++;
 	delete_at(g, c, g->cp->now_ms + NG_OFFER_TIMEOUT_MS);
+	c->timed = 1;
 	return c;
 }
 
@@ -598,7 +602,7 @@ answer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o
 			 profile_name(want.profile), profile_name(st->profile[p]));
 		return -EINVAL;
 	}
-	want.inact_ms = NG_MEDIA_TIMEOUT_MS;
+	want.inact_ms = NG_TIMEOUT_MS(g);
 	if (st->has_offer_tx && st->offer_tx_side == p) {
 		if (profile_srtp(want.profile))
 			tx = &st->offer_tx;
@@ -637,7 +641,7 @@ answer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o
 
 		memset(&m, 0, sizeof(m));
 		m.inact_set = true;
-		m.inact_ms = NG_MEDIA_TIMEOUT_MS;
+		m.inact_ms = NG_TIMEOUT_MS(g);
 		(void)cp_agw_rtp_modify(g->cp, &g->who, st->ctx, o, &m, e, sizeof(e));
 	}
 	/* what the offerer hears back: its own ports, its profile, our key */
@@ -783,8 +787,10 @@ offer_answer(struct cp_ng *g, const struct ng_req *r, struct bc_w *w, bool offer
 	 * ended or not RTP) has no media whose silence would end it: it ends
 	 * as a silent call does, not held until a delete that may never come */
 	if (c->tag[1][0] != '\0' && !has_ctx(c) &&
-	    (c->delete_at_ms == 0 || c->delete_at_ms > g->cp->now_ms + NG_MEDIA_TIMEOUT_MS))
-		delete_at(g, c, g->cp->now_ms + NG_MEDIA_TIMEOUT_MS);
+	    (c->delete_at_ms == 0 || c->delete_at_ms > g->cp->now_ms + NG_TIMEOUT_MS(g))) {
+		delete_at(g, c, g->cp->now_ms + NG_TIMEOUT_MS(g));
+		c->timed = 1;
+	}
 	if (fresh)
 		g->stats[NG_STAT_calls_created]++;
 	if (r->label[0] != '\0' && c->label[0] == '\0')
@@ -995,6 +1001,7 @@ del(struct cp_ng *g, const struct ng_req *r, struct bc_w *w)
 	delay = del_delay(g, r);
 	if (delay > 0) {
 		delete_at(g, c, g->cp->now_ms + (uint64_t)delay * 1000u);
+		c->timed = 0;
 		return;
 	}
 	g->stats[NG_STAT_calls_deleted]++;
@@ -1208,7 +1215,7 @@ observe(struct cp_ctx *cp, const struct cp_agw_rtp_ctx *x, const struct ipc_rtp_
 				return;
 		}
 		tp_log(TP_LOG_INFO, "ng: call %.64s ends: no media for %u s", c->call_id,
-		       NG_MEDIA_TIMEOUT_MS / 1000u);
+		       g->conf->timeout);
 		g->stats[NG_STAT_calls_timed_out]++;
 		call_free(g, c);
 	}
@@ -1276,7 +1283,7 @@ ng_call_serve(struct cp_ng *g, uint64_t now_ms)
 			continue;
 		dl_del(c);
 		c->delete_at_ms = 0;
-		g->stats[NG_STAT_calls_deleted]++;
+		g->stats[c->timed ? NG_STAT_calls_timed_out : NG_STAT_calls_deleted]++;
 		call_free(g, c);
 		n++;
 	}

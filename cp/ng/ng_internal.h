@@ -28,7 +28,6 @@ struct tp_conf_ng;
 #define NG_CACHE_WAYS    4u       /* in sets of this many (a power of 2) */
 #define NG_CACHE_BYTES   (32u << 20) /* their octets at most */
 #define NG_FORKS_MAX     4u       /* to-tags of one call (forking) */
-#define NG_MEDIA_TIMEOUT_MS 60000u /* silence on both sides before a call ends */
 #define NG_BUSY_US       5000u    /* after a request, the socket is watched closely this long */
 #define NG_STEP_US       50u      /* and read this often from the loop's turns */
 
@@ -43,7 +42,7 @@ struct tp_conf_ng;
 	X(unsupported, "Requests asking what turnpike does not do (transcoding, recording, DTMF...): answered with an error") \
 	X(calls_created, "Calls made by an offer") \
 	X(calls_deleted, "Calls ended by a delete") \
-	X(calls_timed_out, "Calls ended after 60 s without media on either side of every stream") \
+	X(calls_timed_out, "Calls ended by a timeout: ng.timeout without media on either side of every stream (or no media at all), or an offer not answered in an hour") \
 	X(calls_released, "Calls whose every context ended otherwise (the operator, dp)") \
 	X(oversize, "Datagrams past 65,535 octets or replies past the send buffer (dropped)")
 
@@ -126,6 +125,8 @@ struct ng_call {
 	char forks[NG_FORKS_MAX][NG_TAG_MAX];  /* to-tags answered before tag[1] */
 	uint8_t nstreams;
 	uint8_t deleting;         /* a delete waits for dp's last figures */
+	uint8_t timed;            /* delete_at_ms is a timeout's (an offer never answered,
+				   * a call without media), not a delete's delay */
 	struct ng_stream s[NG_SDP_MEDIA_MAX];
 };
 

@@ -28,6 +28,7 @@ tp_conf_ng_defaults(struct tp_conf *c)
 
 	n->max_rate = 1000;
 	n->delete_delay = 0;
+	n->timeout = 60;
 	n->naccess = sizeof(default_access) / sizeof(default_access[0]);
 	for (unsigned int i = 0; i < n->naccess; i++)
 		snprintf(n->access[i], sizeof(n->access[i]), "%s", default_access[i]);
@@ -38,7 +39,7 @@ tp_conf_ng_defaults(struct tp_conf *c)
 
 /* The settings of the ng group (tp_conf_keys.c gives each its reload class). */
 const char *const tp_conf_names_ng[] = {
-	"listen", "allow", "max_rate", "delete_delay", "access", "core", "tenant", NULL,
+	"listen", "allow", "max_rate", "delete_delay", "timeout", "access", "core", "tenant", NULL,
 };
 
 /* One ng.allow entry, "10.0.0.0/8" or a bare address (one host). */
@@ -185,7 +186,8 @@ load_ng(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 	    (rc = tp_conf_get_u32(g, "max_rate", 1, 1000000, &n->max_rate, c, err,
 				  errlen)) < 0 ||
 	    (rc = tp_conf_get_u32(g, "delete_delay", 0, 3600, &n->delete_delay, c, err,
-				  errlen)) < 0)
+				  errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(g, "timeout", 5, 3600, &n->timeout, c, err, errlen)) < 0)
 		return rc;
 	if (!c->agw.enabled)
 		FAIL(g, "ng needs the agw group with agw.media_ports (the RTP contexts a SIP "

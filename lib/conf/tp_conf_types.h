@@ -605,6 +605,8 @@ struct tp_conf_ng_net { uint8_t family; uint8_t plen; uint8_t ip[16]; };
  *     allow = ["127.0.0.1/32", "10.0.0.0/8", "2001:db8::/32"];   # a bare address: /32, /128
  *     max_rate = 1000;               # requests a second; past it: an error reply
  *     delete_delay = 0;              # s a delete without its own delete-delay waits
+ *     timeout = 60;                  # s without media on either side of every stream:
+ *                                    # the call ends (rtpengine's --timeout)
  *     access = ["access", "internal"];   # direction= names of the access side
  *     core = ["core", "external"];       # and of the core side
  *     tenant = "volte";              # the tenant of the calls set up over ng
@@ -620,6 +622,7 @@ struct tp_conf_ng {
 	/* s, default 0, 0..3600: a delete without its own delete-delay
 	 * waits this long */
 	uint32_t delete_delay;
+	uint32_t timeout;            /* s, default 60, 5..3600: a call silent this long ends */
 	unsigned int naccess, ncore; /* direction= names meaning the access side and the core side */
 	char access[TP_CONF_MAX_NG_IFNAMES][32];   /* default {"access","internal"} */
 	char core[TP_CONF_MAX_NG_IFNAMES][32];     /* default {"core","external"} */

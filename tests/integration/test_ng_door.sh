@@ -38,7 +38,7 @@ cp = { api_socket = \"$TP_TMP/cp.sock\"; store = \"none\"; };
 agw = { ports = [20000, 21999]; max_contexts = 64; setup_timeout = 20;
         media_ports = [40000, 40999]; media_contexts = 64; };
 accounting = { file = \"$TP_TMP/usage.jsonl\"; };
-ng = { listen = \"127.0.0.1:$PORT\"; allow = [\"127.0.0.1\"]; max_rate = 100; };"
+ng = { listen = \"127.0.0.1:$PORT\"; allow = [\"127.0.0.1\"]; max_rate = 100; timeout = 5; };"
 tp_dp_start "$TP_TMP/dp.conf"
 tp_cp_start "$TP_TMP/dp.conf"
 tp_check "cp and dp ready" bash -c "'$TP_BUILD/cp/ctl/turnpikectl' --socket '$TP_TMP/cp.sock' ready --wait 20 >/dev/null"
@@ -232,6 +232,11 @@ l = c.req({'command':'list'})['calls']
 print(json.dumps({'r': [r1['result'], r2['result']], 'calls': l}))" >"$TP_TMP/noctx.json"
 tp_check "a call without a context: offered and answered" \
   jt "$TP_TMP/noctx.json" "d['r']==['ok','ok'] and d['calls']==['noctx']"
+sleep 5.5
+tp_check "... and gone after ng.timeout (5 s), as a silent call is" \
+  test "$(ng "print('noctx' in c.req({'command':'list','limit':100})['calls'])")" = False
+status
+tp_check "... counted as timed out" jt "$TP_TMP/status.json" "d['ng']['stats']['calls_timed_out']==1"
 
 # the cache of replies at its bound (32 MiB): large replies (lists of 55
 # call-ids of 250 octets, ~14 KiB each) fill it; 30 s later they are
@@ -252,10 +257,8 @@ print(n)" >/dev/null
 status
 echo "# cache: $(j "$TP_TMP/status.json" 'd["ng"]["replies_cached_octets"]')"
 # (the fill takes about 30 s: the first lists may be stale, and dropped,
-# by its end)
-sleep 61.5
-tp_check "... and gone after 60 s, as a silent call is" \
-  test "$(ng "print('noctx' in c.req({'command':'list','limit':100})['calls'])")" = False
+# by its end; all of them are 30 s after it)
+sleep 31
 status
 ng "
 m = ng.enc({'command':'list','limit':100})

@@ -1279,6 +1279,7 @@ test_conf_ng_group_read_and_checked(void **state)
 	assert_memory_equal(c.ng.allow[0].ip, ((uint8_t[4]){ 127, 0, 0, 1 }), 4);
 	assert_int_equal(c.ng.max_rate, 1000);
 	assert_int_equal(c.ng.delete_delay, 0);
+	assert_int_equal(c.ng.timeout, 60);
 	assert_int_equal(c.ng.naccess, 2);
 	assert_string_equal(c.ng.access[0], "access");
 	assert_string_equal(c.ng.access[1], "internal");
@@ -1289,7 +1290,7 @@ test_conf_ng_group_read_and_checked(void **state)
 	tp_conf_free(&c);
 	expect_ok(DP("") NG_AGW "ng = {\n  listen = \"[::1]:2223\";\n"
 		  "  allow = [\"127.0.0.1/32\", \"10.0.0.0/8\", \"2001:db8::/32\", \"::1\"];\n"
-		  "  max_rate = 20; delete_delay = 30;\n"
+		  "  max_rate = 20; delete_delay = 30; timeout = 90;\n"
 		  "  access = [\"ue\"]; core = [\"ims\", \"core\", \"pcscf\"];\n};\n");
 	assert_string_equal(c.ng.listen, "[::1]:2223");
 	assert_int_equal(c.ng.nallow, 4);
@@ -1304,6 +1305,7 @@ test_conf_ng_group_read_and_checked(void **state)
 	assert_int_equal(c.ng.allow[3].ip[15], 1);
 	assert_int_equal(c.ng.max_rate, 20);
 	assert_int_equal(c.ng.delete_delay, 30);
+	assert_int_equal(c.ng.timeout, 90);
 	assert_int_equal(c.ng.naccess, 1);
 	assert_string_equal(c.ng.access[0], "ue");
 	assert_int_equal(c.ng.ncore, 3);
@@ -1365,6 +1367,8 @@ test_conf_ng_refusals(void **state)
 		{ NGA("  max_rate = 1000001;\n"), 7, "max_rate" },
 		{ NGA("  delete_delay = 3601;\n"), 7, "delete_delay" },
 		{ NGA("  delete_delay = -1;\n"), 7, "delete_delay" },
+		{ NGA("  timeout = 4;\n"), 7, "timeout" },
+		{ NGA("  timeout = 3601;\n"), 7, "timeout" },
 		/* direction= names */
 		{ NGA("  access = [\"core\"];\n"), 7,
 		  "'core' is in both ng.access and ng.core" },
