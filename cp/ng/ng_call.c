@@ -414,18 +414,6 @@ offer_key(struct ng_stream *st, unsigned int side, uint8_t suite)
 	return 0;
 }
 
-static void
-crypto_line(struct sdp_crypto *c, uint32_t tag, const struct ipc_srtp_key *k)
-{
-	memset(c, 0, sizeof(*c));
-	c->tag = tag;
-	c->suite = k->suite;
-	c->key_len = k->key_len;
-	memcpy(c->key, k->key, k->key_len);
-	c->mki_len = k->mki_len;
-	c->mki = k->mki;
-}
-
 /* ---- offer and answer ---- */
 
 static uint8_t
@@ -557,12 +545,12 @@ offer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
 
 		if (st->answered && x->term[p].profile == pprof &&
 		    x->term[p].srtp_tx.suite == suite) {
-			crypto_line(cl, st->tag[p] != 0 ? st->tag[p] : 1, &x->term[p].srtp_tx);
+			cp_agw_rtp_crypto_of(cl, st->tag[p] != 0 ? st->tag[p] : 1, &x->term[p].srtp_tx);
 		} else {
 			if (offer_key(st, p, suite) < 0)
 				return agw_err(-EIO, "No SRTP key", "getrandom() failed", err,
 					       errlen);
-			crypto_line(cl, 1, &st->offer_tx);
+			cp_agw_rtp_crypto_of(cl, 1, &st->offer_tx);
 		}
 		out->crypto = cl;
 		out->ncrypto = 1;
@@ -650,7 +638,7 @@ answer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o
 	out->rtcp_mux_only = st->mux[o];
 	out->proto = st->profile[o] != want.profile ? profile_name(st->profile[o]) : NULL;
 	if (profile_srtp(st->profile[o])) {
-		crypto_line(cl, st->tag[o], &x->term[o].srtp_tx);
+		cp_agw_rtp_crypto_of(cl, st->tag[o], &x->term[o].srtp_tx);
 		out->crypto = cl;
 		out->ncrypto = 1;
 	}
