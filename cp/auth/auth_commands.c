@@ -400,7 +400,10 @@ cmd_secrets_add(void *ctx, struct json_object *req, struct json_object *resp,
 	const char *s = cp_api_str(req, "secret");
 	const char *an = cp_api_str(req, "algorithm");
 	unsigned int t = 0;
-	int rc, alg = an != NULL ? tp_rest_alg_parse(an) : TP_REST_SHA1;
+	/* (absent: SHA-1, as before there was a choice; present, it must
+	 * say one we know: a typo must not make a SHA-1 secret) */
+	int rc, alg = json_object_object_get_ex(req, "algorithm", NULL) ?
+		      tp_rest_alg_parse(an) : TP_REST_SHA1;
 
 	(void)resp;
 	if (s == NULL || s[0] == '\0') {

@@ -5,9 +5,10 @@
  * USERNAME = "expiry-timestamp:user" and password =
  * base64(HMAC-SHA1(secret, USERNAME)), or HMAC-SHA256 for a secret the
  * operator marked so (as Kamailio's auth_ephemeral can make them), and
- * the server recomputes the password, then the ordinary long-term key MD5(USERNAME:realm:password)
- * (RFC 8489 §9.2.2; or its SHA-256 variant, §18.5.1.2), and checks the
- * request's integrity with it. Several secrets are held so that operators
+ * the server recomputes the password, then the ordinary long-term key
+ * MD5(USERNAME:realm:password) (RFC 8489 §9.2.2; or its SHA-256
+ * variant, §18.5.1.2), and checks the request's integrity with it.
+ * Several secrets are held so that operators
  * can rotate (the draft's "SHOULD validate against at least 2"); each is
  * tried in turn. Like coturn we also accept "user:expiry" and a bare
  * "expiry", and the timestamp is an expiry: accepted while expiry >= now.
