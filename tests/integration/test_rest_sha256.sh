@@ -10,7 +10,8 @@
 # bad-integrity; the file's SHA-1 secret still works with uclient -W. A
 # secret added with turnpikectl secrets add --algorithm sha256 is listed
 # as such, written to the store as such, and after a cp restart still
-# takes the SHA-256 password and refuses the SHA-1 one.
+# takes the SHA-256 password and refuses the SHA-1 one. A reload that
+# makes the file's secret sha1 makes its SHA-1 password the good one.
 set -uo pipefail
 . "$(dirname "$0")/lib/dp_env.sh"
 . "$(dirname "$0")/lib/uclient.sh"
@@ -102,6 +103,15 @@ served "after a cp restart: the SHA-256 password of the stored secret" "$u" "$(p
 refused "... and its SHA-1 one: 401" "$u" "$(pw sha1 ctl-sha256 "$u")"
 tp_check "turnpikectl secrets del" tp_ctl secrets del ctl-sha256
 refused "a deleted sha256 secret no longer authenticates" "$u" "$(pw sha256 ctl-sha256 "$u")"
+
+# A reload that changes the file's secret to sha1: from then on its SHA-1
+# password is the one taken.
+sed -i 's/secret = "file-sha256"; algorithm = "sha256";/secret = "file-sha256"; algorithm = "sha1";/' "$TP_TMP/dp.conf"
+out=$(tp_ctl reload 2>&1)
+tp_check "reload: the secret goes and comes back as sha1" \
+  bash -c 'grep -q "a REST secret removed" <<<"$0" && grep -q "a REST secret added (sha1)" <<<"$0"' "$out"
+served "after the reload: the file's secret takes the SHA-1 password" "$u" "$p1"
+refused "... and refuses the SHA-256 one: 401" "$u" "$p256"
 
 # bash completion offers the option and its values
 comp() {
