@@ -114,7 +114,8 @@ const char *cp_auth_user_next_in(const struct cp_auth *a, unsigned int tenant,
 
 /* ---- TURN REST API shared secrets (rest.c) ----------------------------- */
 
-/* Add a shared secret (1..CP_AUTH_SECRET_MAX bytes). Every secret is tried
+/* Add a shared secret (1..CP_AUTH_SECRET_MAX bytes) whose passwords are
+ * HMAC-SHA1 ones (cp_auth_secret_add_in() chooses). Every secret is tried
  * in turn, so adding the new one before deleting the old rotates without a
  * gap. Returns 0, -EINVAL, -EEXIST, -ENOSPC. */
 int cp_auth_secret_add(struct cp_auth *a, const char *secret);
@@ -134,14 +135,22 @@ uint32_t cp_auth_secret_list(const struct cp_auth *a,
 
 /* The same for a tenant's secrets: only they check the REST credentials
  * of requests that reached its address (max_secrets each). tenant 0 is
- * the default tenant's, what the calls above handle. */
-int cp_auth_secret_add_in(struct cp_auth *a, unsigned int tenant, const char *secret);
+ * the default tenant's, what the calls above handle. alg (enum
+ * tp_rest_alg) is the HMAC of the secret's passwords: a password made
+ * with the other one is wrong. A secret is its value: the same value
+ * with another alg is -EEXIST too (delete it first). */
+int cp_auth_secret_add_in(struct cp_auth *a, unsigned int tenant, const char *secret,
+			  unsigned int alg);
 int cp_auth_secret_del_in(struct cp_auth *a, unsigned int tenant,
 			  const char *secret_or_tag);
 int cp_auth_secret_lookup_in(const struct cp_auth *a, unsigned int tenant,
 			     const char *secret_or_tag, char *out);
 uint32_t cp_auth_secret_list_in(const struct cp_auth *a, unsigned int tenant,
 				struct cp_auth_secret_info *out, uint32_t max);
+/* The algorithm (enum tp_rest_alg) of tenant's secret of that value, or
+ * -ENOENT. */
+int cp_auth_secret_alg_in(const struct cp_auth *a, unsigned int tenant,
+			  const char *secret);
 
 /*
  * The REST password for a username (draft-uberti-behave-turn-rest §2.2):
@@ -151,6 +160,14 @@ uint32_t cp_auth_secret_list_in(const struct cp_auth *a, unsigned int tenant,
  */
 int cp_auth_rest_password(const char *secret, const char *username,
 			  char out[29]);
+
+/* The same with the HMAC alg (enum tp_rest_alg) names: SHA-256 gives
+ * base64(HMAC-SHA256(secret, username)), 44 characters, '=' padded (as
+ * Kamailio's auth_ephemeral makes it). out: CP_AUTH_REST_PASSWORD_MAX
+ * bytes. Returns 0, -EINVAL (an alg we do not know), -errno. */
+int cp_auth_rest_password_alg(unsigned int alg, const char *secret,
+			      const char *username,
+			      char out[CP_AUTH_REST_PASSWORD_MAX]);
 
 /*
  * The expiry timestamp of a REST username: "expiry:user", "user:expiry"

@@ -18,7 +18,7 @@
 #include "tp_conf.h"
 
 static int secret_add(struct cp_ctx *cp, unsigned int t, const char *s,
-		      const char **error);
+		      unsigned int alg, const char **error);
 
 /* ---- tenants: every command takes "tenant" (absent: the default one) ---- */
 
@@ -269,7 +269,7 @@ cmd_users_import(void *ctx, struct json_object *req, struct json_object *resp,
 				rc = -EINVAL;
 				goto out;
 			}
-			rc = secret_add(cp, t, v, error);
+			rc = secret_add(cp, t, v, TP_REST_SHA1, error);   /* coturn's */
 			if (rc == -EEXIST) {
 				rc = 0;
 				continue;
@@ -357,7 +357,8 @@ cmd_users_list(void *ctx, struct json_object *req, struct json_object *resp,
 }
 
 static int
-secret_add(struct cp_ctx *cp, unsigned int t, const char *s, const char **error)
+secret_add(struct cp_ctx *cp, unsigned int t, const char *s, unsigned int alg,
+	   const char **error)
 {
 	char val[CP_AUTH_SECRET_MAX + 1];
 	bool there;
@@ -379,11 +380,11 @@ secret_add(struct cp_ctx *cp, unsigned int t, const char *s, const char **error)
 		return -ENOSPC;
 	}
 	store_scope(cp, t);
-	rc = cp->store != NULL ? cp_store_secret_add(cp->store, s) : 0;
+	rc = cp->store != NULL ? cp_store_secret_add(cp->store, s, alg) : 0;
 	store_unscope(cp);
 	if (rc < 0 && rc != -EEXIST)
 		return cp_api_store_failed(cp, rc, error);
-	rc = cp_auth_secret_add_in(cp->auth, t, s);
+	rc = cp_auth_secret_add_in(cp->auth, t, s, alg);
 	if (rc == -ENOSPC)
 		*error = "secret table full: delete an old secret first";
 	else if (rc < 0)
@@ -397,17 +398,25 @@ cmd_secrets_add(void *ctx, struct json_object *req, struct json_object *resp,
 {
 	struct cp_ctx *cp = ctx;
 	const char *s = cp_api_str(req, "secret");
+	const char *an = cp_api_str(req, "algorithm");
 	unsigned int t = 0;
-	int rc;
+	/* (absent: SHA-1, as before there was a choice; present, it must
+	 * say one we know: a typo must not make a SHA-1 secret) */
+	int rc, alg = json_object_object_get_ex(req, "algorithm", NULL) ?
+		      tp_rest_alg_parse(an) : TP_REST_SHA1;
 
 	(void)resp;
 	if (s == NULL || s[0] == '\0') {
 		*error = "secrets.add needs \"secret\"";
 		return -EINVAL;
 	}
+	if (alg < 0) {
+		*error = "\"algorithm\" is \"sha1\" (the default) or \"sha256\"";
+		return -EINVAL;
+	}
 	if ((rc = req_tenant(cp, req, &t, error)) < 0)
 		return rc;
-	return secret_add(cp, t, s, error);
+	return secret_add(cp, t, s, (unsigned int)alg, error);
 }
 
 static int
@@ -472,6 +481,8 @@ cmd_secrets_list(void *ctx, struct json_object *req, struct json_object *resp,
 
 		json_object_object_add(o, "tag", json_object_new_string(info[i].tag));
 		json_object_object_add(o, "length", json_object_new_int(info[i].len));
+		json_object_object_add(o, "algorithm",
+				       json_object_new_string(tp_rest_alg_name(info[i].alg)));
 		json_object_array_add(list, o);
 	}
 	json_object_object_add(resp, "secrets", list);

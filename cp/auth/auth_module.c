@@ -69,7 +69,7 @@ auth_setup(struct cp_ctx *cp, char *err, size_t errlen)
 		}
 	}
 	for (unsigned int i = 0; i < c->nsecrets; i++) {
-		if (cp_auth_secret_add(cp->auth, c->secrets[i]) < 0) {
+		if (cp_auth_secret_add_in(cp->auth, 0, c->secrets[i], c->secret_algs[i]) < 0) {
 			snprintf(err, errlen, "%s: REST secret %u refused",
 				 cp->conf->path, i + 1);
 			auth_fini(cp);
@@ -93,7 +93,8 @@ auth_setup(struct cp_ctx *cp, char *err, size_t errlen)
 			}
 		}
 		for (unsigned int i = 0; i < t->nsecrets; i++) {
-			if (cp_auth_secret_add_in(cp->auth, k + 1, t->secrets[i]) < 0) {
+			if (cp_auth_secret_add_in(cp->auth, k + 1, t->secrets[i],
+						  t->secret_algs[i]) < 0) {
 				snprintf(err, errlen, "%s: tenant '%s': REST secret %u refused",
 					 cp->conf->path, t->name, i + 1);
 				auth_fini(cp);

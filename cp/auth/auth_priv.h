@@ -35,6 +35,7 @@ struct cp_auth_user {
 struct cp_auth_secret {
 	uint16_t len;             /* 0: free slot */
 	uint8_t tenant;           /* whose REST credentials it signs */
+	uint8_t alg;              /* enum tp_rest_alg: the password's HMAC */
 	uint8_t val[CP_AUTH_SECRET_MAX + 1];  /* NUL terminated */
 };
 

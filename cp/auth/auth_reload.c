@@ -28,11 +28,14 @@ find_user(const struct tp_conf_user *users, unsigned int n, const char *name)
 	return NULL;
 }
 
+/* The same secret: its value and its algorithm (a secret whose
+ * algorithm the file changed goes, and comes back with the new one). */
 static bool
-has_secret(const char (*secrets)[TP_CONF_STR_LEN], unsigned int n, const char *s)
+has_secret(const char (*secrets)[TP_CONF_STR_LEN], const uint8_t *algs, unsigned int n,
+	   const char *s, uint8_t alg)
 {
 	for (unsigned int i = 0; i < n; i++)
-		if (strcmp(secrets[i], s) == 0)
+		if (strcmp(secrets[i], s) == 0 && algs[i] == alg)
 			return true;
 	return false;
 }
@@ -43,10 +46,11 @@ struct find_secret {
 };
 
 static int
-find_secret_cb(void *arg, const char *s)
+find_secret_cb(void *arg, const char *s, unsigned int alg)
 {
 	struct find_secret *f = arg;
 
+	(void)alg;
 	if (strcmp(f->want, s) == 0)
 		f->found = true;
 	return 0;
@@ -161,20 +165,25 @@ file_apply(struct cp_ctx *cp, const struct tp_conf_cp *x, struct cp_reload_notes
 	c->nusers = x->nusers;
 	memcpy(c->users, x->users, sizeof(c->users));
 	for (unsigned int i = 0; i < c->nsecrets; i++) {
-		if (has_secret(x->secrets, x->nsecrets, c->secrets[i]))
+		if (has_secret(x->secrets, x->secret_algs, x->nsecrets, c->secrets[i],
+			       c->secret_algs[i]))
 			continue;
 		if (!store_has_secret(cp, c->secrets[i]))
 			cp_auth_secret_del(cp->auth, c->secrets[i]);
 		cp_reload_say(r, false, "a REST secret removed");
 	}
 	for (unsigned int i = 0; i < x->nsecrets; i++) {
-		if (has_secret(c->secrets, c->nsecrets, x->secrets[i]))
+		if (has_secret(c->secrets, c->secret_algs, c->nsecrets, x->secrets[i],
+			       x->secret_algs[i]))
 			continue;
-		cp_auth_secret_add(cp->auth, x->secrets[i]);   /* -EEXIST: the store's */
-		cp_reload_say(r, false, "a REST secret added");
+		/* -EEXIST: the store's */
+		cp_auth_secret_add_in(cp->auth, 0, x->secrets[i], x->secret_algs[i]);
+		cp_reload_say(r, false, "a REST secret added (%s)",
+			      tp_rest_alg_name(x->secret_algs[i]));
 	}
 	c->nsecrets = x->nsecrets;
 	memcpy(c->secrets, x->secrets, sizeof(c->secrets));
+	memcpy(c->secret_algs, x->secret_algs, sizeof(c->secret_algs));
 }
 
 /* Tenant k's users and secrets (its realm's). */
@@ -215,17 +224,20 @@ tenant_apply(struct cp_ctx *cp, unsigned int k, const struct tp_conf_tenant *x,
 			      old != NULL ? "new password" : "added");
 	}
 	for (unsigned int i = 0; i < c->nsecrets; i++) {
-		if (has_secret(x->secrets, x->nsecrets, c->secrets[i]))
+		if (has_secret(x->secrets, x->secret_algs, x->nsecrets, c->secrets[i],
+			       c->secret_algs[i]))
 			continue;
 		if (!store_has_secret(cp, c->secrets[i]))
 			cp_auth_secret_del_in(cp->auth, k + 1, c->secrets[i]);
 		cp_reload_say(r, false, "tenant %s: a REST secret removed", c->name);
 	}
 	for (unsigned int i = 0; i < x->nsecrets; i++) {
-		if (has_secret(c->secrets, c->nsecrets, x->secrets[i]))
+		if (has_secret(c->secrets, c->secret_algs, c->nsecrets, x->secrets[i],
+			       x->secret_algs[i]))
 			continue;
-		cp_auth_secret_add_in(cp->auth, k + 1, x->secrets[i]);
-		cp_reload_say(r, false, "tenant %s: a REST secret added", c->name);
+		cp_auth_secret_add_in(cp->auth, k + 1, x->secrets[i], x->secret_algs[i]);
+		cp_reload_say(r, false, "tenant %s: a REST secret added (%s)", c->name,
+			      tp_rest_alg_name(x->secret_algs[i]));
 	}
 	if (cp->store != NULL)
 		cp_store_scope(cp->store, NULL);
@@ -233,6 +245,7 @@ tenant_apply(struct cp_ctx *cp, unsigned int k, const struct tp_conf_tenant *x,
 	memcpy(c->users, x->users, sizeof(c->users));
 	c->nsecrets = x->nsecrets;
 	memcpy(c->secrets, x->secrets, sizeof(c->secrets));
+	memcpy(c->secret_algs, x->secret_algs, sizeof(c->secret_algs));
 }
 
 static void

@@ -42,11 +42,11 @@ store_load_user(void *arg, const struct cp_store_user *u)
 }
 
 static int
-store_load_secret(void *arg, const char *secret)
+store_load_secret(void *arg, const char *secret, unsigned int alg)
 {
 	const struct store_load *l = arg;
 	struct cp_ctx *cp = l->cp;
-	int rc = cp_auth_secret_add_in(cp->auth, l->tenant, secret);
+	int rc = cp_auth_secret_add_in(cp->auth, l->tenant, secret, alg);
 
 	if (rc == -ENOSPC)
 		tp_log(TP_LOG_ERR, "%s holds more REST secrets than cp keeps "

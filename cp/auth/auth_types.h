@@ -28,6 +28,9 @@
 #define CP_AUTH_REALM_MAX       NONCE_REALM_MAX
 /* A TURN REST shared secret, bytes. */
 #define CP_AUTH_SECRET_MAX      256u
+/* A TURN REST password and its NUL: base64 of an HMAC-SHA1 (28
+ * characters) or HMAC-SHA256 (44), '=' padded. */
+#define CP_AUTH_REST_PASSWORD_MAX 45u
 /* Largest long-term key (SHA-256, RFC 8489 §18.5.1.2). */
 #define CP_AUTH_KEY_MAX         32u
 /* Tenants (lib/conf's): index 0 the default tenant, 1..16 the listed ones
@@ -128,10 +131,12 @@ struct cp_auth_result {
 };
 
 /* One REST shared secret as the operator sees it: never the secret
- * itself, a tag (hex of the first 8 bytes of its SHA-256) and its length. */
+ * itself, a tag (hex of the first 8 bytes of its SHA-256), its length
+ * and the HMAC its passwords are made with. */
 struct cp_auth_secret_info {
 	char tag[17];
 	uint16_t len;
+	uint8_t alg;                  /* enum tp_rest_alg */
 };
 
 struct cp_auth;

@@ -3,10 +3,12 @@
  * TURN REST API credentials (draft-uberti-behave-turn-rest-00 §2.2, §3):
  * a web service and this server share secrets; the service hands a client
  * USERNAME = "expiry-timestamp:user" and password =
- * base64(HMAC-SHA1(secret, USERNAME)), and the server recomputes the
- * password, then the ordinary long-term key MD5(USERNAME:realm:password)
- * (RFC 8489 §9.2.2; or its SHA-256 variant, §18.5.1.2), and checks the
- * request's integrity with it. Several secrets are held so that operators
+ * base64(HMAC-SHA1(secret, USERNAME)), or HMAC-SHA256 for a secret the
+ * operator marked so (as Kamailio's auth_ephemeral can make them), and
+ * the server recomputes the password, then the ordinary long-term key
+ * MD5(USERNAME:realm:password) (RFC 8489 §9.2.2; or its SHA-256
+ * variant, §18.5.1.2), and checks the request's integrity with it.
+ * Several secrets are held so that operators
  * can rotate (the draft's "SHOULD validate against at least 2"); each is
  * tried in turn. Like coturn we also accept "user:expiry" and a bare
  * "expiry", and the timestamp is an expiry: accepted while expiry >= now.
@@ -76,13 +78,15 @@ secret_find(const struct cp_auth *a, unsigned int tenant, const char *s, size_t 
 }
 
 int
-cp_auth_secret_add_in(struct cp_auth *a, unsigned int tenant, const char *secret)
+cp_auth_secret_add_in(struct cp_auth *a, unsigned int tenant, const char *secret,
+		      unsigned int alg)
 {
 	size_t len = secret != NULL ? strlen(secret) : 0;
 	struct cp_auth_secret *free_slot = NULL;
 	uint32_t mine = 0;
 
-	if (len == 0 || len > CP_AUTH_SECRET_MAX || tenant > a->ntenants)
+	if (len == 0 || len > CP_AUTH_SECRET_MAX || tenant > a->ntenants ||
+	    (alg != TP_REST_SHA1 && alg != TP_REST_SHA256))
 		return -EINVAL;
 	if (secret_find(a, tenant, secret, len) != NULL)
 		return -EEXIST;
@@ -101,13 +105,14 @@ cp_auth_secret_add_in(struct cp_auth *a, unsigned int tenant, const char *secret
 	memcpy(free_slot->val, secret, len + 1);
 	free_slot->len = (uint16_t)len;
 	free_slot->tenant = (uint8_t)tenant;
+	free_slot->alg = (uint8_t)alg;
 	return 0;
 }
 
 int
 cp_auth_secret_add(struct cp_auth *a, const char *secret)
 {
-	return cp_auth_secret_add_in(a, 0, secret);
+	return cp_auth_secret_add_in(a, 0, secret, TP_REST_SHA1);
 }
 
 int
@@ -187,10 +192,22 @@ cp_auth_secret_list_in(const struct cp_auth *a, unsigned int tenant,
 		if (n < max && out != NULL) {
 			secret_tag(sec->val, sec->len, out[n].tag);
 			out[n].len = sec->len;
+			out[n].alg = sec->alg;
 		}
 		n++;
 	}
 	return n;
+}
+
+int
+cp_auth_secret_alg_in(const struct cp_auth *a, unsigned int tenant, const char *secret)
+{
+	const struct cp_auth_secret *sec;
+
+	if (secret == NULL || tenant > a->ntenants)
+		return -ENOENT;
+	sec = secret_find(a, tenant, secret, strlen(secret));
+	return sec != NULL ? sec->alg : -ENOENT;
 }
 
 uint32_t
@@ -200,30 +217,52 @@ cp_auth_secret_list(const struct cp_auth *a, struct cp_auth_secret_info *out,
 	return cp_auth_secret_list_in(a, 0, out, max);
 }
 
+/* The one rule for a REST password: base64 (standard alphabet, '='
+ * padded) of HMAC-alg(secret, username), the username's bytes as the
+ * client sends them in USERNAME. 20 bytes -> 28 characters, 32 -> 44;
+ * out holds CP_AUTH_REST_PASSWORD_MAX. */
 static int
-rest_password(const uint8_t *secret, size_t secret_len, const char *username,
-	      char out[29])
+rest_password(unsigned int alg, const uint8_t *secret, size_t secret_len,
+	      const char *username, char out[CP_AUTH_REST_PASSWORD_MAX])
 {
-	uint8_t mac[20];
+	uint8_t mac[32];
+	size_t mac_len = alg == TP_REST_SHA256 ? 32 : 20;
 	int rc;
 
-	rc = stun_hmac_sha1(secret, secret_len, (const uint8_t *)username,
+	if (alg != TP_REST_SHA1 && alg != TP_REST_SHA256)
+		return -EINVAL;
+	rc = alg == TP_REST_SHA256 ?
+	     stun_hmac_sha256(secret, secret_len, (const uint8_t *)username,
+			      strlen(username), mac) :
+	     stun_hmac_sha1(secret, secret_len, (const uint8_t *)username,
 			    strlen(username), mac);
 	if (rc < 0)
 		return rc;
-	/* Standard alphabet, '=' padded: 20 bytes -> 28 characters + NUL. */
-	rc = EVP_EncodeBlock((unsigned char *)out, mac, sizeof(mac));
+	rc = EVP_EncodeBlock((unsigned char *)out, mac, (int)mac_len);
 	OPENSSL_cleanse(mac, sizeof(mac));
-	return rc == 28 ? 0 : -EIO;
+	return rc == (int)(4 * ((mac_len + 2) / 3)) ? 0 : -EIO;
+}
+
+int
+cp_auth_rest_password_alg(unsigned int alg, const char *secret, const char *username,
+			  char out[CP_AUTH_REST_PASSWORD_MAX])
+{
+	if (secret == NULL || username == NULL)
+		return -EINVAL;
+	return rest_password(alg, (const uint8_t *)secret, strlen(secret), username,
+			     out);
 }
 
 int
 cp_auth_rest_password(const char *secret, const char *username, char out[29])
 {
-	if (secret == NULL || username == NULL)
-		return -EINVAL;
-	return rest_password((const uint8_t *)secret, strlen(secret), username,
-			     out);
+	char pw[CP_AUTH_REST_PASSWORD_MAX];
+	int rc = cp_auth_rest_password_alg(TP_REST_SHA1, secret, username, pw);
+
+	if (rc == 0)
+		memcpy(out, pw, 29);
+	OPENSSL_cleanse(pw, sizeof(pw));
+	return rc;
 }
 
 /* All decimal digits, at most 19 of them (fits uint64_t). */
@@ -276,7 +315,7 @@ cp_auth_rest_verify(const struct cp_auth *a, unsigned int tenant,
 		    uint8_t key[CP_AUTH_KEY_MAX], uint8_t *key_len)
 {
 	const char *realm = cp_auth_trealm(a, tenant);
-	char password[29];
+	char password[CP_AUTH_REST_PASSWORD_MAX];
 	int rc = -ENOENT;
 
 	tenant = cp_auth_tix(a, tenant);
@@ -287,7 +326,9 @@ cp_auth_rest_verify(const struct cp_auth *a, unsigned int tenant,
 
 		if (sec->len == 0 || sec->tenant != tenant)
 			continue;
-		if (rest_password(sec->val, sec->len, username, password) < 0)
+		/* (each secret with its own HMAC: a password of the other
+		 * kind matches none, and fails integrity as any wrong one) */
+		if (rest_password(sec->alg, sec->val, sec->len, username, password) < 0)
 			continue;
 		klen = stun_key_long_term(pwalg, username, realm, password, key);
 		if (klen <= 0)

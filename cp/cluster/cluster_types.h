@@ -11,10 +11,14 @@
  *
  * Keys, NS being cluster.namespace (default turn.realm):
  *   NS:users            hash  name -> "MD5HEX" or "MD5HEX:SHA256HEX"
- *   NS:secrets          set   REST secrets
+ *   NS:secrets          set   REST secrets (HMAC-SHA1 passwords)
+ *   NS:secrets:sha256   set   REST secrets whose passwords are HMAC-SHA256
+ *                             ones (a set of its own: a cp that predates it
+ *                             reads NS:secrets as before and ignores this)
  *   NS:events           channel: "u NAME" (that user changed), "s" (secrets),
  *                             "p ID" (a PSK); a tenant's "U TENANT NAME", "S TENANT"
- *   NS:t:TENANT:users, NS:t:TENANT:secrets, NS:t:TENANT:quota:USER
+ *   NS:t:TENANT:users, NS:t:TENANT:secrets, NS:t:TENANT:secrets:sha256,
+ *   NS:t:TENANT:quota:USER
  *                             a tenant's (TENANT its name), as the default's
  *   NS:quota:USER       zset  "BOX/T/CLIENT/SERVERPORT" -> lease end (unix ms)
  *   NS:allocs:BOX       hash  allocation id -> JSON {user, relayed, client,

@@ -146,15 +146,35 @@ conf_secret(const struct cp_ctx *cp, unsigned int t, const char *s)
 	return false;
 }
 
-/* SMEMBERS NS:secrets (a tenant's NS:t:TENANT:secrets): the whole set,
- * as for the users. priv: the tenant. */
+/* The set of tenant t's secrets of one algorithm: NS:secrets (SHA-1, as
+ * it always was), NS:secrets:sha256. */
+static void
+secrets_key(char *k, size_t size, const struct cp_cluster *cl, unsigned int t,
+	    unsigned int alg)
+{
+	cl_key_in(k, size, cl, t, alg == TP_REST_SHA256 ? "secrets:sha256" : "secrets",
+		  "", 0);
+}
+
+/* What on_secrets() reads: tenant t's set of algorithm alg. */
+static void *
+secrets_priv(unsigned int t, unsigned int alg)
+{
+	return (void *)(uintptr_t)(t * 2u + (alg == TP_REST_SHA256));
+}
+
+/* SMEMBERS of one of the sets (secrets_key()): the whole set, as for the
+ * users; it rules the secrets of its algorithm only (a value moved from
+ * one set to the other takes the algorithm of the set read last: the
+ * SHA-1 one is asked first). priv: secrets_priv(). */
 static void
 on_secrets(redisAsyncContext *ac, void *reply, void *priv)
 {
 	static char val[CP_AUTH_SECRET_MAX + 1];
 	struct cl_link *l = ac->data;
 	const redisReply *r = reply;
-	unsigned int t = (unsigned int)(uintptr_t)priv;
+	unsigned int t = (unsigned int)((uintptr_t)priv / 2u);
+	unsigned int alg = (uintptr_t)priv % 2u ? TP_REST_SHA256 : TP_REST_SHA1;
 	struct cp_auth_secret_info info[TP_CONF_MAX_SECRETS + 16];
 	struct cp_cluster *cl;
 	struct cp_auth *a;
@@ -170,21 +190,28 @@ on_secrets(redisAsyncContext *ac, void *reply, void *priv)
 	}
 	for (size_t i = 0; i < r->elements; i++) {
 		const redisReply *e = r->element[i];
+		int had;
 
 		if (e->type != REDIS_REPLY_STRING || e->len == 0 ||
 		    e->len > CP_AUTH_SECRET_MAX || strlen(e->str) != e->len) {
 			cl->st.bad_entries++;
 			continue;
 		}
-		if (cp_auth_secret_lookup_in(a, t, e->str, val) < 0 &&
-		    cp_auth_secret_add_in(a, t, e->str) < 0)
+		/* there already: with this algorithm, or the file's (which
+		 * wins), or the other set's, which this one replaces */
+		had = cp_auth_secret_alg_in(a, t, e->str);
+		if (had == (int)alg || (had >= 0 && conf_secret(cl->cp, t, e->str)))
+			continue;
+		if (had >= 0)
+			cp_auth_secret_del_in(a, t, e->str);
+		if (cp_auth_secret_add_in(a, t, e->str, alg) < 0)
 			cl->st.bad_entries++;
 	}
 	n = cp_auth_secret_list_in(a, t, info, TP_CONF_MAX_SECRETS + 16);
 	for (uint32_t i = 0; i < n && i < TP_CONF_MAX_SECRETS + 16; i++) {
 		bool keep = false;
 
-		if (cp_auth_secret_lookup_in(a, t, info[i].tag, val) < 0)
+		if (info[i].alg != alg || cp_auth_secret_lookup_in(a, t, info[i].tag, val) < 0)
 			continue;
 		if (conf_secret(cl->cp, t, val))
 			continue;
@@ -195,6 +222,20 @@ on_secrets(redisAsyncContext *ac, void *reply, void *priv)
 			cp_auth_secret_del_in(a, t, val);
 	}
 	OPENSSL_cleanse(val, sizeof(val));
+}
+
+/* Ask for both of tenant t's secret sets, SHA-1's first; false: not sent. */
+static bool
+secrets_read(struct cp_cluster *cl, unsigned int t)
+{
+	char k[CL_KEY_MAX];
+	const char *argv[2] = { "SMEMBERS", k };
+
+	secrets_key(k, sizeof(k), cl, t, TP_REST_SHA1);
+	if (!cl_send_cmd(&cl->cmd, on_secrets, secrets_priv(t, TP_REST_SHA1), 2, argv))
+		return false;
+	secrets_key(k, sizeof(k), cl, t, TP_REST_SHA256);
+	return cl_send_cmd(&cl->cmd, on_secrets, secrets_priv(t, TP_REST_SHA256), 2, argv);
 }
 
 /* ---- TLS PSK identities (NS:psks, "p ID" events) ------------------------ */
@@ -294,9 +335,7 @@ cl_users_read(struct cp_cluster *cl)
 	cl_key(k, sizeof(k), cl, "users", "", 0);
 	if (!cl_send_cmd(&cl->cmd, on_users, (void *)(uintptr_t)0, 2, argv))
 		return;
-	argv[0] = "SMEMBERS";
-	cl_key(k, sizeof(k), cl, "secrets", "", 0);
-	if (!cl_send_cmd(&cl->cmd, on_secrets, (void *)(uintptr_t)0, 2, argv))
+	if (!secrets_read(cl, 0))
 		return;
 	argv[0] = "HGETALL";
 	cl_key(k, sizeof(k), cl, "psks", "", 0);
@@ -308,9 +347,7 @@ cl_users_read(struct cp_cluster *cl)
 		cl_key_in(k, sizeof(k), cl, t, "users", "", 0);
 		if (!cl_send_cmd(&cl->cmd, on_users, (void *)(uintptr_t)t, 2, argv))
 			return;
-		argv[0] = "SMEMBERS";
-		cl_key_in(k, sizeof(k), cl, t, "secrets", "", 0);
-		if (!cl_send_cmd(&cl->cmd, on_secrets, (void *)(uintptr_t)t, 2, argv))
+		if (!secrets_read(cl, t))
 			return;
 	}
 	cl->users_dirty = false;
@@ -394,10 +431,7 @@ on_event(redisAsyncContext *ac, void *reply, void *priv)
 		return;
 	}
 	if (ev.kind == CL_EV_SECRETS) {
-		const char *argv[2] = { "SMEMBERS", k };
-
-		cl_key_in(k, sizeof(k), cl, t, "secrets", "", 0);
-		if (!cl_send_cmd(&cl->cmd, on_secrets, (void *)(uintptr_t)t, 2, argv))
+		if (!secrets_read(cl, t))
 			cl->users_dirty = true;
 	} else if (ev.kind == CL_EV_USER) {
 		struct ev_user *u = malloc(sizeof(*u) + ev.nlen + 1);
@@ -637,22 +671,30 @@ rs_secret_list(struct cp_store *s, cp_store_secret_fn fn, void *arg)
 	return 0;
 }
 
-/* Announced "s" (the default tenant's), "S TENANT" (a tenant's). */
+/* Added (SADD) to the set of alg's secrets, or taken (SREM) out of both
+ * (a value is one secret, in one set), and announced "s" (the default
+ * tenant's), "S TENANT" (a tenant's). */
 static int
-rs_secret_write(struct cp_store *s, const char *verb, const char *secret)
+rs_secret_write(struct cp_store *s, const char *verb, const char *secret, unsigned int alg)
 {
 	struct cp_cluster *cl = store_cl(s);
 	char k[CL_KEY_MAX], ev[TP_CONF_TENANT_NAME_MAX + 3];
 	const char *argv[3] = { verb, k, secret };
 	int t = store_tenant(s);
+	bool del = strcmp(verb, "SREM") == 0;
 
 	if (t < 0)
 		return -EINVAL;
 	if (cl->cmd.state != CL_UP)
 		return store_away(s);
-	cl_key_in(k, sizeof(k), cl, (unsigned int)t, "secrets", "", 0);
+	secrets_key(k, sizeof(k), cl, (unsigned int)t, del ? TP_REST_SHA1 : alg);
 	if (!write_cmd(cl, 3, argv))
 		return store_away(s);
+	if (del) {
+		secrets_key(k, sizeof(k), cl, (unsigned int)t, TP_REST_SHA256);
+		if (!write_cmd(cl, 3, argv))
+			return store_away(s);
+	}
 	if (t == 0)
 		snprintf(ev, sizeof(ev), "s");
 	else
@@ -663,15 +705,15 @@ rs_secret_write(struct cp_store *s, const char *verb, const char *secret)
 }
 
 static int
-rs_secret_add(struct cp_store *s, const char *secret)
+rs_secret_add(struct cp_store *s, const char *secret, unsigned int alg)
 {
-	return rs_secret_write(s, "SADD", secret);
+	return rs_secret_write(s, "SADD", secret, alg);
 }
 
 static int
 rs_secret_del(struct cp_store *s, const char *secret)
 {
-	return rs_secret_write(s, "SREM", secret);
+	return rs_secret_write(s, "SREM", secret, TP_REST_SHA1);
 }
 
 static int

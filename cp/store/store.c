@@ -47,9 +47,9 @@ cp_store_secret_list(struct cp_store *s, cp_store_secret_fn fn, void *arg)
 }
 
 int
-cp_store_secret_add(struct cp_store *s, const char *secret)
+cp_store_secret_add(struct cp_store *s, const char *secret, unsigned int alg)
 {
-	return s->ops->secret_add(s, secret);
+	return s->ops->secret_add(s, secret, alg);
 }
 
 int

@@ -57,7 +57,7 @@ int cp_store_user_put(struct cp_store *s, const struct cp_store_user *u,
 		      unsigned int n);
 int cp_store_user_del(struct cp_store *s, const char *name);
 int cp_store_secret_list(struct cp_store *s, cp_store_secret_fn fn, void *arg);
-int cp_store_secret_add(struct cp_store *s, const char *secret);
+int cp_store_secret_add(struct cp_store *s, const char *secret, unsigned int alg);
 int cp_store_secret_del(struct cp_store *s, const char *secret);
 int cp_store_psk_list(struct cp_store *s, cp_store_psk_fn fn, void *arg);
 int cp_store_psk_put(struct cp_store *s, const struct cp_store_psk *p);

@@ -5,8 +5,9 @@
  *
  * The tables are coturn's (turnadmin's turnusers_lt and turn_secret, keyed
  * by realm), so that an operator who knows coturn's database knows this
- * one, with one column more (sha256key, the RFC 8489 §18.5.1.2 key, which
- * coturn does not keep). The file says what it is: PRAGMA application_id
+ * one, with two columns more (turnusers_lt.sha256key, the RFC 8489
+ * §18.5.1.2 key, and turn_secret.algorithm, the HMAC of a REST secret's
+ * passwords, neither of which coturn keeps). The file says what it is: PRAGMA application_id
  * TP_STORE_APP_ID ("TPK1") and PRAGMA user_version the schema version. A
  * file that is not ours, or from a newer turnpike, is refused, never
  * written to; a damaged one (PRAGMA quick_check) too.
@@ -31,6 +32,7 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "tp_common.h"
 
 /* A sentence for the operator may be cut short at CP_STORE_ERR_MAX
  * (a path near 255 bytes and SQLite's message): said, not lost. */
@@ -49,7 +51,7 @@ wipe(void *p, size_t n)
 	while (n-- > 0)
 		*b++ = 0;
 }
-#define TP_STORE_SCHEMA  2
+#define TP_STORE_SCHEMA  3
 
 static const char schema_v1[] =
 	"CREATE TABLE turnusers_lt (realm varchar(127) default '', "
@@ -68,6 +70,15 @@ static const char schema_v2[] =
 	"identity varchar(128), pskkey char(128), cipher integer, "
 	"PRIMARY KEY (realm, identity));"
 	"PRAGMA user_version = 2;";
+
+/* Version 3: the HMAC of each REST secret's passwords, "sha1" or
+ * "sha256" (tp_rest_alg_name()); the rows before it are SHA-1 ones, the
+ * only kind there was. A turnpike that knows version 2 refuses the file
+ * rather than take a SHA-256 secret for a SHA-1 one. */
+static const char schema_v3[] =
+	"ALTER TABLE turn_secret ADD COLUMN algorithm varchar(16) "
+	"NOT NULL DEFAULT 'sha1';"
+	"PRAGMA user_version = 3;";
 
 struct sq_store {
 	struct cp_store base;         /* first */
@@ -349,18 +360,21 @@ sq_secret_list(struct cp_store *s, cp_store_secret_fn fn, void *arg)
 
 	if ((rc = sq_check_file(q)) < 0)
 		return rc;
-	rc = sq_prepare(q, "SELECT value FROM turn_secret WHERE realm = ?1 "
+	rc = sq_prepare(q, "SELECT value, algorithm FROM turn_secret WHERE realm = ?1 "
 			"ORDER BY rowid", &st, "listing secrets");
 	if (rc < 0)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *v = (const char *)sqlite3_column_text(st, 0);
+		int alg = tp_rest_alg_parse((const char *)sqlite3_column_text(st, 1));
 
-		if (v == NULL || v[0] == '\0' || strlen(v) > CP_STORE_SECRET_MAX) {
+		/* (an algorithm we do not know: a secret that no password we
+		 * make would match; skipped and counted, not taken for SHA-1) */
+		if (v == NULL || v[0] == '\0' || strlen(v) > CP_STORE_SECRET_MAX || alg < 0) {
 			s->bad_rows++;
 			continue;
 		}
-		rc = fn(arg, v);
+		rc = fn(arg, v, (unsigned int)alg);
 		if (rc != 0)
 			break;
 	}
@@ -373,19 +387,22 @@ sq_secret_list(struct cp_store *s, cp_store_secret_fn fn, void *arg)
 }
 
 static int
-sq_secret_add(struct cp_store *s, const char *secret)
+sq_secret_add(struct cp_store *s, const char *secret, unsigned int alg)
 {
 	struct sq_store *q = sq(s);
 	sqlite3_stmt *st;
 	int rc;
 
+	if (alg != TP_REST_SHA1 && alg != TP_REST_SHA256)
+		return -EINVAL;
 	if ((rc = sq_check_file(q)) < 0)
 		return rc;
-	rc = sq_prepare(q, "INSERT INTO turn_secret (realm, value) VALUES (?1, ?2)",
-			&st, "adding a secret");
+	rc = sq_prepare(q, "INSERT INTO turn_secret (realm, value, algorithm) "
+			"VALUES (?1, ?2, ?3)", &st, "adding a secret");
 	if (rc < 0)
 		return rc;
 	sqlite3_bind_text(st, 2, secret, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, tp_rest_alg_name(alg), -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	rc = rc == SQLITE_DONE ? 0 : sq_fail(q, rc, "adding a secret");
 	sqlite3_finalize(st);
@@ -514,28 +531,34 @@ sq_create(struct sq_store *q)
 	if (rc == 0)
 		rc = sq_exec(q, schema_v2, "creating the tables");
 	if (rc == 0)
+		rc = sq_exec(q, schema_v3, "creating the tables");
+	if (rc == 0)
 		rc = sq_exec(q, "COMMIT", "creating the tables");
 	if (rc < 0)
 		sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
 }
 
-/* Version 1 to 2: the PSK table, in one transaction (BEGIN IMMEDIATE: a
- * second cp or a reader opening it at the same time waits, then finds it
- * done; the version is read again inside, so it is done once). */
+/* An older version up to ours: 1 to 2 the PSK table, 2 to 3 the secrets'
+ * algorithm, in one transaction (BEGIN IMMEDIATE: a second cp or a reader
+ * opening it at the same time waits, then finds it done; the version is
+ * read again inside, so each step is done once). */
 static int
-sq_migrate_v2(struct sq_store *q)
+sq_migrate(struct sq_store *q)
 {
+	const char *what = "bringing its schema up to date";
 	int64_t ver = 0;
-	int rc = sq_exec(q, "BEGIN IMMEDIATE", "adding the PSK table");
+	int rc = sq_exec(q, "BEGIN IMMEDIATE", what);
 
 	if (rc < 0)
 		return rc;
-	rc = sq_int(q, "PRAGMA user_version", &ver, "adding the PSK table");
+	rc = sq_int(q, "PRAGMA user_version", &ver, what);
 	if (rc == 0 && ver == 1)
 		rc = sq_exec(q, schema_v2, "adding the PSK table");
+	if (rc == 0 && ver <= 2)
+		rc = sq_exec(q, schema_v3, "adding the secrets' algorithm");
 	if (rc == 0)
-		rc = sq_exec(q, "COMMIT", "adding the PSK table");
+		rc = sq_exec(q, "COMMIT", what);
 	if (rc < 0)
 		sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
@@ -568,8 +591,8 @@ sq_check_schema(struct sq_store *q)
 			 q->path, (long long)ver, TP_STORE_SCHEMA);
 		return -EINVAL;
 	}
-	if (ver == 1)
-		return sq_migrate_v2(q);
+	if (ver < TP_STORE_SCHEMA)
+		return sq_migrate(q);
 	return 0;
 }
 

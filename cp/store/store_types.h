@@ -57,7 +57,9 @@ struct cp_store;
 /* Called once per user or secret by the list operations; a non-zero
  * return stops the walk and is what the list returns. */
 typedef int (*cp_store_user_fn)(void *arg, const struct cp_store_user *u);
-typedef int (*cp_store_secret_fn)(void *arg, const char *secret);
+/* alg: the secret's enum tp_rest_alg (a row stored before there was a
+ * choice is TP_REST_SHA1). */
+typedef int (*cp_store_secret_fn)(void *arg, const char *secret, unsigned int alg);
 typedef int (*cp_store_psk_fn)(void *arg, const struct cp_store_psk *p);
 
 /*
@@ -81,7 +83,7 @@ struct cp_store_ops {
 			unsigned int n);
 	int (*user_del)(struct cp_store *s, const char *name);
 	int (*secret_list)(struct cp_store *s, cp_store_secret_fn fn, void *arg);
-	int (*secret_add)(struct cp_store *s, const char *secret);
+	int (*secret_add)(struct cp_store *s, const char *secret, unsigned int alg);
 	int (*secret_del)(struct cp_store *s, const char *secret);
 	/* TLS external PSKs: list, add or replace one, delete one. */
 	int (*psk_list)(struct cp_store *s, cp_store_psk_fn fn, void *arg);

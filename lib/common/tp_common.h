@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #ifndef likely
 #define likely(x) __builtin_expect(!!(x), 1)
@@ -81,5 +82,36 @@ tp_wr32(uint8_t *p, uint32_t v)
  * bytes" (RFC 5389 allowed 512: a client sending 509..512 is refused).
  */
 #define TP_USERNAME_MAX 508u
+
+/*
+ * The MAC of a TURN REST API password, base64(HMAC-H(secret, USERNAME)),
+ * chosen per shared secret and said the same way everywhere one is kept
+ * (the configuration, cp's tables, the user store, the cluster's Redis):
+ * SHA-1, the draft's and coturn's, is the default, and what a secret
+ * stored before the choice existed is; SHA-256 is what Kamailio's
+ * auth_ephemeral makes with sha_algorithm 1.
+ */
+enum tp_rest_alg {
+	TP_REST_SHA1 = 0,
+	TP_REST_SHA256 = 1,
+};
+
+static inline const char *
+tp_rest_alg_name(unsigned int alg)
+{
+	return alg == TP_REST_SHA256 ? "sha256" : "sha1";
+}
+
+/* "sha1" or "sha256" (as the configuration, the API and the store spell
+ * them): its enum tp_rest_alg, else -1. */
+static inline int
+tp_rest_alg_parse(const char *s)
+{
+	if (s != NULL && strcmp(s, "sha1") == 0)
+		return TP_REST_SHA1;
+	if (s != NULL && strcmp(s, "sha256") == 0)
+		return TP_REST_SHA256;
+	return -1;
+}
 
 #endif /* TP_COMMON_H */

@@ -83,12 +83,14 @@ int tp_conf_load_peers(const config_setting_t *s, const char *what, struct tp_co
 		       bool *relay_to_relay, struct tp_conf *c, char *err, size_t errlen);
 
 /* A users list { name; password; } (at most max) into users[*n...], and a
- * secrets list into secrets[*n...] (cp's, a tenant's). 0 or -EINVAL with
- * err set; absent (s NULL): 0, nothing read. */
+ * secrets list into secrets[*n...], each one's HMAC into algs[*n...] (cp's,
+ * a tenant's). 0 or -EINVAL with err set; absent (s NULL): 0, nothing
+ * read. */
 int tp_conf_load_users(const config_setting_t *s, struct tp_conf_user *users, unsigned int *n,
 		       unsigned int max, struct tp_conf *c, char *err, size_t errlen);
 int tp_conf_load_secrets(const config_setting_t *s, char (*secrets)[TP_CONF_STR_LEN],
-			 unsigned int *n, struct tp_conf *c, char *err, size_t errlen);
+			 uint8_t *algs, unsigned int *n, struct tp_conf *c, char *err,
+			 size_t errlen);
 
 /* A file libconfig names (NULL: the one opened), as a path to it (buf
  * holds it when it is neither). */

@@ -259,7 +259,7 @@ load_tenant(const config_setting_t *g, struct tp_conf_tenant *t, struct tp_conf 
 	if ((rc = tp_conf_load_users(config_setting_get_member(g, "users"), t->users,
 				     &t->nusers, TP_CONF_TENANT_USERS, c, err, errlen)) < 0 ||
 	    (rc = tp_conf_load_secrets(config_setting_get_member(g, "secrets"), t->secrets,
-				       &t->nsecrets, c, err, errlen)) < 0)
+				       t->secret_algs, &t->nsecrets, c, err, errlen)) < 0)
 		return rc;
 	t->allow_relay_to_relay = c->cp.allow_relay_to_relay;
 	s = config_setting_get_member(g, "peers");

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "tp_conf.h"
+#include "tp_common.h"
 #include "tp_conf_internal.h"
 #include "tp_version.h"
 
@@ -435,7 +436,7 @@ load_cp(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 	if ((rc = tp_conf_load_users(config_setting_get_member(g, "users"), p->users,
 				     &p->nusers, TP_CONF_MAX_USERS, c, err, errlen)) < 0 ||
 	    (rc = tp_conf_load_secrets(config_setting_get_member(g, "secrets"), p->secrets,
-				       &p->nsecrets, c, err, errlen)) < 0)
+				       p->secret_algs, &p->nsecrets, c, err, errlen)) < 0)
 		return rc;
 	s = config_setting_get_member(g, "alternates");
 	if (s != NULL) {
@@ -496,23 +497,56 @@ tp_conf_load_users(const config_setting_t *s, struct tp_conf_user *users, unsign
 	return 0;
 }
 
+/*
+ * A secret is a string (its passwords HMAC-SHA1 ones, the draft's and
+ * coturn's), or a group { secret = "..."; algorithm = "sha1"|"sha256"; }
+ * (libconfig: only a ( ) list holds groups and strings together). The
+ * same value twice is refused, whatever each one's algorithm: cp knows a
+ * secret by its value.
+ */
 int
 tp_conf_load_secrets(const config_setting_t *s, char (*secrets)[TP_CONF_STR_LEN],
-		     unsigned int *n, struct tp_conf *c, char *err, size_t errlen)
+		     uint8_t *algs, unsigned int *n, struct tp_conf *c, char *err,
+		     size_t errlen)
 {
+	static const char *const snames[] = { "secret", "algorithm", NULL };
+	int rc;
+
 	if (s == NULL)
 		return 0;
 	if (!config_setting_is_array(s) && !config_setting_is_list(s))
-		FAIL(s, "secrets must be a list of strings");
+		FAIL(s, "secrets must be a list of strings or of { secret = \"...\"; "
+		     "algorithm = \"sha256\"; }");
 	if (config_setting_length(s) > TP_CONF_MAX_SECRETS)
 		FAIL(s, "more than %d secrets", TP_CONF_MAX_SECRETS);
 	for (int i = 0; i < config_setting_length(s); i++) {
 		const config_setting_t *e = config_setting_get_elem(s, (unsigned int)i);
-		const char *v = config_setting_get_string(e);
+		const config_setting_t *ve = e;
+		const char *v, *an = "sha1";
+		int alg;
 
+		if (config_setting_is_group(e)) {
+			const config_setting_t *a = config_setting_get_member(e, "algorithm");
+
+			if ((rc = tp_conf_check_names(e, "secret", snames, c, err, errlen)) < 0)
+				return rc;
+			ve = config_setting_get_member(e, "secret");
+			if (ve == NULL)
+				FAIL(e, "a secret group needs secret = \"...\"");
+			if (a != NULL && (an = config_setting_get_string(a)) == NULL)
+				FAIL(a, "algorithm must be \"sha1\" or \"sha256\"");
+		}
+		v = config_setting_get_string(ve);
 		if (v == NULL || v[0] == '\0' || strlen(v) >= TP_CONF_STR_LEN)
-			FAIL(e, "a secret must be a non-empty string under %d bytes",
+			FAIL(ve, "a secret must be a non-empty string under %d bytes",
 			     TP_CONF_STR_LEN);
+		alg = tp_rest_alg_parse(an);
+		if (alg < 0)
+			FAIL(e, "algorithm '%.32s' is neither \"sha1\" nor \"sha256\" (the "
+			     "HMAC of the secret's TURN REST passwords)", an);
+		for (unsigned int j = 0; j < *n; j++)
+			if (strcmp(secrets[j], v) == 0)
+				FAIL(ve, "secret %d is there twice", i + 1);
 		/* conf/carrier.conf's placeholders: a box started with the
 		 * example unedited would take credentials anyone can read */
 		if (strcmp(v, "replace-with-a-long-random-secret") == 0 ||
@@ -520,7 +554,8 @@ tp_conf_load_secrets(const config_setting_t *s, char (*secrets)[TP_CONF_STR_LEN]
 			FAIL(e, "secret '%s' is the example's placeholder, known to "
 			     "everyone: put a long random one there (openssl rand "
 			     "-base64 32)", v);
-		tp_conf_note_secret(e, c);
+		tp_conf_note_secret(ve, c);
+		algs[*n] = (uint8_t)alg;
 		snprintf(secrets[(*n)++], TP_CONF_STR_LEN, "%s", v);
 	}
 	return 0;

@@ -430,8 +430,12 @@ struct tp_conf_cp {
 	char alternates[TP_CONF_MAX_ALTERNATES][64];
 	unsigned int nusers;
 	struct tp_conf_user users[TP_CONF_MAX_USERS];
+	/* TURN REST API shared secrets: a string (HMAC-SHA1 passwords), or
+	 * { secret = "..."; algorithm = "sha256"; } (HMAC-SHA256 ones);
+	 * secret_algs[i] is secrets[i]'s, enum tp_rest_alg. */
 	unsigned int nsecrets;
 	char secrets[TP_CONF_MAX_SECRETS][TP_CONF_STR_LEN];
+	uint8_t secret_algs[TP_CONF_MAX_SECRETS];
 	/* cp.peers: which peers an allocation may reach (cp/policy) */
 	struct tp_conf_peers peers;
 	/* A relayed transport address of this box that an allocation holds is
@@ -744,6 +748,7 @@ struct tp_conf_tenant {
 	struct tp_conf_user users[TP_CONF_TENANT_USERS];
 	unsigned int nsecrets;
 	char secrets[TP_CONF_MAX_SECRETS][TP_CONF_STR_LEN];
+	uint8_t secret_algs[TP_CONF_MAX_SECRETS];   /* as cp's */
 	bool has_peers;               /* peers given: its own; else cp.peers */
 	struct tp_conf_peers peers;
 	bool allow_relay_to_relay;

@@ -241,6 +241,35 @@ tp_check "psk del ue-7 on box 1" ctl 1 psk del ue-7
 tp_check "... box 2 refuses it within 2 s" wait_for 2 bash -c \
   "$(declare -f psk_s); ! TP_NS_C=$TP_NS_C psk_s 2 ue-7 $PSK | grep -q '^Reused, TLSv1.3'"
 
+# ---- a REST secret of HMAC-SHA256 added on box 1 is box 2's too --------------
+# rest_alloc BOX ALG SECRET: an Allocate on box BOX with a REST credential
+# whose password is base64(HMAC-ALG(SECRET, username)): "ok" or the error
+rest_alloc() {
+  ip netns exec "$TP_NS_C" python3 - "$LIB" "$@" <<'PY'
+import base64, hashlib, hmac, sys, time
+sys.path.insert(0, sys.argv[1])
+import turnclient as tc
+box, alg, secret = int(sys.argv[2]), sys.argv[3], sys.argv[4]
+u = "%d:sam" % (time.time() + 600)
+pw = base64.b64encode(hmac.new(secret.encode(), u.encode(), getattr(hashlib, alg)).digest()).decode()
+c = tc.Client("10.2%d0.0.1" % box, user=u, password=pw, bind=("10.2%d0.0.2" % box, 0))
+m = c.allocate()
+if m.cls == 2:
+    c.refresh(0)
+print("ok" if m.cls == 2 else m.error())
+PY
+}
+tp_check "secrets add --algorithm sha256 on box 1" ctl 1 secrets add --algorithm sha256 sha256-rest
+tp_check "... redis keeps it in its own set (turnpike.test:secrets:sha256), not in turnpike.test:secrets" bash -c \
+  "rcli() { REDISCLI_AUTH=$RPASS redis-cli -h 127.0.0.1 -p $RPORT \"\$@\"; }; [ \"\$(rcli sismember turnpike.test:secrets:sha256 sha256-rest) \$(rcli sismember turnpike.test:secrets sha256-rest)\" = '1 0' ]"
+tp_check "... box 2 lists it as sha256 within 2 s" wait_for 2 bash -c \
+  "$CTL --socket $TP_TMP/cp2.sock secrets list | grep -q ' sha256\$'"
+tp_check "... box 2 takes its SHA-256 password, refuses its SHA-1 one" \
+  test "$(rest_alloc 2 sha256 sha256-rest) $(rest_alloc 2 sha1 sha256-rest)" = "ok 401"
+tp_check "secrets del on box 1" ctl 1 secrets del sha256-rest
+rest_refused() { [ "$(rest_alloc "$@")" = 401 ]; }
+tp_check "... box 2 refuses its SHA-256 password within 2 s" wait_for 2 rest_refused 2 sha256 sha256-rest
+
 # ---- a user added on box 1 authenticates on box 2 ---------------------------
 tp_check "box 2 does not know alice before" bash -c "! $CTL --socket $TP_TMP/cp2.sock users list | grep -qw alice"
 tp_check "users add alice on box 1" ctl 1 users add alice 'Wonder-land 7' >/dev/null

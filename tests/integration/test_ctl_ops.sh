@@ -490,15 +490,22 @@ ctl secrets add 'top-secret-value'
 check "secrets add exits 0 and does not echo the secret" \
 	"rc == 0 and out == 'added secret\n' and 'top-secret' not in err"
 check_req "secrets add sends the secret" '{"cmd":"secrets.add","secret":"top-secret-value"}'
+ctl secrets add --algorithm sha256 'top-secret-value'
+check "secrets add --algorithm sha256 exits 0" "rc == 0 and out == 'added secret\n'"
+check_req "... and sends the algorithm" \
+	'{"cmd":"secrets.add","secret":"top-secret-value","algorithm":"sha256"}'
+ctl secrets add --algorithm sha1 'top-secret-value'
+check_req "secrets add --algorithm sha1 sends what secrets add always did" \
+	'{"cmd":"secrets.add","secret":"top-secret-value"}'
 ctl secrets del 0123456789abcdef
 check "secrets del exits 0" "rc == 0 and out == 'deleted secret\n'"
 check_req "secrets del sends the secret or tag" '{"cmd":"secrets.del","secret":"0123456789abcdef"}'
 
-SECRETS='{"secrets":[{"tag":"0123456789abcdef","length":24},{"tag":"fedcba9876543210","length":7}],"ok":true}'
+SECRETS='{"secrets":[{"tag":"0123456789abcdef","length":24},{"tag":"fedcba9876543210","length":7,"algorithm":"sha256"}],"ok":true}'
 answer secrets.list "$SECRETS"
 ctl secrets list
-check "secrets list prints one line per secret: tag and length" \
-	"rc == 0 and [l.split() for l in lines] == [['0123456789abcdef', '24', 'bytes'], ['fedcba9876543210', '7', 'bytes']]"
+check "secrets list prints one line per secret: tag, length and algorithm (none said: sha1)" \
+	"rc == 0 and [l.split() for l in lines] == [['0123456789abcdef', '24', 'bytes', 'sha1'], ['fedcba9876543210', '7', 'bytes', 'sha256']]"
 check_req "secrets list sends {\"cmd\": \"secrets.list\"}" '{"cmd":"secrets.list"}'
 ctl --json secrets list
 check "secrets list --json prints the answer" "rc == 0 and same(js(), json.loads(r'''$SECRETS'''))"
@@ -617,6 +624,9 @@ check "users list: a non-string name: exit 2" "rc == 2 and out == '' and 'malfor
 answer secrets.list '{"secrets":[{"tag":"ab"}],"ok":true}'
 ctl secrets list
 check "secrets list: a secret without length: exit 2" "rc == 2 and out == '' and 'length' in err"
+answer secrets.list '{"secrets":[{"tag":"ab","length":3,"algorithm":"\u001b[2Jmd5"}],"ok":true}'
+ctl secrets list
+check "secrets list: an algorithm we do not know: exit 2" "rc == 2 and out == '' and 'algorithm' in err"
 
 answer status "{\"__sleep__\": 8, \"ok\": true}"
 start=$(date +%s.%N)
@@ -656,6 +666,13 @@ ctl secrets
 check_usage "secrets without a subcommand is a usage error"
 ctl secrets add
 check_usage "secrets add without a secret is a usage error"
+ctl secrets add --algorithm md5 s
+check "secrets add --algorithm md5 is a usage error" \
+	"rc == 1 and out == '' and 'sha1 or sha256' in err and nreq == 0"
+ctl secrets add --algorithm sha256
+check_usage "secrets add --algorithm sha256 without a secret is a usage error"
+ctl secrets add a b
+check_usage "secrets add with two secrets is a usage error"
 ctl secrets del a b
 check_usage "secrets del with two arguments is a usage error"
 ctl secrets list extra

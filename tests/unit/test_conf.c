@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tp_common.h"
 #include "tp_conf.h"
 
 static struct tp_conf c;
@@ -1490,6 +1491,56 @@ test_conf_placeholder_secrets_are_refused(void **state)
 		     "the example's placeholder");
 }
 
+/* A secret is a string (HMAC-SHA1 passwords) or { secret; algorithm; },
+ * "sha1" or "sha256", in cp's list and a tenant's; a value twice, an
+ * algorithm we do not know, a group without its secret are refused. */
+#define SECRETS(list) DP("") "turn = { realm = \"r\"; };\ncp = {\n  secrets = (\n" list " ); };\n"
+static void
+test_conf_secrets_with_algorithm(void **state)
+{
+	(void)state;
+	expect_ok(SECRETS("    \"s1\", { secret = \"s2\"; algorithm = \"sha256\"; },\n"
+			  "    { secret = \"s3\"; algorithm = \"sha1\"; }, { secret = \"s4\"; }"));
+	assert_int_equal(c.cp.nsecrets, 4);
+	assert_string_equal(c.cp.secrets[0], "s1");
+	assert_string_equal(c.cp.secrets[1], "s2");
+	assert_string_equal(c.cp.secrets[3], "s4");
+	assert_int_equal(c.cp.secret_algs[0], TP_REST_SHA1);
+	assert_int_equal(c.cp.secret_algs[1], TP_REST_SHA256);
+	assert_int_equal(c.cp.secret_algs[2], TP_REST_SHA1);
+	assert_int_equal(c.cp.secret_algs[3], TP_REST_SHA1);
+	tp_conf_free(&c);
+	/* an array of strings, as always: SHA-1 each */
+	expect_ok(DP("") "turn = { realm = \"r\"; };\ncp = { secrets = [ \"a\", \"b\" ]; };\n");
+	assert_int_equal(c.cp.nsecrets, 2);
+	assert_int_equal(c.cp.secret_algs[1], TP_REST_SHA1);
+	tp_conf_free(&c);
+
+	expect_error(SECRETS("    { secret = \"s\"; algorithm = \"md5\"; }"), 8,
+		     "algorithm 'md5' is neither \"sha1\" nor \"sha256\"");
+	expect_error(SECRETS("    { secret = \"s\"; algorithm = \"SHA256\"; }"), 8,
+		     "is neither");
+	expect_error(SECRETS("    { secret = \"s\"; algorithm = 256; }"), 8,
+		     "algorithm must be");
+	expect_error(SECRETS("    { algorithm = \"sha256\"; }"), 8, "needs secret = ");
+	expect_error(SECRETS("    { secret = \"s\"; algoritm = \"sha256\"; }"), 8,
+		     "did you mean 'algorithm'");
+	expect_error(SECRETS("    { secret = \"\"; algorithm = \"sha256\"; }"), 8,
+		     "a secret must be a non-empty string");
+	expect_error(SECRETS("    \"s\",\n    { secret = \"s\"; algorithm = \"sha256\"; }"), 9,
+		     "secret 2 is there twice");
+	expect_error(SECRETS("    { secret = \"replace-with-a-long-random-secret\"; "
+			     "algorithm = \"sha256\"; }"), 8, "the example's placeholder");
+
+	/* a tenant's list reads the same */
+	expect_ok(TENANTS("  { name = \"t\"; realm = \"t.example\"; addresses = [\"10.0.0.11\"];\n"
+			  "    secrets = ( \"t1\", { secret = \"t2\"; algorithm = \"sha256\"; } ); }\n"));
+	assert_int_equal(c.tenants.t[0].nsecrets, 2);
+	assert_int_equal(c.tenants.t[0].secret_algs[0], TP_REST_SHA1);
+	assert_int_equal(c.tenants.t[0].secret_algs[1], TP_REST_SHA256);
+	tp_conf_free(&c);
+}
+
 /* Who may read the users' passwords and secrets: the file's own mode,
  * its group root's or the one given (cp's) */
 static void
@@ -2683,6 +2734,7 @@ main(void)
 		cmocka_unit_test_teardown(test_conf_demo_loads_with_fixed_values, teardown),
 		cmocka_unit_test_teardown(test_conf_carrier_loads, teardown),
 		cmocka_unit_test_teardown(test_conf_placeholder_secrets_are_refused, teardown),
+		cmocka_unit_test_teardown(test_conf_secrets_with_algorithm, teardown),
 		cmocka_unit_test_teardown(test_conf_secrets_readable_by_others_are_said, teardown),
 		cmocka_unit_test_teardown(test_conf_ipc_group, teardown),
 		cmocka_unit_test_teardown(test_conf_defaults_apply, teardown),

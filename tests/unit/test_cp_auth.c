@@ -669,22 +669,169 @@ test_auth_rest_vector(void **state)
 	cp_auth_free(a);
 }
 
-/* Build a REST credential for secret and check it at now. */
+/* Build a REST credential for secret, its password made with HMAC alg
+ * (enum tp_rest_alg), and check it at now. */
 static int
-check_rest(struct fx *f, const char *secret, const char *user, uint64_t now)
+check_rest_alg(struct fx *f, unsigned int alg, const char *secret, const char *user,
+	       uint64_t now)
 {
-	char pw[29], nonce[CP_AUTH_NONCE_LEN + 1];
+	char pw[CP_AUTH_REST_PASSWORD_MAX], nonce[CP_AUTH_NONCE_LEN + 1];
 	uint8_t key[16];
 	struct req_opts o = { .username = user, .realm = REALM, .key = key,
 			      .key_len = 16 };
 
-	assert_int_equal(cp_auth_rest_password(secret, user, pw), 0);
+	assert_int_equal(cp_auth_rest_password_alg(alg, secret, user, pw), 0);
 	client_key(STUN_PWALG_MD5, user, REALM, pw, key);
 	assert_int_equal(cp_auth_nonce_make(f->a, &f->from, now, nonce),
 			 CP_AUTH_NONCE_LEN);
 	o.nonce = nonce;
 	build_req(&o, f->buf, sizeof(f->buf), &f->req);
 	return cp_auth_check(f->a, &f->req, &f->from, now, now, &f->res);
+}
+
+/* The same with the draft's HMAC-SHA1 password. */
+static int
+check_rest(struct fx *f, const char *secret, const char *user, uint64_t now)
+{
+	return check_rest_alg(f, TP_REST_SHA1, secret, user, now);
+}
+
+/* HMAC-SHA256 REST passwords: base64 of the 32-byte MAC, '=' padded, 44
+ * characters, what Kamailio's auth_ephemeral (sha_algorithm 1) makes.
+ * Vectors from outside (python3 hmac, and
+ * printf %s USER | openssl dgst -sha256 -hmac SECRET -binary | base64),
+ * the long-term keys from md5sum/sha256sum of "USER:north.gov:PASSWORD".
+ * A sha256 secret takes them, with the MD5 and the SHA-256 key; its
+ * SHA-1 password is refused as any wrong one (bad-integrity). */
+static void
+test_auth_rest_sha256_vectors(void **state)
+{
+	static const uint8_t want_md5[16] = {
+		0x22, 0xeb, 0x8f, 0xbb, 0xcf, 0x25, 0x02, 0xf6,
+		0xe7, 0x31, 0x63, 0xb4, 0xf8, 0x99, 0x3b, 0x61,
+	};
+	static const uint8_t want_sha256[32] = {
+		0xc4, 0xda, 0x51, 0x11, 0xc4, 0xf8, 0xdd, 0x4f,
+		0xea, 0xb9, 0xa2, 0x03, 0x11, 0x78, 0x0c, 0x23,
+		0xd4, 0xdb, 0x4f, 0x6b, 0x26, 0x7f, 0xc1, 0x97,
+		0x19, 0xdf, 0xef, 0x61, 0x05, 0xa8, 0x5c, 0x5f,
+	};
+	struct cp_auth_conf conf = { .realm = "north.gov" };
+	struct cp_auth *a = cp_auth_init(&conf);
+	struct cp_auth_peer from = peer4(198, 51, 100, 7, 5000);
+	const char *user = "1266890800:mbzrxpgjys";
+	char pw[CP_AUTH_REST_PASSWORD_MAX], nonce[CP_AUTH_NONCE_LEN + 1];
+	uint8_t key[32], buf[1500];
+	struct cp_auth_secret_info info[2];
+	struct stun_msg m;
+	struct cp_auth_result res;
+	struct req_opts o = { .username = user, .realm = "north.gov",
+			      .key = key, .key_len = 16 };
+	(void)state;
+
+	assert_non_null(a);
+	assert_int_equal(cp_auth_rest_password_alg(TP_REST_SHA256, "north", user, pw), 0);
+	assert_string_equal(pw, "Z1a74tq51xoXNbNIJRpA0zbFVz/Nuuc3u9FPTLhy/Mw=");
+	assert_int_equal(cp_auth_rest_password_alg(TP_REST_SHA256, "north",
+						   "12334939:mbzrxpgjys", pw), 0);
+	assert_string_equal(pw, "wmL8U/ZcS9La1Mp7HbQm2HrhVYB80NuXUeL0I3sXzwE=");
+	assert_int_equal(cp_auth_rest_password_alg(TP_REST_SHA256, "secret",
+						   "1700000000:alice", pw), 0);
+	assert_string_equal(pw, "vtJEGMjRwTvyD+vxsT7OBKnX6z/PPkD7wCuK8Cm7rdA=");
+	/* the draft's, through the same rule */
+	assert_int_equal(cp_auth_rest_password_alg(TP_REST_SHA1, "north", user, pw), 0);
+	assert_string_equal(pw, "nbRcrnq5h6xXhyNhlwk+lDLvVVo=");
+	assert_int_equal(cp_auth_rest_password_alg(2, "north", user, pw), -EINVAL);
+
+	assert_int_equal(cp_auth_secret_add_in(a, 0, "north", 2), -EINVAL);
+	assert_int_equal(cp_auth_secret_add_in(a, 0, "north", TP_REST_SHA256), 0);
+	/* a secret is its value: not again under the other algorithm */
+	assert_int_equal(cp_auth_secret_add_in(a, 0, "north", TP_REST_SHA1), -EEXIST);
+	assert_int_equal(cp_auth_secret_alg_in(a, 0, "north"), TP_REST_SHA256);
+	assert_int_equal(cp_auth_secret_alg_in(a, 0, "south"), -ENOENT);
+	assert_int_equal(cp_auth_secret_list(a, info, 2), 1);
+	assert_int_equal(info[0].alg, TP_REST_SHA256);
+
+	/* MD5 key (no PASSWORD-ALGORITHM) */
+	client_key(STUN_PWALG_MD5, user, "north.gov",
+		   "Z1a74tq51xoXNbNIJRpA0zbFVz/Nuuc3u9FPTLhy/Mw=", key);
+	assert_memory_equal(key, want_md5, 16);
+	assert_int_equal(cp_auth_nonce_make(a, &from, 1266890000ull, nonce),
+			 CP_AUTH_NONCE_LEN);
+	o.nonce = nonce;
+	build_req(&o, buf, sizeof(buf), &m);
+	assert_int_equal(cp_auth_check(a, &m, &from, 1266890000ull, 1266890000ull, &res), 0);
+	assert_int_equal(res.rest, 1);
+	assert_int_equal(res.key_len, 16);
+	assert_memory_equal(res.key, want_md5, 16);
+
+	/* SHA-256 key (PASSWORD-ALGORITHM SHA-256, MESSAGE-INTEGRITY-SHA256) */
+	client_key(STUN_PWALG_SHA256, user, "north.gov",
+		   "Z1a74tq51xoXNbNIJRpA0zbFVz/Nuuc3u9FPTLhy/Mw=", key);
+	assert_memory_equal(key, want_sha256, 32);
+	o.key_len = 32;
+	o.mi_sha256 = true;
+	o.pwalg = STUN_PWALG_SHA256;
+	o.pwalgs = true;
+	build_req(&o, buf, sizeof(buf), &m);
+	assert_int_equal(cp_auth_check(a, &m, &from, 1266890000ull, 1266890000ull, &res), 0);
+	assert_int_equal(res.pwalg, STUN_PWALG_SHA256);
+	assert_int_equal(res.key_len, 32);
+	assert_memory_equal(res.key, want_sha256, 32);
+
+	/* the SHA-1 password of the same name and secret: refused */
+	client_key(STUN_PWALG_MD5, user, "north.gov", "nbRcrnq5h6xXhyNhlwk+lDLvVVo=", key);
+	o.key_len = 16;
+	o.mi_sha256 = false;
+	o.pwalg = 0;
+	o.pwalgs = false;
+	build_req(&o, buf, sizeof(buf), &m);
+	assert_int_equal(cp_auth_check(a, &m, &from, 1266890000ull, 1266890000ull, &res), 401);
+	assert_int_equal(res.reason, CP_AUTH_R_BAD_INTEGRITY);
+	assert_int_equal(res.key_len, 0);
+	cp_auth_free(a);
+}
+
+/* Rotation across algorithms: a SHA-1 secret and a SHA-256 one live at
+ * once, each takes the passwords of its own HMAC only, and either goes
+ * without the other. */
+static void
+test_auth_rest_mixed_algorithms(void **state)
+{
+	struct fx *f = *state;
+	struct cp_auth_secret_info info[4];
+	const char *user = "1700086400:bob";
+
+	assert_int_equal(cp_auth_secret_add_in(f->a, 0, "old-secret", TP_REST_SHA1), 0);
+	assert_int_equal(cp_auth_secret_add_in(f->a, 0, "new-secret", TP_REST_SHA256), 0);
+	assert_int_equal(cp_auth_secret_list(f->a, info, 4), 2);
+	assert_int_equal(info[0].alg, TP_REST_SHA1);
+	assert_int_equal(info[1].alg, TP_REST_SHA256);
+
+	assert_int_equal(check_rest_alg(f, TP_REST_SHA1, "old-secret", user, NOW), 0);
+	assert_int_equal(f->res.rest, 1);
+	assert_int_equal(check_rest_alg(f, TP_REST_SHA256, "new-secret", user, NOW), 0);
+	assert_int_equal(f->res.rest, 1);
+	/* the wrong HMAC for either secret: refused, and counted as any
+	 * wrong REST password is */
+	assert_int_equal(check_rest_alg(f, TP_REST_SHA256, "old-secret", user, NOW), 401);
+	assert_int_equal(f->res.reason, CP_AUTH_R_BAD_INTEGRITY);
+	assert_int_equal(f->res.rest, 0);
+	assert_int_equal(check_rest_alg(f, TP_REST_SHA1, "new-secret", user, NOW), 401);
+	assert_int_equal(f->res.reason, CP_AUTH_R_BAD_INTEGRITY);
+	/* an expired name is refused before any HMAC, whatever the secret */
+	assert_int_equal(check_rest_alg(f, TP_REST_SHA256, "new-secret", "1699999999:bob",
+					NOW), 401);
+	assert_int_equal(f->res.reason, CP_AUTH_R_REST_EXPIRED);
+
+	/* the SHA-1 one retired by its tag: the SHA-256 one stays */
+	assert_int_equal(cp_auth_secret_del(f->a, info[0].tag), 0);
+	assert_int_equal(check_rest_alg(f, TP_REST_SHA1, "old-secret", user, NOW), 401);
+	assert_int_equal(check_rest_alg(f, TP_REST_SHA256, "new-secret", user, NOW), 0);
+	/* and the value back as SHA-256 is a SHA-256 secret */
+	assert_int_equal(cp_auth_secret_add_in(f->a, 0, "old-secret", TP_REST_SHA256), 0);
+	assert_int_equal(check_rest_alg(f, TP_REST_SHA256, "old-secret", user, NOW), 0);
+	assert_int_equal(check_rest_alg(f, TP_REST_SHA1, "old-secret", user, NOW), 401);
 }
 
 static void
@@ -1500,9 +1647,9 @@ test_auth_tenant_rest_secrets(void **state)
 	(void)state;
 	f1.tenant = 1;
 	f2.tenant = 2;
-	assert_int_equal(cp_auth_secret_add_in(a, 1, "sa"), 0);
-	assert_int_equal(cp_auth_secret_add_in(a, 1, "sa"), -EEXIST);
-	assert_int_equal(cp_auth_secret_add_in(a, 2, "sb"), 0);
+	assert_int_equal(cp_auth_secret_add_in(a, 1, "sa", TP_REST_SHA1), 0);
+	assert_int_equal(cp_auth_secret_add_in(a, 1, "sa", TP_REST_SHA1), -EEXIST);
+	assert_int_equal(cp_auth_secret_add_in(a, 2, "sb", TP_REST_SHA1), 0);
 	assert_int_equal(cp_auth_secret_list(a, NULL, 0), 0);
 	assert_int_equal(cp_auth_secret_list_in(a, 1, info, 4), 1);
 	assert_int_equal(cp_auth_secret_lookup(a, "sa", v), -ENOENT);
@@ -1608,6 +1755,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 			test_auth_missing_attributes_get_400, setup, teardown),
 		cmocka_unit_test(test_auth_rest_vector),
+		cmocka_unit_test(test_auth_rest_sha256_vectors),
+		cmocka_unit_test_setup_teardown(test_auth_rest_mixed_algorithms, setup, teardown),
 		cmocka_unit_test(test_auth_tenant_realm_and_nonces),
 		cmocka_unit_test(test_auth_tenant_same_name_two_tenants),
 		cmocka_unit_test(test_auth_tenant_rest_secrets),

@@ -87,6 +87,7 @@ user(const char *name, uint8_t fill, bool sha)
 struct names {
 	unsigned int n;
 	char name[8][32];
+	unsigned int alg[8];          /* a secret's */
 };
 
 static int
@@ -101,12 +102,14 @@ collect(void *arg, const struct cp_store_user *u)
 }
 
 static int
-collect_secret(void *arg, const char *s)
+collect_secret(void *arg, const char *s, unsigned int alg)
 {
 	struct names *ns = arg;
 
-	if (ns->n < 8)
+	if (ns->n < 8) {
 		snprintf(ns->name[ns->n], sizeof(ns->name[0]), "%.31s", s);
+		ns->alg[ns->n] = alg;
+	}
 	ns->n++;
 	return 0;
 }
@@ -152,10 +155,10 @@ test_store_first_open_creates_file_0600_with_schema(void **state)
 	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL),
 			 SQLITE_OK);
 	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(q, 0), 2);
+	assert_int_equal(sqlite3_column_int(q, 0), 3);
 	sqlite3_finalize(q);
 	assert_int_equal(sqlite3_exec(db, "SELECT realm, name, hmackey, sha256key FROM "
-				      "turnusers_lt; SELECT realm, value FROM turn_secret; "
+				      "turnusers_lt; SELECT realm, value, algorithm FROM turn_secret; "
 				      "SELECT realm, identity, pskkey, cipher FROM tls_psk",
 				      NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
@@ -207,14 +210,20 @@ test_store_secrets_add_del_and_duplicates(void **state)
 	struct cp_store *s = open_ok();
 
 	(void)state;
-	assert_int_equal(cp_store_secret_add(s, "north"), 0);
-	assert_int_equal(cp_store_secret_add(s, "south"), 0);
-	assert_int_equal(cp_store_secret_add(s, "north"), -EEXIST);
+	assert_int_equal(cp_store_secret_add(s, "north", TP_REST_SHA1), 0);
+	assert_int_equal(cp_store_secret_add(s, "south", TP_REST_SHA256), 0);
+	assert_int_equal(cp_store_secret_add(s, "north", TP_REST_SHA1), -EEXIST);
+	/* a value is one secret, whatever its algorithm */
+	assert_int_equal(cp_store_secret_add(s, "north", TP_REST_SHA256), -EEXIST);
+	assert_int_equal(cp_store_secret_add(s, "west", 7), -EINVAL);
 	cp_store_close(s);
 	s = open_ok();
 	assert_int_equal(cp_store_secret_list(s, collect_secret, &ns), 0);
 	assert_int_equal(ns.n, 2);
 	assert_string_equal(ns.name[0], "north");
+	assert_int_equal(ns.alg[0], TP_REST_SHA1);
+	assert_string_equal(ns.name[1], "south");
+	assert_int_equal(ns.alg[1], TP_REST_SHA256);
 	assert_int_equal(cp_store_secret_del(s, "north"), 0);
 	assert_int_equal(cp_store_secret_del(s, "north"), -ENOENT);
 	cp_store_close(s);
@@ -371,6 +380,64 @@ test_store_psk_put_list_del(void **state)
 	cp_store_close(s);
 }
 
+/* A store of schema 2 (secrets without an algorithm) is brought to 3 when
+ * opened: its secrets read as SHA-1 ones, the only kind there was; a
+ * SHA-256 one added then is one after a reopen; a row whose algorithm
+ * this turnpike does not know is skipped and counted, not taken for
+ * SHA-1. */
+static void
+test_store_schema2_secrets_are_sha1(void **state)
+{
+	struct names ns = { 0 };
+	struct cp_store *s;
+	sqlite3 *db;
+	sqlite3_stmt *q;
+
+	(void)state;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+		"CREATE TABLE turnusers_lt (realm varchar(127) default '', "
+		"name varchar(512), hmackey char(128), sha256key char(64), "
+		"PRIMARY KEY (realm, name));"
+		"CREATE TABLE turn_secret (realm varchar(127) default '', "
+		"value varchar(256), PRIMARY KEY (realm, value));"
+		"CREATE TABLE tls_psk (realm varchar(127) default '', "
+		"identity varchar(128), pskkey varchar(128), cipher integer, "
+		"PRIMARY KEY (realm, identity));"
+		"INSERT INTO turn_secret (realm, value) VALUES ('turnpike.test', 'before');"
+		"PRAGMA application_id = 1414548273;"
+		"PRAGMA user_version = 2;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	s = open_ok();
+	assert_int_equal(cp_store_secret_list(s, collect_secret, &ns), 0);
+	assert_int_equal(ns.n, 1);
+	assert_string_equal(ns.name[0], "before");
+	assert_int_equal(ns.alg[0], TP_REST_SHA1);
+	assert_int_equal(cp_store_secret_add(s, "after", TP_REST_SHA256), 0);
+	cp_store_close(s);
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(q, 0), 3);
+	sqlite3_finalize(q);
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO turn_secret (realm, value, algorithm) "
+				      "VALUES ('turnpike.test', 'future', 'sha3-512')",
+				      NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	s = open_ok();
+	memset(&ns, 0, sizeof(ns));
+	assert_int_equal(cp_store_secret_list(s, collect_secret, &ns), 0);
+	assert_int_equal(ns.n, 2);
+	assert_string_equal(ns.name[0], "before");
+	assert_int_equal(ns.alg[0], TP_REST_SHA1);
+	assert_string_equal(ns.name[1], "after");
+	assert_int_equal(ns.alg[1], TP_REST_SHA256);
+	assert_int_equal(s->bad_rows, 1);
+	cp_store_close(s);
+}
+
 /* A store of schema 1 (without the PSK table) is brought to 2 when opened: its
  * users stay, the PSK table is there. */
 static void
@@ -404,7 +471,7 @@ test_store_schema1_migrates_to_2(void **state)
 	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL),
 			 SQLITE_OK);
 	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(q, 0), 2);
+	assert_int_equal(sqlite3_column_int(q, 0), 3);
 	sqlite3_finalize(q);
 	sqlite3_close(db);
 }
@@ -439,7 +506,7 @@ test_store_old_database_users_are_the_default_tenants(void **state)
 	sqlite3_close(db);
 	s = open_ok();
 	assert_int_equal(cp_store_user_put(s, &u, 1), 0);
-	assert_int_equal(cp_store_secret_add(s, "old"), 0);
+	assert_int_equal(cp_store_secret_add(s, "old", TP_REST_SHA1), 0);
 	cp_store_close(s);
 
 	s = open_ok();
@@ -448,7 +515,7 @@ test_store_old_database_users_are_the_default_tenants(void **state)
 	assert_int_equal(cp_store_secret_list(s, collect_secret, &ns), 0);
 	assert_int_equal(ns.n, 0);
 	assert_int_equal(cp_store_user_put(s, &b1, 1), 0);
-	assert_int_equal(cp_store_secret_add(s, "old"), 0);   /* its own row */
+	assert_int_equal(cp_store_secret_add(s, "old", TP_REST_SHA1), 0);   /* its own row */
 	cp_store_scope(s, "b.example.net");
 	assert_int_equal(cp_store_user_put(s, &b2, 1), 0);
 	assert_int_equal(cp_store_user_get(s, "bob", &got), 0);
@@ -509,7 +576,7 @@ test_store_locked_write_fails_busy_nothing_changed(void **state)
 			 SQLITE_OK);
 	assert_int_equal(cp_store_user_put(s, &u, 1), -EBUSY);
 	assert_non_null(strstr(s->err, "locked"));
-	assert_int_equal(cp_store_secret_add(s, "x"), -EBUSY);
+	assert_int_equal(cp_store_secret_add(s, "x", TP_REST_SHA1), -EBUSY);
 	assert_int_equal(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(other);
 	assert_int_equal(cp_store_user_get(s, "dave", &got), -ENOENT);
@@ -702,6 +769,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_store_old_database_users_are_the_default_tenants,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_schema1_migrates_to_2, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_schema2_secrets_are_sha1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_locked_write_fails_busy_nothing_changed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_removed_file_fails_stale, setup, teardown),
 		cmocka_unit_test(test_store_hex_round_trip_and_refusals),

@@ -16,6 +16,9 @@ _turnpikectl()
 		COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--alg|--fingerprint-alg)
 		COMPREPLY=($(compgen -W "sha-1 sha-256 sha-384 sha-512" -- "$cur")); return ;;
+	--algorithm)
+		# a REST secret's HMAC (secrets add)
+		COMPREPLY=($(compgen -W "sha1 sha256" -- "$cur")); return ;;
 	--until)
 		COMPREPLY=($(compgen -W "leg_up leg_down released subtracted" -- "$cur")); return ;;
 	--a|--b|--label|--setup-timeout|--after|--id|--timeout|--leg|--term|--remote|--fp|--dscp|--police-rate|--police-burst)
@@ -49,7 +52,11 @@ _turnpikectl()
 			COMPREPLY=($(compgen -f -- "$cur"))
 		fi ;;
 	secrets)
-		[ -z "$sub" ] && COMPREPLY=($(compgen -W "add del list" -- "$cur")) ;;
+		if [ -z "$sub" ]; then
+			COMPREPLY=($(compgen -W "add del list" -- "$cur"))
+		elif [ "$sub" = add ]; then
+			COMPREPLY=($(compgen -W "--algorithm --tenant --help" -- "$cur"))
+		fi ;;
 	psk)
 		if [ -z "$sub" ]; then
 			COMPREPLY=($(compgen -W "add del list" -- "$cur"))

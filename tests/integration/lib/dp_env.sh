@@ -105,10 +105,13 @@ CONF
 
 # tp_turn_groups [CP_EXTRA [TURN_EXTRA]]: turn and cp groups for a test
 # (private ipc name and API socket; the peers' prefixes allowed; user
-# test/test; the user store in the test's folder, not the shared default
+# test/test; REST secret test-secret, or cp.secrets' value TP_SECRETS
+# when set; the user store in the test's folder, not the shared default
 # /var/lib/turnpike/turnpike.db, unless CP_EXTRA names one).
 tp_turn_groups() {
   local store="store = \"$TP_TMP/users.db\";"
+  # (set apart: in the here-document a default's quotes would go)
+  local secrets=${TP_SECRETS:-'[ "test-secret" ]'}
   case "${1:-}" in *"store ="*) store= ;; esac
   cat <<CONF
 turn = { realm = "turnpike.test"; ipc = "/$TP_ID"; relay_ports = [50000, 50999];
@@ -117,7 +120,7 @@ turn = { realm = "turnpike.test"; ipc = "/$TP_ID"; relay_ports = [50000, 50999];
 cp = {
   api_socket = "$TP_TMP/cp.sock";
   users = ( { name = "test"; password = "test"; }, { name = "other"; password = "other"; } );
-  secrets = [ "test-secret" ];
+  secrets = $secrets;
   peers = { allow = [ "10.211.0.0/24", "fd00:211::/64" ]; };
   $store
   ${1:-}
