@@ -6,8 +6,11 @@
  * commands are auth_commands.c's, its part of a reload auth_reload.c's.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -46,17 +49,31 @@ oauth_key_of(const struct cp_ctx *cp, const struct tp_conf_oauth_key *in,
 	snprintf(out->kid, sizeof(out->kid), "%s", in->kid);
 	out->alg = in->alg;
 	if (in->key_file[0] != '\0') {
-		FILE *f = fopen(in->key_file, "re");
+		/* read as the iq.auth key files are: the file itself (no
+		 * link), root's or cp.user's, written by nobody else (one who
+		 * may write the key may mint tokens); readable by others is
+		 * lib/conf's warning (tp_conf_secrets_exposed()) */
+		uid_t owner = cp->conf->cp.user[0] != '\0' ? (uid_t)cp->conf->cp.user_uid :
+							     geteuid();
+		int fd = open(in->key_file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+		struct stat st;
+		ssize_t r = -1;
 
-		if (f == NULL) {
-			snprintf(err, errlen, "%s:%d: oauth key '%s': cannot read %s: %s",
-				 cp->conf->path, in->line, in->kid, in->key_file,
-				 strerror(errno));
+		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+		    (st.st_uid == 0 || st.st_uid == owner) && (st.st_mode & 022) == 0)
+			r = read(fd, b64, sizeof(b64) - 1);
+		if (r < 0) {
+			snprintf(err, errlen, "%s:%d: oauth key '%s': %s: %s", cp->conf->path,
+				 in->line, in->kid, in->key_file,
+				 fd < 0 ? strerror(errno) :
+				 "not a regular file of root's or cp.user's that only its owner "
+				 "may write (chown; chmod 600)");
+			if (fd >= 0)
+				close(fd);
 			return -EINVAL;
 		}
-		if (fgets(b64, sizeof(b64), f) == NULL)
-			b64[0] = '\0';
-		fclose(f);
+		close(fd);
+		b64[r] = '\0';
 		b64[strcspn(b64, "\r\n")] = '\0';
 	} else {
 		snprintf(b64, sizeof(b64), "%s", in->key_b64);
