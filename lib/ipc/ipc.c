@@ -690,6 +690,8 @@ ipc_nonce_publish(struct ipc_shm *shm, const struct ipc_nonce *src,
 	memcpy(n->software, src->software, sizeof(n->software));
 	n->ntenants = src->ntenants;
 	memcpy(n->tenant, src->tenant, sizeof(n->tenant));
+	n->oauth_name_len = src->oauth_name_len;
+	memcpy(n->oauth_name, src->oauth_name, sizeof(n->oauth_name));
 	__atomic_store_n(&n->epoch, epoch, __ATOMIC_RELEASE);
 }
 
