@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "alloc_end.h"
+#include "auth_types.h"
 #include "ipc_types.h"
 #include "tp_common.h"
 #include "tw_types.h"
@@ -121,6 +122,13 @@ struct cp_alloc {
 	 * from dp's state by a restarted cp. Its quotas, relayed addresses
 	 * and peer policy are that tenant's. */
 	uint8_t tenant;
+	/* RFC 7635: made or refreshed with an access token, the token's
+	 * kid, mac_key and end (key_len 0: a long-term credential's). Its
+	 * later requests may sign with that key without the token (coturn's
+	 * client brings it in Allocate and Refresh only). A secret: wiped
+	 * with the allocation; cp alone has it, so a restarted cp does not
+	 * (the client's next Refresh brings a token again). */
+	struct cp_auth_session oauth;
 };
 
 /*

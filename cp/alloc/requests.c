@@ -398,6 +398,7 @@ do_allocate(struct req_ctx *r)
 	}
 	if (held != NULL)
 		cpa_reserv_end(cp, held);   /* its port now belongs to the allocation */
+	cp_auth_session_of(&r->auth, &a->oauth);   /* (RFC 7635; none otherwise) */
 	memcpy(a->tid, req->tid, CP_TID_LEN);
 	a->tcp = proto == STUN_TRANSPORT_TCP;
 	a->relay_port = port;
@@ -444,11 +445,19 @@ need_alloc(struct req_ctx *r)
 		reply_error(r, STUN_ERR_ALLOCATION_MISMATCH, NULL);
 		return NULL;
 	}
-	if (a->user->len != r->auth.username_len ||
-	    memcmp(a->user->name, r->auth.username, a->user->len) != 0) {
+	/* An allocation a token made answers to any token that opens
+	 * (RFC 7635: the token authorizes, its kid only names the key it
+	 * is sealed with, and coturn's client picks one per token), or to
+	 * the key of the last one (cp_auth_check_session()). */
+	if (!(a->oauth.key_len > 0 && r->auth.oauth != 0) &&
+	    (a->user->len != r->auth.username_len ||
+	     memcmp(a->user->name, r->auth.username, a->user->len) != 0)) {
 		reply_error(r, STUN_ERR_WRONG_CREDENTIALS, NULL);
 		return NULL;
 	}
+	/* a new token: its key signs what follows */
+	if (r->auth.oauth == 1)
+		cp_auth_session_of(&r->auth, &a->oauth);
 	return a;
 }
 
@@ -777,6 +786,7 @@ do_channel_bind(struct req_ctx *r)
 void
 cpa_handle_request(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 {
+	const struct cp_auth_session *sess = NULL;
 	struct stun_msg req;
 	struct req_ctx r;
 
@@ -809,10 +819,18 @@ cpa_handle_request(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	r.from.transport = msg->h.tuple.transport;
 	r.from.tenant = (uint8_t)r.tenant;     /* cp/auth's realm, users, nonces */
 
+	/* RFC 7635: the key an access token gave this 5-tuple's
+	 * allocation, for its requests that do not bring one */
+	if (cp_auth_oauth_on(cp->auth, r.tenant)) {
+		const struct cp_alloc *sa = cpa_alloc_by_tuple(cp, &msg->h.tuple);
+
+		if (sa != NULL && sa->tenant == r.tenant && sa->oauth.key_len > 0)
+			sess = &sa->oauth;
+	}
 	/* Nonces age on the monotonic clock; REST usernames carry a Unix
 	 * time, and the wall clock is meant there. */
-	if (cp_auth_check(cp->auth, &req, &r.from, cp->now_ms / 1000u, cp->wall_ms / 1000u,
-			  &r.auth) != 0) {
+	if (cp_auth_check_session(cp->auth, &req, &r.from, cp->now_ms / 1000u,
+				  cp->wall_ms / 1000u, sess, &r.auth) != 0) {
 		uint8_t buf[NONCE_CHALLENGE_MAX];
 		int n;
 
@@ -836,6 +854,14 @@ cpa_handle_request(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	 * like any answer to an authenticated request. (It was checked
 	 * first: an unauthenticated probe got 420 instead of 401, and such
 	 * requests went past dp's challenge to cp.) */
+	/* ACCESS-TOKEN (0x001B) is comprehension-required: where RFC 7635
+	 * is off (no oauth group, or a tenant's address) we do not
+	 * understand it, and say so like any other (§6.3), to a request
+	 * that authenticated otherwise. */
+	if (!cp_auth_oauth_on(cp->auth, r.tenant) &&
+	    stun_msg_find(&req, STUN_ATTR_ACCESS_TOKEN) != NULL &&
+	    req.nunknown < STUN_MAX_UNKNOWN)
+		req.unknown[req.nunknown++] = STUN_ATTR_ACCESS_TOKEN;
 	if (req.nunknown > 0) {
 		reply_error(&r, STUN_ERR_UNKNOWN_ATTRIBUTE, NULL);
 		return;

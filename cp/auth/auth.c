@@ -24,6 +24,7 @@
 #include "auth.h"
 #include "auth_priv.h"
 #include "nonce.h"
+#include "oauth.h"
 #include "stun.h"
 #include "tp_common.h"
 
@@ -125,6 +126,25 @@ merge_conf(const struct cp_auth_conf *in, struct cp_auth_conf *out)
 	if (out->max_users > (1u << 24) || out->max_secrets > 64 ||
 	    out->rl_rate > 1000000u || out->rl_burst > 1000000u)
 		return -EINVAL;
+	/* RFC 7635: a server name, and keys each named, of a known
+	 * algorithm and its key length */
+	if (out->oauth_server_name != NULL && out->oauth_server_name[0] == '\0')
+		out->oauth_server_name = NULL;
+	if (out->oauth_server_name != NULL) {
+		if (strlen(out->oauth_server_name) > CP_OAUTH_NAME_MAX ||
+		    out->oauth_nkeys == 0 || out->oauth_nkeys > CP_OAUTH_KEYS_MAX ||
+		    out->oauth_keys == NULL || out->oauth_tolerance_s > 86400u)
+			return -EINVAL;
+		for (uint32_t i = 0; i < out->oauth_nkeys; i++) {
+			const struct cp_oauth_key *k = &out->oauth_keys[i];
+			size_t n = strnlen(k->kid, sizeof(k->kid));
+
+			if (n == 0 || n > CP_OAUTH_KID_MAX ||
+			    cp_oauth_alg_key_len(k->alg) == 0 ||
+			    k->key_len != cp_oauth_alg_key_len(k->alg))
+				return -EINVAL;
+		}
+	}
 	return 0;
 }
 
@@ -234,8 +254,24 @@ cp_auth_init(const struct cp_auth_conf *conf)
 	rc = cp_auth_rl_init(a, c.rl_buckets, c.rl_rate, c.rl_burst);
 	if (rc < 0)
 		goto out_free_secrets;
+	if (c.oauth_server_name != NULL) {
+		rc = -ENOMEM;
+		a->oauth_ctx = EVP_CIPHER_CTX_new();
+		if (a->oauth_ctx == NULL)
+			goto out_free_rl;
+		a->oauth_name_len = (uint16_t)strlen(c.oauth_server_name);
+		memcpy(a->oauth_name, c.oauth_server_name, a->oauth_name_len);
+		a->oauth_nkeys = c.oauth_nkeys;
+		memcpy(a->oauth_keys, c.oauth_keys, sizeof(a->oauth_keys[0]) * c.oauth_nkeys);
+		a->oauth_tolerance_s = c.oauth_tolerance_s;
+		a->oauth_max_lifetime_s = c.oauth_max_lifetime_s;
+		/* every 401 at the default tenant's addresses says so */
+		(void)nonce_ctx_set_server_name(&a->nonce, a->oauth_name, a->oauth_name_len);
+	}
 	return a;
 
+out_free_rl:
+	cp_auth_rl_free(a);
 out_free_secrets:
 	cp_auth_secrets_free(a);
 out_free_users:
@@ -257,6 +293,7 @@ cp_auth_free(struct cp_auth *a)
 {
 	if (a == NULL)
 		return;
+	EVP_CIPHER_CTX_free(a->oauth_ctx);
 	cp_auth_rl_free(a);
 	cp_auth_secrets_free(a);
 	cp_auth_users_free(a);
@@ -352,10 +389,150 @@ select_pwalg(const struct stun_msg *req, bool strict, uint16_t *pwalg)
 	return 0;
 }
 
-int
-cp_auth_check(struct cp_auth *a, const struct stun_msg *req,
-	      const struct cp_auth_peer *from, uint64_t now_s, uint64_t wall_s,
-	      struct cp_auth_result *res)
+bool
+cp_auth_oauth_on(const struct cp_auth *a, unsigned int tenant)
+{
+	return a->oauth_name_len > 0 && tenant == 0;
+}
+
+const char *
+cp_auth_oauth_server_name(const struct cp_auth *a, size_t *len)
+{
+	*len = a->oauth_name_len;
+	return a->oauth_name;
+}
+
+void
+cp_auth_session_of(const struct cp_auth_result *res, struct cp_auth_session *s)
+{
+	memset(s, 0, sizeof(*s));
+	if (res->code != 0 || res->oauth == 0 || res->key_len == 0 ||
+	    res->username_len > CP_OAUTH_KID_MAX)
+		return;
+	s->key_len = res->key_len;
+	memcpy(s->key, res->key, res->key_len);
+	s->kid_len = (uint8_t)res->username_len;
+	memcpy(s->kid, res->username, res->username_len);
+	s->expiry = res->oauth_expiry;
+}
+
+static const struct cp_oauth_key *
+oauth_key_find(const struct cp_auth *a, const uint8_t *kid, size_t len)
+{
+	for (uint32_t i = 0; i < a->oauth_nkeys; i++)
+		if (strlen(a->oauth_keys[i].kid) == len &&
+		    memcmp(a->oauth_keys[i].kid, kid, len) == 0)
+			return &a->oauth_keys[i];
+	return NULL;
+}
+
+/* The nonce's verdict once the key is proven (§9.2.4 step 6). */
+static int
+nonce_verdict(struct cp_auth_result *res, enum cp_auth_nonce_state nstate)
+{
+	if (nstate == CP_AUTH_NONCE_EXPIRED)
+		return verdict(res, CP_AUTH_R_NONCE_EXPIRED);
+	if (nstate == CP_AUTH_NONCE_FOREIGN)
+		return verdict(res, CP_AUTH_R_NONCE_FOREIGN);
+	return verdict(res, CP_AUTH_R_OK);
+}
+
+/*
+ * RFC 7635 §6.2, the server's checks of a request with ACCESS-TOKEN, in
+ * the place of RFC 8489 §9.2.4's fourth and fifth (steps 1 to 3 and 6
+ * stay): USERNAME names the key (kid) the token is sealed with; the
+ * token must open under it with our server name as associated data, be
+ * within its lifetime (with the tolerance for clock skew), and carry the
+ * mac_key that signs the request. Each refusal is 401 (with our REALM,
+ * NONCE and THIRD-PARTY-AUTHORIZATION: the client fetches a new token)
+ * and runs the integrity check all the same (refuse_unverified()).
+ *
+ * MESSAGE-INTEGRITY is HMAC-SHA1 keyed with the mac_key (§6.2: 160 bits
+ * for it). coturn's clients (turnutils_uclient -J) key it with the mac_key's
+ * first 16 bytes instead (their long-term key length); that is tried second,
+ * and the key that verified signs our answer, which is the one such a
+ * client checks it with.
+ */
+static int
+oauth_token_verdict(struct cp_auth *a, const struct stun_msg *req,
+		    const struct stun_attr *tok, enum cp_auth_nonce_state nstate,
+		    uint16_t pwalg, bool sha256, uint64_t wall_s,
+		    struct cp_auth_result *res)
+{
+	const struct cp_oauth_key *k;
+	struct cp_oauth_token t;
+	enum cp_oauth_status st;
+	enum stun_check ok;
+	uint64_t expiry;
+	size_t klen;
+
+	k = oauth_key_find(a, (const uint8_t *)res->username, res->username_len);
+	if (k == NULL)
+		return refuse_unverified(a, req, pwalg, sha256, res, CP_AUTH_R_OAUTH_UNKNOWN_KID);
+	st = cp_oauth_open(a->oauth_ctx, k, a->oauth_name, a->oauth_name_len, tok->value,
+			   tok->len, &t);
+	if (st != CP_OAUTH_OK)
+		return refuse_unverified(a, req, pwalg, sha256, res, CP_AUTH_R_OAUTH_BAD_TOKEN);
+	st = cp_oauth_when(&t, wall_s, a->oauth_tolerance_s, a->oauth_max_lifetime_s, &expiry);
+	if (st != CP_OAUTH_OK) {
+		OPENSSL_cleanse(&t, sizeof(t));
+		return refuse_unverified(a, req, pwalg, sha256, res,
+					 st == CP_OAUTH_FUTURE ? CP_AUTH_R_OAUTH_FUTURE :
+								 CP_AUTH_R_OAUTH_EXPIRED);
+	}
+	klen = t.mac_key_len;
+	if (sha256) {
+		ok = stun_check_integrity_sha256(req, t.mac_key, klen);
+	} else {
+		ok = stun_check_integrity(req, t.mac_key, klen);
+		if (ok != STUN_CHECK_VALID && klen > 16) {
+			klen = 16;
+			ok = stun_check_integrity(req, t.mac_key, klen);
+		}
+	}
+	if (ok != STUN_CHECK_VALID) {
+		OPENSSL_cleanse(&t, sizeof(t));
+		return verdict(res, CP_AUTH_R_BAD_INTEGRITY);
+	}
+	memcpy(res->key, t.mac_key, klen);
+	res->key_len = (uint8_t)klen;
+	OPENSSL_cleanse(&t, sizeof(t));
+	res->oauth = 1;
+	res->oauth_expiry = expiry;
+	res->pwalg = pwalg;
+	res->mi_sha256 = sha256;
+	return nonce_verdict(res, nstate);
+}
+
+/* A later request of an allocation a token made, signed with that
+ * token's mac_key (struct cp_auth_session), until the token's end. */
+static int
+oauth_session_verdict(struct cp_auth *a, const struct stun_msg *req,
+		      const struct cp_auth_session *sess, enum cp_auth_nonce_state nstate,
+		      uint16_t pwalg, bool sha256, uint64_t wall_s,
+		      struct cp_auth_result *res)
+{
+	enum stun_check ok;
+
+	if (sess->expiry + a->oauth_tolerance_s < wall_s)
+		return refuse_unverified(a, req, pwalg, sha256, res, CP_AUTH_R_OAUTH_EXPIRED);
+	ok = sha256 ? stun_check_integrity_sha256(req, sess->key, sess->key_len) :
+		      stun_check_integrity(req, sess->key, sess->key_len);
+	if (ok != STUN_CHECK_VALID)
+		return verdict(res, CP_AUTH_R_BAD_INTEGRITY);
+	memcpy(res->key, sess->key, sess->key_len);
+	res->key_len = sess->key_len;
+	res->oauth = 2;
+	res->oauth_expiry = sess->expiry;
+	res->pwalg = pwalg;
+	res->mi_sha256 = sha256;
+	return nonce_verdict(res, nstate);
+}
+
+static int
+check(struct cp_auth *a, const struct stun_msg *req, const struct cp_auth_peer *from,
+      uint64_t now_s, uint64_t wall_s, const struct cp_auth_session *sess,
+      struct cp_auth_result *res)
 {
 	const struct stun_attr *mi, *mi256, *uname, *uhash, *realm, *nonce;
 	const struct cp_auth_user *u = NULL;
@@ -425,6 +602,25 @@ cp_auth_check(struct cp_auth *a, const struct stun_msg *req,
 	if (realm->len != nc->realm_len ||
 	    memcmp(realm->value, nc->realm, nc->realm_len) != 0)
 		return verdict(res, CP_AUTH_R_WRONG_REALM);
+	/* RFC 7635: an access token (its kid in USERNAME), or a later
+	 * request of an allocation one made, signed with its key. A
+	 * token without USERNAME names no key. */
+	if (cp_auth_oauth_on(a, tenant)) {
+		const struct stun_attr *tok = stun_msg_find(req, STUN_ATTR_ACCESS_TOKEN);
+
+		if (tok != NULL && uname == NULL)
+			return refuse_unverified(a, req, pwalg, sha256, res,
+						 CP_AUTH_R_OAUTH_UNKNOWN_KID);
+		if (tok != NULL)
+			return oauth_token_verdict(a, req, tok, nstate, pwalg, sha256, wall_s,
+						   res);
+		if (sess != NULL && sess->key_len > 0 && uname != NULL &&
+		    sess->key_len <= CP_AUTH_KEY_MAX &&
+		    uname->len == sess->kid_len && memcmp(uname->value, sess->kid,
+							   sess->kid_len) == 0)
+			return oauth_session_verdict(a, req, sess, nstate, pwalg, sha256,
+						     wall_s, res);
+	}
 	if (uname != NULL) {
 		uint64_t expiry;
 
@@ -510,11 +706,23 @@ cp_auth_check(struct cp_auth *a, const struct stun_msg *req,
 			 stun_msg_find(req, STUN_ATTR_PASSWORD_ALGORITHMS) != NULL;
 
 	/* 6. Stale nonce: the key is proven, ask for a retry. */
-	if (nstate == CP_AUTH_NONCE_EXPIRED)
-		return verdict(res, CP_AUTH_R_NONCE_EXPIRED);
-	if (nstate == CP_AUTH_NONCE_FOREIGN)
-		return verdict(res, CP_AUTH_R_NONCE_FOREIGN);
-	return verdict(res, CP_AUTH_R_OK);
+	return nonce_verdict(res, nstate);
+}
+
+int
+cp_auth_check(struct cp_auth *a, const struct stun_msg *req,
+	      const struct cp_auth_peer *from, uint64_t now_s, uint64_t wall_s,
+	      struct cp_auth_result *res)
+{
+	return check(a, req, from, now_s, wall_s, NULL, res);
+}
+
+int
+cp_auth_check_session(struct cp_auth *a, const struct stun_msg *req,
+		      const struct cp_auth_peer *from, uint64_t now_s, uint64_t wall_s,
+		      const struct cp_auth_session *sess, struct cp_auth_result *res)
+{
+	return check(a, req, from, now_s, wall_s, sess, res);
 }
 
 int

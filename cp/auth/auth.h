@@ -238,6 +238,28 @@ int cp_auth_check(struct cp_auth *a, const struct stun_msg *req,
 		  uint64_t wall_s, struct cp_auth_result *res);
 
 /*
+ * The same for a request on an allocation a token made (RFC 7635):
+ * sess holds that token's kid, mac_key and end (cp_auth_session_of() of
+ * the verdict that made or refreshed it; NULL or key_len 0: none). A
+ * request that brings no ACCESS-TOKEN and whose USERNAME is sess's kid
+ * is checked with sess's key until the token's end (401
+ * "oauth-expired" after it); everything else as cp_auth_check().
+ */
+int cp_auth_check_session(struct cp_auth *a, const struct stun_msg *req,
+			  const struct cp_auth_peer *from, uint64_t now_s, uint64_t wall_s,
+			  const struct cp_auth_session *sess, struct cp_auth_result *res);
+
+/* What an allocation keeps of a verdict res that an access token gave
+ * (res->oauth): zeroed when it gave none. */
+void cp_auth_session_of(const struct cp_auth_result *res, struct cp_auth_session *s);
+
+/* Is RFC 7635 on for requests that reach tenant's addresses (the
+ * default tenant's only)? The server name (THIRD-PARTY-AUTHORIZATION's
+ * value, the tokens' associated data) and its length. */
+bool cp_auth_oauth_on(const struct cp_auth *a, unsigned int tenant);
+const char *cp_auth_oauth_server_name(const struct cp_auth *a, size_t *len);
+
+/*
  * Build the error response res calls for into buf[0..cap) (same method and
  * transaction id as req): for 401 and 438, ERROR-CODE, REALM, a fresh
  * NONCE for from, PASSWORD-ALGORITHMS (SHA-256, MD5) when we advertise it,

@@ -6,11 +6,18 @@
  * commands are auth_commands.c's, its part of a reload auth_reload.c's.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include "cp.h"
 #include "cp_module.h"
+#include "oauth.h"
 
 static void
 auth_fini(struct cp_ctx *cp)
@@ -19,9 +26,87 @@ auth_fini(struct cp_ctx *cp)
 	cp->auth = NULL;
 }
 
+/*
+ * An oauth key's bytes from its base64 (the file's key, or the first line
+ * of key_file), exactly as long as its algorithm needs: coturn takes the
+ * first 16 or 32 bytes of a longer key (its built-in test keys are 17 and
+ * 33 bytes, a newline at the end); a key of the wrong length here is a
+ * mistake to tell, not to truncate. 0 or -EINVAL with err set.
+ */
+static int
+oauth_key_of(const struct cp_ctx *cp, const struct tp_conf_oauth_key *in,
+	     struct cp_oauth_key *out, char *err, size_t errlen)
+{
+	char b64[128];
+	uint8_t raw[96];
+	size_t n, pad = 0;
+	int len;
+
+	_Static_assert(TP_CONF_OAUTH_A128GCM == CP_OAUTH_A128GCM &&
+		       TP_CONF_OAUTH_A256GCM == CP_OAUTH_A256GCM, "algorithm numbers");
+	_Static_assert(TP_CONF_OAUTH_KID_MAX == CP_OAUTH_KID_MAX, "kid length");
+	memset(out, 0, sizeof(*out));
+	snprintf(out->kid, sizeof(out->kid), "%s", in->kid);
+	out->alg = in->alg;
+	if (in->key_file[0] != '\0') {
+		/* read as the iq.auth key files are: the file itself (no
+		 * link), root's or cp.user's, written by nobody else (one who
+		 * may write the key may mint tokens); readable by others is
+		 * lib/conf's warning (tp_conf_secrets_exposed()) */
+		uid_t owner = cp->conf->cp.user[0] != '\0' ? (uid_t)cp->conf->cp.user_uid :
+							     geteuid();
+		int fd = open(in->key_file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+		struct stat st;
+		ssize_t r = -1;
+
+		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+		    (st.st_uid == 0 || st.st_uid == owner) && (st.st_mode & 022) == 0)
+			r = read(fd, b64, sizeof(b64) - 1);
+		if (r < 0) {
+			snprintf(err, errlen, "%s:%d: oauth key '%s': %s: %s", cp->conf->path,
+				 in->line, in->kid, in->key_file,
+				 fd < 0 ? strerror(errno) :
+				 "not a regular file of root's or cp.user's that only its owner "
+				 "may write (chown; chmod 600)");
+			if (fd >= 0)
+				close(fd);
+			return -EINVAL;
+		}
+		close(fd);
+		b64[r] = '\0';
+		b64[strcspn(b64, "\r\n")] = '\0';
+	} else {
+		snprintf(b64, sizeof(b64), "%s", in->key_b64);
+	}
+	n = strlen(b64);
+	while (pad < 2 && n > pad && b64[n - 1 - pad] == '=')
+		pad++;
+	len = n % 4 == 0 && n / 4 * 3 <= sizeof(raw) ?
+	      EVP_DecodeBlock(raw, (const unsigned char *)b64, (int)n) : -1;
+	OPENSSL_cleanse(b64, sizeof(b64));
+	if (len >= 0)
+		len -= (int)pad;   /* EVP_DecodeBlock counts the padding's zero bytes */
+	if (len < 0 || (unsigned int)len != cp_oauth_alg_key_len(in->alg)) {
+		OPENSSL_cleanse(raw, sizeof(raw));
+		snprintf(err, errlen, "%s:%d: oauth key '%s': %s needs a key of %u bytes in "
+			 "base64, this one %s %d (coturn takes the first %u bytes of a "
+			 "longer one: give those)", cp->conf->path, in->line, in->kid,
+			 cp_oauth_alg_name(in->alg), cp_oauth_alg_key_len(in->alg),
+			 len < 0 ? "is not base64, or longer than" : "has", len < 0 ? 64 : len,
+			 cp_oauth_alg_key_len(in->alg));
+		return -EINVAL;
+	}
+	out->key_len = (uint8_t)len;
+	memcpy(out->key, raw, (size_t)len);
+	OPENSSL_cleanse(raw, sizeof(raw));
+	return 0;
+}
+
 static int
 auth_setup(struct cp_ctx *cp, char *err, size_t errlen)
 {
+	static struct cp_oauth_key okeys[CP_OAUTH_KEYS_MAX];
+	const struct tp_conf_oauth *oc = &cp->conf->oauth;
 	const struct tp_conf_cp *c = &cp->conf->cp;
 	const struct tp_conf_tenants *tn = &cp->conf->tenants;
 	const char *trealms[TP_CONF_MAX_TENANTS];
@@ -52,7 +137,25 @@ auth_setup(struct cp_ctx *cp, char *err, size_t errlen)
 		trealms[i] = tn->t[i].realm;
 	ac.ntenants = tn->n;
 	ac.tenant_realms = trealms;
+	/* RFC 7635 (the oauth group): the keys decoded for cp_auth_init(),
+	 * which copies them; this copy is wiped right after */
+	_Static_assert(TP_CONF_OAUTH_KEYS == CP_OAUTH_KEYS_MAX, "oauth keys");
+	if (oc->enabled) {
+		for (unsigned int i = 0; i < oc->nkeys; i++) {
+			rc = oauth_key_of(cp, &oc->keys[i], &okeys[i], err, errlen);
+			if (rc < 0) {
+				OPENSSL_cleanse(okeys, sizeof(okeys));
+				return rc;
+			}
+		}
+		ac.oauth_server_name = oc->server_name;
+		ac.oauth_keys = okeys;
+		ac.oauth_nkeys = oc->nkeys;
+		ac.oauth_tolerance_s = oc->tolerance_s;
+		ac.oauth_max_lifetime_s = oc->max_lifetime_s;
+	}
 	cp->auth = cp_auth_init(&ac);
+	OPENSSL_cleanse(okeys, sizeof(okeys));
 	if (cp->auth == NULL) {
 		int e = errno;
 

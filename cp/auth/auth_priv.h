@@ -83,6 +83,16 @@ struct cp_auth {
 	/* challenge rate limit */
 	struct cp_auth_bucket *buckets;
 	uint32_t rl_mask;
+
+	/* RFC 7635 (oauth.c): on when oauth_name_len > 0, at the default
+	 * tenant's addresses only. The keys are secrets (wiped at free). */
+	uint16_t oauth_name_len;
+	char oauth_name[CP_OAUTH_NAME_MAX + 1];
+	uint32_t oauth_nkeys;
+	uint32_t oauth_tolerance_s;
+	uint32_t oauth_max_lifetime_s;
+	struct cp_oauth_key oauth_keys[CP_OAUTH_KEYS_MAX];
+	struct evp_cipher_ctx_st *oauth_ctx;   /* reused by every token */
 };
 
 /* Keyed 64-bit hash (SipHash through OpenSSL) of a byte string. */

@@ -48,6 +48,16 @@
 #define CP_AUTH_FEAT_PASSWORD_ALGORITHMS  NONCE_FEAT_PASSWORD_ALGORITHMS
 #define CP_AUTH_FEAT_USERNAME_ANONYMITY   NONCE_FEAT_USERNAME_ANONYMITY
 
+/* RFC 7635 third-party authorization: a key id (kid, what USERNAME
+ * carries), the server name (THIRD-PARTY-AUTHORIZATION, the tokens'
+ * associated data; coturn allows 255), the keys shared with the
+ * authorization servers. */
+#define CP_OAUTH_KID_MAX        64u
+#define CP_OAUTH_NAME_MAX       255u
+#define CP_OAUTH_KEYS_MAX       16u
+#define CP_OAUTH_A128GCM        1u
+#define CP_OAUTH_A256GCM        2u
+
 /* Defaults, merged in one place (cp_auth_init). */
 #define CP_AUTH_DEF_NONCE_LIFETIME_S  600u   /* RFC 8656 §5: at most 3600 */
 #define CP_AUTH_DEF_MAX_USERS         1024u
@@ -86,6 +96,30 @@ struct cp_auth_peer {
 	uint8_t tenant;
 };
 
+/* One key shared with an authorization server (RFC 7635 §4.1: the AS-RS
+ * key K), named by its kid. A secret: wiped with the module. */
+struct cp_oauth_key {
+	char kid[CP_OAUTH_KID_MAX + 1];   /* NUL terminated, 1..64 bytes */
+	uint8_t alg;                      /* CP_OAUTH_A128GCM / A256GCM */
+	uint8_t key_len;                  /* 16 / 32, as alg needs */
+	uint8_t key[32];
+};
+
+/*
+ * What an allocation made with an access token keeps (cp/alloc), so that
+ * its later requests may sign with the token's mac_key without bringing
+ * the token again (coturn's turnutils_uclient sends ACCESS-TOKEN in
+ * Allocate and Refresh only): the kid they name and the key, until the
+ * token's end.
+ */
+struct cp_auth_session {
+	uint8_t key_len;                  /* 0: none */
+	uint8_t kid_len;
+	uint8_t key[CP_AUTH_KEY_MAX];
+	char kid[CP_OAUTH_KID_MAX + 1];
+	uint64_t expiry;                  /* Unix s: the token's end */
+};
+
 /* Configuration; zero fields take the CP_AUTH_DEF_* defaults. */
 struct cp_auth_conf {
 	const char *realm;            /* required, copied; fixed for life */
@@ -108,6 +142,15 @@ struct cp_auth_conf {
 	 * nonces (keyed with nonce_tenant_key()), users and secrets. */
 	uint32_t ntenants;            /* 0..CP_AUTH_TENANTS_MAX */
 	const char *const *tenant_realms;
+	/* RFC 7635 at the default tenant's addresses: the server name
+	 * (NULL or "": third-party authorization off), the keys (copied),
+	 * the clock skew tolerated with the authorization servers and a cap
+	 * on a token's lifetime (0: none). */
+	const char *oauth_server_name;
+	const struct cp_oauth_key *oauth_keys;
+	uint32_t oauth_nkeys;         /* 1..CP_OAUTH_KEYS_MAX when on */
+	uint32_t oauth_tolerance_s;
+	uint32_t oauth_max_lifetime_s;
 };
 
 /*
@@ -123,6 +166,11 @@ struct cp_auth_result {
 	uint8_t rest;                 /* authenticated by a REST shared secret */
 	uint8_t key_len;              /* 0 (no key), 16 (MD5) or 32 (SHA-256) */
 	uint8_t tenant;               /* whose realm, users and secrets judged it */
+	/* 1: authenticated by an access token (RFC 7635; username is its
+	 * kid, key its mac_key), 2: by the key an earlier token of the
+	 * allocation gave (struct cp_auth_session) */
+	uint8_t oauth;
+	uint64_t oauth_expiry;        /* Unix s: the token's end */
 	uint16_t pwalg;               /* STUN_PWALG_MD5 or STUN_PWALG_SHA256 */
 	uint64_t rest_expiry;         /* the REST username's timestamp */
 	uint8_t key[CP_AUTH_KEY_MAX];

@@ -42,6 +42,9 @@ cp_auth_nonce_export(const struct cp_auth *a, struct ipc_nonce *out)
 	out->lifetime_s = nc->lifetime_s;
 	out->realm_len = nc->realm_len;
 	memcpy(out->realm, nc->realm, nc->realm_len);
+	_Static_assert(IPC_OAUTH_NAME_MAX > NONCE_SERVER_NAME_MAX, "server name");
+	out->oauth_name_len = nc->server_name_len;
+	memcpy(out->oauth_name, nc->server_name, nc->server_name_len);
 	out->has_software = nc->has_software;
 	out->software_len = nc->software_len;
 	memcpy(out->software, nc->software, nc->software_len);

@@ -21,7 +21,7 @@
 #include "../cp_tenant.h"
 
 _Static_assert(CP_ERR__COUNT <= 32, "cp_metrics_snap.err_by_code too small");
-_Static_assert(CP_AUTH_REASON__COUNT <= 16, "cp_metrics_snap.auth_refused too small");
+_Static_assert(CP_AUTH_REASON__COUNT <= 24, "cp_metrics_snap.auth_refused too small");
 
 static const char *const code_names[CP_ERR__COUNT] = {
 #define CP_ERR_CODE(c) #c,

@@ -99,7 +99,7 @@ struct cp_metrics_snap {
 	uint32_t users;
 	uint32_t secrets;
 	uint64_t err_by_code[32];     /* cp->err_by_code, CP_ERR__COUNT */
-	uint64_t auth_refused[16];    /* cp->auth_refused, CP_AUTH_REASON__COUNT */
+	uint64_t auth_refused[24];    /* cp->auth_refused, CP_AUTH_REASON__COUNT */
 	/* relayed traffic, IPC_ALLOC_STATS_N order (pkts/bytes from client,
 	 * to peer, from peer, to client): finished allocations, and all
 	 * (finished + live, as dp last reported, at most a second old) */

@@ -176,11 +176,18 @@ turn_admit_nonce_load(struct nonce_ctx *nc, const struct ipc_nonce *n)
 {
 	_Static_assert(IPC_NONCE_KEY_LEN == NONCE_KEY_LEN, "nonce key length");
 
+	int rc;
+
 	if (n->realm_len >= IPC_NONCE_STR_MAX || n->software_len >= IPC_NONCE_STR_MAX)
 		return -EINVAL;
-	return nonce_ctx_set(nc, n->key, n->features, n->lifetime_s, n->realm,
-			     n->realm_len, n->has_software ? n->software : NULL,
-			     n->software_len);
+	rc = nonce_ctx_set(nc, n->key, n->features, n->lifetime_s, n->realm,
+			   n->realm_len, n->has_software ? n->software : NULL,
+			   n->software_len);
+	/* RFC 7635: the default tenant's 401s name the server (the
+	 * tenants' never: third-party authorization is the default's) */
+	if (rc == 0)
+		rc = nonce_ctx_set_server_name(nc, n->oauth_name, n->oauth_name_len);
+	return rc;
 }
 
 int

@@ -281,6 +281,7 @@ conf_defaults(struct tp_conf *c)
 	tp_conf_ng_defaults(c);
 	tp_conf_cluster_defaults(c);
 	tp_conf_acct_defaults(c);
+	tp_conf_oauth_defaults(c);
 }
 
 static void
@@ -1266,6 +1267,8 @@ tp_conf_load(const char *path, struct tp_conf *c, char *err, size_t errlen)
 		rc = tp_conf_load_cluster(&cfg, c, err, errlen);
 	if (rc == 0)
 		rc = tp_conf_load_acct(&cfg, c, err, errlen);
+	if (rc == 0)
+		rc = tp_conf_load_oauth(&cfg, c, err, errlen);
 	if (rc == 0)
 		rc = tp_conf_load_tenants(&cfg, c, err, errlen);
 out_destroy:

@@ -52,6 +52,7 @@ extern const char *const tp_conf_names_ng[];
 extern const char *const tp_conf_names_cluster[];
 extern const char *const tp_conf_names_accounting[];
 extern const char *const tp_conf_names_tenants[];
+extern const char *const tp_conf_names_oauth[];
 
 /* An optional integer setting within lo..hi into *out (untouched when
  * absent). 0 or -EINVAL with err set. */
@@ -99,6 +100,8 @@ const char *tp_conf_file_name(const char *f, const struct tp_conf *c, char *buf,
 /* s (a user's password, a secret) is a secret: its file goes in
  * c->secret_files, which tp_conf_secrets_exposed() looks at. */
 void tp_conf_note_secret(const config_setting_t *s, struct tp_conf *c);
+/* The same for a file a setting names (an oauth key_file). */
+void tp_conf_note_secret_path(const char *path, struct tp_conf *c);
 
 /* The tenants list (after dp, turn, cp: their addresses, relayed
  * addresses, realm and quotas). */
@@ -140,5 +143,9 @@ int tp_conf_load_cluster(const config_t *cfg, struct tp_conf *c, char *err,
 /* The accounting group (cp/acct's usage records). */
 void tp_conf_acct_defaults(struct tp_conf *c);
 int tp_conf_load_acct(const config_t *cfg, struct tp_conf *c, char *err, size_t errlen);
+
+/* The oauth group (after turn: its server name defaults to the realm). */
+void tp_conf_oauth_defaults(struct tp_conf *c);
+int tp_conf_load_oauth(const config_t *cfg, struct tp_conf *c, char *err, size_t errlen);
 
 #endif /* TP_CONF_INTERNAL_H */

@@ -47,6 +47,17 @@ cluster_same(const struct tp_conf *a, const struct tp_conf *b)
 }
 
 static bool
+oauth_same(const struct tp_conf *a, const struct tp_conf *b)
+{
+	struct tp_conf_oauth x = a->oauth, y = b->oauth;
+
+	x.line = y.line = 0;
+	for (unsigned int i = 0; i < TP_CONF_OAUTH_KEYS; i++)
+		x.keys[i].line = y.keys[i].line = 0;
+	return memcmp(&x, &y, sizeof(x)) == 0;
+}
+
+static bool
 ports_same(const uint16_t *x, unsigned int nx, const uint16_t *y, unsigned int ny)
 {
 	return nx == ny && memcmp(x, y, sizeof(x[0]) * nx) == 0;
@@ -348,6 +359,14 @@ const struct tp_conf_key tp_conf_keys[] = {
 	LIVE("accounting", "stream", "cp/acct"),
 	LIVE("accounting", "stream_maxlen", "cp/acct"),
 
+	/* cp/auth takes the keys and the server name at its start (and
+	 * publishes the name for dp's 401s) */
+	FN("oauth", "", CP, "the oauth group", oauth_same),
+	FN("oauth", "server_name", CP, "the oauth group", oauth_same),
+	FN("oauth", "tolerance", CP, "the oauth group", oauth_same),
+	FN("oauth", "max_lifetime", CP, "the oauth group", oauth_same),
+	FN("oauth", "keys", CP, "the oauth group", oauth_same),
+
 	/* what identifies a tenant (dp maps its addresses, the segment
 	 * publishes its realm, cp/alloc takes its relayed addresses at
 	 * start) needs both restarted; the rest a reload applies */
@@ -410,6 +429,7 @@ tp_conf_group_names(const char *group)
 		{ "ng", tp_conf_names_ng },
 		{ "cluster", tp_conf_names_cluster },
 		{ "accounting", tp_conf_names_accounting },
+		{ "oauth", tp_conf_names_oauth },
 		{ "tenants", tp_conf_names_tenants },
 	};
 

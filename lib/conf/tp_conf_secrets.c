@@ -30,6 +30,17 @@ tp_conf_note_secret(const config_setting_t *s, struct tp_conf *c)
 		snprintf(c->secret_files[c->nsecret_files++], sizeof(c->secret_files[0]), "%s", f);
 }
 
+void
+tp_conf_note_secret_path(const char *path, struct tp_conf *c)
+{
+	for (unsigned int i = 0; i < c->nsecret_files; i++)
+		if (strcmp(c->secret_files[i], path) == 0)
+			return;
+	if (c->nsecret_files < TP_CONF_SECRET_FILES)
+		snprintf(c->secret_files[c->nsecret_files++], sizeof(c->secret_files[0]), "%s",
+			 path);
+}
+
 int
 tp_conf_secrets_exposed(const struct tp_conf *c, unsigned int group, char *out, size_t outlen)
 {

@@ -712,6 +712,36 @@ struct tp_conf_acct {
 };
 
 /*
+ * The "oauth" group (cp/auth's RFC 7635, lib/conf/tp_conf_oauth.c):
+ * third-party authorization at the default tenant's addresses. Absent:
+ * off. The keys are secrets (kept as written, base64 or a file name; cp
+ * decodes them).
+ */
+#define TP_CONF_OAUTH_KEYS       16
+#define TP_CONF_OAUTH_KID_MAX    64u
+#define TP_CONF_OAUTH_NAME_MAX   255u
+#define TP_CONF_OAUTH_A128GCM    1u    /* cp/auth's CP_OAUTH_A128GCM */
+#define TP_CONF_OAUTH_A256GCM    2u
+
+struct tp_conf_oauth_key {
+	char kid[TP_CONF_OAUTH_KID_MAX + 1];
+	uint8_t alg;                  /* TP_CONF_OAUTH_A* */
+	int line;
+	char key_b64[96];             /* "" when key_file */
+	char key_file[TP_CONF_PATH_LEN];
+};
+
+struct tp_conf_oauth {
+	bool enabled;
+	int line;
+	char server_name[TP_CONF_OAUTH_NAME_MAX + 1];  /* default turn.realm */
+	uint32_t tolerance_s;         /* default 30 */
+	uint32_t max_lifetime_s;      /* 0: no cap */
+	unsigned int nkeys;
+	struct tp_conf_oauth_key keys[TP_CONF_OAUTH_KEYS];
+};
+
+/*
  * The "tenants" list: customers hosted on the same box (an MVNO, an
  * enterprise), each with its own TURN addresses on an access port, realm,
  * users, REST secrets, quotas, relayed addresses and peer policy. A
@@ -781,6 +811,7 @@ struct tp_conf {
 	struct tp_conf_ng ng;
 	struct tp_conf_cluster cluster;
 	struct tp_conf_acct acct;
+	struct tp_conf_oauth oauth;
 	struct tp_conf_tenants tenants;
 };
 

@@ -690,6 +690,8 @@ ipc_nonce_publish(struct ipc_shm *shm, const struct ipc_nonce *src,
 	memcpy(n->software, src->software, sizeof(n->software));
 	n->ntenants = src->ntenants;
 	memcpy(n->tenant, src->tenant, sizeof(n->tenant));
+	n->oauth_name_len = src->oauth_name_len;
+	memcpy(n->oauth_name, src->oauth_name, sizeof(n->oauth_name));
 	__atomic_store_n(&n->epoch, epoch, __ATOMIC_RELEASE);
 }
 
@@ -712,8 +714,9 @@ ipc_nonce_copy(const struct ipc_shm *shm, uint64_t epoch, struct ipc_nonce *out)
 		return -EPROTO;
 	out->realm[out->realm_len] = '\0';
 	out->software[out->software_len] = '\0';
-	if (out->ntenants > IPC_TENANTS_MAX)
+	if (out->ntenants > IPC_TENANTS_MAX || out->oauth_name_len >= IPC_OAUTH_NAME_MAX)
 		return -EPROTO;
+	out->oauth_name[out->oauth_name_len] = '\0';
 	for (unsigned int i = 0; i < out->ntenants; i++) {
 		if (out->tenant[i].len == 0 || out->tenant[i].len >= IPC_NONCE_STR_MAX)
 			return -EPROTO;

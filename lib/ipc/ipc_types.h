@@ -27,7 +27,7 @@
 #include <stdint.h>
 
 #define IPC_MAGIC        0x54504943u   /* "TPIC" */
-#define IPC_VERSION      20u           /* 5: 64-bit connection ids, capabilities
+#define IPC_VERSION      21u           /* 5: 64-bit connection ids, capabilities
 					* and relayed-port ranges in the header;
 					* 6: and dp's worker counters (ipc_dp_stats);
 					* 7: and its TCP counters;
@@ -65,7 +65,9 @@
 					* (ipc_dp_stats.loop_buckets);
 					* 20: RTP terminations (RTP_*,
 					* IPC_CAP_RTP), agw.media_ports in
-					* ipc_side */
+					* ipc_side;
+					* 21: RFC 7635's server name in
+					* ipc_nonce (oauth_name) */
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
@@ -880,6 +882,7 @@ struct ipc_worker_rings {
 #define IPC_NONCE_KEY_LEN  32u
 #define IPC_NONCE_STR_MAX  764u         /* NONCE_REALM_MAX + 1, a multiple of 4 */
 #define IPC_TENANTS_MAX    16u          /* TP_CONF_MAX_TENANTS */
+#define IPC_OAUTH_NAME_MAX 256u         /* NONCE_SERVER_NAME_MAX + 1 */
 
 struct ipc_tenant_realm {
 	uint32_t len;                     /* 1..IPC_NONCE_STR_MAX - 1 */
@@ -906,6 +909,12 @@ struct ipc_nonce {
 	uint32_t ntenants;                /* 0..IPC_TENANTS_MAX */
 	uint32_t pad2;
 	struct ipc_tenant_realm tenant[IPC_TENANTS_MAX];
+	/* RFC 7635: the server name dp's 401s carry in
+	 * THIRD-PARTY-AUTHORIZATION at the default tenant's addresses
+	 * (0: third-party authorization off). */
+	uint16_t oauth_name_len;          /* 0..IPC_OAUTH_NAME_MAX - 1 */
+	uint8_t pad3[6];
+	char oauth_name[IPC_OAUTH_NAME_MAX];
 };
 
 /*

@@ -117,6 +117,18 @@ nonce_ctx_set(struct nonce_ctx *nc, const uint8_t key[NONCE_KEY_LEN],
 }
 
 int
+nonce_ctx_set_server_name(struct nonce_ctx *nc, const char *name, size_t len)
+{
+	if (len > NONCE_SERVER_NAME_MAX || (len > 0 && name == NULL))
+		return -EINVAL;
+	if (len > 0)
+		memcpy(nc->server_name, name, len);
+	nc->server_name[len] = '\0';
+	nc->server_name_len = (uint16_t)len;
+	return 0;
+}
+
+int
 nonce_tenant_key(const uint8_t key[NONCE_KEY_LEN], unsigned int tenant,
 		 uint8_t out[NONCE_KEY_LEN])
 {
@@ -284,6 +296,11 @@ nonce_challenge_build(struct nonce_ctx *nc, uint16_t code, uint16_t method,
 	if (nc->has_software)
 		stun_build_attr(&b, STUN_ATTR_SOFTWARE, nc->software,
 				nc->software_len);
+	/* RFC 7635 §6.1: a 401 says where tokens come from (the 438 is a
+	 * retry with the same credentials) */
+	if (code == STUN_ERR_UNAUTHENTICATED && nc->server_name_len > 0)
+		stun_build_attr(&b, STUN_ATTR_THIRD_PARTY_AUTHORIZATION, nc->server_name,
+				nc->server_name_len);
 	if (nc->crc32 != NULL)
 		stun_build_fingerprint_crc(&b, nc->crc32);
 	else

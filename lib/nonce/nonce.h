@@ -83,4 +83,9 @@ int nonce_challenge_build(struct nonce_ctx *nc, uint16_t code, uint16_t method,
 			  uint8_t transport, uint64_t now_s, uint8_t *buf,
 			  size_t cap);
 
+/* The server name a 401 challenge carries in THIRD-PARTY-AUTHORIZATION
+ * (RFC 7635 §6.1); len 0: none (third-party authorization off). 0 or
+ * -EINVAL (longer than NONCE_SERVER_NAME_MAX). */
+int nonce_ctx_set_server_name(struct nonce_ctx *nc, const char *name, size_t len);
+
 #endif /* NONCE_H */

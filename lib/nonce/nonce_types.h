@@ -35,9 +35,14 @@
  * NONCE 4 + 48, PASSWORD-ALGORITHMS 12, FINGERPRINT 8. The config allows
  * 255 + 63. */
 #define NONCE_STRINGS_MAX     376u
-#define NONCE_CHALLENGE_MAX   512u
-_Static_assert(20u + 24u + 2u * (4u + 3u) + 52u + 12u + 8u + NONCE_STRINGS_MAX <=
-	       NONCE_CHALLENGE_MAX, "a challenge fits NONCE_CHALLENGE_MAX");
+/* THIRD-PARTY-AUTHORIZATION (RFC 7635 §6.1), the server name, when
+ * third-party authorization is on: at most 255 bytes (as coturn), 4 + 3
+ * of padding more. */
+#define NONCE_SERVER_NAME_MAX 255u
+#define NONCE_CHALLENGE_MAX   800u
+_Static_assert(20u + 24u + 2u * (4u + 3u) + 52u + 12u + 8u + NONCE_STRINGS_MAX +
+	       4u + 3u + NONCE_SERVER_NAME_MAX <= NONCE_CHALLENGE_MAX,
+	       "a challenge fits NONCE_CHALLENGE_MAX");
 
 /*
  * STUN security features (RFC 8489 §18.1) as numbered by verified erratum
@@ -82,6 +87,11 @@ struct nonce_ctx {
 	uint8_t key[NONCE_KEY_LEN];
 	char realm[NONCE_REALM_MAX + 1];
 	char software[NONCE_SOFTWARE_MAX + 1];
+	/* RFC 7635: THIRD-PARTY-AUTHORIZATION in 401 challenges, the
+	 * server name (0: third-party authorization off). Set apart from
+	 * the rest (nonce_ctx_set_server_name()): nonce_ctx_set() keeps it. */
+	uint16_t server_name_len;
+	char server_name[NONCE_SERVER_NAME_MAX + 1];
 };
 
 #endif /* NONCE_TYPES_H */

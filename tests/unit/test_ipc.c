@@ -1980,6 +1980,8 @@ test_ipc_nonce_block_copied_for_its_epoch_only(void **state)
 	n.has_software = 1;
 	n.software_len = 2;
 	memcpy(n.software, "sw", 2);
+	n.oauth_name_len = 4;                  /* RFC 7635's server name */
+	memcpy(n.oauth_name, "turn", 4);
 	ipc_nonce_publish(a.shm, &n, e);
 	assert_int_equal(a.shm->nonce.epoch, e);
 	assert_int_equal(ipc_nonce_copy(a.shm, e, &out), 0);
@@ -1988,6 +1990,8 @@ test_ipc_nonce_block_copied_for_its_epoch_only(void **state)
 	assert_int_equal(out.lifetime_s, 600);
 	assert_string_equal(out.realm, "abc");
 	assert_string_equal(out.software, "sw");
+	assert_int_equal(out.oauth_name_len, 4);
+	assert_string_equal(out.oauth_name, "turn");
 	assert_int_equal(ipc_nonce_copy(a.shm, e + 1, &out), -EAGAIN);
 	assert_int_equal(ipc_nonce_copy(a.shm, 0, &out), -EAGAIN);
 	/* a writer under way (epoch cleared first) */
@@ -2006,6 +2010,9 @@ test_ipc_nonce_block_copied_for_its_epoch_only(void **state)
 	a.shm->nonce.software_len = 0xffff;
 	assert_int_equal(ipc_nonce_copy(a.shm, e, &out), -EPROTO);
 	a.shm->nonce.software_len = 2;
+	a.shm->nonce.oauth_name_len = IPC_OAUTH_NAME_MAX;
+	assert_int_equal(ipc_nonce_copy(a.shm, e, &out), -EPROTO);
+	a.shm->nonce.oauth_name_len = 4;
 	a.shm->nonce.lifetime_s = 0;
 	assert_int_equal(ipc_nonce_copy(a.shm, e, &out), -EPROTO);
 	a.shm->nonce.lifetime_s = 3601;
