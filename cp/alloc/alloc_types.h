@@ -121,6 +121,11 @@ struct cp_alloc {
 	 * from dp's state by a restarted cp. Its quotas, relayed addresses
 	 * and peer policy are that tenant's. */
 	uint8_t tenant;
+	/* RFC 8016 (mobility.c): made with a MOBILITY-TICKET, and the
+	 * generation its ticket must name to move it (one more at each move,
+	 * so that a ticket it was moved with cannot move it back) */
+	bool mobile;
+	uint16_t mob_gen;
 };
 
 /*

@@ -27,7 +27,7 @@
 #include <stdint.h>
 
 #define IPC_MAGIC        0x54504943u   /* "TPIC" */
-#define IPC_VERSION      20u           /* 5: 64-bit connection ids, capabilities
+#define IPC_VERSION      21u           /* 5: 64-bit connection ids, capabilities
 					* and relayed-port ranges in the header;
 					* 6: and dp's worker counters (ipc_dp_stats);
 					* 7: and its TCP counters;
@@ -65,7 +65,9 @@
 					* (ipc_dp_stats.loop_buckets);
 					* 20: RTP terminations (RTP_*,
 					* IPC_CAP_RTP), agw.media_ports in
-					* ipc_side */
+					* ipc_side;
+					* 21: RFC 8016 mobility (ALLOC_MOVE,
+					* IPC_ALLOC_F_MOBILE) */
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
@@ -161,6 +163,8 @@ struct ipc_alloc {
 #define IPC_ALLOC_F_TCP 0x1u      /* RFC 6062: its relayed transport is TCP
 				   * (REQUESTED-TRANSPORT 6): peers connect
 				   * in, Connect opens out, nothing on UDP */
+#define IPC_ALLOC_F_MOBILE 0x2u   /* RFC 8016: made with a MOBILITY-TICKET;
+				   * kept by dp for a restarted cp */
 
 /* A permission (PERM_ADD/DEL) or channel (CHAN_ADD/DEL); STATE_ALLOC
  * carries a list of these after the allocation. */
