@@ -587,11 +587,10 @@ turn_alloc_move(struct turn_worker *t, struct turn_alloc *a, const struct ipc_tu
 
 	if (turn_tt_lookup(t, &k, h) >= 0)
 		return -EEXIST;
-	turn_tt_remove(&t->tt, turn_key_of_alloc(&k, a), pos);
+	turn_tt_rekey(&t->tt, turn_key_of_alloc(&k, a), h, pos);
 	a->in_port = to->in_port;
 	a->client = to->client;
 	a->server = to->server;
-	turn_tt_insert(&t->tt, turn_key_of_alloc(&k, a), pos);
 	return 0;
 }
 
