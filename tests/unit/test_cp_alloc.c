@@ -942,6 +942,9 @@ test_alloc_relay_worker_capped_at_its_dp_table(void **state)
 	assert_int_equal(cp.alloc->worker_allocs[1], 1);
 }
 
+/* ipc_alloc.flags of what restore_one() hands over */
+static uint16_t restore_flags;
+
 /* Hand cp an allocation as dp reports it after a cp restart. */
 static void
 restore_one(unsigned int w, uint64_t id, uint16_t cport, uint16_t port,
@@ -970,6 +973,7 @@ restore_one(unsigned int w, uint64_t id, uint16_t cport, uint16_t port,
 		n++;
 	}
 	ia.nrelayed = (uint8_t)n;
+	ia.flags = restore_flags;
 	ia.expires_ms = cp.now_ms + 600000;
 	ia.user_len = 5;
 	memcpy(ia.username, "alice", 5);
@@ -3391,6 +3395,48 @@ test_alloc_mobility_off_is_405(void **state)
 	conf.turn.mobility = false;
 }
 
+
+/* A restarted cp: dp gives back a mobile allocation (IPC_ALLOC_F_MOBILE);
+ * a ticket of the cp before (another key) does not open (400), the next
+ * ordinary Refresh carries one that does, and it moves the allocation. */
+static void
+test_alloc_mobility_after_cp_restart(void **state)
+{
+	struct cp_mob_keys before;
+	char old[CP_MOB_TICKET_LEN];
+	uint8_t t[32], t1[32];
+	const struct stun_attr *ta;
+	struct cp_alloc *a;
+	char nonce[128];
+	struct reply r;
+	int adds, dels;
+
+	(void)state;
+	conf.turn.mobility = true;
+	restore_flags = IPC_ALLOC_F_MOBILE;
+	restore_one(0, 77, 4001, 50000, "10.1.0.1", NULL);
+	restore_flags = 0;
+	a = mob_alloc_at(4001);
+	assert_non_null(a);
+	assert_true(a->mobile);
+	assert_int_equal(cp_mob_keys_init(&before), 0);
+	assert_int_equal(cp_mob_ticket_seal(&before, 77, 0, old), 0);
+	cp_mob_keys_fini(&before);
+	assert_int_equal(mob_refresh(0, 4002, "alice", (const uint8_t *)old, 32, NULL),
+			 STUN_ERR_BAD_REQUEST);
+	nonce_for(0, 4001, nonce);
+	assert_int_equal(request(0, STUN_METHOD_REFRESH, 4001, "alice", nonce, 600, NULL, NULL,
+				 &r), 0);
+	ta = stun_msg_find(&r.stun, STUN_ATTR_MOBILITY_TICKET);
+	assert_non_null(ta);
+	assert_int_equal(ta->len, 32);
+	memcpy(t, ta->value, 32);
+	assert_int_equal(mob_refresh(0, 4002, "alice", t, 32, t1), 0);
+	assert_ptr_equal(mob_alloc_at(4002), a);
+	(void)drain(0, &r, &adds, &dels);
+	conf.turn.mobility = false;
+}
+
 int
 main(void)
 {
@@ -3505,6 +3551,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_alloc_mobility_other_worker_refused,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_mobility_off_is_405, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_mobility_after_cp_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_unknown_attribute_judged_after_authentication,
 						setup, teardown),
 	};
