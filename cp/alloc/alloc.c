@@ -825,8 +825,9 @@ cpa_alloc_new(struct cp_ctx *cp, const struct ipc_tuple *tu, uint16_t worker,
  * allocation, checked by mobility.c): cp's tuple chain moves and dp is
  * told (ALLOC_MOVE, the old tuple in the header, the new one in the body)
  * before anything else about a, so that what follows finds it there.
+ * -ENOBUFS: the worker's ring is full (counted ipc_full), nothing moved.
  */
-void
+int
 cpa_alloc_move(struct cp_ctx *cp, struct cp_alloc *a, const struct ipc_tuple *tu)
 {
 	static struct ipc_msg m;
@@ -836,7 +837,10 @@ cpa_alloc_move(struct cp_ctx *cp, struct cp_alloc *a, const struct ipc_tuple *tu
 	msg_init(&m, IPC_ALLOC_MOVE, a, NULL);
 	memcpy(m.body, tu, sizeof(*tu));
 	m.h.body_len = sizeof(*tu);
-	send_msg(cp, a->worker, &m);
+	/* Not moved here unless dp is told: cp and dp would disagree on the
+	 * tuple, and everything cp says of a would miss it in dp. */
+	if (send_msg(cp, a->worker, &m) < 0)
+		return -ENOBUFS;
 	for (pp = &cp->alloc->by_tuple[tuple_hash(&a->tuple) & cp->alloc->hash_mask]; *pp;
 	     pp = &(*pp)->next_tuple)
 		if (*pp == a) {
@@ -847,6 +851,7 @@ cpa_alloc_move(struct cp_ctx *cp, struct cp_alloc *a, const struct ipc_tuple *tu
 	h = tuple_hash(tu) & cp->alloc->hash_mask;
 	a->next_tuple = cp->alloc->by_tuple[h];
 	cp->alloc->by_tuple[h] = a;
+	return 0;
 }
 
 /* Forget an allocation (dp is told by the caller when it must be);

@@ -176,11 +176,14 @@ cpa_mob_refresh(struct req_ctx *r, const struct stun_attr *ticket)
 		forbidden(r, NULL);
 		return NULL;
 	}
-	tp_log(TP_LOG_DEBUG, "allocation %llu (worker %u): moved to a new client 5-tuple "
-	       "(RFC 8016, generation %u)", (unsigned long long)a->id, a->worker,
-	       (unsigned int)(uint16_t)(a->mob_gen + 1u));
-	cpa_alloc_move(cp, a, &r->msg->h.tuple);
+	/* a full ring to dp: no answer, as dp drops a request it cannot
+	 * pass on; the client's retransmission moves it */
+	if (cpa_alloc_move(cp, a, &r->msg->h.tuple) < 0)
+		return NULL;
 	a->mob_gen++;
 	cp->stats[CP_STAT_MOBILITY_MOVES]++;
+	tp_log(TP_LOG_DEBUG, "allocation %llu (worker %u): moved to a new client 5-tuple "
+	       "(RFC 8016, generation %u)", (unsigned long long)a->id, a->worker,
+	       (unsigned int)a->mob_gen);
 	return a;
 }
