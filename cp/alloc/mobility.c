@@ -176,6 +176,25 @@ cpa_mob_refresh(struct req_ctx *r, const struct stun_attr *ticket)
 		forbidden(r, NULL);
 		return NULL;
 	}
+	/* What do_refresh() would refuse after the move is refused before
+	 * it: a request answered with an error moves nothing. */
+	{
+		const struct stun_attr *raf = stun_msg_find(r->req,
+						STUN_ATTR_REQUESTED_ADDRESS_FAMILY);
+		uint8_t fam = 0;
+		bool has = false;
+
+		if (raf != NULL) {
+			stun_attr_get_family(raf, &fam);
+			for (unsigned int i = 0; i < a->nrelayed; i++)
+				has |= a->relayed[i].family ==
+				       (fam == STUN_AF_IPV4 ? NET_AF4 : NET_AF6);
+			if (!has) {
+				reply_error(r, STUN_ERR_PEER_ADDRESS_FAMILY_MISMATCH, NULL);
+				return NULL;
+			}
+		}
+	}
 	/* a full ring to dp: no answer, as dp drops a request it cannot
 	 * pass on; the client's retransmission moves it */
 	if (cpa_alloc_move(cp, a, &r->msg->h.tuple) < 0)
