@@ -688,7 +688,8 @@ cpa_alloc_ipc(const struct cp_alloc *a, struct ipc_alloc *ia)
 	}
 	ia->expires_ms = a->expires_ms;
 	ia->created_ms = a->created_ms;
-	ia->flags = a->tcp ? IPC_ALLOC_F_TCP : 0;
+	ia->flags = (uint16_t)((a->tcp ? IPC_ALLOC_F_TCP : 0) |
+			       (a->mobile ? IPC_ALLOC_F_MOBILE : 0));
 	if (a->user != NULL) {
 		ia->user_len = a->user->len;
 		memcpy(ia->username, a->user->name, a->user->len);
@@ -819,6 +820,40 @@ cpa_alloc_new(struct cp_ctx *cp, const struct ipc_tuple *tu, uint16_t worker,
 	if (worker < IPC_MAX_WORKERS)
 		cp->alloc->worker_allocs[worker]++;
 	return a;
+}
+
+/*
+ * RFC 8016: a's client is tu's now (a UDP tuple of a's worker without an
+ * allocation, checked by mobility.c): cp's tuple chain moves and dp is
+ * told (ALLOC_MOVE, the old tuple in the header, the new one in the body)
+ * before anything else about a, so that what follows finds it there.
+ * -ENOBUFS: the worker's ring is full (counted ipc_full), nothing moved.
+ */
+int
+cpa_alloc_move(struct cp_ctx *cp, struct cp_alloc *a, const struct ipc_tuple *tu)
+{
+	static struct ipc_msg m;
+	struct cp_alloc **pp;
+	uint32_t h;
+
+	msg_init(&m, IPC_ALLOC_MOVE, a, NULL);
+	memcpy(m.body, tu, sizeof(*tu));
+	m.h.body_len = sizeof(*tu);
+	/* Not moved here unless dp is told: cp and dp would disagree on the
+	 * tuple, and everything cp says of a would miss it in dp. */
+	if (send_msg(cp, a->worker, &m) < 0)
+		return -ENOBUFS;
+	for (pp = &cp->alloc->by_tuple[tuple_hash(&a->tuple) & cp->alloc->hash_mask]; *pp;
+	     pp = &(*pp)->next_tuple)
+		if (*pp == a) {
+			*pp = a->next_tuple;
+			break;
+		}
+	a->tuple = *tu;
+	h = tuple_hash(tu) & cp->alloc->hash_mask;
+	a->next_tuple = cp->alloc->by_tuple[h];
+	cp->alloc->by_tuple[h] = a;
+	return 0;
 }
 
 /* Forget an allocation (dp is told by the caller when it must be);
@@ -1032,6 +1067,9 @@ restore(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	a->relay_port = ia->relayed[0].port;
 	a->nrelayed = ia->nrelayed;
 	a->tcp = (ia->flags & IPC_ALLOC_F_TCP) != 0;
+	/* RFC 8016: still mobile; its tickets were sealed with the old cp's
+	 * key, so none opens here: its next Refresh gets a new one */
+	a->mobile = (ia->flags & IPC_ALLOC_F_MOBILE) != 0;
 	/* The addresses by their index in today's configuration; one it no
 	 * longer has keeps relaying in dp but holds no port here. */
 	for (unsigned int i = 0; i < ia->nrelayed; i++) {
@@ -1465,6 +1503,14 @@ cp_alloc_init(struct cp_ctx *cp)
 	}
 	for (unsigned int i = 0; i < CP_MAX_RESERV; i++)
 		tw_timer_init(&al->reserv[i].timer, reserv_expired, &al->reserv[i]);
+	/* RFC 8016's tickets: without AES-128-SIV cp serves on, and answers
+	 * a request for mobility 405 */
+	rc = cp_mob_keys_init(&al->mob);
+	al->mob_ok = rc == 0;
+	al->mob_rotated_ms = cp->now_ms;
+	if (rc < 0)
+		tp_log(TP_LOG_ERR, "no key for RFC 8016 mobility tickets (%s): "
+		       "turn.mobility answers 405", strerror(-rc));
 	g_cp = cp;
 	/* What dp says about allocations and RFC 6062's peer connections
 	 * (alloc/tcp_relay.c, which has no init of its own); on a dp restart
@@ -1506,6 +1552,7 @@ cp_alloc_fini(struct cp_ctx *cp)
 				free(u);
 			}
 		}
+	cp_mob_keys_fini(&al->mob);
 	free(al->pool);
 	free(al->by_tuple);
 	free(al->by_id);

@@ -99,6 +99,12 @@ struct cp_alloc *need_alloc(struct req_ctx *r);
 uint16_t peer_check(struct req_ctx *r, const struct cp_alloc *a, const struct stun_attr *attr,
 		    bool any_port, struct ipc_addr *canon);
 struct cp_alloc *cpa_alloc_by_id(struct cp_ctx *cp, uint64_t id);
+int cpa_alloc_move(struct cp_ctx *cp, struct cp_alloc *a, const struct ipc_tuple *tu);
+
+/* mobility.c: RFC 8016 */
+uint16_t cpa_mob_allocate_check(struct req_ctx *r, bool *mobile);
+struct cp_alloc *cpa_mob_refresh(struct req_ctx *r, const struct stun_attr *ticket);
+void cpa_mob_add_ticket(struct req_ctx *r, struct stun_builder *b, const struct cp_alloc *a);
 void cpa_send_msg(struct cp_ctx *cp, unsigned int w, struct ipc_msg *m);
 
 /* tcp_relay.c: RFC 6062 */

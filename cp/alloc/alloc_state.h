@@ -14,10 +14,17 @@
 #include <stdint.h>
 
 #include "../cp.h"
+#include "mob_ticket.h"
 
 struct cp_tcprelay;
 
 struct cp_allocs {
+	/* RFC 8016 tickets' keys (mobility.c): made at init, in memory only,
+	 * rotated a day apart as tickets are sealed; mob_ok when the library
+	 * had AES-128-SIV and randomness */
+	struct cp_mob_keys mob;
+	bool mob_ok;
+	uint64_t mob_rotated_ms;
 	uint32_t max_allocs;
 	uint32_t nallocs;
 	uint64_t next_id;

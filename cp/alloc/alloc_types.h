@@ -129,6 +129,11 @@ struct cp_alloc {
 	 * with the allocation; cp alone has it, so a restarted cp does not
 	 * (the client's next Refresh brings a token again). */
 	struct cp_auth_session oauth;
+	/* RFC 8016 (mobility.c): made with a MOBILITY-TICKET, and the
+	 * generation its ticket must name to move it (one more at each move,
+	 * so that a ticket it was moved with cannot move it back) */
+	bool mobile;
+	uint16_t mob_gen;
 };
 
 /*

@@ -190,6 +190,7 @@ send_allocate_success(struct req_ctx *r, struct cp_alloc *a, uint64_t token,
 	}
 	cpa_stun_from_ipc(&sa, &a->tuple.client);
 	stun_build_addr(&b, STUN_ATTR_XOR_MAPPED_ADDRESS, &sa);
+	cpa_mob_add_ticket(r, &b, a);        /* RFC 8016 §3.1 */
 	reply_finish(r, &b);
 	tp_log(TP_LOG_DEBUG, "allocation %llu (worker %u): granted, lifetime %llu s, "
 	       "%u relayed address(es), port %u", (unsigned long long)a->id,
@@ -216,7 +217,8 @@ do_allocate(struct req_ctx *r)
 	uint16_t port = 0, addr_err = 0;
 	uint32_t quota_user;
 	uint64_t token = 0;
-	bool reserve = false;
+	bool reserve = false, mobile = false;
+	uint16_t mob_code;
 
 	/* §7.2 step 2: the 5-tuple is taken. A retransmission of the request
 	 * that made it gets the same success again (§7.2, last paragraph),
@@ -246,6 +248,12 @@ do_allocate(struct req_ctx *r)
 		}
 	} else if (proto != STUN_TRANSPORT_UDP) {
 		reply_error(r, STUN_ERR_UNSUPPORTED_TRANSPORT, NULL);
+		return;
+	}
+	/* RFC 8016 §3.1: an empty MOBILITY-TICKET asks for mobility */
+	mob_code = cpa_mob_allocate_check(r, &mobile);
+	if (mob_code != 0) {
+		reply_error(r, mob_code, NULL);
 		return;
 	}
 	/* step 4: DONT-FRAGMENT is honoured: dp sets DF on every IPv4
@@ -401,6 +409,7 @@ do_allocate(struct req_ctx *r)
 	cp_auth_session_of(&r->auth, &a->oauth);   /* (RFC 7635; none otherwise) */
 	memcpy(a->tid, req->tid, CP_TID_LEN);
 	a->tcp = proto == STUN_TRANSPORT_TCP;
+	a->mobile = mobile;
 	a->relay_port = port;
 	a->nrelayed = (uint8_t)nfams;
 	for (unsigned int i = 0; i < nfams; i++) {
@@ -469,7 +478,10 @@ do_refresh(struct req_ctx *r)
 	struct cp_ctx *cp = r->cp;
 	const struct stun_attr *la = stun_msg_find(r->req, STUN_ATTR_LIFETIME);
 	const struct stun_attr *raf = stun_msg_find(r->req, STUN_ATTR_REQUESTED_ADDRESS_FAMILY);
-	struct cp_alloc *a = need_alloc(r);
+	const struct stun_attr *mt = stun_msg_find(r->req, STUN_ATTR_MOBILITY_TICKET);
+	/* RFC 8016 §3.2: with a ticket, the allocation is the ticket's
+	 * (moved here from the client's old 5-tuple) */
+	struct cp_alloc *a = mt != NULL ? cpa_mob_refresh(r, mt) : need_alloc(r);
 	uint32_t want = 1;
 	uint8_t buf[256];
 	struct stun_builder b;
@@ -499,6 +511,7 @@ do_refresh(struct req_ctx *r)
 		cpa_alloc_arm(cp, a);
 		cpa_send_alloc(cp, a, IPC_ALLOC_LIFE);
 		stun_build_u32(&b, STUN_ATTR_LIFETIME, g);
+		cpa_mob_add_ticket(r, &b, a);
 	}
 	cp->stats[CP_STAT_REFRESH_OK]++;
 	reply_finish(r, &b);

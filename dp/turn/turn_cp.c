@@ -2,7 +2,8 @@
 /*
  * What cp says to TURN (the kinds turn_cp_register() takes from dp_cp.c,
  * which checked each message before handing it over): installs
- * (ALLOC_ADD, ALLOC_DEL, ALLOC_LIFE, PERM_*, CHAN_*), the response to send,
+ * (ALLOC_ADD, ALLOC_DEL, ALLOC_LIFE, ALLOC_MOVE, PERM_*, CHAN_*), the
+ * response to send,
  * the start of the table sweeps (SYNC, STATS_REQ); and, at each look at
  * cp, which nonce key the serving cp published.
  */
@@ -103,6 +104,16 @@ turn_cp_apply(struct dp_worker *w, const struct ipc_msg *msg)
 		if (a != NULL)
 			turn_alloc_remove(t, a, IPC_END_DELETED);
 		break;
+	case IPC_ALLOC_MOVE:
+		/* RFC 8016: ipc_msg_check() saw two UDP tuples of this ring;
+		 * the new one must be this worker's too, which it is when the
+		 * Refresh that moved it came in here (cp refuses others). */
+		a = alloc_find_msg(t, msg);
+		if (a != NULL && turn_alloc_move(t, a, (const struct ipc_tuple *)msg->body) == 0)
+			t->alloc_moved++;
+		else
+			t->alloc_move_refused++;
+		break;
 	case IPC_ALLOC_LIFE:
 		a = alloc_find_msg(t, msg);
 		if (a != NULL && msg->h.body_len >= sizeof(uint64_t))
@@ -195,7 +206,7 @@ int
 turn_cp_register(struct dp_ctx *ctx)
 {
 	static const uint16_t kinds[] = {
-		IPC_RESPONSE, IPC_ALLOC_ADD, IPC_ALLOC_DEL, IPC_ALLOC_LIFE,
+		IPC_RESPONSE, IPC_ALLOC_ADD, IPC_ALLOC_DEL, IPC_ALLOC_LIFE, IPC_ALLOC_MOVE,
 		IPC_PERM_ADD, IPC_PERM_DEL, IPC_CHAN_ADD, IPC_CHAN_DEL, IPC_STATS_REQ,
 	};
 	int rc = 0;

@@ -111,6 +111,8 @@ void turn_alloc_remove(struct turn_worker *t, struct turn_alloc *a, unsigned int
 struct turn_alloc *turn_alloc_install(struct turn_worker *t,
 				      const struct ipc_msg *msg,
 				      const uint8_t tbl[2]);
+struct ipc_tuple;
+int turn_alloc_move(struct turn_worker *t, struct turn_alloc *a, const struct ipc_tuple *to);
 struct ipc_binding;
 void turn_apply_binding(struct turn_worker *t, struct turn_alloc *a,
 			uint16_t kind, const struct ipc_binding *b, bool hairpin);

@@ -59,6 +59,7 @@ turn_print(const struct dp_worker *w, FILE *out)
 	fprintf(out, "turn worker=%u allocations=%u capacity=%u"
 		" alloc_table_full=%" PRIu64 " alloc_bad_relay=%" PRIu64
 		" alloc_bad_transport=%" PRIu64
+		" alloc_moved=%" PRIu64 " alloc_move_refused=%" PRIu64
 		" ipc_in=%" PRIu64 " ipc_out=%" PRIu64 " ipc_full=%" PRIu64
 		" binding_requests=%" PRIu64 " binding_indications=%" PRIu64
 		" stun_malformed=%" PRIu64 " swept=%" PRIu64
@@ -76,7 +77,8 @@ turn_print(const struct dp_worker *w, FILE *out)
 		" final_dropped=%" PRIu64 " ends_sent=%" PRIu64
 		" ends_lost=%" PRIu64, w->id,
 		t->nallocs, t->cap, t->alloc_table_full,
-		t->alloc_bad_relay, t->alloc_bad_transport, w->cp.ipc_in, w->cp.ipc_out,
+		t->alloc_bad_relay, t->alloc_bad_transport, t->alloc_moved,
+		t->alloc_move_refused, w->cp.ipc_in, w->cp.ipc_out,
 		w->cp.ipc_full,
 		t->binding_requests, t->binding_indications,
 		t->stun_malformed, t->swept, w->cp.serving ? 1u : 0u,

@@ -104,7 +104,8 @@ turn_state_alloc_fill(struct ipc_msg *out, const struct turn_worker *t,
 		}
 		ia.expires_ms = t->expires[a - t->allocs];
 		ia.created_ms = t->created[a - t->allocs];
-		ia.flags = a->relay_tcp ? IPC_ALLOC_F_TCP : 0;
+		ia.flags = (uint16_t)((a->relay_tcp ? IPC_ALLOC_F_TCP : 0) |
+				      (a->mobile ? IPC_ALLOC_F_MOBILE : 0));
 		if (a->user != NULL) {
 			ia.user_len = a->user->len;
 			memcpy(ia.username, a->user->name, a->user->len);

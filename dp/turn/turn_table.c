@@ -470,7 +470,7 @@ end_report(struct turn_worker *t, const struct turn_alloc *a, unsigned int reaso
 		e->relayed[i].port = a->relay_port;
 	}
 	e->reason = (uint8_t)reason;
-	e->flags = a->relay_tcp ? IPC_ALLOC_F_TCP : 0;
+	e->flags = (a->relay_tcp ? IPC_ALLOC_F_TCP : 0) | (a->mobile ? IPC_ALLOC_F_MOBILE : 0);
 	if (a->user != NULL) {
 		e->user_len = a->user->len;
 		memcpy(e->username, a->user->name, a->user->len);
@@ -549,6 +549,7 @@ turn_alloc_install(struct turn_worker *t, const struct ipc_msg *msg,
 	memset(a, 0, sizeof(*a));
 	a->tcp_head = tcp_head;
 	a->relay_tcp = (ia->flags & IPC_ALLOC_F_TCP) != 0;
+	a->mobile = (ia->flags & IPC_ALLOC_F_MOBILE) != 0;
 	a->id = msg->h.alloc_id;
 	a->in_port = tu->in_port;
 	a->conn_id = tu->conn_id;
@@ -566,6 +567,31 @@ turn_alloc_install(struct turn_worker *t, const struct ipc_msg *msg,
 		      (uint16_t)(ia->user_len < IPC_USER_MAX ? ia->user_len : IPC_USER_MAX));
 	turn_relay_hook(t, a, (uint32_t)pos, true);
 	return a;
+}
+
+/*
+ * RFC 8016: a moves to the client tuple to (UDP, checked by the caller):
+ * its slot, relayed addresses, permissions, channels and counters stay;
+ * only the tuple table's entry changes, so the old client tuple finds
+ * nothing (its ChannelData and Send indications are dropped as any
+ * stranger's) and peers' datagrams go to the new one. -EEXIST when to
+ * already has an allocation here (cp never asks that: counted).
+ */
+int
+turn_alloc_move(struct turn_worker *t, struct turn_alloc *a, const struct ipc_tuple *to)
+{
+	union turn_keyu k;
+	uint32_t h = turn_key_from(&k, to->transport, to->conn_id, to->client.family,
+				   to->in_port, to->client.ip, to->client.port, to->server.port);
+	uint32_t pos = (uint32_t)(a - t->allocs);
+
+	if (turn_tt_lookup(t, &k, h) >= 0)
+		return -EEXIST;
+	turn_tt_rekey(&t->tt, turn_key_of_alloc(&k, a), h, pos);
+	a->in_port = to->in_port;
+	a->client = to->client;
+	a->server = to->server;
+	return 0;
 }
 
 /* Overflow blocks needed for n permissions (or channels). */

@@ -106,8 +106,10 @@ turn_tt_insert(struct turn_tt *tt, uint32_t hash, uint32_t slot)
 	}
 }
 
-void
-turn_tt_remove(struct turn_tt *tt, uint32_t hash, uint32_t slot)
+/* Take (hash, slot)'s entry out; false when it is not there. The slot
+ * stays taken. */
+static bool
+tt_unlink(struct turn_tt *tt, uint32_t hash, uint32_t slot)
 {
 	uint32_t tag = hash != 0 ? hash : 1u, home = hash & tt->mask, bi = home;
 	uint32_t left = tt->mask + 1;
@@ -125,9 +127,23 @@ turn_tt_remove(struct turn_tt *tt, uint32_t hash, uint32_t slot)
 			break;
 		}
 		if (b->tag[TURN_TT_LANES] == 0 || --left == 0)
-			return;              /* not there */
+			return false;        /* not there */
 	}
 	for (uint32_t x = home; x != bi; x = (x + 1) & tt->mask)
 		tt->b[x].tag[TURN_TT_LANES]--;
-	tt->free[tt->nfree++] = slot;
+	return true;
+}
+
+void
+turn_tt_remove(struct turn_tt *tt, uint32_t hash, uint32_t slot)
+{
+	if (tt_unlink(tt, hash, slot))
+		tt->free[tt->nfree++] = slot;
+}
+
+void
+turn_tt_rekey(struct turn_tt *tt, uint32_t old_hash, uint32_t new_hash, uint32_t slot)
+{
+	if (tt_unlink(tt, old_hash, slot))
+		turn_tt_insert(tt, new_hash, slot);
 }

@@ -26,5 +26,9 @@ int turn_tt_slot_get(struct turn_tt *tt, uint32_t *slot);
 void turn_tt_insert(struct turn_tt *tt, uint32_t hash, uint32_t slot);
 /* slot's entry under hash out, and the slot free again. */
 void turn_tt_remove(struct turn_tt *tt, uint32_t hash, uint32_t slot);
+/* RFC 8016's move: slot's entry from old_hash to new_hash (the caller has
+ * changed, or is about to change, what the slot's key is); the slot stays
+ * taken. */
+void turn_tt_rekey(struct turn_tt *tt, uint32_t old_hash, uint32_t new_hash, uint32_t slot);
 
 #endif /* DP_TURN_TT_H */

@@ -106,6 +106,9 @@ struct turn_alloc {
 	 * slot + 1, 0: none) */
 	uint32_t tcp_head;
 	uint8_t relay_tcp;
+	/* RFC 8016: made with a MOBILITY-TICKET (kept for a restarted cp;
+	 * the ticket's key and generation are cp's alone) */
+	uint8_t mobile;
 	/* lines 3-4: the first permissions and channels */
 	struct turn_perm perms[TURN_HOT_BINDINGS] __rte_cache_aligned;
 	struct turn_chan chans[TURN_HOT_BINDINGS];
@@ -274,6 +277,9 @@ struct turn_worker {
 					   * transport address of ours */
 	uint64_t alloc_bad_transport;     /* ALLOC_ADD refused: a client
 					   * transport dp has no adapter for */
+	uint64_t alloc_moved;             /* RFC 8016: ALLOC_MOVE done */
+	uint64_t alloc_move_refused;      /* ALLOC_MOVE of no allocation here,
+					   * or onto a tuple that has one */
 	/* Table sweeps, a slice at a time (turn_sweep()). */
 	struct turn_sweep_job state;      /* SYNC: every allocation to cp */
 	struct turn_sweep_job stats_job;  /* STATS_REQ: counters to cp */

@@ -228,6 +228,7 @@ const struct tp_conf_key tp_conf_keys[] = {
 	STR("turn", "software", BOTH, "turn.software", turn.software),
 	AS("turn", "ipc", BOTH, "ipc.name"),
 	NUM("turn", "channels", CP, "turn.channels", turn.channel_max),
+	NUM("turn", "mobility", CP, "turn.mobility", turn.mobility),
 	AS("turn", "cp_grace", DP, "ipc.cp_grace"),
 	NUM("turn", "admit_rate", DP, "turn.admit_rate", turn.admit_rate),
 	NUM("turn", "admit_burst", DP, "turn.admit_burst", turn.admit_burst),

@@ -108,7 +108,8 @@ const char *const tp_conf_names_turn[] = {
 	"listen_port", "relay_ports", "realm", "software", "ipc", "channels",
 	"cp_grace", "admit_rate", "admit_burst", "listen_tcp",
 	"tcp_first_message", "tcp_per_source", "listen_tls", "tcp_alloc_bytes",
-	"tcp_alloc_mbufs", "tcp_source_prefix6", "tcp_allocate_timeout", "tcp_keepalive", NULL,
+	"tcp_alloc_mbufs", "tcp_source_prefix6", "tcp_allocate_timeout", "tcp_keepalive",
+	"mobility", NULL,
 };
 
 static int
@@ -183,6 +184,8 @@ load_turn(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen
 		return rc;
 	if (t->realm[0] == '\0')
 		FAIL(g, "turn.realm is required");
+	if ((rc = get_bool(g, "mobility", &t->mobility, c, err, errlen)) < 0)
+		return rc;
 	s = config_setting_get_member(g, "channels");
 	if (s != NULL) {
 		const char *cv = config_setting_get_string(s);

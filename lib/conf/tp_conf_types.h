@@ -243,6 +243,11 @@ struct tp_conf_turn {
 	uint16_t listen_tls[TP_CONF_MAX_TCP_LISTEN];
 	unsigned int nlisten_tls;
 	int listen_tls_line;
+	/* RFC 8016 (turn.mobility, default false): an Allocate over UDP
+	 * with an empty MOBILITY-TICKET gets a ticket, and a Refresh bringing
+	 * it from another 5-tuple moves the allocation there (cp/alloc's
+	 * mobility.c). Off: such an Allocate or Refresh is answered 405. */
+	bool mobility;
 };
 
 #define TP_CONF_MAX_SNI      16

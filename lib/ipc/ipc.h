@@ -89,6 +89,8 @@ unsigned int ipc_ring_count(const struct ipc_ring *r);
  *   ALLOC_ADD          one struct ipc_alloc;
  *   STATE_ALLOC        one struct ipc_alloc, then whole struct ipc_binding;
  *   ALLOC_LIFE         8 (the new expiry);
+ *   ALLOC_MOVE         one struct ipc_tuple (RFC 8016: the allocation's
+ *                      new client tuple), both tuples UDP;
  *   PERM_*, CHAN_*     one struct ipc_binding;
  *   STATS              whole struct ipc_alloc_stats;
  *   ALLOC_END          one struct ipc_alloc_end: an allocation id, a tuple,

@@ -454,6 +454,15 @@ ipc_msg_check(const struct ipc_msg *m, enum ipc_dir dir)
 	case IPC_ALLOC_LIFE:
 		ok = len == sizeof(uint64_t) && h->alloc_id != 0 && tuple_ok(&h->tuple, h->worker);
 		break;
+	case IPC_ALLOC_MOVE: {
+		/* (only UDP moves: a stream's allocation is its connection's) */
+		const struct ipc_tuple *to = (const void *)m->body;
+
+		ok = len == sizeof(*to) && h->alloc_id != 0 && h->tuple.transport == 17 &&
+		     to->transport == 17 && tuple_ok(&h->tuple, h->worker) &&
+		     tuple_ok(to, h->worker);
+		break;
+	}
 	case IPC_PERM_ADD:
 	case IPC_PERM_DEL:
 	case IPC_CHAN_ADD:

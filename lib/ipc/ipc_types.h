@@ -68,6 +68,8 @@
 					* ipc_side;
 					* 21: RFC 7635's server name in
 					* ipc_nonce (oauth_name) */
+					* 21: RFC 8016 mobility (ALLOC_MOVE,
+					* IPC_ALLOC_F_MOBILE) */
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
@@ -163,6 +165,8 @@ struct ipc_alloc {
 #define IPC_ALLOC_F_TCP 0x1u      /* RFC 6062: its relayed transport is TCP
 				   * (REQUESTED-TRANSPORT 6): peers connect
 				   * in, Connect opens out, nothing on UDP */
+#define IPC_ALLOC_F_MOBILE 0x2u   /* RFC 8016: made with a MOBILITY-TICKET;
+				   * kept by dp for a restarted cp */
 
 /* A permission (PERM_ADD/DEL) or channel (CHAN_ADD/DEL); STATE_ALLOC
  * carries a list of these after the allocation. */

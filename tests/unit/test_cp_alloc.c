@@ -252,6 +252,9 @@ struct reply {
  * TCP_CLOSE, TCP_NAME), oldest first. */
 static struct ipc_msg tcp_seen[16];
 static unsigned int ntcp_seen;
+/* ... and RFC 8016's ALLOC_MOVE: the last one, and how many */
+static struct ipc_msg move_seen;
+static unsigned int nmove_seen;
 
 static int
 drain(unsigned int w, struct reply *r, int *adds, int *dels)
@@ -265,6 +268,11 @@ drain(unsigned int w, struct reply *r, int *adds, int *dels)
 		     m.h.kind == IPC_TCP_CLOSE || m.h.kind == IPC_TCP_NAME) && ntcp_seen < 16) {
 			assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
 			tcp_seen[ntcp_seen++] = m;
+		}
+		if (m.h.kind == IPC_ALLOC_MOVE) {
+			assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+			move_seen = m;
+			nmove_seen++;
 		}
 		if (m.h.kind == IPC_ALLOC_ADD)
 			(*adds)++;
@@ -310,6 +318,9 @@ struct alloc_opts {
 	bool unknown;                 /* an unknown comprehension-required attribute */
 	uint8_t transport;            /* REQUESTED-TRANSPORT of an Allocate, 0: UDP */
 	uint32_t cid;                 /* CONNECTION-ID, 0: none */
+	bool mob;                     /* MOBILITY-TICKET (RFC 8016): ticket, */
+	const uint8_t *ticket;        /* ticket_len bytes (NULL: empty) */
+	uint16_t ticket_len;
 };
 
 /* Send a request as dp would; returns the response's error code (0 for
@@ -358,6 +369,12 @@ request_opts(unsigned int w, uint16_t method, uint16_t cport, const char *user,
 		stun_build_u32(&b, STUN_ATTR_LIFETIME, (uint32_t)lifetime);
 	if (o != NULL && o->unknown)
 		stun_build_u32(&b, 0x7abc, 1);
+	if (o != NULL && o->mob) {
+		static const uint8_t none[1];
+
+		stun_build_attr(&b, STUN_ATTR_MOBILITY_TICKET,
+				o->ticket != NULL ? o->ticket : none, o->ticket_len);
+	}
 	if (nonce != NULL) {
 		/* the realm of the tenant whose address the request reaches */
 		unsigned int t = tp_conf_tenant_of(&conf, 4, m.h.tuple.server.ip);
@@ -925,6 +942,9 @@ test_alloc_relay_worker_capped_at_its_dp_table(void **state)
 	assert_int_equal(cp.alloc->worker_allocs[1], 1);
 }
 
+/* ipc_alloc.flags of what restore_one() hands over */
+static uint16_t restore_flags;
+
 /* Hand cp an allocation as dp reports it after a cp restart. */
 static void
 restore_one(unsigned int w, uint64_t id, uint16_t cport, uint16_t port,
@@ -953,6 +973,7 @@ restore_one(unsigned int w, uint64_t id, uint16_t cport, uint16_t port,
 		n++;
 	}
 	ia.nrelayed = (uint8_t)n;
+	ia.flags = restore_flags;
 	ia.expires_ms = cp.now_ms + 600000;
 	ia.user_len = 5;
 	memcpy(ia.username, "alice", 5);
@@ -3211,6 +3232,211 @@ test_alloc_tenant_peer_policy(void **state)
 	assert_int_equal(ask_at(11, 6001, doc, 9, 0), 0);
 }
 
+
+/* ---- RFC 8016 mobility ---------------------------------------------------- */
+
+/* A mobile allocation by alice on (worker w, port cport); its ticket in
+ * t (32 bytes). */
+static void
+mob_allocate(unsigned int w, uint16_t cport, uint8_t t[32])
+{
+	struct alloc_opts o = { .mob = true };
+	const struct stun_attr *ta;
+	struct reply r;
+
+	assert_int_equal(allocate_opts(w, cport, "alice", &o, &r), 0);
+	ta = stun_msg_find(&r.stun, STUN_ATTR_MOBILITY_TICKET);
+	assert_non_null(ta);
+	assert_int_equal(ta->len, 32);
+	assert_null(memchr(ta->value, 0, ta->len));
+	memcpy(t, ta->value, 32);
+}
+
+/* A Refresh with ticket t (len bytes) by user from (w, cport); the error
+ * code or 0; the answer's ticket in out when it has one. */
+static int
+mob_refresh(unsigned int w, uint16_t cport, const char *user, const uint8_t *t,
+	    uint16_t len, uint8_t out[32])
+{
+	struct alloc_opts o = { .mob = true, .ticket = t, .ticket_len = len };
+	char nonce[128];
+	struct reply r;
+	int rc;
+
+	nonce_for(w, cport, nonce);
+	rc = request_opts(w, STUN_METHOD_REFRESH, cport, user, nonce, 600, NULL, NULL, &o, &r);
+	if (rc == 0 && out != NULL) {
+		const struct stun_attr *ta = stun_msg_find(&r.stun, STUN_ATTR_MOBILITY_TICKET);
+
+		assert_non_null(ta);
+		assert_int_equal(ta->len, 32);
+		memcpy(out, ta->value, 32);
+	}
+	return rc;
+}
+
+static struct cp_alloc *
+mob_alloc_at(uint16_t cport)
+{
+	struct ipc_tuple t;
+
+	tuple(&t, cport);
+	return cpa_alloc_by_tuple(&cp, &t);
+}
+
+/* The move, and every way to misuse a ticket: the old address, the old
+ * ticket (from there and from a third address), a forged and a truncated
+ * one, another user; the retransmission of the move's Refresh is
+ * answered again. */
+static void
+test_alloc_mobility_moves_and_refuses_old_forged_and_others(void **state)
+{
+	uint8_t t0[32], t1[32], t2[32], f[32];
+	struct cp_alloc *a;
+	int adds, dels;
+	struct reply r;
+
+	(void)state;
+	conf.turn.mobility = true;
+	nmove_seen = 0;
+	mob_allocate(0, 4001, t0);
+	a = mob_alloc_at(4001);
+	assert_non_null(a);
+	assert_true(a->mobile);
+	assert_int_equal(mob_refresh(0, 4002, "alice", t0, 32, t1), 0);
+	assert_memory_not_equal(t0, t1, 32);
+	assert_int_equal(nmove_seen, 1);
+	assert_int_equal(move_seen.h.alloc_id, a->id);
+	assert_int_equal(move_seen.h.tuple.client.port, 4001);
+	assert_int_equal(((const struct ipc_tuple *)move_seen.body)->client.port, 4002);
+	assert_null(mob_alloc_at(4001));
+	assert_ptr_equal(mob_alloc_at(4002), a);
+	assert_int_equal(cp.stats[CP_STAT_MOBILITY_MOVES], 1);
+	/* the old address has nothing any more */
+	{
+		char nonce[128];
+
+		nonce_for(0, 4001, nonce);
+		assert_int_equal(request(0, STUN_METHOD_REFRESH, 4001, "alice", nonce, 600,
+					 NULL, NULL, &r), STUN_ERR_ALLOCATION_MISMATCH);
+	}
+	/* the old ticket moves it nowhere: not back, not to a third address */
+	assert_int_equal(mob_refresh(0, 4001, "alice", t0, 32, NULL), STUN_ERR_ALLOCATION_MISMATCH);
+	assert_int_equal(mob_refresh(0, 4003, "alice", t0, 32, NULL), STUN_ERR_ALLOCATION_MISMATCH);
+	assert_int_equal(cp.stats[CP_STAT_MOBILITY_TICKET_STALE], 2);
+	/* forged, truncated, empty */
+	memcpy(f, t1, 32);
+	f[10] = f[10] == 'A' ? 'B' : 'A';
+	assert_int_equal(mob_refresh(0, 4003, "alice", f, 32, NULL), STUN_ERR_BAD_REQUEST);
+	assert_int_equal(mob_refresh(0, 4003, "alice", t1, 31, NULL), STUN_ERR_BAD_REQUEST);
+	assert_int_equal(mob_refresh(0, 4003, "alice", t1, 0, NULL), STUN_ERR_BAD_REQUEST);
+	assert_int_equal(cp.stats[CP_STAT_MOBILITY_TICKET_BAD], 3);
+	/* the right ticket, another user's credentials */
+	assert_int_equal(mob_refresh(0, 4003, "bob", t1, 32, NULL), STUN_ERR_WRONG_CREDENTIALS);
+	assert_int_equal(nmove_seen, 1);
+	assert_ptr_equal(mob_alloc_at(4002), a);
+	/* the move's Refresh again from the new address (coturn's client
+	 * sends it twice): success, the current ticket */
+	assert_int_equal(mob_refresh(0, 4002, "alice", t0, 32, t2), 0);
+	assert_memory_equal(t1, t2, 32);
+	assert_int_equal(nmove_seen, 1);
+	/* and it moves on with the new one */
+	assert_int_equal(mob_refresh(0, 4004, "alice", t1, 32, t2), 0);
+	assert_ptr_equal(mob_alloc_at(4004), a);
+	assert_int_equal(nmove_seen, 2);
+	(void)drain(0, &r, &adds, &dels);
+	conf.turn.mobility = false;
+}
+
+/* The allocation lives on its relayed port's worker; a new address that
+ * dp's RSS gives another worker is refused (405), counted, nothing
+ * moves (dp has no forward between workers for a client's packets). */
+static void
+test_alloc_mobility_other_worker_refused(void **state)
+{
+	uint8_t t0[32];
+	struct reply r;
+	int adds, dels;
+
+	(void)state;
+	conf.turn.mobility = true;
+	nmove_seen = 0;
+	mob_allocate(0, 4001, t0);
+	assert_int_equal(mob_refresh(1, 4002, "alice", t0, 32, NULL), STUN_ERR_MOBILITY_FORBIDDEN);
+	assert_int_equal(cp.stats[CP_STAT_MOBILITY_OTHER_WORKER], 1);
+	assert_int_equal(nmove_seen, 0);
+	assert_non_null(mob_alloc_at(4001));
+	(void)drain(1, &r, &adds, &dels);
+	(void)drain(0, &r, &adds, &dels);
+	conf.turn.mobility = false;
+}
+
+/* turn.mobility off (the default): an Allocate or Refresh with a ticket
+ * is 405, as coturn answers without --mobility; a ticket with a value in
+ * an Allocate is 400. */
+static void
+test_alloc_mobility_off_is_405(void **state)
+{
+	struct alloc_opts o = { .mob = true };
+	static const uint8_t junk[4] = { 'a', 'b', 'c', 'd' };
+	struct reply r;
+
+	(void)state;
+	assert_int_equal(allocate_opts(0, 4001, "alice", &o, &r), STUN_ERR_MOBILITY_FORBIDDEN);
+	assert_int_equal(mob_refresh(0, 4002, "alice", junk, 4, NULL), STUN_ERR_MOBILITY_FORBIDDEN);
+	assert_int_equal(cp.alloc->nallocs, 0);
+	conf.turn.mobility = true;
+	o.ticket = junk;
+	o.ticket_len = 4;
+	assert_int_equal(allocate_opts(0, 4001, "alice", &o, &r), STUN_ERR_BAD_REQUEST);
+	/* without the attribute nothing changes: no ticket in the answer */
+	assert_int_equal(allocate(0, 4001, "alice", -1, &r), 0);
+	assert_null(stun_msg_find(&r.stun, STUN_ATTR_MOBILITY_TICKET));
+	conf.turn.mobility = false;
+}
+
+
+/* A restarted cp: dp gives back a mobile allocation (IPC_ALLOC_F_MOBILE);
+ * a ticket of the cp before (another key) does not open (400), the next
+ * ordinary Refresh carries one that does, and it moves the allocation. */
+static void
+test_alloc_mobility_after_cp_restart(void **state)
+{
+	struct cp_mob_keys before;
+	char old[CP_MOB_TICKET_LEN];
+	uint8_t t[32], t1[32];
+	const struct stun_attr *ta;
+	struct cp_alloc *a;
+	char nonce[128];
+	struct reply r;
+	int adds, dels;
+
+	(void)state;
+	conf.turn.mobility = true;
+	restore_flags = IPC_ALLOC_F_MOBILE;
+	restore_one(0, 77, 4001, 50000, "10.1.0.1", NULL);
+	restore_flags = 0;
+	a = mob_alloc_at(4001);
+	assert_non_null(a);
+	assert_true(a->mobile);
+	assert_int_equal(cp_mob_keys_init(&before), 0);
+	assert_int_equal(cp_mob_ticket_seal(&before, 77, 0, old), 0);
+	cp_mob_keys_fini(&before);
+	assert_int_equal(mob_refresh(0, 4002, "alice", (const uint8_t *)old, 32, NULL),
+			 STUN_ERR_BAD_REQUEST);
+	nonce_for(0, 4001, nonce);
+	assert_int_equal(request(0, STUN_METHOD_REFRESH, 4001, "alice", nonce, 600, NULL, NULL,
+				 &r), 0);
+	ta = stun_msg_find(&r.stun, STUN_ATTR_MOBILITY_TICKET);
+	assert_non_null(ta);
+	assert_int_equal(ta->len, 32);
+	memcpy(t, ta->value, 32);
+	assert_int_equal(mob_refresh(0, 4002, "alice", t, 32, t1), 0);
+	assert_ptr_equal(mob_alloc_at(4002), a);
+	(void)drain(0, &r, &adds, &dels);
+	conf.turn.mobility = false;
+}
+
 int
 main(void)
 {
@@ -3320,6 +3546,12 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_quota_hook_decides_first,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_mobility_moves_and_refuses_old_forged_and_others,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_mobility_other_worker_refused,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_mobility_off_is_405, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_mobility_after_cp_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_unknown_attribute_judged_after_authentication,
 						setup, teardown),
 	};

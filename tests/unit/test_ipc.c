@@ -688,6 +688,17 @@ msg_make(struct ipc_msg *m, uint16_t kind)
 		tuple_fill(&m->h.tuple, 4);
 		m->h.body_len = 8;
 		break;
+	case IPC_ALLOC_MOVE: {
+		struct ipc_tuple to;
+
+		m->h.alloc_id = 5;
+		tuple_fill(&m->h.tuple, 4);
+		tuple_fill(&to, 4);
+		to.client.port = 40001;
+		memcpy(m->body, &to, sizeof(to));
+		m->h.body_len = sizeof(to);
+		break;
+	}
 	case IPC_PERM_ADD:
 	case IPC_PERM_DEL:
 	case IPC_CHAN_ADD:
@@ -1006,6 +1017,7 @@ test_ipc_msg_check_refuses_wrong_lengths(void **state)
 		{ IPC_STATE_ALLOC, -1 }, { IPC_STATE_ALLOC, 1 },
 		{ IPC_STATE_ALLOC, -(int)(2 * sizeof(struct ipc_binding)) - 8 },
 		{ IPC_ALLOC_LIFE, -1 }, { IPC_ALLOC_LIFE, 8 },
+		{ IPC_ALLOC_MOVE, -1 }, { IPC_ALLOC_MOVE, 8 },
 		{ IPC_PERM_ADD, -1 }, { IPC_PERM_DEL, 1 }, { IPC_CHAN_ADD, -8 },
 		{ IPC_CHAN_DEL, 40 }, { IPC_STATS, 1 }, { IPC_STATS, -8 },
 		{ IPC_STATS_FINAL, 1 }, { IPC_STATS_FINAL, -8 },
@@ -1674,6 +1686,23 @@ test_ipc_msg_check_refuses_bad_fields(void **state)
 	msg_make(&m, IPC_ALLOC_LIFE);
 	m.h.alloc_id = 0;
 	expect_bad(&m, "alloc_id 0");
+	/* RFC 8016's move: UDP to UDP, of an allocation, families alike */
+	msg_make(&m, IPC_ALLOC_MOVE);
+	m.h.alloc_id = 0;
+	expect_bad(&m, "alloc_id 0");
+	msg_make(&m, IPC_ALLOC_MOVE);
+	((struct ipc_tuple *)m.body)->transport = 6;
+	expect_bad(&m, "to a TCP tuple");
+	msg_make(&m, IPC_ALLOC_MOVE);
+	m.h.tuple.transport = 6;
+	m.h.tuple.conn_id = ipc_conn_make(m.h.worker, 77, 3);
+	expect_bad(&m, "from a TCP tuple");
+	msg_make(&m, IPC_ALLOC_MOVE);
+	((struct ipc_tuple *)m.body)->server.family = 6;
+	expect_bad(&m, "to a tuple of two families");
+	msg_make(&m, IPC_ALLOC_MOVE);
+	((struct ipc_tuple *)m.body)->client.family = 0;
+	expect_bad(&m, "to family 0");
 
 	/* bindings */
 	msg_make(&m, IPC_PERM_ADD);

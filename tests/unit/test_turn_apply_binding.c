@@ -8,6 +8,11 @@
  * that boundary; an add beyond the maximum is ignored; a freed
  * channel slot is zeroed (turn_chan_by_number() stops at nchans, but the
  * STATE_ALLOC a restarted cp reads must not carry stale channels).
+ *
+ * RFC 8016's ALLOC_MOVE (turn_alloc_move(), turn_table.c): the
+ * allocation is found under its new client tuple and not under its old
+ * one, in the same slot with its permissions and channels; a move onto a
+ * tuple that has an allocation is refused and changes nothing.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,10 +20,13 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "turn_inlines.h"
+#include "turn_internal.h"
+#include "turn_tt.h"
 
 #define CAP 4u
 
@@ -269,6 +277,92 @@ test_turn_apply_binding_usernames_interned(void **state)
 	assert_memory_equal(f->t.allocs[2].user->name, "alicf", 5);
 }
 
+
+static void
+udp_tuple(struct ipc_tuple *tu, uint16_t cport)
+{
+	memset(tu, 0, sizeof(*tu));
+	tu->transport = STUN_TRANSPORT_UDP;
+	tu->client.family = NET_AF_IPV4;
+	tu->client.ip[0] = 10;
+	tu->client.ip[3] = 2;
+	tu->client.port = cport;
+	tu->server.family = NET_AF_IPV4;
+	tu->server.ip[0] = 10;
+	tu->server.ip[3] = 1;
+	tu->server.port = 3478;
+}
+
+/* slot of tu's key in f's table, -1: none */
+static int
+slot_of(struct fix *f, const struct ipc_tuple *tu)
+{
+	union turn_keyu k;
+	uint32_t h = turn_key_from(&k, tu->transport, tu->conn_id, tu->client.family,
+				   tu->in_port, tu->client.ip, tu->client.port,
+				   tu->server.port);
+
+	return turn_tt_lookup(&f->t, &k, h);
+}
+
+static void
+put(struct fix *f, uint32_t slot, uint64_t id, const struct ipc_tuple *tu)
+{
+	struct turn_alloc *a = &f->t.allocs[slot];
+	union turn_keyu k;
+
+	a->id = id;
+	a->client = tu->client;
+	a->server = tu->server;
+	a->in_port = tu->in_port;
+	turn_tt_insert(&f->t.tt, turn_key_from(&k, tu->transport, 0, tu->client.family,
+					       tu->in_port, tu->client.ip, tu->client.port,
+					       tu->server.port), slot);
+}
+
+static void
+test_turn_alloc_move_rekeys_and_keeps_bindings(void **state)
+{
+	struct fix *f = *state;
+	struct turn_alloc *a = f->a;
+	struct ipc_tuple from, to, other;
+	struct ipc_binding b;
+	uint32_t nb = 4;
+
+	f->t.tt.b = aligned_alloc(64, nb * sizeof(struct turn_tt_bucket));
+	assert_non_null(f->t.tt.b);
+	memset(f->t.tt.b, 0, nb * sizeof(struct turn_tt_bucket));
+	f->t.tt.mask = nb - 1;
+	udp_tuple(&from, 40001);
+	udp_tuple(&to, 40002);
+	udp_tuple(&other, 40003);
+	put(f, 2, 7, &from);
+	put(f, 1, 8, &other);
+	b = perm(9, 100);
+	turn_apply_binding(&f->t, a, IPC_PERM_ADD, &b, false);
+	b = chan(0x4001, 3480, 100);
+	turn_apply_binding(&f->t, a, IPC_CHAN_ADD, &b, false);
+	assert_int_equal(slot_of(f, &from), 2);
+	assert_int_equal(slot_of(f, &to), -1);
+
+	assert_int_equal(turn_alloc_move(&f->t, a, &to), 0);
+	assert_int_equal(slot_of(f, &from), -1);
+	assert_int_equal(slot_of(f, &to), 2);
+	assert_int_equal(a->client.port, 40002);
+	assert_int_equal(a->id, 7);
+	assert_int_equal(a->nperms, 1);
+	assert_int_equal(a->nchans, 1);
+	assert_true(has_perm(f, 9));
+	assert_non_null(turn_chan_by_number(&f->t, a, 0x4001, 0));
+	/* onto a tuple that has an allocation: refused, nothing moves */
+	assert_int_equal(turn_alloc_move(&f->t, a, &other), -EEXIST);
+	assert_int_equal(slot_of(f, &to), 2);
+	assert_int_equal(slot_of(f, &other), 1);
+	assert_int_equal(f->t.allocs[1].id, 8);
+	free(f->t.tt.b);
+	f->t.tt.b = NULL;
+}
+
 int
 main(void)
 {
@@ -281,6 +375,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_turn_apply_binding_overflow_blocks_follow_use,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_turn_apply_binding_usernames_interned,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_turn_alloc_move_rekeys_and_keeps_bindings,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_turn_apply_binding_chan_add_del_zeroes_slot,
 						setup, teardown),

@@ -13,6 +13,7 @@
 #   (listening, UDP and TCP 3478) and 10.211.0.1 / fd00:211::1 towards the
 #   peers' namespace (relayed addresses, ports 50000-50999).
 #
+# TW_COTURN_ARGS: more of turnserver's options (e.g. --mobility).
 # Sets TW_SERVER (turnpike or coturn), TW_TCP (1 when the server has TURN
 # over TCP) and TW_SERVER_LOG.
 
@@ -55,7 +56,7 @@ tw_coturn_start() {
     --relay-ip 10.211.0.1 --relay-ip fd00:211::1 --min-port 50000 --max-port 50999 \
     --lt-cred-mech --user test:test --user other:other --realm turnpike.test \
     --db "$TP_TMP/turndb" --pidfile "$TP_TMP/turnserver.pid" \
-    --log-file stdout --simple-log >"$TW_SERVER_LOG" 2>&1 &
+    --log-file stdout --simple-log ${TW_COTURN_ARGS:-} >"$TW_SERVER_LOG" 2>&1 &
   TW_TURNSERVER_PID=$!
   for _ in $(seq 50); do
     ip netns exec "$TW_NS_S" ss -lun 2>/dev/null | grep -q '10.210.0.1:3478' && return 0
