@@ -67,8 +67,8 @@
 					* IPC_CAP_RTP), agw.media_ports in
 					* ipc_side;
 					* 21: RFC 7635's server name in
-					* ipc_nonce (oauth_name) */
-					* 21: RFC 8016 mobility (ALLOC_MOVE,
+					* ipc_nonce (oauth_name), RFC 8016
+					* mobility (ALLOC_MOVE,
 					* IPC_ALLOC_F_MOBILE) */
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
