@@ -27,7 +27,7 @@
 #include <stdint.h>
 
 #define IPC_MAGIC        0x54504943u   /* "TPIC" */
-#define IPC_VERSION      20u           /* 5: 64-bit connection ids, capabilities
+#define IPC_VERSION      21u           /* 5: 64-bit connection ids, capabilities
 					* and relayed-port ranges in the header;
 					* 6: and dp's worker counters (ipc_dp_stats);
 					* 7: and its TCP counters;
@@ -65,7 +65,9 @@
 					* (ipc_dp_stats.loop_buckets);
 					* 20: RTP terminations (RTP_*,
 					* IPC_CAP_RTP), agw.media_ports in
-					* ipc_side */
+					* ipc_side;
+					* 21: DTLS sessions (transport 17 with
+					* a connection id, IPC_CONN_SLOT_DTLS) */
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
@@ -113,14 +115,19 @@ struct ipc_addr {
 #define IPC_CONN_WORKER_SHIFT  56
 #define IPC_CONN_SLOT_SHIFT    32
 #define IPC_CONN_SLOT_MAX      0xffffffu       /* 24 bits of slot */
+/* A DTLS session's id (TURN over DTLS, RFC 7350: transport 17 with a
+ * connection) has this slot bit; a stream connection's never does (dp's
+ * TCP slots stay below 2^23). */
+#define IPC_CONN_SLOT_DTLS     0x800000u
 
 /* The 5-tuple an allocation (or request) belongs to, as dp saw it. */
 struct ipc_tuple {
-	uint8_t transport;        /* 17 UDP, 6 TCP (TLS runs over TCP) */
+	uint8_t transport;        /* 17 UDP (DTLS too), 6 TCP (TLS runs over TCP) */
 	uint8_t in_port;          /* dp port index the client uses */
 	uint16_t pad;
 	uint32_t pad2;
-	uint64_t conn_id;         /* dp's stream connection; 0 for UDP */
+	uint64_t conn_id;         /* dp's stream connection or DTLS session
+				   * (IPC_CONN_SLOT_DTLS); 0 for UDP */
 	struct ipc_addr client;
 	struct ipc_addr server;   /* our listening address */
 };
