@@ -496,6 +496,40 @@ test_no_alloc(void **state)
 	cli_free(&c);
 }
 
+/* DTLS 1.0 (coturn's uclient offers it one try in two): the cookie
+ * exchange, then a protocol_version alert; the session goes, counted. */
+static void
+test_dtls10_refused(void **state)
+{
+	struct cli c;
+	unsigned long failed = stat("hs_failed");
+	int r = 0;
+
+	(void)state;
+	sent_taken = nsent;
+	c.ctx = SSL_CTX_new(DTLS_client_method());
+	assert_non_null(c.ctx);
+	assert_int_equal(SSL_CTX_set_max_proto_version(c.ctx, DTLS1_VERSION), 1);
+	SSL_CTX_set_security_level(c.ctx, 0);
+	c.ssl = SSL_new(c.ctx);
+	SSL_set_bio(c.ssl, BIO_new(BIO_s_mem()), BIO_new(BIO_s_mem()));
+	BIO_set_mem_eof_return(SSL_get_rbio(c.ssl), -1);
+	SSL_set_connect_state(c.ssl);
+	c.port = 47000;
+	for (int i = 0; i < 5; i++) {
+		r = SSL_do_handshake(c.ssl);
+		cli_flush(&c);
+		to_cli(&c);
+		if (r == 1 || SSL_get_error(c.ssl, r) == SSL_ERROR_SSL)
+			break;
+	}
+	assert_int_not_equal(r, 1);
+	assert_int_equal(stat("hs_failed"), failed + 1);
+	assert_int_equal(stat("sessions"), 0);
+	assert_int_equal(stat("sources"), 0);
+	cli_free(&c);
+}
+
 int
 main(void)
 {
@@ -504,6 +538,7 @@ main(void)
 		cmocka_unit_test(test_forged_cookie),
 		cmocka_unit_test(test_per_source),
 		cmocka_unit_test(test_no_alloc),
+		cmocka_unit_test(test_dtls10_refused),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
