@@ -130,6 +130,10 @@ struct dtls_sess {
 struct turn_dtls {
 	struct dp_worker *w;
 	SSL_CTX *ctx;
+	/* a reload's context (dp_reload.c's thread puts it, the sweep takes
+	 * it: sessions made from then on get it, those before keep theirs) */
+	SSL_CTX *ctx_next;
+	uint64_t reloaded;
 	struct dtls_cookie_key key;
 	struct dtls_sess *sess;
 	uint32_t max, per_source, nsess, nup;
@@ -619,7 +623,18 @@ turn_dtls_sweep(struct dp_worker *w, uint64_t tsc)
 	unsigned int n = 0;
 
 	(void)tsc;
-	if (d == NULL || d->nsess == 0 || now - d->swept_ms < TURN_DTLS_SWEEP_MS)
+	if (d == NULL)
+		return 0;
+	if (unlikely(__atomic_load_n(&d->ctx_next, __ATOMIC_RELAXED) != NULL)) {
+		SSL_CTX *next = __atomic_exchange_n(&d->ctx_next, NULL, __ATOMIC_ACQ_REL);
+
+		if (next != NULL) {
+			tls_ctx_free(d->ctx);
+			d->ctx = next;
+			d->reloaded++;
+		}
+	}
+	if (d->nsess == 0 || now - d->swept_ms < TURN_DTLS_SWEEP_MS)
 		return 0;
 	d->swept_ms = now;
 	for (unsigned int i = 0; i < TURN_DTLS_SWEEP_N && i < d->max; i++) {
@@ -678,6 +693,8 @@ dtls_free_one(struct turn_dtls *d)
 	dtls_cookie_key_free(&d->key);
 	if (d->ctx != NULL)
 		tls_ctx_free(d->ctx);
+	if (d->ctx_next != NULL)
+		tls_ctx_free(d->ctx_next);
 	rte_free(d);
 }
 
@@ -797,6 +814,52 @@ turn_dtls_fini(struct dp_ctx *ctx)
 	}
 }
 
+/* A reload (dp_reload.c's thread): each worker's new DTLS context from
+ * the file's tls group, all or none; the workers take them at their next
+ * sweep. Sessions made before keep the context they were made with. */
+static int
+turn_dtls_reload(struct dp_ctx *ctx, struct tp_conf *next)
+{
+	SSL_CTX *made[DP_MAX_WORKERS] = { NULL };
+	char err[768];
+	unsigned int n = 0;
+
+	if (!next->tls.enabled || next->turn.nlisten_dtls == 0)
+		return 0;
+	for (unsigned int i = 0; i < ctx->nworkers; i++) {
+		const struct dp_worker *w = ctx->workers[i];
+
+		if (w->turn == NULL || w->turn->dtls == NULL)
+			continue;
+		made[i] = dtls_ctx_create(&next->tls, NULL, NULL, cookie_gen, cookie_verify, err,
+					  sizeof(err));
+		if (made[i] == NULL) {
+			tp_log(TP_LOG_ERR, "reload: %s:%s (TURN over DTLS keeps its "
+			       "certificate)\n", next->path, err);
+			for (unsigned int k = 0; k < i; k++)
+				if (made[k] != NULL)
+					tls_ctx_free(made[k]);
+			return -EINVAL;
+		}
+		n++;
+	}
+	for (unsigned int i = 0; i < ctx->nworkers; i++) {
+		SSL_CTX *old;
+
+		if (made[i] == NULL)
+			continue;
+		old = __atomic_exchange_n(&ctx->workers[i]->turn->dtls->ctx_next, made[i],
+					  __ATOMIC_ACQ_REL);
+		if (old != NULL)
+			tls_ctx_free(old);
+	}
+	if (n > 0)
+		tp_log(TP_LOG_NOTICE, "reload: TURN over DTLS serves tls.certificate '%s' on "
+		       "%u worker(s) from now on; sessions made before keep theirs\n",
+		       next->tls.cert.certificate, n);
+	return 0;
+}
+
 /* The statistics line: sessions (all, up), the table's occupancy (of
  * max), the sources holding any, the cookie's rotations, the counters. */
 static void
@@ -807,8 +870,8 @@ turn_dtls_print(const struct dp_worker *w, FILE *out)
 	if (d == NULL)
 		return;
 	fprintf(out, "dtls worker=%u sessions=%u up=%u max=%u per_source=%u sources=%d "
-		"cookie_rotations=%" PRIu64, w->id, d->nsess, d->nup, d->max, d->per_source,
-		rte_hash_count(d->by_src), d->key.rotations);
+		"cookie_rotations=%" PRIu64 " ctx_reloaded=%" PRIu64, w->id, d->nsess, d->nup,
+		d->max, d->per_source, rte_hash_count(d->by_src), d->key.rotations, d->reloaded);
 	for (unsigned int k = 0; k < DTLS_CTR__COUNT; k++)
 		fprintf(out, " %s=%" PRIu64, dtls_ctr_names[k], d->ctr[k]);
 	fputc('\n', out);
@@ -819,5 +882,6 @@ const struct dp_module turn_dtls_module = {
 	.setup = turn_dtls_setup,
 	.sweep = turn_dtls_sweep,
 	.print = turn_dtls_print,
+	.reload = turn_dtls_reload,
 	.fini = turn_dtls_fini,
 };

@@ -22,6 +22,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -496,6 +497,44 @@ test_no_alloc(void **state)
 	cli_free(&c);
 }
 
+/* A reload: the worker takes the new context at its sweep; a session
+ * made after it completes; a session made before it is kept. */
+static void
+test_reload(void **state)
+{
+	struct cli a, b;
+
+	(void)state;
+	sent_taken = nsent;
+	has_alloc = true;
+	cli_new(&a, 48000);
+	handshake(&a);
+	assert_int_equal(turn_dtls_module.reload(&ctx, &conf), 0);
+	assert_int_equal(stat("ctx_reloaded"), 0);
+	turn_dtls_module.sweep(&worker, 0);
+	assert_int_equal(stat("ctx_reloaded"), 1);
+	cli_new(&b, 48001);
+	handshake(&b);
+	assert_int_equal(stat("up"), 2);
+	assert_int_equal(SSL_write(a.ssl, "\x40\x01\x00\x00", 4), 4);
+	cli_flush(&a);
+	assert_int_equal(last_from.src_port, 48000);
+	/* a tls group whose files are gone: refused, nothing changes */
+	snprintf(conf.tls.cert.certificate, sizeof(conf.tls.cert.certificate), "%s/none.pem", dir);
+	assert_int_equal(turn_dtls_module.reload(&ctx, &conf), -EINVAL);
+	snprintf(conf.tls.cert.certificate, sizeof(conf.tls.cert.certificate), "%s/c.pem", dir);
+	turn_dtls_module.sweep(&worker, 0);
+	assert_int_equal(stat("ctx_reloaded"), 1);
+	SSL_shutdown(a.ssl);
+	cli_flush(&a);
+	SSL_shutdown(b.ssl);
+	cli_flush(&b);
+	assert_int_equal(stat("sessions"), 0);
+	has_alloc = false;
+	cli_free(&a);
+	cli_free(&b);
+}
+
 /* DTLS 1.0 (coturn's uclient offers it one try in two): the cookie
  * exchange, then a protocol_version alert; the session goes, counted. */
 static void
@@ -539,6 +578,7 @@ main(void)
 		cmocka_unit_test(test_per_source),
 		cmocka_unit_test(test_no_alloc),
 		cmocka_unit_test(test_dtls10_refused),
+		cmocka_unit_test(test_reload),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
