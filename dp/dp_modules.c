@@ -30,6 +30,7 @@ static const struct dp_module *const modules[] = {
 	&diag_module,
 	&turn_module,
 	&turn_tcp_module,
+	&turn_dtls_module,
 	&tls_module,
 	&session_module,
 	&splice_module,

@@ -60,7 +60,8 @@ rec_from_alloc(struct cp_ctx *cp, const struct cp_alloc *a, struct cp_acct_rec *
 	memset(r, 0, sizeof(*r));
 	r->kind = CP_ACCT_TURN;
 	r->session = a->id;
-	r->transport = a->tuple.transport == 17 ? CP_ACCT_UDP :
+	r->transport = a->tuple.transport == 17 ?
+		       (a->tuple.conn_id != 0 ? CP_ACCT_DTLS : CP_ACCT_UDP) :
 		       is_tls(cp, &a->tuple) ? CP_ACCT_TLS : CP_ACCT_TCP;
 	r->relay_tcp = a->tcp;
 	r->has_pkts = !a->tcp;
@@ -263,7 +264,8 @@ alloc_report(struct cp_ctx *cp, const struct ipc_msg *msg, unsigned int reason,
 	r->kind = CP_ACCT_TURN;
 	r->session = msg->h.alloc_id;
 	memcpy(r->id, id, sizeof(r->id));
-	r->transport = tu->transport == 17 ? CP_ACCT_UDP :
+	r->transport = tu->transport == 17 ?
+		       (tu->conn_id != 0 ? CP_ACCT_DTLS : CP_ACCT_UDP) :
 		       is_tls(cp, tu) ? CP_ACCT_TLS : CP_ACCT_TCP;
 	r->relay_tcp = (e->flags & IPC_ALLOC_F_TCP) != 0;
 	r->has_pkts = !r->relay_tcp;

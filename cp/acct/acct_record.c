@@ -311,7 +311,7 @@ put_rtp_leg(struct out *o, const struct cp_acct_rec *r, unsigned int i)
 int
 cp_acct_format(const struct cp_acct_rec *r, char *buf, size_t len)
 {
-	static const char *const xport[] = { "udp", "tcp", "tls" };
+	static const char *const xport[] = { "udp", "tcp", "tls", "dtls" };
 	struct out o = { .buf = buf, .len = len, .n = 0, .full = len == 0 };
 	uint64_t dur = r->end_ms > r->start_ms ? r->end_ms - r->start_ms : 0;
 
@@ -330,7 +330,7 @@ cp_acct_format(const struct cp_acct_rec *r, char *buf, size_t len)
 		put(&o, ",\"client\":{\"address\":");
 		put_ip(&o, &r->client);
 		put(&o, ",\"port\":%u,\"transport\":\"%s\"},\"server\":", r->client.port,
-		    xport[r->transport < 3 ? r->transport : 0]);
+		    xport[r->transport < 4 ? r->transport : 0]);
 		put_ep(&o, &r->server);
 		put(&o, ",\"relayed\":[");
 		for (unsigned int i = 0; i < r->nrelayed && i < 2; i++) {

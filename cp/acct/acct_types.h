@@ -28,7 +28,7 @@ _Static_assert((int)CP_ACCT_R_AGW == (int)CP_ALLOC_R__COUNT,
 
 enum cp_acct_type { CP_ACCT_STOP = 0, CP_ACCT_INTERIM = 1 };
 enum cp_acct_kind { CP_ACCT_TURN = 0, CP_ACCT_AGW = 1 };
-enum cp_acct_xport { CP_ACCT_UDP = 0, CP_ACCT_TCP = 1, CP_ACCT_TLS = 2 };
+enum cp_acct_xport { CP_ACCT_UDP = 0, CP_ACCT_TCP = 1, CP_ACCT_TLS = 2, CP_ACCT_DTLS = 3 };
 /* An AGW context's media: TCP (MSRP, BFCP) or RTP; an RTP record is the
  * context's end or one termination's (subtracted while it lived on). */
 enum cp_acct_media { CP_ACCT_MEDIA_TCP = 0, CP_ACCT_MEDIA_RTP = 1 };

@@ -1275,10 +1275,11 @@ cp_reinstall_start(struct cp_ctx *cp)
 		return;
 	/* An allocation made over TCP belonged to a connection that ended
 	 * with the dp that held it (a new dp has its own connections): it
-	 * goes now, as CONN_DOWN would have made it; the pass below installs
+	 * goes now, as CONN_DOWN would have made it (so does one made over
+	 * DTLS: its session was the old dp's); the pass below installs
 	 * the others again. */
 	while ((a = cp_alloc_next(cp, &cur)) != NULL)
-		if (a->tuple.transport == 6) {
+		if (a->tuple.conn_id != 0) {          /* TCP, TLS, DTLS */
 			cp->stats[CP_STAT_DP_RESTART_STREAM_ALLOCS]++;
 			cpa_alloc_free(cp, a, CP_ALLOC_R_DP_RESTART);
 		}
@@ -1312,7 +1313,7 @@ cp_reinstall_step(struct cp_ctx *cp)
 		}
 		/* (TCP allocations went at the start of the pass; one made
 		 * since is the new dp's, on a connection it holds) */
-		if (a->tuple.transport == 6)
+		if (a->tuple.conn_id != 0)
 			continue;
 		need += a->nbinds;
 		room = IPC_RING_SLOTS -

@@ -53,11 +53,13 @@ alloc_json(const struct cp_ctx *cp, const struct cp_alloc *a)
 		tp_conf_tenant_name(cp->conf, cp_alloc_tenant(cp, a))));
 	cp_api_addr_str(&a->tuple.client, true, buf, sizeof(buf));
 	json_object_object_add(o, "client", json_object_new_string(buf));
-	/* The client's transport, and on a stream its connection (dp's id:
-	 * worker, slot, generation); the allocation goes when it closes. */
+	/* The client's transport, and on a stream or a DTLS session its
+	 * connection (dp's id: worker, slot, generation); the allocation goes
+	 * when it closes. */
 	json_object_object_add(o, "transport",
-			       json_object_new_string(a->tuple.transport == 6 ? "TCP" : "UDP"));
-	if (a->tuple.transport == 6) {
+			       json_object_new_string(a->tuple.transport == 6 ? "TCP" :
+						      a->tuple.conn_id != 0 ? "DTLS" : "UDP"));
+	if (a->tuple.conn_id != 0) {
 		snprintf(buf, sizeof(buf), "%u:%u:%u", ipc_conn_worker(a->tuple.conn_id),
 			 ipc_conn_slot(a->tuple.conn_id), ipc_conn_gen(a->tuple.conn_id));
 		json_object_object_add(o, "connection", json_object_new_string(buf));

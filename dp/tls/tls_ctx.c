@@ -164,7 +164,7 @@ file_ok(const char *path, char *why, size_t len)
 static SSL_CTX *
 ctx_base(const struct tp_conf_tls *t, const struct tp_conf_tls_cert *cert,
 	 const char *what, OSSL_LIB_CTX *libctx, const char *propq,
-	 const SSL_METHOD *method, char *err, size_t errlen)
+	 const SSL_METHOD *method, bool dtls, char *err, size_t errlen)
 {
 	char why[256];
 	SSL_CTX *ctx;
@@ -185,8 +185,10 @@ ctx_base(const struct tp_conf_tls *t, const struct tp_conf_tls_cert *cert,
 		CTX_FAIL(t->line, "tls: cannot make a TLS context: %s%s%s",
 			 ossl_why(why, sizeof(why)), propq ? " (properties " : "",
 			 propq ? propq : "");
-	if (!SSL_CTX_set_min_proto_version(ctx, t->min_version) ||
-	    !SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION))
+	/* DTLS: 1.2 alone (RFC 7350 over DTLS 1.0 is not offered; OpenSSL 3.0
+	 * has no DTLS 1.3) */
+	if (!SSL_CTX_set_min_proto_version(ctx, dtls ? DTLS1_2_VERSION : t->min_version) ||
+	    !SSL_CTX_set_max_proto_version(ctx, dtls ? DTLS1_2_VERSION : TLS1_3_VERSION))
 		CTX_FAIL(t->min_version_line ? t->min_version_line : t->line,
 			 "tls.min_version: %s", ossl_why(why, sizeof(why)));
 	if (!SSL_CTX_set_cipher_list(ctx, t->ciphers))
@@ -260,8 +262,8 @@ ctx_one(const struct tp_conf_tls *t, const struct tp_conf_tls_cert *cert,
 	const char *what, OSSL_LIB_CTX *libctx, const char *propq, char *err,
 	size_t errlen)
 {
-	SSL_CTX *ctx = ctx_base(t, cert, what, libctx, propq, TLS_server_method(), err,
-				errlen);
+	SSL_CTX *ctx = ctx_base(t, cert, what, libctx, propq, TLS_server_method(), false,
+				err, errlen);
 
 	if (ctx == NULL)
 		return NULL;
@@ -335,7 +337,8 @@ tls_leg_ctx_create(const struct tp_conf_tls *t, OSSL_LIB_CTX *libctx, const char
 
 	if (errlen > 0)
 		err[0] = '\0';
-	ctx = ctx_base(t, &t->cert, "tls", libctx, propq, TLS_method(), err, errlen);
+	ctx = ctx_base(t, &t->cert, "tls", libctx, propq, TLS_method(), false, err,
+		       errlen);
 	if (ctx == NULL)
 		return NULL;
 	/*
@@ -352,6 +355,36 @@ tls_leg_ctx_create(const struct tp_conf_tls *t, OSSL_LIB_CTX *libctx, const char
 	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
 	SSL_CTX_set_num_tickets(ctx, 0);
 	SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"turnpike-agw", 12);
+	return ctx;
+}
+
+SSL_CTX *
+dtls_ctx_create(const struct tp_conf_tls *t, OSSL_LIB_CTX *libctx, const char *propq,
+		int (*gen)(SSL *, unsigned char *, unsigned int *),
+		int (*verify)(SSL *, const unsigned char *, unsigned int),
+		char *err, size_t errlen)
+{
+	SSL_CTX *ctx;
+
+	if (errlen > 0)
+		err[0] = '\0';
+	ctx = ctx_base(t, &t->cert, "tls", libctx, propq, DTLS_server_method(), true, err,
+		       errlen);
+	if (ctx == NULL)
+		return NULL;
+	/* No async (a parked DTLS handshake would need its datagram kept),
+	 * no read ahead (a datagram is read whole anyway). */
+	SSL_CTX_clear_mode(ctx, SSL_MODE_ASYNC);
+	SSL_CTX_set_read_ahead(ctx, 0);
+	/* The path's MTU is not asked of the BIO: records and handshake
+	 * fragments fit 1200 octets (SSL_set_mtu per session). */
+	SSL_CTX_set_options(ctx, SSL_OP_NO_QUERY_MTU | SSL_OP_COOKIE_EXCHANGE);
+	SSL_CTX_set_cookie_generate_cb(ctx, gen);
+	SSL_CTX_set_cookie_verify_cb(ctx, verify);
+	SSL_CTX_set_alpn_select_cb(ctx, alpn_select, NULL);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+	SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"turnpike-dtls", 13);
 	return ctx;
 }
 

@@ -58,6 +58,20 @@ SSL_CTX *tls_leg_ctx_create(const struct tp_conf_tls *t, OSSL_LIB_CTX *libctx,
 			    const char *propq, char *err, size_t errlen);
 
 /*
+ * The context of TURN over DTLS (RFC 7350; dp/tls/dtls.c): DTLS 1.2 only,
+ * tls's cipher and group lists, certificate and key, renegotiation and
+ * compression off, no session cache and no tickets, ALPN "stun.turn"
+ * echoed, the cookie exchange always on with gen and verify as OpenSSL's
+ * cookie callbacks (DTLSv1_listen() checks the cookie dtls_hello.h made
+ * with them). NULL with err as tls_ctx_create(); tls_ctx_free() frees it.
+ */
+SSL_CTX *dtls_ctx_create(const struct tp_conf_tls *t, OSSL_LIB_CTX *libctx,
+			 const char *propq,
+			 int (*gen)(SSL *, unsigned char *, unsigned int *),
+			 int (*verify)(SSL *, const unsigned char *, unsigned int),
+			 char *err, size_t errlen);
+
+/*
  * When the first certificate that ctx serves expires: the earliest
  * notAfter, in Unix seconds, of the certificates and chains of ctx and
  * of its SNI contexts (a client that checks dates refuses the handshake

@@ -14,6 +14,8 @@ struct rte_mbuf;
 /* TURN over UDP as one of dp's modules (dp_module.h; turn_module.c). */
 struct dp_module;
 extern const struct dp_module turn_module;
+/* TURN over DTLS (turn_dtls.c): turn.listen_dtls's sessions. */
+extern const struct dp_module turn_dtls_module;
 
 /* Per-worker tables, the listeners; ctx->ipc must be open. */
 int turn_init(struct dp_ctx *ctx);
@@ -91,6 +93,12 @@ struct turn_stream_io {
  * CONN_DOWN events to cp (one each at most). 0, or -ENOMEM. */
 int turn_stream_attach(struct dp_worker *w, const struct turn_stream_io *io,
 		       uint32_t max_conns);
+/* TURN over DTLS's sessions of worker w (turn_dtls.c): io's operations
+ * take a DTLS session's id (IPC_CONN_SLOT_DTLS); max_sessions sizes the
+ * CONN_DOWN backlog with the streams'. 0, or -ENOMEM. A session that ends
+ * calls turn_stream_gone() as a connection does. */
+int turn_dtls_attach(struct dp_worker *w, const struct turn_stream_io *io,
+		     uint32_t max_sessions);
 /*
  * A stream client's connection closed (from: transport 6, its conn_id and
  * addresses): its allocation, if it has one, goes now (RFC 8656 §3.1: an

@@ -45,7 +45,14 @@ apply_alloc_add(struct dp_worker *w, const struct ipc_msg *msg)
 	 * as its connection, which must be this worker's and open now (it
 	 * may have closed while cp decided: cp hears of that by CONN_DOWN
 	 * and frees its side). Anything else is refused, counted. */
-	if (msg->h.tuple.transport != STUN_TRANSPORT_UDP &&
+	if (msg->h.tuple.transport == STUN_TRANSPORT_UDP && msg->h.tuple.conn_id != 0) {
+		/* a DTLS session: the same, of TURN over DTLS */
+		if (t->dtls_io == NULL || ipc_conn_worker(msg->h.tuple.conn_id) != w->id ||
+		    !t->dtls_io->live(w, msg->h.tuple.conn_id)) {
+			t->alloc_bad_transport++;
+			return;
+		}
+	} else if (msg->h.tuple.transport != STUN_TRANSPORT_UDP &&
 	    (msg->h.tuple.transport != STUN_TRANSPORT_TCP || t->stream_io == NULL ||
 	     t->stream_io->live == NULL ||
 	     ipc_conn_worker(msg->h.tuple.conn_id) != w->id ||

@@ -206,13 +206,31 @@ turn_chan_at(const struct turn_worker *t, struct turn_alloc *a, unsigned int i)
 	return &turn_ovf_block(t, a->ovf[i / TURN_OVF_BINDINGS])->chans[i % TURN_OVF_BINDINGS];
 }
 
+/* Whether a connection id is a DTLS session's (lib/ipc's slot bit). */
+static inline bool
+turn_conn_dtls(uint64_t conn_id)
+{
+	return ((uint32_t)(conn_id >> IPC_CONN_SLOT_SHIFT) & IPC_CONN_SLOT_DTLS) != 0;
+}
+
+/* The client's transport of a: a stream exactly when it has a
+ * connection that is not a DTLS session (lib/ipc's contract: plain UDP
+ * tuples carry conn_id 0, DTLS ones a session's id, stream ones a
+ * connection's). */
+static inline uint8_t
+turn_alloc_transport(const struct turn_alloc *a)
+{
+	return a->conn_id != 0 && !turn_conn_dtls(a->conn_id) ? STUN_TRANSPORT_TCP :
+	       STUN_TRANSPORT_UDP;
+}
+
 /* An allocation's key, built as turn_key_from() builds one (no hash). */
 static inline void
 turn_key_of(union turn_keyu *k, const struct turn_alloc *a)
 {
 	uint64_t w0 = (uint64_t)a->client.family | (uint64_t)a->in_port << 8 |
 		      (uint64_t)a->client.port << 16 | (uint64_t)a->server.port << 32 |
-		      (uint64_t)(a->conn_id != 0 ? STUN_TRANSPORT_TCP : STUN_TRANSPORT_UDP) << 48;
+		      (uint64_t)turn_alloc_transport(a) << 48;
 	uint64_t w1 = 0, w2 = 0;
 
 	if (a->client.family == NET_AF_IPV4) {
@@ -415,11 +433,12 @@ turn_chdata_wrap(struct rte_mbuf *m, uint16_t channel, uint16_t dlen, bool pad)
 /* ---- transports -------------------------------------------------------- */
 
 /* The ops of a transport (17 or 6; ipc_msg_check() and the adapters allow
- * no other), NULL for any other. */
+ * no other; 17 with a connection is a DTLS session), NULL for any other. */
 static inline const struct turn_xport_ops *
-turn_xport(uint8_t transport)
+turn_xport(uint8_t transport, uint64_t conn_id)
 {
-	return transport == STUN_TRANSPORT_UDP ? &turn_udp_ops :
+	return transport == STUN_TRANSPORT_UDP ?
+	       (conn_id == 0 ? &turn_udp_ops : &turn_dtls_ops) :
 	       transport == STUN_TRANSPORT_TCP ? &turn_stream_ops : NULL;
 }
 
@@ -431,11 +450,11 @@ turn_reply(struct dp_worker *w, const struct turn_from *from, const uint8_t *buf
 {
 	const struct turn_xport_ops *x;
 
-	if (likely(from->transport == STUN_TRANSPORT_UDP)) {
+	if (likely(from->transport == STUN_TRANSPORT_UDP && from->conn_id == 0)) {
 		turn_udp_reply(w, from, buf, len);
 		return;
 	}
-	x = turn_xport(from->transport);
+	x = turn_xport(from->transport, from->conn_id);
 	if (x == NULL) {
 		w->turn->xport_none++;
 		return;
@@ -443,14 +462,7 @@ turn_reply(struct dp_worker *w, const struct turn_from *from, const uint8_t *buf
 	x->reply(w, from, buf, len);
 }
 
-/* The client's transport of a: a stream exactly when it has a
- * connection (lib/ipc's contract: UDP tuples carry conn_id 0, stream
- * ones never do). */
-static inline uint8_t
-turn_alloc_transport(const struct turn_alloc *a)
-{
-	return a->conn_id != 0 ? STUN_TRANSPORT_TCP : STUN_TRANSPORT_UDP;
-}
+
 
 /* Where a's client is, as a reply needs it. */
 static inline void
@@ -512,7 +524,7 @@ turn_to_client(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf *m,
 			     a->client.ip, a->client.port, cy);
 		return;
 	}
-	x = turn_xport(turn_alloc_transport(a));
+	x = turn_xport(turn_alloc_transport(a), a->conn_id);
 	if (x == NULL) {
 		w->turn->xport_none++;
 		rte_pktmbuf_free(m);

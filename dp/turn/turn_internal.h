@@ -150,7 +150,7 @@ void turn_hairpin_unreach(struct dp_worker *w, struct rte_mbuf *m,
  * indirect call on UDP's paths.
  */
 struct turn_xport_ops {
-	const char *name;                    /* "udp", "stream" */
+	const char *name;                    /* "udp", "stream", "dtls" */
 	bool chdata_pad;                     /* RFC 8656 §12.5: streams pad
 					      * ChannelData to 4 */
 	/* A STUN message (dp's or cp's, len bytes in buf, copied) back to
@@ -163,7 +163,7 @@ struct turn_xport_ops {
 			  struct rte_mbuf *m, const struct turn_carry *cy);
 };
 
-extern const struct turn_xport_ops turn_udp_ops, turn_stream_ops;
+extern const struct turn_xport_ops turn_udp_ops, turn_stream_ops, turn_dtls_ops;
 
 /* A STUN message (built in buf, len bytes) back to to->src over UDP. */
 void turn_udp_reply(struct dp_worker *w, const struct turn_from *to,

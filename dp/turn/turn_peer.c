@@ -103,7 +103,8 @@ turn_peer_input(struct dp_worker *w, struct rte_mbuf *m,
 	cy.sum += (uint32_t)c->channel + dlen;  /* the ChannelData head */
 	rte_pktmbuf_adj(m, meta->payload_off);
 	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - dlen));
-	flen = turn_chdata_wrap(m, c->channel, dlen, a->conn_id != 0);
+	flen = turn_chdata_wrap(m, c->channel, dlen,
+				 turn_alloc_transport(a) == STUN_TRANSPORT_TCP);
 	if (unlikely(flen == 0)) {
 		dp_drop_pkt(w, m, DP_DROP_NO_MBUF);
 		return;

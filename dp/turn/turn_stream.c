@@ -26,18 +26,22 @@
 #include "turn.h"
 #include "turn_inlines.h"
 
-int
-turn_stream_attach(struct dp_worker *w, const struct turn_stream_io *io,
-		   uint32_t max_conns)
+/* The CONN_DOWN backlog for max_conns more connections or sessions (set-up
+ * only: it is empty then, and made again when it must grow). */
+static int
+conn_events_size(struct turn_worker *t, uint32_t max_conns)
 {
-	struct turn_worker *t = w->turn;
 	uint32_t cap = 1;
 
 	/* One event at most per connection that can be open at once, and
 	 * as many again for those that closed since the last flush. */
-	while (cap < 2u * max_conns && cap < (1u << 30))
+	t->conn_events_want += max_conns;
+	while (cap < 2u * t->conn_events_want && cap < (1u << 30))
 		cap <<= 1;
-	t->stream_io = io;
+	if (t->conn_events_mem != NULL && t->conn_events.cap < cap) {
+		rte_free(t->conn_events_mem);
+		t->conn_events_mem = NULL;
+	}
 	if (t->conn_events_mem == NULL) {
 		t->conn_events_mem = rte_zmalloc("turn_conn_events",
 						 (size_t)cap * sizeof(struct ipc_event), 0);
@@ -46,6 +50,22 @@ turn_stream_attach(struct dp_worker *w, const struct turn_stream_io *io,
 		ipc_backlog_init(&t->conn_events, t->conn_events_mem, cap);
 	}
 	return 0;
+}
+
+int
+turn_stream_attach(struct dp_worker *w, const struct turn_stream_io *io,
+		   uint32_t max_conns)
+{
+	w->turn->stream_io = io;
+	return conn_events_size(w->turn, max_conns);
+}
+
+int
+turn_dtls_attach(struct dp_worker *w, const struct turn_stream_io *io,
+		 uint32_t max_sessions)
+{
+	w->turn->dtls_io = io;
+	return conn_events_size(w->turn, max_sessions);
 }
 
 bool
@@ -129,4 +149,45 @@ const struct turn_xport_ops turn_stream_ops = {
 	.chdata_pad = true,
 	.reply = stream_reply,
 	.to_client = stream_to_client,
+};
+
+/* TURN over DTLS (turn_dtls.c): a STUN message in a record of the
+ * client's session. */
+static void
+dtls_reply(struct dp_worker *w, const struct turn_from *to, const uint8_t *buf,
+	   uint16_t len)
+{
+	const struct turn_stream_io *io = w->turn->dtls_io;
+
+	if (io == NULL) {
+		w->turn->xport_none++;
+		return;
+	}
+	if (io->write(w, to->conn_id, buf, len) < 0)
+		w->turn->stream_write_failed++;
+}
+
+/* Relayed data to a's client in a record of its session (ChannelData
+ * unpadded, as over UDP: RFC 8656 §12.5). */
+static void
+dtls_to_client(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf *m,
+	       const struct turn_carry *cy)
+{
+	const struct turn_stream_io *io = w->turn->dtls_io;
+
+	(void)cy;
+	if (io == NULL) {
+		w->turn->xport_none++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (io->write_mbuf(w, a->conn_id, m) < 0)
+		w->turn->stream_write_failed++;
+}
+
+const struct turn_xport_ops turn_dtls_ops = {
+	.name = "dtls",
+	.chdata_pad = false,
+	.reply = dtls_reply,
+	.to_client = dtls_to_client,
 };

@@ -20,6 +20,7 @@
 struct rte_mbuf;
 struct dp_port;
 struct turn_stream_io;
+struct turn_dtls;
 
 #include "ipc_types.h"
 #include "nonce_types.h"
@@ -298,6 +299,12 @@ struct turn_worker {
 					   * (a stream, until one attaches) */
 	/* TURN over streams (turn_stream.c): NULL until dp/tcp attaches. */
 	const struct turn_stream_io *stream_io;
+	/* TURN over DTLS's sessions (turn_dtls.c; NULL: none): the same
+	 * operations, on a DTLS session's id */
+	const struct turn_stream_io *dtls_io;
+	struct turn_dtls *dtls;           /* its sessions (turn_dtls.c) */
+	uint32_t conn_events_want;        /* connections and sessions the
+					   * CONN_DOWN backlog is sized for */
 	/* RFC 6062: an allocation with peer connections goes (dp/tcprelay
 	 * ends them); NULL when nothing relays over TCP */
 	void (*tcp_gone)(struct turn_worker *t, struct turn_alloc *a);

@@ -78,6 +78,13 @@ listen_tls_same(const struct tp_conf *a, const struct tp_conf *b)
 }
 
 static bool
+listen_dtls_same(const struct tp_conf *a, const struct tp_conf *b)
+{
+	return ports_same(a->turn.listen_dtls, a->turn.nlisten_dtls, b->turn.listen_dtls,
+			  b->turn.nlisten_dtls);
+}
+
+static bool
 tls_offload_same(const struct tp_conf *a, const struct tp_conf *b)
 {
 	const struct tp_conf_tls *x = &a->tls, *y = &b->tls;
@@ -238,6 +245,7 @@ const struct tp_conf_key tp_conf_keys[] = {
 	NUM("turn", "tcp_per_source", DP, "turn.tcp_per_source", turn.tcp_per_source),
 	/* (cp too: a record's transport is "tls" on these ports) */
 	FN("turn", "listen_tls", BOTH, "turn.listen_tls", listen_tls_same),
+	FN("turn", "listen_dtls", DP, "turn.listen_dtls", listen_dtls_same),
 	NUM("turn", "tcp_alloc_bytes", DP, "turn.tcp_alloc_bytes", turn.tcp_alloc_bytes),
 	NUM("turn", "tcp_alloc_mbufs", DP, "turn.tcp_alloc_mbufs", turn.tcp_alloc_mbufs),
 	NUM("turn", "tcp_source_prefix6", DP, "turn.tcp_source_prefix6",

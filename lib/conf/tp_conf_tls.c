@@ -303,5 +303,10 @@ tp_conf_load_tls(const config_t *cfg, struct tp_conf *c, char *err, size_t errle
 			 "certificate and private_key", c->path, c->turn.listen_tls_line);
 		return -EINVAL;
 	}
+	if (c->turn.nlisten_dtls > 0 && !c->tls.enabled) {
+		snprintf(err, errlen, "%s:%d: turn.listen_dtls needs a tls group with "
+			 "certificate and private_key", c->path, c->turn.listen_dtls_line);
+		return -EINVAL;
+	}
 	return 0;
 }

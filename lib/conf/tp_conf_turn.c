@@ -56,9 +56,10 @@ get_bool(const config_setting_t *g, const char *name, bool *out,
 	return 0;
 }
 
-/* turn.listen_tcp / turn.listen_tls: a list of distinct ports outside
- * relay_ports ([] for none); listen_tls's also distinct from listen_tcp's
- * (read first). */
+/* turn.listen_tcp / turn.listen_tls / turn.listen_dtls: a list of
+ * distinct ports outside relay_ports ([] for none); listen_tls's also
+ * distinct from listen_tcp's (read first), listen_dtls's (UDP) from
+ * listen_port. */
 static int
 load_listen(const config_setting_t *g, const char *name, uint16_t *ports,
 	    unsigned int *nports, struct tp_conf_turn *t, struct tp_conf *c,
@@ -66,19 +67,22 @@ load_listen(const config_setting_t *g, const char *name, uint16_t *ports,
 {
 	const config_setting_t *s = config_setting_get_member(g, name);
 	bool tls = strcmp(name, "listen_tls") == 0;
+	bool dtls = strcmp(name, "listen_dtls") == 0;
 	int n;
 
 	if (s == NULL)
 		return 0;
 	if (!config_setting_is_array(s) && !config_setting_is_list(s))
 		FAIL(s, "turn.%s must be a list of ports like %s, or [] for none", name,
-		     tls ? "[5349, 443]" : "[3478, 80]");
+		     tls || dtls ? "[5349, 443]" : "[3478, 80]");
 	n = config_setting_length(s);
 	if (n > TP_CONF_MAX_TCP_LISTEN)
 		FAIL(s, "turn.%s has %d ports, at most %d", name, n,
 		     TP_CONF_MAX_TCP_LISTEN);
 	if (tls)
 		t->listen_tls_line = where(s);
+	if (dtls)
+		t->listen_dtls_line = where(s);
 	*nports = 0;
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *e = config_setting_get_elem(s, (unsigned int)i);
@@ -98,6 +102,9 @@ load_listen(const config_setting_t *g, const char *name, uint16_t *ports,
 			if (t->listen_tcp[j] == v)
 				FAIL(e, "turn.listen_tls: port %lld is in turn.listen_tcp too "
 				     "(a port is TLS or plain TCP, not both)", v);
+		if (dtls && v == t->listen_port)
+			FAIL(e, "turn.listen_dtls: port %lld is turn.listen_port (a UDP port "
+			     "is DTLS or plain UDP, not both)", v);
 		ports[(*nports)++] = (uint16_t)v;
 	}
 	return 0;
@@ -109,7 +116,7 @@ const char *const tp_conf_names_turn[] = {
 	"cp_grace", "admit_rate", "admit_burst", "listen_tcp",
 	"tcp_first_message", "tcp_per_source", "listen_tls", "tcp_alloc_bytes",
 	"tcp_alloc_mbufs", "tcp_source_prefix6", "tcp_allocate_timeout", "tcp_keepalive",
-	"mobility", NULL,
+	"mobility", "listen_dtls", NULL,
 };
 
 static int
@@ -168,6 +175,8 @@ load_turn(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen
 	    (rc = load_listen(g, "listen_tcp", t->listen_tcp, &t->nlisten_tcp, t, c,
 			      err, errlen)) < 0 ||
 	    (rc = load_listen(g, "listen_tls", t->listen_tls, &t->nlisten_tls, t, c,
+			      err, errlen)) < 0 ||
+	    (rc = load_listen(g, "listen_dtls", t->listen_dtls, &t->nlisten_dtls, t, c,
 			      err, errlen)) < 0)
 		return rc;
 	/* a budget must let a connection have a window and some segments */

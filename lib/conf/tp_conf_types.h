@@ -248,6 +248,15 @@ struct tp_conf_turn {
 	 * it from another 5-tuple moves the allocation there (cp/alloc's
 	 * mobility.c). Off: such an Allocate or Refresh is answered 405. */
 	bool mobility;
+
+	/* TURN over DTLS 1.2 (RFC 7350): UDP ports dp terminates DTLS on,
+	 * on the access addresses as listen_port; default [] (none).
+	 * Distinct, not listen_port, outside relay_ports; needs the tls
+	 * group. Sessions per worker: dp.tcp_max_conns; per source address:
+	 * tcp_per_source (dp/turn/turn_dtls.c). */
+	uint16_t listen_dtls[TP_CONF_MAX_TCP_LISTEN];
+	unsigned int nlisten_dtls;
+	int listen_dtls_line;
 };
 
 #define TP_CONF_MAX_SNI      16

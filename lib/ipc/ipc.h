@@ -97,7 +97,8 @@ unsigned int ipc_ring_count(const struct ipc_ring *r);
  *                      1 or 2 relayed addresses (two: one of each family),
  *                      a known reason, user_len <= IPC_USER_MAX;
  *   CONN_DOWN          one struct ipc_conn_event, a known reason, and a
- *                      tuple of transport 6;
+ *                      tuple with a connection (transport 6, or 17 with
+ *                      a DTLS session);
  *   TLS_TICKETS        one struct ipc_tls_tickets, nkeys 1..IPC_TLS_TICKET_KEYS;
  *   TLS_PSK_ADD        one struct ipc_tls_psk: id_len 1..IPC_TLS_PSK_ID_MAX,
  *                      key_len IPC_TLS_PSK_KEY_MIN..MAX, cipher 0x1301..0x1303;
@@ -164,8 +165,9 @@ unsigned int ipc_ring_count(const struct ipc_ring *r);
  *   ALLOC_DEL, STATE_DONE, SYNC, STATS_REQ  nothing;
  * the tuple of a message about a client (all but STATE_DONE, STATS, SYNC,
  * STATS_REQ and the TLS_* kinds, which concern no client): transport 17
- * with conn_id 0, or 6 with a connection id of the ring's worker
- * (ipc_conn_worker() == worker, generation not 0);
+ * with conn_id 0 or a DTLS session's id (slot bit IPC_CONN_SLOT_DTLS), or
+ * 6 with a connection id, each of the ring's worker (ipc_conn_worker() ==
+ * worker, generation not 0);
  * client and server of one family, 4 or 6;
  * an allocation's alloc_id is not 0; an ipc_alloc: nrelayed 1 or 2, each
  * relayed address of family 4 or 6 (a dual allocation one of each),

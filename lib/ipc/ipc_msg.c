@@ -83,13 +83,16 @@ family_ok(uint8_t family)
 }
 
 /* The 5-tuple of a message about a client, on the ring of worker: UDP
- * has no connection; a stream's connection belongs to that worker (a
- * message about another worker's connection is on the wrong ring). */
+ * has no connection, or is a DTLS session (its slot says so); a stream's
+ * connection or a DTLS session belongs to that worker (a message about
+ * another worker's is on the wrong ring). */
 static bool
 tuple_ok(const struct ipc_tuple *t, uint16_t worker)
 {
 	if (t->transport == 17) {
-		if (t->conn_id != 0)
+		if (t->conn_id != 0 &&
+		    (!(ipc_conn_slot(t->conn_id) & IPC_CONN_SLOT_DTLS) ||
+		     ipc_conn_gen(t->conn_id) == 0 || ipc_conn_worker(t->conn_id) != worker))
 			return false;
 	} else if (t->transport != 6 || ipc_conn_gen(t->conn_id) == 0 ||
 		   ipc_conn_worker(t->conn_id) != worker) {
@@ -489,7 +492,7 @@ ipc_msg_check(const struct ipc_msg *m, enum ipc_dir dir)
 	case IPC_CONN_DOWN: {
 		const struct ipc_conn_event *ev = (const void *)m->body;
 
-		ok = len == sizeof(struct ipc_conn_event) && h->tuple.transport == 6 &&
+		ok = len == sizeof(struct ipc_conn_event) && h->tuple.conn_id != 0 &&
 		     tuple_ok(&h->tuple, h->worker) && ev->reason >= 1 &&
 		     ev->reason <= IPC_CONN_REASON_MAX;
 		break;

@@ -69,7 +69,9 @@
 					* 21: RFC 7635's server name in
 					* ipc_nonce (oauth_name), RFC 8016
 					* mobility (ALLOC_MOVE,
-					* IPC_ALLOC_F_MOBILE) */
+					* IPC_ALLOC_F_MOBILE), DTLS sessions
+					* (transport 17 with a connection id,
+					* IPC_CONN_SLOT_DTLS) */
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
@@ -117,14 +119,19 @@ struct ipc_addr {
 #define IPC_CONN_WORKER_SHIFT  56
 #define IPC_CONN_SLOT_SHIFT    32
 #define IPC_CONN_SLOT_MAX      0xffffffu       /* 24 bits of slot */
+/* A DTLS session's id (TURN over DTLS, RFC 7350: transport 17 with a
+ * connection) has this slot bit; a stream connection's never does (dp's
+ * TCP slots stay below 2^23). */
+#define IPC_CONN_SLOT_DTLS     0x800000u
 
 /* The 5-tuple an allocation (or request) belongs to, as dp saw it. */
 struct ipc_tuple {
-	uint8_t transport;        /* 17 UDP, 6 TCP (TLS runs over TCP) */
+	uint8_t transport;        /* 17 UDP (DTLS too), 6 TCP (TLS runs over TCP) */
 	uint8_t in_port;          /* dp port index the client uses */
 	uint16_t pad;
 	uint32_t pad2;
-	uint64_t conn_id;         /* dp's stream connection; 0 for UDP */
+	uint64_t conn_id;         /* dp's stream connection or DTLS session
+				   * (IPC_CONN_SLOT_DTLS); 0 for UDP */
 	struct ipc_addr client;
 	struct ipc_addr server;   /* our listening address */
 };

@@ -2162,6 +2162,24 @@ test_conf_tls(void **state)
 		     "port 3478 is in turn.listen_tcp too");
 	expect_error(DP("") "turn = { realm = \"r\";\n listen_tls = [50001]; };\n", 6,
 		     "turn.listen_tls: port 50001 lies inside relay_ports");
+	/* turn.listen_dtls (RFC 7350): with the tls group, not listen_port,
+	 * outside relay_ports, each once; may share a number with a TCP port */
+	snprintf(text, sizeof(text), DP("") "turn = { realm = \"r\"; listen_dtls = [5349, 443];"
+		 " listen_tls = [5349]; };\ntls = { certificate = \"%s\"; private_key = \"%s\"; };\n",
+		 cert, key);
+	expect_ok(text);
+	assert_int_equal(c.turn.nlisten_dtls, 2);
+	assert_int_equal(c.turn.listen_dtls[1], 443);
+	assert_int_equal(c.turn.listen_dtls_line, 5);
+	tp_conf_free(&c);
+	expect_error(DP("") "turn = { realm = \"r\";\n listen_dtls = [5349]; };\n", 6,
+		     "turn.listen_dtls needs a tls group");
+	expect_error(DP("") "turn = { realm = \"r\";\n listen_dtls = [3478]; };\n", 6,
+		     "turn.listen_dtls: port 3478 is turn.listen_port");
+	expect_error(DP("") "turn = { realm = \"r\";\n listen_dtls = [50001]; };\n", 6,
+		     "turn.listen_dtls: port 50001 lies inside relay_ports");
+	expect_error(DP("") "turn = { realm = \"r\";\n listen_dtls = [5349, 5349]; };\n", 6,
+		     "turn.listen_dtls: port 5349 is listed twice");
 	/* files: named (whether they are there is dp's question: cp reads
 	 * this file too, as its own user) */
 	expect_ok(DP("") "tls = { certificate = \"/nonexistent/cert.pem\";\n"

@@ -191,7 +191,7 @@ test_acct_format_interim_tcp_relay_and_agw(void **state)
 {
 	static char line[CP_ACCT_LINE_MAX];
 	struct cp_acct_rec r;
-	struct json_object *o, *v, *leg;
+	struct json_object *o, *v, *leg, *cl;
 	int n;
 
 	(void)state;
@@ -208,6 +208,14 @@ test_acct_format_interim_tcp_relay_and_agw(void **state)
 	assert_false(json_object_object_get_ex(o, "exact", NULL));
 	assert_false(json_object_object_get_ex(o, "packets_from_client", NULL));
 	assert_string_equal(str(o, "relayed_transport"), "tcp");
+	json_object_put(o);
+	/* a client over DTLS (RFC 7350) */
+	udp_rec(&r);
+	r.transport = CP_ACCT_DTLS;
+	o = parse_line(line, n = cp_acct_format(&r, line, sizeof(line)));
+	assert_true(json_object_object_get_ex(o, "client", &cl));
+	assert_string_equal(str(cl, "transport"), "dtls");
+	assert_string_equal(str(o, "relayed_transport"), "udp");
 	json_object_put(o);
 
 	memset(&r, 0, sizeof(r));

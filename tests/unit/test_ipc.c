@@ -1622,6 +1622,19 @@ test_ipc_msg_check_refuses_bad_fields(void **state)
 	m.h.tuple.transport = 17;
 	m.h.tuple.conn_id = 0;
 	expect_bad(&m, "UDP");
+	/* a DTLS session (RFC 7350): UDP with a session id of the ring's
+	 * worker (slot bit IPC_CONN_SLOT_DTLS) and a generation */
+	msg_make(&m, IPC_REQUEST);
+	m.h.tuple.conn_id = ipc_conn_make(1, 2 | IPC_CONN_SLOT_DTLS, 3);
+	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+	m.h.tuple.conn_id = ipc_conn_make(2, 2 | IPC_CONN_SLOT_DTLS, 3);
+	expect_bad(&m, "DTLS session of another worker");
+	m.h.tuple.conn_id = ipc_conn_make(1, 2 | IPC_CONN_SLOT_DTLS, 0);
+	expect_bad(&m, "DTLS session of generation 0");
+	msg_make(&m, IPC_CONN_DOWN);
+	m.h.tuple.transport = 17;
+	m.h.tuple.conn_id = ipc_conn_make(m.h.worker, 5 | IPC_CONN_SLOT_DTLS, 9);
+	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
 	msg_make(&m, IPC_CONN_DOWN);
 	((struct ipc_conn_event *)(void *)m.body)->reason = 0;
 	expect_bad(&m, "reason 0");

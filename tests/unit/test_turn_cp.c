@@ -47,6 +47,7 @@ dp_reload_signal(void)
 
 const struct turn_xport_ops turn_udp_ops = { .name = "udp" };
 const struct turn_xport_ops turn_stream_ops = { .name = "stream" };
+const struct turn_xport_ops turn_dtls_ops = { .name = "dtls" };
 
 struct fix {
 	struct dp_ctx ctx;

@@ -27,6 +27,7 @@
 
 #include "turn.h"
 #include "turn_inlines.h"
+#include "ipc.h"
 
 #define NBUF 256u
 #define BUFSZ 2048u
@@ -402,9 +403,19 @@ test_turn_stream_ops_write_to_the_connection(void **state)
 	struct turn_alloc a;
 	const uint8_t msg[20] = { 0x01, 0x01, 0, 0, 0x21, 0x12, 0xa4, 0x42 };
 
-	assert_ptr_equal(turn_xport(STUN_TRANSPORT_TCP), &turn_stream_ops);
-	assert_ptr_equal(turn_xport(STUN_TRANSPORT_UDP), &turn_udp_ops);
+	assert_ptr_equal(turn_xport(STUN_TRANSPORT_TCP, 77), &turn_stream_ops);
+	assert_ptr_equal(turn_xport(STUN_TRANSPORT_UDP, 0), &turn_udp_ops);
 	assert_true(turn_stream_ops.chdata_pad);
+	/* a DTLS session (transport 17 with a session's id): its own ops,
+	 * ChannelData unpadded, the allocation's transport UDP */
+	assert_ptr_equal(turn_xport(STUN_TRANSPORT_UDP,
+				    ipc_conn_make(3, 5 | IPC_CONN_SLOT_DTLS, 1)), &turn_dtls_ops);
+	assert_false(turn_dtls_ops.chdata_pad);
+	memset(&a, 0, sizeof(a));
+	a.conn_id = ipc_conn_make(3, 5 | IPC_CONN_SLOT_DTLS, 1);
+	assert_int_equal(turn_alloc_transport(&a), STUN_TRANSPORT_UDP);
+	a.conn_id = ipc_conn_make(3, 5, 1);
+	assert_int_equal(turn_alloc_transport(&a), STUN_TRANSPORT_TCP);
 	turn_reply(f->w, &f->from, msg, sizeof(msg));
 	assert_true(f->w->turn->xport_none == 1);
 	(void)turn_stream_attach(f->w, &io, 4); /* no EAL: the backlog may fail */
@@ -414,7 +425,7 @@ test_turn_stream_ops_write_to_the_connection(void **state)
 	assert_memory_equal(wrote, msg, sizeof(msg));
 	memset(&a, 0, sizeof(a));
 	a.conn_id = 77;
-	turn_xport(turn_alloc_transport(&a))->to_client(f->w, &a, dp_alloc(f->w), NULL);
+	turn_xport(turn_alloc_transport(&a), a.conn_id)->to_client(f->w, &a, dp_alloc(f->w), NULL);
 	assert_int_equal(wrote_conn, 77);
 	assert_ptr_equal(wrote_m, &mbufs[nalloc - 1]);
 	assert_true(f->w->turn->stream_write_failed == 1);

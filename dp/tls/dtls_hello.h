@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp/tls/dtls_hello: what TURN over DTLS (RFC 7350) does with a datagram
+ * from a 5-tuple that has no DTLS session yet, before anything is kept
+ * for it: a bounded read of the first record's ClientHello up to its
+ * cookie (RFC 6347 §4.2.1), the stateless cookie (an HMAC of the 5-tuple
+ * and a time slot under a secret that changes every other slot), and the
+ * HelloVerifyRequest that carries it. Plain C and OpenSSL 3 (EVP_MAC), no
+ * DPDK: unit-tested and fuzzed alone.
+ *
+ * Only a ClientHello whose cookie dtls_cookie_ok() accepts may create
+ * anything (an SSL, a session): a flood of ClientHellos from forged
+ * sources gets HelloVerifyRequests to those sources and keeps nothing,
+ * the defence RFC 6347 §4.2.1 asks for (a server that keeps state for a
+ * ClientHello before the cookie can be made to exhaust it by forged
+ * sources, as coturn's DTLS listener once could).
+ */
+#ifndef DP_TLS_DTLS_HELLO_H
+#define DP_TLS_DTLS_HELLO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+#include <openssl/types.h>
+
+#define DTLS_REC_HDR_LEN 13u      /* type, version, epoch, seq(48), length */
+#define DTLS_HS_HDR_LEN 12u       /* type, length(24), seq, offset(24), frag(24) */
+#define DTLS_CT_HANDSHAKE 22u
+#define DTLS_HS_CLIENT_HELLO 1u
+#define DTLS_HS_HELLO_VERIFY 3u
+/* Our cookie: the slot (4 octets, big-endian), then 16 octets of
+ * HMAC-SHA256(secret of the slot, slot || peer). */
+#define DTLS_COOKIE_LEN 20u
+#define DTLS_COOKIE_MAC_LEN 16u
+/* A cookie lives for its slot and the next: 30 to 60 s. */
+#define DTLS_COOKIE_SLOT_S 30u
+/* A HelloVerifyRequest with our cookie. */
+#define DTLS_HVR_LEN (DTLS_REC_HDR_LEN + DTLS_HS_HDR_LEN + 3u + DTLS_COOKIE_LEN)
+/* The 5-tuple as the cookie binds it: family, client address and port,
+ * our address and port. */
+#define DTLS_PEER_LEN 37u
+
+enum dtls_hello_rc {
+	DTLS_HELLO_OK = 0,
+	DTLS_HELLO_SHORT,         /* truncated: a header or field past the end */
+	DTLS_HELLO_NOT_HANDSHAKE, /* not a handshake record of epoch 0 */
+	DTLS_HELLO_VERSION,       /* record or client version not DTLS (0xfeXX) */
+	DTLS_HELLO_NOT_CH,        /* a handshake message other than ClientHello */
+	DTLS_HELLO_FRAGMENT,      /* a fragment of one (offset not 0, or less
+				   * than the whole message) */
+	DTLS_HELLO_BAD_LEN,       /* lengths that contradict each other */
+	DTLS_HELLO__COUNT
+};
+
+/* What the first record of a datagram says, when it is a whole
+ * ClientHello. cookie points into the datagram (cookie_len 0: none). */
+struct dtls_hello {
+	uint64_t rec_seq;         /* the record's sequence number (48 bits) */
+	uint16_t rec_version;
+	uint16_t msg_seq;         /* the handshake message's */
+	uint16_t client_version;
+	uint8_t cookie_len;
+	const uint8_t *cookie;
+};
+
+/*
+ * Read the first record of the datagram p (len octets) as a ClientHello,
+ * up to and including its cookie; nothing past the cookie is read, nothing
+ * outside [p, p + len) ever. DTLS_HELLO_OK and *h filled, or why not.
+ */
+enum dtls_hello_rc dtls_hello_parse(const uint8_t *p, size_t len, struct dtls_hello *h);
+const char *dtls_hello_rc_str(enum dtls_hello_rc rc);
+
+/* The cookie's key: two secrets, the one of an even slot and the one of
+ * an odd slot; moving to slot s makes a new secret for s's parity, so the
+ * cookies of s - 2 and before fail twice over (their slot, their secret). */
+struct dtls_cookie_key {
+	EVP_MAC_CTX *mac[2];
+	uint32_t slot;            /* the current slot */
+	uint64_t rotations;
+};
+
+/* The key at slot now_slot, its secrets from OpenSSL's RAND in libctx
+ * (NULL: the default). 0, or -1 (OpenSSL failed). */
+int dtls_cookie_key_init(struct dtls_cookie_key *k, OSSL_LIB_CTX *libctx,
+			 uint32_t now_slot);
+void dtls_cookie_key_free(struct dtls_cookie_key *k);
+/* Move the key to now_slot (a new secret when it moved on; nothing
+ * otherwise): cold, once a slot. */
+int dtls_cookie_key_tick(struct dtls_cookie_key *k, uint32_t now_slot);
+
+/* The slot of Unix second now. */
+static inline uint32_t
+dtls_cookie_slot(uint64_t now_s)
+{
+	return (uint32_t)(now_s / DTLS_COOKIE_SLOT_S);
+}
+
+/* The 5-tuple as the cookie binds it (addresses 16 octets, IPv4 in the
+ * first 4; ports host order). */
+void dtls_cookie_peer(uint8_t out[DTLS_PEER_LEN], uint8_t family, const uint8_t *src,
+		      uint16_t sport, const uint8_t *dst, uint16_t dport);
+
+/* Our cookie for peer at k's current slot. 0, or -1. */
+int dtls_cookie_make(struct dtls_cookie_key *k, const uint8_t peer[DTLS_PEER_LEN],
+		     uint8_t out[DTLS_COOKIE_LEN]);
+/* Whether c (len octets) is a cookie k made for peer in its current slot
+ * or the one before (compared in constant time). */
+bool dtls_cookie_ok(struct dtls_cookie_key *k, const uint8_t peer[DTLS_PEER_LEN],
+		    const uint8_t *c, size_t len);
+
+/*
+ * The HelloVerifyRequest answering h with cookie (cookie_len <=
+ * DTLS_COOKIE_LEN) into out (cap octets): version DTLS 1.0 in the record
+ * and the message (RFC 6347 §4.2.1: whatever version follows), the
+ * ClientHello's record sequence number (§4.2.1) and message sequence.
+ * Its length, or 0 when cap is too small.
+ */
+size_t dtls_hvr_build(uint8_t *out, size_t cap, const struct dtls_hello *h,
+		      const uint8_t *cookie, size_t cookie_len);
+
+#endif /* DP_TLS_DTLS_HELLO_H */

@@ -1,0 +1,887 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * TURN over DTLS 1.2 (RFC 7350) on turn.listen_dtls, in the worker that
+ * owns the 5-tuple (the flow hash, as for TURN over UDP).
+ *
+ * A datagram from a 5-tuple without a session is read by
+ * dp/tls/dtls_hello.c and nothing is kept for it: not a whole ClientHello,
+ * dropped; no cookie or not ours, a HelloVerifyRequest with our cookie
+ * (smaller than the ClientHello: no amplification); our cookie, within
+ * the worker's and the source's bounds, a session: an SSL from the
+ * worker's DTLS context with a BIO of ours (the datagram being read in,
+ * each write out as a datagram of its own), DTLSv1_listen() over that
+ * ClientHello (OpenSSL checks the cookie again with our callback and sets
+ * its sequence numbers after our HelloVerifyRequest), then the handshake.
+ *
+ * A session that is up decrypts each datagram's records; each record is
+ * one STUN message or ChannelData (RFC 7350 §4), copied into an mbuf of
+ * its own for TURN's entries with where it came from: transport 17 and
+ * the session's id (lib/ipc's IPC_CONN_SLOT_DTLS), so the allocation is
+ * keyed by the session and its replies and relayed data come back through
+ * turn_dtls_ops (turn_stream.c) into SSL_write(), a datagram a record.
+ *
+ * The session ends on a close_notify, a fatal alert or a failed record,
+ * a handshake not done in TURN_DTLS_HS_MS, silence for TURN_DTLS_IDLE_MS,
+ * or no allocation turn.tcp_allocate_timeout after the handshake; its
+ * allocation goes with it and cp hears CONN_DOWN (turn_stream_gone()),
+ * as for a TLS connection. The handshake's retransmissions are
+ * DTLSv1_handle_timeout()'s, from the module's sweep.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include <rte_hash.h>
+#include <rte_jhash.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "../dp.h"
+#include "dp_module.h"
+#include "dtls_hello.h"
+#include "ipc.h"
+#include "stun.h"
+#include "tls_ctx.h"
+#include "tp_conf.h"
+#include "turn.h"
+#include "turn_inlines.h"
+
+/* Sessions a worker holds at most: dp.tcp_max_conns, no more than this
+ * (each up session holds an SSL of some 10-20 KB). */
+#define TURN_DTLS_MAX 4096u
+#define TURN_DTLS_HS_MS 10000u       /* a handshake's whole time */
+#define TURN_DTLS_IDLE_MS 600000u    /* silence that ends a session */
+#define TURN_DTLS_MTU 1200u          /* DTLS's datagrams (SSL_set_mtu) */
+#define TURN_DTLS_SWEEP_MS 10u       /* timers looked at this often */
+#define TURN_DTLS_SWEEP_N 256u       /* sessions a look visits at most */
+
+#define DTLS_CTRS(X)								\
+	X(HVR_SENT, "hvr_sent")            /* HelloVerifyRequests sent */	\
+	X(COOKIE_BAD, "cookie_bad")        /* a cookie not ours (or old) */	\
+	X(NOT_HELLO, "not_hello")          /* no session, not a ClientHello */	\
+	X(REFUSED_FULL, "refused_full")    /* the worker's sessions full */	\
+	X(REFUSED_SOURCE, "refused_source") /* the source's sessions full */	\
+	X(LISTEN_FAILED, "listen_failed")  /* OpenSSL refused the ClientHello */ \
+	X(SESSIONS, "sessions_made")						\
+	X(HANDSHAKES, "handshakes")        /* done */				\
+	X(HS_FAILED, "hs_failed")						\
+	X(HS_TIMEOUT, "hs_timeout")						\
+	X(RETRANSMITS, "retransmits")      /* DTLSv1_handle_timeout() resent */	\
+	X(IDLE, "idle_closed")							\
+	X(NO_ALLOC, "no_alloc_closed")						\
+	X(CLOSE_NOTIFY, "close_notify")    /* the client closed */		\
+	X(BAD_RECORD, "bad_record")        /* a record or alert ended one */	\
+	X(RECORDS_IN, "records_in")						\
+	X(RECORDS_OUT, "records_out")						\
+	X(SEND_FAILED, "send_failed")      /* a datagram not sent (no mbuf) */	\
+	X(WRITE_FAILED, "write_failed")    /* to a session gone or not up */	\
+	X(NOMEM, "nomem")
+
+enum {
+#define X(e, s) DTLS_CTR_##e,
+	DTLS_CTRS(X)
+#undef X
+	DTLS_CTR__COUNT
+};
+
+static const char *const dtls_ctr_names[DTLS_CTR__COUNT] = {
+#define X(e, s) [DTLS_CTR_##e] = s,
+	DTLS_CTRS(X)
+#undef X
+};
+
+/* A session's 5-tuple as the table keys it (40 octets, no holes). */
+struct dtls_tkey {
+	uint8_t family;
+	uint8_t in_port;
+	uint16_t sport, dport;
+	uint8_t pad[2];
+	uint8_t src[16];
+	uint8_t dst[16];
+};
+
+/* A source address as the per-source count keys it. */
+struct dtls_skey {
+	uint8_t family;
+	uint8_t pad[3];
+	uint8_t ip[16];
+};
+
+struct turn_dtls;
+
+struct dtls_sess {
+	SSL *ssl;                    /* NULL: the slot is free */
+	struct turn_dtls *d;
+	uint64_t id;                 /* lib/ipc's id (IPC_CONN_SLOT_DTLS) */
+	struct turn_from from;
+	uint64_t born_ms, rx_ms, up_ms;
+	const uint8_t *in;           /* the datagram the BIO reads next */
+	uint16_t in_len;
+	bool up;                     /* handshake done */
+	bool talked;                 /* sent cp something */
+	bool had_alloc;
+	uint32_t gen;
+};
+
+struct turn_dtls {
+	struct dp_worker *w;
+	SSL_CTX *ctx;
+	/* a reload's context (dp_reload.c's thread puts it, the sweep takes
+	 * it: sessions made from then on get it, those before keep theirs) */
+	SSL_CTX *ctx_next;
+	uint64_t reloaded;
+	struct dtls_cookie_key key;
+	struct dtls_sess *sess;
+	uint32_t max, per_source, nsess, nup;
+	uint32_t *free;              /* stack of free slots */
+	uint32_t nfree;
+	struct rte_hash *by_tuple;   /* struct dtls_tkey -> slot */
+	struct rte_hash *by_src;     /* struct dtls_skey -> count position */
+	uint16_t *src_count;
+	uint32_t sweep_at;
+	uint64_t swept_ms;
+	uint64_t no_alloc_ms;        /* turn.tcp_allocate_timeout (0: none) */
+	uint64_t ctr[DTLS_CTR__COUNT];
+};
+
+/* ---- the BIO: a datagram in, each write a datagram out ---------------- */
+
+static BIO_METHOD *dtls_bio_method;
+static unsigned int dtls_users;
+
+static int
+bio_read(BIO *b, char *buf, int len)
+{
+	struct dtls_sess *s = BIO_get_data(b);
+
+	BIO_clear_retry_flags(b);
+	if (s == NULL || s->in == NULL) {
+		BIO_set_retry_read(b);
+		return -1;
+	}
+	/* one datagram a read; OpenSSL's buffer takes a whole record */
+	if (len > s->in_len)
+		len = s->in_len;
+	memcpy(buf, s->in, (size_t)len);
+	s->in = NULL;
+	return len;
+}
+
+static int
+bio_write(BIO *b, const char *buf, int len)
+{
+	struct dtls_sess *s = BIO_get_data(b);
+	const struct turn_from *f;
+
+	BIO_clear_retry_flags(b);
+	if (s == NULL || len < 0 || len > 65507)
+		return -1;
+	f = &s->from;
+	/* lost, it is resent as any datagram would be (DTLS retransmits
+	 * its handshake; TURN's clients theirs) */
+	if (dp_udp_send(s->d->w, f->family, f->dst, f->dst_port, f->src, f->src_port,
+			buf, (uint16_t)len) < 0)
+		s->d->ctr[DTLS_CTR_SEND_FAILED]++;
+	return len;
+}
+
+static long
+bio_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+	(void)b;
+	(void)num;
+	(void)ptr;
+	switch (cmd) {
+	case BIO_CTRL_FLUSH:
+		return 1;
+	case BIO_CTRL_DGRAM_GET_MTU_OVERHEAD:
+		return 28;
+	default:                   /* no peer, no MTU queries, nothing pending */
+		return 0;
+	}
+}
+
+static int
+bio_create(BIO *b)
+{
+	BIO_set_init(b, 1);
+	return 1;
+}
+
+static int
+bio_method_get(void)
+{
+	if (dtls_bio_method != NULL)
+		return 0;
+	dtls_bio_method = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK,
+				       "turnpike dtls");
+	if (dtls_bio_method == NULL || !BIO_meth_set_read(dtls_bio_method, bio_read) ||
+	    !BIO_meth_set_write(dtls_bio_method, bio_write) ||
+	    !BIO_meth_set_ctrl(dtls_bio_method, bio_ctrl) ||
+	    !BIO_meth_set_create(dtls_bio_method, bio_create))
+		return -1;
+	return 0;
+}
+
+/* ---- the cookie, as OpenSSL's callbacks see it ------------------------ */
+
+static void
+sess_peer(const struct dtls_sess *s, uint8_t peer[DTLS_PEER_LEN])
+{
+	dtls_cookie_peer(peer, s->from.family, s->from.src, s->from.src_port, s->from.dst,
+			 s->from.dst_port);
+}
+
+static int
+cookie_gen(SSL *ssl, unsigned char *c, unsigned int *len)
+{
+	struct dtls_sess *s = SSL_get_app_data(ssl);
+	uint8_t peer[DTLS_PEER_LEN];
+
+	if (s == NULL)
+		return 0;
+	sess_peer(s, peer);
+	if (dtls_cookie_make(&s->d->key, peer, c) < 0)
+		return 0;
+	*len = DTLS_COOKIE_LEN;
+	return 1;
+}
+
+static int
+cookie_verify(SSL *ssl, const unsigned char *c, unsigned int len)
+{
+	struct dtls_sess *s = SSL_get_app_data(ssl);
+	uint8_t peer[DTLS_PEER_LEN];
+
+	if (s == NULL)
+		return 0;
+	sess_peer(s, peer);
+	return dtls_cookie_ok(&s->d->key, peer, c, len) ? 1 : 0;
+}
+
+/* ---- sessions --------------------------------------------------------- */
+
+static void
+tkey_of(struct dtls_tkey *k, const struct turn_from *f)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = f->family;
+	k->in_port = f->in_port;
+	k->sport = f->src_port;
+	k->dport = f->dst_port;
+	memcpy(k->src, f->src, 16);
+	memcpy(k->dst, f->dst, 16);
+}
+
+static void
+skey_of(struct dtls_skey *k, const struct turn_from *f)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = f->family;
+	memcpy(k->ip, f->src, 16);
+}
+
+static struct dtls_sess *
+sess_by_id(struct turn_dtls *d, uint64_t id)
+{
+	uint32_t slot = ipc_conn_slot(id) & ~IPC_CONN_SLOT_DTLS;
+
+	if (slot >= d->max || d->sess[slot].ssl == NULL || d->sess[slot].id != id)
+		return NULL;
+	return &d->sess[slot];
+}
+
+/* End s: its allocation goes, cp hears of it when it talked; a clean end
+ * (close_notify from the client, or ours) says goodbye first. */
+static void
+sess_end(struct turn_dtls *d, struct dtls_sess *s, uint32_t reason, bool notify)
+{
+	struct dtls_tkey tk;
+	struct dtls_skey sk;
+	int32_t pos;
+
+	if (notify && s->up)
+		(void)SSL_shutdown(s->ssl);
+	turn_stream_gone(d->w, &s->from, reason, s->talked);
+	tkey_of(&tk, &s->from);
+	(void)rte_hash_del_key(d->by_tuple, &tk);
+	skey_of(&sk, &s->from);
+	pos = rte_hash_lookup(d->by_src, &sk);
+	if (pos >= 0 && d->src_count[pos] > 0 && --d->src_count[pos] == 0)
+		(void)rte_hash_del_key(d->by_src, &sk);
+	SSL_free(s->ssl);
+	s->ssl = NULL;
+	s->id = 0;
+	if (s->up)
+		d->nup--;
+	d->nsess--;
+	d->free[d->nfree++] = (uint32_t)(s - d->sess);
+}
+
+/* A decrypted record: one STUN message or ChannelData (RFC 7350 §4),
+ * copied into an mbuf of its own for TURN's entries. */
+static void
+sess_deliver(struct turn_dtls *d, struct dtls_sess *s, const uint8_t *p, int n)
+{
+	struct dp_worker *w = d->w;
+	struct rte_mbuf *m;
+	struct turn_in in;
+	char *dst;
+
+	d->ctr[DTLS_CTR_RECORDS_IN]++;
+	if (n < 4)
+		return;
+	m = dp_alloc(w);
+	if (m == NULL) {
+		d->ctr[DTLS_CTR_NOMEM]++;
+		return;
+	}
+	dst = rte_pktmbuf_append(m, (uint16_t)n);
+	if (dst == NULL) {
+		rte_pktmbuf_free(m);
+		d->ctr[DTLS_CTR_NOMEM]++;
+		return;
+	}
+	memcpy(dst, p, (size_t)n);
+	in = (struct turn_in){ .m = m, .udp = NULL, .off = 0, .len = (uint16_t)n };
+	if (stun_demux_first_byte(p[0]) == STUN_FRAME_CHDATA) {
+		turn_client_chdata(w, &s->from, &in);
+	} else {
+		if (turn_client_stun(w, &s->from, &in))
+			s->talked = true;
+	}
+}
+
+/* Drive s after its BIO was given a datagram: the handshake, then every
+ * record in it. */
+static void
+sess_run(struct turn_dtls *d, struct dtls_sess *s)
+{
+	uint8_t buf[2048];
+	uint64_t id = s->id;
+	int r;
+
+	if (!s->up) {
+		r = SSL_do_handshake(s->ssl);
+		if (r != 1) {
+			int e = SSL_get_error(s->ssl, r);
+
+			if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) {
+				d->ctr[DTLS_CTR_HS_FAILED]++;
+				ERR_clear_error();
+				sess_end(d, s, IPC_CONN_ABORTED, false);
+			}
+			return;
+		}
+		s->up = true;
+		s->up_ms = d->w->now_ms;
+		d->nup++;
+		d->ctr[DTLS_CTR_HANDSHAKES]++;
+	}
+	/* bounded: a datagram holds at most as many records as fit it */
+	for (unsigned int i = 0; i < 64; i++) {
+		r = SSL_read(s->ssl, buf, sizeof(buf));
+		if (r > 0) {
+			sess_deliver(d, s, buf, r);
+			/* (TURN's answer may have ended it: its id says) */
+			if (s->id != id)
+				return;
+			continue;
+		}
+		switch (SSL_get_error(s->ssl, r)) {
+		case SSL_ERROR_WANT_READ:
+		case SSL_ERROR_WANT_WRITE:
+			break;
+		case SSL_ERROR_ZERO_RETURN:
+			d->ctr[DTLS_CTR_CLOSE_NOTIFY]++;
+			sess_end(d, s, IPC_CONN_CLOSED, true);
+			return;
+		default:
+			d->ctr[DTLS_CTR_BAD_RECORD]++;
+			ERR_clear_error();
+			sess_end(d, s, IPC_CONN_ABORTED, false);
+			return;
+		}
+		break;
+	}
+}
+
+/* A ClientHello with our cookie from f: a session, if the bounds allow. */
+static void
+sess_new(struct turn_dtls *d, const struct turn_from *f, const struct dtls_tkey *tk,
+	 const uint8_t *p, uint16_t len)
+{
+	struct dp_worker *w = d->w;
+	struct dtls_skey sk;
+	struct dtls_sess *s;
+	BIO_ADDR *addr;
+	BIO *bio;
+	uint32_t slot;
+	int32_t pos;
+	int r;
+
+	if (d->nfree == 0) {
+		d->ctr[DTLS_CTR_REFUSED_FULL]++;
+		return;
+	}
+	skey_of(&sk, f);
+	pos = rte_hash_lookup(d->by_src, &sk);
+	if (pos >= 0 && d->src_count[pos] >= d->per_source) {
+		d->ctr[DTLS_CTR_REFUSED_SOURCE]++;
+		return;
+	}
+	slot = d->free[d->nfree - 1];
+	s = &d->sess[slot];
+	memset(s, 0, offsetof(struct dtls_sess, gen));
+	s->d = d;
+	s->from = *f;
+	s->gen = s->gen + 1 == 0 ? 1 : s->gen + 1;
+	s->id = ipc_conn_make(w->id, slot | IPC_CONN_SLOT_DTLS, s->gen);
+	s->from.conn_id = s->id;
+	s->born_ms = s->rx_ms = w->now_ms;
+	s->ssl = SSL_new(d->ctx);
+	bio = BIO_new(dtls_bio_method);
+	addr = BIO_ADDR_new();
+	if (s->ssl == NULL || bio == NULL || addr == NULL) {
+		BIO_free(bio);
+		BIO_ADDR_free(addr);
+		SSL_free(s->ssl);
+		s->ssl = NULL;
+		d->ctr[DTLS_CTR_NOMEM]++;
+		return;
+	}
+	BIO_set_data(bio, s);
+	SSL_set_bio(s->ssl, bio, bio);
+	SSL_set_app_data(s->ssl, s);
+	SSL_set_mtu(s->ssl, TURN_DTLS_MTU);
+	s->in = p;
+	s->in_len = len;
+	r = DTLSv1_listen(s->ssl, addr);
+	BIO_ADDR_free(addr);
+	if (r != 1) {
+		d->ctr[DTLS_CTR_LISTEN_FAILED]++;
+		ERR_clear_error();
+		SSL_free(s->ssl);
+		s->ssl = NULL;
+		return;
+	}
+	if (rte_hash_add_key_data(d->by_tuple, tk, (void *)(uintptr_t)slot) < 0 ||
+	    (pos = rte_hash_add_key(d->by_src, &sk)) < 0) {
+		(void)rte_hash_del_key(d->by_tuple, tk);
+		SSL_free(s->ssl);
+		s->ssl = NULL;
+		d->ctr[DTLS_CTR_NOMEM]++;
+		return;
+	}
+	d->src_count[pos]++;
+	d->nfree--;
+	d->nsess++;
+	d->ctr[DTLS_CTR_SESSIONS]++;
+	sess_run(d, s);
+}
+
+/* No session: the stateless front. */
+static void
+stateless(struct turn_dtls *d, const struct turn_from *f, const struct dtls_tkey *tk,
+	  const uint8_t *p, uint16_t len)
+{
+	struct dtls_hello h;
+	uint8_t peer[DTLS_PEER_LEN], cookie[DTLS_COOKIE_LEN], hvr[DTLS_HVR_LEN];
+	size_t n;
+
+	if (dtls_hello_parse(p, len, &h) != DTLS_HELLO_OK) {
+		d->ctr[DTLS_CTR_NOT_HELLO]++;
+		return;
+	}
+	(void)dtls_cookie_key_tick(&d->key, dtls_cookie_slot(d->w->now_ms / 1000));
+	dtls_cookie_peer(peer, f->family, f->src, f->src_port, f->dst, f->dst_port);
+	if (h.cookie_len != 0 && dtls_cookie_ok(&d->key, peer, h.cookie, h.cookie_len)) {
+		sess_new(d, f, tk, p, len);
+		return;
+	}
+	if (h.cookie_len != 0)
+		d->ctr[DTLS_CTR_COOKIE_BAD]++;
+	if (dtls_cookie_make(&d->key, peer, cookie) < 0)
+		return;
+	n = dtls_hvr_build(hvr, sizeof(hvr), &h, cookie, sizeof(cookie));
+	if (n == 0)
+		return;
+	d->ctr[DTLS_CTR_HVR_SENT]++;
+	if (dp_udp_send(d->w, f->family, f->dst, f->dst_port, f->src, f->src_port, hvr,
+			(uint16_t)n) < 0)
+		d->ctr[DTLS_CTR_SEND_FAILED]++;
+}
+
+/* The UDP listener of turn.listen_dtls (checksum verified by dp). */
+static void
+turn_dtls_input(struct dp_worker *w, struct rte_mbuf *m, const struct dp_udp_meta *meta,
+		void *arg)
+{
+	struct turn_dtls *d = w->turn != NULL ? w->turn->dtls : NULL;
+	const uint8_t *p = rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->payload_off);
+	struct turn_from f;
+	struct dtls_tkey tk;
+	void *data;
+
+	(void)arg;
+	if (d == NULL || rte_pktmbuf_data_len(m) < meta->payload_off + meta->payload_len) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	memset(&f, 0, sizeof(f));
+	f.transport = STUN_TRANSPORT_UDP;
+	f.family = meta->family;
+	f.in_port = meta->in_port;
+	f.src_port = meta->src_port;
+	f.dst_port = meta->dst_port;
+	memcpy(f.src, meta->src, 16);
+	memcpy(f.dst, meta->dst, 16);
+	tkey_of(&tk, &f);
+	if (rte_hash_lookup_data(d->by_tuple, &tk, &data) < 0) {
+		stateless(d, &f, &tk, p, meta->payload_len);
+	} else {
+		struct dtls_sess *s = &d->sess[(uintptr_t)data];
+
+		s->in = p;
+		s->in_len = meta->payload_len;
+		s->rx_ms = w->now_ms;
+		sess_run(d, s);
+		s->in = NULL;
+	}
+	rte_pktmbuf_free(m);
+}
+
+/* ---- what TURN writes ------------------------------------------------- */
+
+static int
+dtls_write(struct dp_worker *w, uint64_t id, const uint8_t *buf, uint16_t len)
+{
+	struct turn_dtls *d = w->turn->dtls;
+	struct dtls_sess *s = d != NULL ? sess_by_id(d, id) : NULL;
+	int r;
+
+	if (s == NULL || !s->up) {
+		if (d != NULL)
+			d->ctr[DTLS_CTR_WRITE_FAILED]++;
+		return -ENOTCONN;
+	}
+	r = SSL_write(s->ssl, buf, len);
+	if (r != (int)len) {
+		ERR_clear_error();
+		d->ctr[DTLS_CTR_WRITE_FAILED]++;
+		return -EIO;
+	}
+	d->ctr[DTLS_CTR_RECORDS_OUT]++;
+	return 0;
+}
+
+static int
+dtls_write_mbuf(struct dp_worker *w, uint64_t id, struct rte_mbuf *m)
+{
+	uint8_t buf[2048];
+	const uint8_t *p;
+	uint32_t len = rte_pktmbuf_pkt_len(m);
+	int rc;
+
+	if (len > sizeof(buf) || len > UINT16_MAX) {
+		rte_pktmbuf_free(m);
+		return -EMSGSIZE;
+	}
+	p = rte_pktmbuf_read(m, 0, len, buf);
+	rc = p != NULL ? dtls_write(w, id, p, (uint16_t)len) : -EINVAL;
+	rte_pktmbuf_free(m);
+	return rc;
+}
+
+static bool
+dtls_live(struct dp_worker *w, uint64_t id)
+{
+	struct turn_dtls *d = w->turn->dtls;
+	struct dtls_sess *s = d != NULL ? sess_by_id(d, id) : NULL;
+
+	return s != NULL && s->up;
+}
+
+static const struct turn_stream_io dtls_io = {
+	.write = dtls_write,
+	.write_mbuf = dtls_write_mbuf,
+	.live = dtls_live,
+	.answered = NULL,
+};
+
+/* ---- timers: handshake retransmission and expiry ------------------------ */
+
+static unsigned int
+turn_dtls_sweep(struct dp_worker *w, uint64_t tsc)
+{
+	struct turn_dtls *d = w->turn != NULL ? w->turn->dtls : NULL;
+	uint64_t now = w->now_ms;
+	unsigned int n = 0;
+
+	(void)tsc;
+	if (d == NULL)
+		return 0;
+	if (unlikely(__atomic_load_n(&d->ctx_next, __ATOMIC_RELAXED) != NULL)) {
+		SSL_CTX *next = __atomic_exchange_n(&d->ctx_next, NULL, __ATOMIC_ACQ_REL);
+
+		if (next != NULL) {
+			tls_ctx_free(d->ctx);
+			d->ctx = next;
+			d->reloaded++;
+		}
+	}
+	if (d->nsess == 0 || now - d->swept_ms < TURN_DTLS_SWEEP_MS)
+		return 0;
+	d->swept_ms = now;
+	for (unsigned int i = 0; i < TURN_DTLS_SWEEP_N && i < d->max; i++) {
+		struct dtls_sess *s = &d->sess[d->sweep_at];
+
+		d->sweep_at = d->sweep_at + 1 == d->max ? 0 : d->sweep_at + 1;
+		if (s->ssl == NULL)
+			continue;
+		n++;
+		if (!s->up) {
+			if (now - s->born_ms > TURN_DTLS_HS_MS) {
+				d->ctr[DTLS_CTR_HS_TIMEOUT]++;
+				sess_end(d, s, IPC_CONN_TIMEOUT, false);
+				continue;
+			}
+			if (DTLSv1_handle_timeout(s->ssl) > 0)
+				d->ctr[DTLS_CTR_RETRANSMITS]++;
+			continue;
+		}
+		if (now - s->rx_ms > TURN_DTLS_IDLE_MS) {
+			d->ctr[DTLS_CTR_IDLE]++;
+			sess_end(d, s, IPC_CONN_TIMEOUT, true);
+			continue;
+		}
+		if (d->no_alloc_ms != 0 && now - s->up_ms > d->no_alloc_ms) {
+			bool has = turn_stream_has_alloc(w, &s->from);
+
+			if (has) {
+				s->had_alloc = true;
+			} else if (!s->had_alloc || now - s->rx_ms > d->no_alloc_ms) {
+				/* never allocated in time, or its allocation
+				 * ended (it expired) and the client is silent */
+				d->ctr[DTLS_CTR_NO_ALLOC]++;
+				sess_end(d, s, IPC_CONN_TIMEOUT, true);
+			}
+		}
+	}
+	return n;
+}
+
+/* ---- set-up ----------------------------------------------------------- */
+
+static void
+dtls_free_one(struct turn_dtls *d)
+{
+	if (d == NULL)
+		return;
+	for (uint32_t i = 0; d->sess != NULL && i < d->max; i++)
+		if (d->sess[i].ssl != NULL)
+			SSL_free(d->sess[i].ssl);
+	rte_hash_free(d->by_tuple);
+	rte_hash_free(d->by_src);
+	rte_free(d->src_count);
+	rte_free(d->free);
+	rte_free(d->sess);
+	dtls_cookie_key_free(&d->key);
+	if (d->ctx != NULL)
+		tls_ctx_free(d->ctx);
+	if (d->ctx_next != NULL)
+		tls_ctx_free(d->ctx_next);
+	rte_free(d);
+}
+
+static int
+dtls_worker_init(struct dp_worker *w)
+{
+	const struct tp_conf *conf = w->ctx->conf;
+	struct turn_dtls *d;
+	char name[RTE_HASH_NAMESIZE], err[512];
+	struct rte_hash_parameters hp = { .hash_func = rte_jhash, .socket_id = SOCKET_ID_ANY };
+	int rc;
+
+	d = rte_zmalloc("turn_dtls", sizeof(*d), RTE_CACHE_LINE_SIZE);
+	if (d == NULL)
+		return -ENOMEM;
+	d->w = w;
+	d->max = conf->dp.tcp_max_conns < TURN_DTLS_MAX ? conf->dp.tcp_max_conns : TURN_DTLS_MAX;
+	if (d->max < 8)
+		d->max = 8;
+	d->per_source = conf->turn.tcp_per_source != 0 ? conf->turn.tcp_per_source : d->max;
+	d->no_alloc_ms = (uint64_t)conf->turn.tcp_allocate_timeout_s * 1000u;
+	d->ctx = dtls_ctx_create(&conf->tls, NULL, NULL, cookie_gen, cookie_verify, err,
+				 sizeof(err));
+	if (d->ctx == NULL) {
+		fprintf(stderr, "turnpike-dp: %s:%s\n", conf->path, err);
+		rc = -EINVAL;
+		goto fail;
+	}
+	if (dtls_cookie_key_init(&d->key, NULL, dtls_cookie_slot(w->now_ms / 1000)) < 0) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	d->sess = rte_zmalloc("turn_dtls_sess", sizeof(*d->sess) * d->max, RTE_CACHE_LINE_SIZE);
+	d->free = rte_malloc("turn_dtls_free", sizeof(*d->free) * d->max, 0);
+	d->src_count = rte_zmalloc("turn_dtls_src", sizeof(*d->src_count) * d->max * 2, 0);
+	if (d->sess == NULL || d->free == NULL || d->src_count == NULL) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	for (uint32_t i = 0; i < d->max; i++)
+		d->free[d->nfree++] = d->max - 1 - i;
+	snprintf(name, sizeof(name), "dtls_t%u", w->id);
+	hp.name = name;
+	hp.entries = d->max * 2;
+	hp.key_len = sizeof(struct dtls_tkey);
+	d->by_tuple = rte_hash_create(&hp);
+	snprintf(name, sizeof(name), "dtls_s%u", w->id);
+	hp.name = name;
+	hp.key_len = sizeof(struct dtls_skey);
+	d->by_src = rte_hash_create(&hp);
+	if (d->by_tuple == NULL || d->by_src == NULL) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	rc = turn_dtls_attach(w, &dtls_io, d->max);
+	if (rc < 0)
+		goto fail;
+	w->turn->dtls = d;
+	return 0;
+fail:
+	dtls_free_one(d);
+	return rc;
+}
+
+static int
+turn_dtls_setup(struct dp_ctx *ctx)
+{
+	const struct tp_conf_turn *tc = &ctx->conf->turn;
+	int rc;
+
+	if (!tc->enabled || tc->nlisten_dtls == 0)
+		return 0;
+	if (bio_method_get() < 0)
+		return -ENOMEM;
+	dtls_users++;
+	for (unsigned int i = 0; i < ctx->nworkers; i++) {
+		rc = dtls_worker_init(ctx->workers[i]);
+		if (rc < 0)
+			return rc;
+	}
+	for (unsigned int i = 0; i < tc->nlisten_dtls; i++) {
+		rc = dp_udp_register(ctx, tc->listen_dtls[i], turn_dtls_input, NULL, NULL,
+				     DP_OWNER_FLOW, false);
+		if (rc < 0) {
+			fprintf(stderr, "turnpike-dp: %s:%d: turn.listen_dtls: cannot listen "
+				"on UDP %u: %s\n", ctx->conf->path, tc->listen_dtls_line,
+				tc->listen_dtls[i], strerror(-rc));
+			return rc;
+		}
+	}
+	printf("turnpike-dp: TURN on DTLS");
+	for (unsigned int i = 0; i < tc->nlisten_dtls; i++)
+		printf("%s%u", i ? ", " : " ", tc->listen_dtls[i]);
+	printf(" (DTLS 1.2, certificate %s, %u sessions per worker, %u per source)\n",
+	       ctx->conf->tls.cert.certificate, ctx->workers[0]->turn->dtls->max,
+	       ctx->workers[0]->turn->dtls->per_source);
+	return 1;
+}
+
+static void
+turn_dtls_fini(struct dp_ctx *ctx)
+{
+	bool had = false;
+
+	for (unsigned int i = 0; i < ctx->nworkers; i++) {
+		struct dp_worker *w = ctx->workers[i];
+
+		if (w == NULL || w->turn == NULL || w->turn->dtls == NULL)
+			continue;
+		dtls_free_one(w->turn->dtls);
+		w->turn->dtls = NULL;
+		had = true;
+	}
+	if (had && --dtls_users == 0) {
+		BIO_meth_free(dtls_bio_method);
+		dtls_bio_method = NULL;
+	}
+}
+
+/* A reload (dp_reload.c's thread): each worker's new DTLS context from
+ * the file's tls group, all or none; the workers take them at their next
+ * sweep. Sessions made before keep the context they were made with. */
+static int
+turn_dtls_reload(struct dp_ctx *ctx, struct tp_conf *next)
+{
+	SSL_CTX *made[DP_MAX_WORKERS] = { NULL };
+	char err[768];
+	unsigned int n = 0;
+
+	if (!next->tls.enabled || next->turn.nlisten_dtls == 0)
+		return 0;
+	for (unsigned int i = 0; i < ctx->nworkers; i++) {
+		const struct dp_worker *w = ctx->workers[i];
+
+		if (w->turn == NULL || w->turn->dtls == NULL)
+			continue;
+		made[i] = dtls_ctx_create(&next->tls, NULL, NULL, cookie_gen, cookie_verify, err,
+					  sizeof(err));
+		if (made[i] == NULL) {
+			tp_log(TP_LOG_ERR, "reload: %s:%s (TURN over DTLS keeps its "
+			       "certificate)\n", next->path, err);
+			for (unsigned int k = 0; k < i; k++)
+				if (made[k] != NULL)
+					tls_ctx_free(made[k]);
+			return -EINVAL;
+		}
+		n++;
+	}
+	for (unsigned int i = 0; i < ctx->nworkers; i++) {
+		SSL_CTX *old;
+
+		if (made[i] == NULL)
+			continue;
+		old = __atomic_exchange_n(&ctx->workers[i]->turn->dtls->ctx_next, made[i],
+					  __ATOMIC_ACQ_REL);
+		if (old != NULL)
+			tls_ctx_free(old);
+	}
+	if (n > 0)
+		tp_log(TP_LOG_NOTICE, "reload: TURN over DTLS serves tls.certificate '%s' on "
+		       "%u worker(s) from now on; sessions made before keep theirs\n",
+		       next->tls.cert.certificate, n);
+	return 0;
+}
+
+/* The statistics line: sessions (all, up), the table's occupancy (of
+ * max), the sources holding any, the cookie's rotations, the counters. */
+static void
+turn_dtls_print(const struct dp_worker *w, FILE *out)
+{
+	const struct turn_dtls *d = w->turn != NULL ? w->turn->dtls : NULL;
+
+	if (d == NULL)
+		return;
+	fprintf(out, "dtls worker=%u sessions=%u up=%u max=%u per_source=%u sources=%d "
+		"cookie_rotations=%" PRIu64 " ctx_reloaded=%" PRIu64, w->id, d->nsess, d->nup,
+		d->max, d->per_source, rte_hash_count(d->by_src), d->key.rotations, d->reloaded);
+	for (unsigned int k = 0; k < DTLS_CTR__COUNT; k++)
+		fprintf(out, " %s=%" PRIu64, dtls_ctr_names[k], d->ctr[k]);
+	fputc('\n', out);
+}
+
+const struct dp_module turn_dtls_module = {
+	.name = "turn_dtls",
+	.setup = turn_dtls_setup,
+	.sweep = turn_dtls_sweep,
+	.print = turn_dtls_print,
+	.reload = turn_dtls_reload,
+	.fini = turn_dtls_fini,
+};

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * libFuzzer target: dp/tls/dtls_hello.c, what TURN over DTLS reads of a
+ * datagram from a 5-tuple without a session (any sender can make one,
+ * from any forged source): the ClientHello's cookie, its check, and the
+ * HelloVerifyRequest built from what was read.
+ *
+ * The input is the datagram, from a heap copy of exactly its size (a read
+ * past it is caught). Besides memory errors and undefined behaviour, the
+ * target aborts on a broken promise of dtls_hello.h: an accepted
+ * ClientHello's cookie lies inside the datagram, after the record and
+ * handshake headers and within the record's length; a refusal has a
+ * name; the HelloVerifyRequest is exactly DTLS_HVR_LEN long and is itself
+ * no ClientHello; a cookie we did not make for this 5-tuple is refused.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dtls_hello.h"
+#include "fuzz_check.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct dtls_cookie_key key;
+static bool key_ok;
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const uint8_t a[16] = { 192, 0, 2, 1 }, b[16] = { 198, 51, 100, 7 };
+	uint8_t *p = malloc(size > 0 ? size : 1), peer[DTLS_PEER_LEN];
+	uint8_t cookie[DTLS_COOKIE_LEN], hvr[DTLS_HVR_LEN];
+	struct dtls_hello h, h2;
+	enum dtls_hello_rc rc;
+
+	CHECK(p != NULL);
+	if (!key_ok) {
+		CHECK(dtls_cookie_key_init(&key, NULL, 1000) == 0);
+		key_ok = true;
+	}
+	memcpy(p, data, size);
+	rc = dtls_hello_parse(p, size, &h);
+	CHECK(dtls_hello_rc_str(rc)[0] != '?');
+	if (rc == DTLS_HELLO_OK) {
+		size_t rec_end = DTLS_REC_HDR_LEN + ((size_t)p[11] << 8 | p[12]);
+
+		CHECK(rec_end <= size);
+		CHECK(h.cookie >= p + DTLS_REC_HDR_LEN + DTLS_HS_HDR_LEN + 35);
+		CHECK(h.cookie + h.cookie_len <= p + rec_end);
+		dtls_cookie_peer(peer, 4, a, 40000, b, 5349);
+		/* (the input cannot know the key's secret) */
+		CHECK(!dtls_cookie_ok(&key, peer, h.cookie, h.cookie_len));
+		CHECK(dtls_cookie_make(&key, peer, cookie) == 0);
+		CHECK(dtls_cookie_ok(&key, peer, cookie, sizeof(cookie)));
+		CHECK(dtls_hvr_build(hvr, sizeof(hvr), &h, cookie, sizeof(cookie)) ==
+		      DTLS_HVR_LEN);
+		CHECK(dtls_hello_parse(hvr, sizeof(hvr), &h2) == DTLS_HELLO_NOT_CH);
+		CHECK(hvr[5] == (uint8_t)(h.rec_seq >> 40) && hvr[10] == (uint8_t)h.rec_seq);
+	}
+	free(p);
+	return 0;
+}

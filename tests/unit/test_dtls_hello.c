@@ -1,0 +1,453 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp/tls/dtls_hello.c: the bounded read of a DTLS ClientHello up to its
+ * cookie (real ones from OpenSSL's DTLS client, every truncation, forged
+ * lengths), the cookie (made, checked, bound to the 5-tuple, its slots,
+ * forged), the HelloVerifyRequest as OpenSSL's client takes it, and the
+ * whole exchange: our stateless HelloVerifyRequest, then an SSL made only
+ * for the ClientHello with our cookie, DTLSv1_listen() agreeing with our
+ * check, the handshake to its end and data both ways.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "dtls_hello.h"
+#include "tls_ctx.h"
+#include "tp_conf_types.h"
+
+static char dir[64], cert[128], key[128];
+static struct dtls_cookie_key ck;
+static uint8_t peer[DTLS_PEER_LEN];
+
+static void
+run(const char *cmd)
+{
+	char full[1024];
+
+	snprintf(full, sizeof(full), "%s >/dev/null 2>&1", cmd);
+	assert_int_equal(system(full), 0);
+}
+
+static int
+setup(void **state)
+{
+	char cmd[512];
+	static const uint8_t a[16] = { 192, 0, 2, 1 }, b[16] = { 198, 51, 100, 7 };
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/tp-dtls-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(cert, sizeof(cert), "%s/cert.pem", dir);
+	snprintf(key, sizeof(key), "%s/key.pem", dir);
+	snprintf(cmd, sizeof(cmd), "openssl req -x509 -newkey ec -pkeyopt "
+		 "ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=turn.test "
+		 "-keyout %s -out %s", key, cert);
+	run(cmd);
+	assert_int_equal(dtls_cookie_key_init(&ck, NULL, 1000), 0);
+	dtls_cookie_peer(peer, 4, a, 40000, b, 5349);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	dtls_cookie_key_free(&ck);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	run(cmd);
+	return 0;
+}
+
+static void
+conf_tls(struct tp_conf_tls *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->enabled = true;
+	t->line = 10;
+	t->min_version = 0x0303;
+	snprintf(t->ciphers, sizeof(t->ciphers), "%s", TP_CONF_TLS_CIPHERS);
+	snprintf(t->ciphersuites, sizeof(t->ciphersuites), "%s", TP_CONF_TLS_CIPHERSUITES);
+	snprintf(t->groups, sizeof(t->groups), "%s", TP_CONF_TLS_GROUPS);
+	snprintf(t->cert.certificate, sizeof(t->cert.certificate), "%s", cert);
+	snprintf(t->cert.private_key, sizeof(t->cert.private_key), "%s", key);
+}
+
+/* OpenSSL's cookie callbacks as dp/tls/dtls.c sets them: our cookie of
+ * the (here fixed) 5-tuple. */
+static int
+gen_cb(SSL *s, unsigned char *c, unsigned int *len)
+{
+	(void)s;
+	if (dtls_cookie_make(&ck, peer, c) < 0)
+		return 0;
+	*len = DTLS_COOKIE_LEN;
+	return 1;
+}
+
+static int
+verify_cb(SSL *s, const unsigned char *c, unsigned int len)
+{
+	(void)s;
+	return dtls_cookie_ok(&ck, peer, c, len) ? 1 : 0;
+}
+
+/* A DTLS client over memory BIOs. */
+static SSL *
+client_new(SSL_CTX **cctx)
+{
+	SSL *c;
+
+	*cctx = SSL_CTX_new(DTLS_client_method());
+	assert_non_null(*cctx);
+	SSL_CTX_set_verify(*cctx, SSL_VERIFY_NONE, NULL);
+	c = SSL_new(*cctx);
+	assert_non_null(c);
+	SSL_set_bio(c, BIO_new(BIO_s_mem()), BIO_new(BIO_s_mem()));
+	BIO_set_mem_eof_return(SSL_get_rbio(c), -1);
+	SSL_set_connect_state(c);
+	return c;
+}
+
+/* What s wrote since, as one datagram (len in *n). */
+static size_t
+take(SSL *s, uint8_t *buf, size_t cap)
+{
+	int n = BIO_read(SSL_get_wbio(s), buf, (int)cap);
+
+	return n > 0 ? (size_t)n : 0;
+}
+
+static void
+give(SSL *s, const uint8_t *buf, size_t n)
+{
+	assert_int_equal(BIO_write(SSL_get_rbio(s), buf, (int)n), (int)n);
+}
+
+/* The client's first ClientHello (no cookie) into buf. */
+static size_t
+first_hello(SSL *c, uint8_t *buf, size_t cap)
+{
+	assert_int_equal(SSL_do_handshake(c), -1);
+	assert_int_equal(SSL_get_error(c, -1), SSL_ERROR_WANT_READ);
+	return take(c, buf, cap);
+}
+
+static void
+test_parse_real(void **state)
+{
+	SSL_CTX *cctx;
+	SSL *c = client_new(&cctx);
+	uint8_t buf[4096];
+	struct dtls_hello h;
+	size_t n = first_hello(c, buf, sizeof(buf));
+
+	(void)state;
+	assert_true(n > DTLS_REC_HDR_LEN + DTLS_HS_HDR_LEN);
+	assert_int_equal(dtls_hello_parse(buf, n, &h), DTLS_HELLO_OK);
+	assert_int_equal(h.cookie_len, 0);
+	assert_int_equal(h.msg_seq, 0);
+	assert_int_equal(h.client_version, 0xfefd);
+	/* every truncation is refused, and reads nothing past its end (ASan:
+	 * each from a heap copy of exactly its length) */
+	for (size_t k = 0; k < n; k++) {
+		uint8_t *cp = malloc(k > 0 ? k : 1);
+
+		assert_non_null(cp);
+		memcpy(cp, buf, k);
+		assert_int_not_equal(dtls_hello_parse(cp, k, &h), DTLS_HELLO_OK);
+		free(cp);
+	}
+	SSL_free(c);
+	SSL_CTX_free(cctx);
+}
+
+/* A ClientHello of our own making: sid_len, cookie of clen octets, then
+ * pad octets of the rest. */
+static size_t
+forge(uint8_t *p, uint8_t sid_len, uint8_t clen, size_t pad)
+{
+	size_t body = 2 + 32 + 1 + sid_len + 1 + clen + pad, rec = 12 + body;
+
+	memset(p, 0, 13 + rec);
+	p[0] = 22;
+	p[1] = 0xfe;
+	p[2] = 0xfd;
+	p[10] = 7;                 /* record seq 7 */
+	p[11] = (uint8_t)(rec >> 8);
+	p[12] = (uint8_t)rec;
+	p[13] = 1;
+	p[15] = p[23] = (uint8_t)(body >> 8);
+	p[16] = p[24] = (uint8_t)body;
+	p[18] = 1;                 /* message seq 1 */
+	p[25] = 0xfe;
+	p[26] = 0xfd;
+	p[25 + 34] = sid_len;
+	p[25 + 35 + sid_len] = clen;
+	for (unsigned int i = 0; i < clen; i++)
+		p[25 + 36 + sid_len + i] = (uint8_t)(0xa0 + i);
+	return 13 + rec;
+}
+
+static void
+test_parse_forged(void **state)
+{
+	uint8_t p[1024];
+	struct dtls_hello h;
+	size_t n;
+
+	(void)state;
+	n = forge(p, 32, 20, 10);
+	assert_int_equal(dtls_hello_parse(p, n, &h), DTLS_HELLO_OK);
+	assert_int_equal(h.cookie_len, 20);
+	assert_int_equal(h.cookie[0], 0xa0);
+	assert_int_equal(h.msg_seq, 1);
+	assert_int_equal(h.rec_seq, 7);
+	/* a cookie of 255 that ends exactly at the end */
+	n = forge(p, 0, 255, 0);
+	assert_int_equal(dtls_hello_parse(p, n, &h), DTLS_HELLO_OK);
+	assert_int_equal(h.cookie_len, 255);
+	/* a cookie running one past the message */
+	n = forge(p, 0, 20, 0);
+	p[25 + 35] = 21;
+	assert_int_equal(dtls_hello_parse(p, n, &h), DTLS_HELLO_SHORT);
+	/* session id over 32 */
+	n = forge(p, 33, 0, 0);
+	assert_int_equal(dtls_hello_parse(p, n, &h), DTLS_HELLO_BAD_LEN);
+	/* a fragment: offset not 0, or shorter than the message */
+	n = forge(p, 0, 0, 0);
+	p[21] = 1;
+	assert_int_equal(dtls_hello_parse(p, n, &h), DTLS_HELLO_FRAGMENT);
+	n = forge(p, 0, 0, 0);
+	p[16] = (uint8_t)(p[16] + 1);
+	assert_int_equal(dtls_hello_parse(p, n, &h), DTLS_HELLO_FRAGMENT);
+	/* a fragment length past the record */
+	n = forge(p, 0, 0, 0);
+	p[24] = (uint8_t)(p[24] + 1);
+	p[16] = p[24];
+	assert_int_equal(dtls_hello_parse(p, n, &h), DTLS_HELLO_BAD_LEN);
+	/* a record length past the datagram */
+	n = forge(p, 0, 0, 0);
+	assert_int_equal(dtls_hello_parse(p, n - 1, &h), DTLS_HELLO_SHORT);
+	/* not a handshake, epoch 1, not DTLS, not a ClientHello */
+	n = forge(p, 0, 0, 0);
+	p[0] = 23;
+	assert_int_equal(dtls_hello_parse(p, n, &h), DTLS_HELLO_NOT_HANDSHAKE);
+	n = forge(p, 0, 0, 0);
+	p[4] = 1;
+	assert_int_equal(dtls_hello_parse(p, n, &h), DTLS_HELLO_NOT_HANDSHAKE);
+	n = forge(p, 0, 0, 0);
+	p[1] = 0x03;
+	assert_int_equal(dtls_hello_parse(p, n, &h), DTLS_HELLO_VERSION);
+	n = forge(p, 0, 0, 0);
+	p[13] = 2;
+	assert_int_equal(dtls_hello_parse(p, n, &h), DTLS_HELLO_NOT_CH);
+	/* a second record after the first is not read */
+	n = forge(p, 0, 0, 0);
+	memset(p + n, 0xff, 40);
+	assert_int_equal(dtls_hello_parse(p, n + 40, &h), DTLS_HELLO_OK);
+	assert_string_equal(dtls_hello_rc_str(DTLS_HELLO_FRAGMENT), "a fragment");
+}
+
+static void
+test_cookie(void **state)
+{
+	struct dtls_cookie_key k;
+	uint8_t c[DTLS_COOKIE_LEN], c2[DTLS_COOKIE_LEN], other[DTLS_PEER_LEN];
+	static const uint8_t a[16] = { 192, 0, 2, 1 }, b[16] = { 198, 51, 100, 7 };
+
+	(void)state;
+	assert_int_equal(dtls_cookie_key_init(&k, NULL, 500), 0);
+	assert_int_equal(dtls_cookie_make(&k, peer, c), 0);
+	assert_true(dtls_cookie_ok(&k, peer, c, sizeof(c)));
+	assert_int_equal(dtls_cookie_make(&k, peer, c2), 0);
+	assert_memory_equal(c, c2, sizeof(c));
+	/* another port, address, family: another cookie */
+	dtls_cookie_peer(other, 4, a, 40001, b, 5349);
+	assert_false(dtls_cookie_ok(&k, other, c, sizeof(c)));
+	dtls_cookie_peer(other, 4, b, 40000, b, 5349);
+	assert_false(dtls_cookie_ok(&k, other, c, sizeof(c)));
+	dtls_cookie_peer(other, 6, a, 40000, b, 5349);
+	assert_false(dtls_cookie_ok(&k, other, c, sizeof(c)));
+	dtls_cookie_peer(other, 4, a, 40000, b, 5350);
+	assert_false(dtls_cookie_ok(&k, other, c, sizeof(c)));
+	/* each octet matters; the length must be ours */
+	for (unsigned int i = 0; i < sizeof(c); i++) {
+		memcpy(c2, c, sizeof(c));
+		c2[i] ^= 0x01;
+		assert_false(dtls_cookie_ok(&k, peer, c2, sizeof(c2)));
+	}
+	assert_false(dtls_cookie_ok(&k, peer, c, sizeof(c) - 1));
+	assert_false(dtls_cookie_ok(&k, peer, c, 0));
+	/* the next slot still takes it, the one after does not (nor would
+	 * the slot claimed in a forged cookie) */
+	assert_int_equal(dtls_cookie_key_tick(&k, 501), 0);
+	assert_true(dtls_cookie_ok(&k, peer, c, sizeof(c)));
+	assert_int_equal(dtls_cookie_make(&k, peer, c2), 0);
+	assert_memory_not_equal(c, c2, sizeof(c));
+	assert_int_equal(dtls_cookie_key_tick(&k, 502), 0);
+	assert_false(dtls_cookie_ok(&k, peer, c, sizeof(c)));
+	assert_true(dtls_cookie_ok(&k, peer, c2, sizeof(c2)));
+	/* a cookie claiming the current slot with an old MAC */
+	c[3] = (uint8_t)502;
+	assert_false(dtls_cookie_ok(&k, peer, c, sizeof(c)));
+	/* a jump: both secrets new */
+	assert_int_equal(dtls_cookie_key_tick(&k, 600), 0);
+	assert_false(dtls_cookie_ok(&k, peer, c2, sizeof(c2)));
+	assert_int_equal(k.rotations, 3);
+	/* another key (another worker, a restart) refuses ours */
+	{
+		struct dtls_cookie_key k2;
+
+		assert_int_equal(dtls_cookie_key_init(&k2, NULL, 600), 0);
+		assert_int_equal(dtls_cookie_make(&k, peer, c), 0);
+		assert_false(dtls_cookie_ok(&k2, peer, c, sizeof(c)));
+		dtls_cookie_key_free(&k2);
+	}
+	dtls_cookie_key_free(&k);
+}
+
+/* The whole exchange, as dp/tls/dtls.c runs it. */
+static void
+test_exchange(void **state)
+{
+	struct tp_conf_tls t;
+	char err[512];
+	SSL_CTX *sctx, *cctx;
+	SSL *c = client_new(&cctx), *s;
+	uint8_t d[8192], hvr[DTLS_HVR_LEN], cookie[DTLS_COOKIE_LEN];
+	struct dtls_hello h;
+	size_t n;
+	BIO_ADDR *addr;
+	int cdone = 0, sdone = 0;
+
+	(void)state;
+	conf_tls(&t);
+	sctx = dtls_ctx_create(&t, NULL, NULL, gen_cb, verify_cb, err, sizeof(err));
+	assert_non_null(sctx);
+	/* 1: no cookie: a HelloVerifyRequest, nothing made */
+	n = first_hello(c, d, sizeof(d));
+	assert_int_equal(dtls_hello_parse(d, n, &h), DTLS_HELLO_OK);
+	assert_int_equal(h.cookie_len, 0);
+	assert_int_equal(dtls_cookie_make(&ck, peer, cookie), 0);
+	assert_int_equal(dtls_hvr_build(hvr, sizeof(hvr), &h, cookie, sizeof(cookie)),
+			 DTLS_HVR_LEN);
+	assert_int_equal(dtls_hvr_build(hvr, sizeof(hvr) - 1, &h, cookie, sizeof(cookie)), 0);
+	give(c, hvr, DTLS_HVR_LEN);
+	/* 2: the client's second ClientHello carries it */
+	assert_int_equal(SSL_do_handshake(c), -1);
+	n = take(c, d, sizeof(d));
+	assert_int_equal(dtls_hello_parse(d, n, &h), DTLS_HELLO_OK);
+	assert_int_equal(h.cookie_len, DTLS_COOKIE_LEN);
+	assert_int_equal(h.msg_seq, 1);
+	assert_true(dtls_cookie_ok(&ck, peer, h.cookie, h.cookie_len));
+	/* 3: now an SSL; DTLSv1_listen() takes the ClientHello (its check of
+	 * the cookie is ours) and the handshake goes on from it */
+	s = SSL_new(sctx);
+	assert_non_null(s);
+	SSL_set_bio(s, BIO_new(BIO_s_mem()), BIO_new(BIO_s_mem()));
+	BIO_set_mem_eof_return(SSL_get_rbio(s), -1);
+	SSL_set_mtu(s, 1200);
+	give(s, d, n);
+	addr = BIO_ADDR_new();
+	assert_int_equal(DTLSv1_listen(s, addr), 1);
+	BIO_ADDR_free(addr);
+	for (int i = 0; i < 20 && !(cdone && sdone); i++) {
+		int r = SSL_do_handshake(s);
+
+		sdone = r == 1;
+		if (r != 1)
+			assert_int_equal(SSL_get_error(s, r), SSL_ERROR_WANT_READ);
+		while ((n = take(s, d, sizeof(d))) > 0)
+			give(c, d, n);
+		r = SSL_do_handshake(c);
+		cdone = r == 1;
+		while ((n = take(c, d, sizeof(d))) > 0)
+			give(s, d, n);
+	}
+	assert_true(cdone);
+	assert_int_equal(SSL_do_handshake(s), 1);
+	assert_int_equal(SSL_version(s), DTLS1_2_VERSION);
+	/* data both ways */
+	assert_int_equal(SSL_write(c, "\x00\x01\x00\x00", 4), 4);
+	while ((n = take(c, d, sizeof(d))) > 0)
+		give(s, d, n);
+	assert_int_equal(SSL_read(s, d, sizeof(d)), 4);
+	assert_int_equal(SSL_write(s, "pong", 4), 4);
+	while ((n = take(s, d, sizeof(d))) > 0)
+		give(c, d, n);
+	assert_int_equal(SSL_read(c, d, sizeof(d)), 4);
+	assert_memory_equal(d, "pong", 4);
+	SSL_free(s);
+	SSL_free(c);
+	SSL_CTX_free(cctx);
+	tls_ctx_free(sctx);
+}
+
+/* A forged cookie: ours with an octet changed fails our check and
+ * DTLSv1_listen()'s (which answers with a HelloVerifyRequest, never
+ * returning a session). */
+static void
+test_exchange_bad_cookie(void **state)
+{
+	struct tp_conf_tls t;
+	char err[512];
+	SSL_CTX *sctx, *cctx;
+	SSL *c = client_new(&cctx), *s;
+	uint8_t d[8192], hvr[DTLS_HVR_LEN], cookie[DTLS_COOKIE_LEN];
+	struct dtls_hello h;
+	size_t n;
+	BIO_ADDR *addr;
+
+	(void)state;
+	conf_tls(&t);
+	sctx = dtls_ctx_create(&t, NULL, NULL, gen_cb, verify_cb, err, sizeof(err));
+	assert_non_null(sctx);
+	n = first_hello(c, d, sizeof(d));
+	assert_int_equal(dtls_hello_parse(d, n, &h), DTLS_HELLO_OK);
+	assert_int_equal(dtls_cookie_make(&ck, peer, cookie), 0);
+	cookie[10] ^= 0x80;
+	dtls_hvr_build(hvr, sizeof(hvr), &h, cookie, sizeof(cookie));
+	give(c, hvr, DTLS_HVR_LEN);
+	assert_int_equal(SSL_do_handshake(c), -1);
+	n = take(c, d, sizeof(d));
+	assert_int_equal(dtls_hello_parse(d, n, &h), DTLS_HELLO_OK);
+	assert_false(dtls_cookie_ok(&ck, peer, h.cookie, h.cookie_len));
+	s = SSL_new(sctx);
+	SSL_set_bio(s, BIO_new(BIO_s_mem()), BIO_new(BIO_s_mem()));
+	BIO_set_mem_eof_return(SSL_get_rbio(s), -1);
+	give(s, d, n);
+	addr = BIO_ADDR_new();
+	assert_true(DTLSv1_listen(s, addr) <= 0);
+	BIO_ADDR_free(addr);
+	SSL_free(s);
+	SSL_free(c);
+	SSL_CTX_free(cctx);
+	tls_ctx_free(sctx);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_real),
+		cmocka_unit_test(test_parse_forged),
+		cmocka_unit_test(test_cookie),
+		cmocka_unit_test(test_exchange),
+		cmocka_unit_test(test_exchange_bad_cookie),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
