@@ -77,7 +77,7 @@ struct cp_bind {
  * nothing dp alone needs. The username is its user's (interned), the key
  * is not kept at all (every request is authenticated afresh; the key of
  * the Allocate was never read again), the bindings are an array sized by
- * use. 304 bytes (was 3,424 with sixteen permissions and channels inline,
+ * use. 352 bytes (was 3,424 with sixteen permissions and channels inline,
  * each with its own timer, and a 512-byte username); FEATURE.md has the
  * layout.
  */
