@@ -306,8 +306,8 @@ turn_worker_tables_free(struct turn_worker *t)
 /* Slot pos's bandwidth limit as cp gave it (rate 0: none; burst 0: a
  * second's). The same allocation installed again keeps what its buckets
  * hold (police_set()): a reinstall grants no new burst. */
-static void
-bw_set(struct turn_worker *t, uint32_t pos, bool same, uint32_t rate, uint32_t burst)
+void
+turn_bw_set(struct turn_worker *t, uint32_t pos, bool same, uint32_t rate, uint32_t burst)
 {
 	struct turn_bw *b;
 
@@ -543,7 +543,7 @@ turn_alloc_remove(struct turn_worker *t, struct turn_alloc *a, unsigned int reas
 	}
 	alloc_release(t, a);
 	if (t->bw != NULL) {
-		bw_set(t, (uint32_t)(a - t->allocs), true, 0, 0);
+		turn_bw_set(t, (uint32_t)(a - t->allocs), true, 0, 0);
 		memset(&t->bw[a - t->allocs], 0, sizeof(*t->bw));
 	}
 	memset(a, 0, sizeof(*a));
@@ -607,7 +607,7 @@ turn_alloc_install(struct turn_worker *t, const struct ipc_msg *msg,
 	a->relay_port = ia->relayed[0].port;
 	t->expires[pos] = ia->expires_ms;
 	t->created[pos] = ia->created_ms;
-	bw_set(t, (uint32_t)pos, same, ia->max_bps, ia->max_bps_burst);
+	turn_bw_set(t, (uint32_t)pos, same, ia->max_bps, ia->max_bps_burst);
 	/* the username for a restarted cp (the key is not kept: nobody
 	 * needs it back) */
 	turn_user_set(t, a, ia->username,
