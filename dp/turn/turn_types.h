@@ -77,7 +77,7 @@ struct turn_chan {
 /* relayed addresses of both families (lib/conf's TP_CONF_MAX_RELAY each) */
 #define TURN_MAX_RELAY_TBL 128
 /* ALLOC_ENDs a worker keeps while no cp serves (lib/ipc struct
- * ipc_alloc_end, 712 bytes with its backlog's head and tuple) */
+ * ipc_alloc_end, 720 bytes with its backlog's head and tuple) */
 #define TURN_ENDS_MAX      1024u
 
 struct turn_user;
