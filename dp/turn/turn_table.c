@@ -325,16 +325,18 @@ turn_bw_set(struct turn_worker *t, uint32_t pos, bool same, uint32_t rate, uint3
 		t->bw = p;
 	}
 	b = &t->bw[pos];
-	if (!same)
-		memset(b, 0, sizeof(*b));
-	if (rate != 0 && burst == 0)
-		burst = rate;
+	/* (counted before a new allocation's slot is wiped: the one before
+	 * it in the slot may have had a limit) */
 	if ((b->pol[0].rate != 0) != (rate != 0)) {
 		if (rate != 0)
 			t->nbw++;
 		else
 			t->nbw--;
 	}
+	if (!same)
+		memset(b, 0, sizeof(*b));
+	if (rate != 0 && burst == 0)
+		burst = rate;
 	for (unsigned int d = 0; d < 2; d++)
 		police_set(&b->pol[d], rate, burst, t->now_ms);
 }
