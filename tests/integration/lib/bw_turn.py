@@ -14,7 +14,9 @@
 # its TCP peer connection) are there, DIR/client-NAME "received sent" at
 # the end, and waits for DIR/release (at most 60 s) before it deletes its
 # allocation (Refresh 0; TCP: the connections close); the peer writes
-# DIR/peer-NAME "received sent".
+# DIR/peer-NAME "received sent". TP_BW_PEER_IP: the address the peer
+# binds (10.211.0.2, the peers' namespace; 127.0.0.1 against a turnserver
+# on loopback, a check of the measurement itself).
 import os
 import select
 import socket
@@ -27,6 +29,7 @@ import turnclient as tc  # noqa: E402
 from tcprelay_client import bind, connect, tcp_allocate  # noqa: E402
 
 CHAN = 0x4000
+PEER_IP = os.environ.get("TP_BW_PEER_IP", "10.211.0.2")   # the peer's own address
 
 
 def put(path, text):
@@ -83,7 +86,7 @@ def peer(kind, d, name, port, seconds, rate):
     if kind == "udp":
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
-        s.bind(("10.211.0.2", port))
+        s.bind((PEER_IP, port))
         ip, rport = wait_file(os.path.join(d, "relayed-" + name), 30)
         to = (ip, int(rport))
         s.setblocking(False)
@@ -105,7 +108,7 @@ def peer(kind, d, name, port, seconds, rate):
     else:
         ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        ls.bind(("10.211.0.2", port))
+        ls.bind((PEER_IP, port))
         ls.listen(4)
         put(os.path.join(d, "listening-" + name), "1\n")
         ls.settimeout(30)
