@@ -189,6 +189,7 @@ uint32_t cp_alloc_worker_cap(const struct cp_ctx *cp);
 struct cp_alloc_totals {
 	uint32_t allocs;              /* live */
 	uint32_t allocs_tcp;          /* of those, with a TCP or TLS client leg */
+	uint32_t allocs_limited;      /* of those, with a bandwidth limit */
 	uint32_t worker[IPC_MAX_WORKERS];     /* live, per worker */
 	uint64_t done[IPC_ALLOC_STATS_N];     /* what finished ones relayed */
 	uint64_t live[IPC_ALLOC_STATS_N];     /* what live ones relayed */

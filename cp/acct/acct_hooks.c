@@ -65,6 +65,7 @@ rec_from_alloc(struct cp_ctx *cp, const struct cp_alloc *a, struct cp_acct_rec *
 		       is_tls(cp, &a->tuple) ? CP_ACCT_TLS : CP_ACCT_TCP;
 	r->relay_tcp = a->tcp;
 	r->has_pkts = !a->tcp;
+	r->max_bps = a->max_bps;
 	if (a->user != NULL)
 		snprintf(r->user, sizeof(r->user), "%.*s", (int)a->user->len, a->user->name);
 	snprintf(r->tenant, sizeof(r->tenant), "%s",
@@ -268,6 +269,7 @@ alloc_report(struct cp_ctx *cp, const struct ipc_msg *msg, unsigned int reason,
 		       (tu->conn_id != 0 ? CP_ACCT_DTLS : CP_ACCT_UDP) :
 		       is_tls(cp, tu) ? CP_ACCT_TLS : CP_ACCT_TCP;
 	r->relay_tcp = (e->flags & IPC_ALLOC_F_TCP) != 0;
+	r->max_bps = e->max_bps;
 	r->has_pkts = !r->relay_tcp;
 	r->reason = (uint16_t)reason;
 	snprintf(r->user, sizeof(r->user), "%.*s",

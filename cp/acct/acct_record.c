@@ -338,7 +338,8 @@ cp_acct_format(const struct cp_acct_rec *r, char *buf, size_t len)
 				put(&o, ",");
 			put_ep(&o, &r->relayed[i]);
 		}
-		put(&o, "],\"relayed_transport\":\"%s\"", r->relay_tcp ? "tcp" : "udp");
+		put(&o, "],\"relayed_transport\":\"%s\",\"max_bps\":%u",
+		    r->relay_tcp ? "tcp" : "udp", r->max_bps);
 	} else if (r->media == CP_ACCT_MEDIA_RTP) {
 		put(&o, ",\"door\":\"%s\",\"media\":\"rtp\",\"scope\":\"%s\",\"legs\":[",
 		    cp_agw_door_name(r->door),

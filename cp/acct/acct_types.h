@@ -96,6 +96,8 @@ struct cp_acct_rec {
 	uint8_t scope;                /* RTP: enum cp_acct_scope */
 	struct cp_acct_rtp_leg rtp[2];     /* RTP: leg_local, leg_remote,
 					    * leg_in, leg_out beside these */
+	uint32_t max_bps;             /* TURN: its bandwidth limit, bytes a
+				       * second each way (0: none) */
 };
 
 /* A stopped allocation waiting for dp's last counters (STATS_FINAL) and,

@@ -688,6 +688,8 @@ cpa_alloc_ipc(const struct cp_alloc *a, struct ipc_alloc *ia)
 	}
 	ia->expires_ms = a->expires_ms;
 	ia->created_ms = a->created_ms;
+	ia->max_bps = a->max_bps;
+	ia->max_bps_burst = a->max_bps_burst;
 	ia->flags = (uint16_t)((a->tcp ? IPC_ALLOC_F_TCP : 0) |
 			       (a->mobile ? IPC_ALLOC_F_MOBILE : 0));
 	if (a->user != NULL) {
@@ -800,6 +802,9 @@ cpa_alloc_new(struct cp_ctx *cp, const struct ipc_tuple *tu, uint16_t worker,
 		cp->alloc->free_list = a;
 		return NULL;
 	}
+	/* a user's limit holds for each of its allocations (not shared) */
+	a->max_bps = tp_conf_max_bps(cp->conf, a->tenant, name, len, &a->max_bps_burst);
+	cp->alloc->nallocs_limited += a->max_bps != 0;
 	a->id = id != 0 ? id : ++cp->alloc->next_id;
 	if (a->id > cp->alloc->next_id)
 		cp->alloc->next_id = a->id;
@@ -895,6 +900,7 @@ cpa_alloc_free(struct cp_ctx *cp, struct cp_alloc *a, unsigned int reason)
 		}
 	}
 	cp->alloc->nallocs_tcp -= a->tuple.transport == 6;
+	cp->alloc->nallocs_limited -= a->max_bps != 0;
 	if (a->worker < IPC_MAX_WORKERS && cp->alloc->worker_allocs[a->worker] > 0)
 		cp->alloc->worker_allocs[a->worker]--;
 	user_detach(cp, a);
@@ -1070,6 +1076,11 @@ restore(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	/* RFC 8016: still mobile; its tickets were sealed with the old cp's
 	 * key, so none opens here: its next Refresh gets a new one */
 	a->mobile = (ia->flags & IPC_ALLOC_F_MOBILE) != 0;
+	/* (the limit it was made with, as dp polices it) */
+	cp->alloc->nallocs_limited -= a->max_bps != 0;
+	cp->alloc->nallocs_limited += ia->max_bps != 0;
+	a->max_bps = ia->max_bps;
+	a->max_bps_burst = ia->max_bps != 0 ? ia->max_bps_burst : 0;
 	/* The addresses by their index in today's configuration; one it no
 	 * longer has keeps relaying in dp but holds no port here. */
 	for (unsigned int i = 0; i < ia->nrelayed; i++) {
@@ -1665,6 +1676,7 @@ cp_alloc_totals(const struct cp_ctx *cp, struct cp_alloc_totals *t)
 		return;
 	t->allocs = al->nallocs;
 	t->allocs_tcp = al->nallocs_tcp;
+	t->allocs_limited = al->nallocs_limited;
 	memcpy(t->worker, al->worker_allocs, sizeof(t->worker));
 	for (unsigned int k = 0; k <= TP_CONF_MAX_TENANTS; k++)
 		for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++) {

@@ -71,6 +71,9 @@ alloc_json(const struct cp_ctx *cp, const struct cp_alloc *a)
 	json_object_object_add(o, "relayed", rel);
 	json_object_object_add(o, "lifetime_left_s",
 			       json_object_new_int64(left_s(cp, a->expires_ms)));
+	/* bytes a second each way (0: none), and its burst */
+	json_object_object_add(o, "max_bps", json_object_new_int64(a->max_bps));
+	json_object_object_add(o, "max_bps_burst", json_object_new_int64(a->max_bps_burst));
 	for (unsigned int i = 0; i < a->nbinds; i++) {
 		const struct cp_bind *b = &a->binds[i];
 		struct json_object *p;
@@ -358,6 +361,13 @@ tenant_quotas_apply(struct cp_ctx *cp, const struct tp_conf *next, struct cp_rel
 				      c->quota_user, x->quota_user);
 		c->quota_total = x->quota_total;
 		c->quota_user = x->quota_user;
+		if (c->has_max_bps != x->has_max_bps || c->max_bps != x->max_bps)
+			cp_reload_say(r, false, "tenant %s: max_bps %u -> %u%s", c->name,
+				      c->has_max_bps ? c->max_bps : cp->conf->turn.max_bps,
+				      x->has_max_bps ? x->max_bps : next->turn.max_bps,
+				      " (new allocations)");
+		c->has_max_bps = x->has_max_bps;
+		c->max_bps = x->max_bps;
 	}
 }
 
@@ -380,6 +390,15 @@ alloc_reload_apply(struct cp_ctx *cp, const struct tp_conf *next, struct cp_relo
 	LIVE(perm_lifetime_s, "cp.permission_lifetime");
 	LIVE(chan_lifetime_s, "cp.channel_lifetime");
 #undef LIVE
+	/* (new allocations get them; existing ones keep theirs) */
+	if (cp->conf->turn.max_bps != next->turn.max_bps ||
+	    cp->conf->turn.max_bps_burst != next->turn.max_bps_burst) {
+		cp_reload_say(r, false, "turn.max_bps %u -> %u, max_bps_burst %u -> %u "
+			      "(new allocations)", cp->conf->turn.max_bps, next->turn.max_bps,
+			      cp->conf->turn.max_bps_burst, next->turn.max_bps_burst);
+		cp->conf->turn.max_bps = next->turn.max_bps;
+		cp->conf->turn.max_bps_burst = next->turn.max_bps_burst;
+	}
 	if (c->nalternates != x->nalternates ||
 	    memcmp(c->alternates, x->alternates, sizeof(c->alternates)) != 0) {
 		cp_reload_say(r, false, "cp.alternates");

@@ -87,6 +87,7 @@ struct cp_allocs {
 	 * the metrics never walk the allocations. */
 	uint64_t traffic_live[TP_CONF_MAX_TENANTS + 1][IPC_ALLOC_STATS_N];
 	uint32_t nallocs_tcp;
+	uint32_t nallocs_limited;     /* with a bandwidth limit (max_bps) */
 	/* RFC 6062's peer connections (alloc/tcp_relay.c); NULL until the
 	 * first */
 	struct cp_tcprelay *tcprelay;

@@ -78,7 +78,7 @@ struct cp_bind {
  * nothing dp alone needs. The username is its user's (interned), the key
  * is not kept at all (every request is authenticated afresh; the key of
  * the Allocate was never read again), the bindings are an array sized by
- * use. 304 bytes (was 3,424 with sixteen permissions and channels inline,
+ * use. 352 bytes (was 3,424 with sixteen permissions and channels inline,
  * each with its own timer, and a 512-byte username); FEATURE.md has the
  * layout.
  */
@@ -102,6 +102,11 @@ struct cp_alloc {
 	 * client, to the peer, from the peer, to the client */
 	uint64_t tcp_bytes[4];
 	uint64_t reported_ms;
+	/* its bandwidth limit (tp_conf_max_bps() when it was made: the
+	 * user's, its tenant's or turn.max_bps; dp's after a restart):
+	 * relayed payload bytes a second each way, 0: none; burst bytes */
+	uint32_t max_bps;
+	uint32_t max_bps_burst;
 	struct ipc_addr relayed[2];   /* port: relay_port */
 	uint8_t tid[CP_TID_LEN];      /* of the Allocate that made it */
 	uint16_t worker;

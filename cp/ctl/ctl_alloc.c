@@ -21,26 +21,30 @@
 
 enum {
 	ALLOC_ID, ALLOC_USER, ALLOC_TENANT, ALLOC_CLIENT, ALLOC_XPORT, ALLOC_RELAYED,
-	ALLOC_PEERS, ALLOC_CHANNELS, ALLOC_LEFT, ALLOC_C2P, ALLOC_P2C, ALLOC_NCOLS,
+	ALLOC_PEERS, ALLOC_CHANNELS, ALLOC_LEFT, ALLOC_C2P, ALLOC_P2C, ALLOC_MAXBPS,
+	ALLOC_NCOLS,
 };
 
-/* Numbers right-aligned: ID, LEFT(s) and the counters. */
+/* Numbers right-aligned: ID, LEFT(s), the counters and the limit. */
 #define ALLOC_RIGHT ((1u << ALLOC_ID) | (1u << ALLOC_LEFT) | \
-		      (1u << ALLOC_C2P) | (1u << ALLOC_P2C))
+		      (1u << ALLOC_C2P) | (1u << ALLOC_P2C) | (1u << ALLOC_MAXBPS))
+
+/* Columns left out of this table (ALLOC_* bits): TENANT on a box without
+ * tenants, MAX(B/s) when no allocation listed has a bandwidth limit. */
+static unsigned int alloc_hidden;
 
 /* The TENANT column only on a box with tenants (the answer's "tenants"
- * above 0): without, the table is as it always was. A row of
- * ALLOC_NCOLS cells into the table, that column left out when not shown. */
+ * above 0), MAX(B/s) only when an allocation has a limit: without, the
+ * table is as it always was. A row of ALLOC_NCOLS cells into the table,
+ * the columns not shown left out. */
 static int
 alloc_table_row(struct ctl_table *t, const char *const *row)
 {
 	const char *cells[ALLOC_NCOLS];
 	size_t k = 0;
 
-	if (t->ncols == ALLOC_NCOLS)
-		return ctl_table_row(t, row);
 	for (size_t i = 0; i < ALLOC_NCOLS; i++)
-		if (i != ALLOC_TENANT)
+		if (!(alloc_hidden & (1u << i)))
 			cells[k++] = row[i];
 	return ctl_table_row(t, cells);
 }
@@ -96,7 +100,7 @@ alloc_row(struct json_object *a, size_t idx, struct ctl_table *t)
 	};
 	struct ctl_str rel = { 0 }, peers = { 0 }, chans = { 0 };
 	struct json_object *relayed, *plist, *clist;
-	char id[24], left[24], c2p[48], p2c[48], where[64], lwhere[96];
+	char id[24], left[24], c2p[48], p2c[48], where[64], lwhere[96], maxbps[24] = "-";
 	const char *row[ALLOC_NCOLS], *user, *client, *transport = "UDP", *conn = NULL;
 	const char *tenant = "default";
 	struct json_object *tmp;
@@ -125,6 +129,10 @@ alloc_row(struct json_object *a, size_t idx, struct ctl_table *t)
 	if (rc == 0 && json_object_object_get_ex(a, "tenant", &tmp) &&
 	    json_object_is_type(tmp, json_type_string))
 		tenant = json_object_get_string(tmp);
+	/* (a cp before bandwidth limits names none) */
+	if (rc == 0 && json_object_object_get_ex(a, "max_bps", &tmp) &&
+	    json_object_is_type(tmp, json_type_int) && json_object_get_int64(tmp) > 0)
+		snprintf(maxbps, sizeof(maxbps), "%" PRId64, json_object_get_int64(tmp));
 	if (rc == 0 && json_object_object_get_ex(a, "connection", &tmp) &&
 	    json_object_is_type(tmp, json_type_string))
 		conn = json_object_get_string(tmp);
@@ -173,6 +181,7 @@ alloc_row(struct json_object *a, size_t idx, struct ctl_table *t)
 		row[ALLOC_LEFT] = left;
 		row[ALLOC_C2P] = c2p;
 		row[ALLOC_P2C] = p2c;
+		row[ALLOC_MAXBPS] = maxbps;
 		rc = alloc_table_row(t, row);
 	}
 	free(rel.s);
@@ -186,7 +195,7 @@ alloc_show(struct json_object *a)
 {
 	static const char *const head[ALLOC_NCOLS] = {
 		"ID", "USER", "TENANT", "CLIENT", "TRANSPORT", "RELAYED", "PEERS", "CHANNELS",
-		"LEFT(s)", "C->P(pkts/bytes)", "P->C(pkts/bytes)",
+		"LEFT(s)", "C->P(pkts/bytes)", "P->C(pkts/bytes)", "MAX(B/s)",
 	};
 	struct json_object *list, *nt;
 	struct ctl_table t;
@@ -205,11 +214,29 @@ alloc_show(struct json_object *a)
 	}
 	tenants = json_object_object_get_ex(a, "tenants", &nt) &&
 		  json_object_is_type(nt, json_type_int) && json_object_get_int64(nt) > 0;
-	if (tenants)
-		ctl_table_init(&t, ALLOC_NCOLS, ALLOC_RIGHT);
-	else                            /* (the columns after TENANT move left) */
-		ctl_table_init(&t, ALLOC_NCOLS - 1, (ALLOC_RIGHT & ((1u << ALLOC_TENANT) - 1)) |
-			       ((ALLOC_RIGHT >> (ALLOC_TENANT + 1)) << ALLOC_TENANT));
+	alloc_hidden = tenants ? 0u : 1u << ALLOC_TENANT;
+	alloc_hidden |= 1u << ALLOC_MAXBPS;
+	for (i = 0; i < n; i++) {
+		struct json_object *e = json_object_array_get_idx(list, i), *mb;
+
+		if (json_object_is_type(e, json_type_object) &&
+		    json_object_object_get_ex(e, "max_bps", &mb) &&
+		    json_object_is_type(mb, json_type_int) && json_object_get_int64(mb) > 0)
+			alloc_hidden &= ~(1u << ALLOC_MAXBPS);
+	}
+	{
+		/* (the columns after a hidden one move left) */
+		unsigned int right = 0, k = 0, nc = 0;
+
+		for (unsigned int c = 0; c < ALLOC_NCOLS; c++)
+			if (!(alloc_hidden & (1u << c))) {
+				if (ALLOC_RIGHT & (1u << c))
+					right |= 1u << k;
+				k++;
+				nc++;
+			}
+		ctl_table_init(&t, nc, right);
+	}
 	rc = alloc_table_row(&t, head);
 	for (i = 0; rc == 0 && i < n; i++)
 		rc = alloc_row(json_object_array_get_idx(list, i), i,
@@ -240,6 +267,8 @@ alloc_usage(FILE *f, const char *path)
 		"  LEFT(s)   seconds until it expires unless refreshed\n"
 		"  C->P      packets/bytes relayed from the client to peers\n"
 		"  P->C      packets/bytes relayed from peers to the client\n"
+		"  MAX(B/s)  its bandwidth limit, bytes a second each way ('-': none;\n"
+		"            the column only when one has a limit)\n"
 		"\n"
 		"Options:\n"
 		"  -u, --user USER  only USER's allocations\n"

@@ -162,6 +162,31 @@ status_tls_lines(struct json_object *a)
 	}
 }
 
+/* "bandwidth    max_bps 125000 B/s, 3 allocations limited": turn.max_bps
+ * and the live allocations with a limit (the user's, the tenant's or the
+ * file's), when either is not 0 (a cp before limits says neither). */
+static void
+status_bandwidth(struct json_object *a)
+{
+	struct json_object *mb, *lim;
+	int64_t m, l;
+
+	if (!json_object_object_get_ex(a, "max_bps", &mb) ||
+	    !json_object_object_get_ex(a, "allocations_limited", &lim) ||
+	    !json_object_is_type(mb, json_type_int) || !json_object_is_type(lim, json_type_int))
+		return;
+	m = json_object_get_int64(mb);
+	l = json_object_get_int64(lim);
+	if (m == 0 && l == 0)
+		return;
+	if (m != 0)
+		printf("bandwidth    max_bps %" PRId64 " B/s each way, %" PRId64
+		       " allocations limited\n", m, l);
+	else
+		printf("bandwidth    max_bps none, %" PRId64 " allocations limited (their "
+		       "users' or tenants')\n", l);
+}
+
 /* "tenants      default 3, mvno-a 1": allocations by tenant, on a box with
  * a tenants list (without one, all are the default's: no line). */
 static void
@@ -288,6 +313,7 @@ status_show(struct json_object *a)
 	}
 	printf("allocations  %" PRId64 "%s\n", nallocs, by_xport);
 	status_tenants(a);
+	status_bandwidth(a);
 	printf("users        %" PRId64 "\n", nusers);
 	printf("secrets      %" PRId64 "\n", nsecrets);
 	ctl_drain_line(a);
@@ -320,6 +346,7 @@ static const struct ctl_help status_usage = {
 	"   \"cp_starts\", \"log_level\", \"dp\": {\"alive\", \"running\", \"pid\",\n"
 	"   \"epoch\", \"workers\"}, \"allocations\", \"allocations_by_transport\",\n"
 	"   \"allocations_by_tenant\": {NAME: N} (with tenants),\n"
+	"   \"max_bps\" (turn.max_bps, B/s), \"allocations_limited\",\n"
 	"   \"users\", \"secrets\", \"stats\": {...}, \"error_responses_by_code\",\n"
 	"   \"auth_refused_by_reason\", \"traffic\": {\"finished\", \"all\"},\n"
 	"   \"workers\": [{\"id\", \"allocations\", \"to_cp_pending\", \"to_dp_pending\",\n"

@@ -218,6 +218,8 @@ cp_metrics_collect(struct cp_ctx *cp, struct cp_metrics_snap *s)
 		s->traffic_all[i] = at.done[i] + at.live[i];
 	s->alloc_tcp = at.allocs_tcp;
 	s->alloc_udp = at.allocs - at.allocs_tcp;
+	s->alloc_limited = at.allocs_limited;
+	s->max_bps = cp->conf->turn.max_bps;
 	s->metrics_refused = cp->metrics != NULL ? cp_metrics_refused(cp->metrics) : 0;
 	s->nworkers = cp->nworkers;
 	s->dp_tsc_hz = shm->dp_tsc_hz;
@@ -367,6 +369,10 @@ m_allocations(FILE *f, const struct cp_metrics_snap *s, const char *realm)
 			fprintf(f, "\"} %u\n", s->tenant_allocs[t]);
 		}
 	}
+	cp_ctrs_one(f, "turnpike_allocations_limited", "gauge",
+		    "Live allocations with a bandwidth limit (max_bps: the user's, the tenant's "
+		    "or turn.max_bps; their datagrams over it: turnpike_dp_drops_total"
+		    " reason turn_policed)", s->alloc_limited);
 }
 
 /* Users and REST secrets. */

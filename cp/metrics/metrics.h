@@ -87,6 +87,8 @@ struct cp_metrics_snap {
 	uint32_t allocations;
 	uint32_t alloc_udp;           /* client leg over UDP */
 	uint32_t alloc_tcp;           /* over TCP (or TLS over TCP) */
+	uint32_t alloc_limited;       /* with a bandwidth limit (max_bps) */
+	uint32_t max_bps;             /* turn.max_bps */
 	/* live allocations by tenant (lib/conf's index: 0 the default
 	 * tenant, i + 1 the i-th of the tenants list), ntenants of them (the
 	 * list's and the default), and their names */

@@ -74,6 +74,11 @@ cmd_status(void *ctx, struct json_object *req, struct json_object *resp,
 	json_object_object_add(by, "UDP", json_object_new_int64(s->alloc_udp));
 	json_object_object_add(by, "TCP", json_object_new_int64(s->alloc_tcp));
 	json_object_object_add(resp, "allocations_by_transport", by);
+	/* bandwidth limits: turn.max_bps (bytes a second each way, 0: none)
+	 * and the live allocations with one (any of user, tenant, file) */
+	json_object_object_add(resp, "max_bps", json_object_new_int64(s->max_bps));
+	json_object_object_add(resp, "allocations_limited",
+			       json_object_new_int64(s->alloc_limited));
 	/* by tenant, on a box with a tenants list: the default's and each
 	 * configured one's */
 	if (s->ntenants > 1) {

@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "police.h"
+#include "../net/police.h"
 
 struct dp_worker;
 struct dp_xprt_ops;

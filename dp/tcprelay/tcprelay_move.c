@@ -208,6 +208,8 @@ tr_move_out(struct dp_worker *w, struct tr_conn *r, uint64_t data, const uint8_t
 	mv->held = l->pend;
 	mv->held_bytes = l->pend_bytes;
 	mv->bytes_in = l->bytes_in;
+	mv->pol_rate = l->pol.rate;
+	mv->pol_burst = l->pol.burst;
 	mv->resp_len = resp_len;
 	memcpy(mv->resp, resp, resp_len);
 	/* the record goes here without a word to cp: the receiver reports
@@ -280,6 +282,8 @@ move_in(struct dp_worker *w, struct tr_move *mv)
 	memcpy(r->local.ip, mv->tcb.laddr, 16);
 	r->state = TR_WAIT_BIND;
 	tr->ctr[TR_CTR_MOVED_IN]++;
+	/* (its allocation is another worker's: the limit came with it) */
+	tr_rec_police(w, r, mv->pol_rate, mv->pol_burst);
 	/* leg 1 as it was: up, with what it held */
 	r->sp.leg[1].pend = mv->held;
 	r->sp.leg[1].pend_bytes = mv->held_bytes;

@@ -69,6 +69,7 @@ tr_done(struct dp_worker *w, struct splice *sp)
 const struct splice_ops tr_splice_ops = {
 	.leg_down = tr_leg_down,
 	.done = tr_done,
+	.police_wait = tr_police_wait,
 };
 
 static void tr_ready(struct dp_worker *w, uint64_t id, void *arg);

@@ -91,6 +91,7 @@ tr_accept(struct tcp_stack *ts, tcp_id_t id, void *larg, void **carg)
 	r->local.port = tc->lport;
 	memcpy(r->local.ip, tc->laddr, 16);
 	tr_list_add(tr, a, r, (uint32_t)(a - t->allocs));
+	tr_rec_police_of(w, r, a);
 	r->state = TR_WAIT_BIND;
 	*carg = r;
 	tcp_conn_set_rcv_limit(ts, id, TR_UNBOUND_BYTES, TR_UNBOUND_SEGS);
@@ -210,6 +211,7 @@ tr_apply_connect(struct dp_worker *w, const struct ipc_msg *msg)
 			r->local = *rel;
 			r->local.port = a->relay_port;
 			tr_list_add(tr, a, r, (uint32_t)(a - w->turn->allocs));
+			tr_rec_police_of(w, r, a);
 			splice_leg_connecting(&r->sp, 1, id);
 			tcp_conn_set_app(w->tcp, id, tr->app, r);
 			dp_tcp_keepalive(w, id, &w->ctx->conf->turn.tcp_keepalive);

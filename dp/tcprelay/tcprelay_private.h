@@ -21,6 +21,7 @@
 #include "ipc.h"
 #include "splice.h"
 #include "tcp.h"
+#include "tw_types.h"
 
 struct rte_mbuf;
 struct turn_alloc;
@@ -70,6 +71,14 @@ struct tr_conn {
 	uint32_t group1;          /* its allocation's budget here (slot + 1) */
 	uint32_t gnext1, gprev1;  /* the budget's records (record slot + 1) */
 	struct splice sp;         /* leg 0: the data connection, 1: the peer */
+	/* the legs' policing (the allocation's max_bps, splice_leg_police()):
+	 * a leg its bucket stopped is read again when this fires */
+	struct tr_pol_timer {
+		struct tw_timer t;
+		struct tr_conn *r;
+		uint8_t leg;
+		uint8_t pad[7];
+	} pol[2];
 };
 
 /*
@@ -169,6 +178,7 @@ struct tr_move {
 	uint64_t alloc_id;
 	uint64_t data;            /* the data connection (the receiver's) */
 	uint64_t bytes_in;
+	uint32_t pol_rate, pol_burst; /* its legs' policing (max_bps) */
 	struct ipc_addr addr;
 	struct rte_mbuf *held;    /* leg 1's pend: bytes not yet delivered */
 	struct tr_stub stub;      /* UNSTUB: the 4-tuple */
@@ -228,6 +238,13 @@ unsigned int tr_group_wake_run(struct dp_worker *w, struct tcprelay_worker *tr);
 /* r off its list and its budget, back on the free list. */
 void tr_rec_free(struct dp_worker *w, struct tr_conn *r);
 /* A record for peer connection id, or NULL when all are taken. */
+/* r's legs policed at rate bytes a second, burst bytes (its
+ * allocation's max_bps; rate 0: none), and from a's limit on this
+ * worker. */
+void tr_pol_fire(struct tw_timer *t, void *arg);
+void tr_police_wait(struct dp_worker *w, struct splice *sp, unsigned int i, uint64_t due_ms);
+void tr_rec_police(struct dp_worker *w, struct tr_conn *r, uint32_t rate, uint32_t burst);
+void tr_rec_police_of(struct dp_worker *w, struct tr_conn *r, const struct turn_alloc *a);
 struct tr_conn *tr_rec_new(struct dp_worker *w, uint64_t id, uint64_t alloc_id, uint32_t cid,
 			const struct ipc_addr *addr);
 

@@ -17,6 +17,7 @@
 #include "tcp.h"
 #include "tcprelay.h"
 #include "tcprelay_private.h"
+#include "tw.h"
 #include "turn/turn.h"
 #include "turn/turn_internal.h"
 
@@ -245,6 +246,8 @@ void
 tr_rec_free(struct dp_worker *w, struct tr_conn *r)
 {
 	struct tcprelay_worker *tr = tr_of(w);
+	tw_del(w->tcp_wheel, &r->pol[0].t);
+	tw_del(w->tcp_wheel, &r->pol[1].t);
 
 	list_del(w, r);
 	group_leave(w, r);
@@ -255,6 +258,51 @@ tr_rec_free(struct dp_worker *w, struct tr_conn *r)
 	r->next_free = tr->free1;
 	tr->free1 = (uint32_t)(r - tr->conns) + 1u;
 	tr->n--;
+}
+
+/* ---- the legs' policing (the allocation's max_bps) ------------------------ */
+
+void
+tr_pol_fire(struct tw_timer *t, void *arg)
+{
+	struct tr_pol_timer *pt = (struct tr_pol_timer *)(void *)t;
+
+	if (pt->r->peer != 0)
+		splice_police_due(arg, &pt->r->sp, pt->leg);
+}
+
+void
+tr_police_wait(struct dp_worker *w, struct splice *sp, unsigned int i, uint64_t due_ms)
+{
+	struct tr_conn *r = (struct tr_conn *)(void *)((char *)sp - offsetof(struct tr_conn, sp));
+
+	tw_add(w->tcp_wheel, &r->pol[i].t, due_ms);
+}
+
+/* Each leg polices what its own peer sends: leg 0 the client's bytes for
+ * the peer, leg 1 the peer's for the client, each at the allocation's
+ * rate (RFC 6062 relays each peer connection on its own splice: the
+ * limit holds for each of them). */
+void
+tr_rec_police(struct dp_worker *w, struct tr_conn *r, uint32_t rate, uint32_t burst)
+{
+	if (rate != 0 && burst == 0)
+		burst = rate;
+	for (unsigned int i = 0; i < 2; i++) {
+		splice_leg_police(w, &r->sp, i, rate, burst);
+		if (rate == 0)
+			tw_del(w->tcp_wheel, &r->pol[i].t);
+	}
+}
+
+void
+tr_rec_police_of(struct dp_worker *w, struct tr_conn *r, const struct turn_alloc *a)
+{
+	const struct turn_worker *t = w->turn;
+	const struct turn_bw *b = t->bw != NULL ? &t->bw[a - t->allocs] : NULL;
+
+	if (b != NULL && b->pol[0].rate != 0)
+		tr_rec_police(w, r, b->pol[0].rate, b->pol[0].burst);
 }
 
 /* A record for peer connection id, or NULL (all taken: as many as the
@@ -276,6 +324,11 @@ tr_rec_new(struct dp_worker *w, uint64_t id, uint64_t alloc_id, uint32_t cid,
 	r->cid = cid;
 	r->addr = *addr;
 	splice_init(&r->sp, &tr_splice_ops, TR_HOLD);
+	for (unsigned int i = 0; i < 2; i++) {
+		tw_timer_init(&r->pol[i].t, tr_pol_fire, w);
+		r->pol[i].r = r;
+		r->pol[i].leg = (uint8_t)i;
+	}
 	tr->n++;
 	group_join(w, r, id);
 	return r;

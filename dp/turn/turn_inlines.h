@@ -533,6 +533,32 @@ turn_to_client(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf *m,
 	x->to_client(w, a, m, cy);
 }
 
+/*
+ * Is a's bandwidth limit spent for len more payload bytes in direction
+ * dir (counted then)? Datagrams are whole: one that the bucket cannot
+ * hold whole is dropped, and the bucket never goes into debt. The
+ * caller tests t->bw first, so that a worker with no limit pays one
+ * branch; an allocation without one on a worker with some pays a read
+ * of its slot's line.
+ */
+static inline bool
+turn_bw_over(struct turn_worker *t, const struct turn_alloc *a, enum turn_bw_dir dir,
+	     uint32_t len)
+{
+	struct turn_bw *b = &t->bw[a - t->allocs];
+	struct police *p = &b->pol[dir];
+
+	if (p->rate == 0)
+		return false;
+	police_refill(p, t->now_ms);
+	if (police_allow(p) < len) {
+		b->drops[dir]++;
+		return true;
+	}
+	police_take(p, len);
+	return false;
+}
+
 static inline void
 turn_to_peer(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf *m,
 	     const struct ipc_addr *peer, const struct turn_carry *cy)
@@ -545,6 +571,10 @@ turn_to_peer(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf *m,
 	if (rel == NULL || perm == NULL) {
 		a->stats[TURN_STAT_DROP_NO_PERMISSION]++;
 		rte_pktmbuf_free(m);
+		return;
+	}
+	if (unlikely(t->bw != NULL) && turn_bw_over(t, a, TURN_BW_TO_PEER, len)) {
+		dp_drop_pkt(w, m, DP_DROP_TURN_POLICED);
 		return;
 	}
 	a->stats[TURN_STAT_PKTS_TO_PEER]++;

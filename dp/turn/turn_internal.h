@@ -108,6 +108,12 @@ bool turn_user_set(struct turn_worker *t, struct turn_alloc *a, const char *name
 /* Remove a from the tables; its counters go to the worker's. */
 /* reason: enum ipc_end_reason (ALLOC_END's, while no cp serves) */
 void turn_alloc_remove(struct turn_worker *t, struct turn_alloc *a, unsigned int reason);
+/* Slot pos's bandwidth limit (ALLOC_ADD's max_bps, max_bps_burst; rate 0:
+ * none, burst 0: a second's): the worker's turn_bw array taken the first
+ * time (malloc(); refused: max_bps_nomem, unpoliced); same: the same
+ * allocation again, its buckets keep what they hold. */
+void turn_bw_set(struct turn_worker *t, uint32_t pos, bool same, uint32_t rate,
+		 uint32_t burst);
 struct turn_alloc *turn_alloc_install(struct turn_worker *t,
 				      const struct ipc_msg *msg,
 				      const uint8_t tbl[2]);

@@ -99,6 +99,9 @@ turn_print(const struct dp_worker *w, FILE *out)
 		fprintf(out, " tenants=%u nonce_tenants_mismatch=%" PRIu64
 			" drop_other_address=%" PRIu64,
 			t->ntnonce, t->nonce_tenants_mismatch, t->drop_other_address);
+	/* (only once a limit came: the line is as it was without) */
+	if (t->bw != NULL || t->bw_nomem != 0)
+		fprintf(out, " max_bps_allocs=%u max_bps_nomem=%" PRIu64, t->nbw, t->bw_nomem);
 	fputc('\n', out);
 }
 

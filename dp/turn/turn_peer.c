@@ -85,6 +85,10 @@ turn_peer_input(struct dp_worker *w, struct rte_mbuf *m,
 		rte_pktmbuf_free(m);
 		return;
 	}
+	if (unlikely(t->bw != NULL) && turn_bw_over(t, a, TURN_BW_TO_CLIENT, dlen)) {
+		dp_drop_pkt(w, m, DP_DROP_TURN_POLICED);
+		return;
+	}
 	c = turn_chan_by_peer(t, a, meta->family, meta->src, meta->src_port, t->now_ms);
 	if (c == NULL) {
 		/* RFC 6062: a TCP allocation relays nothing of UDP (it has

@@ -104,6 +104,10 @@ turn_state_alloc_fill(struct ipc_msg *out, const struct turn_worker *t,
 		}
 		ia.expires_ms = t->expires[a - t->allocs];
 		ia.created_ms = t->created[a - t->allocs];
+		if (t->bw != NULL) {
+			ia.max_bps = t->bw[a - t->allocs].pol[0].rate;
+			ia.max_bps_burst = t->bw[a - t->allocs].pol[0].burst;
+		}
 		ia.flags = (uint16_t)((a->relay_tcp ? IPC_ALLOC_F_TCP : 0) |
 				      (a->mobile ? IPC_ALLOC_F_MOBILE : 0));
 		if (a->user != NULL) {

@@ -298,6 +298,47 @@ turn_worker_tables_free(struct turn_worker *t)
 	rte_free(t->live.pos);
 	rte_free(t->expires);
 	rte_free(t->created);
+	free(t->bw);
+	t->bw = NULL;
+	t->nbw = 0;
+}
+
+/* Slot pos's bandwidth limit as cp gave it (rate 0: none; burst 0: a
+ * second's). The same allocation installed again keeps what its buckets
+ * hold (police_set()): a reinstall grants no new burst. */
+void
+turn_bw_set(struct turn_worker *t, uint32_t pos, bool same, uint32_t rate, uint32_t burst)
+{
+	struct turn_bw *b;
+
+	if (t->bw == NULL) {
+		void *p = NULL;
+
+		if (rate == 0)
+			return;
+		/* (cp's message, never a packet: as the overflow blocks) */
+		if (posix_memalign(&p, 64, (size_t)t->cap * sizeof(*t->bw)) != 0 || p == NULL) {
+			t->bw_nomem++;
+			return;
+		}
+		memset(p, 0, (size_t)t->cap * sizeof(*t->bw));
+		t->bw = p;
+	}
+	b = &t->bw[pos];
+	/* (counted before a new allocation's slot is wiped: the one before
+	 * it in the slot may have had a limit) */
+	if ((b->pol[0].rate != 0) != (rate != 0)) {
+		if (rate != 0)
+			t->nbw++;
+		else
+			t->nbw--;
+	}
+	if (!same)
+		memset(b, 0, sizeof(*b));
+	if (rate != 0 && burst == 0)
+		burst = rate;
+	for (unsigned int d = 0; d < 2; d++)
+		police_set(&b->pol[d], rate, burst, t->now_ms);
 }
 
 /* One worker's tables; *bytes gets the memory they took. */
@@ -463,6 +504,7 @@ end_report(struct turn_worker *t, const struct turn_alloc *a, unsigned int reaso
 		return false;
 	memcpy(e->c, a->stats, sizeof(e->c));
 	e->created_ms = t->created[a - t->allocs];
+	e->max_bps = t->bw != NULL ? t->bw[a - t->allocs].pol[0].rate : 0;
 	e->ended_ms = t->now_ms;
 	e->nrelayed = a->nrelayed;
 	for (unsigned int i = 0; i < a->nrelayed && i < 2; i++) {
@@ -502,6 +544,10 @@ turn_alloc_remove(struct turn_worker *t, struct turn_alloc *a, unsigned int reas
 		}
 	}
 	alloc_release(t, a);
+	if (t->bw != NULL) {
+		turn_bw_set(t, (uint32_t)(a - t->allocs), true, 0, 0);
+		memset(&t->bw[a - t->allocs], 0, sizeof(*t->bw));
+	}
 	memset(a, 0, sizeof(*a));
 	t->expires[a - t->allocs] = 0;
 	t->created[a - t->allocs] = 0;
@@ -522,6 +568,7 @@ turn_alloc_install(struct turn_worker *t, const struct ipc_msg *msg,
 	union turn_keyu k;
 	struct turn_alloc *a;
 	uint32_t tcp_head = 0;
+	bool same = false;
 	int pos;
 
 	pos = tt_add(t, &k, turn_key_from(&k, tu->transport, tu->conn_id, tu->client.family,
@@ -539,8 +586,10 @@ turn_alloc_install(struct turn_worker *t, const struct ipc_msg *msg,
 	} else {
 		/* installed again: its peer connections stay, unless it is
 		 * another allocation now */
-		if (a->id == msg->h.alloc_id)
+		if (a->id == msg->h.alloc_id) {
 			tcp_head = a->tcp_head;
+			same = true;
+		}
 		else if (a->tcp_head != 0 && t->tcp_gone != NULL)
 			t->tcp_gone(t, a);
 		turn_relay_hook(t, a, (uint32_t)pos, false);
@@ -561,6 +610,7 @@ turn_alloc_install(struct turn_worker *t, const struct ipc_msg *msg,
 	a->relay_port = ia->relayed[0].port;
 	t->expires[pos] = ia->expires_ms;
 	t->created[pos] = ia->created_ms;
+	turn_bw_set(t, (uint32_t)pos, same, ia->max_bps, ia->max_bps_burst);
 	/* the username for a restarted cp (the key is not kept: nobody
 	 * needs it back) */
 	turn_user_set(t, a, ia->username,

@@ -17,6 +17,8 @@
 
 #include <rte_common.h>
 
+#include "../net/police.h"
+
 struct rte_mbuf;
 struct dp_port;
 struct turn_stream_io;
@@ -76,7 +78,7 @@ struct turn_chan {
 /* relayed addresses of both families (lib/conf's TP_CONF_MAX_RELAY each) */
 #define TURN_MAX_RELAY_TBL 128
 /* ALLOC_ENDs a worker keeps while no cp serves (lib/ipc struct
- * ipc_alloc_end, 712 bytes with its backlog's head and tuple) */
+ * ipc_alloc_end, 720 bytes with its backlog's head and tuple) */
 #define TURN_ENDS_MAX      1024u
 
 struct turn_user;
@@ -113,6 +115,25 @@ struct turn_alloc {
 	/* lines 3-4: the first permissions and channels */
 	struct turn_perm perms[TURN_HOT_BINDINGS] __rte_cache_aligned;
 	struct turn_chan chans[TURN_HOT_BINDINGS];
+} __rte_cache_aligned;
+
+/*
+ * An allocation's bandwidth limit (ipc_alloc.max_bps, max_bps_burst): a
+ * token bucket (dp/net/police.h) for each relayed direction, the payload
+ * a datagram carries (Send indication's DATA or ChannelData's to the
+ * peer; the peer's datagram to the client), and the datagrams each
+ * dropped. One cache line a slot, in an array (turn_worker.bw) a worker
+ * takes the first time cp installs a limit on it: a worker none of whose
+ * allocations ever had one pays one branch a datagram, and no memory.
+ */
+enum turn_bw_dir {
+	TURN_BW_TO_PEER = 0,
+	TURN_BW_TO_CLIENT = 1,
+};
+
+struct turn_bw {
+	struct police pol[2];        /* enum turn_bw_dir; rate 0: none */
+	uint64_t drops[2];           /* datagrams over it */
 } __rte_cache_aligned;
 
 /* Permissions and channels beyond an allocation's hot ones. */
@@ -226,6 +247,13 @@ struct turn_worker {
 	uint64_t now_ms;                  /* CLOCK_MONOTONIC, once per loop */
 	struct turn_alloc *allocs;        /* cap slots: the hot parts */
 	struct turn_ovf_pool ovf;         /* bindings beyond the hot ones */
+	/* cap slots (struct turn_bw), NULL until an allocation with a limit
+	 * came; nbw: allocations with one now; bw_nomem: limits not
+	 * installed, the array's memory refused (the allocation relays
+	 * unpoliced, counted) */
+	struct turn_bw *bw;
+	uint32_t nbw;
+	uint64_t bw_nomem;
 	struct turn_users users;          /* interned usernames */
 	uint64_t *created;                /* cap slots: when cp made it (ms,
 					   * ipc_alloc.created_ms), for a

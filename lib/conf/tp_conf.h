@@ -88,6 +88,12 @@ unsigned int tp_conf_relay_addrs(const struct tp_conf *c, int family,
  */
 uint32_t tp_conf_worker_allocs(const struct tp_conf *c);
 
+/* The bandwidth limit of an allocation of user (len bytes) in tenant:
+ * the user's max_bps, else its tenant's, else turn.max_bps (bytes a second
+ * each way, 0: none); *burst its burst in bytes (0 with no limit). */
+uint32_t tp_conf_max_bps(const struct tp_conf *c, unsigned int tenant, const char *user,
+			 size_t len, uint32_t *burst);
+
 /* "192.0.2.1:6379" or "[2001:db8::1]:6379" (IP literals only): 4 or 6;
  * 0 when it is not that (tp_conf_cluster.c). */
 int tp_conf_hostport_family(const char *s);

@@ -256,6 +256,9 @@ const struct tp_conf_key tp_conf_keys[] = {
 	NUM("turn", "tcp_keepalive", DP, "turn.tcp_keepalive.interval",
 	    turn.tcp_keepalive.interval_s),
 	NUM("turn", "tcp_keepalive", DP, "turn.tcp_keepalive.count", turn.tcp_keepalive.count),
+	/* (new allocations get it; existing ones keep theirs) */
+	LIVE("turn", "max_bps", "cp/alloc"),
+	LIVE("turn", "max_bps_burst", "cp/alloc"),
 
 	STR("cp", "api_socket", CP, "cp.api_socket", cp.api_socket),
 	NUM("cp", "api_mode", CP, "cp.api_mode", cp.api_mode),
@@ -398,6 +401,7 @@ const struct tp_conf_key tp_conf_keys[] = {
 	LIVE("tenants", "quota_total", "cp/alloc"),
 	LIVE("tenants", "quota_user", "cp/alloc"),
 	LIVE("tenants", "agw_contexts", "cp/agw"),
+	LIVE("tenants", "max_bps", "cp/alloc"),
 	LIVE("tenants", "users", "cp/auth"),
 	LIVE("tenants", "secrets", "cp/auth"),
 	LIVE("tenants", "peers", "cp/policy"),

@@ -10,6 +10,7 @@
  *       relay = ["198.51.100.21"];             # relayed addresses only it gets (optional)
  *       quota_total = 20000; quota_user = 100; # allocations (default cp's)
  *       agw_contexts = 500;                    # live AGW contexts (default: no limit)
+ *       max_bps = 125000;                      # bytes/s each way an allocation (default turn.max_bps)
  *       users = ( { name = "..."; password = "..."; } );
  *       secrets = [ "..." ];                   # TURN REST API
  *       peers = { allow = [ ... ]; };          # its peer policy (default cp.peers)
@@ -189,7 +190,7 @@ load_relay(const config_setting_t *g, struct tp_conf_tenant *t, struct tp_conf *
 /* The settings of a tenant (tp_conf_keys.c gives each its reload class). */
 const char *const tp_conf_names_tenants[] = {
 	"name", "realm", "addresses", "relay", "quota_total", "quota_user", "agw_contexts",
-	"users", "secrets", "peers", NULL,
+	"users", "secrets", "peers", "max_bps", NULL,
 };
 
 static int
@@ -254,6 +255,10 @@ load_tenant(const config_setting_t *g, struct tp_conf_tenant *t, struct tp_conf 
 		FAIL(g, "tenant '%s': quota_total %u exceeds cp.quota_total %u (the box's)",
 		     t->name, t->quota_total, c->cp.quota_total);
 	if ((rc = tp_conf_get_u32(g, "agw_contexts", 0, 1u << 28, &t->agw_contexts, c, err,
+				  errlen)) < 0)
+		return rc;
+	t->has_max_bps = config_setting_get_member(g, "max_bps") != NULL;
+	if ((rc = tp_conf_get_u32(g, "max_bps", 0, TP_CONF_MAX_BPS, &t->max_bps, c, err,
 				  errlen)) < 0)
 		return rc;
 	if ((rc = tp_conf_load_users(config_setting_get_member(g, "users"), t->users,

@@ -116,7 +116,7 @@ const char *const tp_conf_names_turn[] = {
 	"cp_grace", "admit_rate", "admit_burst", "listen_tcp",
 	"tcp_first_message", "tcp_per_source", "listen_tls", "tcp_alloc_bytes",
 	"tcp_alloc_mbufs", "tcp_source_prefix6", "tcp_allocate_timeout", "tcp_keepalive",
-	"mobility", "listen_dtls", NULL,
+	"mobility", "listen_dtls", "max_bps", "max_bps_burst", NULL,
 };
 
 static int
@@ -179,6 +179,16 @@ load_turn(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen
 	    (rc = load_listen(g, "listen_dtls", t->listen_dtls, &t->nlisten_dtls, t, c,
 			      err, errlen)) < 0)
 		return rc;
+	if ((rc = tp_conf_get_u32(g, "max_bps", 0, TP_CONF_MAX_BPS, &t->max_bps, c, err,
+				  errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(g, "max_bps_burst", 0, TP_CONF_MAX_BPS, &t->max_bps_burst, c,
+				  err, errlen)) < 0)
+		return rc;
+	/* a burst must hold a datagram */
+	if (t->max_bps_burst != 0 && t->max_bps_burst < 1500)
+		FAIL(config_setting_get_member(g, "max_bps_burst"),
+		     "turn.max_bps_burst %u must be 0 (a second of the limit) or at least "
+		     "1500 bytes (a datagram)", t->max_bps_burst);
 	/* a budget must let a connection have a window and some segments */
 	if (t->tcp_alloc_bytes != 0 && t->tcp_alloc_bytes < 16384)
 		FAIL(config_setting_get_member(g, "tcp_alloc_bytes"),
@@ -486,7 +496,7 @@ tp_conf_load_users(const config_setting_t *s, struct tp_conf_user *users, unsign
 		FAIL(s, "more than %u users", max);
 	for (int i = 0; i < config_setting_length(s); i++) {
 		const config_setting_t *u = config_setting_get_elem(s, (unsigned int)i);
-		static const char *const unames[] = { "name", "password", NULL };
+		static const char *const unames[] = { "name", "password", "max_bps", NULL };
 		struct tp_conf_user *cu = &users[*n];
 
 		if (!config_setting_is_group(u))
@@ -499,6 +509,10 @@ tp_conf_load_users(const config_setting_t *s, struct tp_conf_user *users, unsign
 			return rc;
 		if (cu->name[0] == '\0' || cu->password[0] == '\0')
 			FAIL(u, "a user needs a name and a password");
+		cu->has_max_bps = config_setting_get_member(u, "max_bps") != NULL;
+		if ((rc = tp_conf_get_u32(u, "max_bps", 0, TP_CONF_MAX_BPS, &cu->max_bps, c, err,
+					  errlen)) < 0)
+			return rc;
 		for (unsigned int j = 0; j < *n; j++)
 			if (strcmp(users[j].name, cu->name) == 0)
 				FAIL(u, "user '%s' is defined twice", cu->name);
@@ -696,4 +710,42 @@ tp_conf_resolve_user(struct tp_conf *c, char *err, size_t errlen)
 	c->cp.user_uid = (uint32_t)pw.pw_uid;
 	c->cp.user_gid = (uint32_t)pw.pw_gid;
 	return 0;
+}
+
+/*
+ * The bandwidth limit of an allocation of user (len bytes) in tenant
+ * (lib/conf's index, 0 the default): the user's own (cp.users or the
+ * tenant's users, max_bps), else its tenant's (a named tenant's max_bps),
+ * else turn.max_bps. Bytes a second each way, 0: none; *burst the bytes
+ * at once (turn.max_bps_burst, 0 there: a second of the limit; never under
+ * 10 ms of it, so that a loop of dp's that takes a millisecond or more
+ * does not cap the rate below the limit).
+ */
+uint32_t
+tp_conf_max_bps(const struct tp_conf *c, unsigned int tenant, const char *user, size_t len,
+		uint32_t *burst)
+{
+	const struct tp_conf_user *u = c->cp.users;
+	unsigned int n = c->cp.nusers;
+	uint32_t rate = c->turn.max_bps, b;
+
+	if (tenant > 0 && tenant <= c->tenants.n) {
+		const struct tp_conf_tenant *t = &c->tenants.t[tenant - 1];
+
+		u = t->users;
+		n = t->nusers;
+		if (t->has_max_bps)
+			rate = t->max_bps;
+	}
+	for (unsigned int i = 0; user != NULL && i < n; i++)
+		if (u[i].has_max_bps && strlen(u[i].name) == len &&
+		    memcmp(u[i].name, user, len) == 0) {
+			rate = u[i].max_bps;
+			break;
+		}
+	b = c->turn.max_bps_burst != 0 ? c->turn.max_bps_burst : rate;
+	if (b < rate / 100u)
+		b = rate / 100u;
+	*burst = rate != 0 ? b : 0;
+	return rate;
 }

@@ -257,6 +257,15 @@ struct tp_conf_turn {
 	uint16_t listen_dtls[TP_CONF_MAX_TCP_LISTEN];
 	unsigned int nlisten_dtls;
 	int listen_dtls_line;
+
+	/* An allocation's bandwidth limit (coturn's max-bps, which is bytes
+	 * despite its name; eturnal's max_bps): relayed payload BYTES a second
+	 * in each direction, each direction on its own, for every allocation
+	 * whose user and tenant give none (tp_conf_max_bps()). 0: none (the
+	 * default). max_bps_burst: bytes that may pass at once, 0 (the
+	 * default) one second of the limit; at least 10 ms of it. */
+	uint32_t max_bps;
+	uint32_t max_bps_burst;
 };
 
 #define TP_CONF_MAX_SNI      16
@@ -347,10 +356,18 @@ struct tp_conf_tls {
 #define TP_CONF_TLS_ASYNC_JOBS_MIN 1u
 #define TP_CONF_TLS_ASYNC_JOBS_MAX 65536u
 
+/* The highest max_bps (bytes a second): 2 GB/s, 16 Gbit/s */
+#define TP_CONF_MAX_BPS      (1u << 31)
+
 struct tp_conf_user {
 	char name[TP_CONF_STR_LEN];
 	char password[TP_CONF_STR_LEN];
 	int line;
+	/* max_bps: this user's bandwidth limit, bytes a second each way for
+	 * each of its allocations (0: none, over its tenant's and
+	 * turn.max_bps); has_max_bps: the file gave one */
+	bool has_max_bps;
+	uint32_t max_bps;
 };
 
 /* cp.store's default: where a carrier's operator looks for a daemon's
@@ -788,6 +805,10 @@ struct tp_conf_tenant {
 	uint32_t quota_total;         /* allocations in all; default cp.quota_total */
 	uint32_t quota_user;          /* per username, 0 = none; default a tenth */
 	uint32_t agw_contexts;        /* live AGW contexts, 0 = no limit (the default) */
+	/* its allocations' bandwidth limit (turn.max_bps's unit) over
+	 * turn.max_bps, when has_max_bps; 0: none */
+	bool has_max_bps;
+	uint32_t max_bps;
 	unsigned int nusers;
 	struct tp_conf_user users[TP_CONF_TENANT_USERS];
 	unsigned int nsecrets;

@@ -127,7 +127,7 @@ static bool
 alloc_ok(const struct ipc_alloc *a)
 {
 	if (a->nrelayed < 1 || a->nrelayed > 2 || a->key_len > IPC_KEY_MAX ||
-	    a->user_len > IPC_USER_MAX)
+	    a->user_len > IPC_USER_MAX || (a->max_bps == 0 && a->max_bps_burst != 0))
 		return false;
 	for (unsigned int i = 0; i < a->nrelayed; i++)
 		if (!family_ok(a->relayed[i].family))

@@ -71,7 +71,8 @@
 					* mobility (ALLOC_MOVE,
 					* IPC_ALLOC_F_MOBILE), DTLS sessions
 					* (transport 17 with a connection id,
-					* IPC_CONN_SLOT_DTLS) */
+					* IPC_CONN_SLOT_DTLS), an allocation's
+					* bandwidth limit (ipc_alloc.max_bps) */
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
@@ -164,6 +165,13 @@ struct ipc_alloc {
 	/* when cp made it (CLOCK_MONOTONIC ms): kept by dp for a restarted
 	 * cp, whose usage records say when it started (cp/acct) */
 	uint64_t created_ms;
+	/* Its bandwidth limit (cp: the user's, else its tenant's, else
+	 * turn.max_bps): relayed payload bytes a second in each direction,
+	 * 0: none; and the burst, bytes (0 with a rate: one second's).
+	 * dp polices each direction with it and gives it back in
+	 * STATE_ALLOC, so that it survives either process restarting. */
+	uint32_t max_bps;
+	uint32_t max_bps_burst;
 	uint8_t key[IPC_KEY_MAX];
 	char username[IPC_USER_MAX];
 };
@@ -234,6 +242,8 @@ struct ipc_alloc_end {
 	uint16_t flags;           /* IPC_ALLOC_F_* */
 	uint16_t user_len;        /* <= IPC_USER_MAX */
 	uint16_t pad;
+	uint32_t max_bps;         /* ipc_alloc.max_bps (0: none) */
+	uint32_t pad2;
 	char username[IPC_USER_MAX];
 };
 

@@ -2235,6 +2235,74 @@ test_conf_tls(void **state)
 	unlink(key);
 }
 
+/* Bandwidth limits (docs/turn.md "Bandwidth limits"): a user's max_bps
+ * over its tenant's over turn.max_bps, a user by (tenant, whole name);
+ * the burst a second of the limit unless turn.max_bps_burst says, never
+ * under 10 ms of it. */
+static void
+test_conf_max_bps_precedence(void **state)
+{
+	uint32_t burst = 7;
+
+	(void)state;
+	expect_ok(DP("") "turn = { realm = \"r\"; };\n");
+	assert_int_equal(c.turn.max_bps, 0);
+	assert_int_equal(tp_conf_max_bps(&c, 0, "u", 1, &burst), 0);
+	assert_int_equal(burst, 0);
+	tp_conf_free(&c);
+	expect_ok(DP("")
+		  "turn = { realm = \"r\"; max_bps = 100000; };\n"
+		  "cp = { users = ({ name = \"slow\"; password = \"p\"; max_bps = 20000; },\n"
+		  "                { name = \"free\"; password = \"p\"; max_bps = 0; },\n"
+		  "                { name = \"plain\"; password = \"p\"; }); };\n"
+		  "tenants = (\n"
+		  "  { name = \"t1\"; realm = \"t1.example\"; addresses = [\"10.0.0.11\"];\n"
+		  "    max_bps = 50000;\n"
+		  "    users = ({ name = \"slow\"; password = \"p\"; max_bps = 30000; }); },\n"
+		  "  { name = \"t2\"; realm = \"t2.example\"; addresses = [\"10.0.0.12\"]; }\n"
+		  ");\n");
+	assert_true(c.cp.users[0].has_max_bps);
+	assert_false(c.cp.users[2].has_max_bps);
+	assert_true(c.tenants.t[0].has_max_bps);
+	assert_false(c.tenants.t[1].has_max_bps);
+	/* the default tenant: the file's, a user's own, a user's 0 (none) */
+	assert_int_equal(tp_conf_max_bps(&c, 0, "plain", 5, &burst), 100000);
+	assert_int_equal(burst, 100000);
+	assert_int_equal(tp_conf_max_bps(&c, 0, "slow", 4, &burst), 20000);
+	assert_int_equal(burst, 20000);
+	assert_int_equal(tp_conf_max_bps(&c, 0, "free", 4, &burst), 0);
+	assert_int_equal(burst, 0);
+	/* a name not in the file (a REST one, a store's): the tenant's or
+	 * the file's; a prefix of a listed name is another name */
+	assert_int_equal(tp_conf_max_bps(&c, 0, "1700000000:bob", 14, &burst), 100000);
+	assert_int_equal(tp_conf_max_bps(&c, 0, "slo", 3, &burst), 100000);
+	assert_int_equal(tp_conf_max_bps(&c, 0, "slowly", 6, &burst), 100000);
+	/* a tenant's: over the file's; its own user's over it; the default
+	 * tenant's users are not its */
+	assert_int_equal(tp_conf_max_bps(&c, 1, "plain", 5, &burst), 50000);
+	assert_int_equal(tp_conf_max_bps(&c, 1, "slow", 4, &burst), 30000);
+	assert_int_equal(tp_conf_max_bps(&c, 1, "free", 4, &burst), 50000);
+	assert_int_equal(tp_conf_max_bps(&c, 2, "plain", 5, &burst), 100000);
+	assert_int_equal(tp_conf_max_bps(&c, 2, "slow", 4, &burst), 100000);
+	/* (an index past the list: the default's users, the file's limit) */
+	assert_int_equal(tp_conf_max_bps(&c, 9, "slow", 4, &burst), 20000);
+	tp_conf_free(&c);
+	/* the burst */
+	expect_ok(DP("") "turn = { realm = \"r\"; max_bps = 100000; max_bps_burst = 4000; };\n"
+		  "cp = { users = ({ name = \"fast\"; password = \"p\"; max_bps = 1000000; }); };\n");
+	assert_int_equal(tp_conf_max_bps(&c, 0, "x", 1, &burst), 100000);
+	assert_int_equal(burst, 4000);
+	assert_int_equal(tp_conf_max_bps(&c, 0, "fast", 4, &burst), 1000000);
+	assert_int_equal(burst, 10000);
+	tp_conf_free(&c);
+	expect_error(DP("") "turn = { realm = \"r\"; max_bps = 1000; max_bps_burst = 100; };\n",
+		     5, "max_bps_burst");
+	expect_error(DP("") "turn = { realm = \"r\"; max_bps = 4294967295; };\n", 5, "max_bps");
+	expect_error(DP("") "turn = { realm = \"r\"; };\n"
+		     "cp = { users = ({ name = \"a\"; password = \"p\"; max_bps = -1; }); };\n",
+		     6, "max_bps");
+}
+
 /* One credential may not take the box: quota_user defaults to a tenth of
  * quota_total (at least 1); 0 still means no limit when written. */
 static void
@@ -2751,6 +2819,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_conf_demo_loads_with_fixed_values, teardown),
 		cmocka_unit_test_teardown(test_conf_carrier_loads, teardown),
+		cmocka_unit_test_teardown(test_conf_max_bps_precedence, teardown),
 		cmocka_unit_test_teardown(test_conf_placeholder_secrets_are_refused, teardown),
 		cmocka_unit_test_teardown(test_conf_secrets_with_algorithm, teardown),
 		cmocka_unit_test_teardown(test_conf_secrets_readable_by_others_are_said, teardown),

@@ -1693,6 +1693,19 @@ test_ipc_msg_check_refuses_bad_fields(void **state)
 	msg_make(&m, IPC_STATE_ALLOC);
 	ia->user_len = 0xffff;
 	expect_bad(&m, "user_len 0xffff");
+	/* a bandwidth limit's burst without its rate (a burst 0 with a rate
+	 * is a second's: fine) */
+	msg_make(&m, IPC_ALLOC_ADD);
+	ia->max_bps_burst = 4000;
+	expect_bad(&m, "max_bps_burst without max_bps");
+	msg_make(&m, IPC_STATE_ALLOC);
+	ia->max_bps_burst = 1;
+	expect_bad(&m, "max_bps_burst without max_bps");
+	msg_make(&m, IPC_ALLOC_ADD);
+	ia->max_bps = 40000;
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+	ia->max_bps_burst = 4000;
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
 	msg_make(&m, IPC_STATE_ALLOC);
 	m.h.alloc_id = 0;
 	expect_bad(&m, "alloc_id 0");

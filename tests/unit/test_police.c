@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * dp/splice/police.h: the token bucket of a leg's policing (H.248.53
+ * dp/net/police.h: the token bucket of a splice leg's policing (H.248.53
  * tman): full at the start, exact accrual at any rate and tick, the burst
  * as its cap, debt after an overshooting read, the wait until a wanted
  * amount, a change of rate that keeps what the bucket holds.

@@ -92,6 +92,7 @@ teardown(void **state)
 	free(t->live.pos);
 	free(t->expires);
 	free(t->created);
+	free(t->bw);
 	fw_link_detach(f->w);
 	free(f->w->turn);
 	fw_worker_free(f->w);
@@ -328,6 +329,82 @@ test_turn_sweep_every_live_alloc_once_across_deletes(void **state)
 /* Sixteen permissions and sixteen channels, hot and in overflow blocks,
  * all in one STATE_ALLOC that cp accepts, in order, with the relayed
  * address, the username and no key. */
+/* Bandwidth limits (struct turn_bw, docs/turn.md "Bandwidth limits"): no
+ * array until a limit comes; a bucket a direction, whole datagrams, the
+ * drops counted; a datagram over the burst never passes; an allocation
+ * without a limit is never over; held to burst + rate x t over time; the
+ * same allocation installed again keeps what its bucket holds; STATE_ALLOC
+ * gives the limit back to a restarted cp. */
+static void
+test_turn_bw_buckets_both_ways_and_back_to_cp(void **state)
+{
+	struct fix *f = *state;
+	struct turn_worker *t = f->w->turn;
+	struct turn_alloc *a = &t->allocs[5], *b = &t->allocs[6];
+	static struct ipc_msg m;
+	uint64_t passed = 0;
+
+	add(f, 5);
+	add(f, 6);
+	t->now_ms = 1000;
+	turn_bw_set(t, 6, false, 0, 0);
+	assert_null(t->bw);                  /* no limit anywhere: no array */
+	turn_bw_set(t, 5, false, 1000, 1500);
+	assert_non_null(t->bw);
+	assert_int_equal(t->nbw, 1);
+	/* full at the start: 1500 bytes, whole datagrams only */
+	assert_false(turn_bw_over(t, a, TURN_BW_TO_PEER, 1000));
+	assert_true(turn_bw_over(t, a, TURN_BW_TO_PEER, 1000));
+	assert_false(turn_bw_over(t, a, TURN_BW_TO_PEER, 500));
+	assert_true(turn_bw_over(t, a, TURN_BW_TO_PEER, 1));
+	/* the other direction: its own bucket */
+	assert_false(turn_bw_over(t, a, TURN_BW_TO_CLIENT, 1500));
+	assert_true(turn_bw_over(t, a, TURN_BW_TO_CLIENT, 100));
+	/* a second on: a second's worth more */
+	t->now_ms += 1000;
+	assert_false(turn_bw_over(t, a, TURN_BW_TO_PEER, 1000));
+	assert_true(turn_bw_over(t, a, TURN_BW_TO_PEER, 1));
+	assert_int_equal(t->bw[5].drops[TURN_BW_TO_PEER], 3);
+	assert_int_equal(t->bw[5].drops[TURN_BW_TO_CLIENT], 1);
+	/* over the burst: never, however long the silence */
+	t->now_ms += 100000;
+	assert_true(turn_bw_over(t, a, TURN_BW_TO_PEER, 1501));
+	/* no limit: never over, nothing counted */
+	for (unsigned int i = 0; i < 1000; i++)
+		assert_false(turn_bw_over(t, b, TURN_BW_TO_PEER, 65000));
+	assert_true(t->bw[6].drops[TURN_BW_TO_PEER] == 0);
+	/* 100-byte datagrams every millisecond for 10 s, ten times the
+	 * limit: the burst and 10 s of it pass, no more */
+	turn_bw_set(t, 5, false, 1000, 1500);   /* another allocation: full */
+	for (unsigned int ms = 0; ms < 10000; ms++) {
+		t->now_ms++;
+		if (!turn_bw_over(t, a, TURN_BW_TO_CLIENT, 100))
+			passed += 100;
+	}
+	assert_true(passed <= 1500 + 10000 && passed >= 1500 + 10000 - 100);
+	/* installed again (a restarted cp): no new burst */
+	assert_true(turn_bw_over(t, a, TURN_BW_TO_CLIENT, 200));
+	turn_bw_set(t, 5, true, 1000, 1500);
+	assert_true(turn_bw_over(t, a, TURN_BW_TO_CLIENT, 200));
+	assert_int_equal(t->nbw, 1);
+	/* back to a restarted cp; without a limit, 0 */
+	turn_state_alloc_fill(&m, t, a);
+	m.h.worker = 3;
+	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+	assert_int_equal(ipc_msg_alloc(&m)->max_bps, 1000);
+	assert_int_equal(ipc_msg_alloc(&m)->max_bps_burst, 1500);
+	turn_state_alloc_fill(&m, t, b);
+	assert_int_equal(ipc_msg_alloc(&m)->max_bps, 0);
+	assert_int_equal(ipc_msg_alloc(&m)->max_bps_burst, 0);
+	/* a limit taken off */
+	turn_bw_set(t, 5, true, 0, 0);
+	assert_int_equal(t->nbw, 0);
+	assert_false(turn_bw_over(t, a, TURN_BW_TO_CLIENT, 60000));
+	/* a burst of 0: a second's */
+	turn_bw_set(t, 6, false, 3000, 0);
+	assert_int_equal(t->bw[6].pol[TURN_BW_TO_PEER].burst, 3000);
+}
+
 static void
 test_turn_sweep_state_alloc_full_bindings_fits_and_passes_ipc_msg_check(void **state)
 {
@@ -413,6 +490,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 			test_turn_sweep_state_alloc_full_bindings_fits_and_passes_ipc_msg_check,
 			setup, teardown),
+		cmocka_unit_test_setup_teardown(test_turn_bw_buckets_both_ways_and_back_to_cp,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

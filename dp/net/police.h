@@ -11,8 +11,8 @@
  * and gives nothing until it is paid, so over any time the bytes taken
  * are at most burst + rate * t, plus one read's overshoot.
  */
-#ifndef DP_SPLICE_POLICE_H
-#define DP_SPLICE_POLICE_H
+#ifndef DP_NET_POLICE_H
+#define DP_NET_POLICE_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -99,4 +99,4 @@ police_wait_ms(const struct police *p, uint32_t want)
 	return ((uint64_t)need + p->rate - 1u) / p->rate;
 }
 
-#endif /* DP_SPLICE_POLICE_H */
+#endif /* DP_NET_POLICE_H */
