@@ -16,18 +16,19 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 tp_env_init
 start=$SECONDS
 
-LIMIT=40000 BURST=4000 RATE=160000 SECS=3
+LIMIT=40000 BURST=4000 RATE=160000 SECS=3 TINY=3000
 REC=$TP_TMP/acct/usage.jsonl
 D=$TP_TMP/bw
 mkdir -p "$TP_TMP/acct" "$D"
 maddr=127.0.0.1:$((20000 + $$ % 20000))
 tp_write_conf "$TP_TMP/dp.conf" "0" "" "" "" "
 turn = { realm = \"turnpike.test\"; ipc = \"/$TP_ID\"; relay_ports = [50000, 50999];
-         max_bps_burst = $BURST; };
+         max_bps_burst = $BURST; channels = \"rfc5766\"; };
 cp = {
   api_socket = \"$TP_TMP/cp.sock\";
   users = ( { name = \"slow\"; password = \"slow\"; max_bps = $LIMIT; },
-            { name = \"free\"; password = \"free\"; } );
+            { name = \"free\"; password = \"free\"; },
+            { name = \"tiny\"; password = \"tiny\"; max_bps = $TINY; } );
   peers = { allow = [ \"10.211.0.0/24\" ]; };
   store = \"$TP_TMP/users.db\";
   metrics = \"$maddr\";
@@ -160,6 +161,30 @@ if s != want:
     print(s)
 sys.exit(0 if s == want else 1)
 PY
+
+# coturn's own client beside ours: turnutils_uclient relays through
+# turnutils_peer and back (both directions through the allocation) at its
+# own pace (about 15 KB a second each way), above tiny's limit: tiny loses
+# much of it, free nothing.
+ip netns exec "$TP_NS_P" turnutils_peer -L 10.211.0.2 -p 3480 >"$TP_TMP/tpeer.log" 2>&1 &
+tpeer=$!
+sleep 0.3
+uc() {
+  ip netns exec "$TP_NS_C" timeout 25 turnutils_uclient -u "$1" -w "$1" -e 10.211.0.2 -r 3480 \
+    -c -n 60 -l 1000 -m 1 10.210.0.1 >"$TP_TMP/uclient-$1.log" 2>&1
+  grep -E 'tot_send_msgs|Total lost packets|Total transmit time' "$TP_TMP/uclient-$1.log" | tail -n 3
+}
+out_free=$(uc free) out_slow=$(uc tiny)
+echo "$out_free" | sed 's/^/# free: /'
+echo "$out_slow" | sed 's/^/# tiny: /'
+lost() { sed -n 's/.*Total lost packets \([0-9]*\).*/\1/p' <<<"$1" | tail -n 1; }
+sent() { sed -n 's/.*tot_send_msgs=\([0-9]*\).*/\1/p' <<<"$1" | tail -n 1; }
+lf=$(lost "$out_free") ls=$(lost "$out_slow") sf=$(sent "$out_free") ss=$(sent "$out_slow")
+tp_check "turnutils_uclient, free: ${sf:-?} messages of 1000 B relayed both ways, ${lf:-?} lost" \
+  test "${sf:-0}" -gt 0 -a "${lf:-1}" = 0
+tp_check "turnutils_uclient, tiny (max_bps $TINY): ${ls:-?} of ${ss:-?} lost to the limit" \
+  test "${ss:-0}" -gt 0 -a "${ls:-0}" -gt $(( ${ss:-0} / 4 ))
+kill "$tpeer" 2>/dev/null; wait "$tpeer" 2>/dev/null
 tp_check "cp stops cleanly" tp_cp_stop
 tp_check "dp stops cleanly" tp_dp_stop
 echo "# [$((SECONDS - start)) s] $TP_FAILS failed"
