@@ -111,13 +111,12 @@ turn_stream_gone(struct dp_worker *w, const struct turn_from *from,
 			       sizeof(ev));
 }
 
-/* A STUN message, whole, to the client's connection. */
+/* A STUN message, whole, to the client's connection or session (io:
+ * the stream's or DTLS's). */
 static void
-stream_reply(struct dp_worker *w, const struct turn_from *to, const uint8_t *buf,
-	     uint16_t len)
+io_reply(struct dp_worker *w, const struct turn_stream_io *io,
+	 const struct turn_from *to, const uint8_t *buf, uint16_t len)
 {
-	const struct turn_stream_io *io = w->turn->stream_io;
-
 	if (io == NULL) {
 		w->turn->xport_none++;
 		return;
@@ -127,14 +126,11 @@ stream_reply(struct dp_worker *w, const struct turn_from *to, const uint8_t *buf
 }
 
 /* Relayed data to a's client: the frame at m's data start, whole (the
- * connection checksums it: cy is not needed). */
+ * connection or the record checksums it: no carried checksum needed). */
 static void
-stream_to_client(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf *m,
-		 const struct turn_carry *cy)
+io_to_client(struct dp_worker *w, const struct turn_stream_io *io,
+	     struct turn_alloc *a, struct rte_mbuf *m)
 {
-	const struct turn_stream_io *io = w->turn->stream_io;
-
-	(void)cy;
 	if (io == NULL) {
 		w->turn->xport_none++;
 		rte_pktmbuf_free(m);
@@ -142,6 +138,21 @@ stream_to_client(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf *m,
 	}
 	if (io->write_mbuf(w, a->conn_id, m) < 0)
 		w->turn->stream_write_failed++;
+}
+
+static void
+stream_reply(struct dp_worker *w, const struct turn_from *to, const uint8_t *buf,
+	     uint16_t len)
+{
+	io_reply(w, w->turn->stream_io, to, buf, len);
+}
+
+static void
+stream_to_client(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf *m,
+		 const struct turn_carry *cy)
+{
+	(void)cy;
+	io_to_client(w, w->turn->stream_io, a, m);
 }
 
 const struct turn_xport_ops turn_stream_ops = {
@@ -157,14 +168,7 @@ static void
 dtls_reply(struct dp_worker *w, const struct turn_from *to, const uint8_t *buf,
 	   uint16_t len)
 {
-	const struct turn_stream_io *io = w->turn->dtls_io;
-
-	if (io == NULL) {
-		w->turn->xport_none++;
-		return;
-	}
-	if (io->write(w, to->conn_id, buf, len) < 0)
-		w->turn->stream_write_failed++;
+	io_reply(w, w->turn->dtls_io, to, buf, len);
 }
 
 /* Relayed data to a's client in a record of its session (ChannelData
@@ -173,16 +177,8 @@ static void
 dtls_to_client(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf *m,
 	       const struct turn_carry *cy)
 {
-	const struct turn_stream_io *io = w->turn->dtls_io;
-
 	(void)cy;
-	if (io == NULL) {
-		w->turn->xport_none++;
-		rte_pktmbuf_free(m);
-		return;
-	}
-	if (io->write_mbuf(w, a->conn_id, m) < 0)
-		w->turn->stream_write_failed++;
+	io_to_client(w, w->turn->dtls_io, a, m);
 }
 
 const struct turn_xport_ops turn_dtls_ops = {
