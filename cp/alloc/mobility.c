@@ -111,7 +111,8 @@ same_user(const struct req_ctx *r, const struct cp_alloc *a)
 	if (a->oauth.key_len > 0)
 		return r->auth.oauth != 0 && r->auth.key_len == a->oauth.key_len &&
 		       CRYPTO_memcmp(r->auth.key, a->oauth.key, a->oauth.key_len) == 0;
-	return a->user->len == r->auth.username_len &&
+	/* (nor is a token whose kid happens to be a user's name that user) */
+	return r->auth.oauth == 0 && a->user->len == r->auth.username_len &&
 	       memcmp(a->user->name, r->auth.username, a->user->len) == 0;
 }
 

@@ -3252,18 +3252,24 @@ test_alloc_tenant_peer_policy(void **state)
 /* A mobile allocation by alice on (worker w, port cport); its ticket in
  * t (32 bytes). */
 static void
-mob_allocate(unsigned int w, uint16_t cport, uint8_t t[32])
+mob_allocate_as(unsigned int w, uint16_t cport, const char *user, uint8_t t[32])
 {
 	struct alloc_opts o = { .mob = true };
 	const struct stun_attr *ta;
 	struct reply r;
 
-	assert_int_equal(allocate_opts(w, cport, "alice", &o, &r), 0);
+	assert_int_equal(allocate_opts(w, cport, user, &o, &r), 0);
 	ta = stun_msg_find(&r.stun, STUN_ATTR_MOBILITY_TICKET);
 	assert_non_null(ta);
 	assert_int_equal(ta->len, 32);
 	assert_null(memchr(ta->value, 0, ta->len));
 	memcpy(t, ta->value, 32);
+}
+
+static void
+mob_allocate(unsigned int w, uint16_t cport, uint8_t t[32])
+{
+	mob_allocate_as(w, cport, "alice", t);
 }
 
 /* A Refresh with ticket t (len bytes) by user from (w, cport); the error
@@ -3469,6 +3475,19 @@ test_alloc_mobility_oauth_needs_the_tokens_key(void **state)
 				      NULL, &o, &r), 0);
 	assert_ptr_equal(mob_alloc_at(4002), a);
 	assert_non_null(stun_msg_find(&r.stun, STUN_ATTR_MOBILITY_TICKET));
+
+	/* a user whose name is the kid: a token is not its password */
+	assert_int_equal(cp_auth_user_add(cp.auth, "north", "pw"), 0);
+	mob_allocate_as(0, 4010, "north", t0);
+	a = mob_alloc_at(4010);
+	assert_non_null(a);
+	o.atok = ttok;
+	o.atok_len = tlen;
+	o.mac_key = thief_key;
+	nonce_for(0, 4011, nonce);
+	assert_int_equal(request_opts(0, STUN_METHOD_REFRESH, 4011, "north", nonce, 600, NULL,
+				      NULL, &o, &r), STUN_ERR_WRONG_CREDENTIALS);
+	assert_ptr_equal(mob_alloc_at(4010), a);
 	conf.turn.mobility = false;
 }
 
