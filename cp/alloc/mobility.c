@@ -14,11 +14,14 @@
  *   or of an earlier generation (a ticket the allocation was already
  *   moved with): 437, as for any request without its allocation;
  * - a ticket of another user's allocation: 441 (§3.2: the request must
- *   carry the credentials the allocation was made with).
+ *   carry the credentials the allocation was made with; for one an
+ *   access token made, RFC 7635, that token's mac_key, not its kid).
  * Each is counted (cp's stats, mobility_*); none leaves state behind.
  */
 #include <errno.h>
 #include <string.h>
+
+#include <openssl/crypto.h>
 
 #include "alloc_internal.h"
 #include "stun.h"
@@ -95,10 +98,21 @@ cpa_mob_add_ticket(struct req_ctx *r, struct stun_builder *b, const struct cp_al
 		stun_build_attr(b, STUN_ATTR_MOBILITY_TICKET, (const uint8_t *)t, sizeof(t));
 }
 
+/* "The credentials the allocation was made with" (RFC 8016 §3.2). For
+ * one an access token made (RFC 7635) the USERNAME is the kid, which
+ * names the authorization server's key and is shared by every client it
+ * issues tokens to: what is the allocation's own is the token's mac_key.
+ * Without this, anyone holding a token under the same kid and a ticket
+ * seen on the wire (it travels in the clear over UDP) moves another
+ * client's allocation to itself. */
 static bool
 same_user(const struct req_ctx *r, const struct cp_alloc *a)
 {
-	return a->user->len == r->auth.username_len &&
+	if (a->oauth.key_len > 0)
+		return r->auth.oauth != 0 && r->auth.key_len == a->oauth.key_len &&
+		       CRYPTO_memcmp(r->auth.key, a->oauth.key, a->oauth.key_len) == 0;
+	/* (nor is a token whose kid happens to be a user's name that user) */
+	return r->auth.oauth == 0 && a->user->len == r->auth.username_len &&
 	       memcmp(a->user->name, r->auth.username, a->user->len) == 0;
 }
 

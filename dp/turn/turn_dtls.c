@@ -137,6 +137,7 @@ struct turn_dtls {
 	struct dtls_cookie_key key;
 	struct dtls_sess *sess;
 	uint32_t max, per_source, nsess, nup;
+	uint8_t prefix6;             /* turn.tcp_source_prefix6: one IPv6 source */
 	uint32_t *free;              /* stack of free slots */
 	uint32_t nfree;
 	struct rte_hash *by_tuple;   /* struct dtls_tkey -> slot */
@@ -277,12 +278,23 @@ tkey_of(struct dtls_tkey *k, const struct turn_from *f)
 	memcpy(k->dst, f->dst, 16);
 }
 
+/* One source, as TCP counts them (dp/tcp's src_key()): an IPv4 address,
+ * an IPv6 address's first turn.tcp_source_prefix6 bits (a subscriber's
+ * /64 holds addresses enough for one each session: counted per address,
+ * one /64 fills the worker's sessions). */
 static void
-skey_of(struct dtls_skey *k, const struct turn_from *f)
+skey_of(const struct turn_dtls *d, struct dtls_skey *k, const struct turn_from *f)
 {
+	unsigned int plen = d->prefix6;
+
 	memset(k, 0, sizeof(*k));
 	k->family = f->family;
 	memcpy(k->ip, f->src, 16);
+	if (f->family != NET_AF_IPV6 || plen == 0 || plen >= 128)
+		return;
+	if (plen % 8 != 0)
+		k->ip[plen / 8] &= (uint8_t)(0xffu << (8 - plen % 8));
+	memset(k->ip + (plen + 7) / 8, 0, 16 - (plen + 7) / 8);
 }
 
 static struct dtls_sess *
@@ -309,7 +321,7 @@ sess_end(struct turn_dtls *d, struct dtls_sess *s, uint32_t reason, bool notify)
 	turn_stream_gone(d->w, &s->from, reason, s->talked);
 	tkey_of(&tk, &s->from);
 	(void)rte_hash_del_key(d->by_tuple, &tk);
-	skey_of(&sk, &s->from);
+	skey_of(d, &sk, &s->from);
 	pos = rte_hash_lookup(d->by_src, &sk);
 	if (pos >= 0 && d->src_count[pos] > 0 && --d->src_count[pos] == 0)
 		(void)rte_hash_del_key(d->by_src, &sk);
@@ -428,7 +440,7 @@ sess_new(struct turn_dtls *d, const struct turn_from *f, const struct dtls_tkey 
 		d->ctr[DTLS_CTR_REFUSED_FULL]++;
 		return;
 	}
-	skey_of(&sk, f);
+	skey_of(d, &sk, f);
 	pos = rte_hash_lookup(d->by_src, &sk);
 	if (pos >= 0 && d->src_count[pos] >= d->per_source) {
 		d->ctr[DTLS_CTR_REFUSED_SOURCE]++;
@@ -715,6 +727,9 @@ dtls_worker_init(struct dp_worker *w)
 	if (d->max < 8)
 		d->max = 8;
 	d->per_source = conf->turn.tcp_per_source != 0 ? conf->turn.tcp_per_source : d->max;
+	/* (fixed for the worker's life: a session's count is found again
+	 * by the key it was counted under) */
+	d->prefix6 = (uint8_t)conf->turn.tcp_source_prefix6;
 	d->no_alloc_ms = (uint64_t)conf->turn.tcp_allocate_timeout_s * 1000u;
 	d->ctx = dtls_ctx_create(&conf->tls, NULL, NULL, cookie_gen, cookie_verify, err,
 				 sizeof(err));

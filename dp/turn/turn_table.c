@@ -641,6 +641,11 @@ turn_alloc_move(struct turn_worker *t, struct turn_alloc *a, const struct ipc_tu
 	a->in_port = to->in_port;
 	a->client = to->client;
 	a->server = to->server;
+	/* part of the key: a DTLS session's allocation moved to a plain
+	 * 5-tuple (or into another session) is that tuple's now, or the
+	 * table holds it under a key it no longer has (its end would leak
+	 * the slot) */
+	a->conn_id = to->conn_id;
 	return 0;
 }
 

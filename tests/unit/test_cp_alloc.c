@@ -37,7 +37,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "cp.h"
+#include "auth/oauth.h"
 #include "alloc/alloc_internal.h"
 #include "alloc/alloc_state.h"
 #include "cp_dp.h"
@@ -321,6 +324,10 @@ struct alloc_opts {
 	bool mob;                     /* MOBILITY-TICKET (RFC 8016): ticket, */
 	const uint8_t *ticket;        /* ticket_len bytes (NULL: empty) */
 	uint16_t ticket_len;
+	const uint8_t *atok;          /* ACCESS-TOKEN (RFC 7635), atok_len bytes, */
+	size_t atok_len;
+	const uint8_t *mac_key;       /* and MESSAGE-INTEGRITY keyed with mac_key */
+	size_t mac_key_len;
 };
 
 /* Send a request as dp would; returns the response's error code (0 for
@@ -383,8 +390,15 @@ request_opts(unsigned int w, uint16_t method, uint16_t cport, const char *user,
 		stun_build_str(&b, STUN_ATTR_USERNAME, user);
 		stun_build_str(&b, STUN_ATTR_REALM, realm);
 		stun_build_str(&b, STUN_ATTR_NONCE, nonce);
-		assert_int_equal(stun_key_long_term(STUN_PWALG_MD5, user, realm, pw, key), 16);
-		stun_build_integrity(&b, key, 16);
+		if (o != NULL && o->atok != NULL)
+			stun_build_attr(&b, STUN_ATTR_ACCESS_TOKEN, o->atok, (uint16_t)o->atok_len);
+		if (o != NULL && o->mac_key != NULL) {
+			stun_build_integrity(&b, o->mac_key, o->mac_key_len);
+		} else {
+			assert_int_equal(stun_key_long_term(STUN_PWALG_MD5, user, realm, pw, key),
+					 16);
+			stun_build_integrity(&b, key, 16);
+		}
 	}
 	if (o == NULL || !o->no_fingerprint)
 		stun_build_fingerprint(&b);
@@ -3238,18 +3252,24 @@ test_alloc_tenant_peer_policy(void **state)
 /* A mobile allocation by alice on (worker w, port cport); its ticket in
  * t (32 bytes). */
 static void
-mob_allocate(unsigned int w, uint16_t cport, uint8_t t[32])
+mob_allocate_as(unsigned int w, uint16_t cport, const char *user, uint8_t t[32])
 {
 	struct alloc_opts o = { .mob = true };
 	const struct stun_attr *ta;
 	struct reply r;
 
-	assert_int_equal(allocate_opts(w, cport, "alice", &o, &r), 0);
+	assert_int_equal(allocate_opts(w, cport, user, &o, &r), 0);
 	ta = stun_msg_find(&r.stun, STUN_ATTR_MOBILITY_TICKET);
 	assert_non_null(ta);
 	assert_int_equal(ta->len, 32);
 	assert_null(memchr(ta->value, 0, ta->len));
 	memcpy(t, ta->value, 32);
+}
+
+static void
+mob_allocate(unsigned int w, uint16_t cport, uint8_t t[32])
+{
+	mob_allocate_as(w, cport, "alice", t);
 }
 
 /* A Refresh with ticket t (len bytes) by user from (w, cport); the error
@@ -3368,6 +3388,106 @@ test_alloc_mobility_other_worker_refused(void **state)
 	assert_non_null(mob_alloc_at(4001));
 	(void)drain(1, &r, &adds, &dels);
 	(void)drain(0, &r, &adds, &dels);
+	conf.turn.mobility = false;
+}
+
+/* RFC 7635 with RFC 8016: an allocation an access token made is moved
+ * only by a request signed with that token's mac_key. Another client of
+ * the same authorization server (a token of its own under the same kid)
+ * that saw the ticket go by in the clear is refused 441, and the
+ * allocation stays where it is. */
+static struct cp_oauth_key mob_kid = { .kid = "north", .alg = CP_OAUTH_A128GCM,
+				       .key_len = 16, .key = "0123456789abcdef" };
+
+static int
+setup_oauth(void **state)
+{
+	struct cp_auth_conf ac = { .realm = "r.test", .oauth_server_name = "turn.test",
+				   .oauth_keys = &mob_kid, .oauth_nkeys = 1,
+				   .oauth_tolerance_s = 60 };
+
+	setup(state);
+	cp_auth_free(cp.auth);
+	cp.auth = cp_auth_init(&ac);
+	assert_non_null(cp.auth);
+	return 0;
+}
+
+/* a token under kid "north" carrying mac_key (20 bytes) */
+static size_t
+mob_token(const uint8_t mac_key[20], uint8_t *out)
+{
+	static const uint8_t nonce[CP_OAUTH_NONCE_LEN] = "twelve-bytes";
+	struct cp_oauth_token t = { .mac_key_len = 20,
+				    .timestamp = (cp.wall_ms / 1000u) << 16, .lifetime = 3600 };
+	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+	int n;
+
+	memcpy(t.mac_key, mac_key, 20);
+	n = cp_oauth_seal(ctx, &mob_kid, "turn.test", 9, nonce, &t, out);
+	EVP_CIPHER_CTX_free(ctx);
+	assert_true(n > 0);
+	return (size_t)n;
+}
+
+static void
+test_alloc_mobility_oauth_needs_the_tokens_key(void **state)
+{
+	static const uint8_t victim_key[20] = "victim-mac-key-20byt";
+	static const uint8_t thief_key[20] = "thief--mac-key-20byt";
+	uint8_t vtok[CP_OAUTH_TOKEN_MAX], ttok[CP_OAUTH_TOKEN_MAX], t0[32];
+	size_t vlen = mob_token(victim_key, vtok), tlen = mob_token(thief_key, ttok);
+	struct alloc_opts o = { .mob = true, .atok = vtok, .atok_len = vlen,
+				.mac_key = victim_key, .mac_key_len = 20 };
+	const struct stun_attr *ta;
+	struct cp_alloc *a;
+	char nonce[128];
+	struct reply r;
+
+	(void)state;
+	conf.turn.mobility = true;
+	assert_int_equal(allocate_opts(0, 4001, "north", &o, &r), 0);
+	ta = stun_msg_find(&r.stun, STUN_ATTR_MOBILITY_TICKET);
+	assert_non_null(ta);
+	assert_int_equal(ta->len, 32);
+	memcpy(t0, ta->value, 32);
+	a = mob_alloc_at(4001);
+	assert_non_null(a);
+
+	/* the thief, from its own address with its own token */
+	o.ticket = t0;
+	o.ticket_len = 32;
+	o.atok = ttok;
+	o.atok_len = tlen;
+	o.mac_key = thief_key;
+	nonce_for(0, 4066, nonce);
+	assert_int_equal(request_opts(0, STUN_METHOD_REFRESH, 4066, "north", nonce, 600, NULL,
+				      NULL, &o, &r), STUN_ERR_WRONG_CREDENTIALS);
+	assert_ptr_equal(mob_alloc_at(4001), a);
+	assert_null(mob_alloc_at(4066));
+
+	/* the client itself, moving with its token */
+	o.atok = vtok;
+	o.atok_len = vlen;
+	o.mac_key = victim_key;
+	nonce_for(0, 4002, nonce);
+	assert_int_equal(request_opts(0, STUN_METHOD_REFRESH, 4002, "north", nonce, 600, NULL,
+				      NULL, &o, &r), 0);
+	assert_ptr_equal(mob_alloc_at(4002), a);
+	assert_non_null(stun_msg_find(&r.stun, STUN_ATTR_MOBILITY_TICKET));
+
+	/* a user whose name is the kid: a token is not its password */
+	assert_int_equal(cp_auth_user_add(cp.auth, "north", "pw"), 0);
+	mob_allocate_as(0, 4010, "north", t0);
+	a = mob_alloc_at(4010);
+	assert_non_null(a);
+	o.atok = ttok;
+	o.atok_len = tlen;
+	o.mac_key = thief_key;
+	nonce_for(0, 4011, nonce);
+	assert_int_equal(request_opts(0, STUN_METHOD_REFRESH, 4011, "north", nonce, 600, NULL,
+				      NULL, &o, &r), STUN_ERR_WRONG_CREDENTIALS);
+	assert_ptr_equal(mob_alloc_at(4010), a);
 	conf.turn.mobility = false;
 }
 
@@ -3552,6 +3672,8 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_mobility_off_is_405, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_mobility_after_cp_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_mobility_oauth_needs_the_tokens_key,
+						setup_oauth, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_unknown_attribute_judged_after_authentication,
 						setup, teardown),
 	};

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ipc.h"
 #include "turn_inlines.h"
 #include "turn_internal.h"
 #include "turn_tt.h"
@@ -363,6 +364,50 @@ test_turn_alloc_move_rekeys_and_keeps_bindings(void **state)
 	f->t.tt.b = NULL;
 }
 
+/* RFC 8016 over DTLS: a session's allocation moved to a plain UDP
+ * 5-tuple (or a plain one into a session) takes the new tuple's
+ * connection id with it; otherwise the table is keyed by one id and the
+ * allocation by the other: the new tuple finds nothing, and its end
+ * unlinks nothing, leaking the slot (a user could exhaust dp's table). */
+static void
+test_turn_alloc_move_takes_the_conn_id(void **state)
+{
+	struct fix *f = *state;
+	struct turn_alloc *a = f->a;
+	struct ipc_tuple from, to, back;
+	union turn_keyu k;
+	uint32_t nb = 4;
+
+	f->t.tt.b = aligned_alloc(64, nb * sizeof(struct turn_tt_bucket));
+	assert_non_null(f->t.tt.b);
+	memset(f->t.tt.b, 0, nb * sizeof(struct turn_tt_bucket));
+	f->t.tt.mask = nb - 1;
+	udp_tuple(&from, 40001);
+	from.conn_id = ipc_conn_make(0, 5 | IPC_CONN_SLOT_DTLS, 1);
+	udp_tuple(&to, 40002);
+	a->id = 7;
+	a->client = from.client;
+	a->server = from.server;
+	a->in_port = from.in_port;
+	a->conn_id = from.conn_id;
+	turn_tt_insert(&f->t.tt, turn_key_from(&k, from.transport, from.conn_id,
+					       from.client.family, from.in_port, from.client.ip,
+					       from.client.port, from.server.port), 2);
+	assert_int_equal(slot_of(f, &from), 2);
+
+	assert_int_equal(turn_alloc_move(&f->t, a, &to), 0);
+	assert_int_equal(slot_of(f, &to), 2);
+	assert_int_equal(a->conn_id, 0);
+	/* and back into a (new) session */
+	udp_tuple(&back, 40003);
+	back.conn_id = ipc_conn_make(0, 6 | IPC_CONN_SLOT_DTLS, 1);
+	assert_int_equal(turn_alloc_move(&f->t, a, &back), 0);
+	assert_int_equal(slot_of(f, &back), 2);
+	assert_int_equal(slot_of(f, &to), -1);
+	free(f->t.tt.b);
+	f->t.tt.b = NULL;
+}
+
 int
 main(void)
 {
@@ -378,6 +423,8 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_turn_alloc_move_rekeys_and_keeps_bindings,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_turn_alloc_move_takes_the_conn_id, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_turn_apply_binding_chan_add_del_zeroes_slot,
 						setup, teardown),
 	};

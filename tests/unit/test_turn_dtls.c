@@ -193,6 +193,7 @@ setup(void **state)
 	conf.turn.listen_dtls[0] = 5349;
 	conf.turn.nlisten_dtls = 1;
 	conf.turn.tcp_per_source = 3;
+	conf.turn.tcp_source_prefix6 = 64;
 	conf.turn.tcp_allocate_timeout_s = 5;
 	conf.dp.tcp_max_conns = 16;
 	ctx.conf = &conf;
@@ -222,6 +223,9 @@ teardown(void **state)
 }
 
 /* A datagram from 192.0.2.1:sport to 198.51.100.7:5349, into the listener. */
+/* 0: from 192.0.0.1; else from 2001:db8::src6 */
+static uint8_t src6;
+
 static void
 in(uint16_t sport, const uint8_t *p, size_t n)
 {
@@ -234,9 +238,18 @@ in(uint16_t sport, const uint8_t *p, size_t n)
 	assert_non_null(d);
 	memcpy(d, p, n);
 	memset(&meta, 0, sizeof(meta));
-	meta.family = 4;
-	meta.src[0] = 192, meta.src[3] = 1;
-	meta.dst[0] = 198, meta.dst[1] = 51, meta.dst[2] = 100, meta.dst[3] = 7;
+	if (src6 != 0) {
+		/* 2001:db8::src6 to 2001:db8:1::7 */
+		meta.family = 6;
+		meta.src[0] = 0x20, meta.src[1] = 0x01, meta.src[2] = 0x0d, meta.src[3] = 0xb8;
+		meta.src[15] = src6;
+		meta.dst[0] = 0x20, meta.dst[1] = 0x01, meta.dst[2] = 0x0d, meta.dst[3] = 0xb8;
+		meta.dst[5] = 1, meta.dst[15] = 7;
+	} else {
+		meta.family = 4;
+		meta.src[0] = 192, meta.src[3] = 1;
+		meta.dst[0] = 198, meta.dst[1] = 51, meta.dst[2] = 100, meta.dst[3] = 7;
+	}
 	meta.src_port = sport;
 	meta.dst_port = 5349;
 	meta.payload_off = 0;
@@ -471,6 +484,39 @@ test_per_source(void **state)
 		cli_free(&c[i]);
 }
 
+/* Over IPv6 a source is a /64 (turn.tcp_source_prefix6), as over TCP:
+ * four addresses of one /64 are one source, the fourth session refused. */
+static void
+test_per_source_ipv6_prefix(void **state)
+{
+	struct cli c[4];
+	unsigned long refused = stat("refused_source");
+
+	(void)state;
+	sent_taken = nsent;
+	for (unsigned int i = 0; i < 4; i++) {
+		src6 = (uint8_t)(1 + i);
+		cli_new(&c[i], (uint16_t)(46000 + i));
+		assert_int_equal(SSL_do_handshake(c[i].ssl), -1);
+		cli_flush(&c[i]);
+		to_cli(&c[i]);
+		assert_int_equal(SSL_do_handshake(c[i].ssl), -1);
+		cli_flush(&c[i]);
+	}
+	src6 = 0;
+	assert_int_equal(stat("sessions"), 3);
+	assert_int_equal(stat("refused_source"), refused + 1);
+	assert_int_equal(stat("sources"), 1);
+	worker.now_ms += 2000;
+	turn_dtls_module.sweep(&worker, 0);
+	worker.now_ms += 9000;
+	turn_dtls_module.sweep(&worker, 0);
+	assert_int_equal(stat("sessions"), 0);
+	assert_int_equal(stat("sources"), 0);
+	for (unsigned int i = 0; i < 4; i++)
+		cli_free(&c[i]);
+}
+
 /* A session without an allocation ends turn.tcp_allocate_timeout after
  * its handshake. */
 static void
@@ -576,6 +622,7 @@ main(void)
 		cmocka_unit_test(test_stateless_then_session),
 		cmocka_unit_test(test_forged_cookie),
 		cmocka_unit_test(test_per_source),
+		cmocka_unit_test(test_per_source_ipv6_prefix),
 		cmocka_unit_test(test_no_alloc),
 		cmocka_unit_test(test_dtls10_refused),
 		cmocka_unit_test(test_reload),
