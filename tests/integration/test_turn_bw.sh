@@ -123,6 +123,19 @@ tp_ctl status >"$TP_TMP/status.txt" 2>&1
 tp_check "turnpikectl status: 2 allocations limited" \
   grep -q '^bandwidth .*2 allocations limited' "$TP_TMP/status.txt"
 tp_ctl --json status >"$TP_TMP/status.json" 2>&1
+# (a flow failed: how dp's connections and splices ended, what held them)
+[ $TP_FAILS -gt 0 ] && python3 - "$TP_TMP/status.json" <<'PY'
+import json, re, sys
+try:
+    ws = json.load(open(sys.argv[1]))["workers"]
+except (OSError, ValueError, KeyError) as e:
+    sys.exit("# no status: %s" % e)
+pat = re.compile(r"rst|close_|abort|splice_ended|timeout|drop|budget|held|no_mbuf|polic")
+for w in ws:
+    t = w["dp"].get("tcp", {})
+    print("# worker %s: %s" % (w["id"], " ".join("%s=%s" % (k, v) for k, v in sorted(t.items())
+                                                 if v and pat.search(k))))
+PY
 drops=$(python3 -c "import json,sys; s=json.load(open(sys.argv[1]))
 print(sum(w['dp']['drops'].get('turn_policed', 0) for w in s['workers']), s['allocations_limited'])" \
   "$TP_TMP/status.json" 2>/dev/null)
