@@ -42,10 +42,12 @@ tp_check "50 in-window RSTs a burst: at least one challenge ACK and at most two 
 
 # SYN flood with the client's address as source; the SYN-ACKs to the
 # flood's ports never reach the client's kernel (else it would reset
-# them), as behind a CGNAT
+# them), as behind a CGNAT. The flood's ports are below the kernel's
+# ephemeral range (32768-60999): the victim's own port is never one of
+# them, so its SYN-ACK is never dropped with theirs.
 ip netns exec "$TP_NS_C" nft -f - <<NFT || tp_die "nft failed"
 table inet blind {
-  chain in { type filter hook input priority 0; tcp dport 50000-50999 drop; }
+  chain in { type filter hook input priority 0; tcp dport 20000-20999 drop; }
 }
 NFT
 $C $B flood "$TP_IF_A" 10.210.0.2 10.210.0.1 7 300 >"$TP_TMP/flood.out" 2>&1

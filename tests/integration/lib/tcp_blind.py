@@ -12,7 +12,9 @@ interface is read with an AF_PACKET socket (no scapy, no tcpdump).
                              twice, 1.2 s apart: the ACKs dp sends back on
                              that connection are counted
   flood  IFACE SRC DST PORT N  N SYNs from SRC (the victim's address),
-                             ports 50000.., then the victim connects and
+                             ports 20000.. (below the kernel's ephemeral
+                             range, where the victim's own port is), then
+                             the victim connects and
                              echoes
 
 Each prints one JSON line.
@@ -200,7 +202,7 @@ def cmd_flood(iface, src, dst, port, n):
     raw = Raw()
     t0 = time.monotonic()
     for i in range(n):
-        sport = 50000 + i
+        sport = 20000 + i
         opts = b"\x02\x04\x05\xb4" + b"\x01\x03\x03\x07" + ts_opt(random.getrandbits(32), 0)
         raw.send(src, dst, tcp_segment(src, dst, sport, port, random.getrandbits(32), 0, 0x02, opts=opts))
     sent_s = time.monotonic() - t0
