@@ -122,13 +122,15 @@ tp_check "status: a tenants line" \
   bash -c 'grep -qE "^tenants +default [1-9][0-9]*, mvno-a 0, ent-b 0$" <<<"$0"' "$(tp_ctl status)"
 m=$(curl -sf "http://$maddr/metrics")
 printf '%s\n' "$m" >"$TP_TMP/scrape.txt"
-grep '^turnpike_allocations' "$TP_TMP/scrape.txt" | sed 's/^/#   /'
+grep -E '^turnpike_allocations[{ ]' "$TP_TMP/scrape.txt" | sed 's/^/#   /'
 tp_check "metrics: turnpike_allocations by tenant, each tenant a series" \
   python3 - "$TP_TMP/scrape.txt" "$n" <<'PY'
 import sys
 v = {}
 for l in open(sys.argv[1]):
-    if l.startswith('turnpike_allocations'):
+    # (the family turnpike_allocations itself, not others it begins,
+    # such as turnpike_allocations_limited)
+    if l.startswith(('turnpike_allocations{', 'turnpike_allocations ')):
         k, x = l.rsplit(' ', 1)
         v[k] = int(x)
 assert v == {'turnpike_allocations{tenant="default"}': int(sys.argv[2]),
