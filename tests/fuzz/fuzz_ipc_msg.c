@@ -456,9 +456,13 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 
 		CHECK(t->transport == 17 || t->transport == 6);
 		CHECK(t->client.family == t->server.family);
-		/* UDP has no connection; a stream's is the ring's worker's. */
+		/* UDP has no connection, unless a DTLS session's (its slot
+		 * says so); a stream's or a session's is the ring's worker's. */
 		if (t->transport == 17)
-			CHECK(t->conn_id == 0);
+			CHECK(t->conn_id == 0 ||
+			      ((ipc_conn_slot(t->conn_id) & IPC_CONN_SLOT_DTLS) &&
+			       ipc_conn_gen(t->conn_id) != 0 &&
+			       ipc_conn_worker(t->conn_id) == m->h.worker));
 		else
 			CHECK(ipc_conn_gen(t->conn_id) != 0 &&
 			      ipc_conn_worker(t->conn_id) == m->h.worker);
