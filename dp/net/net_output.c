@@ -208,7 +208,7 @@ dp_ip_output(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
 	if ((m->ol_flags & RTE_MBUF_F_TX_UDP_CKSUM) && !port->tx_l4_cksum)
 		udp_cksum_finish(m, family);
 	{
-		const struct neigh_entry *e = w->nh_last;
+		const struct neigh_entry *e = w->nh_last[port->index];
 		uint32_t a, b;
 
 		/* The entry may since have moved, changed state or gone:
@@ -227,7 +227,7 @@ dp_ip_output(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
 	r = neigh_resolve(&w->neigh, family, nh, port->index, m, dp_now(), mac,
 			  &probe);
 	if (r == NEIGH_RES_READY && family == NET_AF_IPV4)
-		w->nh_last = neigh_lookup(&w->neigh, family, nh);
+		w->nh_last[port->index] = neigh_lookup(&w->neigh, family, nh);
 	if (probe) {
 		const struct neigh_entry *e = neigh_lookup(&w->neigh, family, nh);
 
