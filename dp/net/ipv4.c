@@ -36,13 +36,6 @@ rd16(const uint8_t *p)
 	return (uint16_t)((unsigned int)p[0] << 8 | p[1]);
 }
 
-static inline void
-wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
 /*
  * Sources no single host can have: "this network" 0/8 (RFC 1122
  * §3.2.1.3(a), 0.0.0.0 included), loopback 127/8 (§3.2.1.3(g): never on
@@ -104,26 +97,41 @@ void
 ipv4_build_hdr_ds(uint8_t *p, const uint8_t src[4], const uint8_t dst[4],
 		  uint8_t proto, uint8_t ttl, uint16_t total_len, uint8_t ds)
 {
-	uint8_t s[4], d[4];
+	uint32_t s, d, w2;
+	uint64_t w0, sum;
+	uint16_t c;
 
 	/* src and dst may point into the header being rewritten (a reply
-	 * built in place): take copies before writing anything. */
-	memcpy(s, src, 4);
-	memcpy(d, dst, 4);
-	p[IP4_VER_IHL] = 0x45;          /* version 4, IHL 5: no options */
-	p[1] = ds;                      /* DSCP/ECN */
-	wr16(p + IP4_TOTAL_LEN, total_len);
-	wr16(p + 4, 0);                 /* identification: DF set, RFC 6864 §4.1 */
-	wr16(p + IP4_FRAG, IP4_FLAG_DF);
-	p[IP4_TTL] = ttl;
-	p[IP4_PROTO] = proto;
-	memcpy(p + IP4_SRC, s, 4);
-	memcpy(p + IP4_DST, d, 4);
-	/* The sum from the values, not from the bytes just stored: reading
-	 * back narrow stores with wide loads stalls the store buffer. */
-	wr16(p + IP4_CKSUM, (uint16_t)~net_fold(
-		0x4500u + ds + total_len + IP4_FLAG_DF + ((uint32_t)ttl << 8 | proto) +
-		net_sum16(s, 4, 0) + net_sum16(d, 4, 0)));
+	 * built in place): read them before writing anything. */
+	memcpy(&s, src, 4);
+	memcpy(&d, dst, 4);
+	/* The header as the words it is in memory (version 4, IHL 5: no
+	 * options; the identification 0 with DF set, RFC 6864 §4.1), summed
+	 * in the machine's order (RFC 1071 §2(B): the sum stored as it
+	 * comes out is right in either order) and stored in four writes:
+	 * from the values, never by reading back narrow stores, which the
+	 * store buffer cannot forward. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	w0 = 0x45u | (uint64_t)ds << 8 | (uint64_t)__builtin_bswap16(total_len) << 16 |
+	     (uint64_t)(IP4_FLAG_DF >> 8) << 48;
+	w2 = (uint32_t)ttl | (uint32_t)proto << 8;
+#else
+	w0 = (uint64_t)0x45u << 56 | (uint64_t)ds << 48 | (uint64_t)total_len << 32 |
+	     IP4_FLAG_DF;
+	w2 = (uint32_t)ttl << 24 | (uint32_t)proto << 16;
+#endif
+	sum = (w0 & 0xffffffffu) + (w0 >> 32) + w2 + s + d;
+	sum = (sum & 0xffffffffu) + (sum >> 32);
+	c = (uint16_t)~net_fold((uint32_t)(sum & 0xffffu) + (uint32_t)(sum >> 16));
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	w2 |= (uint32_t)c << 16;
+#else
+	w2 |= c;
+#endif
+	memcpy(p, &w0, 8);
+	memcpy(p + IP4_TTL, &w2, 4);
+	memcpy(p + IP4_SRC, &s, 4);
+	memcpy(p + IP4_DST, &d, 4);
 }
 
 /*
