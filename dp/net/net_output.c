@@ -28,37 +28,63 @@ dp_alloc(struct dp_worker *w)
 	return rte_pktmbuf_alloc(w->pool);
 }
 
-int
-dp_route(const struct dp_ctx *ctx, uint8_t family, const uint8_t *dst,
-	 struct dp_port **port, const uint8_t **nexthop)
+/* IPv6's routes (dp_route()), out of IPv4's way. */
+static __rte_noinline int
+route6(const struct dp_ctx *ctx, const uint8_t *dst, struct dp_port **port,
+       const uint8_t **nexthop)
 {
 	struct dp_port *gw = NULL;
 
 	for (unsigned int i = 0; i < ctx->nports; i++) {
 		struct dp_port *p = (struct dp_port *)(uintptr_t)&ctx->ports[i];
 
-		if (family == NET_AF_IPV4 && p->has_ip4) {
-			if (net_prefix_match4(p->ip4, p->plen4, dst)) {
-				*port = p;
-				*nexthop = dst;
-				return 0;
-			}
-			if (p->has_gw4 && gw == NULL)
-				gw = p;
-		} else if (family == NET_AF_IPV6 && p->has_ip6) {
-			if (net_prefix_match(family, p->ip6, p->plen6, dst)) {
-				*port = p;
-				*nexthop = dst;
-				return 0;
-			}
-			if (p->has_gw6 && gw == NULL)
-				gw = p;
+		if (!p->has_ip6)
+			continue;
+		if (net_prefix_match(NET_AF_IPV6, p->ip6, p->plen6, dst)) {
+			*port = p;
+			*nexthop = dst;
+			return 0;
 		}
+		if (p->has_gw6 && gw == NULL)
+			gw = p;
 	}
 	if (gw == NULL)
 		return -ENETUNREACH;
 	*port = gw;
-	*nexthop = family == NET_AF_IPV4 ? gw->gw4 : gw->gw6;
+	*nexthop = gw->gw6;
+	return 0;
+}
+
+int
+dp_route(const struct dp_ctx *ctx, uint8_t family, const uint8_t *dst,
+	 struct dp_port **port, const uint8_t **nexthop)
+{
+	struct dp_port *gw = NULL;
+
+	/* IPv4 in a loop of its own, IPv6 in a function of its own: every
+	 * relayed packet asks, and one loop for both families (its
+	 * registers saved and restored) cost a packet some 25 more. */
+	if (family == NET_AF_IPV6)
+		return route6(ctx, dst, port, nexthop);
+	if (family != NET_AF_IPV4)
+		return -ENETUNREACH;
+	for (unsigned int i = 0; i < ctx->nports; i++) {
+		struct dp_port *p = (struct dp_port *)(uintptr_t)&ctx->ports[i];
+
+		if (!p->has_ip4)
+			continue;
+		if (net_prefix_match4(p->ip4, p->plen4, dst)) {
+			*port = p;
+			*nexthop = dst;
+			return 0;
+		}
+		if (p->has_gw4 && gw == NULL)
+			gw = p;
+	}
+	if (gw == NULL)
+		return -ENETUNREACH;
+	*port = gw;
+	*nexthop = gw->gw4;
 	return 0;
 }
 
@@ -68,14 +94,21 @@ dp_port_src(const struct dp_port *port, uint8_t family)
 	return family == NET_AF_IPV4 ? port->ip4 : port->ip6;
 }
 
-void
-dp_tx_enqueue(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m)
+/* dp_eth_output()'s too: every packet dp sends is queued here. */
+static inline void
+tx_enqueue(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m)
 {
 	struct dp_txq *q = &w->tx[port->index];
 
 	if (unlikely(q->n == DP_TX_BUF))
 		dp_tx_flush(w, dp_now());
 	q->pkts[q->n++] = m;
+}
+
+void
+dp_tx_enqueue(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m)
+{
+	tx_enqueue(w, port, m);
 }
 
 void
@@ -101,7 +134,7 @@ dp_eth_output(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 	p[12] = (uint8_t)(ethertype >> 8);
 	p[13] = (uint8_t)ethertype;
 	m->l2_len = hlen;
-	dp_tx_enqueue(w, port, m);
+	tx_enqueue(w, port, m);
 }
 
 void
