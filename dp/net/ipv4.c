@@ -112,47 +112,6 @@ ipv4_validate(const uint8_t *p, size_t len, bool csum_ok,
 	return DP_DROP_NONE;
 }
 
-void
-ipv4_build_hdr_ds(uint8_t *p, const uint8_t src[4], const uint8_t dst[4],
-		  uint8_t proto, uint8_t ttl, uint16_t total_len, uint8_t ds)
-{
-	uint32_t s, d, w2;
-	uint64_t w0, sum;
-	uint16_t c;
-
-	/* src and dst may point into the header being rewritten (a reply
-	 * built in place): read them before writing anything. */
-	memcpy(&s, src, 4);
-	memcpy(&d, dst, 4);
-	/* The header as the words it is in memory (version 4, IHL 5: no
-	 * options; the identification 0 with DF set, RFC 6864 §4.1), summed
-	 * in the machine's order (RFC 1071 §2(B): the sum stored as it
-	 * comes out is right in either order) and stored in four writes:
-	 * from the values, never by reading back narrow stores, which the
-	 * store buffer cannot forward. */
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	w0 = 0x45u | (uint64_t)ds << 8 | (uint64_t)__builtin_bswap16(total_len) << 16 |
-	     (uint64_t)(IP4_FLAG_DF >> 8) << 48;
-	w2 = (uint32_t)ttl | (uint32_t)proto << 8;
-#else
-	w0 = (uint64_t)0x45u << 56 | (uint64_t)ds << 48 | (uint64_t)total_len << 32 |
-	     IP4_FLAG_DF;
-	w2 = (uint32_t)ttl << 24 | (uint32_t)proto << 16;
-#endif
-	sum = (w0 & 0xffffffffu) + (w0 >> 32) + w2 + s + d;
-	sum = (sum & 0xffffffffu) + (sum >> 32);
-	c = (uint16_t)~net_fold((uint32_t)(sum & 0xffffu) + (uint32_t)(sum >> 16));
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	w2 |= (uint32_t)c << 16;
-#else
-	w2 |= c;
-#endif
-	memcpy(p, &w0, 8);
-	memcpy(p + IP4_TTL, &w2, 4);
-	memcpy(p + IP4_SRC, &s, 4);
-	memcpy(p + IP4_DST, &d, 4);
-}
-
 /*
  * RFC 768 (UDP), RFC 9293 §3.1 (TCP); ICMP (RFC 792) sums only its
  * message. The pseudo-header is source, destination, a zero byte, the

@@ -121,8 +121,8 @@ uint16_t net_udp_cksum_with_any(uint8_t family, const uint8_t *src,
 #endif
 
 /*
- * A 64-bit ones-complement sum folded to 16 bits in a fixed four steps
- * (2^64 - 1 comes down in four); net_native_fold() of a sum of
+ * A 64-bit ones-complement sum folded to 16 bits in two steps, each with
+ * its end-around carry; net_native_fold() of a sum of
  * network-order words loaded in the machine's order gives the value
  * net_sum16() would have made (RFC 1071 §2(B): the order may be swapped
  * once, at the end).
@@ -130,11 +130,15 @@ uint16_t net_udp_cksum_with_any(uint8_t family, const uint8_t *src,
 static inline uint16_t
 net_fold64(uint64_t s)
 {
-	s = (s & 0xffffffffu) + (s >> 32);
-	s = (s & 0xffffu) + (s >> 16);
-	s = (s & 0xffffu) + (s >> 16);
-	s = (s & 0xffffu) + (s >> 16);
-	return (uint16_t)s;
+	uint32_t hi = (uint32_t)(s >> 32), r = (uint32_t)s + hi;
+	uint16_t h16, x;
+
+	/* the end-around carry: the sum wrapped exactly when it came out
+	 * below an addend (and adding the one cannot wrap it again) */
+	r += r < hi;
+	h16 = (uint16_t)(r >> 16);
+	x = (uint16_t)((uint16_t)r + h16);
+	return (uint16_t)(x + (x < h16));
 }
 
 static inline uint32_t
@@ -244,8 +248,45 @@ enum dp_drop ipv4_validate(const uint8_t *p, size_t len, bool csum_ok,
 /* Write a 20-byte IPv4 header (no options, DF set, ident 0) with its
  * checksum; total_len includes the header; ds the DS field's byte
  * (RFC 2474: DSCP << 2, the ECN bits of RFC 3168 below it). */
-void ipv4_build_hdr_ds(uint8_t *p, const uint8_t src[4], const uint8_t dst[4],
-		       uint8_t proto, uint8_t ttl, uint16_t total_len, uint8_t ds);
+static inline void
+ipv4_build_hdr_ds(uint8_t *p, const uint8_t src[4], const uint8_t dst[4],
+		  uint8_t proto, uint8_t ttl, uint16_t total_len, uint8_t ds)
+{
+	uint32_t s, d, w2;
+	uint64_t w0;
+	uint16_t c;
+
+	/* src and dst may point into the header being rewritten (a reply
+	 * built in place): read them before writing anything. */
+	memcpy(&s, src, 4);
+	memcpy(&d, dst, 4);
+	/* The header as the words it is in memory (version 4, IHL 5: no
+	 * options; the identification 0 with DF set, RFC 6864 §4.1), summed
+	 * in the machine's order (RFC 1071 §2(B): the sum stored as it
+	 * comes out is right in either order) and stored in four writes:
+	 * from the values, never by reading back narrow stores, which the
+	 * store buffer cannot forward. Inline: every packet dp sends over
+	 * IPv4 has one, and the call was a third of its cost. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	w0 = 0x45u | (uint64_t)ds << 8 | (uint64_t)__builtin_bswap16(total_len) << 16 |
+	     (uint64_t)0x40u << 48;
+	w2 = (uint32_t)ttl | (uint32_t)proto << 8;
+#else
+	w0 = (uint64_t)0x45u << 56 | (uint64_t)ds << 48 | (uint64_t)total_len << 32 |
+	     0x4000u;
+	w2 = (uint32_t)ttl << 24 | (uint32_t)proto << 16;
+#endif
+	c = (uint16_t)~net_fold64((w0 & 0xffffffffu) + (w0 >> 32) + w2 + s + d);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	w2 |= (uint32_t)c << 16;
+#else
+	w2 |= c;
+#endif
+	memcpy(p, &w0, 8);
+	memcpy(p + 8, &w2, 4);
+	memcpy(p + 12, &s, 4);
+	memcpy(p + 16, &d, 4);
+}
 
 static inline void
 ipv4_build_hdr(uint8_t *p, const uint8_t src[4], const uint8_t dst[4],
