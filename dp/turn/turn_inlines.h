@@ -116,6 +116,23 @@ turn_carry_from_in(struct turn_carry *c, const struct turn_from *from,
 				   (uint16_t)(8 + skip), len, &c->sum);
 }
 
+/* Keep len bytes of m's data from off on (off + len within it): what
+ * rte_pktmbuf_adj() and rte_pktmbuf_trim() do, in three stores for the
+ * one-segment mbuf every datagram is (their checks were some 15
+ * instructions a relayed packet). */
+static inline void
+turn_mbuf_keep(struct rte_mbuf *m, uint16_t off, uint16_t len)
+{
+	if (likely(m->nb_segs == 1)) {
+		m->data_off = (uint16_t)(m->data_off + off);
+		m->data_len = len;
+		m->pkt_len = len;
+		return;
+	}
+	rte_pktmbuf_adj(m, off);
+	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - len));
+}
+
 /* Put UDP and IP headers in front of m's data (a UDP payload); returns
  * the IP header, or NULL (m freed, counted) without headroom. */
 static inline uint8_t *
@@ -675,8 +692,7 @@ turn_client_chdata_inline(struct dp_worker *w, const struct turn_from *from,
 		return;
 	}
 	turn_carry_from_in(&cy, from, in, CHDATA_HDR_LEN, cd.len);
-	rte_pktmbuf_adj(m, (uint16_t)(in->off + CHDATA_HDR_LEN));
-	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - cd.len));
+	turn_mbuf_keep(m, (uint16_t)(in->off + CHDATA_HDR_LEN), cd.len);
 	turn_to_peer(w, a, m, &c->peer, &cy);
 }
 
