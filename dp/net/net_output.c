@@ -55,19 +55,15 @@ route6(const struct dp_ctx *ctx, const uint8_t *dst, struct dp_port **port,
 	return 0;
 }
 
-int
-dp_route(const struct dp_ctx *ctx, uint8_t family, const uint8_t *dst,
-	 struct dp_port **port, const uint8_t **nexthop)
+/* IPv4's routes: connected prefixes first, then the first port with a
+ * gateway. Inline in dp_ip_output(), which every packet dp sends over
+ * IPv4 goes through. */
+static inline int
+route4(const struct dp_ctx *ctx, const uint8_t *dst, struct dp_port **port,
+       const uint8_t **nexthop)
 {
 	struct dp_port *gw = NULL;
 
-	/* IPv4 in a loop of its own, IPv6 in a function of its own: every
-	 * relayed packet asks, and one loop for both families (its
-	 * registers saved and restored) cost a packet some 25 more. */
-	if (family == NET_AF_IPV6)
-		return route6(ctx, dst, port, nexthop);
-	if (family != NET_AF_IPV4)
-		return -ENETUNREACH;
 	for (unsigned int i = 0; i < ctx->nports; i++) {
 		struct dp_port *p = (struct dp_port *)(uintptr_t)&ctx->ports[i];
 
@@ -86,6 +82,20 @@ dp_route(const struct dp_ctx *ctx, uint8_t family, const uint8_t *dst,
 	*port = gw;
 	*nexthop = gw->gw4;
 	return 0;
+}
+
+int
+dp_route(const struct dp_ctx *ctx, uint8_t family, const uint8_t *dst,
+	 struct dp_port **port, const uint8_t **nexthop)
+{
+	/* IPv4 in a loop of its own, IPv6 in a function of its own: every
+	 * relayed packet asks, and one loop for both families (its
+	 * registers saved and restored) cost a packet some 25 more. */
+	if (family == NET_AF_IPV4)
+		return route4(ctx, dst, port, nexthop);
+	if (family == NET_AF_IPV6)
+		return route6(ctx, dst, port, nexthop);
+	return -ENETUNREACH;
 }
 
 const uint8_t *
@@ -111,9 +121,11 @@ dp_tx_enqueue(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m)
 	tx_enqueue(w, port, m);
 }
 
-void
-dp_eth_output(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
-	      const uint8_t dst_mac[6], uint16_t ethertype)
+/* dp_eth_output(), inline where dp_ip_output() found its neighbour in
+ * the memo (nearly every packet). */
+static inline void
+eth_output(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
+	   const uint8_t dst_mac[6], uint16_t ethertype)
 {
 	uint16_t hlen = port->vlan ? RTE_ETHER_HDR_LEN + 4 : RTE_ETHER_HDR_LEN;
 	uint8_t *p = (uint8_t *)rte_pktmbuf_prepend(m, hlen);
@@ -135,6 +147,13 @@ dp_eth_output(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
 	p[13] = (uint8_t)ethertype;
 	m->l2_len = hlen;
 	tx_enqueue(w, port, m);
+}
+
+void
+dp_eth_output(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m,
+	      const uint8_t dst_mac[6], uint16_t ethertype)
+{
+	eth_output(w, port, m, dst_mac, ethertype);
 }
 
 void
@@ -230,7 +249,8 @@ dp_ip_output(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
 	bool probe = false;
 	enum neigh_result r;
 
-	if (unlikely(dp_route(w->ctx, family, dst, &port, &nh) < 0)) {
+	if (unlikely((family == NET_AF_IPV4 ? route4(w->ctx, dst, &port, &nh) :
+		      dp_route(w->ctx, family, dst, &port, &nh)) < 0)) {
 		dp_drop_pkt(w, m, DP_DROP_NO_ROUTE);
 		return;
 	}
@@ -252,7 +272,7 @@ dp_ip_output(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
 			memcpy(&a, e->ip, 4);
 			memcpy(&b, nh, 4);
 			if (a == b) {
-				dp_eth_output(w, port, m, e->mac, ETH_P_IPV4);
+				eth_output(w, port, m, e->mac, ETH_P_IPV4);
 				return;
 			}
 		}
