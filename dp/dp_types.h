@@ -507,10 +507,12 @@ struct dp_worker {
 
 	struct dp_txq tx[DP_MAX_PORTS] __rte_cache_aligned;
 	struct net_ratelimit icmp_rl;
-	/* The neighbour the last packet went to: most packets go to the
-	 * same next hop (a gateway), and checking this entry's key and
-	 * state is cheaper than finding it (dp_ip_output()). */
-	const struct neigh_entry *nh_last;
+	/* The neighbour the last packet out of each port went to: most
+	 * packets out of a port go to the same next hop (a gateway), and
+	 * checking this entry's key and state is cheaper than finding it
+	 * (dp_ip_output()). One a port: a relay's two directions leave by
+	 * different ports, and alternate. */
+	const struct neigh_entry *nh_last[DP_MAX_PORTS];
 	struct neigh_table neigh;
 	struct neigh_entry neigh_mem[DP_NEIGH_SIZE];
 	struct dp_impair *impair_rx[DP_MAX_PORTS];

@@ -105,8 +105,7 @@ turn_peer_input(struct dp_worker *w, struct rte_mbuf *m,
 	 * no padding (the pad bytes, zeros, would add nothing to the sum). */
 	turn_carry_from(&cy, m, meta, 0, dlen);
 	cy.sum += (uint32_t)c->channel + dlen;  /* the ChannelData head */
-	rte_pktmbuf_adj(m, meta->payload_off);
-	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - dlen));
+	turn_mbuf_keep(m, meta->payload_off, dlen);
 	flen = turn_chdata_wrap(m, c->channel, dlen,
 				 turn_alloc_transport(a) == STUN_TRANSPORT_TCP);
 	if (unlikely(flen == 0)) {
