@@ -6,7 +6,9 @@
  * its options, then the payload copied from the send queue (the queue
  * keeps the application's mbufs until they are acknowledged, so a
  * retransmission copies again). The checksum is computed here over the
- * pseudo-header (RFC 9293 §3.1) and the segment goes to out->output().
+ * pseudo-header (RFC 9293 §3.1), or with conf.cksum_offer only the
+ * pseudo-header's part, left for the output to finish (the NIC's TX
+ * offload); the segment goes to out->output().
  *
  * tcp_output() sends what the peer's window, the congestion window and
  * the queue allow, in segments of the effective MSS (RFC 9293 §3.7.1:
@@ -75,13 +77,12 @@ tcp_rcv_window(struct tcp_stack *ts, const struct tcp_conn *c)
 	return space > max ? max : space;
 }
 
-/* Pseudo-header (RFC 9293 §3.1 / RFC 8200 §8.1) plus segment. */
-static uint16_t
-seg_cksum(const struct tcp_conn *c, const uint8_t *seg, uint32_t len)
+/* The pseudo-header's sum (RFC 9293 §3.1 / RFC 8200 §8.1), unfolded. */
+static inline uint32_t
+phdr_sum(const struct tcp_conn *c, uint32_t len)
 {
 	uint8_t ph[40];
 	size_t n;
-	uint32_t sum;
 
 	if (c->flags & TCP_CF_V6) {
 		memcpy(ph, c->laddr, 16);
@@ -102,10 +103,15 @@ seg_cksum(const struct tcp_conn *c, const uint8_t *seg, uint32_t len)
 		ph[11] = (uint8_t)len;
 		n = 12;
 	}
-	sum = (uint32_t)rte_raw_cksum(ph, n) + rte_raw_cksum(seg, len);
+	return rte_raw_cksum(ph, n);
+}
+
+static inline uint16_t
+cksum_fold(uint32_t sum)
+{
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
+	return (uint16_t)sum;
 }
 
 /* Copy len bytes of the send queue from sequence seq (at or above
@@ -303,12 +309,28 @@ sack_blocks(const struct tcp_stack *ts, const struct tcp_conn *c,
 	return n;
 }
 
+void
+tcp_stack_cksum_offer(struct tcp_stack *ts, bool on)
+{
+	ts->conf.cksum_offer = on;
+}
+
 static void
 emit(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m,
      uint8_t *p, uint32_t seglen)
 {
-	uint16_t ck = seg_cksum(c, p, seglen);
+	uint16_t ck;
 
+	if (ts->conf.cksum_offer) {
+		/* the output finishes it: the NIC, or software for a port
+		 * that cannot (the pseudo-header's sum in the field is what
+		 * both start from) */
+		ck = cksum_fold(phdr_sum(c, seglen));
+		m->l4_len = (uint64_t)(p[12] >> 4) * 4u;
+		m->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM;
+	} else {
+		ck = (uint16_t)~cksum_fold(phdr_sum(c, seglen) + rte_raw_cksum(p, seglen));
+	}
 	memcpy(p + 16, &ck, 2);
 	ts->ctr[TCP_CTR_SEG_OUT]++;
 	ts->out->output(ts->out_arg, m, (c->flags & TCP_CF_V6) ? TCP_AF_IPV6 : TCP_AF_IPV4,
