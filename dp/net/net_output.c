@@ -181,10 +181,11 @@ dp_l4_cksum_finish(struct dp_worker *w, struct rte_mbuf *m, uint8_t family)
 	uint8_t *l4 = p + l3, *f = l4 + (udp ? 6 : 16);
 	uint32_t len = udp ? (uint32_t)((l4[4] << 8) | l4[5]) : rte_pktmbuf_pkt_len(m) - l3;
 
+	c = 0;
 	if (likely(m->data_len >= l3 + len))
 		c = rte_raw_cksum(l4, len);
 	else
-		rte_raw_cksum_mbuf(m, l3, len, &c);
+		(void)rte_raw_cksum_mbuf(m, l3, len, &c);   /* (len is within m) */
 	c = (uint16_t)~c;
 	/* UDP: 0 would say "no checksum" (RFC 768) */
 	if (udp && c == 0)

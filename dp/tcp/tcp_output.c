@@ -77,13 +77,10 @@ tcp_rcv_window(struct tcp_stack *ts, const struct tcp_conn *c)
 	return space > max ? max : space;
 }
 
-/* The pseudo-header's sum (RFC 9293 §3.1 / RFC 8200 §8.1), unfolded. */
-static inline uint32_t
-phdr_sum(const struct tcp_conn *c, uint32_t len)
+/* The pseudo-header (RFC 9293 §3.1 / RFC 8200 §8.1) in ph; its length. */
+static inline size_t
+phdr_fill(const struct tcp_conn *c, uint32_t len, uint8_t ph[40])
 {
-	uint8_t ph[40];
-	size_t n;
-
 	if (c->flags & TCP_CF_V6) {
 		memcpy(ph, c->laddr, 16);
 		memcpy(ph + 16, c->raddr, 16);
@@ -93,25 +90,40 @@ phdr_sum(const struct tcp_conn *c, uint32_t len)
 		ph[35] = (uint8_t)len;
 		ph[36] = ph[37] = ph[38] = 0;
 		ph[39] = 6;
-		n = 40;
-	} else {
-		memcpy(ph, c->laddr, 4);
-		memcpy(ph + 4, c->raddr, 4);
-		ph[8] = 0;
-		ph[9] = 6;
-		ph[10] = (uint8_t)(len >> 8);
-		ph[11] = (uint8_t)len;
-		n = 12;
+		return 40;
 	}
-	return rte_raw_cksum(ph, n);
+	memcpy(ph, c->laddr, 4);
+	memcpy(ph + 4, c->raddr, 4);
+	ph[8] = 0;
+	ph[9] = 6;
+	ph[10] = (uint8_t)(len >> 8);
+	ph[11] = (uint8_t)len;
+	return 12;
 }
 
-static inline uint16_t
-cksum_fold(uint32_t sum)
+/* Pseudo-header plus segment: the checksum. */
+static uint16_t
+seg_cksum(const struct tcp_conn *c, const uint8_t *seg, uint32_t len)
 {
+	uint8_t ph[40];
+	size_t n = phdr_fill(c, len, ph);
+	uint32_t sum;
+
+	sum = (uint32_t)rte_raw_cksum(ph, n) + rte_raw_cksum(seg, len);
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
+	return (uint16_t)~sum;
+}
+
+/* The pseudo-header's sum alone, folded, not complemented: what a NIC
+ * wants in the field (DPDK's rte_ipv4/ipv6_phdr_cksum()). */
+static uint16_t
+phdr_cksum(const struct tcp_conn *c, uint32_t len)
+{
+	uint8_t ph[40];
+	size_t n = phdr_fill(c, len, ph);
+
+	return rte_raw_cksum(ph, n);
 }
 
 /* Copy len bytes of the send queue from sequence seq (at or above
@@ -321,15 +333,15 @@ emit(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m,
 {
 	uint16_t ck;
 
-	if (ts->conf.cksum_offer) {
+	if (__builtin_expect(ts->conf.cksum_offer, 0)) {
 		/* the output finishes it: the NIC, or software for a port
 		 * that cannot (the pseudo-header's sum in the field is what
 		 * both start from) */
-		ck = cksum_fold(phdr_sum(c, seglen));
+		ck = phdr_cksum(c, seglen);
 		m->l4_len = (uint64_t)(p[12] >> 4) * 4u;
 		m->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM;
 	} else {
-		ck = (uint16_t)~cksum_fold(phdr_sum(c, seglen) + rte_raw_cksum(p, seglen));
+		ck = seg_cksum(c, p, seglen);
 	}
 	memcpy(p + 16, &ck, 2);
 	ts->ctr[TCP_CTR_SEG_OUT]++;
