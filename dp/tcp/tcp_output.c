@@ -77,53 +77,44 @@ tcp_rcv_window(struct tcp_stack *ts, const struct tcp_conn *c)
 	return space > max ? max : space;
 }
 
-/* The pseudo-header (RFC 9293 §3.1 / RFC 8200 §8.1) in ph; its length. */
-static inline size_t
-phdr_fill(const struct tcp_conn *c, uint32_t len, uint8_t ph[40])
+/*
+ * The pseudo-header's sum (RFC 9293 §3.1 / RFC 8200 §8.1), folded, not
+ * complemented, as rte_raw_cksum() would give over it in memory: its
+ * 32-bit words as loaded, added in 64 bits and folded (RFC 1071's
+ * parallel summation), without writing the pseudo-header out.
+ */
+static inline uint16_t
+phdr_cksum(const struct tcp_conn *c, uint32_t len)
 {
+	uint32_t a[4], b[4];
+	uint64_t s;
+
 	if (c->flags & TCP_CF_V6) {
-		memcpy(ph, c->laddr, 16);
-		memcpy(ph + 16, c->raddr, 16);
-		ph[32] = (uint8_t)(len >> 24);
-		ph[33] = (uint8_t)(len >> 16);
-		ph[34] = (uint8_t)(len >> 8);
-		ph[35] = (uint8_t)len;
-		ph[36] = ph[37] = ph[38] = 0;
-		ph[39] = 6;
-		return 40;
+		memcpy(a, c->laddr, 16);
+		memcpy(b, c->raddr, 16);
+		s = (uint64_t)a[0] + a[1] + a[2] + a[3] + b[0] + b[1] + b[2] + b[3] +
+		    rte_cpu_to_be_32(len) + rte_cpu_to_be_32(6);
+	} else {
+		memcpy(a, c->laddr, 4);
+		memcpy(b, c->raddr, 4);
+		s = (uint64_t)a[0] + b[0] + rte_cpu_to_be_32(6u << 16 | len);
 	}
-	memcpy(ph, c->laddr, 4);
-	memcpy(ph + 4, c->raddr, 4);
-	ph[8] = 0;
-	ph[9] = 6;
-	ph[10] = (uint8_t)(len >> 8);
-	ph[11] = (uint8_t)len;
-	return 12;
+	s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)s;
 }
 
 /* Pseudo-header plus segment: the checksum. */
-static uint16_t
+static inline uint16_t
 seg_cksum(const struct tcp_conn *c, const uint8_t *seg, uint32_t len)
 {
-	uint8_t ph[40];
-	size_t n = phdr_fill(c, len, ph);
-	uint32_t sum;
+	uint32_t sum = (uint32_t)phdr_cksum(c, len) + rte_raw_cksum(seg, len);
 
-	sum = (uint32_t)rte_raw_cksum(ph, n) + rte_raw_cksum(seg, len);
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)~sum;
-}
-
-/* The pseudo-header's sum alone, folded, not complemented: what a NIC
- * wants in the field (DPDK's rte_ipv4/ipv6_phdr_cksum()). */
-static uint16_t
-phdr_cksum(const struct tcp_conn *c, uint32_t len)
-{
-	uint8_t ph[40];
-	size_t n = phdr_fill(c, len, ph);
-
-	return rte_raw_cksum(ph, n);
 }
 
 /* Copy len bytes of the send queue from sequence seq (at or above
