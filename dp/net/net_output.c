@@ -167,38 +167,36 @@ dp_udp_cksum_offer(struct rte_mbuf *m, uint8_t family)
 }
 
 /*
- * The checksum the NIC would have made. TCP (dp/tcp's emit() with
- * cksum_offer): the field holds the pseudo-header's sum, so the sum over
- * the segment as it stands is the whole checksum's (RFC 1071), the
- * pseudo-header not summed again. UDP (dp_udp_cksum_offer()): summed
- * whole from the addresses, the field zeroed first, with dp/net's sum,
- * as before TCP was offered.
+ * The checksum the NIC would have made: the field holds the pseudo-
+ * header's sum (dp_udp_cksum_offer(), dp/tcp's emit() with cksum_offer),
+ * so the sum over the L4 header and data as they stand is the whole
+ * checksum's (RFC 1071); the pseudo-header is not summed again. (A
+ * datagram in more than one mbuf, which dp does not make, is summed
+ * whole from the addresses, as before: DPDK 22.11's rte_raw_cksum_mbuf()
+ * loses a carry after a segment of odd length.)
  */
 void
 dp_l4_cksum_finish(struct dp_worker *w, struct rte_mbuf *m, uint8_t family)
 {
 	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
 	uint16_t l3 = family == NET_AF_IPV4 ? 20 : 40, c;
-	uint8_t *l4 = p + l3;
+	bool udp = (m->ol_flags & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_UDP_CKSUM;
+	uint8_t *l4 = p + l3, *f = l4 + (udp ? 6 : 16);
+	uint32_t len = udp ? (uint32_t)((l4[4] << 8) | l4[5]) : rte_pktmbuf_pkt_len(m) - l3;
 
-	if ((m->ol_flags & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_UDP_CKSUM) {
-		size_t ulen = (size_t)((l4[4] << 8) | l4[5]);
-
-		l4[6] = l4[7] = 0;
-		c = family == NET_AF_IPV4 ? ipv4_l4_cksum(p + 12, p + 16, 17, l4, ulen) :
-					    ipv6_l4_cksum(p + 8, p + 24, 17, l4, ulen);
-		/* 0 would say "no checksum" (RFC 768) */
-		if (c == 0)
-			c = 0xffff;
-		l4[6] = (uint8_t)(c >> 8);
-		l4[7] = (uint8_t)c;
-	} else {
-		uint32_t len = rte_pktmbuf_pkt_len(m) - l3;
-
-		/* dp/tcp builds a segment in one mbuf */
+	if (likely(m->data_len >= l3 + len)) {
 		c = (uint16_t)~rte_raw_cksum(l4, len);
-		memcpy(l4 + 16, &c, 2);
+	} else {
+		f[0] = f[1] = 0;
+		c = family == NET_AF_IPV4 ?
+			ipv4_l4_cksum(p + 12, p + 16, udp ? 17 : 6, l4, len) :
+			ipv6_l4_cksum(p + 8, p + 24, udp ? 17 : 6, l4, len);
+		c = rte_cpu_to_be_16(c);
 	}
+	/* UDP: 0 would say "no checksum" (RFC 768) */
+	if (udp && c == 0)
+		c = 0xffff;
+	memcpy(f, &c, 2);
 	m->ol_flags &= ~(RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IPV6);
 	w->ctr[DP_CTR_TX_CKSUM_SW]++;
 }
