@@ -91,6 +91,12 @@ void dp_tx_flush(struct dp_worker *w, uint64_t now);
  * ask the NIC for it; dp_ip_output() computes it in software when the
  * chosen port cannot. */
 void dp_udp_cksum_offer(struct rte_mbuf *m, uint8_t family);
+/* m holds an IP packet whose UDP or TCP checksum was left for the NIC
+ * (RTE_MBUF_F_TX_UDP_CKSUM / RTE_MBUF_F_TX_TCP_CKSUM, the pseudo-header's
+ * sum in the field, m's data at the IP header): finish it in software and
+ * clear the request (dp_ip_output() does for a port that cannot; a packet
+ * looped in, which no NIC sees, needs it too). */
+void dp_l4_cksum_finish(struct dp_worker *w, struct rte_mbuf *m, uint8_t family);
 /* m holds a complete IP+UDP packet whose checksum is already final:
  * clear what RX left in its flags so that no offload is asked for. */
 static inline void

@@ -45,6 +45,12 @@ tcp_out(void *arg, struct rte_mbuf *m, uint8_t family, uint8_t ds, const uint8_t
 		ipv4_build_hdr_ds(p, src, dst, 6, 64, (uint16_t)(seglen + 20), ds);
 	else
 		ipv6_build_hdr_tc(p, src, dst, 6, 64, seglen, ds);
+	if (m->ol_flags & RTE_MBUF_F_TX_TCP_CKSUM) {
+		/* left for the NIC (dp_tcp_start()): what DPDK wants beside
+		 * the flag; dp_ip_output() finishes it for a port without */
+		m->l3_len = family == TCP_AF_IPV4 ? 20 : 40;
+		m->ol_flags |= family == TCP_AF_IPV4 ? RTE_MBUF_F_TX_IPV4 : RTE_MBUF_F_TX_IPV6;
+	}
 	w->ctr[DP_CTR_TCP_OUT]++;
 	/* RFC 6062 relay to relay (a Connect to one of our own relayed
 	 * transport addresses, as two relay-only clients of one box do):
@@ -507,9 +513,29 @@ static const struct dp_ctrs_family *const tcp_families[] = {
 	&dp_tcp_ctrs, &dp_tcp_close_ctrs, NULL,
 };
 
+/*
+ * The ports are up: when one of them checksums TCP on transmit, segments
+ * leave the stacks with only the pseudo-header's sum and the NIC makes
+ * the rest (dp_ip_output() finishes those routed to a port that cannot).
+ * When none can, the stacks finish them as they build them, as before:
+ * a software-only box (memif) pays nothing for the choice.
+ */
+static void
+dp_tcp_start(struct dp_ctx *ctx)
+{
+	bool offer = false;
+
+	for (unsigned int i = 0; i < ctx->nports; i++)
+		offer |= ctx->ports[i].tx_tcp_cksum;
+	for (unsigned int i = 0; i < ctx->nworkers; i++)
+		if (ctx->workers[i]->tcp != NULL)
+			tcp_stack_cksum_offer(ctx->workers[i]->tcp, offer);
+}
+
 const struct dp_module dp_tcp_module = {
 	.name = "tcp",
 	.create = dp_tcp_create,
+	.start = dp_tcp_start,
 	.ctrs = tcp_families,
 	.publish = tcp_publish,
 	.print_stream = tcp_print,

@@ -107,6 +107,7 @@ struct dp_port {
 	uint16_t vlan;
 	bool tx_ip4_cksum;           /* NIC fills IPv4 header checksums */
 	bool tx_l4_cksum;            /* NIC fills UDP checksums */
+	bool tx_tcp_cksum;           /* NIC fills TCP checksums */
 	bool rx_cksum;               /* NIC verifies checksums on receive */
 	bool rss;                    /* NIC steers flows (symmetric RSS) */
 	struct tp_conf_impair impair;

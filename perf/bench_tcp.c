@@ -26,6 +26,9 @@
  *   norack     conf.rack off
  *   noburst    conf.max_burst 1000 (as good as none)
  *   noprobe    conf.mtu_probing off
+ *   offer      conf.cksum_offer: the DUT's segments leave their checksum
+ *              to the NIC (only the pseudo-header summed; the peer's
+ *              input trusts it, as with a NIC that verified it)
  *
  *   bench_tcp [EAL options] -- [--ctx N (4)] [--chunk B (1400)] [--ms MS
  *             (1000)] [--rounds R (5)] [--burst B (32)] [--variants
@@ -99,12 +102,14 @@ static void v_default(struct tcp_conf *c) { (void)c; }
 static void v_norack(struct tcp_conf *c) { c->rack = false; }
 static void v_noburst(struct tcp_conf *c) { c->max_burst = 1000; }
 static void v_noprobe(struct tcp_conf *c) { c->mtu_probing = false; }
+static void v_offer(struct tcp_conf *c) { c->cksum_offer = true; }
 
 static const struct variant variants[] = {
 	{ "default", v_default },
 	{ "norack", v_norack },
 	{ "noburst", v_noburst },
 	{ "noprobe", v_noprobe },
+	{ "offer", v_offer },
 };
 #define NVARIANTS (sizeof(variants) / sizeof(variants[0]))
 

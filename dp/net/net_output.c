@@ -218,25 +218,39 @@ dp_udp_cksum_offer(struct rte_mbuf *m, uint8_t family)
 	memcpy(p + l3 + 6, &c, 2);
 }
 
-/* The port cannot checksum UDP: do it here and clear the request. */
-static void
-udp_cksum_finish(struct rte_mbuf *m, uint8_t family)
+/*
+ * The checksum the NIC would have made: the field holds the pseudo-
+ * header's sum (dp_udp_cksum_offer(), dp/tcp's emit() with cksum_offer),
+ * so the sum over the L4 header and data as they stand is the whole
+ * checksum's (RFC 1071); the pseudo-header is not summed again. (A
+ * datagram in more than one mbuf, which dp does not make, is summed
+ * whole from the addresses, as before: DPDK 22.11's rte_raw_cksum_mbuf()
+ * loses a carry after a segment of odd length.)
+ */
+void
+dp_l4_cksum_finish(struct dp_worker *w, struct rte_mbuf *m, uint8_t family)
 {
 	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
-	uint16_t l3 = family == NET_AF_IPV4 ? 20 : 40;
-	uint8_t *u = p + l3;
-	size_t ulen = (size_t)((u[4] << 8) | u[5]);
-	uint16_t c;
+	uint16_t l3 = family == NET_AF_IPV4 ? 20 : 40, c;
+	bool udp = (m->ol_flags & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_UDP_CKSUM;
+	uint8_t *l4 = p + l3, *f = l4 + (udp ? 6 : 16);
+	uint32_t len = udp ? (uint32_t)((l4[4] << 8) | l4[5]) : rte_pktmbuf_pkt_len(m) - l3;
 
-	u[6] = u[7] = 0;
-	c = family == NET_AF_IPV4 ? ipv4_l4_cksum(p + 12, p + 16, 17, u, ulen) :
-				    ipv6_l4_cksum(p + 8, p + 24, 17, u, ulen);
-	if (c == 0)
+	if (likely(m->data_len >= l3 + len)) {
+		c = (uint16_t)~rte_raw_cksum(l4, len);
+	} else {
+		f[0] = f[1] = 0;
+		c = family == NET_AF_IPV4 ?
+			ipv4_l4_cksum(p + 12, p + 16, udp ? 17 : 6, l4, len) :
+			ipv6_l4_cksum(p + 8, p + 24, udp ? 17 : 6, l4, len);
+		c = rte_cpu_to_be_16(c);
+	}
+	/* UDP: 0 would say "no checksum" (RFC 768) */
+	if (udp && c == 0)
 		c = 0xffff;
-	u[6] = (uint8_t)(c >> 8);
-	u[7] = (uint8_t)c;
-	m->ol_flags &= ~(RTE_MBUF_F_TX_UDP_CKSUM | RTE_MBUF_F_TX_IPV4 |
-			 RTE_MBUF_F_TX_IPV6);
+	memcpy(f, &c, 2);
+	m->ol_flags &= ~(RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IPV6);
+	w->ctr[DP_CTR_TX_CKSUM_SW]++;
 }
 
 void
@@ -258,8 +272,14 @@ dp_ip_output(struct dp_worker *w, struct rte_mbuf *m, uint8_t family,
 		dp_drop_pkt(w, m, DP_DROP_TOO_BIG);
 		return;
 	}
-	if ((m->ol_flags & RTE_MBUF_F_TX_UDP_CKSUM) && !port->tx_l4_cksum)
-		udp_cksum_finish(m, family);
+	/* A checksum left for the NIC: this port's, or software's. */
+	if (m->ol_flags & RTE_MBUF_F_TX_L4_MASK) {
+		if ((m->ol_flags & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_UDP_CKSUM ?
+		    port->tx_l4_cksum : port->tx_tcp_cksum)
+			w->ctr[DP_CTR_TX_CKSUM_NIC]++;
+		else
+			dp_l4_cksum_finish(w, m, family);
+	}
 	{
 		const struct neigh_entry *e = w->nh_last[port->index];
 		uint32_t a, b;

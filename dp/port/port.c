@@ -190,6 +190,10 @@ port_setup(struct dp_ctx *ctx, struct dp_port *p)
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
 		p->tx_l4_cksum = true;
 	}
+	if ((info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_TCP_CKSUM) != 0) {
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
+		p->tx_tcp_cksum = true;
+	}
 	if ((info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_CHECKSUM) ==
 	    RTE_ETH_RX_OFFLOAD_CHECKSUM) {
 		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_CHECKSUM;
@@ -326,7 +330,10 @@ dp_ports_init(struct dp_ctx *ctx)
 		       ", %u queue(s)%s%s%s\n", p->name, cd->ports[i].dev,
 		       RTE_ETHER_ADDR_BYTES(&p->mac), ctx->nworkers,
 		       p->rss ? ", rss" : ", software flow hand-off",
-		       p->tx_l4_cksum ? ", tx checksum offload" : ", software checksums",
+		       p->tx_l4_cksum && p->tx_tcp_cksum ? ", tx checksum offload" :
+		       p->tx_l4_cksum ? ", tx checksum offload (UDP; TCP in software)" :
+		       p->tx_tcp_cksum ? ", tx checksum offload (TCP; UDP in software)" :
+		       ", software checksums",
 		       p->vlan ? ", vlan" : "");
 		tp_log(TP_LOG_INFO, "port '%s' steering: %s\n", p->name, p->steering);
 		print_relays(p);

@@ -78,6 +78,10 @@ struct tcp_stack *tcp_stack_create(const struct tcp_conf *conf,
  * The wheel must still be valid (timers are deleted from it). */
 void tcp_stack_free(struct tcp_stack *ts);
 
+/* Whether the output finishes segments' checksums (conf.cksum_offer):
+ * set once the ports say what they offload. */
+void tcp_stack_cksum_offer(struct tcp_stack *ts, bool on);
+
 /* (once a ms: the pool's free mbufs read, windows the worker's cap shut
  * reopened when it has room: tcp_api.c) */
 void tcp_stack_tick(struct tcp_stack *ts);

@@ -6,7 +6,9 @@
  * its options, then the payload copied from the send queue (the queue
  * keeps the application's mbufs until they are acknowledged, so a
  * retransmission copies again). The checksum is computed here over the
- * pseudo-header (RFC 9293 §3.1) and the segment goes to out->output().
+ * pseudo-header (RFC 9293 §3.1), or with conf.cksum_offer only the
+ * pseudo-header's part, left for the output to finish (the NIC's TX
+ * offload); the segment goes to out->output().
  *
  * tcp_output() sends what the peer's window, the congestion window and
  * the queue allow, in segments of the effective MSS (RFC 9293 §3.7.1:
@@ -75,34 +77,41 @@ tcp_rcv_window(struct tcp_stack *ts, const struct tcp_conn *c)
 	return space > max ? max : space;
 }
 
-/* Pseudo-header (RFC 9293 §3.1 / RFC 8200 §8.1) plus segment. */
-static uint16_t
-seg_cksum(const struct tcp_conn *c, const uint8_t *seg, uint32_t len)
+/*
+ * The pseudo-header's sum (RFC 9293 §3.1 / RFC 8200 §8.1), folded, not
+ * complemented, as rte_raw_cksum() would give over it in memory: its
+ * 32-bit words as loaded, added in 64 bits and folded (RFC 1071's
+ * parallel summation), without writing the pseudo-header out.
+ */
+static inline uint16_t
+phdr_cksum(const struct tcp_conn *c, uint32_t len)
 {
-	uint8_t ph[40];
-	size_t n;
-	uint32_t sum;
+	uint32_t a[4], b[4];
+	uint64_t s;
 
 	if (c->flags & TCP_CF_V6) {
-		memcpy(ph, c->laddr, 16);
-		memcpy(ph + 16, c->raddr, 16);
-		ph[32] = (uint8_t)(len >> 24);
-		ph[33] = (uint8_t)(len >> 16);
-		ph[34] = (uint8_t)(len >> 8);
-		ph[35] = (uint8_t)len;
-		ph[36] = ph[37] = ph[38] = 0;
-		ph[39] = 6;
-		n = 40;
+		memcpy(a, c->laddr, 16);
+		memcpy(b, c->raddr, 16);
+		s = (uint64_t)a[0] + a[1] + a[2] + a[3] + b[0] + b[1] + b[2] + b[3] +
+		    rte_cpu_to_be_32(len) + rte_cpu_to_be_32(6);
 	} else {
-		memcpy(ph, c->laddr, 4);
-		memcpy(ph + 4, c->raddr, 4);
-		ph[8] = 0;
-		ph[9] = 6;
-		ph[10] = (uint8_t)(len >> 8);
-		ph[11] = (uint8_t)len;
-		n = 12;
+		memcpy(a, c->laddr, 4);
+		memcpy(b, c->raddr, 4);
+		s = (uint64_t)a[0] + b[0] + rte_cpu_to_be_32(6u << 16 | len);
 	}
-	sum = (uint32_t)rte_raw_cksum(ph, n) + rte_raw_cksum(seg, len);
+	s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)s;
+}
+
+/* Pseudo-header plus segment: the checksum. */
+static inline uint16_t
+seg_cksum(const struct tcp_conn *c, const uint8_t *seg, uint32_t len)
+{
+	uint32_t sum = (uint32_t)phdr_cksum(c, len) + rte_raw_cksum(seg, len);
+
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)~sum;
@@ -303,12 +312,28 @@ sack_blocks(const struct tcp_stack *ts, const struct tcp_conn *c,
 	return n;
 }
 
+void
+tcp_stack_cksum_offer(struct tcp_stack *ts, bool on)
+{
+	ts->conf.cksum_offer = on;
+}
+
 static void
 emit(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m,
      uint8_t *p, uint32_t seglen)
 {
-	uint16_t ck = seg_cksum(c, p, seglen);
+	uint16_t ck;
 
+	if (__builtin_expect(ts->conf.cksum_offer, 0)) {
+		/* the output finishes it: the NIC, or software for a port
+		 * that cannot (the pseudo-header's sum in the field is what
+		 * both start from) */
+		ck = phdr_cksum(c, seglen);
+		m->l4_len = (uint64_t)(p[12] >> 4) * 4u;
+		m->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM;
+	} else {
+		ck = seg_cksum(c, p, seglen);
+	}
 	memcpy(p + 16, &ck, 2);
 	ts->ctr[TCP_CTR_SEG_OUT]++;
 	ts->out->output(ts->out_arg, m, (c->flags & TCP_CF_V6) ? TCP_AF_IPV6 : TCP_AF_IPV4,

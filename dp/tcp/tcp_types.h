@@ -160,9 +160,10 @@ struct tcp_app_ops {
 
 /*
  * Where segments go: m holds the TCP header and payload from its data
- * start (one segment, checksum filled in, at least 64 bytes of headroom
- * for the IP and link headers); src and dst are the IP addresses (4 or 16
- * bytes). The callee owns m.
+ * start (one segment in one mbuf, checksum filled in, or with
+ * conf.cksum_offer only its pseudo-header sum and RTE_MBUF_F_TX_TCP_CKSUM
+ * set; at least 64 bytes of headroom for the IP and link headers); src
+ * and dst are the IP addresses (4 or 16 bytes). The callee owns m.
  */
 struct tcp_out_ops {
 	void (*output)(void *arg, struct rte_mbuf *m, uint8_t family, uint8_t ds,
@@ -553,6 +554,14 @@ struct tcp_conf {
 	bool prr_crb;                /* RFC 6937 PRR's conservative reduction
 				      * bound (CRB); false: slow-start
 				      * reduction bound (SSRB), as Linux */
+	/* The output finishes the checksum (a NIC's TX offload, or its
+	 * software fallback): a segment leaves with the pseudo-header sum
+	 * in its checksum field (folded, not complemented: DPDK's
+	 * convention), m->l4_len its header's length and
+	 * RTE_MBUF_F_TX_TCP_CKSUM set. false: the checksum is final. May be
+	 * changed between segments (tcp_stack_cksum_offer()): each segment
+	 * is a new mbuf, a retransmission too, so none leaves half made. */
+	bool cksum_offer;
 	uint8_t worker;              /* goes into connection ids */
 	int socket;                  /* NUMA socket for the pool */
 	uint8_t isn_key[16];         /* all zero: drawn from getrandom() */

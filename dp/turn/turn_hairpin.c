@@ -46,6 +46,10 @@ turn_loop_in(struct dp_worker *w, struct rte_mbuf *m, uint8_t family, unsigned i
 		rte_pktmbuf_free(m);
 		return;
 	}
+	/* a TCP segment left for a NIC (dp_tcp.c) meets none here: its
+	 * input verifies every checksum */
+	if (m->ol_flags & RTE_MBUF_F_TX_L4_MASK)
+		dp_l4_cksum_finish(w, m, family);
 	eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eh));
 	if (unlikely(eh == NULL)) {
 		dp_drop_pkt(w, m, DP_DROP_NO_MBUF);

@@ -8,6 +8,14 @@
 # and with dp's impairment stage on both directions: 1% loss, 5% loss, 2%
 # reordering, 1% duplication; the repair shows in dp's counters.
 #
+# Checksums on transmit: net_tap offers UDP and TCP checksum offload, so by
+# default every segment dp sends leaves its checksum to the port (dp/tcp
+# only sums the pseudo-header: tx_cksum_nic counts them, tx_cksum_sw must
+# stay 0); the variants ending in "sw" turn it off on the port
+# (tx_checksum_offload = false) and dp finishes each in software
+# (tx_cksum_sw, tx_cksum_nic 0). The kernel drops a segment whose checksum
+# is wrong, so the bytes coming back equal prove each path's checksums.
+#
 # TP_TCP_BYTES: bytes each way per transfer (default 1 MB for CI; the
 # acceptance runs 200 MB: TP_TCP_BYTES=200000000). TP_TCP_VARIANTS: the
 # variants to run (default all: clean loss1 loss5 reorder2 dup1).
@@ -53,7 +61,17 @@ variant() {
   sleep 0.5
   st=$(tp_stats tcp)
   echo "# $name total: $(counters $REPAIR active_opens passive_opens established)"
-  echo "# $name dp: $(tp_stats | tr ' ' '\n' | grep -E '^(tcp_diag_connects|tcp_diag_connect_retries|impair_dup|impair_reorder)=' | tr '\n' ' ')"
+  echo "# $name dp: $(tp_stats | tr ' ' '\n' | grep -E '^(tcp_diag_connects|tcp_diag_connect_retries|impair_dup|impair_reorder|tx_cksum_nic|tx_cksum_sw)=' | tr '\n' ' ')"
+  local all nic sw
+  all=$(tp_stats); nic=$(tp_stat "$all" tx_cksum_nic); sw=$(tp_stat "$all" tx_cksum_sw)
+  case $impair in
+    *"tx_checksum_offload = false"*)
+      tp_check "$name: no offload on the port, every checksum in software (nic=$nic sw=$sw)" \
+        test "$nic" -eq 0 -a "$sw" -gt 0 ;;
+    *)
+      tp_check "$name: the port offloads, no checksum in software (nic=$nic sw=$sw)" \
+        test "$nic" -gt 0 -a "$sw" -eq 0 ;;
+  esac
   tp_check "$name: both connections established and gone, none left (conns=$(tp_stat "$st" conns))" \
     test "$(tp_stat "$st" established)" -ge 2 -a "$(tp_stat "$st" conns)" -eq 0 \
       -a "$(tp_stat "$st" active_opens)" -ge 1
@@ -68,6 +86,11 @@ for v in ${TP_TCP_VARIANTS:-clean clean6 loss1 loss5 reorder2 dup1}; do
   case $v in
     clean)    variant clean "" v4 "" ;;
     clean6)   BYTES=${TP_TCP_BYTES6:-500000} variant clean6 "" v6 "" ;;
+    cleansw)  variant cleansw 'tx_checksum_offload = false;' v4 "" ;;
+    clean6sw) BYTES=${TP_TCP_BYTES6:-500000} variant clean6sw 'tx_checksum_offload = false;' v6 "" ;;
+    # retransmissions (each a new segment) over the software path too
+    loss1sw)  variant loss1sw 'tx_checksum_offload = false; impair = { loss = 0.01; seed = 3; direction = "both"; };' v4 \
+                retransmitted_segments ;;
     loss1)    variant loss1 'impair = { loss = 0.01; seed = 3; direction = "both"; };' v4 \
                 retransmitted_segments ;;
     loss5)    variant loss5 'impair = { loss = 0.05; seed = 5; direction = "both"; };' v4 \

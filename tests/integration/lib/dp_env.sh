@@ -58,6 +58,11 @@ tp_cleanup() {
     for _ in $(seq 50); do kill -0 "$TP_DP_PID" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$TP_DP_PID" 2>/dev/null
   fi
+  # (TP_SHOW_CKSUM=1: who made the transmit checksums, dp's last totals)
+  if [ -n "${TP_SHOW_CKSUM:-}" ] && [ -n "${TP_DP_LOG:-}" ]; then
+    echo "# dp at exit: $(grep '^total ' "$TP_DP_LOG" | tail -n 1 | tr ' ' '\n' |
+      grep -E '^(tx_cksum_nic|tx_cksum_sw|tcp_out|tx_pkts)=' | paste -sd' ')"
+  fi
   for p in "${TP_PEER_PID:-}" "${TP_CP_PID:-}"; do
     [ -n "$p" ] && kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null
   done
@@ -79,6 +84,8 @@ tp_cleanup() {
 # tp_write_conf FILE WORKERS(e.g. "0" or "0, 1") EXTRA_DP_SETTINGS ACCESS_EXTRA CORE_EXTRA [MORE_GROUPS]
 # (TP_MBUFS, when set, sizes each worker's mbuf pool; 4095 otherwise)
 # (TP_IDLE_SLEEP, when set, is dp.idle_sleep_max_us; 500 otherwise)
+# TP_PORT_EXTRA: settings added to both ports (e.g. "tx_checksum_offload =
+# false;" to run a test over dp's software checksums).
 tp_write_conf() {
   local file=$1 workers=$2 extra=${3:-} acc=${4:-} core=${5:-} more=${6:-}
   local lcores
@@ -94,9 +101,9 @@ dp = {
   $extra
   ports = (
     { name = "access"; dev = "net_tap0,iface=$TP_IF_A"; roles = ["access"];
-      ipv4 = "10.210.0.1/24"; ipv6 = "fd00:210::1/64"; $acc },
+      ipv4 = "10.210.0.1/24"; ipv6 = "fd00:210::1/64"; $acc ${TP_PORT_EXTRA:-} },
     { name = "core"; dev = "net_tap1,iface=$TP_IF_K"; roles = ["core"];
-      ipv4 = "10.211.0.1/24"; ipv6 = "fd00:211::1/64"; $core }
+      ipv4 = "10.211.0.1/24"; ipv6 = "fd00:211::1/64"; $core ${TP_PORT_EXTRA:-} }
   );
 };
 $more
