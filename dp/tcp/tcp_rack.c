@@ -591,6 +591,12 @@ tcp_rack_schedule(struct tcp_stack *ts, struct tcp_conn *c)
 	uint8_t mine = r->flags & (TCP_RACK_F_REO | TCP_RACK_F_PTO);
 	uint64_t exp;
 
+	/* The probe armed, nothing sent or acknowledged since, still a tail
+	 * (an output that sent nothing: most of them): whatever the checks
+	 * below find, they return with nothing changed. */
+	if (mine == TCP_RACK_F_PTO && r->t_max == c->snd_max && timer_ours(c, mine) &&
+	    tlp_tail(c))
+		return;
 	/* a deadline another part of the stack moved is no longer RACK's
 	 * (below, mine is RACK's kind of the RXT deadline, if it is one) */
 	if (mine != 0 && !timer_ours(c, mine)) {
