@@ -442,17 +442,20 @@ test_tcp_fast_slow_fin(void **state)
 	assert_int_equal(sa.nread, 10);
 }
 
+/* (RST and SYN below: ACKs that would move SND.UNA, as (b) takes) */
 static void
 step_rst(struct h *h, bool slow)
 {
-	inj(h, slow, TCP_ACK | TCP_RST, h->p_seq, h->p_ack, h->p_wnd, NULL, 0);
+	struct tcp_conn *c = h_conn(h);
+
+	inj(h, slow, TCP_ACK | TCP_RST, h->p_seq, c->snd_una + h_smss(c), h->p_wnd, NULL, 0);
 }
 
 static void
 test_tcp_fast_slow_rst(void **state)
 {
 	(void)state;
-	compare(NULL, false, NULL, step_rst, 0, 0, &sa);
+	compare(NULL, false, setup_flight, step_rst, 0, 0, &sa);
 	assert_true(sa.gone);
 	assert_int_equal(sa.ev.last_reason, TCP_REASON_RESET);
 }
@@ -475,16 +478,19 @@ test_tcp_fast_slow_urg(void **state)
 static void
 step_syn(struct h *h, bool slow)
 {
-	inj(h, slow, TCP_SYN | TCP_ACK, h->p_seq, h->p_ack, h->p_wnd, NULL, 0);
+	struct tcp_conn *c = h_conn(h);
+
+	inj(h, slow, TCP_SYN | TCP_ACK, h->p_seq, c->snd_una + h_smss(c), h->p_wnd, NULL, 0);
 }
 
 static void
 test_tcp_fast_slow_syn(void **state)
 {
 	(void)state;
-	compare(NULL, false, NULL, step_syn, 0, 0, &sa);
+	compare(NULL, false, setup_flight, step_syn, 0, 0, &sa);
 	assert_int_equal(sa.ctr[TCP_CTR_CHALLENGE_ACK], 1);   /* RFC 5961 §4.2 */
 	assert_int_equal(sa.c.state, TCP_ST_ESTABLISHED);
+	assert_int_equal(sa.c.snd_una, sa.c.iss + 1);         /* its ACK not taken */
 }
 
 /* A hole: held out of order, SACKed at once. */
@@ -622,12 +628,25 @@ step_ack_one(struct h *h, bool slow)
 	ack(h, slow, h_conn(h)->snd_una + h_smss(h_conn(h)));
 }
 
+/* (RACK off: its state would send the ACK to the slow path anyway) */
+static void
+step_ack_past_block(struct h *h, bool slow)
+{
+	ack(h, slow, h_conn(h)->snd_una + 3 * h_smss(h_conn(h)));
+}
+
 static void
 test_tcp_fast_slow_scoreboard(void **state)
 {
+	struct tcp_conf conf;
+
 	(void)state;
-	compare(NULL, false, setup_sacked, step_ack_one, 0, 0, &sa);
+	h_conf(&conf);
+	conf.rack = false;
+	compare(&conf, false, setup_sacked, step_ack_one, 0, 0, &sa);
 	assert_int_equal(sa.c.cold.sb_n, 1);
+	compare(&conf, false, setup_sacked, step_ack_past_block, 0, 0, &sa);
+	assert_int_equal(sa.c.cold.sb_n, 0);              /* trimmed */
 }
 
 /* The advertised window changed: data, then an ACK. */
@@ -858,6 +877,31 @@ test_tcp_fast_slow_fin_wait(void **state)
 	assert_int_equal(sa.nread, 30);
 }
 
+/* CLOSE_WAIT: text after the peer's FIN is ignored (RFC 9293 §3.10.7.4). */
+static void
+setup_fin(struct h *h, bool slow)
+{
+	(void)slow;
+	h_inject(h, TCP_ACK | TCP_FIN, h->p_seq, h->p_ack, h->p_wnd, NULL, NULL, 0);
+	h->p_seq++;
+	assert_int_equal(tcp_conn_state(h->ts, h->id), TCP_ST_CLOSE_WAIT);
+}
+
+static void
+step_after_fin(struct h *h, bool slow)
+{
+	data(h, slow, 30);
+}
+
+static void
+test_tcp_fast_slow_close_wait(void **state)
+{
+	(void)state;
+	compare(NULL, false, setup_fin, step_after_fin, 0, 0, &sa);
+	assert_int_equal(sa.c.state, TCP_ST_CLOSE_WAIT);
+	assert_int_equal(sa.nread, 0);
+}
+
 int
 main(void)
 {
@@ -890,6 +934,7 @@ main(void)
 		cmocka_unit_test(test_tcp_fast_slow_frto),
 		cmocka_unit_test(test_tcp_fast_slow_ooo_queue),
 		cmocka_unit_test(test_tcp_fast_slow_fin_wait),
+		cmocka_unit_test(test_tcp_fast_slow_close_wait),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
