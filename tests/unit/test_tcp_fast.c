@@ -902,6 +902,44 @@ test_tcp_fast_slow_close_wait(void **state)
 	assert_int_equal(sa.nread, 0);
 }
 
+/* ---- the probe timeout on every send (tcp_rack_schedule()) ------------------------ */
+
+/*
+ * RFC 8985 §7.2: each send of new data arms the PTO from now. A send in
+ * a later millisecond moves the deadline; one in the same millisecond
+ * (most sends of a bulk flow) finds it where it would set it, and it
+ * stays; an output that sends nothing leaves it. The probe goes at the
+ * last deadline, not an earlier one.
+ */
+static void
+test_tcp_fast_pto_moves_with_sends(void **state)
+{
+	struct h *h = h_open_rtt(NULL, 40);
+	struct tcp_conn *c = h_conn(h);
+	uint32_t due;
+
+	(void)state;
+	h_send_seg(h, 1);
+	h_send_seg(h, 2);                     /* two in flight: PTO = 2 SRTT */
+	assert_true(c->cold.rack.flags & TCP_RACK_F_PTO);
+	assert_int_equal(c->t_due[TCP_T_RXT], (uint32_t)h->now + 80);
+	h_advance(h, 5);
+	h_send_seg(h, 3);
+	due = (uint32_t)h->now + 80;
+	assert_int_equal(c->t_due[TCP_T_RXT], due);          /* moved */
+	h_send_seg(h, 4);                                    /* same ms */
+	assert_int_equal(c->t_due[TCP_T_RXT], due);
+	assert_int_equal(c->cold.rack.t_max, c->snd_max);
+	tcp_output(h->ts, c);                                /* nothing to send */
+	assert_int_equal(c->t_due[TCP_T_RXT], due);
+	h_drain(h);
+	h_advance(h, 79);
+	assert_int_equal(h->ts->ctr[TCP_CTR_TLP_PROBES], 0);
+	h_advance(h, 1);
+	assert_int_equal(h->ts->ctr[TCP_CTR_TLP_PROBES], 1);
+	h_free(h);
+}
+
 int
 main(void)
 {
@@ -935,6 +973,7 @@ main(void)
 		cmocka_unit_test(test_tcp_fast_slow_ooo_queue),
 		cmocka_unit_test(test_tcp_fast_slow_fin_wait),
 		cmocka_unit_test(test_tcp_fast_slow_close_wait),
+		cmocka_unit_test(test_tcp_fast_pto_moves_with_sends),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
