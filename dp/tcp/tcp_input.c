@@ -999,6 +999,30 @@ frto_ack(struct tcp_stack *ts, struct tcp_conn *c, bool advanced)
 		     tcp_seq_leq(c->cold.high_rxt, c->snd_max) ? c->cold.high_rxt : c->snd_una;
 }
 
+/* Window update (RFC 9293 §3.10.7.4 fifth step); wnd: SEG.WND scaled. */
+static inline void
+snd_wnd_update(struct tcp_conn *c, const struct tcp_seg *seg, uint32_t wnd)
+{
+	uint32_t ack = seg->ack;
+
+	if (tcp_seq_lt(c->snd_wl1, seg->seq) ||
+	    (c->snd_wl1 == seg->seq && tcp_seq_leq(c->snd_wl2, ack))) {
+		bool opened = c->snd_wnd == 0 && wnd != 0;
+
+		c->snd_wnd = wnd;
+		c->snd_wl1 = seg->seq;
+		c->snd_wl2 = ack;
+		if (wnd > c->cold.max_snd_wnd)
+			c->cold.max_snd_wnd = wnd;
+		if (opened)
+			c->flags &= ~TCP_CF_STALL;
+		if (opened && c->snd_una == c->snd_max) {
+			c->rxtshift = 0;         /* persist over */
+			tcp_timer_clear(c, TCP_T_RXT);
+		}
+	}
+}
+
 /* Fifth step: the ACK field. Returns false when processing stops. */
 static bool
 ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
@@ -1239,23 +1263,7 @@ ack_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg)
 		prr_ack(ts, c, delivered, entered);
 
 
-	/* Window update (RFC 9293 §3.10.7.4 fifth step). */
-	if (tcp_seq_lt(c->snd_wl1, seg->seq) ||
-	    (c->snd_wl1 == seg->seq && tcp_seq_leq(c->snd_wl2, ack))) {
-		bool opened = c->snd_wnd == 0 && wnd != 0;
-
-		c->snd_wnd = wnd;
-		c->snd_wl1 = seg->seq;
-		c->snd_wl2 = ack;
-		if (wnd > c->cold.max_snd_wnd)
-			c->cold.max_snd_wnd = wnd;
-		if (opened)
-			c->flags &= ~TCP_CF_STALL;
-		if (opened && c->snd_una == c->snd_max) {
-			c->rxtshift = 0;         /* persist over */
-			tcp_timer_clear(c, TCP_T_RXT);
-		}
-	}
+	snd_wnd_update(c, seg, wnd);
 	return true;
 }
 
@@ -1363,6 +1371,135 @@ data_input(struct tcp_stack *ts, struct tcp_conn *c, struct rte_mbuf *m,
 	}
 }
 
+/* ---- header prediction ------------------------------------------------------ */
+
+/* Connection states the fast path leaves to the slow one: loss recovery
+ * (RFC 6582, 6675) and F-RTO (RFC 5682) act on ACKs; a FIN beyond a hole,
+ * a FIN queued (its ACK changes the state), a closed application (data
+ * after close is answered with a RST). */
+#define FAST_NOT (TCP_CF_RECOVERY | TCP_CF_SACK_RECOV | TCP_CF_FRTO1 | TCP_CF_FRTO2 | \
+		  TCP_CF_FIN_OOO | TCP_CF_FIN_QUEUED | TCP_CF_FIN_RCVD | TCP_CF_APP_GONE)
+
+/*
+ * RACK-TLP (tcp_rack.c) has nothing under way: no probe's episode, no
+ * D-SACK round, no retransmissions found lost again, no reordering timer,
+ * nothing marked lost, and nothing delivered above SND.UNA (RACK.fack).
+ * Then tcp_rack_ack() of an ACK that moves nothing is a no-op, and
+ * tcp_rack_detect() after any cumulative ACK is one too: RACK.end_seq is
+ * at most RACK.fack, so at most the new SND.UNA, the lowest the lost mark
+ * can be; there is nothing between them to judge.
+ */
+static inline bool
+rack_quiet(const struct tcp_conn *c)
+{
+	const struct tcp_rack *r = &c->cold.rack;
+
+	return !(r->flags & (TCP_RACK_F_TLP | TCP_RACK_F_DSACK | TCP_RACK_F_RELOST |
+			     TCP_RACK_F_REO)) &&
+	       tcp_rack_lost_end(c) == c->snd_una &&
+	       (!(r->flags & TCP_RACK_F_VALID) || tcp_seq_leq(r->fack, c->snd_una));
+}
+
+/*
+ * Header prediction, as BSD's tcp_input() and Linux's
+ * tcp_rcv_established() have it (RFC 9293 leaves it to the
+ * implementation): the two segments an ESTABLISHED connection mostly
+ * gets, done with what they need of SEGMENT ARRIVES and nothing else.
+ * Taken only when every step tcp_input() skips here would have done
+ * nothing to it:
+ * - flags ACK or ACK|PSH, SEG.SEQ == RCV.NXT (acceptable, nothing to
+ *   trim), no option but the timestamp (hp: the header was 20 bytes, or
+ *   32 with NOP NOP TS), the timestamp there exactly when negotiated and
+ *   passing PAWS (SEG.TSval >= TS.Recent); TS.Recent takes it under RFC
+ *   7323 §4.3's own rule (SEG.SEQ <= Last.ACK.sent), as BSD's header
+ *   prediction does: requiring that rule to hold would leave every
+ *   segment behind a delayed ACK (most of a bulk flow's) to the slow
+ *   path, which would not take its timestamp either;
+ * - the advertised window unchanged, no recovery, F-RTO, scoreboard,
+ *   out-of-order queue or RACK state (above);
+ * - (a) data the receive window takes whole, SEG.ACK == SND.UNA: no
+ *   acknowledgment, no duplicate ACK (it carries data); or
+ * - (b) no data, SND.UNA < SEG.ACK <= SND.NXT: an ACK that moves SND.UNA
+ *   (RFC 5961 §5.2's acceptability holds), never a duplicate.
+ * What it does is ack_input()'s and data_input()'s own steps for such a
+ * segment, in their order; tests/unit/test_tcp_fast.c compares each
+ * outcome with the slow path's. m: the payload (plen bytes), consumed
+ * when taken.
+ */
+static bool
+fast_input(struct tcp_stack *ts, struct tcp_conn *c, const struct tcp_seg *seg,
+	   struct rte_mbuf *m, uint32_t plen)
+{
+	uint32_t ack = seg->ack, wnd = (uint32_t)seg->wnd << c->snd_wscale;
+	uint32_t now = tcp_now32(ts), una_before, acked;
+
+	if ((seg->flags & (uint8_t)~TCP_PSH) != TCP_ACK || seg->seq != c->rcv_nxt ||
+	    wnd != c->snd_wnd || (c->flags & FAST_NOT) || c->ooo_head != NULL ||
+	    c->cold.sb_n != 0)
+		return false;
+	if (c->flags & TCP_CF_TS) {
+		if (!(seg->opts & TCP_OPT_F_TS) || tcp_seq_lt(seg->tsval, c->ts_recent))
+			return false;
+	} else if (seg->opts != 0) {
+		return false;
+	}
+	if (plen > 0) {
+		if (ack != c->snd_una || tcp_seq_gt(seg->seq + plen, c->rcv_adv))
+			return false;
+	} else if (!tcp_seq_gt(ack, c->snd_una) || tcp_seq_gt(ack, c->snd_nxt)) {
+		return false;
+	}
+	if (tcp_rack_on(ts, c) && !rack_quiet(c))
+		return false;
+
+	c->last_rcv = now;
+	c->cold.keep_probes = 0;
+	/* RFC 7323 §4.3, as ack_input() takes it: from a segment covering
+	 * Last.ACK.sent (one behind a delayed ACK does not; PAWS passed) */
+	if ((c->flags & TCP_CF_TS) && tcp_seq_leq(seg->seq, c->last_ack_sent)) {
+		c->ts_recent = seg->tsval;
+		c->ts_recent_age = now;
+	}
+	if (plen > 0) {
+		/* (a): ack_input() would only update the window */
+		ts->fast_data++;
+		snd_wnd_update(c, seg, wnd);
+		data_input(ts, c, m, seg->seq, plen, seg->flags);
+		return true;
+	}
+
+	/* (b): ack_input()'s steps for an ACK that moves SND.UNA, outside
+	 * recovery, with no FIN of ours to acknowledge */
+	ts->fast_acks++;
+	if (tcp_rack_on(ts, c))
+		tcp_rack_ack(ts, c, seg);
+	una_before = c->snd_una;
+	acked = ack - una_before;
+	if ((c->flags & TCP_CF_TS) && seg->tsecr != 0) {
+		rtt_from_tsecr(ts, c, seg->tsecr);
+	} else if ((c->flags & TCP_CF_RTT_TIMING) && tcp_seq_gt(ack, c->cold.rtt_seq)) {
+		tcp_rtt_sample(ts, c, now - c->cold.rtt_start);
+		c->flags &= ~TCP_CF_RTT_TIMING;
+	}
+	snd_drop(ts, c, acked);
+	c->snd_una = ack;
+	c->flags &= ~TCP_CF_STALL;
+	tcp_pmtu_acked(ts, c);
+	if ((c->flags & TCP_CF_CWND_LIM) || 2 * (uint64_t)(c->snd_max - una_before) >= c->cwnd)
+		ts->cc[c->cc]->cong_avoid(ts, c, acked);    /* RFC 7661 §4.3 (ack_input()) */
+	if ((c->flags & TCP_CF_CWND_LIM) && tcp_seq_geq(c->snd_una, c->cold.cwnd_usage_seq))
+		c->flags &= ~TCP_CF_CWND_LIM;
+	if (tcp_seq_gt(c->snd_una - 1, c->recover))
+		c->recover = c->snd_una - 1;
+	c->dupacks = 0;
+	tcp_rxt_restart(ts, c);
+	/* (tcp_rack_detect() has nothing to judge: rack_quiet()) */
+	ts->ack_delivered = acked;
+	ts->ack_conn = c;
+	snd_wnd_update(c, seg, wnd);
+	return true;
+}
+
 void
 tcp_input(struct tcp_stack *ts, struct rte_mbuf *m, uint8_t family,
 	  const uint8_t *src, const uint8_t *dst, uint32_t l4_off,
@@ -1374,6 +1511,7 @@ tcp_input(struct tcp_stack *ts, struct rte_mbuf *m, uint8_t family,
 	const uint8_t *p;
 	uint32_t seq, seglen, plen, hl;
 	int li;
+	bool hp;
 
 	ts->ctr[TCP_CTR_SEG_IN]++;
 	if (m->data_len < l4_off + TCP_HDR_LEN || m->pkt_len < l4_off + l4_len) {
@@ -1425,6 +1563,12 @@ tcp_input(struct tcp_stack *ts, struct rte_mbuf *m, uint8_t family,
 	}
 	if (__builtin_expect(seg.bad_opts != 0, 0))
 		ts->ctr[TCP_CTR_OPT_SKIPPED] += seg.bad_opts;
+	/* header prediction's layouts (fast_input()): no options, or the
+	 * timestamp alone as RFC 7323 appendix A lays it (NOP NOP TS 10) */
+	hp = seg.hdr_len == TCP_HDR_LEN ||
+	     (seg.hdr_len == TCP_HDR_LEN + TCP_OPT_TS_LEN &&
+	      p[TCP_HDR_LEN] == TCP_OPT_NOP && p[TCP_HDR_LEN + 1] == TCP_OPT_NOP &&
+	      p[TCP_HDR_LEN + 2] == TCP_OPT_TS && p[TCP_HDR_LEN + 3] == 10);
 	if ((seg.flags & TCP_SYN) && (seg.flags & (TCP_RST | TCP_FIN))) {
 		ts->ctr[TCP_CTR_BAD_FLAGS]++;
 		goto drop;
@@ -1495,6 +1639,10 @@ have_conn:
 	ts->ack_delivered = 0;
 	ts->ack_conn = NULL;
 	ts->dsack_conn = NULL;
+	if (hp && c->state == TCP_ST_ESTABLISHED && fast_input(ts, c, &seg, m, plen)) {
+		m = NULL;                        /* (consumed) */
+		goto out;
+	}
 	if (c->state == TCP_ST_SYN_SENT) {
 		syn_sent_input(ts, c, &seg, family);
 		goto out;

@@ -464,8 +464,15 @@ tcp_timer_armed(const struct tcp_conn *c, enum tcp_timer t)
 	return (c->t_armed >> t) & 1u;
 }
 void tcp_timer_fn(struct tw_timer *t, void *arg);
-/* The current RTO with backoff, clamped to rto_max. */
-uint32_t tcp_rto_backoff(const struct tcp_stack *ts, const struct tcp_conn *c);
+/* The current RTO with backoff, clamped to rto_max (inline: every send's
+ * PTO asks it, tcp_rack_schedule()). */
+static inline uint32_t
+tcp_rto_backoff(const struct tcp_stack *ts, const struct tcp_conn *c)
+{
+	uint64_t r = (uint64_t)c->rto << (c->rxtshift < 16 ? c->rxtshift : 16);
+
+	return r > ts->conf.rto_max ? ts->conf.rto_max : (uint32_t)r;
+}
 /* (Re)start the retransmission timer if data or SYN/FIN is outstanding,
  * else the persist timer if the window is closed, else stop it. */
 void tcp_rxt_restart(struct tcp_stack *ts, struct tcp_conn *c);

@@ -588,31 +588,50 @@ tcp_rack_schedule(struct tcp_stack *ts, struct tcp_conn *c)
 {
 	struct tcp_rack *r = &c->cold.rack;
 	uint32_t srtt = c->srtt8 >> 3, pto, left;
+	uint8_t mine = r->flags & (TCP_RACK_F_REO | TCP_RACK_F_PTO);
+	uint64_t exp;
 
+	/* The probe armed, nothing sent or acknowledged since, still a tail
+	 * (an output that sent nothing: most of them): whatever the checks
+	 * below find, they return with nothing changed. */
+	if (mine == TCP_RACK_F_PTO && r->t_max == c->snd_max && timer_ours(c, mine) &&
+	    tlp_tail(c))
+		return;
 	/* a deadline another part of the stack moved is no longer RACK's
-	 * (below, timer_ours(c, kind) is then r->flags & kind) */
-	if ((r->flags & (TCP_RACK_F_REO | TCP_RACK_F_PTO)) &&
-	    !timer_ours(c, TCP_RACK_F_REO | TCP_RACK_F_PTO))
+	 * (below, mine is RACK's kind of the RXT deadline, if it is one) */
+	if (mine != 0 && !timer_ours(c, mine)) {
 		r->flags &= (uint8_t)~(TCP_RACK_F_REO | TCP_RACK_F_PTO);
+		mine = 0;
+	}
 	/* RFC 8985 §7.2: not in recovery or after an RTO, not while a
 	 * probe's episode lasts, something in flight, a window to probe. */
 	if (!tcp_rack_on(ts, c) || !tcp_can_send_data(c->state) ||
 	    (c->flags & (TCP_CF_RECOVERY | TCP_CF_DEAD)) || c->rxtshift > 0 ||
 	    c->snd_una == c->snd_max || c->snd_wnd == 0 || (r->flags & TCP_RACK_F_TLP) ||
-	    (r->flags & TCP_RACK_F_REO))
+	    (mine & TCP_RACK_F_REO))
 		return;
 	if (!tlp_tail(c)) {
 		/* not a tail (above): a probe armed for one gives way to
 		 * the RTO */
-		if (r->flags & TCP_RACK_F_PTO) {
+		if (mine & TCP_RACK_F_PTO) {
 			tcp_timer_set(ts, c, TCP_T_RXT, tcp_rto_backoff(ts, c));
 			r->flags &= (uint8_t)~TCP_RACK_F_PTO;
 		}
 		return;
 	}
-	/* armed already, and nothing new sent or acknowledged since */
-	if ((r->flags & TCP_RACK_F_PTO) && r->t_max == c->snd_max)
-		return;
+	if (mine & TCP_RACK_F_PTO) {
+		/* armed already, and nothing new sent or acknowledged since */
+		if (r->t_max == c->snd_max)
+			return;
+		left = tcp_rto_backoff(ts, c);
+	} else if (tcp_timer_armed(c, TCP_T_RXT)) {
+		/* never later than the RTO would fire */
+		int32_t d = (int32_t)(c->t_due[TCP_T_RXT] - tcp_now32(ts));
+
+		left = d > 0 ? (uint32_t)d : 0;
+	} else {
+		left = tcp_rto_backoff(ts, c);
+	}
 	pto = srtt != 0 ? 2 * srtt : TCP_PTO_NO_SRTT;
 	/* RFC 8985 §7.2 adds the worst-case delayed ACK for a flight of one
 	 * segment; a receiver that ACKs every second FULL-sized segment
@@ -623,19 +642,23 @@ tcp_rack_schedule(struct tcp_stack *ts, struct tcp_conn *c)
 		pto += TCP_WCDELACKT;
 	if (pto < TCP_PTO_MIN)
 		pto = TCP_PTO_MIN;
-	/* never later than the RTO would fire */
-	if (tcp_timer_armed(c, TCP_T_RXT) && !(r->flags & TCP_RACK_F_PTO)) {
-		int32_t d = (int32_t)(c->t_due[TCP_T_RXT] - tcp_now32(ts));
-
-		left = d > 0 ? (uint32_t)d : 0;
-	} else {
-		left = tcp_rto_backoff(ts, c);
-	}
 	if (pto > left)
 		pto = left;
 	if (pto == 0)
 		return;                          /* the RTO is due: it goes */
-	timer_arm(ts, c, pto, TCP_RACK_F_PTO);
+	exp = ts->now + pto;
+	/* New data went (or SND.UNA moved) within the millisecond the probe
+	 * was armed in, with the same SRTT, RTO and flight class: the same
+	 * deadline, which stands as it is (most sends of a bulk flow); the
+	 * timer is set only when the deadline changes. */
+	if ((mine & TCP_RACK_F_PTO) && c->t_due[TCP_T_RXT] == (uint32_t)exp &&
+	    tw_pending(&c->timer) && c->timer.expires <= exp) {
+		r->t_max = c->snd_max;
+		return;
+	}
+	tcp_timer_set(ts, c, TCP_T_RXT, pto);
+	r->t_due = c->t_due[TCP_T_RXT];
+	r->flags = (uint8_t)((r->flags & ~(TCP_RACK_F_REO | TCP_RACK_F_PTO)) | TCP_RACK_F_PTO);
 	r->t_max = c->snd_max;
 }
 

@@ -20,15 +20,6 @@
 
 #include "tcp_private.h"
 
-
-uint32_t
-tcp_rto_backoff(const struct tcp_stack *ts, const struct tcp_conn *c)
-{
-	uint64_t r = (uint64_t)c->rto << (c->rxtshift < 16 ? c->rxtshift : 16);
-
-	return r > ts->conf.rto_max ? ts->conf.rto_max : (uint32_t)r;
-}
-
 void
 tcp_timer_set(struct tcp_stack *ts, struct tcp_conn *c, enum tcp_timer t,
 	      uint32_t delta_ms)

@@ -670,6 +670,10 @@ struct tcp_stack {
 
 	uint64_t ctr[TCP_CTR__COUNT];
 	uint64_t closes[TCP_REASON__COUNT];
+	/* segments tcp_input()'s header prediction took (fast_input()):
+	 * pure in-order data, pure ACKs moving SND.UNA. Not a counter of
+	 * tcp_counters.def: the tests' witness of which path a segment took */
+	uint64_t fast_data, fast_acks;
 };
 
 #endif /* DP_TCP_TYPES_H */
