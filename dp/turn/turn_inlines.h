@@ -24,6 +24,15 @@
 #include "stun.h"
 #include "turn_internal.h"
 
+/* The first word of the key of a tuple (turn_key_from()'s w0). */
+static inline uint64_t
+turn_key0(uint8_t transport, uint8_t family, uint8_t in_port, uint16_t cport,
+	  uint16_t sport)
+{
+	return (uint64_t)family | (uint64_t)in_port << 8 | (uint64_t)cport << 16 |
+	       (uint64_t)sport << 32 | (uint64_t)transport << 48;
+}
+
 /*
  * Build the key in registers and store it with two 16-byte stores, and
  * hash the register values: written field by field, the key would be
@@ -37,9 +46,7 @@ turn_key_from(union turn_keyu *k, uint8_t transport, uint64_t conn_id,
 	      uint8_t family, uint8_t in_port, const uint8_t *cip, uint16_t cport,
 	      uint16_t sport)
 {
-	uint64_t w0 = (uint64_t)family | (uint64_t)in_port << 8 |
-		      (uint64_t)cport << 16 | (uint64_t)sport << 32 |
-		      (uint64_t)transport << 48;
+	uint64_t w0 = turn_key0(transport, family, in_port, cport, sport);
 	uint64_t w1 = 0, w2 = 0, w3 = conn_id;
 	uint32_t h;
 
@@ -240,16 +247,14 @@ turn_alloc_transport(const struct turn_alloc *a)
 	       STUN_TRANSPORT_UDP;
 }
 
-/* An allocation's key, built as turn_key_from() builds one (no hash). */
-static inline void
-turn_key_of(union turn_keyu *k, const struct turn_alloc *a)
+/* Is k a's key? Its first word is kept (a->key0); the address and the
+ * connection are a's own fields, read as turn_key_from() lays them out. */
+static inline bool
+turn_key_is(const union turn_keyu *k, const struct turn_alloc *a)
 {
-	uint64_t w0 = (uint64_t)a->client.family | (uint64_t)a->in_port << 8 |
-		      (uint64_t)a->client.port << 16 | (uint64_t)a->server.port << 32 |
-		      (uint64_t)turn_alloc_transport(a) << 48;
 	uint64_t w1 = 0, w2 = 0;
 
-	if (a->client.family == NET_AF_IPV4) {
+	if ((uint8_t)a->key0 == NET_AF_IPV4) {
 		uint32_t x;
 
 		memcpy(&x, a->client.ip, 4);
@@ -258,8 +263,17 @@ turn_key_of(union turn_keyu *k, const struct turn_alloc *a)
 		memcpy(&w1, a->client.ip, 8);
 		memcpy(&w2, a->client.ip + 8, 8);
 	}
-	k->v[0] = (turn_u64x2){ w0, w1 };
-	k->v[1] = (turn_u64x2){ w2, a->conn_id };
+	return ((a->key0 ^ k->q[0]) | (w1 ^ k->q[1]) | (w2 ^ k->q[2]) |
+		(a->conn_id ^ k->q[3])) == 0;
+}
+
+/* Keep a's key0 as its fields say (after any of the client, in_port,
+ * the server's port or conn_id change: install, move, a test's own). */
+static inline void
+turn_alloc_key_set(struct turn_alloc *a)
+{
+	a->key0 = turn_key0(turn_alloc_transport(a), a->client.family, a->in_port,
+			    a->client.port, a->server.port);
 }
 
 /* The lanes of bucket b whose tag is tag (bits 0-6). */
@@ -294,13 +308,8 @@ turn_tt_lookup(const struct turn_worker *t, const union turn_keyu *k, uint32_t h
 
 		for (unsigned int m = turn_tt_match(b, tag); m != 0; m &= m - 1) {
 			uint32_t slot = b->slot[__builtin_ctz(m)];
-			union turn_keyu x;
-			__m128i e;
 
-			turn_key_of(&x, &t->allocs[slot]);
-			e = _mm_and_si128(_mm_cmpeq_epi8((__m128i)x.v[0], (__m128i)k->v[0]),
-					  _mm_cmpeq_epi8((__m128i)x.v[1], (__m128i)k->v[1]));
-			if (_mm_movemask_epi8(e) == 0xffff)
+			if (turn_key_is(k, &t->allocs[slot]))
 				return (int)slot;
 		}
 		if (b->tag[TURN_TT_LANES] == 0)
