@@ -652,47 +652,60 @@ turn_to_peer(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf *m,
  * that maps by destination gives two subscribers one source).
  */
 static inline bool
-turn_reached(struct turn_worker *t, const struct turn_from *from,
-	     const struct turn_alloc *a)
+turn_reached_at(struct turn_worker *t, uint8_t family, const uint8_t *dst,
+		const struct turn_alloc *a)
 {
 	if (likely(t->ntnonce == 0))
 		return true;
-	if (memcmp(from->dst, a->server.ip, from->family == NET_AF_IPV4 ? 4 : 16) == 0)
+	if (memcmp(dst, a->server.ip, family == NET_AF_IPV4 ? 4 : 16) == 0)
 		return true;
 	t->drop_other_address++;
 	return false;
 }
 
+static inline bool
+turn_reached(struct turn_worker *t, const struct turn_from *from,
+	     const struct turn_alloc *a)
+{
+	return turn_reached_at(t, from->family, from->dst, a);
+}
+
+/*
+ * The body of turn_client_chdata_inline(), with where the message came
+ * from (a turn_from's fields) and the message (m; udp: its datagram's UDP
+ * header, NULL on streams; off, len: a turn_in's) as scalars: the UDP
+ * listener passes its meta's fields and builds neither struct in memory
+ * (their stores were some 20 instructions a ChannelData).
+ */
 static inline void
-turn_client_chdata_inline(struct dp_worker *w, const struct turn_from *from,
-			  const struct turn_in *in)
+turn_chdata_relay(struct dp_worker *w, struct rte_mbuf *m, uint8_t transport,
+		  uint64_t conn_id, uint8_t family, uint8_t in_port, const uint8_t *src,
+		  const uint8_t *dst, uint16_t sport, uint16_t dport, const uint8_t *udp,
+		  uint16_t off, uint16_t len)
 {
 	struct turn_worker *t = w->turn;
-	struct rte_mbuf *m = in->m;
-	const uint8_t *p = rte_pktmbuf_mtod_offset(m, const uint8_t *, in->off);
+	const uint8_t *p = rte_pktmbuf_mtod_offset(m, const uint8_t *, off);
 	union turn_keyu k;
 	struct turn_alloc *a;
 	const struct turn_chan *c;
 	struct chdata cd;
 	struct turn_carry cy;
 
-	a = turn_alloc_by_tuple(t, &k, turn_key_from(&k, from->transport, from->conn_id,
-					   from->family, from->in_port,
-					   from->src, from->src_port,
-					   from->dst_port));
+	a = turn_alloc_by_tuple(t, &k, turn_key_from(&k, transport, conn_id, family, in_port,
+						     src, sport, dport));
 	/* RFC 8656 §12.6: no allocation, bad framing, unbound or reserved
 	 * channel: discard silently. */
-	if (a == NULL || turn_chdata_decode(p, in->len, &cd) < 0) {
+	if (a == NULL || turn_chdata_decode(p, len, &cd) < 0) {
 		t->ctr[TURN_STAT_DROP_MALFORMED]++;
 		rte_pktmbuf_free(m);
 		return;
 	}
-	if (unlikely(!turn_reached(t, from, a))) {
+	if (unlikely(!turn_reached_at(t, family, dst, a))) {
 		rte_pktmbuf_free(m);
 		return;
 	}
 	a->stats[TURN_STAT_PKTS_FROM_CLIENT]++;
-	a->stats[TURN_STAT_BYTES_FROM_CLIENT] += in->len;
+	a->stats[TURN_STAT_BYTES_FROM_CLIENT] += len;
 	/* Only channels cp bound are found; reserved numbers never are. */
 	c = turn_chan_by_number(t, a, cd.channel, t->now_ms);
 	if (c == NULL) {
@@ -700,9 +713,22 @@ turn_client_chdata_inline(struct dp_worker *w, const struct turn_from *from,
 		rte_pktmbuf_free(m);
 		return;
 	}
-	turn_carry_from_in(&cy, from, in, CHDATA_HDR_LEN, cd.len);
-	turn_mbuf_keep(m, (uint16_t)(in->off + CHDATA_HDR_LEN), cd.len);
+	/* turn_carry_from_in()'s */
+	cy.sum = 0;
+	cy.ok = udp != NULL &&
+		net_udp_region_sum(family, src, dst, udp, (uint16_t)(8 + CHDATA_HDR_LEN),
+				   cd.len, &cy.sum);
+	turn_mbuf_keep(m, (uint16_t)(off + CHDATA_HDR_LEN), cd.len);
 	turn_to_peer(w, a, m, &c->peer, &cy);
+}
+
+static inline void
+turn_client_chdata_inline(struct dp_worker *w, const struct turn_from *from,
+			  const struct turn_in *in)
+{
+	turn_chdata_relay(w, in->m, from->transport, from->conn_id, from->family,
+			  from->in_port, from->src, from->dst, from->src_port, from->dst_port,
+			  in->udp, in->off, in->len);
 }
 
 #endif /* DP_TURN_INLINES_H */
