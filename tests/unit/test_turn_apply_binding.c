@@ -410,6 +410,49 @@ test_turn_alloc_move_takes_the_conn_id(void **state)
 	f->t.tt.b = NULL;
 }
 
+/* An installed allocation is found by its tuple (the lookup compares
+ * the key word install keeps, key0), and installed again (cp's resync)
+ * it keeps its slot instead of taking a second one. */
+static void
+test_turn_alloc_install_found_by_its_tuple(void **state)
+{
+	struct fix *f = *state;
+	struct turn_worker *t = &f->t;
+	static struct ipc_msg m;
+	struct ipc_alloc *ia = (struct ipc_alloc *)m.body;
+	const uint8_t tbl[2] = { 0, 0 };
+	uint32_t live_slot[CAP], live_pos[CAP];
+	uint64_t expires[CAP], created[CAP];
+	void *mem = aligned_alloc(64, (turn_tt_bytes(CAP) + 63) & ~(size_t)63);
+	struct turn_alloc *a;
+	int slot;
+
+	assert_non_null(mem);
+	memset(mem, 0, (turn_tt_bytes(CAP) + 63) & ~(size_t)63);   /* as its region is */
+	turn_tt_init_at(&t->tt, CAP, mem);
+	t->live.slot = live_slot;
+	t->live.pos = live_pos;
+	t->expires = expires;
+	t->created = created;
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_ALLOC_ADD;
+	m.h.alloc_id = 42;
+	udp_tuple(&m.h.tuple, 40001);
+	m.h.tuple.in_port = 1;
+	ia->nrelayed = 0;
+	ia->expires_ms = 1000;
+	a = turn_alloc_install(t, &m, tbl);
+	assert_non_null(a);
+	slot = (int)(a - t->allocs);
+	assert_int_equal(slot_of(f, &m.h.tuple), slot);
+	assert_ptr_equal(turn_alloc_install(t, &m, tbl), a);
+	assert_int_equal(t->nallocs, 1);
+	m.h.tuple.client.port = 40002;
+	assert_int_equal(slot_of(f, &m.h.tuple), -1);
+	t->tt.b = NULL;
+	free(mem);
+}
+
 int
 main(void)
 {
@@ -429,6 +472,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_turn_apply_binding_chan_add_del_zeroes_slot,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_turn_alloc_install_found_by_its_tuple, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
