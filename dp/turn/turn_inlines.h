@@ -448,10 +448,12 @@ turn_chdata_wrap(struct rte_mbuf *m, uint16_t channel, uint16_t dlen, bool pad)
 	h = (uint8_t *)rte_pktmbuf_prepend(m, CHDATA_HDR_LEN);
 	if (h == NULL)
 		return 0;
-	h[0] = (uint8_t)(channel >> 8);
-	h[1] = (uint8_t)channel;
-	h[2] = (uint8_t)(dlen >> 8);
-	h[3] = (uint8_t)dlen;
+	{
+		/* one store, not four byte stores and their shifts */
+		uint16_t hd[2] = { NET_NATIVE16(channel), NET_NATIVE16(dlen) };
+
+		memcpy(h, hd, CHDATA_HDR_LEN);
+	}
 	return (uint16_t)(CHDATA_HDR_LEN + dlen + padlen);
 }
 
