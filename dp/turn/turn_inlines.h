@@ -24,6 +24,15 @@
 #include "stun.h"
 #include "turn_internal.h"
 
+/* The first word of the key of a tuple (turn_key_from()'s w0). */
+static inline uint64_t
+turn_key0(uint8_t transport, uint8_t family, uint8_t in_port, uint16_t cport,
+	  uint16_t sport)
+{
+	return (uint64_t)family | (uint64_t)in_port << 8 | (uint64_t)cport << 16 |
+	       (uint64_t)sport << 32 | (uint64_t)transport << 48;
+}
+
 /*
  * Build the key in registers and store it with two 16-byte stores, and
  * hash the register values: written field by field, the key would be
@@ -37,9 +46,7 @@ turn_key_from(union turn_keyu *k, uint8_t transport, uint64_t conn_id,
 	      uint8_t family, uint8_t in_port, const uint8_t *cip, uint16_t cport,
 	      uint16_t sport)
 {
-	uint64_t w0 = (uint64_t)family | (uint64_t)in_port << 8 |
-		      (uint64_t)cport << 16 | (uint64_t)sport << 32 |
-		      (uint64_t)transport << 48;
+	uint64_t w0 = turn_key0(transport, family, in_port, cport, sport);
 	uint64_t w1 = 0, w2 = 0, w3 = conn_id;
 	uint32_t h;
 
@@ -240,16 +247,14 @@ turn_alloc_transport(const struct turn_alloc *a)
 	       STUN_TRANSPORT_UDP;
 }
 
-/* An allocation's key, built as turn_key_from() builds one (no hash). */
-static inline void
-turn_key_of(union turn_keyu *k, const struct turn_alloc *a)
+/* Is k a's key? Its first word is kept (a->key0); the address and the
+ * connection are a's own fields, read as turn_key_from() lays them out. */
+static inline bool
+turn_key_is(const union turn_keyu *k, const struct turn_alloc *a)
 {
-	uint64_t w0 = (uint64_t)a->client.family | (uint64_t)a->in_port << 8 |
-		      (uint64_t)a->client.port << 16 | (uint64_t)a->server.port << 32 |
-		      (uint64_t)turn_alloc_transport(a) << 48;
 	uint64_t w1 = 0, w2 = 0;
 
-	if (a->client.family == NET_AF_IPV4) {
+	if ((uint8_t)a->key0 == NET_AF_IPV4) {
 		uint32_t x;
 
 		memcpy(&x, a->client.ip, 4);
@@ -258,8 +263,17 @@ turn_key_of(union turn_keyu *k, const struct turn_alloc *a)
 		memcpy(&w1, a->client.ip, 8);
 		memcpy(&w2, a->client.ip + 8, 8);
 	}
-	k->v[0] = (turn_u64x2){ w0, w1 };
-	k->v[1] = (turn_u64x2){ w2, a->conn_id };
+	return ((a->key0 ^ k->q[0]) | (w1 ^ k->q[1]) | (w2 ^ k->q[2]) |
+		(a->conn_id ^ k->q[3])) == 0;
+}
+
+/* Keep a's key0 as its fields say (after any of the client, in_port,
+ * the server's port or conn_id change: install, move, a test's own). */
+static inline void
+turn_alloc_key_set(struct turn_alloc *a)
+{
+	a->key0 = turn_key0(turn_alloc_transport(a), a->client.family, a->in_port,
+			    a->client.port, a->server.port);
 }
 
 /* The lanes of bucket b whose tag is tag (bits 0-6). */
@@ -294,13 +308,8 @@ turn_tt_lookup(const struct turn_worker *t, const union turn_keyu *k, uint32_t h
 
 		for (unsigned int m = turn_tt_match(b, tag); m != 0; m &= m - 1) {
 			uint32_t slot = b->slot[__builtin_ctz(m)];
-			union turn_keyu x;
-			__m128i e;
 
-			turn_key_of(&x, &t->allocs[slot]);
-			e = _mm_and_si128(_mm_cmpeq_epi8((__m128i)x.v[0], (__m128i)k->v[0]),
-					  _mm_cmpeq_epi8((__m128i)x.v[1], (__m128i)k->v[1]));
-			if (_mm_movemask_epi8(e) == 0xffff)
+			if (turn_key_is(k, &t->allocs[slot]))
 				return (int)slot;
 		}
 		if (b->tag[TURN_TT_LANES] == 0)
@@ -439,10 +448,12 @@ turn_chdata_wrap(struct rte_mbuf *m, uint16_t channel, uint16_t dlen, bool pad)
 	h = (uint8_t *)rte_pktmbuf_prepend(m, CHDATA_HDR_LEN);
 	if (h == NULL)
 		return 0;
-	h[0] = (uint8_t)(channel >> 8);
-	h[1] = (uint8_t)channel;
-	h[2] = (uint8_t)(dlen >> 8);
-	h[3] = (uint8_t)dlen;
+	{
+		/* one store, not four byte stores and their shifts */
+		uint16_t hd[2] = { NET_NATIVE16(channel), NET_NATIVE16(dlen) };
+
+		memcpy(h, hd, CHDATA_HDR_LEN);
+	}
 	return (uint16_t)(CHDATA_HDR_LEN + dlen + padlen);
 }
 
@@ -643,47 +654,60 @@ turn_to_peer(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf *m,
  * that maps by destination gives two subscribers one source).
  */
 static inline bool
-turn_reached(struct turn_worker *t, const struct turn_from *from,
-	     const struct turn_alloc *a)
+turn_reached_at(struct turn_worker *t, uint8_t family, const uint8_t *dst,
+		const struct turn_alloc *a)
 {
 	if (likely(t->ntnonce == 0))
 		return true;
-	if (memcmp(from->dst, a->server.ip, from->family == NET_AF_IPV4 ? 4 : 16) == 0)
+	if (memcmp(dst, a->server.ip, family == NET_AF_IPV4 ? 4 : 16) == 0)
 		return true;
 	t->drop_other_address++;
 	return false;
 }
 
+static inline bool
+turn_reached(struct turn_worker *t, const struct turn_from *from,
+	     const struct turn_alloc *a)
+{
+	return turn_reached_at(t, from->family, from->dst, a);
+}
+
+/*
+ * The body of turn_client_chdata_inline(), with where the message came
+ * from (a turn_from's fields) and the message (m; udp: its datagram's UDP
+ * header, NULL on streams; off, len: a turn_in's) as scalars: the UDP
+ * listener passes its meta's fields and builds neither struct in memory
+ * (their stores were some 20 instructions a ChannelData).
+ */
 static inline void
-turn_client_chdata_inline(struct dp_worker *w, const struct turn_from *from,
-			  const struct turn_in *in)
+turn_chdata_relay(struct dp_worker *w, struct rte_mbuf *m, uint8_t transport,
+		  uint64_t conn_id, uint8_t family, uint8_t in_port, const uint8_t *src,
+		  const uint8_t *dst, uint16_t sport, uint16_t dport, const uint8_t *udp,
+		  uint16_t off, uint16_t len)
 {
 	struct turn_worker *t = w->turn;
-	struct rte_mbuf *m = in->m;
-	const uint8_t *p = rte_pktmbuf_mtod_offset(m, const uint8_t *, in->off);
+	const uint8_t *p = rte_pktmbuf_mtod_offset(m, const uint8_t *, off);
 	union turn_keyu k;
 	struct turn_alloc *a;
 	const struct turn_chan *c;
 	struct chdata cd;
 	struct turn_carry cy;
 
-	a = turn_alloc_by_tuple(t, &k, turn_key_from(&k, from->transport, from->conn_id,
-					   from->family, from->in_port,
-					   from->src, from->src_port,
-					   from->dst_port));
+	a = turn_alloc_by_tuple(t, &k, turn_key_from(&k, transport, conn_id, family, in_port,
+						     src, sport, dport));
 	/* RFC 8656 §12.6: no allocation, bad framing, unbound or reserved
 	 * channel: discard silently. */
-	if (a == NULL || turn_chdata_decode(p, in->len, &cd) < 0) {
+	if (a == NULL || turn_chdata_decode(p, len, &cd) < 0) {
 		t->ctr[TURN_STAT_DROP_MALFORMED]++;
 		rte_pktmbuf_free(m);
 		return;
 	}
-	if (unlikely(!turn_reached(t, from, a))) {
+	if (unlikely(!turn_reached_at(t, family, dst, a))) {
 		rte_pktmbuf_free(m);
 		return;
 	}
 	a->stats[TURN_STAT_PKTS_FROM_CLIENT]++;
-	a->stats[TURN_STAT_BYTES_FROM_CLIENT] += in->len;
+	a->stats[TURN_STAT_BYTES_FROM_CLIENT] += len;
 	/* Only channels cp bound are found; reserved numbers never are. */
 	c = turn_chan_by_number(t, a, cd.channel, t->now_ms);
 	if (c == NULL) {
@@ -691,9 +715,22 @@ turn_client_chdata_inline(struct dp_worker *w, const struct turn_from *from,
 		rte_pktmbuf_free(m);
 		return;
 	}
-	turn_carry_from_in(&cy, from, in, CHDATA_HDR_LEN, cd.len);
-	turn_mbuf_keep(m, (uint16_t)(in->off + CHDATA_HDR_LEN), cd.len);
+	/* turn_carry_from_in()'s */
+	cy.sum = 0;
+	cy.ok = udp != NULL &&
+		net_udp_region_sum(family, src, dst, udp, (uint16_t)(8 + CHDATA_HDR_LEN),
+				   cd.len, &cy.sum);
+	turn_mbuf_keep(m, (uint16_t)(off + CHDATA_HDR_LEN), cd.len);
 	turn_to_peer(w, a, m, &c->peer, &cy);
+}
+
+static inline void
+turn_client_chdata_inline(struct dp_worker *w, const struct turn_from *from,
+			  const struct turn_in *in)
+{
+	turn_chdata_relay(w, in->m, from->transport, from->conn_id, from->family,
+			  from->in_port, from->src, from->dst, from->src_port, from->dst_port,
+			  in->udp, in->off, in->len);
 }
 
 #endif /* DP_TURN_INLINES_H */

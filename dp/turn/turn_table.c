@@ -604,6 +604,7 @@ turn_alloc_install(struct turn_worker *t, const struct ipc_msg *msg,
 	a->conn_id = tu->conn_id;
 	a->client = tu->client;
 	a->server = tu->server;
+	turn_alloc_key_set(a);
 	a->nrelayed = ia->nrelayed;
 	a->relay_tbl[0] = tbl[0];
 	a->relay_tbl[1] = tbl[1];
@@ -646,6 +647,9 @@ turn_alloc_move(struct turn_worker *t, struct turn_alloc *a, const struct ipc_tu
 	 * table holds it under a key it no longer has (its end would leak
 	 * the slot) */
 	a->conn_id = to->conn_id;
+	/* and the kept word of the key: the old one would find the old
+	 * tuple's packets, and not the new's */
+	turn_alloc_key_set(a);
 	return 0;
 }
 

@@ -94,7 +94,11 @@ struct turn_alloc {
 				      * the relayed addresses */
 	struct ipc_addr client;
 	struct ipc_addr server;
-	uint64_t id;                 /* cp's id; 0 = free slot */
+	/* The first word of its tuple table key (turn_key_from()'s w0:
+	 * family, in_port, client port, server port, transport), kept as
+	 * install and move set it, so that a lookup compares words instead
+	 * of building the key again from the fields. */
+	uint64_t key0;
 	/* The client's stream connection (lib/ipc's id: worker | slot |
 	 * generation), 0 for UDP: the transport is UDP exactly when this is
 	 * 0 (the contract, ipc_msg_check()), so it is not stored apart
@@ -112,6 +116,7 @@ struct turn_alloc {
 	/* RFC 8016: made with a MOBILITY-TICKET (kept for a restarted cp;
 	 * the ticket's key and generation are cp's alone) */
 	uint8_t mobile;
+	uint64_t id;                 /* cp's id; 0 = free slot */
 	/* lines 3-4: the first permissions and channels */
 	struct turn_perm perms[TURN_HOT_BINDINGS] __rte_cache_aligned;
 	struct turn_chan chans[TURN_HOT_BINDINGS];

@@ -158,16 +158,15 @@ turn_client_input(struct dp_worker *w, struct rte_mbuf *m,
 {
 	const uint8_t *p = rte_pktmbuf_mtod_offset(m, const uint8_t *,
 						   meta->payload_off);
-
 	struct turn_from from;
-	struct turn_in in = {
-		.m = m, .udp = p - 8, .off = meta->payload_off, .len = meta->payload_len,
-	};
+	struct turn_in in;
 
 	(void)arg;
-	turn_from_udp(&from, meta);
 	if (meta->payload_len >= 1 && stun_demux_first_byte(p[0]) == STUN_FRAME_CHDATA) {
-		turn_client_chdata_inline(w, &from, &in);
+		/* the meta's fields as they are: no turn_from, no turn_in */
+		turn_chdata_relay(w, m, STUN_TRANSPORT_UDP, 0, meta->family, meta->in_port,
+				  meta->src, meta->dst, meta->src_port, meta->dst_port, p - 8,
+				  meta->payload_off, meta->payload_len);
 		return;
 	}
 	/* What dp reads and acts on must be what the client sent. */
@@ -175,5 +174,10 @@ turn_client_input(struct dp_worker *w, struct rte_mbuf *m,
 		dp_drop_pkt(w, m, DP_DROP_UDP_MALFORMED);
 		return;
 	}
+	turn_from_udp(&from, meta);
+	in.m = m;
+	in.udp = p - 8;
+	in.off = meta->payload_off;
+	in.len = meta->payload_len;
 	turn_client_stun(w, &from, &in);
 }

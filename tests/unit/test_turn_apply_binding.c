@@ -316,6 +316,7 @@ put(struct fix *f, uint32_t slot, uint64_t id, const struct ipc_tuple *tu)
 	a->client = tu->client;
 	a->server = tu->server;
 	a->in_port = tu->in_port;
+	turn_alloc_key_set(a);
 	turn_tt_insert(&f->t.tt, turn_key_from(&k, tu->transport, 0, tu->client.family,
 					       tu->in_port, tu->client.ip, tu->client.port,
 					       tu->server.port), slot);
@@ -390,6 +391,7 @@ test_turn_alloc_move_takes_the_conn_id(void **state)
 	a->server = from.server;
 	a->in_port = from.in_port;
 	a->conn_id = from.conn_id;
+	turn_alloc_key_set(a);
 	turn_tt_insert(&f->t.tt, turn_key_from(&k, from.transport, from.conn_id,
 					       from.client.family, from.in_port, from.client.ip,
 					       from.client.port, from.server.port), 2);
@@ -406,6 +408,49 @@ test_turn_alloc_move_takes_the_conn_id(void **state)
 	assert_int_equal(slot_of(f, &to), -1);
 	free(f->t.tt.b);
 	f->t.tt.b = NULL;
+}
+
+/* An installed allocation is found by its tuple (the lookup compares
+ * the key word install keeps, key0), and installed again (cp's resync)
+ * it keeps its slot instead of taking a second one. */
+static void
+test_turn_alloc_install_found_by_its_tuple(void **state)
+{
+	struct fix *f = *state;
+	struct turn_worker *t = &f->t;
+	static struct ipc_msg m;
+	struct ipc_alloc *ia = (struct ipc_alloc *)m.body;
+	const uint8_t tbl[2] = { 0, 0 };
+	uint32_t live_slot[CAP], live_pos[CAP];
+	uint64_t expires[CAP], created[CAP];
+	void *mem = aligned_alloc(64, (turn_tt_bytes(CAP) + 63) & ~(size_t)63);
+	struct turn_alloc *a;
+	int slot;
+
+	assert_non_null(mem);
+	memset(mem, 0, (turn_tt_bytes(CAP) + 63) & ~(size_t)63);   /* as its region is */
+	turn_tt_init_at(&t->tt, CAP, mem);
+	t->live.slot = live_slot;
+	t->live.pos = live_pos;
+	t->expires = expires;
+	t->created = created;
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_ALLOC_ADD;
+	m.h.alloc_id = 42;
+	udp_tuple(&m.h.tuple, 40001);
+	m.h.tuple.in_port = 1;
+	ia->nrelayed = 0;
+	ia->expires_ms = 1000;
+	a = turn_alloc_install(t, &m, tbl);
+	assert_non_null(a);
+	slot = (int)(a - t->allocs);
+	assert_int_equal(slot_of(f, &m.h.tuple), slot);
+	assert_ptr_equal(turn_alloc_install(t, &m, tbl), a);
+	assert_int_equal(t->nallocs, 1);
+	m.h.tuple.client.port = 40002;
+	assert_int_equal(slot_of(f, &m.h.tuple), -1);
+	t->tt.b = NULL;
+	free(mem);
 }
 
 int
@@ -427,6 +472,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_turn_apply_binding_chan_add_del_zeroes_slot,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_turn_alloc_install_found_by_its_tuple, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
