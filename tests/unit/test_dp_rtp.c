@@ -1546,6 +1546,10 @@ mkkeys(struct ipc_srtp_key *ik, struct tp_srtp_key *tk, unsigned int suite, uint
 {
 	unsigned int kl = tp_srtp_key_len(suite), sl = tp_srtp_salt_len(suite);
 
+	/* (what lib/srtp guarantees, said to gcc -O3, which cannot see it and
+	 * warns of a write past salt[]) */
+	if (sl > sizeof(tk->salt))
+		sl = sizeof(tk->salt);
 	memset(ik, 0, sizeof(*ik));
 	memset(tk, 0, sizeof(*tk));
 	ik->suite = tk->suite = (uint8_t)suite;
