@@ -222,10 +222,13 @@ dp_udp_cksum_offer(struct rte_mbuf *m, uint8_t family)
  * The checksum the NIC would have made: the field holds the pseudo-
  * header's sum (dp_udp_cksum_offer(), dp/tcp's emit() with cksum_offer),
  * so the sum over the L4 header and data as they stand is the whole
- * checksum's (RFC 1071); the pseudo-header is not summed again. (A
- * datagram in more than one mbuf, which dp does not make, is summed
- * whole from the addresses, as before: DPDK 22.11's rte_raw_cksum_mbuf()
- * loses a carry after a segment of odd length.)
+ * checksum's (RFC 1071); the pseudo-header is not summed again. The
+ * other branch sums the pseudo-header and the data from the first
+ * segment's bytes, as the UDP finish always did: it is only right for
+ * data contiguous there. dp makes no other (receive drops chains,
+ * dp/tcp builds a segment in one mbuf, every UDP sender writes the
+ * length it appends); a chain would need a walk keeping odd-byte
+ * boundaries, as DPDK 22.11's rte_raw_cksum_mbuf() does not.
  */
 void
 dp_l4_cksum_finish(struct dp_worker *w, struct rte_mbuf *m, uint8_t family)
@@ -236,6 +239,7 @@ dp_l4_cksum_finish(struct dp_worker *w, struct rte_mbuf *m, uint8_t family)
 	uint8_t *l4 = p + l3, *f = l4 + (udp ? 6 : 16);
 	uint32_t len = udp ? (uint32_t)((l4[4] << 8) | l4[5]) : rte_pktmbuf_pkt_len(m) - l3;
 
+	RTE_ASSERT(m->nb_segs == 1 && m->data_len >= l3 + len);
 	if (likely(m->data_len >= l3 + len)) {
 		c = (uint16_t)~rte_raw_cksum(l4, len);
 	} else {

@@ -130,6 +130,7 @@ turn_carry_from_in(struct turn_carry *c, const struct turn_from *from,
 static inline void
 turn_mbuf_keep(struct rte_mbuf *m, uint16_t off, uint16_t len)
 {
+	RTE_ASSERT((uint32_t)off + len <= rte_pktmbuf_pkt_len(m));
 	if (likely(m->nb_segs == 1)) {
 		m->data_off = (uint16_t)(m->data_off + off);
 		m->data_len = len;
