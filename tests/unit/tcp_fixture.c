@@ -22,6 +22,7 @@
 #include <rte_mempool.h>
 
 #include "tcp_fixture.h"
+#include "ref_cksum.h"
 
 static struct rte_mempool *pool;
 
@@ -54,17 +55,6 @@ struct rte_mempool *
 h_pool(void)
 {
 	return pool;
-}
-
-/* The harness's own checksum: 16-bit big-endian words, one at a time. */
-static uint32_t
-ref_add(const uint8_t *p, size_t len, uint32_t s)
-{
-	for (size_t i = 0; i + 1 < len; i += 2)
-		s += (uint32_t)p[i] << 8 | p[i + 1];
-	if (len & 1)
-		s += (uint32_t)p[len - 1] << 8;
-	return s;
 }
 
 static uint16_t

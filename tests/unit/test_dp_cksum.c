@@ -37,6 +37,7 @@
 #include "dp.h"
 #include "net/net.h"
 #include "tcp_fixture.h"
+#include "ref_cksum.h"
 
 enum port_kind { PORT_SW, PORT_NIC };
 
@@ -48,24 +49,6 @@ static struct {
 	void *h;                     /* the harness's output argument */
 	const struct tcp_out_ops *h_ops;
 } wr;
-
-static uint32_t
-ref_add(const uint8_t *p, size_t len, uint32_t s)
-{
-	for (size_t i = 0; i + 1 < len; i += 2)
-		s += (uint32_t)p[i] << 8 | p[i + 1];
-	if (len & 1)
-		s += (uint32_t)p[len - 1] << 8;
-	return s;
-}
-
-static uint16_t
-ref_fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
-}
 
 /* The pseudo-header's sum, host order (RFC 9293 §3.1, RFC 8200 §8.1). */
 static uint16_t

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "net.h"
+#include "ref_cksum.h"
 
 static uint8_t *
 dup_exact(const uint8_t *p, size_t len)
@@ -27,16 +28,6 @@ dup_exact(const uint8_t *p, size_t len)
 	assert_non_null(d);
 	memcpy(d, p, len);
 	return d;
-}
-
-static uint32_t
-ref_add(const uint8_t *p, size_t len, uint32_t s)
-{
-	for (size_t i = 0; i + 1 < len; i += 2)
-		s += (uint32_t)p[i] << 8 | p[i + 1];
-	if (len & 1)
-		s += (uint32_t)p[len - 1] << 8;
-	return s;
 }
 
 /* The test's own ICMPv6 checksum (RFC 8200 §8.1 pseudo-header). */

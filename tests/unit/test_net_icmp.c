@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "net.h"
+#include "ref_cksum.h"
 
 static uint8_t *
 dup_exact(const uint8_t *p, size_t len)
@@ -28,24 +29,6 @@ dup_exact(const uint8_t *p, size_t len)
 	assert_non_null(d);
 	memcpy(d, p, len);
 	return d;
-}
-
-static uint32_t
-ref_add(const uint8_t *p, size_t len, uint32_t s)
-{
-	for (size_t i = 0; i + 1 < len; i += 2)
-		s += (uint32_t)p[i] << 8 | p[i + 1];
-	if (len & 1)
-		s += (uint32_t)p[len - 1] << 8;
-	return s;
-}
-
-static uint16_t
-ref_fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
 }
 
 /* Sum of an ICMPv6 message with its pseudo-header: 0xffff when valid. */
