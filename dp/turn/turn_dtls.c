@@ -41,6 +41,7 @@
 #include <rte_mbuf.h>
 
 #include "../dp.h"
+#include "dp_ctrs.h"
 #include "dp_module.h"
 #include "dtls_hello.h"
 #include "ipc.h"
@@ -59,39 +60,19 @@
 #define TURN_DTLS_SWEEP_MS 10u       /* timers looked at this often */
 #define TURN_DTLS_SWEEP_N 256u       /* sessions a look visits at most */
 
-#define DTLS_CTRS(X)								\
-	X(HVR_SENT, "hvr_sent")            /* HelloVerifyRequests sent */	\
-	X(COOKIE_BAD, "cookie_bad")        /* a cookie not ours (or old) */	\
-	X(NOT_HELLO, "not_hello")          /* no session, not a ClientHello */	\
-	X(REFUSED_FULL, "refused_full")    /* the worker's sessions full */	\
-	X(REFUSED_SOURCE, "refused_source") /* the source's sessions full */	\
-	X(LISTEN_FAILED, "listen_failed")  /* OpenSSL refused the ClientHello */ \
-	X(SESSIONS, "sessions_made")						\
-	X(HANDSHAKES, "handshakes")        /* done */				\
-	X(HS_FAILED, "hs_failed")						\
-	X(HS_TIMEOUT, "hs_timeout")						\
-	X(RETRANSMITS, "retransmits")      /* DTLSv1_handle_timeout() resent */	\
-	X(IDLE, "idle_closed")							\
-	X(NO_ALLOC, "no_alloc_closed")						\
-	X(CLOSE_NOTIFY, "close_notify")    /* the client closed */		\
-	X(BAD_RECORD, "bad_record")        /* a record or alert ended one */	\
-	X(RECORDS_IN, "records_in")						\
-	X(RECORDS_OUT, "records_out")						\
-	X(SEND_FAILED, "send_failed")      /* a datagram not sent (no mbuf) */	\
-	X(WRITE_FAILED, "write_failed")    /* to a session gone or not up */	\
-	X(NOMEM, "nomem")
-
+/* The counters (turn_dtls_counters.def): cp's dtls_<name>, the
+ * statistics line's <name>. */
 enum {
-#define X(e, s) DTLS_CTR_##e,
-	DTLS_CTRS(X)
-#undef X
+#define TURN_DTLS_CTR(e, n, h) DTLS_CTR_##e,
+#include "turn_dtls_counters.def"
+#undef TURN_DTLS_CTR
 	DTLS_CTR__COUNT
 };
 
 static const char *const dtls_ctr_names[DTLS_CTR__COUNT] = {
-#define X(e, s) [DTLS_CTR_##e] = s,
-	DTLS_CTRS(X)
-#undef X
+#define TURN_DTLS_CTR(e, n, h) [DTLS_CTR_##e] = n,
+#include "turn_dtls_counters.def"
+#undef TURN_DTLS_CTR
 };
 
 /* A session's 5-tuple as the table keys it (40 octets, no holes). */
@@ -512,6 +493,7 @@ stateless(struct turn_dtls *d, const struct turn_from *f, const struct dtls_tkey
 	(void)dtls_cookie_key_tick(&d->key, dtls_cookie_slot(d->w->now_ms / 1000));
 	dtls_cookie_peer(peer, f->family, f->src, f->src_port, f->dst, f->dst_port);
 	if (h.cookie_len != 0 && dtls_cookie_ok(&d->key, peer, h.cookie, h.cookie_len)) {
+		d->ctr[DTLS_CTR_COOKIE_OK]++;
 		sess_new(d, f, tk, p, len);
 		return;
 	}
@@ -892,6 +874,32 @@ turn_dtls_print(const struct dp_worker *w, FILE *out)
 	fputc('\n', out);
 }
 
+/* ---- counters to cp (dp_ctrs.h) ---------------------------------------- */
+
+static void
+turn_dtls_values(const struct dp_worker *w, uint64_t *out)
+{
+	const struct turn_dtls *d = w->turn != NULL ? w->turn->dtls : NULL;
+
+	for (unsigned int k = 0; k < DTLS_CTR__COUNT; k++)
+		out[k] = d != NULL ? d->ctr[k] : 0;
+}
+
+static const struct dp_ctrs_desc turn_dtls_desc[DTLS_CTR__COUNT] = {
+#define TURN_DTLS_CTR(e, n, h) [DTLS_CTR_##e] = { n, DP_CTRS_COUNTER, h },
+#include "turn_dtls_counters.def"
+#undef TURN_DTLS_CTR
+};
+
+static const struct dp_ctrs_family turn_dtls_ctrs = {
+	.name = "turn_dtls", .prefix = "dtls_",
+	.help = "TURN over DTLS (turn_dtls_counters.def): cookies, sessions, handshakes, "
+		"records, ends by reason",
+	.desc = turn_dtls_desc, .n = DTLS_CTR__COUNT, .values = turn_dtls_values,
+};
+
+static const struct dp_ctrs_family *const turn_dtls_families[] = { &turn_dtls_ctrs, NULL };
+
 const struct dp_module turn_dtls_module = {
 	.name = "turn_dtls",
 	.setup = turn_dtls_setup,
@@ -899,4 +907,5 @@ const struct dp_module turn_dtls_module = {
 	.print = turn_dtls_print,
 	.reload = turn_dtls_reload,
 	.fini = turn_dtls_fini,
+	.ctrs = turn_dtls_families,
 };

@@ -14,7 +14,8 @@
  * one message with transport 17 and a DTLS session id; the io's write is
  * a record to the client; the bounds per source; close_notify ends the
  * session with turn_stream_gone(); a handshake left alone is retransmitted
- * and then times out.
+ * and then times out. The counters the module publishes to cp (its
+ * family, dp_ctrs.h) are the statistics line's, by the same names.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -35,6 +36,7 @@
 #include <rte_mempool.h>
 
 #include "dp.h"
+#include "dp_ctrs.h"
 #include "dp_module.h"
 #include "ipc.h"
 #include "tp_conf.h"
@@ -615,6 +617,47 @@ test_dtls10_refused(void **state)
 	cli_free(&c);
 }
 
+/* The module's counter family (cp's dtls_*): the registry takes it, and
+ * each value is the statistics line's of the same name, after the tests
+ * above moved them (the handshakes, the HelloVerifyRequests, the cookies
+ * good and bad). */
+static void
+test_ctrs_published(void **state)
+{
+	const struct dp_ctrs_family *f;
+	const struct dp_ctrs_desc *d;
+	uint64_t v[64];
+	char err[256] = "", name[DP_CTRS_NAME_LEN];
+	unsigned int k;
+
+	(void)state;
+	assert_non_null(turn_dtls_module.ctrs);
+	f = turn_dtls_module.ctrs[0];
+	assert_non_null(f);
+	assert_null(turn_dtls_module.ctrs[1]);
+	assert_string_equal(f->prefix, "dtls_");
+	assert_true(f->n > 0 && f->n <= 64);
+	dp_ctrs_reset();
+	if (dp_ctrs_register(f, err, sizeof(err)) != 0)
+		fail_msg("refused: %s", err);
+	assert_int_equal(dp_ctrs_count(), f->n);
+	f->values(&worker, v);
+	for (k = 0; k < f->n; k++) {
+		d = dp_ctrs_get(k, name, sizeof(name), NULL);
+		assert_non_null(d);
+		assert_int_equal(strncmp(name, "dtls_", 5), 0);
+		assert_string_equal(name + 5, d->name);
+		assert_int_equal(v[k], stat(d->name));
+	}
+	for (k = 0; k < f->n; k++)
+		if (strcmp(f->desc[k].name, "handshakes") == 0 ||
+		    strcmp(f->desc[k].name, "hvr_sent") == 0 ||
+		    strcmp(f->desc[k].name, "cookie_ok") == 0 ||
+		    strcmp(f->desc[k].name, "cookie_bad") == 0)
+			assert_true(v[k] > 0);
+	dp_ctrs_reset();
+}
+
 int
 main(void)
 {
@@ -626,6 +669,7 @@ main(void)
 		cmocka_unit_test(test_no_alloc),
 		cmocka_unit_test(test_dtls10_refused),
 		cmocka_unit_test(test_reload),
+		cmocka_unit_test(test_ctrs_published),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
