@@ -9,7 +9,9 @@
 # a forged one, from a hundred source ports, gets HelloVerifyRequests
 # and keeps nothing (sessions 0, hvr_sent and cookie_bad counted,
 # sessions_made unchanged) while a good client relays at the same time;
-# a client's close_notify ends its session and takes its allocation.
+# a client's close_notify ends its session and takes its allocation;
+# cp's metrics carry the counters (dtls_handshakes, dtls_hvr_sent,
+# dtls_cookie_bad moved).
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/dp_env.sh"
@@ -24,8 +26,9 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
   >"$TP_TMP/req.out" 2>&1 || tp_die "openssl req failed"
 # tcp_per_source bounds DTLS sessions per source too: uclient's sessions
 # come from one address
+maddr=127.0.0.1:$((20000 + $$ % 20000))
 tp_write_conf "$TP_TMP/dp.conf" "0, 1" "" "" "" \
-  "$(tp_turn_groups "" "listen_dtls = [5349]; tcp_per_source = 40; tcp_allocate_timeout = 2;")
+  "$(tp_turn_groups "metrics = \"$maddr\";" "listen_dtls = [5349]; tcp_per_source = 40; tcp_allocate_timeout = 2;")
 tls = { certificate = \"$TP_TMP/cert.pem\"; private_key = \"$TP_TMP/key.pem\"; };"
 tp_check "turnpike-dp --check accepts turn.listen_dtls" "$TP_DP" --config "$TP_TMP/dp.conf" --check
 # listen_dtls without a tls group: one error naming the line
@@ -149,6 +152,26 @@ tp_check "the flood was answered statelessly (hvr_sent +$hvr, cookie_bad +$bad o
 made_d=$(( $(dsum sessions_made) - made )); done_d=$(( $(dsum handshakes) - hs0 + $(dsum hs_failed) - fail0 ))
 tp_check "... and kept nothing: the sessions made during the flood ($made_d) are the good client's (handshakes + refused: $done_d), listen_failed $(dsum listen_failed)" \
   test "$made_d" -le "$done_d" -a "$made_d" -le 30 -a "$(dsum listen_failed)" -eq 0
+
+# The same counters in cp's metrics (dp's dtls_* family, each worker's
+# copied every 100 ms): the handshakes, and the ClientHellos refused a
+# session, without a cookie (answered) and with a forged one.
+dtls_metrics() { python3 - "http://$maddr/metrics" <<'PY'
+import re, sys, urllib.request
+t = urllib.request.urlopen(sys.argv[1], timeout=5).read().decode()
+v = {"dtls_handshakes": 0, "dtls_hvr_sent": 0, "dtls_cookie_bad": 0}
+for m in re.finditer(r'^turnpike_dp_tcp_events_total\{worker="\d+",event="(dtls_\w+)"\} (\d+)$', t, re.M):
+    v[m.group(1)] = v.get(m.group(1), 0) + int(m.group(2))
+print(v["dtls_handshakes"], v["dtls_hvr_sent"], v["dtls_cookie_bad"])
+PY
+}
+for _ in $(seq 20); do
+  read -r mhs mhvr mbad < <(dtls_metrics 2>/dev/null)
+  [ "${mhs:-0}" -gt 0 ] && [ "${mhvr:-0}" -gt 0 ] && [ "${mbad:-0}" -gt 0 ] && break
+  sleep 0.1
+done
+tp_check "cp's metrics show the DTLS counters (dtls_handshakes=${mhs:-?}, dtls_hvr_sent=${mhvr:-?}, dtls_cookie_bad=${mbad:-?})" \
+  test "${mhs:-0}" -gt 0 -a "${mhvr:-0}" -gt 0 -a "${mbad:-0}" -gt 0
 
 # 4. Sessions end with their allocations. uclient ends each real session
 # with a Refresh of 0 and a close_notify; it also allocates once on a
