@@ -288,24 +288,42 @@ fail:
 
 /* ---- counters (dp_ctrs.h) ---- */
 
-static const struct dp_ctrs_desc tcp_desc[TCP_CTR__COUNT] = {
+/* tcp_counters.def's, then header prediction's two (fast_input()):
+ * struct tcp_stack's fast_data and fast_acks, kept out of ctr[] since
+ * tests/unit/test_tcp_fast.c requires ctr[] to end alike whichever path
+ * took a segment */
+#define TCP_FAST_DATA TCP_CTR__COUNT
+#define TCP_FAST_ACKS (TCP_CTR__COUNT + 1)
+#define TCP_DESC_N    (TCP_CTR__COUNT + 2)
+
+static const struct dp_ctrs_desc tcp_desc[TCP_DESC_N] = {
 #define TCP_CTR(e, n, h) [TCP_CTR_##e] = { n, DP_CTRS_COUNTER, h },
 #include "tcp_counters.def"
 #undef TCP_CTR
+	[TCP_FAST_DATA] = { "fast_path_data", DP_CTRS_COUNTER,
+			    "Segments header prediction took: in-order data alone that the "
+			    "window takes whole (RFC 9293 3.10.7)" },
+	[TCP_FAST_ACKS] = { "fast_path_acks", DP_CTRS_COUNTER,
+			    "Segments header prediction took: pure ACKs moving SND.UNA, "
+			    "outside recovery (RFC 9293 3.10.7)" },
 };
 
 static void
 tcp_values(const struct dp_worker *w, uint64_t *out)
 {
+	const struct tcp_stack *ts = w->tcp;
+
 	for (unsigned int k = 0; k < TCP_CTR__COUNT; k++)
-		out[k] = w->tcp != NULL ? w->tcp->ctr[k] : 0;
+		out[k] = ts != NULL ? ts->ctr[k] : 0;
+	out[TCP_FAST_DATA] = ts != NULL ? ts->fast_data : 0;
+	out[TCP_FAST_ACKS] = ts != NULL ? ts->fast_acks : 0;
 }
 
 const struct dp_ctrs_family dp_tcp_ctrs = {
 	.name = "tcp", .prefix = "",
 	.help = "dp/tcp's events (tcp_counters.def): segments, drops by reason, "
 		"retransmissions and recovery, SYN cookies, path MTU, moves",
-	.desc = tcp_desc, .n = TCP_CTR__COUNT, .values = tcp_values,
+	.desc = tcp_desc, .n = TCP_DESC_N, .values = tcp_values,
 };
 
 /* (TCP_REASON_NONE ends no connection: left out) */
@@ -351,6 +369,8 @@ tcp_print(const struct dp_worker *w, FILE *out)
 		tcp_use_count(ts, DP_TCP_USE_AGW));
 	for (unsigned int k = 0; k < TCP_CTR__COUNT; k++)
 		fprintf(out, " %s=%" PRIu64, tcp_ctr_name(k), ts->ctr[k]);
+	fprintf(out, " %s=%" PRIu64 " %s=%" PRIu64, tcp_desc[TCP_FAST_DATA].name, ts->fast_data,
+		tcp_desc[TCP_FAST_ACKS].name, ts->fast_acks);
 	for (unsigned int k = 1; k < TCP_REASON__COUNT; k++)
 		fprintf(out, " close_%s=%" PRIu64, tcp_reason_name(k), ts->closes[k]);
 	fputc('\n', out);

@@ -10,7 +10,8 @@
 # connection that never speaks) is reset and counted while a good client
 # on the same box keeps relaying; lengths near 65,535 are not cut to 16
 # bits (coturn's CVE-2026-68552): the message a cut would find is never
-# answered, and the next client is.
+# answered, and the next client is; dp/tcp's header prediction took some
+# of the clients' data segments and ACKs (its counters in cp's metrics).
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/dp_env.sh"
@@ -19,8 +20,9 @@ tp_env_init
 command -v turnutils_uclient >/dev/null || tp_die "turnutils_uclient missing (tools/bootstrap installs coturn)"
 start=$SECONDS
 
+maddr=127.0.0.1:$((20000 + $$ % 20000))
 tp_write_conf "$TP_TMP/dp.conf" "0" "" "" "" \
-  "$(tp_turn_groups "" "listen_tcp = [3478, 80]; tcp_first_message = 2; tcp_per_source = 120;")"
+  "$(tp_turn_groups "metrics = \"$maddr\";" "listen_tcp = [3478, 80]; tcp_first_message = 2; tcp_per_source = 120;")"
 tp_dp_start "$TP_TMP/dp.conf"
 tp_cp_start "$TP_TMP/dp.conf"
 ip netns exec "$TP_NS_P" turnutils_peer -L 10.211.0.2 -p 3480 >"$TP_TMP/peer.log" 2>&1 &
@@ -274,6 +276,26 @@ tp_check "cp heard every close (conn_events_sent=$(tp_stat "$st" conn_events_sen
   test "$(tp_stat "$st" conn_events_sent)" -ge 114 -a "$(tp_stat "$st" conn_events_lost)" -eq 0
 n=$(tp_ctl status --json | python3 -c 'import json,sys; print(json.load(sys.stdin).get("allocations", -1))')
 tp_check "cp holds no allocation once the clients are gone ($n)" test "$n" = 0
+
+# dp/tcp's header prediction (fast_input()) took some of those clients'
+# segments: in-order data, pure ACKs; its two counters in cp's metrics,
+# summed over the workers (each copies its counters every 100 ms)
+fastpath() { python3 - "http://$maddr/metrics" <<'PY'
+import re, sys, urllib.request
+t = urllib.request.urlopen(sys.argv[1], timeout=5).read().decode()
+v = {"fast_path_data": 0, "fast_path_acks": 0}
+for m in re.finditer(r'^turnpike_dp_tcp_events_total\{worker="\d+",event="(fast_path_\w+)"\} (\d+)$', t, re.M):
+    v[m.group(1)] = v.get(m.group(1), 0) + int(m.group(2))
+print(v["fast_path_data"], v["fast_path_acks"])
+PY
+}
+for _ in $(seq 20); do
+  read -r fdata facks < <(fastpath 2>/dev/null)
+  [ "${fdata:-0}" -gt 0 ] && [ "${facks:-0}" -gt 0 ] && break
+  sleep 0.1
+done
+tp_check "cp's metrics show dp/tcp's fast path took data and ACKs (fast_path_data=${fdata:-?}, fast_path_acks=${facks:-?})" \
+  test "${fdata:-0}" -gt 0 -a "${facks:-0}" -gt 0
 
 # dp restarts: its TCP connections die with it, and cp frees their
 # allocations rather than installing them in the new dp (UDP ones it does).
