@@ -575,8 +575,9 @@ m_workers(FILE *f, const struct cp_metrics_snap *s, const char *realm)
 				(unsigned long long)s->w[w].tcp_conns);
 	cp_ctrs_head(f, "turnpike_dp_tcp_events_total", "counter",
 		     "A dp worker's counters by event, a family each module's: dp/tcp's "
-		     "(segments, retransmissions, drops...), closes by reason (close_*), TURN over "
-		     "TCP's (turn_*), TLS's (tlskeys_*, tls_*), sessions' (session_*), the splice's "
+		     "(segments, retransmissions, drops, header prediction's fast_path_*...), "
+		     "closes by reason (close_*), TURN over TCP's (turn_*), TURN over DTLS's "
+		     "(dtls_*), TLS's (tlskeys_*, tls_*), sessions' (session_*), the splice's "
 		     "(splice_*), the gateway's (agw_*), RFC 6062's (tcprelay_*); the comment "
 		     "lines below say what each event counts");
 	/* Each event's own help: the text format has one HELP a metric
