@@ -133,6 +133,34 @@ turn_fwd_pass(struct dp_worker *w, struct rte_mbuf *m, const union turn_keyu *k,
 	return true;
 }
 
+bool
+turn_fwd_pass_v(struct dp_worker *w, struct rte_mbuf *m, turn_u64x2 k0, turn_u64x2 k1)
+{
+	union turn_keyu k;
+	uint32_t h;
+
+	if (w->turn->fwd.n == 0)
+		return false;
+	k.v[0] = k0;
+	k.v[1] = k1;
+	/* turn_key_from()'s hash */
+	h = rte_hash_crc_8byte(k.q[0], 0);
+	h = rte_hash_crc_8byte(k.q[1], h);
+	h = rte_hash_crc_8byte(k.q[2], h);
+	h = rte_hash_crc_8byte(k.q[3], h);
+	return turn_fwd_pass(w, m, &k, h);
+}
+
+bool
+turn_fwd_udp(struct dp_worker *w, struct rte_mbuf *m, const struct dp_udp_meta *meta)
+{
+	union turn_keyu k;
+	uint32_t h = turn_key_from(&k, STUN_TRANSPORT_UDP, 0, meta->family, meta->in_port,
+				   meta->src, meta->src_port, meta->dst_port);
+
+	return turn_fwd_pass(w, m, &k, h);
+}
+
 void
 turn_fwd_taken(struct dp_worker *w, struct rte_mbuf *m)
 {

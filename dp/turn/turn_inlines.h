@@ -701,8 +701,10 @@ turn_chdata_relay(struct dp_worker *w, struct rte_mbuf *m, uint8_t transport,
 	 * lives on another worker (RFC 8016 across workers: a plain UDP
 	 * client's only). */
 	if (a == NULL || turn_chdata_decode(p, len, &cd) < 0) {
+		/* (the key by value: its address taken, it would live in
+		 * memory on the hit path too) */
 		if (a == NULL && transport == STUN_TRANSPORT_UDP && conn_id == 0 &&
-		    turn_fwd_pass(w, m, &k, h))
+		    turn_fwd_pass_v(w, m, k.v[0], k.v[1]))
 			return;
 		t->ctr[TURN_STAT_DROP_MALFORMED]++;
 		rte_pktmbuf_free(m);

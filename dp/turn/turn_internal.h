@@ -143,6 +143,13 @@ struct rte_mbuf;
  * forwarded itself. */
 bool turn_fwd_pass(struct dp_worker *w, struct rte_mbuf *m, const union turn_keyu *k,
 		   uint32_t h);
+/* The same with the key's two halves by value, its hash computed again
+ * (turn_chdata_relay(): nothing more lives past its lookup). */
+bool turn_fwd_pass_v(struct dp_worker *w, struct rte_mbuf *m, turn_u64x2 k0, turn_u64x2 k1);
+struct dp_udp_meta;
+/* The same for a datagram to the TURN port (meta: the UDP listener's),
+ * out of line so that its key costs the listener's other paths nothing. */
+bool turn_fwd_udp(struct dp_worker *w, struct rte_mbuf *m, const struct dp_udp_meta *meta);
 /* The taker of TURN_HANDOFF_FWD (registered by turn_init()). */
 void turn_fwd_taken(struct dp_worker *w, struct rte_mbuf *m);
 
