@@ -827,27 +827,78 @@ cpa_alloc_new(struct cp_ctx *cp, const struct ipc_tuple *tu, uint16_t worker,
 	return a;
 }
 
-/*
- * RFC 8016: a's client is tu's now (a UDP tuple of a's worker without an
- * allocation, checked by mobility.c): cp's tuple chain moves and dp is
- * told (ALLOC_MOVE, the old tuple in the header, the new one in the body)
- * before anything else about a, so that what follows finds it there.
- * -ENOBUFS: the worker's ring is full (counted ipc_full), nothing moved.
- */
-int
-cpa_alloc_move(struct cp_ctx *cp, struct cp_alloc *a, const struct ipc_tuple *tu)
+/* Room for n messages in worker w's ring to dp. */
+static bool
+ring_room(struct cp_ctx *cp, unsigned int w, unsigned int n)
+{
+	return IPC_RING_SLOTS - ipc_ring_count(&ipc_worker(&cp->seg, w)->to_dp) >= n;
+}
+
+/* a's forward (FWD_ADD to fwd_worker: its tuple is a's there; FWD_DEL:
+ * no longer). Room was checked. */
+static void
+fwd_send(struct cp_ctx *cp, const struct cp_alloc *a, uint16_t kind)
 {
 	static struct ipc_msg m;
+
+	msg_init(&m, kind, a, NULL);
+	m.h.worker = a->fwd_worker;
+	if (kind == IPC_FWD_ADD) {
+		struct ipc_fwd f = { .owner = a->worker };
+
+		memcpy(m.body, &f, sizeof(f));
+		m.h.body_len = sizeof(f);
+	}
+	send_msg(cp, a->fwd_worker, &m);
+}
+
+/* a's forward goes (FWD_DEL, best effort: a full ring leaves it in dp,
+ * where it hands the tuple's packets to a worker that treats them as
+ * any stranger's). */
+static void
+fwd_drop(struct cp_ctx *cp, struct cp_alloc *a)
+{
+	if (!a->fwd)
+		return;
+	fwd_send(cp, a, IPC_FWD_DEL);
+	if (cp->alloc->worker_fwds[a->fwd_worker] > 0)
+		cp->alloc->worker_fwds[a->fwd_worker]--;
+	a->fwd = false;
+}
+
+/*
+ * RFC 8016: a's client is tu's now (a UDP tuple without an allocation,
+ * checked by mobility.c), whose packets reach worker reach: cp's tuple
+ * chain moves and dp is told before anything else about a, so that what
+ * follows finds it there: a's worker (ALLOC_MOVE, the old tuple in the
+ * header, the new one in the body); the worker of a's old forward, if any
+ * (FWD_DEL); and reach when it is not a's worker (FWD_ADD: hand tu's
+ * packets to a's worker; mobility.c checked it has room for one more).
+ * -ENOBUFS: one of those rings has no room for what it must take
+ * (counted ipc_full), nothing sent, nothing moved.
+ */
+int
+cpa_alloc_move(struct cp_ctx *cp, struct cp_alloc *a, const struct ipc_tuple *tu,
+	       unsigned int reach)
+{
+	static struct ipc_msg m;
+	bool add = reach != a->worker;
 	struct cp_alloc **pp;
 	uint32_t h;
 
+	/* Not moved here unless dp is told: cp and dp would disagree on the
+	 * tuple, and everything cp says of a would miss it in dp. */
+	if (!ring_room(cp, a->worker, 1) ||
+	    (add && !ring_room(cp, reach, 1u + (a->fwd && a->fwd_worker == reach))) ||
+	    (a->fwd && !ring_room(cp, a->fwd_worker, 1))) {
+		cp->stats[CP_STAT_IPC_FULL]++;
+		return -ENOBUFS;
+	}
 	msg_init(&m, IPC_ALLOC_MOVE, a, NULL);
 	memcpy(m.body, tu, sizeof(*tu));
 	m.h.body_len = sizeof(*tu);
-	/* Not moved here unless dp is told: cp and dp would disagree on the
-	 * tuple, and everything cp says of a would miss it in dp. */
-	if (send_msg(cp, a->worker, &m) < 0)
-		return -ENOBUFS;
+	send_msg(cp, a->worker, &m);
+	fwd_drop(cp, a);                          /* (of the old tuple) */
 	for (pp = &cp->alloc->by_tuple[tuple_hash(&a->tuple) & cp->alloc->hash_mask]; *pp;
 	     pp = &(*pp)->next_tuple)
 		if (*pp == a) {
@@ -858,7 +909,21 @@ cpa_alloc_move(struct cp_ctx *cp, struct cp_alloc *a, const struct ipc_tuple *tu
 	h = tuple_hash(tu) & cp->alloc->hash_mask;
 	a->next_tuple = cp->alloc->by_tuple[h];
 	cp->alloc->by_tuple[h] = a;
+	if (add) {
+		a->fwd = true;
+		a->fwd_worker = (uint16_t)reach;
+		cp->alloc->worker_fwds[reach]++;
+		fwd_send(cp, a, IPC_FWD_ADD);
+	}
 	return 0;
+}
+
+/* Can reach take one more forward (one of a's goes from there)? */
+bool
+cpa_fwd_room(const struct cp_ctx *cp, const struct cp_alloc *a, unsigned int reach)
+{
+	return reach < IPC_MAX_WORKERS &&
+	       cp->alloc->worker_fwds[reach] - (a->fwd && a->fwd_worker == reach) < IPC_FWD_MAX;
 }
 
 /* Forget an allocation (dp is told by the caller when it must be);
@@ -873,6 +938,7 @@ cpa_alloc_free(struct cp_ctx *cp, struct cp_alloc *a, unsigned int reason)
 	cpa_observers(cp, &ev);
 
 	tw_del(&cp->wheel, &a->timer);
+	fwd_drop(cp, a);          /* (another worker's: its only end) */
 	if (a->tcp)
 		cpa_tcp_alloc_gone(cp, a);   /* RFC 6062 §5.5: its connections go */
 	for (pp = &cp->alloc->by_tuple[tuple_hash(&a->tuple) & cp->alloc->hash_mask]; *pp;
@@ -1329,7 +1395,8 @@ cp_reinstall_step(struct cp_ctx *cp)
 		need += a->nbinds;
 		room = IPC_RING_SLOTS -
 		       ipc_ring_count(&ipc_worker(&cp->seg, a->worker)->to_dp);
-		if (room < need + CP_RING_HEADROOM) {
+		if (room < need + CP_RING_HEADROOM ||
+		    (a->fwd && !ring_room(cp, a->fwd_worker, 1u + CP_RING_HEADROOM))) {
 			cp->alloc->reinstall_cur = at;     /* this one, next time */
 			break;
 		}
@@ -1340,6 +1407,10 @@ cp_reinstall_step(struct cp_ctx *cp)
 			cpa_send_binding(cp, a, b->channel == 0 ? IPC_PERM_ADD : IPC_CHAN_ADD,
 				     &b->peer, b->channel, b->expires_ms);
 		}
+		/* (RFC 8016 across workers: its client's tuple reaches
+		 * another worker, whose forward went with the old dp) */
+		if (a->fwd)
+			fwd_send(cp, a, IPC_FWD_ADD);
 		sent++;
 	}
 	return sent;

@@ -99,7 +99,9 @@ struct cp_alloc *need_alloc(struct req_ctx *r);
 uint16_t peer_check(struct req_ctx *r, const struct cp_alloc *a, const struct stun_attr *attr,
 		    bool any_port, struct ipc_addr *canon);
 struct cp_alloc *cpa_alloc_by_id(struct cp_ctx *cp, uint64_t id);
-int cpa_alloc_move(struct cp_ctx *cp, struct cp_alloc *a, const struct ipc_tuple *tu);
+int cpa_alloc_move(struct cp_ctx *cp, struct cp_alloc *a, const struct ipc_tuple *tu,
+		   unsigned int reach);
+bool cpa_fwd_room(const struct cp_ctx *cp, const struct cp_alloc *a, unsigned int reach);
 
 /* mobility.c: RFC 8016 */
 uint16_t cpa_mob_allocate_check(struct req_ctx *r, bool *mobile);

@@ -35,6 +35,8 @@ struct cp_allocs {
 	struct cp_alloc **by_id;      /* doubled when nallocs passes them */
 	uint32_t hash_mask;
 	uint32_t worker_allocs[IPC_MAX_WORKERS];  /* live allocations per worker */
+	uint32_t worker_fwds[IPC_MAX_WORKERS];    /* forwards cp installed on each
+						   * (at most IPC_FWD_MAX) */
 	uint32_t worker_cap;          /* what one dp worker's table holds */
 	/* dp restarted: every allocation is installed again a slice at a
 	 * time (cp_reinstall_step()), from this cursor over the pool. */

@@ -139,6 +139,12 @@ struct cp_alloc {
 	 * so that a ticket it was moved with cannot move it back) */
 	bool mobile;
 	uint16_t mob_gen;
+	/* RFC 8016 across workers: its client's tuple reaches fwd_worker,
+	 * not worker, and that worker hands the tuple's packets on (FWD_ADD,
+	 * sent at the move; FWD_DEL at the next move and at its end); fwd
+	 * false: none (the tuple reaches worker itself) */
+	bool fwd;
+	uint16_t fwd_worker;
 };
 
 /*

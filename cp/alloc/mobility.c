@@ -3,11 +3,14 @@
  * RFC 8016 (Mobility with TURN) in cp: the MOBILITY-TICKET of an Allocate
  * and of a Refresh, and the move of an allocation to a client's new
  * 5-tuple. The tickets are mob_ticket.c's; dp moves its table entry when
- * told (ALLOC_MOVE, dp/turn/turn_table.c turn_alloc_move()).
+ * told (ALLOC_MOVE, dp/turn/turn_table.c turn_alloc_move()), and a new
+ * tuple that reaches another worker is forwarded from there (FWD_ADD,
+ * dp/turn/turn_fwd.c).
  *
  * Answers (the codes RFC 8016 §3.1-§3.2 and RFC 8656 §5 give):
  * - turn.mobility off, a client on TCP or TLS, an RFC 6062 allocation, a
- *   new 5-tuple on another dp worker than the allocation's: 405;
+ *   new DTLS session on another dp worker than the allocation's, or a new
+ *   5-tuple on a worker whose forwards are IPC_FWD_MAX already: 405;
  * - a MOBILITY-TICKET with a value in an Allocate, or one that is no
  *   ticket of ours (length, alphabet, seal): 400;
  * - a ticket of no live allocation, of an allocation of another tenant,
@@ -178,10 +181,14 @@ cpa_mob_refresh(struct req_ctx *r, const struct stun_attr *ticket)
 		return NULL;
 	}
 	/* The allocation lives on its relayed port's worker (lib/steer);
-	 * the new 5-tuple's packets reach the worker its RSS hash picks. dp
-	 * has no forward from one worker to another for a client's packets
-	 * yet: refused, counted, the allocation stays where it is. */
-	if (a->worker != r->worker) {
+	 * the new 5-tuple's packets reach the worker its flow hash (or the
+	 * NIC's RSS) picks, the request's. There the allocation stays, and
+	 * that worker hands the tuple's packets to it (a forward,
+	 * cpa_alloc_move()): for a plain UDP tuple, while that worker's
+	 * table has room. A DTLS session is its worker's, where the
+	 * allocation is not: refused, counted, nothing moves. */
+	if (a->worker != r->worker &&
+	    (r->msg->h.tuple.conn_id != 0 || !cpa_fwd_room(cp, a, r->worker))) {
 		cp->stats[CP_STAT_MOBILITY_OTHER_WORKER]++;
 		forbidden(r, "Mobility Forbidden: new address on another worker");
 		return NULL;
@@ -211,7 +218,7 @@ cpa_mob_refresh(struct req_ctx *r, const struct stun_attr *ticket)
 	}
 	/* a full ring to dp: no answer, as dp drops a request it cannot
 	 * pass on; the client's retransmission moves it */
-	if (cpa_alloc_move(cp, a, &r->msg->h.tuple) < 0)
+	if (cpa_alloc_move(cp, a, &r->msg->h.tuple, r->worker) < 0)
 		return NULL;
 	a->mob_gen++;
 	cp->stats[CP_STAT_MOBILITY_MOVES]++;

@@ -107,6 +107,8 @@ turn_init(struct dp_ctx *ctx)
 		return -EINVAL;
 	}
 	rc = turn_cp_register(ctx);
+	if (rc == 0)
+		rc = dp_handoff_on_kind(ctx, TURN_HANDOFF_FWD, turn_fwd_taken);
 	if (rc < 0) {
 		tp_log(TP_LOG_ERR, "internal error: TURN's messages from cp: %s\n",
 		       strerror(-rc));
@@ -126,6 +128,13 @@ turn_init(struct dp_ctx *ctx)
 			return -ENOMEM;
 		}
 		w->turn = t;
+		t->fwd.e = rte_zmalloc_socket("turn_fwd", TURN_FWD_SLOTS * sizeof(*t->fwd.e),
+					      RTE_CACHE_LINE_SIZE,
+					      (int)rte_lcore_to_socket_id(w->lcore));
+		if (t->fwd.e == NULL) {
+			tp_log(TP_LOG_ERR, "worker %u: no memory for its forwards\n", i);
+			return -ENOMEM;
+		}
 
 		/* by_relay holds this worker's share of the ports only: peer
 		 * traffic to the others steers to their workers (lib/steer) */
@@ -205,6 +214,7 @@ turn_free(struct dp_ctx *ctx)
 		rte_free(t->ends_mem);
 		rte_free(t->admit);
 		rte_free(t->conn_events_mem);
+		rte_free(t->fwd.e);
 		nonce_ctx_fini(&t->nonce);
 		for (unsigned int k = 0; k < t->ntnonce; k++)
 			nonce_ctx_fini(&t->tnonce[k]);

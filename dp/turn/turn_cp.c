@@ -3,6 +3,7 @@
  * What cp says to TURN (the kinds turn_cp_register() takes from dp_cp.c,
  * which checked each message before handing it over): installs
  * (ALLOC_ADD, ALLOC_DEL, ALLOC_LIFE, ALLOC_MOVE, PERM_*, CHAN_*), the
+ * forwards of RFC 8016's moves across workers (FWD_ADD, FWD_DEL), the
  * response to send,
  * the start of the table sweeps (SYNC, STATS_REQ); and, at each look at
  * cp, which nonce key the serving cp published.
@@ -121,6 +122,25 @@ turn_cp_apply(struct dp_worker *w, const struct ipc_msg *msg)
 		else
 			t->alloc_move_refused++;
 		break;
+	case IPC_FWD_ADD:
+	case IPC_FWD_DEL: {
+		/* ipc_msg_check() saw a plain UDP tuple and, for an add, an
+		 * owner that is another worker of the contract's; it must be
+		 * one of dp's too (a hand-off names its ring) */
+		const struct ipc_fwd *f = (const struct ipc_fwd *)msg->body;
+		union turn_keyu k;
+		uint32_t h = turn_key_from(&k, STUN_TRANSPORT_UDP, 0, tu->client.family,
+					   tu->in_port, tu->client.ip, tu->client.port,
+					   tu->server.port);
+
+		if (msg->h.kind == IPC_FWD_DEL)
+			(void)turn_fwd_del(&t->fwd, &k, h, msg->h.alloc_id);
+		else if (f->owner >= w->ctx->nworkers || f->owner == w->id)
+			t->fwd.refused++;
+		else
+			(void)turn_fwd_add(&t->fwd, &k, h, msg->h.alloc_id, f->owner);
+		break;
+	}
 	case IPC_ALLOC_LIFE:
 		a = alloc_find_msg(t, msg);
 		if (a != NULL && msg->h.body_len >= sizeof(uint64_t))
@@ -215,6 +235,7 @@ turn_cp_register(struct dp_ctx *ctx)
 	static const uint16_t kinds[] = {
 		IPC_RESPONSE, IPC_ALLOC_ADD, IPC_ALLOC_DEL, IPC_ALLOC_LIFE, IPC_ALLOC_MOVE,
 		IPC_PERM_ADD, IPC_PERM_DEL, IPC_CHAN_ADD, IPC_CHAN_DEL, IPC_STATS_REQ,
+		IPC_FWD_ADD, IPC_FWD_DEL,
 	};
 	int rc = 0;
 

@@ -693,12 +693,19 @@ turn_chdata_relay(struct dp_worker *w, struct rte_mbuf *m, uint8_t transport,
 	const struct turn_chan *c;
 	struct chdata cd;
 	struct turn_carry cy;
+	uint32_t h = turn_key_from(&k, transport, conn_id, family, in_port, src, sport, dport);
 
-	a = turn_alloc_by_tuple(t, &k, turn_key_from(&k, transport, conn_id, family, in_port,
-						     src, sport, dport));
+	a = turn_alloc_by_tuple(t, &k, h);
 	/* RFC 8656 §12.6: no allocation, bad framing, unbound or reserved
-	 * channel: discard silently. */
+	 * channel: discard silently. No allocation here may be one that
+	 * lives on another worker (RFC 8016 across workers: a plain UDP
+	 * client's only). */
 	if (a == NULL || turn_chdata_decode(p, len, &cd) < 0) {
+		/* (the key by value: its address taken, it would live in
+		 * memory on the hit path too) */
+		if (a == NULL && transport == STUN_TRANSPORT_UDP && conn_id == 0 &&
+		    turn_fwd_pass_v(w, m, k.v[0], k.v[1]))
+			return;
 		t->ctr[TURN_STAT_DROP_MALFORMED]++;
 		rte_pktmbuf_free(m);
 		return;

@@ -123,6 +123,36 @@ struct ipc_binding;
 void turn_apply_binding(struct turn_worker *t, struct turn_alloc *a,
 			uint16_t kind, const struct ipc_binding *b, bool hairpin);
 
+/* ---- turn_fwd.c ---- */
+/* What one worker hands another of a tuple it forwards (RFC 8016 across
+ * workers); dp/tcprelay has DP_HANDOFF_MOD_FIRST. */
+#define TURN_HANDOFF_FWD (DP_HANDOFF_MOD_FIRST + 1u)
+/* Install (or replace) the forward of key k (hash h) to owner, for
+ * allocation id: 0, -ENOSPC (full, counted). */
+int turn_fwd_add(struct turn_fwd *f, const union turn_keyu *k, uint32_t h, uint64_t id,
+		 uint16_t owner);
+/* Remove k's forward if it is allocation id's: 0 or -ENOENT. */
+int turn_fwd_del(struct turn_fwd *f, const union turn_keyu *k, uint32_t h, uint64_t id);
+/* k's owner, or -1. */
+int turn_fwd_owner(const struct turn_fwd *f, const union turn_keyu *k, uint32_t h);
+struct dp_worker;
+struct rte_mbuf;
+/* A client's packet (as received: m's data where the input path left it)
+ * of tuple k that found no allocation here: handed to the worker of its
+ * allocation when k has a forward (true: m is consumed), unless it came
+ * forwarded itself. */
+bool turn_fwd_pass(struct dp_worker *w, struct rte_mbuf *m, const union turn_keyu *k,
+		   uint32_t h);
+/* The same with the key's two halves by value, its hash computed again
+ * (turn_chdata_relay(): nothing more lives past its lookup). */
+bool turn_fwd_pass_v(struct dp_worker *w, struct rte_mbuf *m, turn_u64x2 k0, turn_u64x2 k1);
+struct dp_udp_meta;
+/* The same for a datagram to the TURN port (meta: the UDP listener's),
+ * out of line so that its key costs the listener's other paths nothing. */
+bool turn_fwd_udp(struct dp_worker *w, struct rte_mbuf *m, const struct dp_udp_meta *meta);
+/* The taker of TURN_HANDOFF_FWD (registered by turn_init()). */
+void turn_fwd_taken(struct dp_worker *w, struct rte_mbuf *m);
+
 /* ---- turn_sweep.c ---- */
 /* Start (or start over) a sweep job's pass over the live allocations. */
 void turn_sweep_start(struct turn_worker *t, struct turn_sweep_job *j);

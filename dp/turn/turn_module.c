@@ -99,6 +99,12 @@ turn_print(const struct dp_worker *w, FILE *out)
 		fprintf(out, " tenants=%u nonce_tenants_mismatch=%" PRIu64
 			" drop_other_address=%" PRIu64,
 			t->ntnonce, t->nonce_tenants_mismatch, t->drop_other_address);
+	/* (only once a forward came: the line is as it was without) */
+	if (t->fwd.added != 0 || t->fwd.full != 0 || t->fwd.refused != 0 || t->fwd.taken != 0)
+		fprintf(out, " forwards=%u fwd_added=%" PRIu64 " fwd_removed=%" PRIu64
+			" fwd_full=%" PRIu64 " fwd_refused=%" PRIu64 " fwd_handed=%" PRIu64
+			" fwd_taken=%" PRIu64, t->fwd.n, t->fwd.added, t->fwd.removed,
+			t->fwd.full, t->fwd.refused, t->fwd.handed, t->fwd.taken);
 	/* (only once a limit came: the line is as it was without) */
 	if (t->bw != NULL || t->bw_nomem != 0)
 		fprintf(out, " max_bps_allocs=%u max_bps_nomem=%" PRIu64, t->nbw, t->bw_nomem);

@@ -245,6 +245,37 @@ struct turn_ctx {
 };
 
 /* A worker's TURN state. */
+/*
+ * RFC 8016 across workers (turn_fwd.c): a client's new 5-tuple reaches
+ * this worker, its allocation lives on owner. Open addressing (linear
+ * probing, deletion by backward shift) over TURN_FWD_SLOTS entries, at
+ * most IPC_FWD_MAX used: a probe ends within a few slots.
+ */
+#define TURN_FWD_SLOTS (2u * IPC_FWD_MAX)
+
+struct turn_fwd_ent {
+	uint64_t key[4];                  /* turn_key_from()'s */
+	uint64_t alloc_id;                /* 0: a free slot */
+	uint32_t hash;                    /* turn_key_from()'s */
+	uint16_t owner;
+	uint16_t pad;
+};
+
+struct turn_fwd {
+	struct turn_fwd_ent *e;           /* TURN_FWD_SLOTS; NULL: none */
+	uint32_t n;                       /* used */
+	bool in;                          /* handling a packet another
+					   * worker forwarded: never
+					   * forwarded again */
+	uint64_t added;                   /* FWD_ADD installed */
+	uint64_t removed;                 /* FWD_DEL removed */
+	uint64_t full;                    /* FWD_ADD refused: IPC_FWD_MAX */
+	uint64_t refused;                 /* FWD_ADD to no worker of dp's,
+					   * FWD_DEL of no forward here */
+	uint64_t handed;                  /* packets handed to their owner */
+	uint64_t taken;                   /* packets another worker handed */
+};
+
 struct turn_worker {
 	uint32_t nallocs;                 /* live.n */
 	uint32_t cap;                     /* slots: tp_conf_worker_allocs() */
@@ -268,6 +299,8 @@ struct turn_worker {
 					   * messages and the sweeps read:
 					   * densely, not a line each */
 	struct turn_tt tt;                /* client 5-tuple -> slot */
+	struct turn_fwd fwd;              /* client 5-tuple -> the worker of
+					   * its allocation (RFC 8016) */
 	/* Peer side: one table per relayed address (IPv4 ones first, then
 	 * IPv6 from relay_base6), relay_span entries each, indexed by port -
 	 * relay_min: slot + 1, 0 = none. The ports are this worker's share

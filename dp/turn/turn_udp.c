@@ -169,6 +169,11 @@ turn_client_input(struct dp_worker *w, struct rte_mbuf *m,
 				  meta->payload_off, meta->payload_len);
 		return;
 	}
+	/* A tuple with a forward has no allocation here (RFC 8016 across
+	 * workers): its STUN goes to the worker that holds it, which checks
+	 * it as its own. */
+	if (unlikely(w->turn->fwd.n != 0) && turn_fwd_udp(w, m, meta))
+		return;
 	/* What dp reads and acts on must be what the client sent. */
 	if (!dp_udp_cksum_verify(m, meta)) {
 		dp_drop_pkt(w, m, DP_DROP_UDP_MALFORMED);

@@ -91,6 +91,9 @@ unsigned int ipc_ring_count(const struct ipc_ring *r);
  *   ALLOC_LIFE         8 (the new expiry);
  *   ALLOC_MOVE         one struct ipc_tuple (RFC 8016: the allocation's
  *                      new client tuple), both tuples UDP;
+ *   FWD_ADD            one struct ipc_fwd (an owner that is another worker,
+ *                      padding 0), a UDP tuple without a DTLS session;
+ *   FWD_DEL            nothing, the same tuple;
  *   PERM_*, CHAN_*     one struct ipc_binding;
  *   STATS              whole struct ipc_alloc_stats;
  *   ALLOC_END          one struct ipc_alloc_end: an allocation id, a tuple,

@@ -466,6 +466,18 @@ ipc_msg_check(const struct ipc_msg *m, enum ipc_dir dir)
 		     tuple_ok(to, h->worker);
 		break;
 	}
+	case IPC_FWD_ADD:
+	case IPC_FWD_DEL: {
+		/* a plain UDP client's (a DTLS session is its worker's) */
+		const struct ipc_fwd *f = (const void *)m->body;
+
+		ok = h->alloc_id != 0 && h->tuple.transport == 17 && h->tuple.conn_id == 0 &&
+		     tuple_ok(&h->tuple, h->worker) &&
+		     (h->kind == IPC_FWD_DEL ? len == 0 :
+		      len == sizeof(*f) && f->owner < IPC_MAX_WORKERS && f->owner != h->worker &&
+		      f->pad[0] == 0 && f->pad[1] == 0 && f->pad[2] == 0);
+		break;
+	}
 	case IPC_PERM_ADD:
 	case IPC_PERM_DEL:
 	case IPC_CHAN_ADD:

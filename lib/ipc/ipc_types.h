@@ -27,7 +27,7 @@
 #include <stdint.h>
 
 #define IPC_MAGIC        0x54504943u   /* "TPIC" */
-#define IPC_VERSION      21u           /* 5: 64-bit connection ids, capabilities
+#define IPC_VERSION      22u           /* 5: 64-bit connection ids, capabilities
 					* and relayed-port ranges in the header;
 					* 6: and dp's worker counters (ipc_dp_stats);
 					* 7: and its TCP counters;
@@ -72,7 +72,9 @@
 					* IPC_ALLOC_F_MOBILE), DTLS sessions
 					* (transport 17 with a connection id,
 					* IPC_CONN_SLOT_DTLS), an allocation's
-					* bandwidth limit (ipc_alloc.max_bps) */
+					* bandwidth limit (ipc_alloc.max_bps);
+					* 22: RFC 8016 moves across workers
+					* (FWD_ADD, FWD_DEL, ipc_fwd) */
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
@@ -182,6 +184,15 @@ struct ipc_alloc {
 				   * in, Connect opens out, nothing on UDP */
 #define IPC_ALLOC_F_MOBILE 0x2u   /* RFC 8016: made with a MOBILITY-TICKET;
 				   * kept by dp for a restarted cp */
+
+/* RFC 8016 across workers (FWD_ADD): the worker that holds the
+ * allocation whose client moved to the header's tuple. A worker holds
+ * IPC_FWD_MAX forwards at least; cp installs no more than that on one. */
+struct ipc_fwd {
+	uint16_t owner;           /* < IPC_MAX_WORKERS, not the ring's worker */
+	uint16_t pad[3];
+};
+#define IPC_FWD_MAX 2048u
 
 /* A permission (PERM_ADD/DEL) or channel (CHAN_ADD/DEL); STATE_ALLOC
  * carries a list of these after the allocation. */

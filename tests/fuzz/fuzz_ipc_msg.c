@@ -202,6 +202,24 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 		CHECK(len == sizeof(uint64_t));
 		fold(m->body, len);
 		break;
+	case IPC_ALLOC_MOVE: {
+		const struct ipc_tuple *to = (const void *)m->body;
+
+		CHECK(len == sizeof(*to));
+		CHECK(m->h.tuple.transport == 17 && to->transport == 17);
+		walk_addr(&to->client);
+		walk_addr(&to->server);
+		break;
+	}
+	case IPC_FWD_ADD: {
+		const struct ipc_fwd *f = (const void *)m->body;
+
+		CHECK(len == sizeof(*f));
+		CHECK(f->owner < IPC_MAX_WORKERS && f->owner != m->h.worker);
+		CHECK(m->h.tuple.transport == 17 && m->h.tuple.conn_id == 0);
+		fold(f, sizeof(*f));
+		break;
+	}
 	case IPC_STATS:
 		CHECK(ipc_msg_nstats(m) * sizeof(struct ipc_alloc_stats) == len);
 		for (unsigned int i = 0; i < ipc_msg_nstats(m); i++) {
@@ -431,7 +449,8 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 		fold(e, sizeof(*e));
 		break;
 	}
-	default:   /* ALLOC_DEL, STATE_DONE, SYNC, STATS_REQ, AGW_DEL, TLS_RELOAD, RTP_DEL */
+	default:   /* ALLOC_DEL, STATE_DONE, SYNC, STATS_REQ, AGW_DEL, TLS_RELOAD, RTP_DEL,
+		    * FWD_DEL */
 		CHECK(len == 0);
 		break;
 	}

@@ -9,7 +9,10 @@
 #   to a new port and keeps both (data both ways with neither made again);
 #   the old address gets 437 and is relayed nothing; the old ticket (from
 #   the old and from a third address), a forged and a truncated ticket and
-#   another user's Refresh are refused and move nothing.
+#   another user's Refresh are refused and move nothing;
+# - with two dp workers (lib/mobility_workers.py): six moves, some to the
+#   other worker's tuples (dp forwards them to the allocation's), some
+#   back, each relaying both ways, the old port refused each time.
 # TP_TURN_SERVER=coturn runs the uclient part against coturn's turnserver
 # (--mobility), a check of what the client expects.
 set -uo pipefail
@@ -61,6 +64,44 @@ if [ "$TW_SERVER" = turnpike ]; then
   tp_check "dp refused no move" test "$(tp_stat "$w" alloc_move_refused)" = 0
   tp_check "cp stops cleanly" tp_cp_stop
   tp_check "dp stops cleanly" tp_dp_stop
+
+  # Two workers: the allocation stays on its worker and the other one
+  # forwards its client's new tuple there (lib/mobility_workers.py picks
+  # the ports by dp's flow hash: some moves cross, some come back).
+  t2=$SECONDS
+  kill -TERM "$TP_PEER_PID" 2>/dev/null; wait "$TP_PEER_PID" 2>/dev/null
+  rm -f "/dev/shm/$TP_ID"
+  tp_write_conf "$TP_TMP/dp2.conf" "0, 1" "" "" "" "$(tp_turn_groups "" "mobility = true;")"
+  tp_dp_start "$TP_TMP/dp2.conf"
+  tp_cp_start "$TP_TMP/dp2.conf"
+  ip netns exec "$TP_NS_P" turnutils_peer -L 10.211.0.2 -p 3480 >"$TP_TMP/peer2.log" 2>&1 &
+  TP_PEER_PID=$!
+  sleep 0.3
+  out=$(ip netns exec "$TP_NS_C" python3 "$HERE/lib/mobility_workers.py" 10.210.0.1 10.211.0.2 \
+        3480 6 2>&1)
+  rc=$?
+  echo "$out"
+  tp_check "lib/mobility_workers.py (two workers): every check passed" test $rc -eq 0
+  tp_check "cp moved every time, refused none across workers" \
+    bash -c "[ $(cp_stat mobility_moves) -ge 6 ] && [ $(cp_stat mobility_other_worker) = 0 ]"
+  added=0 handed=0 taken=0 left=0
+  for k in 0 1; do
+    w=$(tp_stats "turn worker=$k")
+    echo "# worker $k: forwards=$(tp_stat "$w" forwards) fwd_added=$(tp_stat "$w" fwd_added)" \
+      "fwd_removed=$(tp_stat "$w" fwd_removed) fwd_handed=$(tp_stat "$w" fwd_handed)" \
+      "fwd_taken=$(tp_stat "$w" fwd_taken) fwd_refused=$(tp_stat "$w" fwd_refused)"
+    added=$((added + $(tp_stat "$w" fwd_added)))
+    handed=$((handed + $(tp_stat "$w" fwd_handed)))
+    taken=$((taken + $(tp_stat "$w" fwd_taken)))
+    left=$((left + $(tp_stat "$w" forwards)))
+  done
+  tp_check "moves crossed workers: dp installed forwards ($added)" test "$added" -gt 0
+  tp_check "... and handed packets on with them ($handed handed, $taken taken)" \
+    bash -c "[ $handed -gt 0 ] && [ $taken -gt 0 ]"
+  tp_check "the allocation's end left no forward ($left)" test "$left" = 0
+  tp_check "cp stops cleanly (two workers)" tp_cp_stop
+  tp_check "dp stops cleanly (two workers)" tp_dp_stop
+  echo "# two workers: $((SECONDS - t2)) s"
 fi
 echo "# [$((SECONDS - start)) s] $TP_FAILS failed"
 [ $TP_FAILS -eq 0 ]

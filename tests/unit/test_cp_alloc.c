@@ -258,6 +258,11 @@ static unsigned int ntcp_seen;
 /* ... and RFC 8016's ALLOC_MOVE: the last one, and how many */
 static struct ipc_msg move_seen;
 static unsigned int nmove_seen;
+/* ... and the forwards of its moves across workers (FWD_ADD, FWD_DEL),
+ * oldest first, with the worker whose ring each was in */
+static struct ipc_msg fwd_seen[8];
+static unsigned int fwd_seen_w[8];
+static unsigned int nfwd_seen;
 
 static int
 drain(unsigned int w, struct reply *r, int *adds, int *dels)
@@ -276,6 +281,15 @@ drain(unsigned int w, struct reply *r, int *adds, int *dels)
 			assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
 			move_seen = m;
 			nmove_seen++;
+		}
+		if (m.h.kind == IPC_FWD_ADD || m.h.kind == IPC_FWD_DEL) {
+			assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+			assert_int_equal(m.h.worker, w);
+			if (nfwd_seen < 8) {
+				fwd_seen_w[nfwd_seen] = w;
+				fwd_seen[nfwd_seen] = m;
+			}
+			nfwd_seen++;
 		}
 		if (m.h.kind == IPC_ALLOC_ADD)
 			(*adds)++;
@@ -3368,26 +3382,181 @@ test_alloc_mobility_moves_and_refuses_old_forged_and_others(void **state)
 	conf.turn.mobility = false;
 }
 
-/* The allocation lives on its relayed port's worker; a new address that
- * dp's RSS gives another worker is refused (405), counted, nothing
- * moves (dp has no forward between workers for a client's packets). */
+/* Every message cp has for worker w's dp, drained (the moves and the
+ * forwards among them recorded). */
 static void
-test_alloc_mobility_other_worker_refused(void **state)
+drain_all(void)
 {
-	uint8_t t0[32];
 	struct reply r;
 	int adds, dels;
 
+	for (unsigned int w = 0; w < cp.nworkers; w++)
+		(void)drain(w, &r, &adds, &dels);
+}
+
+/* The forward message i: kind, ring's worker, client port, owner. */
+static void
+fwd_is(unsigned int i, uint16_t kind, unsigned int w, uint16_t cport, uint64_t id)
+{
+	assert_true(i < nfwd_seen);
+	assert_int_equal(fwd_seen[i].h.kind, kind);
+	assert_int_equal(fwd_seen_w[i], w);
+	assert_int_equal(fwd_seen[i].h.tuple.client.port, cport);
+	assert_int_equal(fwd_seen[i].h.alloc_id, id);
+	if (kind == IPC_FWD_ADD) {
+		const struct ipc_fwd *f = (const struct ipc_fwd *)fwd_seen[i].body;
+
+		assert_int_equal(fwd_seen[i].h.body_len, sizeof(*f));
+		assert_int_equal(f->owner, 0);
+	} else {
+		assert_int_equal(fwd_seen[i].h.body_len, 0);
+	}
+}
+
+/* The allocation lives on its relayed port's worker (0); a new address
+ * that dp's flow hash gives another worker (1) moves it all the same:
+ * worker 0 moves its entry (ALLOC_MOVE) and worker 1 forwards the new
+ * tuple's packets to it (FWD_ADD), which cp remembers; a move back to a
+ * tuple of worker 0 deletes that forward and adds none, one to worker 1
+ * again adds one, a move from there to another of its tuples replaces it,
+ * and the allocation's end deletes it. */
+static void
+test_alloc_mobility_other_worker_forwards(void **state)
+{
+	uint8_t t0[32], t1[32], t2[32];
+	struct cp_alloc *a;
+	uint64_t id;
+	char nonce[128];
+	struct reply r;
+
 	(void)state;
 	conf.turn.mobility = true;
-	nmove_seen = 0;
+	nmove_seen = nfwd_seen = 0;
 	mob_allocate(0, 4001, t0);
+	a = mob_alloc_at(4001);
+	assert_non_null(a);
+	id = a->id;
+	assert_int_equal(a->worker, 0);
+	/* to worker 1's tuple */
+	assert_int_equal(mob_refresh(1, 4002, "alice", t0, 32, t1), 0);
+	drain_all();
+	assert_int_equal(nmove_seen, 1);
+	assert_int_equal(move_seen.h.worker, 0);
+	assert_int_equal(((const struct ipc_tuple *)move_seen.body)->client.port, 4002);
+	assert_int_equal(nfwd_seen, 1);
+	fwd_is(0, IPC_FWD_ADD, 1, 4002, id);
+	assert_ptr_equal(mob_alloc_at(4002), a);
+	assert_null(mob_alloc_at(4001));
+	assert_true(a->fwd);
+	assert_int_equal(a->fwd_worker, 1);
+	assert_int_equal(cp.alloc->worker_fwds[1], 1);
+	assert_int_equal(cp.stats[CP_STAT_MOBILITY_MOVES], 1);
+	assert_int_equal(cp.stats[CP_STAT_MOBILITY_OTHER_WORKER], 0);
+	/* its packets come through worker 0 now (dp forwarded them): the
+	 * move's Refresh again is answered there with the current ticket */
+	assert_int_equal(mob_refresh(0, 4002, "alice", t0, 32, t2), 0);
+	assert_memory_equal(t1, t2, 32);
+	drain_all();
+	assert_int_equal(nmove_seen, 1);
+	assert_int_equal(nfwd_seen, 1);
+	/* to worker 0's own tuple: the forward goes, none comes */
+	assert_int_equal(mob_refresh(0, 4003, "alice", t1, 32, t2), 0);
+	drain_all();
+	assert_int_equal(nmove_seen, 2);
+	assert_int_equal(nfwd_seen, 2);
+	fwd_is(1, IPC_FWD_DEL, 1, 4002, id);
+	assert_false(a->fwd);
+	assert_int_equal(cp.alloc->worker_fwds[1], 0);
+	/* to worker 1 again, then to another of worker 1's tuples: the old
+	 * tuple's forward goes before the new one's comes, in one ring */
+	assert_int_equal(mob_refresh(1, 4004, "alice", t2, 32, t1), 0);
+	assert_int_equal(mob_refresh(1, 4005, "alice", t1, 32, t2), 0);
+	drain_all();
+	assert_int_equal(nmove_seen, 4);
+	assert_int_equal(nfwd_seen, 5);
+	fwd_is(2, IPC_FWD_ADD, 1, 4004, id);
+	fwd_is(3, IPC_FWD_DEL, 1, 4004, id);
+	fwd_is(4, IPC_FWD_ADD, 1, 4005, id);
+	assert_true(a->fwd);
+	assert_int_equal(cp.alloc->worker_fwds[1], 1);
+	assert_null(mob_alloc_at(4004));
+	/* the old tuples have nothing */
+	nonce_for(1, 4004, nonce);
+	assert_int_equal(request(1, STUN_METHOD_REFRESH, 4004, "alice", nonce, 600,
+				 NULL, NULL, &r), STUN_ERR_ALLOCATION_MISMATCH);
+	/* its end (Refresh 0, from worker 0 where dp forwards it) deletes
+	 * the forward */
+	nonce_for(0, 4005, nonce);
+	assert_int_equal(request(0, STUN_METHOD_REFRESH, 4005, "alice", nonce, 0,
+				 NULL, NULL, &r), 0);
+	drain_all();
+	assert_int_equal(nfwd_seen, 6);
+	fwd_is(5, IPC_FWD_DEL, 1, 4005, id);
+	assert_int_equal(cp.alloc->worker_fwds[1], 0);
+	assert_int_equal(cp.stats[CP_STAT_MOBILITY_MOVES], 4);
+	conf.turn.mobility = false;
+}
+
+/* Room in each ring first: with worker 0's (the allocation's) or worker
+ * 1's (the new tuple's) full, nothing moves, nothing is sent and nothing
+ * answered (the client's retransmission moves it); nor with worker 1's
+ * forwards at IPC_FWD_MAX (405, counted); a dp restart installs the
+ * forward again. */
+static void
+test_alloc_mobility_other_worker_needs_room(void **state)
+{
+	static struct ipc_msg filler;
+	uint8_t t0[32], t1[32];
+	struct cp_alloc *a;
+	char nonce[128];
+	struct reply r;
+
+	(void)state;
+	conf.turn.mobility = true;
+	nmove_seen = nfwd_seen = 0;
+	mob_allocate(0, 4001, t0);
+	a = mob_alloc_at(4001);
+	assert_non_null(a);
+	memset(&filler, 0, sizeof(filler));
+	filler.h.kind = IPC_STATS_REQ;
+	for (unsigned int full = 0; full < 2; full++) {
+		struct ipc_ring *ring = &ipc_worker(&cp.seg, full)->to_dp;
+		struct alloc_opts o = { .mob = true, .ticket = t0, .ticket_len = 32 };
+		uint64_t ipc_full = cp.stats[CP_STAT_IPC_FULL];
+
+		nonce_for(1, 4002, nonce);
+		while (ipc_ring_enqueue(ring, &filler) == 0)
+			;
+		assert_int_equal(request_opts(1, STUN_METHOD_REFRESH, 4002, "alice", nonce, 600,
+					      NULL, NULL, &o, &r), -1);
+		drain_all();
+		assert_int_equal(nmove_seen, 0);
+		assert_int_equal(nfwd_seen, 0);
+		assert_ptr_equal(mob_alloc_at(4001), a);
+		assert_null(mob_alloc_at(4002));
+		assert_false(a->fwd);
+		assert_true(cp.stats[CP_STAT_IPC_FULL] > ipc_full);
+	}
+	assert_int_equal(cp.stats[CP_STAT_MOBILITY_MOVES], 0);
+	/* worker 1 holds as many forwards as dp's table does */
+	cp.alloc->worker_fwds[1] = IPC_FWD_MAX;
 	assert_int_equal(mob_refresh(1, 4002, "alice", t0, 32, NULL), STUN_ERR_MOBILITY_FORBIDDEN);
 	assert_int_equal(cp.stats[CP_STAT_MOBILITY_OTHER_WORKER], 1);
-	assert_int_equal(nmove_seen, 0);
-	assert_non_null(mob_alloc_at(4001));
-	(void)drain(1, &r, &adds, &dels);
-	(void)drain(0, &r, &adds, &dels);
+	assert_ptr_equal(mob_alloc_at(4001), a);
+	cp.alloc->worker_fwds[1] = 0;
+	/* room: it moves */
+	assert_int_equal(mob_refresh(1, 4002, "alice", t0, 32, t1), 0);
+	drain_all();
+	assert_int_equal(nmove_seen, 1);
+	assert_int_equal(nfwd_seen, 1);
+	/* dp restarts: the allocation and its forward again */
+	cp_reinstall_start(&cp);
+	while (cp.alloc->reinstalling)
+		(void)cp_reinstall_step(&cp);
+	drain_all();
+	assert_int_equal(nfwd_seen, 2);
+	fwd_is(1, IPC_FWD_ADD, 1, 4002, a->id);
+	assert_int_equal(cp.alloc->worker_fwds[1], 1);
 	conf.turn.mobility = false;
 }
 
@@ -3668,7 +3837,9 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_mobility_moves_and_refuses_old_forged_and_others,
 						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_alloc_mobility_other_worker_refused,
+		cmocka_unit_test_setup_teardown(test_alloc_mobility_other_worker_forwards,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_mobility_other_worker_needs_room,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_mobility_off_is_405, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_mobility_after_cp_restart, setup, teardown),

@@ -699,6 +699,19 @@ msg_make(struct ipc_msg *m, uint16_t kind)
 		m->h.body_len = sizeof(to);
 		break;
 	}
+	case IPC_FWD_ADD: {
+		struct ipc_fwd f = { .owner = 0 };
+
+		m->h.alloc_id = 5;
+		tuple_fill(&m->h.tuple, 4);
+		memcpy(m->body, &f, sizeof(f));
+		m->h.body_len = sizeof(f);
+		break;
+	}
+	case IPC_FWD_DEL:
+		m->h.alloc_id = 5;
+		tuple_fill(&m->h.tuple, 6);
+		break;
 	case IPC_PERM_ADD:
 	case IPC_PERM_DEL:
 	case IPC_CHAN_ADD:
@@ -1018,6 +1031,7 @@ test_ipc_msg_check_refuses_wrong_lengths(void **state)
 		{ IPC_STATE_ALLOC, -(int)(2 * sizeof(struct ipc_binding)) - 8 },
 		{ IPC_ALLOC_LIFE, -1 }, { IPC_ALLOC_LIFE, 8 },
 		{ IPC_ALLOC_MOVE, -1 }, { IPC_ALLOC_MOVE, 8 },
+		{ IPC_FWD_ADD, -1 }, { IPC_FWD_ADD, 8 }, { IPC_FWD_DEL, 8 },
 		{ IPC_PERM_ADD, -1 }, { IPC_PERM_DEL, 1 }, { IPC_CHAN_ADD, -8 },
 		{ IPC_CHAN_DEL, 40 }, { IPC_STATS, 1 }, { IPC_STATS, -8 },
 		{ IPC_STATS_FINAL, 1 }, { IPC_STATS_FINAL, -8 },
@@ -1729,6 +1743,31 @@ test_ipc_msg_check_refuses_bad_fields(void **state)
 	msg_make(&m, IPC_ALLOC_MOVE);
 	((struct ipc_tuple *)m.body)->client.family = 0;
 	expect_bad(&m, "to family 0");
+
+	/* RFC 8016 across workers: a plain UDP client's tuple, of an
+	 * allocation, on another worker than the ring's */
+	msg_make(&m, IPC_FWD_ADD);
+	m.h.alloc_id = 0;
+	expect_bad(&m, "alloc_id 0");
+	msg_make(&m, IPC_FWD_ADD);
+	((struct ipc_fwd *)(void *)m.body)->owner = 1;
+	expect_bad(&m, "to the ring's own worker");
+	msg_make(&m, IPC_FWD_ADD);
+	((struct ipc_fwd *)(void *)m.body)->owner = IPC_MAX_WORKERS;
+	expect_bad(&m, "to a worker past the last");
+	msg_make(&m, IPC_FWD_ADD);
+	((struct ipc_fwd *)(void *)m.body)->pad[1] = 1;
+	expect_bad(&m, "with padding set");
+	msg_make(&m, IPC_FWD_ADD);
+	m.h.tuple.conn_id = ipc_conn_make(m.h.worker, 77 | IPC_CONN_SLOT_DTLS, 3);
+	expect_bad(&m, "of a DTLS session");
+	msg_make(&m, IPC_FWD_DEL);
+	m.h.tuple.transport = 6;
+	m.h.tuple.conn_id = ipc_conn_make(m.h.worker, 77, 3);
+	expect_bad(&m, "of a TCP tuple");
+	msg_make(&m, IPC_FWD_DEL);
+	m.h.alloc_id = 0;
+	expect_bad(&m, "alloc_id 0");
 
 	/* bindings */
 	msg_make(&m, IPC_PERM_ADD);

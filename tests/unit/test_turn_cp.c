@@ -24,6 +24,7 @@
 #include "nonce.h"
 #include "turn.h"
 #include "turn_inlines.h"
+#include "turn_tt.h"
 
 void
 turn_udp_reply(struct dp_worker *w, const struct turn_from *to,
@@ -43,6 +44,79 @@ void
 dp_reload_signal(void)
 {
 	reload_signals++;
+}
+
+/* The relay's way out (turn_chdata_relay()'s hit path): never taken
+ * here, where no allocation is found. */
+void
+dp_udp_cksum_offer(struct rte_mbuf *m, uint8_t family)
+{
+	(void)m;
+	(void)family;
+	fail_msg("nothing is relayed here");
+}
+
+void
+dp_ip_output(struct dp_worker *w, struct rte_mbuf *m, uint8_t family, const uint8_t *dst)
+{
+	(void)w;
+	(void)m;
+	(void)family;
+	(void)dst;
+	fail_msg("nothing is relayed here");
+}
+
+void
+dp_drop_pkt(struct dp_worker *w, struct rte_mbuf *m, enum dp_drop why)
+{
+	(void)w;
+	(void)m;
+	(void)why;
+	fail_msg("nothing is dropped here");
+}
+
+void
+turn_hairpin_out(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf *m,
+		 const struct ipc_addr *rel, const struct ipc_addr *peer,
+		 const struct turn_carry *cy)
+{
+	(void)w;
+	(void)a;
+	(void)m;
+	(void)rel;
+	(void)peer;
+	(void)cy;
+	fail_msg("nothing is relayed here");
+}
+
+/* dp_handoff.c and net's input are not linked here: what a forward
+ * handed on, and what the input path got from a forwarded packet (with
+ * the worker's forward flag as it was then) */
+static unsigned int handoffs, handoff_owner, handoff_kind;
+static struct rte_mbuf *handoff_m;
+static unsigned int inputs;
+static bool input_handed, input_in;
+
+void
+dp_handoff(struct dp_worker *w, unsigned int owner, struct rte_mbuf *m, uint32_t kind)
+{
+	(void)w;
+	handoffs++;
+	handoff_owner = owner;
+	handoff_kind = kind;
+	handoff_m = m;
+}
+
+void
+dp_input_burst(struct dp_worker *w, struct dp_port *port, struct rte_mbuf **pkts, uint16_t n,
+	       bool handed)
+{
+	assert_int_equal(n, 1);
+	assert_ptr_equal(port, &w->ctx->ports[0]);
+	(void)pkts;
+	inputs++;
+	input_handed = handed;
+	input_in = w->turn->fwd.in;
 }
 
 const struct turn_xport_ops turn_udp_ops = { .name = "udp" };
@@ -226,6 +300,244 @@ test_turn_cp_nonce_block_keys_each_tenant(void **state)
 	t->ntnonce = 0;
 }
 
+/* ---- RFC 8016 across workers: the forwards (turn_fwd.c) ---------------- */
+
+#define FWD_CAP 16u
+
+static void *tt_mem;
+
+/* The worker's forward table and an empty tuple table (lookups miss), as
+ * turn_init() gives them; 4 workers. */
+static void
+fwd_tables(struct fix *f)
+{
+	struct turn_worker *t = f->w->turn;
+
+	t->fwd.e = fw_zalloc(TURN_FWD_SLOTS * sizeof(*t->fwd.e));
+	t->cap = FWD_CAP;
+	t->allocs = fw_zalloc(FWD_CAP * sizeof(struct turn_alloc));
+	tt_mem = fw_zalloc(turn_tt_bytes(FWD_CAP));
+	turn_tt_init_at(&t->tt, FWD_CAP, tt_mem);
+	f->ctx.nworkers = 4;
+	f->w->id = 1;
+	handoffs = inputs = 0;
+}
+
+static void
+fwd_tables_free(struct fix *f)
+{
+	struct turn_worker *t = f->w->turn;
+
+	free(t->fwd.e);
+	free(t->allocs);
+	free(tt_mem);
+}
+
+static void
+client_tuple(struct ipc_tuple *tu, uint16_t cport)
+{
+	memset(tu, 0, sizeof(*tu));
+	tu->transport = 17;
+	tu->client.family = NET_AF_IPV4;
+	tu->client.ip[0] = 10;
+	tu->client.ip[3] = 2;
+	tu->client.port = cport;
+	tu->server.family = NET_AF_IPV4;
+	tu->server.ip[0] = 10;
+	tu->server.ip[3] = 1;
+	tu->server.port = 3478;
+}
+
+/* A FWD_ADD (owner) or FWD_DEL (owner -1) of allocation id for tu, as cp
+ * sends it to worker 1, through the ring. */
+static void
+send_fwd(struct fix *f, const struct ipc_tuple *tu, uint64_t id, int owner)
+{
+	static struct ipc_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.h.kind = owner < 0 ? IPC_FWD_DEL : IPC_FWD_ADD;
+	m.h.worker = 1;
+	m.h.alloc_id = id;
+	m.h.tuple = *tu;
+	if (owner >= 0) {
+		struct ipc_fwd fw = { .owner = (uint16_t)owner };
+
+		memcpy(m.body, &fw, sizeof(fw));
+		m.h.body_len = sizeof(fw);
+	}
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+	assert_int_equal(ipc_ring_enqueue(&f->rings->to_dp, &m), 0);
+	assert_int_equal(dp_cp_poll(f->w, 1), 1);
+}
+
+static uint32_t
+key_of(const struct ipc_tuple *tu, union turn_keyu *k)
+{
+	return turn_key_from(k, 17, 0, tu->client.family, tu->in_port, tu->client.ip,
+			     tu->client.port, tu->server.port);
+}
+
+/* A ChannelData datagram of tu's, as the UDP listener passes it. */
+static uint8_t cd_mem[256];
+
+static void
+chdata_from(struct fix *f, struct rte_mbuf *m, const struct ipc_tuple *tu)
+{
+	static const uint8_t cd[8] = { 0x40, 0x01, 0, 4, 'd', 'a', 't', 'a' };
+
+	memset(m, 0, sizeof(*m));
+	m->buf_addr = cd_mem;
+	m->buf_len = sizeof(cd_mem);
+	m->data_off = 0;
+	m->nb_segs = 1;
+	m->data_len = m->pkt_len = 64 + sizeof(cd);
+	memcpy(cd_mem + 64, cd, sizeof(cd));
+	turn_chdata_relay(f->w, m, STUN_TRANSPORT_UDP, 0, tu->client.family, tu->in_port,
+			  tu->client.ip, tu->server.ip, tu->client.port, tu->server.port,
+			  cd_mem + 56, 64, sizeof(cd));
+}
+
+/* cp's FWD_ADD installs a forward; a client's ChannelData that finds no
+ * allocation here goes to its owner (TURN_HANDOFF_FWD, the mbuf as
+ * received), counted; one that came forwarded is not forwarded again;
+ * the owner's taker inputs it as handed, marked as forwarded while it
+ * does; FWD_DEL of another allocation leaves it, of its own removes it. */
+static void
+test_turn_fwd_add_hands_the_tuples_packets_to_the_owner(void **state)
+{
+	struct fix *f = *state;
+	struct turn_worker *t = f->w->turn;
+	struct ipc_tuple tu, other;
+	union turn_keyu k;
+	struct rte_mbuf m;
+	uint32_t h;
+
+	fwd_tables(f);
+	client_tuple(&tu, 40001);
+	client_tuple(&other, 40002);
+	h = key_of(&tu, &k);
+	assert_false(turn_fwd_pass(f->w, &m, &k, h));     /* no forward: nothing */
+	send_fwd(f, &tu, 42, 3);
+	assert_true(f->w->cp.ipc_bad == 0);
+	assert_int_equal(t->fwd.n, 1);
+	assert_true(t->fwd.added == 1);
+	assert_int_equal(turn_fwd_owner(&t->fwd, &k, h), 3);
+	chdata_from(f, &m, &tu);
+	assert_int_equal(handoffs, 1);
+	assert_int_equal(handoff_owner, 3);
+	assert_int_equal(handoff_kind, TURN_HANDOFF_FWD);
+	assert_ptr_equal(handoff_m, &m);
+	assert_int_equal(m.data_off, 0);                  /* untouched */
+	assert_true(t->fwd.handed == 1);
+	assert_true(t->ctr[TURN_STAT_DROP_MALFORMED] == 0);
+	/* another tuple's: no forward (the drop would free the test's
+	 * mbuf: asked directly) */
+	{
+		union turn_keyu ko;
+
+		assert_false(turn_fwd_pass(f->w, &m, &ko, key_of(&other, &ko)));
+	}
+	/* a forwarded packet is never forwarded again */
+	t->fwd.in = true;
+	assert_false(turn_fwd_pass(f->w, &m, &k, h));
+	t->fwd.in = false;
+	assert_int_equal(handoffs, 1);
+	/* the owner's side: as received, handed, marked while it runs */
+	m.port = 0;
+	f->ctx.port_index[0] = 0;
+	turn_fwd_taken(f->w, &m);
+	assert_int_equal(inputs, 1);
+	assert_true(input_handed);
+	assert_true(input_in);
+	assert_false(t->fwd.in);
+	assert_true(t->fwd.taken == 1);
+	/* FWD_DEL of another allocation's: refused, kept */
+	send_fwd(f, &tu, 43, -1);
+	assert_int_equal(t->fwd.n, 1);
+	assert_true(t->fwd.refused == 1);
+	send_fwd(f, &tu, 42, -1);
+	assert_int_equal(t->fwd.n, 0);
+	assert_true(t->fwd.removed == 1);
+	assert_int_equal(turn_fwd_owner(&t->fwd, &k, h), -1);
+	assert_false(turn_fwd_pass(f->w, &m, &k, h));
+	assert_int_equal(handoffs, 1);
+	fwd_tables_free(f);
+}
+
+/* An owner dp does not have (past its workers, or this worker itself)
+ * installs nothing: counted. */
+static void
+test_turn_fwd_add_to_no_worker_of_dps_refused(void **state)
+{
+	struct fix *f = *state;
+	struct turn_worker *t = f->w->turn;
+	struct ipc_tuple tu;
+
+	fwd_tables(f);
+	client_tuple(&tu, 40001);
+	send_fwd(f, &tu, 42, 4);                 /* ctx has 4 workers: 0..3 */
+	assert_int_equal(t->fwd.n, 0);
+	assert_true(t->fwd.refused == 1);
+	assert_true(f->w->cp.ipc_bad == 0);
+	fwd_tables_free(f);
+}
+
+/* The table: keys of one hash all found, and still found after any of
+ * them is deleted (the backward shift keeps each reachable from its
+ * home); one added again replaces; at IPC_FWD_MAX a new one is refused,
+ * counted, and fits again after a delete. */
+static void
+test_turn_fwd_table_collisions_deletes_and_bound(void **state)
+{
+	struct fix *f = *state;
+	struct turn_fwd *fw = &f->w->turn->fwd;
+	union turn_keyu k[8];
+
+	fwd_tables(f);
+	for (unsigned int i = 0; i < 8; i++) {
+		memset(&k[i], 0, sizeof(k[i]));
+		k[i].q[1] = i + 1;
+		/* hashes 7 and 8 (mod slots) collide and wrap nowhere;
+		 * the last slot's neighbours wrap to slot 0 */
+		assert_int_equal(turn_fwd_add(fw, &k[i], i < 6 ? 7u : TURN_FWD_SLOTS - 1u,
+					      100 + i, (uint16_t)(i % 4)), 0);
+	}
+	for (unsigned int gone = 0; gone < 8; gone += 3) {
+		assert_int_equal(turn_fwd_del(fw, &k[gone], gone < 6 ? 7u : TURN_FWD_SLOTS - 1u,
+					      100 + gone), 0);
+		for (unsigned int i = 0; i < 8; i++)
+			assert_int_equal(turn_fwd_owner(fw, &k[i], i < 6 ? 7u : TURN_FWD_SLOTS - 1u),
+					 i % 3 == 0 && i <= gone ? -1 : (int)(i % 4));
+	}
+	assert_int_equal(fw->n, 5);
+	assert_int_equal(turn_fwd_add(fw, &k[1], 7, 200, 2), 0);   /* replaces */
+	assert_int_equal(fw->n, 5);
+	assert_int_equal(turn_fwd_del(fw, &k[1], 7, 101), -ENOENT);
+	assert_int_equal(turn_fwd_del(fw, &k[1], 7, 200), 0);
+	/* the bound */
+	for (uint32_t i = fw->n; i < IPC_FWD_MAX; i++) {
+		union turn_keyu x;
+
+		memset(&x, 0, sizeof(x));
+		x.q[2] = 1000 + i;
+		assert_int_equal(turn_fwd_add(fw, &x, i * 2654435761u, 1, 1), 0);
+	}
+	assert_int_equal(fw->n, IPC_FWD_MAX);
+	{
+		union turn_keyu x;
+
+		memset(&x, 0, sizeof(x));
+		x.q[3] = 5;
+		assert_int_equal(turn_fwd_add(fw, &x, 5, 1, 1), -ENOSPC);
+		assert_true(fw->full == 1);
+		assert_int_equal(turn_fwd_del(fw, &k[2], 7, 102), 0);
+		assert_int_equal(turn_fwd_add(fw, &x, 5, 1, 1), 0);
+		assert_int_equal(turn_fwd_owner(fw, &x, 5), 1);
+	}
+	fwd_tables_free(f);
+}
+
 int
 main(void)
 {
@@ -237,6 +549,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_turn_cp_nonce_block_keys_each_tenant,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_turn_cp_tls_reload_to_worker_0_only,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_turn_fwd_add_hands_the_tuples_packets_to_the_owner,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_turn_fwd_add_to_no_worker_of_dps_refused,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_turn_fwd_table_collisions_deletes_and_bound,
 						setup, teardown),
 	};
 
