@@ -223,10 +223,12 @@ wait $dpid
 tp_check "the clients relayed their bytes before cp was killed ($(tr '\n' ' ' <"$TP_TMP/down.json" 2>/dev/null; cat "$TP_TMP/down.out"))" \
   test -s "$TP_TMP/down.json"
 for _ in $(seq 50); do
-  [ "$(nalloc)" -le $((n0 - 2)) ] && break
+  n1=$(nalloc)
+  [ "$n1" -le $((n0 - 2)) ] && break
   sleep 0.2
 done
-echo "# dp's allocations: $n0 with the two, $(nalloc) after"
+tp_check "both ended in dp while cp was down (dp's allocations: $n0 with them, $n1 after)" \
+  test "$n1" -le $((n0 - 2))
 tp_cp_start "$TP_TMP/dp.conf"
 tp_check "each allocation that ended while cp was down has one record: its user, client, relayed address, bytes exact, why it ended" \
   python3 - "$REC" "$TP_TMP/down.json" <<'PY'
