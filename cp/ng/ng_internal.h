@@ -23,7 +23,6 @@ struct tp_conf_ng;
 #define NG_COOKIE_MAX    64u      /* a cookie's octets */
 #define NG_RECV_SERVE    256u     /* datagrams read a serve, at most */
 #define NG_WORK_SERVE    64u      /* requests acted on a serve, at most */
-#define NG_CACHE_MS      30000u   /* a reply is kept this long for a repeat */
 #define NG_CACHE_SLOTS   8192u    /* replies kept at most (a power of 2) */
 #define NG_CACHE_WAYS    4u       /* in sets of this many (a power of 2) */
 #define NG_CACHE_BYTES   (32u << 20) /* their octets at most */

@@ -5,7 +5,7 @@
  * protocol). Who is answered: ng.allow's sources only (ng has no
  * authentication: SECURITY.md puts it on a control network). A repeat of
  * a request (the same datagram, cookie and dictionary, from the same
- * source within NG_CACHE_MS) is
+ * source within ng.reply_cache_time) is
  * answered with the reply already sent, never acted on twice: a P-CSCF's
  * rtpengine module repeats a request whose reply it missed, and an offer
  * acted on twice would make a second set of ports. Past ng.max_rate, a
@@ -184,10 +184,17 @@ cache_hash(const struct cp_ng *g, const struct sockaddr_storage *from, const cha
 	return h == 0 ? 1 : h;
 }
 
+/* How long a reply is kept for a repeat (ng.reply_cache_time). */
+static uint64_t
+cache_ms(const struct cp_ng *g)
+{
+	return (uint64_t)g->conf->reply_cache_time * 1000u;
+}
+
 /* The cached reply to src's request, or NULL. The cache is NG_CACHE_WAYS-way
  * set-associative (a set by the keyed hash): a reply is pushed out only by
  * NG_CACHE_WAYS newer ones of its set, so at a P-CSCF's rates a repeat
- * within NG_CACHE_MS finds it. */
+ * within ng.reply_cache_time finds it. */
 static struct ng_cached *
 cache_find(struct cp_ng *g, const struct ng_src *src, uint64_t now_ms)
 {
@@ -200,13 +207,13 @@ cache_find(struct cp_ng *g, const struct ng_src *src, uint64_t now_ms)
 		if (e->reply != NULL && e->hash == src->hash && e->cookie_len == src->clen &&
 		    memcmp(e->cookie, src->cookie, src->clen) == 0 &&
 		    same_src(&e->from, &src->from) && e->req_len == src->req_len &&
-		    e->req_hash == src->req_hash && now_ms - e->at_ms <= NG_CACHE_MS)
+		    e->req_hash == src->req_hash && now_ms - e->at_ms <= cache_ms(g))
 			return e;
 	}
 	return NULL;
 }
 
-/* Every reply past NG_CACHE_MS dropped, wiped (it may hold our keys): a
+/* Every reply past ng.reply_cache_time dropped, wiped (it may hold our keys): a
  * stale reply is found by no repeat, but it held its octets of
  * NG_CACHE_BYTES until another took its slot, so a cache full of them
  * kept no new reply at all. Walked only when the bound is reached. */
@@ -216,7 +223,7 @@ cache_expire(struct cp_ng *g, uint64_t now_ms)
 	for (unsigned int i = 0; i < NG_CACHE_SLOTS; i++) {
 		struct ng_cached *e = &g->cache[i];
 
-		if (e->reply == NULL || now_ms - e->at_ms <= NG_CACHE_MS)
+		if (e->reply == NULL || now_ms - e->at_ms <= cache_ms(g))
 			continue;
 		explicit_bzero(e->reply, e->reply_len);
 		g->cache_bytes -= e->reply_len;

@@ -343,6 +343,7 @@ const struct tp_conf_key tp_conf_keys[] = {
 	NUM("ng", "max_rate", CP, "ng.max_rate", ng.max_rate),
 	NUM("ng", "delete_delay", CP, "ng.delete_delay", ng.delete_delay),
 	NUM("ng", "timeout", CP, "ng.timeout", ng.timeout),
+	NUM("ng", "reply_cache_time", CP, "ng.reply_cache_time", ng.reply_cache_time),
 	FN("ng", "access", CP, "ng.access", ng_access_same),
 	FN("ng", "core", CP, "ng.core", ng_core_same),
 	STR("ng", "tenant", CP, "ng.tenant", ng.tenant),

@@ -29,6 +29,7 @@ tp_conf_ng_defaults(struct tp_conf *c)
 	n->max_rate = 1000;
 	n->delete_delay = 0;
 	n->timeout = 60;
+	n->reply_cache_time = 30;
 	n->naccess = sizeof(default_access) / sizeof(default_access[0]);
 	for (unsigned int i = 0; i < n->naccess; i++)
 		snprintf(n->access[i], sizeof(n->access[i]), "%s", default_access[i]);
@@ -39,7 +40,8 @@ tp_conf_ng_defaults(struct tp_conf *c)
 
 /* The settings of the ng group (tp_conf_keys.c gives each its reload class). */
 const char *const tp_conf_names_ng[] = {
-	"listen", "allow", "max_rate", "delete_delay", "timeout", "access", "core", "tenant", NULL,
+	"listen", "allow", "max_rate", "delete_delay", "timeout", "reply_cache_time", "access",
+	"core", "tenant", NULL,
 };
 
 /* One ng.allow entry, "10.0.0.0/8" or a bare address (one host). */
@@ -187,7 +189,9 @@ load_ng(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 				  errlen)) < 0 ||
 	    (rc = tp_conf_get_u32(g, "delete_delay", 0, 3600, &n->delete_delay, c, err,
 				  errlen)) < 0 ||
-	    (rc = tp_conf_get_u32(g, "timeout", 5, 3600, &n->timeout, c, err, errlen)) < 0)
+	    (rc = tp_conf_get_u32(g, "timeout", 5, 3600, &n->timeout, c, err, errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(g, "reply_cache_time", 1, 300, &n->reply_cache_time, c, err,
+				  errlen)) < 0)
 		return rc;
 	if (!c->agw.enabled)
 		FAIL(g, "ng needs the agw group with agw.media_ports (the RTP contexts a SIP "

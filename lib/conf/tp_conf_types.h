@@ -658,6 +658,9 @@ struct tp_conf_ng {
 	 * waits this long */
 	uint32_t delete_delay;
 	uint32_t timeout;            /* s, default 60, 5..3600: a call silent this long ends */
+	/* s, default 30 (rtpengine's), 1..300: a reply is kept this long
+	 * for a repeat of its request */
+	uint32_t reply_cache_time;
 	unsigned int naccess, ncore; /* direction= names meaning the access side and the core side */
 	char access[TP_CONF_MAX_NG_IFNAMES][32];   /* default {"access","internal"} */
 	char core[TP_CONF_MAX_NG_IFNAMES][32];     /* default {"core","external"} */

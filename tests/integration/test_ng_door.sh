@@ -36,9 +36,10 @@ tp_write_conf "$TP_TMP/dp.conf" "0, 1" "" "" "" "
 ipc = { name = \"/$TP_ID\"; cp_grace = 20; };
 cp = { api_socket = \"$TP_TMP/cp.sock\"; store = \"none\"; };
 agw = { ports = [20000, 21999]; max_contexts = 64; setup_timeout = 20;
-        media_ports = [40000, 40999]; media_contexts = 64; };
+        media_ports = [40000, 40999]; media_contexts = 256; };
 accounting = { file = \"$TP_TMP/usage.jsonl\"; };
-ng = { listen = \"127.0.0.1:$PORT\"; allow = [\"127.0.0.1\"]; max_rate = 100; timeout = 5; };"
+ng = { listen = \"127.0.0.1:$PORT\"; allow = [\"127.0.0.1\"]; max_rate = 100; timeout = 5;
+       reply_cache_time = 2; };"
 tp_dp_start "$TP_TMP/dp.conf"
 tp_cp_start "$TP_TMP/dp.conf"
 tp_check "cp and dp ready" bash -c "'$TP_BUILD/cp/ctl/turnpikectl' --socket '$TP_TMP/cp.sock' ready --wait 20 >/dev/null"
@@ -238,30 +239,42 @@ tp_check "... and gone after ng.timeout (5 s), as a silent call is" \
 status
 tp_check "... counted as timed out" jt "$TP_TMP/status.json" "d['ng']['stats']['calls_timed_out']==1"
 
-# the cache of replies at its bound (32 MiB): large replies (lists of 55
-# call-ids of 250 octets, ~14 KiB each) fill it; 30 s later they are
+# the cache of replies at its bound (32 MiB): large replies (lists of
+# 230 call-ids of 250 octets, ~57 KiB each; ng's calls are bounded by
+# agw.media_contexts) fill it; ng.reply_cache_time (2 s) later they are
 # stale, and a new reply is kept again (a stale one, our keys maybe in
-# it, goes), so a repeat is still answered from it (a list of 62, larger
+# it, goes), so a repeat is still answered from it (a list of 240, larger
 # than what room the fill left)
 ng "
-for i in range(62):
-    c.req({'command':'offer','call-id':'%03d' % i + 'L'*247,'from-tag':'fa','sdp':'$SDP0'})
-n = 0
-while n < 3000:
-    r = c.req({'command':'list','limit':55})
-    if r is None or r.get('result') != 'ok':
+def ok(d):
+    while True:
+        r = c.req(d)
+        if r is not None and r.get('result') == 'ok':
+            return r
+        if r is not None and 'Rate limit' not in r.get('error-reason', ''):
+            return r
+        time.sleep(0.05)
+for i in range(240):
+    ok({'command':'offer','call-id':'%03d' % i + 'L'*247,'from-tag':'fa','sdp':'$SDP0'})
+n = octets = 0
+while n < 720:
+    r = c.raw(c.cookie() + b' ' + ng.enc({'command':'list','limit':230}))
+    if r is None or ng.dec(r.split(b' ',1)[1])[0].get('result') != 'ok':
         time.sleep(0.05)
         continue
     n += 1
-print(n)" >/dev/null
+    octets += len(r)
+print(json.dumps({'calls': len(ok({'command':'list','limit':1000})['calls']), 'lists': n, 'octets': octets}))" >"$TP_TMP/fill.json"
 status
-echo "# cache: $(j "$TP_TMP/status.json" 'd["ng"]["replies_cached_octets"]')"
-# (the fill takes about 30 s: the first lists may be stale, and dropped,
-# by its end; all of them are 30 s after it)
-sleep 31
+echo "# fill: $(cat "$TP_TMP/fill.json"), cache: $(j "$TP_TMP/status.json" 'd["ng"]["replies_cached_octets"]')"
+tp_check "the fill: 240 calls, replies past the cache's 32 MiB" \
+  jt "$TP_TMP/fill.json" "d['calls']==240 and d['octets']>(32<<20)"
+# (the first lists may be stale, and dropped, by the fill's end; all of
+# them are ng.reply_cache_time after it)
+sleep 3
 status
 ng "
-m = ng.enc({'command':'list','limit':100})
+m = ng.enc({'command':'list','limit':1000})
 a = c.raw(b'stale1 ' + m); b = c.raw(b'stale1 ' + m)
 print(json.dumps({'same': a == b}))" >"$TP_TMP/stale.json"
 cp "$TP_TMP/status.json" "$TP_TMP/status0.json"

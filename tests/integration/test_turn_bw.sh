@@ -185,9 +185,14 @@ sleep 0.3
 uc() {
   ip netns exec "$TP_NS_C" timeout 25 turnutils_uclient -u "$1" -w "$1" -e 10.211.0.2 -r 3480 \
     -c -n 60 -l 1000 -m 1 10.210.0.1 >"$TP_TMP/uclient-$1.log" 2>&1
-  grep -E 'tot_send_msgs|Total lost packets|Total transmit time' "$TP_TMP/uclient-$1.log" | tail -n 3
 }
-out_free=$(uc free) out_slow=$(uc tiny)
+ucout() { grep -E 'tot_send_msgs|Total lost packets|Total transmit time' "$TP_TMP/uclient-$1.log" | tail -n 3; }
+# (the two at once: each allocation is policed on its own, and the two
+# together are less than a tenth of what the flows above sent)
+uc free & ucf=$!
+uc tiny & uct=$!
+wait "$ucf" "$uct"
+out_free=$(ucout free) out_slow=$(ucout tiny)
 echo "$out_free" | sed 's/^/# free: /'
 echo "$out_slow" | sed 's/^/# tiny: /'
 lost() { sed -n 's/.*Total lost packets \([0-9]*\).*/\1/p' <<<"$1" | tail -n 1; }

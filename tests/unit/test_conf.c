@@ -1281,6 +1281,7 @@ test_conf_ng_group_read_and_checked(void **state)
 	assert_int_equal(c.ng.max_rate, 1000);
 	assert_int_equal(c.ng.delete_delay, 0);
 	assert_int_equal(c.ng.timeout, 60);
+	assert_int_equal(c.ng.reply_cache_time, 30);
 	assert_int_equal(c.ng.naccess, 2);
 	assert_string_equal(c.ng.access[0], "access");
 	assert_string_equal(c.ng.access[1], "internal");
@@ -1291,7 +1292,7 @@ test_conf_ng_group_read_and_checked(void **state)
 	tp_conf_free(&c);
 	expect_ok(DP("") NG_AGW "ng = {\n  listen = \"[::1]:2223\";\n"
 		  "  allow = [\"127.0.0.1/32\", \"10.0.0.0/8\", \"2001:db8::/32\", \"::1\"];\n"
-		  "  max_rate = 20; delete_delay = 30; timeout = 90;\n"
+		  "  max_rate = 20; delete_delay = 30; timeout = 90; reply_cache_time = 2;\n"
 		  "  access = [\"ue\"]; core = [\"ims\", \"core\", \"pcscf\"];\n};\n");
 	assert_string_equal(c.ng.listen, "[::1]:2223");
 	assert_int_equal(c.ng.nallow, 4);
@@ -1307,6 +1308,7 @@ test_conf_ng_group_read_and_checked(void **state)
 	assert_int_equal(c.ng.max_rate, 20);
 	assert_int_equal(c.ng.delete_delay, 30);
 	assert_int_equal(c.ng.timeout, 90);
+	assert_int_equal(c.ng.reply_cache_time, 2);
 	assert_int_equal(c.ng.naccess, 1);
 	assert_string_equal(c.ng.access[0], "ue");
 	assert_int_equal(c.ng.ncore, 3);
@@ -1370,6 +1372,8 @@ test_conf_ng_refusals(void **state)
 		{ NGA("  delete_delay = -1;\n"), 7, "delete_delay" },
 		{ NGA("  timeout = 4;\n"), 7, "timeout" },
 		{ NGA("  timeout = 3601;\n"), 7, "timeout" },
+		{ NGA("  reply_cache_time = 0;\n"), 7, "reply_cache_time" },
+		{ NGA("  reply_cache_time = 301;\n"), 7, "reply_cache_time" },
 		/* direction= names */
 		{ NGA("  access = [\"core\"];\n"), 7,
 		  "'core' is in both ng.access and ng.core" },
