@@ -132,6 +132,11 @@ jt() {
   python3 -c "import json,sys; d=json.load(open(sys.argv[1])); s=(d['sdp'] or '').split('\n'); sys.exit(0 if ($2) else 1)" \
     "$TP_TMP/$1.json" || { echo "# $1: $(head -c 1500 "$TP_TMP/$1.json")"; return 1; }
 }
+# jt_file FILE EXPR: true when EXPR holds of FILE's JSON line d
+jt_file() {
+  python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if ($2) else 1)" "$1" ||
+    { echo "# $1: $(head -c 500 "$1")"; return 1; }
+}
 # sdp_port NAME: the first m=audio's port in NAME's SDP
 sdp_port() { j "$TP_TMP/$1.json" '[l.split()[1] for l in d["sdp"].split("\n") if l.startswith("m=audio ")][0]'; }
 # the checks of a rewritten SDP: SDP_OK ADDR PROTO (a python expression over s)
@@ -288,6 +293,33 @@ tp_check "... and its answer" \
   ngc reanswer answer --call-id="$CALL2" --from-tag="$FT" --to-tag="$TT" "${FLAGS[@]}" \
   --sdp="$CORE_SSDP"
 tp_check "... answered to the UE as RTP/AVP" jt reanswer "$(sdp_ok $ACC RTP/AVP)"
+# The media moved: the core sends first (so nothing the UE sends from 5008
+# can have shown the proxy where it went), the UE answers from 5008, each
+# stream going on where it stopped (the same SSRC, the sequence from 20:
+# a proxy that kept its SRTP replay state would drop a stream begun
+# again), while a listener on the old port 5004 hears nothing.
+PB3=$(sdp_port reoffer) PA3=$(sdp_port reanswer)
+KPX3=$(j "$TP_TMP/reoffer.json" '[l for l in d["sdp"].split("\n") if " AES_CM_128_HMAC_SHA1_80 inline:" in l][0]' |
+  sed 's/.*inline:\([A-Za-z0-9+/=]*\).*/\1/')
+echo "# re-offered: the UE (5008) sends to $ACC:$PA3, the core to $COR:$PB3"
+rm -f "$TP_TMP/ready" "$TP_TMP/ready-old"
+$C $RP $UE 5004 $ACC 9 --send 0 --linger 2 --secs 3 --ready "$TP_TMP/ready-old" \
+  >"$TP_TMP/ue3-old.rtp" 2>&1 &
+opid=$!
+$C $RP $UE 5008 $ACC "$PA3" --tag 1 --peer-tag 2 --seq0 20 --send 20 --expect 20 --linger 0.5 \
+  --secs 4 --ready "$TP_TMP/ready" >"$TP_TMP/ue3.rtp" 2>&1 &
+cpid=$!
+for _ in $(seq 50); do [ -f "$TP_TMP/ready" ] && [ -f "$TP_TMP/ready-old" ] && break; sleep 0.1; done
+$P $S $CORE 6006 $COR "$PB3" --tx-key "$KCORE" --rx-key "$KPX3" --tag 2 --peer-tag 1 --seq0 20 \
+  --send 20 --expect 20 --linger 0.5 --secs 4 >"$TP_TMP/core3.rtp" 2>&1
+wait $cpid $opid
+echo "# ue at 5008 (RTP): $(cat "$TP_TMP/ue3.rtp")  core (SRTP): $(cat "$TP_TMP/core3.rtp")" \
+  " ue at 5004: $(cat "$TP_TMP/ue3-old.rtp")"
+tp_check "... the core's SRTP reached the UE at its new port 5008 as RTP, byte for byte, from $ACC:$PA3" \
+  jt_file "$TP_TMP/ue3.rtp" "d['exact']==20 and d['bad']==0 and d['srcs']==['$ACC:$PA3']"
+tp_check "... the UE's RTP from 5008 reached the core as SRTP decrypted with the re-offered key, from $COR:$PB3" \
+  jt_file "$TP_TMP/core3.rtp" "d['exact']==20 and d['bad']==0 and d['auth_fail']==0 and d['srcs']==['$COR:$PB3']"
+tp_check "... and nothing reached the UE's old port 5004" jt_file "$TP_TMP/ue3-old.rtp" "d['recv']==0"
 tp_check "delete the SRTP call" ngc sdelete delete --call-id="$CALL2" --from-tag="$FT"
 
 # ---- a request sent again with its cookie -------------------------------------------------

@@ -4,7 +4,7 @@
 # library, not dp's SRTP), suite AES_CM_128_HMAC_SHA1_80:
 #   srtp_peer.py BIND_IP BIND_PORT DST_IP DST_PORT --tx-key B64 --rx-key B64
 #     [--send N] [--tag T] [--forge F] [--replay P] [--peer-tag Q]
-#     [--expect M] [--linger S] [--secs S]
+#     [--expect M] [--linger S] [--secs S] [--seq0 K]
 # Binds BIND; protects with --tx-key (RFC 4568's base64 of key||salt) and
 # sends rtp_probe.py's packets 0..N-1 of sender T (20 ms apart), then F
 # packets N..N+F-1 whose tag is forged (its last octet flipped) and P
@@ -12,7 +12,9 @@
 # what arrives with --rx-key and checks each against rtp_probe.py's packet
 # of sender Q, byte for byte, until M arrived (and --linger seconds more)
 # or S seconds passed. Prints one JSON line: sent, forged, replayed, recv,
-# exact, bad, auth_fail (arrivals libsrtp2 refused), srcs.
+# exact, bad, auth_fail (arrivals libsrtp2 refused), srcs. --seq0 K
+# numbers the packets from K (K..K+N-1, then the forged ones): a stream
+# that goes on where an earlier run of the same tag and key stopped.
 import argparse, json, socket, struct, sys, time
 
 
@@ -31,6 +33,7 @@ ap.add_argument("--peer-tag", type=int)
 ap.add_argument("--expect", type=int, default=0)
 ap.add_argument("--linger", type=float, default=0.0)
 ap.add_argument("--secs", type=float, default=15.0)
+ap.add_argument("--seq0", type=int, default=0)
 a = ap.parse_args()
 
 tx = session(a.tx_key, False)
@@ -39,12 +42,12 @@ sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 sock.bind((a.bind_ip, a.bind_port))
 sock.settimeout(0.005)
 out = []                      # what went out, in order: (kind, bytes)
-for k in range(a.send):
+for k in range(a.seq0, a.seq0 + a.send):
     rc, b = run(lib().srtp_protect, tx, packet(a.tag, k))
     if rc != 0:
         sys.exit("srtp_protect: %d" % rc)
     out.append(b)
-for k in range(a.send, a.send + a.forge):
+for k in range(a.seq0 + a.send, a.seq0 + a.send + a.forge):
     rc, b = run(lib().srtp_protect, tx, packet(a.tag, k))
     out.append(b[:-1] + bytes([b[-1] ^ 0x01]))
 sent_ok = out[:a.send]
