@@ -270,12 +270,15 @@ tp_check "... the UE is answered RTP/AVP, no a=crypto" \
 PA2=$(sdp_port sanswer)
 S="python3 $HERE/lib/srtp_peer.py"
 rm -f "$TP_TMP/ready"
-$C $RP $UE 5004 $ACC "$PA2" --tag 1 --peer-tag 2 --send 20 --expect 20 --linger 0.5 --secs 10 \
-  --ready "$TP_TMP/ready" >"$TP_TMP/ue2.rtp" 2>&1 &
+# (each stream's sequence number wraps after 10: it goes on past the
+# re-offer below with a rollover counter of 1)
+SEQ0=65526
+$C $RP $UE 5004 $ACC "$PA2" --tag 1 --peer-tag 2 --seq0 $SEQ0 --send 20 --expect 20 --linger 0.5 \
+  --secs 10 --ready "$TP_TMP/ready" >"$TP_TMP/ue2.rtp" 2>&1 &
 cpid=$!
 for _ in $(seq 50); do [ -f "$TP_TMP/ready" ] && break; sleep 0.1; done
-$P $S $CORE 6006 $COR "$PB2" --tx-key "$KCORE" --rx-key "$KPX" --tag 2 --peer-tag 1 --send 20 \
-  --expect 20 --linger 0.5 --secs 10 >"$TP_TMP/core2.rtp" 2>&1
+$P $S $CORE 6006 $COR "$PB2" --tx-key "$KCORE" --rx-key "$KPX" --tag 2 --peer-tag 1 --seq0 $SEQ0 \
+  --send 20 --expect 20 --linger 0.5 --secs 10 >"$TP_TMP/core2.rtp" 2>&1
 wait $cpid
 echo "# ue (RTP): $(cat "$TP_TMP/ue2.rtp")  core (SRTP): $(cat "$TP_TMP/core2.rtp")"
 tp_check "the core's SRTP reached the UE as RTP, byte for byte" \
@@ -295,9 +298,11 @@ tp_check "... and its answer" \
 tp_check "... answered to the UE as RTP/AVP" jt reanswer "$(sdp_ok $ACC RTP/AVP)"
 # The media moved: the core sends first (so nothing the UE sends from 5008
 # can have shown the proxy where it went), the UE answers from 5008, each
-# stream going on where it stopped (the same SSRC, the sequence from 20:
-# a proxy that kept its SRTP replay state would drop a stream begun
-# again), while a listener on the old port 5004 hears nothing.
+# stream going on where it stopped (the same SSRC, its index from
+# SEQ0 + 20 = 65546, past the wrap: the SRTP contexts' rollover counters and
+# replay windows kept over the re-offer, both ways; contexts made anew would
+# take rollover counter 0 and fail the authentication), while a listener
+# on the old port 5004 hears nothing.
 PB3=$(sdp_port reoffer) PA3=$(sdp_port reanswer)
 KPX3=$(j "$TP_TMP/reoffer.json" '[l for l in d["sdp"].split("\n") if " AES_CM_128_HMAC_SHA1_80 inline:" in l][0]' |
   sed 's/.*inline:\([A-Za-z0-9+/=]*\).*/\1/')
@@ -306,12 +311,12 @@ rm -f "$TP_TMP/ready" "$TP_TMP/ready-old"
 $C $RP $UE 5004 $ACC 9 --send 0 --linger 2 --secs 3 --ready "$TP_TMP/ready-old" \
   >"$TP_TMP/ue3-old.rtp" 2>&1 &
 opid=$!
-$C $RP $UE 5008 $ACC "$PA3" --tag 1 --peer-tag 2 --seq0 20 --send 20 --expect 20 --linger 0.5 \
+$C $RP $UE 5008 $ACC "$PA3" --tag 1 --peer-tag 2 --seq0 $((SEQ0 + 20)) --send 20 --expect 20 --linger 0.5 \
   --secs 4 --ready "$TP_TMP/ready" >"$TP_TMP/ue3.rtp" 2>&1 &
 cpid=$!
 for _ in $(seq 50); do [ -f "$TP_TMP/ready" ] && [ -f "$TP_TMP/ready-old" ] && break; sleep 0.1; done
-$P $S $CORE 6006 $COR "$PB3" --tx-key "$KCORE" --rx-key "$KPX3" --tag 2 --peer-tag 1 --seq0 20 \
-  --send 20 --expect 20 --linger 0.5 --secs 4 >"$TP_TMP/core3.rtp" 2>&1
+$P $S $CORE 6006 $COR "$PB3" --tx-key "$KCORE" --rx-key "$KPX3" --tag 2 --peer-tag 1 \
+  --seq0 $((SEQ0 + 20)) --roc --send 20 --expect 20 --linger 0.5 --secs 4 >"$TP_TMP/core3.rtp" 2>&1
 wait $cpid $opid
 echo "# ue at 5008 (RTP): $(cat "$TP_TMP/ue3.rtp")  core (SRTP): $(cat "$TP_TMP/core3.rtp")" \
   " ue at 5004: $(cat "$TP_TMP/ue3-old.rtp")"

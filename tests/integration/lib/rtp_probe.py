@@ -16,7 +16,8 @@
 # any other (a stranger's, or one changed on the way). Prints one JSON
 # line: sent, recv, octets, exact, bad, srcs (the sources heard).
 # --seq0 K sends packets K..K+N-1 instead (a stream that goes on where
-# an earlier run of the same tag stopped).
+# an earlier run of the same tag stopped; K may pass 65535: the sequence
+# number wraps) and takes the peer's as numbered from K too.
 # --dump FILE writes the payloads of what arrived, in sequence number order
 # (another sender's: ffmpeg's), to be compared with what it sent.
 import argparse, hashlib, json, socket, struct, time
@@ -81,7 +82,7 @@ while time.time() < end:
             end_p = len(data) - (data[-1] if data[0] & 0x20 and len(data) > hl else 0)
             got[ext] = data[hl:end_p]
         if a.peer_tag is not None and len(data) >= 12 and \
-                data == packet(a.peer_tag, struct.unpack("!H", data[2:4])[0]):
+                data == packet(a.peer_tag, a.seq0 + (struct.unpack("!H", data[2:4])[0] - a.seq0) % 65536):
             exact += 1
         else:
             bad += 1

@@ -4,7 +4,7 @@
 # library, not dp's SRTP), suite AES_CM_128_HMAC_SHA1_80:
 #   srtp_peer.py BIND_IP BIND_PORT DST_IP DST_PORT --tx-key B64 --rx-key B64
 #     [--send N] [--tag T] [--forge F] [--replay P] [--peer-tag Q]
-#     [--expect M] [--linger S] [--secs S] [--seq0 K]
+#     [--expect M] [--linger S] [--secs S] [--seq0 K [--roc]]
 # Binds BIND; protects with --tx-key (RFC 4568's base64 of key||salt) and
 # sends rtp_probe.py's packets 0..N-1 of sender T (20 ms apart), then F
 # packets N..N+F-1 whose tag is forged (its last octet flipped) and P
@@ -14,7 +14,11 @@
 # or S seconds passed. Prints one JSON line: sent, forged, replayed, recv,
 # exact, bad, auth_fail (arrivals libsrtp2 refused), srcs. --seq0 K
 # numbers the packets from K (K..K+N-1, then the forged ones): a stream
-# that goes on where an earlier run of the same tag and key stopped.
+# that goes on where an earlier run of the same tag and key stopped (the
+# peer's taken as numbered from K too).
+# With --roc the packet index is K..K+N-1 (the rollover counter K >> 16,
+# not 0, at the start: a stream that wrapped in the earlier run), and the
+# peer's stream (tag Q, numbered the same) is expected to be where ours is.
 import argparse, json, socket, struct, sys, time
 
 
@@ -34,10 +38,17 @@ ap.add_argument("--expect", type=int, default=0)
 ap.add_argument("--linger", type=float, default=0.0)
 ap.add_argument("--secs", type=float, default=15.0)
 ap.add_argument("--seq0", type=int, default=0)
+ap.add_argument("--roc", action="store_true")
 a = ap.parse_args()
 
-tx = session(a.tx_key, False)
-rx = session(a.rx_key, True)
+if a.roc:
+    if a.peer_tag is None:
+        sys.exit("--roc needs --peer-tag")
+    tx = session(a.tx_key, False, 0x7e570000 + a.tag, a.seq0 >> 16)
+    rx = session(a.rx_key, True, 0x7e570000 + a.peer_tag, a.seq0 >> 16)
+else:
+    tx = session(a.tx_key, False)
+    rx = session(a.rx_key, True)
 sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 sock.bind((a.bind_ip, a.bind_port))
 sock.settimeout(0.005)
@@ -75,7 +86,7 @@ while time.time() < end:
         if rc != 0:
             auth_fail += 1
         elif a.peer_tag is not None and len(plain) >= 12 and \
-                plain == packet(a.peer_tag, struct.unpack("!H", plain[2:4])[0]):
+                plain == packet(a.peer_tag, a.seq0 + (struct.unpack("!H", plain[2:4])[0] - a.seq0) % 65536):
             exact += 1
         else:
             bad += 1
