@@ -18,7 +18,12 @@
 #     answered RTP/AVP without one; RTP from the UE reaches the core as
 #     SRTP that libsrtp2 decrypts with the offered key, and the core's SRTP
 #     reaches the UE as RTP (lib/srtp_peer.py, lib/rtp_probe.py);
-#   - a re-offer on that call (the UE moved its port): answered;
+#   - a re-offer on that call (the UE moved its port 5004 -> 5008):
+#     answered; then the core's SRTP reaches the UE at 5008 before the UE
+#     sent anything from there, the UE's RTP from 5008 reaches the core
+#     decrypted with the re-offered key, both streams past a sequence
+#     number wrap (the SRTP contexts kept over the re-offer), and nothing
+#     reaches the old port 5004;
 #   - an offer and a delete each sent twice with one cookie
 #     (lib/ng_resend.py): the second answered with the first's reply, the
 #     delete acted on once;
@@ -303,6 +308,8 @@ tp_check "... answered to the UE as RTP/AVP" jt reanswer "$(sdp_ok $ACC RTP/AVP)
 # replay windows kept over the re-offer, both ways; contexts made anew would
 # take rollover counter 0 and fail the authentication), while a listener
 # on the old port 5004 hears nothing.
+# (the ports as answered: turnpike keeps the call's ports over a
+# re-offer, rtpengine offers the core a new one)
 PB3=$(sdp_port reoffer) PA3=$(sdp_port reanswer)
 KPX3=$(j "$TP_TMP/reoffer.json" '[l for l in d["sdp"].split("\n") if " AES_CM_128_HMAC_SHA1_80 inline:" in l][0]' |
   sed 's/.*inline:\([A-Za-z0-9+/=]*\).*/\1/')
