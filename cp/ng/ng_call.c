@@ -333,9 +333,37 @@ agw_err(int rc, const char *what, const char *err, char *out, size_t outlen)
 	return rc;
 }
 
+static bool
+key_eq(const struct ipc_srtp_key *a, const struct ipc_srtp_key *b)
+{
+	return a->suite == b->suite && a->key_len == b->key_len && a->mki_len == b->mki_len &&
+	       a->mki == b->mki && memcmp(a->key, b->key, a->key_len) == 0;
+}
+
+/* Key k, held before by a termination that stood at pos, goes on from
+ * there in the termination that replaces it (RFC 3711 §3.3.1: the ROC
+ * goes on; an index reused under one key is a two-time pad, §9.1). pos
+ * is cp/agw's last heard (as a dp restart takes it: at most
+ * CP_AGW_RTP_POS_PKTS behind, well within the ROC's guess; dp leaves a
+ * gap in SRTCP's index). srtcp: the SRTCP index too (the same key; a new
+ * one's is taken from any). */
+static void
+key_carry(struct ipc_srtp_key *k, const struct ipc_srtp_pos *pos, bool srtcp)
+{
+	if (srtcp && pos->srtcp_index > k->srtcp_index)
+		k->srtcp_index = pos->srtcp_index;
+	if (pos->ssrc == 0)
+		return;
+	k->ssrc = pos->ssrc;
+	k->roc = pos->roc;
+	k->seq = pos->seq;
+}
+
 /* Side `side` of stream st becomes want: modified in place when cp/agw
- * can (the same profile, rtcp-mux and keys), else subtracted and added
- * again on its ports. want's local is ignored (the side's). */
+ * can (the same profile, rtcp-mux and our key; a new key of the remote's
+ * is a rekey in place), else subtracted and added again on its ports,
+ * each key the side held before going on from where it stood. want's
+ * local is ignored (the side's). tx: our key (NULL: cp/agw makes one). */
 static int
 side_apply(struct cp_ng *g, struct ng_stream *st, unsigned int side,
 	   const struct ipc_rtp_term *want, const struct ipc_srtp_key *tx, char *err,
@@ -353,11 +381,7 @@ side_apply(struct cp_ng *g, struct ng_stream *st, unsigned int side,
 	cur = &x->term[side];
 	if (cur->profile == want->profile &&
 	    (cur->flags & IPC_RTP_F_MUX) == (want->flags & IPC_RTP_F_MUX) &&
-	    cur->srtp_rx.key_len == want->srtp_rx.key_len &&
-	    cur->srtp_rx.suite == want->srtp_rx.suite &&
-	    memcmp(cur->srtp_rx.key, want->srtp_rx.key, want->srtp_rx.key_len) == 0 &&
-	    (tx == NULL || (tx->key_len == cur->srtp_tx.key_len &&
-			    memcmp(tx->key, cur->srtp_tx.key, tx->key_len) == 0))) {
+	    (tx == NULL || key_eq(tx, &cur->srtp_tx))) {
 		struct cp_agw_rtp_mod m;
 
 		memset(&m, 0, sizeof(m));
@@ -374,8 +398,12 @@ side_apply(struct cp_ng *g, struct ng_stream *st, unsigned int side,
 		m.inact_ms = want->inact_ms;
 		m.clock_set = true;
 		m.clock_hz = want->clock_hz;
-		if (profile_srtp(want->profile))
+		/* a new key of the remote's (a rekeying re-INVITE): ours goes
+		 * on, the remote's stream too under its new key */
+		if (profile_srtp(want->profile) && key_eq(&want->srtp_rx, &cur->srtp_rx))
 			m.srtp_rx = &want->srtp_rx;
+		else if (profile_srtp(want->profile))
+			m.srtp_rx_new = &want->srtp_rx;
 		rc = cp_agw_rtp_modify(g->cp, &g->who, st->ctx, side, &m, e, sizeof(e));
 		return rc < 0 ? agw_err(rc, "Media not changed", e, err, errlen) : 0;
 	}
@@ -390,6 +418,13 @@ side_apply(struct cp_ng *g, struct ng_stream *st, unsigned int side,
 		sp.term.srtp_tx = *tx;
 	else if (profile_srtp(want->profile))
 		sp.term.srtp_tx.suite = want->srtp_rx.suite;
+	/* (a profile or rtcp-mux change: the keys the side held go on) */
+	if (profile_srtp(cur->profile) && profile_srtp(want->profile)) {
+		if (tx != NULL && key_eq(tx, &cur->srtp_tx))
+			key_carry(&sp.term.srtp_tx, &x->st[side].srtp_tx, true);
+		key_carry(&sp.term.srtp_rx, &x->st[side].srtp_rx,
+			  key_eq(&want->srtp_rx, &cur->srtp_rx));
+	}
 	rc = cp_agw_rtp_subtract(g->cp, &g->who, st->ctx, side, NULL, e, sizeof(e));
 	if (rc == 0)
 		rc = cp_agw_rtp_add(g->cp, &g->who, st->ctx, side, &sp, &got, e, sizeof(e));
