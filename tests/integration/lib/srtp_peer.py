@@ -5,6 +5,7 @@
 #   srtp_peer.py BIND_IP BIND_PORT DST_IP DST_PORT --tx-key B64 --rx-key B64
 #     [--send N] [--tag T] [--forge F] [--replay P] [--peer-tag Q]
 #     [--expect M] [--linger S] [--secs S] [--seq0 K [--roc]]
+#     [--ready FILE] [--after-first]
 # Binds BIND; protects with --tx-key (RFC 4568's base64 of key||salt) and
 # sends rtp_probe.py's packets 0..N-1 of sender T (20 ms apart), then F
 # packets N..N+F-1 whose tag is forged (its last octet flipped) and P
@@ -19,6 +20,9 @@
 # With --roc the packet index is K..K+N-1 (the rollover counter K >> 16,
 # not 0, at the start: a stream that wrapped in the earlier run), and the
 # peer's stream (tag Q, numbered the same) is expected to be where ours is.
+# --ready FILE: FILE made once bound. --after-first: nothing sent before
+# the first arrival (authenticated or not), so that what the peer sends
+# first is heard whatever becomes of ours.
 import argparse, json, socket, struct, sys, time
 
 
@@ -39,6 +43,8 @@ ap.add_argument("--linger", type=float, default=0.0)
 ap.add_argument("--secs", type=float, default=15.0)
 ap.add_argument("--seq0", type=int, default=0)
 ap.add_argument("--roc", action="store_true")
+ap.add_argument("--ready")
+ap.add_argument("--after-first", action="store_true")
 a = ap.parse_args()
 
 if a.roc:
@@ -52,6 +58,9 @@ else:
 sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 sock.bind((a.bind_ip, a.bind_port))
 sock.settimeout(0.005)
+if a.ready:
+    open(a.ready, "w").close()
+started = not a.after_first
 out = []                      # what went out, in order: (kind, bytes)
 for k in range(a.seq0, a.seq0 + a.send):
     rc, b = run(lib().srtp_protect, tx, packet(a.tag, k))
@@ -71,7 +80,7 @@ end = time.time() + a.secs
 next_send = time.time()
 done_at = None
 while time.time() < end:
-    if i < len(out) and time.time() >= next_send:
+    if started and i < len(out) and time.time() >= next_send:
         sock.sendto(out[i], (a.dst_ip, a.dst_port))
         i += 1
         next_send += 0.02
@@ -80,6 +89,9 @@ while time.time() < end:
     except socket.timeout:
         data = None
     if data is not None:
+        if not started:
+            started = True
+            next_send = time.time()
         recv += 1
         srcs.add("%s:%d" % src)
         rc, plain = run(lib().srtp_unprotect, rx, data)
