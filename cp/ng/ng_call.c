@@ -340,13 +340,12 @@ key_eq(const struct ipc_srtp_key *a, const struct ipc_srtp_key *b)
 	       a->mki == b->mki && memcmp(a->key, b->key, a->key_len) == 0;
 }
 
-/* Key k, held before by a termination that stood at pos, goes on from
- * there in the termination that replaces it (RFC 3711 §3.3.1: the ROC
- * goes on; an index reused under one key is a two-time pad, §9.1). pos
- * is cp/agw's last heard (as a dp restart takes it: at most
- * CP_AGW_RTP_POS_PKTS behind, well within the ROC's guess; dp leaves a
- * gap in SRTCP's index). srtcp: the SRTCP index too (the same key; a new
- * one's is taken from any). */
+/* The remote's key k (its stream last heard at pos) is received from
+ * there in the termination that replaces the one that held it (RFC 3711
+ * §3.3.1: the ROC goes on over a rekeying). pos is cp/agw's last heard,
+ * possibly none yet (SSRC 0: from the start). srtcp: the SRTCP index
+ * too (the same key; a new one's is taken from any). Never for our key:
+ * a send position behind dp's would reuse indices (RFC 3711 §9.1). */
 static void
 key_carry(struct ipc_srtp_key *k, const struct ipc_srtp_pos *pos, bool srtcp)
 {
@@ -360,10 +359,14 @@ key_carry(struct ipc_srtp_key *k, const struct ipc_srtp_pos *pos, bool srtcp)
 }
 
 /* Side `side` of stream st becomes want: modified in place when cp/agw
- * can (the same profile, rtcp-mux and our key; a new key of the remote's
- * is a rekey in place), else subtracted and added again on its ports,
- * each key the side held before going on from where it stood. want's
- * local is ignored (the side's). tx: our key (NULL: cp/agw makes one). */
+ * can (SRTP or not as before, the same rtcp-mux and our key: dp relays
+ * RTP/SAVP and RTP/SAVPF alike, and RTP/AVP and RTP/AVPF, so the
+ * termination keeps the profile it was made with; a new key of the
+ * remote's is a rekey in place), else subtracted and added again on its
+ * ports. want's local is ignored (the side's). tx: our key (NULL: cp/agw
+ * makes one). A re-add would start our key over at index 0 (a two-time
+ * pad, RFC 3711 §9.1): refused when tx is the key the side holds (an
+ * rtcp-mux change the side already has our key for). */
 static int
 side_apply(struct cp_ng *g, struct ng_stream *st, unsigned int side,
 	   const struct ipc_rtp_term *want, const struct ipc_srtp_key *tx, char *err,
@@ -379,7 +382,7 @@ side_apply(struct cp_ng *g, struct ng_stream *st, unsigned int side,
 	if (x == NULL)
 		return agw_err(-ENOENT, "Media context gone", "released", err, errlen);
 	cur = &x->term[side];
-	if (cur->profile == want->profile &&
+	if (profile_srtp(cur->profile) == profile_srtp(want->profile) &&
 	    (cur->flags & IPC_RTP_F_MUX) == (want->flags & IPC_RTP_F_MUX) &&
 	    (tx == NULL || key_eq(tx, &cur->srtp_tx))) {
 		struct cp_agw_rtp_mod m;
@@ -418,13 +421,14 @@ side_apply(struct cp_ng *g, struct ng_stream *st, unsigned int side,
 		sp.term.srtp_tx = *tx;
 	else if (profile_srtp(want->profile))
 		sp.term.srtp_tx.suite = want->srtp_rx.suite;
-	/* (a profile or rtcp-mux change: the keys the side held go on) */
-	if (profile_srtp(cur->profile) && profile_srtp(want->profile)) {
-		if (tx != NULL && key_eq(tx, &cur->srtp_tx))
-			key_carry(&sp.term.srtp_tx, &x->st[side].srtp_tx, true);
+	if (profile_srtp(cur->profile) && tx != NULL && key_eq(tx, &cur->srtp_tx))
+		return agw_err(-EOPNOTSUPP, "Media not changed", "an SRTP leg's rtcp-mux "
+			       "cannot change while our key to it goes on", err, errlen);
+	/* (the remote's stream, if it goes on under SRTP: received from
+	 * where it was last heard) */
+	if (profile_srtp(cur->profile) && profile_srtp(want->profile))
 		key_carry(&sp.term.srtp_rx, &x->st[side].srtp_rx,
 			  key_eq(&want->srtp_rx, &cur->srtp_rx));
-	}
 	rc = cp_agw_rtp_subtract(g->cp, &g->who, st->ctx, side, NULL, e, sizeof(e));
 	if (rc == 0)
 		rc = cp_agw_rtp_add(g->cp, &g->who, st->ctx, side, &sp, &got, e, sizeof(e));
@@ -578,7 +582,7 @@ offer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
 		uint8_t suite = profile_srtp(want.profile) ? want.srtp_rx.suite :
 				SDP_SUITE_AES_CM_128_HMAC_SHA1_80;
 
-		if (st->answered && x->term[p].profile == pprof &&
+		if (st->answered && profile_srtp(x->term[p].profile) &&
 		    x->term[p].srtp_tx.suite == suite) {
 			cp_agw_rtp_crypto_of(cl, st->tag[p] != 0 ? st->tag[p] : 1, &x->term[p].srtp_tx);
 		} else {
