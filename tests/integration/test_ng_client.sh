@@ -24,12 +24,13 @@
 #     decrypted with the re-offered key, both streams past a sequence
 #     number wrap (the SRTP contexts kept over the re-offer), and nothing
 #     reaches the old port 5004;
-#   - another re-offer, the core's answer with a new a=crypto key: our key
-#     to the core unchanged; the UE's RTP reaches the core decrypted with
-#     it at rollover counter 1 (our send context going on, not made anew
-#     at index 0 with the same key: RFC 3711 §9.1), and the core's SRTP
-#     under its new key at rollover counter 1 reaches the UE, byte for
-#     byte, each direction on its own (lib/srtp_peer.py --after-first);
+#   - another re-offer, the core's answer with a new a=crypto key, then
+#     another, the core's answer RTP/SAVPF: each time our key to the core
+#     unchanged; the UE's RTP reaches the core decrypted with it at
+#     rollover counter 1 (our send context going on, not made anew at
+#     index 0 with the same key: RFC 3711 §9.1), and the core's SRTP (its
+#     new key) at rollover counter 1 reaches the UE, byte for byte, each
+#     direction on its own (lib/srtp_peer.py --after-first);
 #   - an offer and a delete each sent twice with one cookie
 #     (lib/ng_resend.py): the second answered with the first's reply, the
 #     delete acted on once;
@@ -338,44 +339,53 @@ tp_check "... the core's SRTP reached the UE at its new port 5008 as RTP, byte f
 tp_check "... the UE's RTP from 5008 reached the core as SRTP decrypted with the re-offered key, from $COR:$PB3" \
   jt_file "$TP_TMP/core3.rtp" "d['exact']==20 and d['bad']==0 and d['auth_fail']==0 and d['srcs']==['$COR:$PB3']"
 tp_check "... and nothing reached the UE's old port 5004" jt_file "$TP_TMP/ue3-old.rtp" "d['recv']==0"
-# A rekeying re-answer: the UE offers again as it did, the core answers
-# with a new a=crypto key, both streams go on (RFC 3711 §3.3.1: the
-# rollover counter goes on over a rekeying; RFC 4568 §7.1.4): the core's
-# SRTP under its new key at rollover counter 1 reaches the UE, and the
-# UE's RTP reaches the core under our key, unchanged, at rollover counter
-# 1 (our send context made anew at index 0 would reuse the key's
-# keystream, RFC 3711 §9.1, and fail the core's authentication).
-UE_SDP4=${UE_SDP2/o=ue 1001 2 /o=ue 1001 3 }
+# Another re-offer (o= version $2), the core's answer ($1) with key $3 and
+# profile $4: both streams go on from packet index SEQ0 + $5 (rollover
+# counter 1): the core's SRTP under key $3 reaches the UE as RTP, and the
+# UE's RTP reaches the core decrypted with our key, unchanged, each
+# direction on its own (the UE first, the core answering its first
+# arrival whatever became of it: lib/srtp_peer.py --after-first).
+reanswer_round() {
+  local n=$1 v=$2 key=$3 proto=$4 at=$5 ue_sdp core_sdp pb pa kpx
+  ue_sdp=${UE_SDP2/o=ue 1001 2 /o=ue 1001 $v }
+  core_sdp=${CORE_SSDP/o=core 2003 1 /o=core 2003 $v }
+  core_sdp=${core_sdp/"inline:$KCORE"/"inline:$key"}
+  core_sdp=${core_sdp/m=audio 6006 RTP\/SAVP /m=audio 6006 $proto }
+  tp_check "a re-offer again on that call ($n)" \
+    ngc reoffer$n offer --call-id="$CALL2" --from-tag="$FT" "${FLAGS[@]}" \
+    --direction=access,core --protocol=RTP/SAVP --sdp="$ue_sdp"
+  ngc reanswer$n answer --call-id="$CALL2" --from-tag="$FT" --to-tag="$TT" "${FLAGS[@]}" \
+    --sdp="$core_sdp"
+  tp_check "... the core's answer taken, answered to the UE as RTP/AVP" \
+    jt reanswer$n "$(sdp_ok $ACC RTP/AVP)"
+  pb=$(sdp_port reoffer$n) pa=$(sdp_port reanswer$n)
+  kpx=$(j "$TP_TMP/reoffer$n.json" '[l for l in d["sdp"].split("\n") if " AES_CM_128_HMAC_SHA1_80 inline:" in l][0]' |
+    sed 's/.*inline:\([A-Za-z0-9+/=]*\).*/\1/')
+  rm -f "$TP_TMP/ready"
+  $P $S $CORE 6006 $COR "$pb" --tx-key "$key" --rx-key "$kpx" --tag 2 --peer-tag 1 \
+    --seq0 $((SEQ0 + at)) --roc --send 10 --expect 10 --linger 0.3 --secs 3 --after-first \
+    --ready "$TP_TMP/ready" >"$TP_TMP/core$n.rtp" 2>&1 &
+  local cpid=$!
+  for _ in $(seq 50); do [ -f "$TP_TMP/ready" ] && break; sleep 0.1; done
+  $C $RP $UE 5008 $ACC "$pa" --tag 1 --peer-tag 2 --seq0 $((SEQ0 + at)) --first --send 10 \
+    --expect 10 --linger 0.3 --secs 3 >"$TP_TMP/ue$n.rtp" 2>&1
+  wait $cpid
+  echo "# $n: ue (RTP): $(cat "$TP_TMP/ue$n.rtp")  core (SRTP): $(cat "$TP_TMP/core$n.rtp")"
+  tp_check "... our key to the core unchanged" test "$kpx" = "$KPX3"
+  tp_check "... the core's SRTP reached the UE as RTP, byte for byte" \
+    jt_file "$TP_TMP/ue$n.rtp" "d['exact']==10 and d['bad']==0"
+  tp_check "... the UE's RTP reached the core as SRTP decrypted with our key at rollover counter 1" \
+    jt_file "$TP_TMP/core$n.rtp" "d['exact']==10 and d['bad']==0 and d['auth_fail']==0"
+}
+# A rekeying re-answer: the core's new a=crypto key (RFC 4568 §7.1.4;
+# RFC 3711 §3.3.1: the rollover counter goes on over a rekeying). Our send
+# context made anew at index 0 would reuse our key's keystream (RFC 3711
+# §9.1) and fail the core's authentication.
 KCORE4=$(head -c 30 /dev/urandom | base64)
-CORE_SSDP4=${CORE_SSDP/o=core 2003 1 /o=core 2003 2 }
-CORE_SSDP4=${CORE_SSDP4/"inline:$KCORE"/"inline:$KCORE4"}
-tp_check "a re-offer again on that call, answered by the core with a new a=crypto key" \
-  ngc reoffer4 offer --call-id="$CALL2" --from-tag="$FT" "${FLAGS[@]}" --direction=access,core \
-  --protocol=RTP/SAVP --sdp="$UE_SDP4"
-ngc reanswer4 answer --call-id="$CALL2" --from-tag="$FT" --to-tag="$TT" "${FLAGS[@]}" \
-  --sdp="$CORE_SSDP4"
-tp_check "... the rekeying answer taken, answered to the UE as RTP/AVP" \
-  jt reanswer4 "$(sdp_ok $ACC RTP/AVP)"
-PB4=$(sdp_port reoffer4) PA4=$(sdp_port reanswer4)
-KPX4=$(j "$TP_TMP/reoffer4.json" '[l for l in d["sdp"].split("\n") if " AES_CM_128_HMAC_SHA1_80 inline:" in l][0]' |
-  sed 's/.*inline:\([A-Za-z0-9+/=]*\).*/\1/')
-# (the UE first, the core's answering its first arrival whatever became
-# of it: each direction is checked on its own)
-rm -f "$TP_TMP/ready"
-$P $S $CORE 6006 $COR "$PB4" --tx-key "$KCORE4" --rx-key "$KPX4" --tag 2 --peer-tag 1 \
-  --seq0 $((SEQ0 + 40)) --roc --send 10 --expect 10 --linger 0.3 --secs 3 --after-first \
-  --ready "$TP_TMP/ready" >"$TP_TMP/core4.rtp" 2>&1 &
-cpid=$!
-for _ in $(seq 50); do [ -f "$TP_TMP/ready" ] && break; sleep 0.1; done
-$C $RP $UE 5008 $ACC "$PA4" --tag 1 --peer-tag 2 --seq0 $((SEQ0 + 40)) --first --send 10 \
-  --expect 10 --linger 0.3 --secs 3 >"$TP_TMP/ue4.rtp" 2>&1
-wait $cpid
-echo "# rekeyed: ue (RTP): $(cat "$TP_TMP/ue4.rtp")  core (SRTP): $(cat "$TP_TMP/core4.rtp")"
-tp_check "... our key to the core unchanged over the rekeying" test "$KPX4" = "$KPX3"
-tp_check "... the core's SRTP under its new key reached the UE as RTP, byte for byte" \
-  jt_file "$TP_TMP/ue4.rtp" "d['exact']==10 and d['bad']==0"
-tp_check "... the UE's RTP reached the core as SRTP decrypted with our key at rollover counter 1" \
-  jt_file "$TP_TMP/core4.rtp" "d['exact']==10 and d['bad']==0 and d['auth_fail']==0"
+reanswer_round rekey 3 "$KCORE4" RTP/SAVP 40
+# The core's answer RTP/SAVPF (the profile changes, its key as before):
+# each key goes on from where it stood.
+reanswer_round savpf 4 "$KCORE4" RTP/SAVPF 50
 tp_check "delete the SRTP call" ngc sdelete delete --call-id="$CALL2" --from-tag="$FT"
 
 # ---- a request sent again with its cookie -------------------------------------------------
