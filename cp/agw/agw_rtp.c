@@ -976,9 +976,28 @@ cp_agw_rtp_modify(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t i
 	t = &x.t;
 	bits = alen(t->local.family) * 8u;
 #define BAD(...) do { explicit_bzero(&x, sizeof(x)); ERR(-EINVAL, __VA_ARGS__); } while (0)
+	if (m->srtp_rx_new != NULL && (m->srtp_rx != NULL || t->srtp_rx.suite == 0))
+		BAD("termination %u: a new SRTP key for a termination without SRTP, or with "
+		    "srtp_rx", term);
 	if (m->srtp_rx != NULL && !key_same(m->srtp_rx, &c->term[term].srtp_rx)) {
 		explicit_bzero(&x, sizeof(x));
-		ERR(-EOPNOTSUPP, "termination %u: a new SRTP key is a subtract and an add", term);
+		ERR(-EOPNOTSUPP, "termination %u: a new SRTP key is a rekey (srtp_rx_new)", term);
+	}
+	if (m->srtp_rx_new != NULL) {
+		const struct ipc_srtp_key *k = m->srtp_rx_new;
+
+		if ((rc = key_check(term, "the remote's new", k, false, err, errlen)) < 0) {
+			explicit_bzero(&x, sizeof(x));
+			return rc;
+		}
+		/* dp takes the position from the context it replaces */
+		memset(&t->srtp_rx, 0, sizeof(t->srtp_rx));
+		t->srtp_rx.suite = k->suite;
+		t->srtp_rx.key_len = k->key_len;
+		t->srtp_rx.mki_len = k->mki_len;
+		t->srtp_rx.mki = k->mki;
+		t->srtp_rx.window = k->window;
+		memcpy(t->srtp_rx.key, k->key, k->key_len);
 	}
 	if (m->remote != NULL) {
 		if (m->remote->family != 0 && m->remote->family != t->local.family)

@@ -219,9 +219,15 @@ struct cp_agw_rtp_mod {
 	uint32_t clock_hz;
 	const uint8_t *memo;               /* IPC_RTP_MEMO_LEN bytes */
 	/* the remote's a=crypto again: the key the termination holds is
-	 * taken (a re-offer repeats it); another is -EOPNOTSUPP (rekeying
-	 * is a subtract and an add) */
+	 * taken (a re-offer repeats it); another is -EOPNOTSUPP (use
+	 * srtp_rx_new) */
 	const struct ipc_srtp_key *srtp_rx;
+	/* the remote's new a=crypto (a rekeying re-INVITE, RFC 4568 §7.1.4;
+	 * SAVP, SAVPF only; not with srtp_rx): dp receives with it from where
+	 * the stream stands (RFC 3711 §3.3.1: the ROC goes on over a
+	 * rekeying; its position fields are ignored), and our key (srtp_tx)
+	 * goes on where it is: never made anew at index 0 */
+	const struct ipc_srtp_key *srtp_rx_new;
 };
 
 /*
@@ -233,7 +239,7 @@ struct cp_agw_rtp_mod {
  * not who's (answered as one that does not exist); -EBUSY the slot holds
  * a termination, or a port given is taken; -ESHUTDOWN being released;
  * -ENOSPC no slot, port or address left, or a quota reached (the
- * sentence names it); -EOPNOTSUPP an SRTP rekey in a modify; -EAGAIN the
+ * sentence names it); -EOPNOTSUPP a new key in a modify's srtp_rx; -EAGAIN the
  * ring to dp is full (try again). Nothing is half-made: on an error no
  * slot, port or key is taken and nothing was sent.
  */

@@ -333,9 +333,40 @@ agw_err(int rc, const char *what, const char *err, char *out, size_t outlen)
 	return rc;
 }
 
+static bool
+key_eq(const struct ipc_srtp_key *a, const struct ipc_srtp_key *b)
+{
+	return a->suite == b->suite && a->key_len == b->key_len && a->mki_len == b->mki_len &&
+	       a->mki == b->mki && memcmp(a->key, b->key, a->key_len) == 0;
+}
+
+/* The remote's key k (its stream last heard at pos) is received from
+ * there in the termination that replaces the one that held it (RFC 3711
+ * §3.3.1: the ROC goes on over a rekeying). pos is cp/agw's last heard,
+ * possibly none yet (SSRC 0: from the start). srtcp: the SRTCP index
+ * too (the same key; a new one's is taken from any). Never for our key:
+ * a send position behind dp's would reuse indices (RFC 3711 §9.1). */
+static void
+key_carry(struct ipc_srtp_key *k, const struct ipc_srtp_pos *pos, bool srtcp)
+{
+	if (srtcp && pos->srtcp_index > k->srtcp_index)
+		k->srtcp_index = pos->srtcp_index;
+	if (pos->ssrc == 0)
+		return;
+	k->ssrc = pos->ssrc;
+	k->roc = pos->roc;
+	k->seq = pos->seq;
+}
+
 /* Side `side` of stream st becomes want: modified in place when cp/agw
- * can (the same profile, rtcp-mux and keys), else subtracted and added
- * again on its ports. want's local is ignored (the side's). */
+ * can (SRTP or not as before, the same rtcp-mux and our key: dp relays
+ * RTP/SAVP and RTP/SAVPF alike, and RTP/AVP and RTP/AVPF, so the
+ * termination keeps the profile it was made with; a new key of the
+ * remote's is a rekey in place), else subtracted and added again on its
+ * ports. want's local is ignored (the side's). tx: our key (NULL: cp/agw
+ * makes one). A re-add would start our key over at index 0 (a two-time
+ * pad, RFC 3711 §9.1): refused when tx is the key the side holds (an
+ * rtcp-mux change the side already has our key for). */
 static int
 side_apply(struct cp_ng *g, struct ng_stream *st, unsigned int side,
 	   const struct ipc_rtp_term *want, const struct ipc_srtp_key *tx, char *err,
@@ -351,13 +382,9 @@ side_apply(struct cp_ng *g, struct ng_stream *st, unsigned int side,
 	if (x == NULL)
 		return agw_err(-ENOENT, "Media context gone", "released", err, errlen);
 	cur = &x->term[side];
-	if (cur->profile == want->profile &&
+	if (profile_srtp(cur->profile) == profile_srtp(want->profile) &&
 	    (cur->flags & IPC_RTP_F_MUX) == (want->flags & IPC_RTP_F_MUX) &&
-	    cur->srtp_rx.key_len == want->srtp_rx.key_len &&
-	    cur->srtp_rx.suite == want->srtp_rx.suite &&
-	    memcmp(cur->srtp_rx.key, want->srtp_rx.key, want->srtp_rx.key_len) == 0 &&
-	    (tx == NULL || (tx->key_len == cur->srtp_tx.key_len &&
-			    memcmp(tx->key, cur->srtp_tx.key, tx->key_len) == 0))) {
+	    (tx == NULL || key_eq(tx, &cur->srtp_tx))) {
 		struct cp_agw_rtp_mod m;
 
 		memset(&m, 0, sizeof(m));
@@ -374,8 +401,12 @@ side_apply(struct cp_ng *g, struct ng_stream *st, unsigned int side,
 		m.inact_ms = want->inact_ms;
 		m.clock_set = true;
 		m.clock_hz = want->clock_hz;
-		if (profile_srtp(want->profile))
+		/* a new key of the remote's (a rekeying re-INVITE): ours goes
+		 * on, the remote's stream too under its new key */
+		if (profile_srtp(want->profile) && key_eq(&want->srtp_rx, &cur->srtp_rx))
 			m.srtp_rx = &want->srtp_rx;
+		else if (profile_srtp(want->profile))
+			m.srtp_rx_new = &want->srtp_rx;
 		rc = cp_agw_rtp_modify(g->cp, &g->who, st->ctx, side, &m, e, sizeof(e));
 		return rc < 0 ? agw_err(rc, "Media not changed", e, err, errlen) : 0;
 	}
@@ -390,6 +421,14 @@ side_apply(struct cp_ng *g, struct ng_stream *st, unsigned int side,
 		sp.term.srtp_tx = *tx;
 	else if (profile_srtp(want->profile))
 		sp.term.srtp_tx.suite = want->srtp_rx.suite;
+	if (profile_srtp(cur->profile) && tx != NULL && key_eq(tx, &cur->srtp_tx))
+		return agw_err(-EOPNOTSUPP, "Media not changed", "an SRTP leg's rtcp-mux "
+			       "cannot change while our key to it goes on", err, errlen);
+	/* (the remote's stream, if it goes on under SRTP: received from
+	 * where it was last heard) */
+	if (profile_srtp(cur->profile) && profile_srtp(want->profile))
+		key_carry(&sp.term.srtp_rx, &x->st[side].srtp_rx,
+			  key_eq(&want->srtp_rx, &cur->srtp_rx));
 	rc = cp_agw_rtp_subtract(g->cp, &g->who, st->ctx, side, NULL, e, sizeof(e));
 	if (rc == 0)
 		rc = cp_agw_rtp_add(g->cp, &g->who, st->ctx, side, &sp, &got, e, sizeof(e));
@@ -543,7 +582,7 @@ offer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
 		uint8_t suite = profile_srtp(want.profile) ? want.srtp_rx.suite :
 				SDP_SUITE_AES_CM_128_HMAC_SHA1_80;
 
-		if (st->answered && x->term[p].profile == pprof &&
+		if (st->answered && profile_srtp(x->term[p].profile) &&
 		    x->term[p].srtp_tx.suite == suite) {
 			cp_agw_rtp_crypto_of(cl, st->tag[p] != 0 ? st->tag[p] : 1, &x->term[p].srtp_tx);
 		} else {

@@ -406,7 +406,10 @@ srtp_key_same(const struct ipc_srtp_key *a, const struct ipc_srtp_key *b)
 
 /* MOD_TERM: what may change of a termination, changed. A new SRTP key
  * (a re-INVITE's a=crypto) makes that direction's context anew, from the
- * position cp gives with it; the same key keeps the stream where it is. */
+ * position cp gives with it; a new receive key without one (SSRC 0)
+ * carries on from where the context it replaces stood (RFC 3711 §3.3.1:
+ * a rekeying does not reset the ROC). The same key keeps the stream
+ * where it is. */
 static const char *
 term_modify(struct dp_worker *w, struct rtp_ctx *c, unsigned int i,
 	    const struct ipc_rtp_term *cfg)
@@ -415,6 +418,7 @@ term_modify(struct dp_worker *w, struct rtp_ctx *c, unsigned int i,
 	struct rtp_term *t = &c->t[i];
 	const struct ipc_rtp_term *old = &t->cfg;
 	const struct ipc_srtp_key *rx = NULL, *tx = NULL;
+	struct ipc_srtp_key rx_at;
 
 	if (cfg->profile != old->profile || cfg->local.family != old->local.family ||
 	    memcmp(cfg->local.ip, old->local.ip, 16) != 0 || cfg->local.port != old->local.port ||
@@ -426,8 +430,21 @@ term_modify(struct dp_worker *w, struct rtp_ctx *c, unsigned int i,
 
 		if (why != NULL)
 			return why;
-		if (!srtp_key_same(&cfg->srtp_rx, &old->srtp_rx))
+		if (!srtp_key_same(&cfg->srtp_rx, &old->srtp_rx)) {
 			rx = &cfg->srtp_rx;
+			if (cfg->srtp_rx.ssrc == 0) {
+				struct ipc_srtp_pos pos;
+
+				/* (SRTCP's index is in each packet: the new
+				 * key's taken from any) */
+				rw->srtp_ops->position(t->srtp_in, &pos);
+				rx_at = cfg->srtp_rx;
+				rx_at.ssrc = pos.ssrc;
+				rx_at.roc = pos.roc;
+				rx_at.seq = pos.seq;
+				rx = &rx_at;
+			}
+		}
 		if (!srtp_key_same(&cfg->srtp_tx, &old->srtp_tx))
 			tx = &cfg->srtp_tx;
 	}
@@ -445,6 +462,8 @@ term_modify(struct dp_worker *w, struct rtp_ctx *c, unsigned int i,
 		rw->srtp_ops->install(rw->srtp_ws, 2u * (uint32_t)(c - rw->ctx) + i, rx, tx,
 				      &t->srtp_in, &t->srtp_out);
 		rtp_srtp_trailers(&cfg->srtp_rx, &t->srtp_trailer, &t->srtcp_trailer);
+		if (rx == &rx_at)
+			explicit_bzero(&rx_at, sizeof(rx_at));
 	}
 	rtp_term_dest(t);
 	return NULL;

@@ -18,7 +18,19 @@
 #     answered RTP/AVP without one; RTP from the UE reaches the core as
 #     SRTP that libsrtp2 decrypts with the offered key, and the core's SRTP
 #     reaches the UE as RTP (lib/srtp_peer.py, lib/rtp_probe.py);
-#   - a re-offer on that call (the UE moved its port): answered;
+#   - a re-offer on that call (the UE moved its port 5004 -> 5008):
+#     answered; then the core's SRTP reaches the UE at 5008 before the UE
+#     sent anything from there, the UE's RTP from 5008 reaches the core
+#     decrypted with the re-offered key, both streams past a sequence
+#     number wrap (the SRTP contexts kept over the re-offer), and nothing
+#     reaches the old port 5004;
+#   - another re-offer, the core's answer with a new a=crypto key, then
+#     another, the core's answer RTP/SAVPF: each time our key to the core
+#     unchanged; the UE's RTP reaches the core decrypted with it at
+#     rollover counter 1 (our send context going on, not made anew at
+#     index 0 with the same key: RFC 3711 §9.1), and the core's SRTP (its
+#     new key) at rollover counter 1 reaches the UE, byte for byte, each
+#     direction on its own (lib/srtp_peer.py --after-first);
 #   - an offer and a delete each sent twice with one cookie
 #     (lib/ng_resend.py): the second answered with the first's reply, the
 #     delete acted on once;
@@ -131,6 +143,11 @@ ngc() {
 jt() {
   python3 -c "import json,sys; d=json.load(open(sys.argv[1])); s=(d['sdp'] or '').split('\n'); sys.exit(0 if ($2) else 1)" \
     "$TP_TMP/$1.json" || { echo "# $1: $(head -c 1500 "$TP_TMP/$1.json")"; return 1; }
+}
+# jt_file FILE EXPR: true when EXPR holds of FILE's JSON line d
+jt_file() {
+  python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if ($2) else 1)" "$1" ||
+    { echo "# $1: $(head -c 500 "$1")"; return 1; }
 }
 # sdp_port NAME: the first m=audio's port in NAME's SDP
 sdp_port() { j "$TP_TMP/$1.json" '[l.split()[1] for l in d["sdp"].split("\n") if l.startswith("m=audio ")][0]'; }
@@ -265,12 +282,15 @@ tp_check "... the UE is answered RTP/AVP, no a=crypto" \
 PA2=$(sdp_port sanswer)
 S="python3 $HERE/lib/srtp_peer.py"
 rm -f "$TP_TMP/ready"
-$C $RP $UE 5004 $ACC "$PA2" --tag 1 --peer-tag 2 --send 20 --expect 20 --linger 0.5 --secs 10 \
-  --ready "$TP_TMP/ready" >"$TP_TMP/ue2.rtp" 2>&1 &
+# (each stream's sequence number wraps after 10: it goes on past the
+# re-offer below with a rollover counter of 1)
+SEQ0=65526
+$C $RP $UE 5004 $ACC "$PA2" --tag 1 --peer-tag 2 --seq0 $SEQ0 --send 20 --expect 20 --linger 0.5 \
+  --secs 10 --ready "$TP_TMP/ready" >"$TP_TMP/ue2.rtp" 2>&1 &
 cpid=$!
 for _ in $(seq 50); do [ -f "$TP_TMP/ready" ] && break; sleep 0.1; done
-$P $S $CORE 6006 $COR "$PB2" --tx-key "$KCORE" --rx-key "$KPX" --tag 2 --peer-tag 1 --send 20 \
-  --expect 20 --linger 0.5 --secs 10 >"$TP_TMP/core2.rtp" 2>&1
+$P $S $CORE 6006 $COR "$PB2" --tx-key "$KCORE" --rx-key "$KPX" --tag 2 --peer-tag 1 --seq0 $SEQ0 \
+  --send 20 --expect 20 --linger 0.5 --secs 10 >"$TP_TMP/core2.rtp" 2>&1
 wait $cpid
 echo "# ue (RTP): $(cat "$TP_TMP/ue2.rtp")  core (SRTP): $(cat "$TP_TMP/core2.rtp")"
 tp_check "the core's SRTP reached the UE as RTP, byte for byte" \
@@ -288,6 +308,84 @@ tp_check "... and its answer" \
   ngc reanswer answer --call-id="$CALL2" --from-tag="$FT" --to-tag="$TT" "${FLAGS[@]}" \
   --sdp="$CORE_SSDP"
 tp_check "... answered to the UE as RTP/AVP" jt reanswer "$(sdp_ok $ACC RTP/AVP)"
+# The media moved: the core sends first (so nothing the UE sends from 5008
+# can have shown the proxy where it went), the UE answers from 5008, each
+# stream going on where it stopped (the same SSRC, its index from
+# SEQ0 + 20 = 65546, past the wrap: the SRTP contexts' rollover counters and
+# replay windows kept over the re-offer, both ways; contexts made anew would
+# take rollover counter 0 and fail the authentication), while a listener
+# on the old port 5004 hears nothing.
+# (the ports as answered: turnpike keeps the call's ports over a
+# re-offer, rtpengine offers the core a new one)
+PB3=$(sdp_port reoffer) PA3=$(sdp_port reanswer)
+KPX3=$(j "$TP_TMP/reoffer.json" '[l for l in d["sdp"].split("\n") if " AES_CM_128_HMAC_SHA1_80 inline:" in l][0]' |
+  sed 's/.*inline:\([A-Za-z0-9+/=]*\).*/\1/')
+echo "# re-offered: the UE (5008) sends to $ACC:$PA3, the core to $COR:$PB3"
+rm -f "$TP_TMP/ready" "$TP_TMP/ready-old"
+$C $RP $UE 5004 $ACC 9 --send 0 --linger 2 --secs 3 --ready "$TP_TMP/ready-old" \
+  >"$TP_TMP/ue3-old.rtp" 2>&1 &
+opid=$!
+$C $RP $UE 5008 $ACC "$PA3" --tag 1 --peer-tag 2 --seq0 $((SEQ0 + 20)) --send 20 --expect 20 --linger 0.5 \
+  --secs 4 --ready "$TP_TMP/ready" >"$TP_TMP/ue3.rtp" 2>&1 &
+cpid=$!
+for _ in $(seq 50); do [ -f "$TP_TMP/ready" ] && [ -f "$TP_TMP/ready-old" ] && break; sleep 0.1; done
+$P $S $CORE 6006 $COR "$PB3" --tx-key "$KCORE" --rx-key "$KPX3" --tag 2 --peer-tag 1 \
+  --seq0 $((SEQ0 + 20)) --roc --send 20 --expect 20 --linger 0.5 --secs 4 >"$TP_TMP/core3.rtp" 2>&1
+wait $cpid $opid
+echo "# ue at 5008 (RTP): $(cat "$TP_TMP/ue3.rtp")  core (SRTP): $(cat "$TP_TMP/core3.rtp")" \
+  " ue at 5004: $(cat "$TP_TMP/ue3-old.rtp")"
+tp_check "... the core's SRTP reached the UE at its new port 5008 as RTP, byte for byte, from $ACC:$PA3" \
+  jt_file "$TP_TMP/ue3.rtp" "d['exact']==20 and d['bad']==0 and d['srcs']==['$ACC:$PA3']"
+tp_check "... the UE's RTP from 5008 reached the core as SRTP decrypted with the re-offered key, from $COR:$PB3" \
+  jt_file "$TP_TMP/core3.rtp" "d['exact']==20 and d['bad']==0 and d['auth_fail']==0 and d['srcs']==['$COR:$PB3']"
+tp_check "... and nothing reached the UE's old port 5004" jt_file "$TP_TMP/ue3-old.rtp" "d['recv']==0"
+# Another re-offer (o= version $2), the core's answer ($1) with key $3 and
+# profile $4: both streams go on from packet index SEQ0 + $5 (rollover
+# counter 1): the core's SRTP under key $3 reaches the UE as RTP, and the
+# UE's RTP reaches the core decrypted with our key, unchanged, each
+# direction on its own (the UE first, the core answering its first
+# arrival whatever became of it: lib/srtp_peer.py --after-first).
+reanswer_round() {
+  local n=$1 v=$2 key=$3 proto=$4 at=$5 ue_sdp core_sdp pb pa kpx
+  ue_sdp=${UE_SDP2/o=ue 1001 2 /o=ue 1001 $v }
+  core_sdp=${CORE_SSDP/o=core 2003 1 /o=core 2003 $v }
+  core_sdp=${core_sdp/"inline:$KCORE"/"inline:$key"}
+  core_sdp=${core_sdp/m=audio 6006 RTP\/SAVP /m=audio 6006 $proto }
+  tp_check "a re-offer again on that call ($n)" \
+    ngc reoffer$n offer --call-id="$CALL2" --from-tag="$FT" "${FLAGS[@]}" \
+    --direction=access,core --protocol=RTP/SAVP --sdp="$ue_sdp"
+  ngc reanswer$n answer --call-id="$CALL2" --from-tag="$FT" --to-tag="$TT" "${FLAGS[@]}" \
+    --sdp="$core_sdp"
+  tp_check "... the core's answer taken, answered to the UE as RTP/AVP" \
+    jt reanswer$n "$(sdp_ok $ACC RTP/AVP)"
+  pb=$(sdp_port reoffer$n) pa=$(sdp_port reanswer$n)
+  kpx=$(j "$TP_TMP/reoffer$n.json" '[l for l in d["sdp"].split("\n") if " AES_CM_128_HMAC_SHA1_80 inline:" in l][0]' |
+    sed 's/.*inline:\([A-Za-z0-9+/=]*\).*/\1/')
+  rm -f "$TP_TMP/ready"
+  $P $S $CORE 6006 $COR "$pb" --tx-key "$key" --rx-key "$kpx" --tag 2 --peer-tag 1 \
+    --seq0 $((SEQ0 + at)) --roc --send 10 --expect 10 --linger 0.3 --secs 3 --after-first \
+    --ready "$TP_TMP/ready" >"$TP_TMP/core$n.rtp" 2>&1 &
+  local cpid=$!
+  for _ in $(seq 50); do [ -f "$TP_TMP/ready" ] && break; sleep 0.1; done
+  $C $RP $UE 5008 $ACC "$pa" --tag 1 --peer-tag 2 --seq0 $((SEQ0 + at)) --first --send 10 \
+    --expect 10 --linger 0.3 --secs 3 >"$TP_TMP/ue$n.rtp" 2>&1
+  wait $cpid
+  echo "# $n: ue (RTP): $(cat "$TP_TMP/ue$n.rtp")  core (SRTP): $(cat "$TP_TMP/core$n.rtp")"
+  tp_check "... our key to the core unchanged" test "$kpx" = "$KPX3"
+  tp_check "... the core's SRTP reached the UE as RTP, byte for byte" \
+    jt_file "$TP_TMP/ue$n.rtp" "d['exact']==10 and d['bad']==0"
+  tp_check "... the UE's RTP reached the core as SRTP decrypted with our key at rollover counter 1" \
+    jt_file "$TP_TMP/core$n.rtp" "d['exact']==10 and d['bad']==0 and d['auth_fail']==0"
+}
+# A rekeying re-answer: the core's new a=crypto key (RFC 4568 §7.1.4;
+# RFC 3711 §3.3.1: the rollover counter goes on over a rekeying). Our send
+# context made anew at index 0 would reuse our key's keystream (RFC 3711
+# §9.1) and fail the core's authentication.
+KCORE4=$(head -c 30 /dev/urandom | base64)
+reanswer_round rekey 3 "$KCORE4" RTP/SAVP 40
+# The core's answer RTP/SAVPF (the profile changes, its key as before):
+# each key goes on from where it stood.
+reanswer_round savpf 4 "$KCORE4" RTP/SAVPF 50
 tp_check "delete the SRTP call" ngc sdelete delete --call-id="$CALL2" --from-tag="$FT"
 
 # ---- a request sent again with its cookie -------------------------------------------------

@@ -370,6 +370,54 @@ test_modify_subtract_release(void **state)
 						   &(struct cp_agw_rtp_mod){ .srtp_rx = &k },
 						   err, sizeof(err)), -EOPNOTSUPP);
 	}
+	/* a rekey in place (srtp_rx_new): RTP_MOD carries the new receive
+	 * key without a position (dp carries its own on) and our key as it
+	 * was, the same octets (dp keeps its send context); malformed, with
+	 * srtp_rx too, or on a termination without SRTP: refused, nothing
+	 * sent */
+	{
+		struct ipc_srtp_key k = c->term[0].srtp_rx, tx = c->term[0].srtp_tx;
+		const struct ipc_rtp_mod *x = (const void *)m.body;
+
+		k.key[0] ^= 1;
+		k.ssrc = 77;
+		k.roc = 3;
+		k.seq = 9;
+		k.srtcp_index = 5;
+		assert_int_equal(cp_agw_rtp_modify(&cp, &op, id, 0,
+						   &(struct cp_agw_rtp_mod){ .srtp_rx_new = &k,
+									     .srtp_rx = &k },
+						   err, sizeof(err)), -EINVAL);
+		assert_int_equal(cp_agw_rtp_modify(&cp, &op, id, 1,
+						   &(struct cp_agw_rtp_mod){ .srtp_rx_new = &k },
+						   err, sizeof(err)), -EINVAL);
+		k.key_len = 29;
+		assert_int_equal(cp_agw_rtp_modify(&cp, &op, id, 0,
+						   &(struct cp_agw_rtp_mod){ .srtp_rx_new = &k },
+						   err, sizeof(err)), -EINVAL);
+		assert_false(to_dp(w, &m));
+		k.key_len = 30;
+		assert_int_equal(cp_agw_rtp_modify(&cp, &op, id, 0,
+						   &(struct cp_agw_rtp_mod){ .srtp_rx_new = &k },
+						   err, sizeof(err)), 0);
+		assert_true(to_dp(w, &m));
+		assert_int_equal(x->op, IPC_RTP_MOD_TERM);
+		assert_int_equal(x->t.srtp_rx.key_len, 30);
+		assert_memory_equal(x->t.srtp_rx.key, k.key, 30);
+		assert_int_equal(x->t.srtp_rx.ssrc, 0);
+		assert_int_equal(x->t.srtp_rx.roc, 0);
+		assert_int_equal(x->t.srtp_rx.srtcp_index, 0);
+		assert_memory_equal(&x->t.srtp_tx, &tx, sizeof(tx));
+		assert_memory_equal(c->term[0].srtp_rx.key, k.key, 30);
+		assert_memory_equal(&c->term[0].srtp_tx, &tx, sizeof(tx));
+		/* the new key repeated: taken as the one held */
+		assert_int_equal(cp_agw_rtp_modify(&cp, &op, id, 0,
+						   &(struct cp_agw_rtp_mod){ .srtp_rx = &k },
+						   err, sizeof(err)), 0);
+		assert_true(to_dp(w, &m));
+		explicit_bzero(&k, sizeof(k));
+		explicit_bzero(&tx, sizeof(tx));
+	}
 	/* LATCHED applied */
 	memset(&e, 0, sizeof(e));
 	e.type = IPC_RTP_EV_LATCHED;

@@ -2108,6 +2108,47 @@ test_srtp_modify_rekeys_and_release_wipes(void **state)
 	peer_free(&p2);
 }
 
+/* A new receive key alone at RTP_MOD, without a position (a rekeying
+ * re-answer): the remote's stream goes on under it from where it stood,
+ * past a wrap (RFC 3711 §3.3.1: the ROC is not reset), and our send
+ * context, its key unchanged, goes on at its ROC. */
+static void
+test_srtp_rekey_rx_goes_on(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_rtp_term a, b;
+	struct tp_srtp_key nk;
+	struct peer p, p2;
+
+	if (rtp_srtp_builtin() == NULL)
+		skip();     /* (built without libipsec-mb, or no AES-NI) */
+
+	term_ue(&a, MEDIA_MIN, true);
+	srtp_term(&a, &p, TP_SRTP_AES_CM_128_HMAC_SHA1_80, 0x91, 0);
+	term_core(&b, MEDIA_MIN + 2);
+	cp_add(f, ctx_id(0), &a, &b);
+	/* both streams wrap: ROC 1 */
+	ue_to_core(f, &p, MEDIA_MIN, MEDIA_MIN + 2, false, 65535);
+	ue_to_core(f, &p, MEDIA_MIN, MEDIA_MIN + 2, false, 0);
+	core_to_ue(f, &p, MEDIA_MIN + 2, false, 65535);
+	core_to_ue(f, &p, MEDIA_MIN + 2, false, 0);
+	/* the UE's new key, its stream at ROC 1; ours as it was */
+	mkkeys(&a.srtp_rx, &nk, TP_SRTP_AES_CM_128_HMAC_SHA1_80, 0xb1, 0, 0);
+	p2.send = tp_srtp_create(TP_SRTP_OUTBOUND, &nk);
+	p2.recv = NULL;
+	assert_non_null(p2.send);
+	assert_int_equal(tp_srtp_set_roc(p2.send, UE_SSRC, 1), 0);
+	cp_mod(f, ctx_id(0), IPC_RTP_MOD_TERM, 0, &a);
+	ue_to_core(f, &p2, MEDIA_MIN, MEDIA_MIN + 2, false, 1);
+	ue_to_core(f, &p2, MEDIA_MIN, MEDIA_MIN + 2, false, 2);
+	core_to_ue(f, &p, MEDIA_MIN + 2, false, 1);
+	core_to_ue(f, &p, MEDIA_MIN + 2, false, 2);
+	assert_int_equal(ctr(f, "rtp_srtp_auth"), 0);
+	explicit_bzero(&nk, sizeof(nk));
+	tp_srtp_free(p2.send);
+	peer_free(&p);
+}
+
 int
 main(void)
 {
@@ -2154,6 +2195,7 @@ cmocka_unit_test_setup_teardown(test_srtp_hostile_sources, setup, teardown),
 						teardown),
 		cmocka_unit_test_setup_teardown(test_srtp_modify_rekeys_and_release_wipes, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_srtp_rekey_rx_goes_on, setup, teardown),
 	};
 
 	if (tp_srtp_init() < 0) {

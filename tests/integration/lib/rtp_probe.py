@@ -4,7 +4,7 @@
 # is test_agw_rtp.sh's: symmetric counts, no --dump or --linger):
 #   rtp_probe.py BIND_IP BIND_PORT DST_IP DST_PORT --send N [--tag T]
 #     [--peer-tag P] [--first] [--expect M] [--linger S] [--ready FILE]
-#     [--secs S]
+#     [--secs S] [--seq0 K]
 # Binds BIND, sends N RTP packets (PT 0, 160 bytes of payload: 172 octets
 # of UDP payload each) to DST, at once with --first, else after the first
 # packet it receives (the core answers the UE); counts what arrives until
@@ -15,6 +15,9 @@
 # byte for byte against the one P sent: "exact" counts those equal, "bad"
 # any other (a stranger's, or one changed on the way). Prints one JSON
 # line: sent, recv, octets, exact, bad, srcs (the sources heard).
+# --seq0 K sends packets K..K+N-1 instead (a stream that goes on where
+# an earlier run of the same tag stopped; K may pass 65535: the sequence
+# number wraps) and takes the peer's as numbered from K too.
 # --dump FILE writes the payloads of what arrived, in sequence number order
 # (another sender's: ffmpeg's), to be compared with what it sent.
 import argparse, hashlib, json, socket, struct, time
@@ -38,6 +41,7 @@ ap.add_argument("--linger", type=float, default=0.0)
 ap.add_argument("--ready")
 ap.add_argument("--dump")
 ap.add_argument("--secs", type=float, default=15.0)
+ap.add_argument("--seq0", type=int, default=0)
 a = ap.parse_args()
 
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -55,7 +59,7 @@ done_at = None
 s.settimeout(0.005)
 while time.time() < end:
     if started and sent < a.send and time.time() >= next_send:
-        s.sendto(packet(a.tag, sent), (a.dst_ip, a.dst_port))
+        s.sendto(packet(a.tag, a.seq0 + sent), (a.dst_ip, a.dst_port))
         sent += 1
         next_send += 0.02
     try:
@@ -78,7 +82,7 @@ while time.time() < end:
             end_p = len(data) - (data[-1] if data[0] & 0x20 and len(data) > hl else 0)
             got[ext] = data[hl:end_p]
         if a.peer_tag is not None and len(data) >= 12 and \
-                data == packet(a.peer_tag, struct.unpack("!H", data[2:4])[0]):
+                data == packet(a.peer_tag, a.seq0 + (struct.unpack("!H", data[2:4])[0] - a.seq0) % 65536):
             exact += 1
         else:
             bad += 1

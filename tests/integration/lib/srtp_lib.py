@@ -42,16 +42,21 @@ def lib():
     return _lib
 
 
-def session(b64, inbound):
+def session(b64, inbound, ssrc=None, roc=0):
     """A session of the key b64 (RFC 4568's base64 of key||salt), any SSRC
-    inbound or outbound, a replay window of 128."""
+    inbound or outbound, a replay window of 128; with ssrc, that SSRC's
+    stream only, its rollover counter starting at roc (a stream joined
+    past a sequence number wrap: RFC 3711 section 3.3.1)."""
     key = base64.b64decode(b64)
     if len(key) != 30:
         raise SystemExit("an AES_CM_128 key||salt is 30 octets, not %d" % len(key))
     p = Policy()
     lib().srtp_crypto_policy_set_rtp_default(ctypes.byref(p.rtp))
     lib().srtp_crypto_policy_set_rtcp_default(ctypes.byref(p.rtcp))
-    p.ssrc_type = 2 if inbound else 3       # ssrc_any_inbound, ssrc_any_outbound
+    if ssrc is None:
+        p.ssrc_type = 2 if inbound else 3   # ssrc_any_inbound, ssrc_any_outbound
+    else:
+        p.ssrc_type, p.ssrc_value = 1, ssrc  # ssrc_specific
     kb = ctypes.create_string_buffer(key, len(key))
     p.key = ctypes.cast(kb, ctypes.c_char_p)
     p.window_size = 128
@@ -59,6 +64,10 @@ def session(b64, inbound):
     rc = lib().srtp_create(ctypes.byref(s), ctypes.byref(p))
     if rc != 0:
         raise SystemExit("srtp_create: %d" % rc)
+    if ssrc is not None and roc != 0:
+        rc = lib().srtp_set_stream_roc(s, ctypes.c_uint32(ssrc), ctypes.c_uint32(roc))
+        if rc != 0:
+            raise SystemExit("srtp_set_stream_roc: %d" % rc)
     return s
 
 
