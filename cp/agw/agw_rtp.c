@@ -1457,25 +1457,6 @@ cp_agw_rtp_state(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	r->stats[AGW_RTP_RESTORED]++;
 }
 
-/* Where a restarted dp's stream of key k carries on (RFC 3711 section
- * 3.3.1): the SSRC, ROC, highest sequence number and SRTCP index dp's
- * SRTP stood at when cp last heard (pos; SSRC 0: not moved yet). */
-static void
-key_index(struct ipc_srtp_key *k, const struct ipc_srtp_pos *pos)
-{
-	if (k->suite == 0)
-		return;
-	/* (SRTCP's index stands on its own: a held leg may have sent RTCP
-	 * only; an index started over would reuse SRTCP's keystream) */
-	if (pos->srtcp_index > k->srtcp_index)
-		k->srtcp_index = pos->srtcp_index;
-	if (pos->ssrc == 0)
-		return;
-	k->ssrc = pos->ssrc;
-	k->roc = pos->roc;
-	k->seq = pos->seq;
-}
-
 void
 cp_agw_rtp_dp_restart(struct cp_ctx *cp)
 {
@@ -1525,8 +1506,8 @@ cp_agw_rtp_dp_restart(struct cp_ctx *cp)
 				    memcmp(s->rtcp_src.ip, s->rtp_src.ip, 16) == 0)
 					t->remote_rtcp = s->rtcp_src.port;
 			}
-			key_index(&t->srtp_rx, &s->srtp_rx);
-			key_index(&t->srtp_tx, &s->srtp_tx);
+			cp_agw_rtp_key_at(&t->srtp_rx, &s->srtp_rx, true);
+			cp_agw_rtp_key_at(&t->srtp_tx, &s->srtp_tx, true);
 			/* (SRTCP that dp sent since cp last heard must not have
 			 * its index used again: a keystream twice) */
 			if (t->srtp_tx.suite != 0)

@@ -340,24 +340,6 @@ key_eq(const struct ipc_srtp_key *a, const struct ipc_srtp_key *b)
 	       a->mki == b->mki && memcmp(a->key, b->key, a->key_len) == 0;
 }
 
-/* The remote's key k (its stream last heard at pos) is received from
- * there in the termination that replaces the one that held it (RFC 3711
- * §3.3.1: the ROC goes on over a rekeying). pos is cp/agw's last heard,
- * possibly none yet (SSRC 0: from the start). srtcp: the SRTCP index
- * too (the same key; a new one's is taken from any). Never for our key:
- * a send position behind dp's would reuse indices (RFC 3711 §9.1). */
-static void
-key_carry(struct ipc_srtp_key *k, const struct ipc_srtp_pos *pos, bool srtcp)
-{
-	if (srtcp && pos->srtcp_index > k->srtcp_index)
-		k->srtcp_index = pos->srtcp_index;
-	if (pos->ssrc == 0)
-		return;
-	k->ssrc = pos->ssrc;
-	k->roc = pos->roc;
-	k->seq = pos->seq;
-}
-
 /* Side `side` of stream st becomes want: modified in place when cp/agw
  * can (SRTP or not as before, the same rtcp-mux and our key: dp relays
  * RTP/SAVP and RTP/SAVPF alike, and RTP/AVP and RTP/AVPF, so the
@@ -427,8 +409,8 @@ side_apply(struct cp_ng *g, struct ng_stream *st, unsigned int side,
 	/* (the remote's stream, if it goes on under SRTP: received from
 	 * where it was last heard) */
 	if (profile_srtp(cur->profile) && profile_srtp(want->profile))
-		key_carry(&sp.term.srtp_rx, &x->st[side].srtp_rx,
-			  key_eq(&want->srtp_rx, &cur->srtp_rx));
+		cp_agw_rtp_key_at(&sp.term.srtp_rx, &x->st[side].srtp_rx,
+				  key_eq(&want->srtp_rx, &cur->srtp_rx));
 	rc = cp_agw_rtp_subtract(g->cp, &g->who, st->ctx, side, NULL, e, sizeof(e));
 	if (rc == 0)
 		rc = cp_agw_rtp_add(g->cp, &g->who, st->ctx, side, &sp, &got, e, sizeof(e));

@@ -47,20 +47,6 @@ def refresh_with(c, ticket, lifetime=600):
                                    (A_MOBILITY_TICKET, ticket)])
 
 
-def echo_over_channel(c, ch, payload, tries=3):
-    """ChannelData to the peer (an echo): the same bytes back?"""
-    for _ in range(tries):
-        c.channel_data(ch, payload)
-        try:
-            while True:
-                d = c.recv()
-                if len(d) >= 4 and struct.unpack("!H", d[:2])[0] == ch and d[4:] == payload:
-                    return True
-        except socket.timeout:
-            pass
-    return False
-
-
 def echo_over_send(c, payload, tries=3):
     for _ in range(tries):
         c.send_indication(PEER_IP, PEER_PORT, payload)
@@ -90,7 +76,7 @@ m = c.permission((PEER_IP, None))
 check("CreatePermission", m.cls == 2, "code %s" % m.error())
 m = c.channel_bind(0x4001, PEER_IP, PEER_PORT)
 check("ChannelBind 0x4001", m.cls == 2, "code %s" % m.error())
-check("data relayed over the channel before the move", echo_over_channel(c, 0x4001, b"before-move"))
+check("data relayed over the channel before the move", c.echo_over_channel(0x4001, b"before-move"))
 
 old = c.sock
 old_port = old.getsockname()[1]
@@ -104,7 +90,7 @@ check("Refresh with the ticket from the new address: success (the allocation mov
 t1 = m.get(A_MOBILITY_TICKET) or b""
 check("... with a new ticket", 0 < len(t1) <= 32 and t1 != t0, repr(t1))
 check("the channel works from the new address, not bound again",
-      echo_over_channel(c, 0x4001, b"after-move-channel"))
+      c.echo_over_channel(0x4001, b"after-move-channel"))
 check("the permission works from the new address (Send indication)",
       echo_over_send(c, b"after-move-send"))
 c2 = tc.Client(SERVER)
@@ -116,7 +102,7 @@ m = c2.refresh(600)
 check("the old address's Refresh gets 437", m.error() == 437, "code %s cls %s" % (m.error(), m.cls))
 old.settimeout(1.0)
 check("the old address's ChannelData is not relayed",
-      not echo_over_channel(c2, 0x4001, b"from-old-address", tries=2))
+      not c2.echo_over_channel(0x4001, b"from-old-address", tries=2))
 m = refresh_with(c2, t0)
 check("the old ticket from the old address: 437 (it does not move it back)",
       m.error() == 437, "code %s" % m.error())
@@ -136,7 +122,7 @@ c4.realm, c4.nonce = c.realm, c.nonce
 m = refresh_with(c4, t1)
 check("another user's Refresh with the ticket: 441", m.error() == 441, "code %s" % m.error())
 check("after all of that the allocation is still the new address's",
-      echo_over_channel(c, 0x4001, b"still-here"))
+      c.echo_over_channel(0x4001, b"still-here"))
 m = c.refresh(600)
 check("an ordinary Refresh from the new address succeeds and carries the current ticket",
       m.cls == 2 and m.get(A_MOBILITY_TICKET) == t1,

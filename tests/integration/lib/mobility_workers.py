@@ -81,19 +81,6 @@ def socket_on(worker):
         return s
 
 
-def echo_over_channel(c, ch, payload, tries=3):
-    for _ in range(tries):
-        c.channel_data(ch, payload)
-        try:
-            while True:
-                d = c.recv()
-                if len(d) >= 4 and struct.unpack("!H", d[:2])[0] == ch and d[4:] == payload:
-                    return True
-        except socket.timeout:
-            pass
-    return False
-
-
 c = tc.Client(SERVER)
 c.sock.close()
 home = random.randrange(NWORKERS)
@@ -107,7 +94,7 @@ m = c.permission((PEER_IP, None))
 check("CreatePermission", m.cls == 2, "code %s" % m.error())
 m = c.channel_bind(0x4002, PEER_IP, PEER_PORT)
 check("ChannelBind 0x4002", m.cls == 2, "code %s" % m.error())
-check("data both ways before the moves", echo_over_channel(c, 0x4002, b"before"))
+check("data both ways before the moves", c.echo_over_channel(0x4002, b"before"))
 
 # other worker, home (the forward goes), other, other again (its forward
 # replaced), home, other: the last forward goes with the allocation
@@ -127,7 +114,7 @@ for i, w in enumerate(plan):
     check("... with a new ticket", t and t != ticket, repr(t))
     ticket = t or ticket
     check("... data both ways from the new port",
-          echo_over_channel(c, 0x4002, b"move-%d" % (i + 1)))
+          c.echo_over_channel(0x4002, b"move-%d" % (i + 1)))
     c2 = tc.Client(SERVER)
     c2.sock.close()
     c2.sock = old
@@ -153,7 +140,7 @@ for s in [o.sock for o in olds] + [c.sock]:
         pass
 check("ChannelData from the %d old ports is relayed nowhere" % len(olds), echoed == 0,
       "%d echoed" % echoed)
-check("still the new port's", echo_over_channel(c, 0x4002, b"still-here"))
+check("still the new port's", c.echo_over_channel(0x4002, b"still-here"))
 m = c.refresh(0)
 check("Refresh 0 from the last port deletes it", m.cls == 2, "code %s" % m.error())
 print("# crossed %d of %d moves in %.1f s" % (crossed, MOVES, time.time() - t_start))

@@ -188,6 +188,20 @@ class Client:
     def channel_data(self, ch, data):
         self.send_raw(struct.pack("!HH", ch, len(data)) + data)
 
+    def echo_over_channel(self, ch, payload, tries=3):
+        """ChannelData to a peer that echoes: the same bytes back on ch
+        (sent again up to tries times, each waiting out recv's timeout)?"""
+        for _ in range(tries):
+            self.channel_data(ch, payload)
+            try:
+                while True:
+                    d = self.recv()
+                    if len(d) >= 4 and struct.unpack("!H", d[:2])[0] == ch and d[4:] == payload:
+                        return True
+            except socket.timeout:
+                pass
+        return False
+
 
 class TcpClient(Client):
     """The same client over a TCP connection (RFC 8656 §3.1): requests are
