@@ -67,34 +67,45 @@ ip netns exec "$TP_NS_C" timeout 60 turnutils_uclient -e 10.211.0.2 -r 3480 -u t
 ip netns exec "$TP_NS_C" timeout 20 turnutils_uclient -e 10.211.0.2 -r 3480 -u test -w wrong \
   -m 1 -c -n 2 10.210.0.1 >"$TP_TMP/uc2.log" 2>&1
 tp_check "the sessions relayed" grep -q 'tot_recv_msgs=[1-9]' "$TP_TMP/uc1.log"
-# One allocation deleted by the operator: uc0's, live and relaying (cp's
-# counters of it, at most a second old, show packets from its client).
-# Before: status (live allocations, finished traffic) and that
-# allocation's counters; after, in the scrape: one allocation fewer, and
-# its traffic counted as finished.
-pre=
-for _ in $(seq 100); do
-  st=$(tp_ctl --json status)
-  pre=$(tp_ctl --json allocations | python3 -c '
+# One allocation deleted by the operator: uc0's, live, with traffic.
+# uc0 is paused (SIGSTOP) once cp's counters of it show packets from its
+# client, and the delete waits for them to stand still (two readings
+# 1.1 s apart: cp asks dp every second), so that what it relayed is
+# known to the packet. Before: status (live allocations, finished and
+# all traffic) and that allocation's counters; after, in the scrape: one
+# allocation fewer, all traffic the same, and the finished sessions'
+# grown by exactly its traffic.
+snap() { # snap [ID]: the allocation with the most packets from its client (or ID) and status
+  local st; st=$(tp_ctl --json status)
+  tp_ctl --json allocations | python3 -c '
 import json, sys
 s = json.loads(sys.argv[1])
-a = [x for x in json.load(sys.stdin)["allocations"] if x["pkts_from_client"] > 0]
+a = [x for x in json.load(sys.stdin)["allocations"] if x["pkts_from_client"] > 0
+     and (sys.argv[2] == "" or x["id"] == int(sys.argv[2]))]
 if a:
     x = max(a, key=lambda x: x["pkts_from_client"])
-    print(json.dumps({"id": x["id"], "pkts_from_client": x["pkts_from_client"],
-                      "pkts_to_peer": x["pkts_to_peer"], "allocations": s["allocations"],
-                      "udp": s["allocations_by_transport"]["UDP"],
-                      "worker0": s["workers"][0]["allocations"],
-                      "finished": s["traffic"]["finished"]}))' "$st")
-  [ -n "$pre" ] && break
-  sleep 0.1
-done
-echo "# before the operator's delete: ${pre:-no allocation with traffic}"
+    print(json.dumps({"id": x["id"], "alloc": {k: v for k, v in x.items() if k.startswith(("pkts_", "bytes_"))},
+                      "allocations": s["allocations"], "udp": s["allocations_by_transport"]["UDP"],
+                      "worker0": s["workers"][0]["allocations"], "traffic": s["traffic"]}))' "$st" "${1:-}"
+}
+pre=
+for _ in $(seq 100); do pre=$(snap); [ -n "$pre" ] && break; sleep 0.1; done
 id=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["id"] if sys.argv[1] else "")' "$pre")
 tp_check "a live allocation with traffic for the operator to delete (uc0's: $id)" test -n "$id"
+uc0c=$(pgrep -P "$uc0")
+[ -n "$uc0c" ] && kill -STOP "$uc0c"
+for _ in $(seq 8); do
+  sleep 1.1
+  p=$(snap "$id")
+  [ -n "$p" ] && [ "$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["alloc"])' "$p")" = \
+    "$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["alloc"] if sys.argv[1] else "")' "$pre")" ] && break
+  pre=$p
+done
+echo "# before the operator's delete: ${pre:-no allocation with traffic}"
 tp_check "turnpikectl kill $id" bash -c '[ -n "$1" ] && "$0" --socket "$2" kill "$1" >/dev/null' \
   "$TP_BUILD/cp/ctl/turnpikectl" "$id" "$TP_TMP/cp.sock"
-kill "$uc0" 2>/dev/null; wait "$uc0" 2>/dev/null
+[ -n "$uc0c" ] && kill -KILL "$uc0c"
+wait "$uc0" 2>/dev/null
 sleep 1.5
 
 s1=$(tp_ctl --json status)
@@ -191,7 +202,7 @@ labels = set(re.findall(r'(\w+)="', t))
 assert labels <= {'type', 'realm', 'direction', 'code', 'worker', 'ring', 'reason',
                   'event', 'le'}, labels
 PY
-tp_check "the operator's delete shows: the allocation gone, one allocation fewer (all, UDP, worker 0), its packets among the finished sessions'" \
+tp_check "the operator's delete shows: the allocation gone, one allocation fewer (all, UDP, worker 0), all traffic the same, the finished sessions' grown by its traffic" \
   python3 - "$TP_TMP/scrape.txt" "$pre" "$(tp_ctl --json allocations)" <<'PY'
 import json, sys
 m = {l.rsplit(' ', 1)[0]: float(l.rsplit(' ', 1)[1])
@@ -202,14 +213,18 @@ for name, key in [('turnpike_allocations', 'allocations'),
                   ('turn_total_allocations{type="UDP"}', 'udp'),
                   ('turnpike_worker_allocations{worker="0"}', 'worker0')]:
     assert m[name] == pre[key] - 1, (name, pre[key], m[name])
+fin, allt, a = pre['traffic']['finished'], pre['traffic']['all'], pre['alloc']
 r = 'turn_traffic_%s{realm="turnpike.test"}'
-for name, key in [(r % 'rcvp', 'pkts_from_client'), ('turn_total_traffic_rcvp', 'pkts_from_client'),
-                  (r % 'peer_sentp', 'pkts_to_peer')]:
-    want = pre['finished'][key] + pre[key]
-    assert m[name] >= want, (name, pre['finished'][key], '+', pre[key], m[name])
+for name, key in [(r % 'rcvp', 'pkts_from_client'), (r % 'rcvb', 'bytes_from_client'),
+                  ('turn_total_traffic_rcvp', 'pkts_from_client'),
+                  (r % 'peer_sentp', 'pkts_to_peer'), (r % 'sentb', 'bytes_to_client')]:
+    assert m[name] == fin[key] + a[key], (name, fin[key], '+', a[key], m[name])
+for d in ['from_client', 'to_peer', 'from_peer', 'to_client']:
+    name = 'turnpike_relayed_packets_total{direction="%s"}' % d
+    assert m[name] == allt['pkts_' + d], (name, allt['pkts_' + d], m[name])
 print("# allocations %d -> %d; finished packets from clients %d + %d -> %d"
-      % (pre['allocations'], m['turnpike_allocations'], pre['finished']['pkts_from_client'],
-         pre['pkts_from_client'], m[r % 'rcvp']))
+      % (pre['allocations'], m['turnpike_allocations'], fin['pkts_from_client'],
+         a['pkts_from_client'], m[r % 'rcvp']))
 PY
 turns=$(hist "$TP_TMP/scrape.txt" --more-than "$((${turns0:-0} + 20))" \
   --sum-is 'turnpike_dp_busy_cycles_total{worker="0"}/turnpike_dp_tsc_hz'); rc=$?
