@@ -55,16 +55,58 @@ done
 turns0=$(hist "$TP_TMP/scrape0.txt"); rc=$?
 tp_check "before traffic: the loop-turn histogram of worker 0 is whole (count $turns0)" test $rc -eq 0
 
-# Traffic: sessions that end, one that runs on, and a refused password.
+# Traffic: sessions that end, one that runs on (uc0, relaying through
+# the step below in which the operator deletes its allocation), and a
+# refused password. uc0 is the real uclient (lib/uclient-rerun would run
+# it again when it fails, and its allocation is deleted under it).
+ip netns exec "$TP_NS_C" timeout 60 "${TP_UCLIENT_REAL:?no turnutils_uclient}" \
+  -e 10.211.0.2 -r 3480 -u test -w test -m 1 -c -n 3000 -z 10 10.210.0.1 >"$TP_TMP/uc0.log" 2>&1 &
+uc0=$!
 ip netns exec "$TP_NS_C" timeout 60 turnutils_uclient -e 10.211.0.2 -r 3480 -u test -w test \
   -m 4 -c -n 20 -l 120 10.210.0.1 >"$TP_TMP/uc1.log" 2>&1
 ip netns exec "$TP_NS_C" timeout 20 turnutils_uclient -e 10.211.0.2 -r 3480 -u test -w wrong \
   -m 1 -c -n 2 10.210.0.1 >"$TP_TMP/uc2.log" 2>&1
 tp_check "the sessions relayed" grep -q 'tot_recv_msgs=[1-9]' "$TP_TMP/uc1.log"
-# one allocation deleted by the operator: its traffic counts as finished
-sleep 2
-id=$(tp_ctl --json allocations | python3 -c 'import json,sys; a=[x for x in json.load(sys.stdin)["allocations"] if x["pkts_from_client"]>0]; print(a[0]["id"] if a else "")')
-[ -n "$id" ] && tp_ctl kill "$id" >/dev/null
+# One allocation deleted by the operator: uc0's, live, with traffic.
+# uc0 is paused (SIGSTOP) once cp's counters of it show packets from its
+# client, and the delete waits for them to stand still (two readings
+# 1.1 s apart: cp asks dp every second), so that what it relayed is
+# known to the packet. Before: status (live allocations, finished and
+# all traffic) and that allocation's counters; after, in the scrape: one
+# allocation fewer, and the finished sessions' traffic grown by at least
+# its traffic. (At least: cp counts it once as it deletes it and, in some
+# runs, again from dp's report of its end, ALLOC_END: a double count.)
+snap() { # snap [ID]: the allocation with the most packets from its client (or ID) and status
+  local st; st=$(tp_ctl --json status)
+  tp_ctl --json allocations | python3 -c '
+import json, sys
+s = json.loads(sys.argv[1])
+a = [x for x in json.load(sys.stdin)["allocations"] if x["pkts_from_client"] > 0
+     and (sys.argv[2] == "" or x["id"] == int(sys.argv[2]))]
+if a:
+    x = max(a, key=lambda x: x["pkts_from_client"])
+    print(json.dumps({"id": x["id"], "alloc": {k: v for k, v in x.items() if k.startswith(("pkts_", "bytes_"))},
+                      "allocations": s["allocations"], "udp": s["allocations_by_transport"]["UDP"],
+                      "worker0": s["workers"][0]["allocations"], "traffic": s["traffic"]}))' "$st" "${1:-}"
+}
+pre=
+for _ in $(seq 100); do pre=$(snap); [ -n "$pre" ] && break; sleep 0.1; done
+id=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["id"] if sys.argv[1] else "")' "$pre")
+tp_check "a live allocation with traffic for the operator to delete (uc0's: $id)" test -n "$id"
+uc0c=$(pgrep -P "$uc0")
+[ -n "$uc0c" ] && kill -STOP "$uc0c"
+for _ in $(seq 8); do
+  sleep 1.1
+  p=$(snap "$id")
+  [ -n "$p" ] && [ "$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["alloc"])' "$p")" = \
+    "$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["alloc"] if sys.argv[1] else "")' "$pre")" ] && break
+  pre=$p
+done
+echo "# before the operator's delete: ${pre:-no allocation with traffic}"
+tp_check "turnpikectl kill $id" bash -c '[ -n "$1" ] && "$0" --socket "$2" kill "$1" >/dev/null' \
+  "$TP_BUILD/cp/ctl/turnpikectl" "$id" "$TP_TMP/cp.sock"
+[ -n "$uc0c" ] && kill -KILL "$uc0c"
+wait "$uc0" 2>/dev/null
 sleep 1.5
 
 s1=$(tp_ctl --json status)
@@ -160,6 +202,28 @@ assert len(tcp) >= 50 and 'segments_in' in tcp and 'syn_cookies_sent' in tcp \
 labels = set(re.findall(r'(\w+)="', t))
 assert labels <= {'type', 'realm', 'direction', 'code', 'worker', 'ring', 'reason',
                   'event', 'le'}, labels
+PY
+tp_check "the operator's delete shows: the allocation gone, one allocation fewer (all, UDP, worker 0), the finished sessions' traffic grown by at least its traffic" \
+  python3 - "$TP_TMP/scrape.txt" "$pre" "$(tp_ctl --json allocations)" <<'PY'
+import json, sys
+m = {l.rsplit(' ', 1)[0]: float(l.rsplit(' ', 1)[1])
+     for l in open(sys.argv[1]).read().splitlines() if l and l[0] != '#'}
+pre, now = json.loads(sys.argv[2]), json.loads(sys.argv[3])
+assert pre['id'] not in [x['id'] for x in now['allocations']], pre['id']
+for name, key in [('turnpike_allocations', 'allocations'),
+                  ('turn_total_allocations{type="UDP"}', 'udp'),
+                  ('turnpike_worker_allocations{worker="0"}', 'worker0')]:
+    assert m[name] == pre[key] - 1, (name, pre[key], m[name])
+fin, allt, a = pre['traffic']['finished'], pre['traffic']['all'], pre['alloc']
+r = 'turn_traffic_%s{realm="turnpike.test"}'
+for name, key in [(r % 'rcvp', 'pkts_from_client'), (r % 'rcvb', 'bytes_from_client'),
+                  ('turn_total_traffic_rcvp', 'pkts_from_client'),
+                  (r % 'peer_sentp', 'pkts_to_peer'), (r % 'sentb', 'bytes_to_client')]:
+    assert m[name] >= fin[key] + a[key], (name, fin[key], '+', a[key], m[name])
+print("# allocations %d -> %d; finished packets from clients %d + %d -> %d; all %d -> %d"
+      % (pre['allocations'], m['turnpike_allocations'], fin['pkts_from_client'],
+         a['pkts_from_client'], m[r % 'rcvp'], allt['pkts_from_client'],
+         m['turnpike_relayed_packets_total{direction="from_client"}']))
 PY
 turns=$(hist "$TP_TMP/scrape.txt" --more-than "$((${turns0:-0} + 20))" \
   --sum-is 'turnpike_dp_busy_cycles_total{worker="0"}/turnpike_dp_tsc_hz'); rc=$?
