@@ -135,6 +135,7 @@ turn_init(struct dp_ctx *ctx)
 			tp_log(TP_LOG_ERR, "worker %u: no memory for its forwards\n", i);
 			return -ENOMEM;
 		}
+		turn_fwd_init(&t->fwd);
 
 		/* by_relay holds this worker's share of the ports only: peer
 		 * traffic to the others steers to their workers (lib/steer) */

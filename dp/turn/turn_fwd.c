@@ -13,8 +13,10 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include <rte_mbuf.h>
+#include <rte_random.h>
 
 #include "../dp.h"
 #include "turn.h"
@@ -27,6 +29,35 @@ key_eq(const struct turn_fwd_ent *e, const union turn_keyu *k)
 		(e->key[3] ^ k->q[3])) == 0;
 }
 
+void
+turn_fwd_init(struct turn_fwd *f)
+{
+	uint64_t s;
+
+	if (getrandom(&s, sizeof(s), GRND_NONBLOCK) != (ssize_t)sizeof(s))
+		s = rte_rand();
+	f->seed = s;
+}
+
+/* h's home slot: h keyed by the secret seed through a 64-bit finalizer
+ * (murmur3's), so that which hashes land next to which is unknown
+ * outside the worker. Not a MAC: TURN_FWD_PROBE is what bounds a
+ * lookup. (A seeded CRC would not do: CRC is affine in its seed, so
+ * every home would move by one constant and the runs stay.) */
+static inline uint32_t
+home(const struct turn_fwd *f, uint32_t h)
+{
+	uint64_t x = ((uint64_t)h << 32 | h) ^ f->seed;
+
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 33;
+	x += f->seed >> 7;
+	x *= 0xc4ceb9fe1a85ec53ull;
+	x ^= x >> 33;
+	return (uint32_t)x & (TURN_FWD_SLOTS - 1u);
+}
+
 /* k's slot, or -1 */
 static int
 find(const struct turn_fwd *f, const union turn_keyu *k, uint32_t h)
@@ -35,7 +66,8 @@ find(const struct turn_fwd *f, const union turn_keyu *k, uint32_t h)
 
 	if (f->e == NULL)
 		return -1;
-	for (uint32_t i = h & mask, n = 0; n < TURN_FWD_SLOTS; i = (i + 1u) & mask, n++) {
+	/* no entry sits past TURN_FWD_PROBE of its home */
+	for (uint32_t i = home(f, h), n = 0; n <= TURN_FWD_PROBE; i = (i + 1u) & mask, n++) {
 		const struct turn_fwd_ent *e = &f->e[i];
 
 		if (e->alloc_id == 0)
@@ -61,7 +93,7 @@ turn_fwd_add(struct turn_fwd *f, const union turn_keyu *k, uint32_t h, uint64_t 
 	const uint32_t mask = TURN_FWD_SLOTS - 1u;
 	int at = find(f, k, h);
 	struct turn_fwd_ent *e;
-	uint32_t i;
+	uint32_t i, d;
 
 	if (at >= 0) {
 		f->e[at].alloc_id = id;
@@ -74,8 +106,12 @@ turn_fwd_add(struct turn_fwd *f, const union turn_keyu *k, uint32_t h, uint64_t 
 		f->full++;
 		return -ENOSPC;
 	}
-	for (i = h & mask; f->e[i].alloc_id != 0; i = (i + 1u) & mask)
-		;
+	for (i = home(f, h), d = 0; f->e[i].alloc_id != 0; i = (i + 1u) & mask, d++) {
+		if (d == TURN_FWD_PROBE) {
+			f->full++;
+			return -ENOSPC;
+		}
+	}
 	e = &f->e[i];
 	memcpy(e->key, k->q, sizeof(e->key));
 	e->alloc_id = id;
@@ -101,12 +137,13 @@ turn_fwd_del(struct turn_fwd *f, const union turn_keyu *k, uint32_t h, uint64_t 
 	/* Backward shift: each entry after the hole, up to a free slot,
 	 * moves into it when its home is not between the hole and itself
 	 * (so every entry stays reachable from its home without
-	 * tombstones). */
+	 * tombstones). An entry only ever moves towards its home: none
+	 * goes past TURN_FWD_PROBE of it. */
 	hole = (uint32_t)at;
 	for (i = (hole + 1u) & mask; f->e[i].alloc_id != 0; i = (i + 1u) & mask) {
-		uint32_t home = f->e[i].hash & mask;
+		uint32_t at_home = home(f, f->e[i].hash);
 
-		if (((i - home) & mask) >= ((i - hole) & mask)) {
+		if (((i - at_home) & mask) >= ((i - hole) & mask)) {
 			f->e[hole] = f->e[i];
 			hole = i;
 		}

@@ -127,8 +127,12 @@ void turn_apply_binding(struct turn_worker *t, struct turn_alloc *a,
 /* What one worker hands another of a tuple it forwards (RFC 8016 across
  * workers); dp/tcprelay has DP_HANDOFF_MOD_FIRST. */
 #define TURN_HANDOFF_FWD (DP_HANDOFF_MOD_FIRST + 1u)
+/* A fresh secret seed for f's homes (getrandom(), else rte_rand()):
+ * before its first add. */
+void turn_fwd_init(struct turn_fwd *f);
 /* Install (or replace) the forward of key k (hash h) to owner, for
- * allocation id: 0, -ENOSPC (full, counted). */
+ * allocation id: 0, -ENOSPC (full, or no free slot within TURN_FWD_PROBE
+ * of its home: counted). */
 int turn_fwd_add(struct turn_fwd *f, const union turn_keyu *k, uint32_t h, uint64_t id,
 		 uint16_t owner);
 /* Remove k's forward if it is allocation id's: 0 or -ENOENT. */

@@ -249,9 +249,19 @@ struct turn_ctx {
  * RFC 8016 across workers (turn_fwd.c): a client's new 5-tuple reaches
  * this worker, its allocation lives on owner. Open addressing (linear
  * probing, deletion by backward shift) over TURN_FWD_SLOTS entries, at
- * most IPC_FWD_MAX used: a probe ends within a few slots.
+ * most IPC_FWD_MAX used. An entry's home slot is a keyed mix of its hash
+ * under the worker's secret seed (turn_fwd_init()): the hash is CRC32C
+ * with seed 0, which anyone computes offline, so without the seed a
+ * client with many allocations could choose source ports whose forwards
+ * form one long run and send spoofed packets hashing to its start, each
+ * miss scanning it. And no entry sits more than TURN_FWD_PROBE slots
+ * past its home (an add that would is refused, counted in full), so a
+ * lookup ends within TURN_FWD_PROBE + 1 slots whatever the keys: at
+ * half load a random table's longest displacement is some 30 slots when
+ * full, so 64 refuses no real table in practice.
  */
 #define TURN_FWD_SLOTS (2u * IPC_FWD_MAX)
+#define TURN_FWD_PROBE 64u
 
 struct turn_fwd_ent {
 	uint64_t key[4];                  /* turn_key_from()'s */
@@ -264,12 +274,15 @@ struct turn_fwd_ent {
 struct turn_fwd {
 	struct turn_fwd_ent *e;           /* TURN_FWD_SLOTS; NULL: none */
 	uint32_t n;                       /* used */
+	uint64_t seed;                    /* secret: the homes' mix */
 	bool in;                          /* handling a packet another
 					   * worker forwarded: never
 					   * forwarded again */
 	uint64_t added;                   /* FWD_ADD installed */
 	uint64_t removed;                 /* FWD_DEL removed */
-	uint64_t full;                    /* FWD_ADD refused: IPC_FWD_MAX */
+	uint64_t full;                    /* FWD_ADD refused: IPC_FWD_MAX
+					   * used, or TURN_FWD_PROBE slots
+					   * past its home taken */
 	uint64_t refused;                 /* FWD_ADD to no worker of dp's,
 					   * FWD_DEL of no forward here */
 	uint64_t handed;                  /* packets handed to their owner */

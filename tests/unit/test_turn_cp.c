@@ -314,6 +314,7 @@ fwd_tables(struct fix *f)
 	struct turn_worker *t = f->w->turn;
 
 	t->fwd.e = fw_zalloc(TURN_FWD_SLOTS * sizeof(*t->fwd.e));
+	turn_fwd_init(&t->fwd);
 	t->cap = FWD_CAP;
 	t->allocs = fw_zalloc(FWD_CAP * sizeof(struct turn_alloc));
 	tt_mem = fw_zalloc(turn_tt_bytes(FWD_CAP));
@@ -538,6 +539,98 @@ test_turn_fwd_table_collisions_deletes_and_bound(void **state)
 	fwd_tables_free(f);
 }
 
+/* alloc_id's slot in the table, or -1 */
+static int
+fwd_slot_of(const struct turn_fwd *fw, uint64_t id)
+{
+	for (uint32_t i = 0; i < TURN_FWD_SLOTS; i++)
+		if (fw->e[i].alloc_id == id)
+			return (int)i;
+	return -1;
+}
+
+/* A forward's slot is not its hash's low bits but a mix under a secret
+ * seed each table gets afresh: of 8 tables, the same key lands in more
+ * than one slot (the chance that 8 seeds all give one slot is 2^-84). */
+static void
+test_turn_fwd_slot_depends_on_a_secret_seed(void **state)
+{
+	struct fix *f = *state;
+	struct turn_fwd *fw = &f->w->turn->fwd;
+	union turn_keyu k;
+	int first = -1;
+	bool moved = false;
+
+	memset(&k, 0, sizeof(k));
+	k.q[1] = 77;
+	for (unsigned int r = 0; r < 8; r++) {
+		int at;
+
+		fwd_tables(f);
+		assert_int_equal(turn_fwd_add(fw, &k, 7, 900, 2), 0);
+		assert_int_equal(turn_fwd_owner(fw, &k, 7), 2);
+		at = fwd_slot_of(fw, 900);
+		assert_true(at >= 0);
+		if (r == 0)
+			first = at;
+		else if (at != first)
+			moved = true;
+		fwd_tables_free(f);
+	}
+	assert_true(moved);
+}
+
+/* No entry sits more than TURN_FWD_PROBE slots past its home: keys of
+ * one hash fill TURN_FWD_PROBE + 1 slots, the next is refused (counted
+ * full) though the table is nearly empty; a lookup stops at the bound
+ * (an entry planted just past it is not found); a delete inside the run
+ * keeps the rest found and lets the refused key in. */
+static void
+test_turn_fwd_probe_bound(void **state)
+{
+	struct fix *f = *state;
+	struct turn_fwd *fw = &f->w->turn->fwd;
+	const uint32_t mask = TURN_FWD_SLOTS - 1u;
+	union turn_keyu k[TURN_FWD_PROBE + 2], far;
+	int home;
+
+	fwd_tables(f);
+	for (unsigned int i = 0; i < TURN_FWD_PROBE + 2; i++) {
+		memset(&k[i], 0, sizeof(k[i]));
+		k[i].q[1] = i + 1;
+	}
+	for (unsigned int i = 0; i <= TURN_FWD_PROBE; i++)
+		assert_int_equal(turn_fwd_add(fw, &k[i], 7, 100 + i, 2), 0);
+	assert_int_equal(turn_fwd_add(fw, &k[TURN_FWD_PROBE + 1], 7, 500, 2), -ENOSPC);
+	assert_true(fw->full == 1);
+	assert_int_equal(fw->n, TURN_FWD_PROBE + 1);
+	assert_int_equal(turn_fwd_owner(fw, &k[TURN_FWD_PROBE + 1], 7), -1);
+
+	/* an entry of hash 7 just past the bound: a lookup never gets there */
+	home = fwd_slot_of(fw, 100);
+	assert_true(home >= 0);
+	memset(&far, 0, sizeof(far));
+	far.q[2] = 4242;
+	{
+		struct turn_fwd_ent *e = &fw->e[((uint32_t)home + TURN_FWD_PROBE + 1u) & mask];
+
+		assert_true(e->alloc_id == 0);
+		memcpy(e->key, far.q, sizeof(e->key));
+		e->alloc_id = 4242;
+		e->hash = 7;
+		e->owner = 3;
+		assert_int_equal(turn_fwd_owner(fw, &far, 7), -1);
+		memset(e, 0, sizeof(*e));
+	}
+
+	assert_int_equal(turn_fwd_del(fw, &k[3], 7, 103), 0);
+	for (unsigned int i = 0; i <= TURN_FWD_PROBE; i++)
+		assert_int_equal(turn_fwd_owner(fw, &k[i], 7), i == 3 ? -1 : 2);
+	assert_int_equal(turn_fwd_add(fw, &k[TURN_FWD_PROBE + 1], 7, 500, 3), 0);
+	assert_int_equal(turn_fwd_owner(fw, &k[TURN_FWD_PROBE + 1], 7), 3);
+	fwd_tables_free(f);
+}
+
 int
 main(void)
 {
@@ -554,6 +647,9 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_turn_fwd_add_to_no_worker_of_dps_refused,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_turn_fwd_slot_depends_on_a_secret_seed,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_turn_fwd_probe_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_turn_fwd_table_collisions_deletes_and_bound,
 						setup, teardown),
 	};
