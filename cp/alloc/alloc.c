@@ -835,8 +835,8 @@ ring_room(struct cp_ctx *cp, unsigned int w, unsigned int n)
 }
 
 /* a's forward (FWD_ADD to fwd_worker: its tuple is a's there; FWD_DEL:
- * no longer). Room was checked. */
-static void
+ * no longer): 0, or < 0 the ring full (counted ipc_full). */
+static int
 fwd_send(struct cp_ctx *cp, const struct cp_alloc *a, uint16_t kind)
 {
 	static struct ipc_msg m;
@@ -849,19 +849,22 @@ fwd_send(struct cp_ctx *cp, const struct cp_alloc *a, uint16_t kind)
 		memcpy(m.body, &f, sizeof(f));
 		m.h.body_len = sizeof(f);
 	}
-	send_msg(cp, a->fwd_worker, &m);
+	return send_msg(cp, a->fwd_worker, &m);
 }
 
 /* a's forward goes (FWD_DEL, best effort: a full ring leaves it in dp,
  * where it hands the tuple's packets to a worker that treats them as
- * any stranger's). */
+ * any stranger's). The worker's count falls only when the delete went:
+ * one left in dp still fills dp's bound, and were cp's count below dp's,
+ * cp would answer a move with success that dp then refuses (the client's
+ * new tuple dropped); so cp refuses it first (405), for good: nothing
+ * tells cp when dp's stale entry goes. */
 static void
 fwd_drop(struct cp_ctx *cp, struct cp_alloc *a)
 {
 	if (!a->fwd)
 		return;
-	fwd_send(cp, a, IPC_FWD_DEL);
-	if (cp->alloc->worker_fwds[a->fwd_worker] > 0)
+	if (fwd_send(cp, a, IPC_FWD_DEL) == 0 && cp->alloc->worker_fwds[a->fwd_worker] > 0)
 		cp->alloc->worker_fwds[a->fwd_worker]--;
 	a->fwd = false;
 }
@@ -913,7 +916,7 @@ cpa_alloc_move(struct cp_ctx *cp, struct cp_alloc *a, const struct ipc_tuple *tu
 		a->fwd = true;
 		a->fwd_worker = (uint16_t)reach;
 		cp->alloc->worker_fwds[reach]++;
-		fwd_send(cp, a, IPC_FWD_ADD);
+		(void)fwd_send(cp, a, IPC_FWD_ADD);   /* (room checked) */
 	}
 	return 0;
 }
@@ -1410,7 +1413,7 @@ cp_reinstall_step(struct cp_ctx *cp)
 		/* (RFC 8016 across workers: its client's tuple reaches
 		 * another worker, whose forward went with the old dp) */
 		if (a->fwd)
-			fwd_send(cp, a, IPC_FWD_ADD);
+			(void)fwd_send(cp, a, IPC_FWD_ADD);
 		sent++;
 	}
 	return sent;

@@ -3560,6 +3560,50 @@ test_alloc_mobility_other_worker_needs_room(void **state)
 	conf.turn.mobility = false;
 }
 
+/* A forward's delete that found its worker's ring full left the forward
+ * in dp: cp's count of that worker's forwards stays (were it lowered, cp
+ * would answer moves dp's full table then refuses), the allocation
+ * forgets it. */
+static void
+test_alloc_mobility_failed_forward_delete_keeps_the_count(void **state)
+{
+	static struct ipc_msg filler;
+	struct ipc_ring *ring = &ipc_worker(&cp.seg, 1)->to_dp;
+	uint8_t t0[32], t1[32];
+	struct cp_alloc *a;
+	uint64_t ipc_full;
+	char nonce[128];
+	struct reply r;
+
+	(void)state;
+	conf.turn.mobility = true;
+	nmove_seen = nfwd_seen = 0;
+	mob_allocate(0, 4001, t0);
+	a = mob_alloc_at(4001);
+	assert_non_null(a);
+	assert_int_equal(mob_refresh(1, 4002, "alice", t0, 32, t1), 0);
+	drain_all();
+	assert_int_equal(nfwd_seen, 1);
+	assert_int_equal(cp.alloc->worker_fwds[1], 1);
+	/* its end (from worker 0, where dp forwards it) with worker 1's
+	 * ring full: the FWD_DEL is lost */
+	memset(&filler, 0, sizeof(filler));
+	filler.h.kind = IPC_STATS_REQ;
+	while (ipc_ring_enqueue(ring, &filler) == 0)
+		;
+	ipc_full = cp.stats[CP_STAT_IPC_FULL];
+	nonce_for(0, 4002, nonce);
+	assert_int_equal(request(0, STUN_METHOD_REFRESH, 4002, "alice", nonce, 0,
+				 NULL, NULL, &r), 0);
+	assert_true(cp.stats[CP_STAT_IPC_FULL] > ipc_full);
+	drain_all();
+	assert_int_equal(nfwd_seen, 1);
+	assert_null(mob_alloc_at(4002));
+	assert_int_equal(cp.alloc->worker_fwds[1], 1);
+	cp.alloc->worker_fwds[1] = 0;
+	conf.turn.mobility = false;
+}
+
 /* RFC 7635 with RFC 8016: an allocation an access token made is moved
  * only by a request signed with that token's mac_key. Another client of
  * the same authorization server (a token of its own under the same kid)
@@ -3840,6 +3884,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_alloc_mobility_other_worker_forwards,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_mobility_other_worker_needs_room,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_mobility_failed_forward_delete_keeps_the_count,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_mobility_off_is_405, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_mobility_after_cp_restart, setup, teardown),
