@@ -394,17 +394,6 @@ side_apply(struct cp_ng *g, struct ng_stream *st, unsigned int side,
 		rc = cp_agw_rtp_modify(g->cp, &g->who, st->ctx, side, &m, e, sizeof(e));
 		return rc < 0 ? agw_err(rc, "Media not changed", e, err, errlen) : 0;
 	}
-	memset(&sp, 0, sizeof(sp));
-	sp.term = *want;
-	sp.side = st->side[side];
-	sp.term.local = cur->local;
-	if (!(want->flags & IPC_RTP_F_MUX))
-		sp.term.rtcp_port = cur->rtcp_port != 0 ? cur->rtcp_port :
-				    (uint16_t)(cur->local.port + 1u);
-	if (tx != NULL)
-		sp.term.srtp_tx = *tx;
-	else if (profile_srtp(want->profile))
-		sp.term.srtp_tx.suite = want->srtp_rx.suite;
 	if (profile_srtp(cur->profile) && tx != NULL && key_eq(tx, &cur->srtp_tx))
 		return agw_err(-EOPNOTSUPP, "Media not changed", "an SRTP leg's rtcp-mux "
 			       "cannot change while our key to it goes on", err, errlen);
@@ -418,6 +407,17 @@ side_apply(struct cp_ng *g, struct ng_stream *st, unsigned int side,
 		return agw_err(-EOPNOTSUPP, "Media not changed", "an SRTP leg's rtcp-mux "
 			       "cannot change while the remote's key to us goes on", err,
 			       errlen);
+	memset(&sp, 0, sizeof(sp));
+	sp.term = *want;
+	sp.side = st->side[side];
+	sp.term.local = cur->local;
+	if (!(want->flags & IPC_RTP_F_MUX))
+		sp.term.rtcp_port = cur->rtcp_port != 0 ? cur->rtcp_port :
+				    (uint16_t)(cur->local.port + 1u);
+	if (tx != NULL)
+		sp.term.srtp_tx = *tx;
+	else if (profile_srtp(want->profile))
+		sp.term.srtp_tx.suite = want->srtp_rx.suite;
 	/* (the remote's stream under its new key: the ROC from where it was
 	 * last heard, RFC 3711 §3.3.1; SRTCP's index from any) */
 	if (profile_srtp(cur->profile) && profile_srtp(want->profile))
