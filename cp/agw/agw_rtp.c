@@ -990,6 +990,13 @@ cp_agw_rtp_modify(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t i
 			explicit_bzero(&x, sizeof(x));
 			return rc;
 		}
+		/* the key held under another suite or MKI is no new key: dp's
+		 * new context starts SRTCP's replay window empty, so every
+		 * SRTCP packet sent under it would be taken again */
+		if (k->key_len == t->srtp_rx.key_len &&
+		    memcmp(k->key, t->srtp_rx.key, k->key_len) == 0)
+			BAD("termination %u: the remote's new SRTP key is the one it holds",
+			    term);
 		/* dp takes the position from the context it replaces */
 		memset(&t->srtp_rx, 0, sizeof(t->srtp_rx));
 		t->srtp_rx.suite = k->suite;

@@ -348,7 +348,9 @@ key_eq(const struct ipc_srtp_key *a, const struct ipc_srtp_key *b)
  * ports. want's local is ignored (the side's). tx: our key (NULL: cp/agw
  * makes one). A re-add would start our key over at index 0 (a two-time
  * pad, RFC 3711 §9.1): refused when tx is the key the side holds (an
- * rtcp-mux change the side already has our key for). */
+ * rtcp-mux change the side already has our key for), and when the
+ * remote's key goes on (its new receive context would take packets
+ * already relayed again). */
 static int
 side_apply(struct cp_ng *g, struct ng_stream *st, unsigned int side,
 	   const struct ipc_rtp_term *want, const struct ipc_srtp_key *tx, char *err,
@@ -392,6 +394,19 @@ side_apply(struct cp_ng *g, struct ng_stream *st, unsigned int side,
 		rc = cp_agw_rtp_modify(g->cp, &g->who, st->ctx, side, &m, e, sizeof(e));
 		return rc < 0 ? agw_err(rc, "Media not changed", e, err, errlen) : 0;
 	}
+	if (profile_srtp(cur->profile) && tx != NULL && key_eq(tx, &cur->srtp_tx))
+		return agw_err(-EOPNOTSUPP, "Media not changed", "an SRTP leg's rtcp-mux "
+			       "cannot change while our key to it goes on", err, errlen);
+	/* The remote's key going on (the same octets, whatever the suite or
+	 * MKI) into a new receive context: its replay windows would start
+	 * from cp/agw's last stats (up to 1 s old, or none yet), and what
+	 * was sent since, RTCP too, would be taken and relayed again. */
+	if (profile_srtp(cur->profile) && profile_srtp(want->profile) &&
+	    want->srtp_rx.key_len == cur->srtp_rx.key_len &&
+	    memcmp(want->srtp_rx.key, cur->srtp_rx.key, cur->srtp_rx.key_len) == 0)
+		return agw_err(-EOPNOTSUPP, "Media not changed", "an SRTP leg's rtcp-mux "
+			       "cannot change while the remote's key to us goes on", err,
+			       errlen);
 	memset(&sp, 0, sizeof(sp));
 	sp.term = *want;
 	sp.side = st->side[side];
@@ -403,14 +418,10 @@ side_apply(struct cp_ng *g, struct ng_stream *st, unsigned int side,
 		sp.term.srtp_tx = *tx;
 	else if (profile_srtp(want->profile))
 		sp.term.srtp_tx.suite = want->srtp_rx.suite;
-	if (profile_srtp(cur->profile) && tx != NULL && key_eq(tx, &cur->srtp_tx))
-		return agw_err(-EOPNOTSUPP, "Media not changed", "an SRTP leg's rtcp-mux "
-			       "cannot change while our key to it goes on", err, errlen);
-	/* (the remote's stream, if it goes on under SRTP: received from
-	 * where it was last heard) */
+	/* (the remote's stream under its new key: the ROC from where it was
+	 * last heard, RFC 3711 §3.3.1; SRTCP's index from any) */
 	if (profile_srtp(cur->profile) && profile_srtp(want->profile))
-		cp_agw_rtp_key_at(&sp.term.srtp_rx, &x->st[side].srtp_rx,
-				  key_eq(&want->srtp_rx, &cur->srtp_rx));
+		cp_agw_rtp_key_at(&sp.term.srtp_rx, &x->st[side].srtp_rx, false);
 	rc = cp_agw_rtp_subtract(g->cp, &g->who, st->ctx, side, NULL, e, sizeof(e));
 	if (rc == 0)
 		rc = cp_agw_rtp_add(g->cp, &g->who, st->ctx, side, &sp, &got, e, sizeof(e));

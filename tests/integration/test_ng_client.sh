@@ -31,6 +31,9 @@
 #     index 0 with the same key: RFC 3711 §9.1), and the core's SRTP (its
 #     new key) at rollover counter 1 reaches the UE, byte for byte, each
 #     direction on its own (lib/srtp_peer.py --after-first);
+#   - a re-offer from the core adding rtcp-mux with its key as before:
+#     refused (turnpike; its new receive context would take what was
+#     relayed since cp/agw's last statistics again);
 #   - an offer and a delete each sent twice with one cookie
 #     (lib/ng_resend.py): the second answered with the first's reply, the
 #     delete acted on once;
@@ -386,6 +389,21 @@ reanswer_round rekey 3 "$KCORE4" RTP/SAVP 40
 # The core's answer RTP/SAVPF (the profile changes, its key as before):
 # each key goes on from where it stood.
 reanswer_round savpf 4 "$KCORE4" RTP/SAVPF 50
+# A re-offer from the core adding rtcp-mux, its key as before: its
+# termination would be made again, its new receive context positioned
+# from cp/agw's last statistics (up to 1 s old), and the core's SRTP and
+# SRTCP recorded since would be taken and relayed again: turnpike refuses
+# it (rtpengine takes it).
+if [ "$NG_STRICT" = 1 ]; then
+  core_sdp=${CORE_SSDP/o=core 2003 1 /o=core 2003 5 }
+  core_sdp=${core_sdp/"inline:$KCORE"/"inline:$KCORE4"}
+  core_sdp=${core_sdp/m=audio 6006 RTP\/SAVP /m=audio 6006 RTP/SAVPF }
+  core_sdp=${core_sdp/a=sendrecv/a=rtcp-mux$'\r\n'a=sendrecv}
+  ngc muxoffer offer --call-id="$CALL2" --from-tag="$TT" --to-tag="$FT" "${FLAGS[@]}" \
+    --direction=core,access --sdp="$core_sdp"
+  tp_check "a re-offer from the core adding rtcp-mux, its key going on: refused" \
+    jt muxoffer "d['error'] and 'remote' in d['error'] and 'key' in d['error']"
+fi
 tp_check "delete the SRTP call" ngc sdelete delete --call-id="$CALL2" --from-tag="$FT"
 
 # ---- a request sent again with its cookie -------------------------------------------------

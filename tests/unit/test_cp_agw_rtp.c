@@ -396,6 +396,27 @@ test_modify_subtract_release(void **state)
 						   &(struct cp_agw_rtp_mod){ .srtp_rx_new = &k },
 						   err, sizeof(err)), -EINVAL);
 		assert_false(to_dp(w, &m));
+		/* the key it holds under another suite or MKI is no new key:
+		 * dp's new context would start SRTCP's replay window empty,
+		 * every old SRTCP packet accepted again */
+		{
+			struct ipc_srtp_key same = c->term[0].srtp_rx;
+
+			same.suite = 2;          /* AES_CM_128_HMAC_SHA1_32: 30 octets too */
+			assert_int_equal(cp_agw_rtp_modify(&cp, &op, id, 0,
+							   &(struct cp_agw_rtp_mod){
+								   .srtp_rx_new = &same },
+							   err, sizeof(err)), -EINVAL);
+			same = c->term[0].srtp_rx;
+			same.mki_len = 1;
+			same.mki = 7;
+			assert_int_equal(cp_agw_rtp_modify(&cp, &op, id, 0,
+							   &(struct cp_agw_rtp_mod){
+								   .srtp_rx_new = &same },
+							   err, sizeof(err)), -EINVAL);
+			assert_false(to_dp(w, &m));
+			explicit_bzero(&same, sizeof(same));
+		}
 		k.key_len = 30;
 		assert_int_equal(cp_agw_rtp_modify(&cp, &op, id, 0,
 						   &(struct cp_agw_rtp_mod){ .srtp_rx_new = &k },
