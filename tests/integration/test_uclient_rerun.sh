@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 # lib/uclient-rerun, the tests' turnutils_uclient: against stand-ins for
-# coturn's client (scripts first in PATH), it runs a session once more
+# coturn's client (scripts first in PATH), it runs a session again
 # only after cp's "Channel Number Bound To Another Peer" or "Channel Number
-# Out Of Range", and only once;
+# Out Of Range", and at most twice more;
 # any other error, its exit code and its two output streams are the
 # run's own; a signal to it reaches the client.
 set -u
@@ -49,8 +49,8 @@ check "the second run's arguments are the first's" \
   test "$(grep -c '^args: -u a -w b c$' <<<"$out")" = 1
 check "stdout and stderr stay apart" test "$err" = "to stderr"
 run always
-check "the collision twice: not a third time, exit 255 (runs=$runs rc=$rc)" \
-  test "$runs" = 2 -a "$rc" = 255
+check "the collision three times: not a fourth time, exit 255 (runs=$runs rc=$rc)" \
+  test "$runs" = 3 -a "$rc" = 255
 run other
 check "the other 400 (peer on another number): not run again (runs=$runs rc=$rc)" \
   test "$runs" = 1 -a "$rc" = 254
