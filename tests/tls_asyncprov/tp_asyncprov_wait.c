@@ -135,16 +135,21 @@ entry_fire(struct tpa_entry *e)
 			close(fd);
 		return;
 	}
+	/* Counted before the wake: on a busy host the woken job may finish
+	 * its handshake, and the test read the counters, before this thread
+	 * runs again. */
+	if (cb != NULL)
+		atomic_fetch_add(&tpa_cnt.callbacks, 1);
+	else if (fd >= 0)
+		atomic_fetch_add(&tpa_cnt.fd_wakes, 1);
 	atomic_store_explicit(&e->done, true, memory_order_release);
 	if (cb != NULL) {
-		atomic_fetch_add(&tpa_cnt.callbacks, 1);
 		cb(arg);
 	} else if (fd >= 0) {
 		uint64_t one = 1;
 		ssize_t n = write(fd, &one, sizeof(one));
 
 		(void)n;        /* an eventfd at its limit is still readable */
-		atomic_fetch_add(&tpa_cnt.fd_wakes, 1);
 	}
 	if (fd >= 0)
 		close(fd);
