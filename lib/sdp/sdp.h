@@ -152,7 +152,7 @@ enum sdp_suite {
 };
 
 /* A bit per suite, for sdp_rtp_derive()'s `suites` (what the gateway's
- * SRTP library takes). */
+ * SRTP, dp's own, takes: dp/rtp/FEATURE.md). */
 #define SDP_SUITE_BIT(s)  (1u << (s))
 #define SDP_SUITES_ALL    (((1u << SDP_SUITE_COUNT) - 1u) & ~1u)
 
