@@ -11,7 +11,7 @@
  * towards the UE (dp/rtp's rtp_srtp.c, AES_CM_128_HMAC_SHA1_80): srtp-rtp
  * relays only the UE's SRTP to the core (unprotect), rtp-srtp only the
  * core's RTP to the UE (protect), srtp both in turns. The UE's SRTP is
- * protected by lib/srtp (libsrtp2) for each packet, outside what is
+ * protected by lib/srtp_ref (libsrtp2) for each packet, outside what is
  * measured.
  *
  * One worker, no port started (a real EAL without hugepages): each packet
@@ -54,7 +54,7 @@
 #include "net/net.h"
 #include "rtp_dp.h"
 #include "tp_conf.h"
-#include "tp_srtp.h"
+#include "srtp_ref.h"
 #include "turn.h"
 
 static const uint8_t ACC4[4] = { 10, 0, 0, 1 };
@@ -95,7 +95,7 @@ struct tmpl {
 	uint16_t udp_off;
 	uint8_t frame[1600];
 	/* SRTP: the clear packet (clen octets) each one is protected from */
-	struct tp_srtp *srtp;
+	struct srtp_ref *srtp;
 	uint16_t clen;
 	uint8_t clear[1500];
 };
@@ -188,9 +188,9 @@ tmpl_next(struct tmpl *t)
 		size_t len = t->clen;
 
 		memcpy(u + 8, t->clear, len);
-		if (tp_srtp_protect(t->srtp, u + 8, &len, ulen - 8u) != TP_SRTP_OK ||
+		if (srtp_ref_protect(t->srtp, u + 8, &len, ulen - 8u) != SRTP_REF_OK ||
 		    len != ulen - 8u)
-			die("lib/srtp's protect");
+			die("lib/srtp_ref's protect");
 	}
 	u[6] = u[7] = 0;
 	c = udp_cksum4(t->frame + 26, t->frame + 30, u, ulen);
@@ -283,7 +283,7 @@ setup(void)
 /* RTP-RTP: a context of the UE's termination (a port pair, latching) and
  * the core's (rtcp-mux); G.711-sized packets both ways. With srtp the
  * UE's termination is SRTP (RTP/SAVP, AES_CM_128_HMAC_SHA1_80): what the
- * UE sends is protected by lib/srtp. */
+ * UE sends is protected by lib/srtp_ref. */
 static unsigned int
 setup_rtp(struct tmpl *t, uint16_t size, bool srtp)
 {
@@ -319,11 +319,11 @@ setup_rtp(struct tmpl *t, uint16_t size, bool srtp)
 	x->term[1].remote.port = 6000;
 	if (srtp) {
 		struct ipc_rtp_term *a = &x->term[0];
-		struct tp_srtp_key k;
+		struct srtp_ref_key k;
 
 		a->profile = IPC_RTP_SAVP;
 		memset(&k, 0, sizeof(k));
-		k.suite = TP_SRTP_AES_CM_128_HMAC_SHA1_80;
+		k.suite = SRTP_REF_AES_CM_128_HMAC_SHA1_80;
 		for (unsigned int i = 0; i < 30; i++) {
 			a->srtp_rx.key[i] = (uint8_t)(0x31 + 5 * i);
 			a->srtp_tx.key[i] = (uint8_t)(0x97 + 3 * i);
@@ -332,11 +332,11 @@ setup_rtp(struct tmpl *t, uint16_t size, bool srtp)
 			else
 				k.salt[i - 16] = a->srtp_rx.key[i];
 		}
-		a->srtp_rx.suite = a->srtp_tx.suite = TP_SRTP_AES_CM_128_HMAC_SHA1_80;
+		a->srtp_rx.suite = a->srtp_tx.suite = SRTP_REF_AES_CM_128_HMAC_SHA1_80;
 		a->srtp_rx.key_len = a->srtp_tx.key_len = 30;
-		if (tp_srtp_init() < 0 ||
-		    (t[0].srtp = tp_srtp_create(TP_SRTP_OUTBOUND, &k)) == NULL)
-			die("lib/srtp");
+		if (srtp_ref_init() < 0 ||
+		    (t[0].srtp = srtp_ref_create(SRTP_REF_OUTBOUND, &k)) == NULL)
+			die("lib/srtp_ref");
 	}
 	cp_send(&m);
 	memset(pk, 0, sizeof(pk));
@@ -349,8 +349,8 @@ setup_rtp(struct tmpl *t, uint16_t size, bool srtp)
 
 		memcpy(t[0].clear, pk, size);
 		t[0].clen = size;
-		if (tp_srtp_protect(t[0].srtp, pk, &len, sizeof(pk)) != TP_SRTP_OK)
-			die("lib/srtp's protect");
+		if (srtp_ref_protect(t[0].srtp, pk, &len, sizeof(pk)) != SRTP_REF_OK)
+			die("lib/srtp_ref's protect");
 		tmpl_make(&t[0], 0, UE4, 5004, ACC4, MEDIA_PORT, pk, (uint16_t)len, 2);
 	} else {
 		tmpl_make(&t[0], 0, UE4, 5004, ACC4, MEDIA_PORT, pk, size, 2);

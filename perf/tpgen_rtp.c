@@ -11,8 +11,8 @@
  *
  * PORT_A is where the UE sends, PORT_B where the core side sends (on the
  * server's address unless an IP is given). SUITE 0 is plain RTP both
- * ways; otherwise the UE's side is SRTP (lib/srtp's suite numbers, RFC
- * 4568's names in tp_srtp.h), TX_KEY the UE's master key and salt in hex
+ * ways; otherwise the UE's side is SRTP (lib/srtp_ref's suite numbers, RFC
+ * 4568's names in srtp_ref.h), TX_KEY the UE's master key and salt in hex
  * (what the UE offered: the relay decrypts with it) and RX_KEY the
  * relay's (what it answered: the UE decrypts with it). The core side is
  * plain RTP.
@@ -46,7 +46,7 @@
 #include <rte_mbuf.h>
 #include <rte_random.h>
 
-#include "tp_srtp.h"
+#include "srtp_ref.h"
 #include "tpgen.h"
 
 #define GEN_RTP_HDR     12u
@@ -62,12 +62,12 @@ struct gen_rtp_leg {
 	uint32_t ssrc;
 	uint16_t seq;
 	uint32_t ts;
-	struct tp_srtp *tx;           /* the UE's SRTP; NULL: plain */
+	struct srtp_ref *tx;          /* the UE's SRTP; NULL: plain */
 };
 
 struct gen_rtp_call {
 	struct gen_rtp_leg leg[2];    /* 0 the UE's side, 1 the core's */
-	struct tp_srtp *rx;           /* what the relay sends the UE; NULL: plain */
+	struct srtp_ref *rx;          /* what the relay sends the UE; NULL: plain */
 	uint32_t checked;             /* packets to the UE since the last verified */
 };
 
@@ -109,8 +109,8 @@ static void
 rtp_free_calls(struct gen_rtp *r)
 {
 	for (uint32_t i = 0; i < r->ncalls; i++) {
-		tp_srtp_free(r->calls[i].leg[0].tx);
-		tp_srtp_free(r->calls[i].rx);
+		srtp_ref_free(r->calls[i].leg[0].tx);
+		srtp_ref_free(r->calls[i].rx);
 	}
 	free(r->calls);
 	r->calls = NULL;
@@ -119,9 +119,9 @@ rtp_free_calls(struct gen_rtp *r)
 }
 
 static int
-hex_key(const char *hex, enum tp_srtp_suite suite, struct tp_srtp_key *k)
+hex_key(const char *hex, enum srtp_ref_suite suite, struct srtp_ref_key *k)
 {
-	unsigned int kl = tp_srtp_key_len(suite), sl = tp_srtp_salt_len(suite);
+	unsigned int kl = srtp_ref_key_len(suite), sl = srtp_ref_salt_len(suite);
 	uint8_t raw[sizeof(k->key) + sizeof(k->salt)];
 
 	if (kl == 0 || strlen(hex) != 2u * (kl + sl))
@@ -192,7 +192,7 @@ gen_rtp_load(struct gen *g, const char *file, FILE *out)
 		if (r == NULL)
 			return -ENOMEM;
 		g->rtp = r;
-		if (tp_srtp_init() < 0)
+		if (srtp_ref_init() < 0)
 			return -EIO;
 	}
 	rtp_free_calls(r);
@@ -218,28 +218,28 @@ gen_rtp_load(struct gen *g, const char *file, FILE *out)
 			continue;
 		if (n >= g->nclients || got < 3 || parse_dest(da, g->dut_ip, &ipa, &pa) < 0 ||
 		    parse_dest(db, g->dut_ip, &ipb, &pb) < 0 ||
-		    (suite != 0 && got != 5) || suite >= TP_SRTP_SUITE_COUNT)
+		    (suite != 0 && got != 5) || suite >= SRTP_REF_SUITE_COUNT)
 			goto fail;
 		c = &r->calls[n];
 		r->ncalls = ++n;       /* (freed from here on a failure) */
 		leg_init(g, &c->leg[0], g->client_base + n - 1, GEN_RTP_PORT_A, ipa, pa);
 		leg_init(g, &c->leg[1], g->peer_base + n - 1, GEN_RTP_PORT_B, ipb, pb);
 		if (suite != 0) {
-			struct tp_srtp_key k;
+			struct srtp_ref_key k;
 
 			if (hex_key(txk, suite, &k) < 0)
 				goto fail;
-			c->leg[0].tx = tp_srtp_create(TP_SRTP_OUTBOUND, &k);
-			tp_srtp_key_wipe(&k);
+			c->leg[0].tx = srtp_ref_create(SRTP_REF_OUTBOUND, &k);
+			srtp_ref_key_wipe(&k);
 			if (hex_key(rxk, suite, &k) < 0)
 				goto fail;
-			c->rx = tp_srtp_create(TP_SRTP_INBOUND, &k);
-			tp_srtp_key_wipe(&k);
+			c->rx = srtp_ref_create(SRTP_REF_INBOUND, &k);
+			srtp_ref_key_wipe(&k);
 			if (c->leg[0].tx == NULL || c->rx == NULL) {
 				rc = -errno;
 				goto fail;
 			}
-			r->trailer = tp_srtp_trailer(c->leg[0].tx, false);
+			r->trailer = srtp_ref_trailer(c->leg[0].tx, false);
 			srtp++;
 		}
 	}
@@ -281,8 +281,8 @@ fill(struct gen_rtp *r, struct rte_mbuf *m, uint32_t ci,
 	put32(rtp + GEN_RTP_HDR + 4, ci << 1 | side);
 	memcpy(rtp + GEN_RTP_HDR + 8, &now, 8);
 	if (l->tx != NULL) {
-		if (tp_srtp_protect(l->tx, rtp, &len, m->buf_len - m->data_off - 42u) !=
-		    TP_SRTP_OK)
+		if (srtp_ref_protect(l->tx, rtp, &len, m->buf_len - m->data_off - 42u) !=
+		    SRTP_REF_OK)
 			return -1;
 		put16(f + 14 + 2, (uint16_t)(20 + 8 + len));
 		f[14 + 10] = 0;
@@ -320,7 +320,7 @@ gen_rtp_input(struct gen *g, uint32_t dst, const uint8_t *p, uint16_t len)
 	/* What a side receives was sent by the other side of the call. */
 	if (side == 0 && r->calls[ci].rx != NULL) {
 		struct gen_rtp_call *c = &r->calls[ci];
-		uint8_t copy[GEN_RTP_LEN + TP_SRTP_TRAILER_MAX];
+		uint8_t copy[GEN_RTP_LEN + SRTP_REF_TRAILER_MAX];
 		size_t n = len;
 
 		if (len != GEN_RTP_LEN + r->trailer) {
@@ -332,7 +332,7 @@ gen_rtp_input(struct gen *g, uint32_t dst, const uint8_t *p, uint16_t len)
 		c->checked = 0;
 		memcpy(copy, p, len);
 		r->srtp_checked++;
-		if (tp_srtp_unprotect(c->rx, copy, &n) != TP_SRTP_OK || n != GEN_RTP_LEN ||
+		if (srtp_ref_unprotect(c->rx, copy, &n) != SRTP_REF_OK || n != GEN_RTP_LEN ||
 		    get32(copy + GEN_RTP_HDR) != GEN_STAMP_MAGIC ||
 		    get32(copy + GEN_RTP_HDR + 4) != (ci << 1 | 1u))
 			r->srtp_failed++;

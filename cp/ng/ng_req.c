@@ -263,33 +263,28 @@ addr_of(const char *s, uint8_t *family, uint8_t ip[16])
 	return -EINVAL;
 }
 
+/* ng_cmds.def's rows: a command's name, and its handler's, by which the
+ * reader knows the commands it refuses (`refused`). */
 static const struct {
 	const char *name;
-	uint8_t cmd;
-} cmds[] = {
-	{ "ping", NG_CMD_PING },
-	{ "offer", NG_CMD_OFFER },
-	{ "answer", NG_CMD_ANSWER },
-	{ "delete", NG_CMD_DELETE },
-	{ "query", NG_CMD_QUERY },
-	{ "list", NG_CMD_LIST },
-	{ "statistics", NG_CMD_STATISTICS },
-};
-
-static const char *const cmds_out_of_scope[] = {
-	"start recording", "stop recording", "pause recording", "start forwarding",
-	"stop forwarding", "block DTMF", "unblock DTMF", "block media", "unblock media",
-	"silence media", "unsilence media", "play media", "stop media", "play DTMF",
-	"publish", "subscribe request", "subscribe answer", "unsubscribe", "connect",
+	const char *handler;
+} cmds[NG_CMD__COUNT] = {
+#define NG_CMD(e, n, h) [NG_CMD_##e] = { n, #h },
+#include "ng_cmds.def"
+#undef NG_CMD
 };
 
 const char *
 ng_cmd_name(unsigned int cmd)
 {
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (cmds[i].cmd == cmd)
-			return cmds[i].name;
-	return "?";
+	return cmd > NG_CMD_NONE && cmd < NG_CMD__COUNT ? cmds[cmd].name : "?";
+}
+
+int
+ng_cmd_refuse(const char *given, char *err, size_t errlen)
+{
+	return unsupported(err, errlen, "Command '%.40s' is not supported by turnpike (no "
+			   "recording, forwarding, DTMF or media injection)", given);
 }
 
 static int
@@ -299,16 +294,14 @@ read_cmd(const struct bc_node *v, struct ng_req *r, char *err, size_t errlen)
 
 	if (v == NULL || v->type != BC_STR)
 		return fail(err, errlen, "No command in message");
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (name_is(v, cmds[i].name)) {
-			r->cmd = cmds[i].cmd;
-			return 0;
-		}
-	for (size_t i = 0; i < sizeof(cmds_out_of_scope) / sizeof(cmds_out_of_scope[0]); i++)
-		if (name_is(v, cmds_out_of_scope[i]))
-			return unsupported(err, errlen, "Command '%s' is not supported by turnpike "
-					   "(no recording, forwarding, DTMF or media injection)",
-					   shown(v, b, sizeof(b)));
+	for (unsigned int c = NG_CMD_NONE + 1; c < NG_CMD__COUNT; c++) {
+		if (!name_is(v, cmds[c].name))
+			continue;
+		if (strcmp(cmds[c].handler, "refused") == 0)
+			return ng_cmd_refuse(shown(v, b, sizeof(b)), err, errlen);
+		r->cmd = (uint8_t)c;
+		return 0;
+	}
 	return fail(err, errlen, "Unrecognized command '%s'", shown(v, b, sizeof(b)));
 }
 

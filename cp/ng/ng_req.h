@@ -29,15 +29,12 @@
 #define NG_NODES_MAX  512u        /* bencode nodes of one request */
 #define NG_DEPTH_MAX  4u          /* the request dict, a list or dict in it, ... */
 
+/* The commands (ng_cmds.def: name and handler of each). */
 enum ng_cmd {
 	NG_CMD_NONE = 0,
-	NG_CMD_PING,
-	NG_CMD_OFFER,
-	NG_CMD_ANSWER,
-	NG_CMD_DELETE,
-	NG_CMD_QUERY,
-	NG_CMD_LIST,
-	NG_CMD_STATISTICS,
+#define NG_CMD(e, name, handler) NG_CMD_##e,
+#include "ng_cmds.def"
+#undef NG_CMD
 	NG_CMD__COUNT
 };
 
@@ -106,6 +103,12 @@ struct ng_names {
 int ng_req_read(const struct bc_node *nodes, const struct bc_node *root,
 		const struct ng_names *names, struct ng_req *out, char *err, size_t errlen);
 
+/* "offer" etc. (ng_cmds.def's name); "?" for a value not a command. */
 const char *ng_cmd_name(unsigned int cmd);
+
+/* The refusal of a command out of turnpike's scope (ng_cmds.def's rows
+ * whose handler is `refused`), named as given (its text, at most 40
+ * octets of it shown): the sentence into err; -ENOTSUP. */
+int ng_cmd_refuse(const char *given, char *err, size_t errlen);
 
 #endif /* NG_REQ_H */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cp/ng's SDP: a P-CSCF's whole description, read section by section with
- * lib/sdp and rewritten the way rtpengine rewrites it. See ng_sdp.h for
- * the contract; the choices it leaves are made here:
+ * lib/sdp and rewritten the way rtpengine rewrites it, through lib/sdp's
+ * bounded writer (struct sdp_wbuf). See ng_sdp.h for the contract; the
+ * choices it leaves are made here:
  *
  *   - Reading takes the framing lib/sdp takes (CRLF or LF, no control
  *     character but tab, no empty line inside; blank lines after the last
@@ -24,8 +25,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -458,50 +457,11 @@ out_zero:
 
 /* ---- the rewrite ---------------------------------------------------------------- */
 
-struct wbuf {
-	char *p;
-	size_t size, n;
-	bool over;
-};
-
 static void
-put_mem(struct wbuf *w, const char *s, size_t n)
+put_line(struct sdp_wbuf *w, const struct ng_sdp *d, unsigned int k)
 {
-	if (w->over)
-		return;
-	if (n >= w->size - w->n) {
-		w->over = true;
-		return;
-	}
-	memcpy(w->p + w->n, s, n);
-	w->n += n;
-	w->p[w->n] = '\0';
-}
-
-static void put(struct wbuf *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-put(struct wbuf *w, const char *fmt, ...)
-{
-	va_list ap;
-	int k;
-
-	if (w->over)
-		return;
-	va_start(ap, fmt);
-	k = vsnprintf(w->p + w->n, w->size - w->n, fmt, ap);
-	va_end(ap);
-	if (k < 0 || (size_t)k >= w->size - w->n)
-		w->over = true;
-	else
-		w->n += (size_t)k;
-}
-
-static void
-put_line(struct wbuf *w, const struct ng_sdp *d, unsigned int k)
-{
-	put_mem(w, line_at(d, k), d->line_len[k]);
-	put_mem(w, "\r\n", 2);
+	sdp_put_mem(w, line_at(d, k), d->line_len[k]);
+	sdp_put_mem(w, "\r\n", 2);
 }
 
 static size_t
@@ -518,60 +478,60 @@ same_addr(const struct ng_sdp_out_media *a, const struct ng_sdp_out_media *b)
 
 /* "IN IP4 192.0.2.1" (checked by the caller: the family is one of two). */
 static void
-put_addr(struct wbuf *w, const struct ng_sdp_out_media *o)
+put_addr(struct sdp_wbuf *w, const struct ng_sdp_out_media *o)
 {
 	char ip[INET6_ADDRSTRLEN];
 
 	inet_ntop(o->family, o->ip, ip, sizeof(ip));
-	put(w, "IN %s %s", o->family == AF_INET ? "IP4" : "IP6", ip);
+	sdp_put(w, "IN %s %s", o->family == AF_INET ? "IP4" : "IP6", ip);
 }
 
 static void
-put_c(struct wbuf *w, const struct ng_sdp_out_media *o)
+put_c(struct sdp_wbuf *w, const struct ng_sdp_out_media *o)
 {
-	put_mem(w, "c=", 2);
+	sdp_put_mem(w, "c=", 2);
 	put_addr(w, o);
-	put_mem(w, "\r\n", 2);
+	sdp_put_mem(w, "\r\n", 2);
 }
 
 /* o=<username> <sess-id> <sess-version> IN IP4|IP6 <ours>; false (nothing
  * written) when o= is not six fields. */
 static bool
-put_origin(struct wbuf *w, const char *p, size_t n, const struct ng_sdp_out_media *o)
+put_origin(struct sdp_wbuf *w, const char *p, size_t n, const struct ng_sdp_out_media *o)
 {
 	const char *f[6];
 	size_t fl[6];
 
 	if (!origin_fields(p + 2, n - 2, f, fl))
 		return false;
-	put_mem(w, p, (size_t)(f[3] - p));
+	sdp_put_mem(w, p, (size_t)(f[3] - p));
 	put_addr(w, o);
-	put_mem(w, "\r\n", 2);
+	sdp_put_mem(w, "\r\n", 2);
 	return true;
 }
 
 /* m=<media> <port> <proto> <fmt>...: lib/sdp read it (single spaces, four
  * fields, no port count), so the fields are there. */
 static void
-put_m(struct wbuf *w, const char *p, size_t n, const struct ng_sdp_out_media *o)
+put_m(struct sdp_wbuf *w, const char *p, size_t n, const struct ng_sdp_out_media *o)
 {
 	const char *port = memchr(p, ' ', n);
 	const char *proto = port != NULL ? memchr(port + 1, ' ', n - (size_t)(port + 1 - p)) : NULL;
 	const char *fmt = proto != NULL ? memchr(proto + 1, ' ', n - (size_t)(proto + 1 - p)) : NULL;
 
 	if (fmt == NULL) {
-		put_mem(w, p, n);
-		put_mem(w, "\r\n", 2);
+		sdp_put_mem(w, p, n);
+		sdp_put_mem(w, "\r\n", 2);
 		return;
 	}
-	put_mem(w, p, (size_t)(port - p));
-	put(w, " %u ", o->port);
+	sdp_put_mem(w, p, (size_t)(port - p));
+	sdp_put(w, " %u ", o->port);
 	if (o->proto != NULL)
-		put_mem(w, o->proto, strlen(o->proto));
+		sdp_put_mem(w, o->proto, strlen(o->proto));
 	else
-		put_mem(w, proto + 1, (size_t)(fmt - proto - 1));
-	put_mem(w, fmt, n - (size_t)(fmt - p));
-	put_mem(w, "\r\n", 2);
+		sdp_put_mem(w, proto + 1, (size_t)(fmt - proto - 1));
+	sdp_put_mem(w, fmt, n - (size_t)(fmt - p));
+	sdp_put_mem(w, "\r\n", 2);
 }
 
 /* A proto for m=: a token of visible ASCII as lib/sdp keeps it. */
@@ -623,7 +583,7 @@ rewrite_ok(const struct ng_sdp *in, const struct ng_sdp_rewrite *rw, int *first)
 /* A relayed section: its m=, its c=, what it had but ICE's and ours, then
  * ours (a=rtcp, a=rtcp-mux, a=crypto). */
 static void
-put_relayed(struct wbuf *w, const struct ng_sdp *in, unsigned int i,
+put_relayed(struct sdp_wbuf *w, const struct ng_sdp *in, unsigned int i,
 	    const struct ng_sdp_out_media *o, bool own_c, bool ice_remove)
 {
 	const struct ng_sdp_media *md = &in->media[i];
@@ -652,16 +612,16 @@ put_relayed(struct wbuf *w, const struct ng_sdp *in, unsigned int i,
 	if (add_c)
 		put_c(w, o);
 	if (o->rtcp_port != 0 && !o->rtcp_mux_only)
-		put(w, "a=rtcp:%u\r\n", o->rtcp_port);
+		sdp_put(w, "a=rtcp:%u\r\n", o->rtcp_port);
 	if (o->rtcp_mux)
-		put_mem(w, "a=rtcp-mux\r\n", 12);
+		sdp_put_mem(w, "a=rtcp-mux\r\n", 12);
 	for (unsigned int c = 0; c < o->ncrypto && !w->over; c++) {
 		int n = sdp_crypto_write(&o->crypto[c], line, sizeof(line));
 
 		if (n < 0)
 			w->over = true;     /* checked: only a line longer than its bound */
 		else
-			put_mem(w, line, (size_t)n);
+			sdp_put_mem(w, line, (size_t)n);
 	}
 	explicit_bzero(line, sizeof(line));
 }
@@ -669,7 +629,7 @@ put_relayed(struct wbuf *w, const struct ng_sdp *in, unsigned int i,
 /* A kept section, as it came; with the old session c= when it relied on
  * that one and the session's c= now holds ours (sess_c: its line, -1). */
 static void
-put_kept(struct wbuf *w, const struct ng_sdp *in, unsigned int i, int sess_c)
+put_kept(struct sdp_wbuf *w, const struct ng_sdp *in, unsigned int i, int sess_c)
 {
 	const struct ng_sdp_media *md = &in->media[i];
 	unsigned int first = md->first_line, end = first + md->nlines;
@@ -691,15 +651,14 @@ int
 ng_sdp_rewrite(const struct ng_sdp *in, const struct ng_sdp_rewrite *rw, char *buf,
 	       size_t size)
 {
-	struct wbuf w = { buf, size, 0, size == 0 };
+	struct sdp_wbuf w;
 	const struct ng_sdp_out_media *ours = NULL;
 	bool ice_remove, sess_c, c_done;
 	int first, old_c = -1;
 
 	if (in == NULL || rw == NULL || buf == NULL)
 		return -EINVAL;
-	if (size > 0)
-		buf[0] = '\0';
+	sdp_wbuf_init(&w, buf, size);
 	if (!rewrite_ok(in, rw, &first))
 		return -EINVAL;
 	ice_remove = (rw->flags & NG_SDP_ICE_REMOVE) != 0;

@@ -2,8 +2,9 @@
 /*
  * dp's SRTP and SRTCP (RFC 3711) for the RTP terminations, behind the
  * seam's ops (rtp_dp_types.h): our own packet processing on libipsec-mb's
- * primitives, since libsrtp2 as Debian builds it (lib/srtp, on NSS)
- * allocates per packet and costs microseconds a packet.
+ * primitives, since libsrtp2 as Debian builds it (on NSS) allocates per
+ * packet and costs microseconds a packet; lib/srtp_ref wraps it as the
+ * tests' reference, which this SRTP is held to.
  *
  *   key derivation    RFC 3711 §4.3 (RFC 6188 for AES-256): the AES-CM
  *                     PRF over the master salt and a label, with
@@ -21,9 +22,9 @@
  *                     whatever SRTP's (§5.2, RFC 4568 §6.2)
  *
  * Suites: AES_CM_128_HMAC_SHA1_80/_32 and AES_256_CM_HMAC_SHA1_80/_32
- * (lib/sdp's enum sdp_suite values 1, 2, 5, 6). Not AES-192 (lib/srtp's
- * reference does not offer it) nor AEAD GCM (RFC 7714): check() refuses
- * them.
+ * (lib/sdp's enum sdp_suite values 1, 2, 5, 6). Not AES-192 (lib/srtp_ref,
+ * the reference, does not offer it) nor AEAD GCM (RFC 7714): check()
+ * refuses them.
  *
  * Memory: one entry per termination slot of the worker (two directions),
  * made at set-up; SRTCP's session keys are kept as they are and expanded

@@ -15,14 +15,20 @@
  * the gateway picks a value: our address, our port, our SRTP key.
  *
  * Three steps, each pure (no allocation, no global state, no EAL):
- *   sdp_parse()       text -> struct sdp (syntax, limits; a sentence per error)
+ *   sdp_parse()       text -> struct sdp (syntax, limits; a sentence per
+ *                     error)                                 sdp_parse.c
  *   sdp_derive()      a TCP termination's Local and Remote -> struct sdp_term
- *                     (TCP and TLS roles, the peer's fingerprints, addresses)
+ *                     (TCP and TLS roles, the peer's fingerprints,
+ *                     addresses)                             sdp_derive.c
  *   sdp_rtp_derive()  an RTP termination's -> struct sdp_rtp_term (ports,
  *                     RTCP, the SRTP suite and the peer's key)
+ *                                                            sdp_rtp_derive.c
  *   sdp_write(), sdp_rtp_write()  our answer for the Local descriptor -> text
- *   sdp_crypto_write()  one a=crypto line of ours (for cp/ng's rewriter)
- * FEATURE.md has the rules, the limits, the tables and what is refused.
+ *   sdp_crypto_write()  one a=crypto line of ours, and the bounded writer
+ *                     they write through (for cp/ng's rewriter) sdp_write.c
+ * (the rules both derivers apply to the two sides: sdp_side.c; the names of
+ * codes and values: sdp_names.c). FEATURE.md has the rules, the limits, the
+ * tables and what is refused.
  *
  * Key material: struct sdp, struct sdp_rtp_term and struct sdp_rtp_answer
  * hold SRTP master keys (struct sdp_crypto's key[]); a caller wipes them
@@ -146,7 +152,7 @@ enum sdp_suite {
 };
 
 /* A bit per suite, for sdp_rtp_derive()'s `suites` (what the gateway's
- * SRTP library takes). */
+ * SRTP, dp's own, takes: dp/rtp/FEATURE.md). */
 #define SDP_SUITE_BIT(s)  (1u << (s))
 #define SDP_SUITES_ALL    (((1u << SDP_SUITE_COUNT) - 1u) & ~1u)
 
@@ -491,6 +497,32 @@ uint32_t sdp_rtp_clock(const struct sdp_media *md);
  */
 #define SDP_CRYPTO_LINE_MAX 192u  /* the longest line it writes, CRLF and NUL included */
 int sdp_crypto_write(const struct sdp_crypto *c, char *buf, size_t size);
+
+/* ---- the bounded writer ------------------------------------------------ */
+
+/*
+ * Text written into a caller's buffer of `size` octets, NUL-terminated as
+ * it goes (sdp_write(), sdp_rtp_write() and sdp_crypto_write() write
+ * through it, and so does cp/ng's rewrite of a whole description). What
+ * does not fit with its NUL sets `over`, and nothing after it is written:
+ * a writer puts everything, then looks at `over` once. The buffer is the
+ * caller's: past `over` it holds a prefix of the text (and of its keys),
+ * which the caller clears or wipes.
+ */
+struct sdp_wbuf {
+	char *p;
+	size_t size;    /* octets of p, the NUL's included */
+	size_t n;       /* octets written, the NUL not counted */
+	bool over;      /* something did not fit (from the start when size is 0) */
+};
+
+/* w over buf[0..size): "" written when size > 0 (buf may be NULL with size 0). */
+void sdp_wbuf_init(struct sdp_wbuf *w, char *buf, size_t size);
+/* printf's text, or n octets of s (no NUL needed), appended; nothing once over. */
+void sdp_put(struct sdp_wbuf *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sdp_put_mem(struct sdp_wbuf *w, const void *s, size_t n);
+
+/* ---- names ----------------------------------------------------------------- */
 
 /* "AES_CM_128_HMAC_SHA1_80" etc.; NULL for OTHER and others. */
 const char *sdp_suite_name(enum sdp_suite s);

@@ -22,7 +22,7 @@
  * modified, subtracted and released through the messages; a full table,
  * a taken port and a foreign address refused; a restarted cp's SYNC;
  * IPv6 on one side and IPv4 on the other. SRTP (rtp_srtp.c) held to
- * lib/srtp (libsrtp2) as the independent reference: SRTP-RTP and
+ * lib/srtp_ref (libsrtp2) as the independent reference: SRTP-RTP and
  * SRTP-SRTP both ways for each suite, RTP and SRTCP; forged, replayed,
  * too old, ROC-jumped, wrong- and giant-MKI and short packets dropped and
  * counted; a restart's positions carried on; re-keying at RTP_MOD;
@@ -53,7 +53,7 @@
 #include "rtp_dp.h"
 #include "rtp_srtp.h"
 #include "tp_conf_types.h"
-#include "tp_srtp.h"
+#include "srtp_ref.h"
 
 /* dp's addresses: the access port's (UE side), the core port's and a
  * relayed one on it, the access port's IPv6 */
@@ -287,7 +287,7 @@ unhex(const char *hex, uint8_t *out)
 		sscanf(hex + 2 * i, "%2hhx", &out[i]);
 }
 
-static void mkkeys(struct ipc_srtp_key *ik, struct tp_srtp_key *tk, unsigned int suite,
+static void mkkeys(struct ipc_srtp_key *ik, struct srtp_ref_key *tk, unsigned int suite,
 		   uint8_t seed, uint8_t mki_len, uint32_t mki);
 
 /* ---- checksums, independently of dp/net ------------------------------------------- */
@@ -1407,10 +1407,10 @@ test_rtp_refused_whole_with_a_reason(void **state)
 	term_ue(&c, MEDIA_MIN + 50, true);
 	c.profile = IPC_RTP_SAVP;
 	{
-		struct tp_srtp_key k;
+		struct srtp_ref_key k;
 
-		mkkeys(&c.srtp_rx, &k, TP_SRTP_AEAD_AES_128_GCM, 1, 0, 0);
-		mkkeys(&c.srtp_tx, &k, TP_SRTP_AEAD_AES_128_GCM, 2, 0, 0);
+		mkkeys(&c.srtp_rx, &k, SRTP_REF_AEAD_AES_128_GCM, 1, 0, 0);
+		mkkeys(&c.srtp_tx, &k, SRTP_REF_AEAD_AES_128_GCM, 2, 0, 0);
 	}
 	cp_add(f, ctx_id(3), &c, NULL);
 	cp_event(f, ctx_id(3), IPC_RTP_EV_RELEASED, &e);
@@ -1522,31 +1522,31 @@ test_rtp_sync_gives_every_context_back(void **state)
 	fail_msg("no STATE_DONE (%u contexts seen)", seen);
 }
 
-/* ---- SRTP (rtp_srtp.c), held to lib/srtp (libsrtp2) ----------------------------------- */
+/* ---- SRTP (rtp_srtp.c), held to lib/srtp_ref (libsrtp2) ----------------------------------- */
 
-/* The suites dp offers, lib/srtp's (and lib/sdp's) values. */
+/* The suites dp offers, lib/srtp_ref's (and lib/sdp's) values. */
 static const unsigned int srtp_suites[] = {
-	TP_SRTP_AES_CM_128_HMAC_SHA1_80, TP_SRTP_AES_CM_128_HMAC_SHA1_32,
-	TP_SRTP_AES_256_CM_HMAC_SHA1_80, TP_SRTP_AES_256_CM_HMAC_SHA1_32,
+	SRTP_REF_AES_CM_128_HMAC_SHA1_80, SRTP_REF_AES_CM_128_HMAC_SHA1_32,
+	SRTP_REF_AES_256_CM_HMAC_SHA1_80, SRTP_REF_AES_256_CM_HMAC_SHA1_32,
 };
-_Static_assert(TP_SRTP_AES_CM_128_HMAC_SHA1_80 == RTP_SRTP_AES_CM_128_SHA1_80 &&
-	       TP_SRTP_AES_CM_128_HMAC_SHA1_32 == RTP_SRTP_AES_CM_128_SHA1_32 &&
-	       TP_SRTP_AES_256_CM_HMAC_SHA1_80 == RTP_SRTP_AES_256_CM_SHA1_80 &&
-	       TP_SRTP_AES_256_CM_HMAC_SHA1_32 == RTP_SRTP_AES_256_CM_SHA1_32,
-	       "dp's suite values are lib/srtp's");
+_Static_assert(SRTP_REF_AES_CM_128_HMAC_SHA1_80 == RTP_SRTP_AES_CM_128_SHA1_80 &&
+	       SRTP_REF_AES_CM_128_HMAC_SHA1_32 == RTP_SRTP_AES_CM_128_SHA1_32 &&
+	       SRTP_REF_AES_256_CM_HMAC_SHA1_80 == RTP_SRTP_AES_256_CM_SHA1_80 &&
+	       SRTP_REF_AES_256_CM_HMAC_SHA1_32 == RTP_SRTP_AES_256_CM_SHA1_32,
+	       "dp's suite values are lib/srtp_ref's");
 
 #define UE_SSRC   0x11223344u
 #define CORE_SSRC 0x55667788u
 
-/* A key of suite from seed, as cp sends it (ik) and as lib/srtp takes it
+/* A key of suite from seed, as cp sends it (ik) and as lib/srtp_ref takes it
  * (tk). */
 static void
-mkkeys(struct ipc_srtp_key *ik, struct tp_srtp_key *tk, unsigned int suite, uint8_t seed,
+mkkeys(struct ipc_srtp_key *ik, struct srtp_ref_key *tk, unsigned int suite, uint8_t seed,
        uint8_t mki_len, uint32_t mki)
 {
-	unsigned int kl = tp_srtp_key_len(suite), sl = tp_srtp_salt_len(suite);
+	unsigned int kl = srtp_ref_key_len(suite), sl = srtp_ref_salt_len(suite);
 
-	/* (what lib/srtp guarantees, said to gcc -O3, which cannot see it and
+	/* (what lib/srtp_ref guarantees, said to gcc -O3, which cannot see it and
 	 * warns of a write past salt[]) */
 	if (sl > sizeof(tk->salt))
 		sl = sizeof(tk->salt);
@@ -1562,10 +1562,10 @@ mkkeys(struct ipc_srtp_key *ik, struct tp_srtp_key *tk, unsigned int suite, uint
 		ik->key[kl + i] = tk->salt[i] = (uint8_t)(seed ^ (0xa5 + 3 * i));
 }
 
-/* The far end of an SRTP termination, lib/srtp's: it protects with what
+/* The far end of an SRTP termination, lib/srtp_ref's: it protects with what
  * dp unprotects (dp's rx key) and unprotects what dp protects (tx). */
 struct peer {
-	struct tp_srtp *send, *recv;
+	struct srtp_ref *send, *recv;
 };
 
 /* t an SRTP termination (SAVP) under suite: dp's rx key from seed, tx
@@ -1574,13 +1574,13 @@ static void
 srtp_term(struct ipc_rtp_term *t, struct peer *p, unsigned int suite, uint8_t seed,
 	  uint8_t mki_len)
 {
-	struct tp_srtp_key rx, tx;
+	struct srtp_ref_key rx, tx;
 
 	t->profile = IPC_RTP_SAVP;
 	mkkeys(&t->srtp_rx, &rx, suite, seed, mki_len, mki_len != 0 ? 0x2a : 0);
 	mkkeys(&t->srtp_tx, &tx, suite, (uint8_t)(seed + 1), mki_len, mki_len != 0 ? 0x17 : 0);
-	p->send = tp_srtp_create(TP_SRTP_OUTBOUND, &rx);
-	p->recv = tp_srtp_create(TP_SRTP_INBOUND, &tx);
+	p->send = srtp_ref_create(SRTP_REF_OUTBOUND, &rx);
+	p->recv = srtp_ref_create(SRTP_REF_INBOUND, &tx);
 	assert_non_null(p->send);
 	assert_non_null(p->recv);
 }
@@ -1588,8 +1588,8 @@ srtp_term(struct ipc_rtp_term *t, struct peer *p, unsigned int suite, uint8_t se
 static void
 peer_free(struct peer *p)
 {
-	tp_srtp_free(p->send);
-	tp_srtp_free(p->recv);
+	srtp_ref_free(p->send);
+	srtp_ref_free(p->recv);
 }
 
 /* A packet in from port pi's side (src, sport) to (dst, dport); what dp
@@ -1606,9 +1606,9 @@ relay(struct fix *f, unsigned int pi, const uint8_t *src, uint16_t sport, const 
 }
 
 /* RTP (rtcp false) or an RTCP compound of ssrc into b: clear, then, with
- * s, protected by lib/srtp. Its clear octets in clear[*clen]. */
+ * s, protected by lib/srtp_ref. Its clear octets in clear[*clen]. */
 static uint16_t
-mkpkt(struct tp_srtp *s, bool rtcp, uint16_t seq, uint32_t ssrc, uint16_t n, uint8_t *b,
+mkpkt(struct srtp_ref *s, bool rtcp, uint16_t seq, uint32_t ssrc, uint16_t n, uint8_t *b,
       size_t size, uint8_t *clear, uint16_t *clen)
 {
 	size_t len = rtcp ? rtcp_pkt(b, ssrc) : rtp_pkt(b, 0, seq, seq * 160u, ssrc, n,
@@ -1617,8 +1617,8 @@ mkpkt(struct tp_srtp *s, bool rtcp, uint16_t seq, uint32_t ssrc, uint16_t n, uin
 	memcpy(clear, b, len);
 	*clen = (uint16_t)len;
 	if (s != NULL)
-		assert_int_equal(rtcp ? tp_srtp_protect_rtcp(s, b, &len, size) :
-				 tp_srtp_protect(s, b, &len, size), TP_SRTP_OK);
+		assert_int_equal(rtcp ? srtp_ref_protect_rtcp(s, b, &len, size) :
+				 srtp_ref_protect(s, b, &len, size), SRTP_REF_OK);
 	return (uint16_t)len;
 }
 
@@ -1652,8 +1652,8 @@ core_to_ue(struct fix *f, struct peer *p, uint16_t core_port, bool rtcp, uint16_
 	assert_true(relay(f, 1, PEER4, 6000, CORE4, core_port, b, len, 0, &o));
 	assert_int_not_equal(o.len, clen);                 /* protected */
 	olen = o.len;
-	assert_int_equal(rtcp ? tp_srtp_unprotect_rtcp(p->recv, o.payload, &olen) :
-			 tp_srtp_unprotect(p->recv, o.payload, &olen), TP_SRTP_OK);
+	assert_int_equal(rtcp ? srtp_ref_unprotect_rtcp(p->recv, o.payload, &olen) :
+			 srtp_ref_unprotect(p->recv, o.payload, &olen), SRTP_REF_OK);
 	assert_int_equal(olen, clen);
 	assert_memory_equal(o.payload, clear, clen);
 }
@@ -1751,9 +1751,9 @@ test_srtp_to_srtp_other_keys(void **state)
 		skip();     /* (built without libipsec-mb, or no AES-NI) */
 
 	term_ue(&a, MEDIA_MIN, true);
-	srtp_term(&a, &ue, TP_SRTP_AES_CM_128_HMAC_SHA1_80, 0x10, 0);
+	srtp_term(&a, &ue, SRTP_REF_AES_CM_128_HMAC_SHA1_80, 0x10, 0);
 	term_core(&b, MEDIA_MIN + 2);
-	srtp_term(&b, &core, TP_SRTP_AES_256_CM_HMAC_SHA1_32, 0x90, 2);
+	srtp_term(&b, &core, SRTP_REF_AES_256_CM_HMAC_SHA1_32, 0x90, 2);
 	cp_add(f, ctx_id(0), &a, &b);
 	for (uint16_t seq = 65530; seq != 6; seq++) {
 		for (unsigned int rtcp = 0; rtcp < 2; rtcp++) {
@@ -1763,8 +1763,8 @@ test_srtp_to_srtp_other_keys(void **state)
 			len = mkpkt(ue.send, rtcp, seq, UE_SSRC, 160, pk, sizeof(pk), clear, &clen);
 			assert_true(relay(f, 0, NAT4, 40123, ACC4, MEDIA_MIN, pk, len, 1, &o));
 			olen = o.len;
-			assert_int_equal(rtcp ? tp_srtp_unprotect_rtcp(core.recv, o.payload, &olen) :
-					 tp_srtp_unprotect(core.recv, o.payload, &olen), TP_SRTP_OK);
+			assert_int_equal(rtcp ? srtp_ref_unprotect_rtcp(core.recv, o.payload, &olen) :
+					 srtp_ref_unprotect(core.recv, o.payload, &olen), SRTP_REF_OK);
 			assert_int_equal(olen, clen);
 			assert_memory_equal(o.payload, clear, clen);
 			/* core -> UE */
@@ -1772,8 +1772,8 @@ test_srtp_to_srtp_other_keys(void **state)
 				    &clen);
 			assert_true(relay(f, 1, PEER4, 6000, CORE4, MEDIA_MIN + 2, pk, len, 0, &o));
 			olen = o.len;
-			assert_int_equal(rtcp ? tp_srtp_unprotect_rtcp(ue.recv, o.payload, &olen) :
-					 tp_srtp_unprotect(ue.recv, o.payload, &olen), TP_SRTP_OK);
+			assert_int_equal(rtcp ? srtp_ref_unprotect_rtcp(ue.recv, o.payload, &olen) :
+					 srtp_ref_unprotect(ue.recv, o.payload, &olen), SRTP_REF_OK);
 			assert_int_equal(olen, clen);
 			assert_memory_equal(o.payload, clear, clen);
 		}
@@ -1810,7 +1810,7 @@ test_srtp_hostile_sources(void **state)
 	if (rtp_srtp_builtin() == NULL)
 		skip();     /* (built without libipsec-mb, or no AES-NI) */
 	term_ue(&a, MEDIA_MIN, true);
-	srtp_term(&a, &p, TP_SRTP_AES_CM_128_HMAC_SHA1_80, 0x44, 0);
+	srtp_term(&a, &p, SRTP_REF_AES_CM_128_HMAC_SHA1_80, 0x44, 0);
 	term_core(&b, MEDIA_MIN + 2);
 	cp_add(f, ctx_id(0), &a, &b);
 	ue_to_core(f, &p, MEDIA_MIN, MEDIA_MIN + 2, false, 1);         /* latches */
@@ -1843,7 +1843,7 @@ test_srtp_bad_packets_dropped_and_counted(void **state)
 	struct fix *f = *state;
 	struct ipc_rtp_term a, b, c, d;
 	struct peer p, q, jump;
-	struct tp_srtp_key k;
+	struct srtp_ref_key k;
 	struct ipc_rtp_stats_msg st;
 	uint8_t pk[1500], old[1500], clear[1500], bad[1500];
 	uint16_t clen, len, oldlen;
@@ -1852,12 +1852,12 @@ test_srtp_bad_packets_dropped_and_counted(void **state)
 		skip();     /* (built without libipsec-mb, or no AES-NI) */
 
 	term_ue(&a, MEDIA_MIN, true);
-	srtp_term(&a, &p, TP_SRTP_AES_CM_128_HMAC_SHA1_80, 0x21, 0);
+	srtp_term(&a, &p, SRTP_REF_AES_CM_128_HMAC_SHA1_80, 0x21, 0);
 	term_core(&b, MEDIA_MIN + 2);
 	cp_add(f, ctx_id(0), &a, &b);
 	/* another context, with an MKI */
 	term_ue(&c, MEDIA_MIN + 4, true);
-	srtp_term(&c, &q, TP_SRTP_AES_CM_128_HMAC_SHA1_32, 0x33, 2);
+	srtp_term(&c, &q, SRTP_REF_AES_CM_128_HMAC_SHA1_32, 0x33, 2);
 	term_core(&d, MEDIA_MIN + 6);
 	cp_add(f, ctx_id(1), &c, &d);
 	for (uint16_t seq = 1; seq <= 3; seq++) {
@@ -1888,14 +1888,14 @@ test_srtp_bad_packets_dropped_and_counted(void **state)
 	assert_int_equal(ctr(f, "rtp_srtp_old"), 1);
 	/* a ROC jump: a sender whose ROC is 2 ahead; its tag cannot verify
 	 * under the ROC dp estimates */
-	mkkeys(&a.srtp_rx, &k, TP_SRTP_AES_CM_128_HMAC_SHA1_80, 0x21, 0, 0);
-	jump.send = tp_srtp_create(TP_SRTP_OUTBOUND, &k);
+	mkkeys(&a.srtp_rx, &k, SRTP_REF_AES_CM_128_HMAC_SHA1_80, 0x21, 0, 0);
+	jump.send = srtp_ref_create(SRTP_REF_OUTBOUND, &k);
 	assert_non_null(jump.send);
-	assert_int_equal(tp_srtp_set_roc(jump.send, UE_SSRC, 2), 0);
+	assert_int_equal(srtp_ref_set_roc(jump.send, UE_SSRC, 2), 0);
 	len = mkpkt(jump.send, false, 200, UE_SSRC, 160, pk, sizeof(pk), clear, &clen);
 	assert_false(ue_in(f, MEDIA_MIN, pk, len));
 	assert_int_equal(ctr(f, "rtp_srtp_auth"), 3);
-	tp_srtp_free(jump.send);
+	srtp_ref_free(jump.send);
 	ue_to_core(f, &p, MEDIA_MIN, MEDIA_MIN + 2, false, 201);
 	/* another MKI; a giant one (200 octets where 2 go): counted, the
 	 * context goes on */
@@ -1933,7 +1933,7 @@ test_srtp_bad_packets_dropped_and_counted(void **state)
 	{
 		size_t n = len;
 
-		assert_int_equal(tp_srtp_protect_rtcp(p.send, pk, &n, sizeof(pk)), TP_SRTP_OK);
+		assert_int_equal(srtp_ref_protect_rtcp(p.send, pk, &n, sizeof(pk)), SRTP_REF_OK);
 		len = (uint16_t)n;
 	}
 	assert_false(ue_in(f, MEDIA_MIN, pk, len));
@@ -1966,8 +1966,8 @@ test_srtp_restart_carries_the_index_on(void **state)
 	struct fix *f = *state;
 	static struct ipc_msg m;
 	struct ipc_rtp_term a, b;
-	struct tp_srtp_key rx, tx;
-	struct tp_srtp *send, *recv, *before;
+	struct srtp_ref_key rx, tx;
+	struct srtp_ref *send, *recv, *before;
 	struct ipc_rtp_stats_msg st;
 	uint8_t pk[1500], clear[1500];
 	uint16_t clen, len;
@@ -1979,8 +1979,8 @@ test_srtp_restart_carries_the_index_on(void **state)
 
 	term_ue(&a, MEDIA_MIN, true);
 	a.profile = IPC_RTP_SAVPF;
-	mkkeys(&a.srtp_rx, &rx, TP_SRTP_AES_CM_128_HMAC_SHA1_80, 0x51, 0, 0);
-	mkkeys(&a.srtp_tx, &tx, TP_SRTP_AES_CM_128_HMAC_SHA1_80, 0x52, 0, 0);
+	mkkeys(&a.srtp_rx, &rx, SRTP_REF_AES_CM_128_HMAC_SHA1_80, 0x51, 0, 0);
+	mkkeys(&a.srtp_tx, &tx, SRTP_REF_AES_CM_128_HMAC_SHA1_80, 0x52, 0, 0);
 	a.srtp_rx.ssrc = UE_SSRC;
 	a.srtp_rx.roc = 3;
 	a.srtp_rx.seq = 65533;
@@ -1991,12 +1991,12 @@ test_srtp_restart_carries_the_index_on(void **state)
 	term_core(&b, MEDIA_MIN + 2);
 	cp_add(f, ctx_id(0), &a, &b);
 	/* the UE's side as it was: ROC 3 */
-	send = tp_srtp_create(TP_SRTP_OUTBOUND, &rx);
-	before = tp_srtp_create(TP_SRTP_OUTBOUND, &rx);
-	recv = tp_srtp_create(TP_SRTP_INBOUND, &tx);
-	assert_int_equal(tp_srtp_set_roc(send, UE_SSRC, 3), 0);
-	assert_int_equal(tp_srtp_set_roc(before, UE_SSRC, 3), 0);
-	assert_int_equal(tp_srtp_set_roc(recv, CORE_SSRC, 7), 0);
+	send = srtp_ref_create(SRTP_REF_OUTBOUND, &rx);
+	before = srtp_ref_create(SRTP_REF_OUTBOUND, &rx);
+	recv = srtp_ref_create(SRTP_REF_INBOUND, &tx);
+	assert_int_equal(srtp_ref_set_roc(send, UE_SSRC, 3), 0);
+	assert_int_equal(srtp_ref_set_roc(before, UE_SSRC, 3), 0);
+	assert_int_equal(srtp_ref_set_roc(recv, CORE_SSRC, 7), 0);
 	/* a packet of before the restart: refused */
 	len = mkpkt(before, false, 65532, UE_SSRC, 160, pk, sizeof(pk), clear, &clen);
 	assert_false(ue_in(f, MEDIA_MIN, pk, len));
@@ -2012,7 +2012,7 @@ test_srtp_restart_carries_the_index_on(void **state)
 		len = mkpkt(NULL, false, seq, CORE_SSRC, 160, pk, sizeof(pk), clear, &clen);
 		assert_true(relay(f, 1, PEER4, 6000, CORE4, MEDIA_MIN + 2, pk, len, 0, &o));
 		olen = o.len;
-		assert_int_equal(tp_srtp_unprotect(recv, o.payload, &olen), TP_SRTP_OK);
+		assert_int_equal(srtp_ref_unprotect(recv, o.payload, &olen), SRTP_REF_OK);
 		assert_memory_equal(o.payload, clear, clen);
 	}
 	len = mkpkt(NULL, true, 0, CORE_SSRC, 0, pk, sizeof(pk), clear, &clen);
@@ -2020,7 +2020,7 @@ test_srtp_restart_carries_the_index_on(void **state)
 	assert_int_equal(o.payload[clen] & 0x80, 0x80);    /* E */
 	assert_true(((uint32_t)o.payload[clen + 2] << 8 | o.payload[clen + 3]) > 50);
 	olen = o.len;
-	assert_int_equal(tp_srtp_unprotect_rtcp(recv, o.payload, &olen), TP_SRTP_OK);
+	assert_int_equal(srtp_ref_unprotect_rtcp(recv, o.payload, &olen), SRTP_REF_OK);
 	assert_memory_equal(o.payload, clear, clen);
 	/* where each stands */
 	cp_stats(f, ctx_id(0), &st);
@@ -2057,9 +2057,9 @@ test_srtp_restart_carries_the_index_on(void **state)
 		assert_int_equal(x->ctx.term[0].srtp_tx.srtcp_index, 179);
 		assert_int_equal(x->ctx.term[1].srtp_rx.suite, 0);
 	}
-	tp_srtp_free(send);
-	tp_srtp_free(before);
-	tp_srtp_free(recv);
+	srtp_ref_free(send);
+	srtp_ref_free(before);
+	srtp_ref_free(recv);
 }
 
 /* A new key at RTP_MOD (a re-INVITE's a=crypto) makes that direction
@@ -2078,7 +2078,7 @@ test_srtp_modify_rekeys_and_release_wipes(void **state)
 		skip();     /* (built without libipsec-mb, or no AES-NI) */
 
 	term_ue(&a, MEDIA_MIN, true);
-	srtp_term(&a, &p, TP_SRTP_AES_CM_128_HMAC_SHA1_80, 0x61, 0);
+	srtp_term(&a, &p, SRTP_REF_AES_CM_128_HMAC_SHA1_80, 0x61, 0);
 	term_core(&b, MEDIA_MIN + 2);
 	cp_add(f, ctx_id(0), &a, &b);
 	len = mkpkt(p.send, false, 1, UE_SSRC, 160, pk, sizeof(pk), clear, &clen);
@@ -2088,7 +2088,7 @@ test_srtp_modify_rekeys_and_release_wipes(void **state)
 	assert_false(ue_in(f, MEDIA_MIN, pk, len));
 	assert_int_equal(ctr(f, "rtp_srtp_replay"), 1);
 	/* new keys: the old stream's packets fail, the new ones go */
-	srtp_term(&a, &p2, TP_SRTP_AES_256_CM_HMAC_SHA1_80, 0x71, 0);
+	srtp_term(&a, &p2, SRTP_REF_AES_256_CM_HMAC_SHA1_80, 0x71, 0);
 	cp_mod(f, ctx_id(0), IPC_RTP_MOD_TERM, 0, &a);
 	len = mkpkt(p.send, false, 2, UE_SSRC, 160, pk, sizeof(pk), clear, &clen);
 	assert_false(ue_in(f, MEDIA_MIN, pk, len));
@@ -2098,7 +2098,7 @@ test_srtp_modify_rekeys_and_release_wipes(void **state)
 	/* released; the slot again, another key: p2's packets fail there */
 	cp_del(f, ctx_id(0));
 	peer_free(&p);
-	srtp_term(&a, &p, TP_SRTP_AES_CM_128_HMAC_SHA1_32, 0x81, 0);
+	srtp_term(&a, &p, SRTP_REF_AES_CM_128_HMAC_SHA1_32, 0x81, 0);
 	cp_add(f, ctx_id(0), &a, &b);
 	len = mkpkt(p2.send, false, 4, UE_SSRC, 160, pk, sizeof(pk), clear, &clen);
 	assert_false(ue_in(f, MEDIA_MIN, pk, len));
@@ -2117,14 +2117,14 @@ test_srtp_rekey_rx_goes_on(void **state)
 {
 	struct fix *f = *state;
 	struct ipc_rtp_term a, b;
-	struct tp_srtp_key nk;
+	struct srtp_ref_key nk;
 	struct peer p, p2;
 
 	if (rtp_srtp_builtin() == NULL)
 		skip();     /* (built without libipsec-mb, or no AES-NI) */
 
 	term_ue(&a, MEDIA_MIN, true);
-	srtp_term(&a, &p, TP_SRTP_AES_CM_128_HMAC_SHA1_80, 0x91, 0);
+	srtp_term(&a, &p, SRTP_REF_AES_CM_128_HMAC_SHA1_80, 0x91, 0);
 	term_core(&b, MEDIA_MIN + 2);
 	cp_add(f, ctx_id(0), &a, &b);
 	/* both streams wrap: ROC 1 */
@@ -2133,11 +2133,11 @@ test_srtp_rekey_rx_goes_on(void **state)
 	core_to_ue(f, &p, MEDIA_MIN + 2, false, 65535);
 	core_to_ue(f, &p, MEDIA_MIN + 2, false, 0);
 	/* the UE's new key, its stream at ROC 1; ours as it was */
-	mkkeys(&a.srtp_rx, &nk, TP_SRTP_AES_CM_128_HMAC_SHA1_80, 0xb1, 0, 0);
-	p2.send = tp_srtp_create(TP_SRTP_OUTBOUND, &nk);
+	mkkeys(&a.srtp_rx, &nk, SRTP_REF_AES_CM_128_HMAC_SHA1_80, 0xb1, 0, 0);
+	p2.send = srtp_ref_create(SRTP_REF_OUTBOUND, &nk);
 	p2.recv = NULL;
 	assert_non_null(p2.send);
-	assert_int_equal(tp_srtp_set_roc(p2.send, UE_SSRC, 1), 0);
+	assert_int_equal(srtp_ref_set_roc(p2.send, UE_SSRC, 1), 0);
 	cp_mod(f, ctx_id(0), IPC_RTP_MOD_TERM, 0, &a);
 	ue_to_core(f, &p2, MEDIA_MIN, MEDIA_MIN + 2, false, 1);
 	ue_to_core(f, &p2, MEDIA_MIN, MEDIA_MIN + 2, false, 2);
@@ -2145,7 +2145,7 @@ test_srtp_rekey_rx_goes_on(void **state)
 	core_to_ue(f, &p, MEDIA_MIN + 2, false, 2);
 	assert_int_equal(ctr(f, "rtp_srtp_auth"), 0);
 	explicit_bzero(&nk, sizeof(nk));
-	tp_srtp_free(p2.send);
+	srtp_ref_free(p2.send);
 	peer_free(&p);
 }
 
@@ -2198,8 +2198,8 @@ cmocka_unit_test_setup_teardown(test_srtp_hostile_sources, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_srtp_rekey_rx_goes_on, setup, teardown),
 	};
 
-	if (tp_srtp_init() < 0) {
-		fprintf(stderr, "lib/srtp: no libsrtp2\n");
+	if (srtp_ref_init() < 0) {
+		fprintf(stderr, "lib/srtp_ref: no libsrtp2\n");
 		return 1;
 	}
 

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * SRTP for one direction of an RTP leg over libsrtp2: the policy from our
- * key, libsrtp's codes mapped onto ours, the trailer's room checked before
- * libsrtp writes past the packet (it is not told the buffer's size), and a
- * small table of the SSRCs a session serves: the bound on libsrtp's
- * streams (each allocated at its SSRC's first packet), and what a restart
- * needs of each (the highest packet index; the SRTCP index), which libsrtp
- * keeps inside and only partly lets out. See tp_srtp.h and FEATURE.md.
+ * The reference SRTP (the tests' and perf's, never dp's or cp's) for one
+ * direction over libsrtp2: the policy from its key, libsrtp's codes mapped
+ * onto ours, the trailer's room checked before libsrtp writes past the
+ * packet (it is not told the buffer's size), and a small table of the
+ * SSRCs a session serves: the bound on libsrtp's streams (each allocated
+ * at its SSRC's first packet), and what a restart needs of each (the
+ * highest packet index; the SRTCP index), which libsrtp keeps inside and
+ * only partly lets out. See srtp_ref.h and FEATURE.md.
  */
 #include <errno.h>
 #include <limits.h>
@@ -16,28 +17,28 @@
 
 #include <srtp2/srtp.h>
 
-#include "tp_srtp.h"
+#include "srtp_ref.h"
 
 static const struct {
 	const char *name;
 	const char *help;
 } errs[] = {
-	[TP_SRTP_OK] = { "ok", "the packet was processed" },
-#define TP_SRTP_ERR(e, n, what) [TP_SRTP_E_##e] = { n, what },
-#include "tp_srtp_errors.def"
-#undef TP_SRTP_ERR
+	[SRTP_REF_OK] = { "ok", "the packet was processed" },
+#define SRTP_REF_ERR(e, n, what) [SRTP_REF_E_##e] = { n, what },
+#include "srtp_ref_errors.def"
+#undef SRTP_REF_ERR
 };
 
 const char *
-tp_srtp_err_name(enum tp_srtp_err e)
+srtp_ref_err_name(enum srtp_ref_err e)
 {
-	return (unsigned int)e < TP_SRTP_E_COUNT ? errs[e].name : NULL;
+	return (unsigned int)e < SRTP_REF_E_COUNT ? errs[e].name : NULL;
 }
 
 const char *
-tp_srtp_err_help(enum tp_srtp_err e)
+srtp_ref_err_help(enum srtp_ref_err e)
 {
-	return (unsigned int)e < TP_SRTP_E_COUNT ? errs[e].help : NULL;
+	return (unsigned int)e < SRTP_REF_E_COUNT ? errs[e].help : NULL;
 }
 
 /*
@@ -50,32 +51,32 @@ static const struct {
 	uint8_t key, salt, tag;
 	void (*rtp)(srtp_crypto_policy_t *p);
 	void (*rtcp)(srtp_crypto_policy_t *p);
-} suites[TP_SRTP_SUITE_COUNT] = {
+} suites[SRTP_REF_SUITE_COUNT] = {
 	/* (libsrtp's name for AES_CM_128_HMAC_SHA1_80's policy is a macro
 	 * for its default one) */
-	[TP_SRTP_AES_CM_128_HMAC_SHA1_80] = { "AES_CM_128_HMAC_SHA1_80", 16, 14, 10,
+	[SRTP_REF_AES_CM_128_HMAC_SHA1_80] = { "AES_CM_128_HMAC_SHA1_80", 16, 14, 10,
 		srtp_crypto_policy_set_rtp_default,
 		srtp_crypto_policy_set_rtcp_default },
-	[TP_SRTP_AES_CM_128_HMAC_SHA1_32] = { "AES_CM_128_HMAC_SHA1_32", 16, 14, 4,
+	[SRTP_REF_AES_CM_128_HMAC_SHA1_32] = { "AES_CM_128_HMAC_SHA1_32", 16, 14, 4,
 		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32,
 		srtp_crypto_policy_set_rtcp_default },
-	[TP_SRTP_AES_192_CM_HMAC_SHA1_80] = { "AES_192_CM_HMAC_SHA1_80", 24, 14, 10,
+	[SRTP_REF_AES_192_CM_HMAC_SHA1_80] = { "AES_192_CM_HMAC_SHA1_80", 24, 14, 10,
 		srtp_crypto_policy_set_aes_cm_192_hmac_sha1_80,
 		srtp_crypto_policy_set_aes_cm_192_hmac_sha1_80 },
-	[TP_SRTP_AES_192_CM_HMAC_SHA1_32] = { "AES_192_CM_HMAC_SHA1_32", 24, 14, 4,
+	[SRTP_REF_AES_192_CM_HMAC_SHA1_32] = { "AES_192_CM_HMAC_SHA1_32", 24, 14, 4,
 		srtp_crypto_policy_set_aes_cm_192_hmac_sha1_32,
 		srtp_crypto_policy_set_aes_cm_192_hmac_sha1_80 },
-	[TP_SRTP_AES_256_CM_HMAC_SHA1_80] = { "AES_256_CM_HMAC_SHA1_80", 32, 14, 10,
+	[SRTP_REF_AES_256_CM_HMAC_SHA1_80] = { "AES_256_CM_HMAC_SHA1_80", 32, 14, 10,
 		srtp_crypto_policy_set_aes_cm_256_hmac_sha1_80,
 		srtp_crypto_policy_set_aes_cm_256_hmac_sha1_80 },
-	[TP_SRTP_AES_256_CM_HMAC_SHA1_32] = { "AES_256_CM_HMAC_SHA1_32", 32, 14, 4,
+	[SRTP_REF_AES_256_CM_HMAC_SHA1_32] = { "AES_256_CM_HMAC_SHA1_32", 32, 14, 4,
 		srtp_crypto_policy_set_aes_cm_256_hmac_sha1_32,
 		srtp_crypto_policy_set_aes_cm_256_hmac_sha1_80 },
 	/* RFC 7714 section 14.2: the SDES suites have a 16-octet tag */
-	[TP_SRTP_AEAD_AES_128_GCM] = { "AEAD_AES_128_GCM", 16, 12, 16,
+	[SRTP_REF_AEAD_AES_128_GCM] = { "AEAD_AES_128_GCM", 16, 12, 16,
 		srtp_crypto_policy_set_aes_gcm_128_16_auth,
 		srtp_crypto_policy_set_aes_gcm_128_16_auth },
-	[TP_SRTP_AEAD_AES_256_GCM] = { "AEAD_AES_256_GCM", 32, 12, 16,
+	[SRTP_REF_AEAD_AES_256_GCM] = { "AEAD_AES_256_GCM", 32, 12, 16,
 		srtp_crypto_policy_set_aes_gcm_256_16_auth,
 		srtp_crypto_policy_set_aes_gcm_256_16_auth },
 };
@@ -83,36 +84,36 @@ static const struct {
 static bool
 suite_ok(unsigned int s)
 {
-	return s > TP_SRTP_NONE && s < TP_SRTP_SUITE_COUNT;
+	return s > SRTP_REF_NONE && s < SRTP_REF_SUITE_COUNT;
 }
 
 const char *
-tp_srtp_suite_name(enum tp_srtp_suite s)
+srtp_ref_suite_name(enum srtp_ref_suite s)
 {
 	return suite_ok(s) ? suites[s].name : NULL;
 }
 
 unsigned int
-tp_srtp_key_len(enum tp_srtp_suite s)
+srtp_ref_key_len(enum srtp_ref_suite s)
 {
 	return suite_ok(s) ? suites[s].key : 0;
 }
 
 unsigned int
-tp_srtp_salt_len(enum tp_srtp_suite s)
+srtp_ref_salt_len(enum srtp_ref_suite s)
 {
 	return suite_ok(s) ? suites[s].salt : 0;
 }
 
 unsigned int
-tp_srtp_tag_len(enum tp_srtp_suite s)
+srtp_ref_tag_len(enum srtp_ref_suite s)
 {
 	return suite_ok(s) ? suites[s].tag : 0;
 }
 
 static bool suite_aead(unsigned int s)
 {
-	return s == TP_SRTP_AEAD_AES_128_GCM || s == TP_SRTP_AEAD_AES_256_GCM;
+	return s == SRTP_REF_AEAD_AES_128_GCM || s == SRTP_REF_AEAD_AES_256_GCM;
 }
 
 /* ---- set-up ------------------------------------------------------------------ */
@@ -128,7 +129,7 @@ static bool aes192_ok;
  * packet under RFC 6188 section 7.4's master key and salt tells: its
  * expected octets were computed outside libsrtp (Python's cryptography:
  * RFC 3711's KDF and AES-CM, RFC 6188's section 7.4 keys checked on the
- * way), as tests/unit/test_srtp.c's own reference does.
+ * way), as tests/unit/test_srtp_ref.c's own reference does.
  */
 static bool
 aes192_kdf_ok(void)
@@ -157,7 +158,7 @@ aes192_kdf_ok(void)
 	srtp_crypto_policy_set_aes_cm_192_hmac_sha1_80(&p.rtcp);
 	p.ssrc.type = ssrc_any_outbound;
 	p.key = key;
-	p.window_size = TP_SRTP_WINDOW;
+	p.window_size = SRTP_REF_WINDOW;
 	if (srtp_create(&ctx, &p) != srtp_err_status_ok)
 		return false;
 	ok = srtp_protect(ctx, pkt, &len) == srtp_err_status_ok && len == (int)sizeof(want) &&
@@ -177,12 +178,12 @@ do_init(void)
 static bool
 suite_built(unsigned int s)
 {
-	return (s != TP_SRTP_AES_192_CM_HMAC_SHA1_80 && s != TP_SRTP_AES_192_CM_HMAC_SHA1_32) ||
+	return (s != SRTP_REF_AES_192_CM_HMAC_SHA1_80 && s != SRTP_REF_AES_192_CM_HMAC_SHA1_32) ||
 	       aes192_ok;
 }
 
 int
-tp_srtp_init(void)
+srtp_ref_init(void)
 {
 	pthread_once(&init_once, do_init);
 	return init_rc;
@@ -195,7 +196,7 @@ struct slot {
 	bool prime;           /* restored: libsrtp's ROC to be set from our estimate */
 	bool floor_on;        /* restored inbound: refuse at or below floor */
 	bool rtcp_floor_on;
-	bool roc_set;         /* tp_srtp_set_roc(): the next packet's ROC is roc */
+	bool roc_set;         /* srtp_ref_set_roc(): the next packet's ROC is roc */
 	uint32_t roc;
 	uint64_t highest;     /* index of the highest RTP packet processed */
 	uint64_t floor;
@@ -203,28 +204,28 @@ struct slot {
 	uint32_t rtcp_floor;
 };
 
-struct tp_srtp {
+struct srtp_ref {
 	srtp_t ctx;
-	uint8_t dir;                /* enum tp_srtp_dir */
+	uint8_t dir;                /* enum srtp_ref_dir */
 	uint8_t suite;
 	uint8_t nslot;
 	bool mki;
 	uint16_t window;
 	uint8_t rtp_trailer, rtcp_trailer, mki_len;
 	uint8_t rtcp_tag;           /* SRTCP's tag: 10 (HMAC-SHA1, also for _32), 16 (GCM) */
-	struct slot slot[TP_SRTP_SSRC_MAX];
+	struct slot slot[SRTP_REF_SSRC_MAX];
 	/* what srtp_add_stream() needs again to make a restored SSRC's
 	 * stream: the policy and the key it points at (wiped at free) */
 	srtp_policy_t policy;
 	srtp_master_key_t master;
 	srtp_master_key_t *masters[1];
-	uint8_t mki_id[TP_SRTP_MKI_MAX];
-	uint8_t keysalt[TP_SRTP_KEY_MAX + TP_SRTP_SALT_MAX];
+	uint8_t mki_id[SRTP_REF_MKI_MAX];
+	uint8_t keysalt[SRTP_REF_KEY_MAX + SRTP_REF_SALT_MAX];
 };
 
 /* The policy for k in s (its key pointing into s). */
 static void
-make_policy(struct tp_srtp *s, const struct tp_srtp_key *k)
+make_policy(struct srtp_ref *s, const struct srtp_ref_key *k)
 {
 	srtp_policy_t *p = &s->policy;
 	unsigned int kl = suites[k->suite].key;
@@ -234,7 +235,7 @@ make_policy(struct tp_srtp *s, const struct tp_srtp_key *k)
 	suites[k->suite].rtcp(&p->rtcp);
 	memcpy(s->keysalt, k->key, kl);
 	memcpy(s->keysalt + kl, k->salt, suites[k->suite].salt);
-	p->ssrc.type = s->dir == TP_SRTP_INBOUND ? ssrc_any_inbound : ssrc_any_outbound;
+	p->ssrc.type = s->dir == SRTP_REF_INBOUND ? ssrc_any_inbound : ssrc_any_outbound;
 	p->window_size = s->window;
 	/* a relay does not send one index twice: a duplicate from the far
 	 * side is dropped rather than protected again */
@@ -255,20 +256,20 @@ make_policy(struct tp_srtp *s, const struct tp_srtp_key *k)
 }
 
 static bool
-key_ok(const struct tp_srtp_key *k)
+key_ok(const struct srtp_ref_key *k)
 {
-	return k != NULL && suite_ok(k->suite) && k->mki_len <= TP_SRTP_MKI_MAX &&
+	return k != NULL && suite_ok(k->suite) && k->mki_len <= SRTP_REF_MKI_MAX &&
 	       (k->mki_len == 4 || k->mki >> (8 * k->mki_len) == 0) &&
 	       (k->window == 0 || (k->window >= 64 && k->window < 0x8000));
 }
 
-struct tp_srtp *
-tp_srtp_create(enum tp_srtp_dir dir, const struct tp_srtp_key *k)
+struct srtp_ref *
+srtp_ref_create(enum srtp_ref_dir dir, const struct srtp_ref_key *k)
 {
-	struct tp_srtp *s;
+	struct srtp_ref *s;
 	uint32_t len;
 
-	if ((dir != TP_SRTP_INBOUND && dir != TP_SRTP_OUTBOUND) || !key_ok(k) || init_rc != 0) {
+	if ((dir != SRTP_REF_INBOUND && dir != SRTP_REF_OUTBOUND) || !key_ok(k) || init_rc != 0) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -284,7 +285,7 @@ tp_srtp_create(enum tp_srtp_dir dir, const struct tp_srtp_key *k)
 	s->mki = k->mki_len > 0;
 	s->mki_len = k->mki_len;
 	s->rtcp_tag = suite_aead(k->suite) ? 16 : 10;
-	s->window = k->window != 0 ? k->window : TP_SRTP_WINDOW;
+	s->window = k->window != 0 ? k->window : SRTP_REF_WINDOW;
 	make_policy(s, k);
 	switch (srtp_create(&s->ctx, &s->policy)) {
 	case srtp_err_status_ok:
@@ -298,11 +299,11 @@ tp_srtp_create(enum tp_srtp_dir dir, const struct tp_srtp_key *k)
 		goto out_free;
 	}
 	if (srtp_get_protect_trailer_length(s->ctx, s->mki, 0, &len) != srtp_err_status_ok ||
-	    len > TP_SRTP_TRAILER_MAX)
+	    len > SRTP_REF_TRAILER_MAX)
 		goto out_inval;
 	s->rtp_trailer = (uint8_t)len;
 	if (srtp_get_protect_rtcp_trailer_length(s->ctx, s->mki, 0, &len) != srtp_err_status_ok ||
-	    len > TP_SRTP_TRAILER_MAX)
+	    len > SRTP_REF_TRAILER_MAX)
 		goto out_inval;
 	s->rtcp_trailer = (uint8_t)len;
 	return s;
@@ -317,7 +318,7 @@ out_free:
 }
 
 void
-tp_srtp_free(struct tp_srtp *s)
+srtp_ref_free(struct srtp_ref *s)
 {
 	if (s == NULL)
 		return;
@@ -327,30 +328,30 @@ tp_srtp_free(struct tp_srtp *s)
 }
 
 void
-tp_srtp_key_wipe(struct tp_srtp_key *k)
+srtp_ref_key_wipe(struct srtp_ref_key *k)
 {
 	if (k != NULL)
 		explicit_bzero(k, sizeof(*k));
 }
 
 unsigned int
-tp_srtp_suites(void)
+srtp_ref_suites(void)
 {
 	unsigned int mask = 0;
 
-	for (unsigned int i = TP_SRTP_NONE + 1; i < TP_SRTP_SUITE_COUNT; i++) {
-		struct tp_srtp_key k = { .suite = (uint8_t)i };
-		struct tp_srtp *s = tp_srtp_create(TP_SRTP_INBOUND, &k);
+	for (unsigned int i = SRTP_REF_NONE + 1; i < SRTP_REF_SUITE_COUNT; i++) {
+		struct srtp_ref_key k = { .suite = (uint8_t)i };
+		struct srtp_ref *s = srtp_ref_create(SRTP_REF_INBOUND, &k);
 
 		if (s != NULL)
 			mask |= 1u << i;
-		tp_srtp_free(s);
+		srtp_ref_free(s);
 	}
 	return mask;
 }
 
 size_t
-tp_srtp_trailer(const struct tp_srtp *s, bool rtcp)
+srtp_ref_trailer(const struct srtp_ref *s, bool rtcp)
 {
 	return rtcp ? s->rtcp_trailer : s->rtp_trailer;
 }
@@ -358,7 +359,7 @@ tp_srtp_trailer(const struct tp_srtp *s, bool rtcp)
 /* ---- the SSRCs ----------------------------------------------------------------- */
 
 static struct slot *
-find(struct tp_srtp *s, uint32_t ssrc)
+find(struct srtp_ref *s, uint32_t ssrc)
 {
 	for (unsigned int i = 0; i < s->nslot; i++)
 		if (s->slot[i].ssrc == ssrc)
@@ -367,7 +368,7 @@ find(struct tp_srtp *s, uint32_t ssrc)
 }
 
 static struct slot *
-add(struct tp_srtp *s, uint32_t ssrc)
+add(struct srtp_ref *s, uint32_t ssrc)
 {
 	struct slot *sl = &s->slot[s->nslot++];
 
@@ -406,32 +407,32 @@ be32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-static enum tp_srtp_err
+static enum srtp_ref_err
 map(srtp_err_status_t st)
 {
 	switch (st) {
 	case srtp_err_status_ok:
-		return TP_SRTP_OK;
+		return SRTP_REF_OK;
 	case srtp_err_status_auth_fail:
 	/* an SRTCP E flag not the session's: libsrtp says so before it
 	 * checks the tag, which covers the flag; forged as much as a bad tag */
 	case srtp_err_status_cant_check:
-		return TP_SRTP_E_AUTH;
+		return SRTP_REF_E_AUTH;
 	case srtp_err_status_replay_fail:
 	case srtp_err_status_replay_old:
 	case srtp_err_status_pkt_idx_old:
-		return TP_SRTP_E_REPLAY;
+		return SRTP_REF_E_REPLAY;
 	case srtp_err_status_bad_param:     /* the header check of a packet */
 	case srtp_err_status_parse_err:
-		return TP_SRTP_E_MALFORMED;
+		return SRTP_REF_E_MALFORMED;
 	case srtp_err_status_bad_mki:
-		return TP_SRTP_E_MKI;
+		return SRTP_REF_E_MKI;
 	case srtp_err_status_key_expired:
-		return TP_SRTP_E_KEY_EXPIRED;
+		return SRTP_REF_E_KEY_EXPIRED;
 	case srtp_err_status_alloc_fail:
-		return TP_SRTP_E_NOMEM;
+		return SRTP_REF_E_NOMEM;
 	default:
-		return TP_SRTP_E_FAIL;
+		return SRTP_REF_E_FAIL;
 	}
 }
 
@@ -440,7 +441,7 @@ map(srtp_err_status_t st)
 static bool
 plausible(const uint8_t *pkt, size_t len, size_t hdr)
 {
-	return len >= hdr && len <= INT_MAX - TP_SRTP_TRAILER_MAX && (pkt[0] >> 6) == 2;
+	return len >= hdr && len <= INT_MAX - SRTP_REF_TRAILER_MAX && (pkt[0] >> 6) == 2;
 }
 
 /* ---- RTP -------------------------------------------------------------------------- */
@@ -450,8 +451,8 @@ plausible(const uint8_t *pkt, size_t len, size_t hdr)
  * packet's index, the restored floor and ROC, libsrtp, and the highest
  * index kept on success.
  */
-static enum tp_srtp_err
-rtp_packet(struct tp_srtp *s, uint8_t *pkt, size_t *len, bool protect)
+static enum srtp_ref_err
+rtp_packet(struct srtp_ref *s, uint8_t *pkt, size_t *len, bool protect)
 {
 	uint32_t ssrc = be32(pkt + 8);
 	uint16_t seq = (uint16_t)(pkt[2] << 8 | pkt[3]);
@@ -461,15 +462,15 @@ rtp_packet(struct tp_srtp *s, uint8_t *pkt, size_t *len, bool protect)
 	srtp_err_status_t st;
 	int l = (int)*len;
 
-	if (sl == NULL && s->nslot == TP_SRTP_SSRC_MAX)
-		return TP_SRTP_E_SSRC_LIMIT;
+	if (sl == NULL && s->nslot == SRTP_REF_SSRC_MAX)
+		return SRTP_REF_E_SSRC_LIMIT;
 	if (sl != NULL && sl->floor_on && est <= sl->floor)
-		return TP_SRTP_E_REPLAY;
+		return SRTP_REF_E_REPLAY;
 	/* libsrtp takes a set ROC literally for the next packet; ours
 	 * follows a wrap across the restart (RFC 3711 section 3.3.1) */
 	if (sl != NULL && sl->prime && (est >> 16) != 0 &&
 	    srtp_set_stream_roc(s->ctx, ssrc, (uint32_t)(est >> 16)) != srtp_err_status_ok)
-		return TP_SRTP_E_FAIL;
+		return SRTP_REF_E_FAIL;
 	if (protect)
 		st = s->mki ? srtp_protect_mki(s->ctx, pkt, &l, 1, 0) : srtp_protect(s->ctx, pkt, &l);
 	else
@@ -488,49 +489,49 @@ rtp_packet(struct tp_srtp *s, uint8_t *pkt, size_t *len, bool protect)
 	 * check refuses all that the floor would */
 	if (sl->floor_on && sl->highest - sl->floor > s->window)
 		sl->floor_on = false;
-	return TP_SRTP_OK;
+	return SRTP_REF_OK;
 }
 
-enum tp_srtp_err
-tp_srtp_protect(struct tp_srtp *s, uint8_t *pkt, size_t *len, size_t size)
+enum srtp_ref_err
+srtp_ref_protect(struct srtp_ref *s, uint8_t *pkt, size_t *len, size_t size)
 {
-	if (s->dir != TP_SRTP_OUTBOUND)
-		return TP_SRTP_E_BAD_PARAM;
+	if (s->dir != SRTP_REF_OUTBOUND)
+		return SRTP_REF_E_BAD_PARAM;
 	if (!plausible(pkt, *len, 12))
-		return TP_SRTP_E_MALFORMED;
+		return SRTP_REF_E_MALFORMED;
 	if (size < *len || size - *len < s->rtp_trailer)
-		return TP_SRTP_E_NOSPACE;
+		return SRTP_REF_E_NOSPACE;
 	return rtp_packet(s, pkt, len, true);
 }
 
-enum tp_srtp_err
-tp_srtp_unprotect(struct tp_srtp *s, uint8_t *pkt, size_t *len)
+enum srtp_ref_err
+srtp_ref_unprotect(struct srtp_ref *s, uint8_t *pkt, size_t *len)
 {
-	if (s->dir != TP_SRTP_INBOUND)
-		return TP_SRTP_E_BAD_PARAM;
+	if (s->dir != SRTP_REF_INBOUND)
+		return SRTP_REF_E_BAD_PARAM;
 	if (!plausible(pkt, *len, 12))
-		return TP_SRTP_E_MALFORMED;
+		return SRTP_REF_E_MALFORMED;
 	return rtp_packet(s, pkt, len, false);
 }
 
 /* ---- RTCP ------------------------------------------------------------------------- */
 
-enum tp_srtp_err
-tp_srtp_protect_rtcp(struct tp_srtp *s, uint8_t *pkt, size_t *len, size_t size)
+enum srtp_ref_err
+srtp_ref_protect_rtcp(struct srtp_ref *s, uint8_t *pkt, size_t *len, size_t size)
 {
 	struct slot *sl;
 	srtp_err_status_t st;
 	int l = (int)*len;
 
-	if (s->dir != TP_SRTP_OUTBOUND)
-		return TP_SRTP_E_BAD_PARAM;
+	if (s->dir != SRTP_REF_OUTBOUND)
+		return SRTP_REF_E_BAD_PARAM;
 	if (!plausible(pkt, *len, 8))
-		return TP_SRTP_E_MALFORMED;
+		return SRTP_REF_E_MALFORMED;
 	if (size < *len || size - *len < s->rtcp_trailer)
-		return TP_SRTP_E_NOSPACE;
+		return SRTP_REF_E_NOSPACE;
 	sl = find(s, be32(pkt + 4));
-	if (sl == NULL && s->nslot == TP_SRTP_SSRC_MAX)
-		return TP_SRTP_E_SSRC_LIMIT;
+	if (sl == NULL && s->nslot == SRTP_REF_SSRC_MAX)
+		return SRTP_REF_E_SSRC_LIMIT;
 	st = s->mki ? srtp_protect_rtcp_mki(s->ctx, pkt, &l, 1, 0) :
 	     srtp_protect_rtcp(s->ctx, pkt, &l);
 	if (st != srtp_err_status_ok)
@@ -539,11 +540,11 @@ tp_srtp_protect_rtcp(struct tp_srtp *s, uint8_t *pkt, size_t *len, size_t size)
 	if (sl == NULL)
 		sl = add(s, be32(pkt + 4));
 	sl->rtcp_index++;
-	return TP_SRTP_OK;
+	return SRTP_REF_OK;
 }
 
-enum tp_srtp_err
-tp_srtp_unprotect_rtcp(struct tp_srtp *s, uint8_t *pkt, size_t *len)
+enum srtp_ref_err
+srtp_ref_unprotect_rtcp(struct srtp_ref *s, uint8_t *pkt, size_t *len)
 {
 	/* The SRTCP trailer (RFC 3711 section 3.4; RFC 7714 section 9):
 	 * counter mode  E||index, MKI, tag;  GCM  (tag in the ciphertext),
@@ -554,17 +555,17 @@ tp_srtp_unprotect_rtcp(struct tp_srtp *s, uint8_t *pkt, size_t *len)
 	srtp_err_status_t st;
 	int l;
 
-	if (s->dir != TP_SRTP_INBOUND)
-		return TP_SRTP_E_BAD_PARAM;
+	if (s->dir != SRTP_REF_INBOUND)
+		return SRTP_REF_E_BAD_PARAM;
 	if (!plausible(pkt, *len, 8 + tail + (suite_aead(s->suite) ? s->rtcp_tag : 0u)))
-		return TP_SRTP_E_MALFORMED;
+		return SRTP_REF_E_MALFORMED;
 	ssrc = be32(pkt + 4);
 	idx = be32(pkt + *len - tail) & 0x7fffffffu;
 	sl = find(s, ssrc);
-	if (sl == NULL && s->nslot == TP_SRTP_SSRC_MAX)
-		return TP_SRTP_E_SSRC_LIMIT;
+	if (sl == NULL && s->nslot == SRTP_REF_SSRC_MAX)
+		return SRTP_REF_E_SSRC_LIMIT;
 	if (sl != NULL && sl->rtcp_floor_on && idx <= sl->rtcp_floor)
-		return TP_SRTP_E_REPLAY;
+		return SRTP_REF_E_REPLAY;
 	if (s->mki) {
 		/*
 		 * libsrtp 2.5 looks for an SRTCP packet's MKI in front of a
@@ -577,7 +578,7 @@ tp_srtp_unprotect_rtcp(struct tp_srtp *s, uint8_t *pkt, size_t *len)
 		size_t at = *len - tail + 4;
 
 		if (memcmp(pkt + at, s->mki_id, s->mki_len) != 0)
-			return TP_SRTP_E_MKI;
+			return SRTP_REF_E_MKI;
 		memmove(pkt + at, pkt + at + s->mki_len, *len - at - s->mki_len);
 		*len -= s->mki_len;
 	}
@@ -593,13 +594,13 @@ tp_srtp_unprotect_rtcp(struct tp_srtp *s, uint8_t *pkt, size_t *len)
 	/* libsrtp's SRTCP window is 128 indices */
 	if (sl->rtcp_floor_on && sl->rtcp_index - sl->rtcp_floor > 128)
 		sl->rtcp_floor_on = false;
-	return TP_SRTP_OK;
+	return SRTP_REF_OK;
 }
 
 /* ---- restarts --------------------------------------------------------------------- */
 
 int
-tp_srtp_get_roc(const struct tp_srtp *s, uint32_t ssrc, uint32_t *roc)
+srtp_ref_get_roc(const struct srtp_ref *s, uint32_t ssrc, uint32_t *roc)
 {
 	/* libsrtp's getter takes a non-const session; it only reads */
 	srtp_t ctx = s->ctx;
@@ -610,7 +611,7 @@ tp_srtp_get_roc(const struct tp_srtp *s, uint32_t ssrc, uint32_t *roc)
 /* The slot and libsrtp stream of ssrc, made if missing (an SSRC-specific
  * stream of the session's key: srtp_set_stream_roc() needs one). */
 static int
-stream_of(struct tp_srtp *s, uint32_t ssrc, struct slot **out)
+stream_of(struct srtp_ref *s, uint32_t ssrc, struct slot **out)
 {
 	srtp_policy_t p = s->policy;
 	uint32_t roc;
@@ -618,7 +619,7 @@ stream_of(struct tp_srtp *s, uint32_t ssrc, struct slot **out)
 	*out = find(s, ssrc);
 	if (*out != NULL)
 		return 0;
-	if (s->nslot == TP_SRTP_SSRC_MAX)
+	if (s->nslot == SRTP_REF_SSRC_MAX)
 		return -ENOSPC;
 	if (srtp_get_stream_roc(s->ctx, ssrc, &roc) != srtp_err_status_ok) {
 		p.ssrc.type = ssrc_specific;
@@ -637,7 +638,7 @@ stream_of(struct tp_srtp *s, uint32_t ssrc, struct slot **out)
 }
 
 int
-tp_srtp_set_roc(struct tp_srtp *s, uint32_t ssrc, uint32_t roc)
+srtp_ref_set_roc(struct srtp_ref *s, uint32_t ssrc, uint32_t roc)
 {
 	struct slot *sl;
 	int rc = stream_of(s, ssrc, &sl);
@@ -658,12 +659,12 @@ tp_srtp_set_roc(struct tp_srtp *s, uint32_t ssrc, uint32_t roc)
 }
 
 unsigned int
-tp_srtp_streams(const struct tp_srtp *s, struct tp_srtp_stream *out, unsigned int max)
+srtp_ref_streams(const struct srtp_ref *s, struct srtp_ref_stream *out, unsigned int max)
 {
 	for (unsigned int i = 0; i < s->nslot && i < max; i++) {
 		const struct slot *sl = &s->slot[i];
 
-		out[i] = (struct tp_srtp_stream){
+		out[i] = (struct srtp_ref_stream){
 			.ssrc = sl->ssrc, .rtp = sl->rtp,
 			.roc = (uint32_t)(sl->highest >> 16), .seq = (uint16_t)sl->highest,
 			.rtcp_index = sl->rtcp_index,
@@ -675,9 +676,9 @@ tp_srtp_streams(const struct tp_srtp *s, struct tp_srtp_stream *out, unsigned in
 /* An SRTCP packet protected and thrown away, to move the index on: an
  * RR (RFC 3550 section 6.4.2) with no report block, from ssrc. */
 static int
-burn_rtcp(struct tp_srtp *s, uint32_t ssrc)
+burn_rtcp(struct srtp_ref *s, uint32_t ssrc)
 {
-	uint8_t rr[8 + TP_SRTP_TRAILER_MAX] = { 0x80, 201, 0, 1, (uint8_t)(ssrc >> 24),
+	uint8_t rr[8 + SRTP_REF_TRAILER_MAX] = { 0x80, 201, 0, 1, (uint8_t)(ssrc >> 24),
 						(uint8_t)(ssrc >> 16), (uint8_t)(ssrc >> 8),
 						(uint8_t)ssrc };
 	int l = 8;
@@ -688,12 +689,12 @@ burn_rtcp(struct tp_srtp *s, uint32_t ssrc)
 }
 
 int
-tp_srtp_restore(struct tp_srtp *s, const struct tp_srtp_stream *st)
+srtp_ref_restore(struct srtp_ref *s, const struct srtp_ref_stream *st)
 {
 	struct slot *sl;
 	int rc;
 
-	if (st == NULL || (s->dir == TP_SRTP_OUTBOUND && st->rtcp_index >= 0x7fffffffu))
+	if (st == NULL || (s->dir == SRTP_REF_OUTBOUND && st->rtcp_index >= 0x7fffffffu))
 		return -EINVAL;
 	if (find(s, st->ssrc) != NULL)
 		return -EEXIST;
@@ -704,12 +705,12 @@ tp_srtp_restore(struct tp_srtp *s, const struct tp_srtp_stream *st)
 		sl->rtp = true;
 		sl->prime = true;
 		sl->highest = (uint64_t)st->roc << 16 | st->seq;
-		if (s->dir == TP_SRTP_INBOUND) {
+		if (s->dir == SRTP_REF_INBOUND) {
 			sl->floor_on = true;
 			sl->floor = sl->highest;
 		}
 	}
-	if (s->dir == TP_SRTP_INBOUND) {
+	if (s->dir == SRTP_REF_INBOUND) {
 		sl->rtcp_index = sl->rtcp_floor = st->rtcp_index;
 		sl->rtcp_floor_on = st->rtcp_index > 0;
 		return 0;
