@@ -263,14 +263,16 @@ addr_of(const char *s, uint8_t *family, uint8_t ip[16])
 	return -EINVAL;
 }
 
-/* ng_cmds.def's rows: a command's name, and its handler's, by which the
- * reader knows the commands it refuses (`refused`). */
+/* ng_cmds.def's rows: a command's name, and whether it is one of
+ * rtpengine's that turnpike refuses (NG_CMD_REFUSED). */
 static const struct {
 	const char *name;
-	const char *handler;
+	bool refused;
 } cmds[NG_CMD__COUNT] = {
-#define NG_CMD(e, n, h) [NG_CMD_##e] = { n, #h },
+#define NG_CMD(e, n, h) [NG_CMD_##e] = { n, false },
+#define NG_CMD_REFUSED(e, n) [NG_CMD_##e] = { n, true },
 #include "ng_cmds.def"
+#undef NG_CMD_REFUSED
 #undef NG_CMD
 };
 
@@ -297,7 +299,7 @@ read_cmd(const struct bc_node *v, struct ng_req *r, char *err, size_t errlen)
 	for (unsigned int c = NG_CMD_NONE + 1; c < NG_CMD__COUNT; c++) {
 		if (!name_is(v, cmds[c].name))
 			continue;
-		if (strcmp(cmds[c].handler, "refused") == 0)
+		if (cmds[c].refused)
 			return ng_cmd_refuse(shown(v, b, sizeof(b)), err, errlen);
 		r->cmd = (uint8_t)c;
 		return 0;
