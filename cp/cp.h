@@ -16,7 +16,7 @@
 #include "auth.h"
 #include "cluster/cluster_types.h"
 #include "cp_ctrs.h"
-#include "cp_dp_types.h"
+#include "cp_dp.h"
 #include "cp_module_types.h"
 #include "tls/cp_tls.h"
 #include "ipc.h"
@@ -231,6 +231,9 @@ int cp_alloc_quota_hook(struct cp_ctx *cp, cp_alloc_quota_fn fn, void *arg);
 void cp_count_error(struct cp_ctx *cp, uint16_t code);
 
 /* ---- the dp link (cp_dp.c) -------------------------------------------- */
+
+/* Every message to dp goes through cp_dp_send() (cp_dp.h): the room rule
+ * (CP_RING_HEADROOM), lib/ipc's check and the counters are there. */
 
 /* A message from dp worker w that passed ipc_msg_check(IPC_DP2CP): a
  * STATE_DONE to cp_dp itself (the end of a worker's answer to

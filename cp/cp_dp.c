@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * cp's side of the dp->cp channel: the kind -> handler table and the
+ * cp's side of its link to dp. From dp: the kind -> handler table and the
  * dp-restart hooks, both filled at start-up in the modules' order (alloc
  * and agw register their kinds from their inits; the module walk hooks
  * each descriptor's on_dp_restart, cp_module.h), and the resync every
  * module takes part in (a new cp's SYNC, each worker's STATE_DONE),
  * whichever modules the box has. What reaches cp_handle() passed
  * ipc_msg_check(IPC_DP2CP), so its kind is one of lib/ipc's, travels
- * this way, and indexes the table.
+ * this way, and indexes the table. To dp: cp_dp_send(), the one writer
+ * of the rings to dp, which holds what dp will check to the same check
+ * before it leaves.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -52,6 +54,34 @@ cp_dp_restarted(struct cp_ctx *cp)
 		cp->dp.restart[i](cp);
 }
 
+bool
+cp_dp_room(const struct cp_ctx *cp, unsigned int w, unsigned int n, unsigned int headroom)
+{
+	return ipc_ring_count(&ipc_worker(&cp->seg, w)->to_dp) + n + headroom <=
+	       IPC_RING_SLOTS;
+}
+
+int
+cp_dp_send(struct cp_ctx *cp, unsigned int w, struct ipc_msg *m, unsigned int headroom)
+{
+	int rc = 0;
+
+	m->h.worker = (uint16_t)w;
+	/* (what dp would refuse never leaves: lib/ipc's rules are dp's) */
+	if (w >= cp->seg.nworkers || ipc_msg_check(m, IPC_CP2DP) != 0) {
+		cp->stats[CP_STAT_IPC_REFUSED]++;
+		rc = -EINVAL;
+	} else if (headroom > 0 && !cp_dp_room(cp, w, 1, headroom)) {
+		rc = -ENOBUFS;
+	} else if (ipc_ring_enqueue(&ipc_worker(&cp->seg, w)->to_dp, m) != 0) {
+		cp->stats[CP_STAT_IPC_FULL]++;
+		rc = -ENOBUFS;
+	}
+	/* (keys: the ring holds its copy, ours goes) */
+	explicit_bzero(m->body, m->h.body_len < sizeof(m->body) ? m->h.body_len : sizeof(m->body));
+	return rc;
+}
+
 void
 cp_request_state(struct cp_ctx *cp)
 {
@@ -62,13 +92,10 @@ cp_request_state(struct cp_ctx *cp)
 			continue;
 		memset(&m.h, 0, sizeof(m.h));
 		m.h.kind = IPC_SYNC;
-		m.h.worker = (uint16_t)w;
 		/* dp puts it in its STATE_DONE: the answer names the question */
 		m.h.alloc_id = cp->seg.shm->cp_epoch;
-		if (ipc_ring_enqueue(&ipc_worker(&cp->seg, w)->to_dp, &m) == 0)
+		if (cp_dp_send(cp, w, &m, 0) == 0)
 			cp->sync_unsent &= ~(1ULL << w);
-		else
-			cp->stats[CP_STAT_IPC_FULL]++;
 	}
 }
 

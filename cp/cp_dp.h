@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * cp's side of the dp->cp channel: each module registers, from its own
- * init, the message kinds it handles and what it does when dp restarts;
- * cp's loop and cp_handle() (cp.h) know no module. A kind nobody
- * registered (agw's without an agw group) is dropped and counted as
- * ipc_unhandled.
+ * cp's side of its link to dp. From dp: each module registers, from its
+ * own init, the message kinds it handles and what it does when dp
+ * restarts; cp's loop and cp_handle() (cp.h) know no module. A kind
+ * nobody registered (agw's without an agw group) is dropped and counted
+ * as ipc_unhandled. To dp: every message goes through cp_dp_send(), so
+ * that the room rule, lib/ipc's check and the counters live in one place
+ * (as dp's dp_cp_send(), dp/dp_cp.h).
  */
 #ifndef CP_DP_H
 #define CP_DP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cp_dp_types.h"
@@ -23,5 +26,24 @@ int cp_dp_on_kind(struct cp_ctx *cp, uint16_t kind, cp_dp_fn fn);
 int cp_dp_on_dp_restart(struct cp_ctx *cp, cp_dp_restart_fn fn);
 /* dp restarted: every hook, in registration order. */
 void cp_dp_restarted(struct cp_ctx *cp);
+
+/*
+ * m to dp worker w (its ring to_dp; m->h.worker is set to w), leaving
+ * headroom free slots: 0 for an answer to a client's request, which may
+ * take the ring's last slot; CP_RING_HEADROOM for anything else. The
+ * message is checked first as dp checks it (ipc_msg_check(IPC_CP2DP)):
+ * what dp would refuse never goes. After the send, whatever happened, the
+ * body (body_len bytes) is wiped: it may hold keys (SRTP, TLS tickets and
+ * PSKs). Returns 0; -EINVAL when dp would refuse m or w is not one of the
+ * segment's workers (counted ipc_refused: a fault of cp's); -ENOBUFS when
+ * the ring has no room beyond headroom (not counted: the caller knows
+ * whether that is a loss) or is full (counted ipc_full, once).
+ */
+int cp_dp_send(struct cp_ctx *cp, unsigned int w, struct ipc_msg *m, unsigned int headroom);
+/* Whether worker w's ring to dp takes n messages and keeps headroom free
+ * slots after them: for a caller that must send several or none (a
+ * reinstall's allocation with its bindings, a move's messages to two
+ * workers). w must be one of the segment's workers. */
+bool cp_dp_room(const struct cp_ctx *cp, unsigned int w, unsigned int n, unsigned int headroom);
 
 #endif /* CP_DP_H */

@@ -386,27 +386,15 @@ send_to_dp(struct cp_ctx *cp, unsigned int w, uint16_t kind, uint64_t id, const 
 	   uint16_t len)
 {
 	static struct ipc_msg m;
-	struct ipc_ring *r = &ipc_worker(&cp->seg, w)->to_dp;
-	int rc = 0;
 
-	if (ipc_ring_count(r) + CP_RING_HEADROOM >= IPC_RING_SLOTS)
-		return -ENOBUFS;
 	memset(&m.h, 0, sizeof(m.h));
 	m.h.kind = kind;
-	m.h.worker = (uint16_t)w;
 	m.h.alloc_id = id;
 	m.h.body_len = len;
 	if (len > 0)
 		memcpy(m.body, body, len);
-	/* (what dp would refuse never leaves: lib/ipc's rules are dp's) */
-	if (ipc_msg_check(&m, IPC_CP2DP) != 0)
-		rc = -EINVAL;
-	else if (ipc_ring_enqueue(r, &m) != 0) {
-		cp->stats[CP_STAT_IPC_FULL]++;
-		rc = -ENOBUFS;
-	}
-	explicit_bzero(m.body, len);      /* (keys) */
-	return rc;
+	/* (checked as dp checks it; the body, which holds keys, wiped) */
+	return cp_dp_send(cp, w, &m, CP_RING_HEADROOM);
 }
 
 static int

@@ -248,22 +248,14 @@ send_to_dp(struct cp_ctx *cp, unsigned int w, uint16_t kind, uint64_t id, const 
 	   uint16_t len)
 {
 	static struct ipc_msg m;
-	struct ipc_ring *r = &ipc_worker(&cp->seg, w)->to_dp;
 
-	if (ipc_ring_count(r) + CP_RING_HEADROOM >= IPC_RING_SLOTS)
-		return -ENOBUFS;
 	memset(&m.h, 0, sizeof(m.h));
 	m.h.kind = kind;
-	m.h.worker = (uint16_t)w;
 	m.h.alloc_id = id;
 	m.h.body_len = len;
 	if (len > 0)
 		memcpy(m.body, body, len);
-	if (ipc_ring_enqueue(r, &m) != 0) {
-		cp->stats[CP_STAT_IPC_FULL]++;
-		return -ENOBUFS;
-	}
-	return 0;
+	return cp_dp_send(cp, w, &m, CP_RING_HEADROOM);
 }
 
 static uint16_t

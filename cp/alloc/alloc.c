@@ -586,14 +586,13 @@ user_detach(struct cp_ctx *cp, struct cp_alloc *a)
 
 /* ---- sending to dp ------------------------------------------------------ */
 
+/* m to worker w: alloc's messages answer clients' requests (or go in a
+ * reinstall whose room was asked for first, headroom included), so they
+ * may take the ring's last slots. 0, or < 0 (cp_dp_send(), which counts). */
 static int
 send_msg(struct cp_ctx *cp, unsigned int w, struct ipc_msg *m)
 {
-	int rc = ipc_ring_enqueue(&ipc_worker(&cp->seg, w)->to_dp, m);
-
-	if (rc < 0)
-		cp->stats[CP_STAT_IPC_FULL]++;
-	return rc;
+	return cp_dp_send(cp, w, m, 0);
 }
 
 void
@@ -610,7 +609,6 @@ msg_init(struct ipc_msg *m, uint16_t kind, const struct cp_alloc *a,
 	m->h.kind = kind;
 	m->h.alloc_id = a != NULL ? a->id : 0;
 	m->h.tuple = a != NULL ? a->tuple : *tu;
-	m->h.worker = a != NULL ? a->worker : 0;
 }
 
 void
@@ -622,7 +620,6 @@ cpa_send_response(struct cp_ctx *cp, unsigned int w, const struct ipc_tuple *tu,
 	if (len <= 0 || (size_t)len > sizeof(m.body))
 		return;
 	msg_init(&m, IPC_RESPONSE, NULL, tu);
-	m.h.worker = (uint16_t)w;
 	m.h.body_len = (uint16_t)len;
 	memcpy(m.body, buf, (size_t)len);
 	send_msg(cp, w, &m);
@@ -827,22 +824,14 @@ cpa_alloc_new(struct cp_ctx *cp, const struct ipc_tuple *tu, uint16_t worker,
 	return a;
 }
 
-/* Room for n messages in worker w's ring to dp. */
-static bool
-ring_room(struct cp_ctx *cp, unsigned int w, unsigned int n)
-{
-	return IPC_RING_SLOTS - ipc_ring_count(&ipc_worker(&cp->seg, w)->to_dp) >= n;
-}
-
 /* a's forward (FWD_ADD to fwd_worker: its tuple is a's there; FWD_DEL:
- * no longer): 0, or < 0 the ring full (counted ipc_full). */
+ * no longer): 0, or < 0 not sent (cp_dp_send() counted it). */
 static int
 fwd_send(struct cp_ctx *cp, const struct cp_alloc *a, uint16_t kind)
 {
 	static struct ipc_msg m;
 
 	msg_init(&m, kind, a, NULL);
-	m.h.worker = a->fwd_worker;
 	if (kind == IPC_FWD_ADD) {
 		struct ipc_fwd f = { .owner = a->worker };
 
@@ -891,9 +880,9 @@ cpa_alloc_move(struct cp_ctx *cp, struct cp_alloc *a, const struct ipc_tuple *tu
 
 	/* Not moved here unless dp is told: cp and dp would disagree on the
 	 * tuple, and everything cp says of a would miss it in dp. */
-	if (!ring_room(cp, a->worker, 1) ||
-	    (add && !ring_room(cp, reach, 1u + (a->fwd && a->fwd_worker == reach))) ||
-	    (a->fwd && !ring_room(cp, a->fwd_worker, 1))) {
+	if (!cp_dp_room(cp, a->worker, 1, 0) ||
+	    (add && !cp_dp_room(cp, reach, 1u + (a->fwd && a->fwd_worker == reach), 0)) ||
+	    (a->fwd && !cp_dp_room(cp, a->fwd_worker, 1, 0))) {
 		cp->stats[CP_STAT_IPC_FULL]++;
 		return -ENOBUFS;
 	}
@@ -1385,7 +1374,7 @@ cp_reinstall_step(struct cp_ctx *cp)
 	while (cp->alloc->reinstalling && sent < CP_REINSTALL_SLICE) {
 		uint32_t at = cp->alloc->reinstall_cur;
 		struct cp_alloc *a = cp_alloc_next(cp, &cp->alloc->reinstall_cur);
-		unsigned int need = 1, room;
+		unsigned int need = 1;
 
 		if (a == NULL) {
 			cp->alloc->reinstalling = false;
@@ -1396,10 +1385,8 @@ cp_reinstall_step(struct cp_ctx *cp)
 		if (a->tuple.conn_id != 0)
 			continue;
 		need += a->nbinds;
-		room = IPC_RING_SLOTS -
-		       ipc_ring_count(&ipc_worker(&cp->seg, a->worker)->to_dp);
-		if (room < need + CP_RING_HEADROOM ||
-		    (a->fwd && !ring_room(cp, a->fwd_worker, 1u + CP_RING_HEADROOM))) {
+		if (!cp_dp_room(cp, a->worker, need, CP_RING_HEADROOM) ||
+		    (a->fwd && !cp_dp_room(cp, a->fwd_worker, 1, CP_RING_HEADROOM))) {
 			cp->alloc->reinstall_cur = at;     /* this one, next time */
 			break;
 		}
@@ -1428,7 +1415,6 @@ to_every_worker(struct cp_ctx *cp, uint16_t kind)
 	for (unsigned int w = 0; w < cp->nworkers; w++) {
 		memset(&m.h, 0, sizeof(m.h));
 		m.h.kind = kind;
-		m.h.worker = (uint16_t)w;
 		send_msg(cp, w, &m);
 	}
 }

@@ -19,7 +19,6 @@
 
 #define CP_MAX_PERMS     16     /* must not exceed dp's TURN_MAX_PERMS */
 #define CP_MAX_CHANNELS  16
-#define CP_RING_HEADROOM 128u   /* to_dp slots a reinstall leaves for answers */
 #define CP_REINSTALL_SLICE 256u /* allocations a reinstall step sends at most */
 #define CP_TID_LEN       12
 #define CP_RELAY_NONE    0xffu

@@ -201,7 +201,6 @@ send_tcp(struct cp_ctx *cp, unsigned int w, uint16_t kind, const struct cp_tconn
 		return;
 	memset(&m.h, 0, sizeof(m.h));
 	m.h.kind = kind;
-	m.h.worker = (uint16_t)w;
 	m.h.alloc_id = c->alloc_id;
 	if (tu != NULL)
 		m.h.tuple = *tu;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cp's side of TLS in dp: ticket keys made and rotated here, external PSKs
- * kept here, both sent to every dp worker (see cp_tls.h).
+ * kept here, both sent to every dp worker through the sender given at
+ * init (cp_dp_send() in cp; see cp_tls.h).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -27,11 +28,11 @@ key_make(struct ipc_tls_ticket_key *k)
 }
 
 int
-cp_tls_init(struct cp_tls *t, uint32_t rotate_s, struct ipc_ring *const *rings,
+cp_tls_init(struct cp_tls *t, uint32_t rotate_s, cp_dp_send_fn send, struct cp_ctx *cp,
 	    unsigned int nworkers, unsigned int headroom, uint64_t now_ms)
 {
 	memset(t, 0, sizeof(*t));
-	if (rotate_s == 0 || nworkers < 1 || nworkers > IPC_MAX_WORKERS ||
+	if (rotate_s == 0 || send == NULL || nworkers < 1 || nworkers > IPC_MAX_WORKERS ||
 	    headroom >= IPC_RING_SLOTS)
 		return -EINVAL;
 	t->psk = calloc(IPC_TLS_PSK_MAX, sizeof(*t->psk));
@@ -47,8 +48,8 @@ cp_tls_init(struct cp_tls *t, uint32_t rotate_s, struct ipc_ring *const *rings,
 	t->next_rotate_ms = now_ms + t->rotate_ms;
 	t->nworkers = nworkers;
 	t->headroom = headroom;
-	for (unsigned int w = 0; w < nworkers; w++)
-		t->ring[w] = rings[w];
+	t->send = send;
+	t->cp = cp;
 	cp_tls_resend(t);
 	return 0;
 }
@@ -95,32 +96,21 @@ cp_tls_resend(struct cp_tls *t)
 	t->resyncs += t->nworkers;
 }
 
-static bool
-room(const struct cp_tls *t, unsigned int w)
-{
-	return t->ring[w] != NULL &&
-	       IPC_RING_SLOTS - ipc_ring_count(t->ring[w]) >= 1u + t->headroom;
-}
-
-/* One message to worker w; the key bytes do not stay in our buffer. */
+/* One message to worker w, leaving the ring its headroom; the sender
+ * wipes the key bytes from our buffer. */
 static int
 put(struct cp_tls *t, unsigned int w, uint16_t kind, const void *body, uint16_t len)
 {
 	static struct ipc_msg m;
 	int rc;
 
-	if (!room(t, w)) {
-		t->ring_full++;
-		return -ENOBUFS;
-	}
 	memset(&m.h, 0, sizeof(m.h));
 	m.h.kind = kind;
-	m.h.worker = (uint16_t)w;
 	m.h.body_len = len;
 	memcpy(m.body, body, len);
-	rc = ipc_ring_enqueue(t->ring[w], &m);
-	OPENSSL_cleanse(m.body, len);
-	if (rc < 0)
+	/* (a refusal, -EINVAL, is the sender's to count) */
+	rc = t->send(t->cp, w, &m, t->headroom);
+	if (rc == -ENOBUFS)
 		t->ring_full++;
 	return rc;
 }
@@ -130,7 +120,7 @@ cp_tls_reload_dp(struct cp_tls *t)
 {
 	static const uint8_t none[1];
 
-	if (t->nworkers < 1 || t->ring[0] == NULL)
+	if (t->nworkers < 1 || t->send == NULL)
 		return -ENODEV;
 	return put(t, 0, IPC_TLS_RELOAD, none, 0);
 }

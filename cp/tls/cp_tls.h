@@ -14,8 +14,10 @@
  * PSKs: cp's copy of what the store holds (or memory only without one).
  *
  * Delivery: the key set and the PSKs go to every worker at start, after
- * each rotation or change, and again when dp restarts (cp_tls_resend());
- * what a ring has no room for (it keeps headroom for answers to clients)
+ * each rotation or change, and again when dp restarts (cp_tls_resend()),
+ * through the sender it is given: cp's one writer to dp, cp_dp_send()
+ * (cp/cp_dp.h), whose shape lets a test give its own over bare rings.
+ * What a ring has no room for (it keeps headroom for answers to clients)
  * waits for the next cp_tls_send(). A PSK change goes as one TLS_PSK_ADD
  * or TLS_PSK_DEL where it can, else as a whole resync (TLS_PSK_SYNC BEGIN,
  * every ADD, END), which a worker applies without a gap.
@@ -29,6 +31,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cp_dp_types.h"
 #include "ipc_types.h"
 
 #define CP_TLS_NONE  UINT32_MAX
@@ -50,7 +53,8 @@ struct cp_tls {
 	/* delivery, per worker */
 	unsigned int nworkers;
 	unsigned int headroom;        /* ring slots left for other messages */
-	struct ipc_ring *ring[IPC_MAX_WORKERS];
+	cp_dp_send_fn send;           /* cp_dp_send() in cp; NULL: no dp */
+	struct cp_ctx *cp;            /* send's first argument */
 	uint64_t tickets_due;         /* bit per worker: the set is to go */
 	uint32_t psk_cur[IPC_MAX_WORKERS];  /* resync: CP_TLS_NONE none; 0
 					     * BEGIN next; i ADD of psk[i-1];
@@ -65,12 +69,14 @@ struct cp_tls {
 
 /*
  * Make the first key (generation 1), due rotate_s seconds after now_ms,
- * and mark everything due to every worker of rings (nworkers of them, each
- * the ring to that dp worker; headroom slots of each are left to other
- * messages). 0, -EINVAL (rotate_s 0, nworkers outside 1..IPC_MAX_WORKERS),
- * -ENOMEM, -EIO (no random bytes).
+ * and mark everything due to every one of nworkers dp workers, each
+ * message sent by send(cp, worker, msg, headroom) (cp_dp_send() and cp;
+ * headroom slots of each ring are left to other messages; send wipes the
+ * body after). 0, -EINVAL (rotate_s 0, send NULL, nworkers outside
+ * 1..IPC_MAX_WORKERS, headroom past a ring), -ENOMEM, -EIO (no random
+ * bytes).
  */
-int cp_tls_init(struct cp_tls *t, uint32_t rotate_s, struct ipc_ring *const *rings,
+int cp_tls_init(struct cp_tls *t, uint32_t rotate_s, cp_dp_send_fn send, struct cp_ctx *cp,
 		unsigned int nworkers, unsigned int headroom, uint64_t now_ms);
 /* Wipe the keys and free. */
 void cp_tls_fini(struct cp_tls *t);
@@ -86,7 +92,7 @@ void cp_tls_resend(struct cp_tls *t);
 
 /* Ask dp to read the tls group's certificates again (its first worker
  * hands it to dp's reload thread, dp/dp_reload.c): 0, -ENODEV (no dp),
- * -ENOBUFS (its ring is full). */
+ * -ENOBUFS (its ring is full), -EINVAL (refused by the sender). */
 int cp_tls_reload_dp(struct cp_tls *t);
 
 /* Send what is due while the rings have room; returns messages sent. */

@@ -48,18 +48,15 @@ tls_fini(struct cp_ctx *cp)
 static int
 tls_setup(struct cp_ctx *cp, char *err, size_t errlen)
 {
-	struct ipc_ring *rings[IPC_MAX_WORKERS];
 	int rc;
 
-	for (unsigned int w = 0; w < cp->nworkers; w++)
-		rings[w] = &ipc_worker(&cp->seg, w)->to_dp;
 	cp->tls = calloc(1, sizeof(*cp->tls));
 	if (cp->tls == NULL) {
 		snprintf(err, errlen, "no memory for TLS ticket keys");
 		return -ENOMEM;
 	}
-	rc = cp_tls_init(cp->tls, cp->conf->cp.tls_ticket_rotate_s, rings, cp->nworkers,
-			 CP_RING_HEADROOM, ipc_monotonic_ms());
+	rc = cp_tls_init(cp->tls, cp->conf->cp.tls_ticket_rotate_s, cp_dp_send, cp,
+			 cp->nworkers, CP_RING_HEADROOM, ipc_monotonic_ms());
 	if (rc < 0) {
 		snprintf(err, errlen, "cannot make TLS ticket keys: %s", strerror(-rc));
 		free(cp->tls);

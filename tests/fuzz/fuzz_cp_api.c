@@ -142,13 +142,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	cp.wall_ms = 1700000000000ull;
 	tw_init(&cp.wheel, 0);
 	CHECK(cp_alloc_init(&cp) == 0);
-	{
-		struct ipc_ring *rings[2] = { &ipc_worker(&cp.seg, 0)->to_dp,
-					      &ipc_worker(&cp.seg, 1)->to_dp };
-
-		cp.tls = &fz_tls;
-		CHECK(cp_tls_init(cp.tls, 3600, rings, 2, 128, cp.now_ms) == 0);
-	}
+	cp.tls = &fz_tls;
+	CHECK(cp_tls_init(cp.tls, 3600, cp_dp_send, &cp, 2, CP_RING_HEADROOM, cp.now_ms) == 0);
 	cp.ready = true;
 	cp.api = &fz_api;
 	CHECK(cp_api_open(cp.api, sock_path, 0600) == 0);

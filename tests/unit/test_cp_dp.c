@@ -6,7 +6,11 @@
  * dropped and counted as ipc_unhandled, and the dp-restart hooks run in
  * the order they were registered. The resync (SYNC out, every worker's
  * STATE_DONE back) is cp_dp's own: it works with no module registered,
- * as on a box without TURN's allocations.
+ * as on a box without TURN's allocations. cp_dp_send(), cp's one writer
+ * to dp: what lib/ipc refuses never reaches the ring and is counted, the
+ * headroom a caller asks for is kept, the body is wiped after a send and
+ * after a refusal, a full ring is counted once, and the worker in the
+ * header is the ring's.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -249,6 +253,206 @@ test_cp_dp_resync_without_modules(void **state)
 	ipc_seg_unlink(name);
 }
 
+/* ---- cp_dp_send() over a real segment of two workers ------------------- */
+
+static char send_seg[64];
+
+static int
+setup_seg(void **state)
+{
+	bool created;
+
+	setup(state);
+	snprintf(send_seg, sizeof(send_seg), "/tp-test-cp-dp-send-%d", (int)getpid());
+	ipc_seg_unlink(send_seg);
+	if (ipc_seg_open(&cp.seg, send_seg, 2, geteuid(), &created) != 0)
+		return -1;
+	cp.nworkers = 2;
+	return 0;
+}
+
+static int
+teardown_seg(void **state)
+{
+	(void)state;
+	ipc_seg_close(&cp.seg);
+	ipc_seg_unlink(send_seg);
+	return 0;
+}
+
+static struct ipc_ring *
+to_dp(unsigned int w)
+{
+	return &ipc_worker(&cp.seg, w)->to_dp;
+}
+
+/* A TLS_TICKETS message (one key: what dp takes) whose key bytes are
+ * all 0xa5: the secret a send must not leave behind. */
+static void
+tickets_of(struct ipc_msg *m)
+{
+	struct ipc_tls_tickets tk;
+
+	msg_of(m, IPC_TLS_TICKETS);
+	memset(&tk, 0xa5, sizeof(tk));
+	tk.generation = 1;
+	tk.nkeys = 1;
+	tk.pad = 0;
+	memcpy(m->body, &tk, sizeof(tk));
+	m->h.body_len = sizeof(tk);
+}
+
+static bool
+body_zero(const struct ipc_msg *m, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (m->body[i] != 0)
+			return false;
+	return true;
+}
+
+static void
+test_cp_dp_send_refuses_what_dp_would(void **state)
+{
+	static struct ipc_msg m;
+
+	(void)state;
+	/* a kind dp sends, not one it takes */
+	msg_of(&m, IPC_REQUEST);
+	assert_int_equal(cp_dp_send(&cp, 0, &m, 0), -EINVAL);
+	/* a kind dp takes, with a body it refuses: no key in the set */
+	tickets_of(&m);
+	((struct ipc_tls_tickets *)(void *)m.body)->nkeys = 0;
+	assert_int_equal(cp_dp_send(&cp, 1, &m, CP_RING_HEADROOM), -EINVAL);
+	/* a body past a message */
+	msg_of(&m, IPC_STATS_REQ);
+	m.h.body_len = sizeof(m.body) + 1;
+	assert_int_equal(cp_dp_send(&cp, 0, &m, 0), -EINVAL);
+	/* a good message to a worker the segment does not have */
+	msg_of(&m, IPC_STATS_REQ);
+	assert_int_equal(cp_dp_send(&cp, 2, &m, 0), -EINVAL);
+	assert_int_equal(cp_dp_send(&cp, 65536, &m, 0), -EINVAL);
+	/* none reached a ring; each counted as refused, none as full */
+	assert_int_equal(ipc_ring_count(to_dp(0)), 0);
+	assert_int_equal(ipc_ring_count(to_dp(1)), 0);
+	assert_int_equal(cp.stats[CP_STAT_IPC_REFUSED], 5);
+	assert_int_equal(cp.stats[CP_STAT_IPC_FULL], 0);
+	/* and a good one goes */
+	assert_int_equal(cp_dp_send(&cp, 1, &m, 0), 0);
+	assert_int_equal(ipc_ring_count(to_dp(1)), 1);
+	assert_int_equal(cp.stats[CP_STAT_IPC_REFUSED], 5);
+}
+
+static void
+test_cp_dp_send_keeps_the_headroom(void **state)
+{
+	static struct ipc_msg m;
+	unsigned int n = 0;
+
+	(void)state;
+	/* room: n messages, headroom free slots after them */
+	assert_true(cp_dp_room(&cp, 0, IPC_RING_SLOTS, 0));
+	assert_false(cp_dp_room(&cp, 0, IPC_RING_SLOTS + 1, 0));
+	assert_true(cp_dp_room(&cp, 0, IPC_RING_SLOTS - CP_RING_HEADROOM, CP_RING_HEADROOM));
+	assert_false(cp_dp_room(&cp, 0, IPC_RING_SLOTS - CP_RING_HEADROOM + 1,
+				CP_RING_HEADROOM));
+	/* what keeps the headroom stops short of it */
+	msg_of(&m, IPC_STATS_REQ);
+	while (cp_dp_send(&cp, 0, &m, CP_RING_HEADROOM) == 0)
+		assert_true(++n <= IPC_RING_SLOTS);
+	assert_int_equal(n, IPC_RING_SLOTS - CP_RING_HEADROOM);
+	assert_int_equal(ipc_ring_count(to_dp(0)), IPC_RING_SLOTS - CP_RING_HEADROOM);
+	assert_false(cp_dp_room(&cp, 0, 1, CP_RING_HEADROOM));
+	assert_true(cp_dp_room(&cp, 0, CP_RING_HEADROOM, 0));
+	/* a refusal for the headroom is the caller's to count */
+	assert_int_equal(cp_dp_send(&cp, 0, &m, CP_RING_HEADROOM), -ENOBUFS);
+	assert_int_equal(cp.stats[CP_STAT_IPC_FULL], 0);
+	/* an answer to a client takes it, to the last slot */
+	for (unsigned int i = 0; i < CP_RING_HEADROOM; i++)
+		assert_int_equal(cp_dp_send(&cp, 0, &m, 0), 0);
+	assert_int_equal(ipc_ring_count(to_dp(0)), IPC_RING_SLOTS);
+	assert_int_equal(cp.stats[CP_STAT_IPC_FULL], 0);
+	/* another worker's ring is its own */
+	assert_true(cp_dp_room(&cp, 1, IPC_RING_SLOTS - CP_RING_HEADROOM, CP_RING_HEADROOM));
+	assert_int_equal(cp_dp_send(&cp, 1, &m, CP_RING_HEADROOM), 0);
+}
+
+static void
+test_cp_dp_send_counts_a_full_ring_once(void **state)
+{
+	static struct ipc_msg m;
+
+	(void)state;
+	msg_of(&m, IPC_STATS_REQ);
+	for (unsigned int i = 0; i < IPC_RING_SLOTS; i++)
+		assert_int_equal(cp_dp_send(&cp, 1, &m, 0), 0);
+	assert_int_equal(cp.stats[CP_STAT_IPC_FULL], 0);
+	assert_int_equal(cp_dp_send(&cp, 1, &m, 0), -ENOBUFS);
+	assert_int_equal(cp.stats[CP_STAT_IPC_FULL], 1);
+	assert_int_equal(to_dp(1)->full, 1);
+	assert_int_equal(cp_dp_send(&cp, 1, &m, 0), -ENOBUFS);
+	assert_int_equal(cp.stats[CP_STAT_IPC_FULL], 2);
+	/* one that keeps headroom does not reach the ring: no count */
+	assert_int_equal(cp_dp_send(&cp, 1, &m, CP_RING_HEADROOM), -ENOBUFS);
+	assert_int_equal(cp.stats[CP_STAT_IPC_FULL], 2);
+	assert_int_equal(cp.stats[CP_STAT_IPC_REFUSED], 0);
+	assert_int_equal(ipc_ring_count(to_dp(1)), IPC_RING_SLOTS);
+	assert_int_equal(ipc_ring_count(to_dp(0)), 0);
+}
+
+static void
+test_cp_dp_send_wipes_the_body(void **state)
+{
+	static struct ipc_msg m, got;
+	struct ipc_tls_tickets want;
+
+	(void)state;
+	/* sent: the ring holds the keys, the sender's buffer no longer */
+	tickets_of(&m);
+	memcpy(&want, m.body, sizeof(want));
+	assert_int_equal(cp_dp_send(&cp, 0, &m, CP_RING_HEADROOM), 0);
+	assert_true(body_zero(&m, sizeof(want)));
+	assert_int_equal(ipc_ring_dequeue(to_dp(0), &got), 1);
+	assert_int_equal(got.h.body_len, sizeof(want));
+	assert_memory_equal(got.body, &want, sizeof(want));
+	/* refused: wiped all the same */
+	tickets_of(&m);
+	((struct ipc_tls_tickets *)(void *)m.body)->nkeys = 0;
+	assert_int_equal(cp_dp_send(&cp, 0, &m, 0), -EINVAL);
+	assert_true(body_zero(&m, sizeof(want)));
+	/* no room beyond the headroom, and a full ring: wiped */
+	msg_of(&got, IPC_STATS_REQ);
+	for (unsigned int i = 0; i < IPC_RING_SLOTS - CP_RING_HEADROOM; i++)
+		assert_int_equal(cp_dp_send(&cp, 1, &got, 0), 0);
+	tickets_of(&m);
+	assert_int_equal(cp_dp_send(&cp, 1, &m, CP_RING_HEADROOM), -ENOBUFS);
+	assert_true(body_zero(&m, sizeof(want)));
+	for (unsigned int i = 0; i < CP_RING_HEADROOM; i++)
+		assert_int_equal(cp_dp_send(&cp, 1, &got, 0), 0);
+	tickets_of(&m);
+	assert_int_equal(cp_dp_send(&cp, 1, &m, 0), -ENOBUFS);
+	assert_true(body_zero(&m, sizeof(want)));
+}
+
+static void
+test_cp_dp_send_names_the_rings_worker(void **state)
+{
+	static struct ipc_msg m, got;
+
+	(void)state;
+	/* whatever the caller left there */
+	msg_of(&m, IPC_STATS_REQ);
+	m.h.worker = 0;
+	assert_int_equal(cp_dp_send(&cp, 1, &m, 0), 0);
+	m.h.worker = 1;
+	assert_int_equal(cp_dp_send(&cp, 0, &m, 0), 0);
+	assert_int_equal(ipc_ring_dequeue(to_dp(1), &got), 1);
+	assert_int_equal(got.h.worker, 1);
+	assert_int_equal(ipc_ring_dequeue(to_dp(0), &got), 1);
+	assert_int_equal(got.h.worker, 0);
+	assert_int_equal(ipc_msg_check(&got, IPC_CP2DP), 0);
+}
+
 int
 main(void)
 {
@@ -260,6 +464,16 @@ main(void)
 		cmocka_unit_test_setup(test_cp_dp_restart_hooks_run_in_registration_order, setup),
 		cmocka_unit_test_setup(test_cp_dp_restart_hooks_are_bounded, setup),
 		cmocka_unit_test_setup(test_cp_dp_resync_without_modules, setup),
+		cmocka_unit_test_setup_teardown(test_cp_dp_send_refuses_what_dp_would,
+						setup_seg, teardown_seg),
+		cmocka_unit_test_setup_teardown(test_cp_dp_send_keeps_the_headroom,
+						setup_seg, teardown_seg),
+		cmocka_unit_test_setup_teardown(test_cp_dp_send_counts_a_full_ring_once,
+						setup_seg, teardown_seg),
+		cmocka_unit_test_setup_teardown(test_cp_dp_send_wipes_the_body,
+						setup_seg, teardown_seg),
+		cmocka_unit_test_setup_teardown(test_cp_dp_send_names_the_rings_worker,
+						setup_seg, teardown_seg),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
