@@ -69,7 +69,16 @@ cp_dp_send(struct cp_ctx *cp, unsigned int w, struct ipc_msg *m, unsigned int he
 	m->h.worker = (uint16_t)w;
 	/* (what dp would refuse never leaves: lib/ipc's rules are dp's) */
 	if (w >= cp->seg.nworkers || ipc_msg_check(m, IPC_CP2DP) != 0) {
-		cp->stats[CP_STAT_IPC_REFUSED]++;
+		/* A fault of cp's, not of anything outside: said in the log (the
+		 * first of each second), counted apart from the operator's
+		 * counters, which stay what they were */
+		if (cp->dp.refused++ == 0 || cp->now_ms >= cp->dp.refused_said_ms + 1000) {
+			cp->dp.refused_said_ms = cp->now_ms;
+			tp_log(TP_LOG_ERR, "turnpike-cp: a message of kind %u to dp worker %u "
+			       "refused by lib/ipc's check before it left (%llu so far): a "
+			       "fault of cp's\n", (unsigned int)m->h.kind, w,
+			       (unsigned long long)cp->dp.refused);
+		}
 		rc = -EINVAL;
 	} else if (headroom > 0 && !cp_dp_room(cp, w, 1, headroom)) {
 		rc = -ENOBUFS;

@@ -35,7 +35,9 @@ void cp_dp_restarted(struct cp_ctx *cp);
  * what dp would refuse never goes. After the send, whatever happened, the
  * body (body_len bytes) is wiped: it may hold keys (SRTP, TLS tickets and
  * PSKs). Returns 0; -EINVAL when dp would refuse m or w is not one of the
- * segment's workers (counted ipc_refused: a fault of cp's); -ENOBUFS when
+ * segment's workers (a fault of cp's: logged, the first of each second,
+ * and counted in cp->dp.refused, not among the operator's counters, which
+ * a fault of cp's would only confuse); -ENOBUFS when
  * the ring has no room beyond headroom (not counted: the caller knows
  * whether that is a loss) or is full (counted ipc_full, once).
  */

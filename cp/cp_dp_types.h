@@ -7,6 +7,8 @@
 #ifndef CP_DP_TYPES_H
 #define CP_DP_TYPES_H
 
+#include <stdint.h>
+
 struct cp_ctx;
 struct ipc_msg;
 
@@ -33,12 +35,16 @@ typedef void (*cp_dp_restart_fn)(struct cp_ctx *cp);
 typedef int (*cp_dp_send_fn)(struct cp_ctx *cp, unsigned int w, struct ipc_msg *m,
 			     unsigned int headroom);
 
-/* In struct cp_ctx; written at start-up only (each module's init), read
- * for every message. */
+/* In struct cp_ctx; handler and restart written at start-up only (each
+ * module's init), read for every message. */
 struct cp_dp {
 	cp_dp_fn handler[CP_DP_KINDS];           /* NULL: no module takes it */
 	cp_dp_restart_fn restart[CP_DP_RESTART_MAX];   /* run in this order */
 	unsigned int nrestart;
+	/* messages cp_dp_send() refused before they left (cp's own faults:
+	 * logged, not among the operator's counters), and when it last said so */
+	uint64_t refused;
+	uint64_t refused_said_ms;
 };
 
 #endif /* CP_DP_TYPES_H */

@@ -335,12 +335,12 @@ test_cp_dp_send_refuses_what_dp_would(void **state)
 	/* none reached a ring; each counted as refused, none as full */
 	assert_int_equal(ipc_ring_count(to_dp(0)), 0);
 	assert_int_equal(ipc_ring_count(to_dp(1)), 0);
-	assert_int_equal(cp.stats[CP_STAT_IPC_REFUSED], 5);
+	assert_int_equal(cp.dp.refused, 5);
 	assert_int_equal(cp.stats[CP_STAT_IPC_FULL], 0);
 	/* and a good one goes */
 	assert_int_equal(cp_dp_send(&cp, 1, &m, 0), 0);
 	assert_int_equal(ipc_ring_count(to_dp(1)), 1);
-	assert_int_equal(cp.stats[CP_STAT_IPC_REFUSED], 5);
+	assert_int_equal(cp.dp.refused, 5);
 }
 
 static void
@@ -395,7 +395,7 @@ test_cp_dp_send_counts_a_full_ring_once(void **state)
 	/* one that keeps headroom does not reach the ring: no count */
 	assert_int_equal(cp_dp_send(&cp, 1, &m, CP_RING_HEADROOM), -ENOBUFS);
 	assert_int_equal(cp.stats[CP_STAT_IPC_FULL], 2);
-	assert_int_equal(cp.stats[CP_STAT_IPC_REFUSED], 0);
+	assert_int_equal(cp.dp.refused, 0);
 	assert_int_equal(ipc_ring_count(to_dp(1)), IPC_RING_SLOTS);
 	assert_int_equal(ipc_ring_count(to_dp(0)), 0);
 }
