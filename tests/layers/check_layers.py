@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
 """dp/'s layers (dp/README.md): every #include in dp/ read against the
-order core, net < tcp < {tls, diag, rtp} < session < {turn, splice} <
-{tcprelay, agw} < root. An include of a higher layer's header is an error, named by file
+order net < core (with netio, port) < tcp < {tls, diag, rtp} < session <
+{turn, splice} < {tcprelay, agw} < root. An include of a higher layer's header is an error, named by file
 and line, unless KNOWN lists it; a KNOWN entry that no longer occurs is an
 error too, so that the list only shrinks as the order is restored.
 
@@ -18,14 +18,18 @@ import os
 import re
 import sys
 
-RANK = {'core': 0, 'net': 0, 'port': 0, 'tcp': 1, 'tls': 2, 'diag': 2, 'rtp': 2, 'session': 3,
-        'turn': 4, 'splice': 4, 'tcprelay': 5, 'agw': 5, 'root': 9}
+# net/ is the pure part (no EAL, no mbuf: its own library, dpnet, under
+# core's); netio/ (the network layer on the worker's packets) and port/
+# are core's, one library with dp/'s core files (dp/meson.build)
+RANK = {'net': 0, 'core': 1, 'netio': 1, 'port': 1, 'tcp': 2, 'tls': 3, 'diag': 3, 'rtp': 3,
+        'session': 4, 'turn': 5, 'splice': 5, 'tcprelay': 6, 'agw': 6, 'root': 9}
 
 # dp/'s own files by layer (the subdirectories are their own layer)
 TOP = {
     'dp.h': 'core', 'dp_types.h': 'core', 'dp_counters.def': 'core',
     'dp_stages.def': 'core', 'dp_long_by.def': 'core',
-    'dp_drops.def': 'core', 'dp_cp.h': 'core', 'dp_cp.c': 'core',
+    'dp_drops.def': 'net',        # the drop reasons: net_types.h's enum dp_drop
+    'dp_cp.h': 'core', 'dp_cp.c': 'core',
     'dp_ctrs.h': 'core', 'dp_ctrs.c': 'core', 'dp_handoff.c': 'core',
     'dp_module.h': 'core', 'dp_module.c': 'core',
     'dp_tcp.c': 'tcp', 'dp_tcp.h': 'tcp',
